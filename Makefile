@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Each sets up .venv (and the Debian packages the tests need) by itself.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEBS := git openssh-server xvfb
+
+.PHONY: run test lint bench deps venv clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages for the test servers (git daemon, http-backend, sshd) and Xvfb.
+deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Until the desktop app lands, `make run` runs the headless CLI (`gitferry status`).
+run: $(STAMP)
+	$(BIN)/gitferry $(or $(ARGS),status)
+
+lint: $(STAMP)
+	$(BIN)/ruff check core tests bench
+	$(BIN)/ruff format --check core
+	$(BIN)/mypy --strict core
+
+test: deps $(STAMP) lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,36 @@
+"""The core's base exceptions.
+
+Concrete errors live next to the code that raises them and carry data
+(remote, paths, ...). Each says which sync result it maps to, and whether it is
+the user's bad input (CLI exit status 2) rather than a failed operation.
+"""
+
+from __future__ import annotations
+
+from core.results import ResultKind
+
+
+class GitferryError(Exception):
+    """An error with a one-line, human message and a sync result kind."""
+
+    result: ResultKind = ResultKind.ERROR
+    bad_input: bool = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadInput(GitferryError):
+    """The user asked for something that cannot be: exit status 2, nothing changed."""
+
+    bad_input = True
+
+
+class NotARepository(BadInput):
+    def __init__(self, path: str, why: str = "is not a git repository") -> None:
+        super().__init__(f"{path} {why}")
+        self.path = path

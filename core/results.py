@@ -1,0 +1,21 @@
+"""The outcome kinds of a sync (SPEC.md section 2)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ResultKind(StrEnum):
+    OK = "ok"
+    UP_TO_DATE = "up_to_date"
+    CONFLICT = "conflict"
+    DIVERGED = "diverged"
+    DIRTY = "dirty"
+    BUSY = "busy"
+    OFFLINE = "offline"
+    AUTH_FAILED = "auth_failed"
+    ERROR = "error"
+
+    @property
+    def succeeded(self) -> bool:
+        return self in (ResultKind.OK, ResultKind.UP_TO_DATE)

@@ -1,0 +1,43 @@
+"""The git CLI, the referee of every test."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def git(*args: str, cwd: Path | str | None = None, check: bool = True, input: str | None = None) -> str:
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, input=input, timeout=120
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()}")
+    return proc.stdout.strip()
+
+
+def rev_parse(repo: Path, rev: str) -> str:
+    return git("rev-parse", rev, cwd=repo)
+
+
+def ahead_behind(repo: Path, local: str, upstream: str) -> tuple[int, int]:
+    out = git("rev-list", "--left-right", "--count", f"{local}...{upstream}", cwd=repo)
+    ahead, behind = out.split()
+    return int(ahead), int(behind)
+
+
+def fsck(repo: Path) -> None:
+    git("fsck", "--strict", "--no-progress", cwd=repo)
+
+
+def commit_file(repo: Path, name: str, content: str, message: str | None = None) -> str:
+    path = repo / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    git("add", name, cwd=repo)
+    git("commit", "-q", "-m", message or f"edit {name}", cwd=repo)
+    return rev_parse(repo, "HEAD")
+
+
+def refs(repo: Path) -> dict[str, str]:
+    out = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=repo)
+    return dict(reversed(line.split(" ", 1)) for line in out.splitlines() if line)  # type: ignore[misc]
