@@ -1,0 +1,69 @@
+"""``git daemon`` on a loopback port, serving a RemoteHost over ``git://``."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from types import TracebackType
+
+from tests.servers.host import (
+    LOOPBACK,
+    RemoteHost,
+    free_port,
+    server_env,
+    start_process,
+    stop_process,
+    wait_for_port,
+)
+
+
+class GitDaemon:
+    """Exports every repository under ``root``, fetch and push (receive-pack) both on."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = 0
+        self.log = root.parent / f"{root.name}-git-daemon.log"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def host(self) -> RemoteHost:
+        return RemoteHost(self.root, f"git://{LOOPBACK}:{self.port}")
+
+    def start(self) -> GitDaemon:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        args = [
+            "git",
+            "daemon",
+            "--reuseaddr",
+            "--export-all",
+            "--informative-errors",
+            f"--base-path={self.root}",
+            "--enable=receive-pack",
+            f"--listen={LOOPBACK}",
+            f"--port={self.port}",
+        ]
+        self._proc = start_process(args, server_env(self.root.parent), self.log)
+        try:
+            wait_for_port(self.port, self._proc)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            stop_process(self._proc)
+            self._proc = None
+
+    def __enter__(self) -> GitDaemon:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

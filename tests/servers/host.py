@@ -1,0 +1,116 @@
+"""Where the test remotes live: a directory of bare repositories, and the plumbing
+(free ports, waiting for a listener, a fixed environment) every server shares."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 5.0
+
+
+class RemoteHost:
+    """A directory of bare repositories as one transport sees it.
+
+    ``url_prefix`` is what a repository's URL starts with (``git://127.0.0.1:PORT``,
+    ``file:///tmp/...``); without one, ``url`` is the repository's plain path.
+    """
+
+    def __init__(self, root: Path, url_prefix: str | None = None) -> None:
+        self.root = root
+        self.url_prefix = url_prefix
+
+    def bare_path(self, name: str) -> Path:
+        return self.root / f"{name}.git"
+
+    def url(self, name: str) -> str:
+        if self.url_prefix is None:
+            return str(self.bare_path(name))
+        return f"{self.url_prefix}/{name}.git"
+
+    def create(self, name: str) -> Path:
+        """A new, empty bare repository whose default branch is ``main``."""
+        path = self.bare_path(name)
+        if path.exists():
+            raise FileExistsError(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["git", "init", "-q", "--bare", "--initial-branch=main", str(path)],
+            check=True,
+            capture_output=True,
+            env=server_env(self.root),
+            timeout=30,
+        )
+        return path
+
+    def child(self, name: str) -> RemoteHost:
+        """The same transport, rooted at a subdirectory: a fresh namespace per test."""
+        prefix = None if self.url_prefix is None else f"{self.url_prefix}/{name}"
+        return RemoteHost(self.root / name, prefix)
+
+
+def server_env(home: Path, **extra: str) -> dict[str, str]:
+    """A fixed environment for server processes, independent of the test's own one."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+    }
+    env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Block until something accepts on ``port``; fail if ``proc`` dies or time runs out."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before listening")
+        try:
+            with socket.create_connection((LOOPBACK, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on {LOOPBACK}:{port} after {START_TIMEOUT}s")
+
+
+def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A server in its own process group, so stopping it also stops the children it forked."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            args,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate, then kill, a server's process group; never wait unboundedly."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=STOP_TIMEOUT)
+            return
+        except subprocess.TimeoutExpired:
+            continue
