@@ -1,0 +1,146 @@
+"""Repository and app settings: their keys, defaults and validation.
+
+Settings are stored as text in the status store; everything that reads or
+writes them goes through `parse_*` here, so a bad key or value is refused with
+one message before anything is saved, and a hand-edited row falls back to the
+default instead of breaking a sync.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from core.errors import BadInput
+
+STRATEGIES = ("merge", "rebase", "ff-only")
+
+
+class BadSetting(BadInput):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("true", "yes", "on", "1"):
+        return True
+    if lowered in ("false", "no", "off", "0"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _positive_int(value: str) -> int:
+    number = int(value.strip())
+    if number < 1:
+        raise ValueError("expected a whole number, 1 or more")
+    return number
+
+
+def _strategy(value: str) -> str:
+    if value not in STRATEGIES:
+        raise ValueError(f"expected one of {', '.join(STRATEGIES)}")
+    return value
+
+
+def _tracked(value: str) -> str:
+    value = value.strip()
+    if value in ("upstreams", "all"):
+        return value
+    names = [name.strip() for name in value.split(",")]
+    if not value or any(not name or " " in name or name.startswith("-") for name in names):
+        raise ValueError("expected upstreams, all, or a comma-separated list of branch names")
+    return ",".join(names)
+
+
+@dataclass(frozen=True)
+class RepoSettings:
+    fetch_interval: int = 300
+    strategy: str = "merge"
+    auto_commit: bool = False
+    max_file_size: int = 50 * 1024 * 1024
+    push_all: bool = True
+    fast_forward_all: bool = False
+    tracked_branches: str = "upstreams"
+
+    @property
+    def tracked_list(self) -> list[str] | None:
+        """The explicit branch list, or None for `upstreams`/`all`."""
+        if self.tracked_branches in ("upstreams", "all"):
+            return None
+        return self.tracked_branches.split(",")
+
+
+def _default_max_concurrent() -> int:
+    return max(1, min((os.cpu_count() or 2) - 1, 4))
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    max_concurrent: int = _default_max_concurrent()
+    memory_budget: int = 256 * 1024 * 1024
+    pool_ttl: int = 300
+    pause_on_battery: bool = True
+
+
+REPO_PARSERS: dict[str, Callable[[str], Any]] = {
+    "fetch_interval": _positive_int,
+    "strategy": _strategy,
+    "auto_commit": _bool,
+    "max_file_size": _positive_int,
+    "push_all": _bool,
+    "fast_forward_all": _bool,
+    "tracked_branches": _tracked,
+}
+
+APP_PARSERS: dict[str, Callable[[str], Any]] = {
+    "max_concurrent": _positive_int,
+    "memory_budget": _positive_int,
+    "pool_ttl": _positive_int,
+    "pause_on_battery": _bool,
+}
+
+
+def parse_setting(parsers: Mapping[str, Callable[[str], Any]], key: str, value: str) -> str:
+    """Validate one setting; returns its canonical text form."""
+    parser = parsers.get(key)
+    if parser is None:
+        raise BadSetting(key, f"unknown setting {key!r} (known: {', '.join(sorted(parsers))})")
+    try:
+        parsed = parser(value)
+    except ValueError as exc:
+        raise BadSetting(key, f"bad value {value!r} for {key}: {exc}") from None
+    return str(parsed).lower() if isinstance(parsed, bool) else str(parsed)
+
+
+def repo_settings(rows: Mapping[str, str]) -> RepoSettings:
+    return RepoSettings(**_load(REPO_PARSERS, rows))
+
+
+def app_settings(rows: Mapping[str, str]) -> AppSettings:
+    return AppSettings(**_load(APP_PARSERS, rows))
+
+
+def _load(parsers: Mapping[str, Callable[[str], Any]], rows: Mapping[str, str]) -> dict[str, Any]:
+    """Parse stored rows; an unknown key or a bad (hand-edited) value keeps the default."""
+    values: dict[str, Any] = {}
+    for key, raw in rows.items():
+        parser = parsers.get(key)
+        if parser is None:
+            continue
+        try:
+            values[key] = parser(raw)
+        except ValueError:
+            continue
+    return values
+
+
+def as_text(settings: RepoSettings | AppSettings) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for field in fields(settings):
+        value = getattr(settings, field.name)
+        out[field.name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return out

@@ -1,0 +1,120 @@
+"""Versioned schema migrations, tracked in SQLite's `PRAGMA user_version`.
+
+Each migration is a list of statements applied in one `BEGIN IMMEDIATE`
+transaction; before any migration runs on an existing database, the file is
+copied aside with SQLite's online backup API, so a failed upgrade loses nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the first schema.
+    [
+        """CREATE TABLE repos (
+            id INTEGER PRIMARY KEY,
+            name VARCHAR NOT NULL UNIQUE,
+            path VARCHAR NOT NULL UNIQUE,
+            state VARCHAR NOT NULL DEFAULT 'idle',
+            last_sync DATETIME,
+            last_result VARCHAR,
+            last_message VARCHAR,
+            added_at DATETIME NOT NULL)""",
+        """CREATE TABLE repo_settings (
+            repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+            key VARCHAR NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (repo_id, key))""",
+        """CREATE TABLE app_settings (key VARCHAR NOT NULL PRIMARY KEY, value TEXT NOT NULL)""",
+        """CREATE TABLE remotes (
+            repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+            name VARCHAR NOT NULL,
+            fetch_url TEXT NOT NULL,
+            push_url TEXT,
+            PRIMARY KEY (repo_id, name))""",
+        """CREATE TABLE branch_status (
+            repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+            name VARCHAR NOT NULL,
+            upstream VARCHAR,
+            head VARCHAR,
+            upstream_head VARCHAR,
+            ahead INTEGER,
+            behind INTEGER,
+            last_fetch DATETIME,
+            upstream_gone BOOLEAN NOT NULL DEFAULT 0,
+            gone_since DATETIME,
+            updated_at DATETIME NOT NULL,
+            PRIMARY KEY (repo_id, name))""",
+        """CREATE TABLE sync_runs (
+            id INTEGER PRIMARY KEY,
+            repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+            kind VARCHAR NOT NULL,
+            state VARCHAR NOT NULL,
+            result VARCHAR,
+            message VARCHAR,
+            requested_at DATETIME NOT NULL,
+            started_at DATETIME,
+            finished_at DATETIME,
+            details TEXT,
+            timings TEXT)""",
+        "CREATE INDEX ix_sync_runs_repo ON sync_runs (repo_id, id)",
+        "CREATE INDEX ix_sync_runs_state ON sync_runs (state)",
+        """CREATE TABLE remote_failures (
+            repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+            remote VARCHAR NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            first_failure_at DATETIME,
+            last_failure_at DATETIME,
+            tripped_until DATETIME,
+            last_error VARCHAR,
+            PRIMARY KEY (repo_id, remote))""",
+    ],
+]
+
+LATEST = len(MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    def __init__(self, found: int) -> None:
+        super().__init__(
+            f"the status store is at schema version {found}, newer than this Gitferry "
+            f"understands ({LATEST}); upgrade Gitferry"
+        )
+
+
+def migrate(path: Path) -> int:
+    """Bring the database at `path` to the latest schema; returns the version it was at.
+
+    Blocking: called once at start-up through the offload layer.
+    """
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if found > LATEST:
+            raise SchemaTooNew(found)
+        if found < LATEST and found > 0:
+            _backup(conn, path.with_name(f"{path.name}.v{found}.bak"))
+        for version in range(found + 1, LATEST + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[version - 1]:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return found
+    finally:
+        conn.close()
+
+
+def _backup(conn: sqlite3.Connection, target: Path) -> None:
+    backup = sqlite3.connect(target)
+    try:
+        conn.backup(backup)
+    finally:
+        backup.close()

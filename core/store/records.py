@@ -1,0 +1,53 @@
+"""What the status store hands out: frozen values, never live ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RepoRecord:
+    id: int
+    name: str
+    path: str
+    state: str = "idle"
+    last_sync: datetime | None = None
+    last_result: str | None = None
+    last_message: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    name: str
+    fetch_url: str
+    push_url: str | None = None
+
+
+@dataclass(frozen=True)
+class BranchStatus:
+    name: str
+    upstream: str | None
+    head: str | None
+    upstream_head: str | None
+    ahead: int | None
+    behind: int | None
+    last_fetch: datetime | None = None
+    upstream_gone: bool = False
+    gone_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    id: int
+    repo_id: int
+    kind: str
+    state: str
+    result: str | None
+    message: str | None
+    requested_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    details: dict[str, Any] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)

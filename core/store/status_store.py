@@ -1,0 +1,304 @@
+"""The status store: what every client (GUI, CLI, daemon) reads to paint at once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.errors import BadInput
+from core.offload import Offload
+from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
+from core.store.database import Database
+from core.store.records import BranchStatus, RemoteRecord, RepoRecord, SyncRun
+from core.store.schema import (
+    AppSettingRow,
+    BranchStatusRow,
+    RemoteRow,
+    RepoRow,
+    RepoSettingRow,
+    SyncRunRow,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class UnknownRepository(BadInput):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no repository named {name!r} (see `gitferry list`)")
+        self.name = name
+
+
+class StatusStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    async def open(cls, path: Path, offload: Offload) -> StatusStore:
+        await offload.io(Database.prepare, path)
+        return cls(Database(path))
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    # Repositories ---------------------------------------------------------
+
+    async def add_repo(self, name: str, path: str, settings: dict[str, str]) -> RepoRecord:
+        try:
+            async with self.db.write() as s:
+                row = RepoRow(name=name, path=path, state="idle", added_at=utcnow())
+                s.add(row)
+                await s.flush()
+                s.add_all(
+                    RepoSettingRow(repo_id=row.id, key=k, value=v) for k, v in settings.items()
+                )
+        except IntegrityError:
+            raise BadInput(f"a repository named {name!r} or at {path} is already added") from None
+        return _repo(row)
+
+    async def remove_repo(self, name: str) -> None:
+        async with self.db.write() as s:
+            result = await s.execute(delete(RepoRow).where(RepoRow.name == name))
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise UnknownRepository(name)
+
+    async def repo(self, name: str) -> RepoRecord:
+        async with self.db.read() as s:
+            row = (
+                await s.execute(select(RepoRow).where(RepoRow.name == name))
+            ).scalar_one_or_none()
+        if row is None:
+            raise UnknownRepository(name)
+        return _repo(row)
+
+    async def repos(self, names: Sequence[str] = ()) -> list[RepoRecord]:
+        """All repositories by name, or the named ones in the order given."""
+        async with self.db.read() as s:
+            rows = (await s.execute(select(RepoRow).order_by(RepoRow.name))).scalars().all()
+        by_name = {row.name: _repo(row) for row in rows}
+        if not names:
+            return list(by_name.values())
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise UnknownRepository(missing[0])
+        return [by_name[n] for n in names]
+
+    async def set_repo_state(self, repo_id: int, state: str) -> None:
+        async with self.db.write() as s:
+            await s.execute(update(RepoRow).where(RepoRow.id == repo_id).values(state=state))
+
+    # Settings -------------------------------------------------------------
+
+    async def repo_settings(self, repo_id: int) -> RepoSettings:
+        async with self.db.read() as s:
+            rows = await s.execute(
+                select(RepoSettingRow.key, RepoSettingRow.value).where(
+                    RepoSettingRow.repo_id == repo_id
+                )
+            )
+            return repo_settings({key: value for key, value in rows})
+
+    async def set_repo_setting(self, repo_id: int, key: str, value: str) -> None:
+        async with self.db.write() as s:
+            await s.merge(RepoSettingRow(repo_id=repo_id, key=key, value=value))
+
+    async def app_settings(self) -> AppSettings:
+        async with self.db.read() as s:
+            rows = await s.execute(select(AppSettingRow.key, AppSettingRow.value))
+            return app_settings({key: value for key, value in rows})
+
+    async def set_app_setting(self, key: str, value: str) -> None:
+        async with self.db.write() as s:
+            await s.merge(AppSettingRow(key=key, value=value))
+
+    # Remotes --------------------------------------------------------------
+
+    async def remotes(self, repo_id: int) -> list[RemoteRecord]:
+        async with self.db.read() as s:
+            rows = (
+                await s.execute(
+                    select(RemoteRow).where(RemoteRow.repo_id == repo_id).order_by(RemoteRow.name)
+                )
+            ).scalars()
+            return [RemoteRecord(r.name, r.fetch_url, r.push_url) for r in rows]
+
+    async def replace_remotes(self, repo_id: int, remotes: Iterable[RemoteRecord]) -> None:
+        """Mirror the repository's remotes (the git config is their source of truth)."""
+        async with self.db.write() as s:
+            await s.execute(delete(RemoteRow).where(RemoteRow.repo_id == repo_id))
+            s.add_all(
+                RemoteRow(repo_id=repo_id, name=r.name, fetch_url=r.fetch_url, push_url=r.push_url)
+                for r in remotes
+            )
+
+    # Branch status --------------------------------------------------------
+
+    async def branches(self, repo_id: int) -> list[BranchStatus]:
+        async with self.db.read() as s:
+            rows = (
+                await s.execute(
+                    select(BranchStatusRow)
+                    .where(BranchStatusRow.repo_id == repo_id)
+                    .order_by(BranchStatusRow.name)
+                )
+            ).scalars()
+            return [_branch(r) for r in rows]
+
+    async def all_branches(self) -> dict[int, list[BranchStatus]]:
+        """Every repository's branches in one query (the status window's first paint)."""
+        async with self.db.read() as s:
+            rows = (
+                await s.execute(
+                    select(BranchStatusRow).order_by(BranchStatusRow.repo_id, BranchStatusRow.name)
+                )
+            ).scalars()
+            out: dict[int, list[BranchStatus]] = {}
+            for r in rows:
+                out.setdefault(r.repo_id, []).append(_branch(r))
+            return out
+
+    async def save_branches(self, repo_id: int, statuses: Sequence[BranchStatus]) -> None:
+        """Replace a repository's branch rows; keeps when an upstream first went missing."""
+        now = utcnow()
+        async with self.db.write() as s:
+            old = {
+                r.name: r
+                for r in (
+                    await s.execute(
+                        select(BranchStatusRow).where(BranchStatusRow.repo_id == repo_id)
+                    )
+                ).scalars()
+            }
+            for st in statuses:
+                previous = old.pop(st.name, None)
+                gone_since = None
+                if st.upstream_gone:
+                    gone_since = (previous.gone_since if previous else None) or st.gone_since or now
+                values: dict[str, Any] = {
+                    "upstream": st.upstream,
+                    "head": st.head,
+                    "upstream_head": st.upstream_head,
+                    "ahead": st.ahead,
+                    "behind": st.behind,
+                    "last_fetch": st.last_fetch or (previous.last_fetch if previous else None),
+                    "upstream_gone": st.upstream_gone,
+                    "gone_since": gone_since,
+                    "updated_at": now,
+                }
+                if previous is None:
+                    s.add(BranchStatusRow(repo_id=repo_id, name=st.name, **values))
+                else:
+                    for key, value in values.items():
+                        setattr(previous, key, value)
+            for stale in old.values():
+                await s.delete(stale)
+
+    # Sync runs ------------------------------------------------------------
+
+    async def create_run(self, repo_id: int, kind: str) -> int:
+        async with self.db.write() as s:
+            row = SyncRunRow(repo_id=repo_id, kind=kind, state="pending", requested_at=utcnow())
+            s.add(row)
+            await s.flush()
+            return row.id
+
+    async def start_run(self, run_id: int, repo_id: int, repo_state: str) -> None:
+        async with self.db.write() as s:
+            await s.execute(
+                update(SyncRunRow)
+                .where(SyncRunRow.id == run_id)
+                .values(state="running", started_at=utcnow())
+            )
+            await s.execute(update(RepoRow).where(RepoRow.id == repo_id).values(state=repo_state))
+
+    async def finish_run(
+        self,
+        run_id: int,
+        repo_id: int,
+        *,
+        result: str,
+        message: str,
+        failed: bool,
+        details: dict[str, Any],
+        timings_ms: dict[str, float],
+    ) -> None:
+        now = utcnow()
+        async with self.db.write() as s:
+            await s.execute(
+                update(SyncRunRow)
+                .where(SyncRunRow.id == run_id)
+                .values(
+                    state="failed" if failed else "done",
+                    result=result,
+                    message=message,
+                    finished_at=now,
+                    details=json.dumps(details),
+                    timings=json.dumps(timings_ms),
+                )
+            )
+            await s.execute(
+                update(RepoRow)
+                .where(RepoRow.id == repo_id)
+                .values(state="idle", last_sync=now, last_result=result, last_message=message)
+            )
+
+    async def runs(self, repo_id: int, limit: int = 20) -> list[SyncRun]:
+        async with self.db.read() as s:
+            rows = (
+                await s.execute(
+                    select(SyncRunRow)
+                    .where(SyncRunRow.repo_id == repo_id)
+                    .order_by(SyncRunRow.id.desc())
+                    .limit(limit)
+                )
+            ).scalars()
+            return [_run(r) for r in rows]
+
+
+def _repo(row: RepoRow) -> RepoRecord:
+    return RepoRecord(
+        id=row.id,
+        name=row.name,
+        path=row.path,
+        state=row.state or "idle",
+        last_sync=row.last_sync,
+        last_result=row.last_result,
+        last_message=row.last_message,
+    )
+
+
+def _branch(row: BranchStatusRow) -> BranchStatus:
+    return BranchStatus(
+        name=row.name,
+        upstream=row.upstream,
+        head=row.head,
+        upstream_head=row.upstream_head,
+        ahead=row.ahead,
+        behind=row.behind,
+        last_fetch=row.last_fetch,
+        upstream_gone=bool(row.upstream_gone),
+        gone_since=row.gone_since,
+    )
+
+
+def _run(row: SyncRunRow) -> SyncRun:
+    return SyncRun(
+        id=row.id,
+        repo_id=row.repo_id,
+        kind=row.kind,
+        state=row.state,
+        result=row.result,
+        message=row.message,
+        requested_at=row.requested_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        details=json.loads(row.details) if row.details else {},
+        timings_ms=json.loads(row.timings) if row.timings else {},
+    )

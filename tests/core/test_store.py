@@ -1,0 +1,137 @@
+"""The status store on a real SQLite file in WAL mode."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, insert, inspect
+
+from core.errors import BadInput
+from core.offload import Offload
+from core.store.migrations import LATEST, SchemaTooNew, migrate
+from core.store.records import BranchStatus, RemoteRecord
+from core.store.schema import Base, BranchStatusRow
+from core.store.status_store import StatusStore, UnknownRepository, utcnow
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> StatusStore:
+    offload = Offload()
+    s = await StatusStore.open(tmp_path / "status.sqlite3", offload)
+    yield s  # type: ignore[misc]
+    await s.close()
+    offload.shutdown()
+
+
+def test_migrated_schema_matches_models(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    assert migrate(path) == 0
+    assert migrate(path) == LATEST  # idempotent
+    inspector = inspect(create_engine(f"sqlite:///{path}"))
+    for table in Base.metadata.sorted_tables:
+        pk = {c.name for c in table.primary_key.columns}
+        got = {
+            c["name"]: c["nullable"] or c["name"] in pk for c in inspector.get_columns(table.name)
+        }
+        want = {c.name: c.nullable or c.name in pk for c in table.columns}
+        assert got == want, table.name
+        want_indexes = {i.name for i in table.indexes}
+        assert want_indexes <= {i["name"] for i in inspector.get_indexes(table.name)}
+
+
+def test_wal_and_pragmas(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    migrate(path)
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNew):
+        migrate(path)
+
+
+async def test_repositories_and_settings(store: StatusStore) -> None:
+    repo = await store.add_repo("notes", "/tmp/notes", {"strategy": "rebase"})
+    assert (await store.repo("notes")).path == "/tmp/notes"
+    assert (await store.repo_settings(repo.id)).strategy == "rebase"
+    with pytest.raises(BadInput):
+        await store.add_repo("notes", "/elsewhere", {})
+    await store.set_repo_setting(repo.id, "push_all", "false")
+    assert (await store.repo_settings(repo.id)).push_all is False
+    await store.set_repo_setting(repo.id, "fetch_interval", "garbage")  # hand-edited row
+    assert (await store.repo_settings(repo.id)).fetch_interval == 300
+    await store.replace_remotes(repo.id, [RemoteRecord("origin", "git://x/y")])
+    assert [r.name for r in await store.remotes(repo.id)] == ["origin"]
+    await store.remove_repo("notes")
+    with pytest.raises(UnknownRepository):
+        await store.repo("notes")
+    with pytest.raises(UnknownRepository):
+        await store.repos(["notes"])
+
+
+async def test_branches_keep_gone_since(store: StatusStore) -> None:
+    repo = await store.add_repo("r", "/tmp/r", {})
+    b = BranchStatus("main", "origin/main", "a" * 40, "b" * 40, 1, 2)
+    await store.save_branches(repo.id, [b, BranchStatus("x", None, "c" * 40, None, None, None)])
+    assert [s.name for s in await store.branches(repo.id)] == ["main", "x"]
+    gone = BranchStatus("main", "origin/main", "a" * 40, None, None, None, upstream_gone=True)
+    await store.save_branches(repo.id, [gone])
+    first = (await store.branches(repo.id))[0]
+    assert first.upstream_gone and first.gone_since is not None
+    await store.save_branches(repo.id, [gone])
+    assert (await store.branches(repo.id))[0].gone_since == first.gone_since
+    assert list((await store.all_branches()).keys()) == [repo.id]
+
+
+async def test_run_lifecycle(store: StatusStore) -> None:
+    repo = await store.add_repo("r", "/tmp/r", {})
+    run_id = await store.create_run(repo.id, "fetch")
+    assert (await store.runs(repo.id))[0].state == "pending"
+    await store.start_run(run_id, repo.id, "fetching")
+    assert (await store.repo("r")).state == "fetching"
+    await store.finish_run(
+        run_id,
+        repo.id,
+        result="ok",
+        message="fine",
+        failed=False,
+        details={"a": 1},
+        timings_ms={"connect": 1.5},
+    )
+    run = (await store.runs(repo.id))[0]
+    assert (run.state, run.result, run.details, run.timings_ms) == (
+        "done",
+        "ok",
+        {"a": 1},
+        {"connect": 1.5},
+    )
+    assert (await store.repo("r")).last_result == "ok"
+
+
+async def test_reads_do_not_wait_for_a_long_write(store: StatusStore) -> None:
+    """WAL: a reader sees the last committed state while a write transaction is open."""
+    repo = await store.add_repo("r", "/tmp/r", {})
+    release = asyncio.Event()
+
+    async def slow_writer() -> None:
+        async with store.db.write() as s:
+            await s.execute(
+                insert(BranchStatusRow).values(repo_id=repo.id, name="w", updated_at=utcnow())
+            )
+            await release.wait()
+
+    task = asyncio.create_task(slow_writer())
+    await asyncio.sleep(0.05)
+    started = time.perf_counter()
+    assert (await store.repo("r")).name == "r"
+    assert time.perf_counter() - started < 0.5
+    release.set()
+    await task
