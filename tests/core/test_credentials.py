@@ -1,0 +1,46 @@
+"""Credentials through the real keyring API (an in-memory backend)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.credentials import (
+    Credentials,
+    HttpAuth,
+    KeyringUnavailable,
+    credential_key,
+    split_url_secret,
+)
+from tests.memory_keyring import MemoryKeyring
+
+
+def test_split_url_secret() -> None:
+    clean, auth = split_url_secret("https://alice:s%40cret@example.com:8443/r.git")
+    assert clean == "https://alice@example.com:8443/r.git"
+    assert auth == HttpAuth("alice", "s@cret")
+    assert "s@cret" not in repr(auth)
+    assert split_url_secret("git://example.com/r.git") == ("git://example.com/r.git", None)
+    assert split_url_secret("https://bob@example.com/r") == ("https://bob@example.com/r", None)
+
+
+def test_credential_key_drops_user() -> None:
+    assert credential_key("https://a@h/r.git") == credential_key("https://h/r.git")
+
+
+def test_saved_secret_is_cached_for_the_session(memory_keyring: MemoryKeyring) -> None:
+    creds = Credentials()
+    creds.save("https://h/r.git", HttpAuth("u", "tok"))
+    fresh = Credentials()
+    assert fresh.get("https://u@h/r.git") == HttpAuth("u", "tok")
+    reads = memory_keyring.reads
+    memory_keyring.locked = True  # a later lock does not prompt again
+    assert fresh.get("https://h/r.git") == HttpAuth("u", "tok")
+    assert memory_keyring.reads == reads
+
+
+def test_locked_keyring_is_a_clear_error(memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.locked = True
+    with pytest.raises(KeyringUnavailable, match="locked or unavailable"):
+        Credentials().get("https://h/r.git")
+    with pytest.raises(KeyringUnavailable):
+        Credentials().save("https://h/r.git", HttpAuth("u", "tok"))
