@@ -1,0 +1,89 @@
+"""A repository's remotes, read from and written to its git config.
+
+The git config is the source of truth (people use the git CLI on the same
+repositories); the status store keeps a mirror for the GUI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dulwich.repo import Repo
+
+from core.errors import BadInput
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    name: str
+    url: str
+    push_url: str | None = None
+
+
+class UnknownRemote(BadInput):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no remote named {name!r}")
+        self.name = name
+
+
+def _check_name(name: str) -> None:
+    if not name or name.startswith("-") or any(c in name for c in " \t\n/\\:\"[]*?~^"):
+        raise BadInput(f"bad remote name {name!r}")
+
+
+def list_remotes(repo: Repo) -> list[RemoteConfig]:
+    config = repo.get_config()
+    remotes: list[RemoteConfig] = []
+    for section in config.sections():
+        if len(section) != 2 or section[0] != b"remote":
+            continue
+        try:
+            url = config.get(section, b"url").decode()
+        except KeyError:
+            continue
+        try:
+            push_url: str | None = config.get(section, b"pushurl").decode()
+        except KeyError:
+            push_url = None
+        remotes.append(RemoteConfig(section[1].decode(), url, push_url))
+    return sorted(remotes, key=lambda r: r.name)
+
+
+def remote_url(repo: Repo, name: str) -> str:
+    for remote in list_remotes(repo):
+        if remote.name == name:
+            return remote.url
+    raise UnknownRemote(name)
+
+
+def add_remote(repo: Repo, name: str, url: str) -> None:
+    _check_name(name)
+    config = repo.get_config()
+    section = (b"remote", name.encode())
+    if config.has_section(section):
+        raise BadInput(f"remote {name!r} already exists")
+    config.set(section, b"url", url.encode())
+    config.set(section, b"fetch", f"+refs/heads/*:refs/remotes/{name}/*".encode())
+    config.write_to_path()
+
+
+def set_remote_url(repo: Repo, name: str, url: str, *, push: bool = False) -> None:
+    config = repo.get_config()
+    section = (b"remote", name.encode())
+    if not config.has_section(section):
+        raise UnknownRemote(name)
+    config.set(section, b"pushurl" if push else b"url", url.encode())
+    config.write_to_path()
+
+
+def remove_remote(repo: Repo, name: str) -> None:
+    """Drop the remote's config section and its tracking refs (as `git remote remove`)."""
+    config = repo.get_config()
+    section = (b"remote", name.encode())
+    if not config.has_section(section):
+        raise UnknownRemote(name)
+    del config[section]
+    config.write_to_path()
+    prefix = f"refs/remotes/{name}/".encode()
+    for ref in [r for r in repo.refs.allkeys() if r.startswith(prefix)]:
+        repo.refs.remove_if_equals(ref, None)
