@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.servers import GitDaemon, Remote, RemoteHost
-from tests.servers.remote import namespace_for
+from tests.servers.host import LOOPBACK
+from tests.servers.remote import HttpRemote, namespace_for
+from tests.servers.smart_http import SmartHttpServer
 
 
 @pytest.fixture(scope="session")
@@ -44,10 +46,43 @@ def git_daemon(git_daemon_process: GitDaemon, namespace: str) -> Remote:
     return Remote("git", host, port=git_daemon_process.port)
 
 
+HTTP_CREDENTIALS = ("alice", "s3cret:p@ss")
+
+
+@pytest.fixture(scope="session")
+def http_process(remotes_root: Path) -> Iterator[SmartHttpServer]:
+    with SmartHttpServer(remotes_root / "http") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def http_auth_process(remotes_root: Path) -> Iterator[SmartHttpServer]:
+    with SmartHttpServer(remotes_root / "http-auth", HTTP_CREDENTIALS) as server:
+        yield server
+
+
+def _http_remote(kind: str, server: SmartHttpServer, namespace: str) -> HttpRemote:
+    host = RemoteHost(server.root, f"http://{LOOPBACK}:{server.port}").child(namespace)
+    auth = server.app.credentials
+    return HttpRemote(kind, host, auth=auth, port=server.port, server=server, namespace=namespace)
+
+
+@pytest.fixture
+def http_server(http_process: SmartHttpServer, namespace: str) -> HttpRemote:
+    return _http_remote("http", http_process, namespace)
+
+
+@pytest.fixture
+def http_auth_server(http_auth_process: SmartHttpServer, namespace: str) -> HttpRemote:
+    return _http_remote("http_auth", http_auth_process, namespace)
+
+
 _REMOTE_FIXTURES = {
     "path": "path_remote",
     "file": "file_remote",
     "git": "git_daemon",
+    "http": "http_server",
+    "http_auth": "http_auth_server",
 }
 
 

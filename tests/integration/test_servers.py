@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import base64
+import os
+import subprocess
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.gitcli import commit_file, git, rev_parse
 from tests.servers import Remote
+from tests.servers.remote import HttpRemote
+
+
+def client_url(remote: Remote, name: str) -> str:
+    if isinstance(remote, HttpRemote) and remote.auth is not None:
+        return remote.url_with_credentials(name)
+    return remote.url(name)
+
+
+@pytest.fixture(autouse=True)
+def git_client_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
 
 
 def test_clone_push_fetch(remote: Remote, tmp_path: Path) -> None:
     bare = remote.create("origin")
-    url = remote.url("origin")
+    url = client_url(remote, "origin")
 
     first = tmp_path / "first"
     git("clone", "-q", url, str(first))
@@ -26,3 +45,69 @@ def test_clone_push_fetch(remote: Remote, tmp_path: Path) -> None:
     git("push", "-q", "origin", "main", cwd=first)
     git("fetch", "-q", "origin", cwd=second)
     assert rev_parse(second, "refs/remotes/origin/main") == newer
+
+
+def test_each_test_gets_fresh_repositories(remote: Remote) -> None:
+    assert not remote.bare_path("origin").exists()
+    remote.create("origin")
+    with pytest.raises(FileExistsError):
+        remote.create("origin")
+
+
+def test_http_records_requests_and_v2_commands(http_server: HttpRemote, tmp_path: Path) -> None:
+    http_server.create("origin")
+    work = tmp_path / "work"
+    git("clone", "-q", http_server.url("origin"), str(work))
+    commit_file(work, "a.txt", "one\n")
+    git("push", "-q", "origin", "main", cwd=work)
+    assert ("POST", "/origin.git/git-receive-pack") in http_server.requests
+
+    before = len(http_server.requests)
+    git("-c", "protocol.version=0", "fetch", "-q", "origin", cwd=work)
+    assert http_server.requests[before:] == [
+        ("GET", "/origin.git/info/refs?service=git-upload-pack")
+    ]
+
+    before = len(http_server.commands)
+    git("fetch", "-q", "origin", cwd=work)  # protocol v2, nothing new: ref listing only
+    assert http_server.commands[before:] == [("ls-refs", "/origin.git/git-upload-pack")]
+
+    other = tmp_path / "other"
+    git("clone", "-q", http_server.url("origin"), str(other))
+    commit_file(other, "b.txt", "two\n")
+    git("push", "-q", "origin", "main", cwd=other)
+    before = len(http_server.commands)
+    git("fetch", "-q", "origin", cwd=work)
+    assert [c for c, _ in http_server.commands[before:]] == ["ls-refs", "fetch"]
+
+
+def test_http_auth_refuses_wrong_credentials(http_auth_server: HttpRemote) -> None:
+    http_auth_server.create("origin")
+    wrong = http_auth_server.url_with_credentials("origin", ("alice", "wrong"))
+    proc = subprocess.run(
+        ["git", "ls-remote", wrong], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert proc.returncode != 0
+    assert "Authentication failed" in proc.stderr
+
+    request = urllib.request.Request(
+        http_auth_server.url("origin") + "/info/refs?service=git-upload-pack",
+        headers={"Authorization": "Basic " + base64.b64encode(b"alice:wrong").decode()},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 401
+    assert refused.value.headers["WWW-Authenticate"].startswith("Basic realm=")
+
+
+def test_http_large_push_is_streamed(http_server: HttpRemote, tmp_path: Path) -> None:
+    """Over 1 MiB git sends the push body chunked (http.postBuffer); the bridge decodes it."""
+    bare = http_server.create("origin")
+    work = tmp_path / "work"
+    git("init", "-q", str(work))
+    (work / "noise.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    git("add", "noise.bin", cwd=work)
+    git("commit", "-q", "-m", "noise", cwd=work)
+    git("push", "-q", http_server.url("origin"), "main", cwd=work)
+    assert rev_parse(bare, "main") == rev_parse(work, "HEAD")
+    git("fsck", "--strict", "--no-progress", cwd=bare)

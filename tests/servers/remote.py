@@ -6,8 +6,10 @@ import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from tests.servers.host import RemoteHost
+from tests.servers.smart_http import Request, SmartHttpServer
 
 KINDS = ("path", "file", "git", "http", "http_auth", "ssh")
 
@@ -43,3 +45,44 @@ class Remote:
 
     def bare_path(self, name: str) -> Path:
         return self.host.bare_path(name)
+
+
+@dataclass(kw_only=True)
+class HttpRemote(Remote):
+    """A smart-HTTP remote: also sees the requests made in its own namespace."""
+
+    server: SmartHttpServer
+    namespace: str
+
+    @property
+    def requests(self) -> list[Request]:
+        """``(method, path?query)`` of this test's requests, paths relative to its namespace:
+        ``("POST", "/origin.git/git-upload-pack")``."""
+        return self._local(self.server.requests)
+
+    @property
+    def commands(self) -> list[Request]:
+        """``(command, path)`` of this test's protocol v2 POSTs:
+        ``("ls-refs", "/origin.git/git-upload-pack")``, then ``("fetch", ...)`` to negotiate."""
+        return self._local(self.server.commands)
+
+    def _local(self, records: list[Request]) -> list[Request]:
+        prefix = f"/{self.namespace}"
+        return [
+            (first, path[len(prefix) :]) for first, path in records if path.startswith(prefix + "/")
+        ]
+
+    @property
+    def username(self) -> str | None:
+        return None if self.auth is None else self.auth[0]
+
+    @property
+    def password(self) -> str | None:
+        return None if self.auth is None else self.auth[1]
+
+    def url_with_credentials(self, name: str, auth: tuple[str, str] | None = None) -> str:
+        """The URL with ``user:password@`` in it (``auth`` defaults to the right ones)."""
+        user, password = auth or self.auth or ("", "")
+        url = self.url(name)
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://{quote(user, safe='')}:{quote(password, safe='')}@{rest}"
