@@ -19,6 +19,7 @@ from core.store.records import BranchStatus, RemoteRecord, RepoRecord, SyncRun
 from core.store.schema import (
     AppSettingRow,
     BranchStatusRow,
+    RemoteFailureRow,
     RemoteRow,
     RepoRow,
     RepoSettingRow,
@@ -39,6 +40,7 @@ class UnknownRepository(BadInput):
 class StatusStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.remote_health = RemoteHealth(db)
 
     @classmethod
     async def open(cls, path: Path, offload: Offload) -> StatusStore:
@@ -302,3 +304,36 @@ def _run(row: SyncRunRow) -> SyncRun:
         details=json.loads(row.details) if row.details else {},
         timings_ms=json.loads(row.timings) if row.timings else {},
     )
+
+
+class RemoteHealth:
+    """Failure counts per remote (the scheduler's backoff and circuit breaker read them)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(self, repo_id: int, remote: str, error: str | None) -> int:
+        """Record one attempt's outcome; returns the consecutive failure count."""
+        now = utcnow()
+        async with self.db.write() as s:
+            row = await s.get(RemoteFailureRow, (repo_id, remote))
+            if error is None:
+                if row is not None:
+                    await s.delete(row)
+                return 0
+            if row is None:
+                row = RemoteFailureRow(repo_id=repo_id, remote=remote, failures=0, first_failure_at=now)
+                s.add(row)
+            row.failures += 1
+            row.last_failure_at = now
+            row.last_error = error
+            return row.failures
+
+    async def failures(self, repo_id: int) -> dict[str, int]:
+        async with self.db.read() as s:
+            rows = await s.execute(
+                select(RemoteFailureRow.remote, RemoteFailureRow.failures).where(
+                    RemoteFailureRow.repo_id == repo_id
+                )
+            )
+            return {remote: count for remote, count in rows}

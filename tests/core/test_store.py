@@ -135,3 +135,19 @@ async def test_reads_do_not_wait_for_a_long_write(store: StatusStore) -> None:
     assert time.perf_counter() - started < 0.5
     release.set()
     await task
+
+
+async def test_remote_failure_counts_survive_reopen(tmp_path: Path) -> None:
+    offload = Offload()
+    path = tmp_path / "status.sqlite3"
+    store = await StatusStore.open(path, offload)
+    repo = await store.add_repo("r", "/tmp/r", {})
+    assert await store.remote_health.record(repo.id, "origin", "connection refused") == 1
+    assert await store.remote_health.record(repo.id, "origin", "connection refused") == 2
+    await store.close()
+    store = await StatusStore.open(path, offload)
+    assert await store.remote_health.failures(repo.id) == {"origin": 2}
+    assert await store.remote_health.record(repo.id, "origin", None) == 0
+    assert await store.remote_health.failures(repo.id) == {}
+    await store.close()
+    offload.shutdown()

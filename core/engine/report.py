@@ -1,0 +1,38 @@
+"""What one sync of one repository reports (`sync --json`, SPEC.md section 6)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from core.results import ResultKind
+
+TIMING_KEYS = ("lock", "commit", "connect", "negotiate", "receive", "graph", "integrate", "push", "store")
+
+
+@dataclass
+class SyncReport:
+    name: str
+    result: ResultKind = ResultKind.UP_TO_DATE
+    message: str = ""
+    committed: int = 0
+    fetched_refs: list[str] = field(default_factory=list)
+    objects_received: int = 0
+    fast_forwarded: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    rebased: list[str] = field(default_factory=list)
+    pushed: list[str] = field(default_factory=list)
+    objects_sent: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    dirty: list[str] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMING_KEYS, 0.0))
+
+    def add_time(self, phase: str, ms: float) -> None:
+        self.timings_ms[phase] = self.timings_ms.get(phase, 0.0) + ms
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["result"] = str(self.result)
+        out["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
+        return out
