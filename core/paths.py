@@ -13,11 +13,3 @@ def data_dir() -> Path:
     path = Path(home) if home else Path(platformdirs.user_data_dir("gitferry", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def store_path() -> Path:
-    return data_dir() / "status.sqlite3"
-
-
-def journal_path() -> Path:
-    return data_dir() / "activity.jsonl"

@@ -7,7 +7,17 @@ from typing import Any
 
 from core.results import ResultKind
 
-TIMING_KEYS = ("lock", "commit", "connect", "negotiate", "receive", "graph", "integrate", "push", "store")
+TIMING_KEYS = (
+    "lock",
+    "commit",
+    "connect",
+    "negotiate",
+    "receive",
+    "graph",
+    "integrate",
+    "push",
+    "store",
+)
 
 
 @dataclass

@@ -27,7 +27,7 @@ class UnknownRemote(BadInput):
 
 
 def _check_name(name: str) -> None:
-    if not name or name.startswith("-") or any(c in name for c in " \t\n/\\:\"[]*?~^"):
+    if not name or name.startswith("-") or any(c in name for c in ' \t\n/\\:"[]*?~^'):
         raise BadInput(f"bad remote name {name!r}")
 
 

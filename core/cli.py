@@ -1,0 +1,284 @@
+"""The headless command line: the same engine as the desktop app, no Qt imported."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from core.cli_output import (
+    ProgressView,
+    print_json,
+    print_report,
+    print_status,
+    repo_json,
+)
+from core.engine import registry
+from core.engine.core import Core
+from core.engine.sync import SyncOptions, refresh_status, sync_repository
+from core.errors import BadInput, GitferryError
+from core.settings import APP_PARSERS, as_text, parse_setting
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _version() -> str:
+    try:
+        return version("gitferry")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gitferry", description="Keep git repositories in sync.")
+    p.add_argument("--version", action="version", version=f"gitferry {_version()}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    add = sub.add_parser("add", help="register an existing repository")
+    add.add_argument("path")
+    add.add_argument("--name")
+    add.add_argument("--auto-commit", action="store_true")
+    add.add_argument("--strategy", choices=["merge", "rebase", "ff-only"])
+
+    clone = sub.add_parser("clone", help="clone a remote and register it")
+    clone.add_argument("url")
+    clone.add_argument("path")
+    clone.add_argument("--name")
+
+    sub.add_parser("remove", help="forget a repository (its files stay)").add_argument("name")
+
+    lst = sub.add_parser("list", help="the registered repositories")
+    lst.add_argument("--json", action="store_true")
+
+    sync = sub.add_parser("sync", help="sync repositories (all when none named)")
+    sync.add_argument("names", nargs="*", metavar="NAME")
+    sync.add_argument("--json", action="store_true")
+    sync.add_argument("--fetch-only", action="store_true")
+    sync.add_argument("--no-push", action="store_true")
+
+    status = sub.add_parser("status", help="branches ahead/behind, from the status store")
+    status.add_argument("names", nargs="*", metavar="NAME")
+    status.add_argument("--json", action="store_true")
+    status.add_argument("--refresh", action="store_true", help="re-measure from local refs first")
+
+    remote = sub.add_parser("remote", help="edit a repository's remotes")
+    remote.add_argument("action", choices=["add", "set-url", "remove"])
+    remote.add_argument("name")
+    remote.add_argument("remote")
+    remote.add_argument("url", nargs="?")
+
+    creds = sub.add_parser("credentials", help="store a remote's credentials in the keyring")
+    creds.add_argument("action", choices=["set"])
+    creds.add_argument("name")
+    creds.add_argument("remote")
+
+    log = sub.add_parser("log", help="the activity log")
+    log.add_argument("name", nargs="?")
+    log.add_argument("--json", action="store_true")
+    log.add_argument("--limit", type=int, default=20)
+
+    setting = sub.add_parser("set", help="change a repository's or the app's setting")
+    setting.add_argument("--global", dest="is_global", action="store_true")
+    setting.add_argument("args", nargs="+", metavar="NAME KEY VALUE")
+
+    show = sub.add_parser("show", help="a repository's settings and remotes")
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true")
+    return p
+
+
+async def _run(args: argparse.Namespace) -> int:
+    core = await Core.open()
+    try:
+        handler = _HANDLERS[args.command]
+        return await handler(core, args)
+    finally:
+        await core.close()
+
+
+async def _add(core: Core, args: argparse.Namespace) -> int:
+    settings: dict[str, str] = {}
+    if args.auto_commit:
+        settings["auto_commit"] = "true"
+    if args.strategy:
+        settings["strategy"] = args.strategy
+    record = await registry.add_repository(core, args.path, name=args.name, settings=settings)
+    print(f"added {record.name} at {record.path}")
+    return EXIT_OK
+
+
+async def _clone(core: Core, args: argparse.Namespace) -> int:
+    with ProgressView() as view:
+        record = await registry.clone_repository(
+            core,
+            args.url,
+            args.path,
+            name=args.name,
+            progress=lambda r, p: view.update(args.path, r, p),
+        )
+    print(f"cloned {args.url} into {record.path} as {record.name}")
+    return EXIT_OK
+
+
+async def _remove(core: Core, args: argparse.Namespace) -> int:
+    await registry.remove_repository(core, args.name)
+    print(f"removed {args.name} (its files are untouched)")
+    return EXIT_OK
+
+
+async def _list(core: Core, args: argparse.Namespace) -> int:
+    records = await core.store.repos()
+    if args.json:
+        print_json({"repos": [{"name": r.name, "path": r.path, "state": r.state} for r in records]})
+    else:
+        for r in records:
+            print(f"{r.name}\t{r.path}")
+    return EXIT_OK
+
+
+async def _sync(core: Core, args: argparse.Namespace) -> int:
+    if not args.fetch_only:
+        raise BadInput("integration and push are not in this build yet: use `gitferry sync --fetch-only`")
+    records = await core.store.repos(args.names)
+    options = SyncOptions(fetch_only=True, push=not args.no_push)
+    with ProgressView() as view:
+        reports = [
+            await sync_repository(core, r, options, lambda remote, p, n=r.name: view.update(n, remote, p))
+            for r in records
+        ]
+    if args.json:
+        print_json({"repos": [report.to_json() for report in reports]})
+    else:
+        for report in reports:
+            print_report(report)
+    return EXIT_OK if all(r.result.succeeded for r in reports) else EXIT_FAILED
+
+
+async def _status(core: Core, args: argparse.Namespace) -> int:
+    records = await core.store.repos(args.names)
+    failed = False
+    if args.refresh:
+        for record in records:
+            try:
+                await refresh_status(core, record)
+            except GitferryError as exc:
+                failed = True
+                print(f"gitferry: {record.name}: {exc.message}", file=sys.stderr)
+        records = await core.store.repos(args.names)
+    branches = await core.store.all_branches()
+    if args.json:
+        print_json({"repos": [repo_json(r, branches.get(r.id, [])) for r in records]})
+    else:
+        for r in records:
+            print_status(r, branches.get(r.id, []))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+async def _remote(core: Core, args: argparse.Namespace) -> int:
+    await registry.edit_remote(core, args.name, args.action, args.remote, args.url)
+    return EXIT_OK
+
+
+async def _credentials(core: Core, args: argparse.Namespace) -> int:
+    await registry.set_credentials(core, args.name, args.remote, args.username, args.secret)
+    print(f"credentials for {args.name}/{args.remote} accepted by the remote and saved in the keyring")
+    return EXIT_OK
+
+
+async def _log(core: Core, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise BadInput("--limit must be 1 or more")
+    if args.name:
+        await core.store.repo(args.name)
+    entries = await core.offload.io(core.journal.tail, args.limit, args.name)
+    if args.json:
+        print_json({"entries": entries})
+    else:
+        for e in entries:
+            print(f"{e.get('time')}  {e.get('repo')}: {e.get('result')} - {e.get('message')}")
+    return EXIT_OK
+
+
+async def _set(core: Core, args: argparse.Namespace) -> int:
+    if args.is_global:
+        if len(args.args) != 2:
+            raise BadInput("usage: gitferry set --global KEY VALUE")
+        key, value = args.args
+        await core.store.set_app_setting(key, parse_setting(APP_PARSERS, key, value))
+    else:
+        if len(args.args) != 3:
+            raise BadInput("usage: gitferry set NAME KEY VALUE")
+        await registry.set_repo_setting(core, *args.args)
+    return EXIT_OK
+
+
+async def _show(core: Core, args: argparse.Namespace) -> int:
+    record = await core.store.repo(args.name)
+    settings = as_text(await core.store.repo_settings(record.id))
+    remotes = await core.store.remotes(record.id)
+    if args.json:
+        print_json(
+            {
+                "name": record.name,
+                "path": record.path,
+                "settings": settings,
+                "remotes": [{"name": r.name, "url": r.fetch_url, "push_url": r.push_url} for r in remotes],
+            }
+        )
+    else:
+        print(f"{record.name}  {record.path}")
+        for key, value in settings.items():
+            print(f"  {key} = {value}")
+        for r in remotes:
+            print(f"  remote {r.name}: {r.fetch_url}" + (f" (push: {r.push_url})" if r.push_url else ""))
+    return EXIT_OK
+
+
+_HANDLERS = {
+    "add": _add,
+    "clone": _clone,
+    "remove": _remove,
+    "list": _list,
+    "sync": _sync,
+    "status": _status,
+    "remote": _remote,
+    "credentials": _credentials,
+    "log": _log,
+    "set": _set,
+    "show": _show,
+}
+
+
+def _prompt_credentials() -> tuple[str, str]:
+    """Read a user name and secret: prompted on a terminal, else two lines of stdin."""
+    if sys.stdin.isatty():
+        return input("user name: "), getpass.getpass("token or password: ")
+    return sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        print(
+            "gitferry: the desktop app is not in this build yet; see `gitferry --help`",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.command == "credentials":
+        args.username, args.secret = _prompt_credentials()
+    try:
+        return asyncio.run(_run(args))
+    except GitferryError as exc:
+        print(f"gitferry: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE if exc.bad_input else EXIT_FAILED
+    except KeyboardInterrupt:
+        print("gitferry: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

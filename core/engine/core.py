@@ -1,0 +1,39 @@
+"""The composition root of the engine: one context, built in one place.
+
+Every client (CLI, GUI, daemon) builds a `Core` and passes it down; nothing
+reaches for a global.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.credentials import Credentials
+from core.journal import Journal
+from core.offload import Offload
+from core.paths import data_dir
+from core.store.status_store import StatusStore
+
+
+@dataclass
+class Core:
+    store: StatusStore
+    offload: Offload
+    credentials: Credentials
+    journal: Journal
+    # Generation indexes per repository id, kept while the core runs, so that
+    # ahead/behind after a fetch only parses the commits that arrived.
+    graph_indexes: dict[int, Any] = field(default_factory=dict)
+
+    @classmethod
+    async def open(cls, home: Path | None = None, offload: Offload | None = None) -> Core:
+        home = home or data_dir()
+        offload = offload or Offload()
+        store = await StatusStore.open(home / "status.sqlite3", offload)
+        return cls(store, offload, Credentials(), Journal(home / "activity.jsonl"))
+
+    async def close(self) -> None:
+        await self.store.close()
+        self.offload.shutdown()
