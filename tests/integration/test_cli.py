@@ -1,0 +1,262 @@
+"""`gitferry` end to end, against real remotes; the git CLI is the referee."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.cli import main
+from tests.gitcli import ahead_behind, commit_file, fsck, git, refs
+from tests.servers import Remote
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
+    """Run the CLI in-process: (exit status, parsed JSON or text stdout, stderr)."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    try:
+        return code, json.loads(out), err
+    except ValueError:
+        return code, out, err
+
+
+def seeded_remote(remote: Remote, tmp_path: Path, name: str = "origin") -> tuple[Path, Path]:
+    """A remote with one commit on main, a clone made by git, and a second clone to push from."""
+    bare = remote.create(name)
+    seed = tmp_path / "seed"
+    git("init", "-q", "-b", "main", str(seed))
+    commit_file(seed, "a.txt", "one\n")
+    git("push", "-q", str(bare), "main", cwd=seed)
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    for clone in (mine, theirs):
+        git("clone", "-q", str(bare), str(clone))
+        git("remote", "set-url", "origin", remote.url(name), cwd=clone)
+    return mine, theirs
+
+
+@pytest.fixture
+def ssh_env(monkeypatch: pytest.MonkeyPatch, remote: Remote) -> None:
+    if remote.ssh_command:
+        monkeypatch.setenv("GIT_SSH_COMMAND", remote.ssh_command)
+
+
+def store_credentials(
+    capsys: pytest.CaptureFixture[str], remote: Remote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if remote.auth is None:
+        return
+    user, secret = remote.auth
+    monkeypatch.setattr(sys, "stdin", _Lines(f"{user}\n{secret}\n"))
+    code, _out, err = run(capsys, "credentials", "set", "mine", "origin")
+    assert code == 0, err
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines(keepends=True)
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        return self.lines.pop(0) if self.lines else ""
+
+
+@pytest.mark.usefixtures("ssh_env")
+def test_fetch_only_sync_over_every_transport(
+    remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, theirs = seeded_remote(remote, tmp_path)
+    assert run(capsys, "add", str(mine))[0] == 0
+    store_credentials(capsys, remote, monkeypatch)
+    code, doc, err = run(capsys, "sync", "--fetch-only", "--json")
+    assert code == 0, err
+    assert doc["repos"][0]["result"] == "up_to_date"
+
+    commit_file(theirs, "b.txt", "two\n")
+    git("push", "-q", str(remote.bare_path("origin")), "main", cwd=theirs)
+    code, doc, err = run(capsys, "sync", "mine", "--fetch-only", "--json")
+    report = doc["repos"][0]
+    assert code == 0, err
+    assert (report["result"], report["fetched_refs"]) == ("ok", ["origin/main"])
+    assert report["objects_received"] == 3
+    assert set(report["timings_ms"]) >= {"connect", "negotiate", "receive", "graph", "store"}
+    assert refs(mine)["refs/remotes/origin/main"] == git("rev-parse", "main", cwd=theirs)
+    fsck(mine)
+
+    code, doc, _ = run(capsys, "status", "--json")
+    branch = doc["repos"][0]["branches"][0]
+    assert (branch["ahead"], branch["behind"]) == ahead_behind(mine, "main", "origin/main") == (0, 1)
+    assert branch["upstream"] == "origin/main" and branch["last_fetch"].endswith("Z")
+
+    code, doc, _ = run(capsys, "sync", "--fetch-only", "--json")
+    assert (doc["repos"][0]["result"], doc["repos"][0]["objects_received"]) == ("up_to_date", 0)
+
+
+def test_deleted_upstream_is_reported_gone(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine, theirs = seeded_remote(git_daemon, tmp_path)
+    bare = git_daemon.bare_path("origin")
+    git("push", "-q", str(bare), "main:topic", cwd=theirs)
+    git("fetch", "-q", "origin", cwd=mine)
+    git("branch", "-q", "--track", "topic", "origin/topic", cwd=mine)
+    run(capsys, "add", str(mine))
+    git("push", "-q", str(bare), "--delete", "topic", cwd=theirs)
+    code, doc, err = run(capsys, "sync", "--fetch-only", "--json")
+    assert code == 0, err
+    code, doc, _ = run(capsys, "status", "--json")
+    topic = next(b for b in doc["repos"][0]["branches"] if b["name"] == "topic")
+    assert topic["upstream_gone"] is True
+    assert "refs/remotes/origin/topic" not in refs(mine)
+    fsck(mine)
+
+
+def test_status_refresh_matches_git_after_local_commits(
+    path_remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine, _ = seeded_remote(path_remote, tmp_path)
+    run(capsys, "add", str(mine), "--name", "notes")
+    commit_file(mine, "c.txt", "local\n")
+    commit_file(mine, "d.txt", "local\n")
+    code, doc, _ = run(capsys, "status", "notes", "--refresh", "--json")
+    assert code == 0
+    branch = doc["repos"][0]["branches"][0]
+    assert (branch["ahead"], branch["behind"]) == ahead_behind(mine, "main", "origin/main") == (2, 0)
+    assert branch["head"] == git("rev-parse", "main", cwd=mine)
+
+
+def test_connection_refused_is_offline_and_changes_nothing(
+    refused_port: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "r"
+    git("init", "-q", str(repo))
+    commit_file(repo, "a", "a")
+    git("remote", "add", "origin", f"git://127.0.0.1:{refused_port}/x.git", cwd=repo)
+    run(capsys, "add", str(repo))
+    before = refs(repo)
+    code, doc, _ = run(capsys, "sync", "--fetch-only", "--json")
+    report = doc["repos"][0]
+    assert (code, report["result"]) == (1, "offline")
+    assert "\n" not in report["message"] and report["message"]
+    assert refs(repo) == before
+
+
+def test_wrong_password_is_auth_failed_and_no_secret_leaks(
+    http_auth_server: Remote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mine, _ = seeded_remote(http_auth_server, tmp_path)
+    run(capsys, "add", str(mine))
+    monkeypatch.setattr(sys, "stdin", _Lines("alice\nwrong-secret-123\n"))
+    code, _, err = run(capsys, "credentials", "set", "mine", "origin")
+    assert code == 1 and "wrong-secret-123" not in err
+    code, doc, err = run(capsys, "sync", "--fetch-only", "--json")
+    assert (code, doc["repos"][0]["result"]) == (1, "auth_failed")
+    home = Path(os.environ["GITFERRY_HOME"])
+    for path in [*home.rglob("*"), mine / ".git" / "config"]:
+        if path.is_file():
+            assert b"wrong-secret-123" not in path.read_bytes(), path
+
+
+def test_secret_typed_in_url_goes_to_the_keyring(
+    http_auth_server: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine, _ = seeded_remote(http_auth_server, tmp_path)
+    run(capsys, "add", str(mine))
+    user, secret = http_auth_server.auth or ("", "")
+    url = http_auth_server.url("origin").replace(
+        "http://", f"http://{user}:{secret.replace(':', '%3A').replace('@', '%40')}@"
+    )
+    code, _, err = run(capsys, "remote", "set-url", "mine", "origin", url)
+    assert code == 0, err
+    assert secret not in (mine / ".git" / "config").read_text()
+    code, _doc, err = run(capsys, "sync", "--fetch-only", "--json")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("kind", ["plain_dir", "bare", "missing"])
+def test_add_refuses_what_is_not_a_worktree(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "target"
+    if kind == "plain_dir":
+        target.mkdir()
+    elif kind == "bare":
+        git("init", "-q", "--bare", str(target))
+    code, out, err = run(capsys, "add", str(target))
+    assert code == 2 and out == ""
+    assert err.startswith("gitferry: ") and err.count("\n") == 1
+    assert run(capsys, "list", "--json")[1] == {"repos": []}
+
+
+def test_bad_input_exits_2_and_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "r"
+    git("init", "-q", str(repo))
+    config_before = (repo / ".git" / "config").read_text()
+    run(capsys, "add", str(repo))
+    for args in (
+        ["status", "nope"],
+        ["sync", "nope", "--fetch-only"],
+        ["set", "r", "strategy", "yolo"],
+        ["set", "r", "colour", "blue"],
+        ["set", "--global", "max_concurrent", "0"],
+        ["remote", "add", "r", "origin", "ht!tp://bad url"],
+        ["remote", "add", "r", "origin", "http://"],
+        ["sync", "r"],
+    ):
+        code, _out, err = run(capsys, *args)
+        assert code == 2, args
+        assert err.startswith("gitferry: ") and err.count("\n") == 1, (args, err)
+    assert (repo / ".git" / "config").read_text() == config_before
+    code, doc, _ = run(capsys, "show", "r", "--json")
+    assert doc["settings"]["strategy"] == "merge" and doc["remotes"] == []
+
+
+def test_unborn_branch_and_detached_head(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine, _theirs = seeded_remote(git_daemon, tmp_path)
+    git("checkout", "-q", "--detach", "HEAD", cwd=mine)
+    unborn = tmp_path / "unborn"
+    git("init", "-q", "-b", "main", str(unborn))
+    git("remote", "add", "origin", git_daemon.url("origin"), cwd=unborn)
+    run(capsys, "add", str(mine))
+    run(capsys, "add", str(unborn))
+    before = refs(mine)
+    code, _doc, err = run(capsys, "sync", "--fetch-only", "--json")
+    assert code == 0, err
+    assert refs(mine) == before
+    assert git("status", "--porcelain", cwd=unborn) == ""
+    fsck(unborn)
+
+
+def test_set_show_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "r"
+    git("init", "-q", str(repo))
+    run(capsys, "add", str(repo), "--strategy", "rebase")
+    assert run(capsys, "set", "r", "tracked_branches", "main, dev")[0] == 0
+    assert run(capsys, "set", "--global", "pool_ttl", "60")[0] == 0
+    code, doc, _ = run(capsys, "show", "r", "--json")
+    assert doc["settings"]["strategy"] == "rebase"
+    assert doc["settings"]["tracked_branches"] == "main,dev"
+    run(capsys, "sync", "--fetch-only")
+    _code, doc, _ = run(capsys, "log", "r", "--json", "--limit", "5")
+    assert [e["result"] for e in doc["entries"]] == ["up_to_date"]
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("gitferry")
+    proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.startswith("gitferry ")
+    proc = subprocess.run([str(exe), "status", "--json"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and json.loads(proc.stdout) == {"repos": []}
+    assert "PySide6" not in proc.stderr
