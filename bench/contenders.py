@@ -1,0 +1,165 @@
+"""The three sides of every fetch comparison: the git CLI, stock dulwich, and Gitferry.
+
+Gitferry's functions are loaded lazily: while `core.git.fetch` or
+`core.git.graph` is missing from the tree, `Ours.load()` says why and the
+benchmarks print the other columns alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dulwich import porcelain
+from dulwich.repo import Repo
+from dulwich.walk import Walker
+
+from bench.gitenv import git
+
+GIT_TIMEOUT = 300.0
+_TOTAL = re.compile(rb"Total (\d+) \(delta (\d+)\)")
+
+
+def run_git(repo: Path, *args: str) -> bytes:
+    """One git command, timed by the caller; returns stderr (where git reports progress)."""
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, timeout=GIT_TIMEOUT, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace')}")
+    return proc.stderr
+
+
+def git_no_change_sync(repo: Path, *options: str) -> None:
+    """`git fetch && git status --porcelain && git rev-list --left-right --count @{u}...HEAD`,
+    with `options` (such as `-c protocol.version=0`) given to the fetch."""
+    run_git(repo, *options, "fetch", "-q")
+    run_git(repo, "status", "--porcelain")
+    run_git(repo, "rev-list", "--left-right", "--count", "@{u}...HEAD")
+
+
+def server_total(progress: bytes) -> int | None:
+    """Objects in the pack the server sent, from its "Total N (delta D)" progress line."""
+    found = _TOTAL.findall(progress)
+    return int(found[-1][0]) if found else None
+
+
+def stock_fetch(repo: Repo | Path, remote: str = "origin") -> bytes:
+    """`dulwich.porcelain.fetch` as shipped; returns the progress text it printed."""
+    out = io.BytesIO()
+    target = repo if isinstance(repo, Repo) else str(repo)
+    porcelain.fetch(target, remote, outstream=io.StringIO(), errstream=out)
+    return out.getvalue()
+
+
+def stock_ahead_behind(repo: Repo, local: bytes, upstream: bytes) -> tuple[int, int]:
+    """Ahead/behind with dulwich's own building blocks: two `Walker`s."""
+    head, up = repo.refs[local], repo.refs[upstream]
+    ahead = sum(1 for _ in Walker(repo.object_store, [head], exclude=[up]))
+    behind = sum(1 for _ in Walker(repo.object_store, [up], exclude=[head]))
+    return ahead, behind
+
+
+def stock_no_change_sync(repo: Repo) -> None:
+    stock_fetch(repo)
+    stock_ahead_behind(repo, b"refs/heads/main", b"refs/remotes/origin/main")
+
+
+@dataclass
+class Ours:
+    """Gitferry's engine functions, as they are in the tree right now."""
+
+    fetch_remote: Any = None
+    measure_branches: Any = None
+    generation_index: Any = None
+    missing: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls) -> Ours:
+        ours = cls()
+        ours.fetch_remote = ours._get("core.git.fetch", "fetch_remote")
+        ours.measure_branches = ours._get("core.git.branch_status", "measure_branches")
+        ours.generation_index = ours._get("core.git.graph", "GenerationIndex")
+        return ours
+
+    def _get(self, module: str, name: str) -> Any:
+        try:
+            return getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError) as exc:
+            self.missing.append(f"{module}.{name} ({exc.__class__.__name__}: {exc})")
+            return None
+
+    @property
+    def can_fetch(self) -> bool:
+        return self.fetch_remote is not None
+
+    @property
+    def can_sync(self) -> bool:
+        return None not in (self.fetch_remote, self.measure_branches, self.generation_index)
+
+    def no_change_sync(self, repo: Repo) -> Callable[[], object]:
+        """The engine's fetch + measure phases on a repository kept open, with its
+        generation index kept across syncs (the daemon and GUI case). No cached
+        ahead/behind is passed in, so every branch is really measured."""
+        index = self.generation_index(repo)
+
+        def sync() -> object:
+            result = self.fetch_remote(repo, "origin")
+            if result.updated or result.pack_requested:
+                raise RuntimeError(f"gitferry fetched on a no-change remote: {result}")
+            return self.measure_branches(repo, [], index)
+
+        return sync
+
+
+def set_origin(repo: Path, url: str) -> None:
+    git("remote", "set-url", "origin", url, cwd=repo)
+
+
+class ColdCli:
+    """`gitferry sync --fetch-only NAME` as a fresh process, on a repository registered
+    in a throwaway GITFERRY_HOME."""
+
+    BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "gitferry"
+
+    def __init__(self, home: Path, name: str) -> None:
+        self.home, self.name = home, name
+
+    @classmethod
+    def start(cls, repo: Path, name: str) -> ColdCli | None:
+        """None when the CLI is not there yet (or cannot register `repo`)."""
+        if not cls.BIN.exists():
+            return None
+        cli = cls(Path(tempfile.mkdtemp(prefix="gitferry-home-")), name)
+        try:
+            cli.run("add", str(repo), "--name", name)
+        except RuntimeError as exc:
+            print(f"[bench] gitferry CLI not usable yet: {exc}")
+            cli.close()
+            return None
+        return cli
+
+    def run(self, *args: str) -> None:
+        proc = subprocess.run(
+            [str(self.BIN), *args],
+            capture_output=True,
+            env={**os.environ, "GITFERRY_HOME": str(self.home)},
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
+        if proc.returncode != 0:
+            err = proc.stderr.decode(errors="replace").strip()
+            raise RuntimeError(f"gitferry {' '.join(args)} exited {proc.returncode}: {err}")
+
+    def sync_fetch_only(self) -> None:
+        self.run("sync", "--fetch-only", self.name)
+
+    def close(self) -> None:
+        shutil.rmtree(self.home, ignore_errors=True)

@@ -1,0 +1,202 @@
+"""Large benchmark repositories, generated with `git fast-import` and cached.
+
+Each history is a deterministic stream built in Python: one commit that adds
+the whole tree, then commits that each rewrite one line of one file (so blobs
+delta against their previous version, as in a real project). The repositories
+are built once under `bench/.cache/` (git-ignored); bump `VERSION` when a
+shape changes.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.gitenv import CACHE, git, object_count
+
+VERSION = "v1"
+EPOCH = 1_600_000_000
+WORDS = (
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliet",
+    "kilo",
+    "lima",
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How big a generated history is. `dirs=0` puts every file at the top level."""
+
+    files: int
+    dirs: int
+    commits: int
+    lines_per_file: int = 24
+    seed: int = 1
+
+
+# A: the no-change sync (10,000 files, 20,000 commits).
+SHAPE_A = Shape(files=10_000, dirs=100, commits=20_000)
+# B: the initial fetch (about 80,000 objects: each later commit adds a commit,
+# a blob and two trees).
+SHAPE_B = Shape(files=2_000, dirs=50, commits=19_500, seed=2)
+# C: the "2,000 behind" scenario (a flat tree: one new commit is 3 objects).
+SHAPE_C = Shape(files=100, dirs=0, commits=2_500, seed=3)
+C_BEHIND = 2_000
+
+
+def _path(shape: Shape, index: int) -> str:
+    name = f"f{index:05d}.txt"
+    return f"d{index % shape.dirs:03d}/{name}" if shape.dirs else name
+
+
+def _data(payload: bytes) -> bytes:
+    return b"data %d\n%s\n" % (len(payload), payload)
+
+
+def _commit_header(number: int, message: str) -> bytes:
+    who = b"Bench <bench@example.invalid> %d +0000" % (EPOCH + number * 60)
+    return b"commit refs/heads/main\nauthor %s\ncommitter %s\n" % (who, who) + _data(message.encode())
+
+
+def _modify(path: str, content: bytes) -> bytes:
+    return b"M 100644 inline " + path.encode() + b"\n" + _data(content)
+
+
+def history_stream(shape: Shape) -> Iterator[bytes]:
+    """The fast-import stream for `shape`, one commit per chunk."""
+    rng = random.Random(shape.seed)
+    contents: list[list[str]] = []
+    initial = [_commit_header(0, f"initial tree of {shape.files} files")]
+    for index in range(shape.files):
+        path = _path(shape, index)
+        lines = [
+            f"{path} line {j}: {' '.join(rng.choices(WORDS, k=6))}\n" for j in range(shape.lines_per_file)
+        ]
+        contents.append(lines)
+        initial.append(_modify(path, "".join(lines).encode()))
+    yield b"".join(initial)
+    for number in range(1, shape.commits):
+        index = (number * 7919) % shape.files
+        line = number % shape.lines_per_file
+        path = _path(shape, index)
+        contents[index][line] = f"{path} line {line} rev {number}: {rng.choice(WORDS)}\n"
+        body = "".join(contents[index]).encode()
+        yield _commit_header(number, f"change {number}: {path}") + _modify(path, body)
+
+
+def fast_import(repo: Path, chunks: Iterator[bytes]) -> None:
+    proc = subprocess.Popen(
+        ["git", "fast-import", "--quiet", "--done"],
+        cwd=repo,
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    try:
+        for chunk in chunks:
+            proc.stdin.write(chunk)
+        proc.stdin.write(b"done\n")
+        proc.stdin.close()
+        if proc.wait(timeout=600) != 0:
+            assert proc.stderr is not None
+            raise RuntimeError(f"git fast-import failed: {proc.stderr.read().decode()}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def build_bare(path: Path, shape: Shape) -> None:
+    """A bare server repository holding `shape`'s history on `main`, gc'd as a server is."""
+    git("init", "-q", "--bare", str(path))
+    fast_import(path, history_stream(shape))
+    git("gc", "-q", cwd=path)
+
+
+def add_commit(bare: Path, path: str, content: str, number: int) -> str:
+    """One new commit on `main` of `bare`, changing `path`; returns its id."""
+    stream = (
+        _commit_header(number, f"new commit {number}")
+        + b"from refs/heads/main^0\n"
+        + _modify(path, content.encode())
+    )
+    fast_import(bare, iter([stream]))
+    return git("rev-parse", "refs/heads/main", cwd=bare)
+
+
+def cached(name: str, build: Callable[[Path], None]) -> Path:
+    """`CACHE/<name>`, built by `build(dir)` the first time (atomically: a half-built
+    directory is never taken for a finished one)."""
+    final = CACHE / f"{name}-{VERSION}"
+    if final.is_dir():
+        return final
+    partial = CACHE / f".{name}-{VERSION}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    started = time.perf_counter()
+    print(f"[bench] building {final.name} (cached after this run)...", flush=True)
+    build(partial)
+    partial.rename(final)
+    print(f"[bench] built {final.name} in {time.perf_counter() - started:.1f} s", flush=True)
+    return final
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A bare server repository and a working clone of it (origin = the server)."""
+
+    server: Path
+    local: Path
+
+
+def _clone(server: Path, local: Path) -> None:
+    git("clone", "-q", "--no-hardlinks", str(server), str(local))
+
+
+def repo_a() -> Pair:
+    def build(root: Path) -> None:
+        build_bare(root / "server.git", SHAPE_A)
+        _clone(root / "server.git", root / "local")
+
+    root = cached("A", build)
+    return Pair(root / "server.git", root / "local")
+
+
+def repo_b() -> Path:
+    def build(root: Path) -> None:
+        build_bare(root / "server.git", SHAPE_B)
+
+    return cached("B", build) / "server.git"
+
+
+def scenario_c() -> Pair:
+    """Server `main` at commit 2,500; local `main` 2,000 commits behind `origin/main`,
+    which is the server's `main`. The caller adds the one new server commit."""
+
+    def build(root: Path) -> None:
+        build_bare(root / "server.git", SHAPE_C)
+        local = root / "local"
+        _clone(root / "server.git", local)
+        git("reset", "-q", "--hard", f"HEAD~{C_BEHIND}", cwd=local)
+
+    root = cached("C", build)
+    return Pair(root / "server.git", root / "local")
+
+
+def describe(repo: Path) -> str:
+    commits = git("rev-list", "--count", "--all", cwd=repo)
+    return f"{object_count(repo):,} objects, {int(commits):,} commits"
