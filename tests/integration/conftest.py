@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.servers import GitDaemon, Remote, RemoteHost
+from tests.servers.faults import CuttingProxy, CuttingProxyFactory, RefusedPort, SilentServer
 from tests.servers.host import LOOPBACK
 from tests.servers.remote import HttpRemote, namespace_for
 from tests.servers.smart_http import SmartHttpServer
+from tests.servers.ssh import SshServer, sshd_unavailable
 
 
 @pytest.fixture(scope="session")
@@ -77,16 +79,71 @@ def http_auth_server(http_auth_process: SmartHttpServer, namespace: str) -> Http
     return _http_remote("http_auth", http_auth_process, namespace)
 
 
+@pytest.fixture(scope="session")
+def sshd_process(remotes_root: Path) -> Iterator[SshServer]:
+    reason = sshd_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    with SshServer(remotes_root / "ssh") as server:
+        yield server
+
+
+@pytest.fixture
+def sshd_server(sshd_process: SshServer, namespace: str) -> Remote:
+    return Remote(
+        "ssh",
+        sshd_process.host.child(namespace),
+        ssh_command=sshd_process.ssh_command,
+        ssh_key=sshd_process.key,
+        port=sshd_process.port,
+    )
+
+
 _REMOTE_FIXTURES = {
     "path": "path_remote",
     "file": "file_remote",
     "git": "git_daemon",
     "http": "http_server",
     "http_auth": "http_auth_server",
+    "ssh": "sshd_server",
 }
 
 
-@pytest.fixture(params=list(_REMOTE_FIXTURES))
+@pytest.fixture(
+    params=[
+        pytest.param(kind, marks=[pytest.mark.sshd] if kind == "ssh" else []) for kind in _REMOTE_FIXTURES
+    ]
+)
 def remote(request: pytest.FixtureRequest) -> Remote:
+    """Every kind in turn: path, file, git, http, http_auth, ssh."""
     fixture: Remote = request.getfixturevalue(_REMOTE_FIXTURES[request.param])
     return fixture
+
+
+@pytest.fixture
+def cutting_proxy() -> Iterator[CuttingProxyFactory]:
+    """``cutting_proxy(target_host, target_port, cut_after_bytes) -> CuttingProxy``."""
+    proxies: list[CuttingProxy] = []
+
+    def start(target_host: str, target_port: int, cut_after_bytes: int) -> CuttingProxy:
+        proxy = CuttingProxy(target_host, target_port, cut_after_bytes)
+        proxies.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.stop()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    server = SilentServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    port = RefusedPort()
+    yield port.port
+    port.close()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import os
+import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -12,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.gitcli import commit_file, git, rev_parse
-from tests.servers import Remote
+from tests.servers import LOOPBACK, Remote
+from tests.servers.faults import CuttingProxyFactory, SilentServer
 from tests.servers.remote import HttpRemote
 
 
@@ -27,7 +30,9 @@ def git_client_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
 
 
-def test_clone_push_fetch(remote: Remote, tmp_path: Path) -> None:
+def test_clone_push_fetch(remote: Remote, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if remote.ssh_command is not None:
+        monkeypatch.setenv("GIT_SSH_COMMAND", remote.ssh_command)
     bare = remote.create("origin")
     url = client_url(remote, "origin")
 
@@ -64,9 +69,7 @@ def test_http_records_requests_and_v2_commands(http_server: HttpRemote, tmp_path
 
     before = len(http_server.requests)
     git("-c", "protocol.version=0", "fetch", "-q", "origin", cwd=work)
-    assert http_server.requests[before:] == [
-        ("GET", "/origin.git/info/refs?service=git-upload-pack")
-    ]
+    assert http_server.requests[before:] == [("GET", "/origin.git/info/refs?service=git-upload-pack")]
 
     before = len(http_server.commands)
     git("fetch", "-q", "origin", cwd=work)  # protocol v2, nothing new: ref listing only
@@ -111,3 +114,92 @@ def test_http_large_push_is_streamed(http_server: HttpRemote, tmp_path: Path) ->
     git("push", "-q", http_server.url("origin"), "main", cwd=work)
     assert rev_parse(bare, "main") == rev_parse(work, "HEAD")
     git("fsck", "--strict", "--no-progress", cwd=bare)
+
+
+def big_repository(remote: Remote, name: str, tmp_path: Path, size: int) -> str:
+    """A remote repository holding ``size`` incompressible bytes; returns its head."""
+    bare = remote.create(name)
+    work = tmp_path / f"{name}-work"
+    git("init", "-q", str(work))
+    (work / "noise.bin").write_bytes(os.urandom(size))
+    git("add", "noise.bin", cwd=work)
+    git("commit", "-q", "-m", "noise", cwd=work)
+    git("push", "-q", str(bare), "main", cwd=work)
+    return rev_parse(work, "HEAD")
+
+
+def test_cutting_proxy_hangs_up_mid_pack(
+    git_daemon: Remote, cutting_proxy: CuttingProxyFactory, tmp_path: Path
+) -> None:
+    head = big_repository(git_daemon, "big", tmp_path, 1024 * 1024)
+    url = git_daemon.url("big")
+    assert git_daemon.port is not None
+    local = tmp_path / "local"
+    git("init", "-q", str(local))
+
+    cut = cutting_proxy(LOOPBACK, git_daemon.port, 64 * 1024)
+    proc = subprocess.run(
+        ["git", "fetch", cut.rewrite(url), "main:refs/remotes/origin/main"],
+        cwd=local,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "hung up" in proc.stderr or "early EOF" in proc.stderr
+    assert cut.cuts == 1
+    assert cut.bytes_to_client == 64 * 1024
+    assert "refs/remotes/origin/main" not in git("for-each-ref", cwd=local)
+
+    whole = cutting_proxy(LOOPBACK, git_daemon.port, 10 * 1024 * 1024)
+    git("fetch", "-q", whole.rewrite(url), "main:refs/remotes/origin/main", cwd=local)
+    assert rev_parse(local, "refs/remotes/origin/main") == head
+    assert whole.cuts == 0
+
+
+def test_silent_server_never_answers(silent_server: SilentServer) -> None:
+    with socket.create_connection((LOOPBACK, silent_server.port), timeout=5) as sock:
+        sock.sendall(b"0032git-upload-pack /x.git\0host=127.0.0.1\0")
+        sock.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            sock.recv(1)
+    assert silent_server.connections == 1
+
+
+def test_refused_port_refuses(refused_port: int) -> None:
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((LOOPBACK, refused_port), timeout=5)
+    proc = subprocess.run(
+        ["git", "ls-remote", f"git://{LOOPBACK}:{refused_port}/x.git"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "Connection refused" in proc.stderr
+
+
+def test_http_gzip_negotiation(http_server: HttpRemote, tmp_path: Path) -> None:
+    """Many local commits make git gzip its later ``have`` rounds (HTTP_CONTENT_ENCODING)."""
+    http_server.create("origin")
+    upstream, local = tmp_path / "upstream", tmp_path / "local"
+    git("clone", "-q", http_server.url("origin"), str(upstream))
+    base = commit_file(upstream, "a.txt", "base\n")
+    git("push", "-q", "origin", "main", cwd=upstream)
+    git("clone", "-q", http_server.url("origin"), str(local))
+    now = int(time.time())  # newer than the remote's commits, so they are offered first
+    stream = "".join(
+        f"commit refs/heads/main\nmark :{i + 1}\ncommitter A <a@b.invalid> {now + i} +0000\n"
+        f"data 3\nl{i % 10}\n\nfrom {':' + str(i) if i else base}\n\n"
+        for i in range(300)
+    )
+    git("fast-import", "--quiet", "--force", cwd=local, input=stream)
+    newer = commit_file(upstream, "b.txt", "two\n")
+    git("push", "-q", "origin", "main", cwd=upstream)
+
+    before = len(http_server.commands)
+    git("fetch", "-q", "origin", cwd=local)
+    assert rev_parse(local, "refs/remotes/origin/main") == newer
+    assert [c for c, _ in http_server.commands[before:]].count("fetch") >= 3

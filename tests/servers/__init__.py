@@ -2,9 +2,9 @@
 
 The fixtures live in ``tests/integration/conftest.py``. Server processes are
 session-scoped; every test gets its own namespace (a fresh subdirectory, so any
-repository name is free), and each fixture yields a ``Remote``:
+repository name is free), and each remote fixture yields a ``Remote``:
 
-    def test_fetch(remote: Remote, tmp_path: Path) -> None:   # every kind
+    def test_fetch(remote: Remote, tmp_path: Path) -> None:   # runs once per kind
         bare = remote.create("origin")          # empty bare repo, branch main
         url = remote.url("origin")              # transport-specific URL
         ...
@@ -12,12 +12,33 @@ repository name is free), and each fixture yields a ``Remote``:
 ``remote`` is parametrized over ``path``, ``file``, ``git``, ``http``,
 ``http_auth`` and ``ssh``; ``path_remote``, ``file_remote``, ``git_daemon``,
 ``http_server``, ``http_auth_server`` and ``sshd_server`` give one kind each.
-Fault servers: ``cutting_proxy(host, port, cut_after_bytes)`` (a factory),
-``silent_server`` and ``refused_port``.
+HTTP kinds yield an ``HttpRemote`` (``requests``, ``commands``, ``auth``,
+``url_with_credentials``). For ssh, hand ``remote.ssh_command`` to git as
+``GIT_SSH_COMMAND`` or to dulwich as ``get_transport_and_path(url, ssh_command=...)``.
+
+Fault servers: ``cutting_proxy(host, port, cut_after_bytes)`` (a factory;
+``proxy.rewrite(url)`` points a URL at the proxy), ``silent_server`` (``.port``)
+and ``refused_port`` (an int).
 """
 
 from tests.servers.daemon import GitDaemon
+from tests.servers.faults import CuttingProxy, CuttingProxyFactory, RefusedPort, SilentServer
 from tests.servers.host import LOOPBACK, RemoteHost
-from tests.servers.remote import KINDS, Remote
+from tests.servers.remote import KINDS, HttpRemote, Remote
+from tests.servers.smart_http import SmartHttpServer
+from tests.servers.ssh import SshServer
 
-__all__ = ["KINDS", "LOOPBACK", "GitDaemon", "Remote", "RemoteHost"]
+__all__ = [
+    "KINDS",
+    "LOOPBACK",
+    "CuttingProxy",
+    "CuttingProxyFactory",
+    "GitDaemon",
+    "HttpRemote",
+    "RefusedPort",
+    "Remote",
+    "RemoteHost",
+    "SilentServer",
+    "SmartHttpServer",
+    "SshServer",
+]

@@ -26,15 +26,17 @@ def namespace_for(test_name: str) -> str:
 class Remote:
     """Bare repositories served over one transport, in a namespace of their own.
 
-    ``kind`` is one of KINDS. ``auth`` is ``(user, password)`` for ``http_auth``,
-    ``ssh_command`` the client command (without ``-p``: the URL carries the port)
-    for ``ssh``.
+    ``kind`` is one of KINDS. ``auth`` is ``(user, password)`` for ``http_auth``.
+    For ``ssh``, ``ssh_command`` is the client command (no host, no ``-p``: the URL
+    carries the port) and ``ssh_key`` the private key it uses. ``port`` is the
+    server's port for network kinds.
     """
 
     kind: str
     host: RemoteHost
     auth: tuple[str, str] | None = None
     ssh_command: str | None = None
+    ssh_key: Path | None = None
     port: int | None = None
 
     def url(self, name: str) -> str:
@@ -68,9 +70,7 @@ class HttpRemote(Remote):
 
     def _local(self, records: list[Request]) -> list[Request]:
         prefix = f"/{self.namespace}"
-        return [
-            (first, path[len(prefix) :]) for first, path in records if path.startswith(prefix + "/")
-        ]
+        return [(first, path[len(prefix) :]) for first, path in records if path.startswith(prefix + "/")]
 
     @property
     def username(self) -> str | None:
