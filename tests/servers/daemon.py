@@ -8,6 +8,7 @@ from types import TracebackType
 
 from tests.servers.host import (
     LOOPBACK,
+    START_ATTEMPTS,
     RemoteHost,
     free_port,
     server_env,
@@ -32,6 +33,17 @@ class GitDaemon:
 
     def start(self) -> GitDaemon:
         self.root.mkdir(parents=True, exist_ok=True)
+        for attempt in range(START_ATTEMPTS):
+            try:
+                self._launch()
+                return self
+            except RuntimeError:  # the port was taken between free_port() and bind()
+                self.stop()
+                if attempt == START_ATTEMPTS - 1:
+                    raise RuntimeError(f"git daemon would not start; see {self.log}") from None
+        return self
+
+    def _launch(self) -> None:
         self.port = free_port()
         args = [
             "git",
@@ -45,12 +57,7 @@ class GitDaemon:
             f"--port={self.port}",
         ]
         self._proc = start_process(args, server_env(self.root.parent), self.log)
-        try:
-            wait_for_port(self.port, self._proc)
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        wait_for_port(self.port, self._proc)
 
     def stop(self) -> None:
         if self._proc is not None:

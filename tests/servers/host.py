@@ -14,6 +14,7 @@ from pathlib import Path
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
+START_ATTEMPTS = 3  # a port from free_port() can be taken before the server binds it
 
 
 class RemoteHost:

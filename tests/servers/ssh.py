@@ -12,6 +12,7 @@ from types import TracebackType
 
 from tests.servers.host import (
     LOOPBACK,
+    START_ATTEMPTS,
     RemoteHost,
     free_port,
     server_env,
@@ -22,7 +23,6 @@ from tests.servers.host import (
 
 SSHD = "/usr/sbin/sshd"
 PRIVSEP_DIR = Path("/run/sshd")
-START_ATTEMPTS = 3
 
 _CONFIG = """\
 Port {port}
