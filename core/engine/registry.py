@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from dulwich.repo import Repo
@@ -10,8 +11,11 @@ from core.credentials import HttpAuth, split_url_secret
 from core.engine.core import Core
 from core.errors import BadInput
 from core.git import remote_config
+from core.git.clone import clone_repository as clone_into
+from core.git.probe import probe_remote
+from core.git.progress import TransferProgress
+from core.git.remote_url import check_url
 from core.git.repository import canonical_path, open_worktree_repo
-from core.git.transport import check_url
 from core.settings import REPO_PARSERS, parse_setting
 from core.store.records import RemoteRecord, RepoRecord
 
@@ -74,10 +78,57 @@ async def edit_remote(core: Core, name: str, action: str, remote: str, url: str 
         with open_worktree_repo(record.path) as repo:
             _apply_remote_edit(repo, action, remote, url)
 
-    await core.offload.io(apply)
     if auth is not None and url is not None:
-        await core.offload.io(core.credentials.save, url, auth)
+        await _accept_credentials(core, remote, url, auth)
+    await core.offload.io(apply)
     await mirror_remotes(core, record.id, record.path)
+
+
+async def _accept_credentials(core: Core, remote: str, url: str, auth: HttpAuth) -> None:
+    """Save a typed secret only once the remote has accepted it."""
+    await core.offload.io(probe_remote, remote, url, auth=auth)
+    await core.offload.io(core.credentials.save, url, auth)
+
+
+async def set_credentials(core: Core, name: str, remote: str, username: str, secret: str) -> None:
+    record = await core.store.repo(name)
+
+    def url_of() -> str:
+        with open_worktree_repo(record.path) as repo:
+            return remote_config.remote_url(repo, remote)
+
+    url = await core.offload.io(url_of)
+    if not url.startswith(("http://", "https://")):
+        raise BadInput(f"{remote} uses {url.split(':', 1)[0]}, not HTTP(S): ssh uses your agent and keys")
+    if not username or not secret:
+        raise BadInput("a user name and a token or password are both needed")
+    await _accept_credentials(core, remote, url, HttpAuth(username, secret))
+
+
+async def clone_repository(
+    core: Core,
+    url: str,
+    path: str,
+    *,
+    name: str | None = None,
+    progress: Callable[[str, TransferProgress], None] | None = None,
+) -> RepoRecord:
+    """Clone `url` into a new folder at `path` and register it."""
+    target = Path(canonical_path(path))
+    if target.exists() and any(target.iterdir()):
+        raise BadInput(f"{target} exists and is not empty")
+    name = name or _default_name(str(target))
+    _validate_name(name)
+    await core.store.repos()  # fail early on a broken store, before any download
+    url, auth = split_url_secret(url)
+    check_url(url)
+    if auth is None and url.startswith(("http://", "https://")):
+        auth = await core.offload.io(core.credentials.get, url)
+    sink = None if progress is None else (lambda p: progress("origin", p))
+    await core.offload.io(clone_into, url, target, auth=auth, progress=sink)
+    if auth is not None:
+        await core.offload.io(core.credentials.save, url, auth)
+    return await add_repository(core, str(target), name=name)
 
 
 def _apply_remote_edit(repo: Repo, action: str, remote: str, url: str | None) -> None:
