@@ -105,6 +105,11 @@ async def set_credentials(core: Core, name: str, remote: str, username: str, sec
     await _accept_credentials(core, remote, url, HttpAuth(username, secret))
 
 
+def _check_clone_target(target: Path) -> None:
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise BadInput(f"{target} exists and is not an empty folder")
+
+
 async def clone_repository(
     core: Core,
     url: str,
@@ -115,8 +120,7 @@ async def clone_repository(
 ) -> RepoRecord:
     """Clone `url` into a new folder at `path` and register it."""
     target = Path(canonical_path(path))
-    if target.exists() and any(target.iterdir()):
-        raise BadInput(f"{target} exists and is not empty")
+    await core.offload.io(_check_clone_target, target)
     name = name or _default_name(str(target))
     _validate_name(name)
     await core.store.repos()  # fail early on a broken store, before any download
