@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import io
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -26,7 +25,6 @@ from dulwich.walk import Walker
 from bench.gitenv import git
 
 GIT_TIMEOUT = 300.0
-_TOTAL = re.compile(rb"Total (\d+) \(delta (\d+)\)")
 
 
 def run_git(repo: Path, *args: str) -> bytes:
@@ -43,12 +41,6 @@ def git_no_change_sync(repo: Path, *options: str) -> None:
     run_git(repo, *options, "fetch", "-q")
     run_git(repo, "status", "--porcelain")
     run_git(repo, "rev-list", "--left-right", "--count", "@{u}...HEAD")
-
-
-def server_total(progress: bytes) -> int | None:
-    """Objects in the pack the server sent, from its "Total N (delta D)" progress line."""
-    found = _TOTAL.findall(progress)
-    return int(found[-1][0]) if found else None
 
 
 def stock_fetch(repo: Repo | Path, remote: str = "origin") -> bytes:

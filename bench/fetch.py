@@ -8,7 +8,7 @@ Every contender runs against the same loopback `git daemon`, interleaved run by
 run, and each run is checked afterwards (the tracking ref must land on the
 server's tip), so a side that silently did nothing cannot look fast.
 
-    .venv/bin/python -m bench.fetch [--runs N] [--initial-runs N] [--only NAME ...]
+    .venv/bin/python -m bench.fetch [--runs N] [--initial-runs N] [--profile] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from bench.contenders import (
     Ours,
     git_no_change_sync,
     run_git,
-    server_total,
     set_origin,
     stock_fetch,
     stock_no_change_sync,
 )
 from bench.gitenv import CACHE, git, isolate, object_count
-from bench.servers import git_daemon
+from bench.profiling import profile
+from bench.servers import GitDaemon, git_daemon
 from bench.stats import Summary, Table, interleaved, ms, ratio, timing_table
 
 GIT = "git"
@@ -62,9 +62,10 @@ def _tip(repo: Path, ref: str) -> str:
 
 GIT_SYNC = f"{GIT}: fetch + status + rev-list"
 GIT_SYNC_V0 = f"{GIT} -c protocol.version=0: same"
+OURS_SYNC = f"{OURS}: fetch + ahead/behind, repo open"
 
 
-def bench_no_change(ours: Ours, runs: int) -> Table:
+def bench_no_change(ours: Ours, runs: int, profiled: bool = False) -> Table:
     pair = repos.repo_a()
     with git_daemon(pair.server.parent) as daemon:
         set_origin(pair.local, daemon.url("server.git"))
@@ -80,7 +81,7 @@ def bench_no_change(ours: Ours, runs: int) -> Table:
         if ours.can_sync:
             repo = Repo(str(pair.local))
             opened.append(repo)
-            contenders[f"{OURS}: fetch + ahead/behind, repo open"] = ours.no_change_sync(repo)
+            contenders[OURS_SYNC] = ours.no_change_sync(repo)
         cli = ColdCli.start(pair.local, "A")
         if cli is not None:
             contenders[f"{OURS}: CLI sync --fetch-only, cold"] = cli.sync_fetch_only
@@ -98,6 +99,8 @@ def bench_no_change(ours: Ours, runs: int) -> Table:
 
         try:
             results = interleaved(contenders, runs, warmup=2, check=check)
+            if profiled and OURS_SYNC in contenders:
+                print(profile("gitferry no-change sync", contenders[OURS_SYNC], calls=20))
         finally:
             for repo in opened:
                 repo.close()
@@ -121,16 +124,22 @@ def bench_no_change(ours: Ours, runs: int) -> Table:
 # 2. one new commit, local main 2,000 behind --------------------------------
 
 
-class FetchRun:
-    """A fresh copy of a local repository for every timed fetch, and what each side got."""
+GIT_V0 = f"{GIT} -c protocol.version=0"
 
-    def __init__(self, source: Path | None, work: Path, url: str, tip: str) -> None:
-        self.source, self.work, self.url, self.tip = source, work, url, tip
-        self.before = 0
-        self.sent: dict[str, set[int | None]] = {}
+
+class FetchRun:
+    """A fresh copy of a local repository for every timed fetch, and what each side got.
+
+    `source=None` starts every run from an empty `git init` instead."""
+
+    def __init__(self, source: Path | None, work: Path, daemon: GitDaemon, tip: str) -> None:
+        self.source, self.work, self.daemon, self.tip = source, work, daemon, tip
+        self.url = daemon.url("server.git")
+        self._objects_before = 0
+        self._packs_before = 0
+        self.sent: dict[str, set[int]] = {}
         self.added: dict[str, set[int]] = {}
         self.reported: dict[str, set[int]] = {}
-        self._progress: dict[str, bytes] = {}
 
     def setup(self, _name: str) -> None:
         shutil.rmtree(self.work, ignore_errors=True)
@@ -140,74 +149,79 @@ class FetchRun:
         else:
             shutil.copytree(self.source, self.work, symlinks=True)
             set_origin(self.work, self.url)
-        self.before = object_count(self.work)
+        self._objects_before = object_count(self.work)
+        self._packs_before = len(self.daemon.packs_sent())
 
     def check(self, name: str) -> None:
         if _tip(self.work, "refs/remotes/origin/main") != self.tip:
             raise RuntimeError(f"{name}: refs/remotes/origin/main is not the server's tip")
-        self.added.setdefault(name, set()).add(object_count(self.work) - self.before)
-        self.sent.setdefault(name, set()).add(server_total(self._progress.pop(name, b"")))
-
-    def progress_of(self, name: str, text: bytes) -> None:
-        self._progress[name] = self._progress.get(name, b"") + text
+        git("fsck", "--connectivity-only", "--no-progress", cwd=self.work)
+        packs = self.daemon.packs_sent()[self._packs_before :]
+        self.sent.setdefault(name, set()).add(sum(packs))
+        self.added.setdefault(name, set()).add(object_count(self.work) - self._objects_before)
 
     def contenders(self, ours: Ours) -> dict[str, Callable[[], object]]:
-        def with_git() -> None:
-            self.progress_of(GIT, run_git(self.work, "fetch", "--progress", "origin"))
-
-        def with_stock() -> None:
-            self.progress_of(STOCK, stock_fetch(self.work))
-
         def with_ours() -> None:
             repo = Repo(str(self.work))
             try:
-                result = ours.fetch_remote(repo, "origin", progress=lambda data: self.progress_of(OURS, data))
+                result = ours.fetch_remote(repo, "origin")
             finally:
                 repo.close()
             self.reported.setdefault(OURS, set()).add(result.objects_received)
 
-        out: dict[str, Callable[[], object]] = {GIT: with_git}
+        out: dict[str, Callable[[], object]] = {
+            GIT: lambda: run_git(self.work, "fetch", "-q", "origin"),
+            GIT_V0: lambda: run_git(self.work, "-c", "protocol.version=0", "fetch", "-q", "origin"),
+        }
         if ours.can_fetch:
             out[OURS] = with_ours
-        out[STOCK] = with_stock
+        out[STOCK] = lambda: stock_fetch(self.work)
         return out
 
+    def profile_ours(self, ours: Ours, title: str, calls: int = 1) -> None:
+        if ours.can_fetch:
+            fetch = self.contenders(ours)[OURS]
+            print(profile(title, fetch, setup=lambda: self.setup(OURS), calls=calls))
+
     def table(self, title: str, results: dict[str, Summary]) -> Table:
-        table = Table(title, ["", "runs", "median ms", "p95 ms", "vs git", "server sent", "objects added"])
-        base = results[GIT].median
+        columns = ["", "runs", "median ms", "p95 ms", "vs git", "vs git v0"]
+        table = Table(title, [*columns, "server sent", "objects added"])
         for name, summary in results.items():
             table.add(
                 name,
                 summary.n,
                 ms(summary.median),
                 ms(summary.p(95)),
-                ratio(summary.median, base),
+                ratio(summary.median, results[GIT].median),
+                ratio(summary.median, results[GIT_V0].median),
                 _one(self.sent.get(name, set())),
                 _one(self.added.get(name, set())),
             )
         if OURS in self.reported:
-            table.note(f"gitferry FetchResult.objects_received: {_one(self.reported[OURS])}")
+            table.note(f"gitferry's FetchResult.objects_received: {_one(self.reported[OURS])}")
         table.note(
-            "server sent = the server's own 'Total N' progress line; objects added = "
-            "git count-objects delta (dulwich also stores thin-pack bases it completes)"
+            "server sent = objects in the packs the server wrote (its own trace2 count); "
+            "objects added = `git count-objects` delta (dulwich also stores the bases of a "
+            "thin pack); every run is checked: origin/main at the server's tip, fsck clean"
         )
         return table
 
 
-def _one(values: set[int] | set[int | None]) -> str:
-    shown = sorted(str(v) if v is not None else "?" for v in values)
-    return "/".join(shown) if shown else "-"
+def _one(values: set[int]) -> str:
+    return "/".join(str(v) for v in sorted(values)) if values else "-"
 
 
-def bench_behind(ours: Ours, runs: int) -> Table:
+def bench_behind(ours: Ours, runs: int, profiled: bool = False) -> Table:
     pair = repos.scenario_c()
     with scratch("behind") as tmp:
         server = tmp / "srv" / "server.git"
         shutil.copytree(pair.server, server, symlinks=True)
         tip = repos.add_commit(server, "f00000.txt", "one new line\n", number=10_000)
-        with git_daemon(server.parent) as daemon:
-            run = FetchRun(pair.local, tmp / "work", daemon.url("server.git"), tip)
+        with git_daemon(server.parent, count_objects=True) as daemon:
+            run = FetchRun(pair.local, tmp / "work", daemon, tip)
             results = interleaved(run.contenders(ours), runs, setup=run.setup, check=run.check)
+            if profiled:
+                run.profile_ours(ours, "gitferry fetch, 2,000 behind", calls=5)
     behind = git("rev-list", "--count", "main..origin/main", cwd=pair.local)
     table = run.table(
         f"2. One new commit, local main {behind} behind origin/main "
@@ -221,12 +235,14 @@ def bench_behind(ours: Ours, runs: int) -> Table:
 # 3. initial fetch -----------------------------------------------------------
 
 
-def bench_initial(ours: Ours, runs: int) -> Table:
+def bench_initial(ours: Ours, runs: int, profiled: bool = False) -> Table:
     server = repos.repo_b()
     tip = _tip(server, "refs/heads/main")
-    with scratch("initial") as tmp, git_daemon(server.parent) as daemon:
-        run = FetchRun(None, tmp / "work", daemon.url("server.git"), tip)
+    with scratch("initial") as tmp, git_daemon(server.parent, count_objects=True) as daemon:
+        run = FetchRun(None, tmp / "work", daemon, tip)
         results = interleaved(run.contenders(ours), runs, setup=run.setup, check=run.check)
+        if profiled:
+            run.profile_ours(ours, "gitferry initial fetch")
     table = run.table(
         f"3. Initial fetch into an empty repository, B ({repos.describe(server)}), git://",
         results,
@@ -236,9 +252,9 @@ def bench_initial(ours: Ours, runs: int) -> Table:
 
 
 BENCHES: dict[str, Callable[[Ours, argparse.Namespace], Table]] = {
-    "no-change": lambda ours, args: bench_no_change(ours, args.runs),
-    "behind": lambda ours, args: bench_behind(ours, args.runs),
-    "initial": lambda ours, args: bench_initial(ours, args.initial_runs),
+    "no-change": lambda ours, args: bench_no_change(ours, args.runs, args.profile),
+    "behind": lambda ours, args: bench_behind(ours, args.runs, args.profile),
+    "initial": lambda ours, args: bench_initial(ours, args.initial_runs, args.profile),
 }
 
 
@@ -246,6 +262,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.fetch", description=__doc__)
     parser.add_argument("--runs", type=int, default=15, help="timed runs per contender")
     parser.add_argument("--initial-runs", type=int, default=3, help="runs of the initial fetch")
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile gitferry's side of each benchmark"
+    )
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHES), default=list(BENCHES))
     args = parser.parse_args(argv)
     isolate()

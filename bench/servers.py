@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import subprocess
 import time
@@ -13,6 +15,7 @@ GIT_DAEMON = "/usr/lib/git-core/git-daemon"
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
+_PACK_WROTE = re.compile(rb'"key":"write_pack_file/wrote","value":"(\d+)"')
 
 
 class GitDaemon:
@@ -20,12 +23,16 @@ class GitDaemon:
 
     It logs every request (`--verbose`) to a file beside `root`, so a benchmark can
     check that a contender really asked the server rather than answering from a cache.
+    With `count_objects`, the server's git also writes trace2 events, whose
+    `write_pack_file/wrote` entries say how many objects each pack it sent held:
+    one count, taken on the server, for every client alike.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, count_objects: bool = False) -> None:
         self.root = root
         self.port = _free_port()
         self.log = root.parent / f".git-daemon-{self.port}.log"
+        self.trace = root.parent / f".git-daemon-{self.port}.trace2" if count_objects else None
         self._proc: subprocess.Popen[bytes] | None = None
 
     def url(self, name: str) -> str:
@@ -37,9 +44,20 @@ class GitDaemon:
             return 0
         return self.log.read_bytes().count(b"Request upload-pack")
 
+    def packs_sent(self) -> list[int]:
+        """Objects in each pack the server has sent so far, oldest first."""
+        if self.trace is None or not self.trace.exists():
+            return []
+        return [int(n) for n in _PACK_WROTE.findall(self.trace.read_bytes())]
+
     def start(self) -> None:
+        env = dict(os.environ)
+        if self.trace is not None:
+            env["GIT_TRACE2_EVENT"] = str(self.trace)
         with self.log.open("wb") as log:
-            self._proc = subprocess.Popen(self._argv(), stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            self._proc = subprocess.Popen(
+                self._argv(), stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env
+            )
         self._wait_listening()
 
     def _argv(self) -> list[str]:
@@ -65,6 +83,8 @@ class GitDaemon:
                 proc.kill()
                 proc.wait(timeout=STOP_TIMEOUT)
         self.log.unlink(missing_ok=True)
+        if self.trace is not None:
+            self.trace.unlink(missing_ok=True)
 
     def _wait_listening(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -89,8 +109,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def git_daemon(root: Path) -> Iterator[GitDaemon]:
-    daemon = GitDaemon(root)
+def git_daemon(root: Path, count_objects: bool = False) -> Iterator[GitDaemon]:
+    daemon = GitDaemon(root, count_objects)
     daemon.start()
     try:
         yield daemon
