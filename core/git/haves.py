@@ -1,0 +1,115 @@
+"""The "have" lines of a fetch negotiation: local commits, newest first.
+
+Dulwich's own graph walker starts from `refs/heads/*` only and pops commits in
+arbitrary order, so a branch 2,000 commits behind its remote-tracking ref
+makes the server resend those 2,000 commits. This walker starts from every
+tip the caller gives (local heads and the remote's tracking refs), offers all
+tips first, newest first, then walks their history by commit date like git,
+skipping the ancestors of anything the server acknowledged. It gives up after
+a bounded number of commits: the tips alone already tell the server almost
+everything, and a stateless (HTTP) request only carries 256 haves anyway.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterable
+
+from dulwich.object_store import BaseObjectStore
+from dulwich.objects import Commit, ObjectID, Tag
+
+MAX_WALKED = 256
+
+
+class HavesWalker:
+    """Implements dulwich's graph-walker protocol (`next`, `ack`, `nak`, `shallow`)."""
+
+    def __init__(
+        self,
+        store: BaseObjectStore,
+        tips: Iterable[bytes],
+        shallow: Iterable[bytes] = (),
+        max_walked: int = MAX_WALKED,
+    ) -> None:
+        self._store = store
+        self.shallow: set[bytes] = set(shallow)
+        self._common: set[bytes] = set()
+        self._queued: set[bytes] = set()
+        self._uncommon: set[bytes] = set()  # queued and not known to be common
+        self._queue: list[tuple[int, int, bytes, list[bytes]]] = []
+        self._order = itertools.count()
+        self._budget = max_walked
+        self._given_tips: list[bytes] | None = list(tips)
+        self._tips: list[bytes] = []
+        self._offered: set[bytes] = set()
+
+    def _start(self, tips: list[bytes]) -> None:
+        """Read the tips only once negotiation starts: a no-change fetch never does."""
+        commits = {c.id: c for c in map(self._commit, tips) if c is not None}
+        newest_first = sorted(commits.values(), key=lambda c: c.commit_time, reverse=True)
+        self._tips = [c.id for c in newest_first]
+        self._offered = set(self._tips)
+        for commit in newest_first:
+            self._enqueue(commit)
+
+    def __next__(self) -> ObjectID | None:
+        return self.next()
+
+    def next(self) -> ObjectID | None:
+        if self._given_tips is not None:
+            tips, self._given_tips = self._given_tips, None
+            self._start(tips)
+        while self._tips:
+            tip = self._tips.pop(0)
+            if tip not in self._common:
+                return ObjectID(tip)
+        while self._uncommon and self._budget > 0:
+            _, _, oid, parents = heapq.heappop(self._queue)
+            self._uncommon.discard(oid)
+            if oid in self._common:
+                self._mark_common(parents)
+                self._enqueue_ids(parents)
+                continue
+            self._enqueue_ids(parents)
+            if oid not in self._offered:
+                self._budget -= 1
+                return ObjectID(oid)
+        return None
+
+    def ack(self, oid: bytes) -> None:
+        self._mark_common([oid])
+
+    def nak(self) -> None:
+        """The server has nothing in common with what was offered so far."""
+
+    def _mark_common(self, oids: Iterable[bytes]) -> None:
+        for oid in oids:
+            self._common.add(oid)
+            self._uncommon.discard(oid)
+
+    def _enqueue(self, commit: Commit) -> None:
+        oid = commit.id
+        self._queued.add(oid)
+        if oid not in self._common:
+            self._uncommon.add(oid)
+        parents: list[bytes] = [] if oid in self.shallow else list(commit.parents)
+        entry: tuple[int, int, bytes, list[bytes]] = (-commit.commit_time, next(self._order), oid, parents)
+        heapq.heappush(self._queue, entry)
+
+    def _enqueue_ids(self, oids: Iterable[bytes]) -> None:
+        for oid in oids:
+            if oid not in self._queued:
+                commit = self._commit(oid)
+                if commit is not None:
+                    self._enqueue(commit)
+
+    def _commit(self, oid: bytes) -> Commit | None:
+        """The commit `oid` names (peeling tags), or None if it is not a local commit."""
+        try:
+            obj = self._store[ObjectID(oid)]
+            while isinstance(obj, Tag):
+                obj = self._store[obj.object[1]]
+        except KeyError:
+            return None
+        return obj if isinstance(obj, Commit) else None

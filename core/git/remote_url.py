@@ -1,0 +1,151 @@
+"""Remote URLs as git reads them: parsed, validated, and redacted for messages.
+
+Supported: a local path, `file://`, `git://`, `http(s)://`, `ssh://` (also
+`git+ssh://`), and scp-style `[user@]host:path`. Anything else is a
+`BadRemoteUrl` with a one-line reason, raised before any connection.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import SplitResult, unquote, urlsplit
+
+from core.git.errors import BadRemoteUrl
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_SCP = re.compile(r"^(?:(?P<user>[^@/]+)@)?(?P<host>\[[^\]/]+\]|[^:/\[\]@]+):(?P<path>.*)$")
+_SSH_SCHEMES = {"ssh", "git+ssh", "ssh+git"}
+
+
+class Kind(StrEnum):
+    PATH = "path"
+    FILE = "file"
+    GIT = "git"
+    HTTP = "http"
+    HTTPS = "https"
+    SSH = "ssh"
+
+
+@dataclass(frozen=True)
+class RemoteUrl:
+    """A parsed remote URL. `text` is safe to show: any password in it is `***`."""
+
+    kind: Kind
+    text: str
+    path: str
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def is_http(self) -> bool:
+        return self.kind in (Kind.HTTP, Kind.HTTPS)
+
+    @property
+    def netloc(self) -> str:
+        """host[:port], IPv6 hosts in brackets; no user information."""
+        host = self.host or ""
+        if ":" in host:
+            host = f"[{host}]"
+        return host if self.port is None else f"{host}:{self.port}"
+
+
+def parse_remote_url(url: str, base: Path | str | None = None) -> RemoteUrl:
+    """Parse `url`; a relative local path is taken relative to `base` (or the cwd)."""
+    if not url:
+        raise BadRemoteUrl(url, "it is empty")
+    if url != url.strip() or any(ord(c) < 32 or ord(c) == 127 for c in url):
+        raise BadRemoteUrl(_shown(url), "it has leading/trailing spaces or control characters")
+    scheme = _SCHEME.match(url)
+    if scheme is not None:
+        return _parse_with_scheme(url, scheme.group(1).lower())
+    if "://" in url:
+        raise BadRemoteUrl(url, "the scheme is not valid")
+    scp = _SCP.match(url)
+    if scp is not None and not _looks_like_local_path(url):
+        return _parse_scp(url, scp)
+    root = Path(base) if base is not None else Path.cwd()
+    return RemoteUrl(Kind.PATH, url, os.path.normpath(root / url))
+
+
+def check_url(url: str) -> RemoteUrl:
+    """Validate a URL typed by the user (raises `BadRemoteUrl`)."""
+    return parse_remote_url(url)
+
+
+def _shown(url: str) -> str:
+    return "".join(c if 32 <= ord(c) != 127 else "?" for c in url)
+
+
+def _looks_like_local_path(url: str) -> bool:
+    # git: a colon after a slash ("./a:b", "/x:y") is part of a local path
+    slash = url.find("/")
+    return slash != -1 and slash < url.find(":")
+
+
+def _parse_with_scheme(url: str, scheme: str) -> RemoteUrl:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise BadRemoteUrl(_redact(url), f"{exc}") from None
+    if scheme == "file":
+        return _parse_file(url, parts)
+    if scheme in ("http", "https"):
+        kind = Kind(scheme)
+    elif scheme == "git":
+        kind = Kind.GIT
+    elif scheme in _SSH_SCHEMES:
+        kind = Kind.SSH
+    else:
+        raise BadRemoteUrl(url, f"unsupported transport {scheme!r}")
+    shown = _redact(url)
+    host = parts.hostname
+    if not host:
+        raise BadRemoteUrl(shown, "no host name")
+    if host.startswith("-"):
+        raise BadRemoteUrl(shown, "a host name cannot start with '-'")
+    path = parts.path
+    if kind is not Kind.HTTP and kind is not Kind.HTTPS and path in ("", "/"):
+        raise BadRemoteUrl(shown, "no repository path")
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    if password is not None and kind is not Kind.HTTP and kind is not Kind.HTTPS:
+        raise BadRemoteUrl(shown, f"a {kind} URL cannot carry a password")
+    return RemoteUrl(kind, shown, path or "/", host, port, user, password)
+
+
+def _parse_file(url: str, parts: SplitResult) -> RemoteUrl:
+    if parts.netloc not in ("", "localhost"):
+        raise BadRemoteUrl(url, "file:// URLs must name a local path (no host)")
+    path = unquote(parts.path)
+    if not path:
+        raise BadRemoteUrl(url, "no repository path")
+    return RemoteUrl(Kind.FILE, url, path)
+
+
+def _parse_scp(url: str, match: re.Match[str]) -> RemoteUrl:
+    host = match["host"].strip("[]")
+    if not host or host.startswith("-"):
+        raise BadRemoteUrl(url, "the host name is empty or starts with '-'")
+    if not match["path"]:
+        raise BadRemoteUrl(url, "no repository path after ':'")
+    return RemoteUrl(Kind.SSH, url, match["path"], host, None, match["user"])
+
+
+def _redact(url: str) -> str:
+    """`url` with the password of its user information replaced by `***`."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, tail = rest.partition("/")
+    userinfo, at, hostport = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{head}://{user}:***@{hostport}{slash}{tail}"
