@@ -79,8 +79,12 @@ class IncomingPack:
         return self._scanner.bytes_seen > 0
 
     def write(self, data: bytes) -> int:
-        self._file.write(data)
-        self._scanner.feed(data)
+        try:
+            self._file.write(data)
+            self._scanner.feed(data)
+        except BaseException:
+            self.abort()
+            raise
         if self._progress is not None:
             scanner = self._scanner
             self._progress(

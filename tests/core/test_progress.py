@@ -1,0 +1,145 @@
+"""Progress text parsed into phases, and the rate limit on what reaches the GUI."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.git.progress import (
+    Phase,
+    ProgressThrottle,
+    SidebandParser,
+    TransferProgress,
+    parse_progress_line,
+)
+
+# Sideband chunks exactly as `git upload-pack` 2.39 sent them to dulwich's
+# progress callback (from a loopback `git daemon`): lines are cut anywhere.
+CAPTURED_COUNTING = [
+    b"Enumerating objects: 32052, done.\n",
+    b"Counting objects:   0% (1/2488)\r",
+    b"2488)\rCounting objects:  33% (822/2488)\rCounting objects:  34% (846/2488)\rCounting objects:  3",
+    b"6% (896/2488)\rCounting objects:  37% (921/2488)\rCounting obj",
+    b"ects:  40% (996/2488)\rCounting objects: 100% (2488/2488)\rCounting objects: 100% (2488/2488), done.\n",
+    b"Total 32052 (delta 2488), reused 2488 (delta 2488), pack-reused 29564",
+    b"\n",
+]
+CAPTURED_COMPRESSING = [
+    b"Compressing objects:  98% (139/141)\r",
+    b"Compressing objects:  99% (140/141)\r",
+    b"Compressing objects: 100% (141/141)\r",
+    b"Compressing objects: 100% (141/141), done.\n",
+]
+
+
+def feed_all(chunks: list[bytes]) -> list[TransferProgress]:
+    parser = SidebandParser()
+    updates = [u for chunk in chunks for u in parser.feed(chunk)]
+    return updates + parser.flush()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Counting objects:  45% (123/273)", TransferProgress(Phase.COUNTING, 123, 273)),
+        ("Enumerating objects: 81138, done.", TransferProgress(Phase.COUNTING, 81138, None)),
+        ("Compressing objects: 100% (141/141), done.", TransferProgress(Phase.COMPRESSING, 141, 141)),
+        (
+            "Receiving objects:  12% (10/80), 1.50 MiB | 2.00 MiB/s",
+            TransferProgress(Phase.RECEIVING, 10, 80, 1572864),
+        ),
+        ("remote: Resolving deltas:  50% (5/10)", TransferProgress(Phase.RESOLVING, 5, 10)),
+        ("generating index: 17/80", TransferProgress(Phase.INDEXING, 17, 80)),
+        ("counting objects: 4711, done.", TransferProgress(Phase.COUNTING, 4711, None)),
+    ],
+)
+def test_parses_git_and_dulwich_lines(line: str, expected: TransferProgress) -> None:
+    assert parse_progress_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Total 160 (delta 93), reused 0 (delta 0), pack-reused 0", "", "warning: something", "Counting"],
+)
+def test_ignores_lines_without_progress(line: str) -> None:
+    assert parse_progress_line(line) is None
+
+
+def test_captured_counting_lines_split_across_callbacks() -> None:
+    updates = feed_all(CAPTURED_COUNTING)
+    assert updates[0] == TransferProgress(Phase.COUNTING, 32052, None)
+    counted = [(u.current, u.total) for u in updates[1:]]
+    assert (
+        counted
+        == [(1, 2488), (822, 2488), (846, 2488), (896, 2488), (921, 2488), (996, 2488)] + [(2488, 2488)] * 2
+    )
+    # the chunk "2488)\r" is the tail of a line whose head was never seen: not misread
+    assert all(u.phase is Phase.COUNTING for u in updates)
+
+
+def test_same_result_whatever_the_chunking() -> None:
+    whole = b"".join(CAPTURED_COMPRESSING)
+    expected = feed_all([whole])
+    assert [u.current for u in expected] == [139, 140, 141, 141]
+    for size in (1, 2, 7, 33):
+        chunks = [whole[i : i + size] for i in range(0, len(whole), size)]
+        assert feed_all(chunks) == expected
+
+
+def test_unterminated_last_line_is_kept_until_flush() -> None:
+    parser = SidebandParser()
+    assert parser.feed(b"Compressing objects:  50% (1/2)") == []
+    assert parser.feed(b"\rCompressing objects: 100% (2/2)") == [TransferProgress(Phase.COMPRESSING, 1, 2)]
+    assert parser.flush() == [TransferProgress(Phase.COMPRESSING, 2, 2)]
+    assert parser.flush() == []
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def receiving(n: int) -> TransferProgress:
+    return TransferProgress(Phase.RECEIVING, n, 1000, n * 100)
+
+
+def test_throttle_passes_at_most_ten_a_second() -> None:
+    clock = FakeClock()
+    seen: list[TransferProgress] = []
+    throttle = ProgressThrottle(seen.append, per_second=10, clock=clock)
+    for n in range(1000):  # 1,000 updates over one second
+        throttle(receiving(n))
+        clock.now += 0.001
+    assert 9 <= len(seen) <= 11
+    times_ok = [b.current - a.current >= 100 for a, b in zip(seen, seen[1:], strict=False)]
+    assert all(times_ok)
+
+
+def test_throttle_always_passes_a_phase_change_and_the_final_state() -> None:
+    clock = FakeClock()
+    seen: list[TransferProgress] = []
+    throttle = ProgressThrottle(seen.append, clock=clock)
+    throttle(TransferProgress(Phase.COUNTING, 1, 10))
+    throttle(TransferProgress(Phase.COUNTING, 5, 10))  # too soon: held
+    throttle(receiving(1))  # phase change: at once
+    throttle(receiving(2))
+    throttle(receiving(3))  # held, then flushed
+    assert [u.phase for u in seen] == [Phase.COUNTING, Phase.RECEIVING]
+    throttle.flush()
+    assert seen[-1] == receiving(3)
+    throttle.flush()
+    assert seen[-1] == receiving(3) and len(seen) == 3
+
+
+def test_throttle_passes_an_update_once_the_interval_has_passed() -> None:
+    clock = FakeClock()
+    seen: list[TransferProgress] = []
+    throttle = ProgressThrottle(seen.append, clock=clock)
+    throttle(receiving(1))
+    clock.now += 0.06
+    throttle(receiving(2))
+    clock.now += 0.06
+    throttle(receiving(3))
+    assert [u.current for u in seen] == [1, 3]

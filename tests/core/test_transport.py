@@ -1,0 +1,188 @@
+"""Remote URLs, the clients built for them, and how transport failures are reported."""
+
+from __future__ import annotations
+
+import shlex
+import socket
+from pathlib import Path
+
+import pytest
+import urllib3
+from dulwich.client import HTTPUnauthorized, LocalGitClient, SSHGitClient, Urllib3HttpGitClient
+from dulwich.errors import HangupException, NotGitRepository
+
+from core.credentials import HttpAuth
+from core.errors import BadInput
+from core.git.errors import AuthFailed, BadRemoteUrl, RemoteUnreachable, TransferFailed
+from core.git.timed_clients import TimedTCPGitClient
+from core.git.transport import (
+    Kind,
+    check_url,
+    open_client,
+    parse_remote_url,
+    ssh_command_for,
+    translate_error,
+)
+from core.results import ResultKind
+
+SECRET = "s3cret:p@ss"
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "host", "port", "user", "path"),
+    [
+        ("/srv/git/repo.git", Kind.PATH, None, None, None, "/srv/git/repo.git"),
+        ("file:///srv/git/repo.git", Kind.FILE, None, None, None, "/srv/git/repo.git"),
+        ("file://localhost/srv/a%20b.git", Kind.FILE, None, None, None, "/srv/a b.git"),
+        ("git://127.0.0.1:9418/repo.git", Kind.GIT, "127.0.0.1", 9418, None, "/repo.git"),
+        ("git://example.org/repo.git", Kind.GIT, "example.org", None, None, "/repo.git"),
+        ("http://127.0.0.1:8080/r.git", Kind.HTTP, "127.0.0.1", 8080, None, "/r.git"),
+        ("https://alice@example.org/r.git", Kind.HTTPS, "example.org", None, "alice", "/r.git"),
+        ("ssh://git@[::1]:2222/srv/r.git", Kind.SSH, "::1", 2222, "git", "/srv/r.git"),
+        ("git+ssh://host/~/r.git", Kind.SSH, "host", None, None, "/~/r.git"),
+        ("git@github.com:owner/repo.git", Kind.SSH, "github.com", None, "git", "owner/repo.git"),
+        ("host:repo.git", Kind.SSH, "host", None, None, "repo.git"),
+        ("[::1]:srv/r.git", Kind.SSH, "::1", None, None, "srv/r.git"),
+    ],
+)
+def test_parses_every_transport(
+    url: str, kind: Kind, host: str | None, port: int | None, user: str | None, path: str
+) -> None:
+    parsed = parse_remote_url(url)
+    assert (parsed.kind, parsed.host, parsed.port, parsed.user, parsed.path) == (
+        kind,
+        host,
+        port,
+        user,
+        path,
+    )
+
+
+def test_relative_and_colon_paths_are_local(tmp_path: Path) -> None:
+    assert parse_remote_url("../up/repo", base=tmp_path / "w").path == str(tmp_path / "up" / "repo")
+    assert parse_remote_url("./a:b", base=tmp_path).kind is Kind.PATH
+    assert parse_remote_url("/x/y:z").kind is Kind.PATH
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        " /leading/space",
+        "ftp://example.org/repo.git",
+        "rsync://host/repo",
+        "http://",
+        "https:///no-host",
+        "git://host",
+        "git://host/",
+        "http://host:notaport/r.git",
+        "ssh://-oProxyCommand=evil/x",
+        "-oProxyCommand=evil:repo",
+        "host:",
+        "file://otherhost/repo.git",
+        "git://host/repo\n.git",
+        "ssh://user:pw@host/r.git",
+        "1nvalid scheme://x/y",
+    ],
+)
+def test_malformed_urls_are_bad_input_with_a_one_line_message(url: str) -> None:
+    with pytest.raises(BadRemoteUrl) as caught:
+        check_url(url)
+    assert isinstance(caught.value, BadInput)
+    assert caught.value.result is ResultKind.ERROR and caught.value.bad_input
+    assert "\n" not in str(caught.value)
+
+
+def test_a_password_in_a_url_is_never_shown() -> None:
+    url = f"https://alice:{SECRET}@example.org/r.git"
+    parsed = parse_remote_url(url.replace(SECRET, "s3cret"))
+    assert parsed.password == "s3cret"
+    assert "s3cret" not in parsed.text and "s3cret" not in repr(parsed)
+    with pytest.raises(BadRemoteUrl) as caught:
+        check_url("https://alice:s3cret@example.org:badport/r.git")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_http_client_has_explicit_timeouts_and_header_only_credentials() -> None:
+    url = parse_remote_url("http://127.0.0.1:8080/r.git")
+    client, path = open_client(url, auth=HttpAuth("alice", SECRET), timeout=7.0)
+    assert isinstance(client, Urllib3HttpGitClient) and path == "/r.git"
+    pool = client.pool_manager
+    assert isinstance(pool, urllib3.PoolManager)
+    timeout = pool.connection_pool_kw["timeout"]
+    assert isinstance(timeout, urllib3.Timeout)
+    assert (timeout.connect_timeout, timeout.read_timeout) == (7.0, 7.0)
+    assert pool.connection_pool_kw["retries"].read == 0
+    assert SECRET not in client.get_url(path) and "alice" not in client.get_url(path)
+
+
+def test_ssh_command_bounds_every_wait_and_keeps_the_users_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    words = shlex.split(ssh_command_for(9.5, "ssh -o ConnectTimeout=3 -i /k", None))
+    assert words[:5] == ["ssh", "-o", "ConnectTimeout=3", "-i", "/k"]  # ssh uses the first value
+    assert {"BatchMode=yes", "ConnectTimeout=10", "ServerAliveCountMax=3"} <= set(words)
+    assert "ServerAliveInterval=4" in words
+    monkeypatch.setenv("GIT_SSH_COMMAND", "ssh -p 2")
+    assert ssh_command_for(5, None, None).startswith("ssh -p 2 ")
+    client, path = open_client(parse_remote_url("me@h:r.git"), auth=None, timeout=5)
+    assert isinstance(client, SSHGitClient) and path == "r.git" and client.username == "me"
+
+
+def test_local_and_git_clients() -> None:
+    assert isinstance(open_client(parse_remote_url("/r.git"), auth=None, timeout=1)[0], LocalGitClient)
+    client, _ = open_client(parse_remote_url("git://127.0.0.1:1/r.git"), auth=None, timeout=1)
+    assert isinstance(client, TimedTCPGitClient)
+
+
+def refused_port() -> tuple[socket.socket, int]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock, sock.getsockname()[1]
+
+
+def test_refused_connection_is_offline() -> None:
+    sock, port = refused_port()
+    url = parse_remote_url(f"git://127.0.0.1:{port}/r.git")
+    client, path = open_client(url, auth=None, timeout=2)
+    with sock, pytest.raises(OSError) as caught:
+        client.get_refs(path.encode())
+    error = translate_error(caught.value, "origin", url)
+    assert isinstance(error, RemoteUnreachable) and error.result is ResultKind.OFFLINE
+    assert (error.remote, error.reason) == ("origin", "connection refused")
+
+
+def test_http_refused_is_offline_and_401_is_auth_failed_without_the_secret() -> None:
+    sock, port = refused_port()
+    url = parse_remote_url(f"http://127.0.0.1:{port}/r.git")
+    client, path = open_client(url, auth=HttpAuth("alice", SECRET), timeout=2)
+    with sock, pytest.raises(Exception) as caught:
+        client.get_refs(path.encode())
+    assert isinstance(translate_error(caught.value, "origin", url), RemoteUnreachable)
+    unauthorized = HTTPUnauthorized('Basic realm="git"', f"http://127.0.0.1:{port}/r.git")
+    error = translate_error(unauthorized, "origin", url, HttpAuth("alice", SECRET))
+    assert isinstance(error, AuthFailed) and error.result is ResultKind.AUTH_FAILED
+    assert SECRET not in str(error) and "refused the credentials" in str(error)
+
+
+def test_other_failures_are_transfer_errors_with_secrets_scrubbed() -> None:
+    url = parse_remote_url("https://example.org/r.git")
+    auth = HttpAuth("alice", SECRET)
+    error = translate_error(RuntimeError(f"boom {SECRET}\nsecond line"), "origin", url, auth)
+    assert isinstance(error, TransferFailed) and error.result is ResultKind.ERROR
+    assert SECRET not in str(error) and "\n" not in str(error) and "***" in str(error)
+    hangup = translate_error(HangupException(), "origin", url)
+    assert isinstance(hangup, TransferFailed) and "closed the connection" in hangup.reason
+    missing = translate_error(NotGitRepository(), "origin", url)
+    assert isinstance(missing, TransferFailed) and "no git repository" in missing.reason
+
+
+def test_ssh_stderr_is_classified() -> None:
+    url = parse_remote_url("ssh://h/r.git")
+    refused = HangupException([b"ssh: connect to host h port 22: Connection refused"])
+    assert isinstance(translate_error(refused, "o", url), RemoteUnreachable)
+    denied = HangupException([b"git@h: Permission denied (publickey)."])
+    assert isinstance(translate_error(denied, "o", url), AuthFailed)
+    other = HangupException([b"fatal: '/r.git' does not appear to be a git repository"])
+    assert isinstance(translate_error(other, "o", url), TransferFailed)
