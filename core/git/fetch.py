@@ -37,7 +37,7 @@ from core.git.progress import (
 )
 from core.git.remote_config import remote_url
 from core.git.remote_url import RemoteUrl, parse_remote_url
-from core.git.transport import open_client, translate_error
+from core.git.transport import close_client, open_client, translate_error
 
 __all__ = ["FetchResult", "TrackedBranches", "fetch_remote", "fetch_url"]
 
@@ -104,7 +104,7 @@ def fetch_url(
     except Exception as exc:
         raise translate_error(exc, remote, url, auth) from exc
     finally:
-        client.close()
+        close_client(client)
 
 
 def _work_dir(repo: Repo) -> str:

@@ -10,12 +10,18 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import shlex
 import socket
 import subprocess
 from collections.abc import Callable
 from typing import IO
 
-from dulwich.client import SubprocessSSHVendor, SubprocessWrapper, TCPGitClient
+from dulwich.client import (
+    StrangeHostname,
+    SubprocessSSHVendor,
+    SubprocessWrapper,
+    TCPGitClient,
+)
 from dulwich.protocol import (
     DEFAULT_GIT_PROTOCOL_VERSION_FETCH,
     DEFAULT_GIT_PROTOCOL_VERSION_SEND,
@@ -50,17 +56,17 @@ class TimedTCPGitClient(TCPGitClient):
             wfile.close()
             sock.close()
 
-        def shutdown_write() -> None:
+        def flush_only() -> None:
+            # Dulwich half-closes here; git does not, and a proxy that treats a
+            # half-close as a hang-up would then cut every fetch.
             wfile.flush()
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_WR)
 
         proto = Protocol(
             rfile.read,
             wfile.write,
             close,
             report_activity=self._report_activity,
-            shutdown_write=shutdown_write,
+            shutdown_write=flush_only,
         )
         if path.startswith(b"/~"):
             path = path[1:]
@@ -103,12 +109,17 @@ class _TimedPipe:
 
 
 class _TimedSubprocess(SubprocessWrapper):
-    """An ssh process whose output reads time out, and which is killed if it will not exit."""
+    """An ssh process whose output reads time out, and which is killed if it will not exit.
+
+    It reads the raw pipe itself: dulwich's wrapper puts a `BufferedReader` on
+    it, which would also close the pipe when it is garbage-collected.
+    """
 
     def __init__(self, proc: subprocess.Popen[bytes], timeout: float) -> None:
-        super().__init__(proc)
-        assert proc.stdout is not None
+        assert proc.stdout is not None and proc.stdin is not None
+        self.proc = proc
         self.read = _TimedPipe(proc.stdout.fileno(), timeout).read
+        self.write = proc.stdin.write
 
     def close(self, timeout: int | None = None) -> None:
         proc = self.proc
@@ -124,6 +135,8 @@ class _TimedSubprocess(SubprocessWrapper):
 
 
 class TimedSSHVendor(SubprocessSSHVendor):
+    """Runs the system ssh (as dulwich's vendor does) with a read timeout on its output."""
+
     def __init__(self, timeout: float) -> None:
         self._timeout = timeout
 
@@ -138,14 +151,24 @@ class TimedSSHVendor(SubprocessSSHVendor):
         ssh_command: str | None = None,
         protocol_version: int | None = None,
     ) -> SubprocessWrapper:
-        started = super().run_command(
-            host,
-            command,
-            username=username,
-            port=port,
-            password=password,
-            key_filename=key_filename,
-            ssh_command=ssh_command,
-            protocol_version=protocol_version,
+        if password is not None:
+            raise NotImplementedError("ssh passwords are not supported; use keys or an agent")
+        args = [*shlex.split(ssh_command or "ssh"), "-x"]
+        if port:
+            args += ["-p", str(port)]
+        if key_filename:
+            args += ["-i", key_filename]
+        version = DEFAULT_GIT_PROTOCOL_VERSION_FETCH if protocol_version is None else protocol_version
+        if version > 0:
+            args += ["-o", f"SetEnv GIT_PROTOCOL=version={version}"]
+        destination = f"{username}@{host}" if username else host
+        if destination.startswith("-"):
+            raise StrangeHostname(hostname=destination)
+        proc = subprocess.Popen(
+            [*args, destination, command.decode("utf-8", "surrogateescape")],
+            bufsize=0,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-        return _TimedSubprocess(started.proc, self._timeout)
+        return _TimedSubprocess(proc, self._timeout)

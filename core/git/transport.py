@@ -53,6 +53,7 @@ __all__ = [
     "Kind",
     "RemoteUrl",
     "check_url",
+    "close_client",
     "open_client",
     "parse_remote_url",
     "ssh_command_for",
@@ -110,6 +111,13 @@ def open_client(
         password=password,
     )
     return client, url.path
+
+
+def close_client(client: GitClient) -> None:
+    """Release the client's connections (dulwich leaves an HTTP pool open)."""
+    client.close()
+    if isinstance(client, Urllib3HttpGitClient):
+        client.pool_manager.clear()
 
 
 def http_pool(base_url: str, timeout: float) -> urllib3.PoolManager:

@@ -1,0 +1,107 @@
+"""`clone_repository` over every transport; the git CLI is the referee."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import BadInput
+from core.git.clone import clone_repository
+from core.git.errors import BadRemoteUrl, RemoteUnreachable
+from tests.gitcli import commit_file, fsck, git, rev_parse
+from tests.integration.test_fetch import TIMEOUT, auth_of, push_commit, refs, seed
+from tests.servers import LOOPBACK, HttpRemote, Remote
+
+
+def clone(remote: Remote, target: Path, url: str | None = None) -> None:
+    clone_repository(
+        url or remote.url("origin"),
+        target,
+        auth=auth_of(remote),
+        ssh_command=remote.ssh_command,
+        timeout=TIMEOUT,
+    )
+
+
+def test_clone_like_git(remote: Remote, tmp_path: Path) -> None:
+    bare, work = seed(remote, tmp_path, branches=("feature",))
+    commit_file(work, "dir/b.txt", "two\n")
+    git("push", "-q", str(bare), "main", cwd=work)
+    push_commit(work, bare, "f.txt", "feature\n", "feature")
+    target = tmp_path / "deep" / "clone"
+    clone_repository(
+        remote.url("origin"), target, auth=auth_of(remote), ssh_command=remote.ssh_command, timeout=TIMEOUT
+    )
+    assert git("symbolic-ref", "HEAD", cwd=target) == "refs/heads/main"
+    assert rev_parse(target, "main") == rev_parse(bare, "main")
+    assert rev_parse(target, "origin/feature") == rev_parse(bare, "feature")
+    assert git("symbolic-ref", "refs/remotes/origin/HEAD", cwd=target) == "refs/remotes/origin/main"
+    assert git("rev-parse", "--abbrev-ref", "main@{upstream}", cwd=target) == "origin/main"
+    assert git("config", "remote.origin.fetch", cwd=target) == "+refs/heads/*:refs/remotes/origin/*"
+    stored = git("config", "remote.origin.url", cwd=target)
+    assert stored == remote.url("origin")
+    assert git("status", "--porcelain", cwd=target) == ""
+    assert (target / "dir" / "b.txt").read_text() == "two\n" and not (target / "f.txt").exists()
+    assert not any(name.startswith(("refs/tags/", "refs/pull/")) for name in refs(target))
+    fsck(target)
+
+
+def test_a_password_typed_in_the_url_is_used_but_not_stored(
+    http_auth_server: HttpRemote, tmp_path: Path
+) -> None:
+    seed(http_auth_server, tmp_path)
+    target = tmp_path / "c"
+    clone_repository(http_auth_server.url_with_credentials("origin"), target, timeout=TIMEOUT)
+    stored = git("config", "remote.origin.url", cwd=target)
+    assert stored == http_auth_server.url("origin").replace("http://", "http://alice@")
+    assert (http_auth_server.password or "?") not in (target / ".git" / "config").read_text()
+
+
+def test_clone_result_and_no_change_fetch_after_it(git_daemon: Remote, tmp_path: Path) -> None:
+    bare, _ = seed(git_daemon, tmp_path)
+    result = clone_repository(git_daemon.url("origin"), tmp_path / "c", timeout=TIMEOUT)
+    assert result.default_branch == "main" and result.pack_requested
+    assert result.objects_received == 3 and result.updated == {
+        "refs/remotes/origin/main": (None, rev_parse(bare, "main").encode())
+    }
+    assert "checkout" in result.timings_ms
+
+
+def test_clone_of_an_empty_repository(git_daemon: Remote, tmp_path: Path) -> None:
+    git_daemon.create("origin")
+    target = tmp_path / "empty"
+    result = clone_repository(git_daemon.url("origin"), target, timeout=TIMEOUT)
+    assert not result.pack_requested and result.updated == {}
+    assert git("symbolic-ref", "HEAD", cwd=target) == "refs/heads/main"
+    assert git("status", "--porcelain", cwd=target) == ""
+    commit_file(target, "first.txt", "first\n")  # the unborn branch is usable
+    git("push", "-q", "origin", "main", cwd=target)
+
+
+def test_clone_into_a_non_empty_directory_is_refused(path_remote: Remote, tmp_path: Path) -> None:
+    seed(path_remote, tmp_path)
+    target = tmp_path / "busy"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(BadInput, match="not empty"):
+        clone(path_remote, target)
+    assert [p.name for p in target.iterdir()] == ["keep.txt"]
+
+
+def test_failed_clone_leaves_nothing_behind(refused_port: int, tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    with pytest.raises(RemoteUnreachable):
+        clone_repository(f"git://{LOOPBACK}:{refused_port}/origin.git", target, timeout=TIMEOUT)
+    assert not target.exists()
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    with pytest.raises(RemoteUnreachable):
+        clone_repository(f"http://{LOOPBACK}:{refused_port}/origin.git", existing, timeout=TIMEOUT)
+    assert existing.exists() and list(existing.iterdir()) == []
+
+
+def test_clone_with_a_malformed_url_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(BadRemoteUrl):
+        clone_repository("ftp://example.org/r.git", tmp_path / "x")
+    assert not (tmp_path / "x").exists()
