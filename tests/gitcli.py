@@ -40,4 +40,5 @@ def commit_file(repo: Path, name: str, content: str, message: str | None = None)
 
 def refs(repo: Path) -> dict[str, str]:
     out = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=repo)
-    return dict(reversed(line.split(" ", 1)) for line in out.splitlines() if line)  # type: ignore[misc]
+    pairs = (line.split(" ", 1) for line in out.splitlines() if line)
+    return {name: sha for name, sha in pairs}

@@ -9,7 +9,7 @@ from dulwich.repo import Repo
 
 from core.credentials import HttpAuth, split_url_secret
 from core.engine.core import Core
-from core.errors import BadInput
+from core.errors import BadInput, NotARepository
 from core.git import remote_config
 from core.git.clone import clone_repository as clone_into
 from core.git.probe import probe_remote
@@ -40,6 +40,12 @@ async def mirror_remotes(core: Core, repo_id: int, path: str) -> None:
     await core.store.replace_remotes(repo_id, [RemoteRecord(r.name, r.url, r.push_url) for r in remotes])
 
 
+def _check_worktree(path: str) -> None:
+    if not Path(path).exists():
+        raise NotARepository(path, "does not exist")
+    open_worktree_repo(path).close()
+
+
 async def add_repository(
     core: Core, path: str, *, name: str | None = None, settings: dict[str, str] | None = None
 ) -> RepoRecord:
@@ -47,7 +53,7 @@ async def add_repository(
     name = name or _default_name(path)
     _validate_name(name)
     checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in (settings or {}).items()}
-    await core.offload.io(lambda: open_worktree_repo(path).close())
+    await core.offload.io(_check_worktree, path)
     record = await core.store.add_repo(name, path, checked)
     await mirror_remotes(core, record.id, path)
     return record
