@@ -145,10 +145,7 @@ async def _sync(core: Core, args: argparse.Namespace) -> int:
     records = await core.store.repos(args.names)
     options = SyncOptions(fetch_only=True, push=not args.no_push)
     with ProgressView() as view:
-        reports = [
-            await sync_repository(core, r, options, lambda remote, p, n=r.name: view.update(n, remote, p))
-            for r in records
-        ]
+        reports = [await sync_repository(core, r, options, view.sink(r.name)) for r in records]
     if args.json:
         print_json({"repos": [report.to_json() for report in reports]})
     else:

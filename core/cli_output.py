@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -92,6 +93,10 @@ class ProgressView:
     def __exit__(self, *_exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+    def sink(self, repo: str) -> Callable[[str, TransferProgress], None]:
+        """The progress callback for one repository's remotes."""
+        return lambda remote, p: self.update(repo, remote, p)
 
     def update(self, repo: str, remote: str, p: TransferProgress) -> None:
         if self._progress is None:

@@ -245,7 +245,7 @@ def test_set_show_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     run(capsys, "add", str(repo), "--strategy", "rebase")
     assert run(capsys, "set", "r", "tracked_branches", "main, dev")[0] == 0
     assert run(capsys, "set", "--global", "pool_ttl", "60")[0] == 0
-    code, doc, _ = run(capsys, "show", "r", "--json")
+    doc = run(capsys, "show", "r", "--json")[1]
     assert doc["settings"]["strategy"] == "rebase"
     assert doc["settings"]["tracked_branches"] == "main,dev"
     run(capsys, "sync", "--fetch-only")
@@ -260,3 +260,20 @@ def test_console_script_runs(tmp_path: Path) -> None:
     proc = subprocess.run([str(exe), "status", "--json"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and json.loads(proc.stdout) == {"repos": []}
     assert "PySide6" not in proc.stderr
+
+
+def test_clone_registers_a_clean_worktree(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _mine, theirs = seeded_remote(git_daemon, tmp_path)
+    target = tmp_path / "cloned"
+    code, _out, err = run(capsys, "clone", git_daemon.url("origin"), str(target), "--name", "c")
+    assert code == 0, err
+    assert git("status", "--porcelain", cwd=target) == ""
+    assert git("rev-parse", "HEAD", cwd=target) == git("rev-parse", "main", cwd=theirs)
+    assert git("rev-parse", "--abbrev-ref", "main@{u}", cwd=target) == "origin/main"
+    fsck(target)
+    code, doc, _ = run(capsys, "list", "--json")
+    assert doc["repos"][0]["name"] == "c"
+    code, _out, err = run(capsys, "clone", git_daemon.url("origin"), str(target))
+    assert code == 2 and "not an empty folder" in err
