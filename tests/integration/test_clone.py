@@ -9,8 +9,8 @@ import pytest
 from core.errors import BadInput
 from core.git.clone import clone_repository
 from core.git.errors import BadRemoteUrl, RemoteUnreachable
-from tests.gitcli import commit_file, fsck, git, rev_parse
-from tests.integration.test_fetch import TIMEOUT, auth_of, push_commit, refs, seed
+from tests.gitcli import commit_file, fsck, git, refs, rev_parse
+from tests.integration.test_fetch import TIMEOUT, auth_of, push_commit, seed
 from tests.servers import LOOPBACK, HttpRemote, Remote
 
 

@@ -15,7 +15,7 @@ from core.git.errors import AuthFailed, BadRemoteUrl, RemoteUnreachable, Transfe
 from core.git.fetch import FetchResult, TrackedBranches, fetch_remote
 from core.git.progress import Phase, TransferProgress
 from core.git.remote_config import UnknownRemote
-from tests.gitcli import commit_file, fsck, git, rev_parse
+from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.servers import LOOPBACK, HttpRemote, Remote
 from tests.servers.faults import CuttingProxyFactory, SilentServer
 
@@ -67,12 +67,6 @@ def fetch(
             progress=None if progress is None else progress.append,
             **options,  # type: ignore[arg-type]
         )
-
-
-def refs(repo: Path) -> dict[str, str]:
-    """Ref name -> sha (tests.gitcli.refs maps sha -> name, losing refs that share a commit)."""
-    out = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=repo)
-    return dict(line.split(" ", 1) for line in out.splitlines())  # type: ignore[misc]
 
 
 def pack_dir(repo: Path) -> list[str]:
