@@ -32,9 +32,7 @@ class RepoRow(Base):
 class RepoSettingRow(Base):
     __tablename__ = "repo_settings"
 
-    repo_id: Mapped[int] = mapped_column(
-        ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True
-    )
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String, primary_key=True)
     value: Mapped[str] = mapped_column(Text)
 
@@ -49,9 +47,7 @@ class AppSettingRow(Base):
 class RemoteRow(Base):
     __tablename__ = "remotes"
 
-    repo_id: Mapped[int] = mapped_column(
-        ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True
-    )
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
     name: Mapped[str] = mapped_column(String, primary_key=True)
     fetch_url: Mapped[str] = mapped_column(Text)
     push_url: Mapped[str | None] = mapped_column(Text)
@@ -62,9 +58,7 @@ class BranchStatusRow(Base):
 
     __tablename__ = "branch_status"
 
-    repo_id: Mapped[int] = mapped_column(
-        ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True
-    )
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
     name: Mapped[str] = mapped_column(String, primary_key=True)
     upstream: Mapped[str | None]
     head: Mapped[str | None]
@@ -104,9 +98,7 @@ class RemoteFailureRow(Base):
 
     __tablename__ = "remote_failures"
 
-    repo_id: Mapped[int] = mapped_column(
-        ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True
-    )
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
     remote: Mapped[str] = mapped_column(String, primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     first_failure_at: Mapped[datetime | None]

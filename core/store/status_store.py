@@ -58,9 +58,7 @@ class StatusStore:
                 row = RepoRow(name=name, path=path, state="idle", added_at=utcnow())
                 s.add(row)
                 await s.flush()
-                s.add_all(
-                    RepoSettingRow(repo_id=row.id, key=k, value=v) for k, v in settings.items()
-                )
+                s.add_all(RepoSettingRow(repo_id=row.id, key=k, value=v) for k, v in settings.items())
         except IntegrityError:
             raise BadInput(f"a repository named {name!r} or at {path} is already added") from None
         return _repo(row)
@@ -73,9 +71,7 @@ class StatusStore:
 
     async def repo(self, name: str) -> RepoRecord:
         async with self.db.read() as s:
-            row = (
-                await s.execute(select(RepoRow).where(RepoRow.name == name))
-            ).scalar_one_or_none()
+            row = (await s.execute(select(RepoRow).where(RepoRow.name == name))).scalar_one_or_none()
         if row is None:
             raise UnknownRepository(name)
         return _repo(row)
@@ -101,9 +97,7 @@ class StatusStore:
     async def repo_settings(self, repo_id: int) -> RepoSettings:
         async with self.db.read() as s:
             rows = await s.execute(
-                select(RepoSettingRow.key, RepoSettingRow.value).where(
-                    RepoSettingRow.repo_id == repo_id
-                )
+                select(RepoSettingRow.key, RepoSettingRow.value).where(RepoSettingRow.repo_id == repo_id)
             )
             return repo_settings({key: value for key, value in rows})
 
@@ -173,9 +167,7 @@ class StatusStore:
             old = {
                 r.name: r
                 for r in (
-                    await s.execute(
-                        select(BranchStatusRow).where(BranchStatusRow.repo_id == repo_id)
-                    )
+                    await s.execute(select(BranchStatusRow).where(BranchStatusRow.repo_id == repo_id))
                 ).scalars()
             }
             for st in statuses:
@@ -214,9 +206,7 @@ class StatusStore:
     async def start_run(self, run_id: int, repo_id: int, repo_state: str) -> None:
         async with self.db.write() as s:
             await s.execute(
-                update(SyncRunRow)
-                .where(SyncRunRow.id == run_id)
-                .values(state="running", started_at=utcnow())
+                update(SyncRunRow).where(SyncRunRow.id == run_id).values(state="running", started_at=utcnow())
             )
             await s.execute(update(RepoRow).where(RepoRow.id == repo_id).values(state=repo_state))
 

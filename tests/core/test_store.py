@@ -34,9 +34,7 @@ def test_migrated_schema_matches_models(tmp_path: Path) -> None:
     inspector = inspect(create_engine(f"sqlite:///{path}"))
     for table in Base.metadata.sorted_tables:
         pk = {c.name for c in table.primary_key.columns}
-        got = {
-            c["name"]: c["nullable"] or c["name"] in pk for c in inspector.get_columns(table.name)
-        }
+        got = {c["name"]: c["nullable"] or c["name"] in pk for c in inspector.get_columns(table.name)}
         want = {c.name: c.nullable or c.name in pk for c in table.columns}
         assert got == want, table.name
         want_indexes = {i.name for i in table.indexes}
@@ -123,9 +121,7 @@ async def test_reads_do_not_wait_for_a_long_write(store: StatusStore) -> None:
 
     async def slow_writer() -> None:
         async with store.db.write() as s:
-            await s.execute(
-                insert(BranchStatusRow).values(repo_id=repo.id, name="w", updated_at=utcnow())
-            )
+            await s.execute(insert(BranchStatusRow).values(repo_id=repo.id, name="w", updated_at=utcnow()))
             await release.wait()
 
     task = asyncio.create_task(slow_writer())
