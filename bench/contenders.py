@@ -153,5 +153,11 @@ class ColdCli:
     def sync_fetch_only(self) -> None:
         self.run("sync", "--fetch-only", self.name)
 
+    @classmethod
+    def imports_alone(cls) -> None:
+        """The floor under every cold CLI run: the interpreter starting and importing the CLI."""
+        python = cls.BIN.with_name("python")
+        subprocess.run([str(python), "-c", "import core.cli"], check=True, timeout=GIT_TIMEOUT)
+
     def close(self) -> None:
         shutil.rmtree(self.home, ignore_errors=True)
