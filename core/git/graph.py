@@ -2,10 +2,12 @@
 
 `git rev-list --left-right --count L...U` counts the commits reachable from L
 but not from U (ahead) and from U but not from L (behind). `ahead_behind_many`
-answers that for many pairs in one walk down the commit graph: commit numbers
-and generations come from a `GenerationIndex`, each commit carries a bit mask
-(two bits per pair: reached from the left head, reached from the right head),
-and commits leave a priority queue highest generation first.
+answers that for many pairs at once: commit numbers, parents and generations
+come from a `GenerationIndex` shared by every call, pairs that share a head
+(branches tracking one upstream) share one walk down the commit graph, each
+commit carries a bit mask (two bits per pair: reached from the left head,
+reached from the right head), and commits leave a priority queue highest
+generation first.
 
 Why that is exact: a commit leaves the queue only after every commit above it
 (higher generation) that a head reaches, so its mask is final when it is
@@ -22,7 +24,7 @@ from heapq import heappop, heappush
 
 from dulwich.repo import Repo
 
-from core.git.generations import GenerationIndex, MissingCommit, NotACommit
+from core.git.generations import NO_PARENT, GenerationIndex, MissingCommit, NotACommit
 
 __all__ = ["GenerationIndex", "MissingCommit", "NotACommit", "ahead_behind", "ahead_behind_many"]
 
@@ -62,29 +64,61 @@ def ahead_behind_many(
 
 
 def _count(index: GenerationIndex, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    walk = _Walk(index, pairs)
-    walk.run()
-    return walk.results(len(pairs))
+    results = [(0, 0)] * len(pairs)
+    for group in _groups(pairs):
+        walk = _Walk(index, [pairs[i] for i in group])
+        for i, counts in zip(group, walk.run(), strict=True):
+            results[i] = counts
+    return results
+
+
+def _groups(pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """Pairs linked by a shared head (say, branches tracking one upstream) walk together.
+
+    The others walk apart: unrelated regions interleaved in one queue would keep
+    each other off the fast path for linear runs (see `_Walk.run`).
+    """
+    leader = list(range(len(pairs)))
+
+    def find(i: int) -> int:
+        while leader[i] != i:
+            leader[i] = leader[leader[i]]
+            i = leader[i]
+        return i
+
+    first_pair: dict[int, int] = {}
+    for i, pair in enumerate(pairs):
+        for commit in pair:
+            other = first_pair.setdefault(commit, i)
+            leader[find(other)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pairs)):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
 
 
 class _Walk:
-    """One two-colour walk for many pairs; pair i owns mask bits 2i (left), 2i+1 (right)."""
+    """One two-colour walk for several pairs; pair i owns mask bits 2i (left), 2i+1 (right).
+
+    `unbalanced` counts queued commits by their one-sided value (the left bits of
+    the pairs whose two bits differ); `open_pairs` is the union of those values.
+    """
 
     def __init__(self, index: GenerationIndex, pairs: list[tuple[int, int]]) -> None:
         self.index = index
         self.lefts = sum(1 << (2 * i) for i in range(len(pairs)))
+        self.count = len(pairs)
         self.flags: dict[int, int] = {}
         self.queue: list[int] = []
-        # Queued commits per "unbalanced pairs" value (left bits of pairs with one colour).
         self.unbalanced: dict[int, int] = {}
         self.tallies: dict[int, int] = {}
         for i, (left, right) in enumerate(pairs):
             self._mark(left, 1 << (2 * i))
             self._mark(right, 2 << (2 * i))
         for mask in self.flags.values():
-            self._enter(self._one_sided(mask))
-        self.open_pairs = 0
-        self._reopen()
+            one_sided = (mask ^ (mask >> 1)) & self.lefts
+            if one_sided:
+                self.unbalanced[one_sided] = self.unbalanced.get(one_sided, 0) + 1
 
     def _mark(self, number: int, bit: int) -> None:
         if number in self.flags:
@@ -93,17 +127,8 @@ class _Walk:
             self.flags[number] = bit
             heappush(self.queue, -((self.index.generations[number] << _NUMBER_BITS) | number))
 
-    def _one_sided(self, mask: int) -> int:
-        return (mask ^ (mask >> 1)) & self.lefts
-
-    def _enter(self, one_sided: int) -> None:
-        if one_sided:
-            self.unbalanced[one_sided] = self.unbalanced.get(one_sided, 0) + 1
-
     def _leave(self, one_sided: int) -> bool:
-        """Drop one queued commit from the tally; True when a value's last one left."""
-        if not one_sided:
-            return False
+        """One queued commit with this value left; True when it was the last one."""
         left = self.unbalanced[one_sided] - 1
         if left:
             self.unbalanced[one_sided] = left
@@ -111,66 +136,66 @@ class _Walk:
         del self.unbalanced[one_sided]
         return True
 
-    def _reopen(self) -> None:
+    def _open_pairs(self) -> int:
         open_pairs = 0
         for one_sided in self.unbalanced:
             open_pairs |= one_sided
-        self.open_pairs = open_pairs
+        return open_pairs
 
-    def run(self) -> None:
-        generations = self.index.generations
-        parents = self.index.parents
-        parents_of = self.index.parents_of
-        flags = self.flags
-        queue = self.queue
-        tallies = self.tallies
-        while self.open_pairs and queue:
+    def run(self) -> list[tuple[int, int]]:
+        index = self.index
+        generations, first, second = index.generations, index.first, index.second
+        flags, queue, tallies = self.flags, self.queue, self.tallies
+        unbalanced, lefts = self.unbalanced, self.lefts
+        open_pairs = self._open_pairs()
+        visited = 0
+        while open_pairs and queue:
             commit = -heappop(queue) & _NUMBER_MASK
             queued = flags[commit]
-            mask = queued & (self.open_pairs | self.open_pairs << 1)
-            one_sided = self._one_sided(mask)
-            counted = mask & (one_sided | one_sided << 1)
-            dropped = False
+            mask = queued & (open_pairs | open_pairs << 1)  # finished pairs' bits dropped
+            reopen = False
             if mask:
+                one_sided = (mask ^ (mask >> 1)) & lefts
                 top = -queue[0] >> _NUMBER_BITS if queue else -1
                 run = 1
-                # A run of single-parent commits above everything queued: each one's
-                # mask is already final, so follow it without the queue.
-                while True:
-                    above = parents[commit] or parents_of(commit)
-                    if len(above) != 1 or generations[above[0]] <= top:
-                        break
-                    commit = above[0]
+                # Single parents above everything queued have no other child left to
+                # visit: their mask is final already, so follow them without the queue.
+                parent = first[commit]
+                while parent != NO_PARENT and second[commit] == NO_PARENT and generations[parent] > top:
+                    commit = parent
+                    parent = first[commit]
                     run += 1
-                if counted:
+                visited += run
+                if one_sided:
+                    counted = mask & (one_sided | one_sided << 1)
                     tallies[counted] = tallies.get(counted, 0) + run
-                dropped = self._spread(above, mask, one_sided)
-            if self._leave(self._one_sided(queued)) or dropped:
-                self._reopen()
+                for parent in index.parents_of(commit):
+                    old = flags.get(parent)
+                    if old is None:
+                        flags[parent] = mask
+                        heappush(queue, -((generations[parent] << _NUMBER_BITS) | parent))
+                        if one_sided:
+                            unbalanced[one_sided] = unbalanced.get(one_sided, 0) + 1
+                    elif old | mask != old:
+                        new = flags[parent] = old | mask
+                        before = (old ^ (old >> 1)) & lefts
+                        after = (new ^ (new >> 1)) & lefts
+                        if before != after:
+                            if after:
+                                unbalanced[after] = unbalanced.get(after, 0) + 1
+                            if before:
+                                reopen = self._leave(before) or reopen
+            before = (queued ^ (queued >> 1)) & lefts
+            if before:
+                reopen = self._leave(before) or reopen
+            if reopen:
+                open_pairs = self._open_pairs()
+        index.walked += visited
+        return self._results()
 
-    def _spread(self, parents: tuple[int, ...], mask: int, one_sided: int) -> bool:
-        """OR `mask` into each parent's flags; True when some unbalanced value emptied."""
-        flags = self.flags
-        dropped = False
-        for parent in parents:
-            old = flags.get(parent)
-            if old is None:
-                flags[parent] = mask
-                heappush(self.queue, -((self.index.generations[parent] << _NUMBER_BITS) | parent))
-                self._enter(one_sided)
-                continue
-            new = old | mask
-            if new != old:
-                flags[parent] = new
-                before, after = self._one_sided(old), self._one_sided(new)
-                if before != after:
-                    self._enter(after)
-                    dropped = self._leave(before) or dropped
-        return dropped
-
-    def results(self, count: int) -> list[tuple[int, int]]:
-        ahead = [0] * count
-        behind = [0] * count
+    def _results(self) -> list[tuple[int, int]]:
+        ahead = [0] * self.count
+        behind = [0] * self.count
         for mask, commits in self.tallies.items():
             while mask:
                 lowest = mask & -mask

@@ -123,19 +123,24 @@ def write_commit_graph(repo: Path, *extra: str) -> None:
 # -- the referee ----------------------------------------------------------------------
 
 
-def assert_matches_git(
-    repo_path: Path, refs: Sequence[str], index: GenerationIndex | None = None
-) -> list[tuple[int, int]]:
-    """Every unordered pair of `refs`, in both directions, against git; returns ours."""
-    shas = {ref: rev_parse(repo_path, ref).encode() for ref in refs}
-    pairs = list(itertools.combinations(sorted(set(refs)), 2))
-    asked = [(shas[a], shas[b]) for a, b in pairs] + [(shas[b], shas[a]) for a, b in pairs]
+def assert_matches_git(repo_path: Path, refs: Sequence[str], index: GenerationIndex | None = None) -> None:
+    """Every unordered pair of `refs`, in both directions, against git: all pairs in one
+    call (they share heads, so they share one walk), then disjoint pairs in one call
+    (separate walks), then a pair at a time."""
+    names = sorted(set(refs))
+    shas = {ref: rev_parse(repo_path, ref).encode() for ref in names}
+    pairs = list(itertools.combinations(names, 2))
+    expected = {(a, b): git_ahead_behind(repo_path, a, b) for a, b in pairs}
+    expected.update({(b, a): (behind, ahead) for (a, b), (ahead, behind) in list(expected.items())})
+    asked = pairs + [(b, a) for a, b in pairs]
+    disjoint = list(zip(names[0::2], names[1::2], strict=False))
     with Repo(str(repo_path)) as repo:
-        ours = ahead_behind_many(repo, asked, index)
-    expected = [git_ahead_behind(repo_path, a, b) for a, b in pairs]
-    assert ours[: len(pairs)] == expected
-    assert ours[len(pairs) :] == [(behind, ahead) for ahead, behind in expected]
-    return ours
+        ours = ahead_behind_many(repo, [(shas[a], shas[b]) for a, b in asked], index)
+        assert ours == [expected[pair] for pair in asked]
+        apart = ahead_behind_many(repo, [(shas[a], shas[b]) for a, b in disjoint], index)
+        assert apart == [expected[pair] for pair in disjoint]
+        for a, b in pairs[:: max(1, len(pairs) // 10)]:
+            assert ahead_behind(repo, shas[a], shas[b], index) == expected[a, b]
 
 
 # -- agreement with git -----------------------------------------------------------------
@@ -325,4 +330,4 @@ def test_walk_reads_only_the_diverged_part(tmp_path: Path) -> None:
         a, b = rev_parse(repo_path, "a").encode(), rev_parse(repo_path, "b").encode()
         assert ahead_behind(repo, a, b, index) == (3, 2) == git_ahead_behind(repo_path, "a", "b")
     assert index.from_commit_graph == 3005
-    assert sum(parents is not None for parents in index.parents) < 10
+    assert index.walked < 10
