@@ -16,11 +16,7 @@ thread-safe: like a `Repo`, one job uses it at a time.
 from __future__ import annotations
 
 import binascii
-import hashlib
-import itertools
 import os
-import struct
-import sys
 from array import array
 from collections.abc import Iterable
 from typing import Final
@@ -30,12 +26,20 @@ from dulwich.pack import PackFileDisappeared
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.git.commit_graph_file import (
+    ID_SIZE,
+    MORE_PARENTS,
+    NO_PARENT,
+    CommitGraph,
+    SortedIds,
+    load_commit_graph,
+)
+
+__all__ = ["MORE_PARENTS", "NO_PARENT", "GenerationIndex", "MissingCommit", "NotACommit"]
 
 _COMMIT: Final = 1
 _TAG: Final = 4
 _TYPE_NAMES: Final = {1: "commit", 2: "tree", 3: "blob", 4: "tag"}
-NO_PARENT: Final = 0x70000000
-MORE_PARENTS: Final = 0x80000000
 
 
 class MissingCommit(GitferryError):
@@ -66,8 +70,10 @@ class GenerationIndex:
     Construction is free: the repository is read on the first `update`. Commit
     number `n` has generation `generations[n]`, first parent `first[n]` and second
     parent `second[n]` (`NO_PARENT` where there is none; `second[n]` has the
-    `MORE_PARENTS` bit for an octopus merge: use `parents_of`). Flat arrays keep
-    it small: about 12 bytes a commit, plus the ids of commits not in the graph.
+    `MORE_PARENTS` bit for an octopus merge: use `parents_of`). Numbers below
+    `from_commit_graph` are positions in git's commit-graph; the ids of the
+    commits parsed here sit in a sorted table, plus a dict for the newest ones.
+    About 40 bytes a commit in all.
     """
 
     def __init__(self, repo: Repo) -> None:
@@ -78,8 +84,9 @@ class GenerationIndex:
         self.first = array("I")
         self.second = array("I")
         self._octopus: dict[int, tuple[int, ...]] = {}
-        self._numbers: dict[bytes, int] = {}
-        self._parsed_shas: list[bytes] = []
+        self._recent: dict[bytes, int] = {}
+        self._table = SortedIds(b"")
+        self._table_numbers = array("I")
         self.walked = 0
         """Commits visited by the walks that used this index (for tests and benchmarks)."""
 
@@ -105,6 +112,8 @@ class GenerationIndex:
                 reader = reader or _CommitReader(repo, self._shallow or frozenset())
                 found = self._index_history(reader, head)
             numbers.append(found)
+        if len(self._recent) > 256 + len(self._table_numbers) // 8:
+            self._compact()
         return numbers
 
     def parents_of(self, number: int) -> tuple[int, ...]:
@@ -122,21 +131,33 @@ class GenerationIndex:
             found = self._octopus[number] = self._graph.octopus(number)
         return found
 
-    def sha(self, number: int) -> bytes:
-        graph_size = self.from_commit_graph
-        if number < graph_size:
-            assert self._graph is not None
-            return self._graph.sha(number)
-        return self._parsed_shas[number - graph_size]
-
     def number(self, sha: bytes) -> int | None:
-        """The number of an indexed commit, or None."""
-        found = self._numbers.get(sha)
-        if found is None and self._graph is not None:
-            found = self._graph.position(sha)
+        """The number of an indexed commit (hex id), or None."""
+        found = self._recent.get(sha)
+        if found is not None:
+            return found
+        try:
+            raw = binascii.unhexlify(sha)
+        except binascii.Error:
+            return None
+        if len(raw) != ID_SIZE:
+            return None
+        if self._graph is not None:
+            found = self._graph.position(raw)
             if found is not None:
-                self._numbers[sha] = found
-        return found
+                return found
+        position = self._table.find(raw)
+        return None if position is None else self._table_numbers[position]
+
+    def sha(self, number: int) -> bytes:
+        """The hex id of commit `number` (a linear search: for messages and tests)."""
+        if number < self.from_commit_graph:
+            assert self._graph is not None
+            return self._graph.raw_id(number).hex().encode()
+        for sha, found in self._recent.items():
+            if found == number:
+                return sha
+        return self._table.at(self._table_numbers.index(number)).hex().encode()
 
     def _sync_with(self, repo: Repo) -> None:
         objects_dir = _objects_dir(repo)
@@ -154,32 +175,48 @@ class GenerationIndex:
         else:
             self.generations, self.first, self.second = array("I"), array("I"), array("I")
         self._octopus = {}
-        self._numbers = {}
-        self._parsed_shas = []
+        self._recent = {}
+        self._table = SortedIds(b"")
+        self._table_numbers = array("I")
+
+    def _compact(self) -> None:
+        """Move the newest ids into the sorted table: 24 bytes a commit instead of ~100."""
+        table = self._table
+        entries = [(table.at(i), n) for i, n in enumerate(self._table_numbers)]
+        entries += [(binascii.unhexlify(sha), n) for sha, n in self._recent.items()]
+        entries.sort()
+        self._table = SortedIds(b"".join(raw for raw, _ in entries))
+        self._table_numbers = array("I", [n for _, n in entries])
+        self._recent = {}
 
     def _index_history(self, reader: _CommitReader, head: bytes) -> int:
         """Parse `head` and its ancestors down to indexed commits, numbering parents first."""
         head, head_parents = reader.peel(head)
+        known = self.number(head)
+        if known is not None:
+            return known
+        recent = self._recent  # where every commit indexed during this update lands
         parsed = {head: head_parents}
         stack = [head]
         while stack:
             sha = stack[-1]
-            if self.number(sha) is not None:
+            if sha in recent:
                 stack.pop()
                 continue
             parents = parsed.get(sha)
             if parents is None:
                 parents = parsed[sha] = reader.parents(sha)
-            unknown = [p for p in parents if self.number(p) is None]
+            unknown = [p for p in parents if p not in recent and self.number(p) is None]
             if unknown:
                 stack.extend(unknown)
                 continue
             stack.pop()
             self._add(sha, parents)
-        return self._numbers[head]
+        return recent[head]
 
     def _add(self, sha: bytes, parent_shas: tuple[bytes, ...]) -> None:
-        numbers = tuple(self._numbers[p] for p in parent_shas)
+        recent = self._recent
+        numbers = tuple(recent[p] if p in recent else self._known_number(p) for p in parent_shas)
         generations = self.generations
         number = len(generations)
         generations.append(max([generations[n] for n in numbers], default=0) + 1)
@@ -189,8 +226,12 @@ class GenerationIndex:
         self.second.append(
             NO_PARENT if len(numbers) < 2 else numbers[1] if len(numbers) == 2 else MORE_PARENTS
         )
-        self._numbers[sha] = number
-        self._parsed_shas.append(sha)
+        recent[sha] = number
+
+    def _known_number(self, sha: bytes) -> int:
+        found = self.number(sha)
+        assert found is not None
+        return found
 
 
 class _CommitReader:
@@ -219,8 +260,6 @@ class _CommitReader:
             sha = raw[7:47]
 
     def parents(self, sha: bytes) -> tuple[bytes, ...]:
-        if sha in self._shallow:
-            return ()
         kind, raw = self._read(sha)
         if kind != _COMMIT:
             raise NotACommit(self._path, sha, _TYPE_NAMES.get(kind, "object"))
@@ -258,157 +297,3 @@ class _CommitReader:
 
 def _objects_dir(repo: Repo) -> str:
     return os.path.realpath(repo.object_store.path)
-
-
-class _BadGraph(ValueError):
-    """A commit-graph file we will not trust; the index then parses commits instead."""
-
-
-class _Layer:
-    """One commit-graph file: sorted ids, their fan-out and the octopus parent list."""
-
-    def __init__(self, oids: bytes, fanout: array[int], edges: array[int], start: int) -> None:
-        self.oids = oids
-        self.fanout = fanout
-        self.edges = edges
-        self.start = start
-
-    def find(self, raw: bytes) -> int | None:
-        oids = self.oids
-        low = self.fanout[raw[0] - 1] if raw[0] else 0
-        high = self.fanout[raw[0]]
-        while low < high:
-            middle = (low + high) // 2
-            found = oids[middle * 20 : middle * 20 + 20]
-            if found == raw:
-                return self.start + middle
-            if found < raw:
-                low = middle + 1
-            else:
-                high = middle
-        return None
-
-
-class CommitGraph:
-    """git's commit-graph (one file, or a chain of split files), read whole into arrays.
-
-    Positions run across the chain's layers, base first, as git numbers them.
-    `first`, `second` are the parent words as stored; `levels` the raw CDAT
-    generation word (topological level << 2 | high commit-time bits), which
-    orders a commit above all its parents just as the level does.
-    """
-
-    def __init__(self, layers: list[_Layer], records: list[array[int]]) -> None:
-        self._layers = layers
-        self.first = array("I", b"".join(r[5::9].tobytes() for r in records))
-        self.second = array("I", b"".join(r[6::9].tobytes() for r in records))
-        self.levels = array("I", b"".join(r[7::9].tobytes() for r in records))
-        self._size = len(self.levels)
-        if self._size and min(self.levels) < 4:
-            raise _BadGraph("written without generation numbers")
-
-    def __len__(self) -> int:
-        return self._size
-
-    def position(self, sha: bytes) -> int | None:
-        try:
-            raw = bytes.fromhex(sha.decode("ascii"))
-        except ValueError:
-            return None
-        if len(raw) != 20:
-            return None
-        for layer in self._layers:
-            found = layer.find(raw)
-            if found is not None:
-                return found
-        return None
-
-    def octopus(self, position: int) -> tuple[int, ...]:
-        """All parents of a commit whose second parent word has MORE_PARENTS set."""
-        edges = self._layer_of(position).edges
-        found = [self.first[position]]
-        index = self.second[position] & ~MORE_PARENTS
-        while True:
-            edge = edges[index]
-            found.append(edge & ~MORE_PARENTS)
-            if edge & MORE_PARENTS:
-                return tuple(found)
-            index += 1
-
-    def sha(self, position: int) -> bytes:
-        layer = self._layer_of(position)
-        offset = (position - layer.start) * 20
-        return layer.oids[offset : offset + 20].hex().encode()
-
-    def _layer_of(self, position: int) -> _Layer:
-        for layer in reversed(self._layers):
-            if position >= layer.start:
-                return layer
-        raise IndexError(position)
-
-
-def load_commit_graph(objects_dir: str) -> CommitGraph | None:
-    """The repository's commit-graph as git would pick it, or None when absent or unsound."""
-    info = os.path.join(objects_dir, "info")
-    chain_dir = os.path.join(info, "commit-graphs")
-    try:
-        if os.path.exists(os.path.join(info, "commit-graph")):
-            paths = [os.path.join(info, "commit-graph")]
-            names: list[str | None] = [None]
-        elif os.path.exists(os.path.join(chain_dir, "commit-graph-chain")):
-            with open(os.path.join(chain_dir, "commit-graph-chain")) as chain:
-                names = [line.strip() for line in chain if line.strip()]
-            paths = [os.path.join(chain_dir, f"graph-{name}.graph") for name in names]
-        else:
-            return None
-        layers: list[_Layer] = []
-        records: list[array[int]] = []
-        for base_count, (path, name) in enumerate(zip(paths, names, strict=True)):
-            start = sum(len(layer.oids) // 20 for layer in layers)
-            layer, record = _read_layer(path, name, base_count, start)
-            layers.append(layer)
-            records.append(record)
-        return CommitGraph(layers, records)
-    except (OSError, _BadGraph):
-        return None
-
-
-def _read_layer(path: str, name: str | None, base_count: int, start: int) -> tuple[_Layer, array[int]]:
-    with open(path, "rb") as file:
-        data = file.read()
-    if len(data) < 60 or data[:4] != b"CGPH" or data[4] != 1 or data[5] != 1:
-        raise _BadGraph(f"{path}: not a version 1 SHA-1 commit-graph")
-    if data[7] != base_count or hashlib.sha1(data[:-20]).digest() != data[-20:]:
-        raise _BadGraph(f"{path}: checksum or chain position does not match")
-    if name is not None and data[-20:].hex() != name:
-        raise _BadGraph(f"{path}: not the file the chain names")
-    chunks = _chunks(data)
-    fanout = _words(chunks.get(b"OIDF", b""))
-    if len(fanout) != 256:
-        raise _BadGraph(f"{path}: no fan-out table")
-    count = fanout[255]
-    oids = chunks.get(b"OIDL", b"")
-    records = _words(chunks.get(b"CDAT", b""))
-    if len(oids) != 20 * count or len(records) != 9 * count:
-        raise _BadGraph(f"{path}: chunk sizes do not match {count} commits")
-    return _Layer(oids, fanout, _words(chunks.get(b"EDGE", b"")), start), records
-
-
-def _chunks(data: bytes) -> dict[bytes, bytes]:
-    table = [struct.unpack_from(">4sQ", data, 8 + 12 * i) for i in range(data[6] + 1)]
-    chunks = {}
-    for (chunk_id, offset), (_, end) in itertools.pairwise(table):
-        if not 8 <= offset <= end <= len(data) - 20:
-            raise _BadGraph("chunk offsets out of range")
-        chunks[chunk_id] = data[offset:end]
-    return chunks
-
-
-def _words(data: bytes) -> array[int]:
-    """Big-endian 32-bit words."""
-    if len(data) % 4:
-        raise _BadGraph("chunk size not a multiple of 4")
-    words = array("I", data)
-    if sys.byteorder == "little":
-        words.byteswap()
-    return words
