@@ -280,3 +280,9 @@ def test_malformed_remote_url_is_bad_input(url: str, tmp_path: Path) -> None:
     assert caught.value.bad_input and "\n" not in str(caught.value)
     with Repo(str(local)) as repo, pytest.raises(UnknownRemote):
         fetch_remote(repo, "upstream")
+
+
+def test_missing_local_repository_is_a_transfer_error(tmp_path: Path) -> None:
+    local = local_with_url(tmp_path, str(tmp_path / "nowhere.git"))
+    with Repo(str(local)) as repo, pytest.raises(TransferFailed, match="no git repository"):
+        fetch_remote(repo, "origin")
