@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from dulwich.refs import Ref
 from dulwich.repo import Repo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -156,6 +157,8 @@ def test_random_histories_match_git(tmp_path: Path, seed: int, graph: str) -> No
         base = rev_parse(repo, next(iter(refs)))
         git("commit-graph", "write", "--split", "--stdin-commits", cwd=repo, input=base)
         write_commit_graph(repo, "--split=no-merge")
+        chain = repo / ".git" / "objects" / "info" / "commit-graphs" / "commit-graph-chain"
+        assert len(chain.read_text().split()) == 2
     index = GenerationIndex(Repo(str(repo)))
     assert_matches_git(repo, list(refs), index)
     assert (index.from_commit_graph > 0) == (graph != "none")
@@ -259,11 +262,22 @@ def test_index_grows_with_new_commits_only(tmp_path: Path, graph: bool) -> None:
     index = GenerationIndex(Repo(str(repo_path)))
     assert_matches_git(repo_path, list(refs), index)
     before = len(index)
+    old_packs = list((repo_path / ".git" / "objects" / "pack").iterdir())
     # A "fetch": new commits on some refs, one merging two old heads, one a new root.
     heads = list(refs.values())
     more: list[Parents] = [(heads[0],), (300,), (heads[1], 301), (), (303,), (302, 304, heads[2])]
     moved = {"refs/heads/r0": 305, "refs/heads/r1": 302, "refs/heads/new": 304}
     import_history(repo_path, more, moved, first=len(commits))
+    # With the old objects out of reach, updating can only have read the new commits.
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for pack in old_packs:
+        pack.rename(aside / pack.name)
+    with Repo(str(repo_path)) as repo:
+        index.update(repo, list(repo.refs.as_dict(Ref(b"refs/heads")).values()))
+    for pack in old_packs:
+        (aside / pack.name).rename(pack)
+    assert len(index) == before + len(more)
     assert_matches_git(repo_path, [*refs, "refs/heads/new"], index)
     assert len(index) == before + len(more)
 
@@ -276,6 +290,40 @@ def test_refs_moving_backwards(tmp_path: Path) -> None:
         git("update-ref", ref, f"{ref}~1", cwd=repo_path, check=False)
     write_commit_graph(repo_path)  # a commit-graph appearing later changes nothing either
     assert_matches_git(repo_path, list(refs), index)
+
+
+def test_a_corrupt_commit_graph_is_ignored(tmp_path: Path) -> None:
+    repo_path, refs = build_random(tmp_path / "r", seed=4, size=200)
+    write_commit_graph(repo_path)
+    graph_file = repo_path / ".git" / "objects" / "info" / "commit-graph"
+    data = bytearray(graph_file.read_bytes())
+    chunks = {bytes(data[8 + 12 * i : 12 + 12 * i]): 12 + 12 * i for i in range(data[6])}
+    fanout, records = (int.from_bytes(data[chunks[c] : chunks[c] + 8]) for c in (b"OIDF", b"CDAT"))
+    for record in range(int.from_bytes(data[fanout + 1020 : fanout + 1024])):
+        start = records + 36 * record + 20
+        data[start : start + 4] = (0x70000000).to_bytes(4)  # every first parent gone
+    graph_file.chmod(0o644)
+    graph_file.write_bytes(bytes(data))
+    with Repo(str(repo_path)) as repo:
+        index = GenerationIndex(repo)
+        index.update(repo, [])  # reads the commit-graph file, if it trusts it
+    graph_file.unlink()  # git would refuse the damaged file too: referee without it
+    assert_matches_git(repo_path, list(refs), index)
+    assert index.from_commit_graph == 0
+
+
+def test_deepening_a_shallow_clone_resets_the_index(tmp_path: Path) -> None:
+    origin, refs = build_random(tmp_path / "origin", seed=9, size=300)
+    clone = tmp_path / "clone"
+    git("clone", "-q", "--depth", "3", "--no-single-branch", f"file://{origin}", str(clone))
+    branches = [f"refs/remotes/origin/{ref.rsplit('/', 1)[1]}" for ref in refs]
+    present = [b for b in branches if git("rev-parse", "-q", "--verify", b, cwd=clone, check=False)]
+    index = GenerationIndex(Repo(str(clone)))
+    assert_matches_git(clone, present, index)
+    shallow_size = len(index)
+    git("fetch", "-q", "--deepen", "40", "origin", cwd=clone)
+    assert_matches_git(clone, present, index)
+    assert len(index) > shallow_size
 
 
 def test_another_repository_resets_the_index(tmp_path: Path) -> None:
