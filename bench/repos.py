@@ -164,7 +164,9 @@ class Pair:
 
 
 def _clone(server: Path, local: Path) -> None:
+    """A working clone; its origin URL is set by each benchmark to the daemon it starts."""
     git("clone", "-q", "--no-hardlinks", str(server), str(local))
+    git("remote", "set-url", "origin", "git://127.0.0.1/set-by-the-benchmark", cwd=local)
 
 
 def repo_a() -> Pair:
