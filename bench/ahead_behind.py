@@ -12,13 +12,14 @@ unrelated history... Both sides are timed in the same run, interleaved:
 - cold: a fresh `Repo` and `GenerationIndex`, then the same call.
 
 Each with git's commit-graph file (`git commit-graph write --reachable`) and
-without it. Run: `.venv/bin/python -m bench.ahead_behind [--runs N]`.
+without it (a hard-linked twin of the repository). Run: `.venv/bin/python -m bench.ahead_behind [--runs N]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -135,7 +136,9 @@ def _stream(history: _History, refs: dict[str, int]) -> Iterator[bytes]:
 
 
 def _build(root: Path) -> None:
-    repo = root / "repo"
+    """`root/graph`: packed, with a commit-graph file; `root/plain`: the same files
+    hard-linked, without it (two repositories, so concurrent runs never race)."""
+    repo = root / "graph"
     git("init", "-q", str(repo))
     history, refs = _history()
     fast_import(repo, _stream(history, refs))
@@ -144,23 +147,8 @@ def _build(root: Path) -> None:
     git("repack", "-a", "-d", "-q", cwd=repo)
     git("pack-refs", "--all", cwd=repo)
     git("commit-graph", "write", "--reachable", cwd=repo)
-
-
-class _CommitGraphSwitch:
-    """Moves the commit-graph file aside and back (git and dulwich both look for it)."""
-
-    def __init__(self, repo: Path) -> None:
-        info = repo / ".git" / "objects" / "info"
-        self.live = info / "commit-graph"
-        self.aside = info / "commit-graph.bench-off"
-        if self.aside.exists() and not self.live.exists():
-            self.aside.rename(self.live)
-
-    def set(self, on: bool) -> None:
-        if on and self.aside.exists():
-            self.aside.rename(self.live)
-        elif not on and self.live.exists():
-            self.live.rename(self.aside)
+    shutil.copytree(repo, root / "plain", copy_function=os.link)
+    (root / "plain" / ".git" / "objects" / "info" / "commit-graph").unlink()
 
 
 def _git_counts(repo: Path) -> list[tuple[int, int]]:
@@ -190,7 +178,7 @@ def _cold(path: Path) -> list[tuple[int, int]]:
         return ahead_behind_many(repo, _pairs(repo), GenerationIndex(repo))
 
 
-def _measure(path: Path, runs: int, graph: bool) -> tuple[dict[str, Summary], list[tuple[int, int]]]:
+def _measure(path: Path, runs: int) -> tuple[dict[str, Summary], list[tuple[int, int]]]:
     expected = _git_counts(path)
     with Repo(str(path)) as repo:
         index = GenerationIndex(repo)
@@ -216,25 +204,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed runs per case (default 7)")
     args = parser.parse_args(argv)
     isolate()
-    path = cached("ahead-behind", _build) / "repo"
-    switch = _CommitGraphSwitch(path)
+    root = cached("ahead-behind-pair", _build)
     table = Table(
         f"ahead/behind of {len(BRANCHES)} branches, {TOTAL_COMMITS:,} commits "
-        f"(median of {args.runs} runs, ms; pid {os.getpid()})",
+        f"(median of {args.runs} runs, ms)",
         ["case", "gitferry", "git (20 calls)", "ratio"],
     )
     counts: list[tuple[int, int]] = []
-    try:
-        for graph in (True, False):
-            switch.set(graph)
-            results, counts = _measure(path, args.runs, graph)
-            label = "commit-graph" if graph else "no commit-graph"
-            baseline = results["git"].median
-            for case in ("warm", "cold"):
-                median = results[case].median
-                table.add(f"{case}, {label}", ms(median), ms(baseline), ratio(median, baseline))
-    finally:
-        switch.set(True)
+    for name, label in (("graph", "commit-graph"), ("plain", "no commit-graph")):
+        results, counts = _measure(root / name, args.runs)
+        baseline = results["git"].median
+        for case in ("warm", "cold"):
+            median = results[case].median
+            table.add(f"{case}, {label}", ms(median), ms(baseline), ratio(median, baseline))
     table.note("warm: Repo open and GenerationIndex built; cold: fresh Repo and index")
     table.note("ratio = gitferry / git; the SPEC target is warm <= 1.0x")
     table.note("divergences (ahead/behind): " + ", ".join(f"{a}/{b}" for a, b in counts))
