@@ -146,16 +146,13 @@ class _Walk:
         index = self.index
         generations, first, second = index.generations, index.first, index.second
         flags, queue, tallies = self.flags, self.queue, self.tallies
-        unbalanced, lefts = self.unbalanced, self.lefts
         open_pairs = self._open_pairs()
-        visited = 0
         while open_pairs and queue:
             commit = -heappop(queue) & _NUMBER_MASK
             queued = flags[commit]
             mask = queued & (open_pairs | open_pairs << 1)  # finished pairs' bits dropped
             reopen = False
             if mask:
-                one_sided = (mask ^ (mask >> 1)) & lefts
                 top = -queue[0] >> _NUMBER_BITS if queue else -1
                 run = 1
                 # Single parents above everything queued have no other child left to
@@ -165,33 +162,40 @@ class _Walk:
                     commit = parent
                     parent = first[commit]
                     run += 1
-                visited += run
+                index.walked += run
+                one_sided = (mask ^ (mask >> 1)) & self.lefts
                 if one_sided:
                     counted = mask & (one_sided | one_sided << 1)
                     tallies[counted] = tallies.get(counted, 0) + run
-                for parent in index.parents_of(commit):
-                    old = flags.get(parent)
-                    if old is None:
-                        flags[parent] = mask
-                        heappush(queue, -((generations[parent] << _NUMBER_BITS) | parent))
-                        if one_sided:
-                            unbalanced[one_sided] = unbalanced.get(one_sided, 0) + 1
-                    elif old | mask != old:
-                        new = flags[parent] = old | mask
-                        before = (old ^ (old >> 1)) & lefts
-                        after = (new ^ (new >> 1)) & lefts
-                        if before != after:
-                            if after:
-                                unbalanced[after] = unbalanced.get(after, 0) + 1
-                            if before:
-                                reopen = self._leave(before) or reopen
-            before = (queued ^ (queued >> 1)) & lefts
-            if before:
-                reopen = self._leave(before) or reopen
-            if reopen:
+                reopen = self._spread(index.parents_of(commit), mask, one_sided)
+            before = (queued ^ (queued >> 1)) & self.lefts
+            if (before and self._leave(before)) or reopen:
                 open_pairs = self._open_pairs()
-        index.walked += visited
         return self._results()
+
+    def _spread(self, parents: tuple[int, ...], mask: int, one_sided: int) -> bool:
+        """OR `mask` into each parent's flags, queueing parents seen for the first time.
+
+        True when a parent lost its last one-sided value (a pair may have finished)."""
+        flags, lefts, unbalanced = self.flags, self.lefts, self.unbalanced
+        reopen = False
+        for parent in parents:
+            old = flags.get(parent)
+            if old is None:
+                flags[parent] = mask
+                heappush(self.queue, -((self.index.generations[parent] << _NUMBER_BITS) | parent))
+                if one_sided:
+                    unbalanced[one_sided] = unbalanced.get(one_sided, 0) + 1
+            elif old | mask != old:
+                new = flags[parent] = old | mask
+                before = (old ^ (old >> 1)) & lefts
+                after = (new ^ (new >> 1)) & lefts
+                if before != after:
+                    if after:
+                        unbalanced[after] = unbalanced.get(after, 0) + 1
+                    if before:
+                        reopen = self._leave(before) or reopen
+        return reopen
 
     def _results(self) -> list[tuple[int, int]]:
         ahead = [0] * self.count
