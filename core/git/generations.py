@@ -47,8 +47,8 @@ class MissingCommit(GitferryError):
 
     def __init__(self, path: str, sha: bytes) -> None:
         super().__init__(
-            f"commit {sha.decode()} is missing from {path}: the repository is damaged "
-            "or was cloned without its full history"
+            f"commit {sha.decode(errors='replace')} is missing from {path}: "
+            "the repository is damaged or incomplete"
         )
         self.path = path
         self.sha = sha
@@ -58,7 +58,7 @@ class NotACommit(GitferryError):
     """A branch head that names a tree or blob instead of a commit."""
 
     def __init__(self, path: str, sha: bytes, kind: str) -> None:
-        super().__init__(f"{sha.decode()} in {path} is a {kind}, not a commit")
+        super().__init__(f"{sha.decode(errors='replace')} in {path} is a {kind}, not a commit")
         self.path = path
         self.sha = sha
         self.kind = kind
@@ -107,6 +107,7 @@ class GenerationIndex:
         reader: _CommitReader | None = None
         numbers = []
         for head in heads:
+            head = head.lower()  # parents are read lowercase: one key per commit
             found = self.number(head)
             if found is None:
                 reader = reader or _CommitReader(repo, self._shallow or frozenset())

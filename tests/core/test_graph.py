@@ -229,6 +229,16 @@ def test_ancestor_pairs(tmp_path: Path) -> None:
     assert got == [(89, 0), (0, 99)]
 
 
+def test_upper_case_ids_are_the_same_commits(tmp_path: Path) -> None:
+    repo_path = new_repo(tmp_path / "r")
+    ids = import_history(repo_path, [(), (0,), (1,), (1,)], {"refs/heads/a": 2, "refs/heads/b": 3})
+    with Repo(str(repo_path)) as repo:
+        index = GenerationIndex(repo)
+        upper = ahead_behind(repo, ids[2].upper().encode(), ids[3].upper().encode(), index)
+        assert upper == ahead_behind(repo, ids[2].encode(), ids[3].encode(), index) == (1, 1)
+    assert len(index) == 4
+
+
 def test_identical_heads_need_no_lookup(tmp_path: Path) -> None:
     repo_path = new_repo(tmp_path / "r")
     absent = b"1" * 40
