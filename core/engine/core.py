@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from dulwich.repo import Repo
 
 from core.credentials import Credentials
+from core.git.graph import GenerationIndex
 from core.journal import Journal
 from core.offload import Offload
 from core.paths import data_dir
@@ -25,7 +27,13 @@ class Core:
     journal: Journal
     # Generation indexes per repository id, kept while the core runs, so that
     # ahead/behind after a fetch only parses the commits that arrived.
-    graph_indexes: dict[int, Any] = field(default_factory=dict)
+    graph_indexes: dict[int, GenerationIndex] = field(default_factory=dict)
+
+    def graph_index(self, repo_id: int, repo: Repo) -> GenerationIndex:
+        index = self.graph_indexes.get(repo_id)
+        if index is None:
+            index = self.graph_indexes[repo_id] = GenerationIndex(repo)
+        return index
 
     @classmethod
     async def open(cls, home: Path | None = None, offload: Offload | None = None) -> Core:

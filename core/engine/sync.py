@@ -20,7 +20,6 @@ from core.engine.report import SyncReport
 from core.errors import GitferryError
 from core.git.branch_status import measure_branches
 from core.git.fetch import FetchResult, TrackedBranches, fetch_remote
-from core.git.graph import GenerationIndex
 from core.git.progress import TransferProgress
 from core.git.remote_config import list_remotes
 from core.git.repository import open_worktree_repo
@@ -107,7 +106,7 @@ async def _run(
             _account(report, fetched)
         with _Timer(report, "graph"):
             previous = await core.store.branches(record.id)
-            index = core.graph_indexes.setdefault(record.id, GenerationIndex(repo))
+            index = core.graph_index(record.id, repo)
             statuses = await core.offload.cpu(measure_branches, repo, previous, index)
         with _Timer(report, "store"):
             await core.store.save_branches(record.id, _stamp_fetch(statuses, fetched_remotes))
@@ -189,7 +188,7 @@ async def refresh_status(core: Core, record: RepoRecord) -> list[BranchStatus]:
 
     def measure(previous: list[BranchStatus]) -> list[BranchStatus]:
         with open_worktree_repo(record.path) as repo:
-            index = core.graph_indexes.setdefault(record.id, GenerationIndex(repo))
+            index = core.graph_index(record.id, repo)
             return measure_branches(repo, previous, index)
 
     previous = await core.store.branches(record.id)
