@@ -49,10 +49,11 @@ def list_remotes(repo: Repo) -> list[RemoteConfig]:
     return sorted(remotes, key=lambda r: r.name)
 
 
-def remote_url(repo: Repo, name: str) -> str:
+def remote_url(repo: Repo, name: str, *, push: bool = False) -> str:
+    """The remote's fetch URL, or with `push` its push URL (`pushurl`, else `url`)."""
     for remote in list_remotes(repo):
         if remote.name == name:
-            return remote.url
+            return (remote.push_url or remote.url) if push else remote.url
     raise UnknownRemote(name)
 
 
