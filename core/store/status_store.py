@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import BadInput
 from core.offload import Offload
+from core.results import ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store.database import Database
 from core.store.records import BranchStatus, RemoteRecord, RepoRecord, SyncRun
@@ -235,6 +236,8 @@ class StatusStore:
                     timings=json.dumps(timings_ms),
                 )
             )
+            if result == ResultKind.BUSY:
+                return  # another sync owns the repository: its state and result stand
             await s.execute(
                 update(RepoRow)
                 .where(RepoRow.id == repo_id)

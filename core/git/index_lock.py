@@ -1,0 +1,25 @@
+"""Git's own `index.lock`: another git process is changing the index right now."""
+
+from __future__ import annotations
+
+import os
+
+from dulwich.repo import Repo
+
+from core.errors import GitferryError
+from core.results import ResultKind
+
+
+class IndexLocked(GitferryError):
+    """The index is locked by another git process; nothing was touched."""
+
+    result = ResultKind.BUSY
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path}: the index is locked by another git process (.git/index.lock)")
+        self.path = path
+
+
+def ensure_index_unlocked(repo: Repo) -> None:
+    if os.path.exists(os.path.join(repo.controldir(), "index.lock")):
+        raise IndexLocked(repo.path)

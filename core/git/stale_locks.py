@@ -1,0 +1,78 @@
+"""Clean up after a sync that died (SIGKILL, power loss) while writing.
+
+dulwich writes the index, refs and config the way git does: into
+`<name>.lock`, then a rename. A process killed between the two leaves the
+`.lock` file, and git (and Gitferry) then refuse to touch that file until a
+person deletes it. A fetch killed mid-pack leaves `tmp_pack_*` files.
+
+When a sync takes the sync lock over from a dead owner, it removes exactly
+these leftovers: files of those kinds created since the dead sync began that no
+running process has open. A git command that started after the crash and still
+holds its lock has it open, so it is never disturbed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+
+# A little slack for file systems whose timestamps are coarser than time.time().
+CLOCK_SLACK_SECONDS = 2.0
+
+
+def remove_stale_leftovers(git_dir: str | Path, since: float) -> list[str]:
+    """Delete lock and temporary pack files made since `since` that nobody holds open.
+
+    Returns their paths relative to `git_dir`.
+    """
+    git_dir = Path(git_dir)
+    candidates = [p for p in _leftovers(git_dir) if _modified_since(p, since - CLOCK_SLACK_SECONDS)]
+    if not candidates:
+        return []
+    held = _open_by_anyone({str(p) for p in candidates})
+    removed = []
+    for path in candidates:
+        if str(path) in held:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(str(path.relative_to(git_dir)))
+    return sorted(removed)
+
+
+def _leftovers(git_dir: Path) -> Iterator[Path]:
+    for name in ("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock", "shallow.lock"):
+        yield git_dir / name
+    for root, _dirs, files in os.walk(git_dir / "refs"):
+        for name in files:
+            if name.endswith(".lock"):
+                yield Path(root, name)
+    pack_dir = git_dir / "objects" / "pack"
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(pack_dir):
+            if entry.name.startswith("tmp_") or entry.name.endswith(".lock"):
+                yield Path(entry.path)
+
+
+def _modified_since(path: Path, since: float) -> bool:
+    try:
+        return path.stat().st_mtime >= since
+    except FileNotFoundError:
+        return False
+
+
+def _open_by_anyone(paths: set[str]) -> set[str]:
+    """Which of `paths` some process (that we may inspect) has open right now."""
+    held: set[str] = set()
+    for process in psutil.process_iter():
+        try:
+            for opened in process.open_files():
+                if opened.path in paths:
+                    held.add(opened.path)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return held
