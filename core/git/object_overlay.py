@@ -1,0 +1,63 @@
+"""Objects an integration creates, held in memory until it has succeeded.
+
+Merging and replaying commits make new blobs, trees and commits. They live
+here, in front of the repository's object store, so an integration that ends
+in a conflict leaves the object store exactly as it was; `write` stores them
+once the result is known to be used.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from dulwich.object_store import BaseObjectStore
+from dulwich.objects import Blob, Commit, ObjectID, ShaFile, Tree
+
+_T = TypeVar("_T", Blob, Tree, Commit)
+
+# Above this many new objects, one pack is cheaper than that many loose files.
+_PACK_THRESHOLD = 256
+
+
+class ObjectOverlay:
+    def __init__(self, store: BaseObjectStore) -> None:
+        self.store = store
+        self._new: dict[ObjectID, ShaFile] = {}
+
+    def __len__(self) -> int:
+        return len(self._new)
+
+    def __getitem__(self, sha: ObjectID) -> ShaFile:
+        obj = self._new.get(sha)
+        return obj if obj is not None else self.store[sha]
+
+    def get(self, sha: ObjectID, kind: type[_T]) -> _T:
+        obj = self[sha]
+        if not isinstance(obj, kind):
+            raise TypeError(f"{sha.decode()} is a {obj.type_name.decode()}, not a {kind.__name__.lower()}")
+        return obj
+
+    def commit(self, sha: ObjectID) -> Commit:
+        return self.get(sha, Commit)
+
+    def tree(self, sha: ObjectID) -> Tree:
+        return self.get(sha, Tree)
+
+    def blob(self, sha: ObjectID) -> Blob:
+        return self.get(sha, Blob)
+
+    def add(self, obj: ShaFile) -> ObjectID:
+        sha = obj.id
+        self._new.setdefault(sha, obj)
+        return sha
+
+    def write(self) -> int:
+        """Store every new object the repository lacks; the number stored."""
+        missing = [obj for sha, obj in self._new.items() if sha not in self.store]
+        if len(missing) > _PACK_THRESHOLD:
+            self.store.add_objects([(obj, None) for obj in missing])
+        else:
+            for obj in missing:
+                self.store.add_object(obj)
+        self._new.clear()
+        return len(missing)
