@@ -1,0 +1,90 @@
+"""The index, read and rewritten under git's own `index.lock`.
+
+Like `git checkout`, a switch takes `index.lock` before it reads the index
+and holds it until the new index is renamed into place, so a `git add` run
+meanwhile fails at once instead of being silently overwritten. dulwich's
+`Index.write` takes the lock itself, at the very end; here the lock is taken
+first and the index is serialised into it.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from dulwich.errors import NoIndexPresent
+from dulwich.file import FileLocked, GitFile, _GitFile
+from dulwich.index import Index, IndexChecksumWriter, write_index_dict
+from dulwich.repo import Repo
+
+from core.errors import GitferryError
+from core.git.index_lock import IndexLocked
+
+# Extensions that record byte offsets into the old file: stale after a rewrite.
+_POSITIONAL_EXTENSIONS = (b"EOIE", b"IEOT")
+# Index layouts whose entries dulwich does not see in full.
+_UNSUPPORTED_EXTENSIONS = {b"link": "a split index", b"sdir": "a sparse index"}
+
+
+class UnsupportedIndex(GitferryError):
+    def __init__(self, path: str, what: str) -> None:
+        super().__init__(f"{path}: the index is {what} (core.splitIndex / sparse-checkout), not supported")
+        self.path = path
+
+
+class LockedIndex:
+    """`with LockedIndex(repo) as locked:` ... `locked.commit()`; leaving unlocks otherwise."""
+
+    def __init__(self, repo: Repo) -> None:
+        self._repo = repo
+        try:
+            self._lock: _GitFile = GitFile(repo.index_path(), "wb")
+        except FileLocked:
+            raise IndexLocked(repo.path) from None
+        try:
+            self.index = _read_index(repo)
+        except BaseException:
+            self._lock.abort()
+            raise
+
+    def commit(self) -> None:
+        """Write the index into the lock file and rename it into place."""
+        index = self.index
+        extensions = [
+            ext for ext in index._extensions if ext.to_bytes() and ext.signature not in _POSITIONAL_EXTENSIONS
+        ]
+        entries = dict(index.items())
+        fmt = index.object_format
+        if index._skip_hash:
+            write_index_dict(
+                self._lock, entries, version=index._version, extensions=extensions, object_format=fmt
+            )
+            self._lock.write(b"\x00" * fmt.oid_length)
+        else:
+            writer = IndexChecksumWriter(self._lock, fmt)
+            write_index_dict(
+                writer, entries, version=index._version, extensions=extensions, object_format=fmt
+            )
+            writer.write_checksum()
+        self._lock.close()
+
+    def release(self) -> None:
+        self._lock.abort()
+
+    def __enter__(self) -> LockedIndex:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+
+def _read_index(repo: Repo) -> Index:
+    try:
+        index = repo.open_index()
+    except NoIndexPresent:
+        return Index(repo.index_path(), read=False, object_format=repo.object_format)
+    for ext in index._extensions:
+        if ext.signature in _UNSUPPORTED_EXTENSIONS:
+            raise UnsupportedIndex(repo.path, _UNSUPPORTED_EXTENSIONS[ext.signature])
+    return index

@@ -1,0 +1,129 @@
+"""The record of a switch in progress: `.git/gitferry/switch.json`.
+
+It is written (temporary file, fsync, rename, fsync of the directory) before
+the first working-tree file is touched and removed after the branch moved,
+so a process killed anywhere in between leaves it behind for the next start
+to finish the job. `move_ref` is false for a rollback, which puts files back
+without moving any branch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+
+from dulwich.objects import ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.errors import GitferryError
+
+INTENT_NAME = "switch.json"
+
+
+class BadIntent(GitferryError):
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"{path}: cannot read the record of an interrupted switch: {why}")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class SwitchIntent:
+    branch_ref: str
+    old_head: str
+    new_head: str
+    from_tree: str
+    to_tree: str
+    move_ref: bool = True
+    # Paths (surrogate-escaped) whose files the switch does not own: only their index entry moves.
+    keep: list[str] = field(default_factory=list)
+    pid: int = field(default_factory=os.getpid)
+    time: float = field(default_factory=time.time)
+
+    @classmethod
+    def create(
+        cls,
+        branch_ref: Ref,
+        old_head: ObjectID,
+        new_head: ObjectID,
+        from_tree: ObjectID,
+        to_tree: ObjectID,
+        *,
+        move_ref: bool = True,
+        keep: set[bytes] | frozenset[bytes] = frozenset(),
+    ) -> SwitchIntent:
+        return cls(
+            branch_ref=branch_ref.decode(),
+            old_head=old_head.decode(),
+            new_head=new_head.decode(),
+            from_tree=from_tree.decode(),
+            to_tree=to_tree.decode(),
+            move_ref=move_ref,
+            keep=sorted(p.decode("utf-8", "surrogateescape") for p in keep),
+        )
+
+    def keep_paths(self) -> set[bytes]:
+        return {p.encode("utf-8", "surrogateescape") for p in self.keep}
+
+    def ids(self) -> tuple[Ref, ObjectID, ObjectID, ObjectID, ObjectID]:
+        return (
+            Ref(self.branch_ref.encode()),
+            ObjectID(self.old_head.encode()),
+            ObjectID(self.new_head.encode()),
+            ObjectID(self.from_tree.encode()),
+            ObjectID(self.to_tree.encode()),
+        )
+
+
+def intent_path(repo: Repo) -> str:
+    return os.path.join(repo.controldir(), "gitferry", INTENT_NAME)
+
+
+def write_intent(repo: Repo, intent: SwitchIntent) -> None:
+    path = intent_path(repo)
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    temp = path + ".tmp"
+    with open(temp, "w", encoding="utf-8") as f:
+        json.dump(asdict(intent), f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temp, path)
+    _fsync_dir(directory)
+
+
+def read_intent(repo: Repo) -> SwitchIntent | None:
+    path = intent_path(repo)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path + ".tmp")  # a write killed before its rename: the switch never started
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise BadIntent(path, str(exc)) from None
+    try:
+        return SwitchIntent(**data)
+    except TypeError as exc:
+        raise BadIntent(path, str(exc)) from None
+
+
+def remove_intent(repo: Repo) -> None:
+    path = intent_path(repo)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return
+    _fsync_dir(os.path.dirname(path))
+
+
+def _fsync_dir(directory: str) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
