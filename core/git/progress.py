@@ -23,6 +23,7 @@ class Phase(StrEnum):
     RECEIVING = "receiving"
     RESOLVING = "resolving"
     INDEXING = "indexing"
+    PUSHING = "pushing"  # objects written to the remote (current/total, bytes)
 
 
 @dataclass(frozen=True, slots=True)
