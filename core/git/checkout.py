@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dulwich.file import FileLocked
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
 from dulwich.objects import Commit, ObjectID
 from dulwich.refs import Ref
@@ -39,6 +40,7 @@ from core.git.worktree_write import WorktreeWriter, roll
 from core.results import ResultKind
 
 __all__ = [
+    "BranchLocked",
     "BranchMoved",
     "IndexLocked",
     "NotCheckedOut",
@@ -81,6 +83,16 @@ class BranchMoved(GitferryError):
         self.ref = ref
         self.expected = expected
         self.actual = actual
+
+
+class BranchLocked(GitferryError):
+    """Another git process holds the branch's lock file (`<ref>.lock`)."""
+
+    result = ResultKind.BUSY
+
+    def __init__(self, ref: Ref) -> None:
+        super().__init__(f"{ref.decode()} is locked by another git process ({ref.decode()}.lock)")
+        self.ref = ref
 
 
 class NotCheckedOut(GitferryError):
@@ -133,7 +145,7 @@ def switch_branch(
         writer = WorktreeWriter(repo.object_store, opts)
         try:
             roll(writer, locked.index, changes, trusted=True, keep=plan.in_place)
-            moved = repo.refs.set_if_equals(branch_ref, old_head, new_head, message=message)
+            moved = _move_ref(repo, branch_ref, old_head, new_head, message)
         except BaseException:
             _roll_back(repo, locked, writer, intent, plan, before)
             raise
@@ -204,6 +216,13 @@ def _ensure_checked_out(repo: Repo, branch_ref: Ref) -> None:
     chain, _sha = repo.refs.follow(Ref(b"HEAD"))
     if len(chain) < 2 or chain[-1] != branch_ref:
         raise NotCheckedOut(branch_ref)
+
+
+def _move_ref(repo: Repo, ref: Ref, old: ObjectID, new: ObjectID, message: bytes) -> bool:
+    try:
+        return repo.refs.set_if_equals(ref, old, new, message=message)
+    except FileLocked:
+        raise BranchLocked(ref) from None
 
 
 def _ref_value(repo: Repo, ref: Ref) -> ObjectID | None:

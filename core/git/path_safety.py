@@ -51,16 +51,6 @@ def check_entry_name(parent: bytes, name: bytes, mode: int) -> None:
         raise UnsafePath(display(parent + b"/" + name if parent else name), why)
 
 
-def check_tree_path(path: bytes) -> None:
-    """Raise UnsafePath unless every element of the `/`-separated `path` is safe."""
-    if path.startswith(b"/"):
-        raise UnsafePath(display(path), "an absolute path")
-    for element in path.split(b"/"):
-        why = _element_problem(element)
-        if why is not None:
-            raise UnsafePath(display(path), why)
-
-
 def _element_problem(name: bytes) -> str | None:
     if name in (b"", b".", b".."):
         return "an empty, '.' or '..' path element"
