@@ -138,7 +138,8 @@ class ColdCli:
             return None
         return cli
 
-    def run(self, *args: str) -> None:
+    def run(self, *args: str) -> bytes:
+        """One `gitferry` command; returns its stdout."""
         proc = subprocess.run(
             [str(self.BIN), *args],
             capture_output=True,
@@ -149,6 +150,7 @@ class ColdCli:
         if proc.returncode != 0:
             err = proc.stderr.decode(errors="replace").strip()
             raise RuntimeError(f"gitferry {' '.join(args)} exited {proc.returncode}: {err}")
+        return proc.stdout
 
     def sync_fetch_only(self) -> None:
         self.run("sync", "--fetch-only", self.name)

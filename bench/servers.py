@@ -26,10 +26,12 @@ class GitDaemon:
     With `count_objects`, the server's git also writes trace2 events, whose
     `write_pack_file/wrote` entries say how many objects each pack it sent held:
     one count, taken on the server, for every client alike.
+    With `receive_pack`, clients may also push to it.
     """
 
-    def __init__(self, root: Path, count_objects: bool = False) -> None:
+    def __init__(self, root: Path, count_objects: bool = False, receive_pack: bool = False) -> None:
         self.root = root
+        self.receive_pack = receive_pack
         self.port = _free_port()
         self.log = root.parent / f".git-daemon-{self.port}.log"
         self.trace = root.parent / f".git-daemon-{self.port}.trace2" if count_objects else None
@@ -43,6 +45,12 @@ class GitDaemon:
         if not self.log.exists():
             return 0
         return self.log.read_bytes().count(b"Request upload-pack")
+
+    def pushes(self) -> int:
+        """How many receive-pack requests (pushes) the daemon has served."""
+        if not self.log.exists():
+            return 0
+        return self.log.read_bytes().count(b"Request receive-pack")
 
     def packs_sent(self) -> list[int]:
         """Objects in each pack the server has sent so far, oldest first."""
@@ -70,6 +78,7 @@ class GitDaemon:
             f"--base-path={self.root}",
             f"--listen={HOST}",
             f"--port={self.port}",
+            *(["--enable=receive-pack"] if self.receive_pack else []),
             str(self.root),
         ]
 
@@ -109,8 +118,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def git_daemon(root: Path, count_objects: bool = False) -> Iterator[GitDaemon]:
-    daemon = GitDaemon(root, count_objects)
+def git_daemon(root: Path, count_objects: bool = False, receive_pack: bool = False) -> Iterator[GitDaemon]:
+    daemon = GitDaemon(root, count_objects, receive_pack)
     daemon.start()
     try:
         yield daemon
