@@ -8,7 +8,8 @@ down to their parents, and the walk stops as soon as no queued commit is
 interesting; commits above that point are all it reads.
 
 Clock skew can only make it send more, never less: a commit is left out only
-when it was reached from a have. Trees and blobs are left out when they are in
+when it was reached from a have (and, like git, the walk goes a few commits
+past the point where it could stop, which absorbs most skew). Trees and blobs are left out when they are in
 the tree of a boundary commit (an uninteresting parent of a commit that goes
 out), as dulwich and `git pack-objects --thin` do.
 """
@@ -22,6 +23,8 @@ from collections.abc import Iterable
 
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import S_ISGITLINK, Commit, ObjectID, Tag, Tree
+
+SLOP = 5  # commits walked past the last interesting one, as git does, to absorb clock skew
 
 
 class ObjectsToSend:
@@ -102,7 +105,10 @@ class _CommitWalk:
             self._push(commit, uninteresting=True)
         for commit in wants:
             self._push(commit, uninteresting=False)
-        while self._interesting_queued:
+        slop = SLOP
+        while self._queue and (self._interesting_queued or slop > 0):
+            if not self._interesting_queued:
+                slop -= 1
             self._step()
         sending = [c for c in self._popped if not self._uninteresting[c.id]]
         boundary: dict[ObjectID, Commit] = {}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import random
 import stat
+import subprocess
 import time
 import zlib
 from pathlib import Path
 
 import pytest
+from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
 from core.credentials import HttpAuth
@@ -16,6 +19,7 @@ from core.errors import BadInput
 from core.git.errors import AuthFailed, RemoteUnreachable
 from core.git.progress import Phase, TransferProgress
 from core.git.push import REMOTE_MOVED, PushFailed, PushResult, push_branches
+from core.git.push_objects import ObjectsToSend
 from core.git.upstreams import Upstream
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.servers import LOOPBACK, HttpRemote, Remote
@@ -335,3 +339,51 @@ def test_upstream_of_another_remote_is_bad_input(tmp_path: Path) -> None:
     with Repo(str(local)) as repo, pytest.raises(BadInput):
         push_branches(repo, "origin", [other])
     assert not os.path.exists(local / ".git" / "refs" / "remotes")
+
+
+def random_history(repo: Path, rnd: random.Random) -> list[str]:
+    """Up to 40 commits with random merges and some commit dates far off (clock skew)."""
+    stream = []
+    count = rnd.randint(5, 40)
+    for n in range(count):
+        skew = rnd.randint(-5_000, 5_000) if rnd.random() < 0.3 else 0
+        stream.append(
+            f"commit refs/heads/b{n}\nmark :{n + 1}\n"
+            f"committer A <a@example.invalid> {1_600_000_000 + n * 100 + skew} +0000\ndata 2\nc\n"
+        )
+        parents = rnd.sample(range(1, n + 1), min(n, rnd.choice([1, 1, 2])))
+        stream.extend(f"{'from' if i == 0 else 'merge'} :{p}\n" for i, p in enumerate(parents))
+        stream.append(f"M 100644 inline d{rnd.randint(0, 2)}/f{rnd.randint(0, 3)}.txt\ndata 3\n{n:02d}\n\n")
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=repo, input="".join(stream).encode(), check=True, timeout=30
+    )
+    return git("rev-parse", *(f"b{n}" for n in range(count)), cwd=repo).split()
+
+
+def test_objects_to_send_never_leave_out_what_the_remote_lacks(tmp_path: Path) -> None:
+    """Random histories against git: every object the haves do not reach is sent,
+    and the commits sent are exactly `git rev-list wants --not haves`."""
+    for seed in range(20):
+        rnd = random.Random(seed)
+        repo = tmp_path / f"r{seed}"
+        git("init", "-q", "--bare", str(repo))
+        commits = random_history(repo, rnd)
+        wants, haves = rnd.sample(commits, rnd.randint(1, 3)), rnd.sample(commits, rnd.randint(0, 4))
+        with Repo(str(repo)) as dulwich_repo:
+            found = ObjectsToSend(
+                dulwich_repo.object_store,
+                [ObjectID(w.encode()) for w in wants],
+                [ObjectID(h.encode()) for h in haves],
+            )
+            sent = {oid.decode() for oid in found.ids}
+        expected_commits = set(git("rev-list", *wants, "--not", *haves, "--", cwd=repo).split())
+        assert sent & set(commits) == expected_commits, seed
+        reachable = {
+            line.split()[0] for line in git("rev-list", "--objects", *wants, "--", cwd=repo).splitlines()
+        }
+        remote_has = (
+            {line.split()[0] for line in git("rev-list", "--objects", *haves, "--", cwd=repo).splitlines()}
+            if haves
+            else set()
+        )
+        assert reachable - remote_has <= sent <= reachable, seed
