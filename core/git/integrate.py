@@ -1,0 +1,237 @@
+"""Integrating branches with their upstreams (SPEC.md section 2 step 5).
+
+The upstream is `branch.<name>.remote` + `branch.<name>.merge` mapped through
+the remote's fetch refspecs, never the remote's HEAD. Everything is computed
+in memory first (merge tree, replayed commits); only a result without
+conflict reaches the repository: its objects are stored, the old head is
+kept as a backup ref, and one `switch_branch` moves branch, index and working
+tree. A conflict or a diverged `ff-only` branch touches nothing at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from dulwich.file import FileLocked
+from dulwich.graph import find_merge_base
+from dulwich.objects import Commit, ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.errors import GitferryError
+from core.git.backup_refs import backup_head
+from core.git.checkout import check_switch, switch_branch
+from core.git.identity import signature, stamp_commit
+from core.git.merge_tree import merge_commits
+from core.git.object_overlay import ObjectOverlay
+from core.git.rebase_replay import linearizable, local_commits, published, replay
+from core.git.upstreams import Upstream, tracked_upstreams
+from core.results import ResultKind
+
+Action = Literal["none", "fast_forward", "merge", "rebase"]
+_FF_MESSAGE = b"gitferry: fast-forward"
+
+
+class Strategy(StrEnum):
+    MERGE = "merge"
+    REBASE = "rebase"
+    FF_ONLY = "ff-only"
+
+
+@dataclass(frozen=True)
+class Integration:
+    branch: str
+    action: Action
+    old_head: ObjectID | None
+    new_head: ObjectID | None
+
+
+class Conflict(GitferryError):
+    """Integrating would conflict at `paths`; branch, index and working tree are untouched."""
+
+    result = ResultKind.CONFLICT
+
+    def __init__(self, branch: str, upstream: str, paths: list[str]) -> None:
+        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        super().__init__(f"{branch}: integrating {upstream} conflicts in {shown}; nothing was changed")
+        self.branch = branch
+        self.upstream = upstream
+        self.paths = paths
+
+
+class Diverged(GitferryError):
+    result = ResultKind.DIVERGED
+
+    def __init__(self, branch: str, upstream: str) -> None:
+        super().__init__(f"{branch} and {upstream} have diverged; ff-only leaves {branch} as it is")
+        self.branch = branch
+        self.upstream = upstream
+
+
+class DetachedHead(GitferryError):
+    def __init__(self) -> None:
+        super().__init__("HEAD is detached: there is no checked-out branch to integrate")
+
+
+class UnbornBranch(GitferryError):
+    def __init__(self, branch: str) -> None:
+        super().__init__(f"branch {branch} has no commit yet: nothing to integrate")
+        self.branch = branch
+
+
+class RefLocked(GitferryError):
+    """Another git process holds the lock of a ref or of the index."""
+
+    result = ResultKind.BUSY
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path} is locked by another git process; nothing was moved")
+        self.path = path
+
+
+def integrate_current(repo: Repo, strategy: Strategy, *, now: float | None = None) -> Integration:
+    """Integrate the checked-out branch with its upstream; see the module docstring."""
+    branch, local = _checked_out(repo)
+    upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
+    remote = _tracking_head(repo, upstream) if upstream is not None else None
+    if upstream is None or remote is None or remote == local:
+        return Integration(branch, "none", local, local)
+    bases = find_merge_base(repo, [local, remote])
+    if remote in bases:
+        return Integration(branch, "none", local, local)
+    objects = ObjectOverlay(repo.object_store)
+    if local in bases:
+        action: Action = "fast_forward"
+        new_head = remote
+    elif strategy is Strategy.FF_ONLY:
+        raise Diverged(branch, _short(upstream))
+    elif strategy is Strategy.REBASE and _rebase_is_safe(repo, objects, local, remote):
+        action, new_head = "rebase", _rebase(repo, objects, upstream, local, remote, now)
+    else:
+        action, new_head = "merge", _merge(repo, objects, upstream, local, remote, bases, now)
+    _ensure_unlocked(repo, [_branch_ref(branch)], index=True)
+    with _translate_locks():
+        objects.write()
+        check_switch(repo, objects.commit(local).tree, objects.commit(new_head).tree)
+        backup_head(repo, branch, local, now=now)
+        message = f"gitferry: {action.replace('_', '-')} with {_short(upstream)}".encode()
+        switch_branch(repo, _branch_ref(branch), local, new_head, message=message)
+    return Integration(branch, action, local, new_head)
+
+
+def fast_forward_others(repo: Repo, *, now: float | None = None) -> list[str]:
+    """Move every other local branch strictly behind its upstream to it (ref only); their names."""
+    current = _current_branch_name(repo)
+    moves = []
+    for upstream in tracked_upstreams(repo):
+        local = repo.refs.as_dict(Ref(b"refs/heads/")).get(Ref(upstream.branch.encode()))
+        remote = _tracking_head(repo, upstream)
+        if upstream.branch == current or local is None or remote is None or local == remote:
+            continue
+        if find_merge_base(repo, [local, remote]) == [local]:
+            moves.append((upstream.branch, local, remote))
+    _ensure_unlocked(repo, [_branch_ref(branch) for branch, _old, _new in moves], index=False)
+    moved = []
+    with _translate_locks():
+        for branch, old, new in moves:
+            backup_head(repo, branch, old, now=now)
+            if repo.refs.set_if_equals(_branch_ref(branch), old, new, message=_FF_MESSAGE):
+                moved.append(branch)
+    return moved
+
+
+def _checked_out(repo: Repo) -> tuple[str, ObjectID]:
+    branch = _current_branch_name(repo)
+    if branch is None:
+        raise DetachedHead()
+    head = repo.refs.as_dict(Ref(b"refs/heads/")).get(Ref(branch.encode()))
+    if head is None:
+        raise UnbornBranch(branch)
+    return branch, head
+
+
+def _current_branch_name(repo: Repo) -> str | None:
+    chain, _sha = repo.refs.follow(Ref(b"HEAD"))
+    if len(chain) < 2 or not chain[-1].startswith(b"refs/heads/"):
+        return None
+    return chain[-1][len(b"refs/heads/") :].decode()
+
+
+def _tracking_head(repo: Repo, upstream: Upstream) -> ObjectID | None:
+    """The tracking ref's commit; None when it is gone."""
+    try:
+        return repo.refs[Ref(upstream.tracking_ref.encode())]
+    except KeyError:
+        return None
+
+
+def _rebase_is_safe(repo: Repo, objects: ObjectOverlay, local: ObjectID, remote: ObjectID) -> bool:
+    """Rebase only rewrites unpublished commits, and only when dropping merges loses nothing."""
+    commits = local_commits(repo, local, remote)
+    return not published(repo, commits, remote) and linearizable(repo, objects, commits)
+
+
+def _rebase(
+    repo: Repo,
+    objects: ObjectOverlay,
+    upstream: Upstream,
+    local: ObjectID,
+    remote: ObjectID,
+    now: float | None,
+) -> ObjectID:
+    committer = signature(repo, "COMMITTER", now)
+    replayed = replay(objects, local_commits(repo, local, remote), remote, committer)
+    if replayed.conflicts:
+        raise Conflict(upstream.branch, _short(upstream), replayed.conflicts)
+    return replayed.head
+
+
+def _merge(
+    repo: Repo,
+    objects: ObjectOverlay,
+    upstream: Upstream,
+    local: ObjectID,
+    remote: ObjectID,
+    bases: list[ObjectID],
+    now: float | None,
+) -> ObjectID:
+    merged = merge_commits(repo, objects, local, remote, bases)
+    if not merged.clean:
+        raise Conflict(upstream.branch, _short(upstream), merged.conflicts)
+    commit = Commit()
+    commit.tree = merged.tree
+    commit.parents = [local, remote]
+    commit.message = f"Merge remote-tracking branch '{_short(upstream)}'\n".encode()
+    stamp_commit(commit, author=signature(repo, "AUTHOR", now), committer=signature(repo, "COMMITTER", now))
+    return objects.add(commit)
+
+
+def _short(upstream: Upstream) -> str:
+    return f"{upstream.remote}/{upstream.merge_ref.removeprefix('refs/heads/')}"
+
+
+def _branch_ref(branch: str) -> Ref:
+    return Ref(f"refs/heads/{branch}".encode())
+
+
+def _ensure_unlocked(repo: Repo, refs: list[Ref], *, index: bool) -> None:
+    """Raise `RefLocked` before moving anything when git holds a lock we would need."""
+    names = [ref.decode() + ".lock" for ref in refs] + ["packed-refs.lock"] * bool(refs)
+    for name in names + ["index.lock"] * index:
+        path = os.path.join(repo.controldir(), name)
+        if os.path.exists(path):
+            raise RefLocked(path)
+
+
+@contextmanager
+def _translate_locks() -> Iterator[None]:
+    try:
+        yield
+    except FileLocked as exc:
+        name = exc.filename.decode(errors="replace") if isinstance(exc.filename, bytes) else exc.filename
+        raise RefLocked(name) from None
