@@ -7,8 +7,10 @@ benchmarks print the other columns alone.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -22,7 +24,7 @@ from dulwich import porcelain
 from dulwich.repo import Repo
 from dulwich.walk import Walker
 
-from bench.gitenv import git
+from bench.gitenv import CACHE, git
 
 GIT_TIMEOUT = 300.0
 
@@ -155,6 +157,11 @@ class ColdCli:
     def sync_fetch_only(self) -> None:
         self.run("sync", "--fetch-only", self.name)
 
+    def sync_json(self) -> dict[str, Any]:
+        """A full `gitferry sync NAME --json`; the repository's report."""
+        document: dict[str, Any] = json.loads(self.run("sync", self.name, "--json"))["repos"][0]
+        return document
+
     @classmethod
     def imports_alone(cls) -> None:
         """The floor under every cold CLI run: the interpreter starting and importing the CLI."""
@@ -163,3 +170,55 @@ class ColdCli:
 
     def close(self) -> None:
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+class Engine:
+    """Gitferry's engine in this process, one `Core` open across syncs as the desktop
+    app and the daemon keep it (and one event loop living as long). With `inline`,
+    blocking work runs on the loop's thread instead of the offload pools, so that
+    cProfile sees it."""
+
+    def __init__(self, inline: bool = False) -> None:
+        from core.engine.core import Core
+        from core.engine.registry import add_repository
+        from core.engine.sync import SyncOptions, sync_repository
+
+        self._add, self._sync, self._options = add_repository, sync_repository, SyncOptions()
+        self.home = Path(tempfile.mkdtemp(prefix="gitferry-home-", dir=CACHE))
+        self._runner = asyncio.Runner()
+        self.core = self._runner.run(Core.open(self.home, _inline_offload() if inline else None))
+
+    @classmethod
+    def start(cls, inline: bool = False) -> tuple[Engine | None, str]:
+        """The engine, or None and why not (a module of the engine not written yet)."""
+        try:
+            return cls(inline), ""
+        except ImportError as exc:
+            return None, f"{exc.__class__.__name__}: {exc}"
+
+    def add(self, path: Path, name: str) -> Any:
+        return self._runner.run(self._add(self.core, str(path), name=name))
+
+    def sync(self, record: Any) -> dict[str, Any]:
+        """One full sync; its report as `sync --json` prints it."""
+        report = self._runner.run(self._sync(self.core, record, self._options))
+        document: dict[str, Any] = report.to_json()
+        return document
+
+    def close(self) -> None:
+        self._runner.run(self.core.close())
+        self._runner.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _inline_offload() -> Any:
+    from core.offload import Offload
+
+    class Inline(Offload):
+        async def io(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            return fn(*args, **kwargs)
+
+        async def cpu(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            return fn(*args, **kwargs)
+
+    return Inline(1, 1)

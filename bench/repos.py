@@ -9,6 +9,7 @@ shape changes.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -202,3 +203,22 @@ def scenario_c() -> Pair:
 def describe(repo: Path) -> str:
     commits = git("rev-list", "--count", "--all", cwd=repo)
     return f"{object_count(repo):,} objects, {int(commits):,} commits"
+
+
+def twin(src: Path, dst: Path, link_worktree: bool = True) -> None:
+    """A copy of repository `src` (bare or not) at `dst` that shares by hard link the
+    files git and dulwich never write in place: everything under `objects/`, and the
+    working tree's files when `link_worktree` (the benchmarks only add new files
+    there). Refs, logs, the index and the config are copied: git appends to logs."""
+    git_dir = src / ".git" if (src / ".git").is_dir() else src
+    objects = f"{git_dir / 'objects'}{os.sep}"
+    inside_git = f"{git_dir}{os.sep}"
+
+    def copy(source: str, target: str) -> None:
+        shared = source.startswith(objects) or (link_worktree and not source.startswith(inside_git))
+        if shared:
+            os.link(source, target)
+        else:
+            shutil.copy2(source, target)
+
+    shutil.copytree(src, dst, symlinks=True, copy_function=copy)

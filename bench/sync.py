@@ -20,21 +20,19 @@ nothing, or did it wrong, fails the benchmark instead of looking fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import os
 import shutil
 import statistics
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench import repos
-from bench.contenders import ColdCli, git_no_change_sync, run_git, set_origin
+from bench.contenders import ColdCli, Engine, git_no_change_sync, run_git, set_origin
 from bench.fetch import scratch
-from bench.gitenv import CACHE, git, isolate, object_count
+from bench.gitenv import git, isolate, object_count
 from bench.profiling import profile
+from bench.repos import twin
 from bench.servers import GitDaemon, git_daemon
 from bench.stats import Summary, Table, interleaved, ms, ratio, timing_table
 
@@ -47,82 +45,6 @@ NAME = "A"
 WARMUP = 1
 NO_CHANGE_WARMUP = 2
 FIXED_DATE = {"GIT_AUTHOR_DATE": "@1700000000 +0000", "GIT_COMMITTER_DATE": "@1700000000 +0000"}
-
-
-def twin(src: Path, dst: Path, link_worktree: bool = True) -> None:
-    """A copy of repository `src` (bare or not) at `dst` that shares by hard link the
-    files git and dulwich never write in place: everything under `objects/`, and the
-    working tree's files when `link_worktree` (the benchmarks only add new files
-    there). Refs, logs, the index and the config are copied: git appends to logs."""
-    git_dir = src / ".git" if (src / ".git").is_dir() else src
-    objects = f"{git_dir / 'objects'}{os.sep}"
-    inside_git = f"{git_dir}{os.sep}"
-
-    def copy(source: str, target: str) -> None:
-        shared = source.startswith(objects) or (link_worktree and not source.startswith(inside_git))
-        if shared:
-            os.link(source, target)
-        else:
-            shutil.copy2(source, target)
-
-    shutil.copytree(src, dst, symlinks=True, copy_function=copy)
-
-
-class Engine:
-    """Gitferry's engine in this process, one `Core` open across syncs as the desktop
-    app and the daemon keep it (and one event loop living as long). With `inline`,
-    blocking work runs on the loop's thread instead of the offload pools, so that
-    cProfile sees it."""
-
-    def __init__(self, inline: bool = False) -> None:
-        from core.engine.core import Core
-        from core.engine.registry import add_repository
-        from core.engine.sync import SyncOptions, sync_repository
-
-        self._add, self._sync, self._options = add_repository, sync_repository, SyncOptions()
-        self.home = Path(tempfile.mkdtemp(prefix="gitferry-home-", dir=CACHE))
-        self._runner = asyncio.Runner()
-        self.core = self._runner.run(Core.open(self.home, _inline_offload() if inline else None))
-
-    @classmethod
-    def start(cls, inline: bool = False) -> tuple[Engine | None, str]:
-        """The engine, or None and why not (a module of the engine not written yet)."""
-        try:
-            return cls(inline), ""
-        except ImportError as exc:
-            return None, f"{exc.__class__.__name__}: {exc}"
-
-    def add(self, path: Path, name: str) -> Any:
-        return self._runner.run(self._add(self.core, str(path), name=name))
-
-    def sync(self, record: Any) -> dict[str, Any]:
-        """One full sync; its report as `sync --json` prints it."""
-        report = self._runner.run(self._sync(self.core, record, self._options))
-        document: dict[str, Any] = report.to_json()
-        return document
-
-    def close(self) -> None:
-        self._runner.run(self.core.close())
-        self._runner.close()
-        shutil.rmtree(self.home, ignore_errors=True)
-
-
-def _inline_offload() -> Any:
-    from core.offload import Offload
-
-    class Inline(Offload):
-        async def io(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return fn(*args, **kwargs)
-
-        async def cpu(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return fn(*args, **kwargs)
-
-    return Inline(1, 1)
-
-
-def cli_sync(cli: ColdCli) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(cli.run("sync", cli.name, "--json"))["repos"][0]
-    return document
 
 
 class Reports:
@@ -254,7 +176,7 @@ class BothMoved:
             record = engine.add(self.local, NAME)
             out[OURS] = lambda: self.reports.keep(OURS, engine.sync(record))
         if cli is not None:
-            out[OURS_CLI] = lambda: self.reports.keep(OURS_CLI, cli_sync(cli))
+            out[OURS_CLI] = lambda: self.reports.keep(OURS_CLI, cli.sync_json())
         return out
 
     def check_bases(self) -> None:
@@ -379,7 +301,7 @@ def bench_no_change(runs: int, profiled: bool) -> list[Table]:
             contenders[OURS] = lambda: reports.keep(OURS, engine.sync(record))
         cli = ColdCli.start(local, NAME)
         if cli is not None:
-            contenders[OURS_CLI] = lambda: reports.keep(OURS_CLI, cli_sync(cli))
+            contenders[OURS_CLI] = lambda: reports.keep(OURS_CLI, cli.sync_json())
             contenders[CLI_IMPORTS] = ColdCli.imports_alone
         served = [(daemon.requests(), len(daemon.packs_sent()))]
 
