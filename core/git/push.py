@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dulwich.client import GitClient, LocalGitClient, SendPackResult
+from dulwich.errors import NotGitRepository
 from dulwich.graph import can_fast_forward
 from dulwich.objects import ZERO_SHA, Commit, ObjectID
 from dulwich.refs import Ref
@@ -39,9 +40,10 @@ from core.git.transport import close_client, open_client, translate_error
 from core.git.upstreams import FetchRefspecs, Upstream
 from core.results import ResultKind
 
-__all__ = ["PushFailed", "PushResult", "push_branches"]
+__all__ = ["CHECKED_OUT", "REMOTE_MOVED", "PushFailed", "PushResult", "push_branches", "push_url"]
 
 REMOTE_MOVED = "non-fast-forward (the remote has new commits)"
+CHECKED_OUT = "refusing to update the branch checked out in the remote's working tree"
 _MAX_MESSAGES = 3
 
 
@@ -84,11 +86,11 @@ def push_branches(
     if not branches:
         return PushResult(remote, [], {}, 0, 0, {"connect": 0.0, "pack": 0.0, "send": 0.0})
     url = parse_remote_url(push_url(repo, remote), base=str(repo.path))
-    client, path = open_client(
-        url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
-    )
     session = _PushSession(
         repo, remote, branches, progress, secrets=[url.password, auth.password if auth else None]
+    )
+    client, path = open_client(
+        url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
     )
     try:
         return session.run(client, path)
@@ -134,6 +136,7 @@ class _PushPlan:
         self.sent: dict[Ref, _Branch] = {}
         self.up_to_date: list[_Branch] = []
         self.rejected: dict[str, str] = {}
+        self.checked_out: Ref | None = None  # the remote's checked-out branch, never pushed to
 
     def updates(self, advertised: Mapping[Ref, ObjectID]) -> dict[Ref, ObjectID]:
         for branch in self.branches:
@@ -153,6 +156,8 @@ class _PushPlan:
             return None
         if old is not None and not self._fast_forward(old, branch.head):
             return REMOTE_MOVED
+        if branch.remote_ref == self.checked_out:
+            return CHECKED_OUT
         self.sent[branch.remote_ref] = branch
         return None
 
@@ -211,6 +216,8 @@ class _PushSession:
     def run(self, client: GitClient, path: str) -> PushResult:
         self._report(TransferProgress(Phase.CONNECTING))
         local = isinstance(client, LocalGitClient)
+        if local:  # git's receive-pack refuses this itself (receive.denyCurrentBranch)
+            self._plan.checked_out = _checked_out_branch(path)
         try:
             result = client.send_pack(
                 path.encode(),
@@ -266,6 +273,19 @@ class _PushSession:
         total = (time.perf_counter() - self._started) * 1000.0
         send = max(0.0, total - self._connect_ms - self._pack.pack_ms)
         return {"connect": self._connect_ms, "pack": self._pack.pack_ms, "send": send}
+
+
+def _checked_out_branch(path: str) -> Ref | None:
+    """The branch a local non-bare repository has checked out: moving it would leave
+    that repository's index and working tree behind its HEAD."""
+    try:
+        with Repo(path) as target:
+            config = target.get_config()
+            bare = config.get_boolean((b"core",), b"bare", target.bare)
+            chain, _ = target.refs.follow(Ref(b"HEAD"))
+    except (NotGitRepository, OSError):
+        return None  # send_pack reports it
+    return chain[-1] if not bare and len(chain) > 1 else None
 
 
 def _tracking_tips(repo: Repo, remote: str, advertised: Mapping[Ref, ObjectID]) -> list[ObjectID]:
