@@ -20,6 +20,8 @@ leaves the intent, and `resume_interrupted_switch` finishes the switch.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterable
 
 from dulwich.file import FileLocked
@@ -141,19 +143,34 @@ def switch_branch(
         _raise_if_blocked(plan)
         intent = SwitchIntent.create(branch_ref, old_head, new_head, from_tree, to_tree, keep=plan.in_place)
         write_intent(repo, intent)
-        before = _entries_at(locked.index, (c.path for c in changes))
-        writer = WorktreeWriter(repo.object_store, opts)
-        try:
-            roll(writer, locked.index, changes, trusted=True, keep=plan.in_place)
-            moved = _move_ref(repo, branch_ref, old_head, new_head, message)
-        except BaseException:
-            _roll_back(repo, locked, writer, intent, plan, before)
-            raise
-        if not moved:
-            _roll_back(repo, locked, writer, intent, plan, before)
-            raise BranchMoved(branch_ref, old_head, _ref_value(repo, branch_ref))
-        locked.commit()
+        _apply(repo, locked, WorktreeWriter(repo.object_store, opts), intent, plan, message)
     remove_intent(repo)
+    _log_head(repo, old_head, new_head, message)
+
+
+def _apply(
+    repo: Repo,
+    locked: LockedIndex,
+    writer: WorktreeWriter,
+    intent: SwitchIntent,
+    plan: SwitchPlan,
+    message: bytes,
+) -> None:
+    """Files, then the ref, then the index. A failure before the ref moved is rolled back;
+    one after it leaves the intent for `resume_interrupted_switch` to finish."""
+    branch_ref, old_head, new_head, _from_tree, _to_tree = intent.ids()
+    before = _entries_at(locked.index, (c.path for c in plan.changes))
+    try:
+        roll(writer, locked.index, plan.changes, trusted=True, keep=plan.in_place)
+        moved = _move_ref(repo, branch_ref, old_head, new_head, message)
+    except BaseException:
+        if _ref_value(repo, branch_ref) != new_head:
+            _roll_back(repo, locked, writer, intent, plan, before)
+        raise
+    if not moved:
+        _roll_back(repo, locked, writer, intent, plan, before)
+        raise BranchMoved(branch_ref, old_head, _ref_value(repo, branch_ref))
+    locked.commit()
 
 
 def resume_interrupted_switch(repo: Repo) -> bool:
@@ -162,14 +179,15 @@ def resume_interrupted_switch(repo: Repo) -> bool:
     A path holding the old or the new content gets the new; any other content
     is someone's later work: the file stays, its index entry moves, so git
     shows it as modified. If the branch is at neither head, someone else moved
-    it since: the files are left alone and the record dropped.
+    it since (or another branch is checked out now): the files are left alone
+    and the record dropped.
     """
     intent = read_intent(repo)
     if intent is None:
         return False
     branch_ref, old_head, new_head, from_tree, to_tree = intent.ids()
     at = _ref_value(repo, branch_ref)
-    if intent.move_ref and at not in (old_head, new_head):
+    if not _is_checked_out(repo, branch_ref) or (intent.move_ref and at not in (old_head, new_head)):
         remove_intent(repo)
         return True
     changes = tree_delta(repo.object_store, from_tree, to_tree)
@@ -178,11 +196,11 @@ def resume_interrupted_switch(repo: Repo) -> bool:
         writer.remove_temp_files([c.path for c in changes])
         roll(writer, locked.index, changes, trusted=False, keep=intent.keep_paths())
         if intent.move_ref and at == old_head:
-            repo.refs.set_if_equals(
-                branch_ref, old_head, new_head, message=b"gitferry: finish interrupted update"
-            )
+            _move_ref(repo, branch_ref, old_head, new_head, b"gitferry: finish an interrupted update")
         locked.commit()
     remove_intent(repo)
+    if intent.move_ref and at == old_head:
+        _log_head(repo, old_head, new_head, b"gitferry: finish an interrupted update")
     return True
 
 
@@ -213,9 +231,13 @@ def _raise_if_blocked(plan: SwitchPlan) -> None:
 
 
 def _ensure_checked_out(repo: Repo, branch_ref: Ref) -> None:
-    chain, _sha = repo.refs.follow(Ref(b"HEAD"))
-    if len(chain) < 2 or chain[-1] != branch_ref:
+    if not _is_checked_out(repo, branch_ref):
         raise NotCheckedOut(branch_ref)
+
+
+def _is_checked_out(repo: Repo, branch_ref: Ref) -> bool:
+    chain, _sha = repo.refs.follow(Ref(b"HEAD"))
+    return len(chain) >= 2 and chain[-1] == branch_ref
 
 
 def _move_ref(repo: Repo, ref: Ref, old: ObjectID, new: ObjectID, message: bytes) -> bool:
@@ -223,6 +245,13 @@ def _move_ref(repo: Repo, ref: Ref, old: ObjectID, new: ObjectID, message: bytes
         return repo.refs.set_if_equals(ref, old, new, message=message)
     except FileLocked:
         raise BranchLocked(ref) from None
+
+
+def _log_head(repo: Repo, old: ObjectID, new: ObjectID, message: bytes) -> None:
+    """HEAD's reflog gets the entry too, as git writes it (best effort: the switch is done)."""
+    if os.path.exists(os.path.join(repo.controldir(), "logs", "HEAD")):
+        with contextlib.suppress(Exception):
+            repo._write_reflog(Ref(b"HEAD"), old, new, None, None, None, message)
 
 
 def _ref_value(repo: Repo, ref: Ref) -> ObjectID | None:

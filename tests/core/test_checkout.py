@@ -182,6 +182,7 @@ def test_fast_forward_of_every_kind_of_change(tmp_path: Path) -> None:
     assert (repo / "mod.txt").stat().st_mode & 0o777 == 0o644
     assert os.readlink(repo / "file2link") == "keep.txt"
     assert git("reflog", "-1", "--format=%H", "main", cwd=repo) == new
+    assert git("reflog", "-1", "--format=%H", "HEAD", cwd=repo) == new
     assert not list(repo.rglob(".gitferry-tmp-*"))
 
 
@@ -615,6 +616,29 @@ def test_resume_leaves_files_alone_when_the_branch_moved_elsewhere(tmp_path: Pat
     r = Repo(str(repo))
     assert read_intent(r) is None
     r.close()
+
+
+def test_resume_leaves_files_alone_when_another_branch_is_checked_out(tmp_path: Path) -> None:
+    repo, old, new = two_commits(tmp_path, OLD, NEW)
+    _write_intent(repo, old, new)
+    git("checkout", "-q", "-b", "other", cwd=repo)
+    before = content_snapshot(repo)
+    assert resume(repo) is True
+    assert content_snapshot(repo) == before
+    assert rev_parse(repo, "main") == old
+
+
+def test_names_that_are_not_utf8(tmp_path: Path) -> None:
+    latin1 = os.fsdecode(b"caf\xe9.txt")
+    repo, old, new = two_commits(tmp_path, {latin1: "old\n", "a": "a\n"}, {latin1: "new\n", "a": "a\n"})
+    (repo / latin1).write_text("mine\n")
+    with pytest.raises(WorktreeInTheWay) as err:
+        switch(repo, old, new)
+    assert err.value.dirty == ["caf\\xe9.txt"]
+    (repo / latin1).write_text("old\n")
+    switch(repo, old, new)
+    assert (repo / latin1).read_text() == "new\n"
+    assert_clean_at(repo, new)
 
 
 KILLABLE = """
