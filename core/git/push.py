@@ -208,6 +208,7 @@ class _PushSession:
         self._secrets = secrets
         self._started = time.perf_counter()
         self._connect_ms = 0.0
+        self._local = False
 
     def _report(self, update: TransferProgress) -> None:
         if self._throttle is not None:
@@ -216,8 +217,9 @@ class _PushSession:
     def run(self, client: GitClient, path: str) -> PushResult:
         self._report(TransferProgress(Phase.CONNECTING))
         local = isinstance(client, LocalGitClient)
-        if local:  # git's receive-pack refuses this itself (receive.denyCurrentBranch)
-            self._plan.checked_out = _checked_out_branch(path)
+        self._local = local
+        if local:
+            self._inspect_local_target(path)
         try:
             result = client.send_pack(
                 path.encode(),
@@ -238,9 +240,22 @@ class _PushSession:
             timings_ms=self._timings(),
         )
 
+    def _inspect_local_target(self, path: str) -> None:
+        """A local target is checked directly: which branch it has checked out (git's
+        receive-pack refuses to move that one), and which tracking tips it really has
+        (no connectivity check there would catch a pack that leaves one out)."""
+        try:
+            with Repo(path) as target:
+                self._plan.checked_out = _checked_out_branch(target)
+                tips = _tracking_tips(self._repo, self._remote, None)
+                self._pack.offer(tip for tip in tips if tip in target.object_store)
+        except (NotGitRepository, OSError):
+            pass  # send_pack reports it
+
     def _update_refs(self, advertised: dict[Ref, ObjectID]) -> dict[Ref, ObjectID]:
         self._connect_ms = (time.perf_counter() - self._started) * 1000.0
-        self._pack.offer(_tracking_tips(self._repo, self._remote, advertised))
+        if not self._local:
+            self._pack.offer(_tracking_tips(self._repo, self._remote, advertised))
         return self._plan.updates(advertised)
 
     def _settle(self, result: SendPackResult, local: bool) -> list[str]:
@@ -275,31 +290,33 @@ class _PushSession:
         return {"connect": self._connect_ms, "pack": self._pack.pack_ms, "send": send}
 
 
-def _checked_out_branch(path: str) -> Ref | None:
-    """The branch a local non-bare repository has checked out: moving it would leave
+def _checked_out_branch(target: Repo) -> Ref | None:
+    """The branch a non-bare repository has checked out: moving it would leave
     that repository's index and working tree behind its HEAD."""
-    try:
-        with Repo(path) as target:
-            config = target.get_config()
-            bare = config.get_boolean((b"core",), b"bare", target.bare)
-            chain, _ = target.refs.follow(Ref(b"HEAD"))
-    except (NotGitRepository, OSError):
-        return None  # send_pack reports it
-    return chain[-1] if not bare and len(chain) > 1 else None
+    if target.get_config().get_boolean((b"core",), b"bare", target.bare):
+        return None
+    chain, _ = target.refs.follow(Ref(b"HEAD"))
+    return chain[-1] if len(chain) > 1 else None
 
 
-def _tracking_tips(repo: Repo, remote: str, advertised: Mapping[Ref, ObjectID]) -> list[ObjectID]:
-    """This remote's tracking refs whose branch the remote still has.
+def _tracking_tips(repo: Repo, remote: str, advertised: Mapping[Ref, ObjectID] | None) -> list[ObjectID]:
+    """This remote's tracking refs, as haves beyond what the remote advertised.
 
-    A branch the remote deleted may have taken its objects with it (gc), so
-    its stale tracking ref is not offered as a have.
+    With `advertised`, only tips whose branch the remote now has at a commit
+    unknown here (someone pushed since): the remote still has the tip below it.
+    A branch at a known commit is a have already, and a branch the remote
+    deleted or rewound may have taken the tip's objects with it (gc).
     """
     specs = FetchRefspecs.of(repo.get_config(), remote)
+    store = repo.object_store
     tips = []
     for prefix in specs.tracking_prefixes():
         for name, sha in repo.refs.as_dict(Ref(prefix.rstrip("/").encode())).items():
             source = specs.remote_ref(prefix + name.decode())
-            if source is not None and Ref(source.encode()) in advertised:
+            if source is None:
+                continue
+            now = None if advertised is None else advertised.get(Ref(source.encode()))
+            if advertised is None or (now is not None and now not in store):
                 tips.append(sha)
     return tips
 

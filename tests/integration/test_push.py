@@ -132,6 +132,22 @@ def test_tracking_refs_are_haves_when_the_remote_moved_elsewhere(git_daemon: Rem
     fsck(bare)
 
 
+@pytest.mark.parametrize("kind", SOME_KINDS)
+def test_stale_tracking_ref_is_not_trusted(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """origin/main names a commit the remote no longer has (it was rewound and gc'd):
+    that commit must go out too, or the remote would be left with a hole."""
+    remote: Remote = request.getfixturevalue(kind)
+    bare, local = seed(remote, tmp_path)
+    lost = commit_file(local, "b.txt", "two\n")
+    git("update-ref", "refs/remotes/origin/main", lost, cwd=local)
+    new = commit_file(local, "c.txt", "three\n")
+    lacking = missing_objects(local, bare, new)
+    result = push(local, remote)
+    assert result.pushed == ["main"] and result.objects_sent == lacking == 6
+    assert rev_parse(bare, "main") == new
+    fsck(bare)
+
+
 def test_remote_moved_is_rejected_and_not_sent(remote: Remote, tmp_path: Path) -> None:
     bare, local = seed(remote, tmp_path)
     other = clone(remote, bare, tmp_path, "other")
