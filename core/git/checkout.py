@@ -34,7 +34,7 @@ from core.errors import GitferryError
 from core.git.index_lock import IndexLocked
 from core.git.locked_index import LockedIndex
 from core.git.path_safety import UnsafePath
-from core.git.switch_check import SwitchPlan, plan_switch
+from core.git.switch_check import SwitchPlan, WorktreeInTheWay, plan_switch
 from core.git.switch_intent import SwitchIntent, read_intent, remove_intent, write_intent
 from core.git.tree_delta import tree_delta
 from core.git.worktree_state import index_entry_at, worktree_options
@@ -53,24 +53,6 @@ __all__ = [
     "resume_interrupted_switch",
     "switch_branch",
 ]
-
-_SHOWN_PATHS = 5
-
-
-class WorktreeInTheWay(GitferryError):
-    """Local work the switch would overwrite; nothing was touched."""
-
-    result = ResultKind.DIRTY
-
-    def __init__(self, dirty: list[str], untracked: list[str]) -> None:
-        parts = []
-        if dirty:
-            parts.append(f"local changes would be overwritten: {_some(dirty)}")
-        if untracked:
-            parts.append(f"untracked files are in the way: {_some(untracked)}")
-        super().__init__("; ".join(parts))
-        self.dirty = dirty
-        self.untracked = untracked
 
 
 class BranchMoved(GitferryError):
@@ -115,7 +97,7 @@ def check_switch(repo: Repo, from_tree: ObjectID, to_tree: ObjectID) -> None:
     """Raise WorktreeInTheWay / UnsafePath if switching would touch local work; touch nothing."""
     changes = tree_delta(repo.object_store, from_tree, to_tree)
     index = repo.open_index() if repo.has_index() else Index(repo.index_path(), read=False)
-    _raise_if_blocked(plan_switch(index, changes, worktree_options(repo, repo.index_path())))
+    plan_switch(index, changes, worktree_options(repo, repo.index_path())).raise_if_blocked()
 
 
 def switch_branch(
@@ -140,10 +122,10 @@ def switch_branch(
     with LockedIndex(repo) as locked:
         opts = worktree_options(repo, repo.index_path())
         plan = plan_switch(locked.index, changes, opts)
-        _raise_if_blocked(plan)
+        plan.raise_if_blocked()
         intent = SwitchIntent.create(branch_ref, old_head, new_head, from_tree, to_tree, keep=plan.in_place)
         write_intent(repo, intent)
-        _apply(repo, locked, WorktreeWriter(repo.object_store, opts), intent, plan, message)
+        _apply(repo, locked, WorktreeWriter(repo.object_store, opts, plan.seen), intent, plan, message)
     remove_intent(repo)
     _log_head(repo, old_head, new_head, message)
 
@@ -225,11 +207,6 @@ def _roll_back(
     remove_intent(repo)
 
 
-def _raise_if_blocked(plan: SwitchPlan) -> None:
-    if plan.blocked:
-        raise WorktreeInTheWay(plan.dirty_paths(), plan.untracked_paths())
-
-
 def _ensure_checked_out(repo: Repo, branch_ref: Ref) -> None:
     if not _is_checked_out(repo, branch_ref):
         raise NotCheckedOut(branch_ref)
@@ -279,8 +256,3 @@ def _restore(index: Index, path: bytes, entry: IndexEntry | ConflictedIndexEntry
         index[path] = entry
     elif path in index:
         del index[path]
-
-
-def _some(paths: list[str]) -> str:
-    shown = ", ".join(paths[:_SHOWN_PATHS])
-    return shown if len(paths) <= _SHOWN_PATHS else f"{shown} and {len(paths) - _SHOWN_PATHS} more"

@@ -24,16 +24,43 @@ from dataclasses import dataclass, field
 
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
 
+from core.errors import GitferryError
 from core.git.path_safety import display
 from core.git.tree_delta import PathChange
 from core.git.worktree_state import (
+    Fingerprint,
     WorktreeOptions,
+    fingerprint,
     holds,
     index_entry_at,
     index_entry_matches,
     lstat_or_none,
     matches_index_entry,
 )
+from core.results import ResultKind
+
+_SHOWN_PATHS = 5
+
+
+class WorktreeInTheWay(GitferryError):
+    """Local work the switch would overwrite; nothing was touched."""
+
+    result = ResultKind.DIRTY
+
+    def __init__(self, dirty: list[str], untracked: list[str]) -> None:
+        parts = []
+        if dirty:
+            parts.append(f"local changes would be overwritten: {_some(dirty)}")
+        if untracked:
+            parts.append(f"untracked files are in the way: {_some(untracked)}")
+        super().__init__("; ".join(parts))
+        self.dirty = dirty
+        self.untracked = untracked
+
+
+def _some(paths: list[str]) -> str:
+    shown = ", ".join(paths[:_SHOWN_PATHS])
+    return shown if len(paths) <= _SHOWN_PATHS else f"{shown} and {len(paths) - _SHOWN_PATHS} more"
 
 
 @dataclass
@@ -46,16 +73,18 @@ class SwitchPlan:
     in_place: set[bytes] = field(default_factory=set)
     dirty: set[bytes] = field(default_factory=set)
     untracked: set[bytes] = field(default_factory=set)
-
-    @property
-    def blocked(self) -> bool:
-        return bool(self.dirty or self.untracked)
+    # What each path to be written or removed looked like when checked (None: absent).
+    seen: dict[bytes, Fingerprint | None] = field(default_factory=dict)
 
     def dirty_paths(self) -> list[str]:
         return sorted(display(p) for p in self.dirty)
 
     def untracked_paths(self) -> list[str]:
         return sorted(display(p) for p in self.untracked - self.dirty)
+
+    def raise_if_blocked(self) -> None:
+        if self.dirty or self.untracked:
+            raise WorktreeInTheWay(self.dirty_paths(), self.untracked_paths())
 
 
 def plan_switch(index: Index, changes: list[PathChange], opts: WorktreeOptions) -> SwitchPlan:
@@ -94,6 +123,7 @@ class _Checker:
         assert change.old is not None
         path = change.path
         st = None if self._parent_block(path) else lstat_or_none(self.opts.full(path))
+        self.plan.seen[path] = fingerprint(st)
         if not isinstance(entry, IndexEntry):
             gone_both_ways = entry is None and change.new is None and st is None
             self._mark(path, in_place=gone_both_ways)
@@ -144,8 +174,10 @@ class _Checker:
         if block is not None:
             if block not in self.deleted:
                 self._mark_foreign(block)
+            self.plan.seen[path] = None
             return
         st = lstat_or_none(self.opts.full(path))
+        self.plan.seen[path] = fingerprint(st)
         if st is None:
             return
         if stat.S_ISDIR(st.st_mode) and change.new.is_gitlink:

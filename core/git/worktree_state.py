@@ -55,6 +55,16 @@ def worktree_options(repo: Repo, index_path: str) -> WorktreeOptions:
     )
 
 
+Fingerprint = tuple[int, int, int, int, int]
+
+
+def fingerprint(st: os.stat_result | None) -> Fingerprint | None:
+    """What a file looked like when it was checked: a change since means someone wrote to it."""
+    if st is None:
+        return None
+    return (st.st_mode, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def lstat_or_none(full: bytes) -> os.stat_result | None:
     """lstat, with None for a path that does not exist (or whose parent is a file)."""
     try:

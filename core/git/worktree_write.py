@@ -20,16 +20,16 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from dulwich.index import Index, IndexEntry, index_entry_from_stat
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob
 
 from core.git.path_safety import UnsafePath, display
-from core.git.switch_check import parents
+from core.git.switch_check import WorktreeInTheWay, parents
 from core.git.tree_delta import CorruptTree, PathChange, Side
-from core.git.worktree_state import WorktreeOptions, holds, lstat_or_none
+from core.git.worktree_state import Fingerprint, WorktreeOptions, fingerprint, holds, lstat_or_none
 
 TEMP_PREFIX = b".gitferry-tmp-"
 
@@ -79,9 +79,18 @@ def _drop_entry(index: Index, path: bytes) -> None:
 
 
 class WorktreeWriter:
-    def __init__(self, store: BaseObjectStore, opts: WorktreeOptions) -> None:
+    """`expected`: what the check saw at each path; a trusted write or removal first makes
+    sure the path still looks the same, so an edit saved during the switch is not lost."""
+
+    def __init__(
+        self,
+        store: BaseObjectStore,
+        opts: WorktreeOptions,
+        expected: Mapping[bytes, Fingerprint | None] | None = None,
+    ) -> None:
         self.store = store
         self.opts = opts
+        self._expected = dict(expected or {})
         self._real_dirs: set[bytes] = set()
 
     def remove(self, change: PathChange, *, trusted: bool, removed: list[bytes]) -> None:
@@ -96,8 +105,11 @@ class WorktreeWriter:
             if stat.S_ISDIR(st.st_mode) and _rmdir_if_empty(full):
                 removed.append(change.path)
             return
+        if trusted:
+            self._verify(change.path, st)
         if trusted or holds(st, change.path, change.old, self.opts):
             os.unlink(full)
+            self._expected[change.path] = None
             removed.append(change.path)
 
     def prune(self, removed: list[bytes]) -> None:
@@ -117,6 +129,8 @@ class WorktreeWriter:
             return stale_entry(new)
         full = self.opts.full(change.path)
         st = lstat_or_none(full)
+        if trusted:
+            self._verify(change.path, st)
         if st is not None and not trusted:
             if holds(st, change.path, new, self.opts):
                 return index_entry_from_stat(st, new.sha, mode=new.mode)
@@ -146,6 +160,16 @@ class WorktreeWriter:
                 for entry in it:
                     if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
                         os.unlink(entry.path)
+
+    def _verify(self, path: bytes, st: os.stat_result | None) -> None:
+        if path not in self._expected:
+            return
+        seen = self._expected[path]
+        now = fingerprint(st)
+        was_dir = seen is not None and stat.S_ISDIR(seen[0])
+        if now == seen or (was_dir and (st is None or stat.S_ISDIR(st.st_mode))):
+            return
+        raise WorktreeInTheWay([display(path)], [])
 
     def _write(self, full: bytes, side: Side) -> os.stat_result:
         if side.is_gitlink:

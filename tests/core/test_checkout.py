@@ -32,6 +32,8 @@ from core.git.checkout import (
 )
 from core.git.stale_locks import remove_stale_leftovers
 from core.git.switch_intent import SwitchIntent, intent_path, read_intent, write_intent
+from core.git.tree_delta import PathChange
+from core.git.worktree_write import WorktreeWriter
 from core.results import ResultKind
 from tests.gitcli import fsck, git, rev_parse
 
@@ -422,6 +424,33 @@ def test_branch_moved_during_the_switch_rolls_everything_back(
     assert content_snapshot(repo) == files
     assert git("ls-files", "-s", cwd=repo) == index
     assert not Path(intent_path_of(repo)).exists() and not (repo / ".git" / "index.lock").exists()
+
+
+def test_edit_saved_during_the_switch_is_kept_and_the_switch_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor saves mod.txt after the check passed, before the switch reaches it."""
+    repo, old, new = two_commits(tmp_path, OLD, NEW)
+    files, index = content_snapshot(repo), git("ls-files", "-s", cwd=repo)
+    real_put = WorktreeWriter.put
+
+    def put_after_an_edit(self: WorktreeWriter, change: PathChange, *, trusted: bool) -> object:
+        if change.path == b"mod.txt" and trusted:
+            (repo / "mod.txt").write_text("saved meanwhile\n")
+        return real_put(self, change, trusted=trusted)
+
+    monkeypatch.setattr(WorktreeWriter, "put", put_after_an_edit)
+    with pytest.raises(WorktreeInTheWay) as err:
+        switch(repo, old, new)
+
+    assert err.value.dirty == ["mod.txt"]
+    assert (repo / "mod.txt").read_text() == "saved meanwhile\n"
+    files["mod.txt"] = content_snapshot(repo)["mod.txt"]
+    assert content_snapshot(repo) == files
+    assert git("ls-files", "-s", cwd=repo) == index
+    assert rev_parse(repo, "HEAD") == old
+    assert git("status", "--porcelain", cwd=repo) == "M mod.txt"
+    assert not Path(intent_path_of(repo)).exists()
 
 
 FAIL_WRITE = """
