@@ -87,11 +87,16 @@ def write_intent(repo: Repo, intent: SwitchIntent) -> None:
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     temp = path + ".tmp"
-    with open(temp, "w", encoding="utf-8") as f:
-        json.dump(asdict(intent), f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "w", encoding="utf-8") as f:
+            json.dump(asdict(intent), f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
     _fsync_dir(directory)
 
 
@@ -122,6 +127,9 @@ def remove_intent(repo: Repo) -> None:
 
 
 def _fsync_dir(directory: str) -> None:
+    """Make a rename or unlink durable (POSIX; Windows cannot open a directory)."""
+    if os.name == "nt":
+        return
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -23,6 +23,7 @@ from dulwich.repo import Repo
 from core.git.tree_delta import Side
 
 CHUNK = 1 << 20
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _U32 = 0xFFFFFFFF
 
 
@@ -112,7 +113,7 @@ def hash_path(st: os.stat_result, full: bytes, opts: WorktreeOptions) -> ObjectI
     if stat.S_ISLNK(st.st_mode):
         return _hash_bytes(os.readlink(full), opts)
     try:
-        fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(full, os.O_RDONLY | _NOFOLLOW)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as f:

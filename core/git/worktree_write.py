@@ -32,6 +32,8 @@ from core.git.tree_delta import CorruptTree, PathChange, Side
 from core.git.worktree_state import Fingerprint, WorktreeOptions, fingerprint, holds, lstat_or_none
 
 TEMP_PREFIX = b".gitferry-tmp-"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def roll(
@@ -213,7 +215,7 @@ def stale_entry(side: Side) -> IndexEntry:
 
 
 def _write_file(temp: bytes, blob: Blob, mode: int) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     fd = os.open(temp, flags, mode)
     with os.fdopen(fd, "wb") as f:
         for chunk in blob.as_raw_chunks():
