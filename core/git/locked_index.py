@@ -37,7 +37,8 @@ class LockedIndex:
     def __init__(self, repo: Repo) -> None:
         self._repo = repo
         try:
-            self._lock: _GitFile = GitFile(repo.index_path(), "wb")
+            shared_perm = repo._get_shared_repository_permissions()  # core.sharedRepository
+            self._lock: _GitFile = GitFile(repo.index_path(), "wb", shared_perm=shared_perm)
         except FileLocked:
             raise IndexLocked(repo.path) from None
         try:
