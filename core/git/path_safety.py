@@ -24,7 +24,11 @@ _HFS_IGNORABLE = frozenset(
     | {0x206A, 0x206B, 0x206C, 0x206D, 0x206E, 0x206F, 0xFEFF}
 )
 # Files git reads from the working tree itself: never symlinks (CVE-2018-11235 and later).
-_NO_SYMLINK_NAMES = frozenset([b".gitmodules", b".gitattributes", b".gitignore", b".mailmap"])
+# With their NTFS 8.3 short names, as git's verify_path lists them.
+_NO_SYMLINK_NAMES = frozenset(
+    {b".gitmodules", b".gitattributes", b".gitignore", b".mailmap"}
+    | {b"gitmod~1", b"gitatt~1", b"gitign~1", b"mailma~1"}
+)
 
 
 class UnsafePath(GitferryError):

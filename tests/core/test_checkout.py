@@ -537,6 +537,7 @@ def _evil_entries(r: Repo, case: str, outside: Path) -> list[tuple[bytes, int, O
         "slash_in_name": [(b"a/../../evil", 0o100644, payload)],
         "empty_name": [(b"", 0o100644, payload)],
         "symlinked_gitmodules": [(b".gitmodules", 0o120000, link_out)],
+        "symlinked_gitattributes_short_name": [(b"GITATT~1", 0o120000, link_out)],
         "symlink_then_through_it": [(b"link", 0o120000, link_out), (b"link", 0o40000, sub)],
     }
     return cases[case]
@@ -555,6 +556,7 @@ UNSAFE_CASES = [
     "slash_in_name",
     "empty_name",
     "symlinked_gitmodules",
+    "symlinked_gitattributes_short_name",
     "symlink_then_through_it",
 ]
 
