@@ -649,6 +649,33 @@ def test_resume_leaves_files_alone_when_the_branch_moved_elsewhere(tmp_path: Pat
     r.close()
 
 
+def test_resume_finishes_an_interrupted_rollback_without_moving_the_branch(tmp_path: Path) -> None:
+    """Killed while undoing a switch: half the files are new, the branch never moved."""
+    repo, old, new = two_commits(tmp_path, OLD, NEW)
+    build(repo, {"added/new.txt": "new\n"})  # the user's own identical copy, kept by the rollback
+    r = Repo(str(repo))
+    old_tree, new_tree = (r[ObjectID(c.encode())].tree for c in (old, new))  # type: ignore[attr-defined]
+    back = SwitchIntent.create(
+        MAIN,
+        ObjectID(new.encode()),
+        ObjectID(old.encode()),
+        new_tree,
+        old_tree,
+        move_ref=False,
+        keep={b"added/new.txt"},
+    )
+    write_intent(r, back)
+    r.close()
+    (repo / "mod.txt").write_text("two\n")  # already switched before the kill
+    (repo / "gone.txt").unlink()
+
+    assert resume(repo) is True
+
+    assert (repo / "added" / "new.txt").read_text() == "new\n"
+    (repo / "added" / "new.txt").unlink()
+    assert_clean_at(repo, old)
+
+
 def test_resume_leaves_files_alone_when_another_branch_is_checked_out(tmp_path: Path) -> None:
     repo, old, new = two_commits(tmp_path, OLD, NEW)
     _write_intent(repo, old, new)
