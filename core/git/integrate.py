@@ -108,12 +108,8 @@ def integrate_current(repo: Repo, strategy: Strategy, *, now: float | None = Non
     if local in bases:
         action: Action = "fast_forward"
         new_head = remote
-    elif strategy is Strategy.FF_ONLY:
-        raise Diverged(branch, _short(upstream))
-    elif strategy is Strategy.REBASE and _rebase_is_safe(repo, objects, local, remote):
-        action, new_head = "rebase", _rebase(repo, objects, upstream, local, remote, now)
     else:
-        action, new_head = "merge", _merge(repo, objects, upstream, local, remote, bases, now)
+        action, new_head = _diverged(repo, objects, strategy, upstream, local, remote, bases, now)
     _ensure_unlocked(repo, [_branch_ref(branch)], index=True)
     with _translate_locks():
         objects.write()
@@ -127,9 +123,10 @@ def integrate_current(repo: Repo, strategy: Strategy, *, now: float | None = Non
 def fast_forward_others(repo: Repo, *, now: float | None = None) -> list[str]:
     """Move every other local branch strictly behind its upstream to it (ref only); their names."""
     current = _current_branch_name(repo)
+    heads = repo.refs.as_dict(Ref(b"refs/heads/"))
     moves = []
     for upstream in tracked_upstreams(repo):
-        local = repo.refs.as_dict(Ref(b"refs/heads/")).get(Ref(upstream.branch.encode()))
+        local = heads.get(Ref(upstream.branch.encode()))
         remote = _tracking_head(repo, upstream)
         if upstream.branch == current or local is None or remote is None or local == remote:
             continue
@@ -170,25 +167,28 @@ def _tracking_head(repo: Repo, upstream: Upstream) -> ObjectID | None:
         return None
 
 
-def _rebase_is_safe(repo: Repo, objects: ObjectOverlay, local: ObjectID, remote: ObjectID) -> bool:
-    """Rebase only rewrites unpublished commits, and only when dropping merges loses nothing."""
-    commits = local_commits(repo, local, remote)
-    return not published(repo, commits, remote) and linearizable(repo, objects, commits)
-
-
-def _rebase(
+def _diverged(
     repo: Repo,
     objects: ObjectOverlay,
+    strategy: Strategy,
     upstream: Upstream,
     local: ObjectID,
     remote: ObjectID,
+    bases: list[ObjectID],
     now: float | None,
-) -> ObjectID:
-    committer = signature(repo, "COMMITTER", now)
-    replayed = replay(objects, local_commits(repo, local, remote), remote, committer)
-    if replayed.conflicts:
-        raise Conflict(upstream.branch, _short(upstream), replayed.conflicts)
-    return replayed.head
+) -> tuple[Action, ObjectID]:
+    """The new head for a branch that diverged from its upstream (objects in `objects` only)."""
+    if strategy is Strategy.FF_ONLY:
+        raise Diverged(upstream.branch, _short(upstream))
+    if strategy is Strategy.REBASE:
+        commits = local_commits(repo, local, remote)
+        # Rebase only rewrites unpublished commits, and only when dropping merges loses nothing.
+        if not published(repo, commits, remote) and linearizable(repo, objects, commits):
+            replayed = replay(objects, commits, remote, signature(repo, "COMMITTER", now))
+            if replayed.conflicts:
+                raise Conflict(upstream.branch, _short(upstream), replayed.conflicts)
+            return "rebase", replayed.head
+    return "merge", _merge(repo, objects, upstream, local, remote, bases, now)
 
 
 def _merge(

@@ -15,7 +15,7 @@ submodule) and its directory part, merged separately, and joined again:
 Why not `dulwich.merge.Merger`: it reports a conflict whenever the two sides'
 modes differ, even when only one side changed the mode (a `chmod +x` against
 an unchanged file), and merges several merge bases as if they had no common
-ancestor. The line merge underneath is still dulwich's merge3.
+ancestor. Its line merge is replaced too (see `merge_file`).
 
 Several merge bases (criss-cross history) are merged first into a virtual
 base, recursively, as git's recursive strategy does; conflicts inside the
