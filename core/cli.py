@@ -140,10 +140,8 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _sync(core: Core, args: argparse.Namespace) -> int:
-    if not args.fetch_only:
-        raise BadInput("integration and push are not in this build yet: use `gitferry sync --fetch-only`")
     records = await core.store.repos(args.names)
-    options = SyncOptions(fetch_only=True, push=not args.no_push)
+    options = SyncOptions(fetch_only=args.fetch_only, push=not args.no_push)
     with ProgressView() as view:
         reports = [await sync_repository(core, r, options, view.sink(r.name)) for r in records]
     if args.json:

@@ -1,7 +1,9 @@
-"""One sync of one repository: the phases of SPEC.md section 2, recorded.
+"""One sync of one repository: the contract of SPEC.md section 2, recorded.
 
-This build runs the fetch and measure phases (`sync --fetch-only`);
-integration and push build on it.
+lock -> (recover what a dead sync left) -> fetch -> integrate -> measure ->
+push (a rejection: fetch, integrate, push once more) -> record. Every run is a
+job in the status store (`pending`, `running`, `done`/`failed`) and a line in
+the activity log, whatever its result.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from typing import Any
 
 from dulwich.repo import Repo
 
-from core.credentials import HttpAuth, KeyringUnavailable
 from core.engine.core import Core
+from core.engine.fetch_phase import FetchOutcome, fetch_remotes
+from core.engine.integrate_phase import Stopped, integrate
+from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
 from core.errors import GitferryError
 from core.git.branch_status import measure_branches
-from core.git.fetch import FetchResult, TrackedBranches, fetch_remote
+from core.git.checkout import resume_interrupted_switch
+from core.git.index_lock import ensure_index_unlocked
 from core.git.progress import TransferProgress
-from core.git.remote_config import list_remotes
-from core.git.repository import open_worktree_repo
+from core.git.repository import current_branch, open_worktree_repo
+from core.git.stale_locks import remove_stale_leftovers
+from core.git.sync_lock import SyncLock, acquire_sync_lock
 from core.results import ResultKind
 from core.settings import RepoSettings
 from core.store.records import BranchStatus, RepoRecord
@@ -32,16 +38,17 @@ ProgressSink = Callable[[str, TransferProgress], None]
 
 @dataclass(frozen=True)
 class SyncOptions:
-    fetch_only: bool = True
+    fetch_only: bool = False
     push: bool = True
     timeout: float = 30.0
+    lock_wait: float = 5.0  # how long to wait for another sync of the same repository
 
 
-def _tracked(settings: RepoSettings) -> TrackedBranches:
-    listed = settings.tracked_list
-    if listed is not None:
-        return TrackedBranches.named(listed)
-    return TrackedBranches.all() if settings.tracked_branches == "all" else TrackedBranches.upstreams()
+class PushRejected(GitferryError):
+    def __init__(self, rejected: dict[str, str]) -> None:
+        what = "; ".join(f"{branch}: {reason}" for branch, reason in sorted(rejected.items()))
+        super().__init__(f"push rejected twice ({what})")
+        self.rejected = rejected
 
 
 class _Timer:
@@ -60,13 +67,33 @@ async def sync_repository(
 ) -> SyncReport:
     report = SyncReport(record.name)
     run_id = await core.store.create_run(record.id, "fetch" if options.fetch_only else "sync")
-    await core.store.start_run(run_id, record.id, "fetching")
+    lock: SyncLock | None = None
     try:
-        await _run(core, record, options, report, progress)
+        repo = await core.offload.io(open_worktree_repo, record.path)
+        try:
+            with _Timer(report, "lock"):
+                lock = await core.offload.io(
+                    acquire_sync_lock, repo.controldir(), wait=options.lock_wait, repo_path=record.path
+                )
+            await core.store.start_run(run_id, record.id, "fetching" if options.fetch_only else "syncing")
+            await _recover(core, repo, lock)
+            await _Sync(core, record, repo, options, report, progress).run()
+        finally:
+            await core.offload.io(repo.close)
     except GitferryError as exc:
         report.result, report.message = exc.result, exc.message
     except OSError as exc:
         report.result, report.message = ResultKind.ERROR, f"{record.path}: {exc.strerror or exc}"
+    finally:
+        try:
+            await _record(core, record, run_id, report)  # still under the lock: step 7 of the contract
+        finally:
+            if lock is not None:
+                await core.offload.io(lock.release)
+    return report
+
+
+async def _record(core: Core, record: RepoRecord, run_id: int, report: SyncReport) -> None:
     with _Timer(report, "store"):
         await core.store.finish_run(
             run_id,
@@ -78,78 +105,139 @@ async def sync_repository(
             timings_ms=report.timings_ms,
         )
     await core.offload.io(core.journal.append, _journal_entry(report))
-    return report
 
 
-async def _run(
-    core: Core,
-    record: RepoRecord,
-    options: SyncOptions,
-    report: SyncReport,
-    progress: ProgressSink | None,
-) -> None:
-    settings = await core.store.repo_settings(record.id)
-    repo = await core.offload.io(open_worktree_repo, record.path)
-    try:
-        remotes = await core.offload.io(list_remotes, repo)
-        failure: GitferryError | None = None
-        fetched_remotes: list[str] = []
-        for remote in remotes:
+async def _recover(core: Core, repo: Repo, lock: SyncLock) -> None:
+    """Finish what a sync killed mid-way left: its git lock files, a half switch."""
+    if lock.taken_over is not None:
+        await core.offload.io(remove_stale_leftovers, repo.controldir(), lock.taken_over.since)
+    await core.offload.io(resume_interrupted_switch, repo)
+
+
+class _Sync:
+    """The phases after the lock, sharing one open repository and one report."""
+
+    def __init__(
+        self,
+        core: Core,
+        record: RepoRecord,
+        repo: Repo,
+        options: SyncOptions,
+        report: SyncReport,
+        progress: ProgressSink | None,
+    ) -> None:
+        self.core, self.record, self.repo = core, record, repo
+        self.options, self.report, self.progress = options, report, progress
+        self.settings = RepoSettings()
+        self.stopped: Stopped | None = None  # the checked-out branch was not integrated
+        self.fatal: GitferryError | None = None  # integration impossible: fetch only
+
+    async def run(self) -> None:
+        self.settings = await self.core.store.repo_settings(self.record.id)
+        full = not self.options.fetch_only
+        if full:
+            await self.core.offload.io(ensure_index_unlocked, self.repo)
+        fetched = await self._fetch()
+        if full:
+            await self._integrate()
+        statuses = await self._measure()
+        if full and self.options.push and self.fatal is None:
+            statuses = await self._push(statuses, fetched)
+        with _Timer(self.report, "store"):
+            await self.core.store.save_branches(self.record.id, _stamp_fetch(statuses, fetched.fetched))
+        self._conclude(fetched)
+
+    async def _fetch(self, only: set[str] | None = None) -> FetchOutcome:
+        return await fetch_remotes(
+            self.core,
+            self.record.id,
+            self.repo,
+            self.settings,
+            self.report,
+            network_timeout=self.options.timeout,
+            only=only,
+            progress=self.progress,
+        )
+
+    async def _integrate(self) -> None:
+        with _Timer(self.report, "integrate"):
             try:
-                fetched = await _fetch_one(core, repo, remote.name, remote.url, settings, options, progress)
+                self.stopped = await integrate(self.core, self.repo, self.settings, self.report)
             except GitferryError as exc:
-                await core.store.remote_health.record(record.id, remote.name, exc.message)
-                failure = failure or exc
-                continue
-            await core.store.remote_health.record(record.id, remote.name, None)
-            fetched_remotes.append(remote.name)
-            _account(report, fetched)
-        with _Timer(report, "graph"):
-            previous = await core.store.branches(record.id)
-            index = core.graph_index(record.id, repo)
-            statuses = await core.offload.cpu(measure_branches, repo, previous, index)
-        with _Timer(report, "store"):
-            await core.store.save_branches(record.id, _stamp_fetch(statuses, fetched_remotes))
-    finally:
-        await core.offload.io(repo.close)
-    if failure is not None:
-        raise failure
-    _conclude(report, remotes_count=len(remotes))
+                self.fatal = exc
+
+    async def _measure(self) -> list[BranchStatus]:
+        with _Timer(self.report, "graph"):
+            previous = await self.core.store.branches(self.record.id)
+            index = self.core.graph_index(self.record.id, self.repo)
+            return await self.core.offload.cpu(measure_branches, self.repo, previous, index)
+
+    async def _push(self, statuses: list[BranchStatus], fetched: FetchOutcome) -> list[BranchStatus]:
+        current = await self.core.offload.io(current_branch, self.repo)
+        reachable = set(fetched.fetched)
+        branches = self._pushable(statuses, current, reachable)
+        if not branches:
+            return statuses
+        outcome = await self._push_once(branches)
+        if outcome.rejected:
+            # The remote moved between our fetch and our push: catch up, try once more.
+            again = await self._fetch(only=outcome.remotes)
+            if current in outcome.rejected:
+                await self._integrate()
+            statuses = await self._measure()
+            retry = [
+                b for b in self._pushable(statuses, current, set(again.fetched)) if b in outcome.rejected
+            ]
+            second = await self._push_once(retry) if retry else outcome
+            if second.rejected:
+                self.fatal = self.fatal or PushRejected(second.rejected)
+        return await self._measure()
+
+    def _pushable(self, statuses: list[BranchStatus], current: str | None, reachable: set[str]) -> list[str]:
+        branches = branches_to_push(statuses, current, push_all=self.settings.push_all, reachable=reachable)
+        if self.stopped is not None:
+            branches = [b for b in branches if b != current]
+        return branches
+
+    async def _push_once(self, branches: list[str]) -> PushOutcome:
+        return await push(
+            self.core,
+            self.repo,
+            branches,
+            self.report,
+            network_timeout=self.options.timeout,
+            progress=self.progress,
+        )
+
+    def _conclude(self, fetched: FetchOutcome) -> None:
+        report = self.report
+        if self.stopped is not None:
+            report.result, report.message = self.stopped.error.result, self.stopped.error.message
+            return
+        failure = self.fatal or fetched.first_failure
+        if failure is not None:
+            raise failure
+        done = _summary(report)
+        if done:
+            report.result, report.message = ResultKind.OK, "; ".join(done)
+        else:
+            report.result, report.message = ResultKind.UP_TO_DATE, "up to date"
 
 
-async def _fetch_one(
-    core: Core,
-    repo: Repo,
-    remote: str,
-    url: str,
-    settings: RepoSettings,
-    options: SyncOptions,
-    progress: ProgressSink | None,
-) -> FetchResult:
-    auth: HttpAuth | None = None
-    if url.startswith(("http://", "https://")):
-        try:
-            auth = await core.offload.io(core.credentials.get, url)
-        except KeyringUnavailable:
-            auth = None  # try without; a 401 then says what is missing
-    sink = None if progress is None else (lambda p: progress(remote, p))
-    return await core.offload.io(
-        fetch_remote,
-        repo,
-        remote,
-        tracked=_tracked(settings),
-        auth=auth,
-        progress=sink,
-        timeout=options.timeout,
-    )
-
-
-def _account(report: SyncReport, fetched: FetchResult) -> None:
-    report.fetched_refs.extend(ref.removeprefix("refs/remotes/") for ref in sorted(fetched.updated))
-    report.objects_received += fetched.objects_received
-    for phase in ("connect", "negotiate", "receive"):
-        report.add_time(phase, fetched.timings_ms.get(phase, 0.0))
-    report.add_time("receive", fetched.timings_ms.get("index", 0.0) + fetched.timings_ms.get("refs", 0.0))
+def _summary(report: SyncReport) -> list[str]:
+    parts = []
+    if report.fetched_refs:
+        parts.append(f"fetched {', '.join(report.fetched_refs)} ({report.objects_received} objects)")
+    for label, names in (
+        ("fast-forwarded", report.fast_forwarded),
+        ("merged", report.merged),
+        ("rebased", report.rebased),
+    ):
+        if names:
+            parts.append(f"{label} {', '.join(names)}")
+    if report.pushed:
+        parts.append(f"pushed {', '.join(report.pushed)} ({report.objects_sent} objects)")
+    return parts
 
 
 def _stamp_fetch(statuses: list[BranchStatus], remotes: list[str]) -> list[BranchStatus]:
@@ -161,26 +249,28 @@ def _stamp_fetch(statuses: list[BranchStatus], remotes: list[str]) -> list[Branc
     ]
 
 
-def _conclude(report: SyncReport, remotes_count: int) -> None:
-    if remotes_count == 0:
-        report.result, report.message = ResultKind.UP_TO_DATE, "no remotes to fetch from"
-    elif report.fetched_refs:
-        report.result = ResultKind.OK
-        report.message = f"fetched {', '.join(report.fetched_refs)} ({report.objects_received} objects)"
-    else:
-        report.result, report.message = ResultKind.UP_TO_DATE, "nothing new on the remotes"
+_JOURNAL_FIELDS = (
+    "result",
+    "message",
+    "committed",
+    "fetched_refs",
+    "objects_received",
+    "fast_forwarded",
+    "merged",
+    "rebased",
+    "pushed",
+    "objects_sent",
+    "conflicts",
+    "dirty",
+)
 
 
 def _journal_entry(report: SyncReport) -> dict[str, Any]:
-    return {
-        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "repo": report.name,
-        "result": str(report.result),
-        "message": report.message,
-        "fetched_refs": report.fetched_refs,
-        "objects_received": report.objects_received,
-        "timings_ms": {k: round(v, 1) for k, v in report.timings_ms.items()},
-    }
+    document = report.to_json()
+    entry: dict[str, Any] = {"time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "repo": report.name}
+    entry.update({key: document[key] for key in _JOURNAL_FIELDS})
+    entry["timings_ms"] = document["timings_ms"]
+    return entry
 
 
 async def refresh_status(core: Core, record: RepoRecord) -> list[BranchStatus]:

@@ -34,13 +34,13 @@ from core.errors import BadInput, GitferryError
 from core.git.errors import RemoteError, TransferFailed, scrub
 from core.git.progress import Phase, ProgressSink, ProgressThrottle, TransferProgress, parse_progress_line
 from core.git.push_pack import OutgoingPack
-from core.git.remote_config import UnknownRemote, list_remotes
+from core.git.remote_config import remote_url
 from core.git.remote_url import RemoteUrl, parse_remote_url
 from core.git.transport import close_client, open_client, translate_error
 from core.git.upstreams import FetchRefspecs, Upstream
 from core.results import ResultKind
 
-__all__ = ["CHECKED_OUT", "REMOTE_MOVED", "PushFailed", "PushResult", "push_branches", "push_url"]
+__all__ = ["CHECKED_OUT", "REMOTE_MOVED", "PushFailed", "PushResult", "push_branches"]
 
 REMOTE_MOVED = "non-fast-forward (the remote has new commits)"
 CHECKED_OUT = "refusing to update the branch checked out in the remote's working tree"
@@ -85,7 +85,7 @@ def push_branches(
         raise BadInput(f"cannot push upstreams of {', '.join(others)} to {remote}")
     if not branches:
         return PushResult(remote, [], {}, 0, 0, {"connect": 0.0, "pack": 0.0, "send": 0.0})
-    url = parse_remote_url(push_url(repo, remote), base=str(repo.path))
+    url = parse_remote_url(remote_url(repo, remote, push=True), base=str(repo.path))
     session = _PushSession(
         repo, remote, branches, progress, secrets=[url.password, auth.password if auth else None]
     )
@@ -100,13 +100,6 @@ def push_branches(
         raise _push_error(exc, remote, url, auth) from exc
     finally:
         close_client(client)
-
-
-def push_url(repo: Repo, remote: str) -> str:
-    for config in list_remotes(repo):
-        if config.name == remote:
-            return config.push_url or config.url
-    raise UnknownRemote(remote)
 
 
 def _push_error(exc: BaseException, remote: str, url: RemoteUrl, auth: HttpAuth | None) -> RemoteError:

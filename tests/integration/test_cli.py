@@ -7,23 +7,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from core.cli import main
 from tests.gitcli import ahead_behind, commit_file, fsck, git, refs
+from tests.integration.clones import run
 from tests.servers import Remote
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
-    """Run the CLI in-process: (exit status, parsed JSON or text stdout, stderr)."""
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    try:
-        return code, json.loads(out), err
-    except ValueError:
-        return code, out, err
 
 
 def seeded_remote(remote: Remote, tmp_path: Path, name: str = "origin") -> tuple[Path, Path]:
@@ -211,7 +200,6 @@ def test_bad_input_exits_2_and_changes_nothing(tmp_path: Path, capsys: pytest.Ca
         ["set", "--global", "max_concurrent", "0"],
         ["remote", "add", "r", "origin", "ht!tp://bad url"],
         ["remote", "add", "r", "origin", "http://"],
-        ["sync", "r"],
     ):
         code, _out, err = run(capsys, *args)
         assert code == 2, args

@@ -1,0 +1,103 @@
+"""The fetch phase of a sync: every remote with tracked branches, one after another.
+
+A remote that fails is recorded in the store's remote health and the sync
+goes on with the others; the first failure becomes the sync's result once the
+rest is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from dulwich.repo import Repo
+
+from core.credentials import HttpAuth, KeyringUnavailable
+from core.engine.core import Core
+from core.engine.report import SyncReport
+from core.errors import GitferryError
+from core.git.fetch import FetchResult, TrackedBranches, fetch_remote
+from core.git.progress import TransferProgress
+from core.git.remote_config import list_remotes
+from core.settings import RepoSettings
+
+ProgressSink = Callable[[str, TransferProgress], None]
+
+
+@dataclass
+class FetchOutcome:
+    fetched: list[str] = field(default_factory=list)  # remotes that answered
+    failures: dict[str, GitferryError] = field(default_factory=dict)
+
+    @property
+    def first_failure(self) -> GitferryError | None:
+        return next(iter(self.failures.values()), None)
+
+
+def tracked_branches(settings: RepoSettings) -> TrackedBranches:
+    listed = settings.tracked_list
+    if listed is not None:
+        return TrackedBranches.named(listed)
+    return TrackedBranches.all() if settings.tracked_branches == "all" else TrackedBranches.upstreams()
+
+
+async def http_auth(core: Core, url: str) -> HttpAuth | None:
+    """The keyring's credentials for an HTTP(S) URL; None for other transports."""
+    if not url.startswith(("http://", "https://")):
+        return None
+    try:
+        return await core.offload.io(core.credentials.get, url)
+    except KeyringUnavailable:
+        return None  # try without; a 401 then says what is missing
+
+
+async def fetch_remotes(
+    core: Core,
+    repo_id: int,
+    repo: Repo,
+    settings: RepoSettings,
+    report: SyncReport,
+    *,
+    network_timeout: float,
+    only: Iterable[str] | None = None,
+    progress: ProgressSink | None = None,
+) -> FetchOutcome:
+    """Fetch every remote (or those in `only`), accounting into `report`."""
+    outcome = FetchOutcome()
+    wanted = None if only is None else set(only)
+    for remote in await core.offload.io(list_remotes, repo):
+        if wanted is not None and remote.name not in wanted:
+            continue
+        try:
+            fetched = await core.offload.io(
+                fetch_remote,
+                repo,
+                remote.name,
+                tracked=tracked_branches(settings),
+                auth=await http_auth(core, remote.url),
+                progress=None if progress is None else for_remote(progress, remote.name),
+                timeout=network_timeout,
+            )
+        except GitferryError as exc:
+            await core.store.remote_health.record(repo_id, remote.name, exc.message)
+            outcome.failures[remote.name] = exc
+            continue
+        await core.store.remote_health.record(repo_id, remote.name, None)
+        outcome.fetched.append(remote.name)
+        _account(report, fetched)
+    return outcome
+
+
+def for_remote(progress: ProgressSink, remote: str) -> Callable[[TransferProgress], None]:
+    return lambda p: progress(remote, p)
+
+
+def _account(report: SyncReport, fetched: FetchResult) -> None:
+    for ref in sorted(fetched.updated):
+        short = ref.removeprefix("refs/remotes/")
+        if short not in report.fetched_refs:
+            report.fetched_refs.append(short)
+    report.objects_received += fetched.objects_received
+    for phase in ("connect", "negotiate", "receive"):
+        report.add_time(phase, fetched.timings_ms.get(phase, 0.0))
+    report.add_time("receive", fetched.timings_ms.get("index", 0.0) + fetched.timings_ms.get("refs", 0.0))

@@ -1,0 +1,53 @@
+"""The integrate phase of a sync: the checked-out branch, then (by setting) the others.
+
+A conflict, a diverged `ff-only` branch or local work in the way stop only the
+checked-out branch: the outcome carries that result and its paths, and the
+sync still pushes the other branches that are ready. Anything else (detached
+HEAD, unborn branch, unsafe path, locked index) stops the sync.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dulwich.repo import Repo
+
+from core.engine.core import Core
+from core.engine.report import SyncReport
+from core.git.checkout import WorktreeInTheWay
+from core.git.integrate import Conflict, Diverged, Strategy, fast_forward_others, integrate_current
+from core.settings import RepoSettings
+
+_REPORT_FIELDS = {"fast_forward": "fast_forwarded", "merge": "merged", "rebase": "rebased"}
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """Why the checked-out branch was not integrated (the sync's result)."""
+
+    error: Conflict | Diverged | WorktreeInTheWay
+
+
+async def integrate(core: Core, repo: Repo, settings: RepoSettings, report: SyncReport) -> Stopped | None:
+    stopped: Stopped | None = None
+    try:
+        done = await core.offload.cpu(integrate_current, repo, Strategy(settings.strategy))
+    except Conflict as exc:
+        report.conflicts = sorted(set(report.conflicts) | set(exc.paths))
+        stopped = Stopped(exc)
+    except WorktreeInTheWay as exc:
+        report.dirty = sorted(set(report.dirty) | set(exc.dirty) | set(exc.untracked))
+        stopped = Stopped(exc)
+    except Diverged as exc:
+        stopped = Stopped(exc)
+    else:
+        field = _REPORT_FIELDS.get(done.action)
+        if field is not None:
+            names: list[str] = getattr(report, field)
+            if done.branch not in names:
+                names.append(done.branch)
+    if settings.fast_forward_all:
+        for branch in await core.offload.io(fast_forward_others, repo):
+            if branch not in report.fast_forwarded:
+                report.fast_forwarded.append(branch)
+    return stopped

@@ -1,0 +1,80 @@
+"""The push phase of a sync: which branches go out, and to which remote.
+
+A branch is pushed when it is ahead of its upstream and not behind it (only the
+checked-out one when `push_all` is off), its upstream is not gone, and its
+remote answered the fetch of this sync. Branches of one remote go in one push.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from dulwich.repo import Repo
+
+from core.engine.core import Core
+from core.engine.fetch_phase import for_remote, http_auth
+from core.engine.report import SyncReport
+from core.git.progress import TransferProgress
+from core.git.push import push_branches
+from core.git.remote_config import remote_url
+from core.git.upstreams import Upstream, tracked_upstreams
+from core.store.records import BranchStatus
+
+ProgressSink = Callable[[str, TransferProgress], None]
+
+
+@dataclass
+class PushOutcome:
+    rejected: dict[str, str] = field(default_factory=dict)  # branch -> reason
+    remotes: set[str] = field(default_factory=set)  # remotes that rejected something
+
+
+def branches_to_push(
+    statuses: Sequence[BranchStatus], current: str | None, *, push_all: bool, reachable: set[str]
+) -> list[str]:
+    chosen = []
+    for s in statuses:
+        if not s.ahead or s.behind or s.upstream_gone or s.upstream is None:
+            continue
+        if not push_all and s.name != current:
+            continue
+        if s.upstream.split("/", 1)[0] in reachable:
+            chosen.append(s.name)
+    return chosen
+
+
+async def push(
+    core: Core,
+    repo: Repo,
+    branches: Sequence[str],
+    report: SyncReport,
+    *,
+    network_timeout: float,
+    progress: ProgressSink | None = None,
+) -> PushOutcome:
+    """Push `branches`, each to its upstream; account into `report`."""
+    outcome = PushOutcome()
+    by_remote: dict[str, list[Upstream]] = defaultdict(list)
+    for upstream in await core.offload.io(tracked_upstreams, repo):
+        if upstream.branch in branches:
+            by_remote[upstream.remote].append(upstream)
+    for remote, upstreams in sorted(by_remote.items()):
+        url = await core.offload.io(remote_url, repo, remote, push=True)
+        result = await core.offload.io(
+            push_branches,
+            repo,
+            remote,
+            upstreams,
+            auth=await http_auth(core, url),
+            progress=None if progress is None else for_remote(progress, remote),
+            timeout=network_timeout,
+        )
+        report.pushed.extend(b for b in result.pushed if b not in report.pushed)
+        report.objects_sent += result.objects_sent
+        report.add_time("push", sum(result.timings_ms.values()))
+        if result.rejected:
+            outcome.rejected.update(result.rejected)
+            outcome.remotes.add(remote)
+    return outcome

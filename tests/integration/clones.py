@@ -1,0 +1,106 @@
+"""Two clones of one remote taking turns, and the checks that no work was lost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.cli import main
+from tests.gitcli import commit_file, fsck, git
+from tests.servers import Remote
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
+    """Run the CLI in-process: (exit status, parsed JSON or text stdout, stderr)."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    try:
+        return code, json.loads(out), err
+    except ValueError:
+        return code, out, err
+
+
+def all_commits(repo: Path) -> set[str]:
+    """Every commit reachable from any ref (branches, tracking refs, backups) or HEAD."""
+    return set(git("rev-list", "--all", cwd=repo).split())
+
+
+@dataclass
+class Clones:
+    """A bare remote seeded with one commit, and the clones `mine` and `theirs`.
+
+    Both clones are registered with Gitferry under their names. `seen` grows
+    with every commit that ever existed anywhere; `check()` proves none was lost.
+    """
+
+    remote: Remote
+    bare: Path
+    mine: Path
+    theirs: Path
+    capsys: pytest.CaptureFixture[str]
+    seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def make(cls, remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Clones:
+        bare = remote.create("origin")
+        seed = tmp_path / "seed"
+        git("init", "-q", "-b", "main", str(seed))
+        commit_file(seed, "a.txt", "one\ntwo\nthree\n")
+        git("push", "-q", str(bare), "main", cwd=seed)
+        mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+        world = cls(remote, bare, mine, theirs, capsys)
+        for clone in (mine, theirs):
+            git("clone", "-q", str(bare), str(clone))
+            git("remote", "set-url", "origin", remote.url("origin"), cwd=clone)
+            code, _out, err = run(capsys, "add", str(clone), "--name", clone.name)
+            assert code == 0, err
+        world.remember()
+        return world
+
+    def remember(self) -> None:
+        for repo in (self.bare, self.mine, self.theirs):
+            self.seen |= all_commits(repo)
+
+    def commit(self, clone: Path, name: str, content: str) -> str:
+        sha = commit_file(clone, name, content)
+        self.remember()
+        return sha
+
+    def sync(self, clone: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+        """`gitferry sync <clone> --json`: (exit status, that repository's report)."""
+        self.remember()
+        code, doc, err = run(self.capsys, "sync", clone.name, "--json", *extra)
+        assert isinstance(doc, dict), err
+        self.remember()
+        return code, doc["repos"][0]
+
+    def head(self, repo: Path, ref: str = "HEAD") -> str:
+        return git("rev-parse", ref, cwd=repo)
+
+    def remote_head(self, branch: str = "main") -> str:
+        return git("--git-dir", str(self.bare), "rev-parse", f"refs/heads/{branch}")
+
+    def check(self) -> None:
+        """fsck clean everywhere, no sync lock left, and every commit ever seen still reachable."""
+        reachable: set[str] = set()
+        for repo in (self.bare, self.mine, self.theirs):
+            fsck(repo)
+            reachable |= all_commits(repo)
+        for clone in (self.mine, self.theirs):
+            assert not (clone / ".git" / "gitferry" / "sync.lock").exists()
+            assert not list((clone / ".git").rglob("*.lock"))
+        lost = self.seen - reachable
+        assert not lost, f"commits lost: {sorted(lost)}"
+
+
+def porcelain(repo: Path) -> str:
+    """`git status --porcelain` exactly (the leading space of " M" matters)."""
+    proc = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True, timeout=60
+    )
+    return proc.stdout.rstrip("\n")
