@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -25,6 +25,14 @@ from core.engine.report import SyncReport
 from core.engine.sync import SyncOptions, sync_repository
 from tests.gitcli import commit_file, fsck, git
 from tests.integration.clones import all_commits
+
+
+def kept_commits(repo: Path) -> set[str]:
+    """Commits reachable from any ref or reflog entry: a rebase supersedes local commits,
+    and once a branch's last five backup refs have rolled over, the reflog written by
+    every branch move is what still holds the originals (as with git itself)."""
+    return set(git("rev-list", "--all", "--reflog", cwd=repo).split())
+
 
 CLONES = ("left", "right")
 SHARED_FILES = ("shared.txt", "notes/shared.md")
@@ -134,7 +142,7 @@ class TwoClones(RuleBasedStateMachine):
             return
         reachable: set[str] = set()
         for repo in (self.root / "origin.git", *(self._path(c) for c in CLONES)):
-            reachable |= all_commits(repo)
+            reachable |= kept_commits(repo)
         assert self.seen <= reachable
         for clone, drafts in self.uncommitted.items():
             for name, text in drafts.items():
@@ -167,6 +175,7 @@ SETTINGS = settings(
     max_examples=8,
     stateful_step_count=16,
     deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking these runs takes minutes
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestConflictingEdits = TwoClones.TestCase
