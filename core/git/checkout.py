@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from dulwich.file import FileLocked
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
@@ -101,12 +101,20 @@ def check_switch(repo: Repo, from_tree: ObjectID, to_tree: ObjectID) -> None:
 
 
 def switch_branch(
-    repo: Repo, branch_ref: Ref, old_head: ObjectID, new_head: ObjectID, *, message: bytes | None = None
+    repo: Repo,
+    branch_ref: Ref,
+    old_head: ObjectID,
+    new_head: ObjectID,
+    *,
+    message: bytes | None = None,
+    on_checked: Callable[[], None] | None = None,
 ) -> None:
     """Move checked-out `branch_ref` from old_head to new_head with index and working tree.
 
     Checks first (nothing touched on error). Crash-safe: writes an intent file under
     .git/gitferry/ before touching files, removes it after the ref moved.
+    `on_checked` runs under the index lock once every check passed, before any file
+    is touched (an integration keeps its backup ref there); if it raises, nothing is.
     """
     _ensure_checked_out(repo, branch_ref)
     if read_intent(repo) is not None:
@@ -123,6 +131,8 @@ def switch_branch(
         opts = worktree_options(repo, repo.index_path())
         plan = plan_switch(locked.index, changes, opts)
         plan.raise_if_blocked()
+        if on_checked is not None:
+            on_checked()
         intent = SwitchIntent.create(branch_ref, old_head, new_head, from_tree, to_tree, keep=plan.in_place)
         write_intent(repo, intent)
         _apply(repo, locked, WorktreeWriter(repo.object_store, opts, plan.seen), intent, plan, message)

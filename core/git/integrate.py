@@ -18,15 +18,16 @@ from enum import StrEnum
 from typing import Literal
 
 from dulwich.file import FileLocked
-from dulwich.graph import find_merge_base
 from dulwich.objects import Commit, ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
 from core.git.backup_refs import backup_head
-from core.git.checkout import check_switch, switch_branch
+from core.git.checkout import switch_branch
+from core.git.generations import GenerationIndex
 from core.git.identity import signature, stamp_commit
+from core.git.merge_base import merge_bases
 from core.git.merge_tree import merge_commits
 from core.git.object_overlay import ObjectOverlay
 from core.git.rebase_replay import linearizable, local_commits, published, replay
@@ -94,14 +95,19 @@ class RefLocked(GitferryError):
         self.path = path
 
 
-def integrate_current(repo: Repo, strategy: Strategy, *, now: float | None = None) -> Integration:
-    """Integrate the checked-out branch with its upstream; see the module docstring."""
+def integrate_current(
+    repo: Repo, strategy: Strategy, *, now: float | None = None, index: GenerationIndex | None = None
+) -> Integration:
+    """Integrate the checked-out branch with its upstream; see the module docstring.
+
+    `index`: the generation index kept for this repository, to find merge bases fast.
+    """
     branch, local = _checked_out(repo)
     upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
     remote = _tracking_head(repo, upstream) if upstream is not None else None
     if upstream is None or remote is None or remote == local:
         return Integration(branch, "none", local, local)
-    bases = find_merge_base(repo, [local, remote])
+    bases = merge_bases(repo, local, remote, index)
     if remote in bases:
         return Integration(branch, "none", local, local)
     objects = ObjectOverlay(repo.object_store)
@@ -113,24 +119,33 @@ def integrate_current(repo: Repo, strategy: Strategy, *, now: float | None = Non
     _ensure_unlocked(repo, [_branch_ref(branch)], index=True)
     with _translate_locks():
         objects.write()
-        check_switch(repo, objects.commit(local).tree, objects.commit(new_head).tree)
-        backup_head(repo, branch, local, now=now)
         message = f"gitferry: {action.replace('_', '-')} with {_short(upstream)}".encode()
-        switch_branch(repo, _branch_ref(branch), local, new_head, message=message)
+        # The backup ref is written only once the switch is known to be possible.
+        switch_branch(
+            repo,
+            _branch_ref(branch),
+            local,
+            new_head,
+            message=message,
+            on_checked=lambda: backup_head(repo, branch, local, now=now),
+        )
     return Integration(branch, action, local, new_head)
 
 
-def fast_forward_others(repo: Repo, *, now: float | None = None) -> list[str]:
+def fast_forward_others(
+    repo: Repo, *, now: float | None = None, index: GenerationIndex | None = None
+) -> list[str]:
     """Move every other local branch strictly behind its upstream to it (ref only); their names."""
     current = _current_branch_name(repo)
     heads = repo.refs.as_dict(Ref(b"refs/heads/"))
     moves = []
+    index = GenerationIndex(repo) if index is None else index
     for upstream in tracked_upstreams(repo):
         local = heads.get(Ref(upstream.branch.encode()))
         remote = _tracking_head(repo, upstream)
         if upstream.branch == current or local is None or remote is None or local == remote:
             continue
-        if find_merge_base(repo, [local, remote]) == [local]:
+        if merge_bases(repo, local, remote, index) == [local]:
             moves.append((upstream.branch, local, remote))
     _ensure_unlocked(repo, [_branch_ref(branch) for branch, _old, _new in moves], index=False)
     moved = []
