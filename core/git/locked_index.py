@@ -9,11 +9,12 @@ first and the index is serialised into it.
 
 from __future__ import annotations
 
+import io
 from types import TracebackType
 
 from dulwich.errors import NoIndexPresent
 from dulwich.file import FileLocked, GitFile, _GitFile
-from dulwich.index import Index, IndexChecksumWriter, write_index_dict
+from dulwich.index import Index, write_index_dict
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
@@ -48,24 +49,28 @@ class LockedIndex:
             raise
 
     def commit(self) -> None:
-        """Write the index into the lock file and rename it into place."""
+        """Write the index into the lock file and rename it into place.
+
+        The index is serialised into memory and hashed once: dulwich's checksum
+        writer hashes and writes each of the ~5 fields of every entry separately.
+        """
         index = self.index
         extensions = [
             ext for ext in index._extensions if ext.to_bytes() and ext.signature not in _POSITIONAL_EXTENSIONS
         ]
-        entries = dict(index.items())
         fmt = index.object_format
+        buffer = io.BytesIO()
+        write_index_dict(
+            buffer, dict(index.items()), version=index._version, extensions=extensions, object_format=fmt
+        )
+        data = buffer.getvalue()
         if index._skip_hash:
-            write_index_dict(
-                self._lock, entries, version=index._version, extensions=extensions, object_format=fmt
-            )
-            self._lock.write(b"\x00" * fmt.oid_length)
+            trailer = b"\x00" * fmt.oid_length
         else:
-            writer = IndexChecksumWriter(self._lock, fmt)
-            write_index_dict(
-                writer, entries, version=index._version, extensions=extensions, object_format=fmt
-            )
-            writer.write_checksum()
+            digest = fmt.new_hash()
+            digest.update(data)
+            trailer = digest.digest()
+        self._lock.write(data + trailer)
         self._lock.close()
 
     def release(self) -> None:
