@@ -27,7 +27,7 @@ from core.git.backup_refs import backup_head
 from core.git.checkout import switch_branch
 from core.git.generations import GenerationIndex
 from core.git.identity import signature, stamp_commit
-from core.git.merge_base import merge_bases
+from core.git.merge_base import fresh_index, merge_bases
 from core.git.merge_tree import merge_commits
 from core.git.object_overlay import ObjectOverlay
 from core.git.rebase_replay import linearizable, local_commits, published, replay
@@ -139,7 +139,7 @@ def fast_forward_others(
     current = _current_branch_name(repo)
     heads = repo.refs.as_dict(Ref(b"refs/heads/"))
     moves = []
-    index = GenerationIndex(repo) if index is None else index
+    index = fresh_index(repo) if index is None else index
     for upstream in tracked_upstreams(repo):
         local = heads.get(Ref(upstream.branch.encode()))
         remote = _tracking_head(repo, upstream)

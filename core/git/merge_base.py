@@ -13,11 +13,15 @@ a higher generation and left before it). Hence a base is never below another
 base: the result needs no `remove_redundant` pass.
 
 When there are several bases (criss-cross history) their order matters to a
-recursive merge, so that case is handed to dulwich to keep its order.
+recursive merge, so that case is handed to dulwich to keep its order. So is
+every call without an index in a repository without a commit-graph file (or
+a shallow one, where git ignores that file): a fresh index would parse the
+whole history there, where dulwich's walk parses only what it visits.
 """
 
 from __future__ import annotations
 
+import os
 from heapq import heappop, heappush
 
 from dulwich.graph import find_merge_base
@@ -39,13 +43,24 @@ def merge_bases(
     if one == two:
         return [one]
     if index is None:
-        index = GenerationIndex(repo)
+        index = fresh_index(repo)
+    if index is None:
+        return find_merge_base(repo, [one, two])
     numbers = index.update(repo, [one, two])
     found = paint_down_to_common(index, numbers[0], numbers[1:])
     if len(found) > 1:
         return find_merge_base(repo, [one, two])
     by_number = {numbers[0]: one, numbers[1]: two}
     return [by_number.get(n) or ObjectID(index.sha(n)) for n in found]
+
+
+def fresh_index(repo: Repo) -> GenerationIndex | None:
+    """A new index when git's commit-graph file makes one cheap to load, else None."""
+    info = os.path.join(repo.object_store.path, "info")
+    has_graph = os.path.exists(os.path.join(info, "commit-graph")) or os.path.exists(
+        os.path.join(info, "commit-graphs", "commit-graph-chain")
+    )
+    return GenerationIndex(repo) if has_graph and not repo.get_shallow() else None
 
 
 def paint_down_to_common(index: GenerationIndex, one: int, twos: list[int]) -> list[int]:

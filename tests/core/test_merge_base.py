@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from dulwich.graph import find_merge_base
 from dulwich.objects import ObjectID
 from dulwich.repo import Repo
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.git.generations import GenerationIndex
-from core.git.merge_base import merge_bases
+from core.git.merge_base import fresh_index, merge_bases
 from tests.gitcli import git
 
 Parents = list[tuple[int, ...]]
@@ -70,9 +71,12 @@ def test_same_bases_as_git(
                 assert found == find_merge_base(repo, [one, two])  # dulwich's order kept
 
 
-def test_without_an_index(tmp_path: Path) -> None:
-    ids = build(tmp_path / "r", [(), (0,), (0,), (1, 2)], commit_graph=False)
+@pytest.mark.parametrize("commit_graph", [False, True])
+def test_without_an_index(tmp_path: Path, commit_graph: bool) -> None:
+    """A fresh index only where git's commit-graph makes it cheap; dulwich's walk elsewhere."""
+    ids = build(tmp_path / "r", [(), (0,), (0,), (1, 2)], commit_graph=commit_graph)
     with Repo(str(tmp_path / "r")) as repo:
+        assert (fresh_index(repo) is not None) == commit_graph
         assert merge_bases(repo, ids[1], ids[2]) == [ids[0]]
         assert merge_bases(repo, ids[3], ids[1]) == [ids[1]]
         assert merge_bases(repo, ids[2], ids[2]) == [ids[2]]
