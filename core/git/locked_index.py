@@ -19,6 +19,7 @@ from dulwich.repo import Repo
 
 from core.errors import GitferryError
 from core.git.index_lock import IndexLocked
+from core.git.index_read import open_index
 
 # Extensions that record byte offsets into the old file: stale after a rewrite.
 _POSITIONAL_EXTENSIONS = (b"EOIE", b"IEOT")
@@ -87,7 +88,7 @@ class LockedIndex:
 
 def _read_index(repo: Repo) -> Index:
     try:
-        index = repo.open_index()
+        index = open_index(repo)
     except NoIndexPresent:
         return Index(repo.index_path(), read=False, object_format=repo.object_format)
     for ext in index._extensions:

@@ -6,9 +6,11 @@ import io
 from pathlib import Path
 
 import pytest
-from dulwich.index import IndexChecksumWriter, write_index_dict
+from dulwich.errors import ChecksumMismatch
+from dulwich.index import ConflictedIndexEntry, Index, IndexChecksumWriter, write_index_dict
 from dulwich.repo import Repo
 
+from core.git.index_read import open_index
 from core.git.locked_index import _POSITIONAL_EXTENSIONS, LockedIndex
 from tests.gitcli import commit_file, git
 
@@ -45,6 +47,11 @@ def make_repo(path: Path, flavour: str) -> Path:
         git("add", "-N", "new.txt", cwd=path)
     elif flavour == "v4":
         git("update-index", "--index-version", "4", cwd=path)
+    elif flavour == "many-files":
+        git("config", "feature.manyFiles", "true", cwd=path)
+        git("add", "--renormalize", ".", cwd=path)
+        (path / "d0" / "f0.txt").write_text("changed\n")
+        git("add", "d0/f0.txt", cwd=path)
     elif flavour == "skip-hash":
         git("config", "index.skipHash", "true", cwd=path)
         (path / "d0" / "f0.txt").write_text("changed\n")
@@ -80,3 +87,47 @@ def test_commit_writes_the_same_bytes_as_dulwich(tmp_path: Path, flavour: str) -
     assert (path / ".git" / "index").read_bytes() == expected
     git("ls-files", "--stage", cwd=path)  # git checks the trailer when it reads the index
     assert git("status", "--porcelain", cwd=path) == status
+
+
+def comparable(index: Index) -> dict[bytes, object]:
+    """Entries by path; a conflict as its three stages (ConflictedIndexEntry has no `==`)."""
+    return {
+        path: (e.ancestor, e.this, e.other) if isinstance(e, ConflictedIndexEntry) else e
+        for path, e in index.items()
+    }
+
+
+@pytest.mark.parametrize("flavour", sorted(LAYOUTS))
+def test_open_index_reads_what_dulwich_reads(tmp_path: Path, flavour: str) -> None:
+    path = make_repo(tmp_path / "r", flavour)
+    with Repo(str(path)) as repo:
+        ours, theirs = open_index(repo), repo.open_index()
+    assert comparable(ours) == comparable(theirs)
+    assert (flavour == "conflict") == isinstance(ours[b"d1/f1.txt"], ConflictedIndexEntry)
+    assert (ours._version, ours._skip_hash, ours.object_format) == (
+        theirs._version,
+        theirs._skip_hash,
+        theirs.object_format,
+    )
+    assert [(e.signature, e.to_bytes()) for e in ours._extensions] == [
+        (e.signature, e.to_bytes()) for e in theirs._extensions
+    ]
+    assert ours._extensions  # git wrote at least a TREE or REUC extension
+
+
+def test_open_index_rejects_a_bad_checksum(tmp_path: Path) -> None:
+    path = make_repo(tmp_path / "r", "plain")
+    data = bytearray((path / ".git" / "index").read_bytes())
+    data[-1] ^= 0xFF
+    (path / ".git" / "index").write_bytes(bytes(data))
+    with Repo(str(path)) as repo:
+        with pytest.raises(ChecksumMismatch):
+            repo.open_index()
+        with pytest.raises(ChecksumMismatch):
+            open_index(repo)
+
+
+def test_open_index_without_an_index_file(tmp_path: Path) -> None:
+    git("init", "-q", str(tmp_path / "r"))
+    with Repo(str(tmp_path / "r")) as repo:
+        assert len(open_index(repo)) == 0
