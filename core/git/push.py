@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 from dulwich.client import GitClient, LocalGitClient, SendPackResult
 from dulwich.errors import NotGitRepository
-from dulwich.graph import can_fast_forward
 from dulwich.objects import ZERO_SHA, Commit, ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
@@ -33,6 +32,7 @@ from core.credentials import HttpAuth
 from core.errors import BadInput, GitferryError
 from core.git.errors import RemoteError, TransferFailed, scrub
 from core.git.progress import Phase, ProgressSink, ProgressThrottle, TransferProgress, parse_progress_line
+from core.git.push_objects import reaches
 from core.git.push_pack import OutgoingPack
 from core.git.remote_config import remote_url
 from core.git.remote_url import RemoteUrl, parse_remote_url
@@ -158,7 +158,7 @@ class _PushPlan:
         store = self._repo.object_store
         if old not in store or not isinstance(store[old], Commit):
             return False  # the remote moved to commits this repository has not fetched
-        return can_fast_forward(self._repo, old, new)
+        return reaches(store, new, old, self._repo.get_shallow())
 
 
 def _ref(repo: Repo, name: str) -> ObjectID | None:

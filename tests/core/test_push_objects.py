@@ -14,7 +14,7 @@ from pathlib import Path
 from dulwich.objects import ObjectID, Tree
 from dulwich.repo import Repo
 
-from core.git.push_objects import ObjectsToSend
+from core.git.push_objects import ObjectsToSend, reaches
 from tests.gitcli import commit_file, git, rev_parse
 
 
@@ -236,3 +236,24 @@ def test_random_moves_copies_and_reverts_never_leave_out_what_the_remote_lacks(t
         assert chosen == git_sparse(repo, wants, haves, tmp_path / f"p{seed}"), seed
         extra += len(chosen - needed)
     assert extra > 0  # the histories do reach the cases where the sparse walk sends more
+
+
+def test_reaches_answers_as_git_merge_base_is_ancestor(tmp_path: Path) -> None:
+    """Never True for a commit that is not an ancestor; with clock skew it may
+    say False for one (a push refused as if the remote had moved), never here."""
+    for seed in range(10):
+        rnd = random.Random(seed)
+        repo = tmp_path / f"r{seed}"
+        git("init", "-q", "--bare", str(repo))
+        commits = random_moving_history(repo, rnd)
+        with Repo(str(repo)) as dulwich_repo:
+            for _ in range(20):
+                new, old = rnd.choice(commits), rnd.choice(commits)
+                ours = reaches(dulwich_repo.object_store, ObjectID(new.encode()), ObjectID(old.encode()))
+                is_ancestor = (
+                    subprocess.run(
+                        ["git", "merge-base", "--is-ancestor", old, new], cwd=repo, timeout=30
+                    ).returncode
+                    == 0
+                )
+                assert ours == is_ancestor, (seed, new, old)
