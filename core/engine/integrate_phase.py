@@ -9,6 +9,7 @@ HEAD, unborn branch, unsafe path, locked index) stops the sync.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from dulwich.repo import Repo
 
@@ -28,10 +29,15 @@ class Stopped:
     error: Conflict | Diverged | WorktreeInTheWay
 
 
-async def integrate(core: Core, repo: Repo, settings: RepoSettings, report: SyncReport) -> Stopped | None:
+async def integrate(
+    core: Core, repo_id: int, repo: Repo, settings: RepoSettings, report: SyncReport
+) -> Stopped | None:
     stopped: Stopped | None = None
+    index = core.graph_index(repo_id, repo)
     try:
-        done = await core.offload.cpu(integrate_current, repo, Strategy(settings.strategy))
+        done = await core.offload.cpu(
+            partial(integrate_current, repo, Strategy(settings.strategy), index=index)
+        )
     except Conflict as exc:
         report.conflicts = sorted(set(report.conflicts) | set(exc.paths))
         stopped = Stopped(exc)
@@ -47,7 +53,7 @@ async def integrate(core: Core, repo: Repo, settings: RepoSettings, report: Sync
             if done.branch not in names:
                 names.append(done.branch)
     if settings.fast_forward_all:
-        for branch in await core.offload.io(fast_forward_others, repo):
+        for branch in await core.offload.io(partial(fast_forward_others, repo, index=index)):
             if branch not in report.fast_forwarded:
                 report.fast_forwarded.append(branch)
     return stopped

@@ -162,7 +162,9 @@ class _Sync:
     async def _integrate(self) -> None:
         with _Timer(self.report, "integrate"):
             try:
-                self.stopped = await integrate(self.core, self.repo, self.settings, self.report)
+                self.stopped = await integrate(
+                    self.core, self.record.id, self.repo, self.settings, self.report
+                )
             except GitferryError as exc:
                 self.fatal = exc
 
