@@ -24,7 +24,7 @@ from core.engine.report import SyncReport
 from core.errors import GitferryError
 from core.git.branch_status import measure_branches
 from core.git.checkout import resume_interrupted_switch
-from core.git.index_lock import ensure_index_unlocked
+from core.git.git_locks import ensure_index_unlocked
 from core.git.progress import TransferProgress
 from core.git.repository import current_branch, open_worktree_repo
 from core.git.stale_locks import remove_stale_leftovers

@@ -31,7 +31,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.index_lock import IndexLocked
+from core.git.git_locks import IndexLocked, RefLocked
 from core.git.locked_index import LockedIndex
 from core.git.path_safety import UnsafePath
 from core.git.switch_check import SwitchPlan, WorktreeInTheWay, plan_switch
@@ -39,13 +39,12 @@ from core.git.switch_intent import SwitchIntent, read_intent, remove_intent, wri
 from core.git.tree_delta import tree_delta
 from core.git.worktree_state import index_entry_at, worktree_options
 from core.git.worktree_write import WorktreeWriter, roll
-from core.results import ResultKind
 
 __all__ = [
-    "BranchLocked",
     "BranchMoved",
     "IndexLocked",
     "NotCheckedOut",
+    "RefLocked",
     "SwitchPending",
     "UnsafePath",
     "WorktreeInTheWay",
@@ -67,16 +66,6 @@ class BranchMoved(GitferryError):
         self.ref = ref
         self.expected = expected
         self.actual = actual
-
-
-class BranchLocked(GitferryError):
-    """Another git process holds the branch's lock file (`<ref>.lock`)."""
-
-    result = ResultKind.BUSY
-
-    def __init__(self, ref: Ref) -> None:
-        super().__init__(f"{ref.decode()} is locked by another git process ({ref.decode()}.lock)")
-        self.ref = ref
 
 
 class NotCheckedOut(GitferryError):
@@ -231,7 +220,7 @@ def _move_ref(repo: Repo, ref: Ref, old: ObjectID, new: ObjectID, message: bytes
     try:
         return repo.refs.set_if_equals(ref, old, new, message=message)
     except FileLocked:
-        raise BranchLocked(ref) from None
+        raise RefLocked(ref.decode()) from None
 
 
 def _log_head(repo: Repo, old: ObjectID, new: ObjectID, message: bytes) -> None:

@@ -26,6 +26,7 @@ from core.errors import GitferryError
 from core.git.backup_refs import backup_head
 from core.git.checkout import switch_branch
 from core.git.generations import GenerationIndex
+from core.git.git_locks import RefLocked
 from core.git.identity import signature, stamp_commit
 from core.git.merge_base import fresh_index, merge_bases
 from core.git.merge_tree import merge_commits
@@ -83,16 +84,6 @@ class UnbornBranch(GitferryError):
     def __init__(self, branch: str) -> None:
         super().__init__(f"branch {branch} has no commit yet: nothing to integrate")
         self.branch = branch
-
-
-class RefLocked(GitferryError):
-    """Another git process holds the lock of a ref or of the index."""
-
-    result = ResultKind.BUSY
-
-    def __init__(self, path: str) -> None:
-        super().__init__(f"{path} is locked by another git process; nothing was moved")
-        self.path = path
 
 
 def integrate_current(

@@ -18,7 +18,7 @@ from dulwich.index import Index, write_index_dict
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.index_lock import IndexLocked
+from core.git.git_locks import IndexLocked
 from core.git.index_read import open_index
 
 # Extensions that record byte offsets into the old file: stale after a rewrite.

@@ -1,4 +1,4 @@
-"""Git's own `index.lock`: another git process is changing the index right now."""
+"""Git's own lock files: another git process is changing the index or a ref right now."""
 
 from __future__ import annotations
 
@@ -23,3 +23,13 @@ class IndexLocked(GitferryError):
 def ensure_index_unlocked(repo: Repo) -> None:
     if os.path.exists(os.path.join(repo.controldir(), "index.lock")):
         raise IndexLocked(repo.path)
+
+
+class RefLocked(GitferryError):
+    """Another git process holds the lock of a ref (`<ref>.lock`, `packed-refs.lock`)."""
+
+    result = ResultKind.BUSY
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path} is locked by another git process; nothing was moved")
+        self.path = path
