@@ -23,7 +23,6 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.credentials import HttpAuth
-from core.errors import GitferryError
 from core.git.errors import TransferFailed
 from core.git.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.haves import HavesWalker
@@ -37,7 +36,7 @@ from core.git.progress import (
 )
 from core.git.remote_config import remote_url
 from core.git.remote_url import RemoteUrl, parse_remote_url
-from core.git.transport import close_client, open_client, translate_error
+from core.git.transport import connected
 
 __all__ = ["FetchResult", "TrackedBranches", "fetch_remote", "fetch_url"]
 
@@ -94,17 +93,10 @@ def fetch_url(
     ssh_command: str | None = None,
 ) -> FetchResult:
     session = _FetchSession(repo, remote, FetchPlan(repo, remote, tracked), progress)
-    client, path = open_client(
-        url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
-    )
-    try:
+    with connected(
+        remote, url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
+    ) as (client, path):
         return session.run(client, path)
-    except GitferryError:
-        raise
-    except Exception as exc:
-        raise translate_error(exc, remote, url, auth) from exc
-    finally:
-        close_client(client)
 
 
 def _work_dir(repo: Repo) -> str:

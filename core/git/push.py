@@ -29,14 +29,14 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.credentials import HttpAuth
-from core.errors import BadInput, GitferryError
+from core.errors import BadInput
 from core.git.errors import RemoteError, TransferFailed, scrub
 from core.git.progress import Phase, ProgressSink, ProgressThrottle, TransferProgress, parse_progress_line
 from core.git.push_objects import reaches
 from core.git.push_pack import OutgoingPack
 from core.git.remote_config import remote_url
 from core.git.remote_url import RemoteUrl, parse_remote_url
-from core.git.transport import close_client, open_client, translate_error
+from core.git.transport import connected, translate_error
 from core.git.upstreams import FetchRefspecs, Upstream
 from core.results import ResultKind
 
@@ -89,17 +89,16 @@ def push_branches(
     session = _PushSession(
         repo, remote, branches, progress, secrets=[url.password, auth.password if auth else None]
     )
-    client, path = open_client(
-        url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
-    )
-    try:
+    with connected(
+        remote,
+        url,
+        auth=auth,
+        timeout=timeout,
+        ssh_command=ssh_command,
+        config=repo.get_config_stack(),
+        translate=_push_error,
+    ) as (client, path):
         return session.run(client, path)
-    except GitferryError:
-        raise
-    except Exception as exc:
-        raise _push_error(exc, remote, url, auth) from exc
-    finally:
-        close_client(client)
 
 
 def _push_error(exc: BaseException, remote: str, url: RemoteUrl, auth: HttpAuth | None) -> RemoteError:

@@ -20,7 +20,8 @@ import os
 import shlex
 import socket
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import urllib3
 from dulwich.client import (
@@ -37,6 +38,7 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from core.credentials import HttpAuth
+from core.errors import GitferryError
 from core.git.errors import (
     AuthFailed,
     BadRemoteUrl,
@@ -111,6 +113,33 @@ def open_client(
         password=password,
     )
     return client, url.path
+
+
+ErrorTranslator = Callable[[BaseException, str, RemoteUrl, HttpAuth | None], RemoteError]
+
+
+@contextmanager
+def connected(
+    remote: str,
+    url: RemoteUrl,
+    *,
+    auth: HttpAuth | None,
+    timeout: float,
+    ssh_command: str | None = None,
+    config: Config | None = None,
+    translate: ErrorTranslator | None = None,
+) -> Iterator[tuple[GitClient, str]]:
+    """A client for one exchange with `remote`: any failure inside comes out as the
+    core's error (`translate_error`, or `translate`), and the client is closed."""
+    client, path = open_client(url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=config)
+    try:
+        yield client, path
+    except GitferryError:
+        raise
+    except Exception as exc:
+        raise (translate or translate_error)(exc, remote, url, auth) from exc
+    finally:
+        close_client(client)
 
 
 def close_client(client: GitClient) -> None:
