@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import BadInput
@@ -26,6 +27,19 @@ from core.store.schema import (
     RepoSettingRow,
     SyncRunRow,
 )
+
+GONE_BRANCH_RETENTION = timedelta(days=30)
+RUNS_KEPT_PER_REPO = 200
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    branches_pruned: int
+    runs_pruned: int
+
+
+def _count(result: Any) -> int:
+    return int(result.rowcount) if isinstance(result, CursorResult) else 0
 
 
 def utcnow() -> datetime:
@@ -194,6 +208,39 @@ class StatusStore:
                         setattr(previous, key, value)
             for stale in old.values():
                 await s.delete(stale)
+
+    # Upkeep ----------------------------------------------------------------
+
+    async def upkeep(
+        self, *, gone_for: timedelta = GONE_BRANCH_RETENTION, runs_kept: int = RUNS_KEPT_PER_REPO
+    ) -> Upkeep:
+        """Keep the store bounded: drop branches whose upstream has been gone longer
+        than `gone_for`, keep only each repository's last `runs_kept` finished runs,
+        then let SQLite refresh its query statistics (`PRAGMA optimize`)."""
+        cutoff = utcnow() - gone_for
+        async with self.db.write() as s:
+            branches = await s.execute(
+                delete(BranchStatusRow).where(
+                    BranchStatusRow.upstream_gone.is_(True), BranchStatusRow.gone_since < cutoff
+                )
+            )
+            ranked = (
+                select(
+                    SyncRunRow.id,
+                    func.row_number()
+                    .over(partition_by=SyncRunRow.repo_id, order_by=SyncRunRow.id.desc())
+                    .label("rank"),
+                )
+                .where(SyncRunRow.state.in_(("done", "failed")))
+                .subquery()
+            )
+            runs = await s.execute(
+                delete(SyncRunRow).where(
+                    SyncRunRow.id.in_(select(ranked.c.id).where(ranked.c.rank > runs_kept))
+                )
+            )
+        await self.db.optimize()
+        return Upkeep(branches_pruned=_count(branches), runs_pruned=_count(runs))
 
     # Sync runs ------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,43 @@ async def test_remote_failure_counts_survive_reopen(tmp_path: Path) -> None:
     assert await store.remote_health.failures(repo.id) == {}
     await store.close()
     offload.shutdown()
+
+
+async def test_upkeep_prunes_long_gone_branches_and_old_runs(store: StatusStore) -> None:
+    repo = await store.add_repo("r", "/tmp/r", {})
+    other = await store.add_repo("o", "/tmp/o", {})
+    long_gone = BranchStatus(
+        "old",
+        "origin/old",
+        "a" * 40,
+        None,
+        None,
+        None,
+        upstream_gone=True,
+        gone_since=utcnow() - timedelta(days=31),
+    )
+    recently_gone = BranchStatus(
+        "new",
+        "origin/new",
+        "b" * 40,
+        None,
+        None,
+        None,
+        upstream_gone=True,
+        gone_since=utcnow() - timedelta(days=2),
+    )
+    fine = BranchStatus("main", "origin/main", "c" * 40, "c" * 40, 0, 0)
+    await store.save_branches(repo.id, [long_gone, recently_gone, fine])
+    for owner in (repo, other):
+        for _ in range(5):
+            run_id = await store.create_run(owner.id, "fetch")
+            await store.finish_run(
+                run_id, owner.id, result="ok", message="", failed=False, details={}, timings_ms={}
+            )
+    pending = await store.create_run(repo.id, "sync")
+    done = await store.upkeep(runs_kept=3)
+    assert (done.branches_pruned, done.runs_pruned) == (1, 4)
+    assert [b.name for b in await store.branches(repo.id)] == ["main", "new"]
+    runs = await store.runs(repo.id)
+    assert [r.state for r in runs] == ["pending", "done", "done", "done"] and runs[0].id == pending
+    assert len(await store.runs(other.id)) == 3
