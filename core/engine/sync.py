@@ -9,7 +9,8 @@ the activity log, whatever its result.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +35,7 @@ from core.settings import RepoSettings
 from core.store.records import BranchStatus, RepoRecord
 
 ProgressSink = Callable[[str, TransferProgress], None]
+RepoLease = Callable[[Core, RepoRecord], AbstractAsyncContextManager[Repo]]
 
 
 @dataclass(frozen=True)
@@ -62,15 +64,31 @@ class _Timer:
         self.report.add_time(self.phase, (time.perf_counter() - self.start) * 1000)
 
 
+@asynccontextmanager
+async def fresh_repo(core: Core, record: RepoRecord) -> AsyncIterator[Repo]:
+    """The repository opened for one sync and closed after it (the CLI's way)."""
+    repo = await core.offload.io(open_worktree_repo, record.path)
+    try:
+        yield repo
+    finally:
+        await core.offload.io(repo.close)
+
+
 async def sync_repository(
-    core: Core, record: RepoRecord, options: SyncOptions, progress: ProgressSink | None = None
+    core: Core,
+    record: RepoRecord,
+    options: SyncOptions,
+    progress: ProgressSink | None = None,
+    *,
+    lease: RepoLease | None = None,
 ) -> SyncReport:
+    """Run one sync; `lease` lends the open repository (the engine's pool), else it is
+    opened and closed here."""
     report = SyncReport(record.name)
     run_id = await core.store.create_run(record.id, "fetch" if options.fetch_only else "sync")
     lock: SyncLock | None = None
     try:
-        repo = await core.offload.io(open_worktree_repo, record.path)
-        try:
+        async with (lease or fresh_repo)(core, record) as repo:
             with _Timer(report, "lock"):
                 lock = await core.offload.io(
                     acquire_sync_lock, repo.controldir(), wait=options.lock_wait, repo_path=record.path
@@ -78,8 +96,6 @@ async def sync_repository(
             await core.store.start_run(run_id, record.id, "fetching" if options.fetch_only else "syncing")
             await _recover(core, repo, lock)
             await _Sync(core, record, repo, options, report, progress).run()
-        finally:
-            await core.offload.io(repo.close)
     except GitferryError as exc:
         report.result, report.message = exc.result, exc.message
     except OSError as exc:

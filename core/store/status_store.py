@@ -91,6 +91,13 @@ class StatusStore:
             raise UnknownRepository(name)
         return _repo(row)
 
+    async def repo_by_id(self, repo_id: int) -> RepoRecord:
+        async with self.db.read() as s:
+            row = await s.get(RepoRow, repo_id)
+        if row is None:
+            raise UnknownRepository(f"#{repo_id}")
+        return _repo(row)
+
     async def repos(self, names: Sequence[str] = ()) -> list[RepoRecord]:
         """All repositories by name, or the named ones in the order given."""
         async with self.db.read() as s:
