@@ -18,6 +18,7 @@ from core.results import ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store.database import Database
 from core.store.records import BranchStatus, RemoteRecord, RepoRecord, SyncRun
+from core.store.remote_failure import RemoteFailure
 from core.store.schema import (
     AppSettingRow,
     BranchStatusRow,
@@ -384,3 +385,33 @@ class RemoteHealth:
                 )
             )
             return {remote: count for remote, count in rows}
+
+    async def failure_states(self, repo_id: int) -> list[RemoteFailure]:
+        """Every remote of the repository with a failure streak (the breaker's persisted state)."""
+        async with self.db.read() as s:
+            rows = (
+                await s.execute(select(RemoteFailureRow).where(RemoteFailureRow.repo_id == repo_id))
+            ).scalars()
+            return [
+                RemoteFailure(
+                    remote=row.remote,
+                    failures=row.failures,
+                    first_failure_at=row.first_failure_at or row.last_failure_at or utcnow(),
+                    last_failure_at=row.last_failure_at or utcnow(),
+                    tripped_until=row.tripped_until,
+                )
+                for row in rows
+            ]
+
+    async def save_failure(self, repo_id: int, failure: RemoteFailure, error: str | None) -> None:
+        """Store one remote's streak as the breaker computed it (times from its clock)."""
+        async with self.db.write() as s:
+            row = await s.get(RemoteFailureRow, (repo_id, failure.remote))
+            if row is None:
+                row = RemoteFailureRow(repo_id=repo_id, remote=failure.remote)
+                s.add(row)
+            row.failures = failure.failures
+            row.first_failure_at = failure.first_failure_at
+            row.last_failure_at = failure.last_failure_at
+            row.tripped_until = failure.tripped_until
+            row.last_error = error
