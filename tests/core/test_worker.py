@@ -1,0 +1,139 @@
+"""The per-repository worker: one job at a time, user first, supervised."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.engine import worker as worker_module
+from core.engine.report import SyncReport
+from core.engine.state import RepoState
+from core.engine.worker import JobKind, RepoWorker
+from core.events import EventBus, StateChanged, SyncFinished
+from core.results import ResultKind
+
+
+class Runner:
+    """Runs jobs on command: each job waits until the test releases it."""
+
+    def __init__(self) -> None:
+        self.started: list[JobKind] = []
+        self.running = 0
+        self.peak = 0
+        self.release = asyncio.Event()
+        self.results: list[ResultKind] = []
+        self.fail_next: Exception | None = None
+
+    async def __call__(self, kind: JobKind) -> SyncReport:
+        self.started.append(kind)
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        try:
+            await self.release.wait()
+            if self.fail_next is not None:
+                exc, self.fail_next = self.fail_next, None
+                raise exc
+            result = self.results.pop(0) if self.results else ResultKind.OK
+            return SyncReport("r", result=result, message=str(result))
+        finally:
+            self.running -= 1
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def bus() -> EventBus:
+    return EventBus()
+
+
+async def test_user_sync_goes_before_queued_background_jobs(bus: EventBus) -> None:
+    runner = Runner()
+    worker = RepoWorker(1, "r", runner, bus)
+    worker.start()
+    first = worker.submit(JobKind.BACKGROUND_FETCH)
+    await settle()
+    fetch_again = worker.submit(JobKind.BACKGROUND_FETCH)
+    joined = worker.submit(JobKind.BACKGROUND_FETCH)
+    user = worker.submit(JobKind.USER_SYNC)
+    assert joined is fetch_again and worker.pending == 2
+    runner.release.set()
+    reports = await asyncio.gather(first, fetch_again, user)
+    assert [r.result for r in reports] == [ResultKind.OK] * 3
+    assert runner.started == [JobKind.BACKGROUND_FETCH, JobKind.USER_SYNC, JobKind.BACKGROUND_FETCH]
+    assert runner.peak == 1
+    await worker.stop(grace=1)
+
+
+async def test_states_and_results_are_published(bus: EventBus) -> None:
+    events = bus.subscribe()
+    runner = Runner()
+    runner.results = [ResultKind.OFFLINE, ResultKind.OK]
+    runner.release.set()
+    worker = RepoWorker(7, "r", runner, bus)
+    worker.start()
+    assert (await worker.submit(JobKind.BACKGROUND_FETCH)).result == ResultKind.OFFLINE
+    assert worker.state is RepoState.OFFLINE
+    await worker.submit(JobKind.USER_SYNC)
+    assert worker.state is RepoState.IDLE
+    await worker.stop(grace=1)
+    seen = []
+    while True:
+        try:
+            seen.append(events.get_nowait())
+        except asyncio.QueueEmpty:
+            break
+    states = [(e.from_state, e.to_state) for e in seen if isinstance(e, StateChanged)]
+    assert states == [
+        (RepoState.IDLE, RepoState.FETCHING),
+        (RepoState.FETCHING, RepoState.OFFLINE),
+        (RepoState.OFFLINE, RepoState.SYNCING),
+        (RepoState.SYNCING, RepoState.IDLE),
+    ]
+    assert all(e.repo_id == 7 and e.duration >= 0 for e in seen if isinstance(e, StateChanged))
+    assert [e.result for e in seen if isinstance(e, SyncFinished)] == [ResultKind.OFFLINE, ResultKind.OK]
+
+
+async def test_a_crash_is_recorded_and_the_worker_restarts(
+    bus: EventBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "RESTART_DELAY_SECONDS", 0)
+    crashes: list[BaseException] = []
+
+    async def on_crash(exc: BaseException) -> None:
+        crashes.append(exc)
+
+    runner = Runner()
+    runner.fail_next = RuntimeError("bug")
+    runner.release.set()
+    worker = RepoWorker(1, "r", runner, bus, on_crash=on_crash)
+    worker.start()
+    with pytest.raises(RuntimeError, match="bug"):
+        await worker.submit(JobKind.USER_SYNC)
+    assert [str(c) for c in crashes] == ["bug"] and worker.crashes == 1
+    assert (await worker.submit(JobKind.USER_SYNC)).result == ResultKind.OK
+    assert worker.state is RepoState.IDLE
+    await worker.stop(grace=1)
+
+
+async def test_stop_waits_for_the_running_job_then_cancels(bus: EventBus) -> None:
+    runner = Runner()
+    worker = RepoWorker(1, "r", runner, bus)
+    worker.start()
+    running = worker.submit(JobKind.USER_SYNC)
+    queued = worker.submit(JobKind.BACKGROUND_FETCH)
+    await settle()
+    await worker.stop(grace=0.05)
+    assert queued.cancelled() and running.cancelled()
+    assert runner.started == [JobKind.USER_SYNC] and runner.running == 0
+
+    finishing = RepoWorker(2, "s", runner, bus)
+    finishing.start()
+    job = finishing.submit(JobKind.USER_SYNC)
+    await settle()
+    asyncio.get_running_loop().call_later(0.05, runner.release.set)
+    await finishing.stop(grace=5)
+    assert job.done() and job.result().result == ResultKind.OK
