@@ -60,13 +60,16 @@ async def fetch_remotes(
     *,
     network_timeout: float,
     only: Iterable[str] | None = None,
+    skip: Iterable[str] = (),
     progress: ProgressSink | None = None,
 ) -> FetchOutcome:
-    """Fetch every remote (or those in `only`), accounting into `report`."""
+    """Fetch every remote (or those in `only`, less those in `skip`), accounting into
+    `report`; each remote's failure lands in `report.failed_remotes`."""
     outcome = FetchOutcome()
     wanted = None if only is None else set(only)
+    skipped = set(skip)
     for remote in await core.offload.io(list_remotes, repo):
-        if wanted is not None and remote.name not in wanted:
+        if (wanted is not None and remote.name not in wanted) or remote.name in skipped:
             continue
         try:
             fetched = await core.offload.io(
@@ -81,9 +84,11 @@ async def fetch_remotes(
         except GitferryError as exc:
             await core.store.remote_health.record(repo_id, remote.name, exc.message)
             outcome.failures[remote.name] = exc
+            report.failed_remotes[remote.name] = exc.message
             continue
         await core.store.remote_health.record(repo_id, remote.name, None)
         outcome.fetched.append(remote.name)
+        report.answered_remotes.append(remote.name)
         _account(report, fetched)
     return outcome
 

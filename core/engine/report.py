@@ -37,12 +37,16 @@ class SyncReport:
     dirty: list[str] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMING_KEYS, 0.0))
+    # For the scheduler's backoff and breaker; not part of `sync --json`.
+    answered_remotes: list[str] = field(default_factory=list)
+    failed_remotes: dict[str, str] = field(default_factory=dict)
 
     def add_time(self, phase: str, ms: float) -> None:
         self.timings_ms[phase] = self.timings_ms.get(phase, 0.0) + ms
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
+        del out["answered_remotes"], out["failed_remotes"]
         out["result"] = str(self.result)
         out["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
         return out

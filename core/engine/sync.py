@@ -44,6 +44,7 @@ class SyncOptions:
     push: bool = True
     timeout: float = 30.0
     lock_wait: float = 5.0  # how long to wait for another sync of the same repository
+    skip_remotes: frozenset[str] = frozenset()  # tripped remotes a background fetch leaves out
 
 
 class PushRejected(GitferryError):
@@ -172,6 +173,7 @@ class _Sync:
             self.report,
             network_timeout=self.options.timeout,
             only=only,
+            skip=self.options.skip_remotes,
             progress=self.progress,
         )
 
