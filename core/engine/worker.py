@@ -50,9 +50,10 @@ class Job:
     kind: JobKind
     sequence: int
     done: asyncio.Future[SyncReport] = field(compare=False)
+    skip_remotes: frozenset[str] = field(default=frozenset(), compare=False)
 
 
-Runner = Callable[[JobKind], Awaitable[SyncReport]]
+Runner = Callable[[Job], Awaitable[SyncReport]]
 ErrorSink = Callable[[BaseException], Awaitable[None]]
 
 _STATE_AFTER = {
@@ -90,12 +91,14 @@ class RepoWorker:
         if self._task is None:
             self._task = asyncio.create_task(self._supervise(), name=f"worker:{self.name}")
 
-    def submit(self, kind: JobKind) -> asyncio.Future[SyncReport]:
-        """Queue a job (or join the identical one already queued); its future is the report."""
+    def submit(
+        self, kind: JobKind, *, skip_remotes: frozenset[str] = frozenset()
+    ) -> asyncio.Future[SyncReport]:
+        """Queue a job (or join the one of that kind already queued); its future is the report."""
         queued = self._queued.get(kind)
         if queued is not None:
             return queued.done
-        job = Job(kind, next(self._sequence), asyncio.get_running_loop().create_future())
+        job = Job(kind, next(self._sequence), asyncio.get_running_loop().create_future(), skip_remotes)
         self._queued[kind] = job
         self._queue.put_nowait(job)
         return job.done
@@ -144,7 +147,7 @@ class RepoWorker:
             self._set_state(job.kind.busy_state)
             self._current = job.done
             try:
-                report = await self._run(job.kind)
+                report = await self._run(job)
             except asyncio.CancelledError:
                 job.done.cancel()
                 raise

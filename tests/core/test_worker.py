@@ -9,7 +9,7 @@ import pytest
 from core.engine import worker as worker_module
 from core.engine.report import SyncReport
 from core.engine.state import RepoState
-from core.engine.worker import JobKind, RepoWorker
+from core.engine.worker import Job, JobKind, RepoWorker
 from core.events import EventBus, StateChanged, SyncFinished
 from core.results import ResultKind
 
@@ -25,8 +25,8 @@ class Runner:
         self.results: list[ResultKind] = []
         self.fail_next: Exception | None = None
 
-    async def __call__(self, kind: JobKind) -> SyncReport:
-        self.started.append(kind)
+    async def __call__(self, job: Job) -> SyncReport:
+        self.started.append(job.kind)
         self.running += 1
         self.peak = max(self.peak, self.running)
         try:
