@@ -1,0 +1,197 @@
+"""Open repositories kept for reuse: LRU, idle TTL and a measured memory budget.
+
+A repository kept open keeps ahead/behind fast (its packs stay mapped), but
+each one holds file descriptors and mappings, so the pool closes the least
+recently used ones first once the estimated total passes the budget, and any
+left idle longer than the TTL. A `Repo` is leased to one job at a time: dulwich
+objects must never be used by two threads at once (DULWICH_NOTES.md), so a
+second lease of the same repository waits for the first to end. Opening and
+closing are blocking and go through `Offload.io`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from dulwich.repo import Repo
+
+from core.git.repository import open_worktree_repo
+from core.offload import Offload
+from core.pool_cost import estimate_cost
+
+
+@dataclass(frozen=True, slots=True)
+class PoolStats:
+    entries: int
+    """Repositories held open."""
+    leased: int
+    cost: int
+    """Estimated bytes held by the open repositories."""
+    budget: int
+
+
+@dataclass
+class _Entry:
+    path: str
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    repo: Repo | None = None
+    users: int = 0
+    """Leases holding or waiting for this entry: it is not evicted while above 0."""
+    leased: bool = False
+    last_used: float = 0.0
+    cost: int = 0
+
+
+class RepoPool:
+    def __init__(
+        self,
+        offload: Offload,
+        *,
+        ttl: float = 300.0,
+        budget: int = 256 * 2**20,
+        clock: Callable[[], float] = time.monotonic,
+        opener: Callable[[str], Repo] = open_worktree_repo,
+    ) -> None:
+        self._offload = offload
+        self._ttl = ttl
+        self._budget = budget
+        self._clock = clock
+        self._opener = opener
+        self._entries: OrderedDict[int, _Entry] = OrderedDict()
+        """Least recently used first."""
+        self._closing: set[asyncio.Task[None]] = set()
+
+    @asynccontextmanager
+    async def lease(self, repo_id: int, path: str) -> AsyncIterator[Repo]:
+        """Exclusive use of the open repository `repo_id` at `path`.
+
+        Raises what the opener raises (`RepositoryMissing`, `NotARepository`)
+        and then keeps no entry for it.
+        """
+        self._expire()
+        entry = self._entries.get(repo_id)
+        if entry is None:
+            entry = self._entries[repo_id] = _Entry(path)
+        entry.users += 1
+        try:
+            async with entry.lock:
+                repo = await self._ready(entry, path)
+                entry.leased = True
+                self._entries.move_to_end(repo_id)
+                self._evict(self._over_budget())
+                try:
+                    yield repo
+                finally:
+                    entry.leased = False
+                    entry.last_used = self._clock()
+                    entry.cost = estimate_cost(repo)  # packs are loaded lazily: they may have grown
+        finally:
+            entry.users -= 1
+            self._forget_if_unopened(repo_id, entry)
+            self._evict(self._over_budget())
+
+    async def sweep(self) -> None:
+        """Close every entry idle for longer than the TTL (the engine calls this periodically)."""
+        self._expire()
+        await self._closes_done()
+
+    async def close_all(self) -> None:
+        """Close every repository, waiting for running leases to end first."""
+        for repo_id, entry in list(self._entries.items()):
+            async with entry.lock:
+                if entry.repo is not None:
+                    self._close_later([entry.repo])
+                    entry.repo, entry.cost = None, 0
+            self._forget_if_unopened(repo_id, entry)
+        await self._closes_done()
+
+    def stats(self) -> PoolStats:
+        held = [e for e in self._entries.values() if e.repo is not None]
+        return PoolStats(
+            entries=len(held),
+            leased=sum(e.leased for e in held),
+            cost=sum(e.cost for e in held),
+            budget=self._budget,
+        )
+
+    def lru_order(self) -> list[int]:
+        """Ids of the open repositories, least recently used first."""
+        return [repo_id for repo_id, e in self._entries.items() if e.repo is not None]
+
+    def _expire(self) -> None:
+        now = self._clock()
+        self._evict(
+            repo_id
+            for repo_id, entry in self._entries.items()
+            if entry.users == 0 and now - entry.last_used > self._ttl
+        )
+
+    async def _ready(self, entry: _Entry, path: str) -> Repo:
+        """The entry's repository, reopened if its folder went away or moved."""
+        cached, cached_path = entry.repo, entry.path
+        entry.repo, entry.cost, entry.path = None, 0, path
+        opening = asyncio.ensure_future(self._offload.io(self._reuse_or_open, cached, cached_path, path))
+        try:
+            repo = await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._close_orphan)
+            raise
+        entry.repo, entry.cost = repo, estimate_cost(repo)
+        return repo
+
+    def _close_orphan(self, opening: asyncio.Future[Repo]) -> None:
+        """A repository opened for a lease that was cancelled meanwhile."""
+        if not opening.cancelled() and opening.exception() is None:
+            self._close_later([opening.result()])
+
+    def _reuse_or_open(self, cached: Repo | None, cached_path: str, path: str) -> Repo:
+        if cached is not None:
+            if cached_path == path and os.path.isdir(cached.controldir()):
+                return cached
+            cached.close()
+        return self._opener(path)
+
+    def _over_budget(self) -> list[int]:
+        """Least recently used idle entries to close to get back under the budget."""
+        excess = sum(e.cost for e in self._entries.values() if e.repo is not None) - self._budget
+        victims: list[int] = []
+        for repo_id, entry in self._entries.items():
+            if excess <= 0:
+                break
+            if entry.repo is not None and entry.users == 0:
+                victims.append(repo_id)
+                excess -= entry.cost
+        return victims
+
+    def _evict(self, repo_ids: Iterable[int]) -> None:
+        """Forget idle entries now (accounting is immediate) and close their repositories."""
+        doomed = [self._entries.pop(repo_id) for repo_id in list(repo_ids)]
+        repos = [e.repo for e in doomed if e.repo is not None]
+        if repos:
+            self._close_later(repos)
+
+    def _close_later(self, repos: list[Repo]) -> None:
+        task = asyncio.ensure_future(self._offload.io(_close_repos, repos))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def _closes_done(self) -> None:
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+
+    def _forget_if_unopened(self, repo_id: int, entry: _Entry) -> None:
+        if entry.repo is None and entry.users == 0 and self._entries.get(repo_id) is entry:
+            del self._entries[repo_id]
+
+
+def _close_repos(repos: list[Repo]) -> None:
+    for repo in repos:
+        with contextlib.suppress(OSError):
+            repo.close()
