@@ -1,0 +1,132 @@
+"""The running engine: one worker per registered repository, the pool, the bus.
+
+Clients (the GUI, the daemon) call its coroutines; it answers with reports and
+publishes events. Every job runs `sync_repository` with the repository lent by
+the pool, so a long-lived engine keeps repositories (and their ahead/behind
+caches) open between jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from dulwich.repo import Repo
+
+from core.engine.core import Core
+from core.engine.report import SyncReport
+from core.engine.state import RepoState
+from core.engine.sync import SyncOptions, sync_repository
+from core.engine.worker import Job, JobKind, RepoWorker
+from core.events import BranchStatusChanged, EventBus, PhaseProgress
+from core.git.progress import TransferProgress
+from core.pool import RepoPool
+from core.store.records import RepoRecord
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(
+        self, core: Core, bus: EventBus, pool: RepoPool, *, options: SyncOptions | None = None
+    ) -> None:
+        self.core, self.bus, self.pool = core, bus, pool
+        self.options = options or SyncOptions()
+        self.workers: dict[int, RepoWorker] = {}
+
+    async def start(self) -> None:
+        for record in await self.core.store.repos():
+            self.add(record)
+
+    def add(self, record: RepoRecord) -> RepoWorker:
+        worker = self.workers.get(record.id)
+        if worker is None:
+            worker = RepoWorker(
+                record.id,
+                record.name,
+                partial(self._run, record.id),
+                self.bus,
+                on_crash=partial(self._crashed, record.id),
+            )
+            self.workers[record.id] = worker
+            worker.start()
+        return worker
+
+    async def remove(self, repo_id: int) -> None:
+        worker = self.workers.pop(repo_id, None)
+        if worker is not None:
+            await worker.stop(grace=0)
+
+    def state(self, repo_id: int) -> RepoState:
+        worker = self.workers.get(repo_id)
+        return worker.state if worker is not None else RepoState.IDLE
+
+    async def sync(self, repo_id: int) -> SyncReport:
+        """A user's sync: before any background work queued for the repository."""
+        return await self._worker(repo_id).submit(JobKind.USER_SYNC)
+
+    async def fetch(
+        self, repo_id: int, *, user: bool = False, skip_remotes: frozenset[str] = frozenset()
+    ) -> SyncReport:
+        """Fetch and measure only; a background fetch leaves out the `skip_remotes`."""
+        kind = JobKind.USER_FETCH if user else JobKind.BACKGROUND_FETCH
+        return await self._worker(repo_id).submit(kind, skip_remotes=skip_remotes)
+
+    async def stop(self, grace: float = 3.0) -> None:
+        """Running jobs get `grace` seconds to finish, then are cancelled; the pool is closed."""
+        await asyncio.gather(*(worker.stop(grace) for worker in self.workers.values()))
+        self.workers.clear()
+        await self.pool.close_all()
+
+    def _worker(self, repo_id: int) -> RepoWorker:
+        worker = self.workers.get(repo_id)
+        if worker is None:
+            raise KeyError(f"no worker for repository {repo_id}")
+        return worker
+
+    async def _run(self, repo_id: int, job: Job) -> SyncReport:
+        record = await self.core.store.repo_by_id(repo_id)
+        before = await self.core.store.branches(repo_id)
+
+        def progress(remote: str, p: TransferProgress) -> None:
+            self.bus.publish(
+                PhaseProgress(repo_id, record.name, remote, str(p.phase), p.current, p.total, p.bytes)
+            )
+
+        report = await sync_repository(
+            self.core,
+            record,
+            replace(self.options, fetch_only=job.kind.fetch_only, skip_remotes=job.skip_remotes),
+            progress,
+            lease=self._lease,
+        )
+        after = await self.core.store.branches(repo_id)
+        if _positions(after) != _positions(before):
+            self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(after)))
+        return report
+
+    @asynccontextmanager
+    async def _lease(self, _core: Core, record: RepoRecord) -> AsyncIterator[Repo]:
+        async with self.pool.lease(record.id, record.path) as repo:
+            yield repo
+
+    async def _crashed(self, repo_id: int, exc: BaseException) -> None:
+        message = f"worker crashed: {type(exc).__name__}: {exc}"
+        await self.core.store.set_repo_state(repo_id, str(RepoState.ERROR))
+        entry: dict[str, Any] = {
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "repo_id": repo_id,
+            "result": "error",
+            "message": message,
+        }
+        await self.core.offload.io(self.core.journal.append, entry)
+
+
+def _positions(branches: list[Any]) -> list[tuple[Any, ...]]:
+    return [(b.name, b.head, b.upstream_head, b.ahead, b.behind, b.upstream_gone) for b in branches]

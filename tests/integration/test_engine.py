@@ -1,0 +1,90 @@
+"""The engine end to end: workers, pool and events over real repositories and `git daemon`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from core.engine.core import Core
+from core.engine.engine import Engine
+from core.engine.state import RepoState
+from core.events import BranchStatusChanged, EventBus, StateChanged, SyncFinished
+from core.pool import RepoPool
+from core.results import ResultKind
+from tests.gitcli import git
+from tests.integration.clones import Clones
+from tests.servers import Remote
+
+
+def drain(sub: object) -> list[object]:
+    events = []
+    while True:
+        try:
+            events.append(sub.get_nowait())  # type: ignore[attr-defined]
+        except asyncio.QueueEmpty:
+            return events
+
+
+def test_user_sync_and_background_fetch_through_the_engine(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)  # registers both clones through the CLI
+    asyncio.run(_sync_and_fetch(world))
+    world.check()
+
+
+async def _sync_and_fetch(world: Clones) -> None:
+    pushed = world.commit(world.mine, "b.txt", "mine\n")
+    core = await Core.open()
+    bus = EventBus()
+    events = bus.subscribe(maxsize=1000)
+    engine = Engine(core, bus, RepoPool(core.offload))
+    try:
+        await engine.start()
+        mine = await core.store.repo("mine")
+        theirs = await core.store.repo("theirs")
+        report = await engine.sync(mine.id)
+        assert report.result == ResultKind.OK and report.pushed == ["main"]
+        assert world.remote_head() == pushed
+        background = await engine.fetch(theirs.id)
+        assert background.result == ResultKind.OK and background.fetched_refs == ["origin/main"]
+        assert background.pushed == [] and background.fast_forwarded == []  # a fetch integrates nothing
+        assert git("rev-parse", "origin/main", cwd=world.theirs) == pushed
+        assert engine.state(mine.id) is RepoState.IDLE
+        assert engine.pool.stats().entries == 2  # kept open for the next job
+        again = await asyncio.gather(engine.fetch(mine.id), engine.fetch(mine.id))
+        assert [r.result for r in again] == [ResultKind.UP_TO_DATE] * 2
+    finally:
+        await engine.stop()
+        await core.close()
+    assert engine.pool.stats().entries == 0
+    seen = drain(events)
+    states = [e for e in seen if isinstance(e, StateChanged) and e.repo == "mine"]
+    mine_states = [(e.from_state, e.to_state) for e in states]
+    assert mine_states[:2] == [(RepoState.IDLE, RepoState.SYNCING), (RepoState.SYNCING, RepoState.IDLE)]
+    finished = [(e.repo, e.result) for e in seen if isinstance(e, SyncFinished)]
+    assert ("mine", ResultKind.OK) in finished and ("theirs", ResultKind.OK) in finished
+    changed = [e for e in seen if isinstance(e, BranchStatusChanged) and e.repo == "theirs"]
+    assert changed and changed[-1].branches[0].behind == 1
+
+
+async def test_a_missing_repository_ends_in_error_and_the_worker_lives_on(tmp_path: Path) -> None:
+    repo = tmp_path / "gone"
+    git("init", "-q", "-b", "main", str(repo))
+    core = await Core.open()
+    engine = Engine(core, EventBus(), RepoPool(core.offload))
+    try:
+        record = await core.store.add_repo("gone", str(repo), {})
+        await engine.start()
+        repo.rename(tmp_path / "moved")
+        report = await engine.fetch(record.id)
+        assert report.result == ResultKind.ERROR and "not found" in report.message
+        assert engine.state(record.id) is RepoState.ERROR
+        (tmp_path / "moved").rename(repo)
+        assert (await engine.fetch(record.id)).result == ResultKind.UP_TO_DATE
+        assert engine.state(record.id) is RepoState.IDLE
+    finally:
+        await engine.stop()
+        await core.close()
