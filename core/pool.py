@@ -102,14 +102,17 @@ class RepoPool:
         self._expire()
         await self._closes_done()
 
+    async def discard(self, repo_id: int) -> None:
+        """Close one repository (unregistered or moved), after its running lease ends."""
+        entry = self._entries.get(repo_id)
+        if entry is not None:
+            await self._close_entry(repo_id, entry)
+        await self._closes_done()
+
     async def close_all(self) -> None:
         """Close every repository, waiting for running leases to end first."""
         for repo_id, entry in list(self._entries.items()):
-            async with entry.lock:
-                if entry.repo is not None:
-                    self._close_later([entry.repo])
-                    entry.repo, entry.cost = None, 0
-            self._forget_if_unopened(repo_id, entry)
+            await self._close_entry(repo_id, entry)
         await self._closes_done()
 
     def stats(self) -> PoolStats:
@@ -124,6 +127,13 @@ class RepoPool:
     def lru_order(self) -> list[int]:
         """Ids of the open repositories, least recently used first."""
         return [repo_id for repo_id, e in self._entries.items() if e.repo is not None]
+
+    async def _close_entry(self, repo_id: int, entry: _Entry) -> None:
+        async with entry.lock:
+            if entry.repo is not None:
+                self._close_later([entry.repo])
+                entry.repo, entry.cost = None, 0
+        self._forget_if_unopened(repo_id, entry)
 
     def _expire(self) -> None:
         now = self._clock()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import threading
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import psutil
 import pytest
 from dulwich.repo import Repo
 
-from core.git.repository import RepositoryMissing
+from core.git.repository import RepositoryMissing, open_worktree_repo
 from core.offload import Offload
 from core.pool import RepoPool
 from core.pool_cost import REPO_OVERHEAD, calibrate_overhead, estimate_cost, measure, walk_history
@@ -309,6 +310,49 @@ async def test_close_all_waits_for_a_running_lease(tmp_path: Path, offload: Offl
     await asyncio.wait_for(asyncio.gather(task, closing), 5)
     assert pool.stats().entries == 0
     assert files_under(path) == []
+
+
+async def test_discard_closes_one_repository(tmp_path: Path, offload: Offload) -> None:
+    a, b = make_repo(tmp_path, "a", commits=5), make_repo(tmp_path, "b", commits=5)
+    pool = RepoPool(offload)
+    await use(pool, 1, a, offload)
+    await use(pool, 2, b, offload)
+    await pool.discard(1)
+    await pool.discard(99)
+    assert pool.lru_order() == [2]
+    assert files_under(a) == [] and files_under(b) != []
+    await pool.close_all()
+
+
+async def test_a_lease_cancelled_while_opening_leaves_nothing_open(tmp_path: Path, offload: Offload) -> None:
+    path = make_repo(tmp_path, "a", commits=5)
+    gate = threading.Event()
+
+    def slow_opener(where: str) -> Repo:
+        gate.wait(5)
+        repo = open_worktree_repo(where)
+        repo[repo.head()]  # maps the pack
+        return repo
+
+    pool = RepoPool(offload, opener=slow_opener)
+
+    async def job() -> None:
+        async with pool.lease(1, path):
+            pytest.fail("the lease was cancelled before the repository opened")
+
+    task = asyncio.create_task(job())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    gate.set()
+    for _ in range(100):  # the opening finishes in its thread, then the orphan is closed
+        await pool.sweep()
+        if not files_under(path):
+            break
+        await asyncio.sleep(0.01)
+    assert files_under(path) == []
+    assert pool.stats().entries == 0 and pool.lru_order() == []
 
 
 def test_estimate_is_within_a_sane_factor_of_measured_rss(tmp_path: Path) -> None:
