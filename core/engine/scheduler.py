@@ -1,0 +1,409 @@
+"""The background fetch scheduler: when each repository is fetched, and how many at once.
+
+Policy only, independent of git: `trigger(repo_id, job)` runs one fetch (the
+per-repository worker) and returns its `FetchOutcome`. The scheduler spreads
+the slots (`slots.py`), bounds concurrency, puts a user's request first, backs
+off a failing repository (`backoff.py`), skips tripped remotes (`breaker.py`),
+pauses on demand or on a low battery (`power.py`), catches up once after the
+machine slept, and reports `offline` once rather than a stream of errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from core.engine.backoff import Backoff
+from core.engine.breaker import RemoteBreaker
+from core.engine.clock import Clock, wall_datetime
+from core.engine.fetch_outcome import FetchJob, FetchOutcome, OutcomeKind, Reason
+from core.engine.power import BatteryWatch, PowerSource
+from core.engine.slots import SlotPolicy, path_offset
+
+log = logging.getLogger(__name__)
+
+Trigger = Callable[[int, FetchJob], Awaitable[FetchOutcome]]
+OnOffline = Callable[[bool], None]
+
+
+def default_max_concurrent() -> int:
+    return max(1, min((os.cpu_count() or 2) - 1, 4))
+
+
+class NotScheduled(LookupError):
+    def __init__(self, repo_id: int) -> None:
+        super().__init__(f"repository {repo_id} is not scheduled")
+        self.repo_id = repo_id
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """The loop's own timing: how far apart background starts are, how often it looks around."""
+
+    start_spacing: float = 1.0  # at least this long between two background starts
+    tick: float = 30.0  # longest sleep, so a clock jump is noticed soon after a wake
+    power_poll: float = 60.0
+    offline_quorum: int = 3  # repositories that must all be unreachable before `offline`
+
+
+DEFAULT_BACKOFF = Backoff()
+DEFAULT_SLOTS = SlotPolicy()
+DEFAULT_CADENCE = Cadence()
+
+
+@dataclass(eq=False)
+class _Repo:
+    repo_id: int
+    path: str
+    interval: float
+    offset: float
+    due: float  # monotonic
+    reason: Reason = Reason.SCHEDULE
+    streak: int = 0  # consecutive failed fetches, for the backoff
+    last_kind: OutcomeKind | None = None
+    running: bool = False
+    waiters: list[asyncio.Future[FetchOutcome]] = field(default_factory=list)
+
+
+class FetchScheduler:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        trigger: Trigger,
+        max_concurrent: int | None = None,
+        rng: random.Random | None = None,
+        breaker: RemoteBreaker | None = None,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        slots: SlotPolicy = DEFAULT_SLOTS,
+        cadence: Cadence = DEFAULT_CADENCE,
+        power: PowerSource | None = None,
+        pause_on_battery: bool = False,
+        on_offline: OnOffline | None = None,
+    ) -> None:
+        self.max_concurrent = max_concurrent or default_max_concurrent()
+        if self.max_concurrent < 1:
+            raise ValueError("max_concurrent is at least 1")
+        self.breaker = breaker or RemoteBreaker()
+        self._clock = clock
+        self._trigger = trigger
+        self._rng = rng or random.Random()
+        self._backoff = backoff
+        self._slots = slots
+        self._cadence = cadence
+        self._battery = BatteryWatch(power, poll=cadence.power_poll, enabled=pause_on_battery)
+        self._on_offline = on_offline
+        self._repos: dict[int, _Repo] = {}
+        self._user_queue: deque[int] = deque()
+        self._jobs: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._running = 0
+        self.peak_concurrent = 0
+        self._paused = False
+        self._offline = False
+        self._stopping = False
+        self._cancel_running = False
+        self._next_start = 0.0
+        self._last_mono = clock.monotonic()
+        self._last_wall = clock.wall()
+        self._expected_wake = self._last_mono
+
+    # Registration -----------------------------------------------------------
+
+    def add(self, repo_id: int, path: str, interval: float) -> None:
+        if repo_id in self._repos:
+            raise ValueError(f"repository {repo_id} is already scheduled")
+        _check_interval(interval)
+        offset = path_offset(path, interval)
+        self._repos[repo_id] = _Repo(repo_id, path, interval, offset, self._first_due(interval, offset))
+        self._wake.set()
+
+    def remove(self, repo_id: int) -> None:
+        repo = self._repos.pop(repo_id, None)
+        if repo is None:
+            return
+        with contextlib.suppress(ValueError):
+            self._user_queue.remove(repo_id)
+        for waiter in repo.waiters:
+            waiter.cancel()
+        self.breaker.forget(repo_id)
+        self._wake.set()
+
+    def set_interval(self, repo_id: int, interval: float) -> None:
+        _check_interval(interval)
+        repo = self._repo(repo_id)
+        repo.interval = interval
+        repo.offset = path_offset(repo.path, interval)
+        if not repo.running and repo.streak == 0:
+            repo.due = self._first_due(interval, repo.offset)
+        self._wake.set()
+
+    def _first_due(self, interval: float, offset: float) -> float:
+        delay = self._slots.first_delay(self._clock.wall(), interval, offset, self._rng)
+        return self._clock.monotonic() + delay
+
+    def request_now(self, repo_id: int) -> asyncio.Future[FetchOutcome]:
+        """A user's sync: first in line, not held back by pause or breaker. Await it for the outcome."""
+        repo = self._repo(repo_id)
+        waiter: asyncio.Future[FetchOutcome] = asyncio.get_running_loop().create_future()
+        repo.waiters.append(waiter)
+        if repo_id not in self._user_queue:
+            self._user_queue.append(repo_id)
+        self._wake.set()
+        return waiter
+
+    # Pause, power, state ----------------------------------------------------
+
+    def pause(self) -> None:
+        self._paused = True
+        self._wake.set()
+
+    def resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            self._catch_up_overdue()
+            self._wake.set()
+
+    def set_pause_on_battery(self, enabled: bool) -> None:
+        self._battery.set_enabled(enabled)
+        self._wake.set()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def battery_paused(self) -> bool:
+        return self._battery.low
+
+    @property
+    def offline(self) -> bool:
+        return self._offline
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    def next_due(self, repo_id: int) -> float:
+        """The monotonic time of the repository's next background fetch."""
+        return self._repo(repo_id).due
+
+    def backoff_streak(self, repo_id: int) -> int:
+        return self._repo(repo_id).streak
+
+    # The loop ---------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Schedule until `stop()` (or cancellation); running fetches then finish or are cancelled."""
+        self._stopping = False
+        self._last_mono, self._last_wall = self._clock.monotonic(), self._clock.wall()
+        self._expected_wake = self._last_mono
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                await self._poll_power()
+                self._detect_clock_jump()
+                self._dispatch()
+                await self._wait(self._next_wake())
+        except asyncio.CancelledError:
+            self._cancel_running = True
+            raise
+        finally:
+            await self._end_jobs()
+
+    def stop(self, *, cancel_running: bool = False) -> None:
+        self._stopping = True
+        self._cancel_running = cancel_running
+        self._wake.set()
+
+    async def _end_jobs(self) -> None:
+        if self._cancel_running:
+            for job in self._jobs:
+                job.cancel()
+        await asyncio.gather(*self._jobs, return_exceptions=True)
+
+    async def _wait(self, seconds: float) -> None:
+        self._expected_wake = self._clock.monotonic() + seconds
+        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+
+    def _halted(self) -> bool:
+        return self._paused or self._battery.low
+
+    def _next_wake(self) -> float:
+        now = self._clock.monotonic()
+        wake = now + self._cadence.tick
+        if self._running < self.max_concurrent and not self._halted():
+            idle = [r.due for r in self._repos.values() if not r.running]
+            if idle:
+                wake = min(wake, max(min(idle), self._next_start))
+        power_check = self._battery.next_check()
+        if power_check is not None:
+            wake = min(wake, power_check)
+        return max(0.0, wake - now)
+
+    # Dispatch ---------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        while self._running < self.max_concurrent:
+            picked = self._next_user() or self._next_background()
+            if picked is None:
+                return
+            self._start(*picked)
+
+    def _next_user(self) -> tuple[_Repo, Reason] | None:
+        for repo_id in self._user_queue:
+            repo = self._repos[repo_id]
+            if not repo.running:
+                self._user_queue.remove(repo_id)
+                return repo, Reason.USER
+        return None
+
+    def _next_background(self) -> tuple[_Repo, Reason] | None:
+        now = self._clock.monotonic()
+        if self._halted() or now < self._next_start:
+            return None
+        ready = [r for r in self._repos.values() if not r.running and r.due <= now]
+        if not ready:
+            return None
+        repo = min(ready, key=lambda r: (r.due, r.repo_id))
+        self._next_start = now + self._cadence.start_spacing
+        return repo, repo.reason
+
+    def _start(self, repo: _Repo, reason: Reason) -> None:
+        waiters, repo.waiters = (repo.waiters, []) if reason is Reason.USER else ([], repo.waiters)
+        repo.running = True
+        self._running += 1
+        self.peak_concurrent = max(self.peak_concurrent, self._running)
+        job = asyncio.create_task(self._job(repo, reason, waiters), name=f"fetch-{repo.repo_id}")
+        self._jobs.add(job)
+        job.add_done_callback(self._jobs.discard)
+
+    async def _job(self, repo: _Repo, reason: Reason, waiters: list[asyncio.Future[FetchOutcome]]) -> None:
+        try:
+            outcome = await self._fetch(repo.repo_id, reason)
+            await self._settle(repo, outcome)
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(outcome)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            repo.running = False
+            self._running -= 1
+            self._wake.set()
+
+    async def _fetch(self, repo_id: int, reason: Reason) -> FetchOutcome:
+        skip: frozenset[str] = frozenset()
+        try:
+            await self.breaker.load(repo_id)
+            if reason.background:
+                skip = self.breaker.tripped(repo_id, wall_datetime(self._clock))
+            return await self._trigger(repo_id, FetchJob(reason, skip))
+        except Exception as exc:
+            log.exception("background fetch of repository %s failed", repo_id)
+            return FetchOutcome.crashed(f"{type(exc).__name__}: {exc}")
+
+    # Outcomes ---------------------------------------------------------------
+
+    async def _settle(self, repo: _Repo, outcome: FetchOutcome) -> None:
+        try:
+            await self.breaker.record(repo.repo_id, outcome, wall_datetime(self._clock))
+        except Exception:
+            log.exception("could not record remote health of repository %s", repo.repo_id)
+        if self._repos.get(repo.repo_id) is not repo:
+            return  # removed while it ran
+        repo.last_kind = outcome.kind
+        now, wall = self._clock.monotonic(), self._clock.wall()
+        if outcome.succeeded:
+            repo.streak = 0
+            repo.reason = Reason.SCHEDULE
+            repo.due = now + self._slots.delay_after_fetch(wall, repo.interval, repo.offset, self._rng)
+        else:
+            repo.streak += 1
+            repo.reason = Reason.RETRY
+            repo.due = now + self._backoff.delay(repo.streak, self._rng)
+        self._note_reachability(outcome)
+
+    def _note_reachability(self, outcome: FetchOutcome) -> None:
+        """`offline` once every repository heard from is unreachable; back on the first answer."""
+        if outcome.kind is not OutcomeKind.OFFLINE:
+            if self._offline:
+                self._set_offline(False)
+                self._recall_unreachable()
+            return
+        known = [r.last_kind for r in self._repos.values() if r.last_kind is not None]
+        quorum = min(self._cadence.offline_quorum, len(self._repos))
+        if not self._offline and len(known) >= quorum and all(k is OutcomeKind.OFFLINE for k in known):
+            self._set_offline(True)
+
+    def _set_offline(self, offline: bool) -> None:
+        self._offline = offline
+        if self._on_offline is not None:
+            self._on_offline(offline)
+
+    def _recall_unreachable(self) -> None:
+        """The network is back: repositories waiting out an offline backoff are fetched soon."""
+        now = self._clock.monotonic()
+        for repo in self._repos.values():
+            if repo.last_kind is OutcomeKind.OFFLINE and not repo.running:
+                repo.streak = 0
+                self._stagger(repo, now)
+
+    # Clock jumps, pauses, power --------------------------------------------
+
+    def _detect_clock_jump(self) -> None:
+        mono, wall = self._clock.monotonic(), self._clock.wall()
+        skew = (wall - self._last_wall) - (mono - self._last_mono)  # suspend the monotonic clock missed
+        overslept = mono - self._expected_wake  # suspend the monotonic clock counted
+        self._last_mono, self._last_wall = mono, wall
+        jump = max(skew, overslept)
+        if jump > self._longest_interval():
+            log.info("clock jumped %.0f s: catching up overdue repositories", jump)
+            self._catch_up(horizon=mono + jump)
+
+    def _longest_interval(self) -> float:
+        return max((r.interval for r in self._repos.values()), default=300.0)
+
+    def _catch_up_overdue(self) -> None:
+        self._catch_up(horizon=self._clock.monotonic())
+
+    def _catch_up(self, horizon: float) -> None:
+        """Every repository due by `horizon` is fetched once, staggered, from now."""
+        now = self._clock.monotonic()
+        for repo in self._repos.values():
+            if not repo.running and repo.due <= horizon:
+                repo.reason = Reason.CATCH_UP
+                self._stagger(repo, now)
+
+    def _stagger(self, repo: _Repo, now: float) -> None:
+        repo.due = now + self._slots.catch_up_delay(repo.interval, repo.offset)
+
+    async def _poll_power(self) -> None:
+        if await self._battery.check(self._clock.monotonic()):
+            low = self._battery.low
+            log.info("background fetch %s (battery)", "paused" if low else "resumed")
+            if not low and not self._paused:
+                self._catch_up_overdue()
+
+    def _repo(self, repo_id: int) -> _Repo:
+        try:
+            return self._repos[repo_id]
+        except KeyError:
+            raise NotScheduled(repo_id) from None
+
+
+def _check_interval(interval: float) -> None:
+    if interval <= 0:
+        raise ValueError("fetch interval must be positive")

@@ -1,0 +1,513 @@
+"""The background fetch scheduler, on a fake clock: no real sleeps, same result every run."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from core.engine.backoff import Backoff, Jitter
+from core.engine.breaker import RemoteBreaker
+from core.engine.fetch_outcome import FetchJob, FetchOutcome, OutcomeKind, Reason
+from core.engine.power import BatteryReading
+from core.engine.scheduler import Cadence, FetchScheduler, NotScheduled
+from core.engine.slots import SlotPolicy, path_offset, until_slot
+from core.offload import Offload
+from core.store.status_store import StatusStore
+from tests.core.scheduler_fakes import FakeClock, FakePower, Remotes, settle
+
+FAILING = FetchOutcome(OutcomeKind.FAILED, error="boom")
+
+
+def paths(count: int) -> list[str]:
+    return [f"/home/ada/src/project-{i:02}" for i in range(count)]
+
+
+def scheduler(clock: FakeClock, remotes: Remotes, **kwargs: object) -> FetchScheduler:
+    kwargs.setdefault("max_concurrent", 4)
+    kwargs.setdefault("rng", random.Random(7))
+    return FetchScheduler(clock, trigger=remotes, **kwargs)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running(sched: FetchScheduler) -> AsyncIterator[FetchScheduler]:
+    task = asyncio.create_task(sched.run())
+    await settle()
+    try:
+        yield sched
+    finally:
+        sched.stop(cancel_running=True)
+        await asyncio.wait_for(task, 5)
+
+
+async def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """For tests that touch the real store: wait (real time) until its writes have landed."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 (the store's threads set no event to wait on)
+            await asyncio.sleep(0.005)
+
+
+# Slots -------------------------------------------------------------------------
+
+
+async def test_fifty_repositories_spread_over_the_interval_never_start_together() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock)
+    sched = scheduler(clock, remotes)
+    for repo_id, path in enumerate(paths(50)):
+        sched.add(repo_id, path, 300)
+    async with running(sched):
+        await clock.advance(400)
+    first: dict[int, float] = {}
+    for call in remotes.calls:
+        first.setdefault(call.repo_id, call.started)
+    assert sorted(first) == list(range(50))
+    starts = sorted(first.values())
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 1.0
+    assert starts[-1] - starts[0] > 0.8 * 300
+    busiest_half_minute = max(sum(1 for s in starts if t <= s < t + 30) for t in starts)
+    assert busiest_half_minute <= 12  # 50 over 300 s is 5 per half-minute on average
+
+
+def test_path_offsets_are_stable_and_cover_the_interval() -> None:
+    offsets = [path_offset(p, 300) for p in paths(50)]
+    assert offsets == [path_offset(p, 300) for p in paths(50)]
+    assert all(0 <= o < 300 for o in offsets)
+    per_minute = [sum(1 for o in offsets if m * 60 <= o < (m + 1) * 60) for m in range(5)]
+    assert all(count >= 4 for count in per_minute), per_minute
+
+
+def test_jitter_stays_within_a_tenth_of_the_interval() -> None:
+    policy, rng = SlotPolicy(), random.Random(3)
+    jitters = []
+    for i, path in enumerate(paths(40) * 5):
+        wall = 1_800_000_000.0 + i * 17.3
+        offset = path_offset(path, 300)
+        jitters.append(policy.first_delay(wall, 300, offset, rng) - until_slot(wall, 300, offset))
+    assert min(jitters) >= 0 and max(jitters) <= 30
+    assert max(jitters) - min(jitters) > 20  # really random, not a constant
+
+
+async def test_first_due_is_the_path_slot_plus_bounded_jitter() -> None:
+    clock = FakeClock()
+    sched = scheduler(clock, Remotes(clock))
+    for repo_id, path in enumerate(paths(30)):
+        sched.add(repo_id, path, 600)
+        slot = clock.monotonic() + until_slot(clock.wall(), 600, path_offset(path, 600))
+        assert 0 <= sched.next_due(repo_id) - slot <= 60
+
+
+async def test_after_a_fetch_the_next_one_is_about_one_interval_later() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock)
+    sched = scheduler(clock, remotes)
+    sched.add(1, "/srv/a", 300)
+    async with running(sched):
+        await clock.advance(3000)
+    starts = remotes.starts(1)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(starts) >= 9
+    assert all(300 - 30 <= g <= 300 + 30 for g in gaps), gaps
+
+
+# Backoff -----------------------------------------------------------------------
+
+
+def test_backoff_doubles_up_to_the_cap() -> None:
+    backoff = Backoff(base=30, cap=3600)
+    assert [backoff.ceiling(n) for n in range(1, 10)] == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert backoff.ceiling(10_000) == 3600
+    rng = random.Random(1)
+    for n in range(1, 12):
+        ceiling = backoff.ceiling(n)
+        equal = [backoff.delay(n, rng) for _ in range(50)]
+        assert all(ceiling / 2 <= d <= ceiling for d in equal)
+        full = [Backoff(jitter=Jitter.FULL).delay(n, rng) for _ in range(50)]
+        assert all(0 <= d <= ceiling for d in full)
+        assert min(full) < ceiling / 2  # full jitter does use the lower half
+
+
+async def test_failing_repository_backs_off_and_success_resets_it() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock, outcome_for=lambda _r, _j: FAILING)
+    sched = scheduler(clock, remotes)
+    sched.add(1, "/srv/a", 300)
+    async with running(sched):
+        await clock.advance(5 * 3600)
+        starts = remotes.starts(1)
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        ceilings = [min(3600, 30 * 2**n) for n in range(len(gaps))]
+        assert len(gaps) >= 8
+        assert all(c / 2 <= g <= c + 1e-6 for g, c in zip(gaps, ceilings, strict=True)), gaps
+        assert all(call.job.reason is Reason.RETRY for call in remotes.calls[1:])
+        assert sched.backoff_streak(1) == len(starts)
+
+        remotes.outcome_for = lambda _r, _j: FetchOutcome.ok("origin")
+        await clock.advance(3600)
+        assert sched.backoff_streak(1) == 0
+        count = len(remotes.calls)
+        await clock.advance(1200)
+        after = remotes.starts(1)[count - 1 :]
+        regular = [b - a for a, b in itertools.pairwise(after)]
+        assert regular and all(g >= 300 - 30 for g in regular), regular
+
+
+async def test_a_trigger_that_raises_counts_as_a_failure_and_the_loop_goes_on() -> None:
+    clock = FakeClock()
+
+    def explode(_repo: int, _job: FetchJob) -> FetchOutcome:
+        raise RuntimeError("worker bug")
+
+    remotes = Remotes(clock, outcome_for=explode)
+    sched = scheduler(clock, remotes)
+    sched.add(1, "/srv/a", 300)
+    async with running(sched):
+        await clock.advance(400)
+        assert sched.backoff_streak(1) >= 2
+        outcome = await asyncio.wait_for(sched.request_now(1), 1)
+    assert outcome.kind is OutcomeKind.FAILED and outcome.error == "RuntimeError: worker bug"
+
+
+# Circuit breaker ---------------------------------------------------------------
+
+
+def origin_down(_repo: int, job: FetchJob) -> FetchOutcome:
+    if "origin" in job.skip_remotes:
+        return FetchOutcome.ok()  # nothing left to try
+    return FetchOutcome.failure({"origin": "connection refused"})
+
+
+async def test_three_failures_trip_the_remote_until_the_cooldown_ends() -> None:
+    clock = FakeClock()
+    trips: list[tuple[int, str, datetime]] = []
+    breaker = RemoteBreaker(on_trip=lambda r, remote, until: trips.append((r, remote, until)))
+    remotes = Remotes(clock, outcome_for=origin_down)
+    sched = scheduler(clock, remotes, breaker=breaker)
+    sched.add(1, "/srv/a", 300)
+    async with running(sched):
+        while len(remotes.calls) < 3:
+            await clock.advance(10)
+        third = clock.wall() - clock.monotonic() + remotes.calls[2].started
+        await clock.advance(1)
+        assert [(r, remote) for r, remote, _ in trips] == [(1, "origin")]
+        assert trips[0][2] == datetime.fromtimestamp(third, UTC).replace(tzinfo=None) + timedelta(hours=1)
+        assert breaker.failures(1, "origin") == 3
+
+        await clock.advance(3600 - 400)
+        tripped = remotes.calls[3:]
+        assert tripped and all(c.job.skip_remotes == {"origin"} for c in tripped)
+
+        manual = await asyncio.wait_for(sched.request_now(1), 1)
+        assert remotes.calls[-1].job.skip_remotes == frozenset()  # a user's sync still tries it
+        assert manual.failed == {"origin": "connection refused"}
+        assert len(trips) == 1  # still the same trip, not a new one
+
+        manual_calls = len(remotes.calls)
+        while len(remotes.calls) == manual_calls or remotes.calls[-1].job.skip_remotes:
+            await clock.advance(10)  # until the cool-down is over and origin is tried again
+        assert clock.wall() - third >= 3600
+        assert breaker.failures(1, "origin") == 1  # counting afresh
+        assert len(trips) == 1
+        await clock.advance(600)
+        assert len(trips) == 2  # three more failures trip it again
+
+
+async def test_an_answer_clears_the_streak() -> None:
+    clock = FakeClock()
+    breaker = RemoteBreaker()
+    answers = iter([False, False, True, False, False, True])
+
+    def flaky(_repo: int, _job: FetchJob) -> FetchOutcome:
+        if next(answers, True):
+            return FetchOutcome.ok("origin")
+        return FetchOutcome.failure({"origin": "timeout"})
+
+    sched = scheduler(clock, Remotes(clock, outcome_for=flaky), breaker=breaker)
+    sched.add(1, "/srv/a", 300)
+    async with running(sched):
+        for _ in range(6):
+            await asyncio.wait_for(sched.request_now(1), 1)
+    assert breaker.failures(1, "origin") == 0
+    assert breaker.tripped(1, datetime.max) == frozenset()
+
+
+async def test_offline_failures_do_not_trip_remotes() -> None:
+    clock = FakeClock()
+    trips: list[str] = []
+    breaker = RemoteBreaker(on_trip=lambda _r, remote, _u: trips.append(remote))
+    remotes = Remotes(clock, outcome_for=lambda _r, _j: FetchOutcome.offline({"origin": "no route"}))
+    sched = scheduler(clock, remotes, breaker=breaker)
+    sched.add(1, "/srv/a", 300)
+    async with running(sched):
+        await clock.advance(3 * 3600)
+    assert len(remotes.calls) >= 5 and trips == []
+
+
+async def test_failure_counts_and_trips_survive_a_restart(tmp_path: Path) -> None:
+    offload = Offload()
+    db = tmp_path / "status.db"
+    store = await StatusStore.open(db, offload)
+    repo = await store.add_repo("a", str(tmp_path / "a"), {})
+    trips: list[str] = []
+
+    async def one_session(clock: FakeClock, failures: int) -> Remotes:
+        store = await StatusStore.open(db, offload)
+        breaker = RemoteBreaker(store.remote_health, on_trip=lambda _r, remote, _u: trips.append(remote))
+        remotes = Remotes(clock, outcome_for=origin_down)
+        sched = scheduler(clock, remotes, breaker=breaker)
+        sched.add(repo.id, repo.path, 300)
+        async with running(sched):
+            for _ in range(failures):
+                await asyncio.wait_for(sched.request_now(repo.id), 5)
+            await clock.advance(sched.next_due(repo.id) - clock.monotonic() + 1)
+            await eventually(lambda: len(remotes.calls) > failures)
+            await eventually(lambda: sched.running == 0)
+        await store.close()
+        return remotes
+
+    try:
+        clock = FakeClock()
+        first = await one_session(clock, failures=1)
+        assert trips == [] and first.calls[-1].job.skip_remotes == frozenset()
+        assert await store.remote_health.failures(repo.id) == {"origin": 2}
+
+        clock = FakeClock(mono=50.0, wall=clock.wall() + 60)  # a new process: its own monotonic clock
+        second = await one_session(clock, failures=1)
+        assert trips == ["origin"]  # 2 before the restart + 1 after
+        assert second.calls[-1].job.skip_remotes == {"origin"}
+
+        clock = FakeClock(mono=7.0, wall=clock.wall() + 60)
+        third = await one_session(clock, failures=0)
+        assert third.calls[-1].job.skip_remotes == {"origin"}  # still tripped after another restart
+        states = await store.remote_health.failure_states(repo.id)
+        assert [(s.remote, s.failures, s.tripped_until is not None) for s in states] == [("origin", 3, True)]
+    finally:
+        await store.close()
+        offload.shutdown()
+
+
+# Concurrency and priority --------------------------------------------------------
+
+
+async def test_concurrency_never_exceeds_the_bound() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock, duration=45)
+    sched = scheduler(clock, remotes, max_concurrent=3)
+    for repo_id, path in enumerate(paths(20)):
+        sched.add(repo_id, path, 60)
+    async with running(sched):
+        await clock.advance(30)
+        for repo_id in range(5):  # user syncs share the same slots
+            sched.request_now(repo_id)
+        await clock.advance(900)
+    assert remotes.peak == 3 and sched.peak_concurrent == 3
+    assert set(remotes.repos()) == set(range(20))
+    assert remotes.starts(reason=Reason.USER) and len(remotes.starts(reason=Reason.USER)) == 5
+
+
+def test_default_bound_follows_the_cpu_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    for cpus, expected in [(1, 1), (2, 1), (3, 2), (8, 4), (None, 1)]:
+        monkeypatch.setattr("os.cpu_count", lambda cpus=cpus: cpus)
+        assert FetchScheduler(clock, trigger=Remotes(clock)).max_concurrent == expected
+
+
+async def test_a_user_sync_goes_before_queued_background_work() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock, duration=50)
+    sched = scheduler(clock, remotes, max_concurrent=1)
+    for repo_id, path in enumerate(paths(6)):
+        sched.add(repo_id, path, 100)
+    async with running(sched):
+        await clock.advance(160)  # one fetch at a time, the others due and waiting
+        waiting = [r for r in range(6) if r not in remotes.repos()]
+        assert len(waiting) >= 2
+        wanted = waiting[-1]
+        before = len(remotes.calls)
+        done = sched.request_now(wanted)
+        await clock.advance(50)
+        nxt = remotes.calls[before]
+        assert (nxt.repo_id, nxt.job.reason) == (wanted, Reason.USER)
+        await clock.advance(50)
+        assert (await asyncio.wait_for(done, 1)).succeeded
+
+
+async def test_a_user_sync_waits_for_the_running_fetch_of_the_same_repository() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock, duration=20)
+    sched = scheduler(clock, remotes, max_concurrent=2)
+    sched.add(1, "/srv/a", 100)
+    async with running(sched):
+        await clock.advance(sched.next_due(1) - clock.monotonic() + 1)
+        assert remotes.running == 1
+        done = sched.request_now(1)
+        await clock.advance(5)
+        assert remotes.running == 1 and not done.done()
+        await clock.advance(40)
+        assert done.done() and [c.job.reason for c in remotes.calls] == [Reason.SCHEDULE, Reason.USER]
+
+
+async def test_unknown_and_removed_repositories() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock, duration=10)
+    sched = scheduler(clock, remotes)
+    with pytest.raises(NotScheduled):
+        sched.request_now(9)
+    sched.add(1, "/srv/a", 100)
+    sched.add(2, "/srv/b", 100)
+    with pytest.raises(ValueError):
+        sched.add(1, "/srv/a", 100)
+    async with running(sched):
+        sched.remove(2)
+        await clock.advance(500)
+    assert set(remotes.repos()) == {1}
+
+
+# Pause, battery ----------------------------------------------------------------
+
+
+async def test_pause_holds_background_work_and_resume_catches_up_once() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock)
+    sched = scheduler(clock, remotes)
+    for repo_id, path in enumerate(paths(8)):
+        sched.add(repo_id, path, 60)
+    sched.pause()
+    async with running(sched):
+        await clock.advance(600)
+        assert remotes.calls == [] and sched.paused
+        assert (await asyncio.wait_for(sched.request_now(3), 1)).succeeded  # the user is not paused
+        resumed_at = clock.monotonic()
+        sched.resume()
+        await clock.advance(60)
+    after = [c for c in remotes.calls if c.started >= resumed_at]
+    catch_up = [c.repo_id for c in after if c.job.reason is Reason.CATCH_UP]
+    # Each overdue repository once, not once per missed slot; 3 was just synced, so not overdue.
+    assert sorted(catch_up) == [0, 1, 2, 4, 5, 6, 7]
+    starts = sorted(c.started for c in after if c.job.reason is Reason.CATCH_UP)
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(starts))
+
+
+async def test_low_battery_pauses_when_the_setting_says_so() -> None:
+    clock = FakeClock()
+    power = FakePower(BatteryReading(percent=15, plugged=False))
+    remotes = Remotes(clock)
+    sched = scheduler(clock, remotes, power=power, pause_on_battery=True)
+    for repo_id, path in enumerate(paths(4)):
+        sched.add(repo_id, path, 60)
+    async with running(sched):
+        await clock.advance(300)
+        assert remotes.calls == [] and sched.battery_paused
+
+        power.reading = BatteryReading(percent=15, plugged=True)  # charging: not paused
+        await clock.advance(120)
+        assert not sched.battery_paused and set(remotes.repos()) == set(range(4))
+
+        power.reading = BatteryReading(percent=19.5, plugged=False)
+        await clock.advance(61)
+        count = len(remotes.calls)
+        await clock.advance(300)
+        assert sched.battery_paused and len(remotes.calls) == count
+
+        sched.set_pause_on_battery(False)
+        await clock.advance(120)
+        assert not sched.battery_paused and len(remotes.calls) > count
+
+
+async def test_no_battery_or_a_full_one_never_pauses() -> None:
+    for reading in (None, BatteryReading(percent=20, plugged=False)):
+        clock = FakeClock()
+        remotes = Remotes(clock)
+        sched = scheduler(clock, remotes, power=FakePower(reading), pause_on_battery=True)
+        sched.add(1, "/srv/a", 60)
+        async with running(sched):
+            await clock.advance(200)
+        assert not sched.battery_paused and len(remotes.calls) >= 2
+
+
+# Clock jumps ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("monotonic_counts_sleep", [False, True])
+async def test_after_a_clock_jump_each_overdue_repository_is_fetched_once_staggered(
+    monotonic_counts_sleep: bool,
+) -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock)
+    sched = scheduler(clock, remotes, cadence=Cadence(tick=30))
+    for repo_id, path in enumerate(paths(12)):
+        sched.add(repo_id, path, 300)
+    async with running(sched):
+        await clock.advance(400)
+        before = len(remotes.calls)
+        if monotonic_counts_sleep:
+            clock.mono += 4 * 3600  # the loop's sleepers are all overdue when it wakes
+            clock.wall_time += 4 * 3600
+        else:
+            clock.suspend(4 * 3600)
+        await clock.advance(90)
+    after = remotes.calls[before:]
+    catch_up = [c for c in after if c.job.reason is Reason.CATCH_UP]
+    assert sorted(c.repo_id for c in catch_up) == list(range(12))
+    starts = sorted(c.started for c in catch_up)
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(starts))
+    assert starts[-1] - starts[0] > 20  # spread over the catch-up window, not a burst
+    assert len(after) == len(catch_up)  # no second fetch per missed slot
+
+
+async def test_a_short_clock_step_is_not_a_jump() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock)
+    sched = scheduler(clock, remotes)
+    sched.add(1, "/srv/a", 300)
+    async with running(sched):
+        await clock.advance(100)
+        clock.suspend(120)  # an NTP step, less than an interval
+        await clock.advance(60)
+    assert all(c.job.reason is Reason.SCHEDULE for c in remotes.calls)
+
+
+# Offline -------------------------------------------------------------------------
+
+
+async def test_offline_is_reported_once_and_probing_continues_at_the_backoff_cadence() -> None:
+    clock = FakeClock()
+    reports: list[bool] = []
+    remotes = Remotes(clock, outcome_for=lambda _r, _j: FetchOutcome.offline({"origin": "no route"}))
+    sched = scheduler(clock, remotes, on_offline=reports.append)
+    for repo_id, path in enumerate(paths(5)):
+        sched.add(repo_id, path, 300)
+    async with running(sched):
+        await clock.advance(3 * 3600)
+        assert reports == [True] and sched.offline
+        per_repo = [len(remotes.starts(r)) for r in range(5)]
+        assert all(5 <= n <= 12 for n in per_repo), per_repo  # every 300 s would be 36
+        last = remotes.starts(0)[-2:]
+        assert last[1] - last[0] >= 900  # the probes back off
+
+        remotes.outcome_for = lambda _r, _j: FetchOutcome.ok("origin")
+        await clock.advance(3600)
+        assert reports == [True, False] and not sched.offline
+        assert all(sched.backoff_streak(r) == 0 for r in range(5))
+
+
+async def test_one_unreachable_repository_among_reachable_ones_is_not_offline() -> None:
+    clock = FakeClock()
+    reports: list[bool] = []
+
+    def one_down(repo: int, _job: FetchJob) -> FetchOutcome:
+        return FetchOutcome.offline() if repo == 0 else FetchOutcome.ok("origin")
+
+    sched = scheduler(clock, Remotes(clock, outcome_for=one_down), on_offline=reports.append)
+    for repo_id, path in enumerate(paths(4)):
+        sched.add(repo_id, path, 300)
+    async with running(sched):
+        await clock.advance(3600)
+    assert reports == [] and not sched.offline
