@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -87,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="a repository's settings and remotes")
     show.add_argument("name")
     show.add_argument("--json", action="store_true")
+
+    sub.add_parser("daemon", help="fetch every repository in the background until interrupted")
     return p
 
 
@@ -232,7 +235,18 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def _daemon(core: Core, _args: argparse.Namespace) -> int:
+    from core.engine.daemon import run_until_signalled
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s gitferry: %(message)s", stream=sys.stderr)
+    print("gitferry daemon: running (stop with Ctrl-C or SIGTERM)", file=sys.stderr, flush=True)
+    await run_until_signalled(core)
+    print("gitferry daemon: stopped", file=sys.stderr)
+    return EXIT_OK
+
+
 _HANDLERS = {
+    "daemon": _daemon,
     "add": _add,
     "clone": _clone,
     "remove": _remove,

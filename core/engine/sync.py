@@ -8,6 +8,7 @@ the activity log, whatever its result.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -99,6 +100,9 @@ async def sync_repository(
             await _Sync(core, record, repo, options, report, progress).run()
     except GitferryError as exc:
         report.result, report.message = exc.result, exc.message
+    except asyncio.CancelledError:
+        report.result, report.message = ResultKind.ERROR, "cancelled"
+        raise
     except OSError as exc:
         report.result, report.message = ResultKind.ERROR, f"{record.path}: {exc.strerror or exc}"
     finally:
