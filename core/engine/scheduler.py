@@ -24,12 +24,12 @@ from core.engine.breaker import RemoteBreaker
 from core.engine.clock import Clock, wall_datetime
 from core.engine.fetch_outcome import FetchJob, FetchOutcome, OutcomeKind, Reason
 from core.engine.power import BatteryWatch, PowerSource
+from core.engine.reachability import OnOffline, Reachability
 from core.engine.slots import SlotPolicy, path_offset
 
 log = logging.getLogger(__name__)
 
 Trigger = Callable[[int, FetchJob], Awaitable[FetchOutcome]]
-OnOffline = Callable[[bool], None]
 
 
 def default_max_concurrent() -> int:
@@ -66,7 +66,6 @@ class _Repo:
     due: float  # monotonic
     reason: Reason = Reason.SCHEDULE
     streak: int = 0  # consecutive failed fetches, for the backoff
-    last_kind: OutcomeKind | None = None
     running: bool = False
     waiters: list[asyncio.Future[FetchOutcome]] = field(default_factory=list)
 
@@ -98,7 +97,7 @@ class FetchScheduler:
         self._slots = slots
         self._cadence = cadence
         self._battery = BatteryWatch(power, poll=cadence.power_poll, enabled=pause_on_battery)
-        self._on_offline = on_offline
+        self._reachability = Reachability(quorum=cadence.offline_quorum, on_change=on_offline)
         self._repos: dict[int, _Repo] = {}
         self._user_queue: deque[int] = deque()
         self._jobs: set[asyncio.Task[None]] = set()
@@ -106,7 +105,6 @@ class FetchScheduler:
         self._running = 0
         self.peak_concurrent = 0
         self._paused = False
-        self._offline = False
         self._stopping = False
         self._cancel_running = False
         self._next_start = 0.0
@@ -133,6 +131,7 @@ class FetchScheduler:
         for waiter in repo.waiters:
             waiter.cancel()
         self.breaker.forget(repo_id)
+        self._reachability.forget(repo_id)
         self._wake.set()
 
     def set_interval(self, repo_id: int, interval: float) -> None:
@@ -184,7 +183,7 @@ class FetchScheduler:
 
     @property
     def offline(self) -> bool:
-        return self._offline
+        return self._reachability.offline
 
     @property
     def running(self) -> int:
@@ -201,7 +200,7 @@ class FetchScheduler:
 
     async def run(self) -> None:
         """Schedule until `stop()` (or cancellation); running fetches then finish or are cancelled."""
-        self._stopping = False
+        self._stopping = self._cancel_running = False
         self._last_mono, self._last_wall = self._clock.monotonic(), self._clock.wall()
         self._expected_wake = self._last_mono
         try:
@@ -216,6 +215,12 @@ class FetchScheduler:
             raise
         finally:
             await self._end_jobs()
+
+    def set_max_concurrent(self, max_concurrent: int) -> None:
+        if max_concurrent < 1:
+            raise ValueError("max_concurrent is at least 1")
+        self.max_concurrent = max_concurrent
+        self._wake.set()
 
     def stop(self, *, cancel_running: bool = False) -> None:
         self._stopping = True
@@ -324,7 +329,6 @@ class FetchScheduler:
             log.exception("could not record remote health of repository %s", repo.repo_id)
         if self._repos.get(repo.repo_id) is not repo:
             return  # removed while it ran
-        repo.last_kind = outcome.kind
         now, wall = self._clock.monotonic(), self._clock.wall()
         if outcome.succeeded:
             repo.streak = 0
@@ -334,31 +338,18 @@ class FetchScheduler:
             repo.streak += 1
             repo.reason = Reason.RETRY
             repo.due = now + self._backoff.delay(repo.streak, self._rng)
-        self._note_reachability(outcome)
-
-    def _note_reachability(self, outcome: FetchOutcome) -> None:
-        """`offline` once every repository heard from is unreachable; back on the first answer."""
-        if outcome.kind is not OutcomeKind.OFFLINE:
-            if self._offline:
-                self._set_offline(False)
-                self._recall_unreachable()
-            return
-        known = [r.last_kind for r in self._repos.values() if r.last_kind is not None]
-        quorum = min(self._cadence.offline_quorum, len(self._repos))
-        if not self._offline and len(known) >= quorum and all(k is OutcomeKind.OFFLINE for k in known):
-            self._set_offline(True)
-
-    def _set_offline(self, offline: bool) -> None:
-        self._offline = offline
-        if self._on_offline is not None:
-            self._on_offline(offline)
+        unreachable = outcome.kind is OutcomeKind.OFFLINE
+        if self._reachability.note(repo.repo_id, unreachable=unreachable, scheduled=len(self._repos)):
+            self._recall_unreachable()
 
     def _recall_unreachable(self) -> None:
         """The network is back: repositories waiting out an offline backoff are fetched soon."""
         now = self._clock.monotonic()
-        for repo in self._repos.values():
-            if repo.last_kind is OutcomeKind.OFFLINE and not repo.running:
+        for repo_id in self._reachability.unreachable():
+            repo = self._repos.get(repo_id)
+            if repo is not None and not repo.running:
                 repo.streak = 0
+                repo.reason = Reason.CATCH_UP
                 self._stagger(repo, now)
 
     # Clock jumps, pauses, power --------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 from core.engine.backoff import Backoff, Jitter
 from core.engine.breaker import RemoteBreaker
 from core.engine.fetch_outcome import FetchJob, FetchOutcome, OutcomeKind, Reason
-from core.engine.power import BatteryReading
+from core.engine.power import BatteryReading, PsutilPower
 from core.engine.scheduler import Cadence, FetchScheduler, NotScheduled
 from core.engine.slots import SlotPolicy, path_offset, until_slot
 from core.offload import Offload
@@ -511,3 +511,43 @@ async def test_one_unreachable_repository_among_reachable_ones_is_not_offline() 
     async with running(sched):
         await clock.advance(3600)
     assert reports == [] and not sched.offline
+
+
+async def test_back_online_the_waiting_repositories_are_fetched_soon_staggered() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock, outcome_for=lambda _r, _j: FetchOutcome.offline())
+    sched = scheduler(clock, remotes, on_offline=lambda _offline: None)
+    for repo_id, path in enumerate(paths(6)):
+        sched.add(repo_id, path, 300)
+    async with running(sched):
+        await clock.advance(4 * 3600)  # backoffs near the one-hour cap
+        remotes.outcome_for = lambda _r, _j: FetchOutcome.ok("origin")
+        back = len(remotes.calls)
+        sched.request_now(0)
+        await clock.advance(90)
+    recalled = [c for c in remotes.calls[back:] if c.job.reason is Reason.CATCH_UP]
+    assert sorted(c.repo_id for c in recalled) == [1, 2, 3, 4, 5]
+    assert not sched.offline
+
+
+async def test_raising_the_bound_at_run_time_starts_more_at_once() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock, duration=200)
+    sched = scheduler(clock, remotes, max_concurrent=1)
+    for repo_id, path in enumerate(paths(6)):
+        sched.add(repo_id, path, 60)
+    async with running(sched):
+        await clock.advance(100)
+        assert remotes.running == 1
+        sched.set_max_concurrent(3)
+        await clock.advance(10)
+        assert remotes.running == 3 and sched.peak_concurrent == 3
+
+
+async def test_psutil_power_reads_this_machine() -> None:
+    offload = Offload()
+    try:
+        reading = await PsutilPower(offload).battery()
+    finally:
+        offload.shutdown()
+    assert reading is None or 0 <= reading.percent <= 100
