@@ -223,8 +223,15 @@ class FetchScheduler:
         self._wake.set()
 
     def stop(self, *, cancel_running: bool = False) -> None:
+        """End `run()`: it returns once running fetches finish, at once with `cancel_running`.
+
+        Call it again with `cancel_running=True` to cut short a first, patient stop.
+        """
         self._stopping = True
-        self._cancel_running = cancel_running
+        self._cancel_running = self._cancel_running or cancel_running
+        if cancel_running:
+            for job in self._jobs:
+                job.cancel()
         self._wake.set()
 
     async def _end_jobs(self) -> None:
@@ -232,6 +239,11 @@ class FetchScheduler:
             for job in self._jobs:
                 job.cancel()
         await asyncio.gather(*self._jobs, return_exceptions=True)
+        self._user_queue.clear()
+        for repo in self._repos.values():
+            for waiter in repo.waiters:
+                waiter.cancel()  # a user's sync that never started
+            repo.waiters.clear()
 
     async def _wait(self, seconds: float) -> None:
         self._expected_wake = self._clock.monotonic() + seconds

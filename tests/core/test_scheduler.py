@@ -551,3 +551,20 @@ async def test_psutil_power_reads_this_machine() -> None:
     finally:
         offload.shutdown()
     assert reading is None or 0 <= reading.percent <= 100
+
+
+async def test_a_patient_stop_waits_for_running_fetches_and_can_be_cut_short() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock, duration=10_000)  # a fetch that hangs
+    sched = scheduler(clock, remotes)
+    sched.add(1, "/srv/a", 60)
+    task = asyncio.create_task(sched.run())
+    await clock.advance(100)
+    user = sched.request_now(1)
+    assert remotes.running == 1
+    sched.stop()
+    await settle()
+    assert not task.done()  # waits for the running fetch
+    sched.stop(cancel_running=True)
+    await asyncio.wait_for(task, 5)
+    assert remotes.running == 0 and user.cancelled()
