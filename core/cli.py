@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
+from typing import NoReturn
 
 from core.cli_output import (
     ProgressView,
@@ -99,7 +101,7 @@ async def _run(args: argparse.Namespace) -> int:
         handler = _HANDLERS[args.command]
         return await handler(core, args)
     finally:
-        await core.close()
+        await core.close(wait=args.command != "daemon")
 
 
 async def _add(core: Core, args: argparse.Namespace) -> int:
@@ -268,6 +270,15 @@ def _prompt_credentials() -> tuple[str, str]:
     return sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
 
 
+def _exit_now(code: int) -> NoReturn:
+    """End the process without joining transfer threads still blocked in a read (a
+    server that stopped answering holds one up to its timeout). The store is closed;
+    for the repositories this is a kill, which the next sync recovers from."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -280,7 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "credentials":
         args.username, args.secret = _prompt_credentials()
     try:
-        return asyncio.run(_run(args))
+        code = asyncio.run(_run(args))
+        if args.command == "daemon":
+            _exit_now(code)
+        return code
     except GitferryError as exc:
         print(f"gitferry: {exc.message}", file=sys.stderr)
         return EXIT_USAGE if exc.bad_input else EXIT_FAILED

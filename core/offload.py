@@ -13,9 +13,10 @@ import asyncio
 import contextvars
 import functools
 import os
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -39,6 +40,8 @@ class Offload:
             raise ValueError("offload bounds must be at least 1")
         self._io = ThreadPoolExecutor(self.io_workers, thread_name_prefix="gitferry-io")
         self._cpu = ThreadPoolExecutor(self.cpu_workers, thread_name_prefix="gitferry-cpu")
+        self._running: set[Future[Any]] = set()
+        self._lock = threading.Lock()
 
     async def io(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn` in the I/O pool (network, disk, keyring)."""
@@ -48,12 +51,44 @@ class Offload:
         """Run `fn` in the CPU pool (history walks, pack indexing)."""
         return await self._run(self._cpu, fn, *args, **kwargs)
 
-    @staticmethod
-    async def _run(pool: ThreadPoolExecutor, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        loop = asyncio.get_running_loop()
+    async def _run(
+        self, pool: ThreadPoolExecutor, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         ctx = contextvars.copy_context()
-        call = functools.partial(ctx.run, fn, *args, **kwargs)
-        return await loop.run_in_executor(pool, call)
+        future = pool.submit(functools.partial(ctx.run, fn, *args, **kwargs))
+        with self._lock:
+            self._running.add(future)
+        future.add_done_callback(self._forget)
+        return await asyncio.wrap_future(future)
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._running.discard(future)
+
+    def after_running(self, fn: Callable[[], None]) -> None:
+        """Call `fn` once every call running or queued right now has finished.
+
+        A cancelled coroutine stops waiting for its thread, but the thread goes on
+        until its blocking call returns; what that work holds (a sync lock) must
+        not be let go before then.
+        """
+        with self._lock:
+            pending = [f for f in self._running if not f.done()]
+        if not pending:
+            fn()
+            return
+        left = [len(pending)]
+        guard = threading.Lock()
+
+        def one_done(_future: Future[Any]) -> None:
+            with guard:
+                left[0] -= 1
+                last = left[0] == 0
+            if last:
+                fn()
+
+        for future in pending:
+            future.add_done_callback(one_done)
 
     def shutdown(self, wait: bool = True) -> None:
         self._io.shutdown(wait=wait, cancel_futures=True)

@@ -42,6 +42,8 @@ class Core:
         store = await StatusStore.open(home / "status.sqlite3", offload)
         return cls(store, offload, Credentials(), Journal(home / "activity.jsonl"))
 
-    async def close(self) -> None:
+    async def close(self, *, wait: bool = True) -> None:
+        """Close the store and the executors; `wait=False` leaves threads still in a
+        transfer to finish (or die with the process) rather than waiting for them."""
         await self.store.close()
-        self.offload.shutdown()
+        self.offload.shutdown(wait=wait)

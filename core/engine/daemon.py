@@ -74,14 +74,18 @@ class Daemon:
             interval = (await self.core.store.repo_settings(record.id)).fetch_interval
             scheduler.add(record.id, record.path, float(interval))
         log.info("watching %d repositories", len(engine.workers))
-        tasks = [asyncio.create_task(scheduler.run()), asyncio.create_task(self._upkeep(pool))]
+        running = asyncio.create_task(scheduler.run())
+        upkeep = asyncio.create_task(self._upkeep(pool))
         try:
             await self._stop.wait()
         finally:
-            scheduler.stop()
-            tasks[1].cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await engine.stop(grace=STOP_GRACE_SECONDS)
+            upkeep.cancel()
+            scheduler.stop()  # no new jobs; running ones may finish within the grace period
+            _done, pending = await asyncio.wait([running], timeout=STOP_GRACE_SECONDS)
+            if pending:
+                scheduler.stop(cancel_running=True)
+            await asyncio.gather(running, upkeep, return_exceptions=True)
+            await engine.stop(grace=0)
 
     async def _fetch(self, repo_id: int, job: FetchJob) -> FetchOutcome:
         assert self.engine is not None

@@ -89,6 +89,7 @@ async def sync_repository(
     report = SyncReport(record.name)
     run_id = await core.store.create_run(record.id, "fetch" if options.fetch_only else "sync")
     lock: SyncLock | None = None
+    cancelled = False
     try:
         async with (lease or fresh_repo)(core, record) as repo:
             with _Timer(report, "lock"):
@@ -102,6 +103,7 @@ async def sync_repository(
         report.result, report.message = exc.result, exc.message
     except asyncio.CancelledError:
         report.result, report.message = ResultKind.ERROR, "cancelled"
+        cancelled = True
         raise
     except OSError as exc:
         report.result, report.message = ResultKind.ERROR, f"{record.path}: {exc.strerror or exc}"
@@ -109,7 +111,11 @@ async def sync_repository(
         try:
             await _record(core, record, run_id, report)  # still under the lock: step 7 of the contract
         finally:
-            if lock is not None:
+            if lock is not None and cancelled:
+                # Threads of this sync may still be in a blocking call: the lock is
+                # held until they are done (or the process dies).
+                core.offload.after_running(lock.release)
+            elif lock is not None:
                 await core.offload.io(lock.release)
     return report
 

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from core.git.sync_lock import acquire_sync_lock
 from tests.gitcli import fsck, git
 from tests.integration.clones import Clones, run
 from tests.servers import Remote
+from tests.servers.faults import SilentServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())"]
@@ -29,10 +31,17 @@ def journal(home: Path) -> list[dict[str, object]]:
 
 
 def test_daemon_fetches_in_the_background_and_stops_on_sigterm(
-    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    git_daemon: Remote, silent_server: SilentServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A third repository's remote never answers, so SIGTERM always lands while a
+    fetch is in flight: the daemon must still be gone within 5 seconds."""
     world = Clones.make(git_daemon, tmp_path, capsys)
-    for name in ("mine", "theirs"):
+    stuck = tmp_path / "stuck"
+    git("init", "-q", "-b", "main", str(stuck))
+    git("remote", "add", "origin", f"git://127.0.0.1:{silent_server.port}/x.git", cwd=stuck)
+    run(capsys, "add", str(stuck))
+    run(capsys, "set", "--global", "max_concurrent", "3")
+    for name in ("mine", "theirs", "stuck"):
         code, _out, err = run(capsys, "set", name, "fetch_interval", "1")
         assert code == 0, err
     pushed = world.commit(world.theirs, "b.txt", "theirs\n")
@@ -45,7 +54,7 @@ def test_daemon_fetches_in_the_background_and_stops_on_sigterm(
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             fetched = git("rev-parse", "origin/main", cwd=world.mine) == pushed
-            if fetched and len(journal(home)) >= 3:
+            if fetched and len(journal(home)) >= 2 and silent_server.connections:
                 break
             assert daemon.poll() is None, daemon.communicate()
             time.sleep(0.1)
@@ -69,4 +78,8 @@ def test_daemon_fetches_in_the_background_and_stops_on_sigterm(
     for clone in (world.mine, world.theirs):
         fsck(clone)
         assert not (clone / ".git" / "gitferry" / "sync.lock").exists()
-    assert all(entry["result"] in ("ok", "up_to_date", "error") for entry in journal(home))
+    results = {(entry["repo"], entry["result"]) for entry in journal(home)}
+    assert ("stuck", "error") in results  # the fetch in flight, recorded as cancelled
+    assert all(result in ("ok", "up_to_date") for repo, result in results if repo != "stuck")
+    with acquire_sync_lock(stuck / ".git") as lock:  # the killed transfer left no lock held
+        assert lock.taken_over is not None and lock.taken_over.pid == daemon.pid
