@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,3 +223,85 @@ def _inline_offload() -> Any:
             return fn(*args, **kwargs)
 
     return Inline(1, 1)
+
+
+class BackgroundEngine:
+    """Gitferry's `gitferry daemon` in this process: the engine (pool, bus, a worker per
+    repository) under the fetch scheduler, with one subscriber draining the bus as the
+    GUI would. A cycle asks the scheduler for a fetch of every repository at once
+    (`request_now`); the scheduler runs at most `max_concurrent` of them at a time.
+
+    Repositories are registered with a one-day `fetch_interval`, so the scheduler's
+    own slots (spread over the day) do not fire during the benchmark."""
+
+    INTERVAL = "86400"
+    START_TIMEOUT = 10.0
+
+    def __init__(self, home: Path, core: Any, daemon: Any, ids: list[int]) -> None:
+        self.home, self.core, self.daemon, self.ids = home, core, daemon, ids
+        self.events = 0
+        self._subscription = daemon.bus.subscribe(maxsize=1024)
+        self._drain = asyncio.ensure_future(self._count_events())
+        self._run = asyncio.ensure_future(daemon.run())
+
+    @classmethod
+    async def open(cls, paths: list[Path], max_concurrent: int) -> BackgroundEngine:
+        """Registers `paths` (named after their folders) in a fresh GITFERRY_HOME and starts
+        the daemon. Raises ImportError while a module of the engine is not in the tree yet."""
+        from core.engine.core import Core
+        from core.engine.daemon import Daemon
+        from core.engine.registry import add_repository
+
+        home = Path(tempfile.mkdtemp(prefix="gitferry-home-", dir=CACHE))
+        core = await Core.open(home)
+        await core.store.set_app_setting("max_concurrent", str(max_concurrent))
+        settings = {"fetch_interval": cls.INTERVAL}
+        ids = [(await add_repository(core, str(p), name=p.name, settings=settings)).id for p in paths]
+        engine = cls(home, core, Daemon(core), ids)
+        await engine._scheduled()
+        return engine
+
+    async def _scheduled(self) -> None:
+        """Wait until the daemon has started the engine and scheduled every repository."""
+        from core.engine.scheduler import NotScheduled
+
+        deadline = time.monotonic() + self.START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._run.done():
+                self._run.result()  # raises what stopped the daemon
+                raise RuntimeError("the daemon stopped before scheduling the repositories")
+            scheduler = self.daemon.scheduler
+            try:
+                if scheduler is not None and all(scheduler.next_due(i) for i in self.ids):
+                    return
+            except NotScheduled:
+                pass
+            await asyncio.sleep(0.01)
+        raise RuntimeError("the daemon did not schedule the repositories in time")
+
+    async def _count_events(self) -> None:
+        async for _event in self._subscription:
+            self.events += 1
+
+    async def cycle(self) -> list[Any]:
+        """One fetch of every repository through the scheduler; the `FetchOutcome`s."""
+        scheduler = self.daemon.scheduler
+        outcomes = await asyncio.gather(*(scheduler.request_now(repo_id) for repo_id in self.ids))
+        return list(outcomes)
+
+    async def last_reports(self) -> list[dict[str, Any]]:
+        """Each repository's last recorded run: its report as `sync --json` prints it."""
+        runs = [await self.core.store.runs(repo_id, limit=1) for repo_id in self.ids]
+        return [dict(last[0].details, result=last[0].result) for last in runs]
+
+    @property
+    def peak_concurrent(self) -> int:
+        return int(self.daemon.scheduler.peak_concurrent)
+
+    async def close(self) -> None:
+        self.daemon.stop()
+        await self._run
+        self._subscription.close()
+        await self._drain
+        await self.core.close()
+        shutil.rmtree(self.home, ignore_errors=True)

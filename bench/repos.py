@@ -68,9 +68,10 @@ def _data(payload: bytes) -> bytes:
     return b"data %d\n%s\n" % (len(payload), payload)
 
 
-def _commit_header(number: int, message: str) -> bytes:
+def _commit_header(number: int, message: str, branch: str = "main") -> bytes:
     who = b"Bench <bench@example.invalid> %d +0000" % (EPOCH + number * 60)
-    return b"commit refs/heads/main\nauthor %s\ncommitter %s\n" % (who, who) + _data(message.encode())
+    head = b"commit refs/heads/%s\nauthor %s\ncommitter %s\n" % (branch.encode(), who, who)
+    return head + _data(message.encode())
 
 
 def _modify(path: str, content: bytes) -> bytes:
@@ -139,6 +140,18 @@ def add_commit(bare: Path, path: str, content: str, number: int) -> str:
     return git("rev-parse", "refs/heads/main", cwd=bare)
 
 
+def move_branches(bare: Path, branches: list[str], number: int) -> None:
+    """One new commit (a new file) on each of `branches` of `bare`, in one fast-import;
+    the same `number` gives the same commits in every repository."""
+    stream = b"".join(
+        _commit_header(number, f"moved {branch}", branch)
+        + f"from refs/heads/{branch}^0\n".encode()
+        + _modify(f"moved-{branch}.txt", f"{branch} moved by commit {number}\n".encode())
+        for branch in branches
+    )
+    fast_import(bare, iter([stream]))
+
+
 def cached(name: str, build: Callable[[Path], None]) -> Path:
     """`CACHE/<name>`, built by `build(dir)` the first time (atomically: a half-built
     directory is never taken for a finished one)."""
@@ -198,6 +211,36 @@ def scenario_c() -> Pair:
 
     root = cached("C", build)
     return Pair(root / "server.git", root / "local")
+
+
+# The background cycle's fleet: small repositories of 20 branches, every branch tracked.
+SHAPE_FLEET = Shape(files=40, dirs=0, commits=60, seed=4)
+FLEET_BRANCHES = ["main", *(f"topic-{n:02d}" for n in range(1, 20))]
+
+
+def fleet_template() -> Pair:
+    """A server of `FLEET_BRANCHES` (topic-NN at main~NN) and a clone with a local
+    branch tracking each of them."""
+
+    def build(root: Path) -> None:
+        server, local = root / "server.git", root / "local"
+        build_bare(server, SHAPE_FLEET)
+        for back, branch in enumerate(FLEET_BRANCHES[1:], start=1):
+            git("branch", branch, f"main~{back}", cwd=server)
+        _clone(server, local)
+        for branch in FLEET_BRANCHES[1:]:
+            git("branch", "-q", "--track", branch, f"origin/{branch}", cwd=local)
+
+    root = cached("fleet", build)
+    return Pair(root / "server.git", root / "local")
+
+
+def refs(repo: Path, prefix: str) -> dict[str, str]:
+    """Refs under `prefix` (without it) and their ids; a symbolic `HEAD` left out."""
+    lines = git("for-each-ref", "--format=%(refname) %(objectname)", prefix, cwd=repo).splitlines()
+    found = {name.removeprefix(prefix): sha for name, sha in (line.split() for line in lines)}
+    found.pop("HEAD", None)
+    return found
 
 
 def describe(repo: Path) -> str:
