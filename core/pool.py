@@ -24,7 +24,10 @@ from dulwich.repo import Repo
 
 from core.git.repository import open_worktree_repo
 from core.offload import Offload
-from core.pool_cost import estimate_cost
+from core.pool_cost import cap_delta_cache, estimate_cost
+
+DELTA_CACHE_LIMIT = 8 * 2**20
+"""Per pack of a pooled repository (see `cap_delta_cache`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +61,14 @@ class RepoPool:
         budget: int = 256 * 2**20,
         clock: Callable[[], float] = time.monotonic,
         opener: Callable[[str], Repo] = open_worktree_repo,
+        delta_cache_limit: int = DELTA_CACHE_LIMIT,
     ) -> None:
         self._offload = offload
         self._ttl = ttl
         self._budget = budget
         self._clock = clock
         self._opener = opener
+        self._delta_cache_limit = delta_cache_limit
         self._entries: OrderedDict[int, _Entry] = OrderedDict()
         """Least recently used first."""
         self._closing: set[asyncio.Task[None]] = set()
@@ -166,7 +171,9 @@ class RepoPool:
             if cached_path == path and os.path.isdir(cached.controldir()):
                 return cached
             cached.close()
-        return self._opener(path)
+        repo = self._opener(path)
+        cap_delta_cache(repo, self._delta_cache_limit)
+        return repo
 
     def _over_budget(self) -> list[int]:
         """Least recently used idle entries to close to get back under the budget."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -12,12 +15,14 @@ from pathlib import Path
 
 import psutil
 import pytest
+from dulwich.diff_tree import TreeChange
 from dulwich.repo import Repo
+from dulwich.walk import Walker
 
 from core.git.repository import RepositoryMissing, open_worktree_repo
 from core.offload import Offload
 from core.pool import RepoPool
-from core.pool_cost import REPO_OVERHEAD, calibrate_overhead, estimate_cost, measure, walk_history
+from core.pool_cost import REPO_OVERHEAD, calibrate_overhead, delta_cache_bytes, estimate_cost, walk_history
 from tests.gitcli import commit_file, git, rev_parse
 
 TTL = 300.0
@@ -355,12 +360,55 @@ async def test_a_lease_cancelled_while_opening_leaves_nothing_open(tmp_path: Pat
     assert pool.stats().entries == 0 and pool.lru_order() == []
 
 
-def test_estimate_is_within_a_sane_factor_of_measured_rss(tmp_path: Path) -> None:
+def read_every_version(repo: Repo) -> int:
+    """Walk the history reading every blob each commit wrote (a checkout-like load)."""
+    count = 0
+    for entry in Walker(repo.object_store, [repo.head()]):
+        for change in entry.changes():
+            if isinstance(change, TreeChange) and change.new is not None and change.new.sha is not None:
+                repo[change.new.sha]
+        count += 1
+    return count
+
+
+async def test_pooled_repositories_keep_a_small_delta_cache(tmp_path: Path, offload: Offload) -> None:
+    path = make_repo(tmp_path, "a", commits=400)
+    capped = RepoPool(offload, delta_cache_limit=64 * 1024)
+    uncapped = RepoPool(offload, delta_cache_limit=2**40)
+    sizes = []
+    for pool in (capped, uncapped):
+        async with pool.lease(1, path) as repo:
+            assert await offload.io(read_every_version, repo) == 400
+            sizes.append(delta_cache_bytes(repo))
+        await pool.close_all()
+    assert sizes[0] <= 64 * 1024 < sizes[1]
+
+
+MEASURE = """
+import json, sys
+from dulwich.diff_tree import TreeChange
+from dulwich.repo import Repo
+from dulwich.walk import Walker
+from core.pool_cost import measure, walk_history
+from tests.core.test_pool import read_every_version
+work = {"walk": walk_history, "blobs": read_every_version}[sys.argv[2]]
+m = measure(sys.argv[1], Repo, work)
+print(json.dumps({"commits": m.commits, "estimate": m.estimate, "rss": m.rss_growth, "mapped": m.mapped}))
+"""
+
+
+@pytest.mark.parametrize("work", ["walk", "blobs"])
+def test_estimate_is_within_a_sane_factor_of_measured_rss(tmp_path: Path, work: str) -> None:
+    """In a fresh interpreter: memory freed by earlier tests would hide the growth."""
     path = make_repo(tmp_path, "big", commits=6000)
-    m = measure(path, Repo)
-    assert m.commits == 6000
-    assert m.mapped > 1_000_000
-    assert 1 / 3 < m.ratio < 3, m
+    root = Path(__file__).parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, path, work], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    m = json.loads(out.stdout)
+    assert m["commits"] == 6000 and m["mapped"] > 1_000_000
+    assert 1 / 3 < m["estimate"] / m["rss"] < 3, m
 
 
 def test_calibrated_overhead_matches_the_constant(tmp_path: Path) -> None:
