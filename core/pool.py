@@ -93,10 +93,14 @@ class RepoPool:
                 self._evict(self._over_budget())
                 try:
                     yield repo
+                except asyncio.CancelledError:
+                    self._abandon(entry, repo)
+                    raise
                 finally:
                     entry.leased = False
                     entry.last_used = self._clock()
-                    entry.cost = estimate_cost(repo)  # packs are loaded lazily: they may have grown
+                    if entry.repo is not None:
+                        entry.cost = estimate_cost(repo)  # packs load lazily: they may have grown
         finally:
             entry.users -= 1
             self._forget_if_unopened(repo_id, entry)
@@ -160,6 +164,12 @@ class RepoPool:
             raise
         entry.repo, entry.cost = repo, estimate_cost(repo)
         return repo
+
+    def _abandon(self, entry: _Entry, repo: Repo) -> None:
+        """A lease cancelled while its thread may still be inside `repo`: the next
+        lease gets a fresh Repo, and this one is closed once that thread is done."""
+        entry.repo, entry.cost = None, 0
+        self._offload.after_running(lambda: _close_repos([repo]))
 
     def _close_orphan(self, opening: asyncio.Future[Repo]) -> None:
         """A repository opened for a lease that was cancelled meanwhile."""

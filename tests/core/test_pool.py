@@ -418,3 +418,30 @@ def test_calibrated_overhead_matches_the_constant(tmp_path: Path) -> None:
     assert calibration.overhead_per_repo < 4 * REPO_OVERHEAD, calibration
     with Repo(paths[0]) as repo:
         assert estimate_cost(repo) == REPO_OVERHEAD  # nothing read yet
+
+
+async def test_a_cancelled_lease_never_hands_its_repo_to_the_next_job(tmp_path: Path) -> None:
+    """The cancelled job's thread may still be inside its Repo: the next lease gets
+    a fresh one, and the old one is closed only once that thread is done."""
+    repo_path = tmp_path / "r"
+    offload = Offload()
+    await offload.io(git, "init", "-q", str(repo_path))
+    pool = RepoPool(offload)
+    release = threading.Event()
+    seen: list[Repo] = []
+
+    async def job() -> None:
+        async with pool.lease(1, str(repo_path)) as repo:
+            seen.append(repo)
+            await offload.io(release.wait, 5)
+
+    task = asyncio.create_task(job())
+    await asyncio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with pool.lease(1, str(repo_path)) as fresh:
+        assert fresh is not seen[0]
+    release.set()
+    await pool.close_all()
+    offload.shutdown()
