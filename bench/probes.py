@@ -48,15 +48,15 @@ class LoopLag:
         self.period = period
         self.samples = Samples()
 
-    async def _probe(self) -> None:
-        while True:
+    async def _probe(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             started = time.perf_counter()
             await asyncio.sleep(self.period)
             self.samples.values.append(max(0.0, time.perf_counter() - started - self.period))
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[LoopLag]:
-        async with _background(self._probe()):
+        async with _background(self._probe):
             yield self
 
 
@@ -66,31 +66,40 @@ class ReadLatency:
     def __init__(self, read: Callable[[], Awaitable[object]], pause: float = 0.02) -> None:
         self.read, self.pause = read, pause
         self.samples = Samples()
-        self.last: object = None
 
-    async def _probe(self) -> None:
-        while True:
+    async def _probe(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             started = time.perf_counter()
-            self.last = await self.read()
+            await self.read()
             self.samples.values.append(time.perf_counter() - started)
             await asyncio.sleep(self.pause)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[ReadLatency]:
-        async with _background(self._probe()):
+        async with _background(self._probe):
             yield self
 
 
+STOP_TIMEOUT = 10.0
+
+
 @asynccontextmanager
-async def _background(probe: Awaitable[None]) -> AsyncIterator[None]:
-    task = asyncio.ensure_future(probe)
+async def _background(probe: Callable[[asyncio.Event], Awaitable[None]]) -> AsyncIterator[None]:
+    """Runs `probe(stop)` beside the body; at the end sets `stop` and lets the probe finish
+    its sample (cancelling a store read mid-way would make SQLAlchemy log a failed reset)."""
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(probe(stop))
     await asyncio.sleep(0)  # let the probe take its first sample before the work starts
     try:
         yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        try:
+            await asyncio.wait_for(task, STOP_TIMEOUT)
+        except TimeoutError:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
 
 
 class RssSampler:
