@@ -3,7 +3,8 @@
 dulwich writes the index, refs and config the way git does: into
 `<name>.lock`, then a rename. A process killed between the two leaves the
 `.lock` file, and git (and Gitferry) then refuse to touch that file until a
-person deletes it. A fetch killed mid-pack leaves `tmp_pack_*` files.
+person deletes it; dulwich writes loose objects the same way
+(`objects/ab/<rest>.lock`). A fetch killed mid-pack leaves `tmp_pack_*` files.
 
 When a sync takes the sync lock over from a dead owner, it removes exactly
 these leftovers: files of those kinds created since the dead sync began that no
@@ -15,11 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 
+_LOOSE_DIR = re.compile(r"[0-9a-f]{2}")
 # A little slack for file systems whose timestamps are coarser than time.time().
 CLOCK_SLACK_SECONDS = 2.0
 
@@ -51,9 +54,17 @@ def _leftovers(git_dir: Path) -> Iterator[Path]:
         for name in files:
             if name.endswith(".lock"):
                 yield Path(root, name)
-    pack_dir = git_dir / "objects" / "pack"
+    objects = git_dir / "objects"
     with contextlib.suppress(FileNotFoundError):
-        for entry in os.scandir(pack_dir):
+        for directory in os.scandir(objects):
+            if directory.name == "pack" or _LOOSE_DIR.fullmatch(directory.name):
+                yield from _temporary_files(Path(directory.path))
+
+
+def _temporary_files(directory: Path) -> Iterator[Path]:
+    """`*.lock` and `tmp_*` files: a loose object or a pack being written."""
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(directory):
             if entry.name.startswith("tmp_") or entry.name.endswith(".lock"):
                 yield Path(entry.path)
 

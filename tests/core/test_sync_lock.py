@@ -119,9 +119,11 @@ def test_leftovers_of_a_dead_sync_are_removed_and_nothing_else(git_dir: Path, tm
     index_lock = git_dir / "index.lock"
     ref_lock = git_dir / "refs" / "heads" / "main.lock"
     tmp_pack = git_dir / "objects" / "pack" / "tmp_pack_abc"
+    loose = git_dir / "objects" / "29" / "ac3ef0.lock"
+    loose.parent.mkdir()
     held = git_dir / "HEAD.lock"
     keep = git_dir / "objects" / "pack" / "pack-1.pack"
-    for path in (index_lock, ref_lock, tmp_pack, held, keep):
+    for path in (index_lock, ref_lock, tmp_pack, loose, held, keep):
         path.write_text("x")
     opener = _child(OPENER, held)
     try:
@@ -129,5 +131,7 @@ def test_leftovers_of_a_dead_sync_are_removed_and_nothing_else(git_dir: Path, tm
     finally:
         opener.kill()
         opener.wait(5)
-    assert removed == sorted(["index.lock", "refs/heads/main.lock", "objects/pack/tmp_pack_abc"])
+    assert removed == sorted(
+        ["index.lock", "refs/heads/main.lock", "objects/pack/tmp_pack_abc", "objects/29/ac3ef0.lock"]
+    )
     assert old.exists() and held.exists() and keep.exists()
