@@ -1,21 +1,25 @@
 """Background-engine benchmarks, side by side with the git CLI (SPEC.md section 9, issue 4).
 
 1. Light cycle: 50 small repositories of 20 tracked branches each, served by one
-   loopback `git daemon` and registered in a fresh GITFERRY_HOME. Each round
-   starts the engine, runs a first cycle (nothing moved), moves 5 branches of
-   every server by one commit, runs a cycle that fetches them, then a cycle with
-   nothing moved. While the first two run, a probe coroutine on the engine's
-   loop records its lag and another reads the status store as the status window
-   does (`store.all_branches()`); a thread samples RSS. The no-change cycle's
-   CPU seconds are measured without probes, then the process's CPU while the
-   engine idles. The git CLI does the same cycles: `git fetch` per repository,
-   then `git rev-list --left-right --count` per branch.
-2. Heavy cycle: 4 repositories of about 80,000 objects (repository B) fetched
-   from empty through the engine, against `git fetch` of the same four at once.
+   loopback `git daemon`, registered in a fresh GITFERRY_HOME and fetched by
+   `gitferry daemon`'s engine and scheduler running in this process (a cycle =
+   `request_now` for every repository; the scheduler bounds the jobs). Each
+   round: a first cycle (nothing moved); 5 branches of every server moved by one
+   commit and a cycle that fetches them; a cycle with nothing moved (its CPU,
+   by thread, without probes); once, the CPU of ~10 s idle; then the branches
+   moved again and a cycle while a stand-in status window reads the store
+   (`store.all_branches()`) every 20 ms. A probe coroutine on the engine's loop
+   records its lag during every probed cycle; a thread samples RSS. The git CLI
+   runs the moved and no-change cycles: `git fetch` per repository, then
+   `git rev-list --left-right --count` per branch.
+2. Heavy cycle (`bench/background_heavy.py`): 4 repositories of about 80,000
+   objects fetched from empty through the engine, against `git fetch` of the
+   same four at once.
 
 Every cycle is checked: each repository's tracking refs equal its server's
-branches, the daemon was asked once per repository, gitferry's reports are
-ok/up_to_date as expected and its stored ahead/behind counts are git's.
+branches, the daemon was asked once per repository, the scheduler's outcomes
+succeeded, gitferry's recorded reports are ok (the 5 moved refs) or up_to_date,
+and its stored ahead/behind counts are the ones git's rev-list gives.
 
     .venv/bin/python -m bench.background [--rounds N] [--repos N] [--idle S]
                                          [--heavy-runs N] [--concurrency N] [--only light heavy]

@@ -23,7 +23,7 @@ from bench import repos
 from bench.contenders import BackgroundEngine, run_git
 from bench.fetch import scratch
 from bench.gitenv import git
-from bench.probes import CpuClock, LoopLag, RssSampler, Samples, rss_mib, timed
+from bench.probes import CpuClock, LoopLag, RssSampler, Samples, cpu_split, rss_mib, thread_cpu, timed
 from bench.servers import GitDaemon, git_daemon
 from bench.stats import Table, ms, ratio
 
@@ -38,6 +38,7 @@ class HeavyRun:
     cpus: list[float] = field(default_factory=list)
     lag: Samples = field(default_factory=Samples)
     peak_mib: float | None = None  # of this process: gitferry's runs only
+    split: dict[str, float] = field(default_factory=dict)  # CPU by thread group, summed over runs
 
 
 class Heavy:
@@ -67,8 +68,11 @@ async def ferry_heavy(heavy: Heavy, concurrency: int, run: HeavyRun) -> None:
     engine = await BackgroundEngine.open(heavy.locals, concurrency)
     try:
         lag = LoopLag()
+        threads = thread_cpu()
         async with lag.running():
             wall, cpu, _outcomes = await timed(engine.cycle)
+        for group, seconds in cpu_split(threads, thread_cpu()).items():
+            run.split[group] = run.split.get(group, 0.0) + seconds
         for report in await engine.last_reports():
             if report["result"] != "ok" or report["fetched_refs"] != ["origin/main"]:
                 raise RuntimeError(f"{OURS}: {report['name']}: {report['result']} ({report['message']})")
@@ -156,6 +160,12 @@ def heavy_table(runs: dict[str, HeavyRun], source: Path, missing: str, start_mib
             run.lag.max_ms(),
             "-" if run.peak_mib is None else f"{run.peak_mib:.0f}",
         )
+    for name, run in runs.items():
+        if run.split:
+            split = ", ".join(
+                f"{group} {seconds / len(run.walls):.2f}" for group, seconds in run.split.items()
+            )
+            table.note(f"{name}: CPU s by thread, mean per run: {split}")
     table.note("SPEC targets: loop lag p99 < 50 ms; initial fetch within 3x of git fetch")
     table.note("checked after every run: origin/main of each repository at the server's main, fsck clean")
     table.note(
