@@ -188,3 +188,11 @@ async def test_upkeep_prunes_long_gone_branches_and_old_runs(store: StatusStore)
     runs = await store.runs(repo.id)
     assert [r.state for r in runs] == ["pending", "done", "done", "done"] and runs[0].id == pending
     assert len(await store.runs(other.id)) == 3
+
+
+def test_branch_columns_are_in_the_records_field_order() -> None:
+    from dataclasses import fields
+
+    from core.store.status_store import _BRANCH_COLUMNS
+
+    assert [c.key for c in _BRANCH_COLUMNS] == [f.name for f in fields(BranchStatus)]
