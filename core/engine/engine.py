@@ -92,7 +92,6 @@ class Engine:
 
     async def _run(self, repo_id: int, job: Job) -> SyncReport:
         record = await self.core.store.repo_by_id(repo_id)
-        before = await self.core.store.branches(repo_id)
 
         def progress(remote: str, p: TransferProgress) -> None:
             self.bus.publish(
@@ -106,9 +105,8 @@ class Engine:
             progress,
             lease=self._lease,
         )
-        after = await self.core.store.branches(repo_id)
-        if _positions(after) != _positions(before):
-            self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(after)))
+        if report.branches_changed:
+            self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(report.branches)))
         return report
 
     @asynccontextmanager
@@ -126,7 +124,3 @@ class Engine:
             "message": message,
         }
         await self.core.offload.io(self.core.journal.append, entry)
-
-
-def _positions(branches: list[Any]) -> list[tuple[Any, ...]]:
-    return [(b.name, b.head, b.upstream_head, b.ahead, b.behind, b.upstream_gone) for b in branches]

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from core.results import ResultKind
+from core.store.records import BranchStatus
 
 TIMING_KEYS = (
     "lock",
@@ -37,16 +38,19 @@ class SyncReport:
     dirty: list[str] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMING_KEYS, 0.0))
-    # For the scheduler's backoff and breaker; not part of `sync --json`.
+    # For the engine (scheduler's backoff and breaker, branch events); not in `sync --json`.
     answered_remotes: list[str] = field(default_factory=list)
     failed_remotes: dict[str, str] = field(default_factory=dict)
+    branches: list[BranchStatus] = field(default_factory=list)
+    branches_changed: bool = False
 
     def add_time(self, phase: str, ms: float) -> None:
         self.timings_ms[phase] = self.timings_ms.get(phase, 0.0) + ms
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        del out["answered_remotes"], out["failed_remotes"]
+        for internal in ("answered_remotes", "failed_remotes", "branches", "branches_changed"):
+            del out[internal]
         out["result"] = str(self.result)
         out["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
         return out

@@ -158,6 +158,8 @@ class _Sync:
         self.settings = RepoSettings()
         self.stopped: Stopped | None = None  # the checked-out branch was not integrated
         self.fatal: GitferryError | None = None  # integration impossible: fetch only
+        self.stored: list[BranchStatus] | None = None  # the branch rows before this sync
+        self.measured: list[BranchStatus] = []
 
     async def run(self) -> None:
         self.settings = await self.core.store.repo_settings(self.record.id)
@@ -170,8 +172,11 @@ class _Sync:
         statuses = await self._measure()
         if full and self.options.push and self.fatal is None:
             statuses = await self._push(statuses, fetched)
+        final = _stamp_fetch(statuses, fetched.fetched)
         with _Timer(self.report, "store"):
-            await self.core.store.save_branches(self.record.id, _stamp_fetch(statuses, fetched.fetched))
+            await self.core.store.save_branches(self.record.id, final)
+        self.report.branches = final
+        self.report.branches_changed = _positions(final) != _positions(self.stored or [])
         self._conclude(fetched)
 
     async def _fetch(self, only: set[str] | None = None) -> FetchOutcome:
@@ -197,10 +202,15 @@ class _Sync:
                 self.fatal = exc
 
     async def _measure(self) -> list[BranchStatus]:
+        """Ahead/behind of every branch, reusing the counts of pairs already measured
+        (stored before this sync, or measured earlier in it)."""
         with _Timer(self.report, "graph"):
-            previous = await self.core.store.branches(self.record.id)
+            if self.stored is None:
+                self.stored = await self.core.store.branches(self.record.id)
             index = self.core.graph_index(self.record.id, self.repo)
-            return await self.core.offload.cpu(measure_branches, self.repo, previous, index)
+            known = self.stored + self.measured
+            self.measured = await self.core.offload.cpu(measure_branches, self.repo, known, index)
+            return self.measured
 
     async def _push(self, statuses: list[BranchStatus], fetched: FetchOutcome) -> list[BranchStatus]:
         current = await self.core.offload.io(current_branch, self.repo)
@@ -252,6 +262,13 @@ class _Sync:
             report.result, report.message = ResultKind.OK, "; ".join(done)
         else:
             report.result, report.message = ResultKind.UP_TO_DATE, "up to date"
+
+
+def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
+    """What a branch table shows, without the fetch times."""
+    return [
+        (b.name, b.upstream, b.head, b.upstream_head, b.ahead, b.behind, b.upstream_gone) for b in branches
+    ]
 
 
 def _summary(report: SyncReport) -> list[str]:

@@ -361,6 +361,8 @@ class RemoteHealth:
 
     async def record(self, repo_id: int, remote: str, error: str | None) -> int:
         """Record one attempt's outcome; returns the consecutive failure count."""
+        if error is None and not await self._has_failures(repo_id, remote):
+            return 0  # the usual case: a healthy remote stays healthy, no write needed
         now = utcnow()
         async with self.db.write() as s:
             row = await s.get(RemoteFailureRow, (repo_id, remote))
@@ -375,6 +377,10 @@ class RemoteHealth:
             row.last_failure_at = now
             row.last_error = error
             return row.failures
+
+    async def _has_failures(self, repo_id: int, remote: str) -> bool:
+        async with self.db.read() as s:
+            return await s.get(RemoteFailureRow, (repo_id, remote)) is not None
 
     async def failures(self, repo_id: int) -> dict[str, int]:
         async with self.db.read() as s:
