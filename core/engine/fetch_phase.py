@@ -80,6 +80,7 @@ async def fetch_remotes(
                 auth=await http_auth(core, remote.url),
                 progress=None if progress is None else for_remote(progress, remote.name),
                 timeout=network_timeout,
+                pack_gate=core.offload.pack_gate,
             )
         except GitferryError as exc:
             await core.store.remote_health.record(repo_id, remote.name, exc.message)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from dulwich.client import FetchPackResult, GitClient
 from dulwich.object_store import DiskObjectStore
@@ -41,6 +42,16 @@ from core.git.transport import connected
 __all__ = ["FetchResult", "TrackedBranches", "fetch_remote", "fetch_url"]
 
 PHASES = ("connect", "negotiate", "receive", "index", "refs")
+
+
+class PackGate(Protocol):
+    """A semaphore (`threading.BoundedSemaphore`) bounding concurrent pack transfers."""
+
+    def acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
 UPSTREAMS = TrackedBranches.upstreams()
 
 
@@ -66,8 +77,14 @@ def fetch_remote(
     progress: ProgressSink | None = None,
     timeout: float = 30.0,
     ssh_command: str | None = None,
+    pack_gate: PackGate | None = None,
 ) -> FetchResult:
-    """Fetch `remote` (its URL from `remote.<name>.url`) into `repo`."""
+    """Fetch `remote` (its URL from `remote.<name>.url`) into `repo`.
+
+    `pack_gate` bounds how many fetches receive and index a pack at once across
+    threads: that work is CPU-bound, and in threads several at once only slow
+    each other down (DULWICH_NOTES.md). Fetches with nothing to receive never
+    wait for it."""
     url = parse_remote_url(remote_url(repo, remote), base=_work_dir(repo))
     return fetch_url(
         repo,
@@ -78,6 +95,7 @@ def fetch_remote(
         progress=progress,
         timeout=timeout,
         ssh_command=ssh_command,
+        pack_gate=pack_gate,
     )
 
 
@@ -91,8 +109,9 @@ def fetch_url(
     progress: ProgressSink | None = None,
     timeout: float = 30.0,
     ssh_command: str | None = None,
+    pack_gate: PackGate | None = None,
 ) -> FetchResult:
-    session = _FetchSession(repo, remote, FetchPlan(repo, remote, tracked), progress)
+    session = _FetchSession(repo, remote, FetchPlan(repo, remote, tracked), progress, pack_gate)
     with connected(
         remote, url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
     ) as (client, path):
@@ -138,7 +157,9 @@ class _Reporter:
 
 
 class _FetchSession:
-    def __init__(self, repo: Repo, remote: str, plan: FetchPlan, progress: ProgressSink | None) -> None:
+    def __init__(
+        self, repo: Repo, remote: str, plan: FetchPlan, progress: ProgressSink | None, gate: PackGate | None
+    ) -> None:
         store = repo.object_store
         if not isinstance(store, DiskObjectStore):
             raise TypeError("fetch needs an on-disk repository")
@@ -150,6 +171,8 @@ class _FetchSession:
         self._report = _Reporter(progress)
         self._wants: list[ObjectID] = []
         self._incoming: IncomingPack | None = None
+        self._gate = gate
+        self._gated = False
 
     def run(self, client: GitClient, path: str) -> FetchResult:
         self._report(TransferProgress(Phase.CONNECTING))
@@ -168,6 +191,8 @@ class _FetchSession:
                 self._incoming.abort()
             raise
         finally:
+            if self._gated and self._gate is not None:
+                self._gate.release()
             self._report.finish()
         return self._update_refs(result, received)
 
@@ -179,6 +204,9 @@ class _FetchSession:
         self._clock.mark("connect")
         advertised = {name.decode(): sha for name, sha in refs.items()}
         self._wants = self._plan.wants(advertised, self._store)
+        if self._wants and self._gate is not None:
+            self._gate.acquire()  # a pack is coming: wait for a free slot before asking for it
+            self._gated = True
         return list(self._wants)
 
     def _pack_data(self, data: bytes) -> int:

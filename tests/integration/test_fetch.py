@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -286,3 +287,21 @@ def test_missing_local_repository_is_a_transfer_error(tmp_path: Path) -> None:
     local = local_with_url(tmp_path, str(tmp_path / "nowhere.git"))
     with Repo(str(local)) as repo, pytest.raises(TransferFailed, match="no git repository"):
         fetch_remote(repo, "origin")
+
+
+def test_only_fetches_that_receive_a_pack_wait_for_the_pack_gate(git_daemon: Remote, tmp_path: Path) -> None:
+    bare, work = seed(git_daemon, tmp_path)
+    local = local_clone(git_daemon, bare, tmp_path)
+    gate = threading.BoundedSemaphore(1)
+    gate.acquire()  # another fetch is indexing a pack
+    assert fetch(local, git_daemon, pack_gate=gate).objects_received == 0  # nothing to receive: no wait
+    new = push_commit(work, bare, "b.txt", "new\n")
+    results: list[FetchResult] = []
+    waiting = threading.Thread(target=lambda: results.append(fetch(local, git_daemon, pack_gate=gate)))
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive() and not results  # a pack is coming: it waits for the gate
+    gate.release()
+    waiting.join(10)
+    assert results and results[0].objects_received == 3 and rev_parse(local, "origin/main") == new
+    assert gate.acquire(blocking=False)  # and gave it back
