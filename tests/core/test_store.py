@@ -196,3 +196,25 @@ def test_branch_columns_are_in_the_records_field_order() -> None:
     from core.store.status_store import _BRANCH_COLUMNS
 
     assert [c.key for c in _BRANCH_COLUMNS] == [f.name for f in fields(BranchStatus)]
+
+
+async def test_all_branches_reads_the_same_rows_as_the_orm(store: StatusStore) -> None:
+    when = utcnow() - timedelta(days=3)
+    for name in ("a", "b"):
+        repo = await store.add_repo(name, f"/tmp/{name}", {})
+        await store.save_branches(
+            repo.id,
+            [
+                BranchStatus("main", "origin/main", "a" * 40, "b" * 40, 1, 2, last_fetch=utcnow()),
+                BranchStatus(
+                    "gone", "origin/gone", "c" * 40, None, None, None, upstream_gone=True, gone_since=when
+                ),
+                BranchStatus("local", None, "d" * 40, None, None, None),
+            ],
+        )
+    everything = await store.all_branches()
+    assert sorted(everything) == [r.id for r in await store.repos()]
+    for repo_id, branches in everything.items():
+        assert branches == await store.branches(repo_id)
+    gone = next(b for b in everything[1] if b.name == "gone")
+    assert gone.gone_since == when and gone.upstream_gone is True
