@@ -93,9 +93,7 @@ async def sync_repository(
     try:
         async with (lease or fresh_repo)(core, record) as repo:
             with _Timer(report, "lock"):
-                lock = await core.offload.io(
-                    acquire_sync_lock, repo.controldir(), wait=options.lock_wait, repo_path=record.path
-                )
+                lock = await _take_lock(core, repo, record, options.lock_wait)
             await core.store.start_run(run_id, record.id, "fetching" if options.fetch_only else "syncing")
             await _recover(core, repo, lock)
             await _Sync(core, record, repo, options, report, progress).run()
@@ -118,6 +116,24 @@ async def sync_repository(
             elif lock is not None:
                 await core.offload.io(lock.release)
     return report
+
+
+async def _take_lock(core: Core, repo: Repo, record: RepoRecord, wait: float) -> SyncLock:
+    """The sync lock; if this sync is cancelled while a thread waits for it, the lock
+    that thread then takes is released rather than held until the process exits."""
+    taking = asyncio.ensure_future(
+        core.offload.io(acquire_sync_lock, repo.controldir(), wait=wait, repo_path=record.path)
+    )
+    try:
+        return await asyncio.shield(taking)
+    except asyncio.CancelledError:
+        taking.add_done_callback(_release_if_taken)
+        raise
+
+
+def _release_if_taken(taking: asyncio.Future[SyncLock]) -> None:
+    if not taking.cancelled() and taking.exception() is None:
+        taking.result().release()
 
 
 async def _record(core: Core, record: RepoRecord, run_id: int, report: SyncReport) -> None:

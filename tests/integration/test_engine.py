@@ -10,7 +10,9 @@ import pytest
 from core.engine.core import Core
 from core.engine.engine import Engine
 from core.engine.state import RepoState
+from core.engine.sync import SyncOptions, sync_repository
 from core.events import BranchStatusChanged, EventBus, StateChanged, SyncFinished
+from core.git.sync_lock import SyncBusy, acquire_sync_lock
 from core.pool import RepoPool
 from core.results import ResultKind
 from tests.gitcli import git
@@ -87,4 +89,32 @@ async def test_a_missing_repository_ends_in_error_and_the_worker_lives_on(tmp_pa
         assert engine.state(record.id) is RepoState.IDLE
     finally:
         await engine.stop()
+        await core.close()
+
+
+async def test_a_sync_cancelled_while_waiting_for_the_lock_leaves_it_free(tmp_path: Path) -> None:
+    repo = tmp_path / "r"
+    git("init", "-q", "-b", "main", str(repo))
+    core = await Core.open()
+    try:
+        record = await core.store.add_repo("r", str(repo), {})
+        held = acquire_sync_lock(repo / ".git")
+        task = asyncio.create_task(sync_repository(core, record, SyncOptions(lock_wait=5)))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        held.release()  # the cancelled sync's thread now takes the lock, and must let it go
+        await asyncio.sleep(0.3)  # (its next poll is within 50 ms)
+        for _ in range(20):
+            try:
+                acquire_sync_lock(repo / ".git").release()
+                break
+            except SyncBusy:
+                await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the cancelled sync kept the lock")
+        runs = await core.store.runs(record.id)
+        assert runs[0].state == "failed" and runs[0].message == "cancelled"
+    finally:
         await core.close()
