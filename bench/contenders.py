@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dulwich import porcelain
+from dulwich.refs import Ref
 from dulwich.repo import Repo
 from dulwich.walk import Walker
 
@@ -56,7 +57,7 @@ def stock_fetch(repo: Repo | Path, remote: str = "origin") -> bytes:
 
 def stock_ahead_behind(repo: Repo, local: bytes, upstream: bytes) -> tuple[int, int]:
     """Ahead/behind with dulwich's own building blocks: two `Walker`s."""
-    head, up = repo.refs[local], repo.refs[upstream]
+    head, up = repo.refs[Ref(local)], repo.refs[Ref(upstream)]
     ahead = sum(1 for _ in Walker(repo.object_store, [head], exclude=[up]))
     behind = sum(1 for _ in Walker(repo.object_store, [up], exclude=[head]))
     return ahead, behind
