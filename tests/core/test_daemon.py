@@ -1,0 +1,35 @@
+"""How a background fetch's report reads to the scheduler (backoff, breaker, offline)."""
+
+from __future__ import annotations
+
+from core.engine.daemon import as_outcome
+from core.engine.fetch_outcome import OutcomeKind
+from core.engine.report import SyncReport
+from core.results import ResultKind
+
+
+def report(result: ResultKind, answered: list[str], failed: dict[str, str]) -> SyncReport:
+    out = SyncReport("r", result=result, message=str(result))
+    out.answered_remotes, out.failed_remotes = answered, failed
+    return out
+
+
+def test_every_remote_answered_is_ok() -> None:
+    outcome = as_outcome(report(ResultKind.UP_TO_DATE, ["origin", "backup"], {}))
+    assert outcome.kind is OutcomeKind.OK and outcome.answered == ("origin", "backup")
+
+
+def test_one_remote_failing_names_it_and_keeps_the_others() -> None:
+    outcome = as_outcome(report(ResultKind.AUTH_FAILED, ["origin"], {"backup": "authentication refused"}))
+    assert outcome.kind is OutcomeKind.FAILED
+    assert dict(outcome.failed) == {"backup": "authentication refused"} and outcome.answered == ("origin",)
+
+
+def test_nothing_reachable_is_offline() -> None:
+    outcome = as_outcome(report(ResultKind.OFFLINE, [], {"origin": "connection refused"}))
+    assert outcome.kind is OutcomeKind.OFFLINE
+
+
+def test_a_failure_of_the_repository_itself_is_a_failed_fetch() -> None:
+    outcome = as_outcome(report(ResultKind.ERROR, [], {}))
+    assert outcome.kind is OutcomeKind.FAILED and outcome.error == "error"
