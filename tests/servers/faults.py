@@ -7,7 +7,6 @@ import contextlib
 import socket
 import threading
 from collections.abc import Callable
-from types import TracebackType
 
 from tests.servers.host import LOOPBACK, STOP_TIMEOUT
 
@@ -118,17 +117,6 @@ class CuttingProxy:
 
     def stop(self) -> None:
         self._acceptor.stop()
-
-    def __enter__(self) -> CuttingProxy:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 CuttingProxyFactory = Callable[[str, int, int], CuttingProxy]

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Self
 
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT = 10.0
@@ -115,3 +116,48 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+class ServerProcess:
+    """A server process on a free loopback port, in a ``with`` block or by hand.
+
+    Subclasses prepare their files in ``_prepare`` and, in ``_launch``, pick a port,
+    start the process and wait for it to listen. A port from ``free_port()`` can be
+    taken before the server binds it, so launching is retried.
+    """
+
+    name = "server"
+
+    def __init__(self, log: Path) -> None:
+        self.port = 0
+        self.log = log
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Self:
+        self._prepare()
+        for attempt in range(START_ATTEMPTS):
+            try:
+                self._launch()
+                return self
+            except RuntimeError:
+                self.stop()
+                if attempt == START_ATTEMPTS - 1:
+                    raise RuntimeError(f"{self.name} would not start; see {self.log}") from None
+        return self
+
+    def _prepare(self) -> None:
+        """Directories, keys, configuration: whatever launching needs."""
+
+    def _launch(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            stop_process(self._proc)
+            self._proc = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -8,16 +8,14 @@ import shlex
 import shutil
 import subprocess
 from pathlib import Path
-from types import TracebackType
 
 from tests.servers.host import (
     LOOPBACK,
-    START_ATTEMPTS,
     RemoteHost,
+    ServerProcess,
     free_port,
     server_env,
     start_process,
-    stop_process,
     wait_for_port,
 )
 
@@ -64,21 +62,22 @@ def _keygen(path: Path) -> None:
     )
 
 
-class SshServer:
+class SshServer(ServerProcess):
     """Logs the current user in with a generated key; repositories by absolute path.
 
     ``ssh_command`` is the client command without host or ``-p`` (the URL carries
     the port), for ``GIT_SSH_COMMAND`` or dulwich's ``ssh_command=``.
     """
 
+    name = "sshd"
+
     def __init__(self, root: Path) -> None:
+        state = root.parent / f"{root.name}-sshd"
+        super().__init__(state / "sshd.log")
         self.root = root
-        self.state = root.parent / f"{root.name}-sshd"
+        self.state = state
         self.key = self.state / "client_key"
         self.user = pwd.getpwuid(os.geteuid()).pw_name
-        self.port = 0
-        self.log = self.state / "sshd.log"
-        self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def host(self) -> RemoteHost:
@@ -108,22 +107,13 @@ class SshServer:
             ]
         )
 
-    def start(self) -> SshServer:
+    def _prepare(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.state.mkdir(parents=True, exist_ok=True)
         PRIVSEP_DIR.mkdir(mode=0o755, exist_ok=True)
         _keygen(self.state / "host_key")
         _keygen(self.key)
         (self.state / "authorized_keys").write_bytes(self.key.with_suffix(".pub").read_bytes())
-        for attempt in range(START_ATTEMPTS):
-            try:
-                self._launch()
-                return self
-            except RuntimeError:  # the port was taken between free_port() and bind()
-                self.stop()
-                if attempt == START_ATTEMPTS - 1:
-                    raise RuntimeError(f"sshd would not start; see {self.log}") from None
-        return self
 
     def _launch(self) -> None:
         self.port = free_port()
@@ -132,19 +122,3 @@ class SshServer:
         args = [SSHD, "-D", "-e", "-f", str(config)]
         self._proc = start_process(args, server_env(self.state), self.log)
         wait_for_port(self.port, self._proc)
-
-    def stop(self) -> None:
-        if self._proc is not None:
-            stop_process(self._proc)
-            self._proc = None
-
-    def __enter__(self) -> SshServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
