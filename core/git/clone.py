@@ -21,7 +21,7 @@ from dulwich.repo import Repo
 
 from core.credentials import HttpAuth
 from core.errors import BadInput
-from core.git.fetch import FetchResult, fetch_url
+from core.git.fetch import FetchResult, fetch_remote
 from core.git.fetch_plan import TrackedBranches
 from core.git.progress import ProgressSink
 from core.git.remote_url import Kind, RemoteUrl, parse_remote_url
@@ -46,10 +46,10 @@ def clone_repository(
     try:
         with Repo.init(str(path)) as repo:
             _add_origin(repo, remote)
-            result = fetch_url(
+            result = fetch_remote(
                 repo,
                 ORIGIN,
-                remote,
+                url=remote,
                 tracked=TrackedBranches.all(),
                 auth=auth,
                 progress=progress,

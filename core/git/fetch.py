@@ -39,7 +39,7 @@ from core.git.remote_config import remote_url
 from core.git.remote_url import RemoteUrl, parse_remote_url
 from core.git.transport import connected
 
-__all__ = ["FetchResult", "TrackedBranches", "fetch_remote", "fetch_url"]
+__all__ = ["FetchResult", "TrackedBranches", "fetch_remote"]
 
 PHASES = ("connect", "negotiate", "receive", "index", "refs")
 
@@ -72,6 +72,7 @@ def fetch_remote(
     repo: Repo,
     remote: str,
     *,
+    url: RemoteUrl | None = None,
     tracked: TrackedBranches = UPSTREAMS,
     auth: HttpAuth | None = None,
     progress: ProgressSink | None = None,
@@ -79,38 +80,14 @@ def fetch_remote(
     ssh_command: str | None = None,
     pack_gate: PackGate | None = None,
 ) -> FetchResult:
-    """Fetch `remote` (its URL from `remote.<name>.url`) into `repo`.
+    """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url`.
 
     `pack_gate` bounds how many fetches receive and index a pack at once across
     threads: that work is CPU-bound, and in threads several at once only slow
     each other down (DULWICH_NOTES.md). Fetches with nothing to receive never
     wait for it."""
-    url = parse_remote_url(remote_url(repo, remote), base=_work_dir(repo))
-    return fetch_url(
-        repo,
-        remote,
-        url,
-        tracked=tracked,
-        auth=auth,
-        progress=progress,
-        timeout=timeout,
-        ssh_command=ssh_command,
-        pack_gate=pack_gate,
-    )
-
-
-def fetch_url(
-    repo: Repo,
-    remote: str,
-    url: RemoteUrl,
-    *,
-    tracked: TrackedBranches = UPSTREAMS,
-    auth: HttpAuth | None = None,
-    progress: ProgressSink | None = None,
-    timeout: float = 30.0,
-    ssh_command: str | None = None,
-    pack_gate: PackGate | None = None,
-) -> FetchResult:
+    if url is None:
+        url = parse_remote_url(remote_url(repo, remote), base=_work_dir(repo))
     session = _FetchSession(repo, remote, FetchPlan(repo, remote, tracked), progress, pack_gate)
     with connected(
         remote, url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
