@@ -21,7 +21,8 @@ from core.git.progress import TransferProgress
 from core.git.remote_config import list_remotes
 from core.settings import RepoSettings
 
-ProgressSink = Callable[[str, TransferProgress], None]
+RemoteProgress = Callable[[str, TransferProgress], None]
+"""Progress of one remote's transfer: `(remote, progress)`."""
 
 
 @dataclass
@@ -61,7 +62,7 @@ async def fetch_remotes(
     network_timeout: float,
     only: Iterable[str] | None = None,
     skip: Iterable[str] = (),
-    progress: ProgressSink | None = None,
+    progress: RemoteProgress | None = None,
 ) -> FetchOutcome:
     """Fetch every remote (or those in `only`, less those in `skip`), accounting into
     `report`; each remote's failure lands in `report.failed_remotes`."""
@@ -94,7 +95,7 @@ async def fetch_remotes(
     return outcome
 
 
-def for_remote(progress: ProgressSink, remote: str) -> Callable[[TransferProgress], None]:
+def for_remote(progress: RemoteProgress, remote: str) -> Callable[[TransferProgress], None]:
     return lambda p: progress(remote, p)
 
 

@@ -8,7 +8,6 @@ HEAD, unborn branch, unsafe path, locked index) stops the sync.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 
 from dulwich.repo import Repo
@@ -22,17 +21,14 @@ from core.settings import RepoSettings
 _REPORT_FIELDS = {"fast_forward": "fast_forwarded", "merge": "merged", "rebase": "rebased"}
 
 
-@dataclass(frozen=True)
-class Stopped:
-    """Why the checked-out branch was not integrated (the sync's result)."""
-
-    error: Conflict | Diverged | WorktreeInTheWay
+NotIntegrated = Conflict | Diverged | WorktreeInTheWay
+"""Why the checked-out branch was not integrated (the sync's result)."""
 
 
 async def integrate(
     core: Core, repo_id: int, repo: Repo, settings: RepoSettings, report: SyncReport
-) -> Stopped | None:
-    stopped: Stopped | None = None
+) -> NotIntegrated | None:
+    stopped: NotIntegrated | None = None
     index = core.graph_index(repo_id, repo)
     try:
         done = await core.offload.cpu(
@@ -40,12 +36,12 @@ async def integrate(
         )
     except Conflict as exc:
         report.conflicts = sorted(set(report.conflicts) | set(exc.paths))
-        stopped = Stopped(exc)
+        stopped = exc
     except WorktreeInTheWay as exc:
         report.dirty = sorted(set(report.dirty) | set(exc.dirty) | set(exc.untracked))
-        stopped = Stopped(exc)
+        stopped = exc
     except Diverged as exc:
-        stopped = Stopped(exc)
+        stopped = exc
     else:
         field = _REPORT_FIELDS.get(done.action)
         if field is not None:

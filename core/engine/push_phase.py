@@ -2,27 +2,25 @@
 
 A branch is pushed when it is ahead of its upstream and not behind it (only the
 checked-out one when `push_all` is off), its upstream is not gone, and its
-remote answered the fetch of this sync. Branches of one remote go in one push.
+remote answered the fetch of this sync (`reachable`). Branches of one remote go
+in one push.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dulwich.repo import Repo
 
 from core.engine.core import Core
-from core.engine.fetch_phase import for_remote, http_auth
+from core.engine.fetch_phase import RemoteProgress, for_remote, http_auth
 from core.engine.report import SyncReport
-from core.git.progress import TransferProgress
 from core.git.push import push_branches
 from core.git.remote_config import remote_url
 from core.git.upstreams import Upstream, tracked_upstreams
 from core.store.records import BranchStatus
-
-ProgressSink = Callable[[str, TransferProgress], None]
 
 
 @dataclass
@@ -31,18 +29,16 @@ class PushOutcome:
     remotes: set[str] = field(default_factory=set)  # remotes that rejected something
 
 
-def branches_to_push(
-    statuses: Sequence[BranchStatus], current: str | None, *, push_all: bool, reachable: set[str]
-) -> list[str]:
-    chosen = []
-    for s in statuses:
-        if not s.ahead or s.behind or s.upstream_gone or s.upstream is None:
-            continue
-        if not push_all and s.name != current:
-            continue
-        if s.upstream.split("/", 1)[0] in reachable:
-            chosen.append(s.name)
-    return chosen
+def branches_to_push(statuses: Sequence[BranchStatus], current: str | None, *, push_all: bool) -> list[str]:
+    return [
+        s.name
+        for s in statuses
+        if s.ahead
+        and not s.behind
+        and not s.upstream_gone
+        and s.upstream is not None
+        and (push_all or s.name == current)
+    ]
 
 
 async def push(
@@ -51,14 +47,15 @@ async def push(
     branches: Sequence[str],
     report: SyncReport,
     *,
+    reachable: set[str],
     network_timeout: float,
-    progress: ProgressSink | None = None,
+    progress: RemoteProgress | None = None,
 ) -> PushOutcome:
-    """Push `branches`, each to its upstream; account into `report`."""
+    """Push `branches` whose remote is `reachable`, each to its upstream; account into `report`."""
     outcome = PushOutcome()
     by_remote: dict[str, list[Upstream]] = defaultdict(list)
     for upstream in await core.offload.io(tracked_upstreams, repo):
-        if upstream.branch in branches:
+        if upstream.branch in branches and upstream.remote in reachable:
             by_remote[upstream.remote].append(upstream)
     for remote, upstreams in sorted(by_remote.items()):
         url = await core.offload.io(remote_url, repo, remote, push=True)

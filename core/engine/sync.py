@@ -19,15 +19,14 @@ from typing import Any
 from dulwich.repo import Repo
 
 from core.engine.core import Core
-from core.engine.fetch_phase import FetchOutcome, fetch_remotes
-from core.engine.integrate_phase import Stopped, integrate
+from core.engine.fetch_phase import FetchOutcome, RemoteProgress, fetch_remotes
+from core.engine.integrate_phase import NotIntegrated, integrate
 from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
 from core.errors import GitferryError
 from core.git.branch_status import measure_branches
 from core.git.checkout import resume_interrupted_switch
 from core.git.git_locks import ensure_index_unlocked
-from core.git.progress import TransferProgress
 from core.git.repository import current_branch, open_worktree_repo
 from core.git.stale_locks import remove_stale_leftovers
 from core.git.sync_lock import SyncLock, acquire_sync_lock
@@ -35,7 +34,6 @@ from core.results import ResultKind
 from core.settings import RepoSettings
 from core.store.records import BranchStatus, RepoRecord
 
-ProgressSink = Callable[[str, TransferProgress], None]
 RepoLease = Callable[[Core, RepoRecord], AbstractAsyncContextManager[Repo]]
 
 
@@ -80,7 +78,7 @@ async def sync_repository(
     core: Core,
     record: RepoRecord,
     options: SyncOptions,
-    progress: ProgressSink | None = None,
+    progress: RemoteProgress | None = None,
     *,
     lease: RepoLease | None = None,
 ) -> SyncReport:
@@ -167,12 +165,12 @@ class _Sync:
         repo: Repo,
         options: SyncOptions,
         report: SyncReport,
-        progress: ProgressSink | None,
+        progress: RemoteProgress | None,
     ) -> None:
         self.core, self.record, self.repo = core, record, repo
         self.options, self.report, self.progress = options, report, progress
         self.settings = RepoSettings()
-        self.stopped: Stopped | None = None  # the checked-out branch was not integrated
+        self.stopped: NotIntegrated | None = None  # the checked-out branch was not integrated
         self.fatal: GitferryError | None = None  # integration impossible: fetch only
         self.stored: list[BranchStatus] | None = None  # the branch rows before this sync
         self.measured: list[BranchStatus] = []
@@ -230,37 +228,35 @@ class _Sync:
 
     async def _push(self, statuses: list[BranchStatus], fetched: FetchOutcome) -> list[BranchStatus]:
         current = await self.core.offload.io(current_branch, self.repo)
-        reachable = set(fetched.fetched)
-        branches = self._pushable(statuses, current, reachable)
+        branches = self._pushable(statuses, current)
         if not branches:
             return statuses
-        outcome = await self._push_once(branches)
+        outcome = await self._push_once(branches, set(fetched.fetched))
         if outcome.rejected:
             # The remote moved between our fetch and our push: catch up, try once more.
             again = await self._fetch(only=outcome.remotes)
             if current in outcome.rejected:
                 await self._integrate()
             statuses = await self._measure()
-            retry = [
-                b for b in self._pushable(statuses, current, set(again.fetched)) if b in outcome.rejected
-            ]
-            second = await self._push_once(retry) if retry else outcome
+            retry = [b for b in self._pushable(statuses, current) if b in outcome.rejected]
+            second = await self._push_once(retry, set(again.fetched)) if retry else outcome
             if second.rejected:
                 self.fatal = self.fatal or PushRejected(second.rejected)
         return await self._measure()
 
-    def _pushable(self, statuses: list[BranchStatus], current: str | None, reachable: set[str]) -> list[str]:
-        branches = branches_to_push(statuses, current, push_all=self.settings.push_all, reachable=reachable)
+    def _pushable(self, statuses: list[BranchStatus], current: str | None) -> list[str]:
+        branches = branches_to_push(statuses, current, push_all=self.settings.push_all)
         if self.stopped is not None:
             branches = [b for b in branches if b != current]
         return branches
 
-    async def _push_once(self, branches: list[str]) -> PushOutcome:
+    async def _push_once(self, branches: list[str], reachable: set[str]) -> PushOutcome:
         return await push(
             self.core,
             self.repo,
             branches,
             self.report,
+            reachable=reachable,
             network_timeout=self.options.timeout,
             progress=self.progress,
         )
@@ -268,7 +264,7 @@ class _Sync:
     def _conclude(self, fetched: FetchOutcome) -> None:
         report = self.report
         if self.stopped is not None:
-            report.result, report.message = self.stopped.error.result, self.stopped.error.message
+            report.result, report.message = self.stopped.result, self.stopped.message
             return
         failure = self.fatal or fetched.first_failure
         if failure is not None:
