@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ class Journal:
         self._lock = threading.Lock()
 
     def append(self, entry: dict[str, Any]) -> None:
-        line = json.dumps(entry, separators=(",", ":"), sort_keys=True) + "\n"
+        """Append `entry`, stamped with the current UTC `time` unless it has one."""
+        stamped = {"time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), **entry}
+        line = json.dumps(stamped, separators=(",", ":"), sort_keys=True) + "\n"
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("ab") as f:

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 
 from dulwich.repo import Repo
 
@@ -109,18 +106,14 @@ class Engine:
             self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(report.branches)))
         return report
 
-    @asynccontextmanager
-    async def _lease(self, _core: Core, record: RepoRecord) -> AsyncIterator[Repo]:
-        async with self.pool.lease(record.id, record.path) as repo:
-            yield repo
+    def _lease(self, _core: Core, record: RepoRecord) -> AbstractAsyncContextManager[Repo]:
+        return self.pool.lease(record.id, record.path)
 
     async def _crashed(self, repo_id: int, exc: BaseException) -> None:
-        message = f"worker crashed: {type(exc).__name__}: {exc}"
         await self.core.store.set_repo_state(repo_id, str(RepoState.ERROR))
-        entry: dict[str, Any] = {
-            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "repo_id": repo_id,
+        entry = {
+            "repo": self.workers[repo_id].name if repo_id in self.workers else f"#{repo_id}",
             "result": "error",
-            "message": message,
+            "message": f"worker crashed: {type(exc).__name__}: {exc}",
         }
         await self.core.offload.io(self.core.journal.append, entry)

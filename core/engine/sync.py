@@ -326,7 +326,7 @@ _JOURNAL_FIELDS = (
 
 def _journal_entry(report: SyncReport) -> dict[str, Any]:
     document = report.to_json()
-    entry: dict[str, Any] = {"time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "repo": report.name}
+    entry: dict[str, Any] = {"repo": report.name}
     entry.update({key: document[key] for key in _JOURNAL_FIELDS})
     entry["timings_ms"] = document["timings_ms"]
     return entry
