@@ -81,8 +81,21 @@ class RemoteTripped:
     until: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class OfflineChanged:
+    """Every remote unreachable (`offline`), or one answering again."""
+
+    offline: bool
+
+
 Event: TypeAlias = (
-    StateChanged | PhaseProgress | BranchStatusChanged | FileSkipped | SyncFinished | RemoteTripped
+    StateChanged
+    | PhaseProgress
+    | BranchStatusChanged
+    | FileSkipped
+    | SyncFinished
+    | RemoteTripped
+    | OfflineChanged
 )
 
 

@@ -1,9 +1,12 @@
-"""`gitferry daemon`: the background engine without a GUI, until told to stop.
+"""The background engine, run by `gitferry daemon` and by the desktop app.
 
 It builds the engine (pool, bus, a worker per repository) and the scheduler
 over it, fetches every repository on its own interval, keeps the pool and the
-store trimmed, and on SIGINT/SIGTERM stops starting jobs, gives running ones a
-few seconds to finish, cancels the rest and closes the store.
+store trimmed, and when stopped (SIGINT/SIGTERM for the daemon, Quit in the
+app) stops starting jobs, gives running ones a few seconds to finish, cancels
+the rest and closes the store. While it runs, a client drives it with the
+commands below: watch or unwatch a repository, sync or fetch one now, cancel
+its job, pause and resume the background fetches.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from core.engine.fetch_outcome import FetchJob, FetchOutcome
 from core.engine.power import PsutilPower
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
-from core.events import EventBus, RemoteTripped
+from core.engine.worker import CANCELLED_MESSAGE
+from core.events import EventBus, OfflineChanged, RemoteTripped
 from core.pool import RepoPool
 from core.results import ResultKind
+from core.store.records import RepoRecord
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +38,8 @@ STOP_GRACE_SECONDS = 3.0
 
 def as_outcome(report: SyncReport) -> FetchOutcome:
     """What the scheduler needs to know of a background fetch's report."""
+    if report.message == CANCELLED_MESSAGE:
+        return FetchOutcome.ok()  # the user's Cancel: no failure to back off from
     answered = tuple(report.answered_remotes)
     if report.failed_remotes:
         if report.result is ResultKind.OFFLINE and not answered:
@@ -51,9 +58,59 @@ class Daemon:
         self.engine: Engine | None = None
         self.scheduler: FetchScheduler | None = None
         self._stop = asyncio.Event()
+        self.started = asyncio.Event()
+        """Set once the engine and the scheduler exist: the commands below work from then on."""
 
     def stop(self) -> None:
         self._stop.set()
+
+    # Commands (after `started`) ------------------------------------------------
+
+    def watch(self, record: RepoRecord, interval: float) -> None:
+        """A newly registered repository: give it a worker and fetch it every `interval` s."""
+        engine, scheduler = self._running()
+        engine.add(record)
+        scheduler.add(record.id, record.path, interval)
+
+    async def unwatch(self, repo_id: int) -> None:
+        """A removed repository: no more fetches; its running job is cancelled."""
+        engine, scheduler = self._running()
+        scheduler.remove(repo_id)
+        engine.cancel(repo_id)
+        await engine.remove(repo_id)
+
+    async def sync_now(self, repo_id: int) -> SyncReport:
+        return await self._running()[0].sync(repo_id)
+
+    async def fetch_now(self, repo_id: int) -> SyncReport:
+        return await self._running()[0].fetch(repo_id, user=True)
+
+    def cancel(self, repo_id: int) -> bool:
+        return self._running()[0].cancel(repo_id)
+
+    def set_interval(self, repo_id: int, seconds: float) -> None:
+        self._running()[1].set_interval(repo_id, seconds)
+
+    def pause(self) -> None:
+        self._running()[1].pause()
+
+    def resume(self) -> None:
+        self._running()[1].resume()
+
+    @property
+    def paused(self) -> bool:
+        return self.scheduler is not None and self.scheduler.paused
+
+    @property
+    def offline(self) -> bool:
+        return self.scheduler is not None and self.scheduler.offline
+
+    def _running(self) -> tuple[Engine, FetchScheduler]:
+        if self.engine is None or self.scheduler is None:
+            raise RuntimeError("the daemon has not started")
+        return self.engine, self.scheduler
+
+    # The run ------------------------------------------------------------------
 
     async def run(self) -> None:
         settings = await self.core.store.app_settings()
@@ -74,6 +131,7 @@ class Daemon:
             interval = (await self.core.store.repo_settings(record.id)).fetch_interval
             scheduler.add(record.id, record.path, float(interval))
         log.info("watching %d repositories", len(engine.workers))
+        self.started.set()
         running = asyncio.create_task(scheduler.run())
         upkeep = asyncio.create_task(self._upkeep(pool))
         try:
@@ -105,6 +163,7 @@ class Daemon:
 
     def _offline(self, offline: bool) -> None:
         log.warning("offline: remotes unreachable" if offline else "online again")
+        self.bus.publish(OfflineChanged(offline))
 
 
 async def run_until_signalled(core: Core) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from functools import partial
@@ -20,13 +21,22 @@ from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.engine.state import RepoState
 from core.engine.sync import SyncOptions, sync_repository
-from core.engine.worker import Job, JobKind, RepoWorker
+from core.engine.worker import CANCELLED_MESSAGE, Job, JobKind, RepoWorker
+from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, PhaseProgress
 from core.git.progress import TransferProgress
 from core.pool import RepoPool
 from core.store.records import RepoRecord
 
 log = logging.getLogger(__name__)
+
+
+class JobCancelled(GitferryError):
+    """Raised inside a transfer's thread at its next progress report once the user cancelled,
+    so the transfer stops (its partial pack is dropped) instead of running to its end."""
+
+    def __init__(self) -> None:
+        super().__init__(CANCELLED_MESSAGE)
 
 
 class Engine:
@@ -36,6 +46,7 @@ class Engine:
         self.core, self.bus, self.pool = core, bus, pool
         self.options = options or SyncOptions()
         self.workers: dict[int, RepoWorker] = {}
+        self._cancel_flags: dict[int, threading.Event] = {}
 
     async def start(self) -> None:
         for record in await self.core.store.repos():
@@ -75,6 +86,17 @@ class Engine:
         kind = JobKind.USER_FETCH if user else JobKind.BACKGROUND_FETCH
         return await self._worker(repo_id).submit(kind, skip_remotes=skip_remotes)
 
+    def cancel(self, repo_id: int) -> bool:
+        """Cancel the repository's running job: its transfer stops at its next progress
+        report, and the sync records `cancelled` once its threads are done."""
+        worker = self.workers.get(repo_id)
+        if worker is None:
+            return False
+        flag = self._cancel_flags.get(repo_id)
+        if flag is not None:
+            flag.set()
+        return worker.cancel_current()
+
     async def stop(self, grace: float = 3.0) -> None:
         """Running jobs get `grace` seconds to finish, then are cancelled; the pool is closed."""
         await asyncio.gather(*(worker.stop(grace) for worker in self.workers.values()))
@@ -88,9 +110,12 @@ class Engine:
         return worker
 
     async def _run(self, repo_id: int, job: Job) -> SyncReport:
+        self._cancel_flags[repo_id] = cancelled = threading.Event()  # this job's own flag
         record = await self.core.store.repo_by_id(repo_id)
 
         def progress(remote: str, p: TransferProgress) -> None:
+            if cancelled.is_set():
+                raise JobCancelled
             self.bus.publish(
                 PhaseProgress(repo_id, record.name, remote, str(p.phase), p.current, p.total, p.bytes)
             )

@@ -16,8 +16,9 @@ import enum
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.engine.report import SyncReport
 from core.engine.state import RepoState
@@ -27,6 +28,7 @@ from core.results import ResultKind
 log = logging.getLogger(__name__)
 
 RESTART_DELAY_SECONDS = 1.0
+CANCELLED_MESSAGE = "cancelled"
 
 
 class JobKind(enum.IntEnum):
@@ -53,7 +55,7 @@ class Job:
     skip_remotes: frozenset[str] = field(default=frozenset(), compare=False)
 
 
-Runner = Callable[[Job], Awaitable[SyncReport]]
+Runner = Callable[[Job], Coroutine[Any, Any, SyncReport]]
 ErrorSink = Callable[[BaseException], Awaitable[None]]
 
 _STATE_AFTER = {
@@ -81,6 +83,7 @@ class RepoWorker:
         self._sequence = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._current: asyncio.Future[SyncReport] | None = None
+        self._running: asyncio.Task[SyncReport] | None = None
         self.state = RepoState.IDLE
         self._since = clock()
         self.crashes = 0
@@ -102,6 +105,13 @@ class RepoWorker:
         self._queued[kind] = job
         self._queue.put_nowait(job)
         return job.done
+
+    def cancel_current(self) -> bool:
+        """Cancel the job running now (a user's Cancel); the worker goes on with the next."""
+        running = self._running
+        if running is None or running.done():
+            return False
+        return running.cancel()
 
     @property
     def pending(self) -> int:
@@ -146,16 +156,24 @@ class RepoWorker:
                 continue
             self._set_state(job.kind.busy_state)
             self._current = job.done
+            self._running = running = asyncio.create_task(self._run(job), name=f"job:{self.name}")
             try:
-                report = await self._run(job)
+                report = await asyncio.shield(running)
             except asyncio.CancelledError:
-                job.done.cancel()
-                raise
+                if not running.cancelled():  # the worker itself is stopping
+                    running.cancel()
+                    await asyncio.gather(running, return_exceptions=True)
+                    job.done.cancel()
+                    raise
+                report = SyncReport(self.name, ResultKind.ERROR, CANCELLED_MESSAGE)
             except Exception as exc:
                 if not job.done.done():
                     job.done.set_exception(exc)
                 raise
-            self._set_state(_STATE_AFTER.get(report.result, RepoState.IDLE))
+            finally:
+                self._running = None
+            cancelled = report.message == CANCELLED_MESSAGE
+            self._set_state(RepoState.IDLE if cancelled else _STATE_AFTER.get(report.result, RepoState.IDLE))
             self._bus.publish(
                 SyncFinished(self.repo_id, self.name, report.result, report.message, report.to_json())
             )

@@ -33,3 +33,8 @@ def test_nothing_reachable_is_offline() -> None:
 def test_a_failure_of_the_repository_itself_is_a_failed_fetch() -> None:
     outcome = as_outcome(report(ResultKind.ERROR, [], {}))
     assert outcome.kind is OutcomeKind.FAILED and outcome.error == "error"
+
+
+def test_a_cancelled_fetch_is_no_failure_to_back_off_from() -> None:
+    outcome = as_outcome(SyncReport("r", ResultKind.ERROR, "cancelled"))
+    assert outcome.kind is OutcomeKind.OK

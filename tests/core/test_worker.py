@@ -137,3 +137,25 @@ async def test_stop_waits_for_the_running_job_then_cancels(bus: EventBus) -> Non
     asyncio.get_running_loop().call_later(0.05, runner.release.set)
     await finishing.stop(grace=5)
     assert job.done() and job.result().result == ResultKind.OK
+
+
+async def test_cancel_current_ends_the_job_as_cancelled_and_the_worker_goes_on(bus: EventBus) -> None:
+    runner = Runner()
+    worker = RepoWorker(1, "r", runner, bus)
+    worker.start()
+    finished = bus.subscribe(kinds=(SyncFinished,))
+    first = worker.submit(JobKind.USER_SYNC)
+    await settle()
+    assert worker.state is RepoState.SYNCING
+    assert worker.cancel_current()
+    report = await asyncio.wait_for(first, 5)
+    assert (report.result, report.message) == (ResultKind.ERROR, worker_module.CANCELLED_MESSAGE)
+    event = await asyncio.wait_for(finished.get(), 5)
+    assert isinstance(event, SyncFinished) and event.message == "cancelled"
+    assert worker.state is RepoState.IDLE
+    assert not worker.cancel_current()  # nothing runs now
+    runner.release.set()
+    second = await asyncio.wait_for(worker.submit(JobKind.USER_FETCH), 5)
+    assert second.result is ResultKind.OK
+    assert worker.state is RepoState.IDLE
+    await worker.stop(grace=0)

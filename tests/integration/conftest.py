@@ -122,11 +122,13 @@ def remote(request: pytest.FixtureRequest) -> Remote:
 
 @pytest.fixture
 def cutting_proxy() -> Iterator[CuttingProxyFactory]:
-    """``cutting_proxy(target_host, target_port, cut_after_bytes) -> CuttingProxy``."""
+    """``cutting_proxy(target_host, target_port, cut_after_bytes, pace_seconds=0) -> CuttingProxy``."""
     proxies: list[CuttingProxy] = []
 
-    def start(target_host: str, target_port: int, cut_after_bytes: int) -> CuttingProxy:
-        proxy = CuttingProxy(target_host, target_port, cut_after_bytes)
+    def start(
+        target_host: str, target_port: int, cut_after_bytes: int, pace_seconds: float = 0.0
+    ) -> CuttingProxy:
+        proxy = CuttingProxy(target_host, target_port, cut_after_bytes, pace_seconds=pace_seconds)
         proxies.append(proxy)
         return proxy
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,15 @@ from core.engine.core import Core
 from core.engine.engine import Engine
 from core.engine.state import RepoState
 from core.engine.sync import SyncOptions, sync_repository
-from core.events import BranchStatusChanged, EventBus, StateChanged, SyncFinished
+from core.events import BranchStatusChanged, EventBus, PhaseProgress, StateChanged, SyncFinished
 from core.git.sync_lock import SyncBusy, acquire_sync_lock
 from core.pool import RepoPool
 from core.results import ResultKind
-from tests.gitcli import git
+from tests.gitcli import git, refs
 from tests.integration.clones import Clones
 from tests.servers import Remote
+from tests.servers.faults import CuttingProxyFactory
+from tests.servers.host import LOOPBACK
 
 
 def drain(sub: object) -> list[object]:
@@ -117,4 +120,53 @@ async def test_a_sync_cancelled_while_waiting_for_the_lock_leaves_it_free(tmp_pa
         runs = await core.store.runs(record.id)
         assert runs[0].state == "failed" and runs[0].message == "cancelled"
     finally:
+        await core.close()
+
+
+def test_cancel_mid_fetch_stops_the_transfer_and_leaves_the_repository_as_it_was(
+    git_daemon: Remote, cutting_proxy: CuttingProxyFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    (world.mine / "big.bin").write_bytes(os.urandom(6 * 1024 * 1024))  # incompressible: a slow pack
+    git("add", "big.bin", cwd=world.mine)
+    git("commit", "-q", "-m", "big", cwd=world.mine)
+    git("push", "-q", "origin", "main", cwd=world.mine)
+    world.remember()
+    proxy = cutting_proxy(LOOPBACK, git_daemon.port, 1 << 40, pace_seconds=0.02)
+    git("remote", "set-url", "origin", proxy.rewrite(git_daemon.url("origin")), cwd=world.theirs)
+    before = refs(world.theirs)
+    asyncio.run(_cancel_then_fetch(world, before))
+    world.check()
+
+
+async def _cancel_then_fetch(world: Clones, before: dict[str, str]) -> None:
+    core = await Core.open()
+    bus = EventBus()
+    progress = bus.subscribe(maxsize=1000, kinds=(PhaseProgress,))
+    engine = Engine(core, bus, RepoPool(core.offload))
+    try:
+        await engine.start()
+        theirs = await core.store.repo("theirs")
+        fetching = asyncio.ensure_future(engine.fetch(theirs.id, user=True))
+        while True:  # cancel once objects are arriving
+            event = await asyncio.wait_for(progress.get(), 20)
+            if isinstance(event, PhaseProgress) and event.phase == "receiving" and event.current > 0:
+                break
+        assert engine.cancel(theirs.id)
+        report = await asyncio.wait_for(fetching, 20)
+        assert (report.result, report.message) == (ResultKind.ERROR, "cancelled")
+        assert engine.state(theirs.id) is RepoState.IDLE
+        # The transfer's thread stops at its next progress report: the lock is free at once after.
+        lock = await asyncio.wait_for(
+            core.offload.io(acquire_sync_lock, world.theirs / ".git", wait=10, repo_path=str(world.theirs)),
+            15,
+        )
+        lock.release()
+        assert refs(world.theirs) == before
+        assert not list((world.theirs / ".git" / "objects" / "pack").glob("tmp_*"))
+        again = await asyncio.wait_for(engine.fetch(theirs.id, user=True), 60)
+        assert again.result is ResultKind.OK
+        assert git("rev-parse", "origin/main", cwd=world.theirs) == world.remote_head()
+    finally:
+        await engine.stop()
         await core.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Callable
 
 from tests.servers.host import LOOPBACK, STOP_TIMEOUT
@@ -70,11 +71,16 @@ def _close(sock: socket.socket) -> None:
 
 class CuttingProxy:
     """Forwards TCP both ways to ``target``, and hangs up on both sides of a
-    connection once ``cut_after_bytes`` have gone from the server to the client."""
+    connection once ``cut_after_bytes`` have gone from the server to the client.
+    With ``pace_seconds`` it waits that long before each chunk it hands the
+    client: a slow link, for transfers that must still be running when a test acts."""
 
-    def __init__(self, target_host: str, target_port: int, cut_after_bytes: int) -> None:
+    def __init__(
+        self, target_host: str, target_port: int, cut_after_bytes: int, *, pace_seconds: float = 0.0
+    ) -> None:
         self.target = (target_host, target_port)
         self.cut_after_bytes = cut_after_bytes
+        self.pace_seconds = pace_seconds
         self.cuts = 0
         self.bytes_to_client = 0
         self._acceptor = _Acceptor(self._on_accept)
@@ -103,6 +109,7 @@ class CuttingProxy:
             while data := source.recv(CHUNK):
                 if limit is not None:
                     data = data[: limit - sent]
+                    time.sleep(self.pace_seconds)
                 sink.sendall(data)
                 sent += len(data)
                 if limit is not None:
@@ -119,8 +126,8 @@ class CuttingProxy:
         self._acceptor.stop()
 
 
-CuttingProxyFactory = Callable[[str, int, int], CuttingProxy]
-"""What the ``cutting_proxy`` fixture yields: ``(target_host, target_port, cut_after_bytes)``."""
+CuttingProxyFactory = Callable[..., CuttingProxy]
+"""The ``cutting_proxy`` fixture: ``(target_host, target_port, cut_after_bytes, pace_seconds=0)``."""
 
 
 class SilentServer:
