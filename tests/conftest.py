@@ -13,6 +13,8 @@ from tests.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+pytest_plugins = ("tests.servers.fixtures",)
+
 
 @pytest.fixture(autouse=True)
 def clean_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:

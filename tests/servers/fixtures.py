@@ -1,4 +1,4 @@
-"""Fixtures for real git servers on loopback (see ``tests/servers``)."""
+"""Fixtures for real git servers on loopback (see ``tests/servers``), for every test package."""
 
 from __future__ import annotations
 

@@ -1,0 +1,72 @@
+"""GUI tests: a qasync event loop over pytest-qt's QApplication.
+
+Tests are plain functions that drive coroutines with `run(...)` on the qasync
+loop, so Qt events and asyncio tasks (the engine, the bridge) both make
+progress while a test waits; `qtbot.waitSignal` alone would not drive asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from core.engine.core import Core
+from core.engine.daemon import Daemon
+
+T = TypeVar("T")
+Run = Callable[..., Any]
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run(qloop: qasync.QEventLoop) -> Callable[[Coroutine[Any, Any, T], float], T]:
+    """`run(coro, timeout=30)`: the coroutine's result, on the qasync loop."""
+
+    def runner(coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        return qloop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    return runner
+
+
+@dataclass
+class Running:
+    """A real core on the test's GITFERRY_HOME, with the background engine running."""
+
+    core: Core
+    daemon: Daemon
+    task: asyncio.Task[None]
+
+
+@pytest.fixture
+def running(run: Run) -> Iterator[Running]:
+    async def start() -> Running:
+        core = await Core.open()
+        daemon = Daemon(core)
+        task = asyncio.ensure_future(daemon.run())
+        await asyncio.wait_for(daemon.started.wait(), 10)
+        return Running(core, daemon, task)
+
+    engine = run(start())
+    yield engine
+
+    async def stop() -> None:
+        engine.daemon.stop()
+        await asyncio.wait_for(engine.task, 15)
+        await engine.core.close()
+
+    run(stop())

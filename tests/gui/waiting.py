@@ -1,0 +1,32 @@
+"""Waiting in GUI tests without blocking the qasync loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import SignalInstance
+
+
+async def next_emit(
+    signal: SignalInstance, predicate: Callable[..., bool] = lambda *_: True
+) -> tuple[Any, ...]:
+    """The arguments of `signal`'s next emission that satisfies `predicate`."""
+    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def seen(*args: Any) -> None:
+        if not future.done() and predicate(*args):
+            future.set_result(args)
+
+    signal.connect(seen)
+    try:
+        return await future
+    finally:
+        signal.disconnect(seen)
+
+
+async def until(check: Callable[[], bool], step: float = 0.02) -> None:
+    """Wait, driving the loop, until `check()` holds (bound it with the caller's `run` timeout)."""
+    while not check():  # noqa: ASYNC110 (a plain predicate over widgets: nothing to wait on)
+        await asyncio.sleep(step)
