@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from dulwich.repo import Repo
 
 from core.credentials import HttpAuth, split_url_secret
 from core.engine.core import Core
-from core.errors import BadInput, NotARepository
+from core.errors import BadInput, GitferryError, NotARepository
 from core.git import remote_config
 from core.git.clone import clone_repository as clone_into
 from core.git.probe import probe_remote
@@ -18,6 +20,23 @@ from core.git.remote_url import check_url
 from core.git.repository import canonical_path, open_worktree_repo
 from core.settings import REPO_PARSERS, parse_setting
 from core.store.records import RemoteRecord, RepoRecord
+
+REMOTE_ACTIONS = ("add", "set-url", "set-push-url", "remove")
+
+
+class CloneCancelled(GitferryError):
+    def __init__(self, url: str) -> None:
+        super().__init__(f"clone of {url} cancelled: nothing was kept")
+        self.url = url
+
+
+@dataclass(frozen=True)
+class AcceptedCredentials:
+    """A user name and secret that the remote at `url` has just accepted."""
+
+    remote: str
+    url: str
+    auth: HttpAuth
 
 
 def _default_name(path: str) -> str:
@@ -71,44 +90,69 @@ async def set_repo_setting(core: Core, name: str, key: str, value: str) -> None:
 
 
 async def edit_remote(core: Core, name: str, action: str, remote: str, url: str | None) -> None:
-    """`remote add|set-url|remove`; a URL's secret goes to the keyring, never the config."""
+    """`remote add|set-url|set-push-url|remove`; a URL's secret goes to the keyring, never
+    the config. `set-push-url` with no URL drops the push URL (pushes go to the fetch URL)."""
     record = await core.store.repo(name)
     auth: HttpAuth | None = None
-    if action in ("add", "set-url"):
-        if not url:
-            raise BadInput(f"remote {action} needs a URL")
+    if action not in REMOTE_ACTIONS:
+        raise BadInput(f"unknown remote action {action!r} (known: {', '.join(REMOTE_ACTIONS)})")
+    if action in ("add", "set-url") and not url:
+        raise BadInput(f"remote {action} needs a URL")
+    if action != "remove" and url:
         url, auth = split_url_secret(url)
         check_url(url)
 
     def apply() -> None:
         with open_worktree_repo(record.path) as repo:
-            _apply_remote_edit(repo, action, remote, url)
+            _apply_remote_edit(repo, action, remote, url or None)
 
-    if auth is not None and url is not None:
-        await _accept_credentials(core, remote, url, auth)
+    if auth is not None and url:
+        accepted = await check_credentials(core, remote, url, auth.username, auth.password)
+        await save_credentials(core, accepted)
     await core.offload.io(apply)
     await mirror_remotes(core, record.id, record.path)
 
 
-async def _accept_credentials(core: Core, remote: str, url: str, auth: HttpAuth) -> None:
-    """Save a typed secret only once the remote has accepted it."""
+async def check_credentials(
+    core: Core, remote: str, url: str, username: str, secret: str
+) -> AcceptedCredentials:
+    """Ask the remote at `url` whether it accepts them; nothing is saved."""
+    if not url.startswith(("http://", "https://")):
+        raise BadInput(f"{remote} uses {url.split(':', 1)[0]}, not HTTP(S): ssh uses your agent and keys")
+    if not username or not secret:
+        raise BadInput("a user name and a token or password are both needed")
+    auth = HttpAuth(username, secret)
     await core.offload.io(probe_remote, remote, url, auth=auth)
-    await core.offload.io(core.credentials.save, url, auth)
+    return AcceptedCredentials(remote, url, auth)
 
 
-async def set_credentials(core: Core, name: str, remote: str, username: str, secret: str) -> None:
+async def save_credentials(core: Core, accepted: AcceptedCredentials) -> None:
+    await core.offload.io(core.credentials.save, accepted.url, accepted.auth)
+
+
+async def saved_username(core: Core, url: str) -> str | None:
+    """The user name stored in the keyring for `url`, if any (never the secret)."""
+    if not url.startswith(("http://", "https://")):
+        return None
+    auth = await core.offload.io(core.credentials.get, url)
+    return None if auth is None else auth.username
+
+
+async def set_credentials(
+    core: Core, name: str, remote: str, username: str, secret: str, *, url: str | None = None
+) -> None:
+    """Probe the remote (at `url`, else its configured fetch URL); save only when accepted."""
     record = await core.store.repo(name)
 
     def url_of() -> str:
         with open_worktree_repo(record.path) as repo:
             return remote_config.remote_url(repo, remote)
 
-    url = await core.offload.io(url_of)
-    if not url.startswith(("http://", "https://")):
-        raise BadInput(f"{remote} uses {url.split(':', 1)[0]}, not HTTP(S): ssh uses your agent and keys")
-    if not username or not secret:
-        raise BadInput("a user name and a token or password are both needed")
-    await _accept_credentials(core, remote, url, HttpAuth(username, secret))
+    if url is None:
+        url = await core.offload.io(url_of)
+    else:
+        check_url(url)
+    await save_credentials(core, await check_credentials(core, remote, url, username, secret))
 
 
 def _check_clone_target(target: Path) -> None:
@@ -123,19 +167,30 @@ async def clone_repository(
     *,
     name: str | None = None,
     progress: Callable[[str, TransferProgress], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> RepoRecord:
-    """Clone `url` into a new folder at `path` and register it."""
+    """Clone `url` into a new folder at `path` and register it.
+
+    Setting `cancel` stops the transfer at its next progress report (`CloneCancelled`)
+    and the clone removes what it created."""
     target = Path(canonical_path(path))
     await core.offload.io(_check_clone_target, target)
     name = name or _default_name(str(target))
     _validate_name(name)
     await core.store.repos()  # fail early on a broken store, before any download
     url, auth = split_url_secret(url)
-    check_url(url)
+    shown = check_url(url).text
     if auth is None and url.startswith(("http://", "https://")):
         auth = await core.offload.io(core.credentials.get, url)
-    sink = None if progress is None else (lambda p: progress("origin", p))
-    await core.offload.io(clone_into, url, target, auth=auth, progress=sink)
+
+    def sink(update: TransferProgress) -> None:
+        if cancel is not None and cancel.is_set():
+            raise CloneCancelled(shown)
+        if progress is not None:
+            progress("origin", update)
+
+    watching = progress is not None or cancel is not None
+    await core.offload.io(clone_into, url, target, auth=auth, progress=sink if watching else None)
     if auth is not None:
         await core.offload.io(core.credentials.save, url, auth)
     return await add_repository(core, str(target), name=name)
@@ -146,7 +201,21 @@ def _apply_remote_edit(repo: Repo, action: str, remote: str, url: str | None) ->
         remote_config.add_remote(repo, remote, url)
     elif action == "set-url" and url:
         remote_config.set_remote_url(repo, remote, url)
+    elif action == "set-push-url" and url:
+        remote_config.set_remote_url(repo, remote, url, push=True)
+    elif action == "set-push-url":
+        _drop_push_url(repo, remote)
     elif action == "remove":
         remote_config.remove_remote(repo, remote)
     else:
-        raise BadInput(f"unknown remote action {action!r}")
+        raise BadInput(f"remote {action} needs a URL")
+
+
+def _drop_push_url(repo: Repo, remote: str) -> None:
+    config = repo.get_config()
+    section = (b"remote", remote.encode())
+    if not config.has_section(section):
+        raise remote_config.UnknownRemote(remote)
+    if b"pushurl" in config[section]:
+        del config[section][b"pushurl"]
+        config.write_to_path()
