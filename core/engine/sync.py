@@ -34,6 +34,8 @@ from core.results import ResultKind
 from core.settings import RepoSettings
 from core.store.records import BranchStatus, RepoRecord
 
+_INTEGRATION_RAN = frozenset({ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED})
+
 RepoLease = Callable[[Core, RepoRecord], AbstractAsyncContextManager[Repo]]
 
 
@@ -87,6 +89,7 @@ async def sync_repository(
     report = SyncReport(record.name)
     run_id = await core.store.create_run(record.id, "fetch" if options.fetch_only else "sync")
     lock: SyncLock | None = None
+    integrated: str | None = None  # the checked-out branch, when its integration ran
     cancelled = False
     try:
         async with (lease or fresh_repo)(core, record) as repo:
@@ -95,6 +98,8 @@ async def sync_repository(
             await core.store.start_run(run_id, record.id, "fetching" if options.fetch_only else "syncing")
             await _recover(core, repo, lock)
             await _Sync(core, record, repo, options, report, progress).run()
+            if not options.fetch_only:
+                integrated = await core.offload.io(current_branch, repo)
     except GitferryError as exc:
         report.result, report.message = exc.result, exc.message
     except asyncio.CancelledError:
@@ -105,7 +110,8 @@ async def sync_repository(
         report.result, report.message = ResultKind.ERROR, f"{record.path}: {exc.strerror or exc}"
     finally:
         try:
-            await _record(core, record, run_id, report)  # still under the lock: step 7 of the contract
+            # Still under the lock: step 7 of the contract.
+            await _record(core, record, run_id, report, integrated)
         finally:
             if lock is not None and cancelled:
                 # Threads of this sync may still be in a blocking call: the lock is
@@ -134,8 +140,12 @@ def _release_if_taken(taking: asyncio.Future[SyncLock]) -> None:
         taking.result().release()
 
 
-async def _record(core: Core, record: RepoRecord, run_id: int, report: SyncReport) -> None:
+async def _record(
+    core: Core, record: RepoRecord, run_id: int, report: SyncReport, integrated: str | None
+) -> None:
     with _Timer(report, "store"):
+        if integrated is not None:
+            await _record_conflicts(core, record.id, integrated, report)
         await core.store.finish_run(
             run_id,
             record.id,
@@ -146,6 +156,15 @@ async def _record(core: Core, record: RepoRecord, run_id: int, report: SyncRepor
             timings_ms=report.timings_ms,
         )
     await core.offload.io(core.journal.append, _journal_entry(report))
+
+
+async def _record_conflicts(core: Core, repo_id: int, branch: str, report: SyncReport) -> None:
+    """The branch's conflicted paths as this integration left them: listed on a
+    conflict, cleared when it integrated or stopped for another reason."""
+    if report.result == ResultKind.CONFLICT:
+        await core.store.set_conflicts(repo_id, branch, report.conflicts)
+    elif report.result in _INTEGRATION_RAN:
+        await core.store.set_conflicts(repo_id, branch, ())
 
 
 async def _recover(core: Core, repo: Repo, lock: SyncLock) -> None:

@@ -71,6 +71,26 @@ MIGRATIONS: list[list[str]] = [
             last_error VARCHAR,
             PRIMARY KEY (repo_id, remote))""",
     ],
+    # 2: what the working tree needs from the user: conflicts, files a sync left out.
+    [
+        """CREATE TABLE conflicts (
+            repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+            branch TEXT NOT NULL,
+            path TEXT NOT NULL,
+            since DATETIME NOT NULL,
+            PRIMARY KEY (repo_id, branch, path))""",
+        """CREATE TABLE skipped_files (
+            repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            size INTEGER,
+            failures INTEGER NOT NULL DEFAULT 1,
+            first_seen DATETIME NOT NULL,
+            last_seen DATETIME NOT NULL,
+            retry_after DATETIME,
+            PRIMARY KEY (repo_id, path))""",
+        "CREATE INDEX ix_skipped_files_seen ON skipped_files (repo_id, last_seen)",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)

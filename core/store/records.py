@@ -51,3 +51,21 @@ class SyncRun:
     finished_at: datetime | None
     details: dict[str, Any] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    branch: str
+    path: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str  # 'too_large' | 'unreadable' | 'failing'
+    size: int | None
+    failures: int
+    first_seen: datetime
+    last_seen: datetime
+    retry_after: datetime | None = None

@@ -105,3 +105,30 @@ class RemoteFailureRow(Base):
     last_failure_at: Mapped[datetime | None]
     tripped_until: Mapped[datetime | None]
     last_error: Mapped[str | None]
+
+
+class ConflictRow(Base):
+    """A path left conflicted by the last integration of a branch."""
+
+    __tablename__ = "conflicts"
+
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
+    branch: Mapped[str] = mapped_column(Text, primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    since: Mapped[datetime]
+
+
+class SkippedFileRow(Base):
+    """A file a sync left out (too large, unreadable, failing), until it is retried."""
+
+    __tablename__ = "skipped_files"
+    __table_args__ = (Index("ix_skipped_files_seen", "repo_id", "last_seen"),)
+
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    size: Mapped[int | None]
+    failures: Mapped[int] = mapped_column(default=1)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    retry_after: Mapped[datetime | None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +18,7 @@ from core.results import ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store.branch_reader import BranchReader
 from core.store.database import Database
-from core.store.records import BranchStatus, RemoteRecord, RepoRecord, SyncRun
+from core.store.records import BranchStatus, ConflictRecord, RemoteRecord, RepoRecord, SkippedFile, SyncRun
 from core.store.remote_failure import RemoteFailure
 from core.store.schema import (
     AppSettingRow,
@@ -29,6 +29,7 @@ from core.store.schema import (
     RepoSettingRow,
     SyncRunRow,
 )
+from core.store.worktree_issues import WorktreeIssues
 
 # In BranchStatus's field order.
 _BRANCH_COLUMNS = (
@@ -70,6 +71,7 @@ class StatusStore:
     def __init__(self, db: Database, offload: Offload, branch_reader: BranchReader) -> None:
         self.db = db
         self.remote_health = RemoteHealth(db)
+        self._issues = WorktreeIssues(db)
         self._offload = offload
         self._branch_reader = branch_reader
 
@@ -141,8 +143,13 @@ class StatusStore:
             return repo_settings({key: value for key, value in rows})
 
     async def set_repo_setting(self, repo_id: int, key: str, value: str) -> None:
+        await self.set_repo_settings(repo_id, {key: value})
+
+    async def set_repo_settings(self, repo_id: int, values: Mapping[str, str]) -> None:
+        """Several settings in one transaction: all of them saved, or none."""
         async with self.db.write() as s:
-            await s.merge(RepoSettingRow(repo_id=repo_id, key=key, value=value))
+            for key, value in values.items():
+                await s.merge(RepoSettingRow(repo_id=repo_id, key=key, value=value))
 
     async def app_settings(self) -> AppSettings:
         async with self.db.read() as s:
@@ -222,6 +229,31 @@ class StatusStore:
                         setattr(previous, key, value)
             for stale in old.values():
                 await s.delete(stale)
+
+    # Conflicts and skipped files (`worktree_issues.py`) ----------------------
+
+    async def conflicts(self, repo_id: int) -> list[ConflictRecord]:
+        """By branch, then path."""
+        return await self._issues.conflicts(repo_id)
+
+    async def all_conflicts(self) -> dict[int, list[ConflictRecord]]:
+        return await self._issues.all_conflicts()
+
+    async def set_conflicts(self, repo_id: int, branch: str, paths: Sequence[str]) -> None:
+        """Replace the branch's conflicted paths (empty: none); a path still listed keeps its `since`."""
+        await self._issues.set_conflicts(repo_id, branch, paths, utcnow())
+
+    async def skipped(self, repo_id: int) -> list[SkippedFile]:
+        """Newest `last_seen` first."""
+        return await self._issues.skipped(repo_id)
+
+    async def record_skipped(self, repo_id: int, entries: Sequence[SkippedFile]) -> None:
+        """Upsert by path, keeping at most `MAX_SKIPPED` rows per repository."""
+        await self._issues.record_skipped(repo_id, entries)
+
+    async def clear_skipped(self, repo_id: int, paths: Sequence[str] | None = None) -> None:
+        """The named paths, or all of them (`None`): they are tried again next sync."""
+        await self._issues.clear_skipped(repo_id, paths)
 
     # Upkeep ----------------------------------------------------------------
 

@@ -7,13 +7,16 @@ unreachable (branches, tracking refs or backup refs).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from core.engine.core import Core
 from tests.gitcli import ahead_behind, commit_file, git
 from tests.integration.clones import Clones, porcelain, run
 from tests.servers import Remote
@@ -91,6 +94,41 @@ def test_conflict_changes_nothing_and_names_the_paths(world: Clones, strategy: s
     assert porcelain(world.mine) == ""
     assert not (world.mine / ".git" / "MERGE_HEAD").exists()
     assert world.remote_head() != mine
+
+
+def conflicts_of(name: str) -> list[tuple[str, str, datetime]]:
+    """What the status store lists as conflicted for the named repository."""
+
+    async def read() -> list[tuple[str, str, datetime]]:
+        core = await Core.open()
+        try:
+            repo = await core.store.repo(name)
+            return [(c.branch, c.path, c.since) for c in await core.store.conflicts(repo.id)]
+        finally:
+            await core.close()
+
+    return asyncio.run(read())
+
+
+def test_conflict_is_listed_until_the_user_resolves_it(world: Clones) -> None:
+    publish(world, "a.txt", "one\nTHEIRS\nthree\n")
+    world.commit(world.mine, "a.txt", "one\nMINE\nthree\n")
+    code, report = world.sync(world.mine)
+    assert code == 1 and report["result"] == "conflict", report
+    listed = conflicts_of("mine")
+    assert [(branch, path) for branch, path, _ in listed] == [("main", "a.txt")]
+    code, report = world.sync(world.mine, "--fetch-only")
+    assert report["result"] == "up_to_date", report
+    assert conflicts_of("mine") == listed  # a fetch integrates nothing: same paths, same since
+    git("merge", "-q", "origin/main", cwd=world.mine, check=False)
+    assert "a.txt" in git("diff", "--name-only", "--diff-filter=U", cwd=world.mine)
+    (world.mine / "a.txt").write_text("one\nBOTH\nthree\n")
+    git("add", "a.txt", cwd=world.mine)
+    git("commit", "-q", "--no-edit", cwd=world.mine)
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["result"] == "ok" and report["pushed"] == ["main"], report
+    assert conflicts_of("mine") == []
+    assert world.remote_head() == world.head(world.mine)
 
 
 def test_rebase_replays_local_commits_on_the_upstream(world: Clones) -> None:

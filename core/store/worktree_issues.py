@@ -1,0 +1,164 @@
+"""What a repository's working tree needs from the user: conflicted paths, skipped files.
+
+Conflicts are kept per branch, as the last integration of that branch left them;
+a path still conflicted keeps the time it was first seen (`since`). Skipped
+files are bounded per repository (`MAX_SKIPPED`): the oldest sighting goes first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.sqlite import insert
+
+from core.store.database import Database
+from core.store.records import ConflictRecord, SkippedFile
+from core.store.schema import ConflictRow, SkippedFileRow
+
+MAX_SKIPPED = 1000
+SKIP_REASONS = frozenset({"too_large", "unreadable", "failing"})
+
+_CONFLICT_ORDER = (ConflictRow.branch, ConflictRow.path)
+
+
+class WorktreeIssues:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # Conflicts ------------------------------------------------------------
+
+    async def conflicts(self, repo_id: int) -> list[ConflictRecord]:
+        async with self.db.read() as s:
+            rows = (
+                await s.execute(
+                    select(ConflictRow).where(ConflictRow.repo_id == repo_id).order_by(*_CONFLICT_ORDER)
+                )
+            ).scalars()
+            return [_conflict(row) for row in rows]
+
+    async def all_conflicts(self) -> dict[int, list[ConflictRecord]]:
+        """Only the repositories with conflicts appear."""
+        by_repo: dict[int, list[ConflictRecord]] = {}
+        async with self.db.read() as s:
+            rows = (
+                await s.execute(select(ConflictRow).order_by(ConflictRow.repo_id, *_CONFLICT_ORDER))
+            ).scalars()
+            for row in rows:
+                by_repo.setdefault(row.repo_id, []).append(_conflict(row))
+        return by_repo
+
+    async def set_conflicts(self, repo_id: int, branch: str, paths: Sequence[str], now: datetime) -> None:
+        wanted = set(paths)
+        if await self._branch_paths(repo_id, branch) == wanted:
+            return  # the usual case (no conflict before or after): no write
+        async with self.db.write() as s:
+            rows = (
+                await s.execute(
+                    select(ConflictRow).where(ConflictRow.repo_id == repo_id, ConflictRow.branch == branch)
+                )
+            ).scalars()
+            kept = set()
+            for row in rows:
+                if row.path in wanted:
+                    kept.add(row.path)
+                else:
+                    await s.delete(row)
+            s.add_all(
+                ConflictRow(repo_id=repo_id, branch=branch, path=path, since=now)
+                for path in sorted(wanted - kept)
+            )
+
+    async def _branch_paths(self, repo_id: int, branch: str) -> set[str]:
+        async with self.db.read() as s:
+            rows = await s.execute(
+                select(ConflictRow.path).where(ConflictRow.repo_id == repo_id, ConflictRow.branch == branch)
+            )
+            return set(rows.scalars())
+
+    # Skipped files ----------------------------------------------------------
+
+    async def skipped(self, repo_id: int) -> list[SkippedFile]:
+        """Newest sighting first."""
+        async with self.db.read() as s:
+            rows = (
+                await s.execute(
+                    select(SkippedFileRow)
+                    .where(SkippedFileRow.repo_id == repo_id)
+                    .order_by(SkippedFileRow.last_seen.desc(), SkippedFileRow.path)
+                )
+            ).scalars()
+            return [_skipped(row) for row in rows]
+
+    async def record_skipped(self, repo_id: int, entries: Sequence[SkippedFile]) -> None:
+        """Upsert by path: the entry's values replace the row's, except `first_seen`,
+        which keeps the earliest; then drop the oldest rows past `MAX_SKIPPED`."""
+        if not entries:
+            return
+        unknown = {e.reason for e in entries} - SKIP_REASONS
+        if unknown:
+            raise ValueError(f"unknown skip reasons: {sorted(unknown)}")
+        statement = insert(SkippedFileRow)
+        statement = statement.on_conflict_do_update(
+            index_elements=[SkippedFileRow.repo_id, SkippedFileRow.path],
+            set_={
+                "reason": statement.excluded.reason,
+                "size": statement.excluded.size,
+                "failures": statement.excluded.failures,
+                "first_seen": func.min(SkippedFileRow.first_seen, statement.excluded.first_seen),
+                "last_seen": statement.excluded.last_seen,
+                "retry_after": statement.excluded.retry_after,
+            },
+        )
+        kept = (
+            select(SkippedFileRow.path)
+            .where(SkippedFileRow.repo_id == repo_id)
+            .order_by(SkippedFileRow.last_seen.desc(), SkippedFileRow.path)
+            .limit(MAX_SKIPPED)
+        )
+        async with self.db.write() as s:
+            await s.execute(statement, [_skipped_values(repo_id, e) for e in entries])
+            await s.execute(
+                delete(SkippedFileRow).where(
+                    SkippedFileRow.repo_id == repo_id, SkippedFileRow.path.not_in(kept.scalar_subquery())
+                )
+            )
+
+    async def clear_skipped(self, repo_id: int, paths: Sequence[str] | None = None) -> None:
+        """Forget the named paths, or every skipped file of the repository (`None`)."""
+        condition = SkippedFileRow.repo_id == repo_id
+        async with self.db.write() as s:
+            if paths is None:
+                await s.execute(delete(SkippedFileRow).where(condition))
+            elif paths:
+                await s.execute(delete(SkippedFileRow).where(condition, SkippedFileRow.path.in_(paths)))
+
+
+def _conflict(row: ConflictRow) -> ConflictRecord:
+    return ConflictRecord(branch=row.branch, path=row.path, since=row.since)
+
+
+def _skipped(row: SkippedFileRow) -> SkippedFile:
+    return SkippedFile(
+        path=row.path,
+        reason=row.reason,
+        size=row.size,
+        failures=row.failures,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        retry_after=row.retry_after,
+    )
+
+
+def _skipped_values(repo_id: int, entry: SkippedFile) -> dict[str, object]:
+    return {
+        "repo_id": repo_id,
+        "path": entry.path,
+        "reason": entry.reason,
+        "size": entry.size,
+        "failures": entry.failures,
+        "first_seen": entry.first_seen,
+        "last_seen": entry.last_seen,
+        "retry_after": entry.retry_after,
+    }
