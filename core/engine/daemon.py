@@ -67,8 +67,12 @@ class Daemon:
     # Commands (after `started`) ------------------------------------------------
 
     def watch(self, record: RepoRecord, interval: float) -> None:
-        """A newly registered repository: give it a worker and fetch it every `interval` s."""
+        """A newly registered repository: give it a worker and fetch it every `interval` s
+        (one already watched just takes the new interval)."""
         engine, scheduler = self._running()
+        if record.id in engine.workers:
+            scheduler.set_interval(record.id, interval)
+            return
         engine.add(record)
         scheduler.add(record.id, record.path, interval)
 

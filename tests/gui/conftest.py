@@ -38,7 +38,12 @@ def run(qloop: qasync.QEventLoop) -> Callable[[Coroutine[Any, Any, T], float], T
     """`run(coro, timeout=30)`: the coroutine's result, on the qasync loop."""
 
     def runner(coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
-        return qloop.run_until_complete(asyncio.wait_for(coro, timeout))
+        try:
+            return qloop.run_until_complete(asyncio.wait_for(coro, timeout))
+        finally:
+            # qasync lets go of the loop when it stops; a click between two `run`s
+            # (an asyncSlot) needs it as the current loop to schedule its task.
+            asyncio.set_event_loop(qloop)
 
     return runner
 

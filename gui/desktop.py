@@ -1,0 +1,274 @@
+"""The running desktop app: the background engine, the bridge, the tray and the windows.
+
+Views ask for actions with signals; the slots here carry them out through the
+core (`@asyncSlot` coroutines on the qasync loop, so the GUI thread never
+waits on git, the disk or the database), and events coming up through the
+bridge are handed to the views.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+import qasync
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QIcon
+
+from core.engine.core import Core
+from core.engine.daemon import Daemon
+from core.engine.report import SyncReport
+from core.events import EventBus, RemoteTripped, StateChanged, SyncFinished
+from core.results import ResultKind
+from gui.bridge import Bridge
+from gui.resources import icon_path
+from gui.tray import Tray, tray_state
+from gui.windows.status_window import StatusWindow
+
+log = logging.getLogger(__name__)
+
+OpenFolder = Callable[[str], None]
+
+
+def open_in_file_manager(path: str) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+class Desktop(QObject):
+    ready = Signal()  # the status window shows the status store's picture
+    synced = Signal(int, object)  # repository id, SyncReport of a user's sync
+    quitting = Signal()
+
+    def __init__(self, core: Core, *, open_folder: OpenFolder = open_in_file_manager) -> None:
+        super().__init__()
+        self.core = core
+        self.bus = EventBus()
+        self.daemon = Daemon(core, bus=self.bus)
+        self.bridge = Bridge(self.bus)
+        self.icon = QIcon(str(icon_path("gitferry")))
+        self.window = StatusWindow(self.icon)
+        self.tray = Tray(self)
+        self.settings: object | None = None
+        self._open_folder = open_folder
+        self._engine_task: asyncio.Task[None] | None = None
+        self._offline = False
+        self._wire()
+
+    def _wire(self) -> None:
+        w, t, b = self.window, self.tray, self.bridge
+        w.sync_requested.connect(self.sync)
+        w.sync_all_requested.connect(self.sync_all)
+        w.cancel_requested.connect(self.cancel)
+        w.pause_requested.connect(self.set_paused)
+        w.settings_requested.connect(self.show_settings)
+        w.open_folder_requested.connect(self._open_folder)
+        w.retry_requested.connect(self.retry_skipped)
+        w.repo_selected.connect(self.load_skipped)
+        t.sync_all_requested.connect(self.sync_all)
+        t.sync_requested.connect(self.sync)
+        t.open_folder_requested.connect(self._open_folder)
+        t.status_requested.connect(self.show_status)
+        t.pause_requested.connect(self.set_paused)
+        t.settings_requested.connect(self.show_settings)
+        t.quit_requested.connect(self.quit)
+        b.state_changed.connect(self._state_changed)
+        b.progress.connect(w.on_progress)
+        b.branches_changed.connect(w.on_branches_changed)
+        b.sync_finished.connect(self._sync_finished)
+        b.remote_tripped.connect(self._remote_tripped)
+        b.offline_changed.connect(self._offline_changed)
+        b.file_skipped.connect(lambda event: self.load_skipped(event.repo_id))
+
+    # Start and stop ---------------------------------------------------------------
+
+    async def start(self, *, show_window: bool = False) -> None:
+        """Paint the window from the status store, then start the engine behind it."""
+        await self.refresh()
+        self.bridge.start()
+        self.tray.show()
+        if show_window or not self.tray.available():
+            self.show_status(0)
+        self.ready.emit()
+        self._engine_task = asyncio.ensure_future(self.daemon.run())
+        await asyncio.wait(
+            [asyncio.ensure_future(self.daemon.started.wait()), self._engine_task],
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        self._update_tray()
+
+    async def refresh(self) -> None:
+        """Every repository, branch and conflict from the status store: it never waits on git."""
+        store = self.core.store
+        records, branches, conflicts = await asyncio.gather(
+            store.repos(), store.all_branches(), store.all_conflicts()
+        )
+        self.window.show_repos(records, branches, conflicts)
+        self._update_tray()
+        if self.daemon.started.is_set():
+            await self._watch_registered([record.id for record in records])
+
+    async def _watch_registered(self, registered: list[int]) -> None:
+        """Repositories added or removed elsewhere (the CLI, the settings) are picked up."""
+        engine = self.daemon.engine
+        assert engine is not None
+        for repo_id in set(engine.workers) - set(registered):
+            await self.daemon.unwatch(repo_id)
+        for repo_id in set(registered) - set(engine.workers):
+            record = await self.core.store.repo_by_id(repo_id)
+            interval = (await self.core.store.repo_settings(repo_id)).fetch_interval
+            self.daemon.watch(record, float(interval))
+
+    async def stop(self) -> None:
+        self.daemon.stop()
+        if self._engine_task is not None:
+            with contextlib.suppress(Exception):
+                await self._engine_task
+        await self.bridge.stop()
+        self.tray.hide()
+
+    @qasync.asyncSlot()
+    async def quit(self) -> None:
+        self.window.hide()
+        await self.stop()
+        self.quitting.emit()
+
+    # Commands from the views ---------------------------------------------------------
+
+    @qasync.asyncSlot(int)
+    async def sync(self, repo_id: int) -> None:
+        await self.daemon.started.wait()
+        report = await self.daemon.sync_now(repo_id)
+        self._notify_sync(report)
+        self.synced.emit(repo_id, report)
+
+    @qasync.asyncSlot()
+    async def sync_all(self) -> None:
+        await self.daemon.started.wait()
+        ids = [view.id for view in self.window.repos.rows]
+        reports = await asyncio.gather(*(self.daemon.sync_now(i) for i in ids), return_exceptions=True)
+        done = [r for r in reports if isinstance(r, SyncReport)]
+        failed = [r for r in done if not r.result.succeeded]
+        summary = f"{len(done) - len(failed)} of {len(ids)} repositories synced"
+        self.tray.notify("Sync all finished", summary + (f"; {len(failed)} need you" if failed else ""))
+
+    @qasync.asyncSlot(int)
+    async def cancel(self, repo_id: int) -> None:
+        if self.daemon.started.is_set():
+            self.daemon.cancel(repo_id)
+
+    @qasync.asyncSlot(bool)
+    async def set_paused(self, paused: bool) -> None:
+        await self.daemon.started.wait()
+        self.daemon.pause() if paused else self.daemon.resume()
+        self.window.set_paused(paused)
+        self.tray.set_paused(paused)
+        self._update_tray()
+
+    @qasync.asyncSlot(int)
+    async def load_skipped(self, repo_id: int) -> None:
+        self.window.show_skipped(repo_id, await self.core.store.skipped(repo_id))
+
+    @qasync.asyncSlot(int, list)
+    async def retry_skipped(self, repo_id: int, paths: list[str]) -> None:
+        await self.core.store.clear_skipped(repo_id, paths)
+        await self.load_skipped(repo_id)
+        await self.sync(repo_id)
+
+    def show_status(self, repo_id: int = 0) -> None:
+        if repo_id:
+            self.window.select_repo(repo_id)
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    @qasync.asyncSlot()
+    async def show_settings(self) -> None:
+        from gui.windows.settings_dialog import SettingsDialog  # built on first use: a fast start
+
+        await self.daemon.started.wait()
+        dialog = SettingsDialog(self.core, self.daemon, self.window)
+        dialog.setWindowIcon(self.icon)
+        self.settings = dialog
+        await dialog.load()
+        selected = self.window.selected()
+        if selected is not None:
+            dialog.select_repo(selected.name)
+        dialog.finished.connect(lambda _code: asyncio.ensure_future(self.refresh()))
+        dialog.show()
+        dialog.raise_()
+
+    # Events from the engine -------------------------------------------------------
+
+    def _state_changed(self, event: StateChanged) -> None:
+        self.window.on_state_changed(event)
+        self._update_tray()
+
+    @qasync.asyncSlot(object)
+    async def _sync_finished(self, event: SyncFinished) -> None:
+        previous = self.window.repos.row_for(event.repo_id)
+        try:
+            record = await self.core.store.repo_by_id(event.repo_id)
+        except Exception:  # removed meanwhile
+            return
+        conflicts = await self.core.store.conflicts(event.repo_id)
+        self.window.update_record(record, conflicts)
+        if previous is not None and previous.record.last_result != str(event.result):
+            self._notify_attention(event)
+        self._update_tray()
+
+    def _remote_tripped(self, event: RemoteTripped) -> None:
+        until = event.until.astimezone().strftime("%H:%M")
+        self.tray.notify(
+            f"{event.repo}: {event.remote} keeps failing",
+            f"Gitferry stops fetching from it until {until}, then tries again.",
+            warning=True,
+        )
+        self._update_tray()
+
+    def _offline_changed(self, offline: bool) -> None:
+        self._offline = offline
+        self.window.set_offline(offline)
+        self._update_tray()
+
+    # Notifications and the tray's look ------------------------------------------------
+
+    def _notify_sync(self, report: SyncReport) -> None:
+        if report.result.succeeded:
+            what = _what_changed(report)
+            self.tray.notify(f"{report.name} synced", what)
+        elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway
+            self.tray.notify(
+                f"{report.name}: {report.result.replace('_', ' ')}", report.message, warning=True
+            )
+
+    def _notify_attention(self, event: SyncFinished) -> None:
+        if event.result is ResultKind.CONFLICT:
+            paths = event.details.get("conflicts") or []
+            listed = ", ".join(paths[:3]) + ("…" if len(paths) > 3 else "")
+            self.tray.notify(f"{event.repo}: conflict", f"Resolve {listed} in {event.repo}.", warning=True)
+        elif event.result is ResultKind.AUTH_FAILED:
+            self.tray.notify(
+                f"{event.repo}: sign-in refused",
+                event.message or "Check the credentials in Settings.",
+                warning=True,
+            )
+
+    def _update_tray(self) -> None:
+        views = self.window.repos.rows
+        paused = self.daemon.paused or (
+            self.daemon.scheduler is not None and self.daemon.scheduler.battery_paused
+        )
+        self.tray.set_state(tray_state(views, paused=paused, offline=self._offline))
+        self.tray.set_repos(views)
+
+
+def _what_changed(report: SyncReport) -> str:
+    parts = []
+    if report.pushed:
+        parts.append(f"pushed {', '.join(report.pushed)}")
+    integrated = report.fast_forwarded + report.merged + report.rebased
+    if integrated:
+        parts.append(f"brought in {', '.join(integrated)}")
+    return "; ".join(parts).capitalize() if parts else "Already up to date."

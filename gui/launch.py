@@ -1,0 +1,19 @@
+"""The `gitferry` command: the desktop app with no arguments, the headless CLI with any."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+GUI_FLAGS = {"--hidden", "--verbose"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if all(arg in GUI_FLAGS for arg in args):
+        from gui.app import main as desktop
+
+        return desktop(args)
+    from core.cli import main as cli
+
+    return cli(args)

@@ -1,0 +1,50 @@
+"""The branch table: branch, upstream, ahead, behind, last fetched, state."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+from core.store.records import BranchStatus
+from gui.models.formatting import NO_VALUE, count, when
+from gui.models.table_model import Column, KeyedTableModel
+
+ATTENTION = QColor("#b45309")
+
+
+def branch_state(branch: BranchStatus) -> str:
+    if branch.upstream is None:
+        return "no upstream"
+    if branch.upstream_gone:
+        return "upstream gone"
+    if branch.ahead is None or branch.behind is None:
+        return "not measured"
+    if branch.ahead and branch.behind:
+        return "diverged"
+    if branch.ahead:
+        return "ahead"
+    if branch.behind:
+        return "behind"
+    return "up to date"
+
+
+def _state_colour(branch: BranchStatus) -> QColor | None:
+    return ATTENTION if branch_state(branch) in ("diverged", "upstream gone") else None
+
+
+BRANCH_COLUMNS: list[Column[BranchStatus]] = [
+    Column("Branch", lambda b: b.name),
+    Column("Upstream", lambda b: b.upstream or NO_VALUE),
+    Column("Ahead", lambda b: count(b.ahead), sort_key=lambda b: b.ahead, align_right=True),
+    Column("Behind", lambda b: count(b.behind), sort_key=lambda b: b.behind, align_right=True),
+    Column(
+        "Last fetched",
+        lambda b: when(b.last_fetch),
+        sort_key=lambda b: b.last_fetch.isoformat() if b.last_fetch else "",
+        tooltip=lambda b: b.last_fetch.isoformat(timespec="seconds") if b.last_fetch else "never",
+    ),
+    Column("State", branch_state, foreground=_state_colour),
+]
+
+
+def branch_model() -> KeyedTableModel[BranchStatus]:
+    return KeyedTableModel(BRANCH_COLUMNS, key=lambda b: b.name)

@@ -1,0 +1,38 @@
+"""How times, sizes and counts read in the windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def when(moment: datetime | None, now: datetime | None = None) -> str:
+    """Local time: "14:02" today, "21 Nov 14:02" this year, else "21 Nov 2025"."""
+    if moment is None:
+        return "never"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone()
+    today = (now or datetime.now(UTC)).astimezone()
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    if local.year == today.year:
+        return local.strftime("%d %b %H:%M").lstrip("0")
+    return local.strftime("%d %b %Y").lstrip("0")
+
+
+def size(count: int | None) -> str:
+    if count is None:
+        return ""
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
+
+
+NO_VALUE = "\N{EN DASH}"
+
+
+def count(value: int | None) -> str:
+    return NO_VALUE if value is None else f"{value:,}"

@@ -1,0 +1,158 @@
+"""One table model for every list the windows show: rows keyed, updated in place.
+
+A view's selection and scroll position survive updates because rows are never
+reset: `set_rows` diffs the new rows against the shown ones by key, emitting
+`dataChanged` for changed rows and inserting or removing only what came or went.
+Each column says how to display a row and what to sort it by (`SORT_ROLE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+Row = TypeVar("Row")
+Index = QModelIndex | QPersistentModelIndex
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True)
+class Column(Generic[Row]):
+    header: str
+    text: Callable[[Row], str]
+    sort_key: Callable[[Row], Any] | None = None
+    align_right: bool = False
+    tooltip: Callable[[Row], str] | None = None
+    foreground: Callable[[Row], Any] | None = None
+
+
+class KeyedTableModel(QAbstractTableModel, Generic[Row]):
+    def __init__(self, columns: Sequence[Column[Row]], key: Callable[[Row], Hashable]) -> None:
+        super().__init__()
+        self.columns = list(columns)
+        self._key = key
+        self._rows: list[Row] = []
+        self._position: dict[Hashable, int] = {}
+
+    # Qt's model interface -------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].header
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(self.columns[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row, column = self._rows[index.row()], self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == SORT_ROLE:
+            return column.sort_key(row) if column.sort_key is not None else column.text(row)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(column)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row)
+        if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
+            return column.foreground(row)
+        return None
+
+    @staticmethod
+    def _alignment(column: Column[Row]) -> Qt.AlignmentFlag:
+        horizontal = Qt.AlignmentFlag.AlignRight if column.align_right else Qt.AlignmentFlag.AlignLeft
+        return horizontal | Qt.AlignmentFlag.AlignVCenter
+
+    # Updates in place -----------------------------------------------------------
+
+    @property
+    def rows(self) -> list[Row]:
+        return list(self._rows)
+
+    def row_for(self, key: Hashable) -> Row | None:
+        position = self._position.get(key)
+        return None if position is None else self._rows[position]
+
+    def position_of(self, key: Hashable) -> int | None:
+        return self._position.get(key)
+
+    def set_rows(self, rows: Iterable[Row]) -> None:
+        """Show exactly `rows`: changed rows repainted, new ones inserted, gone ones removed."""
+        wanted = list(rows)
+        keys = {self._key(row) for row in wanted}
+        for position in reversed(range(len(self._rows))):
+            if self._key(self._rows[position]) not in keys:
+                self.beginRemoveRows(QModelIndex(), position, position)
+                del self._rows[position]
+                self.endRemoveRows()
+        self._reindex()
+        for row in wanted:
+            self.upsert(row)
+
+    def upsert(self, row: Row) -> None:
+        """Replace the row with the same key (repainting only if it differs), or append it."""
+        key = self._key(row)
+        position = self._position.get(key)
+        if position is None:
+            end = len(self._rows)
+            self.beginInsertRows(QModelIndex(), end, end)
+            self._rows.append(row)
+            self._position[key] = end
+            self.endInsertRows()
+        elif self._rows[position] != row:
+            self._rows[position] = row
+            last = self.index(position, len(self.columns) - 1)
+            self.dataChanged.emit(self.index(position, 0), last)
+
+    def remove(self, key: Hashable) -> None:
+        position = self._position.get(key)
+        if position is None:
+            return
+        self.beginRemoveRows(QModelIndex(), position, position)
+        del self._rows[position]
+        self.endRemoveRows()
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._position = {self._key(row): i for i, row in enumerate(self._rows)}
+
+
+class SortFilterModel(QSortFilterProxyModel):
+    """Sorted by each column's sort key; filtered by a case-insensitive text over all columns."""
+
+    def __init__(self, source: QAbstractTableModel) -> None:
+        super().__init__()
+        self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterKeyColumn(-1)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setDynamicSortFilter(True)
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if a is None or b is None:  # unknown values sort first
+            return a is None and b is not None
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)

@@ -1,0 +1,149 @@
+"""The tray icon: its look says idle, syncing, attention, paused or offline; its menu
+is SPEC.md section 5's (Sync all now, a submenu per repository, Pause/Resume,
+Status window, Settings, Quit); it shows the desktop's notifications.
+
+Like the windows it is a view: menu actions become signals that the desktop
+carries out. Offscreen (tests) or on a desktop without a tray the icon is never
+shown, but the menu and its actions exist all the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from gui.models.repos import RepoView
+from gui.resources import TrayState, tray_icon_path
+
+_TOOLTIPS = {
+    TrayState.IDLE: "Gitferry: everything in sync",
+    TrayState.SYNCING: "Gitferry: syncing",
+    TrayState.ATTENTION: "Gitferry: something needs you",
+    TrayState.PAUSED: "Gitferry: background fetch paused",
+    TrayState.OFFLINE: "Gitferry: offline",
+}
+
+
+def tray_state(views: Sequence[RepoView], *, paused: bool, offline: bool) -> TrayState:
+    """What the icon says, most urgent first: attention, syncing, offline, paused, idle."""
+    if any(view.needs_attention() for view in views):
+        return TrayState.ATTENTION
+    if any(view.busy for view in views):
+        return TrayState.SYNCING
+    if offline:
+        return TrayState.OFFLINE
+    return TrayState.PAUSED if paused else TrayState.IDLE
+
+
+class Tray(QObject):
+    sync_all_requested = Signal()
+    sync_requested = Signal(int)
+    open_folder_requested = Signal(str)
+    status_requested = Signal(int)  # a repository id, or 0 for the window as it is
+    pause_requested = Signal(bool)
+    settings_requested = Signal()
+    quit_requested = Signal()
+    notified = Signal(str, str)  # title, message: every notification, shown or not
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = TrayState.IDLE
+        self._paused = False
+        self._icons = {state: QIcon(str(tray_icon_path(state))) for state in TrayState}
+        self.icon = QSystemTrayIcon(self._icons[self.state], self)
+        self.menu = QMenu()
+        self.sync_all_action = QAction("Sync all now", self.menu)
+        self.sync_all_action.triggered.connect(self.sync_all_requested)
+        self.repo_menus: dict[int, QMenu] = {}
+        self._repos_separator = QAction(self.menu)
+        self._repos_separator.setSeparator(True)
+        self.pause_action = QAction("Pause background fetch", self.menu)
+        self.pause_action.triggered.connect(lambda: self.pause_requested.emit(not self._paused))
+        self.status_action = QAction("Status window", self.menu)
+        self.status_action.triggered.connect(lambda: self.status_requested.emit(0))
+        self.settings_action = QAction("Settings…", self.menu)
+        self.settings_action.triggered.connect(self.settings_requested)
+        self.quit_action = QAction("Quit Gitferry", self.menu)
+        self.quit_action.triggered.connect(self.quit_requested)
+        self.menu.addAction(self.sync_all_action)
+        self.menu.addAction(self._repos_separator)
+        self.menu.addSeparator()
+        for action in (self.pause_action, self.status_action, self.settings_action):
+            self.menu.addAction(action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.quit_action)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        self.set_state(TrayState.IDLE)
+
+    @staticmethod
+    def available() -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def show(self) -> None:
+        if self.available():
+            self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def set_state(self, state: TrayState) -> None:
+        self.state = state
+        self.icon.setIcon(self._icons[state])
+        self.icon.setToolTip(_TOOLTIPS[state])
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        self.pause_action.setText("Resume background fetch" if paused else "Pause background fetch")
+
+    def set_repos(self, views: Sequence[RepoView]) -> None:
+        """One submenu per repository (Sync, Open folder, Status), in name order."""
+        wanted = {view.id: view for view in views}
+        for repo_id in [i for i in self.repo_menus if i not in wanted]:
+            menu = self.repo_menus.pop(repo_id)
+            self.menu.removeAction(menu.menuAction())
+            menu.deleteLater()
+        for view in sorted(views, key=lambda v: v.name.lower()):
+            if view.id not in self.repo_menus:
+                self.repo_menus[view.id] = self._repo_menu(view)
+            self.repo_menus[view.id].setTitle(_menu_title(view))
+        for view in sorted(views, key=lambda v: v.name.lower()):  # keep name order
+            action = self.repo_menus[view.id].menuAction()
+            self.menu.removeAction(action)
+            self.menu.insertAction(self._repos_separator, action)
+
+    def notify(self, title: str, message: str, *, warning: bool = False) -> None:
+        self.notified.emit(title, message)
+        if self.icon.isVisible() and self.icon.supportsMessages():
+            kind = QSystemTrayIcon.MessageIcon.Warning if warning else QSystemTrayIcon.MessageIcon.Information
+            self.icon.showMessage(title, message, kind, 8000)
+
+    def _repo_menu(self, view: RepoView) -> QMenu:
+        menu = QMenu(self.menu)
+        for text, handler in (
+            ("Sync", partial(self.sync_requested.emit, view.id)),
+            ("Open folder", partial(self.open_folder_requested.emit, view.record.path)),
+            ("Status", partial(self.status_requested.emit, view.id)),
+        ):
+            action = QAction(text, menu)
+            action.triggered.connect(handler)
+            menu.addAction(action)
+        return menu
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.status_requested.emit(0)
+
+
+def _menu_title(view: RepoView) -> str:
+    if view.busy:
+        return f"{view.name} — {view.state}…"
+    if view.conflicts:
+        return f"{view.name} — {view.conflicts} conflicted"
+    if view.needs_attention():
+        return f"{view.name} — {(view.record.last_result or '').replace('_', ' ')}"
+    return view.name

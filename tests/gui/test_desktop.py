@@ -1,0 +1,144 @@
+"""The desktop app against a real core, real repositories and a `git daemon` remote."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.engine.core import Core
+from core.events import PhaseProgress
+from gui.desktop import Desktop
+from gui.models.table_model import ROW_ROLE
+from tests.gitcli import ahead_behind, git, refs
+from tests.gui.conftest import Run
+from tests.gui.waiting import next_emit, until
+from tests.integration.clones import Clones
+from tests.servers import Remote
+from tests.servers.faults import CuttingProxyFactory
+from tests.servers.host import LOOPBACK
+
+
+@pytest.fixture
+def opened(run: Run) -> Iterator[list[str]]:
+    """A Desktop on the test's GITFERRY_HOME: started by `start_desktop`, stopped after the test."""
+    folders: list[str] = []
+    desktops: list[Desktop] = []
+    yield folders
+    for desktop in desktops:
+        run(desktop.stop())
+        run(desktop.core.close())
+
+
+async def start_desktop(folders: list[str]) -> Desktop:
+    core = await Core.open()
+    desktop = Desktop(core, open_folder=folders.append)
+    await desktop.start(show_window=True)
+    return desktop
+
+
+@pytest.fixture
+def desktop(run: Run, opened: list[str]) -> Iterator[Desktop]:
+    started = run(start_desktop(opened))
+    yield started
+    run(started.stop())
+    run(started.core.close())
+
+
+def shown_branches(desktop: Desktop) -> dict[str, tuple[int | None, int | None]]:
+    model = desktop.window.branches
+    return {b.name: (b.ahead, b.behind) for b in model.rows}
+
+
+def test_branch_table_shows_what_git_rev_list_counts(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, opened: list[str]
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    for i in range(3):
+        world.commit(world.theirs, f"t{i}.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    git("checkout", "-q", "-b", "topic", cwd=world.mine)
+    world.commit(world.mine, "topic.txt", "topic\n")
+    git("push", "-q", "-u", "origin", "topic", cwd=world.mine)
+    world.commit(world.mine, "topic2.txt", "more\n")
+    git("checkout", "-q", "main", cwd=world.mine)
+    world.commit(world.mine, "m.txt", "mine\n")
+    desktop = run(start_desktop(opened))
+    try:
+        mine = run(desktop.core.store.repo("mine"))
+        run(desktop.daemon.fetch_now(mine.id))
+        desktop.window.select_repo(mine.id)
+        run(until(lambda: set(shown_branches(desktop)) == {"main", "topic"}))
+        for branch in ("main", "topic"):
+            expected = ahead_behind(world.mine, branch, f"origin/{branch}")
+            assert shown_branches(desktop)[branch] == expected
+        assert shown_branches(desktop)["main"] == (1, 3)
+        # The proxy's rows are what the user sees: same numbers, in the table's cells.
+        proxy = desktop.window.branch_table.model()
+        cells = {
+            proxy.index(r, 0).data(): (proxy.index(r, 2).data(), proxy.index(r, 3).data()) for r in range(2)
+        }
+        assert cells == {"main": ("1", "3"), "topic": ("1", "0")}
+    finally:
+        run(desktop.stop())
+        run(desktop.core.close())
+    world.check()
+
+
+def test_clicking_sync_sends_the_commit_and_updates_the_table_in_place(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    pushed = world.commit(world.mine, "b.txt", "mine\n")
+    run(desktop.refresh())
+    mine = run(desktop.core.store.repo("mine"))
+    window = desktop.window
+    window.select_repo(mine.id)
+    selected_before = window.repo_table.selectionModel().selectedRows()[0].data(ROW_ROLE).id
+    rows_inserted: list[int] = []
+    window.branches.rowsInserted.connect(lambda *_: rows_inserted.append(1))
+    window.sync_action.trigger()  # the toolbar's "Sync now", as a click would
+    _repo_id, report = run(next_emit(desktop.synced))
+    assert report.result.value == "ok" and report.pushed == ["main"]
+    assert world.remote_head() == pushed
+    run(until(lambda: shown_branches(desktop).get("main") == (0, 0)))
+    assert window.repo_table.selectionModel().selectedRows()[0].data(ROW_ROLE).id == selected_before
+    run(until(lambda: window.repos.row_for(mine.id).record.last_result == "ok"))  # type: ignore[union-attr]
+    assert window.progress.phase.text().startswith("Ok")
+    world.check()
+
+
+def test_cancel_mid_fetch_leaves_the_repository_consistent(
+    git_daemon: Remote,
+    cutting_proxy: CuttingProxyFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    run: Run,
+    desktop: Desktop,
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    (world.mine / "big.bin").write_bytes(os.urandom(6 * 1024 * 1024))
+    git("add", "big.bin", cwd=world.mine)
+    git("commit", "-q", "-m", "big", cwd=world.mine)
+    git("push", "-q", "origin", "main", cwd=world.mine)
+    world.remember()
+    proxy = cutting_proxy(LOOPBACK, git_daemon.port, 1 << 40, pace_seconds=0.02)
+    git("remote", "set-url", "origin", proxy.rewrite(git_daemon.url("origin")), cwd=world.theirs)
+    before = refs(world.theirs)
+    run(desktop.refresh())
+    theirs = run(desktop.core.store.repo("theirs"))
+    window = desktop.window
+    window.select_repo(theirs.id)
+    window.sync_action.trigger()
+    run(next_emit(desktop.bridge.progress, lambda e: isinstance(e, PhaseProgress) and e.phase == "receiving"))
+    assert window.progress.cancel.isEnabled() and window.progress.bar.isVisible()
+    assert "Receiving objects" in window.progress.phase.text()
+    window.progress.cancel.click()
+    _repo_id, report = run(next_emit(desktop.synced))
+    assert report.message == "cancelled"
+    run(until(lambda: not window.progress.cancel.isEnabled()))
+    assert refs(world.theirs) == before
+    assert not list((world.theirs / ".git" / "objects" / "pack").glob("tmp_*"))
+    world.check()
