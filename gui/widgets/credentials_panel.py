@@ -1,0 +1,136 @@
+"""A user name and secret per HTTP(S) remote, with "Test connection".
+
+A secret is saved to the keyring only once the remote accepted it: "Test
+connection" probes and saves in one step (registry.set_credentials); a secret
+typed but not tested is probed by the dialog's Save before anything is written
+(`pending()`). The panel never reads a secret back from the keyring.
+"""
+
+from __future__ import annotations
+
+import qasync
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from core.engine import registry
+from core.engine.core import Core
+from core.errors import GitferryError
+from gui.widgets.field_error import FieldError
+
+HTTP = ("http://", "https://")
+
+
+class CredentialRow:
+    """The widgets of one remote's row, and whether what is typed was accepted."""
+
+    def __init__(self, remote: str) -> None:
+        self.remote = remote
+        self.url = ""
+        self.label = QLabel(f"{remote}:")
+        self.user_edit = QLineEdit()
+        self.user_edit.setPlaceholderText("user name")
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit.setPlaceholderText("token or password")
+        self.secret_edit.setToolTip("Kept in the system keyring once the remote accepts it")
+        self.test_button = QPushButton("Test connection")
+        self.test_button.setToolTip("Ask the remote with these credentials; saved only if it accepts")
+        self.status = FieldError()
+        self.accepted: tuple[str, str, str] | None = None
+        self.user_edit.textEdited.connect(self.status.clear_error)
+        self.secret_edit.textEdited.connect(self.status.clear_error)
+
+    def widgets(self) -> list[QWidget]:
+        return [self.label, self.user_edit, self.secret_edit, self.test_button, self.status]
+
+    def typed(self) -> tuple[str, str, str]:
+        return self.url, self.user_edit.text().strip(), self.secret_edit.text()
+
+    @property
+    def untested(self) -> bool:
+        """A secret is typed and the remote has not accepted exactly it (at this URL)."""
+        return bool(self.secret_edit.text()) and self.typed() != self.accepted
+
+
+class CredentialsPanel(QWidget):
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.core = core
+        self.repo_name = ""
+        self.rows: dict[str, CredentialRow] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self._grid = QGridLayout()
+        self._grid.setColumnStretch(1, 2)
+        self._grid.setColumnStretch(2, 2)
+        self._grid.setColumnStretch(4, 3)
+        outer.addLayout(self._grid)
+        outer.addStretch(1)
+        self.empty_label = QLabel(
+            "No HTTP(S) remotes: ssh uses your agent and keys, git:// and paths need none."
+        )
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: palette(mid);")
+        self._grid.addWidget(self.empty_label, 0, 0, 1, 5)
+
+    async def load(self, repo_name: str, remotes: list[tuple[str, str]]) -> None:
+        """A fresh row per HTTP(S) remote, its user name filled from the keyring when saved."""
+        for row in self.rows.values():
+            for widget in row.widgets():
+                widget.deleteLater()
+        self.rows.clear()
+        self.repo_name = repo_name
+        self.show_remotes(remotes)
+        for row in list(self.rows.values()):
+            try:
+                user = await registry.saved_username(self.core, row.url)
+            except GitferryError as exc:
+                row.status.show_error(exc.message)
+                continue
+            if user and self.rows.get(row.remote) is row:
+                row.user_edit.setText(user)
+                row.secret_edit.setPlaceholderText("saved in the keyring")
+
+    def show_remotes(self, remotes: list[tuple[str, str]]) -> None:
+        """Rows for the (name, fetch URL) pairs with an HTTP(S) URL; typed text is kept."""
+        http = {name: url for name, url in remotes if url.startswith(HTTP)}
+        for name, row in self.rows.items():
+            for widget in row.widgets():
+                widget.setVisible(name in http)
+        for name, url in http.items():
+            row = self.rows.get(name) or self._add_row(name)
+            row.url = url
+        self.empty_label.setVisible(not http)
+
+    def _add_row(self, remote: str) -> CredentialRow:
+        row = CredentialRow(remote)
+        self.rows[remote] = row
+        line = len(self.rows)
+        for column, widget in enumerate(row.widgets()):
+            self._grid.addWidget(widget, line, column)
+        row.test_button.clicked.connect(lambda: self.test_connection(remote))
+        return row
+
+    def fill(self, remote: str, user: str, secret: str) -> None:
+        row = self.rows.get(remote)
+        if row is not None:
+            row.user_edit.setText(user)
+            row.secret_edit.setText(secret)
+
+    def pending(self) -> list[CredentialRow]:
+        return [row for row in self.rows.values() if row.label.isVisibleTo(self) and row.untested]
+
+    @qasync.asyncSlot(str)
+    async def test_connection(self, remote: str) -> None:
+        row = self.rows[remote]
+        url, user, secret = row.typed()
+        row.test_button.setEnabled(False)
+        row.status.show_ok("Connecting…")
+        try:
+            await registry.set_credentials(self.core, self.repo_name, remote, user, secret, url=url)
+        except GitferryError as exc:
+            row.status.show_error(exc.message)
+        else:
+            row.accepted = (url, user, secret)
+            row.status.show_ok("Connected")
+        finally:
+            row.test_button.setEnabled(True)

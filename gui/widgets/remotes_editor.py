@@ -1,0 +1,214 @@
+"""The remotes table: name, fetch URL, push URL; rows added and removed, each URL checked as typed.
+
+The git config is the source of truth: `load()` takes the remotes as read from it,
+and `edits()` is the list of `registry.edit_remote` calls that turn it into what the
+table shows. A URL typed with a password in it is split at once: the password goes to
+the credentials fields (`secret_typed`), never into the table or the config.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.credentials import split_url_secret
+from core.errors import BadInput
+from core.git.remote_url import check_url
+from core.store.records import RemoteRecord
+from gui.widgets.field_error import FieldError
+
+NAME, FETCH, PUSH = range(3)
+_BAD_NAME_CHARS = set(' \t\n/\\:"[]*?~^')
+_BAD_CELL = QBrush(QColor("#fde0e0"))
+ORIGINAL = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class RemoteEdit:
+    action: str  # as registry.edit_remote: add | set-url | set-push-url | remove
+    remote: str
+    url: str | None = None
+
+
+class RemotesEditor(QWidget):
+    edited = Signal()
+    secret_typed = Signal(str, str, str)  # remote, user name, secret
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._original: dict[str, RemoteRecord] = {}
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Name", "Fetch URL", "Push URL (optional)"])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FETCH, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PUSH, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setToolTip("Double-click a URL to edit it; an empty push URL pushes to the fetch URL")
+        self.add_button = QPushButton("Add remote")
+        self.remove_button = QPushButton("Remove remote")
+        self.error = FieldError()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.add_button.clicked.connect(self.add_row)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.table.itemChanged.connect(self._item_changed)
+
+    def load(self, remotes: list[RemoteRecord]) -> None:
+        self._original = {remote.name: remote for remote in remotes}
+        self.table.blockSignals(True)
+        self.table.setRowCount(0)
+        for remote in remotes:
+            self._append(remote.name, remote.fetch_url, remote.push_url or "", original=remote.name)
+        self.table.blockSignals(False)
+        self.validate()
+
+    def add_row(self) -> None:
+        taken = {name for name, _, _ in self.rows()}
+        name = (
+            "origin"
+            if "origin" not in taken
+            else next(f"remote{i}" for i in range(2, 999) if f"remote{i}" not in taken)
+        )
+        self.table.blockSignals(True)
+        self._append(name, "", "", original=None)
+        self.table.blockSignals(False)
+        row = self.table.rowCount() - 1
+        self.table.setCurrentCell(row, FETCH)
+        cell = self.table.item(row, FETCH)
+        if cell is not None:
+            self.table.editItem(cell)
+        self._changed()
+
+    def remove_selected(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+            self._changed()
+
+    def _append(self, name: str, fetch: str, push: str, *, original: str | None) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        name_item = QTableWidgetItem(name)
+        name_item.setData(ORIGINAL, original)
+        if original is not None:  # renaming would move tracking refs: remove and add instead
+            name_item.setFlags(name_item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            name_item.setToolTip("An existing remote keeps its name")
+        self.table.setItem(row, NAME, name_item)
+        self.table.setItem(row, FETCH, QTableWidgetItem(fetch))
+        self.table.setItem(row, PUSH, QTableWidgetItem(push))
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(name, fetch URL, push URL) as the table shows them."""
+        out = []
+        for row in range(self.table.rowCount()):
+            cells = [self.table.item(row, column) for column in (NAME, FETCH, PUSH)]
+            out.append(tuple(cell.text().strip() if cell else "" for cell in cells))
+        return out  # type: ignore[return-value]
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() in (FETCH, PUSH):
+            clean, auth = split_url_secret(item.text().strip())
+            if auth is not None:
+                self.table.blockSignals(True)
+                item.setText(clean)
+                self.table.blockSignals(False)
+                name = self.table.item(item.row(), NAME)
+                self.secret_typed.emit(name.text() if name else "", auth.username, auth.password)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.validate()
+        self.edited.emit()
+
+    def validate(self) -> bool:
+        """Mark bad cells and show the first problem under the table."""
+        problems: list[str] = []
+        seen: set[str] = set()
+        self.table.blockSignals(True)
+        for row, (name, fetch, push) in enumerate(self.rows()):
+            checks = {
+                NAME: _name_problem(name, seen),
+                FETCH: _url_problem(fetch, required=True),
+                PUSH: _url_problem(push, required=False),
+            }
+            seen.add(name)
+            for column, problem in checks.items():
+                cell = self.table.item(row, column)
+                if cell is not None:
+                    cell.setBackground(_BAD_CELL if problem else QBrush())
+                    cell.setToolTip(problem or "")
+                if problem:
+                    problems.append(f"{name or 'new remote'}: {problem}")
+        self.table.blockSignals(False)
+        if problems:
+            self.error.show_error(problems[0])
+        else:
+            self.error.clear_error()
+        return not problems
+
+    def edits(self) -> list[RemoteEdit]:
+        """Removals first (a name may be reused), then changed URLs, then new remotes."""
+        current = {name: (fetch, push) for name, fetch, push in self.rows()}
+        kept = {self._original_name(row) for row in range(self.table.rowCount())} - {None}
+        out = [RemoteEdit("remove", name) for name in self._original if name not in kept]
+        for name, (fetch, push) in current.items():
+            before = self._original.get(name) if name in kept else None
+            if before is None:
+                out.append(RemoteEdit("add", name, fetch))
+                if push:
+                    out.append(RemoteEdit("set-push-url", name, push))
+                continue
+            if fetch != before.fetch_url:
+                out.append(RemoteEdit("set-url", name, fetch))
+            if push != (before.push_url or ""):
+                out.append(RemoteEdit("set-push-url", name, push or None))
+        removals = [edit for edit in out if edit.action == "remove"]
+        return removals + [edit for edit in out if edit.action != "remove"]
+
+    def _original_name(self, row: int) -> str | None:
+        item = self.table.item(row, NAME)
+        original = item.data(ORIGINAL) if item is not None else None
+        return original if isinstance(original, str) else None
+
+
+def _name_problem(name: str, seen: set[str]) -> str | None:
+    if not name:
+        return "a remote needs a name"
+    if name.startswith("-") or _BAD_NAME_CHARS.intersection(name):
+        return f"bad remote name {name!r}: no spaces, slashes or colons"
+    if name in seen:
+        return f"two remotes are named {name!r}"
+    return None
+
+
+def _url_problem(url: str, *, required: bool) -> str | None:
+    if not url:
+        return "the fetch URL is empty" if required else None
+    try:
+        check_url(url)
+    except BadInput as exc:
+        return exc.message
+    return None

@@ -1,0 +1,185 @@
+"""A repository's sync settings, each field validated by the core's own parsers as it is typed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QWidget,
+)
+
+from core.settings import REPO_PARSERS, STRATEGIES, BadSetting, RepoSettings, as_text, parse_setting
+from gui.widgets.field_error import FieldError
+
+MIB = 1024 * 1024
+TRACKED_CHOICES = (
+    ("upstreams", "Branches with an upstream"),
+    ("all", "All branches of each remote"),
+    ("list", "Only these branches:"),
+)
+STRATEGY_LABELS = {
+    "merge": "Merge (keep both histories)",
+    "rebase": "Rebase my unpushed commits",
+    "ff-only": "Fast-forward only (report divergence)",
+}
+
+
+def beside(field: QWidget, error: FieldError, *more: QWidget) -> QWidget:
+    """A field and its error message on one form row."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(field)
+    for widget in more:
+        layout.addWidget(widget)
+    layout.addWidget(error, 10)
+    layout.addStretch(1)  # keeps the field at the left while the message is hidden
+    return row
+
+
+def mib_text(size: int) -> str:
+    return f"{size / MIB:g}"
+
+
+class RepoSettingsForm(QWidget):
+    """`load()` a repository's settings, then `values()` (None while a field is bad) and `changes()`."""
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loaded: dict[str, str] = {}
+        self.interval_edit = QLineEdit()
+        self.interval_edit.setMaximumWidth(110)
+        self.interval_edit.setToolTip("How often to fetch this repository in the background, in seconds")
+        self.interval_error = FieldError()
+        self.tracked_combo = QComboBox()
+        for key, label in TRACKED_CHOICES:
+            self.tracked_combo.addItem(label, key)
+        self.tracked_combo.setToolTip("Which remote branches a fetch brings in")
+        self.tracked_edit = QLineEdit()
+        self.tracked_edit.setPlaceholderText("main, release")
+        self.tracked_edit.setToolTip("Comma-separated branch names")
+        self.tracked_edit.setMinimumWidth(260)
+        self.tracked_error = FieldError()
+        self.strategy_combo = QComboBox()
+        for strategy in STRATEGIES:
+            self.strategy_combo.addItem(STRATEGY_LABELS[strategy], strategy)
+        self.strategy_combo.setToolTip("What a sync does when local and remote commits diverge")
+        self.auto_commit_check = QCheckBox("Commit changed files before each sync")
+        self.max_size_edit = QLineEdit()
+        self.max_size_edit.setMaximumWidth(110)
+        self.max_size_edit.setToolTip("Files bigger than this are left out of auto-commits (MiB)")
+        self.max_size_error = FieldError()
+        self.push_all_check = QCheckBox("Every branch that is ahead")
+        self.push_all_check.setToolTip("Off: only the checked-out branch is pushed")
+        self.ff_all_check = QCheckBox("Fast-forward those that are only behind")
+        self.ff_all_check.setToolTip(
+            "Branches that are not checked out move to their upstream when strictly behind"
+        )
+        self._lay_out()
+        for edit in (self.interval_edit, self.tracked_edit, self.max_size_edit):
+            edit.textEdited.connect(self._changed)
+        for combo in (self.tracked_combo, self.strategy_combo):
+            combo.currentIndexChanged.connect(self._changed)
+        for check in (self.auto_commit_check, self.push_all_check, self.ff_all_check):
+            check.toggled.connect(self._changed)
+
+    def _lay_out(self) -> None:
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Fetch every (seconds):", beside(self.interval_edit, self.interval_error))
+        form.addRow("Tracked branches:", self.tracked_combo)
+        form.addRow("", beside(self.tracked_edit, self.tracked_error))
+        form.addRow("When diverged:", self.strategy_combo)
+        form.addRow("Auto-commit:", self.auto_commit_check)
+        form.addRow("Max file size (MiB):", beside(self.max_size_edit, self.max_size_error))
+        form.addRow("Push:", self.push_all_check)
+        form.addRow("Other branches:", self.ff_all_check)
+
+    def load(self, settings: RepoSettings) -> None:
+        self._loaded = as_text(settings)
+        for widget in self._widgets():
+            widget.blockSignals(True)
+        self.interval_edit.setText(str(settings.fetch_interval))
+        tracked = settings.tracked_branches
+        choice = tracked if tracked in ("upstreams", "all") else "list"
+        self.tracked_combo.setCurrentIndex(self.tracked_combo.findData(choice))
+        self.tracked_edit.setText(tracked if choice == "list" else "")
+        self.strategy_combo.setCurrentIndex(self.strategy_combo.findData(settings.strategy))
+        self.auto_commit_check.setChecked(settings.auto_commit)
+        self.max_size_edit.setText(mib_text(settings.max_file_size))
+        self.push_all_check.setChecked(settings.push_all)
+        self.ff_all_check.setChecked(settings.fast_forward_all)
+        for widget in self._widgets():
+            widget.blockSignals(False)
+        self.validate()
+
+    def _widgets(self) -> list[QWidget]:
+        return [
+            self.interval_edit,
+            self.tracked_combo,
+            self.tracked_edit,
+            self.strategy_combo,
+            self.auto_commit_check,
+            self.max_size_edit,
+            self.push_all_check,
+            self.ff_all_check,
+        ]
+
+    def _changed(self) -> None:
+        self.validate()
+        self.edited.emit()
+
+    def validate(self) -> bool:
+        return self.values() is not None
+
+    def values(self) -> dict[str, str] | None:
+        """Every setting in the core's canonical text, or None (with messages shown) if any is bad."""
+        listed = self.tracked_combo.currentData() == "list"
+        self.tracked_edit.setEnabled(listed)
+        tracked = self.tracked_edit.text() if listed else str(self.tracked_combo.currentData())
+        raw = {
+            "fetch_interval": self._checked("fetch_interval", self.interval_edit.text(), self.interval_error),
+            "tracked_branches": self._checked("tracked_branches", tracked, self.tracked_error),
+            "max_file_size": self._max_size(),
+            "strategy": str(self.strategy_combo.currentData()),
+            "auto_commit": str(self.auto_commit_check.isChecked()).lower(),
+            "push_all": str(self.push_all_check.isChecked()).lower(),
+            "fast_forward_all": str(self.ff_all_check.isChecked()).lower(),
+        }
+        if any(value is None for value in raw.values()):
+            return None
+        return {key: value for key, value in raw.items() if value is not None}
+
+    def changes(self) -> dict[str, str]:
+        """The settings that differ from those loaded (empty when a field is bad)."""
+        values = self.values() or {}
+        return {key: value for key, value in values.items() if self._loaded.get(key) != value}
+
+    def _checked(self, key: str, text: str, error: FieldError) -> str | None:
+        try:
+            value = parse_setting(REPO_PARSERS, key, text)
+        except BadSetting as exc:
+            error.show_error(exc.message)
+            return None
+        error.clear_error()
+        return value
+
+    def _max_size(self) -> str | None:
+        text = self.max_size_edit.text().strip()
+        try:
+            mib = float(text)
+        except ValueError:
+            self.max_size_error.show_error(f"bad value {text!r}: expected a size in MiB, like 50 or 0.5")
+            return None
+        if not mib > 0 or mib * MIB > 2**53:
+            self.max_size_error.show_error(f"bad value {text!r}: expected a size above 0 MiB")
+            return None
+        if text == mib_text(int(self._loaded.get("max_file_size", "0"))):
+            return self._checked("max_file_size", self._loaded["max_file_size"], self.max_size_error)
+        return self._checked("max_file_size", str(max(1, round(mib * MIB))), self.max_size_error)

@@ -1,0 +1,94 @@
+"""Add an existing git working tree: a folder field with Browse; refused folders register nothing."""
+
+from __future__ import annotations
+
+import qasync
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine import registry
+from core.engine.core import Core
+from core.errors import GitferryError
+from gui.widgets.field_error import FieldError
+
+
+def folder_row(edit: QLineEdit, browse: QPushButton) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    layout.addWidget(browse)
+    return row
+
+
+def choose_folder(parent: QWidget, edit: QLineEdit, title: str) -> None:
+    chosen = QFileDialog.getExistingDirectory(parent, title, edit.text())
+    if chosen:
+        edit.setText(chosen)
+        edit.textEdited.emit(chosen)
+
+
+class AddFolderDialog(QDialog):
+    """Emits `added(RepoRecord)` once the core registered the folder, then closes."""
+
+    added = Signal(object)
+
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.core = core
+        self.setWindowTitle("Add a repository")
+        self.setMinimumWidth(520)
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("/home/me/notes")
+        self.path_edit.setToolTip("A folder that holds a git working tree (it has a .git inside)")
+        self.browse_button = QPushButton("Browse…")
+        self.path_error = FieldError()
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("the folder's name")
+        self.name_edit.setToolTip("How Gitferry lists it; no spaces or slashes")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.add_button = self.buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.add_button.setEnabled(False)
+        form = QFormLayout()
+        form.addRow("Folder:", folder_row(self.path_edit, self.browse_button))
+        form.addRow("", self.path_error)
+        form.addRow("Name:", self.name_edit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.browse_button.clicked.connect(lambda: choose_folder(self, self.path_edit, "Repository folder"))
+        self.path_edit.textChanged.connect(self._typed)
+        self.buttons.rejected.connect(self.reject)
+        self.add_button.clicked.connect(self.add)
+
+    def _typed(self, text: str) -> None:
+        self.path_error.clear_error()
+        self.add_button.setEnabled(bool(text.strip()))
+
+    @qasync.asyncSlot()
+    async def add(self) -> None:
+        path = self.path_edit.text().strip()
+        if not path:
+            return
+        self.add_button.setEnabled(False)
+        try:
+            record = await registry.add_repository(
+                self.core, path, name=self.name_edit.text().strip() or None
+            )
+        except GitferryError as exc:
+            self.path_error.show_error(exc.message)
+            self.add_button.setEnabled(True)
+            return
+        self.added.emit(record)
+        self.accept()

@@ -1,0 +1,330 @@
+"""The settings dialog: the registered repositories on the left, the selected one's
+remotes, credentials and sync settings on the right, app-wide options below the list.
+
+Every field is checked as it is typed (a red message beside it, Save disabled
+while anything is bad); Save checks it all again, asks the remotes about typed
+credentials, and only then writes (see `settings_save`). Every core call is
+awaited from an async slot, so the GUI thread never waits on git, disk or keyring.
+"""
+
+from __future__ import annotations
+
+import qasync
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine import registry
+from core.engine.core import Core
+from core.engine.daemon import Daemon
+from core.errors import GitferryError
+from core.store.records import RepoRecord
+from gui import autostart
+from gui.widgets.credentials_panel import CredentialsPanel
+from gui.widgets.field_error import FieldError, confirm
+from gui.widgets.remotes_editor import RemotesEditor
+from gui.widgets.repo_settings_form import RepoSettingsForm
+from gui.windows.add_folder_dialog import AddFolderDialog
+from gui.windows.clone_dialog import CloneDialog
+from gui.windows.settings_save import AppChanges, CredentialsRefused, RepoChanges, save_app, save_repo
+
+REMOTES_TAB, SYNC_TAB = 0, 1
+
+
+class SettingsDialog(QDialog):
+    repositories_changed = Signal()  # added or removed
+    repo_shown = Signal(int)  # the right side now shows this repository's stored settings
+    saved = Signal()
+
+    def __init__(self, core: Core, daemon: Daemon, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.core, self.daemon = core, daemon
+        self.records: list[RepoRecord] = []
+        self.shown: RepoRecord | None = None
+        self.add_dialog: AddFolderDialog | None = None
+        self.clone_dialog: CloneDialog | None = None
+        self._app_loaded = AppChanges()
+        self._busy = False
+        self.setWindowTitle("Gitferry settings")
+        self.setMinimumSize(820, 560)
+        self._build_left()
+        self._build_right()
+        self.status = FieldError()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.save_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.ApplyRole)
+        self.save_button.setDefault(True)
+        columns = QHBoxLayout()
+        columns.addLayout(self._left, 0)
+        columns.addLayout(self._right, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
+        self._connect()
+
+    # Layout -----------------------------------------------------------------------
+
+    def _build_left(self) -> None:
+        self.repo_list = QListWidget()
+        self.repo_list.setMinimumWidth(220)
+        self.repo_list.setMaximumWidth(260)
+        self.add_button = QPushButton("Add folder…")
+        self.add_button.setToolTip("Register a folder that already holds a git repository")
+        self.clone_button = QPushButton("Clone from URL…")
+        self.clone_button.setToolTip("Clone a remote repository into a new folder and register it")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Stop syncing the selected repository; its files stay where they are")
+        self.pause_battery_check = QCheckBox("Pause on battery below 20%")
+        self.pause_battery_check.setToolTip("Background fetches wait while the machine runs on battery")
+        self.autostart_check = QCheckBox("Start Gitferry at login")
+        app_box = QGroupBox("Application")
+        app_layout = QVBoxLayout(app_box)
+        app_layout.addWidget(self.pause_battery_check)
+        app_layout.addWidget(self.autostart_check)
+        adding = QHBoxLayout()
+        adding.addWidget(self.add_button)
+        adding.addWidget(self.clone_button)
+        self._left = QVBoxLayout()
+        self._left.addWidget(QLabel("<b>Repositories</b>"))
+        self._left.addWidget(self.repo_list, 1)
+        self._left.addLayout(adding)
+        self._left.addWidget(self.remove_button)
+        self._left.addWidget(app_box)
+
+    def _build_right(self) -> None:
+        self.title = QLabel()
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.repo_error = FieldError()
+        self.remotes = RemotesEditor()
+        self.credentials = CredentialsPanel(self.core)
+        remotes_page = QWidget()
+        remotes_layout = QVBoxLayout(remotes_page)
+        remotes_layout.addWidget(self.remotes, 3)
+        credentials_box = QGroupBox("Credentials for HTTP(S) remotes (kept in the system keyring)")
+        QVBoxLayout(credentials_box).addWidget(self.credentials)
+        remotes_layout.addWidget(credentials_box, 2)
+        self.form = RepoSettingsForm()
+        sync_page = QWidget()
+        sync_layout = QVBoxLayout(sync_page)
+        sync_layout.addWidget(self.form)
+        sync_layout.addStretch(1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(remotes_page, "Remotes")
+        self.tabs.addTab(sync_page, "Sync")
+        self._right = QVBoxLayout()
+        self._right.addWidget(self.title)
+        self._right.addWidget(self.repo_error)
+        self._right.addWidget(self.tabs, 1)
+
+    def _connect(self) -> None:
+        self.buttons.rejected.connect(self.reject)
+        self.save_button.clicked.connect(self.save)
+        self.add_button.clicked.connect(self.open_add_folder)
+        self.clone_button.clicked.connect(self.open_clone)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.repo_list.currentRowChanged.connect(self._row_changed)
+        self.remotes.edited.connect(self._remotes_edited)
+        self.remotes.secret_typed.connect(self.credentials.fill)
+        self.form.edited.connect(self._update_buttons)
+        for check in (self.pause_battery_check, self.autostart_check):
+            check.toggled.connect(self._update_buttons)
+
+    # Loading ----------------------------------------------------------------------
+
+    async def load(self) -> None:
+        """Fill from the store (and the autostart entry), showing the first repository."""
+        settings = await self.core.store.app_settings()
+        enabled = await self.core.offload.io(autostart.is_enabled)
+        self._app_loaded = AppChanges(settings.pause_on_battery, enabled)
+        self.pause_battery_check.setChecked(settings.pause_on_battery)
+        self.autostart_check.setChecked(enabled)
+        await self._reload_list(self.shown.name if self.shown else None)
+
+    async def _reload_list(self, select: str | None) -> None:
+        self.records = await self.core.store.repos()
+        self.repo_list.blockSignals(True)
+        self.repo_list.clear()
+        for record in self.records:
+            item = QListWidgetItem(record.name)
+            item.setToolTip(record.path)
+            self.repo_list.addItem(item)
+        names = [record.name for record in self.records]
+        row = names.index(select) if select in names else (0 if names else -1)
+        self.repo_list.setCurrentRow(row)
+        self.repo_list.blockSignals(False)
+        await self._show(self.records[row] if row >= 0 else None)
+
+    def select_repo(self, name: str) -> None:
+        """Show `name` (the right side fills once its settings are read: `repo_shown`)."""
+        for row, record in enumerate(self.records):
+            if record.name == name:
+                self.repo_list.setCurrentRow(row)
+
+    @qasync.asyncSlot(int)
+    async def _row_changed(self, row: int) -> None:
+        record = self.records[row] if 0 <= row < len(self.records) else None
+        if record == self.shown:
+            return
+        if self.shown is not None and self._repo_dirty():
+            question = f"Discard the unsaved changes to {self.shown.name}?"
+            if not await confirm(self, "Unsaved changes", question, "Discard"):
+                self.repo_list.blockSignals(True)
+                self.repo_list.setCurrentRow(self.records.index(self.shown))
+                self.repo_list.blockSignals(False)
+                return
+        await self._show(record)
+
+    async def _show(self, record: RepoRecord | None) -> None:
+        self.shown = record
+        self.repo_error.clear_error()
+        self.status.clear_error()
+        self.tabs.setEnabled(record is not None)
+        self.remove_button.setEnabled(record is not None)
+        if record is None:
+            self.title.setText("<i>No repository yet: add a folder or clone one.</i>")
+            self.remotes.load([])
+            await self.credentials.load("", [])
+            self._update_buttons()
+            return
+        self.title.setText(f"<b>{record.name}</b> &nbsp; <span style='color: gray'>{record.path}</span>")
+        try:
+            await registry.mirror_remotes(self.core, record.id, record.path)  # the git config is the truth
+        except GitferryError as exc:
+            self.repo_error.show_error(f"{exc.message} (showing the remotes last seen)")
+        remotes = await self.core.store.remotes(record.id)
+        self.form.load(await self.core.store.repo_settings(record.id))
+        self.remotes.load(remotes)
+        await self.credentials.load(record.name, [(r.name, r.fetch_url) for r in remotes])
+        self._update_buttons()
+        if record == self.shown:
+            self.repo_shown.emit(record.id)
+
+    # Validation -------------------------------------------------------------------
+
+    def _remotes_edited(self) -> None:
+        self.credentials.show_remotes([(name, fetch) for name, fetch, _push in self.remotes.rows()])
+        self._update_buttons()
+
+    def _app_changes(self) -> AppChanges:
+        pause, login = self.pause_battery_check.isChecked(), self.autostart_check.isChecked()
+        return AppChanges(
+            pause if pause != self._app_loaded.pause_on_battery else None,
+            login if login != self._app_loaded.start_at_login else None,
+        )
+
+    def _repo_dirty(self) -> bool:
+        if self.shown is None:
+            return False
+        return bool(self.form.changes() or self.remotes.edits() or self.credentials.pending())
+
+    def _valid(self) -> bool:
+        form_ok = self.form.validate()
+        remotes_ok = self.remotes.validate()
+        return form_ok and remotes_ok
+
+    def _update_buttons(self) -> None:
+        self.save_button.setEnabled(not self._busy and (self.shown is None or self._valid()))
+
+    # Saving -----------------------------------------------------------------------
+
+    @qasync.asyncSlot()
+    async def save(self) -> None:
+        if self._busy:
+            return
+        if self.shown is not None and not self._valid():
+            self.tabs.setCurrentIndex(SYNC_TAB if self.form.values() is None else REMOTES_TAB)
+            self.status.show_error("Nothing was saved: fix the fields marked in red first.")
+            self._update_buttons()
+            return
+        self._busy = True
+        self._update_buttons()
+        self.status.show_ok("Saving…")
+        try:
+            await self._write()
+        except CredentialsRefused as refused:
+            self.tabs.setCurrentIndex(REMOTES_TAB)
+            refused.row.status.show_error(refused.error.message)
+            self.status.show_error("Nothing was saved: the remote refused the credentials.")
+        except GitferryError as exc:
+            self.status.show_error(f"Not saved: {exc.message}")
+        else:
+            self.status.show_ok("Saved.")
+            self.saved.emit()
+        finally:
+            self._busy = False
+            self._update_buttons()
+
+    async def _write(self) -> None:
+        if self.shown is not None:
+            changes = RepoChanges(
+                self.shown, self.form.changes(), self.remotes.edits(), self.credentials.pending()
+            )
+            await save_repo(self.core, self.daemon, changes)
+        app = self._app_changes()
+        await save_app(self.core, self.daemon, app)
+        self._app_loaded = AppChanges(self.pause_battery_check.isChecked(), self.autostart_check.isChecked())
+        if self.shown is not None:
+            await self._refresh_shown()
+
+    async def _refresh_shown(self) -> None:
+        """After a save: the stored values become the new baseline; typed text stays."""
+        assert self.shown is not None
+        self.form.load(await self.core.store.repo_settings(self.shown.id))
+        remotes = await self.core.store.remotes(self.shown.id)
+        self.remotes.load(remotes)
+        self.credentials.show_remotes([(r.name, r.fetch_url) for r in remotes])
+
+    # Adding and removing ----------------------------------------------------------
+
+    def open_add_folder(self) -> None:
+        self.add_dialog = AddFolderDialog(self.core, self)
+        self.add_dialog.added.connect(self._added)
+        self.add_dialog.open()
+
+    def open_clone(self) -> None:
+        self.clone_dialog = CloneDialog(self.core, self)
+        self.clone_dialog.added.connect(self._added)
+        self.clone_dialog.open()
+
+    @qasync.asyncSlot(object)
+    async def _added(self, record: RepoRecord) -> None:
+        interval = (await self.core.store.repo_settings(record.id)).fetch_interval
+        self.daemon.watch(record, float(interval))
+        await self._reload_list(record.name)
+        self.repositories_changed.emit()
+
+    @qasync.asyncSlot()
+    async def remove_selected(self) -> None:
+        record = self.shown
+        if record is None:
+            return
+        question = f"Stop syncing {record.name}?"
+        detail = (
+            f"Gitferry forgets the repository. Its files are never deleted:\n{record.path} stays as it is."
+        )
+        if not await confirm(self, "Remove repository", question, "Remove", detail):
+            return
+        try:
+            await self.daemon.unwatch(record.id)
+            await registry.remove_repository(self.core, record.name)
+        except GitferryError as exc:
+            self.status.show_error(f"Not removed: {exc.message}")
+            return
+        self.shown = None
+        await self._reload_list(None)
+        self.status.show_ok(f"Removed {record.name}; its files are untouched.")
+        self.repositories_changed.emit()
