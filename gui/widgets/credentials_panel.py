@@ -3,7 +3,8 @@
 A secret is saved to the keyring only once the remote accepted it: "Test
 connection" probes and saves in one step (registry.set_credentials); a secret
 typed but not tested is probed by the dialog's Save before anything is written
-(`pending()`). The panel never reads a secret back from the keyring.
+(`pending()`). Once saved, the field is emptied: the panel never holds a saved
+secret, and never reads one back from the keyring.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ class CredentialRow:
         self.test_button = QPushButton("Test connection")
         self.test_button.setToolTip("Ask the remote with these credentials; saved only if it accepts")
         self.status = FieldError()
-        self.accepted: tuple[str, str, str] | None = None
         self.user_edit.textEdited.connect(self.status.clear_error)
         self.secret_edit.textEdited.connect(self.status.clear_error)
 
@@ -45,10 +45,10 @@ class CredentialRow:
     def typed(self) -> tuple[str, str, str]:
         return self.url, self.user_edit.text().strip(), self.secret_edit.text()
 
-    @property
-    def untested(self) -> bool:
-        """A secret is typed and the remote has not accepted exactly it (at this URL)."""
-        return bool(self.secret_edit.text()) and self.typed() != self.accepted
+    def saved(self, message: str) -> None:
+        self.secret_edit.clear()
+        self.secret_edit.setPlaceholderText("saved in the keyring")
+        self.status.show_ok(message)
 
 
 class CredentialsPanel(QWidget):
@@ -93,12 +93,11 @@ class CredentialsPanel(QWidget):
     def show_remotes(self, remotes: list[tuple[str, str]]) -> None:
         """Rows for the (name, fetch URL) pairs with an HTTP(S) URL; typed text is kept."""
         http = {name: url for name, url in remotes if url.startswith(HTTP)}
+        for name, url in http.items():
+            (self.rows.get(name) or self._add_row(name)).url = url
         for name, row in self.rows.items():
             for widget in row.widgets():
-                widget.setVisible(name in http)
-        for name, url in http.items():
-            row = self.rows.get(name) or self._add_row(name)
-            row.url = url
+                widget.setVisible(name in http and (widget is not row.status or bool(row.status.text())))
         self.empty_label.setVisible(not http)
 
     def _add_row(self, remote: str) -> CredentialRow:
@@ -117,7 +116,8 @@ class CredentialsPanel(QWidget):
             row.secret_edit.setText(secret)
 
     def pending(self) -> list[CredentialRow]:
-        return [row for row in self.rows.values() if row.label.isVisibleTo(self) and row.untested]
+        """Rows with a secret typed and not yet accepted by their remote."""
+        return [row for row in self.rows.values() if row.label.isVisibleTo(self) and row.secret_edit.text()]
 
     @qasync.asyncSlot(str)
     async def test_connection(self, remote: str) -> None:
@@ -130,7 +130,6 @@ class CredentialsPanel(QWidget):
         except GitferryError as exc:
             row.status.show_error(exc.message)
         else:
-            row.accepted = (url, user, secret)
-            row.status.show_ok("Connected")
+            row.saved("Connected")
         finally:
             row.test_button.setEnabled(True)

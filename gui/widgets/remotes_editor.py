@@ -129,15 +129,17 @@ class RemotesEditor(QWidget):
         return out  # type: ignore[return-value]
 
     def _item_changed(self, item: QTableWidgetItem) -> None:
+        auth = None
         if item.column() in (FETCH, PUSH):
             clean, auth = split_url_secret(item.text().strip())
             if auth is not None:
                 self.table.blockSignals(True)
                 item.setText(clean)
                 self.table.blockSignals(False)
-                name = self.table.item(item.row(), NAME)
-                self.secret_typed.emit(name.text() if name else "", auth.username, auth.password)
-        self._changed()
+        self._changed()  # first: the credentials row of a new remote appears here
+        if auth is not None:
+            name = self.table.item(item.row(), NAME)
+            self.secret_typed.emit(name.text() if name else "", auth.username, auth.password)
 
     def _changed(self) -> None:
         self.validate()

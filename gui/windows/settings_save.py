@@ -62,8 +62,8 @@ async def save_repo(core: Core, daemon: Daemon, changes: RepoChanges) -> None:
         await registry.edit_remote(core, name, edit.action, edit.remote, edit.url)
     for credential in accepted:
         await registry.save_credentials(core, credential)
-    for row, credential in zip(changes.credentials, accepted, strict=True):
-        row.accepted = (credential.url, credential.auth.username, credential.auth.password)
+    for row in changes.credentials:
+        row.saved("Connected; saved in the keyring")
     if changes.settings:
         await core.store.set_repo_settings(changes.record.id, changes.settings)
     if "fetch_interval" in changes.settings:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from core.engine import registry
@@ -27,7 +27,8 @@ from tests.gui.conftest import Run, Running
 from tests.gui.waiting import next_emit, until
 from tests.integration.test_fetch import seed
 from tests.memory_keyring import MemoryKeyring
-from tests.servers import HttpRemote, Remote
+from tests.servers import LOOPBACK, HttpRemote, Remote
+from tests.servers.faults import CuttingProxyFactory
 
 TIMEOUT = 10.0
 
@@ -228,6 +229,24 @@ def test_remote_edits_end_in_the_git_config(
     run(scenario(), TIMEOUT)
 
 
+def test_a_password_typed_in_a_url_moves_to_the_credentials_fields(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    repo = make_repo(tmp_path)
+
+    async def scenario() -> None:
+        await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        dialog.remotes.add_button.click()
+        edit_cell(dialog.remotes.table, 1, FETCH, "https://alice:pa%3Ass@127.0.0.1:9/x.git")
+        assert dialog.remotes.rows()[1] == ("remote2", "https://alice@127.0.0.1:9/x.git", "")
+        row = dialog.credentials.rows["remote2"]
+        assert (row.user_edit.text(), row.secret_edit.text()) == ("alice", "pa:ss")
+        assert [r.remote for r in dialog.credentials.pending()] == ["remote2"]
+
+    run(scenario(), TIMEOUT)
+
+
 def test_add_folder_refuses_what_is_not_a_repository_then_registers_and_watches(
     run: Run, running: Running, tmp_path: Path, qtbot: QtBot, dialogs: list[SettingsDialog]
 ) -> None:
@@ -326,11 +345,14 @@ def test_credentials_typed_in_the_dialog_are_saved_only_once_accepted_and_only_i
         await saved(dialog)
         assert (await running.core.store.repo_settings(record.id)).fetch_interval == 900
         assert [secret in blob for blob in memory_keyring.secrets.values()] == [True]
+        assert row.secret_edit.text() == "" and "Connected" in showing(row.status)
         memory_keyring.secrets.clear()
         running.core.credentials._cache.clear()  # "Test connection" saves on its own
+        retype(row.secret_edit, secret)
         row.test_button.click()
         await until(lambda: showing(row.status) == "Connected")
         assert [secret in blob for blob in memory_keyring.secrets.values()] == [True]
+        assert row.secret_edit.text() == "" and not dialog.credentials.pending()
 
     run(scenario(), TIMEOUT)
     assert files_holding(secret, home, repo / ".git") == []
@@ -393,3 +415,67 @@ def test_clone_from_url_registers_the_new_repository(
     assert git("rev-parse", "HEAD", cwd=target) == git("rev-parse", "main", cwd=work)
     assert git("config", "remote.origin.url", cwd=target) == git_daemon.url("origin")
     assert bare.exists()
+
+
+def test_cancel_stops_a_clone_and_keeps_nothing(
+    run: Run,
+    running: Running,
+    tmp_path: Path,
+    git_daemon: Remote,
+    cutting_proxy: CuttingProxyFactory,
+    dialogs: list[SettingsDialog],
+) -> None:
+    bare, work = seed(git_daemon, tmp_path)
+    (work / "noise.bin").write_bytes(os.urandom(1 << 20))  # a pack that takes a while on a slow link
+    git("add", "noise.bin", cwd=work)
+    git("commit", "-q", "-m", "noise", cwd=work)
+    git("push", "-q", str(bare), "main", cwd=work)
+    assert git_daemon.port is not None
+    proxy = cutting_proxy(LOOPBACK, git_daemon.port, 1 << 30, pace_seconds=0.05)
+    target = tmp_path / "cloned"
+
+    async def scenario() -> None:
+        dialog = await open_dialog(running, dialogs)
+        dialog.clone_button.click()
+        cloner = dialog.clone_dialog
+        assert cloner is not None
+        retype(cloner.url_edit, proxy.rewrite(git_daemon.url("origin")))
+        retype(cloner.folder_edit, str(target))
+        cloner.clone_button.click()
+        await until(lambda: proxy.bytes_to_client > 64 * 1024 and target.exists())
+        assert cloner.progress_bar.isVisible()
+        cloner.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+        await until(lambda: not cloner.isVisible())
+
+    run(scenario(), TIMEOUT)
+    assert not target.exists()
+    assert proxy.bytes_to_client < (1 << 20)  # stopped mid-pack, not after it
+    assert run(running.core.store.repos()) == []
+
+
+def test_switching_repository_with_unsaved_changes_asks_first(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    first, second = make_repo(tmp_path, "alpha"), make_repo(tmp_path, "beta")
+
+    async def scenario() -> None:
+        await register(running, first)
+        await register(running, second)
+        dialog = await open_dialog(running, dialogs)
+        assert dialog.shown is not None and dialog.shown.name == "alpha"
+        retype(dialog.form.interval_edit, "42")
+        dialog.repo_list.setCurrentRow(1)
+        await until(lambda: bool(open_boxes()))
+        assert "alpha" in shown_box().text()
+        click_box_button("Cancel")
+        await until(lambda: dialog.repo_list.currentRow() == 0)
+        assert dialog.shown.name == "alpha" and dialog.form.interval_edit.text() == "42"
+        dialog.select_repo("beta")
+        await until(lambda: bool(open_boxes()))
+        waiting = next_emit(dialog.repo_shown)
+        click_box_button("Discard")
+        await waiting
+        assert dialog.shown is not None and dialog.shown.name == "beta"
+        assert dialog.form.interval_edit.text() == "300"
+
+    run(scenario(), TIMEOUT)
