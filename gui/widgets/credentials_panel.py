@@ -60,9 +60,9 @@ class CredentialsPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self._grid = QGridLayout()
-        self._grid.setColumnStretch(1, 2)
-        self._grid.setColumnStretch(2, 2)
-        self._grid.setColumnStretch(4, 3)
+        self._grid.setColumnStretch(1, 1)
+        self._grid.setColumnStretch(2, 1)
+        self._lines = 1  # grid lines used; rows of a previous repository may await deletion
         outer.addLayout(self._grid)
         outer.addStretch(1)
         self.empty_label = QLabel(
@@ -70,7 +70,7 @@ class CredentialsPanel(QWidget):
         )
         self.empty_label.setWordWrap(True)
         self.empty_label.setStyleSheet("color: palette(mid);")
-        self._grid.addWidget(self.empty_label, 0, 0, 1, 5)
+        self._grid.addWidget(self.empty_label, 0, 0, 1, 4)
 
     async def load(self, repo_name: str, remotes: list[tuple[str, str]]) -> None:
         """A fresh row per HTTP(S) remote, its user name filled from the keyring when saved."""
@@ -103,9 +103,11 @@ class CredentialsPanel(QWidget):
     def _add_row(self, remote: str) -> CredentialRow:
         row = CredentialRow(remote)
         self.rows[remote] = row
-        line = len(self.rows)
-        for column, widget in enumerate(row.widgets()):
+        line = self._lines
+        self._lines += 2
+        for column, widget in enumerate(row.widgets()[:-1]):
             self._grid.addWidget(widget, line, column)
+        self._grid.addWidget(row.status, line + 1, 1, 1, 3)  # under the fields: room for a long message
         row.test_button.clicked.connect(lambda: self.test_connection(remote))
         return row
 
