@@ -194,7 +194,6 @@ class SettingsDialog(QDialog):
         self.repo_error.clear_error()
         self.status.clear_error()
         self.tabs.setEnabled(record is not None)
-        self.remove_button.setEnabled(record is not None)
         if record is None:
             self.title.setText("<i>No repository yet: add a folder or clone one.</i>")
             self.remotes.load([])
@@ -230,7 +229,8 @@ class SettingsDialog(QDialog):
     def _repo_dirty(self) -> bool:
         if self.shown is None:
             return False
-        return bool(self.form.changes() or self.remotes.edits() or self.credentials.pending())
+        edited = self.form.changes() or self.remotes.edits() or self.credentials.pending()
+        return bool(edited) or not self._valid()
 
     def _valid(self) -> bool:
         form_ok = self.form.validate()
@@ -239,6 +239,9 @@ class SettingsDialog(QDialog):
 
     def _update_buttons(self) -> None:
         self.save_button.setEnabled(not self._busy and (self.shown is None or self._valid()))
+        for widget in (self.repo_list, self.add_button, self.clone_button):
+            widget.setEnabled(not self._busy)
+        self.remove_button.setEnabled(not self._busy and self.shown is not None)
 
     # Saving -----------------------------------------------------------------------
 
