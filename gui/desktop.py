@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import qasync
 from PySide6.QtCore import QObject, QUrl, Signal
@@ -20,8 +21,9 @@ from PySide6.QtGui import QDesktopServices, QIcon
 from core.engine.core import Core
 from core.engine.daemon import Daemon
 from core.engine.report import SyncReport
-from core.events import EventBus, RemoteTripped, StateChanged, SyncFinished
+from core.events import EventBus, FileSkipped, RemoteTripped, StateChanged, SyncFinished
 from core.results import ResultKind
+from core.store.status_store import UnknownRepository
 from gui.bridge import Bridge
 from gui.resources import icon_path
 from gui.tray import Tray, tray_state
@@ -54,6 +56,7 @@ class Desktop(QObject):
         self._open_folder = open_folder
         self._engine_task: asyncio.Task[None] | None = None
         self._offline = False
+        self._handlers: set[asyncio.Task[None]] = set()
         self._wire()
 
     def _wire(self) -> None:
@@ -65,7 +68,7 @@ class Desktop(QObject):
         w.settings_requested.connect(self.show_settings)
         w.open_folder_requested.connect(self._open_folder)
         w.retry_requested.connect(self.retry_skipped)
-        w.repo_selected.connect(self.load_skipped)
+        w.repo_selected.connect(self._on_repo_selected)
         t.sync_all_requested.connect(self.sync_all)
         t.sync_requested.connect(self.sync)
         t.open_folder_requested.connect(self._open_folder)
@@ -76,10 +79,10 @@ class Desktop(QObject):
         b.state_changed.connect(self._state_changed)
         b.progress.connect(w.on_progress)
         b.branches_changed.connect(w.on_branches_changed)
-        b.sync_finished.connect(self._sync_finished)
+        b.sync_finished.connect(self._on_sync_finished)
         b.remote_tripped.connect(self._remote_tripped)
         b.offline_changed.connect(self._offline_changed)
-        b.file_skipped.connect(lambda event: self.load_skipped(event.repo_id))
+        b.file_skipped.connect(self._on_file_skipped)
 
     # Start and stop ---------------------------------------------------------------
 
@@ -121,12 +124,25 @@ class Desktop(QObject):
             self.daemon.watch(record, float(interval))
 
     async def stop(self) -> None:
+        """Stop the engine (running jobs get a few seconds), then what handles its events."""
         self.daemon.stop()
         if self._engine_task is not None:
             with contextlib.suppress(Exception):
                 await self._engine_task
         await self.bridge.stop()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
         self.tray.hide()
+
+    def _spawn(self, handling: Coroutine[Any, Any, None]) -> None:
+        """Handle an event in a task of its own, awaited by `stop` before the store closes."""
+        task = asyncio.ensure_future(handling)
+        self._handlers.add(task)
+        task.add_done_callback(self._handlers.discard)
+
+    def _handled(self, task: asyncio.Task[None]) -> None:
+        self._handlers.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("handling an engine event failed", exc_info=task.exception())
 
     @qasync.asyncSlot()
     async def quit(self) -> None:
@@ -166,7 +182,6 @@ class Desktop(QObject):
         self.tray.set_paused(paused)
         self._update_tray()
 
-    @qasync.asyncSlot(int)
     async def load_skipped(self, repo_id: int) -> None:
         self.window.show_skipped(repo_id, await self.core.store.skipped(repo_id))
 
@@ -201,16 +216,24 @@ class Desktop(QObject):
 
     # Events from the engine -------------------------------------------------------
 
+    def _on_sync_finished(self, event: SyncFinished) -> None:
+        self._spawn(self._sync_finished(event))
+
+    def _on_repo_selected(self, repo_id: int) -> None:
+        self._spawn(self.load_skipped(repo_id))
+
+    def _on_file_skipped(self, event: FileSkipped) -> None:
+        self._spawn(self.load_skipped(event.repo_id))
+
     def _state_changed(self, event: StateChanged) -> None:
         self.window.on_state_changed(event)
         self._update_tray()
 
-    @qasync.asyncSlot(object)
     async def _sync_finished(self, event: SyncFinished) -> None:
         previous = self.window.repos.row_for(event.repo_id)
         try:
             record = await self.core.store.repo_by_id(event.repo_id)
-        except Exception:  # removed meanwhile
+        except UnknownRepository:  # removed meanwhile
             return
         conflicts = await self.core.store.conflicts(event.repo_id)
         self.window.update_record(record, conflicts)

@@ -18,13 +18,16 @@ from PySide6.QtWidgets import QApplication
 
 from core.engine.core import Core
 from core.engine.daemon import Daemon
+from gui.desktop import Desktop
 
 T = TypeVar("T")
 Run = Callable[..., Any]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """One qasync loop for the whole session, as an app has one: a loop closed between
+    tests leaves Qt timers and notifiers behind that crash a later test's event processing."""
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     yield loop
@@ -75,3 +78,25 @@ def running(run: Run) -> Iterator[Running]:
         await engine.core.close()
 
     run(stop())
+
+
+@pytest.fixture
+def opened() -> list[str]:
+    """The folders the desktop was asked to open in the file manager."""
+    return []
+
+
+async def start_desktop(folders: list[str]) -> Desktop:
+    """The desktop app on the test's GITFERRY_HOME, its window shown; "Open folder" lands in `folders`."""
+    core = await Core.open()
+    desktop = Desktop(core, open_folder=folders.append)
+    await desktop.start(show_window=True)
+    return desktop
+
+
+@pytest.fixture
+def desktop(run: Run, opened: list[str]) -> Iterator[Desktop]:
+    started = run(start_desktop(opened))
+    yield started
+    run(started.stop())
+    run(started.core.close())

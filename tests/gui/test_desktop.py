@@ -3,48 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from core.engine.core import Core
 from core.events import PhaseProgress
+from core.git.sync_lock import acquire_sync_lock
 from gui.desktop import Desktop
 from gui.models.table_model import ROW_ROLE
 from tests.gitcli import ahead_behind, git, refs
-from tests.gui.conftest import Run
+from tests.gui.conftest import Run, start_desktop
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
 from tests.servers import Remote
 from tests.servers.faults import CuttingProxyFactory
 from tests.servers.host import LOOPBACK
-
-
-@pytest.fixture
-def opened(run: Run) -> Iterator[list[str]]:
-    """A Desktop on the test's GITFERRY_HOME: started by `start_desktop`, stopped after the test."""
-    folders: list[str] = []
-    desktops: list[Desktop] = []
-    yield folders
-    for desktop in desktops:
-        run(desktop.stop())
-        run(desktop.core.close())
-
-
-async def start_desktop(folders: list[str]) -> Desktop:
-    core = await Core.open()
-    desktop = Desktop(core, open_folder=folders.append)
-    await desktop.start(show_window=True)
-    return desktop
-
-
-@pytest.fixture
-def desktop(run: Run, opened: list[str]) -> Iterator[Desktop]:
-    started = run(start_desktop(opened))
-    yield started
-    run(started.stop())
-    run(started.core.close())
 
 
 def shown_branches(desktop: Desktop) -> dict[str, tuple[int | None, int | None]]:
@@ -139,6 +112,9 @@ def test_cancel_mid_fetch_leaves_the_repository_consistent(
     _repo_id, report = run(next_emit(desktop.synced))
     assert report.message == "cancelled"
     run(until(lambda: not window.progress.cancel.isEnabled()))
+    # The transfer's thread stops at its next progress report and lets go of the sync lock.
+    lock = acquire_sync_lock(world.theirs / ".git", wait=10, repo_path=str(world.theirs))
+    lock.release()
     assert refs(world.theirs) == before
     assert not list((world.theirs / ".git" / "objects" / "pack").glob("tmp_*"))
     world.check()

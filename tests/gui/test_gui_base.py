@@ -15,3 +15,25 @@ def test_the_background_engine_runs_on_the_qasync_loop(run: Run, running: Runnin
         assert await running.core.store.repos() == []
 
     run(check())
+
+
+def test_qt_calls_keep_the_reference_counts_of_none_and_true(qapp: object) -> None:
+    """PySide6 6.12's abi3 wheels on Python 3.11 drop a reference to None on every void call
+    and to True on every emit, and the interpreter aborts after a few thousand (we pinned
+    6.11.2 for that); this keeps an upgrade from bringing it back."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QLabel
+
+    class Emitter(QObject):
+        fired = Signal(int)
+
+    label, emitter = QLabel(), Emitter()
+    emitter.fired.connect(lambda _value: None)
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
+    for i in range(200):
+        label.setText(str(i))
+        emitter.fired.emit(i)
+    assert sys.getrefcount(None) - none_before > -50
+    assert sys.getrefcount(True) - true_before > -50

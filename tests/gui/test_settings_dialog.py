@@ -4,9 +4,7 @@ referee) and the keyring backend."""
 
 from __future__ import annotations
 
-import ctypes
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,21 +29,6 @@ from tests.servers import LOOPBACK, HttpRemote, Remote
 from tests.servers.faults import CuttingProxyFactory
 
 TIMEOUT = 10.0
-
-
-def _make_singletons_immortal() -> None:
-    """Work around a PySide6 6.12 bug on Python 3.11 (to move into tests/gui/conftest.py and
-    gui/app.py): its abi3 wrappers return None (every void method: setText, click...) and
-    True (every emit) without a new reference, as if they were immortal, which they are only
-    from Python 3.12 on. On 3.11 each call steals a reference, and after a few thousand calls
-    the interpreter aborts ("none_dealloc: deallocating None"). Lifting the counts far out of
-    reach makes them immortal here too; nothing ever frees these three objects anyway."""
-    if sys.version_info < (3, 12):
-        for singleton in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-
-
-_make_singletons_immortal()
 
 
 def make_repo(tmp_path: Path, name: str = "notes", url: str = "git://127.0.0.1/notes.git") -> Path:
