@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEBS := git openssh-server xvfb
 
-.PHONY: run test lint bench deps venv clean
+.PHONY: run test lint bench deps venv clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,14 +24,19 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# Until the desktop app lands, `make run` runs the headless CLI (`gitferry status`).
+# The desktop app (tray and status window); `make run ARGS="status"` runs a CLI command instead.
 run: $(STAMP)
-	$(BIN)/gitferry $(or $(ARGS),status)
+	$(BIN)/gitferry $(ARGS)
+
+# The README's screenshots of the real windows, under Xvfb.
+screenshots: deps $(STAMP)
+	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python docs/screenshots.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check core tests bench
+	$(BIN)/ruff check core gui tests bench docs
 	$(BIN)/ruff format --check core
 	$(BIN)/mypy --strict core
+	$(BIN)/mypy gui
 
 test: deps $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)

@@ -137,7 +137,7 @@ class Desktop(QObject):
         """Handle an event in a task of its own, awaited by `stop` before the store closes."""
         task = asyncio.ensure_future(handling)
         self._handlers.add(task)
-        task.add_done_callback(self._handlers.discard)
+        task.add_done_callback(self._handled)
 
     def _handled(self, task: asyncio.Task[None]) -> None:
         self._handlers.discard(task)

@@ -141,7 +141,7 @@ class Tray(QObject):
 
 def _menu_title(view: RepoView) -> str:
     if view.busy:
-        return f"{view.name} — {view.state}…"
+        return f"{view.name} — {view.activity(brief=True)}"
     if view.conflicts:
         return f"{view.name} — {view.conflicts} conflicted"
     if view.needs_attention():

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtGui import QColor
 
+from core.engine.worker import CANCELLED_MESSAGE
 from core.events import PhaseProgress
 from core.store.records import RepoRecord
 from gui.models.formatting import NO_VALUE, size, when
@@ -15,6 +16,7 @@ FAILED = QColor("#b91c1c")
 ATTENTION = QColor("#b45309")
 ATTENTION_RESULTS = ("conflict", "diverged", "dirty", "auth_failed")
 FAILED_RESULTS = ("error", "offline")
+CANCELLED = CANCELLED_MESSAGE
 
 _PHASE_TEXT = {
     "connecting": "Connecting",
@@ -37,6 +39,15 @@ def progress_text(p: PhaseProgress) -> str:
     if p.bytes:
         text += f" · {size(p.bytes)}"
     return f"{text} ({p.remote})" if p.remote else text
+
+
+def progress_brief(p: PhaseProgress) -> str:
+    """The short form for the repository list: "Receiving 67%", "Counting 1,200"."""
+    verb = _PHASE_TEXT.get(p.phase, p.phase.capitalize()).split()[0]
+    fraction = progress_fraction(p)
+    if fraction is not None:
+        return f"{verb} {fraction:.0%}"
+    return f"{verb} {size(p.bytes)}" if p.bytes else f"{verb}…"
 
 
 def progress_fraction(p: PhaseProgress) -> float | None:
@@ -67,21 +78,30 @@ class RepoView:
     def busy(self) -> bool:
         return self.state in ("syncing", "fetching")
 
-    def activity(self) -> str:
+    def activity(self, *, brief: bool = False) -> str:
         if self.busy and self.progress is not None:
-            return progress_text(self.progress)
+            return progress_brief(self.progress) if brief else progress_text(self.progress)
         if self.busy:
             return "Syncing…" if self.state == "syncing" else "Fetching…"
-        return self.state
+        return self.state.capitalize()
+
+    @property
+    def cancelled(self) -> bool:
+        """The last run was the user's Cancel: nothing for them to look at."""
+        return self.record.last_message == CANCELLED
 
     def with_record(self, record: RepoRecord) -> RepoView:
         return replace(self, record=record, state=record.state if not self.busy else self.state)
 
     def needs_attention(self) -> bool:
-        return self.conflicts > 0 or self.record.last_result in (*ATTENTION_RESULTS, *FAILED_RESULTS)
+        if self.conflicts > 0:
+            return True
+        return not self.cancelled and self.record.last_result in (*ATTENTION_RESULTS, *FAILED_RESULTS)
 
 
 def _result_colour(view: RepoView) -> QColor | None:
+    if view.cancelled:
+        return None
     result = view.record.last_result
     if result in FAILED_RESULTS:
         return FAILED
@@ -89,13 +109,13 @@ def _result_colour(view: RepoView) -> QColor | None:
 
 
 def _result_text(view: RepoView) -> str:
-    result = (view.record.last_result or NO_VALUE).replace("_", " ")
+    result = CANCELLED if view.cancelled else (view.record.last_result or NO_VALUE).replace("_", " ")
     return f"{result} · {view.conflicts} conflicted" if view.conflicts else result
 
 
 REPO_COLUMNS: list[Column[RepoView]] = [
     Column("Repository", lambda v: v.name, tooltip=lambda v: v.record.path),
-    Column("Activity", RepoView.activity),
+    Column("Activity", lambda v: v.activity(brief=True), tooltip=RepoView.activity),
     Column(
         "Last sync",
         lambda v: when(v.record.last_sync),

@@ -1,6 +1,6 @@
 """Real git servers on 127.0.0.1 for the integration tests.
 
-The fixtures live in ``tests/integration/conftest.py``. Server processes are
+The fixtures live in ``tests/servers/fixtures.py`` (a plugin of ``tests/conftest.py``). Server processes are
 session-scoped; every test gets its own namespace (a fresh subdirectory, so any
 repository name is free), and each remote fixture yields a ``Remote``:
 

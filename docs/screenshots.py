@@ -1,0 +1,191 @@
+"""Screenshots of the real windows for the README: `make screenshots` (runs under Xvfb).
+
+A throwaway GITFERRY_HOME with three real repositories whose remotes are served
+by `git daemon` on loopback; the app itself (gui.desktop.Desktop) shows them.
+The status window is caught mid-sync: one repository fetches a large commit
+through a proxy that paces the transfer. The skipped-files rows are written
+through the status store's own API, as an auto-commit records them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import qasync  # noqa: E402
+from PySide6.QtCore import QPoint  # noqa: E402
+from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from core.engine.core import Core  # noqa: E402
+from core.engine.registry import add_repository  # noqa: E402
+from core.events import PhaseProgress  # noqa: E402
+from core.store.records import SkippedFile  # noqa: E402
+from gui.desktop import Desktop  # noqa: E402
+from tests.servers import LOOPBACK, CuttingProxy, GitDaemon  # noqa: E402
+
+OUT = ROOT / "docs"
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def commit(repo: Path, name: str, text: str) -> None:
+    (repo / name).write_text(text)
+    git("add", name, cwd=repo)
+    git("commit", "-q", "-m", f"edit {name}", cwd=repo)
+
+
+def make_repo(daemon: GitDaemon, work: Path, name: str, branches: dict[str, tuple[int, int]]) -> Path:
+    """A clone of a `git daemon` remote whose branches are (ahead, behind) of their upstreams."""
+    daemon.host.create(name)
+    url = daemon.host.url(name)
+    seed, clone = work / f"{name}-seed", work / name
+    git("clone", "-q", url, str(seed), cwd=work)
+    commit(seed, "README.md", f"# {name}\n")
+    for branch in branches:
+        if branch != "main":
+            git("branch", branch, cwd=seed)
+    git("push", "-q", "origin", *branches, cwd=seed)
+    git("clone", "-q", url, str(clone), cwd=work)
+    for branch, (ahead, behind) in branches.items():
+        git("checkout", "-q", branch, cwd=seed)
+        for i in range(behind):
+            commit(seed, f"{branch}-theirs-{i}.md", f"{i}\n")
+        git("push", "-q", "origin", branch, cwd=seed)
+        git("checkout", "-q", "-B", branch, f"origin/{branch}", cwd=clone)
+        for i in range(ahead):
+            commit(clone, f"{branch}-mine-{i}.md", f"{i}\n")
+    git("checkout", "-q", "main", cwd=clone)
+    return clone
+
+
+async def save(widget: QWidget, name: str) -> None:
+    await asyncio.sleep(0.1)  # let the loop paint (never processEvents() inside a coroutine)
+    path = OUT / name
+    widget.grab().save(str(path))
+    print(f"wrote {path.relative_to(ROOT)} ({widget.width()}x{widget.height()})")
+
+
+async def take(work: Path, daemon: GitDaemon) -> None:
+    notes = make_repo(daemon, work, "notes", {"main": (2, 0), "drafts": (0, 3), "ideas": (1, 1)})
+    thesis = make_repo(daemon, work, "thesis", {"main": (0, 0), "chapter-3": (4, 0), "review": (0, 12)})
+    website = make_repo(daemon, work, "website", {"main": (0, 0)})
+    for i in range(5):
+        git("branch", f"feature/{i}", cwd=thesis)
+    big = work / "website-seed"
+    (big / "photos.bin").write_bytes(os.urandom(12 * 1024 * 1024))
+    git("add", "photos.bin", cwd=big)
+    git("commit", "-q", "-m", "photos", cwd=big)
+    git("push", "-q", "origin", "main", cwd=big)
+    proxy = CuttingProxy(LOOPBACK, daemon.port, 1 << 40, pace_seconds=0.05)
+    git("remote", "set-url", "origin", proxy.rewrite(daemon.host.url("website")), cwd=website)
+
+    core = await Core.open()
+    records = {repo.name: await add_repository(core, str(repo)) for repo in (notes, thesis, website)}
+    now = datetime.now(UTC)
+    await core.store.record_skipped(
+        records["notes"].id,
+        [
+            SkippedFile("media/lecture-recording.mp4", "too_large", 734_003_200, 1, now, now),
+            SkippedFile(
+                "exports/locked-by-word.docx", "unreadable", 48_128, 2, now - timedelta(minutes=40), now
+            ),
+            SkippedFile("scratch/tmp-build.log", "failing", 2_310, 3, now - timedelta(minutes=55), now),
+        ],
+    )
+    desktop = Desktop(core, open_folder=lambda _path: None)
+    try:
+        await desktop.start(show_window=True)
+        for record in records.values():
+            if record.name != "website":
+                await desktop.daemon.fetch_now(record.id)
+        desktop.window.resize(1180, 560)
+        desktop.window.select_repo(records["notes"].id)
+        syncing = asyncio.ensure_future(desktop.daemon.fetch_now(records["website"].id))
+        await wait_for_progress(desktop, "receiving", 0.35)
+        await save(desktop.window, "status-window.png")
+        desktop.window.select_repo(records["website"].id)
+        await wait_for_progress(desktop, "receiving", 0.5)
+        desktop.window.tabs.setCurrentIndex(0)
+        await save(desktop.window, "status-window-progress.png")
+        desktop.daemon.cancel(records["website"].id)
+        await syncing
+        desktop.window.select_repo(records["notes"].id)
+        await desktop.load_skipped(records["notes"].id)
+        desktop.window.tabs.setCurrentIndex(2)
+        await save(desktop.window, "skipped-files.png")
+        await shoot_tray_menu(desktop, records["notes"].id)
+    finally:
+        await desktop.stop()
+        await core.close()
+        proxy.stop()
+
+
+async def wait_for_progress(desktop: Desktop, phase: str, fraction: float) -> None:
+    seen: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def check(event: PhaseProgress) -> None:
+        if (
+            event.phase == phase
+            and event.total
+            and event.current >= fraction * event.total
+            and not seen.done()
+        ):
+            seen.set_result(None)
+
+    desktop.bridge.progress.connect(check)
+    await asyncio.wait_for(seen, 60)
+    desktop.bridge.progress.disconnect(check)
+    await asyncio.sleep(0.15)
+
+
+async def shoot_tray_menu(desktop: Desktop, repo_id: int) -> None:
+    """The tray menu with one repository's submenu open beside it, as the desktop shows them."""
+    menu, submenu = desktop.tray.menu, desktop.tray.repo_menus[repo_id]
+    menu.popup(QPoint(40, 40))
+    menu.setActiveAction(submenu.menuAction())
+    await asyncio.sleep(0.3)
+    item = menu.actionGeometry(submenu.menuAction())
+    submenu.popup(menu.mapToGlobal(item.topRight()))
+    await asyncio.sleep(0.3)
+    left, right = menu.grab(), submenu.grab()
+    offset = submenu.pos() - menu.pos()
+    canvas = QPixmap(offset.x() + right.width(), max(left.height(), offset.y() + right.height()))
+    canvas.fill(QColor("#ffffff"))
+    painter = QPainter(canvas)
+    painter.drawPixmap(0, 0, left)
+    painter.drawPixmap(offset.x(), offset.y(), right)
+    painter.end()
+    canvas.save(str(OUT / "tray-menu.png"))
+    print(f"wrote docs/tray-menu.png ({canvas.width()}x{canvas.height()})")
+    submenu.hide()
+    menu.hide()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="gitferry-shots-") as tmp:
+        work = Path(tmp)
+        os.environ["GITFERRY_HOME"] = str(work / "home")
+        os.environ["HOME"] = str(work)
+        (work / ".gitconfig").write_text(
+            "[user]\n\tname = Alice\n\temail = alice@example.invalid\n[init]\n\tdefaultBranch = main\n"
+        )
+        app = QApplication(sys.argv[:1])
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with GitDaemon(work / "served") as daemon, loop:
+            loop.run_until_complete(take(work, daemon))
+
+
+if __name__ == "__main__":
+    main()
