@@ -1,0 +1,110 @@
+"""The composition root: one instance per user, errors logged and shown, Settings from the tray."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.results import ResultKind
+from gui.app import install_exception_hooks
+from gui.desktop import Desktop
+from gui.single_instance import SingleInstance
+from tests.gitcli import git
+from tests.gui.conftest import Run
+from tests.gui.waiting import next_emit, until
+from tests.integration.clones import Clones
+from tests.servers import Remote
+
+
+def test_a_second_instance_asks_the_first_to_show_its_window(run: Run, tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path)
+    assert first.claim()
+    raised: list[bool] = []
+    first.raise_requested.connect(lambda: raised.append(True))
+
+    async def second_launch() -> int:
+        code = 0
+
+        def launch() -> int:
+            script = (
+                "import sys; from pathlib import Path; from PySide6.QtCore import QCoreApplication;"
+                "from gui.single_instance import SingleInstance;"
+                "app = QCoreApplication([]);"
+                "sys.exit(0 if not SingleInstance(Path(sys.argv[1])).claim() else 3)"
+            )
+            return subprocess.run([sys.executable, "-c", script, str(tmp_path)], timeout=30).returncode
+
+        code = await asyncio.get_running_loop().run_in_executor(None, launch)
+        await until(lambda: bool(raised))
+        return code
+
+    assert run(second_launch()) == 0  # the second one found the first and stood down
+    first.release()
+    again = SingleInstance(tmp_path)
+    assert again.claim()  # the name is free once the first let go (or crashed)
+    again.release()
+
+
+def test_an_uncaught_error_is_logged_and_shown(
+    run: Run, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+
+    async def fail_in_a_task() -> None:
+        install_exception_hooks(asyncio.get_running_loop(), lambda title, text: shown.append((title, text)))
+
+        async def broken() -> None:
+            raise ValueError("the disk said no")
+
+        task = asyncio.ensure_future(broken())
+        await asyncio.sleep(0.05)
+        del task  # never awaited: the loop's exception handler reports it when collected
+        import gc
+
+        gc.collect()
+        await asyncio.sleep(0.05)
+        try:
+            raise KeyError("in a Qt slot")
+        except KeyError:
+            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+
+    with caplog.at_level(logging.CRITICAL):
+        run(fail_in_a_task())
+    asyncio.get_event_loop().set_exception_handler(None)
+    texts = [text for _title, text in shown]
+    assert any("ValueError: the disk said no" in t for t in texts)
+    assert any("KeyError" in t for t in texts)
+    assert all(title == "Gitferry hit an unexpected error" for title, _ in shown)
+    assert "the disk said no" in caplog.text and "in a Qt slot" in caplog.text
+
+
+def test_settings_from_the_tray_and_notifications_of_conflicts(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    run(desktop.refresh())
+    desktop.tray.settings_action.trigger()
+    run(until(lambda: desktop.settings is not None and desktop.settings.isVisible()))  # type: ignore[attr-defined]
+    desktop.settings.close()  # type: ignore[attr-defined]
+    # A conflict: both clones change the same line; theirs pushes first.
+    world.commit(world.theirs, "a.txt", "theirs\ntwo\nthree\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "a.txt", "mine\ntwo\nthree\n")
+    mine = run(desktop.core.store.repo("mine"))
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
+    desktop.window.select_repo(mine.id)
+    desktop.window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result is ResultKind.CONFLICT
+    run(until(lambda: ("mine: conflict", "Resolve a.txt in mine.") in notified))
+    run(until(lambda: [c.path for c in desktop.window.conflicts.rows] == ["a.txt"]))
+    assert desktop.window.tabs.tabText(1) == "Conflicts (1)"
+    assert desktop.tray.state.value == "attention"
+    world.check()

@@ -1,0 +1,86 @@
+"""The bridge: every core event becomes its Qt signal; progress at most 10 a second per repository."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import UTC, datetime
+
+from core.engine.state import RepoState
+from core.events import (
+    EventBus,
+    OfflineChanged,
+    PhaseProgress,
+    RemoteTripped,
+    StateChanged,
+    SyncFinished,
+)
+from core.results import ResultKind
+from gui.bridge import Bridge
+from tests.gui.conftest import Run
+
+
+def progress(repo: int, current: int) -> PhaseProgress:
+    return PhaseProgress(repo, f"r{repo}", "origin", "receiving", current, 10_000, current * 100)
+
+
+def test_progress_reaches_the_gui_at_most_ten_times_a_second_per_repository(run: Run) -> None:
+    bus = EventBus()
+    bridge = Bridge(bus)
+    seen: list[tuple[float, PhaseProgress]] = []
+    bridge.progress.connect(lambda e: seen.append((asyncio.get_running_loop().time(), e)))
+
+    async def flood() -> None:
+        bridge.start()
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        current = 0
+        while loop.time() - start < 1.5:  # two repositories report 1,000 times a second or more
+            for _ in range(5):
+                current += 1
+                bus.publish(progress(1, current))
+                bus.publish(progress(2, current))
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.25)  # the last report of each is still delivered
+        await bridge.stop()
+        assert current > 1000
+
+    run(flood())
+    for repo in (1, 2):
+        times = [t for t, e in seen if e.repo_id == repo]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert 10 <= len(times) <= 18  # 1.5 s at 10 a second, give or take the first and last
+        assert min(gaps) >= 0.095
+        last = [e for _t, e in seen if e.repo_id == repo][-1]
+        assert last.current == max(e.current for _t, e in seen if e.repo_id == repo)
+    assert bridge.progress_emitted == len(seen)
+
+
+def test_every_other_event_becomes_its_signal_and_finishing_drops_pending_progress(run: Run) -> None:
+    bus = EventBus()
+    bridge = Bridge(bus)
+    got: list[object] = []
+    for signal in (
+        bridge.state_changed,
+        bridge.progress,
+        bridge.sync_finished,
+        bridge.remote_tripped,
+        bridge.offline_changed,
+    ):
+        signal.connect(got.append)
+
+    async def publish() -> None:
+        bridge.start()
+        bus.publish(progress(1, 1))
+        bus.publish(progress(1, 2))  # held back: less than 0.1 s after the first
+        bus.publish(SyncFinished(1, "r1", ResultKind.OK, ""))
+        bus.publish(StateChanged(1, "r1", RepoState.SYNCING, RepoState.IDLE, 0.5))
+        bus.publish(RemoteTripped(1, "r1", "origin", datetime.now(UTC)))
+        bus.publish(OfflineChanged(True))
+        await asyncio.sleep(0.3)
+        await bridge.stop()
+
+    run(publish())
+    kinds = [type(e).__name__ for e in got]
+    assert kinds == ["PhaseProgress", "SyncFinished", "StateChanged", "RemoteTripped", "bool"]
+    assert bridge.dropped == 0
