@@ -95,6 +95,9 @@ class Daemon:
     def set_interval(self, repo_id: int, seconds: float) -> None:
         self._running()[1].set_interval(repo_id, seconds)
 
+    def set_pause_on_battery(self, enabled: bool) -> None:
+        self._running()[1].set_pause_on_battery(enabled)
+
     def pause(self) -> None:
         self._running()[1].pause()
 

@@ -189,6 +189,10 @@ class FetchScheduler:
     def running(self) -> int:
         return self._running
 
+    def interval(self, repo_id: int) -> float:
+        """Seconds between the repository's background fetches."""
+        return self._repo(repo_id).interval
+
     def next_due(self, repo_id: int) -> float:
         """The monotonic time of the repository's next background fetch."""
         return self._repo(repo_id).due

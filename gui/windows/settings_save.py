@@ -73,8 +73,7 @@ async def save_repo(core: Core, daemon: Daemon, changes: RepoChanges) -> None:
 async def save_app(core: Core, daemon: Daemon, changes: AppChanges) -> None:
     if changes.pause_on_battery is not None:
         await core.store.set_app_setting("pause_on_battery", str(changes.pause_on_battery).lower())
-        if daemon.scheduler is not None:
-            daemon.scheduler.set_pause_on_battery(changes.pause_on_battery)
+        daemon.set_pause_on_battery(changes.pause_on_battery)
     if changes.start_at_login is True:
         await core.offload.io(autostart.enable, autostart.launch_command())
     elif changes.start_at_login is False:

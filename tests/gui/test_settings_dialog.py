@@ -147,7 +147,7 @@ def test_negative_interval_and_other_bad_settings_are_shown_and_nothing_is_saved
         assert (after.fetch_interval, after.strategy) == (600, "rebase")
         assert (after.max_file_size, after.tracked_branches) == (512 * 1024, "main,release")
         assert running.daemon.scheduler is not None
-        assert running.daemon.scheduler._repos[record.id].interval == 600.0
+        assert running.daemon.scheduler.interval(record.id) == 600.0
 
     run(scenario(), TIMEOUT)
 
@@ -329,8 +329,8 @@ def test_credentials_typed_in_the_dialog_are_saved_only_once_accepted_and_only_i
         assert (await running.core.store.repo_settings(record.id)).fetch_interval == 900
         assert [secret in blob for blob in memory_keyring.secrets.values()] == [True]
         assert row.secret_edit.text() == "" and "Connected" in showing(row.status)
-        memory_keyring.secrets.clear()
-        running.core.credentials._cache.clear()  # "Test connection" saves on its own
+        running.core.credentials.forget(http_auth_server.url("origin"))  # "Test connection" saves on its own
+        assert memory_keyring.secrets == {}
         retype(row.secret_edit, secret)
         row.test_button.click()
         await until(lambda: showing(row.status) == "Connected")
