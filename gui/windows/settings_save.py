@@ -75,6 +75,6 @@ async def save_app(core: Core, daemon: Daemon, changes: AppChanges) -> None:
         await core.store.set_app_setting("pause_on_battery", str(changes.pause_on_battery).lower())
         daemon.set_pause_on_battery(changes.pause_on_battery)
     if changes.start_at_login is True:
-        await core.offload.io(autostart.enable, autostart.launch_command())
+        await core.offload.io(autostart.enable, [*autostart.launch_command(), "--hidden"])  # to the tray
     elif changes.start_at_login is False:
         await core.offload.io(autostart.disable)

@@ -352,7 +352,7 @@ def test_start_at_login_and_pause_on_battery(
         dialog.pause_battery_check.setChecked(False)
         await saved(dialog)
         assert autostart.is_enabled()
-        assert "Exec=" in autostart.autostart_path().read_text()
+        assert autostart.autostart_path().read_text().count("--hidden") == 1  # starts in the tray
         assert (await running.core.store.app_settings()).pause_on_battery is False
         dialog.autostart_check.setChecked(False)
         await saved(dialog)
