@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -92,11 +91,7 @@ def test_cancel_mid_fetch_leaves_the_repository_consistent(
     desktop: Desktop,
 ) -> None:
     world = Clones.make(git_daemon, tmp_path, capsys)
-    (world.mine / "big.bin").write_bytes(os.urandom(6 * 1024 * 1024))
-    git("add", "big.bin", cwd=world.mine)
-    git("commit", "-q", "-m", "big", cwd=world.mine)
-    git("push", "-q", "origin", "main", cwd=world.mine)
-    world.remember()
+    world.push_big_commit()
     proxy = cutting_proxy(LOOPBACK, git_daemon.port, 1 << 40, pace_seconds=0.02)
     git("remote", "set-url", "origin", proxy.rewrite(git_daemon.url("origin")), cwd=world.theirs)
     before = refs(world.theirs)

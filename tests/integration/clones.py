@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,15 @@ class Clones:
         sha = commit_file(clone, name, content)
         self.remember()
         return sha
+
+    def push_big_commit(self, megabytes: int = 6) -> None:
+        """A commit of incompressible data pushed from `mine`: a pack slow enough to cancel
+        when `theirs` fetches it through a paced proxy."""
+        (self.mine / "big.bin").write_bytes(os.urandom(megabytes * 1024 * 1024))
+        git("add", "big.bin", cwd=self.mine)
+        git("commit", "-q", "-m", "big", cwd=self.mine)
+        git("push", "-q", "origin", "main", cwd=self.mine)
+        self.remember()
 
     def sync(self, clone: Path, *extra: str) -> tuple[int, dict[str, Any]]:
         """`gitferry sync <clone> --json`: (exit status, that repository's report)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -127,11 +126,7 @@ def test_cancel_mid_fetch_stops_the_transfer_and_leaves_the_repository_as_it_was
     git_daemon: Remote, cutting_proxy: CuttingProxyFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     world = Clones.make(git_daemon, tmp_path, capsys)
-    (world.mine / "big.bin").write_bytes(os.urandom(6 * 1024 * 1024))  # incompressible: a slow pack
-    git("add", "big.bin", cwd=world.mine)
-    git("commit", "-q", "-m", "big", cwd=world.mine)
-    git("push", "-q", "origin", "main", cwd=world.mine)
-    world.remember()
+    world.push_big_commit()
     proxy = cutting_proxy(LOOPBACK, git_daemon.port, 1 << 40, pace_seconds=0.02)
     git("remote", "set-url", "origin", proxy.rewrite(git_daemon.url("origin")), cwd=world.theirs)
     before = refs(world.theirs)
