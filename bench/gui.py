@@ -38,7 +38,6 @@ from bench.gui_lag import (
     GIT,
     GIT_WIDE,
     IDLE,
-    RESERVE,
     SCHEDULER,
     Lag,
     lag_rounds,
@@ -154,11 +153,6 @@ def lag_table(lag: Lag, concurrency: int) -> Table:
     )
     table.note(
         "fetch_now: all at once (bounded by the offload pools); scheduler: request_now, max_concurrent"
-    )
-    table.note(
-        "PySide6 6.12.0 on CPython 3.11 drops a reference it never took to True at every Python-side "
-        "Signal.emit() (and to None in some calls): the process aborts when a count reaches 0 "
-        f"('Fatal Python error: bool_dealloc / none_dealloc'); this process holds {RESERVE:,} extra each"
     )
     table.note(f"this process's open file descriptors, window open then after each cycle: {lag.fds}")
     table.note(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
-import ctypes
 import io
 import pstats
 import time
@@ -41,22 +40,6 @@ SCHEDULER = "gitferry, scheduler request_now"
 GIT = "git fetch, max_concurrent at a time"
 GIT_WIDE = "git fetch, io_workers at a time"
 IDLE = "window open, idle"
-RESERVE = 1_000_000
-SINGLETONS = {"True": True, "False": False, "None": None}
-
-
-def hold_singleton_references(count: int = RESERVE) -> None:
-    """Keeps this process alive under PySide6 6.12.0 on CPython 3.11 (mortal singletons):
-    every Python-side `Signal.emit()` returns `True` without taking a reference, and some
-    calls into Python slots do the same to `None`, so their reference counts fall by one
-    each time; at zero the process aborts ("Fatal Python error: bool_dealloc" or
-    "none_dealloc"). `count` references taken here and never released put that beyond
-    this benchmark's reach."""
-    incref = ctypes.pythonapi.Py_IncRef
-    incref.argtypes = [ctypes.py_object]
-    for value in SINGLETONS.values():
-        for _ in range(count):
-            incref(value)
 
 
 class TimerLag:
@@ -217,7 +200,6 @@ def _profiled(fleet: DesktopFleet, app: OpenDesktop, lag: Lag, top: int = 30) ->
 
 def lag_rounds(fleet: DesktopFleet, rounds: int, profile: bool) -> Lag:
     lag = Lag()
-    hold_singleton_references()
     app = OpenDesktop(fleet.home)
     try:
         _idle(app, lag, 2.0)

@@ -203,8 +203,8 @@ class FetchScheduler:
     # The loop ---------------------------------------------------------------
 
     async def run(self) -> None:
-        """Schedule until `stop()` (or cancellation); running fetches then finish or are cancelled."""
-        self._stopping = self._cancel_running = False
+        """Schedule until `stop()` (or cancellation); running fetches then finish or are cancelled.
+        A `stop()` that came before `run()` holds: it returns at once."""
         self._last_mono, self._last_wall = self._clock.monotonic(), self._clock.wall()
         self._expected_wake = self._last_mono
         try:

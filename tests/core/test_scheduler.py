@@ -568,3 +568,14 @@ async def test_a_patient_stop_waits_for_running_fetches_and_can_be_cut_short() -
     sched.stop(cancel_running=True)
     await asyncio.wait_for(task, 5)
     assert remotes.running == 0 and user.cancelled()
+
+
+async def test_a_stop_before_run_holds_and_run_returns_at_once() -> None:
+    """The app's Quit right after launch must not wait for a scheduler that never started."""
+    clock = FakeClock()
+    remotes = Remotes(clock)
+    sched = scheduler(clock, remotes)
+    sched.add(1, paths(1)[0], 300.0)
+    sched.stop()
+    await asyncio.wait_for(sched.run(), 1)
+    assert remotes.calls == []
