@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+CANCELLED_MESSAGE = "cancelled"
+"""The message of a run the user cancelled (its result is `error`: it did not finish)."""
+
 
 class ResultKind(StrEnum):
     OK = "ok"

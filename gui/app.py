@@ -1,36 +1,41 @@
 """The composition root of the desktop app.
 
-`main()` builds the one QApplication, the qasync loop, the core and the
-desktop (engine, bridge, tray, windows), makes sure only one instance runs per
-user, logs and shows errors no code caught, and shuts down cleanly from the
-tray's Quit, SIGINT or SIGTERM.
+`main()` paints the status window from the status store first, before the
+engine is even imported (the store is read over plain `sqlite3` in a thread
+while Qt starts), then builds the qasync loop, the core and the desktop
+(engine, bridge, tray), makes sure only one instance runs per user, logs and
+shows errors no code caught, and shuts down cleanly from the tray's Quit,
+SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import qasync
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core.engine.core import Core
-from core.errors import GitferryError
 from core.paths import data_dir
-from gui.desktop import Desktop
+from core.store.status_reader import Snapshot, first_snapshot
+from gui.resources import icon_path
 from gui.single_instance import SingleInstance
+from gui.windows.status_window import StatusWindow
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("gitferry.gui")
 
@@ -81,38 +86,60 @@ def install_exception_hooks(loop: asyncio.AbstractEventLoop, notify: Notify) -> 
 
 class FirstPaintProbe(QObject):
     """For `bench/gui.py` (`$GITFERRY_FIRST_PAINT_FILE` set): at the status window's first
-    paint that shows repositories, writes `time.time()` to that file and quits the app."""
+    paint that shows repositories, writes `time.time()` to that file; the app then quits
+    as soon as its engine has started."""
 
-    def __init__(self, desktop: Desktop, path: Path) -> None:
-        super().__init__(desktop)
-        self.desktop, self.path = desktop, path
-        self.quitting: asyncio.Future[None] | None = None
-        desktop.window.installEventFilter(self)
+    def __init__(self, window: StatusWindow, path: Path) -> None:
+        super().__init__(window)
+        self.window, self.path = window, path
+        self.painted = False
+        window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self.desktop.window.repos.rowCount() > 0:
+        if event.type() == QEvent.Type.Paint and self.window.repos.rowCount() > 0 and not self.painted:
             self.path.write_text(repr(time.time()))
-            self.desktop.window.removeEventFilter(self)
-            self.quitting = asyncio.ensure_future(self._quit())
+            self.painted = True
         return False
 
-    async def _quit(self) -> None:
-        # Quit once the scheduler runs: a stop that comes before it is lost (it waits out its grace).
-        await self.desktop.daemon.started.wait()
-        await asyncio.sleep(0)
-        self.desktop.quit()
+
+class SnapshotRead(threading.Thread):
+    """The status store's picture, read in a thread while the GUI thread starts Qt."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="first-snapshot", daemon=True)
+        self.path = path
+        self.snapshot = Snapshot()
+        self.start()
+
+    def run(self) -> None:
+        self.snapshot = first_snapshot(self.path)
+
+    def result(self) -> Snapshot:
+        self.join()
+        return self.snapshot
 
 
-async def run_desktop(app: QApplication, instance: SingleInstance, home: Path, *, hidden: bool) -> int:
+async def run_desktop(
+    app: QApplication,
+    instance: SingleInstance,
+    home: Path,
+    window: StatusWindow,
+    *,
+    hidden: bool,
+    probe: FirstPaintProbe | None = None,
+) -> int:
+    import asyncio
+
+    from core.engine.core import Core  # the engine: SQLAlchemy, dulwich (imported after the first paint)
+    from core.errors import GitferryError
+    from gui.desktop import Desktop
+
     try:
         core = await Core.open(home)
     except GitferryError as exc:
         QMessageBox.critical(None, "Gitferry cannot start", exc.message)
         return 1
-    desktop = Desktop(core)
-    if os.environ.get(FIRST_PAINT_FILE):
-        FirstPaintProbe(desktop, Path(os.environ[FIRST_PAINT_FILE]))
-    app.setWindowIcon(desktop.icon)
+    desktop = Desktop(core, window=window)
     loop = asyncio.get_running_loop()
     install_exception_hooks(loop, lambda title, text: desktop.tray.notify(title, text, warning=True))
     instance.raise_requested.connect(lambda: desktop.show_status(0))
@@ -122,6 +149,8 @@ async def run_desktop(app: QApplication, instance: SingleInstance, home: Path, *
         signal.signal(sig, lambda *_: loop.call_soon_threadsafe(desktop.quit))
     try:
         await desktop.start(show_window=not hidden)
+        if probe is not None and probe.painted:
+            desktop.quit()
         await finished.wait()
     finally:
         instance.release()
@@ -132,6 +161,7 @@ async def run_desktop(app: QApplication, instance: SingleInstance, home: Path, *
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     home = data_dir()
+    reading = SnapshotRead(home / "status.sqlite3")
     configure_logging(home, args.verbose)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -142,12 +172,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not instance.claim():
         print("Gitferry is already running: its status window is shown.")
         return 0
+    icon = QIcon(str(icon_path("gitferry")))
+    app.setWindowIcon(icon)
+    window = StatusWindow(icon)
+    snapshot = reading.result()
+    window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts)
+    probe = (
+        FirstPaintProbe(window, Path(os.environ[FIRST_PAINT_FILE]))
+        if FIRST_PAINT_FILE in os.environ
+        else None
+    )
+    if not args.hidden:
+        window.show()
+        app.processEvents()  # the first paint, before the engine is imported
+    return run_event_loop(app, instance, home, window, hidden=args.hidden, probe=probe)
+
+
+def run_event_loop(
+    app: QApplication,
+    instance: SingleInstance,
+    home: Path,
+    window: StatusWindow,
+    *,
+    hidden: bool,
+    probe: FirstPaintProbe | None,
+) -> int:
+    import asyncio
+
+    import qasync
+
     ticker = QTimer()
     ticker.start(SIGNAL_POLL_MS)
     ticker.timeout.connect(lambda: None)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        code: int = loop.run_until_complete(run_desktop(app, instance, home, hidden=args.hidden))
+        code: int = loop.run_until_complete(
+            run_desktop(app, instance, home, window, hidden=hidden, probe=probe)
+        )
     log.info("Gitferry stopped")
     return code

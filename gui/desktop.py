@@ -43,14 +43,20 @@ class Desktop(QObject):
     synced = Signal(int, object)  # repository id, SyncReport of a user's sync
     quitting = Signal()
 
-    def __init__(self, core: Core, *, open_folder: OpenFolder = open_in_file_manager) -> None:
+    def __init__(
+        self,
+        core: Core,
+        *,
+        window: StatusWindow | None = None,
+        open_folder: OpenFolder = open_in_file_manager,
+    ) -> None:
         super().__init__()
         self.core = core
         self.bus = EventBus()
         self.daemon = Daemon(core, bus=self.bus)
         self.bridge = Bridge(self.bus)
         self.icon = QIcon(str(icon_path("gitferry")))
-        self.window = StatusWindow(self.icon)
+        self.window = window or StatusWindow(self.icon)  # the app paints it before the engine exists
         self.tray = Tray(self)
         self.settings: object | None = None
         self._open_folder = open_folder

@@ -24,10 +24,9 @@ from core.engine.fetch_outcome import FetchJob, FetchOutcome
 from core.engine.power import PsutilPower
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
-from core.engine.worker import CANCELLED_MESSAGE
 from core.events import EventBus, OfflineChanged, RemoteTripped
 from core.pool import RepoPool
-from core.results import ResultKind
+from core.results import CANCELLED_MESSAGE, ResultKind
 from core.store.records import RepoRecord
 
 log = logging.getLogger(__name__)

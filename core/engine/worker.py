@@ -23,12 +23,11 @@ from typing import Any
 from core.engine.report import SyncReport
 from core.engine.state import RepoState
 from core.events import EventBus, StateChanged, SyncFinished
-from core.results import ResultKind
+from core.results import CANCELLED_MESSAGE, ResultKind
 
 log = logging.getLogger(__name__)
 
 RESTART_DELAY_SECONDS = 1.0
-CANCELLED_MESSAGE = "cancelled"
 
 
 class JobKind(enum.IntEnum):

@@ -16,7 +16,6 @@ from core.errors import BadInput
 from core.offload import Offload
 from core.results import ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
-from core.store.branch_reader import BranchReader
 from core.store.database import Database
 from core.store.records import BranchStatus, ConflictRecord, RemoteRecord, RepoRecord, SkippedFile, SyncRun
 from core.store.remote_failure import RemoteFailure
@@ -29,6 +28,7 @@ from core.store.schema import (
     RepoSettingRow,
     SyncRunRow,
 )
+from core.store.status_reader import Snapshot, StatusReader
 from core.store.worktree_issues import WorktreeIssues
 
 # In BranchStatus's field order.
@@ -68,21 +68,21 @@ class UnknownRepository(BadInput):
 
 
 class StatusStore:
-    def __init__(self, db: Database, offload: Offload, branch_reader: BranchReader) -> None:
+    def __init__(self, db: Database, offload: Offload, reader: StatusReader) -> None:
         self.db = db
         self.remote_health = RemoteHealth(db)
         self._issues = WorktreeIssues(db)
         self._offload = offload
-        self._branch_reader = branch_reader
+        self._reader = reader
 
     @classmethod
     async def open(cls, path: Path, offload: Offload) -> StatusStore:
         await offload.io(Database.prepare, path)
-        return cls(Database(path), offload, BranchReader(path))
+        return cls(Database(path), offload, StatusReader(path))
 
     async def close(self) -> None:
         await self.db.close()
-        self._branch_reader.close()
+        self._reader.close()
 
     # Repositories ---------------------------------------------------------
 
@@ -193,8 +193,12 @@ class StatusStore:
 
     async def all_branches(self) -> dict[int, list[BranchStatus]]:
         """Every repository's branches in one query (the status window's first paint),
-        read in an offload thread (`BranchReader`)."""
-        return await self._offload.io(self._branch_reader.all_branches)
+        read in an offload thread (`StatusReader`)."""
+        return await self._offload.io(self._reader.all_branches)
+
+    async def snapshot(self) -> Snapshot:
+        """Repositories, branches and conflicts in one read transaction, off the loop."""
+        return await self._offload.io(self._reader.snapshot)
 
     async def save_branches(self, repo_id: int, statuses: Sequence[BranchStatus]) -> None:
         """Replace a repository's branch rows; keeps when an upstream first went missing."""

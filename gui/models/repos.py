@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
 
-from core.engine.worker import CANCELLED_MESSAGE
-from core.events import PhaseProgress
+from core.results import CANCELLED_MESSAGE
 from core.store.records import RepoRecord
 from gui.models.formatting import NO_VALUE, size, when
 from gui.models.table_model import Column, KeyedTableModel
+
+if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
+    from core.events import PhaseProgress
 
 FAILED = QColor("#b91c1c")
 ATTENTION = QColor("#b45309")

@@ -10,6 +10,7 @@ rows in place, so the selection and the sort order survive them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -29,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.events import BranchStatusChanged, PhaseProgress, StateChanged
 from core.store.records import BranchStatus, ConflictRecord, RepoRecord, SkippedFile
 from gui.models.branches import branch_model
 from gui.models.repos import ACTIVITY_COLUMN, RepoView, repo_model
@@ -37,6 +37,9 @@ from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
 from gui.models.worktree_issues import conflict_model, skipped_model
 from gui.widgets.activity_delegate import ActivityDelegate
 from gui.widgets.progress_panel import ProgressPanel
+
+if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
+    from core.events import BranchStatusChanged, PhaseProgress, StateChanged
 
 
 def _table(model: SortFilterModel, *, stretch: int = 0) -> QTableView:

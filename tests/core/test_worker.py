@@ -11,7 +11,7 @@ from core.engine.report import SyncReport
 from core.engine.state import RepoState
 from core.engine.worker import Job, JobKind, RepoWorker
 from core.events import EventBus, StateChanged, SyncFinished
-from core.results import ResultKind
+from core.results import CANCELLED_MESSAGE, ResultKind
 
 
 class Runner:
@@ -149,7 +149,7 @@ async def test_cancel_current_ends_the_job_as_cancelled_and_the_worker_goes_on(b
     assert worker.state is RepoState.SYNCING
     assert worker.cancel_current()
     report = await asyncio.wait_for(first, 5)
-    assert (report.result, report.message) == (ResultKind.ERROR, worker_module.CANCELLED_MESSAGE)
+    assert (report.result, report.message) == (ResultKind.ERROR, CANCELLED_MESSAGE)
     event = await asyncio.wait_for(finished.get(), 5)
     assert isinstance(event, SyncFinished) and event.message == "cancelled"
     assert worker.state is RepoState.IDLE
