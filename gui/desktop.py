@@ -109,14 +109,11 @@ class Desktop(QObject):
 
     async def refresh(self) -> None:
         """Every repository, branch and conflict from the status store: it never waits on git."""
-        store = self.core.store
-        records, branches, conflicts = await asyncio.gather(
-            store.repos(), store.all_branches(), store.all_conflicts()
-        )
-        self.window.show_repos(records, branches, conflicts)
+        snapshot = await self.core.store.snapshot()
+        self.window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts)
         self._update_tray()
         if self.daemon.started.is_set():
-            await self._watch_registered([record.id for record in records])
+            await self._watch_registered([record.id for record in snapshot.repos])
 
     async def _watch_registered(self, registered: list[int]) -> None:
         """Repositories added or removed elsewhere (the CLI, the settings) are picked up."""
