@@ -6,10 +6,12 @@ import asyncio
 import logging
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from core.events import RemoteTripped
 from core.results import ResultKind
 from gui.app import install_exception_hooks
 from gui.desktop import Desktop
@@ -18,6 +20,8 @@ from tests.gitcli import git
 from tests.gui.conftest import Run
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
+from tests.integration.clones import run as cli_run
+from tests.integration.test_cli import seeded_remote
 from tests.servers import Remote
 
 
@@ -108,3 +112,26 @@ def test_settings_from_the_tray_and_notifications_of_conflicts(
     assert desktop.window.tabs.tabText(1) == "Conflicts (1)"
     assert desktop.tray.state.value == "attention"
     world.check()
+
+
+def test_a_refused_sign_in_and_a_tripped_remote_are_notified(
+    http_auth_server: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+) -> None:
+    mine, _ = seeded_remote(http_auth_server, tmp_path)
+    code, _out, err = cli_run(capsys, "add", str(mine))
+    assert code == 0, err
+    run(desktop.refresh())
+    record = run(desktop.core.store.repo("mine"))
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
+    desktop.window.select_repo(record.id)
+    desktop.window.sync_action.trigger()  # no credentials saved: the server refuses
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result is ResultKind.AUTH_FAILED
+    run(until(lambda: any(title == "mine: sign-in refused" for title, _ in notified)))
+    assert desktop.tray.state.value == "attention"
+    until_time = datetime.now(UTC) + timedelta(minutes=30)
+    desktop.bus.publish(RemoteTripped(record.id, "mine", "origin", until_time))
+    run(until(lambda: any(title == "mine: origin keeps failing" for title, _ in notified)))
+    text = dict(notified)["mine: origin keeps failing"]
+    assert until_time.astimezone().strftime("%H:%M") in text
