@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import qasync
 from PySide6.QtCore import QObject, QUrl, Signal
@@ -28,6 +28,9 @@ from gui.bridge import Bridge
 from gui.resources import icon_path
 from gui.tray import Tray, tray_state
 from gui.windows.status_window import StatusWindow
+
+if TYPE_CHECKING:
+    from gui.windows.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ class Desktop(QObject):
         self.icon = QIcon(str(icon_path("gitferry")))
         self.window = window or StatusWindow(self.icon)  # the app paints it before the engine exists
         self.tray = Tray(self)
-        self.settings: object | None = None
+        self.settings: SettingsDialog | None = None
         self._open_folder = open_folder
         self._engine_task: asyncio.Task[None] | None = None
         self._offline = False
@@ -205,6 +208,10 @@ class Desktop(QObject):
     async def show_settings(self) -> None:
         from gui.windows.settings_dialog import SettingsDialog  # built on first use: a fast start
 
+        if self.settings is not None and self.settings.isVisible():
+            self.settings.raise_()
+            self.settings.activateWindow()
+            return
         await self.daemon.started.wait()
         dialog = SettingsDialog(self.core, self.daemon, self.window)
         dialog.setWindowIcon(self.icon)
@@ -213,11 +220,16 @@ class Desktop(QObject):
         selected = self.window.selected()
         if selected is not None:
             dialog.select_repo(selected.name)
-        dialog.finished.connect(lambda _code: asyncio.ensure_future(self.refresh()))
+        for changed in (dialog.repositories_changed, dialog.saved, dialog.finished):
+            changed.connect(self._on_settings_changed)
         dialog.show()
         dialog.raise_()
 
     # Events from the engine -------------------------------------------------------
+
+    def _on_settings_changed(self, *_args: object) -> None:
+        """A repository added, removed or re-set in the settings shows (and is watched) at once."""
+        self._spawn(self.refresh())
 
     def _on_sync_finished(self, event: SyncFinished) -> None:
         self._spawn(self._sync_finished(event))

@@ -92,10 +92,23 @@ def test_settings_from_the_tray_and_notifications_of_conflicts(
     git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
 ) -> None:
     world = Clones.make(git_daemon, tmp_path, capsys)
+    extra = tmp_path / "extra"
+    git("clone", "-q", str(world.bare), str(extra))
     run(desktop.refresh())
     desktop.tray.settings_action.trigger()
-    run(until(lambda: desktop.settings is not None and desktop.settings.isVisible()))  # type: ignore[attr-defined]
-    desktop.settings.close()  # type: ignore[attr-defined]
+    run(until(lambda: desktop.settings is not None and desktop.settings.isVisible()))
+    dialog = desktop.settings
+    assert dialog is not None
+    dialog.add_button.click()  # a folder added in the settings shows in the window at once
+    adder = dialog.add_dialog
+    assert adder is not None
+    adder.path_edit.setText(str(extra))
+    adder.add_button.click()
+    run(until(lambda: "extra" in [v.name for v in desktop.window.repos.rows]))
+    assert desktop.daemon.engine is not None and len(desktop.daemon.engine.workers) == 3
+    desktop.tray.settings_action.trigger()  # a second click raises the open dialog
+    run(until(lambda: desktop.settings is dialog))
+    dialog.close()
     # A conflict: both clones change the same line; theirs pushes first.
     world.commit(world.theirs, "a.txt", "theirs\ntwo\nthree\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
