@@ -1,0 +1,172 @@
+"""Blob objects written from working-tree files in fixed-size chunks.
+
+A file is read, hashed and zlib-compressed chunk by chunk into a temporary
+file in the object directory, then renamed into place as a loose object
+(or dropped if the object is already there). Memory stays at one chunk
+whatever the file's size; dulwich's `Blob.from_path` holds the whole file,
+and its object store holds about three times that while it writes.
+
+The caller passes the stat it decided on (from a scan). The file is read
+only if it still has that stat, and kept only if it still has it after the
+last byte: a file being written meanwhile raises `FileChanged`, to be
+retried later, rather than being committed torn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from dulwich.object_format import ObjectFormat
+from dulwich.repo import Repo
+
+from core.errors import GitferryError
+
+CHUNK = 65536
+LOOSE_COMPRESSION = 1  # git's core.looseCompression default: best speed
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_SYMLINK = 0o120000
+
+
+@dataclass(frozen=True)
+class StreamedBlob:
+    sha: bytes  # hex object id
+    size: int
+    mode: int  # git mode: 0o100644, 0o100755 or 0o120000
+
+
+class FileChanged(GitferryError):
+    """The file changed while it was read (or since it was scanned): try again later."""
+
+    def __init__(self, path: bytes, why: str) -> None:
+        super().__init__(f"{os.fsdecode(path)} changed while it was read ({why})")
+        self.path = path
+        self.why = why
+
+
+def write_blob(repo: Repo, path: bytes, st: os.stat_result, *, chunk: int = CHUNK) -> StreamedBlob:
+    """Store the file or symlink at absolute `path`, whose lstat was `st`, as a loose blob.
+
+    Raises FileChanged, or the OSError of a file that cannot be read (PermissionError,
+    FileNotFoundError...): the caller decides what to skip.
+    """
+    fmt = repo.object_format
+    objects_dir = os.fsencode(repo.object_store.path)
+    if stat.S_ISLNK(st.st_mode):
+        target = _read_link(path, st)
+        writer = _LooseWriter(objects_dir, fmt, len(target))
+        with writer:
+            writer.update(target)
+            sha = writer.finish(repo)
+        return StreamedBlob(sha, len(target), _SYMLINK)
+    writer = _LooseWriter(objects_dir, fmt, st.st_size)
+    with writer, _open_unchanged(path, st) as fd:
+        _copy(fd, path, st, chunk, writer.update)
+        sha = writer.finish(repo)
+    return StreamedBlob(sha, st.st_size, 0o100755 if st.st_mode & 0o100 else 0o100644)
+
+
+def hash_file(path: bytes, st: os.stat_result, *, object_format: ObjectFormat, chunk: int = CHUNK) -> bytes:
+    """The blob id (hex) of the file or symlink at `path` with lstat `st`, without writing anything."""
+    digest = object_format.new_hash()
+    if stat.S_ISLNK(st.st_mode):
+        target = _read_link(path, st)
+        digest.update(b"blob %d\x00" % len(target))
+        digest.update(target)
+        return digest.hexdigest().encode("ascii")
+    digest.update(b"blob %d\x00" % st.st_size)
+    with _open_unchanged(path, st) as fd:
+        _copy(fd, path, st, chunk, digest.update)
+    return digest.hexdigest().encode("ascii")
+
+
+def _read_link(path: bytes, st: os.stat_result) -> bytes:
+    target = os.readlink(path)
+    _check_same(path, st, os.lstat(path))
+    return target
+
+
+@contextlib.contextmanager
+def _open_unchanged(path: bytes, st: os.stat_result) -> Iterator[int]:
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _check_same(path, st, os.fstat(fd))
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _copy(fd: int, path: bytes, st: os.stat_result, chunk: int, sink: Callable[[bytes], object]) -> None:
+    """Feed exactly st.st_size bytes to `sink`; FileChanged if the file is longer, shorter or touched."""
+    remaining = st.st_size
+    while remaining > 0:
+        data = os.read(fd, min(chunk, remaining))
+        if not data:
+            raise FileChanged(path, "it became shorter")
+        sink(data)
+        remaining -= len(data)
+    if os.read(fd, 1):
+        raise FileChanged(path, "it grew")
+    _check_same(path, st, os.fstat(fd))
+
+
+def _check_same(path: bytes, before: os.stat_result, now: os.stat_result) -> None:
+    if stat.S_IFMT(before.st_mode) != stat.S_IFMT(now.st_mode) or before.st_ino != now.st_ino:
+        raise FileChanged(path, "it was replaced")
+    if before.st_size != now.st_size:
+        raise FileChanged(path, f"size {before.st_size} became {now.st_size}")
+    if before.st_mtime_ns != now.st_mtime_ns:
+        raise FileChanged(path, "its modification time moved")
+
+
+class _LooseWriter:
+    """One loose object, hashed and compressed as its bytes arrive, in a temporary file."""
+
+    def __init__(self, objects_dir: bytes, fmt: ObjectFormat, size: int) -> None:
+        self._objects_dir = objects_dir
+        header = b"blob %d\x00" % size
+        self._digest = fmt.new_hash()
+        self._digest.update(header)
+        self._zlib = zlib.compressobj(LOOSE_COMPRESSION)
+        self._fd, self._tmp = tempfile.mkstemp(prefix=b"tmp_obj_", dir=objects_dir)
+        self._done = False
+        self._write(self._zlib.compress(header))
+
+    def update(self, data: bytes) -> None:
+        self._digest.update(data)
+        self._write(self._zlib.compress(data))
+
+    def finish(self, repo: Repo) -> bytes:
+        """Rename the object into place unless the repository has it already; return its id."""
+        self._write(self._zlib.flush())
+        os.close(self._fd)
+        self._fd = -1
+        sha = self._digest.hexdigest().encode("ascii")
+        final = os.path.join(self._objects_dir, sha[:2], sha[2:])
+        if os.path.exists(final) or repo.object_store.contains_packed(sha):  # type: ignore[arg-type]
+            return sha
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        os.chmod(self._tmp, 0o444)
+        os.replace(self._tmp, final)
+        self._done = True
+        return sha
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+
+    def __enter__(self) -> _LooseWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+        if not self._done:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._tmp)

@@ -1,0 +1,233 @@
+"""scan_worktree against `git status --porcelain --untracked-files=all`, on real repositories."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dulwich.index import IndexEntry
+from dulwich.repo import Repo
+
+from core.git.blob_stream import hash_file
+from core.git.index_read import open_index
+from core.git.locked_index import LockedIndex
+from core.git.worktree import WorktreeScan, scan_worktree
+from tests.gitcli import git
+
+Status = set[tuple[str, str]]
+
+
+def make_repo(root: Path, files: dict[str, str]) -> Path:
+    """A repository with `files` committed, its index written well after the files (no racy entry)."""
+    git("init", "-q", str(root))
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    time.sleep(0.02)
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "-m", "init", "--allow-empty", cwd=root)
+    return root
+
+
+def git_status(root: Path) -> Status:
+    """(XY, path) pairs of `git status --porcelain -z --untracked-files=all`."""
+    args = ["git", "status", "--porcelain", "-z", "--untracked-files=all"]
+    out = subprocess.run(args, cwd=root, capture_output=True, text=True, check=True, timeout=60).stdout
+    return {(item[:2], item[3:]) for item in out.split("\0") if item}
+
+
+def our_status(root: Path, scan: WorktreeScan | None = None) -> Status:
+    """The scan's candidates, with the ones whose content and mode equal the index dropped (as git does)."""
+    with Repo(str(root)) as repo:
+        scan = scan or scan_worktree(repo)
+        index = open_index(repo)
+        fmt = repo.object_format
+    status: Status = set()
+    for change in scan.candidates:
+        name = change.path.decode()
+        if change.kind == "added":
+            status.add(("??", name))
+        elif change.kind == "deleted":
+            status.add((" D", name))
+        else:
+            assert change.stat is not None and change.mode is not None
+            entry = index[change.path]
+            assert isinstance(entry, IndexEntry)
+            sha = hash_file(os.path.join(bytes(root), change.path), change.stat, object_format=fmt)
+            if (sha, change.mode) != (entry.sha, entry.mode):
+                status.add((" T" if (change.mode ^ entry.mode) & 0o170000 else " M", name))
+    return status
+
+
+def scan(root: Path) -> WorktreeScan:
+    with Repo(str(root)) as repo:
+        return scan_worktree(repo)
+
+
+TREE = {f"d{i}/s{j}/f{k}.txt": f"{i} {j} {k}\n" for i in range(3) for j in range(3) for k in range(4)}
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every path opened through builtins.open, io.open or os.open while the test runs."""
+    paths: list[str] = []
+
+    def spy(real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(file: Any, *args: Any, **kwargs: Any) -> Any:
+            result = real(file, *args, **kwargs)  # attempts that fail open nothing
+            if isinstance(file, (str, bytes, os.PathLike)):
+                paths.append(os.fsdecode(file))
+            return result
+
+        return wrapper
+
+    monkeypatch.setattr(builtins, "open", spy(builtins.open))
+    monkeypatch.setattr(io, "open", spy(io.open))
+    monkeypatch.setattr(os, "open", spy(os.open))
+    yield paths
+
+
+def in_worktree(root: Path, paths: list[str]) -> list[str]:
+    top = str(root.resolve())
+    git_dir = os.path.join(top, ".git")
+    full = [os.path.realpath(os.path.join(top, p)) for p in paths]
+    return [p for p in full if p.startswith(top + os.sep) and not p.startswith(git_dir + os.sep)]
+
+
+def test_unchanged_tree_opens_no_file(tmp_path: Path, opened: list[str]) -> None:
+    root = make_repo(tmp_path / "r", TREE)
+    with Repo(str(root)) as repo:
+        opened.clear()
+        result = scan_worktree(repo)
+    assert result.candidates == []
+    assert result.unreadable == []
+    assert result.files_opened == 0
+    assert in_worktree(root, opened) == []
+    assert git_status(root) == set()
+
+
+def test_unchanged_tree_with_ignored_files_opens_only_exclude_files(
+    tmp_path: Path, opened: list[str]
+) -> None:
+    root = make_repo(tmp_path / "r", {**TREE, ".gitignore": "*.o\n", "d1/.gitignore": "tmp/\n"})
+    (root / "d0" / "a.o").write_text("obj")
+    (root / "d1" / "tmp").mkdir()
+    (root / "d1" / "tmp" / "x").write_text("x")
+    with Repo(str(root)) as repo:
+        opened.clear()
+        result = scan_worktree(repo)
+    assert result.candidates == []
+    assert sorted(os.path.relpath(p, root.resolve()) for p in in_worktree(root, opened)) == [
+        ".gitignore",
+        "d1/.gitignore",
+    ]
+    assert result.files_opened == 3  # and .git/info/exclude (core.excludesFile is not there)
+    assert [p for p in opened if p.endswith("exclude")] == [str(root / ".git/info/exclude")]
+
+
+def test_changes_are_found_as_git_status_sees_them(tmp_path: Path) -> None:
+    root = make_repo(
+        tmp_path / "r", {**TREE, "exe.sh": "#!/bin/sh\n", "link-me": "x\n", "old/name.txt": "moved\n"}
+    )
+    (root / "d0/s0/f0.txt").write_text("modified, longer\n")
+    (root / "d0/s1/f1.txt").write_text("1 1 9\n")  # same size, new content
+    (root / "d1/s0/f0.txt").unlink()
+    (root / "d2/s2").rename(root / "d2/s3")  # a directory renamed: deletes plus adds
+    (root / "old/name.txt").rename(root / "new-name.txt")
+    (root / "exe.sh").chmod(0o755)
+    (root / "link-me").unlink()
+    (root / "link-me").symlink_to("d0/s0/f1.txt")  # file -> symlink
+    (root / "sym").symlink_to("nowhere")  # a new dangling symlink
+    (root / "d1/s1/f2.txt").touch()  # stat changed, content not
+    (root / "brand" / "new").mkdir(parents=True)
+    (root / "brand/new/file.bin").write_bytes(b"\x00\x01")
+    expected = git_status(root)
+    assert (" D", "old/name.txt") in expected and ("??", "new-name.txt") in expected
+    assert (" T", "link-me") in expected and (" M", "exe.sh") in expected
+    assert our_status(root) == expected
+
+
+def test_modes_of_candidates(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"a": "a\n", "b": "b\n"})
+    (root / "a").chmod(0o755)
+    (root / "b").unlink()
+    (root / "b").symlink_to("a")
+    (root / "c").write_text("c\n")
+    by_path = {c.path: c for c in scan(root).candidates}
+    assert by_path[b"a"].mode == 0o100755 and by_path[b"a"].kind == "modified"
+    assert by_path[b"b"].mode == 0o120000 and by_path[b"b"].size == 1
+    assert by_path[b"c"].mode == 0o100644 and by_path[b"c"].kind == "added"
+
+
+def test_tracked_file_replaced_by_directory_and_directory_by_file(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"x": "x\n", "dir/y": "y\n", "dir/z": "z\n"})
+    (root / "x").unlink()
+    (root / "x").mkdir()
+    (root / "x" / "inner").write_text("i\n")
+    for name in ("y", "z"):
+        (root / "dir" / name).unlink()
+    (root / "dir").rmdir()
+    (root / "dir").write_text("now a file\n")
+    assert our_status(root) == git_status(root)
+
+
+def test_symlinked_directory_hides_nothing(tmp_path: Path) -> None:
+    """A tracked directory replaced by a symlink to a directory: its files are deleted, as git says."""
+    root = make_repo(tmp_path / "r", {"real/a": "a\n", "other/a": "a\n"})
+    for p in (root / "real").iterdir():
+        p.unlink()
+    (root / "real").rmdir()
+    (root / "real").symlink_to("other")
+    assert our_status(root) == git_status(root) == {(" D", "real/a"), ("??", "real")}
+
+
+def test_nested_repository_is_left_alone(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"a": "a\n"})
+    make_repo(root / "nested", {"n": "n\n"})
+    assert scan(root).candidates == []
+
+
+def test_same_result_with_a_dulwich_index(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", TREE)
+    (root / "d0/s0/f0.txt").write_text("changed\n")
+    (root / "d2/s2/f3.txt").unlink()
+    (root / "new").write_text("n\n")
+    with Repo(str(root)) as repo, LockedIndex(repo) as locked:
+        held = scan_worktree(repo, locked.index)
+    assert our_status(root, held) == our_status(root) == git_status(root)
+
+
+def test_racy_entry_is_a_candidate(tmp_path: Path) -> None:
+    """Rewritten in place with the same size and the same mtime: only the racy-git check finds it."""
+    root = tmp_path / "r"
+    git("init", "-q", str(root))
+    git("config", "core.trustctime", "false", cwd=root)  # so that only mtime, size and inode count
+    racy, settled = root / "racy.txt", root / "settled.txt"
+    for path, offset in ((racy, 5), (settled, -10)):
+        path.write_text("before\n")
+        when = time.time_ns() + offset * 1_000_000_000
+        os.utime(path, ns=(when, when))
+    git("add", "-A", cwd=root)
+    with Repo(str(root)) as repo:
+        index = open_index(repo)
+        index_mtime = os.stat(repo.index_path()).st_mtime_ns
+    for path in (racy, settled):
+        st = os.stat(path)
+        entry = index[path.name.encode()]
+        assert isinstance(entry, IndexEntry) and entry.size == st.st_size
+        with open(path, "r+") as f:  # same inode, same size, then the old mtime back
+            f.write("after!\n")
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(racy).st_mtime_ns >= index_mtime > os.stat(settled).st_mtime_ns
+    paths = {c.path for c in scan(root).candidates}
+    assert b"racy.txt" in paths  # its mtime is not older than the index: hashed, so found
+    assert b"settled.txt" not in paths  # git cannot see this one either: stat matches, not racy
+    assert ("AM", "racy.txt") in git_status(root)  # git, too, hashes it
