@@ -3,7 +3,10 @@
 A conflict, a diverged `ff-only` branch or local work in the way stop only the
 checked-out branch: the outcome carries that result and its paths, and the
 sync still pushes the other branches that are ready. Anything else (detached
-HEAD, unborn branch, unsafe path, locked index) stops the sync.
+HEAD, unborn branch, unsafe path, locked index) stops the sync. In an
+auto-commit repository a conflicting merge keeps both sides instead (the
+conflict copies go to `report.conflicts` and `report.kept_both`) and the sync
+goes on.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.git.checkout import WorktreeInTheWay
+from core.git.conflict_copies import KeepBoth
 from core.git.integrate import Conflict, Diverged, Strategy, fast_forward_others, integrate_current
 from core.settings import RepoSettings
 
@@ -30,9 +34,10 @@ async def integrate(
 ) -> NotIntegrated | None:
     stopped: NotIntegrated | None = None
     index = core.graph_index(repo_id, repo)
+    keep_both = KeepBoth.in_worktree(repo.path) if settings.auto_commit else None
     try:
         done = await core.offload.cpu(
-            partial(integrate_current, repo, Strategy(settings.strategy), index=index)
+            partial(integrate_current, repo, Strategy(settings.strategy), index=index, keep_both=keep_both)
         )
     except Conflict as exc:
         report.conflicts = sorted(set(report.conflicts) | set(exc.paths))
@@ -48,6 +53,9 @@ async def integrate(
             names: list[str] = getattr(report, field)
             if done.branch not in names:
                 names.append(done.branch)
+        report.kept_both += [{"path": kept.path, "copy": kept.copy} for kept in done.copies]
+        copies = {kept.copy for kept in done.copies if kept.copy is not None}
+        report.conflicts = sorted(set(report.conflicts) | copies)
     if settings.fast_forward_all:
         for branch in await core.offload.io(partial(fast_forward_others, repo, index=index)):
             if branch not in report.fast_forwarded:

@@ -35,6 +35,9 @@ class SyncReport:
     pushed: list[str] = field(default_factory=list)
     objects_sent: int = 0
     conflicts: list[str] = field(default_factory=list)
+    # Conflicts an auto-commit merge resolved by keeping both sides: {"path", "copy"}
+    # (copy None: the modified side of a modify/delete was kept at the path).
+    kept_both: list[dict[str, str | None]] = field(default_factory=list)
     dirty: list[str] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMING_KEYS, 0.0))

@@ -6,6 +6,10 @@ in memory first (merge tree, replayed commits); only a result without
 conflict reaches the repository: its objects are stored, the old head is
 kept as a backup ref, and one `switch_branch` moves branch, index and working
 tree. A conflict or a diverged `ff-only` branch touches nothing at all.
+
+With `keep_both` (auto-commit repositories) a diverged branch whose merge
+would conflict is merged anyway, keeping both sides (see `merge_tree`); the
+rebase strategy merges that way where the rebase would conflict.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -25,6 +29,7 @@ from dulwich.repo import Repo
 from core.errors import GitferryError
 from core.git.backup_refs import backup_head
 from core.git.checkout import switch_branch
+from core.git.conflict_copies import ConflictCopy, KeepBoth
 from core.git.generations import GenerationIndex
 from core.git.git_locks import RefLocked
 from core.git.identity import signature, stamp_commit
@@ -51,6 +56,7 @@ class Integration:
     action: Action
     old_head: ObjectID | None
     new_head: ObjectID | None
+    copies: list[ConflictCopy] = field(default_factory=list)  # conflicts resolved by keeping both
 
 
 class Conflict(GitferryError):
@@ -87,7 +93,12 @@ class UnbornBranch(GitferryError):
 
 
 def integrate_current(
-    repo: Repo, strategy: Strategy, *, now: float | None = None, index: GenerationIndex | None = None
+    repo: Repo,
+    strategy: Strategy,
+    *,
+    now: float | None = None,
+    index: GenerationIndex | None = None,
+    keep_both: KeepBoth | None = None,
 ) -> Integration:
     """Integrate the checked-out branch with its upstream; see the module docstring.
 
@@ -102,11 +113,13 @@ def integrate_current(
     if remote in bases:
         return Integration(branch, "none", local, local)
     objects = ObjectOverlay(repo.object_store)
+    copies: list[ConflictCopy] = []
     if local in bases:
         action: Action = "fast_forward"
         new_head = remote
     else:
-        action, new_head = _diverged(repo, objects, strategy, upstream, local, remote, bases, now)
+        sides = _Sides(upstream, local, remote, bases)
+        action, new_head, copies = _diverged(repo, objects, strategy, sides, now, keep_both)
     _ensure_unlocked(repo, [_branch_ref(branch)], index=True)
     with _translate_locks():
         objects.write()
@@ -120,7 +133,7 @@ def integrate_current(
             message=message,
             on_checked=lambda: backup_head(repo, branch, local, now=now),
         )
-    return Integration(branch, action, local, new_head)
+    return Integration(branch, action, local, new_head, copies)
 
 
 def fast_forward_others(
@@ -173,17 +186,24 @@ def _tracking_head(repo: Repo, upstream: Upstream) -> ObjectID | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Sides:
+    upstream: Upstream
+    local: ObjectID
+    remote: ObjectID
+    bases: list[ObjectID]
+
+
 def _diverged(
     repo: Repo,
     objects: ObjectOverlay,
     strategy: Strategy,
-    upstream: Upstream,
-    local: ObjectID,
-    remote: ObjectID,
-    bases: list[ObjectID],
+    sides: _Sides,
     now: float | None,
-) -> tuple[Action, ObjectID]:
+    keep_both: KeepBoth | None,
+) -> tuple[Action, ObjectID, list[ConflictCopy]]:
     """The new head for a branch that diverged from its upstream (objects in `objects` only)."""
+    upstream, local, remote = sides.upstream, sides.local, sides.remote
     if strategy is Strategy.FF_ONLY:
         raise Diverged(upstream.branch, _short(upstream))
     if strategy is Strategy.REBASE:
@@ -191,30 +211,32 @@ def _diverged(
         # Rebase only rewrites unpublished commits, and only when dropping merges loses nothing.
         if not published(repo, commits, remote) and linearizable(repo, objects, commits):
             replayed = replay(objects, commits, remote, signature(repo, "COMMITTER", now))
-            if replayed.conflicts:
+            if not replayed.conflicts:
+                return "rebase", replayed.head, []
+            if keep_both is None:
                 raise Conflict(upstream.branch, _short(upstream), replayed.conflicts)
-            return "rebase", replayed.head
-    return "merge", _merge(repo, objects, upstream, local, remote, bases, now)
-
-
-def _merge(
-    repo: Repo,
-    objects: ObjectOverlay,
-    upstream: Upstream,
-    local: ObjectID,
-    remote: ObjectID,
-    bases: list[ObjectID],
-    now: float | None,
-) -> ObjectID:
-    merged = merge_commits(repo, objects, local, remote, bases)
+    merged = merge_commits(repo, objects, local, remote, sides.bases, keep_both=keep_both)
     if not merged.clean:
         raise Conflict(upstream.branch, _short(upstream), merged.conflicts)
     commit = Commit()
     commit.tree = merged.tree
     commit.parents = [local, remote]
-    commit.message = f"Merge remote-tracking branch '{_short(upstream)}'\n".encode()
+    commit.message = _merge_message(upstream, merged.copies)
     stamp_commit(commit, author=signature(repo, "AUTHOR", now), committer=signature(repo, "COMMITTER", now))
-    return objects.add(commit)
+    return "merge", objects.add(commit), merged.copies
+
+
+def _merge_message(upstream: Upstream, copies: list[ConflictCopy]) -> bytes:
+    lines = [f"Merge remote-tracking branch '{_short(upstream)}'"]
+    if copies:
+        lines += ["", "Kept both sides of conflicting changes:"]
+        for kept in copies:
+            lines.append(
+                f"  {kept.path} -> {kept.copy}"
+                if kept.copy
+                else f"  {kept.path}: modified on one side, deleted on the other: kept"
+            )
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _short(upstream: Upstream) -> str:
