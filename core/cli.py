@@ -16,8 +16,10 @@ from core.cli_output import (
     ProgressView,
     print_json,
     print_report,
+    print_skipped,
     print_status,
     repo_json,
+    skipped_json,
 )
 from core.engine import registry
 from core.engine.core import Core
@@ -66,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("names", nargs="*", metavar="NAME")
     status.add_argument("--json", action="store_true")
     status.add_argument("--refresh", action="store_true", help="re-measure from local refs first")
+
+    skipped = sub.add_parser("skipped", help="files auto-commit left out, and why")
+    skipped.add_argument("names", nargs="*", metavar="NAME")
+    skipped.add_argument("--json", action="store_true")
+    skipped.add_argument(
+        "--retry", nargs="*", metavar="PATH", help="try these (all when none named) at the next sync"
+    )
 
     remote = sub.add_parser("remote", help="edit a repository's remotes")
     remote.add_argument("action", choices=["add", "set-url", "remove"])
@@ -177,6 +186,20 @@ async def _status(core: Core, args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+async def _skipped(core: Core, args: argparse.Namespace) -> int:
+    records = await core.store.repos(args.names)
+    if args.retry is not None:
+        for record in records:
+            await core.store.clear_skipped(record.id, args.retry or None)
+    listed = [(record, await core.store.skipped(record.id)) for record in records]
+    if args.json:
+        print_json({"repos": [skipped_json(record, rows) for record, rows in listed]})
+    else:
+        for record, rows in listed:
+            print_skipped(record, rows)
+    return EXIT_OK
+
+
 async def _remote(core: Core, args: argparse.Namespace) -> int:
     await registry.edit_remote(core, args.name, args.action, args.remote, args.url)
     return EXIT_OK
@@ -255,6 +278,7 @@ _HANDLERS = {
     "list": _list,
     "sync": _sync,
     "status": _status,
+    "skipped": _skipped,
     "remote": _remote,
     "credentials": _credentials,
     "log": _log,

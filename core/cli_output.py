@@ -11,7 +11,7 @@ from typing import Any
 
 from core.engine.report import SyncReport
 from core.git.progress import TransferProgress
-from core.store.records import BranchStatus, RepoRecord
+from core.store.records import BranchStatus, RepoRecord, SkippedFile
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -60,6 +60,31 @@ def print_status(record: RepoRecord, branches: list[BranchStatus]) -> None:
         else:
             where = f"{b.upstream}  ahead {b.ahead}, behind {b.behind}"
         print(f"  {b.name:<24} {where}")
+
+
+def skipped_json(record: RepoRecord, rows: list[SkippedFile]) -> dict[str, Any]:
+    return {
+        "name": record.name,
+        "skipped": [
+            {
+                "path": s.path,
+                "reason": s.reason,
+                "size": s.size,
+                "since": iso(s.first_seen),
+                "failures": s.failures,
+                "retry_after": iso(s.retry_after),
+            }
+            for s in rows
+        ],
+    }
+
+
+def print_skipped(record: RepoRecord, rows: list[SkippedFile]) -> None:
+    print(f"{record.name}: {len(rows)} skipped" if rows else f"{record.name}: nothing skipped")
+    for s in rows:
+        size = "" if s.size is None else f"  {s.size} bytes"
+        until = f"  until {iso(s.retry_after)}" if s.reason == "failing" and s.retry_after else ""
+        print(f"  {s.path}  [{s.reason}]{size}  since {iso(s.first_seen)}{until}")
 
 
 def print_report(report: SyncReport) -> None:

@@ -1,0 +1,152 @@
+"""Step 2 of a sync: commit the working tree's changes (auto-commit repositories).
+
+The circuit breaker for files: a path that fails to be read (unreadable, or
+changing while it is read) `FAILURE_LIMIT` times within `FAILURE_WINDOW` is
+`failing`: later syncs leave it alone until `COOL_DOWN` has passed or the user
+clicks Retry (which forgets its row). One more failure after the cool-down
+trips it again at once. The counts live in the status store's skipped files,
+which always say what the last auto-commit left out: a row whose file was
+committed, deleted or fixed is forgotten.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from dulwich.repo import Repo
+
+from core.engine.clock import Clock, SystemClock, wall_datetime
+from core.engine.core import Core
+from core.engine.report import SyncReport
+from core.events import FileSkipped
+from core.git.autocommit import AutoCommit, AutoCommitRefused, auto_commit
+from core.settings import RepoSettings
+from core.store.records import RepoRecord, SkippedFile
+from core.store.worktree_issues import MAX_SKIPPED
+
+FAILURE_LIMIT = 3
+FAILURE_WINDOW = timedelta(hours=1)
+COOL_DOWN = timedelta(hours=1)
+
+SkipSink = Callable[[FileSkipped], None]
+
+
+@dataclass
+class Verdict:
+    """What the breaker makes of one auto-commit: rows to forget, then rows to write."""
+
+    forget: list[str] = field(default_factory=list)
+    record: list[SkippedFile] = field(default_factory=list)
+    held: list[SkippedFile] = field(default_factory=list)  # failing, in their cool-down: untouched
+
+    @property
+    def skipped(self) -> list[SkippedFile]:
+        return sorted(self.record + self.held, key=lambda s: s.path)
+
+
+def held_paths(stored: Iterable[SkippedFile], now: datetime) -> set[str]:
+    """Paths the next auto-commit must not read: failing, cool-down not over."""
+    return {s.path for s in stored if _cooling(s, now)}
+
+
+def judge(stored: Collection[SkippedFile], outcome: AutoCommit, now: datetime) -> Verdict:
+    """The breaker: the store's rows after `outcome`, given the rows before it."""
+    before = {s.path: s for s in stored}
+    verdict = Verdict(held=[s for s in stored if _cooling(s, now)])
+    held = {s.path for s in verdict.held}
+    failures = [(s.path, s.size) for s in outcome.skipped if s.reason == "unreadable"]
+    failures += [(path, None) for path in outcome.retry_later]
+    seen: set[str] = set()
+    for skip in outcome.skipped:
+        if skip.reason == "too_large" and skip.path not in held:
+            seen.add(skip.path)
+            verdict.record.append(SkippedFile(skip.path, "too_large", skip.size, 0, now, now))
+    for path, size in failures:
+        if path in held or path in seen:
+            continue
+        seen.add(path)
+        row, restart = _failure(before.get(path), path, size, now)
+        if restart:
+            verdict.forget.append(path)
+        verdict.record.append(row)
+    verdict.forget.extend(p for p in before if p not in seen and p not in held)
+    return verdict
+
+
+def _cooling(row: SkippedFile, now: datetime) -> bool:
+    return row.reason == "failing" and row.retry_after is not None and row.retry_after > now
+
+
+def _failure(
+    previous: SkippedFile | None, path: str, size: int | None, now: datetime
+) -> tuple[SkippedFile, bool]:
+    """The row after one more failure of `path`; and whether its old row must go first
+    (a new streak: the store keeps the earliest `first_seen` of an upserted row)."""
+    if previous is not None and _continues(previous, now):
+        count, first = previous.failures + 1, previous.first_seen
+    else:
+        count, first = 1, now
+    tripped = count >= FAILURE_LIMIT
+    reason = "failing" if tripped else "unreadable"
+    row = SkippedFile(path, reason, size, count, first, now, retry_after=now + COOL_DOWN if tripped else None)
+    return row, previous is not None and count == 1
+
+
+def _continues(previous: SkippedFile, now: datetime) -> bool:
+    """A failing file that fails again after its cool-down trips at once (half-open)."""
+    if previous.reason == "failing":
+        return True
+    return previous.reason == "unreadable" and now - previous.first_seen <= FAILURE_WINDOW
+
+
+def skip_json(row: SkippedFile) -> dict[str, Any]:
+    return {"path": row.path, "reason": row.reason, "size": row.size}
+
+
+async def commit_changes(
+    core: Core,
+    record: RepoRecord,
+    repo: Repo,
+    settings: RepoSettings,
+    report: SyncReport,
+    *,
+    clock: Clock | None = None,
+    publish: SkipSink | None = None,
+    host: str | None = None,
+) -> AutoCommit | None:
+    """Auto-commit under the caller's sync lock; None when the repository's state
+    forbids it (detached HEAD, a merge in progress: the later phases report that)."""
+    clock = clock or SystemClock()
+    now = wall_datetime(clock)
+    stored = await core.store.skipped(record.id)
+    try:
+        outcome = await core.offload.io(
+            auto_commit,
+            repo,
+            max_file_size=settings.max_file_size,
+            hold=held_paths(stored, now),
+            host=host or socket.gethostname(),
+            now=clock.wall(),
+            workers=core.offload.cpu_workers,
+        )
+    except AutoCommitRefused:
+        return None
+    verdict = judge(stored, outcome, now)
+    await core.store.clear_skipped(record.id, verdict.forget)
+    await core.store.record_skipped(record.id, verdict.record)
+    report.committed = len(outcome.paths)
+    report.skipped = [skip_json(row) for row in verdict.skipped[:MAX_SKIPPED]]
+    if publish is not None:
+        for row in _news(stored, verdict.record):
+            publish(FileSkipped(record.id, record.name, row.path, row.reason, row.size))
+    return outcome
+
+
+def _news(stored: Iterable[SkippedFile], rows: Iterable[SkippedFile]) -> list[SkippedFile]:
+    """Rows that are new, or whose reason changed: what the user has not been told."""
+    before = {s.path: s.reason for s in stored}
+    return [row for row in rows if before.get(row.path) != row.reason]
