@@ -16,6 +16,7 @@ from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 from dulwich.diff_tree import tree_changes
 from dulwich.file import FileLocked
@@ -31,10 +32,15 @@ from core.git.git_locks import RefLocked
 from core.git.identity import signature, stamp_commit
 from core.git.locked_index import LockedIndex
 from core.git.worktree import WorktreeChange, scan_worktree
-from core.git.worktree_state import fingerprint
+from core.git.worktree_state import Fingerprint, fingerprint, lstat_or_none
 from core.results import ResultKind
 
 SkipReason = Literal["too_large", "unreadable", "failing"]
+
+# The tree an open repository's index held, by the index file's stamp, when that
+# was last seen: while both stay the same, nothing is staged. Kept as long as the
+# `Repo` object lives (the engine's pool keeps repositories open between syncs).
+_KNOWN_TREES: WeakKeyDictionary[Repo, tuple[Fingerprint | None, ObjectID]] = WeakKeyDictionary()
 
 
 class AutoCommitRefused(GitferryError):
@@ -75,22 +81,32 @@ def auto_commit(
     workers: int = 1,
 ) -> AutoCommit:
     """Commit every change of the working tree but the skipped ones; `hold` lists
-    paths not to read at all (the circuit breaker's `failing` ones)."""
+    paths not to read at all (the circuit breaker's `failing` ones).
+
+    The usual sync finds nothing to commit: then the scan (stat only, no lock)
+    is all it costs, when this `repo` already saw that the index, unchanged
+    since, holds HEAD's tree."""
     branch = _branch_ref(repo)
+    _refuse_in_progress(repo)
+    stamp = _index_stamp(repo)
+    outcome, wanted = _look(repo, None, hold, max_file_size)
+    head = _ref_value(repo, branch)
+    if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, _tree_of(repo, head)):
+        return outcome
     with LockedIndex(repo) as locked:
         _refuse_conflicts(repo, locked.index)
-        scan = scan_worktree(repo, locked.index)
-        outcome = AutoCommit(None, files_opened=scan.files_opened)
-        outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
-        wanted = _admit(scan.candidates, hold, max_file_size, outcome)
+        if _index_stamp(repo) != stamp:  # rewritten since the scan: scan what is locked
+            outcome, wanted = _look(repo, locked.index, hold, max_file_size)
         touched = _stage(repo, locked.index, wanted, outcome, workers)
         head = _ref_value(repo, branch)
         old_tree = None if head is None else _tree_of(repo, head)
         tree = write_index_tree(repo.object_store, locked.index)
+        if not touched:
+            _KNOWN_TREES[repo] = (stamp, tree)
         if tree != old_tree and (head is not None or len(locked.index)):
             outcome.paths = _changed_paths(repo, old_tree, tree)
             outcome.commit = _commit(repo, branch, head, tree, len(outcome.paths), host, now)
-        if touched or outcome.commit is not None:
+        if touched:
             locked.commit()
     return outcome
 
@@ -107,12 +123,31 @@ def _branch_ref(repo: Repo) -> Ref:
     return chain[-1]
 
 
-def _refuse_conflicts(repo: Repo, index: Index) -> None:
+def _refuse_in_progress(repo: Repo) -> None:
     for name in ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply"):
         if os.path.exists(os.path.join(repo.controldir(), name)):
             raise AutoCommitRefused(repo.path, f"a merge, rebase or cherry-pick is in progress ({name})")
+
+
+def _refuse_conflicts(repo: Repo, index: Index) -> None:
     if any(isinstance(entry, ConflictedIndexEntry) for _path, entry in index.items()):
         raise AutoCommitRefused(repo.path, "the index has unresolved conflicts")
+
+
+def _index_stamp(repo: Repo) -> Fingerprint | None:
+    """The index file's identity: git and dulwich replace it by rename, so any
+    rewrite changes its inode (and mtime)."""
+    return fingerprint(lstat_or_none(os.fsencode(repo.index_path())))
+
+
+def _look(
+    repo: Repo, index: Index | None, hold: Collection[str], max_file_size: int
+) -> tuple[AutoCommit, list[WorktreeChange]]:
+    """Scan: the outcome so far (what is skipped) and the changes to stage."""
+    scan = scan_worktree(repo, index)
+    outcome = AutoCommit(None, files_opened=scan.files_opened)
+    outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
+    return outcome, _admit(scan.candidates, hold, max_file_size, outcome)
 
 
 def _named(unreadable: list[tuple[bytes, str]], hold: Collection[str]) -> list[tuple[str, str]]:

@@ -336,3 +336,21 @@ def test_only_new_trees_are_written(many_dirs: Path, tmp_path: Path) -> None:
     assert head_tree(many_dirs) == expected
     loose = git("count-objects", cwd=many_dirs)
     assert loose.startswith("4 objects"), loose  # blob, d7's tree, the root tree, the commit
+
+
+def test_nothing_to_commit_a_second_time_needs_no_index_lock(repo: Path) -> None:
+    """The same open repository, index and HEAD unchanged: the stat scan is the whole cost
+    (another git's index.lock does not even matter); a change takes the lock again."""
+    with Repo(str(repo)) as r:
+        assert auto_commit(r, max_file_size=MIB, host="h").commit is None
+        (repo / ".git" / "index.lock").write_bytes(b"")
+        assert auto_commit(r, max_file_size=MIB, host="h").commit is None
+        (repo / "new.txt").write_text("new\n")
+        with pytest.raises(IndexLocked):
+            auto_commit(r, max_file_size=MIB, host="h")
+        (repo / ".git" / "index.lock").unlink()
+        assert auto_commit(r, max_file_size=MIB, host="h").paths == ["new.txt"]
+        assert auto_commit(r, max_file_size=MIB, host="h").commit is None
+        (repo / "staged.txt").write_text("staged\n")
+        git("add", "staged.txt", cwd=repo)  # the index changes, the worktree scan sees nothing
+        assert auto_commit(r, max_file_size=MIB, host="h").paths == ["staged.txt"]
