@@ -14,15 +14,16 @@ from __future__ import annotations
 import os
 import struct
 from dataclasses import dataclass
+from functools import cached_property
+from weakref import WeakKeyDictionary
 
 from dulwich.errors import ChecksumMismatch
 from dulwich.index import FLAG_EXTENDED, Index, IndexEntry
 from dulwich.object_format import ObjectFormat
+from dulwich.repo import Repo
 
 from core.git.locked_index import UnsupportedIndex
 
-# ctime s, ns, mtime s, ns, (dev skipped), ino, mode, uid, gid, size; then the flags after the object id.
-_STAT = struct.Struct(">4I4x5I")
 _FLAGS = struct.Struct(">H")
 _HEADER = struct.Struct(">4sII")
 _FLAG_VALID = 0x8000
@@ -30,30 +31,96 @@ _FLAG_STAGE = 0x3000
 _NAME_MASK = 0x0FFF
 _EXT_SKIP_WORKTREE = 0x4000
 _UNSUPPORTED = {b"link": "a split index", b"sdir": "a sparse index"}
+_GITLINK = 0o160000
+_SYMLINK = 0o120000
 
-# One tracked path: (ctime_s, ctime_ns, mtime_s, mtime_ns, ino, mode, uid, gid, size), as stored (32 bits).
-StatEntry = tuple[int, int, int, int, int, int, int, int, int]
+# One tracked path as a scan compares it, in the order of `stat_key`:
+# (mtime_ns, ctime_ns, size, ino, type and owner-exec bits, uid, gid); 32-bit fields as git stores them.
+StatKey = tuple[int, int, int, int, int, int, int]
+KEY_MODE_BITS = 0o170100
+_NS = 1_000_000_000
+
+
+def stat_key(st: os.stat_result) -> StatKey:
+    """The key of a file's lstat; equal to its index entry's key when git would find it unchanged."""
+    return (
+        st.st_mtime_ns,
+        st.st_ctime_ns,
+        st.st_size,
+        st.st_ino,
+        st.st_mode & KEY_MODE_BITS,
+        st.st_uid,
+        st.st_gid,
+    )
+
+
+def key_git_mode(key: StatKey) -> int:
+    """The git mode (0o100644, 0o100755, 0o120000) an index entry's key was made from."""
+    bits = key[4]
+    if bits & 0o170000 == 0o120000:
+        return 0o120000
+    return 0o100755 if bits & 0o100 else 0o100644
+
+
+def _key_mode_bits(mode: int) -> int:
+    """Symlinks' permission bits are all set on Linux; git records none."""
+    return mode & KEY_MODE_BITS if mode & 0o170000 != 0o120000 else 0o120100
+
+
+Stamp = tuple[int, int, int, int, int]  # the index file's (dev, ino, size, mtime_ns, ctime_ns)
 
 
 @dataclass
 class IndexStat:
-    """Stat data per path, plus what the scan must treat specially."""
+    """Stat keys by directory and name, plus the entries the scan must treat specially."""
 
-    entries: dict[bytes, StatEntry]
+    dirs: dict[bytes, dict[bytes, StatKey]]  # directory ("" or "a/b/") -> name -> key
     mtime_ns: int  # of the index file: entries not older than this are racy
-    trusted: set[bytes]  # assume-unchanged or skip-worktree: git does not look at them
+    trusted: set[bytes]  # gitlinks, assume-unchanged and skip-worktree entries: not looked at
     unmerged: set[bytes]  # paths with conflict stages
+    stamp: Stamp | None = None  # of the file it was read from
 
-    def tracked_dirs(self) -> set[bytes]:
-        """Every directory that holds a tracked path, with a trailing slash ("" for the root)."""
-        parents = {path[: path.rfind(b"/") + 1] for path in self.entries}
-        parents.update(path[: path.rfind(b"/") + 1] for path in self.unmerged)
+    def add(self, path: bytes, key: StatKey) -> None:
+        cut = path.rfind(b"/") + 1
+        self.dirs.setdefault(path[:cut], {})[path[cut:]] = key
+
+    def paths(self) -> list[bytes]:
+        return [parent + name for parent, names in self.dirs.items() for name in names]
+
+    @cached_property
+    def tracked_dirs(self) -> frozenset[bytes]:
+        """Every directory that holds a tracked path, with a trailing slash ("" for the top)."""
+        parents = {*self.dirs, *(path[: path.rfind(b"/") + 1] for path in self.trusted | self.unmerged)}
         dirs: set[bytes] = set()
         for parent in parents:
             while parent not in dirs:
                 dirs.add(parent)
                 parent = parent[: parent.rfind(b"/", 0, -1) + 1]
-        return dirs
+        return frozenset(dirs)
+
+
+# The last view read per open repository, reused while the index file keeps its stamp
+# (git replaces the index by renaming a new file over it, so any rewrite changes it).
+_LAST_READ: WeakKeyDictionary[Repo, IndexStat] = WeakKeyDictionary()
+
+
+def current_index_stat(repo: Repo) -> IndexStat:
+    """The view of `repo`'s index file, read again only when the file changed since the last call."""
+    path = repo.index_path()
+    try:
+        stamp = _stamp(os.stat(path))
+    except FileNotFoundError:
+        return IndexStat({}, 0, set(), set())
+    last = _LAST_READ.get(repo)
+    if last is not None and last.stamp == stamp:
+        return last
+    view = read_index_stat(path, repo.object_format)
+    _LAST_READ[repo] = view
+    return view
+
+
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 class IndexFormatError(ValueError):
@@ -64,11 +131,11 @@ def read_index_stat(path: str, object_format: ObjectFormat) -> IndexStat:
     """The stat view of the index file at `path`; an absent index is an empty one."""
     try:
         with open(path, "rb") as file:
-            mtime_ns = os.fstat(file.fileno()).st_mtime_ns
+            st = os.fstat(file.fileno())
             data = file.read()
     except FileNotFoundError:
         return IndexStat({}, 0, set(), set())
-    view = IndexStat({}, mtime_ns, set(), set())
+    view = IndexStat({}, st.st_mtime_ns, set(), set(), _stamp(st))
     end = _parse_entries(data, object_format.oid_length, view)
     _check_extensions(path, data, end, object_format)
     return view
@@ -84,59 +151,84 @@ def index_stat_of(index: Index, index_path: str) -> IndexStat:
     for path, entry in index.items():
         if not isinstance(entry, IndexEntry):
             view.unmerged.add(path)
-            continue
-        if entry.flags & _FLAG_VALID or entry.extended_flags & _EXT_SKIP_WORKTREE:
+        elif entry.flags & _FLAG_VALID or entry.extended_flags & _EXT_SKIP_WORKTREE or entry.mode == _GITLINK:
             view.trusted.add(path)
-        ctime_s, ctime_ns = _split(entry.ctime)
-        mtime_s, mtime_ns = _split(entry.mtime)
-        stat_fields = (ctime_s, ctime_ns, mtime_s, mtime_ns, entry.ino, entry.mode, entry.uid, entry.gid)
-        view.entries[path] = (*stat_fields, entry.size)
+        else:
+            mtime, ctime = _ns(entry.mtime), _ns(entry.ctime)
+            view.add(
+                path, (mtime, ctime, entry.size, entry.ino, _key_mode_bits(entry.mode), entry.uid, entry.gid)
+            )
     return view
 
 
-def _split(value: int | float | tuple[int, int]) -> tuple[int, int]:
+def _ns(value: int | float | tuple[int, int]) -> int:
     if isinstance(value, tuple):
-        return value
-    ns = int(value * 1_000_000_000)
-    return ns // 1_000_000_000, ns % 1_000_000_000
+        return value[0] * _NS + value[1]
+    return int(value * _NS)
 
 
 def _parse_entries(data: bytes, oid_length: int, view: IndexStat) -> int:
-    """Fill `view` from the entries; return the offset just past the last entry."""
+    """Fill `view` from the entries; return the offset just past the last entry.
+
+    The loop's fast path is the common entry (version 2 or 3, a regular file, stage 0, no
+    special flag); anything else goes through `_entry`.
+    """
     signature, version, count = _HEADER.unpack_from(data, 0)
     if signature != b"DIRC" or version not in (2, 3, 4):
         raise IndexFormatError(f"not an index file (signature {signature!r}, version {version})")
-    unpack_stat = _STAT.unpack_from
-    unpack_flags = _FLAGS.unpack_from
-    flags_at = 40 + oid_length
-    entries = view.entries
-    find = data.find
+    unpack = struct.Struct(f">4I4x5I{oid_length}xH").unpack_from
+    head = 42 + oid_length  # stat fields, object id, flags
+    dirs = view.dirs
+    parent: bytes | None = None
+    names: dict[bytes, StatKey] = {}
+    slow_versions = version == 4
+    bits = KEY_MODE_BITS
     pos = 12
     name = b""
     for _ in range(count):
-        stat_fields = unpack_stat(data, pos)
-        (flags,) = unpack_flags(data, pos + flags_at)
-        start = pos + flags_at + 2
-        extended = 0
-        if flags & FLAG_EXTENDED:
-            (extended,) = unpack_flags(data, start)
-            start += 2
-        if version == 4:
-            name, pos = _v4_name(data, start, name)
-        else:
-            length = flags & _NAME_MASK
-            end = start + length if length < _NAME_MASK else find(b"\x00", start)
-            name = data[start:end]
-            pos += (end - pos + 8) & ~7
-        if flags & _FLAG_STAGE:
-            view.unmerged.add(name)
+        fields = unpack(data, pos)
+        flags = fields[9]
+        length = flags & _NAME_MASK
+        if slow_versions or flags & 0xF000 or fields[5] & 0o170000 != 0o100000 or length == _NAME_MASK:
+            name, pos = _entry(data, pos, head, fields, version, name, view)
             continue
-        if flags & _FLAG_VALID or extended & _EXT_SKIP_WORKTREE:
-            view.trusted.add(name)
-        entries[name] = stat_fields
-    for path in view.unmerged:
-        entries.pop(path, None)
+        start = pos + head
+        path = data[start : start + length]
+        cut = path.rfind(b"/") + 1
+        if path[:cut] != parent:  # entries are sorted: most share the previous one's directory
+            parent = path[:cut]
+            names = dirs.setdefault(parent, {})
+        mtime, ctime = fields[2] * _NS + fields[3], fields[0] * _NS + fields[1]
+        names[path[cut:]] = (mtime, ctime, fields[8], fields[4], fields[5] & bits, fields[6], fields[7])
+        pos += (head + length + 8) & ~7
     return pos
+
+
+def _entry(
+    data: bytes, pos: int, head: int, fields: tuple[int, ...], version: int, previous: bytes, view: IndexStat
+) -> tuple[bytes, int]:
+    """Any entry: extended flags, version 4 names, long names, stages, symlinks and gitlinks."""
+    ctime_s, ctime_ns, mtime_s, mtime_ns, ino, mode, uid, gid, size, flags = fields
+    start = pos + head
+    extended = 0
+    if flags & FLAG_EXTENDED:
+        (extended,) = _FLAGS.unpack_from(data, start)
+        start += 2
+    if version == 4:
+        name, end = _v4_name(data, start, previous)
+    else:
+        length = flags & _NAME_MASK
+        name_end = start + length if length < _NAME_MASK else data.index(b"\x00", start)
+        name = data[start:name_end]
+        end = pos + ((name_end - pos + 8) & ~7)
+    if flags & _FLAG_STAGE:
+        view.unmerged.add(name)
+    elif flags & _FLAG_VALID or extended & _EXT_SKIP_WORKTREE or mode == _GITLINK:
+        view.trusted.add(name)
+    else:
+        mtime, ctime = mtime_s * _NS + mtime_ns, ctime_s * _NS + ctime_ns
+        view.add(name, (mtime, ctime, size, ino, _key_mode_bits(mode), uid, gid))
+    return name, end
 
 
 def _v4_name(data: bytes, pos: int, previous: bytes) -> tuple[bytes, int]:

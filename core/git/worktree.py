@@ -31,14 +31,21 @@ from dulwich.index import Index
 from dulwich.repo import Repo
 
 from core.git.ignore_rules import DirRules, IgnoreRules
-from core.git.index_stat import IndexStat, StatEntry, index_stat_of, read_index_stat
+from core.git.index_stat import (
+    KEY_MODE_BITS,
+    IndexStat,
+    StatKey,
+    current_index_stat,
+    index_stat_of,
+    key_git_mode,
+)
 from core.git.path_safety import UnsafePath, check_entry_name
 
 Kind = Literal["added", "modified", "deleted"]
-_NS = 1_000_000_000
 _U32 = 0xFFFFFFFF
 _GITLINK = 0o160000
 _SYMLINK = 0o120000
+_NONE: dict[bytes, StatKey] = {}
 
 
 @dataclass(frozen=True)
@@ -74,10 +81,7 @@ def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
     Without `index`, the index file is read here, stat fields only (fast). Pass the `Index`
     you hold (e.g. `LockedIndex.index`) to scan against exactly that.
     """
-    if index is None:
-        view = read_index_stat(repo.index_path(), repo.object_format)
-    else:
-        view = index_stat_of(index, repo.index_path())
+    view = current_index_stat(repo) if index is None else index_stat_of(index, repo.index_path())
     config = repo.get_config_stack()
     checks = _Checks(
         filemode=config.get_boolean(b"core", b"filemode", True),
@@ -101,104 +105,126 @@ class _Scanner:
         self.checks = checks
         self.rules = rules
         self.result = WorktreeScan()
-        self.seen: set[bytes] = set()
-        self.walked: set[bytes] = set()
+        self.listed: set[bytes] = set()
+        self.unmerged_seen: set[bytes] = set()
         self.blocked: dict[bytes, str] = {}
-        self.tracked_dirs = view.tracked_dirs()
+        self.tracked_dirs = view.tracked_dirs
 
     def walk(self) -> None:
         stack: list[DirRules] = [self.rules.top()]
         while stack:
             frame = stack.pop()
             try:
-                with os.scandir(os.path.join(self.root, frame.rel)) as listing:
-                    entries = list(listing)
+                names = os.listdir(os.path.join(self.root, frame.rel))
             except OSError as exc:
-                self._blocked(frame.rel, exc)
+                self._unlistable(frame, exc)
                 continue
-            self.walked.add(frame.rel)
-            self._directory(frame, entries, stack)
+            self.listed.add(frame.rel)
+            self._directory(frame, names, stack)
 
-    def _directory(self, frame: DirRules, listing: list[os.DirEntry[bytes]], stack: list[DirRules]) -> None:
+    def _directory(self, frame: DirRules, names: list[bytes], stack: list[DirRules]) -> None:
+        """The hot loop: one lstat and one tuple comparison per tracked file."""
         rel = frame.rel
-        tracked = self.view.entries
-        seen = self.seen
-        for item in listing:
-            path = rel + item.name
-            expected = tracked.get(path)
-            if expected is None:
-                self._untracked(frame, item, stack)
+        base = os.path.join(self.root, rel)
+        tracked = self.view.dirs.get(rel, _NONE)
+        lstat = os.lstat
+        index_mtime = self.view.mtime_ns
+        found = 0
+        for name in names:
+            key = tracked.get(name)
+            if key is None:
+                self._other(frame, name, stack)
                 continue
-            seen.add(path)
-            if path in self.view.trusted or expected[5] == _GITLINK:
-                continue
+            found += 1
             try:
-                st = item.stat(follow_symlinks=False)
+                st = lstat(base + name)
             except FileNotFoundError:
-                continue  # vanished: reported as deleted with the others
-            if not self._unchanged(st, expected):
-                self._changed(path, st, expected[5], frame, stack)
+                self._deleted(rel + name)
+                continue
+            mtime = st.st_mtime_ns
+            now = (
+                mtime,
+                st.st_ctime_ns,
+                st.st_size,
+                st.st_ino,
+                st.st_mode & KEY_MODE_BITS,
+                st.st_uid,
+                st.st_gid,
+            )
+            if now == key and mtime < index_mtime:
+                continue
+            if now != key and self._same_for_git(now, key):
+                continue
+            self._changed(frame, name, st, key, stack)
+        if found < len(tracked):
+            for name in tracked.keys() - set(names):
+                self._deleted(rel + name)
 
-    def _unchanged(self, st: os.stat_result, e: StatEntry) -> bool:
-        mtime = st.st_mtime_ns
-        if e[3] != mtime % _NS or e[2] != (mtime // _NS) & _U32 or e[8] != st.st_size & _U32:
-            return False
+    def _same_for_git(self, now: StatKey, key: StatKey) -> bool:
+        """Keys that differ only where git does not look (core.trustCtime, core.checkStat,
+        core.fileMode, fields wider than the index's 32 bits)."""
         checks = self.checks
-        if checks.trustctime:
-            ctime = st.st_ctime_ns
-            if e[1] != ctime % _NS or e[0] != (ctime // _NS) & _U32:
-                return False
-        if checks.full_stat and (e[4] != st.st_ino & _U32 or e[6] != st.st_uid or e[7] != st.st_gid):
+        mtime, ctime, size, ino, bits, uid, gid = now
+        if mtime != key[0] or size & _U32 != key[2]:
             return False
-        if _git_mode(st.st_mode, e[5], checks) != e[5]:
+        if checks.trustctime and ctime != key[1]:
             return False
-        return mtime < self.view.mtime_ns  # racy otherwise: rewritten within the granularity?
+        if checks.full_stat and (ino & _U32 != key[3] or uid != key[5] or gid != key[6]):
+            return False
+        mask = KEY_MODE_BITS if checks.filemode else 0o170000
+        return bits & mask == key[4] & mask and mtime < self.view.mtime_ns
 
     def _changed(
-        self, path: bytes, st: os.stat_result, index_mode: int, frame: DirRules, stack: list[DirRules]
+        self, frame: DirRules, name: bytes, st: os.stat_result, key: StatKey, stack: list[DirRules]
     ) -> None:
+        path = frame.rel + name
         if stat.S_ISDIR(st.st_mode):  # a tracked file replaced by a directory
             self._deleted(path)
-            name = path[len(frame.rel) :]
-            if not frame.ignored(name, True):
-                stack.append(frame.child(name))
+            self._untracked_dir(frame, name, stack)
             return
-        mode = _git_mode(st.st_mode, index_mode, self.checks)
+        mode = _git_mode(st.st_mode, key_git_mode(key), self.checks)
         if mode is None:
             self._deleted(path)  # now a FIFO, socket or device: git sees the file gone
             return
         self.result.candidates.append(WorktreeChange(path, "modified", mode, st.st_size, st))
 
-    def _untracked(self, frame: DirRules, item: os.DirEntry[bytes], stack: list[DirRules]) -> None:
-        path = frame.rel + item.name
-        if path in self.view.unmerged:
-            self._unmerged(path, item)
+    def _other(self, frame: DirRules, name: bytes, stack: list[DirRules]) -> None:
+        """A name that is not a tracked file: a tracked directory, a special entry, or untracked."""
+        path = frame.rel + name
+        if path in self.view.trusted:
             return
-        if not frame.rel and item.name == b".git":
-            return
-        try:
-            is_dir = item.is_dir(follow_symlinks=False)
-        except OSError:
-            return
-        if is_dir and path + b"/" in self.tracked_dirs:
-            stack.append(frame.child(item.name))
-            return
-        if frame.ignored(item.name, is_dir) or not self._storable(frame.rel, item.name, is_dir):
-            return
-        if is_dir:
-            if not os.path.lexists(os.path.join(item.path, b".git")):
-                stack.append(frame.child(item.name))  # a nested repository is left alone
+        if not frame.rel and name == b".git":
             return
         try:
-            st = item.stat(follow_symlinks=False)
+            st = os.lstat(os.path.join(self.root, path))
         except FileNotFoundError:
             return
         except OSError as exc:
             self.result.unreadable.append((path, _reason(exc)))
             return
+        if stat.S_ISDIR(st.st_mode):
+            if path + b"/" in self.tracked_dirs:
+                stack.append(frame.child(name))
+            else:
+                self._untracked_dir(frame, name, stack)
+        elif path in self.view.unmerged:
+            self.unmerged_seen.add(path)
+            mode = _git_mode(st.st_mode, None, self.checks)
+            self.result.candidates.append(WorktreeChange(path, "modified", mode, st.st_size, st))
+        else:
+            self._untracked_file(frame, name, st)
+
+    def _untracked_dir(self, frame: DirRules, name: bytes, stack: list[DirRules]) -> None:
+        if frame.ignored(name, True) or not self._storable(frame.rel, name, True):
+            return
+        if not os.path.lexists(os.path.join(self.root, frame.rel, name, b".git")):
+            stack.append(frame.child(name))  # a nested repository is left alone
+
+    def _untracked_file(self, frame: DirRules, name: bytes, st: os.stat_result) -> None:
         mode = _git_mode(st.st_mode, None, self.checks)
-        if mode is not None:
-            self.result.candidates.append(WorktreeChange(path, "added", mode, st.st_size, st))
+        if mode is None or frame.ignored(name, False) or not self._storable(frame.rel, name, False):
+            return
+        self.result.candidates.append(WorktreeChange(frame.rel + name, "added", mode, st.st_size, st))
 
     def _storable(self, parent: bytes, name: bytes, is_dir: bool) -> bool:
         try:
@@ -208,30 +234,21 @@ class _Scanner:
             return False
         return True
 
-    def _unmerged(self, path: bytes, item: os.DirEntry[bytes]) -> None:
-        self.seen.add(path)
-        st = item.stat(follow_symlinks=False)
-        mode = _git_mode(st.st_mode, None, self.checks)
-        self.result.candidates.append(WorktreeChange(path, "modified", mode, st.st_size, st))
-
     def _deleted(self, path: bytes) -> None:
         self.result.candidates.append(WorktreeChange(path, "deleted", None, None, None))
 
-    def _blocked(self, rel: bytes, exc: OSError) -> None:
+    def _unlistable(self, frame: DirRules, exc: OSError) -> None:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return  # vanished, or replaced by a file: its tracked files are deleted
-        self.blocked[rel] = _reason(exc)
-        if rel not in self.tracked_dirs:
-            self.result.unreadable.append((rel, _reason(exc)))
+            return  # vanished (or replaced) since it was listed: its tracked files are deleted
+        self.blocked[frame.rel] = _reason(exc)
+        self.result.unreadable.append((frame.rel, _reason(exc)))
 
     def collect_missing(self) -> None:
-        """Tracked paths the walk did not meet: deleted, or inside a directory it could not list."""
+        """Tracked paths in directories the walk did not list: deleted, or unreadable."""
         view = self.view
-        if len(self.seen) == len(view.entries) + len(view.unmerged):
-            return
-        for path in [*view.entries, *view.unmerged]:
-            if path in self.seen or path in view.trusted:
-                continue
+        missing = [rel + name for rel in view.dirs.keys() - self.listed for name in view.dirs[rel]]
+        missing.extend(view.unmerged - self.unmerged_seen)
+        for path in missing:
             reason = self._blocked_reason(path)
             if reason is None:
                 self._deleted(path)
