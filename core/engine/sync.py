@@ -26,6 +26,7 @@ from core.engine.report import SyncReport
 from core.errors import GitferryError
 from core.git.branch_status import measure_branches
 from core.git.checkout import resume_interrupted_switch
+from core.git.conflict_copies import copies_present, is_copy, kept_both_note
 from core.git.git_locks import ensure_index_unlocked
 from core.git.repository import current_branch, open_worktree_repo
 from core.git.stale_locks import remove_stale_leftovers
@@ -143,9 +144,11 @@ def _release_if_taken(taking: asyncio.Future[SyncLock]) -> None:
 async def _record(
     core: Core, record: RepoRecord, run_id: int, report: SyncReport, integrated: str | None
 ) -> None:
+    if report.result == ResultKind.OK and report.kept_both:
+        report.message = f"{report.message}; {kept_both_note(report.kept_both)}"
     with _Timer(report, "store"):
         if integrated is not None:
-            await _record_conflicts(core, record.id, integrated, report)
+            await _record_conflicts(core, record, integrated, report)
         await core.store.finish_run(
             run_id,
             record.id,
@@ -158,13 +161,15 @@ async def _record(
     await core.offload.io(core.journal.append, _journal_entry(report))
 
 
-async def _record_conflicts(core: Core, repo_id: int, branch: str, report: SyncReport) -> None:
+async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report: SyncReport) -> None:
     """The branch's conflicted paths as this integration left them: listed on a
-    conflict, cleared when it integrated or stopped for another reason."""
-    if report.result == ResultKind.CONFLICT:
-        await core.store.set_conflicts(repo_id, branch, report.conflicts)
-    elif report.result in _INTEGRATION_RAN:
-        await core.store.set_conflicts(repo_id, branch, ())
+    conflict, cleared when it integrated or stopped for another reason; conflict
+    copies (keep-both merges) stay listed while they are in the working tree."""
+    if report.result != ResultKind.CONFLICT and report.result not in _INTEGRATION_RAN:
+        return
+    listed = [c.path for c in await core.store.conflicts(record.id) if c.branch == branch]
+    kept = await core.offload.io(copies_present, record.path, listed) if any(map(is_copy, listed)) else []
+    await core.store.set_conflicts(record.id, branch, sorted(set(report.conflicts) | set(kept)))
 
 
 async def _recover(core: Core, repo: Repo, lock: SyncLock) -> None:
