@@ -1,6 +1,7 @@
 """One sync of one repository: the contract of SPEC.md section 2, recorded.
 
-lock -> (recover what a dead sync left) -> fetch -> integrate -> measure ->
+lock -> (recover what a dead sync left) -> commit (auto-commit repositories) ->
+fetch -> integrate -> measure ->
 push (a rejection: fetch, integrate, push once more) -> record. Every run is a
 job in the status store (`pending`, `running`, `done`/`failed`) and a line in
 the activity log, whatever its result.
@@ -18,6 +19,8 @@ from typing import Any
 
 from dulwich.repo import Repo
 
+from core.engine.clock import Clock
+from core.engine.commit_phase import SkipSink, commit_changes
 from core.engine.core import Core
 from core.engine.fetch_phase import FetchOutcome, RemoteProgress, fetch_remotes
 from core.engine.integrate_phase import NotIntegrated, integrate
@@ -47,6 +50,8 @@ class SyncOptions:
     timeout: float = 30.0
     lock_wait: float = 5.0  # how long to wait for another sync of the same repository
     skip_remotes: frozenset[str] = frozenset()  # tripped remotes a background fetch leaves out
+    on_skipped: SkipSink | None = None  # FileSkipped events of the auto-commit
+    clock: Clock | None = None  # the auto-commit's breaker and commit times (tests: a fake)
 
 
 class PushRejected(GitferryError):
@@ -204,6 +209,8 @@ class _Sync:
         full = not self.options.fetch_only
         if full:
             await self.core.offload.io(ensure_index_unlocked, self.repo)
+            if self.settings.auto_commit:
+                await self._commit()
         fetched = await self._fetch()
         if full:
             await self._integrate()
@@ -216,6 +223,18 @@ class _Sync:
         self.report.branches = final
         self.report.branches_changed = _positions(final) != _positions(self.stored or [])
         self._conclude(fetched)
+
+    async def _commit(self) -> None:
+        with _Timer(self.report, "commit"):
+            await commit_changes(
+                self.core,
+                self.record,
+                self.repo,
+                self.settings,
+                self.report,
+                clock=self.options.clock,
+                publish=self.options.on_skipped,
+            )
 
     async def _fetch(self, only: set[str] | None = None) -> FetchOutcome:
         return await fetch_remotes(
@@ -309,6 +328,8 @@ def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
 
 def _summary(report: SyncReport) -> list[str]:
     parts = []
+    if report.committed:
+        parts.append(f"committed {report.committed} file{'s' if report.committed != 1 else ''}")
     if report.fetched_refs:
         parts.append(f"fetched {', '.join(report.fetched_refs)} ({report.objects_received} objects)")
     for label, names in (

@@ -1,0 +1,77 @@
+"""`gitferry skipped`: what auto-commit left out, as text and JSON, and --retry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.gitcli import git
+from tests.integration.clones import run
+
+
+@pytest.fixture
+def notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A registered auto-commit repository (no remote) with a too-large and a storable file."""
+    path = tmp_path / "notes"
+    git("init", "-q", "-b", "main", str(path))
+    (path / "big.iso").write_bytes(b"x" * 5000)
+    (path / "small.txt").write_text("small\n")
+    for args in (("add", str(path), "--auto-commit"), ("set", "notes", "max_file_size", "1000")):
+        code, _out, err = run(capsys, *args)
+        assert code == 0, err
+    return path
+
+
+def test_sync_json_then_skipped_json(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc, err = run(capsys, "sync", "notes", "--json")
+    assert code == 0, err
+    report = doc["repos"][0]
+    assert report["committed"] == 1 and report["result"] == "ok"
+    assert report["skipped"] == [{"path": "big.iso", "reason": "too_large", "size": 5000}]
+    assert git("ls-tree", "--name-only", "HEAD", cwd=notes) == "small.txt"
+
+    code, doc, err = run(capsys, "skipped", "--json")
+    assert code == 0, err
+    [repo] = doc["repos"]
+    assert repo["name"] == "notes"
+    [row] = repo["skipped"]
+    assert {k: row[k] for k in ("path", "reason", "size", "failures", "retry_after")} == {
+        "path": "big.iso",
+        "reason": "too_large",
+        "size": 5000,
+        "failures": 0,
+        "retry_after": None,
+    }
+    assert row["since"].endswith("Z") and len(row["since"]) == 20
+
+
+def test_skipped_text_and_retry(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "sync", "notes", "--json")
+    code, out, _err = run(capsys, "skipped", "notes")
+    assert code == 0
+    assert out.splitlines()[0] == "notes: 1 skipped"
+    assert "big.iso  [too_large]  5000 bytes  since " in out
+
+    code, doc, _err = run(capsys, "skipped", "notes", "--retry", "big.iso", "--json")
+    assert code == 0 and doc["repos"][0]["skipped"] == []
+    code, out, _err = run(capsys, "skipped", "notes")
+    assert out.strip() == "notes: nothing skipped"
+
+    (notes / "big.iso").write_bytes(b"x" * 10)  # fixed: the next sync commits it
+    code, doc, _err = run(capsys, "sync", "notes", "--json")
+    assert doc["repos"][0]["committed"] == 1 and doc["repos"][0]["skipped"] == []
+
+
+def test_retry_without_paths_forgets_all(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (notes / "big2.iso").write_bytes(b"y" * 4000)
+    run(capsys, "sync", "notes", "--json")
+    code, doc, _err = run(capsys, "skipped", "--json")
+    assert sorted(r["path"] for r in doc["repos"][0]["skipped"]) == ["big.iso", "big2.iso"]
+    code, doc, _err = run(capsys, "skipped", "--retry", "--json")
+    assert code == 0 and doc["repos"][0]["skipped"] == []
+
+
+def test_unknown_repository_is_a_usage_error(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = run(capsys, "skipped", "nope")
+    assert code == 2 and "nope" in err
