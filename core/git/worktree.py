@@ -46,6 +46,7 @@ _U32 = 0xFFFFFFFF
 _GITLINK = 0o160000
 _SYMLINK = 0o120000
 _NONE: dict[bytes, StatKey] = {}
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,6 @@ class _Checks:
     filemode: bool
     trustctime: bool
     full_stat: bool
-    symlinks: bool
 
 
 def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
@@ -87,7 +87,6 @@ def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
         filemode=config.get_boolean(b"core", b"filemode", True),
         trustctime=config.get_boolean(b"core", b"trustctime", True),
         full_stat=_config_value(config, b"checkstat") != b"minimal",
-        symlinks=config.get_boolean(b"core", b"symlinks", True),
     )
     root = os.fsencode(repo.path)
     rules = IgnoreRules(root, os.fsencode(repo.controldir()), config)
@@ -114,18 +113,24 @@ class _Scanner:
         stack: list[DirRules] = [self.rules.top()]
         while stack:
             frame = stack.pop()
+            base = os.path.join(self.root, frame.rel[:-1])  # no trailing slash: it would follow a symlink
             try:
-                names = os.listdir(os.path.join(self.root, frame.rel))
+                fd = os.open(base, _DIR_FLAGS)  # never through a symlink
             except OSError as exc:
-                self._unlistable(frame, exc)
+                self._unopenable(frame, exc)
                 continue
-            self.listed.add(frame.rel)
-            self._directory(frame, names, stack)
+            try:
+                names = os.listdir(base)
+                self.listed.add(frame.rel)
+                self._directory(frame, fd, names, stack)
+            except OSError as exc:
+                self._unopenable(frame, exc)
+            finally:
+                os.close(fd)
 
-    def _directory(self, frame: DirRules, names: list[bytes], stack: list[DirRules]) -> None:
-        """The hot loop: one lstat and one tuple comparison per tracked file."""
+    def _directory(self, frame: DirRules, fd: int, names: list[bytes], stack: list[DirRules]) -> None:
+        """The hot loop: one lstat (relative to the directory) and one tuple comparison per file."""
         rel = frame.rel
-        base = os.path.join(self.root, rel)
         tracked = self.view.dirs.get(rel, _NONE)
         lstat = os.lstat
         index_mtime = self.view.mtime_ns
@@ -133,11 +138,11 @@ class _Scanner:
         for name in names:
             key = tracked.get(name)
             if key is None:
-                self._other(frame, name, stack)
+                self._other(frame, fd, name, stack)
                 continue
             found += 1
             try:
-                st = lstat(base + name)
+                st = lstat(name, dir_fd=fd)
             except FileNotFoundError:
                 self._deleted(rel + name)
                 continue
@@ -188,25 +193,23 @@ class _Scanner:
             return
         self.result.candidates.append(WorktreeChange(path, "modified", mode, st.st_size, st))
 
-    def _other(self, frame: DirRules, name: bytes, stack: list[DirRules]) -> None:
+    def _other(self, frame: DirRules, fd: int, name: bytes, stack: list[DirRules]) -> None:
         """A name that is not a tracked file: a tracked directory, a special entry, or untracked."""
         path = frame.rel + name
-        if path in self.view.trusted:
+        if path + b"/" in self.tracked_dirs:
+            stack.append(frame.child(name))  # if it is no longer a directory, opening it says so
             return
-        if not frame.rel and name == b".git":
+        if path in self.view.trusted or name == b".git":  # .git: never an entry, at any level
             return
         try:
-            st = os.lstat(os.path.join(self.root, path))
+            st = os.lstat(name, dir_fd=fd)
         except FileNotFoundError:
             return
         except OSError as exc:
             self.result.unreadable.append((path, _reason(exc)))
             return
         if stat.S_ISDIR(st.st_mode):
-            if path + b"/" in self.tracked_dirs:
-                stack.append(frame.child(name))
-            else:
-                self._untracked_dir(frame, name, stack)
+            self._untracked_dir(frame, name, stack)
         elif path in self.view.unmerged:
             self.unmerged_seen.add(path)
             mode = _git_mode(st.st_mode, None, self.checks)
@@ -237,11 +240,24 @@ class _Scanner:
     def _deleted(self, path: bytes) -> None:
         self.result.candidates.append(WorktreeChange(path, "deleted", None, None, None))
 
-    def _unlistable(self, frame: DirRules, exc: OSError) -> None:
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return  # vanished (or replaced) since it was listed: its tracked files are deleted
+    def _unopenable(self, frame: DirRules, exc: OSError) -> None:
+        if exc.errno == errno.ENOENT:
+            return  # vanished since its parent was listed: its tracked files are deleted
+        parent = frame.parent
+        if exc.errno in (errno.ENOTDIR, errno.ELOOP) and parent is not None:
+            self._not_a_directory(parent, frame.rel[len(parent.rel) : -1])
+            return
         self.blocked[frame.rel] = _reason(exc)
         self.result.unreadable.append((frame.rel, _reason(exc)))
+
+    def _not_a_directory(self, frame: DirRules, name: bytes) -> None:
+        """A tracked directory that is now a file or a symlink: an untracked entry (its files: deleted)."""
+        try:
+            st = os.lstat(os.path.join(self.root, frame.rel, name))
+        except FileNotFoundError:
+            return
+        if not stat.S_ISDIR(st.st_mode):
+            self._untracked_file(frame, name, st)
 
     def collect_missing(self) -> None:
         """Tracked paths in directories the walk did not list: deleted, or unreadable."""

@@ -99,7 +99,8 @@ def in_worktree(root: Path, paths: list[str]) -> list[str]:
     top = str(root.resolve())
     git_dir = os.path.join(top, ".git")
     full = [os.path.realpath(os.path.join(top, p)) for p in paths]
-    return [p for p in full if p.startswith(top + os.sep) and not p.startswith(git_dir + os.sep)]
+    files = [p for p in full if not os.path.isdir(p)]  # directories are opened to be listed
+    return [p for p in files if p.startswith(top + os.sep) and not p.startswith(git_dir + os.sep)]
 
 
 def test_unchanged_tree_opens_no_file(tmp_path: Path, opened: list[str]) -> None:
@@ -193,6 +194,20 @@ def test_nested_repository_is_left_alone(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "r", {"a": "a\n"})
     make_repo(root / "nested", {"n": "n\n"})
     assert scan(root).candidates == []
+
+
+def test_names_git_cannot_store_are_unreadable(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"d/a": "a\n"})
+    (root / ".GIT").mkdir()
+    (root / ".GIT" / "config").write_text("x")
+    (root / "d" / ".git").write_text("gitdir: nowhere\n")  # .git is never an entry, at any level
+    (root / "ok.txt").write_text("ok\n")
+    result = scan(root)
+    assert [c.path for c in result.candidates] == [b"ok.txt"]
+    assert [path for path, _ in result.unreadable] == [b".GIT"]
+    assert "cannot store" in result.unreadable[0][1]
+    refused = subprocess.run(["git", "add", ".GIT/config"], cwd=root, capture_output=True, timeout=60)
+    assert refused.returncode != 0
 
 
 def test_same_result_with_a_dulwich_index(tmp_path: Path) -> None:
