@@ -354,3 +354,16 @@ def test_nothing_to_commit_a_second_time_needs_no_index_lock(repo: Path) -> None
         (repo / "staged.txt").write_text("staged\n")
         git("add", "staged.txt", cwd=repo)  # the index changes, the worktree scan sees nothing
         assert auto_commit(r, max_file_size=MIB, host="h").paths == ["staged.txt"]
+
+
+def test_core_filemode_false_keeps_the_recorded_modes(repo: Path, tmp_path: Path) -> None:
+    git("config", "core.fileMode", "false", cwd=repo)
+    (repo / "a.txt").chmod(0o755)
+    (repo / "run.sh").chmod(0o644)
+    (repo / "run.sh").write_text("#!/bin/sh\necho changed\n")
+    (repo / "new.sh").write_text("#!/bin/sh\n")
+    (repo / "new.sh").chmod(0o755)
+    expected = referee_tree(repo, tmp_path)
+    commit_now(repo)
+    assert head_tree(repo) == expected
+    assert git("ls-tree", "HEAD", "run.sh", cwd=repo).startswith("100755")
