@@ -28,6 +28,9 @@ from dulwich.repo import Repo
 from core.errors import GitferryError
 
 CHUNK = 65536
+# Up to this size a file is read whole (memory stays bounded by it), hashed, and written only
+# if the object is new; larger files stream through a compressor into a temporary file.
+WHOLE_FILE_LIMIT = 1 << 20
 LOOSE_COMPRESSION = 1  # git's core.looseCompression default: best speed
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _SYMLINK = 0o120000
@@ -55,20 +58,19 @@ def write_blob(repo: Repo, path: bytes, st: os.stat_result, *, chunk: int = CHUN
     Raises FileChanged, or the OSError of a file that cannot be read (PermissionError,
     FileNotFoundError...): the caller decides what to skip.
     """
-    fmt = repo.object_format
     objects_dir = os.fsencode(repo.object_store.path)
     if stat.S_ISLNK(st.st_mode):
         target = _read_link(path, st)
-        writer = _LooseWriter(objects_dir, fmt, len(target))
-        with writer:
-            writer.update(target)
-            sha = writer.finish(repo)
-        return StreamedBlob(sha, len(target), _SYMLINK)
-    writer = _LooseWriter(objects_dir, fmt, st.st_size)
-    with writer, _open_unchanged(path, st) as fd:
-        _copy(fd, path, st, chunk, writer.update)
-        sha = writer.finish(repo)
-    return StreamedBlob(sha, st.st_size, 0o100755 if st.st_mode & 0o100 else 0o100644)
+        return StreamedBlob(_store_whole(repo, objects_dir, target), len(target), _SYMLINK)
+    mode = 0o100755 if st.st_mode & 0o100 else 0o100644
+    with _open_unchanged(path, st) as fd:
+        if st.st_size <= WHOLE_FILE_LIMIT:
+            parts: list[bytes] = []
+            _copy(fd, path, st, chunk, parts.append)
+            return StreamedBlob(_store_whole(repo, objects_dir, b"".join(parts)), st.st_size, mode)
+        with _LooseWriter(objects_dir, repo.object_format, st.st_size) as writer:
+            _copy(fd, path, st, chunk, writer.update)
+            return StreamedBlob(writer.finish(repo), st.st_size, mode)
 
 
 def hash_file(path: bytes, st: os.stat_result, *, object_format: ObjectFormat, chunk: int = CHUNK) -> bytes:
@@ -124,6 +126,46 @@ def _check_same(path: bytes, before: os.stat_result, now: os.stat_result) -> Non
         raise FileChanged(path, "its modification time moved")
 
 
+def _store_whole(repo: Repo, objects_dir: bytes, data: bytes) -> bytes:
+    """A small blob: hashed first, written only if the repository lacks it."""
+    header = b"blob %d\x00" % len(data)
+    digest = repo.object_format.new_hash()
+    digest.update(header)
+    digest.update(data)
+    sha = digest.hexdigest().encode("ascii")
+    if not _has_object(repo, objects_dir, sha):
+        fd, tmp = _temp_object(os.path.join(objects_dir, sha[:2]))
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(zlib.compress(header + data, LOOSE_COMPRESSION))
+            _install(tmp, os.path.join(objects_dir, sha[:2], sha[2:]))
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+    return sha
+
+
+def _has_object(repo: Repo, objects_dir: bytes, sha: bytes) -> bool:
+    if os.path.exists(os.path.join(objects_dir, sha[:2], sha[2:])):
+        return True
+    return bool(repo.object_store.contains_packed(sha))  # type: ignore[arg-type]
+
+
+def _temp_object(directory: bytes) -> tuple[int, bytes]:
+    """A temporary file in `directory` (created if needed), named as git names its own."""
+    try:
+        return tempfile.mkstemp(prefix=b"tmp_obj_", dir=directory)
+    except FileNotFoundError:
+        os.makedirs(directory, exist_ok=True)
+        return tempfile.mkstemp(prefix=b"tmp_obj_", dir=directory)
+
+
+def _install(tmp: bytes, final: bytes) -> None:
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, final)
+
+
 class _LooseWriter:
     """One loose object, hashed and compressed as its bytes arrive, in a temporary file."""
 
@@ -147,12 +189,10 @@ class _LooseWriter:
         os.close(self._fd)
         self._fd = -1
         sha = self._digest.hexdigest().encode("ascii")
-        final = os.path.join(self._objects_dir, sha[:2], sha[2:])
-        if os.path.exists(final) or repo.object_store.contains_packed(sha):  # type: ignore[arg-type]
+        if _has_object(repo, self._objects_dir, sha):
             return sha
-        os.makedirs(os.path.dirname(final), exist_ok=True)
-        os.chmod(self._tmp, 0o444)
-        os.replace(self._tmp, final)
+        os.makedirs(os.path.join(self._objects_dir, sha[:2]), exist_ok=True)
+        _install(self._tmp, os.path.join(self._objects_dir, sha[:2], sha[2:]))
         self._done = True
         return sha
 

@@ -31,7 +31,7 @@ def write(repo_dir: Path, name: str) -> StreamedBlob:
 
 
 def leftovers(repo_dir: Path) -> list[str]:
-    return [p.name for p in (repo_dir / ".git/objects").iterdir() if p.name.startswith("tmp_obj_")]
+    return [p.name for p in (repo_dir / ".git/objects").rglob("tmp_obj_*")]
 
 
 def test_regular_file_matches_git(repo_dir: Path) -> None:
@@ -107,11 +107,14 @@ def test_stale_stat_raises_file_changed(repo_dir: Path) -> None:
     assert leftovers(repo_dir) == []
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["read-whole", "streamed"])
 @pytest.mark.parametrize("change", ["append", "truncate", "rewrite"])
 def test_file_changing_during_the_read_is_not_stored(
-    repo_dir: Path, monkeypatch: pytest.MonkeyPatch, change: str
+    repo_dir: Path, monkeypatch: pytest.MonkeyPatch, change: str, streamed: bool
 ) -> None:
     """Another process writes the file after the first chunk was read: nothing torn is kept."""
+    if streamed:
+        monkeypatch.setattr(blob_stream, "WHOLE_FILE_LIMIT", 0)
     path = repo_dir / "busy.bin"
     path.write_bytes(b"a" * 10_000)
     st = os.lstat(path)
