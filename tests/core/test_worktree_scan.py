@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import builtins
 import io
+import json
 import os
+import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -246,3 +249,80 @@ def test_racy_entry_is_a_candidate(tmp_path: Path) -> None:
     assert b"racy.txt" in paths  # its mtime is not older than the index: hashed, so found
     assert b"settled.txt" not in paths  # git cannot see this one either: stat matches, not racy
     assert ("AM", "racy.txt") in git_status(root)  # git, too, hashes it
+
+
+def test_core_filemode_false_ignores_the_executable_bit(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"a.sh": "a\n", "b": "b\n"})
+    git("config", "core.filemode", "false", cwd=root)
+    (root / "a.sh").chmod(0o755)
+    (root / "b").write_text("changed\n")
+    assert our_status(root) == git_status(root) == {(" M", "b")}
+
+
+def test_assume_unchanged_and_skip_worktree_entries_are_not_looked_at(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"assumed": "a\n", "sparse": "s\n", "plain": "p\n"})
+    git("update-index", "--assume-unchanged", "assumed", cwd=root)
+    git("update-index", "--skip-worktree", "sparse", cwd=root)
+    (root / "assumed").write_text("changed behind git's back\n")
+    (root / "sparse").unlink()
+    (root / "plain").unlink()
+    assert our_status(root) == git_status(root) == {(" D", "plain")}
+
+
+def test_unmerged_paths_are_candidates(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"f": "base\n", "g": "g\n"})
+    git("checkout", "-q", "-b", "other", cwd=root)
+    (root / "f").write_text("theirs\n")
+    git("commit", "-q", "-am", "other", cwd=root)
+    git("checkout", "-q", "main", cwd=root)
+    (root / "f").write_text("ours\n")
+    git("commit", "-q", "-am", "ours", cwd=root)
+    git("merge", "-q", "other", cwd=root, check=False)
+    assert ("UU", "f") in git_status(root)
+    assert [(c.path, c.kind) for c in scan(root).candidates] == [(b"f", "modified")]
+
+
+SCAN_CHILD = """
+import json, sys
+from dulwich.repo import Repo
+from core.git.worktree import scan_worktree
+with Repo(sys.argv[1]) as repo:
+    scan = scan_worktree(repo)
+print(json.dumps({
+    "candidates": sorted([c.path.decode(), c.kind] for c in scan.candidates),
+    "unreadable": sorted([p.decode(), why] for p, why in scan.unreadable),
+}))
+"""
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None or os.geteuid() != 0, reason="needs root and setpriv")
+def test_unlistable_directory_is_unreadable_not_deleted(tmp_path: Path) -> None:
+    """Tracked files in a directory the scan cannot list must not look deleted (an auto-commit
+    would delete them). Root lists anything; the child drops CAP_DAC_OVERRIDE/READ_SEARCH."""
+    root = make_repo(tmp_path / "r", {"open/a": "a\n", "locked/b": "b\n", "locked/deeper/c": "c\n"})
+    (root / "untracked-locked").mkdir()
+    (root / "untracked-locked" / "x").write_text("x\n")
+    (root / "new.txt").write_text("n\n")
+    (root / "locked").chmod(0)
+    (root / "untracked-locked").chmod(0)
+    drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+    try:
+        proc = subprocess.run(
+            [*drop, sys.executable, "-c", SCAN_CHILD, str(root)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    finally:
+        (root / "locked").chmod(0o755)
+        (root / "untracked-locked").chmod(0o755)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["candidates"] == [["new.txt", "added"]]
+    assert result["unreadable"] == [
+        ["locked/", "permission denied"],
+        ["locked/b", "permission denied"],
+        ["locked/deeper/c", "permission denied"],
+        ["untracked-locked/", "permission denied"],
+    ]
