@@ -122,6 +122,20 @@ def current_index_stat(repo: Repo) -> IndexStat:
     return view
 
 
+VIEW_BYTES_PER_ENTRY = 320
+"""Memory of a view per index entry (Python 3.11): tracemalloc counts 3.15 MB for 10,000 entries
+in 500 directories (the key tuples, the names, the dictionaries)."""
+
+
+def cached_view_bytes(repo: Repo) -> int:
+    """Memory held for `repo` by its reused index view: for a pool's memory budget."""
+    view = _LAST_READ.get(repo)
+    if view is None:
+        return 0
+    entries = sum(len(names) for names in view.dirs.values()) + len(view.trusted) + len(view.unmerged)
+    return entries * VIEW_BYTES_PER_ENTRY
+
+
 def _stamp(st: os.stat_result) -> Stamp:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import gc
 import io
 import json
 import os
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from dulwich.repo import Repo
 
 from core.git.blob_stream import hash_file
 from core.git.index_read import open_index
+from core.git.index_stat import cached_view_bytes, current_index_stat
 from core.git.locked_index import LockedIndex
 from core.git.worktree import WorktreeScan, scan_worktree
 from tests.gitcli import git
@@ -326,3 +329,22 @@ def test_unlistable_directory_is_unreadable_not_deleted(tmp_path: Path) -> None:
         ["locked/deeper/c", "permission denied"],
         ["untracked-locked/", "permission denied"],
     ]
+
+
+def test_cached_view_is_reused_until_the_index_changes_and_its_memory_is_estimated(tmp_path: Path) -> None:
+    files = {f"d{i % 50}/f{i}.txt": f"{i}\n" for i in range(2_000)}
+    root = make_repo(tmp_path / "r", files)
+    with Repo(str(root)) as repo:
+        assert cached_view_bytes(repo) == 0
+        gc.collect()
+        tracemalloc.start()
+        scan_worktree(repo)
+        held, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        first = current_index_stat(repo)
+        assert 0.6 < cached_view_bytes(repo) / held < 1.6
+        assert current_index_stat(repo) is first
+        (root / "new").write_text("n\n")
+        git("add", "new", cwd=root)  # a new index file: read again
+        assert current_index_stat(repo) is not first
+        assert b"new" in current_index_stat(repo).dirs[b""]
