@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
+import selectors
 import shlex
 import socket
 import subprocess
@@ -29,6 +29,7 @@ from dulwich.protocol import (
 )
 
 _KILL_GRACE = 2.0
+_Selector: type[selectors.BaseSelector] = getattr(selectors, "PollSelector", selectors.DefaultSelector)
 
 
 class TimedTCPGitClient(TCPGitClient):
@@ -82,7 +83,12 @@ class TimedTCPGitClient(TCPGitClient):
 
 
 def _readable(fd: int, timeout: float) -> bool:
-    return bool(select.select([fd], [], [], timeout)[0])
+    """Whether `fd` has data within `timeout` seconds. Not `select.select`: it fails on
+    descriptor numbers of 1024 and above (FD_SETSIZE). poll needs no descriptor of its
+    own (epoll would open one per wait)."""
+    with _Selector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        return bool(selector.select(timeout))
 
 
 class _TimedPipe:
