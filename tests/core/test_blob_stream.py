@@ -200,3 +200,26 @@ def test_200_mib_blob_streams_in_bounded_memory(repo_dir: Path) -> None:
     assert cat.returncode == 0
     assert got.hexdigest() == expected.hexdigest()
     fsck(repo_dir)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["read-whole", "streamed"])
+def test_compressible_data_is_compressed_and_random_data_stored(
+    repo_dir: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
+) -> None:
+    if streamed:
+        monkeypatch.setattr(blob_stream, "WHOLE_FILE_LIMIT", 0)
+    text = b"".join(b"line %d of a text file\n" % i for i in range(40_000))
+    (repo_dir / "text.txt").write_bytes(text)
+    (repo_dir / "noise.bin").write_bytes(os.urandom(len(text)))
+    sizes = {}
+    for name, data in (("text.txt", text), ("noise.bin", (repo_dir / "noise.bin").read_bytes())):
+        blob = write(repo_dir, name)
+        obj = repo_dir / ".git/objects" / blob.sha[:2].decode() / blob.sha[2:].decode()
+        sizes[name] = obj.stat().st_size / len(data)
+        got = subprocess.run(
+            ["git", "cat-file", "blob", blob.sha.decode()], cwd=repo_dir, capture_output=True
+        )
+        assert got.stdout == data
+    assert sizes["text.txt"] < 0.3
+    assert 1.0 <= sizes["noise.bin"] < 1.01  # stored: deflate would only have spent time
+    fsck(repo_dir)
