@@ -1,21 +1,26 @@
 """Which working-tree files may have changed since the index was written, by stat alone.
 
-One walk of the tree with `os.scandir`: every tracked file is lstat'ed once
+One walk of the tree: each directory is opened once (never through a
+symlink) and listed, and every tracked file in it is lstat'ed relative to it
 and compared with its index entry (mtime and ctime in nanoseconds, size,
 inode, uid, gid, type and executable bit, as git's `ie_match_stat`); every
 untracked name is checked against the exclude rules, which are read only
-then; directories that are excluded, and untracked directories holding a
-`.git` (nested repositories), are not entered. The cost grows with the tree,
-not with directories times index entries. No file's content is read: a file
-whose stat differs is a *candidate*, for the caller to hash (it may turn out
-unchanged, e.g. after a `touch`). Like git's racy-git check, a file whose
-mtime is not older than the index file is a candidate even when its stat
-matches: it may have been rewritten within the timestamp's granularity.
+then; excluded directories, and untracked directories holding a `.git`
+(nested repositories), are not entered. The cost grows with the tree, not
+with directories times index entries. (`os.scandir` caches no stat on Linux,
+only the entry type, and its `DirEntry` objects cost more than they save.)
+
+No file's content is read: a file whose stat differs is a *candidate*, for
+the caller to hash (it may turn out unchanged, e.g. after a `touch`). Like
+git's racy-git check, a file whose mtime is not older than the index file is
+a candidate even when its stat matches: it may have been rewritten within
+the timestamp's granularity.
 
 A scan is a snapshot: files can change while it runs, and the caller
 re-checks each candidate's stat when it reads the file (`blob_stream`).
 Untracked entries that vanish during the scan are simply not there; tracked
-ones are deleted.
+ones are deleted. Tracked files the scan cannot reach (a directory it may
+not list) are `unreadable`, never deleted.
 """
 
 from __future__ import annotations
@@ -121,10 +126,13 @@ class _Scanner:
                 continue
             try:
                 names = os.listdir(base)
-                self.listed.add(frame.rel)
-                self._directory(frame, fd, names, stack)
             except OSError as exc:
+                os.close(fd)
                 self._unopenable(frame, exc)
+                continue
+            self.listed.add(frame.rel)
+            try:
+                self._directory(frame, fd, names, stack)
             finally:
                 os.close(fd)
 
@@ -145,6 +153,9 @@ class _Scanner:
                 st = lstat(name, dir_fd=fd)
             except FileNotFoundError:
                 self._deleted(rel + name)
+                continue
+            except OSError as exc:
+                self.result.unreadable.append((rel + name, _reason(exc)))
                 continue
             mtime = st.st_mtime_ns
             now = (

@@ -302,12 +302,14 @@ print(json.dumps({
 def test_unlistable_directory_is_unreadable_not_deleted(tmp_path: Path) -> None:
     """Tracked files in a directory the scan cannot list must not look deleted (an auto-commit
     would delete them). Root lists anything; the child drops CAP_DAC_OVERRIDE/READ_SEARCH."""
-    root = make_repo(tmp_path / "r", {"open/a": "a\n", "locked/b": "b\n", "locked/deeper/c": "c\n"})
+    tracked = {"open/a": "a\n", "locked/b": "b\n", "locked/deeper/c": "c\n", "no-search/d": "d\n"}
+    root = make_repo(tmp_path / "r", tracked)
     (root / "untracked-locked").mkdir()
     (root / "untracked-locked" / "x").write_text("x\n")
     (root / "new.txt").write_text("n\n")
     (root / "locked").chmod(0)
     (root / "untracked-locked").chmod(0)
+    (root / "no-search").chmod(0o444)  # listable, but its entries cannot be lstat'ed
     drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
     try:
         proc = subprocess.run(
@@ -318,8 +320,8 @@ def test_unlistable_directory_is_unreadable_not_deleted(tmp_path: Path) -> None:
             cwd=Path(__file__).resolve().parents[2],
         )
     finally:
-        (root / "locked").chmod(0o755)
-        (root / "untracked-locked").chmod(0o755)
+        for name in ("locked", "untracked-locked", "no-search"):
+            (root / name).chmod(0o755)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["candidates"] == [["new.txt", "added"]]
@@ -327,6 +329,7 @@ def test_unlistable_directory_is_unreadable_not_deleted(tmp_path: Path) -> None:
         ["locked/", "permission denied"],
         ["locked/b", "permission denied"],
         ["locked/deeper/c", "permission denied"],
+        ["no-search/d", "permission denied"],
         ["untracked-locked/", "permission denied"],
     ]
 
