@@ -51,7 +51,10 @@ _U32 = 0xFFFFFFFF
 _GITLINK = 0o160000
 _SYMLINK = 0o120000
 _NONE: dict[bytes, StatKey] = {}
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+FD_WALK = os.lstat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY") and hasattr(os, "O_NOFOLLOW")
 
 
 @dataclass(frozen=True)
@@ -120,23 +123,28 @@ class _Scanner:
             frame = stack.pop()
             base = os.path.join(self.root, frame.rel[:-1])  # no trailing slash: it would follow a symlink
             try:
-                fd = os.open(base, _DIR_FLAGS)  # never through a symlink
+                fd = _open_directory(base)
             except OSError as exc:
                 self._unopenable(frame, exc)
                 continue
             try:
-                names = os.listdir(base)
-            except OSError as exc:
-                os.close(fd)
-                self._unopenable(frame, exc)
-                continue
-            self.listed.add(frame.rel)
-            try:
-                self._directory(frame, fd, names, stack)
+                self._list(frame, base, fd, stack)
             finally:
-                os.close(fd)
+                if fd is not None:
+                    os.close(fd)
 
-    def _directory(self, frame: DirRules, fd: int, names: list[bytes], stack: list[DirRules]) -> None:
+    def _list(self, frame: DirRules, base: bytes, fd: int | None, stack: list[DirRules]) -> None:
+        try:
+            names = os.listdir(base)
+        except OSError as exc:
+            self._unopenable(frame, exc)
+            return
+        self.listed.add(frame.rel)
+        self._directory(frame, fd, b"" if fd is not None else os.path.join(base, b""), names, stack)
+
+    def _directory(
+        self, frame: DirRules, fd: int | None, prefix: bytes, names: list[bytes], stack: list[DirRules]
+    ) -> None:
         """The hot loop: one lstat (relative to the directory) and one tuple comparison per file."""
         rel = frame.rel
         tracked = self.view.dirs.get(rel, _NONE)
@@ -146,11 +154,11 @@ class _Scanner:
         for name in names:
             key = tracked.get(name)
             if key is None:
-                self._other(frame, fd, name, stack)
+                self._other(frame, fd, prefix, name, stack)
                 continue
             found += 1
             try:
-                st = lstat(name, dir_fd=fd)
+                st = lstat(prefix + name, dir_fd=fd)
             except FileNotFoundError:
                 self._deleted(rel + name)
                 continue
@@ -204,7 +212,9 @@ class _Scanner:
             return
         self.result.candidates.append(WorktreeChange(path, "modified", mode, st.st_size, st))
 
-    def _other(self, frame: DirRules, fd: int, name: bytes, stack: list[DirRules]) -> None:
+    def _other(
+        self, frame: DirRules, fd: int | None, prefix: bytes, name: bytes, stack: list[DirRules]
+    ) -> None:
         """A name that is not a tracked file: a tracked directory, a special entry, or untracked."""
         path = frame.rel + name
         if path + b"/" in self.tracked_dirs:
@@ -213,7 +223,7 @@ class _Scanner:
         if path in self.view.trusted or name == b".git":  # .git: never an entry, at any level
             return
         try:
-            st = os.lstat(name, dir_fd=fd)
+            st = os.lstat(prefix + name, dir_fd=fd)
         except FileNotFoundError:
             return
         except OSError as exc:
@@ -290,6 +300,16 @@ class _Scanner:
                 return reason
             end = path.rfind(b"/", 0, end)
         return None
+
+
+def _open_directory(path: bytes) -> int | None:
+    """An fd of the directory at `path`, never through a symlink (OSError: ENOTDIR or ELOOP if it
+    is not a directory). Where `lstat` takes no `dir_fd` (Windows): None, after checking by lstat."""
+    if FD_WALK:
+        return os.open(path, _DIR_FLAGS)
+    if not stat.S_ISDIR(os.lstat(path).st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, "not a directory", path)
+    return None
 
 
 def _config_value(config: StackedConfig, name: bytes) -> bytes | None:

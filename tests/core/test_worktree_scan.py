@@ -20,6 +20,7 @@ import pytest
 from dulwich.index import IndexEntry
 from dulwich.repo import Repo
 
+from core.git import worktree
 from core.git.blob_stream import hash_file
 from core.git.index_read import open_index
 from core.git.index_stat import cached_view_bytes, current_index_stat
@@ -140,6 +141,14 @@ def test_unchanged_tree_with_ignored_files_opens_only_exclude_files(
     assert [p for p in opened if p.endswith("exclude")] == [str(root / ".git/info/exclude")]
 
 
+@pytest.fixture(params=[True, False], ids=["fd-walk", "path-walk"])
+def walk_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Both walks: by directory fd (POSIX) and by path (where lstat takes no dir_fd: Windows)."""
+    monkeypatch.setattr(worktree, "FD_WALK", request.param)
+    return bool(request.param)
+
+
+@pytest.mark.usefixtures("walk_kind")
 def test_changes_are_found_as_git_status_sees_them(tmp_path: Path) -> None:
     root = make_repo(
         tmp_path / "r", {**TREE, "exe.sh": "#!/bin/sh\n", "link-me": "x\n", "old/name.txt": "moved\n"}
@@ -174,6 +183,7 @@ def test_modes_of_candidates(tmp_path: Path) -> None:
     assert by_path[b"c"].mode == 0o100644 and by_path[b"c"].kind == "added"
 
 
+@pytest.mark.usefixtures("walk_kind")
 def test_tracked_file_replaced_by_directory_and_directory_by_file(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "r", {"x": "x\n", "dir/y": "y\n", "dir/z": "z\n"})
     (root / "x").unlink()
@@ -186,6 +196,7 @@ def test_tracked_file_replaced_by_directory_and_directory_by_file(tmp_path: Path
     assert our_status(root) == git_status(root)
 
 
+@pytest.mark.usefixtures("walk_kind")
 def test_symlinked_directory_hides_nothing(tmp_path: Path) -> None:
     """A tracked directory replaced by a symlink to a directory: its files are deleted, as git says."""
     root = make_repo(tmp_path / "r", {"real/a": "a\n", "other/a": "a\n"})
