@@ -1,0 +1,116 @@
+"""read_index_stat (own parser) against dulwich's reading of the same index, for every index git writes."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from dulwich.errors import ChecksumMismatch
+from dulwich.repo import Repo
+
+from core.git.index_read import open_index
+from core.git.index_stat import IndexStat, index_stat_of, read_index_stat, stat_key
+from core.git.locked_index import UnsupportedIndex
+from tests.gitcli import git
+
+LONG = "/".join(["x" * 200] * 25)  # longer than the name length field's 12 bits (index only)
+
+
+def build(root: Path, long_name: bool = False) -> Path:
+    git("init", "-q", str(root))
+    files = {"a.txt": "a\n", "dir/b.txt": "b\n", "dir/sub/c.txt": "c\n", "run.sh": "#!/bin/sh\n"}
+    for name, content in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content)
+    (root / "run.sh").chmod(0o755)
+    (root / "link").symlink_to("a.txt")
+    time.sleep(0.02)
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "-m", "files", cwd=root)
+    head = git("rev-parse", "HEAD", cwd=root)
+    blob = git("rev-parse", "HEAD:a.txt", cwd=root)
+    git("update-index", "--add", "--cacheinfo", f"160000,{head},module", cwd=root)
+    if long_name:  # dulwich cannot read it: its reader takes the 12-bit length as the name's
+        git("update-index", "--add", "--cacheinfo", f"100644,{blob},{LONG}", cwd=root)
+    git("update-index", "--skip-worktree", "dir/b.txt", cwd=root)  # an extended flag: version 3
+    (root / "new.txt").write_text("n\n")
+    git("add", "--intent-to-add", "new.txt", cwd=root)
+    return root
+
+
+def views(root: Path) -> tuple[IndexStat, IndexStat]:
+    with Repo(str(root)) as repo:
+        ours = read_index_stat(repo.index_path(), repo.object_format)
+        theirs = index_stat_of(open_index(repo), repo.index_path())
+    return ours, theirs
+
+
+@pytest.mark.parametrize("version", ["2", "3", "4"])
+def test_every_index_version_reads_as_dulwich_reads_it(tmp_path: Path, version: str) -> None:
+    root = build(tmp_path / "r")
+    if version == "2":
+        git("update-index", "--no-skip-worktree", "dir/b.txt", cwd=root)
+        git("reset", "-q", "--", "new.txt", cwd=root)  # intent-to-add is an extended flag too
+    git("update-index", "--index-version", version, cwd=root)
+    ours, theirs = views(root)
+    assert ours.dirs == theirs.dirs
+    assert ours.trusted == theirs.trusted
+    assert ours.mtime_ns == theirs.mtime_ns
+    assert {b"module"} <= ours.trusted
+    assert (b"dir/b.txt" in ours.trusted) == (version != "2")
+    assert ours.dirs[b""][b"a.txt"] == stat_key(os.lstat(root / "a.txt"))  # an unchanged file: equal keys
+    assert ours.dirs[b""][b"link"] == stat_key(os.lstat(root / "link"))
+    assert ours.dirs[b""][b"run.sh"] == stat_key(os.lstat(root / "run.sh"))
+    assert ours.tracked_dirs == {b"", b"dir/", b"dir/sub/"}
+
+
+@pytest.mark.parametrize("version", ["2", "3", "4"])
+def test_long_names_and_every_path_as_git_lists_them(tmp_path: Path, version: str) -> None:
+    root = build(tmp_path / "r", long_name=True)
+    git("update-index", "--index-version", version, cwd=root)
+    with Repo(str(root)) as repo:
+        view = read_index_stat(repo.index_path(), repo.object_format)
+    listed = set(git("ls-files", "-z", cwd=root).strip("\0").split("\0"))
+    assert LONG in listed
+    assert {p.decode() for p in [*view.paths(), *view.trusted, *view.unmerged]} == listed
+
+
+def test_unmerged_entries(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    git("init", "-q", str(root))
+    (root / "f").write_text("base\n")
+    git("add", "f", cwd=root)
+    git("commit", "-q", "-m", "base", cwd=root)
+    git("checkout", "-q", "-b", "other", cwd=root)
+    (root / "f").write_text("other\n")
+    git("commit", "-q", "-am", "other", cwd=root)
+    git("checkout", "-q", "main", cwd=root)
+    (root / "f").write_text("main\n")
+    git("commit", "-q", "-am", "main", cwd=root)
+    git("merge", "-q", "other", cwd=root, check=False)
+    ours, theirs = views(root)
+    assert ours.unmerged == theirs.unmerged == {b"f"}
+    assert ours.dirs == {}
+
+
+def test_split_index_is_refused_and_a_corrupt_one_detected(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    index = root / ".git/index"
+    data = bytearray(index.read_bytes())
+    data[20] ^= 0xFF  # inside the first entry's stat data
+    index.write_bytes(bytes(data))
+    with pytest.raises(ChecksumMismatch):
+        views(root)
+    git("reset", "-q", cwd=root)
+    git("update-index", "--split-index", cwd=root)
+    with Repo(str(root)) as repo, pytest.raises(UnsupportedIndex):
+        read_index_stat(repo.index_path(), repo.object_format)
+
+
+def test_absent_index_is_empty(tmp_path: Path) -> None:
+    git("init", "-q", str(tmp_path / "r"))
+    with Repo(str(tmp_path / "r")) as repo:
+        view = read_index_stat(repo.index_path(), repo.object_format)
+    assert (view.dirs, view.trusted, view.unmerged, view.mtime_ns) == ({}, set(), set(), 0)
