@@ -2,11 +2,13 @@
 
 A repository kept open keeps ahead/behind fast (its packs stay mapped), but
 each one holds file descriptors and mappings, so the pool closes the least
-recently used ones first once the estimated total passes the budget, and any
-left idle longer than the TTL. A `Repo` is leased to one job at a time: dulwich
-objects must never be used by two threads at once (DULWICH_NOTES.md), so a
-second lease of the same repository waits for the first to end. Opening and
-closing are blocking and go through `Offload.io`.
+recently used ones first once the estimated total passes the budget, or once
+the descriptors their mapped packs hold pass the descriptor budget (half the
+process's limit by default: a process out of descriptors fails every fetch,
+socket and database call), and any left idle longer than the TTL. A `Repo` is
+leased to one job at a time: dulwich objects must never be used by two threads
+at once (DULWICH_NOTES.md), so a second lease of the same repository waits for
+the first to end. Opening and closing are blocking and go through `Offload.io`.
 """
 
 from __future__ import annotations
@@ -24,10 +26,21 @@ from dulwich.repo import Repo
 
 from core.git.repository import open_worktree_repo
 from core.offload import Offload
-from core.pool_cost import cap_delta_cache, estimate_cost
+from core.pool_cost import cap_delta_cache, estimate_cost, open_descriptors
 
 DELTA_CACHE_LIMIT = 8 * 2**20
 """Per pack of a pooled repository (see `cap_delta_cache`)."""
+
+
+def default_descriptor_budget() -> int:
+    """Half the soft RLIMIT_NOFILE: the other half is left to sockets, the status store,
+    the GUI and the packs of repositories being fetched."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit on handles; mappings still cost
+        return 4096
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return 4096 if soft == resource.RLIM_INFINITY else max(64, soft // 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +51,9 @@ class PoolStats:
     cost: int
     """Estimated bytes held by the open repositories."""
     budget: int
+    descriptors: int = 0
+    """File descriptors held by the open repositories' mapped packs."""
+    descriptor_budget: int = 0
 
 
 @dataclass
@@ -50,6 +66,7 @@ class _Entry:
     leased: bool = False
     last_used: float = 0.0
     cost: int = 0
+    descriptors: int = 0
 
 
 class RepoPool:
@@ -62,6 +79,7 @@ class RepoPool:
         clock: Callable[[], float] = time.monotonic,
         opener: Callable[[str], Repo] = open_worktree_repo,
         delta_cache_limit: int = DELTA_CACHE_LIMIT,
+        descriptor_budget: int | None = None,
     ) -> None:
         self._offload = offload
         self._ttl = ttl
@@ -69,6 +87,7 @@ class RepoPool:
         self._clock = clock
         self._opener = opener
         self._delta_cache_limit = delta_cache_limit
+        self._descriptor_budget = descriptor_budget or default_descriptor_budget()
         self._entries: OrderedDict[int, _Entry] = OrderedDict()
         """Least recently used first."""
         self._closing: set[asyncio.Task[None]] = set()
@@ -100,7 +119,7 @@ class RepoPool:
                     entry.leased = False
                     entry.last_used = self._clock()
                     if entry.repo is not None:
-                        entry.cost = estimate_cost(repo)  # packs load lazily: they may have grown
+                        self._measure(entry, repo)  # packs load lazily: they may have grown
         finally:
             entry.users -= 1
             self._forget_if_unopened(repo_id, entry)
@@ -131,6 +150,8 @@ class RepoPool:
             leased=sum(e.leased for e in held),
             cost=sum(e.cost for e in held),
             budget=self._budget,
+            descriptors=sum(e.descriptors for e in held),
+            descriptor_budget=self._descriptor_budget,
         )
 
     def lru_order(self) -> list[int]:
@@ -141,7 +162,7 @@ class RepoPool:
         async with entry.lock:
             if entry.repo is not None:
                 self._close_later([entry.repo])
-                entry.repo, entry.cost = None, 0
+                entry.repo, entry.cost, entry.descriptors = None, 0, 0
         self._forget_if_unopened(repo_id, entry)
 
     def _expire(self) -> None:
@@ -155,20 +176,25 @@ class RepoPool:
     async def _ready(self, entry: _Entry, path: str) -> Repo:
         """The entry's repository, reopened if its folder went away or moved."""
         cached, cached_path = entry.repo, entry.path
-        entry.repo, entry.cost, entry.path = None, 0, path
+        entry.repo, entry.cost, entry.descriptors, entry.path = None, 0, 0, path
         opening = asyncio.ensure_future(self._offload.io(self._reuse_or_open, cached, cached_path, path))
         try:
             repo = await asyncio.shield(opening)
         except asyncio.CancelledError:
             opening.add_done_callback(self._close_orphan)
             raise
-        entry.repo, entry.cost = repo, estimate_cost(repo)
+        entry.repo = repo
+        self._measure(entry, repo)
         return repo
+
+    @staticmethod
+    def _measure(entry: _Entry, repo: Repo) -> None:
+        entry.cost, entry.descriptors = estimate_cost(repo), open_descriptors(repo)
 
     def _abandon(self, entry: _Entry, repo: Repo) -> None:
         """A lease cancelled while its thread may still be inside `repo`: the next
         lease gets a fresh Repo, and this one is closed once that thread is done."""
-        entry.repo, entry.cost = None, 0
+        entry.repo, entry.cost, entry.descriptors = None, 0, 0
         self._offload.after_running(lambda: _close_repos([repo]))
 
     def _close_orphan(self, opening: asyncio.Future[Repo]) -> None:
@@ -186,15 +212,18 @@ class RepoPool:
         return repo
 
     def _over_budget(self) -> list[int]:
-        """Least recently used idle entries to close to get back under the budget."""
-        excess = sum(e.cost for e in self._entries.values() if e.repo is not None) - self._budget
+        """Least recently used idle entries to close to get back under both budgets."""
+        held = [e for e in self._entries.values() if e.repo is not None]
+        excess = sum(e.cost for e in held) - self._budget
+        excess_fds = sum(e.descriptors for e in held) - self._descriptor_budget
         victims: list[int] = []
         for repo_id, entry in self._entries.items():
-            if excess <= 0:
+            if excess <= 0 and excess_fds <= 0:
                 break
             if entry.repo is not None and entry.users == 0:
                 victims.append(repo_id)
                 excess -= entry.cost
+                excess_fds -= entry.descriptors
         return victims
 
     def _evict(self, repo_ids: Iterable[int]) -> None:

@@ -48,6 +48,18 @@ def mapped_bytes(repo: Repo) -> int:
     return sum(pack.mmap_size for pack in loaded_packs(repo))
 
 
+DESCRIPTORS_PER_MAPPED_FILE = 2
+"""The file dulwich opens and the duplicate that `mmap` keeps of it (CPython, Unix)."""
+
+
+def open_descriptors(repo: Repo) -> int:
+    """Descriptors this repository's loaded packs hold: two per mapped `.pack` and `.idx`."""
+    files = 0
+    for pack in loaded_packs(repo):
+        files += (pack._data is not None) + (pack._idx is not None)
+    return files * DESCRIPTORS_PER_MAPPED_FILE
+
+
 def delta_cache_bytes(repo: Repo) -> int:
     """Bytes of resolved objects held by the packs' delta-base caches."""
     total = 0
