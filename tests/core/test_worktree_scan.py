@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -19,6 +20,8 @@ from typing import Any
 import pytest
 from dulwich.index import IndexEntry
 from dulwich.repo import Repo
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.git import worktree
 from core.git.blob_stream import hash_file
@@ -362,3 +365,58 @@ def test_cached_view_is_reused_until_the_index_changes_and_its_memory_is_estimat
         git("add", "new", cwd=root)  # a new index file: read again
         assert current_index_stat(repo) is not first
         assert b"new" in current_index_stat(repo).dirs[b""]
+
+
+NAMES = st.sampled_from(["a", "b.txt", "c", "d/e", "d/f.txt", "g/h/i", "g/j"])
+ACTIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["write", "same-size", "delete", "chmod", "symlink", "touch", "mkdir", "rename"]),
+        NAMES,
+        NAMES,
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(committed=st.lists(NAMES, min_size=1, max_size=6, unique=True), actions=ACTIONS)
+def test_random_edits_are_found_as_git_status_sees_them(
+    committed: list[str], actions: list[tuple[str, str, str]]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "r"
+        files = {}
+        for name in committed:  # skip names whose parent is already a file
+            if not any(name.startswith(other + "/") or other.startswith(name + "/") for other in files):
+                files[name] = f"{name}\n"
+        make_repo(root, files)
+        for action, name, other in actions:
+            _apply(root, action, name, other)
+        assert our_status(root) == git_status(root)
+
+
+def _apply(root: Path, action: str, name: str, other: str) -> None:
+    path = root / name
+    try:
+        if action == "write":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"new {name} {other}\n")
+        elif action == "same-size" and path.is_file() and not path.is_symlink():
+            path.write_text(path.read_text().upper().swapcase()[::-1])
+        elif action == "delete" and path.is_file():
+            path.unlink()
+        elif action == "chmod" and path.is_file() and not path.is_symlink():
+            path.chmod(path.stat().st_mode ^ 0o111)
+        elif action == "symlink" and not path.exists() and not path.is_symlink():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.symlink_to(other)
+        elif action == "touch" and path.is_file():
+            os.utime(path, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))
+        elif action == "mkdir" and not path.exists():
+            (path / "inside").mkdir(parents=True)
+            (path / "inside" / "file").write_text("x\n")
+        elif action == "rename" and path.exists() and not (root / other).exists():
+            (root / other).parent.mkdir(parents=True, exist_ok=True)
+            path.rename(root / other)
+    except OSError:
+        pass  # the tree's shape did not allow it: nothing done
