@@ -252,6 +252,8 @@ class Desktop(QObject):
             return
         conflicts = await self.core.store.conflicts(event.repo_id)
         self.window.update_record(record, conflicts)
+        if event.repo_id == self.window.selected_id:
+            await self.load_skipped(event.repo_id)  # an auto-commit may have added or forgotten some
         if previous is not None and previous.record.last_result != str(event.result):
             self._notify_attention(event)
         self._update_tray()

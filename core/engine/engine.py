@@ -124,7 +124,12 @@ class Engine:
         report = await sync_repository(
             self.core,
             record,
-            replace(self.options, fetch_only=job.kind.fetch_only, skip_remotes=job.skip_remotes),
+            replace(
+                self.options,
+                fetch_only=job.kind.fetch_only,
+                skip_remotes=job.skip_remotes,
+                on_skipped=self.options.on_skipped or self.bus.publish,
+            ),
             progress,
             lease=self._lease,
         )

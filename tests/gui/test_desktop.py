@@ -113,3 +113,26 @@ def test_cancel_mid_fetch_leaves_the_repository_consistent(
     assert refs(world.theirs) == before
     assert not list((world.theirs / ".git" / "objects" / "pack").glob("tmp_*"))
     world.check()
+
+
+def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    mine = run(desktop.core.store.repo("mine"))
+    run(desktop.core.store.set_repo_settings(mine.id, {"auto_commit": "true", "max_file_size": "1048576"}))
+    (world.mine / "notes.md").write_text("a note\n")
+    (world.mine / "video.bin").write_bytes(b"\0" * (2 * 1024 * 1024))
+    run(desktop.refresh())
+    skipped_events: list[object] = []
+    desktop.bridge.file_skipped.connect(skipped_events.append)
+    window = desktop.window
+    window.select_repo(mine.id)
+    window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result.value == "ok" and report.committed == 1
+    assert git("show", "--name-only", "--format=", "origin/main", cwd=world.mine) == "notes.md"
+    run(until(lambda: [s.path for s in window.skipped.rows] == ["video.bin"]))
+    assert window.skipped.rows[0].reason == "too_large" and window.tabs.tabText(2) == "Skipped files (1)"
+    assert [getattr(e, "path", None) for e in skipped_events] == ["video.bin"]
+    world.check()
