@@ -1,15 +1,20 @@
-"""Blob objects written from working-tree files in fixed-size chunks.
+"""Blob objects written from working-tree files with bounded memory.
 
-A file is read, hashed and zlib-compressed chunk by chunk into a temporary
-file in the object directory, then renamed into place as a loose object
-(or dropped if the object is already there). Memory stays at one chunk
-whatever the file's size; dulwich's `Blob.from_path` holds the whole file,
-and its object store holds about three times that while it writes.
+A file up to `WHOLE_FILE_LIMIT` (1 MiB) is read whole, hashed, and written
+only if the repository lacks the object. A larger one is read, hashed and
+zlib-compressed chunk by chunk into a temporary file in the object
+directory, then renamed into place as a loose object (or dropped if the
+object is already there). Memory stays under 1 MiB plus a chunk whatever the
+file's size; dulwich's `Blob.from_path` holds the whole file, and its object
+store about three times that while it writes. Data that does not deflate
+(media, archives) is stored in the zlib stream uncompressed.
 
 The caller passes the stat it decided on (from a scan). The file is read
 only if it still has that stat, and kept only if it still has it after the
 last byte: a file being written meanwhile raises `FileChanged`, to be
-retried later, rather than being committed torn.
+retried later, rather than being committed torn. (A writer that keeps the
+size and lands within the file system's timestamp granularity, a few
+milliseconds, cannot be seen here, nor by git.)
 """
 
 from __future__ import annotations
@@ -123,8 +128,8 @@ def _check_same(path: bytes, before: os.stat_result, now: os.stat_result) -> Non
         raise FileChanged(path, "it was replaced")
     if before.st_size != now.st_size:
         raise FileChanged(path, f"size {before.st_size} became {now.st_size}")
-    if before.st_mtime_ns != now.st_mtime_ns:
-        raise FileChanged(path, "its modification time moved")
+    if before.st_mtime_ns != now.st_mtime_ns or before.st_ctime_ns != now.st_ctime_ns:
+        raise FileChanged(path, "its modification or change time moved")
 
 
 def _store_whole(repo: Repo, objects_dir: bytes, data: bytes) -> bytes:
