@@ -56,8 +56,17 @@ async def integrate(
         report.kept_both += [{"path": kept.path, "copy": kept.copy} for kept in done.copies]
         copies = {kept.copy for kept in done.copies if kept.copy is not None}
         report.conflicts = sorted(set(report.conflicts) | copies)
+        if copies:
+            await _list_copies(core, repo_id, done.branch, copies)
     if settings.fast_forward_all:
         for branch in await core.offload.io(partial(fast_forward_others, repo, index=index)):
             if branch not in report.fast_forwarded:
                 report.fast_forwarded.append(branch)
     return stopped
+
+
+async def _list_copies(core: Core, repo_id: int, branch: str, copies: set[str]) -> None:
+    """List the conflict copies as soon as the merge made them, so that they stay
+    listed even if a later step of the sync fails (an offline push)."""
+    listed = {c.path for c in await core.store.conflicts(repo_id) if c.branch == branch}
+    await core.store.set_conflicts(repo_id, branch, sorted(listed | copies))

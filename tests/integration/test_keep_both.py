@@ -145,3 +145,21 @@ def test_rebase_strategy_merges_keeping_both_where_the_rebase_would_conflict(wor
     assert code == 0 and report["merged"] == ["main"] and report["rebased"] == [], report
     assert git("rev-list", "--parents", "-n1", "HEAD", cwd=world.mine).split()[1:] == [mine, theirs]
     assert world.remote_head() == world.head(world.mine)
+
+
+def test_copies_are_listed_even_when_the_push_after_the_merge_fails(world: Clones) -> None:
+    run(world.capsys, "set", "mine", "auto_commit", "true")
+    diverge(world, next(k for k in KINDS if k.name == "content"))
+    hook = world.bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho refused by a test hook >&2\nexit 1\n")
+    hook.chmod(0o755)
+    code, report = world.sync(world.mine)
+    assert code == 1 and report["result"] == "error" and report["merged"] == ["main"], report
+    copy = report["conflicts"][0]
+    assert listed("mine") == [("main", copy)]
+    assert git("show", f"HEAD:{copy}", cwd=world.mine) == "one\nMINE\nthree"
+    hook.unlink()
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["pushed"] == ["main"] and report["kept_both"] == [], report
+    assert listed("mine") == [("main", copy)]
+    assert world.remote_head() == world.head(world.mine)
