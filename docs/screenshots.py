@@ -3,8 +3,8 @@
 A throwaway GITFERRY_HOME with three real repositories whose remotes are served
 by `git daemon` on loopback; the app itself (gui.desktop.Desktop) shows them.
 The status window is caught mid-sync: one repository fetches a large commit
-through a proxy that paces the transfer. The skipped-files rows are written
-through the status store's own API, as an auto-commit records them.
+through a proxy that paces the transfer. The skipped files come from a real
+auto-commit sync (two files over the repository's size limit).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from core.engine.core import Core  # noqa: E402
 from core.engine.registry import add_repository  # noqa: E402
 from core.events import PhaseProgress  # noqa: E402
-from core.store.records import SkippedFile  # noqa: E402
 from gui.desktop import Desktop  # noqa: E402
 from tests.servers import LOOPBACK, CuttingProxy, GitDaemon  # noqa: E402
 
@@ -69,6 +67,11 @@ def make_repo(daemon: GitDaemon, work: Path, name: str, branches: dict[str, tupl
     return clone
 
 
+def _touch(path: Path) -> Path:
+    path.touch()
+    return path
+
+
 async def save(widget: QWidget, name: str) -> None:
     await asyncio.sleep(0.1)  # let the loop paint (never processEvents() inside a coroutine)
     path = OUT / name
@@ -92,23 +95,18 @@ async def take(work: Path, daemon: GitDaemon) -> None:
 
     core = await Core.open()
     records = {repo.name: await add_repository(core, str(repo)) for repo in (notes, thesis, website)}
-    now = datetime.now(UTC)
-    await core.store.record_skipped(
-        records["notes"].id,
-        [
-            SkippedFile("media/lecture-recording.mp4", "too_large", 734_003_200, 1, now, now),
-            SkippedFile(
-                "exports/locked-by-word.docx", "unreadable", 48_128, 2, now - timedelta(minutes=40), now
-            ),
-            SkippedFile("scratch/tmp-build.log", "failing", 2_310, 3, now - timedelta(minutes=55), now),
-        ],
+    await core.store.set_repo_settings(
+        records["thesis"].id, {"auto_commit": "true", "max_file_size": str(4 << 20)}
     )
+    (thesis / "chapter-3.md").write_text("Draft of chapter 3\n")
+    for name, size in (("media/lecture-recording.mp4", 700 << 20), ("scans/appendix-scans.pdf", 48 << 20)):
+        (thesis / name).parent.mkdir(parents=True, exist_ok=True)
+        os.truncate(_touch(thesis / name), size)  # sparse: too large by its size alone, never read
     desktop = Desktop(core, open_folder=lambda _path: None)
     try:
         await desktop.start(show_window=True)
-        for record in records.values():
-            if record.name != "website":
-                await desktop.daemon.fetch_now(record.id)
+        await desktop.daemon.fetch_now(records["notes"].id)
+        await desktop.daemon.sync_now(records["thesis"].id)  # auto-commit: two files too large
         desktop.window.resize(1180, 560)
         desktop.window.select_repo(records["notes"].id)
         syncing = asyncio.ensure_future(desktop.daemon.fetch_now(records["website"].id))
@@ -120,8 +118,8 @@ async def take(work: Path, daemon: GitDaemon) -> None:
         await save(desktop.window, "status-window-progress.png")
         desktop.daemon.cancel(records["website"].id)
         await syncing
-        desktop.window.select_repo(records["notes"].id)
-        await desktop.load_skipped(records["notes"].id)
+        desktop.window.select_repo(records["thesis"].id)
+        await desktop.load_skipped(records["thesis"].id)
         desktop.window.tabs.setCurrentIndex(2)
         await save(desktop.window, "skipped-files.png")
         await shoot_tray_menu(desktop, records["notes"].id)
