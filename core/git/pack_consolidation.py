@@ -4,8 +4,11 @@ bounds them (gc.autoPackLimit).
 Every fetch lands a pack, and an open dulwich `Repo` keeps every pack it has
 read mapped, with four descriptors each (the `.pack` and `.idx` files, and the
 duplicate of each that `mmap` keeps). Once a repository holds more than
-`PACK_LIMIT` packs, every pack but the largest (normally the clone's) is
-copied into one new pack and removed.
+`PACK_LIMIT` packs, the small ones are copied into one new pack and removed:
+geometrically, as `git repack --geometric=2` chooses, so a pack is copied
+again only when the packs smaller than it add up to half its size or more
+(each byte is copied a logarithmic number of times, and the clone's pack,
+normally the largest, stays as it is).
 
 The copy reuses each object's compressed bytes and deltas as they are, as
 `git repack` does with delta reuse: nothing is inflated or recompressed, so
@@ -40,9 +43,12 @@ from dulwich.repo import Repo
 from core.git.pack_ingest import TMP_PREFIX, pack_index_v2
 from core.git.pack_scan import OFS_DELTA, REF_DELTA
 
-PACK_LIMIT = 10
-"""Packs a repository may hold before they are merged. git's gc.autoPackLimit is 50,
-made for short-lived processes; a repository kept open pays 4 descriptors per pack."""
+PACK_LIMIT = 5
+"""Packs a repository may hold before the small ones are merged. git's gc.autoPackLimit
+is 50, made for short-lived processes; a repository kept open pays 4 descriptors and a
+lookup per pack, and merging only small packs is cheap enough to do often."""
+
+GEOMETRIC_FACTOR = 2
 
 _SIDECARS = (".idx", ".pack", ".rev", ".bitmap", ".mtimes", ".promisor")
 """Index first: without it neither git nor dulwich sees the pack."""
@@ -83,14 +89,26 @@ def consolidate_packs(repo: Repo, limit: int = PACK_LIMIT) -> Consolidation | No
     names = pack_names(pack_dir)
     if len(names) <= max(limit, 1):
         return None
-    largest = max(names, key=lambda name: os.path.getsize(os.path.join(pack_dir, name + ".pack")))
-    merged = [name for name in names if name != largest]
+    merged = packs_to_merge({name: os.path.getsize(os.path.join(pack_dir, name + ".pack")) for name in names})
     result = merge_packs(pack_dir, merged)
     store.close()  # unmaps the old packs (Windows cannot delete mapped files); reopened lazily
     for name in merged:
         if name != result.name:
             remove_pack(pack_dir, name)
     return result
+
+
+def packs_to_merge(sizes: Mapping[str, int]) -> list[str]:
+    """The smallest packs up to the last one smaller than `GEOMETRIC_FACTOR` times all
+    smaller packs together (at least the two smallest): what is left is a geometric
+    progression, each pack at least twice the size of all those below it."""
+    ordered = sorted(sizes, key=lambda name: (sizes[name], name))
+    split, below = 2, 0
+    for i, name in enumerate(ordered):
+        if i and sizes[name] < GEOMETRIC_FACTOR * below:
+            split = max(split, i + 1)
+        below += sizes[name]
+    return ordered[:split]
 
 
 def merge_packs(pack_dir: str, names: list[str]) -> Consolidation:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dulwich.repo import Repo
 
-from core.git.pack_consolidation import consolidate_packs, pack_names
+from core.git.pack_consolidation import consolidate_packs, pack_names, packs_to_merge
 from tests.gitcli import fsck, git
 
 PACKS = 8
@@ -51,10 +51,10 @@ def test_packs_beyond_the_limit_are_merged_keeping_every_object(tmp_path: Path) 
         repo[repo[head].tree]  # type: ignore[attr-defined]  # maps a pack
         assert consolidate_packs(repo, limit=PACKS) is None  # not above the limit
         result = consolidate_packs(repo, limit=PACKS - 1)
-        assert result is not None and result.merged == PACKS - 1
+        assert result is not None and result.merged == PACKS  # all alike: all merged
         assert repo[head].id == head  # the open repository reads on, from the new pack
     names = pack_names(pack_dir)
-    assert len(names) == 2 and result.name in names
+    assert names == [result.name]
     assert not [n for n in os.listdir(pack_dir) if n.startswith("tmp_")]
     assert all_objects(path) == before
     assert deltas(path) == deltas_before  # reused, not inflated
@@ -70,3 +70,10 @@ def test_a_single_pack_repository_is_left_alone(tmp_path: Path) -> None:
     with Repo(str(path)) as repo:
         assert consolidate_packs(repo, limit=0) is None
     assert len(pack_names(str(path / ".git" / "objects" / "pack"))) == 1
+
+
+def test_only_packs_small_next_to_the_larger_ones_are_merged() -> None:
+    assert packs_to_merge({"clone": 16_000, **{f"f{i}": 1 for i in range(6)}}) == [f"f{i}" for i in range(6)]
+    assert packs_to_merge({"clone": 16_000, "merged": 40, "a": 1, "b": 1}) == ["a", "b"]
+    assert packs_to_merge({"clone": 16_000, "merged": 40, "a": 30, "b": 1}) == ["b", "a", "merged"]
+    assert packs_to_merge({"a": 1, "b": 2, "c": 8, "d": 32}) == ["a", "b"]  # always progress
