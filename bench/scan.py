@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from dulwich import porcelain
 from dulwich.repo import Repo
 
 from bench.gitenv import git, isolate
@@ -42,6 +43,8 @@ GIT = "git status --porcelain"
 GIT_COMMIT = "git add -A && git commit"
 WARM = "scan_worktree, Repo open (warm)"
 COLD = "scan_worktree, fresh Repo (cold)"
+DULWICH = "dulwich porcelain.status"
+DULWICH_RUNS = 3
 BINARY_MIB = (16, 6, *([2] * 29))  # 31 files, 80 MiB
 SMALL_FILES = 2_600 - len(BINARY_MIB)
 
@@ -91,9 +94,18 @@ def bench_unchanged(runs: int) -> list[Table]:
     }
     results = interleaved(contenders, runs=runs, warmup=2)
     warm_repo.close()
+    reference = interleaved({DULWICH: lambda: dulwich_status(root)}, runs=DULWICH_RUNS, warmup=1)
+    results.update(reference)
     table = timing_table("Unchanged tree: 10,000 files in 500 directories", results, {"git": GIT})
     table.note("every scan checked: no candidate, files_opened == 0 (git status prints nothing either)")
+    table.note(f"dulwich's own status: {DULWICH_RUNS} runs after the others, for reference")
     return [table]
+
+
+def dulwich_status(root: Path) -> None:
+    status = porcelain.status(str(root), untracked_files="all")
+    if status.unstaged or status.untracked:
+        raise AssertionError("dulwich sees changes in the unchanged tree")
 
 
 def check_unchanged(scan: WorktreeScan) -> None:
@@ -104,6 +116,7 @@ def check_unchanged(scan: WorktreeScan) -> None:
 
 OURS_SCRIPT = """
 import sys, time
+from dulwich import porcelain
 from dulwich.repo import Repo
 from core.git.autocommit import auto_commit
 repo = Repo(sys.argv[1])
