@@ -203,27 +203,42 @@ def _diverged(
     keep_both: KeepBoth | None,
 ) -> tuple[Action, ObjectID, list[ConflictCopy]]:
     """The new head for a branch that diverged from its upstream (objects in `objects` only)."""
-    upstream, local, remote = sides.upstream, sides.local, sides.remote
     if strategy is Strategy.FF_ONLY:
-        raise Diverged(upstream.branch, _short(upstream))
+        raise Diverged(sides.upstream.branch, _short(sides.upstream))
     if strategy is Strategy.REBASE:
-        commits = local_commits(repo, local, remote)
-        # Rebase only rewrites unpublished commits, and only when dropping merges loses nothing.
-        if not published(repo, commits, remote) and linearizable(repo, objects, commits):
-            replayed = replay(objects, commits, remote, signature(repo, "COMMITTER", now))
-            if not replayed.conflicts:
-                return "rebase", replayed.head, []
-            if keep_both is None:
-                raise Conflict(upstream.branch, _short(upstream), replayed.conflicts)
-    merged = merge_commits(repo, objects, local, remote, sides.bases, keep_both=keep_both)
+        rebased = _rebase(repo, objects, sides, now, keep_both)
+        if rebased is not None:
+            return "rebase", rebased, []
+    head, copies = _merge(repo, objects, sides, now, keep_both)
+    return "merge", head, copies
+
+
+def _rebase(
+    repo: Repo, objects: ObjectOverlay, sides: _Sides, now: float | None, keep_both: KeepBoth | None
+) -> ObjectID | None:
+    """The rebased head; None where a merge must do instead."""
+    commits = local_commits(repo, sides.local, sides.remote)
+    # Rebase only rewrites unpublished commits, and only when dropping merges loses nothing.
+    if published(repo, commits, sides.remote) or not linearizable(repo, objects, commits):
+        return None
+    replayed = replay(objects, commits, sides.remote, signature(repo, "COMMITTER", now))
+    if replayed.conflicts and keep_both is None:
+        raise Conflict(sides.upstream.branch, _short(sides.upstream), replayed.conflicts)
+    return None if replayed.conflicts else replayed.head
+
+
+def _merge(
+    repo: Repo, objects: ObjectOverlay, sides: _Sides, now: float | None, keep_both: KeepBoth | None
+) -> tuple[ObjectID, list[ConflictCopy]]:
+    merged = merge_commits(repo, objects, sides.local, sides.remote, sides.bases, keep_both=keep_both)
     if not merged.clean:
-        raise Conflict(upstream.branch, _short(upstream), merged.conflicts)
+        raise Conflict(sides.upstream.branch, _short(sides.upstream), merged.conflicts)
     commit = Commit()
     commit.tree = merged.tree
-    commit.parents = [local, remote]
-    commit.message = _merge_message(upstream, merged.copies)
+    commit.parents = [sides.local, sides.remote]
+    commit.message = _merge_message(sides.upstream, merged.copies)
     stamp_commit(commit, author=signature(repo, "AUTHOR", now), committer=signature(repo, "COMMITTER", now))
-    return "merge", objects.add(commit), merged.copies
+    return objects.add(commit), merged.copies
 
 
 def _merge_message(upstream: Upstream, copies: list[ConflictCopy]) -> bytes:
@@ -231,11 +246,8 @@ def _merge_message(upstream: Upstream, copies: list[ConflictCopy]) -> bytes:
     if copies:
         lines += ["", "Kept both sides of conflicting changes:"]
         for kept in copies:
-            lines.append(
-                f"  {kept.path} -> {kept.copy}"
-                if kept.copy
-                else f"  {kept.path}: modified on one side, deleted on the other: kept"
-            )
+            kept_as = f"-> {kept.copy}" if kept.copy else "(modified on one side, deleted on the other)"
+            lines.append(f"  {kept.path} {kept_as}")
     return ("\n".join(lines) + "\n").encode()
 
 
