@@ -31,7 +31,7 @@ from core.git.branch_status import measure_branches
 from core.git.checkout import resume_interrupted_switch
 from core.git.conflict_copies import copies_present, is_copy, kept_both_note
 from core.git.git_locks import ensure_index_unlocked
-from core.git.pack_consolidation import consolidate_packs
+from core.git.pack_consolidation import consolidate_after_fetch
 from core.git.repository import current_branch, open_worktree_repo
 from core.git.stale_locks import remove_stale_leftovers
 from core.git.sync_lock import SyncLock, acquire_sync_lock
@@ -214,7 +214,7 @@ class _Sync:
                 await self._commit()
         fetched = await self._fetch()
         if self.report.objects_received:
-            await self.core.offload.io(consolidate_packs, self.repo)  # bounds packs (and descriptors)
+            await self.core.offload.io(consolidate_after_fetch, self.repo)  # bounds packs (and descriptors)
         if full:
             await self._integrate()
         statuses = await self._measure()

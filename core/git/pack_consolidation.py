@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import mmap
 import os
 import struct
@@ -49,6 +50,8 @@ is 50, made for short-lived processes; a repository kept open pays 4 descriptors
 lookup per pack, and merging only small packs is cheap enough to do often."""
 
 GEOMETRIC_FACTOR = 2
+
+log = logging.getLogger(__name__)
 
 _SIDECARS = (".idx", ".pack", ".rev", ".bitmap", ".mtimes", ".promisor")
 """Index first: without it neither git nor dulwich sees the pack."""
@@ -96,6 +99,16 @@ def consolidate_packs(repo: Repo, limit: int = PACK_LIMIT) -> Consolidation | No
         if name != result.name:
             remove_pack(pack_dir, name)
     return result
+
+
+def consolidate_after_fetch(repo: Repo, limit: int = PACK_LIMIT) -> Consolidation | None:
+    """`consolidate_packs`, whose failure (a full disk, a pack another process removed)
+    does not fail the fetch that came before it: every pack it read is still in place."""
+    try:
+        return consolidate_packs(repo, limit)
+    except OSError as exc:
+        log.warning("pack consolidation in %s failed: %s", repo.path, exc)
+        return None
 
 
 def packs_to_merge(sizes: Mapping[str, int]) -> list[str]:
