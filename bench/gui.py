@@ -156,10 +156,6 @@ def lag_table(lag: Lag, concurrency: int) -> Table:
     )
     table.note(f"this process's open file descriptors, window open then after each cycle: {lag.fds}")
     table.note(
-        "(core/git/timed_clients.py waits on a git:// socket with select.select: once the socket's "
-        "descriptor is 1024 or more, the fetch fails with 'filedescriptor out of range in select()')"
-    )
-    table.note(
         "checked: reports ok with origin/main fetched, tracking refs = servers' branches, "
         "the window shows main behind"
     )

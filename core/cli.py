@@ -25,6 +25,7 @@ from core.engine import registry
 from core.engine.core import Core
 from core.engine.sync import SyncOptions, refresh_status, sync_repository
 from core.errors import BadInput, GitferryError
+from core.fd_limit import raise_soft_limit
 from core.settings import APP_PARSERS, as_text, parse_setting
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -307,11 +308,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        print(
-            "gitferry: the desktop app is not in this build yet; see `gitferry --help`",
-            file=sys.stderr,
-        )
+        parser.print_usage(sys.stderr)
+        print("gitferry: no command given (`gitferry` alone starts the desktop app)", file=sys.stderr)
         return EXIT_USAGE
+    raise_soft_limit()
     if args.command == "credentials":
         args.username, args.secret = _prompt_credentials()
     try:

@@ -28,6 +28,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core.fd_limit import raise_soft_limit
 from core.paths import data_dir
 from core.store.status_reader import Snapshot, first_snapshot
 from gui.resources import icon_path
@@ -162,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     home = data_dir()
     reading = SnapshotRead(home / "status.sqlite3")
+    raise_soft_limit()
     configure_logging(home, args.verbose)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
