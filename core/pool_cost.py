@@ -26,6 +26,8 @@ from dulwich.pack import Pack
 from dulwich.repo import Repo
 from dulwich.walk import Walker
 
+from core.git.index_stat import cached_view_bytes
+
 REPO_OVERHEAD = 24 * 1024
 """Bytes per open repository beyond its packs (Python 3.11, dulwich 1.2.21, Linux):
 `calibrate_overhead` over 50 one-commit repositories measured 22 KB of RSS each
@@ -91,8 +93,14 @@ def cap_delta_cache(repo: Repo, limit: int) -> None:
 
 
 def estimate_cost(repo: Repo, overhead: int = REPO_OVERHEAD) -> int:
-    """Estimated bytes this open repository keeps in memory."""
-    return overhead + mapped_bytes(repo) + delta_cache_bytes(repo) + commit_graph_bytes(repo)
+    """Estimated bytes this open repository keeps in memory (its auto-commit index view included)."""
+    return (
+        overhead
+        + mapped_bytes(repo)
+        + delta_cache_bytes(repo)
+        + commit_graph_bytes(repo)
+        + cached_view_bytes(repo)
+    )
 
 
 def rss_bytes() -> int:
