@@ -275,7 +275,14 @@ class Desktop(QObject):
     # Notifications and the tray's look ------------------------------------------------
 
     def _notify_sync(self, report: SyncReport) -> None:
-        if report.result.succeeded:
+        if report.result.succeeded and report.kept_both:
+            copies = ", ".join(str(entry["copy"]) for entry in report.kept_both if entry.get("copy"))
+            self.tray.notify(
+                f"{report.name}: both sides kept",
+                f"Conflicting edits were both kept ({copies}); compare them and delete the copy.",
+                warning=True,
+            )
+        elif report.result.succeeded:
             what = _what_changed(report)
             self.tray.notify(f"{report.name} synced", what)
         elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway

@@ -148,3 +148,27 @@ def test_a_refused_sign_in_and_a_tripped_remote_are_notified(
     run(until(lambda: any(title == "mine: origin keeps failing" for title, _ in notified)))
     text = dict(notified)["mine: origin keeps failing"]
     assert until_time.astimezone().strftime("%H:%M") in text
+
+
+def test_an_auto_commit_conflict_keeps_both_sides_and_says_so(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    mine = run(desktop.core.store.repo("mine"))
+    run(desktop.core.store.set_repo_settings(mine.id, {"auto_commit": "true"}))
+    world.commit(world.theirs, "a.txt", "theirs\ntwo\nthree\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    (world.mine / "a.txt").write_text("mine\ntwo\nthree\n")  # saved, not committed: auto-commit does it
+    run(desktop.refresh())
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
+    desktop.window.select_repo(mine.id)
+    desktop.window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result is ResultKind.OK and len(report.kept_both) == 1
+    copy = report.kept_both[0]["copy"]
+    assert (world.mine / "a.txt").read_text() == "theirs\ntwo\nthree\n"
+    assert (world.mine / copy).read_text() == "mine\ntwo\nthree\n"
+    assert notified[-1][0] == "mine: both sides kept" and copy in notified[-1][1]
+    run(until(lambda: [c.path for c in desktop.window.conflicts.rows] == [copy]))
+    world.check()
