@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 
 from core.cli import main
+from core.engine.core import Core
+from core.engine.registry import add_repository
+from core.engine.report import SyncReport
+from core.engine.sync import SyncOptions, sync_repository
 from tests.gitcli import commit_file, fsck, git
 from tests.servers import Remote
 
@@ -114,3 +118,21 @@ def porcelain(repo: Path) -> str:
         ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True, timeout=60
     )
     return proc.stdout.rstrip("\n")
+
+
+async def register_repo(path: Path, name: str, settings: dict[str, str]) -> None:
+    """Register `path` through a core of its own (as a separate CLI run would)."""
+    core = await Core.open()
+    try:
+        await add_repository(core, str(path), name=name, settings=settings)
+    finally:
+        await core.close()
+
+
+async def sync_repo(name: str) -> SyncReport:
+    """One sync of `name` through a core of its own."""
+    core = await Core.open()
+    try:
+        return await sync_repository(core, await core.store.repo(name), SyncOptions(timeout=10))
+    finally:
+        await core.close()

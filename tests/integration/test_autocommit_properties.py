@@ -30,34 +30,13 @@ from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from core.engine.core import Core
-from core.engine.registry import add_repository
-from core.engine.report import SyncReport
-from core.engine.sync import SyncOptions, sync_repository
 from core.git.conflict_copies import is_copy
 from tests.gitcli import commit_file, fsck, git
-from tests.integration.clones import porcelain
+from tests.integration.clones import porcelain, register_repo, sync_repo
 
 CLONES = ("left", "right")
 PATHS = ("a.txt", "notes/b.md", ".env", "README")
 _names = itertools.count()
-
-
-async def _register(path: Path, name: str, strategy: str) -> None:
-    core = await Core.open()
-    try:
-        settings = {"strategy": strategy, "auto_commit": "true"}
-        await add_repository(core, str(path), name=name, settings=settings)
-    finally:
-        await core.close()
-
-
-async def _sync(name: str) -> SyncReport:
-    core = await Core.open()
-    try:
-        return await sync_repository(core, await core.store.repo(name), SyncOptions(timeout=10))
-    finally:
-        await core.close()
 
 
 def tree_paths(bare: Path) -> dict[str, set[str]]:
@@ -111,7 +90,11 @@ class AutoCommitClones(RuleBasedStateMachine):
         for clone in CLONES:
             git("clone", "-q", str(bare), str(self.root / clone))
             self.names[clone] = f"{clone}{next(_names)}"
-            asyncio.run(_register(self.root / clone, self.names[clone], strategy))
+            asyncio.run(
+                register_repo(
+                    self.root / clone, self.names[clone], {"strategy": strategy, "auto_commit": "true"}
+                )
+            )
 
     def _on_disk(self, clone: str, path: str) -> str | None:
         target = self.root / clone / path
@@ -145,7 +128,7 @@ class AutoCommitClones(RuleBasedStateMachine):
     def sync(self, clone: str) -> None:
         on_disk = {(path, self._on_disk(clone, path)) for path in PATHS}
         self.required |= {(path, content) for path, content in on_disk if content is not None}
-        report = asyncio.run(_sync(self.names[clone]))
+        report = asyncio.run(sync_repo(self.names[clone]))
         assert report.result in ("ok", "up_to_date"), report
         event(f"sync kept both sides: {bool(report.kept_both)}")
 

@@ -19,12 +19,8 @@ from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from core.engine.core import Core
-from core.engine.registry import add_repository
-from core.engine.report import SyncReport
-from core.engine.sync import SyncOptions, sync_repository
 from tests.gitcli import commit_file, fsck, git
-from tests.integration.clones import all_commits
+from tests.integration.clones import all_commits, register_repo, sync_repo
 
 
 def kept_commits(repo: Path) -> set[str]:
@@ -38,22 +34,6 @@ CLONES = ("left", "right")
 SHARED_FILES = ("shared.txt", "notes/shared.md")
 _names = itertools.count()
 EDIT = st.tuples(st.integers(0, 3), st.integers(0, 2), st.text("ab", max_size=3))
-
-
-async def _register(path: Path, name: str, strategy: str) -> None:
-    core = await Core.open()
-    try:
-        await add_repository(core, str(path), name=name, settings={"strategy": strategy})
-    finally:
-        await core.close()
-
-
-async def _sync(name: str) -> SyncReport:
-    core = await Core.open()
-    try:
-        return await sync_repository(core, await core.store.repo(name), SyncOptions(timeout=10))
-    finally:
-        await core.close()
 
 
 class TwoClones(RuleBasedStateMachine):
@@ -80,7 +60,7 @@ class TwoClones(RuleBasedStateMachine):
         for clone in CLONES:
             git("clone", "-q", str(bare), str(self.root / clone))
             self.names[clone] = f"{clone}{next(_names)}"
-            asyncio.run(_register(self.root / clone, self.names[clone], strategy))
+            asyncio.run(register_repo(self.root / clone, self.names[clone], {"strategy": strategy}))
         self._remember()
 
     def teardown(self) -> None:
@@ -131,7 +111,7 @@ class TwoClones(RuleBasedStateMachine):
 
     @rule(clone=st.sampled_from(CLONES))
     def sync(self, clone: str) -> None:
-        report = asyncio.run(_sync(self.names[clone]))
+        report = asyncio.run(sync_repo(self.names[clone]))
         assert report.result in ("ok", "up_to_date", "conflict", "dirty"), report
         event(f"sync ended {report.result}")
         self._remember()
@@ -158,7 +138,7 @@ class TwoClones(RuleBasedStateMachine):
     @rule()
     def converge(self) -> None:
         for clone in (*CLONES, *CLONES):
-            report = asyncio.run(_sync(self.names[clone]))
+            report = asyncio.run(sync_repo(self.names[clone]))
             assert report.result in ("ok", "up_to_date"), report
         heads = {git("rev-parse", "HEAD", cwd=self._path(c)) for c in CLONES}
         assert len(heads) == 1
