@@ -43,10 +43,10 @@ from core.git.conflict_copies import ConflictCopy, KeepBoth
 from core.git.merge_file import merge_file
 from core.git.object_overlay import ObjectOverlay
 from core.git.path_safety import display
+from core.git.tree_delta import checked_entries
 
 Entry = tuple[int, ObjectID]  # (mode, id)
 _Triple = tuple[Entry | None, Entry | None, Entry | None]  # base, ours, theirs
-_EMPTY: Final = Tree()
 
 
 class _Changed(Enum):
@@ -88,7 +88,7 @@ class TreeMerger:
 
     def _merge_dirs(self, prefix: bytes, triple: _Triple) -> ObjectID | None:
         """The merged directory's tree id, or None when it ends up empty."""
-        base, ours, theirs = (self._entries(e) for e in triple)
+        base, ours, theirs = (self._entries(prefix, e) for e in triple)
         merged = Tree()
         for name in sorted(base.keys() | ours.keys() | theirs.keys()):
             path = _join(prefix, name)
@@ -107,9 +107,11 @@ class TreeMerger:
             merged.add(copy, entry[0], entry[1])
             self.copies.append(ConflictCopy(display(_join(prefix, name)), display(_join(prefix, copy))))
 
-    def _entries(self, entry: Entry | None) -> dict[bytes, Entry]:
-        tree = _EMPTY if entry is None else self.objects.tree(entry[1])
-        return {item.path: (item.mode, item.sha) for item in tree.items()}
+    def _entries(self, prefix: bytes, entry: Entry | None) -> dict[bytes, Entry]:
+        """Read raw and checked: a parsed tree would let a duplicate name collapse silently."""
+        if entry is None:
+            return {}
+        return {name: (mode, sha) for name, mode, sha in checked_entries(self.objects, entry[1], prefix)}
 
     def _merge_name(self, path: bytes, triple: _Triple) -> Entry | None:
         files = _part(triple, want_dir=False)

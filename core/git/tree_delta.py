@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import stat
 from dataclasses import dataclass
+from typing import Protocol
 
+from dulwich.errors import ObjectFormatException
 from dulwich.object_store import BaseObjectStore
-from dulwich.objects import ObjectID, Tree, parse_tree
+from dulwich.objects import ObjectID, ShaFile, Tree, parse_tree
 
 from core.errors import GitferryError
 from core.git.path_safety import UnsafePath, check_entry_name, display
+
+RawEntry = tuple[bytes, int, ObjectID]  # (name, mode, id) as a tree stores it
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,23 +101,44 @@ def _walk(
 def _entries(store: BaseObjectStore, tree_id: ObjectID | None, prefix: bytes) -> dict[bytes, Side]:
     if tree_id is None:
         return {}
+    return {
+        name: Side(_normalised_mode(mode), sha) for name, mode, sha in checked_entries(store, tree_id, prefix)
+    }
+
+
+class ObjectSource(Protocol):
+    """An object store, or an overlay over one."""
+
+    def __getitem__(self, sha: ObjectID, /) -> ShaFile: ...
+
+
+def checked_entries(objects: ObjectSource, tree_id: ObjectID, prefix: bytes) -> list[RawEntry]:
+    """The tree's entries as stored (name, mode, id), in order, every name checked.
+
+    Raises UnsafePath for an unsafe or duplicate name, CorruptTree for a
+    tree that is missing, not a tree, or does not parse (a NUL inside a name
+    leaves bytes that are not a valid entry).
+    """
     try:
-        tree = store[tree_id]
+        tree = objects[tree_id]
     except KeyError:
         raise CorruptTree(tree_id, "the tree object is missing") from None
+    except ObjectFormatException as exc:
+        raise CorruptTree(tree_id, str(exc)) from None
     if not isinstance(tree, Tree):
         raise CorruptTree(tree_id, f"{display(prefix) or 'the root'} is not a tree object")
-    entries: dict[bytes, Side] = {}
-    oid_length = store.object_format.oid_length
     try:
-        parsed = list(parse_tree(tree.as_raw_string(), oid_length))
-    except Exception as exc:  # dulwich raises ObjectFormatException or ValueError
+        parsed = list(parse_tree(tree.as_raw_string(), tree.object_format.oid_length))
+    except (ObjectFormatException, ValueError) as exc:
         raise CorruptTree(tree_id, str(exc)) from None
+    seen: set[bytes] = set()
+    entries: list[RawEntry] = []
     for name, mode, sha in parsed:
         check_entry_name(prefix, name, mode)
-        if name in entries:
+        if name in seen:
             raise UnsafePath(display(prefix + b"/" + name if prefix else name), "a duplicate tree entry")
-        entries[name] = Side(_normalised_mode(mode), ObjectID(sha))
+        seen.add(name)
+        entries.append((name, mode, ObjectID(sha)))
     return entries
 
 
