@@ -21,6 +21,7 @@ from core.cli_output import (
     repo_json,
     skipped_json,
 )
+from core.credentials import url_without_secret
 from core.engine import registry
 from core.engine.core import Core
 from core.engine.sync import SyncOptions, refresh_status, sync_repository
@@ -134,7 +135,7 @@ async def _clone(core: Core, args: argparse.Namespace) -> int:
             name=args.name,
             progress=lambda r, p: view.update(args.path, r, p),
         )
-    print(f"cloned {args.url} into {record.path} as {record.name}")
+    print(f"cloned {url_without_secret(args.url)} into {record.path} as {record.name}")
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ import keyring
 from keyring.errors import KeyringError
 
 from core.errors import GitferryError
+from core.git.errors import redact_url
 
 SERVICE = "gitferry"
 
@@ -66,6 +67,13 @@ def split_url_secret(url: str) -> tuple[str, HttpAuth | None]:
     username = unquote(parts.username or "")
     clean = urlunsplit(parts._replace(netloc=_netloc(parts, username or None)))
     return clean, HttpAuth(username, unquote(parts.password))
+
+
+def url_without_secret(url: str) -> str:
+    """`url` fit to store or show: an HTTP(S) password dropped (the user kept), any
+    other scheme's password `***`."""
+    clean, _auth = split_url_secret(url)
+    return redact_url(clean)
 
 
 class Credentials:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from core.git.errors import BadRemoteUrl
+from core.git.errors import BadRemoteUrl, redact_url
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _SCP = re.compile(r"^(?:(?P<user>[^@/]+)@)?(?P<host>\[[^\]/]+\]|[^:/\[\]@]+):(?P<path>.*)$")
@@ -93,7 +93,7 @@ def _parse_with_scheme(url: str, scheme: str) -> RemoteUrl:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise BadRemoteUrl(_redact(url), f"{exc}") from None
+        raise BadRemoteUrl(redact_url(url), f"{exc}") from None
     if scheme == "file":
         return _parse_file(url, parts)
     if scheme in ("http", "https"):
@@ -104,7 +104,7 @@ def _parse_with_scheme(url: str, scheme: str) -> RemoteUrl:
         kind = Kind.SSH
     else:
         raise BadRemoteUrl(url, f"unsupported transport {scheme!r}")
-    shown = _redact(url)
+    shown = redact_url(url)
     host = parts.hostname
     if not host:
         raise BadRemoteUrl(shown, "no host name")
@@ -135,17 +135,6 @@ def _parse_scp(url: str, match: re.Match[str]) -> RemoteUrl:
         raise BadRemoteUrl(url, "the host name is empty or starts with '-'")
     if not match["path"]:
         raise BadRemoteUrl(url, "no repository path after ':'")
+    if match["user"] and ":" in match["user"]:
+        raise BadRemoteUrl(url, "an ssh address cannot carry a password")
     return RemoteUrl(Kind.SSH, url, match["path"], host, None, match["user"])
-
-
-def _redact(url: str) -> str:
-    """`url` with the password of its user information replaced by `***`."""
-    head, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    authority, slash, tail = rest.partition("/")
-    userinfo, at, hostport = authority.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{head}://{user}:***@{hostport}{slash}{tail}"

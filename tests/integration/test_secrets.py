@@ -1,0 +1,335 @@
+"""No secret leaks: smart HTTP with Basic auth, a wrong and a right password.
+
+A wrong secret ends `auth_failed` and is saved nowhere; the right one is saved
+in the keyring and only there. Then every place a secret could leak to is
+scanned for both, in every form it could take (as typed, URL-quoted, inside a
+Basic `Authorization` header): the desktop app's and the CLI's logs at DEBUG,
+the activity log, the status store with its -wal/-shm (also copied while a sync
+runs), everything under `.git`, every message and `--json` output, and the
+command lines of a running sync and of any process it starts.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import psutil
+import pytest
+
+from tests.gitcli import commit_file, fsck, git
+from tests.integration.clones import run
+from tests.memory_keyring import MemoryKeyring
+from tests.servers.remote import HttpRemote
+
+ROOT = Path(__file__).resolve().parents[2]
+WRONG = "wr0ng-Secret:7@x"
+# The keyring lives in the test process: the child gets a copy on stdin, so nothing
+# about the secret is on its command line unless Gitferry put it there.
+CHILD = (
+    "import json, logging, sys, keyring\n"
+    "from tests.memory_keyring import MemoryKeyring\n"
+    "backend = MemoryKeyring()\n"
+    "backend.secrets = {tuple(k): v for k, v in json.loads(sys.stdin.readline())}\n"
+    "keyring.set_keyring(backend)\n"
+    "logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)\n"
+    "from core.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def forms(user: str, secret: str) -> list[bytes]:
+    """Every shape a secret takes on its way out: typed, URL-quoted, JSON-escaped, Basic auth."""
+    basic = base64.b64encode(f"{user}:{secret}".encode())
+    return [secret.encode(), quote(secret, safe="").encode(), json.dumps(secret)[1:-1].encode(), basic]
+
+
+@dataclass
+class Evidence:
+    """Everything collected that a secret must not be in, by where it came from."""
+
+    items: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def text(self, where: str, text: str) -> None:
+        self.items.append((where, text.encode()))
+
+    def files(self, *roots: Path) -> None:
+        for root in roots:
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    self.items.append((str(path), path.read_bytes()))
+
+    def where(self, needles: list[bytes]) -> list[str]:
+        return [where for where, data in self.items if any(n in data for n in needles)]
+
+
+@pytest.fixture
+def home() -> Path:
+    return Path(os.environ["GITFERRY_HOME"])
+
+
+@pytest.fixture
+def debug_logs(home: Path) -> Iterator[Path]:
+    """The desktop app's `gitferry.log` at DEBUG, as `gui.app.configure_logging` sets it up."""
+    from gui.app import configure_logging
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    configure_logging(home, verbose=True)
+    yield home / "gitferry.log"
+    for handler in root.handlers:
+        if handler not in before:
+            handler.close()
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.fixture
+def evidence() -> Evidence:
+    return Evidence()
+
+
+def cli(capsys: pytest.CaptureFixture[str], evidence: Evidence, *args: str) -> tuple[int, Any, str]:
+    """The CLI in-process; its stdout and stderr are kept as evidence."""
+    code, out, err = run(capsys, *args)
+    where = f"gitferry {args[0]} (call {len(evidence.items) // 2})"  # the args hold secrets
+    evidence.text(f"{where}: stdout", out if isinstance(out, str) else json.dumps(out))
+    evidence.text(f"{where}: stderr", err)
+    return code, out, err
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines(keepends=True)
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        return self.lines.pop(0) if self.lines else ""
+
+
+def set_credentials(
+    capsys: pytest.CaptureFixture[str],
+    evidence: Evidence,
+    monkeypatch: pytest.MonkeyPatch,
+    user: str,
+    secret: str,
+) -> tuple[int, str]:
+    monkeypatch.setattr(sys, "stdin", _Lines(f"{user}\n{secret}\n"))
+    code, _out, err = cli(capsys, evidence, "credentials", "set", "mine", "origin")
+    return code, err
+
+
+def seeded(server: HttpRemote, tmp_path: Path) -> tuple[Path, Path]:
+    """The auth server's `origin` with one commit, and a clone `mine` that fetches it over HTTP."""
+    bare = server.create("origin")
+    seed = tmp_path / "seed"
+    git("init", "-q", "-b", "main", str(seed))
+    commit_file(seed, "a.txt", "one\n")
+    git("push", "-q", str(bare), "main", cwd=seed)
+    mine = tmp_path / "mine"
+    git("clone", "-q", str(bare), str(mine))
+    git("remote", "set-url", "origin", server.url("origin"), cwd=mine)
+    return bare, mine
+
+
+def test_a_wrong_secret_is_refused_and_no_secret_leaks_anywhere(
+    http_auth_server: HttpRemote,
+    tmp_path: Path,
+    home: Path,
+    debug_logs: Path,
+    evidence: Evidence,
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user, right = http_auth_server.auth or ("", "")
+    bare, mine = seeded(http_auth_server, tmp_path)
+    config_before = (mine / ".git" / "config").read_bytes()
+    assert cli(capsys, evidence, "add", str(mine))[0] == 0
+
+    code, err = set_credentials(capsys, evidence, monkeypatch, user, WRONG)
+    assert code == 1 and "refused the credentials" in err and err.count("\n") == 1, err
+    wrong_url = http_auth_server.url_with_credentials("origin", (user, WRONG))
+    code, _out, err = cli(capsys, evidence, "remote", "set-url", "mine", "origin", wrong_url)
+    assert code == 1 and "refused the credentials" in err, err
+    code, _out, err = cli(capsys, evidence, "clone", wrong_url, str(tmp_path / "wrong-clone"))
+    assert code == 1 and not (tmp_path / "wrong-clone").exists(), err
+    code, doc, _err = cli(capsys, evidence, "sync", "--json")
+    assert (code, doc["repos"][0]["result"]) == (1, "auth_failed")
+    assert memory_keyring.secrets == {}
+    assert (mine / ".git" / "config").read_bytes() == config_before
+
+    assert set_credentials(capsys, evidence, monkeypatch, user, right) == (0, "")
+    assert [right in blob and WRONG not in blob for blob in memory_keyring.secrets.values()] == [True]
+    theirs = commit_in_bare(bare, tmp_path / "theirs")
+    commit_file(mine, "b.txt", "mine\n")
+    code, report = sync_in_child(mine, home, memory_keyring, evidence)
+    assert (code, report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert git("merge-base", "--is-ancestor", theirs, "HEAD", cwd=mine) == ""
+
+    right_url = http_auth_server.url_with_credentials("origin")
+    code, _out, err = cli(capsys, evidence, "remote", "add", "mine", "mirror", right_url)
+    assert code == 0, err
+    assert cli(capsys, evidence, "clone", right_url, str(tmp_path / "cloned"))[0] == 0
+    missing = http_auth_server.url_with_credentials("missing")
+    assert cli(capsys, evidence, "remote", "add", "mine", "gone", missing)[0] == 1  # probed: 404
+    git("remote", "add", "gone", http_auth_server.url("missing"), cwd=mine)
+    code, doc, _err = cli(capsys, evidence, "sync", "--json")
+    reports = {report["name"]: report for report in doc["repos"]}
+    assert (code, reports["mine"]["result"], reports["cloned"]["result"]) == (1, "auth_failed", "up_to_date")
+    assert reports["mine"]["message"].startswith("gone: "), reports["mine"]
+    for command in (["show", "mine", "--json"], ["log", "--json"], ["status", "--json"], ["list", "--json"]):
+        assert cli(capsys, evidence, *command)[0] == 0
+    fsck(mine)
+
+    assert debug_logs.stat().st_size > 0 and len(memory_keyring.secrets) == 1
+    evidence.files(home, mine / ".git", tmp_path / "cloned" / ".git")
+    for secret in (WRONG, right):
+        assert evidence.where(forms(user, secret)) == [], secret
+
+
+def commit_in_bare(bare: Path, scratch: Path) -> str:
+    """A commit of a few incompressible megabytes pushed straight into the bare repository,
+    so the fetch over HTTP lasts long enough to be watched."""
+    git("clone", "-q", str(bare), str(scratch))
+    (scratch / "big.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    git("add", "big.bin", cwd=scratch)
+    git("commit", "-q", "-m", "theirs", cwd=scratch)
+    git("push", "-q", "origin", "main", cwd=scratch)
+    return git("rev-parse", "HEAD", cwd=scratch)
+
+
+def sync_in_child(
+    repo: Path, home: Path, keyring_backend: MemoryKeyring, evidence: Evidence
+) -> tuple[int, dict[str, Any]]:
+    """`gitferry sync mine --json` in a child process, logging at DEBUG to stderr. While it
+    runs, the command lines of it and its descendants and the bytes of every file in
+    GITFERRY_HOME (the store's -wal and -shm exist only meanwhile) are collected."""
+    out_path, err_path = repo.parent / "child.out", repo.parent / "child.err"
+    with out_path.open("w") as out_file, err_path.open("w") as err_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, "sync", "mine", "--json"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=out_file,
+            stderr=err_file,
+            text=True,
+        )
+    assert proc.stdin is not None
+    proc.stdin.write(json.dumps([[list(k), v] for k, v in keyring_backend.secrets.items()]) + "\n")
+    proc.stdin.close()
+    try:
+        during_sync = watch(proc, repo / ".git" / "gitferry" / "sync.lock", home, evidence)
+    finally:
+        proc.kill()
+        proc.wait(10)
+    out, err = out_path.read_text(), err_path.read_text()
+    evidence.text("child sync: stdout", out)
+    evidence.text("child sync: stderr", err)
+    assert during_sync >= 3, f"only {during_sync} samples while the sync held its lock"
+    assert "DEBUG" in err, "the child did not log at DEBUG"
+    return proc.returncode, json.loads(out)["repos"][0]
+
+
+def watch(proc: subprocess.Popen[str], lock: Path, home: Path, evidence: Evidence) -> int:
+    """Sample until `proc` ends; returns how many samples fell while it held the sync lock."""
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    during_sync = 0
+    while proc.poll() is None and time.monotonic() < deadline:
+        holding = lock.exists()
+        for process in [parent, *_children(parent)]:
+            with _gone_is_fine():
+                cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+                evidence.items.append((f"/proc/{process.pid}/cmdline", cmdline))
+        for path in home.glob("status*"):
+            with _gone_is_fine():
+                evidence.items.append((f"{path} (while syncing)", path.read_bytes()))
+        during_sync += holding and lock.exists()
+        time.sleep(0.005)
+    return during_sync
+
+
+def _children(process: psutil.Process) -> list[psutil.Process]:
+    try:
+        return process.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+class _gone_is_fine:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> bool:
+        return kind is not None and issubclass(kind, (FileNotFoundError, ProcessLookupError, psutil.Error))
+
+
+def test_a_password_written_into_git_config_by_hand_is_never_repeated(
+    http_auth_server: HttpRemote,
+    refused_port: int,
+    tmp_path: Path,
+    home: Path,
+    debug_logs: Path,
+    evidence: Evidence,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The user's own git put `user:password@` into the remote's URL: Gitferry uses it, and
+    repeats it nowhere (store, logs, messages, output)."""
+    user, right = http_auth_server.auth or ("", "")
+    _bare, mine = seeded(http_auth_server, tmp_path)
+    git("remote", "set-url", "origin", http_auth_server.url_with_credentials("origin"), cwd=mine)
+    for name, url in (
+        ("gone", http_auth_server.url_with_credentials("missing")),
+        ("down", f"http://{user}:{quote(right, safe='')}@127.0.0.1:{refused_port}/x.git"),
+    ):
+        git("remote", "add", name, url, cwd=mine)
+    assert cli(capsys, evidence, "add", str(mine))[0] == 0
+    code, doc, _err = cli(capsys, evidence, "sync", "--json")
+    report = doc["repos"][0]
+    assert code == 1 and report["result"] in ("error", "offline"), report
+    assert cli(capsys, evidence, "sync", "--json", "--fetch-only")[0] == 1
+    for command in (["show", "mine", "--json"], ["show", "mine"], ["log", "--json"], ["status", "--json"]):
+        assert cli(capsys, evidence, *command)[0] == 0
+    evidence.files(home)
+    assert evidence.where(forms(user, right)) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://alice:{secret}@example.invalid/x.git",
+        "file://alice:{secret}@example.invalid/x.git",
+        "1http://alice:{secret}@example.invalid/x.git",
+        "http://alice:{secret}@example.invalid/x.git ",
+        "http://alice:{secret}@/x.git",
+        "git://alice:{secret}@example.invalid/x.git",
+        "alice:{secret}@example.invalid:x.git",
+    ],
+)
+def test_a_malformed_url_with_a_password_is_refused_without_repeating_it(
+    url: str, tmp_path: Path, evidence: Evidence, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "Tiger-Lily-9"
+    repo = tmp_path / "mine"
+    git("init", "-q", str(repo))
+    assert cli(capsys, evidence, "add", str(repo))[0] == 0
+    typed = url.format(secret=secret)
+    code, out, err = cli(capsys, evidence, "remote", "add", "mine", "origin", typed)
+    assert code == 2 and out == "" and err.startswith("gitferry: ") and err.count("\n") == 1, (code, err)
+    code, out, err = cli(capsys, evidence, "clone", typed, str(tmp_path / "clone"))
+    assert code == 2 and err.count("\n") == 1, (code, err)
+    evidence.files(repo / ".git", Path(os.environ["GITFERRY_HOME"]))
+    assert evidence.where(forms("alice", secret)) == []
