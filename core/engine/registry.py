@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from core.git.remote_url import check_url
 from core.git.repository import canonical_path, open_worktree_repo
 from core.settings import REPO_PARSERS, parse_setting
 from core.store.records import RemoteRecord, RepoRecord
+from core.store.status_store import UnknownRepository
 
 REMOTE_ACTIONS = ("add", "set-url", "set-push-url", "remove")
 
@@ -68,14 +70,32 @@ def _check_worktree(path: str) -> None:
 async def add_repository(
     core: Core, path: str, *, name: str | None = None, settings: dict[str, str] | None = None
 ) -> RepoRecord:
+    """Register the repository at `path`. When a registration of that name exists and
+    its folder is gone (moved or deleted), it is pointed at `path` instead, keeping its
+    settings and history: `gitferry add NEWPATH --name NAME` after a move."""
     path = canonical_path(path)
     name = name or _default_name(path)
     _validate_name(name)
     checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in (settings or {}).items()}
     await core.offload.io(_check_worktree, path)
-    record = await core.store.add_repo(name, path, checked)
+    missing = await _registration_without_folder(core, name)
+    if missing is None:
+        record = await core.store.add_repo(name, path, checked)
+    else:
+        record = await core.store.move_repo(missing.id, path)
+        if checked:
+            await core.store.set_repo_settings(record.id, checked)
     await mirror_remotes(core, record.id, path)
     return record
+
+
+async def _registration_without_folder(core: Core, name: str) -> RepoRecord | None:
+    try:
+        record = await core.store.repo(name)
+    except UnknownRepository:
+        return None
+    exists = await core.offload.io(os.path.lexists, record.path)
+    return None if exists else record
 
 
 async def remove_repository(core: Core, name: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from core.store.migrations import migrate
+from core.store.recovery import Recovery, open_store_file
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -58,10 +58,10 @@ class Database:
         self._reader = _engine(path, writer=False)
 
     @staticmethod
-    def prepare(path: Path) -> None:
-        """Create or migrate the file. Blocking: run it through the offload layer."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        migrate(path)
+    def prepare(path: Path) -> Recovery | None:
+        """Create or migrate the file, or rebuild it when SQLite cannot read it (what
+        was done, then). Blocking: run it through the offload layer."""
+        return open_store_file(path)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

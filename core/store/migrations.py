@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from core.errors import GitferryError
+
 MIGRATIONS: list[list[str]] = [
     # 1: the first schema.
     [
@@ -96,12 +98,16 @@ MIGRATIONS: list[list[str]] = [
 LATEST = len(MIGRATIONS)
 
 
-class SchemaTooNew(RuntimeError):
-    def __init__(self, found: int) -> None:
+class SchemaTooNew(GitferryError):
+    """The store was written by a newer Gitferry: never downgraded, never touched."""
+
+    def __init__(self, path: Path, found: int) -> None:
         super().__init__(
-            f"the status store is at schema version {found}, newer than this Gitferry "
-            f"understands ({LATEST}); upgrade Gitferry"
+            f"{path.name} is from a newer Gitferry (schema {found}; this one knows {LATEST}): "
+            f"upgrade Gitferry, or move {path} aside to start afresh"
         )
+        self.path = path
+        self.found = found
 
 
 def migrate(path: Path) -> int:
@@ -111,10 +117,10 @@ def migrate(path: Path) -> int:
     """
     conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if found > LATEST:
-            raise SchemaTooNew(found)
+            raise SchemaTooNew(path, found)  # before anything is written (even the journal mode)
+        conn.execute("PRAGMA journal_mode=WAL")
         if found < LATEST and found > 0:
             _backup(conn, path.with_name(f"{path.name}.v{found}.bak"))
         for version in range(found + 1, LATEST + 1):

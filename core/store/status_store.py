@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,8 @@ from core.results import ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store.database import Database
 from core.store.records import BranchStatus, ConflictRecord, RemoteRecord, RepoRecord, SkippedFile, SyncRun
+from core.store.recovery import Recovery
+from core.store.registry_file import registrations, registry_path, write_registry
 from core.store.remote_failure import RemoteFailure
 from core.store.schema import (
     AppSettingRow,
@@ -43,6 +46,7 @@ _BRANCH_COLUMNS = (
     BranchStatusRow.upstream_gone,
     BranchStatusRow.gone_since,
 )
+log = logging.getLogger(__name__)
 GONE_BRANCH_RETENTION = timedelta(days=30)
 RUNS_KEPT_PER_REPO = 200
 
@@ -74,11 +78,25 @@ class StatusStore:
         self._issues = WorktreeIssues(db)
         self._offload = offload
         self._reader = reader
+        self.recovery: Recovery | None = None  # set when the file was unreadable and rebuilt
 
     @classmethod
     async def open(cls, path: Path, offload: Offload) -> StatusStore:
-        await offload.io(Database.prepare, path)
-        return cls(Database(path), offload, StatusReader(path))
+        recovery = await offload.io(Database.prepare, path)
+        store = cls(Database(path), offload, StatusReader(path))
+        store.recovery = recovery
+        if recovery is not None or not registry_path(path).exists():
+            await store._save_registry()
+        return store
+
+    async def _save_registry(self) -> None:
+        """Rewrite `repositories.json` after a change to what is registered: the copy a
+        rebuilt store is refilled from (`registry_file.py`). A failure to write it is
+        logged, not raised: the change itself is saved in the store."""
+        try:
+            await self._offload.io(write_registry, registry_path(self.db.path), await registrations(self.db))
+        except OSError as exc:
+            log.warning("could not update %s: %s", registry_path(self.db.path), exc)
 
     async def close(self) -> None:
         await self.db.close()
@@ -95,6 +113,20 @@ class StatusStore:
                 s.add_all(RepoSettingRow(repo_id=row.id, key=k, value=v) for k, v in settings.items())
         except IntegrityError:
             raise BadInput(f"a repository named {name!r} or at {path} is already added") from None
+        await self._save_registry()
+        return _repo(row)
+
+    async def move_repo(self, repo_id: int, path: str) -> RepoRecord:
+        """Point a registration at the folder its repository was moved to."""
+        try:
+            async with self.db.write() as s:
+                row = await s.get(RepoRow, repo_id)
+                if row is None:
+                    raise UnknownRepository(f"#{repo_id}")
+                row.path = path
+        except IntegrityError:
+            raise BadInput(f"a repository at {path} is already added") from None
+        await self._save_registry()
         return _repo(row)
 
     async def remove_repo(self, name: str) -> None:
@@ -102,6 +134,7 @@ class StatusStore:
             result = await s.execute(delete(RepoRow).where(RepoRow.name == name))
             if result.rowcount == 0:  # type: ignore[attr-defined]
                 raise UnknownRepository(name)
+        await self._save_registry()
 
     async def repo(self, name: str) -> RepoRecord:
         async with self.db.read() as s:
@@ -150,6 +183,7 @@ class StatusStore:
         async with self.db.write() as s:
             for key, value in values.items():
                 await s.merge(RepoSettingRow(repo_id=repo_id, key=key, value=value))
+        await self._save_registry()
 
     async def app_settings(self) -> AppSettings:
         async with self.db.read() as s:
@@ -159,6 +193,7 @@ class StatusStore:
     async def set_app_setting(self, key: str, value: str) -> None:
         async with self.db.write() as s:
             await s.merge(AppSettingRow(key=key, value=value))
+        await self._save_registry()
 
     # Remotes --------------------------------------------------------------
 

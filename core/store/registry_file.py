@@ -1,0 +1,136 @@
+"""`repositories.json`: the registrations, kept beside the status store in plain text.
+
+The status store is the clients' source of truth, but a store that can no longer
+be read (a damaged file, a disk error) must not make the user register every
+repository again. So after every change to what is registered (add, remove,
+move, a setting) the store rewrites this small file (write to a temporary
+file, fsync, rename: a crash leaves the old file or the new one, never half of
+one), and a store rebuilt from scratch is filled from it
+(`recovery.py`). It holds names, paths and settings; the remotes
+come back from each repository's git config, the rest (branch status, runs)
+from the next sync.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from core.store.schema import AppSettingRow, RepoRow, RepoSettingRow
+
+if TYPE_CHECKING:
+    from core.store.database import Database
+
+log = logging.getLogger(__name__)
+
+REGISTRY_NAME = "repositories.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Registration:
+    name: str
+    path: str
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Registry:
+    repositories: Sequence[Registration] = ()
+    app_settings: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "repositories": [
+                {"name": r.name, "path": r.path, "settings": dict(r.settings)} for r in self.repositories
+            ],
+            "app_settings": dict(self.app_settings),
+        }
+
+
+class UnreadableRegistry(ValueError):
+    pass
+
+
+def registry_path(store_path: Path) -> Path:
+    return store_path.with_name(REGISTRY_NAME)
+
+
+def write_registry(path: Path, registry: Registry) -> None:
+    """Replace the file atomically. Blocking."""
+    data = json.dumps(registry.to_json(), indent=1, ensure_ascii=False).encode()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def read_registry(path: Path) -> Registry | None:
+    """The registrations saved at `path`; None when there is no file. Blocking.
+
+    Raises UnreadableRegistry for a file that is not what `write_registry` makes;
+    a single bad entry is left out with a warning rather than losing the rest.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableRegistry(f"{path.name}: {exc}") from None
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise UnreadableRegistry(f"{path.name} is not valid JSON ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("repositories"), list):
+        raise UnreadableRegistry(f"{path.name} has no list of repositories")
+    repositories = [r for r in map(_registration, doc["repositories"]) if r is not None]
+    return Registry(repositories, _text_map(doc.get("app_settings")))
+
+
+def _registration(item: object) -> Registration | None:
+    if isinstance(item, dict):
+        name, path = item.get("name"), item.get("path")
+        if isinstance(name, str) and isinstance(path, str) and name and path:
+            return Registration(name, path, _text_map(item.get("settings")))
+    log.warning("%s: left out an entry without a name and a path: %.200r", REGISTRY_NAME, item)
+    return None
+
+
+def _text_map(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+async def registrations(db: Database) -> Registry:
+    """What the store holds now, in one read transaction."""
+    async with db.read() as s:
+        repos = (await s.execute(select(RepoRow.id, RepoRow.name, RepoRow.path).order_by(RepoRow.name))).all()
+        rows = (
+            await s.execute(select(RepoSettingRow.repo_id, RepoSettingRow.key, RepoSettingRow.value))
+        ).all()
+        app = (await s.execute(select(AppSettingRow.key, AppSettingRow.value))).all()
+    settings: dict[int, dict[str, str]] = {}
+    for repo_id, key, value in rows:
+        settings.setdefault(repo_id, {})[key] = value
+    return Registry(
+        [Registration(name, path, settings.get(repo_id, {})) for repo_id, name, path in repos],
+        {key: value for key, value in app},
+    )
