@@ -9,17 +9,22 @@ Readers use their own connections, read-only, so they never wait on the writer
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from core.store.recovery import Recovery, open_store_file
+from core.store.recovery import Recovery, StoreUnavailable, open_store_file
 
 BUSY_TIMEOUT_MS = 10_000
+_DISK_ERRORS = frozenset(
+    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN}
+)
 
 
 def _engine(path: Path, *, writer: bool) -> AsyncEngine:
@@ -65,8 +70,16 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with AsyncSession(self._writer, expire_on_commit=False) as session, session.begin():
-            yield session
+        """A write transaction; a full or failing disk ends it with `StoreUnavailable`
+        (a one-line message) rather than SQLAlchemy's exception."""
+        try:
+            async with AsyncSession(self._writer, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            code = getattr(exc.orig, "sqlite_errorcode", None)
+            if code not in _DISK_ERRORS:
+                raise
+            raise StoreUnavailable(self.path, str(exc.orig), action="write to") from exc
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

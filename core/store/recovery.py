@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from core.store.registry_file import (
 log = logging.getLogger(__name__)
 
 _UNREADABLE = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT})
+_NEARLY_FULL = 64 * 1024  # bytes free: less than SQLite needs to grow its files by a few pages
 _MAGIC = b"SQLite format 3\x00"
 _COMPANIONS = ("-wal", "-shm", "-journal")
 Parsers = Mapping[str, Callable[[str], Any]]
@@ -88,6 +90,8 @@ def _unreadable_reason(path: Path) -> str | None:
         if getattr(exc, "sqlite_errorcode", None) in _UNREADABLE:
             return str(exc)
         raise StoreUnavailable(path, str(exc)) from None
+    except OSError as exc:
+        raise StoreUnavailable(path, exc.strerror or str(exc)) from None
 
 
 def _has_sqlite_header(path: Path) -> bool:
@@ -109,11 +113,21 @@ def _quick_check(path: Path) -> str | None:
 
 
 class StoreUnavailable(GitferryError):
-    """The store file cannot be opened for a reason that renaming it would not cure."""
+    """The store file cannot be opened or written for a reason that renaming it would
+    not cure (a full or failing disk, a read-only folder, a lock held too long)."""
 
-    def __init__(self, path: Path, why: str) -> None:
-        super().__init__(f"cannot open the status store {path}: {why}")
+    def __init__(self, path: Path, why: str, *, action: str = "open") -> None:
+        if _disk_full(path.parent):
+            why = f"{why}; the disk holding it is full"
+        super().__init__(f"cannot {action} the status store {path}: {why}")
         self.path = path
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < _NEARLY_FULL
+    except OSError:
+        return False
 
 
 def _stamp() -> str:

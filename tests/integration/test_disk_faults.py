@@ -13,6 +13,7 @@ Mounting needs root (CAP_SYS_ADMIN): the mount tests skip where it is refused.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -83,7 +84,7 @@ def mounts() -> Iterator[Mounts]:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What must not change: refs, HEAD, the index file, the working tree."""
+    """What must not change: refs, HEAD, the index's entries, the working tree."""
 
     refs: dict[str, str]
     head: str
@@ -96,7 +97,7 @@ class Snapshot:
         return cls(
             refs(repo),
             (repo / ".git" / "HEAD").read_text(),
-            _digest((repo / ".git" / "index").read_bytes()),
+            git("ls-files", "--stage", cwd=repo),
             _worktree(repo),
             porcelain(repo),
         )
@@ -297,3 +298,70 @@ def test_deleted_repository_is_not_found_and_stays_registered(world: Clones) -> 
     git("remote", "set-url", "origin", world.remote.url("origin"), cwd=world.mine)
     code, report = world.sync(world.mine)
     assert code == 0 and report["result"] == "up_to_date", report
+
+
+def test_full_disk_during_the_fast_forward_checkout(small_disk: Clones, mounts: Mounts) -> None:
+    """The pack fits; writing its files into the working tree does not."""
+    world = small_disk
+    for name in ("one.bin", "two.bin", "three.bin"):
+        (world.theirs / name).write_bytes(os.urandom(600 * 1024))
+    git("add", ".", cwd=world.theirs)
+    git("commit", "-q", "-m", "two files", cwd=world.theirs)
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    new = git("rev-parse", "HEAD", cwd=world.theirs)
+    world.remember()
+    before = Snapshot.of(world.mine)
+    code, report = world.sync(world.mine)
+    assert code == 1 and report["result"] == "error" and report["fetched_refs"] == ["origin/main"], report
+    one_line(report["message"])
+    assert "no space left" in report["message"].lower(), report
+    after = Snapshot.of(world.mine)
+    assert after.refs.pop("refs/remotes/origin/main") == new  # the fetch itself succeeded
+    assert after.refs.pop("refs/remotes/origin/HEAD") == new
+    assert [r for r in after.refs if r.startswith("refs/gitferry/backup/")]  # the pre-merge backup
+    assert {k: v for k, v in after.refs.items() if not k.startswith("refs/gitferry/")} == {
+        "refs/heads/main": before.refs["refs/heads/main"]
+    }
+    assert (after.head, after.index, after.tree, after.status) == (
+        before.head,
+        before.index,
+        before.tree,
+        before.status,
+    )
+    git("fsck", "--strict", "--no-progress", cwd=world.mine)
+    assert leftovers(world.mine) == []
+    mounts.resize(world.mine, "64m")
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["result"] == "ok" and report["fast_forwarded"] == ["main"], report
+    assert world.head(world.mine) == new and porcelain(world.mine) == ""
+
+
+def test_full_disk_under_the_status_store_changes_nothing(
+    git_daemon: Remote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    mounts: Mounts,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The data directory (store, registry, activity log) is full; the repositories are not."""
+    data = tmp_path / "data"
+    mounts.tmpfs(data, "1m")
+    monkeypatch.setenv("GITFERRY_HOME", str(data))
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    new = publish_random(world, "b.bin", 0.01)
+    before = Snapshot.of(world.mine)
+    filler = data / "filler"
+    with filler.open("wb") as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 65536)
+    for command in (("sync", "mine", "--json"), ("set", "mine", "strategy", "rebase"), ("list",)):
+        code, out, err = run(capsys, *command)
+        assert code == 1 and out == "", (command, out)
+        assert err.startswith("gitferry: cannot ") and err.count("\n") == 1, err
+        assert err.endswith("the disk holding it is full\n"), err
+    assert_unchanged(world.mine, before)
+    filler.unlink()
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["fast_forwarded"] == ["main"], report
+    assert world.head(world.mine) == new
+    world.check()
