@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEBS := git openssh-server xvfb
 
-.PHONY: run test lint bench deps venv clean screenshots
+.PHONY: run test lint bench deps venv clean screenshots bundle
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,12 @@ lint: $(STAMP)
 
 test: deps $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# A one-folder Linux bundle of the app: dist/gitferry/gitferry (PyInstaller, pinned in the dev extras).
+bundle: $(STAMP)
+	$(BIN)/pip show -q pyinstaller >/dev/null 2>&1 || $(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller packaging/gitferry.spec
+	@du -sh dist/gitferry
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -27,9 +26,12 @@ from core.engine.core import Core
 from core.engine.sync import SyncOptions, refresh_status, sync_repository
 from core.errors import BadInput, GitferryError
 from core.fd_limit import raise_soft_limit
+from core.logs import configure_logging, log_to_stderr
+from core.paths import data_dir
 from core.settings import APP_PARSERS, as_text, parse_setting
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+VERBOSE_HELP = "log debug detail to stderr"
 
 
 def _version() -> str:
@@ -42,6 +44,7 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gitferry", description="Keep git repositories in sync.")
     p.add_argument("--version", action="version", version=f"gitferry {_version()}")
+    p.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     add = sub.add_parser("add", help="register an existing repository")
@@ -103,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
 
     sub.add_parser("daemon", help="fetch every repository in the background until interrupted")
+    for command in sub.choices.values():  # `gitferry sync --verbose` as well as `gitferry --verbose sync`
+        command.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
     return p
 
 
@@ -265,7 +270,6 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
 async def _daemon(core: Core, _args: argparse.Namespace) -> int:
     from core.engine.daemon import run_until_signalled
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s gitferry: %(message)s", stream=sys.stderr)
     print("gitferry daemon: running (stop with Ctrl-C or SIGTERM)", file=sys.stderr, flush=True)
     await run_until_signalled(core)
     print("gitferry daemon: stopped", file=sys.stderr)
@@ -296,6 +300,15 @@ def _prompt_credentials() -> tuple[str, str]:
     return sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
 
 
+def _configure_logs(args: argparse.Namespace) -> None:
+    """`--verbose`: debug records to stderr. The daemon, a long-running process like the
+    desktop app, also keeps the rotating log file and reports its work on stderr."""
+    if args.command == "daemon":
+        configure_logging(data_dir(), args.verbose)
+    if args.verbose or args.command == "daemon":
+        log_to_stderr(args.verbose)
+
+
 def _exit_now(code: int) -> NoReturn:
     """End the process without joining transfer threads still blocked in a read (a
     server that stopped answering holds one up to its timeout). The store is closed;
@@ -313,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("gitferry: no command given (`gitferry` alone starts the desktop app)", file=sys.stderr)
         return EXIT_USAGE
     raise_soft_limit()
+    _configure_logs(args)
     if args.command == "credentials":
         args.username, args.secret = _prompt_credentials()
     try:

@@ -19,7 +19,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.fd_limit import raise_soft_limit
+from core.logs import configure_logging
 from core.paths import data_dir
 from core.store.status_reader import Snapshot, first_snapshot
 from gui.resources import icon_path
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gitferry.gui")
 
-LOG_BYTES = 1024 * 1024
-LOG_FILES = 3
 SIGNAL_POLL_MS = 250  # Python runs signal handlers only between Qt events
 FIRST_PAINT_FILE = "GITFERRY_FIRST_PAINT_FILE"
 
@@ -51,15 +49,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--hidden", action="store_true", help="start in the tray, window closed (at login)")
     parser.add_argument("--verbose", action="store_true", help="log debug detail")
     return parser.parse_args(list(argv))
-
-
-def configure_logging(home: Path, verbose: bool) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(home / "gitferry.log", maxBytes=LOG_BYTES, backupCount=LOG_FILES)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
 Notify = Callable[[str, str], None]

@@ -1,0 +1,59 @@
+"""Where Gitferry's log records go: a rotating file in the data directory, and stderr.
+
+The desktop app and `gitferry daemon` (the long-running processes) append to
+`<data dir>/gitferry.log`, rotated at 1 MiB with three old files kept. The
+short CLI commands print their results instead; with `--verbose` any process
+also writes its debug records to stderr. Both set the root logger, so the
+engine's, dulwich's and urllib3's records all follow the same switch.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+LOG_FILE_NAME = "gitferry.log"
+LOG_BYTES = 1024 * 1024
+LOG_FILES = 3
+FILE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+STDERR_FORMAT = "%(asctime)s gitferry: %(levelname)s %(name)s: %(message)s"
+# Libraries whose debug records are one per database call: kept at INFO even when verbose.
+CHATTY_LOGGERS = ("aiosqlite", "asyncio")
+
+
+def log_file(home: Path) -> Path:
+    return home / LOG_FILE_NAME
+
+
+def configure_logging(home: Path, verbose: bool) -> None:
+    """Append to the rotating log file in `home` (the data directory)."""
+    home.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(log_file(home), maxBytes=LOG_BYTES, backupCount=LOG_FILES)
+    handler.setFormatter(logging.Formatter(FILE_FORMAT))
+    _attach("gitferry-file", handler, verbose)
+
+
+def log_to_stderr(verbose: bool) -> None:
+    """Records to stderr: debug detail when verbose, else information and worse."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(STDERR_FORMAT))
+    handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+    _attach("gitferry-stderr", handler, verbose)
+
+
+def _attach(name: str, handler: logging.Handler, verbose: bool) -> None:
+    """Add `handler` to the root logger in place of an earlier one of the same name (a
+    process that configures twice, such as a test calling `main` again, logs once)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == name]:
+        root.removeHandler(old)
+        old.close()
+    handler.set_name(name)
+    root.addHandler(handler)
+    for chatty in CHATTY_LOGGERS:
+        logging.getLogger(chatty).setLevel(logging.INFO)
+    level = logging.DEBUG if verbose else logging.INFO
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
