@@ -16,6 +16,7 @@ from typing import Any
 from core.errors import BadInput
 
 STRATEGIES = ("merge", "rebase", "ff-only")
+DEFAULT_MAX_PACK_SIZE = 2 * 1024**3
 
 
 class BadSetting(BadInput):
@@ -84,6 +85,7 @@ class AppSettings:
     memory_budget: int = 256 * 1024 * 1024
     pool_ttl: int = 300
     pause_on_battery: bool = True
+    max_pack_size: int = DEFAULT_MAX_PACK_SIZE  # bytes one fetch may receive; larger packs are refused
 
 
 REPO_PARSERS: dict[str, Callable[[str], Any]] = {
@@ -101,6 +103,7 @@ APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "memory_budget": _positive_int,
     "pool_ttl": _positive_int,
     "pause_on_battery": _bool,
+    "max_pack_size": _positive_int,
 }
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from dulwich.client import FetchPackResult, GitClient
+from dulwich.errors import GitProtocolError, HangupException
 from dulwich.object_store import DiskObjectStore
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref
@@ -27,7 +28,8 @@ from core.credentials import HttpAuth
 from core.git.errors import TransferFailed
 from core.git.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.haves import HavesWalker
-from core.git.pack_ingest import IncomingPack
+from core.git.pack_ingest import IncomingPack, PackTooLarge
+from core.git.pack_scan import PackFormatError
 from core.git.progress import (
     Phase,
     ProgressSink,
@@ -38,8 +40,9 @@ from core.git.progress import (
 from core.git.remote_config import remote_url
 from core.git.remote_url import RemoteUrl, parse_remote_url
 from core.git.transport import connected
+from core.settings import DEFAULT_MAX_PACK_SIZE
 
-__all__ = ["FetchResult", "TrackedBranches", "fetch_remote"]
+__all__ = ["FetchResult", "OversizedPack", "TrackedBranches", "fetch_remote"]
 
 PHASES = ("connect", "negotiate", "receive", "index", "refs")
 
@@ -53,6 +56,14 @@ class PackGate(Protocol):
 
 
 UPSTREAMS = TrackedBranches.upstreams()
+
+
+class OversizedPack(TransferFailed):
+    """The remote's pack passed `max_pack_size`; the transfer was stopped there."""
+
+    def __init__(self, remote: str, error: PackTooLarge) -> None:
+        super().__init__(remote, str(error))
+        self.limit = error.limit
 
 
 @dataclass(frozen=True)
@@ -79,16 +90,18 @@ def fetch_remote(
     timeout: float = 30.0,
     ssh_command: str | None = None,
     pack_gate: PackGate | None = None,
+    max_pack_size: int = DEFAULT_MAX_PACK_SIZE,
 ) -> FetchResult:
     """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url`.
 
     `pack_gate` bounds how many fetches receive and index a pack at once across
     threads: that work is CPU-bound, and in threads several at once only slow
     each other down (DULWICH_NOTES.md). Fetches with nothing to receive never
-    wait for it."""
+    wait for it. A pack larger than `max_pack_size` bytes is refused while it arrives."""
     if url is None:
         url = parse_remote_url(remote_url(repo, remote), base=_work_dir(repo))
-    session = _FetchSession(repo, remote, FetchPlan(repo, remote, tracked), progress, pack_gate)
+    plan = FetchPlan(repo, remote, tracked)
+    session = _FetchSession(repo, remote, plan, progress, pack_gate, max_pack_size)
     with connected(
         remote, url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
     ) as (client, path):
@@ -135,7 +148,13 @@ class _Reporter:
 
 class _FetchSession:
     def __init__(
-        self, repo: Repo, remote: str, plan: FetchPlan, progress: ProgressSink | None, gate: PackGate | None
+        self,
+        repo: Repo,
+        remote: str,
+        plan: FetchPlan,
+        progress: ProgressSink | None,
+        gate: PackGate | None,
+        max_pack_size: int,
     ) -> None:
         store = repo.object_store
         if not isinstance(store, DiskObjectStore):
@@ -150,6 +169,7 @@ class _FetchSession:
         self._incoming: IncomingPack | None = None
         self._gate = gate
         self._gated = False
+        self._max_pack_size = max_pack_size
 
     def run(self, client: GitClient, path: str) -> FetchResult:
         self._report(TransferProgress(Phase.CONNECTING))
@@ -163,9 +183,12 @@ class _FetchSession:
                 ref_prefix=self._plan.ref_prefixes,
             )
             received = self._land_pack()
-        except BaseException:
+        except BaseException as exc:
             if self._incoming is not None:
                 self._incoming.abort()
+            broken = _broken_transfer(self._remote, exc, self._incoming)
+            if broken is not None:
+                raise broken from exc
             raise
         finally:
             if self._gated and self._gate is not None:
@@ -191,8 +214,11 @@ class _FetchSession:
             return len(data)  # an in-process server sends an empty pack even then
         if self._incoming is None:
             self._clock.mark("negotiate")
-            self._incoming = IncomingPack(self._store, self._report)
-        return self._incoming.write(data)
+            self._incoming = IncomingPack(self._store, self._report, max_bytes=self._max_pack_size)
+        try:
+            return self._incoming.write(data)
+        except PackTooLarge as exc:
+            raise OversizedPack(self._remote, exc) from None
 
     def _land_pack(self) -> tuple[int, int]:
         incoming = self._incoming
@@ -226,6 +252,17 @@ class _FetchSession:
             timings_ms=dict(self._clock.ms),
             pruned=pruned,
         )
+
+
+def _broken_transfer(remote: str, exc: BaseException, incoming: IncomingPack | None) -> TransferFailed | None:
+    """A plain message for a stream that ended early or a pack that does not verify."""
+    if isinstance(exc, PackFormatError):
+        return TransferFailed(remote, f"the remote sent a corrupt pack ({exc}); nothing was kept")
+    truncated = isinstance(exc, GitProtocolError) and "does not match length prefix" in str(exc)
+    if truncated or (isinstance(exc, HangupException) and incoming is not None and incoming.started):
+        got = f" after {incoming.bytes_received:,} bytes of the pack" if incoming and incoming.started else ""
+        return TransferFailed(remote, f"the connection closed mid-transfer{got}; nothing was kept")
+    return None
 
 
 def _write_refs(repo: Repo, remote: str, updates: dict[str, RefUpdate], pruned: list[str]) -> None:

@@ -54,12 +54,32 @@ class ReceivedPack:
     bytes: int
 
 
-class IncomingPack:
-    """A pack being received. Use `write` as the pack-data callback, then `commit` or `abort`."""
+class PackTooLarge(Exception):
+    """The remote sent more than `limit` bytes of pack; what came is discarded."""
 
-    def __init__(self, store: DiskObjectStore, progress: ProgressSink | None = None) -> None:
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the pack is larger than the limit of {size_text(limit)} (setting max_pack_size)")
+        self.limit = limit
+
+
+def size_text(size: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.4g} {unit}"
+    return f"{size} bytes"
+
+
+class IncomingPack:
+    """A pack being received. Use `write` as the pack-data callback, then `commit` or `abort`.
+
+    More than `max_bytes` is refused before it reaches the disk."""
+
+    def __init__(
+        self, store: DiskObjectStore, progress: ProgressSink | None = None, *, max_bytes: int | None = None
+    ) -> None:
         self._store = store
         self._progress = progress
+        self._max_bytes = max_bytes
         remove_stale_temporaries(str(store.pack_dir))
         fd, self._path = tempfile.mkstemp(dir=store.pack_dir, prefix=TMP_PREFIX)
         self._file: BinaryIO = os.fdopen(fd, "w+b")
@@ -80,6 +100,8 @@ class IncomingPack:
 
     def write(self, data: bytes) -> int:
         try:
+            if self._max_bytes is not None and self._scanner.bytes_seen + len(data) > self._max_bytes:
+                raise PackTooLarge(self._max_bytes)
             self._file.write(data)
             self._scanner.feed(data)
         except BaseException:

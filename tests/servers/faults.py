@@ -1,5 +1,6 @@
-"""Servers that misbehave on purpose: a proxy that hangs up mid-transfer, a server
-that never answers, and a port that refuses connections."""
+"""Servers that misbehave on purpose: proxies that hang up, fall silent or flip a
+byte of the pack mid-transfer, a server that never answers, and a port that
+refuses connections."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from tests.servers.host import LOOPBACK, STOP_TIMEOUT
 
@@ -24,7 +26,7 @@ class _Acceptor:
         self._listener = socket.create_server((LOOPBACK, 0))
         self._listener.settimeout(POLL)
         self.port: int = self._listener.getsockname()[1]
-        self._stopping = threading.Event()
+        self.stopping = threading.Event()
         self._sockets: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -41,7 +43,7 @@ class _Acceptor:
             self._sockets.append(sock)
 
     def _accept_loop(self) -> None:
-        while not self._stopping.is_set():
+        while not self.stopping.is_set():
             try:
                 conn, _ = self._listener.accept()
             except TimeoutError:
@@ -53,7 +55,7 @@ class _Acceptor:
             self._on_accept(conn)
 
     def stop(self) -> None:
-        self._stopping.set()
+        self.stopping.set()
         self._listener.close()
         with self._lock:
             sockets, threads = list(self._sockets), list(self._threads)
@@ -104,26 +106,138 @@ class CuttingProxy:
         self._acceptor.spawn(self._pump, server, client, self.cut_after_bytes)
 
     def _pump(self, source: socket.socket, sink: socket.socket, limit: int | None) -> None:
-        sent = 0
+        to_client = self._client_stream() if limit is not None else None
         try:
             while data := source.recv(CHUNK):
-                if limit is not None:
-                    data = data[: limit - sent]
+                if to_client is not None:
+                    data = to_client.pass_on(data)
                     time.sleep(self.pace_seconds)
                 sink.sendall(data)
-                sent += len(data)
-                if limit is not None:
+                if to_client is not None:
                     self.bytes_to_client += len(data)
-                    if sent >= limit:
+                    if to_client.reached:
                         self.cuts += 1
+                        self._at_limit()
                         break
         except OSError:
             pass
         _close(source)
         _close(sink)
 
+    def _client_stream(self) -> _Stream:
+        """One connection's server-to-client bytes: what is passed on, and when to stop."""
+        return _ByteLimit(self.cut_after_bytes)
+
+    def _at_limit(self) -> None:
+        """Called once the limit is reached, before the hang-up."""
+
     def stop(self) -> None:
         self._acceptor.stop()
+
+
+class StallingProxy(CuttingProxy):
+    """Forwards ``stall_after_bytes`` to the client, then sends nothing more while
+    holding the connection open (until stopped, at most ``IO_TIMEOUT``): a server that
+    stops sending mid-pack."""
+
+    def __init__(self, target_host: str, target_port: int, stall_after_bytes: int) -> None:
+        super().__init__(target_host, target_port, stall_after_bytes)
+
+    def _at_limit(self) -> None:
+        self._acceptor.stopping.wait(IO_TIMEOUT)
+
+
+class _Stream(Protocol):
+    reached: bool
+
+    def pass_on(self, data: bytes) -> bytes: ...
+
+
+class _ByteLimit:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.reached = False
+
+    def pass_on(self, data: bytes) -> bytes:
+        data = data[: self.left]
+        self.left -= len(data)
+        self.reached = self.left <= 0
+        return data
+
+
+class CorruptingProxy(CuttingProxy):
+    """Forwards a ``git://`` exchange both ways, but flips the bits of the pack's byte
+    at ``offset`` (counted from its ``PACK`` signature); with ``cut_after_pack_bytes``
+    it hangs up once that much of the pack has gone to the client instead.
+
+    The server's bytes are read as pkt-lines, and only the payload of sideband
+    channel 1 (pack data) counts, so the flip or cut always lands inside the pack,
+    never in the framing or the progress messages, however the stream is split.
+    ``pack_bytes`` counts the pack bytes forwarded."""
+
+    def __init__(
+        self,
+        target_host: str,
+        target_port: int,
+        offset: int | None = 64,
+        *,
+        cut_after_pack_bytes: int | None = None,
+    ) -> None:
+        super().__init__(target_host, target_port, 1 << 62)
+        self.offset = offset
+        self.cut_after_pack_bytes = cut_after_pack_bytes
+        self.flips = 0
+        self.pack_bytes = 0
+
+    def _client_stream(self) -> _Stream:
+        return _PackStream(self)
+
+
+class _PackStream:
+    """One connection's pkt-line parser: flips or cuts at the proxy's pack offsets."""
+
+    def __init__(self, proxy: CorruptingProxy) -> None:
+        self.proxy = proxy
+        self.header = b""
+        self.left = 0  # payload bytes left in the current pkt-line
+        self.at_band = False  # the next payload byte is the sideband channel
+        self.in_pack = False  # the current pkt-line carries pack data
+        self.pack_bytes = 0
+        self.reached = False
+
+    def pass_on(self, data: bytes) -> bytes:
+        out = bytearray(data)
+        i = 0
+        while i < len(out) and not self.reached:
+            if self.left == 0:
+                take = min(4 - len(self.header), len(out) - i)
+                self.header += bytes(out[i : i + take])
+                i += take
+                if len(self.header) == 4:
+                    self.left = max(0, int(self.header, 16) - 4)
+                    self.header, self.at_band, self.in_pack = b"", True, False
+            elif self.at_band:
+                self.in_pack, self.at_band = out[i] == 1, False
+                i, self.left = i + 1, self.left - 1
+            else:
+                take = min(self.left, len(out) - i)
+                if self.in_pack:
+                    take = self._pack_data(out, i, take)
+                i, self.left = i + take, self.left - take
+        return bytes(out[:i])
+
+    def _pack_data(self, out: bytearray, start: int, length: int) -> int:
+        """Flip or cut within `out[start:start+length]`; how much of it to pass on."""
+        proxy = self.proxy
+        if proxy.offset is not None and 0 <= proxy.offset - self.pack_bytes < length:
+            out[start + proxy.offset - self.pack_bytes] ^= 0xFF
+            proxy.flips += 1
+        cut = proxy.cut_after_pack_bytes
+        if cut is not None and cut - self.pack_bytes <= length:
+            length, self.reached = max(0, cut - self.pack_bytes), True
+        self.pack_bytes += length
+        proxy.pack_bytes += length
+        return length
 
 
 CuttingProxyFactory = Callable[..., CuttingProxy]
