@@ -33,7 +33,7 @@ screenshots: deps $(STAMP)
 	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python docs/screenshots.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check core gui tests bench docs
+	$(BIN)/ruff check core gui tests bench docs packaging
 	$(BIN)/ruff format --check core
 	$(BIN)/mypy --strict core
 	$(BIN)/mypy gui
