@@ -3,7 +3,7 @@
 Each commit is built with dulwich's object API from raw tree bytes (names
 with `/`, NUL, `..`, `.git`, duplicates), pushed into the bare repository by
 hand and served by `git daemon`. `gitferry sync` fetches it, then refuses it
-with `error`, for a fast-forward and for a merge (diverged clone): the
+with `error`, for a fast-forward and for a merge or rebase (diverged clone): the
 branch, index and working tree are as they were, nothing appears outside the
 working tree, no lock is left, and once the remote publishes a fix on top
 the next sync integrates it.
@@ -271,11 +271,19 @@ def assert_no_lock(repo: Path) -> None:
     assert not list((repo / ".git").rglob("*.lock"))
 
 
-@pytest.mark.parametrize("how", ["fast_forward", "merge"])
-@pytest.mark.parametrize("case", CASES)
+# Rebase replays local commits with the same tree merger as a merge: a few cases suffice.
+REBASE_CASES = ["dotdot", "nul", "symlink_then_dir"]
+SCENARIOS = [(case, how) for case in CASES for how in ("fast_forward", "merge")]
+SCENARIOS += [(case, "rebase") for case in REBASE_CASES]
+
+
+@pytest.mark.parametrize(("case", "how"), SCENARIOS)
 def test_hostile_tree_is_refused_and_nothing_is_written(world: World, case: str, how: str) -> None:
-    if how == "merge":
-        commit_file(world.mine, "mine.txt", "local work\n")  # diverged: a merge at the root
+    if how == "rebase":
+        assert run(world.capsys, "remove", "mine")[0] == 0
+        assert run(world.capsys, "add", str(world.mine), "--name", "mine", "--strategy", "rebase")[0] == 0
+    if how != "fast_forward":
+        commit_file(world.mine, "mine.txt", "local work\n")  # diverged: merged or replayed at the root
     evil, clean = publish_hostile(world, case)
     before, before_outside = local_state(world), outside_state(world)
 
@@ -297,10 +305,9 @@ def test_hostile_tree_is_refused_and_nothing_is_written(world: World, case: str,
     assert git("rev-parse", "refs/remotes/origin/main", cwd=world.mine) == git(
         "rev-parse", "HEAD", cwd=world.mine
     )
-    if how == "fast_forward":
-        assert git("rev-parse", "HEAD", cwd=world.mine) == fixed.decode()
-    else:
-        assert git("rev-parse", "HEAD^2", cwd=world.mine) == fixed.decode()
+    upstream = {"fast_forward": "HEAD", "merge": "HEAD^2", "rebase": "HEAD^"}[how]
+    assert git("rev-parse", upstream, cwd=world.mine) == fixed.decode()
+    if how != "fast_forward":
         assert (world.mine / "mine.txt").read_text() == "local work\n"
     assert (world.mine / "a.txt").read_text() == "changed\n" and (world.mine / "zz.txt").exists()
     assert porcelain(world.mine) == ""
