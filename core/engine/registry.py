@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dulwich.repo import Repo
 
-from core.credentials import HttpAuth, split_url_secret
+from core.credentials import HttpAuth, split_url_secret, url_without_secret
 from core.engine.core import Core
 from core.errors import BadInput, GitferryError, NotARepository
 from core.git import remote_config
@@ -58,7 +58,11 @@ async def mirror_remotes(core: Core, repo_id: int, path: str) -> None:
             return remote_config.list_remotes(repo)
 
     remotes = await core.offload.io(read)
-    await core.store.replace_remotes(repo_id, [RemoteRecord(r.name, r.url, r.push_url) for r in remotes])
+    records = [
+        RemoteRecord(r.name, url_without_secret(r.url), r.push_url and url_without_secret(r.push_url))
+        for r in remotes
+    ]  # a password the user's own git put into the config stays there, out of the store
+    await core.store.replace_remotes(repo_id, records)
 
 
 def _check_worktree(path: str) -> None:
