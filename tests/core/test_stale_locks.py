@@ -1,0 +1,58 @@
+"""What a dead sync left in its local remotes and at the top of `objects/` is cleaned up.
+
+A push to a local path or `file://` remote runs in-process, so a sync killed
+mid-push leaves `refs/heads/<branch>.lock` (every later push then fails) and
+`objects/tmp_pack_*` in the remote's repository (found by the SIGKILL loop of
+tests/integration/test_sync_crash.py).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from core.git.stale_locks import local_remote_git_dirs, remove_stale_leftovers
+from tests.gitcli import git
+
+
+def _repo_with_remotes(tmp_path: Path) -> tuple[Path, Path, Path]:
+    mine = tmp_path / "mine"
+    bare = tmp_path / "remotes" / "origin.git"
+    other = tmp_path / "other"
+    git("init", "-q", str(mine))
+    git("init", "-q", "--bare", str(bare))
+    git("init", "-q", str(other))
+    git("remote", "add", "origin", "../remotes/origin.git", cwd=mine)  # relative to the work tree
+    git("remote", "add", "mirror", "https://example.invalid/x.git", cwd=mine)
+    git("remote", "set-url", "--push", "mirror", other.as_uri(), cwd=mine)
+    git("remote", "add", "gone", str(tmp_path / "missing.git"), cwd=mine)
+    return mine / ".git", bare, other / ".git"
+
+
+def test_the_local_remotes_are_found_by_fetch_and_push_url(tmp_path: Path) -> None:
+    git_dir, bare, other = _repo_with_remotes(tmp_path)
+    assert local_remote_git_dirs(git_dir) == [bare.resolve(), other.resolve()]
+
+
+def test_leftovers_in_local_remotes_and_top_level_temporary_objects_are_removed(tmp_path: Path) -> None:
+    git_dir, bare, other = _repo_with_remotes(tmp_path)
+    old = bare / "refs" / "heads" / "old.lock"
+    old.write_text("")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    since = time.time()
+    made = [
+        bare / "refs" / "heads" / "main.lock",
+        bare / "objects" / "tmp_pack_Xy12",  # dulwich's add_thin_pack
+        bare / "objects" / "pack" / "tmpab3kq9.pack",  # dulwich's add_pack
+        other / "packed-refs.lock",
+        git_dir / "objects" / "tmp_obj_k2j3",  # blob_stream's large-file writer
+    ]
+    for path in made:
+        path.write_text("x")
+    kept = bare / "objects" / "pack" / "pack-1.pack"
+    kept.write_text("x")
+    removed = remove_stale_leftovers(git_dir, since)
+    assert removed == sorted(os.path.relpath(path, git_dir) for path in made)
+    assert not any(path.exists() for path in made)
+    assert old.exists() and kept.exists()
