@@ -8,12 +8,15 @@ default instead of breaking a sync.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from core.errors import BadInput
+
+log = logging.getLogger(__name__)
 
 STRATEGIES = ("merge", "rebase", "ff-only")
 DEFAULT_MAX_PACK_SIZE = 2 * 1024**3
@@ -133,11 +136,12 @@ def _load(parsers: Mapping[str, Callable[[str], Any]], rows: Mapping[str, str]) 
     for key, raw in rows.items():
         parser = parsers.get(key)
         if parser is None:
+            log.warning("ignoring the stored setting %r: not a known setting", key)
             continue
         try:
             values[key] = parser(raw)
-        except ValueError:
-            continue
+        except ValueError as exc:
+            log.warning("stored %s = %r is not valid (%s): using the default", key, raw, exc)
     return values
 
 

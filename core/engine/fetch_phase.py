@@ -69,6 +69,7 @@ async def fetch_remotes(
     outcome = FetchOutcome()
     wanted = None if only is None else set(only)
     skipped = set(skip)
+    max_pack_size = (await core.store.app_settings()).max_pack_size
     for remote in await core.offload.io(list_remotes, repo):
         if (wanted is not None and remote.name not in wanted) or remote.name in skipped:
             continue
@@ -82,6 +83,7 @@ async def fetch_remotes(
                 progress=None if progress is None else for_remote(progress, remote.name),
                 timeout=network_timeout,
                 pack_gate=core.offload.pack_gate,
+                max_pack_size=max_pack_size,
             )
         except GitferryError as exc:
             await core.store.remote_health.record(repo_id, remote.name, exc.message)

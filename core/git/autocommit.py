@@ -10,6 +10,7 @@ keeps its old index entry and is retried by the next sync.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Collection
@@ -35,6 +36,7 @@ from core.git.worktree import WorktreeChange, scan_worktree
 from core.git.worktree_state import Fingerprint, fingerprint, lstat_or_none
 from core.results import ResultKind
 
+_STORE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 SkipReason = Literal["too_large", "unreadable", "failing"]
 
 # The tree an open repository's index held, by the index file's stamp, when that
@@ -231,6 +233,8 @@ def _blob_entry(repo: Repo, root: bytes, change: WorktreeChange) -> IndexEntry |
     except FileChanged:
         return None
     except OSError as exc:
+        if exc.errno in _STORE_FULL:
+            raise  # the repository cannot take the object: the whole sync fails, nothing is skipped
         return Skip(path, "unreadable", change.size, exc.strerror or str(exc))
     mode = change.mode if change.mode is not None else blob.mode
     return index_entry_from_stat(st, blob.sha, mode=mode)

@@ -15,7 +15,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from dulwich.objects import ObjectID
+from dulwich.objects import Commit, ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -25,6 +25,7 @@ from core.git.fetch import FetchResult, fetch_remote
 from core.git.fetch_plan import TrackedBranches
 from core.git.progress import ProgressSink
 from core.git.remote_url import Kind, RemoteUrl, parse_remote_url
+from core.git.tree_delta import tree_delta
 from core.git.upstreams import set_upstream
 
 ORIGIN = "origin"
@@ -131,4 +132,7 @@ def _check_out_default(repo: Repo, remote: RemoteUrl, result: FetchResult) -> No
     repo.refs.set_symbolic_ref(Ref(b"HEAD"), local, message=message)
     repo.refs.set_symbolic_ref(Ref(f"refs/remotes/{ORIGIN}/HEAD".encode()), tracking)
     set_upstream(repo, branch, ORIGIN, f"refs/heads/{branch}")
+    commit = repo[ObjectID(repo.refs[local])]
+    assert isinstance(commit, Commit)
+    tree_delta(repo.object_store, None, commit.tree)  # every name checked before anything is written
     repo.get_worktree().reset_index()

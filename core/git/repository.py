@@ -20,6 +20,14 @@ class RepositoryMissing(GitferryError):
         self.path = path
 
 
+class UnreadableConfig(GitferryError):
+    """The repository's `.git/config` cannot be parsed; nothing was touched."""
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"{path}: .git/config cannot be read ({why}); fix it with a text editor")
+        self.path = path
+
+
 def open_worktree_repo(path: str | Path) -> Repo:
     """Open a non-bare repository at exactly `path` (not a parent of it)."""
     path = Path(path)
@@ -31,6 +39,8 @@ def open_worktree_repo(path: str | Path) -> Repo:
         repo = Repo(str(path))
     except NotGitRepository:
         raise NotARepository(str(path)) from None
+    except ValueError as exc:  # dulwich's config parser: a hand-edited or damaged .git/config
+        raise UnreadableConfig(str(path), str(exc)) from None
     if repo.bare:
         repo.close()
         raise NotARepository(str(path), "is a bare repository (Gitferry syncs working trees)")

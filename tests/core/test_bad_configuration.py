@@ -104,10 +104,6 @@ def test_hand_edited_bad_value_falls_back_to_the_default(
     assert "colour" not in settings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/settings.py ignores bad stored rows silently (patch: /work/notes/settings_warning.patch)",
-)
 def test_hand_edited_bad_value_is_logged(
     home: Path, repos: dict[str, Path], capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -234,11 +230,6 @@ def test_hand_edited_registry_entries_are_checked_on_rebuild(
     assert settings["strategy"] == "merge" and settings["auto_commit"] == "true"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open_worktree_repo lets dulwich's ValueError through: a traceback "
-    "(patch: /work/notes/repository_bad_config.patch)",
-)
 def test_damaged_git_config_ends_in_a_clear_error(
     repos: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -174,11 +174,6 @@ def test_full_disk_during_fetch_changes_nothing(small_disk: Clones, mounts: Moun
     assert world.head(world.mine) == new
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="autocommit._blob_entry takes ENOSPC for an unreadable file and skips it "
-    "(patch: /work/notes/autocommit_store_full.patch)",
-)
 def test_full_disk_during_auto_commit_changes_nothing(small_disk: Clones, mounts: Mounts) -> None:
     world = small_disk
     code, _out, err = run(world.capsys, "set", "mine", "auto_commit", "true")

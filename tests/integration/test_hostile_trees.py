@@ -314,3 +314,18 @@ def test_hostile_tree_is_refused_and_nothing_is_written(world: World, case: str,
     assert list(world.outside.iterdir()) == []
     fsck_tolerating_hostile_objects(world.mine)
     assert_no_lock(world.mine)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c not in UNSERVABLE])
+def test_cloning_a_hostile_tree_is_refused_and_leaves_nothing(
+    world: World, git_daemon: Remote, case: str
+) -> None:
+    publish_hostile(world, case)
+    target = world.root / "fresh"
+    before_outside = outside_state(world)
+    code, _out, err = run(world.capsys, "clone", git_daemon.url("origin"), str(target))
+    assert code != 0 and err.strip() and "\n" not in err.strip(), err
+    assert not target.exists()  # the clone removed what it had made
+    assert outside_state(world) == before_outside and list(world.outside.iterdir()) == []
+    code, doc, _err = run(world.capsys, "list", "--json")
+    assert isinstance(doc, dict) and [r["name"] for r in doc["repos"]] == ["mine"]  # nothing registered
