@@ -50,24 +50,29 @@ class TimedTCPGitClient(TCPGitClient):
         sock = socket.create_connection((self._host, self._port), timeout=self._timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         rfile = sock.makefile("rb", -1)
-        wfile = sock.makefile("wb", 0)
+
+        def write(data: bytes) -> int:
+            # Not a socket file's write: with a timeout the socket is non-blocking
+            # underneath, and `send` may take only part of a large pack chunk, which
+            # dulwich does not retry (the remote then sees a corrupt pack).
+            sock.sendall(data)
+            return len(data)
 
         def close() -> None:
             rfile.close()
-            wfile.close()
             sock.close()
 
-        def flush_only() -> None:
+        def no_half_close() -> None:
             # Dulwich half-closes here; git does not, and a proxy that treats a
             # half-close as a hang-up would then cut every fetch.
-            wfile.flush()
+            pass
 
         proto = Protocol(
             rfile.read,
-            wfile.write,
+            write,
             close,
             report_activity=self._report_activity,
-            shutdown_write=flush_only,
+            shutdown_write=no_half_close,
         )
         if path.startswith(b"/~"):
             path = path[1:]

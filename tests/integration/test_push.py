@@ -22,6 +22,7 @@ from core.git.push import CHECKED_OUT, REMOTE_MOVED, PushFailed, PushResult, pus
 from core.git.push_objects import ObjectsToSend
 from core.git.upstreams import Upstream
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
+from tests.integration.clones import Clones
 from tests.servers import LOOPBACK, HttpRemote, Remote
 from tests.servers.faults import SilentServer
 
@@ -423,3 +424,18 @@ def test_objects_to_send_never_leave_out_what_the_remote_lacks(tmp_path: Path) -
             else set()
         )
         assert reachable - remote_has <= set(sent) <= reachable, seed
+
+
+def test_a_pack_larger_than_the_socket_buffer_goes_out_whole_over_git(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A git:// socket with a timeout is non-blocking underneath: `send` may take part of a
+    large chunk, so every write must be a `sendall` (6 MiB used to arrive corrupt)."""
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    (world.mine / "big.bin").write_bytes(os.urandom(6 * 1024 * 1024))
+    git("add", "big.bin", cwd=world.mine)
+    git("commit", "-q", "-m", "big", cwd=world.mine)
+    code, report = world.sync(world.mine)
+    assert (code, report["result"]) == (0, "ok"), report
+    assert world.remote_head() == world.head(world.mine)
+    world.check()
