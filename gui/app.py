@@ -139,6 +139,10 @@ async def run_desktop(
         signal.signal(sig, lambda *_: loop.call_soon_threadsafe(desktop.quit))
     try:
         await desktop.start(show_window=not hidden)
+        if core.store.recovery is not None:  # the store was unreadable and rebuilt: say so
+            desktop.tray.notify(
+                "Gitferry rebuilt its status store", core.store.recovery.describe(), warning=True
+            )
         if probe is not None and probe.painted:
             desktop.quit()
         await finished.wait()
