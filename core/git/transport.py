@@ -15,13 +15,14 @@
 from __future__ import annotations
 
 import errno
+import functools
 import math
 import os
 import shlex
 import socket
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 import urllib3
 from dulwich.client import (
@@ -34,6 +35,7 @@ from dulwich.client import (
 )
 from dulwich.config import Config
 from dulwich.errors import HangupException, NotGitRepository
+from dulwich.repo import Repo
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
@@ -91,7 +93,7 @@ def open_client(
 ) -> tuple[GitClient, str]:
     """A dulwich client for `url` and the path to pass to its fetch methods."""
     if url.kind in (Kind.PATH, Kind.FILE):
-        return LocalGitClient(), url.path
+        return BitmaplessLocalClient(), url.path
     if url.kind is Kind.GIT:
         return TimedTCPGitClient(url.host or "", url.port, timeout=timeout), url.path
     if url.kind is Kind.SSH:
@@ -113,6 +115,24 @@ def open_client(
         password=password,
     )
     return client, url.path
+
+
+class BitmaplessLocalClient(LocalGitClient):
+    """dulwich's in-process client for a local remote, serving fetches without pack bitmaps.
+
+    Once any pack of the remote has a `.bitmap` (bare repositories get one on every
+    `git gc`), dulwich 1.2.21 reads every pack's bitmap to find the objects to send and
+    fails with ENOENT on the first pack that has none: a pack pushed after that gc. The
+    graph walk finds the same objects.
+    """
+
+    @classmethod
+    def _open_repo(cls, path: str | bytes) -> closing[Repo]:
+        repo = Repo(os.fsdecode(path))
+        store = repo.object_store
+        walk = functools.partial(type(store).get_reachability_provider, store, prefer_bitmaps=False)
+        setattr(store, "get_reachability_provider", walk)  # noqa: B010 - this one store only
+        return closing(repo)
 
 
 ErrorTranslator = Callable[[BaseException, str, RemoteUrl, HttpAuth | None], RemoteError]
