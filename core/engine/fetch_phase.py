@@ -16,6 +16,7 @@ from core.credentials import HttpAuth, KeyringUnavailable
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.errors import GitferryError
+from core.git.errors import AuthFailed
 from core.git.fetch import FetchResult, TrackedBranches, fetch_remote
 from core.git.progress import TransferProgress
 from core.git.remote_config import list_remotes
@@ -44,12 +45,19 @@ def tracked_branches(settings: RepoSettings) -> TrackedBranches:
 
 async def http_auth(core: Core, url: str) -> HttpAuth | None:
     """The keyring's credentials for an HTTP(S) URL; None for other transports."""
+    auth, _unread = await _keyring_auth(core, url)
+    return auth
+
+
+async def _keyring_auth(core: Core, url: str) -> tuple[HttpAuth | None, KeyringUnavailable | None]:
+    """The credentials, or why the keyring could not give them: the transfer then tries
+    without, and a refusal names the keyring rather than missing credentials."""
     if not url.startswith(("http://", "https://")):
-        return None
+        return None, None
     try:
-        return await core.offload.io(core.credentials.get, url)
-    except KeyringUnavailable:
-        return None  # try without; a 401 then says what is missing
+        return await core.offload.io(core.credentials.get, url), None
+    except KeyringUnavailable as exc:
+        return None, exc
 
 
 async def fetch_remotes(
@@ -73,19 +81,25 @@ async def fetch_remotes(
     for remote in await core.offload.io(list_remotes, repo):
         if (wanted is not None and remote.name not in wanted) or remote.name in skipped:
             continue
+        auth, unread = await _keyring_auth(core, remote.url)
         try:
             fetched = await core.offload.io(
                 fetch_remote,
                 repo,
                 remote.name,
                 tracked=tracked_branches(settings),
-                auth=await http_auth(core, remote.url),
+                auth=auth,
                 progress=None if progress is None else for_remote(progress, remote.name),
                 timeout=network_timeout,
                 pack_gate=core.offload.pack_gate,
                 max_pack_size=max_pack_size,
             )
-        except GitferryError as exc:
+        except GitferryError as failure:
+            exc = (
+                AuthFailed(remote.name, unread.message)
+                if unread and isinstance(failure, AuthFailed)
+                else failure
+            )
             await core.store.remote_health.record(repo_id, remote.name, exc.message)
             outcome.failures[remote.name] = exc
             report.failed_remotes[remote.name] = exc.message

@@ -333,3 +333,25 @@ def test_a_malformed_url_with_a_password_is_refused_without_repeating_it(
     assert code == 2 and err.count("\n") == 1, (code, err)
     evidence.files(repo / ".git", Path(os.environ["GITFERRY_HOME"]))
     assert evidence.where(forms("alice", secret)) == []
+
+
+def test_a_locked_keyring_is_named_never_taken_for_missing_credentials(
+    http_auth_server: HttpRemote,
+    tmp_path: Path,
+    evidence: Evidence,
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user, right = http_auth_server.auth or ("", "")
+    _bare, mine = seeded(http_auth_server, tmp_path)
+    assert cli(capsys, evidence, "add", str(mine))[0] == 0
+    assert set_credentials(capsys, evidence, monkeypatch, user, right) == (0, "")
+    memory_keyring.locked = True
+    code, doc, _err = cli(capsys, evidence, "sync", "--json")
+    report = doc["repos"][0]
+    assert (code, report["result"]) == (1, "auth_failed"), report
+    assert "keyring is locked" in report["message"] and "none are stored" not in report["message"]
+    code, err = set_credentials(capsys, evidence, monkeypatch, user, right)
+    assert code == 1 and "keyring is locked" in err and err.count("\n") == 1, err
+    assert evidence.where(forms(user, right)) == []
