@@ -137,6 +137,8 @@ class Files:
         new: set[str] = set()
         batch = {f"docs/f{n}.txt": _text(rng, rng.randint(2_000, 12_000)) for n in range(FILES_PER_TURN)}
         batch["notes.txt"] = f"notes, version {turn}\n".encode() * 50
+        if turn % 3 == 0:  # over 1 MiB: streamed into objects/tmp_obj_* first
+            batch["big.txt"] = f"big, version {turn}\n".encode() + _text(rng, 4_000) * 300
         for path, data in batch.items():
             full = repo / path
             full.parent.mkdir(exist_ok=True)
@@ -199,10 +201,15 @@ def stage_hit(world: Clones, before: Before) -> str:
         return "integrate"
     if head != before.head:
         return "fetch"
-    objects = world.mine / ".git" / "objects"
-    if any((objects / sha[:2] / sha[2:]).exists() for sha in before.new_blobs):
+    git_dir = world.mine / ".git"
+    objects = git_dir / "objects"
+    if (
+        (git_dir / "index.lock").exists()  # held while the auto-commit stages
+        or any(objects.glob("tmp_obj_*"))  # a large file being streamed
+        or any((objects / sha[:2] / sha[2:]).exists() for sha in before.new_blobs)
+    ):
         return "commit"
-    return "start"
+    return "start"  # before the lock, or the commit's scan
 
 
 def _contains(repo: Path, commit: str, head: str) -> bool:
@@ -215,22 +222,23 @@ def _contains(repo: Path, commit: str, head: str) -> bool:
 @dataclass
 class Schedule:
     """When to kill. One uncut sync times its phases (from taking its lock: commit, fetch,
-    integrate, push); each kill then picks a phase and a random point within it, or now
-    and then a point before the lock (start-up, the store)."""
+    integrate, push); each kill then aims at a random point within a given phase, or now
+    and then at a point before the lock (start-up, the store)."""
 
     rng: random.Random
     output: Path
     to_lock: float = 0.0
     windows: tuple[tuple[float, float], ...] = ()
 
-    def kill(self, forks: SyncForks, lock: Path) -> None:
+    def kill(self, forks: SyncForks, lock: Path, aim: int) -> None:
+        """Kill the next sync at a random point of phase `aim` (an index into STAGES)."""
         started = time.monotonic()
         pid = forks.sync("mine", self.output)
         if self.rng.random() < 0.1:
             _sleep_until(started + self.rng.uniform(0.0, self.to_lock))
         else:
             _wait_for(lock.exists, lambda: forks.alive(pid), started + 10.0)
-            start, end = self.rng.choice(self.windows)
+            start, end = self.windows[aim]
             _sleep_until(time.monotonic() + self.rng.uniform(start, end))
         with contextlib.suppress(ProcessLookupError):  # it may have finished
             os.kill(pid, signal.SIGKILL)
@@ -289,7 +297,7 @@ def test_sync_killed_at_random_points_recovers(
                 new_blobs = files.write(world.mine, turn, rng)
             head, tracking = git("rev-parse", "HEAD", "origin/main", cwd=world.mine).split()
             before = Before(head, tracking, world.remote_head(), theirs, new_blobs)
-            schedule.kill(forks, lock)
+            schedule.kill(forks, lock, aim=turn % len(STAGES))
             stage = stage_hit(world, before)
             hits[stage] = hits.get(stage, 0) + 1
             world.seen |= all_commits(world.mine)  # what the killed sync made: none may be lost
