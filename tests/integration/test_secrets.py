@@ -195,6 +195,9 @@ def test_a_wrong_secret_is_refused_and_no_secret_leaks_anywhere(
     fsck(mine)
 
     assert debug_logs.stat().st_size > 0 and len(memory_keyring.secrets) == 1
+    sources = [where for where, _data in evidence.items]
+    assert any(w.endswith("-wal (while syncing)") for w in sources), "no WAL seen while syncing"
+    assert any(w.endswith("/cmdline") for w in sources)
     evidence.files(home, mine / ".git", tmp_path / "cloned" / ".git")
     for secret in (WRONG, right):
         assert evidence.where(forms(user, secret)) == [], secret
