@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from core.atomic_file import write_atomically
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 
@@ -81,13 +82,4 @@ class Journal:
                 kept += len(line)
                 while kept > keep_bytes and len(lines) > 1:
                     kept -= len(lines.popleft())
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".activity-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.writelines(lines)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, "".join(lines).encode("utf-8"))

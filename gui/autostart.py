@@ -8,14 +8,13 @@ Plain Python, no Qt: the settings dialog calls these from an offload thread.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from platformdirs.unix import Unix
+
+from core.atomic_file import write_atomically
 
 DESKTOP_FILE_NAME = "gitferry.desktop"
 
@@ -113,16 +112,5 @@ def _desktop_entry_group(text: str) -> dict[str, str]:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    # The temporary name must not end in .desktop: a session starting now would run it.
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".gitferry-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    # The temporary name does not end in .desktop (a session starting now would run it).
+    write_atomically(path, text.encode("utf-8"), mode=0o644)

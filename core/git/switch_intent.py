@@ -19,6 +19,7 @@ from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
+from core.atomic_file import fsync_dir, write_atomically
 from core.errors import GitferryError
 
 INTENT_NAME = "switch.json"
@@ -84,20 +85,8 @@ def intent_path(repo: Repo) -> str:
 
 def write_intent(repo: Repo, intent: SwitchIntent) -> None:
     path = intent_path(repo)
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    temp = path + ".tmp"
-    try:
-        with open(temp, "w", encoding="utf-8") as f:
-            json.dump(asdict(intent), f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _fsync_dir(directory)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_atomically(path, json.dumps(asdict(intent)).encode("utf-8"), durable_dir=True)
 
 
 def read_intent(repo: Repo) -> SwitchIntent | None:
@@ -123,15 +112,4 @@ def remove_intent(repo: Repo) -> None:
         os.unlink(path)
     except FileNotFoundError:
         return
-    _fsync_dir(os.path.dirname(path))
-
-
-def _fsync_dir(directory: str) -> None:
-    """Make a rename or unlink durable (POSIX; Windows cannot open a directory)."""
-    if os.name == "nt":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(os.path.dirname(path))

@@ -13,11 +13,8 @@ from the next sync.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from core.atomic_file import write_atomically
 from core.store.schema import AppSettingRow, RepoRow, RepoSettingRow
 
 if TYPE_CHECKING:
@@ -68,18 +66,7 @@ def registry_path(store_path: Path) -> Path:
 
 def write_registry(path: Path, registry: Registry) -> None:
     """Replace the file atomically. Blocking."""
-    data = json.dumps(registry.to_json(), indent=1, ensure_ascii=False).encode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, json.dumps(registry.to_json(), indent=1, ensure_ascii=False).encode())
 
 
 def read_registry(path: Path) -> Registry | None:
