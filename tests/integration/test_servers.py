@@ -147,7 +147,10 @@ def test_cutting_proxy_hangs_up_mid_pack(
         check=False,
     )
     assert proc.returncode != 0
-    assert "hung up" in proc.stderr or "early EOF" in proc.stderr
+    # git words a hang-up mid-pack three ways, depending on where the cut falls
+    assert any(
+        words in proc.stderr for words in ("hung up", "early EOF", "unexpected disconnect", "bad pack header")
+    ), proc.stderr
     assert cut.cuts == 1
     assert cut.bytes_to_client == 64 * 1024
     assert "refs/remotes/origin/main" not in git("for-each-ref", cwd=local)
