@@ -43,8 +43,7 @@ from typing import Any
 from bench import repos
 from bench.background_heavy import bench_heavy
 from bench.contenders import BackgroundEngine, run_git, set_origin
-from bench.fetch import scratch
-from bench.gitenv import git, isolate
+from bench.gitenv import git, isolate, scratch
 from bench.probes import (
     CpuClock,
     LoopLag,

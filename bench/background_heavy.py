@@ -21,8 +21,7 @@ from statistics import median
 
 from bench import repos
 from bench.contenders import BackgroundEngine, run_git
-from bench.fetch import scratch
-from bench.gitenv import git
+from bench.gitenv import git, scratch
 from bench.probes import CpuClock, LoopLag, RssSampler, Samples, cpu_split, rss_mib, thread_cpu, timed
 from bench.servers import GitDaemon, git_daemon
 from bench.stats import Table, ms, ratio

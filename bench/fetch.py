@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from dulwich.repo import Repo
@@ -34,29 +32,14 @@ from bench.contenders import (
     stock_fetch,
     stock_no_change_sync,
 )
-from bench.gitenv import CACHE, git, isolate, object_count
+from bench.gitenv import git, isolate, object_count, rev_parse, scratch
 from bench.profiling import profile
 from bench.servers import GitDaemon, git_daemon
-from bench.stats import Summary, Table, interleaved, ms, ratio, timing_table
+from bench.stats import VERSUS_GIT, Summary, Table, counted, interleaved, timing_table, versus_git
 
 GIT = "git"
 STOCK = "stock dulwich"
 OURS = "gitferry"
-
-
-@contextmanager
-def scratch(name: str) -> Iterator[Path]:
-    """A scratch directory beside the cache (same disk as the repositories), removed after."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=CACHE))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _tip(repo: Path, ref: str) -> str:
-    return git("rev-parse", ref, cwd=repo)
 
 
 # 1. no-change sync ---------------------------------------------------------
@@ -73,7 +56,7 @@ def bench_no_change(ours: Ours, runs: int, profiled: bool = False) -> Table:
     with git_daemon(pair.server.parent) as daemon:
         set_origin(pair.local, daemon.url("server.git"))
         git("status", "--porcelain", cwd=pair.local)  # refresh the index's stat data once
-        tip = _tip(pair.server, "refs/heads/main")
+        tip = rev_parse(pair.server, "refs/heads/main")
         v0 = ("-c", "protocol.version=0")
         contenders: dict[str, Callable[[], object]] = {
             GIT_SYNC: lambda: git_no_change_sync(pair.local),
@@ -95,7 +78,7 @@ def bench_no_change(ours: Ours, runs: int, profiled: bool = False) -> Table:
         served = [daemon.requests()]
 
         def check(name: str) -> None:
-            if _tip(pair.local, "refs/remotes/origin/main") != tip:
+            if rev_parse(pair.local, "refs/remotes/origin/main") != tip:
                 raise RuntimeError(f"{name}: a no-change sync moved refs/remotes/origin/main")
             served.append(daemon.requests())
             if served[-1] == served[-2] and name != CLI_IMPORTS:
@@ -157,7 +140,7 @@ class FetchRun:
         self._packs_before = len(self.daemon.packs_sent())
 
     def check(self, name: str) -> None:
-        if _tip(self.work, "refs/remotes/origin/main") != self.tip:
+        if rev_parse(self.work, "refs/remotes/origin/main") != self.tip:
             raise RuntimeError(f"{name}: refs/remotes/origin/main is not the server's tip")
         git("fsck", "--connectivity-only", "--no-progress", cwd=self.work)
         packs = self.daemon.packs_sent()[self._packs_before :]
@@ -188,31 +171,21 @@ class FetchRun:
             print(profile(title, fetch, setup=lambda: self.setup(OURS), calls=calls))
 
     def table(self, title: str, results: dict[str, Summary]) -> Table:
-        columns = ["", "runs", "median ms", "p95 ms", "vs git", "vs git v0"]
-        table = Table(title, [*columns, "server sent", "objects added"])
-        for name, summary in results.items():
+        table = Table(title, [*VERSUS_GIT, "server sent", "objects added"])
+        for name in results:
             table.add(
-                name,
-                summary.n,
-                ms(summary.median),
-                ms(summary.p(95)),
-                ratio(summary.median, results[GIT].median),
-                ratio(summary.median, results[GIT_V0].median),
-                _one(self.sent.get(name, set())),
-                _one(self.added.get(name, set())),
+                *versus_git(name, results, GIT, GIT_V0),
+                counted(self.sent.get(name, set())),
+                counted(self.added.get(name, set())),
             )
         if OURS in self.reported:
-            table.note(f"gitferry's FetchResult.objects_received: {_one(self.reported[OURS])}")
+            table.note(f"gitferry's FetchResult.objects_received: {counted(self.reported[OURS])}")
         table.note(
             "server sent = objects in the packs the server wrote (its own trace2 count); "
             "objects added = `git count-objects` delta (dulwich also stores the bases of a "
             "thin pack); every run is checked: origin/main at the server's tip, fsck clean"
         )
         return table
-
-
-def _one(values: set[int]) -> str:
-    return "/".join(str(v) for v in sorted(values)) if values else "-"
 
 
 def bench_behind(ours: Ours, runs: int, profiled: bool = False) -> Table:
@@ -241,7 +214,7 @@ def bench_behind(ours: Ours, runs: int, profiled: bool = False) -> Table:
 
 def bench_initial(ours: Ours, runs: int, profiled: bool = False) -> Table:
     server = repos.repo_b()
-    tip = _tip(server, "refs/heads/main")
+    tip = rev_parse(server, "refs/heads/main")
     with scratch("initial") as tmp, git_daemon(server.parent, count_objects=True) as daemon:
         run = FetchRun(None, tmp / "work", daemon, tip)
         results = interleaved(run.contenders(ours), runs, setup=run.setup, check=run.check)

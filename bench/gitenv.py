@@ -8,7 +8,11 @@ neither side is slowed or sped up by the developer's own settings.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -62,6 +66,21 @@ def git(
         err = proc.stderr.decode(errors="replace").strip()
         raise RuntimeError(f"git {' '.join(args)} failed ({proc.returncode}): {err}")
     return proc.stdout.decode(errors="replace").strip()
+
+
+def rev_parse(repo: Path, ref: str) -> str:
+    return git("rev-parse", ref, cwd=repo)
+
+
+@contextmanager
+def scratch(name: str) -> Iterator[Path]:
+    """A scratch directory beside the cache (same disk as the repositories), removed after."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=CACHE))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def object_count(repo: Path) -> int:

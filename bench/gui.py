@@ -30,8 +30,7 @@ from statistics import median
 
 from bench import repos
 from bench.background import default_concurrency
-from bench.fetch import scratch
-from bench.gitenv import isolate
+from bench.gitenv import isolate, scratch
 from bench.gui_fleet import DesktopFleet
 from bench.gui_lag import (
     FETCH_NOW,

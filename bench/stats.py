@@ -122,3 +122,24 @@ def timing_table(title: str, results: dict[str, Summary], baselines: dict[str, s
         )
     table.note("times in ms; each ratio = this row's median / that row's median")
     return table
+
+
+VERSUS_GIT = ["", "runs", "median ms", "p95 ms", "vs git", "vs git v0"]
+
+
+def versus_git(name: str, results: dict[str, Summary], git: str, git_v0: str) -> list[str]:
+    """A row under `VERSUS_GIT`: runs, median, p95, and the median against both git rows."""
+    summary = results[name]
+    return [
+        name,
+        str(summary.n),
+        ms(summary.median),
+        ms(summary.p(95)),
+        ratio(summary.median, results[git].median),
+        ratio(summary.median, results[git_v0].median),
+    ]
+
+
+def counted(values: set[int]) -> str:
+    """A count seen over the runs: one number when they agree, each one when they do not."""
+    return "/".join(str(v) for v in sorted(values)) if values else "-"

@@ -29,12 +29,11 @@ from typing import Any
 
 from bench import repos
 from bench.contenders import ColdCli, Engine, git_no_change_sync, run_git, set_origin
-from bench.fetch import scratch
-from bench.gitenv import git, isolate, object_count
+from bench.gitenv import git, isolate, object_count, rev_parse, scratch
 from bench.profiling import profile
 from bench.repos import twin
 from bench.servers import GitDaemon, git_daemon
-from bench.stats import Summary, Table, interleaved, ms, ratio, timing_table
+from bench.stats import VERSUS_GIT, Summary, Table, counted, interleaved, ms, timing_table, versus_git
 
 GIT = "git"
 GIT_V0 = f"{GIT} -c protocol.version=0"
@@ -79,10 +78,6 @@ def _median(timings: list[dict[str, float]], phase: str) -> float:
     return statistics.median(t.get(phase, 0.0) for t in timings)
 
 
-def _tip(repo: Path, ref: str) -> str:
-    return git("rev-parse", ref, cwd=repo)
-
-
 def _new_objects(repo: Path, head: str, old: str) -> int:
     """Objects reachable from `head` and not from `old`; fails if one is missing."""
     return len(git("rev-list", "--objects", head, "--not", old, cwd=repo).splitlines())
@@ -115,12 +110,12 @@ class BothMoved:
         pair = repos.repo_a()
         twin(pair.server, self.server_base)
         twin(pair.local, self.local_base, link_worktree=False)
-        if _tip(self.local_base, "HEAD") != _tip(self.server_base, "refs/heads/main"):
+        if rev_parse(self.local_base, "HEAD") != rev_parse(self.server_base, "refs/heads/main"):
             raise RuntimeError(f"{pair.local}: main is not the server's main; delete {pair.local.parent}")
         (self.local_base / "local-side.txt").write_text("a new file from this clone\n")
         git("add", "local-side.txt", cwd=self.local_base)
         git("commit", "-q", "-m", "local side", cwd=self.local_base, env=FIXED_DATE)
-        self.local_tip = _tip(self.local_base, "HEAD")
+        self.local_tip = rev_parse(self.local_base, "HEAD")
         self.server_tip = repos.add_commit(
             self.server_base, "server-side.txt", "a new file from a colleague\n", number=repos.SHAPE_A.commits
         )
@@ -136,17 +131,17 @@ class BothMoved:
         self._before = (object_count(self.server), len(d.packs_sent()), d.requests(), d.pushes())
 
     def check(self, name: str) -> None:
-        head = _tip(self.local, "HEAD")
+        head = rev_parse(self.local, "HEAD")
         parents = git("rev-list", "--parents", "-n1", "HEAD", cwd=self.local).split()[1:]
         if sorted(parents) != sorted([self.local_tip, self.server_tip]):
             raise RuntimeError(f"{name}: HEAD {head} is not a merge of both sides (parents {parents})")
         if parents[0] != self.local_tip:
             self.anomalies.add(f"{name}: the merge's first parent is the server's commit, not the local one")
         merged = git("merge-tree", "--write-tree", self.local_tip, self.server_tip, cwd=self.local)
-        if _tip(self.local, "HEAD^{tree}") != merged:
+        if rev_parse(self.local, "HEAD^{tree}") != merged:
             raise RuntimeError(f"{name}: the merge's tree is not git's merge of both sides")
         for where, ref in ((self.server, "refs/heads/main"), (self.local, "refs/remotes/origin/main")):
-            if _tip(where, ref) != head:
+            if rev_parse(where, ref) != head:
                 raise RuntimeError(f"{name}: {ref} in {where.name} is not the local HEAD after the push")
         if porcelain := git("status", "--porcelain", cwd=self.local):
             raise RuntimeError(f"{name}: working tree not clean after the sync:\n{porcelain}")
@@ -183,10 +178,10 @@ class BothMoved:
         """The twins shared files with the bases: nothing may have written through."""
         if (
             git("status", "--porcelain", cwd=self.local_base)
-            or _tip(self.local_base, "HEAD") != self.local_tip
+            or rev_parse(self.local_base, "HEAD") != self.local_tip
         ):
             raise RuntimeError("a run wrote through a hard link into the clone's base")
-        if _tip(self.server_base, "refs/heads/main") != self.server_tip:
+        if rev_parse(self.server_base, "refs/heads/main") != self.server_tip:
             raise RuntimeError("a run moved the server base's main")
 
     def table(self, results: dict[str, Summary]) -> Table:
@@ -194,21 +189,15 @@ class BothMoved:
         table = Table(
             f"1. Both moved: one new commit on each side, merge and push, repository A "
             f"({self.described}), git://",
-            ["", "runs", "median ms", "p95 ms", "vs git", "vs git v0", *keys],
+            [*VERSUS_GIT, *keys],
         )
-        for name, s in results.items():
+        for name in results:
             counts = self.counts.get(name, {})
             table.add(
-                name,
-                s.n,
-                ms(s.median),
-                ms(s.p(95)),
-                ratio(s.median, results[GIT].median),
-                ratio(s.median, results[GIT_V0].median),
-                *(_one(counts.get(key, set())) for key in keys),
+                *versus_git(name, results, GIT, GIT_V0), *(counted(counts.get(key, set())) for key in keys)
             )
         new = {
-            key: _one({v for c in self.counts.values() for v in c.get(key, set())})
+            key: counted({v for c in self.counts.values() for v in c.get(key, set())})
             for key in ("new on server", "new locally")
         }
         table.note(
@@ -231,10 +220,6 @@ def _check_report(name: str, report: dict[str, Any], result: str, **lists: list[
     wrong = {key: report[key] for key, want in lists.items() if report[key] != want}
     if report["result"] != result or wrong:
         raise RuntimeError(f"{name}: result {report['result']} ({report['message']}), {wrong or ''}")
-
-
-def _one(values: set[int]) -> str:
-    return "/".join(str(v) for v in sorted(values)) if values else "-"
 
 
 def bench_both_moved(runs: int, profiled: bool) -> list[Table]:
@@ -290,7 +275,7 @@ def bench_no_change(runs: int, profiled: bool) -> list[Table]:
         twin(pair.local, local, link_worktree=False)
         set_origin(local, daemon.url("server.git"))
         git("status", "--porcelain", cwd=local)  # refresh the copy's index once
-        heads = {ref: _tip(local, ref) for ref in ("refs/heads/main", "refs/remotes/origin/main")}
+        heads = {ref: rev_parse(local, ref) for ref in ("refs/heads/main", "refs/remotes/origin/main")}
         contenders: dict[str, Callable[[], object]] = {
             GIT_SYNC: lambda: git_no_change_sync(local),
             GIT_SYNC_V0: lambda: git_no_change_sync(local, "-c", "protocol.version=0"),
@@ -306,7 +291,7 @@ def bench_no_change(runs: int, profiled: bool) -> list[Table]:
         served = [(daemon.requests(), len(daemon.packs_sent()))]
 
         def check(name: str) -> None:
-            moved = [ref for ref, sha in heads.items() if _tip(local, ref) != sha]
+            moved = [ref for ref, sha in heads.items() if rev_parse(local, ref) != sha]
             if moved:
                 raise RuntimeError(f"{name}: a no-change sync moved {moved}")
             served.append((daemon.requests(), len(daemon.packs_sent())))
