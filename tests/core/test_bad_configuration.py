@@ -15,19 +15,10 @@ from typing import Any
 
 import pytest
 
-from core.cli import main
 from core.store.migrations import LATEST
 from core.store.registry_file import REGISTRY_NAME
 from tests.gitcli import commit_file, git
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    try:
-        return code, json.loads(out), err
-    except ValueError:
-        return code, out, err
+from tests.integration.clones import run
 
 
 @pytest.fixture
@@ -44,17 +35,17 @@ def repos(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Path]
         git("init", "-q", "-b", "main", str(path))
         commit_file(path, "a.txt", "a\n")
         git("remote", "add", "origin", f"git://127.0.0.1/{name}.git", cwd=path)
-        code, _out, err = cli(capsys, "add", str(path))
+        code, _out, err = run(capsys, "add", str(path))
         assert code == 0, err
         made[name] = path
     for key, value in (("strategy", "rebase"), ("auto_commit", "true")):
-        code, _out, err = cli(capsys, "set", "notes", key, value)
+        code, _out, err = run(capsys, "set", "notes", key, value)
         assert code == 0, err
     return made
 
 
 def show(capsys: pytest.CaptureFixture[str], name: str) -> dict[str, Any]:
-    code, doc, err = cli(capsys, "show", name, "--json")
+    code, doc, err = run(capsys, "show", name, "--json")
     assert code == 0 and isinstance(doc, dict), err
     return doc
 
@@ -75,8 +66,8 @@ def test_registry_file_follows_every_registration_change(
         ("notes", str(repos["notes"])),
     ]
     assert doc["repositories"][1]["settings"] == {"strategy": "rebase", "auto_commit": "true"}
-    assert cli(capsys, "set", "--global", "max_concurrent", "2")[0] == 0
-    assert cli(capsys, "remove", "code")[0] == 0
+    assert run(capsys, "set", "--global", "max_concurrent", "2")[0] == 0
+    assert run(capsys, "remove", "code")[0] == 0
     doc = json.loads((home / REGISTRY_NAME).read_text())
     assert [r["name"] for r in doc["repositories"]] == ["notes"]
     assert doc["app_settings"] == {"max_concurrent": "2"}
@@ -87,7 +78,7 @@ def test_registry_file_is_written_for_a_store_that_predates_it(
     home: Path, repos: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     (home / REGISTRY_NAME).unlink()
-    assert cli(capsys, "list")[0] == 0
+    assert run(capsys, "list")[0] == 0
     assert [r["name"] for r in json.loads((home / REGISTRY_NAME).read_text())["repositories"]] == [
         "code",
         "notes",
@@ -126,7 +117,7 @@ def test_unknown_key_or_bad_value_exits_2_and_changes_nothing(
 ) -> None:
     before = show(capsys, "notes")
     registry = (home / REGISTRY_NAME).read_bytes()
-    code, _out, err = cli(capsys, *args)
+    code, _out, err = run(capsys, *args)
     assert code == 2 and word in err and err.count("\n") == 1, err
     assert show(capsys, "notes") == before
     assert (home / REGISTRY_NAME).read_bytes() == registry
@@ -147,10 +138,10 @@ def test_store_that_is_not_sqlite_is_kept_aside_and_rebuilt(
 ) -> None:
     store = home / "status.sqlite3"
     garbage = b"this is not a database, someone saved a text file here\n" * 100
-    cli(capsys, "list")  # checkpoints the WAL: the store is one file
+    run(capsys, "list")  # checkpoints the WAL: the store is one file
     store.write_bytes(garbage)
     (home / "status.sqlite3-wal").write_bytes(b"stale wal")
-    code, out, err = cli(capsys, "list")
+    code, out, err = run(capsys, "list")
     assert code == 0, err
     [warning] = warnings(caplog).splitlines()
     assert "could not be read (file is not a database)" in warning, warning
@@ -163,7 +154,7 @@ def test_store_that_is_not_sqlite_is_kept_aside_and_rebuilt(
     assert notes["settings"]["strategy"] == "rebase" and notes["settings"]["auto_commit"] == "true"
     assert notes["remotes"] == [{"name": "origin", "url": "git://127.0.0.1/notes.git", "push_url": None}]
     caplog.clear()
-    code, _out, err = cli(capsys, "list")
+    code, _out, err = run(capsys, "list")
     assert code == 0 and warnings(caplog) == "" and len(backups(home)) == 1  # recovered once
 
 
@@ -171,12 +162,12 @@ def test_damaged_store_pages_are_found_and_rebuilt(
     home: Path, repos: dict[str, Path], capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     store = home / "status.sqlite3"
-    cli(capsys, "list")
+    run(capsys, "list")
     data = bytearray(store.read_bytes())
     page = int.from_bytes(data[16:18], "big")
     data[page + 8 : 4 * page] = os.urandom(3 * page - 8)  # header page intact, the next three scrambled
     store.write_bytes(bytes(data))
-    code, out, err = cli(capsys, "list")
+    code, out, err = run(capsys, "list")
     assert code == 0 and "could not be read (damaged" in warnings(caplog), err
     assert len(out.splitlines()) == 2 and len(backups(home)) == 1
 
@@ -185,14 +176,14 @@ def test_store_from_a_newer_gitferry_is_refused_and_untouched(
     home: Path, repos: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = home / "status.sqlite3"
-    cli(capsys, "list")
+    run(capsys, "list")
     conn = sqlite3.connect(store)
     conn.execute(f"PRAGMA user_version = {LATEST + 5}")
     conn.close()
     before = store.read_bytes()
     files = sorted(p.name for p in home.iterdir())
     for command in (("list",), ("sync", "--json"), ("add", str(repos["notes"]), "--name", "again")):
-        code, out, err = cli(capsys, *command)
+        code, out, err = run(capsys, *command)
         assert code == 1 and out == "", (command, out)
         assert err == (
             f"gitferry: status.sqlite3 is from a newer Gitferry (schema {LATEST + 5}; this one knows "
@@ -206,12 +197,12 @@ def test_unreadable_store_and_registry_both_kept_aside(
 ) -> None:
     (home / "status.sqlite3").write_bytes(b"\0" * 4096 + b"junk")
     (home / REGISTRY_NAME).write_text('{"repositories": [{"name": "notes", "pa')
-    code, out, err = cli(capsys, "list")
+    code, out, err = run(capsys, "list")
     assert code == 0 and out == "", err
     assert "no repositories to re-register" in warnings(caplog) and "not valid JSON" in warnings(caplog)
     assert len(backups(home)) == 1 and len(backups(home, REGISTRY_NAME)) == 1
     assert json.loads((home / REGISTRY_NAME).read_text())["repositories"] == []
-    code, _out, err = cli(capsys, "add", str(repos["notes"]))
+    code, _out, err = run(capsys, "add", str(repos["notes"]))
     assert code == 0, err
 
 
@@ -223,7 +214,7 @@ def test_hand_edited_registry_entries_are_checked_on_rebuild(
     registry["repositories"].append({"name": "half"})
     (home / REGISTRY_NAME).write_text(json.dumps(registry))
     (home / "status.sqlite3").write_bytes(b"garbage" * 1000)
-    code, out, err = cli(capsys, "list")
+    code, out, err = run(capsys, "list")
     assert code == 0 and len(out.splitlines()) == 2, err
     assert "bad value 'sideways' for strategy" in warnings(caplog) and "left out an entry" in warnings(caplog)
     settings = show(capsys, "notes")["settings"]
@@ -235,7 +226,7 @@ def test_damaged_git_config_ends_in_a_clear_error(
 ) -> None:
     config = repos["code"] / ".git" / "config"
     config.write_text("[core\n\tbare = maybe\n")
-    code, doc, err = cli(capsys, "sync", "code", "--json")
+    code, doc, err = run(capsys, "sync", "code", "--json")
     [report] = doc["repos"]
     assert code == 1 and report["result"] == "error" and ".git/config" in report["message"], err
     assert config.read_text() == "[core\n\tbare = maybe\n"
