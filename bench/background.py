@@ -56,7 +56,7 @@ from bench.probes import (
     timed,
 )
 from bench.servers import GitDaemon, git_daemon
-from bench.stats import Table, ms, percentile, ratio
+from bench.stats import Table, add_phase_rows, ms, percentile, ratio, yes_no
 
 OURS = "gitferry engine"
 GIT = "git CLI"
@@ -347,7 +347,7 @@ def target_table(light: Light, sampler: RssSampler) -> Table:
         ("store.all_branches() ms", light.reads, 0.010),
     ):
         for cycle, s in samples.items():
-            met = _met(bool(s.values) and percentile(s.values, 99) < target)
+            met = yes_no(bool(s.values) and percentile(s.values, 99) < target)
             row = (s.ms(50), s.ms(95), s.ms(99), s.max_ms())
             table.add(label, cycle, len(s.values), *row, f"p99 < {target * 1000:g}", met)
     no_change = light.cpus.get((OURS, NO_CHANGE), [])
@@ -375,18 +375,14 @@ def target_table(light: Light, sampler: RssSampler) -> Table:
 
 
 def _single(table: Table, measure: str, during: str, value: str, target: str, ok: bool, n: int = 1) -> None:
-    table.add(measure, during, n, value, "", "", "", target, _met(ok))
+    table.add(measure, during, n, value, "", "", "", target, yes_no(ok))
 
 
 def phase_table(light: Light) -> Table:
     """Median ms per phase of one repository's fetch, from the reports' `timings_ms`."""
-    cycles = list(light.phases)
-    table = Table("1c. Light cycle: gitferry's phases per repository", ["phase", *cycles])
-    names = sorted({phase for runs in light.phases.values() for t in runs for phase in t})
-    for phase in names:
-        table.add(phase, *(f"{median(t.get(phase, 0.0) for t in light.phases[c]):.1f}" for c in cycles))
-    table.add("sum", *(f"{median(sum(t.values()) for t in light.phases[c]):.1f}" for c in cycles))
-    table.add("cycle wall / repositories", *(f"{_wall_per_repo(light, c):.1f}" for c in cycles))
+    table = Table("1c. Light cycle: gitferry's phases per repository", ["phase", *light.phases])
+    add_phase_rows(table, light.phases)
+    table.add("cycle wall / repositories", *(f"{_wall_per_repo(light, c):.1f}" for c in light.phases))
     table.note("median ms over every repository and round (timings_ms of the recorded reports)")
     return table
 
@@ -395,10 +391,6 @@ def _wall_per_repo(light: Light, cycle: str) -> float:
     walls = light.walls[(OURS, cycle)]
     repositories = len(light.phases[cycle]) / len(walls)
     return median(walls) * 1000 / repositories
-
-
-def _met(ok: bool) -> str:
-    return "yes" if ok else "NO"
 
 
 BENCHES: dict[str, Callable[[argparse.Namespace, RssSampler], list[Table]]] = {

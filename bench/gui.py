@@ -53,7 +53,7 @@ from bench.gui_launch import (
 )
 from bench.gui_launch import GIT as GIT_REFS
 from bench.servers import git_daemon
-from bench.stats import Summary, Table, ms, percentile, ratio
+from bench.stats import Summary, Table, add_phase_rows, ms, percentile, ratio, yes_no
 
 PAINT_TARGET = 0.200
 LAG_TARGET = 0.050
@@ -67,7 +67,7 @@ def paint_table(results: dict[str, Summary], launcher: Launcher, repo_count: int
     )
     base = results[GIT_REFS].median
     for name, s in results.items():
-        met = _met(s.p(95) < PAINT_TARGET) if name == APP else ""
+        met = yes_no(s.p(95) < PAINT_TARGET) if name == APP else ""
         target = f"p95 < {PAINT_TARGET * 1000:g}" if name == APP else ""
         row = (ms(s.p(50)), ms(s.p(95)), ms(max(s.samples)), ms(min(s.samples)))
         table.add(name, s.n, *row, ratio(s.median, base), target, met)
@@ -135,7 +135,7 @@ def lag_table(lag: Lag, concurrency: int) -> Table:
         probe: tuple[object, ...] = ("",) * 7
         if samples is not None:
             p99 = percentile(samples.values, 99)
-            met = _met(p99 < LAG_TARGET) if name != IDLE else ""
+            met = yes_no(p99 < LAG_TARGET) if name != IDLE else ""
             probe = (
                 len(samples.values),
                 samples.ms(50),
@@ -163,18 +163,12 @@ def lag_table(lag: Lag, concurrency: int) -> Table:
 
 def phase_table(lag: Lag) -> Table:
     """Median ms per phase of one repository's fetch, from the reports' `timings_ms`."""
-    cycles = list(lag.phases)
-    table = Table("2b. Where a repository's fetch goes (gitferry's own phase timings)", ["phase", *cycles])
-    names = sorted({phase for runs in lag.phases.values() for t in runs for phase in t})
-    for phase in names:
-        table.add(phase, *(f"{median(t.get(phase, 0.0) for t in lag.phases[c]):.1f}" for c in cycles))
-    table.add("sum", *(f"{median(sum(t.values()) for t in lag.phases[c]):.1f}" for c in cycles))
+    table = Table(
+        "2b. Where a repository's fetch goes (gitferry's own phase timings)", ["phase", *lag.phases]
+    )
+    add_phase_rows(table, lag.phases)
     table.note("median ms over every repository and cycle")
     return table
-
-
-def _met(ok: bool) -> str:
-    return "yes" if ok else "NO"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -143,3 +143,18 @@ def versus_git(name: str, results: dict[str, Summary], git: str, git_v0: str) ->
 def counted(values: set[int]) -> str:
     """A count seen over the runs: one number when they agree, each one when they do not."""
     return "/".join(str(v) for v in sorted(values)) if values else "-"
+
+
+Timings = dict[str, float]  # a report's `timings_ms`: ms per phase
+
+
+def add_phase_rows(table: Table, runs_by_column: dict[str, list[Timings]]) -> None:
+    """A row per phase of gitferry's reports, median ms in each column's runs, then their sum."""
+    columns = list(runs_by_column.values())
+    for phase in sorted({phase for runs in columns for t in runs for phase in t}):
+        table.add(phase, *(f"{statistics.median(t.get(phase, 0.0) for t in runs):.1f}" for runs in columns))
+    table.add("sum", *(f"{statistics.median(sum(t.values()) for t in runs):.1f}" for runs in columns))
+
+
+def yes_no(ok: bool) -> str:
+    return "yes" if ok else "NO"
