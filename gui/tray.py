@@ -59,6 +59,7 @@ class Tray(QObject):
         self.sync_all_action = QAction("Sync all now", self.menu)
         self.sync_all_action.triggered.connect(self.sync_all_requested)
         self.repo_menus: dict[int, QMenu] = {}
+        self._order: list[int] = []  # repo_menus' ids as the menu lists them
         self._repos_separator = QAction(self.menu)
         self._repos_separator.setSeparator(True)
         self.pause_action = QAction("Pause background fetch", self.menu)
@@ -107,14 +108,18 @@ class Tray(QObject):
             menu = self.repo_menus.pop(repo_id)
             self.menu.removeAction(menu.menuAction())
             menu.deleteLater()
-        for view in sorted(views, key=lambda v: v.name.lower()):
+        ordered = sorted(views, key=lambda v: v.name.lower())
+        for view in ordered:
             if view.id not in self.repo_menus:
                 self.repo_menus[view.id] = self._repo_menu(view)
             self.repo_menus[view.id].setTitle(_menu_title(view))
-        for view in sorted(views, key=lambda v: v.name.lower()):  # keep name order
-            action = self.repo_menus[view.id].menuAction()
-            self.menu.removeAction(action)
-            self.menu.insertAction(self._repos_separator, action)
+        order = [view.id for view in ordered]
+        if order != self._order:  # most calls (every state change) only retitle
+            for repo_id in order:
+                action = self.repo_menus[repo_id].menuAction()
+                self.menu.removeAction(action)
+                self.menu.insertAction(self._repos_separator, action)
+            self._order = order
 
     def notify(self, title: str, message: str, *, warning: bool = False) -> None:
         self.notified.emit(title, message)
