@@ -5,7 +5,7 @@ entry's is unchanged. A file modified in the same second (nanosecond, on
 file systems that have them) as the index was written could still match by
 stat, so, like git's racy-git check, an entry whose mtime is not older than
 the index file is hashed instead of trusted. Hashing streams the file in
-chunks and never follows a symlink.
+chunks (`blob_stream.hash_file`) and never follows a symlink.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from dulwich.object_format import ObjectFormat
 from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
+from core.git.blob_stream import FileChanged, hash_file
 from core.git.tree_delta import Side
 
-CHUNK = 1 << 20
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _U32 = 0xFFFFFFFF
 
 
@@ -109,34 +108,11 @@ def holds(st: os.stat_result, path: bytes, side: Side, opts: WorktreeOptions) ->
 
 
 def hash_path(st: os.stat_result, full: bytes, opts: WorktreeOptions) -> ObjectID | None:
-    """The blob id of the file or symlink at `full`, None if it changed while being read."""
-    if stat.S_ISLNK(st.st_mode):
-        return _hash_bytes(os.readlink(full), opts)
+    """The blob id of the file or symlink at `full`, None if it changed since `st` or while being read."""
     try:
-        fd = os.open(full, os.O_RDONLY | _NOFOLLOW)
-    except OSError:
+        return ObjectID(hash_file(full, st, object_format=opts.object_format))
+    except (FileChanged, OSError):
         return None
-    with os.fdopen(fd, "rb") as f:
-        size = os.fstat(fd).st_size
-        digest = opts.object_format.new_hash()
-        digest.update(b"blob %d\x00" % size)
-        remaining = size
-        while remaining > 0:
-            chunk = f.read(min(CHUNK, remaining))
-            if not chunk:
-                return None
-            digest.update(chunk)
-            remaining -= len(chunk)
-        if f.read(1):
-            return None
-    return ObjectID(digest.hexdigest().encode("ascii"))
-
-
-def _hash_bytes(data: bytes, opts: WorktreeOptions) -> ObjectID:
-    digest = opts.object_format.new_hash()
-    digest.update(b"blob %d\x00" % len(data))
-    digest.update(data)
-    return ObjectID(digest.hexdigest().encode("ascii"))
 
 
 def _kind_matches(st: os.stat_result, mode: int, opts: WorktreeOptions) -> bool:
