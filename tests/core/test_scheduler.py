@@ -29,6 +29,12 @@ def paths(count: int) -> list[str]:
     return [f"/home/ada/src/project-{i:02}" for i in range(count)]
 
 
+def add_projects(sched: FetchScheduler, count: int, interval: int) -> None:
+    """Schedules repositories 0..count-1 (at `paths(count)`), each every `interval` seconds."""
+    for repo_id, path in enumerate(paths(count)):
+        sched.add(repo_id, path, interval)
+
+
 def scheduler(clock: FakeClock, remotes: Remotes, **kwargs: object) -> FetchScheduler:
     kwargs.setdefault("max_concurrent", 4)
     kwargs.setdefault("rng", random.Random(7))
@@ -60,8 +66,7 @@ async def test_fifty_repositories_spread_over_the_interval_never_start_together(
     clock = FakeClock()
     remotes = Remotes(clock)
     sched = scheduler(clock, remotes)
-    for repo_id, path in enumerate(paths(50)):
-        sched.add(repo_id, path, 300)
+    add_projects(sched, 50, 300)
     async with running(sched):
         await clock.advance(400)
     first: dict[int, float] = {}
@@ -300,8 +305,7 @@ async def test_concurrency_never_exceeds_the_bound() -> None:
     clock = FakeClock()
     remotes = Remotes(clock, duration=45)
     sched = scheduler(clock, remotes, max_concurrent=3)
-    for repo_id, path in enumerate(paths(20)):
-        sched.add(repo_id, path, 60)
+    add_projects(sched, 20, 60)
     async with running(sched):
         await clock.advance(30)
         for repo_id in range(5):  # user syncs share the same slots
@@ -323,8 +327,7 @@ async def test_a_user_sync_goes_before_queued_background_work() -> None:
     clock = FakeClock()
     remotes = Remotes(clock, duration=50)
     sched = scheduler(clock, remotes, max_concurrent=1)
-    for repo_id, path in enumerate(paths(6)):
-        sched.add(repo_id, path, 100)
+    add_projects(sched, 6, 100)
     async with running(sched):
         await clock.advance(160)  # one fetch at a time, the others due and waiting
         waiting = [r for r in range(6) if r not in remotes.repos()]
@@ -377,8 +380,7 @@ async def test_pause_holds_background_work_and_resume_catches_up_once() -> None:
     clock = FakeClock()
     remotes = Remotes(clock)
     sched = scheduler(clock, remotes)
-    for repo_id, path in enumerate(paths(8)):
-        sched.add(repo_id, path, 60)
+    add_projects(sched, 8, 60)
     sched.pause()
     async with running(sched):
         await clock.advance(600)
@@ -400,8 +402,7 @@ async def test_low_battery_pauses_when_the_setting_says_so() -> None:
     power = FakePower(BatteryReading(percent=15, plugged=False))
     remotes = Remotes(clock)
     sched = scheduler(clock, remotes, power=power, pause_on_battery=True)
-    for repo_id, path in enumerate(paths(4)):
-        sched.add(repo_id, path, 60)
+    add_projects(sched, 4, 60)
     async with running(sched):
         await clock.advance(300)
         assert remotes.calls == [] and sched.battery_paused
@@ -442,8 +443,7 @@ async def test_after_a_clock_jump_each_overdue_repository_is_fetched_once_stagge
     clock = FakeClock()
     remotes = Remotes(clock)
     sched = scheduler(clock, remotes, cadence=Cadence(tick=30))
-    for repo_id, path in enumerate(paths(12)):
-        sched.add(repo_id, path, 300)
+    add_projects(sched, 12, 300)
     async with running(sched):
         await clock.advance(400)
         before = len(remotes.calls)
@@ -482,8 +482,7 @@ async def test_offline_is_reported_once_and_probing_continues_at_the_backoff_cad
     reports: list[bool] = []
     remotes = Remotes(clock, outcome_for=lambda _r, _j: FetchOutcome.offline({"origin": "no route"}))
     sched = scheduler(clock, remotes, on_offline=reports.append)
-    for repo_id, path in enumerate(paths(5)):
-        sched.add(repo_id, path, 300)
+    add_projects(sched, 5, 300)
     async with running(sched):
         await clock.advance(3 * 3600)
         assert reports == [True] and sched.offline
@@ -506,8 +505,7 @@ async def test_one_unreachable_repository_among_reachable_ones_is_not_offline() 
         return FetchOutcome.offline() if repo == 0 else FetchOutcome.ok("origin")
 
     sched = scheduler(clock, Remotes(clock, outcome_for=one_down), on_offline=reports.append)
-    for repo_id, path in enumerate(paths(4)):
-        sched.add(repo_id, path, 300)
+    add_projects(sched, 4, 300)
     async with running(sched):
         await clock.advance(3600)
     assert reports == [] and not sched.offline
@@ -517,8 +515,7 @@ async def test_back_online_the_waiting_repositories_are_fetched_soon_staggered()
     clock = FakeClock()
     remotes = Remotes(clock, outcome_for=lambda _r, _j: FetchOutcome.offline())
     sched = scheduler(clock, remotes, on_offline=lambda _offline: None)
-    for repo_id, path in enumerate(paths(6)):
-        sched.add(repo_id, path, 300)
+    add_projects(sched, 6, 300)
     async with running(sched):
         await clock.advance(4 * 3600)  # backoffs near the one-hour cap
         remotes.outcome_for = lambda _r, _j: FetchOutcome.ok("origin")
@@ -534,8 +531,7 @@ async def test_raising_the_bound_at_run_time_starts_more_at_once() -> None:
     clock = FakeClock()
     remotes = Remotes(clock, duration=200)
     sched = scheduler(clock, remotes, max_concurrent=1)
-    for repo_id, path in enumerate(paths(6)):
-        sched.add(repo_id, path, 60)
+    add_projects(sched, 6, 60)
     async with running(sched):
         await clock.advance(100)
         assert remotes.running == 1
