@@ -4,7 +4,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBS := git openssh-server xvfb
+DEBS := git openssh-server xvfb desktop-file-utils appstream libglib2.0-bin
+# Qt's xcb platform under Xvfb (make screenshots) and the bundle's screenshot script.
+X_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 x11-apps imagemagick
 
 .PHONY: run test lint bench deps venv clean screenshots bundle
 
@@ -16,7 +19,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian packages for the test servers (git daemon, http-backend, sshd) and Xvfb.
+# Debian packages for the test servers (git daemon, http-backend, sshd), Xvfb and the
+# desktop-metadata validators (desktop-file-validate, appstreamcli, gio).
 deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -30,6 +34,7 @@ run: $(STAMP)
 
 # The README's screenshots of the real windows, under Xvfb.
 screenshots: deps $(STAMP)
+	@$(MAKE) --no-print-directory deps DEBS="$(X_DEBS)"
 	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python docs/screenshots.py
 
 lint: $(STAMP)
