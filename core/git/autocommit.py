@@ -15,7 +15,7 @@ import os
 import stat
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 from weakref import WeakKeyDictionary
 
@@ -149,18 +149,7 @@ def _look(
     scan = scan_worktree(repo, index)
     outcome = AutoCommit(None, files_opened=scan.files_opened)
     outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
-    candidates = scan.candidates
-    if not repo.get_config_stack().get_boolean(b"core", b"filemode", True):
-        candidates = [_untrusted_x_bit(change) for change in candidates]
-    return outcome, _admit(candidates, hold, max_file_size, outcome)
-
-
-def _untrusted_x_bit(change: WorktreeChange) -> WorktreeChange:
-    """With core.fileMode false git records a new file as 100644 whatever its x bit
-    (a tracked one keeps its recorded mode, as the scan already says)."""
-    if change.kind == "added" and change.mode == 0o100755:
-        return replace(change, mode=0o100644)
-    return change
+    return outcome, _admit(scan.candidates, hold, max_file_size, outcome)
 
 
 def _named(unreadable: list[tuple[bytes, str]], hold: Collection[str]) -> list[tuple[str, str]]:

@@ -320,10 +320,11 @@ def _config_value(config: StackedConfig, name: bytes) -> bytes | None:
 
 
 def _git_mode(st_mode: int, index_mode: int | None, checks: _Checks) -> int | None:
-    """The mode git would record for this file (None: not a file git tracks)."""
+    """The mode git would record for this file (None: not a file git tracks). With core.fileMode
+    false the x bit is not trusted: a tracked file keeps its recorded mode, a new one is 100644."""
     if stat.S_ISREG(st_mode):
-        if not checks.filemode and index_mode is not None and index_mode != _SYMLINK:
-            return index_mode
+        if not checks.filemode and index_mode != _SYMLINK:
+            return 0o100644 if index_mode is None else index_mode
         return 0o100755 if st_mode & 0o100 else 0o100644
     if stat.S_ISLNK(st_mode):
         return _SYMLINK
