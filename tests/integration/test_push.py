@@ -51,6 +51,14 @@ def clone(remote: Remote, bare: Path, tmp_path: Path, name: str) -> Path:
     return local
 
 
+def pushed_from_another_clone(remote: Remote, bare: Path, tmp_path: Path, refspec: str = "main") -> str:
+    """The remote moves: a commit made in a second clone, pushed straight into `bare`."""
+    other = clone(remote, bare, tmp_path, "other")
+    theirs = commit_file(other, "x.txt", "theirs\n")
+    git("push", "-q", str(bare), refspec, cwd=other)
+    return theirs
+
+
 def push(
     local: Path, remote: Remote, *branches: str, progress: list[TransferProgress] | None = None
 ) -> PushResult:
@@ -123,9 +131,7 @@ def test_tracking_refs_are_haves_when_the_remote_moved_elsewhere(git_daemon: Rem
     """Someone pushed to main since the last fetch: its new tip is unknown here, but
     origin/main still names a commit the remote has, so only the branch's own objects go."""
     bare, local = seed(git_daemon, tmp_path)
-    other = clone(git_daemon, bare, tmp_path, "other")
-    commit_file(other, "x.txt", "theirs\n")
-    git("push", "-q", str(bare), "main", cwd=other)
+    pushed_from_another_clone(git_daemon, bare, tmp_path)
     git("checkout", "-q", "-b", "feature", cwd=local)
     commit_file(local, "f.txt", "mine\n")
     result = push(local, git_daemon, "feature")
@@ -151,9 +157,7 @@ def test_stale_tracking_ref_is_not_trusted(kind: str, request: pytest.FixtureReq
 
 def test_remote_moved_is_rejected_and_not_sent(remote: Remote, tmp_path: Path) -> None:
     bare, local = seed(remote, tmp_path)
-    other = clone(remote, bare, tmp_path, "other")
-    theirs = commit_file(other, "x.txt", "theirs\n")
-    git("push", "-q", str(bare), "main", cwd=other)
+    theirs = pushed_from_another_clone(remote, bare, tmp_path)
     tracking = rev_parse(local, "refs/remotes/origin/main")
     commit_file(local, "y.txt", "mine\n")
     git("branch", "topic", cwd=local)
@@ -170,9 +174,7 @@ def test_rejected_alone_sends_no_pack(kind: str, request: pytest.FixtureRequest,
     """The local branch and the remote diverged: nothing goes out, not even an empty pack."""
     remote: Remote = request.getfixturevalue(kind)
     bare, local = seed(remote, tmp_path)
-    other = clone(remote, bare, tmp_path, "other")
-    theirs = commit_file(other, "x.txt", "theirs\n")
-    git("push", "-q", str(bare), "main", cwd=other)
+    theirs = pushed_from_another_clone(remote, bare, tmp_path)
     git("fetch", "-q", str(bare), "main:refs/remotes/origin/main", cwd=local)  # theirs is known here
     commit_file(local, "y.txt", "mine\n")
     if isinstance(remote, HttpRemote):
@@ -220,9 +222,7 @@ def test_pre_receive_hook_rejection(kind: str, request: pytest.FixtureRequest, t
 def test_ref_moved_between_advertisement_and_update_is_never_forced(remote: Remote, tmp_path: Path) -> None:
     """A second pusher moves main while the pack is on its way: the update must fail."""
     bare, local = seed(remote, tmp_path)
-    other = clone(remote, bare, tmp_path, "other")
-    theirs = commit_file(other, "x.txt", "theirs\n")
-    git("push", "-q", str(bare), "main:side", cwd=other)
+    theirs = pushed_from_another_clone(remote, bare, tmp_path, "main:side")
     tracking = rev_parse(local, "refs/remotes/origin/main")
     commit_file(local, "b.txt", "two\n")
     seen: list[TransferProgress] = []
