@@ -132,10 +132,9 @@ class Daemon:
             pause_on_battery=settings.pause_on_battery,
             on_offline=self._offline,
         )
-        await engine.start()
         for record in await self.core.store.repos():
             interval = (await self.core.store.repo_settings(record.id)).fetch_interval
-            scheduler.add(record.id, record.path, float(interval))
+            self.watch(record, float(interval))
         log.info("watching %d repositories", len(engine.workers))
         self.started.set()
         running = asyncio.create_task(scheduler.run())
