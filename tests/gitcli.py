@@ -38,6 +38,15 @@ def commit_file(repo: Path, name: str, content: str, message: str | None = None)
     return rev_parse(repo, "HEAD")
 
 
+def merge_conflict(repo: Path, name: str) -> None:
+    """Leaves the tracked file `name` unmerged: `side` and `main` each change it, then main merges side."""
+    git("checkout", "-q", "-b", "side", cwd=repo)
+    commit_file(repo, name, "side\n")
+    git("checkout", "-q", "main", cwd=repo)
+    commit_file(repo, name, "main\n")
+    git("merge", "-q", "side", cwd=repo, check=False)
+
+
 def refs(repo: Path) -> dict[str, str]:
     out = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=repo)
     pairs = (line.split(" ", 1) for line in out.splitlines() if line)

@@ -12,7 +12,7 @@ from dulwich.repo import Repo
 
 from core.git.index_read import open_index
 from core.git.locked_index import _POSITIONAL_EXTENSIONS, LockedIndex
-from tests.gitcli import commit_file, git
+from tests.gitcli import git, merge_conflict
 
 
 def reference_bytes(repo: Repo) -> bytes:
@@ -57,11 +57,7 @@ def make_repo(path: Path, flavour: str) -> Path:
         (path / "d0" / "f0.txt").write_text("changed\n")
         git("add", "d0/f0.txt", cwd=path)
     elif flavour == "conflict":
-        git("checkout", "-q", "-b", "side", cwd=path)
-        commit_file(path, "d1/f1.txt", "side\n")
-        git("checkout", "-q", "main", cwd=path)
-        commit_file(path, "d1/f1.txt", "main\n")
-        git("merge", "-q", "side", cwd=path, check=False)
+        merge_conflict(path, "d1/f1.txt")
     return path
 
 

@@ -13,7 +13,7 @@ from dulwich.repo import Repo
 from core.git.index_read import open_index
 from core.git.index_stat import IndexStat, index_stat_of, read_index_stat, stat_key
 from core.git.locked_index import UnsupportedIndex
-from tests.gitcli import git
+from tests.gitcli import commit_file, git, merge_conflict
 
 LONG = "/".join(["x" * 200] * 25)  # longer than the name length field's 12 bits (index only)
 
@@ -80,16 +80,8 @@ def test_long_names_and_every_path_as_git_lists_them(tmp_path: Path, version: st
 def test_unmerged_entries(tmp_path: Path) -> None:
     root = tmp_path / "r"
     git("init", "-q", str(root))
-    (root / "f").write_text("base\n")
-    git("add", "f", cwd=root)
-    git("commit", "-q", "-m", "base", cwd=root)
-    git("checkout", "-q", "-b", "other", cwd=root)
-    (root / "f").write_text("other\n")
-    git("commit", "-q", "-am", "other", cwd=root)
-    git("checkout", "-q", "main", cwd=root)
-    (root / "f").write_text("main\n")
-    git("commit", "-q", "-am", "main", cwd=root)
-    git("merge", "-q", "other", cwd=root, check=False)
+    commit_file(root, "f", "base\n")
+    merge_conflict(root, "f")
     ours, theirs = views(root)
     assert ours.unmerged == theirs.unmerged == {b"f"}
     assert ours.dirs == {}

@@ -29,7 +29,7 @@ from core.git.index_read import open_index
 from core.git.index_stat import cached_view_bytes, current_index_stat
 from core.git.locked_index import LockedIndex
 from core.git.worktree import WorktreeScan, scan_worktree
-from tests.gitcli import git
+from tests.gitcli import git, merge_conflict
 
 Status = set[tuple[str, str]]
 
@@ -288,13 +288,7 @@ def test_assume_unchanged_and_skip_worktree_entries_are_not_looked_at(tmp_path: 
 
 def test_unmerged_paths_are_candidates(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "r", {"f": "base\n", "g": "g\n"})
-    git("checkout", "-q", "-b", "other", cwd=root)
-    (root / "f").write_text("theirs\n")
-    git("commit", "-q", "-am", "other", cwd=root)
-    git("checkout", "-q", "main", cwd=root)
-    (root / "f").write_text("ours\n")
-    git("commit", "-q", "-am", "ours", cwd=root)
-    git("merge", "-q", "other", cwd=root, check=False)
+    merge_conflict(root, "f")
     assert ("UU", "f") in git_status(root)
     assert [(c.path, c.kind) for c in scan(root).candidates] == [(b"f", "modified")]
 
