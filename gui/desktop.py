@@ -42,7 +42,6 @@ def open_in_file_manager(path: str) -> None:
 
 
 class Desktop(QObject):
-    ready = Signal()  # the status window shows the status store's picture
     synced = Signal(int, object)  # repository id, SyncReport of a user's sync
     quitting = Signal()
 
@@ -58,8 +57,8 @@ class Desktop(QObject):
         self.bus = EventBus()
         self.daemon = Daemon(core, bus=self.bus)
         self.bridge = Bridge(self.bus)
-        self.icon = QIcon(str(icon_path("gitferry")))
-        self.window = window or StatusWindow(self.icon)  # the app paints it before the engine exists
+        # the app paints the window before the engine exists
+        self.window = window or StatusWindow(QIcon(str(icon_path("gitferry"))))
         self.tray = Tray(self)
         self.settings: SettingsDialog | None = None
         self._open_folder = open_folder
@@ -102,7 +101,6 @@ class Desktop(QObject):
         self.tray.show()
         if show_window or not self.tray.available():
             self.show_status(0)
-        self.ready.emit()
         self._engine_task = asyncio.ensure_future(self.daemon.run())
         await asyncio.wait(
             [asyncio.ensure_future(self.daemon.started.wait()), self._engine_task],
@@ -214,7 +212,7 @@ class Desktop(QObject):
             return
         await self.daemon.started.wait()
         dialog = SettingsDialog(self.core, self.daemon, self.window)
-        dialog.setWindowIcon(self.icon)
+        dialog.setWindowIcon(self.window.windowIcon())
         self.settings = dialog
         await dialog.load()
         selected = self.window.selected()
