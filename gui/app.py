@@ -86,9 +86,10 @@ class FirstPaintProbe(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self.window.repos.rowCount() > 0 and not self.painted:
+        if event.type() == QEvent.Type.Paint and self.window.repos.rowCount() > 0:
             self.path.write_text(repr(time.time()))
             self.painted = True
+            self.window.removeEventFilter(self)  # later paints need not pass through Python
         return False
 
 
@@ -110,7 +111,6 @@ class SnapshotRead(threading.Thread):
 
 
 async def run_desktop(
-    app: QApplication,
     instance: SingleInstance,
     home: Path,
     window: StatusWindow,
@@ -202,8 +202,6 @@ def run_event_loop(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        code: int = loop.run_until_complete(
-            run_desktop(app, instance, home, window, hidden=hidden, probe=probe)
-        )
+        code: int = loop.run_until_complete(run_desktop(instance, home, window, hidden=hidden, probe=probe))
     log.info("Gitferry stopped")
     return code
