@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -48,8 +47,9 @@ class JobKind(enum.IntEnum):
 
 @dataclass(order=True)
 class Job:
+    """Ordered by kind alone: the queue holds at most one job of each kind."""
+
     kind: JobKind
-    sequence: int
     done: asyncio.Future[SyncReport] = field(compare=False)
     skip_remotes: frozenset[str] = field(default=frozenset(), compare=False)
 
@@ -79,7 +79,6 @@ class RepoWorker:
         self._run, self._bus, self._on_crash, self._clock = run, bus, on_crash, clock
         self._queue: asyncio.PriorityQueue[Job] = asyncio.PriorityQueue()
         self._queued: dict[JobKind, Job] = {}
-        self._sequence = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._current: asyncio.Future[SyncReport] | None = None
         self._running: asyncio.Task[SyncReport] | None = None
@@ -100,7 +99,7 @@ class RepoWorker:
         queued = self._queued.get(kind)
         if queued is not None:
             return queued.done
-        job = Job(kind, next(self._sequence), asyncio.get_running_loop().create_future(), skip_remotes)
+        job = Job(kind, asyncio.get_running_loop().create_future(), skip_remotes)
         self._queued[kind] = job
         self._queue.put_nowait(job)
         return job.done
