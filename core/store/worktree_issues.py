@@ -8,6 +8,7 @@ files are bounded per repository (`MAX_SKIPPED`): the oldest sighting goes first
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -152,13 +153,4 @@ def _skipped(row: SkippedFileRow) -> SkippedFile:
 
 
 def _skipped_values(repo_id: int, entry: SkippedFile) -> dict[str, object]:
-    return {
-        "repo_id": repo_id,
-        "path": entry.path,
-        "reason": entry.reason,
-        "size": entry.size,
-        "failures": entry.failures,
-        "first_seen": entry.first_seen,
-        "last_seen": entry.last_seen,
-        "retry_after": entry.retry_after,
-    }
+    return {"repo_id": repo_id, **asdict(entry)}
