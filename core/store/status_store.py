@@ -132,7 +132,7 @@ class StatusStore:
     async def remove_repo(self, name: str) -> None:
         async with self.db.write() as s:
             result = await s.execute(delete(RepoRow).where(RepoRow.name == name))
-            if result.rowcount == 0:  # type: ignore[attr-defined]
+            if _count(result) == 0:
                 raise UnknownRepository(name)
         await self._save_registry()
 
