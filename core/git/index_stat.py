@@ -174,25 +174,30 @@ def _no_gc() -> Iterator[None]:
 
 def index_stat_of(index: Index, index_path: str) -> IndexStat:
     """The same view of a dulwich `Index` already in memory (e.g. `LockedIndex.index`)."""
-    try:
-        mtime_ns = os.stat(index_path).st_mtime_ns
-    except FileNotFoundError:
-        mtime_ns = 0
-    view = IndexStat({}, mtime_ns, set(), set())
+    view = IndexStat({}, index_mtime_ns(index_path), set(), set())
     for path, entry in index.items():
         if not isinstance(entry, IndexEntry):
             view.unmerged.add(path)
         elif entry.flags & _FLAG_VALID or entry.extended_flags & _EXT_SKIP_WORKTREE or entry.mode == _GITLINK:
             view.trusted.add(path)
         else:
-            mtime, ctime = _ns(entry.mtime), _ns(entry.ctime)
+            mtime, ctime = entry_time_ns(entry.mtime), entry_time_ns(entry.ctime)
             view.add(
                 path, (mtime, ctime, entry.size, entry.ino, _key_mode_bits(entry.mode), entry.uid, entry.gid)
             )
     return view
 
 
-def _ns(value: int | float | tuple[int, int]) -> int:
+def index_mtime_ns(index_path: str) -> int:
+    """The index file's mtime (0 when there is none): entries not older than it are racy."""
+    try:
+        return os.stat(index_path).st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def entry_time_ns(value: int | float | tuple[int, int]) -> int:
+    """A dulwich `IndexEntry` timestamp as nanoseconds (seconds are stored in 32 bits, as git does)."""
     if isinstance(value, tuple):
         return value[0] * _NS + value[1]
     return int(value * _NS)

@@ -21,6 +21,7 @@ from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
 from core.git.blob_stream import FileChanged, hash_file
+from core.git.index_stat import entry_time_ns, index_mtime_ns
 from core.git.tree_delta import Side
 
 _U32 = 0xFFFFFFFF
@@ -41,16 +42,12 @@ class WorktreeOptions:
 
 def worktree_options(repo: Repo, index_path: str) -> WorktreeOptions:
     config = repo.get_config_stack()
-    try:
-        index_mtime_ns = os.stat(index_path).st_mtime_ns
-    except FileNotFoundError:
-        index_mtime_ns = 0
     return WorktreeOptions(
         root=os.fsencode(repo.path),
         filemode=config.get_boolean(b"core", b"filemode", True),
         symlinks=config.get_boolean(b"core", b"symlinks", True),
         trustctime=config.get_boolean(b"core", b"trustctime", True),
-        index_mtime_ns=index_mtime_ns,
+        index_mtime_ns=index_mtime_ns(index_path),
         object_format=repo.object_format,
     )
 
@@ -93,7 +90,7 @@ def matches_index_entry(st: os.stat_result, path: bytes, entry: IndexEntry, opts
         return False
     if stat.S_IFMT(mode) == 0o160000:
         return True
-    if _stat_matches(st, entry, opts) and _entry_mtime_ns(entry) < opts.index_mtime_ns:
+    if _stat_matches(st, entry, opts) and entry_time_ns(entry.mtime) < opts.index_mtime_ns:
         return True
     return hash_path(st, opts.full(path), opts) == entry.sha
 
@@ -128,9 +125,9 @@ def _kind_matches(st: os.stat_result, mode: int, opts: WorktreeOptions) -> bool:
 
 
 def _stat_matches(st: os.stat_result, entry: IndexEntry, opts: WorktreeOptions) -> bool:
-    if _entry_mtime_ns(entry) != st.st_mtime_ns:
+    if entry_time_ns(entry.mtime) != st.st_mtime_ns:
         return False
-    if opts.trustctime and _ns(entry.ctime) != st.st_ctime_ns:
+    if opts.trustctime and entry_time_ns(entry.ctime) != st.st_ctime_ns:
         return False
     return (
         entry.size == st.st_size & _U32
@@ -138,14 +135,3 @@ def _stat_matches(st: os.stat_result, entry: IndexEntry, opts: WorktreeOptions) 
         and entry.uid == st.st_uid & _U32
         and entry.gid == st.st_gid & _U32
     )
-
-
-def _entry_mtime_ns(entry: IndexEntry) -> int:
-    return _ns(entry.mtime)
-
-
-def _ns(value: int | float | tuple[int, int]) -> int:
-    """Index timestamps as nanoseconds (seconds are stored in 32 bits, as git does)."""
-    if isinstance(value, tuple):
-        return value[0] * 1_000_000_000 + value[1]
-    return int(value * 1_000_000_000)
