@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import QApplication
 from core.engine.core import Core
 from core.engine.daemon import Daemon
 from gui.desktop import Desktop
+from tests.integration.clones import Clones
+from tests.servers import Remote
 
 T = TypeVar("T")
 Run = Callable[..., Any]
@@ -100,3 +103,10 @@ def desktop(run: Run, opened: list[str]) -> Iterator[Desktop]:
     yield started
     run(started.stop())
     run(started.core.close())
+
+
+@pytest.fixture
+def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Clones:
+    """`mine` and `theirs`, cloned from a `git daemon` remote and registered. Ask for it after
+    `desktop`: the clones are then made once the desktop app runs, as a user would add them."""
+    return Clones.make(git_daemon, tmp_path, capsys)

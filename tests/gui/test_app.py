@@ -89,9 +89,8 @@ def test_an_uncaught_error_is_logged_and_shown(
 
 
 def test_settings_from_the_tray_and_notifications_of_conflicts(
-    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+    tmp_path: Path, run: Run, desktop: Desktop, world: Clones
 ) -> None:
-    world = Clones.make(git_daemon, tmp_path, capsys)
     extra = tmp_path / "extra"
     git("clone", "-q", str(world.bare), str(extra))
     run(desktop.refresh())
@@ -151,9 +150,8 @@ def test_a_refused_sign_in_and_a_tripped_remote_are_notified(
 
 
 def test_an_auto_commit_conflict_keeps_both_sides_and_says_so(
-    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+    run: Run, desktop: Desktop, world: Clones
 ) -> None:
-    world = Clones.make(git_daemon, tmp_path, capsys)
     mine = run(desktop.core.store.repo("mine"))
     run(desktop.core.store.set_repo_settings(mine.id, {"auto_commit": "true"}))
     world.commit(world.theirs, "a.txt", "theirs\ntwo\nthree\n")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from core.events import PhaseProgress
 from core.git.sync_lock import acquire_sync_lock
 from gui.desktop import Desktop
@@ -24,10 +20,7 @@ def shown_branches(desktop: Desktop) -> dict[str, tuple[int | None, int | None]]
     return {b.name: (b.ahead, b.behind) for b in model.rows}
 
 
-def test_branch_table_shows_what_git_rev_list_counts(
-    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, opened: list[str]
-) -> None:
-    world = Clones.make(git_daemon, tmp_path, capsys)
+def test_branch_table_shows_what_git_rev_list_counts(run: Run, opened: list[str], world: Clones) -> None:
     for i in range(3):
         world.commit(world.theirs, f"t{i}.txt", "theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
@@ -60,9 +53,8 @@ def test_branch_table_shows_what_git_rev_list_counts(
 
 
 def test_clicking_sync_sends_the_commit_and_updates_the_table_in_place(
-    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+    run: Run, desktop: Desktop, world: Clones
 ) -> None:
-    world = Clones.make(git_daemon, tmp_path, capsys)
     pushed = world.commit(world.mine, "b.txt", "mine\n")
     run(desktop.refresh())
     mine = run(desktop.core.store.repo("mine"))
@@ -83,14 +75,8 @@ def test_clicking_sync_sends_the_commit_and_updates_the_table_in_place(
 
 
 def test_cancel_mid_fetch_leaves_the_repository_consistent(
-    git_daemon: Remote,
-    cutting_proxy: CuttingProxyFactory,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    run: Run,
-    desktop: Desktop,
+    git_daemon: Remote, cutting_proxy: CuttingProxyFactory, run: Run, desktop: Desktop, world: Clones
 ) -> None:
-    world = Clones.make(git_daemon, tmp_path, capsys)
     world.push_big_commit()
     proxy = cutting_proxy(LOOPBACK, git_daemon.port, 1 << 40, pace_seconds=0.02)
     git("remote", "set-url", "origin", proxy.rewrite(git_daemon.url("origin")), cwd=world.theirs)
@@ -116,9 +102,8 @@ def test_cancel_mid_fetch_leaves_the_repository_consistent(
 
 
 def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
-    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+    run: Run, desktop: Desktop, world: Clones
 ) -> None:
-    world = Clones.make(git_daemon, tmp_path, capsys)
     mine = run(desktop.core.store.repo("mine"))
     run(desktop.core.store.set_repo_settings(mine.id, {"auto_commit": "true", "max_file_size": "1048576"}))
     (world.mine / "notes.md").write_text("a note\n")

@@ -6,8 +6,6 @@ Offscreen there is no tray to click, so the tests trigger the menu's actions
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from core.store.records import RepoRecord
@@ -18,7 +16,6 @@ from gui.tray import tray_state
 from tests.gui.conftest import Run
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
-from tests.servers import Remote
 
 
 def menu_texts(desktop: Desktop) -> list[str]:
@@ -26,9 +23,8 @@ def menu_texts(desktop: Desktop) -> list[str]:
 
 
 def test_the_menu_has_a_submenu_per_repository_in_spec_order(
-    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+    run: Run, desktop: Desktop, world: Clones
 ) -> None:
-    Clones.make(git_daemon, tmp_path, capsys)
     run(desktop.refresh())
     assert menu_texts(desktop) == [
         "Sync all now",
@@ -45,14 +41,8 @@ def test_the_menu_has_a_submenu_per_repository_in_spec_order(
 
 
 def test_sync_open_folder_and_status_of_one_repository(
-    git_daemon: Remote,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    run: Run,
-    desktop: Desktop,
-    opened: list[str],
+    run: Run, desktop: Desktop, opened: list[str], world: Clones
 ) -> None:
-    world = Clones.make(git_daemon, tmp_path, capsys)
     pushed = world.commit(world.mine, "b.txt", "mine\n")
     run(desktop.refresh())
     mine = run(desktop.core.store.repo("mine"))
@@ -73,10 +63,7 @@ def test_sync_open_folder_and_status_of_one_repository(
     world.check()
 
 
-def test_sync_all_pause_resume_status_window_and_quit(
-    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
-) -> None:
-    world = Clones.make(git_daemon, tmp_path, capsys)
+def test_sync_all_pause_resume_status_window_and_quit(run: Run, desktop: Desktop, world: Clones) -> None:
     pushed = world.commit(world.mine, "b.txt", "mine\n")
     run(desktop.refresh())
     tray = desktop.tray
