@@ -41,7 +41,7 @@ from dulwich.object_store import DiskObjectStore
 from dulwich.pack import load_pack_index
 from dulwich.repo import Repo
 
-from core.git.pack_ingest import TMP_PREFIX, pack_index_v2
+from core.git.pack_ingest import TMP_PREFIX, install_pack
 from core.git.pack_scan import OFS_DELTA, REF_DELTA
 
 PACK_LIMIT = 5
@@ -139,7 +139,7 @@ def merge_packs(pack_dir: str, names: list[str]) -> Consolidation:
             checksum = writer.finish()
         if len(writer.entries) != len(ids):
             raise RuntimeError(f"merged {len(writer.entries)} objects, expected {len(ids)}")
-        name = _move_in(pack_dir, tmp, writer.entries, checksum)
+        name = install_pack(pack_dir, tmp, writer.entries, checksum)
     except BaseException:
         for path in (tmp, tmp + ".idx"):
             with contextlib.suppress(FileNotFoundError):
@@ -212,17 +212,3 @@ def _as_ref_delta(raw: bytes, offset: int, ids_at: Mapping[int, bytes]) -> bytes
         rel = ((rel + 1) << 7) | (c & 0x7F)
     first = (raw[0] & 0x8F) | (REF_DELTA << 4)
     return bytes([first]) + raw[1:header_end] + ids_at[offset - rel] + raw[i:]
-
-
-def _move_in(pack_dir: str, tmp: str, entries: list[Entry], checksum: bytes) -> str:
-    name = "pack-" + checksum.hex()
-    base = os.path.join(pack_dir, name)
-    with open(tmp + ".idx", "wb") as f:
-        f.write(pack_index_v2(entries, checksum))
-        f.flush()
-        os.fsync(f.fileno())
-    for path in (tmp, tmp + ".idx"):
-        os.chmod(path, 0o444)
-    os.replace(tmp, base + ".pack")
-    os.replace(tmp + ".idx", base + ".idx")
-    return name

@@ -166,21 +166,35 @@ class IncomingPack:
         os.fsync(self._file.fileno())
         self._file.close()
         self._closed = True
-        os.chmod(self._path, 0o444)
-        name = "pack-" + checksum.hex()
-        base = os.path.join(self._store.pack_dir, name)
-        tmp_idx = self._path + ".idx"
-        with open(tmp_idx, "wb") as f:
-            f.write(pack_index_v2(entries, checksum))
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp_idx, 0o444)
-        if os.path.exists(base + ".pack") and os.path.exists(base + ".idx"):
-            self.abort()  # the very same pack is already there
-            return name
-        os.replace(self._path, base + ".pack")
-        os.replace(tmp_idx, base + ".idx")
+        return install_pack(str(self._store.pack_dir), self._path, entries, checksum)
+
+
+def install_pack(
+    pack_dir: str,
+    tmp_pack: str,
+    entries: list[tuple[bytes | None, int, int]],
+    checksum: bytes,
+) -> str:
+    """Move the complete, synced pack at `tmp_pack` in as `pack-<checksum>`, its index written
+    beside it first; pack first and index last, so no reader finds an index without its pack.
+    When that very pack is already there, the temporaries are removed instead. Its name."""
+    name = "pack-" + checksum.hex()
+    base = os.path.join(pack_dir, name)
+    tmp_idx = tmp_pack + ".idx"
+    with open(tmp_idx, "wb") as f:
+        f.write(pack_index_v2(entries, checksum))
+        f.flush()
+        os.fsync(f.fileno())
+    for path in (tmp_pack, tmp_idx):
+        os.chmod(path, 0o444)
+    if os.path.exists(base + ".pack") and os.path.exists(base + ".idx"):
+        for path in (tmp_pack, tmp_idx):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
         return name
+    os.replace(tmp_pack, base + ".pack")
+    os.replace(tmp_idx, base + ".idx")
+    return name
 
 
 class DeltaResolver:
