@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,22 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
         return code, json.loads(out), err
     except ValueError:
         return code, out, err
+
+
+def type_lines(monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:
+    """What the user types at the CLI's prompts: `lines`, on a stdin that is not a terminal."""
+    monkeypatch.setattr(sys, "stdin", _Typed([f"{line}\n" for line in lines]))
+
+
+class _Typed:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        return self.lines.pop(0) if self.lines else ""
 
 
 def all_commits(repo: Path) -> set[str]:

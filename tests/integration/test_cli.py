@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.gitcli import ahead_behind, commit_file, fsck, git, refs
-from tests.integration.clones import run
+from tests.integration.clones import run, type_lines
 from tests.servers import Remote
 
 
@@ -41,20 +41,9 @@ def store_credentials(
     if remote.auth is None:
         return
     user, secret = remote.auth
-    monkeypatch.setattr(sys, "stdin", _Lines(f"{user}\n{secret}\n"))
+    type_lines(monkeypatch, user, secret)
     code, _out, err = run(capsys, "credentials", "set", "mine", "origin")
     assert code == 0, err
-
-
-class _Lines:
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines(keepends=True)
-
-    def isatty(self) -> bool:
-        return False
-
-    def readline(self) -> str:
-        return self.lines.pop(0) if self.lines else ""
 
 
 @pytest.mark.usefixtures("ssh_env")
@@ -145,7 +134,7 @@ def test_wrong_password_is_auth_failed_and_no_secret_leaks(
 ) -> None:
     mine, _ = seeded_remote(http_auth_server, tmp_path)
     run(capsys, "add", str(mine))
-    monkeypatch.setattr(sys, "stdin", _Lines("alice\nwrong-secret-123\n"))
+    type_lines(monkeypatch, "alice", "wrong-secret-123")
     code, _, err = run(capsys, "credentials", "set", "mine", "origin")
     assert code == 1 and "wrong-secret-123" not in err
     code, doc, err = run(capsys, "sync", "--fetch-only", "--json")

@@ -28,7 +28,7 @@ import psutil
 import pytest
 
 from tests.gitcli import commit_file, fsck, git
-from tests.integration.clones import run
+from tests.integration.clones import run, type_lines
 from tests.memory_keyring import MemoryKeyring
 from tests.servers.remote import HttpRemote
 
@@ -108,17 +108,6 @@ def cli(capsys: pytest.CaptureFixture[str], evidence: Evidence, *args: str) -> t
     return code, out, err
 
 
-class _Lines:
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines(keepends=True)
-
-    def isatty(self) -> bool:
-        return False
-
-    def readline(self) -> str:
-        return self.lines.pop(0) if self.lines else ""
-
-
 def set_credentials(
     capsys: pytest.CaptureFixture[str],
     evidence: Evidence,
@@ -126,7 +115,7 @@ def set_credentials(
     user: str,
     secret: str,
 ) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "stdin", _Lines(f"{user}\n{secret}\n"))
+    type_lines(monkeypatch, user, secret)
     code, _out, err = cli(capsys, evidence, "credentials", "set", "mine", "origin")
     return code, err
 
