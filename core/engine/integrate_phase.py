@@ -68,5 +68,5 @@ async def integrate(
 async def _list_copies(core: Core, repo_id: int, branch: str, copies: set[str]) -> None:
     """List the conflict copies as soon as the merge made them, so that they stay
     listed even if a later step of the sync fails (an offline push)."""
-    listed = {c.path for c in await core.store.conflicts(repo_id) if c.branch == branch}
+    listed = await core.store.conflicted_paths(repo_id, branch)
     await core.store.set_conflicts(repo_id, branch, sorted(listed | copies))

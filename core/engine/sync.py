@@ -173,7 +173,7 @@ async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report:
     copies (keep-both merges) stay listed while they are in the working tree."""
     if report.result != ResultKind.CONFLICT and report.result not in _INTEGRATION_RAN:
         return
-    listed = [c.path for c in await core.store.conflicts(record.id) if c.branch == branch]
+    listed = await core.store.conflicted_paths(record.id, branch)
     kept = await core.offload.io(copies_present, record.path, listed) if any(map(is_copy, listed)) else []
     await core.store.set_conflicts(record.id, branch, sorted(set(report.conflicts) | set(kept)))
 

@@ -275,6 +275,10 @@ class StatusStore:
         """By branch, then path."""
         return await self._issues.conflicts(repo_id)
 
+    async def conflicted_paths(self, repo_id: int, branch: str) -> set[str]:
+        """One branch's conflicted paths."""
+        return await self._issues.branch_paths(repo_id, branch)
+
     async def all_conflicts(self) -> dict[int, list[ConflictRecord]]:
         return await self._issues.all_conflicts()
 

@@ -52,7 +52,7 @@ class WorktreeIssues:
 
     async def set_conflicts(self, repo_id: int, branch: str, paths: Sequence[str], now: datetime) -> None:
         wanted = set(paths)
-        if await self._branch_paths(repo_id, branch) == wanted:
+        if await self.branch_paths(repo_id, branch) == wanted:
             return  # the usual case (no conflict before or after): no write
         async with self.db.write() as s:
             rows = (
@@ -71,7 +71,8 @@ class WorktreeIssues:
                 for path in sorted(wanted - kept)
             )
 
-    async def _branch_paths(self, repo_id: int, branch: str) -> set[str]:
+    async def branch_paths(self, repo_id: int, branch: str) -> set[str]:
+        """The branch's conflicted paths."""
         async with self.db.read() as s:
             rows = await s.execute(
                 select(ConflictRow.path).where(ConflictRow.repo_id == repo_id, ConflictRow.branch == branch)
