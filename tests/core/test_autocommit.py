@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from core.git.git_locks import IndexLocked
 from tests.gitcli import fsck, git
 
 MIB = 1024 * 1024
+ReadBlob = Callable[..., StreamedBlob]
 
 
 def referee_tree(repo: Path, tmp_path: Path, *, drop: tuple[str, ...] = ()) -> str:
@@ -42,6 +43,19 @@ def commit_now(path: Path, **kwargs: object) -> AutoCommit:
     options.update(kwargs)
     with Repo(str(path)) as repo:
         return auto_commit(repo, **options)  # type: ignore[arg-type]
+
+
+def before_each_read(monkeypatch: pytest.MonkeyPatch, action: Callable[[bytes], object]) -> ReadBlob:
+    """`action(path)` runs as auto-commit is about to read a file (the scan has seen it by
+    then). Returns the real reader, to put back."""
+    real = autocommit.write_blob
+
+    def acting_first(r: Repo, path: bytes, st: os.stat_result, **kw: int) -> StreamedBlob:
+        action(path)
+        return real(r, path, st, **kw)
+
+    monkeypatch.setattr(autocommit, "write_blob", acting_first)
+    return real
 
 
 @pytest.fixture
@@ -201,14 +215,12 @@ def test_a_file_that_vanishes_before_it_is_read_is_unreadable(
 ) -> None:
     (repo / "gone.txt").write_text("here for the scan only\n")
     (repo / "ok.txt").write_text("ok\n")
-    real = autocommit.write_blob
 
-    def vanish_first(r: Repo, path: bytes, st: os.stat_result, **kw: int) -> StreamedBlob:
+    def vanish(path: bytes) -> None:
         if path.endswith(b"gone.txt"):
             os.unlink(path)  # deleted between the scan and the read, as an editor's temp file is
-        return real(r, path, st, **kw)
 
-    monkeypatch.setattr(autocommit, "write_blob", vanish_first)
+    before_each_read(monkeypatch, vanish)
     outcome = commit_now(repo)
     assert [(s.path, s.reason) for s in outcome.skipped] == [("gone.txt", "unreadable")]
     assert outcome.paths == ["ok.txt"]
@@ -219,15 +231,13 @@ def test_a_file_changed_between_scan_and_read_is_retried_not_committed(
 ) -> None:
     (repo / "grows.txt").write_text("first half\n")
     (repo / "ok.txt").write_text("ok\n")
-    real = autocommit.write_blob
 
-    def append_first(r: Repo, path: bytes, st: os.stat_result, **kw: int) -> StreamedBlob:
+    def grow(path: bytes) -> None:
         if path.endswith(b"grows.txt"):
             with open(path, "ab") as f:
                 f.write(b"second half\n")
-        return real(r, path, st, **kw)
 
-    monkeypatch.setattr(autocommit, "write_blob", append_first)
+    real = before_each_read(monkeypatch, grow)
     outcome = commit_now(repo)
     assert outcome.retry_later == ["grows.txt"] and outcome.paths == ["ok.txt"]
     assert "grows.txt" in git("status", "--porcelain", cwd=repo)
@@ -266,13 +276,7 @@ def test_held_paths_are_not_read(repo: Path, monkeypatch: pytest.MonkeyPatch) ->
     (repo / "held.txt").write_text("held\n")
     (repo / "a.txt").write_text("changed\n")
     read: list[bytes] = []
-    real = autocommit.write_blob
-
-    def spy(r: Repo, path: bytes, st: os.stat_result, **kw: int) -> StreamedBlob:
-        read.append(os.path.basename(path))
-        return real(r, path, st, **kw)
-
-    monkeypatch.setattr(autocommit, "write_blob", spy)
+    before_each_read(monkeypatch, lambda path: read.append(os.path.basename(path)))
     outcome = commit_now(repo, hold={"held.txt"})
     assert read == [b"a.txt"] and outcome.paths == ["a.txt"]
 
@@ -306,10 +310,10 @@ def test_nothing_written_when_the_read_fails(repo: Path, monkeypatch: pytest.Mon
     """FileChanged for every file: no commit and the index untouched."""
     (repo / "a.txt").write_text("changed\n")
 
-    def always_changed(_r: Repo, path: bytes, _st: os.stat_result, **_kw: int) -> StreamedBlob:
+    def always_changed(path: bytes) -> None:
         raise FileChanged(path, "written to while read")
 
-    monkeypatch.setattr(autocommit, "write_blob", always_changed)
+    before_each_read(monkeypatch, always_changed)
     index_before = (repo / ".git" / "index").read_bytes()
     assert commit_now(repo).commit is None
     assert (repo / ".git" / "index").read_bytes() == index_before
