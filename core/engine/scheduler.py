@@ -86,9 +86,7 @@ class FetchScheduler:
         pause_on_battery: bool = False,
         on_offline: OnOffline | None = None,
     ) -> None:
-        self.max_concurrent = max_concurrent or default_max_concurrent()
-        if self.max_concurrent < 1:
-            raise ValueError("max_concurrent is at least 1")
+        self.max_concurrent = _checked_concurrency(max_concurrent or default_max_concurrent())
         self.breaker = breaker or RemoteBreaker()
         self._clock = clock
         self._trigger = trigger
@@ -221,9 +219,7 @@ class FetchScheduler:
             await self._end_jobs()
 
     def set_max_concurrent(self, max_concurrent: int) -> None:
-        if max_concurrent < 1:
-            raise ValueError("max_concurrent is at least 1")
-        self.max_concurrent = max_concurrent
+        self.max_concurrent = _checked_concurrency(max_concurrent)
         self._wake.set()
 
     def stop(self, *, cancel_running: bool = False) -> None:
@@ -409,6 +405,12 @@ class FetchScheduler:
             return self._repos[repo_id]
         except KeyError:
             raise NotScheduled(repo_id) from None
+
+
+def _checked_concurrency(max_concurrent: int) -> int:
+    if max_concurrent < 1:
+        raise ValueError("max_concurrent is at least 1")
+    return max_concurrent
 
 
 def _check_interval(interval: float) -> None:
