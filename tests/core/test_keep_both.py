@@ -59,6 +59,12 @@ class World:
     mine: Path
     theirs: Path
 
+    def push_theirs(self, changes: dict[str, Change]) -> str:
+        """`theirs` commits `changes` and pushes them to the remote."""
+        sha = apply(self.theirs, changes, "theirs")
+        git("push", "-q", "origin", "main", cwd=self.theirs)
+        return sha
+
     def integrate(self, strategy: Strategy = Strategy.MERGE, *, keep_both: bool = True) -> list[ConflictCopy]:
         git("fetch", "-q", "origin", cwd=self.mine)
         with Repo(str(self.mine)) as repo:
@@ -199,8 +205,7 @@ KINDS = [
 @pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
 def test_each_conflict_kind_keeps_both_sides(tmp_path: Path, kind: Kind) -> None:
     world = make_world(tmp_path, kind.base)
-    theirs = apply(world.theirs, {**kind.theirs, "theirs-only.txt": "clean\n"}, "theirs")
-    git("push", "-q", "origin", "main", cwd=world.theirs)
+    theirs = world.push_theirs({**kind.theirs, "theirs-only.txt": "clean\n"})
     mine = apply(world.mine, {**kind.mine, "mine-only.txt": "clean\n"}, "mine")
 
     copies = world.integrate()
@@ -224,8 +229,7 @@ def test_each_conflict_kind_keeps_both_sides(tmp_path: Path, kind: Kind) -> None
 
 def test_worktree_holds_both_versions(tmp_path: Path) -> None:
     world = make_world(tmp_path, {"notes/a.md": "one\n"})
-    apply(world.theirs, {"notes/a.md": "theirs\n"}, "theirs")
-    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.push_theirs({"notes/a.md": "theirs\n"})
     apply(world.mine, {"notes/a.md": "mine\n"}, "mine")
     world.integrate()
     assert (world.mine / "notes/a.md").read_text() == "theirs\n"
@@ -234,8 +238,7 @@ def test_worktree_holds_both_versions(tmp_path: Path) -> None:
 
 def test_untracked_file_at_the_copy_name_gets_a_counter(tmp_path: Path) -> None:
     world = make_world(tmp_path, {"a.txt": "one\n"})
-    apply(world.theirs, {"a.txt": "theirs\n"}, "theirs")
-    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.push_theirs({"a.txt": "theirs\n"})
     apply(world.mine, {"a.txt": "mine\n"}, "mine")
     (world.mine / f"a {STAMP}.txt").write_text("someone's untracked file\n")
     copies = world.integrate()
@@ -246,8 +249,7 @@ def test_untracked_file_at_the_copy_name_gets_a_counter(tmp_path: Path) -> None:
 
 def test_rebase_that_would_conflict_merges_keeping_both(tmp_path: Path) -> None:
     world = make_world(tmp_path, {"a.txt": "one\n"})
-    apply(world.theirs, {"a.txt": "theirs\n"}, "theirs")
-    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.push_theirs({"a.txt": "theirs\n"})
     apply(world.mine, {"b.txt": "clean change first\n"}, "mine 1")
     mine = apply(world.mine, {"a.txt": "mine\n"}, "mine 2")
     copies = world.integrate(Strategy.REBASE)
@@ -259,8 +261,7 @@ def test_rebase_that_would_conflict_merges_keeping_both(tmp_path: Path) -> None:
 
 def test_rebase_without_conflict_still_rebases(tmp_path: Path) -> None:
     world = make_world(tmp_path, {"a.txt": "one\n"})
-    apply(world.theirs, {"a.txt": "theirs\n"}, "theirs")
-    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.push_theirs({"a.txt": "theirs\n"})
     apply(world.mine, {"b.txt": "mine\n"}, "mine")
     assert world.integrate(Strategy.REBASE) == []
     assert git("rev-list", "--count", "--merges", "HEAD", cwd=world.mine) == "0"
@@ -268,8 +269,7 @@ def test_rebase_without_conflict_still_rebases(tmp_path: Path) -> None:
 
 def test_without_keep_both_a_conflict_changes_nothing(tmp_path: Path) -> None:
     world = make_world(tmp_path, {"a.txt": "one\n"})
-    apply(world.theirs, {"a.txt": "theirs\n"}, "theirs")
-    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.push_theirs({"a.txt": "theirs\n"})
     mine = apply(world.mine, {"a.txt": "mine\n"}, "mine")
     with pytest.raises(Conflict) as caught:
         world.integrate(keep_both=False)
