@@ -32,6 +32,7 @@ from core.git.blob_stream import FileChanged, write_blob
 from core.git.git_locks import RefLocked
 from core.git.identity import signature, stamp_commit
 from core.git.locked_index import LockedIndex
+from core.git.repository import ref_value
 from core.git.worktree import WorktreeChange, scan_worktree
 from core.git.worktree_state import Fingerprint, fingerprint, lstat_or_none
 from core.results import ResultKind
@@ -92,7 +93,7 @@ def auto_commit(
     _refuse_in_progress(repo)
     stamp = _index_stamp(repo)
     outcome, wanted = _look(repo, None, hold, max_file_size)
-    head = _ref_value(repo, branch)
+    head = ref_value(repo, branch)
     if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, _tree_of(repo, head)):
         return outcome
     with LockedIndex(repo) as locked:
@@ -100,7 +101,7 @@ def auto_commit(
         if _index_stamp(repo) != stamp:  # rewritten since the scan: scan what is locked
             outcome, wanted = _look(repo, locked.index, hold, max_file_size)
         touched = _stage(repo, locked.index, wanted, outcome, workers)
-        head = _ref_value(repo, branch)
+        head = ref_value(repo, branch)
         old_tree = None if head is None else _tree_of(repo, head)
         tree = write_index_tree(repo.object_store, locked.index)
         if not touched:
@@ -255,13 +256,6 @@ def _tree_at(trees: dict[bytes, Tree], path: bytes) -> Tree:
         if path:
             _tree_at(trees, path.rpartition(b"/")[0])
     return tree
-
-
-def _ref_value(repo: Repo, ref: Ref) -> ObjectID | None:
-    try:
-        return repo.refs[ref]
-    except KeyError:
-        return None
 
 
 def _tree_of(repo: Repo, commit_id: ObjectID) -> ObjectID:

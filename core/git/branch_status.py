@@ -9,6 +9,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.git.graph import GenerationIndex, ahead_behind_many
+from core.git.repository import ref_value
 from core.git.upstreams import tracked_upstreams
 from core.store.records import BranchStatus
 
@@ -28,7 +29,7 @@ def measure_branches(
         if upstream is None:
             statuses.append(BranchStatus(name, None, head.decode(), None, None, None))
             continue
-        tracking = _tracking_sha(repo, upstream.tracking_ref)
+        tracking = ref_value(repo, Ref(upstream.tracking_ref.encode()))
         short = upstream.tracking_ref.removeprefix("refs/remotes/")
         if tracking is None:
             statuses.append(BranchStatus(name, short, head.decode(), None, None, None, upstream_gone=True))
@@ -56,10 +57,3 @@ def measure_branches(
 def _local_heads(repo: Repo) -> Mapping[str, bytes]:
     heads = repo.refs.as_dict(Ref(b"refs/heads"))
     return {name.decode(): sha for name, sha in heads.items()}
-
-
-def _tracking_sha(repo: Repo, ref: str) -> bytes | None:
-    try:
-        return repo.refs[Ref(ref.encode())]
-    except KeyError:
-        return None

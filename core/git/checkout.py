@@ -34,6 +34,7 @@ from core.errors import GitferryError
 from core.git.git_locks import IndexLocked, RefLocked
 from core.git.locked_index import LockedIndex
 from core.git.path_safety import UnsafePath
+from core.git.repository import ref_value
 from core.git.switch_check import SwitchPlan, WorktreeInTheWay, plan_switch
 from core.git.switch_intent import SwitchIntent, read_intent, remove_intent, write_intent
 from core.git.tree_delta import tree_delta
@@ -108,7 +109,7 @@ def switch_branch(
     _ensure_checked_out(repo, branch_ref)
     if read_intent(repo) is not None:
         raise SwitchPending(repo.path)
-    actual = _ref_value(repo, branch_ref)
+    actual = ref_value(repo, branch_ref)
     if actual != old_head:
         raise BranchMoved(branch_ref, old_head, actual)
     if old_head == new_head:
@@ -145,12 +146,12 @@ def _apply(
         roll(writer, locked.index, plan.changes, trusted=True, keep=plan.in_place)
         moved = _move_ref(repo, branch_ref, old_head, new_head, message)
     except BaseException:
-        if _ref_value(repo, branch_ref) != new_head:
+        if ref_value(repo, branch_ref) != new_head:
             _roll_back(repo, locked, writer, intent, plan, before)
         raise
     if not moved:
         _roll_back(repo, locked, writer, intent, plan, before)
-        raise BranchMoved(branch_ref, old_head, _ref_value(repo, branch_ref))
+        raise BranchMoved(branch_ref, old_head, ref_value(repo, branch_ref))
     locked.commit()
 
 
@@ -167,7 +168,7 @@ def resume_interrupted_switch(repo: Repo) -> bool:
     if intent is None:
         return False
     branch_ref, old_head, new_head, from_tree, to_tree = intent.ids()
-    at = _ref_value(repo, branch_ref)
+    at = ref_value(repo, branch_ref)
     if not _is_checked_out(repo, branch_ref) or (intent.move_ref and at not in (old_head, new_head)):
         remove_intent(repo)
         return True
@@ -228,13 +229,6 @@ def _log_head(repo: Repo, old: ObjectID, new: ObjectID, message: bytes) -> None:
     if os.path.exists(os.path.join(repo.controldir(), "logs", "HEAD")):
         with contextlib.suppress(Exception):
             repo._write_reflog(Ref(b"HEAD"), old, new, None, None, None, message)
-
-
-def _ref_value(repo: Repo, ref: Ref) -> ObjectID | None:
-    try:
-        return repo.refs[ref]
-    except KeyError:
-        return None
 
 
 def _tree_of(repo: Repo, commit_id: ObjectID) -> ObjectID:

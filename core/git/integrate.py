@@ -37,6 +37,7 @@ from core.git.merge_base import fresh_index, merge_bases
 from core.git.merge_tree import merge_commits
 from core.git.object_overlay import ObjectOverlay
 from core.git.rebase_replay import linearizable, local_commits, published, replay
+from core.git.repository import ref_value
 from core.git.upstreams import Upstream, tracked_upstreams
 from core.results import ResultKind
 
@@ -180,10 +181,7 @@ def _current_branch_name(repo: Repo) -> str | None:
 
 def _tracking_head(repo: Repo, upstream: Upstream) -> ObjectID | None:
     """The tracking ref's commit; None when it is gone."""
-    try:
-        return repo.refs[Ref(upstream.tracking_ref.encode())]
-    except KeyError:
-        return None
+    return ref_value(repo, Ref(upstream.tracking_ref.encode()))
 
 
 @dataclass(frozen=True)

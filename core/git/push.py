@@ -36,6 +36,7 @@ from core.git.push_objects import reaches
 from core.git.push_pack import OutgoingPack
 from core.git.remote_config import remote_url
 from core.git.remote_url import RemoteUrl, parse_remote_url
+from core.git.repository import ref_value
 from core.git.transport import connected, translate_error
 from core.git.upstreams import FetchRefspecs, Upstream
 from core.results import ResultKind
@@ -123,7 +124,12 @@ class _PushPlan:
     def __init__(self, repo: Repo, upstreams: Sequence[Upstream]) -> None:
         self._repo = repo
         self.branches = [
-            _Branch(u, _ref(repo, f"refs/heads/{u.branch}"), _ref(repo, u.tracking_ref)) for u in upstreams
+            _Branch(
+                u,
+                ref_value(repo, Ref(f"refs/heads/{u.branch}".encode())),
+                ref_value(repo, Ref(u.tracking_ref.encode())),
+            )
+            for u in upstreams
         ]
         self.sent: dict[Ref, _Branch] = {}
         self.up_to_date: list[_Branch] = []
@@ -158,13 +164,6 @@ class _PushPlan:
         if old not in store or not isinstance(store[old], Commit):
             return False  # the remote moved to commits this repository has not fetched
         return reaches(store, new, old, self._repo.get_shallow())
-
-
-def _ref(repo: Repo, name: str) -> ObjectID | None:
-    try:
-        return repo.refs[Ref(name.encode())]
-    except KeyError:
-        return None
 
 
 class _RemoteMessages:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from dulwich.errors import NotGitRepository
+from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -49,6 +50,14 @@ def open_worktree_repo(path: str | Path) -> Repo:
 
 def canonical_path(path: str | Path) -> str:
     return os.path.realpath(os.path.expanduser(str(path)))
+
+
+def ref_value(repo: Repo, ref: Ref) -> ObjectID | None:
+    """The id `ref` points at (symbolic refs followed); None when it does not exist."""
+    try:
+        return repo.refs[ref]
+    except KeyError:
+        return None
 
 
 def current_branch(repo: Repo) -> str | None:
