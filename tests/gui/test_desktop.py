@@ -79,7 +79,7 @@ def test_cancel_mid_fetch_leaves_the_repository_consistent(
 ) -> None:
     world.push_big_commit()
     proxy = cutting_proxy(LOOPBACK, git_daemon.port, 1 << 40, pace_seconds=0.02)
-    git("remote", "set-url", "origin", proxy.rewrite(git_daemon.url("origin")), cwd=world.theirs)
+    world.theirs_through(proxy)
     before = refs(world.theirs)
     run(desktop.refresh())
     theirs = run(desktop.core.store.repo("theirs"))

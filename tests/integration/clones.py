@@ -19,6 +19,7 @@ from core.engine.report import SyncReport
 from core.engine.sync import SyncOptions, sync_repository
 from tests.gitcli import commit_file, fsck, git
 from tests.servers import Remote
+from tests.servers.faults import CuttingProxy
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
@@ -101,6 +102,10 @@ class Clones:
         git("commit", "-q", "-m", "big", cwd=self.mine)
         git("push", "-q", "origin", "main", cwd=self.mine)
         self.remember()
+
+    def theirs_through(self, proxy: CuttingProxy) -> None:
+        """From now on `theirs` reaches the remote through `proxy`."""
+        git("remote", "set-url", "origin", proxy.rewrite(self.remote.url("origin")), cwd=self.theirs)
 
     def sync(self, clone: Path, *extra: str) -> tuple[int, dict[str, Any]]:
         """`gitferry sync <clone> --json`: (exit status, that repository's report)."""

@@ -48,18 +48,8 @@ def proxies() -> Iterator[list[CuttingProxy]]:
         proxy.stop()
 
 
-def through(world: Clones, proxy: CuttingProxy) -> None:
-    """`theirs` fetches from the remote through `proxy`."""
-    url = world.remote.url("origin")
-    _set_url(world.theirs, proxy.rewrite(url))
-
-
 def direct(world: Clones) -> None:
-    _set_url(world.theirs, world.remote.url("origin"))
-
-
-def _set_url(repo: Path, url: str) -> None:
-    git("remote", "set-url", "origin", url, cwd=repo)
+    git("remote", "set-url", "origin", world.remote.url("origin"), cwd=world.theirs)
 
 
 def state(repo: Path) -> dict[str, object]:
@@ -119,7 +109,7 @@ def test_hang_up_ends_in_error_and_changes_nothing(
         cut = {"pack_header": 8, "mid_pack": size // 2, "trailer": size - 10}[where]
         proxy = CorruptingProxy(LOOPBACK, world.remote.port or 0, offset=None, cut_after_pack_bytes=cut)
         proxies.append(proxy)
-    through(world, proxy)
+    world.theirs_through(proxy)
     before = state(world.theirs)
     code, report = world.sync(world.theirs)
     assert proxy.cuts == 1
@@ -136,7 +126,7 @@ def test_corrupt_pack_ends_in_error_and_changes_nothing(
     """A flipped byte in the first object's header, or deep inside the big blob."""
     proxy = CorruptingProxy(LOOPBACK, world.remote.port or 0, offset)
     proxies.append(proxy)
-    through(world, proxy)
+    world.theirs_through(proxy)
     before = state(world.theirs)
     code, report = world.sync(world.theirs)
     assert proxy.flips == 1
@@ -171,7 +161,7 @@ def test_max_pack_size_setting() -> None:
 def test_server_that_stops_sending_mid_pack_times_out(world: Clones, proxies: list[CuttingProxy]) -> None:
     proxy = StallingProxy(LOOPBACK, world.remote.port or 0, 64 * 1024)
     proxies.append(proxy)
-    through(world, proxy)
+    world.theirs_through(proxy)
     before = state(world.theirs)
     started = time.monotonic()
     report = asyncio.run(_sync(world, SyncOptions(timeout=TIMEOUT)))

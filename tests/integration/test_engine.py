@@ -128,7 +128,7 @@ def test_cancel_mid_fetch_stops_the_transfer_and_leaves_the_repository_as_it_was
     world = Clones.make(git_daemon, tmp_path, capsys)
     world.push_big_commit()
     proxy = cutting_proxy(LOOPBACK, git_daemon.port, 1 << 40, pace_seconds=0.02)
-    git("remote", "set-url", "origin", proxy.rewrite(git_daemon.url("origin")), cwd=world.theirs)
+    world.theirs_through(proxy)
     before = refs(world.theirs)
     asyncio.run(_cancel_then_fetch(world, before))
     world.check()
