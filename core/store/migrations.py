@@ -8,6 +8,8 @@ copied aside with SQLite's online backup API, so a failed upgrade loses nothing.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import GitferryError
@@ -124,18 +126,26 @@ def migrate(path: Path) -> int:
         if found < LATEST and found > 0:
             _backup(conn, path.with_name(f"{path.name}.v{found}.bak"))
         for version in range(found + 1, LATEST + 1):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate_transaction(conn):
                 for statement in MIGRATIONS[version - 1]:
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {version}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         return found
     finally:
         conn.close()
+
+
+@contextmanager
+def immediate_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on any exception (an autocommit
+    connection: `isolation_level=None`)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _backup(conn: sqlite3.Connection, target: Path) -> None:

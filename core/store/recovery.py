@@ -27,7 +27,7 @@ from core.errors import GitferryError
 from core.git import remote_config
 from core.git.repository import open_worktree_repo
 from core.settings import APP_PARSERS, REPO_PARSERS, BadSetting, parse_setting
-from core.store.migrations import migrate
+from core.store.migrations import immediate_transaction, migrate
 from core.store.registry_file import (
     Registration,
     Registry,
@@ -164,10 +164,11 @@ def _registry_for_rebuild(path: Path) -> tuple[Registry, str | None]:
 def _refill(path: Path, registry: Registry) -> int:
     """Register the repositories again, with their valid settings and their remotes."""
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
     restored = 0
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with (
+        contextlib.closing(sqlite3.connect(path, isolation_level=None, timeout=10.0)) as conn,
+        immediate_transaction(conn),
+    ):
         for entry in registry.repositories:
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO repos (name, path, state, added_at) VALUES (?, ?, 'idle', ?)",
@@ -180,12 +181,6 @@ def _refill(path: Path, registry: Registry) -> int:
             _refill_repo(conn, cursor.lastrowid or 0, entry)
         for key, value in _valid(APP_PARSERS, registry.app_settings, "app").items():
             conn.execute("INSERT INTO app_settings (key, value) VALUES (?, ?)", (key, value))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
     return restored
 
 
