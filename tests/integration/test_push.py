@@ -23,6 +23,8 @@ from core.git.push_objects import ObjectsToSend
 from core.git.upstreams import Upstream
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.integration.clones import Clones
+from tests.integration.test_fetch import auth_of, local_clone
+from tests.integration.test_fetch import seed as fetch_seed
 from tests.servers import LOOPBACK, HttpRemote, Remote
 from tests.servers.faults import SilentServer
 
@@ -36,24 +38,13 @@ def upstream(branch: str) -> Upstream:
 
 def seed(remote: Remote, tmp_path: Path) -> tuple[Path, Path]:
     """A remote `origin` with one commit on main, and a clone of it whose origin is the remote's URL."""
-    bare = remote.create("origin")
-    work = tmp_path / "seed"
-    git("init", "-q", "-b", "main", str(work))
-    commit_file(work, "a.txt", "one\n")
-    git("push", "-q", str(bare), "main", cwd=work)
-    return bare, clone(remote, bare, tmp_path, "local")
-
-
-def clone(remote: Remote, bare: Path, tmp_path: Path, name: str) -> Path:
-    local = tmp_path / name
-    git("clone", "-q", str(bare), str(local))
-    git("remote", "set-url", "origin", remote.url("origin"), cwd=local)
-    return local
+    bare, _work = fetch_seed(remote, tmp_path)
+    return bare, local_clone(remote, bare, tmp_path)
 
 
 def pushed_from_another_clone(remote: Remote, bare: Path, tmp_path: Path, refspec: str = "main") -> str:
     """The remote moves: a commit made in a second clone, pushed straight into `bare`."""
-    other = clone(remote, bare, tmp_path, "other")
+    other = local_clone(remote, bare, tmp_path, "other")
     theirs = commit_file(other, "x.txt", "theirs\n")
     git("push", "-q", str(bare), refspec, cwd=other)
     return theirs
@@ -67,7 +58,7 @@ def push(
             repo,
             "origin",
             [upstream(b) for b in branches or ("main",)],
-            auth=HttpAuth(*remote.auth) if remote.auth else None,
+            auth=auth_of(remote),
             progress=None if progress is None else progress.append,
             timeout=TIMEOUT,
             ssh_command=remote.ssh_command,
@@ -237,7 +228,7 @@ def test_ref_moved_between_advertisement_and_update_is_never_forced(remote: Remo
             repo,
             "origin",
             [upstream("main")],
-            auth=HttpAuth(*remote.auth) if remote.auth else None,
+            auth=auth_of(remote),
             progress=race,
             timeout=TIMEOUT,
             ssh_command=remote.ssh_command,
