@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from core.results import ResultKind
@@ -19,6 +20,7 @@ TIMING_KEYS = (
     "push",
     "store",
 )
+_INTERNAL = frozenset({"answered_remotes", "failed_remotes", "branches", "branches_changed"})
 
 
 @dataclass
@@ -51,9 +53,8 @@ class SyncReport:
         self.timings_ms[phase] = self.timings_ms.get(phase, 0.0) + ms
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        for internal in ("answered_remotes", "failed_remotes", "branches", "branches_changed"):
-            del out[internal]
+        # Not `asdict`: it would copy every branch status only for it to be dropped.
+        out = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name not in _INTERNAL}
         out["result"] = str(self.result)
         out["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
         return out
