@@ -29,6 +29,7 @@ import pytest
 
 from tests.gitcli import commit_file, fsck, git
 from tests.integration.clones import run, type_lines
+from tests.integration.test_fetch import local_clone, seed
 from tests.memory_keyring import MemoryKeyring
 from tests.servers.remote import HttpRemote
 
@@ -122,15 +123,8 @@ def set_credentials(
 
 def seeded(server: HttpRemote, tmp_path: Path) -> tuple[Path, Path]:
     """The auth server's `origin` with one commit, and a clone `mine` that fetches it over HTTP."""
-    bare = server.create("origin")
-    seed = tmp_path / "seed"
-    git("init", "-q", "-b", "main", str(seed))
-    commit_file(seed, "a.txt", "one\n")
-    git("push", "-q", str(bare), "main", cwd=seed)
-    mine = tmp_path / "mine"
-    git("clone", "-q", str(bare), str(mine))
-    git("remote", "set-url", "origin", server.url("origin"), cwd=mine)
-    return bare, mine
+    bare, _work = seed(server, tmp_path)
+    return bare, local_clone(server, bare, tmp_path, "mine")
 
 
 def test_a_wrong_secret_is_refused_and_no_secret_leaks_anywhere(
