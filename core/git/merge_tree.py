@@ -90,12 +90,13 @@ class TreeMerger:
         """The merged directory's tree id, or None when it ends up empty."""
         base, ours, theirs = (self._entries(prefix, e) for e in triple)
         merged = Tree()
-        for name in sorted(base.keys() | ours.keys() | theirs.keys()):
+        names = base.keys() | ours.keys() | theirs.keys()
+        for name in sorted(names):
             path = _join(prefix, name)
             entry = self._merge_name(path, (base.get(name), ours.get(name), theirs.get(name)))
             if entry is not None:
                 merged.add(name, entry[0], entry[1])
-        self._add_copies(prefix, merged, base.keys() | ours.keys() | theirs.keys())
+        self._add_copies(prefix, merged, names)
         return self.objects.add(merged) if len(merged) else None
 
     def _add_copies(self, prefix: bytes, merged: Tree, used: set[bytes]) -> None:
