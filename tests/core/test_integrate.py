@@ -41,6 +41,7 @@ from core.git.merge_tree import merge_commits
 from core.git.object_overlay import ObjectOverlay
 from core.results import ResultKind
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
+from tests.integration.clones import all_commits
 
 NOW = 1_795_000_000.0
 
@@ -99,10 +100,6 @@ def snapshot(path: Path) -> dict[str, bytes]:
     state["refs"] = repr(sorted(refs(path).items())).encode()
     state["objects"] = git("count-objects", "-v", cwd=path).encode()
     return state
-
-
-def all_commits(path: Path) -> set[str]:
-    return set(git("rev-list", "--all", cwd=path).split())
 
 
 def assert_clean(path: Path) -> None:
