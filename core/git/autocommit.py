@@ -31,10 +31,11 @@ from core.errors import GitferryError
 from core.git.blob_stream import FileChanged, write_blob
 from core.git.git_locks import RefLocked
 from core.git.identity import signature, stamp_commit
+from core.git.index_stat import Stamp, index_file_stamp
 from core.git.locked_index import LockedIndex
 from core.git.repository import ref_value
 from core.git.worktree import WorktreeChange, scan_worktree
-from core.git.worktree_state import Fingerprint, fingerprint, lstat_or_none
+from core.git.worktree_state import fingerprint
 from core.results import ResultKind
 
 _STORE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
@@ -43,7 +44,7 @@ SkipReason = Literal["too_large", "unreadable", "failing"]
 # The tree an open repository's index held, by the index file's stamp, when that
 # was last seen: while both stay the same, nothing is staged. Kept as long as the
 # `Repo` object lives (the engine's pool keeps repositories open between syncs).
-_KNOWN_TREES: WeakKeyDictionary[Repo, tuple[Fingerprint | None, ObjectID]] = WeakKeyDictionary()
+_KNOWN_TREES: WeakKeyDictionary[Repo, tuple[Stamp | None, ObjectID]] = WeakKeyDictionary()
 
 
 class AutoCommitRefused(GitferryError):
@@ -91,15 +92,14 @@ def auto_commit(
     since, holds HEAD's tree."""
     branch = _branch_ref(repo)
     _refuse_in_progress(repo)
-    stamp = _index_stamp(repo)
-    outcome, wanted = _look(repo, None, hold, max_file_size)
+    outcome, wanted, stamp = _look(repo, None, hold, max_file_size)
     head = ref_value(repo, branch)
     if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, _tree_of(repo, head)):
         return outcome
     with LockedIndex(repo) as locked:
         _refuse_conflicts(repo, locked.index)
-        if _index_stamp(repo) != stamp:  # rewritten since the scan: scan what is locked
-            outcome, wanted = _look(repo, locked.index, hold, max_file_size)
+        if index_file_stamp(repo.index_path()) != stamp:  # rewritten since the scan: scan what is locked
+            outcome, wanted, _ = _look(repo, locked.index, hold, max_file_size)
         touched = _stage(repo, locked.index, wanted, outcome, workers)
         head = ref_value(repo, branch)
         old_tree = None if head is None else _tree_of(repo, head)
@@ -137,20 +137,15 @@ def _refuse_conflicts(repo: Repo, index: Index) -> None:
         raise AutoCommitRefused(repo.path, "the index has unresolved conflicts")
 
 
-def _index_stamp(repo: Repo) -> Fingerprint | None:
-    """The index file's identity: git and dulwich replace it by rename, so any
-    rewrite changes its inode (and mtime)."""
-    return fingerprint(lstat_or_none(os.fsencode(repo.index_path())))
-
-
 def _look(
     repo: Repo, index: Index | None, hold: Collection[str], max_file_size: int
-) -> tuple[AutoCommit, list[WorktreeChange]]:
-    """Scan: the outcome so far (what is skipped) and the changes to stage."""
+) -> tuple[AutoCommit, list[WorktreeChange], Stamp | None]:
+    """Scan: the outcome so far (what is skipped), the changes to stage, and the stamp of
+    the index file scanned against (None when given `index`)."""
     scan = scan_worktree(repo, index)
     outcome = AutoCommit(None, files_opened=scan.files_opened)
     outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
-    return outcome, _admit(scan.candidates, hold, max_file_size, outcome)
+    return outcome, _admit(scan.candidates, hold, max_file_size, outcome), scan.index_stamp
 
 
 def _named(unreadable: list[tuple[bytes, str]], hold: Collection[str]) -> list[tuple[str, str]]:

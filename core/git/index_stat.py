@@ -110,9 +110,8 @@ _LAST_READ: WeakKeyDictionary[Repo, IndexStat] = WeakKeyDictionary()
 def current_index_stat(repo: Repo) -> IndexStat:
     """The view of `repo`'s index file, read again only when the file changed since the last call."""
     path = repo.index_path()
-    try:
-        stamp = _stamp(os.stat(path))
-    except FileNotFoundError:
+    stamp = index_file_stamp(path)
+    if stamp is None:
         return IndexStat({}, 0, set(), set())
     last = _LAST_READ.get(repo)
     if last is not None and last.stamp == stamp:
@@ -134,6 +133,15 @@ def cached_view_bytes(repo: Repo) -> int:
         return 0
     entries = sum(len(names) for names in view.dirs.values()) + len(view.trusted) + len(view.unmerged)
     return entries * VIEW_BYTES_PER_ENTRY
+
+
+def index_file_stamp(path: str) -> Stamp | None:
+    """The index file's identity, None when there is none: git and dulwich replace the
+    index by renaming a new file over it, so any rewrite changes it."""
+    try:
+        return _stamp(os.stat(path))
+    except FileNotFoundError:
+        return None
 
 
 def _stamp(st: os.stat_result) -> Stamp:

@@ -39,6 +39,7 @@ from core.git.ignore_rules import DirRules, IgnoreRules
 from core.git.index_stat import (
     KEY_MODE_BITS,
     IndexStat,
+    Stamp,
     StatKey,
     current_index_stat,
     index_stat_of,
@@ -71,6 +72,7 @@ class WorktreeScan:
     candidates: list[WorktreeChange] = field(default_factory=list)
     unreadable: list[tuple[bytes, str]] = field(default_factory=list)
     files_opened: int = 0  # exclude files read; no tracked file is ever opened
+    index_stamp: Stamp | None = None  # of the index file compared against; None when given an Index
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
     scanner.walk()
     scanner.collect_missing()
     scanner.result.files_opened = rules.files_opened
+    scanner.result.index_stamp = view.stamp
     return scanner.result
 
 
