@@ -32,6 +32,7 @@ from dulwich.repo import Repo
 
 from core.errors import GitferryError
 from core.git.git_locks import IndexLocked, RefLocked
+from core.git.index_read import open_index
 from core.git.locked_index import LockedIndex
 from core.git.path_safety import UnsafePath
 from core.git.repository import ref_value
@@ -86,7 +87,7 @@ class SwitchPending(GitferryError):
 def check_switch(repo: Repo, from_tree: ObjectID, to_tree: ObjectID) -> None:
     """Raise WorktreeInTheWay / UnsafePath if switching would touch local work; touch nothing."""
     changes = tree_delta(repo.object_store, from_tree, to_tree)
-    index = repo.open_index() if repo.has_index() else Index(repo.index_path(), read=False)
+    index = open_index(repo) if repo.has_index() else Index(repo.index_path(), read=False)
     plan_switch(index, changes, worktree_options(repo, repo.index_path())).raise_if_blocked()
 
 
