@@ -14,7 +14,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from dulwich.repo import Repo
@@ -37,7 +36,7 @@ from core.git.stale_locks import remove_stale_leftovers
 from core.git.sync_lock import SyncLock, acquire_sync_lock
 from core.results import ResultKind
 from core.settings import RepoSettings
-from core.store.records import BranchStatus, RepoRecord
+from core.store.records import BranchStatus, RepoRecord, utcnow
 
 _INTEGRATION_RAN = frozenset({ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED})
 
@@ -349,7 +348,7 @@ def _summary(report: SyncReport) -> list[str]:
 
 def _stamp_fetch(statuses: list[BranchStatus], remotes: list[str]) -> list[BranchStatus]:
     """Mark the branches whose upstream's remote was just fetched."""
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utcnow()
     prefixes = tuple(f"{remote}/" for remote in remotes)
     return [
         replace(s, last_fetch=now) if s.upstream and s.upstream.startswith(prefixes) else s for s in statuses

@@ -28,6 +28,7 @@ from core.git import remote_config
 from core.git.repository import open_worktree_repo
 from core.settings import APP_PARSERS, REPO_PARSERS, BadSetting, parse_setting
 from core.store.migrations import immediate_transaction, migrate
+from core.store.records import utcnow
 from core.store.registry_file import (
     Registration,
     Registry,
@@ -163,7 +164,7 @@ def _registry_for_rebuild(path: Path) -> tuple[Registry, str | None]:
 
 def _refill(path: Path, registry: Registry) -> int:
     """Register the repositories again, with their valid settings and their remotes."""
-    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    now = utcnow().isoformat(sep=" ")
     restored = 0
     with (
         contextlib.closing(sqlite3.connect(path, isolation_level=None, timeout=10.0)) as conn,
