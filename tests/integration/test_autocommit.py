@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,14 @@ from core.engine.sync import SyncOptions, sync_repository
 from core.events import FileSkipped
 from tests.gitcli import git
 from tests.integration.clones import Clones, porcelain, run
-from tests.servers import Remote
 
 
 @pytest.fixture
-def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Clones]:
-    clones = Clones.make(git_daemon, tmp_path, capsys)
+def world(world: Clones, capsys: pytest.CaptureFixture[str]) -> Clones:
+    """The shared `world`, with auto_commit on for `mine`."""
     code, _out, err = run(capsys, "set", "mine", "auto_commit", "true")
     assert code == 0, err
-    yield clones
-    clones.check()
+    return world
 
 
 def referee_tree(repo: Path, tmp_path: Path) -> str:

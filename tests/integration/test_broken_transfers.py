@@ -26,18 +26,17 @@ from core.results import ResultKind
 from core.settings import APP_PARSERS, DEFAULT_MAX_PACK_SIZE, AppSettings, app_settings, parse_setting
 from tests.gitcli import git, refs
 from tests.integration.clones import Clones, porcelain
-from tests.servers import LOOPBACK, Remote
+from tests.servers import LOOPBACK
 from tests.servers.faults import CorruptingProxy, CuttingProxy, CuttingProxyFactory, StallingProxy
 
 TIMEOUT = 1.0
 
 
 @pytest.fixture
-def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Clones]:
-    clones = Clones.make(git_daemon, tmp_path, capsys)
-    clones.push_big_commit(megabytes=1)
-    yield clones
-    clones.check()
+def world(world: Clones) -> Clones:
+    """The shared `world`, with a 1 MiB commit on the remote for `theirs` to fetch."""
+    world.push_big_commit(megabytes=1)
+    return world
 
 
 @pytest.fixture

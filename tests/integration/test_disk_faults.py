@@ -193,13 +193,6 @@ def test_full_disk_during_auto_commit_changes_nothing(small_disk: Clones, mounts
     assert git("--git-dir", str(world.bare), "cat-file", "-s", "main:photo.raw") == str(2 * 1024 * 1024)
 
 
-@pytest.fixture
-def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Clones]:
-    clones = Clones.make(git_daemon, tmp_path, capsys)
-    yield clones
-    clones.check()
-
-
 def test_read_only_repository_changes_nothing(world: Clones, mounts: Mounts) -> None:
     new = publish_random(world, "b.bin", 0.01)
     before = Snapshot.of(world.mine)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -21,16 +19,8 @@ from core.git.conflict_copies import machine_name
 from tests.core.test_keep_both import KINDS, STAMP, Kind, apply, entry
 from tests.gitcli import git
 from tests.integration.clones import Clones, porcelain, run
-from tests.servers import Remote
 
 _SAMPLE = ("content", "binary", "delete/modify", "directory/file", "symlink against file", "dotfile")
-
-
-@pytest.fixture
-def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Clones]:
-    clones = Clones.make(git_daemon, tmp_path, capsys)
-    yield clones
-    clones.check()
 
 
 def listed(name: str) -> list[tuple[str, str]]:
