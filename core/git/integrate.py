@@ -37,7 +37,7 @@ from core.git.merge_base import fresh_index, merge_bases
 from core.git.merge_tree import merge_commits
 from core.git.object_overlay import ObjectOverlay
 from core.git.rebase_replay import linearizable, local_commits, published, replay
-from core.git.repository import ref_value
+from core.git.repository import current_branch, ref_value
 from core.git.upstreams import Upstream, tracked_upstreams
 from core.results import ResultKind
 
@@ -141,7 +141,7 @@ def fast_forward_others(
     repo: Repo, *, now: float | None = None, index: GenerationIndex | None = None
 ) -> list[str]:
     """Move every other local branch strictly behind its upstream to it (ref only); their names."""
-    current = _current_branch_name(repo)
+    current = current_branch(repo)
     heads = repo.refs.as_dict(Ref(b"refs/heads/"))
     moves = []
     index = fresh_index(repo) if index is None else index
@@ -163,20 +163,13 @@ def fast_forward_others(
 
 
 def _checked_out(repo: Repo) -> tuple[str, ObjectID]:
-    branch = _current_branch_name(repo)
+    branch = current_branch(repo)
     if branch is None:
         raise DetachedHead()
-    head = repo.refs.as_dict(Ref(b"refs/heads/")).get(Ref(branch.encode()))
+    head = ref_value(repo, _branch_ref(branch))
     if head is None:
         raise UnbornBranch(branch)
     return branch, head
-
-
-def _current_branch_name(repo: Repo) -> str | None:
-    chain, _sha = repo.refs.follow(Ref(b"HEAD"))
-    if len(chain) < 2 or not chain[-1].startswith(b"refs/heads/"):
-        return None
-    return chain[-1][len(b"refs/heads/") :].decode()
 
 
 def _tracking_head(repo: Repo, upstream: Upstream) -> ObjectID | None:
