@@ -68,6 +68,10 @@ class _Entry:
     cost: int = 0
     descriptors: int = 0
 
+    def drop_repo(self) -> None:
+        """Forget the open repository and its counts (the caller closes or reopens it)."""
+        self.repo, self.cost, self.descriptors = None, 0, 0
+
 
 class RepoPool:
     def __init__(
@@ -162,7 +166,7 @@ class RepoPool:
         async with entry.lock:
             if entry.repo is not None:
                 self._close_later([entry.repo])
-                entry.repo, entry.cost, entry.descriptors = None, 0, 0
+                entry.drop_repo()
         self._forget_if_unopened(repo_id, entry)
 
     def _expire(self) -> None:
@@ -176,7 +180,8 @@ class RepoPool:
     async def _ready(self, entry: _Entry, path: str) -> Repo:
         """The entry's repository, reopened if its folder went away or moved."""
         cached, cached_path = entry.repo, entry.path
-        entry.repo, entry.cost, entry.descriptors, entry.path = None, 0, 0, path
+        entry.drop_repo()
+        entry.path = path
         opening = asyncio.ensure_future(self._offload.io(self._reuse_or_open, cached, cached_path, path))
         try:
             repo = await asyncio.shield(opening)
@@ -194,7 +199,7 @@ class RepoPool:
     def _abandon(self, entry: _Entry, repo: Repo) -> None:
         """A lease cancelled while its thread may still be inside `repo`: the next
         lease gets a fresh Repo, and this one is closed once that thread is done."""
-        entry.repo, entry.cost, entry.descriptors = None, 0, 0
+        entry.drop_repo()
         self._offload.after_running(lambda: _close_repos([repo]))
 
     def _close_orphan(self, opening: asyncio.Future[Repo]) -> None:
