@@ -148,6 +148,14 @@ def one_line(message: str) -> None:
     assert message and "\n" not in message and "Traceback" not in message, message
 
 
+def sync_mine_fails(world: Clones) -> dict[str, Any]:
+    """`gitferry sync mine`, which must end in `error` with a one-line message: its report."""
+    code, report = world.sync(world.mine)
+    assert code == 1 and report["result"] == "error", {k: v for k, v in report.items() if k != "timings_ms"}
+    one_line(report["message"])
+    return report
+
+
 @pytest.fixture
 def small_disk(
     git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], mounts: Mounts
@@ -163,9 +171,7 @@ def test_full_disk_during_fetch_changes_nothing(small_disk: Clones, mounts: Moun
     world = small_disk
     before = Snapshot.of(world.mine)
     new = publish_random(world, "big.bin", 10)
-    code, report = world.sync(world.mine)
-    assert code == 1 and report["result"] == "error", {k: v for k, v in report.items() if k != "timings_ms"}
-    one_line(report["message"])
+    report = sync_mine_fails(world)
     assert "no space left" in report["message"].lower(), report
     assert_unchanged(world.mine, before)
     mounts.resize(world.mine, "64m")
@@ -180,9 +186,7 @@ def test_full_disk_during_auto_commit_changes_nothing(small_disk: Clones, mounts
     assert code == 0, err
     (world.mine / "photo.raw").write_bytes(os.urandom(2 * 1024 * 1024))  # fits; its blob does not
     before = Snapshot.of(world.mine)
-    code, report = world.sync(world.mine)
-    assert code == 1 and report["result"] == "error", {k: v for k, v in report.items() if k != "timings_ms"}
-    one_line(report["message"])
+    report = sync_mine_fails(world)
     assert "no space left" in report["message"].lower(), report
     assert report["committed"] == 0 and world.remote_head() == before.refs["refs/heads/main"]
     assert_unchanged(world.mine, before)
@@ -197,9 +201,7 @@ def test_read_only_repository_changes_nothing(world: Clones, mounts: Mounts) -> 
     new = publish_random(world, "b.bin", 0.01)
     before = Snapshot.of(world.mine)
     mounts.read_only(world.mine)
-    code, report = world.sync(world.mine)
-    assert code == 1 and report["result"] == "error", {k: v for k, v in report.items() if k != "timings_ms"}
-    one_line(report["message"])
+    report = sync_mine_fails(world)
     assert "read-only" in report["message"].lower(), report
     assert_unchanged(world.mine, before)
     mounts.undo(world.mine)
@@ -221,9 +223,7 @@ def test_read_only_folder_in_the_working_tree_stops_the_fast_forward(world: Clon
     (world.mine / "docs").mkdir()
     (world.mine / "docs" / ".keep-untracked").write_text("")
     mounts.read_only(world.mine / "docs")
-    code, report = world.sync(world.mine)
-    assert code == 1 and report["result"] == "error", {k: v for k, v in report.items() if k != "timings_ms"}
-    one_line(report["message"])
+    report = sync_mine_fails(world)
     assert world.head(world.mine) != new and porcelain(world.mine) == "?? docs/", report
     git("fsck", "--strict", "--no-progress", cwd=world.mine)
     mounts.undo(world.mine / "docs")
