@@ -81,12 +81,9 @@ def write_blob(repo: Repo, path: bytes, st: os.stat_result, *, chunk: int = CHUN
 
 def hash_file(path: bytes, st: os.stat_result, *, object_format: ObjectFormat, chunk: int = CHUNK) -> bytes:
     """The blob id (hex) of the file or symlink at `path` with lstat `st`, without writing anything."""
-    digest = object_format.new_hash()
     if stat.S_ISLNK(st.st_mode):
-        target = _read_link(path, st)
-        digest.update(b"blob %d\x00" % len(target))
-        digest.update(target)
-        return digest.hexdigest().encode("ascii")
+        return _blob_id(_read_link(path, st), object_format)
+    digest = object_format.new_hash()
     digest.update(b"blob %d\x00" % st.st_size)
     with _open_unchanged(path, st) as fd:
         _copy(fd, path, st, chunk, digest.update)
@@ -134,22 +131,25 @@ def _check_same(path: bytes, before: os.stat_result, now: os.stat_result) -> Non
 
 def _store_whole(repo: Repo, objects_dir: bytes, data: bytes) -> bytes:
     """A small blob: hashed first, written only if the repository lacks it."""
-    header = b"blob %d\x00" % len(data)
-    digest = repo.object_format.new_hash()
-    digest.update(header)
-    digest.update(data)
-    sha = digest.hexdigest().encode("ascii")
+    sha = _blob_id(data, repo.object_format)
     if not _has_object(repo, objects_dir, sha):
         fd, tmp = _temp_object(os.path.join(objects_dir, sha[:2]))
         try:
             with os.fdopen(fd, "wb") as file:
-                file.write(zlib.compress(header + data, compression_level(data)))
+                file.write(zlib.compress(b"blob %d\x00" % len(data) + data, compression_level(data)))
             _install(tmp, os.path.join(objects_dir, sha[:2], sha[2:]))
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
     return sha
+
+
+def _blob_id(data: bytes, fmt: ObjectFormat) -> bytes:
+    digest = fmt.new_hash()
+    digest.update(b"blob %d\x00" % len(data))
+    digest.update(data)
+    return digest.hexdigest().encode("ascii")
 
 
 def compression_level(sample: bytes) -> int:
