@@ -69,6 +69,7 @@ class Engine:
 
     async def remove(self, repo_id: int) -> None:
         worker = self.workers.pop(repo_id, None)
+        self._cancel_flags.pop(repo_id, None)
         if worker is not None:
             await worker.stop(grace=0)
 
