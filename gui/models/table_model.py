@@ -124,15 +124,6 @@ class KeyedTableModel(QAbstractTableModel, Generic[Row]):
             last = self.index(position, len(self.columns) - 1)
             self.dataChanged.emit(self.index(position, 0), last)
 
-    def remove(self, key: Hashable) -> None:
-        position = self._position.get(key)
-        if position is None:
-            return
-        self.beginRemoveRows(QModelIndex(), position, position)
-        del self._rows[position]
-        self.endRemoveRows()
-        self._reindex()
-
     def _reindex(self) -> None:
         self._position = {self._key(row): i for i, row in enumerate(self._rows)}
 
