@@ -82,6 +82,7 @@ class StatusWindow(QMainWindow):
         self._branches_of: dict[int, list[BranchStatus]] = {}
         self._conflicts_of: dict[int, list[ConflictRecord]] = {}
         self.selected_id: int | None = None
+        self._offline = False
         self._build_actions()
         self._build_layout()
         self.resize(QSize(1120, 640))
@@ -318,7 +319,7 @@ class StatusWindow(QMainWindow):
         if busy:
             parts.append(f"{busy} syncing")
         parts.append("background fetch paused" if self.pause_action.isChecked() else "background fetch on")
-        if getattr(self, "_offline", False):
+        if self._offline:
             parts.append("offline")
         self.summary.setText("  ·  ".join(parts))
 
@@ -348,4 +349,5 @@ def _buttons(*buttons: QPushButton) -> QWidget:
 
 
 def _escape(text: str) -> str:
+    """Not `html.escape`: the html module (and its entity tables) would slow the first paint."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
