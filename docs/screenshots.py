@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,19 +27,10 @@ from core.engine.core import Core  # noqa: E402
 from core.engine.registry import add_repository  # noqa: E402
 from core.events import PhaseProgress  # noqa: E402
 from gui.desktop import Desktop  # noqa: E402
+from tests.gitcli import commit_file, git  # noqa: E402
 from tests.servers import LOOPBACK, CuttingProxy, GitDaemon  # noqa: E402
 
 OUT = ROOT / "docs"
-
-
-def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def commit(repo: Path, name: str, text: str) -> None:
-    (repo / name).write_text(text)
-    git("add", name, cwd=repo)
-    git("commit", "-q", "-m", f"edit {name}", cwd=repo)
 
 
 def make_repo(daemon: GitDaemon, work: Path, name: str, branches: dict[str, tuple[int, int]]) -> Path:
@@ -49,7 +39,7 @@ def make_repo(daemon: GitDaemon, work: Path, name: str, branches: dict[str, tupl
     url = daemon.host.url(name)
     seed, clone = work / f"{name}-seed", work / name
     git("clone", "-q", url, str(seed), cwd=work)
-    commit(seed, "README.md", f"# {name}\n")
+    commit_file(seed, "README.md", f"# {name}\n")
     for branch in branches:
         if branch != "main":
             git("branch", branch, cwd=seed)
@@ -58,11 +48,11 @@ def make_repo(daemon: GitDaemon, work: Path, name: str, branches: dict[str, tupl
     for branch, (ahead, behind) in branches.items():
         git("checkout", "-q", branch, cwd=seed)
         for i in range(behind):
-            commit(seed, f"{branch}-theirs-{i}.md", f"{i}\n")
+            commit_file(seed, f"{branch}-theirs-{i}.md", f"{i}\n")
         git("push", "-q", "origin", branch, cwd=seed)
         git("checkout", "-q", "-B", branch, f"origin/{branch}", cwd=clone)
         for i in range(ahead):
-            commit(clone, f"{branch}-mine-{i}.md", f"{i}\n")
+            commit_file(clone, f"{branch}-mine-{i}.md", f"{i}\n")
     git("checkout", "-q", "main", cwd=clone)
     return clone
 
