@@ -9,6 +9,8 @@ awaited from an async slot, so the GUI thread never waits on git, disk or keyrin
 
 from __future__ import annotations
 
+import html
+
 import qasync
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -200,7 +202,8 @@ class SettingsDialog(QDialog):
             await self.credentials.load("", [])
             self._update_buttons()
             return
-        self.title.setText(f"<b>{record.name}</b> &nbsp; <span style='color: gray'>{record.path}</span>")
+        name, path = html.escape(record.name), html.escape(record.path)  # a path may hold "<" or "&"
+        self.title.setText(f"<b>{name}</b> &nbsp; <span style='color: gray'>{path}</span>")
         try:
             await registry.mirror_remotes(self.core, record.id, record.path)  # the git config is the truth
         except GitferryError as exc:
