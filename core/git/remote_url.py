@@ -43,10 +43,6 @@ class RemoteUrl:
     password: str | None = field(default=None, repr=False)
 
     @property
-    def is_http(self) -> bool:
-        return self.kind in (Kind.HTTP, Kind.HTTPS)
-
-    @property
     def netloc(self) -> str:
         """host[:port], IPv6 hosts in brackets; no user information."""
         host = self.host or ""
