@@ -31,7 +31,7 @@ from dulwich.repo import Repo
 from bench.gitenv import git, isolate
 from bench.repos import cached, fast_import
 from bench.stats import Summary, Table, interleaved, ms, ratio
-from core.git.graph import GenerationIndex, ahead_behind_many
+from core.git.history.ahead_behind import GenerationIndex, ahead_behind_many
 
 TOTAL_COMMITS = 100_000
 TOPIC_EVERY = 40  # a 3-commit topic branch merged into the trunk this often

@@ -1,7 +1,7 @@
 """The three sides of every fetch comparison: the git CLI, stock dulwich, and Gitferry.
 
-Gitferry's functions are loaded lazily: while `core.git.fetch` or
-`core.git.graph` is missing from the tree, `Ours.load()` says why and the
+Gitferry's functions are loaded lazily: while `core.git.transfer.fetch` or
+`core.git.history.ahead_behind` is missing from the tree, `Ours.load()` says why and the
 benchmarks print the other columns alone.
 """
 
@@ -80,9 +80,9 @@ class Ours:
     @classmethod
     def load(cls) -> Ours:
         ours = cls()
-        ours.fetch_remote = ours._get("core.git.fetch", "fetch_remote")
-        ours.measure_branches = ours._get("core.git.branch_status", "measure_branches")
-        ours.generation_index = ours._get("core.git.graph", "GenerationIndex")
+        ours.fetch_remote = ours._get("core.git.transfer.fetch", "fetch_remote")
+        ours.measure_branches = ours._get("core.git.history.branch_status", "measure_branches")
+        ours.generation_index = ours._get("core.git.history.ahead_behind", "GenerationIndex")
         return ours
 
     def _get(self, module: str, name: str) -> Any:

@@ -36,7 +36,7 @@ from dulwich.repo import Repo
 from bench.gitenv import git, isolate
 from bench.repos import cached
 from bench.stats import Table, interleaved, timing_table
-from core.git.worktree import WorktreeScan, scan_worktree
+from core.git.worktree.scan import WorktreeScan, scan_worktree
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
@@ -120,13 +120,13 @@ OURS_SCRIPT = """
 import sys, time
 from dulwich import porcelain
 from dulwich.repo import Repo
-from core.git.autocommit import auto_commit
+from core.git.worktree.autocommit import auto_commit
 repo = Repo(sys.argv[1])
 started = time.perf_counter()
 result = auto_commit(repo, max_file_size=50 * 1024 * 1024, host="bench")
 print(time.perf_counter() - started, len(result.paths), len(result.skipped))
 """
-IMPORTS_SCRIPT = "import dulwich.repo, core.git.autocommit"
+IMPORTS_SCRIPT = "import dulwich.repo, core.git.worktree.autocommit"
 
 
 def run_measured(args: list[str], cwd: Path) -> tuple[float, int, str]:

@@ -20,7 +20,6 @@ from core.cli_output import (
     repo_json,
     skipped_json,
 )
-from core.credentials import url_without_secret
 from core.engine import registry
 from core.engine.core import Core
 from core.engine.sync import SyncOptions, refresh_status, sync_repository
@@ -28,6 +27,7 @@ from core.errors import BadInput, GitferryError
 from core.fd_limit import raise_soft_limit
 from core.logs import configure_logging, log_to_stderr
 from core.paths import data_dir
+from core.remote_url import url_without_secret
 from core.settings import APP_PARSERS, as_text, parse_setting
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -11,7 +11,7 @@ from typing import Any
 
 from core.engine.report import SyncReport
 from core.git.progress import TransferProgress
-from core.store.records import BranchStatus, RepoRecord, SkippedFile
+from core.model import BranchStatus, RepoRecord, SkippedFile
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -13,25 +13,14 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from dataclasses import dataclass
-from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 import keyring
 from keyring.errors import KeyringError
 
 from core.errors import GitferryError
-from core.git.errors import redact_url
+from core.remote_url import HttpAuth, credential_key
 
 SERVICE = "gitferry"
-
-
-@dataclass(frozen=True)
-class HttpAuth:
-    username: str
-    password: str
-
-    def __repr__(self) -> str:  # never print the secret by accident
-        return f"HttpAuth(username={self.username!r}, password='***')"
 
 
 class KeyringUnavailable(GitferryError):
@@ -40,40 +29,6 @@ class KeyringUnavailable(GitferryError):
             f"the system keyring is locked or unavailable ({type(cause).__name__}); "
             f"could not {action} the credential: unlock the keyring and try again"
         )
-
-
-def _netloc(parts: SplitResult, username: str | None) -> str:
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return f"{quote(username, safe='')}@{host}" if username else host
-
-
-def credential_key(url: str) -> str:
-    """The identity of a credential: the URL with no user information."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return url
-    return urlunsplit(parts._replace(netloc=_netloc(parts, None)))
-
-
-def split_url_secret(url: str) -> tuple[str, HttpAuth | None]:
-    """`https://u:p@host/x` -> (`https://u@host/x`, HttpAuth(u, p)); other URLs unchanged."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.password is None:
-        return url, None
-    username = unquote(parts.username or "")
-    clean = urlunsplit(parts._replace(netloc=_netloc(parts, username or None)))
-    return clean, HttpAuth(username, unquote(parts.password))
-
-
-def url_without_secret(url: str) -> str:
-    """`url` fit to store or show: an HTTP(S) password dropped (the user kept), any
-    other scheme's password `***`."""
-    clean, _auth = split_url_secret(url)
-    return redact_url(clean)
 
 
 class Credentials:

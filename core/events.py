@@ -19,9 +19,8 @@ from datetime import datetime
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeAlias
 
-from core.engine.state import RepoState
+from core.model import BranchStatus, RepoState
 from core.results import ResultKind
-from core.store.records import BranchStatus
 
 
 @dataclass(frozen=True, slots=True)

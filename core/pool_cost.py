@@ -26,7 +26,7 @@ from dulwich.pack import Pack
 from dulwich.repo import Repo
 from dulwich.walk import Walker
 
-from core.git.index_stat import cached_view_bytes
+from core.git.index.stat_data import cached_view_bytes
 
 REPO_OVERHEAD = 24 * 1024
 """Bytes per open repository beyond its packs (Python 3.11, dulwich 1.2.21, Linux):

@@ -23,9 +23,9 @@ from core.engine.clock import Clock, SystemClock, wall_datetime
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.events import FileSkipped
-from core.git.autocommit import AutoCommit, AutoCommitRefused, auto_commit
+from core.git.worktree.autocommit import AutoCommit, AutoCommitRefused, auto_commit
+from core.model import RepoRecord, SkippedFile
 from core.settings import RepoSettings
-from core.store.records import RepoRecord, SkippedFile
 from core.store.worktree_issues import MAX_SKIPPED
 
 FAILURE_LIMIT = 3

@@ -12,7 +12,8 @@ from pathlib import Path
 from dulwich.repo import Repo
 
 from core.credentials import Credentials
-from core.git.graph import GenerationIndex
+from core.engine.remotes_mirror import mirror_all_remotes
+from core.git.history.ahead_behind import GenerationIndex
 from core.journal import Journal
 from core.offload import Offload
 from core.paths import data_dir
@@ -40,7 +41,10 @@ class Core:
         home = home or data_dir()
         offload = offload or Offload()
         store = await StatusStore.open(home / "status.sqlite3", offload)
-        return cls(store, offload, Credentials(), Journal(home / "activity.jsonl"))
+        core = cls(store, offload, Credentials(), Journal(home / "activity.jsonl"))
+        if store.recovery is not None:  # rebuilt from the registry file: remotes come from git
+            await mirror_all_remotes(core)
+        return core
 
     async def close(self, *, wait: bool = True) -> None:
         """Close the store and the executors; `wait=False` leaves threads still in a

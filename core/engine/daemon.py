@@ -25,9 +25,9 @@ from core.engine.power import PsutilPower
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
 from core.events import EventBus, OfflineChanged, RemoteTripped
+from core.model import RepoRecord
 from core.pool import RepoPool
 from core.results import CANCELLED_MESSAGE, ResultKind
-from core.store.records import RepoRecord
 
 log = logging.getLogger(__name__)
 

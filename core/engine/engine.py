@@ -19,15 +19,14 @@ from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.report import SyncReport
-from core.engine.state import RepoState
 from core.engine.sync import SyncOptions, sync_repository
 from core.engine.worker import Job, JobKind, RepoWorker
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, PhaseProgress
 from core.git.progress import TransferProgress
+from core.model import RepoRecord, RepoState
 from core.pool import RepoPool
 from core.results import CANCELLED_MESSAGE
-from core.store.records import RepoRecord
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 
 from dulwich.repo import Repo
 
-from core.credentials import HttpAuth, KeyringUnavailable
+from core.credentials import KeyringUnavailable
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.errors import GitferryError
-from core.git.errors import AuthFailed
-from core.git.fetch import FetchResult, TrackedBranches, fetch_remote
+from core.git.config.remote_config import list_remotes
 from core.git.progress import TransferProgress
-from core.git.remote_config import list_remotes
+from core.git.transfer.errors import AuthFailed
+from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
+from core.remote_url import HttpAuth
 from core.settings import RepoSettings
 
 RemoteProgress = Callable[[str, TransferProgress], None]

@@ -17,9 +17,9 @@ from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.report import SyncReport
-from core.git.checkout import WorktreeInTheWay
-from core.git.conflict_copies import KeepBoth
-from core.git.integrate import Conflict, Diverged, Strategy, fast_forward_others, integrate_current
+from core.git.merge.conflict_copies import KeepBoth
+from core.git.merge.integrate import Conflict, Diverged, Strategy, fast_forward_others, integrate_current
+from core.git.worktree.checkout import WorktreeInTheWay
 from core.settings import RepoSettings
 
 _REPORT_FIELDS = {"fast_forward": "fast_forwarded", "merge": "merged", "rebase": "rebased"}

@@ -17,10 +17,10 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, for_remote, http_auth
 from core.engine.report import SyncReport
-from core.git.push import push_branches
-from core.git.remote_config import remote_url
-from core.git.upstreams import Upstream, tracked_upstreams
-from core.store.records import BranchStatus
+from core.git.config.remote_config import remote_url
+from core.git.config.upstreams import Upstream, tracked_upstreams
+from core.git.transfer.push import push_branches
+from core.model import BranchStatus
 
 
 @dataclass

@@ -10,17 +10,17 @@ from pathlib import Path
 
 from dulwich.repo import Repo
 
-from core.credentials import HttpAuth, split_url_secret, url_without_secret
 from core.engine.core import Core
+from core.engine.remotes_mirror import mirror_remotes
 from core.errors import BadInput, GitferryError, NotARepository
-from core.git import remote_config
-from core.git.clone import clone_repository as clone_into
-from core.git.probe import probe_remote
+from core.git.config import remote_config
 from core.git.progress import TransferProgress
-from core.git.remote_url import check_url
 from core.git.repository import canonical_path, open_worktree_repo
+from core.git.transfer.clone import clone_repository as clone_into
+from core.git.transfer.probe import probe_remote
+from core.model import RepoRecord
+from core.remote_url import HttpAuth, check_url, split_url_secret
 from core.settings import REPO_PARSERS, parse_setting
-from core.store.records import RemoteRecord, RepoRecord
 from core.store.status_store import UnknownRepository
 
 REMOTE_ACTIONS = ("add", "set-url", "set-push-url", "remove")
@@ -48,21 +48,6 @@ def _default_name(path: str) -> str:
 def _validate_name(name: str) -> None:
     if not name or name.startswith("-") or any(c.isspace() or c in "/\\" for c in name):
         raise BadInput(f"bad repository name {name!r}: no spaces or slashes, not starting with '-'")
-
-
-async def mirror_remotes(core: Core, repo_id: int, path: str) -> None:
-    """Copy the repository's remotes from its git config into the status store."""
-
-    def read() -> list[remote_config.RemoteConfig]:
-        with open_worktree_repo(path) as repo:
-            return remote_config.list_remotes(repo)
-
-    remotes = await core.offload.io(read)
-    records = [
-        RemoteRecord(r.name, url_without_secret(r.url), r.push_url and url_without_secret(r.push_url))
-        for r in remotes
-    ]  # a password the user's own git put into the config stays there, out of the store
-    await core.store.replace_remotes(repo_id, records)
 
 
 def _check_worktree(path: str) -> None:

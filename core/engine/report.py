@@ -6,8 +6,8 @@ import copy
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from core.model import BranchStatus
 from core.results import ResultKind
-from core.store.records import BranchStatus
 
 TIMING_KEYS = (
     "lock",

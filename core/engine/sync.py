@@ -26,17 +26,17 @@ from core.engine.integrate_phase import NotIntegrated, integrate
 from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
 from core.errors import GitferryError
-from core.git.branch_status import measure_branches
-from core.git.checkout import resume_interrupted_switch
-from core.git.conflict_copies import copies_present, is_copy, kept_both_note
-from core.git.git_locks import ensure_index_unlocked
-from core.git.pack_consolidation import consolidate_after_fetch
+from core.git.history.branch_status import measure_branches
+from core.git.locks.git_locks import ensure_index_unlocked
+from core.git.locks.stale_locks import remove_stale_leftovers
+from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
+from core.git.merge.conflict_copies import copies_present, is_copy, kept_both_note
+from core.git.objects.pack_consolidation import consolidate_after_fetch
 from core.git.repository import current_branch, open_worktree_repo
-from core.git.stale_locks import remove_stale_leftovers
-from core.git.sync_lock import SyncLock, acquire_sync_lock
+from core.git.worktree.checkout import resume_interrupted_switch
+from core.model import BranchStatus, RepoRecord, utcnow
 from core.results import ResultKind
 from core.settings import RepoSettings
-from core.store.records import BranchStatus, RepoRecord, utcnow
 
 _INTEGRATION_RAN = frozenset({ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED})
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.engine.report import SyncReport
-from core.engine.state import RepoState
 from core.events import EventBus, StateChanged, SyncFinished
+from core.model import RepoState
 from core.results import CANCELLED_MESSAGE, ResultKind
 
 log = logging.getLogger(__name__)

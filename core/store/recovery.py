@@ -24,11 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import GitferryError
-from core.git import remote_config
-from core.git.repository import open_worktree_repo
+from core.model import utcnow
 from core.settings import APP_PARSERS, REPO_PARSERS, BadSetting, parse_setting
 from core.store.migrations import immediate_transaction, migrate
-from core.store.records import utcnow
 from core.store.registry_file import (
     Registration,
     Registry,
@@ -163,7 +161,8 @@ def _registry_for_rebuild(path: Path) -> tuple[Registry, str | None]:
 
 
 def _refill(path: Path, registry: Registry) -> int:
-    """Register the repositories again, with their valid settings and their remotes."""
+    """Register the repositories again, with their valid settings (their remotes are
+    read from git's config by the engine: `core.engine.remotes_mirror`)."""
     now = utcnow().isoformat(sep=" ")
     restored = 0
     with (
@@ -190,11 +189,6 @@ def _refill_repo(conn: sqlite3.Connection, repo_id: int, entry: Registration) ->
         conn.execute(
             "INSERT INTO repo_settings (repo_id, key, value) VALUES (?, ?, ?)", (repo_id, key, value)
         )
-    for name, url, push_url in _remotes(entry.path):
-        conn.execute(
-            "INSERT INTO remotes (repo_id, name, fetch_url, push_url) VALUES (?, ?, ?, ?)",
-            (repo_id, name, url, push_url),
-        )
 
 
 def _valid(parsers: Parsers, settings: Mapping[str, str], owner: str) -> dict[str, str]:
@@ -205,12 +199,3 @@ def _valid(parsers: Parsers, settings: Mapping[str, str], owner: str) -> dict[st
         except BadSetting as exc:
             log.warning("repositories.json: %s: %s (left out)", owner, exc.message)
     return valid
-
-
-def _remotes(path: str) -> list[tuple[str, str, str | None]]:
-    """The repository's remotes from its git config; none if it cannot be opened now."""
-    try:
-        with open_worktree_repo(path) as repo:
-            return [(r.name, r.url, r.push_url) for r in remote_config.list_remotes(repo)]
-    except (GitferryError, OSError, ValueError):
-        return []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.model import utcnow
 from core.store.database import Database
-from core.store.records import utcnow
 from core.store.remote_failure import RemoteFailure
 from core.store.schema import RemoteFailureRow
 

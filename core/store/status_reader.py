@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from core.store.records import BranchStatus, ConflictRecord, RepoRecord
+from core.model import BranchStatus, ConflictRecord, RepoRecord
 
 _ALL_BRANCHES = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"

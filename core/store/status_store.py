@@ -14,11 +14,7 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import BadInput
-from core.offload import Offload
-from core.results import ResultKind
-from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
-from core.store.database import Database
-from core.store.records import (
+from core.model import (
     BranchStatus,
     ConflictRecord,
     RemoteRecord,
@@ -27,6 +23,10 @@ from core.store.records import (
     SyncRun,
     utcnow,
 )
+from core.offload import Offload
+from core.results import ResultKind
+from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
+from core.store.database import Database
 from core.store.recovery import Recovery
 from core.store.registry_file import registrations, registry_path, write_registry
 from core.store.remote_health import RemoteHealth

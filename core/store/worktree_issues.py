@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.sqlite import insert
 
+from core.model import ConflictRecord, SkippedFile
 from core.store.database import Database
-from core.store.records import ConflictRecord, SkippedFile
 from core.store.schema import ConflictRow, SkippedFileRow
 
 MAX_SKIPPED = 1000

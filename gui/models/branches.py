@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from core.store.records import BranchStatus
+from core.model import BranchStatus
 from gui.models.formatting import NO_VALUE, count, when
 from gui.models.table_model import Column, KeyedTableModel
 

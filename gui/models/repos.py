@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
 
+from core.model import RepoRecord
 from core.results import CANCELLED_MESSAGE
-from core.store.records import RepoRecord
 from gui.models.formatting import NO_VALUE, size, when
 from gui.models.table_model import Column, KeyedTableModel
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.store.records import ConflictRecord, SkippedFile
+from core.model import ConflictRecord, SkippedFile
 from gui.models.formatting import size, when
 from gui.models.table_model import Column, KeyedTableModel
 

@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.credentials import split_url_secret
 from core.errors import BadInput
-from core.git.remote_url import check_url
-from core.store.records import RemoteRecord
+from core.model import RemoteRecord
+from core.remote_url import check_url, split_url_secret
 from gui.widgets.field_error import FieldError
 
 NAME, FETCH, PUSH = range(3)

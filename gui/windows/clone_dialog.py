@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
 from core.engine import registry
 from core.engine.core import Core
 from core.errors import BadInput, GitferryError
-from core.git.errors import BadRemoteUrl
 from core.git.progress import TransferProgress
-from core.git.remote_url import check_url
+from core.remote_url import BadRemoteUrl, check_url
 from gui.widgets.field_error import FieldError
 from gui.windows.add_folder_dialog import choose_folder, folder_row
 

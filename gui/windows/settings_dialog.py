@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 from core.engine import registry
 from core.engine.core import Core
 from core.engine.daemon import Daemon
+from core.engine.remotes_mirror import mirror_remotes
 from core.errors import GitferryError
-from core.store.records import RepoRecord
+from core.model import RepoRecord
 from gui import autostart
 from gui.widgets.credentials_panel import CredentialsPanel
 from gui.widgets.field_error import FieldError, confirm
@@ -205,7 +206,7 @@ class SettingsDialog(QDialog):
         name, path = html.escape(record.name), html.escape(record.path)  # a path may hold "<" or "&"
         self.title.setText(f"<b>{name}</b> &nbsp; <span style='color: gray'>{path}</span>")
         try:
-            await registry.mirror_remotes(self.core, record.id, record.path)  # the git config is the truth
+            await mirror_remotes(self.core, record.id, record.path)  # the git config is the truth
         except GitferryError as exc:
             self.repo_error.show_error(f"{exc.message} (showing the remotes last seen)")
         remotes = await self.core.store.remotes(record.id)

@@ -14,7 +14,7 @@ from core.engine import registry
 from core.engine.core import Core
 from core.engine.daemon import Daemon
 from core.errors import GitferryError
-from core.store.records import RepoRecord
+from core.model import RepoRecord
 from gui import autostart
 from gui.widgets.credentials_panel import CredentialRow
 from gui.widgets.remotes_editor import RemoteEdit

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.store.records import BranchStatus, ConflictRecord, RepoRecord, SkippedFile
+from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile
 from gui.models.branches import branch_model
 from gui.models.repos import ACTIVITY_COLUMN, RepoView, repo_model
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
-import core.git.autocommit as autocommit
-from core.git.autocommit import AutoCommit, AutoCommitRefused, auto_commit, commit_message
-from core.git.blob_stream import FileChanged, StreamedBlob
-from core.git.git_locks import IndexLocked
+import core.git.worktree.autocommit as autocommit
+from core.git.locks.git_locks import IndexLocked
+from core.git.objects.blob_stream import FileChanged, StreamedBlob
+from core.git.worktree.autocommit import AutoCommit, AutoCommitRefused, auto_commit, commit_message
 from tests.gitcli import fsck, git
 
 MIB = 1024 * 1024

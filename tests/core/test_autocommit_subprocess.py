@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
 import json, sys
 from dulwich.repo import Repo
-from core.git.autocommit import auto_commit
+from core.git.worktree.autocommit import auto_commit
 
 def kib(field):
     with open("/proc/self/status") as f:

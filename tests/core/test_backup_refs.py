@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
-from core.git.backup_refs import KEEP, backup_head, backup_refs
+from core.git.merge.backup_refs import KEEP, backup_head, backup_refs
 from tests.gitcli import commit_file, fsck, git, refs
 
 T0 = 1_795_000_000.0  # 2026-11-18 11:06:40 UTC

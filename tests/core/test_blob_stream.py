@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
-from core.git import blob_stream
-from core.git.blob_stream import FileChanged, StreamedBlob, hash_file, write_blob
+from core.git.objects import blob_stream
+from core.git.objects.blob_stream import FileChanged, StreamedBlob, hash_file, write_blob
 from tests.gitcli import fsck, git
 
 
@@ -159,7 +159,7 @@ MEMORY_PROBE = textwrap.dedent(
     """
     import os, sys
     from dulwich.repo import Repo
-    from core.git.blob_stream import write_blob
+    from core.git.objects.blob_stream import write_blob
 
     def kib(field):
         with open("/proc/self/status") as status:

@@ -21,7 +21,9 @@ from dulwich.objects import Blob, Commit, ObjectID, ShaFile, Tree
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
-from core.git.checkout import (
+from core.git.locks.stale_locks import remove_stale_leftovers
+from core.git.objects.tree_delta import PathChange
+from core.git.worktree.checkout import (
     BranchMoved,
     IndexLocked,
     UnsafePath,
@@ -30,10 +32,8 @@ from core.git.checkout import (
     resume_interrupted_switch,
     switch_branch,
 )
-from core.git.stale_locks import remove_stale_leftovers
-from core.git.switch_intent import SwitchIntent, intent_path, read_intent, write_intent
-from core.git.tree_delta import PathChange
-from core.git.worktree_write import WorktreeWriter
+from core.git.worktree.switch_intent import SwitchIntent, intent_path, read_intent, write_intent
+from core.git.worktree.write import WorktreeWriter
 from core.results import ResultKind
 from tests.gitcli import fsck, git, rev_parse
 
@@ -456,7 +456,7 @@ def test_edit_saved_during_the_switch_is_kept_and_the_switch_undone(
 FAIL_WRITE = """
 import resource, signal, sys
 from dulwich.repo import Repo
-from core.git.checkout import switch_branch
+from core.git.worktree.checkout import switch_branch
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
 try:
@@ -702,7 +702,7 @@ def test_names_that_are_not_utf8(tmp_path: Path) -> None:
 KILLABLE = """
 import sys
 from dulwich.repo import Repo
-from core.git.checkout import switch_branch
+from core.git.worktree.checkout import switch_branch
 repo = Repo(sys.argv[1])
 repo.open_index()
 print("ready", flush=True)
@@ -748,7 +748,7 @@ def test_sigkill_at_random_points_then_resume_is_always_consistent(
         target = b if head == a else a
         since = time.time()
         _kill_during_switch(repo, head, target, rng.uniform(0, duration * 1.5))
-        # What the sync lock's recovery does after a dead sync (core/git/stale_locks.py).
+        # What the sync lock's recovery does after a dead sync (core/git/locks/stale_locks.py).
         stale_locks += remove_stale_leftovers(repo / ".git", since)
         had_intent = Path(intent_path_of(repo)).exists()
         resumed = resume(repo)

@@ -10,8 +10,8 @@ from dulwich.errors import ChecksumMismatch
 from dulwich.index import ConflictedIndexEntry, Index, IndexChecksumWriter, write_index_dict
 from dulwich.repo import Repo
 
-from core.git.index_read import open_index
-from core.git.locked_index import _POSITIONAL_EXTENSIONS, LockedIndex
+from core.git.index.locked import _POSITIONAL_EXTENSIONS, LockedIndex
+from core.git.index.read import open_index
 from tests.gitcli import git, merge_conflict
 
 

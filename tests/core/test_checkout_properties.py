@@ -20,7 +20,7 @@ from dulwich.repo import Repo
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from core.git.checkout import WorktreeInTheWay, switch_branch
+from core.git.worktree.checkout import WorktreeInTheWay, switch_branch
 from tests.gitcli import fsck, git
 
 MAIN = Ref(b"refs/heads/main")

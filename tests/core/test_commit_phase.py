@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
-import core.git.autocommit as autocommit
+import core.git.worktree.autocommit as autocommit
 from core.engine import registry
 from core.engine.clock import wall_datetime
 from core.engine.commit_phase import COOL_DOWN, commit_changes
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.events import FileSkipped
-from core.git.blob_stream import FileChanged, StreamedBlob
-from core.store.records import RepoRecord, SkippedFile
+from core.git.objects.blob_stream import FileChanged, StreamedBlob
+from core.model import RepoRecord, SkippedFile
 from core.store.worktree_issues import MAX_SKIPPED
 from tests.core.scheduler_fakes import FakeClock
 from tests.gitcli import git

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.credentials import (
-    Credentials,
-    HttpAuth,
-    KeyringUnavailable,
-    credential_key,
-    split_url_secret,
-)
+from core.credentials import Credentials, KeyringUnavailable
+from core.remote_url import HttpAuth, credential_key, split_url_secret
 from tests.memory_keyring import MemoryKeyring
 
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.engine.state import RepoState
 from core.events import (
     BranchStatusChanged,
     Event,
@@ -23,8 +22,8 @@ from core.events import (
     SubscriptionClosed,
     SyncFinished,
 )
+from core.model import BranchStatus, RepoState
 from core.results import ResultKind
-from core.store.records import BranchStatus
 
 
 def progress(n: int, repo_id: int = 1) -> PhaseProgress:

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import GitferryError
-from core.git.graph import (
+from core.git.history.ahead_behind import (
     GenerationIndex,
     MissingCommit,
     NotACommit,

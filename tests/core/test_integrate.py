@@ -23,9 +23,8 @@ from dulwich.repo import Repo
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from core.git.backup_refs import backup_refs
-from core.git.checkout import WorktreeInTheWay
-from core.git.integrate import (
+from core.git.merge.backup_refs import backup_refs
+from core.git.merge.integrate import (
     Conflict,
     DetachedHead,
     Diverged,
@@ -35,10 +34,11 @@ from core.git.integrate import (
     fast_forward_others,
     integrate_current,
 )
-from core.git.line_diff import diff_hunks
-from core.git.merge_file import FileMerge, merge_file
-from core.git.merge_tree import merge_commits
-from core.git.object_overlay import ObjectOverlay
+from core.git.merge.line_diff import diff_hunks
+from core.git.merge.merge_file import FileMerge, merge_file
+from core.git.merge.merge_tree import merge_commits
+from core.git.objects.object_overlay import ObjectOverlay
+from core.git.worktree.checkout import WorktreeInTheWay
 from core.results import ResultKind
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.integration.clones import all_commits

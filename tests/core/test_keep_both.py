@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
-from core.git.conflict_copies import ConflictCopy, KeepBoth, copies_present, copy_name, is_copy
-from core.git.integrate import Conflict, Strategy, integrate_current
+from core.git.merge.conflict_copies import ConflictCopy, KeepBoth, copies_present, copy_name, is_copy
+from core.git.merge.integrate import Conflict, Strategy, integrate_current
 from tests.gitcli import fsck, git, rev_parse
 
 WHEN = datetime(2026, 11, 21, 17, 4)

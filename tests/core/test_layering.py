@@ -1,20 +1,140 @@
-"""Core never imports Qt (DESIGN.md rule 1)."""
+"""The layers of docs/ARCHITECTURE.md, enforced: no import runs upward, and the core never
+imports Qt.
+
+Every `import` and `from ... import` in every module counts, including those inside
+functions and under `TYPE_CHECKING`: a layer that needs a type from above has the
+type in the wrong place.
+"""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-CORE = Path(__file__).resolve().parents[2] / "core"
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ROOT / "core"
+
+# Lowest first. A module may import from its own layer and from lower ones, never from
+# a higher one; the git adapter and the store, though on one layer, never import
+# each other.
+LAYERS: list[list[str]] = [
+    [
+        "core.results",
+        "core.errors",
+        "core.model",
+        "core.atomic_file",
+        "core.paths",
+        "core.settings",
+        "core.remote_url",
+        "core.logs",
+        "core.fd_limit",
+        "core.platform",
+    ],
+    ["core.credentials", "core.offload"],
+    ["core.git", "core.store"],  # SIBLINGS: the engine joins them
+    ["core.pool", "core.pool_cost", "core.journal", "core.events"],
+    ["core.engine"],
+    ["core.api", "core.cli", "core.cli_output"],
+    ["gui"],
+]
+
+# Inside the git adapter, sub-packages by concern, lowest first.
+GIT_LAYERS: list[list[str]] = [
+    ["core.git.repository", "core.git.progress"],
+    ["core.git.locks"],
+    ["core.git.config"],
+    ["core.git.objects"],
+    ["core.git.index"],
+    ["core.git.history"],
+    ["core.git.transfer"],
+    ["core.git.worktree"],
+    ["core.git.merge"],
+]
+
+SIBLINGS = {"core.git", "core.store"}
+
+Place = tuple[int, str]
+
+
+def _place(module: str, layers: list[list[str]]) -> Place | None:
+    best: tuple[int, str] | None = None
+    for rank, groups in enumerate(layers):
+        for group in groups:
+            if (module == group or module.startswith(group + ".")) and (
+                best is None or len(group) > len(best[1])
+            ):
+                best = (rank, group)
+    return best
+
+
+def upward(importer: str, imported: str) -> str | None:
+    """Why `importer` may not import `imported`, or None when it may."""
+    for layers in (LAYERS, GIT_LAYERS):
+        a, b = _place(importer, layers), _place(imported, layers)
+        if a is None or b is None or a[1] == b[1]:
+            continue
+        if b[0] > a[0]:
+            return f"{importer} (layer {a[1]}) imports {imported} from the higher layer {b[1]}"
+        if b[0] == a[0] and {a[1], b[1]} <= SIBLINGS:
+            return f"{importer} ({a[1]}) imports {imported} from its sibling {b[1]}"
+    return None
+
+
+def _modules() -> Iterator[tuple[str, Path]]:
+    for top in ("core", "gui"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            yield ".".join(parts), path
+
+
+def imports_of(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def test_no_import_runs_upward() -> None:
+    problems = sorted(
+        {
+            why
+            for module, path in _modules()
+            for imported in imports_of(path)
+            if imported.split(".")[0] in ("core", "gui")
+            and (why := upward(module, imported)) is not None
+        }
+    )
+    assert not problems, "\n".join(problems)
+
+
+def test_every_module_has_a_layer() -> None:
+    unplaced = [m for m, _ in _modules() if m.startswith("core.") and _place(m, LAYERS) is None]
+    unplaced += [
+        m for m, _ in _modules() if m.startswith("core.git.") and _place(m, GIT_LAYERS) is None
+    ]
+    assert not unplaced, f"modules with no layer in this test: {unplaced}"
+
+
+def test_the_check_sees_an_upward_import() -> None:
+    """The rule itself, on imports that would break it (so the test above can fail)."""
+    assert upward("core.git.history.branch_status", "core.store.status_store") is not None
+    assert upward("core.store.recovery", "core.git.config.remote_config") is not None
+    assert upward("core.events", "core.engine.daemon") is not None
+    assert upward("core.git.objects.pack_ingest", "core.git.transfer.fetch") is not None
+    assert upward("core.credentials", "core.git.transfer.errors") is not None
+    assert upward("core.engine.sync", "core.git.merge.integrate") is None
+    assert upward("core.git.merge.integrate", "core.git.worktree.checkout") is None
 
 
 def test_core_imports_no_qt() -> None:
-    modules = sorted(
-        ".".join(p.relative_to(CORE.parent).with_suffix("").parts)
-        for p in CORE.rglob("*.py")
-        if p.name != "__main__.py"
-    )
+    modules = sorted(m for m, _ in _modules() if m.startswith("core") and not m.endswith("__main__"))
     script = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"
@@ -22,6 +142,6 @@ def test_core_imports_no_qt() -> None:
         "assert not bad, bad\n"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", script], cwd=CORE.parent, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr

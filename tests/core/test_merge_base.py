@@ -12,8 +12,8 @@ from dulwich.repo import Repo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.git.generations import GenerationIndex
-from core.git.merge_base import fresh_index, merge_bases
+from core.git.history.generations import GenerationIndex
+from core.git.history.merge_base import fresh_index, merge_bases
 from tests.gitcli import git
 
 Parents = list[tuple[int, ...]]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dulwich.repo import Repo
 
-from core.git.pack_consolidation import consolidate_packs, pack_names, packs_to_merge
+from core.git.objects.pack_consolidation import consolidate_packs, pack_names, packs_to_merge
 from tests.gitcli import fsck, git
 
 PACKS = 8

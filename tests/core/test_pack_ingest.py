@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
-from core.git.pack_ingest import IncomingPack
-from core.git.pack_scan import PackFormatError
+from core.git.objects.pack_ingest import IncomingPack
+from core.git.objects.pack_scan import PackFormatError
 from core.git.progress import Phase, TransferProgress
 from tests.gitcli import commit_file, fsck, git, rev_parse
 

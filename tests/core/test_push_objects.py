@@ -14,7 +14,7 @@ from pathlib import Path
 from dulwich.objects import ObjectID, Tree
 from dulwich.repo import Repo
 
-from core.git.push_objects import ObjectsToSend, reaches
+from core.git.transfer.push_objects import ObjectsToSend, reaches
 from tests.gitcli import commit_file, git, rev_parse
 
 

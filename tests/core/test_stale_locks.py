@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from core.git.stale_locks import local_remote_git_dirs, remove_stale_leftovers
+from core.git.locks.stale_locks import local_remote_git_dirs, remove_stale_leftovers
 from tests.gitcli import git
 
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from core.model import BranchStatus
 from core.offload import Offload
-from core.store.records import BranchStatus
 from core.store.status_reader import Snapshot, first_snapshot
 from core.store.status_store import StatusStore
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import create_engine, insert, inspect
 
 from core.errors import BadInput
+from core.model import BranchStatus, RemoteRecord
 from core.offload import Offload
 from core.store.migrations import LATEST, SchemaTooNew, migrate
-from core.store.records import BranchStatus, RemoteRecord
 from core.store.schema import Base, BranchStatusRow
 from core.store.status_store import StatusStore, UnknownRepository, utcnow
 

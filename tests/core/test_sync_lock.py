@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from core.git.stale_locks import remove_stale_leftovers
-from core.git.sync_lock import SyncBusy, acquire_sync_lock, read_owner
+from core.git.locks.stale_locks import remove_stale_leftovers
+from core.git.locks.sync_lock import SyncBusy, acquire_sync_lock, read_owner
 
 HOLDER = """
 import sys, time
-from core.git.sync_lock import acquire_sync_lock
+from core.git.locks.sync_lock import acquire_sync_lock
 lock = acquire_sync_lock(sys.argv[1])
 print("locked", flush=True)
 time.sleep(60)

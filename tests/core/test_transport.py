@@ -11,11 +11,10 @@ import urllib3
 from dulwich.client import HTTPUnauthorized, LocalGitClient, SSHGitClient, Urllib3HttpGitClient
 from dulwich.errors import HangupException, NotGitRepository
 
-from core.credentials import HttpAuth
 from core.errors import BadInput
-from core.git.errors import AuthFailed, BadRemoteUrl, RemoteUnreachable, TransferFailed
-from core.git.timed_clients import TimedTCPGitClient
-from core.git.transport import (
+from core.git.transfer.errors import AuthFailed, RemoteUnreachable, TransferFailed
+from core.git.transfer.timed_clients import TimedTCPGitClient
+from core.git.transfer.transport import (
     Kind,
     check_url,
     open_client,
@@ -23,6 +22,7 @@ from core.git.transport import (
     ssh_command_for,
     translate_error,
 )
+from core.remote_url import BadRemoteUrl, HttpAuth
 from core.results import ResultKind
 
 SECRET = "s3cret:p@ss"

@@ -8,9 +8,9 @@ import pytest
 
 from core.engine import worker as worker_module
 from core.engine.report import SyncReport
-from core.engine.state import RepoState
 from core.engine.worker import Job, JobKind, RepoWorker
 from core.events import EventBus, StateChanged, SyncFinished
+from core.model import RepoState
 from core.results import CANCELLED_MESSAGE, ResultKind
 
 

@@ -11,7 +11,7 @@ from dulwich.repo import Repo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.git.worktree import scan_worktree
+from core.git.worktree.scan import scan_worktree
 from tests.gitcli import git
 
 FILES = [

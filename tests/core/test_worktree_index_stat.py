@@ -10,9 +10,9 @@ import pytest
 from dulwich.errors import ChecksumMismatch
 from dulwich.repo import Repo
 
-from core.git.index_read import open_index
-from core.git.index_stat import IndexStat, index_stat_of, read_index_stat, stat_key
-from core.git.locked_index import UnsupportedIndex
+from core.git.index.locked import UnsupportedIndex
+from core.git.index.read import open_index
+from core.git.index.stat_data import IndexStat, index_stat_of, read_index_stat, stat_key
 from tests.gitcli import commit_file, git, merge_conflict
 
 LONG = "/".join(["x" * 200] * 25)  # longer than the name length field's 12 bits (index only)

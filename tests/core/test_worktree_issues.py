@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from core.model import ConflictRecord, SkippedFile
 from core.offload import Offload
 from core.store.migrations import LATEST, MIGRATIONS, migrate
-from core.store.records import ConflictRecord, SkippedFile
 from core.store.status_store import StatusStore
 from core.store.worktree_issues import MAX_SKIPPED
 

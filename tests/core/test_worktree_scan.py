@@ -23,12 +23,12 @@ from dulwich.repo import Repo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.git import worktree
-from core.git.blob_stream import hash_file
-from core.git.index_read import open_index
-from core.git.index_stat import cached_view_bytes, current_index_stat
-from core.git.locked_index import LockedIndex
-from core.git.worktree import WorktreeScan, scan_worktree
+from core.git.index.locked import LockedIndex
+from core.git.index.read import open_index
+from core.git.index.stat_data import cached_view_bytes, current_index_stat
+from core.git.objects.blob_stream import hash_file
+from core.git.worktree import scan as worktree
+from core.git.worktree.scan import WorktreeScan, scan_worktree
 from tests.gitcli import git, merge_conflict
 
 Status = set[tuple[str, str]]
@@ -296,7 +296,7 @@ def test_unmerged_paths_are_candidates(tmp_path: Path) -> None:
 SCAN_CHILD = """
 import json, sys
 from dulwich.repo import Repo
-from core.git.worktree import scan_worktree
+from core.git.worktree.scan import scan_worktree
 with Repo(sys.argv[1]) as repo:
     scan = scan_worktree(repo)
 print(json.dumps({

@@ -6,7 +6,6 @@ import asyncio
 import itertools
 from datetime import UTC, datetime
 
-from core.engine.state import RepoState
 from core.events import (
     EventBus,
     OfflineChanged,
@@ -15,6 +14,7 @@ from core.events import (
     StateChanged,
     SyncFinished,
 )
+from core.model import RepoState
 from core.results import ResultKind
 from gui.bridge import Bridge
 from tests.gui.conftest import Run

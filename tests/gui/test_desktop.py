@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.events import PhaseProgress
-from core.git.sync_lock import acquire_sync_lock
+from core.git.locks.sync_lock import acquire_sync_lock
 from gui.desktop import Desktop
 from gui.models.table_model import ROW_ROLE
 from tests.gitcli import ahead_behind, git, refs

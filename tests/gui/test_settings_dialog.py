@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QLineEdit,
 from pytestqt.qtbot import QtBot
 
 from core.engine import registry
+from core.model import RepoRecord
 from core.settings import REPO_PARSERS, BadSetting, parse_setting
-from core.store.records import RepoRecord
 from gui import autostart
 from gui.widgets.remotes_editor import FETCH, PUSH
 from gui.windows.settings_dialog import SYNC_TAB, SettingsDialog

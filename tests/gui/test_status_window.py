@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 
-from core.engine.state import RepoState
 from core.events import BranchStatusChanged, PhaseProgress, StateChanged
-from core.store.records import BranchStatus, ConflictRecord, RepoRecord
+from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState
 from gui.windows.status_window import StatusWindow
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.store.records import RepoRecord
+from core.model import RepoRecord
 from gui.desktop import Desktop
 from gui.models.repos import RepoView
 from gui.resources import TrayState

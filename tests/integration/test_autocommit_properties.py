@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from core.git.conflict_copies import is_copy
+from core.git.merge.conflict_copies import is_copy
 from tests.gitcli import commit_file, fsck, git
 from tests.integration.clones import porcelain, register_repo, sync_repo
 

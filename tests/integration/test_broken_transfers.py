@@ -21,7 +21,7 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.engine.sync import SyncOptions, sync_repository
-from core.git.fetch import OversizedPack, fetch_remote
+from core.git.transfer.fetch import OversizedPack, fetch_remote
 from core.results import ResultKind
 from core.settings import APP_PARSERS, DEFAULT_MAX_PACK_SIZE, AppSettings, app_settings, parse_setting
 from tests.gitcli import git, refs

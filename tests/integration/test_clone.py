@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import BadInput
-from core.git.clone import clone_repository
-from core.git.errors import BadRemoteUrl, RemoteUnreachable
+from core.git.transfer.clone import clone_repository
+from core.git.transfer.errors import RemoteUnreachable
+from core.remote_url import BadRemoteUrl
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.integration.test_fetch import TIMEOUT, auth_of, push_commit, seed
 from tests.servers import LOOPBACK, HttpRemote, Remote

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.git.sync_lock import acquire_sync_lock
+from core.git.locks.sync_lock import acquire_sync_lock
 from tests.gitcli import fsck, git
 from tests.integration.clones import Clones, run
 from tests.servers import Remote

@@ -9,10 +9,10 @@ import pytest
 
 from core.engine.core import Core
 from core.engine.engine import Engine
-from core.engine.state import RepoState
 from core.engine.sync import SyncOptions, sync_repository
 from core.events import BranchStatusChanged, EventBus, PhaseProgress, StateChanged, SyncFinished
-from core.git.sync_lock import SyncBusy, acquire_sync_lock
+from core.git.locks.sync_lock import SyncBusy, acquire_sync_lock
+from core.model import RepoState
 from core.pool import RepoPool
 from core.results import ResultKind
 from tests.gitcli import git, refs

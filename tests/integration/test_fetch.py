@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
-from core.credentials import HttpAuth
-from core.git.errors import AuthFailed, BadRemoteUrl, RemoteUnreachable, TransferFailed
-from core.git.fetch import FetchResult, TrackedBranches, fetch_remote
+from core.git.config.remote_config import UnknownRemote
 from core.git.progress import Phase, TransferProgress
-from core.git.remote_config import UnknownRemote
+from core.git.transfer.errors import AuthFailed, RemoteUnreachable, TransferFailed
+from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
+from core.remote_url import BadRemoteUrl, HttpAuth
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.servers import LOOPBACK, HttpRemote, Remote
 from tests.servers.faults import CuttingProxyFactory, SilentServer

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
-from core.git.fetch import fetch_remote
+from core.git.transfer.fetch import fetch_remote
 from tests.gitcli import fsck, rev_parse
 from tests.integration.test_fetch import local_clone, push_commit, seed
 from tests.servers import Remote

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from core.engine.core import Core
-from core.git.conflict_copies import machine_name
+from core.git.merge.conflict_copies import machine_name
 from tests.core.test_keep_both import KINDS, STAMP, Kind, apply, entry
 from tests.gitcli import git
 from tests.integration.clones import Clones, porcelain, run

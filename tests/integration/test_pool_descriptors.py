@@ -13,7 +13,7 @@ import pytest
 from core.engine.core import Core
 from core.engine.engine import Engine
 from core.events import EventBus
-from core.git.pack_consolidation import PACK_LIMIT
+from core.git.objects.pack_consolidation import PACK_LIMIT
 from core.pool import RepoPool
 from core.results import ResultKind
 from tests.gitcli import fsck, git

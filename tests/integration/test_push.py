@@ -14,13 +14,13 @@ import pytest
 from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
-from core.credentials import HttpAuth
 from core.errors import BadInput
-from core.git.errors import AuthFailed, RemoteUnreachable
+from core.git.config.upstreams import Upstream
 from core.git.progress import Phase, TransferProgress
-from core.git.push import CHECKED_OUT, REMOTE_MOVED, PushFailed, PushResult, push_branches
-from core.git.push_objects import ObjectsToSend
-from core.git.upstreams import Upstream
+from core.git.transfer.errors import AuthFailed, RemoteUnreachable
+from core.git.transfer.push import CHECKED_OUT, REMOTE_MOVED, PushFailed, PushResult, push_branches
+from core.git.transfer.push_objects import ObjectsToSend
+from core.remote_url import HttpAuth
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.integration.clones import Clones
 from tests.integration.test_fetch import auth_of, local_clone

@@ -11,8 +11,8 @@ import pytest
 from core.engine import registry
 from core.engine.core import Core
 from core.errors import BadInput
-from core.git.errors import AuthFailed
-from core.store.records import RemoteRecord
+from core.git.transfer.errors import AuthFailed
+from core.model import RemoteRecord
 from tests.gitcli import git
 from tests.integration.test_fetch import seed
 from tests.memory_keyring import MemoryKeyring

@@ -53,7 +53,8 @@ STAGES = ("commit", "fetch", "integrate", "push")
 FORK_SERVER = (
     "import os, sys\n"
     "from core.cli import main\n"
-    "import core.engine.sync, core.git.autocommit, core.git.fetch, core.git.push, core.git.integrate\n"
+    "import core.engine.sync, core.git.worktree.autocommit, core.git.transfer.fetch\n"
+    "import core.git.transfer.push, core.git.merge.integrate\n"
     "print('ready', flush=True)\n"
     "for line in sys.stdin:\n"
     "    name, output = line.rstrip('\\n').split('\\t')\n"

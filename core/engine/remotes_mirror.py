@@ -1,0 +1,47 @@
+"""The status store's copy of each repository's remotes, read from its git config.
+
+git's config is the source of truth for remotes (people edit them with the git
+CLI too); the store keeps a copy, without secrets, for the GUI and the CLI to
+show. After the store was rebuilt from the registry file, every copy is read again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from core.errors import GitferryError
+from core.git.config import remote_config
+from core.git.repository import open_worktree_repo
+from core.model import RemoteRecord
+from core.remote_url import url_without_secret
+
+if TYPE_CHECKING:
+    from core.engine.core import Core
+
+log = logging.getLogger(__name__)
+
+
+async def mirror_remotes(core: Core, repo_id: int, path: str) -> None:
+    """Copy the repository's remotes from its git config into the status store."""
+
+    def read() -> list[remote_config.RemoteConfig]:
+        with open_worktree_repo(path) as repo:
+            return remote_config.list_remotes(repo)
+
+    remotes = await core.offload.io(read)
+    records = [
+        RemoteRecord(r.name, url_without_secret(r.url), r.push_url and url_without_secret(r.push_url))
+        for r in remotes
+    ]  # a password the user's own git put into the config stays there, out of the store
+    await core.store.replace_remotes(repo_id, records)
+
+
+async def mirror_all_remotes(core: Core) -> None:
+    """Every registered repository's remotes, read again; one that cannot be opened now
+    keeps none until its next edit or rebuild."""
+    for record in await core.store.repos():
+        try:
+            await mirror_remotes(core, record.id, record.path)
+        except (GitferryError, OSError, ValueError) as exc:
+            log.warning("%s: remotes not read from its git config: %s", record.name, exc)

@@ -1,0 +1,2 @@
+"""The index (`.git/index`): read fast, its stat data for scans, and rewritten under
+git's `index.lock`."""

@@ -1,0 +1,268 @@
+"""Integrating branches with their upstreams (SPEC.md section 2 step 5).
+
+The upstream is `branch.<name>.remote` + `branch.<name>.merge` mapped through
+the remote's fetch refspecs, never the remote's HEAD. Everything is computed
+in memory first (merge tree, replayed commits); only a result without
+conflict reaches the repository: its objects are stored, the old head is
+kept as a backup ref, and one `switch_branch` moves branch, index and working
+tree. A conflict or a diverged `ff-only` branch touches nothing at all.
+
+With `keep_both` (auto-commit repositories) a diverged branch whose merge
+would conflict is merged anyway, keeping both sides (see `merge_tree`); the
+rebase strategy merges that way where the rebase would conflict.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from dulwich.file import FileLocked
+from dulwich.objects import Commit, ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.errors import GitferryError
+from core.git.config.identity import signature, stamp_commit
+from core.git.config.upstreams import Upstream, tracked_upstreams
+from core.git.history.generations import GenerationIndex
+from core.git.history.merge_base import fresh_index, merge_bases
+from core.git.locks.git_locks import RefLocked
+from core.git.merge.backup_refs import backup_head
+from core.git.merge.conflict_copies import ConflictCopy, KeepBoth
+from core.git.merge.merge_tree import merge_commits
+from core.git.merge.rebase_replay import linearizable, local_commits, published, replay
+from core.git.objects.object_overlay import ObjectOverlay
+from core.git.repository import current_branch, ref_value
+from core.git.worktree.checkout import switch_branch
+from core.results import ResultKind
+
+Action = Literal["none", "fast_forward", "merge", "rebase"]
+_FF_MESSAGE = b"gitferry: fast-forward"
+
+
+class Strategy(StrEnum):
+    MERGE = "merge"
+    REBASE = "rebase"
+    FF_ONLY = "ff-only"
+
+
+@dataclass(frozen=True)
+class Integration:
+    branch: str
+    action: Action
+    old_head: ObjectID | None
+    new_head: ObjectID | None
+    copies: list[ConflictCopy] = field(default_factory=list)  # conflicts resolved by keeping both
+
+
+class Conflict(GitferryError):
+    """Integrating would conflict at `paths`; branch, index and working tree are untouched."""
+
+    result = ResultKind.CONFLICT
+
+    def __init__(self, branch: str, upstream: str, paths: list[str]) -> None:
+        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        super().__init__(f"{branch}: integrating {upstream} conflicts in {shown}; nothing was changed")
+        self.branch = branch
+        self.upstream = upstream
+        self.paths = paths
+
+
+class Diverged(GitferryError):
+    result = ResultKind.DIVERGED
+
+    def __init__(self, branch: str, upstream: str) -> None:
+        super().__init__(f"{branch} and {upstream} have diverged; ff-only leaves {branch} as it is")
+        self.branch = branch
+        self.upstream = upstream
+
+
+class DetachedHead(GitferryError):
+    def __init__(self) -> None:
+        super().__init__("HEAD is detached: there is no checked-out branch to integrate")
+
+
+class UnbornBranch(GitferryError):
+    def __init__(self, branch: str) -> None:
+        super().__init__(f"branch {branch} has no commit yet: nothing to integrate")
+        self.branch = branch
+
+
+def integrate_current(
+    repo: Repo,
+    strategy: Strategy,
+    *,
+    now: float | None = None,
+    index: GenerationIndex | None = None,
+    keep_both: KeepBoth | None = None,
+) -> Integration:
+    """Integrate the checked-out branch with its upstream; see the module docstring.
+
+    `index`: the generation index kept for this repository, to find merge bases fast.
+    """
+    branch, local = _checked_out(repo)
+    upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
+    remote = _tracking_head(repo, upstream) if upstream is not None else None
+    if upstream is None or remote is None or remote == local:
+        return Integration(branch, "none", local, local)
+    bases = merge_bases(repo, local, remote, index)
+    if remote in bases:
+        return Integration(branch, "none", local, local)
+    objects = ObjectOverlay(repo.object_store)
+    copies: list[ConflictCopy] = []
+    if local in bases:
+        action: Action = "fast_forward"
+        new_head = remote
+    else:
+        sides = _Sides(upstream, local, remote, bases)
+        action, new_head, copies = _diverged(repo, objects, strategy, sides, now, keep_both)
+    _ensure_unlocked(repo, [_branch_ref(branch)], index=True)
+    with _translate_locks():
+        objects.write()
+        message = f"gitferry: {action.replace('_', '-')} with {_short(upstream)}".encode()
+        # The backup ref is written only once the switch is known to be possible.
+        switch_branch(
+            repo,
+            _branch_ref(branch),
+            local,
+            new_head,
+            message=message,
+            on_checked=lambda: backup_head(repo, branch, local, now=now),
+        )
+    return Integration(branch, action, local, new_head, copies)
+
+
+def fast_forward_others(
+    repo: Repo, *, now: float | None = None, index: GenerationIndex | None = None
+) -> list[str]:
+    """Move every other local branch strictly behind its upstream to it (ref only); their names."""
+    current = current_branch(repo)
+    heads = repo.refs.as_dict(Ref(b"refs/heads/"))
+    moves = []
+    index = fresh_index(repo) if index is None else index
+    for upstream in tracked_upstreams(repo):
+        local = heads.get(Ref(upstream.branch.encode()))
+        remote = _tracking_head(repo, upstream)
+        if upstream.branch == current or local is None or remote is None or local == remote:
+            continue
+        if merge_bases(repo, local, remote, index) == [local]:
+            moves.append((upstream.branch, local, remote))
+    _ensure_unlocked(repo, [_branch_ref(branch) for branch, _old, _new in moves], index=False)
+    moved = []
+    with _translate_locks():
+        for branch, old, new in moves:
+            backup_head(repo, branch, old, now=now)
+            if repo.refs.set_if_equals(_branch_ref(branch), old, new, message=_FF_MESSAGE):
+                moved.append(branch)
+    return moved
+
+
+def _checked_out(repo: Repo) -> tuple[str, ObjectID]:
+    branch = current_branch(repo)
+    if branch is None:
+        raise DetachedHead()
+    head = ref_value(repo, _branch_ref(branch))
+    if head is None:
+        raise UnbornBranch(branch)
+    return branch, head
+
+
+def _tracking_head(repo: Repo, upstream: Upstream) -> ObjectID | None:
+    """The tracking ref's commit; None when it is gone."""
+    return ref_value(repo, Ref(upstream.tracking_ref.encode()))
+
+
+@dataclass(frozen=True)
+class _Sides:
+    upstream: Upstream
+    local: ObjectID
+    remote: ObjectID
+    bases: list[ObjectID]
+
+
+def _diverged(
+    repo: Repo,
+    objects: ObjectOverlay,
+    strategy: Strategy,
+    sides: _Sides,
+    now: float | None,
+    keep_both: KeepBoth | None,
+) -> tuple[Action, ObjectID, list[ConflictCopy]]:
+    """The new head for a branch that diverged from its upstream (objects in `objects` only)."""
+    if strategy is Strategy.FF_ONLY:
+        raise Diverged(sides.upstream.branch, _short(sides.upstream))
+    if strategy is Strategy.REBASE:
+        rebased = _rebase(repo, objects, sides, now, keep_both)
+        if rebased is not None:
+            return "rebase", rebased, []
+    head, copies = _merge(repo, objects, sides, now, keep_both)
+    return "merge", head, copies
+
+
+def _rebase(
+    repo: Repo, objects: ObjectOverlay, sides: _Sides, now: float | None, keep_both: KeepBoth | None
+) -> ObjectID | None:
+    """The rebased head; None where a merge must do instead."""
+    commits = local_commits(repo, sides.local, sides.remote)
+    # Rebase only rewrites unpublished commits, and only when dropping merges loses nothing.
+    if published(repo, commits, sides.remote) or not linearizable(repo, objects, commits):
+        return None
+    replayed = replay(objects, commits, sides.remote, signature(repo, "COMMITTER", now))
+    if replayed.conflicts and keep_both is None:
+        raise Conflict(sides.upstream.branch, _short(sides.upstream), replayed.conflicts)
+    return None if replayed.conflicts else replayed.head
+
+
+def _merge(
+    repo: Repo, objects: ObjectOverlay, sides: _Sides, now: float | None, keep_both: KeepBoth | None
+) -> tuple[ObjectID, list[ConflictCopy]]:
+    merged = merge_commits(repo, objects, sides.local, sides.remote, sides.bases, keep_both=keep_both)
+    if not merged.clean:
+        raise Conflict(sides.upstream.branch, _short(sides.upstream), merged.conflicts)
+    commit = Commit()
+    commit.tree = merged.tree
+    commit.parents = [sides.local, sides.remote]
+    commit.message = _merge_message(sides.upstream, merged.copies)
+    stamp_commit(commit, author=signature(repo, "AUTHOR", now), committer=signature(repo, "COMMITTER", now))
+    return objects.add(commit), merged.copies
+
+
+def _merge_message(upstream: Upstream, copies: list[ConflictCopy]) -> bytes:
+    lines = [f"Merge remote-tracking branch '{_short(upstream)}'"]
+    if copies:
+        lines += ["", "Kept both sides of conflicting changes:"]
+        for kept in copies:
+            kept_as = f"-> {kept.copy}" if kept.copy else "(modified on one side, deleted on the other)"
+            lines.append(f"  {kept.path} {kept_as}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _short(upstream: Upstream) -> str:
+    return f"{upstream.remote}/{upstream.merge_ref.removeprefix('refs/heads/')}"
+
+
+def _branch_ref(branch: str) -> Ref:
+    return Ref(f"refs/heads/{branch}".encode())
+
+
+def _ensure_unlocked(repo: Repo, refs: list[Ref], *, index: bool) -> None:
+    """Raise `RefLocked` before moving anything when git holds a lock we would need."""
+    names = [ref.decode() + ".lock" for ref in refs] + ["packed-refs.lock"] * bool(refs)
+    for name in names + ["index.lock"] * index:
+        path = os.path.join(repo.controldir(), name)
+        if os.path.exists(path):
+            raise RefLocked(path)
+
+
+@contextmanager
+def _translate_locks() -> Iterator[None]:
+    try:
+        yield
+    except FileLocked as exc:
+        name = exc.filename.decode(errors="replace") if isinstance(exc.filename, bytes) else exc.filename
+        raise RefLocked(name) from None

@@ -1,0 +1,256 @@
+"""Three-way merge of trees and commits, in memory, deciding like git's merge (without renames).
+
+Each name in a directory is split into its file part (blob, symlink or
+submodule) and its directory part, merged separately, and joined again:
+
+- a side that did not change a part (same mode and id as the base) takes the
+  other side's; equal sides agree;
+- both changed a directory: merge it entry by entry (a missing side counts as
+  empty);
+- both changed a regular file: the mode as for any part (one side's change
+  wins, two different changes conflict), the content by `merge_file`;
+- anything else changed on both sides (modify/delete, symlink, submodule,
+  file against directory) is a conflict.
+
+Why not `dulwich.merge.Merger`: it reports a conflict whenever the two sides'
+modes differ, even when only one side changed the mode (a `chmod +x` against
+an unchanged file), and merges several merge bases as if they had no common
+ancestor. Its line merge is replaced too (see `merge_file`).
+
+With `keep_both` (auto-commit repositories), a conflict keeps both sides
+instead: the remote's entry (theirs) at the path and ours beside it as a
+conflict copy in the same directory (`conflict_copies`); a modify/delete
+keeps the modified side. Only submodules (gitlinks) changed on both sides
+still conflict.
+
+Several merge bases (criss-cross history) are merged first into a virtual
+base, recursively, as git's recursive strategy does; conflicts inside the
+virtual base keep markers (content) or the bases' base (anything else).
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Final, Literal
+
+from dulwich.graph import find_merge_base
+from dulwich.objects import S_ISGITLINK, Blob, ObjectID, Tree
+from dulwich.repo import Repo
+
+from core.git.merge.conflict_copies import ConflictCopy, KeepBoth
+from core.git.merge.merge_file import merge_file
+from core.git.objects.object_overlay import ObjectOverlay
+from core.git.objects.path_safety import display
+from core.git.objects.tree_delta import checked_entries
+
+Entry = tuple[int, ObjectID]  # (mode, id)
+_Triple = tuple[Entry | None, Entry | None, Entry | None]  # base, ours, theirs
+
+
+class _Changed(Enum):
+    BOTH = "both sides changed it, differently"
+
+
+_BOTH: Final = _Changed.BOTH
+
+
+@dataclass(frozen=True)
+class TreeMerge:
+    tree: ObjectID
+    conflicts: list[str]  # sorted paths; empty for a clean merge
+    copies: list[ConflictCopy] = field(default_factory=list)  # conflicts resolved by keeping both
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+
+class TreeMerger:
+    """One merge; `virtual` builds a merge base, resolving its conflicts instead of failing;
+    `keep_both` resolves them by keeping both sides."""
+
+    def __init__(
+        self, objects: ObjectOverlay, *, virtual: bool = False, keep_both: KeepBoth | None = None
+    ) -> None:
+        self.objects = objects
+        self.virtual = virtual
+        self.keep_both = keep_both
+        self.conflicts: list[str] = []
+        self.copies: list[ConflictCopy] = []
+        self._beside: dict[bytes, list[tuple[bytes, Entry]]] = {}  # directory -> (name, our entry)
+
+    def merge(self, base: ObjectID | None, ours: ObjectID, theirs: ObjectID) -> TreeMerge:
+        merged = self._merge_dirs(b"", (_dir(base), _dir(ours), _dir(theirs)))
+        tree = merged if merged is not None else self.objects.add(Tree())
+        return TreeMerge(tree, sorted(self.conflicts), sorted(self.copies, key=lambda c: c.path))
+
+    def _merge_dirs(self, prefix: bytes, triple: _Triple) -> ObjectID | None:
+        """The merged directory's tree id, or None when it ends up empty."""
+        base, ours, theirs = (self._entries(prefix, e) for e in triple)
+        merged = Tree()
+        names = base.keys() | ours.keys() | theirs.keys()
+        for name in sorted(names):
+            path = _join(prefix, name)
+            entry = self._merge_name(path, (base.get(name), ours.get(name), theirs.get(name)))
+            if entry is not None:
+                merged.add(name, entry[0], entry[1])
+        self._add_copies(prefix, merged, names)
+        return self.objects.add(merged) if len(merged) else None
+
+    def _add_copies(self, prefix: bytes, merged: Tree, used: set[bytes]) -> None:
+        """Put the entries kept beside their conflicted names into the directory."""
+        for name, entry in self._beside.pop(prefix, []):
+            assert self.keep_both is not None
+            copy = self.keep_both.name_for(prefix, name, is_dir=stat.S_ISDIR(entry[0]), used=used)
+            used.add(copy)
+            merged.add(copy, entry[0], entry[1])
+            self.copies.append(ConflictCopy(display(_join(prefix, name)), display(_join(prefix, copy))))
+
+    def _entries(self, prefix: bytes, entry: Entry | None) -> dict[bytes, Entry]:
+        """Read raw and checked: a parsed tree would let a duplicate name collapse silently."""
+        if entry is None:
+            return {}
+        return {name: (mode, sha) for name, mode, sha in checked_entries(self.objects, entry[1], prefix)}
+
+    def _merge_name(self, path: bytes, triple: _Triple) -> Entry | None:
+        files = _part(triple, want_dir=False)
+        dirs = _part(triple, want_dir=True)
+        file_entry = self._merge_file_part(path, files)
+        dir_entry = _trivial(dirs)
+        if dir_entry is _BOTH:
+            dir_id = self._merge_dirs(path, dirs)
+            dir_entry = None if dir_id is None else (stat.S_IFDIR, dir_id)
+        if file_entry is not None and dir_entry is not None:
+            if self.keep_both is not None and not _gitlink(triple[1], triple[2]):
+                # Each side as it is: the remote's at the path, ours beside it.
+                return self._keep_both(path, theirs=triple[2], ours=triple[1])
+            return self._conflict(path, triple[0] if triple[0] is not None else dir_entry)
+        return file_entry if file_entry is not None else dir_entry
+
+    def _merge_file_part(self, path: bytes, triple: _Triple) -> Entry | None:
+        resolved = _trivial(triple)
+        if resolved is not _BOTH:
+            return resolved
+        base, ours, theirs = triple
+        if self.keep_both is not None and not _gitlink(ours, theirs):
+            if ours is None or theirs is None:
+                return self._keep_modified(path, ours or theirs)
+            if not (_regular(ours) and _regular(theirs)):
+                return self._keep_both(path, theirs=theirs, ours=ours)
+        if ours is None or theirs is None or not (_regular(ours) and _regular(theirs)):
+            return self._conflict(path, base)
+        mode = _merge_modes(base, ours, theirs)
+        base_blob = self.objects.blob(base[1]).data if base is not None and _regular(base) else None
+        content = merge_file(base_blob, self.objects.blob(ours[1]).data, self.objects.blob(theirs[1]).data)
+        if (content.conflict or mode is None) and self.keep_both is not None:
+            return self._keep_both(path, theirs=theirs, ours=ours)
+        blob_id = self.objects.add(Blob.from_string(content.content))
+        if content.conflict or mode is None:
+            self._conflict(path, None)
+            return (mode or ours[0], blob_id) if self.virtual else ours
+        return (mode, blob_id)
+
+    def _conflict(self, path: bytes, resolution: Entry | None) -> Entry | None:
+        """Record a conflict at `path`; what a virtual base keeps there."""
+        self.conflicts.append(path.decode("utf-8", "replace"))
+        return resolution
+
+    def _keep_both(self, path: bytes, *, theirs: Entry | None, ours: Entry | None) -> Entry | None:
+        """Theirs at `path`, ours kept beside it (named when its directory is complete)."""
+        if theirs is None or ours is None:
+            return self._conflict(path, None)
+        self._forget_within(path)
+        parent, _slash, name = path.rpartition(b"/")
+        self._beside.setdefault(parent, []).append((name, ours))
+        return theirs
+
+    def _keep_modified(self, path: bytes, modified: Entry | None) -> Entry | None:
+        """Modify/delete: the modified side stays; the deleting side loses nothing."""
+        self.copies.append(ConflictCopy(display(path), None))
+        return modified
+
+    def _forget_within(self, path: bytes) -> None:
+        """Drop what was recorded at or under `path`: its entries are replaced as a whole."""
+        shown = display(path)
+        self.copies = [c for c in self.copies if not _within(c.path, shown)]
+        self.conflicts = [c for c in self.conflicts if not _within(c, path.decode("utf-8", "replace"))]
+        for directory in [d for d in self._beside if d == path or d.startswith(path + b"/")]:
+            del self._beside[directory]
+
+
+def merge_commits(
+    repo: Repo,
+    objects: ObjectOverlay,
+    ours: ObjectID,
+    theirs: ObjectID,
+    bases: list[ObjectID] | None = None,
+    *,
+    keep_both: KeepBoth | None = None,
+) -> TreeMerge:
+    """Merge two commits' trees over their merge base(s), found in `repo` unless given."""
+    if bases is None:
+        bases = find_merge_base(repo, [ours, theirs])
+    base_tree = _base_tree(repo, objects, bases)
+    merger = TreeMerger(objects, keep_both=keep_both)
+    return merger.merge(base_tree, objects.commit(ours).tree, objects.commit(theirs).tree)
+
+
+def _base_tree(repo: Repo, objects: ObjectOverlay, bases: list[ObjectID]) -> ObjectID | None:
+    if not bases:
+        return None
+    tree = ObjectID(objects.commit(bases[0]).tree)
+    merged = [bases[0]]
+    for other in bases[1:]:
+        # The merge base of `other` and the virtual merge of `merged` (git merge-base semantics).
+        inner = _base_tree(repo, objects, find_merge_base(repo, [other, *merged]))
+        tree = TreeMerger(objects, virtual=True).merge(inner, tree, objects.commit(other).tree).tree
+        merged.append(other)
+    return tree
+
+
+def _dir(tree: ObjectID | None) -> Entry | None:
+    return None if tree is None else (stat.S_IFDIR, tree)
+
+
+def _part(triple: _Triple, *, want_dir: bool) -> _Triple:
+    base, ours, theirs = (e if e is not None and stat.S_ISDIR(e[0]) == want_dir else None for e in triple)
+    return base, ours, theirs
+
+
+def _trivial(triple: _Triple) -> Entry | Literal[_Changed.BOTH] | None:
+    """The result when at most one side changed."""
+    base, ours, theirs = triple
+    if ours == theirs or theirs == base:
+        return ours
+    if ours == base:
+        return theirs
+    return _BOTH
+
+
+def _regular(entry: Entry) -> bool:
+    return stat.S_ISREG(entry[0])
+
+
+def _gitlink(*entries: Entry | None) -> bool:
+    return any(e is not None and S_ISGITLINK(e[0]) for e in entries)
+
+
+def _within(path: str, top: str) -> bool:
+    return path == top or path.startswith(top + "/")
+
+
+def _join(parent: bytes, name: bytes) -> bytes:
+    return parent + b"/" + name if parent else name
+
+
+def _merge_modes(base: Entry | None, ours: Entry, theirs: Entry) -> int | None:
+    """The merged mode, or None when both sides set different modes."""
+    if ours[0] == theirs[0]:
+        return ours[0]
+    if base is not None and base[0] == ours[0]:
+        return theirs[0]
+    if base is not None and base[0] == theirs[0]:
+        return ours[0]
+    return None

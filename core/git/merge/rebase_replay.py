@@ -1,0 +1,115 @@
+"""Replaying local commits onto an upstream, in memory, the way `git rebase` does.
+
+The commits to replay are those reachable from the local head and not from
+the upstream, oldest first in topological order (`git rev-list --reverse
+--topo-order U..L`). Each is cherry-picked: a three-way merge with its parent
+as the base, the new tip as ours and the commit as theirs; it keeps its
+author and message and gets a new committer. A commit whose change is
+already upstream (the result equals the tip) is dropped; one that was empty
+to begin with is kept; one whose parent is already the tip is kept as it is.
+Merge commits are left out, as `git rebase` without `--rebase-merges` does,
+which is only safe when they carry nothing of their own: `linearizable`
+says whether each one's tree is exactly the clean merge of its parents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dulwich.objects import Commit, ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+from dulwich.walk import ORDER_TOPO, Walker
+
+from core.git.config.identity import Signature, stamp_commit
+from core.git.merge.merge_tree import TreeMerger, merge_commits
+from core.git.objects.object_overlay import ObjectOverlay
+
+_REMOTES = Ref(b"refs/remotes/")
+
+
+@dataclass(frozen=True)
+class Replayed:
+    head: ObjectID  # the new tip (the upstream itself when every commit was dropped)
+    conflicts: list[str]  # paths of the first commit that did not apply; empty on success
+    dropped: int  # commits whose change was already upstream
+
+
+def local_commits(repo: Repo, local: ObjectID, upstream: ObjectID) -> list[Commit]:
+    """Commits reachable from `local` and not from `upstream`, oldest first, parents first."""
+    walker = Walker(repo.object_store, [local], exclude=[upstream], order=ORDER_TOPO, reverse=True)
+    return [entry.commit for entry in walker]
+
+
+def published(repo: Repo, commits: Sequence[Commit], upstream: ObjectID) -> bool:
+    """Whether any of `commits` (all outside `upstream`'s history) is on a remote-tracking ref.
+
+    A tip that reaches one of them reaches one of their oldest ones (those whose
+    parents are outside the set), so the walk from the tips can stop at those
+    oldest commits' parents as well as at `upstream`.
+    """
+    ids = {commit.id for commit in commits}
+    tips = {sha for sha in repo.refs.as_dict(_REMOTES).values() if sha != upstream}
+    if not ids or not tips:
+        return False
+    if tips & ids:
+        return True
+    stops = {parent for commit in commits for parent in commit.parents if parent not in ids}
+    walker = Walker(repo.object_store, sorted(tips), exclude=[upstream, *sorted(stops)])
+    return any(entry.commit.id in ids for entry in walker)
+
+
+def linearizable(repo: Repo, objects: ObjectOverlay, commits: Sequence[Commit]) -> bool:
+    """Whether leaving out the merge commits among `commits` loses no content."""
+    for commit in commits:
+        if len(commit.parents) < 2:
+            continue
+        if len(commit.parents) > 2:
+            return False
+        merged = merge_commits(repo, objects, commit.parents[0], commit.parents[1])
+        if not merged.clean or merged.tree != commit.tree:
+            return False
+    return True
+
+
+def replay(
+    objects: ObjectOverlay, commits: Sequence[Commit], onto: ObjectID, committer: Signature
+) -> Replayed:
+    tip = onto
+    dropped = 0
+    for commit in commits:
+        if len(commit.parents) > 1:
+            continue
+        if commit.parents == [tip]:
+            tip = commit.id
+            continue
+        tip_tree = objects.commit(tip).tree
+        base = objects.commit(commit.parents[0]).tree if commit.parents else None
+        if base == commit.tree:
+            tip = _recommit(objects, commit, tip_tree, tip, committer)
+            continue
+        merged = TreeMerger(objects).merge(base, tip_tree, commit.tree)
+        if not merged.clean:
+            return Replayed(tip, merged.conflicts, dropped)
+        if merged.tree == tip_tree:
+            dropped += 1
+            continue
+        tip = _recommit(objects, commit, merged.tree, tip, committer)
+    return Replayed(tip, [], dropped)
+
+
+def _recommit(
+    objects: ObjectOverlay, original: Commit, tree: ObjectID, parent: ObjectID, committer: Signature
+) -> ObjectID:
+    commit = Commit()
+    commit.tree = tree
+    commit.parents = [parent]
+    commit.author = original.author
+    commit.author_time = original.author_time
+    commit.author_timezone = original.author_timezone
+    commit.message = original.message
+    if original.encoding is not None:
+        commit.encoding = original.encoding
+    stamp_commit(commit, author=None, committer=committer)
+    return objects.add(commit)

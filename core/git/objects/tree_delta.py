@@ -1,0 +1,153 @@
+"""The path-level changes between two trees, with every touched name validated.
+
+dulwich's `tree_changes` joins names with `/` before anyone can look at them,
+so a raw tree entry named `a/b` is indistinguishable from a file `b` in a
+directory `a`, and it parses trees into a dict, so a duplicate name (a symlink
+`link` beside a directory `link`) silently disappears. This walker reads each
+changed tree's raw entries itself, so both are refused, and it descends only
+into subtrees whose ids differ: unchanged parts of a large tree cost nothing.
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+from typing import Protocol
+
+from dulwich.errors import ObjectFormatException
+from dulwich.object_store import BaseObjectStore
+from dulwich.objects import ObjectID, ShaFile, Tree, parse_tree
+
+from core.errors import GitferryError
+from core.git.objects.path_safety import UnsafePath, check_entry_name, display
+
+RawEntry = tuple[bytes, int, ObjectID]  # (name, mode, id) as a tree stores it
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of a change: a blob, symlink or gitlink, never a tree."""
+
+    mode: int
+    sha: ObjectID
+
+    @property
+    def is_link(self) -> bool:
+        return stat.S_ISLNK(self.mode)
+
+    @property
+    def is_gitlink(self) -> bool:
+        return stat.S_IFMT(self.mode) == 0o160000
+
+    @property
+    def is_exec(self) -> bool:
+        return bool(self.mode & 0o100)
+
+
+@dataclass(frozen=True, slots=True)
+class PathChange:
+    """`path` goes from `old` to `new`; None means absent (or a directory) on that side."""
+
+    path: bytes
+    old: Side | None
+    new: Side | None
+
+    def reversed(self) -> PathChange:
+        return PathChange(self.path, self.new, self.old)
+
+
+class CorruptTree(GitferryError):
+    def __init__(self, tree: ObjectID, why: str) -> None:
+        super().__init__(f"tree {tree.decode()} cannot be checked out: {why}")
+        self.tree = tree
+
+
+def tree_delta(store: BaseObjectStore, from_tree: ObjectID | None, to_tree: ObjectID) -> list[PathChange]:
+    """Every non-tree path that differs between the two trees, sorted by path.
+
+    Raises UnsafePath for any name on either side of a change that is unsafe
+    to write or delete, and CorruptTree for malformed or missing trees.
+    """
+    changes: list[PathChange] = []
+    _walk(store, from_tree, to_tree, b"", changes)
+    changes.sort(key=lambda change: change.path)
+    return changes
+
+
+def _walk(
+    store: BaseObjectStore,
+    old_id: ObjectID | None,
+    new_id: ObjectID | None,
+    prefix: bytes,
+    out: list[PathChange],
+) -> None:
+    old = _entries(store, old_id, prefix)
+    new = _entries(store, new_id, prefix)
+    for name in sorted(old.keys() | new.keys()):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        path = prefix + b"/" + name if prefix else name
+        old_blob = before if before is not None and not stat.S_ISDIR(before.mode) else None
+        new_blob = after if after is not None and not stat.S_ISDIR(after.mode) else None
+        if old_blob != new_blob:
+            out.append(PathChange(path, old_blob, new_blob))
+        old_sub = before.sha if before is not None and old_blob is None else None
+        new_sub = after.sha if after is not None and new_blob is None else None
+        if old_sub is not None or new_sub is not None:
+            _walk(store, old_sub, new_sub, path, out)
+
+
+def _entries(store: BaseObjectStore, tree_id: ObjectID | None, prefix: bytes) -> dict[bytes, Side]:
+    if tree_id is None:
+        return {}
+    return {
+        name: Side(_normalised_mode(mode), sha) for name, mode, sha in checked_entries(store, tree_id, prefix)
+    }
+
+
+class ObjectSource(Protocol):
+    """An object store, or an overlay over one."""
+
+    def __getitem__(self, sha: ObjectID, /) -> ShaFile: ...
+
+
+def checked_entries(objects: ObjectSource, tree_id: ObjectID, prefix: bytes) -> list[RawEntry]:
+    """The tree's entries as stored (name, mode, id), in order, every name checked.
+
+    Raises UnsafePath for an unsafe or duplicate name, CorruptTree for a
+    tree that is missing, not a tree, or does not parse (a NUL inside a name
+    leaves bytes that are not a valid entry).
+    """
+    try:
+        tree = objects[tree_id]
+    except KeyError:
+        raise CorruptTree(tree_id, "the tree object is missing") from None
+    except ObjectFormatException as exc:
+        raise CorruptTree(tree_id, str(exc)) from None
+    if not isinstance(tree, Tree):
+        raise CorruptTree(tree_id, f"{display(prefix) or 'the root'} is not a tree object")
+    try:
+        parsed = list(parse_tree(tree.as_raw_string(), tree.object_format.oid_length))
+    except (ObjectFormatException, ValueError) as exc:
+        raise CorruptTree(tree_id, str(exc)) from None
+    seen: set[bytes] = set()
+    entries: list[RawEntry] = []
+    for name, mode, sha in parsed:
+        check_entry_name(prefix, name, mode)
+        if name in seen:
+            raise UnsafePath(display(prefix + b"/" + name if prefix else name), "a duplicate tree entry")
+        seen.add(name)
+        entries.append((name, mode, ObjectID(sha)))
+    return entries
+
+
+def _normalised_mode(mode: int) -> int:
+    """Tree modes as git writes them (old trees may carry 100664 and the like)."""
+    if stat.S_ISDIR(mode):
+        return stat.S_IFDIR
+    if stat.S_ISLNK(mode):
+        return stat.S_IFLNK
+    if stat.S_IFMT(mode) == 0o160000:
+        return 0o160000
+    return 0o100755 if mode & 0o100 else 0o100644

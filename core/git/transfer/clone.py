@@ -1,0 +1,137 @@
+"""Clone like `git clone`: init, an `origin` remote, fetch every branch, check out.
+
+The new repository has `remote.origin.url` (never with a password in it)
+and `remote.origin.fetch = +refs/heads/*:refs/remotes/origin/*`, a local
+default branch whose upstream is `origin/<branch>`, `refs/remotes/origin/HEAD`,
+and a checked-out working tree and index (`git status` is clean). A clone that
+fails removes what it created.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from dulwich.objects import Commit, ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.errors import BadInput
+from core.git.config.upstreams import set_upstream
+from core.git.objects.tree_delta import tree_delta
+from core.git.progress import ProgressSink
+from core.git.transfer.fetch import FetchResult, fetch_remote
+from core.git.transfer.fetch_plan import TrackedBranches
+from core.remote_url import HttpAuth, Kind, RemoteUrl, parse_remote_url
+
+ORIGIN = "origin"
+
+
+def clone_repository(
+    url: str,
+    path: Path,
+    *,
+    auth: HttpAuth | None = None,
+    progress: ProgressSink | None = None,
+    timeout: float = 30.0,
+    ssh_command: str | None = None,
+) -> FetchResult:
+    """Clone `url` into `path` (which must not exist, or be an empty directory)."""
+    remote = parse_remote_url(url)
+    path = Path(path)
+    created = _claim_destination(path)
+    try:
+        with Repo.init(str(path)) as repo:
+            _add_origin(repo, remote)
+            result = fetch_remote(
+                repo,
+                ORIGIN,
+                url=remote,
+                tracked=TrackedBranches.all(),
+                auth=auth,
+                progress=progress,
+                timeout=timeout,
+                ssh_command=ssh_command,
+            )
+            started = time.perf_counter()
+            _check_out_default(repo, remote, result)
+            checkout_ms = (time.perf_counter() - started) * 1000.0
+    except BaseException:
+        _discard(path, created)
+        raise
+    return replace(result, timings_ms={**result.timings_ms, "checkout": checkout_ms})
+
+
+def _claim_destination(path: Path) -> bool:
+    """Whether we create `path`; refuse a file or a directory with anything in it."""
+    if path.exists():
+        if not path.is_dir():
+            raise BadInput(f"cannot clone into {path}: it is a file")
+        if any(path.iterdir()):
+            raise BadInput(f"cannot clone into {path}: it exists and is not empty")
+        return False
+    path.mkdir(parents=True)
+    return True
+
+
+def _discard(path: Path, created: bool) -> None:
+    if created:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    for child in path.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                child.unlink()
+
+
+def _stored_url(remote: RemoteUrl) -> str:
+    if remote.kind is Kind.PATH:
+        return remote.path  # git stores a local clone's source as an absolute path
+    if remote.password is not None:
+        user = f"{remote.user}@" if remote.user else ""
+        return f"{remote.kind}://{user}{remote.netloc}{remote.path}"
+    return remote.text
+
+
+def _add_origin(repo: Repo, remote: RemoteUrl) -> None:
+    config = repo.get_config()
+    section = (b"remote", ORIGIN.encode())
+    config.set(section, b"url", _stored_url(remote).encode())
+    config.set(section, b"fetch", f"+refs/heads/*:refs/remotes/{ORIGIN}/*".encode())
+    config.write_to_path()
+
+
+def _default_branch(repo: Repo, result: FetchResult) -> str | None:
+    fetched = {name.decode() for name in repo.refs.keys(base=Ref(f"refs/remotes/{ORIGIN}/".encode()))}
+    fetched.discard("HEAD")
+    if result.default_branch in fetched:
+        return result.default_branch
+    for fallback in ("main", "master"):
+        if fallback in fetched:
+            return fallback
+    return min(fetched) if fetched else None
+
+
+def _check_out_default(repo: Repo, remote: RemoteUrl, result: FetchResult) -> None:
+    branch = _default_branch(repo, result)
+    message = f"clone: from {remote.text}".encode()
+    if branch is None:  # an empty remote: an unborn branch named like the remote's
+        if result.default_branch:
+            repo.refs.set_symbolic_ref(Ref(b"HEAD"), Ref(f"refs/heads/{result.default_branch}".encode()))
+            set_upstream(repo, result.default_branch, ORIGIN, f"refs/heads/{result.default_branch}")
+        return
+    local = Ref(f"refs/heads/{branch}".encode())
+    tracking = Ref(f"refs/remotes/{ORIGIN}/{branch}".encode())
+    repo.refs.set_if_equals(local, None, ObjectID(repo.refs[tracking]), message=message)
+    repo.refs.set_symbolic_ref(Ref(b"HEAD"), local, message=message)
+    repo.refs.set_symbolic_ref(Ref(f"refs/remotes/{ORIGIN}/HEAD".encode()), tracking)
+    set_upstream(repo, branch, ORIGIN, f"refs/heads/{branch}")
+    commit = repo[ObjectID(repo.refs[local])]
+    assert isinstance(commit, Commit)
+    tree_delta(repo.object_store, None, commit.tree)  # every name checked before anything is written
+    repo.get_worktree().reset_index()

@@ -1,0 +1,53 @@
+"""Errors of talking to a remote: each with its fields and the sync result it maps to.
+
+Messages name the remote and a reason, never a credential: callers build
+them from redacted URLs and from `scrub`bed exception text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from core.errors import GitferryError
+from core.results import ResultKind
+
+
+class RemoteError(GitferryError):
+    """Talking to `remote` failed; `reason` is one line, free of secrets."""
+
+    def __init__(self, remote: str, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.remote = remote
+        self.reason = reason
+
+
+class AuthFailed(RemoteError):
+    result = ResultKind.AUTH_FAILED
+
+    def __init__(self, remote: str, reason: str = "authentication refused") -> None:
+        super().__init__(remote, reason, f"{remote}: {reason}")
+
+
+class RemoteUnreachable(RemoteError):
+    result = ResultKind.OFFLINE
+
+    def __init__(self, remote: str, reason: str) -> None:
+        super().__init__(remote, reason, f"{remote} is unreachable: {reason}")
+
+
+class TransferFailed(RemoteError):
+    result = ResultKind.ERROR
+
+    def __init__(self, remote: str, reason: str) -> None:
+        super().__init__(remote, reason, f"fetching from {remote} failed: {reason}")
+
+
+def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """`text` on one line, shortened, with every secret replaced by `***`."""
+    for secret in secrets:
+        if secret:
+            for form in (secret, quote(secret, safe=""), quote(secret)):
+                text = text.replace(form, "***")
+    line = " ".join(text.split())
+    return line if len(line) <= 300 else line[:297] + "..."

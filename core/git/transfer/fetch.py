@@ -1,0 +1,274 @@
+"""Fetch a remote's tracked branches, the way `git fetch` does, with dulwich.
+
+One connection: the remote lists its refs, `FetchPlan` decides what is
+wanted, and when no tracked ref moved the exchange ends there (no
+negotiation, no pack). Otherwise every local head and this remote's tracking
+refs are offered as haves (newest first), the pack streams into
+`objects/pack/tmp_pack_*` while it is parsed, is indexed and moved in, and
+only then are the remote-tracking refs moved. Any failure removes the partial
+pack and leaves every ref as it was. No gc runs here (dulwich's porcelain
+would auto-gc in-process after a fetch; this module never calls porcelain).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from dulwich.client import FetchPackResult, GitClient
+from dulwich.errors import GitProtocolError, HangupException
+from dulwich.object_store import DiskObjectStore
+from dulwich.objects import ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.git.config.remote_config import remote_url
+from core.git.objects.pack_ingest import IncomingPack, PackTooLarge
+from core.git.objects.pack_scan import PackFormatError
+from core.git.progress import (
+    Phase,
+    ProgressSink,
+    ProgressThrottle,
+    SidebandParser,
+    TransferProgress,
+)
+from core.git.transfer.errors import TransferFailed
+from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
+from core.git.transfer.haves import HavesWalker
+from core.git.transfer.transport import connected
+from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
+from core.settings import DEFAULT_MAX_PACK_SIZE
+
+__all__ = ["FetchResult", "OversizedPack", "TrackedBranches", "fetch_remote"]
+
+PHASES = ("connect", "negotiate", "receive", "index", "refs")
+
+
+class PackGate(Protocol):
+    """A semaphore (`threading.BoundedSemaphore`) bounding concurrent pack transfers."""
+
+    def acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+UPSTREAMS = TrackedBranches.upstreams()
+
+
+class OversizedPack(TransferFailed):
+    """The remote's pack passed `max_pack_size`; the transfer was stopped there."""
+
+    def __init__(self, remote: str, error: PackTooLarge) -> None:
+        super().__init__(remote, str(error))
+        self.limit = error.limit
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    remote: str
+    updated: dict[str, RefUpdate]  # tracking ref -> (old, new)
+    gone: list[str]  # local branches whose upstream the remote deleted
+    pack_requested: bool
+    objects_received: int
+    bytes_received: int
+    default_branch: str | None
+    timings_ms: dict[str, float]
+    pruned: list[str] = field(default_factory=list)  # tracking refs removed
+
+
+def fetch_remote(
+    repo: Repo,
+    remote: str,
+    *,
+    url: RemoteUrl | None = None,
+    tracked: TrackedBranches = UPSTREAMS,
+    auth: HttpAuth | None = None,
+    progress: ProgressSink | None = None,
+    timeout: float = 30.0,
+    ssh_command: str | None = None,
+    pack_gate: PackGate | None = None,
+    max_pack_size: int = DEFAULT_MAX_PACK_SIZE,
+) -> FetchResult:
+    """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url`.
+
+    `pack_gate` bounds how many fetches receive and index a pack at once across
+    threads: that work is CPU-bound, and in threads several at once only slow
+    each other down (DULWICH_NOTES.md). Fetches with nothing to receive never
+    wait for it. A pack larger than `max_pack_size` bytes is refused while it arrives."""
+    if url is None:
+        url = parse_remote_url(remote_url(repo, remote), base=_work_dir(repo))
+    plan = FetchPlan(repo, remote, tracked)
+    session = _FetchSession(repo, remote, plan, progress, pack_gate, max_pack_size)
+    with connected(
+        remote, url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
+    ) as (client, path):
+        return session.run(client, path)
+
+
+def _work_dir(repo: Repo) -> str:
+    return str(repo.path)
+
+
+class _PhaseClock:
+    def __init__(self) -> None:
+        self.ms = dict.fromkeys(PHASES, 0.0)
+        self._last = time.perf_counter()
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.ms[phase] += (now - self._last) * 1000.0
+        self._last = now
+
+
+class _Reporter:
+    """Server text and our own updates, parsed and throttled on their way to `sink`."""
+
+    def __init__(self, sink: ProgressSink | None) -> None:
+        self._throttle = ProgressThrottle(sink) if sink is not None else None
+        self._parser = SidebandParser()
+
+    def __call__(self, update: TransferProgress) -> None:
+        if self._throttle is not None:
+            self._throttle(update)
+
+    def sideband(self, data: bytes) -> None:
+        if self._throttle is not None:
+            for update in self._parser.feed(data):
+                self._throttle(update)
+
+    def finish(self) -> None:
+        if self._throttle is not None:
+            for update in self._parser.flush():
+                self._throttle(update)
+            self._throttle.flush()
+
+
+class _FetchSession:
+    def __init__(
+        self,
+        repo: Repo,
+        remote: str,
+        plan: FetchPlan,
+        progress: ProgressSink | None,
+        gate: PackGate | None,
+        max_pack_size: int,
+    ) -> None:
+        store = repo.object_store
+        if not isinstance(store, DiskObjectStore):
+            raise TypeError("fetch needs an on-disk repository")
+        self._repo = repo
+        self._store = store
+        self._remote = remote
+        self._plan = plan
+        self._clock = _PhaseClock()
+        self._report = _Reporter(progress)
+        self._wants: list[ObjectID] = []
+        self._incoming: IncomingPack | None = None
+        self._gate = gate
+        self._gated = False
+        self._max_pack_size = max_pack_size
+
+    def run(self, client: GitClient, path: str) -> FetchResult:
+        self._report(TransferProgress(Phase.CONNECTING))
+        try:
+            result = client.fetch_pack(
+                path,
+                self._determine_wants,
+                HavesWalker(self._store, self._tips(), shallow=self._repo.get_shallow()),
+                self._pack_data,
+                progress=self._report.sideband,
+                ref_prefix=self._plan.ref_prefixes,
+            )
+            received = self._land_pack()
+        except BaseException as exc:
+            if self._incoming is not None:
+                self._incoming.abort()
+            broken = _broken_transfer(self._remote, exc, self._incoming)
+            if broken is not None:
+                raise broken from exc
+            raise
+        finally:
+            if self._gated and self._gate is not None:
+                self._gate.release()
+            self._report.finish()
+        return self._update_refs(result, received)
+
+    def _tips(self) -> list[bytes]:
+        heads = self._repo.refs.as_dict(Ref(b"refs/heads"))
+        return [*self._plan.local.values(), *heads.values()]
+
+    def _determine_wants(self, refs: Mapping[Ref, ObjectID], depth: int | None = None) -> list[ObjectID]:
+        self._clock.mark("connect")
+        advertised = {name.decode(): sha for name, sha in refs.items()}
+        self._wants = self._plan.wants(advertised, self._store)
+        if self._wants and self._gate is not None:
+            self._gate.acquire()  # a pack is coming: wait for a free slot before asking for it
+            self._gated = True
+        return list(self._wants)
+
+    def _pack_data(self, data: bytes) -> int:
+        if not self._wants:
+            return len(data)  # an in-process server sends an empty pack even then
+        if self._incoming is None:
+            self._clock.mark("negotiate")
+            self._incoming = IncomingPack(self._store, self._report, max_bytes=self._max_pack_size)
+        try:
+            return self._incoming.write(data)
+        except PackTooLarge as exc:
+            raise OversizedPack(self._remote, exc) from None
+
+    def _land_pack(self) -> tuple[int, int]:
+        incoming = self._incoming
+        if incoming is None:
+            return 0, 0
+        self._clock.mark("receive")
+        incoming.commit()
+        self._clock.mark("index")
+        return incoming.objects_received, incoming.bytes_received
+
+    def _update_refs(self, result: FetchPackResult, received: tuple[int, int]) -> FetchResult:
+        advertised = {name.decode(): sha for name, sha in result.refs.items() if sha is not None}
+        head = result.symrefs.get(Ref(b"HEAD"))
+        default_ref = head.decode() if head is not None else None
+        plan = self._plan
+        updates = plan.updates(advertised, default_ref)
+        missing = [new for _, new in updates.values() if ObjectID(new) not in self._store]
+        if missing:
+            raise TransferFailed(self._remote, f"the remote did not send {missing[0].decode()}")
+        pruned = plan.pruned(advertised)
+        _write_refs(self._repo, self._remote, updates, pruned)
+        self._clock.mark("refs")
+        return FetchResult(
+            remote=self._remote,
+            updated=updates,
+            gone=plan.gone(advertised),
+            pack_requested=bool(self._wants),
+            objects_received=received[0],
+            bytes_received=received[1],
+            default_branch=default_ref.removeprefix("refs/heads/") if default_ref else None,
+            timings_ms=dict(self._clock.ms),
+            pruned=pruned,
+        )
+
+
+def _broken_transfer(remote: str, exc: BaseException, incoming: IncomingPack | None) -> TransferFailed | None:
+    """A plain message for a stream that ended early or a pack that does not verify."""
+    if isinstance(exc, PackFormatError):
+        return TransferFailed(remote, f"the remote sent a corrupt pack ({exc}); nothing was kept")
+    truncated = isinstance(exc, GitProtocolError) and "does not match length prefix" in str(exc)
+    if truncated or (isinstance(exc, HangupException) and incoming is not None and incoming.started):
+        got = f" after {incoming.bytes_received:,} bytes of the pack" if incoming and incoming.started else ""
+        return TransferFailed(remote, f"the connection closed mid-transfer{got}; nothing was kept")
+    return None
+
+
+def _write_refs(repo: Repo, remote: str, updates: dict[str, RefUpdate], pruned: list[str]) -> None:
+    """Move the tracking refs (forced, as the `+` refspecs say) and drop the pruned ones."""
+    for name, (old, new) in sorted(updates.items()):
+        verb = "storing head" if old is None else "updating"
+        message = f"fetch {remote}: {verb}".encode()
+        repo.refs.set_if_equals(Ref(name.encode()), None, ObjectID(new), message=message)
+    for name in pruned:
+        repo.refs.remove_if_equals(Ref(name.encode()), None, message=f"fetch {remote}: prune".encode())

@@ -1,0 +1,134 @@
+"""Which of a remote's branches a fetch tracks, and what that means for local refs.
+
+Given the refs a remote advertises, a `FetchPlan` says which objects to ask
+for (none when no tracked ref moved), which remote-tracking refs to move,
+which to prune because the remote deleted the branch, and which local
+branches have lost their upstream. Tags and `refs/pull/*` are never tracked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from dulwich.object_store import BaseObjectStore
+from dulwich.objects import ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.errors import BadInput
+from core.git.config.upstreams import FetchRefspecs, Refspec, Upstream, upstreams_of
+
+HEADS = "refs/heads/"
+RefUpdate = tuple[bytes | None, bytes]
+
+
+@dataclass(frozen=True)
+class TrackedBranches:
+    """The repository's `tracked_branches` setting: upstreams, all, or named branches."""
+
+    mode: Literal["upstreams", "all", "named"] = "upstreams"
+    names: tuple[str, ...] = ()
+
+    @classmethod
+    def upstreams(cls) -> TrackedBranches:
+        """Local branches' upstreams plus the remote's default branch (the default)."""
+        return cls("upstreams")
+
+    @classmethod
+    def all(cls) -> TrackedBranches:
+        return cls("all")
+
+    @classmethod
+    def named(cls, names: Iterable[str]) -> TrackedBranches:
+        cleaned = tuple(name.removeprefix(HEADS).strip() for name in names)
+        if not cleaned or any(not name for name in cleaned):
+            raise BadInput("tracked branches: give at least one branch name, none empty")
+        return cls("named", cleaned)
+
+
+class FetchPlan:
+    """One remote's tracked refs, against the local remote-tracking refs."""
+
+    def __init__(self, repo: Repo, remote: str, tracked: TrackedBranches) -> None:
+        config = repo.get_config()
+        self.remote = remote
+        self.tracked = tracked
+        self.refspecs = FetchRefspecs.of(config, remote)
+        if not self.refspecs:  # no remote.<name>.fetch: git's default for a new remote
+            self.refspecs = FetchRefspecs([Refspec.parse(f"+{HEADS}*:refs/remotes/{remote}/*")])
+        self.upstreams: list[Upstream] = upstreams_of(repo, remote)
+        self.local = _tracking_refs(repo, self.refspecs, self.upstreams)
+
+    @property
+    def ref_prefixes(self) -> list[bytes]:
+        """What to ask the remote to list: HEAD, branches, and any odd upstream ref."""
+        odd = {u.merge_ref for u in self.upstreams if not u.merge_ref.startswith(HEADS)}
+        return [b"HEAD", HEADS.encode(), *(ref.encode() for ref in sorted(odd))]
+
+    def wants(self, advertised: Mapping[str, bytes], store: BaseObjectStore) -> list[ObjectID]:
+        """Objects to ask for: tips of tracked refs that moved and that we lack."""
+        tips = {advertised[ref] for ref in self.tracked_refs(advertised, None)}
+        if self.tracked.mode == "upstreams" and "HEAD" in advertised:
+            tips.add(advertised["HEAD"])  # the default branch, whichever it is
+        moved = tips - set(self.local.values())
+        return [ObjectID(tip) for tip in sorted(moved) if ObjectID(tip) not in store]
+
+    def tracked_refs(self, advertised: Mapping[str, bytes], default_ref: str | None) -> dict[str, str]:
+        """Remote ref -> tracking ref, for every tracked ref the remote has."""
+        if self.tracked.mode == "all":
+            candidates = [ref for ref in advertised if ref.startswith(HEADS)]
+        elif self.tracked.mode == "named":
+            candidates = [HEADS + name for name in self.tracked.names]
+        else:
+            candidates = [u.merge_ref for u in self.upstreams]
+            if default_ref is not None:
+                candidates.append(default_ref)
+        mapped = {}
+        for ref in candidates:
+            tracking = self.refspecs.tracking_ref(ref) if ref in advertised else None
+            if tracking is not None:
+                mapped[ref] = tracking
+        return mapped
+
+    def updates(self, advertised: Mapping[str, bytes], default_ref: str | None) -> dict[str, RefUpdate]:
+        """Tracking ref -> (old, new) for every tracked ref that moved."""
+        moves: dict[str, RefUpdate] = {}
+        for ref, tracking in self.tracked_refs(advertised, default_ref).items():
+            old, new = self.local.get(tracking), advertised[ref]
+            if old != new:
+                moves[tracking] = (old, new)
+        return moves
+
+    def pruned(self, advertised: Mapping[str, bytes]) -> list[str]:
+        """Tracking refs of tracked branches that the remote no longer has."""
+        if self.tracked.mode == "all":
+            sources = {t: self.refspecs.remote_ref(t) for t in self.local}
+            stale = [t for t, src in sources.items() if src and src.startswith(HEADS)]
+            stale = [t for t in stale if sources[t] not in advertised]
+        elif self.tracked.mode == "named":
+            refs = [HEADS + name for name in self.tracked.names if HEADS + name not in advertised]
+            stale = [t for t in map(self.refspecs.tracking_ref, refs) if t is not None]
+        else:
+            stale = [u.tracking_ref for u in self.upstreams if u.merge_ref not in advertised]
+        return sorted({t for t in stale if t in self.local})
+
+    def gone(self, advertised: Mapping[str, bytes]) -> list[str]:
+        """Local branches whose upstream branch the remote no longer has."""
+        return sorted(u.branch for u in self.upstreams if u.merge_ref not in advertised)
+
+
+def _tracking_refs(repo: Repo, refspecs: FetchRefspecs, upstreams: list[Upstream]) -> dict[str, bytes]:
+    """The remote's current tracking refs (symbolic ones like `origin/HEAD` left out)."""
+    names = {Ref(u.tracking_ref.encode()) for u in upstreams}
+    for prefix in refspecs.tracking_prefixes():
+        base = prefix.rstrip("/").encode()
+        names.update(Ref(base + b"/" + key) for key in repo.refs.keys(base=Ref(base)))
+    found = {}
+    for name in names:
+        value = repo.refs.read_ref(name)
+        if value is None or value.startswith(b"ref: "):
+            continue
+        found[name.decode()] = value
+    return found

@@ -1,0 +1,320 @@
+"""Push local branches to their upstreams on one remote, the way `git push` does, never forced.
+
+One connection per remote: the remote lists its refs, each branch is checked
+against what it advertised (a branch the remote moved ahead of, or away from,
+is rejected here and not sent), the pack carries only the objects the remote
+lacks (`push_pack.OutgoingPack`), and the remote's answer is read ref by ref.
+Dulwich raises nothing when a server rejects a ref (a hook, a ref that moved
+meanwhile), so every `ref_status` is checked, and a tracking ref moves only
+for a ref the remote accepted.
+
+Every update names the old value the remote advertised: git's receive-pack
+refuses it if the ref moved meanwhile, and dulwich's in-process client for
+local paths compares-and-swaps with that value (`set_if_equals`), so a
+concurrent pusher is detected, never overwritten. That client does not run the
+target's hooks or `receive.denyNonFastForwards`; the fast-forward check here
+is what keeps a local push from rewriting history.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from dulwich.client import GitClient, LocalGitClient, SendPackResult
+from dulwich.errors import NotGitRepository
+from dulwich.objects import ZERO_SHA, Commit, ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.errors import BadInput
+from core.git.config.remote_config import remote_url
+from core.git.config.upstreams import FetchRefspecs, Upstream
+from core.git.progress import Phase, ProgressSink, ProgressThrottle, TransferProgress, parse_progress_line
+from core.git.repository import ref_value
+from core.git.transfer.errors import RemoteError, TransferFailed, scrub
+from core.git.transfer.push_objects import reaches
+from core.git.transfer.push_pack import OutgoingPack
+from core.git.transfer.transport import connected, translate_error
+from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
+from core.results import ResultKind
+
+__all__ = ["CHECKED_OUT", "REMOTE_MOVED", "PushFailed", "PushResult", "push_branches"]
+
+REMOTE_MOVED = "non-fast-forward (the remote has new commits)"
+CHECKED_OUT = "refusing to update the branch checked out in the remote's working tree"
+_MAX_MESSAGES = 3
+
+
+@dataclass(frozen=True)
+class PushResult:
+    remote: str
+    pushed: list[str]  # local branches the remote accepted
+    rejected: dict[str, str]  # local branch -> reason
+    objects_sent: int
+    bytes_sent: int
+    timings_ms: dict[str, float]  # connect, pack, send
+
+
+class PushFailed(RemoteError):
+    result = ResultKind.ERROR
+
+    def __init__(self, remote: str, reason: str) -> None:
+        super().__init__(remote, reason, f"pushing to {remote} failed: {reason}")
+
+
+def push_branches(
+    repo: Repo,
+    remote: str,
+    branches: Sequence[Upstream],
+    *,
+    auth: HttpAuth | None = None,
+    progress: ProgressSink | None = None,
+    timeout: float = 30.0,
+    ssh_command: str | None = None,
+) -> PushResult:
+    """Push each branch's local head to its upstream's `merge_ref` on `remote`.
+
+    The URL is `remote.<name>.pushurl`, else `remote.<name>.url`. Raises
+    `RemoteUnreachable`, `AuthFailed` or `PushFailed`; a rejected ref is not an
+    error but an entry in `rejected`.
+    """
+    others = sorted({u.remote for u in branches} - {remote})
+    if others:
+        raise BadInput(f"cannot push upstreams of {', '.join(others)} to {remote}")
+    if not branches:
+        return PushResult(remote, [], {}, 0, 0, {"connect": 0.0, "pack": 0.0, "send": 0.0})
+    url = parse_remote_url(remote_url(repo, remote, push=True), base=str(repo.path))
+    session = _PushSession(
+        repo, remote, branches, progress, secrets=[url.password, auth.password if auth else None]
+    )
+    with connected(
+        remote,
+        url,
+        auth=auth,
+        timeout=timeout,
+        ssh_command=ssh_command,
+        config=repo.get_config_stack(),
+        translate=_push_error,
+    ) as (client, path):
+        return session.run(client, path)
+
+
+def _push_error(exc: BaseException, remote: str, url: RemoteUrl, auth: HttpAuth | None) -> RemoteError:
+    error = translate_error(exc, remote, url, auth)
+    return PushFailed(remote, error.reason) if isinstance(error, TransferFailed) else error
+
+
+@dataclass(frozen=True)
+class _Branch:
+    upstream: Upstream
+    head: ObjectID | None  # the local branch
+    tracking: ObjectID | None  # its tracking ref before the push
+
+    @property
+    def remote_ref(self) -> Ref:
+        return Ref(self.upstream.merge_ref.encode())
+
+
+class _PushPlan:
+    """Which refs to send, judged against the remote's advertisement."""
+
+    def __init__(self, repo: Repo, upstreams: Sequence[Upstream]) -> None:
+        self._repo = repo
+        self.branches = [
+            _Branch(
+                u,
+                ref_value(repo, Ref(f"refs/heads/{u.branch}".encode())),
+                ref_value(repo, Ref(u.tracking_ref.encode())),
+            )
+            for u in upstreams
+        ]
+        self.sent: dict[Ref, _Branch] = {}
+        self.up_to_date: list[_Branch] = []
+        self.rejected: dict[str, str] = {}
+        self.checked_out: Ref | None = None  # the remote's checked-out branch, never pushed to
+
+    def updates(self, advertised: Mapping[Ref, ObjectID]) -> dict[Ref, ObjectID]:
+        for branch in self.branches:
+            reason = self._judge(branch, advertised.get(branch.remote_ref))
+            if reason is not None:
+                self.rejected[branch.upstream.branch] = reason
+        return {ref: branch.head for ref, branch in self.sent.items() if branch.head is not None}
+
+    def _judge(self, branch: _Branch, old: ObjectID | None) -> str | None:
+        """Why `branch` cannot go out, or None (it is queued, or has nothing to send)."""
+        if branch.head is None:
+            return "the local branch does not exist"
+        if branch.remote_ref in self.sent:
+            return f"another branch is pushed to {branch.upstream.merge_ref}"
+        if old == branch.head:
+            self.up_to_date.append(branch)
+            return None
+        if old is not None and not self._fast_forward(old, branch.head):
+            return REMOTE_MOVED
+        if branch.remote_ref == self.checked_out:
+            return CHECKED_OUT
+        self.sent[branch.remote_ref] = branch
+        return None
+
+    def _fast_forward(self, old: ObjectID, new: ObjectID) -> bool:
+        store = self._repo.object_store
+        if old not in store or not isinstance(store[old], Commit):
+            return False  # the remote moved to commits this repository has not fetched
+        return reaches(store, new, old, self._repo.get_shallow())
+
+
+class _RemoteMessages:
+    """What the remote said besides progress (a hook's output), kept for rejection reasons."""
+
+    def __init__(self) -> None:
+        self._partial = b""
+        self.lines: list[str] = []
+
+    def feed(self, data: bytes) -> None:
+        *complete, self._partial = (self._partial + data).replace(b"\r", b"\n").split(b"\n")
+        for raw in complete:
+            line = raw.decode("utf-8", "replace").strip()
+            if line and parse_progress_line(line) is None and line not in self.lines:
+                self.lines = [*self.lines, line][-_MAX_MESSAGES:]
+
+
+class _PushSession:
+    def __init__(
+        self,
+        repo: Repo,
+        remote: str,
+        upstreams: Sequence[Upstream],
+        progress: ProgressSink | None,
+        secrets: list[str | None],
+    ) -> None:
+        self._repo = repo
+        self._remote = remote
+        self._plan = _PushPlan(repo, upstreams)
+        self._throttle = ProgressThrottle(progress) if progress is not None else None
+        self._pack = OutgoingPack(repo, self._report)
+        self._messages = _RemoteMessages()
+        self._secrets = secrets
+        self._started = time.perf_counter()
+        self._connect_ms = 0.0
+        self._local = False
+
+    def _report(self, update: TransferProgress) -> None:
+        if self._throttle is not None:
+            self._throttle(update)
+
+    def run(self, client: GitClient, path: str) -> PushResult:
+        self._report(TransferProgress(Phase.CONNECTING))
+        local = isinstance(client, LocalGitClient)
+        self._local = local
+        if local:
+            self._inspect_local_target(path)
+        try:
+            result = client.send_pack(
+                path.encode(),
+                self._update_refs,
+                self._pack,
+                progress=None if local else self._messages.feed,
+            )
+        finally:
+            if self._throttle is not None:
+                self._throttle.flush()
+        pushed = self._settle(result, local)
+        return PushResult(
+            remote=self._remote,
+            pushed=pushed,
+            rejected=dict(self._plan.rejected),
+            objects_sent=self._pack.objects_sent,
+            bytes_sent=self._pack.bytes_sent,
+            timings_ms=self._timings(),
+        )
+
+    def _inspect_local_target(self, path: str) -> None:
+        """A local target is checked directly: which branch it has checked out (git's
+        receive-pack refuses to move that one), and which tracking tips it really has
+        (no connectivity check there would catch a pack that leaves one out)."""
+        try:
+            with Repo(path) as target:
+                self._plan.checked_out = _checked_out_branch(target)
+                tips = _tracking_tips(self._repo, self._remote, None)
+                self._pack.offer(tip for tip in tips if tip in target.object_store)
+        except (NotGitRepository, OSError):
+            pass  # send_pack reports it
+
+    def _update_refs(self, advertised: dict[Ref, ObjectID]) -> dict[Ref, ObjectID]:
+        self._connect_ms = (time.perf_counter() - self._started) * 1000.0
+        if not self._local:
+            self._pack.offer(_tracking_tips(self._repo, self._remote, advertised))
+        return self._plan.updates(advertised)
+
+    def _settle(self, result: SendPackResult, local: bool) -> list[str]:
+        """Read the remote's verdict on each sent ref; move tracking refs for the accepted."""
+        statuses = result.ref_status
+        pushed = []
+        for ref, branch in self._plan.sent.items():
+            if statuses is None or (local and ref not in statuses):
+                reason = None  # no report-status: git, too, takes that as success
+            else:
+                reason = statuses.get(ref, "the remote did not report on this ref")
+            if reason is None:
+                _move_tracking_ref(self._repo, self._remote, branch, branch.head)
+                pushed.append(branch.upstream.branch)
+            else:
+                self._plan.rejected[branch.upstream.branch] = self._reason(reason, local)
+        for branch in self._plan.up_to_date:
+            _move_tracking_ref(self._repo, self._remote, branch, branch.head)
+        return pushed
+
+    def _reason(self, status: str, local: bool) -> str:
+        if local:  # dulwich's text names the raw SHAs; its only cause is a lost compare-and-swap
+            return "failed to update ref (it moved during the push)"
+        text = status
+        if self._messages.lines:
+            text += f" ({'; '.join(self._messages.lines)})"
+        return scrub(text, self._secrets)
+
+    def _timings(self) -> dict[str, float]:
+        total = (time.perf_counter() - self._started) * 1000.0
+        send = max(0.0, total - self._connect_ms - self._pack.pack_ms)
+        return {"connect": self._connect_ms, "pack": self._pack.pack_ms, "send": send}
+
+
+def _checked_out_branch(target: Repo) -> Ref | None:
+    """The branch a non-bare repository has checked out: moving it would leave
+    that repository's index and working tree behind its HEAD."""
+    if target.get_config().get_boolean((b"core",), b"bare", target.bare):
+        return None
+    chain, _ = target.refs.follow(Ref(b"HEAD"))
+    return chain[-1] if len(chain) > 1 else None
+
+
+def _tracking_tips(repo: Repo, remote: str, advertised: Mapping[Ref, ObjectID] | None) -> list[ObjectID]:
+    """This remote's tracking refs, as haves beyond what the remote advertised.
+
+    With `advertised`, only tips whose branch the remote now has at a commit
+    unknown here (someone pushed since): the remote still has the tip below it.
+    A branch at a known commit is a have already, and a branch the remote
+    deleted or rewound may have taken the tip's objects with it (gc).
+    """
+    specs = FetchRefspecs.of(repo.get_config(), remote)
+    store = repo.object_store
+    tips = []
+    for prefix in specs.tracking_prefixes():
+        for name, sha in repo.refs.as_dict(Ref(prefix.rstrip("/").encode())).items():
+            source = specs.remote_ref(prefix + name.decode())
+            if source is None:
+                continue
+            now = None if advertised is None else advertised.get(Ref(source.encode()))
+            if advertised is None or (now is not None and now not in store):
+                tips.append(sha)
+    return tips
+
+
+def _move_tracking_ref(repo: Repo, remote: str, branch: _Branch, new: ObjectID | None) -> None:
+    """Move the tracking ref unless something (a fetch) moved it since the push began."""
+    if new is None or branch.tracking == new:
+        return
+    name = Ref(branch.upstream.tracking_ref.encode())
+    expected = branch.tracking if branch.tracking is not None else ZERO_SHA
+    repo.refs.set_if_equals(name, expected, new, message=f"push {remote}: update by push".encode())

@@ -1,0 +1,294 @@
+"""Commit the working tree as it is, as `git add -A && git commit` would.
+
+Under `index.lock` (held from the read of the index to its rewrite): the
+worktree scan names the files whose stat moved, each is streamed into a blob
+(never whole in memory), its index entry is refreshed, the tree is written
+from the index and committed on the checked-out branch. Files that cannot be
+committed are left out with a reason; a file that changed while it was read
+keeps its old index entry and is retried by the next sync.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+from weakref import WeakKeyDictionary
+
+from dulwich.diff_tree import tree_changes
+from dulwich.file import FileLocked
+from dulwich.index import ConflictedIndexEntry, Index, IndexEntry, index_entry_from_stat
+from dulwich.object_store import BaseObjectStore
+from dulwich.objects import Commit, ObjectID, Tree
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.errors import GitferryError
+from core.git.config.identity import signature, stamp_commit
+from core.git.index.locked import LockedIndex
+from core.git.index.stat_data import Stamp, index_file_stamp
+from core.git.locks.git_locks import RefLocked
+from core.git.objects.blob_stream import FileChanged, write_blob
+from core.git.repository import ref_value
+from core.git.worktree.scan import WorktreeChange, scan_worktree
+from core.git.worktree.state import fingerprint
+from core.results import ResultKind
+
+_STORE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
+SkipReason = Literal["too_large", "unreadable", "failing"]
+
+# The tree an open repository's index held, by the index file's stamp, when that
+# was last seen: while both stay the same, nothing is staged. Kept as long as the
+# `Repo` object lives (the engine's pool keeps repositories open between syncs).
+_KNOWN_TREES: WeakKeyDictionary[Repo, tuple[Stamp | None, ObjectID]] = WeakKeyDictionary()
+
+
+class AutoCommitRefused(GitferryError):
+    """The repository is in a state where committing everything would be wrong."""
+
+    result = ResultKind.DIRTY
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"{path}: not auto-committing: {why}")
+        self.path = path
+        self.why = why
+
+
+@dataclass(frozen=True)
+class Skip:
+    path: str
+    reason: SkipReason
+    size: int | None
+    detail: str
+
+
+@dataclass
+class AutoCommit:
+    commit: ObjectID | None  # None: nothing to commit
+    paths: list[str] = field(default_factory=list)  # what the commit changed against its parent
+    skipped: list[Skip] = field(default_factory=list)
+    retry_later: list[str] = field(default_factory=list)  # changed while read: not committed torn
+    files_opened: int = 0
+
+
+def auto_commit(
+    repo: Repo,
+    *,
+    max_file_size: int,
+    hold: Collection[str] = (),
+    host: str,
+    now: float | None = None,
+    workers: int = 1,
+) -> AutoCommit:
+    """Commit every change of the working tree but the skipped ones; `hold` lists
+    paths not to read at all (the circuit breaker's `failing` ones).
+
+    The usual sync finds nothing to commit: then the scan (stat only, no lock)
+    is all it costs, when this `repo` already saw that the index, unchanged
+    since, holds HEAD's tree."""
+    branch = _branch_ref(repo)
+    _refuse_in_progress(repo)
+    outcome, wanted, stamp = _look(repo, None, hold, max_file_size)
+    head = ref_value(repo, branch)
+    if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, _tree_of(repo, head)):
+        return outcome
+    with LockedIndex(repo) as locked:
+        _refuse_conflicts(repo, locked.index)
+        if index_file_stamp(repo.index_path()) != stamp:  # rewritten since the scan: scan what is locked
+            outcome, wanted, _ = _look(repo, locked.index, hold, max_file_size)
+        touched = _stage(repo, locked.index, wanted, outcome, workers)
+        head = ref_value(repo, branch)
+        old_tree = None if head is None else _tree_of(repo, head)
+        tree = write_index_tree(repo.object_store, locked.index)
+        if not touched:
+            _KNOWN_TREES[repo] = (stamp, tree)
+        if tree != old_tree and (head is not None or len(locked.index)):
+            outcome.paths = _changed_paths(repo, old_tree, tree)
+            outcome.commit = _commit(repo, branch, head, tree, len(outcome.paths), host, now)
+        if touched:
+            locked.commit()
+    return outcome
+
+
+def commit_message(count: int, host: str) -> str:
+    files = "1 file" if count == 1 else f"{count} files"
+    return f"Gitferry: {files} changed on {host}\n"
+
+
+def _branch_ref(repo: Repo) -> Ref:
+    chain, _sha = repo.refs.follow(Ref(b"HEAD"))
+    if len(chain) < 2 or not chain[-1].startswith(b"refs/heads/"):
+        raise AutoCommitRefused(repo.path, "HEAD is detached")
+    return chain[-1]
+
+
+def _refuse_in_progress(repo: Repo) -> None:
+    for name in ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply"):
+        if os.path.exists(os.path.join(repo.controldir(), name)):
+            raise AutoCommitRefused(repo.path, f"a merge, rebase or cherry-pick is in progress ({name})")
+
+
+def _refuse_conflicts(repo: Repo, index: Index) -> None:
+    if any(isinstance(entry, ConflictedIndexEntry) for _path, entry in index.items()):
+        raise AutoCommitRefused(repo.path, "the index has unresolved conflicts")
+
+
+def _look(
+    repo: Repo, index: Index | None, hold: Collection[str], max_file_size: int
+) -> tuple[AutoCommit, list[WorktreeChange], Stamp | None]:
+    """Scan: the outcome so far (what is skipped), the changes to stage, and the stamp of
+    the index file scanned against (None when given `index`)."""
+    scan = scan_worktree(repo, index)
+    outcome = AutoCommit(None, files_opened=scan.files_opened)
+    outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
+    return outcome, _admit(scan.candidates, hold, max_file_size, outcome), scan.index_stamp
+
+
+def _named(unreadable: list[tuple[bytes, str]], hold: Collection[str]) -> list[tuple[str, str]]:
+    named = [(os.fsdecode(path), why) for path, why in unreadable]
+    return [(path, why) for path, why in named if path not in hold]
+
+
+def _admit(
+    candidates: list[WorktreeChange], hold: Collection[str], max_file_size: int, outcome: AutoCommit
+) -> list[WorktreeChange]:
+    """The candidates to stage: deletions always; files unless held out or too large."""
+    held = set(hold)
+    wanted = []
+    for change in candidates:
+        path = os.fsdecode(change.path)
+        if change.kind != "deleted" and path in held:
+            continue
+        if change.kind != "deleted" and _too_large(change, max_file_size):
+            outcome.skipped.append(Skip(path, "too_large", change.size, f"larger than {max_file_size} bytes"))
+            continue
+        wanted.append(change)
+    return wanted
+
+
+def _too_large(change: WorktreeChange, max_file_size: int) -> bool:
+    return change.mode != 0o120000 and change.size is not None and change.size > max_file_size
+
+
+def _stage(
+    repo: Repo, index: Index, changes: list[WorktreeChange], outcome: AutoCommit, workers: int
+) -> bool:
+    """Write the blobs and update the index entries; whether any entry changed."""
+    touched = False
+    files = []
+    for change in changes:
+        if change.kind == "deleted":
+            if change.path in index:
+                del index[change.path]
+                touched = True
+        else:
+            files.append(change)
+    root = os.fsencode(repo.path)
+    outcome.files_opened += len(files)
+    if workers > 1 and len(files) > 1:
+        with ThreadPoolExecutor(min(workers, len(files)), thread_name_prefix="gitferry-blob") as pool:
+            results = list(pool.map(lambda c: _blob_entry(repo, root, c), files))
+    else:
+        results = [_blob_entry(repo, root, c) for c in files]
+    for change, result in zip(files, results, strict=True):
+        path = os.fsdecode(change.path)
+        if isinstance(result, Skip):
+            outcome.skipped.append(result)
+        elif result is None:
+            outcome.retry_later.append(path)
+        else:
+            index[change.path] = result
+            touched = True
+    return touched
+
+
+def _blob_entry(repo: Repo, root: bytes, change: WorktreeChange) -> IndexEntry | Skip | None:
+    """The new index entry, a Skip (unreadable), or None (changed while read)."""
+    path = os.fsdecode(change.path)
+    full = os.path.join(root, change.path)
+    try:
+        st = change.stat if change.stat is not None else os.lstat(full)
+        blob = write_blob(repo, full, st)
+        if fingerprint(os.lstat(full)) != fingerprint(st):
+            return None  # written to since the scan: the blob may not be what the stat says
+    except FileChanged:
+        return None
+    except OSError as exc:
+        if exc.errno in _STORE_FULL:
+            raise  # the repository cannot take the object: the whole sync fails, nothing is skipped
+        return Skip(path, "unreadable", change.size, exc.strerror or str(exc))
+    mode = change.mode if change.mode is not None else blob.mode
+    return index_entry_from_stat(st, blob.sha, mode=mode)
+
+
+def write_index_tree(store: BaseObjectStore, index: Index) -> ObjectID:
+    """The index as a tree; only trees the store lacks are written (dulwich's
+    `commit_tree` rewrites every one, as loose objects, even those in packs)."""
+    fmt = index.object_format
+    trees: dict[bytes, Tree] = {b"": Tree()}
+    for path, sha, mode in index.iterobjects():
+        parent, _slash, name = path.rpartition(b"/")
+        _tree_at(trees, parent).add(name, mode, sha)
+    for path in sorted(trees, key=lambda p: p.count(b"/") + bool(p), reverse=True):
+        tree = trees[path]
+        tree_id = ObjectID(tree.get_id(fmt))
+        if tree_id not in store:
+            store.add_object(tree)
+        if path:
+            parent, _slash, name = path.rpartition(b"/")
+            trees[parent].add(name, stat.S_IFDIR, tree_id)
+    return ObjectID(trees[b""].get_id(fmt))
+
+
+def _tree_at(trees: dict[bytes, Tree], path: bytes) -> Tree:
+    tree = trees.get(path)
+    if tree is None:
+        tree = trees[path] = Tree()
+        if path:
+            _tree_at(trees, path.rpartition(b"/")[0])
+    return tree
+
+
+def _tree_of(repo: Repo, commit_id: ObjectID) -> ObjectID:
+    commit = repo[commit_id]
+    assert isinstance(commit, Commit)
+    return ObjectID(commit.tree)
+
+
+def _changed_paths(repo: Repo, old_tree: ObjectID | None, new_tree: ObjectID) -> list[str]:
+    paths: set[str] = set()
+    for change in tree_changes(repo.object_store, old_tree, new_tree):
+        for side in (change.old, change.new):
+            if side is not None and side.path is not None:
+                paths.add(os.fsdecode(side.path))
+    return sorted(paths)
+
+
+def _commit(
+    repo: Repo,
+    branch: Ref,
+    head: ObjectID | None,
+    tree: ObjectID,
+    count: int,
+    host: str,
+    now: float | None,
+) -> ObjectID:
+    commit = Commit()
+    commit.tree = tree
+    commit.parents = [] if head is None else [head]
+    commit.message = commit_message(count, host).encode()
+    stamp_commit(commit, author=signature(repo, "AUTHOR", now), committer=signature(repo, "COMMITTER", now))
+    repo.object_store.add_object(commit)
+    first_line = commit.message.splitlines()[0]
+    message = b"commit" + (b" (initial)" if head is None else b"") + b": " + first_line
+    try:
+        moved = repo.refs.set_if_equals(branch, head, commit.id, message=message)
+    except FileLocked:
+        raise RefLocked(branch.decode()) from None
+    if not moved:
+        raise AutoCommitRefused(repo.path, f"{branch.decode()} moved while committing")
+    return commit.id

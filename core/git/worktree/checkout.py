@@ -1,0 +1,252 @@
+"""Moving the checked-out branch, its index and its working tree to another commit.
+
+The primitive under every integration (fast-forward, merge, rebase). Only
+paths that differ between the two commits' trees are touched; every other
+index entry and file (staged or not) stays exactly as it is. Before anything
+is touched, every name is checked for safety and every touched path for
+local work in the way; either problem raises and leaves the repository as it
+was. Then, under `index.lock`:
+
+1. the intent file `.git/gitferry/switch.json` is written;
+2. files are removed and written (see worktree_write), index entries updated;
+3. the branch is moved with a compare-and-swap (a branch moved meanwhile
+   rolls the files back and raises BranchMoved);
+4. the index is renamed into place and the intent removed.
+
+The index is committed after the ref so that a lost race for the ref is
+undone while the index lock is still held. A process killed between 1 and 4
+leaves the intent, and `resume_interrupted_switch` finishes the switch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable
+
+from dulwich.file import FileLocked
+from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
+from dulwich.objects import Commit, ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.errors import GitferryError
+from core.git.index.locked import LockedIndex
+from core.git.index.read import open_index
+from core.git.locks.git_locks import IndexLocked, RefLocked
+from core.git.objects.path_safety import UnsafePath
+from core.git.objects.tree_delta import tree_delta
+from core.git.repository import ref_value
+from core.git.worktree.state import index_entry_at, worktree_options
+from core.git.worktree.switch_check import SwitchPlan, WorktreeInTheWay, plan_switch
+from core.git.worktree.switch_intent import SwitchIntent, read_intent, remove_intent, write_intent
+from core.git.worktree.write import WorktreeWriter, roll
+
+__all__ = [
+    "BranchMoved",
+    "IndexLocked",
+    "NotCheckedOut",
+    "RefLocked",
+    "SwitchPending",
+    "UnsafePath",
+    "WorktreeInTheWay",
+    "check_switch",
+    "resume_interrupted_switch",
+    "switch_branch",
+]
+
+
+class BranchMoved(GitferryError):
+    """The branch was not (or no longer) at the commit the switch started from."""
+
+    def __init__(self, ref: Ref, expected: ObjectID, actual: ObjectID | None) -> None:
+        now = actual.decode()[:12] if actual else "nothing"
+        super().__init__(
+            f"{ref.decode()} moved to {now} (expected {expected.decode()[:12]}) by someone else;"
+            " nothing changed"
+        )
+        self.ref = ref
+        self.expected = expected
+        self.actual = actual
+
+
+class NotCheckedOut(GitferryError):
+    def __init__(self, ref: Ref) -> None:
+        super().__init__(f"{ref.decode()} is not the checked-out branch")
+        self.ref = ref
+
+
+class SwitchPending(GitferryError):
+    """An interrupted switch must be resumed before another one starts."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path}: an interrupted switch has not been finished yet")
+        self.path = path
+
+
+def check_switch(repo: Repo, from_tree: ObjectID, to_tree: ObjectID) -> None:
+    """Raise WorktreeInTheWay / UnsafePath if switching would touch local work; touch nothing."""
+    changes = tree_delta(repo.object_store, from_tree, to_tree)
+    index = open_index(repo) if repo.has_index() else Index(repo.index_path(), read=False)
+    plan_switch(index, changes, worktree_options(repo, repo.index_path())).raise_if_blocked()
+
+
+def switch_branch(
+    repo: Repo,
+    branch_ref: Ref,
+    old_head: ObjectID,
+    new_head: ObjectID,
+    *,
+    message: bytes | None = None,
+    on_checked: Callable[[], None] | None = None,
+) -> None:
+    """Move checked-out `branch_ref` from old_head to new_head with index and working tree.
+
+    Checks first (nothing touched on error). Crash-safe: writes an intent file under
+    .git/gitferry/ before touching files, removes it after the ref moved.
+    `on_checked` runs under the index lock once every check passed, before any file
+    is touched (an integration keeps its backup ref there); if it raises, nothing is.
+    """
+    _ensure_checked_out(repo, branch_ref)
+    if read_intent(repo) is not None:
+        raise SwitchPending(repo.path)
+    actual = ref_value(repo, branch_ref)
+    if actual != old_head:
+        raise BranchMoved(branch_ref, old_head, actual)
+    if old_head == new_head:
+        return
+    message = message or b"gitferry: update to " + new_head
+    from_tree, to_tree = _tree_of(repo, old_head), _tree_of(repo, new_head)
+    changes = tree_delta(repo.object_store, from_tree, to_tree)
+    with LockedIndex(repo) as locked:
+        opts = worktree_options(repo, repo.index_path())
+        plan = plan_switch(locked.index, changes, opts)
+        plan.raise_if_blocked()
+        if on_checked is not None:
+            on_checked()
+        intent = SwitchIntent.create(branch_ref, old_head, new_head, from_tree, to_tree, keep=plan.in_place)
+        write_intent(repo, intent)
+        _apply(repo, locked, WorktreeWriter(repo.object_store, opts, plan.seen), intent, plan, message)
+    remove_intent(repo)
+    _log_head(repo, old_head, new_head, message)
+
+
+def _apply(
+    repo: Repo,
+    locked: LockedIndex,
+    writer: WorktreeWriter,
+    intent: SwitchIntent,
+    plan: SwitchPlan,
+    message: bytes,
+) -> None:
+    """Files, then the ref, then the index. A failure before the ref moved is rolled back;
+    one after it leaves the intent for `resume_interrupted_switch` to finish."""
+    branch_ref, old_head, new_head, _from_tree, _to_tree = intent.ids()
+    before = _entries_at(locked.index, (c.path for c in plan.changes))
+    try:
+        roll(writer, locked.index, plan.changes, trusted=True, keep=plan.in_place)
+        moved = _move_ref(repo, branch_ref, old_head, new_head, message)
+    except BaseException:
+        if ref_value(repo, branch_ref) != new_head:
+            _roll_back(repo, locked, writer, intent, plan, before)
+        raise
+    if not moved:
+        _roll_back(repo, locked, writer, intent, plan, before)
+        raise BranchMoved(branch_ref, old_head, ref_value(repo, branch_ref))
+    locked.commit()
+
+
+def resume_interrupted_switch(repo: Repo) -> bool:
+    """Roll an interrupted switch (intent file present) forward; True if there was one.
+
+    A path holding the old or the new content gets the new; any other content
+    is someone's later work: the file stays, its index entry moves, so git
+    shows it as modified. If the branch is at neither head, someone else moved
+    it since (or another branch is checked out now): the files are left alone
+    and the record dropped.
+    """
+    intent = read_intent(repo)
+    if intent is None:
+        return False
+    branch_ref, old_head, new_head, from_tree, to_tree = intent.ids()
+    at = ref_value(repo, branch_ref)
+    if not _is_checked_out(repo, branch_ref) or (intent.move_ref and at not in (old_head, new_head)):
+        remove_intent(repo)
+        return True
+    changes = tree_delta(repo.object_store, from_tree, to_tree)
+    with LockedIndex(repo) as locked:
+        writer = WorktreeWriter(repo.object_store, worktree_options(repo, repo.index_path()))
+        writer.remove_temp_files([c.path for c in changes])
+        roll(writer, locked.index, changes, trusted=False, keep=intent.keep_paths())
+        if intent.move_ref and at == old_head:
+            _move_ref(repo, branch_ref, old_head, new_head, b"gitferry: finish an interrupted update")
+        locked.commit()
+    remove_intent(repo)
+    if intent.move_ref and at == old_head:
+        _log_head(repo, old_head, new_head, b"gitferry: finish an interrupted update")
+    return True
+
+
+def _roll_back(
+    repo: Repo,
+    locked: LockedIndex,
+    writer: WorktreeWriter,
+    intent: SwitchIntent,
+    plan: SwitchPlan,
+    before: dict[bytes, IndexEntry | ConflictedIndexEntry | None],
+) -> None:
+    """Put the files and index entries back; on failure the rollback intent lets a resume finish it."""
+    branch_ref, old_head, new_head, from_tree, to_tree = intent.ids()
+    back = SwitchIntent.create(
+        branch_ref, new_head, old_head, to_tree, from_tree, move_ref=False, keep=plan.in_place
+    )
+    write_intent(repo, back)
+    roll(writer, locked.index, [c.reversed() for c in plan.changes], trusted=False, keep=plan.in_place)
+    for path in plan.in_place:
+        _restore(locked.index, path, before[path])
+    locked.commit()
+    remove_intent(repo)
+
+
+def _ensure_checked_out(repo: Repo, branch_ref: Ref) -> None:
+    if not _is_checked_out(repo, branch_ref):
+        raise NotCheckedOut(branch_ref)
+
+
+def _is_checked_out(repo: Repo, branch_ref: Ref) -> bool:
+    chain, _sha = repo.refs.follow(Ref(b"HEAD"))
+    return len(chain) >= 2 and chain[-1] == branch_ref
+
+
+def _move_ref(repo: Repo, ref: Ref, old: ObjectID, new: ObjectID, message: bytes) -> bool:
+    try:
+        return repo.refs.set_if_equals(ref, old, new, message=message)
+    except FileLocked:
+        raise RefLocked(ref.decode()) from None
+
+
+def _log_head(repo: Repo, old: ObjectID, new: ObjectID, message: bytes) -> None:
+    """HEAD's reflog gets the entry too, as git writes it (best effort: the switch is done)."""
+    if os.path.exists(os.path.join(repo.controldir(), "logs", "HEAD")):
+        with contextlib.suppress(Exception):
+            repo._write_reflog(Ref(b"HEAD"), old, new, None, None, None, message)
+
+
+def _tree_of(repo: Repo, commit_id: ObjectID) -> ObjectID:
+    commit = repo.object_store[commit_id]
+    if not isinstance(commit, Commit):
+        raise GitferryError(f"{commit_id.decode()} is not a commit")
+    return ObjectID(commit.tree)
+
+
+def _entries_at(
+    index: Index, paths: Iterable[bytes]
+) -> dict[bytes, IndexEntry | ConflictedIndexEntry | None]:
+    return {path: index_entry_at(index, path) for path in paths}
+
+
+def _restore(index: Index, path: bytes, entry: IndexEntry | ConflictedIndexEntry | None) -> None:
+    if entry is not None:
+        index[path] = entry
+    elif path in index:
+        del index[path]

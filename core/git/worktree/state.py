@@ -1,0 +1,137 @@
+"""Does a working-tree path hold what the index (or a tree) says it holds?
+
+The fast path is git's: a regular file whose stat fields equal its index
+entry's is unchanged. A file modified in the same second (nanosecond, on
+file systems that have them) as the index was written could still match by
+stat, so, like git's racy-git check, an entry whose mtime is not older than
+the index file is hashed instead of trusted. Hashing streams the file in
+chunks (`blob_stream.hash_file`) and never follows a symlink.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+
+from dulwich.index import ConflictedIndexEntry, Index, IndexEntry, cleanup_mode
+from dulwich.object_format import ObjectFormat
+from dulwich.objects import ObjectID
+from dulwich.repo import Repo
+
+from core.git.index.stat_data import entry_time_ns, index_mtime_ns
+from core.git.objects.blob_stream import FileChanged, hash_file
+from core.git.objects.tree_delta import Side
+
+_U32 = 0xFFFFFFFF
+
+
+@dataclass(frozen=True, slots=True)
+class WorktreeOptions:
+    root: bytes
+    filemode: bool
+    symlinks: bool
+    trustctime: bool
+    index_mtime_ns: int
+    object_format: ObjectFormat
+
+    def full(self, path: bytes) -> bytes:
+        return os.path.join(self.root, path)
+
+
+def worktree_options(repo: Repo, index_path: str) -> WorktreeOptions:
+    config = repo.get_config_stack()
+    return WorktreeOptions(
+        root=os.fsencode(repo.path),
+        filemode=config.get_boolean(b"core", b"filemode", True),
+        symlinks=config.get_boolean(b"core", b"symlinks", True),
+        trustctime=config.get_boolean(b"core", b"trustctime", True),
+        index_mtime_ns=index_mtime_ns(index_path),
+        object_format=repo.object_format,
+    )
+
+
+Fingerprint = tuple[int, int, int, int, int]
+
+
+def fingerprint(st: os.stat_result | None) -> Fingerprint | None:
+    """What a file looked like when it was checked: a change since means someone wrote to it."""
+    if st is None:
+        return None
+    return (st.st_mode, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def lstat_or_none(full: bytes) -> os.stat_result | None:
+    """lstat, with None for a path that does not exist (or whose parent is a file)."""
+    try:
+        return os.lstat(full)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        raise
+
+
+def index_entry_at(index: Index, path: bytes) -> IndexEntry | ConflictedIndexEntry | None:
+    try:
+        return index[path]
+    except KeyError:
+        return None
+
+
+def index_entry_matches(entry: IndexEntry, side: Side) -> bool:
+    return entry.sha == side.sha and cleanup_mode(entry.mode) == side.mode
+
+
+def matches_index_entry(st: os.stat_result, path: bytes, entry: IndexEntry, opts: WorktreeOptions) -> bool:
+    """The file at `path` (already lstat'ed as `st`) is unchanged against its index entry."""
+    mode = cleanup_mode(entry.mode)
+    if not _kind_matches(st, mode, opts):
+        return False
+    if stat.S_IFMT(mode) == 0o160000:
+        return True
+    if _stat_matches(st, entry, opts) and entry_time_ns(entry.mtime) < opts.index_mtime_ns:
+        return True
+    return hash_path(st, opts.full(path), opts) == entry.sha
+
+
+def holds(st: os.stat_result, path: bytes, side: Side, opts: WorktreeOptions) -> bool:
+    """The file at `path` already has exactly the content and mode of `side`."""
+    if not _kind_matches(st, side.mode, opts):
+        return False
+    if side.is_gitlink:
+        return True
+    return hash_path(st, opts.full(path), opts) == side.sha
+
+
+def hash_path(st: os.stat_result, full: bytes, opts: WorktreeOptions) -> ObjectID | None:
+    """The blob id of the file or symlink at `full`, None if it changed since `st` or while being read."""
+    try:
+        return ObjectID(hash_file(full, st, object_format=opts.object_format))
+    except (FileChanged, OSError):
+        return None
+
+
+def _kind_matches(st: os.stat_result, mode: int, opts: WorktreeOptions) -> bool:
+    if stat.S_IFMT(mode) == 0o160000:
+        return stat.S_ISDIR(st.st_mode)
+    if stat.S_ISLNK(mode) and opts.symlinks:
+        return stat.S_ISLNK(st.st_mode)
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    if stat.S_ISLNK(mode) or not opts.filemode:
+        return True
+    return bool(st.st_mode & 0o100) == bool(mode & 0o100)
+
+
+def _stat_matches(st: os.stat_result, entry: IndexEntry, opts: WorktreeOptions) -> bool:
+    if entry_time_ns(entry.mtime) != st.st_mtime_ns:
+        return False
+    if opts.trustctime and entry_time_ns(entry.ctime) != st.st_ctime_ns:
+        return False
+    return (
+        entry.size == st.st_size & _U32
+        and entry.ino & _U32 == st.st_ino & _U32
+        and entry.uid == st.st_uid & _U32
+        and entry.gid == st.st_gid & _U32
+    )

@@ -1,0 +1,249 @@
+"""Would moving the working tree from one tree to another touch local work?
+
+Only the paths that differ between the two trees are looked at (one index
+lookup and one lstat each, a hash only where stat cannot vouch for a file),
+so the cost follows the size of the change, not of the repository. A path
+is in the way when:
+
+- its index entry differs from the old tree's (a staged change), or the
+  file differs from its index entry, or was replaced by something else
+  (`dirty`);
+- it is new and something the index does not know is already there, unless
+  that is exactly the incoming content: a file, a symlink, a non-empty
+  directory, or a file or symlink where a parent directory must go
+  (`untracked`, ignored files included: nothing is ever overwritten).
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
+
+from core.errors import GitferryError
+from core.git.objects.path_safety import display
+from core.git.objects.tree_delta import PathChange
+from core.git.worktree.state import (
+    Fingerprint,
+    WorktreeOptions,
+    fingerprint,
+    holds,
+    index_entry_at,
+    index_entry_matches,
+    lstat_or_none,
+    matches_index_entry,
+)
+from core.results import ResultKind
+
+_SHOWN_PATHS = 5
+
+
+class WorktreeInTheWay(GitferryError):
+    """Local work the switch would overwrite; nothing was touched."""
+
+    result = ResultKind.DIRTY
+
+    def __init__(self, dirty: list[str], untracked: list[str]) -> None:
+        parts = []
+        if dirty:
+            parts.append(f"local changes would be overwritten: {_some(dirty)}")
+        if untracked:
+            parts.append(f"untracked files are in the way: {_some(untracked)}")
+        super().__init__("; ".join(parts))
+        self.dirty = dirty
+        self.untracked = untracked
+
+
+def _some(paths: list[str]) -> str:
+    shown = ", ".join(paths[:_SHOWN_PATHS])
+    return shown if len(paths) <= _SHOWN_PATHS else f"{shown} and {len(paths) - _SHOWN_PATHS} more"
+
+
+@dataclass
+class SwitchPlan:
+    """The outcome of the check: what to apply, and what is in the way."""
+
+    changes: list[PathChange]
+    # Paths whose working tree already holds the target (or is a gitlink):
+    # only their index entry changes, and a rollback restores that entry.
+    in_place: set[bytes] = field(default_factory=set)
+    dirty: set[bytes] = field(default_factory=set)
+    untracked: set[bytes] = field(default_factory=set)
+    # What each path to be written or removed looked like when checked (None: absent).
+    seen: dict[bytes, Fingerprint | None] = field(default_factory=dict)
+
+    def dirty_paths(self) -> list[str]:
+        return sorted(display(p) for p in self.dirty)
+
+    def untracked_paths(self) -> list[str]:
+        return sorted(display(p) for p in self.untracked - self.dirty)
+
+    def raise_if_blocked(self) -> None:
+        if self.dirty or self.untracked:
+            raise WorktreeInTheWay(self.dirty_paths(), self.untracked_paths())
+
+
+def plan_switch(index: Index, changes: list[PathChange], opts: WorktreeOptions) -> SwitchPlan:
+    return _Checker(index, changes, opts).run()
+
+
+def parents(path: bytes) -> Iterator[bytes]:
+    """The proper leading directories of `path`, shallowest first."""
+    slash = path.find(b"/")
+    while slash != -1:
+        yield path[:slash]
+        slash = path.find(b"/", slash + 1)
+
+
+class _Checker:
+    def __init__(self, index: Index, changes: list[PathChange], opts: WorktreeOptions) -> None:
+        self.index = index
+        self.opts = opts
+        self.plan = SwitchPlan(changes)
+        self.deleted = {c.path for c in changes if c.old is not None and c.new is None}
+        self._kinds: dict[bytes, str] = {}
+        self._sorted_keys: list[bytes] | None = None
+
+    def run(self) -> SwitchPlan:
+        for change in self.plan.changes:
+            entry = index_entry_at(self.index, change.path)
+            if change.old is not None:
+                self._check_tracked(change, entry)
+            else:
+                self._check_new(change, entry)
+            if change.new is not None:
+                self._check_index_around(change.path)
+        return self.plan
+
+    def _check_tracked(self, change: PathChange, entry: IndexEntry | ConflictedIndexEntry | None) -> None:
+        assert change.old is not None
+        path = change.path
+        st = None if self._parent_block(path) else lstat_or_none(self.opts.full(path))
+        self.plan.seen[path] = fingerprint(st)
+        if not isinstance(entry, IndexEntry):
+            gone_both_ways = entry is None and change.new is None and st is None
+            self._mark(path, in_place=gone_both_ways)
+        elif index_entry_matches(entry, change.old):
+            self._check_tracked_file(change, entry, st)
+        elif change.new is not None and index_entry_matches(entry, change.new):
+            same = st is not None and matches_index_entry(st, path, entry, self.opts)
+            self._mark(path, in_place=same)
+        else:
+            self.plan.dirty.add(path)
+
+    def _check_tracked_file(self, change: PathChange, entry: IndexEntry, st: os.stat_result | None) -> None:
+        assert change.old is not None
+        path = change.path
+        if change.old.is_gitlink:
+            self._check_old_gitlink(change, st)
+        elif st is None:
+            # Deleted locally: fine only where the switch deletes it too.
+            self._mark(path, in_place=change.new is None)
+        elif matches_index_entry(st, path, entry, self.opts):
+            return
+        elif change.new is not None and holds(st, path, change.new, self.opts):
+            self.plan.in_place.add(path)
+        else:
+            self.plan.dirty.add(path)
+
+    def _check_old_gitlink(self, change: PathChange, st: os.stat_result | None) -> None:
+        """Submodule contents are never touched: only an empty directory is removed."""
+        if change.new is not None and change.new.is_gitlink:
+            self.plan.in_place.add(change.path)
+        elif change.new is not None and st is not None and not _is_empty_dir(self.opts.full(change.path)):
+            self.plan.untracked.add(change.path)
+
+    def _check_new(self, change: PathChange, entry: IndexEntry | ConflictedIndexEntry | None) -> None:
+        assert change.new is not None
+        path = change.path
+        block = self._parent_block(path)
+        if entry is not None:
+            st = None if block else lstat_or_none(self.opts.full(path))
+            same = (
+                isinstance(entry, IndexEntry)
+                and index_entry_matches(entry, change.new)
+                and st is not None
+                and matches_index_entry(st, path, entry, self.opts)
+            )
+            self._mark(path, in_place=same)
+            return
+        if block is not None:
+            if block not in self.deleted:
+                self._mark_foreign(block)
+            self.plan.seen[path] = None
+            return
+        st = lstat_or_none(self.opts.full(path))
+        self.plan.seen[path] = fingerprint(st)
+        if st is None:
+            return
+        if stat.S_ISDIR(st.st_mode) and change.new.is_gitlink:
+            self.plan.in_place.add(path)
+        elif stat.S_ISDIR(st.st_mode):
+            self._check_dir_in_the_way(path)
+        elif holds(st, path, change.new, self.opts):
+            self.plan.in_place.add(path)
+        else:
+            self.plan.untracked.add(path)
+
+    def _check_dir_in_the_way(self, path: bytes) -> None:
+        """A directory where a file must go: fine if only tracked files being deleted are in it."""
+        for entry in os.scandir(self.opts.full(path)):
+            child = path + b"/" + os.fsencode(entry.name)
+            if entry.is_dir(follow_symlinks=False) and self._index_has_under(child):
+                self._check_dir_in_the_way(child)
+            elif child not in self.index:
+                self.plan.untracked.add(child)
+
+    def _check_index_around(self, path: bytes) -> None:
+        """Staged entries that a new path would collide with (a D/F conflict in the index)."""
+        for parent in parents(path):
+            if parent in self.index and parent not in self.deleted:
+                self.plan.dirty.add(parent)
+        for key in self._keys_under(path):
+            if key not in self.deleted:
+                self.plan.dirty.add(key)
+
+    def _parent_block(self, path: bytes) -> bytes | None:
+        """The first leading component that exists as something other than a directory."""
+        for parent in parents(path):
+            kind = self._kinds.get(parent)
+            if kind is None:
+                st = lstat_or_none(self.opts.full(parent))
+                kind = "missing" if st is None else "dir" if stat.S_ISDIR(st.st_mode) else "other"
+                self._kinds[parent] = kind
+            if kind == "missing":
+                return None
+            if kind == "other":
+                return parent
+        return None
+
+    def _mark(self, path: bytes, *, in_place: bool) -> None:
+        (self.plan.in_place if in_place else self.plan.dirty).add(path)
+
+    def _mark_foreign(self, path: bytes) -> None:
+        (self.plan.dirty if path in self.index else self.plan.untracked).add(path)
+
+    def _index_has_under(self, path: bytes) -> bool:
+        return next(self._keys_under(path), None) is not None
+
+    def _keys_under(self, path: bytes) -> Iterator[bytes]:
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.index.paths())
+        keys = self._sorted_keys
+        prefix = path + b"/"
+        i = bisect.bisect_left(keys, prefix)
+        while i < len(keys) and keys[i].startswith(prefix):
+            yield keys[i]
+            i += 1
+
+
+def _is_empty_dir(full: bytes) -> bool:
+    try:
+        with os.scandir(full) as it:
+            return next(it, None) is None
+    except NotADirectoryError:
+        return False

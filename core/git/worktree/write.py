@@ -1,0 +1,237 @@
+"""Moving a set of working-tree paths from one side of a change to the other.
+
+Removals run first (deepest first, then directories left empty), writes
+after (in path order), so a file that becomes a directory, or the reverse,
+never meets itself. Every write goes to a temporary file in the destination
+directory and is renamed over the path, so a reader (or a crash) sees the
+old file or the new one, never half of one. No write or removal goes through
+a symlink: each leading directory is checked with lstat just before use.
+
+`roll` serves three callers: the forward switch (each path was checked, so it
+is trusted to hold the old side), the rollback after a failure, and the
+resume after a crash (each path is classified by its content: a path that
+holds neither side is someone's work and is left alone).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+from collections.abc import Collection, Mapping
+
+from dulwich.index import Index, IndexEntry, index_entry_from_stat
+from dulwich.object_store import BaseObjectStore
+from dulwich.objects import Blob
+
+from core.git.objects.path_safety import UnsafePath, display
+from core.git.objects.tree_delta import CorruptTree, PathChange, Side
+from core.git.worktree.state import Fingerprint, WorktreeOptions, fingerprint, holds, lstat_or_none
+from core.git.worktree.switch_check import WorktreeInTheWay, parents
+
+TEMP_PREFIX = b".gitferry-tmp-"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def roll(
+    writer: WorktreeWriter,
+    index: Index,
+    changes: list[PathChange],
+    *,
+    trusted: bool,
+    keep: Collection[bytes] = (),
+) -> None:
+    """Bring every path of `changes` from `old` to `new`, with its index entry.
+
+    `trusted`: every path not in `keep` is known to hold `old` (the switch
+    checked it). Otherwise each path is looked at, and one that holds
+    neither side is left as it is, its index entry set to `new` with a stat
+    that cannot match, so git reports it as modified. Paths in `keep` get
+    only their index entry.
+    """
+    removed: list[bytes] = []
+    for change in reversed(changes):
+        if change.path not in keep and _needs_removal(change):
+            writer.remove(change, trusted=trusted, removed=removed)
+        if change.new is None:
+            _drop_entry(index, change.path)
+    writer.prune(removed)
+    for change in changes:
+        if change.new is None:
+            continue
+        if change.path in keep:
+            index[change.path] = writer.entry_as_found(change.path, change.new)
+        else:
+            index[change.path] = writer.put(change, trusted=trusted)
+
+
+def _needs_removal(change: PathChange) -> bool:
+    old, new = change.old, change.new
+    if old is None:
+        return False
+    return new is None or old.is_gitlink != new.is_gitlink
+
+
+def _drop_entry(index: Index, path: bytes) -> None:
+    if path in index:
+        del index[path]
+
+
+class WorktreeWriter:
+    """`expected`: what the check saw at each path; a trusted write or removal first makes
+    sure the path still looks the same, so an edit saved during the switch is not lost."""
+
+    def __init__(
+        self,
+        store: BaseObjectStore,
+        opts: WorktreeOptions,
+        expected: Mapping[bytes, Fingerprint | None] | None = None,
+    ) -> None:
+        self.store = store
+        self.opts = opts
+        self._expected = dict(expected or {})
+        self._real_dirs: set[bytes] = set()
+
+    def remove(self, change: PathChange, *, trusted: bool, removed: list[bytes]) -> None:
+        assert change.old is not None
+        if self._parent_block(change.path) is not None:
+            return
+        full = self.opts.full(change.path)
+        st = lstat_or_none(full)
+        if st is None:
+            return
+        if change.old.is_gitlink:
+            if stat.S_ISDIR(st.st_mode) and _rmdir_if_empty(full):
+                removed.append(change.path)
+            return
+        if trusted:
+            self._verify(change.path, st)
+        if trusted or holds(st, change.path, change.old, self.opts):
+            os.unlink(full)
+            self._expected[change.path] = None
+            removed.append(change.path)
+
+    def prune(self, removed: list[bytes]) -> None:
+        """Remove directories that the removals left empty, deepest first."""
+        dirs = {parent for path in removed for parent in parents(path)}
+        for path in sorted(dirs, key=lambda p: p.count(b"/"), reverse=True):
+            if _rmdir_if_empty(self.opts.full(path)):
+                self._real_dirs.discard(path)
+
+    def put(self, change: PathChange, *, trusted: bool) -> IndexEntry:
+        """Write `change.new` at its path unless something foreign is there; its index entry."""
+        new = change.new
+        assert new is not None
+        if self._parent_block(change.path, create=True) is not None:
+            if trusted:
+                raise UnsafePath(display(change.path), "a leading directory became a file or symlink")
+            return stale_entry(new)
+        full = self.opts.full(change.path)
+        st = lstat_or_none(full)
+        if trusted:
+            self._verify(change.path, st)
+        if st is not None and not trusted:
+            if holds(st, change.path, new, self.opts):
+                return index_entry_from_stat(st, new.sha, mode=new.mode)
+            at_old = change.old is not None and holds(st, change.path, change.old, self.opts)
+            if not at_old and not (stat.S_ISDIR(st.st_mode) and _is_empty(full)):
+                return stale_entry(new)
+        if st is not None and stat.S_ISDIR(st.st_mode) and not new.is_gitlink:
+            os.rmdir(full)
+        return index_entry_from_stat(self._write(full, new), new.sha, mode=new.mode)
+
+    def entry_as_found(self, path: bytes, side: Side) -> IndexEntry:
+        st = None if self._parent_block(path) else lstat_or_none(self.opts.full(path))
+        if st is not None and holds(st, path, side, self.opts):
+            return index_entry_from_stat(st, side.sha, mode=side.mode)
+        return stale_entry(side)
+
+    def remove_temp_files(self, paths: Collection[bytes]) -> None:
+        """Delete temporary files a killed switch left beside `paths`."""
+        dirs = {path.rpartition(b"/")[0] for path in paths}
+        for path in dirs:
+            if path and self._parent_block(path + b"/x") is not None:
+                continue
+            with (
+                contextlib.suppress(FileNotFoundError, NotADirectoryError),
+                os.scandir(self.opts.full(path) if path else self.opts.root) as it,
+            ):
+                for entry in it:
+                    if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
+
+    def _verify(self, path: bytes, st: os.stat_result | None) -> None:
+        if path not in self._expected:
+            return
+        seen = self._expected[path]
+        now = fingerprint(st)
+        was_dir = seen is not None and stat.S_ISDIR(seen[0])
+        if now == seen or (was_dir and (st is None or stat.S_ISDIR(st.st_mode))):
+            return
+        raise WorktreeInTheWay([display(path)], [])
+
+    def _write(self, full: bytes, side: Side) -> os.stat_result:
+        if side.is_gitlink:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(full, 0o777)
+            return os.lstat(full)
+        blob = self.store[side.sha]
+        if not isinstance(blob, Blob):
+            raise CorruptTree(side.sha, "a file entry that is not a blob")
+        temp = os.path.join(os.path.dirname(full), TEMP_PREFIX + secrets.token_hex(8).encode())
+        try:
+            if side.is_link and self.opts.symlinks:
+                os.symlink(blob.as_raw_string(), temp)
+            else:
+                _write_file(temp, blob, 0o777 if side.is_exec else 0o666)
+            os.replace(temp, full)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        return os.lstat(full)
+
+    def _parent_block(self, path: bytes, *, create: bool = False) -> bytes | None:
+        """The first leading directory that is not a real directory (made when `create`)."""
+        for parent in parents(path):
+            if parent in self._real_dirs:
+                continue
+            full = self.opts.full(parent)
+            st = lstat_or_none(full)
+            if st is None and create:
+                os.mkdir(full, 0o777)
+            elif st is None or not stat.S_ISDIR(st.st_mode):
+                return parent
+            self._real_dirs.add(parent)
+        return None
+
+
+def stale_entry(side: Side) -> IndexEntry:
+    """An index entry for `side` whose zero stat never matches a file, so git hashes it."""
+    return IndexEntry(ctime=0, mtime=0, dev=0, ino=0, mode=side.mode, uid=0, gid=0, size=0, sha=side.sha)
+
+
+def _write_file(temp: bytes, blob: Blob, mode: int) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+    fd = os.open(temp, flags, mode)
+    with os.fdopen(fd, "wb") as f:
+        for chunk in blob.as_raw_chunks():
+            f.write(chunk)
+
+
+def _rmdir_if_empty(full: bytes) -> bool:
+    try:
+        os.rmdir(full)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT, errno.ENOTDIR, errno.EBUSY):
+            return False
+        raise
+    return True
+
+
+def _is_empty(full: bytes) -> bool:
+    with os.scandir(full) as it:
+        return next(it, None) is None

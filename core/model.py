@@ -1,0 +1,93 @@
+"""The core's data types: what the status store hands out and the GUI shows.
+
+Frozen values, never live ORM rows; every layer may import them (the git adapter
+fills `BranchStatus`, the store keeps them, events carry them, the GUI shows them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+def utcnow() -> datetime:
+    """Now as the store keeps times: naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class RepoState(StrEnum):
+    """The state one repository's worker publishes (SPEC.md section 3)."""
+
+    IDLE = "idle"
+    FETCHING = "fetching"
+    SYNCING = "syncing"
+    PAUSED = "paused"
+    OFFLINE = "offline"
+    ERROR = "error"
+    TRIPPED = "tripped"
+
+
+@dataclass(frozen=True)
+class RepoRecord:
+    id: int
+    name: str
+    path: str
+    state: str = "idle"
+    last_sync: datetime | None = None
+    last_result: str | None = None
+    last_message: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    name: str
+    fetch_url: str
+    push_url: str | None = None
+
+
+@dataclass(frozen=True)
+class BranchStatus:
+    name: str
+    upstream: str | None
+    head: str | None
+    upstream_head: str | None
+    ahead: int | None
+    behind: int | None
+    last_fetch: datetime | None = None
+    upstream_gone: bool = False
+    gone_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    id: int
+    repo_id: int
+    kind: str
+    state: str
+    result: str | None
+    message: str | None
+    requested_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    details: dict[str, Any] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    branch: str
+    path: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str  # 'too_large' | 'unreadable' | 'failing'
+    size: int | None
+    failures: int
+    first_seen: datetime
+    last_seen: datetime
+    retry_after: datetime | None = None

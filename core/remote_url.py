@@ -1,0 +1,208 @@
+"""Remote URLs as git reads them: parsed, validated, redacted, and split from secrets.
+
+The one place URLs are handled. Supported: a local path, `file://`, `git://`,
+`http(s)://`, `ssh://` (also `git+ssh://`), and scp-style `[user@]host:path`.
+Anything else is a `BadRemoteUrl` with a one-line reason, raised before any
+connection. A URL typed with `user:password@` in it is split: the secret goes to
+the keyring (`core.credentials`) and the URL is stored without it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
+
+from core.errors import BadInput
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_SCP = re.compile(r"^(?:(?P<user>[^@/]+)@)?(?P<host>\[[^\]/]+\]|[^:/\[\]@]+):(?P<path>.*)$")
+_SSH_SCHEMES = {"ssh", "git+ssh", "ssh+git"}
+
+
+class Kind(StrEnum):
+    PATH = "path"
+    FILE = "file"
+    GIT = "git"
+    HTTP = "http"
+    HTTPS = "https"
+    SSH = "ssh"
+
+
+@dataclass(frozen=True)
+class RemoteUrl:
+    """A parsed remote URL. `text` is safe to show: any password in it is `***`."""
+
+    kind: Kind
+    text: str
+    path: str
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def netloc(self) -> str:
+        """host[:port], IPv6 hosts in brackets; no user information."""
+        return format_netloc(self.host, self.port)
+
+
+def parse_remote_url(url: str, base: Path | str | None = None) -> RemoteUrl:
+    """Parse `url`; a relative local path is taken relative to `base` (or the cwd)."""
+    if not url:
+        raise BadRemoteUrl(url, "it is empty")
+    if url != url.strip() or any(ord(c) < 32 or ord(c) == 127 for c in url):
+        raise BadRemoteUrl(_shown(url), "it has leading/trailing spaces or control characters")
+    scheme = _SCHEME.match(url)
+    if scheme is not None:
+        return _parse_with_scheme(url, scheme.group(1).lower())
+    if "://" in url:
+        raise BadRemoteUrl(url, "the scheme is not valid")
+    scp = _SCP.match(url)
+    if scp is not None and not _looks_like_local_path(url):
+        return _parse_scp(url, scp)
+    root = Path(base) if base is not None else Path.cwd()
+    return RemoteUrl(Kind.PATH, url, os.path.normpath(root / url))
+
+
+def check_url(url: str) -> RemoteUrl:
+    """Validate a URL typed by the user (raises `BadRemoteUrl`)."""
+    return parse_remote_url(url)
+
+
+def _shown(url: str) -> str:
+    return "".join(c if 32 <= ord(c) != 127 else "?" for c in url)
+
+
+def _looks_like_local_path(url: str) -> bool:
+    # git: a colon after a slash ("./a:b", "/x:y") is part of a local path
+    slash = url.find("/")
+    return slash != -1 and slash < url.find(":")
+
+
+def _parse_with_scheme(url: str, scheme: str) -> RemoteUrl:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise BadRemoteUrl(redact_url(url), f"{exc}") from None
+    if scheme == "file":
+        return _parse_file(url, parts)
+    if scheme in ("http", "https"):
+        kind = Kind(scheme)
+    elif scheme == "git":
+        kind = Kind.GIT
+    elif scheme in _SSH_SCHEMES:
+        kind = Kind.SSH
+    else:
+        raise BadRemoteUrl(url, f"unsupported transport {scheme!r}")
+    shown = redact_url(url)
+    host = parts.hostname
+    if not host:
+        raise BadRemoteUrl(shown, "no host name")
+    if host.startswith("-"):
+        raise BadRemoteUrl(shown, "a host name cannot start with '-'")
+    path = parts.path
+    if kind is not Kind.HTTP and kind is not Kind.HTTPS and path in ("", "/"):
+        raise BadRemoteUrl(shown, "no repository path")
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    if password is not None and kind is not Kind.HTTP and kind is not Kind.HTTPS:
+        raise BadRemoteUrl(shown, f"a {kind} URL cannot carry a password")
+    return RemoteUrl(kind, shown, path or "/", host, port, user, password)
+
+
+def _parse_file(url: str, parts: SplitResult) -> RemoteUrl:
+    if parts.netloc not in ("", "localhost"):
+        raise BadRemoteUrl(url, "file:// URLs must name a local path (no host)")
+    path = unquote(parts.path)
+    if not path:
+        raise BadRemoteUrl(url, "no repository path")
+    return RemoteUrl(Kind.FILE, url, path)
+
+
+def _parse_scp(url: str, match: re.Match[str]) -> RemoteUrl:
+    host = match["host"].strip("[]")
+    if not host or host.startswith("-"):
+        raise BadRemoteUrl(url, "the host name is empty or starts with '-'")
+    if not match["path"]:
+        raise BadRemoteUrl(url, "no repository path after ':'")
+    if match["user"] and ":" in match["user"]:
+        raise BadRemoteUrl(url, "an ssh address cannot carry a password")
+    return RemoteUrl(Kind.SSH, url, match["path"], host, None, match["user"])
+
+
+@dataclass(frozen=True)
+class HttpAuth:
+    username: str
+    password: str
+
+    def __repr__(self) -> str:  # never print the secret by accident
+        return f"HttpAuth(username={self.username!r}, password='***')"
+
+
+class BadRemoteUrl(BadInput):
+    """A remote URL that cannot be parsed or names no supported transport; `url` is
+    redacted, since a malformed URL can still carry a password."""
+
+    def __init__(self, url: str, why: str) -> None:
+        url = redact_url(url)
+        super().__init__(f"bad remote URL {url!r}: {why}")
+        self.url = url
+        self.why = why
+
+
+def redact_url(url: str) -> str:
+    """`url` with the password of its user information (`user:password@`) replaced by
+    `***`, for any scheme and for scp-style addresses."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        head, rest = "", url
+    authority, slash, tail = rest.partition("/")
+    userinfo, at, hostport = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{head}{sep}{user}:***@{hostport}{slash}{tail}"
+
+
+def format_netloc(host: str | None, port: int | None, username: str | None = None) -> str:
+    """[user@]host[:port], IPv6 hosts in brackets, the user URL-quoted."""
+    shown = host or ""
+    if ":" in shown:
+        shown = f"[{shown}]"
+    if port is not None:
+        shown = f"{shown}:{port}"
+    return f"{quote(username, safe='')}@{shown}" if username else shown
+
+
+def _netloc(parts: SplitResult, username: str | None) -> str:
+    return format_netloc(parts.hostname, parts.port, username)
+
+
+def credential_key(url: str) -> str:
+    """The identity of a credential: the URL with no user information."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return url
+    return urlunsplit(parts._replace(netloc=_netloc(parts, None)))
+
+
+def split_url_secret(url: str) -> tuple[str, HttpAuth | None]:
+    """`https://u:p@host/x` -> (`https://u@host/x`, HttpAuth(u, p)); other URLs unchanged."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.password is None:
+        return url, None
+    username = unquote(parts.username or "")
+    clean = urlunsplit(parts._replace(netloc=_netloc(parts, username or None)))
+    return clean, HttpAuth(username, unquote(parts.password))
+
+
+def url_without_secret(url: str) -> str:
+    """`url` fit to store or show: an HTTP(S) password dropped (the user kept), any
+    other scheme's password `***`."""
+    clean, _auth = split_url_secret(url)
+    return redact_url(clean)
