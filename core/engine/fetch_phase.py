@@ -28,7 +28,10 @@ RemoteProgress = Callable[[str, TransferProgress], None]
 
 
 @dataclass
-class FetchOutcome:
+class RemotesFetched:
+    """Which remotes one sync's fetch phase reached, and why the others failed (not the
+    scheduler's `FetchOutcome`, which is what a background fetch reports upward)."""
+
     fetched: list[str] = field(default_factory=list)  # remotes that answered
     failures: dict[str, GitferryError] = field(default_factory=dict)
 
@@ -72,10 +75,10 @@ async def fetch_remotes(
     only: Iterable[str] | None = None,
     skip: Iterable[str] = (),
     progress: RemoteProgress | None = None,
-) -> FetchOutcome:
+) -> RemotesFetched:
     """Fetch every remote (or those in `only`, less those in `skip`), accounting into
     `report`; each remote's failure lands in `report.failed_remotes`."""
-    outcome = FetchOutcome()
+    outcome = RemotesFetched()
     wanted = None if only is None else set(only)
     skipped = set(skip)
     max_pack_size = (await core.store.app_settings()).max_pack_size

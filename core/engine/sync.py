@@ -21,7 +21,7 @@ from dulwich.repo import Repo
 from core.engine.clock import Clock
 from core.engine.commit_phase import SkipSink, commit_changes
 from core.engine.core import Core
-from core.engine.fetch_phase import FetchOutcome, RemoteProgress, fetch_remotes
+from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
 from core.engine.integrate_phase import NotIntegrated, integrate
 from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
@@ -238,7 +238,7 @@ class _Sync:
                 publish=self.options.on_skipped,
             )
 
-    async def _fetch(self, only: set[str] | None = None) -> FetchOutcome:
+    async def _fetch(self, only: set[str] | None = None) -> RemotesFetched:
         return await fetch_remotes(
             self.core,
             self.record.id,
@@ -271,7 +271,7 @@ class _Sync:
             self.measured = await self.core.offload.cpu(measure_branches, self.repo, known, index)
             return self.measured
 
-    async def _push(self, statuses: list[BranchStatus], fetched: FetchOutcome) -> list[BranchStatus]:
+    async def _push(self, statuses: list[BranchStatus], fetched: RemotesFetched) -> list[BranchStatus]:
         current = await self.core.offload.io(current_branch, self.repo)
         branches = self._pushable(statuses, current)
         if not branches:
@@ -306,7 +306,7 @@ class _Sync:
             progress=self.progress,
         )
 
-    def _conclude(self, fetched: FetchOutcome) -> None:
+    def _conclude(self, fetched: RemotesFetched) -> None:
         report = self.report
         if self.stopped is not None:
             report.result, report.message = self.stopped.result, self.stopped.message
