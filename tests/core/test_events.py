@@ -1,11 +1,10 @@
-"""The event bus: ordering, drop-oldest, filters, threads, closing, speed."""
+"""The event bus: ordering, drop-oldest, filters, threads, closing. Its speed: `python -m bench.events`."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -24,6 +23,8 @@ from core.events import (
 )
 from core.model import BranchStatus, RepoState
 from core.results import ResultKind
+
+DEADLOCK_CAP = 60.0  # seconds: only a deadlock takes this long; never a measure of speed
 
 
 def progress(n: int, repo_id: int = 1) -> PhaseProgress:
@@ -89,27 +90,27 @@ def test_full_buffer_drops_its_oldest_and_counts_per_subscriber() -> None:
 
 
 async def test_a_slow_subscriber_blocks_neither_publish_nor_the_others() -> None:
+    """The publisher is another thread and `stuck` is never read: had publish waited for
+    room in `stuck`, the publisher would never finish (and `live` never get event 999)."""
     bus = EventBus()
     stuck = bus.subscribe(maxsize=4)  # never read
     live = bus.subscribe(maxsize=10_000)
-    received: list[Event] = []
 
-    async def consume() -> None:
-        async for event in live:
-            received.append(event)
-            if len(received) == 1000:
-                return
+    def publish_all() -> None:
+        for n in range(1000):
+            bus.publish(progress(n))
 
-    task = asyncio.create_task(consume())
-    started = time.perf_counter()
-    for n in range(1000):
-        bus.publish(progress(n))
-        if n % 100 == 0:
-            await asyncio.sleep(0)
-    await asyncio.wait_for(task, 5)
-    assert time.perf_counter() - started < 2
+    async def consume() -> list[Event]:
+        return [await live.get() for _ in range(1000)]
+
+    reader = asyncio.create_task(consume())
+    publisher = threading.Thread(target=publish_all)
+    publisher.start()
+    received = await asyncio.wait_for(reader, DEADLOCK_CAP)
+    publisher.join(DEADLOCK_CAP)
+    assert not publisher.is_alive(), "publish blocked on a full subscriber"
     assert received == [progress(n) for n in range(1000)]
-    assert stuck.dropped == 996 and len(stuck) == 4
+    assert stuck.dropped == 996 and drain(stuck) == [progress(n) for n in range(996, 1000)]
 
 
 def test_kinds_filter() -> None:
@@ -204,13 +205,12 @@ async def test_a_cancelled_get_does_not_lose_the_next_event() -> None:
     assert await asyncio.wait_for(sub.get(), 1) == progress(5)
 
 
-def test_hundred_thousand_publishes_to_three_subscribers_is_fast() -> None:
+def test_hundred_thousand_publishes_keep_each_subscribers_newest() -> None:
+    """How fast this goes is measured by `python -m bench.events`, not here."""
     bus = EventBus()
     subs = [bus.subscribe(maxsize=256) for _ in range(3)]
-    events = [progress(n) for n in range(100_000)]
-    started = time.perf_counter()
-    for event in events:
-        bus.publish(event)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.5, f"{elapsed:.3f} s"
-    assert all(sub.dropped == 100_000 - 256 for sub in subs)
+    for n in range(100_000):
+        bus.publish(progress(n))
+    for sub in subs:
+        assert sub.dropped == 100_000 - 256
+        assert drain(sub) == [progress(n) for n in range(100_000 - 256, 100_000)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from core.offload import Offload
 from core.store.migrations import LATEST, SchemaTooNew, migrate
 from core.store.schema import Base, BranchStatusRow
 from core.store.status_store import StatusStore, UnknownRepository, utcnow
+
+DEADLOCK_CAP = 60.0  # seconds: only a deadlock takes this long; never a measure of speed
 
 
 @pytest.fixture
@@ -116,22 +117,27 @@ async def test_run_lifecycle(store: StatusStore) -> None:
 
 
 async def test_reads_do_not_wait_for_a_long_write(store: StatusStore) -> None:
-    """WAL: a reader sees the last committed state while a write transaction is open."""
+    """WAL: a reader sees the last committed state while a write transaction is open.
+    The write ends only after the reads: a read that waited for it would deadlock (and
+    SQLite's busy timeout would then fail it)."""
     repo = await store.add_repo("r", "/tmp/r", {})
-    release = asyncio.Event()
+    written, release = asyncio.Event(), asyncio.Event()
 
-    async def slow_writer() -> None:
+    async def long_writer() -> None:
         async with store.db.write() as s:
             await s.execute(insert(BranchStatusRow).values(repo_id=repo.id, name="w", updated_at=utcnow()))
+            await s.flush()
+            written.set()
             await release.wait()
 
-    task = asyncio.create_task(slow_writer())
-    await asyncio.sleep(0.05)
-    started = time.perf_counter()
-    assert (await store.repo("r")).name == "r"
-    assert time.perf_counter() - started < 0.5
+    task = asyncio.create_task(long_writer())
+    await asyncio.wait_for(written.wait(), DEADLOCK_CAP)
+    assert (await asyncio.wait_for(store.repo("r"), DEADLOCK_CAP)).name == "r"
+    assert await asyncio.wait_for(store.branches(repo.id), DEADLOCK_CAP) == []  # not committed yet
+    assert not task.done()
     release.set()
     await task
+    assert [b.name for b in await store.branches(repo.id)] == ["w"]
 
 
 async def test_remote_failure_counts_survive_reopen(tmp_path: Path) -> None:

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from core.git.locks import sync_lock
 from core.git.locks.stale_locks import remove_stale_leftovers
-from core.git.locks.sync_lock import SyncBusy, acquire_sync_lock, read_owner
+from core.git.locks.sync_lock import SyncBusy, SyncLock, acquire_sync_lock, read_owner
+
+DEADLOCK_CAP = 60.0  # seconds: only a deadlock takes this long; never a measure of speed
 
 HOLDER = """
 import sys, time
@@ -57,7 +60,7 @@ def test_acquire_records_owner_and_release_removes_the_file(git_dir: Path) -> No
     assert not lock.path.exists()
 
 
-def test_a_second_thread_is_busy_or_waits(git_dir: Path) -> None:
+def test_a_second_thread_is_busy_or_waits(git_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lock = acquire_sync_lock(git_dir)
     errors: list[BaseException] = []
 
@@ -73,19 +76,29 @@ def test_a_second_thread_is_busy_or_waits(git_dir: Path) -> None:
     assert len(errors) == 1 and isinstance(errors[0], SyncBusy)
     assert f"pid {os.getpid()}" in errors[0].message
 
-    waited: list[float] = []
+    # The patient one must find the lock busy at least once, then take it only after the
+    # release: its tries are recorded, and the release waits for a busy one.
+    tries: list[str] = []
+    busy_seen = threading.Event()
 
-    def patient() -> None:
-        start = time.monotonic()
-        acquire_sync_lock(git_dir, wait=5).release()
-        waited.append(time.monotonic() - start)
+    def recorded_try(path: Path) -> SyncLock | None:
+        taken = real_try(path)
+        if threading.current_thread() is worker:
+            tries.append("busy" if taken is None else "took")
+            busy_seen.set()
+        return taken
 
-    worker = threading.Thread(target=patient)
+    real_try = sync_lock._try_lock
+    monkeypatch.setattr(sync_lock, "_try_lock", recorded_try)
+    worker = threading.Thread(target=lambda: acquire_sync_lock(git_dir, wait=DEADLOCK_CAP).release())
     worker.start()
-    time.sleep(0.3)
+    assert busy_seen.wait(DEADLOCK_CAP)
+    tries.append("released")
     lock.release()
-    worker.join(5)
-    assert waited and 0.2 < waited[0] < 2
+    worker.join(DEADLOCK_CAP)
+    assert not worker.is_alive()
+    assert tries[0] == "busy" and "took" in tries, tries
+    assert "released" in tries[: tries.index("took")], tries
 
 
 def test_a_lock_held_by_another_process_is_busy_until_it_dies(git_dir: Path) -> None:

@@ -11,7 +11,6 @@ gone, fetches and fast-forwards.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,14 +157,15 @@ def test_max_pack_size_setting() -> None:
 
 
 def test_server_that_stops_sending_mid_pack_times_out(world: Clones, proxies: list[CuttingProxy]) -> None:
+    """The proxy holds the connection silent for IO_TIMEOUT (30 s), then hangs up: "timed
+    out" says the client's own timeout (1 s) ended the transfer first; how long it took is
+    `python -m bench.timeouts`' business."""
     proxy = StallingProxy(LOOPBACK, world.remote.port or 0, 64 * 1024)
     proxies.append(proxy)
     world.theirs_through(proxy)
     before = state(world.theirs)
-    started = time.monotonic()
     report = asyncio.run(_sync(world, SyncOptions(timeout=TIMEOUT)))
-    elapsed = time.monotonic() - started
-    assert proxy.cuts == 1 and elapsed < 10 * TIMEOUT, elapsed
+    assert proxy.cuts == 1
     assert report.result is ResultKind.OFFLINE and "timed out" in report.message, report.message
     assert "\n" not in report.message
     assert_untouched(world, before)

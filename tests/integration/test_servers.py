@@ -15,7 +15,7 @@ import pytest
 
 from tests.gitcli import commit_file, git, rev_parse
 from tests.servers import LOOPBACK, Remote
-from tests.servers.faults import CuttingProxyFactory, SilentServer
+from tests.servers.faults import CuttingProxyFactory, SilentServer, TricklingServer
 from tests.servers.remote import HttpRemote
 
 
@@ -168,6 +168,18 @@ def test_silent_server_never_answers(silent_server: SilentServer) -> None:
         with pytest.raises(TimeoutError):
             sock.recv(1)
     assert silent_server.connections == 1
+
+
+def test_trickling_server_sends_an_endless_pkt_line(trickling_server: TricklingServer) -> None:
+    with socket.create_connection((LOOPBACK, trickling_server.port), timeout=30) as sock:
+        sock.sendall(b"0032git-upload-pack /x.git\0host=127.0.0.1\0")
+        received = b""
+        while len(received) < 7:
+            chunk = sock.recv(7 - len(received))
+            assert chunk, "the trickling server hung up"
+            received += chunk
+    assert received == b"fff0###"  # a pkt-line of 65,516 bytes has begun, three of them so far
+    assert trickling_server.connections == 1
 
 
 def test_refused_port_refuses(refused_port: int) -> None:

@@ -17,12 +17,13 @@ HTTP kinds yield an ``HttpRemote`` (``requests``, ``commands``, ``auth``,
 ``GIT_SSH_COMMAND`` or to dulwich as ``get_transport_and_path(url, ssh_command=...)``.
 
 Fault servers: ``cutting_proxy(host, port, cut_after_bytes)`` (a factory;
-``proxy.rewrite(url)`` points a URL at the proxy), ``silent_server`` (``.port``)
-and ``refused_port`` (an int).
+``proxy.rewrite(url)`` points a URL at the proxy), ``silent_server`` (``.port``),
+``trickling_server`` (``.port``: a byte now and then, so a transfer never ends on its
+own) and ``refused_port`` (an int).
 """
 
 from tests.servers.daemon import GitDaemon
-from tests.servers.faults import CuttingProxy, CuttingProxyFactory, RefusedPort, SilentServer
+from tests.servers.faults import CuttingProxy, CuttingProxyFactory, RefusedPort, SilentServer, TricklingServer
 from tests.servers.host import LOOPBACK, RemoteHost
 from tests.servers.remote import KINDS, HttpRemote, Remote
 from tests.servers.smart_http import SmartHttpServer
@@ -41,4 +42,5 @@ __all__ = [
     "SilentServer",
     "SmartHttpServer",
     "SshServer",
+    "TricklingServer",
 ]

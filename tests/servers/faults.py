@@ -1,6 +1,6 @@
 """Servers that misbehave on purpose: proxies that hang up, fall silent or flip a
-byte of the pack mid-transfer, a server that never answers, and a port that
-refuses connections."""
+byte of the pack mid-transfer, a server that never answers, one that answers too
+slowly ever to finish, and a port that refuses connections."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.servers.host import LOOPBACK, STOP_TIMEOUT
 IO_TIMEOUT = 30.0
 CHUNK = 64 * 1024
 POLL = 0.05
+TRICKLE_SECONDS = 0.5  # far below any client's read timeout
 
 
 class _Acceptor:
@@ -264,6 +265,23 @@ class SilentServer:
 
     def stop(self) -> None:
         self._acceptor.stop()
+
+
+class TricklingServer(SilentServer):
+    """Answers every connection with the start of a pkt-line that never ends, one byte
+    every ``TRICKLE_SECONDS``: no read ever waits long enough to time out, so a transfer
+    from it never ends on its own, only when the client gives up or the server stops."""
+
+    def _on_accept(self, conn: socket.socket) -> None:
+        super()._on_accept(conn)
+        self._acceptor.spawn(self._trickle, conn)
+
+    def _trickle(self, conn: socket.socket) -> None:
+        stopping = self._acceptor.stopping
+        with contextlib.suppress(OSError):
+            conn.sendall(b"fff0")  # a 65,516-byte pkt-line follows: hours at this pace
+            while not stopping.wait(TRICKLE_SECONDS):
+                conn.sendall(b"#")
 
 
 class RefusedPort:

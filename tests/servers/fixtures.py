@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers import GitDaemon, Remote, RemoteHost
-from tests.servers.faults import CuttingProxy, CuttingProxyFactory, RefusedPort, SilentServer
+from tests.servers.faults import CuttingProxy, CuttingProxyFactory, RefusedPort, SilentServer, TricklingServer
 from tests.servers.host import LOOPBACK
 from tests.servers.remote import HttpRemote, namespace_for
 from tests.servers.smart_http import SmartHttpServer
@@ -140,6 +140,13 @@ def cutting_proxy() -> Iterator[CuttingProxyFactory]:
 @pytest.fixture
 def silent_server() -> Iterator[SilentServer]:
     server = SilentServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def trickling_server() -> Iterator[TricklingServer]:
+    server = TricklingServer()
     yield server
     server.stop()
 
