@@ -24,9 +24,9 @@ from core.engine import registry
 from core.engine.core import Core
 from core.engine.sync import SyncOptions, refresh_status, sync_repository
 from core.errors import BadInput, GitferryError
-from core.fd_limit import raise_soft_limit
 from core.logs import configure_logging, log_to_stderr
 from core.paths import data_dir
+from core.platform.fd_limit import raise_soft_limit
 from core.remote_url import url_without_secret
 from core.settings import APP_PARSERS, as_text, parse_setting
 

@@ -26,6 +26,7 @@ from dulwich.repo import Repo
 
 from core.git.repository import open_worktree_repo
 from core.offload import Offload
+from core.platform.fd_limit import soft_limit
 from core.pool_cost import cap_delta_cache, estimate_cost, open_descriptors
 
 DELTA_CACHE_LIMIT = 8 * 2**20
@@ -35,12 +36,8 @@ DELTA_CACHE_LIMIT = 8 * 2**20
 def default_descriptor_budget() -> int:
     """Half the soft RLIMIT_NOFILE: the other half is left to sockets, the status store,
     the GUI and the packs of repositories being fetched."""
-    try:
-        import resource
-    except ImportError:  # Windows: no such limit on handles; mappings still cost
-        return 4096
-    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return 4096 if soft == resource.RLIM_INFINITY else max(64, soft // 2)
+    soft = soft_limit()
+    return 4096 if soft is None else max(64, soft // 2)  # no limit (Windows): mappings still cost
 
 
 @dataclass(frozen=True, slots=True)

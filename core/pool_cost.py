@@ -20,13 +20,13 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-import psutil
 from dulwich.object_store import DiskObjectStore
 from dulwich.pack import Pack
 from dulwich.repo import Repo
 from dulwich.walk import Walker
 
 from core.git.index.stat_data import cached_view_bytes
+from core.platform.processes import own_rss_bytes
 
 REPO_OVERHEAD = 24 * 1024
 """Bytes per open repository beyond its packs (Python 3.11, dulwich 1.2.21, Linux):
@@ -105,7 +105,7 @@ def estimate_cost(repo: Repo, overhead: int = REPO_OVERHEAD) -> int:
 
 def rss_bytes() -> int:
     gc.collect()
-    return int(psutil.Process().memory_info().rss)
+    return own_rss_bytes()
 
 
 @dataclass(frozen=True, slots=True)

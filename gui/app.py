@@ -27,9 +27,9 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core.fd_limit import raise_soft_limit
 from core.logs import configure_logging
 from core.paths import data_dir
+from core.platform.fd_limit import raise_soft_limit
 from core.store.status_reader import Snapshot, first_snapshot
 from gui.resources import icon_path
 from gui.single_instance import SingleInstance

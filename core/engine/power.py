@@ -1,24 +1,17 @@
-"""The power port: is the machine on battery, and how full is it (psutil)."""
+"""The power port: pause syncing when the machine runs low on battery (read by `core.platform.battery`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
-import psutil
-
 from core.offload import Offload
+from core.platform.battery import BatteryReading, read_battery
 
 LOW_BATTERY_PERCENT = 20.0
 
 
-@dataclass(frozen=True)
-class BatteryReading:
-    percent: float
-    plugged: bool
-
-    def is_low(self, threshold: float = LOW_BATTERY_PERCENT) -> bool:
-        return not self.plugged and self.percent < threshold
+def is_low(reading: BatteryReading, threshold: float = LOW_BATTERY_PERCENT) -> bool:
+    return not reading.plugged and reading.percent < threshold
 
 
 class PowerSource(Protocol):
@@ -28,23 +21,13 @@ class PowerSource(Protocol):
 
 
 class PsutilPower:
-    """`psutil.sensors_battery()`, read off the event loop (it reads sysfs or calls the OS)."""
+    """The platform's battery reading, taken off the event loop (it reads sysfs or calls the OS)."""
 
     def __init__(self, offload: Offload) -> None:
         self._offload = offload
 
     async def battery(self) -> BatteryReading | None:
-        return await self._offload.io(_read_battery)
-
-
-def _read_battery() -> BatteryReading | None:
-    try:
-        reading = psutil.sensors_battery()
-    except (OSError, NotImplementedError):
-        return None
-    if reading is None:
-        return None
-    return BatteryReading(percent=float(reading.percent), plugged=bool(reading.power_plugged))
+        return await self._offload.io(read_battery)
 
 
 class BatteryWatch:
@@ -72,7 +55,7 @@ class BatteryWatch:
         elif now >= self._next:
             self._next = now + self._poll
             reading = await self._power.battery()
-            low = reading is not None and reading.is_low()
+            low = reading is not None and is_low(reading)
         else:
             return False
         changed, self.low = low != self.low, low

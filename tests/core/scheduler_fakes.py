@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.engine.fetch_outcome import FetchJob, FetchOutcome, Reason
-from core.engine.power import BatteryReading
+from core.platform.battery import BatteryReading
 
 # Enough loop turns for every ready task to reach its next await on the fake clock.
 SETTLE_TURNS = 200

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from gui import autostart
+from core.platform import autostart
 
 # Arguments that exercise every quoting rule of the Desktop Entry spec's Exec key.
 AWKWARD_ARGS = [
@@ -142,9 +141,3 @@ def test_an_empty_command_is_refused() -> None:
     with pytest.raises(ValueError):
         autostart.enable([])
     assert not autostart.autostart_path().exists()
-
-
-def test_launch_command_runs_this_interpreter_or_the_frozen_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert autostart.launch_command() == [sys.executable, "-m", "gui"]
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    assert autostart.launch_command() == [sys.executable]

@@ -9,7 +9,7 @@ import sys
 
 def test_the_soft_limit_is_raised_to_the_hard_one() -> None:
     code = (
-        "import resource; from core.fd_limit import raise_soft_limit;"
+        "import resource; from core.platform.fd_limit import raise_soft_limit;"
         "resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1]));"
         "print(raise_soft_limit(), resource.getrlimit(resource.RLIMIT_NOFILE)[0])"
     )

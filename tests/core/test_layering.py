@@ -30,7 +30,6 @@ LAYERS: list[list[str]] = [
         "core.settings",
         "core.remote_url",
         "core.logs",
-        "core.fd_limit",
         "core.platform",
     ],
     ["core.credentials", "core.offload"],

@@ -15,10 +15,11 @@ import pytest
 from core.engine.backoff import Backoff, Jitter
 from core.engine.breaker import RemoteBreaker
 from core.engine.fetch_outcome import FetchJob, FetchOutcome, OutcomeKind, Reason
-from core.engine.power import BatteryReading, PsutilPower
+from core.engine.power import PsutilPower
 from core.engine.scheduler import Cadence, FetchScheduler, NotScheduled
 from core.engine.slots import SlotPolicy, path_offset, until_slot
 from core.offload import Offload
+from core.platform.battery import BatteryReading
 from core.store.status_store import StatusStore
 from tests.core.scheduler_fakes import FakeClock, FakePower, Remotes, settle
 

@@ -26,10 +26,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 from dulwich.config import ConfigFile, Section
 
 from core.errors import GitferryError
+from core.platform.processes import held_open
 from core.remote_url import Kind, parse_remote_url
 
 _LOOSE_DIR = re.compile(r"[0-9a-f]{2}")
@@ -51,7 +51,7 @@ def remove_stale_leftovers(git_dir: str | Path, since: float) -> list[str]:
     ]
     if not candidates:
         return []
-    held = _open_by_anyone({str(p) for p in candidates})
+    held = held_open({str(p) for p in candidates})
     removed = []
     for path in candidates:
         if str(path) in held:
@@ -123,16 +123,3 @@ def _modified_since(path: Path, since: float) -> bool:
         return path.stat().st_mtime >= since
     except FileNotFoundError:
         return False
-
-
-def _open_by_anyone(paths: set[str]) -> set[str]:
-    """Which of `paths` some process (that we may inspect) has open right now."""
-    held: set[str] = set()
-    for process in psutil.process_iter():
-        try:
-            for opened in process.open_files():
-                if opened.path in paths:
-                    held.add(opened.path)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
-    return held

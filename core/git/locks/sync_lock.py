@@ -1,9 +1,10 @@
 """The per-repository sync lock: one sync at a time, across threads and processes.
 
-The lock is `.git/gitferry/sync.lock`, held with `flock` on an open file
-description, so two threads of one process exclude each other as two processes
-do, and the kernel releases it when its owner dies however it dies. The file
-records its owner (pid, the pid's start time, when the sync began, the host).
+The lock is `.git/gitferry/sync.lock`, an exclusive lock on an open file
+description (`core/platform/file_lock.py`), so two threads of one process
+exclude each other as two processes do, and the operating system releases it
+when its owner dies however it dies. The file records its owner (pid, the
+pid's start time, when the sync began, the host).
 A clean release empties and unlinks it; finding it non-empty once the lock is
 ours therefore means the previous owner died mid-sync, and the caller gets that
 owner back as `taken_over`, to clean up what the dead sync left
@@ -12,8 +13,6 @@ owner back as `taken_over`, to clean up what the dead sync left
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import socket
@@ -22,9 +21,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
 
-import psutil
-
 from core.errors import GitferryError
+from core.platform.file_lock import LockedFile, try_lock
+from core.platform.processes import process_started
 from core.results import ResultKind
 
 LOCK_NAME = "sync.lock"
@@ -41,7 +40,8 @@ class LockOwner:
     @classmethod
     def me(cls) -> LockOwner:
         pid = os.getpid()
-        return cls(pid, _process_start(pid), time.time(), socket.gethostname())
+        started = process_started(pid)
+        return cls(pid, -1.0 if started is None else started, time.time(), socket.gethostname())
 
     @classmethod
     def parse(cls, text: str) -> LockOwner | None:
@@ -54,7 +54,7 @@ class LockOwner:
     def alive(self) -> bool:
         if self.host != socket.gethostname():
             return True  # cannot tell; a lock from another host is never taken over by guess
-        return _process_start(self.pid) == self.pid_started
+        return process_started(self.pid) == self.pid_started
 
     def describe(self) -> str:
         started = time.strftime("%H:%M:%S", time.localtime(self.since))
@@ -76,19 +76,13 @@ class SyncBusy(GitferryError):
 class SyncLock:
     """A held sync lock; `release()` (or leaving the `with` block) gives it up."""
 
-    def __init__(self, path: Path, fd: int, taken_over: LockOwner | None) -> None:
-        self.path = path
-        self._fd: int | None = fd
+    def __init__(self, file: LockedFile, taken_over: LockOwner | None) -> None:
+        self.path = file.path
+        self._file = file
         self.taken_over = taken_over
 
     def release(self) -> None:
-        if self._fd is None:
-            return
-        fd, self._fd = self._fd, None
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-            self.path.unlink()
-        os.close(fd)  # closing drops the flock
+        self._file.release()  # empties and removes the file: the next owner finds no record
 
     def __enter__(self) -> SyncLock:
         return self
@@ -125,32 +119,9 @@ def read_owner(path: Path) -> LockOwner | None:
 
 
 def _try_lock(path: Path) -> SyncLock | None:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
+    file = try_lock(path)
+    if file is None:
         return None
-    try:
-        if os.fstat(fd).st_ino != os.stat(path).st_ino:
-            os.close(fd)  # the owner released (unlinked) it while we opened it: try again
-            return _try_lock(path)
-    except FileNotFoundError:
-        os.close(fd)
-        return _try_lock(path)
-    previous = LockOwner.parse(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
-    _write_owner(fd, LockOwner.me())
-    return SyncLock(path, fd, previous)
-
-
-def _write_owner(fd: int, owner: LockOwner) -> None:
-    data = json.dumps(asdict(owner)).encode()
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, data, 0)
-
-
-def _process_start(pid: int) -> float:
-    try:
-        return psutil.Process(pid).create_time()
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        return -1.0
+    previous = LockOwner.parse(file.read().decode("utf-8", "replace"))
+    file.replace(json.dumps(asdict(LockOwner.me())).encode())
+    return SyncLock(file, previous)

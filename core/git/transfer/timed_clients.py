@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
 import shlex
 import socket
 import subprocess
@@ -28,8 +27,9 @@ from dulwich.protocol import (
     Protocol,
 )
 
+from core.platform.readiness import readable
+
 _KILL_GRACE = 2.0
-_Selector: type[selectors.BaseSelector] = getattr(selectors, "PollSelector", selectors.DefaultSelector)
 
 
 class TimedTCPGitClient(TCPGitClient):
@@ -84,16 +84,7 @@ class TimedTCPGitClient(TCPGitClient):
         if cmd == b"upload-pack" and self.protocol_version == 2:
             extra = b"\0\0version=2\0"  # hidden from servers that only know "host="
         proto.send_cmd(b"git-" + cmd, path, b"host=" + self._host.encode("ascii") + extra)
-        return proto, lambda: _readable(sock.fileno(), 0.0), None
-
-
-def _readable(fd: int, timeout: float) -> bool:
-    """Whether `fd` has data within `timeout` seconds. Not `select.select`: it fails on
-    descriptor numbers of 1024 and above (FD_SETSIZE). poll needs no descriptor of its
-    own (epoll would open one per wait)."""
-    with _Selector() as selector:
-        selector.register(fd, selectors.EVENT_READ)
-        return bool(selector.select(timeout))
+        return proto, lambda: readable(sock.fileno(), 0.0), None
 
 
 class _TimedPipe:
@@ -109,7 +100,7 @@ class _TimedPipe:
         chunks = []
         wanted = size
         while wanted > 0:
-            if not _readable(self._fd, self._timeout):
+            if not readable(self._fd, self._timeout):
                 raise TimeoutError(f"no data from the remote for {self._timeout:g} s")
             data = os.read(self._fd, wanted)
             if not data:
