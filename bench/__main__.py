@@ -10,7 +10,7 @@ import argparse
 import importlib
 import time
 
-MODULES = ("fetch", "ahead_behind", "sync", "background", "gui", "scan")
+MODULES = ("fetch", "ahead_behind", "sync", "background", "gui", "scan", "events", "timeouts")
 
 
 def main(argv: list[str] | None = None) -> None:
