@@ -20,6 +20,11 @@ Fault servers: ``cutting_proxy(host, port, cut_after_bytes)`` (a factory;
 ``proxy.rewrite(url)`` points a URL at the proxy), ``silent_server`` (``.port``),
 ``trickling_server`` (``.port``: a byte now and then, so a transfer never ends on its
 own) and ``refused_port`` (an int).
+
+No server outlives the test run, however it ends (SIGTERM, SIGKILL): git daemon
+and sshd run under a keeper (``keeper.py``) that kills them and every process they
+forked; the HTTP bridge and the fault servers are threads of the run, and the
+bridge's ``git http-backend`` processes end when their pipes to the run close.
 """
 
 from tests.servers.daemon import GitDaemon

@@ -1,13 +1,14 @@
 """Where the test remotes live: a directory of bare repositories, and the plumbing
-(free ports, waiting for a listener, a fixed environment) every server shares."""
+(free ports, waiting for a listener, a fixed environment, a keeper that takes servers
+down with the test run) every server shares."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Self
@@ -16,6 +17,7 @@ LOOPBACK = "127.0.0.1"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
 START_ATTEMPTS = 3  # a port from free_port() can be taken before the server binds it
+KEEPER = Path(__file__).with_name("keeper.py")
 
 
 class RemoteHost:
@@ -94,23 +96,28 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None) -> Non
 
 
 def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """A server in its own process group, so stopping it also stops the children it forked."""
+    """A server under its keeper (``keeper.py``, whose process this is): the server and
+    every process it forks die when the test run does, even by SIGKILL, or on ``stop_process``."""
     with log.open("ab") as out:
         return subprocess.Popen(
-            args,
+            [sys.executable, str(KEEPER), *args],
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,  # the run holds the only write end: closing it stops the server
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
 
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate, then kill, a server's process group; never wait unboundedly."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
+    """Hang up on the keeper, which stops the server and its children, then exits;
+    signal the keeper if it lingers. Never waits unboundedly."""
+    if proc.stdin is not None:
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+    for nudge in (None, proc.terminate, proc.kill):
+        if nudge is not None:
+            with contextlib.suppress(ProcessLookupError):
+                nudge()
         try:
             proc.wait(timeout=STOP_TIMEOUT)
             return
