@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -23,14 +24,16 @@ from core.cli_output import (
 from core.engine import registry
 from core.engine.core import Core
 from core.engine.sync import SyncOptions, refresh_status, sync_repository
+from core.engine.unexpected import TRACEBACK_HINT, describe
 from core.errors import BadInput, GitferryError
-from core.logs import configure_logging, log_to_stderr
+from core.logs import configure_logging, log_file, log_to_stderr
 from core.paths import data_dir
 from core.platform.fd_limit import raise_soft_limit
 from core.remote_url import url_without_secret
 from core.settings import APP_PARSERS, as_text, parse_setting
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger(__name__)
 VERBOSE_HELP = "log debug detail to stderr"
 
 
@@ -170,6 +173,9 @@ async def _sync(core: Core, args: argparse.Namespace) -> int:
     else:
         for report in reports:
             print_report(report)
+    for report in reports:
+        if report.crashed:
+            print(f"gitferry: {report.name}: {TRACEBACK_HINT} ({log_file(data_dir())})", file=sys.stderr)
     return EXIT_OK if all(r.result.succeeded for r in reports) else EXIT_FAILED
 
 
@@ -302,9 +308,9 @@ def _prompt_credentials() -> tuple[str, str]:
 
 def _configure_logs(args: argparse.Namespace) -> None:
     """`--verbose`: debug records to stderr. The daemon, a long-running process like the
-    desktop app, also keeps the rotating log file and reports its work on stderr."""
-    if args.command == "daemon":
-        configure_logging(data_dir(), args.verbose)
+    desktop app, also keeps the rotating log file and reports its work on stderr; the
+    other commands write to that file only the tracebacks of unexpected errors."""
+    configure_logging(data_dir(), args.verbose, errors_only=args.command != "daemon")
     if args.verbose or args.command == "daemon":
         log_to_stderr(args.verbose)
 
@@ -340,6 +346,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gitferry: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line here, the traceback in the log file
+        log.exception("gitferry %s failed", args.command)
+        hint = f"{TRACEBACK_HINT} ({log_file(data_dir())})"
+        print(f"gitferry: unexpected error: {describe(exc)}; {hint}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

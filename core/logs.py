@@ -2,7 +2,8 @@
 
 The desktop app and `gitferry daemon` (the long-running processes) append to
 `<data dir>/gitferry.log`, rotated at 1 MiB with three old files kept. The
-short CLI commands print their results instead; with `--verbose` any process
+short CLI commands print their results instead, and write to that file only the
+errors they cannot put in one line (a traceback); with `--verbose` any process
 also writes its debug records to stderr. Both set the root logger, so the
 engine's, dulwich's and urllib3's records all follow the same switch.
 """
@@ -27,12 +28,17 @@ def log_file(home: Path) -> Path:
     return home / LOG_FILE_NAME
 
 
-def configure_logging(home: Path, verbose: bool) -> None:
-    """Append to the rotating log file in `home` (the data directory)."""
+def configure_logging(home: Path, verbose: bool, *, errors_only: bool = False) -> None:
+    """Append to the rotating log file in `home` (the data directory); `errors_only`
+    keeps only errors, and creates the file only when there is one."""
     home.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(log_file(home), maxBytes=LOG_BYTES, backupCount=LOG_FILES)
+    handler = RotatingFileHandler(
+        log_file(home), maxBytes=LOG_BYTES, backupCount=LOG_FILES, delay=errors_only
+    )
     handler.setFormatter(logging.Formatter(FILE_FORMAT))
-    _attach("gitferry-file", handler, verbose)
+    if errors_only:
+        handler.setLevel(logging.ERROR)
+    _attach("gitferry-file", handler, _root_level(verbose, errors_only))
 
 
 def log_to_stderr(verbose: bool) -> None:
@@ -40,10 +46,16 @@ def log_to_stderr(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(STDERR_FORMAT))
     handler.setLevel(logging.DEBUG if verbose else logging.INFO)
-    _attach("gitferry-stderr", handler, verbose)
+    _attach("gitferry-stderr", handler, _root_level(verbose, errors_only=False))
 
 
-def _attach(name: str, handler: logging.Handler, verbose: bool) -> None:
+def _root_level(verbose: bool, errors_only: bool) -> int:
+    if errors_only:
+        return logging.ERROR
+    return logging.DEBUG if verbose else logging.INFO
+
+
+def _attach(name: str, handler: logging.Handler, level: int) -> None:
     """Add `handler` to the root logger in place of an earlier one of the same name (a
     process that configures twice, such as a test calling `main` again, logs once)."""
     root = logging.getLogger()
@@ -54,6 +66,5 @@ def _attach(name: str, handler: logging.Handler, verbose: bool) -> None:
     root.addHandler(handler)
     for chatty in CHATTY_LOGGERS:
         logging.getLogger(chatty).setLevel(logging.INFO)
-    level = logging.DEBUG if verbose else logging.INFO
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)

@@ -21,6 +21,7 @@ from core.errors import BadInput
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _SCP = re.compile(r"^(?:(?P<user>[^@/]+)@)?(?P<host>\[[^\]/]+\]|[^:/\[\]@]+):(?P<path>.*)$")
 _SSH_SCHEMES = {"ssh", "git+ssh", "ssh+git"}
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
 
 
 class Kind(StrEnum):
@@ -206,3 +207,16 @@ def url_without_secret(url: str) -> str:
     other scheme's password `***`."""
     clean, _auth = split_url_secret(url)
     return redact_url(clean)
+
+
+def redact_urls(text: str) -> str:
+    """`text` with every URL in it fit to show: the text of an exception nobody wrote
+    for users (a library's, a bug's) may quote a URL with its password."""
+
+    def shown(match: re.Match[str]) -> str:
+        try:
+            return url_without_secret(match.group())
+        except ValueError:  # urlsplit refuses it (a bad port, a bracket): the plain redaction
+            return redact_url(match.group())
+
+    return _URL_IN_TEXT.sub(shown, text)

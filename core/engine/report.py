@@ -20,14 +20,17 @@ TIMING_KEYS = (
     "push",
     "store",
 )
-_INTERNAL = frozenset({"answered_remotes", "failed_remotes", "branches", "branches_changed"})
+_INTERNAL = frozenset({"answered_remotes", "failed_remotes", "branches", "branches_changed", "crashed"})
+NOT_FINISHED = "the sync stopped before it finished"
 
 
 @dataclass
 class SyncReport:
     name: str
-    result: ResultKind = ResultKind.UP_TO_DATE
-    message: str = ""
+    # A failure until the sync says otherwise: a run that ends by a path nobody
+    # planned is never recorded as a success.
+    result: ResultKind = ResultKind.ERROR
+    message: str = NOT_FINISHED
     committed: int = 0
     fetched_refs: list[str] = field(default_factory=list)
     objects_received: int = 0
@@ -48,6 +51,7 @@ class SyncReport:
     failed_remotes: dict[str, str] = field(default_factory=dict)
     branches: list[BranchStatus] = field(default_factory=list)
     branches_changed: bool = False
+    crashed: bool = False  # an unexpected exception ended it: its traceback is in the log file
 
     def add_time(self, phase: str, ms: float) -> None:
         self.timings_ms[phase] = self.timings_ms.get(phase, 0.0) + ms

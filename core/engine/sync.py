@@ -10,6 +10,7 @@ the activity log, whatever its result.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -25,6 +26,7 @@ from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remote
 from core.engine.integrate_phase import NotIntegrated, integrate
 from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
+from core.engine.unexpected import describe
 from core.errors import GitferryError
 from core.git.history.branch_status import measure_branches
 from core.git.locks.git_locks import ensure_index_unlocked
@@ -41,6 +43,8 @@ from core.settings import RepoSettings
 _INTEGRATION_RAN = frozenset({ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED})
 
 RepoLease = Callable[[Core, RepoRecord], AbstractAsyncContextManager[Repo]]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -97,13 +101,15 @@ async def sync_repository(
     lock: SyncLock | None = None
     integrated: str | None = None  # the checked-out branch, when its integration ran
     cancelled = False
+    sync: _Sync | None = None
     try:
         async with (lease or fresh_repo)(core, record) as repo:
             with _Timer(report, "lock"):
                 lock = await _take_lock(core, repo, record, options.lock_wait)
             await core.store.start_run(run_id, record.id, "fetching" if options.fetch_only else "syncing")
             await _recover(core, repo, lock)
-            await _Sync(core, record, repo, options, report, progress).run()
+            sync = _Sync(core, record, repo, options, report, progress)
+            await sync.run()
             if not options.fetch_only:
                 integrated = await core.offload.io(current_branch, repo)
     except GitferryError as exc:
@@ -114,6 +120,12 @@ async def sync_repository(
         raise
     except OSError as exc:
         report.result, report.message = ResultKind.ERROR, f"{record.path}: {exc.strerror or exc}"
+    except Exception as exc:
+        # A bug, or a repository in a form the engine cannot read: never a success.
+        step = sync.step if sync is not None else "starting"
+        log.exception("sync of %s failed while %s", record.name, step)
+        report.result, report.message = ResultKind.ERROR, f"unexpected error while {step}: {describe(exc)}"
+        report.crashed = True
     finally:
         try:
             # Still under the lock: step 7 of the contract.
@@ -151,19 +163,29 @@ async def _record(
 ) -> None:
     if report.result == ResultKind.OK and report.kept_both:
         report.message = f"{report.message}; {kept_both_note(report.kept_both)}"
-    with _Timer(report, "store"):
-        if integrated is not None:
-            await _record_conflicts(core, record, integrated, report)
-        await core.store.finish_run(
-            run_id,
-            record.id,
-            result=str(report.result),
-            message=report.message,
-            failed=not report.result.succeeded,
-            details=report.to_json(),
-            timings_ms=report.timings_ms,
-        )
-    await core.offload.io(core.journal.append, _journal_entry(report))
+    try:
+        with _Timer(report, "store"):
+            if integrated is not None:
+                await _record_conflicts(core, record, integrated, report)
+            await core.store.finish_run(
+                run_id,
+                record.id,
+                result=str(report.result),
+                message=report.message,
+                failed=not report.result.succeeded,
+                details=report.to_json(),
+                timings_ms=report.timings_ms,
+            )
+    except Exception as exc:
+        # The caller and the activity log still hear of this run, as a failure.
+        log.exception("could not record the sync of %s", record.name)
+        why = exc.message if isinstance(exc, GitferryError) else describe(exc)
+        report.result, report.message = ResultKind.ERROR, f"could not record this sync: {why}"
+        report.crashed = not isinstance(exc, GitferryError)
+    try:
+        await core.offload.io(core.journal.append, _journal_entry(report))
+    except Exception:
+        log.exception("could not append the sync of %s to the activity log", record.name)
 
 
 async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report: SyncReport) -> None:
@@ -203,6 +225,7 @@ class _Sync:
         self.fatal: GitferryError | None = None  # integration impossible: fetch only
         self.stored: list[BranchStatus] | None = None  # the branch rows before this sync
         self.measured: list[BranchStatus] = []
+        self.step = "reading its settings"  # what it was doing, should it fail unexpectedly
 
     async def run(self) -> None:
         self.settings = await self.core.store.repo_settings(self.record.id)
@@ -220,6 +243,7 @@ class _Sync:
         if full and self.options.push and self.fatal is None:
             statuses = await self._push(statuses, fetched)
         final = _stamp_fetch(statuses, fetched.fetched)
+        self.step = "recording"
         with _Timer(self.report, "store"):
             await self.core.store.save_branches(self.record.id, final)
         self.report.branches = final
@@ -227,6 +251,7 @@ class _Sync:
         self._conclude(fetched)
 
     async def _commit(self) -> None:
+        self.step = "committing"
         with _Timer(self.report, "commit"):
             await commit_changes(
                 self.core,
@@ -239,6 +264,7 @@ class _Sync:
             )
 
     async def _fetch(self, only: set[str] | None = None) -> RemotesFetched:
+        self.step = "fetching"
         return await fetch_remotes(
             self.core,
             self.record.id,
@@ -252,6 +278,7 @@ class _Sync:
         )
 
     async def _integrate(self) -> None:
+        self.step = "integrating"
         with _Timer(self.report, "integrate"):
             try:
                 self.stopped = await integrate(
@@ -263,6 +290,7 @@ class _Sync:
     async def _measure(self) -> list[BranchStatus]:
         """Ahead/behind of every branch, reusing the counts of pairs already measured
         (stored before this sync, or measured earlier in it)."""
+        self.step = "measuring branches"
         with _Timer(self.report, "graph"):
             if self.stored is None:
                 self.stored = await self.core.store.branches(self.record.id)
@@ -272,6 +300,7 @@ class _Sync:
             return self.measured
 
     async def _push(self, statuses: list[BranchStatus], fetched: RemotesFetched) -> list[BranchStatus]:
+        self.step = "pushing"
         current = await self.core.offload.io(current_branch, self.repo)
         branches = self._pushable(statuses, current)
         if not branches:
