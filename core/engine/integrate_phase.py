@@ -1,7 +1,9 @@
 """The integrate phase of a sync: the checked-out branch, then (by setting) the others.
 
-A conflict, a diverged `ff-only` branch or local work in the way stop only the
-checked-out branch: the outcome carries that result and its paths, and the
+A conflict, a diverged `ff-only` branch, local work in the way, a git command
+the user has not finished in this worktree (a merge stopped on a conflict, a
+rebase, ...) or another worktree using the branch stop only the checked-out
+branch: the outcome carries that result and its paths, and the
 sync still pushes the other branches that are ready. Anything else (detached
 HEAD, unborn branch, unsafe path, locked index) stops the sync. In an
 auto-commit repository a conflicting merge keeps both sides instead (the
@@ -18,15 +20,26 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.git.merge.conflict_copies import KeepBoth
-from core.git.merge.integrate import Conflict, Diverged, Strategy, fast_forward_others, integrate_current
+from core.git.merge.integrate import (
+    BranchInUse,
+    Conflict,
+    Diverged,
+    Strategy,
+    fast_forward_others,
+    integrate_current,
+)
 from core.git.worktree.checkout import WorktreeInTheWay
+from core.git.worktree.git_operation import OperationInProgress
 from core.settings import RepoSettings
 
 _REPORT_FIELDS = {"fast_forward": "fast_forwarded", "merge": "merged", "rebase": "rebased"}
 
 
-NotIntegrated = Conflict | Diverged | WorktreeInTheWay
+NotIntegrated = Conflict | Diverged | WorktreeInTheWay | OperationInProgress | BranchInUse
 """Why the checked-out branch was not integrated (the sync's result)."""
+
+NotAttempted = (OperationInProgress, BranchInUse)
+"""The stops where no integration was even tried: the branch's listed conflicts stand."""
 
 
 async def integrate(
@@ -45,7 +58,7 @@ async def integrate(
     except WorktreeInTheWay as exc:
         report.dirty = sorted(set(report.dirty) | set(exc.dirty) | set(exc.untracked))
         stopped = exc
-    except Diverged as exc:
+    except (Diverged, OperationInProgress, BranchInUse) as exc:
         stopped = exc
     else:
         field = _REPORT_FIELDS.get(done.action)
@@ -59,9 +72,11 @@ async def integrate(
         if copies:
             await _list_copies(core, repo_id, done.branch, copies)
     if settings.fast_forward_all:
-        for branch in await core.offload.io(partial(fast_forward_others, repo, index=index)):
+        others = await core.offload.io(partial(fast_forward_others, repo, index=index))
+        for branch in others.moved:
             if branch not in report.fast_forwarded:
                 report.fast_forwarded.append(branch)
+        report.left_alone.update(others.left_alone)
     return stopped
 
 

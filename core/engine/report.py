@@ -1,4 +1,4 @@
-"""What one sync of one repository reports (`sync --json`, SPEC.md section 6)."""
+"""What one sync of one repository reports (`sync --json`)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ class SyncReport:
     # (copy None: the modified side of a modify/delete was kept at the path).
     kept_both: list[dict[str, str | None]] = field(default_factory=list)
     dirty: list[str] = field(default_factory=list)
+    # Branches behind their upstream that fast_forward_all did not move, and why
+    # (another worktree has them checked out, or is rebasing or bisecting them).
+    left_alone: dict[str, str] = field(default_factory=dict)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMING_KEYS, 0.0))
     # For the engine (scheduler's backoff and breaker, branch events); not in `sync --json`.

@@ -23,7 +23,7 @@ from core.engine.clock import Clock
 from core.engine.commit_phase import SkipSink, commit_changes
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
-from core.engine.integrate_phase import NotIntegrated, integrate
+from core.engine.integrate_phase import NotAttempted, NotIntegrated, integrate
 from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
 from core.engine.unexpected import describe
@@ -36,6 +36,7 @@ from core.git.merge.conflict_copies import copies_present, is_copy, kept_both_no
 from core.git.objects.pack_consolidation import consolidate_after_fetch
 from core.git.repository import current_branch, open_worktree_repo
 from core.git.worktree.checkout import resume_interrupted_switch
+from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.model import BranchStatus, RepoRecord, utcnow
 from core.results import ResultKind
 from core.settings import RepoSettings
@@ -110,7 +111,7 @@ async def sync_repository(
             await _recover(core, repo, lock)
             sync = _Sync(core, record, repo, options, report, progress)
             await sync.run()
-            if not options.fetch_only:
+            if not options.fetch_only and not isinstance(sync.stopped, NotAttempted):
                 integrated = await core.offload.io(current_branch, repo)
     except GitferryError as exc:
         report.result, report.message = exc.result, exc.message
@@ -142,9 +143,12 @@ async def sync_repository(
 
 async def _take_lock(core: Core, repo: Repo, record: RepoRecord, wait: float) -> SyncLock:
     """The sync lock; if this sync is cancelled while a thread waits for it, the lock
-    that thread then takes is released rather than held until the process exits."""
+    that thread then takes is released rather than held until the process exits.
+
+    It lives in the common git dir: the worktrees of one repository share its
+    branches and remote-tracking refs, so two syncs of them exclude each other."""
     taking = asyncio.ensure_future(
-        core.offload.io(acquire_sync_lock, repo.controldir(), wait=wait, repo_path=record.path)
+        core.offload.io(acquire_sync_lock, repo.commondir(), wait=wait, repo_path=record.path)
     )
     try:
         return await asyncio.shield(taking)
@@ -202,7 +206,7 @@ async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report:
 async def _recover(core: Core, repo: Repo, lock: SyncLock) -> None:
     """Finish what a sync killed mid-way left: its git lock files, a half switch."""
     if lock.taken_over is not None:
-        await core.offload.io(remove_stale_leftovers, repo.controldir(), lock.taken_over.since)
+        await core.offload.io(remove_stale_leftovers, repo.commondir(), lock.taken_over.since)
     await core.offload.io(resume_interrupted_switch, repo)
 
 
@@ -225,6 +229,7 @@ class _Sync:
         self.fatal: GitferryError | None = None  # integration impossible: fetch only
         self.stored: list[BranchStatus] | None = None  # the branch rows before this sync
         self.measured: list[BranchStatus] = []
+        self.held: dict[str, BranchUse] = {}  # branches a git operation in some worktree holds: not pushed
         self.step = "reading its settings"  # what it was doing, should it fail unexpectedly
 
     async def run(self) -> None:
@@ -302,6 +307,7 @@ class _Sync:
     async def _push(self, statuses: list[BranchStatus], fetched: RemotesFetched) -> list[BranchStatus]:
         self.step = "pushing"
         current = await self.core.offload.io(current_branch, self.repo)
+        self.held = (await self.core.offload.io(branch_uses, self.repo)).by_operations()
         branches = self._pushable(statuses, current)
         if not branches:
             return statuses
@@ -322,7 +328,12 @@ class _Sync:
         branches = branches_to_push(statuses, current, push_all=self.settings.push_all)
         if self.stopped is not None:
             branches = [b for b in branches if b != current]
-        return branches
+        # A branch a rebase or bisect holds: its tip is about to be replaced (or is not
+        # the user's to publish yet); pushing it would make the rewrite a forced push.
+        for branch in branches:
+            if branch in self.held:
+                self.report.left_alone[branch] = self.held[branch].describe()
+        return [b for b in branches if b not in self.held]
 
     async def _push_once(self, branches: list[str], reachable: set[str]) -> PushOutcome:
         return await push(
@@ -344,10 +355,8 @@ class _Sync:
         if failure is not None:
             raise failure
         done = _summary(report)
-        if done:
-            report.result, report.message = ResultKind.OK, "; ".join(done)
-        else:
-            report.result, report.message = ResultKind.UP_TO_DATE, "up to date"
+        result = ResultKind.OK if done else ResultKind.UP_TO_DATE
+        report.result, report.message = result, "; ".join((done or ["up to date"]) + _left_alone(report))
 
 
 def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
@@ -375,6 +384,10 @@ def _summary(report: SyncReport) -> list[str]:
     return parts
 
 
+def _left_alone(report: SyncReport) -> list[str]:
+    return [f"left {branch} alone: {why}" for branch, why in sorted(report.left_alone.items())]
+
+
 def _stamp_fetch(statuses: list[BranchStatus], remotes: list[str]) -> list[BranchStatus]:
     """Mark the branches whose upstream's remote was just fetched."""
     now = utcnow()
@@ -397,6 +410,7 @@ _JOURNAL_FIELDS = (
     "objects_sent",
     "conflicts",
     "dirty",
+    "left_alone",
 )
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 from dulwich.errors import NotGitRepository
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref
-from dulwich.repo import Repo
+from dulwich.repo import Repo, read_gitfile
 
-from core.errors import GitferryError, NotARepository
+from core.errors import BadInput, GitferryError, NotARepository
+
+SUPPORTED_OBJECT_FORMAT = "sha1"
 
 
 class RepositoryMissing(GitferryError):
@@ -29,6 +31,17 @@ class UnreadableConfig(GitferryError):
         self.path = path
 
 
+class UnsupportedObjectFormat(BadInput):
+    """A repository or a remote whose object ids are not SHA-1 (`git init
+    --object-format=sha256`): Gitferry's own pack, index and commit-graph readers
+    take 20-byte ids, so it is refused before anything is read or written."""
+
+    def __init__(self, where: str, object_format: str) -> None:
+        super().__init__(f"{where} uses {object_format} object ids, which Gitferry does not support yet")
+        self.where = where
+        self.object_format = object_format
+
+
 def open_worktree_repo(path: str | Path) -> Repo:
     """Open a non-bare repository at exactly `path` (not a parent of it)."""
     path = Path(path)
@@ -45,7 +58,32 @@ def open_worktree_repo(path: str | Path) -> Repo:
     if repo.bare:
         repo.close()
         raise NotARepository(str(path), "is a bare repository (Gitferry syncs working trees)")
+    if repo.object_format.name != SUPPORTED_OBJECT_FORMAT:
+        repo.close()
+        raise UnsupportedObjectFormat(str(path), repo.object_format.name)
     return repo
+
+
+def common_git_dir(worktree: str | Path) -> str | None:
+    """The git dir holding the refs and objects of the working tree at `worktree`:
+    `.git` itself, or for a linked worktree (`.git` is a file `gitdir: ...`) the
+    `commondir` its git dir names (a `--separate-git-dir` repository has none: its
+    git dir is the common dir). None when there is no readable `.git`."""
+    dot_git = os.path.join(worktree, ".git")
+    if os.path.isdir(dot_git):
+        return dot_git
+    try:
+        with open(dot_git, "rb") as f:
+            git_dir = os.path.join(str(worktree), read_gitfile(f))
+    except (OSError, ValueError):
+        return None
+    try:
+        with open(os.path.join(git_dir, "commondir"), "rb") as f:
+            return os.path.join(git_dir, os.fsdecode(f.read().rstrip(b"\r\n")))
+    except FileNotFoundError:
+        return git_dir if os.path.isdir(git_dir) else None
+    except OSError:
+        return None
 
 
 def canonical_path(path: str | Path) -> str:

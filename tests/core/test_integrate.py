@@ -461,10 +461,10 @@ def test_fast_forward_others_moves_only_strictly_behind_branches(clones: Clones)
     worktree = snapshot(clones.mine)
 
     with Repo(str(clones.mine)) as repo:
-        moved = fast_forward_others(repo)
+        others = fast_forward_others(repo)
         assert [sha.decode() for _ref, sha in backup_refs(repo, "behind")] == [before["refs/heads/behind"]]
 
-    assert moved == ["behind"]
+    assert others.moved == ["behind"] and others.left_alone == {}
     after = refs(clones.mine)
     assert after["refs/heads/behind"] == after["refs/remotes/origin/behind"]
     for name in ("main", "ahead", "diverged", "equal", "untracked"):

@@ -56,3 +56,30 @@ def test_leftovers_in_local_remotes_and_top_level_temporary_objects_are_removed(
     assert removed == sorted(os.path.relpath(path, git_dir) for path in made)
     assert not any(path.exists() for path in made)
     assert old.exists() and kept.exists()
+
+
+def test_a_linked_worktrees_own_locks_are_removed_with_the_common_ones(tmp_path: Path) -> None:
+    """The sync lock is the common dir's: the dead sync may have been syncing a linked
+    worktree, whose index and HEAD live under `worktrees/<id>/`."""
+    main = tmp_path / "main"
+    git("init", "-q", "-b", "main", str(main))
+    git("commit", "-q", "--allow-empty", "-m", "start", cwd=main)
+    git("worktree", "add", "-q", "-b", "topic", str(tmp_path / "linked"), cwd=main)
+    git_dir = main / ".git"
+    since = time.time()
+    made = [git_dir / "worktrees" / "linked" / "index.lock", git_dir / "refs" / "heads" / "topic.lock"]
+    for path in made:
+        path.write_text("")
+    assert remove_stale_leftovers(git_dir, since) == sorted(os.path.relpath(p, git_dir) for p in made)
+    assert git("status", "--porcelain", cwd=tmp_path / "linked") == ""
+
+
+def test_a_local_remote_that_is_a_linked_worktree_is_cleaned_in_its_common_dir(tmp_path: Path) -> None:
+    upstream = tmp_path / "upstream"
+    git("init", "-q", "-b", "main", str(upstream))
+    git("commit", "-q", "--allow-empty", "-m", "start", cwd=upstream)
+    git("worktree", "add", "-q", "-b", "topic", str(tmp_path / "upstream-linked"), cwd=upstream)
+    mine = tmp_path / "mine"
+    git("init", "-q", str(mine))
+    git("remote", "add", "origin", str(tmp_path / "upstream-linked"), cwd=mine)
+    assert local_remote_git_dirs(mine / ".git") == [(upstream / ".git").resolve()]

@@ -29,6 +29,7 @@ from pathlib import Path
 from dulwich.config import ConfigFile, Section
 
 from core.errors import GitferryError
+from core.git.repository import common_git_dir
 from core.platform.processes import held_open
 from core.remote_url import Kind, parse_remote_url
 
@@ -87,14 +88,21 @@ def _local_git_dir(config: ConfigFile, section: Section, key: bytes, base: Path)
     if url.kind not in (Kind.PATH, Kind.FILE):
         return None
     path = Path(url.path)
-    if (path / ".git").is_dir():
-        return (path / ".git").resolve()
+    if (path / ".git").exists():
+        common = common_git_dir(path)  # a linked worktree's refs and objects are the common dir's
+        return None if common is None else Path(common).resolve()
     return path.resolve() if (path / "objects").is_dir() and (path / "refs").is_dir() else None
 
 
 def _leftovers(git_dir: Path) -> Iterator[Path]:
     for name in ("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock", "shallow.lock"):
         yield git_dir / name
+    # Linked worktrees' own index and HEAD: the sync lock is the common dir's, so the
+    # dead sync may have been syncing any worktree of the repository.
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for worktree in os.scandir(git_dir / "worktrees"):
+            for name in ("index.lock", "HEAD.lock"):
+                yield Path(worktree.path, name)
     for root, _dirs, files in os.walk(git_dir / "refs"):
         for name in files:
             if name.endswith(".lock"):

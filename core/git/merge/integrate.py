@@ -1,4 +1,4 @@
-"""Integrating branches with their upstreams (SPEC.md section 2 step 5).
+"""Integrating branches with their upstreams (the integrate step of a sync).
 
 The upstream is `branch.<name>.remote` + `branch.<name>.merge` mapped through
 the remote's fetch refspecs, never the remote's HEAD. Everything is computed
@@ -10,6 +10,11 @@ tree. A conflict or a diverged `ff-only` branch touches nothing at all.
 With `keep_both` (auto-commit repositories) a diverged branch whose merge
 would conflict is merged anyway, keeping both sides (see `merge_tree`); the
 rebase strategy merges that way where the rebase would conflict.
+
+Only the checked-out branch of the worktree being synced moves with its files;
+a branch that another worktree uses is never moved (see `worktrees`), and
+nothing is integrated while a git command is unfinished in this worktree
+(see `git_operation`).
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ from core.git.merge.rebase_replay import linearizable, local_commits, published,
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch, ref_value
 from core.git.worktree.checkout import switch_branch
+from core.git.worktree.git_operation import refuse_in_progress
+from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.results import ResultKind
 
 Action = Literal["none", "fast_forward", "merge", "rebase"]
@@ -82,6 +89,25 @@ class Diverged(GitferryError):
         self.upstream = upstream
 
 
+class BranchInUse(GitferryError):
+    """The checked-out branch is also used by another worktree (checked out there with
+    `--ignore-other-worktrees`, or rebased there): moving it would move it under that
+    worktree's files; nothing was changed."""
+
+    result = ResultKind.DIRTY
+
+    def __init__(self, use: BranchUse) -> None:
+        super().__init__(f"{use.branch}: not integrated: it is also {use.describe()}")
+        self.branch = use.branch
+        self.use = use
+
+
+@dataclass(frozen=True)
+class OthersFastForwarded:
+    moved: list[str]
+    left_alone: dict[str, str]  # branch -> why: behind, but another worktree uses it
+
+
 class DetachedHead(GitferryError):
     def __init__(self) -> None:
         super().__init__("HEAD is detached: there is no checked-out branch to integrate")
@@ -104,7 +130,10 @@ def integrate_current(
     """Integrate the checked-out branch with its upstream; see the module docstring.
 
     `index`: the generation index kept for this repository, to find merge bases fast.
+    Nothing happens while a git command is unfinished in this worktree
+    (`OperationInProgress`) or when another worktree uses the branch (`BranchInUse`).
     """
+    refuse_in_progress(repo, current_branch(repo))
     branch, local = _checked_out(repo)
     upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
     remote = _tracking_head(repo, upstream) if upstream is not None else None
@@ -113,6 +142,9 @@ def integrate_current(
     bases = merge_bases(repo, local, remote, index)
     if remote in bases:
         return Integration(branch, "none", local, local)
+    elsewhere = branch_uses(repo).elsewhere(branch)
+    if elsewhere is not None:
+        raise BranchInUse(elsewhere)
     objects = ObjectOverlay(repo.object_store)
     copies: list[ConflictCopy] = []
     if local in bases:
@@ -139,11 +171,16 @@ def integrate_current(
 
 def fast_forward_others(
     repo: Repo, *, now: float | None = None, index: GenerationIndex | None = None
-) -> list[str]:
-    """Move every other local branch strictly behind its upstream to it (ref only); their names."""
+) -> OthersFastForwarded:
+    """Move every other local branch strictly behind its upstream to it (ref only).
+
+    A branch some worktree uses (checked out in another worktree, being rebased
+    or bisected anywhere) is left alone, as git refuses to force-update it: it
+    is named in `left_alone` with the reason."""
     current = current_branch(repo)
     heads = repo.refs.as_dict(Ref(b"refs/heads/"))
-    moves = []
+    uses = branch_uses(repo)
+    moves, left_alone = [], {}
     index = fresh_index(repo) if index is None else index
     for upstream in tracked_upstreams(repo):
         local = heads.get(Ref(upstream.branch.encode()))
@@ -151,7 +188,11 @@ def fast_forward_others(
         if upstream.branch == current or local is None or remote is None or local == remote:
             continue
         if merge_bases(repo, local, remote, index) == [local]:
-            moves.append((upstream.branch, local, remote))
+            use = uses.elsewhere(upstream.branch)
+            if use is None:
+                moves.append((upstream.branch, local, remote))
+            else:
+                left_alone[upstream.branch] = use.describe()
     _ensure_unlocked(repo, [_branch_ref(branch) for branch, _old, _new in moves], index=False)
     moved = []
     with _translate_locks():
@@ -159,7 +200,7 @@ def fast_forward_others(
             backup_head(repo, branch, old, now=now)
             if repo.refs.set_if_equals(_branch_ref(branch), old, new, message=_FF_MESSAGE):
                 moved.append(branch)
-    return moved
+    return OthersFastForwarded(moved, left_alone)
 
 
 def _checked_out(repo: Repo) -> tuple[str, ObjectID]:
@@ -251,10 +292,12 @@ def _branch_ref(branch: str) -> Ref:
 
 
 def _ensure_unlocked(repo: Repo, refs: list[Ref], *, index: bool) -> None:
-    """Raise `RefLocked` before moving anything when git holds a lock we would need."""
+    """Raise `RefLocked` before moving anything when git holds a lock we would need.
+    Branches live in the common dir, the index in the worktree's own git dir."""
     names = [ref.decode() + ".lock" for ref in refs] + ["packed-refs.lock"] * bool(refs)
-    for name in names + ["index.lock"] * index:
-        path = os.path.join(repo.controldir(), name)
+    paths = [os.path.join(repo.commondir(), name) for name in names]
+    paths += [os.path.join(repo.controldir(), "index.lock")] * index
+    for path in paths:
         if os.path.exists(path):
             raise RefLocked(path)
 

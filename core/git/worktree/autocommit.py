@@ -34,6 +34,7 @@ from core.git.index.stat_data import Stamp, index_file_stamp
 from core.git.locks.git_locks import RefLocked
 from core.git.objects.blob_stream import FileChanged, write_blob
 from core.git.repository import ref_value
+from core.git.worktree.git_operation import operation_in_progress
 from core.git.worktree.scan import WorktreeChange, scan_worktree
 from core.git.worktree.state import fingerprint
 from core.results import ResultKind
@@ -90,8 +91,8 @@ def auto_commit(
     The usual sync finds nothing to commit: then the scan (stat only, no lock)
     is all it costs, when this `repo` already saw that the index, unchanged
     since, holds HEAD's tree."""
+    _refuse_in_progress(repo)  # first: a rebase or bisect also detaches HEAD
     branch = _branch_ref(repo)
-    _refuse_in_progress(repo)
     outcome, wanted, stamp = _look(repo, None, hold, max_file_size)
     head = ref_value(repo, branch)
     if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, _tree_of(repo, head)):
@@ -127,9 +128,9 @@ def _branch_ref(repo: Repo) -> Ref:
 
 
 def _refuse_in_progress(repo: Repo) -> None:
-    for name in ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply"):
-        if os.path.exists(os.path.join(repo.controldir(), name)):
-            raise AutoCommitRefused(repo.path, f"a merge, rebase or cherry-pick is in progress ({name})")
+    operation = operation_in_progress(repo.controldir())
+    if operation is not None:
+        raise AutoCommitRefused(repo.path, operation.describe())
 
 
 def _refuse_conflicts(repo: Repo, index: Index) -> None:

@@ -28,12 +28,12 @@ _SKIPPED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EISDIR, errno
 class IgnoreRules:
     """The rules of one working tree, for one scan (files are read once, when first needed)."""
 
-    def __init__(self, root: bytes, control_dir: bytes, config: StackedConfig) -> None:
+    def __init__(self, root: bytes, common_dir: bytes, config: StackedConfig) -> None:
         self.root = root
         self.files_opened = 0
         self._ignorecase = config.get_boolean(b"core", b"ignorecase", False)
         self._global_paths = (
-            os.path.join(control_dir, b"info", b"exclude"),
+            os.path.join(common_dir, b"info", b"exclude"),
             os.fsencode(os.path.expanduser(default_user_ignore_filter_path(config))),
         )
         self._globals: list[Sequence[Pattern]] | None = None

@@ -99,7 +99,7 @@ def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
         full_stat=_config_value(config, b"checkstat") != b"minimal",
     )
     root = os.fsencode(repo.path)
-    rules = IgnoreRules(root, os.fsencode(repo.controldir()), config)
+    rules = IgnoreRules(root, os.fsencode(repo.commondir()), config)  # info/ is shared by worktrees
     scanner = _Scanner(root, view, checks, rules)
     scanner.walk()
     scanner.collect_missing()

@@ -1,0 +1,100 @@
+"""A git command the user has not finished in this worktree: a merge stopped on a
+conflict, a rebase, `git am`, a cherry-pick or revert, a bisect.
+
+Integrating underneath one would mix Gitferry's change into the user's
+half-done work (`git pull` refuses: "You have not concluded your merge
+(MERGE_HEAD exists)"), and committing everything in the middle of one would
+record a half-resolved state. Detected from the state files git leaves in
+the worktree's own git dir (`.git/worktrees/<id>/` for a linked worktree),
+in the order `git status` reads them (wt-status.c, `wt_status_get_state`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from dulwich.repo import Repo
+
+from core.errors import GitferryError
+from core.git.worktree.worktrees import rebased_branch
+from core.results import ResultKind
+
+
+@dataclass(frozen=True)
+class GitOperation:
+    what: str  # "a merge", "a rebase of topic", ...
+    marker: str  # the state file or directory that says so
+
+    def describe(self) -> str:
+        return f"{self.what} is in progress ({self.marker})"
+
+
+class OperationInProgress(GitferryError):
+    """The checked-out branch was not integrated: the user is in the middle of a git command.
+
+    `dirty`, not `busy`: like uncommitted changes in the way, it is the user's
+    unfinished work that only they can conclude, and it stays the repository's
+    shown result until they do (`busy` means another sync holds the lock right
+    now, and is not recorded as the repository's result)."""
+
+    result = ResultKind.DIRTY
+
+    def __init__(self, branch: str | None, operation: GitOperation) -> None:
+        prefix = f"{branch}: " if branch else ""
+        super().__init__(f"{prefix}{operation.describe()}: finish or abort it with git")
+        self.branch = branch
+        self.operation = operation
+
+
+def operation_in_progress(git_dir: str) -> GitOperation | None:
+    """The unfinished git command of the worktree whose git dir is `git_dir`, if any."""
+
+    def has(name: str) -> bool:
+        return os.path.lexists(os.path.join(git_dir, name))
+
+    if has("MERGE_HEAD"):
+        return GitOperation("a merge", "MERGE_HEAD")
+    if has("rebase-apply"):
+        if has(os.path.join("rebase-apply", "applying")):
+            return GitOperation("`git am`", "rebase-apply")
+        return GitOperation(_rebase(git_dir), "rebase-apply")
+    if has("rebase-merge"):
+        return GitOperation(_rebase(git_dir), "rebase-merge")
+    if has("CHERRY_PICK_HEAD"):
+        return GitOperation("a cherry-pick", "CHERRY_PICK_HEAD")
+    if has("REVERT_HEAD"):
+        return GitOperation("a revert", "REVERT_HEAD")
+    if has("BISECT_LOG"):
+        return GitOperation("a bisect", "BISECT_LOG")
+    if has("sequencer"):
+        return GitOperation(_sequence(git_dir), "sequencer")
+    return None
+
+
+def refuse_in_progress(repo: Repo, branch: str | None) -> None:
+    """Raise `OperationInProgress` when `repo`'s worktree is in the middle of a git command."""
+    operation = operation_in_progress(repo.controldir())
+    if operation is not None:
+        raise OperationInProgress(branch, operation)
+
+
+def _rebase(git_dir: str) -> str:
+    branch = rebased_branch(git_dir)
+    return f"a rebase of {branch}" if branch else "a rebase"
+
+
+def _sequence(git_dir: str) -> str:
+    """A multi-commit cherry-pick or revert between two of its commits: the first command
+    left in `sequencer/todo` says which (git's `sequencer_get_last_command`)."""
+    try:
+        with open(os.path.join(git_dir, "sequencer", "todo"), "rb") as f:
+            words = f.read(256).split(maxsplit=1)
+    except OSError:
+        words = []
+    command = words[0] if words else b""
+    if command in (b"pick", b"p"):
+        return "a cherry-pick"
+    if command in (b"revert", b"r"):
+        return "a revert"
+    return "a cherry-pick or revert"

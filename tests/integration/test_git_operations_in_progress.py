@@ -1,0 +1,137 @@
+"""A sync while the person is in the middle of a git command in the registered clone.
+
+`git pull` refuses to integrate under an unfinished merge ("You have not concluded
+your merge (MERGE_HEAD exists)"); so does the sync: it still fetches (the
+remote-tracking ref moves, ahead/behind are measured), but the checked-out branch,
+HEAD, index and files stay byte for byte as they were, nothing of that branch is
+pushed, and the result is `dirty` with a message naming the command. Once the person
+finishes or aborts it, the next sync integrates and pushes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.git_operations import UNFINISHED, Unfinished, unfinished_id
+from tests.gitcli import git, refs
+from tests.integration.clones import Clones, porcelain, run
+
+
+def untouched(repo: Path) -> dict[str, bytes]:
+    """HEAD, index, operation state, local branches and every file: what must not change."""
+    git_dir = repo / ".git"
+    state = {
+        str(p.relative_to(repo)): p.read_bytes()
+        for p in repo.rglob("*")
+        if p.is_file() and (".git" not in p.relative_to(repo).parts or p.parent == git_dir)
+        and not p.name.startswith(("FETCH_HEAD", "ORIG_HEAD"))
+    }  # fmt: skip
+    state["branches"] = repr(
+        sorted((k, v) for k, v in refs(repo).items() if k.startswith("refs/heads/"))
+    ).encode()
+    return state
+
+
+def theirs_pushes(world: Clones) -> str:
+    sha = world.commit(world.theirs, "theirs.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    return sha
+
+
+@pytest.mark.parametrize("operation", UNFINISHED, ids=unfinished_id)
+def test_no_integration_under_an_unfinished_git_command(world: Clones, operation: Unfinished) -> None:
+    world.commit(world.mine, "mine.txt", "a commit a sync would push\n")
+    theirs = theirs_pushes(world)
+    operation.start(world.mine)
+    world.remember()
+    before = untouched(world.mine)
+
+    code, report = world.sync(world.mine)
+
+    assert code != 0 and report["result"] == "dirty", report
+    assert (
+        f"{operation.name} is in progress ({operation.marker}): finish or abort it with git"
+        in report["message"]
+    )
+    assert "\n" not in report["message"]
+    assert untouched(world.mine) == before
+    assert world.head(world.mine, "refs/remotes/origin/main") == theirs  # the fetch happened
+    assert world.remote_head() == theirs  # nothing of mine was pushed
+    assert report["pushed"] == [] and report["merged"] == [] and report["fast_forwarded"] == []
+    _code, status, _err = run(world.capsys, "status", "mine", "--json")
+    assert status["repos"][0]["last_result"] == "dirty"  # shown until the person acts
+    main = next(b for b in status["repos"][0]["branches"] if b["name"] == "main")
+    behind = int(git("rev-list", "--count", "main..origin/main", cwd=world.mine))
+    assert main["behind"] == behind >= 1  # measured against the new upstream
+
+    operation.finish(world.mine)
+    world.remember()
+    code, report = world.sync(world.mine)
+
+    assert code == 0 and report["result"] == "ok", report
+    assert report["merged"] == ["main"] and report["pushed"] == ["main"], report
+    assert world.remote_head() == world.head(world.mine, "main")
+    assert git("merge-base", "--is-ancestor", theirs, "main", cwd=world.mine) == ""
+    assert porcelain(world.mine) == ""
+
+
+def test_other_branches_still_push_under_an_unfinished_merge(world: Clones) -> None:
+    """Like `git push` would: a branch the unfinished command does not involve is pushed."""
+    git("checkout", "-q", "-b", "topic", cwd=world.mine)
+    world.commit(world.mine, "topic.txt", "topic\n")
+    git("push", "-q", "-u", "origin", "topic", cwd=world.mine)
+    topic = world.commit(world.mine, "topic.txt", "topic, later\n")
+    git("checkout", "-q", "main", cwd=world.mine)
+    UNFINISHED[0].start(world.mine)
+    world.remember()
+    run(world.capsys, "set", "mine", "push_all", "true")
+
+    _code, report = world.sync(world.mine)
+
+    assert report["result"] == "dirty" and report["pushed"] == ["topic"], report
+    assert world.remote_head("topic") == topic
+    assert world.remote_head("main") == git("rev-parse", "origin/main", cwd=world.mine)
+    UNFINISHED[0].finish(world.mine)
+    world.remember()
+
+
+def test_a_branch_being_rebased_is_not_pushed_from_its_old_tip(world: Clones) -> None:
+    """The rebase will replace main's tip: pushing the old one now would make the
+    rebased branch diverge from what the remote has (and the next sync merge both)."""
+    world.commit(world.mine, "one.txt", "one\n")
+    world.commit(world.mine, "two.txt", "two\n")
+    before = world.remote_head()
+    git("-c", "sequence.editor=sed -i 1s/^pick/edit/", "rebase", "-q", "-i", "HEAD~2", cwd=world.mine)
+    run(world.capsys, "set", "mine", "push_all", "true")
+
+    _code, report = world.sync(world.mine)
+
+    assert report["result"] == "dirty" and "a rebase of main is in progress" in report["message"], report
+    assert report["pushed"] == [] and world.remote_head() == before
+    assert report["left_alone"] == {"main": f"being rebased in the worktree at {world.mine}"}
+    git("rebase", "--abort", cwd=world.mine)
+
+
+def test_auto_commit_repository_keeps_the_conflict_for_the_person(world: Clones) -> None:
+    """With auto-commit on, a merge stopped on a conflict is neither committed (markers
+    and all) nor merged over: the person resolves it with git."""
+    run(world.capsys, "set", "mine", "auto_commit", "true")
+    theirs_pushes(world)
+    UNFINISHED[0].start(world.mine)
+    world.remember()
+    (world.mine / "notes.txt").write_text("a change auto-commit would otherwise take\n")
+    before = untouched(world.mine)
+
+    code, report = world.sync(world.mine)
+
+    assert code != 0 and report["result"] == "dirty" and report["committed"] == 0, report
+    assert "a merge is in progress (MERGE_HEAD)" in report["message"]
+    assert untouched(world.mine) == before
+    assert "<<<<<<<" in (world.mine / "c.txt").read_text()  # the person's conflict, as git left it
+    UNFINISHED[0].finish(world.mine)
+    world.remember()
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["committed"] == 1 and report["pushed"] == ["main"], report
+    assert porcelain(world.mine) == ""
