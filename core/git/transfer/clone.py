@@ -23,9 +23,10 @@ from core.errors import BadInput
 from core.git.config.upstreams import set_upstream
 from core.git.objects.tree_delta import tree_delta
 from core.git.progress import ProgressSink
+from core.git.repository import UnsupportedObjectFormat
 from core.git.transfer.fetch import FetchResult, fetch_remote
 from core.git.transfer.fetch_plan import TrackedBranches
-from core.remote_url import HttpAuth, Kind, RemoteUrl, parse_remote_url
+from core.remote_url import HttpAuth, Kind, RemoteUrl, parse_remote_url, url_without_secret
 
 ORIGIN = "origin"
 
@@ -59,6 +60,9 @@ def clone_repository(
             started = time.perf_counter()
             _check_out_default(repo, remote, result)
             checkout_ms = (time.perf_counter() - started) * 1000.0
+    except UnsupportedObjectFormat as exc:  # refused before any pack came
+        _discard(path, created)
+        raise UnsupportedObjectFormat(url_without_secret(url), exc.object_format) from None
     except BaseException:
         _discard(path, created)
         raise
