@@ -10,7 +10,7 @@ import argparse
 import importlib
 import time
 
-MODULES = ("fetch", "ahead_behind", "sync", "background", "gui", "scan", "events", "timeouts")
+MODULES = ("fetch", "ahead_behind", "sync", "background", "gui", "scan", "events", "timeouts", "handwritten")
 
 
 def main(argv: list[str] | None = None) -> None:

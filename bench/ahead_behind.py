@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
             median = results[case].median
             table.add(f"{case}, {label}", ms(median), ms(baseline), ratio(median, baseline))
     table.note("warm: Repo open and GenerationIndex built; cold: fresh Repo and index")
-    table.note("ratio = gitferry / git; the SPEC target is warm <= 1.0x")
+    table.note("ratio = gitferry / git; the target is warm <= 1.0x")
     table.note("divergences (ahead/behind): " + ", ".join(f"{a}/{b}" for a, b in counts))
     print(table.render(), flush=True)
 

@@ -1,4 +1,4 @@
-"""Background-engine benchmarks, side by side with the git CLI (SPEC.md section 9, issue 4).
+"""Background-engine benchmarks, side by side with the git CLI (issue 4; targets: README.md).
 
 1. Light cycle: 50 small repositories of 20 tracked branches each, served by one
    loopback `git daemon`, registered in a fresh GITFERRY_HOME and fetched by
@@ -339,7 +339,7 @@ def light_table(light: Light, args: argparse.Namespace) -> Table:
 
 def target_table(light: Light, sampler: RssSampler) -> Table:
     table = Table(
-        "1b. Light cycle: gitferry's engine against SPEC.md section 9",
+        "1b. Light cycle: gitferry's engine against its targets",
         ["measure", "during", "samples", "p50", "p95", "p99", "max", "target", "met"],
     )
     for label, samples, target in (

@@ -1,4 +1,4 @@
-"""The background engine's heavy cycle (SPEC.md section 9, issue 4): 4 repositories of
+"""The background engine's heavy cycle (issue 4): 4 repositories of
 about 80,000 objects (repository B) fetched from empty through `gitferry daemon`'s
 engine and scheduler in this process, against `git fetch` of the same four at once.
 
@@ -165,7 +165,7 @@ def heavy_table(runs: dict[str, HeavyRun], source: Path, missing: str, start_mib
                 f"{group} {seconds / len(run.walls):.2f}" for group, seconds in run.split.items()
             )
             table.note(f"{name}: CPU s by thread, mean per run: {split}")
-    table.note("SPEC targets: loop lag p99 < 50 ms; initial fetch within 3x of git fetch")
+    table.note("targets: loop lag p99 < 50 ms; initial fetch within 3x of git fetch")
     table.note("checked after every run: origin/main of each repository at the server's main, fsck clean")
     table.note(
         f"peak RSS: of this process, {start_mib:.0f} MiB when the heavy cycle began (what earlier benchmarks "

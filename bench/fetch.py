@@ -1,4 +1,4 @@
-"""Fetch benchmarks, side by side with the git CLI (SPEC.md section 9).
+"""Fetch benchmarks, side by side with the git CLI (targets: README.md, Performance).
 
 1. No-change sync of repository A (10,000 files, 20,000 commits) over git://.
 2. One new server commit while local `main` is 2,000 commits behind `origin/main`.
@@ -98,7 +98,7 @@ def bench_no_change(ours: Ours, runs: int, profiled: bool = False) -> Table:
         results,
         baselines={"git": GIT_SYNC, "git v0": GIT_SYNC_V0},
     )
-    table.note("SPEC target: gitferry's sync at most 1.0x git's fetch + status + rev-list")
+    table.note("target: gitferry's sync at most 1.0x git's fetch + status + rev-list")
     table.note(
         "git's default protocol v2 over git:// stalls about 40 ms on loopback in the ref "
         "advertisement (v0 does not); the 'git v0' column is the stricter reference"
@@ -205,7 +205,7 @@ def bench_behind(ours: Ours, runs: int, profiled: bool = False) -> Table:
         f"(server: {repos.describe(pair.server)}), git://",
         results,
     )
-    table.note("SPEC target: gitferry's objects received equal to git's")
+    table.note("target: gitferry's objects received equal to git's")
     return table
 
 
@@ -224,7 +224,7 @@ def bench_initial(ours: Ours, runs: int, profiled: bool = False) -> Table:
         f"3. Initial fetch into an empty repository, B ({repos.describe(server)}), git://",
         results,
     )
-    table.note("SPEC target: gitferry within 3x of git fetch")
+    table.note("target: gitferry within 3x of git fetch")
     return table
 
 

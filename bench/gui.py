@@ -1,4 +1,4 @@
-"""Desktop-app benchmarks, side by side with the git CLI (SPEC.md section 9, issue 5).
+"""Desktop-app benchmarks, side by side with the git CLI (issue 5; targets: README.md).
 
 Set-up: 50 repositories of 20 tracked branches behind one loopback `git daemon`,
 registered in a fresh GITFERRY_HOME and fetched once (1,000 branch rows in the

@@ -1,11 +1,11 @@
-"""Full-sync benchmarks, side by side with the git CLI (SPEC.md section 9).
+"""Full-sync benchmarks, side by side with the git CLI (targets: README.md, Performance).
 
 1. Both moved: the server got one new commit (a new file) and the clone one
    (another new file); git = `git pull --no-rebase && git push`, gitferry = a
    full sync (lock, fetch, merge, push, record). Repository A, over git://.
 2. No change: repository A (10,000 files, 20,000 commits), nothing moved;
    gitferry's full sync (not fetch-only) against `git fetch && git status
-   --porcelain && git rev-list --left-right --count @{u}...HEAD`. SPEC target: 1.0x.
+   --porcelain && git rev-list --left-right --count @{u}...HEAD`. Target: 1.0x.
 
 Gitferry runs twice: in this process with one `Core` kept open across syncs
 (the desktop app's case), and as a cold `gitferry sync NAME --json` process.
@@ -319,7 +319,7 @@ def bench_no_change(runs: int, profiled: bool) -> list[Table]:
         results,
         baselines={"git": GIT_SYNC, "git v0": GIT_SYNC_V0},
     )
-    table.note("SPEC target: gitferry's sync at most 1.0x git's fetch + status + rev-list")
+    table.note("target: gitferry's sync at most 1.0x git's fetch + status + rev-list")
     table.note(
         "checked after every run: no ref moved, the server was asked, no pack sent, gitferry's result "
         "up_to_date with nothing pushed or integrated; `git status --porcelain` empty at the end"

@@ -18,7 +18,7 @@ def utcnow() -> datetime:
 
 
 class RepoState(StrEnum):
-    """The state one repository's worker publishes (SPEC.md section 3)."""
+    """The state one repository's worker publishes (docs/ARCHITECTURE.md, "The sync contract")."""
 
     IDLE = "idle"
     FETCHING = "fetching"

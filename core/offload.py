@@ -3,7 +3,8 @@
 Every dulwich call, disk walk and keyring call goes through `Offload.io` or
 `Offload.cpu`. I/O waits (network, a ref advertisement, keyring) and CPU-heavy
 work (pack indexing, delta resolution, history walks) have separate bounds:
-CPU work in threads only slows itself down under the GIL (DULWICH_NOTES.md),
+CPU work in threads only slows itself down under the GIL (docs/ARCHITECTURE.md,
+"Threads and processes"),
 so it gets a small pool of its own and cannot starve the I/O waits.
 """
 

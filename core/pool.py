@@ -7,7 +7,8 @@ the descriptors their mapped packs hold pass the descriptor budget (half the
 process's limit by default: a process out of descriptors fails every fetch,
 socket and database call), and any left idle longer than the TTL. A `Repo` is
 leased to one job at a time: dulwich objects must never be used by two threads
-at once (DULWICH_NOTES.md), so a second lease of the same repository waits for
+at once (dulwich issues 2350, 2424: zlib, checksum and KeyError failures on
+objects that exist), so a second lease of the same repository waits for
 the first to end. Opening and closing are blocking and go through `Offload.io`.
 """
 

@@ -1,4 +1,4 @@
-"""The outcome kinds of a sync (SPEC.md section 2)."""
+"""The outcome kinds of a sync (docs/ARCHITECTURE.md, "The sync contract")."""
 
 from __future__ import annotations
 

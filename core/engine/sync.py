@@ -1,4 +1,4 @@
-"""One sync of one repository: the contract of SPEC.md section 2, recorded.
+"""One sync of one repository: the sync contract (docs/ARCHITECTURE.md), recorded.
 
 lock -> (recover what a dead sync left) -> commit (auto-commit repositories) ->
 fetch -> integrate -> measure ->

@@ -1,4 +1,4 @@
-"""Bad configuration (SPEC.md section 8): hand-edited settings, unknown keys, a status
+"""Bad configuration: hand-edited settings, unknown keys, a status
 store that SQLite cannot read or that a newer Gitferry wrote, a damaged
 `repositories.json` or `.git/config`. Each ends with a clear message; where it is
 safe the unreadable file is kept beside itself and the store is rebuilt from

@@ -1,4 +1,4 @@
-"""Rule 1 of DESIGN.md: the core never imports Qt."""
+"""The core never imports Qt (docs/ARCHITECTURE.md, "Layers")."""
 
 from __future__ import annotations
 

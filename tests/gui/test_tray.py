@@ -1,7 +1,7 @@
 """The tray menu's actions do what they say, against a real core and `git daemon`.
 
 Offscreen there is no tray to click, so the tests trigger the menu's actions
-(DESIGN.md); everything behind them is real.
+directly; everything behind them is real.
 """
 
 from __future__ import annotations

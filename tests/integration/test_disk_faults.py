@@ -1,4 +1,4 @@
-"""Disk faults staged for real (SPEC.md section 8): a full disk during a fetch and
+"""Disk faults staged for real: a full disk during a fetch and
 during an auto-commit (the clone on a small tmpfs), a read-only repository (a
 read-only bind mount: root ignores `chmod a-w`), a repository folder deleted or
 moved while registered. Each ends with its result and one-line message, the

@@ -1,4 +1,5 @@
-"""Backup refs: a branch's head kept before an integration moves it (SPEC.md section 2 step 5).
+"""Backup refs: a branch's head kept before an integration moves it (the sync contract,
+step 4, in docs/ARCHITECTURE.md).
 
 `refs/gitferry/backup/<branch>/<stamp>`, the stamp being UTC to the
 microsecond (`20261121T100000.123456Z`), so names sort by age. Only names
