@@ -23,8 +23,7 @@ from core.events import (
 )
 from core.model import BranchStatus, RepoState
 from core.results import ResultKind
-
-DEADLOCK_CAP = 60.0  # seconds: only a deadlock takes this long; never a measure of speed
+from tests.waiting import CAP
 
 
 def progress(n: int, repo_id: int = 1) -> PhaseProgress:
@@ -106,8 +105,8 @@ async def test_a_slow_subscriber_blocks_neither_publish_nor_the_others() -> None
     reader = asyncio.create_task(consume())
     publisher = threading.Thread(target=publish_all)
     publisher.start()
-    received = await asyncio.wait_for(reader, DEADLOCK_CAP)
-    publisher.join(DEADLOCK_CAP)
+    received = await asyncio.wait_for(reader, CAP)
+    publisher.join(CAP)
     assert not publisher.is_alive(), "publish blocked on a full subscriber"
     assert received == [progress(n) for n in range(1000)]
     assert stuck.dropped == 996 and drain(stuck) == [progress(n) for n in range(996, 1000)]

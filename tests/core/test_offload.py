@@ -8,29 +8,28 @@ import threading
 import pytest
 
 from core.offload import Offload
+from tests.waiting import CAP, eventually
 
 
 async def test_cancelled_work_keeps_running_and_after_running_waits_for_it() -> None:
     offload = Offload(io_workers=2, cpu_workers=1)
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
     finished: list[str] = []
 
     def blocking() -> None:
-        release.wait(5)
+        started.set()
+        release.wait(CAP)
         finished.append("work")
 
     task = asyncio.create_task(offload.io(blocking))
-    await asyncio.sleep(0.05)
+    await eventually(started.is_set, "the blocking call never started")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     offload.after_running(lambda: finished.append("after"))
     assert finished == []  # the thread is still in its blocking call
     release.set()
-    for _ in range(100):
-        if len(finished) == 2:
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: len(finished) == 2, lambda: f"finished: {finished}")
     assert finished == ["work", "after"]
     offload.shutdown()
 

@@ -24,6 +24,7 @@ from core.offload import Offload
 from core.pool import RepoPool
 from core.pool_cost import REPO_OVERHEAD, calibrate_overhead, delta_cache_bytes, estimate_cost, walk_history
 from tests.gitcli import commit_file, git, rev_parse
+from tests.waiting import CAP, eventually
 
 TTL = 300.0
 
@@ -331,10 +332,11 @@ async def test_discard_closes_one_repository(tmp_path: Path, offload: Offload) -
 
 async def test_a_lease_cancelled_while_opening_leaves_nothing_open(tmp_path: Path, offload: Offload) -> None:
     path = make_repo(tmp_path, "a", commits=5)
-    gate = threading.Event()
+    opening, gate = threading.Event(), threading.Event()
 
     def slow_opener(where: str) -> Repo:
-        gate.wait(5)
+        opening.set()
+        gate.wait(CAP)
         repo = open_worktree_repo(where)
         repo[repo.head()]  # maps the pack
         return repo
@@ -346,17 +348,17 @@ async def test_a_lease_cancelled_while_opening_leaves_nothing_open(tmp_path: Pat
             pytest.fail("the lease was cancelled before the repository opened")
 
     task = asyncio.create_task(job())
-    await asyncio.sleep(0.05)
+    await eventually(opening.is_set, "the opener never ran")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     gate.set()
-    for _ in range(100):  # the opening finishes in its thread, then the orphan is closed
+
+    async def swept() -> bool:  # the opening finishes in its thread, then the orphan is closed
         await pool.sweep()
-        if not files_under(path):
-            break
-        await asyncio.sleep(0.01)
-    assert files_under(path) == []
+        return not files_under(path)
+
+    await eventually(swept, lambda: f"still open: {files_under(path)}")
     assert pool.stats().entries == 0 and pool.lru_order() == []
 
 

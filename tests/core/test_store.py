@@ -16,8 +16,7 @@ from core.offload import Offload
 from core.store.migrations import LATEST, SchemaTooNew, migrate
 from core.store.schema import Base, BranchStatusRow
 from core.store.status_store import StatusStore, UnknownRepository, utcnow
-
-DEADLOCK_CAP = 60.0  # seconds: only a deadlock takes this long; never a measure of speed
+from tests.waiting import CAP
 
 
 @pytest.fixture
@@ -131,9 +130,9 @@ async def test_reads_do_not_wait_for_a_long_write(store: StatusStore) -> None:
             await release.wait()
 
     task = asyncio.create_task(long_writer())
-    await asyncio.wait_for(written.wait(), DEADLOCK_CAP)
-    assert (await asyncio.wait_for(store.repo("r"), DEADLOCK_CAP)).name == "r"
-    assert await asyncio.wait_for(store.branches(repo.id), DEADLOCK_CAP) == []  # not committed yet
+    await asyncio.wait_for(written.wait(), CAP)
+    assert (await asyncio.wait_for(store.repo("r"), CAP)).name == "r"
+    assert await asyncio.wait_for(store.branches(repo.id), CAP) == []  # not committed yet
     assert not task.done()
     release.set()
     await task

@@ -15,8 +15,7 @@ import pytest
 from core.git.locks import sync_lock
 from core.git.locks.stale_locks import remove_stale_leftovers
 from core.git.locks.sync_lock import SyncBusy, SyncLock, acquire_sync_lock, read_owner
-
-DEADLOCK_CAP = 60.0  # seconds: only a deadlock takes this long; never a measure of speed
+from tests.waiting import CAP
 
 HOLDER = """
 import sys, time
@@ -90,12 +89,12 @@ def test_a_second_thread_is_busy_or_waits(git_dir: Path, monkeypatch: pytest.Mon
 
     real_try = sync_lock._try_lock
     monkeypatch.setattr(sync_lock, "_try_lock", recorded_try)
-    worker = threading.Thread(target=lambda: acquire_sync_lock(git_dir, wait=DEADLOCK_CAP).release())
+    worker = threading.Thread(target=lambda: acquire_sync_lock(git_dir, wait=CAP).release())
     worker.start()
-    assert busy_seen.wait(DEADLOCK_CAP)
+    assert busy_seen.wait(CAP)
     tries.append("released")
     lock.release()
-    worker.join(DEADLOCK_CAP)
+    worker.join(CAP)
     assert not worker.is_alive()
     assert tries[0] == "busy" and "took" in tries, tries
     assert "released" in tries[: tries.index("took")], tries

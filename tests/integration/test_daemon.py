@@ -18,9 +18,9 @@ from tests.gitcli import fsck, git
 from tests.integration.clones import Clones, run
 from tests.servers import Remote
 from tests.servers.faults import TricklingServer
+from tests.waiting import CAP
 
 ROOT = Path(__file__).resolve().parents[2]
-DEADLOCK_CAP = 60.0  # seconds: only a daemon waiting for the endless fetch takes this long
 CLI = [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())"]
 
 
@@ -65,7 +65,7 @@ def test_daemon_fetches_in_the_background_and_stops_on_sigterm(
         assert git("rev-parse", "main", cwd=world.mine) != pushed  # a background fetch never integrates
         assert not [e for e in journal(home) if e.get("repo") == "stuck"]  # its fetch is still running
         daemon.send_signal(signal.SIGTERM)
-        _out, err = daemon.communicate(timeout=DEADLOCK_CAP)
+        _out, err = daemon.communicate(timeout=CAP)
         assert daemon.returncode == 0, err
         assert "stopped" in err
     finally:

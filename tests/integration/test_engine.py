@@ -20,6 +20,7 @@ from tests.integration.clones import Clones
 from tests.servers import Remote
 from tests.servers.faults import CuttingProxyFactory
 from tests.servers.host import LOOPBACK
+from tests.waiting import eventually
 
 
 def drain(sub: object) -> list[object]:
@@ -107,15 +108,16 @@ async def test_a_sync_cancelled_while_waiting_for_the_lock_leaves_it_free(tmp_pa
         with pytest.raises(asyncio.CancelledError):
             await task
         held.release()  # the cancelled sync's thread now takes the lock, and must let it go
-        await asyncio.sleep(0.3)  # (its next poll is within 50 ms)
-        for _ in range(20):
+        await asyncio.sleep(0.3)  # (its next poll is within 50 ms): a chance to take it first
+
+        def free() -> bool:
             try:
                 acquire_sync_lock(repo / ".git").release()
-                break
             except SyncBusy:
-                await asyncio.sleep(0.05)
-        else:
-            pytest.fail("the cancelled sync kept the lock")
+                return False
+            return True
+
+        await eventually(free, "the cancelled sync kept the lock")
         runs = await core.store.runs(record.id)
         assert runs[0].state == "failed" and runs[0].message == "cancelled"
     finally:
@@ -142,7 +144,7 @@ async def _cancel_then_fetch(world: Clones, before: dict[str, str]) -> None:
     try:
         await engine.start()
         theirs = await core.store.repo("theirs")
-        fetching = asyncio.ensure_future(engine.fetch(theirs.id, user=True))
+        fetching = asyncio.ensure_future(engine.fetch(theirs.id))
         while True:  # cancel once objects are arriving
             event = await asyncio.wait_for(progress.get(), 20)
             if isinstance(event, PhaseProgress) and event.phase == "receiving" and event.current > 0:
@@ -159,7 +161,7 @@ async def _cancel_then_fetch(world: Clones, before: dict[str, str]) -> None:
         lock.release()
         assert refs(world.theirs) == before
         assert not list((world.theirs / ".git" / "objects" / "pack").glob("tmp_*"))
-        again = await asyncio.wait_for(engine.fetch(theirs.id, user=True), 60)
+        again = await asyncio.wait_for(engine.fetch(theirs.id), 60)
         assert again.result is ResultKind.OK
         assert git("rev-parse", "origin/main", cwd=world.theirs) == world.remote_head()
     finally:

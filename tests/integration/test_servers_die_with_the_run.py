@@ -16,7 +16,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,10 +24,9 @@ import pytest
 
 from tests.servers.host import LOOPBACK
 from tests.servers.ssh import sshd_unavailable
+from tests.waiting import CAP, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-CAP = 30.0  # seconds: the most any wait here may take; never a measure of speed
-POLL = 0.05
 
 RUN = """
 import json, signal, sys
@@ -127,15 +125,6 @@ def _below(pid: int) -> list[psutil.Process]:
     return psutil.Process(pid).children(recursive=True)
 
 
-def _wait_for(condition: Callable[[], object], failure: Callable[[], str]) -> None:
-    """Poll `condition` until it holds; fail with `failure()` if it still does not at the cap."""
-    deadline = time.monotonic() + CAP
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{failure()} (waited {CAP:g} s)")
-        time.sleep(POLL)
-
-
 def _alive(proc: psutil.Process) -> bool:
     """Running and not a zombie: a zombie is dead, only not yet collected by its new parent."""
     try:
@@ -171,7 +160,7 @@ def test_every_server_process_dies_with_the_run(sig: int, tmp_path: Path, held: 
         def serving(word: str) -> list[psutil.Process]:
             return [p for p in _below(run.pid) if word in _command(p)]
 
-        _wait_for(lambda: serving("http-backend"), lambda: "http-backend never started")
+        wait_until(lambda: serving("http-backend"), lambda: "http-backend never started")
         keepers = serving("keeper.py")  # git daemon's and sshd's
         assert len(keepers) == (2 if "ssh" in ports else 1), [_command(p) for p in keepers]
         for keeper in keepers:
@@ -184,7 +173,7 @@ def test_every_server_process_dies_with_the_run(sig: int, tmp_path: Path, held: 
         everything = _below(run.pid)
         run.send_signal(sig)
         assert run.wait(CAP) == -sig
-        _wait_for(
+        wait_until(
             lambda: not [p for p in everything if _alive(p)],
             lambda: (
                 f"still alive after {signal.Signals(sig).name}: "
