@@ -10,9 +10,15 @@ import pytest
 from dulwich.errors import ChecksumMismatch
 from dulwich.repo import Repo
 
-from core.git.index.locked import UnsupportedIndex
 from core.git.index.read import open_index
-from core.git.index.stat_data import IndexStat, index_stat_of, read_index_stat, stat_key
+from core.git.index.stat_data import (
+    IndexStat,
+    NeedsFullRead,
+    current_index_stat,
+    index_stat_of,
+    read_index_stat,
+    stat_key,
+)
 from tests.gitcli import commit_file, git, merge_conflict
 
 LONG = "/".join(["x" * 200] * 25)  # longer than the name length field's 12 bits (index only)
@@ -87,7 +93,7 @@ def test_unmerged_entries(tmp_path: Path) -> None:
     assert ours.dirs == {}
 
 
-def test_split_index_is_refused_and_a_corrupt_one_detected(tmp_path: Path) -> None:
+def test_split_index_is_read_in_full_and_a_corrupt_one_detected(tmp_path: Path) -> None:
     root = build(tmp_path / "r")
     index = root / ".git/index"
     data = bytearray(index.read_bytes())
@@ -96,9 +102,14 @@ def test_split_index_is_refused_and_a_corrupt_one_detected(tmp_path: Path) -> No
     with pytest.raises(ChecksumMismatch):
         views(root)
     git("reset", "-q", cwd=root)
+    plain, _ = views(root)
     git("update-index", "--split-index", cwd=root)
-    with Repo(str(root)) as repo, pytest.raises(UnsupportedIndex):
-        read_index_stat(repo.index_path(), repo.object_format)
+    with Repo(str(root)) as repo:
+        with pytest.raises(NeedsFullRead):
+            read_index_stat(repo.index_path(), repo.object_format)
+        split = current_index_stat(repo)
+        assert current_index_stat(repo) is split  # kept while the index file stays the same
+    assert (split.dirs, split.trusted, split.unmerged) == (plain.dirs, plain.trusted, plain.unmerged)
 
 
 def test_absent_index_is_empty(tmp_path: Path) -> None:

@@ -5,6 +5,10 @@ and holds it until the new index is renamed into place, so a `git add` run
 meanwhile fails at once instead of being silently overwritten. dulwich's
 `Index.write` takes the lock itself, at the very end; here the lock is taken
 first and the index is serialised into it.
+
+The rewrite keeps each extension valid for the new entries or drops it, as git
+does (index_extensions.py): the entries as read are remembered, and every path
+whose entry is no longer the very object read counts as changed.
 """
 
 from __future__ import annotations
@@ -17,20 +21,12 @@ from dulwich.file import FileLocked, GitFile, _GitFile
 from dulwich.index import Index, write_index_dict
 from dulwich.repo import Repo
 
-from core.errors import GitferryError
-from core.git.index.read import open_index
+from core.git.index.index_extensions import carried_extensions
+from core.git.index.parse import Entries, index_order
+from core.git.index.read import IndexFile, UnsupportedIndex, read_index_file
 from core.git.locks.git_locks import IndexLocked
 
-# Extensions that record byte offsets into the old file: stale after a rewrite.
-_POSITIONAL_EXTENSIONS = (b"EOIE", b"IEOT")
-# Index layouts whose entries dulwich does not see in full.
-_UNSUPPORTED_EXTENSIONS = {b"link": "a split index", b"sdir": "a sparse index"}
-
-
-class UnsupportedIndex(GitferryError):
-    def __init__(self, path: str, what: str) -> None:
-        super().__init__(f"{path}: the index is {what} (core.splitIndex / sparse-checkout), not supported")
-        self.path = path
+__all__ = ["LockedIndex", "UnsupportedIndex"]
 
 
 class LockedIndex:
@@ -44,26 +40,33 @@ class LockedIndex:
         except FileLocked:
             raise IndexLocked(repo.path) from None
         try:
-            self.index = _read_index(repo)
+            self._read = _read_index(repo)
         except BaseException:
             self._lock.abort()
             raise
+        self.index = self._read.index
+        self._before = dict(self.index.items())
 
-    def commit(self) -> None:
+    def commit(self, *, keep_resolve_undo: bool = True) -> None:
         """Write the index into the lock file and rename it into place.
 
-        The index is serialised into memory and hashed once: dulwich's checksum
+        `keep_resolve_undo=False` for a checkout: git's ends without the resolve-undo
+        record. The index is serialised into memory and hashed once: dulwich's checksum
         writer hashes and writes each of the ~5 fields of every entry separately.
         """
         index = self.index
-        extensions = [
-            ext for ext in index._extensions if ext.to_bytes() and ext.signature not in _POSITIONAL_EXTENSIONS
-        ]
+        entries = dict(index.items())
+        order = index_order(entries)
         fmt = index.object_format
-        buffer = io.BytesIO()
-        write_index_dict(
-            buffer, dict(index.items()), version=index._version, extensions=extensions, object_format=fmt
+        extensions = carried_extensions(
+            self._read,
+            order,
+            _changed(self._before, entries),
+            keep_resolve_undo=keep_resolve_undo,
+            oid_length=fmt.oid_length,
         )
+        buffer = io.BytesIO()
+        write_index_dict(buffer, entries, version=index._version, extensions=extensions, object_format=fmt)
         data = buffer.getvalue()
         if index._skip_hash:
             trailer = b"\x00" * fmt.oid_length
@@ -86,12 +89,15 @@ class LockedIndex:
         self.release()
 
 
-def _read_index(repo: Repo) -> Index:
+def _changed(before: Entries, after: Entries) -> set[bytes]:
+    """Paths added, removed, or whose entry was replaced (entries are never edited in place)."""
+    changed = {path for path, entry in after.items() if before.get(path) is not entry}
+    changed.update(before.keys() - after.keys())
+    return changed
+
+
+def _read_index(repo: Repo) -> IndexFile:
     try:
-        index = open_index(repo)
+        return read_index_file(repo)
     except NoIndexPresent:
-        return Index(repo.index_path(), read=False, object_format=repo.object_format)
-    for ext in index._extensions:
-        if ext.signature in _UNSUPPORTED_EXTENSIONS:
-            raise UnsupportedIndex(repo.path, _UNSUPPORTED_EXTENSIONS[ext.signature])
-    return index
+        return IndexFile(Index(repo.index_path(), read=False, object_format=repo.object_format))

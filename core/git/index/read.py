@@ -1,35 +1,102 @@
-"""`Repo.open_index()`, about a third faster on large indexes.
+"""The repository's index read in full, in every form git writes: plain, split (a
+`link` to a shared index) and sparse (directories standing for their files).
 
-dulwich reads the index through a checksum wrapper that hashes each of the
-~5 fields of every entry separately; here the file is read whole, parsed
-from memory by dulwich's own parser, and hashed once. The settings the
-`Index` gets (version, skipHash, path normaliser, permissions) are computed
-as `Repo.open_index` computes them, and the trailer is checked with the same
-rule as `IndexChecksumReader.check_checksum(allow_empty=True)`.
+A split index is merged with its shared index (split_index.py) and a sparse index
+has its directories expanded into files (sparse_index.py): callers always see one
+entry per file, as git's `ensure_full_index` gives them. The file's extensions are
+kept as raw bytes in `IndexFile` for the writer to carry over or drop
+(index_extensions.py); the `Index` handed out has none, so nothing can copy an
+extension into a rewritten index unexamined. The file is read whole and hashed once
+(dulwich's `Repo.open_index` hashes each field of every entry separately).
+
+The settings the `Index` gets (version, skipHash, path normaliser, permissions) are
+computed as `Repo.open_index` computes them.
 """
 
 from __future__ import annotations
 
-import io
+import os
+from dataclasses import dataclass, field
 
-from dulwich.errors import ChecksumMismatch, NoIndexPresent
-from dulwich.index import Index, make_path_normalizer, read_index_dict_with_version
-from dulwich.object_format import ObjectFormat
-from dulwich.objects import RawObjectID, sha_to_hex
+from dulwich.errors import NoIndexPresent
+from dulwich.index import Index, make_path_normalizer
 from dulwich.repo import Repo
+
+from core.errors import GitferryError
+from core.git.index.parse import Extension, entries_by_name, index_order, parse_index_bytes
+from core.git.index.sparse_index import SPARSE_DIRECTORIES, expand_sparse_directories
+from core.git.index.split_index import LINK, merge_shared_index
+
+# Lower-case extensions git requires a reader to understand; those known here. An unknown
+# upper-case one is optional: git skips it when reading and so drops it when writing.
+KNOWN_REQUIRED = frozenset({LINK, SPARSE_DIRECTORIES})
+
+
+class UnsupportedIndex(GitferryError):
+    """A required extension this reader does not know: refused, as git refuses it,
+    rather than misread."""
+
+    def __init__(self, path: str, signature: bytes) -> None:
+        name = signature.decode("ascii", "replace")
+        super().__init__(f"{path}: the index uses the '{name}' extension, which Gitferry does not understand")
+        self.path = path
+
+
+@dataclass
+class IndexFile:
+    """The index as read, with what a rewrite needs to keep its extensions valid."""
+
+    index: Index
+    extensions: list[Extension] = field(default_factory=list)  # of the index file itself
+    order: list[bytes] = field(default_factory=list)  # entry names by position, as git numbers them
+    expanded: bool = False  # sparse directories were expanded into their files
 
 
 def open_index(repo: Repo) -> Index:
-    """The repository's index, as `repo.open_index()` returns it; raises NoIndexPresent when bare."""
+    """The repository's index, one entry per file; raises NoIndexPresent when bare."""
+    return read_index_file(repo).index
+
+
+def read_index_file(repo: Repo) -> IndexFile:
+    """The repository's index and its extensions; raises NoIndexPresent when bare."""
     if not repo.has_index():
         raise NoIndexPresent
+    index = _empty_index(repo)
+    path = repo.index_path()
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except FileNotFoundError:
+        return IndexFile(index)
+    fmt = index.object_format
+    parsed = parse_index_bytes(data, fmt)
+    signatures = {signature for signature, _data in parsed.extensions}
+    for signature in signatures - KNOWN_REQUIRED:
+        if not b"A" <= signature[:1] <= b"Z":
+            raise UnsupportedIndex(repo.path, signature)
+    entries = parsed.entries
+    for signature, link in parsed.extensions:
+        if signature == LINK:
+            entries = merge_shared_index(link, entries, [repo.controldir(), os.path.dirname(path)], fmt)
+    byname = entries_by_name(entries)
+    result = IndexFile(index, parsed.extensions, index_order(byname))
+    if SPARSE_DIRECTORIES in signatures:
+        byname = expand_sparse_directories(byname, repo.object_store)
+        result.expanded = True
+    index._version = parsed.version
+    for name, value in byname.items():
+        index.set_verbatim(name, value)
+    return result
+
+
+def _empty_index(repo: Repo) -> Index:
     config = repo.get_config_stack()
     many_files = config.get_boolean(b"feature", b"manyFiles", False)
     try:
         version: int | None = int(config.get(b"index", b"version"))
     except KeyError:
         version = 4 if many_files else None
-    index = Index(
+    return Index(
         repo.index_path(),
         read=False,
         skip_hash=bool(config.get_boolean(b"index", b"skipHash", many_files)),
@@ -38,33 +105,3 @@ def open_index(repo: Repo) -> Index:
         path_normalizer=make_path_normalizer(config),
         object_format=repo.object_format,
     )
-    try:
-        with open(repo.index_path(), "rb") as file:
-            data = file.read()
-    except FileNotFoundError:
-        return index
-    _fill(index, data)
-    return index
-
-
-def _fill(index: Index, data: bytes) -> None:
-    fmt = index.object_format
-    buffer = io.BytesIO(data)
-    entries, version, extensions = read_index_dict_with_version(buffer, fmt)
-    index._version = version
-    index._extensions = extensions
-    for name, value in entries.items():
-        index.set_verbatim(name, value)
-    _check_trailer(data, buffer.tell(), fmt)
-
-
-def _check_trailer(data: bytes, end: int, fmt: ObjectFormat) -> None:
-    """The checksum after the last byte parsed; all zeros (index.skipHash) or truncated pass."""
-    stored = data[end : end + fmt.oid_length]
-    digest = fmt.new_hash()
-    digest.update(data[:end])
-    if stored == digest.digest():
-        return
-    if len(stored) != fmt.oid_length or stored == b"\x00" * fmt.oid_length:
-        return
-    raise ChecksumMismatch(digest.hexdigest(), sha_to_hex(RawObjectID(stored)).decode("ascii"))

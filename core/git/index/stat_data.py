@@ -5,8 +5,9 @@ nothing else: not the object ids, not `IndexEntry` objects. dulwich parses an
 entry into a dataclass (about 7 microseconds each; 69 ms for 10,000 entries
 even through `index_read.open_index`); here one `struct` call per entry reads
 only the fields the comparison uses, about ten times faster. Versions 2, 3
-and 4 (path prefix compression) are read; a split or sparse index is refused
-as `LockedIndex` refuses it.
+and 4 (path prefix compression) are read here; a split index (whose entries are
+partly in the shared index) and a sparse index (whose directories stand for
+files) are read in full by `read.open_index` instead.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from weakref import WeakKeyDictionary
 
-from dulwich.errors import ChecksumMismatch
 from dulwich.index import FLAG_EXTENDED, Index, IndexEntry
 from dulwich.object_format import ObjectFormat
 from dulwich.repo import Repo
 
-from core.git.index.locked import UnsupportedIndex
+from core.git.index.parse import IndexFormatError, check_trailer
+from core.git.index.read import KNOWN_REQUIRED, UnsupportedIndex, open_index
 
 _FLAGS = struct.Struct(">H")
 _HEADER = struct.Struct(">4sII")
@@ -33,7 +34,6 @@ _FLAG_VALID = 0x8000
 _FLAG_STAGE = 0x3000
 _NAME_MASK = 0x0FFF
 _EXT_SKIP_WORKTREE = 0x4000
-_UNSUPPORTED = {b"link": "a split index", b"sdir": "a sparse index"}
 _GITLINK = 0o160000
 _SYMLINK = 0o120000
 
@@ -116,8 +116,26 @@ def current_index_stat(repo: Repo) -> IndexStat:
     last = _LAST_READ.get(repo)
     if last is not None and last.stamp == stamp:
         return last
-    view = read_index_stat(path, repo.object_format)
+    try:
+        view = read_index_stat(path, repo.object_format)
+    except NeedsFullRead:
+        view = _full_view(repo, stamp)
     _LAST_READ[repo] = view
+    return view
+
+
+class NeedsFullRead(Exception):
+    """A split or sparse index: its entries cannot be read from this file alone."""
+
+
+def _full_view(repo: Repo, stamp: Stamp) -> IndexStat:
+    """The view of a split or sparse index, read in full. The index file's mtime is taken
+    from before the read (an older mtime only makes more entries racy); a file replaced
+    meanwhile leaves no stamp, so the next call reads again."""
+    path = repo.index_path()
+    view = index_stat_of(open_index(repo), path)
+    view.mtime_ns = stamp[3]
+    view.stamp = stamp if index_file_stamp(path) == stamp else None
     return view
 
 
@@ -148,12 +166,9 @@ def _stamp(st: os.stat_result) -> Stamp:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-class IndexFormatError(ValueError):
-    pass
-
-
 def read_index_stat(path: str, object_format: ObjectFormat) -> IndexStat:
-    """The stat view of the index file at `path`; an absent index is an empty one."""
+    """The stat view of the index file at `path`; an absent index is an empty one.
+    Raises NeedsFullRead for a split or sparse index."""
     try:
         with open(path, "rb") as file:
             st = os.fstat(file.fileno())
@@ -290,18 +305,16 @@ def _v4_name(data: bytes, pos: int, previous: bytes) -> tuple[bytes, int]:
 
 
 def _check_extensions(path: str, data: bytes, pos: int, fmt: ObjectFormat) -> None:
-    """Refuse split and sparse indexes, and check the trailer like `index_read` does."""
+    """Refuse what only a full read can see, and check the trailer like `index_read` does."""
     trailer_at = len(data) - fmt.oid_length
     while pos + 8 <= trailer_at:
         signature = data[pos : pos + 4]
-        if signature in _UNSUPPORTED:
-            raise UnsupportedIndex(path, _UNSUPPORTED[signature])
+        if signature in KNOWN_REQUIRED:
+            raise NeedsFullRead(signature)
+        if not b"A" <= signature[:1] <= b"Z":
+            raise UnsupportedIndex(path, signature)
         (size,) = struct.unpack_from(">I", data, pos + 4)
         pos += 8 + size
-    stored = data[trailer_at:]
-    if stored == b"\x00" * fmt.oid_length:
-        return
-    digest = fmt.new_hash()
-    digest.update(memoryview(data)[:trailer_at])
-    if digest.digest() != stored:
-        raise ChecksumMismatch(digest.hexdigest(), stored.hex())
+        if pos > trailer_at:
+            raise IndexFormatError(f"{path}: the index extension {signature!r} runs past the end of the file")
+    check_trailer(data, pos, fmt)

@@ -37,7 +37,7 @@ from core.git.locks.git_locks import IndexLocked, RefLocked
 from core.git.objects.path_safety import UnsafePath
 from core.git.objects.tree_delta import tree_delta
 from core.git.repository import ref_value
-from core.git.worktree.state import index_entry_at, worktree_options
+from core.git.worktree.state import index_entry_at, skips_worktree, worktree_options
 from core.git.worktree.switch_check import SwitchPlan, WorktreeInTheWay, plan_switch
 from core.git.worktree.switch_intent import SwitchIntent, read_intent, remove_intent, write_intent
 from core.git.worktree.write import WorktreeWriter, roll
@@ -124,7 +124,15 @@ def switch_branch(
         plan.raise_if_blocked()
         if on_checked is not None:
             on_checked()
-        intent = SwitchIntent.create(branch_ref, old_head, new_head, from_tree, to_tree, keep=plan.in_place)
+        intent = SwitchIntent.create(
+            branch_ref,
+            old_head,
+            new_head,
+            from_tree,
+            to_tree,
+            keep=plan.in_place,
+            skip_worktree=plan.skip_worktree,
+        )
         write_intent(repo, intent)
         _apply(repo, locked, WorktreeWriter(repo.object_store, opts, plan.seen), intent, plan, message)
     remove_intent(repo)
@@ -144,7 +152,14 @@ def _apply(
     branch_ref, old_head, new_head, _from_tree, _to_tree = intent.ids()
     before = _entries_at(locked.index, (c.path for c in plan.changes))
     try:
-        roll(writer, locked.index, plan.changes, trusted=True, keep=plan.in_place)
+        roll(
+            writer,
+            locked.index,
+            plan.changes,
+            trusted=True,
+            keep=plan.in_place,
+            skip_worktree=plan.skip_worktree,
+        )
         moved = _move_ref(repo, branch_ref, old_head, new_head, message)
     except BaseException:
         if ref_value(repo, branch_ref) != new_head:
@@ -153,7 +168,7 @@ def _apply(
     if not moved:
         _roll_back(repo, locked, writer, intent, plan, before)
         raise BranchMoved(branch_ref, old_head, ref_value(repo, branch_ref))
-    locked.commit()
+    locked.commit(keep_resolve_undo=False)  # as git's checkout ends
 
 
 def resume_interrupted_switch(repo: Repo) -> bool:
@@ -177,10 +192,11 @@ def resume_interrupted_switch(repo: Repo) -> bool:
     with LockedIndex(repo) as locked:
         writer = WorktreeWriter(repo.object_store, worktree_options(repo, repo.index_path()))
         writer.remove_temp_files([c.path for c in changes])
-        roll(writer, locked.index, changes, trusted=False, keep=intent.keep_paths())
+        keep, skip = intent.keep_paths(), intent.skip_worktree_paths()
+        roll(writer, locked.index, changes, trusted=False, keep=keep, skip_worktree=skip)
         if intent.move_ref and at == old_head:
             _move_ref(repo, branch_ref, old_head, new_head, b"gitferry: finish an interrupted update")
-        locked.commit()
+        locked.commit(keep_resolve_undo=not intent.move_ref)  # a rollback restores; a switch checks out
     remove_intent(repo)
     if intent.move_ref and at == old_head:
         _log_head(repo, old_head, new_head, b"gitferry: finish an interrupted update")
@@ -197,11 +213,20 @@ def _roll_back(
 ) -> None:
     """Put the files and index entries back; on failure the rollback intent lets a resume finish it."""
     branch_ref, old_head, new_head, from_tree, to_tree = intent.ids()
+    skip = {p for p, entry in before.items() if skips_worktree(entry)}
     back = SwitchIntent.create(
-        branch_ref, new_head, old_head, to_tree, from_tree, move_ref=False, keep=plan.in_place
+        branch_ref,
+        new_head,
+        old_head,
+        to_tree,
+        from_tree,
+        move_ref=False,
+        keep=plan.in_place,
+        skip_worktree=skip,
     )
     write_intent(repo, back)
-    roll(writer, locked.index, [c.reversed() for c in plan.changes], trusted=False, keep=plan.in_place)
+    changes = [c.reversed() for c in plan.changes]
+    roll(writer, locked.index, changes, trusted=False, keep=plan.in_place, skip_worktree=skip)
     for path in plan.in_place:
         _restore(locked.index, path, before[path])
     locked.commit()

@@ -23,6 +23,7 @@ from dulwich.repo import Repo
 from core.git.index.stat_data import entry_time_ns, index_mtime_ns
 from core.git.objects.blob_stream import FileChanged, hash_file
 from core.git.objects.tree_delta import Side
+from core.git.worktree.sparse_checkout import SparseCheckout, sparse_checkout
 
 _U32 = 0xFFFFFFFF
 
@@ -35,6 +36,7 @@ class WorktreeOptions:
     trustctime: bool
     index_mtime_ns: int
     object_format: ObjectFormat
+    sparse: SparseCheckout | None = None  # core.sparseCheckout with its patterns
 
     def full(self, path: bytes) -> bytes:
         return os.path.join(self.root, path)
@@ -49,6 +51,7 @@ def worktree_options(repo: Repo, index_path: str) -> WorktreeOptions:
         trustctime=config.get_boolean(b"core", b"trustctime", True),
         index_mtime_ns=index_mtime_ns(index_path),
         object_format=repo.object_format,
+        sparse=sparse_checkout(repo),
     )
 
 
@@ -77,6 +80,11 @@ def index_entry_at(index: Index, path: bytes) -> IndexEntry | ConflictedIndexEnt
         return index[path]
     except KeyError:
         return None
+
+
+def skips_worktree(entry: IndexEntry | ConflictedIndexEntry | None) -> bool:
+    """The entry has the skip-worktree bit: its file is not expected in the working tree."""
+    return isinstance(entry, IndexEntry) and entry.skip_worktree
 
 
 def index_entry_matches(entry: IndexEntry, side: Side) -> bool:

@@ -12,6 +12,14 @@ is in the way when:
   that is exactly the incoming content: a file, a symlink, a non-empty
   directory, or a file or symlink where a parent directory must go
   (`untracked`, ignored files included: nothing is ever overwritten).
+
+Outside a sparse checkout (see sparse_checkout.py), as in git's `unpack_trees`:
+a path whose entry has the skip-worktree bit and whose file is absent, or a new
+path the patterns leave out, changes in the index only and keeps (or gets) the
+bit. An absent file with the bit is never a deletion in the way. A file present
+despite the bit is checked like any other (git 2.39 clears the bit of present
+files when it reads the index); without sparse checkout the bit is carried to
+the new entry and the file written, as git does.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from core.git.worktree.state import (
     index_entry_matches,
     lstat_or_none,
     matches_index_entry,
+    skips_worktree,
 )
 from core.results import ResultKind
 
@@ -75,6 +84,8 @@ class SwitchPlan:
     untracked: set[bytes] = field(default_factory=set)
     # What each path to be written or removed looked like when checked (None: absent).
     seen: dict[bytes, Fingerprint | None] = field(default_factory=dict)
+    # Paths whose new index entry has the skip-worktree bit.
+    skip_worktree: set[bytes] = field(default_factory=set)
 
     def dirty_paths(self) -> list[str]:
         return sorted(display(p) for p in self.dirty)
@@ -111,13 +122,33 @@ class _Checker:
     def run(self) -> SwitchPlan:
         for change in self.plan.changes:
             entry = index_entry_at(self.index, change.path)
-            if change.old is not None:
+            if self._outside(change, entry):
+                self.plan.in_place.add(change.path)
+                if change.new is not None:
+                    self.plan.skip_worktree.add(change.path)
+            elif change.old is not None:
                 self._check_tracked(change, entry)
             else:
                 self._check_new(change, entry)
             if change.new is not None:
                 self._check_index_around(change.path)
         return self.plan
+
+    def _outside(self, change: PathChange, entry: IndexEntry | ConflictedIndexEntry | None) -> bool:
+        """The path is outside the sparse checkout and stays so: only its index entry changes."""
+        sparse = self.opts.sparse
+        if sparse is None:
+            return False
+        if entry is None:
+            return change.old is None and not sparse.includes(change.path)
+        if not isinstance(entry, IndexEntry) or not skips_worktree(entry):
+            return False
+        if change.old is None or not index_entry_matches(entry, change.old):
+            return False
+        # A leading directory that is not one: the file cannot be there either.
+        return (
+            self._parent_block(change.path) is not None or lstat_or_none(self.opts.full(change.path)) is None
+        )
 
     def _check_tracked(self, change: PathChange, entry: IndexEntry | ConflictedIndexEntry | None) -> None:
         assert change.old is not None
@@ -128,6 +159,8 @@ class _Checker:
             gone_both_ways = entry is None and change.new is None and st is None
             self._mark(path, in_place=gone_both_ways)
         elif index_entry_matches(entry, change.old):
+            if skips_worktree(entry) and change.new is not None and self.opts.sparse is None:
+                self.plan.skip_worktree.add(path)  # git carries the bit over and writes the file
             self._check_tracked_file(change, entry, st)
         elif change.new is not None and index_entry_matches(entry, change.new):
             same = st is not None and matches_index_entry(st, path, entry, self.opts)
@@ -140,6 +173,8 @@ class _Checker:
         path = change.path
         if change.old.is_gitlink:
             self._check_old_gitlink(change, st)
+        elif st is None and skips_worktree(entry) and self._parent_block(path) is None:
+            return  # not there by design, not deleted: the new content is written
         elif st is None:
             # Deleted locally: fine only where the switch deletes it too.
             self._mark(path, in_place=change.new is None)

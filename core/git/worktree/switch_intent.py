@@ -41,6 +41,8 @@ class SwitchIntent:
     move_ref: bool = True
     # Paths (surrogate-escaped) whose files the switch does not own: only their index entry moves.
     keep: list[str] = field(default_factory=list)
+    # Paths whose new index entry has the skip-worktree bit (outside a sparse checkout).
+    skip_worktree: list[str] = field(default_factory=list)
     pid: int = field(default_factory=os.getpid)
     time: float = field(default_factory=time.time)
 
@@ -55,6 +57,7 @@ class SwitchIntent:
         *,
         move_ref: bool = True,
         keep: set[bytes] | frozenset[bytes] = frozenset(),
+        skip_worktree: set[bytes] | frozenset[bytes] = frozenset(),
     ) -> SwitchIntent:
         return cls(
             branch_ref=branch_ref.decode(),
@@ -63,11 +66,15 @@ class SwitchIntent:
             from_tree=from_tree.decode(),
             to_tree=to_tree.decode(),
             move_ref=move_ref,
-            keep=sorted(p.decode("utf-8", "surrogateescape") for p in keep),
+            keep=_names(keep),
+            skip_worktree=_names(skip_worktree),
         )
 
     def keep_paths(self) -> set[bytes]:
-        return {p.encode("utf-8", "surrogateescape") for p in self.keep}
+        return _paths(self.keep)
+
+    def skip_worktree_paths(self) -> set[bytes]:
+        return _paths(self.skip_worktree)
 
     def ids(self) -> tuple[Ref, ObjectID, ObjectID, ObjectID, ObjectID]:
         return (
@@ -77,6 +84,14 @@ class SwitchIntent:
             ObjectID(self.from_tree.encode()),
             ObjectID(self.to_tree.encode()),
         )
+
+
+def _names(paths: set[bytes] | frozenset[bytes]) -> list[str]:
+    return sorted(p.decode("utf-8", "surrogateescape") for p in paths)
+
+
+def _paths(names: list[str]) -> set[bytes]:
+    return {p.encode("utf-8", "surrogateescape") for p in names}
 
 
 def intent_path(repo: Repo) -> str:

@@ -16,13 +16,14 @@ holds neither side is someone's work and is left alone).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import secrets
 import stat
 from collections.abc import Collection, Mapping
 
-from dulwich.index import Index, IndexEntry, index_entry_from_stat
+from dulwich.index import EXTENDED_FLAG_SKIP_WORKTREE, Index, IndexEntry, index_entry_from_stat
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob
 
@@ -43,6 +44,7 @@ def roll(
     *,
     trusted: bool,
     keep: Collection[bytes] = (),
+    skip_worktree: Collection[bytes] = (),
 ) -> None:
     """Bring every path of `changes` from `old` to `new`, with its index entry.
 
@@ -50,7 +52,7 @@ def roll(
     checked it). Otherwise each path is looked at, and one that holds
     neither side is left as it is, its index entry set to `new` with a stat
     that cannot match, so git reports it as modified. Paths in `keep` get
-    only their index entry.
+    only their index entry; those in `skip_worktree` get the skip-worktree bit.
     """
     removed: list[bytes] = []
     for change in reversed(changes):
@@ -63,9 +65,14 @@ def roll(
         if change.new is None:
             continue
         if change.path in keep:
-            index[change.path] = writer.entry_as_found(change.path, change.new)
+            entry = writer.entry_as_found(change.path, change.new)
         else:
-            index[change.path] = writer.put(change, trusted=trusted)
+            entry = writer.put(change, trusted=trusted)
+        if change.path in skip_worktree:
+            entry = dataclasses.replace(
+                entry, extended_flags=entry.extended_flags | EXTENDED_FLAG_SKIP_WORKTREE
+            )
+        index[change.path] = entry
 
 
 def _needs_removal(change: PathChange) -> bool:

@@ -1,0 +1,106 @@
+"""The `TREE` extension (git's cache-tree): the tree id of every directory whose index
+entries are unchanged since it was computed, so `git commit` and `git status` need not
+hash them again.
+
+A node is its name, the number of index entries below it (-1: invalid, no tree id),
+its tree id when valid, and its subtrees in git's order. Entries changed under a
+directory make its node and every ancestor invalid, and a path that names a subtree
+drops that subtree: git's `cache_tree_invalidate_path` (cache-tree.c). Nodes that
+stay valid keep their ids: their entries did not change. dulwich 1.2.21 parses the
+extension into nothing (`TreeExtension.from_bytes` returns no entries), so it is
+read and written here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+SIGNATURE = b"TREE"
+_COUNTS = re.compile(rb"(-?[0-9]+) ([0-9]+)\n")
+
+
+class CacheTreeError(ValueError):
+    pass
+
+
+@dataclass
+class CacheTree:
+    name: bytes
+    entry_count: int
+    oid: bytes | None
+    subtrees: list[CacheTree] = field(default_factory=list)
+
+    def invalidate(self, path: bytes) -> None:
+        """Entries at `path` changed (added, removed or rewritten)."""
+        node = self
+        parts = path.split(b"/")
+        for depth, part in enumerate(parts):
+            node.entry_count, node.oid = -1, None
+            sub = next((s for s in node.subtrees if s.name == part), None)
+            if depth == len(parts) - 1:
+                if sub is not None:
+                    node.subtrees.remove(sub)  # a directory replaced by (or removed as) this path
+                return
+            if sub is None:
+                return
+            node = sub
+
+
+def parse_cache_tree(data: bytes, oid_length: int) -> CacheTree:
+    """The tree of a `TREE` extension's data (preorder: a node, then its subtrees)."""
+    root, count, pos = _node(data, 0, oid_length)
+    pending = [(root, count)]  # nodes whose subtrees are still to come, and how many
+    while pending:
+        parent, remaining = pending.pop()
+        if remaining == 0:
+            continue
+        pending.append((parent, remaining - 1))
+        child, count, pos = _node(data, pos, oid_length)
+        parent.subtrees.append(child)
+        pending.append((child, count))
+    if pos != len(data):
+        raise CacheTreeError("trailing bytes after the cache tree")
+    return root
+
+
+def _node(data: bytes, pos: int, oid_length: int) -> tuple[CacheTree, int, int]:
+    """The node at `pos` (its subtrees not yet read), how many subtrees follow it, and the
+    offset just past it."""
+    end = data.find(b"\x00", pos)
+    if end < 0:
+        raise CacheTreeError("a cache-tree name without its end")
+    counts = _COUNTS.match(data, end + 1)
+    if counts is None:
+        raise CacheTreeError("a cache-tree node without its counts")
+    entry_count, subtrees = int(counts[1]), int(counts[2])
+    after = counts.end()
+    oid = None
+    if entry_count >= 0:
+        oid = data[after : after + oid_length]
+        if len(oid) != oid_length:
+            raise CacheTreeError("a cache-tree node cut short")
+        after += oid_length
+    return CacheTree(data[pos:end], entry_count, oid), subtrees, after
+
+
+def cache_tree_bytes(root: CacheTree) -> bytes:
+    """The extension's data, as git's `cache_tree_write` lays it out."""
+    out: list[bytes] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        out.append(b"%s\x00%d %d\n" % (node.name, node.entry_count, len(node.subtrees)))
+        if node.entry_count >= 0 and node.oid is not None:
+            out.append(node.oid)
+        stack.extend(reversed(node.subtrees))
+    return b"".join(out)
+
+
+def invalidated(data: bytes, paths: Iterable[bytes], oid_length: int) -> bytes:
+    """`data` with every node above `paths` invalidated."""
+    root = parse_cache_tree(data, oid_length)
+    for path in paths:
+        root.invalidate(path)
+    return cache_tree_bytes(root)

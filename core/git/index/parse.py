@@ -1,0 +1,118 @@
+"""One index file as stored: its entries in file order, its extensions as raw bytes,
+its trailer checked.
+
+Entries are parsed by dulwich's own entry parser (`read_index`), in file order: a
+split index's replaced entries have empty names, so only their position says which
+shared entry they replace. dulwich's `read_index_dict_with_version` reads extensions
+only while their signatures are upper case (it stops at `link` and `sdir`) and parses
+`TREE` and `REUC` into nothing; here each extension stays as its signature and bytes.
+The trailer is checked with the rule of `IndexChecksumReader.check_checksum(allow_empty=True)`.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass
+
+from dulwich.errors import ChecksumMismatch
+from dulwich.index import (
+    ConflictedIndexEntry,
+    IndexEntry,
+    SerializedIndexEntry,
+    Stage,
+    UnsupportedIndexFormat,
+    read_index,
+)
+from dulwich.object_format import ObjectFormat
+from dulwich.objects import RawObjectID, sha_to_hex
+
+from core.errors import GitferryError
+
+Extension = tuple[bytes, bytes]  # (signature, data) as stored
+Entries = dict[bytes, IndexEntry | ConflictedIndexEntry]
+
+
+class IndexFormatError(GitferryError, ValueError):
+    """The index file is damaged: the message says where."""
+
+
+@dataclass
+class ParsedIndex:
+    version: int
+    entries: list[SerializedIndexEntry]  # in file order
+    extensions: list[Extension]
+    checksum: bytes  # the trailer (all zeros with index.skipHash)
+
+
+def parse_index_bytes(data: bytes, fmt: ObjectFormat) -> ParsedIndex:
+    """An index file's entries, extensions and trailer; the trailer is checked."""
+    buffer = io.BytesIO(data)
+    try:
+        entries = list(read_index(buffer, fmt))
+    except (AssertionError, UnsupportedIndexFormat, struct.error, ValueError) as exc:
+        raise IndexFormatError(f"the index does not parse: {exc!r}") from None
+    (version,) = struct.unpack_from(">I", data, 4)
+    pos = buffer.tell()
+    trailer_at = len(data) - fmt.oid_length
+    extensions: list[Extension] = []
+    while pos + 8 <= trailer_at:
+        signature = data[pos : pos + 4]
+        (size,) = struct.unpack_from(">I", data, pos + 4)
+        if pos + 8 + size > trailer_at:
+            raise IndexFormatError(f"the index extension {signature!r} runs past the end of the file")
+        extensions.append((signature, data[pos + 8 : pos + 8 + size]))
+        pos += 8 + size
+    check_trailer(data, pos, fmt)
+    return ParsedIndex(version, entries, extensions, data[pos : pos + fmt.oid_length])
+
+
+def check_trailer(data: bytes, end: int, fmt: ObjectFormat) -> None:
+    """The checksum after the last byte parsed; all zeros (index.skipHash) or truncated pass."""
+    stored = data[end : end + fmt.oid_length]
+    digest = fmt.new_hash()
+    digest.update(memoryview(data)[:end])
+    if stored == digest.digest():
+        return
+    if len(stored) != fmt.oid_length or stored == b"\x00" * fmt.oid_length:
+        return
+    raise ChecksumMismatch(digest.hexdigest(), sha_to_hex(RawObjectID(stored)).decode("ascii"))
+
+
+def entries_by_name(entries: list[SerializedIndexEntry]) -> Entries:
+    """Entries by path, as dulwich's `read_index_dict` builds them (conflict stages joined);
+    a later entry replaces an earlier one of the same path and stage."""
+    byname: Entries = {}
+    for serialized in entries:
+        stage = serialized.stage()
+        entry = IndexEntry.from_serialized(serialized)
+        existing = byname.get(serialized.name)
+        if stage == Stage.NORMAL:
+            if isinstance(existing, ConflictedIndexEntry):
+                raise IndexFormatError(f"{serialized.name!r} is both merged and unmerged")
+            byname[serialized.name] = entry
+            continue
+        if existing is None:
+            existing = byname[serialized.name] = ConflictedIndexEntry()
+        if not isinstance(existing, ConflictedIndexEntry):
+            raise IndexFormatError(f"{serialized.name!r} is both merged and unmerged")
+        if stage == Stage.MERGE_CONFLICT_ANCESTOR:
+            existing.ancestor = entry
+        elif stage == Stage.MERGE_CONFLICT_THIS:
+            existing.this = entry
+        else:
+            existing.other = entry
+    return byname
+
+
+def index_order(byname: Entries) -> list[bytes]:
+    """The entries' names by position, as git sorts and numbers them (path, then stage; an
+    unmerged path once per stage)."""
+    order: list[bytes] = []
+    for name in sorted(byname):
+        value = byname[name]
+        if isinstance(value, ConflictedIndexEntry):
+            order.extend(name for stage in (value.ancestor, value.this, value.other) if stage is not None)
+        else:
+            order.append(name)
+    return order

@@ -1,0 +1,368 @@
+"""Every index Gitferry writes keeps git's index extensions valid, or drops them as git does.
+
+`mine` and `theirs` are registered clones of one remote; Gitferry syncs `mine` through
+the CLI (fetch, fast-forward, auto-commit), and git decides: `git status`, `git ls-files`
+(`-f` fsmonitor validity, `-t` skip-worktree, `--resolve-undo`, `--sparse`),
+`git write-tree`, `git checkout`, `git fsck`, and a copy of `mine` that does the same with
+`git pull --ff-only` or `git add -A && git commit`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import struct
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dulwich.index import read_index
+from dulwich.objects import ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.git.index.cache_tree import CacheTree, parse_cache_tree
+from core.git.worktree.checkout import resume_interrupted_switch
+from core.git.worktree.switch_intent import SwitchIntent, write_intent
+from tests.gitcli import commit_file, git
+from tests.integration.clones import Clones, porcelain, run
+from tests.servers import Remote
+
+
+@pytest.fixture
+def world(path_remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Clones]:
+    clones = Clones.make(path_remote, tmp_path, capsys)
+    yield clones
+    clones.check()
+
+
+def publish(world: Clones, files: dict[str, str | None], branch: str = "main") -> str:
+    """`theirs` writes (None: deletes) `files`, commits and pushes `branch` (new: from main)."""
+    git("fetch", "-q", "origin", cwd=world.theirs)
+    exists = git("rev-parse", "-q", "--verify", f"origin/{branch}", cwd=world.theirs, check=False)
+    git("checkout", "-q", "-B", branch, f"origin/{branch}" if exists else "origin/main", cwd=world.theirs)
+    for name, content in files.items():
+        path = world.theirs / name
+        if content is None:
+            git("rm", "-q", name, cwd=world.theirs)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+        git("add", name, cwd=world.theirs)
+    git("commit", "-q", "-m", f"publish {sorted(files)}", cwd=world.theirs)
+    git("push", "-q", "origin", branch, cwd=world.theirs)
+    git("fetch", "-q", "origin", cwd=world.theirs)
+    git("checkout", "-q", "main", cwd=world.theirs)
+    sha = git("rev-parse", branch, cwd=world.theirs)
+    world.remember()
+    return sha
+
+
+def synced(world: Clones) -> dict[str, object]:
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["result"] in ("ok", "up_to_date"), report
+    return report
+
+
+def extensions(repo: Path) -> dict[bytes, bytes]:
+    """The index's extensions by signature (entries skipped with dulwich's reader)."""
+    data = (repo / ".git" / "index").read_bytes()
+    buffer = io.BytesIO(data)
+    for _entry in read_index(buffer):
+        pass
+    pos, found = buffer.tell(), {}
+    while pos + 8 <= len(data) - 20:
+        (size,) = struct.unpack_from(">I", data, pos + 4)
+        found[data[pos : pos + 4]] = data[pos + 8 : pos + 8 + size]
+        pos += 8 + size
+    return found
+
+
+def referee_copy(world: Clones, tmp_path: Path) -> Path:
+    copy = tmp_path / "referee"
+    shutil.copytree(world.mine, copy, symlinks=True)
+    return copy
+
+
+# --- FSMN ---------------------------------------------------------------------------------------
+
+WATCHMAN_HOOK = '''\
+"""fsmonitor-watchman protocol v2: print a new token, then every path changed since the token
+(a snapshot of the tree is kept per token); an unknown token gets "/" (everything may have changed)."""
+import json, os, sys
+
+token = sys.argv[2]
+state = os.path.join(".git", "fsmonitor-snapshots")
+os.makedirs(state, exist_ok=True)
+now = {}
+for top, dirs, files in os.walk("."):
+    dirs[:] = [d for d in dirs if d != ".git"]
+    for name in files + dirs:
+        path = os.path.join(top, name)[2:]
+        st = os.lstat(path)
+        now[path] = [st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_mode]
+number = str(len(os.listdir(state)) + 1)
+with open(os.path.join(state, number), "w") as f:
+    json.dump(now, f)
+out = sys.stdout.buffer
+out.write(b"tok:" + number.encode() + b"\\0")
+old_path = os.path.join(state, token[4:]) if token.startswith("tok:") else ""
+if not os.path.exists(old_path):
+    out.write(b"/\\0")
+else:
+    with open(old_path) as f:
+        old = json.load(f)
+    for path in sorted(set(old) | set(now)):
+        if old.get(path) != now.get(path):
+            out.write(path.encode() + b"\\0")
+'''
+
+
+def with_fsmonitor(repo: Path, tmp_path: Path) -> None:
+    hook = tmp_path / "fsmonitor-watchman"
+    hook.write_text(f"#!{sys.executable}\n{WATCHMAN_HOOK}")
+    hook.chmod(0o755)
+    git("config", "core.fsmonitor", str(hook), cwd=repo)
+    git("config", "core.fsmonitorHookVersion", "2", cwd=repo)
+
+
+def fsmonitor_flags(repo: Path) -> dict[str, str]:
+    """`git ls-files -f`: a lower-case tag is an entry git takes as unchanged without looking."""
+    lines = git("ls-files", "-f", cwd=repo).splitlines()
+    return {line[2:]: line[0] for line in lines}
+
+
+def test_fsmonitor_edit_survives_a_fast_forward_that_shifts_entries(world: Clones, tmp_path: Path) -> None:
+    publish(world, {"b.txt": "bee\n"})
+    publish(world, {"a.txt": "theirs on other\n"}, branch="other")
+    synced(world)
+    with_fsmonitor(world.mine, tmp_path)
+    git("status", "--porcelain", cwd=world.mine)
+    (world.mine / "a.txt").write_text("my uncommitted edit\n")
+    assert porcelain(world.mine) == " M a.txt"
+    assert porcelain(world.mine) == " M a.txt"  # the index now holds FSMN with a.txt dirty
+    assert b"FSMN" in extensions(world.mine)
+    assert fsmonitor_flags(world.mine) == {"a.txt": "H", "b.txt": "h"}
+    publish(world, {"0.txt": "sorted before a.txt\n"})
+    report = synced(world)
+    assert report["fast_forwarded"] == ["main"], report
+    # Each entry keeps its own validity; the new one is not valid: git's own unpack_trees.
+    assert fsmonitor_flags(world.mine) == {"0.txt": "H", "a.txt": "H", "b.txt": "h"}
+    assert porcelain(world.mine) == " M a.txt"
+    checkout = git("checkout", "other", cwd=world.mine, check=False)
+    assert git("rev-parse", "--abbrev-ref", "HEAD", cwd=world.mine) == "main", checkout
+    assert (world.mine / "a.txt").read_text() == "my uncommitted edit\n"
+
+
+# --- TREE ---------------------------------------------------------------------------------------
+
+
+def cache_tree(repo: Path) -> CacheTree:
+    return parse_cache_tree(extensions(repo)[b"TREE"], 20)
+
+
+def node(tree: CacheTree, path: str) -> CacheTree:
+    for name in path.split("/"):
+        tree = next(sub for sub in tree.subtrees if sub.name == name.encode())
+    return tree
+
+
+def test_cache_tree_stays_exact_through_a_fast_forward_and_an_auto_commit(world: Clones) -> None:
+    files = {"docs/guide.md": "guide\n", "src/lib/x.py": "x = 1\n", "src/main.py": "main\n"}
+    publish(world, files)
+    synced(world)
+    git("write-tree", cwd=world.mine)  # every cache-tree node valid
+    publish(world, {"src/lib/x.py": "x = 2\n", "src/lib/y.py": "y = 1\n"})
+    synced(world)
+    tree = cache_tree(world.mine)
+    docs = node(tree, "docs")
+    assert docs.entry_count == 1 and docs.oid is not None
+    assert docs.oid.hex() == git("rev-parse", "HEAD:docs", cwd=world.mine)  # kept, and exact
+    assert tree.entry_count == node(tree, "src").entry_count == node(tree, "src/lib").entry_count == -1
+    assert git("write-tree", cwd=world.mine) == git("rev-parse", "HEAD^{tree}", cwd=world.mine)
+    assert porcelain(world.mine) == ""
+    run(world.capsys, "set", "mine", "auto_commit", "true")
+    (world.mine / "docs" / "guide.md").write_text("guide, edited\n")
+    report = synced(world)
+    assert report["committed"] == 1, report
+    assert node(cache_tree(world.mine), "docs").entry_count == -1
+    assert git("write-tree", cwd=world.mine) == git("rev-parse", "HEAD^{tree}", cwd=world.mine)
+    assert porcelain(world.mine) == ""
+
+
+# --- UNTR ---------------------------------------------------------------------------------------
+
+
+def test_untracked_cache_never_lists_a_file_the_index_now_tracks(world: Clones) -> None:
+    git("config", "core.untrackedCache", "true", cwd=world.mine)
+    (world.mine / "notes.txt").write_text("same text\n")
+    assert git("status", "--porcelain", "-uall", cwd=world.mine) == "?? notes.txt"
+    assert git("status", "--porcelain", "-uall", cwd=world.mine) == "?? notes.txt"
+    assert b"UNTR" in extensions(world.mine)
+    publish(world, {"notes.txt": "same text\n"})  # the very file: left in place, now tracked
+    assert synced(world)["fast_forwarded"] == ["main"]
+    assert git("status", "--porcelain", "-uall", cwd=world.mine) == ""
+    assert git("ls-files", "notes.txt", cwd=world.mine) == "notes.txt"
+    (world.mine / "later.txt").write_text("new\n")
+    assert git("status", "--porcelain", "-uall", cwd=world.mine) == "?? later.txt"
+    assert b"UNTR" in extensions(world.mine)  # git rebuilt its cache
+
+
+# --- REUC ---------------------------------------------------------------------------------------
+
+
+def resolved_conflict(world: Clones) -> None:
+    """`mine` merges a conflicting change of `theirs` by hand and pushes: the index keeps the
+    resolve-undo record, as `git commit` leaves it."""
+    publish(world, {"a.txt": "one\nTHEIRS\nthree\n"})
+    world.commit(world.mine, "a.txt", "one\nMINE\nthree\n")
+    git("fetch", "-q", "origin", cwd=world.mine)
+    git("merge", "-q", "origin/main", cwd=world.mine, check=False)
+    (world.mine / "a.txt").write_text("one\nBOTH\nthree\n")
+    git("add", "a.txt", cwd=world.mine)
+    git("commit", "-q", "--no-edit", cwd=world.mine)
+    git("push", "-q", "origin", "main", cwd=world.mine)
+    world.remember()
+    assert git("ls-files", "--resolve-undo", cwd=world.mine)
+
+
+def test_resolve_undo_kept_by_an_auto_commit_dropped_by_a_checkout(world: Clones, tmp_path: Path) -> None:
+    resolved_conflict(world)
+    run(world.capsys, "set", "mine", "auto_commit", "true")
+    (world.mine / "b.txt").write_text("after the merge\n")
+    referee = referee_copy(world, tmp_path)
+    git("add", "-A", cwd=referee)
+    git("commit", "-q", "-m", "referee", cwd=referee)
+    assert synced(world)["committed"] == 1
+    undo = git("ls-files", "--resolve-undo", cwd=world.mine)
+    assert undo and undo == git("ls-files", "--resolve-undo", cwd=referee)
+    publish(world, {"c.txt": "from them\n"})
+    shutil.rmtree(referee)
+    referee = referee_copy(world, tmp_path)
+    git("pull", "-q", "--ff-only", cwd=referee)
+    assert synced(world)["fast_forwarded"] == ["main"]
+    assert (
+        git("ls-files", "--resolve-undo", cwd=world.mine)
+        == git("ls-files", "--resolve-undo", cwd=referee)
+        == ""
+    )
+    assert porcelain(world.mine) == ""
+
+
+# --- split index --------------------------------------------------------------------------------
+
+
+def test_split_index_is_read_and_written_whole(world: Clones, tmp_path: Path) -> None:
+    publish(world, {"b.txt": "bee\n", "c.txt": "sea\n", "d/e.txt": "e\n"})
+    synced(world)
+    git("config", "core.splitIndex", "true", cwd=world.mine)
+    git("update-index", "--split-index", cwd=world.mine)
+    (world.mine / "c.txt").write_text("sea, staged\n")
+    git("add", "c.txt", cwd=world.mine)  # a replaced entry
+    git("rm", "-q", "--cached", "b.txt", cwd=world.mine)  # a deleted one
+    (world.mine / "new.txt").write_text("new\n")
+    git("add", "new.txt", cwd=world.mine)  # an added one
+    assert b"link" in extensions(world.mine)
+    before = porcelain(world.mine)
+    publish(world, {"d/e.txt": "e, theirs\n", "f.txt": "f\n"})
+    referee = referee_copy(world, tmp_path)
+    git("pull", "-q", "--ff-only", cwd=referee)
+    assert synced(world)["fast_forwarded"] == ["main"]
+    assert b"link" not in extensions(world.mine)  # written whole ...
+    assert porcelain(world.mine) == before == porcelain(referee)
+    assert b"link" in extensions(world.mine)  # ... and split again by git's next write
+    assert git("ls-files", "-s", cwd=world.mine) == git("ls-files", "-s", cwd=referee)
+    assert (world.mine / "d" / "e.txt").read_text() == "e, theirs\n"
+    git("commit", "-q", "-m", "staged", cwd=world.mine)
+    run(world.capsys, "set", "mine", "auto_commit", "true")
+    (world.mine / "c.txt").write_text("sea, edited\n")
+    (world.mine / "g.txt").write_text("g\n")
+    referee = referee_copy(world, tmp_path / "auto")
+    git("add", "-A", cwd=referee)
+    staged = git("diff", "--cached", "--name-only", cwd=referee).splitlines()
+    assert synced(world)["committed"] == len(staged) == 3  # b.txt is untracked since the commit
+    assert git("ls-files", "-s", cwd=world.mine) == git("ls-files", "-s", cwd=referee)
+    assert porcelain(world.mine) == ""
+
+
+# --- sparse checkout, sparse index --------------------------------------------------------------
+
+CONE_FILES = {"top.txt": "top\n", "in/a.txt": "a\n", "out/b.txt": "b\n", "out/deep/c.txt": "c\n"}
+CHANGES: dict[str, str | None] = {
+    "in/a.txt": "a, theirs\n",
+    "out/b.txt": "b, theirs\n",
+    "out/new.txt": "new outside\n",
+    "out/deep/c.txt": None,
+    "in/new.txt": "new inside\n",
+}
+
+
+def listing(repo: Path) -> tuple[str, str]:
+    """Every entry (modes and ids) and its tag (`S`: skip-worktree), as git expands them."""
+    return git("ls-files", "-s", cwd=repo), git("ls-files", "-t", cwd=repo)
+
+
+@pytest.mark.parametrize("sparse_index", [False, True], ids=["sparse-checkout", "sparse-index"])
+def test_sparse_checkout_fast_forward_inside_and_outside_the_cone(
+    world: Clones, tmp_path: Path, sparse_index: bool
+) -> None:
+    publish(world, CONE_FILES)
+    synced(world)
+    git("sparse-checkout", "set", "--cone", "in", cwd=world.mine)
+    if sparse_index:
+        git("sparse-checkout", "init", "--cone", "--sparse-index", cwd=world.mine)
+        assert "out/" in git("ls-files", "--sparse", cwd=world.mine).splitlines()
+        assert b"sdir" in extensions(world.mine)
+    assert not (world.mine / "out").exists()
+    run(world.capsys, "set", "mine", "auto_commit", "true")
+    report = synced(world)  # nothing outside the cone counts as deleted
+    assert report["result"] == "up_to_date" and report.get("committed", 0) == 0, report
+    publish(world, CHANGES)
+    referee = referee_copy(world, tmp_path)
+    git("pull", "-q", "--ff-only", cwd=referee)
+    assert synced(world)["fast_forwarded"] == ["main"]
+    assert listing(world.mine) == listing(referee)
+    assert "S out/new.txt" in listing(world.mine)[1].splitlines()
+    assert not (world.mine / "out").exists()
+    assert (world.mine / "in" / "a.txt").read_text() == "a, theirs\n"
+    assert (world.mine / "in" / "new.txt").read_text() == "new inside\n"
+    assert porcelain(world.mine) == ""
+    if sparse_index:
+        git("sparse-checkout", "reapply", cwd=world.mine)
+        assert "out/" in git("ls-files", "--sparse", cwd=world.mine).splitlines()
+        assert porcelain(world.mine) == ""
+    assert synced(world).get("committed", 0) == 0
+
+
+def test_untracked_cache_never_hides_a_file_the_index_no_longer_tracks(tmp_path: Path) -> None:
+    """A switch killed midway and resumed: the file deleted upstream was edited since, so it
+    stays, untracked now, in a directory whose own stat did not change. git trusts its
+    untracked cache for a directory whose stat did not change: kept as it was, the cache
+    would hide the file."""
+    repo = tmp_path / "repo"
+    git("init", "-q", "-b", "main", str(repo))
+    git("config", "core.untrackedCache", "true", cwd=repo)
+    commit_file(repo, "solo/x.txt", "x\n")
+    commit_file(repo, "solo/gone.txt", "bye\n")
+    old = git("rev-parse", "HEAD", cwd=repo)
+    git("rm", "-q", "solo/gone.txt", cwd=repo)
+    git("commit", "-q", "-m", "delete", cwd=repo)
+    new = git("rev-parse", "HEAD", cwd=repo)
+    git("reset", "-q", "--hard", old, cwd=repo)
+    past = time.time() - 60  # older than any index written from now on: git trusts their stat
+    for directory in (repo, repo / "solo"):
+        os.utime(directory, (past, past))
+    assert porcelain(repo) == porcelain(repo) == ""
+    assert b"UNTR" in extensions(repo)
+    with Repo(str(repo)) as r:
+        trees = [r[ObjectID(c.encode())].tree for c in (old, new)]  # type: ignore[attr-defined]
+        main = Ref(b"refs/heads/main")
+        write_intent(r, SwitchIntent.create(main, ObjectID(old.encode()), ObjectID(new.encode()), *trees))
+    (repo / "solo" / "gone.txt").write_text("edited after the crash\n")  # in place: same directory
+    with Repo(str(repo)) as r:
+        assert resume_interrupted_switch(r)
+    assert git("rev-parse", "HEAD", cwd=repo) == new
+    assert porcelain(repo) == "?? solo/gone.txt"
