@@ -27,6 +27,7 @@ from dulwich.repo import Repo
 from core.git.index.cache_tree import CacheTree, parse_cache_tree
 from core.git.worktree.checkout import resume_interrupted_switch
 from core.git.worktree.switch_intent import SwitchIntent, write_intent
+from tests.core.synced_clones import clones_world, listing, publish, referee_copy, synced
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, porcelain, run
 from tests.servers import Remote
@@ -34,37 +35,7 @@ from tests.servers import Remote
 
 @pytest.fixture
 def world(path_remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Clones]:
-    clones = Clones.make(path_remote, tmp_path, capsys)
-    yield clones
-    clones.check()
-
-
-def publish(world: Clones, files: dict[str, str | None], branch: str = "main") -> str:
-    """`theirs` writes (None: deletes) `files`, commits and pushes `branch` (new: from main)."""
-    git("fetch", "-q", "origin", cwd=world.theirs)
-    exists = git("rev-parse", "-q", "--verify", f"origin/{branch}", cwd=world.theirs, check=False)
-    git("checkout", "-q", "-B", branch, f"origin/{branch}" if exists else "origin/main", cwd=world.theirs)
-    for name, content in files.items():
-        path = world.theirs / name
-        if content is None:
-            git("rm", "-q", name, cwd=world.theirs)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-        git("add", name, cwd=world.theirs)
-    git("commit", "-q", "-m", f"publish {sorted(files)}", cwd=world.theirs)
-    git("push", "-q", "origin", branch, cwd=world.theirs)
-    git("fetch", "-q", "origin", cwd=world.theirs)
-    git("checkout", "-q", "main", cwd=world.theirs)
-    sha = git("rev-parse", branch, cwd=world.theirs)
-    world.remember()
-    return sha
-
-
-def synced(world: Clones) -> dict[str, object]:
-    code, report = world.sync(world.mine)
-    assert code == 0 and report["result"] in ("ok", "up_to_date"), report
-    return report
+    yield from clones_world(path_remote, tmp_path, capsys)
 
 
 def extensions(repo: Path) -> dict[bytes, bytes]:
@@ -79,12 +50,6 @@ def extensions(repo: Path) -> dict[bytes, bytes]:
         found[data[pos : pos + 4]] = data[pos + 8 : pos + 8 + size]
         pos += 8 + size
     return found
-
-
-def referee_copy(world: Clones, tmp_path: Path) -> Path:
-    copy = tmp_path / "referee"
-    shutil.copytree(world.mine, copy, symlinks=True)
-    return copy
 
 
 # --- FSMN ---------------------------------------------------------------------------------------
@@ -298,11 +263,6 @@ CHANGES: dict[str, str | None] = {
     "out/deep/c.txt": None,
     "in/new.txt": "new inside\n",
 }
-
-
-def listing(repo: Path) -> tuple[str, str]:
-    """Every entry (modes and ids) and its tag (`S`: skip-worktree), as git expands them."""
-    return git("ls-files", "-s", cwd=repo), git("ls-files", "-t", cwd=repo)
 
 
 @pytest.mark.parametrize("sparse_index", [False, True], ids=["sparse-checkout", "sparse-index"])

@@ -46,6 +46,7 @@ from core.git.index.stat_data import (
 )
 from core.git.objects.path_safety import UnsafePath, check_entry_name
 from core.git.worktree.ignore_rules import DirRules, IgnoreRules
+from core.git.worktree.sparse_checkout import sparse_checkout
 
 Kind = Literal["added", "modified", "deleted"]
 _U32 = 0xFFFFFFFF
@@ -86,7 +87,8 @@ class _Checks:
 
 def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
     """Candidates for a commit: files whose stat differs from the index (or is racy), untracked
-    files that are not ignored, and deleted files.
+    files that are not ignored, and deleted files; in a sparse checkout, only those the
+    patterns include (`git add -A` leaves the others alone, and says so).
 
     Without `index`, the index file is read here, stat fields only (fast). Pass the `Index`
     you hold (e.g. `LockedIndex.index`) to scan against exactly that.
@@ -103,6 +105,9 @@ def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
     scanner = _Scanner(root, view, checks, rules)
     scanner.walk()
     scanner.collect_missing()
+    sparse = sparse_checkout(repo)
+    if sparse is not None:
+        scanner.result.candidates = [c for c in scanner.result.candidates if sparse.includes(c.path)]
     scanner.result.files_opened = rules.files_opened
     scanner.result.index_stamp = view.stamp
     return scanner.result
