@@ -44,8 +44,9 @@ def as_outcome(report: SyncReport) -> FetchOutcome:
         if report.result is ResultKind.OFFLINE and not answered:
             return FetchOutcome.offline(report.failed_remotes)
         return FetchOutcome.failure(report.failed_remotes, answered)
-    if not report.result.succeeded:
+    if not report.result.succeeded and report.result is not ResultKind.DIVERGED:
         return FetchOutcome.crashed(report.message)
+    # `diverged`: every remote answered, one deleted an upstream (the user's to settle).
     return FetchOutcome.ok(*answered)
 
 

@@ -34,6 +34,8 @@ class RemotesFetched:
 
     fetched: list[str] = field(default_factory=list)  # remotes that answered
     failures: dict[str, GitferryError] = field(default_factory=dict)
+    default_branches: dict[str, str] = field(default_factory=dict)  # remote -> where its HEAD points
+    heads_moved: dict[str, str] = field(default_factory=dict)  # remote -> what <remote>/HEAD named
 
     @property
     def first_failure(self) -> GitferryError | None:
@@ -110,6 +112,10 @@ async def fetch_remotes(
             continue
         await core.store.remote_health.record(repo_id, remote.name, None)
         outcome.fetched.append(remote.name)
+        if fetched.default_branch:
+            outcome.default_branches[remote.name] = fetched.default_branch
+        if fetched.head_was:
+            outcome.heads_moved[remote.name] = fetched.head_was
         report.answered_remotes.append(remote.name)
         _account(report, fetched)
     return outcome

@@ -27,6 +27,7 @@ from core.engine.integrate_phase import NotAttempted, NotIntegrated, integrate
 from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
 from core.engine.unexpected import describe
+from core.engine.upstream_gone import gone_notes
 from core.errors import GitferryError
 from core.git.history.branch_status import measure_branches
 from core.git.locks.git_locks import ensure_index_unlocked
@@ -231,6 +232,7 @@ class _Sync:
         self.measured: list[BranchStatus] = []
         self.held: dict[str, BranchUse] = {}  # branches a git operation in some worktree holds: not pushed
         self.step = "reading its settings"  # what it was doing, should it fail unexpectedly
+        self.gone: list[str] = []  # branches it would push whose upstream the remote deleted
 
     async def run(self) -> None:
         self.settings = await self.core.store.repo_settings(self.record.id)
@@ -248,6 +250,15 @@ class _Sync:
         if full and self.options.push and self.fatal is None:
             statuses = await self._push(statuses, fetched)
         final = _stamp_fetch(statuses, fetched.fetched)
+        self.gone = await gone_notes(
+            self.core,
+            self.repo,
+            final,
+            push_all=self.settings.push_all,
+            answered=fetched.fetched,
+            default_branches=fetched.default_branches,
+            heads_moved=fetched.heads_moved,
+        )
         self.step = "recording"
         with _Timer(self.report, "store"):
             await self.core.store.save_branches(self.record.id, final)
@@ -356,6 +367,8 @@ class _Sync:
             raise failure
         done = _summary(report)
         result = ResultKind.OK if done else ResultKind.UP_TO_DATE
+        if self.gone:  # the remote changed under the user: never a plain success
+            result, done = ResultKind.DIVERGED, self.gone + done
         report.result, report.message = result, "; ".join((done or ["up to date"]) + _left_alone(report))
 
 

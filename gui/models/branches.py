@@ -31,6 +31,15 @@ def _state_colour(branch: BranchStatus) -> QColor | None:
     return ATTENTION if branch_state(branch) in ("diverged", "upstream gone") else None
 
 
+def _state_tooltip(branch: BranchStatus) -> str:
+    if branch.upstream is not None and branch.upstream_gone:
+        return (
+            f"{branch.upstream} was deleted on the remote (or renamed): nothing of "
+            f"{branch.name} is pushed until its upstream is changed"
+        )
+    return ""
+
+
 BRANCH_COLUMNS: list[Column[BranchStatus]] = [
     Column("Branch", lambda b: b.name),
     Column("Upstream", lambda b: b.upstream or NO_VALUE),
@@ -42,7 +51,7 @@ BRANCH_COLUMNS: list[Column[BranchStatus]] = [
         sort_key=lambda b: b.last_fetch.isoformat() if b.last_fetch else "",
         tooltip=lambda b: b.last_fetch.isoformat(timespec="seconds") if b.last_fetch else "never",
     ),
-    Column("State", branch_state, foreground=_state_colour),
+    Column("State", branch_state, tooltip=_state_tooltip, foreground=_state_colour),
 ]
 
 

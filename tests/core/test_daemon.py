@@ -38,3 +38,9 @@ def test_a_failure_of_the_repository_itself_is_a_failed_fetch() -> None:
 def test_a_cancelled_fetch_is_no_failure_to_back_off_from() -> None:
     outcome = as_outcome(SyncReport("r", ResultKind.ERROR, "cancelled"))
     assert outcome.kind is OutcomeKind.OK
+
+
+def test_an_upstream_the_remote_deleted_is_no_failure_to_back_off_from() -> None:
+    """The fetch went through; the user has a branch to re-point, not a remote to retry."""
+    outcome = as_outcome(report(ResultKind.DIVERGED, ["origin"], {}))
+    assert outcome.kind is OutcomeKind.OK and outcome.answered == ("origin",)

@@ -77,6 +77,9 @@ class FetchResult:
     default_branch: str | None
     timings_ms: dict[str, float]
     pruned: list[str] = field(default_factory=list)  # tracking refs removed
+    # The tracking ref `<remote>/HEAD` pointed to before this fetch pruned it (the
+    # symref now follows the remote's default branch, or is gone with it).
+    head_was: str | None = None
 
 
 def fetch_remote(
@@ -243,6 +246,8 @@ class _FetchSession:
             raise TransferFailed(self._remote, f"the remote did not send {missing[0].decode()}")
         pruned = plan.pruned(advertised)
         _write_refs(self._repo, self._remote, updates, pruned)
+        default_tracking = plan.refspecs.tracking_ref(default_ref) if default_ref else None
+        head_was = _follow_remote_head(self._repo, self._remote, pruned, default_tracking)
         self._clock.mark("refs")
         return FetchResult(
             remote=self._remote,
@@ -254,6 +259,7 @@ class _FetchSession:
             default_branch=default_ref.removeprefix("refs/heads/") if default_ref else None,
             timings_ms=dict(self._clock.ms),
             pruned=pruned,
+            head_was=head_was,
         )
 
 
@@ -279,6 +285,26 @@ def _broken_transfer(remote: str, exc: BaseException, incoming: IncomingPack | N
         got = f" after {incoming.bytes_received:,} bytes of the pack" if incoming and incoming.started else ""
         return TransferFailed(remote, f"the connection closed mid-transfer{got}; nothing was kept")
     return None
+
+
+def _follow_remote_head(repo: Repo, remote: str, pruned: list[str], now: str | None) -> str | None:
+    """Keep `refs/remotes/<remote>/HEAD` from dangling when the branch it names was
+    pruned (`git fsck` rejects a dangling one): point it where the remote's HEAD points
+    now, as `git remote set-head --auto` does, or remove it when that branch was not
+    fetched. Returns the pruned ref it named, or None when it was left alone."""
+    head = Ref(f"refs/remotes/{remote}/HEAD".encode())
+    target = repo.refs.read_ref(head)
+    if target is None or not target.startswith(b"ref: "):
+        return None
+    was = target[len(b"ref: ") :].decode()
+    if was not in pruned:
+        return None
+    message = f"fetch {remote}: the remote's HEAD moved".encode()
+    if now is not None and repo.refs.read_ref(Ref(now.encode())) is not None:
+        repo.refs.set_symbolic_ref(head, Ref(now.encode()), message=message)
+    else:
+        repo.refs.remove_if_equals(head, None, message=message)
+    return was
 
 
 def _write_refs(repo: Repo, remote: str, updates: dict[str, RefUpdate], pruned: list[str]) -> None:

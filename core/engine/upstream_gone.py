@@ -1,0 +1,61 @@
+"""What a sync says when the remote changed under the user: a branch it would push
+lost its upstream (deleted on the remote, or renamed: the remote's default branch
+moved). Nothing integrates into that branch and nothing of it is pushed, so the
+sync is not a success: it ends `diverged` (the branch and its remote went separate
+ways; the user decides where it goes) with a line naming the branch, the remote's
+default branch when it is another one, and the commits no remote has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from dulwich.repo import Repo
+
+from core.engine.core import Core
+from core.git.history.gone_upstreams import GoneUpstream, gone_upstreams
+from core.git.repository import current_branch
+from core.model import BranchStatus
+
+
+async def gone_notes(
+    core: Core,
+    repo: Repo,
+    statuses: Sequence[BranchStatus],
+    *,
+    push_all: bool,
+    answered: Sequence[str],
+    default_branches: Mapping[str, str],
+    heads_moved: Mapping[str, str],
+) -> list[str]:
+    """One line per branch the sync would push whose upstream a remote that answered
+    this sync no longer has: the checked-out one (new work on it goes nowhere), and
+    with `push_all` any other that has commits no remote has (one that has none, say
+    a branch merged and deleted on the remote, is only shown as gone).
+    `default_branches`: where each remote's HEAD points; `heads_moved`: the tracking
+    ref each `<remote>/HEAD` named before this sync's fetch moved it."""
+    if not any(s.upstream_gone for s in statuses):
+        return []
+    current = await core.offload.io(current_branch, repo)
+    candidates = [s.name for s in statuses if s.upstream_gone and (push_all or s.name == current)]
+    if not candidates:
+        return []
+    gone = await core.offload.io(gone_upstreams, repo, candidates)
+    return [
+        gone_note(g, default_branches.get(g.remote), was_default=heads_moved.get(g.remote) == g.tracking_ref)
+        for g in gone
+        if g.remote in answered and (g.unpublished or g.branch == current)
+    ]
+
+
+def gone_note(gone: GoneUpstream, default_branch: str | None, *, was_default: bool) -> str:
+    """ "origin/main was deleted on the remote; the remote's default branch is now
+    trunk: 2 local commits on main are published nowhere"."""
+    text = f"{gone.upstream} was deleted on the remote"
+    if default_branch and f"{gone.remote}/{default_branch}" != gone.upstream:
+        text += f"; the remote's default branch is {'now ' if was_default else ''}{default_branch}"
+    n = gone.unpublished
+    if n:
+        commits = f"{n} local commit{'s' if n != 1 else ''} on {gone.branch} {'is' if n == 1 else 'are'}"
+        return f"{text}: {commits} published nowhere"
+    return f"{text}: {gone.branch} is pushed nowhere until its upstream is changed"
