@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+_MIB = 1024 * 1024
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -158,3 +161,32 @@ def add_phase_rows(table: Table, runs_by_column: dict[str, list[Timings]]) -> No
 
 def yes_no(ok: bool) -> str:
     return "yes" if ok else "NO"
+
+
+def versus(title: str, results: dict[str, Summary], *, dulwich: str, git_row: str | None) -> Table:
+    """Median and p95 of every row, and its median against dulwich's and git's rows."""
+    table = Table(title, ["", "runs", "median ms", "p95 ms", "vs dulwich", "vs git"])
+    for name, summary in results.items():
+        table.add(
+            name,
+            summary.n,
+            ms(summary.median),
+            ms(summary.p(95)),
+            ratio(summary.median, results[dulwich].median),
+            ratio(summary.median, results[git_row].median) if git_row else "-",
+        )
+    table.note("ratio = this row's median / that row's median; git rows include starting the process")
+    return table
+
+
+def traced(fn: Callable[[], object]) -> tuple[float, float]:
+    """MiB of Python allocations (tracemalloc) still held by what one call returned, and
+    at the call's peak."""
+    tracemalloc.start()
+    try:
+        result = fn()
+        held, peak = tracemalloc.get_traced_memory()
+        del result
+        return held / _MIB, peak / _MIB
+    finally:
+        tracemalloc.stop()

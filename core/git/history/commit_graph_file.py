@@ -2,15 +2,15 @@
 
 dulwich's reader (`commit_graph.read_commit_graph`, which `get_commit_graph`
 caches per `Repo`) has generation numbers, but builds an entry object per
-commit with hex ids and parent lists: 100,000 commits take 300 to 500 ms and
-hold 65.7 MiB, against 10 ms and 3.1 MiB here (`python -m bench.handwritten
-commit-graph`), memory the pool's budget pays per open repository. It also
-reads only `objects/info/commit-graph`, so a chain of split files (`git
-commit-graph write --split`) is not seen at all (`bench.handwritten defects`,
-D6), and it checks no checksum. This one reads the OIDF/OIDL/CDAT/EDGE chunks
-of one file or of a chain of split files into arrays, checks every file's
-trailing checksum, and gives up (returns None) on anything it does not trust,
-so the caller parses commits instead. Format:
+commit with hex ids and parent lists: 100,000 commits take 330 ms and hold
+65.7 MiB, against 9 ms and 3.1 MiB here (`python -m bench.handwritten
+commit-graph`), memory that would count against the pool's budget for every
+open repository. It also reads only `objects/info/commit-graph`, so a chain of
+split files (`git commit-graph write --split`) is not seen at all
+(`bench.handwritten defects`, D6), and it checks no checksum. This one reads
+the OIDF/OIDL/CDAT/EDGE chunks of one file or of a chain of split files into
+arrays, checks every file's trailing checksum, and gives up (returns None) on
+anything it does not trust, so the caller parses commits instead. Format:
 https://git-scm.com/docs/gitformat-commit-graph
 """
 

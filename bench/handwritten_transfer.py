@@ -1,0 +1,180 @@
+"""`bench.handwritten`'s sections on talking to remotes: negotiation haves, what a push sends,
+and a server that never answers."""
+
+from __future__ import annotations
+
+import io
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from dulwich.client import TCPGitClient
+from dulwich.object_store import MissingObjectFinder
+from dulwich.objects import ObjectID
+from dulwich.pack import write_pack_data
+from dulwich.repo import Repo
+
+from bench import repos
+from bench.contenders import Ours, run_git
+from bench.gitenv import git, scratch
+from bench.stats import Table, interleaved, versus
+from core.git.transfer.push_objects import ObjectsToSend
+from core.git.transfer.push_pack import OutgoingPack
+from core.git.transfer.timed_clients import TimedTCPGitClient
+
+# 6. Negotiation haves: bench.fetch's "2,000 behind" case ---------------------------
+
+
+def bench_haves(runs: int) -> list[Table]:
+    from bench.fetch import bench_behind  # starts a git daemon
+
+    return [bench_behind(Ours.load(), max(1, runs // 2))]
+
+
+# 7. What a push sends ---------------------------------------------------------------
+
+
+def one_commit_ahead(tmp: Path) -> tuple[Path, ObjectID, ObjectID]:
+    """A twin of repository A's server with one new commit on main: (path, old tip, new tip)."""
+    server = tmp / "server.git"
+    repos.twin(repos.repo_a().server, server)
+    old = git("rev-parse", "main", cwd=server)
+    new = repos.add_commit(server, "d000/f00000.txt", "one new line\n", number=30_000)
+    return server, ObjectID(old.encode()), ObjectID(new.encode())
+
+
+def bench_push(runs: int) -> list[Table]:
+    with scratch("push") as tmp:
+        server, old, new = one_commit_ahead(tmp)
+        with Repo(str(server)) as repo:
+            store = repo.object_store
+            git_ids = {
+                line.split()[0]
+                for line in git(
+                    "rev-list", "--objects", new.decode(), "--not", old.decode(), cwd=server
+                ).splitlines()
+            }
+
+            def ours_ids() -> set[str]:
+                return {oid.decode() for oid in ObjectsToSend(store, [new], [old]).ids}
+
+            def dulwich_ids() -> set[str]:
+                return {oid.decode() for oid, _hint in MissingObjectFinder(store, haves=[old], wants=[new])}
+
+            finding = {
+                "gitferry transfer.push_objects.ObjectsToSend": ours_ids,
+                "dulwich MissingObjectFinder": dulwich_ids,
+                "git rev-list --objects NEW --not OLD": lambda: run_git(
+                    server, "rev-list", "--objects", new.decode(), "--not", old.decode()
+                ),
+            }
+            found = interleaved(finding, runs, warmup=1)
+            if ours_ids() != git_ids or dulwich_ids() != git_ids:
+                raise AssertionError("the object sets differ from git's")
+
+            def ours_pack() -> int:
+                pack = OutgoingPack(repo, lambda _p: None)
+                total, records = pack({old}, {new})
+                write_pack_data(io.BytesIO().write, records, repo.object_format, num_records=total)
+                return pack.objects_sent
+
+            def dulwich_pack() -> int:
+                total, records = store.generate_pack_data([old], [new])
+                write_pack_data(io.BytesIO().write, records, repo.object_format, num_records=total)
+                return total
+
+            packing = {
+                "gitferry transfer.push_pack.OutgoingPack": ours_pack,
+                "dulwich generate_pack_data (reuse_deltas)": dulwich_pack,
+                "git pack-objects --revs --stdout": lambda: subprocess.run(
+                    ["git", "pack-objects", "--revs", "--stdout", "-q"],
+                    cwd=server,
+                    input=f"{new.decode()}\n^{old.decode()}\n".encode(),
+                    capture_output=True,
+                    check=True,
+                ),
+            }
+            packed = interleaved(packing, runs, warmup=1)
+            if ours_pack() != len(git_ids) or dulwich_pack() != len(git_ids):
+                raise AssertionError("a pack holds a different number of objects than git's")
+        commits = git("rev-list", "--count", old.decode(), cwd=server)
+    first = versus(
+        f"objects a one-commit push sends: {len(git_ids)}, {int(commits):,} commits (repository A)",
+        found,
+        dulwich="dulwich MissingObjectFinder",
+        git_row="git rev-list --objects NEW --not OLD",
+    )
+    first.note("all three sets checked equal")
+    second = versus(
+        "the pack of that push, written to memory",
+        packed,
+        dulwich="dulwich generate_pack_data (reuse_deltas)",
+        git_row="git pack-objects --revs --stdout",
+    )
+    second.note("gitferry reuses stored deltas only when a push sends 1/20 of the packed objects or more")
+    return [first, second]
+
+
+# 14. A remote that accepts the connection and never answers --------------------------
+
+
+def bench_timed_client(_runs: int, timeout: float = 1.0, patience: float = 3.0) -> list[Table]:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        port = server.getsockname()[1]
+        held: list[socket.socket] = []
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    held.append(server.accept()[0])  # accepted, never answered
+                except OSError:
+                    return
+
+        threading.Thread(target=accept, daemon=True).start()
+        stock = _waits(lambda: TCPGitClient("127.0.0.1", port).get_refs(b"/repo.git"), patience)
+        ours = _waits(
+            lambda: TimedTCPGitClient("127.0.0.1", port, timeout=timeout).get_refs(b"/repo.git"), patience
+        )
+        git_side = _waits(
+            lambda: subprocess.run(
+                ["git", "ls-remote", f"git://127.0.0.1:{port}/repo.git"], capture_output=True, check=False
+            ),
+            patience,
+        )
+        stop.set()
+        for conn in held:
+            conn.close()
+    table = Table("git:// server that accepts and never answers", ["", "returned after", "how"])
+    for name, (seconds, how) in (
+        (f"gitferry TimedTCPGitClient (timeout {timeout:g} s)", ours),
+        ("dulwich TCPGitClient", stock),
+        ("git ls-remote", git_side),
+    ):
+        table.add(
+            name, f"{seconds:.2f} s" if seconds is not None else f"still waiting after {patience:g} s", how
+        )
+    return [table]
+
+
+def _waits(call: Callable[[], object], patience: float) -> tuple[float | None, str]:
+    """How long `call` took to return or raise, or None if it still waits after `patience`."""
+    outcome: list[str] = []
+    started = time.perf_counter()
+
+    def run() -> None:
+        try:
+            call()
+            outcome.append("returned")
+        except Exception as exc:  # the point is what it raises
+            outcome.append(type(exc).__name__)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(patience)
+    return (time.perf_counter() - started, outcome[0]) if outcome else (None, "blocked in a read")
