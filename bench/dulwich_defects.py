@@ -19,7 +19,7 @@ from dulwich import porcelain
 from dulwich.diff_tree import tree_changes
 from dulwich.ignore import IgnoreFilterManager
 from dulwich.merge import merge_blobs, three_way_merge
-from dulwich.objects import Blob, ObjectID
+from dulwich.objects import Blob, Commit, ObjectID
 from dulwich.repo import Repo
 
 from bench.gitenv import git, scratch
@@ -62,9 +62,9 @@ def mode_only_change(tmp: Path) -> tuple[str, str, str, bool]:
         ["git", "merge-tree", "--write-tree", ours, theirs], cwd=repo, capture_output=True, check=False
     )
     with Repo(str(repo)) as r:
-        _tree, conflicts = three_way_merge(
-            r.object_store, r[base.encode()], r[ours.encode()], r[theirs.encode()]
-        )
+        commits = [r[sha.encode()] for sha in (base, ours, theirs)]
+        assert all(isinstance(c, Commit) for c in commits)
+        _tree, conflicts = three_way_merge(r.object_store, *commits)  # type: ignore[arg-type]
         mine = merge_commits(
             r, ObjectOverlay(r.object_store), ObjectID(ours.encode()), ObjectID(theirs.encode())
         )
@@ -146,7 +146,9 @@ def raw_names_in_trees(tmp: Path) -> tuple[str, str, str, bool]:
         twice = _hash_object(repo, "tree", _entry(0o120000, b"link", blob) + _entry(0o40000, b"link", inner))
         paths = {
             name: sorted(
-                c.new.path.decode() for c in tree_changes(r.object_store, None, ObjectID(tree.encode()))
+                c.new.path.decode()
+                for c in tree_changes(r.object_store, None, ObjectID(tree.encode()))
+                if c.new is not None and c.new.path is not None
             )
             for name, tree in (("slash", slash), ("proper", proper), ("twice", twice))
         }

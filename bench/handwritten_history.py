@@ -7,13 +7,13 @@ import difflib
 import random
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dulwich.commit_graph import read_commit_graph
 from dulwich.graph import find_merge_base
 from dulwich.merge import merge_blobs
-from dulwich.objects import Blob
+from dulwich.objects import Blob, ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -29,7 +29,7 @@ from core.git.history.merge_base import fresh_index, merge_bases
 from core.git.merge.line_diff import diff_hunks
 from core.git.merge.merge_file import merge_file
 
-# 8. The commit-graph file -----------------------------------------------------------
+# 1. The commit-graph file -----------------------------------------------------------
 
 
 def bench_commit_graph(runs: int) -> list[Table]:
@@ -68,7 +68,7 @@ def _index_one_head(root: Path) -> None:
         GenerationIndex(repo).update(repo, [repo.refs[Ref(b"refs/heads/main")]])
 
 
-# 9. Merge bases ---------------------------------------------------------------------
+# 2. Merge bases ---------------------------------------------------------------------
 
 
 def bench_merge_base(runs: int) -> list[Table]:
@@ -81,23 +81,23 @@ def bench_merge_base(runs: int) -> list[Table]:
         "git merge-base --all (20 calls)",
     )
     with Repo(str(root)) as repo:
-        pairs = ab_bench._pairs(repo)
+        pairs = [(ObjectID(a), ObjectID(b)) for a, b in ab_bench._pairs(repo)]
         expected = [_git_merge_bases(root, a, b) for a, b in pairs]
         index = GenerationIndex(repo)
         repo.object_store.get_commit_graph()  # dulwich's cache, loaded once as for a kept Repo
 
-        def ours() -> list[list[bytes]]:
+        def ours() -> list[list[ObjectID]]:
             return [merge_bases(repo, a, b, index) for a, b in pairs]
 
-        def ours_cold() -> list[list[bytes]]:
+        def ours_cold() -> list[list[ObjectID]]:
             with Repo(str(root)) as fresh:
                 first = fresh_index(fresh)
                 return [merge_bases(fresh, a, b, first) for a, b in pairs]
 
-        def dulwich_warm() -> list[list[bytes]]:
+        def dulwich_warm() -> list[list[ObjectID]]:
             return [find_merge_base(repo, [a, b]) for a, b in pairs]
 
-        def dulwich_cold() -> list[list[bytes]]:
+        def dulwich_cold() -> list[list[ObjectID]]:
             with Repo(str(root)) as fresh:
                 return [find_merge_base(fresh, [a, b]) for a, b in pairs]
 
@@ -134,11 +134,11 @@ def bench_merge_base(runs: int) -> list[Table]:
     return [table]
 
 
-def _git_merge_bases(root: Path, a: bytes, b: bytes) -> list[bytes]:
+def _git_merge_bases(root: Path, a: ObjectID, b: ObjectID) -> list[ObjectID]:
     proc = subprocess.run(
         ["git", "merge-base", "--all", a.decode(), b.decode()], cwd=root, capture_output=True, check=False
     )
-    return sorted(proc.stdout.split())
+    return sorted(ObjectID(sha) for sha in proc.stdout.split())
 
 
 def _timed(fn: Callable[[], object]) -> float:
@@ -147,7 +147,7 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-# 10. Ahead/behind -------------------------------------------------------------------
+# 3. Ahead/behind -------------------------------------------------------------------
 
 AHEAD_BEHIND_BRANCHES = ("b00", "b01", "b06")  # 100/100, 19,100/1, 2,000/2,000
 
@@ -195,7 +195,7 @@ def _git_count(root: Path, name: str) -> tuple[int, int]:
     return int(out[0]), int(out[1])
 
 
-# 11. Merging one file, and the line diff under it -----------------------------------
+# 4. Merging one file, and the line diff under it -----------------------------------
 
 
 def text_sides(lines: int, edits: int) -> tuple[bytes, bytes, bytes]:
@@ -279,7 +279,7 @@ def bench_line_diff(runs: int, lines: int = 10_000) -> list[Table]:
         }
         results = interleaved(contenders, max(1, runs - 1), warmup=0)
 
-    def changed(opcodes: list[tuple[str, int, int, int, int]]) -> int:
+    def changed(opcodes: Sequence[tuple[str, int, int, int, int]]) -> int:
         return sum(1 for tag, *_ in opcodes if tag != "equal")
 
     hunks = {

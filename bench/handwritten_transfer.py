@@ -25,7 +25,7 @@ from core.git.transfer.push_objects import ObjectsToSend
 from core.git.transfer.push_pack import OutgoingPack
 from core.git.transfer.timed_clients import TimedTCPGitClient
 
-# 6. Negotiation haves: bench.fetch's "2,000 behind" case ---------------------------
+# 1. Negotiation haves: bench.fetch's "2,000 behind" case ---------------------------
 
 
 def bench_haves(runs: int) -> list[Table]:
@@ -34,7 +34,7 @@ def bench_haves(runs: int) -> list[Table]:
     return [bench_behind(Ours.load(), max(1, runs // 2))]
 
 
-# 7. What a push sends ---------------------------------------------------------------
+# 2. What a push sends ---------------------------------------------------------------
 
 
 def one_commit_ahead(tmp: Path) -> tuple[Path, ObjectID, ObjectID]:
@@ -64,7 +64,7 @@ def bench_push(runs: int) -> list[Table]:
             def dulwich_ids() -> set[str]:
                 return {oid.decode() for oid, _hint in MissingObjectFinder(store, haves=[old], wants=[new])}
 
-            finding = {
+            finding: dict[str, Callable[[], object]] = {
                 "gitferry transfer.push_objects.ObjectsToSend": ours_ids,
                 "dulwich MissingObjectFinder": dulwich_ids,
                 "git rev-list --objects NEW --not OLD": lambda: run_git(
@@ -118,7 +118,7 @@ def bench_push(runs: int) -> list[Table]:
     return [first, second]
 
 
-# 14. A remote that accepts the connection and never answers --------------------------
+# 3. A remote that accepts the connection and never answers --------------------------
 
 
 def bench_timed_client(_runs: int, timeout: float = 1.0, patience: float = 3.0) -> list[Table]:
