@@ -2,8 +2,8 @@
 
 1. Light cycle: 50 small repositories of 20 tracked branches each, served by one
    loopback `git daemon`, registered in a fresh GITFERRY_HOME and fetched by
-   `gitferry daemon`'s engine and scheduler running in this process (a cycle =
-   `request_now` for every repository; the scheduler bounds the jobs). Each
+   `gitferry daemon`'s engine and scheduler running in this process (a cycle = a
+   background fetch of every repository, max_concurrent at a time). Each
    round: a first cycle (nothing moved); 5 branches of every server moved by one
    commit and a cycle that fetches them; a cycle with nothing moved (its CPU,
    by thread, without probes); once, the CPU of ~10 s idle; then the branches
@@ -320,8 +320,8 @@ def light_table(light: Light, args: argparse.Namespace) -> Table:
                 *(ratio(median(walls), median(b)) if b else "-" for b in base.values()),
             )
     table.note(
-        f"gitferry: the daemon (engine + scheduler) in this process; a cycle = request_now for every "
-        f"repository, max_concurrent {args.concurrency} (peak seen: {light.peak_concurrent})"
+        f"gitferry: the daemon (engine + scheduler) in this process; a cycle = a background fetch of every "
+        f"repository, max_concurrent {args.concurrency} at a time (peak seen: {light.peak_concurrent})"
     )
     table.note(
         "first = the first cycle after the engine starts (repositories opened, nothing moved); git has no "

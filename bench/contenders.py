@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,11 +226,34 @@ def _inline_offload() -> Any:
     return Inline(1, 1)
 
 
+async def fetch_every(daemon: Any, ids: Sequence[int], at_once: int | None = None) -> tuple[list[Any], int]:
+    """A background fetch of every repository through the running daemon's engine (the
+    job the scheduler starts at a repository's slot), at most `at_once` at a time (None:
+    all at once, bounded only by the offload pools). The `SyncReport`s, in `ids`' order,
+    and the most fetches that ran together."""
+    engine = daemon.engine
+    gate = asyncio.Semaphore(at_once or len(ids) or 1)
+    running = peak = 0
+
+    async def one(repo_id: int) -> Any:
+        nonlocal running, peak
+        async with gate:
+            running += 1
+            peak = max(peak, running)
+            try:
+                return await engine.fetch(repo_id)
+            finally:
+                running -= 1
+
+    reports = await asyncio.gather(*(one(repo_id) for repo_id in ids))
+    return list(reports), peak
+
+
 class BackgroundEngine:
     """Gitferry's `gitferry daemon` in this process: the engine (pool, bus, a worker per
-    repository) under the fetch scheduler, with one subscriber draining the bus as the
-    GUI would. A cycle asks the scheduler for a fetch of every repository at once
-    (`request_now`); the scheduler runs at most `max_concurrent` of them at a time.
+    repository) and the fetch scheduler, with one subscriber draining the bus as the
+    GUI would. A cycle is a background fetch of every repository, at most
+    `max_concurrent` at a time, as the scheduler bounds them (`fetch_every`).
 
     Repositories are registered with a one-day `fetch_interval`, so the scheduler's
     own slots (spread over the day) do not fire during the benchmark."""
@@ -238,8 +261,10 @@ class BackgroundEngine:
     INTERVAL = "86400"
     START_TIMEOUT = 10.0
 
-    def __init__(self, home: Path, core: Any, daemon: Any, ids: list[int]) -> None:
+    def __init__(self, home: Path, core: Any, daemon: Any, ids: list[int], max_concurrent: int) -> None:
         self.home, self.core, self.daemon, self.ids = home, core, daemon, ids
+        self.max_concurrent = max_concurrent
+        self.peak_concurrent = 0
         self.events = 0
         self._subscription = daemon.bus.subscribe(maxsize=1024)
         self._drain = asyncio.ensure_future(self._count_events())
@@ -258,7 +283,7 @@ class BackgroundEngine:
         await core.store.set_app_setting("max_concurrent", str(max_concurrent))
         settings = {"fetch_interval": cls.INTERVAL}
         ids = [(await add_repository(core, str(p), name=p.name, settings=settings)).id for p in paths]
-        engine = cls(home, core, Daemon(core), ids)
+        engine = cls(home, core, Daemon(core), ids, max_concurrent)
         await engine._scheduled()
         return engine
 
@@ -285,19 +310,18 @@ class BackgroundEngine:
             self.events += 1
 
     async def cycle(self) -> list[Any]:
-        """One fetch of every repository through the scheduler; the `FetchOutcome`s."""
-        scheduler = self.daemon.scheduler
-        outcomes = await asyncio.gather(*(scheduler.request_now(repo_id) for repo_id in self.ids))
-        return list(outcomes)
+        """One background fetch of every repository; the `FetchOutcome`s the scheduler
+        would have been handed."""
+        from core.engine.daemon import as_outcome
+
+        reports, peak = await fetch_every(self.daemon, self.ids, self.max_concurrent)
+        self.peak_concurrent = max(self.peak_concurrent, peak)
+        return [as_outcome(report) for report in reports]
 
     async def last_reports(self) -> list[dict[str, Any]]:
         """Each repository's last recorded run: its report as `sync --json` prints it."""
         runs = [await self.core.store.runs(repo_id, limit=1) for repo_id in self.ids]
         return [dict(last[0].details, result=last[0].result) for last in runs]
-
-    @property
-    def peak_concurrent(self) -> int:
-        return int(self.daemon.scheduler.peak_concurrent)
 
     async def close(self) -> None:
         self.daemon.stop()

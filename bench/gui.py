@@ -12,7 +12,8 @@ status store). Then:
    stands on (what is Python and Qt, and what is ours).
 2. Event-loop lag: the desktop in this process, window shown; a 10 ms Qt timer
    records how late it fires while every repository is fetched once (1 new commit
-   each), by `fetch_now` and by the scheduler, against `git fetch` of the 50
+   each), by the engine's background fetch all at once and max_concurrent at a
+   time (as the scheduler bounds it), against `git fetch` of the 50
    (max_concurrent, and the offload's io_workers, at a time). See bench/gui_lag.py.
 
 Runs offscreen (`QT_QPA_PLATFORM=offscreen` unless set). `python -m bench gui` runs
@@ -33,11 +34,11 @@ from bench.background import default_concurrency
 from bench.gitenv import isolate, scratch
 from bench.gui_fleet import DesktopFleet
 from bench.gui_lag import (
-    FETCH_NOW,
+    ALL_AT_ONCE,
+    BOUNDED,
     GIT,
     GIT_WIDE,
     IDLE,
-    SCHEDULER,
     Lag,
     lag_rounds,
 )
@@ -120,7 +121,7 @@ def lag_table(lag: Lag, concurrency: int) -> Table:
         ],
     )
     git, wide = median(lag.walls[GIT]), median(lag.walls[GIT_WIDE])
-    for name in (IDLE, FETCH_NOW, GIT_WIDE, SCHEDULER, GIT):
+    for name in (IDLE, ALL_AT_ONCE, GIT_WIDE, BOUNDED, GIT):
         walls = lag.walls.get(name)
         cycle: tuple[object, ...] = ("", "", "", "", "")
         if walls:
@@ -151,7 +152,8 @@ def lag_table(lag: Lag, concurrency: int) -> Table:
         "vs git = against git at max_concurrent, vs wide = against git at the offload's io_workers"
     )
     table.note(
-        "fetch_now: all at once (bounded by the offload pools); scheduler: request_now, max_concurrent"
+        "background fetch: the job the scheduler starts at a repository's slot; all at once (bounded by "
+        "the offload pools) or max_concurrent at a time"
     )
     table.note(f"this process's open file descriptors, window open then after each cycle: {lag.fds}")
     table.note(

@@ -41,6 +41,7 @@ class DesktopFleet(Fleet):
         return time.perf_counter() - started
 
     async def _register_and_fetch(self) -> None:
+        from bench.contenders import fetch_every
         from core.engine.core import Core
         from core.engine.daemon import Daemon
         from core.engine.registry import add_repository
@@ -55,7 +56,7 @@ class DesktopFleet(Fleet):
             daemon = Daemon(core)
             run = asyncio.ensure_future(daemon.run())
             await asyncio.wait_for(daemon.started.wait(), 30)
-            reports = await asyncio.gather(*(daemon.fetch_now(i) for i in ids))
+            reports, _peak = await fetch_every(daemon, ids)
             daemon.stop()
             await asyncio.wait_for(run, 30)
             check_reports("setup fetch", [r.to_json() for r in reports], moved=False)

@@ -3,13 +3,13 @@
 In this process: a `gui.desktop.Desktop` on the fleet's GITFERRY_HOME, started
 with its status window shown, on a qasync loop (the app's own set-up). A 10 ms
 Qt timer records how late it fires during each cycle. A cycle fetches every
-repository once, after one new commit was pushed to `main` of every server:
-- `fetch_now` x50: `desktop.daemon.fetch_now(id)` for all at once (what "Sync all"
-  with fetch-only would do; bounded by the offload pools, not by max_concurrent);
-- scheduler x50: `desktop.daemon.scheduler.request_now(id)` for all at once (the
-  background path; the scheduler runs at most max_concurrent jobs);
+repository once, after one new commit was pushed to `main` of every server, by
+the engine's background fetch (the job the scheduler starts at a repository's
+slot, `bench.contenders.fetch_every`):
+- all at once x50: bounded by the offload pools only;
+- max_concurrent at a time x50: the bound the scheduler keeps;
 - git: `git fetch` of each repository, max_concurrent at a time (a thread pool),
-  and io_workers at a time (the width `fetch_now` gets from the offload pools).
+  and io_workers at a time (the width all at once gets from the offload pools).
 """
 
 from __future__ import annotations
@@ -28,15 +28,15 @@ from typing import Any, TypeVar
 
 import psutil
 
-from bench.contenders import run_git
+from bench.contenders import fetch_every, run_git
 from bench.gui_fleet import MOVED, DesktopFleet, check_reports
 from bench.probes import CpuClock, Samples
 
 T = TypeVar("T")
 PERIOD = 0.010
 RUN_TIMEOUT = 300.0
-FETCH_NOW = "gitferry, fetch_now, all at once"
-SCHEDULER = "gitferry, scheduler request_now"
+ALL_AT_ONCE = "gitferry, background fetch, all at once"
+BOUNDED = "gitferry, background fetch, max_concurrent at a time"
 GIT = "git fetch, max_concurrent at a time"
 GIT_WIDE = "git fetch, io_workers at a time"
 IDLE = "window open, idle"
@@ -94,14 +94,14 @@ class OpenDesktop:
         import qasync
         from PySide6.QtWidgets import QApplication
 
-        from core.engine.core import Core
+        from core.api import Api
         from gui.desktop import Desktop
 
         app = QApplication.instance() or QApplication([])
         self.loop = qasync.QEventLoop(app, already_running=False)
         asyncio.set_event_loop(self.loop)
-        self.core = self.run(Core.open(home))
-        self.desktop = Desktop(self.core, open_folder=lambda _path: None)
+        self.api = self.run(Api.open(home))
+        self.desktop = Desktop(self.api, open_folder=lambda _path: None)
         self.run(self.desktop.start(show_window=True))
         self.ids = [view.id for view in self.desktop.window.repos.rows]
 
@@ -112,21 +112,14 @@ class OpenDesktop:
         finally:
             asyncio.set_event_loop(self.loop)  # qasync lets go of the loop when it stops
 
-    async def fetch_now(self) -> list[dict[str, Any]]:
-        daemon = self.desktop.daemon
-        reports = await asyncio.gather(*(daemon.fetch_now(i) for i in self.ids))
+    async def all_at_once(self) -> list[dict[str, Any]]:
+        reports, _peak = await fetch_every(self.api.daemon, self.ids)
         return [report.to_json() for report in reports]
 
-    async def scheduled(self) -> list[dict[str, Any]]:
-        scheduler = self.desktop.daemon.scheduler
-        assert scheduler is not None
-        outcomes = await asyncio.gather(*(scheduler.request_now(i) for i in self.ids))
-        failed = [str(outcome) for outcome in outcomes if not outcome.succeeded]
-        if failed:
-            raise RuntimeError(f"{SCHEDULER}: failed outcomes {failed[:3]}")
-        store = self.core.store
-        runs = [(await store.runs(i, limit=1))[0] for i in self.ids]
-        return [dict(run.details, result=run.result) for run in runs]
+    async def bounded(self) -> list[dict[str, Any]]:
+        at_once = (await self.api.app_settings()).max_concurrent
+        reports, _peak = await fetch_every(self.api.daemon, self.ids, at_once)
+        return [report.to_json() for report in reports]
 
     async def shown_behind(self, want: int) -> None:
         """The window's branch table (the selected repository) shows `main` `want` behind."""
@@ -140,7 +133,7 @@ class OpenDesktop:
 
     def close(self) -> None:
         self.run(self.desktop.stop())
-        self.run(self.core.close())
+        self.run(self.api.close())
         self.loop.close()
         asyncio.set_event_loop(None)
 
@@ -152,7 +145,7 @@ def git_fetch_all(locals_: list[Path], workers: int) -> None:
 
 def _ours(fleet: DesktopFleet, app: OpenDesktop, lag: Lag, name: str) -> None:
     cycle: Callable[[], Coroutine[Any, Any, list[dict[str, Any]]]] = (
-        app.fetch_now if name == FETCH_NOW else app.scheduled
+        app.all_at_once if name == ALL_AT_ONCE else app.bounded
     )
     probe = TimerLag()
     cpu = CpuClock().start()
@@ -184,16 +177,16 @@ def _idle(app: OpenDesktop, lag: Lag, seconds: float) -> None:
 
 
 def _profiled(fleet: DesktopFleet, app: OpenDesktop, lag: Lag, top: int = 30) -> None:
-    """One more `fetch_now` cycle with cProfile on the GUI thread (the lag's cause)."""
+    """One more all-at-once cycle with cProfile on the GUI thread (the lag's cause)."""
     fleet.move()
     profiler = cProfile.Profile()
     profiler.enable()
-    app.run(app.fetch_now())
+    app.run(app.all_at_once())
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
     for key in ("tottime", "cumulative"):
-        out.write(f"-- GUI thread during one {FETCH_NOW} cycle, sorted by {key}\n")
+        out.write(f"-- GUI thread during one {ALL_AT_ONCE} cycle, sorted by {key}\n")
         stats.sort_stats(key).print_stats(top)
     lag.profile = out.getvalue()
 
@@ -205,10 +198,10 @@ def lag_rounds(fleet: DesktopFleet, rounds: int, profile: bool) -> Lag:
         _idle(app, lag, 2.0)
         lag.fds.append(psutil.Process().num_fds())
         for _round in range(rounds):
-            for name in (FETCH_NOW, GIT_WIDE, SCHEDULER, GIT):
+            for name in (ALL_AT_ONCE, GIT_WIDE, BOUNDED, GIT):
                 fleet.move()
                 fleet.mark()
-                _ours(fleet, app, lag, name) if name in (FETCH_NOW, SCHEDULER) else _git(fleet, lag, name)
+                _ours(fleet, app, lag, name) if name in (ALL_AT_ONCE, BOUNDED) else _git(fleet, lag, name)
                 fleet.check(name)
                 lag.fds.append(psutil.Process().num_fds())
         if fleet.behind() != [fleet.moves] * len(fleet.locals):

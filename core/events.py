@@ -25,6 +25,9 @@ from core.results import ResultKind
 
 @dataclass(frozen=True, slots=True)
 class StateChanged:
+    """A repository's published state moved: its worker started or ended a job, or the
+    engine holds it `paused`, `offline` or `tripped` (the status store keeps the same state)."""
+
     repo_id: int
     repo: str
     from_state: RepoState
@@ -80,21 +83,8 @@ class RemoteTripped:
     until: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class OfflineChanged:
-    """Every remote unreachable (`offline`), or one answering again."""
-
-    offline: bool
-
-
 Event: TypeAlias = (
-    StateChanged
-    | PhaseProgress
-    | BranchStatusChanged
-    | FileSkipped
-    | SyncFinished
-    | RemoteTripped
-    | OfflineChanged
+    StateChanged | PhaseProgress | BranchStatusChanged | FileSkipped | SyncFinished | RemoteTripped
 )
 
 

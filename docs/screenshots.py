@@ -23,9 +23,7 @@ from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from core.engine.core import Core  # noqa: E402
-from core.engine.registry import add_repository  # noqa: E402
-from core.events import PhaseProgress  # noqa: E402
+from core.api import Api, PhaseProgress  # noqa: E402
 from gui.desktop import Desktop  # noqa: E402
 from tests.gitcli import commit_file, git  # noqa: E402
 from tests.servers import LOOPBACK, CuttingProxy, GitDaemon  # noqa: E402
@@ -83,30 +81,30 @@ async def take(work: Path, daemon: GitDaemon) -> None:
     proxy = CuttingProxy(LOOPBACK, daemon.port, 1 << 40, pace_seconds=0.05)
     git("remote", "set-url", "origin", proxy.rewrite(daemon.host.url("website")), cwd=website)
 
-    core = await Core.open()
-    records = {repo.name: await add_repository(core, str(repo)) for repo in (notes, thesis, website)}
-    await core.store.set_repo_settings(
-        records["thesis"].id, {"auto_commit": "true", "max_file_size": str(4 << 20)}
-    )
+    api = await Api.open()
+    records = {repo.name: await api.add_repository(str(repo)) for repo in (notes, thesis, website)}
+    await api.set_repo_settings(records["thesis"].id, {"auto_commit": "true", "max_file_size": str(4 << 20)})
     (thesis / "chapter-3.md").write_text("Draft of chapter 3\n")
     for name, size in (("media/lecture-recording.mp4", 700 << 20), ("scans/appendix-scans.pdf", 48 << 20)):
         (thesis / name).parent.mkdir(parents=True, exist_ok=True)
         os.truncate(_touch(thesis / name), size)  # sparse: too large by its size alone, never read
-    desktop = Desktop(core, open_folder=lambda _path: None)
+    desktop = Desktop(api, open_folder=lambda _path: None)
     try:
         await desktop.start(show_window=True)
-        await desktop.daemon.fetch_now(records["notes"].id)
-        await desktop.daemon.sync_now(records["thesis"].id)  # auto-commit: two files too large
+        engine = api.daemon.engine  # a background fetch now, rather than at the scheduler's slot
+        assert engine is not None
+        await engine.fetch(records["notes"].id)
+        await api.sync(records["thesis"].id)  # auto-commit: two files too large
         desktop.window.resize(1180, 560)
         desktop.window.select_repo(records["notes"].id)
-        syncing = asyncio.ensure_future(desktop.daemon.fetch_now(records["website"].id))
+        syncing = asyncio.ensure_future(engine.fetch(records["website"].id))
         await wait_for_progress(desktop, "receiving", 0.35)
         await save(desktop.window, "status-window.png")
         desktop.window.select_repo(records["website"].id)
         await wait_for_progress(desktop, "receiving", 0.5)
         desktop.window.tabs.setCurrentIndex(0)
         await save(desktop.window, "status-window-progress.png")
-        desktop.daemon.cancel(records["website"].id)
+        api.cancel(records["website"].id)
         await syncing
         desktop.window.select_repo(records["thesis"].id)
         await desktop.load_skipped(records["thesis"].id)
@@ -115,7 +113,7 @@ async def take(work: Path, daemon: GitDaemon) -> None:
         await shoot_tray_menu(desktop, records["notes"].id)
     finally:
         await desktop.stop()
-        await core.close()
+        await api.close()
         proxy.stop()
 
 

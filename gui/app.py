@@ -27,10 +27,10 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core.first_paint import Snapshot, first_snapshot
 from core.logs import configure_logging
 from core.paths import data_dir
 from core.platform.fd_limit import raise_soft_limit
-from core.store.status_reader import Snapshot, first_snapshot
 from gui.resources import icon_path
 from gui.single_instance import SingleInstance
 from gui.windows.status_window import StatusWindow
@@ -120,16 +120,15 @@ async def run_desktop(
 ) -> int:
     import asyncio
 
-    from core.engine.core import Core  # the engine: SQLAlchemy, dulwich (imported after the first paint)
-    from core.errors import GitferryError
+    from core.api import Api, GitferryError  # the engine: SQLAlchemy, dulwich (after the first paint)
     from gui.desktop import Desktop
 
     try:
-        core = await Core.open(home)
+        api = await Api.open(home)
     except GitferryError as exc:
         QMessageBox.critical(None, "Gitferry cannot start", exc.message)
         return 1
-    desktop = Desktop(core, window=window)
+    desktop = Desktop(api, window=window)
     loop = asyncio.get_running_loop()
     install_exception_hooks(loop, lambda title, text: desktop.tray.notify(title, text, warning=True))
     instance.raise_requested.connect(lambda: desktop.show_status(0))
@@ -139,16 +138,15 @@ async def run_desktop(
         signal.signal(sig, lambda *_: loop.call_soon_threadsafe(desktop.quit))
     try:
         await desktop.start(show_window=not hidden)
-        if core.store.recovery is not None:  # the store was unreadable and rebuilt: say so
-            desktop.tray.notify(
-                "Gitferry rebuilt its status store", core.store.recovery.describe(), warning=True
-            )
+        rebuilt = api.recovery_note()
+        if rebuilt is not None:  # the store was unreadable and rebuilt: say so
+            desktop.tray.notify("Gitferry rebuilt its status store", rebuilt, warning=True)
         if probe is not None and probe.painted:
             desktop.quit()
         await finished.wait()
     finally:
         instance.release()
-        await core.close(wait=False)
+        await api.close(wait=False)
     return 0
 
 

@@ -13,15 +13,14 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from core.events import (
+from core.api import (
     BranchStatusChanged,
     Event,
-    EventBus,
     FileSkipped,
-    OfflineChanged,
     PhaseProgress,
     RemoteTripped,
     StateChanged,
@@ -33,6 +32,12 @@ MAX_PROGRESS_PER_SECOND = 10.0
 BUFFER = 2048
 
 
+class EventSource(Protocol):
+    """Where events come from: the façade (`core.api.Api`) in the app, a bus in tests."""
+
+    def subscribe(self, maxsize: int = ...) -> Subscription: ...
+
+
 class Bridge(QObject):
     state_changed = Signal(object)  # StateChanged
     progress = Signal(object)  # PhaseProgress
@@ -40,17 +45,16 @@ class Bridge(QObject):
     file_skipped = Signal(object)  # FileSkipped
     sync_finished = Signal(object)  # SyncFinished
     remote_tripped = Signal(object)  # RemoteTripped
-    offline_changed = Signal(bool)
 
     def __init__(
         self,
-        bus: EventBus,
+        source: EventSource,
         *,
         max_rate: float = MAX_PROGRESS_PER_SECOND,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
-        self._subscription: Subscription = bus.subscribe(maxsize=BUFFER)
+        self._subscription: Subscription = source.subscribe(maxsize=BUFFER)
         self._interval = 1.0 / max_rate
         self._clock = clock
         self._last_emit: dict[int, float] = {}
@@ -100,8 +104,6 @@ class Bridge(QObject):
             self.file_skipped.emit(event)
         elif isinstance(event, RemoteTripped):
             self.remote_tripped.emit(event)
-        elif isinstance(event, OfflineChanged):
-            self.offline_changed.emit(event.offline)
 
     def _throttle(self, event: PhaseProgress) -> None:
         repo = event.repo_id

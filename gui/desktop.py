@@ -1,9 +1,11 @@
 """The running desktop app: the background engine, the bridge, the tray and the windows.
 
 Views ask for actions with signals; the slots here carry them out through the
-core (`@asyncSlot` coroutines on the qasync loop, so the GUI thread never
-waits on git, the disk or the database), and events coming up through the
-bridge are handed to the views.
+core's façade, `core.api` (`@asyncSlot` coroutines on the qasync loop, so the
+GUI thread never waits on git, the disk or the database), and events coming up
+through the bridge are handed to the views. What each repository is doing, or
+why nothing runs for it (paused, offline, tripped), is the state the engine
+publishes: the views show it, the tray sums it up.
 """
 
 from __future__ import annotations
@@ -18,12 +20,7 @@ import qasync
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
 
-from core.engine.core import Core
-from core.engine.daemon import Daemon
-from core.engine.report import SyncReport
-from core.events import EventBus, FileSkipped, RemoteTripped, StateChanged, SyncFinished
-from core.results import ResultKind
-from core.store.status_store import UnknownRepository
+from core.api import Api, FileSkipped, RemoteTripped, ResultKind, StateChanged, SyncFinished, SyncReport
 from gui.bridge import Bridge
 from gui.resources import icon_path
 from gui.tray import Tray, tray_state
@@ -47,23 +44,20 @@ class Desktop(QObject):
 
     def __init__(
         self,
-        core: Core,
+        api: Api,
         *,
         window: StatusWindow | None = None,
         open_folder: OpenFolder = open_in_file_manager,
     ) -> None:
         super().__init__()
-        self.core = core
-        self.bus = EventBus()
-        self.daemon = Daemon(core, bus=self.bus)
-        self.bridge = Bridge(self.bus)
+        self.api = api
+        self.bridge = Bridge(api)
         # the app paints the window before the engine exists
         self.window = window or StatusWindow(QIcon(str(icon_path("gitferry"))))
         self.tray = Tray(self)
         self.settings: SettingsDialog | None = None
         self._open_folder = open_folder
         self._engine_task: asyncio.Task[None] | None = None
-        self._offline = False
         self._handlers: set[asyncio.Task[None]] = set()
         self._wire()
 
@@ -89,7 +83,6 @@ class Desktop(QObject):
         b.branches_changed.connect(w.on_branches_changed)
         b.sync_finished.connect(self._on_sync_finished)
         b.remote_tripped.connect(self._remote_tripped)
-        b.offline_changed.connect(self._offline_changed)
         b.file_skipped.connect(self._on_file_skipped)
 
     # Start and stop ---------------------------------------------------------------
@@ -101,35 +94,24 @@ class Desktop(QObject):
         self.tray.show()
         if show_window or not self.tray.available():
             self.show_status(0)
-        self._engine_task = asyncio.ensure_future(self.daemon.run())
+        self._engine_task = asyncio.ensure_future(self.api.run())
         await asyncio.wait(
-            [asyncio.ensure_future(self.daemon.started.wait()), self._engine_task],
+            [asyncio.ensure_future(self.api.started.wait()), self._engine_task],
             return_when=asyncio.FIRST_COMPLETED,
         )
         self._update_tray()
 
     async def refresh(self) -> None:
-        """Every repository, branch and conflict from the status store: it never waits on git."""
-        snapshot = await self.core.store.snapshot()
+        """Every repository, branch and conflict from the status store (it never waits on
+        git), in the state the engine publishes; repositories added or removed elsewhere
+        (the CLI, the settings) are picked up."""
+        snapshot = await self.api.refresh()
         self.window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts)
         self._update_tray()
-        if self.daemon.started.is_set():
-            await self._watch_registered([record.id for record in snapshot.repos])
-
-    async def _watch_registered(self, registered: list[int]) -> None:
-        """Repositories added or removed elsewhere (the CLI, the settings) are picked up."""
-        engine = self.daemon.engine
-        assert engine is not None
-        for repo_id in set(engine.workers) - set(registered):
-            await self.daemon.unwatch(repo_id)
-        for repo_id in set(registered) - set(engine.workers):
-            record = await self.core.store.repo_by_id(repo_id)
-            interval = (await self.core.store.repo_settings(repo_id)).fetch_interval
-            self.daemon.watch(record, float(interval))
 
     async def stop(self) -> None:
         """Stop the engine (running jobs get a few seconds), then what handles its events."""
-        self.daemon.stop()
+        self.api.stop()
         if self._engine_task is not None:
             with contextlib.suppress(Exception):
                 await self._engine_task
@@ -158,16 +140,14 @@ class Desktop(QObject):
 
     @qasync.asyncSlot(int)
     async def sync(self, repo_id: int) -> None:
-        await self.daemon.started.wait()
-        report = await self.daemon.sync_now(repo_id)
+        report = await self.api.sync(repo_id)
         self._notify_sync(report)
         self.synced.emit(repo_id, report)
 
     @qasync.asyncSlot()
     async def sync_all(self) -> None:
-        await self.daemon.started.wait()
         ids = [view.id for view in self.window.repos.rows]
-        reports = await asyncio.gather(*(self.daemon.sync_now(i) for i in ids), return_exceptions=True)
+        reports = await asyncio.gather(*(self.api.sync(i) for i in ids), return_exceptions=True)
         done = [r for r in reports if isinstance(r, SyncReport)]
         failed = [r for r in done if not r.result.succeeded]
         summary = f"{len(done) - len(failed)} of {len(ids)} repositories synced"
@@ -175,23 +155,21 @@ class Desktop(QObject):
 
     @qasync.asyncSlot(int)
     async def cancel(self, repo_id: int) -> None:
-        if self.daemon.started.is_set():
-            self.daemon.cancel(repo_id)
+        self.api.cancel(repo_id)
 
     @qasync.asyncSlot(bool)
     async def set_paused(self, paused: bool) -> None:
-        await self.daemon.started.wait()
-        self.daemon.pause() if paused else self.daemon.resume()
+        """The user's Pause or Resume; the repositories then publish `paused` (or not)."""
+        await (self.api.pause() if paused else self.api.resume())
         self.window.set_paused(paused)
         self.tray.set_paused(paused)
-        self._update_tray()
 
     async def load_skipped(self, repo_id: int) -> None:
-        self.window.show_skipped(repo_id, await self.core.store.skipped(repo_id))
+        self.window.show_skipped(repo_id, await self.api.skipped(repo_id))
 
     @qasync.asyncSlot(int, list)
     async def retry_skipped(self, repo_id: int, paths: list[str]) -> None:
-        await self.core.store.clear_skipped(repo_id, paths)
+        await self.api.retry_skipped(repo_id, paths)
         await self.load_skipped(repo_id)
         await self.sync(repo_id)
 
@@ -210,8 +188,8 @@ class Desktop(QObject):
             self.settings.raise_()
             self.settings.activateWindow()
             return
-        await self.daemon.started.wait()
-        dialog = SettingsDialog(self.core, self.daemon, self.window)
+        await self.api.started.wait()
+        dialog = SettingsDialog(self.api, self.window)
         dialog.setWindowIcon(self.window.windowIcon())
         self.settings = dialog
         await dialog.load()
@@ -244,11 +222,10 @@ class Desktop(QObject):
 
     async def _sync_finished(self, event: SyncFinished) -> None:
         previous = self.window.repos.row_for(event.repo_id)
-        try:
-            record = await self.core.store.repo_by_id(event.repo_id)
-        except UnknownRepository:  # removed meanwhile
+        record = await self.api.record(event.repo_id)
+        if record is None:  # removed meanwhile
             return
-        conflicts = await self.core.store.conflicts(event.repo_id)
+        conflicts = await self.api.conflicts(event.repo_id)
         self.window.update_record(record, conflicts)
         if event.repo_id == self.window.selected_id:
             await self.load_skipped(event.repo_id)  # an auto-commit may have added or forgotten some
@@ -263,12 +240,6 @@ class Desktop(QObject):
             f"Gitferry stops fetching from it until {until}, then tries again.",
             warning=True,
         )
-        self._update_tray()
-
-    def _offline_changed(self, offline: bool) -> None:
-        self._offline = offline
-        self.window.set_offline(offline)
-        self._update_tray()
 
     # Notifications and the tray's look ------------------------------------------------
 
@@ -302,10 +273,7 @@ class Desktop(QObject):
 
     def _update_tray(self) -> None:
         views = self.window.repos.rows
-        paused = self.daemon.paused or (
-            self.daemon.scheduler is not None and self.daemon.scheduler.battery_paused
-        )
-        self.tray.set_state(tray_state(views, paused=paused, offline=self._offline))
+        self.tray.set_state(tray_state(views))
         self.tray.set_repos(views)
 
 

@@ -1,6 +1,7 @@
-"""The tray icon: its look says idle, syncing, attention, paused or offline; its menu
-is SPEC.md section 5's (Sync all now, a submenu per repository, Pause/Resume,
-Status window, Settings, Quit); it shows the desktop's notifications.
+"""The tray icon: its look says idle, syncing, attention, paused or offline, summed up
+from the states the repositories publish; its menu: Sync all now, a submenu per
+repository, Pause/Resume, Status window, Settings, Quit; it shows the desktop's
+notifications.
 
 Like the windows it is a view: menu actions become signals that the desktop
 carries out. Offscreen (tests) or on a desktop without a tray the icon is never
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from core.api import RepoState
 from gui.models.repos import RepoView
 from gui.resources import TrayState, tray_icon_path
 
@@ -28,15 +30,17 @@ _TOOLTIPS = {
 }
 
 
-def tray_state(views: Sequence[RepoView], *, paused: bool, offline: bool) -> TrayState:
-    """What the icon says, most urgent first: attention, syncing, offline, paused, idle."""
+def tray_state(views: Sequence[RepoView]) -> TrayState:
+    """What the icon says, most urgent first: attention (a conflict, a failed sync, a
+    tripped remote), syncing, offline, paused, idle."""
     if any(view.needs_attention() for view in views):
         return TrayState.ATTENTION
     if any(view.busy for view in views):
         return TrayState.SYNCING
-    if offline:
+    states = {view.state for view in views}
+    if RepoState.OFFLINE in states:
         return TrayState.OFFLINE
-    return TrayState.PAUSED if paused else TrayState.IDLE
+    return TrayState.PAUSED if RepoState.PAUSED in states else TrayState.IDLE
 
 
 class Tray(QObject):

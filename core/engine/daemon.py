@@ -5,8 +5,12 @@ over it, fetches every repository on its own interval, keeps the pool and the
 store trimmed, and when stopped (SIGINT/SIGTERM for the daemon, Quit in the
 app) stops starting jobs, gives running ones a few seconds to finish, cancels
 the rest and closes the store. While it runs, a client drives it with the
-commands below: watch or unwatch a repository, sync or fetch one now, cancel
-its job, pause and resume the background fetches.
+commands below: watch or unwatch a repository, sync one now, cancel its job,
+pause and resume the background fetches.
+
+Why background work stops shows in every repository's published state: the
+daemon holds the workers `paused` (the user's pause or a low battery),
+`offline` (no remote answers) or `tripped` (a remote the breaker left out).
 """
 
 from __future__ import annotations
@@ -17,15 +21,15 @@ import signal
 from datetime import datetime
 
 from core.engine.breaker import RemoteBreaker
-from core.engine.clock import Clock, SystemClock
+from core.engine.clock import Clock, SystemClock, wall_datetime
 from core.engine.core import Core
 from core.engine.engine import Engine
 from core.engine.fetch_outcome import FetchJob, FetchOutcome
 from core.engine.power import PsutilPower
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
-from core.events import EventBus, OfflineChanged, RemoteTripped
-from core.model import RepoRecord
+from core.events import EventBus, RemoteTripped
+from core.model import RepoRecord, RepoState
 from core.pool import RepoPool
 from core.results import CANCELLED_MESSAGE, ResultKind
 
@@ -66,14 +70,14 @@ class Daemon:
 
     # Commands (after `started`) ------------------------------------------------
 
-    def watch(self, record: RepoRecord, interval: float) -> None:
+    def watch(self, record: RepoRecord, interval: float, *, tripped: bool = False) -> None:
         """A newly registered repository: give it a worker and fetch it every `interval` s
         (one already watched just takes the new interval)."""
         engine, scheduler = self._running()
         if record.id in engine.workers:
             scheduler.set_interval(record.id, interval)
             return
-        engine.add(record)
+        engine.add(record, held=[RepoState.TRIPPED] if tripped else [])
         scheduler.add(record.id, record.path, interval)
 
     async def unwatch(self, repo_id: int) -> None:
@@ -86,9 +90,6 @@ class Daemon:
     async def sync_now(self, repo_id: int) -> SyncReport:
         return await self._running()[0].sync(repo_id)
 
-    async def fetch_now(self, repo_id: int) -> SyncReport:
-        return await self._running()[0].fetch(repo_id, user=True)
-
     def cancel(self, repo_id: int) -> bool:
         return self._running()[0].cancel(repo_id)
 
@@ -98,19 +99,14 @@ class Daemon:
     def set_pause_on_battery(self, enabled: bool) -> None:
         self._running()[1].set_pause_on_battery(enabled)
 
+    def set_max_concurrent(self, max_concurrent: int) -> None:
+        self._running()[1].set_max_concurrent(max_concurrent)
+
     def pause(self) -> None:
         self._running()[1].pause()
 
     def resume(self) -> None:
         self._running()[1].resume()
-
-    @property
-    def paused(self) -> bool:
-        return self.scheduler is not None and self.scheduler.paused
-
-    @property
-    def offline(self) -> bool:
-        return self.scheduler is not None and self.scheduler.offline
 
     def _running(self) -> tuple[Engine, FetchScheduler]:
         if self.engine is None or self.scheduler is None:
@@ -132,10 +128,13 @@ class Daemon:
             power=PsutilPower(self.core.offload),
             pause_on_battery=settings.pause_on_battery,
             on_offline=self._offline,
+            on_pause=self._paused,
         )
         for record in await self.core.store.repos():
             interval = (await self.core.store.repo_settings(record.id)).fetch_interval
-            self.watch(record, float(interval))
+            await breaker.load(record.id)  # a trip outlives a restart: show it from the start
+            tripped = bool(breaker.tripped(record.id, wall_datetime(self.clock)))
+            self.watch(record, float(interval), tripped=tripped)
         log.info("watching %d repositories", len(engine.workers))
         self.started.set()
         running = asyncio.create_task(scheduler.run())
@@ -153,6 +152,7 @@ class Daemon:
 
     async def _fetch(self, repo_id: int, job: FetchJob) -> FetchOutcome:
         assert self.engine is not None
+        self.engine.hold(RepoState.TRIPPED, bool(job.skip_remotes), repo_id)  # a cool-down may be over
         report = await self.engine.fetch(repo_id, skip_remotes=job.skip_remotes)
         return as_outcome(report)
 
@@ -166,10 +166,18 @@ class Daemon:
         name = self.engine.workers[repo_id].name if self.engine and repo_id in self.engine.workers else ""
         log.warning("%s: remote %s tripped until %s", name, remote, until.isoformat())
         self.bus.publish(RemoteTripped(repo_id, name, remote, until))
+        if self.engine is not None:
+            self.engine.hold(RepoState.TRIPPED, True, repo_id)
 
     def _offline(self, offline: bool) -> None:
         log.warning("offline: remotes unreachable" if offline else "online again")
-        self.bus.publish(OfflineChanged(offline))
+        if self.engine is not None:
+            self.engine.hold(RepoState.OFFLINE, offline)
+
+    def _paused(self, paused: bool) -> None:
+        log.info("background fetch %s", "paused" if paused else "resumed")
+        if self.engine is not None:
+            self.engine.hold(RepoState.PAUSED, paused)
 
 
 async def run_until_signalled(core: Core) -> None:

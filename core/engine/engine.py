@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from functools import partial
@@ -47,12 +48,14 @@ class Engine:
         self.options = options or SyncOptions()
         self.workers: dict[int, RepoWorker] = {}
         self._cancel_flags: dict[int, threading.Event] = {}
+        self._held: set[RepoState] = set()  # holds on every repository (paused, offline)
 
     async def start(self) -> None:
         for record in await self.core.store.repos():
             self.add(record)
 
-    def add(self, record: RepoRecord) -> RepoWorker:
+    def add(self, record: RepoRecord, *, held: Iterable[RepoState] = ()) -> RepoWorker:
+        """A worker for the repository, held in the engine-wide states and in `held`."""
         worker = self.workers.get(record.id)
         if worker is None:
             worker = RepoWorker(
@@ -61,10 +64,29 @@ class Engine:
                 partial(self._run, record.id),
                 self.bus,
                 on_crash=partial(self._crashed, record.id),
+                on_state=partial(self._record_state, record.id),
+                state=_stored_state(record),
             )
             self.workers[record.id] = worker
+            for state in {*self._held, *held}:
+                worker.hold(state, True)
             worker.start()
         return worker
+
+    def hold(self, state: RepoState, on: bool, repo_id: int | None = None) -> None:
+        """Hold one repository (or all of them, those added later too) in `state`
+        (paused, offline, tripped) while no job runs, or let go."""
+        if repo_id is not None:
+            worker = self.workers.get(repo_id)
+            if worker is not None:
+                worker.hold(state, on)
+            return
+        if on:
+            self._held.add(state)
+        else:
+            self._held.discard(state)
+        for worker in self.workers.values():
+            worker.hold(state, on)
 
     async def remove(self, repo_id: int) -> None:
         worker = self.workers.pop(repo_id, None)
@@ -80,12 +102,9 @@ class Engine:
         """A user's sync: before any background work queued for the repository."""
         return await self._worker(repo_id).submit(JobKind.USER_SYNC)
 
-    async def fetch(
-        self, repo_id: int, *, user: bool = False, skip_remotes: frozenset[str] = frozenset()
-    ) -> SyncReport:
-        """Fetch and measure only; a background fetch leaves out the `skip_remotes`."""
-        kind = JobKind.USER_FETCH if user else JobKind.BACKGROUND_FETCH
-        return await self._worker(repo_id).submit(kind, skip_remotes=skip_remotes)
+    async def fetch(self, repo_id: int, *, skip_remotes: frozenset[str] = frozenset()) -> SyncReport:
+        """A background fetch (fetch and measure only), leaving out the `skip_remotes`."""
+        return await self._worker(repo_id).submit(JobKind.BACKGROUND_FETCH, skip_remotes=skip_remotes)
 
     def cancel(self, repo_id: int) -> bool:
         """Cancel the repository's running job: its transfer stops at its next progress
@@ -140,11 +159,20 @@ class Engine:
     def _lease(self, _core: Core, record: RepoRecord) -> AbstractAsyncContextManager[Repo]:
         return self.pool.lease(record.id, record.path)
 
+    async def _record_state(self, repo_id: int, state: RepoState) -> None:
+        await self.core.store.set_repo_state(repo_id, str(state))
+
     async def _crashed(self, repo_id: int, exc: BaseException) -> None:
-        await self.core.store.set_repo_state(repo_id, str(RepoState.ERROR))
         entry = {
             "repo": self.workers[repo_id].name if repo_id in self.workers else f"#{repo_id}",
             "result": "error",
             "message": f"worker crashed: {type(exc).__name__}: {exc}",
         }
         await self.core.offload.io(self.core.journal.append, entry)
+
+
+def _stored_state(record: RepoRecord) -> RepoState:
+    try:
+        return RepoState(record.state)
+    except ValueError:
+        return RepoState.IDLE

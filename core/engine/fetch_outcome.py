@@ -9,14 +9,11 @@ from types import MappingProxyType
 
 
 class Reason(StrEnum):
+    """Why the scheduler starts a background fetch."""
+
     SCHEDULE = "schedule"  # the repository's regular slot
     RETRY = "retry"  # a backoff retry after a failure
     CATCH_UP = "catch_up"  # overdue after a clock jump or a pause
-    USER = "user"  # a sync the user asked for: first in line, never skips a remote
-
-    @property
-    def background(self) -> bool:
-        return self is not Reason.USER
 
 
 @dataclass(frozen=True)

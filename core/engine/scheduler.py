@@ -2,22 +2,22 @@
 
 Policy only, independent of git: `trigger(repo_id, job)` runs one fetch (the
 per-repository worker) and returns its `FetchOutcome`. The scheduler spreads
-the slots (`slots.py`), bounds concurrency, puts a user's request first, backs
-off a failing repository (`backoff.py`), skips tripped remotes (`breaker.py`),
-pauses on demand or on a low battery (`power.py`), catches up once after the
-machine slept, and reports `offline` once rather than a stream of errors.
+the slots (`slots.py`), bounds concurrency, backs off a failing repository
+(`backoff.py`), skips tripped remotes (`breaker.py`), pauses on demand or on a
+low battery (`power.py`), catches up once after the machine slept, and reports
+`offline` once rather than a stream of errors. A sync the user asks for does
+not pass through here: it goes straight to the repository's worker, ahead of
+any background job queued there.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
-from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from core.engine.backoff import Backoff
 from core.engine.breaker import RemoteBreaker
@@ -30,6 +30,7 @@ from core.engine.slots import SlotPolicy, path_offset
 log = logging.getLogger(__name__)
 
 Trigger = Callable[[int, FetchJob], Awaitable[FetchOutcome]]
+OnPause = Callable[[bool], None]
 
 
 def default_max_concurrent() -> int:
@@ -67,7 +68,6 @@ class _Repo:
     reason: Reason = Reason.SCHEDULE
     streak: int = 0  # consecutive failed fetches, for the backoff
     running: bool = False
-    waiters: list[asyncio.Future[FetchOutcome]] = field(default_factory=list)
 
 
 class FetchScheduler:
@@ -85,6 +85,7 @@ class FetchScheduler:
         power: PowerSource | None = None,
         pause_on_battery: bool = False,
         on_offline: OnOffline | None = None,
+        on_pause: OnPause | None = None,
     ) -> None:
         self.max_concurrent = _checked_concurrency(max_concurrent or default_max_concurrent())
         self.breaker = breaker or RemoteBreaker()
@@ -97,12 +98,13 @@ class FetchScheduler:
         self._battery = BatteryWatch(power, poll=cadence.power_poll, enabled=pause_on_battery)
         self._reachability = Reachability(quorum=cadence.offline_quorum, on_change=on_offline)
         self._repos: dict[int, _Repo] = {}
-        self._user_queue: deque[int] = deque()
         self._jobs: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._running = 0
         self.peak_concurrent = 0
         self._paused = False
+        self._on_pause = on_pause
+        self._held_back = False  # what `on_pause` last heard
         self._stopping = False
         self._cancel_running = False
         self._next_start = 0.0
@@ -121,13 +123,8 @@ class FetchScheduler:
         self._wake.set()
 
     def remove(self, repo_id: int) -> None:
-        repo = self._repos.pop(repo_id, None)
-        if repo is None:
+        if self._repos.pop(repo_id, None) is None:
             return
-        with contextlib.suppress(ValueError):
-            self._user_queue.remove(repo_id)
-        for waiter in repo.waiters:
-            waiter.cancel()
         self.breaker.forget(repo_id)
         self._reachability.forget(repo_id)
         self._wake.set()
@@ -145,25 +142,17 @@ class FetchScheduler:
         delay = self._slots.first_delay(self._clock.wall(), interval, offset, self._rng)
         return self._clock.monotonic() + delay
 
-    def request_now(self, repo_id: int) -> asyncio.Future[FetchOutcome]:
-        """A user's sync: first in line, not held back by pause or breaker. Await it for the outcome."""
-        repo = self._repo(repo_id)
-        waiter: asyncio.Future[FetchOutcome] = asyncio.get_running_loop().create_future()
-        repo.waiters.append(waiter)
-        if repo_id not in self._user_queue:
-            self._user_queue.append(repo_id)
-        self._wake.set()
-        return waiter
-
     # Pause, power, state ----------------------------------------------------
 
     def pause(self) -> None:
         self._paused = True
+        self._tell_pause()
         self._wake.set()
 
     def resume(self) -> None:
         if self._paused:
             self._paused = False
+            self._tell_pause()
             self._catch_up_overdue()
             self._wake.set()
 
@@ -239,11 +228,6 @@ class FetchScheduler:
             for job in self._jobs:
                 job.cancel()
         await asyncio.gather(*self._jobs, return_exceptions=True)
-        self._user_queue.clear()
-        for repo in self._repos.values():
-            for waiter in repo.waiters:
-                waiter.cancel()  # a user's sync that never started
-            repo.waiters.clear()
 
     async def _wait(self, seconds: float) -> None:
         self._expected_wake = self._clock.monotonic() + seconds
@@ -257,6 +241,15 @@ class FetchScheduler:
 
     def _halted(self) -> bool:
         return self._paused or self._battery.low
+
+    def _tell_pause(self) -> None:
+        """`on_pause(True)` when background work stops (the user's pause or the battery),
+        `on_pause(False)` when it goes on again; once per change."""
+        halted = self._halted()
+        if halted != self._held_back:
+            self._held_back = halted
+            if self._on_pause is not None:
+                self._on_pause(halted)
 
     def _next_wake(self) -> float:
         now = self._clock.monotonic()
@@ -274,59 +267,42 @@ class FetchScheduler:
 
     def _dispatch(self) -> None:
         while self._running < self.max_concurrent:
-            picked = self._next_user() or self._next_background()
-            if picked is None:
+            repo = self._next()
+            if repo is None:
                 return
-            self._start(*picked)
+            self._start(repo)
 
-    def _next_user(self) -> tuple[_Repo, Reason] | None:
-        for repo_id in self._user_queue:
-            repo = self._repos[repo_id]
-            if not repo.running:
-                self._user_queue.remove(repo_id)
-                return repo, Reason.USER
-        return None
-
-    def _next_background(self) -> tuple[_Repo, Reason] | None:
+    def _next(self) -> _Repo | None:
         now = self._clock.monotonic()
         if self._halted() or now < self._next_start:
             return None
         ready = [r for r in self._repos.values() if not r.running and r.due <= now]
         if not ready:
             return None
-        repo = min(ready, key=lambda r: (r.due, r.repo_id))
         self._next_start = now + self._cadence.start_spacing
-        return repo, repo.reason
+        return min(ready, key=lambda r: (r.due, r.repo_id))
 
-    def _start(self, repo: _Repo, reason: Reason) -> None:
-        waiters, repo.waiters = (repo.waiters, []) if reason is Reason.USER else ([], repo.waiters)
+    def _start(self, repo: _Repo) -> None:
         repo.running = True
         self._running += 1
         self.peak_concurrent = max(self.peak_concurrent, self._running)
-        job = asyncio.create_task(self._job(repo, reason, waiters), name=f"fetch-{repo.repo_id}")
+        job = asyncio.create_task(self._job(repo), name=f"fetch-{repo.repo_id}")
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)
 
-    async def _job(self, repo: _Repo, reason: Reason, waiters: list[asyncio.Future[FetchOutcome]]) -> None:
+    async def _job(self, repo: _Repo) -> None:
         try:
-            outcome = await self._fetch(repo.repo_id, reason)
+            outcome = await self._fetch(repo.repo_id, repo.reason)
             await self._settle(repo, outcome)
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(outcome)
         finally:
-            for waiter in waiters:
-                waiter.cancel()
             repo.running = False
             self._running -= 1
             self._wake.set()
 
     async def _fetch(self, repo_id: int, reason: Reason) -> FetchOutcome:
-        skip: frozenset[str] = frozenset()
         try:
             await self.breaker.load(repo_id)
-            if reason.background:
-                skip = self.breaker.tripped(repo_id, wall_datetime(self._clock))
+            skip = self.breaker.tripped(repo_id, wall_datetime(self._clock))
             return await self._trigger(repo_id, FetchJob(reason, skip))
         except Exception as exc:
             log.exception("background fetch of repository %s failed", repo_id)
@@ -397,6 +373,7 @@ class FetchScheduler:
         if await self._battery.check(self._clock.monotonic()):
             low = self._battery.low
             log.info("background fetch %s (battery)", "paused" if low else "resumed")
+            self._tell_pause()
             if not low and not self._paused:
                 self._catch_up_overdue()
 

@@ -7,6 +7,11 @@ background ones; a job already queued absorbs an identical trigger instead of
 running twice. If the loop itself crashes (a bug, not a failed sync: those are
 results), the supervisor records the error, fails the job in hand, and starts
 the loop again.
+
+Between jobs the state says why nothing runs: a hold the engine placed
+(`tripped`, `offline`, `paused`, most telling first) or else what the last job
+left (`idle`, `offline`, `error`). Every change is published on the bus and
+recorded in the status store, so every client reads the same state.
 """
 
 from __future__ import annotations
@@ -27,14 +32,14 @@ from core.results import CANCELLED_MESSAGE, ResultKind
 log = logging.getLogger(__name__)
 
 RESTART_DELAY_SECONDS = 1.0
+RECORD_GRACE_SECONDS = 2.0  # at stop: time for the state record in hand to land
 
 
 class JobKind(enum.IntEnum):
     """What a job does; the value is its priority (lower runs first)."""
 
     USER_SYNC = 0
-    USER_FETCH = 1
-    BACKGROUND_FETCH = 2
+    BACKGROUND_FETCH = 1
 
     @property
     def fetch_only(self) -> bool:
@@ -56,6 +61,12 @@ class Job:
 
 Runner = Callable[[Job], Coroutine[Any, Any, SyncReport]]
 ErrorSink = Callable[[BaseException], Awaitable[None]]
+StateSink = Callable[[RepoState], Awaitable[None]]
+
+BUSY_STATES = frozenset({RepoState.FETCHING, RepoState.SYNCING})
+HOLDS = (RepoState.TRIPPED, RepoState.OFFLINE, RepoState.PAUSED)
+"""States the engine holds a worker in while it has no job, the most telling first:
+a tripped remote needs the user, offline explains a pause it did not ask for."""
 
 _STATE_AFTER = {
     ResultKind.OFFLINE: RepoState.OFFLINE,
@@ -73,16 +84,27 @@ class RepoWorker:
         bus: EventBus,
         *,
         on_crash: ErrorSink | None = None,
+        on_state: StateSink | None = None,
+        state: RepoState = RepoState.IDLE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`state` is the one the store last recorded: `start` publishes the move from it
+        to the worker's real state (a killed app may have left `syncing` behind);
+        `on_state` records each state the worker rests in."""
         self.repo_id, self.name = repo_id, name
         self._run, self._bus, self._on_crash, self._clock = run, bus, on_crash, clock
+        self._on_state = on_state
         self._queue: asyncio.PriorityQueue[Job] = asyncio.PriorityQueue()
         self._queued: dict[JobKind, Job] = {}
         self._task: asyncio.Task[None] | None = None
+        self._recorder: asyncio.Task[None] | None = None
+        self._unrecorded = asyncio.Event()
+        self._stopping = False
         self._current: asyncio.Future[SyncReport] | None = None
         self._running: asyncio.Task[SyncReport] | None = None
-        self.state = RepoState.IDLE
+        self.state = state
+        self._holds: set[RepoState] = set()
+        self._left = RepoState.IDLE  # what the last job left
         self._since = clock()
         self.crashes = 0
 
@@ -91,6 +113,22 @@ class RepoWorker:
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._supervise(), name=f"worker:{self.name}")
+            if self._on_state is not None:
+                self._recorder = asyncio.create_task(self._record_states(), name=f"state:{self.name}")
+            self._set_state(self._resting())  # the store's state may be stale: correct it
+
+    def hold(self, state: RepoState, on: bool) -> None:
+        """Hold the worker in `state` (one of `HOLDS`) while it has no job, or let go."""
+        if state not in HOLDS:
+            raise ValueError(f"{state} is not a state the engine holds a worker in")
+        if on == (state in self._holds):
+            return
+        if on:
+            self._holds.add(state)
+        else:
+            self._holds.discard(state)
+        if self.state not in BUSY_STATES:
+            self._set_state(self._resting())
 
     def submit(
         self, kind: JobKind, *, skip_remotes: frozenset[str] = frozenset()
@@ -121,6 +159,7 @@ class RepoWorker:
             job = self._queue.get_nowait()
             job.done.cancel()
         self._queued.clear()
+        await self._stop_recording()
         if self._task is None:
             return
         task, self._task = self._task, None
@@ -141,7 +180,8 @@ class RepoWorker:
             except Exception as exc:
                 self.crashes += 1
                 log.exception("worker for %s crashed; restarting", self.name)
-                self._set_state(RepoState.ERROR)
+                self._left = RepoState.ERROR
+                self._set_state(self._resting())
                 if self._on_crash is not None:
                     await self._on_crash(exc)
                 await asyncio.sleep(RESTART_DELAY_SECONDS)
@@ -171,12 +211,16 @@ class RepoWorker:
             finally:
                 self._running = None
             cancelled = report.message == CANCELLED_MESSAGE
-            self._set_state(RepoState.IDLE if cancelled else _STATE_AFTER.get(report.result, RepoState.IDLE))
+            self._left = RepoState.IDLE if cancelled else _STATE_AFTER.get(report.result, RepoState.IDLE)
+            self._set_state(self._resting())
             self._bus.publish(
                 SyncFinished(self.repo_id, self.name, report.result, report.message, report.to_json())
             )
             if not job.done.done():
                 job.done.set_result(report)
+
+    def _resting(self) -> RepoState:
+        return next((state for state in HOLDS if state in self._holds), self._left)
 
     def _set_state(self, state: RepoState) -> None:
         if state is self.state:
@@ -185,3 +229,32 @@ class RepoWorker:
         previous, self.state = self.state, state
         self._bus.publish(StateChanged(self.repo_id, self.name, previous, state, now - self._since))
         self._since = now
+        self._unrecorded.set()
+
+    async def _record_states(self) -> None:
+        """Record the state the worker rests in, the latest one when several came quickly
+        (a sync records its own `fetching`/`syncing` when it starts)."""
+        assert self._on_state is not None
+        while True:
+            await self._unrecorded.wait()
+            self._unrecorded.clear()
+            if self.state not in BUSY_STATES:
+                try:
+                    await self._on_state(self.state)
+                except Exception:
+                    log.exception("could not record the state of %s", self.name)
+            if self._stopping and not self._unrecorded.is_set():
+                return
+
+    async def _stop_recording(self) -> None:
+        """Let the record in hand (and a last one still due) land rather than cut a store
+        write short; a write that hangs is cancelled after `RECORD_GRACE_SECONDS`."""
+        recorder, self._recorder = self._recorder, None
+        if recorder is None:
+            return
+        self._stopping = True
+        self._unrecorded.set()
+        _done, pending = await asyncio.wait([recorder], timeout=RECORD_GRACE_SECONDS)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(recorder, return_exceptions=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
 
-from core.model import RepoRecord
+from core.model import RepoRecord, RepoState
 from core.results import CANCELLED_MESSAGE
 from gui.models.formatting import NO_VALUE, size, when
 from gui.models.table_model import Column, KeyedTableModel
@@ -21,6 +21,11 @@ ATTENTION_RESULTS = ("conflict", "diverged", "dirty", "auth_failed")
 FAILED_RESULTS = ("error", "offline")
 CANCELLED = CANCELLED_MESSAGE
 
+_STATE_TEXT: dict[str, str] = {
+    RepoState.PAUSED: "Paused: background fetch waits (Resume, or a charged battery)",
+    RepoState.OFFLINE: "Offline: no remote answers; fetches resume once one does",
+    RepoState.TRIPPED: "Tripped: a remote keeps failing; background fetch leaves it out for a while",
+}
 _PHASE_TEXT = {
     "connecting": "Connecting",
     "counting": "Counting objects",
@@ -86,7 +91,7 @@ class RepoView:
             return progress_brief(self.progress) if brief else progress_text(self.progress)
         if self.busy:
             return "Syncing…" if self.state == "syncing" else "Fetching…"
-        return self.state.capitalize()
+        return self.state.capitalize() if brief else _STATE_TEXT.get(self.state, self.state.capitalize())
 
     @property
     def cancelled(self) -> bool:
@@ -97,7 +102,7 @@ class RepoView:
         return replace(self, record=record, state=record.state if not self.busy else self.state)
 
     def needs_attention(self) -> bool:
-        if self.conflicts > 0:
+        if self.conflicts > 0 or self.state == RepoState.TRIPPED:
             return True
         return not self.cancelled and self.record.last_result in (*ATTENTION_RESULTS, *FAILED_RESULTS)
 

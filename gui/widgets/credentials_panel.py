@@ -1,7 +1,7 @@
 """A user name and secret per HTTP(S) remote, with "Test connection".
 
 A secret is saved to the keyring only once the remote accepted it: "Test
-connection" probes and saves in one step (registry.set_credentials); a secret
+connection" probes and saves in one step (`Api.set_credentials`); a secret
 typed but not tested is probed by the dialog's Save before anything is written
 (`pending()`). Once saved, the field is emptied: the panel never holds a saved
 secret, and never reads one back from the keyring.
@@ -12,9 +12,7 @@ from __future__ import annotations
 import qasync
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from core.engine import registry
-from core.engine.core import Core
-from core.errors import GitferryError
+from core.api import Api, GitferryError
 from gui.widgets.field_error import FieldError
 
 HTTP = ("http://", "https://")
@@ -52,9 +50,9 @@ class CredentialRow:
 
 
 class CredentialsPanel(QWidget):
-    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
+    def __init__(self, api: Api, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.core = core
+        self.api = api
         self.repo_name = ""
         self.rows: dict[str, CredentialRow] = {}
         outer = QVBoxLayout(self)
@@ -82,7 +80,7 @@ class CredentialsPanel(QWidget):
         self.show_remotes(remotes)
         for row in list(self.rows.values()):
             try:
-                user = await registry.saved_username(self.core, row.url)
+                user = await self.api.saved_username(row.url)
             except GitferryError as exc:
                 row.status.show_error(exc.message)
                 continue
@@ -128,7 +126,7 @@ class CredentialsPanel(QWidget):
         row.test_button.setEnabled(False)
         row.status.show_ok("Connecting…")
         try:
-            await registry.set_credentials(self.core, self.repo_name, remote, user, secret, url=url)
+            await self.api.set_credentials(self.repo_name, remote, user, secret, url=url)
         except GitferryError as exc:
             row.status.show_error(exc.message)
         else:

@@ -1,7 +1,7 @@
 """The remotes table: name, fetch URL, push URL; rows added and removed, each URL checked as typed.
 
 The git config is the source of truth: `load()` takes the remotes as read from it,
-and `edits()` is the list of `registry.edit_remote` calls that turn it into what the
+and `edits()` is the list of `Api.edit_remote` calls that turn it into what the
 table shows. A URL typed with a password in it is split at once: the password goes to
 the credentials fields (`secret_typed`), never into the table or the config.
 """
@@ -23,9 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import BadInput
-from core.model import RemoteRecord
-from core.remote_url import check_url, split_url_secret
+from core.api import BadInput, RemoteRecord, check_url, split_url_secret
 from gui.widgets.field_error import FieldError
 
 NAME, FETCH, PUSH = range(3)
@@ -36,7 +34,7 @@ ORIGINAL = Qt.ItemDataRole.UserRole
 
 @dataclass(frozen=True)
 class RemoteEdit:
-    action: str  # as registry.edit_remote: add | set-url | set-push-url | remove
+    action: str  # as Api.edit_remote: add | set-url | set-push-url | remove
     remote: str
     url: str | None = None
 

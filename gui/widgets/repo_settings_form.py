@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.settings import REPO_PARSERS, STRATEGIES, BadSetting, RepoSettings, as_text, parse_setting
+from core.api import REPO_PARSERS, STRATEGIES, BadSetting, RepoSettings, as_text, parse_setting
 from gui.widgets.field_error import FieldError
 
 MIB = 1024 * 1024

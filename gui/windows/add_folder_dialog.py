@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import registry
-from core.engine.core import Core
-from core.errors import GitferryError
+from core.api import Api, GitferryError
 from gui.widgets.field_error import FieldError
 
 
@@ -39,13 +37,13 @@ def choose_folder(parent: QWidget, edit: QLineEdit, title: str) -> None:
 
 
 class AddFolderDialog(QDialog):
-    """Emits `added(RepoRecord)` once the core registered the folder, then closes."""
+    """Emits `added(RepoRecord)` once the core registered (and watches) the folder, then closes."""
 
     added = Signal(object)
 
-    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
+    def __init__(self, api: Api, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.core = core
+        self.api = api
         self.setWindowTitle("Add a repository")
         self.setMinimumWidth(520)
         self.path_edit = QLineEdit()
@@ -83,9 +81,7 @@ class AddFolderDialog(QDialog):
             return
         self.add_button.setEnabled(False)
         try:
-            record = await registry.add_repository(
-                self.core, path, name=self.name_edit.text().strip() or None
-            )
+            record = await self.api.add_repository(path, name=self.name_edit.text().strip() or None)
         except GitferryError as exc:
             self.path_error.show_error(exc.message)
             self.add_button.setEnabled(True)

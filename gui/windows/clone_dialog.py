@@ -1,6 +1,6 @@
 """Clone from a URL into a new folder, with the transfer's progress and Cancel.
 
-The registry reports progress from the transfer's worker thread; `_ProgressRelay`
+The core reports progress from the transfer's worker thread; `_ProgressRelay`
 re-emits it as a Qt signal, which Qt queues to the GUI thread.
 """
 
@@ -22,11 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import registry
-from core.engine.core import Core
-from core.errors import BadInput, GitferryError
-from core.git.progress import TransferProgress
-from core.remote_url import BadRemoteUrl, check_url
+from core.api import Api, BadInput, BadRemoteUrl, CloneCancelled, GitferryError, TransferProgress, check_url
 from gui.widgets.field_error import FieldError
 from gui.windows.add_folder_dialog import choose_folder, folder_row
 
@@ -48,13 +44,13 @@ class _ProgressRelay(QObject):
 
 
 class CloneDialog(QDialog):
-    """Emits `added(RepoRecord)` once cloned and registered, then closes."""
+    """Emits `added(RepoRecord)` once cloned and registered (and watched), then closes."""
 
     added = Signal(object)
 
-    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
+    def __init__(self, api: Api, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.core = core
+        self.api = api
         self.setWindowTitle("Clone a repository")
         self.setMinimumWidth(560)
         self._cancel: threading.Event | None = None
@@ -123,14 +119,13 @@ class CloneDialog(QDialog):
         self._cancel = cancel = threading.Event()
         self._set_running(True)
         try:
-            record = await registry.clone_repository(
-                self.core,
+            record = await self.api.clone_repository(
                 self.url_edit.text().strip(),
                 self.folder_edit.text().strip(),
                 progress=self._relay.report,
                 cancel=cancel,
             )
-        except registry.CloneCancelled:
+        except CloneCancelled:
             self._cancel = None
             self.reject()
             return

@@ -28,13 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import registry
-from core.engine.core import Core
-from core.engine.daemon import Daemon
-from core.engine.remotes_mirror import mirror_remotes
-from core.errors import GitferryError
-from core.model import RepoRecord
-from gui import autostart
+from core.api import Api, GitferryError, RepoRecord
 from gui.widgets.credentials_panel import CredentialsPanel
 from gui.widgets.field_error import FieldError, confirm
 from gui.widgets.remotes_editor import RemotesEditor
@@ -51,9 +45,9 @@ class SettingsDialog(QDialog):
     repo_shown = Signal(int)  # the right side now shows this repository's stored settings
     saved = Signal()
 
-    def __init__(self, core: Core, daemon: Daemon, parent: QWidget | None = None) -> None:
+    def __init__(self, api: Api, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.core, self.daemon = core, daemon
+        self.api = api
         self.records: list[RepoRecord] = []
         self.shown: RepoRecord | None = None
         self.add_dialog: AddFolderDialog | None = None
@@ -114,7 +108,7 @@ class SettingsDialog(QDialog):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.repo_error = FieldError()
         self.remotes = RemotesEditor()
-        self.credentials = CredentialsPanel(self.core)
+        self.credentials = CredentialsPanel(self.api)
         remotes_page = QWidget()
         remotes_layout = QVBoxLayout(remotes_page)
         remotes_layout.addWidget(self.remotes, 1)
@@ -151,15 +145,15 @@ class SettingsDialog(QDialog):
 
     async def load(self) -> None:
         """Fill from the store (and the autostart entry), showing the first repository."""
-        settings = await self.core.store.app_settings()
-        enabled = await self.core.offload.io(autostart.is_enabled)
+        settings = await self.api.app_settings()
+        enabled = await self.api.starts_at_login()
         self._app_loaded = AppChanges(settings.pause_on_battery, enabled)
         self.pause_battery_check.setChecked(settings.pause_on_battery)
         self.autostart_check.setChecked(enabled)
         await self._reload_list(self.shown.name if self.shown else None)
 
     async def _reload_list(self, select: str | None) -> None:
-        self.records = await self.core.store.repos()
+        self.records = await self.api.repos()
         self.repo_list.blockSignals(True)
         self.repo_list.clear()
         for record in self.records:
@@ -206,11 +200,11 @@ class SettingsDialog(QDialog):
         name, path = html.escape(record.name), html.escape(record.path)  # a path may hold "<" or "&"
         self.title.setText(f"<b>{name}</b> &nbsp; <span style='color: gray'>{path}</span>")
         try:
-            await mirror_remotes(self.core, record.id, record.path)  # the git config is the truth
+            remotes = await self.api.remotes(record)  # re-read: the git config is the truth
         except GitferryError as exc:
             self.repo_error.show_error(f"{exc.message} (showing the remotes last seen)")
-        remotes = await self.core.store.remotes(record.id)
-        self.form.load(await self.core.store.repo_settings(record.id))
+            remotes = await self.api.stored_remotes(record.id)
+        self.form.load(await self.api.repo_settings(record.id))
         self.remotes.load(remotes)
         await self.credentials.load(record.name, [(r.name, r.fetch_url) for r in remotes])
         self._update_buttons()
@@ -281,9 +275,9 @@ class SettingsDialog(QDialog):
             changes = RepoChanges(
                 self.shown, self.form.changes(), self.remotes.edits(), self.credentials.pending()
             )
-            await save_repo(self.core, self.daemon, changes)
+            await save_repo(self.api, changes)
         app = self._app_changes()
-        await save_app(self.core, self.daemon, app)
+        await save_app(self.api, app)
         self._app_loaded = AppChanges(self.pause_battery_check.isChecked(), self.autostart_check.isChecked())
         if self.shown is not None:
             await self._refresh_shown()
@@ -291,27 +285,26 @@ class SettingsDialog(QDialog):
     async def _refresh_shown(self) -> None:
         """After a save: the stored values become the new baseline; typed text stays."""
         assert self.shown is not None
-        self.form.load(await self.core.store.repo_settings(self.shown.id))
-        remotes = await self.core.store.remotes(self.shown.id)
+        self.form.load(await self.api.repo_settings(self.shown.id))
+        remotes = await self.api.stored_remotes(self.shown.id)
         self.remotes.load(remotes)
         self.credentials.show_remotes([(r.name, r.fetch_url) for r in remotes])
 
     # Adding and removing ----------------------------------------------------------
 
     def open_add_folder(self) -> None:
-        self.add_dialog = AddFolderDialog(self.core, self)
+        self.add_dialog = AddFolderDialog(self.api, self)
         self.add_dialog.added.connect(self._added)
         self.add_dialog.open()
 
     def open_clone(self) -> None:
-        self.clone_dialog = CloneDialog(self.core, self)
+        self.clone_dialog = CloneDialog(self.api, self)
         self.clone_dialog.added.connect(self._added)
         self.clone_dialog.open()
 
     @qasync.asyncSlot(object)
     async def _added(self, record: RepoRecord) -> None:
-        interval = (await self.core.store.repo_settings(record.id)).fetch_interval
-        self.daemon.watch(record, float(interval))
+        """Registered (and watched by the engine) by the add or clone dialog."""
         await self._reload_list(record.name)
         self.repositories_changed.emit()
 
@@ -327,8 +320,7 @@ class SettingsDialog(QDialog):
         if not await confirm(self, "Remove repository", question, "Remove", detail):
             return
         try:
-            await self.daemon.unwatch(record.id)
-            await registry.remove_repository(self.core, record.name)
+            await self.api.remove_repository(record)
         except GitferryError as exc:
             self.status.show_error(f"Not removed: {exc.message}")
             return

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.engine import registry
-from core.engine.core import Core
-from core.engine.daemon import Daemon
-from core.errors import GitferryError
-from core.model import RepoRecord
+from core.api import AcceptedCredentials, Api, GitferryError, RepoRecord
 from gui import autostart
 from gui.widgets.credentials_panel import CredentialRow
 from gui.widgets.remotes_editor import RemoteEdit
@@ -43,38 +39,35 @@ class CredentialsRefused(Exception):
         self.error = error
 
 
-async def check_credentials(core: Core, rows: list[CredentialRow]) -> list[registry.AcceptedCredentials]:
+async def check_credentials(api: Api, rows: list[CredentialRow]) -> list[AcceptedCredentials]:
     """Ask each remote about its typed credentials; the first refusal raises (nothing saved)."""
     accepted = []
     for row in rows:
         url, user, secret = row.typed()
         try:
-            accepted.append(await registry.check_credentials(core, row.remote, url, user, secret))
+            accepted.append(await api.check_credentials(row.remote, url, user, secret))
         except GitferryError as exc:
             raise CredentialsRefused(row, exc) from None
     return accepted
 
 
-async def save_repo(core: Core, daemon: Daemon, changes: RepoChanges) -> None:
-    accepted = await check_credentials(core, changes.credentials)
+async def save_repo(api: Api, changes: RepoChanges) -> None:
+    accepted = await check_credentials(api, changes.credentials)
     name = changes.record.name
     for edit in changes.remotes:
-        await registry.edit_remote(core, name, edit.action, edit.remote, edit.url)
+        await api.edit_remote(name, edit.action, edit.remote, edit.url)
     for credential in accepted:
-        await registry.save_credentials(core, credential)
+        await api.save_credentials(credential)
     for row in changes.credentials:
         row.saved("Connected; saved in the keyring")
     if changes.settings:
-        await core.store.set_repo_settings(changes.record.id, changes.settings)
-    if "fetch_interval" in changes.settings:
-        daemon.set_interval(changes.record.id, float(changes.settings["fetch_interval"]))
+        await api.set_repo_settings(changes.record.id, changes.settings)  # a new interval applies at once
 
 
-async def save_app(core: Core, daemon: Daemon, changes: AppChanges) -> None:
+async def save_app(api: Api, changes: AppChanges) -> None:
     if changes.pause_on_battery is not None:
-        await core.store.set_app_setting("pause_on_battery", str(changes.pause_on_battery).lower())
-        daemon.set_pause_on_battery(changes.pause_on_battery)
+        await api.set_app_setting("pause_on_battery", str(changes.pause_on_battery).lower())
     if changes.start_at_login is True:
-        await core.offload.io(autostart.enable, [*autostart.launch_command(), "--hidden"])  # to the tray
+        await api.set_start_at_login([*autostart.launch_command(), "--hidden"])  # to the tray
     elif changes.start_at_login is False:
-        await core.offload.io(autostart.disable)
+        await api.set_start_at_login(None)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile
+from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile
 from gui.models.branches import branch_model
 from gui.models.repos import ACTIVITY_COLUMN, RepoView, repo_model
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
@@ -82,7 +82,6 @@ class StatusWindow(QMainWindow):
         self._branches_of: dict[int, list[BranchStatus]] = {}
         self._conflicts_of: dict[int, list[ConflictRecord]] = {}
         self.selected_id: int | None = None
-        self._offline = False
         self._build_actions()
         self._build_layout()
         self.resize(QSize(1120, 640))
@@ -242,10 +241,6 @@ class StatusWindow(QMainWindow):
         self.pause_action.blockSignals(False)
         self._update_summary()
 
-    def set_offline(self, offline: bool) -> None:
-        self._offline = offline
-        self._update_summary()
-
     # Selection and actions -----------------------------------------------------------
 
     def select_repo(self, repo_id: int) -> None:
@@ -313,14 +308,20 @@ class StatusWindow(QMainWindow):
         self.retry_requested.emit(self.selected_id, paths)
 
     def _update_summary(self) -> None:
+        """From the states the repositories publish (a low battery pauses them too)."""
         views = self.repos.rows
         busy = sum(1 for v in views if v.busy)
+        states = {v.state for v in views}
         parts = [f"{len(views)} repositories"]
         if busy:
             parts.append(f"{busy} syncing")
-        parts.append("background fetch paused" if self.pause_action.isChecked() else "background fetch on")
-        if self._offline:
+        paused = self.pause_action.isChecked() or RepoState.PAUSED in states
+        parts.append("background fetch paused" if paused else "background fetch on")
+        if RepoState.OFFLINE in states:
             parts.append("offline")
+        tripped = sum(1 for v in views if v.state == RepoState.TRIPPED)
+        if tripped:
+            parts.append(f"{tripped} with a tripped remote")
         self.summary.setText("  ·  ".join(parts))
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,5 +1,5 @@
-"""The layers of docs/ARCHITECTURE.md, enforced: no import runs upward, and the core never
-imports Qt.
+"""The layers of docs/ARCHITECTURE.md, enforced: no import runs upward, the core never
+imports Qt, and the GUI reaches the core only through its façade.
 
 Every `import` and `from ... import` in every module counts, including those inside
 functions and under `TYPE_CHECKING`: a layer that needs a type from above has the
@@ -36,9 +36,26 @@ LAYERS: list[list[str]] = [
     ["core.git", "core.store"],  # SIBLINGS: the engine joins them
     ["core.pool", "core.pool_cost", "core.journal", "core.events"],
     ["core.engine"],
-    ["core.api", "core.cli", "core.cli_output"],
+    ["core.api", "core.first_paint", "core.cli", "core.cli_output"],
     ["gui"],
 ]
+
+# All the GUI may import from the core. Commands and everything after the first paint:
+# the façade. Before it (core.api imports the engine: SQLAlchemy, dulwich), the window
+# paints from what these light modules give it.
+GUI_MAY_IMPORT: dict[str, str] = {
+    "core.api": "the façade: every command, and the types that go with them",
+    "core.first_paint": "the status store's picture before the engine is imported",
+    "core.model": "data types the first paint shows (records, branch statuses, states)",
+    "core.results": "result kinds the first paint shows",
+    "core.events": "event types, for type hints of the views the first paint builds",
+    "core.paths": "start-up: where the data lives",
+    "core.logs": "start-up: logging",
+    "core.platform": "start-up (open-file limit) and start at login",
+    "core.cli": "the `gitferry` command hands a command line to the CLI",
+}
+# The façade's parts: a view that holds one of these is reaching past the façade.
+FACADE_PARTS = frozenset({"core", "daemon", "engine", "scheduler", "store", "offload", "bus"})
 
 # Inside the git adapter, sub-packages by concern, lowest first.
 GIT_LAYERS: list[list[str]] = [
@@ -106,18 +123,71 @@ def test_no_import_runs_upward() -> None:
             why
             for module, path in _modules()
             for imported in imports_of(path)
-            if imported.split(".")[0] in ("core", "gui")
-            and (why := upward(module, imported)) is not None
+            if imported.split(".")[0] in ("core", "gui") and (why := upward(module, imported)) is not None
         }
     )
     assert not problems, "\n".join(problems)
 
 
+def gui_import_problem(imported: str) -> str | None:
+    """Why a GUI module may not import `imported` from the core, or None when it may."""
+    if imported.split(".")[0] != "core":
+        return None
+    if any(imported == allowed or imported.startswith(allowed + ".") for allowed in GUI_MAY_IMPORT):
+        return None
+    return f"imports {imported}: the GUI goes through core.api"
+
+
+def test_the_gui_imports_only_the_facade_and_light_data_modules() -> None:
+    problems = sorted(
+        f"{module} {why}"
+        for module, path in _modules()
+        if module.startswith("gui")
+        for imported in imports_of(path)
+        if (why := gui_import_problem(imported)) is not None
+    )
+    assert not problems, "\n".join(problems)
+
+
+def test_the_gui_reaches_into_no_part_behind_the_facade() -> None:
+    """No `.daemon`, `.scheduler`, `.engine`, `.store`...: what a repository is doing is
+    its published state, and every command is a method of `core.api.Api`."""
+    problems = sorted(
+        f"{module}:{node.lineno} uses .{node.attr}"
+        for module, path in _modules()
+        if module.startswith("gui")
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Attribute) and node.attr in FACADE_PARTS
+    )
+    assert not problems, "\n".join(problems)
+
+
+def test_the_gui_check_sees_a_forbidden_import() -> None:
+    assert gui_import_problem("core.git.progress.TransferProgress") is not None
+    assert gui_import_problem("core.store.status_store") is not None
+    assert gui_import_problem("core.engine.daemon") is not None
+    assert gui_import_problem("core.apis") is not None  # a prefix is not the module
+    assert gui_import_problem("core.api.TransferProgress") is None
+    assert gui_import_problem("core.platform.fd_limit") is None
+
+
+def test_the_first_paint_imports_neither_the_engine_nor_its_libraries() -> None:
+    """`gui.app` paints the window before it imports `core.api`; this keeps it so."""
+    heavy = ("sqlalchemy", "dulwich", "aiosqlite", "core.api", "core.engine", "core.store.status_store")
+    script = (
+        "import sys, gui.app\n"
+        f"bad = sorted(m for m in sys.modules if m.startswith({heavy!r}))\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_every_module_has_a_layer() -> None:
     unplaced = [m for m, _ in _modules() if m.startswith("core.") and _place(m, LAYERS) is None]
-    unplaced += [
-        m for m, _ in _modules() if m.startswith("core.git.") and _place(m, GIT_LAYERS) is None
-    ]
+    unplaced += [m for m, _ in _modules() if m.startswith("core.git.") and _place(m, GIT_LAYERS) is None]
     assert not unplaced, f"modules with no layer in this test: {unplaced}"
 
 

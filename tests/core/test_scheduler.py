@@ -165,7 +165,9 @@ async def test_failing_repository_backs_off_and_success_resets_it() -> None:
         assert regular and all(g >= 300 - 30 for g in regular), regular
 
 
-async def test_a_trigger_that_raises_counts_as_a_failure_and_the_loop_goes_on() -> None:
+async def test_a_trigger_that_raises_counts_as_a_failure_and_the_loop_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     clock = FakeClock()
 
     def explode(_repo: int, _job: FetchJob) -> FetchOutcome:
@@ -177,8 +179,12 @@ async def test_a_trigger_that_raises_counts_as_a_failure_and_the_loop_goes_on() 
     async with running(sched):
         await clock.advance(400)
         assert sched.backoff_streak(1) >= 2
-        outcome = await asyncio.wait_for(sched.request_now(1), 1)
-    assert outcome.kind is OutcomeKind.FAILED and outcome.error == "RuntimeError: worker bug"
+        calls = len(remotes.calls)
+        await clock.advance(sched.next_due(1) - clock.monotonic() + 1)
+        assert len(remotes.calls) == calls + 1 and sched.backoff_streak(1) == calls + 1
+    failures = [r for r in caplog.records if r.message == "background fetch of repository 1 failed"]
+    assert len(failures) == len(remotes.calls)
+    assert all(r.exc_info and str(r.exc_info[1]) == "worker bug" for r in failures)
 
 
 # Circuit breaker ---------------------------------------------------------------
@@ -209,14 +215,10 @@ async def test_three_failures_trip_the_remote_until_the_cooldown_ends() -> None:
         await clock.advance(3600 - 400)
         tripped = remotes.calls[3:]
         assert tripped and all(c.job.skip_remotes == {"origin"} for c in tripped)
-
-        manual = await asyncio.wait_for(sched.request_now(1), 1)
-        assert remotes.calls[-1].job.skip_remotes == frozenset()  # a user's sync still tries it
-        assert manual.failed == {"origin": "connection refused"}
         assert len(trips) == 1  # still the same trip, not a new one
 
-        manual_calls = len(remotes.calls)
-        while len(remotes.calls) == manual_calls or remotes.calls[-1].job.skip_remotes:
+        calls = len(remotes.calls)
+        while len(remotes.calls) == calls or remotes.calls[-1].job.skip_remotes:
             await clock.advance(10)  # until the cool-down is over and origin is tried again
         assert clock.wall() - third >= 3600
         assert breaker.failures(1, "origin") == 1  # counting afresh
@@ -235,11 +237,13 @@ async def test_an_answer_clears_the_streak() -> None:
             return FetchOutcome.ok("origin")
         return FetchOutcome.failure({"origin": "timeout"})
 
-    sched = scheduler(clock, Remotes(clock, outcome_for=flaky), breaker=breaker)
+    remotes = Remotes(clock, outcome_for=flaky)
+    sched = scheduler(clock, remotes, breaker=breaker)
     sched.add(1, "/srv/a", 300)
     async with running(sched):
-        for _ in range(6):
-            await asyncio.wait_for(sched.request_now(1), 1)
+        while len(remotes.calls) < 6:
+            await clock.advance(sched.next_due(1) - clock.monotonic() + 1)
+    assert len(remotes.calls) == 6
     assert breaker.failures(1, "origin") == 0
     assert breaker.tripped(1, datetime.max) == frozenset()
 
@@ -263,34 +267,32 @@ async def test_failure_counts_and_trips_survive_a_restart(tmp_path: Path) -> Non
     repo = await store.add_repo("a", str(tmp_path / "a"), {})
     trips: list[str] = []
 
-    async def one_session(clock: FakeClock, failures: int) -> Remotes:
+    async def one_session(clock: FakeClock, fetches: int) -> Remotes:
         store = await StatusStore.open(db, offload)
         breaker = RemoteBreaker(store.remote_health, on_trip=lambda _r, remote, _u: trips.append(remote))
         remotes = Remotes(clock, outcome_for=origin_down)
         sched = scheduler(clock, remotes, breaker=breaker)
         sched.add(repo.id, repo.path, 300)
         async with running(sched):
-            for _ in range(failures):
-                await asyncio.wait_for(sched.request_now(repo.id), 5)
-            await clock.advance(sched.next_due(repo.id) - clock.monotonic() + 1)
-            await eventually(lambda: len(remotes.calls) > failures)
-            await eventually(lambda: sched.running == 0)
+            while len(remotes.calls) < fetches:
+                await clock.advance(sched.next_due(repo.id) - clock.monotonic() + 1)
+                await eventually(lambda: sched.running == 0)  # its failure is in the store
         await store.close()
         return remotes
 
     try:
         clock = FakeClock()
-        first = await one_session(clock, failures=1)
+        first = await one_session(clock, fetches=2)
         assert trips == [] and first.calls[-1].job.skip_remotes == frozenset()
         assert await store.remote_health.failures(repo.id) == {"origin": 2}
 
         clock = FakeClock(mono=50.0, wall=clock.wall() + 60)  # a new process: its own monotonic clock
-        second = await one_session(clock, failures=1)
+        second = await one_session(clock, fetches=2)
         assert trips == ["origin"]  # 2 before the restart + 1 after
         assert second.calls[-1].job.skip_remotes == {"origin"}
 
         clock = FakeClock(mono=7.0, wall=clock.wall() + 60)
-        third = await one_session(clock, failures=0)
+        third = await one_session(clock, fetches=1)
         assert third.calls[-1].job.skip_remotes == {"origin"}  # still tripped after another restart
         states = await store.remote_health.failure_states(repo.id)
         assert [(s.remote, s.failures, s.tripped_until is not None) for s in states] == [("origin", 3, True)]
@@ -299,7 +301,7 @@ async def test_failure_counts_and_trips_survive_a_restart(tmp_path: Path) -> Non
         offload.shutdown()
 
 
-# Concurrency and priority --------------------------------------------------------
+# Concurrency ----------------------------------------------------------------------
 
 
 async def test_concurrency_never_exceeds_the_bound() -> None:
@@ -308,13 +310,9 @@ async def test_concurrency_never_exceeds_the_bound() -> None:
     sched = scheduler(clock, remotes, max_concurrent=3)
     add_projects(sched, 20, 60)
     async with running(sched):
-        await clock.advance(30)
-        for repo_id in range(5):  # user syncs share the same slots
-            sched.request_now(repo_id)
-        await clock.advance(900)
+        await clock.advance(930)
     assert remotes.peak == 3 and sched.peak_concurrent == 3
     assert set(remotes.repos()) == set(range(20))
-    assert remotes.starts(reason=Reason.USER) and len(remotes.starts(reason=Reason.USER)) == 5
 
 
 def test_default_bound_follows_the_cpu_count(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -324,46 +322,12 @@ def test_default_bound_follows_the_cpu_count(monkeypatch: pytest.MonkeyPatch) ->
         assert FetchScheduler(clock, trigger=Remotes(clock)).max_concurrent == expected
 
 
-async def test_a_user_sync_goes_before_queued_background_work() -> None:
-    clock = FakeClock()
-    remotes = Remotes(clock, duration=50)
-    sched = scheduler(clock, remotes, max_concurrent=1)
-    add_projects(sched, 6, 100)
-    async with running(sched):
-        await clock.advance(160)  # one fetch at a time, the others due and waiting
-        waiting = [r for r in range(6) if r not in remotes.repos()]
-        assert len(waiting) >= 2
-        wanted = waiting[-1]
-        before = len(remotes.calls)
-        done = sched.request_now(wanted)
-        await clock.advance(50)
-        nxt = remotes.calls[before]
-        assert (nxt.repo_id, nxt.job.reason) == (wanted, Reason.USER)
-        await clock.advance(50)
-        assert (await asyncio.wait_for(done, 1)).succeeded
-
-
-async def test_a_user_sync_waits_for_the_running_fetch_of_the_same_repository() -> None:
-    clock = FakeClock()
-    remotes = Remotes(clock, duration=20)
-    sched = scheduler(clock, remotes, max_concurrent=2)
-    sched.add(1, "/srv/a", 100)
-    async with running(sched):
-        await clock.advance(sched.next_due(1) - clock.monotonic() + 1)
-        assert remotes.running == 1
-        done = sched.request_now(1)
-        await clock.advance(5)
-        assert remotes.running == 1 and not done.done()
-        await clock.advance(40)
-        assert done.done() and [c.job.reason for c in remotes.calls] == [Reason.SCHEDULE, Reason.USER]
-
-
 async def test_unknown_and_removed_repositories() -> None:
     clock = FakeClock()
     remotes = Remotes(clock, duration=10)
     sched = scheduler(clock, remotes)
     with pytest.raises(NotScheduled):
-        sched.request_now(9)
+        sched.set_interval(9, 100)
     sched.add(1, "/srv/a", 100)
     sched.add(2, "/srv/b", 100)
     with pytest.raises(ValueError):
@@ -380,20 +344,22 @@ async def test_unknown_and_removed_repositories() -> None:
 async def test_pause_holds_background_work_and_resume_catches_up_once() -> None:
     clock = FakeClock()
     remotes = Remotes(clock)
-    sched = scheduler(clock, remotes)
+    pauses: list[bool] = []
+    sched = scheduler(clock, remotes, on_pause=pauses.append)
     add_projects(sched, 8, 60)
     sched.pause()
+    sched.pause()  # told once
     async with running(sched):
         await clock.advance(600)
-        assert remotes.calls == [] and sched.paused
-        assert (await asyncio.wait_for(sched.request_now(3), 1)).succeeded  # the user is not paused
+        assert remotes.calls == [] and sched.paused and pauses == [True]
         resumed_at = clock.monotonic()
         sched.resume()
+        assert pauses == [True, False]
         await clock.advance(60)
     after = [c for c in remotes.calls if c.started >= resumed_at]
     catch_up = [c.repo_id for c in after if c.job.reason is Reason.CATCH_UP]
-    # Each overdue repository once, not once per missed slot; 3 was just synced, so not overdue.
-    assert sorted(catch_up) == [0, 1, 2, 4, 5, 6, 7]
+    # Each overdue repository once, not once per missed slot.
+    assert sorted(catch_up) == list(range(8))
     starts = sorted(c.started for c in after if c.job.reason is Reason.CATCH_UP)
     assert all(b - a >= 1.0 for a, b in itertools.pairwise(starts))
 
@@ -402,11 +368,12 @@ async def test_low_battery_pauses_when_the_setting_says_so() -> None:
     clock = FakeClock()
     power = FakePower(BatteryReading(percent=15, plugged=False))
     remotes = Remotes(clock)
-    sched = scheduler(clock, remotes, power=power, pause_on_battery=True)
+    pauses: list[bool] = []
+    sched = scheduler(clock, remotes, power=power, pause_on_battery=True, on_pause=pauses.append)
     add_projects(sched, 4, 60)
     async with running(sched):
         await clock.advance(300)
-        assert remotes.calls == [] and sched.battery_paused
+        assert remotes.calls == [] and sched.battery_paused and pauses == [True]
 
         power.reading = BatteryReading(percent=15, plugged=True)  # charging: not paused
         await clock.advance(120)
@@ -421,6 +388,7 @@ async def test_low_battery_pauses_when_the_setting_says_so() -> None:
         sched.set_pause_on_battery(False)
         await clock.advance(120)
         assert not sched.battery_paused and len(remotes.calls) > count
+    assert pauses == [True, False, True, False]  # every change told, once
 
 
 async def test_no_battery_or_a_full_one_never_pauses() -> None:
@@ -521,10 +489,12 @@ async def test_back_online_the_waiting_repositories_are_fetched_soon_staggered()
         await clock.advance(4 * 3600)  # backoffs near the one-hour cap
         remotes.outcome_for = lambda _r, _j: FetchOutcome.ok("origin")
         back = len(remotes.calls)
-        sched.request_now(0)
+        while len(remotes.calls) == back:  # the first retry, whichever it is, answers
+            await clock.advance(10)
+        first = remotes.calls[back].repo_id
         await clock.advance(90)
     recalled = [c for c in remotes.calls[back:] if c.job.reason is Reason.CATCH_UP]
-    assert sorted(c.repo_id for c in recalled) == [1, 2, 3, 4, 5]
+    assert sorted(c.repo_id for c in recalled) == sorted(set(range(6)) - {first})
     assert not sched.offline
 
 
@@ -557,14 +527,13 @@ async def test_a_patient_stop_waits_for_running_fetches_and_can_be_cut_short() -
     sched.add(1, "/srv/a", 60)
     task = asyncio.create_task(sched.run())
     await clock.advance(100)
-    user = sched.request_now(1)
     assert remotes.running == 1
     sched.stop()
     await settle()
     assert not task.done()  # waits for the running fetch
     sched.stop(cancel_running=True)
     await asyncio.wait_for(task, 5)
-    assert remotes.running == 0 and user.cancelled()
+    assert remotes.running == 0
 
 
 async def test_a_stop_before_run_holds_and_run_returns_at_once() -> None:

@@ -1,4 +1,4 @@
-"""The per-repository worker: one job at a time, user first, supervised."""
+"""The per-repository worker: one job at a time, user first, supervised; its published state."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from core.engine import worker as worker_module
 from core.engine.report import SyncReport
 from core.engine.worker import Job, JobKind, RepoWorker
-from core.events import EventBus, StateChanged, SyncFinished
+from core.events import EventBus, StateChanged, Subscription, SyncFinished
 from core.model import RepoState
 from core.results import CANCELLED_MESSAGE, ResultKind
 
@@ -155,7 +155,88 @@ async def test_cancel_current_ends_the_job_as_cancelled_and_the_worker_goes_on(b
     assert worker.state is RepoState.IDLE
     assert not worker.cancel_current()  # nothing runs now
     runner.release.set()
-    second = await asyncio.wait_for(worker.submit(JobKind.USER_FETCH), 5)
+    second = await asyncio.wait_for(worker.submit(JobKind.BACKGROUND_FETCH), 5)
     assert second.result is ResultKind.OK
     assert worker.state is RepoState.IDLE
+    await worker.stop(grace=0)
+
+
+def drain_states(events: Subscription) -> list[tuple[RepoState, RepoState]]:
+    out = []
+    while True:
+        try:
+            event = events.get_nowait()
+        except asyncio.QueueEmpty:
+            return out
+        if isinstance(event, StateChanged):
+            out.append((event.from_state, event.to_state))
+
+
+async def test_a_hold_is_the_state_between_jobs_and_every_resting_state_is_recorded(bus: EventBus) -> None:
+    events = bus.subscribe()
+    recorded: list[RepoState] = []
+
+    async def record(state: RepoState) -> None:
+        recorded.append(state)
+
+    runner = Runner()
+    runner.results = [ResultKind.OK, ResultKind.ERROR, ResultKind.OK]
+    runner.release.set()
+    worker = RepoWorker(3, "r", runner, bus, on_state=record)
+    worker.start()
+    worker.hold(RepoState.PAUSED, True)
+    assert worker.state is RepoState.PAUSED
+    await worker.submit(JobKind.USER_SYNC)  # a user's sync runs while paused...
+    assert worker.state is RepoState.PAUSED  # ...and the worker goes back to paused
+    worker.hold(RepoState.TRIPPED, True)  # the most telling hold wins
+    worker.hold(RepoState.OFFLINE, True)
+    assert worker.state is RepoState.TRIPPED
+    worker.hold(RepoState.TRIPPED, False)
+    assert worker.state is RepoState.OFFLINE
+    worker.hold(RepoState.OFFLINE, False)
+    worker.hold(RepoState.PAUSED, False)
+    assert worker.state is RepoState.IDLE
+    await worker.submit(JobKind.BACKGROUND_FETCH)
+    assert worker.state is RepoState.ERROR  # no hold: what the last job left
+    worker.hold(RepoState.PAUSED, True)
+    worker.hold(RepoState.PAUSED, False)
+    assert worker.state is RepoState.ERROR
+    await worker.submit(JobKind.USER_SYNC)
+    assert worker.state is RepoState.IDLE
+    await settle()
+    await worker.stop(grace=1)
+    assert drain_states(events) == [
+        (RepoState.IDLE, RepoState.PAUSED),
+        (RepoState.PAUSED, RepoState.SYNCING),
+        (RepoState.SYNCING, RepoState.PAUSED),
+        (RepoState.PAUSED, RepoState.TRIPPED),
+        (RepoState.TRIPPED, RepoState.OFFLINE),
+        (RepoState.OFFLINE, RepoState.PAUSED),
+        (RepoState.PAUSED, RepoState.IDLE),
+        (RepoState.IDLE, RepoState.FETCHING),
+        (RepoState.FETCHING, RepoState.ERROR),
+        (RepoState.ERROR, RepoState.PAUSED),
+        (RepoState.PAUSED, RepoState.ERROR),
+        (RepoState.ERROR, RepoState.SYNCING),
+        (RepoState.SYNCING, RepoState.IDLE),
+    ]
+    assert recorded[-1] is RepoState.IDLE  # the store ends with the state the bus ended with
+    assert not {RepoState.SYNCING, RepoState.FETCHING} & set(recorded)  # a sync records those itself
+    with pytest.raises(ValueError):
+        worker.hold(RepoState.SYNCING, True)
+
+
+async def test_a_worker_corrects_the_state_a_previous_run_left_in_the_store(bus: EventBus) -> None:
+    events = bus.subscribe()
+    recorded: list[RepoState] = []
+
+    async def record(state: RepoState) -> None:
+        recorded.append(state)
+
+    worker = RepoWorker(4, "r", Runner(), bus, on_state=record, state=RepoState.SYNCING)
+    worker.hold(RepoState.PAUSED, True)
+    worker.start()
+    await settle()
+    assert drain_states(events) == [(RepoState.SYNCING, RepoState.PAUSED)]
+    assert recorded == [RepoState.PAUSED]
     await worker.stop(grace=0)

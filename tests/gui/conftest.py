@@ -17,6 +17,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from core.api import Api
 from core.engine.core import Core
 from core.engine.daemon import Daemon
 from gui.desktop import Desktop
@@ -56,29 +57,35 @@ def run(qloop: qasync.QEventLoop) -> Callable[[Coroutine[Any, Any, T], float], T
 
 @dataclass
 class Running:
-    """A real core on the test's GITFERRY_HOME, with the background engine running."""
+    """The façade over a real core on the test's GITFERRY_HOME, the background engine running."""
 
-    core: Core
-    daemon: Daemon
+    api: Api
     task: asyncio.Task[None]
+
+    @property
+    def core(self) -> Core:
+        return self.api.core
+
+    @property
+    def daemon(self) -> Daemon:
+        return self.api.daemon
 
 
 @pytest.fixture
 def running(run: Run) -> Iterator[Running]:
     async def start() -> Running:
-        core = await Core.open()
-        daemon = Daemon(core)
-        task = asyncio.ensure_future(daemon.run())
-        await asyncio.wait_for(daemon.started.wait(), 10)
-        return Running(core, daemon, task)
+        api = await Api.open()
+        task = asyncio.ensure_future(api.run())
+        await asyncio.wait_for(api.started.wait(), 10)
+        return Running(api, task)
 
     engine = run(start())
     yield engine
 
     async def stop() -> None:
-        engine.daemon.stop()
+        engine.api.stop()
         await asyncio.wait_for(engine.task, 15)
-        await engine.core.close()
+        await engine.api.close()
 
     run(stop())
 
@@ -91,8 +98,7 @@ def opened() -> list[str]:
 
 async def start_desktop(folders: list[str]) -> Desktop:
     """The desktop app on the test's GITFERRY_HOME, its window shown; "Open folder" lands in `folders`."""
-    core = await Core.open()
-    desktop = Desktop(core, open_folder=folders.append)
+    desktop = Desktop(await Api.open(), open_folder=folders.append)
     await desktop.start(show_window=True)
     return desktop
 
@@ -102,7 +108,7 @@ def desktop(run: Run, opened: list[str]) -> Iterator[Desktop]:
     started = run(start_desktop(opened))
     yield started
     run(started.stop())
-    run(started.core.close())
+    run(started.api.close())
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def test_settings_from_the_tray_and_notifications_of_conflicts(
     adder.path_edit.setText(str(extra))
     adder.add_button.click()
     run(until(lambda: "extra" in [v.name for v in desktop.window.repos.rows]))
-    assert desktop.daemon.engine is not None and len(desktop.daemon.engine.workers) == 3
+    assert desktop.api.daemon.engine is not None and len(desktop.api.daemon.engine.workers) == 3
     desktop.tray.settings_action.trigger()  # a second click raises the open dialog
     run(until(lambda: desktop.settings is dialog))
     dialog.close()
@@ -112,7 +112,7 @@ def test_settings_from_the_tray_and_notifications_of_conflicts(
     world.commit(world.theirs, "a.txt", "theirs\ntwo\nthree\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     world.commit(world.mine, "a.txt", "mine\ntwo\nthree\n")
-    mine = run(desktop.core.store.repo("mine"))
+    mine = run(desktop.api.core.store.repo("mine"))
     notified: list[tuple[str, str]] = []
     desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
     desktop.window.select_repo(mine.id)
@@ -133,7 +133,7 @@ def test_a_refused_sign_in_and_a_tripped_remote_are_notified(
     code, _out, err = cli_run(capsys, "add", str(mine))
     assert code == 0, err
     run(desktop.refresh())
-    record = run(desktop.core.store.repo("mine"))
+    record = run(desktop.api.core.store.repo("mine"))
     notified: list[tuple[str, str]] = []
     desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
     desktop.window.select_repo(record.id)
@@ -143,7 +143,7 @@ def test_a_refused_sign_in_and_a_tripped_remote_are_notified(
     run(until(lambda: any(title == "mine: sign-in refused" for title, _ in notified)))
     assert desktop.tray.state.value == "attention"
     until_time = datetime.now(UTC) + timedelta(minutes=30)
-    desktop.bus.publish(RemoteTripped(record.id, "mine", "origin", until_time))
+    desktop.api.daemon.bus.publish(RemoteTripped(record.id, "mine", "origin", until_time))
     run(until(lambda: any(title == "mine: origin keeps failing" for title, _ in notified)))
     text = dict(notified)["mine: origin keeps failing"]
     assert until_time.astimezone().strftime("%H:%M") in text
@@ -152,8 +152,8 @@ def test_a_refused_sign_in_and_a_tripped_remote_are_notified(
 def test_an_auto_commit_conflict_keeps_both_sides_and_says_so(
     run: Run, desktop: Desktop, world: Clones
 ) -> None:
-    mine = run(desktop.core.store.repo("mine"))
-    run(desktop.core.store.set_repo_settings(mine.id, {"auto_commit": "true"}))
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(desktop.api.set_repo_settings(mine.id, {"auto_commit": "true"}))
     world.commit(world.theirs, "a.txt", "theirs\ntwo\nthree\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     (world.mine / "a.txt").write_text("mine\ntwo\nthree\n")  # saved, not committed: auto-commit does it

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from core.events import (
     EventBus,
-    OfflineChanged,
     PhaseProgress,
     RemoteTripped,
     StateChanged,
@@ -65,7 +64,6 @@ def test_every_other_event_becomes_its_signal_and_finishing_drops_pending_progre
         bridge.progress,
         bridge.sync_finished,
         bridge.remote_tripped,
-        bridge.offline_changed,
     ):
         signal.connect(got.append)
 
@@ -76,11 +74,12 @@ def test_every_other_event_becomes_its_signal_and_finishing_drops_pending_progre
         bus.publish(SyncFinished(1, "r1", ResultKind.OK, ""))
         bus.publish(StateChanged(1, "r1", RepoState.SYNCING, RepoState.IDLE, 0.5))
         bus.publish(RemoteTripped(1, "r1", "origin", datetime.now(UTC)))
-        bus.publish(OfflineChanged(True))
+        bus.publish(StateChanged(1, "r1", RepoState.IDLE, RepoState.OFFLINE, 0.2))  # offline is a state
         await asyncio.sleep(0.3)
         await bridge.stop()
 
     run(publish())
     kinds = [type(e).__name__ for e in got]
-    assert kinds == ["PhaseProgress", "SyncFinished", "StateChanged", "RemoteTripped", "bool"]
+    assert kinds == ["PhaseProgress", "SyncFinished", "StateChanged", "RemoteTripped", "StateChanged"]
+    assert [e.to_state for e in got if isinstance(e, StateChanged)] == [RepoState.IDLE, RepoState.OFFLINE]
     assert bridge.dropped == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from core.events import PhaseProgress
 from core.git.locks.sync_lock import acquire_sync_lock
 from gui.desktop import Desktop
@@ -20,6 +22,13 @@ def shown_branches(desktop: Desktop) -> dict[str, tuple[int | None, int | None]]
     return {b.name: (b.ahead, b.behind) for b in model.rows}
 
 
+async def fetched_in_the_background(desktop: Desktop, repo_id: int) -> None:
+    """The scheduler's own fetch, as a user who set a one-second interval would get it."""
+    finished = asyncio.ensure_future(next_emit(desktop.bridge.sync_finished, lambda e: e.repo_id == repo_id))
+    await desktop.api.set_repo_settings(repo_id, {"fetch_interval": "1"})
+    await finished
+
+
 def test_branch_table_shows_what_git_rev_list_counts(run: Run, opened: list[str], world: Clones) -> None:
     for i in range(3):
         world.commit(world.theirs, f"t{i}.txt", "theirs\n")
@@ -32,8 +41,8 @@ def test_branch_table_shows_what_git_rev_list_counts(run: Run, opened: list[str]
     world.commit(world.mine, "m.txt", "mine\n")
     desktop = run(start_desktop(opened))
     try:
-        mine = run(desktop.core.store.repo("mine"))
-        run(desktop.daemon.fetch_now(mine.id))
+        mine = run(desktop.api.core.store.repo("mine"))
+        run(fetched_in_the_background(desktop, mine.id))
         desktop.window.select_repo(mine.id)
         run(until(lambda: set(shown_branches(desktop)) == {"main", "topic"}))
         for branch in ("main", "topic"):
@@ -48,7 +57,7 @@ def test_branch_table_shows_what_git_rev_list_counts(run: Run, opened: list[str]
         assert cells == {"main": ("1", "3"), "topic": ("1", "0")}
     finally:
         run(desktop.stop())
-        run(desktop.core.close())
+        run(desktop.api.close())
     world.check()
 
 
@@ -57,7 +66,7 @@ def test_clicking_sync_sends_the_commit_and_updates_the_table_in_place(
 ) -> None:
     pushed = world.commit(world.mine, "b.txt", "mine\n")
     run(desktop.refresh())
-    mine = run(desktop.core.store.repo("mine"))
+    mine = run(desktop.api.core.store.repo("mine"))
     window = desktop.window
     window.select_repo(mine.id)
     selected_before = window.repo_table.selectionModel().selectedRows()[0].data(ROW_ROLE).id
@@ -82,7 +91,7 @@ def test_cancel_mid_fetch_leaves_the_repository_consistent(
     world.theirs_through(proxy)
     before = refs(world.theirs)
     run(desktop.refresh())
-    theirs = run(desktop.core.store.repo("theirs"))
+    theirs = run(desktop.api.core.store.repo("theirs"))
     window = desktop.window
     window.select_repo(theirs.id)
     window.sync_action.trigger()
@@ -104,8 +113,8 @@ def test_cancel_mid_fetch_leaves_the_repository_consistent(
 def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
     run: Run, desktop: Desktop, world: Clones
 ) -> None:
-    mine = run(desktop.core.store.repo("mine"))
-    run(desktop.core.store.set_repo_settings(mine.id, {"auto_commit": "true", "max_file_size": "1048576"}))
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(desktop.api.set_repo_settings(mine.id, {"auto_commit": "true", "max_file_size": "1048576"}))
     (world.mine / "notes.md").write_text("a note\n")
     (world.mine / "video.bin").write_bytes(b"\0" * (2 * 1024 * 1024))
     run(desktop.refresh())

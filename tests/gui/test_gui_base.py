@@ -7,12 +7,14 @@ from tests.gui.conftest import Run, Running
 
 def test_the_background_engine_runs_on_the_qasync_loop(run: Run, running: Running) -> None:
     async def check() -> None:
-        assert running.daemon.started.is_set()
-        assert not running.daemon.paused
-        running.daemon.pause()
-        assert running.daemon.paused
-        running.daemon.resume()
-        assert await running.core.store.repos() == []
+        assert running.api.started.is_set()
+        scheduler = running.daemon.scheduler
+        assert scheduler is not None and not scheduler.paused
+        await running.api.pause()
+        assert scheduler.paused
+        await running.api.resume()
+        assert not scheduler.paused
+        assert await running.api.repos() == []
 
     run(check())
 

@@ -14,7 +14,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QTableWidget
 from pytestqt.qtbot import QtBot
 
-from core.engine import registry
 from core.model import RepoRecord
 from core.settings import REPO_PARSERS, BadSetting, parse_setting
 from gui import autostart
@@ -49,7 +48,7 @@ def dialogs(qtbot: QtBot) -> Iterator[list[SettingsDialog]]:
 
 
 async def open_dialog(running: Running, dialogs: list[SettingsDialog]) -> SettingsDialog:
-    dialog = SettingsDialog(running.core, running.daemon)
+    dialog = SettingsDialog(running.api)
     dialogs.append(dialog)
     await dialog.load()
     dialog.show()
@@ -57,9 +56,7 @@ async def open_dialog(running: Running, dialogs: list[SettingsDialog]) -> Settin
 
 
 async def register(running: Running, repo: Path) -> RepoRecord:
-    record = await registry.add_repository(running.core, str(repo))
-    running.daemon.watch(record, 300.0)
-    return record
+    return await running.api.add_repository(str(repo))
 
 
 def retype(edit: QLineEdit, text: str) -> None:

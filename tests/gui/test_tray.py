@@ -6,16 +6,31 @@ directly; everything behind them is real.
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 import pytest
 
-from core.model import RepoRecord
+from core.api import Api
+from core.model import RepoRecord, utcnow
+from core.store.remote_failure import RemoteFailure
 from gui.desktop import Desktop
 from gui.models.repos import RepoView
 from gui.resources import TrayState
 from gui.tray import tray_state
-from tests.gui.conftest import Run
+from tests.gui.conftest import Run, start_desktop
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
+
+
+def shown_states(desktop: Desktop) -> set[str]:
+    return {view.state for view in desktop.window.repos.rows}
+
+
+async def stored_states_become(desktop: Desktop, states: set[str]) -> None:
+    """Until the status store records `states` for the repositories, as the bus said."""
+    while {record.state for record in await desktop.api.repos()} != states:  # noqa: ASYNC110 (a store read)
+        await asyncio.sleep(0.02)
 
 
 def menu_texts(desktop: Desktop) -> list[str]:
@@ -35,7 +50,7 @@ def test_the_menu_has_a_submenu_per_repository_in_spec_order(
         "Settings…",
         "Quit Gitferry",
     ]
-    mine = run(desktop.core.store.repo("mine"))
+    mine = run(desktop.api.core.store.repo("mine"))
     submenu = desktop.tray.repo_menus[mine.id]
     assert [a.text() for a in submenu.actions()] == ["Sync", "Open folder", "Status"]
 
@@ -45,8 +60,8 @@ def test_sync_open_folder_and_status_of_one_repository(
 ) -> None:
     pushed = world.commit(world.mine, "b.txt", "mine\n")
     run(desktop.refresh())
-    mine = run(desktop.core.store.repo("mine"))
-    theirs = run(desktop.core.store.repo("theirs"))
+    mine = run(desktop.api.core.store.repo("mine"))
+    theirs = run(desktop.api.core.store.repo("theirs"))
     sync, open_folder, status = desktop.tray.repo_menus[mine.id].actions()
     notified: list[tuple[str, str]] = []
     desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
@@ -72,18 +87,22 @@ def test_sync_all_pause_resume_status_window_and_quit(run: Run, desktop: Desktop
     assert text == "2 of 2 repositories synced"
     assert world.remote_head() == pushed
     tray.pause_action.trigger()
-    run(until(lambda: desktop.daemon.paused))
+    run(until(lambda: shown_states(desktop) == {"paused"}))  # what the engine published
+    run(stored_states_become(desktop, {"paused"}))
     assert tray.pause_action.text() == "Resume background fetch"
     assert desktop.window.pause_action.isChecked() and tray.state is TrayState.PAUSED
+    assert "background fetch paused" in desktop.window.summary.text()
     tray.pause_action.trigger()
-    run(until(lambda: not desktop.daemon.paused))
+    run(until(lambda: shown_states(desktop) == {"idle"}))
+    run(stored_states_become(desktop, {"idle"}))
     assert tray.state is TrayState.IDLE and not desktop.window.pause_action.isChecked()
     desktop.window.hide()
     tray.status_action.trigger()
     assert desktop.window.isVisible()
     tray.quit_action.trigger()
     run(next_emit(desktop.quitting))
-    assert desktop.daemon.engine is not None and not desktop.daemon.engine.workers  # every worker stopped
+    engine = desktop.api.daemon.engine
+    assert engine is not None and not engine.workers  # every worker stopped
     assert not desktop.window.isVisible()
     world.check()
 
@@ -93,17 +112,48 @@ def view(result: str | None = None, state: str = "idle", conflicts: int = 0) -> 
 
 
 @pytest.mark.parametrize(
-    ("views", "paused", "offline", "expected"),
+    ("views", "expected"),
     [
-        ([view("ok")], False, False, TrayState.IDLE),
-        ([view("ok", "syncing")], False, False, TrayState.SYNCING),
-        ([view("ok"), view("auth_failed")], False, False, TrayState.ATTENTION),
-        ([view("ok", conflicts=2)], True, False, TrayState.ATTENTION),
-        ([view("ok")], True, False, TrayState.PAUSED),
-        ([view("ok")], True, True, TrayState.OFFLINE),
+        ([view("ok")], TrayState.IDLE),
+        ([view("ok", "syncing")], TrayState.SYNCING),
+        ([view("ok"), view("auth_failed")], TrayState.ATTENTION),
+        ([view("ok", "paused", conflicts=2)], TrayState.ATTENTION),
+        ([view("ok", "paused")], TrayState.PAUSED),
+        ([view("ok", "paused"), view("ok", "offline")], TrayState.OFFLINE),
+        ([view("ok", "paused"), view("ok", "tripped")], TrayState.ATTENTION),
     ],
 )
-def test_the_icon_says_the_most_urgent_state(
-    views: list[RepoView], paused: bool, offline: bool, expected: TrayState
+def test_the_icon_says_the_most_urgent_state(views: list[RepoView], expected: TrayState) -> None:
+    assert tray_state(views) is expected
+
+
+def test_a_tripped_remote_shows_in_the_window_and_the_tray_from_the_published_state(
+    run: Run, opened: list[str], world: Clones
 ) -> None:
-    assert tray_state(views, paused=paused, offline=offline) is expected
+    """The breaker's trip outlives a restart (the status store keeps it): the engine
+    publishes `tripped` for the repository as it starts, and the views show that state."""
+
+    async def trip_origin_of_mine() -> None:
+        api = await Api.open()
+        try:
+            mine = await api.core.store.repo("mine")
+            now = utcnow()
+            failure = RemoteFailure("origin", 3, now, now, tripped_until=now + timedelta(hours=1))
+            await api.core.store.remote_health.save_failure(mine.id, failure, "repository not found")
+        finally:
+            await api.close()
+
+    run(trip_origin_of_mine())
+    desktop = run(start_desktop(opened))
+    try:
+        mine = run(desktop.api.core.store.repo("mine"))
+        run(until(lambda: desktop.window.repos.row_for(mine.id).state == "tripped"))  # type: ignore[union-attr]
+        run(stored_states_become(desktop, {"tripped", "idle"}))
+        assert desktop.tray.state is TrayState.ATTENTION
+        assert "1 with a tripped remote" in desktop.window.summary.text()
+        row = desktop.window.repos.row_for(mine.id)
+        assert row is not None and row.activity().startswith("Tripped: a remote keeps failing")
+        assert run(desktop.api.refresh()).repos[0].state == "tripped"  # mine, first by name
+    finally:
+        run(desktop.stop())
+        run(desktop.api.close())

@@ -1,0 +1,347 @@
+"""The façade a client (the desktop app) drives the core through: every command a user
+can give, and the data types that come with them.
+
+`Api` owns the core (store, offload, keyring, journal) and the background
+engine (`Daemon`); a client calls its coroutines and reads the engine's events
+from a subscription. What a repository is doing, or why nothing runs for it,
+is its published state (`RepoState`: idle, fetching, syncing, paused, offline,
+tripped, error), the same in `StateChanged` events and in the status store, so
+a client never asks the scheduler or the engine.
+
+This module imports the engine (SQLAlchemy, dulwich): a client paints its first
+window before importing it, from `core.first_paint` and the data types of
+`core.model`, `core.results` and `core.events`, which import neither.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from core.engine import registry
+from core.engine.core import Core
+from core.engine.daemon import Daemon
+from core.engine.registry import REMOTE_ACTIONS, AcceptedCredentials, CloneCancelled
+from core.engine.remotes_mirror import mirror_remotes
+from core.engine.report import SyncReport
+from core.errors import BadInput, GitferryError
+from core.events import (
+    BranchStatusChanged,
+    Event,
+    EventBus,
+    FileSkipped,
+    PhaseProgress,
+    RemoteTripped,
+    StateChanged,
+    Subscription,
+    SyncFinished,
+)
+from core.git.progress import Phase, TransferProgress
+from core.model import (
+    BranchStatus,
+    ConflictRecord,
+    RemoteRecord,
+    RepoRecord,
+    RepoState,
+    SkippedFile,
+)
+from core.platform import autostart
+from core.remote_url import BadRemoteUrl, check_url, split_url_secret
+from core.results import CANCELLED_MESSAGE, ResultKind
+from core.settings import (
+    APP_PARSERS,
+    REPO_PARSERS,
+    STRATEGIES,
+    AppSettings,
+    BadSetting,
+    RepoSettings,
+    as_text,
+    parse_setting,
+)
+from core.store.status_reader import Snapshot
+from core.store.status_store import UnknownRepository
+
+__all__ = [
+    "CANCELLED_MESSAGE",
+    "REMOTE_ACTIONS",
+    "REPO_PARSERS",
+    "STRATEGIES",
+    "AcceptedCredentials",
+    "Api",
+    "AppSettings",
+    "BadInput",
+    "BadRemoteUrl",
+    "BadSetting",
+    "BranchStatus",
+    "BranchStatusChanged",
+    "CloneCancelled",
+    "ConflictRecord",
+    "Event",
+    "FileSkipped",
+    "GitferryError",
+    "Phase",
+    "PhaseProgress",
+    "RemoteRecord",
+    "RemoteTripped",
+    "RepoRecord",
+    "RepoSettings",
+    "RepoState",
+    "ResultKind",
+    "SkippedFile",
+    "Snapshot",
+    "StateChanged",
+    "Subscription",
+    "SyncFinished",
+    "SyncReport",
+    "TransferProgress",
+    "as_text",
+    "check_url",
+    "parse_setting",
+    "split_url_secret",
+]
+
+CloneProgress = Callable[[str, TransferProgress], None]
+
+
+class Api:
+    """One running core and its background engine, and the commands a client gives them.
+
+    `core` and `daemon` are the parts, there for tests and tools; a client calls the
+    methods below and never reaches into them.
+    """
+
+    def __init__(self, core: Core, *, bus: EventBus | None = None) -> None:
+        self.core = core
+        self.daemon = Daemon(core, bus=bus)
+
+    @classmethod
+    async def open(cls, home: Path | None = None) -> Api:
+        """The core on `home` (the user's data directory by default); the engine is not
+        running yet (`run`). A store that cannot be opened raises `GitferryError`."""
+        return cls(await Core.open(home))
+
+    # The engine --------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Run the background engine until `stop()`: it fetches every repository on its
+        own interval and carries out the commands below."""
+        await self.daemon.run()
+
+    @property
+    def started(self) -> asyncio.Event:
+        """Set once the engine runs; commands that need it wait for it."""
+        return self.daemon.started
+
+    def stop(self) -> None:
+        """Stop the engine: no new jobs, running ones get a few seconds (`run` returns)."""
+        self.daemon.stop()
+
+    async def close(self, *, wait: bool = True) -> None:
+        """Close the store and the core's threads (after the engine stopped);
+        `wait=False` leaves threads still in a transfer to finish on their own."""
+        await self.core.close(wait=wait)
+
+    def subscribe(self, maxsize: int = 256) -> Subscription:
+        """The engine's events, in a bounded buffer of their own (the oldest dropped)."""
+        return self.daemon.bus.subscribe(maxsize=maxsize)
+
+    def recovery_note(self) -> str | None:
+        """What was lost when the status store had to be rebuilt at this start, if it was."""
+        recovery = self.core.store.recovery
+        return None if recovery is None else recovery.describe()
+
+    # What is registered ------------------------------------------------------------
+
+    async def refresh(self) -> Snapshot:
+        """Every repository, branch and conflict from the status store, each repository
+        in the state the engine publishes now. Repositories registered or removed
+        elsewhere (the CLI) are watched or dropped first, so the picture is the engine's."""
+        snapshot = await self.core.store.snapshot()
+        if not self.started.is_set():
+            return snapshot
+        await self._follow(snapshot.repos)
+        engine = self.daemon.engine
+        assert engine is not None
+        live = [
+            replace(record, state=str(engine.state(record.id))) if record.id in engine.workers else record
+            for record in snapshot.repos
+        ]
+        return replace(snapshot, repos=live)
+
+    async def _follow(self, records: Sequence[RepoRecord]) -> None:
+        engine = self.daemon.engine
+        assert engine is not None
+        registered = {record.id for record in records}
+        for repo_id in set(engine.workers) - registered:
+            await self.daemon.unwatch(repo_id)
+        for record in records:
+            if record.id not in engine.workers:
+                await self._watch(record)
+
+    async def repos(self) -> list[RepoRecord]:
+        """Every registered repository, by name."""
+        return await self.core.store.repos()
+
+    async def record(self, repo_id: int) -> RepoRecord | None:
+        """The repository's record, or None once it was removed."""
+        try:
+            return await self.core.store.repo_by_id(repo_id)
+        except UnknownRepository:
+            return None
+
+    async def add_repository(self, path: str, *, name: str | None = None) -> RepoRecord:
+        """Register the git working tree at `path` (refused: `GitferryError`, nothing
+        registered); the engine watches it at once."""
+        record = await registry.add_repository(self.core, path, name=name)
+        await self._watch_if_running(record)
+        return record
+
+    async def clone_repository(
+        self,
+        url: str,
+        path: str,
+        *,
+        name: str | None = None,
+        progress: CloneProgress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RepoRecord:
+        """Clone `url` into a new folder and register it. `progress` is called from the
+        transfer's thread; setting `cancel` stops it (`CloneCancelled`, nothing kept)."""
+        record = await registry.clone_repository(
+            self.core, url, path, name=name, progress=progress, cancel=cancel
+        )
+        await self._watch_if_running(record)
+        return record
+
+    async def remove_repository(self, record: RepoRecord) -> None:
+        """Stop syncing it (its running job is cancelled) and forget it; its files stay."""
+        if self.started.is_set():
+            await self.daemon.unwatch(record.id)
+        await registry.remove_repository(self.core, record.name)
+
+    async def _watch_if_running(self, record: RepoRecord) -> None:
+        if self.started.is_set():
+            await self._watch(record)
+
+    async def _watch(self, record: RepoRecord) -> None:
+        interval = (await self.core.store.repo_settings(record.id)).fetch_interval
+        self.daemon.watch(record, float(interval))
+
+    # Sync -------------------------------------------------------------------------
+
+    async def sync(self, repo_id: int) -> SyncReport:
+        """The user's sync of one repository, before any background work queued for it."""
+        await self.started.wait()
+        return await self.daemon.sync_now(repo_id)
+
+    def cancel(self, repo_id: int) -> bool:
+        """Cancel the repository's running job; False when nothing runs."""
+        return self.started.is_set() and self.daemon.cancel(repo_id)
+
+    async def pause(self) -> None:
+        """Pause background fetches (every repository publishes `paused`); syncs the
+        user asks for still run."""
+        await self.started.wait()
+        self.daemon.pause()
+
+    async def resume(self) -> None:
+        """Resume background fetches; repositories that missed their slot are fetched soon."""
+        await self.started.wait()
+        self.daemon.resume()
+
+    # Conflicts and skipped files --------------------------------------------------
+
+    async def conflicts(self, repo_id: int) -> list[ConflictRecord]:
+        return await self.core.store.conflicts(repo_id)
+
+    async def skipped(self, repo_id: int) -> list[SkippedFile]:
+        """Files auto-commit left out, newest first."""
+        return await self.core.store.skipped(repo_id)
+
+    async def retry_skipped(self, repo_id: int, paths: Sequence[str] | None = None) -> None:
+        """The named skipped files (all: None) are tried again at the next sync."""
+        await self.core.store.clear_skipped(repo_id, paths)
+
+    # Remotes and credentials ------------------------------------------------------
+
+    async def remotes(self, record: RepoRecord) -> list[RemoteRecord]:
+        """The repository's remotes as its git config has them now (they are re-read:
+        the config is the truth). When it cannot be read, `GitferryError` says why;
+        `stored_remotes` still has the last ones seen."""
+        await mirror_remotes(self.core, record.id, record.path)
+        return await self.stored_remotes(record.id)
+
+    async def stored_remotes(self, repo_id: int) -> list[RemoteRecord]:
+        """The remotes last read from the repository's git config."""
+        return await self.core.store.remotes(repo_id)
+
+    async def edit_remote(self, name: str, action: str, remote: str, url: str | None) -> None:
+        """One of `REMOTE_ACTIONS` on the repository's git config; a secret in the URL
+        goes to the keyring once the remote accepted it, never to the config."""
+        await registry.edit_remote(self.core, name, action, remote, url)
+
+    async def check_credentials(
+        self, remote: str, url: str, username: str, secret: str
+    ) -> AcceptedCredentials:
+        """Ask the remote whether it accepts them; nothing is saved (refused: `GitferryError`)."""
+        return await registry.check_credentials(self.core, remote, url, username, secret)
+
+    async def save_credentials(self, accepted: AcceptedCredentials) -> None:
+        await registry.save_credentials(self.core, accepted)
+
+    async def set_credentials(
+        self, name: str, remote: str, username: str, secret: str, *, url: str | None = None
+    ) -> None:
+        """ "Test connection": ask the remote (at `url`, else its configured URL), and save
+        them in the keyring only when it accepts (refused: `GitferryError`)."""
+        await registry.set_credentials(self.core, name, remote, username, secret, url=url)
+
+    async def saved_username(self, url: str) -> str | None:
+        """The user name the keyring holds for `url` (never the secret)."""
+        return await registry.saved_username(self.core, url)
+
+    # Settings ---------------------------------------------------------------------
+
+    async def repo_settings(self, repo_id: int) -> RepoSettings:
+        return await self.core.store.repo_settings(repo_id)
+
+    async def set_repo_settings(self, repo_id: int, values: Mapping[str, str]) -> None:
+        """Several settings of one repository, all saved or none (a bad key or value:
+        `BadSetting`); a new fetch interval applies at once."""
+        checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in values.items()}
+        await self.core.store.set_repo_settings(repo_id, checked)
+        if "fetch_interval" in checked and self._watching(repo_id):
+            self.daemon.set_interval(repo_id, float(checked["fetch_interval"]))
+
+    async def app_settings(self) -> AppSettings:
+        return await self.core.store.app_settings()
+
+    async def set_app_setting(self, key: str, value: str) -> None:
+        """One app-wide setting (a bad key or value: `BadSetting`); the battery pause and
+        the bound on concurrent fetches apply at once, the others at the next start."""
+        checked = parse_setting(APP_PARSERS, key, value)
+        await self.core.store.set_app_setting(key, checked)
+        if not self.started.is_set():
+            return
+        settings = await self.core.store.app_settings()
+        if key == "pause_on_battery":
+            self.daemon.set_pause_on_battery(settings.pause_on_battery)
+        elif key == "max_concurrent":
+            self.daemon.set_max_concurrent(settings.max_concurrent)
+
+    async def starts_at_login(self) -> bool:
+        return await self.core.offload.io(autostart.is_enabled)
+
+    async def set_start_at_login(self, command: Iterable[str] | None) -> None:
+        """Start `command` (how the client launches itself) at login; None: no more."""
+        if command is None:
+            await self.core.offload.io(autostart.disable)
+        else:
+            await self.core.offload.io(autostart.enable, list(command))
+
+    def _watching(self, repo_id: int) -> bool:
+        engine = self.daemon.engine
+        return self.started.is_set() and engine is not None and repo_id in engine.workers

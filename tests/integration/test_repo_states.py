@@ -1,0 +1,179 @@
+"""Why nothing runs for a repository is its published state: `tripped`, `offline` or
+`paused`, in `StateChanged` events and in the status store alike.
+
+The daemon runs on a hand-driven clock (its backoffs and slots would take minutes of
+real time); its fetches are real, against a `git daemon` remote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+from core.engine.core import Core
+from core.engine.daemon import Daemon
+from core.engine.registry import add_repository
+from core.events import EventBus, RemoteTripped, StateChanged, Subscription
+from core.model import RepoState
+from tests.core.scheduler_fakes import FakeClock
+from tests.gitcli import git
+from tests.integration.clones import Clones
+from tests.servers import Remote
+
+DEADLOCK_CAP = 60.0  # seconds: only a daemon that never gets there takes this long
+
+
+def closed_port_url() -> str:
+    """A git:// URL nothing listens on: connecting is refused at once (the machine is offline)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"git://127.0.0.1:{port}/gone.git"
+
+
+async def advance_until(clock: FakeClock, done: Callable[[], bool], step: float = 120.0) -> None:
+    """Move the daemon's clock on until `done()`, letting its real fetches finish in between."""
+    async with asyncio.timeout(DEADLOCK_CAP):
+        while not done():
+            await clock.advance(step)
+            await asyncio.sleep(0.05)
+
+
+def published(events: Subscription) -> dict[int, list[RepoState]]:
+    """The states each repository moved to, from the events buffered so far."""
+    out: dict[int, list[RepoState]] = {}
+    while True:
+        try:
+            event = events.get_nowait()
+        except asyncio.QueueEmpty:
+            return out
+        if isinstance(event, StateChanged):
+            out.setdefault(event.repo_id, []).append(event.to_state)
+
+
+async def stored_state(core: Core, name: str) -> str:
+    return (await core.store.repo(name)).state
+
+
+class Running:
+    """The daemon of `core` on `clock`, run until `stop`."""
+
+    def __init__(self, core: Core, clock: FakeClock) -> None:
+        self.bus = EventBus()
+        self.events = self.bus.subscribe(maxsize=10_000)
+        self.daemon = Daemon(core, clock=clock, bus=self.bus)
+        self.task = asyncio.ensure_future(self.daemon.run())
+
+    async def started(self) -> Running:
+        await asyncio.wait_for(self.daemon.started.wait(), DEADLOCK_CAP)
+        return self
+
+    async def stop(self) -> None:
+        self.daemon.stop()
+        await asyncio.wait_for(self.task, DEADLOCK_CAP)
+
+
+def test_a_remote_that_keeps_failing_trips_and_the_repository_publishes_tripped(
+    git_daemon: Remote, world: Clones
+) -> None:
+    git("remote", "set-url", "origin", git_daemon.url("no-such-repository"), cwd=world.mine)
+
+    async def scenario() -> None:
+        core = await Core.open()
+        clock = FakeClock()
+        running = await Running(core, clock).started()
+        try:
+            mine = await core.store.repo("mine")
+            trips = running.bus.subscribe(kinds=(RemoteTripped,))
+            await advance_until(clock, lambda: len(trips) > 0)
+            assert running.daemon.engine is not None
+            await advance_until(clock, lambda: running.daemon.engine.state(mine.id) is RepoState.TRIPPED)
+            assert RepoState.TRIPPED in published(running.events)[mine.id]
+            async with asyncio.timeout(DEADLOCK_CAP):
+                while await stored_state(core, "mine") != "tripped":  # noqa: ASYNC110 (a store read)
+                    await asyncio.sleep(0.02)
+            assert await stored_state(core, "theirs") == "idle"  # its remote answers
+            report = await running.daemon.sync_now(mine.id)  # the user's sync still tries it
+            assert "origin" in report.failed_remotes
+            assert running.daemon.engine.state(mine.id) is RepoState.TRIPPED
+        finally:
+            await running.stop()
+            await core.close()
+        # A restart shows the trip from the start: it lives in the store, not in memory.
+        core = await Core.open()
+        running = await Running(core, FakeClock(wall=clock.wall())).started()
+        try:
+            assert running.daemon.engine is not None
+            assert running.daemon.engine.state(mine.id) is RepoState.TRIPPED
+        finally:
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())
+
+
+def test_every_remote_unreachable_is_offline_once_and_an_answer_ends_it(world: Clones) -> None:
+    urls = {clone: git("remote", "get-url", "origin", cwd=clone) for clone in (world.mine, world.theirs)}
+    dead = closed_port_url()
+    for clone in urls:
+        git("remote", "set-url", "origin", dead, cwd=clone)
+
+    async def scenario() -> None:
+        core = await Core.open()
+        clock = FakeClock()
+        running = await Running(core, clock).started()
+        engine = running.daemon.engine
+        assert engine is not None
+        try:
+            ids = [(await core.store.repo(name)).id for name in ("mine", "theirs")]
+
+            def all_in(state: RepoState) -> bool:
+                return all(engine.state(i) is state for i in ids)
+
+            await advance_until(clock, lambda: all_in(RepoState.OFFLINE))
+            seen = published(running.events)
+            assert all(RepoState.OFFLINE in seen[i] for i in ids)
+            async with asyncio.timeout(DEADLOCK_CAP):
+                while {await stored_state(core, n) for n in ("mine", "theirs")} != {"offline"}:  # noqa: ASYNC110
+                    await asyncio.sleep(0.02)
+            for clone, url in urls.items():
+                git("remote", "set-url", "origin", url, cwd=clone)
+            await advance_until(clock, lambda: all_in(RepoState.IDLE))  # one answer ends it for all
+        finally:
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())
+
+
+def test_pausing_holds_every_repository_paused_and_one_added_later_too(world: Clones, tmp_path: Path) -> None:
+    extra = tmp_path / "extra"
+    git("clone", "-q", str(world.bare), str(extra))
+
+    async def scenario() -> None:
+        core = await Core.open()
+        running = await Running(core, FakeClock()).started()
+        engine = running.daemon.engine
+        assert engine is not None
+        try:
+            running.daemon.pause()
+            names = ("mine", "theirs")
+            assert {engine.state((await core.store.repo(n)).id) for n in names} == {RepoState.PAUSED}
+            mine = await core.store.repo("mine")
+            report = await running.daemon.sync_now(mine.id)  # a pause holds background work only
+            assert report.result.succeeded and engine.state(mine.id) is RepoState.PAUSED
+            record = await add_repository(core, str(extra))
+            running.daemon.watch(record, 300.0)
+            assert engine.state(record.id) is RepoState.PAUSED
+            async with asyncio.timeout(DEADLOCK_CAP):
+                while {r.state for r in await core.store.repos()} != {"paused"}:  # noqa: ASYNC110
+                    await asyncio.sleep(0.02)
+            running.daemon.resume()
+            assert engine.state(record.id) is RepoState.IDLE
+        finally:
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())
