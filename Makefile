@@ -9,7 +9,7 @@ DEBS := git openssh-server xvfb desktop-file-utils appstream libglib2.0-bin
 X_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 x11-apps imagemagick
 
-.PHONY: run test lint bench deps venv clean screenshots bundle
+.PHONY: run test test-quick lint bench deps venv clean screenshots bundle
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,11 @@ lint: $(STAMP)
 
 test: deps $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The tests without the `slow` marker (each of those takes over a second), and no lint:
+# the quick loop while developing. `make test` (and CI) still run everything.
+test-quick: deps $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
 
 # A one-folder Linux bundle of the app: dist/gitferry/gitferry (PyInstaller, pinned in the dev extras).
 bundle: $(STAMP)

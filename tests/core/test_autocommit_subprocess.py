@@ -88,6 +88,7 @@ def test_permission_denied_is_unreadable_and_the_rest_committed(tmp_path: Path) 
     fsck(repo)
 
 
+@pytest.mark.slow
 def test_a_200_mib_file_is_committed_in_bounded_memory(tmp_path: Path) -> None:
     repo = new_repo(tmp_path)
     block = os.urandom(MIB)

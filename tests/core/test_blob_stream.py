@@ -184,6 +184,7 @@ MEMORY_PROBE = textwrap.dedent(
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="needs Linux's /proc/self/clear_refs")
+@pytest.mark.slow
 def test_200_mib_blob_streams_in_bounded_memory(repo_dir: Path) -> None:
     size = 200 * 1024 * 1024
     path = repo_dir / "big.bin"

@@ -732,6 +732,7 @@ def many_changes(tmp_path: Path) -> Iterator[tuple[Path, str, str]]:
     yield two_commits(tmp_path, old, new)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_then_resume_is_always_consistent(
     many_changes: tuple[Path, str, str],
 ) -> None:

@@ -13,6 +13,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from dulwich.index import commit_tree
 from dulwich.objects import Blob, Commit, ObjectID
 from dulwich.refs import Ref
@@ -22,6 +23,8 @@ from hypothesis import strategies as st
 
 from core.git.worktree.checkout import WorktreeInTheWay, switch_branch
 from tests.gitcli import fsck, git
+
+pytestmark = pytest.mark.slow  # over a second a test (README, "Tests")
 
 MAIN = Ref(b"refs/heads/main")
 # Files, and the files that would sit where their directories are.

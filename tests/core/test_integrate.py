@@ -600,6 +600,7 @@ def _three_way(draw: st.DrawFn) -> tuple[dict[str, tuple[int, str]], ...]:
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(case=_three_way())
+@pytest.mark.slow
 def test_clean_tree_merge_equals_git_merge_tree(
     tmp_path: Path, case: tuple[dict[str, tuple[int, str]], ...]
 ) -> None:

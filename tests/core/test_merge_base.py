@@ -56,6 +56,7 @@ def git_bases(path: Path, one: bytes, two: bytes) -> set[bytes]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parents=histories(), commit_graph=st.booleans(), data=st.data())
+@pytest.mark.slow
 def test_same_bases_as_git(
     tmp_path_factory: object, parents: Parents, commit_graph: bool, data: st.DataObject
 ) -> None:

@@ -400,6 +400,7 @@ print(json.dumps({"commits": m.commits, "estimate": m.estimate, "rss": m.rss_gro
 
 
 @pytest.mark.parametrize("work", ["walk", "blobs"])
+@pytest.mark.slow
 def test_estimate_is_within_a_sane_factor_of_measured_rss(tmp_path: Path, work: str) -> None:
     """In a fresh interpreter: memory freed by earlier tests would hide the growth."""
     path = make_repo(tmp_path, "big", commits=6000)
@@ -413,6 +414,7 @@ def test_estimate_is_within_a_sane_factor_of_measured_rss(tmp_path: Path, work: 
     assert 1 / 3 < m["estimate"] / m["rss"] < 3, m
 
 
+@pytest.mark.slow
 def test_calibrated_overhead_matches_the_constant(tmp_path: Path) -> None:
     paths = [make_repo(tmp_path, f"t{i}") for i in range(30)]
     calibration = calibrate_overhead(paths, Repo)

@@ -11,6 +11,7 @@ import random
 import subprocess
 from pathlib import Path
 
+import pytest
 from dulwich.objects import ObjectID, Tree
 from dulwich.repo import Repo
 
@@ -219,6 +220,7 @@ def random_moving_history(repo: Path, rnd: random.Random) -> list[str]:
     return git("rev-parse", *(f"b{n}" for n in range(count)), cwd=repo).split()
 
 
+@pytest.mark.slow
 def test_random_moves_copies_and_reverts_never_leave_out_what_the_remote_lacks(tmp_path: Path) -> None:
     """Against git on random histories: all of `rev-list --objects`, nothing the
     wants do not reach, and the same set as git's own sparse push."""

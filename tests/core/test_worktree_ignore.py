@@ -7,6 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from dulwich.repo import Repo
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -162,6 +163,7 @@ PATTERNS = st.sampled_from(
     root_rules=st.lists(PATTERNS, max_size=5),
     nested_rules=st.lists(PATTERNS, max_size=3),
 )
+@pytest.mark.slow
 def test_random_rules_agree_with_git(
     paths: list[str], root_rules: list[str], nested_rules: list[str]
 ) -> None:

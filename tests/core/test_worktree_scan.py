@@ -374,6 +374,7 @@ ACTIONS = st.lists(
 
 @settings(max_examples=30, deadline=None)
 @given(committed=st.lists(NAMES, min_size=1, max_size=6, unique=True), actions=ACTIONS)
+@pytest.mark.slow
 def test_random_edits_are_found_as_git_status_sees_them(
     committed: list[str], actions: list[tuple[str, str, str]]
 ) -> None:

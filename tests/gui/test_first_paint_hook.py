@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from core.engine.core import Core
 from core.engine.registry import add_repository
 from gui.app import FIRST_PAINT_FILE
@@ -27,6 +29,7 @@ async def register(home: Path, repo: Path) -> None:
         await core.close()
 
 
+@pytest.mark.slow
 def test_the_app_writes_its_first_paint_time_and_exits_0(tmp_path: Path) -> None:
     repo, home, painted = tmp_path / "notes", tmp_path / "home", tmp_path / "painted"
     git("init", "-q", str(repo))

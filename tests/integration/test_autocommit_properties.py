@@ -25,6 +25,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from dulwich.objects import Blob
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
@@ -33,6 +34,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from core.git.merge.conflict_copies import is_copy
 from tests.gitcli import commit_file, fsck, git
 from tests.integration.clones import porcelain, register_repo, sync_repo
+
+pytestmark = pytest.mark.slow  # over a second a test (README, "Tests")
 
 CLONES = ("left", "right")
 PATHS = ("a.txt", "notes/b.md", ".env", "README")

@@ -156,6 +156,7 @@ def test_max_pack_size_setting() -> None:
     assert app_settings({"max_pack_size": "-1"}).max_pack_size == DEFAULT_MAX_PACK_SIZE
 
 
+@pytest.mark.slow
 def test_server_that_stops_sending_mid_pack_times_out(world: Clones, proxies: list[CuttingProxy]) -> None:
     """The proxy holds the connection silent for IO_TIMEOUT (30 s), then hangs up: "timed
     out" says the client's own timeout (1 s) ended the transfer first; how long it took is

@@ -31,6 +31,7 @@ def journal(home: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_daemon_fetches_in_the_background_and_stops_on_sigterm(
     git_daemon: Remote, trickling_server: TricklingServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -167,6 +167,7 @@ def small_disk(
     world.check()
 
 
+@pytest.mark.slow
 def test_full_disk_during_fetch_changes_nothing(small_disk: Clones, mounts: Mounts) -> None:
     world = small_disk
     before = Snapshot.of(world.mine)

@@ -124,6 +124,7 @@ async def test_a_sync_cancelled_while_waiting_for_the_lock_leaves_it_free(tmp_pa
         await core.close()
 
 
+@pytest.mark.slow
 def test_cancel_mid_fetch_stops_the_transfer_and_leaves_the_repository_as_it_was(
     git_daemon: Remote, cutting_proxy: CuttingProxyFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -261,6 +261,7 @@ def test_wrong_credentials_are_auth_failed_without_the_secret(
 
 
 @pytest.mark.parametrize("scheme", ["git", "http", "ssh"])
+@pytest.mark.slow
 def test_silent_server_times_out(scheme: str, silent_server: SilentServer, tmp_path: Path) -> None:
     """The server never answers nor hangs up: only the client's timeout can end the fetch
     (how long it takes: `python -m bench.timeouts`)."""

@@ -32,6 +32,7 @@ def pack_count(repo: Path) -> int:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
+@pytest.mark.slow
 def test_repeated_fetches_through_the_pool_keep_descriptors_bounded(
     git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

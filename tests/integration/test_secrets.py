@@ -127,6 +127,7 @@ def seeded(server: HttpRemote, tmp_path: Path) -> tuple[Path, Path]:
     return bare, local_clone(server, bare, tmp_path, "mine")
 
 
+@pytest.mark.slow
 def test_a_wrong_secret_is_refused_and_no_secret_leaks_anywhere(
     http_auth_server: HttpRemote,
     tmp_path: Path,

@@ -170,16 +170,20 @@ def test_silent_server_never_answers(silent_server: SilentServer) -> None:
     assert silent_server.connections == 1
 
 
-def test_trickling_server_sends_an_endless_pkt_line(trickling_server: TricklingServer) -> None:
-    with socket.create_connection((LOOPBACK, trickling_server.port), timeout=30) as sock:
-        sock.sendall(b"0032git-upload-pack /x.git\0host=127.0.0.1\0")
-        received = b""
-        while len(received) < 7:
-            chunk = sock.recv(7 - len(received))
-            assert chunk, "the trickling server hung up"
-            received += chunk
-    assert received == b"fff0###"  # a pkt-line of 65,516 bytes has begun, three of them so far
-    assert trickling_server.connections == 1
+def test_trickling_server_sends_an_endless_pkt_line() -> None:
+    server = TricklingServer(pace_seconds=0.01)
+    try:
+        with socket.create_connection((LOOPBACK, server.port), timeout=30) as sock:
+            sock.sendall(b"0032git-upload-pack /x.git\0host=127.0.0.1\0")
+            received = b""
+            while len(received) < 24:
+                chunk = sock.recv(24 - len(received))
+                assert chunk, "the trickling server hung up"
+                received += chunk
+    finally:
+        server.stop()
+    assert received == b"fff0" + b"#" * 20  # a pkt-line of 65,516 bytes has begun, 20 of them so far
+    assert server.connections == 1
 
 
 def test_refused_port_refuses(refused_port: int) -> None:

@@ -26,6 +26,8 @@ from tests.servers.host import LOOPBACK
 from tests.servers.ssh import sshd_unavailable
 from tests.waiting import CAP, wait_until
 
+pytestmark = pytest.mark.slow  # over a second a test (README, "Tests")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 RUN = """

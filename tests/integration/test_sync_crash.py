@@ -41,6 +41,8 @@ from tests.gitcli import fsck, git
 from tests.integration.clones import Clones, all_commits, porcelain, run
 from tests.servers import Remote
 
+pytestmark = pytest.mark.slow  # over a second a test (README, "Tests")
+
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())"]
 KILLS = 52

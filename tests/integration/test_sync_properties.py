@@ -15,12 +15,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from tests.gitcli import commit_file, fsck, git
 from tests.integration.clones import all_commits, register_repo, sync_repo
+
+pytestmark = pytest.mark.slow  # over a second a test (README, "Tests")
 
 
 def kept_commits(repo: Path) -> set[str]:

@@ -36,6 +36,7 @@ def added_repo(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.slow
 def test_verbose_logs_debug_records_to_stderr(added_repo: Path, where: str) -> None:
     args = ["--verbose", "sync"] if where == "before" else ["sync", "--verbose"]
     proc = cli(*args)
@@ -44,6 +45,7 @@ def test_verbose_logs_debug_records_to_stderr(added_repo: Path, where: str) -> N
     assert "aiosqlite" not in proc.stderr  # one record per database call: kept quiet
 
 
+@pytest.mark.slow
 def test_quiet_without_verbose(added_repo: Path) -> None:
     proc = cli("sync")
     assert proc.returncode == 0 and "up to date" in proc.stdout
@@ -51,6 +53,7 @@ def test_quiet_without_verbose(added_repo: Path) -> None:
     assert not log_file(Path(os.environ["GITFERRY_HOME"])).exists()  # short commands keep no log file
 
 
+@pytest.mark.slow
 def test_daemon_writes_the_log_file(added_repo: Path) -> None:
     log = log_file(Path(os.environ["GITFERRY_HOME"]))
     daemon = subprocess.Popen([*CLI, "daemon"], stderr=subprocess.PIPE, text=True)

@@ -269,8 +269,12 @@ class SilentServer:
 
 class TricklingServer(SilentServer):
     """Answers every connection with the start of a pkt-line that never ends, one byte
-    every ``TRICKLE_SECONDS``: no read ever waits long enough to time out, so a transfer
+    every ``pace_seconds``: no read ever waits long enough to time out, so a transfer
     from it never ends on its own, only when the client gives up or the server stops."""
+
+    def __init__(self, pace_seconds: float = TRICKLE_SECONDS) -> None:
+        self.pace_seconds = pace_seconds
+        super().__init__()
 
     def _on_accept(self, conn: socket.socket) -> None:
         super()._on_accept(conn)
@@ -280,7 +284,7 @@ class TricklingServer(SilentServer):
         stopping = self._acceptor.stopping
         with contextlib.suppress(OSError):
             conn.sendall(b"fff0")  # a 65,516-byte pkt-line follows: hours at this pace
-            while not stopping.wait(TRICKLE_SECONDS):
+            while not stopping.wait(self.pace_seconds):
                 conn.sendall(b"#")
 
 
