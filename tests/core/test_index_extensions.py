@@ -9,10 +9,12 @@ the CLI (fetch, fast-forward, auto-commit), and git decides: `git status`, `git 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
 import struct
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -25,6 +27,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.git.index.cache_tree import CacheTree, parse_cache_tree
+from core.git.index.locked import LockedIndex, UnsupportedIndex
 from core.git.worktree.checkout import resume_interrupted_switch
 from core.git.worktree.switch_intent import SwitchIntent, write_intent
 from tests.core.synced_clones import clones_world, listing, publish, referee_copy, synced
@@ -345,3 +348,36 @@ def test_untracked_cache_never_hides_a_file_the_index_no_longer_tracks(tmp_path:
         assert resume_interrupted_switch(r)
     assert git("rev-parse", "HEAD", cwd=repo) == new
     assert porcelain(repo) == "?? solo/gone.txt"
+
+
+# --- extensions git does not know ----------------------------------------------------------------
+
+
+def with_extension(repo: Path, signature: bytes) -> None:
+    """Append an extension to the index file (before its checksum, recomputed)."""
+    index = repo / ".git" / "index"
+    data = index.read_bytes()[:-20] + signature + struct.pack(">I", 3) + b"xyz"
+    index.write_bytes(data + hashlib.sha1(data).digest())
+
+
+@pytest.mark.parametrize("signature", [b"ABCD", b"abcd"])
+def test_an_unknown_extension_as_git_treats_it(tmp_path: Path, signature: bytes) -> None:
+    """Upper case: optional, skipped when read and so gone from any rewrite; lower case: required,
+    the index is refused, as git refuses it."""
+    repo = tmp_path / "repo"
+    git("init", "-q", "-b", "main", str(repo))
+    commit_file(repo, "a.txt", "a\n")
+    with_extension(repo, signature)
+    referee = tmp_path / "referee"
+    shutil.copytree(repo, referee, symlinks=True)
+    if signature.islower():
+        listed = subprocess.run(["git", "ls-files"], cwd=referee, capture_output=True, text=True, check=False)
+        assert listed.returncode != 0 and "which we do not understand" in listed.stderr
+        with Repo(str(repo)) as r, pytest.raises(UnsupportedIndex, match="abcd"):
+            LockedIndex(r)
+        return
+    git("update-index", "--force-write-index", cwd=referee)
+    with Repo(str(repo)) as r, LockedIndex(r) as locked:
+        locked.commit()
+    assert set(extensions(repo)) == set(extensions(referee)) == {b"TREE"}
+    assert git("ls-files", "-s", cwd=repo) == git("ls-files", "-s", cwd=referee)
