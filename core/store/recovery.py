@@ -1,13 +1,23 @@
-"""Opening the status store file, and rebuilding it when SQLite cannot read it.
+"""Opening the status store file, and rebuilding it when it is unreadable or gone.
 
 A file that is not a database (SQLITE_NOTADB) or whose pages are damaged
-(SQLITE_CORRUPT, or `PRAGMA quick_check` not ok) holds nothing the user can act
-on but would stop every client: it is renamed aside, with its `-wal`/`-shm`
-companions (`status.sqlite3.corrupt-<UTC stamp>`, kept for inspection), and a
-fresh store is made and filled from `repositories.json`. Every other failure
-(a locked or read-only file, a disk error) is left alone and reported: only a
-file SQLite itself calls unreadable is moved. A store from a newer Gitferry is
-never touched (`SchemaTooNew`).
+(SQLITE_CORRUPT, or `PRAGMA quick_check` not ok), or that lacks the store's
+tables, holds nothing the user can act on but would stop every client: it is
+renamed aside, with its `-wal`/`-shm` companions (`status.sqlite3.corrupt-<UTC
+stamp>`, kept for inspection), and a fresh store is made and filled from
+`repositories.json`. A store that is missing (deleted, or left empty) while
+`repositories.json` exists is rebuilt from it the same way; `-wal`/`-shm` files
+left without their database (`status.sqlite3.lost-<stamp>`) are set aside
+first, since SQLite would replay a foreign WAL into the new file. Every other
+failure (a locked or read-only file, a disk error) is left alone and reported:
+only a file SQLite itself calls unreadable is moved. A store from a newer
+Gitferry is never touched (`SchemaTooNew`).
+
+A rebuild runs under a lock file (`status.sqlite3.rebuild.lock`), so two
+processes that find the store gone at once (the CLI and a running daemon)
+rebuild it once, and the new store is made under a temporary name and renamed
+into place whole: no client ever opens a half-filled store (and then rewrites
+`repositories.json` from it).
 """
 
 from __future__ import annotations
@@ -17,7 +27,8 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +36,7 @@ from typing import Any
 
 from core.errors import GitferryError
 from core.model import utcnow
+from core.platform.file_lock import LockedFile, try_lock
 from core.settings import APP_PARSERS, REPO_PARSERS, BadSetting, parse_setting
 from core.store.migrations import immediate_transaction, migrate
 from core.store.registry_file import (
@@ -41,40 +53,100 @@ _UNREADABLE = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT})
 _NEARLY_FULL = 64 * 1024  # bytes free: less than SQLite needs to grow its files by a few pages
 _MAGIC = b"SQLite format 3\x00"
 _COMPANIONS = ("-wal", "-shm", "-journal")
+_TABLES = ("repos", "repo_settings", "app_settings", "remotes", "branch_status", "sync_runs")
+LOCK_WAIT_SECONDS = 30.0  # another process's rebuild: a few registrations, well under a second
 Parsers = Mapping[str, Callable[[str], Any]]
 
 
 @dataclass(frozen=True)
 class Recovery:
-    """A store that could not be read, set aside and rebuilt."""
+    """A store that could not be read (or was gone), set aside and rebuilt."""
 
     reason: str
-    backup: Path
+    backup: Path | None  # what was set aside; None when there was nothing to keep
     restored: int  # repositories registered again from repositories.json
     registry_problem: str | None = None
+    missing: bool = False  # the store was gone rather than unreadable
 
     def describe(self) -> str:
+        if self.missing:
+            return f"the status store was {self.reason}: {self.outcome()}"
+        return f"the status store could not be read ({self.reason}): {self.outcome()}"
+
+    def outcome(self) -> str:
+        """What was done about it: what was kept aside, what was registered again."""
         source = (
             f"re-registered {self.restored} repositories from repositories.json"
             if self.registry_problem is None
             else f"no repositories to re-register ({self.registry_problem})"
         )
-        return f"the status store could not be read ({self.reason}): kept it as {self.backup.name}, {source}"
+        if self.backup is None:
+            return source
+        kept = "what it left behind" if self.missing else "it"
+        return f"kept {kept} as {self.backup.name}, {source}"
 
 
 def open_store_file(path: Path) -> Recovery | None:
-    """Create, migrate or (when SQLite cannot read it) rebuild the store at `path`. Blocking."""
+    """Create, migrate or (when it is unreadable, or gone while `repositories.json`
+    exists) rebuild the store at `path`; what was rebuilt, if anything. Blocking."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    reason = _unreadable_reason(path)
-    if reason is None:
-        return None
-    backup = _set_aside(path)
-    migrate(path)
-    registry, problem = _registry_for_rebuild(path)
-    restored = _refill(path, registry)
-    recovery = Recovery(reason, backup, restored, problem)
-    log.warning("%s", recovery.describe())
-    return recovery
+    if _missing(path) and registry_path(path).exists():
+        return _rebuild(path, "missing", missing=True)
+    reason = _unreadable_reason(path)  # a brand-new store is created here
+    return None if reason is None else _rebuild(path, reason)
+
+
+def _missing(path: Path) -> bool:
+    """No store, or an empty file where it should be (SQLite creates one on open)."""
+    try:
+        return path.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def _rebuild(path: Path, reason: str, *, missing: bool = False) -> Recovery | None:
+    """Set the store aside and fill a new one from `repositories.json`, under the rebuild
+    lock; None if another process rebuilt it while this one waited for the lock."""
+    with rebuild_lock(path):
+        still = _missing(path) if missing else _unreadable_reason(path) is not None
+        if not still:
+            return None
+        backup = _set_aside(path, "lost" if missing else "corrupt")
+        fresh = path.with_name(f".{path.name}.rebuild-{os.getpid()}")
+        _remove_with_companions(fresh)
+        try:
+            migrate(fresh)
+            registry, problem = _registry_for_rebuild(path)
+            restored = _refill(fresh, registry)
+            os.replace(fresh, path)  # whole: nobody opens it half filled
+        finally:
+            _remove_with_companions(fresh)
+    return Recovery(reason, backup, restored, problem, missing=missing)
+
+
+@contextlib.contextmanager
+def rebuild_lock(path: Path) -> Iterator[None]:
+    """The lock every rebuild of the store at `path` takes, across processes."""
+    lock_path = path.with_name(f"{path.name}.rebuild.lock")
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    lock: LockedFile | None = None
+    try:
+        while (lock := try_lock(lock_path)) is None:
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(path, "another Gitferry process is rebuilding it")
+            time.sleep(0.05)
+    except OSError as exc:
+        raise StoreUnavailable(path, exc.strerror or str(exc)) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _remove_with_companions(path: Path) -> None:
+    for name in (path.name, *(path.name + suffix for suffix in _COMPANIONS)):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(name).unlink()
 
 
 def _unreadable_reason(path: Path) -> str | None:
@@ -84,7 +156,7 @@ def _unreadable_reason(path: Path) -> str | None:
         return "file is not a database"
     try:
         migrate(path)
-        return _quick_check(path)
+        return _quick_check(path) or _tables_missing(path)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorcode", None) in _UNREADABLE:
             return str(exc)
@@ -111,6 +183,15 @@ def _quick_check(path: Path) -> str | None:
     return None if verdict == ["ok"] else f"damaged: {'; '.join(map(str, verdict))}"
 
 
+def _tables_missing(path: Path) -> str | None:
+    """A database at the latest version without the store's tables (someone dropped
+    them, or put another database here): as unusable as a damaged one."""
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None, timeout=10.0)) as conn:
+        found = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = [table for table in _TABLES if table not in found]
+    return f"its tables are missing ({', '.join(missing)})" if missing else None
+
+
 class StoreUnavailable(GitferryError):
     """The store file cannot be opened or written for a reason that renaming it would
     not cure (a full or failing disk, a read-only folder, a lock held too long)."""
@@ -133,19 +214,20 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _set_aside(path: Path) -> Path:
-    """Rename `path` (and its companions) to a `.corrupt-<stamp>` name not yet taken."""
-    base = path.with_name(f"{path.name}.corrupt-{_stamp()}")
+def _set_aside(path: Path, label: str = "corrupt") -> Path | None:
+    """Rename `path` and its companions to a `.<label>-<stamp>` name not yet taken; the
+    name, or None when there was nothing to rename."""
+    base = path.with_name(f"{path.name}.{label}-{_stamp()}")
     backup, n = base, 1
     while backup.exists():
         n += 1
         backup = base.with_name(f"{base.name}.{n}")
-    os.replace(path, backup)
-    for suffix in _COMPANIONS:
-        companion = path.with_name(path.name + suffix)
+    moved = False
+    for suffix in ("", *_COMPANIONS):
         with contextlib.suppress(FileNotFoundError):
-            os.replace(companion, backup.with_name(backup.name + suffix))
-    return backup
+            os.replace(path.with_name(path.name + suffix), backup.with_name(backup.name + suffix))
+            moved = True
+    return backup if moved else None
 
 
 def _registry_for_rebuild(path: Path) -> tuple[Registry, str | None]:
@@ -170,18 +252,29 @@ def _refill(path: Path, registry: Registry) -> int:
         immediate_transaction(conn),
     ):
         for entry in registry.repositories:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO repos (name, path, state, added_at) VALUES (?, ?, 'idle', ?)",
-                (entry.name, entry.path, now),
-            )
-            if cursor.rowcount != 1:
+            repo_id = _insert_repo(conn, entry, now)
+            if repo_id is None:
                 log.warning("repositories.json: %s at %s listed twice, kept once", entry.name, entry.path)
                 continue
             restored += 1
-            _refill_repo(conn, cursor.lastrowid or 0, entry)
+            _refill_repo(conn, repo_id, entry)
         for key, value in _valid(APP_PARSERS, registry.app_settings, "app").items():
-            conn.execute("INSERT INTO app_settings (key, value) VALUES (?, ?)", (key, value))
+            conn.execute("INSERT OR REPLACE INTO app_settings (key, value) VALUES (?, ?)", (key, value))
     return restored
+
+
+def _insert_repo(conn: sqlite3.Connection, entry: Registration, now: str) -> int | None:
+    """The new row's id: the one the registry kept when it is free (a process still
+    running knows the repository by it), else a new one; None for a name or path
+    already registered."""
+    for repo_id in dict.fromkeys((entry.id, None)):
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO repos (id, name, path, state, added_at) VALUES (?, ?, ?, 'idle', ?)",
+            (repo_id, entry.name, entry.path, now),
+        )
+        if cursor.rowcount == 1:
+            return cursor.lastrowid
+    return None
 
 
 def _refill_repo(conn: sqlite3.Connection, repo_id: int, entry: Registration) -> None:

@@ -5,17 +5,24 @@ be read (a damaged file, a disk error) must not make the user register every
 repository again. So after every change to what is registered (add, remove,
 move, a setting) the store rewrites this small file (write to a temporary
 file, fsync, rename: a crash leaves the old file or the new one, never half of
-one), and a store rebuilt from scratch is filled from it
-(`recovery.py`). It holds names, paths and settings; the remotes
-come back from each repository's git config, the rest (branch status, runs)
-from the next sync.
+one), and a store rebuilt from scratch (unreadable, or deleted) is filled from
+it (`recovery.py`). For registrations and settings it is the source of truth:
+the store is a cache of it plus what syncs measured. It holds ids, names, paths
+and settings (the ids, so that a process still running with the old store finds
+its repositories under the same ids in the rebuilt one); the remotes come back
+from each repository's git config, the rest (branch status, runs) from the next
+sync.
+
+`shrinks` is the guard a writer applies first: a store that lost registrations
+(a store rebuilt empty, a stale one) must never overwrite the copy that still
+has them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +46,13 @@ class Registration:
     name: str
     path: str
     settings: Mapping[str, str] = field(default_factory=dict)
+    id: int | None = None  # the store's id; None in files written before ids were kept
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"name": self.name, "path": self.path, "settings": dict(self.settings)}
+        if self.id is not None:
+            doc["id"] = self.id
+        return doc
 
 
 @dataclass(frozen=True)
@@ -49,9 +63,7 @@ class Registry:
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "repositories": [
-                {"name": r.name, "path": r.path, "settings": dict(r.settings)} for r in self.repositories
-            ],
+            "repositories": [r.to_json() for r in self.repositories],
             "app_settings": dict(self.app_settings),
         }
 
@@ -95,9 +107,17 @@ def _registration(item: object) -> Registration | None:
     if isinstance(item, dict):
         name, path = item.get("name"), item.get("path")
         if isinstance(name, str) and isinstance(path, str) and name and path:
-            return Registration(name, path, _text_map(item.get("settings")))
+            repo_id = item.get("id")
+            valid_id = repo_id if type(repo_id) is int and repo_id > 0 else None
+            return Registration(name, path, _text_map(item.get("settings")), valid_id)
     log.warning("%s: left out an entry without a name and a path: %.200r", REGISTRY_NAME, item)
     return None
+
+
+def shrinks(on_disk: Registry, new: Registry, removed: Iterable[str] = ()) -> list[str]:
+    """Names `on_disk` lists that `new` would drop although nobody removed them (`removed`)."""
+    kept = {r.name for r in new.repositories} | set(removed)
+    return [r.name for r in on_disk.repositories if r.name not in kept]
 
 
 def _text_map(value: object) -> dict[str, str]:
@@ -118,6 +138,6 @@ async def registrations(db: Database) -> Registry:
     for repo_id, key, value in rows:
         settings.setdefault(repo_id, {})[key] = value
     return Registry(
-        [Registration(name, path, settings.get(repo_id, {})) for repo_id, name, path in repos],
+        [Registration(name, path, settings.get(repo_id, {}), repo_id) for repo_id, name, path in repos],
         {key: value for key, value in app},
     )

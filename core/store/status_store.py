@@ -1,14 +1,23 @@
-"""The status store: what every client (GUI, CLI, daemon) reads to paint at once."""
+"""The status store: what every client (GUI, CLI, daemon) reads to paint at once.
+
+Registrations and settings are also saved in `repositories.json`, their source
+of truth (`registry_file.py`): the store can be lost (deleted, damaged, replaced
+under a running process) and is rebuilt from it (`recovery.py`, `database.py`).
+A process that reopened its store hears of it through `on_reopen` listeners:
+the daemon registers again what it watches and re-reads the remotes.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,9 +35,17 @@ from core.model import (
 from core.offload import Offload
 from core.results import ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
-from core.store.database import Database
+from core.store.database import Database, Reopened
 from core.store.recovery import Recovery
-from core.store.registry_file import registrations, registry_path, write_registry
+from core.store.registry_file import (
+    Registry,
+    UnreadableRegistry,
+    read_registry,
+    registrations,
+    registry_path,
+    shrinks,
+    write_registry,
+)
 from core.store.remote_health import RemoteHealth
 from core.store.schema import (
     AppSettingRow,
@@ -74,6 +91,10 @@ class UnknownRepository(BadInput):
         self.name = name
 
 
+ReopenHook = Callable[[Reopened], Awaitable[None]]
+_T = TypeVar("_T")
+
+
 class StatusStore:
     def __init__(self, db: Database, offload: Offload, reader: StatusReader) -> None:
         self.db = db
@@ -81,27 +102,66 @@ class StatusStore:
         self._issues = WorktreeIssues(db)
         self._offload = offload
         self._reader = reader
-        self.recovery: Recovery | None = None  # set when the file was unreadable and rebuilt
+        self.recovery: Recovery | None = None  # set when the file was unreadable or gone, and rebuilt
+        self._hooks: list[ReopenHook] = []
+        self._hooks_running: set[asyncio.Task[None]] = set()
+        db.on_reopen(self._reopened)
 
     @classmethod
     async def open(cls, path: Path, offload: Offload) -> StatusStore:
         recovery = await offload.io(Database.prepare, path)
-        store = cls(Database(path), offload, StatusReader(path))
+        store = cls(Database(path, blocking=offload.io), offload, StatusReader(path))
         store.recovery = recovery
-        if recovery is not None or not registry_path(path).exists():
+        if recovery is not None or await offload.io(_registry_outdated, registry_path(path)):
             await store._save_registry()
         return store
 
-    async def _save_registry(self) -> None:
+    def on_reopen(self, hook: ReopenHook) -> None:
+        """Run `hook` after the store was reopened under this process (deleted, replaced
+        or damaged, and maybe rebuilt from `repositories.json`)."""
+        self._hooks.append(hook)
+
+    def _reopened(self, reopened: Reopened) -> None:
+        self._reader.close()  # its idle connections hold the old file
+        if self._hooks:
+            task = asyncio.create_task(self._run_hooks(reopened), name="store-reopened")
+            self._hooks_running.add(task)
+            task.add_done_callback(self._hooks_running.discard)
+
+    async def _run_hooks(self, reopened: Reopened) -> None:
+        for hook in self._hooks:
+            try:
+                await hook(reopened)
+            except Exception:
+                log.exception("after the status store was reopened")
+
+    async def _save_registry(self, *, removed: str | None = None) -> None:
         """Rewrite `repositories.json` after a change to what is registered: the copy a
-        rebuilt store is refilled from (`registry_file.py`). A failure to write it is
-        logged, not raised: the change itself is saved in the store."""
+        rebuilt store is refilled from (`registry_file.py`). Never shrinks it by entries
+        nobody removed (`removed`: the one this change removed): a store that lost them
+        is the one to mend, not the file. A failure to write is logged, not raised: the
+        change itself is saved in the store."""
+        file = registry_path(self.db.path)
+        current = await registrations(self.db)
         try:
-            await self._offload.io(write_registry, registry_path(self.db.path), await registrations(self.db))
+            on_disk = await self._offload.io(_readable_registry, file)
+            dropped = shrinks(on_disk, current, [removed] if removed else []) if on_disk else []
+            if dropped:
+                log.warning(
+                    "not rewriting %s: it lists %s, which the status store does not hold "
+                    "(a store that lost them would erase their backup)",
+                    file,
+                    ", ".join(dropped),
+                )
+                return
+            await self._offload.io(write_registry, file, current)
         except OSError as exc:
-            log.warning("could not update %s: %s", registry_path(self.db.path), exc)
+            log.warning("could not update %s: %s", file, exc)
 
     async def close(self) -> None:
+        for task in list(self._hooks_running):
+            task.cancel()
+        await asyncio.gather(*self._hooks_running, return_exceptions=True)
         await self.db.close()
         self._reader.close()
 
@@ -137,7 +197,32 @@ class StatusStore:
             result = await s.execute(delete(RepoRow).where(RepoRow.name == name))
             if _count(result) == 0:
                 raise UnknownRepository(name)
-        await self._save_registry()
+        await self._save_registry(removed=name)
+
+    async def restore_repos(self, records: Iterable[RepoRecord]) -> list[RepoRecord]:
+        """Register again, under their own ids, repositories a running process still
+        watches but the (rebuilt) store lost; those restored. Their settings came back
+        with the store when `repositories.json` had them, else they start at defaults."""
+        restored: list[RepoRecord] = []
+        async with self.db.write() as s:
+            for record in records:
+                known = await s.get(RepoRow, record.id)
+                taken = (
+                    await s.execute(
+                        select(RepoRow.id).where(
+                            (RepoRow.name == record.name) | (RepoRow.path == record.path)
+                        )
+                    )
+                ).first()
+                if known is not None or taken is not None:
+                    continue
+                s.add(
+                    RepoRow(id=record.id, name=record.name, path=record.path, state="idle", added_at=utcnow())
+                )
+                restored.append(record)
+        if restored:
+            await self._save_registry()
+        return restored
 
     async def repo(self, name: str) -> RepoRecord:
         async with self.db.read() as s:
@@ -232,11 +317,21 @@ class StatusStore:
     async def all_branches(self) -> dict[int, list[BranchStatus]]:
         """Every repository's branches in one query (the status window's first paint),
         read in an offload thread (`StatusReader`)."""
-        return await self._offload.io(self._reader.all_branches)
+        return await self._plain_read(self._reader.all_branches)
 
     async def snapshot(self) -> Snapshot:
         """Repositories, branches and conflicts in one read transaction, off the loop."""
-        return await self._offload.io(self._reader.snapshot)
+        return await self._plain_read(self._reader.snapshot)
+
+    async def _plain_read(self, read: Callable[[], _T]) -> _T:
+        await self.db.ensure_current()
+        try:
+            return await self._offload.io(read)
+        except sqlite3.Error as exc:
+            translated = self.db.failed(exc)
+            if translated is None:
+                raise
+            raise translated from exc
 
     async def save_branches(self, repo_id: int, statuses: Sequence[BranchStatus]) -> None:
         """Replace a repository's branch rows; keeps when an upstream first went missing."""
@@ -394,6 +489,25 @@ class StatusStore:
                 )
             ).scalars()
             return [_run(r) for r in rows]
+
+
+def _readable_registry(file: Path) -> Registry | None:
+    """The registry file as it is; None when there is none, or when it is unreadable
+    (then it is replaced: nothing in it could be restored anyway)."""
+    try:
+        return read_registry(file)
+    except UnreadableRegistry:
+        return None
+
+
+def _registry_outdated(file: Path) -> bool:
+    """No registry file yet, or one written before ids were kept: write it now (an
+    unreadable one is left for the next change, as before)."""
+    try:
+        registry = read_registry(file)
+    except UnreadableRegistry:
+        return False
+    return registry is None or any(entry.id is None for entry in registry.repositories)
 
 
 def _repo(row: RepoRow) -> RepoRecord:
