@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 STRATEGIES = ("merge", "rebase", "ff-only")
 DEFAULT_MAX_PACK_SIZE = 2 * 1024**3
+DEFAULT_FETCH_DEADLINE = 600
 
 
 class BadSetting(BadInput):
@@ -89,6 +90,10 @@ class AppSettings:
     pool_ttl: int = 300
     pause_on_battery: bool = True
     max_pack_size: int = DEFAULT_MAX_PACK_SIZE  # bytes one fetch may receive; larger packs are refused
+    # Seconds a background fetch may run before it is stopped (and counts as a failure of
+    # the remote in flight); each repository's own deadline is also bounded by its interval
+    # (`core.engine.job_limits`). A sync the user asked for has none.
+    fetch_deadline: int = DEFAULT_FETCH_DEADLINE
 
 
 REPO_PARSERS: dict[str, Callable[[str], Any]] = {
@@ -107,6 +112,7 @@ APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "pool_ttl": _positive_int,
     "pause_on_battery": _bool,
     "max_pack_size": _positive_int,
+    "fetch_deadline": _positive_int,
 }
 
 

@@ -11,6 +11,11 @@ pause and resume the background fetches.
 Why background work stops shows in every repository's published state: the
 daemon holds the workers `paused` (the user's pause or a low battery),
 `offline` (no remote answers) or `tripped` (a remote the breaker left out).
+
+The store is a cache that can be lost under the daemon (deleted, replaced,
+damaged): the store reopens or rebuilds itself (`core.store.database`), and the
+daemon then registers again what it watches, under the same ids, and re-reads
+their remotes from git. Its workers and schedule go on untouched.
 """
 
 from __future__ import annotations
@@ -25,13 +30,17 @@ from core.engine.clock import Clock, SystemClock, wall_datetime
 from core.engine.core import Core
 from core.engine.engine import Engine
 from core.engine.fetch_outcome import FetchJob, FetchOutcome
+from core.engine.job_limits import JobLimits
 from core.engine.power import PsutilPower
+from core.engine.remotes_mirror import mirror_all_remotes
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
+from core.errors import GitferryError
 from core.events import EventBus, RemoteTripped
 from core.model import RepoRecord, RepoState
 from core.pool import RepoPool
 from core.results import CANCELLED_MESSAGE, ResultKind
+from core.store.database import Reopened
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +71,7 @@ class Daemon:
         self.engine: Engine | None = None
         self.scheduler: FetchScheduler | None = None
         self._stop = asyncio.Event()
+        self._watched: dict[int, RepoRecord] = {}  # what it watches, should the store lose it
         self.started = asyncio.Event()
         """Set once the engine and the scheduler exist: the commands below work from then on."""
 
@@ -74,6 +84,7 @@ class Daemon:
         """A newly registered repository: give it a worker and fetch it every `interval` s
         (one already watched just takes the new interval)."""
         engine, scheduler = self._running()
+        self._watched[record.id] = record
         if record.id in engine.workers:
             scheduler.set_interval(record.id, interval)
             return
@@ -83,6 +94,7 @@ class Daemon:
     async def unwatch(self, repo_id: int) -> None:
         """A removed repository: no more fetches; its running job is cancelled."""
         engine, scheduler = self._running()
+        self._watched.pop(repo_id, None)
         scheduler.remove(repo_id)
         engine.cancel(repo_id)
         await engine.remove(repo_id)
@@ -101,6 +113,9 @@ class Daemon:
 
     def set_max_concurrent(self, max_concurrent: int) -> None:
         self._running()[1].set_max_concurrent(max_concurrent)
+
+    def set_fetch_deadline(self, seconds: float) -> None:
+        self._running()[1].set_fetch_deadline(seconds)
 
     def pause(self) -> None:
         self._running()[1].pause()
@@ -129,7 +144,9 @@ class Daemon:
             pause_on_battery=settings.pause_on_battery,
             on_offline=self._offline,
             on_pause=self._paused,
+            limits=JobLimits(fetch_deadline=float(settings.fetch_deadline)),
         )
+        self.core.store.on_reopen(self._store_reopened)
         for record in await self.core.store.repos():
             interval = (await self.core.store.repo_settings(record.id)).fetch_interval
             await breaker.load(record.id)  # a trip outlives a restart: show it from the start
@@ -153,14 +170,29 @@ class Daemon:
     async def _fetch(self, repo_id: int, job: FetchJob) -> FetchOutcome:
         assert self.engine is not None
         self.engine.hold(RepoState.TRIPPED, bool(job.skip_remotes), repo_id)  # a cool-down may be over
-        report = await self.engine.fetch(repo_id, skip_remotes=job.skip_remotes)
+        report = await self.engine.fetch(repo_id, skip_remotes=job.skip_remotes, deadline=job.deadline)
         return as_outcome(report)
 
     async def _upkeep(self, pool: RepoPool) -> None:
         while True:
             await self.clock.sleep(UPKEEP_SECONDS)
             await pool.sweep()
-            await self.core.store.upkeep()
+            try:
+                await self.core.store.upkeep()
+            except GitferryError as exc:  # the store reopens itself; next round then
+                log.warning("store upkeep skipped: %s", exc)
+
+    async def _store_reopened(self, reopened: Reopened) -> None:
+        """The store was reopened under the daemon, maybe rebuilt: what it watches is
+        registered again (under the same ids) if the new store lacks it, and the
+        remotes of a rebuilt store are read again from git."""
+        restored = await self.core.store.restore_repos(list(self._watched.values()))
+        if restored:
+            log.warning(
+                "registered again %s, which the status store had lost", ", ".join(r.name for r in restored)
+            )
+        if restored or reopened.recovery is not None:
+            await mirror_all_remotes(self.core)
 
     def _tripped(self, repo_id: int, remote: str, until: datetime) -> None:
         name = self.engine.workers[repo_id].name if self.engine and repo_id in self.engine.workers else ""

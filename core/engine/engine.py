@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
@@ -25,19 +24,13 @@ from core.engine.worker import Job, JobKind, RepoWorker
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, PhaseProgress
 from core.git.progress import TransferProgress
+from core.git.transfer.stop import TransferStop
 from core.model import RepoRecord, RepoState
 from core.pool import RepoPool
 from core.results import CANCELLED_MESSAGE
+from core.store.recovery import StoreUnavailable
 
 log = logging.getLogger(__name__)
-
-
-class JobCancelled(GitferryError):
-    """Raised inside a transfer's thread at its next progress report once the user cancelled,
-    so the transfer stops (its partial pack is dropped) instead of running to its end."""
-
-    def __init__(self) -> None:
-        super().__init__(CANCELLED_MESSAGE)
 
 
 class Engine:
@@ -47,7 +40,7 @@ class Engine:
         self.core, self.bus, self.pool = core, bus, pool
         self.options = options or SyncOptions()
         self.workers: dict[int, RepoWorker] = {}
-        self._cancel_flags: dict[int, threading.Event] = {}
+        self._stops: dict[int, TransferStop] = {}  # each running job's own
         self._held: set[RepoState] = set()  # holds on every repository (paused, offline)
 
     async def start(self) -> None:
@@ -90,7 +83,7 @@ class Engine:
 
     async def remove(self, repo_id: int) -> None:
         worker = self.workers.pop(repo_id, None)
-        self._cancel_flags.pop(repo_id, None)
+        self._stops.pop(repo_id, None)
         if worker is not None:
             await worker.stop(grace=0)
 
@@ -102,19 +95,26 @@ class Engine:
         """A user's sync: before any background work queued for the repository."""
         return await self._worker(repo_id).submit(JobKind.USER_SYNC)
 
-    async def fetch(self, repo_id: int, *, skip_remotes: frozenset[str] = frozenset()) -> SyncReport:
-        """A background fetch (fetch and measure only), leaving out the `skip_remotes`."""
-        return await self._worker(repo_id).submit(JobKind.BACKGROUND_FETCH, skip_remotes=skip_remotes)
+    async def fetch(
+        self, repo_id: int, *, skip_remotes: frozenset[str] = frozenset(), deadline: float | None = None
+    ) -> SyncReport:
+        """A background fetch (fetch and measure only), leaving out the `skip_remotes`.
+        Past `deadline` seconds from its start its transfers are stopped: the remote in
+        flight fails with `TransferStopped` (`core.engine.job_limits`)."""
+        return await self._worker(repo_id).submit(
+            JobKind.BACKGROUND_FETCH, skip_remotes=skip_remotes, deadline=deadline
+        )
 
     def cancel(self, repo_id: int) -> bool:
-        """Cancel the repository's running job: its transfer stops at its next progress
-        report, and the sync records `cancelled` once its threads are done."""
+        """Cancel the repository's running job: its transfer's connection is cut at once
+        (or it stops at its next progress report), and the sync records `cancelled` once
+        its threads are done."""
         worker = self.workers.get(repo_id)
         if worker is None:
             return False
-        flag = self._cancel_flags.get(repo_id)
-        if flag is not None:
-            flag.set()
+        stop = self._stops.get(repo_id)
+        if stop is not None:
+            stop.stop(CANCELLED_MESSAGE)
         return worker.cancel_current()
 
     async def stop(self, grace: float = 3.0) -> None:
@@ -130,12 +130,33 @@ class Engine:
         return worker
 
     async def _run(self, repo_id: int, job: Job) -> SyncReport:
-        self._cancel_flags[repo_id] = cancelled = threading.Event()  # this job's own flag
+        self._stops[repo_id] = stop = TransferStop()  # this job's own
+        timer = None
+        if job.deadline is not None:
+            timer = asyncio.get_running_loop().call_later(
+                job.deadline, self._deadline_passed, repo_id, stop, job.deadline
+            )
+        try:
+            return await self._sync(repo_id, job, stop)
+        except GitferryError as exc:
+            # The store failed before the sync could start (it records its own failures):
+            # a result for this job, never a crash of the worker.
+            name = self.workers[repo_id].name if repo_id in self.workers else f"#{repo_id}"
+            return SyncReport(name, exc.result, exc.message)
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _deadline_passed(self, repo_id: int, stop: TransferStop, seconds: float) -> None:
+        if stop.stop(f"the background fetch ran past its deadline ({seconds:g} s)"):
+            name = self.workers[repo_id].name if repo_id in self.workers else f"#{repo_id}"
+            log.warning("%s: background fetch stopped at its deadline (%g s)", name, seconds)
+
+    async def _sync(self, repo_id: int, job: Job, stop: TransferStop) -> SyncReport:
         record = await self.core.store.repo_by_id(repo_id)
 
         def progress(remote: str, p: TransferProgress) -> None:
-            if cancelled.is_set():
-                raise JobCancelled
+            stop.check(remote)
             self.bus.publish(
                 PhaseProgress(repo_id, record.name, remote, str(p.phase), p.current, p.total, p.bytes)
             )
@@ -148,6 +169,7 @@ class Engine:
                 fetch_only=job.kind.fetch_only,
                 skip_remotes=job.skip_remotes,
                 on_skipped=self.options.on_skipped or self.bus.publish,
+                stop=stop,
             ),
             progress,
             lease=self._lease,
@@ -160,7 +182,10 @@ class Engine:
         return self.pool.lease(record.id, record.path)
 
     async def _record_state(self, repo_id: int, state: RepoState) -> None:
-        await self.core.store.set_repo_state(repo_id, str(state))
+        try:
+            await self.core.store.set_repo_state(repo_id, str(state))
+        except StoreUnavailable as exc:  # said once where the store is reopened
+            log.debug("state of repository %s not recorded: %s", repo_id, exc)
 
     async def _crashed(self, repo_id: int, exc: BaseException) -> None:
         entry = {

@@ -18,10 +18,12 @@ class Reason(StrEnum):
 
 @dataclass(frozen=True)
 class FetchJob:
-    """One request to the trigger: why, and which remotes the breaker has tripped."""
+    """One request to the trigger: why, which remotes the breaker has tripped, and how
+    long it may run."""
 
     reason: Reason
     skip_remotes: frozenset[str] = frozenset()
+    deadline: float | None = None  # seconds the fetch may run (`job_limits.py`)
 
 
 class OutcomeKind(StrEnum):

@@ -2,7 +2,9 @@
 
 A remote that fails is recorded in the store's remote health and the sync
 goes on with the others; the first failure becomes the sync's result once the
-rest is done.
+rest is done. Once the job's `TransferStop` was used (a background fetch past
+its deadline), the remote in flight fails with `TransferStopped` and the
+remotes after it are not tried (nor counted against).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from core.git.config.remote_config import list_remotes
 from core.git.progress import TransferProgress
 from core.git.transfer.errors import AuthFailed
 from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
+from core.git.transfer.stop import TransferStop
 from core.remote_url import HttpAuth
 from core.settings import RepoSettings
 
@@ -77,6 +80,7 @@ async def fetch_remotes(
     only: Iterable[str] | None = None,
     skip: Iterable[str] = (),
     progress: RemoteProgress | None = None,
+    stop: TransferStop | None = None,
 ) -> RemotesFetched:
     """Fetch every remote (or those in `only`, less those in `skip`), accounting into
     `report`; each remote's failure lands in `report.failed_remotes`."""
@@ -87,6 +91,8 @@ async def fetch_remotes(
     for remote in await core.offload.io(list_remotes, repo):
         if (wanted is not None and remote.name not in wanted) or remote.name in skipped:
             continue
+        if stop is not None and stop.requested:
+            break
         auth, unread = await _keyring_auth(core, remote.url)
         try:
             fetched = await core.offload.io(
@@ -99,6 +105,7 @@ async def fetch_remotes(
                 timeout=network_timeout,
                 pack_gate=core.offload.pack_gate,
                 max_pack_size=max_pack_size,
+                stop=stop,
             )
         except GitferryError as failure:
             exc = (

@@ -7,7 +7,9 @@ the slots (`slots.py`), bounds concurrency, backs off a failing repository
 low battery (`power.py`), catches up once after the machine slept, and reports
 `offline` once rather than a stream of errors. A sync the user asks for does
 not pass through here: it goes straight to the repository's worker, ahead of
-any background job queued there.
+any background job queued there. Each fetch gets a deadline, and one that runs
+long stops counting against `max_concurrent` (`job_limits.py`), so one stuck
+remote can delay only its own repository.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import logging
 import os
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.engine.backoff import Backoff
 from core.engine.breaker import RemoteBreaker
 from core.engine.clock import Clock, wall_datetime
 from core.engine.fetch_outcome import FetchJob, FetchOutcome, OutcomeKind, Reason
+from core.engine.job_limits import JobLimits
 from core.engine.power import BatteryWatch, PowerSource
 from core.engine.reachability import OnOffline, Reachability
 from core.engine.slots import SlotPolicy, path_offset
@@ -68,6 +71,8 @@ class _Repo:
     reason: Reason = Reason.SCHEDULE
     streak: int = 0  # consecutive failed fetches, for the backoff
     running: bool = False
+    overtime_at: float = 0.0  # monotonic: when the running fetch stops holding a slot
+    overtime: bool = False  # running past that: not counted against max_concurrent
 
 
 class FetchScheduler:
@@ -86,8 +91,10 @@ class FetchScheduler:
         pause_on_battery: bool = False,
         on_offline: OnOffline | None = None,
         on_pause: OnPause | None = None,
+        limits: JobLimits | None = None,
     ) -> None:
         self.max_concurrent = _checked_concurrency(max_concurrent or default_max_concurrent())
+        self.limits = limits or JobLimits()
         self.breaker = breaker or RemoteBreaker()
         self._clock = clock
         self._trigger = trigger
@@ -101,6 +108,7 @@ class FetchScheduler:
         self._jobs: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._running = 0
+        self._overtime = 0  # running fetches past their overtime mark
         self.peak_concurrent = 0
         self._paused = False
         self._on_pause = on_pause
@@ -211,6 +219,19 @@ class FetchScheduler:
         self.max_concurrent = _checked_concurrency(max_concurrent)
         self._wake.set()
 
+    def set_fetch_deadline(self, seconds: float) -> None:
+        """The `fetch_deadline` setting: for fetches started from now on."""
+        self.limits = replace(self.limits, fetch_deadline=seconds)
+
+    def deadline(self, repo_id: int) -> float:
+        """Seconds the repository's background fetch may run."""
+        return self.limits.deadline(self._repo(repo_id).interval)
+
+    @property
+    def overtime(self) -> int:
+        """Running fetches that no longer hold a concurrency slot."""
+        return self._overtime
+
     def stop(self, *, cancel_running: bool = False) -> None:
         """End `run()`: it returns once running fetches finish, at once with `cancel_running`.
 
@@ -254,7 +275,10 @@ class FetchScheduler:
     def _next_wake(self) -> float:
         now = self._clock.monotonic()
         wake = now + self._cadence.tick
-        if self._running < self.max_concurrent and not self._halted():
+        pending = [r.overtime_at for r in self._repos.values() if r.running and not r.overtime]
+        if pending:
+            wake = min(wake, min(pending))
+        if self._holding() < self.max_concurrent and not self._halted():
             idle = [r.due for r in self._repos.values() if not r.running]
             if idle:
                 wake = min(wake, max(min(idle), self._next_start))
@@ -266,11 +290,25 @@ class FetchScheduler:
     # Dispatch ---------------------------------------------------------------
 
     def _dispatch(self) -> None:
-        while self._running < self.max_concurrent:
+        self._note_overtime()
+        while self._holding() < self.max_concurrent:
             repo = self._next()
             if repo is None:
                 return
             self._start(repo)
+
+    def _holding(self) -> int:
+        """Fetches that hold a concurrency slot: all running ones but those in overtime
+        (at most `max_concurrent` of those are let off)."""
+        return self._running - min(self._overtime, self.max_concurrent)
+
+    def _note_overtime(self) -> None:
+        now = self._clock.monotonic()
+        for repo in self._repos.values():
+            if repo.running and not repo.overtime and now >= repo.overtime_at:
+                repo.overtime = True
+                self._overtime += 1
+                log.info("repository %s: fetch running long, a slot opens for the others", repo.repo_id)
 
     def _next(self) -> _Repo | None:
         now = self._clock.monotonic()
@@ -284,6 +322,9 @@ class FetchScheduler:
 
     def _start(self, repo: _Repo) -> None:
         repo.running = True
+        repo.overtime_at = self._clock.monotonic() + self.limits.overtime_after(
+            self.limits.deadline(repo.interval)
+        )
         self._running += 1
         self.peak_concurrent = max(self.peak_concurrent, self._running)
         job = asyncio.create_task(self._job(repo), name=f"fetch-{repo.repo_id}")
@@ -292,18 +333,23 @@ class FetchScheduler:
 
     async def _job(self, repo: _Repo) -> None:
         try:
-            outcome = await self._fetch(repo.repo_id, repo.reason)
+            outcome = await self._fetch(repo)
             await self._settle(repo, outcome)
         finally:
             repo.running = False
+            if repo.overtime:
+                repo.overtime = False
+                self._overtime -= 1
             self._running -= 1
             self._wake.set()
 
-    async def _fetch(self, repo_id: int, reason: Reason) -> FetchOutcome:
+    async def _fetch(self, repo: _Repo) -> FetchOutcome:
+        repo_id = repo.repo_id
         try:
             await self.breaker.load(repo_id)
             skip = self.breaker.tripped(repo_id, wall_datetime(self._clock))
-            return await self._trigger(repo_id, FetchJob(reason, skip))
+            deadline = self.limits.deadline(repo.interval)
+            return await self._trigger(repo_id, FetchJob(repo.reason, skip, deadline))
         except Exception as exc:
             log.exception("background fetch of repository %s failed", repo_id)
             return FetchOutcome.crashed(f"{type(exc).__name__}: {exc}")

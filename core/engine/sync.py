@@ -36,6 +36,7 @@ from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
 from core.git.merge.conflict_copies import copies_present, is_copy, kept_both_note
 from core.git.objects.pack_consolidation import consolidate_after_fetch
 from core.git.repository import current_branch, open_worktree_repo
+from core.git.transfer.stop import TransferStop
 from core.git.worktree.checkout import resume_interrupted_switch
 from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.model import BranchStatus, RepoRecord, utcnow
@@ -58,6 +59,7 @@ class SyncOptions:
     skip_remotes: frozenset[str] = frozenset()  # tripped remotes a background fetch leaves out
     on_skipped: SkipSink | None = None  # FileSkipped events of the auto-commit
     clock: Clock | None = None  # the auto-commit's breaker and commit times (tests: a fake)
+    stop: TransferStop | None = None  # cuts the fetch's transfers short (a deadline, a Cancel)
 
 
 class PushRejected(GitferryError):
@@ -291,6 +293,7 @@ class _Sync:
             only=only,
             skip=self.options.skip_remotes,
             progress=self.progress,
+            stop=self.options.stop,
         )
 
     async def _integrate(self) -> None:

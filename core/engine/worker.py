@@ -57,6 +57,7 @@ class Job:
     kind: JobKind
     done: asyncio.Future[SyncReport] = field(compare=False)
     skip_remotes: frozenset[str] = field(default=frozenset(), compare=False)
+    deadline: float | None = field(default=None, compare=False)  # seconds, from its start
 
 
 Runner = Callable[[Job], Coroutine[Any, Any, SyncReport]]
@@ -131,13 +132,14 @@ class RepoWorker:
             self._set_state(self._resting())
 
     def submit(
-        self, kind: JobKind, *, skip_remotes: frozenset[str] = frozenset()
+        self, kind: JobKind, *, skip_remotes: frozenset[str] = frozenset(), deadline: float | None = None
     ) -> asyncio.Future[SyncReport]:
-        """Queue a job (or join the one of that kind already queued); its future is the report."""
+        """Queue a job (or join the one of that kind already queued); its future is the report.
+        `deadline`: seconds the job may run once started (the runner enforces it)."""
         queued = self._queued.get(kind)
         if queued is not None:
             return queued.done
-        job = Job(kind, asyncio.get_running_loop().create_future(), skip_remotes)
+        job = Job(kind, asyncio.get_running_loop().create_future(), skip_remotes, deadline)
         self._queued[kind] = job
         self._queue.put_nowait(job)
         return job.done

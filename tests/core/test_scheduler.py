@@ -15,6 +15,7 @@ import pytest
 from core.engine.backoff import Backoff, Jitter
 from core.engine.breaker import RemoteBreaker
 from core.engine.fetch_outcome import FetchJob, FetchOutcome, OutcomeKind, Reason
+from core.engine.job_limits import JobLimits
 from core.engine.power import PsutilPower
 from core.engine.scheduler import Cadence, FetchScheduler, NotScheduled
 from core.engine.slots import SlotPolicy, path_offset, until_slot
@@ -305,14 +306,85 @@ async def test_failure_counts_and_trips_survive_a_restart(tmp_path: Path) -> Non
 
 
 async def test_concurrency_never_exceeds_the_bound() -> None:
+    """Fetches that end before their overtime mark (60 s here) hold their slot throughout."""
     clock = FakeClock()
     remotes = Remotes(clock, duration=45)
-    sched = scheduler(clock, remotes, max_concurrent=3)
+    limits = JobLimits(floor=300, overtime_cap=60)
+    sched = scheduler(clock, remotes, max_concurrent=3, limits=limits)
     add_projects(sched, 20, 60)
     async with running(sched):
         await clock.advance(930)
+    assert limits.overtime_after(sched.deadline(0)) == 60
     assert remotes.peak == 3 and sched.peak_concurrent == 3
     assert set(remotes.repos()) == set(range(20))
+
+
+def test_deadline_follows_the_interval_between_a_minute_and_the_setting() -> None:
+    limits = JobLimits(fetch_deadline=600)
+    assert [limits.deadline(i) for i in (1, 60, 300, 3600)] == [60, 60, 300, 600]
+    assert JobLimits(fetch_deadline=5).deadline(300) == 5  # the setting bounds it from above
+    assert [limits.overtime_after(d) for d in (60, 300, 600)] == [15, 30, 30]
+    with pytest.raises(ValueError):
+        JobLimits(fetch_deadline=0)
+
+
+class StuckRemote:
+    """Repository 0's remote never finishes: its fetch runs until its deadline and then
+    fails, as the engine ends it. Every other repository's fetch takes a second."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.calls: list[tuple[int, FetchJob, float]] = []
+        self.running = 0
+        self.peak = 0
+
+    async def __call__(self, repo_id: int, job: FetchJob) -> FetchOutcome:
+        self.calls.append((repo_id, job, self.clock.monotonic()))
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        try:
+            if repo_id == 0:
+                assert job.deadline is not None
+                await self.clock.sleep(job.deadline)
+                return FetchOutcome.failure({"origin": "stopped: the background fetch ran past its deadline"})
+            await self.clock.sleep(1)
+            return FetchOutcome.ok("origin")
+        finally:
+            self.running -= 1
+
+    def fetches(self, repo_id: int) -> list[float]:
+        return [at for repo, _job, at in self.calls if repo == repo_id]
+
+
+async def test_a_stuck_remote_delays_only_its_own_repository() -> None:
+    """One slot (a two-core machine): the healthy repository is fetched on every one of its
+    slots while the stuck one runs to its deadline, fails, and backs off."""
+    clock = FakeClock()
+    remote = StuckRemote(clock)
+    sched = FetchScheduler(clock, trigger=remote, max_concurrent=1, rng=random.Random(3))
+    sched.add(0, "/srv/stuck", 60)
+    sched.add(1, "/srv/healthy", 60)
+    async with running(sched):
+        await clock.advance(1800)
+        assert sched.backoff_streak(0) >= 2  # each deadline counted as a failure
+    stuck = [job for repo, job, _at in remote.calls if repo == 0]
+    assert stuck and all(job.deadline == 60 for job in stuck)  # max(interval, a minute), under 600
+    healthy = remote.fetches(1)
+    # Every slot of the healthy repository (60 s apart, plus jitter): never starved.
+    assert len(healthy) >= 1800 // 66 - 1
+    assert max(b - a for a, b in itertools.pairwise(healthy)) < 2 * 60
+    assert remote.peak == 2 and sched.peak_concurrent == 2  # the stuck one, and one other
+
+
+async def test_at_most_max_concurrent_fetches_are_let_off_in_overtime() -> None:
+    clock = FakeClock()
+    remotes = Remotes(clock, duration=10_000)  # nobody finishes
+    sched = scheduler(clock, remotes, max_concurrent=2)
+    add_projects(sched, 6, 60)
+    async with running(sched):
+        await clock.advance(300)
+        assert sched.running == 4 and sched.overtime == 4  # two held, two let off in overtime
+    assert remotes.peak == 4
 
 
 def test_default_bound_follows_the_cpu_count(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -501,7 +573,8 @@ async def test_back_online_the_waiting_repositories_are_fetched_soon_staggered()
 async def test_raising_the_bound_at_run_time_starts_more_at_once() -> None:
     clock = FakeClock()
     remotes = Remotes(clock, duration=200)
-    sched = scheduler(clock, remotes, max_concurrent=1)
+    # Overtime only after 150 s (a quarter of the 600-s deadline): not within this test.
+    sched = scheduler(clock, remotes, max_concurrent=1, limits=JobLimits(floor=600, overtime_cap=600))
     add_projects(sched, 6, 60)
     async with running(sched):
         await clock.advance(100)

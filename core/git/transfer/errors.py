@@ -51,3 +51,13 @@ def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
                 text = text.replace(form, "***")
     line = " ".join(text.split())
     return line if len(line) <= 300 else line[:297] + "..."
+
+
+class TransferStopped(RemoteError):
+    """The transfer was stopped from outside (`TransferStop`): a user's Cancel, or a
+    background fetch that ran past its deadline. Nothing it received was kept."""
+
+    result = ResultKind.ERROR
+
+    def __init__(self, remote: str, reason: str) -> None:
+        super().__init__(remote, reason, f"fetching from {remote} stopped: {reason}")

@@ -38,6 +38,7 @@ from core.git.repository import SUPPORTED_OBJECT_FORMAT, UnsupportedObjectFormat
 from core.git.transfer.errors import TransferFailed
 from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.transfer.haves import HavesWalker
+from core.git.transfer.stop import TransferStop
 from core.git.transfer.transport import connected
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
 from core.settings import DEFAULT_MAX_PACK_SIZE
@@ -45,12 +46,13 @@ from core.settings import DEFAULT_MAX_PACK_SIZE
 __all__ = ["FetchResult", "OversizedPack", "TrackedBranches", "fetch_remote"]
 
 PHASES = ("connect", "negotiate", "receive", "index", "refs")
+_GATE_TURN = 0.25  # seconds between looks at the stop while waiting for the pack gate
 
 
 class PackGate(Protocol):
     """A semaphore (`threading.BoundedSemaphore`) bounding concurrent pack transfers."""
 
-    def acquire(self) -> bool: ...
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool: ...
 
     def release(self) -> None: ...
 
@@ -94,6 +96,7 @@ def fetch_remote(
     ssh_command: str | None = None,
     pack_gate: PackGate | None = None,
     max_pack_size: int = DEFAULT_MAX_PACK_SIZE,
+    stop: TransferStop | None = None,
 ) -> FetchResult:
     """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url`.
 
@@ -101,13 +104,20 @@ def fetch_remote(
     threads: that work is CPU-bound, and in threads several at once only slow
     each other down (`bench.background_heavy`: four at once 3.8x git's time, one at a
     time 2.0x). Fetches with nothing to receive never
-    wait for it. A pack larger than `max_pack_size` bytes is refused while it arrives."""
+    wait for it. A pack larger than `max_pack_size` bytes is refused while it arrives.
+    `stop` ends the transfer from another thread (`TransferStopped`; nothing is kept)."""
     if url is None:
         url = parse_remote_url(remote_url(repo, remote), base=_work_dir(repo))
     plan = FetchPlan(repo, remote, tracked)
-    session = _FetchSession(repo, remote, plan, progress, pack_gate, max_pack_size)
+    session = _FetchSession(repo, remote, plan, progress, pack_gate, max_pack_size, stop)
     with connected(
-        remote, url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=repo.get_config_stack()
+        remote,
+        url,
+        auth=auth,
+        timeout=timeout,
+        ssh_command=ssh_command,
+        config=repo.get_config_stack(),
+        stop=stop,
     ) as (client, path):
         return session.run(client, path)
 
@@ -159,6 +169,7 @@ class _FetchSession:
         progress: ProgressSink | None,
         gate: PackGate | None,
         max_pack_size: int,
+        stop: TransferStop | None = None,
     ) -> None:
         store = repo.object_store
         if not isinstance(store, DiskObjectStore):
@@ -172,6 +183,7 @@ class _FetchSession:
         self._wants: list[ObjectID] = []
         self._incoming: IncomingPack | None = None
         self._gate = gate
+        self._stop = stop
         self._gated = False
         self._max_pack_size = max_pack_size
 
@@ -210,9 +222,15 @@ class _FetchSession:
         advertised = {name.decode(): sha for name, sha in refs.items()}
         self._wants = self._plan.wants(advertised, self._store)
         if self._wants and self._gate is not None:
-            self._gate.acquire()  # a pack is coming: wait for a free slot before asking for it
+            self._wait_for_gate(self._gate)  # a pack is coming: wait for a free slot before asking for it
             self._gated = True
         return list(self._wants)
+
+    def _wait_for_gate(self, gate: PackGate) -> None:
+        """The gate, waited for in short turns so that a stop also ends this wait."""
+        while not gate.acquire(timeout=_GATE_TURN):
+            if self._stop is not None:
+                self._stop.check(self._remote)
 
     def _pack_data(self, data: bytes) -> int:
         if not self._wants:

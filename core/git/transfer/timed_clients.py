@@ -2,7 +2,8 @@
 
 Dulwich's `TCPGitClient` connects and reads without a timeout, and its ssh
 pipes block until the ssh process says something: a silent server hangs a
-fetch forever. These variants put a deadline on the connect and on every read.
+fetch forever. These variants put a deadline on the connect and on every read,
+and let a `TransferStop` cut the connection from another thread (`stop.py`).
 """
 
 from __future__ import annotations
@@ -27,17 +28,31 @@ from dulwich.protocol import (
     Protocol,
 )
 
+from core.git.transfer.stop import TransferStop
 from core.platform.readiness import readable
 
 _KILL_GRACE = 2.0
 
 
-class TimedTCPGitClient(TCPGitClient):
-    """`git://` with a socket timeout on connect and on every read."""
+def _registered(stop: TransferStop | None, closer: Callable[[], None]) -> Callable[[], None]:
+    """`stop.register(closer)`, or nothing to undo without a stop."""
+    return stop.register(closer) if stop is not None else _nothing
 
-    def __init__(self, host: str, port: int | None = None, *, timeout: float) -> None:
+
+def _nothing() -> None:
+    pass
+
+
+class TimedTCPGitClient(TCPGitClient):
+    """`git://` with a socket timeout on connect and on every read; a stop shuts the
+    socket down, which ends a read in progress at once."""
+
+    def __init__(
+        self, host: str, port: int | None = None, *, timeout: float, stop: TransferStop | None = None
+    ) -> None:
         super().__init__(host, port)
         self._timeout = timeout
+        self._stop = stop
 
     def _connect(
         self,
@@ -50,6 +65,7 @@ class TimedTCPGitClient(TCPGitClient):
         sock = socket.create_connection((self._host, self._port), timeout=self._timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         rfile = sock.makefile("rb", -1)
+        unregister = _registered(self._stop, lambda: sock.shutdown(socket.SHUT_RDWR))
 
         def write(data: bytes) -> int:
             # Not a socket file's write: with a timeout the socket is non-blocking
@@ -59,6 +75,7 @@ class TimedTCPGitClient(TCPGitClient):
             return len(data)
 
         def close() -> None:
+            unregister()
             rfile.close()
             sock.close()
 
@@ -117,13 +134,17 @@ class _TimedSubprocess(SubprocessWrapper):
     it, which would also close the pipe when it is garbage-collected.
     """
 
-    def __init__(self, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    def __init__(
+        self, proc: subprocess.Popen[bytes], timeout: float, stop: TransferStop | None = None
+    ) -> None:
         assert proc.stdout is not None and proc.stdin is not None
         self.proc = proc
         self.read = _TimedPipe(proc.stdout.fileno(), timeout).read
         self.write = proc.stdin.write
+        self._unregister = _registered(stop, proc.kill)  # a stop ends the ssh: its output ends
 
     def close(self, timeout: int | None = None) -> None:
+        self._unregister()
         proc = self.proc
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream is not None:
@@ -137,10 +158,12 @@ class _TimedSubprocess(SubprocessWrapper):
 
 
 class TimedSSHVendor(SubprocessSSHVendor):
-    """Runs the system ssh (as dulwich's vendor does) with a read timeout on its output."""
+    """Runs the system ssh (as dulwich's vendor does) with a read timeout on its output;
+    a stop kills it."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, stop: TransferStop | None = None) -> None:
         self._timeout = timeout
+        self._stop = stop
 
     def run_command(
         self,
@@ -173,4 +196,4 @@ class TimedSSHVendor(SubprocessSSHVendor):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        return _TimedSubprocess(proc, self._timeout)
+        return _TimedSubprocess(proc, self._timeout, self._stop)

@@ -9,7 +9,9 @@
 - local paths and `file://`: dulwich's in-process client.
 
 `translate_error` turns whatever a transfer raised into `AuthFailed`,
-`RemoteUnreachable` or `TransferFailed`, with secrets scrubbed from the text.
+`RemoteUnreachable` or `TransferFailed`, with secrets scrubbed from the text;
+a transfer a `TransferStop` cut short ends in `TransferStopped` whatever the
+cut connection raised (`stop.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import socket
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
+from typing import Any, cast
 
 import urllib3
 from dulwich.client import (
@@ -47,6 +50,7 @@ from core.git.transfer.errors import (
     TransferFailed,
     scrub,
 )
+from core.git.transfer.stop import TransferStop
 from core.git.transfer.timed_clients import TimedSSHVendor, TimedTCPGitClient
 from core.remote_url import BadRemoteUrl, HttpAuth, Kind, RemoteUrl, check_url, parse_remote_url
 
@@ -88,31 +92,55 @@ def open_client(
     timeout: float,
     ssh_command: str | None = None,
     config: Config | None = None,
+    stop: TransferStop | None = None,
 ) -> tuple[GitClient, str]:
-    """A dulwich client for `url` and the path to pass to its fetch methods."""
+    """A dulwich client for `url` and the path to pass to its fetch methods; `stop`
+    can cut its connection from another thread."""
     if url.kind in (Kind.PATH, Kind.FILE):
         return BitmaplessLocalClient(), url.path
     if url.kind is Kind.GIT:
-        return TimedTCPGitClient(url.host or "", url.port, timeout=timeout), url.path
+        return TimedTCPGitClient(url.host or "", url.port, timeout=timeout, stop=stop), url.path
     if url.kind is Kind.SSH:
         command = ssh_command_for(timeout, ssh_command, config)
         ssh = SSHGitClient(
             url.host or "",
             port=url.port,
             username=url.user,
-            vendor=TimedSSHVendor(timeout),
+            vendor=TimedSSHVendor(timeout, stop),
             ssh_command=command,
         )
         return ssh, url.path
     username, password = (auth.username, auth.password) if auth else (url.user, url.password)
     base = f"{url.kind}://{url.netloc}/"
-    client = Urllib3HttpGitClient(
+    client = StoppableHttpClient(
         base,
         pool_manager=http_pool(base, timeout),
         username=username,
         password=password,
+        stop=stop,
     )
     return client, url.path
+
+
+class StoppableHttpClient(Urllib3HttpGitClient):
+    """dulwich's urllib3 client whose responses a `TransferStop` can cut (their socket is
+    shut down for reading, which ends a read in progress)."""
+
+    def __init__(self, *args: Any, stop: TransferStop | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stop = stop
+        self._unregisters: list[Callable[[], None]] = []
+
+    def _http_request(self, *args: Any, **kwargs: Any) -> Any:
+        resp, read = super()._http_request(*args, **kwargs)
+        if self._stop is not None:
+            self._unregisters.append(self._stop.register(cast("urllib3.BaseHTTPResponse", resp).shutdown))
+        return resp, read
+
+    def close(self) -> None:
+        for unregister in self._unregisters:
+            unregister()
+        super().close()
 
 
 class BitmaplessLocalClient(LocalGitClient):
@@ -146,15 +174,23 @@ def connected(
     ssh_command: str | None = None,
     config: Config | None = None,
     translate: ErrorTranslator | None = None,
+    stop: TransferStop | None = None,
 ) -> Iterator[tuple[GitClient, str]]:
     """A client for one exchange with `remote`: any failure inside comes out as the
-    core's error (`translate_error`, or `translate`), and the client is closed."""
-    client, path = open_client(url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=config)
+    core's error (`translate_error`, or `translate`; `TransferStopped` once `stop` was
+    asked for), and the client is closed."""
+    if stop is not None:
+        stop.check(remote)  # stopped before this remote's turn: do not connect
+    client, path = open_client(
+        url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=config, stop=stop
+    )
     try:
         yield client, path
-    except GitferryError:
-        raise
     except Exception as exc:
+        if stop is not None:
+            stop.check(remote)  # the cut connection's error is not the remote's doing
+        if isinstance(exc, GitferryError):
+            raise
         raise (translate or translate_error)(exc, remote, url, auth) from exc
     finally:
         close_client(client)

@@ -1,0 +1,85 @@
+"""Stopping a transfer from another thread: a user's Cancel, a background fetch's deadline.
+
+A transfer runs in an offload thread and spends most of its time blocked in a
+read from the remote. A remote that trickles a byte now and then never lets
+that read time out, and a progress report may never come, so a flag the
+transfer polls is not enough. `TransferStop.stop()` (from any thread) sets the
+flag and then closes the connection under the transfer: it shuts down the
+git:// socket or an HTTP response's socket, or kills the ssh process, so the
+read in progress returns at once. `connected` (transport.py) then reports
+`TransferStopped` instead of whatever the cut connection raised, and the
+fetch's own failure path drops the partial pack and moves no ref. The
+transfer also checks the flag before it connects and at every progress report
+(`check`), which is all an in-process (local path) transfer has.
+
+One `TransferStop` serves one job: its remotes are fetched one after another,
+each registering its connection's closer for the time it is open (`register`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+
+from core.git.transfer.errors import TransferStopped
+
+log = logging.getLogger(__name__)
+
+Closer = Callable[[], None]
+
+
+class TransferStop:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reason: str | None = None
+        self._closers: list[Closer] = []
+
+    @property
+    def requested(self) -> bool:
+        return self._reason is not None
+
+    @property
+    def reason(self) -> str | None:
+        return self._reason
+
+    def stop(self, reason: str) -> bool:
+        """Stop the transfer (the first reason given stands); False if it was already stopped."""
+        with self._lock:
+            if self._reason is not None:
+                return False
+            self._reason = reason
+            closers = list(self._closers)
+        for closer in closers:
+            _close(closer)
+        return True
+
+    def check(self, remote: str) -> None:
+        """Raise `TransferStopped` once a stop was asked for."""
+        reason = self._reason
+        if reason is not None:
+            raise TransferStopped(remote, reason)
+
+    def register(self, closer: Closer) -> Closer:
+        """Have a stop call `closer` (at once, if the stop came first) until the returned
+        function is called, when the connection is closed."""
+        with self._lock:
+            stopped = self._reason is not None
+            if not stopped:
+                self._closers.append(closer)
+        if stopped:
+            _close(closer)
+
+        def unregister() -> None:
+            with self._lock, contextlib.suppress(ValueError):
+                self._closers.remove(closer)
+
+        return unregister
+
+
+def _close(closer: Closer) -> None:
+    try:
+        closer()
+    except (OSError, ValueError, RuntimeError) as exc:  # already closed, or released
+        log.debug("closing a stopped transfer's connection: %s", exc)
