@@ -6,6 +6,9 @@ in memory first (merge tree, replayed commits); only a result without
 conflict reaches the repository: its objects are stored, the old head is
 kept as a backup ref, and one `switch_branch` moves branch, index and working
 tree. A conflict or a diverged `ff-only` branch touches nothing at all.
+Merge and rebased commits are signed as they are built when `commit.gpgsign`
+says so (`CommitMaker`); a signature that cannot be made (`SigningFailed`)
+touches nothing either.
 
 With `keep_both` (auto-commit repositories) a diverged branch whose merge
 would conflict is merged anyway, keeping both sides (see `merge_tree`); the
@@ -27,12 +30,11 @@ from enum import StrEnum
 from typing import Literal
 
 from dulwich.file import FileLocked
-from dulwich.objects import Commit, ObjectID
+from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.config.identity import signature, stamp_commit
 from core.git.config.upstreams import Upstream, tracked_upstreams
 from core.git.history.generations import GenerationIndex
 from core.git.history.merge_base import fresh_index, merge_bases
@@ -41,6 +43,7 @@ from core.git.merge.backup_refs import backup_head
 from core.git.merge.conflict_copies import ConflictCopy, KeepBoth
 from core.git.merge.merge_tree import merge_commits
 from core.git.merge.rebase_replay import linearizable, local_commits, published, replay
+from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch, ref_value
 from core.git.worktree.checkout import switch_branch
@@ -237,39 +240,37 @@ def _diverged(
     """The new head for a branch that diverged from its upstream (objects in `objects` only)."""
     if strategy is Strategy.FF_ONLY:
         raise Diverged(sides.upstream.branch, _short(sides.upstream))
+    maker = CommitMaker.for_repo(repo, now)
     if strategy is Strategy.REBASE:
-        rebased = _rebase(repo, objects, sides, now, keep_both)
+        rebased = _rebase(repo, objects, sides, maker, keep_both)
         if rebased is not None:
             return "rebase", rebased, []
-    head, copies = _merge(repo, objects, sides, now, keep_both)
+    head, copies = _merge(repo, objects, sides, maker, keep_both)
     return "merge", head, copies
 
 
 def _rebase(
-    repo: Repo, objects: ObjectOverlay, sides: _Sides, now: float | None, keep_both: KeepBoth | None
+    repo: Repo, objects: ObjectOverlay, sides: _Sides, maker: CommitMaker, keep_both: KeepBoth | None
 ) -> ObjectID | None:
     """The rebased head; None where a merge must do instead."""
     commits = local_commits(repo, sides.local, sides.remote)
     # Rebase only rewrites unpublished commits, and only when dropping merges loses nothing.
     if published(repo, commits, sides.remote) or not linearizable(repo, objects, commits):
         return None
-    replayed = replay(objects, commits, sides.remote, signature(repo, "COMMITTER", now))
+    replayed = replay(objects, commits, sides.remote, maker)
     if replayed.conflicts and keep_both is None:
         raise Conflict(sides.upstream.branch, _short(sides.upstream), replayed.conflicts)
     return None if replayed.conflicts else replayed.head
 
 
 def _merge(
-    repo: Repo, objects: ObjectOverlay, sides: _Sides, now: float | None, keep_both: KeepBoth | None
+    repo: Repo, objects: ObjectOverlay, sides: _Sides, maker: CommitMaker, keep_both: KeepBoth | None
 ) -> tuple[ObjectID, list[ConflictCopy]]:
     merged = merge_commits(repo, objects, sides.local, sides.remote, sides.bases, keep_both=keep_both)
     if not merged.clean:
         raise Conflict(sides.upstream.branch, _short(sides.upstream), merged.conflicts)
-    commit = Commit()
-    commit.tree = merged.tree
-    commit.parents = [sides.local, sides.remote]
-    commit.message = _merge_message(sides.upstream, merged.copies)
-    stamp_commit(commit, author=signature(repo, "AUTHOR", now), committer=signature(repo, "COMMITTER", now))
+    message = _merge_message(sides.upstream, merged.copies)
+    commit = maker.make(tree=merged.tree, parents=[sides.local, sides.remote], message=message)
     return objects.add(commit), merged.copies
 
 

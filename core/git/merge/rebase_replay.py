@@ -4,7 +4,8 @@ The commits to replay are those reachable from the local head and not from
 the upstream, oldest first in topological order (`git rev-list --reverse
 --topo-order U..L`). Each is cherry-picked: a three-way merge with its parent
 as the base, the new tip as ours and the commit as theirs; it keeps its
-author and message and gets a new committer. A commit whose change is
+author and message and gets a new committer (and a new signature when
+`commit.gpgsign` is true, as `git rebase` signs; see `CommitMaker`). A commit whose change is
 already upstream (the result equals the tip) is dropped; one that was empty
 to begin with is kept; one whose parent is already the tip is kept as it is.
 Merge commits are left out, as `git rebase` without `--rebase-merges` does,
@@ -22,8 +23,9 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 from dulwich.walk import ORDER_TOPO, Walker
 
-from core.git.config.identity import Signature, stamp_commit
+from core.git.config.identity import Signature
 from core.git.merge.merge_tree import TreeMerger, merge_commits
+from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
 
 _REMOTES = Ref(b"refs/remotes/")
@@ -73,9 +75,7 @@ def linearizable(repo: Repo, objects: ObjectOverlay, commits: Sequence[Commit]) 
     return True
 
 
-def replay(
-    objects: ObjectOverlay, commits: Sequence[Commit], onto: ObjectID, committer: Signature
-) -> Replayed:
+def replay(objects: ObjectOverlay, commits: Sequence[Commit], onto: ObjectID, maker: CommitMaker) -> Replayed:
     tip = onto
     dropped = 0
     for commit in commits:
@@ -87,7 +87,7 @@ def replay(
         tip_tree = objects.commit(tip).tree
         base = objects.commit(commit.parents[0]).tree if commit.parents else None
         if base == commit.tree:
-            tip = _recommit(objects, commit, tip_tree, tip, committer)
+            tip = _recommit(objects, commit, tip_tree, tip, maker)
             continue
         merged = TreeMerger(objects).merge(base, tip_tree, commit.tree)
         if not merged.clean:
@@ -95,21 +95,15 @@ def replay(
         if merged.tree == tip_tree:
             dropped += 1
             continue
-        tip = _recommit(objects, commit, merged.tree, tip, committer)
+        tip = _recommit(objects, commit, merged.tree, tip, maker)
     return Replayed(tip, [], dropped)
 
 
 def _recommit(
-    objects: ObjectOverlay, original: Commit, tree: ObjectID, parent: ObjectID, committer: Signature
+    objects: ObjectOverlay, original: Commit, tree: ObjectID, parent: ObjectID, maker: CommitMaker
 ) -> ObjectID:
-    commit = Commit()
-    commit.tree = tree
-    commit.parents = [parent]
-    commit.author = original.author
-    commit.author_time = original.author_time
-    commit.author_timezone = original.author_timezone
-    commit.message = original.message
-    if original.encoding is not None:
-        commit.encoding = original.encoding
-    stamp_commit(commit, author=None, committer=committer)
+    author = Signature(original.author, original.author_time, original.author_timezone)
+    commit = maker.make(
+        tree=tree, parents=[parent], message=original.message, author=author, encoding=original.encoding
+    )
     return objects.add(commit)

@@ -5,7 +5,10 @@ worktree scan names the files whose stat moved, each is streamed into a blob
 (never whole in memory), its index entry is refreshed, the tree is written
 from the index and committed on the checked-out branch. Files that cannot be
 committed are left out with a reason; a file that changed while it was read
-keeps its old index entry and is retried by the next sync.
+keeps its old index entry and is retried by the next sync. The commit is
+signed when `commit.gpgsign` says so (`CommitMaker`); when it cannot be
+(`SigningFailed`), the lock is let go without rewriting the index and the
+branch stays where it was.
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.config.identity import signature, stamp_commit
 from core.git.index.locked import LockedIndex
 from core.git.index.stat_data import Stamp, index_file_stamp
 from core.git.locks.git_locks import RefLocked
 from core.git.objects.blob_stream import FileChanged, write_blob
+from core.git.objects.new_commit import CommitMaker
 from core.git.repository import ref_value
 from core.git.worktree.git_operation import operation_in_progress
 from core.git.worktree.scan import WorktreeChange, scan_worktree
@@ -278,11 +281,9 @@ def _commit(
     host: str,
     now: float | None,
 ) -> ObjectID:
-    commit = Commit()
-    commit.tree = tree
-    commit.parents = [] if head is None else [head]
-    commit.message = commit_message(count, host).encode()
-    stamp_commit(commit, author=signature(repo, "AUTHOR", now), committer=signature(repo, "COMMITTER", now))
+    maker = CommitMaker.for_repo(repo, now)
+    parents = [] if head is None else [head]
+    commit = maker.make(tree=tree, parents=parents, message=commit_message(count, host).encode())
     repo.object_store.add_object(commit)
     first_line = commit.message.splitlines()[0]
     message = b"commit" + (b" (initial)" if head is None else b"") + b": " + first_line
