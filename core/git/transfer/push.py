@@ -14,6 +14,12 @@ local paths compares-and-swaps with that value (`set_if_equals`), so a
 concurrent pusher is detected, never overwritten. That client does not run the
 target's hooks or `receive.denyNonFastForwards`; the fast-forward check here
 is what keeps a local push from rewriting history.
+
+The repository's `pre-push` hook runs as git runs it: once the remote has
+listed its refs and before any object is sent, with the remote's name and URL
+(without a password) as arguments and one line per ref to update on stdin
+(`<local ref> <local sha> <remote ref> <remote sha>`). If it exits non-zero
+nothing is sent and `push_branches` raises `HookRefused` with its first line.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import BadInput
+from core.git.config.hooks import HookRefused, run_hook
 from core.git.config.remote_config import remote_url
 from core.git.config.upstreams import FetchRefspecs, Upstream
 from core.git.progress import Phase, ProgressSink, ProgressThrottle, TransferProgress, parse_progress_line
@@ -37,10 +44,10 @@ from core.git.transfer.errors import RemoteError, TransferFailed, scrub
 from core.git.transfer.push_objects import reaches
 from core.git.transfer.push_pack import OutgoingPack
 from core.git.transfer.transport import connected, translate_error
-from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
+from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url, url_without_secret
 from core.results import ResultKind
 
-__all__ = ["CHECKED_OUT", "REMOTE_MOVED", "PushFailed", "PushResult", "push_branches"]
+__all__ = ["CHECKED_OUT", "REMOTE_MOVED", "HookRefused", "PushFailed", "PushResult", "push_branches"]
 
 REMOTE_MOVED = "non-fast-forward (the remote has new commits)"
 CHECKED_OUT = "refusing to update the branch checked out in the remote's working tree"
@@ -77,18 +84,19 @@ def push_branches(
     """Push each branch's local head to its upstream's `merge_ref` on `remote`.
 
     The URL is `remote.<name>.pushurl`, else `remote.<name>.url`. Raises
-    `RemoteUnreachable`, `AuthFailed` or `PushFailed`; a rejected ref is not an
-    error but an entry in `rejected`.
+    `RemoteUnreachable`, `AuthFailed`, `PushFailed`, or `HookRefused` (the
+    `pre-push` hook said no: nothing was sent); a rejected ref is not an error
+    but an entry in `rejected`.
     """
     others = sorted({u.remote for u in branches} - {remote})
     if others:
         raise BadInput(f"cannot push upstreams of {', '.join(others)} to {remote}")
     if not branches:
         return PushResult(remote, [], {}, 0, 0, {"connect": 0.0, "pack": 0.0, "send": 0.0})
-    url = parse_remote_url(remote_url(repo, remote, push=True), base=str(repo.path))
-    session = _PushSession(
-        repo, remote, branches, progress, secrets=[url.password, auth.password if auth else None]
-    )
+    configured = remote_url(repo, remote, push=True)
+    url = parse_remote_url(configured, base=str(repo.path))
+    secrets = [url.password, auth.password if auth else None]
+    session = _PushSession(repo, remote, branches, progress, secrets, hook_url=url_without_secret(configured))
     with connected(
         remote,
         url,
@@ -188,6 +196,8 @@ class _PushSession:
         upstreams: Sequence[Upstream],
         progress: ProgressSink | None,
         secrets: list[str | None],
+        *,
+        hook_url: str,
     ) -> None:
         self._repo = repo
         self._remote = remote
@@ -199,6 +209,8 @@ class _PushSession:
         self._started = time.perf_counter()
         self._connect_ms = 0.0
         self._local = False
+        self._hook_url = hook_url  # what the pre-push hook is told: the push URL, no password
+        self._refused: HookRefused | None = None
 
     def _report(self, update: TransferProgress) -> None:
         if self._throttle is not None:
@@ -220,6 +232,8 @@ class _PushSession:
         finally:
             if self._throttle is not None:
                 self._throttle.flush()
+        if self._refused is not None:
+            raise self._refused
         pushed = self._settle(result, local)
         return PushResult(
             remote=self._remote,
@@ -246,7 +260,26 @@ class _PushSession:
         self._connect_ms = (time.perf_counter() - self._started) * 1000.0
         if not self._local:
             self._pack.offer(_tracking_tips(self._repo, self._remote, advertised))
-        return self._plan.updates(advertised)
+        updates = self._plan.updates(advertised)
+        if updates:
+            self._refused = self._pre_push(advertised)
+            if self._refused is not None:
+                self._plan.sent.clear()
+                return {}  # nothing to update: no pack is made or sent
+        return updates
+
+    def _pre_push(self, advertised: Mapping[Ref, ObjectID]) -> HookRefused | None:
+        """Run the `pre-push` hook on the refs about to be sent; its refusal, if it refused."""
+        lines = b"".join(
+            b"refs/heads/%s %s %s %s\n"
+            % (branch.upstream.branch.encode(), branch.head, ref, advertised.get(ref, ZERO_SHA))
+            for ref, branch in self._plan.sent.items()
+            if branch.head is not None
+        )
+        run = run_hook(self._repo, "pre-push", [self._remote, self._hook_url], lines)
+        if run is None or run.passed:
+            return None
+        return HookRefused("pre-push", f"the push to {self._remote}", scrub(run.said, self._secrets))
 
     def _settle(self, result: SendPackResult, local: bool) -> list[str]:
         """Read the remote's verdict on each sent ref; move tracking refs for the accepted."""
