@@ -14,6 +14,7 @@ whose entry is no longer the very object read counts as changed.
 from __future__ import annotations
 
 import io
+import os
 from types import TracebackType
 
 from dulwich.errors import NoIndexPresent
@@ -40,6 +41,9 @@ class LockedIndex:
         except FileLocked:
             raise IndexLocked(repo.path) from None
         try:
+            # The file system's clock as the lock was taken, before anything was read or checked
+            # under it: a working-tree file whose ctime is not older may change again unseen by stat.
+            self.taken_ns = os.stat(repo.index_path() + ".lock").st_ctime_ns
             self._read = _read_index(repo)
         except BaseException:
             self._lock.abort()

@@ -134,7 +134,8 @@ def switch_branch(
             skip_worktree=plan.skip_worktree,
         )
         write_intent(repo, intent)
-        _apply(repo, locked, WorktreeWriter(repo.object_store, opts, plan.seen), intent, plan, message)
+        writer = WorktreeWriter(repo.object_store, opts, plan.seen, racy_from_ns=locked.taken_ns)
+        _apply(repo, locked, writer, intent, plan, message)
     remove_intent(repo)
     _log_head(repo, old_head, new_head, message)
 
@@ -190,7 +191,8 @@ def resume_interrupted_switch(repo: Repo) -> bool:
         return True
     changes = tree_delta(repo.object_store, from_tree, to_tree)
     with LockedIndex(repo) as locked:
-        writer = WorktreeWriter(repo.object_store, worktree_options(repo, repo.index_path()))
+        opts = worktree_options(repo, repo.index_path())
+        writer = WorktreeWriter(repo.object_store, opts, racy_from_ns=locked.taken_ns)
         writer.remove_temp_files([c.path for c in changes])
         keep, skip = intent.keep_paths(), intent.skip_worktree_paths()
         roll(writer, locked.index, changes, trusted=False, keep=keep, skip_worktree=skip)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry, cleanup_mode
@@ -63,6 +64,27 @@ def fingerprint(st: os.stat_result | None) -> Fingerprint | None:
     if st is None:
         return None
     return (st.st_mode, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def moved_unchanged(
+    seen: Fingerprint, sha: ObjectID | None, racy_from_ns: int, opts: WorktreeOptions
+) -> Callable[[bytes], bool]:
+    """Does a file moved aside (to the path given) still hold what was `seen` at the check?
+
+    Type, inode, size and mtime must be the same (the move itself set the ctime). A file
+    whose ctime was not older than `racy_from_ns` (the file system's time when the check
+    began) could have been written again in the same clock tick, unseen by stat: its
+    content must still hash to `sha`, the blob it was checked to hold (when known)."""
+    racy = sha is not None and seen[4] >= racy_from_ns
+
+    def unchanged(moved: bytes) -> bool:
+        st = lstat_or_none(moved)
+        now = fingerprint(st)
+        if st is None or now is None or now[:4] != seen[:4]:
+            return False
+        return not racy or hash_path(st, moved, opts) == sha
+
+    return unchanged
 
 
 def lstat_or_none(full: bytes) -> os.stat_result | None:

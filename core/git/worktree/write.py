@@ -3,9 +3,15 @@
 Removals run first (deepest first, then directories left empty), writes
 after (in path order), so a file that becomes a directory, or the reverse,
 never meets itself. Every write goes to a temporary file in the destination
-directory and is renamed over the path, so a reader (or a crash) sees the
-old file or the new one, never half of one. No write or removal goes through
-a symlink: each leading directory is checked with lstat just before use.
+directory first, so a reader (or a crash) sees the old file or the new one,
+never half of one. Then the path is looked at once more (its full lstat against
+what was checked) and the temporary file swapped in only if the path still holds
+what was checked (checked_replace.py): an edit saved at any moment of the switch
+is never overwritten. A removal likewise moves the file aside and looks at it
+before it is gone. The index entry gets the stat of the file written, and a
+stat that can never match when someone saved over it since. No write or
+removal goes through a symlink: each leading directory is checked with lstat
+just before use.
 
 `roll` serves three callers: the forward switch (each path was checked, so it
 is trusted to hold the old side), the rollback after a failure, and the
@@ -29,7 +35,15 @@ from dulwich.objects import Blob
 
 from core.git.objects.path_safety import UnsafePath, display
 from core.git.objects.tree_delta import CorruptTree, PathChange, Side
-from core.git.worktree.state import Fingerprint, WorktreeOptions, fingerprint, holds, lstat_or_none
+from core.git.worktree.checked_replace import still_ours, swap_in, take_away
+from core.git.worktree.state import (
+    Fingerprint,
+    WorktreeOptions,
+    fingerprint,
+    holds,
+    lstat_or_none,
+    moved_unchanged,
+)
 from core.git.worktree.switch_check import WorktreeInTheWay, parents
 
 TEMP_PREFIX = b".gitferry-tmp-"
@@ -89,37 +103,52 @@ def _drop_entry(index: Index, path: bytes) -> None:
 
 class WorktreeWriter:
     """`expected`: what the check saw at each path; a trusted write or removal first makes
-    sure the path still looks the same, so an edit saved during the switch is not lost."""
+    sure the path still looks the same, so an edit saved during the switch is not lost.
+    `racy_from_ns`: the file system's time when the check began (see `LockedIndex.taken_ns`):
+    a file changed since then may change again within the same clock tick, unseen by stat,
+    so its content is hashed again before it is replaced (0: always)."""
 
     def __init__(
         self,
         store: BaseObjectStore,
         opts: WorktreeOptions,
         expected: Mapping[bytes, Fingerprint | None] | None = None,
+        *,
+        racy_from_ns: int = 0,
     ) -> None:
         self.store = store
         self.opts = opts
         self._expected = dict(expected or {})
+        self._racy_from_ns = racy_from_ns
         self._real_dirs: set[bytes] = set()
 
     def remove(self, change: PathChange, *, trusted: bool, removed: list[bytes]) -> None:
+        """Remove the file at `change.path` if it holds `change.old` (as checked when `trusted`);
+        a trusted removal of a file changed since its check raises WorktreeInTheWay."""
         assert change.old is not None
-        if self._parent_block(change.path) is not None:
+        path = change.path
+        if self._parent_block(path) is not None:
             return
-        full = self.opts.full(change.path)
+        full = self.opts.full(path)
         st = lstat_or_none(full)
         if st is None:
             return
         if change.old.is_gitlink:
             if stat.S_ISDIR(st.st_mode) and _rmdir_if_empty(full):
-                removed.append(change.path)
+                removed.append(path)
             return
         if trusted:
-            self._verify(change.path, st)
-        if trusted or holds(st, change.path, change.old, self.opts):
-            os.unlink(full)
-            self._expected[change.path] = None
-            removed.append(change.path)
+            self._verify(path, st)
+        elif not holds(st, path, change.old, self.opts):
+            return
+        seen = fingerprint(st)
+        assert seen is not None
+        unchanged = moved_unchanged(seen, change.old.sha, self._racy_from_ns, self.opts)
+        if take_away(full, _temp_beside(full), unchanged):
+            self._expected[path] = None
+            removed.append(path)
+        elif trusted:
+            raise WorktreeInTheWay([display(path)], [])
 
     def prune(self, removed: list[bytes]) -> None:
         """Remove directories that the removals left empty, deepest first."""
@@ -129,26 +158,39 @@ class WorktreeWriter:
                 self._real_dirs.discard(path)
 
     def put(self, change: PathChange, *, trusted: bool) -> IndexEntry:
-        """Write `change.new` at its path unless something foreign is there; its index entry."""
+        """Write `change.new` at its path unless something foreign is there; its index entry.
+
+        Trusted, the path must still be as checked, up to the instant the new file takes
+        its place (WorktreeInTheWay otherwise). Untrusted, a path holding neither side is
+        left as it is, and so is one that changes while it is being replaced."""
         new = change.new
         assert new is not None
-        if self._parent_block(change.path, create=True) is not None:
+        path = change.path
+        if self._parent_block(path, create=True) is not None:
             if trusted:
-                raise UnsafePath(display(change.path), "a leading directory became a file or symlink")
+                raise UnsafePath(display(path), "a leading directory became a file or symlink")
             return stale_entry(new)
-        full = self.opts.full(change.path)
+        full = self.opts.full(path)
         st = lstat_or_none(full)
         if trusted:
-            self._verify(change.path, st)
-        if st is not None and not trusted:
-            if holds(st, change.path, new, self.opts):
+            self._verify(path, st)
+        elif st is not None:
+            if holds(st, path, new, self.opts):
                 return index_entry_from_stat(st, new.sha, mode=new.mode)
-            at_old = change.old is not None and holds(st, change.path, change.old, self.opts)
+            at_old = change.old is not None and holds(st, path, change.old, self.opts)
             if not at_old and not (stat.S_ISDIR(st.st_mode) and _is_empty(full)):
                 return stale_entry(new)
-        if st is not None and stat.S_ISDIR(st.st_mode) and not new.is_gitlink:
-            os.rmdir(full)
-        return index_entry_from_stat(self._write(full, new), new.sha, mode=new.mode)
+        if new.is_gitlink:
+            return index_entry_from_stat(self._make_gitlink(full), new.sha, mode=new.mode)
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            # The check allowed a directory only if the removals would empty it.
+            if not _rmdir_if_empty(full):
+                return self._lost_race(path, new, trusted, untracked=True)
+            st = None
+        entry = self._replace(full, new, fingerprint(st), change.old)
+        if entry is None:
+            return self._lost_race(path, new, trusted, untracked=st is None)
+        return entry
 
     def entry_as_found(self, path: bytes, side: Side) -> IndexEntry:
         st = None if self._parent_block(path) else lstat_or_none(self.opts.full(path))
@@ -180,26 +222,56 @@ class WorktreeWriter:
             return
         raise WorktreeInTheWay([display(path)], [])
 
-    def _write(self, full: bytes, side: Side) -> os.stat_result:
-        if side.is_gitlink:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(full, 0o777)
-            return os.lstat(full)
+    def _replace(
+        self, full: bytes, side: Side, seen: Fingerprint | None, old: Side | None
+    ) -> IndexEntry | None:
+        """Write `side` beside `full`, then swap it in if `full` still looks as `seen` (None: absent).
+
+        The new index entry: the stat of the file written, or one that matches nothing if
+        someone saved over it right after. None if `full` changed first: it stays as it is."""
+        temp, ours = self._write_temp(full, side)
+        try:
+            if fingerprint(lstat_or_none(full)) != seen:  # the last look, ctime included
+                return None
+            sha = None if old is None else old.sha
+            unchanged = None if seen is None else moved_unchanged(seen, sha, self._racy_from_ns, self.opts)
+            if not swap_in(temp, full, unchanged, ours):
+                return None
+        finally:
+            if still_ours(temp, ours) is not None:
+                os.unlink(temp)
+        written = still_ours(full, ours)
+        if written is None:
+            return stale_entry(side)
+        return index_entry_from_stat(written, side.sha, mode=side.mode)
+
+    def _lost_race(self, path: bytes, side: Side, trusted: bool, *, untracked: bool) -> IndexEntry:
+        """Someone's work took the path while it was being written: it stays."""
+        if trusted:
+            shown = [display(path)]
+            raise WorktreeInTheWay([], shown) if untracked else WorktreeInTheWay(shown, [])
+        return stale_entry(side)
+
+    def _make_gitlink(self, full: bytes) -> os.stat_result:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(full, 0o777)
+        return os.lstat(full)
+
+    def _write_temp(self, full: bytes, side: Side) -> tuple[bytes, os.stat_result]:
+        """A temporary file (or symlink) beside `full` holding `side`, and its stat."""
         blob = self.store[side.sha]
         if not isinstance(blob, Blob):
             raise CorruptTree(side.sha, "a file entry that is not a blob")
-        temp = os.path.join(os.path.dirname(full), TEMP_PREFIX + secrets.token_hex(8).encode())
+        temp = _temp_beside(full)
         try:
             if side.is_link and self.opts.symlinks:
                 os.symlink(blob.as_raw_string(), temp)
-            else:
-                _write_file(temp, blob, 0o777 if side.is_exec else 0o666)
-            os.replace(temp, full)
+                return temp, os.lstat(temp)
+            return temp, _write_file(temp, blob, 0o777 if side.is_exec else 0o666)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
-        return os.lstat(full)
 
     def _parent_block(self, path: bytes, *, create: bool = False) -> bytes | None:
         """The first leading directory that is not a real directory (made when `create`)."""
@@ -209,8 +281,10 @@ class WorktreeWriter:
             full = self.opts.full(parent)
             st = lstat_or_none(full)
             if st is None and create:
-                os.mkdir(full, 0o777)
-            elif st is None or not stat.S_ISDIR(st.st_mode):
+                with contextlib.suppress(FileExistsError):  # someone made it meanwhile: looked at below
+                    os.mkdir(full, 0o777)
+                st = lstat_or_none(full)
+            if st is None or not stat.S_ISDIR(st.st_mode):
                 return parent
             self._real_dirs.add(parent)
         return None
@@ -221,12 +295,19 @@ def stale_entry(side: Side) -> IndexEntry:
     return IndexEntry(ctime=0, mtime=0, dev=0, ino=0, mode=side.mode, uid=0, gid=0, size=0, sha=side.sha)
 
 
-def _write_file(temp: bytes, blob: Blob, mode: int) -> None:
+def _temp_beside(full: bytes) -> bytes:
+    return os.path.join(os.path.dirname(full), TEMP_PREFIX + secrets.token_hex(8).encode())
+
+
+def _write_file(temp: bytes, blob: Blob, mode: int) -> os.stat_result:
+    """Write `blob` to the new file `temp`; its stat once written (what the index entry records)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     fd = os.open(temp, flags, mode)
     with os.fdopen(fd, "wb") as f:
         for chunk in blob.as_raw_chunks():
             f.write(chunk)
+        f.flush()
+        return os.fstat(fd)
 
 
 def _rmdir_if_empty(full: bytes) -> bool:
