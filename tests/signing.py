@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -24,9 +24,13 @@ class SigningKeys:
     gnupg_home: Path
     ssh_key: Path  # the private key; its public half is beside it (.pub)
     allowed_signers: Path  # gpg.ssh.allowedSignersFile naming the ssh key for the test identity
+    x509_id: str | None = None  # a self-signed certificate's id for gpgsm (the `x509_keys` fixture)
 
     def settings(self, fmt: str) -> dict[str, str]:
         """git settings that sign every commit with this format's key."""
+        if fmt == "x509":
+            assert self.x509_id is not None, "use the x509_keys fixture"
+            return {"commit.gpgsign": "true", "gpg.format": "x509", "user.signingKey": self.x509_id}
         if fmt == "openpgp":
             return {
                 "commit.gpgsign": "true",
@@ -72,6 +76,34 @@ def signing_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[SigningKeys]:
     finally:
         subprocess.run(["gpgconf", "--kill", "gpg-agent"], capture_output=True, timeout=60, check=False)
         shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def x509_keys(signing_keys: SigningKeys) -> SigningKeys:
+    """`signing_keys` plus a self-signed X.509 certificate gpgsm signs with and trusts.
+    gpgsm cannot make a key without a passphrase prompt; it certifies an RSA key
+    gpg made without one (`Key-Grip`), and `trustlist.txt` marks it a trusted root."""
+    home = signing_keys.gnupg_home
+    _run(["gpg", "--batch", "--quick-gen-key", "--passphrase", "", "X509 <x509@example.invalid>", "rsa2048"])
+    listed = _run(["gpg", "--with-keygrip", "--with-colons", "-K", "X509"])
+    grip = next(line.split(":")[9] for line in listed.splitlines() if line.startswith("grp:"))
+    (home / "gpgsm.conf").write_text("disable-crl-checks\n")
+    params = home / "x509.params"
+    params.write_text(
+        f"Key-Type: RSA\nKey-Grip: {grip}\nKey-Usage: sign\nSerial: random\n"
+        "Name-DN: CN=Test User,O=Example\nName-Email: test@example.invalid\n"
+    )
+    certificate = home / "x509.pem"
+    _run(["gpgsm", "--batch", "--gen-key", "--armor", "--output", str(certificate), str(params)])
+    _run(["gpgsm", "--batch", "--import", str(certificate)])
+    listed = _run(["gpgsm", "--with-colons", "--list-secret-keys"])
+    fingerprint = next(line.split(":")[9] for line in listed.splitlines() if line.startswith("fpr:"))
+    (home / "trustlist.txt").write_text(f"{fingerprint} S relax\n")
+    return replace(signing_keys, x509_id=f"0x{fingerprint[-8:]}")
+
+
+def _run(argv: list[str]) -> str:
+    return subprocess.run(argv, check=True, capture_output=True, text=True, timeout=120).stdout
 
 
 def configure(repo: Path, settings: dict[str, str]) -> None:

@@ -23,9 +23,10 @@ from tests.signing import (
     signing_keys,
     stop_agent,
     verify_commit,
+    x509_keys,
 )
 
-__all__ = ["signing_keys"]  # the fixture, used by name
+__all__ = ["signing_keys", "x509_keys"]  # the fixtures, used by name
 
 WHO = Signature(IDENTITY.encode(), 1_795_000_000, 3600)
 
@@ -142,6 +143,14 @@ def test_ssh_key_file(repo: Path, signing_keys: SigningKeys) -> None:
     verify_commit(repo, commit)
     assert git("log", "-1", "--format=%G? %GS", commit, cwd=repo) == "G test@example.invalid"
     assert "-----BEGIN SSH SIGNATURE-----" in git("cat-file", "-p", commit, cwd=repo)
+
+
+def test_x509_signs_with_gpgsm(repo: Path, x509_keys: SigningKeys) -> None:
+    configure(repo, x509_keys.settings("x509"))
+    commit = make_commit(repo, maker_for(repo))
+    verify_commit(repo, commit)
+    assert git("log", "-1", "--format=%G?", commit, cwd=repo) == "G"
+    assert "-----BEGIN SIGNED MESSAGE-----" in git("cat-file", "-p", commit, cwd=repo)
 
 
 @pytest.mark.parametrize("how", ["key::", "ssh-", "defaultKeyCommand"])

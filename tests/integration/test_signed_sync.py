@@ -16,9 +16,9 @@ import pytest
 
 from tests.gitcli import commit_file, git, refs
 from tests.integration.clones import Clones, porcelain, run
-from tests.signing import SigningKeys, configure, signature_marks, signing_keys, verify_commit
+from tests.signing import SigningKeys, configure, signature_marks, signing_keys, verify_commit, x509_keys
 
-__all__ = ["signing_keys"]  # the fixture, used by name
+__all__ = ["signing_keys", "x509_keys"]  # the fixtures, used by name
 
 FORMATS = ["openpgp", "ssh"]
 
@@ -43,8 +43,9 @@ def unsigned_commit(clone: Path, name: str, content: str) -> str:
     return git("rev-parse", "HEAD", cwd=clone)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_merge_commit_is_signed(world: Clones, signing_keys: SigningKeys, fmt: str) -> None:
+@pytest.mark.parametrize("fmt", [*FORMATS, "x509"])
+def test_merge_commit_is_signed(world: Clones, request: pytest.FixtureRequest, fmt: str) -> None:
+    signing_keys: SigningKeys = request.getfixturevalue("x509_keys" if fmt == "x509" else "signing_keys")
     sign_mine(world, signing_keys, fmt)
     world.commit(world.theirs, "b.txt", "theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
