@@ -102,9 +102,11 @@ class RepoView:
         return replace(self, record=record, state=record.state if not self.busy else self.state)
 
     def needs_attention(self) -> bool:
+        """A conflict, a tripped remote, a result the user must act on or a failure; not
+        `offline`: that is a state the tray shows once, not a stream of errors."""
         if self.conflicts > 0 or self.state == RepoState.TRIPPED:
             return True
-        return not self.cancelled and self.record.last_result in (*ATTENTION_RESULTS, *FAILED_RESULTS)
+        return not self.cancelled and self.record.last_result in (*ATTENTION_RESULTS, "error")
 
 
 def _result_colour(view: RepoView) -> QColor | None:

@@ -56,6 +56,7 @@ def test_branch_table_shows_what_git_rev_list_counts(run: Run, opened: list[str]
         }
         assert cells == {"main": ("1", "3"), "topic": ("1", "0")}
     finally:
+        run(desktop.api.pause())  # no fetch starts while the app quits (it would be cut short)
         run(desktop.stop())
         run(desktop.api.close())
     world.check()

@@ -7,6 +7,7 @@ directly; everything behind them is real.
 from __future__ import annotations
 
 import asyncio
+import socket
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from gui.desktop import Desktop
 from gui.models.repos import RepoView
 from gui.resources import TrayState
 from gui.tray import tray_state
+from tests.gitcli import git
 from tests.gui.conftest import Run, start_desktop
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
@@ -157,3 +159,21 @@ def test_a_tripped_remote_shows_in_the_window_and_the_tray_from_the_published_st
     finally:
         run(desktop.stop())
         run(desktop.api.close())
+
+
+def test_unreachable_remotes_show_offline_once_in_the_window_and_the_tray(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on: every connection is refused
+        probe.bind(("127.0.0.1", 0))
+        dead = f"git://127.0.0.1:{probe.getsockname()[1]}/gone.git"
+    for clone in (world.mine, world.theirs):
+        git("remote", "set-url", "origin", dead, cwd=clone)
+    run(desktop.refresh())
+    for view in desktop.window.repos.rows:  # the scheduler's own fetches, within a second or two
+        run(desktop.api.set_repo_settings(view.id, {"fetch_interval": "1"}))
+    run(until(lambda: shown_states(desktop) == {"offline"}))
+    run(stored_states_become(desktop, {"offline"}))
+    assert desktop.tray.state is TrayState.OFFLINE  # said once, not a failure per repository
+    assert "offline" in desktop.window.summary.text().split("  ·  ")
+    run(desktop.api.pause())  # no fetch starts while the app quits (it would be cut short)
