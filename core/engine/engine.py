@@ -43,10 +43,6 @@ class Engine:
         self._stops: dict[int, TransferStop] = {}  # each running job's own
         self._held: set[RepoState] = set()  # holds on every repository (paused, offline)
 
-    async def start(self) -> None:
-        for record in await self.core.store.repos():
-            self.add(record)
-
     def add(self, record: RepoRecord, *, held: Iterable[RepoState] = ()) -> RepoWorker:
         """A worker for the repository, held in the engine-wide states and in `held`."""
         worker = self.workers.get(record.id)

@@ -47,7 +47,8 @@ async def _sync_and_fetch(world: Clones) -> None:
     events = bus.subscribe(maxsize=1000)
     engine = Engine(core, bus, RepoPool(core.offload))
     try:
-        await engine.start()
+        for record in await core.store.repos():  # a worker each, as the daemon watches them
+            engine.add(record)
         mine = await core.store.repo("mine")
         theirs = await core.store.repo("theirs")
         report = await engine.sync(mine.id)
@@ -82,7 +83,7 @@ async def test_a_missing_repository_ends_in_error_and_the_worker_lives_on(tmp_pa
     engine = Engine(core, EventBus(), RepoPool(core.offload))
     try:
         record = await core.store.add_repo("gone", str(repo), {})
-        await engine.start()
+        engine.add(record)
         repo.rename(tmp_path / "moved")
         report = await engine.fetch(record.id)
         assert report.result == ResultKind.ERROR and "not found" in report.message
@@ -143,7 +144,8 @@ async def _cancel_then_fetch(world: Clones, before: dict[str, str]) -> None:
     progress = bus.subscribe(maxsize=1000, kinds=(PhaseProgress,))
     engine = Engine(core, bus, RepoPool(core.offload))
     try:
-        await engine.start()
+        for record in await core.store.repos():  # a worker each, as the daemon watches them
+            engine.add(record)
         theirs = await core.store.repo("theirs")
         fetching = asyncio.ensure_future(engine.fetch(theirs.id))
         while True:  # cancel once objects are arriving

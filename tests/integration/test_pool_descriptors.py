@@ -52,7 +52,8 @@ async def _fetch_repeatedly(world: Clones) -> list[int]:
     engine = Engine(core, EventBus(), RepoPool(core.offload))
     counts = []
     try:
-        await engine.start()
+        for record in await core.store.repos():  # a worker each, as the daemon watches them
+            engine.add(record)
         theirs = await core.store.repo("theirs")
         for i in range(FETCHES):
             world.commit(world.mine, "n.txt", f"{i}\n")
