@@ -20,6 +20,16 @@ log = logging.getLogger(__name__)
 
 STRATEGIES = ("merge", "rebase", "ff-only")
 DEFAULT_MAX_PACK_SIZE = 2 * 1024**3
+# One object, as it inflates (a blob, or what a delta expands to): git's own limit is the
+# memory it can get; 2 GiB is far past what git hosts accept (GitHub refuses files over
+# 100 MiB) and bounds what one object can cost. Independent of `max_file_size`, which is
+# only where auto-commit stops committing local files: a remote may have larger ones.
+DEFAULT_MAX_OBJECT_SIZE = 2 * 1024**3
+# Every object of one fetch together, inflated: the work (inflating, hashing) a pack can ask
+# for, whatever its compressed size. git.git's whole history inflates to 13.1 GiB from a
+# 500 MiB pack (measured, `git cat-file --batch-all-objects`); 64 GiB leaves room for a pack
+# of `max_pack_size` compressing 32 to 1.
+DEFAULT_MAX_INFLATED_SIZE = 64 * 1024**3
 DEFAULT_FETCH_DEADLINE = 600
 
 
@@ -90,6 +100,8 @@ class AppSettings:
     pool_ttl: int = 300
     pause_on_battery: bool = True
     max_pack_size: int = DEFAULT_MAX_PACK_SIZE  # bytes one fetch may receive; larger packs are refused
+    max_object_size: int = DEFAULT_MAX_OBJECT_SIZE  # bytes one received object may inflate to
+    max_inflated_size: int = DEFAULT_MAX_INFLATED_SIZE  # bytes all of one fetch's objects may inflate to
     # Seconds a background fetch may run before it is stopped (and counts as a failure of
     # the remote in flight); each repository's own deadline is also bounded by its interval
     # (`core.engine.job_limits`). A sync the user asked for has none.
@@ -112,6 +124,8 @@ APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "pool_ttl": _positive_int,
     "pause_on_battery": _bool,
     "max_pack_size": _positive_int,
+    "max_object_size": _positive_int,
+    "max_inflated_size": _positive_int,
     "fetch_deadline": _positive_int,
 }
 

@@ -19,6 +19,7 @@ from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.errors import GitferryError
 from core.git.config.remote_config import list_remotes
+from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
 from core.git.transfer.errors import AuthFailed
 from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
@@ -87,7 +88,7 @@ async def fetch_remotes(
     outcome = RemotesFetched()
     wanted = None if only is None else set(only)
     skipped = set(skip)
-    max_pack_size = (await core.store.app_settings()).max_pack_size
+    limits = PackLimits.of(await core.store.app_settings())
     for remote in await core.offload.io(list_remotes, repo):
         if (wanted is not None and remote.name not in wanted) or remote.name in skipped:
             continue
@@ -104,7 +105,7 @@ async def fetch_remotes(
                 progress=None if progress is None else for_remote(progress, remote.name),
                 timeout=network_timeout,
                 pack_gate=core.offload.pack_gate,
-                max_pack_size=max_pack_size,
+                limits=limits,
                 stop=stop,
             )
         except GitferryError as failure:

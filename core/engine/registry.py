@@ -14,6 +14,7 @@ from core.engine.core import Core
 from core.engine.remotes_mirror import mirror_remotes
 from core.errors import BadInput, GitferryError, NotARepository
 from core.git.config import remote_config
+from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
 from core.git.repository import canonical_path, open_worktree_repo
 from core.git.transfer.clone import clone_repository as clone_into
@@ -199,7 +200,9 @@ async def clone_repository(
             progress("origin", update)
 
     watching = progress is not None or cancel is not None
-    await core.offload.io(clone_into, url, target, auth=auth, progress=sink if watching else None)
+    limits = PackLimits.of(await core.store.app_settings())
+    sink_or_none = sink if watching else None
+    await core.offload.io(clone_into, url, target, auth=auth, progress=sink_or_none, limits=limits)
     if auth is not None:
         await core.offload.io(core.credentials.save, url, auth)
     return await add_repository(core, str(target), name=name)

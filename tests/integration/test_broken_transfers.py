@@ -20,6 +20,7 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.engine.sync import SyncOptions, sync_repository
+from core.git.objects.pack_limits import PackLimits
 from core.git.transfer.fetch import OversizedPack, fetch_remote
 from core.results import ResultKind
 from core.settings import APP_PARSERS, DEFAULT_MAX_PACK_SIZE, AppSettings, app_settings, parse_setting
@@ -137,7 +138,7 @@ def test_corrupt_pack_ends_in_error_and_changes_nothing(
 def test_pack_over_the_size_limit_is_refused_while_it_arrives(world: Clones) -> None:
     before = state(world.theirs)
     with Repo(str(world.theirs)) as repo, pytest.raises(OversizedPack) as caught:
-        fetch_remote(repo, "origin", timeout=10, max_pack_size=256 * 1024)
+        fetch_remote(repo, "origin", timeout=10, limits=PackLimits(max_pack_size=256 * 1024))
     error = caught.value
     assert error.result is ResultKind.ERROR and error.limit == 256 * 1024
     assert str(error) == (

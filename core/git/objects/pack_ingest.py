@@ -8,41 +8,61 @@ pack first and index last, so a reader never sees a pack without its index.
 `abort` (or any failure in `commit`) removes every temporary file.
 
 Unlike dulwich's `add_thin_pack`, this does not parse every object a third
-time after indexing: like git (`transfer.fsckObjects` off by default) it
-trusts object contents once ids, sizes and the pack checksum are verified.
+time after indexing. What it does check, besides ids, sizes and the pack
+checksum: the `PackLimits` (checked by `PackScanner` from the declared sizes
+before anything is inflated, and while inflating) and, with `ObjectChecks`,
+every tree and commit (`object_checks`), whole ones as they arrive and
+deltified ones as they are resolved, all before the pack is moved in.
+
+Memory follows neither the pack's nor an object's size: a delta whose base
+and result are small (up to `WHOLE_LIMIT`) is applied whole by dulwich's C
+`apply_delta`; a larger one streams (`delta_apply`), and the bases waiting
+for their deltas are held in memory up to `HELD_BUDGET` in all, the rest in
+anonymous temporary files.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import mmap
 import os
 import struct
 import tempfile
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from dulwich.errors import ApplyDeltaError
 from dulwich.object_store import DiskObjectStore
 from dulwich.objects import sha_to_hex
 from dulwich.pack import apply_delta, extend_pack
 
+from core.git.objects.delta_apply import Base, DeltaError, DeltaStream, HeldBase, SpilledBase, spill
+from core.git.objects.object_checks import ObjectChecks
+from core.git.objects.pack_limits import PackLimits, PackTooLarge
 from core.git.objects.pack_scan import (
+    OUT_CAP,
     WHOLE_TYPES,
     PackFormatError,
     PackScanner,
     ScannedObjects,
+    delta_sizes,
     object_header,
 )
 from core.git.progress import Phase, ProgressSink, TransferProgress
+
+__all__ = ["IncomingPack", "PackTooLarge", "ReceivedPack", "install_pack", "remove_stale_temporaries"]
 
 TMP_PREFIX = "tmp_pack_"
 STALE_TMP_SECONDS = 3600.0
 _BLOB = 3
 _PROGRESS_EVERY = 1024
+WHOLE_LIMIT = 16 << 20  # a delta whose base, result and instructions fit is applied whole
+HELD_BUDGET = 64 << 20  # bytes of delta bases held in memory at once; the rest are spilled
 
 GetRaw = Callable[[bytes], tuple[int, bytes]]
 
@@ -54,36 +74,28 @@ class ReceivedPack:
     bytes: int
 
 
-class PackTooLarge(Exception):
-    """The remote sent more than `limit` bytes of pack; what came is discarded."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"the pack is larger than the limit of {size_text(limit)} (setting max_pack_size)")
-        self.limit = limit
-
-
-def size_text(size: int) -> str:
-    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if size >= scale:
-            return f"{size / scale:.4g} {unit}"
-    return f"{size} bytes"
-
-
 class IncomingPack:
     """A pack being received. Use `write` as the pack-data callback, then `commit` or `abort`.
 
-    More than `max_bytes` is refused before it reaches the disk."""
+    More than `limits.max_pack_size` is refused before it reaches the disk; `checks`
+    (none by default) checks every tree and commit before the pack is moved in."""
 
     def __init__(
-        self, store: DiskObjectStore, progress: ProgressSink | None = None, *, max_bytes: int | None = None
+        self,
+        store: DiskObjectStore,
+        progress: ProgressSink | None = None,
+        *,
+        limits: PackLimits | None = None,
+        checks: ObjectChecks | None = None,
     ) -> None:
         self._store = store
         self._progress = progress
-        self._max_bytes = max_bytes
+        self._limits = limits or PackLimits()
+        self._checks = checks
         remove_stale_temporaries(str(store.pack_dir))
         fd, self._path = tempfile.mkstemp(dir=store.pack_dir, prefix=TMP_PREFIX)
         self._file: BinaryIO = os.fdopen(fd, "w+b")
-        self._scanner = PackScanner()
+        self._scanner = PackScanner(self._limits, checks)
         self._closed = False
 
     @property
@@ -100,8 +112,9 @@ class IncomingPack:
 
     def write(self, data: bytes) -> int:
         try:
-            if self._max_bytes is not None and self._scanner.bytes_seen + len(data) > self._max_bytes:
-                raise PackTooLarge(self._max_bytes)
+            limit = self._limits.max_pack_size
+            if self._scanner.bytes_seen + len(data) > limit:
+                raise PackTooLarge(limit)
             self._file.write(data)
             self._scanner.feed(data)
         except BaseException:
@@ -138,7 +151,14 @@ class IncomingPack:
         objects = self._scanner.objects
         self._file.flush()
         with mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            resolver = DeltaResolver(memoryview(mapped), objects, self._scanner.trailer_offset, self._get_raw)
+            resolver = DeltaResolver(
+                memoryview(mapped),
+                objects,
+                self._scanner.trailer_offset,
+                self._get_raw,
+                pack_dir=str(self._store.pack_dir),
+                checks=self._checks,
+            )
             try:
                 external = resolver.run(self._progress)
             finally:
@@ -197,18 +217,44 @@ def install_pack(
     return name
 
 
-class DeltaResolver:
-    """Computes the id of every delta in a scanned pack, base before delta."""
+class _Waiting:
+    """A base and how many of its deltas are still to be applied."""
 
-    def __init__(self, data: memoryview, objects: ScannedObjects, end: int, get_raw: GetRaw) -> None:
+    __slots__ = ("base", "left")
+
+    def __init__(self, base: Base, left: int) -> None:
+        self.base = base
+        self.left = left
+
+
+class DeltaResolver:
+    """Computes the id of every delta in a scanned pack, base before delta, checking the
+    trees and commits deltas make (`checks`)."""
+
+    def __init__(
+        self,
+        data: memoryview,
+        objects: ScannedObjects,
+        end: int,
+        get_raw: GetRaw,
+        *,
+        pack_dir: str,
+        checks: ObjectChecks | None = None,
+    ) -> None:
         self._data = data
         self._objects = objects
         self._end = end
         self._get_raw = get_raw
+        self._pack_dir = pack_dir
+        self._checks = checks
         self._resolved = 0
         self._deltas = sum(1 for oid in objects.ids if oid is None)
+        self._held = 0  # bytes of bases held in memory
+        self._live: set[Base] = set()  # every base not released yet
 
     def release(self) -> None:
+        for base in list(self._live):
+            self._drop(base)
         self._data.release()
 
     def run(self, progress: ProgressSink | None) -> set[bytes]:
@@ -219,7 +265,7 @@ class DeltaResolver:
             if type_num in WHOLE_TYPES:
                 children = self._take_children(index)
                 if children:
-                    self._resolve_chains(children, type_num, self._inflate(index))
+                    self._resolve_chains(children, type_num, self._whole_base(index))
         external = self._resolve_thin()
         if objects.ofs_children or objects.ref_children:
             raise PackFormatError(f"{self._deltas - self._resolved} deltas have no base")
@@ -238,7 +284,7 @@ class DeltaResolver:
             except KeyError:
                 continue
             external.add(base_id)
-            self._resolve_chains(ref_children.pop(base_id), type_num, data)
+            self._resolve_chains(ref_children.pop(base_id), type_num, self._hold(data))
         return external
 
     def _take_children(self, index: int) -> list[int]:
@@ -249,28 +295,149 @@ class DeltaResolver:
             children = children + objects.ref_children.pop(oid)
         return children
 
-    def _inflate(self, index: int) -> bytes:
+    def _region(self, index: int) -> memoryview:
         objects = self._objects
         nxt = index + 1
         end = objects.offsets[nxt] if nxt < len(objects.offsets) else self._end
-        return zlib.decompress(self._data[objects.data_starts[index] : end])
+        return self._data[objects.data_starts[index] : end]
 
-    def _resolve_chains(self, children: list[int], type_num: int, base: bytes) -> None:
+    def _inflate(self, index: int) -> bytes:
+        """The entry whole: its size was checked against the limits, and verified, by the scan."""
+        return zlib.decompress(self._region(index), bufsize=max(self._objects.sizes[index], 1))
+
+    def _inflate_pieces(self, index: int) -> Iterator[bytes]:
+        inflater = zlib.decompressobj()
+        data: bytes | memoryview = self._region(index)
+        while not inflater.eof:
+            out = inflater.decompress(data, OUT_CAP)
+            data = inflater.unconsumed_tail
+            if out:
+                yield out
+            elif not data:
+                break
+
+    def _whole_base(self, index: int) -> Base:
+        size = self._objects.sizes[index]
+        if size <= WHOLE_LIMIT and self._held + size <= HELD_BUDGET:
+            return self._hold(self._inflate(index))
+        return self._track(spill(self._pack_dir, self._inflate_pieces(index)))
+
+    def _hold(self, data: bytes) -> Base:
+        self._held += len(data)
+        return self._track(HeldBase(data))
+
+    def _track(self, base: Base) -> Base:
+        self._live.add(base)
+        return base
+
+    def _drop(self, base: Base) -> None:
+        if base in self._live:
+            self._live.discard(base)
+            if isinstance(base, HeldBase):
+                self._held -= base.size
+            base.close()
+
+    def _resolve_chains(self, children: list[int], type_num: int, base: Base) -> None:
         ids = self._objects.ids
-        stack = [(child, base) for child in children]
+        offsets = self._objects.offsets
+        ofs_children = self._objects.ofs_children
+        root = _Waiting(base, len(children))
+        stack = [(child, root) for child in children]
         while stack:
-            index, base_data = stack.pop()
-            chunks = apply_delta(base_data, self._inflate(index))
-            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            if not data and type_num != _BLOB:
-                raise PackFormatError(f"delta at {self._objects.offsets[index]} is empty")
-            digest = hashlib.sha1(object_header(type_num, len(data)))
-            digest.update(data)
-            ids[index] = digest.digest()
-            stack.extend((child, data) for child in self._take_children(index))
+            index, waiting = stack.pop()
+            keep = offsets[index] in ofs_children
+            oid, made = self._apply(index, type_num, waiting.base, keep=keep)
+            ids[index] = oid
+            grandchildren = self._take_children(index)
+            if grandchildren and made is None:  # only REF_DELTAs wait on it: make it again, kept
+                made = self._apply(index, type_num, waiting.base, keep=True)[1]
+            waiting.left -= 1
+            if not waiting.left:
+                self._drop(waiting.base)
+            if grandchildren:
+                assert made is not None
+                stack.extend((child, _Waiting(made, len(grandchildren))) for child in grandchildren)
+            elif made is not None:
+                self._drop(made)
             self._resolved += 1
             if self._progress is not None and self._resolved % _PROGRESS_EVERY == 0:
                 self._progress(TransferProgress(Phase.RESOLVING, self._resolved, self._deltas))
+
+    def _apply(self, index: int, type_num: int, base: Base, *, keep: bool) -> tuple[bytes, Base | None]:
+        """The id of the delta at `index` on `base`, and its result when `keep` (as a base)."""
+        objects = self._objects
+        offset = objects.offsets[index]
+        result_size = objects.result_sizes[index]  # read, and checked against the limits, by the scan
+        if not result_size and type_num != _BLOB:
+            raise PackFormatError(f"delta at {offset} is empty")
+        small = objects.sizes[index] <= WHOLE_LIMIT
+        if small and result_size <= WHOLE_LIMIT and isinstance(base, HeldBase):
+            return self._apply_whole(index, type_num, base, self._inflate(index), keep=keep)
+        pieces = iter([self._inflate(index)]) if small else self._inflate_pieces(index)
+        first = next(pieces, b"")
+        sizes = delta_sizes(first[:32])
+        if sizes is None:
+            raise PackFormatError(f"delta at {offset} has no valid header")
+        base_size, _, head_len = sizes
+        if base_size != base.size:
+            raise PackFormatError(f"delta at {offset} is for a base of {base_size} bytes, not {base.size}")
+        rest = itertools.chain([first[head_len:]], pieces)
+        return self._apply_streaming(index, type_num, base, result_size, rest, keep=keep)
+
+    def _apply_whole(
+        self, index: int, type_num: int, base: HeldBase, delta: bytes, *, keep: bool
+    ) -> tuple[bytes, Base | None]:
+        try:
+            chunks = apply_delta(base.data, delta)
+        except ApplyDeltaError as exc:
+            raise PackFormatError(f"delta at {self._objects.offsets[index]} does not apply ({exc})") from None
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        digest = hashlib.sha1(object_header(type_num, len(data)))
+        digest.update(data)
+        oid = digest.digest()
+        if self._checks is not None:
+            self._checks.check_whole(type_num, data, oid.hex())
+        if not keep:
+            return oid, None
+        if self._held + len(data) <= HELD_BUDGET:
+            return oid, self._hold(data)
+        return oid, self._track(spill(self._pack_dir, [data]))
+
+    def _apply_streaming(
+        self, index: int, type_num: int, base: Base, size: int, pieces: Iterable[bytes], *, keep: bool
+    ) -> tuple[bytes, Base | None]:
+        checks = self._checks
+        where = f"at offset {self._objects.offsets[index]} of the pack"
+        digest = hashlib.sha1(object_header(type_num, size))
+        check = checks.start(type_num) if checks is not None else None
+        kept = SpilledBase(self._pack_dir) if keep else None
+
+        def sink(piece: bytes) -> None:
+            digest.update(piece)
+            if check is not None:
+                assert checks is not None
+                checks.feed(check, piece, type_num, where)
+            if kept is not None:
+                kept.write(piece)
+
+        stream = DeltaStream(base, size, sink)
+        try:
+            for piece in pieces:
+                stream.feed(piece)
+            stream.finish()
+        except DeltaError as exc:
+            if kept is not None:
+                kept.close()
+            raise PackFormatError(f"delta {where} does not apply: {exc}") from None
+        except BaseException:
+            if kept is not None:
+                kept.close()
+            raise
+        oid = digest.digest()
+        if check is not None:
+            assert checks is not None
+            checks.verify(check, type_num, oid.hex())
+        return oid, (self._track(kept.done()) if kept is not None else None)
 
 
 def pack_index_v2(entries: list[tuple[bytes | None, int, int]], checksum: bytes) -> bytes:

@@ -5,7 +5,14 @@ arrive so that parsing overlaps the network. Each object is inflated exactly
 once here; whole objects are hashed on the fly, deltas are only located (their
 ids are computed when the deltas are resolved, see `pack_ingest`). Nothing
 but the current object's inflater is held in memory: a 1 GB blob streams
-through in window-sized pieces.
+through in pieces of at most `OUT_CAP` inflated bytes.
+
+The pack's declared sizes are checked against its `PackLimits` before
+anything is inflated: each object's size, each delta's result size (read from
+the first bytes of the delta), and their sum. Inflation never goes past the
+declared size either (zlib is asked for at most one byte more), so a zlib
+bomb that lies about its size stops at that byte. Trees and commits sent
+whole are checked (`object_checks`) as they inflate.
 """
 
 from __future__ import annotations
@@ -16,15 +23,44 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.git.objects.object_checks import CHECKED_TYPES, ObjectCheck, ObjectChecks
+from core.git.objects.pack_limits import InflatedTooLarge, ObjectTooLarge, PackLimits
+
 OFS_DELTA = 6
 REF_DELTA = 7
 WHOLE_TYPES = {1: b"commit", 2: b"tree", 3: b"blob", 4: b"tag"}
 OID_LEN = 20
 _MAX_HEADER = 32  # a type/size varint and an OFS_DELTA offset varint fit easily
+OUT_CAP = 1 << 20  # inflated bytes asked of zlib at a time
+_DELTA_HEADER = 20  # a delta's base and result sizes: two varints of up to 64 bits
+_HOLD_TO_CHECK = 1 << 20  # a tree or commit up to this size is checked whole, larger ones as they inflate
 
 
 class PackFormatError(Exception):
     """The bytes received are not a well-formed pack."""
+
+
+def delta_sizes(head: bytes) -> tuple[int, int, int] | None:
+    """(base size, result size, header length) from a delta's first bytes; None if they
+    end before both sizes do."""
+    try:
+        byte = head[0]
+        base = byte & 0x7F
+        pos, shift = 1, 7
+        while byte & 0x80:
+            byte = head[pos]
+            base |= (byte & 0x7F) << shift
+            pos, shift = pos + 1, shift + 7
+        byte = head[pos]
+        result = byte & 0x7F
+        pos, shift = pos + 1, 7
+        while byte & 0x80:
+            byte = head[pos]
+            result |= (byte & 0x7F) << shift
+            pos, shift = pos + 1, shift + 7
+    except IndexError:
+        return None
+    return base, result, pos
 
 
 @dataclass
@@ -34,6 +70,8 @@ class ScannedObjects:
     offsets: list[int] = field(default_factory=list)
     data_starts: list[int] = field(default_factory=list)
     types: list[int] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)  # inflated size of each entry (a delta's own size)
+    result_sizes: list[int] = field(default_factory=list)  # what each delta declares it makes (0: whole)
     crcs: list[int] = field(default_factory=list)
     ids: list[bytes | None] = field(default_factory=list)
     # base offset -> positions of the OFS_DELTAs on it; base id -> REF_DELTAs on it
@@ -97,7 +135,10 @@ class PackScanner:
     pack's trailing checksum is checked by `finish`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limits: PackLimits | None = None, checks: ObjectChecks | None = None) -> None:
+        self.limits = limits or PackLimits()
+        self.checks = checks
+        self.inflated_total = 0  # declared: every entry's size, and every delta's result size
         self.objects = ScannedObjects()
         self.total: int | None = None
         self.bytes_seen = 0
@@ -111,6 +152,10 @@ class PackScanner:
         self._crc = 0
         self._hash: Any = None
         self._inflated = 0
+        self._check: ObjectCheck | None = None  # a large tree or commit's check, fed as it inflates
+        self._held: list[bytes] | None = None  # a small tree or commit, checked once whole
+        self._result_size = 0
+        self._delta_head: bytes | None = None  # a delta's first bytes, until its sizes are read
 
     @property
     def count(self) -> int:
@@ -184,21 +229,69 @@ class PackScanner:
                 pos = self._current[1] - self._base
             size = self._current[2]  # type: ignore[index]
             window = view[pos : pos + size + (size >> 10) + 64]
-            out = self._inflater.decompress(window)
-            self._inflated += len(out)
-            if self._hash is not None:
-                self._hash.update(out)
-            if not self._inflater.eof:
-                self._crc = zlib.crc32(window, self._crc)
-                pos += len(window)
-                if pos >= end:
-                    break
-                continue
-            used = len(window) - len(self._inflater.unused_data)
+            used, finished = self._inflate(window)
             self._crc = zlib.crc32(window[:used], self._crc)
             pos += used
-            self._end_object()
+            if finished:
+                self._end_object()
+            elif pos >= end:
+                break
         return pos
+
+    def _inflate(self, window: memoryview) -> tuple[int, bool]:
+        """Inflate what `window` holds of the current object, never past its declared size
+        and at most `OUT_CAP` bytes at a time; (bytes of `window` used, object complete)."""
+        assert self._current is not None
+        inflater = self._inflater
+        declared = self._current[2]
+        data: bytes | memoryview = window
+        while True:
+            left = declared - self._inflated
+            cap = min(left + 1, OUT_CAP)
+            out = inflater.decompress(data, cap)
+            if len(out) > left:
+                where = self._current[0]
+                raise PackFormatError(f"object at {where} inflates past its declared {declared} bytes")
+            if out:
+                self._inflated += len(out)
+                if self._hash is not None:
+                    self._hash.update(out)
+                    if self._held is not None:
+                        self._held.append(out)
+                    elif self._check is not None:
+                        assert self.checks is not None
+                        self.checks.feed(self._check, out, self._current[4], self._where())
+                elif self._delta_head is not None:
+                    self._read_delta_sizes(self._delta_head + out[:_DELTA_HEADER])
+            if inflater.eof:
+                return len(window) - len(inflater.unused_data), True
+            data = inflater.unconsumed_tail
+            if not data and len(out) < cap:
+                return len(window), False
+
+    def _read_delta_sizes(self, head: bytes) -> None:
+        sizes = delta_sizes(head)
+        if sizes is None:
+            if len(head) >= _DELTA_HEADER:
+                raise PackFormatError(f"delta at {self._where()} has no valid header")
+            self._delta_head = head
+            return
+        self._delta_head = None
+        self._result_size = sizes[1]
+        self._count_inflated(sizes[1], delta=True)
+
+    def _count_inflated(self, size: int, *, delta: bool = False) -> None:
+        """Refuse an object (or delta result) of `size` past the limits, before it is made."""
+        limits = self.limits
+        if size > limits.max_object_size:
+            raise ObjectTooLarge(size, limits.max_object_size, delta=delta)
+        self.inflated_total += size
+        if self.inflated_total > limits.max_inflated_size:
+            raise InflatedTooLarge(limits.max_inflated_size)
+
+    def _where(self) -> str:
+        assert self._current is not None
+        return f"at offset {self._current[0]} of the pack"
 
     def _header_fits(self, buf: bytes, pos: int) -> bool:
         return _parse_object_header(buf, pos) is not None
@@ -213,24 +306,50 @@ class PackScanner:
             if base <= 0 or base > offset:
                 raise PackFormatError(f"bad delta base offset at {offset}")
             base = offset - base
+        if size > self.limits.max_object_size or self.inflated_total + size > self.limits.max_inflated_size:
+            self._count_inflated(size)
+        self.inflated_total += size
         self._current = (offset, offset + header_len, size, base, type_num)
         self._crc = zlib.crc32(view[pos : pos + header_len])
         self._inflater = zlib.decompressobj()
         self._inflated = 0
-        self._hash = hashlib.sha1(object_header(type_num, size)) if type_num in WHOLE_TYPES else None
+        whole = type_num in WHOLE_TYPES
+        self._hash = hashlib.sha1(object_header(type_num, size)) if whole else None
+        self._delta_head = None if whole else b""
+        self._result_size = 0
+        self._check = self._held = None
+        if whole and self.checks is not None and type_num in CHECKED_TYPES:
+            if size <= _HOLD_TO_CHECK:
+                self._held = []
+            else:
+                self._check = self.checks.start(type_num)
 
     def _end_object(self) -> None:
         assert self._current is not None
         offset, data_start, size, base, type_num = self._current
         if self._inflated != size:
             raise PackFormatError(f"object at {offset} inflates to {self._inflated}, not {size}")
+        if self._delta_head is not None:
+            raise PackFormatError(f"delta {self._where()} ends before its header does")
+        oid = self._hash.digest() if self._hash is not None else None
+        if self._held is not None:
+            assert self.checks is not None and oid is not None
+            data = self._held[0] if len(self._held) == 1 else b"".join(self._held)
+            self.checks.check_whole(type_num, data, oid.hex())
+            self._held = None
+        elif self._check is not None:
+            assert self.checks is not None and oid is not None
+            self.checks.verify(self._check, type_num, oid.hex())
+            self._check = None
         index = len(self.objects.offsets)
         objects = self.objects
         objects.offsets.append(offset)
         objects.data_starts.append(data_start)
         objects.types.append(type_num)
+        objects.sizes.append(size)
+        objects.result_sizes.append(self._result_size)
         objects.crcs.append(self._crc)
-        objects.ids.append(self._hash.digest() if self._hash is not None else None)
+        objects.ids.append(oid)
         if isinstance(base, int):
             objects.ofs_children.setdefault(base, []).append(index)
         elif isinstance(base, bytes):

@@ -46,6 +46,25 @@ def display(path: bytes) -> str:
     return path.decode("utf-8", "backslashreplace")
 
 
+def quoted(name: bytes) -> str:
+    """`name` for a one-line message: in double quotes, control characters escaped."""
+    text = display(name)
+    return '"' + "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text) + '"'
+
+
+def aliases_dotgit(name: bytes) -> bool:
+    """Whether `name` is `.git` or a spelling some file system reads as `.git` (NTFS's
+    trailing dots and spaces, streams and short name, HFS+'s ignorable characters)."""
+    if name in (b"", b".", b"..") or b"/" in name or _element_problem(name) is None:
+        return False
+    return _ntfs_folded(name) not in (b"", b".", b"..")
+
+
+def is_gitmodules(name: bytes) -> bool:
+    """Whether `name` is `.gitmodules` as git reads it (case, NTFS trailing dots, short name)."""
+    return _ntfs_folded(name) in (b".gitmodules", b"gitmod~1")
+
+
 def check_entry_name(parent: bytes, name: bytes, mode: int) -> None:
     """Raise UnsafePath unless `name` is a safe single path element under `parent`."""
     why = _element_problem(name)

@@ -21,6 +21,7 @@ from dulwich.repo import Repo
 
 from core.errors import BadInput
 from core.git.config.upstreams import set_upstream
+from core.git.objects.pack_limits import PackLimits
 from core.git.objects.tree_delta import tree_delta
 from core.git.progress import ProgressSink
 from core.git.repository import UnsupportedObjectFormat
@@ -39,8 +40,10 @@ def clone_repository(
     progress: ProgressSink | None = None,
     timeout: float = 30.0,
     ssh_command: str | None = None,
+    limits: PackLimits | None = None,
 ) -> FetchResult:
-    """Clone `url` into `path` (which must not exist, or be an empty directory)."""
+    """Clone `url` into `path` (which must not exist, or be an empty directory), the pack
+    held to `limits` (the app settings) and its objects checked as any fetch's."""
     remote = parse_remote_url(url)
     path = Path(path)
     created = _claim_destination(path)
@@ -56,6 +59,7 @@ def clone_repository(
                 progress=progress,
                 timeout=timeout,
                 ssh_command=ssh_command,
+                limits=limits,
             )
             started = time.perf_counter()
             _check_out_default(repo, remote, result)

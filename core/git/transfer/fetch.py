@@ -6,12 +6,16 @@ negotiation, no pack). Otherwise every local head and this remote's tracking
 refs are offered as haves (newest first), the pack streams into
 `objects/pack/tmp_pack_*` while it is parsed, is indexed and moved in, and
 only then are the remote-tracking refs moved. Any failure removes the partial
-pack and leaves every ref as it was. No gc runs here (dulwich's porcelain
+pack and leaves every ref as it was. The pack is held to `PackLimits` while
+it arrives, and its trees and commits are checked (`object_checks`, as git's
+`fetch.fsckObjects` says) before it is moved in; refs whose names git would
+not take are left out (`ref_names`). No gc runs here (dulwich's porcelain
 would auto-gc in-process after a fetch; this module never calls porcelain).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +29,9 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.git.config.remote_config import remote_url
-from core.git.objects.pack_ingest import IncomingPack, PackTooLarge
+from core.git.objects.object_checks import BadObject, CheckPolicy, ObjectChecks
+from core.git.objects.pack_ingest import IncomingPack
+from core.git.objects.pack_limits import LimitExceeded, PackLimits, PackTooLarge
 from core.git.objects.pack_scan import PackFormatError
 from core.git.progress import (
     Phase,
@@ -38,14 +44,15 @@ from core.git.repository import SUPPORTED_OBJECT_FORMAT, UnsupportedObjectFormat
 from core.git.transfer.errors import TransferFailed
 from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.transfer.haves import HavesWalker
+from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_name
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.transport import connected
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
-from core.settings import DEFAULT_MAX_PACK_SIZE
 
 __all__ = ["FetchResult", "OversizedPack", "TrackedBranches", "fetch_remote"]
 
 PHASES = ("connect", "negotiate", "receive", "index", "refs")
+log = logging.getLogger(__name__)
 _GATE_TURN = 0.25  # seconds between looks at the stop while waiting for the pack gate
 
 
@@ -82,6 +89,7 @@ class FetchResult:
     # The tracking ref `<remote>/HEAD` pointed to before this fetch pruned it (the
     # symref now follows the remote's default branch, or is gone with it).
     head_was: str | None = None
+    notes: list[str] = field(default_factory=list)  # one line each: what was ignored, and why
 
 
 def fetch_remote(
@@ -95,7 +103,7 @@ def fetch_remote(
     timeout: float = 30.0,
     ssh_command: str | None = None,
     pack_gate: PackGate | None = None,
-    max_pack_size: int = DEFAULT_MAX_PACK_SIZE,
+    limits: PackLimits | None = None,
     stop: TransferStop | None = None,
 ) -> FetchResult:
     """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url`.
@@ -104,12 +112,13 @@ def fetch_remote(
     threads: that work is CPU-bound, and in threads several at once only slow
     each other down (`bench.background_heavy`: four at once 3.8x git's time, one at a
     time 2.0x). Fetches with nothing to receive never
-    wait for it. A pack larger than `max_pack_size` bytes is refused while it arrives.
+    wait for it. A pack that passes its `limits` (bytes received, one object inflated,
+    all of them inflated: the app settings) is refused as soon as it does.
     `stop` ends the transfer from another thread (`TransferStopped`; nothing is kept)."""
     if url is None:
         url = parse_remote_url(remote_url(repo, remote), base=_work_dir(repo))
     plan = FetchPlan(repo, remote, tracked)
-    session = _FetchSession(repo, remote, plan, progress, pack_gate, max_pack_size, stop)
+    session = _FetchSession(repo, remote, plan, progress, pack_gate, limits or PackLimits(), stop)
     with connected(
         remote,
         url,
@@ -168,7 +177,7 @@ class _FetchSession:
         plan: FetchPlan,
         progress: ProgressSink | None,
         gate: PackGate | None,
-        max_pack_size: int,
+        limits: PackLimits,
         stop: TransferStop | None = None,
     ) -> None:
         store = repo.object_store
@@ -185,7 +194,10 @@ class _FetchSession:
         self._gate = gate
         self._stop = stop
         self._gated = False
-        self._max_pack_size = max_pack_size
+        self._limits = limits
+        policy = CheckPolicy.from_config(repo.get_config_stack())  # a bad value fails before connecting
+        self._checks = ObjectChecks(policy) if policy is not None else None
+        self._ignored: list[bytes] = []
 
     def run(self, client: GitClient, path: str) -> FetchResult:
         self._report(TransferProgress(Phase.CONNECTING))
@@ -219,8 +231,9 @@ class _FetchSession:
     def _determine_wants(self, refs: Mapping[Ref, ObjectID], depth: int | None = None) -> list[ObjectID]:
         self._clock.mark("connect")
         _check_object_format(self._remote, None, refs.values())  # before any pack is asked for
-        advertised = {name.decode(): sha for name, sha in refs.items()}
-        self._wants = self._plan.wants(advertised, self._store)
+        found = AdvertisedRefs.of(refs)
+        self._ignored = [name for name in found.ignored if self._plan.would_track(name)]
+        self._wants = self._plan.wants(found.usable, self._store)
         if self._wants and self._gate is not None:
             self._wait_for_gate(self._gate)  # a pack is coming: wait for a free slot before asking for it
             self._gated = True
@@ -237,7 +250,7 @@ class _FetchSession:
             return len(data)  # an in-process server sends an empty pack even then
         if self._incoming is None:
             self._clock.mark("negotiate")
-            self._incoming = IncomingPack(self._store, self._report, max_bytes=self._max_pack_size)
+            self._incoming = IncomingPack(self._store, self._report, limits=self._limits, checks=self._checks)
         try:
             return self._incoming.write(data)
         except PackTooLarge as exc:
@@ -254,9 +267,9 @@ class _FetchSession:
 
     def _update_refs(self, result: FetchPackResult, received: tuple[int, int]) -> FetchResult:
         _check_object_format(self._remote, result.object_format, ())  # an empty remote lists no ids
-        advertised = {name.decode(): sha for name, sha in result.refs.items() if sha is not None}
+        advertised = AdvertisedRefs.of(result.refs).usable
         head = result.symrefs.get(Ref(b"HEAD"))
-        default_ref = head.decode() if head is not None else None
+        default_ref = usable_name(head) if head is not None else None
         plan = self._plan
         updates = plan.updates(advertised, default_ref)
         missing = [new for _, new in updates.values() if ObjectID(new) not in self._store]
@@ -278,7 +291,14 @@ class _FetchSession:
             timings_ms=dict(self._clock.ms),
             pruned=pruned,
             head_was=head_was,
+            notes=self._notes(),
         )
+
+    def _notes(self) -> list[str]:
+        notes = [ignored_note(name) for name in self._ignored]
+        for note in notes:
+            log.warning("%s: %s", self._remote, note)
+        return notes
 
 
 _FORMAT_OF_HEX_LENGTH = {40: "sha1", 64: "sha256"}
@@ -298,6 +318,8 @@ def _broken_transfer(remote: str, exc: BaseException, incoming: IncomingPack | N
     """A plain message for a stream that ended early or a pack that does not verify."""
     if isinstance(exc, PackFormatError):
         return TransferFailed(remote, f"the remote sent a corrupt pack ({exc}); nothing was kept")
+    if isinstance(exc, (BadObject, LimitExceeded)) and not isinstance(exc, PackTooLarge):
+        return TransferFailed(remote, str(exc))
     truncated = isinstance(exc, GitProtocolError) and "does not match length prefix" in str(exc)
     if truncated or (isinstance(exc, HangupException) and incoming is not None and incoming.started):
         got = f" after {incoming.bytes_received:,} bytes of the pack" if incoming and incoming.started else ""

@@ -92,6 +92,16 @@ class FetchPlan:
                 mapped[ref] = tracking
         return mapped
 
+    def would_track(self, ref: bytes) -> bool:
+        """Whether the remote ref named `ref` is one this plan tracks (by name alone: an
+        ignored name is reported only when the fetch would have used it)."""
+        name = ref.decode("utf-8", "replace")
+        if self.tracked.mode == "all":
+            return name.startswith(HEADS)
+        if self.tracked.mode == "named":
+            return name in {HEADS + branch for branch in self.tracked.names}
+        return name in {u.merge_ref for u in self.upstreams}
+
     def updates(self, advertised: Mapping[str, bytes], default_ref: str | None) -> dict[str, RefUpdate]:
         """Tracking ref -> (old, new) for every tracked ref that moved."""
         moves: dict[str, RefUpdate] = {}
