@@ -1,7 +1,10 @@
-"""Three-way merge of trees and commits, in memory, deciding like git's merge (without renames).
+"""Three-way merge of trees and commits, in memory, deciding like git's merge (ort).
 
-Each name in a directory is split into its file part (blob, symlink or
-submodule) and its directory part, merged separately, and joined again:
+Renames are found first (`rename_merge`: a file one side renamed is merged
+at its new path with the other side's changes; rename/rename, rename/delete
+and directory-rename cases conflict as they do in git). Then each name in a
+directory is split into its file part (blob, symlink or submodule) and its
+directory part, merged separately, and joined again:
 
 - a side that did not change a part (same mode and id as the base) takes the
   other side's; equal sides agree;
@@ -25,7 +28,10 @@ still conflict.
 
 Several merge bases (criss-cross history) are merged first into a virtual
 base, recursively, as git's recursive strategy does; conflicts inside the
-virtual base keep markers (content) or the bases' base (anything else).
+virtual base keep markers (content) or the bases' base (anything else). A
+rename that conflicts inside the virtual base is not reproduced: the merge
+is reported as a conflict at those paths rather than risk a tree git would
+not make.
 """
 
 from __future__ import annotations
@@ -39,13 +45,14 @@ from dulwich.graph import find_merge_base
 from dulwich.objects import S_ISGITLINK, Blob, ObjectID, Tree
 from dulwich.repo import Repo
 
+from core.git.config.merge_config import RenameSettings, rename_settings
 from core.git.merge.conflict_copies import ConflictCopy, KeepBoth
 from core.git.merge.merge_file import merge_file
+from core.git.merge.rename_merge import plan
+from core.git.merge.tree_view import Entry, TreeView
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.path_safety import display
-from core.git.objects.tree_delta import checked_entries
 
-Entry = tuple[int, ObjectID]  # (mode, id)
 _Triple = tuple[Entry | None, Entry | None, Entry | None]  # base, ours, theirs
 
 
@@ -61,6 +68,7 @@ class TreeMerge:
     tree: ObjectID
     conflicts: list[str]  # sorted paths; empty for a clean merge
     copies: list[ConflictCopy] = field(default_factory=list)  # conflicts resolved by keeping both
+    rename_conflicts: list[str] = field(default_factory=list)  # those of `conflicts` renames caused
 
     @property
     def clean(self) -> bool:
@@ -69,22 +77,50 @@ class TreeMerge:
 
 class TreeMerger:
     """One merge; `virtual` builds a merge base, resolving its conflicts instead of failing;
-    `keep_both` resolves them by keeping both sides."""
+    `keep_both` resolves them by keeping both sides; `renames`: how renames are found
+    (git's defaults unless given)."""
 
     def __init__(
-        self, objects: ObjectOverlay, *, virtual: bool = False, keep_both: KeepBoth | None = None
+        self,
+        objects: ObjectOverlay,
+        *,
+        virtual: bool = False,
+        keep_both: KeepBoth | None = None,
+        renames: RenameSettings | None = None,
+        view: TreeView | None = None,
     ) -> None:
         self.objects = objects
         self.virtual = virtual
         self.keep_both = keep_both
+        self.renames = renames or RenameSettings()
+        self.view = view or TreeView(objects)
         self.conflicts: list[str] = []
         self.copies: list[ConflictCopy] = []
         self._beside: dict[bytes, list[tuple[bytes, Entry]]] = {}  # directory -> (name, our entry)
 
     def merge(self, base: ObjectID | None, ours: ObjectID, theirs: ObjectID) -> TreeMerge:
+        planned = plan(
+            self.view,
+            (base, ours, theirs),
+            self.renames,
+            self.merge_entries,
+            virtual=self.virtual,
+            keep_both=self.keep_both is not None,
+        )
+        renamed = [_shown(path) for path in planned.conflicts]
+        self.conflicts += renamed
+        self.copies += planned.kept
+        base, ours, theirs = planned.trees
         merged = self._merge_dirs(b"", (_dir(base), _dir(ours), _dir(theirs)))
         tree = merged if merged is not None else self.objects.add(Tree())
-        return TreeMerge(tree, sorted(self.conflicts), sorted(self.copies, key=lambda c: c.path))
+        conflicts = sorted(set(self.conflicts))
+        return TreeMerge(tree, conflicts, sorted(self.copies, key=lambda c: c.path), sorted(renamed))
+
+    def merge_entries(self, path: bytes, base: Entry | None, ours: Entry, theirs: Entry) -> Entry | None:
+        """One file's three versions merged as this merge would; None when they conflict."""
+        alone = TreeMerger(self.objects, virtual=self.virtual, renames=self.renames, view=self.view)
+        merged = alone._merge_file_part(path, (base, ours, theirs))
+        return None if alone.conflicts else merged
 
     def _merge_dirs(self, prefix: bytes, triple: _Triple) -> ObjectID | None:
         """The merged directory's tree id, or None when it ends up empty."""
@@ -95,6 +131,7 @@ class TreeMerger:
             path = _join(prefix, name)
             entry = self._merge_name(path, (base.get(name), ours.get(name), theirs.get(name)))
             if entry is not None:
+                self.view.keep(entry)
                 merged.add(name, entry[0], entry[1])
         self._add_copies(prefix, merged, names)
         return self.objects.add(merged) if len(merged) else None
@@ -105,14 +142,12 @@ class TreeMerger:
             assert self.keep_both is not None
             copy = self.keep_both.name_for(prefix, name, is_dir=stat.S_ISDIR(entry[0]), used=used)
             used.add(copy)
+            self.view.keep(entry)
             merged.add(copy, entry[0], entry[1])
             self.copies.append(ConflictCopy(display(_join(prefix, name)), display(_join(prefix, copy))))
 
     def _entries(self, prefix: bytes, entry: Entry | None) -> dict[bytes, Entry]:
-        """Read raw and checked: a parsed tree would let a duplicate name collapse silently."""
-        if entry is None:
-            return {}
-        return {name: (mode, sha) for name, mode, sha in checked_entries(self.objects, entry[1], prefix)}
+        return {} if entry is None else self.view.entries(entry[1], prefix)
 
     def _merge_name(self, path: bytes, triple: _Triple) -> Entry | None:
         files = _part(triple, want_dir=False)
@@ -154,7 +189,7 @@ class TreeMerger:
 
     def _conflict(self, path: bytes, resolution: Entry | None) -> Entry | None:
         """Record a conflict at `path`; what a virtual base keeps there."""
-        self.conflicts.append(path.decode("utf-8", "replace"))
+        self.conflicts.append(_shown(path))
         return resolution
 
     def _keep_both(self, path: bytes, *, theirs: Entry | None, ours: Entry | None) -> Entry | None:
@@ -175,7 +210,7 @@ class TreeMerger:
         """Drop what was recorded at or under `path`: its entries are replaced as a whole."""
         shown = display(path)
         self.copies = [c for c in self.copies if not _within(c.path, shown)]
-        self.conflicts = [c for c in self.conflicts if not _within(c, path.decode("utf-8", "replace"))]
+        self.conflicts = [c for c in self.conflicts if not _within(c, _shown(path))]
         for directory in [d for d in self._beside if d == path or d.startswith(path + b"/")]:
             del self._beside[directory]
 
@@ -188,26 +223,42 @@ def merge_commits(
     bases: list[ObjectID] | None = None,
     *,
     keep_both: KeepBoth | None = None,
+    renames: RenameSettings | None = None,
 ) -> TreeMerge:
-    """Merge two commits' trees over their merge base(s), found in `repo` unless given."""
+    """Merge two commits' trees over their merge base(s), found in `repo` unless given;
+    renames found as the repository's git config says unless `renames` is given."""
     if bases is None:
         bases = find_merge_base(repo, [ours, theirs])
-    base_tree = _base_tree(repo, objects, bases)
-    merger = TreeMerger(objects, keep_both=keep_both)
-    return merger.merge(base_tree, objects.commit(ours).tree, objects.commit(theirs).tree)
+    settings = renames or rename_settings(repo)
+    view = TreeView(objects)
+    base_tree, unsure = _base_tree(repo, view, bases, settings)
+    merger = TreeMerger(objects, keep_both=keep_both, renames=settings, view=view)
+    merged = merger.merge(base_tree, objects.commit(ours).tree, objects.commit(theirs).tree)
+    if unsure:
+        conflicts = sorted(set(merged.conflicts) | set(unsure))
+        return TreeMerge(merged.tree, conflicts, merged.copies, merged.rename_conflicts)
+    return merged
 
 
-def _base_tree(repo: Repo, objects: ObjectOverlay, bases: list[ObjectID]) -> ObjectID | None:
+def _base_tree(
+    repo: Repo, view: TreeView, bases: list[ObjectID], settings: RenameSettings
+) -> tuple[ObjectID | None, list[str]]:
+    """The (virtual) merge base's tree, and the paths where a rename conflicted inside it."""
     if not bases:
-        return None
+        return None, []
+    objects = view.objects
     tree = ObjectID(objects.commit(bases[0]).tree)
     merged = [bases[0]]
+    unsure: list[str] = []
     for other in bases[1:]:
         # The merge base of `other` and the virtual merge of `merged` (git merge-base semantics).
-        inner = _base_tree(repo, objects, find_merge_base(repo, [other, *merged]))
-        tree = TreeMerger(objects, virtual=True).merge(inner, tree, objects.commit(other).tree).tree
+        inner, inner_unsure = _base_tree(repo, view, find_merge_base(repo, [other, *merged]), settings)
+        virtual = TreeMerger(objects, virtual=True, renames=settings, view=view)
+        result = virtual.merge(inner, tree, objects.commit(other).tree)
+        tree = result.tree
+        unsure += inner_unsure + result.rename_conflicts
         merged.append(other)
-    return tree
+    return tree, unsure
 
 
 def _dir(tree: ObjectID | None) -> Entry | None:
@@ -239,6 +290,10 @@ def _gitlink(*entries: Entry | None) -> bool:
 
 def _within(path: str, top: str) -> bool:
     return path == top or path.startswith(top + "/")
+
+
+def _shown(path: bytes) -> str:
+    return path.decode("utf-8", "replace")
 
 
 def _join(parent: bytes, name: bytes) -> bytes:
