@@ -64,6 +64,7 @@ GIT_LAYERS: list[list[str]] = [
     ["core.git.config"],
     ["core.git.objects"],
     ["core.git.index"],
+    ["core.git.content"],
     ["core.git.history"],
     ["core.git.transfer"],
     ["core.git.worktree"],
