@@ -27,7 +27,7 @@ from core.git.history.commit_graph_file import load_commit_graph
 from core.git.history.generations import GenerationIndex
 from core.git.history.merge_base import fresh_index, merge_bases
 from core.git.merge.line_diff import diff_hunks
-from core.git.merge.merge_file import merge_file
+from core.git.merge.merge_file import GIT_MERGE, GIT_MERGE_FILE, merge_file
 
 # 1. The commit-graph file -----------------------------------------------------------
 
@@ -214,8 +214,9 @@ def text_sides(lines: int, edits: int) -> tuple[bytes, bytes, bytes]:
 
 def bench_merge_file(runs: int, lines: int = 10_000) -> list[Table]:
     base, ours, theirs = text_sides(lines, 20)
-    OURS, DULWICH, GIT = (
-        "gitferry merge.merge_file",
+    OURS, OURS_MYERS, DULWICH, GIT = (
+        "gitferry merge_file (histogram, as git merge)",
+        "gitferry merge_file (Myers, as git merge-file)",
         "dulwich merge.merge_blobs (merge3)",
         "git merge-file -p",
     )
@@ -234,22 +235,24 @@ def bench_merge_file(runs: int, lines: int = 10_000) -> list[Table]:
 
         contenders: dict[str, Callable[[], object]] = {
             OURS: lambda: merge_file(base, ours, theirs),
+            OURS_MYERS: lambda: merge_file(base, ours, theirs, GIT_MERGE_FILE),
             DULWICH: lambda: merge_blobs(blobs[0], blobs[1], blobs[2]),
             GIT: git_merge,
         }
         results = interleaved(contenders, runs, warmup=1)
         by_git = git_merge()
-    mine = merge_file(base, ours, theirs)
     content, conflicted = merge_blobs(blobs[0], blobs[1], blobs[2])
-    if by_git.returncode != 0 or mine.conflict or mine.content != by_git.stdout:
-        raise AssertionError("gitferry's merge differs from git merge-file's clean merge")
+    for options in (GIT_MERGE, GIT_MERGE_FILE):
+        mine = merge_file(base, ours, theirs, options)
+        if by_git.returncode != 0 or mine.conflict or mine.content != by_git.stdout:
+            raise AssertionError("gitferry's merge differs from git merge-file's clean merge")
     table = versus(
         f"three-way merge of a {lines:,}-line file, 20 separate edits on each side",
         results,
         dulwich=DULWICH,
         git_row=GIT,
     )
-    table.note("git: clean; gitferry: clean, same bytes as git")
+    table.note("git: clean; gitferry: clean, same bytes as git (with either algorithm)")
     table.note(
         f"dulwich: {'a CONFLICT' if conflicted else 'clean'}, "
         f"{'same bytes as git' if content == by_git.stdout else 'bytes differ from git'}"
@@ -261,7 +264,7 @@ def bench_line_diff(runs: int, lines: int = 10_000) -> list[Table]:
     base, ours, _theirs = text_sides(lines, 20)
     a, b = base.splitlines(keepends=True), ours.splitlines(keepends=True)
     OURS, JUNK, EXACT, GIT = (
-        "gitferry merge.line_diff (Myers)",
+        "gitferry merge.line_diff (Myers, as git diff)",
         "difflib, autojunk (merge3's default)",
         "difflib, autojunk=False",
         "git diff --no-index",

@@ -1,38 +1,62 @@
-"""Three-way merge of one file's content, deciding conflicts the way git's text merge does.
+"""Three-way merge of one file's content, clean or conflicted exactly where git's is.
 
-Both sides are diffed against the base (`line_diff`, Myers like git). Git's
-rule: a change of ours and a change of theirs conflict unless at least one
-base line that neither side changed lies between them; where the two sides
-turn the same base lines into the same text, there is no conflict.
+Both sides are diffed against the base (`line_diff`, with git's algorithms and
+tie-breaks) and the two lists of changes are merged as git's xdiff merges them
+(xdiff/xmerge.c, git 2.39):
 
-Where a change could slide (an inserted or deleted run next to an identical
-line: `a` inserted beside an `a`), two correct diffs may put it at either end
-of its slide, so one finds it touching the other side's change and the other
-does not. So a change counts here as covering every place it could slide to,
-and a merge is clean only if it is clean, with the same result, along the
-diffs found scanning forwards and backwards (where two edit scripts tie).
-Measured against `git merge-tree` on 5,000 random small edits of files made
-of five distinct lines (many ties): every clean result equal to git's; 1
-clean where git reports a conflict (a tie git breaks differently; the result
-holds both sides' changes); 73 conflicts that git merges cleanly.
+- a change of one side that neither touches nor overlaps a change of the other
+  is taken; changes that touch (no unchanged base line between them) or overlap
+  are one conflict, unless both sides made the very same change;
+- "zealous" refinement: the two sides' texts of a conflict are diffed against each
+  other, lines they agree on leave the conflict (a conflict whose sides are equal
+  is resolved), and conflicts fewer than 4 lines apart are joined (`git
+  merge-file` also joins those separated only by lines without a letter or digit);
+- markers as git writes them, `\\r\\n` where the surrounding lines end so, with
+  `diff3` and `zdiff3` styles.
+
+`GIT_MERGE` is what `git merge`, `rebase` and `merge-tree` do (merge-ort diffs
+with the histogram algorithm); `GIT_MERGE_FILE` what `git merge-file` does
+(Myers). Up to 2.39 merge-ort ignores `diff.algorithm`; from 2.50 it honours it.
 
 Not taken from `dulwich.merge.merge_blobs` (merge3 on difflib): it detects a
 conflict by searching the result for `<<<<<<< ours` (a file that contains
 that text never merges cleanly), line-merges binary files, and difflib's
-alignment is slow or poor on large files (see `line_diff`). Binary content
-follows git: a NUL byte in the first 8,000 bytes, changed on both sides, is a
-conflict.
+alignment is slow or poor on large files. Binary content follows git: a NUL
+byte in the first 8,000 bytes, changed on both sides, is a conflict.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final, Literal
 
-from core.git.merge.line_diff import Hunk, TooDifferent, diff_hunks
+from core.git.merge.line_diff import Algorithm, LineNumbers, TooManyCollisions, diff_hunks, split_lines
 
 _BINARY_PROBE = 8000
-_Span = tuple[int, int, int, Hunk]  # lowest and highest base line it may reach, side (0 ours, 1 theirs), hunk
+
+# How hard conflicts are refined (xdiff's XDL_MERGE_* levels).
+MINIMAL: Final = 0  # every overlapping change conflicts
+EAGER: Final = 1  # ... unless both sides made the same change
+ZEALOUS: Final = 2  # ... and lines the two sides agree on leave the conflict
+ZEALOUS_ALNUM: Final = 3  # ... and conflicts separated only by lines without letters or digits join
+
+Style = Literal["merge", "diff3", "zdiff3"]
+_ALNUM = re.compile(rb"[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class MergeOptions:
+    algorithm: Algorithm = "histogram"
+    level: int = ZEALOUS
+    style: Style = "merge"  # merge.conflictStyle
+    labels: tuple[bytes | None, bytes | None, bytes | None] = (b"ours", b"base", b"theirs")
+    marker_size: int = 7
+
+
+GIT_MERGE: Final = MergeOptions()
+GIT_MERGE_FILE: Final = MergeOptions(algorithm="myers", level=ZEALOUS_ALNUM)
 
 
 @dataclass(frozen=True)
@@ -45,7 +69,9 @@ def is_binary(data: bytes) -> bool:
     return b"\0" in data[:_BINARY_PROBE]
 
 
-def merge_file(base: bytes | None, ours: bytes, theirs: bytes) -> FileMerge:
+def merge_file(
+    base: bytes | None, ours: bytes, theirs: bytes, options: MergeOptions = GIT_MERGE
+) -> FileMerge:
     """Merge `ours` and `theirs`, both changed from `base` (None: added on both sides)."""
     if ours == theirs:
         return FileMerge(ours, False)
@@ -55,124 +81,230 @@ def merge_file(base: bytes | None, ours: bytes, theirs: bytes) -> FileMerge:
         return FileMerge(ours, False)
     if any(is_binary(side) for side in (base or b"", ours, theirs)):
         return FileMerge(ours, True)
-    lines = [(text or b"").splitlines(keepends=True) for text in (base, ours, theirs)]
     try:
-        return _merge_lines(*lines)
-    except TooDifferent:
+        return _Merge(split_lines(base or b""), split_lines(ours), split_lines(theirs), options).run()
+    except TooManyCollisions:  # git's merge fails here: not clean
         return FileMerge(ours, True)
 
 
-def _merge_lines(base: list[bytes], ours: list[bytes], theirs: list[bytes]) -> FileMerge:
-    """Merge along both diffs Myers may give (scanning forwards and backwards); clean only if both agree."""
-    forward = _merge_along(base, ours, theirs, diff_hunks(base, ours), diff_hunks(base, theirs))
-    if forward.conflict:
-        return forward
-    backward = _merge_along(base, ours, theirs, _backward_hunks(base, ours), _backward_hunks(base, theirs))
-    return forward if backward == forward else FileMerge(forward.content, True)
+@dataclass(slots=True)
+class _Region:
+    """xdiff's `xdmerge_t`: base lines [i0, i0+chg0), ours [i1, i1+chg1), theirs [i2, i2+chg2)."""
+
+    mode: int  # 0 conflict, 1 take ours, 2 take theirs, 4 both sides the same
+    i0: int
+    chg0: int
+    i1: int
+    chg1: int
+    i2: int
+    chg2: int
 
 
-def _backward_hunks(a: list[bytes], b: list[bytes]) -> list[Hunk]:
-    """The diff of the reversed texts, in forward positions: where two edit scripts tie, the other one."""
-    n, m = len(a), len(b)
-    return [(n - i2, n - i1, m - j2, m - j1) for i1, i2, j1, j2 in reversed(diff_hunks(a[::-1], b[::-1]))]
+_Change = tuple[int, int, int, int]  # base start, base count, side start, side count
 
 
-def _merge_along(
-    base: list[bytes], ours: list[bytes], theirs: list[bytes], our_hunks: list[Hunk], their_hunks: list[Hunk]
-) -> FileMerge:
-    sides = (ours, theirs)
-    spans = sorted(
-        [_span(base, ours, hunk, 0) for hunk in our_hunks]
-        + [_span(base, theirs, hunk, 1) for hunk in their_hunks]
-    )
-    out: list[bytes] = []
-    conflict = False
-    done = 0  # base lines before this are written
-    for group in _touching(spans):
-        start = min(hunk[0] for _lo, _hi, _side, hunk in group)
-        end = max(hunk[1] for _lo, _hi, _side, hunk in group)
-        texts = [
-            _apply(base, start, end, sides[s], [h for _lo, _hi, side, h in group if side == s])
-            for s in (0, 1)
-        ]
-        out.extend(base[done:start])
-        if texts[0] == texts[1] or texts[1] == base[start:end]:
-            out.extend(texts[0])
-        elif texts[0] == base[start:end]:
-            out.extend(texts[1])
+class _Merge:
+    def __init__(
+        self, base: list[bytes], ours: list[bytes], theirs: list[bytes], options: MergeOptions
+    ) -> None:
+        self.base, self.ours, self.theirs, self.options = base, ours, theirs, options
+        self.regions: list[_Region] = []
+
+    def run(self) -> FileMerge:
+        algorithm = self.options.algorithm
+        base = LineNumbers(self.base)
+        mine = [(i1, i2 - i1, j1, j2 - j1) for i1, i2, j1, j2 in base.diff(self.ours, algorithm)]
+        if not mine:
+            return FileMerge(b"".join(self.theirs), False)
+        other = [(i1, i2 - i1, j1, j2 - j1) for i1, i2, j1, j2 in base.diff(self.theirs, algorithm)]
+        if not other:
+            return FileMerge(b"".join(self.ours), False)
+        style, level = self.options.style, self.options.level
+        if style != "merge":
+            level = min(level, EAGER)  # diff3 output shows the base: nothing to refine against it
+        self._collect(mine, other, level)
+        if style == "zdiff3":
+            self._trim_conflicts()
+        elif level >= ZEALOUS:
+            self._refine_conflicts()
+            self._join_close_conflicts(alnum=level > ZEALOUS)
+        content = self._output()
+        return FileMerge(content, any(region.mode == 0 for region in self.regions))
+
+    def _append(self, mode: int, i0: int, chg0: int, i1: int, chg1: int, i2: int, chg2: int) -> None:
+        last = self.regions[-1] if self.regions else None
+        if last is not None and (i1 <= last.i1 + last.chg1 or i2 <= last.i2 + last.chg2):
+            if mode != last.mode:
+                last.mode = 0
+            last.chg0 = i0 + chg0 - last.i0
+            last.chg1 = i1 + chg1 - last.i1
+            last.chg2 = i2 + chg2 - last.i2
         else:
-            conflict = True
-            out.extend(_markers(*texts))
-        done = end
-    out.extend(base[done:])
-    return FileMerge(b"".join(out), conflict)
+            self.regions.append(_Region(mode, i0, chg0, i1, chg1, i2, chg2))
+
+    def _collect(self, mine: list[_Change], other: list[_Change], level: int) -> None:
+        """Walk both sides' changes in base order: taken, identical, or in conflict."""
+        x = y = 0
+        while x < len(mine) and y < len(other):
+            b1, n1, s1, m1 = mine[x]
+            b2, n2, s2, m2 = other[y]
+            if b1 + n1 < b2:
+                self._append(1, b1, n1, s1, m1, s2 - b2 + b1, n1)
+                x += 1
+                continue
+            if b2 + n2 < b1:
+                self._append(2, b2, n2, s1 - b1 + b2, n2, s2, m2)
+                y += 1
+                continue
+            if (
+                level == MINIMAL
+                or (b1, n1, m1) != (b2, n2, m2)
+                or self.ours[s1 : s1 + m1] != self.theirs[s2 : s2 + m2]
+            ):
+                off = b1 - b2
+                ffo = off + n1 - n2
+                i0, i1, i2 = b1, s1, s2
+                if off > 0:
+                    i0 -= off
+                    i1 -= off
+                else:
+                    i2 += off
+                chg0, chg1, chg2 = b1 + n1 - i0, s1 + m1 - i1, s2 + m2 - i2
+                if ffo < 0:
+                    chg0 -= ffo
+                    chg1 -= ffo
+                else:
+                    chg2 += ffo
+                self._append(0, i0, chg0, i1, chg1, i2, chg2)
+            end1, end2 = b1 + n1, b2 + n2
+            if end1 >= end2:
+                y += 1
+            if end2 >= end1:
+                x += 1
+        shift = len(self.theirs) - len(self.base)
+        for b1, n1, s1, m1 in mine[x:]:
+            self._append(1, b1, n1, s1, m1, b1 + shift, n1)
+        shift = len(self.ours) - len(self.base)
+        for b2, n2, s2, m2 in other[y:]:
+            self._append(2, b2, n2, b2 + shift, n2, s2, m2)
+
+    def _refine_conflicts(self) -> None:
+        """Diff the two sides of each conflict: only the lines that differ stay in conflict."""
+        refined: list[_Region] = []
+        for region in self.regions:
+            if region.mode != 0 or region.chg1 == 0 or region.chg2 == 0:
+                refined.append(region)
+                continue
+            ours = self.ours[region.i1 : region.i1 + region.chg1]
+            theirs = self.theirs[region.i2 : region.i2 + region.chg2]
+            parts = diff_hunks(ours, theirs, self.options.algorithm)
+            if not parts:
+                region.mode = 4
+                refined.append(region)
+                continue
+            for a1, a2, b1, b2 in parts:
+                refined.append(
+                    _Region(0, region.i0, region.chg0, region.i1 + a1, a2 - a1, region.i2 + b1, b2 - b1)
+                )
+        self.regions = refined
+
+    def _trim_conflicts(self) -> None:
+        """zdiff3: lines equal at both ends of a conflict's two sides leave it."""
+        for region in self.regions:
+            if region.mode != 0:
+                continue
+            while region.chg1 and region.chg2 and self.ours[region.i1] == self.theirs[region.i2]:
+                region.chg1 -= 1
+                region.chg2 -= 1
+                region.i1 += 1
+                region.i2 += 1
+            while (
+                region.chg1
+                and region.chg2
+                and self.ours[region.i1 + region.chg1 - 1] == self.theirs[region.i2 + region.chg2 - 1]
+            ):
+                region.chg1 -= 1
+                region.chg2 -= 1
+
+    def _join_close_conflicts(self, alnum: bool) -> None:
+        """Conflicts fewer than 4 lines apart (or, with `alnum`, apart by lines without a letter
+        or digit) become one: it reads better than a few lines between two sets of markers."""
+        joined: list[_Region] = []
+        for region in self.regions:
+            last = joined[-1] if joined else None
+            if last is not None and last.mode == 0 and region.mode == 0:
+                begin, end = last.i1 + last.chg1, region.i1
+                if end - begin <= 3 or (
+                    alnum and not any(_ALNUM.search(line) for line in self.ours[begin:end])
+                ):
+                    last.chg1 = region.i1 + region.chg1 - last.i1
+                    last.chg2 = region.i2 + region.chg2 - last.i2
+                    continue
+            joined.append(region)
+        self.regions = joined
+
+    def _output(self) -> bytes:
+        out: list[bytes] = []
+        at = 0  # lines of ours before this are written
+        for region in self.regions:
+            if region.mode == 0:
+                out.extend(self.ours[at : region.i1])
+                self._conflict(region, out)
+            elif region.mode & 3:
+                out.extend(self.ours[at : region.i1])
+                if region.mode & 1:
+                    out.extend(self.ours[region.i1 : region.i1 + region.chg1])
+                if region.mode & 2:
+                    out.extend(self.theirs[region.i2 : region.i2 + region.chg2])
+            else:
+                continue
+            at = region.i1 + region.chg1
+        out.extend(self.ours[at:])
+        return b"".join(out)
+
+    def _conflict(self, region: _Region, out: list[bytes]) -> None:
+        ours_label, base_label, theirs_label = self.options.labels
+        size = self.options.marker_size if self.options.marker_size > 0 else 7
+        eol = b"\r\n" if self._crlf(region) else b"\n"
+        out.append(_marker(b"<", size, ours_label, eol))
+        out.extend(_ended(self.ours[region.i1 : region.i1 + region.chg1], eol))
+        if self.options.style != "merge":
+            out.append(_marker(b"|", size, base_label, eol))
+            out.extend(_ended(self.base[region.i0 : region.i0 + region.chg0], eol))
+        out.append(_marker(b"=", size, None, eol))
+        out.extend(_ended(self.theirs[region.i2 : region.i2 + region.chg2], eol))
+        out.append(_marker(b">", size, theirs_label, eol))
+
+    def _crlf(self, region: _Region) -> bool:
+        """Markers end in CRLF when the lines before the conflict on both sides (and the base's
+        first line, when that decides) do."""
+        crlf = _ends_crlf(self.ours, region.i1 - 1 if region.i1 else 0)
+        if crlf:
+            crlf = _ends_crlf(self.theirs, region.i2 - 1 if region.i2 else 0)
+        if crlf:
+            crlf = _ends_crlf(self.base, 0)
+        return crlf > 0
 
 
-def _touching(spans: list[_Span]) -> list[list[_Span]]:
-    """Spans grouped so that no two groups touch (a base line lies between any two groups)."""
-    groups: list[list[_Span]] = []
-    reach = -1
-    for span in spans:
-        if groups and span[0] <= reach:
-            groups[-1].append(span)
-            reach = max(reach, span[1])
-        else:
-            groups.append([span])
-            reach = span[1]
-    return groups
+def _ends_crlf(lines: Sequence[bytes], i: int) -> int:
+    """1 if line `i` ends in CRLF (the last line without an end: the one before it), 0 if in LF
+    only, -1 when nothing tells."""
+    if i < len(lines) - 1:
+        return int(lines[i].endswith(b"\r\n"))
+    if not lines:
+        return -1
+    if lines[i].endswith(b"\n"):
+        return int(lines[i].endswith(b"\r\n"))
+    if i == 0:
+        return -1
+    return int(lines[i - 1].endswith(b"\r\n"))
 
 
-def _apply(base: list[bytes], start: int, end: int, side: list[bytes], hunks: list[Hunk]) -> list[bytes]:
-    """`base[start:end]` with `hunks` (all inside it) applied."""
-    out: list[bytes] = []
-    at = start
-    for i1, i2, j1, j2 in sorted(hunks):
-        out.extend(base[at:i1])
-        out.extend(side[j1:j2])
-        at = i2
-    out.extend(base[at:end])
-    return out
+def _marker(char: bytes, size: int, label: bytes | None, eol: bytes) -> bytes:
+    return char * size + (b" " + label if label is not None else b"") + eol
 
 
-def _span(base: Sequence[bytes], side: Sequence[bytes], hunk: Hunk, which: int) -> _Span:
-    """The base lines `hunk` covers wherever it may slide to."""
-    i1, i2, j1, j2 = hunk
-    lo, hi = i1, i2
-    if j1 == j2:  # a deletion
-        lo, hi = _slide(base, i1, i2, -1)[0], _slide(base, i1, i2, 1)[1]
-    elif i1 == i2:  # an insertion
-        lo, hi = i1 - _insert_slide(base, side, hunk, -1), i1 + _insert_slide(base, side, hunk, 1)
-    return lo, hi, which, hunk
-
-
-def _slide(lines: Sequence[bytes], start: int, end: int, step: int) -> tuple[int, int]:
-    """How far the run `lines[start:end]` can move by `step` while the text stays the same."""
-    while True:
-        head, tail = (start, end) if step > 0 else (start - 1, end - 1)
-        if head < 0 or tail >= len(lines) or lines[head] != lines[tail]:
-            return start, end
-        start, end = start + step, end + step
-
-
-def _insert_slide(base: Sequence[bytes], side: Sequence[bytes], hunk: Hunk, step: int) -> int:
-    """How many lines an insertion (`side[j1:j2]` before `base[i1]`) can slide by `step`."""
-    at, _i2, start, end = hunk
-    moved = 0
-    while True:
-        if step > 0:
-            ok = end < len(side) and at < len(base) and side[start] == side[end] == base[at]
-        else:
-            ok = start > 0 and at > 0 and side[start - 1] == side[end - 1] == base[at - 1]
-        if not ok:
-            return moved
-        start, end, at, moved = start + step, end + step, at + step, moved + 1
-
-
-def _markers(ours: Sequence[bytes], theirs: Sequence[bytes]) -> list[bytes]:
-    return [b"<<<<<<< ours\n", *_terminated(ours), b"=======\n", *_terminated(theirs), b">>>>>>> theirs\n"]
-
-
-def _terminated(lines: Sequence[bytes]) -> list[bytes]:
+def _ended(lines: Sequence[bytes], eol: bytes) -> list[bytes]:
     if lines and not lines[-1].endswith(b"\n"):
-        return [*lines[:-1], lines[-1] + b"\n"]
+        return [*lines[:-1], lines[-1] + eol]
     return list(lines)
