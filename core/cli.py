@@ -135,6 +135,7 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _clone(core: Core, args: argparse.Namespace) -> int:
+    notes: list[str] = []
     with ProgressView() as view:
         record = await registry.clone_repository(
             core,
@@ -142,8 +143,10 @@ async def _clone(core: Core, args: argparse.Namespace) -> int:
             args.path,
             name=args.name,
             progress=lambda r, p: view.update(args.path, r, p),
+            notes=notes,
         )
-    print(f"cloned {url_without_secret(args.url)} into {record.path} as {record.name}")
+    line = f"cloned {url_without_secret(args.url)} into {record.path} as {record.name}"
+    print("; ".join([line, *notes]))
     return EXIT_OK
 
 

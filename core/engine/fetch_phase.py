@@ -139,6 +139,7 @@ def _account(report: SyncReport, fetched: FetchResult) -> None:
         if short not in report.fetched_refs:
             report.fetched_refs.append(short)
     report.objects_received += fetched.objects_received
+    report.notes.extend(note for note in fetched.notes if note not in report.notes)
     for phase in ("connect", "negotiate", "receive"):
         report.add_time(phase, fetched.timings_ms.get(phase, 0.0))
     report.add_time("receive", fetched.timings_ms.get("index", 0.0) + fetched.timings_ms.get("refs", 0.0))

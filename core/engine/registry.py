@@ -178,11 +178,13 @@ async def clone_repository(
     name: str | None = None,
     progress: Callable[[str, TransferProgress], None] | None = None,
     cancel: threading.Event | None = None,
+    notes: list[str] | None = None,
 ) -> RepoRecord:
     """Clone `url` into a new folder at `path` and register it.
 
     Setting `cancel` stops the transfer at its next progress report (`CloneCancelled`)
-    and the clone removes what it created."""
+    and the clone removes what it created. `notes` receives the fetch's own (one line
+    each: a ref it ignored)."""
     target = Path(canonical_path(path))
     await core.offload.io(_check_clone_target, target)
     name = name or _default_name(str(target))
@@ -202,7 +204,9 @@ async def clone_repository(
     watching = progress is not None or cancel is not None
     limits = PackLimits.of(await core.store.app_settings())
     sink_or_none = sink if watching else None
-    await core.offload.io(clone_into, url, target, auth=auth, progress=sink_or_none, limits=limits)
+    fetched = await core.offload.io(clone_into, url, target, auth=auth, progress=sink_or_none, limits=limits)
+    if notes is not None:
+        notes.extend(fetched.notes)
     if auth is not None:
         await core.offload.io(core.credentials.save, url, auth)
     return await add_repository(core, str(target), name=name)

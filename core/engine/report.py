@@ -47,6 +47,8 @@ class SyncReport:
     # Branches behind their upstream that fast_forward_all did not move, and why
     # (another worktree has them checked out, or is rebasing or bisecting them).
     left_alone: dict[str, str] = field(default_factory=dict)
+    # What a fetch left out, and why, one line each (a ref whose name git would not take).
+    notes: list[str] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMING_KEYS, 0.0))
     # For the engine (scheduler's backoff and breaker, branch events); not in `sync --json`.

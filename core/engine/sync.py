@@ -372,7 +372,8 @@ class _Sync:
         result = ResultKind.OK if done else ResultKind.UP_TO_DATE
         if self.gone:  # the remote changed under the user: never a plain success
             result, done = ResultKind.DIVERGED, self.gone + done
-        report.result, report.message = result, "; ".join((done or ["up to date"]) + _left_alone(report))
+        parts = (done or ["up to date"]) + _left_alone(report) + report.notes
+        report.result, report.message = result, "; ".join(parts)
 
 
 def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:

@@ -1,0 +1,100 @@
+"""A `git://` server that sends what no git server would: any refs, any pack.
+
+It speaks upload-pack as `git daemon` does with protocol v0 (a client asking
+for v2 is answered in v0, as an old server would): it advertises the refs it
+is given, byte for byte (a name like `refs/heads/a..b` included), reads the
+client's wants and haves up to `done`, answers `NAK` and sends one prepared
+pack file over side-band-64k, whatever was asked for. The pack is read from
+disk in pieces, so a pack of any size costs the test run no memory.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import BinaryIO
+
+from tests.servers.faults import _Acceptor, _close
+from tests.servers.host import LOOPBACK
+
+_BAND_DATA = 65515  # payload of one side-band-64k pkt-line, after its length and band byte
+CAPABILITIES = b"side-band-64k ofs-delta thin-pack agent=gitferry-tests-hostile/1"
+
+
+def pkt_line(payload: bytes) -> bytes:
+    return b"%04x" % (len(payload) + 4) + payload
+
+
+class HostileServer:
+    """`serve(refs, pack)` sets what every connection gets; `url()` is a `git://` URL to it."""
+
+    def __init__(self) -> None:
+        self.refs: dict[bytes, str] = {}
+        self.head: bytes | None = None
+        self.pack: Path | None = None
+        self.fetches = 0  # connections that asked for a pack
+        self._acceptor = _Acceptor(self._on_accept)
+        self.port = self._acceptor.port
+
+    def serve(
+        self, refs: dict[bytes, str], pack: Path | None, head: bytes | None = b"refs/heads/main"
+    ) -> None:
+        self.refs, self.pack, self.head = refs, pack, head
+
+    def url(self, name: str = "hostile.git") -> str:
+        return f"git://{LOOPBACK}:{self.port}/{name}"
+
+    def stop(self) -> None:
+        self._acceptor.stop()
+
+    def _on_accept(self, conn: socket.socket) -> None:
+        self._acceptor.spawn(self._session, conn)
+
+    def _session(self, conn: socket.socket) -> None:
+        try:
+            reader = conn.makefile("rb")
+            if _read_pkt(reader) is None:
+                return
+            conn.sendall(self._advertisement())
+            if _read_pkt(reader) is None:
+                return  # the client only wanted the refs
+            while (line := _read_pkt(reader, flush=b"")) != b"done\n":
+                if line is None:
+                    return
+            self.fetches += 1
+            conn.sendall(pkt_line(b"NAK\n"))
+            self._send_pack(conn)
+        except OSError:
+            pass
+        finally:
+            _close(conn)
+
+    def _advertisement(self) -> bytes:
+        refs = list(self.refs.items())
+        head = self.refs.get(self.head) if self.head is not None else None
+        if head is not None:
+            refs.insert(0, (b"HEAD", head))
+        caps = CAPABILITIES + (b" symref=HEAD:" + self.head if head is not None and self.head else b"")
+        lines = [
+            pkt_line(b"%s %s%s\n" % (sha.encode(), name, b"\0" + caps if i == 0 else b""))
+            for i, (name, sha) in enumerate(refs)
+        ]
+        return b"".join(lines) + b"0000"
+
+    def _send_pack(self, conn: socket.socket) -> None:
+        if self.pack is not None:
+            with self.pack.open("rb") as pack:
+                while data := pack.read(_BAND_DATA):
+                    conn.sendall(pkt_line(b"\x01" + data))
+        conn.sendall(b"0000")
+
+
+def _read_pkt(reader: BinaryIO, flush: bytes | None = None) -> bytes | None:
+    """The next pkt-line's payload; `flush` for a flush-pkt; None at the end of the stream."""
+    head = reader.read(4)
+    if len(head) < 4:
+        return None
+    length = int(head, 16)
+    if length == 0:
+        return flush
+    return reader.read(length - 4)
