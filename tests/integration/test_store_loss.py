@@ -206,8 +206,8 @@ def test_store_corrupted_in_place_under_a_running_daemon(
             assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == ["mine", "theirs"]
             mine = await core.store.repo("mine")  # the daemon re-read the remotes from git
             assert await core.store.remotes(mine.id) == [RemoteRecord("origin", world.remote.url("origin"))]
-            runs = await core.store.runs(mine.id)
-            assert runs and runs[0].result in ("ok", "up_to_date")  # recorded in the rebuilt store
+            runs = await core.store.runs(mine.id)  # recorded in the rebuilt store
+            assert any(run.result in ("ok", "up_to_date") for run in runs), runs
         finally:
             daemon.stop()
             await asyncio.wait_for(task, DEADLOCK_CAP)

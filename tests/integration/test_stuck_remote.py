@@ -82,7 +82,8 @@ def test_a_remote_that_never_finishes_delays_only_its_own_repository(
             assert entry["message"] == (
                 f"fetching from origin stopped: the background fetch ran past its deadline ({DEADLINE} s)"
             )
-            assert daemon.scheduler.backoff_streak(stuck_id) >= 1  # counted as failing: backed off
+            scheduler = daemon.scheduler
+            await until(lambda: scheduler.backoff_streak(stuck_id) >= 1)  # counted as failing: backed off
             [health] = await core.store.remote_health.failure_states(stuck_id)
             assert health.remote == "origin" and health.failures >= 1  # the breaker's count
             await until(healthy_round("d.txt"))  # and a third cycle after it
