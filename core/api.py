@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from core.engine import registry
 from core.engine.core import Core
@@ -40,16 +41,19 @@ from core.events import (
     SyncFinished,
 )
 from core.git.progress import Phase, TransferProgress
+from core.git.transfer.sign_in import SignInRequest
 from core.model import (
     BranchStatus,
     ConflictRecord,
+    ConnectionCheck,
+    RemoteAccess,
     RemoteRecord,
     RepoRecord,
     RepoState,
     SkippedFile,
 )
 from core.platform import autostart
-from core.remote_url import BadRemoteUrl, check_url, split_url_secret
+from core.remote_url import BadRemoteUrl, HttpAuth, check_url, split_url_secret
 from core.results import CANCELLED_MESSAGE, ResultKind
 from core.settings import (
     APP_PARSERS,
@@ -79,17 +83,21 @@ __all__ = [
     "BranchStatusChanged",
     "CloneCancelled",
     "ConflictRecord",
+    "ConnectionCheck",
     "Event",
     "FileSkipped",
     "GitferryError",
+    "HttpAuth",
     "Phase",
     "PhaseProgress",
+    "RemoteAccess",
     "RemoteRecord",
     "RemoteTripped",
     "RepoRecord",
     "RepoSettings",
     "RepoState",
     "ResultKind",
+    "SignInRequest",
     "SkippedFile",
     "Snapshot",
     "StateChanged",
@@ -104,6 +112,7 @@ __all__ = [
 ]
 
 CloneProgress = Callable[[str, TransferProgress], None]
+AsyncSignInPrompt = Callable[[SignInRequest], Coroutine[Any, Any, HttpAuth | None]]
 
 
 class Api:
@@ -302,6 +311,33 @@ class Api:
     async def saved_username(self, url: str) -> str | None:
         """The user name the keyring holds for `url` (never the secret)."""
         return await registry.saved_username(self.core, url)
+
+    async def test_connection(self, name: str, remote: str) -> ConnectionCheck:
+        """ "Test connection" with nothing typed: asked as a sync the user starts asks it
+        (rewritten URL, git's http settings, keyring, credential helpers, then the
+        sign-in prompt); refused: `GitferryError`."""
+        return await registry.test_connection(self.core, name, remote)
+
+    async def remote_access(self, name: str) -> list[RemoteAccess]:
+        """Each remote's effective URLs after git's rewrites, and where its credential
+        comes from (nobody is asked)."""
+        return await registry.remote_access(self.core, name)
+
+    def set_sign_in_prompt(self, ask: AsyncSignInPrompt | None) -> None:
+        """How a sync the user started asks them to sign in to an HTTP(S) remote: `ask`
+        runs on this event loop (a dialog) and returns the user name and secret, or None
+        when they cancel. One question at a time; None: nobody is asked (`auth_failed`)."""
+        if ask is None:
+            self.core.sign_in_prompt = None
+            return
+        loop = asyncio.get_running_loop()
+        one_at_a_time = threading.Lock()
+
+        def blocking(request: SignInRequest) -> HttpAuth | None:  # a transfer's thread
+            with one_at_a_time:
+                return asyncio.run_coroutine_threadsafe(ask(request), loop).result()
+
+        self.core.sign_in_prompt = blocking
 
     # Settings ---------------------------------------------------------------------
 

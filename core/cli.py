@@ -20,6 +20,7 @@ from core.cli_output import (
     print_status,
     repo_json,
     skipped_json,
+    terminal_sign_in,
 )
 from core.engine import registry
 from core.engine.core import Core
@@ -118,6 +119,8 @@ async def _run(args: argparse.Namespace) -> int:
     core = await Core.open()
     try:
         handler = _HANDLERS[args.command]
+        if args.command != "daemon" and sys.stdin.isatty():
+            core.sign_in_prompt = terminal_sign_in  # without a terminal: auth_failed, one line
         return await handler(core, args)
     finally:
         await core.close(wait=args.command != "daemon")
@@ -168,7 +171,7 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
 
 async def _sync(core: Core, args: argparse.Namespace) -> int:
     records = await core.store.repos(args.names)
-    options = SyncOptions(fetch_only=args.fetch_only, push=not args.no_push)
+    options = SyncOptions(fetch_only=args.fetch_only, push=not args.no_push, ask=True)
     with ProgressView() as view:
         reports = [await sync_repository(core, r, options, view.sink(r.name)) for r in records]
     if args.json:

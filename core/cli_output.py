@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from core.engine.report import SyncReport
 from core.git.progress import TransferProgress
+from core.git.transfer.sign_in import SignInRequest
 from core.model import BranchStatus, RepoRecord, SkippedFile
+from core.remote_url import HttpAuth
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -30,6 +34,7 @@ def repo_json(record: RepoRecord, branches: list[BranchStatus]) -> dict[str, Any
         "state": record.state,
         "last_sync": iso(record.last_sync),
         "last_result": record.last_result,
+        "last_message": record.last_message,
         "branches": [branch_json(b) for b in branches],
     }
 
@@ -94,6 +99,8 @@ def print_report(report: SyncReport) -> None:
 class ProgressView:
     """A progress bar per remote on stderr when it is a terminal; silent otherwise."""
 
+    _shown: ProgressView | None = None  # the one on screen: a sign-in prompt hides it
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._progress: Any = None
@@ -113,11 +120,28 @@ class ProgressView:
     def __enter__(self) -> ProgressView:
         if self._progress is not None:
             self._progress.start()
+            ProgressView._shown = self
         return self
 
     def __exit__(self, *_exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+            ProgressView._shown = None
+
+    @classmethod
+    @contextmanager
+    def hidden(cls) -> Iterator[None]:
+        """The bars off the screen meanwhile (a prompt is being answered)."""
+        shown = cls._shown
+        if shown is None or shown._progress is None:
+            yield
+            return
+        with shown._lock:
+            shown._progress.stop()
+            try:
+                yield
+            finally:
+                shown._progress.start()
 
     def sink(self, repo: str) -> Callable[[str, TransferProgress], None]:
         """The progress callback for one repository's remotes."""
@@ -137,3 +161,18 @@ class ProgressView:
                 completed=p.current,
                 total=p.total,
             )
+
+
+def terminal_sign_in(request: SignInRequest) -> HttpAuth | None:
+    """Ask on the terminal, as git asks: a user name (unless one is known), then the
+    password or token without echo. An empty secret or Ctrl-D declines."""
+    where = request.url
+    with ProgressView.hidden():
+        if request.refused:
+            print(f"{request.remote}: the saved credentials were refused; sign in again", file=sys.stderr)
+        try:
+            user = request.username or input(f"Username for '{where}': ").strip()
+            secret = getpass.getpass(f"Password for '{where}': ")
+        except EOFError:
+            return None
+    return HttpAuth(user, secret) if user and secret else None

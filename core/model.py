@@ -48,6 +48,30 @@ class RemoteRecord:
 
 
 @dataclass(frozen=True)
+class RemoteAccess:
+    """How a remote is reached, as the settings show it: where a fetch and a push connect
+    after git's `url.<base>.insteadOf` rewrites (None: as configured), and where its
+    credential comes from (`credential`, one line, never the secret)."""
+
+    name: str
+    fetch_url: str
+    credential: str
+    effective_fetch_url: str | None = None
+    effective_push_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """What "Test connection" found: the remote answered with `refs` refs at `url`
+    (after rewrites), signed in as `credential` says."""
+
+    remote: str
+    url: str
+    refs: int
+    credential: str
+
+
+@dataclass(frozen=True)
 class BranchStatus:
     name: str
     upstream: str | None

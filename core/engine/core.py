@@ -14,6 +14,7 @@ from dulwich.repo import Repo
 from core.credentials import Credentials
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.git.history.ahead_behind import GenerationIndex
+from core.git.transfer.sign_in import Signer, SignInPrompt
 from core.journal import Journal
 from core.offload import Offload
 from core.paths import data_dir
@@ -29,6 +30,13 @@ class Core:
     # Generation indexes per repository id, kept while the core runs, so that
     # ahead/behind after a fetch only parses the commits that arrived.
     graph_indexes: dict[int, GenerationIndex] = field(default_factory=dict)
+    # How the client asks the user to sign in to an HTTP(S) remote (a terminal prompt,
+    # the desktop app's dialog), called from a transfer's thread; None: it cannot ask.
+    sign_in_prompt: SignInPrompt | None = None
+
+    def signer(self, *, ask: bool) -> Signer:
+        """The keyring, and the prompt too when the job may ask (the user started it)."""
+        return Signer(self.credentials, self.sign_in_prompt if ask else None)
 
     def graph_index(self, repo_id: int, repo: Repo) -> GenerationIndex:
         index = self.graph_indexes.get(repo_id)

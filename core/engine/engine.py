@@ -166,6 +166,7 @@ class Engine:
                 skip_remotes=job.skip_remotes,
                 on_skipped=self.options.on_skipped or self.bus.publish,
                 stop=stop,
+                ask=job.kind is JobKind.USER_SYNC,
             ),
             progress,
             lease=self._lease,

@@ -21,7 +21,6 @@ from core.errors import GitferryError
 from core.git.config.remote_config import list_remotes
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
-from core.git.transfer.errors import AuthFailed
 from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
 from core.git.transfer.stop import TransferStop
 from core.remote_url import HttpAuth
@@ -54,20 +53,14 @@ def tracked_branches(settings: RepoSettings) -> TrackedBranches:
 
 
 async def http_auth(core: Core, url: str) -> HttpAuth | None:
-    """The keyring's credentials for an HTTP(S) URL; None for other transports."""
-    auth, _unread = await _keyring_auth(core, url)
-    return auth
-
-
-async def _keyring_auth(core: Core, url: str) -> tuple[HttpAuth | None, KeyringUnavailable | None]:
-    """The credentials, or why the keyring could not give them: the transfer then tries
-    without, and a refusal names the keyring rather than missing credentials."""
+    """The keyring's credentials for an HTTP(S) URL; None for other transports, or when
+    the keyring cannot give them (a transfer signs in through `Core.signer` instead)."""
     if not url.startswith(("http://", "https://")):
-        return None, None
+        return None
     try:
-        return await core.offload.io(core.credentials.get, url), None
-    except KeyringUnavailable as exc:
-        return None, exc
+        return await core.offload.io(core.credentials.get, url)
+    except KeyringUnavailable:
+        return None
 
 
 async def fetch_remotes(
@@ -82,9 +75,12 @@ async def fetch_remotes(
     skip: Iterable[str] = (),
     progress: RemoteProgress | None = None,
     stop: TransferStop | None = None,
+    ask: bool = False,
 ) -> RemotesFetched:
     """Fetch every remote (or those in `only`, less those in `skip`), accounting into
-    `report`; each remote's failure lands in `report.failed_remotes`."""
+    `report`; each remote's failure lands in `report.failed_remotes`. HTTP(S) remotes
+    sign in with the keyring and git's credential helpers, and with `ask` (the user
+    started the job) through the client's prompt."""
     outcome = RemotesFetched()
     wanted = None if only is None else set(only)
     skipped = set(skip)
@@ -94,26 +90,20 @@ async def fetch_remotes(
             continue
         if stop is not None and stop.requested:
             break
-        auth, unread = await _keyring_auth(core, remote.url)
         try:
             fetched = await core.offload.io(
                 fetch_remote,
                 repo,
                 remote.name,
                 tracked=tracked_branches(settings),
-                auth=auth,
+                signer=core.signer(ask=ask),
                 progress=None if progress is None else for_remote(progress, remote.name),
                 timeout=network_timeout,
                 pack_gate=core.offload.pack_gate,
                 limits=limits,
                 stop=stop,
             )
-        except GitferryError as failure:
-            exc = (
-                AuthFailed(remote.name, unread.message)
-                if unread and isinstance(failure, AuthFailed)
-                else failure
-            )
+        except GitferryError as exc:
             await core.store.remote_health.record(repo_id, remote.name, exc.message)
             outcome.failures[remote.name] = exc
             report.failed_remotes[remote.name] = exc.message

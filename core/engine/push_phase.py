@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from dulwich.repo import Repo
 
 from core.engine.core import Core
-from core.engine.fetch_phase import RemoteProgress, for_remote, http_auth
+from core.engine.fetch_phase import RemoteProgress, for_remote
 from core.engine.report import SyncReport
-from core.git.config.remote_config import remote_url
 from core.git.config.upstreams import Upstream, tracked_upstreams
 from core.git.transfer.push import push_branches
 from core.model import BranchStatus
@@ -50,21 +49,22 @@ async def push(
     reachable: set[str],
     network_timeout: float,
     progress: RemoteProgress | None = None,
+    ask: bool = False,
 ) -> PushOutcome:
-    """Push `branches` whose remote is `reachable`, each to its upstream; account into `report`."""
+    """Push `branches` whose remote is `reachable`, each to its upstream; account into
+    `report`. HTTP(S) remotes sign in as the fetch did (`ask`: the prompt may be used)."""
     outcome = PushOutcome()
     by_remote: dict[str, list[Upstream]] = defaultdict(list)
     for upstream in await core.offload.io(tracked_upstreams, repo):
         if upstream.branch in branches and upstream.remote in reachable:
             by_remote[upstream.remote].append(upstream)
     for remote, upstreams in sorted(by_remote.items()):
-        url = await core.offload.io(remote_url, repo, remote, push=True)
         result = await core.offload.io(
             push_branches,
             repo,
             remote,
             upstreams,
-            auth=await http_auth(core, url),
+            signer=core.signer(ask=ask),
             progress=None if progress is None else for_remote(progress, remote),
             timeout=network_timeout,
         )

@@ -8,19 +8,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dulwich.config import StackedConfig
 from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.remotes_mirror import mirror_remotes
 from core.errors import BadInput, GitferryError, NotARepository
 from core.git.config import remote_config
+from core.git.config.url_rewrite import fetch_url, push_url
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
 from core.git.repository import canonical_path, open_worktree_repo
 from core.git.transfer.clone import clone_repository as clone_into
-from core.git.transfer.probe import probe_remote
-from core.model import RepoRecord
-from core.remote_url import HttpAuth, check_url, split_url_secret
+from core.git.transfer.probe import probe, probe_remote
+from core.git.transfer.sign_in import describe_credential
+from core.model import ConnectionCheck, RemoteAccess, RepoRecord
+from core.remote_url import HttpAuth, check_url, split_url_secret, url_without_secret
 from core.settings import REPO_PARSERS, parse_setting
 from core.store.status_store import UnknownRepository
 
@@ -117,23 +120,77 @@ async def edit_remote(core: Core, name: str, action: str, remote: str, url: str 
             _apply_remote_edit(repo, action, remote, url or None)
 
     if auth is not None and url:
-        accepted = await check_credentials(core, remote, url, auth.username, auth.password)
+        accepted = await check_credentials(core, remote, url, auth.username, auth.password, path=record.path)
         await save_credentials(core, accepted)
     await core.offload.io(apply)
     await mirror_remotes(core, record.id, record.path)
 
 
 async def check_credentials(
-    core: Core, remote: str, url: str, username: str, secret: str
+    core: Core, remote: str, url: str, username: str, secret: str, *, path: str | None = None
 ) -> AcceptedCredentials:
-    """Ask the remote at `url` whether it accepts them; nothing is saved."""
+    """Ask the remote at `url` whether it accepts them; nothing is saved. The request
+    goes as a sync's would (the repository at `path`'s git settings, or the user's)."""
     if not url.startswith(("http://", "https://")):
         raise BadInput(f"{remote} uses {url.split(':', 1)[0]}, not HTTP(S): ssh uses your agent and keys")
     if not username or not secret:
         raise BadInput("a user name and a token or password are both needed")
     auth = HttpAuth(username, secret)
-    await core.offload.io(probe_remote, remote, url, auth=auth)
+    config = await core.offload.io(git_config, path)
+    await core.offload.io(probe_remote, remote, url, auth=auth, config=config)
     return AcceptedCredentials(remote, url, auth)
+
+
+def git_config(path: str | None) -> StackedConfig:
+    """The git settings a transfer for the repository at `path` reads (the user's and the
+    system's alone without one)."""
+    if path is None:
+        return StackedConfig.default()
+    with open_worktree_repo(path) as repo:
+        return repo.get_config_stack()
+
+
+async def test_connection(core: Core, name: str, remote: str) -> ConnectionCheck:
+    """ "Test connection" with nothing typed: the remote asked exactly as a sync the user
+    started asks it (rewritten URL, git's http settings, keyring, credential helpers,
+    then the sign-in prompt). Refused: the remote's `GitferryError`."""
+    record = await core.store.repo(name)
+    config = await core.offload.io(git_config, record.path)
+
+    def url_of() -> str:
+        with open_worktree_repo(record.path) as repo:
+            return remote_config.remote_url(repo, remote)
+
+    url = await core.offload.io(url_of)
+    found = await core.offload.io(probe, remote, url, auth=None, config=config, signer=core.signer(ask=True))
+    return ConnectionCheck(remote, found.url, found.refs, found.credential)
+
+
+async def remote_access(core: Core, name: str) -> list[RemoteAccess]:
+    """Each remote's effective URLs (when a rewrite applies) and where its credential
+    comes from, for the settings (nobody is asked: see `describe_credential`)."""
+    record = await core.store.repo(name)
+
+    def read() -> list[RemoteAccess]:
+        with open_worktree_repo(record.path) as repo:
+            config = repo.get_config_stack()
+            out = []
+            for remote in remote_config.list_remotes(repo):
+                fetch = fetch_url(config, remote.url)
+                pushed = push_url(config, remote.url, remote.push_url)
+                credential = describe_credential(fetch.effective, config, core.credentials)
+                out.append(
+                    RemoteAccess(
+                        remote.name,
+                        url_without_secret(remote.url),
+                        credential,
+                        url_without_secret(fetch.effective) if fetch.rewritten else None,
+                        url_without_secret(pushed.effective) if pushed.effective != fetch.effective else None,
+                    )
+                )
+            return out
+
+    return await core.offload.io(read)
 
 
 async def save_credentials(core: Core, accepted: AcceptedCredentials) -> None:
@@ -162,7 +219,8 @@ async def set_credentials(
         url = await core.offload.io(url_of)
     else:
         check_url(url)
-    await save_credentials(core, await check_credentials(core, remote, url, username, secret))
+    accepted = await check_credentials(core, remote, url, username, secret, path=record.path)
+    await save_credentials(core, accepted)
 
 
 def _check_clone_target(target: Path) -> None:
@@ -192,8 +250,6 @@ async def clone_repository(
     await core.store.repos()  # fail early on a broken store, before any download
     url, auth = split_url_secret(url)
     shown = check_url(url).text
-    if auth is None and url.startswith(("http://", "https://")):
-        auth = await core.offload.io(core.credentials.get, url)
 
     def sink(update: TransferProgress) -> None:
         if cancel is not None and cancel.is_set():
@@ -204,7 +260,10 @@ async def clone_repository(
     watching = progress is not None or cancel is not None
     limits = PackLimits.of(await core.store.app_settings())
     sink_or_none = sink if watching else None
-    fetched = await core.offload.io(clone_into, url, target, auth=auth, progress=sink_or_none, limits=limits)
+    signer = core.signer(ask=True)
+    fetched = await core.offload.io(
+        clone_into, url, target, auth=auth, progress=sink_or_none, limits=limits, signer=signer
+    )
     if notes is not None:
         notes.extend(fetched.notes)
     if auth is not None:

@@ -60,6 +60,7 @@ class SyncOptions:
     on_skipped: SkipSink | None = None  # FileSkipped events of the auto-commit
     clock: Clock | None = None  # the auto-commit's breaker and commit times (tests: a fake)
     stop: TransferStop | None = None  # cuts the fetch's transfers short (a deadline, a Cancel)
+    ask: bool = False  # the user started it: an HTTP(S) remote may ask them to sign in
 
 
 class PushRejected(GitferryError):
@@ -294,6 +295,7 @@ class _Sync:
             skip=self.options.skip_remotes,
             progress=self.progress,
             stop=self.options.stop,
+            ask=self.options.ask,
         )
 
     async def _integrate(self) -> None:
@@ -358,6 +360,7 @@ class _Sync:
             reachable=reachable,
             network_timeout=self.options.timeout,
             progress=self.progress,
+            ask=self.options.ask,
         )
 
     def _conclude(self, fetched: RemotesFetched) -> None:

@@ -87,12 +87,6 @@ def debug_logs(home: Path) -> Iterator[Path]:
     root = logging.getLogger()
     before, level = list(root.handlers), root.level
     configure_logging(home, verbose=True)
-    # The CLI run in this process replaces a handler of the same name with its own
-    # errors-only one; renamed, the app's DEBUG handler stays beside it, as if the
-    # desktop app were logging to the same file.
-    for handler in root.handlers:
-        if handler not in before and handler.get_name() == "gitferry-file":
-            handler.set_name("desktop-app-file")
     yield home / "gitferry.log"
     for handler in root.handlers:
         if handler not in before:

@@ -49,12 +49,18 @@ def list_remotes(repo: Repo) -> list[RemoteConfig]:
     return sorted(remotes, key=lambda r: r.name)
 
 
-def remote_url(repo: Repo, name: str, *, push: bool = False) -> str:
-    """The remote's fetch URL, or with `push` its push URL (`pushurl`, else `url`)."""
+def find_remote(repo: Repo, name: str) -> RemoteConfig:
     for remote in list_remotes(repo):
         if remote.name == name:
-            return (remote.push_url or remote.url) if push else remote.url
+            return remote
     raise UnknownRemote(name)
+
+
+def remote_url(repo: Repo, name: str, *, push: bool = False) -> str:
+    """The remote's fetch URL, or with `push` its push URL (`pushurl`, else `url`), as
+    configured (`url_rewrite` says where a transfer connects)."""
+    remote = find_remote(repo, name)
+    return (remote.push_url or remote.url) if push else remote.url
 
 
 def add_remote(repo: Repo, name: str, url: str) -> None:

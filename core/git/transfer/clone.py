@@ -21,12 +21,14 @@ from dulwich.repo import Repo
 
 from core.errors import BadInput
 from core.git.config.upstreams import set_upstream
+from core.git.config.url_rewrite import fetch_url
 from core.git.objects.pack_limits import PackLimits
 from core.git.objects.tree_delta import tree_delta
 from core.git.progress import ProgressSink
 from core.git.repository import UnsupportedObjectFormat
 from core.git.transfer.fetch import FetchResult, fetch_remote
 from core.git.transfer.fetch_plan import TrackedBranches
+from core.git.transfer.sign_in import Signer
 from core.remote_url import HttpAuth, Kind, RemoteUrl, parse_remote_url, url_without_secret
 
 ORIGIN = "origin"
@@ -41,25 +43,30 @@ def clone_repository(
     timeout: float = 30.0,
     ssh_command: str | None = None,
     limits: PackLimits | None = None,
+    signer: Signer | None = None,
 ) -> FetchResult:
     """Clone `url` into `path` (which must not exist, or be an empty directory), the pack
-    held to `limits` (the app settings) and its objects checked as any fetch's."""
+    held to `limits` (the app settings) and its objects checked as any fetch's. The
+    transfer goes where git's `url.<base>.insteadOf` sends `url`; `remote.origin.url`
+    keeps `url` as given (without a password), as git's clone does."""
     remote = parse_remote_url(url)
     path = Path(path)
     created = _claim_destination(path)
     try:
         with Repo.init(str(path)) as repo:
             _add_origin(repo, remote)
+            effective = fetch_url(repo.get_config_stack(), url)
             result = fetch_remote(
                 repo,
                 ORIGIN,
-                url=remote,
+                url=parse_remote_url(effective.effective) if effective.rewritten else remote,
                 tracked=TrackedBranches.all(),
                 auth=auth,
                 progress=progress,
                 timeout=timeout,
                 ssh_command=ssh_command,
                 limits=limits,
+                signer=signer,
             )
             started = time.perf_counter()
             _check_out_default(repo, remote, result)

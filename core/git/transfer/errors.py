@@ -43,6 +43,17 @@ class TransferFailed(RemoteError):
         super().__init__(remote, reason, f"fetching from {remote} failed: {reason}")
 
 
+class CertificateNotTrusted(TransferFailed):
+    """The server's TLS certificate did not verify: nothing was sent or received."""
+
+    def __init__(self, remote: str, detail: str) -> None:
+        super().__init__(
+            remote,
+            f"certificate not trusted ({detail}): give git's http.sslCAInfo the CA's certificate file",
+        )
+        self.detail = detail
+
+
 def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
     """`text` on one line, shortened, with every secret replaced by `***`."""
     for secret in secrets:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from dulwich.client import FetchPackResult, GitClient
@@ -28,7 +28,7 @@ from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
-from core.git.config.remote_config import remote_url
+from core.git.config.url_rewrite import remote_rewrite
 from core.git.objects.object_checks import BadObject, CheckPolicy, ObjectChecks
 from core.git.objects.pack_ingest import IncomingPack
 from core.git.objects.pack_limits import LimitExceeded, PackLimits, PackTooLarge
@@ -45,8 +45,9 @@ from core.git.transfer.errors import TransferFailed
 from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.transfer.haves import HavesWalker
 from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_name
+from core.git.transfer.sign_in import Signer
 from core.git.transfer.stop import TransferStop
-from core.git.transfer.transport import connected
+from core.git.transfer.transport import connected, unverified_warning
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
 
 __all__ = ["FetchResult", "OversizedPack", "TrackedBranches", "fetch_remote"]
@@ -105,8 +106,10 @@ def fetch_remote(
     pack_gate: PackGate | None = None,
     limits: PackLimits | None = None,
     stop: TransferStop | None = None,
+    signer: Signer | None = None,
 ) -> FetchResult:
-    """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url`.
+    """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url` (rewritten
+    by git's `url.<base>.insteadOf`), an HTTP(S) remote signing in through `signer`.
 
     `pack_gate` bounds how many fetches receive and index a pack at once across
     threads: that work is CPU-bound, and in threads several at once only slow
@@ -115,8 +118,9 @@ def fetch_remote(
     wait for it. A pack that passes its `limits` (bytes received, one object inflated,
     all of them inflated: the app settings) is refused as soon as it does.
     `stop` ends the transfer from another thread (`TransferStopped`; nothing is kept)."""
+    config = repo.get_config_stack()
     if url is None:
-        url = parse_remote_url(remote_url(repo, remote), base=_work_dir(repo))
+        url = parse_remote_url(remote_rewrite(repo, remote).effective, base=_work_dir(repo))
     plan = FetchPlan(repo, remote, tracked)
     session = _FetchSession(repo, remote, plan, progress, pack_gate, limits or PackLimits(), stop)
     with connected(
@@ -125,10 +129,13 @@ def fetch_remote(
         auth=auth,
         timeout=timeout,
         ssh_command=ssh_command,
-        config=repo.get_config_stack(),
+        config=config,
         stop=stop,
+        signer=signer,
     ) as (client, path):
-        return session.run(client, path)
+        result = session.run(client, path)
+    warning = unverified_warning(remote, url, config)
+    return replace(result, notes=[*result.notes, warning]) if warning else result
 
 
 def _work_dir(repo: Repo) -> str:

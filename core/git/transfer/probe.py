@@ -1,18 +1,59 @@
-""" "Test connection": ask a remote for its refs, nothing more."""
+""" "Test connection": ask a remote for its refs, nothing more, the way a sync connects.
+
+The URL is rewritten by git's `url.<base>.insteadOf` and the exchange signs in
+through the same chain as a fetch (`SignIn`), so what Test connection says is
+what the next sync will meet.
+"""
 
 from __future__ import annotations
 
-from core.git.transfer.transport import open_client, parse_remote_url, translate_error
+from dataclasses import dataclass
+
+from dulwich.config import Config, StackedConfig
+
+from core.git.config.url_rewrite import fetch_url
+from core.git.transfer.sign_in import Signer, used
+from core.git.transfer.transport import StoppableHttpClient, connected, parse_remote_url
 from core.remote_url import HttpAuth
 
 
-def probe_remote(remote: str, url: str, *, auth: HttpAuth | None, timeout: float = 30.0) -> int:
+@dataclass(frozen=True)
+class ProbeResult:
+    refs: int
+    url: str  # where it connected (after rewrites), no password
+    credential: str  # what it signed in with (`sign_in.used`)
+
+
+def probe_remote(
+    remote: str,
+    url: str,
+    *,
+    auth: HttpAuth | None,
+    timeout: float = 30.0,
+    config: Config | None = None,
+    signer: Signer | None = None,
+) -> int:
     """Raise the remote's error (`AuthFailed`, `RemoteUnreachable`, ...) or return its ref count."""
-    parsed = parse_remote_url(url)
-    client, path = open_client(parsed, auth=auth, timeout=timeout)
-    try:
-        return len(client.get_refs(path.encode() if isinstance(path, str) else path).refs)
-    except Exception as exc:
-        raise translate_error(exc, remote, parsed, auth) from None
-    finally:
-        client.close()
+    return probe(remote, url, auth=auth, timeout=timeout, config=config, signer=signer).refs
+
+
+def probe(
+    remote: str,
+    url: str,
+    *,
+    auth: HttpAuth | None,
+    timeout: float = 30.0,
+    config: Config | None = None,
+    signer: Signer | None = None,
+) -> ProbeResult:
+    if config is None:  # no repository yet (a clone's URL): the user's and the system's config
+        config = StackedConfig.default()
+    effective = fetch_url(config, url).effective
+    parsed = parse_remote_url(effective)
+    with connected(remote, parsed, auth=auth, timeout=timeout, config=config, signer=signer) as (
+        client,
+        path,
+    ):
+        refs = client.get_refs(path.encode() if isinstance(path, str) else path).refs
+        sign_in = client.sign_in if isinstance(client, StoppableHttpClient) else None
+    return ProbeResult(len(refs), parsed.text, used(sign_in))

@@ -36,13 +36,14 @@ from dulwich.repo import Repo
 
 from core.errors import BadInput
 from core.git.config.hooks import HookRefused, run_hook
-from core.git.config.remote_config import remote_url
 from core.git.config.upstreams import FetchRefspecs, Upstream
+from core.git.config.url_rewrite import remote_rewrite
 from core.git.progress import Phase, ProgressSink, ProgressThrottle, TransferProgress, parse_progress_line
 from core.git.repository import ref_value
 from core.git.transfer.errors import RemoteError, TransferFailed, scrub
 from core.git.transfer.push_objects import reaches
 from core.git.transfer.push_pack import OutgoingPack
+from core.git.transfer.sign_in import Signer
 from core.git.transfer.transport import connected, translate_error
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url, url_without_secret
 from core.results import ResultKind
@@ -80,10 +81,13 @@ def push_branches(
     progress: ProgressSink | None = None,
     timeout: float = 30.0,
     ssh_command: str | None = None,
+    signer: Signer | None = None,
 ) -> PushResult:
     """Push each branch's local head to its upstream's `merge_ref` on `remote`.
 
-    The URL is `remote.<name>.pushurl`, else `remote.<name>.url`. Raises
+    The URL is `remote.<name>.pushurl`, else `remote.<name>.url`, rewritten as git
+    rewrites push URLs (`url_rewrite.push_url`); an HTTP(S) remote signs in through
+    `signer`. Raises
     `RemoteUnreachable`, `AuthFailed`, `PushFailed`, or `HookRefused` (the
     `pre-push` hook said no: nothing was sent); a rejected ref is not an error
     but an entry in `rejected`.
@@ -93,10 +97,10 @@ def push_branches(
         raise BadInput(f"cannot push upstreams of {', '.join(others)} to {remote}")
     if not branches:
         return PushResult(remote, [], {}, 0, 0, {"connect": 0.0, "pack": 0.0, "send": 0.0})
-    configured = remote_url(repo, remote, push=True)
-    url = parse_remote_url(configured, base=str(repo.path))
+    effective = remote_rewrite(repo, remote, push=True).effective
+    url = parse_remote_url(effective, base=str(repo.path))
     secrets = [url.password, auth.password if auth else None]
-    session = _PushSession(repo, remote, branches, progress, secrets, hook_url=url_without_secret(configured))
+    session = _PushSession(repo, remote, branches, progress, secrets, hook_url=url_without_secret(effective))
     with connected(
         remote,
         url,
@@ -105,6 +109,7 @@ def push_branches(
         ssh_command=ssh_command,
         config=repo.get_config_stack(),
         translate=_push_error,
+        signer=signer,
     ) as (client, path):
         return session.run(client, path)
 

@@ -1,8 +1,9 @@
 """Dulwich clients for every transport, each with a bounded time to wait.
 
-- HTTP(S): a urllib3 pool with explicit connect and read timeouts and no
-  silent retries (dulwich issue 799: an HTTP fetch can otherwise hang).
-  Basic credentials go into a request header only, never into a URL.
+- HTTP(S): a urllib3 pool set up as git's `http.*` settings say (`http_pool`:
+  trust store, proxy, headers, timeouts, no silent retries). Credentials go in
+  a request header only, never into a URL, and come from a `SignIn` (given,
+  keyring, git's credential helpers, the user), asked again on a 401 as git does.
 - git://: a socket with a timeout on connect and on every read.
 - ssh: `BatchMode` (never a password prompt), `ConnectTimeout` and
   `ServerAlive*` options after the user's own, and a read timeout on the pipe.
@@ -22,7 +23,7 @@ import math
 import os
 import shlex
 import socket
-import urllib.request
+import ssl
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from typing import Any, cast
@@ -43,30 +44,35 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from core.errors import GitferryError
+from core.git.config.http_config import http_settings
 from core.git.transfer.errors import (
     AuthFailed,
+    CertificateNotTrusted,
     RemoteError,
     RemoteUnreachable,
     TransferFailed,
     scrub,
 )
+from core.git.transfer.http_pool import USER_AGENT, http_pool_for
+from core.git.transfer.sign_in import Signer, SignIn
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.timed_clients import TimedSSHVendor, TimedTCPGitClient
 from core.remote_url import BadRemoteUrl, HttpAuth, Kind, RemoteUrl, check_url, parse_remote_url
 
 __all__ = [
+    "USER_AGENT",
     "BadRemoteUrl",
     "Kind",
     "RemoteUrl",
     "check_url",
     "close_client",
+    "http_pool",
     "open_client",
     "parse_remote_url",
     "ssh_command_for",
     "translate_error",
 ]
 
-USER_AGENT = "git/2.39-compatible (gitferry; dulwich)"
 _UNREACHABLE_ERRNOS = {
     errno.ECONNREFUSED,
     errno.ENETUNREACH,
@@ -93,9 +99,11 @@ def open_client(
     ssh_command: str | None = None,
     config: Config | None = None,
     stop: TransferStop | None = None,
+    sign_in: SignIn | None = None,
 ) -> tuple[GitClient, str]:
     """A dulwich client for `url` and the path to pass to its fetch methods; `stop`
-    can cut its connection from another thread."""
+    can cut its connection from another thread. An HTTP(S) client signs in through
+    `sign_in` when given, else with `auth` or the URL's own user and password."""
     if url.kind in (Kind.PATH, Kind.FILE):
         return BitmaplessLocalClient(), url.path
     if url.kind is Kind.GIT:
@@ -110,32 +118,68 @@ def open_client(
             ssh_command=command,
         )
         return ssh, url.path
-    username, password = (auth.username, auth.password) if auth else (url.user, url.password)
+    if sign_in is not None:
+        first = sign_in.first()
+    else:
+        first = auth or (HttpAuth(url.user or "", url.password) if url.password is not None else None)
     base = f"{url.kind}://{url.netloc}/"
     client = StoppableHttpClient(
         base,
-        pool_manager=http_pool(base, timeout),
-        username=username,
-        password=password,
+        pool_manager=http_pool_for(url.text, config, timeout),
+        username=first.username if first else None,
+        password=first.password if first else None,
         stop=stop,
+        sign_in=sign_in,
     )
     return client, url.path
 
 
 class StoppableHttpClient(Urllib3HttpGitClient):
     """dulwich's urllib3 client whose responses a `TransferStop` can cut (their socket is
-    shut down for reading, which ends a read in progress)."""
+    shut down for reading, which ends a read in progress), and which answers a 401 as
+    git does: the `SignIn`'s next credential, and the request sent again (a request
+    whose body is a stream cannot be, and fails). The first success with a credential
+    approves it."""
 
-    def __init__(self, *args: Any, stop: TransferStop | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, stop: TransferStop | None = None, sign_in: SignIn | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._stop = stop
+        self.sign_in = sign_in
         self._unregisters: list[Callable[[], None]] = []
 
-    def _http_request(self, *args: Any, **kwargs: Any) -> Any:
-        resp, read = super()._http_request(*args, **kwargs)
+    def _http_request(
+        self,
+        url: str,
+        headers: dict[str, str] | None = None,
+        data: Any = None,
+        raise_for_status: bool = True,
+    ) -> Any:
+        while True:
+            try:
+                resp, read = super()._http_request(url, headers, data, raise_for_status)
+            except HTTPUnauthorized:
+                if self.sign_in is None or not (data is None or isinstance(data, bytes)):
+                    raise
+                if self._stop is not None:
+                    self._stop.check(self.sign_in.remote)
+                following = self.sign_in.after_unauthorized()
+                if following is None:
+                    raise
+                self._use(following)
+                continue
+            if self.sign_in is not None and self._auth_header is not None:
+                self.sign_in.accepted()
+            break
         if self._stop is not None:
             self._unregisters.append(self._stop.register(cast("urllib3.BaseHTTPResponse", resp).shutdown))
         return resp, read
+
+    def _use(self, auth: HttpAuth) -> None:
+        header = urllib3.util.make_headers(basic_auth=f"{auth.username}:{auth.password}")
+        self._auth_header = header["authorization"]
+        self._auth_origin = self._origin(self._base_url)
 
     def close(self) -> None:
         for unregister in self._unregisters:
@@ -175,14 +219,19 @@ def connected(
     config: Config | None = None,
     translate: ErrorTranslator | None = None,
     stop: TransferStop | None = None,
+    signer: Signer | None = None,
 ) -> Iterator[tuple[GitClient, str]]:
     """A client for one exchange with `remote`: any failure inside comes out as the
     core's error (`translate_error`, or `translate`; `TransferStopped` once `stop` was
-    asked for), and the client is closed."""
+    asked for), and the client is closed. An HTTP(S) exchange signs in through
+    `signer`'s keyring, git's credential helpers and `signer`'s prompt (`SignIn`)."""
     if stop is not None:
         stop.check(remote)  # stopped before this remote's turn: do not connect
+    sign_in = None
+    if url.kind in (Kind.HTTP, Kind.HTTPS) and signer is not None:
+        sign_in = SignIn(remote, url, config, given=auth, signer=signer, stop=stop)
     client, path = open_client(
-        url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=config, stop=stop
+        url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=config, stop=stop, sign_in=sign_in
     )
     try:
         yield client, path
@@ -191,9 +240,22 @@ def connected(
             stop.check(remote)  # the cut connection's error is not the remote's doing
         if isinstance(exc, GitferryError):
             raise
+        if sign_in is not None and _unauthorized(exc):
+            raise AuthFailed(remote, scrub(sign_in.refusal(), sign_in.secrets)) from exc
         raise (translate or translate_error)(exc, remote, url, auth) from exc
     finally:
         close_client(client)
+
+
+def _unauthorized(exc: BaseException) -> bool:
+    return any(isinstance(cause, HTTPUnauthorized) for cause in _causes(exc))
+
+
+def unverified_warning(remote: str, url: RemoteUrl, config: Config | None) -> str | None:
+    """The line a repository carries while `http.sslVerify` is off for an https remote."""
+    if url.kind is not Kind.HTTPS or http_settings(config, url.text).ssl_verify:
+        return None
+    return f"warning: {remote}'s certificate is not checked (http.sslVerify is false)"
 
 
 def close_client(client: GitClient) -> None:
@@ -203,19 +265,9 @@ def close_client(client: GitClient) -> None:
         client.pool_manager.clear()
 
 
-def http_pool(base_url: str, timeout: float) -> urllib3.PoolManager:
-    """A pool with connect/read timeouts, no retries but redirects, and the environment's proxy."""
-    options = {
-        "timeout": urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
-        "retries": urllib3.Retry(total=5, connect=0, read=0, status=0, other=0, redirect=5),
-        "headers": {"User-agent": USER_AGENT},
-    }
-    host = urllib3.util.parse_url(base_url).host or ""
-    proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get(base_url.split(":", 1)[0]) or proxies.get("all")
-    if proxy and not urllib.request.proxy_bypass(host):
-        return urllib3.ProxyManager(proxy, **options)  # type: ignore[arg-type]
-    return urllib3.PoolManager(**options)  # type: ignore[arg-type]
+def http_pool(base_url: str, timeout: float, config: Config | None = None) -> urllib3.PoolManager:
+    """`http_pool.http_pool_for`, kept for callers written before git's settings applied."""
+    return http_pool_for(base_url, config, timeout)
 
 
 def ssh_command_for(timeout: float, explicit: str | None, config: Config | None) -> str:
@@ -249,7 +301,12 @@ def translate_error(
     secrets = [url.password, auth.password if auth else None]
     chain = list(_causes(exc))
     for cause in chain:
-        if isinstance(cause, HTTPUnauthorized | HTTPProxyUnauthorized):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return CertificateNotTrusted(remote, cause.verify_message or str(cause.reason or cause))
+    for cause in chain:
+        if isinstance(cause, HTTPProxyUnauthorized):
+            return AuthFailed(remote, "the proxy requires credentials (give them in http.proxy's URL)")
+        if isinstance(cause, HTTPUnauthorized):
             why = "the server refused the credentials" if auth or url.password else None
             return AuthFailed(remote, why or "the server requires credentials (none are stored)")
     for cause in chain:

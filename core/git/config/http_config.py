@@ -1,0 +1,174 @@
+"""git's HTTP settings for one URL: proxy, certificate checks, headers, user agent.
+
+Read as git's http.c reads them: `http.<key>` and `http.<url>.<key>` by git's
+URL matching (`urlmatch`), then the environment where git lets it override
+(`GIT_SSL_NO_VERIFY`, `GIT_SSL_CAINFO`, `GIT_SSL_CAPATH`, `GIT_HTTP_USER_AGENT`).
+The proxy: `http.proxy` (an empty value: no proxy at all), else for an https
+URL `https_proxy`/`HTTPS_PROXY`, for an http URL `http_proxy` (lower case
+only, as git and curl: an upper-case `HTTP_PROXY` can be set by a web
+server's CGI environment from a request header), else `all_proxy`/`ALL_PROXY`;
+lower case wins where both are set. `no_proxy`/`NO_PROXY` exempts hosts from
+whichever proxy was chosen, as curl does: `*`, a host name and its sub-domains
+(a leading dot ignored), an IP address or a CIDR range.
+
+dulwich's `default_urllib3_manager` reads a proxy from the environment before
+`http.proxy`, takes `https_proxy` for http URLs too, reads only lower-case
+`no_proxy` and never applies it to a configured proxy, and matches `http.<url>`
+without git's precedence: hence this module.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from dulwich.config import Config
+
+from core.errors import BadInput
+from core.git.config.urlmatch import last, listed, scoped
+
+TRUE = {"true", "yes", "on"}
+FALSE = {"false", "no", "off", ""}  # git: `key =` is false, `key` alone true
+
+
+class BadHttpSetting(BadInput):
+    def __init__(self, key: str, why: str) -> None:
+        super().__init__(f"git config {key}: {why}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """Where requests go through: `url` is `scheme://host:port` without credentials."""
+
+    url: str
+    source: str  # "http.proxy", "https_proxy", ... : what chose it, for messages
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    ssl_verify: bool = True
+    ca_info: str | None = None  # a PEM bundle: the only CAs trusted (as curl's CAINFO)
+    ca_path: str | None = None  # a directory of hashed CA certificates
+    proxy: Proxy | None = None
+    extra_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # may hold tokens
+    user_agent: str | None = None
+
+
+def http_settings(config: Config | None, url: str) -> HttpSettings:
+    """The settings that apply to requests for `url` (raises `BadHttpSetting`)."""
+    values = scoped(config, "http", url) if config is not None else []
+    verify = config_bool("http.sslVerify", last(values, "sslverify"), default=True)
+    if "GIT_SSL_NO_VERIFY" in os.environ:
+        verify = False
+    ca_info = os.environ.get("GIT_SSL_CAINFO") or _path(last(values, "sslcainfo"))
+    ca_path = os.environ.get("GIT_SSL_CAPATH") or _path(last(values, "sslcapath"))
+    agent = os.environ.get("GIT_HTTP_USER_AGENT") or _text(last(values, "useragent"))
+    return HttpSettings(
+        ssl_verify=verify,
+        ca_info=ca_info,
+        ca_path=ca_path,
+        proxy=choose_proxy(url, _text(last(values, "proxy"))),
+        extra_headers=tuple(_header(raw) for raw in listed(values, "extraheader")),
+        user_agent=agent,
+    )
+
+
+def choose_proxy(url: str, configured: str | None) -> Proxy | None:
+    """The proxy for `url`: `configured` (`http.proxy`; "" for none), else the environment;
+    None when there is none or `no_proxy` exempts the host."""
+    parts = urlsplit(url)
+    source = "http.proxy"
+    chosen = configured
+    if chosen is None:
+        names = ("https_proxy", "HTTPS_PROXY") if parts.scheme == "https" else ("http_proxy",)
+        source, chosen = _first_set((*names, "all_proxy", "ALL_PROXY"))
+    if not chosen:
+        return None
+    exempt = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    if bypasses(parts.hostname or "", exempt):
+        return None
+    return _proxy(chosen, source)
+
+
+def _first_set(names: tuple[str, ...]) -> tuple[str, str | None]:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return name, value
+    return names[0], None
+
+
+def _proxy(text: str, source: str) -> Proxy:
+    full = text if "://" in text else f"http://{text}"
+    try:
+        parts = urlsplit(full)
+        port = parts.port
+    except ValueError as exc:
+        raise BadHttpSetting(source, f"not a proxy URL ({exc})") from None
+    if parts.scheme not in ("http", "https"):
+        raise BadHttpSetting(source, f"{parts.scheme} proxies are not supported (http and https are)")
+    if not parts.hostname:
+        raise BadHttpSetting(source, "the proxy URL has no host")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    netloc = f"{host}:{port or 1080}"  # curl's default proxy port
+    return Proxy(f"{parts.scheme}://{netloc}", source, parts.username, parts.password)
+
+
+def bypasses(host: str, no_proxy: str) -> bool:
+    """Whether curl's `NOPROXY` list exempts `host`."""
+    host = host.lower().strip("[]")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for raw in no_proxy.split(","):
+        item = raw.strip().lower()
+        if not item:
+            continue
+        if item == "*":
+            return True
+        if address is not None:
+            try:
+                if address in ipaddress.ip_network(item.strip("[]"), strict=False):
+                    return True
+            except ValueError:
+                pass
+            continue
+        item = item.lstrip(".")
+        if host == item or host.endswith("." + item):
+            return True
+    return False
+
+
+def config_bool(key: str, raw: bytes | None, *, default: bool) -> bool:
+    if raw is None:
+        return default
+    text = raw.decode("utf-8", "replace").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    if text.lstrip("-").isdigit():
+        return int(text) != 0
+    raise BadHttpSetting(key, f"{text!r} is not a boolean")
+
+
+def _text(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode("utf-8", "replace")
+
+
+def _path(raw: bytes | None) -> str | None:
+    text = _text(raw)
+    return os.path.expanduser(text) if text else None
+
+
+def _header(raw: bytes) -> tuple[str, str]:
+    name, sep, value = raw.decode("utf-8", "replace").partition(":")
+    if not sep or not name.strip():
+        raise BadHttpSetting("http.extraHeader", "a header is 'Name: value'")
+    return name.strip(), value.strip()

@@ -1,0 +1,76 @@
+"""The urllib3 pool for requests to one URL, set up as git's settings say (`http_config`).
+
+- Certificates: the platform's trust store by default, through `truststore`
+  (the system's verifier on macOS and Windows, the distribution's CA bundle
+  found at run time on Linux), so a bundled app verifies HTTPS on any machine
+  and trusts the CAs its administrator installed, as git does. `http.sslCAInfo`
+  / `http.sslCAPath` replace it, as they replace curl's default bundle.
+  `http.sslVerify=false` checks nothing (the repository then carries a warning).
+- Proxy: `http.proxy` or the environment, `no_proxy` honoured; a proxy's
+  user and password go in a `Proxy-Authorization` header.
+- `http.extraHeader` and `http.userAgent` on every request.
+- Timeouts on connect and read, no silent retries except redirects (dulwich
+  issue 799: an HTTP fetch can otherwise hang).
+
+Git LFS requests use the same function, so they go where git's would.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+import truststore
+import urllib3
+from dulwich.config import Config
+from urllib3.exceptions import InsecureRequestWarning
+
+from core.git.config.http_config import BadHttpSetting, HttpSettings, http_settings
+
+USER_AGENT = "git/2.39-compatible (gitferry; dulwich)"
+
+# `http.sslVerify=false` is the user's choice, shown on the repository; urllib3 would
+# otherwise warn on stderr at every request.
+urllib3.disable_warnings(InsecureRequestWarning)
+
+
+def http_pool_for(url: str, config: Config | None, timeout: float) -> urllib3.PoolManager:
+    """A pool for requests to `url` (a repository or LFS URL, no password in it)."""
+    return pool_from_settings(http_settings(config, url), timeout)
+
+
+def pool_from_settings(settings: HttpSettings, timeout: float) -> urllib3.PoolManager:
+    headers = {"User-agent": settings.user_agent or USER_AGENT}
+    headers.update(dict(settings.extra_headers))
+    options: dict[str, Any] = {
+        "timeout": urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
+        "retries": urllib3.Retry(total=5, connect=0, read=0, status=0, other=0, redirect=5),
+        "headers": headers,
+        "ssl_context": ssl_context(settings),
+    }
+    if not settings.ssl_verify:
+        options.update(cert_reqs="CERT_NONE", assert_hostname=False)
+    proxy = settings.proxy
+    if proxy is None:
+        return urllib3.PoolManager(**options)
+    proxy_headers = None
+    if proxy.username is not None:
+        proxy_headers = urllib3.make_headers(proxy_basic_auth=f"{proxy.username}:{proxy.password or ''}")
+    return urllib3.ProxyManager(proxy.url, proxy_headers=proxy_headers, **options)
+
+
+def ssl_context(settings: HttpSettings) -> ssl.SSLContext:
+    """What verifies the server's certificate (see the module's docstring)."""
+    if not settings.ssl_verify:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if settings.ca_info or settings.ca_path:
+        try:
+            return ssl.create_default_context(cafile=settings.ca_info, capath=settings.ca_path)
+        except (OSError, ssl.SSLError) as exc:
+            key = "http.sslCAInfo" if settings.ca_info else "http.sslCAPath"
+            where = settings.ca_info or settings.ca_path
+            raise BadHttpSetting(key, f"cannot load {where}: {exc.strerror or exc}") from None
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -1,0 +1,292 @@
+"""Credentials for one HTTP(S) exchange, in git's order, with git's approve and reject.
+
+First what needs no asking: a user name and secret given for this exchange
+(typed in the settings), a password written into the URL, or Gitferry's
+keyring entry; these are sent with the first request. When the server
+answers 401 (none was sent, or it refused the one sent), the next source is
+asked, as git's credential_fill does: git's credential helpers in their
+configured order (`get`; the first that gives a user and a password wins),
+then the user through the client's `SignInPrompt` (a terminal prompt, the
+desktop app's sign-in dialog) when the job may ask. The request is then
+sent again.
+
+After the server accepted a credential that came from a helper or from the
+prompt, every helper is told `store` (git's approve), and a typed one is
+saved in the keyring; a keyring entry refused before it is then forgotten.
+When the server refuses a credential from a helper or the prompt, every helper
+is told `erase` (git's reject). Gitferry's own keyring entry is never handed
+to git's helpers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from dulwich.config import Config
+
+from core.credentials import Credentials, KeyringUnavailable
+from core.errors import GitferryError
+from core.git.config.credential_config import CredentialQuery, credential_query
+from core.git.transfer import credential_helper
+from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
+from core.git.transfer.stop import TransferStop
+from core.remote_url import (
+    BadRemoteUrl,
+    HttpAuth,
+    Kind,
+    RemoteUrl,
+    credential_key,
+    parse_remote_url,
+    url_without_secret,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Source(StrEnum):
+    GIVEN = "given"  # typed in the settings for this exchange
+    URL = "url"  # a password written into the URL
+    KEYRING = "keyring"
+    HELPER = "helper"
+    PROMPT = "prompt"
+
+    def shown(self, name: str = "") -> str:
+        """Where a credential came from, as a message says it."""
+        return {
+            Source.GIVEN: "as typed",
+            Source.URL: "in the URL",
+            Source.KEYRING: "from the keyring",
+            Source.HELPER: f"from credential helper {name!r}",
+            Source.PROMPT: "as typed at the sign-in",
+        }[self]
+
+
+@dataclass(frozen=True)
+class SignInRequest:
+    """What the user is asked: the remote, its URL (no secret), a user name to offer."""
+
+    remote: str
+    url: str
+    username: str | None
+    refused: bool  # a credential was sent and refused
+
+
+SignInPrompt = Callable[[SignInRequest], HttpAuth | None]
+"""Asks the user (blocking, from the transfer's thread); None: they declined."""
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The ports a transfer signs in with: the keyring, and the prompt when the job may ask."""
+
+    keyring: Credentials | None = None
+    prompt: SignInPrompt | None = None
+
+
+@dataclass
+class SignIn:
+    """The credential chain of one exchange with `url` (already rewritten by insteadOf)."""
+
+    remote: str
+    url: RemoteUrl
+    config: Config | None = None
+    given: HttpAuth | None = field(default=None, repr=False)
+    signer: Signer = field(default_factory=Signer)
+    stop: TransferStop | None = None
+    current: HttpAuth | None = field(default=None, repr=False)
+    source: Source | None = None
+    source_name: str = ""  # the helper's name when `source` is HELPER
+    notes: list[str] = field(default_factory=list)  # why sources gave nothing (one line each)
+    _tried: set[Source] = field(default_factory=set)
+    _keyring_refused: bool = False
+    _refused_what: str = ""  # the last source the server refused, as shown
+    _approved: bool = False
+    _query: CredentialQuery | None = None
+
+    @property
+    def secrets(self) -> list[str | None]:
+        """Every secret this exchange holds, for scrubbing messages."""
+        return [self.url.password, self.given.password if self.given else None, self._password()]
+
+    def _password(self) -> str | None:
+        return self.current.password if self.current is not None else None
+
+    # The chain -----------------------------------------------------------------------
+
+    def first(self) -> HttpAuth | None:
+        """What goes with the first request: given, in the URL, or in the keyring."""
+        if self.given is not None:
+            return self._use(Source.GIVEN, self.given)
+        self._tried.add(Source.GIVEN)
+        if self.url.password is not None:
+            return self._use(Source.URL, HttpAuth(self.url.user or "", self.url.password))
+        self._tried.add(Source.URL)
+        return self._from_keyring()
+
+    def after_unauthorized(self) -> HttpAuth | None:
+        """The server answered 401: the next credential to try, or None (give up)."""
+        if self.current is not None:
+            self._refused()
+        if self.source in (Source.GIVEN, Source.URL, Source.PROMPT) or self._approved:
+            return None  # what the user gave or wrote is final; a prompt is asked once
+        if Source.KEYRING not in self._tried:
+            found = self._from_keyring()
+            if found is not None:
+                return found
+        if Source.HELPER not in self._tried:
+            found = self._from_helpers()
+            if found is not None:
+                return found
+        if Source.PROMPT not in self._tried:
+            return self._from_prompt()
+        return None
+
+    def accepted(self) -> None:
+        """The server accepted `current`: git's approve, and a typed secret kept."""
+        if self._approved or self.current is None:
+            return
+        self._approved = True
+        if self.source in (Source.HELPER, Source.PROMPT):
+            self._tell_helpers("store", self.current)
+        keyring = self.signer.keyring
+        if keyring is None:
+            return
+        try:
+            if self.source is Source.PROMPT:
+                keyring.save(self._key(), self.current)
+            elif self._keyring_refused and self.source is Source.HELPER:
+                keyring.forget(self._key())  # stale: the helper's credential is the one that works
+        except KeyringUnavailable as exc:
+            log.warning("%s: %s", self.remote, exc.message)
+
+    def refusal(self) -> str:
+        """Why the exchange ended unauthorised, in one line without a secret."""
+        notes = "; ".join(dict.fromkeys(self.notes))
+        if self._refused_what:
+            text = f"the server refused the credentials ({self._refused_what})"
+        elif notes:
+            text = "the server requires credentials"
+        elif self.signer.prompt is None:
+            text = "the server requires credentials and none are stored (keyring, git's credential helpers)"
+        else:
+            text = "the server requires credentials and none were given"
+        return f"{text}; {notes}" if notes else text
+
+    # Sources -------------------------------------------------------------------------
+
+    def _use(self, source: Source, auth: HttpAuth, name: str = "") -> HttpAuth:
+        self.source, self.source_name, self.current = source, name, auth
+        self._tried.add(source)
+        return auth
+
+    def _key(self) -> str:
+        return credential_key(url_without_secret(self.url.text))
+
+    def _from_keyring(self) -> HttpAuth | None:
+        self._tried.add(Source.KEYRING)
+        keyring = self.signer.keyring
+        if keyring is None:
+            return None
+        try:
+            found = keyring.get(self._key())
+        except KeyringUnavailable as exc:
+            self.notes.append(exc.message)
+            return None
+        return self._use(Source.KEYRING, found) if found is not None else None
+
+    def _query_for(self) -> CredentialQuery:
+        if self._query is None:
+            self._query = credential_query(self.config, url_without_secret(self.url.text))
+        return self._query
+
+    def _from_helpers(self) -> HttpAuth | None:
+        self._tried.add(Source.HELPER)
+        query = self._query_for()
+        for helper in query.helpers:
+            try:
+                answer = credential_helper.ask(helper, query, self.stop)
+            except HelperNeedsGit as exc:
+                self.notes.append(exc.message)
+                continue
+            if answer.auth is not None:
+                return self._use(Source.HELPER, answer.auth, helper_name(helper))
+            if answer.username and query.username is None:
+                query = CredentialQuery(
+                    query.protocol, query.host, query.path, answer.username, query.helpers
+                )
+                self._query = query
+            if answer.quit:
+                self.notes.append(f"credential helper {helper_name(helper)!r} said to stop asking")
+                self._tried.add(Source.PROMPT)
+                return None
+        return None
+
+    def _from_prompt(self) -> HttpAuth | None:
+        self._tried.add(Source.PROMPT)
+        prompt = self.signer.prompt
+        if prompt is None:
+            return None
+        refused = self.current is not None or self._keyring_refused
+        username = self._query_for().username or self.url.user
+        typed = prompt(SignInRequest(self.remote, url_without_secret(self.url.text), username, refused))
+        if typed is None or not typed.password:
+            self.current = None
+            return None
+        return self._use(Source.PROMPT, typed)
+
+    def _refused(self) -> None:
+        assert self.current is not None
+        self._refused_what = self.source.shown(self.source_name) if self.source else ""
+        if self.source is Source.KEYRING:
+            self._keyring_refused = True
+        elif self.source in (Source.HELPER, Source.PROMPT):
+            self._tell_helpers("erase", self.current)
+
+    def _tell_helpers(self, action: str, auth: HttpAuth) -> None:
+        query = self._query_for()
+        for helper in query.helpers:
+            try:
+                credential_helper.tell(helper, action, query, auth, self.stop)
+            except GitferryError as exc:
+                log.warning("%s: %s", self.remote, exc.message)
+
+
+def used(sign_in: SignIn | None) -> str:
+    """What an exchange that succeeded signed in with, as the settings say it."""
+    if sign_in is None or sign_in.source is None or sign_in.current is None:
+        return "no sign-in needed"
+    return f"signed in {sign_in.source.shown(sign_in.source_name)}"
+
+
+def describe_credential(url: str, config: Config | None, keyring: Credentials | None) -> str:
+    """Where a sync would take the credential for `url` from, without asking anyone
+    (a helper may show a window when asked): the keyring's entry, a password in the
+    URL, git's credential helpers by name, or none."""
+    try:
+        parsed = parse_remote_url(url)
+    except BadRemoteUrl as exc:
+        return exc.why
+    if parsed.kind is Kind.SSH:
+        return "ssh: your agent and keys"
+    if parsed.kind not in (Kind.HTTP, Kind.HTTPS):
+        return "none needed"
+    if parsed.password is not None:
+        return "the password in the URL"
+    if keyring is not None:
+        try:
+            found = keyring.get(credential_key(url_without_secret(url)))
+        except KeyringUnavailable:
+            return "the keyring (locked: unlock it to use the credential saved there)"
+        if found is not None:
+            return f"the keyring (user {found.username})"
+    try:
+        helpers = credential_query(config, url_without_secret(url)).helpers
+    except GitferryError as exc:
+        return exc.message
+    if helpers:
+        names = ", ".join(repr(helper_name(h)) for h in helpers)
+        return f"git's credential helper{'s' if len(helpers) > 1 else ''} {names}"
+    return "none saved: a sync you start asks you to sign in"

@@ -1,0 +1,236 @@
+"""git's network settings on real servers: HTTPS with a CA of the test's own, a forward
+proxy that logs what passes through it, and `url.<base>.insteadOf` rewrites seen by the
+server. The CLI is driven as a user would; git is the referee of what changed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.api import Api, RemoteAccess
+from tests.gitcli import commit_file, fsck, git
+from tests.integration.clones import run
+from tests.integration.test_fetch import push_commit, seed
+from tests.servers.host import LOOPBACK, RemoteHost
+from tests.servers.proxy import ForwardProxy
+from tests.servers.remote import HttpRemote
+from tests.servers.tls import ScratchCa, TlsSmartHttpServer
+
+PROXY_VARIABLES = (
+    "https_proxy",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+)
+
+
+@pytest.fixture(scope="module")
+def scratch_ca(tmp_path_factory: pytest.TempPathFactory) -> ScratchCa:
+    return ScratchCa.make(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture(scope="module")
+def tls_process(
+    tmp_path_factory: pytest.TempPathFactory, scratch_ca: ScratchCa
+) -> Iterator[TlsSmartHttpServer]:
+    with TlsSmartHttpServer(tmp_path_factory.mktemp("https") / "repos", scratch_ca) as server:
+        yield server
+
+
+@pytest.fixture
+def https_server(tls_process: TlsSmartHttpServer, namespace: str) -> HttpRemote:
+    host = RemoteHost(tls_process.root, f"https://{LOOPBACK}:{tls_process.port}").child(namespace)
+    return HttpRemote("https", host, port=tls_process.port, server=tls_process, namespace=namespace)
+
+
+@pytest.fixture
+def proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ForwardProxy]:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with ForwardProxy(tmp_path / "proxy.log") as server:
+        yield server
+
+
+def registered_clone(
+    remote: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, Path, Path]:
+    """`origin` on `remote` with a commit, `mine` a registered clone (made by git from the
+    bare path, pointed at the remote's URL), and the work tree that fills `origin`."""
+    bare, work = seed(remote, tmp_path)
+    mine = tmp_path / "mine"
+    git("clone", "-q", str(bare), str(mine))
+    git("remote", "set-url", "origin", remote.url("origin"), cwd=mine)
+    assert run(capsys, "add", str(mine))[0] == 0
+    return bare, work, mine
+
+
+def refs(repo: Path) -> str:
+    return git("for-each-ref", "--format=%(refname) %(objectname)", cwd=repo)
+
+
+def sync(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, object]:
+    code, doc, err = run(capsys, "sync", "mine", "--json", *extra)
+    assert isinstance(doc, dict), err
+    report: dict[str, object] = doc["repos"][0]
+    report["exit"] = code
+    return report
+
+
+def test_an_untrusted_certificate_is_refused_in_one_line_and_nothing_changes(
+    https_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare, work, mine = registered_clone(https_server, tmp_path, capsys)
+    push_commit(work, bare, "b.txt", "theirs\n")
+    before = refs(mine)
+    report = sync(capsys)
+    assert (report["exit"], report["result"]) == (1, "error"), report
+    message = str(report["message"])
+    assert "certificate not trusted" in message and "\n" not in message, message
+    assert refs(mine) == before and not list((mine / ".git" / "objects" / "pack").glob("tmp_*"))
+    assert https_server.requests == []  # not one request got past the handshake
+    code, _out, err = run(capsys, "clone", https_server.url("origin"), str(tmp_path / "cloned"))
+    assert code == 1 and "certificate not trusted" in err and err.count("\n") == 1, err
+    assert not (tmp_path / "cloned").exists()
+    fsck(mine)
+
+
+def test_http_ssl_ca_info_trusts_the_ca_for_fetch_push_and_clone(
+    https_server: HttpRemote, scratch_ca: ScratchCa, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare, work, mine = registered_clone(https_server, tmp_path, capsys)
+    git(
+        "config",
+        "--global",
+        f"http.https://{LOOPBACK}:{https_server.port}/.sslCAInfo",
+        str(scratch_ca.ca_cert),
+    )
+    theirs = push_commit(work, bare, "b.txt", "theirs\n")
+    commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert "warning" not in str(report["message"])
+    assert git("merge-base", "--is-ancestor", theirs, "HEAD", cwd=mine) == ""
+    assert git("rev-parse", "main", cwd=bare) == git("rev-parse", "HEAD", cwd=mine)
+    code, _out, err = run(capsys, "clone", https_server.url("origin"), str(tmp_path / "cloned"))
+    assert code == 0, err
+    assert git("rev-parse", "HEAD", cwd=tmp_path / "cloned") == git("rev-parse", "main", cwd=bare)
+    fsck(mine)
+
+
+def test_ssl_verify_false_works_and_the_repository_carries_a_warning(
+    https_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare, work, mine = registered_clone(https_server, tmp_path, capsys)
+    git("config", "http.sslVerify", "false", cwd=mine)
+    theirs = push_commit(work, bare, "b.txt", "theirs\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"]) == (0, "ok"), report
+    warning = "origin's certificate is not checked (http.sslVerify is false)"
+    assert warning in str(report["message"])
+    assert git("rev-parse", "origin/main", cwd=mine) == theirs
+    code, doc, _err = run(capsys, "status", "mine", "--json")
+    assert code == 0 and warning in doc["repos"][0]["last_message"]
+
+
+def test_fetch_push_and_clone_go_through_http_proxy_and_no_proxy_bypasses_it(
+    http_server: HttpRemote,
+    proxy: ForwardProxy,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bare, work, mine = registered_clone(http_server, tmp_path, capsys)
+    git("config", "--global", "http.proxy", proxy.url)
+    push_commit(work, bare, "b.txt", "theirs\n")
+    commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert run(capsys, "clone", http_server.url("origin"), str(tmp_path / "cloned"))[0] == 0
+    through = [target for _method, target in proxy.log]
+    origin = http_server.url("origin")
+    for wanted in (
+        f"{origin}/info/refs?service=git-upload-pack",
+        f"{origin}/git-upload-pack",
+        f"{origin}/info/refs?service=git-receive-pack",
+        f"{origin}/git-receive-pack",
+    ):
+        assert wanted in through, (wanted, through)
+    assert through.count(f"{origin}/info/refs?service=git-upload-pack") >= 2  # the sync's and the clone's
+    assert (proxy.log_file.read_text().splitlines()[0]).split(" ", 1)[1] == proxy.log[0][1]
+
+    seen = len(proxy.log)
+    monkeypatch.setenv("NO_PROXY", LOOPBACK)
+    git("pull", "-q", "--no-rebase", str(bare), "main", cwd=work)
+    push_commit(work, bare, "d.txt", "more\n")
+    assert sync(capsys)["result"] == "ok"
+    assert len(proxy.log) == seen  # the proxy saw nothing more
+
+
+def test_https_proxy_variable_tunnels_https_with_connect(
+    https_server: HttpRemote,
+    scratch_ca: ScratchCa,
+    proxy: ForwardProxy,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bare, work, mine = registered_clone(https_server, tmp_path, capsys)
+    git("config", "--global", "http.sslCAInfo", str(scratch_ca.ca_cert))
+    monkeypatch.setenv("HTTPS_PROXY", f"{LOOPBACK}:{proxy.port}")
+    push_commit(work, bare, "b.txt", "theirs\n")
+    commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert run(capsys, "clone", https_server.url("origin"), str(tmp_path / "cloned"))[0] == 0
+    assert set(proxy.log) == {("CONNECT", f"{LOOPBACK}:{https_server.port}")} and len(proxy.log) >= 3
+    assert ("POST", "/origin.git/git-receive-pack") in https_server.requests
+
+
+def test_insteadof_and_pushinsteadof_rewrite_what_the_server_sees(
+    http_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare, work, mine = registered_clone(http_server, tmp_path, capsys)
+    mirror = http_server.create("pushed")
+    git("push", "-q", str(mirror), "main", cwd=work)
+    base = http_server.url("origin").removesuffix("origin.git")
+    git("config", "--global", f"url.{base}.insteadOf", "gf:")
+    git("config", "--global", f"url.{base}push-.pushInsteadOf", "gf:")
+    git("remote", "set-url", "origin", "gf:origin.git", cwd=mine)
+    (http_server.bare_path("push-origin")).symlink_to(mirror)  # where the push lands: a second name
+    theirs = push_commit(work, bare, "b.txt", "theirs\n")
+    git("push", "-q", str(mirror), "main", cwd=work)
+    commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert git("rev-parse", "origin/main", cwd=mine) == git("rev-parse", "HEAD", cwd=mine)
+    assert git("rev-parse", "main", cwd=mirror) == git("rev-parse", "HEAD", cwd=mine)
+    assert git("rev-parse", "main", cwd=bare) == theirs  # fetched from, never pushed to
+    requests = http_server.requests
+    assert ("GET", "/origin.git/info/refs?service=git-upload-pack") in requests
+    assert ("POST", "/push-origin.git/git-receive-pack") in requests
+    assert ("POST", "/origin.git/git-receive-pack") not in requests
+    assert git("config", "remote.origin.url", cwd=mine) == "gf:origin.git"  # the config keeps it
+
+    code, _out, err = run(capsys, "clone", "gf:origin.git", str(tmp_path / "cloned"))
+    assert code == 0, err
+    assert git("config", "remote.origin.url", cwd=tmp_path / "cloned") == "gf:origin.git"
+    access = asyncio.run(remote_access("mine"))
+    assert [(a.name, a.fetch_url, a.effective_fetch_url, a.effective_push_url) for a in access] == [
+        ("origin", "gf:origin.git", f"{base}origin.git", f"{base}push-origin.git")
+    ]
+
+
+async def remote_access(name: str) -> list[RemoteAccess]:
+    """What the settings dialog shows for each remote (through the façade)."""
+    api = await Api.open(Path(os.environ["GITFERRY_HOME"]))
+    try:
+        return await api.remote_access(name)
+    finally:
+        await api.close()

@@ -1,0 +1,272 @@
+"""Signing in to an HTTP(S) remote in git's order: the keyring, git's credential helpers
+(a logging helper of the tests' own, and git's own `credential-store`), then the user.
+
+A helper is asked `get` only when the server wants credentials, told `store` once
+the server accepted its answer and `erase` once it refused it; a credential the user
+typed at the prompt is saved in the keyring and handed to the helpers; a CLI without a
+terminal fails `auth_failed` in one line. Real smart-HTTP server with Basic auth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from dulwich.repo import Repo
+
+from core.credentials import Credentials
+from core.git.transfer.errors import AuthFailed
+from core.git.transfer.fetch import fetch_remote
+from core.git.transfer.sign_in import Signer, SignInRequest
+from core.remote_url import HttpAuth
+from tests.gitcli import commit_file, git
+from tests.integration.clones import run
+from tests.integration.test_fetch import push_commit, seed
+from tests.memory_keyring import MemoryKeyring
+from tests.servers.remote import HttpRemote
+
+ROOT = Path(__file__).resolve().parents[2]
+WRONG = "not-the-Secret-9"
+
+
+class Helper:
+    """The logging helper of `tests/credential_helper.py`, its state in a directory."""
+
+    def __init__(self, state: Path) -> None:
+        state.mkdir()
+        self.state = state
+        self.command = f"!{sys.executable} {ROOT / 'tests' / 'credential_helper.py'} {state}"
+
+    def answer(self, username: str, password: str) -> None:
+        (self.state / "answer.json").write_text(json.dumps({"username": username, "password": password}))
+
+    def calls(self) -> list[dict[str, object]]:
+        log = self.state / "calls.jsonl"
+        return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+    def actions(self) -> list[str]:
+        return [str(call["action"]) for call in self.calls()]
+
+    def stored(self) -> dict[str, dict[str, str]]:
+        store = self.state / "store.json"
+        found: dict[str, dict[str, str]] = json.loads(store.read_text()) if store.exists() else {}
+        return found
+
+    def reset(self) -> None:
+        for name in ("calls.jsonl", "answer.json"):
+            (self.state / name).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def helper(tmp_path: Path) -> Helper:
+    helper = Helper(tmp_path / "helper")
+    git("config", "--global", "credential.helper", helper.command)
+    return helper
+
+
+def registered(
+    server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, Path, Path]:
+    bare, work = seed(server, tmp_path)
+    mine = tmp_path / "mine"
+    git("clone", "-q", str(bare), str(mine))
+    git("remote", "set-url", "origin", server.url("origin"), cwd=mine)
+    assert run(capsys, "add", str(mine))[0] == 0
+    return bare, work, mine
+
+
+def sync(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    code, doc, err = run(capsys, "sync", "mine", "--json")
+    assert isinstance(doc, dict), err
+    report: dict[str, object] = doc["repos"][0]
+    report["exit"] = code
+    return report
+
+
+def host_of(server: HttpRemote) -> str:
+    return f"127.0.0.1:{server.port}"
+
+
+def test_a_helper_is_asked_after_a_401_told_store_after_success_and_erase_after_refusal(
+    http_auth_server: HttpRemote,
+    helper: Helper,
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user, right = http_auth_server.auth or ("", "")
+    bare, work, mine = registered(http_auth_server, tmp_path, capsys)
+    helper.answer(user, right)
+    theirs = push_commit(work, bare, "b.txt", "theirs\n")
+    commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert git("merge-base", "--is-ancestor", theirs, "HEAD", cwd=mine) == ""
+    calls = helper.calls()
+    assert [c["action"] for c in calls[:2]] == ["get", "store"], calls
+    assert calls[0]["fields"] == {"protocol": "http", "host": host_of(http_auth_server)}  # no path, no secret
+    assert calls[1]["fields"] == {
+        "protocol": "http",
+        "host": host_of(http_auth_server),
+        "username": user,
+        "password": "<given>",
+    }
+    assert set(helper.actions()) == {"get", "store"}  # the push asked too: the same answers
+    assert memory_keyring.secrets == {}  # a helper's credential stays the helper's
+    assert not any(call["secret_in_env"] for call in calls)
+    assert all(right not in " ".join(map(str, call["argv"])) for call in calls)
+
+    helper.reset()
+    helper.answer(user, WRONG)
+    before = git("rev-parse", "origin/main", cwd=mine)
+    report = sync(capsys)
+    assert (report["exit"], report["result"]) == (1, "auth_failed"), report
+    message = str(report["message"])
+    assert "refused the credentials" in message and "credential helper" in message and WRONG not in message
+    assert helper.actions() == ["get", "erase"]
+    assert git("rev-parse", "origin/main", cwd=mine) == before
+
+
+def test_the_keyring_comes_first_and_the_helper_is_not_asked(
+    http_auth_server: HttpRemote,
+    helper: Helper,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user, right = http_auth_server.auth or ("", "")
+    _bare, _work, _mine = registered(http_auth_server, tmp_path, capsys)
+    Credentials().save(http_auth_server.url("origin"), HttpAuth(user, right))
+    assert sync(capsys)["result"] == "up_to_date"
+    assert helper.calls() == []
+
+
+def test_a_refused_keyring_entry_falls_back_to_the_helper_and_is_forgotten(
+    http_auth_server: HttpRemote,
+    helper: Helper,
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user, right = http_auth_server.auth or ("", "")
+    registered(http_auth_server, tmp_path, capsys)
+    Credentials().save(http_auth_server.url("origin"), HttpAuth(user, WRONG))
+    helper.answer(user, right)
+    assert sync(capsys)["result"] == "up_to_date"
+    assert helper.actions() == ["get", "store"]  # nothing erased: the refused one was Gitferry's
+    assert memory_keyring.secrets == {}
+
+
+def test_gits_own_credential_store_with_a_git_credentials_file(
+    http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user, right = http_auth_server.auth or ("", "")
+    bare, work, mine = registered(http_auth_server, tmp_path, capsys)
+    credentials = Path.home() / ".git-credentials"
+    credentials.write_text(
+        f"http://{quote(user, safe='')}:{quote(right, safe='')}@{host_of(http_auth_server)}\n"
+    )
+    credentials.chmod(0o600)
+    git("config", "--global", "credential.helper", "store")
+    theirs = push_commit(work, bare, "b.txt", "theirs\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"]) == (0, "ok"), report
+    assert git("rev-parse", "origin/main", cwd=mine) == theirs
+    # git's own client agrees with what the store holds, and the file is as git keeps it
+    assert git("ls-remote", http_auth_server.url("origin"), cwd=mine).endswith("refs/heads/main")
+    assert len(credentials.read_text().splitlines()) == 1
+
+
+def test_without_git_a_git_command_helper_is_named_in_one_line(
+    http_auth_server: HttpRemote, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bare, _work = seed(http_auth_server, tmp_path)
+    mine = tmp_path / "mine"
+    git("clone", "-q", str(bare), str(mine))
+    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=mine)
+    git("config", "credential.helper", "store", cwd=mine)
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with Repo(str(mine)) as repo, pytest.raises(AuthFailed) as caught:
+        fetch_remote(repo, "origin", signer=Signer(Credentials()), timeout=10)
+    message = caught.value.message
+    assert "credential helper 'store' is a git command and git is not installed" in message, message
+    assert "\n" not in message
+
+
+def test_a_typed_sign_in_is_saved_in_the_keyring_and_given_to_the_helpers(
+    http_auth_server: HttpRemote,
+    helper: Helper,
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user, right = http_auth_server.auth or ("", "")
+    bare, _work, mine = registered(http_auth_server, tmp_path, capsys)
+    asked: list[SignInRequest] = []
+    answers = [HttpAuth(user, WRONG), HttpAuth(user, right)]
+
+    def prompt(request: SignInRequest) -> HttpAuth | None:
+        asked.append(request)
+        return answers.pop(0)
+
+    signer = Signer(Credentials(), prompt)
+    with Repo(str(mine)) as repo, pytest.raises(AuthFailed) as caught:
+        fetch_remote(repo, "origin", signer=signer, timeout=10)
+    assert "refused the credentials (as typed at the sign-in)" in caught.value.message
+    assert len(asked) == 1 and asked[0].url == http_auth_server.url("origin") and not asked[0].refused
+    assert helper.actions() == ["get", "erase"] and memory_keyring.secrets == {}
+    helper.reset()
+    with Repo(str(mine)) as repo:
+        fetch_remote(repo, "origin", signer=signer, timeout=10)
+    assert helper.actions() == ["get", "store"]
+    assert [right in blob for blob in memory_keyring.secrets.values()] == [True]
+    helper.reset()
+    assert sync(capsys)["result"] == "up_to_date"  # the keyring's entry now: nobody asked
+    assert helper.calls() == [] and answers == []
+    assert git("rev-parse", "origin/main", cwd=mine) == git("rev-parse", "main", cwd=bare)
+
+
+def test_a_cli_without_a_terminal_fails_auth_failed_in_one_line(
+    http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registered(http_auth_server, tmp_path, capsys)
+    code, out, err = run(capsys, "sync", "mine")
+    assert code == 1 and out.count("\n") == 1 and "auth_failed" in out, (out, err)
+    assert "the server requires credentials and none are stored" in out
+
+
+def test_test_connection_uses_the_sync_path_and_says_what_signed_in(
+    http_auth_server: HttpRemote,
+    helper: Helper,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import asyncio
+
+    from core.api import Api
+
+    user, right = http_auth_server.auth or ("", "")
+    registered(http_auth_server, tmp_path, capsys)
+    helper.answer(user, right)
+
+    async def check() -> tuple[str, str, list[str]]:
+        api = await Api.open(Path(os.environ["GITFERRY_HOME"]))
+        try:
+            found = await api.test_connection("mine", "origin")
+            access = await api.remote_access("mine")
+            return found.credential, found.url, [a.credential for a in access]
+        finally:
+            await api.close()
+
+    credential, url, described = asyncio.run(check())
+    shown = f"!{Path(sys.executable).name}"
+    assert credential == f"signed in from credential helper {shown!r}"
+    assert url == http_auth_server.url("origin")
+    assert described == [f"git's credential helper {shown!r}"]
+    assert helper.actions() == ["get", "store"]
