@@ -84,12 +84,30 @@ def _looks_like_local_path(url: str) -> bool:
     return slash != -1 and slash < url.find(":")
 
 
-def _parse_with_scheme(url: str, scheme: str) -> RemoteUrl:
+def _split(url: str) -> SplitResult:
+    """`urlsplit(url)` with its port read, or a one-line `BadRemoteUrl`: urllib raises a
+    bare ValueError for an unclosed IPv6 bracket or a port that is not a number, which
+    would otherwise reach the user as a traceback."""
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 - read for its ValueError
     except ValueError as exc:
-        raise BadRemoteUrl(redact_url(url), f"{exc}") from None
+        raise BadRemoteUrl(redact_url(url), _why(exc)) from None
+    return parts
+
+
+def _why(exc: ValueError) -> str:
+    text = str(exc)
+    if "IPv6" in text:
+        return "an IPv6 address must be in [brackets], closed before the path"
+    if "port" in text.lower():
+        return "the port must be a number from 0 to 65535"
+    return text.splitlines()[0] if text else "it cannot be parsed"
+
+
+def _parse_with_scheme(url: str, scheme: str) -> RemoteUrl:
+    parts = _split(url)
+    port = parts.port
     if scheme == "file":
         return _parse_file(url, parts)
     if scheme in ("http", "https"):
@@ -186,7 +204,7 @@ def _netloc(parts: SplitResult, username: str | None) -> str:
 
 def credential_key(url: str) -> str:
     """The identity of a credential: the URL with no user information."""
-    parts = urlsplit(url)
+    parts = _split(url)
     if parts.scheme not in ("http", "https"):
         return url
     return urlunsplit(parts._replace(netloc=_netloc(parts, None)))
@@ -194,7 +212,7 @@ def credential_key(url: str) -> str:
 
 def split_url_secret(url: str) -> tuple[str, HttpAuth | None]:
     """`https://u:p@host/x` -> (`https://u@host/x`, HttpAuth(u, p)); other URLs unchanged."""
-    parts = urlsplit(url)
+    parts = _split(url)
     if parts.scheme not in ("http", "https") or parts.password is None:
         return url, None
     username = unquote(parts.username or "")
@@ -216,7 +234,7 @@ def redact_urls(text: str) -> str:
     def shown(match: re.Match[str]) -> str:
         try:
             return url_without_secret(match.group())
-        except ValueError:  # urlsplit refuses it (a bad port, a bracket): the plain redaction
+        except BadRemoteUrl:  # urlsplit refuses it (a bad port, a bracket): the plain redaction
             return redact_url(match.group())
 
     return _URL_IN_TEXT.sub(shown, text)

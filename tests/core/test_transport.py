@@ -22,7 +22,7 @@ from core.git.transfer.transport import (
     ssh_command_for,
     translate_error,
 )
-from core.remote_url import BadRemoteUrl, HttpAuth
+from core.remote_url import BadRemoteUrl, HttpAuth, credential_key, split_url_secret
 from core.results import ResultKind
 
 SECRET = "s3cret:p@ss"
@@ -83,11 +83,21 @@ def test_relative_and_colon_paths_are_local(tmp_path: Path) -> None:
         "git://host/repo\n.git",
         "ssh://user:pw@host/r.git",
         "1nvalid scheme://x/y",
+        "http://[::1/x",
+        "https://[fe80::1%eth0/r.git",
+        "ssh://[::1/x",
+        "git://host:99999/r.git",
     ],
 )
 def test_malformed_urls_are_bad_input_with_a_one_line_message(url: str) -> None:
     with pytest.raises(BadRemoteUrl) as caught:
         check_url(url)
+    if url.startswith("http") and ("[" in url or "notaport" in url):  # urllib refuses these: so do
+        # the helpers the CLI and the GUI call before parsing, with the same one line
+        with pytest.raises(BadRemoteUrl):
+            split_url_secret(url)
+        with pytest.raises(BadRemoteUrl):
+            credential_key(url)
     assert isinstance(caught.value, BadInput)
     assert caught.value.result is ResultKind.ERROR and caught.value.bad_input
     assert "\n" not in str(caught.value)

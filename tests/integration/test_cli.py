@@ -189,11 +189,20 @@ def test_bad_input_exits_2_and_changes_nothing(tmp_path: Path, capsys: pytest.Ca
         ["set", "--global", "max_concurrent", "0"],
         ["remote", "add", "r", "origin", "ht!tp://bad url"],
         ["remote", "add", "r", "origin", "http://"],
+        # urllib's bare ValueErrors (an unclosed IPv6 bracket, a port that is no number)
+        ["remote", "add", "r", "origin", "http://[::1/x"],
+        ["remote", "add", "r", "origin", "https://u:pw@[::1/x"],
+        ["remote", "add", "r", "origin", "git://host:99999/x"],
+        ["clone", "http://[::1/x", str(tmp_path / "c1")],
+        ["clone", "http://host:port/x", str(tmp_path / "c2")],
+        ["clone", "ssh://[::1/x", str(tmp_path / "c3")],
     ):
         code, _out, err = run(capsys, *args)
         assert code == 2, args
         assert err.startswith("gitferry: ") and err.count("\n") == 1, (args, err)
+        assert "pw" not in err and "Traceback" not in err, (args, err)
     assert (repo / ".git" / "config").read_text() == config_before
+    assert not any((tmp_path / f"c{i}").exists() for i in (1, 2, 3))
     code, doc, _ = run(capsys, "show", "r", "--json")
     assert doc["settings"]["strategy"] == "merge" and doc["remotes"] == []
 
