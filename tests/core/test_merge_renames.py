@@ -172,6 +172,13 @@ CASES = [
         {"a.txt": _edit(LINES, 5, "THEIRS")},
         False,
     ),
+    Case(
+        "rename cherry-picked here, then its source edited here (ort keeps the picked file)",
+        {"a.txt": LINES},
+        {"a.txt": _edit(LINES, 5, "OURS"), "b.txt": _edit(LINES, 5, "THEIRS")},
+        {"b.txt": _edit(LINES, 5, "THEIRS")},
+        True,
+    ),
     Case("empty file renamed vs deleted", {"e": "", "k": OTHER}, {"f": "", "k": OTHER}, {"k": OTHER}, True),
     Case(
         "too different to be a rename",

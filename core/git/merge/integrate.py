@@ -35,14 +35,16 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.git.config.merge_config import rename_settings
 from core.git.config.upstreams import Upstream, tracked_upstreams
+from core.git.content.filters import ContentSkipped
 from core.git.history.generations import GenerationIndex
 from core.git.history.merge_base import fresh_index, merge_bases
 from core.git.locks.git_locks import RefLocked
 from core.git.merge.backup_refs import backup_head
 from core.git.merge.conflict_copies import ConflictCopy, KeepBoth
 from core.git.merge.merge_tree import merge_commits
-from core.git.merge.rebase_replay import linearizable, local_commits, published, replay
+from core.git.merge.rebase_replay import linearizable, local_commits, not_upstream, published, replay
 from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch, ref_value
@@ -68,6 +70,7 @@ class Integration:
     old_head: ObjectID | None
     new_head: ObjectID | None
     copies: list[ConflictCopy] = field(default_factory=list)  # conflicts resolved by keeping both
+    skipped: list[ContentSkipped] = field(default_factory=list)  # paths not written as git would
 
 
 class Conflict(GitferryError):
@@ -161,7 +164,7 @@ def integrate_current(
         objects.write()
         message = f"gitferry: {action.replace('_', '-')} with {_short(upstream)}".encode()
         # The backup ref is written only once the switch is known to be possible.
-        switch_branch(
+        done = switch_branch(
             repo,
             _branch_ref(branch),
             local,
@@ -169,7 +172,7 @@ def integrate_current(
             message=message,
             on_checked=lambda: backup_head(repo, branch, local, now=now),
         )
-    return Integration(branch, action, local, new_head, copies)
+    return Integration(branch, action, local, new_head, copies, done.skipped)
 
 
 def fast_forward_others(
@@ -257,7 +260,9 @@ def _rebase(
     # Rebase only rewrites unpublished commits, and only when dropping merges loses nothing.
     if published(repo, commits, sides.remote) or not linearizable(repo, objects, commits):
         return None
-    replayed = replay(objects, commits, sides.remote, maker)
+    # Commits the upstream already has under another id are left out, as git rebase does.
+    picks = not_upstream(repo, objects, commits, sides.remote, sides.local)
+    replayed = replay(objects, picks, sides.remote, maker, renames=rename_settings(repo))
     if replayed.conflicts and keep_both is None:
         raise Conflict(sides.upstream.branch, _short(sides.upstream), replayed.conflicts)
     return None if replayed.conflicts else replayed.head

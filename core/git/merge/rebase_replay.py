@@ -5,9 +5,18 @@ the upstream, oldest first in topological order (`git rev-list --reverse
 --topo-order U..L`). Each is cherry-picked: a three-way merge with its parent
 as the base, the new tip as ours and the commit as theirs; it keeps its
 author and message and gets a new committer (and a new signature when
-`commit.gpgsign` is true, as `git rebase` signs; see `CommitMaker`). A commit whose change is
-already upstream (the result equals the tip) is dropped; one that was empty
-to begin with is kept; one whose parent is already the tip is kept as it is.
+`commit.gpgsign` is true, as `git rebase` signs; see `CommitMaker`). A commit whose
+patch the upstream already has (cherry-picked or rebased there: `patch_ids`) is
+left out before replaying, as `git rebase <upstream>` leaves it out; one whose
+change turns out to be upstream anyway (the result equals the tip) is dropped;
+one that was empty to begin with is kept; one whose parent is already the tip
+is kept as it is. Renames are followed as git's merge follows them
+(`merge_tree`).
+
+There is no fork-point (`git rebase` without arguments, `git pull --rebase`):
+the upstream's reflog (which Gitferry's fetch writes too) is not used to leave
+out commits the upstream once had and dropped by a force push. Those are
+replayed, as `git rebase <upstream>` replays them, unless their patch is upstream.
 Merge commits are left out, as `git rebase` without `--rebase-merges` does,
 which is only safe when they carry nothing of their own: `linearizable`
 says whether each one's tree is exactly the clean merge of its parents.
@@ -24,7 +33,10 @@ from dulwich.repo import Repo
 from dulwich.walk import ORDER_TOPO, Walker
 
 from core.git.config.identity import Signature
+from core.git.config.merge_config import RenameSettings
 from core.git.merge.merge_tree import TreeMerger, merge_commits
+from core.git.merge.patch_ids import already_upstream
+from core.git.merge.tree_view import TreeView
 from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
 
@@ -75,7 +87,23 @@ def linearizable(repo: Repo, objects: ObjectOverlay, commits: Sequence[Commit]) 
     return True
 
 
-def replay(objects: ObjectOverlay, commits: Sequence[Commit], onto: ObjectID, maker: CommitMaker) -> Replayed:
+def not_upstream(
+    repo: Repo, objects: ObjectOverlay, commits: Sequence[Commit], upstream: ObjectID, head: ObjectID
+) -> list[Commit]:
+    """`commits` (from `local_commits(repo, head, upstream)`) less those whose patch an
+    upstream commit has (`git rev-list --cherry-pick --right-only upstream...head`)."""
+    skipped = already_upstream(repo, TreeView(objects), commits, upstream, head)
+    return [commit for commit in commits if commit.id not in skipped]
+
+
+def replay(
+    objects: ObjectOverlay,
+    commits: Sequence[Commit],
+    onto: ObjectID,
+    maker: CommitMaker,
+    *,
+    renames: RenameSettings | None = None,
+) -> Replayed:
     tip = onto
     dropped = 0
     for commit in commits:
@@ -89,7 +117,7 @@ def replay(objects: ObjectOverlay, commits: Sequence[Commit], onto: ObjectID, ma
         if base == commit.tree:
             tip = _recommit(objects, commit, tip_tree, tip, maker)
             continue
-        merged = TreeMerger(objects).merge(base, tip_tree, commit.tree)
+        merged = TreeMerger(objects, renames=renames).merge(base, tip_tree, commit.tree)
         if not merged.clean:
             return Replayed(tip, merged.conflicts, dropped)
         if merged.tree == tip_tree:

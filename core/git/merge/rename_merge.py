@@ -169,6 +169,11 @@ class _Process:
         if changed_kind and collision:
             collision = False
         if collision and not deleted:
+            if side == 2 and rename.target in self.sides_matched:
+                # Both sides hold the same file there; ort keeps side 1's whatever the
+                # rename's own merge gives (a cherry-picked rename meeting an edit).
+                self._remove(rename.source)
+                return
             # ort merges the rename's own three versions: the target on the renaming side,
             # the source on the other.
             v1, v2 = (new[1], old[2]) if side == 1 else (old[1], new[2])
