@@ -10,7 +10,18 @@ import argparse
 import importlib
 import time
 
-MODULES = ("fetch", "ahead_behind", "sync", "background", "gui", "scan", "events", "timeouts", "handwritten")
+MODULES = (
+    "fetch",
+    "ahead_behind",
+    "sync",
+    "background",
+    "gui",
+    "scan",
+    "events",
+    "timeouts",
+    "handwritten",
+    "lfs",
+)
 
 
 def main(argv: list[str] | None = None) -> None:

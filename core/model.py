@@ -109,7 +109,7 @@ class ConflictRecord:
 @dataclass(frozen=True)
 class SkippedFile:
     path: str
-    reason: str  # 'too_large' | 'unreadable' | 'failing'
+    reason: str  # 'too_large' | 'unreadable' | 'failing' (auto-commit) | 'lfs_missing' (checkout)
     size: int | None
     failures: int
     first_seen: datetime

@@ -70,6 +70,7 @@ async def push(
         )
         report.pushed.extend(b for b in result.pushed if b not in report.pushed)
         report.objects_sent += result.objects_sent
+        report.lfs_uploaded += result.lfs.uploaded
         report.add_time("push", sum(result.timings_ms.values()))
         if result.rejected:
             outcome.rejected.update(result.rejected)

@@ -39,6 +39,10 @@ class SyncReport:
     rebased: list[str] = field(default_factory=list)
     pushed: list[str] = field(default_factory=list)
     objects_sent: int = 0
+    lfs_downloaded: int = 0  # Git LFS objects fetched for the files this sync wrote
+    lfs_uploaded: int = 0  # Git LFS objects sent before the pushed commits
+    # Files left holding their LFS pointer: {"path", "reason"} (the object could not be had).
+    lfs_missing: list[dict[str, str]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     # Conflicts an auto-commit merge resolved by keeping both sides: {"path", "copy"}
     # (copy None: the modified side of a modify/delete was kept at the path).

@@ -24,6 +24,7 @@ from core.engine.commit_phase import SkipSink, commit_changes
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
 from core.engine.integrate_phase import NotAttempted, NotIntegrated, integrate
+from core.engine.lfs_phase import LfsPhase
 from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
 from core.engine.unexpected import describe
@@ -299,6 +300,16 @@ class _Sync:
         )
 
     async def _integrate(self) -> None:
+        self.step = "fetching Git LFS objects"
+        lfs = LfsPhase()
+        try:
+            timeout, stop = self.options.timeout, self.options.stop
+            await lfs.fetch(
+                self.core, self.repo, self.report, network_timeout=timeout, stop=stop, ask=self.options.ask
+            )
+        except GitferryError as exc:
+            self.fatal = exc
+            return
         self.step = "integrating"
         with _Timer(self.report, "integrate"):
             try:
@@ -307,6 +318,7 @@ class _Sync:
                 )
             except GitferryError as exc:
                 self.fatal = exc
+        await lfs.record(self.core, self.record.id, self.repo, self.report)
 
     async def _measure(self) -> list[BranchStatus]:
         """Ahead/behind of every branch, reusing the counts of pairs already measured

@@ -19,7 +19,7 @@ from core.store.database import Database
 from core.store.schema import ConflictRow, SkippedFileRow
 
 MAX_SKIPPED = 1000
-SKIP_REASONS = frozenset({"too_large", "unreadable", "failing"})
+SKIP_REASONS = frozenset({"too_large", "unreadable", "failing", "lfs_missing"})
 
 _CONFLICT_ORDER = (ConflictRow.branch, ConflictRow.path)
 

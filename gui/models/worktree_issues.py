@@ -10,6 +10,7 @@ REASONS = {
     "too_large": "too large",
     "unreadable": "unreadable",
     "failing": "keeps failing",
+    "lfs_missing": "LFS object missing",
 }
 
 CONFLICT_COLUMNS: list[Column[ConflictRecord]] = [

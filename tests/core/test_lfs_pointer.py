@@ -140,7 +140,7 @@ def test_objects_stored_here_are_where_git_lfs_finds_them(tmp_path: Path) -> Non
     """An object kept by the clean is one `git lfs fsck` checks and `git lfs smudge` reads."""
     repo_dir = tmp_path / "repo"
     git("init", "-q", "-b", "main", str(repo_dir))
-    git("lfs", "install", "--local", "--skip-repo", cwd=repo_dir)
+    git("lfs", "install", "--local", cwd=repo_dir)
     data = os.urandom(20_000)
     (repo_dir / "big.bin").write_bytes(data)
     with Repo(str(repo_dir)) as repo:

@@ -10,6 +10,7 @@ import pytest
 from tests.servers import GitDaemon, Remote, RemoteHost
 from tests.servers.faults import CuttingProxy, CuttingProxyFactory, RefusedPort, SilentServer, TricklingServer
 from tests.servers.host import LOOPBACK
+from tests.servers.lfs import LfsHttpServer
 from tests.servers.remote import HttpRemote, namespace_for
 from tests.servers.smart_http import SmartHttpServer
 from tests.servers.ssh import SshServer, sshd_unavailable
@@ -156,3 +157,15 @@ def refused_port() -> Iterator[int]:
     port = RefusedPort()
     yield port.port
     port.close()
+
+
+@pytest.fixture(scope="session")
+def lfs_process(remotes_root: Path) -> Iterator[LfsHttpServer]:
+    with LfsHttpServer(remotes_root / "lfs", HTTP_CREDENTIALS) as server:
+        yield server
+
+
+@pytest.fixture
+def lfs_server(lfs_process: LfsHttpServer, namespace: str) -> HttpRemote:
+    """Smart HTTP with Basic auth and a Git LFS server (``<repo>.git/info/lfs``) on one port."""
+    return _http_remote("http_auth", lfs_process, namespace)

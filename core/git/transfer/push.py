@@ -20,13 +20,19 @@ listed its refs and before any object is sent, with the remote's name and URL
 (without a password) as arguments and one line per ref to update on stdin
 (`<local ref> <local sha> <remote ref> <remote sha>`). If it exits non-zero
 nothing is sent and `push_branches` raises `HookRefused` with its first line.
+
+Then, as git-lfs's own pre-push hook does, the Git LFS objects the outgoing
+commits point at and the LFS server lacks are uploaded (`lfs_push.py`); a failed
+upload sends nothing either and raises its error (`LfsTransferFailed`, `AuthFailed`,
+`RemoteUnreachable`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from dulwich.client import GitClient, LocalGitClient, SendPackResult
 from dulwich.errors import NotGitRepository
@@ -34,13 +40,14 @@ from dulwich.objects import ZERO_SHA, Commit, ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
-from core.errors import BadInput
-from core.git.config.hooks import HookRefused, run_hook
+from core.errors import BadInput, GitferryError
+from core.git.config.hooks import HookRefused, find_hook, run_hook
 from core.git.config.upstreams import FetchRefspecs, Upstream
 from core.git.config.url_rewrite import remote_rewrite
 from core.git.progress import Phase, ProgressSink, ProgressThrottle, TransferProgress, parse_progress_line
 from core.git.repository import ref_value
 from core.git.transfer.errors import RemoteError, TransferFailed, scrub
+from core.git.transfer.lfs_push import NO_LFS, LfsUploaded, is_git_lfs_hook, upload_for_push
 from core.git.transfer.push_objects import reaches
 from core.git.transfer.push_pack import OutgoingPack
 from core.git.transfer.sign_in import Signer
@@ -54,6 +61,8 @@ REMOTE_MOVED = "non-fast-forward (the remote has new commits)"
 CHECKED_OUT = "refusing to update the branch checked out in the remote's working tree"
 _MAX_MESSAGES = 3
 
+LfsUpload = Callable[..., LfsUploaded]  # `upload_for_push` bound to a repository and remote
+
 
 @dataclass(frozen=True)
 class PushResult:
@@ -63,6 +72,7 @@ class PushResult:
     objects_sent: int
     bytes_sent: int
     timings_ms: dict[str, float]  # connect, pack, send
+    lfs: LfsUploaded = NO_LFS  # the Git LFS objects uploaded before the pack
 
 
 class PushFailed(RemoteError):
@@ -100,7 +110,13 @@ def push_branches(
     effective = remote_rewrite(repo, remote, push=True).effective
     url = parse_remote_url(effective, base=str(repo.path))
     secrets = [url.password, auth.password if auth else None]
-    session = _PushSession(repo, remote, branches, progress, secrets, hook_url=url_without_secret(effective))
+    in_url = HttpAuth(url.user or "", url.password) if url.password is not None else None
+    lfs = partial(
+        upload_for_push, repo, remote, git_url=effective, auth=auth or in_url, signer=signer, timeout=timeout
+    )
+    session = _PushSession(
+        repo, remote, branches, progress, secrets, hook_url=url_without_secret(effective), lfs_upload=lfs
+    )
     with connected(
         remote,
         url,
@@ -203,6 +219,7 @@ class _PushSession:
         secrets: list[str | None],
         *,
         hook_url: str,
+        lfs_upload: LfsUpload | None = None,
     ) -> None:
         self._repo = repo
         self._remote = remote
@@ -215,7 +232,9 @@ class _PushSession:
         self._connect_ms = 0.0
         self._local = False
         self._hook_url = hook_url  # what the pre-push hook is told: the push URL, no password
-        self._refused: HookRefused | None = None
+        self._refused: GitferryError | None = None  # the pre-push hook, or the LFS upload
+        self._lfs_upload = lfs_upload
+        self._lfs = NO_LFS
 
     def _report(self, update: TransferProgress) -> None:
         if self._throttle is not None:
@@ -247,6 +266,7 @@ class _PushSession:
             objects_sent=self._pack.objects_sent,
             bytes_sent=self._pack.bytes_sent,
             timings_ms=self._timings(),
+            lfs=self._lfs,
         )
 
     def _inspect_local_target(self, path: str) -> None:
@@ -267,7 +287,7 @@ class _PushSession:
             self._pack.offer(_tracking_tips(self._repo, self._remote, advertised))
         updates = self._plan.updates(advertised)
         if updates:
-            self._refused = self._pre_push(advertised)
+            self._refused = self._pre_push(advertised) or self._upload_lfs(advertised, updates)
             if self._refused is not None:
                 self._plan.sent.clear()
                 return {}  # nothing to update: no pack is made or sent
@@ -281,10 +301,30 @@ class _PushSession:
             for ref, branch in self._plan.sent.items()
             if branch.head is not None
         )
+        hook = find_hook(self._repo, "pre-push")
+        if hook is not None and self._lfs_upload is not None and is_git_lfs_hook(hook):
+            return None  # git-lfs's own hook: the LFS upload below is what it would do
         run = run_hook(self._repo, "pre-push", [self._remote, self._hook_url], lines)
         if run is None or run.passed:
             return None
         return HookRefused("pre-push", f"the push to {self._remote}", scrub(run.said, self._secrets))
+
+    def _upload_lfs(
+        self, advertised: Mapping[Ref, ObjectID], updates: Mapping[Ref, ObjectID]
+    ) -> RemoteError | None:
+        """Upload the LFS objects of what is about to be sent; the failure, if it failed."""
+        if self._lfs_upload is None:
+            return None
+        have = {sha for sha in advertised.values() if sha != ZERO_SHA}  # as dulwich's pack header
+        want = {sha for sha in updates.values() if sha not in have}
+        if not want:
+            return None
+        found = self._pack.objects(have, want)
+        try:
+            self._lfs = self._lfs_upload(found.ids, ref=next(iter(updates)).decode())
+        except RemoteError as exc:
+            return exc
+        return None
 
     def _settle(self, result: SendPackResult, local: bool) -> list[str]:
         """Read the remote's verdict on each sent ref; move tracking refs for the accepted."""

@@ -42,6 +42,7 @@ class OutgoingPack:
     def __init__(self, repo: Repo, report: Callable[[TransferProgress], None]) -> None:
         self._repo = repo
         self._extra_haves: set[ObjectID] = set()
+        self._found: tuple[frozenset[ObjectID], frozenset[ObjectID], ObjectsToSend] | None = None
         self._report = report
         self.total = 0
         self.objects_sent = 0
@@ -51,6 +52,18 @@ class OutgoingPack:
     def offer(self, haves: Iterable[ObjectID]) -> None:
         """Commits the remote has besides those it advertises (this remote's tracking refs)."""
         self._extra_haves.update(haves)
+
+    def objects(self, have: Set[ObjectID], want: Set[ObjectID]) -> ObjectsToSend:
+        """The objects the pack for `have` and `want` holds; the walk is made once per pair
+        (the LFS upload before the pack looks at the same set)."""
+        key_have, key_want = frozenset(have) | self._extra_haves, frozenset(want)
+        if self._found is None or self._found[:2] != (key_have, key_want):
+            store = self._repo.object_store
+            if not isinstance(store, PackBasedObjectStore):
+                raise TypeError("push needs an on-disk repository")
+            found = ObjectsToSend(store, key_want, key_have, self._repo.get_shallow())
+            self._found = (key_have, key_want, found)
+        return self._found[2]
 
     def __call__(
         self,
@@ -65,7 +78,7 @@ class OutgoingPack:
         store = self._repo.object_store
         if not isinstance(store, PackBasedObjectStore):
             raise TypeError("push needs an on-disk repository")
-        found = ObjectsToSend(store, want, set(have) | self._extra_haves, self._repo.get_shallow())
+        found = self.objects(have, want)
         records = _records(store, found)
         self.pack_ms += (time.perf_counter() - started) * 1000.0
         self.total = len(found.ids)

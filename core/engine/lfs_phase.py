@@ -1,0 +1,84 @@
+"""Git LFS in a sync: objects fetched before the integration, missing ones listed after it.
+
+Before the checked-out branch is integrated, the LFS objects of the files the
+switch to its upstream will write are downloaded from the upstream's remote
+(`core/git/transfer/lfs_fetch.py`), with the remote's credentials and the sync's
+timeout and stop. The checkout then reads them from `.git/lfs/objects`; a path
+whose object could not be had keeps its pointer and is listed as skipped with the
+reason `lfs_missing` once the integration ran (the status store, `skipped`,
+`sync --json`'s `lfs_missing`). A later sync that gets the object clears the row
+when it writes the file. Repositories that do not use LFS cost one look at the
+upstream tree's `.gitattributes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+
+from dulwich.repo import Repo
+
+from core.engine.core import Core
+from core.engine.report import SyncReport
+from core.git.transfer.lfs_fetch import LfsFetched, fetch_for_switch, missing_now, switch_target
+from core.git.transfer.stop import TransferStop
+from core.model import SkippedFile, utcnow
+
+LFS_MISSING = "lfs_missing"
+
+
+@dataclass
+class LfsPhase:
+    """What the LFS step of one sync fetched, kept until the integration has run."""
+
+    fetched: list[LfsFetched] = field(default_factory=list)
+
+    async def fetch(
+        self,
+        core: Core,
+        repo: Repo,
+        report: SyncReport,
+        *,
+        network_timeout: float,
+        stop: TransferStop | None,
+        ask: bool = False,
+    ) -> None:
+        """Download the objects the coming switch needs (nothing when it needs none),
+        signing in as the fetch did (`ask`: the prompt may be used)."""
+        target = await core.offload.io(switch_target, repo)
+        if target is None:
+            return
+        signer = core.signer(ask=ask)
+        fetched = await core.offload.io(
+            partial(fetch_for_switch, repo, target, signer=signer, timeout=network_timeout, stop=stop)
+        )
+        report.lfs_downloaded += fetched.downloaded
+        self.fetched.append(fetched)
+
+    async def record(self, core: Core, repo_id: int, repo: Repo, report: SyncReport) -> None:
+        """List the paths now holding a pointer whose object is missing; forget listed
+        paths that no longer do."""
+        stored = [row for row in await core.store.skipped(repo_id) if row.reason == LFS_MISSING]
+        candidates: dict[str, str] = {}  # path -> why its object is missing, when this sync knows
+        for fetched in self.fetched:
+            candidates.update(fetched.missing_paths())
+        for row in stored:
+            candidates.setdefault(row.path, "")
+        if not candidates:
+            return
+        still = await core.offload.io(missing_now, repo, list(candidates))
+        now = utcnow()
+        known = {row.path: row for row in stored}
+        rows = [
+            SkippedFile(path, LFS_MISSING, size, 0, known[path].first_seen if path in known else now, now)
+            for path, size in still.items()
+        ]
+        gone = [row.path for row in stored if row.path not in still]
+        if gone:
+            await core.store.clear_skipped(repo_id, gone)
+        if rows:
+            await core.store.record_skipped(repo_id, rows)
+        report.lfs_missing = [
+            {"path": path, "reason": candidates.get(path) or "the object is not in .git/lfs/objects"}
+            for path in sorted(still)
+        ]
