@@ -33,6 +33,7 @@ FAILURE_WINDOW = timedelta(hours=1)
 COOL_DOWN = timedelta(hours=1)
 
 SkipSink = Callable[[FileSkipped], None]
+CHECKOUT_REASONS = frozenset({"lfs_missing"})  # rows the checkout keeps (core/engine/lfs_phase.py)
 
 
 @dataclass
@@ -73,7 +74,8 @@ def judge(stored: Collection[SkippedFile], outcome: AutoCommit, now: datetime) -
         if restart:
             verdict.forget.append(path)
         verdict.record.append(row)
-    verdict.forget.extend(p for p in before if p not in seen and p not in held)
+    checkout = {p for p, row in before.items() if row.reason in CHECKOUT_REASONS}  # not the auto-commit's
+    verdict.forget.extend(p for p in before if p not in seen and p not in held and p not in checkout)
     return verdict
 
 
