@@ -63,9 +63,10 @@ def judge(stored: Collection[SkippedFile], outcome: AutoCommit, now: datetime) -
     failures += [(path, None) for path in outcome.retry_later]
     seen: set[str] = set()
     for skip in outcome.skipped:
-        if skip.reason == "too_large" and skip.path not in held:
+        # Left out by rule (too large, a conversion Gitferry cannot run, ...): no failure counted.
+        if skip.reason != "unreadable" and skip.path not in held:
             seen.add(skip.path)
-            verdict.record.append(SkippedFile(skip.path, "too_large", skip.size, 0, now, now))
+            verdict.record.append(SkippedFile(skip.path, skip.reason, skip.size, 0, now, now))
     for path, size in failures:
         if path in held or path in seen:
             continue

@@ -9,16 +9,23 @@ HEAD, unborn branch, unsafe path, locked index) stops the sync. In an
 auto-commit repository a conflicting merge keeps both sides instead (the
 conflict copies go to `report.conflicts` and `report.kept_both`) and the sync
 goes on.
+
+Paths the switch left as they were because their conversion is one Gitferry
+cannot run (a filter, `ident`, `working-tree-encoding`) are listed as skipped
+with the reason `unsupported_filter` (the status store, `skipped`, the report)
+until git has checked them out.
 """
 
 from __future__ import annotations
 
+import os
 from functools import partial
 
 from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.report import SyncReport
+from core.git.content.filters import UNSUPPORTED_FILTER, ContentSkipped
 from core.git.merge.conflict_copies import KeepBoth
 from core.git.merge.integrate import (
     BranchInUse,
@@ -28,8 +35,9 @@ from core.git.merge.integrate import (
     fast_forward_others,
     integrate_current,
 )
-from core.git.worktree.checkout import WorktreeInTheWay
+from core.git.worktree.checkout import WorktreeInTheWay, left_unconverted
 from core.git.worktree.git_operation import OperationInProgress
+from core.model import SkippedFile, utcnow
 from core.settings import RepoSettings
 
 _REPORT_FIELDS = {"fast_forward": "fast_forwarded", "merge": "merged", "rebase": "rebased"}
@@ -46,6 +54,7 @@ async def integrate(
     core: Core, repo_id: int, repo: Repo, settings: RepoSettings, report: SyncReport
 ) -> NotIntegrated | None:
     stopped: NotIntegrated | None = None
+    skipped: list[ContentSkipped] = []
     index = core.graph_index(repo_id, repo)
     keep_both = KeepBoth.in_worktree(repo.path) if settings.auto_commit else None
     try:
@@ -66,6 +75,7 @@ async def integrate(
             names: list[str] = getattr(report, field)
             if done.branch not in names:
                 names.append(done.branch)
+        skipped = done.skipped
         report.kept_both += [{"path": kept.path, "copy": kept.copy} for kept in done.copies]
         copies = {kept.copy for kept in done.copies if kept.copy is not None}
         report.conflicts = sorted(set(report.conflicts) | copies)
@@ -77,7 +87,36 @@ async def integrate(
             if branch not in report.fast_forwarded:
                 report.fast_forwarded.append(branch)
         report.left_alone.update(others.left_alone)
+    await _record_unconverted(core, repo_id, repo, skipped, report)
     return stopped
+
+
+async def _record_unconverted(
+    core: Core, repo_id: int, repo: Repo, skipped: list[ContentSkipped], report: SyncReport
+) -> None:
+    """List what this switch left unconverted; forget listed paths git has since checked out."""
+    stored = [row for row in await core.store.skipped(repo_id) if row.reason == UNSUPPORTED_FILTER]
+    fresh = {os.fsdecode(skip.path) for skip in skipped if skip.reason == UNSUPPORTED_FILTER}
+    listed = {row.path: row for row in stored}
+    if not fresh and not listed:
+        return
+    still = set(await core.offload.io(left_unconverted, repo, sorted(fresh | set(listed))))
+    now = utcnow()
+    rows = [
+        SkippedFile(
+            path, UNSUPPORTED_FILTER, None, 0, listed[path].first_seen if path in listed else now, now
+        )
+        for path in sorted(still)
+    ]
+    gone = [path for path in listed if path not in still]
+    if gone:
+        await core.store.clear_skipped(repo_id, gone)
+    if rows:
+        await core.store.record_skipped(repo_id, rows)
+    shown = {entry["path"] for entry in report.skipped}
+    report.skipped += [
+        {"path": row.path, "reason": row.reason, "size": None} for row in rows if row.path not in shown
+    ]
 
 
 async def _list_copies(core: Core, repo_id: int, branch: str, copies: set[str]) -> None:

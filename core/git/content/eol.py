@@ -83,18 +83,30 @@ def converts_to_git(action: CRLFAction, stats: TextStats, index_has_crlf: Callab
     return True
 
 
-def to_git(chunks: Iterable[bytes], action: CRLFAction) -> Iterator[bytes]:
-    """The content with every CR before an LF removed (the "auto" actions: every CR, which
-    is the same there: they never convert a content with a lone CR)."""
-    pending = b""
+class CrlfToLf:
+    """Push-style crlf_to_git: every CR before an LF removed (the "auto" actions remove every
+    CR, which is the same there: they never convert a content with a lone CR)."""
+
+    def __init__(self) -> None:
+        self._pending = False
+
+    def feed(self, chunk: bytes) -> bytes:
+        data = b"\r" + chunk if self._pending else chunk
+        self._pending = data.endswith(b"\r")
+        if self._pending:
+            data = data[:-1]
+        return data.replace(b"\r\n", b"\n")
+
+    def flush(self) -> bytes:
+        pending, self._pending = self._pending, False
+        return b"\r" if pending else b""
+
+
+def to_git(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    converter = CrlfToLf()
     for chunk in chunks:
-        data = pending + chunk
-        pending = b""
-        if data.endswith(b"\r"):
-            data, pending = data[:-1], b"\r"
-        yield data.replace(b"\r\n", b"\n")
-    if pending:
-        yield pending
+        yield converter.feed(chunk)
+    yield converter.flush()
 
 
 def converts_to_worktree(action: CRLFAction, stats: TextStats) -> bool:
@@ -106,15 +118,24 @@ def converts_to_worktree(action: CRLFAction, stats: TextStats) -> bool:
     return True
 
 
-def to_worktree(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """The content with every LF not already after a CR made CRLF."""
-    after_cr = False
-    for chunk in chunks:
+class LfToCrlf:
+    """Push-style crlf_to_worktree: every LF not already after a CR made CRLF."""
+
+    def __init__(self) -> None:
+        self._after_cr = False
+
+    def feed(self, chunk: bytes) -> bytes:
         if not chunk:
-            continue
-        head, rest = (b"\n", chunk[1:]) if after_cr and chunk[0] == 10 else (b"", chunk)
-        after_cr = chunk[-1] == 13
-        yield head + rest.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            return b""
+        head, rest = (b"\n", chunk[1:]) if self._after_cr and chunk[0] == 10 else (b"", chunk)
+        self._after_cr = chunk[-1] == 13
+        return head + rest.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def to_worktree(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    converter = LfToCrlf()
+    for chunk in chunks:
+        yield converter.feed(chunk)
 
 
 def roundtrip_loss(action: CRLFAction, stats: TextStats, converts: bool) -> str | None:

@@ -157,6 +157,10 @@ class ContentFilters:
         self._drivers: dict[bytes, FilterDriver | None] = {}
         self._crlf_in_blob: dict[bytes, bool] = {}
 
+    @property
+    def repo(self) -> Repo:
+        return self._repo
+
     def checking_out(self, target_sha: _SHA_LOOKUP) -> ContentFilters:
         """The same repository and index, writing the index `target_sha` describes."""
         view = ContentFilters(

@@ -64,49 +64,55 @@ def write_blob(repo: Repo, path: bytes, st: os.stat_result, *, chunk: int = CHUN
     Raises FileChanged, or the OSError of a file that cannot be read (PermissionError,
     FileNotFoundError...): the caller decides what to skip.
     """
-    objects_dir = os.fsencode(repo.object_store.path)
+    objects = objects_dir(repo)
     if stat.S_ISLNK(st.st_mode):
         target = _read_link(path, st)
-        return StreamedBlob(_store_whole(repo, objects_dir, target), len(target), _SYMLINK)
+        return StreamedBlob(store_whole(repo, objects, target), len(target), _SYMLINK)
     mode = 0o100755 if st.st_mode & 0o100 else 0o100644
-    with _open_unchanged(path, st) as fd:
+    with open_unchanged(path, st) as fd:
         if st.st_size <= WHOLE_FILE_LIMIT:
             parts: list[bytes] = []
-            _copy(fd, path, st, chunk, parts.append)
-            return StreamedBlob(_store_whole(repo, objects_dir, b"".join(parts)), st.st_size, mode)
-        with _LooseWriter(objects_dir, repo.object_format, st.st_size) as writer:
-            _copy(fd, path, st, chunk, writer.update)
+            read_exactly(fd, path, st, chunk, parts.append)
+            return StreamedBlob(store_whole(repo, objects, b"".join(parts)), st.st_size, mode)
+        with LooseWriter(objects, repo.object_format, st.st_size) as writer:
+            read_exactly(fd, path, st, chunk, writer.update)
             return StreamedBlob(writer.finish(repo), st.st_size, mode)
+
+
+def objects_dir(repo: Repo) -> bytes:
+    return os.fsencode(repo.object_store.path)
 
 
 def hash_file(path: bytes, st: os.stat_result, *, object_format: ObjectFormat, chunk: int = CHUNK) -> bytes:
     """The blob id (hex) of the file or symlink at `path` with lstat `st`, without writing anything."""
     if stat.S_ISLNK(st.st_mode):
-        return _blob_id(_read_link(path, st), object_format)
+        return blob_id(_read_link(path, st), object_format)
     digest = object_format.new_hash()
     digest.update(b"blob %d\x00" % st.st_size)
-    with _open_unchanged(path, st) as fd:
-        _copy(fd, path, st, chunk, digest.update)
+    with open_unchanged(path, st) as fd:
+        read_exactly(fd, path, st, chunk, digest.update)
     return digest.hexdigest().encode("ascii")
 
 
 def _read_link(path: bytes, st: os.stat_result) -> bytes:
     target = os.readlink(path)
-    _check_same(path, st, os.lstat(path))
+    check_same(path, st, os.lstat(path))
     return target
 
 
 @contextlib.contextmanager
-def _open_unchanged(path: bytes, st: os.stat_result) -> Iterator[int]:
+def open_unchanged(path: bytes, st: os.stat_result) -> Iterator[int]:
     fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     try:
-        _check_same(path, st, os.fstat(fd))
+        check_same(path, st, os.fstat(fd))
         yield fd
     finally:
         os.close(fd)
 
 
-def _copy(fd: int, path: bytes, st: os.stat_result, chunk: int, sink: Callable[[bytes], object]) -> None:
+def read_exactly(
+    fd: int, path: bytes, st: os.stat_result, chunk: int, sink: Callable[[bytes], object]
+) -> None:
     """Feed exactly st.st_size bytes to `sink`; FileChanged if the file is longer, shorter or touched."""
     remaining = st.st_size
     while remaining > 0:
@@ -117,10 +123,10 @@ def _copy(fd: int, path: bytes, st: os.stat_result, chunk: int, sink: Callable[[
         remaining -= len(data)
     if os.read(fd, 1):
         raise FileChanged(path, "it grew")
-    _check_same(path, st, os.fstat(fd))
+    check_same(path, st, os.fstat(fd))
 
 
-def _check_same(path: bytes, before: os.stat_result, now: os.stat_result) -> None:
+def check_same(path: bytes, before: os.stat_result, now: os.stat_result) -> None:
     if stat.S_IFMT(before.st_mode) != stat.S_IFMT(now.st_mode) or before.st_ino != now.st_ino:
         raise FileChanged(path, "it was replaced")
     if before.st_size != now.st_size:
@@ -129,9 +135,9 @@ def _check_same(path: bytes, before: os.stat_result, now: os.stat_result) -> Non
         raise FileChanged(path, "its modification or change time moved")
 
 
-def _store_whole(repo: Repo, objects_dir: bytes, data: bytes) -> bytes:
+def store_whole(repo: Repo, objects_dir: bytes, data: bytes) -> bytes:
     """A small blob: hashed first, written only if the repository lacks it."""
-    sha = _blob_id(data, repo.object_format)
+    sha = blob_id(data, repo.object_format)
     if not _has_object(repo, objects_dir, sha):
         fd, tmp = _temp_object(os.path.join(objects_dir, sha[:2]))
         try:
@@ -145,7 +151,8 @@ def _store_whole(repo: Repo, objects_dir: bytes, data: bytes) -> bytes:
     return sha
 
 
-def _blob_id(data: bytes, fmt: ObjectFormat) -> bytes:
+def blob_id(data: bytes, fmt: ObjectFormat) -> bytes:
+    """The hex id of a blob holding `data`."""
     digest = fmt.new_hash()
     digest.update(b"blob %d\x00" % len(data))
     digest.update(data)
@@ -182,12 +189,14 @@ def _install(tmp: bytes, final: bytes) -> None:
     os.replace(tmp, final)
 
 
-class _LooseWriter:
+class LooseWriter:
     """One loose object, hashed and compressed as its bytes arrive, in a temporary file."""
 
     def __init__(self, objects_dir: bytes, fmt: ObjectFormat, size: int) -> None:
         self._objects_dir = objects_dir
         self._header = b"blob %d\x00" % size
+        self._size = size
+        self._fed = 0
         self._digest = fmt.new_hash()
         self._digest.update(self._header)
         self._zlib: zlib._Compress | None = None  # made for the first chunk, at the level it calls for
@@ -195,6 +204,7 @@ class _LooseWriter:
         self._done = False
 
     def update(self, data: bytes) -> None:
+        self._fed += len(data)
         self._digest.update(data)
         if self._zlib is None:
             self._zlib = zlib.compressobj(compression_level(data))
@@ -203,6 +213,8 @@ class _LooseWriter:
 
     def finish(self, repo: Repo) -> bytes:
         """Rename the object into place unless the repository has it already; return its id."""
+        if self._fed != self._size:  # never an object whose header lies about its size
+            raise ValueError(f"blob of {self._size} bytes given {self._fed}")
         compressor = self._zlib
         if compressor is None:  # not one byte arrived: the header alone
             compressor = self._zlib = zlib.compressobj(LOOSE_COMPRESSION)
@@ -223,7 +235,7 @@ class _LooseWriter:
         while view:
             view = view[os.write(self._fd, view) :]
 
-    def __enter__(self) -> _LooseWriter:
+    def __enter__(self) -> LooseWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -22,6 +22,8 @@ from dulwich.repo import Repo
 from core.errors import BadInput
 from core.git.config.upstreams import set_upstream
 from core.git.config.url_rewrite import fetch_url
+from core.git.content.filters import ContentSkipped
+from core.git.content.first_checkout import check_out_fresh
 from core.git.objects.pack_limits import PackLimits
 from core.git.objects.tree_delta import tree_delta
 from core.git.progress import ProgressSink
@@ -69,7 +71,7 @@ def clone_repository(
                 signer=signer,
             )
             started = time.perf_counter()
-            _check_out_default(repo, remote, result)
+            skipped = _check_out_default(repo, remote, result)
             checkout_ms = (time.perf_counter() - started) * 1000.0
     except UnsupportedObjectFormat as exc:  # refused before any pack came
         _discard(path, created)
@@ -77,7 +79,8 @@ def clone_repository(
     except BaseException:
         _discard(path, created)
         raise
-    return replace(result, timings_ms={**result.timings_ms, "checkout": checkout_ms})
+    notes = result.notes + [f"{skip.message}: left unwritten (git checkout writes it)" for skip in skipped]
+    return replace(result, timings_ms={**result.timings_ms, "checkout": checkout_ms}, notes=notes)
 
 
 def _claim_destination(path: Path) -> bool:
@@ -132,14 +135,16 @@ def _default_branch(repo: Repo, result: FetchResult) -> str | None:
     return min(fetched) if fetched else None
 
 
-def _check_out_default(repo: Repo, remote: RemoteUrl, result: FetchResult) -> None:
+def _check_out_default(repo: Repo, remote: RemoteUrl, result: FetchResult) -> list[ContentSkipped]:
+    """Check out the default branch, files converted as git's checkout converts them; the
+    paths that could not be (a filter Gitferry does not run), left unwritten."""
     branch = _default_branch(repo, result)
     message = f"clone: from {remote.text}".encode()
     if branch is None:  # an empty remote: an unborn branch named like the remote's
         if result.default_branch:
             repo.refs.set_symbolic_ref(Ref(b"HEAD"), Ref(f"refs/heads/{result.default_branch}".encode()))
             set_upstream(repo, result.default_branch, ORIGIN, f"refs/heads/{result.default_branch}")
-        return
+        return []
     local = Ref(f"refs/heads/{branch}".encode())
     tracking = Ref(f"refs/remotes/{ORIGIN}/{branch}".encode())
     repo.refs.set_if_equals(local, None, ObjectID(repo.refs[tracking]), message=message)
@@ -149,4 +154,4 @@ def _check_out_default(repo: Repo, remote: RemoteUrl, result: FetchResult) -> No
     commit = repo[ObjectID(repo.refs[local])]
     assert isinstance(commit, Commit)
     tree_delta(repo.object_store, None, commit.tree)  # every name checked before anything is written
-    repo.get_worktree().reset_index()
+    return check_out_fresh(repo, ObjectID(commit.tree))

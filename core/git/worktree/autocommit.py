@@ -3,9 +3,13 @@
 Under `index.lock` (held from the read of the index to its rewrite): the
 worktree scan names the files whose stat moved, each is streamed into a blob
 (never whole in memory), its index entry is refreshed, the tree is written
-from the index and committed on the checked-out branch. Files that cannot be
-committed are left out with a reason; a file that changed while it was read
-keeps its old index entry and is retried by the next sync. The commit is
+from the index and committed on the checked-out branch. Each file is committed
+as `git add` would make its blob: its attributes' conversions applied
+(content/clean.py). Files that cannot be committed are left out with a reason
+(among them paths whose conversion Gitferry cannot run, `unsupported_filter`,
+whatever happened to them, and contents `core.safecrlf=true` refuses,
+`safecrlf`); a file that changed while it was read keeps its old index entry
+and is retried by the next sync. The commit is
 signed when `commit.gpgsign` says so (`CommitMaker`); when it cannot be
 (`SigningFailed`), the lock is let go without rewriting the index and the
 branch stays where it was.
@@ -19,7 +23,6 @@ import stat
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
 from weakref import WeakKeyDictionary
 
 from dulwich.diff_tree import tree_changes
@@ -31,6 +34,8 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.git.content.clean import clean_file
+from core.git.content.filters import ContentFilters, ContentSkipped, PathConversion, index_blobs
 from core.git.index.locked import LockedIndex
 from core.git.index.stat_data import Stamp, index_file_stamp
 from core.git.locks.git_locks import RefLocked
@@ -39,11 +44,11 @@ from core.git.objects.new_commit import CommitMaker
 from core.git.repository import ref_value
 from core.git.worktree.git_operation import operation_in_progress
 from core.git.worktree.scan import WorktreeChange, scan_worktree
-from core.git.worktree.state import fingerprint
+from core.git.worktree.state import fingerprint, index_entry_at
 from core.results import ResultKind
 
 _STORE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
-SkipReason = Literal["too_large", "unreadable", "failing"]
+SkipReason = str  # "too_large", "unreadable", "failing", "unsupported_filter", "safecrlf", a driver's
 
 # The tree an open repository's index held, by the index file's stamp, when that
 # was last seen: while both stay the same, nothing is staged. Kept as long as the
@@ -183,22 +188,31 @@ def _stage(
 ) -> bool:
     """Write the blobs and update the index entries; whether any entry changed."""
     touched = False
-    files = []
+    files: list[tuple[WorktreeChange, PathConversion]] = []
+    filters = ContentFilters(repo, index_sha=index_blobs(index))
     for change in changes:
-        if change.kind == "deleted":
+        conversion = _conversion(filters, index, change)
+        if conversion is not None and conversion.unsupported is not None:
+            skip = conversion.skipped()
+            outcome.skipped.append(Skip(os.fsdecode(change.path), skip.reason, change.size, skip.detail))
+        elif change.kind == "deleted":
             if change.path in index:
                 del index[change.path]
                 touched = True
         else:
-            files.append(change)
+            files.append((change, conversion or PathConversion(change.path)))
     root = os.fsencode(repo.path)
     outcome.files_opened += len(files)
+
+    def entry(item: tuple[WorktreeChange, PathConversion]) -> IndexEntry | Skip | None:
+        return _blob_entry(repo, root, item[0], filters, item[1])
+
     if workers > 1 and len(files) > 1:
         with ThreadPoolExecutor(min(workers, len(files)), thread_name_prefix="gitferry-blob") as pool:
-            results = list(pool.map(lambda c: _blob_entry(repo, root, c), files))
+            results = list(pool.map(entry, files))
     else:
-        results = [_blob_entry(repo, root, c) for c in files]
-    for change, result in zip(files, results, strict=True):
+        results = [entry(item) for item in files]
+    for (change, _conversion_of), result in zip(files, results, strict=True):
         path = os.fsdecode(change.path)
         if isinstance(result, Skip):
             outcome.skipped.append(result)
@@ -210,17 +224,37 @@ def _stage(
     return touched
 
 
-def _blob_entry(repo: Repo, root: bytes, change: WorktreeChange) -> IndexEntry | Skip | None:
-    """The new index entry, a Skip (unreadable), or None (changed while read)."""
+def _conversion(filters: ContentFilters, index: Index, change: WorktreeChange) -> PathConversion | None:
+    """The conversion `git add` would apply to the path (None: a symlink or a gitlink, or a
+    deletion of one: nothing converts those)."""
+    if change.kind == "deleted":
+        entry = index_entry_at(index, change.path)
+        mode = entry.mode if isinstance(entry, IndexEntry) else None
+    else:
+        mode = change.mode
+    if mode is None or not stat.S_ISREG(mode):
+        return None
+    return filters.to_index(change.path)
+
+
+def _blob_entry(
+    repo: Repo, root: bytes, change: WorktreeChange, filters: ContentFilters, conversion: PathConversion
+) -> IndexEntry | Skip | None:
+    """The new index entry, a Skip (unreadable, or not convertible), or None (changed while read)."""
     path = os.fsdecode(change.path)
     full = os.path.join(root, change.path)
     try:
         st = change.stat if change.stat is not None else os.lstat(full)
-        blob = write_blob(repo, full, st)
+        if conversion.identity:
+            blob = write_blob(repo, full, st)
+        else:
+            blob = clean_file(repo, change.path, full, st, filters, store=True, conversion=conversion)
         if fingerprint(os.lstat(full)) != fingerprint(st):
             return None  # written to since the scan: the blob may not be what the stat says
     except FileChanged:
         return None
+    except ContentSkipped as skip:
+        return Skip(path, skip.reason, change.size, skip.detail)
     except OSError as exc:
         if exc.errno in _STORE_FULL:
             raise  # the repository cannot take the object: the whole sync fails, nothing is skipped

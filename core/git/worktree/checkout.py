@@ -13,6 +13,9 @@ was. Then, under `index.lock`:
    rolls the files back and raises BranchMoved);
 4. the index is renamed into place and the intent removed.
 
+Files are written as git's checkout writes them (their attributes' conversions);
+paths Gitferry cannot convert are left as they are and returned as skipped.
+
 The index is committed after the ref so that a lost race for the ref is
 undone while the index lock is still held. A process killed between 1 and 4
 leaves the intent, and `resume_interrupted_switch` finishes the switch.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from dulwich.file import FileLocked
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
@@ -31,13 +35,20 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.git.content.filters import ContentSkipped
 from core.git.index.locked import LockedIndex
 from core.git.index.read import open_index
 from core.git.locks.git_locks import IndexLocked, RefLocked
 from core.git.objects.path_safety import UnsafePath
 from core.git.objects.tree_delta import tree_delta
 from core.git.repository import ref_value
-from core.git.worktree.state import index_entry_at, skips_worktree, worktree_options
+from core.git.worktree.state import (
+    index_entry_at,
+    lstat_or_none,
+    skips_worktree,
+    unchanged_by_stat,
+    worktree_options,
+)
 from core.git.worktree.switch_check import SwitchPlan, WorktreeInTheWay, plan_switch
 from core.git.worktree.switch_intent import SwitchIntent, read_intent, remove_intent, write_intent
 from core.git.worktree.write import WorktreeWriter, roll
@@ -47,6 +58,7 @@ __all__ = [
     "IndexLocked",
     "NotCheckedOut",
     "RefLocked",
+    "SwitchDone",
     "SwitchPending",
     "UnsafePath",
     "WorktreeInTheWay",
@@ -54,6 +66,13 @@ __all__ = [
     "resume_interrupted_switch",
     "switch_branch",
 ]
+
+
+@dataclass(frozen=True)
+class SwitchDone:
+    """What a switch could not write as git would (listed as skipped, with the reason)."""
+
+    skipped: list[ContentSkipped] = field(default_factory=list)
 
 
 class BranchMoved(GitferryError):
@@ -88,7 +107,7 @@ def check_switch(repo: Repo, from_tree: ObjectID, to_tree: ObjectID) -> None:
     """Raise WorktreeInTheWay / UnsafePath if switching would touch local work; touch nothing."""
     changes = tree_delta(repo.object_store, from_tree, to_tree)
     index = open_index(repo) if repo.has_index() else Index(repo.index_path(), read=False)
-    plan_switch(index, changes, worktree_options(repo, repo.index_path())).raise_if_blocked()
+    plan_switch(index, changes, worktree_options(repo, repo.index_path(), index)).raise_if_blocked()
 
 
 def switch_branch(
@@ -99,7 +118,7 @@ def switch_branch(
     *,
     message: bytes | None = None,
     on_checked: Callable[[], None] | None = None,
-) -> None:
+) -> SwitchDone:
     """Move checked-out `branch_ref` from old_head to new_head with index and working tree.
 
     Checks first (nothing touched on error). Crash-safe: writes an intent file under
@@ -114,12 +133,12 @@ def switch_branch(
     if actual != old_head:
         raise BranchMoved(branch_ref, old_head, actual)
     if old_head == new_head:
-        return
+        return SwitchDone()
     message = message or b"gitferry: update to " + new_head
     from_tree, to_tree = _tree_of(repo, old_head), _tree_of(repo, new_head)
     changes = tree_delta(repo.object_store, from_tree, to_tree)
     with LockedIndex(repo) as locked:
-        opts = worktree_options(repo, repo.index_path())
+        opts = worktree_options(repo, repo.index_path(), locked.index)
         plan = plan_switch(locked.index, changes, opts)
         plan.raise_if_blocked()
         if on_checked is not None:
@@ -138,6 +157,38 @@ def switch_branch(
         _apply(repo, locked, writer, intent, plan, message)
     remove_intent(repo)
     _log_head(repo, old_head, new_head, message)
+    return SwitchDone(_skipped(writer, plan))
+
+
+def left_unconverted(repo: Repo, paths: Iterable[str]) -> list[str]:
+    """Which of `paths`, once left as they were by a switch (their conversion not run),
+    still are: the file is not the one its index entry was made from (or, its entry
+    gone, the file is still there). A path git has since checked out is not."""
+    index = open_index(repo) if repo.has_index() else Index(repo.index_path(), read=False)
+    opts = worktree_options(repo, repo.index_path(), index)
+    still = []
+    for path in paths:
+        raw = os.fsencode(path)
+        st = lstat_or_none(opts.full(raw))
+        entry = index_entry_at(index, raw)
+        if isinstance(entry, IndexEntry):
+            if st is None or not unchanged_by_stat(st, entry, opts):
+                still.append(path)
+        elif entry is None and st is not None:
+            still.append(path)
+    return still
+
+
+def _skipped(writer: WorktreeWriter, plan: SwitchPlan) -> list[ContentSkipped]:
+    """The paths left unconverted by the plan, and those the writer could not convert."""
+    skipped = dict(writer.skipped)
+    content, smudge = writer.opts.content, writer.smudge
+    if content is not None and smudge is not None:
+        for change in plan.changes:
+            if change.path in plan.unconverted:
+                conversion = smudge.to_worktree(change.path) if change.new else content.to_index(change.path)
+                skipped.setdefault(change.path, conversion.skipped())
+    return [skipped[path] for path in sorted(skipped)]
 
 
 def _apply(
@@ -191,7 +242,7 @@ def resume_interrupted_switch(repo: Repo) -> bool:
         return True
     changes = tree_delta(repo.object_store, from_tree, to_tree)
     with LockedIndex(repo) as locked:
-        opts = worktree_options(repo, repo.index_path())
+        opts = worktree_options(repo, repo.index_path(), locked.index)
         writer = WorktreeWriter(repo.object_store, opts, racy_from_ns=locked.taken_ns)
         writer.remove_temp_files([c.path for c in changes])
         keep, skip = intent.keep_paths(), intent.skip_worktree_paths()

@@ -5,7 +5,11 @@ entry's is unchanged. A file modified in the same second (nanosecond, on
 file systems that have them) as the index was written could still match by
 stat, so, like git's racy-git check, an entry whose mtime is not older than
 the index file is hashed instead of trusted. Hashing streams the file in
-chunks (`blob_stream.hash_file`) and never follows a symlink.
+chunks and never follows a symlink; it hashes the blob git would make of the
+file (its attributes' conversions, content/clean.py), so a file checked out
+with converted line endings holds its blob, as git's ie_match_stat finds. A
+path whose conversion Gitferry cannot run (content/filters.py) cannot be
+compared: it never holds anything.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry, cleanup_mode
@@ -21,9 +25,11 @@ from dulwich.object_format import ObjectFormat
 from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
+from core.git.content.clean import clean_file
+from core.git.content.filters import ContentFilters, ContentSkipped, index_blobs
 from core.git.index.stat_data import entry_time_ns, index_mtime_ns
 from core.git.objects.blob_stream import FileChanged, hash_file
-from core.git.objects.tree_delta import Side
+from core.git.objects.tree_delta import PathChange, Side
 from core.git.worktree.sparse_checkout import SparseCheckout, sparse_checkout
 
 _U32 = 0xFFFFFFFF
@@ -38,12 +44,23 @@ class WorktreeOptions:
     index_mtime_ns: int
     object_format: ObjectFormat
     sparse: SparseCheckout | None = None  # core.sparseCheckout with its patterns
+    content: ContentFilters | None = None  # attributes' conversions (None: none, as in tests)
 
     def full(self, path: bytes) -> bytes:
         return os.path.join(self.root, path)
 
+    def unsupported(self, path: bytes) -> bool:
+        """A conversion Gitferry cannot run applies to `path`, either way."""
+        content = self.content
+        if content is None:
+            return False
+        out = content.to_worktree(path).unsupported
+        return out is not None or content.to_index(path).unsupported is not None
 
-def worktree_options(repo: Repo, index_path: str) -> WorktreeOptions:
+
+def worktree_options(repo: Repo, index_path: str, index: Index | None = None) -> WorktreeOptions:
+    """The working tree's settings; `index` (the one being compared against) decides the
+    conversions that depend on it (has_crlf_in_index, `.gitattributes` found only there)."""
     config = repo.get_config_stack()
     return WorktreeOptions(
         root=os.fsencode(repo.path),
@@ -53,6 +70,7 @@ def worktree_options(repo: Repo, index_path: str) -> WorktreeOptions:
         index_mtime_ns=index_mtime_ns(index_path),
         object_format=repo.object_format,
         sparse=sparse_checkout(repo),
+        content=ContentFilters(repo, index_sha=index_blobs(index), config=config),
     )
 
 
@@ -67,14 +85,19 @@ def fingerprint(st: os.stat_result | None) -> Fingerprint | None:
 
 
 def moved_unchanged(
-    seen: Fingerprint, sha: ObjectID | None, racy_from_ns: int, opts: WorktreeOptions
+    seen: Fingerprint,
+    sha: ObjectID | None,
+    racy_from_ns: int,
+    opts: WorktreeOptions,
+    path: bytes | None = None,
 ) -> Callable[[bytes], bool]:
     """Does a file moved aside (to the path given) still hold what was `seen` at the check?
 
     Type, inode, size and mtime must be the same (the move itself set the ctime). A file
     whose ctime was not older than `racy_from_ns` (the file system's time when the check
     began) could have been written again in the same clock tick, unseen by stat: its
-    content must still hash to `sha`, the blob it was checked to hold (when known)."""
+    content must still hash to `sha`, the blob it was checked to hold (when known), through
+    the conversions of `path`, the working-tree path it was moved from."""
     racy = sha is not None and seen[4] >= racy_from_ns
 
     def unchanged(moved: bytes) -> bool:
@@ -82,7 +105,7 @@ def moved_unchanged(
         now = fingerprint(st)
         if st is None or now is None or now[:4] != seen[:4]:
             return False
-        return not racy or hash_path(st, moved, opts) == sha
+        return not racy or hash_path(st, moved, opts, path) == sha
 
     return unchanged
 
@@ -118,11 +141,42 @@ def matches_index_entry(st: os.stat_result, path: bytes, entry: IndexEntry, opts
     mode = cleanup_mode(entry.mode)
     if not _kind_matches(st, mode, opts):
         return False
-    if stat.S_IFMT(mode) == 0o160000:
+    if stat.S_IFMT(mode) == 0o160000 or unchanged_by_stat(st, entry, opts):
         return True
-    if _stat_matches(st, entry, opts) and entry_time_ns(entry.mtime) < opts.index_mtime_ns:
-        return True
-    return hash_path(st, opts.full(path), opts) == entry.sha
+    return hash_path(st, opts.full(path), opts, path if stat.S_ISREG(mode) else None) == entry.sha
+
+
+def unchanged_by_stat(st: os.stat_result, entry: IndexEntry, opts: WorktreeOptions) -> bool:
+    """The stat vouches for the file: it is the one the entry was made from (not racy)."""
+    return (
+        _kind_matches(st, cleanup_mode(entry.mode), opts)
+        and _stat_matches(st, entry, opts)
+        and entry_time_ns(entry.mtime) < opts.index_mtime_ns
+    )
+
+
+def checkout_content(
+    opts: WorktreeOptions, index: Index, changes: Iterable[PathChange]
+) -> ContentFilters | None:
+    """The conversions of files a switch writes: with the `.gitattributes` of the index it
+    makes, `index` with `changes` applied (git's checkout reads them from there)."""
+    if opts.content is None:
+        return None
+    target = {c.path: c.new for c in changes}
+    current = index_blobs(index)
+
+    def sha(path: bytes) -> ObjectID | None:
+        if path not in target:
+            return current(path)
+        side = target[path]
+        return side.sha if side is not None and converted(side) else None
+
+    return opts.content.checking_out(sha)
+
+
+def converted(side: Side) -> bool:
+    """Whether attributes' conversions apply to this side: regular files only, as in git."""
+    return stat.S_ISREG(side.mode)
 
 
 def holds(st: os.stat_result, path: bytes, side: Side, opts: WorktreeOptions) -> bool:
@@ -131,14 +185,21 @@ def holds(st: os.stat_result, path: bytes, side: Side, opts: WorktreeOptions) ->
         return False
     if side.is_gitlink:
         return True
-    return hash_path(st, opts.full(path), opts) == side.sha
+    return hash_path(st, opts.full(path), opts, path if converted(side) else None) == side.sha
 
 
-def hash_path(st: os.stat_result, full: bytes, opts: WorktreeOptions) -> ObjectID | None:
-    """The blob id of the file or symlink at `full`, None if it changed since `st` or while being read."""
+def hash_path(
+    st: os.stat_result, full: bytes, opts: WorktreeOptions, path: bytes | None = None
+) -> ObjectID | None:
+    """The blob id git would make of the file or symlink at `full` (the working tree's `path`,
+    whose attributes decide its conversions; None: none), None if it changed since `st` or
+    while being read, or if its conversion cannot be run here."""
     try:
-        return ObjectID(hash_file(full, st, object_format=opts.object_format))
-    except (FileChanged, OSError):
+        if path is None or opts.content is None:
+            return ObjectID(hash_file(full, st, object_format=opts.object_format))
+        repo = opts.content.repo
+        return ObjectID(clean_file(repo, path, full, st, opts.content, store=False).sha)
+    except (FileChanged, OSError, ContentSkipped):
         return None
 
 

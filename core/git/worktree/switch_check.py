@@ -20,6 +20,12 @@ bit. An absent file with the bit is never a deletion in the way. A file present
 despite the bit is checked like any other (git 2.39 clears the bit of present
 files when it reads the index); without sparse checkout the bit is carried to
 the new entry and the file written, as git does.
+
+A path whose conversion Gitferry cannot run (a filter it does not run, `ident`,
+`working-tree-encoding`: content/filters.py) is never written: it is planned in
+place (`unconverted`), only its index entry moves. Its removal goes ahead as any
+other when the file's stat vouches for it; otherwise the file is left, since
+only the filter could say whether it holds local work.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from core.git.objects.tree_delta import PathChange
 from core.git.worktree.state import (
     Fingerprint,
     WorktreeOptions,
+    checkout_content,
+    converted,
     fingerprint,
     holds,
     index_entry_at,
@@ -45,6 +53,7 @@ from core.git.worktree.state import (
     lstat_or_none,
     matches_index_entry,
     skips_worktree,
+    unchanged_by_stat,
 )
 from core.results import ResultKind
 
@@ -86,6 +95,8 @@ class SwitchPlan:
     seen: dict[bytes, Fingerprint | None] = field(default_factory=dict)
     # Paths whose new index entry has the skip-worktree bit.
     skip_worktree: set[bytes] = field(default_factory=set)
+    # Paths left as they are because their conversion cannot be run here (also in in_place).
+    unconverted: set[bytes] = field(default_factory=set)
 
     def dirty_paths(self) -> list[str]:
         return sorted(display(p) for p in self.dirty)
@@ -118,6 +129,7 @@ class _Checker:
         self.deleted = {c.path for c in changes if c.old is not None and c.new is None}
         self._kinds: dict[bytes, str] = {}
         self._sorted_keys: list[bytes] | None = None
+        self._smudge = checkout_content(opts, index, changes)
 
     def run(self) -> SwitchPlan:
         for change in self.plan.changes:
@@ -126,6 +138,9 @@ class _Checker:
                 self.plan.in_place.add(change.path)
                 if change.new is not None:
                     self.plan.skip_worktree.add(change.path)
+            elif self._unconverted(change, entry):
+                self.plan.in_place.add(change.path)
+                self.plan.unconverted.add(change.path)
             elif change.old is not None:
                 self._check_tracked(change, entry)
             else:
@@ -149,6 +164,28 @@ class _Checker:
         return (
             self._parent_block(change.path) is not None or lstat_or_none(self.opts.full(change.path)) is None
         )
+
+    def _unconverted(self, change: PathChange, entry: IndexEntry | ConflictedIndexEntry | None) -> bool:
+        """Git would run a conversion here that Gitferry cannot: the file is left as it is."""
+        content, smudge = self.opts.content, self._smudge
+        if content is None or smudge is None:
+            return False
+        path = change.path
+        if change.new is not None:
+            if not converted(change.new) or smudge.to_worktree(path).unsupported is None:
+                return False
+        else:
+            assert change.old is not None
+            if not converted(change.old) or content.to_index(path).unsupported is None:
+                return False
+            st = None if self._parent_block(path) else lstat_or_none(self.opts.full(path))
+            if st is None or (isinstance(entry, IndexEntry) and unchanged_by_stat(st, entry, self.opts)):
+                return False  # absent, or provably as checked out: removed as usual
+        if change.old is None:  # something already there: checked as usual
+            return (
+                entry is None and not self._parent_block(path) and lstat_or_none(self.opts.full(path)) is None
+            )
+        return isinstance(entry, IndexEntry) and index_entry_matches(entry, change.old)  # else: staged work
 
     def _check_tracked(self, change: PathChange, entry: IndexEntry | ConflictedIndexEntry | None) -> None:
         assert change.old is not None

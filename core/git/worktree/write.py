@@ -17,6 +17,13 @@ just before use.
 is trusted to hold the old side), the rollback after a failure, and the
 resume after a crash (each path is classified by its content: a path that
 holds neither side is someone's work and is left alone).
+
+A file is written as git's checkout writes it: its attributes' conversions
+(content/smudge.py), decided with the `.gitattributes` of the index the switch
+produces. A path whose conversion Gitferry cannot run is left as it is, its
+index entry moved with a stat that never matches (git, which runs the filter,
+sees the file modified until it checks it out itself); `skipped` lists it,
+and a path a driver wrote as its blob (an LFS pointer kept), with the reason.
 """
 
 from __future__ import annotations
@@ -33,12 +40,16 @@ from dulwich.index import EXTENDED_FLAG_SKIP_WORKTREE, Index, IndexEntry, index_
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob
 
+from core.git.content.filters import ContentFilters, ContentSkipped, PathConversion
+from core.git.content.smudge import write_worktree_content
 from core.git.objects.path_safety import UnsafePath, display
 from core.git.objects.tree_delta import CorruptTree, PathChange, Side
 from core.git.worktree.checked_replace import still_ours, swap_in, take_away
 from core.git.worktree.state import (
     Fingerprint,
     WorktreeOptions,
+    checkout_content,
+    converted,
     fingerprint,
     holds,
     lstat_or_none,
@@ -68,6 +79,7 @@ def roll(
     that cannot match, so git reports it as modified. Paths in `keep` get
     only their index entry; those in `skip_worktree` get the skip-worktree bit.
     """
+    writer.check_out(index, changes)
     removed: list[bytes] = []
     for change in reversed(changes):
         if change.path not in keep and _needs_removal(change):
@@ -121,6 +133,18 @@ class WorktreeWriter:
         self._expected = dict(expected or {})
         self._racy_from_ns = racy_from_ns
         self._real_dirs: set[bytes] = set()
+        self.smudge: ContentFilters | None = opts.content
+        self.skipped: dict[bytes, ContentSkipped] = {}  # paths not converted, and why
+
+    def check_out(self, index: Index, changes: list[PathChange]) -> None:
+        """Files written from now on take the attributes of the index the switch makes."""
+        self.smudge = checkout_content(self.opts, index, changes)
+
+    def conversion(self, path: bytes, side: Side) -> PathConversion | None:
+        """How `side` is written at `path` (None: as it is)."""
+        if self.smudge is None or not converted(side):
+            return None
+        return self.smudge.to_worktree(path)
 
     def remove(self, change: PathChange, *, trusted: bool, removed: list[bytes]) -> None:
         """Remove the file at `change.path` if it holds `change.old` (as checked when `trusted`);
@@ -143,7 +167,9 @@ class WorktreeWriter:
             return
         seen = fingerprint(st)
         assert seen is not None
-        unchanged = moved_unchanged(seen, change.old.sha, self._racy_from_ns, self.opts)
+        unchanged = moved_unchanged(
+            seen, change.old.sha, self._racy_from_ns, self.opts, _conv_path(change.old, path)
+        )
         if take_away(full, _temp_beside(full), unchanged):
             self._expected[path] = None
             removed.append(path)
@@ -182,12 +208,16 @@ class WorktreeWriter:
                 return stale_entry(new)
         if new.is_gitlink:
             return index_entry_from_stat(self._make_gitlink(full), new.sha, mode=new.mode)
+        conversion = self.conversion(path, new)
+        if conversion is not None and conversion.unsupported is not None:
+            self.skipped[path] = conversion.skipped()  # git would run it: the file stays
+            return stale_entry(new)
         if st is not None and stat.S_ISDIR(st.st_mode):
             # The check allowed a directory only if the removals would empty it.
             if not _rmdir_if_empty(full):
                 return self._lost_race(path, new, trusted, untracked=True)
             st = None
-        entry = self._replace(full, new, fingerprint(st), change.old)
+        entry = self._replace(full, path, new, fingerprint(st), change.old)
         if entry is None:
             return self._lost_race(path, new, trusted, untracked=st is None)
         return entry
@@ -223,18 +253,27 @@ class WorktreeWriter:
         raise WorktreeInTheWay([display(path)], [])
 
     def _replace(
-        self, full: bytes, side: Side, seen: Fingerprint | None, old: Side | None
+        self, full: bytes, path: bytes, side: Side, seen: Fingerprint | None, old: Side | None
     ) -> IndexEntry | None:
         """Write `side` beside `full`, then swap it in if `full` still looks as `seen` (None: absent).
 
         The new index entry: the stat of the file written, or one that matches nothing if
         someone saved over it right after. None if `full` changed first: it stays as it is."""
-        temp, ours = self._write_temp(full, side)
+        try:
+            temp, ours = self._write_temp(full, path, side)
+        except ContentSkipped as skip:  # a driver left this path alone
+            self.skipped[path] = skip
+            return stale_entry(side)
         try:
             if fingerprint(lstat_or_none(full)) != seen:  # the last look, ctime included
                 return None
             sha = None if old is None else old.sha
-            unchanged = None if seen is None else moved_unchanged(seen, sha, self._racy_from_ns, self.opts)
+            moved_from = None if old is None else _conv_path(old, path)
+            unchanged = (
+                None
+                if seen is None
+                else moved_unchanged(seen, sha, self._racy_from_ns, self.opts, moved_from)
+            )
             if not swap_in(temp, full, unchanged, ours):
                 return None
         finally:
@@ -257,8 +296,9 @@ class WorktreeWriter:
             os.mkdir(full, 0o777)
         return os.lstat(full)
 
-    def _write_temp(self, full: bytes, side: Side) -> tuple[bytes, os.stat_result]:
-        """A temporary file (or symlink) beside `full` holding `side`, and its stat."""
+    def _write_temp(self, full: bytes, path: bytes, side: Side) -> tuple[bytes, os.stat_result]:
+        """A temporary file (or symlink) beside `full` holding `side` as the working tree
+        has it at `path`, and its stat."""
         blob = self.store[side.sha]
         if not isinstance(blob, Blob):
             raise CorruptTree(side.sha, "a file entry that is not a blob")
@@ -267,7 +307,11 @@ class WorktreeWriter:
             if side.is_link and self.opts.symlinks:
                 os.symlink(blob.as_raw_string(), temp)
                 return temp, os.lstat(temp)
-            return temp, _write_file(temp, blob, 0o777 if side.is_exec else 0o666)
+            conversion = self.conversion(path, side)
+            st, skipped = _write_file(temp, blob, 0o777 if side.is_exec else 0o666, conversion)
+            if skipped is not None:
+                self.skipped[path] = skipped
+            return temp, st
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
@@ -299,15 +343,27 @@ def _temp_beside(full: bytes) -> bytes:
     return os.path.join(os.path.dirname(full), TEMP_PREFIX + secrets.token_hex(8).encode())
 
 
-def _write_file(temp: bytes, blob: Blob, mode: int) -> os.stat_result:
-    """Write `blob` to the new file `temp`; its stat once written (what the index entry records)."""
+def _conv_path(side: Side, path: bytes) -> bytes | None:
+    """The path whose attributes decide how a file holding `side` is hashed (None: raw)."""
+    return path if converted(side) else None
+
+
+def _write_file(
+    temp: bytes, blob: Blob, mode: int, conversion: PathConversion | None
+) -> tuple[os.stat_result, ContentSkipped | None]:
+    """Write `blob` (converted) to the new file `temp`; its stat once written (what the index
+    entry records), and the skip to list if a driver had the blob written as it is."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     fd = os.open(temp, flags, mode)
-    with os.fdopen(fd, "wb") as f:
-        for chunk in blob.as_raw_chunks():
-            f.write(chunk)
+    skipped = None
+    with os.fdopen(fd, "w+b") as f:
+        if conversion is None or conversion.identity:
+            for chunk in blob.as_raw_chunks():
+                f.write(chunk)
+        else:
+            skipped = write_worktree_content(f, blob, conversion)
         f.flush()
-        return os.fstat(fd)
+        return os.fstat(fd), skipped
 
 
 def _rmdir_if_empty(full: bytes) -> bool:

@@ -1,0 +1,117 @@
+"""The first checkout of a new clone: every file of a tree written, as git clone writes it.
+
+The working tree is empty and nobody else's, so there is nothing to check or
+race with (a switch, core/git/worktree, does that). What matters is the
+content: each file goes through its attributes' conversions (smudge.py),
+decided with the `.gitattributes` of the tree being checked out, as git's
+checkout reads them from the index it is building. A path whose conversion
+Gitferry cannot run is not written; its index entry gets a stat that never
+matches, so git sees it as changed until it checks it out itself, and the path
+is returned as skipped. The index is written last, under `index.lock`.
+
+dulwich's `reset_index` (what clone used before) applies dulwich's own blob
+normaliser, which disagrees with git in cases docs/ARCHITECTURE.md lists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+
+from dulwich.index import IndexEntry, index_entry_from_stat
+from dulwich.object_store import iter_tree_contents
+from dulwich.objects import Blob, ObjectID
+from dulwich.repo import Repo
+
+from core.git.content.filters import ContentFilters, ContentSkipped
+from core.git.content.smudge import write_worktree_content
+from core.git.index.locked import LockedIndex
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_GITLINK = 0o160000
+
+
+def check_out_fresh(repo: Repo, tree_id: ObjectID) -> list[ContentSkipped]:
+    """Write the files of `tree_id` into `repo`'s empty working tree and its index to match.
+
+    The tree's names must have been checked (clone checks every one first)."""
+    store = repo.object_store
+    entries = sorted(
+        (e for e in iter_tree_contents(store, tree_id) if e.path is not None and e.sha is not None),
+        key=lambda e: e.path or b"",
+    )
+    regular = {e.path: ObjectID(e.sha) for e in entries if e.path and e.sha and stat.S_ISREG(e.mode or 0)}
+    filters = ContentFilters(repo, index_sha=regular.get)
+    config = repo.get_config_stack()
+    symlinks = config.get_boolean(b"core", b"symlinks", True)
+    root = os.fsencode(repo.path)
+    skipped: list[ContentSkipped] = []
+    made: set[bytes] = set()
+    with LockedIndex(repo) as locked:
+        for entry in entries:
+            assert entry.path is not None and entry.sha is not None and entry.mode is not None
+            path, sha, mode = entry.path, ObjectID(entry.sha), entry.mode
+            full = os.path.join(root, path)
+            _make_parents(root, path, made)
+            if stat.S_IFMT(mode) == _GITLINK:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(full, 0o777)
+                locked.index[path] = index_entry_from_stat(os.lstat(full), sha, mode=mode)
+                continue
+            blob = store[sha]
+            assert isinstance(blob, Blob)
+            if stat.S_ISLNK(mode) and symlinks:
+                os.symlink(blob.as_raw_string(), full)
+                locked.index[path] = index_entry_from_stat(os.lstat(full), sha, mode=mode)
+                continue
+            try:
+                st, skip = _write(full, blob, mode, filters, path if stat.S_ISREG(mode) else None)
+            except ContentSkipped as not_written:
+                skipped.append(not_written)
+                locked.index[path] = IndexEntry(0, 0, 0, 0, mode, 0, 0, 0, sha)
+                continue
+            if skip is not None:
+                skipped.append(skip)
+            locked.index[path] = index_entry_from_stat(st, sha, mode=mode)
+        locked.commit(keep_resolve_undo=False)
+    return skipped
+
+
+def _make_parents(root: bytes, path: bytes, made: set[bytes]) -> None:
+    """Create the leading directories of `path`, never through a symlink."""
+    slash = path.find(b"/")
+    while slash != -1:
+        parent = path[:slash]
+        if parent not in made:
+            full = os.path.join(root, parent)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(full, 0o777)
+            if not stat.S_ISDIR(os.lstat(full).st_mode):
+                raise NotADirectoryError(f"{os.fsdecode(parent)} is not a directory")
+            made.add(parent)
+        slash = path.find(b"/", slash + 1)
+
+
+def _write(
+    full: bytes, blob: Blob, mode: int, filters: ContentFilters, path: bytes | None
+) -> tuple[os.stat_result, ContentSkipped | None]:
+    conversion = None if path is None else filters.to_worktree(path)
+    if conversion is not None and conversion.unsupported is not None:
+        raise conversion.skipped()
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+    fd = os.open(full, flags, 0o777 if mode & 0o100 else 0o666)
+    try:
+        with os.fdopen(fd, "w+b") as file:
+            skip = None
+            if conversion is None or conversion.identity:
+                for chunk in blob.as_raw_chunks():
+                    file.write(chunk)
+            else:
+                skip = write_worktree_content(file, blob, conversion)
+            file.flush()
+            return os.fstat(file.fileno()), skip
+    except ContentSkipped:
+        os.unlink(full)
+        raise
