@@ -30,6 +30,7 @@ from core.git.progress import ProgressSink
 from core.git.repository import UnsupportedObjectFormat
 from core.git.transfer.fetch import FetchResult, fetch_remote
 from core.git.transfer.fetch_plan import TrackedBranches
+from core.git.transfer.lfs_fetch import fetch_for_checkout
 from core.git.transfer.sign_in import Signer
 from core.remote_url import HttpAuth, Kind, RemoteUrl, parse_remote_url, url_without_secret
 
@@ -70,6 +71,8 @@ def clone_repository(
                 limits=limits,
                 signer=signer,
             )
+            lfs_notes = _fetch_lfs(repo, result, auth=auth, signer=signer, timeout=timeout)
+            result = replace(result, notes=result.notes + lfs_notes)
             started = time.perf_counter()
             skipped = _check_out_default(repo, remote, result)
             checkout_ms = (time.perf_counter() - started) * 1000.0
@@ -81,6 +84,26 @@ def clone_repository(
         raise
     notes = result.notes + [f"{skip.message}: left unwritten (git checkout writes it)" for skip in skipped]
     return replace(result, timings_ms={**result.timings_ms, "checkout": checkout_ms}, notes=notes)
+
+
+def _fetch_lfs(
+    repo: Repo, result: FetchResult, *, auth: HttpAuth | None, signer: Signer | None, timeout: float
+) -> list[str]:
+    """Download the Git LFS objects of the branch about to be checked out, so the checkout
+    writes their content; one note per file whose object could not be had (its pointer
+    is checked out)."""
+    branch = _default_branch(repo, result)
+    if branch is None:
+        return []
+    commit = repo[ObjectID(repo.refs[Ref(f"refs/remotes/{ORIGIN}/{branch}".encode())])]
+    assert isinstance(commit, Commit)
+    fetched = fetch_for_checkout(
+        repo, ORIGIN, ObjectID(commit.tree), auth=auth, signer=signer, timeout=timeout
+    )
+    return [
+        f"{path}: Git LFS object missing ({why}); its pointer is checked out"
+        for path, why in sorted(fetched.missing_paths().items())
+    ]
 
 
 def _claim_destination(path: Path) -> bool:

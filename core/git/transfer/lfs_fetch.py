@@ -126,6 +126,24 @@ def fetch_for_switch(
     return fetched
 
 
+def fetch_for_checkout(
+    repo: Repo,
+    remote: str,
+    tree_id: ObjectID,
+    *,
+    auth: HttpAuth | None = None,
+    signer: Signer | None = None,
+    timeout: float,
+) -> LfsFetched:
+    """Download the LFS objects of every file of `tree_id` (a first checkout: a clone)."""
+    if not uses_lfs(repo, tree_id):
+        return LfsFetched()
+    paths = pointers_between(repo.object_store, None, tree_id)
+    fetched = fetch_objects(repo, remote, paths.values(), auth=auth, signer=signer, timeout=timeout)
+    fetched.paths = paths
+    return fetched
+
+
 def fetch_objects(
     repo: Repo,
     remote: str,

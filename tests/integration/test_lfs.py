@@ -1,0 +1,317 @@
+"""Git LFS against a real LFS server on loopback, Debian's git-lfs as the referee.
+
+The server (`tests/servers/lfs.py`) serves git (http-backend) and the LFS batch API on
+one port with the same Basic auth. A publisher repository uses git with git-lfs (its
+pre-push hook uploads); Gitferry's repositories have git-lfs's filter configured for
+git's sake (the `filter.lfs.*` settings of `git lfs install`, none of its hooks, so every upload Gitferry's
+push makes is its own) and are judged by `git lfs fsck`, `git lfs pull` and `git status`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.git.objects.lfs_pointer import parse_pointer
+from tests.gitcli import git
+from tests.integration.clones import run, type_lines
+from tests.servers.remote import HttpRemote
+
+pytestmark = pytest.mark.skipif(shutil.which("git-lfs") is None, reason="git-lfs is not installed")
+
+
+LFS_FILTER = {
+    "clean": "git-lfs clean -- %f",
+    "smudge": "git-lfs smudge -- %f",
+    "process": "git-lfs filter-process",
+    "required": "true",
+}
+
+
+def _publisher(remote: HttpRemote, tmp_path: Path, files: dict[str, bytes]) -> Path:
+    """A repository made and pushed with git and git-lfs: `*.bin` tracked by LFS."""
+    remote.create("origin")
+    pub = tmp_path / "publisher"
+    git("init", "-q", "-b", "main", str(pub))
+    git("lfs", "install", "--local", cwd=pub)
+    git("lfs", "track", "*.bin", cwd=pub)
+    (pub / "readme.txt").write_text("hello\n")
+    _commit(pub, files, "first")
+    git("remote", "add", "origin", remote.url_with_credentials("origin"), cwd=pub)
+    git("push", "-q", "-u", "origin", "main", cwd=pub)
+    return pub
+
+
+def _commit(repo: Path, files: dict[str, bytes], message: str) -> None:
+    for name, data in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(data)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", message, cwd=repo)
+
+
+def _gitferry_clone(
+    remote: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> Path:
+    """A clone made by git without git-lfs (pointers checked out), registered with Gitferry
+    and its credentials in the keyring; then git-lfs's filter configured for the referee
+    (no hooks)."""
+    target = tmp_path / name
+    git("clone", "-q", remote.url_with_credentials("origin"), str(target))  # no LFS filter: pointers
+    git("remote", "set-url", "origin", remote.url("origin"), cwd=target)
+    code, _out, err = run(capsys, "add", str(target), "--name", name)
+    assert code == 0, err
+    assert remote.auth is not None
+    type_lines(monkeypatch, *remote.auth)
+    code, _out, err = run(capsys, "credentials", "set", name, "origin")
+    assert code == 0, err
+    for key, value in LFS_FILTER.items():  # what `git lfs install` configures, without its hooks
+        git("config", f"filter.lfs.{key}", value, cwd=target)
+    return target
+
+
+def _sync(capsys: pytest.CaptureFixture[str], name: str) -> tuple[int, dict[str, Any]]:
+    code, doc, err = run(capsys, "sync", name, "--json")
+    assert isinstance(doc, dict), err
+    return code, doc["repos"][0]
+
+
+def _clean_status(repo: Path) -> None:
+    assert git("status", "--porcelain", cwd=repo) == ""
+    leftovers = [p for p in repo.rglob(".gitferry-tmp-*")]
+    assert leftovers == []
+
+
+def test_a_fast_forward_checks_out_the_content_git_lfs_pushed(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = os.urandom(300_000)
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": first})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    second = os.urandom(500_000)
+    _commit(pub, {"b.bin": second, "a.bin": first[::-1]}, "second")
+    git("push", "-q", "origin", "main", cwd=pub)
+
+    code, report = _sync(capsys, "mine")
+
+    assert code == 0, report
+    assert report["lfs_downloaded"] == 2 and report["lfs_missing"] == []
+    assert (mine / "b.bin").read_bytes() == second
+    assert (mine / "a.bin").read_bytes() == first[::-1]
+    assert "Git LFS fsck OK" in git("lfs", "fsck", cwd=mine)
+    _clean_status(mine)
+
+
+def test_an_auto_commit_of_a_new_lfs_file_is_pushed_with_its_object(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    assert run(capsys, "set", "mine", "auto_commit", "true")[0] == 0
+    data = os.urandom(2_000_000)
+    (mine / "design.bin").write_bytes(data)
+
+    code, report = _sync(capsys, "mine")
+
+    assert code == 0, report
+    assert report["committed"] == 1 and report["lfs_uploaded"] == 1
+    pointer = parse_pointer(git("cat-file", "blob", "HEAD:design.bin", cwd=mine).encode() + b"\n")
+    assert pointer is not None and pointer.oid == hashlib.sha256(data).hexdigest()
+    assert pointer.oid in lfs_server.server.objects.oids(f"/{lfs_server.namespace}/origin.git")  # type: ignore[attr-defined]
+    _clean_status(mine)
+    git("pull", "-q", "origin", "main", cwd=pub)
+    git("lfs", "pull", cwd=pub)
+    assert (pub / "design.bin").read_bytes() == data
+    assert "Git LFS fsck OK" in git("lfs", "fsck", cwd=pub)
+
+
+def test_an_object_the_server_lacks_leaves_the_pointer_and_is_listed(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    lost, kept, bad = os.urandom(100_000), os.urandom(100_000), os.urandom(100_000)
+    _commit(pub, {"lost.bin": lost, "kept.bin": kept, "bad.bin": bad}, "three more")
+    git("push", "-q", "origin", "main", cwd=pub)
+    objects = lfs_server.server.objects  # type: ignore[attr-defined]
+    repo_path = f"/{lfs_server.namespace}/origin.git"
+    objects.drop(repo_path, hashlib.sha256(lost).hexdigest())
+    objects.path(repo_path, hashlib.sha256(bad).hexdigest()).write_bytes(os.urandom(len(bad)))  # bit rot
+
+    code, report = _sync(capsys, "mine")
+
+    assert code == 0, report
+    reasons = {m["path"]: m["reason"] for m in report["lfs_missing"]}
+    assert sorted(reasons) == ["bad.bin", "lost.bin"]
+    assert "does not have it" in reasons["lost.bin"] and "sha256" in reasons["bad.bin"]
+    assert (mine / "kept.bin").read_bytes() == kept
+    for name in ("lost.bin", "bad.bin"):  # the pointer, whole
+        assert (mine / name).read_bytes() == git("show", f"HEAD:{name}", cwd=pub).encode() + b"\n"
+    assert [p for p in (mine / ".git" / "lfs").rglob("*") if p.is_file() and "objects" not in p.parts] == []
+    code, doc, _err = run(capsys, "skipped", "mine", "--json")
+    rows = doc["repos"][0]["skipped"]
+    assert sorted((r["path"], r["reason"], r["size"]) for r in rows) == [
+        ("bad.bin", "lfs_missing", len(bad)),
+        ("lost.bin", "lfs_missing", len(lost)),
+    ]
+    _clean_status(mine)
+    assert git("rev-parse", "HEAD", cwd=mine) == git("rev-parse", "HEAD", cwd=pub)
+
+
+def test_a_push_uploads_the_lfs_objects_of_the_commits_it_sends_first(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A commit made with git (git-lfs's clean, no pre-push hook): Gitferry's push uploads
+    its object before the commit, as git-lfs's pre-push would; objects the server has
+    already are not sent again."""
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    data = os.urandom(1_500_000)
+    _commit(mine, {"new.bin": data, "copy.bin": b"one"}, "local work")
+    requests_before = len(lfs_server.server.lfs.requests)  # type: ignore[attr-defined]
+
+    code, report = _sync(capsys, "mine")
+
+    assert code == 0, report
+    assert report["pushed"] == ["main"] and report["lfs_uploaded"] == 1
+    lfs_requests = lfs_server.server.lfs.requests[requests_before:]  # type: ignore[attr-defined]
+    puts = [path for method, path in lfs_requests if method == "PUT"]
+    assert [p.rsplit("/", 1)[1] for p in puts] == [hashlib.sha256(data).hexdigest()]
+    assert any(path.endswith("/verify") for _method, path in lfs_requests)
+    git("pull", "-q", "origin", "main", cwd=pub)
+    git("lfs", "pull", cwd=pub)
+    assert (pub / "new.bin").read_bytes() == data
+    assert "Git LFS fsck OK" in git("lfs", "fsck", cwd=pub)
+
+
+def test_a_push_whose_lfs_object_is_nowhere_sends_nothing(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    data = os.urandom(10_000)
+    _commit(mine, {"new.bin": data}, "local work")
+    oid = hashlib.sha256(data).hexdigest()
+    (mine / ".git" / "lfs" / "objects" / oid[:2] / oid[2:4] / oid).unlink()
+    remote_head = git("rev-parse", "origin/main", cwd=mine)
+
+    code, report = _sync(capsys, "mine")
+
+    assert code == 1 and report["result"] == "error"
+    assert "Git LFS upload failed" in report["message"] and oid[:12] in report["message"]
+    assert git("ls-remote", lfs_server.url_with_credentials("origin"), "main").split()[0] == remote_head
+
+
+MIB = 1024 * 1024
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _sync_in_child(remote: HttpRemote, name: str, tmp_path: Path) -> dict[str, Any]:
+    """`gitferry sync NAME` in a child process (tests/lfs_child.py): its exit status and
+    how much its peak RSS grew during the sync, in MiB."""
+    assert remote.auth is not None
+    out = tmp_path / f"{name}-child.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.lfs_child", name, remote.url("origin"), *remote.auth, str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    result: dict[str, Any] = json.loads(out.read_text())
+    result["growth_mib"] = (result["peak_kib"] - result["rss_kib_before"]) / 1024
+    return result
+
+
+def _big_file(path: Path, mib: int) -> str:
+    """`mib` MiB of incompressible bytes, written a MiB at a time; its sha256."""
+    digest = hashlib.sha256()
+    block = os.urandom(MIB)
+    with path.open("wb") as f:
+        for i in range(mib):
+            chunk = block[i:] + block[:i]
+            digest.update(chunk)
+            f.write(chunk)
+    return digest.hexdigest()
+
+
+@pytest.mark.slow
+def test_a_64_mib_lfs_file_goes_both_ways_in_bounded_memory(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Down (a fast-forward smudges it) and up (a push uploads it), each in a process of
+    its own whose peak RSS grows by far less than the file."""
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    down = _big_file(pub / "down.bin", 64)
+    _commit(pub, {}, "64 MiB down")
+    git("push", "-q", "origin", "main", cwd=pub)
+
+    fetched = _sync_in_child(lfs_server, "mine", tmp_path)
+
+    assert fetched["code"] == 0
+    assert hashlib.sha256((mine / "down.bin").read_bytes()).hexdigest() == down
+    print(f"peak RSS growth, 64 MiB LFS download and checkout: {fetched['growth_mib']:.1f} MiB")
+    assert fetched["growth_mib"] < 32
+    up = _big_file(mine / "up.bin", 64)
+    _commit(mine, {}, "64 MiB up")
+
+    pushed = _sync_in_child(lfs_server, "mine", tmp_path)
+
+    assert pushed["code"] == 0
+    print(f"peak RSS growth, 64 MiB LFS upload: {pushed['growth_mib']:.1f} MiB")
+    assert pushed["growth_mib"] < 32
+    assert up in lfs_server.server.objects.oids(f"/{lfs_server.namespace}/origin.git")  # type: ignore[attr-defined]
+    _clean_status(mine)
+
+
+def test_a_gitferry_clone_checks_out_the_content(
+    lfs_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = os.urandom(400_000)
+    _publisher(lfs_server, tmp_path, {"a.bin": data, "dir/b.bin": data[::-1]})
+    target = tmp_path / "cloned"
+
+    code, _out, err = run(
+        capsys, "clone", lfs_server.url_with_credentials("origin"), str(target), "--name", "c"
+    )
+
+    assert code == 0, err
+    assert (target / "a.bin").read_bytes() == data
+    assert (target / "dir" / "b.bin").read_bytes() == data[::-1]
+    for key, value in LFS_FILTER.items():
+        git("config", f"filter.lfs.{key}", value, cwd=target)
+    assert "Git LFS fsck OK" in git("lfs", "fsck", cwd=target)
+    _clean_status(target)
