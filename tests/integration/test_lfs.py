@@ -126,6 +126,8 @@ def test_an_auto_commit_of_a_new_lfs_file_is_pushed_with_its_object(
     pub = _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
     mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
     assert run(capsys, "set", "mine", "auto_commit", "true")[0] == 0
+    assert run(capsys, "set", "mine", "max_file_size", "1000000")[0] == 0  # no bound for LFS files
+    (mine / "raw.dat").write_bytes(os.urandom(1_500_000))  # not LFS: too large, as before
     data = os.urandom(2_000_000)
     (mine / "design.bin").write_bytes(data)
 
@@ -133,6 +135,8 @@ def test_an_auto_commit_of_a_new_lfs_file_is_pushed_with_its_object(
 
     assert code == 0, report
     assert report["committed"] == 1 and report["lfs_uploaded"] == 1
+    assert [(r["path"], r["reason"]) for r in report["skipped"]] == [("raw.dat", "too_large")]
+    (mine / "raw.dat").unlink()
     pointer = parse_pointer(git("cat-file", "blob", "HEAD:design.bin", cwd=mine).encode() + b"\n")
     assert pointer is not None and pointer.oid == hashlib.sha256(data).hexdigest()
     assert pointer.oid in lfs_server.server.objects.oids(f"/{lfs_server.namespace}/origin.git")  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
@@ -44,7 +44,14 @@ from core.git.objects.new_commit import CommitMaker
 from core.git.repository import ref_value
 from core.git.worktree.git_operation import operation_in_progress
 from core.git.worktree.scan import WorktreeChange, scan_worktree
-from core.git.worktree.state import fingerprint, index_entry_at
+from core.git.worktree.state import (
+    WorktreeOptions,
+    fingerprint,
+    holds_blob,
+    index_entry_at,
+    same_stat,
+    worktree_options,
+)
 from core.results import ResultKind
 
 _STORE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
@@ -154,7 +161,15 @@ def _look(
     scan = scan_worktree(repo, index)
     outcome = AutoCommit(None, files_opened=scan.files_opened)
     outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
-    return outcome, _admit(scan.candidates, hold, max_file_size, outcome), scan.index_stamp
+    lfs = _lfs_paths(repo, index)
+    return outcome, _admit(scan.candidates, hold, max_file_size, outcome, lfs), scan.index_stamp
+
+
+def _lfs_paths(repo: Repo, index: Index | None) -> Callable[[bytes], bool]:
+    """Paths the Git LFS driver cleans: they are committed as pointers (the content goes to
+    the LFS server), so `max_file_size` does not hold them back."""
+    filters = ContentFilters(repo, index_sha=index_blobs(index))
+    return lambda path: filters.to_index(path).driver_name == b"lfs"
 
 
 def _named(unreadable: list[tuple[bytes, str]], hold: Collection[str]) -> list[tuple[str, str]]:
@@ -163,16 +178,21 @@ def _named(unreadable: list[tuple[bytes, str]], hold: Collection[str]) -> list[t
 
 
 def _admit(
-    candidates: list[WorktreeChange], hold: Collection[str], max_file_size: int, outcome: AutoCommit
+    candidates: list[WorktreeChange],
+    hold: Collection[str],
+    max_file_size: int,
+    outcome: AutoCommit,
+    lfs: Callable[[bytes], bool],
 ) -> list[WorktreeChange]:
-    """The candidates to stage: deletions always; files unless held out or too large."""
+    """The candidates to stage: deletions always; files unless held out or too large
+    (a Git LFS file is never too large: its pointer is what is committed)."""
     held = set(hold)
     wanted = []
     for change in candidates:
         path = os.fsdecode(change.path)
         if change.kind != "deleted" and path in held:
             continue
-        if change.kind != "deleted" and _too_large(change, max_file_size):
+        if change.kind != "deleted" and _too_large(change, max_file_size) and not lfs(change.path):
             outcome.skipped.append(Skip(path, "too_large", change.size, f"larger than {max_file_size} bytes"))
             continue
         wanted.append(change)
@@ -190,11 +210,13 @@ def _stage(
     touched = False
     files: list[tuple[WorktreeChange, PathConversion]] = []
     filters = ContentFilters(repo, index_sha=index_blobs(index))
+    opts = worktree_options(repo, repo.index_path(), index)
     for change in changes:
         conversion = _conversion(filters, index, change)
         if conversion is not None and conversion.unsupported is not None:
-            skip = conversion.skipped()
-            outcome.skipped.append(Skip(os.fsdecode(change.path), skip.reason, change.size, skip.detail))
+            if not _unchanged(index, change, opts):
+                skip = conversion.skipped()
+                outcome.skipped.append(Skip(os.fsdecode(change.path), skip.reason, change.size, skip.detail))
         elif change.kind == "deleted":
             if change.path in index:
                 del index[change.path]
@@ -222,6 +244,17 @@ def _stage(
             index[change.path] = result
             touched = True
     return touched
+
+
+def _unchanged(index: Index, change: WorktreeChange, opts: WorktreeOptions) -> bool:
+    """A file whose clean Gitferry cannot run, yet known unchanged: its stat is its entry's
+    (a candidate only for being racy), or it holds the bytes a checkout of the entry writes.
+    Not committed either way; not listed as skipped."""
+    entry = index_entry_at(index, change.path)
+    if change.kind != "modified" or change.stat is None or not isinstance(entry, IndexEntry):
+        return False
+    st = change.stat
+    return same_stat(st, entry, opts) or holds_blob(st, opts.full(change.path), opts, change.path, entry.sha)
 
 
 def _conversion(filters: ContentFilters, index: Index, change: WorktreeChange) -> PathConversion | None:
