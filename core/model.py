@@ -109,7 +109,9 @@ class ConflictRecord:
 @dataclass(frozen=True)
 class SkippedFile:
     path: str
-    reason: str  # 'too_large' | 'unreadable' | 'failing' (auto-commit) | 'lfs_missing' (checkout)
+    # 'too_large' | 'unreadable' | 'failing' | 'safecrlf' (auto-commit) | 'lfs_missing' (checkout)
+    # | 'unsupported_filter' (both: a conversion Gitferry does not run)
+    reason: str
     size: int | None
     failures: int
     first_seen: datetime

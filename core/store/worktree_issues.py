@@ -19,7 +19,9 @@ from core.store.database import Database
 from core.store.schema import ConflictRow, SkippedFileRow
 
 MAX_SKIPPED = 1000
-SKIP_REASONS = frozenset({"too_large", "unreadable", "failing", "lfs_missing"})
+SKIP_REASONS = frozenset(
+    {"too_large", "unreadable", "failing", "lfs_missing", "unsupported_filter", "safecrlf"}
+)
 
 _CONFLICT_ORDER = (ConflictRow.branch, ConflictRow.path)
 

@@ -11,6 +11,8 @@ REASONS = {
     "unreadable": "unreadable",
     "failing": "keeps failing",
     "lfs_missing": "LFS object missing",
+    "unsupported_filter": "filter not run here",
+    "safecrlf": "line endings (safecrlf)",
 }
 
 CONFLICT_COLUMNS: list[Column[ConflictRecord]] = [

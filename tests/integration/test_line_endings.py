@@ -111,9 +111,9 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bare
 
 
-def _files(repo: Path) -> dict[str, bytes]:
+def _files(repo: Path, groups: tuple[str, ...] = (*ATTRIBUTES, *RAW)) -> dict[str, bytes]:
     found = {}
-    for group in (*ATTRIBUTES, *RAW):
+    for group in groups:
         for path in sorted((repo / group).iterdir()):
             found[f"{group}/{path.name}"] = path.read_bytes()
     return found
@@ -197,3 +197,28 @@ def test_raw_crlf_cells_are_what_git_checks_out(remote: Path, tmp_path: Path, cl
     changed = {repo_dir: git("diff", "--name-only", cwd=repo_dir) for repo_dir in (mine, theirs)}
     assert changed[mine] == changed[theirs]
     assert "rawauto/crlf.dat" not in changed[mine]
+
+
+@pytest.mark.parametrize("autocrlf", ["true", "input"])
+def test_safecrlf_true_skips_what_git_add_refuses(tmp_path: Path, clean_env: Path, autocrlf: str) -> None:
+    _configure(clean_env, {"core.autocrlf": autocrlf, "core.safecrlf": "true"})
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    for repo_dir in (mine, theirs):
+        git("init", "-q", "-b", "main", str(repo_dir))
+        git("commit", "-q", "--allow-empty", "-m", "start", cwd=repo_dir)
+        _write_attributes(repo_dir, {"text": "text", "auto": "text=auto", "none": None})
+        for group in ("text", "auto", "none"):
+            for name, data in CONTENTS.items():
+                (repo_dir / group / f"{name}.dat").write_bytes(data)
+    refused = set()
+    files = _files(theirs, ("text", "auto", "none"))
+    for path in sorted(files):
+        if subprocess.run(["git", "add", path], cwd=theirs, capture_output=True).returncode != 0:
+            refused.add(path)
+    assert refused  # the setting bites somewhere
+    with Repo(str(mine)) as repo:
+        outcome = auto_commit(repo, max_file_size=1 << 30, host="test")
+    assert {s.path for s in outcome.skipped if s.reason == "safecrlf"} == refused
+    assert {s.reason for s in outcome.skipped} == {"safecrlf"}
+    kept = sorted(set(files) - refused)
+    assert git("ls-files", "-s", "--", *kept, cwd=mine) == git("ls-files", "-s", "--", *kept, cwd=theirs)

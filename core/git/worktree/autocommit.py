@@ -44,7 +44,14 @@ from core.git.objects.new_commit import CommitMaker
 from core.git.repository import ref_value
 from core.git.worktree.git_operation import operation_in_progress
 from core.git.worktree.scan import WorktreeChange, scan_worktree
-from core.git.worktree.state import fingerprint, index_entry_at
+from core.git.worktree.state import (
+    WorktreeOptions,
+    fingerprint,
+    holds_blob,
+    index_entry_at,
+    same_stat,
+    worktree_options,
+)
 from core.results import ResultKind
 
 _STORE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
@@ -203,11 +210,13 @@ def _stage(
     touched = False
     files: list[tuple[WorktreeChange, PathConversion]] = []
     filters = ContentFilters(repo, index_sha=index_blobs(index))
+    opts = worktree_options(repo, repo.index_path(), index)
     for change in changes:
         conversion = _conversion(filters, index, change)
         if conversion is not None and conversion.unsupported is not None:
-            skip = conversion.skipped()
-            outcome.skipped.append(Skip(os.fsdecode(change.path), skip.reason, change.size, skip.detail))
+            if not _unchanged(index, change, opts):
+                skip = conversion.skipped()
+                outcome.skipped.append(Skip(os.fsdecode(change.path), skip.reason, change.size, skip.detail))
         elif change.kind == "deleted":
             if change.path in index:
                 del index[change.path]
@@ -235,6 +244,17 @@ def _stage(
             index[change.path] = result
             touched = True
     return touched
+
+
+def _unchanged(index: Index, change: WorktreeChange, opts: WorktreeOptions) -> bool:
+    """A file whose clean Gitferry cannot run, yet known unchanged: its stat is its entry's
+    (a candidate only for being racy), or it holds the bytes a checkout of the entry writes.
+    Not committed either way; not listed as skipped."""
+    entry = index_entry_at(index, change.path)
+    if change.kind != "modified" or change.stat is None or not isinstance(entry, IndexEntry):
+        return False
+    st = change.stat
+    return same_stat(st, entry, opts) or holds_blob(st, opts.full(change.path), opts, change.path, entry.sha)
 
 
 def _conversion(filters: ContentFilters, index: Index, change: WorktreeChange) -> PathConversion | None:

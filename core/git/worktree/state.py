@@ -22,13 +22,14 @@ from dataclasses import dataclass
 
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry, cleanup_mode
 from dulwich.object_format import ObjectFormat
-from dulwich.objects import ObjectID
+from dulwich.objects import Blob, ObjectID
 from dulwich.repo import Repo
 
 from core.git.content.clean import clean_file
 from core.git.content.filters import ContentFilters, ContentSkipped, index_blobs
+from core.git.content.smudge import worktree_chunks
 from core.git.index.stat_data import entry_time_ns, index_mtime_ns
-from core.git.objects.blob_stream import FileChanged, hash_file
+from core.git.objects.blob_stream import CHUNK, FileChanged, hash_file, open_unchanged, read_exactly
 from core.git.objects.tree_delta import PathChange, Side
 from core.git.worktree.sparse_checkout import SparseCheckout, sparse_checkout
 
@@ -105,7 +106,7 @@ def moved_unchanged(
         now = fingerprint(st)
         if st is None or now is None or now[:4] != seen[:4]:
             return False
-        return not racy or hash_path(st, moved, opts, path) == sha
+        return not racy or (sha is not None and holds_blob(st, moved, opts, path, sha))
 
     return unchanged
 
@@ -143,7 +144,12 @@ def matches_index_entry(st: os.stat_result, path: bytes, entry: IndexEntry, opts
         return False
     if stat.S_IFMT(mode) == 0o160000 or unchanged_by_stat(st, entry, opts):
         return True
-    return hash_path(st, opts.full(path), opts, path if stat.S_ISREG(mode) else None) == entry.sha
+    return holds_blob(st, opts.full(path), opts, path if stat.S_ISREG(mode) else None, ObjectID(entry.sha))
+
+
+def same_stat(st: os.stat_result, entry: IndexEntry, opts: WorktreeOptions) -> bool:
+    """The stat is the entry's, racy or not: nothing since could be seen by stat."""
+    return _kind_matches(st, cleanup_mode(entry.mode), opts) and _stat_matches(st, entry, opts)
 
 
 def unchanged_by_stat(st: os.stat_result, entry: IndexEntry, opts: WorktreeOptions) -> bool:
@@ -185,22 +191,56 @@ def holds(st: os.stat_result, path: bytes, side: Side, opts: WorktreeOptions) ->
         return False
     if side.is_gitlink:
         return True
-    return hash_path(st, opts.full(path), opts, path if converted(side) else None) == side.sha
+    return holds_blob(st, opts.full(path), opts, path if converted(side) else None, side.sha)
 
 
-def hash_path(
-    st: os.stat_result, full: bytes, opts: WorktreeOptions, path: bytes | None = None
-) -> ObjectID | None:
-    """The blob id git would make of the file or symlink at `full` (the working tree's `path`,
-    whose attributes decide its conversions; None: none), None if it changed since `st` or
-    while being read, or if its conversion cannot be run here."""
+def holds_blob(
+    st: os.stat_result, full: bytes, opts: WorktreeOptions, path: bytes | None, sha: ObjectID
+) -> bool:
+    """The file or symlink at `full` (lstat `st`) holds blob `sha` as the working tree has it at
+    `path` (None: no conversion): `git add` would make `sha` of it. Where Gitferry cannot run
+    the path's clean but can its checkout, the file must hold the very bytes a checkout of
+    `sha` writes. False if it changed since `st` or while being read."""
     try:
         if path is None or opts.content is None:
-            return ObjectID(hash_file(full, st, object_format=opts.object_format))
-        repo = opts.content.repo
-        return ObjectID(clean_file(repo, path, full, st, opts.content, store=False).sha)
-    except (FileChanged, OSError, ContentSkipped):
-        return None
+            return hash_file(full, st, object_format=opts.object_format) == sha
+        return clean_file(opts.content.repo, path, full, st, opts.content, store=False).sha == sha
+    except ContentSkipped:
+        assert path is not None and opts.content is not None
+        return _written_by_checkout(st, full, path, sha, opts.content)
+    except (FileChanged, OSError):
+        return False
+
+
+def _written_by_checkout(
+    st: os.stat_result, full: bytes, path: bytes, sha: ObjectID, content: ContentFilters
+) -> bool:
+    conversion = content.to_worktree(path)
+    if conversion.unsupported is not None or conversion.driver is not None or not stat.S_ISREG(st.st_mode):
+        return False
+    try:
+        blob = content.repo.object_store[sha]
+    except KeyError:
+        return False
+    if not isinstance(blob, Blob):
+        return False
+    expected = b"".join(worktree_chunks(blob, conversion))  # the blob is in memory already
+    if len(expected) != st.st_size:
+        return False
+    seen = 0
+    same = True
+
+    def compare(data: bytes) -> None:
+        nonlocal seen, same
+        same = same and expected[seen : seen + len(data)] == data
+        seen += len(data)
+
+    try:
+        with open_unchanged(full, st) as fd:
+            read_exactly(fd, full, st, CHUNK, compare)
+    except (FileChanged, OSError):
+        return False
+    return same
 
 
 def _kind_matches(st: os.stat_result, mode: int, opts: WorktreeOptions) -> bool:
