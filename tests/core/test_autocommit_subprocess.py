@@ -101,3 +101,24 @@ def test_a_200_mib_file_is_committed_in_bounded_memory(tmp_path: Path) -> None:
     print(f"peak RSS growth committing 200 MiB: {growth_mib:.1f} MiB")
     assert growth_mib < 32
     assert git("rev-parse", "HEAD:big.bin", cwd=repo) == git("hash-object", "big.bin", cwd=repo)
+
+
+@pytest.mark.slow
+def test_a_200_mib_file_converted_to_lf_is_committed_in_bounded_memory(tmp_path: Path) -> None:
+    """`* text`: every CRLF goes, read twice (statistics, then conversion), never whole."""
+    repo = new_repo(tmp_path)
+    (repo / ".gitattributes").write_text("*.txt text\n")
+    line = b"%08d a line of a large text file that ends the way Windows ends lines\r\n"
+    with open(repo / "big.txt", "wb") as f:
+        block = b"".join(line % i for i in range(14_000))
+        for i in range(200 * MIB // len(block)):
+            f.write(block.replace(b"00000000", b"%08d" % i, 1))
+    result = run_child(repo)
+    assert result["paths"] == [".gitattributes", "big.txt"]
+    growth_mib = (result["peak_kib_during"] - result["rss_kib_before"]) / 1024
+    print(f"peak RSS growth committing 200 MiB converted: {growth_mib:.1f} MiB")
+    assert growth_mib < 32
+    assert git("rev-parse", "HEAD:big.txt", cwd=repo) == git("hash-object", "big.txt", cwd=repo)
+    assert b"\r" not in subprocess.run(
+        ["git", "cat-file", "blob", "HEAD:big.txt"], cwd=repo, capture_output=True, check=True
+    ).stdout[:4096]
