@@ -19,6 +19,7 @@ from core.engine.fetch_phase import RemoteProgress, for_remote
 from core.engine.report import SyncReport
 from core.git.config.upstreams import Upstream, tracked_upstreams
 from core.git.transfer.push import push_branches
+from core.git.transfer.stop import TransferStop
 from core.model import BranchStatus
 
 
@@ -50,6 +51,7 @@ async def push(
     network_timeout: float,
     progress: RemoteProgress | None = None,
     ask: bool = False,
+    stop: TransferStop | None = None,
 ) -> PushOutcome:
     """Push `branches` whose remote is `reachable`, each to its upstream; account into
     `report`. HTTP(S) remotes sign in as the fetch did (`ask`: the prompt may be used)."""
@@ -67,6 +69,7 @@ async def push(
             signer=core.signer(ask=ask),
             progress=None if progress is None else for_remote(progress, remote),
             timeout=network_timeout,
+            stop=stop,  # a Cancel or the job's deadline cuts the connection at once
         )
         report.pushed.extend(b for b in result.pushed if b not in report.pushed)
         report.objects_sent += result.objects_sent

@@ -60,7 +60,7 @@ class SyncOptions:
     skip_remotes: frozenset[str] = frozenset()  # tripped remotes a background fetch leaves out
     on_skipped: SkipSink | None = None  # FileSkipped events of the auto-commit
     clock: Clock | None = None  # the auto-commit's breaker and commit times (tests: a fake)
-    stop: TransferStop | None = None  # cuts the fetch's transfers short (a deadline, a Cancel)
+    stop: TransferStop | None = None  # cuts the fetch's and the push's transfers short (a deadline, a Cancel)
     ask: bool = False  # the user started it: an HTTP(S) remote may ask them to sign in
 
 
@@ -373,6 +373,7 @@ class _Sync:
             network_timeout=self.options.timeout,
             progress=self.progress,
             ask=self.options.ask,
+            stop=self.options.stop,
         )
 
     def _conclude(self, fetched: RemotesFetched) -> None:

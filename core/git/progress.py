@@ -4,7 +4,10 @@ A server reports progress as free text on sideband channel 2 ("Counting
 objects:  45% (a/b)", "Compressing objects: ...", "Total ..."), split
 arbitrarily across callbacks and ended by `\\r` (an update of the same line)
 or `\\n` (a finished line). A big fetch makes well over 100,000 callbacks, so
-updates go through `ProgressThrottle` before they reach anyone.
+updates go through `ProgressThrottle` before they reach anyone. A line is
+kept to `MAX_LINE` bytes (git's longest is under 100): a server that sends
+one endless line without `\r` or `\n` costs no more memory than that, the
+excess dropped as it comes.
 """
 
 from __future__ import annotations
@@ -75,6 +78,21 @@ def parse_progress_line(line: str) -> TransferProgress | None:
     return TransferProgress(phase, current, total, size)
 
 
+MAX_LINE = 1024  # bytes of one progress line kept; the rest of a longer one is dropped
+
+
+def bounded_lines(partial: bytes, data: bytes) -> tuple[list[bytes], bytes]:
+    """The lines `partial` + `data` complete (ended by `\\r` or `\\n`), and what is left
+    of an unfinished one; every line cut to `MAX_LINE` bytes, so an endless line is never
+    held whole (nor copied whole: only `data`'s own pieces are split)."""
+    pieces = re.split(rb"[\r\n]", data)
+    rest = pieces.pop()
+    if not pieces:
+        return [], (partial + rest)[:MAX_LINE]
+    lines = [(partial + pieces[0])[:MAX_LINE], *(piece[:MAX_LINE] for piece in pieces[1:])]
+    return lines, rest[:MAX_LINE]
+
+
 class SidebandParser:
     """Splits raw progress bytes into lines across callback boundaries and parses them."""
 
@@ -82,9 +100,7 @@ class SidebandParser:
         self._partial = b""
 
     def feed(self, data: bytes) -> list[TransferProgress]:
-        text = self._partial + data
-        pieces = re.split(rb"[\r\n]", text)
-        self._partial = pieces.pop()
+        pieces, self._partial = bounded_lines(self._partial, data)
         updates = []
         for piece in pieces:
             update = parse_progress_line(piece.decode("utf-8", "replace"))

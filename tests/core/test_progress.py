@@ -7,10 +7,12 @@ import itertools
 import pytest
 
 from core.git.progress import (
+    MAX_LINE,
     Phase,
     ProgressThrottle,
     SidebandParser,
     TransferProgress,
+    bounded_lines,
     parse_progress_line,
 )
 
@@ -144,3 +146,27 @@ def test_throttle_passes_an_update_once_the_interval_has_passed() -> None:
     clock.now += 0.06
     throttle(receiving(3))
     assert [u.current for u in seen] == [1, 3]
+
+
+def test_an_endless_line_is_held_to_max_line_bytes() -> None:
+    parser = SidebandParser()
+    assert parser.feed(b"Counting objects: 1") == []
+    for _ in range(2000):  # 128 MiB of one line, no \r or \n
+        assert parser.feed(b"9" * 65515) == []
+        assert len(parser._partial) <= MAX_LINE
+    # the line ends: its kept head is parsed (the count cut where the cap cut it)
+    update, after = parser.feed(b"\nCompressing objects: 50% (1/2)\r")
+    assert update.phase is Phase.COUNTING and len(str(update.current)) == MAX_LINE - len("Counting objects: ")
+    assert after == TransferProgress(Phase.COMPRESSING, 1, 2)
+    assert parser.feed(b"") == [] and parser.flush() == []
+
+
+def test_bounded_lines_keep_every_short_line_whatever_the_chunking() -> None:
+    text = b"a\r" + b"x" * 3000 + b"\nbb\n" + b"y" * 5000
+    for size in (1, 7, 1024, 4096):
+        partial, lines = b"", []
+        for start in range(0, len(text), size):
+            done, partial = bounded_lines(partial, text[start : start + size])
+            lines += done
+            assert len(partial) <= MAX_LINE
+        assert lines == [b"a", b"x" * MAX_LINE, b"bb"] and partial == b"y" * MAX_LINE

@@ -46,7 +46,7 @@ from tests.hostile_packs import (
     zeros_stream,
 )
 from tests.integration.clones import porcelain, run
-from tests.servers.hostile import HostileServer
+from tests.servers.hostile import HostileServer, Stall
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -475,3 +475,68 @@ def test_a_large_object_within_the_limits_is_fetched_in_bounded_memory(world: Wo
     assert git("rev-parse", "origin/main", cwd=world.mine) == refs[b"refs/heads/main"]
     assert git("cat-file", "-s", zero_blob_id(GIB), cwd=world.mine) == str(GIB)
     assert plan.items[-1][0] == "ofs"
+
+
+# Servers that never finish (tests/servers/hostile.py `Stall`), against deadlines lowered in
+# git's config (the defaults are a minute and more): each transfer is cut within the test's
+# timeout, ends 'offline' with one line, and leaves nothing behind.
+STALL_LIMITS = {
+    "http.lowSpeedLimit": "1000",
+    "http.lowSpeedTime": "3",
+    "gitferry.advertiseDeadline": "4",
+    "gitferry.prepareDeadline": "4",
+}
+STALL_REASONS = {
+    Stall.TRICKLE_PACK: "under 1,000 bytes a second received for 3 s "
+    "(git config http.lowSpeedLimit/http.lowSpeedTime)",
+    Stall.CHATTER_LINES: "it did not start sending the pack within 4 s",
+    Stall.CHATTER_ENDLESS: "it did not start sending the pack within 4 s",
+    Stall.ENDLESS_REFS: "it did not list its refs within 4 s",
+}
+
+
+def fine_commit(plan: PackPlan, seed: Seed) -> dict[bytes, str]:
+    tree = plan.whole(TREE, with_entry(seed, (b"100644", b"c.txt", plan.whole(BLOB, b"three\n"))))
+    return {b"refs/heads/main": hostile_commit(plan, seed, tree, b"a fine commit\n")}
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("stall", list(Stall))
+def test_a_stalling_server_is_cut_and_the_sync_ends_offline(world: World, stall: Stall) -> None:
+    for key, value in STALL_LIMITS.items():
+        git("config", key, value, cwd=world.mine)
+    world.publish(Case(fine_commit, ""))
+    world.server.stall = stall
+    before = world.state()
+
+    ran = run_cli(world.tmp_path, "sync", "mine", "--json")
+
+    assert ran.code == 1, ran.err
+    report = json.loads(ran.out)["repos"][0]
+    assert report["result"] == "offline", report
+    assert report["message"] == f"origin is too slow: {STALL_REASONS[stall]}; nothing was kept"
+    assert ran.max_rss < RSS_LIMIT, f"peak RSS {ran.max_rss / MIB:.0f} MiB"
+    assert world.state() == before
+    assert not list((world.mine / ".git" / "objects").rglob("tmp_*"))
+    assert not (world.mine / ".git" / "gitferry" / "sync.lock").exists()
+    assert_fsck_clean(world.mine)
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("stall", list(Stall))
+def test_a_stalling_server_is_cut_and_the_clone_leaves_nothing(world: World, stall: Stall) -> None:
+    for key, value in STALL_LIMITS.items():
+        git("config", "--global", key, value)
+    world.publish(Case(fine_commit, ""))
+    world.server.stall = stall
+    target = world.tmp_path / "fresh"
+
+    ran = run_cli(world.tmp_path, "clone", world.server.url(), str(target))
+
+    assert ran.code == 1 and ran.out == "", ran.out
+    assert ran.err.count("\n") == 1, ran.err
+    assert ran.err.strip().endswith(f"origin is too slow: {STALL_REASONS[stall]}; nothing was kept"), ran.err
+    assert ran.max_rss < RSS_LIMIT, f"peak RSS {ran.max_rss / MIB:.0f} MiB"
+    assert not target.exists()
+    code, doc, _err = run(world.capsys, "list", "--json")
+    assert code == 0 and [r["name"] for r in doc["repos"]] == ["mine"]

@@ -6,11 +6,20 @@ is given, byte for byte (a name like `refs/heads/a..b` included), reads the
 client's wants and haves up to `done`, answers `NAK` and sends one prepared
 pack file over side-band-64k, whatever was asked for. The pack is read from
 disk in pieces, so a pack of any size costs the test run no memory.
+
+`stall` makes it a server that never finishes, each way staying under any
+read timeout: `TRICKLE_PACK` sends the pack one byte every 0.9 s;
+`CHATTER_LINES` sends progress lines ("Counting objects: ...\n") forever and
+no pack; `CHATTER_ENDLESS` sends one progress line that never ends (64 KiB of
+text every 10 ms, no `\r` or `\n`); `ENDLESS_REFS` lists one more ref every
+0.9 s and never ends the list.
 """
 
 from __future__ import annotations
 
 import socket
+import time
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +28,16 @@ from tests.servers.host import LOOPBACK
 
 _BAND_DATA = 65515  # payload of one side-band-64k pkt-line, after its length and band byte
 CAPABILITIES = b"side-band-64k ofs-delta thin-pack agent=gitferry-tests-hostile/1"
+
+
+TRICKLE_PAUSE = 0.9  # seconds between the bytes of a stalling server: under a 1 s read timeout
+
+
+class Stall(StrEnum):
+    TRICKLE_PACK = "trickle the pack"
+    CHATTER_LINES = "progress lines, no pack"
+    CHATTER_ENDLESS = "one endless progress line"
+    ENDLESS_REFS = "a ref list that never ends"
 
 
 def pkt_line(payload: bytes) -> bytes:
@@ -33,6 +52,7 @@ class HostileServer:
         self.head: bytes | None = None
         self.pack: Path | None = None
         self.fetches = 0  # connections that asked for a pack
+        self.stall: Stall | None = None
         self._acceptor = _Acceptor(self._on_accept)
         self.port = self._acceptor.port
 
@@ -55,6 +75,9 @@ class HostileServer:
             reader = conn.makefile("rb")
             if _read_pkt(reader) is None:
                 return
+            if self.stall is Stall.ENDLESS_REFS:
+                self._endless_refs(conn)
+                return
             conn.sendall(self._advertisement())
             if _read_pkt(reader) is None:
                 return  # the client only wanted the refs
@@ -63,6 +86,9 @@ class HostileServer:
                     return
             self.fetches += 1
             conn.sendall(pkt_line(b"NAK\n"))
+            if self.stall in (Stall.CHATTER_LINES, Stall.CHATTER_ENDLESS):
+                self._chatter(conn)
+                return
             self._send_pack(conn)
         except OSError:
             pass
@@ -84,9 +110,36 @@ class HostileServer:
     def _send_pack(self, conn: socket.socket) -> None:
         if self.pack is not None:
             with self.pack.open("rb") as pack:
-                while data := pack.read(_BAND_DATA):
+                while data := pack.read(1 if self.stall is Stall.TRICKLE_PACK else _BAND_DATA):
                     conn.sendall(pkt_line(b"\x01" + data))
+                    if self.stall is Stall.TRICKLE_PACK and self._paused():
+                        return
         conn.sendall(b"0000")
+
+    def _paused(self, seconds: float = TRICKLE_PAUSE) -> bool:
+        """Wait `seconds`; True once the server is stopping."""
+        return self._acceptor.stopping.wait(seconds)
+
+    def _chatter(self, conn: socket.socket) -> None:
+        count = 0
+        while not self._acceptor.stopping.is_set():
+            count += 1
+            if self.stall is Stall.CHATTER_LINES:
+                text = b"Counting objects: %d\r" % count + b"Compressing objects: 0%% (0/%d)\n" % count
+                conn.sendall(pkt_line(b"\x02" + text))
+                time.sleep(0.01)
+            else:
+                text = (b"Counting objects: 1" if count == 1 else b"") + b"9" * (_BAND_DATA - 20)
+                conn.sendall(pkt_line(b"\x02" + text))
+                time.sleep(0.01)
+
+    def _endless_refs(self, conn: socket.socket) -> None:
+        sha = next(iter(self.refs.values()), "1" * 40).encode()
+        conn.sendall(pkt_line(b"%s refs/heads/main\0%s\n" % (sha, CAPABILITIES)))
+        count = 0
+        while not self._paused():
+            count += 1
+            conn.sendall(pkt_line(b"%s refs/tags/t%d\n" % (sha, count)))
 
 
 def _read_pkt(reader: BinaryIO, flush: bytes | None = None) -> bytes | None:

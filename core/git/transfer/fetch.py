@@ -41,6 +41,7 @@ from core.git.progress import (
     TransferProgress,
 )
 from core.git.repository import SUPPORTED_OBJECT_FORMAT, UnsupportedObjectFormat
+from core.git.transfer.deadlines import TransferPhase, TransferWatch, watched
 from core.git.transfer.errors import TransferFailed
 from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.transfer.haves import HavesWalker
@@ -117,22 +118,26 @@ def fetch_remote(
     time 2.0x). Fetches with nothing to receive never
     wait for it. A pack that passes its `limits` (bytes received, one object inflated,
     all of them inflated: the app settings) is refused as soon as it does.
-    `stop` ends the transfer from another thread (`TransferStopped`; nothing is kept)."""
+    `stop` ends the transfer from another thread (`TransferStopped`; nothing is kept); so
+    do the deadlines git's config and Gitferry's give (`deadlines.py`: `RemoteTooSlow`)."""
     config = repo.get_config_stack()
     if url is None:
         url = parse_remote_url(remote_rewrite(repo, remote).effective, base=_work_dir(repo))
     plan = FetchPlan(repo, remote, tracked)
-    session = _FetchSession(repo, remote, plan, progress, pack_gate, limits or PackLimits(), stop)
-    with connected(
-        remote,
-        url,
-        auth=auth,
-        timeout=timeout,
-        ssh_command=ssh_command,
-        config=config,
-        stop=stop,
-        signer=signer,
-    ) as (client, path):
+    with (
+        watched(remote, config, stop) as watch,
+        connected(
+            remote,
+            url,
+            auth=auth,
+            timeout=timeout,
+            ssh_command=ssh_command,
+            config=config,
+            stop=watch.stop,
+            signer=signer,
+        ) as (client, path),
+    ):
+        session = _FetchSession(repo, remote, plan, progress, pack_gate, limits or PackLimits(), watch)
         result = session.run(client, path)
     warning = unverified_warning(remote, url, config)
     return replace(result, notes=[*result.notes, warning]) if warning else result
@@ -185,7 +190,7 @@ class _FetchSession:
         progress: ProgressSink | None,
         gate: PackGate | None,
         limits: PackLimits,
-        stop: TransferStop | None = None,
+        watch: TransferWatch,
     ) -> None:
         store = repo.object_store
         if not isinstance(store, DiskObjectStore):
@@ -199,7 +204,8 @@ class _FetchSession:
         self._wants: list[ObjectID] = []
         self._incoming: IncomingPack | None = None
         self._gate = gate
-        self._stop = stop
+        self._watch = watch
+        self._stop: TransferStop = watch.stop
         self._gated = False
         self._limits = limits
         policy = CheckPolicy.from_config(repo.get_config_stack())  # a bad value fails before connecting
@@ -217,6 +223,7 @@ class _FetchSession:
                 progress=self._report.sideband,
                 ref_prefix=self._plan.ref_prefixes,
             )
+            self._watch.enter(TransferPhase.IDLE)  # all came: indexing is ours
             received = self._land_pack()
         except BaseException as exc:
             if self._incoming is not None:
@@ -242,15 +249,16 @@ class _FetchSession:
         self._ignored = [name for name in found.ignored if self._plan.would_track(name)]
         self._wants = self._plan.wants(found.usable, self._store)
         if self._wants and self._gate is not None:
-            self._wait_for_gate(self._gate)  # a pack is coming: wait for a free slot before asking for it
+            with self._watch.ours():
+                self._wait_for_gate(self._gate)  # a pack is coming: wait for a free slot before asking for it
             self._gated = True
+        self._watch.enter(TransferPhase.PREPARE)
         return list(self._wants)
 
     def _wait_for_gate(self, gate: PackGate) -> None:
         """The gate, waited for in short turns so that a stop also ends this wait."""
         while not gate.acquire(timeout=_GATE_TURN):
-            if self._stop is not None:
-                self._stop.check(self._remote)
+            self._stop.check(self._remote)
 
     def _pack_data(self, data: bytes) -> int:
         if not self._wants:
@@ -258,8 +266,11 @@ class _FetchSession:
         if self._incoming is None:
             self._clock.mark("negotiate")
             self._incoming = IncomingPack(self._store, self._report, limits=self._limits, checks=self._checks)
+            self._watch.enter(TransferPhase.RECEIVE)
+        self._watch.moved(len(data))
         try:
-            return self._incoming.write(data)
+            with self._watch.ours():
+                return self._incoming.write(data)
         except PackTooLarge as exc:
             raise OversizedPack(self._remote, exc) from None
 

@@ -29,6 +29,7 @@ upload sends nothing either and raises its error (`LfsTransferFailed`, `AuthFail
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,13 +45,22 @@ from core.errors import BadInput, GitferryError
 from core.git.config.hooks import HookRefused, find_hook, run_hook
 from core.git.config.upstreams import FetchRefspecs, Upstream
 from core.git.config.url_rewrite import remote_rewrite
-from core.git.progress import Phase, ProgressSink, ProgressThrottle, TransferProgress, parse_progress_line
+from core.git.progress import (
+    Phase,
+    ProgressSink,
+    ProgressThrottle,
+    TransferProgress,
+    bounded_lines,
+    parse_progress_line,
+)
 from core.git.repository import ref_value
+from core.git.transfer.deadlines import TransferPhase, TransferWatch, watched
 from core.git.transfer.errors import RemoteError, TransferFailed, scrub
 from core.git.transfer.lfs_push import NO_LFS, LfsUploaded, is_git_lfs_hook, upload_for_push
 from core.git.transfer.push_objects import reaches
 from core.git.transfer.push_pack import OutgoingPack
 from core.git.transfer.sign_in import Signer
+from core.git.transfer.stop import TransferStop
 from core.git.transfer.transport import connected, translate_error
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url, url_without_secret
 from core.results import ResultKind
@@ -92,6 +102,7 @@ def push_branches(
     timeout: float = 30.0,
     ssh_command: str | None = None,
     signer: Signer | None = None,
+    stop: TransferStop | None = None,
 ) -> PushResult:
     """Push each branch's local head to its upstream's `merge_ref` on `remote`.
 
@@ -100,7 +111,8 @@ def push_branches(
     `signer`. Raises
     `RemoteUnreachable`, `AuthFailed`, `PushFailed`, or `HookRefused` (the
     `pre-push` hook said no: nothing was sent); a rejected ref is not an error
-    but an entry in `rejected`.
+    but an entry in `rejected`. `stop` cuts the connection from another thread
+    (`TransferStopped`), as the deadlines do (`deadlines.py`: `RemoteTooSlow`).
     """
     others = sorted({u.remote for u in branches} - {remote})
     if others:
@@ -117,16 +129,22 @@ def push_branches(
     session = _PushSession(
         repo, remote, branches, progress, secrets, hook_url=url_without_secret(effective), lfs_upload=lfs
     )
-    with connected(
-        remote,
-        url,
-        auth=auth,
-        timeout=timeout,
-        ssh_command=ssh_command,
-        config=repo.get_config_stack(),
-        translate=_push_error,
-        signer=signer,
-    ) as (client, path):
+    config = repo.get_config_stack()
+    with (
+        watched(remote, config, stop) as watch,
+        connected(
+            remote,
+            url,
+            auth=auth,
+            timeout=timeout,
+            ssh_command=ssh_command,
+            config=config,
+            translate=_push_error,
+            stop=watch.stop,
+            signer=signer,
+        ) as (client, path),
+    ):
+        session.watch = watch
         return session.run(client, path)
 
 
@@ -202,7 +220,7 @@ class _RemoteMessages:
         self.lines: list[str] = []
 
     def feed(self, data: bytes) -> None:
-        *complete, self._partial = (self._partial + data).replace(b"\r", b"\n").split(b"\n")
+        complete, self._partial = bounded_lines(self._partial, data)  # an endless line is cut
         for raw in complete:
             line = raw.decode("utf-8", "replace").strip()
             if line and parse_progress_line(line) is None and line not in self.lines:
@@ -235,8 +253,15 @@ class _PushSession:
         self._refused: GitferryError | None = None  # the pre-push hook, or the LFS upload
         self._lfs_upload = lfs_upload
         self._lfs = NO_LFS
+        self.watch: TransferWatch | None = None
+        self._bytes_reported = 0
 
     def _report(self, update: TransferProgress) -> None:
+        if self.watch is not None and update.phase is Phase.PUSHING:
+            self.watch.moved(update.bytes - self._bytes_reported)
+            self._bytes_reported = update.bytes
+            if update.total is not None and update.current >= update.total:
+                self.watch.enter(TransferPhase.VERDICT)  # all sent: the remote checks and answers
         if self._throttle is not None:
             self._throttle(update)
 
@@ -287,10 +312,13 @@ class _PushSession:
             self._pack.offer(_tracking_tips(self._repo, self._remote, advertised))
         updates = self._plan.updates(advertised)
         if updates:
-            self._refused = self._pre_push(advertised) or self._upload_lfs(advertised, updates)
+            with self.watch.ours() if self.watch is not None else contextlib.nullcontext():
+                self._refused = self._pre_push(advertised) or self._upload_lfs(advertised, updates)
             if self._refused is not None:
                 self._plan.sent.clear()
                 return {}  # nothing to update: no pack is made or sent
+            if self.watch is not None:
+                self.watch.enter(TransferPhase.PUSH)
         return updates
 
     def _pre_push(self, advertised: Mapping[Ref, ObjectID]) -> HookRefused | None:

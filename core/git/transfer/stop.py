@@ -14,6 +14,9 @@ transfer also checks the flag before it connects and at every progress report
 
 One `TransferStop` serves one job: its remotes are fetched one after another,
 each registering its connection's closer for the time it is open (`register`).
+A transfer's own deadlines (`deadlines.py`) stop a `linked` child instead, with
+the error to raise (`stop_with`): that ends this remote's transfer only, while a
+stop of the job still reaches the child.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from core.git.transfer.errors import TransferStopped
+from core.git.transfer.errors import RemoteError, TransferStopped
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,8 @@ class TransferStop:
         self._lock = threading.Lock()
         self._reason: str | None = None
         self._closers: list[Closer] = []
+        self._error: RemoteError | None = None
+        self._unlink: Closer | None = None
 
     @property
     def requested(self) -> bool:
@@ -55,11 +60,35 @@ class TransferStop:
             _close(closer)
         return True
 
+    def stop_with(self, error: RemoteError) -> bool:
+        """Stop the transfer and have `check` raise `error` (a deadline's own message)."""
+        with self._lock:
+            if self._reason is None:
+                self._error = error
+        return self.stop(error.reason)
+
     def check(self, remote: str) -> None:
-        """Raise `TransferStopped` once a stop was asked for."""
+        """Raise `TransferStopped` (or the error given to `stop_with`) once a stop was asked for."""
         reason = self._reason
         if reason is not None:
-            raise TransferStopped(remote, reason)
+            raise self._error or TransferStopped(remote, reason)
+
+    def linked(self) -> TransferStop:
+        """A stop of its own for one transfer, which this one's stop also stops (until
+        its `unlink`)."""
+        child = TransferStop()
+
+        def stop_child() -> None:
+            child.stop(self._reason or "stopped")
+
+        child._unlink = self.register(stop_child)
+        return child
+
+    def unlink(self) -> None:
+        """Let the parent's stop no longer reach this child (its transfer is over)."""
+        if self._unlink is not None:
+            self._unlink()
+            self._unlink = None
 
     def register(self, closer: Closer) -> Closer:
         """Have a stop call `closer` (at once, if the stop came first) until the returned
