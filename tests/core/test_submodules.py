@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +39,13 @@ def superproject(tmp_path: Path) -> Path:
 
 def _move_head(top: Path) -> None:
     _commit_in(top / "lib" / "sub", "b.txt", "b\n")
+
+
+def _ahead_of_a_branch(top: Path) -> None:
+    """Checked out at a commit on another branch of the submodule: not behind, recorded."""
+    inner = top / "lib" / "sub"
+    git("checkout", "-q", "-b", "topic", cwd=inner)
+    _commit_in(inner, "t.txt", "t\n")
 
 
 def _dirty(top: Path) -> None:
@@ -85,6 +93,7 @@ def _no_repository_left(top: Path) -> None:
 
 CASES: dict[str, Callable[[Path], None]] = {
     "moved": _move_head,
+    "moved-on-a-branch": _ahead_of_a_branch,
     "dirty": _dirty,
     "ignore-gitmodules": _ignore_in_gitmodules,
     "ignore-config": _ignore_in_config,
@@ -115,7 +124,9 @@ def test_a_moved_submodule_is_recorded_once(superproject: Path) -> None:
         first = auto_commit(repo, max_file_size=1 << 20, host="test")
         again = auto_commit(repo, max_file_size=1 << 20, host="test")
     assert first.paths == ["lib/sub"] and again.commit is None
-    assert git("rev-parse", "HEAD:lib/sub", cwd=superproject) == git("rev-parse", "HEAD", cwd=superproject / "lib/sub")
+    assert git("rev-parse", "HEAD:lib/sub", cwd=superproject) == git(
+        "rev-parse", "HEAD", cwd=superproject / "lib/sub"
+    )
     assert git("ls-tree", "HEAD", "lib/sub", cwd=superproject).startswith("160000 commit ")  # still a gitlink
 
 
@@ -141,3 +152,23 @@ def git_line_mark(top: Path) -> str:
 
     out = subprocess.run(["git", "submodule", "status"], cwd=top, capture_output=True, text=True, check=True)
     return out.stdout[0]
+
+
+def test_a_submodule_behind_its_recorded_commit_is_not_moved_back(superproject: Path) -> None:
+    """The one difference from git add -A, on purpose: the remote moved the pointer, the
+    submodule was not updated; git add -A would record the older commit (undoing the move)."""
+    inner = superproject / "lib" / "sub"
+    old = git("rev-parse", "HEAD", cwd=inner)
+    _move_head(superproject)
+    git("add", "lib/sub", cwd=superproject)
+    git("commit", "-q", "-m", "move the pointer", cwd=superproject)
+    git("checkout", "-q", "--detach", old, cwd=inner)  # as a pull without --recurse-submodules leaves it
+    recorded = git("rev-parse", "HEAD:lib/sub", cwd=superproject)
+    with Repo(str(superproject)) as repo:
+        outcome = auto_commit(repo, max_file_size=1 << 20, host="test")
+    assert outcome.commit is None
+    assert git("rev-parse", "HEAD:lib/sub", cwd=superproject) == recorded != old
+    referee = subprocess.run(
+        ["git", "add", "-A", "--dry-run"], cwd=superproject, capture_output=True, text=True
+    )
+    assert "lib/sub" in referee.stdout  # git add -A would have recorded the older commit

@@ -52,7 +52,7 @@ from core.git.index.stat_data import (
 from core.git.objects.path_safety import UnsafePath, check_entry_name
 from core.git.worktree.ignore_rules import DirRules, IgnoreRules
 from core.git.worktree.sparse_checkout import sparse_checkout
-from core.git.worktree.submodules import checked_out
+from core.git.worktree.submodules import behind, checked_out
 
 Kind = Literal["added", "modified", "deleted"]
 _U32 = 0xFFFFFFFF
@@ -333,7 +333,7 @@ class _Scanner:
                     self.result.candidates.append(WorktreeChange(path, "modified", mode, st.st_size, st))
                 continue
             head = checked_out(full)
-            if head is not None and head != recorded:
+            if head is not None and head != recorded and not behind(full, head, ObjectID(recorded)):
                 self.result.candidates.append(WorktreeChange(path, "modified", _GITLINK, None, st, head))
 
     def _blocked_reason(self, path: bytes) -> str | None:

@@ -14,7 +14,11 @@ from `git status` and `git diff`, not from `git add`, as git 2.39 shows); one
 whose directory is gone is deleted; a file in its place replaces it; one that
 is not checked out (an empty directory, or no repository there) is left as
 recorded. Local edits inside a submodule are the submodule's business, never
-the superproject's.
+the superproject's. One difference, on purpose: a submodule *behind* its
+recorded commit (checked out at an ancestor of it, or its repository does not
+even have it) is a submodule not updated since the remote moved its pointer,
+not work of the user's: `git add -A` would record the older commit and so undo
+the remote's move; auto-commit leaves the pointer where it is.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
+from core.git.history.merge_base import merge_bases
 from core.model import SubmoduleStatus
 
 GITLINK = 0o160000
@@ -81,6 +86,18 @@ def checked_out(full: bytes) -> ObjectID | None:
     except (NotGitRepository, OSError, KeyError, ValueError):
         return None
     return None if sha is None else ObjectID(sha)
+
+
+def behind(full: bytes, head: ObjectID, recorded: ObjectID) -> bool:
+    """The submodule at `full`, at `head`, has not caught up with `recorded` yet: `head` is an
+    ancestor of it, or its repository lacks `recorded` altogether."""
+    try:
+        with Repo(os.fsdecode(full)) as sub:
+            if recorded not in sub.object_store:
+                return True
+            return merge_bases(sub, head, recorded) == [head]
+    except (NotGitRepository, OSError, KeyError, ValueError):
+        return False
 
 
 def gitlinks(index: Index) -> dict[bytes, ObjectID]:
