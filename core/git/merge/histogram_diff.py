@@ -147,7 +147,7 @@ class _Histogram:
             if best_cnt == 1 and earlier is not None and b_next <= end_b:
                 if newly_once is None:
                     lines = earlier.newly_once(a, line1, counts)
-                    newly_once = places_within(self.places_b(), lines, line2, end_b)
+                    newly_once = places_within(self.places_b(), lines, line2, end_b) if lines else []
                 step = earlier.replay(b_next, line1, line2, newly_once)
                 if step is not None:  # in step with the earlier scan for a stretch
                     replayed = True
