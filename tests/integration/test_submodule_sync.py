@@ -120,10 +120,14 @@ def test_auto_commit_keeps_the_gitlink_and_the_submodule_untouched(
     report = doc["repos"][0]
     assert code == 0 and report["result"] == "ok", report
     assert git("ls-tree", "HEAD", "deps/lib", cwd=mine).startswith("160000 commit ")
-    assert git("rev-parse", "HEAD:deps/lib", cwd=mine) == git("rev-parse", "HEAD:deps/lib", cwd=world["theirs"])
+    assert git("rev-parse", "HEAD:deps/lib", cwd=mine) == git(
+        "rev-parse", "HEAD:deps/lib", cwd=world["theirs"]
+    )
     assert (mine / "deps" / "lib" / "lib.txt").read_text() == "v1\n"
     code, doc, _err = run(capsys, "sync", "mine", "--json")  # the next sync commits nothing back
     assert code == 0 and doc["repos"][0]["committed"] == 0, doc
-    assert git("rev-parse", "HEAD:deps/lib", cwd=mine) == git("rev-parse", "HEAD:deps/lib", cwd=world["theirs"])
+    assert git("rev-parse", "HEAD:deps/lib", cwd=mine) == git(
+        "rev-parse", "HEAD:deps/lib", cwd=world["theirs"]
+    )
     assert git("rev-parse", "origin/main:deps/lib", cwd=mine) == git("rev-parse", "HEAD:deps/lib", cwd=mine)
     fsck(mine)
