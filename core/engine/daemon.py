@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from datetime import datetime
 
 from core.engine.breaker import RemoteBreaker
@@ -37,7 +38,6 @@ from core.engine.scheduler import FetchScheduler
 from core.errors import GitferryError
 from core.events import EventBus, RemoteTripped
 from core.model import RepoRecord, RepoState
-from core.platform.stop_signals import on_stop_signals
 from core.pool import RepoPool
 from core.results import CANCELLED_MESSAGE, ResultKind
 from core.store.database import Reopened
@@ -215,8 +215,11 @@ class Daemon:
 async def run_until_signalled(core: Core) -> None:
     """Run the daemon until SIGINT or SIGTERM."""
     daemon = Daemon(core)
-    undo = on_stop_signals(asyncio.get_running_loop(), daemon.stop)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, daemon.stop)
     try:
         await daemon.run()
     finally:
-        undo()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -1,18 +1,25 @@
-"""A user name and secret per HTTP(S) remote, with "Test connection".
+"""A user name and secret per HTTP(S) remote, with "Test connection", and where each
+remote's credential comes from.
 
 A secret is saved to the keyring only once the remote accepted it: "Test
 connection" probes and saves in one step (`Api.set_credentials`); a secret
 typed but not tested is probed by the dialog's Save before anything is written
 (`pending()`). Once saved, the field is emptied: the panel never holds a saved
-secret, and never reads one back from the keyring.
+secret, and never reads one back from the keyring. With nothing typed, "Test
+connection" asks the remote exactly as a sync the user starts would
+(`Api.test_connection`: keyring, git's credential helpers, then the sign-in
+dialog). Under each row: where the credential comes from (the keyring, git's
+credential helpers by name, none); below the rows, the URLs git's
+`url.<base>.insteadOf` rewrites send fetches and pushes to (`Api.remote_access`).
 """
 
 from __future__ import annotations
 
 import qasync
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from core.api import Api, GitferryError
+from core.api import Api, GitferryError, RemoteAccess
 from gui.widgets.field_error import FieldError
 
 HTTP = ("http://", "https://")
@@ -32,13 +39,19 @@ class CredentialRow:
         self.secret_edit.setPlaceholderText("token or password")
         self.secret_edit.setToolTip("Kept in the system keyring once the remote accepts it")
         self.test_button = QPushButton("Test connection")
-        self.test_button.setToolTip("Ask the remote with these credentials; saved only if it accepts")
+        self.test_button.setToolTip(
+            "Ask the remote with these credentials (saved only if it accepts), or with nothing "
+            "typed, as a sync would"
+        )
+        self.source = QLabel()
+        self.source.setStyleSheet("color: palette(mid);")
+        self.source.setWordWrap(True)
         self.status = FieldError()
         self.user_edit.textEdited.connect(self.status.clear_error)
         self.secret_edit.textEdited.connect(self.status.clear_error)
 
     def widgets(self) -> list[QWidget]:
-        return [self.label, self.user_edit, self.secret_edit, self.test_button, self.status]
+        return [self.label, self.user_edit, self.secret_edit, self.test_button, self.source, self.status]
 
     def typed(self) -> tuple[str, str, str]:
         return self.url, self.user_edit.text().strip(), self.secret_edit.text()
@@ -69,6 +82,12 @@ class CredentialsPanel(QWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.setStyleSheet("color: palette(mid);")
         self._grid.addWidget(self.empty_label, 0, 0, 1, 4)
+        self.rewrites = QLabel()
+        self.rewrites.setWordWrap(True)
+        self.rewrites.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.rewrites.setVisible(False)
+        outer.insertWidget(1, self.rewrites)
+        self.access: dict[str, RemoteAccess] = {}
 
     async def load(self, repo_name: str, remotes: list[tuple[str, str]]) -> None:
         """A fresh row per HTTP(S) remote, its user name filled from the keyring when saved."""
@@ -77,6 +96,12 @@ class CredentialsPanel(QWidget):
                 widget.deleteLater()
         self.rows.clear()
         self.repo_name = repo_name
+        self.access = {}
+        if repo_name:
+            try:
+                self.access = {a.name: a for a in await self.api.remote_access(repo_name)}
+            except GitferryError:
+                self.access = {}  # the remotes editor already says why the config is unreadable
         self.show_remotes(remotes)
         for row in list(self.rows.values()):
             try:
@@ -89,23 +114,51 @@ class CredentialsPanel(QWidget):
                 row.secret_edit.setPlaceholderText("saved in the keyring")
 
     def show_remotes(self, remotes: list[tuple[str, str]]) -> None:
-        """Rows for the (name, fetch URL) pairs with an HTTP(S) URL; typed text is kept."""
-        http = {name: url for name, url in remotes if url.startswith(HTTP)}
+        """Rows for the (name, fetch URL) pairs whose URL is HTTP(S), as configured or as
+        git's insteadOf rewrites it; typed text is kept."""
+        http: dict[str, str] = {}
+        for name, url in remotes:
+            access = self.access.get(name)
+            if access is not None and access.fetch_url == url and access.effective_fetch_url:
+                url = access.effective_fetch_url
+            if url.startswith(HTTP):
+                http[name] = url
         for name, url in http.items():
-            (self.rows.get(name) or self._add_row(name)).url = url
+            row = self.rows.get(name) or self._add_row(name)
+            row.url = url
+            access = self.access.get(name)
+            row.source.setText(f"Credential: {access.credential}" if access is not None else "")
         for name, row in self.rows.items():
             for widget in row.widgets():
-                widget.setVisible(name in http and (widget is not row.status or bool(row.status.text())))
+                shown = widget is not row.status or bool(row.status.text())
+                if widget is row.source:
+                    shown = bool(row.source.text())
+                widget.setVisible(name in http and shown)
         self.empty_label.setVisible(not http)
+        self._show_rewrites({name for name, _url in remotes})
+
+    def _show_rewrites(self, names: set[str]) -> None:
+        lines = []
+        for access in self.access.values():
+            if access.name not in names:
+                continue
+            if access.effective_fetch_url:
+                lines.append(f"{access.name} fetches from {access.effective_fetch_url}")
+            if access.effective_push_url:
+                lines.append(f"{access.name} pushes to {access.effective_push_url}")
+        if lines:
+            self.rewrites.setText("Rewritten by git's url.*.insteadOf: " + "; ".join(lines))
+        self.rewrites.setVisible(bool(lines))
 
     def _add_row(self, remote: str) -> CredentialRow:
         row = CredentialRow(remote)
         self.rows[remote] = row
         line = self._lines
-        self._lines += 2
-        for column, widget in enumerate(row.widgets()[:-1]):
+        self._lines += 3
+        for column, widget in enumerate(row.widgets()[:4]):
             self._grid.addWidget(widget, line, column)
-        self._grid.addWidget(row.status, line + 1, 1, 1, 3)  # under the fields: room for a long message
+        self._grid.addWidget(row.source, line + 1, 1, 1, 3)
+        self._grid.addWidget(row.status, line + 2, 1, 1, 3)  # under the fields: room for a long message
         row.test_button.clicked.connect(lambda: self.test_connection(remote))
         return row
 
@@ -126,10 +179,16 @@ class CredentialsPanel(QWidget):
         row.test_button.setEnabled(False)
         row.status.show_ok("Connecting…")
         try:
-            await self.api.set_credentials(self.repo_name, remote, user, secret, url=url)
+            if secret:
+                await self.api.set_credentials(self.repo_name, remote, user, secret, url=url)
+            else:  # nothing typed: the way a sync signs in
+                check = await self.api.test_connection(self.repo_name, remote)
         except GitferryError as exc:
             row.status.show_error(exc.message)
         else:
-            row.saved("Connected")
+            if secret:
+                row.saved("Connected")
+            else:
+                row.status.show_ok(f"Connected to {check.url} ({check.refs} refs; {check.credential})")
         finally:
             row.test_button.setEnabled(True)

@@ -123,7 +123,7 @@ def test_proxy_choice_config_then_environment_and_no_proxy(monkeypatch: pytest.M
     assert configured is not None and (configured.url, configured.username, configured.password) == (
         "http://conf:9",
         "u",
-        "p%40ss",
+        "p@ss",
     )
     assert choose_proxy("https://h/x", "") is None  # an empty http.proxy: no proxy at all
     monkeypatch.setenv("NO_PROXY", "h")

@@ -87,6 +87,12 @@ def debug_logs(home: Path) -> Iterator[Path]:
     root = logging.getLogger()
     before, level = list(root.handlers), root.level
     configure_logging(home, verbose=True)
+    # The CLI run in this process replaces a handler of the same name with its own
+    # errors-only one; renamed, the app's DEBUG handler stays beside it, as if the
+    # desktop app were logging to the same file.
+    for handler in root.handlers:
+        if handler not in before and handler.get_name() == "gitferry-file":
+            handler.set_name("desktop-app-file")
     yield home / "gitferry.log"
     for handler in root.handlers:
         if handler not in before:
@@ -342,3 +348,71 @@ def test_a_locked_keyring_is_named_never_taken_for_missing_credentials(
     code, err = set_credentials(capsys, evidence, monkeypatch, user, right)
     assert code == 1 and "keyring is locked" in err and err.count("\n") == 1, err
     assert evidence.where(forms(user, right)) == []
+
+
+PROXY_SECRET = "Pr0xy-Secret;42"
+HEADER_SECRET = "hdr-T0ken-77"
+
+
+def test_helpers_prompts_proxies_and_headers_leak_no_secret(
+    http_auth_server: HttpRemote,
+    tmp_path: Path,
+    home: Path,
+    debug_logs: Path,
+    evidence: Evidence,
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every new way a secret travels: a credential helper's answer (accepted: `store`;
+    refused: `erase`), a secret typed at the sign-in prompt, a proxy's password in
+    `http.proxy`, a token in `http.extraHeader`. None is in the logs at DEBUG, the store,
+    the activity log, `.git`, any output, or a helper's command line or environment (the
+    helper gets its secret on stdin only)."""
+    from dulwich.repo import Repo
+
+    from core.credentials import Credentials
+    from core.git.transfer.fetch import fetch_remote
+    from core.git.transfer.sign_in import Signer, SignInRequest
+    from core.remote_url import HttpAuth
+    from tests.integration.test_sign_in import Helper
+    from tests.servers.proxy import ForwardProxy
+
+    user, right = http_auth_server.auth or ("", "")
+    _bare, mine = seeded(http_auth_server, tmp_path)
+    assert cli(capsys, evidence, "add", str(mine))[0] == 0
+    helper = Helper(tmp_path / "helper")
+    git("config", "--global", "credential.helper", helper.command)
+    git("config", "--global", "http.extraHeader", f"X-Token: {HEADER_SECRET}")
+    with ForwardProxy(tmp_path / "proxy.log", credentials=("proxyuser", PROXY_SECRET)) as proxy:
+        proxy_url = f"http://proxyuser:{quote(PROXY_SECRET, safe='')}@127.0.0.1:{proxy.port}"
+        git("config", "--global", "http.proxy", proxy_url)
+        helper.answer(user, WRONG)
+        code, doc, _err = cli(capsys, evidence, "sync", "--json", "--verbose")
+        assert (code, doc["repos"][0]["result"]) == (1, "auth_failed"), doc
+        assert helper.actions() == ["get", "erase"], doc
+        helper.reset()
+        helper.answer(user, right)
+        code, doc, err = cli(capsys, evidence, "sync", "--json", "--verbose")
+        assert "DEBUG" in err and "credential helper" in err  # logged at DEBUG, and looked at
+        assert (code, doc["repos"][0]["result"]) == (0, "up_to_date"), doc
+        assert helper.actions() == ["get", "store"] and memory_keyring.secrets == {}
+        assert len(proxy.log) >= 2  # it all went through the proxy, which checked its password
+        git("config", "--global", "--unset", "credential.helper")
+
+        def typed(_request: SignInRequest) -> HttpAuth:
+            return HttpAuth(user, right)
+
+        with Repo(str(mine)) as repo:
+            fetch_remote(repo, "origin", signer=Signer(Credentials(), typed), timeout=10)
+        assert [right in blob for blob in memory_keyring.secrets.values()] == [True]
+        for command in (["status", "--json"], ["log", "--json"], ["show", "mine", "--json"]):
+            assert cli(capsys, evidence, *command)[0] == 0
+    for call in helper.calls():
+        assert call["secret_in_env"] is False
+        evidence.text("helper command line", " ".join(map(str, call["argv"])))
+    evidence.text("helper environment", json.dumps(dict(os.environ)))
+    evidence.files(home, mine / ".git")
+    for secret in (WRONG, right):
+        assert evidence.where(forms(user, secret)) == [], secret
+    assert evidence.where(forms("proxyuser", PROXY_SECRET)) == []
+    assert evidence.where([HEADER_SECRET.encode()]) == []

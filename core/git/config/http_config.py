@@ -22,7 +22,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from dulwich.config import Config
 
@@ -116,7 +116,9 @@ def _proxy(text: str, source: str) -> Proxy:
         raise BadHttpSetting(source, "the proxy URL has no host")
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     netloc = f"{host}:{port or 1080}"  # curl's default proxy port
-    return Proxy(f"{parts.scheme}://{netloc}", source, parts.username, parts.password)
+    username = unquote(parts.username) if parts.username is not None else None
+    password = unquote(parts.password) if parts.password is not None else None
+    return Proxy(f"{parts.scheme}://{netloc}", source, username, password)
 
 
 def bypasses(host: str, no_proxy: str) -> bool:

@@ -1,0 +1,104 @@
+"""The sign-in dialog: a remote wants a user name and a password or token.
+
+Opened by the core's sign-in port (`Api.set_sign_in_prompt`) when a sync, clone
+or Test connection the user started meets a server that asks, after the keyring
+and git's credential helpers had nothing it accepts. The dialog never stores
+anything: the core saves the secret in the keyring, and hands it to git's
+credential helpers, only once the server accepted it. Enter signs in, Escape
+cancels; the secret field is focused when the user name is known.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.api import HttpAuth, SignInRequest
+
+
+class SignInDialog(QDialog):
+    def __init__(self, request: SignInRequest, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._signed_in = False
+        self.setWindowTitle(f"Sign in to {request.remote}")
+        self.setMinimumWidth(420)
+        intro = QLabel(self._intro(request))
+        intro.setWordWrap(True)
+        self.user_edit = QLineEdit(request.username or "")
+        self.user_edit.setPlaceholderText("user name")
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit.setPlaceholderText("password or token")
+        note = QLabel("Saved in the system keyring once the server accepts it.")
+        note.setStyleSheet("color: palette(mid);")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_in_button.setText("Sign in")
+        self.sign_in_button.setDefault(True)
+        form = QFormLayout()
+        form.addRow("&User name:", self.user_edit)
+        form.addRow("&Password or token:", self.secret_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        for edit in (self.user_edit, self.secret_edit):
+            edit.textChanged.connect(self._update)
+        self._update()
+        (self.secret_edit if request.username else self.user_edit).setFocus()
+
+    @staticmethod
+    def _intro(request: SignInRequest) -> str:
+        url = html.escape(request.url)
+        if request.refused:
+            return f"<b>{url}</b> refused the saved credentials. Sign in again:"
+        return f"<b>{url}</b> asks you to sign in."
+
+    def _update(self) -> None:
+        self.sign_in_button.setEnabled(bool(self.user_edit.text().strip() and self.secret_edit.text()))
+
+    def accept(self) -> None:
+        if self.sign_in_button.isEnabled():  # Enter in a field with one of them empty: stay
+            self._signed_in = True
+            super().accept()
+
+    def answer(self) -> HttpAuth | None:
+        """What was typed, once the user chose Sign in; None if they cancelled."""
+        if not self._signed_in:
+            return None
+        return HttpAuth(self.user_edit.text().strip(), self.secret_edit.text())
+
+
+async def ask_to_sign_in(request: SignInRequest, parent: QWidget | None = None) -> HttpAuth | None:
+    """Show the dialog without a nested event loop and wait for the user's answer."""
+    dialog = SignInDialog(request, parent)
+    answered: asyncio.Future[HttpAuth | None] = asyncio.get_running_loop().create_future()
+
+    def finished(_code: int) -> None:
+        if not answered.done():
+            answered.set_result(dialog.answer())
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    dialog.raise_()
+    dialog.activateWindow()
+    try:
+        return await answered
+    finally:
+        dialog.secret_edit.clear()
+        dialog.deleteLater()

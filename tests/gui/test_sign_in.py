@@ -1,0 +1,135 @@
+"""Signing in from the desktop app: the sign-in dialog a user's sync opens (typed with the
+keyboard, as a person would), and the settings saying where each remote's credential
+comes from and where git's rewrites send it. A real core, engine and smart-HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from core.api import HttpAuth, SignInRequest
+from gui.windows.settings_dialog import SettingsDialog
+from gui.windows.sign_in_dialog import SignInDialog, ask_to_sign_in
+from tests.gitcli import git
+from tests.gui.conftest import Run, Running
+from tests.gui.test_settings_dialog import dialogs, make_repo, open_dialog, register, showing
+from tests.gui.waiting import until
+from tests.integration.test_fetch import seed
+from tests.memory_keyring import MemoryKeyring
+from tests.servers import HttpRemote
+
+TIMEOUT = 15.0
+__all__ = ["dialogs"]  # the settings tests' fixture, used here too
+
+
+def open_sign_in() -> SignInDialog | None:
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
+    return found[0] if found else None
+
+
+def test_the_dialog_is_keyboard_usable(qtbot: QtBot, run: Run) -> None:
+    request = SignInRequest("origin", "https://example.invalid/r.git", "alice", refused=True)
+    window = QWidget()  # the app's status window: the dialog's parent
+    qtbot.addWidget(window)
+
+    async def scenario() -> None:
+        waiting = asyncio.ensure_future(ask_to_sign_in(request, window))
+        await until(lambda: open_sign_in() is not None)
+        dialog = open_sign_in()
+        assert dialog is not None
+        assert any("refused the saved credentials" in label.text() for label in dialog.findChildren(QLabel))
+        assert dialog.user_edit.text() == "alice" and dialog.focusWidget() in (dialog.secret_edit, None)
+        assert not dialog.sign_in_button.isEnabled()
+        QTest.keyClicks(dialog.secret_edit, "t0ken")
+        assert dialog.sign_in_button.isEnabled()
+        QTest.keyClick(dialog.secret_edit, Qt.Key.Key_Return)
+        auth = await waiting
+        assert auth is not None and (auth.username, auth.password) == ("alice", "t0ken")
+        cancelled = asyncio.ensure_future(ask_to_sign_in(request, window))
+        await until(lambda: open_sign_in() is not None)
+        dialog = open_sign_in()
+        assert dialog is not None
+        QTest.keyClicks(dialog.secret_edit, "x")
+        QTest.keyClick(dialog, Qt.Key.Key_Escape)
+        assert await cancelled is None
+
+    run(scenario(), TIMEOUT)
+
+
+def test_a_users_sync_opens_the_sign_in_dialog_and_the_accepted_secret_goes_to_the_keyring(
+    run: Run,
+    running: Running,
+    tmp_path: Path,
+    qtbot: QtBot,
+    http_auth_server: HttpRemote,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    bare, _work = seed(http_auth_server, tmp_path)
+    repo = tmp_path / "mine"
+    git("clone", "-q", str(bare), str(repo))
+    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=repo)
+    user, secret = http_auth_server.auth or ("", "")
+
+    window = QWidget()
+    qtbot.addWidget(window)
+
+    async def scenario() -> None:
+        running.api.set_sign_in_prompt(lambda request: ask_to_sign_in(request, window))
+        record = await register(running, repo)
+        syncing = asyncio.ensure_future(running.api.sync(record.id))
+        await until(lambda: open_sign_in() is not None, TIMEOUT)
+        dialog = open_sign_in()
+        assert dialog is not None and dialog.windowTitle() == "Sign in to origin"
+        assert any(http_auth_server.url("origin") in label.text() for label in dialog.findChildren(QLabel))
+        QTest.keyClicks(dialog.user_edit, user)
+        QTest.keyClicks(dialog.secret_edit, secret)
+        QTest.keyClick(dialog.secret_edit, Qt.Key.Key_Return)
+        report = await syncing
+        assert str(report.result) in ("up_to_date", "ok"), report.message
+        assert [secret in blob for blob in memory_keyring.secrets.values()] == [True]
+
+    run(scenario(), TIMEOUT * 2)
+
+
+def test_the_settings_say_where_credentials_come_from_and_show_rewritten_urls(
+    run: Run,
+    running: Running,
+    tmp_path: Path,
+    qtbot: QtBot,
+    http_auth_server: HttpRemote,
+    dialogs: list[SettingsDialog],
+) -> None:
+    seed(http_auth_server, tmp_path)
+    base = http_auth_server.url("origin").removesuffix("origin.git")
+    git("config", "--global", f"url.{base}.insteadOf", "gf:")
+    helper = f"!{sys.executable} -c pass"
+    git("config", "--global", "credential.helper", helper)
+    repo = make_repo(tmp_path, url="gf:origin.git")
+
+    async def scenario() -> None:
+        await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        row = dialog.credentials.rows["origin"]
+        assert row.url == http_auth_server.url("origin")
+        assert showing(row.source) == f"Credential: git's credential helper '!{Path(sys.executable).name}'"
+        assert showing(dialog.credentials.rewrites) == (
+            f"Rewritten by git's url.*.insteadOf: origin fetches from {http_auth_server.url('origin')}"
+        )
+        user, secret = http_auth_server.auth or ("", "")
+        running.core.credentials.save(http_auth_server.url("origin"), HttpAuth(user, secret))
+        await dialog.credentials.load(dialog.credentials.repo_name, [("origin", "gf:origin.git")])
+        row = dialog.credentials.rows["origin"]
+        assert showing(row.source) == f"Credential: the keyring (user {user})"
+        row.test_button.click()  # nothing typed: as a sync would
+        await until(lambda: showing(row.status).startswith("Connected to"))
+        assert showing(row.status) == (
+            f"Connected to {http_auth_server.url('origin')} (2 refs; signed in from the keyring)"
+        )
+
+    run(scenario(), TIMEOUT)
