@@ -3,13 +3,17 @@
 1. No-change sync of repository A (10,000 files, 20,000 commits) over git://.
 2. One new server commit while local `main` is 2,000 commits behind `origin/main`.
 3. Initial fetch of repository B (about 80,000 objects) over git://.
+4. The same fetch with the checks on the way in switched off, on (the default) and
+   strict (`fetch.fsckObjects=true`), beside git with and without
+   `transfer.fsckObjects=true`: what checking trees and commits and bounding the
+   inflation costs.
 
 Every contender runs against the same loopback `git daemon`, interleaved run by
 run, and each run is checked afterwards (the tracking ref must land on the
 server's tip), so a side that silently did nothing cannot look fast.
 
     .venv/bin/python -m bench.fetch [--runs N] [--behind-runs N] [--initial-runs N]
-                                    [--profile] [--only NAME ...]
+                                    [--checks-runs N] [--profile] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from bench.contenders import (
 from bench.gitenv import git, isolate, object_count, rev_parse, scratch
 from bench.profiling import profile
 from bench.servers import GitDaemon, git_daemon
-from bench.stats import VERSUS_GIT, Summary, Table, counted, interleaved, timing_table, versus_git
+from bench.stats import VERSUS_GIT, Summary, Table, counted, interleaved, ms, timing_table, versus_git
 
 GIT = "git"
 STOCK = "stock dulwich"
@@ -228,10 +232,68 @@ def bench_initial(ours: Ours, runs: int, profiled: bool = False) -> Table:
     return table
 
 
+# 4. the checks on the way in -----------------------------------------------
+
+
+GIT_FSCK = f"{GIT} -c transfer.fsckObjects=true"
+OURS_UNCHECKED = f"{OURS}, fetch.fsckObjects=false"
+OURS_STRICT = f"{OURS}, fetch.fsckObjects=true"
+OURS_CONFIG = {OURS_UNCHECKED: "false", OURS_STRICT: "true"}  # OURS itself: unset, the default
+
+
+class ChecksRun(FetchRun):
+    """The initial fetch, each gitferry contender with its own `fetch.fsckObjects`."""
+
+    def setup(self, name: str) -> None:
+        super().setup(name)
+        if name in OURS_CONFIG:
+            git("config", "fetch.fsckObjects", OURS_CONFIG[name], cwd=self.work)
+
+    def contenders(self, ours: Ours) -> dict[str, Callable[[], object]]:
+        out: dict[str, Callable[[], object]] = {
+            GIT: lambda: run_git(self.work, "fetch", "-q", "origin"),
+            GIT_FSCK: lambda: run_git(self.work, "-c", "transfer.fsckObjects=true", "fetch", "-q", "origin"),
+        }
+        if ours.can_fetch:
+            for name in (OURS_UNCHECKED, OURS, OURS_STRICT):
+                out[name] = lambda: self._ours(ours)
+        return out
+
+    def _ours(self, ours: Ours) -> None:
+        repo = Repo(str(self.work))
+        try:
+            ours.fetch_remote(repo, "origin")
+        finally:
+            repo.close()
+
+
+def bench_checks(ours: Ours, runs: int, profiled: bool = False) -> Table:
+    server = repos.repo_b()
+    tip = rev_parse(server, "refs/heads/main")
+    with scratch("checks") as tmp, git_daemon(server.parent, count_objects=True) as daemon:
+        run = ChecksRun(None, tmp / "work", daemon, tip)
+        results = interleaved(run.contenders(ours), runs, setup=run.setup, check=run.check)
+    table = timing_table(
+        f"4. Checks on the way in: initial fetch of B ({repos.describe(server)}), git://",
+        results,
+        baselines={"git": GIT, "git fsck": GIT_FSCK},
+    )
+    table.note(
+        "all three gitferry rows bound every object's inflation (pack_limits); they differ in "
+        "the checks of trees and commits (object_checks): none, the default set, git's strict set"
+    )
+    table.note("git checks nothing by default; with transfer.fsckObjects=true it runs index-pack --strict")
+    if OURS in results and OURS_UNCHECKED in results:
+        cost = results[OURS].median - results[OURS_UNCHECKED].median
+        table.note(f"the default checks cost {ms(cost)} ms on this fetch (medians)")
+    return table
+
+
 BENCHES: dict[str, Callable[[Ours, argparse.Namespace], Table]] = {
     "no-change": lambda ours, args: bench_no_change(ours, args.runs, args.profile),
     "behind": lambda ours, args: bench_behind(ours, args.behind_runs, args.profile),
     "initial": lambda ours, args: bench_initial(ours, args.initial_runs, args.profile),
+    "checks": lambda ours, args: bench_checks(ours, args.checks_runs, args.profile),
 }
 
 
@@ -240,6 +302,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=30, help="runs of the no-change sync")
     parser.add_argument("--behind-runs", type=int, default=10, help="runs of the 2,000-behind fetch")
     parser.add_argument("--initial-runs", type=int, default=3, help="runs of the initial fetch")
+    parser.add_argument("--checks-runs", type=int, default=5, help="runs of each checks contender")
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile gitferry's side of each benchmark"
     )

@@ -31,6 +31,12 @@ contents, tags) are not made: only branches are fetched.
 Memory does not follow an object's size: a tree is checked in slices of
 complete entries, a commit line by line, and nothing longer than the longest
 entry name or header line is held.
+
+Why on by default, when git's default is off: a usual fetch brings a handful
+of trees and commits, and the one large fetch measured (`bench.fetch --only
+checks`, 80,048 objects) costs 721 ms more with them, 1.96x git's fetch (within
+the 3x the initial fetch is allowed) where git's own `transfer.fsckObjects`
+costs git 1.29x.
 """
 
 from __future__ import annotations
@@ -59,7 +65,10 @@ CHECKED_TYPES = frozenset(_KIND)
 _DIR, _LINK, _FILE, _EXEC, _GITLINK = 0o40000, 0o120000, 0o100644, 0o100755, 0o160000
 _STANDARD_MODES = frozenset({_FILE, _EXEC, _LINK, _DIR, _GITLINK})
 _KNOWN_TYPES = frozenset({0o100000, _LINK, _DIR, _GITLINK})
-_KEY_SUFFIX = {_DIR: b"/"}  # git orders a directory as if its name ended in '/'
+_KEY_SUFFIX = {_DIR: b"/"}
+_MODE_TEXT = {
+    mode: len(f"{mode:o}") for mode in (_FILE, _EXEC, _LINK, _DIR, _GITLINK)
+}  # git orders a directory as if its name ended in '/'
 _MAX_NAME = 4096  # git's fsck.largePathname default
 _SLICE = 1 << 20  # a large tree is checked in slices of about this many bytes
 _LINE_LIMIT = 1 << 20  # header lines longer than this are not held whole
@@ -314,7 +323,7 @@ class TreeCheck:
         names, modes, ids = zip(*entries, strict=True)
         unique = set(names)
         if self._extras:
-            self._extra_entries(raw, ids)
+            self._extra_entries(raw, names, modes, ids)
         if not _STANDARD_MODES.issuperset(modes):
             self._check_modes(names, modes)
         if not unique <= self._good_names:
@@ -325,10 +334,18 @@ class TreeCheck:
         if not last:
             self._carry_open_files(names, modes)
 
-    def _extra_entries(self, raw: bytes, ids: tuple[bytes, ...]) -> None:
+    def _extra_entries(
+        self, raw: bytes, names: tuple[bytes, ...], modes: tuple[int, ...], ids: tuple[bytes, ...]
+    ) -> None:
         if _NULL_ID in ids:
             self._problem("nullSha1", "an entry points to the null id")
-        if any(raw[start : start + 1] == b"0" for start in _entry_starts(raw)):
+        # The parser reads a mode's leading zeros without a word: written without them,
+        # the entries would be exactly this long.
+        if _STANDARD_MODES.issuperset(modes):
+            mode_text = sum(map(_MODE_TEXT.__getitem__, modes))
+        else:
+            mode_text = sum(len(f"{mode:o}") for mode in modes)
+        if len(raw) != mode_text + sum(map(len, names)) + 22 * len(names):
             self._problem("zeroPaddedFilemode", "an entry's mode is zero-padded")
 
     def _check_modes(self, names: tuple[bytes, ...], modes: tuple[int, ...]) -> None:
@@ -352,7 +369,12 @@ class TreeCheck:
                 self._problem("gitmodulesSymlink", f"{quoted(name)} is a symbolic link")
 
     def _check_order(self, names: tuple[bytes, ...], modes: tuple[int, ...], repeats: bool) -> None:
-        keys = list(map(add, names, map(_KEY_SUFFIX.get, modes, repeat(b""))))
+        if _DIR in modes:
+            keys: list[bytes] | tuple[bytes, ...] = list(
+                map(add, names, map(_KEY_SUFFIX.get, modes, repeat(b"")))
+            )
+        else:
+            keys = names  # no directory: a name is its own key
         previous = self._last_key
         if previous is not None:
             if previous == keys[0]:
@@ -365,7 +387,7 @@ class TreeCheck:
             dirs = {name for name, mode in zip(names, modes, strict=True) if mode == _DIR}
             for name in sorted(self._open_files & dirs):
                 self._problem("duplicateEntries", f"entry {quoted(name)} is there twice")
-        if keys != sorted(keys):
+        if list(keys) != sorted(keys):
             at = next(i for i in range(1, len(keys)) if keys[i - 1] > keys[i])
             self._problem("treeNotSorted", f"entry {quoted(names[at])} is out of git's order")
         self._last_key = keys[-1]
@@ -405,17 +427,6 @@ def _name_problem(name: bytes) -> tuple[str, str] | None:
     if aliases_dotgit(name):
         return "hasDotgit", f"entry {quoted(name)} is or aliases '.git'"
     return None
-
-
-def _entry_starts(raw: bytes) -> list[int]:
-    starts, pos = [], 0
-    while pos < len(raw):
-        starts.append(pos)
-        nul = raw.find(b"\0", pos)
-        if nul < 0:
-            break
-        pos = nul + 21
-    return starts
 
 
 def _whole_entries(buffer: bytearray) -> int:
