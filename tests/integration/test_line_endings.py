@@ -122,7 +122,11 @@ def _files(repo: Path, groups: tuple[str, ...] = (*ATTRIBUTES, *RAW)) -> dict[st
 def _status(repo: Path) -> list[str]:
     """`git status --porcelain` lines, raw cells left out (see the module docstring)."""
     out = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True, check=True
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return [line for line in out.splitlines() if not line[3:].startswith(tuple(RAW))]
 
@@ -192,8 +196,7 @@ def test_raw_crlf_cells_are_what_git_checks_out(remote: Path, tmp_path: Path, cl
     assert _files(mine) == _files(theirs)
     for repo_dir in (mine, theirs):
         git("update-index", "--really-refresh", "-q", cwd=repo_dir, check=False)
-        for group in RAW:  # make every entry racy: git compares content
-            os.utime(repo_dir / ".git" / "index", ns=(0, 0))
+        os.utime(repo_dir / ".git" / "index", ns=(0, 0))  # every entry racy: git compares content
     changed = {repo_dir: git("diff", "--name-only", cwd=repo_dir) for repo_dir in (mine, theirs)}
     assert changed[mine] == changed[theirs]
     assert "rawauto/crlf.dat" not in changed[mine]
@@ -222,3 +225,53 @@ def test_safecrlf_true_skips_what_git_add_refuses(tmp_path: Path, clean_env: Pat
     assert {s.reason for s in outcome.skipped} == {"safecrlf"}
     kept = sorted(set(files) - refused)
     assert git("ls-files", "-s", "--", *kept, cwd=mine) == git("ls-files", "-s", "--", *kept, cwd=theirs)
+
+
+@pytest.mark.parametrize("strategy", [Strategy.MERGE, Strategy.REBASE], ids=["merge", "rebase"])
+def test_merge_and_rebase_write_what_git_pull_writes(
+    tmp_path: Path, clean_env: Path, strategy: Strategy
+) -> None:
+    """Diverged: a local commit beside the remote's; merges run on the index side, and every
+    file the integration writes is git's own pull's, converted."""
+    bare = _normalised_remote(tmp_path)
+    _configure(clean_env, {"core.autocrlf": "true"})
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    clone_repository(str(bare), mine)
+    git("clone", "-q", str(bare), str(theirs))
+    for repo_dir in (mine, theirs):
+        (repo_dir / "local.txt").write_bytes(b"made here\r\nwith CRLF\r\n")
+        git("add", "local.txt", cwd=repo_dir)
+        git("commit", "-q", "-m", "local", cwd=repo_dir)
+    _move_remote_to_next(bare)
+    flag = "--rebase" if strategy is Strategy.REBASE else "--no-rebase"
+    git("pull", "-q", flag, cwd=theirs)
+    with Repo(str(mine)) as repo:
+        fetch_remote(repo, "origin")
+        done = integrate_current(repo, strategy)
+    assert done.action == strategy.value
+    assert _files(mine, tuple(ATTRIBUTES)) == _files(theirs, tuple(ATTRIBUTES))
+    assert (mine / "local.txt").read_bytes() == (theirs / "local.txt").read_bytes()
+    assert _status(mine) == []
+    assert git("rev-parse", "HEAD^{tree}", cwd=mine) == git("rev-parse", "HEAD^{tree}", cwd=theirs)
+
+
+def _normalised_remote(tmp_path: Path) -> Path:
+    """The attribute cells alone (no raw blob: git itself refuses to rebase over those), at
+    `main`, and `next` changing every file."""
+    bare, work = tmp_path / "normalised.git", tmp_path / "normalised-work"
+    git("init", "-q", "--bare", "-b", "main", str(bare))
+    git("init", "-q", "-b", "main", str(work))
+    git("config", "core.autocrlf", "false", cwd=work)
+    _write_attributes(work, ATTRIBUTES)
+    for group in ATTRIBUTES:
+        for name, data in CONTENTS.items():
+            (work / group / f"{name}.dat").write_bytes(data)
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "cells", cwd=work)
+    git("push", "-q", str(bare), "main", cwd=work)
+    for group in ATTRIBUTES:
+        for name in CONTENTS:
+            (work / group / f"{name}.dat").write_bytes(_rotated(name))
+    git("commit", "-q", "-am", "every cell changes", cwd=work)
+    git("push", "-q", str(bare), "main:next", cwd=work)
+    return bare
