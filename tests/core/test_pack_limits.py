@@ -245,3 +245,45 @@ def test_large_objects_take_bounded_memory(tmp_path: Path) -> None:
     assert grown < 32 * MIB, f"peak RSS grew by {grown / MIB:.0f} MiB"
     assert git("cat-file", "-s", zero_blob_id(600 * MIB), cwd=target) == str(600 * MIB)
     git("fsck", "--no-dangling", cwd=target)
+
+
+@pytest.mark.parametrize("bad", [False, True], ids=["fine", "duplicate"])
+@pytest.mark.parametrize("sent_as", ["whole", "delta"])
+def test_large_trees_are_checked_as_they_stream(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: bool, sent_as: str
+) -> None:
+    """A 2.6 MiB tree, whole (checked slice by slice as it inflates) or as a delta applied
+    in pieces (WHOLE_LIMIT lowered): a file and a directory of one name 59,000 entries
+    apart are refused either way, and git's fetch (index-pack --fsck-objects) agrees."""
+    monkeypatch.setattr(pack_ingest, "WHOLE_LIMIT", 4096)
+    blob = object_id(BLOB, b"x")
+    names = [(b"100644", b"a", blob)] + [(b"100644", b"a-%06d" % n, blob) for n in range(59_000)]
+    last = (b"40000", b"a" if bad else b"b", object_id(TREE, b""))
+    big = tree_bytes([*names, last])
+    small = tree_bytes(names[:1])
+    writer = PackWriter(tmp_path / "tree.pack", 1 if sent_as == "whole" else 2)
+    if sent_as == "whole":
+        writer.whole(TREE, big)
+    else:
+        at = writer.whole(TREE, small)
+        writer.ofs_delta(at, delta(len(small), len(big), [copy(0, len(small)), insert(big[len(small) :])]))
+    pack = writer.close()
+    target = bare(tmp_path)
+    gits = subprocess.run(
+        ["git", "index-pack", "--fsck-objects", "--stdin"],
+        cwd=target,
+        input=pack.read_bytes(),
+        capture_output=True,
+        timeout=120,
+    )
+    for path in (target / "objects" / "pack").iterdir():
+        path.unlink()
+    checks = ObjectChecks(CheckPolicy.default())
+    if not bad:
+        assert gits.returncode == 0, gits.stderr
+        assert receive(target, pack, checks=checks) is not None
+        return
+    assert gits.returncode != 0 and b"duplicateEntries" in gits.stderr
+    with pytest.raises(BadObject, match=rf'bad tree {object_id(TREE, big)}: entry "a" is there twice'):
+        receive(target, pack, checks=checks)
+    assert pack_dir(target) == []

@@ -349,22 +349,26 @@ class DeltaResolver:
             oid, made = self._apply(index, type_num, waiting.base, keep=keep)
             ids[index] = oid
             grandchildren = self._take_children(index)
-            if grandchildren and made is None:  # only REF_DELTAs wait on it: make it again, kept
-                made = self._apply(index, type_num, waiting.base, keep=True)[1]
+            if grandchildren and made is None:  # a large result only REF_DELTAs wait on: made again
+                made = self._apply(index, type_num, waiting.base, keep=True, check=False)[1]
             waiting.left -= 1
             if not waiting.left:
                 self._drop(waiting.base)
             if grandchildren:
                 assert made is not None
-                stack.extend((child, _Waiting(made, len(grandchildren))) for child in grandchildren)
-            elif made is not None:
+                kept = self._keep(made) if isinstance(made, bytes) else made
+                stack.extend((child, _Waiting(kept, len(grandchildren))) for child in grandchildren)
+            elif made is not None and not isinstance(made, bytes):
                 self._drop(made)
             self._resolved += 1
             if self._progress is not None and self._resolved % _PROGRESS_EVERY == 0:
                 self._progress(TransferProgress(Phase.RESOLVING, self._resolved, self._deltas))
 
-    def _apply(self, index: int, type_num: int, base: Base, *, keep: bool) -> tuple[bytes, Base | None]:
-        """The id of the delta at `index` on `base`, and its result when `keep` (as a base)."""
+    def _apply(
+        self, index: int, type_num: int, base: Base, *, keep: bool, check: bool = True
+    ) -> tuple[bytes, bytes | Base | None]:
+        """The id of the delta at `index` on `base`, and its result: whole when it was made
+        whole (small), else spilled as a base when `keep`, else None."""
         objects = self._objects
         offset = objects.offsets[index]
         result_size = objects.result_sizes[index]  # read, and checked against the limits, by the scan
@@ -372,7 +376,7 @@ class DeltaResolver:
             raise PackFormatError(f"delta at {offset} is empty")
         small = objects.sizes[index] <= WHOLE_LIMIT
         if small and result_size <= WHOLE_LIMIT and isinstance(base, HeldBase):
-            return self._apply_whole(index, type_num, base, self._inflate(index), keep=keep)
+            return self._apply_whole(index, type_num, base, self._inflate(index))
         pieces = iter([self._inflate(index)]) if small else self._inflate_pieces(index)
         first = next(pieces, b"")
         sizes = delta_sizes(first[:32])
@@ -382,11 +386,9 @@ class DeltaResolver:
         if base_size != base.size:
             raise PackFormatError(f"delta at {offset} is for a base of {base_size} bytes, not {base.size}")
         rest = itertools.chain([first[head_len:]], pieces)
-        return self._apply_streaming(index, type_num, base, result_size, rest, keep=keep)
+        return self._apply_streaming(index, type_num, base, result_size, rest, keep=keep, check=check)
 
-    def _apply_whole(
-        self, index: int, type_num: int, base: HeldBase, delta: bytes, *, keep: bool
-    ) -> tuple[bytes, Base | None]:
+    def _apply_whole(self, index: int, type_num: int, base: HeldBase, delta: bytes) -> tuple[bytes, bytes]:
         try:
             chunks = apply_delta(base.data, delta)
         except ApplyDeltaError as exc:
@@ -397,26 +399,36 @@ class DeltaResolver:
         oid = digest.digest()
         if self._checks is not None:
             self._checks.check_whole(type_num, data, oid.hex())
-        if not keep:
-            return oid, None
+        return oid, data
+
+    def _keep(self, data: bytes) -> Base:
+        """A result its deltas wait for: held while the budget allows, else spilled."""
         if self._held + len(data) <= HELD_BUDGET:
-            return oid, self._hold(data)
-        return oid, self._track(spill(self._pack_dir, [data]))
+            return self._hold(data)
+        return self._track(spill(self._pack_dir, [data]))
 
     def _apply_streaming(
-        self, index: int, type_num: int, base: Base, size: int, pieces: Iterable[bytes], *, keep: bool
+        self,
+        index: int,
+        type_num: int,
+        base: Base,
+        size: int,
+        pieces: Iterable[bytes],
+        *,
+        keep: bool,
+        check: bool = True,
     ) -> tuple[bytes, Base | None]:
-        checks = self._checks
+        checks = self._checks if check else None
         where = f"at offset {self._objects.offsets[index]} of the pack"
         digest = hashlib.sha1(object_header(type_num, size))
-        check = checks.start(type_num) if checks is not None else None
+        object_check = checks.start(type_num) if checks is not None else None
         kept = SpilledBase(self._pack_dir) if keep else None
 
         def sink(piece: bytes) -> None:
             digest.update(piece)
-            if check is not None:
+            if object_check is not None:
                 assert checks is not None
-                checks.feed(check, piece, type_num, where)
+                checks.feed(object_check, piece, type_num, where)
             if kept is not None:
                 kept.write(piece)
 
@@ -434,9 +446,9 @@ class DeltaResolver:
                 kept.close()
             raise
         oid = digest.digest()
-        if check is not None:
+        if object_check is not None:
             assert checks is not None
-            checks.verify(check, type_num, oid.hex())
+            checks.verify(object_check, type_num, oid.hex())
         return oid, (self._track(kept.done()) if kept is not None else None)
 
 
