@@ -19,15 +19,20 @@ from core.git.config.url_rewrite import fetch_url, push_url
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
 from core.git.repository import canonical_path, open_worktree_repo
+from core.git.transfer.clone import check_clone_folder
 from core.git.transfer.clone import clone_repository as clone_into
+from core.git.transfer.clone_marker import clone_finished, refuse_half_made
+from core.git.transfer.errors import TransferStopped
 from core.git.transfer.probe import probe, probe_remote
 from core.git.transfer.sign_in import describe_credential
+from core.git.transfer.stop import TransferStop
 from core.model import ConnectionCheck, RemoteAccess, RepoRecord
 from core.remote_url import HttpAuth, check_url, split_url_secret, url_without_secret
 from core.settings import REPO_PARSERS, parse_setting
 from core.store.status_store import UnknownRepository
 
 REMOTE_ACTIONS = ("add", "set-url", "set-push-url", "remove")
+_CANCEL_TURN = 0.1  # seconds between looks at a clone's cancel event
 
 
 class CloneCancelled(GitferryError):
@@ -54,23 +59,31 @@ def _validate_name(name: str) -> None:
         raise BadInput(f"bad repository name {name!r}: no spaces or slashes, not starting with '-'")
 
 
-def _check_worktree(path: str) -> None:
+def _check_worktree(path: str, cloned: bool = False) -> None:
     if not Path(path).exists():
         raise NotARepository(path, "does not exist")
+    if not cloned:
+        refuse_half_made(Path(path))
     open_worktree_repo(path).close()
 
 
 async def add_repository(
-    core: Core, path: str, *, name: str | None = None, settings: dict[str, str] | None = None
+    core: Core,
+    path: str,
+    *,
+    name: str | None = None,
+    settings: dict[str, str] | None = None,
+    cloned: bool = False,
 ) -> RepoRecord:
     """Register the repository at `path`. When a registration of that name exists and
     its folder is gone (moved or deleted), it is pointed at `path` instead, keeping its
-    settings and history: `gitferry add NEWPATH --name NAME` after a move."""
+    settings and history: `gitferry add NEWPATH --name NAME` after a move. A clone that
+    did not finish is refused, unless it is the one registering it (`cloned`)."""
     path = canonical_path(path)
     name = name or _default_name(path)
     _validate_name(name)
     checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in (settings or {}).items()}
-    await core.offload.io(_check_worktree, path)
+    await core.offload.io(_check_worktree, path, cloned)
     missing = await _registration_without_folder(core, name)
     if missing is None:
         record = await core.store.add_repo(name, path, checked)
@@ -223,11 +236,6 @@ async def set_credentials(
     await save_credentials(core, accepted)
 
 
-def _check_clone_target(target: Path) -> None:
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise BadInput(f"{target} exists and is not an empty folder")
-
-
 async def clone_repository(
     core: Core,
     url: str,
@@ -240,15 +248,15 @@ async def clone_repository(
 ) -> RepoRecord:
     """Clone `url` into a new folder at `path` and register it.
 
-    Setting `cancel` stops the transfer at its next progress report (`CloneCancelled`)
+    Setting `cancel` cuts the transfer's connection within `_CANCEL_TURN` (`CloneCancelled`)
     and the clone removes what it created. `notes` receives the fetch's own (one line
     each: a ref it ignored)."""
     target = Path(canonical_path(path))
-    await core.offload.io(_check_clone_target, target)
+    url, auth = split_url_secret(url)
+    await core.offload.io(check_clone_folder, target, url)  # empty, or a dead clone of `url` to redo
     name = name or _default_name(str(target))
     _validate_name(name)
     await core.store.repos()  # fail early on a broken store, before any download
-    url, auth = split_url_secret(url)
     shown = check_url(url).text
 
     def sink(update: TransferProgress) -> None:
@@ -261,14 +269,50 @@ async def clone_repository(
     limits = PackLimits.of(await core.store.app_settings())
     sink_or_none = sink if watching else None
     signer = core.signer(ask=True)
-    fetched = await core.offload.io(
-        clone_into, url, target, auth=auth, progress=sink_or_none, limits=limits, signer=signer
-    )
+    stop = TransferStop()
+    done = threading.Event()
+    watcher = None
+    if cancel is not None:
+        watcher = threading.Thread(target=_stop_on_cancel, args=(cancel, stop, done), daemon=True)
+        watcher.start()
+    try:
+        fetched = await core.offload.io(
+            clone_into,
+            url,
+            target,
+            auth=auth,
+            progress=sink_or_none,
+            limits=limits,
+            signer=signer,
+            keep_marker=True,
+            stop=stop,
+        )
+    except TransferStopped:
+        if cancel is not None and cancel.is_set():
+            raise CloneCancelled(shown) from None
+        raise
+    finally:
+        done.set()
+        if watcher is not None:
+            watcher.join()
     if notes is not None:
         notes.extend(fetched.notes)
     if auth is not None:
         await core.offload.io(core.credentials.save, url, auth)
-    return await add_repository(core, str(target), name=name)
+    # A clone killed after registering and before its marker went is registered already.
+    registered = [r for r in await core.store.repos() if r.path == str(target)]
+    record = registered[0] if registered else await add_repository(core, str(target), name=name, cloned=True)
+    await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
+    return record
+
+
+def _stop_on_cancel(cancel: threading.Event, stop: TransferStop, done: threading.Event) -> None:
+    """Cut the clone's connection once the user's `cancel` is set (a read in progress,
+    a trickling server: the progress report that would see it may be far off)."""
+    while not done.is_set():
+        if cancel.wait(_CANCEL_TURN):
+            stop.stop("cancelled")
+            return
 
 
 def _apply_remote_edit(repo: Repo, action: str, remote: str, url: str | None) -> None:

@@ -262,4 +262,4 @@ def test_clone_registers_a_clean_worktree(
     code, doc, _ = run(capsys, "list", "--json")
     assert doc["repos"][0]["name"] == "c"
     code, _out, err = run(capsys, "clone", git_daemon.url("origin"), str(target))
-    assert code == 2 and "not an empty folder" in err
+    assert code == 2 and "exists and is not empty" in err

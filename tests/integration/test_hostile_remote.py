@@ -540,3 +540,36 @@ def test_a_stalling_server_is_cut_and_the_clone_leaves_nothing(world: World, sta
     assert not target.exists()
     code, doc, _err = run(world.capsys, "list", "--json")
     assert code == 0 and [r["name"] for r in doc["repos"]] == ["mine"]
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("size", [0, 32 * MIB])
+def test_a_push_the_server_never_reads_or_answers_is_cut(world: World, size: int) -> None:
+    """The server lists its refs and then neither reads the pack nor answers: a small pack
+    fits in the socket's buffers and waits for a verdict (the verdict deadline), a large
+    one stops moving (the low-speed limit)."""
+    for key, value in {**STALL_LIMITS, "gitferry.verdictDeadline": "4"}.items():
+        git("config", key, value, cwd=world.mine)
+    world.server.serve({b"refs/heads/main": world.seed.head}, None)
+    (world.mine / "big.bin").write_bytes(os.urandom(size))  # incompressible
+    commit_file(world.mine, "c.txt", "local\n")
+    git("add", "big.bin", cwd=world.mine)
+    git("commit", "-q", "--amend", "--no-edit", cwd=world.mine)
+    local = git("rev-parse", "HEAD", cwd=world.mine)
+
+    ran = run_cli(world.tmp_path, "sync", "mine", "--json")
+
+    assert ran.code == 1, ran.err
+    report = json.loads(ran.out)["repos"][0]
+    reason = (
+        "under 1,000 bytes a second sent for 3 s (git config http.lowSpeedLimit/http.lowSpeedTime); "
+        "nothing was pushed"
+        if size
+        else "it did not answer the push within 4 s; the next sync sees whether the remote took the push"
+    )
+    assert report["result"] == "offline" and report["message"] == f"origin is too slow: {reason}", report
+    assert world.server.pushes == 1
+    assert git("rev-parse", "HEAD", "origin/main", cwd=world.mine).split() == [local, world.seed.head]
+    assert porcelain(world.mine) == ""
+    assert not (world.mine / ".git" / "gitferry" / "sync.lock").exists()
+    assert ran.max_rss < RSS_LIMIT, f"peak RSS {ran.max_rss / MIB:.0f} MiB"

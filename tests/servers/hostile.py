@@ -12,7 +12,9 @@ read timeout: `TRICKLE_PACK` sends the pack one byte every 0.9 s;
 `CHATTER_LINES` sends progress lines ("Counting objects: ...\n") forever and
 no pack; `CHATTER_ENDLESS` sends one progress line that never ends (64 KiB of
 text every 10 ms, no `\r` or `\n`); `ENDLESS_REFS` lists one more ref every
-0.9 s and never ends the list.
+0.9 s and never ends the list. A push (`git-receive-pack`) is answered with
+the refs and then never read from nor answered: the pack waits in the
+socket's buffers until they are full.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class HostileServer:
         self.head: bytes | None = None
         self.pack: Path | None = None
         self.fetches = 0  # connections that asked for a pack
+        self.pushes = 0  # connections that asked to push
         self.stall: Stall | None = None
         self._acceptor = _Acceptor(self._on_accept)
         self.port = self._acceptor.port
@@ -73,7 +76,11 @@ class HostileServer:
     def _session(self, conn: socket.socket) -> None:
         try:
             reader = conn.makefile("rb")
-            if _read_pkt(reader) is None:
+            request = _read_pkt(reader)
+            if request is None:
+                return
+            if request.startswith(b"git-receive-pack "):
+                self._silent_receive(conn)
                 return
             if self.stall is Stall.ENDLESS_REFS:
                 self._endless_refs(conn)
@@ -132,6 +139,17 @@ class HostileServer:
                 text = (b"Counting objects: 1" if count == 1 else b"") + b"9" * (_BAND_DATA - 20)
                 conn.sendall(pkt_line(b"\x02" + text))
                 time.sleep(0.01)
+
+    def _silent_receive(self, conn: socket.socket) -> None:
+        """A push's refs listed, then nothing: no read, no verdict, until the end."""
+        caps = b"report-status delete-refs ofs-delta agent=gitferry-tests-hostile/1"
+        lines = [
+            pkt_line(b"%s %s%s\n" % (sha.encode(), name, b"\0" + caps if i == 0 else b""))
+            for i, (name, sha) in enumerate(self.refs.items())
+        ]
+        conn.sendall(b"".join(lines) + b"0000")
+        self.pushes += 1
+        self._acceptor.stopping.wait()
 
     def _endless_refs(self, conn: socket.socket) -> None:
         sha = next(iter(self.refs.values()), "1" * 40).encode()

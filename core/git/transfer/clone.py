@@ -4,7 +4,8 @@ The new repository has `remote.origin.url` (never with a password in it)
 and `remote.origin.fetch = +refs/heads/*:refs/remotes/origin/*`, a local
 default branch whose upstream is `origin/<branch>`, `refs/remotes/origin/HEAD`,
 and a checked-out working tree and index (`git status` is clean). A clone that
-fails removes what it created.
+fails removes what it created; one killed part-way leaves a marker, and the same
+clone again starts it over (`clone_marker.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from dulwich.objects import Commit, ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
-from core.errors import BadInput
 from core.git.config.upstreams import set_upstream
 from core.git.config.url_rewrite import fetch_url
 from core.git.content.filters import ContentSkipped
@@ -28,10 +28,12 @@ from core.git.objects.pack_limits import PackLimits
 from core.git.objects.tree_delta import tree_delta
 from core.git.progress import ProgressSink
 from core.git.repository import UnsupportedObjectFormat
+from core.git.transfer.clone_marker import check_folder, claim_folder, clone_finished
 from core.git.transfer.fetch import FetchResult, fetch_remote
 from core.git.transfer.fetch_plan import TrackedBranches
 from core.git.transfer.lfs_fetch import fetch_for_checkout
 from core.git.transfer.sign_in import Signer
+from core.git.transfer.stop import TransferStop
 from core.remote_url import HttpAuth, Kind, RemoteUrl, parse_remote_url, url_without_secret
 
 ORIGIN = "origin"
@@ -47,16 +49,21 @@ def clone_repository(
     ssh_command: str | None = None,
     limits: PackLimits | None = None,
     signer: Signer | None = None,
+    keep_marker: bool = False,
+    stop: TransferStop | None = None,
 ) -> FetchResult:
     """Clone `url` into `path` (which must not exist, or be an empty directory), the pack
     held to `limits` (the app settings) and its objects checked as any fetch's. The
     transfer goes where git's `url.<base>.insteadOf` sends `url`; `remote.origin.url`
-    keeps `url` as given (without a password), as git's clone does."""
+    keeps `url` as given (without a password), as git's clone does. `keep_marker`: the
+    caller has more to do (register it) and calls `clone_finished` itself. `stop` cuts
+    the transfer from another thread (a Cancel: `TransferStopped`, nothing kept)."""
     remote = parse_remote_url(url)
     path = Path(path)
-    created = _claim_destination(path)
+    created = claim_folder(path, _stored_url(remote))  # the marker is written first
     try:
-        with Repo.init(str(path)) as repo:
+        # `.git` exists (it holds the marker): dulwich's init without its mkdir
+        with Repo._init_maybe_bare(str(path), str(path / ".git"), False) as repo:
             _add_origin(repo, remote)
             effective = fetch_url(repo.get_config_stack(), url)
             result = fetch_remote(
@@ -70,12 +77,15 @@ def clone_repository(
                 ssh_command=ssh_command,
                 limits=limits,
                 signer=signer,
+                stop=stop,
             )
             lfs_notes = _fetch_lfs(repo, result, auth=auth, signer=signer, timeout=timeout)
             result = replace(result, notes=result.notes + lfs_notes)
             started = time.perf_counter()
             skipped = _check_out_default(repo, remote, result)
             checkout_ms = (time.perf_counter() - started) * 1000.0
+        if not keep_marker:
+            clone_finished(path)
     except UnsupportedObjectFormat as exc:  # refused before any pack came
         _discard(path, created)
         raise UnsupportedObjectFormat(url_without_secret(url), exc.object_format) from None
@@ -106,16 +116,10 @@ def _fetch_lfs(
     ]
 
 
-def _claim_destination(path: Path) -> bool:
-    """Whether we create `path`; refuse a file or a directory with anything in it."""
-    if path.exists():
-        if not path.is_dir():
-            raise BadInput(f"cannot clone into {path}: it is a file")
-        if any(path.iterdir()):
-            raise BadInput(f"cannot clone into {path}: it exists and is not empty")
-        return False
-    path.mkdir(parents=True)
-    return True
+def check_clone_folder(path: Path, url: str) -> None:
+    """Refuse, with one line, a folder a clone of `url` cannot take: a file, a folder with
+    anything in it but a dead clone of the same URL (`clone_marker`)."""
+    check_folder(Path(path), _stored_url(parse_remote_url(url)))
 
 
 def _discard(path: Path, created: bool) -> None:

@@ -77,13 +77,21 @@ _WHAT = {
 _MOVES = {TransferPhase.RECEIVE: "received", TransferPhase.PUSH: "sent"}
 
 
+_OUTCOME = {
+    TransferPhase.PUSH: "nothing was pushed",  # the remote never had the whole pack
+    TransferPhase.VERDICT: "the next sync sees whether the remote took the push",
+}
+
+
 class RemoteTooSlow(RemoteError):
     """The remote was slower than the low-speed limit, or a phase passed its deadline."""
 
     result = ResultKind.OFFLINE
 
-    def __init__(self, remote: str, reason: str) -> None:
-        super().__init__(remote, reason, f"{remote} is too slow: {reason}; nothing was kept")
+    def __init__(self, remote: str, reason: str, phase: TransferPhase = TransferPhase.RECEIVE) -> None:
+        outcome = _OUTCOME.get(phase, "nothing was kept")
+        super().__init__(remote, reason, f"{remote} is too slow: {reason}; {outcome}")
+        self.phase = phase
 
 
 @dataclass(frozen=True)
@@ -224,7 +232,7 @@ class TransferWatch:
         while not self._done.wait(_TICK):
             reason = self.expired()
             if reason is not None:
-                self.stop.stop_with(RemoteTooSlow(self.remote, reason))
+                self.stop.stop_with(RemoteTooSlow(self.remote, reason, self._phase))
                 return
 
     def expired(self) -> str | None:
