@@ -30,6 +30,7 @@ from core.git.merge.merge_file import merge_file
 from core.git.merge.merge_tree import merge_commits
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.tree_delta import tree_delta
+from core.git.worktree.autocommit import auto_commit
 from core.git.worktree.ignore_rules import IgnoreRules
 
 Case = Callable[[Path], tuple[str, str, str, bool]]
@@ -188,6 +189,46 @@ def split_commit_graph(tmp: Path) -> tuple[str, str, str, bool]:
     )
 
 
+def _committed_blob(tmp: Path, attributes: str, data: bytes, autocrlf: str) -> tuple[str, str, str, bool]:
+    """The blob of `f.dat` (holding `data`, under `attributes`, core.autocrlf as given) as
+    dulwich's `porcelain.add`, Gitferry's auto-commit and `git add` make it."""
+    made = {}
+    for who in ("dulwich", "gitferry", "git"):
+        repo = new_repo(tmp / who)
+        git("config", "core.autocrlf", autocrlf, cwd=repo)
+        (repo / ".gitattributes").write_text(attributes)
+        (repo / "f.dat").write_bytes(data)
+        if who == "dulwich":
+            porcelain.add(str(repo), paths=[str(repo / "f.dat")])
+        elif who == "git":
+            git("add", "f.dat", cwd=repo)
+        else:
+            with Repo(str(repo)) as r:
+                auto_commit(r, max_file_size=1 << 20, host="bench")
+        blob = git("rev-parse", ":f.dat", cwd=repo)
+        made[who] = "CRLF kept" if b"\r\n" in _blob_bytes(repo, blob) else "CRLF made LF"
+    return made["dulwich"], made["gitferry"], made["git"], made["dulwich"] != made["git"]
+
+
+def _blob_bytes(repo: Path, blob: str) -> bytes:
+    return subprocess.run(["git", "cat-file", "blob", blob], cwd=repo, capture_output=True, check=True).stdout
+
+
+def binary_macro(tmp: Path) -> tuple[str, str, str, bool]:
+    """`*.dat binary` (git's built-in macro for -diff -merge -text), core.autocrlf=true."""
+    return _committed_blob(tmp, "*.dat binary\n", b"one\r\ntwo\r\n", "true")
+
+
+def explicit_text_with_a_nul(tmp: Path) -> tuple[str, str, str, bool]:
+    """`*.dat text` on a content with a NUL: an explicit text attribute converts whatever it holds."""
+    return _committed_blob(tmp, "*.dat text\n", b"a\x00b\r\nc\r\n", "false")
+
+
+def auto_with_a_lone_cr(tmp: Path) -> tuple[str, str, str, bool]:
+    """`*.dat text=auto` on CRLF text with one lone CR: binary to git's heuristic."""
+    return _committed_blob(tmp, "*.dat text=auto\n", b"a\rb\r\nc\r\n", "false")
+
+
 def _hash_object(repo: Path, kind: str, data: bytes) -> str:
     proc = subprocess.run(
         ["git", "hash-object", "--literally", "-t", kind, "-w", "--stdin"],
@@ -218,6 +259,9 @@ CASES: dict[str, Case] = {
     "D4 working tree after porcelain.rebase": rebase_leaves_worktree,
     "D5 tree entries 'a/b' and 'link' twice (diff_tree.tree_changes)": raw_names_in_trees,
     "D6 split commit-graph chain (get_commit_graph)": split_commit_graph,
+    "D7 '*.dat binary', autocrlf=true (attrs: no macros)": binary_macro,
+    "D8 '*.dat text' on content with a NUL (LineEndingFilter)": explicit_text_with_a_nul,
+    "D9 '*.dat text=auto', CRLFs and a lone CR (LineEndingFilter)": auto_with_a_lone_cr,
 }
 
 

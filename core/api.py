@@ -51,6 +51,7 @@ from core.model import (
     RepoRecord,
     RepoState,
     SkippedFile,
+    SubmoduleStatus,
 )
 from core.platform import autostart
 from core.remote_url import BadRemoteUrl, HttpAuth, check_url, split_url_secret
@@ -101,6 +102,7 @@ __all__ = [
     "SkippedFile",
     "Snapshot",
     "StateChanged",
+    "SubmoduleStatus",
     "Subscription",
     "SyncFinished",
     "SyncReport",
@@ -269,6 +271,10 @@ class Api:
     async def skipped(self, repo_id: int) -> list[SkippedFile]:
         """Files auto-commit left out, newest first."""
         return await self.core.store.skipped(repo_id)
+
+    async def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
+        """The repository's submodules as its last sync saw them (`git submodule status`)."""
+        return await self.core.store.submodules(repo_id)
 
     async def retry_skipped(self, repo_id: int, paths: Sequence[str] | None = None) -> None:
         """The named skipped files (all: None) are tried again at the next sync."""

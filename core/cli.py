@@ -197,11 +197,14 @@ async def _status(core: Core, args: argparse.Namespace) -> int:
                 print(f"gitferry: {record.name}: {exc.message}", file=sys.stderr)
         records = await core.store.repos(args.names)
     branches = await core.store.all_branches()
+    submodules = await core.store.all_submodules()
     if args.json:
-        print_json({"repos": [repo_json(r, branches.get(r.id, [])) for r in records]})
+        print_json(
+            {"repos": [repo_json(r, branches.get(r.id, []), submodules.get(r.id, [])) for r in records]}
+        )
     else:
         for r in records:
-            print_status(r, branches.get(r.id, []))
+            print_status(r, branches.get(r.id, []), submodules.get(r.id, []))
     return EXIT_FAILED if failed else EXIT_OK
 
 

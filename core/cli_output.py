@@ -6,7 +6,7 @@ import getpass
 import json
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from core.engine.report import SyncReport
 from core.git.progress import TransferProgress
 from core.git.transfer.sign_in import SignInRequest
-from core.model import BranchStatus, RepoRecord, SkippedFile
+from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus
 from core.remote_url import HttpAuth
 
 
@@ -27,7 +27,9 @@ def print_json(document: dict[str, Any]) -> None:
     sys.stdout.write("\n")
 
 
-def repo_json(record: RepoRecord, branches: list[BranchStatus]) -> dict[str, Any]:
+def repo_json(
+    record: RepoRecord, branches: list[BranchStatus], submodules: Sequence[SubmoduleStatus] = ()
+) -> dict[str, Any]:
     return {
         "name": record.name,
         "path": record.path,
@@ -36,7 +38,12 @@ def repo_json(record: RepoRecord, branches: list[BranchStatus]) -> dict[str, Any
         "last_result": record.last_result,
         "last_message": record.last_message,
         "branches": [branch_json(b) for b in branches],
+        "submodules": [submodule_json(s) for s in submodules],
     }
+
+
+def submodule_json(s: SubmoduleStatus) -> dict[str, Any]:
+    return {"path": s.path, "recorded": s.recorded, "checked_out": s.checked_out, "state": s.state}
 
 
 def branch_json(b: BranchStatus) -> dict[str, Any]:
@@ -52,7 +59,9 @@ def branch_json(b: BranchStatus) -> dict[str, Any]:
     }
 
 
-def print_status(record: RepoRecord, branches: list[BranchStatus]) -> None:
+def print_status(
+    record: RepoRecord, branches: list[BranchStatus], submodules: Sequence[SubmoduleStatus] = ()
+) -> None:
     last = f"last sync {iso(record.last_sync)}: {record.last_result}" if record.last_sync else "never synced"
     print(f"{record.name}  {record.path}  [{record.state}]  {last}")
     for b in branches:
@@ -65,6 +74,12 @@ def print_status(record: RepoRecord, branches: list[BranchStatus]) -> None:
         else:
             where = f"{b.upstream}  ahead {b.ahead}, behind {b.behind}"
         print(f"  {b.name:<24} {where}")
+    for sub in submodules:
+        if sub.state == "modified":
+            checked = (sub.checked_out or "")[:12]
+            print(f"  submodule {sub.path}: checks out {checked}, the recorded commit is {sub.recorded[:12]}")
+        elif sub.state == "uninitialised":
+            print(f"  submodule {sub.path}: not checked out")
 
 
 def skipped_json(record: RepoRecord, rows: list[SkippedFile]) -> dict[str, Any]:

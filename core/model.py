@@ -107,6 +107,18 @@ class ConflictRecord:
 
 
 @dataclass(frozen=True)
+class SubmoduleStatus:
+    """A submodule as `git submodule status` shows it: the commit the superproject records,
+    the one checked out in its directory (None: not checked out), and `state`:
+    'ok' | 'modified' (another commit checked out) | 'uninitialised'."""
+
+    path: str
+    recorded: str
+    checked_out: str | None
+    state: str
+
+
+@dataclass(frozen=True)
 class SkippedFile:
     path: str
     # 'too_large' | 'unreadable' | 'failing' | 'safecrlf' (auto-commit) | 'lfs_missing' (checkout)

@@ -169,6 +169,11 @@ class Desktop(QObject):
     async def load_skipped(self, repo_id: int) -> None:
         self.window.show_skipped(repo_id, await self.api.skipped(repo_id))
 
+    async def load_details(self, repo_id: int) -> None:
+        """What the detail pane shows beside the branches: skipped files, submodules."""
+        await self.load_skipped(repo_id)
+        self.window.show_submodules(repo_id, await self.api.submodules(repo_id))
+
     @qasync.asyncSlot(int, list)
     async def retry_skipped(self, repo_id: int, paths: list[str]) -> None:
         await self.api.retry_skipped(repo_id, paths)
@@ -213,7 +218,7 @@ class Desktop(QObject):
         self._spawn(self._sync_finished(event))
 
     def _on_repo_selected(self, repo_id: int) -> None:
-        self._spawn(self.load_skipped(repo_id))
+        self._spawn(self.load_details(repo_id))
 
     def _on_file_skipped(self, event: FileSkipped) -> None:
         self._spawn(self.load_skipped(event.repo_id))
@@ -230,7 +235,7 @@ class Desktop(QObject):
         conflicts = await self.api.conflicts(event.repo_id)
         self.window.update_record(record, conflicts)
         if event.repo_id == self.window.selected_id:
-            await self.load_skipped(event.repo_id)  # an auto-commit may have added or forgotten some
+            await self.load_details(event.repo_id)  # an auto-commit may have added or forgotten some
         if previous is not None and previous.record.last_result != str(event.result):
             self._notify_attention(event)
         self._update_tray()

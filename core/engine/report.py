@@ -54,6 +54,10 @@ class SyncReport:
     # What a fetch left out, and why, one line each (a ref whose name git would not take).
     notes: list[str] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    # Submodules `submodule.recurse` brought to their recorded commits, and every submodule's
+    # state after the sync: {"path", "recorded", "checked_out", "state"}.
+    submodules_updated: list[str] = field(default_factory=list)
+    submodules: list[dict[str, str | None]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMING_KEYS, 0.0))
     # For the engine (scheduler's backoff and breaker, branch events); not in `sync --json`.
     answered_remotes: list[str] = field(default_factory=list)

@@ -27,6 +27,7 @@ from core.engine.integrate_phase import NotAttempted, NotIntegrated, integrate
 from core.engine.lfs_phase import LfsPhase
 from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
+from core.engine.submodule_phase import measure_submodules, update_submodules
 from core.engine.unexpected import describe
 from core.engine.upstream_gone import gone_notes
 from core.errors import GitferryError
@@ -265,6 +266,7 @@ class _Sync:
         )
         self.step = "recording"
         with _Timer(self.report, "store"):
+            await measure_submodules(self.core, self.record.id, self.repo, self.report)
             await self.core.store.save_branches(self.record.id, final)
         self.report.branches = final
         self.report.branches_changed = _positions(final) != _positions(self.stored or [])
@@ -319,6 +321,16 @@ class _Sync:
             except GitferryError as exc:
                 self.fatal = exc
         await lfs.record(self.core, self.record.id, self.repo, self.report)
+        if self.stopped is None and self.fatal is None:
+            self.step = "updating submodules"
+            await update_submodules(
+                self.core,
+                self.repo,
+                self.report,
+                network_timeout=self.options.timeout,
+                stop=self.options.stop,
+                ask=self.options.ask,
+            )
 
     async def _measure(self) -> list[BranchStatus]:
         """Ahead/behind of every branch, reusing the counts of pairs already measured
@@ -414,6 +426,11 @@ def _summary(report: SyncReport) -> list[str]:
             parts.append(f"{label} {', '.join(names)}")
     if report.pushed:
         parts.append(f"pushed {', '.join(report.pushed)} ({report.objects_sent} objects)")
+    if report.submodules_updated:
+        parts.append(
+            f"updated submodule{'s' if len(report.submodules_updated) > 1 else ''} "
+            f"{', '.join(report.submodules_updated)}"
+        )
     return parts
 
 

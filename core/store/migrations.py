@@ -95,6 +95,17 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (repo_id, path))""",
         "CREATE INDEX ix_skipped_files_seen ON skipped_files (repo_id, last_seen)",
     ],
+    # 3: submodules whose checked-out commit is not the recorded one, as the last sync saw them.
+    [
+        """CREATE TABLE submodules (
+            repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            recorded VARCHAR NOT NULL,
+            checked_out VARCHAR,
+            state VARCHAR NOT NULL,
+            updated_at DATETIME NOT NULL,
+            PRIMARY KEY (repo_id, path))""",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)

@@ -132,3 +132,16 @@ class SkippedFileRow(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     retry_after: Mapped[datetime | None]
+
+
+class SubmoduleRow(Base):
+    """A submodule as the last sync saw it (`git submodule status`)."""
+
+    __tablename__ = "submodules"
+
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    recorded: Mapped[str] = mapped_column(String)
+    checked_out: Mapped[str | None] = mapped_column(String)
+    state: Mapped[str] = mapped_column(String)
+    updated_at: Mapped[datetime]

@@ -29,6 +29,7 @@ from core.model import (
     RemoteRecord,
     RepoRecord,
     SkippedFile,
+    SubmoduleStatus,
     SyncRun,
     utcnow,
 )
@@ -53,6 +54,7 @@ from core.store.schema import (
     RemoteRow,
     RepoRow,
     RepoSettingRow,
+    SubmoduleRow,
     SyncRunRow,
 )
 from core.store.status_reader import Snapshot, StatusReader
@@ -366,6 +368,41 @@ class StatusStore:
                         setattr(previous, key, value)
             for stale in old.values():
                 await s.delete(stale)
+
+    # Submodules -------------------------------------------------------------
+
+    async def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
+        return (await self.all_submodules([repo_id])).get(repo_id, [])
+
+    async def all_submodules(self, repo_ids: Sequence[int] | None = None) -> dict[int, list[SubmoduleStatus]]:
+        """Each repository's submodules as its last sync saw them, by path."""
+        query = select(SubmoduleRow).order_by(SubmoduleRow.repo_id, SubmoduleRow.path)
+        if repo_ids is not None:
+            query = query.where(SubmoduleRow.repo_id.in_(repo_ids))
+        found: dict[int, list[SubmoduleStatus]] = {}
+        async with self.db.read() as s:
+            for row in (await s.execute(query)).scalars():
+                found.setdefault(row.repo_id, []).append(
+                    SubmoduleStatus(row.path, row.recorded, row.checked_out, row.state)
+                )
+        return found
+
+    async def save_submodules(self, repo_id: int, statuses: Sequence[SubmoduleStatus]) -> None:
+        """Replace a repository's submodule rows."""
+        now = utcnow()
+        async with self.db.write() as s:
+            await s.execute(delete(SubmoduleRow).where(SubmoduleRow.repo_id == repo_id))
+            s.add_all(
+                SubmoduleRow(
+                    repo_id=repo_id,
+                    path=st.path,
+                    recorded=st.recorded,
+                    checked_out=st.checked_out,
+                    state=st.state,
+                    updated_at=now,
+                )
+                for st in statuses
+            )
 
     # Conflicts and skipped files (`worktree_issues.py`) ----------------------
 

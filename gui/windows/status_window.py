@@ -1,5 +1,6 @@
 """The status window: the repositories, and for the selected one its branches,
-progress, conflicts and skipped files.
+progress, conflicts, skipped files, and a line for submodules not at the commit
+the repository records.
 
 It is a view: it paints what it is handed (a snapshot of the status store,
 then live events through the bridge) and asks for actions with signals; the
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile
+from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile, SubmoduleStatus
 from gui.models.branches import branch_model
 from gui.models.repos import ACTIVITY_COLUMN, RepoView, repo_model
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
@@ -120,6 +121,10 @@ class StatusWindow(QMainWindow):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.progress = ProgressPanel()
         self.progress.cancel_requested.connect(self._cancel_selected)
+        self.submodule_note = QLabel()  # shown only when a submodule is not at its recorded commit
+        self.submodule_note.setWordWrap(True)
+        self.submodule_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.submodule_note.hide()
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._branches_tab(), "Branches")
@@ -130,6 +135,7 @@ class StatusWindow(QMainWindow):
         column = QVBoxLayout(detail)
         column.setContentsMargins(8, 4, 4, 4)
         column.addWidget(self.title)
+        column.addWidget(self.submodule_note)
         column.addWidget(self.progress)
         column.addWidget(self.tabs, 1)
 
@@ -235,6 +241,18 @@ class StatusWindow(QMainWindow):
             self.skipped.set_rows(skipped)
             self.tabs.setTabText(2, f"Skipped files ({len(skipped)})" if skipped else "Skipped files")
 
+    def show_submodules(self, repo_id: int, submodules: Sequence[SubmoduleStatus]) -> None:
+        """One line per submodule not at its recorded commit; nothing when all are."""
+        if repo_id != self.selected_id:
+            return
+        lines = [_submodule_line(s) for s in submodules if s.state != "ok"]
+        self.submodule_note.setText("<br>".join(lines))
+        self.submodule_note.setToolTip(
+            "Submodules whose checked-out commit is not the one this repository records"
+            " (git submodule status shows them with + or -)"
+        )
+        self.submodule_note.setVisible(bool(lines))
+
     def set_paused(self, paused: bool) -> None:
         self.pause_action.blockSignals(True)
         self.pause_action.setChecked(paused)
@@ -261,6 +279,7 @@ class StatusWindow(QMainWindow):
         if isinstance(view, RepoView) and view.id != self.selected_id:
             self.selected_id = view.id
             self.skipped.set_rows([])
+            self.submodule_note.hide()
             self._show_selected()
             self.repo_selected.emit(view.id)
 
@@ -347,6 +366,14 @@ def _buttons(*buttons: QPushButton) -> QWidget:
     for button in buttons:
         layout.addWidget(button)
     return row
+
+
+def _submodule_line(sub: SubmoduleStatus) -> str:
+    path = f"<b>{_escape(sub.path)}</b>"
+    if sub.state == "uninitialised":
+        return f"Submodule {path} is not checked out"
+    at = _escape((sub.checked_out or "")[:10])
+    return f"Submodule {path} is at <tt>{at}</tt>, not the recorded <tt>{_escape(sub.recorded[:10])}</tt>"
 
 
 def _escape(text: str) -> str:

@@ -33,7 +33,9 @@ ROOT_RULES = (
     "/top.md filter=crypt\n"
     "*.md text=auto\n"
 )
-SUB_RULES = "[attr]notallowed text\n*.txt -text\n/anchored.c eol=crlf\ndeep/*.c working-tree-encoding=UTF-16\n"
+SUB_RULES = (
+    "[attr]notallowed text\n*.txt -text\n/anchored.c eol=crlf\ndeep/*.c working-tree-encoding=UTF-16\n"
+)
 PATHS = [
     "a.txt",
     "sub/a.txt",

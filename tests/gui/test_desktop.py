@@ -131,3 +131,30 @@ def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
     assert window.skipped.rows[0].reason == "too_large" and window.tabs.tabText(2) == "Skipped files (1)"
     assert [getattr(e, "path", None) for e in skipped_events] == ["video.bin"]
     world.check()
+
+
+def test_a_submodule_off_its_recorded_commit_shows_in_the_detail_pane(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    library = world.mine.parent / "library"
+    git("init", "-q", "-b", "main", str(library))
+    git("commit", "-q", "--allow-empty", "-m", "one", cwd=library)
+    git("submodule", "add", "-q", str(library), "deps/lib", cwd=world.mine)
+    git("commit", "-q", "-m", "a submodule", cwd=world.mine)
+    git("commit", "-q", "--allow-empty", "-m", "two", cwd=world.mine / "deps" / "lib")  # moved, not recorded
+    run(desktop.refresh())
+    mine = run(desktop.api.core.store.repo("mine"))
+    window = desktop.window
+    window.select_repo(mine.id)
+    window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result.value == "ok" and [s["state"] for s in report.submodules] == ["modified"]
+    run(until(lambda: not window.submodule_note.isHidden()))
+    text = window.submodule_note.text()
+    assert "deps/lib" in text and git("rev-parse", "HEAD", cwd=world.mine / "deps" / "lib")[:10] in text
+    git("checkout", "-q", "HEAD~1", cwd=world.mine / "deps" / "lib")  # back where it is recorded
+    again = run(desktop.api.sync(mine.id))
+    assert [s["state"] for s in again.submodules] == ["ok"], again
+    run(desktop.load_details(mine.id))
+    assert window.submodule_note.isHidden()
+    world.check()

@@ -63,7 +63,9 @@ def bare(tmp_path: Path, clean_env: Path) -> Path:
 
 
 def _status(repo: Path) -> dict[str, str]:
-    out = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
+    )
     return {line[3:]: line[:2] for line in out.stdout.splitlines()}
 
 
@@ -152,7 +154,9 @@ def test_a_sync_lists_them_until_git_checks_them_out(filter_world: Clones) -> No
     assert code == 0 and report["result"] == "ok", report
     assert report["skipped"] == [{"path": "a.secret", "reason": "unsupported_filter", "size": None}]
     code, listed, _err = run(world.capsys, "skipped", "mine", "--json")
-    assert [(s["path"], s["reason"]) for s in listed["repos"][0]["skipped"]] == [("a.secret", "unsupported_filter")]
+    assert [(s["path"], s["reason"]) for s in listed["repos"][0]["skipped"]] == [
+        ("a.secret", "unsupported_filter")
+    ]
     assert porcelain(world.mine) == " D a.secret"
     code, report = world.sync(world.mine)  # the next sync commits nothing of it, and still says so
     assert code == 0 and report["committed"] == 0, report

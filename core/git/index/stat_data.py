@@ -17,7 +17,7 @@ import os
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from weakref import WeakKeyDictionary
 
@@ -82,6 +82,7 @@ class IndexStat:
     trusted: set[bytes]  # gitlinks, assume-unchanged and skip-worktree entries: not looked at
     unmerged: set[bytes]  # paths with conflict stages
     stamp: Stamp | None = None  # of the file it was read from
+    gitlinks: dict[bytes, bytes] = field(default_factory=dict)  # submodules (also trusted): path -> hex id
 
     def add(self, path: bytes, key: StatKey) -> None:
         cut = path.rfind(b"/") + 1
@@ -201,8 +202,11 @@ def index_stat_of(index: Index, index_path: str) -> IndexStat:
     for path, entry in index.items():
         if not isinstance(entry, IndexEntry):
             view.unmerged.add(path)
-        elif entry.flags & _FLAG_VALID or entry.extended_flags & _EXT_SKIP_WORKTREE or entry.mode == _GITLINK:
+        elif entry.flags & _FLAG_VALID or entry.extended_flags & _EXT_SKIP_WORKTREE:
             view.trusted.add(path)
+        elif entry.mode == _GITLINK:
+            view.trusted.add(path)
+            view.gitlinks[path] = bytes(entry.sha)
         else:
             mtime, ctime = entry_time_ns(entry.mtime), entry_time_ns(entry.ctime)
             view.add(
@@ -282,8 +286,11 @@ def _entry(
         end = pos + ((name_end - pos + 8) & ~7)
     if flags & _FLAG_STAGE:
         view.unmerged.add(name)
-    elif flags & _FLAG_VALID or extended & _EXT_SKIP_WORKTREE or mode == _GITLINK:
+    elif flags & _FLAG_VALID or extended & _EXT_SKIP_WORKTREE:
         view.trusted.add(name)
+    elif mode == _GITLINK:
+        view.trusted.add(name)
+        view.gitlinks[name] = data[pos + 40 : pos + head - 2].hex().encode("ascii")
     else:
         mtime, ctime = mtime_s * _NS + mtime_ns, ctime_s * _NS + ctime_ns
         view.add(name, (mtime, ctime, size, ino, _key_mode_bits(mode), uid, gid))

@@ -221,6 +221,9 @@ def _stage(
             if change.path in index:
                 del index[change.path]
                 touched = True
+        elif change.gitlink is not None and change.stat is not None:  # a submodule's new commit
+            index[change.path] = index_entry_from_stat(change.stat, change.gitlink, mode=change.mode)
+            touched = True
         else:
             files.append((change, conversion or PathConversion(change.path)))
     root = os.fsencode(repo.path)

@@ -119,7 +119,8 @@ def switch_branch(
     message: bytes | None = None,
     on_checked: Callable[[], None] | None = None,
 ) -> SwitchDone:
-    """Move checked-out `branch_ref` from old_head to new_head with index and working tree.
+    """Move checked-out `branch_ref` from old_head to new_head with index and working tree
+    (`branch_ref` `HEAD`: a detached HEAD, as a submodule's).
 
     Checks first (nothing touched on error). Crash-safe: writes an intent file under
     .git/gitferry/ before touching files, removes it after the ref moved.
@@ -292,7 +293,10 @@ def _ensure_checked_out(repo: Repo, branch_ref: Ref) -> None:
 
 
 def _is_checked_out(repo: Repo, branch_ref: Ref) -> bool:
+    """`branch_ref` is what HEAD names; `HEAD` itself stands for a detached HEAD."""
     chain, _sha = repo.refs.follow(Ref(b"HEAD"))
+    if branch_ref == b"HEAD":
+        return len(chain) == 1
     return len(chain) >= 2 and chain[-1] == branch_ref
 
 
@@ -304,7 +308,10 @@ def _move_ref(repo: Repo, ref: Ref, old: ObjectID, new: ObjectID, message: bytes
 
 
 def _log_head(repo: Repo, old: ObjectID, new: ObjectID, message: bytes) -> None:
-    """HEAD's reflog gets the entry too, as git writes it (best effort: the switch is done)."""
+    """HEAD's reflog gets the entry too, as git writes it (best effort: the switch is done);
+    a detached HEAD got it when it moved."""
+    if len(repo.refs.follow(Ref(b"HEAD"))[0]) == 1:
+        return
     if os.path.exists(os.path.join(repo.controldir(), "logs", "HEAD")):
         with contextlib.suppress(Exception):
             repo._write_reflog(Ref(b"HEAD"), old, new, None, None, None, message)

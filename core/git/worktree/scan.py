@@ -10,6 +10,10 @@ then; excluded directories, and untracked directories holding a `.git`
 with directories times index entries. (`os.scandir` caches no stat on Linux,
 only the entry type, and its `DirEntry` objects cost more than they save.)
 
+Submodules (gitlinks) are not walked into: each is looked at as `git add -A`
+looks at it (submodules.py): a moved checked-out commit, a removed directory, or
+a file in its place is a candidate; its own files never are.
+
 No file's content is read: a file whose stat differs is a *candidate*, for
 the caller to hash (it may turn out unchanged, e.g. after a `touch`). Like
 git's racy-git check, a file whose mtime is not older than the index file is
@@ -33,6 +37,7 @@ from typing import Literal
 
 from dulwich.config import StackedConfig
 from dulwich.index import Index
+from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
 from core.git.index.stat_data import (
@@ -47,6 +52,7 @@ from core.git.index.stat_data import (
 from core.git.objects.path_safety import UnsafePath, check_entry_name
 from core.git.worktree.ignore_rules import DirRules, IgnoreRules
 from core.git.worktree.sparse_checkout import sparse_checkout
+from core.git.worktree.submodules import behind, checked_out
 
 Kind = Literal["added", "modified", "deleted"]
 _U32 = 0xFFFFFFFF
@@ -63,9 +69,10 @@ FD_WALK = os.lstat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY") and hasa
 class WorktreeChange:
     path: bytes
     kind: Kind
-    mode: int | None  # git mode of the file now there (0o100644, 0o100755, 0o120000); None if deleted
+    mode: int | None  # git mode now there (0o100644, 0o100755, 0o120000, 0o160000); None if deleted
     size: int | None
     stat: os.stat_result | None
+    gitlink: ObjectID | None = None  # a submodule's newly checked-out commit
 
 
 @dataclass
@@ -105,6 +112,8 @@ def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
     scanner = _Scanner(root, view, checks, rules)
     scanner.walk()
     scanner.collect_missing()
+    if view.gitlinks:
+        scanner.look_at_submodules(view.gitlinks)
     sparse = sparse_checkout(repo)
     if sparse is not None:
         scanner.result.candidates = [c for c in scanner.result.candidates if sparse.includes(c.path)]
@@ -299,6 +308,33 @@ class _Scanner:
                 self._deleted(path)
             else:
                 self.result.unreadable.append((path, reason))
+
+    def look_at_submodules(self, gitlinks: dict[bytes, bytes]) -> None:
+        """Each gitlink as git add -A sees it (see submodules.py)."""
+        for path, recorded in sorted(gitlinks.items()):
+            full = os.path.join(self.root, path)
+            try:
+                st = os.lstat(full)
+            except (FileNotFoundError, NotADirectoryError):
+                reason = self._blocked_reason(path)
+                if reason is None:
+                    self._deleted(path)
+                else:
+                    self.result.unreadable.append((path, reason))
+                continue
+            except OSError as exc:
+                self.result.unreadable.append((path, _reason(exc)))
+                continue
+            if not stat.S_ISDIR(st.st_mode):
+                mode = _git_mode(st.st_mode, None, self.checks)
+                if mode is None:
+                    self._deleted(path)
+                else:
+                    self.result.candidates.append(WorktreeChange(path, "modified", mode, st.st_size, st))
+                continue
+            head = checked_out(full)
+            if head is not None and head != recorded and not behind(full, head, ObjectID(recorded)):
+                self.result.candidates.append(WorktreeChange(path, "modified", _GITLINK, None, st, head))
 
     def _blocked_reason(self, path: bytes) -> str | None:
         end = path.rfind(b"/")

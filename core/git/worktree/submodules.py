@@ -1,0 +1,131 @@
+"""Submodules seen from the superproject, as git sees them.
+
+A submodule is a gitlink (mode 160000) in the superproject's index and tree,
+named in `.gitmodules`; its own repository lives in `.git/modules/<name>` (or
+in the submodule's directory) and its working tree in the gitlink's directory.
+The superproject's sync never writes that working tree (the switch creates
+only an empty directory for a new gitlink), except the update
+`submodule.recurse` asks for (submodule_update.py).
+
+What `git add -A` does with a gitlink, and so auto-commit (scan.py): a
+submodule whose checked-out commit moved is recorded at that commit (whatever
+`submodule.<name>.ignore` and `diff.ignoreSubmodules` say: they hide the change
+from `git status` and `git diff`, not from `git add`, as git 2.39 shows); one
+whose directory is gone is deleted; a file in its place replaces it; one that
+is not checked out (an empty directory, or no repository there) is left as
+recorded. Local edits inside a submodule are the submodule's business, never
+the superproject's. One difference, on purpose: a submodule *behind* its
+recorded commit (checked out at an ancestor of it, or its repository does not
+even have it) is a submodule not updated since the remote moved its pointer,
+not work of the user's: `git add -A` would record the older commit and so undo
+the remote's move; auto-commit leaves the pointer where it is.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+
+from dulwich.config import ConfigFile
+from dulwich.errors import NotGitRepository
+from dulwich.index import Index, IndexEntry
+from dulwich.objects import ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.git.history.merge_base import merge_bases
+from core.model import SubmoduleStatus
+
+GITLINK = 0o160000
+MODULES_FILE = b".gitmodules"
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A `.gitmodules` entry."""
+
+    name: bytes
+    path: bytes
+    url: bytes | None
+    ignore: bytes | None
+    update: bytes | None
+
+
+def declared(root: bytes) -> dict[bytes, Declared]:
+    """The working tree's `.gitmodules`, by path (an unreadable one declares nothing)."""
+    full = os.path.join(root, MODULES_FILE)
+    try:
+        if not stat.S_ISREG(os.lstat(full).st_mode):
+            return {}
+        config = ConfigFile.from_path(os.fsdecode(full))
+    except (OSError, ValueError):
+        return {}
+    found: dict[bytes, Declared] = {}
+    for section in config.sections():
+        if len(section) != 2 or section[0] != b"submodule":
+            continue
+        values = {key.lower(): value for key, value in config.items(section) if isinstance(value, bytes)}
+        path = values.get(b"path")
+        if path:
+            path = path.rstrip(b"/")
+            url, ignore, update = values.get(b"url"), values.get(b"ignore"), values.get(b"update")
+            found[path] = Declared(section[1], path, url, ignore, update)
+    return found
+
+
+def checked_out(full: bytes) -> ObjectID | None:
+    """The commit the repository at `full` (a submodule's directory, holding `.git`) has
+    checked out; None when there is no repository there or its HEAD names no commit (git's
+    resolve_gitlink_ref fails, and git leaves the gitlink as it is)."""
+    if not os.path.lexists(os.path.join(full, b".git")):
+        return None
+    try:
+        with Repo(os.fsdecode(full)) as sub:
+            _chain, sha = sub.refs.follow(Ref(b"HEAD"))
+    except (NotGitRepository, OSError, KeyError, ValueError):
+        return None
+    return None if sha is None else ObjectID(sha)
+
+
+def behind(full: bytes, head: ObjectID, recorded: ObjectID) -> bool:
+    """The submodule at `full`, at `head`, has not caught up with `recorded` yet: `head` is an
+    ancestor of it, or its repository lacks `recorded` altogether."""
+    try:
+        with Repo(os.fsdecode(full)) as sub:
+            if recorded not in sub.object_store:
+                return True
+            return merge_bases(sub, head, recorded) == [head]
+    except (NotGitRepository, OSError, KeyError, ValueError):
+        return False
+
+
+def gitlinks(index: Index) -> dict[bytes, ObjectID]:
+    """The index's submodules: path -> recorded commit (stage 0)."""
+    return {
+        path: ObjectID(entry.sha)
+        for path, entry in index.items()
+        if isinstance(entry, IndexEntry) and stat.S_IFMT(entry.mode) == GITLINK
+    }
+
+
+def statuses(repo: Repo, index: Index) -> list[SubmoduleStatus]:
+    """Each submodule of the index, as `git submodule status` shows it: `uninitialised`
+    (nothing checked out in its directory), `modified` (another commit checked out than
+    the one recorded), `ok`."""
+    root = os.fsencode(repo.path)
+    found = []
+    for path, recorded in sorted(gitlinks(index).items()):
+        head = checked_out(os.path.join(root, path))
+        state = "uninitialised" if head is None else "ok" if head == recorded else "modified"
+        found.append(
+            SubmoduleStatus(
+                os.fsdecode(path), recorded.decode(), None if head is None else head.decode(), state
+            )
+        )
+    return found
+
+
+def has_submodules(repo: Repo) -> bool:
+    """A cheap look first: a working tree without `.gitmodules` is taken to have none."""
+    return os.path.lexists(os.path.join(os.fsencode(repo.path), MODULES_FILE))

@@ -1,0 +1,133 @@
+"""A superproject whose remote moves a submodule pointer and another file, synced by
+Gitferry beside a copy that `git pull` (resp. `git pull --recurse-submodules`) brings up
+to date: `git submodule status` and `git status` are the referees."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.gitcli import fsck, git
+from tests.integration.clones import porcelain, run
+
+
+def _commit(repo: Path, name: str, text: str) -> None:
+    (repo / name).write_text(text)
+    git("add", name, cwd=repo)
+    git("commit", "-q", "-m", f"edit {name}", cwd=repo)
+
+
+def _submodule_status(repo: Path) -> str:
+    out = subprocess.run(
+        ["git", "submodule", "status", "--recursive"], cwd=repo, capture_output=True, text=True, check=True
+    )
+    return out.stdout
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> dict[str, Path]:
+    sub_remote, top_remote = tmp_path / "sub.git", tmp_path / "top.git"
+    for bare in (sub_remote, top_remote):
+        git("init", "-q", "--bare", "-b", "main", str(bare))
+    seed = tmp_path / "seed-sub"
+    git("clone", "-q", str(sub_remote), str(seed))
+    _commit(seed, "lib.txt", "v1\n")
+    git("push", "-q", "origin", "main", cwd=seed)
+    theirs = tmp_path / "theirs"
+    git("clone", "-q", str(top_remote), str(theirs))
+    _commit(theirs, "readme.txt", "one\n")
+    git("submodule", "add", "-q", str(sub_remote), "deps/lib", cwd=theirs)
+    git("commit", "-q", "-m", "the submodule", cwd=theirs)
+    git("push", "-q", "origin", "main", cwd=theirs)
+    mine = tmp_path / "mine"
+    git("clone", "-q", "--recurse-submodules", str(top_remote), str(mine))
+    # The colleague moves the submodule (a new commit, pushed to its own remote) and a file.
+    inner = theirs / "deps" / "lib"
+    git("checkout", "-q", "main", cwd=inner)
+    _commit(inner, "lib.txt", "v2\n")
+    git("push", "-q", "origin", "main", cwd=inner)
+    git("add", "deps/lib", cwd=theirs)
+    _commit(theirs, "readme.txt", "two\n")
+    git("push", "-q", "origin", "main", cwd=theirs)
+    return {"mine": mine, "theirs": theirs, "tmp": tmp_path}
+
+
+@pytest.mark.parametrize("recurse", [False, True], ids=["plain", "submodule.recurse"])
+def test_submodule_status_after_a_sync_is_git_pulls(
+    world: dict[str, Path], capsys: pytest.CaptureFixture[str], recurse: bool
+) -> None:
+    mine = world["mine"]
+    if recurse:
+        git("config", "submodule.recurse", "true", cwd=mine)
+    referee = world["tmp"] / "referee"
+    shutil.copytree(mine, referee, symlinks=True)
+    git("pull", "-q", *(["--recurse-submodules"] if recurse else []), cwd=referee)
+    before = (mine / "deps" / "lib" / "lib.txt").read_text()
+    code, _out, err = run(capsys, "add", str(mine), "--name", "mine")
+    assert code == 0, err
+    code, doc, err = run(capsys, "sync", "mine", "--json")
+    report = doc["repos"][0]
+    assert code == 0 and report["result"] == "ok", report
+    assert _submodule_status(mine) == _submodule_status(referee)
+    assert porcelain(mine) == porcelain(referee)
+    assert (mine / "readme.txt").read_text() == "two\n"
+    lib = (mine / "deps" / "lib" / "lib.txt").read_text()
+    assert lib == (referee / "deps" / "lib" / "lib.txt").read_text() == ("v2\n" if recurse else before)
+    assert report["submodules_updated"] == (["deps/lib"] if recurse else [])
+    expected_state = "ok" if recurse else "modified"
+    assert [(s["path"], s["state"]) for s in report["submodules"]] == [("deps/lib", expected_state)]
+    code, status, _err = run(capsys, "status", "mine", "--json")
+    (sub,) = status["repos"][0]["submodules"]
+    assert sub["state"] == expected_state and sub["recorded"] == git("rev-parse", "HEAD:deps/lib", cwd=mine)
+    assert sub["checked_out"] == git("rev-parse", "HEAD", cwd=mine / "deps" / "lib")
+    fsck(mine)
+
+
+def test_a_submodule_with_local_work_in_the_way_is_left_as_it_is(
+    world: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = world["mine"]
+    git("config", "submodule.recurse", "true", cwd=mine)
+    (mine / "deps" / "lib" / "lib.txt").write_text("my local edit\n")
+    code, _out, err = run(capsys, "add", str(mine), "--name", "mine")
+    assert code == 0, err
+    code, doc, _err = run(capsys, "sync", "mine", "--json")
+    report = doc["repos"][0]
+    assert code == 0 and report["result"] == "ok", report
+    assert (mine / "deps" / "lib" / "lib.txt").read_text() == "my local edit\n"
+    assert (mine / "readme.txt").read_text() == "two\n"
+    assert any(note.startswith("submodule deps/lib not updated: local changes") for note in report["notes"])
+    assert report["submodules"][0]["state"] == "modified"
+
+
+def test_auto_commit_keeps_the_gitlink_and_the_submodule_untouched(
+    world: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without submodule.recurse an auto-commit repository integrates the moved pointer and
+    never moves it back: the submodule, still at the old commit, is behind the recorded one
+    (git add -A would record the old commit again), and its files are never written."""
+    mine = world["mine"]
+    code, _out, err = run(capsys, "add", str(mine), "--name", "mine")
+    assert code == 0, err
+    code, _out, err = run(capsys, "set", "mine", "auto_commit", "true")
+    assert code == 0, err
+    _commit(mine, "mine.txt", "local\n")
+    (mine / "notes.txt").write_text("uncommitted\n")
+    code, doc, _err = run(capsys, "sync", "mine", "--json")
+    report = doc["repos"][0]
+    assert code == 0 and report["result"] == "ok", report
+    assert git("ls-tree", "HEAD", "deps/lib", cwd=mine).startswith("160000 commit ")
+    assert git("rev-parse", "HEAD:deps/lib", cwd=mine) == git(
+        "rev-parse", "HEAD:deps/lib", cwd=world["theirs"]
+    )
+    assert (mine / "deps" / "lib" / "lib.txt").read_text() == "v1\n"
+    code, doc, _err = run(capsys, "sync", "mine", "--json")  # the next sync commits nothing back
+    assert code == 0 and doc["repos"][0]["committed"] == 0, doc
+    assert git("rev-parse", "HEAD:deps/lib", cwd=mine) == git(
+        "rev-parse", "HEAD:deps/lib", cwd=world["theirs"]
+    )
+    assert git("rev-parse", "origin/main:deps/lib", cwd=mine) == git("rev-parse", "HEAD:deps/lib", cwd=mine)
+    fsck(mine)
