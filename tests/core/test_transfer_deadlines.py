@@ -106,3 +106,19 @@ def test_settings_come_from_git_config_and_the_environment(
         git("config", "http.lowSpeedTime", "soon", cwd=tmp_path)
         with pytest.raises(BadInput, match=r"http\.lowSpeedTime: 'soon' is not a whole number"):
             TransferDeadlines.from_config(repo.get_config_stack())
+
+
+def test_the_users_time_at_a_sign_in_is_not_the_remotes_and_pauses_nest() -> None:
+    w, clock = watch(TransferDeadlines(advertise=10))
+    with w.stop.paused():  # the sign-in prompt, through the stop the transfer's SignIn holds
+        clock.now += 600
+        with w.ours():  # nested: an LFS upload's own sign-in inside a push's hooks
+            clock.now += 5
+        clock.now += 600
+    clock.now += 9.9
+    assert w.expired() is None
+    clock.now += 0.2
+    assert w.expired() == "it did not list its refs within 10 s"
+    assert TransferStop().paused is not None
+    with TransferStop().paused():  # no deadlines: nothing to pause
+        pass

@@ -174,12 +174,14 @@ class TransferWatch:
     ) -> None:
         self.remote = remote
         self.stop = parent.linked() if parent is not None else TransferStop()
+        self.stop.pauses_with(self.ours)  # a sign-in's prompt and helpers are not the remote's time
         self._deadlines = deadlines
         self._clock = clock
         self._lock = threading.Lock()
         self._phase = TransferPhase.ADVERTISE
         self._paused = 0.0  # seconds spent in our own work (`ours`), which no deadline counts
         self._pause_start: float | None = None
+        self._pausing = 0  # `ours` blocks open (a sign-in inside an LFS upload inside a push)
         self._since = clock()
         self._moved = 0
         self._samples: deque[tuple[float, int]] = deque([(self._since, 0)])
@@ -209,13 +211,17 @@ class TransferWatch:
         for a pack slot): the remote is not held to it, as curl does not count the time its
         write callback takes against the transfer."""
         with self._lock:
-            self._pause_start = self._clock()
+            self._pausing += 1
+            if self._pausing == 1:
+                self._pause_start = self._clock()
         try:
             yield
         finally:
             with self._lock:
-                self._paused += self._clock() - (self._pause_start or self._clock())
-                self._pause_start = None
+                self._pausing -= 1
+                if self._pausing == 0 and self._pause_start is not None:
+                    self._paused += self._clock() - self._pause_start
+                    self._pause_start = None
 
     def _now(self) -> float:
         """The transfer's clock: real time less the time spent in `ours` (lock held)."""

@@ -20,8 +20,10 @@ to git's helpers.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -207,7 +209,8 @@ class SignIn:
         query = self._query_for()
         for helper in query.helpers:
             try:
-                answer = credential_helper.ask(helper, query, self.stop)
+                with self._users_time():
+                    answer = credential_helper.ask(helper, query, self.stop)
             except HelperNeedsGit as exc:
                 self.notes.append(exc.message)
                 continue
@@ -224,6 +227,10 @@ class SignIn:
                 return None
         return None
 
+    def _users_time(self) -> AbstractContextManager[None]:
+        """A prompt or a helper waits for the user: the transfer's deadlines do not count it."""
+        return self.stop.paused() if self.stop is not None else contextlib.nullcontext()
+
     def _from_prompt(self) -> HttpAuth | None:
         self._tried.add(Source.PROMPT)
         prompt = self.signer.prompt
@@ -231,7 +238,8 @@ class SignIn:
             return None
         refused = self.current is not None or self._keyring_refused
         username = self._query_for().username or self.url.user
-        typed = prompt(SignInRequest(self.remote, url_without_secret(self.url.text), username, refused))
+        with self._users_time():
+            typed = prompt(SignInRequest(self.remote, url_without_secret(self.url.text), username, refused))
         if typed is None or not typed.password:
             self.current = None
             return None

@@ -24,7 +24,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 from core.git.transfer.errors import RemoteError, TransferStopped
 
@@ -40,6 +41,18 @@ class TransferStop:
         self._closers: list[Closer] = []
         self._error: RemoteError | None = None
         self._unlink: Closer | None = None
+        self._pause: Callable[[], AbstractContextManager[None]] | None = None
+
+    def pauses_with(self, pause: Callable[[], AbstractContextManager[None]]) -> None:
+        """Have `paused` use `pause` (a transfer's deadlines: `TransferWatch.ours`)."""
+        self._pause = pause
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Time spent inside is the user's (a sign-in prompt, a credential helper opening a
+        browser): no deadline of the transfer counts it. A stop still cuts the transfer."""
+        with self._pause() if self._pause is not None else contextlib.nullcontext():
+            yield
 
     @property
     def requested(self) -> bool:
