@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from datetime import datetime
 
 from core.engine.breaker import RemoteBreaker
@@ -38,6 +37,7 @@ from core.engine.scheduler import FetchScheduler
 from core.errors import GitferryError
 from core.events import EventBus, RemoteTripped
 from core.model import RepoRecord, RepoState
+from core.platform.stop_signals import on_stop_signals
 from core.pool import RepoPool
 from core.results import CANCELLED_MESSAGE, ResultKind
 from core.store.database import Reopened
@@ -215,11 +215,8 @@ class Daemon:
 async def run_until_signalled(core: Core) -> None:
     """Run the daemon until SIGINT or SIGTERM."""
     daemon = Daemon(core)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, daemon.stop)
+    undo = on_stop_signals(asyncio.get_running_loop(), daemon.stop)
     try:
         await daemon.run()
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+        undo()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 
+from dulwich.errors import ObjectFormatException
 from dulwich.repo import Repo
 
 from core.engine.core import Core
@@ -45,13 +46,16 @@ class LfsPhase:
     ) -> None:
         """Download the objects the coming switch needs (nothing when it needs none),
         signing in as the fetch did (`ask`: the prompt may be used)."""
-        target = await core.offload.io(switch_target, repo)
-        if target is None:
-            return
-        signer = core.signer(ask=ask)
-        fetched = await core.offload.io(
-            partial(fetch_for_switch, repo, target, signer=signer, timeout=network_timeout, stop=stop)
-        )
+        try:
+            target = await core.offload.io(switch_target, repo)
+            if target is None:
+                return
+            signer = core.signer(ask=ask)
+            fetched = await core.offload.io(
+                partial(fetch_for_switch, repo, target, signer=signer, timeout=network_timeout, stop=stop)
+            )
+        except ObjectFormatException:
+            return  # a malformed tree: the integration refuses it, with its own message
         report.lfs_downloaded += fetched.downloaded
         self.fetched.append(fetched)
 

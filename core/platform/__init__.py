@@ -19,6 +19,14 @@ port must fill in.
   Windows has no poll and selects on sockets only: the ssh pipe needs a reader
   thread or `PeekNamedPipe`.
 - `battery`: on battery, and how full (psutil on every platform).
+- `stop_signals`: SIGINT and SIGTERM stop the headless daemon
+  (`loop.add_signal_handler`); Windows' loops have none: `signal.signal` with
+  a thread-safe hand-over, as the desktop app does.
+- `process_groups`: a child (a hook, a credential helper) killed with all it
+  started: a session of its own and `killpg`; Windows: a job object.
+- `renames`: swap a file into place and back (`renameat2` RENAME_EXCHANGE /
+  RENAME_NOREPLACE) for race-safe working-tree writes; elsewhere a last check
+  before a plain rename (macOS: `renamex_np`).
 - `autostart`: start the app at login. An XDG autostart desktop entry; macOS
   needs a LaunchAgent property list, Windows a value under the `Run` key.
 
@@ -26,6 +34,5 @@ Left where they are, because they already degrade by themselves:
 `core.atomic_file.fsync_dir` skips directories on Windows; `O_NOFOLLOW`,
 `O_DIRECTORY` and `O_CLOEXEC` are read with `getattr` in the worktree scan,
 `ignore_rules`, `write` and `blob_stream` (without them the scan takes its path
-walk). Not behind a seam yet: the daemon stops on SIGINT/SIGTERM through
-`loop.add_signal_handler`, which Windows' event loops lack.
+walk).
 """

@@ -21,7 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.git.merge.line_diff import Algorithm, Hunk, diff_hunks, split_lines
+from core.git.merge import diff_budget
+from core.git.merge.histogram_diff import histogram_changes
+from core.git.merge.histogram_replay import VisitLog
+from core.git.merge.line_diff import Algorithm, Hunk, TooCostly, diff_hunks, split_lines
 from core.git.merge.merge_file import GIT_MERGE, GIT_MERGE_FILE, FileMerge, MergeOptions, Style, merge_file
 
 Case = tuple[bytes | None, bytes, bytes]  # base (None: added on both sides), ours, theirs
@@ -474,3 +477,44 @@ def test_options_name_the_markers(tmp_path: Path) -> None:
     assert merged == FileMerge(
         b"a\n<<<<<<<<< HEAD\nX\n||||||||| merged\nb\n=========\nY\n>>>>>>>>> side\nc\n", True
     )
+
+
+@pytest.mark.slow
+def test_reusing_a_scan_changes_no_histogram_diff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`histogram_replay` only saves work: with it and without it, the same changed lines."""
+    rng = random.Random(5)
+    pairs = []
+    for _ in range(300):
+        vocabulary = rng.choice([4, 20, 200, 100_000])
+        a = [rng.randrange(vocabulary) for _ in range(rng.randint(20, 600))]
+        b = list(a)
+        for _ in range(rng.randint(1, len(a) // 4)):
+            at = rng.randint(0, len(b))
+            if rng.random() < 0.4:
+                b[at:at] = [rng.randrange(2 * vocabulary) for _ in range(rng.randint(1, 3))]
+            elif rng.random() < 0.6:
+                del b[at : at + rng.randint(1, 3)]
+            else:  # a block moved
+                block = b[at : at + rng.randint(1, 8)]
+                del b[at : at + len(block)]
+                to = rng.randint(0, len(b))
+                b[to:to] = block
+        pairs.append((a, b))
+    replayed = [histogram_changes(a, b) for a, b in pairs]
+    monkeypatch.setattr(VisitLog, "replay", lambda *_args: None)
+    assert [histogram_changes(a, b) for a, b in pairs] == replayed
+
+
+def test_a_diff_past_the_work_bound_is_a_conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every line moved: within the bound git's answer, past it a conflict (never a clean merge)."""
+    lines = [b"line %d\n" % k for k in range(2000)]
+    moved = random.Random(1).sample(lines, len(lines))
+    base, ours, theirs = b"".join(lines), b"".join(moved), b"".join(lines[1:])
+    assert (
+        merge_file(base, ours, theirs, GIT_MERGE_FILE) == git_merge_file(tmp_path, [(base, ours, theirs)])[0]
+    )
+    monkeypatch.setattr(diff_budget, "LIMIT", 10_000)
+    with pytest.raises(TooCostly):
+        diff_hunks(lines, moved)
+    assert merge_file(base, ours, theirs, GIT_MERGE_FILE) == FileMerge(ours, True)
+    assert merge_file(base, ours, theirs) == FileMerge(ours, True)

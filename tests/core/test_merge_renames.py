@@ -466,3 +466,48 @@ def test_tally_of_the_random_histories(capsys: pytest.CaptureFixture[str]) -> No
     """Prints what the property saw (run with -s to read it); `bench.merge` prints more."""
     with capsys.disabled():
         print(f"\nrename merges against git merge-tree: {dict(TALLY)}")
+
+
+# --- criss-cross: renames inside the virtual merge base ---------------------------------------------
+
+
+def _files_of(repo: Repo, tree: bytes) -> Files:
+    files: Files = {}
+    for entry in iter_tree_contents(repo.object_store, tree):
+        text = repo.object_store[entry.sha].data.decode()
+        if entry.mode == 0o120000:
+            files[entry.path.decode()] = ("link", text)
+        elif entry.mode & 0o100:
+            files[entry.path.decode()] = ("x", text)
+        else:
+            files[entry.path.decode()] = text
+    return files
+
+
+@settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 2**32))
+@pytest.mark.slow
+def test_criss_cross_merges_with_renames_as_git_does(repo_path: Path, seed: int) -> None:
+    """Two merge bases that themselves merge with renames: the virtual base is built with
+    them; where that inner merge conflicts on a rename, Gitferry conflicts (never merges)."""
+    rng = random.Random(seed)
+    base = random_base(rng)
+    with Repo(str(repo_path)) as repo:
+        root = commit(repo, base, [], "base")
+        x1 = commit(repo, random_side(rng, base, "x", calm=10), [root], "x1")
+        y1 = commit(repo, random_side(rng, base, "y", calm=10), [root], "y1")
+        clean, middle = git_merge_tree(repo_path, x1, y1)
+        if not clean:
+            event("the bases conflict: not a criss-cross case")
+            return
+        both = _files_of(repo, middle.encode())
+        x2 = commit(repo, random_side(rng, both, "x2", calm=14), [x1, y1], "x2")
+        y2 = commit(repo, random_side(rng, both, "y2", calm=14), [y1, x1], "y2")
+        merged = merge_commits(repo, ObjectOverlay(repo.object_store), x2, y2)
+    git_clean, git_tree = git_merge_tree(repo_path, x2, y2)
+    event(f"ours {'clean' if merged.clean else 'conflict'}, git {'clean' if git_clean else 'conflict'}")
+    assert merged.clean <= git_clean
+    if merged.clean:
+        assert merged.tree.decode() == git_tree

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from core.git.config.merge_config import RenameSettings
-from core.git.merge.integrate import Strategy, integrate_current
+from core.git.merge.conflict_copies import KeepBoth
+from core.git.merge.integrate import Conflict, Strategy, integrate_current
 from core.git.merge.rebase_replay import local_commits, not_upstream, replay
 from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
@@ -304,3 +306,29 @@ def test_patch_equality_is_gits_patch_id_equality(
     same = _git_patch_id(path, local) in git_ids
     event(f"same patch: {same}")
     assert left_out == same
+
+
+def test_rename_rename_conflict_changes_nothing_or_keeps_both(clones: tuple[Path, Path]) -> None:
+    mine, theirs = clones
+    git("mv", "a.txt", "theirs-name.txt", cwd=theirs)
+    git("commit", "-q", "-m", "rename there", cwd=theirs)
+    git("push", "-q", "origin", "main", cwd=theirs)
+    git("mv", "a.txt", "my-name.txt", cwd=mine)
+    git("commit", "-q", "-m", "rename here", cwd=mine)
+    git("fetch", "-q", cwd=mine)
+    head = rev_parse(mine, "HEAD")
+
+    with Repo(str(mine)) as repo, pytest.raises(Conflict) as caught:
+        integrate_current(repo, Strategy.MERGE, now=NOW)
+    assert {"my-name.txt", "theirs-name.txt"} <= set(caught.value.paths)
+    assert rev_parse(mine, "HEAD") == head and git("status", "--porcelain", cwd=mine) == ""
+
+    with Repo(str(mine)) as repo:
+        done = integrate_current(
+            repo, Strategy.MERGE, now=NOW, keep_both=KeepBoth("host", datetime(2026, 1, 1))
+        )
+    assert done.action == "merge"
+    assert [(c.path, c.copy) for c in done.copies] == [("theirs-name.txt", "my-name.txt")]
+    assert (mine / "my-name.txt").read_text() == (mine / "theirs-name.txt").read_text()
+    assert not (mine / "a.txt").exists()
+    assert git("status", "--porcelain", cwd=mine) == ""

@@ -17,9 +17,7 @@ inside the hook find the repository from the directory). It may take long
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from dataclasses import dataclass
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.platform.process_groups import KILLED, OWN_GROUP, kill_group
 from core.results import ResultKind
 
 # git waits for a hook as long as it takes; a sync cannot hold its lock forever.
@@ -83,27 +82,21 @@ def run_hook(repo: Repo, name: str, args: Sequence[str], stdin: bytes = b"") -> 
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            start_new_session=True,  # so a hook stopped for time goes with whatever it started
+            **OWN_GROUP,  # so a hook stopped for time goes with whatever it started
         )
     except OSError as exc:  # a bad interpreter line, say: git, too, reports and stops
         return HookRun(126, _one_line(f"could not run {path}: {exc.strerror or exc}"))
     try:
         out, err = hook.communicate(stdin, timeout=HOOK_TIMEOUT)
     except subprocess.TimeoutExpired:
-        _stop_group(hook)
-        return HookRun(-signal.SIGKILL, f"it did not finish within {HOOK_TIMEOUT:.0f} s and was stopped")
+        kill_group(hook)
+        return HookRun(KILLED, f"it did not finish within {HOOK_TIMEOUT:.0f} s and was stopped")
     return HookRun(hook.returncode, _said(err, out, hook.returncode))
 
 
 def _run_dir(repo: Repo) -> str:
     """Where git runs hooks: the worktree's root, or the git dir of a bare repository."""
     return repo.controldir() if repo.bare else repo.path
-
-
-def _stop_group(hook: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(OSError):  # gone already
-        os.killpg(hook.pid, signal.SIGKILL)
-    hook.communicate()
 
 
 def _said(err: bytes, out: bytes, status: int) -> str:

@@ -22,13 +22,14 @@ from collections.abc import Sequence
 from itertools import count
 from typing import Literal
 
+from core.git.merge.diff_budget import Budget, TooCostly
 from core.git.merge.diff_compaction import Hunk, compact, hunks
 from core.git.merge.histogram_diff import TooManyCollisions, histogram_changes
 from core.git.merge.myers_diff import myers_changes
 
 Algorithm = Literal["myers", "minimal", "histogram"]
 
-__all__ = ["Algorithm", "Hunk", "LineNumbers", "TooManyCollisions", "diff_hunks", "split_lines"]
+__all__ = ["Algorithm", "Hunk", "LineNumbers", "TooCostly", "TooManyCollisions", "diff_hunks", "split_lines"]
 
 
 def split_lines(data: bytes) -> list[bytes]:
@@ -40,7 +41,8 @@ def diff_hunks(a: Sequence[bytes], b: Sequence[bytes], algorithm: Algorithm = "m
     """The changes from `a` to `b` as git's diff with `algorithm` reports them, in order.
 
     Two hunks never touch (an unchanged line lies between any two). Raises
-    `TooManyCollisions` where git's histogram diff fails.
+    `TooManyCollisions` where git's histogram diff fails, `TooCostly` past the
+    work bound of `diff_budget`.
     """
     return LineNumbers(a).diff(b, algorithm)
 
@@ -64,9 +66,9 @@ class LineNumbers:
 
 def _diff_numbered(ids_a: list[int], ids_b: list[int], algorithm: Algorithm) -> list[Hunk]:
     if algorithm == "histogram":
-        changed_a, changed_b = histogram_changes(ids_a, ids_b)
+        changed_a, changed_b = histogram_changes(ids_a, ids_b, Budget())
     else:
-        changed_a, changed_b = myers_changes(ids_a, ids_b, minimal=algorithm == "minimal")
+        changed_a, changed_b = myers_changes(ids_a, ids_b, algorithm == "minimal", Budget())
     compact(changed_a, changed_b, ids_a)
     compact(changed_b, changed_a, ids_b)
     return hunks(changed_a, changed_b)

@@ -32,7 +32,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from core.git.merge.line_diff import Algorithm, LineNumbers, TooManyCollisions, diff_hunks, split_lines
+from core.git.merge.line_diff import (
+    Algorithm,
+    LineNumbers,
+    TooCostly,
+    TooManyCollisions,
+    diff_hunks,
+    split_lines,
+)
 
 _BINARY_PROBE = 8000
 
@@ -83,7 +90,7 @@ def merge_file(
         return FileMerge(ours, True)
     try:
         return _Merge(split_lines(base or b""), split_lines(ours), split_lines(theirs), options).run()
-    except TooManyCollisions:  # git's merge fails here: not clean
+    except (TooManyCollisions, TooCostly):  # git's merge fails here, or would take too long here
         return FileMerge(ours, True)
 
 

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from itertools import accumulate, compress, repeat
 from typing import Final
 
+from core.git.merge.diff_budget import Budget
+
 _MAX_EQLIMIT: Final = 1024  # a line this frequent is "frequent" whatever the length
 _SIMSCAN_WINDOW: Final = 100
 _KPDIS_RUN: Final = 4
@@ -51,8 +53,12 @@ def bogosqrt(n: int) -> int:
     return root
 
 
-def myers_changes(a: Sequence[int], b: Sequence[int], minimal: bool = False) -> tuple[bytearray, bytearray]:
-    """The changed lines of `a` and of `b` (1 per changed line, one trailing 0)."""
+def myers_changes(
+    a: Sequence[int], b: Sequence[int], minimal: bool = False, budget: Budget | None = None
+) -> tuple[bytearray, bytearray]:
+    """The changed lines of `a` and of `b` (1 per changed line, one trailing 0).
+
+    Raises `TooCostly` when the search outruns `budget`."""
     n1, n2 = len(a), len(b)
     changed_a, changed_b = bytearray(n1 + 1), bytearray(n2 + 1)
     head = common_head(a, b, 0, 0, min(n1, n2))
@@ -60,7 +66,7 @@ def myers_changes(a: Sequence[int], b: Sequence[int], minimal: bool = False) -> 
     counts_a, counts_b = Counter(a), Counter(b)
     kept_a = _kept(a, head, n1 - tail, counts_b, n1, changed_a)
     kept_b = _kept(b, head, n2 - tail, counts_a, n2, changed_b)
-    _Search(a, b, kept_a, kept_b, changed_a, changed_b).run(minimal)
+    _Search(a, b, kept_a, kept_b, changed_a, changed_b, budget or Budget()).run(minimal)
     return changed_a, changed_b
 
 
@@ -167,7 +173,9 @@ class _Search:
         kept_b: list[int],
         changed_a: bytearray,
         changed_b: bytearray,
+        budget: Budget,
     ) -> None:
+        self.budget = budget
         self.ha1 = list(map(a.__getitem__, kept_a))
         self.ha2 = list(map(b.__getitem__, kept_b))
         self.kept_a, self.kept_b = kept_a, kept_b
@@ -211,8 +219,10 @@ class _Search:
         kvdf[fmid + s] = off1
         kvdb[bmid + s] = lim1
         ec = 0
+        spend = self.budget.spend
         while True:
             ec += 1
+            spend(fmax - fmin + bmax - bmin + 2)
             got_snake = False
             if fmin > dmin:
                 fmin -= 1

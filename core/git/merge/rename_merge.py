@@ -41,7 +41,7 @@ from dulwich.objects import ObjectID
 from core.git.config.merge_config import RenameSettings
 from core.git.merge.conflict_copies import ConflictCopy
 from core.git.merge.rename_collect import EMPTY_BLOB, SideChanges, collect
-from core.git.merge.rename_detect import Path, detect
+from core.git.merge.rename_detect import detect
 from core.git.merge.similarity import Similarity
 from core.git.merge.tree_view import Entry, PathClash, TreeView
 from core.git.objects.path_safety import display
@@ -286,6 +286,3 @@ def _file(entry: Entry | None) -> Entry | None:
 
 def _regular(entry: Entry | None) -> bool:
     return entry is not None and stat.S_ISREG(entry[0])
-
-
-__all__ = ["MergeEntries", "Path", "RenamePlan", "plan"]
