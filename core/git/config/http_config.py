@@ -28,9 +28,7 @@ from dulwich.config import Config
 
 from core.errors import BadInput
 from core.git.config.urlmatch import last, listed, scoped
-
-TRUE = {"true", "yes", "on"}
-FALSE = {"false", "no", "off", ""}  # git: `key =` is false, `key` alone true
+from core.git.config.values import git_bool
 
 
 class BadHttpSetting(BadInput):
@@ -150,14 +148,11 @@ def bypasses(host: str, no_proxy: str) -> bool:
 def config_bool(key: str, raw: bytes | None, *, default: bool) -> bool:
     if raw is None:
         return default
-    text = raw.decode("utf-8", "replace").strip().lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    if text.lstrip("-").isdigit():
-        return int(text) != 0
-    raise BadHttpSetting(key, f"{text!r} is not a boolean")
+    text = raw.decode("utf-8", "replace")
+    parsed = git_bool(text)
+    if parsed is None:
+        raise BadHttpSetting(key, f"{text.strip().lower()!r} is not a boolean")
+    return parsed
 
 
 def _text(raw: bytes | None) -> str | None:

@@ -26,11 +26,10 @@ from dulwich.config import Config
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.git.config.values import git_bool
 
 DirectoryRenames = Literal["conflict", "true", "false"]
 DEFAULT_RENAME_LIMIT: Final = 7000
-_TRUE = {"true", "yes", "on"}
-_FALSE = {"false", "no", "off", ""}
 _UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
 
 
@@ -67,8 +66,8 @@ def rename_settings(repo: Repo) -> RenameSettings:
         lowered = value.strip().lower()
         if lowered == "conflict":
             directories = "conflict"
-        elif lowered in _TRUE or lowered in _FALSE or lowered.lstrip("-").isdigit():
-            directories = "true" if _boolean(value, "merge.directoryRenames") else "false"
+        elif (parsed := git_bool(value)) is not None:
+            directories = "true" if parsed else "false"
         # anything else: git ignores it (a value from a future version)
     return RenameSettings(detect, limit if limit > 0 else DEFAULT_RENAME_LIMIT, directories)
 
@@ -82,15 +81,10 @@ def _get(config: Config, section: bytes, key: bytes) -> str | None:
 
 
 def _boolean(value: str, name: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    try:
-        return int(lowered, 10) != 0
-    except ValueError:
-        raise BadMergeConfig(name, value, "a boolean") from None
+    parsed = git_bool(value)
+    if parsed is None:
+        raise BadMergeConfig(name, value, "a boolean")
+    return parsed
 
 
 def _integer(value: str, name: str) -> int:

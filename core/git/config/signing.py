@@ -24,6 +24,7 @@ from dulwich.config import Config
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.git.config.values import git_bool
 from core.results import ResultKind
 
 SigningFormat = Literal["openpgp", "x509", "ssh"]
@@ -35,8 +36,6 @@ _PROGRAM_KEYS: dict[SigningFormat, list[tuple[tuple[bytes, ...], bytes]]] = {
     "x509": [((b"gpg", b"x509"), b"program")],
     "ssh": [((b"gpg", b"ssh"), b"program")],
 }
-_TRUE = {"true", "yes", "on"}
-_FALSE = {"false", "no", "off", ""}
 
 
 class SigningFailed(GitferryError):
@@ -94,12 +93,7 @@ def _git_bool(value: str | None, name: str) -> bool:
     """git's boolean: true/yes/on, false/no/off/empty, or a number (non-zero is true)."""
     if value is None:
         return False
-    lowered = value.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    try:
-        return int(lowered, 0) != 0
-    except ValueError:
-        raise SigningFailed(f"{name} is '{value}', not a boolean") from None
+    parsed = git_bool(value)
+    if parsed is None:
+        raise SigningFailed(f"{name} is '{value}', not a boolean")
+    return parsed

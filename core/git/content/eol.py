@@ -26,11 +26,11 @@ from dulwich.attrs import AttributeValue
 from dulwich.config import StackedConfig
 from dulwich.line_ending import CRLFAction, resolve_crlf_action
 
+from core.git.config.values import git_bool
 from core.git.content.text_stats import TextStats
 
 AUTO_ACTIONS = frozenset({CRLFAction.AUTO, CRLFAction.AUTO_INPUT, CRLFAction.AUTO_CRLF})
 _CRLF_OUTPUT = frozenset({CRLFAction.TEXT_CRLF, CRLFAction.AUTO_CRLF})
-_TRUE = (b"true", b"yes", b"on", b"1")
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,13 @@ class EolConfig:
         elif autocrlf.lower() == b"input":
             auto = b"input"
         else:
-            auto = b"true" if autocrlf.lower() in _TRUE else b"false"
+            auto = b"true" if git_bool(autocrlf.decode("utf-8", "replace")) else b"false"
         eol = (_value(config, b"eol") or b"native").lower()
         safecrlf = _value(config, b"safecrlf")
         if safecrlf is None or safecrlf.lower() == b"warn":
             safe = "warn"
         else:
-            safe = "true" if safecrlf.lower() in _TRUE else "false"
+            safe = "true" if git_bool(safecrlf.decode("utf-8", "replace")) else "false"
         return cls(auto, eol.decode("ascii", "replace") if eol in (b"lf", b"crlf") else "native", safe)
 
     @property

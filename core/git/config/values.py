@@ -1,0 +1,27 @@
+"""Config values as git reads them: one boolean parser for every `core.git.config` reader.
+
+git's `git_parse_maybe_bool`: true/yes/on, false/no/off and the empty value
+(`key =`), or an integer (non-zero is true; git reads it with strtol's base 0, so
+`0x10` is a number too). A key with no `=` at all is true; callers that see the
+raw value handle that case (dulwich hands it over as None).
+"""
+
+from __future__ import annotations
+
+GIT_TRUE = frozenset({"true", "yes", "on"})
+GIT_FALSE = frozenset({"false", "no", "off", ""})
+
+
+def git_bool(text: str) -> bool | None:
+    """`text` as git's boolean, or None when git would not take it as one."""
+    lowered = text.strip().lower()
+    if lowered in GIT_TRUE:
+        return True
+    if lowered in GIT_FALSE:
+        return False
+    for base in (0, 10):  # base 0 refuses "010", which git's strtol reads
+        try:
+            return int(lowered, base) != 0
+        except ValueError:
+            continue
+    return None
