@@ -8,7 +8,10 @@ import pytest
 
 from core.git.config.values import git_bool
 
-VALUES = ["true", "TRUE", "yes", "on", "false", "No", "off", "", "0", "1", "2", "-1", "0x10", "010", "maybe", "1.5"]
+VALUES = [
+    *("true", "TRUE", "yes", "on", "false", "No", "off", ""),
+    *("0", "1", "2", "-1", "0x10", "010", "maybe", "1.5"),
+]
 
 
 @pytest.mark.parametrize("value", VALUES)
