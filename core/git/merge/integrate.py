@@ -157,7 +157,7 @@ def integrate_current(
         action: Action = "fast_forward"
         new_head = remote
     else:
-        sides = _Sides(upstream, local, remote, bases)
+        sides = _Sides(upstream, local, remote, bases, index)
         action, new_head, copies = _diverged(repo, objects, strategy, sides, now, keep_both)
     _ensure_unlocked(repo, [_branch_ref(branch)], index=True)
     with _translate_locks():
@@ -230,6 +230,7 @@ class _Sides:
     local: ObjectID
     remote: ObjectID
     bases: list[ObjectID]
+    index: GenerationIndex | None  # kept by the engine; None builds one where needed
 
 
 def _diverged(
@@ -258,7 +259,7 @@ def _rebase(
     """The rebased head; None where a merge must do instead."""
     commits = local_commits(repo, sides.local, sides.remote)
     # Rebase only rewrites unpublished commits, and only when dropping merges loses nothing.
-    if published(repo, commits, sides.remote) or not linearizable(repo, objects, commits):
+    if published(repo, commits, sides.remote, sides.index) or not linearizable(repo, objects, commits):
         return None
     # Commits the upstream already has under another id are left out, as git rebase does.
     picks = not_upstream(repo, objects, commits, sides.remote, sides.local)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from heapq import heapify, heappop, heappush
 
 from dulwich.objects import Commit, ObjectID
 from dulwich.refs import Ref
@@ -34,6 +35,7 @@ from dulwich.walk import ORDER_TOPO, Walker
 
 from core.git.config.identity import Signature
 from core.git.config.merge_config import RenameSettings
+from core.git.history.generations import GenerationIndex
 from core.git.merge.merge_tree import TreeMerger, merge_commits
 from core.git.merge.patch_ids import already_upstream
 from core.git.merge.tree_view import TreeView
@@ -56,12 +58,18 @@ def local_commits(repo: Repo, local: ObjectID, upstream: ObjectID) -> list[Commi
     return [entry.commit for entry in walker]
 
 
-def published(repo: Repo, commits: Sequence[Commit], upstream: ObjectID) -> bool:
+def published(
+    repo: Repo, commits: Sequence[Commit], upstream: ObjectID, index: GenerationIndex | None = None
+) -> bool:
     """Whether any of `commits` (all outside `upstream`'s history) is on a remote-tracking ref.
 
-    A tip that reaches one of them reaches one of their oldest ones (those whose
-    parents are outside the set), so the walk from the tips can stop at those
-    oldest commits' parents as well as at `upstream`.
+    One walk from every remote-tracking tip at once, highest generation first,
+    that never goes below the lowest generation among `commits`: a commit
+    reaches one of them only if its generation is higher. So the cost follows
+    the history between the tips and the local commits, not the number of
+    remote branches (a reachability walk per tip, or a date-ordered walk that
+    must drain every tip's history, took seconds with 300 branches).
+    `index`: the generation index kept for this repository (one is built otherwise).
     """
     ids = {commit.id for commit in commits}
     tips = {sha for sha in repo.refs.as_dict(_REMOTES).values() if sha != upstream}
@@ -69,9 +77,23 @@ def published(repo: Repo, commits: Sequence[Commit], upstream: ObjectID) -> bool
         return False
     if tips & ids:
         return True
-    stops = {parent for commit in commits for parent in commit.parents if parent not in ids}
-    walker = Walker(repo.object_store, sorted(tips), exclude=[upstream, *sorted(stops)])
-    return any(entry.commit.id in ids for entry in walker)
+    index = GenerationIndex(repo) if index is None else index
+    wanted = set(index.update(repo, sorted(ids)))
+    generations = index.generations
+    floor = min(generations[n] for n in wanted)
+    queue = [(-generations[n], n) for n in set(index.update(repo, sorted(tips)))]
+    heapify(queue)
+    seen = {n for _, n in queue}
+    while queue:
+        _, number = heappop(queue)
+        index.walked += 1
+        if number in wanted:
+            return True
+        for parent in index.parents_of(number):
+            if parent not in seen and generations[parent] >= floor:
+                seen.add(parent)
+                heappush(queue, (-generations[parent], parent))
+    return False
 
 
 def linearizable(repo: Repo, objects: ObjectOverlay, commits: Sequence[Commit]) -> bool:
