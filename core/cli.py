@@ -355,6 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gitferry: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `gitferry status --json | head`: the reader left, as git, say nothing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_FAILED
     except Exception as exc:  # a bug: one line here, the traceback in the log file
         log.exception("gitferry %s failed", args.command)
         hint = f"{TRACEBACK_HINT} ({log_file(data_dir())})"

@@ -248,6 +248,17 @@ def test_console_script_runs(tmp_path: Path) -> None:
     assert "PySide6" not in proc.stderr
 
 
+def test_a_reader_that_leaves_early_gets_no_error(tmp_path: Path) -> None:
+    """`gitferry status --json | head`: the pipe closes under the CLI; like git, it says nothing."""
+    exe = Path(sys.executable).with_name("gitferry")
+    proc = subprocess.Popen([str(exe), "status", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the CLI has started, so its write finds the pipe closed
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert err == "", err
+
+
 def test_clone_registers_a_clean_worktree(
     git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
