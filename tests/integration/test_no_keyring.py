@@ -1,0 +1,111 @@
+"""No keyring, no problem for public remotes: a real `gitferry` process with no usable keyring.
+
+`PYTHON_KEYRING_BACKEND` names keyring's always-failing backend (a machine
+without a keyring) or a backend that does not exist (a malformed setting).
+Clone and sync of a public HTTP remote work as `git clone` does; a remote
+that requires credentials fails with one line naming the keyring problem
+(`auth_failed`, exit 1, no traceback), and works once git's credential
+helper gives the secret: the broken keyring was read, failed, and the chain
+went on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.gitcli import commit_file, git, rev_parse
+from tests.servers.remote import HttpRemote
+
+BACKENDS = {
+    "no keyring": ("keyring.backends.fail.Keyring", "keyring is locked or unavailable"),
+    "malformed": ("no.such.Backend", "PYTHON_KEYRING_BACKEND=no.such.Backend cannot be loaded"),
+}
+
+
+def gitferry(backend: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": backend}
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _published(remote: HttpRemote, tmp_path: Path) -> Path:
+    """A remote repository `origin` with one commit on main; the work tree that pushed it."""
+    bare = remote.create("origin.git")
+    seed = tmp_path / "seed"
+    git("clone", "-q", str(bare), str(seed))
+    commit_file(seed, "a.txt", "one\n")
+    git("push", "-q", "origin", "HEAD:main", cwd=seed)
+    git("symbolic-ref", "HEAD", "refs/heads/main", cwd=bare)
+    return bare
+
+
+def _no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "unexpected error" not in proc.stderr
+
+
+@pytest.mark.parametrize("case", BACKENDS)
+def test_public_http_remote_clones_and_syncs(http_server: HttpRemote, tmp_path: Path, case: str) -> None:
+    backend, _ = BACKENDS[case]
+    bare = _published(http_server, tmp_path)
+    cloned = gitferry(backend, "clone", http_server.url("origin.git"), "mine", cwd=tmp_path)
+    assert cloned.returncode == 0, cloned.stderr
+    _no_traceback(cloned)
+    mine = tmp_path / "mine"
+    assert rev_parse(mine, "HEAD") == rev_parse(bare, "main")
+    new = commit_file(mine, "b.txt", "two\n")
+    synced = gitferry(backend, "sync", "--json", "mine", cwd=tmp_path)
+    _no_traceback(synced)
+    assert synced.returncode == 0, synced.stderr
+    assert json.loads(synced.stdout)["repos"][0]["pushed"] == ["main"]
+    assert rev_parse(bare, "main") == new
+
+
+@pytest.mark.parametrize("case", BACKENDS)
+def test_remote_needing_a_secret_names_the_keyring(
+    http_auth_server: HttpRemote, tmp_path: Path, case: str
+) -> None:
+    backend, named = BACKENDS[case]
+    bare = _published(http_auth_server, tmp_path)
+    cloned = gitferry(backend, "clone", http_auth_server.url("origin.git"), "mine", cwd=tmp_path)
+    assert cloned.returncode == 1
+    _no_traceback(cloned)
+    lines = cloned.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and "credentials" in lines[0], cloned.stderr
+    assert not (tmp_path / "mine").exists() or not any((tmp_path / "mine").iterdir())
+
+    # An existing clone: sync says auth_failed, naming the keyring, and leaves the branch alone.
+    mine = tmp_path / "work"
+    git("clone", "-q", http_auth_server.url_with_credentials("origin.git"), str(mine))
+    git("remote", "set-url", "origin", http_auth_server.url("origin.git"), cwd=mine)
+    assert gitferry(backend, "add", str(mine), cwd=tmp_path).returncode == 0
+    head = commit_file(mine, "b.txt", "two\n")
+    synced = gitferry(backend, "sync", "--json", "work", cwd=tmp_path)
+    _no_traceback(synced)
+    assert synced.returncode == 1
+    report = json.loads(synced.stdout)["repos"][0]
+    assert report["result"] == "auth_failed" and named in report["message"], report
+    assert rev_parse(mine, "HEAD") == head and rev_parse(bare, "main") != head
+
+    # git's credential helper gives the secret: the failed keyring read fell through to it.
+    user, password = http_auth_server.auth or ("", "")
+    helper = f"!f() {{ echo username={user}; echo password={password}; }}; f"
+    git("config", "credential.helper", helper, cwd=mine)
+    synced = gitferry(backend, "sync", "--json", "work", cwd=tmp_path)
+    _no_traceback(synced)
+    assert synced.returncode == 0, synced.stdout
+    assert rev_parse(bare, "main") == head
