@@ -103,7 +103,14 @@ def test_fetch_when_nothing_moved_requests_no_pack(remote: Remote, tmp_path: Pat
     assert result.timings_ms["negotiate"] == result.timings_ms["receive"] == 0.0
     assert refs(local) == before_refs and pack_dir(local) == before_packs
     if isinstance(remote, HttpRemote):  # the server saw a ref listing and nothing else
-        assert [command for command, _ in remote.commands] == ["ls-refs"]
+        # (a v0 listing: following tags needs its peeled tags and include-tag)
+        assert [(method, target.split("/")[-1]) for method, target in remote.requests] == [
+            ("GET", "refs?service=git-upload-pack")
+        ]
+        git("config", "remote.origin.tagOpt", "--no-tags", cwd=local)
+        remote.server.app.commands.clear()
+        fetch(local, remote)
+        assert [command for command, _ in remote.commands] == ["ls-refs"]  # v2 when not following
 
 
 def test_deleted_upstream_branch_is_reported_gone(remote: Remote, tmp_path: Path) -> None:
@@ -177,13 +184,14 @@ def test_only_tracked_branches_are_fetched(git_daemon: Remote, tmp_path: Path) -
     git("push", "-q", str(bare), "v1", cwd=work)
 
     result = fetch(local, git_daemon)  # default: upstreams (main) and the default branch
-    assert set(result.updated) == {"refs/remotes/origin/main"}
+    assert set(result.updated) == {"refs/remotes/origin/main"} and result.tags == {}
     result = fetch(local, git_daemon, tracked=TrackedBranches.named(["other"]))
     assert set(result.updated) == {"refs/remotes/origin/other"}
+    assert "refs/tags/v1" in result.tags  # followed with `other`, as git fetch follows it
     result = fetch(local, git_daemon, tracked=TrackedBranches.all())
     assert set(result.updated) == {"refs/remotes/origin/feature"}
     names = set(refs(local))
-    assert not any(name.startswith(("refs/pull/", "refs/tags/")) for name in names)
+    assert not any(name.startswith("refs/pull/") for name in names)
     assert git("cat-file", "-e", pull, cwd=local, check=False) == ""
     assert subprocess.run(["git", "cat-file", "-e", pull], cwd=local, check=False).returncode != 0
     fsck(local)

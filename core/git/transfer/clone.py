@@ -3,9 +3,10 @@
 The new repository has `remote.origin.url` (never with a password in it)
 and `remote.origin.fetch = +refs/heads/*:refs/remotes/origin/*`, a local
 default branch whose upstream is `origin/<branch>`, `refs/remotes/origin/HEAD`,
-and a checked-out working tree and index (`git status` is clean). A clone that
-fails removes what it created; one killed part-way leaves a marker, and the same
-clone again starts it over (`clone_marker.py`).
+every tag the remote has (`refs/tags/*`), and a checked-out working tree and
+index (`git status` is clean). A clone that fails removes what it created; one
+killed part-way leaves a marker, and the same clone again starts it over
+(`clone_marker.py`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from core.git.objects.tree_delta import tree_delta
 from core.git.progress import ProgressSink
 from core.git.repository import UnsupportedObjectFormat
 from core.git.transfer.clone_marker import check_folder, claim_folder, clone_finished
-from core.git.transfer.fetch import FetchResult, fetch_remote
+from core.git.transfer.fetch import FetchResult, TagMode, fetch_remote
 from core.git.transfer.fetch_plan import TrackedBranches
 from core.git.transfer.lfs_fetch import fetch_for_checkout
 from core.git.transfer.sign_in import Signer
@@ -71,6 +72,7 @@ def clone_repository(
                 ORIGIN,
                 url=parse_remote_url(effective.effective) if effective.rewritten else remote,
                 tracked=TrackedBranches.all(),
+                tags=TagMode.ALL,  # every tag, as git's clone brings them
                 auth=auth,
                 progress=progress,
                 timeout=timeout,

@@ -9,7 +9,10 @@ only then are the remote-tracking refs moved. Any failure removes the partial
 pack and leaves every ref as it was. The pack is held to `PackLimits` while
 it arrives, and its trees and commits are checked (`object_checks`, as git's
 `fetch.fsckObjects` says) before it is moved in; refs whose names git would
-not take are left out (`ref_names`). No gc runs here (dulwich's porcelain
+not take are left out (`ref_names`). Tags come as `git fetch` brings them
+(`tag_follow`: `remote.<name>.tagOpt`; by default those pointing into what is
+local once the pack is in, the server sending their objects along with
+`include-tag`); a local tag is never moved. No gc runs here (dulwich's porcelain
 would auto-gc in-process after a fetch; this module never calls porcelain).
 """
 
@@ -21,10 +24,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from dulwich.client import FetchPackResult, GitClient
+from dulwich.client import FetchPackResult, GitClient, LocalGitClient
 from dulwich.errors import GitProtocolError, HangupException
 from dulwich.object_store import DiskObjectStore
 from dulwich.objects import ObjectID
+from dulwich.protocol import CAPABILITY_INCLUDE_TAG
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -48,10 +52,11 @@ from core.git.transfer.haves import HavesWalker
 from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_name
 from core.git.transfer.sign_in import Signer
 from core.git.transfer.stop import TransferStop
-from core.git.transfer.transport import connected, unverified_warning
+from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, split_tags
+from core.git.transfer.transport import StoppableHttpClient, connected, unverified_warning
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
 
-__all__ = ["FetchResult", "OversizedPack", "TrackedBranches", "fetch_remote"]
+__all__ = ["FetchResult", "OversizedPack", "TagMode", "TrackedBranches", "fetch_remote"]
 
 PHASES = ("connect", "negotiate", "receive", "index", "refs")
 log = logging.getLogger(__name__)
@@ -92,6 +97,7 @@ class FetchResult:
     # symref now follows the remote's default branch, or is gone with it).
     head_was: str | None = None
     notes: list[str] = field(default_factory=list)  # one line each: what was ignored, and why
+    tags: dict[str, bytes] = field(default_factory=dict)  # tag refs created -> object id
 
 
 def fetch_remote(
@@ -108,6 +114,7 @@ def fetch_remote(
     limits: PackLimits | None = None,
     stop: TransferStop | None = None,
     signer: Signer | None = None,
+    tags: TagMode | None = None,
 ) -> FetchResult:
     """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url` (rewritten
     by git's `url.<base>.insteadOf`), an HTTP(S) remote signing in through `signer`.
@@ -118,12 +125,14 @@ def fetch_remote(
     time 2.0x). Fetches with nothing to receive never
     wait for it. A pack that passes its `limits` (bytes received, one object inflated,
     all of them inflated: the app settings) is refused as soon as it does.
-    `stop` ends the transfer from another thread (`TransferStopped`; nothing is kept); so
+    `tags`: which tags come (None: as `remote.<name>.tagOpt` says, git's default
+    following them). `stop` ends the transfer from another thread (`TransferStopped`; nothing is kept); so
     do the deadlines git's config and Gitferry's give (`deadlines.py`: `RemoteTooSlow`)."""
     config = repo.get_config_stack()
     if url is None:
         url = parse_remote_url(remote_rewrite(repo, remote).effective, base=_work_dir(repo))
     plan = FetchPlan(repo, remote, tracked)
+    tag_plan = TagPlan(repo, tags if tags is not None else TagMode.of(config, remote))
     with (
         watched(remote, config, stop) as watch,
         connected(
@@ -137,7 +146,9 @@ def fetch_remote(
             signer=signer,
         ) as (client, path),
     ):
-        session = _FetchSession(repo, remote, plan, progress, pack_gate, limits or PackLimits(), watch)
+        session = _FetchSession(
+            repo, remote, plan, progress, pack_gate, limits or PackLimits(), watch, tag_plan
+        )
         result = session.run(client, path)
     warning = unverified_warning(remote, url, config)
     return replace(result, notes=[*result.notes, warning]) if warning else result
@@ -191,6 +202,7 @@ class _FetchSession:
         gate: PackGate | None,
         limits: PackLimits,
         watch: TransferWatch,
+        tag_plan: TagPlan,
     ) -> None:
         store = repo.object_store
         if not isinstance(store, DiskObjectStore):
@@ -199,6 +211,7 @@ class _FetchSession:
         self._store = store
         self._remote = remote
         self._plan = plan
+        self._tags = tag_plan
         self._clock = _PhaseClock()
         self._report = _Reporter(progress)
         self._wants: list[ObjectID] = []
@@ -211,9 +224,14 @@ class _FetchSession:
         policy = CheckPolicy.from_config(repo.get_config_stack())  # a bad value fails before connecting
         self._checks = ObjectChecks(policy) if policy is not None else None
         self._ignored: list[bytes] = []
+        self._client: GitClient | None = None
 
     def run(self, client: GitClient, path: str) -> FetchResult:
+        self._client = client
         self._report(TransferProgress(Phase.CONNECTING))
+        prefixes = self._plan.ref_prefixes
+        if self._tags.mode is not TagMode.NONE:
+            prefixes = [*prefixes, b"refs/tags/"]
         try:
             result = client.fetch_pack(
                 path,
@@ -221,7 +239,8 @@ class _FetchSession:
                 HavesWalker(self._store, self._tips(), shallow=self._repo.get_shallow()),
                 self._pack_data,
                 progress=self._report.sideband,
-                ref_prefix=self._plan.ref_prefixes,
+                ref_prefix=prefixes,
+                protocol_version=_follow_tags(client, self._tags.mode),
             )
             self._watch.enter(TransferPhase.IDLE)  # all came: indexing is ours
             received = self._land_pack()
@@ -248,12 +267,20 @@ class _FetchSession:
         found = AdvertisedRefs.of(refs)
         self._ignored = [name for name in found.ignored if self._plan.would_track(name)]
         self._wants = self._plan.wants(found.usable, self._store)
+        tags, peeled = split_tags({**refs, **self._peeled_listing()})
+        extra = self._tags.wants(tags, peeled, self._store) - set(self._wants)
+        self._wants += [ObjectID(sha) for sha in sorted(extra)]
         if self._wants and self._gate is not None:
             with self._watch.ours():
                 self._wait_for_gate(self._gate)  # a pack is coming: wait for a free slot before asking for it
             self._gated = True
         self._watch.enter(TransferPhase.PREPARE)
         return list(self._wants)
+
+    def _peeled_listing(self) -> dict[Ref, ObjectID]:
+        """The `^{}` entries an HTTP client kept aside (a `git://` or SSH listing has them inline)."""
+        peeled = self._client.peeled if isinstance(self._client, StoppableHttpClient) else {}
+        return {Ref(name + PEELED): sha for name, sha in peeled.items()}
 
     def _wait_for_gate(self, gate: PackGate) -> None:
         """The gate, waited for in short turns so that a stop also ends this wait."""
@@ -295,6 +322,9 @@ class _FetchSession:
             raise TransferFailed(self._remote, f"the remote did not send {missing[0].decode()}")
         pruned = plan.pruned(advertised)
         _write_refs(self._repo, self._remote, updates, pruned)
+        listed = {name: sha for name, sha in (result.refs or {}).items() if sha is not None}
+        tags = self._tags.updates(split_tags(listed)[0], self._store)
+        _write_tags(self._repo, self._remote, tags.created)
         default_tracking = plan.refspecs.tracking_ref(default_ref) if default_ref else None
         head_was = _follow_remote_head(self._repo, self._remote, pruned, default_tracking)
         self._clock.mark("refs")
@@ -309,17 +339,29 @@ class _FetchSession:
             timings_ms=dict(self._clock.ms),
             pruned=pruned,
             head_was=head_was,
-            notes=self._notes(),
+            notes=self._notes(tags.notes()),
+            tags=tags.created,
         )
 
-    def _notes(self) -> list[str]:
-        notes = [ignored_note(name) for name in self._ignored]
+    def _notes(self, tag_notes: list[str]) -> list[str]:
+        notes = [ignored_note(name) for name in self._ignored] + tag_notes
         for note in notes:
             log.warning("%s: %s", self._remote, note)
         return notes
 
 
 _FORMAT_OF_HEX_LENGTH = {40: "sha1", 64: "sha256"}
+
+
+def _follow_tags(client: GitClient, mode: TagMode) -> int | None:
+    """The protocol version to fetch with, and `include-tag` asked for, so that tags
+    can be followed as git follows them: protocol v0, whose advertisement carries each
+    annotated tag's peeled target (dulwich drops v2's) and whose requests carry
+    `include-tag` (dulwich's v2 requests do not). None: the client's default (v2)."""
+    if mode is not TagMode.FOLLOW or isinstance(client, LocalGitClient):
+        return None
+    client._fetch_capabilities.add(CAPABILITY_INCLUDE_TAG)
+    return 0
 
 
 def _check_object_format(remote: str, advertised: str | None, ids: Iterable[bytes]) -> None:
@@ -363,6 +405,13 @@ def _follow_remote_head(repo: Repo, remote: str, pruned: list[str], now: str | N
     else:
         repo.refs.remove_if_equals(head, None, message=message)
     return was
+
+
+def _write_tags(repo: Repo, remote: str, created: Mapping[str, bytes]) -> None:
+    """Create the new tag refs; one that appeared meanwhile is left as it is."""
+    message = f"fetch {remote}: storing tag".encode()
+    for name, sha in sorted(created.items()):
+        repo.refs.add_if_new(Ref(name.encode()), ObjectID(sha), message=message)
 
 
 def _write_refs(repo: Repo, remote: str, updates: dict[str, RefUpdate], pruned: list[str]) -> None:

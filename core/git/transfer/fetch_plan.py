@@ -3,7 +3,8 @@
 Given the refs a remote advertises, a `FetchPlan` says which objects to ask
 for (none when no tracked ref moved), which remote-tracking refs to move,
 which to prune because the remote deleted the branch, and which local
-branches have lost their upstream. Tags and `refs/pull/*` are never tracked.
+branches have lost their upstream. `refs/pull/*` is never tracked; tags are
+`tag_follow`'s.
 """
 
 from __future__ import annotations

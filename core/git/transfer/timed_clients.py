@@ -94,7 +94,10 @@ class TimedTCPGitClient(TCPGitClient):
         if path.startswith(b"/~"):
             path = path[1:]
         if cmd == b"upload-pack":
-            self.protocol_version = protocol_version or DEFAULT_GIT_PROTOCOL_VERSION_FETCH
+            # 0 asked for is 0 (a fetch following tags), not the default
+            self.protocol_version = (
+                DEFAULT_GIT_PROTOCOL_VERSION_FETCH if protocol_version is None else protocol_version
+            )
         else:
             self.protocol_version = DEFAULT_GIT_PROTOCOL_VERSION_SEND
         extra = b""

@@ -39,6 +39,8 @@ from dulwich.client import (
 )
 from dulwich.config import Config
 from dulwich.errors import HangupException, NotGitRepository
+from dulwich.objects import ObjectID
+from dulwich.refs import Ref
 from dulwich.repo import Repo
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
@@ -148,6 +150,7 @@ class StoppableHttpClient(Urllib3HttpGitClient):
         self._stop = stop
         self.sign_in = sign_in
         self._unregisters: list[Callable[[], None]] = []
+        self.peeled: dict[Ref, ObjectID] = {}  # tag -> what it peels to, from the last listing
 
     def _http_request(
         self,
@@ -175,6 +178,19 @@ class StoppableHttpClient(Urllib3HttpGitClient):
         if self._stop is not None:
             self._unregisters.append(self._stop.register(cast("urllib3.BaseHTTPResponse", resp).shutdown))
         return resp, read
+
+    def _discover_references(
+        self,
+        service: bytes,
+        base_url: str,
+        protocol_version: int | None = None,
+        ref_prefix: Sequence[bytes] | None = None,
+    ) -> tuple[dict[Ref, ObjectID | None], set[bytes], str, dict[Ref, Ref], dict[Ref, ObjectID]]:
+        """dulwich's, keeping the peeled tag targets its `fetch_pack` drops: following
+        tags needs them (`fetch.py` reads `peeled`)."""
+        found = super()._discover_references(service, base_url, protocol_version, ref_prefix)
+        self.peeled = dict(found[4])
+        return found
 
     def _use(self, auth: HttpAuth) -> None:
         header = urllib3.util.make_headers(basic_auth=f"{auth.username}:{auth.password}")

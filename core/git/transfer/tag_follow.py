@@ -1,0 +1,130 @@
+"""Which of a remote's tags a fetch brings, as `git fetch` chooses them.
+
+`remote.<name>.tagOpt` says: `--no-tags` none, `--tags` every tag the remote has
+(a clone's choice too), anything else git's default, auto-following: a tag is
+fetched when the object it peels to is local once the fetch is done, whether it
+was already or just arrived (git's `find_non_local_tags` and `add_included_tags`).
+A tag whose annotated object the server sent along (`include-tag`) or that names
+an object already here is created; one whose peeled target (the `^{}` line of the
+advertisement) is already local is asked for. A tag that exists locally is never
+moved: git refuses to "clobber" it without `--force`, and so does this module,
+naming it in one note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from dulwich.config import Config
+from dulwich.object_store import BaseObjectStore
+from dulwich.objects import ObjectID, Tag
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.git.transfer.ref_names import usable_name
+
+TAGS = "refs/tags/"
+PEELED = b"^{}"
+
+
+class TagMode(Enum):
+    NONE = "--no-tags"
+    FOLLOW = "follow"
+    ALL = "--tags"
+
+    @classmethod
+    def of(cls, config: Config, remote: str) -> TagMode:
+        """The mode `remote.<name>.tagOpt` sets (git's default, following, otherwise)."""
+        try:
+            value = config.get((b"remote", remote.encode()), b"tagOpt")
+        except KeyError:
+            return cls.FOLLOW
+        text = value.decode("utf-8", "replace").strip()
+        return {m.value: m for m in (cls.NONE, cls.ALL)}.get(text, cls.FOLLOW)
+
+
+@dataclass(frozen=True)
+class TagUpdates:
+    created: dict[str, bytes]  # tag ref -> object id
+    kept: dict[str, bytes]  # local tags the remote moved: tag ref -> the remote's id
+
+    def notes(self) -> list[str]:
+        return [
+            f"tag {name.removeprefix(TAGS)} moved on the remote (to {new[:7].decode()}): "
+            "the local one is kept, as git fetch keeps it without --force"
+            for name, new in sorted(self.kept.items())
+        ]
+
+
+class TagPlan:
+    """The remote's tags against the local ones, for one fetch."""
+
+    def __init__(self, repo: Repo, mode: TagMode) -> None:
+        self.mode = mode
+        self.local = {
+            TAGS + key.decode("utf-8", "replace"): value
+            for key, value in repo.refs.as_dict(Ref(TAGS.rstrip("/").encode())).items()
+        }
+
+    def wants(
+        self, tags: Mapping[str, bytes], peeled: Mapping[str, bytes], store: BaseObjectStore
+    ) -> set[bytes]:
+        """Tag objects to ask for: every one (`--tags`), or those whose target is here."""
+        if self.mode is TagMode.NONE:
+            return set()
+        new = {
+            name: value
+            for name, value in tags.items()
+            if name not in self.local and ObjectID(value) not in store
+        }
+        if self.mode is TagMode.ALL:
+            return set(new.values())
+        return {value for name, value in new.items() if name in peeled and ObjectID(peeled[name]) in store}
+
+    def updates(self, tags: Mapping[str, bytes], store: BaseObjectStore) -> TagUpdates:
+        """The tag refs to create now that the pack is in, and the moved ones kept."""
+        created: dict[str, bytes] = {}
+        kept: dict[str, bytes] = {}
+        if self.mode is TagMode.NONE:
+            return TagUpdates(created, kept)
+        for name, value in sorted(tags.items()):
+            here = self.local.get(name)
+            if here == value:
+                continue
+            if here is not None:
+                kept[name] = value
+            elif _peels_to_local(store, value):
+                created[name] = value
+        return TagUpdates(created, kept)
+
+
+def split_tags(
+    advertised: Mapping[Ref, ObjectID] | Mapping[bytes, bytes],
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The advertised tags with usable names (name -> id), and their peeled targets
+    (name -> id: the `^{}` lines a protocol-v0 advertisement carries)."""
+    tags: dict[str, bytes] = {}
+    peeled: dict[str, bytes] = {}
+    for raw, value in advertised.items():
+        is_peeled = raw.endswith(PEELED)
+        name = usable_name(raw[: -len(PEELED)] if is_peeled else raw)
+        if name is None or not name.startswith(TAGS):
+            continue
+        (peeled if is_peeled else tags)[name] = value
+    return tags, peeled
+
+
+def _peels_to_local(store: BaseObjectStore, sha: bytes) -> bool:
+    """Whether `sha` and what it peels to are all here (a tag of a tag included)."""
+    seen = 0
+    while seen < 32:
+        if ObjectID(sha) not in store:
+            return False
+        obj = store[ObjectID(sha)]
+        if not isinstance(obj, Tag):
+            return True
+        sha = obj.object[1]
+        seen += 1
+    return False

@@ -1,0 +1,121 @@
+"""Tags as git has them: clone brings all, fetch follows those pointing into what it
+fetched (`remote.<name>.tagOpt` honoured), a moved remote tag never overwrites the
+local one. `git clone` and `git fetch`, side by side, are the referees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.git.transfer.clone import clone_repository
+from tests.gitcli import commit_file, fsck, git
+from tests.integration.test_fetch import TIMEOUT, auth_of, fetch, push_commit, seed
+from tests.servers import Remote
+
+
+@pytest.fixture(params=["git_daemon", "http_server"])
+def served(request: pytest.FixtureRequest) -> Remote:
+    """A real `git daemon` and a smart-HTTP server on loopback."""
+    remote: Remote = request.getfixturevalue(request.param)
+    return remote
+
+
+def tags_of(repo: Path) -> str:
+    return git("for-each-ref", "--format=%(refname) %(objectname)", "refs/tags", cwd=repo)
+
+
+def tagged_remote(remote: Remote, tmp_path: Path) -> tuple[Path, Path]:
+    """main with an annotated and a lightweight tag, and a branch `side` whose tip is
+    tagged too (followed only by fetches that bring `side`)."""
+    bare, work = seed(remote, tmp_path, branches=("side",))
+    git("tag", "-a", "-m", "first", "v1.0", cwd=work)
+    push_commit(work, bare, "b.txt", "two\n")
+    git("tag", "light", cwd=work)
+    push_commit(work, bare, "s.txt", "side\n", "side")
+    git("tag", "-a", "-m", "side", "side-1", cwd=work)
+    git("checkout", "-q", "main", cwd=work)
+    git("push", "-q", str(bare), "--tags", cwd=work)
+    return bare, work
+
+
+def git_clone(bare: Path, target: Path) -> Path:
+    git("clone", "-q", str(bare), str(target))
+    return target
+
+
+def test_clone_brings_every_tag_as_git_clone_does(served: Remote, tmp_path: Path) -> None:
+    bare, _ = tagged_remote(served, tmp_path)
+    target = tmp_path / "clone"
+    result = clone_repository(served.url("origin"), target, auth=auth_of(served), timeout=TIMEOUT)
+    referee = git_clone(bare, tmp_path / "referee")
+    assert git("tag", "-l", cwd=target) == git("tag", "-l", cwd=referee) != ""
+    assert tags_of(target) == tags_of(referee)
+    assert set(result.tags) == {"refs/tags/v1.0", "refs/tags/light", "refs/tags/side-1"}
+    assert git("describe", "--tags", cwd=target) == git("describe", "--tags", cwd=referee)
+    assert git("describe", cwd=target) == git("describe", cwd=referee)
+    fsck(target)
+
+
+def test_fetch_follows_the_tags_git_fetch_follows(served: Remote, tmp_path: Path) -> None:
+    bare, work = tagged_remote(served, tmp_path)
+    ours, referee = git_clone(bare, tmp_path / "ours"), git_clone(bare, tmp_path / "referee")
+    git("remote", "set-url", "origin", served.url("origin"), cwd=ours)
+    git("config", "remote.origin.fetch", "+refs/heads/main:refs/remotes/origin/main", cwd=referee)
+    # new history on main with tags, an old commit tagged late, a tag on untracked side
+    git("tag", "-a", "-m", "late", "late", "v1.0", cwd=work)
+    push_commit(work, bare, "c.txt", "three\n")
+    git("tag", "-a", "-m", "two", "v2.0", cwd=work)
+    commit_file(work, "d.txt", "four\n")
+    git("tag", "light-2", cwd=work)
+    git("push", "-q", str(bare), "main", cwd=work)
+    push_commit(work, bare, "t.txt", "side two\n", "side")
+    git("tag", "-a", "-m", "side two", "side-2", cwd=work)
+    git("push", "-q", str(bare), "--tags", cwd=work)
+
+    result = fetch(ours, served)
+    git("fetch", "-q", "origin", cwd=referee)
+    assert tags_of(ours) == tags_of(referee)
+    assert "refs/tags/side-2" not in tags_of(ours) and "refs/tags/v2.0" in tags_of(ours)
+    assert set(result.tags) == {"refs/tags/v2.0", "refs/tags/light-2", "refs/tags/late"}
+    assert git("describe", cwd=ours) == git("describe", cwd=referee)
+    fsck(ours)
+
+
+@pytest.mark.parametrize("option", ["--no-tags", "--tags"])
+def test_tag_opt_is_honoured(served: Remote, tmp_path: Path, option: str) -> None:
+    bare, work = tagged_remote(served, tmp_path)
+    ours = tmp_path / "ours"
+    git("init", "-q", "-b", "main", str(ours))
+    git("remote", "add", "origin", served.url("origin"), cwd=ours)
+    git("config", "branch.main.remote", "origin", cwd=ours)
+    git("config", "branch.main.merge", "refs/heads/main", cwd=ours)
+    git("config", "remote.origin.tagOpt", option, cwd=ours)
+    referee = tmp_path / "referee"
+    git("init", "-q", "-b", "main", str(referee))
+    git("remote", "add", "origin", str(bare), cwd=referee)
+    git("config", "remote.origin.fetch", "+refs/heads/main:refs/remotes/origin/main", cwd=referee)
+    git("config", "remote.origin.tagOpt", option, cwd=referee)
+
+    fetch(ours, served)
+    git("fetch", "-q", "origin", cwd=referee)
+    assert tags_of(ours) == tags_of(referee)
+    assert (tags_of(ours) == "") == (option == "--no-tags")
+    fsck(ours)
+
+
+def test_a_moved_remote_tag_is_not_overwritten(served: Remote, tmp_path: Path) -> None:
+    bare, work = tagged_remote(served, tmp_path)
+    ours = git_clone(bare, tmp_path / "ours")
+    git("remote", "set-url", "origin", served.url("origin"), cwd=ours)
+    before = git("rev-parse", "refs/tags/v1.0", cwd=ours)
+    push_commit(work, bare, "c.txt", "three\n")
+    git("tag", "-f", "-a", "-m", "moved", "v1.0", cwd=work)
+    git("push", "-q", "--force", str(bare), "v1.0", cwd=work)
+
+    result = fetch(ours, served)
+    assert git("rev-parse", "refs/tags/v1.0", cwd=ours) == before
+    moved = [note for note in result.notes if "v1.0" in note]
+    assert len(moved) == 1 and "kept" in moved[0], result.notes
+    git("fetch", "-q", "--tags", "origin", cwd=ours, check=False)  # git refuses too: unchanged
+    assert git("rev-parse", "refs/tags/v1.0", cwd=ours) == before
