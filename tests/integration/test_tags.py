@@ -1,6 +1,7 @@
 """Tags as git has them: clone brings all, fetch follows those pointing into what it
 fetched (`remote.<name>.tagOpt` honoured), a moved remote tag never overwrites the
-local one. `git clone` and `git fetch`, side by side, are the referees."""
+local one, push sends tags only as `push.followTags` asks. `git clone`, `git fetch`
+and `git push --follow-tags`, side by side, are the referees."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from core.git.transfer.clone import clone_repository
 from tests.gitcli import commit_file, fsck, git
 from tests.integration.test_fetch import TIMEOUT, auth_of, fetch, push_commit, seed
+from tests.integration.test_push import push
 from tests.servers import Remote
 
 
@@ -84,7 +86,7 @@ def test_fetch_follows_the_tags_git_fetch_follows(served: Remote, tmp_path: Path
 
 @pytest.mark.parametrize("option", ["--no-tags", "--tags"])
 def test_tag_opt_is_honoured(served: Remote, tmp_path: Path, option: str) -> None:
-    bare, work = tagged_remote(served, tmp_path)
+    bare, _work = tagged_remote(served, tmp_path)
     ours = tmp_path / "ours"
     git("init", "-q", "-b", "main", str(ours))
     git("remote", "add", "origin", served.url("origin"), cwd=ours)
@@ -119,3 +121,34 @@ def test_a_moved_remote_tag_is_not_overwritten(served: Remote, tmp_path: Path) -
     assert len(moved) == 1 and "kept" in moved[0], result.notes
     git("fetch", "-q", "--tags", "origin", cwd=ours, check=False)  # git refuses too: unchanged
     assert git("rev-parse", "refs/tags/v1.0", cwd=ours) == before
+
+
+def test_push_follow_tags_as_git_push_follow_tags(served: Remote, tmp_path: Path) -> None:
+    """`push.followTags`: annotated tags into pushed history go along, lightweight ones
+    and tags elsewhere do not; without it no tag goes. A twin bare remote pushed to by
+    `git push --follow-tags` is the referee."""
+    bare, _ = seed(served, tmp_path, branches=("side",))
+    twin = tmp_path / "twin.git"
+    git("clone", "-q", "--bare", str(bare), str(twin))
+    ours = git_clone(bare, tmp_path / "ours")
+    git("remote", "set-url", "origin", served.url("origin"), cwd=ours)
+    git("checkout", "-q", "side", cwd=ours)
+    commit_file(ours, "s.txt", "side\n")
+    git("tag", "-a", "-m", "on side", "on-side", cwd=ours)  # not pushed: side is not
+    git("checkout", "-q", "main", cwd=ours)
+    commit_file(ours, "b.txt", "two\n")
+    git("tag", "-a", "-m", "one", "v1.0", cwd=ours)
+    git("tag", "-a", "-m", "of a tag", "v1.0-signed", "v1.0", cwd=ours)
+    commit_file(ours, "c.txt", "three\n")
+    git("tag", "light", cwd=ours)
+
+    result = push(ours, served, "main")
+    assert result.pushed == ["main"] and result.tags == [] and tags_of(bare) == ""
+    git("config", "push.followTags", "true", cwd=ours)
+    commit_file(ours, "d.txt", "four\n")
+    result = push(ours, served, "main")
+    git("push", "-q", "--follow-tags", str(twin), "main", cwd=ours)
+    assert tags_of(bare) == tags_of(twin) != ""
+    assert sorted(result.tags) == ["v1.0", "v1.0-signed"] and result.tags_rejected == {}
+    assert git("rev-parse", "main", cwd=bare) == git("rev-parse", "main", cwd=ours)
+    fsck(bare)

@@ -25,6 +25,10 @@ Then, as git-lfs's own pre-push hook does, the Git LFS objects the outgoing
 commits point at and the LFS server lacks are uploaded (`lfs_push.py`); a failed
 upload sends nothing either and raises its error (`LfsTransferFailed`, `AuthFailed`,
 `RemoteUnreachable`).
+
+Tags go only when the user asks: with `push.followTags`, as `git push --follow-tags`,
+the annotated tags the remote lacks that point at commits reachable from the
+branches being pushed go along; lightweight tags never do.
 """
 
 from __future__ import annotations
@@ -32,12 +36,12 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from dulwich.client import GitClient, LocalGitClient, SendPackResult
 from dulwich.errors import NotGitRepository
-from dulwich.objects import ZERO_SHA, Commit, ObjectID
+from dulwich.objects import ZERO_SHA, Commit, ObjectID, Tag
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -57,7 +61,7 @@ from core.git.repository import ref_value
 from core.git.transfer.deadlines import TransferPhase, TransferWatch, watched
 from core.git.transfer.errors import RemoteError, TransferFailed, scrub
 from core.git.transfer.lfs_push import NO_LFS, LfsUploaded, is_git_lfs_hook, upload_for_push
-from core.git.transfer.push_objects import reaches
+from core.git.transfer.push_objects import object_or_none, reaches
 from core.git.transfer.push_pack import OutgoingPack
 from core.git.transfer.sign_in import Signer
 from core.git.transfer.stop import TransferStop
@@ -83,6 +87,8 @@ class PushResult:
     bytes_sent: int
     timings_ms: dict[str, float]  # connect, pack, send
     lfs: LfsUploaded = NO_LFS  # the Git LFS objects uploaded before the pack
+    tags: list[str] = field(default_factory=list)  # tags pushed along (push.followTags)
+    tags_rejected: dict[str, str] = field(default_factory=dict)  # tag -> reason
 
 
 class PushFailed(RemoteError):
@@ -130,6 +136,7 @@ def push_branches(
         repo, remote, branches, progress, secrets, hook_url=url_without_secret(effective), lfs_upload=lfs
     )
     config = repo.get_config_stack()
+    session.follow_tags = config.get_boolean((b"push",), b"followTags", False)
     with (
         watched(remote, config, stop) as watch,
         connected(
@@ -181,6 +188,7 @@ class _PushPlan:
         self.up_to_date: list[_Branch] = []
         self.rejected: dict[str, str] = {}
         self.checked_out: Ref | None = None  # the remote's checked-out branch, never pushed to
+        self.tags: dict[Ref, ObjectID] = {}  # annotated tags pushed along
 
     def updates(self, advertised: Mapping[Ref, ObjectID]) -> dict[Ref, ObjectID]:
         for branch in self.branches:
@@ -204,6 +212,27 @@ class _PushPlan:
             return CHECKED_OUT
         self.sent[branch.remote_ref] = branch
         return None
+
+    def follow_tags(self, advertised: Mapping[Ref, ObjectID]) -> dict[Ref, ObjectID]:
+        """The annotated tags the remote lacks whose commit the pushed branches reach
+        (`git push --follow-tags`); lightweight tags are never followed."""
+        store = self._repo.object_store
+        candidates: dict[Ref, tuple[ObjectID, ObjectID]] = {}
+        for name, sha in self._repo.refs.as_dict(Ref(b"refs/tags")).items():
+            ref = Ref(b"refs/tags/" + name)
+            obj = store[sha] if ref not in advertised and sha in store else None
+            if not isinstance(obj, Tag):
+                continue
+            target: object = obj
+            while isinstance(target, Tag):
+                peeled = target.object[1]
+                target = object_or_none(store, peeled)
+            if isinstance(target, Commit):
+                candidates[ref] = (sha, target.id)
+        heads = [b.head for b in [*self.sent.values(), *self.up_to_date] if b.head is not None]
+        reached = _reachable(self._repo, heads, {commit for _, commit in candidates.values()})
+        self.tags = {ref: sha for ref, (sha, commit) in candidates.items() if commit in reached}
+        return dict(self.tags)
 
     def _fast_forward(self, old: ObjectID, new: ObjectID) -> bool:
         store = self._repo.object_store
@@ -255,6 +284,7 @@ class _PushSession:
         self._lfs = NO_LFS
         self.watch: TransferWatch | None = None
         self._bytes_reported = 0
+        self.follow_tags = False  # push.followTags
 
     def _report(self, update: TransferProgress) -> None:
         if self.watch is not None and update.phase is Phase.PUSHING:
@@ -284,6 +314,7 @@ class _PushSession:
         if self._refused is not None:
             raise self._refused
         pushed = self._settle(result, local)
+        tags, tags_rejected = self._settle_tags(result, local)
         return PushResult(
             remote=self._remote,
             pushed=pushed,
@@ -292,6 +323,8 @@ class _PushSession:
             bytes_sent=self._pack.bytes_sent,
             timings_ms=self._timings(),
             lfs=self._lfs,
+            tags=tags,
+            tags_rejected=tags_rejected,
         )
 
     def _inspect_local_target(self, path: str) -> None:
@@ -311,11 +344,14 @@ class _PushSession:
         if not self._local:
             self._pack.offer(_tracking_tips(self._repo, self._remote, advertised))
         updates = self._plan.updates(advertised)
+        if self.follow_tags:
+            updates.update(self._plan.follow_tags(advertised))
         if updates:
             with self.watch.ours() if self.watch is not None else contextlib.nullcontext():
                 self._refused = self._pre_push(advertised) or self._upload_lfs(advertised, updates)
             if self._refused is not None:
                 self._plan.sent.clear()
+                self._plan.tags.clear()
                 return {}  # nothing to update: no pack is made or sent
             if self.watch is not None:
                 self.watch.enter(TransferPhase.PUSH)
@@ -328,7 +364,7 @@ class _PushSession:
             % (branch.upstream.branch.encode(), branch.head, ref, advertised.get(ref, ZERO_SHA))
             for ref, branch in self._plan.sent.items()
             if branch.head is not None
-        )
+        ) + b"".join(b"%s %s %s %s\n" % (ref, sha, ref, ZERO_SHA) for ref, sha in self._plan.tags.items())
         hook = find_hook(self._repo, "pre-push")
         if hook is not None and self._lfs_upload is not None and is_git_lfs_hook(hook):
             return None  # git-lfs's own hook: the LFS upload below is what it would do
@@ -372,6 +408,18 @@ class _PushSession:
             _move_tracking_ref(self._repo, self._remote, branch, branch.head)
         return pushed
 
+    def _settle_tags(self, result: SendPackResult, local: bool) -> tuple[list[str], dict[str, str]]:
+        """The tags the remote took, and the ones it refused with why."""
+        statuses = result.ref_status
+        taken, refused = [], {}
+        for ref in self._plan.tags:
+            name = ref.decode("utf-8", "replace").removeprefix("refs/tags/")
+            if statuses is None or (local and ref not in statuses) or statuses.get(ref, "") is None:
+                taken.append(name)
+            else:
+                refused[name] = self._reason(statuses.get(ref) or "not reported", local)
+        return taken, refused
+
     def _reason(self, status: str, local: bool) -> str:
         if local:  # dulwich's text names the raw SHAs; its only cause is a lost compare-and-swap
             return "failed to update ref (it moved during the push)"
@@ -384,6 +432,29 @@ class _PushSession:
         total = (time.perf_counter() - self._started) * 1000.0
         send = max(0.0, total - self._connect_ms - self._pack.pack_ms)
         return {"connect": self._connect_ms, "pack": self._pack.pack_ms, "send": send}
+
+
+def _reachable(repo: Repo, heads: Sequence[ObjectID], targets: set[ObjectID]) -> set[ObjectID]:
+    """Which of `targets` the commits `heads` reach: one walk, ended once all are found."""
+    if not targets or not heads:
+        return set()
+    found: set[ObjectID] = set()
+    seen = set(heads)
+    todo = list(heads)
+    shallow = repo.get_shallow()
+    store = repo.object_store
+    while todo and found != targets:
+        sha = todo.pop()
+        if sha in targets:
+            found.add(sha)
+        commit = object_or_none(store, sha)
+        if not isinstance(commit, Commit) or sha in shallow:
+            continue
+        for parent in commit.parents:
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return found
 
 
 def _checked_out_branch(target: Repo) -> Ref | None:

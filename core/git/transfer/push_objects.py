@@ -42,7 +42,7 @@ import stat
 from collections.abc import Iterable, Iterator
 
 from dulwich.object_store import BaseObjectStore
-from dulwich.objects import S_ISGITLINK, Commit, ObjectID, Tag, Tree
+from dulwich.objects import S_ISGITLINK, Commit, ObjectID, ShaFile, Tag, Tree
 
 SLOP = 5  # commits walked past the last interesting one, as git does, to absorb clock skew
 
@@ -69,6 +69,7 @@ class ObjectsToSend:
         for commit in commits:
             self._collect(commit.tree, done)
         self._trees.clear()
+        self.ids += [tag for tag in _tags(store, wants) if tag not in done]  # annotated tags pushed
 
     def _mark_sparse(self, remote_trees: set[ObjectID], new_trees: set[ObjectID]) -> set[ObjectID]:
         """The trees and blobs found to be the remote's, walking only paths that differ.
@@ -143,6 +144,26 @@ def reaches(
         return False
     sending, _ = _CommitWalk(store, set(shallow)).run(start, _commits(store, [descendant]))
     return not sending
+
+
+def object_or_none(store: BaseObjectStore, sha: ObjectID) -> ShaFile | None:
+    """The object `sha` names, or None when it is not here."""
+    try:
+        return store[sha]
+    except KeyError:
+        return None
+
+
+def _tags(store: BaseObjectStore, ids: Iterable[ObjectID]) -> list[ObjectID]:
+    """The tag objects `ids` name, and the tags those name in turn (a tag of a tag)."""
+    found: list[ObjectID] = []
+    for oid in ids:
+        obj = object_or_none(store, oid)
+        while isinstance(obj, Tag) and obj.id not in found:
+            found.append(obj.id)
+            target = obj.object[1]
+            obj = object_or_none(store, target)
+    return found
 
 
 def _commits(store: BaseObjectStore, ids: Iterable[ObjectID]) -> list[Commit]:
