@@ -1,4 +1,4 @@
-"""Trees and commits checked on their way in, with git's own fetch as the referee.
+"""Trees, commits and tags checked on their way in, with git's own fetch as the referee.
 
 Every malformed object is sent to `git index-pack --fsck-objects` (what `git fetch`
 runs with `transfer.fsckObjects`) in a one-object pack; our check must refuse it
@@ -23,6 +23,7 @@ from core.git.objects.object_checks import (
     COMMIT,
     DEFAULT_ERRORS,
     STRICT_ERRORS,
+    TAG,
     TREE,
     BadConfigValue,
     BadObject,
@@ -212,6 +213,16 @@ def our_verdict(policy: CheckPolicy, type_num: int, data: bytes) -> str | None:
 
 CASES = [(TREE, name, data, msg) for name, (data, msg) in TREES.items()]
 CASES += [(COMMIT, name, data, msg) for name, (data, msg) in COMMITS.items()]
+TAGGER, OBJECT = b"tagger " + AUTHOR, b"object " + TREE_ID.encode() + b"\n"
+TAGS: dict[str, tuple[bytes, str | None]] = {
+    "good tag": (OBJECT + b"type tree\ntag v1\n" + TAGGER + b"\n\nmessage\n", None),
+    "tag without object": (b"type tree\ntag v1\n" + TAGGER + b"\n\nm\n", "missingObject"),
+    "tag with a bad object id": (b"object 12zz\ntype tree\ntag v1\n\nm\n", "badObjectSha1"),
+    "tag without type": (OBJECT + b"tag v1\n" + TAGGER + b"\n\nm\n", "missingTypeEntry"),
+    "tag of an unknown type": (OBJECT + b"type thing\ntag v1\n" + TAGGER + b"\n\nm\n", "badType"),
+    "tag without name": (OBJECT + b"type tree\n" + TAGGER + b"\n\nm\n", "missingTagEntry"),
+}
+CASES += [(TAG, name, data, msg) for name, (data, msg) in TAGS.items()]
 
 
 @pytest.mark.parametrize(("type_num", "name", "data", "msg_id"), CASES, ids=[c[1] for c in CASES])
@@ -226,8 +237,8 @@ def test_refused_as_gits_fetch_refuses(
     if msg_id is None:
         assert not refused and not named
     else:
-        # git names the problem, or (a commit it cannot even parse) calls it bogus
-        assert refused and (msg_id in named or (type_num == COMMIT and not named)), named
+        # git names the problem, or (a commit or tag it cannot even parse) calls it bogus
+        assert refused and (msg_id in named or (type_num in (COMMIT, TAG) and not named)), named
 
 
 @pytest.mark.parametrize("name", list(STRICT_ONLY))

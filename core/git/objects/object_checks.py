@@ -1,4 +1,4 @@
-"""Trees and commits checked on their way in, as git's `transfer.fsckObjects` checks them.
+"""Trees, commits and tags checked on their way in, as git's `transfer.fsckObjects` checks them.
 
 A fetched pack is untrusted input: a tree with two entries of one name, a
 `.git` or `..` entry, a `/` inside a name or entries out of git's order, or a
@@ -24,9 +24,12 @@ at one of two levels:
 - set to false: nothing is checked (the working-tree writer still refuses
   unsafe names, `path_safety`).
 
-`fetch.fsck.<id> = error | warn | ignore` changes one message's level as in
-git (`warn` is logged). git's checks that need other objects (`.gitmodules`
-contents, tags) are not made: only branches are fetched.
+An annotated tag (fetched with the tags that follow) is held to git's header
+checks: an `object` line with a well-formed id, a `type` line naming an object
+type, a `tag` line, and, strict, a well-formed `tagger`. `fetch.fsck.<id> =
+error | warn | ignore` changes one message's level as in git (`warn` is
+logged). git's checks that need other objects (`.gitmodules` contents, a tag's
+type against its object) are not made.
 
 Memory does not follow an object's size: a tree is checked in slices of
 complete entries, a commit line by line, and nothing longer than the longest
@@ -59,8 +62,8 @@ from core.git.objects.path_safety import aliases_dotgit, is_gitmodules, quoted
 
 log = logging.getLogger(__name__)
 
-COMMIT, TREE = 1, 2  # pack type numbers
-_KIND = {COMMIT: "commit", TREE: "tree"}
+COMMIT, TREE, TAG = 1, 2, 4  # pack type numbers
+_KIND = {COMMIT: "commit", TREE: "tree", TAG: "tag"}
 CHECKED_TYPES = frozenset(_KIND)
 _DIR, _LINK, _FILE, _EXEC, _GITLINK = 0o40000, 0o120000, 0o100644, 0o100755, 0o160000
 _STANDARD_MODES = frozenset({_FILE, _EXEC, _LINK, _DIR, _GITLINK})
@@ -104,6 +107,11 @@ DEFAULT_ERRORS = frozenset(
         "missingAuthor",
         "multipleAuthors",
         "missingCommitter",
+        "missingObject",
+        "badObjectSha1",
+        "missingTypeEntry",
+        "badType",
+        "missingTagEntry",
     }
 )
 # Added by `fsckObjects = true`: git's strict mode (its warnings become errors).
@@ -233,6 +241,8 @@ class ObjectChecks:
             return TreeCheck(self._report, self._good_names, self._tree_extras)
         if type_num == COMMIT:
             return CommitCheck(self._report, self._idents, self._message_nul)
+        if type_num == TAG:
+            return TagCheck(self._report, self._idents)
         return None
 
     def _report(self, problem: Malformed, warnings: list[Malformed]) -> None:
@@ -268,10 +278,11 @@ class ObjectChecks:
                 raise BadObject("tree", name, problem) from None
             for warning in tree.warnings:
                 log.warning("the remote sent a tree %s with a problem: %s", name, warning)
-        elif type_num == COMMIT:
-            commit = CommitCheck(self._report, self._idents, self._message_nul)
-            self.feed(commit, data, type_num, name)
-            self.verify(commit, type_num, name)
+        elif type_num in (COMMIT, TAG):
+            check = self.start(type_num)
+            assert check is not None
+            self.feed(check, data, type_num, name)
+            self.verify(check, type_num, name)
 
 
 Report = Callable[[Malformed, list[Malformed]], None]
@@ -584,6 +595,58 @@ class CommitCheck:
         problem = ident_problem(ident)
         if problem is not None:
             self._problem(*problem)
+
+
+class TagCheck:
+    """An annotated tag's header (git's `fsck_tag_standalone`): `object`, `type`, `tag`
+    and, when there, `tagger`. Only the header is held, up to `_LINE_LIMIT` bytes."""
+
+    _TYPES = (b"commit", b"tree", b"blob", b"tag")
+
+    def __init__(self, report: Report, idents: bool) -> None:
+        self._report = report
+        self._idents = idents
+        self.warnings: list[Malformed] = []
+        self._header = bytearray()
+        self._ended = False
+
+    def feed(self, data: bytes) -> None:
+        if self._ended or len(self._header) > _LINE_LIMIT:
+            return
+        self._header += data
+        end = self._header.find(b"\n\n")
+        if end >= 0:
+            del self._header[end + 1 :]
+            self._ended = True
+
+    def finish(self) -> list[Malformed]:
+        header = bytes(self._header)
+        if not self._ended and not header.endswith(b"\n"):
+            self._problem("unterminatedHeader", "its header is not terminated")
+        if b"\0" in header:
+            self._problem("nulInHeader", "its header holds a NUL byte")
+        lines = header.split(b"\n")
+        first = lines[0] if lines else b""
+        if not first.startswith(b"object "):
+            self._problem("missingObject", "it has no object line")
+        elif not _HEX40.fullmatch(first[7:]):
+            self._problem("badObjectSha1", "its object line holds no valid id")
+        second = lines[1] if len(lines) > 1 else b""
+        if not second.startswith(b"type "):
+            self._problem("missingTypeEntry", "it has no type line")
+        elif second[5:] not in self._TYPES:
+            self._problem("badType", "its type is not an object type")
+        if not (lines[2] if len(lines) > 2 else b"").startswith(b"tag "):
+            self._problem("missingTagEntry", "it has no tag line")
+        tagger = lines[3] if len(lines) > 3 else b""
+        if self._idents and tagger.startswith(b"tagger "):
+            problem = ident_problem(tagger[7:])
+            if problem is not None:
+                self._problem(*problem)
+        return self.warnings
+
+    def _problem(self, msg_id: str, detail: str) -> None:
+        self._report(Malformed(msg_id, detail), self.warnings)
 
 
 _DATE_OVERFLOW = 2**63
