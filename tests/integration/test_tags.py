@@ -11,6 +11,7 @@ import pytest
 
 from core.git.transfer.clone import clone_repository
 from tests.gitcli import commit_file, fsck, git
+from tests.integration.clones import Clones
 from tests.integration.test_fetch import TIMEOUT, auth_of, fetch, push_commit, seed
 from tests.integration.test_push import push
 from tests.servers import Remote
@@ -152,3 +153,34 @@ def test_push_follow_tags_as_git_push_follow_tags(served: Remote, tmp_path: Path
     assert sorted(result.tags) == ["v1.0", "v1.0-signed"] and result.tags_rejected == {}
     assert git("rev-parse", "main", cwd=bare) == git("rev-parse", "main", cwd=ours)
     fsck(bare)
+
+
+def test_sync_keeps_a_moved_tag_and_says_so(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through `gitferry sync`: new tags follow, a moved one stays and is named once in
+    the report; with `push.followTags` the sync's push takes an annotated tag along."""
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    git("tag", "-a", "-m", "one", "v1.0", cwd=world.theirs)
+    git("push", "-q", "origin", "v1.0", cwd=world.theirs)
+    code, report = world.sync(world.mine)
+    assert code == 0 and "refs/tags/v1.0" in tags_of(world.mine), report
+    before = git("rev-parse", "v1.0", cwd=world.mine)
+    world.commit(world.theirs, "b.txt", "two\n")
+    git("tag", "-f", "-a", "-m", "moved", "v1.0", cwd=world.theirs)
+    git("push", "-q", "--force", "origin", "main", "v1.0", cwd=world.theirs)
+    code, report = world.sync(world.mine)
+    assert git("rev-parse", "v1.0", cwd=world.mine) == before
+    assert [note for note in report["notes"] if "v1.0" in note] == [
+        f"tag v1.0 moved on the remote (to {git('rev-parse', 'v1.0', cwd=world.theirs)[:7]}): "
+        "the local one is kept, as git fetch keeps it without --force"
+    ], report
+    git("config", "push.followTags", "true", cwd=world.mine)
+    world.commit(world.mine, "c.txt", "three\n")
+    git("tag", "-a", "-m", "mine", "v2.0", cwd=world.mine)
+    git("tag", "light", cwd=world.mine)
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["pushed"] == ["main"], report
+    remote_tags = git("--git-dir", str(world.bare), "tag", "-l")
+    assert "v2.0" in remote_tags.split() and "light" not in remote_tags.split()
+    world.check()
