@@ -16,6 +16,7 @@ window before importing it, from `core.first_paint` and the data types of
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -127,6 +128,8 @@ class Api:
     def __init__(self, core: Core, *, bus: EventBus | None = None) -> None:
         self.core = core
         self.daemon = Daemon(core, bus=bus)
+        self._prompts: set[concurrent.futures.Future[HttpAuth | None]] = set()  # asked, unanswered
+        self._closing = False
 
     @classmethod
     async def open(cls, home: Path | None = None) -> Api:
@@ -147,13 +150,23 @@ class Api:
         return self.daemon.started
 
     def stop(self) -> None:
-        """Stop the engine: no new jobs, running ones get a few seconds (`run` returns)."""
+        """Stop the engine: no new jobs, running ones get a few seconds (`run` returns);
+        a sign-in still waiting for the user is cancelled (its sync ends `auth_failed`)."""
+        self._cancel_prompts()
         self.daemon.stop()
 
     async def close(self, *, wait: bool = True) -> None:
         """Close the store and the core's threads (after the engine stopped);
-        `wait=False` leaves threads still in a transfer to finish on their own."""
+        `wait=False` leaves threads still in a transfer to finish on their own. A sign-in
+        still waiting for the user is cancelled first (its transfer ends `auth_failed`):
+        its thread would otherwise wait on this loop while the loop waits for it."""
+        self._cancel_prompts()
         await self.core.close(wait=wait)
+
+    def _cancel_prompts(self) -> None:
+        self._closing = True
+        for prompt in list(self._prompts):
+            prompt.cancel()
 
     def subscribe(self, maxsize: int = 256) -> Subscription:
         """The engine's events, in a bounded buffer of their own (the oldest dropped)."""
@@ -341,7 +354,16 @@ class Api:
 
         def blocking(request: SignInRequest) -> HttpAuth | None:  # a transfer's thread
             with one_at_a_time:
-                return asyncio.run_coroutine_threadsafe(ask(request), loop).result()
+                if self._closing:
+                    return None
+                prompt = asyncio.run_coroutine_threadsafe(ask(request), loop)
+                self._prompts.add(prompt)
+                try:
+                    return prompt.result()
+                except concurrent.futures.CancelledError:
+                    return None  # the app is closing: nobody answers
+                finally:
+                    self._prompts.discard(prompt)
 
         self.core.sign_in_prompt = blocking
 

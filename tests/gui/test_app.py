@@ -10,12 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from core.events import RemoteTripped
 from core.results import ResultKind
 from gui.app import install_exception_hooks
 from gui.desktop import Desktop
 from gui.single_instance import SingleInstance
+from gui.windows.sign_in_dialog import SignInDialog
 from tests.gitcli import git
 from tests.gui.conftest import Run
 from tests.gui.waiting import next_emit, until
@@ -137,8 +139,13 @@ def test_a_refused_sign_in_and_a_tripped_remote_are_notified(
     notified: list[tuple[str, str]] = []
     desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
     desktop.window.select_repo(record.id)
-    desktop.window.sync_action.trigger()  # no credentials saved: the server refuses
-    _id, report = run(next_emit(desktop.synced))
+    synced = asyncio.ensure_future(next_emit(desktop.synced))
+    desktop.window.sync_action.trigger()  # no credentials saved: the app asks, the user cancels
+    run(until(lambda: _sign_in_dialog() is not None))
+    dialog = _sign_in_dialog()
+    assert dialog is not None
+    dialog.reject()
+    _id, report = run(synced)
     assert report.result is ResultKind.AUTH_FAILED
     run(until(lambda: any(title == "mine: sign-in refused" for title, _ in notified)))
     assert desktop.tray.state.value == "attention"
@@ -170,3 +177,27 @@ def test_an_auto_commit_conflict_keeps_both_sides_and_says_so(
     assert notified[-1][0] == "mine: both sides kept" and copy in notified[-1][1]
     run(until(lambda: [c.path for c in desktop.window.conflicts.rows] == [copy]))
     world.check()
+
+
+def _sign_in_dialog() -> SignInDialog | None:
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
+    return found[0] if found else None
+
+
+def test_quitting_while_the_sign_in_dialog_waits_ends_the_sync_and_closes(
+    http_auth_server: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+) -> None:
+    """The dialog's question runs on the loop that quitting also needs: quitting cancels it
+    (the sync ends auth_failed) instead of waiting for an answer that never comes."""
+    mine, _ = seeded_remote(http_auth_server, tmp_path)
+    code, _out, err = cli_run(capsys, "add", str(mine))
+    assert code == 0, err
+    run(desktop.refresh())
+    record = run(desktop.api.core.store.repo("mine"))
+    desktop.window.select_repo(record.id)
+    desktop.window.sync_action.trigger()
+    run(until(lambda: _sign_in_dialog() is not None))
+    run(desktop.stop())  # the tray's Quit, without leaving the test's event loop
+    run(until(lambda: _sign_in_dialog() is None))  # the question was withdrawn
+    # The fixture's close then joins the transfer's thread: with the question still
+    # waiting on this loop, it would never return (the test's timeout ends it).
