@@ -31,27 +31,25 @@ def test_progress_reaches_the_gui_at_most_ten_times_a_second_per_repository(run:
 
     async def flood() -> None:
         bridge.start()
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        current = 0
-        while loop.time() - start < 1.5:  # two repositories report 1,000 times a second or more
-            for _ in range(5):
-                current += 1
-                bus.publish(progress(1, current))
-                bus.publish(progress(2, current))
-            await asyncio.sleep(0.005)
+        for current in range(1, 3001):  # two repositories report far faster than 10 a second
+            bus.publish(progress(1, current))
+            bus.publish(progress(2, current))
+            if current % 10 == 0:
+                await asyncio.sleep(0.001)
         await asyncio.sleep(0.25)  # the last report of each is still delivered
         await bridge.stop()
-        assert current > 1000
 
     run(flood())
     for repo in (1, 2):
         times = [t for t, e in seen if e.repo_id == repo]
         gaps = [b - a for a, b in itertools.pairwise(times)]
-        assert 10 <= len(times) <= 18  # 1.5 s at 10 a second, give or take the first and last
-        assert min(gaps) >= 0.095
-        last = [e for _t, e in seen if e.repo_id == repo][-1]
-        assert last.current == max(e.current for _t, e in seen if e.repo_id == repo)
+        # However loaded the machine: never two within a tenth of a second (the bound
+        # itself), so never more than the time they span allows; the first goes at
+        # once and the last is still delivered.
+        assert len(times) >= 2 and min(gaps) >= 0.095
+        assert len(times) <= (times[-1] - times[0]) / 0.095 + 1
+        delivered = [e.current for _t, e in seen if e.repo_id == repo]
+        assert delivered[0] == 1 and delivered[-1] == 3000
     assert bridge.progress_emitted == len(seen)
 
 
