@@ -90,11 +90,11 @@ def debug_logs(home: Path) -> Iterator[Path]:
     # The CLI run in this process replaces a handler of the same name with its own
     # errors-only one; renamed, the app's DEBUG handler stays beside it, as if the
     # desktop app were logging to the same file.
-    for handler in root.handlers:
+    for handler in list(root.handlers):
         if handler not in before and handler.get_name() == "gitferry-file":
             handler.set_name("desktop-app-file")
     yield home / "gitferry.log"
-    for handler in root.handlers:
+    for handler in list(root.handlers):
         if handler not in before:
             handler.close()
             root.removeHandler(handler)
