@@ -179,25 +179,26 @@ class Api:
 
     # What is registered ------------------------------------------------------------
 
-    async def refresh(self) -> Snapshot:
-        """Every repository, branch and conflict from the status store, each repository
-        in the state the engine publishes now. Repositories registered or removed
-        elsewhere (the CLI) are watched or dropped first, so the picture is the engine's."""
+    async def snapshot(self) -> Snapshot:
+        """Every repository, branch and conflict from the status store, each repository the
+        engine watches in the state it publishes now (the store's copy may lag a moment)."""
         snapshot = await self.core.store.snapshot()
-        if not self.started.is_set():
-            return snapshot
-        await self._follow(snapshot.repos)
         engine = self.daemon.engine
-        assert engine is not None
+        if not self.started.is_set() or engine is None:
+            return snapshot
         live = [
             replace(record, state=str(engine.state(record.id))) if record.id in engine.workers else record
             for record in snapshot.repos
         ]
         return replace(snapshot, repos=live)
 
-    async def _follow(self, records: Sequence[RepoRecord]) -> None:
+    async def watch_registered(self, records: Sequence[RepoRecord]) -> None:
+        """The engine watches exactly these registered repositories: one registered or
+        removed elsewhere (the CLI) is picked up or dropped. A repository it starts to
+        watch publishes its state as its worker starts."""
         engine = self.daemon.engine
-        assert engine is not None
+        if not self.started.is_set() or engine is None:
+            return
         registered = {record.id for record in records}
         for repo_id in set(engine.workers) - registered:
             await self.daemon.unwatch(repo_id)

@@ -107,9 +107,10 @@ class Desktop(QObject):
         """Every repository, branch and conflict from the status store (it never waits on
         git), in the state the engine publishes; repositories added or removed elsewhere
         (the CLI, the settings) are picked up."""
-        snapshot = await self.api.refresh()
+        snapshot = await self.api.snapshot()
         self.window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts)
         self._update_tray()
+        await self.api.watch_registered(snapshot.repos)  # a new one's state then comes as an event
 
     async def stop(self) -> None:
         """Stop the engine (running jobs get a few seconds), then what handles its events."""

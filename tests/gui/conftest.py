@@ -40,6 +40,26 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     asyncio.set_event_loop(None)
 
 
+@pytest.fixture(autouse=True)
+def qt_events_on_the_loop(qloop: qasync.QEventLoop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest-qt processes Qt events between a test's phases. qasync runs asyncio's callbacks
+    from Qt timers, so outside `run` they would run with no running loop: a task resumed
+    there (an event handler still reading the store when the test's last line ran) fails
+    half-way through its transaction and leaves the connection's thread behind, and the
+    test process never exits. Here they are processed on the loop, as in the app."""
+    import pytestqt.plugin
+
+    def on_the_loop() -> None:
+        if qloop.is_running() or qloop.is_closed():
+            return
+        try:
+            qloop.run_until_complete(asyncio.sleep(0))
+        finally:
+            asyncio.set_event_loop(qloop)
+
+    monkeypatch.setattr(pytestqt.plugin, "_process_events", on_the_loop)
+
+
 @pytest.fixture
 def run(qloop: qasync.QEventLoop) -> Callable[[Coroutine[Any, Any, T], float], T]:
     """`run(coro, timeout=30)`: the coroutine's result, on the qasync loop."""

@@ -7,7 +7,6 @@ directly; everything behind them is real.
 from __future__ import annotations
 
 import asyncio
-import socket
 from datetime import timedelta
 
 import pytest
@@ -155,18 +154,16 @@ def test_a_tripped_remote_shows_in_the_window_and_the_tray_from_the_published_st
         assert "1 with a tripped remote" in desktop.window.summary.text()
         row = desktop.window.repos.row_for(mine.id)
         assert row is not None and row.activity().startswith("Tripped: a remote keeps failing")
-        assert run(desktop.api.refresh()).repos[0].state == "tripped"  # mine, first by name
+        assert run(desktop.api.snapshot()).repos[0].state == "tripped"  # mine, first by name
     finally:
         run(desktop.stop())
         run(desktop.api.close())
 
 
 def test_unreachable_remotes_show_offline_once_in_the_window_and_the_tray(
-    run: Run, desktop: Desktop, world: Clones
+    run: Run, desktop: Desktop, world: Clones, refused_port: int
 ) -> None:
-    with socket.socket() as probe:  # a port nothing listens on: every connection is refused
-        probe.bind(("127.0.0.1", 0))
-        dead = f"git://127.0.0.1:{probe.getsockname()[1]}/gone.git"
+    dead = f"git://127.0.0.1:{refused_port}/gone.git"  # every connection is refused
     for clone in (world.mine, world.theirs):
         git("remote", "set-url", "origin", dead, cwd=clone)
     run(desktop.refresh())

@@ -8,7 +8,6 @@ real time); its fetches are real, against a `git daemon` remote.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,14 +22,6 @@ from tests.integration.clones import Clones
 from tests.servers import Remote
 
 DEADLOCK_CAP = 60.0  # seconds: only a daemon that never gets there takes this long
-
-
-def closed_port_url() -> str:
-    """A git:// URL nothing listens on: connecting is refused at once (the machine is offline)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"git://127.0.0.1:{port}/gone.git"
 
 
 async def advance_until(clock: FakeClock, done: Callable[[], bool], step: float = 120.0) -> None:
@@ -114,9 +105,11 @@ def test_a_remote_that_keeps_failing_trips_and_the_repository_publishes_tripped(
     asyncio.run(scenario())
 
 
-def test_every_remote_unreachable_is_offline_once_and_an_answer_ends_it(world: Clones) -> None:
+def test_every_remote_unreachable_is_offline_once_and_an_answer_ends_it(
+    world: Clones, refused_port: int
+) -> None:
     urls = {clone: git("remote", "get-url", "origin", cwd=clone) for clone in (world.mine, world.theirs)}
-    dead = closed_port_url()
+    dead = f"git://127.0.0.1:{refused_port}/gone.git"  # connecting is refused: the machine is offline
     for clone in urls:
         git("remote", "set-url", "origin", dead, cwd=clone)
 
