@@ -45,7 +45,7 @@ from core.git.progress import (
     TransferProgress,
 )
 from core.git.repository import SUPPORTED_OBJECT_FORMAT, UnsupportedObjectFormat
-from core.git.transfer.deadlines import TransferPhase, TransferWatch, watched
+from core.git.transfer.deadlines import TransferPhase, TransferWatch
 from core.git.transfer.errors import TransferFailed
 from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.transfer.haves import HavesWalker
@@ -53,7 +53,7 @@ from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_nam
 from core.git.transfer.sign_in import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, split_tags
-from core.git.transfer.transport import StoppableHttpClient, connected, unverified_warning
+from core.git.transfer.transport import StoppableHttpClient, unverified_warning, watched_connection
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
 
 __all__ = ["FetchResult", "OversizedPack", "TagMode", "TrackedBranches", "fetch_remote"]
@@ -133,19 +133,16 @@ def fetch_remote(
         url = parse_remote_url(remote_rewrite(repo, remote).effective, base=_work_dir(repo))
     plan = FetchPlan(repo, remote, tracked)
     tag_plan = TagPlan(repo, tags if tags is not None else TagMode.of(config, remote))
-    with (
-        watched(remote, config, stop) as watch,
-        connected(
-            remote,
-            url,
-            auth=auth,
-            timeout=timeout,
-            ssh_command=ssh_command,
-            config=config,
-            stop=watch.stop,
-            signer=signer,
-        ) as (client, path),
-    ):
+    with watched_connection(
+        remote,
+        url,
+        config=config,
+        stop=stop,
+        auth=auth,
+        timeout=timeout,
+        ssh_command=ssh_command,
+        signer=signer,
+    ) as (watch, client, path):
         session = _FetchSession(
             repo, remote, plan, progress, pack_gate, limits or PackLimits(), watch, tag_plan
         )

@@ -58,14 +58,14 @@ from core.git.progress import (
     parse_progress_line,
 )
 from core.git.repository import ref_value
-from core.git.transfer.deadlines import TransferPhase, TransferWatch, watched
+from core.git.transfer.deadlines import TransferPhase, TransferWatch
 from core.git.transfer.errors import RemoteError, TransferFailed, scrub
 from core.git.transfer.lfs_push import NO_LFS, LfsUploaded, is_git_lfs_hook, upload_for_push
 from core.git.transfer.push_objects import object_or_none, reaches
 from core.git.transfer.push_pack import OutgoingPack
 from core.git.transfer.sign_in import Signer
 from core.git.transfer.stop import TransferStop
-from core.git.transfer.transport import connected, translate_error
+from core.git.transfer.transport import translate_error, watched_connection
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url, url_without_secret
 from core.results import ResultKind
 
@@ -137,20 +137,17 @@ def push_branches(
     )
     config = repo.get_config_stack()
     session.follow_tags = config.get_boolean((b"push",), b"followTags", False)
-    with (
-        watched(remote, config, stop) as watch,
-        connected(
-            remote,
-            url,
-            auth=auth,
-            timeout=timeout,
-            ssh_command=ssh_command,
-            config=config,
-            translate=_push_error,
-            stop=watch.stop,
-            signer=signer,
-        ) as (client, path),
-    ):
+    with watched_connection(
+        remote,
+        url,
+        config=config,
+        stop=stop,
+        auth=auth,
+        timeout=timeout,
+        ssh_command=ssh_command,
+        translate=_push_error,
+        signer=signer,
+    ) as (watch, client, path):
         session.watch = watch
         return session.run(client, path)
 

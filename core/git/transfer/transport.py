@@ -47,6 +47,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from core.errors import GitferryError
 from core.git.config.http_config import http_settings
+from core.git.transfer.deadlines import TransferWatch, watched
 from core.git.transfer.errors import (
     AuthFailed,
     CertificateNotTrusted,
@@ -261,6 +262,24 @@ def connected(
         raise (translate or translate_error)(exc, remote, url, auth) from exc
     finally:
         close_client(client)
+
+
+@contextmanager
+def watched_connection(
+    remote: str,
+    url: RemoteUrl,
+    *,
+    config: Config | None,
+    stop: TransferStop | None,
+    **connect: Any,
+) -> Iterator[tuple[TransferWatch, GitClient, str]]:
+    """`connected`, under the deadlines `config` gives (`deadlines.watched`): the watch's
+    stop, linked to `stop`, is the exchange's, so a deadline or a Cancel cuts it."""
+    with (
+        watched(remote, config, stop) as watch,
+        connected(remote, url, config=config, stop=watch.stop, **connect) as (client, path),
+    ):
+        yield watch, client, path
 
 
 def _unauthorized(exc: BaseException) -> bool:
