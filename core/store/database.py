@@ -26,7 +26,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -128,28 +128,22 @@ class Database:
         """Call `listener` after every reopen (on the loop, before the next transaction)."""
         self._listeners.append(listener)
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
+    def write(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A write transaction; a full or failing disk, or a damaged file, ends it with
         `StoreUnavailable` (a one-line message) rather than SQLAlchemy's exception."""
-        await self.ensure_current()
-        try:
-            async with AsyncSession(self._writer, expire_on_commit=False) as session, session.begin():
-                yield session
-        except DBAPIError as exc:
-            translated = self._translated(exc, "write to")
-            if translated is None:
-                raise
-            raise translated from exc
+        return self._transaction(self._writer, "write to")
+
+    def read(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self._transaction(self._reader, "read")
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
+    async def _transaction(self, engine: AsyncEngine, action: str) -> AsyncIterator[AsyncSession]:
         await self.ensure_current()
         try:
-            async with AsyncSession(self._reader, expire_on_commit=False) as session, session.begin():
+            async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
                 yield session
         except DBAPIError as exc:
-            translated = self._translated(exc, "read")
+            translated = self._translated(exc, action)
             if translated is None:
                 raise
             raise translated from exc
