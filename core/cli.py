@@ -1,16 +1,23 @@
-"""The headless command line: the same engine as the desktop app, no Qt imported."""
+"""The headless command line: the same engine as the desktop app, no Qt imported.
+
+A cold process pays for every module it imports, so this one imports at the top
+only what parsing and printing need. Each command imports what it uses inside
+its handler: the engine (`core.engine`, dulwich, SQLAlchemy) is loaded only by a
+command that runs it (`_run` opens the `Core`). `list` and `status` read the
+store over plain `sqlite3` when opening it would change nothing
+(`_PLAIN_READS`). `tests/integration/test_cli_imports.py` fails when
+`--version`, `--help`, `list` or `status` import dulwich or the engine.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from core.cli_output import (
     ProgressView,
@@ -22,32 +29,41 @@ from core.cli_output import (
     skipped_json,
     terminal_sign_in,
 )
-from core.engine import registry
-from core.engine.core import Core
-from core.engine.sync import SyncOptions, refresh_status, sync_repository
-from core.engine.unexpected import TRACEBACK_HINT, describe
 from core.errors import BadInput, GitferryError
 from core.logs import configure_logging, log_file, log_to_stderr
-from core.paths import data_dir
+from core.paths import data_dir, store_file
 from core.platform.fd_limit import raise_soft_limit
-from core.remote_url import url_without_secret
-from core.settings import APP_PARSERS, as_text, parse_setting
+
+if TYPE_CHECKING:
+    from core.engine.core import Core
+    from core.store.status_reader import Snapshot
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
 VERBOSE_HELP = "log debug detail to stderr"
 
 
-def _version() -> str:
-    try:
-        return version("gitferry")
-    except PackageNotFoundError:
-        return "unknown"
+class _VersionAction(argparse.Action):
+    """`--version`, reading the installed version only when asked (importing
+    `importlib.metadata` costs every other command about 20 ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("gitferry")
+        except PackageNotFoundError:
+            installed = "unknown"
+        print(f"gitferry {installed}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gitferry", description="Keep git repositories in sync.")
-    p.add_argument("--version", action="version", version=f"gitferry {_version()}")
+    p.add_argument("--version", action=_VersionAction, help="show program's version number and exit")
     p.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -116,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    from core.engine.core import Core
+
     core = await Core.open()
     try:
         handler = _HANDLERS[args.command]
@@ -126,7 +144,13 @@ async def _run(args: argparse.Namespace) -> int:
         await core.close(wait=args.command != "daemon")
 
 
+# Engine commands: `(core, args) -> exit status`, run in `_run` with the `Core` open.
+# Each imports the engine modules it uses in its body, never at the top of this file.
+
+
 async def _add(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import registry
+
     settings: dict[str, str] = {}
     if args.auto_commit:
         settings["auto_commit"] = "true"
@@ -138,6 +162,9 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _clone(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import registry
+    from core.remote_url import url_without_secret
+
     notes: list[str] = []
     with ProgressView() as view:
         record = await registry.clone_repository(
@@ -154,22 +181,30 @@ async def _clone(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _remove(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import registry
+
     await registry.remove_repository(core, args.name)
     print(f"removed {args.name} (its files are untouched)")
     return EXIT_OK
 
 
 async def _list(core: Core, args: argparse.Namespace) -> int:
-    records = await core.store.repos()
+    _print_list(await core.store.repos(), args)
+    return EXIT_OK
+
+
+def _print_list(records: Sequence[Any], args: argparse.Namespace) -> None:
     if args.json:
         print_json({"repos": [{"name": r.name, "path": r.path, "state": r.state} for r in records]})
     else:
         for r in records:
             print(f"{r.name}\t{r.path}")
-    return EXIT_OK
 
 
 async def _sync(core: Core, args: argparse.Namespace) -> int:
+    from core.engine.sync import SyncOptions, sync_repository
+    from core.engine.unexpected import TRACEBACK_HINT
+
     records = await core.store.repos(args.names)
     options = SyncOptions(fetch_only=args.fetch_only, push=not args.no_push, ask=True)
     with ProgressView() as view:
@@ -186,6 +221,9 @@ async def _sync(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _status(core: Core, args: argparse.Namespace) -> int:
+    from core.engine.sync import refresh_status
+    from core.store.status_reader import Snapshot
+
     records = await core.store.repos(args.names)
     failed = False
     if args.refresh:
@@ -196,16 +234,27 @@ async def _status(core: Core, args: argparse.Namespace) -> int:
                 failed = True
                 print(f"gitferry: {record.name}: {exc.message}", file=sys.stderr)
         records = await core.store.repos(args.names)
-    branches = await core.store.all_branches()
-    submodules = await core.store.all_submodules()
+    snapshot = Snapshot(
+        records, await core.store.all_branches(), submodules=await core.store.all_submodules()
+    )
+    _print_status(snapshot, args)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
+    """`snapshot.repos` (the ones asked for) with their branches and submodules."""
+    branches, submodules = snapshot.branches, snapshot.submodules
     if args.json:
         print_json(
-            {"repos": [repo_json(r, branches.get(r.id, []), submodules.get(r.id, [])) for r in records]}
+            {
+                "repos": [
+                    repo_json(r, branches.get(r.id, []), submodules.get(r.id, [])) for r in snapshot.repos
+                ]
+            }
         )
     else:
-        for r in records:
+        for r in snapshot.repos:
             print_status(r, branches.get(r.id, []), submodules.get(r.id, []))
-    return EXIT_FAILED if failed else EXIT_OK
 
 
 async def _skipped(core: Core, args: argparse.Namespace) -> int:
@@ -223,11 +272,15 @@ async def _skipped(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _remote(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import registry
+
     await registry.edit_remote(core, args.name, args.action, args.remote, args.url)
     return EXIT_OK
 
 
 async def _credentials(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import registry
+
     await registry.set_credentials(core, args.name, args.remote, args.username, args.secret)
     print(f"credentials for {args.name}/{args.remote} accepted by the remote and saved in the keyring")
     return EXIT_OK
@@ -248,6 +301,9 @@ async def _log(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _set(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import registry
+    from core.settings import APP_PARSERS, parse_setting
+
     if args.is_global:
         if len(args.args) != 2:
             raise BadInput("usage: gitferry set --global KEY VALUE")
@@ -261,6 +317,8 @@ async def _set(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _show(core: Core, args: argparse.Namespace) -> int:
+    from core.settings import as_text
+
     record = await core.store.repo(args.name)
     settings = as_text(await core.store.repo_settings(record.id))
     remotes = await core.store.remotes(record.id)
@@ -308,6 +366,56 @@ _HANDLERS = {
 }
 
 
+# Plain reads: `args -> exit status`, or None when the store must be opened as usual
+# (missing, to migrate or rebuild, `repositories.json` to rewrite): then the engine
+# command of the same name runs. They import neither SQLAlchemy, dulwich nor the engine.
+
+
+def _plain_snapshot(*, submodules: bool) -> Snapshot | None:
+    """The store's picture over read-only `sqlite3`, when opening it would change nothing."""
+    import sqlite3
+
+    from core.store.recovery import opens_as_is
+    from core.store.status_reader import StatusReader
+
+    path = store_file(data_dir())
+    if not opens_as_is(path):
+        return None
+    reader = StatusReader(path)
+    try:
+        return reader.snapshot(submodules=submodules)
+    except sqlite3.Error:
+        return None  # the full open decides: rebuild, or a one-line error
+    finally:
+        reader.close()
+
+
+def _plain_list(args: argparse.Namespace) -> int | None:
+    snapshot = _plain_snapshot(submodules=False)
+    if snapshot is None:
+        return None
+    _print_list(snapshot.repos, args)
+    return EXIT_OK
+
+
+def _plain_status(args: argparse.Namespace) -> int | None:
+    from dataclasses import replace
+
+    from core.store.status_reader import named
+
+    snapshot = None if args.refresh else _plain_snapshot(submodules=True)
+    if snapshot is None:
+        return None
+    _print_status(replace(snapshot, repos=named(snapshot.repos, args.names)), args)
+    return EXIT_OK
+
+
+_PLAIN_READS: dict[str, Callable[[argparse.Namespace], int | None]] = {
+    "list": _plain_list,
+    "status": _plain_status,
+}
+
+
 def _prompt_credentials() -> tuple[str, str]:
     """Read a user name and secret: prompted on a terminal, else two lines of stdin."""
     if sys.stdin.isatty():
@@ -345,7 +453,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "credentials":
         args.username, args.secret = _prompt_credentials()
     try:
-        code = asyncio.run(_run(args))
+        plain = _PLAIN_READS.get(args.command)
+        code = plain(args) if plain is not None else None
+        if code is None:
+            import asyncio
+
+            code = asyncio.run(_run(args))
         if args.command == "daemon":
             _exit_now(code)
         return code
@@ -359,6 +472,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return EXIT_FAILED
     except Exception as exc:  # a bug: one line here, the traceback in the log file
+        from core.engine.unexpected import TRACEBACK_HINT, describe
+
         log.exception("gitferry %s failed", args.command)
         hint = f"{TRACEBACK_HINT} ({log_file(data_dir())})"
         print(f"gitferry: unexpected error: {describe(exc)}; {hint}", file=sys.stderr)

@@ -9,13 +9,15 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.engine.report import SyncReport
-from core.git.progress import TransferProgress
-from core.git.transfer.sign_in import SignInRequest
 from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus
 from core.remote_url import HttpAuth
+
+if TYPE_CHECKING:  # types only: `status` and `list` print without importing the engine
+    from core.engine.report import SyncReport
+    from core.git.progress import TransferProgress
+    from core.git.transfer.sign_in import SignInRequest
 
 
 def iso(moment: datetime | None) -> str | None:

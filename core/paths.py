@@ -13,3 +13,8 @@ def data_dir() -> Path:
     path = Path(home) if home else Path(platformdirs.user_data_dir("gitferry", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def store_file(home: Path) -> Path:
+    """The status store in the data directory `home`."""
+    return home / "status.sqlite3"

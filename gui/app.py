@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.first_paint import Snapshot, first_snapshot
 from core.logs import configure_logging
-from core.paths import data_dir
+from core.paths import data_dir, store_file
 from core.platform.fd_limit import raise_soft_limit
 from gui.resources import icon_path
 from gui.single_instance import SingleInstance
@@ -153,7 +153,7 @@ async def run_desktop(
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     home = data_dir()
-    reading = SnapshotRead(home / "status.sqlite3")
+    reading = SnapshotRead(store_file(home))
     raise_soft_limit()
     configure_logging(home, args.verbose)
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -17,7 +17,7 @@ from core.git.history.ahead_behind import GenerationIndex
 from core.git.transfer.sign_in import Signer, SignInPrompt
 from core.journal import Journal
 from core.offload import Offload
-from core.paths import data_dir
+from core.paths import data_dir, store_file
 from core.store.status_store import StatusStore
 
 
@@ -48,7 +48,7 @@ class Core:
     async def open(cls, home: Path | None = None, offload: Offload | None = None) -> Core:
         home = home or data_dir()
         offload = offload or Offload()
-        store = await StatusStore.open(home / "status.sqlite3", offload)
+        store = await StatusStore.open(store_file(home), offload)
         core = cls(store, offload, Credentials(), Journal(home / "activity.jsonl"))
         if store.recovery is not None:  # rebuilt from the registry file: remotes come from git
             await mirror_all_remotes(core)

@@ -38,12 +38,13 @@ from core.errors import GitferryError
 from core.model import utcnow
 from core.platform.file_lock import LockedFile, try_lock
 from core.settings import APP_PARSERS, REPO_PARSERS, BadSetting, parse_setting
-from core.store.migrations import immediate_transaction, migrate
+from core.store.migrations import LATEST, immediate_transaction, migrate
 from core.store.registry_file import (
     Registration,
     Registry,
     UnreadableRegistry,
     read_registry,
+    registry_outdated,
     registry_path,
 )
 
@@ -94,6 +95,23 @@ def open_store_file(path: Path) -> Recovery | None:
         return _rebuild(path, "missing", missing=True)
     reason = _unreadable_reason(path)  # a brand-new store is created here
     return None if reason is None else _rebuild(path, reason)
+
+
+def opens_as_is(path: Path) -> bool:
+    """Whether opening the store at `path` would change nothing: it is there, at the
+    latest schema, passes SQLite's quick check, has its tables, and `repositories.json`
+    needs no rewrite. Then a read-only client (`gitferry status`, `list`) may read it
+    over plain `sqlite3`; otherwise it opens the store as usual (migrate, rebuild,
+    rewrite the registry). Blocking; opens the file read-only."""
+    if _missing(path) or not _has_sqlite_header(path) or registry_outdated(registry_path(path)):
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) != LATEST:
+                return False
+            return _quick_check(conn) is None and _tables_missing(conn) is None
+    except sqlite3.Error:
+        return False
 
 
 def _missing(path: Path) -> bool:
@@ -156,7 +174,8 @@ def _unreadable_reason(path: Path) -> str | None:
         return "file is not a database"
     try:
         migrate(path)
-        return _quick_check(path) or _tables_missing(path)
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None, timeout=10.0)) as conn:
+            return _quick_check(conn) or _tables_missing(conn)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorcode", None) in _UNREADABLE:
             return str(exc)
@@ -174,20 +193,15 @@ def _has_sqlite_header(path: Path) -> bool:
     return head in (b"", _MAGIC)
 
 
-def _quick_check(path: Path) -> str | None:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-    try:
-        verdict = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
-    finally:
-        conn.close()
+def _quick_check(conn: sqlite3.Connection) -> str | None:
+    verdict = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
     return None if verdict == ["ok"] else f"damaged: {'; '.join(map(str, verdict))}"
 
 
-def _tables_missing(path: Path) -> str | None:
+def _tables_missing(conn: sqlite3.Connection) -> str | None:
     """A database at the latest version without the store's tables (someone dropped
     them, or put another database here): as unusable as a damaged one."""
-    with contextlib.closing(sqlite3.connect(path, isolation_level=None, timeout=10.0)) as conn:
-        found = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    found = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = [table for table in _TABLES if table not in found]
     return f"its tables are missing ({', '.join(missing)})" if missing else None
 

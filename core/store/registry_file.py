@@ -25,15 +25,9 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select
+from typing import Any
 
 from core.atomic_file import write_atomically
-from core.store.schema import AppSettingRow, RepoRow, RepoSettingRow
-
-if TYPE_CHECKING:
-    from core.store.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +108,16 @@ def _registration(item: object) -> Registration | None:
     return None
 
 
+def registry_outdated(path: Path) -> bool:
+    """No registry file yet, or one written before ids were kept: the store writes it
+    when it opens (an unreadable one is left for the next change, as before)."""
+    try:
+        registry = read_registry(path)
+    except UnreadableRegistry:
+        return False
+    return registry is None or any(entry.id is None for entry in registry.repositories)
+
+
 def shrinks(on_disk: Registry, new: Registry, removed: Iterable[str] = ()) -> list[str]:
     """Names `on_disk` lists that `new` would drop although nobody removed them (`removed`)."""
     kept = {r.name for r in new.repositories} | set(removed)
@@ -124,20 +128,3 @@ def _text_map(value: object) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
     return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
-
-
-async def registrations(db: Database) -> Registry:
-    """What the store holds now, in one read transaction."""
-    async with db.read() as s:
-        repos = (await s.execute(select(RepoRow.id, RepoRow.name, RepoRow.path).order_by(RepoRow.name))).all()
-        rows = (
-            await s.execute(select(RepoSettingRow.repo_id, RepoSettingRow.key, RepoSettingRow.value))
-        ).all()
-        app = (await s.execute(select(AppSettingRow.key, AppSettingRow.value))).all()
-    settings: dict[int, dict[str, str]] = {}
-    for repo_id, key, value in rows:
-        settings.setdefault(repo_id, {})[key] = value
-    return Registry(
-        [Registration(name, path, settings.get(repo_id, {}), repo_id) for repo_id, name, path in repos],
-        {key: value for key, value in app},
-    )

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import queue
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from core.model import BranchStatus, ConflictRecord, RepoRecord
+from core.errors import BadInput
+from core.model import BranchStatus, ConflictRecord, RepoRecord, SubmoduleStatus
 
 _ALL_BRANCHES = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
@@ -25,6 +27,7 @@ _ALL_BRANCHES = (
 )
 _REPOS = "SELECT id, name, path, state, last_sync, last_result, last_message FROM repos ORDER BY name"
 _CONFLICTS = "SELECT repo_id, branch, path, since FROM conflicts ORDER BY repo_id, branch, path"
+_SUBMODULES = "SELECT repo_id, path, recorded, checked_out, state FROM submodules ORDER BY repo_id, path"
 BUSY_TIMEOUT_SECONDS = 5.0
 
 
@@ -35,6 +38,24 @@ class Snapshot:
     repos: list[RepoRecord] = field(default_factory=list)
     branches: dict[int, list[BranchStatus]] = field(default_factory=dict)
     conflicts: dict[int, list[ConflictRecord]] = field(default_factory=dict)
+    submodules: dict[int, list[SubmoduleStatus]] = field(default_factory=dict)  # when asked for
+
+
+class UnknownRepository(BadInput):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no repository named {name!r} (see `gitferry list`)")
+        self.name = name
+
+
+def named(records: Sequence[RepoRecord], names: Sequence[str] = ()) -> list[RepoRecord]:
+    """All `records` (by name), or the named ones in the order given."""
+    if not names:
+        return list(records)
+    by_name = {r.name: r for r in records}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise UnknownRepository(missing[0])
+    return [by_name[n] for n in names]
 
 
 class StatusReader:
@@ -51,12 +72,13 @@ class StatusReader:
         finally:
             self._idle.put(conn)
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, *, submodules: bool = False) -> Snapshot:
         conn = self._connection()
         try:
             conn.execute("BEGIN")
             try:
-                return Snapshot(_repos(conn), _branches(conn), _conflicts(conn))
+                subs = _submodules(conn) if submodules else {}
+                return Snapshot(_repos(conn), _branches(conn), _conflicts(conn), subs)
             finally:
                 conn.execute("COMMIT")
         finally:
@@ -107,7 +129,7 @@ def _branches(conn: sqlite3.Connection) -> dict[int, list[BranchStatus]]:
 
 def _repos(conn: sqlite3.Connection) -> list[RepoRecord]:
     return [
-        RepoRecord(repo_id, name, path, state, _time(last_sync), result, message)
+        RepoRecord(repo_id, name, path, state or "idle", _time(last_sync), result, message)
         for repo_id, name, path, state, last_sync, result, message in conn.execute(_REPOS)
     ]
 
@@ -116,6 +138,13 @@ def _conflicts(conn: sqlite3.Connection) -> dict[int, list[ConflictRecord]]:
     out: dict[int, list[ConflictRecord]] = {}
     for repo_id, branch, path, since in conn.execute(_CONFLICTS):
         out.setdefault(repo_id, []).append(ConflictRecord(branch, path, datetime.fromisoformat(since)))
+    return out
+
+
+def _submodules(conn: sqlite3.Connection) -> dict[int, list[SubmoduleStatus]]:
+    out: dict[int, list[SubmoduleStatus]] = {}
+    for repo_id, path, recorded, checked_out, state in conn.execute(_SUBMODULES):
+        out.setdefault(repo_id, []).append(SubmoduleStatus(path, recorded, checked_out, state))
     return out
 
 

@@ -39,10 +39,11 @@ from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store.database import Database, Reopened
 from core.store.recovery import Recovery
 from core.store.registry_file import (
+    Registration,
     Registry,
     UnreadableRegistry,
     read_registry,
-    registrations,
+    registry_outdated,
     registry_path,
     shrinks,
     write_registry,
@@ -57,7 +58,7 @@ from core.store.schema import (
     SubmoduleRow,
     SyncRunRow,
 )
-from core.store.status_reader import Snapshot, StatusReader
+from core.store.status_reader import Snapshot, StatusReader, UnknownRepository, named
 from core.store.worktree_issues import WorktreeIssues
 
 # In BranchStatus's field order.
@@ -87,12 +88,6 @@ def _count(result: Any) -> int:
     return int(result.rowcount) if isinstance(result, CursorResult) else 0
 
 
-class UnknownRepository(BadInput):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"no repository named {name!r} (see `gitferry list`)")
-        self.name = name
-
-
 ReopenHook = Callable[[Reopened], Awaitable[None]]
 _T = TypeVar("_T")
 
@@ -114,7 +109,7 @@ class StatusStore:
         recovery = await offload.io(Database.prepare, path)
         store = cls(Database(path, blocking=offload.io), offload, StatusReader(path))
         store.recovery = recovery
-        if recovery is not None or await offload.io(_registry_outdated, registry_path(path)):
+        if recovery is not None or await offload.io(registry_outdated, registry_path(path)):
             await store._save_registry()
         return store
 
@@ -244,13 +239,7 @@ class StatusStore:
         """All repositories by name, or the named ones in the order given."""
         async with self.db.read() as s:
             rows = (await s.execute(select(RepoRow).order_by(RepoRow.name))).scalars().all()
-        by_name = {row.name: _repo(row) for row in rows}
-        if not names:
-            return list(by_name.values())
-        missing = [n for n in names if n not in by_name]
-        if missing:
-            raise UnknownRepository(missing[0])
-        return [by_name[n] for n in names]
+        return named([_repo(row) for row in rows], names)
 
     async def set_repo_state(self, repo_id: int, state: str) -> None:
         async with self.db.write() as s:
@@ -537,14 +526,21 @@ def _readable_registry(file: Path) -> Registry | None:
         return None
 
 
-def _registry_outdated(file: Path) -> bool:
-    """No registry file yet, or one written before ids were kept: write it now (an
-    unreadable one is left for the next change, as before)."""
-    try:
-        registry = read_registry(file)
-    except UnreadableRegistry:
-        return False
-    return registry is None or any(entry.id is None for entry in registry.repositories)
+async def registrations(db: Database) -> Registry:
+    """What the store holds now, in one read transaction."""
+    async with db.read() as s:
+        repos = (await s.execute(select(RepoRow.id, RepoRow.name, RepoRow.path).order_by(RepoRow.name))).all()
+        rows = (
+            await s.execute(select(RepoSettingRow.repo_id, RepoSettingRow.key, RepoSettingRow.value))
+        ).all()
+        app = (await s.execute(select(AppSettingRow.key, AppSettingRow.value))).all()
+    settings: dict[int, dict[str, str]] = {}
+    for repo_id, key, value in rows:
+        settings.setdefault(repo_id, {})[key] = value
+    return Registry(
+        [Registration(name, path, settings.get(repo_id, {}), repo_id) for repo_id, name, path in repos],
+        {key: value for key, value in app},
+    )
 
 
 def _repo(row: RepoRow) -> RepoRecord:

@@ -1,0 +1,123 @@
+"""The cold path: `gitferry --version`, `--help`, `list` and `status` import neither
+dulwich nor the engine (nor SQLAlchemy), checked in a fresh process's `sys.modules`;
+and what `list`/`status` print over plain `sqlite3` is what the store's API gives."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core import cli
+from tests.gitcli import commit_file, git
+from tests.integration.clones import run
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("dulwich", "core.engine", "core.git", "sqlalchemy", "aiosqlite")
+# Runs the entry point, then prints the modules it loaded on the last line of stderr.
+PROBE = """
+import json, sys
+from gui.launch import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def cold_run(*args: str) -> tuple[str, set[str]]:
+    """`gitferry ARGS` in a fresh interpreter: its stdout and the modules it imported."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60, env=env, cwd=ROOT
+    )
+    *messages, modules = proc.stderr.splitlines()
+    assert proc.returncode == 0, messages
+    return proc.stdout, set(json.loads(modules))
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY or m.startswith(("core.engine", "core.git")))
+
+
+@pytest.fixture
+def registered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """One registered repository with a branch tracking its remote's main."""
+    remote, mine = tmp_path / "remote.git", tmp_path / "mine"
+    git("init", "-q", "--bare", str(remote))
+    git("init", "-q", str(mine))
+    commit_file(mine, "a.txt", "one\n")
+    git("remote", "add", "origin", str(remote), cwd=mine)
+    git("push", "-q", "-u", "origin", "main", cwd=mine)
+    assert run(capsys, "add", str(mine))[0] == 0
+    assert run(capsys, "sync", "--fetch-only")[0] == 0
+    return mine
+
+
+@pytest.mark.parametrize(
+    "args", [["--version"], ["--help"], ["list"], ["list", "--json"], ["status"], ["status", "--json", "mine"]]
+)
+@pytest.mark.usefixtures("registered")
+def test_reading_commands_import_neither_dulwich_nor_the_engine(args: list[str]) -> None:
+    out, modules = cold_run(*args)
+    assert heavy(modules) == []
+    assert "gitferry" in out or "mine" in out
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("registered")
+def test_the_check_sees_the_engine_when_a_command_loads_it() -> None:
+    """The probe can fail: `status --refresh` measures through the engine."""
+    out, modules = cold_run("status", "--refresh", "--json")
+    assert {"dulwich", "core.engine", "sqlalchemy"} <= set(heavy(modules))
+    assert json.loads(out)["repos"][0]["name"] == "mine"
+
+
+def test_without_a_store_status_opens_it_as_usual(capsys: pytest.CaptureFixture[str]) -> None:
+    """No store yet: nothing to read plainly, so the store is created as before."""
+    code, doc, err = run(capsys, "status", "--json")
+    assert (code, doc, err) == (0, {"repos": []}, "")
+    assert (Path(os.environ["GITFERRY_HOME"]) / "status.sqlite3").stat().st_size > 0
+
+
+@pytest.mark.parametrize("args", [["status", "--json"], ["status"], ["list", "--json"], ["list"]])
+def test_plain_reads_print_what_the_store_api_gives(
+    registered: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    (registered / "b.txt").write_text("two\n")
+    git("checkout", "-q", "-b", "topic", cwd=registered)
+    assert run(capsys, "status", "--refresh")[0] == 0
+    plain = run(capsys, *args)
+    engine = io.StringIO()
+    with contextlib.redirect_stdout(engine):
+        code = asyncio.run(cli._run(cli.build_parser().parse_args(args)))
+    assert plain[:2] == (code, json.loads(engine.getvalue()) if "--json" in args else engine.getvalue())
+    assert "mine" in engine.getvalue()
+
+
+def test_an_unknown_name_is_one_line_from_the_plain_read(
+    registered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "status", "mine", "nope")
+    assert (code, out) == (cli.EXIT_USAGE, "")
+    assert err == "gitferry: no repository named 'nope' (see `gitferry list`)\n"
+
+
+def test_a_registry_to_rewrite_takes_the_full_open(
+    registered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`repositories.json` deleted: `list` rewrites it, as opening the store always did."""
+    registry = Path(os.environ["GITFERRY_HOME"]) / "repositories.json"
+    registry.unlink()
+    code, out, _ = run(capsys, "list")
+    assert (code, out.split("\t")[0]) == (0, "mine")
+    assert [r["name"] for r in json.loads(registry.read_text())["repositories"]] == ["mine"]
