@@ -64,7 +64,8 @@ def registered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 @pytest.mark.parametrize(
-    "args", [["--version"], ["--help"], ["list"], ["list", "--json"], ["status"], ["status", "--json", "mine"]]
+    "args",
+    [["--version"], ["--help"], ["list"], ["list", "--json"], ["status"], ["status", "--json", "mine"]],
 )
 @pytest.mark.usefixtures("registered")
 def test_reading_commands_import_neither_dulwich_nor_the_engine(args: list[str]) -> None:
