@@ -67,8 +67,7 @@ from core.settings import (
     as_text,
     parse_setting,
 )
-from core.store.status_reader import Snapshot
-from core.store.status_store import UnknownRepository
+from core.store.status_reader import Snapshot, UnknownRepository
 
 __all__ = [
     "CANCELLED_MESSAGE",

@@ -29,7 +29,7 @@ from core.git.transfer.stop import TransferStop
 from core.model import ConnectionCheck, RemoteAccess, RepoRecord
 from core.remote_url import HttpAuth, check_url, split_url_secret, url_without_secret
 from core.settings import REPO_PARSERS, parse_setting
-from core.store.status_store import UnknownRepository
+from core.store.status_reader import UnknownRepository
 
 REMOTE_ACTIONS = ("add", "set-url", "set-push-url", "remove")
 _CANCEL_TURN = 0.1  # seconds between looks at a clone's cancel event

@@ -15,7 +15,8 @@ from core.model import BranchStatus, RemoteRecord
 from core.offload import Offload
 from core.store.migrations import LATEST, SchemaTooNew, migrate
 from core.store.schema import Base, BranchStatusRow
-from core.store.status_store import StatusStore, UnknownRepository, utcnow
+from core.store.status_reader import UnknownRepository
+from core.store.status_store import StatusStore, utcnow
 from tests.waiting import CAP
 
 
