@@ -55,7 +55,7 @@ from core.model import (
     SubmoduleStatus,
 )
 from core.platform import autostart
-from core.remote_url import BadRemoteUrl, HttpAuth, check_url, split_url_secret
+from core.remote_url import BadRemoteUrl, HttpAuth, check_url, folder_name, split_url_secret
 from core.results import CANCELLED_MESSAGE, ResultKind
 from core.settings import (
     APP_PARSERS,
@@ -109,6 +109,7 @@ __all__ = [
     "TransferProgress",
     "as_text",
     "check_url",
+    "folder_name",
     "parse_setting",
     "split_url_secret",
 ]

@@ -9,6 +9,7 @@ the keyring (`core.credentials`) and the URL is stored without it.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ from core.errors import BadInput
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _SCP = re.compile(r"^(?:(?P<user>[^@/]+)@)?(?P<host>\[[^\]/]+\]|[^:/\[\]@]+):(?P<path>.*)$")
 _SSH_SCHEMES = {"ssh", "git+ssh", "ssh+git"}
+_SCHEMES = ("https", "http", "file", "git", "ssh", "git+ssh", "ssh+git")
+# a word then ":" and one slash, ":" and none, or "//" with no colon: a mistyped "<scheme>://"
+_SCHEME_TYPO = re.compile(r"^(?P<word>[A-Za-z][A-Za-z0-9+.-]*)(?P<sep>:/(?!/)|:(?!/)|//)(?P<rest>.*)$")
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
 
 
@@ -62,6 +66,7 @@ def parse_remote_url(url: str, base: Path | str | None = None) -> RemoteUrl:
         return _parse_with_scheme(url, scheme.group(1).lower())
     if "://" in url:
         raise BadRemoteUrl(url, "the scheme is not valid")
+    _refuse_scheme_typo(url)
     scp = _SCP.match(url)
     if scp is not None and not _looks_like_local_path(url):
         return _parse_scp(url, scp)
@@ -69,9 +74,43 @@ def parse_remote_url(url: str, base: Path | str | None = None) -> RemoteUrl:
     return RemoteUrl(Kind.PATH, url, os.path.normpath(root / url))
 
 
+def _refuse_scheme_typo(url: str) -> None:
+    """`htps:/example.org/x`, `https//example.org/x`, `http:example.org/x`: a URL whose
+    `://` was mistyped would otherwise be an ssh host (`htps:`) or a relative folder
+    (`https/example.org/x`). Refused when the word is a scheme Gitferry knows, or close to
+    `http`/`https`/`file` (an ssh host name such as `htpc` or `server` is not)."""
+    match = _SCHEME_TYPO.match(url)
+    if match is None:
+        return
+    word, sep = match["word"].lower(), match["sep"]
+    if word in _SCHEMES:
+        scheme = word
+        if sep == ":" and word not in ("http", "https", "file"):
+            return  # `git:repo.git`, `ssh:x`: an scp address to a host so named
+    else:
+        close = difflib.get_close_matches(word, ("https", "http", "file"), n=1, cutoff=0.8)
+        if not close:
+            return
+        scheme = close[0]
+    rest = match["rest"].lstrip("/")
+    if scheme == "file":
+        rest = "/" + rest
+    raise BadRemoteUrl(url, f"the scheme is mistyped; did you mean {scheme}://{rest}?")
+
+
 def check_url(url: str) -> RemoteUrl:
     """Validate a URL typed by the user (raises `BadRemoteUrl`)."""
     return parse_remote_url(url)
+
+
+def folder_name(url: str) -> str:
+    """The folder `git clone URL` makes by itself (git's `git_url_basename`): the last
+    part of the path, without a trailing `/`, `/.git` or `.git`; '' when there is none."""
+    text = url.strip().rstrip("/")
+    text = text.removesuffix("/.git").rstrip("/")
+    start = max(text.rfind("/"), text.rfind(":")) + 1
+    name = text[start:].removesuffix(".git")
+    return "" if name in ("", ".", "..") or name.startswith("-") else name
 
 
 def _shown(url: str) -> str:
@@ -117,7 +156,9 @@ def _parse_with_scheme(url: str, scheme: str) -> RemoteUrl:
     elif scheme in _SSH_SCHEMES:
         kind = Kind.SSH
     else:
-        raise BadRemoteUrl(url, f"unsupported transport {scheme!r}")
+        close = difflib.get_close_matches(scheme, ("https", "http", "file", "ssh"), n=1, cutoff=0.8)
+        hint = f"; did you mean {close[0]}://?" if close else ""
+        raise BadRemoteUrl(url, f"unsupported transport {scheme!r}{hint}")
     shown = redact_url(url)
     host = parts.hostname
     if not host:

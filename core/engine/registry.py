@@ -19,7 +19,7 @@ from core.git.config.url_rewrite import fetch_url, push_url
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
 from core.git.repository import canonical_path, open_worktree_repo
-from core.git.transfer.clone import check_clone_folder
+from core.git.transfer.clone import check_clone_folder, discard_unfinished
 from core.git.transfer.clone import clone_repository as clone_into
 from core.git.transfer.clone_marker import clone_finished, refuse_half_made
 from core.git.transfer.errors import TransferStopped
@@ -248,9 +248,10 @@ async def clone_repository(
 ) -> RepoRecord:
     """Clone `url` into a new folder at `path` and register it.
 
-    Setting `cancel` cuts the transfer's connection within `_CANCEL_TURN` (`CloneCancelled`)
-    and the clone removes what it created. `notes` receives the fetch's own (one line
-    each: a ref it ignored)."""
+    Setting `cancel` cuts the transfer's connection within `_CANCEL_TURN`, or stops the
+    checkout at its next file (`CloneCancelled`), and the clone removes what it created
+    (only that); a cancel that comes after the last file still registers nothing.
+    `notes` receives the fetch's own (one line each: a ref it ignored)."""
     target = Path(canonical_path(path))
     url, auth = split_url_secret(url)
     await core.offload.io(check_clone_folder, target, url)  # empty, or a dead clone of `url` to redo
@@ -295,6 +296,9 @@ async def clone_repository(
         done.set()
         if watcher is not None:
             watcher.join()
+    if cancel is not None and cancel.is_set():  # in the last moment: still nothing is kept
+        await core.offload.io(discard_unfinished, target)
+        raise CloneCancelled(shown)
     if notes is not None:
         notes.extend(fetched.notes)
     if auth is not None:

@@ -26,6 +26,7 @@ class Phase(StrEnum):
     RECEIVING = "receiving"
     RESOLVING = "resolving"
     INDEXING = "indexing"
+    CHECKOUT = "checkout"  # a clone's first checkout: files written (current/total)
     PUSHING = "pushing"  # objects written to the remote (current/total, bytes)
 
 
@@ -118,9 +119,10 @@ class SidebandParser:
 class ProgressThrottle:
     """Passes on at most `per_second` updates a second.
 
-    A phase change is always passed on at once; an update that arrives too soon
-    is held, and `flush` passes on the last held one so the final state is
-    never lost.
+    A phase change is always passed on at once, after the last held update of the
+    phase it ends (so a phase is never last seen part-way); an update that arrives
+    too soon is held, and `flush` passes on the last held one so the final state
+    is never lost.
     """
 
     def __init__(
@@ -139,6 +141,8 @@ class ProgressThrottle:
     def __call__(self, update: TransferProgress) -> None:
         now = self._clock()
         phase_changed = self._last is None or update.phase != self._last.phase
+        if phase_changed and self._held is not None:
+            self._emit(self._held, now)  # the phase's last state first: "1.0 MiB", not "8 KiB"
         if phase_changed or now - self._last_time >= self._interval:
             self._emit(update, now)
         else:

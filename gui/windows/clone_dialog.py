@@ -1,12 +1,19 @@
 """Clone from a URL into a new folder, with the transfer's progress and Cancel.
 
 The core reports progress from the transfer's worker thread; `_ProgressRelay`
-re-emits it as a Qt signal, which Qt queues to the GUI thread.
+re-emits it as a Qt signal, which Qt queues to the GUI thread. The folder fills
+itself from the URL (the name `git clone` would give it) inside the folder the
+last clone went into, until the user types one; a failed clone says why under
+the field it concerns (the URL, the folder) or under the progress, and stays
+said until the user edits something. Cancel stops the clone in any phase, the
+checkout included: what the clone made is removed and nothing is registered.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QObject, Signal
@@ -22,122 +29,200 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import Api, BadInput, BadRemoteUrl, CloneCancelled, GitferryError, TransferProgress, check_url
+from core.api import (
+    Api,
+    BadInput,
+    BadRemoteUrl,
+    CloneCancelled,
+    GitferryError,
+    TransferProgress,
+    check_url,
+    folder_name,
+)
+from gui.models.transfer_text import TransferSpeed, phase_fraction, phase_line
+from gui.preferences import CLONE_PARENT, remember, remembered
 from gui.widgets.field_error import FieldError
 from gui.windows.add_folder_dialog import choose_folder, folder_row
 
-PHASE_LABELS = {
-    "connecting": "Connecting…",
-    "counting": "Counting objects",
-    "compressing": "Compressing objects",
-    "receiving": "Receiving objects",
-    "resolving": "Resolving deltas",
-    "indexing": "Indexing",
-}
+BAR_STEPS = 1000
 
 
 class _ProgressRelay(QObject):
-    progressed = Signal(str, int, int)  # phase, current, total (0: unknown)
+    progressed = Signal(object)  # TransferProgress
 
     def report(self, _remote: str, update: TransferProgress) -> None:
-        self.progressed.emit(str(update.phase), update.current, update.total or 0)
+        self.progressed.emit(update)
 
 
 class CloneDialog(QDialog):
     """Emits `added(RepoRecord)` once cloned and registered (and watched), then closes."""
 
     added = Signal(object)
+    attempt_ended = Signal()  # a clone succeeded, failed or was cancelled; the dialog is idle
 
-    def __init__(self, api: Api, parent: QWidget | None = None) -> None:
+    def __init__(self, api: Api, parent: QWidget | None = None, *, url: str = "") -> None:
         super().__init__(parent)
         self.api = api
-        self.setWindowTitle("Clone a repository")
+        self.setWindowTitle(self.tr("Clone a repository"))
         self.setMinimumWidth(560)
         self._cancel: threading.Event | None = None
+        self._speed = TransferSpeed()
         self._relay = _ProgressRelay(self)
         self._relay.progressed.connect(self._show_progress)
+        self._folder_typed = False  # the user chose the folder: the URL no longer fills it
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://example.org/team/notes.git")
-        self.url_edit.setToolTip("https://, ssh://, user@host:path, git:// or a local path")
+        self.url_edit.setToolTip(self.tr("https://, ssh://, user@host:path, git:// or a local path"))
+        self.url_edit.setAccessibleName(self.tr("Repository URL"))
         self.url_error = FieldError()
+        self.url_error.setAccessibleName(self.tr("Problem with the URL"))
         self.folder_edit = QLineEdit()
-        self.folder_edit.setToolTip("A new or empty folder")
-        self.browse_button = QPushButton("Browse…")
+        self.folder_edit.setToolTip(self.tr("A new or empty folder"))
+        self.folder_edit.setAccessibleName(self.tr("Folder to clone into"))
+        self.browse_button = QPushButton(self.tr("Browse…"))
+        self.browse_button.setAccessibleName(self.tr("Choose the folder to clone into"))
         self.folder_error = FieldError()
+        self.folder_error.setAccessibleName(self.tr("Problem with the folder"))
         self.phase_label = QLabel("")
+        self.phase_label.setAccessibleName(self.tr("Clone progress"))
         self.progress_bar = QProgressBar()
+        self.progress_bar.setAccessibleName(self.tr("Clone progress"))
         self.progress_bar.setVisible(False)
+        self.error = FieldError()  # a failure of the clone itself (the remote, the network)
+        self.error.setAccessibleName(self.tr("Why the clone failed"))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.clone_button = self.buttons.addButton("Clone", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.clone_button = self.buttons.addButton(self.tr("Clone"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.clone_button.setAccessibleName(self.tr("Clone"))
         self.clone_button.setEnabled(False)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAccessibleName(self.tr("Cancel"))
         self._lay_out()
-        self.url_edit.textChanged.connect(self._validate)
+        self.url_edit.textChanged.connect(self._url_changed)
+        self.folder_edit.textEdited.connect(self._folder_edited)
         self.folder_edit.textChanged.connect(self._validate)
-        self.browse_button.clicked.connect(lambda: choose_folder(self, self.folder_edit, "Clone into"))
+        self.browse_button.clicked.connect(
+            lambda: choose_folder(self, self.folder_edit, self.tr("Clone into"))
+        )
         self.clone_button.clicked.connect(self.clone)
         self.buttons.rejected.connect(self.reject)
+        if url:
+            self.url_edit.setText(url)
 
     def _lay_out(self) -> None:
         form = QFormLayout()
-        form.addRow("URL:", self.url_edit)
+        form.addRow(self.tr("URL:"), self.url_edit)
         form.addRow("", self.url_error)
-        form.addRow("Into folder:", folder_row(self.folder_edit, self.browse_button))
+        form.addRow(self.tr("Into folder:"), folder_row(self.folder_edit, self.browse_button))
         form.addRow("", self.folder_error)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.phase_label)
         layout.addWidget(self.progress_bar)
+        layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
 
+    # The fields ---------------------------------------------------------------------
+
+    def parent_folder(self) -> str:
+        """Where a new clone's folder goes: the folder the last clone went into, else home."""
+        last = remembered(CLONE_PARENT)
+        return last if last and os.path.isdir(last) else str(Path.home())
+
+    def _url_changed(self, text: str) -> None:
+        self.error.clear_error()
+        if not self._folder_typed:
+            name = folder_name(text)
+            self.folder_edit.setText(os.path.join(self.parent_folder(), name) if name else "")
+        self._validate()
+
+    def _folder_edited(self, text: str) -> None:
+        self._folder_typed = bool(text.strip())
+        self.folder_error.clear_error()
+        self.error.clear_error()
+
     def _validate(self) -> bool:
+        """Mark a bad URL as it is typed; True when Clone can start. A failed clone's
+        messages stay until the user edits a field (`_url_changed`, `_folder_edited`)."""
         url = self.url_edit.text().strip()
         valid = bool(url)
         if url:
             try:
                 check_url(url)
-                self.url_error.clear_error()
+                if not self._cancel:
+                    self.url_error.clear_error()
             except BadInput as exc:
                 self.url_error.show_error(exc.message)
                 valid = False
-        self.folder_error.clear_error()
+        else:
+            self.url_error.clear_error()
         valid = valid and bool(self.folder_edit.text().strip())
         self.clone_button.setEnabled(valid and self._cancel is None)
         return valid
 
-    def _show_progress(self, phase: str, current: int, total: int) -> None:
-        label = PHASE_LABELS.get(phase, phase)
-        self.phase_label.setText(f"{label} {current}/{total}" if total else label)
-        self.progress_bar.setRange(0, total)  # 0..0: busy indicator while the total is unknown
-        self.progress_bar.setValue(min(current, total))
+    # Progress -----------------------------------------------------------------------
+
+    def _show_progress(self, update: TransferProgress) -> None:
+        if self._cancel is None or self._cancel.is_set():
+            return  # "Cancelling…" stays until the clone stopped
+        phase = str(update.phase)
+        speed = self._speed.add(update.bytes) if phase == "receiving" else None
+        self.phase_label.setText(phase_line(phase, update.current, update.total, update.bytes, speed))
+        fraction = phase_fraction(update.current, update.total)
+        if fraction is None:
+            self.progress_bar.setRange(0, 0)  # a busy bar while the total is unknown
+        else:
+            self.progress_bar.setRange(0, BAR_STEPS)
+            self.progress_bar.setValue(round(fraction * BAR_STEPS))
+
+    # Cloning ------------------------------------------------------------------------
 
     @qasync.asyncSlot()
     async def clone(self) -> None:
         if not self._validate() or self._cancel is not None:
             return
         self._cancel = cancel = threading.Event()
+        self._speed.reset()
+        for message in (self.url_error, self.folder_error, self.error):
+            message.clear_error()
         self._set_running(True)
+        folder = self.folder_edit.text().strip()
         try:
             record = await self.api.clone_repository(
-                self.url_edit.text().strip(),
-                self.folder_edit.text().strip(),
-                progress=self._relay.report,
-                cancel=cancel,
+                self.url_edit.text().strip(), folder, progress=self._relay.report, cancel=cancel
             )
         except CloneCancelled:
-            self._cancel = None
-            self.reject()
+            self._stopped()
+            super().reject()
             return
         except GitferryError as exc:
-            beside_folder = exc.bad_input and not isinstance(exc, BadRemoteUrl)
-            (self.folder_error if beside_folder else self.url_error).show_error(exc.message)
+            self._stopped()
+            self._show_failure(exc)
             return
-        finally:
-            self._cancel = None
-            self._set_running(False)
+        self._stopped()
+        remember(CLONE_PARENT, str(Path(record.path).parent))
         self.added.emit(record)
         self.accept()
+
+    def _stopped(self) -> None:
+        self._cancel = None
+        self._set_running(False)
+        self.attempt_ended.emit()
+
+    def _show_failure(self, exc: GitferryError) -> None:
+        """Beside the field at fault (a bad URL, a folder that is not empty), else under
+        the progress (a refused connection, a refused sign-in)."""
+        if isinstance(exc, BadRemoteUrl):
+            self.url_error.show_error(exc.message)
+            self.url_edit.setFocus()
+        elif exc.bad_input:
+            self.folder_error.show_error(exc.message)
+            self.folder_edit.setFocus()
+        else:
+            url = self.url_edit.text().strip()
+            self.error.show_error(
+                self.tr("Could not clone %1: %2").replace("%1", url).replace("%2", exc.message)
+            )
 
     def _set_running(self, running: bool) -> None:
         for widget in (self.url_edit, self.folder_edit, self.browse_button):
@@ -146,15 +231,17 @@ class CloneDialog(QDialog):
         self.progress_bar.setVisible(running)
         if running:
             self.progress_bar.setRange(0, 0)
-            self.phase_label.setText(PHASE_LABELS["connecting"])
+            self.phase_label.setText(self.tr("Connecting…"))
         else:
             self.phase_label.setText("")
+            self.cancel_button.setEnabled(True)
 
     def reject(self) -> None:
         """Cancel, Escape or the window's close: a running clone is cancelled first (the
-        dialog closes once the transfer stopped and its folder is removed)."""
+        dialog closes once the clone stopped and what it made is removed)."""
         if self._cancel is not None:
             self._cancel.set()
-            self.phase_label.setText("Cancelling…")
+            self.phase_label.setText(self.tr("Cancelling… (removing what the clone made)"))
+            self.cancel_button.setEnabled(False)
             return
         super().reject()

@@ -126,14 +126,18 @@ def test_throttle_always_passes_a_phase_change_and_the_final_state() -> None:
     throttle = ProgressThrottle(seen.append, clock=clock)
     throttle(TransferProgress(Phase.COUNTING, 1, 10))
     throttle(TransferProgress(Phase.COUNTING, 5, 10))  # too soon: held
-    throttle(receiving(1))  # phase change: at once
+    throttle(receiving(1))  # phase change: at once, after the counting phase's last state
     throttle(receiving(2))
     throttle(receiving(3))  # held, then flushed
-    assert [u.phase for u in seen] == [Phase.COUNTING, Phase.RECEIVING]
+    assert [(u.phase, u.current) for u in seen] == [
+        (Phase.COUNTING, 1),
+        (Phase.COUNTING, 5),
+        (Phase.RECEIVING, 1),
+    ]
     throttle.flush()
     assert seen[-1] == receiving(3)
     throttle.flush()
-    assert seen[-1] == receiving(3) and len(seen) == 3
+    assert seen[-1] == receiving(3) and len(seen) == 4
 
 
 def test_throttle_passes_an_update_once_the_interval_has_passed() -> None:

@@ -103,6 +103,33 @@ def test_malformed_urls_are_bad_input_with_a_one_line_message(url: str) -> None:
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("htps:/example.org/x", "https://example.org/x"),
+        ("https:/example.org/x", "https://example.org/x"),
+        ("https//example.org/x", "https://example.org/x"),
+        ("htps//example.org/x", "https://example.org/x"),
+        ("http:example.org/x.git", "http://example.org/x.git"),
+        ("hhtps:/example.org/x", "https://example.org/x"),
+        ("file:/srv/repo.git", "file:///srv/repo.git"),
+        ("htps://example.org/x", "https://"),
+    ],
+)
+def test_a_mistyped_scheme_is_refused_with_what_was_meant(typo: str, meant: str) -> None:
+    """Before: `htps:/example.org/x` was an ssh host named `htps`, `https//example.org/x` a
+    relative folder; the clone then failed far from the typo (or cloned a local path)."""
+    with pytest.raises(BadRemoteUrl) as caught:
+        check_url(typo)
+    message = str(caught.value)
+    assert "\n" not in message and f"did you mean {meant}" in message
+
+
+@pytest.mark.parametrize("url", ["server:/srv/x.git", "htpc:/srv/x", "git:repo.git", "files/x", "httpdocs/x"])
+def test_hosts_and_folders_that_only_look_like_a_scheme_stay_valid(url: str) -> None:
+    assert parse_remote_url(url).kind in (Kind.SSH, Kind.PATH)
+
+
 def test_a_password_in_a_url_is_never_shown() -> None:
     url = f"https://alice:{SECRET}@example.org/r.git"
     parsed = parse_remote_url(url.replace(SECRET, "s3cret"))

@@ -381,7 +381,7 @@ def test_clone_from_url_registers_the_new_repository(
         retype(cloner.url_edit, git_daemon.url("origin"))
         assert showing(cloner.url_error) == "" and cloner.clone_button.isEnabled()
         phases: list[str] = []
-        cloner._relay.progressed.connect(lambda phase, *_: phases.append(phase))
+        cloner._relay.progressed.connect(lambda update: phases.append(str(update.phase)))
         waiting = next_emit(dialog.repositories_changed)
         cloner.clone_button.click()
         await waiting

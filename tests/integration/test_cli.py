@@ -274,3 +274,13 @@ def test_clone_registers_a_clean_worktree(
     assert doc["repos"][0]["name"] == "c"
     code, _out, err = run(capsys, "clone", git_daemon.url("origin"), str(target))
     assert code == 2 and "exists and is not empty" in err
+
+
+def test_clone_of_a_mistyped_url_is_one_line_and_makes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "typo"
+    code, _out, err = run(capsys, "clone", "htps:/example.org/x", str(target))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "did you mean https://example.org/x" in err
+    assert not target.exists()

@@ -8,6 +8,9 @@ checkout reads them from the index it is building. A path whose conversion
 Gitferry cannot run is not written; its index entry gets a stat that never
 matches, so git sees it as changed until it checks it out itself, and the path
 is returned as skipped. The index is written last, under `index.lock`.
+Each file written is reported (`Phase.CHECKOUT`, files written of the total) to
+the caller's sink, which may raise to stop the checkout (a Cancel): the clone
+then removes what it made.
 
 dulwich's `reset_index` (what clone used before) applies dulwich's own blob
 normaliser, which disagrees with git in cases docs/ARCHITECTURE.md lists.
@@ -27,14 +30,18 @@ from dulwich.repo import Repo
 from core.git.content.filters import ContentFilters, ContentSkipped
 from core.git.content.smudge import write_worktree_content
 from core.git.index.locked import LockedIndex
+from core.git.progress import Phase, ProgressSink, TransferProgress
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _GITLINK = 0o160000
 
 
-def check_out_fresh(repo: Repo, tree_id: ObjectID) -> list[ContentSkipped]:
-    """Write the files of `tree_id` into `repo`'s empty working tree and its index to match.
+def check_out_fresh(
+    repo: Repo, tree_id: ObjectID, progress: ProgressSink | None = None
+) -> list[ContentSkipped]:
+    """Write the files of `tree_id` into `repo`'s empty working tree and its index to match,
+    `progress` told of every entry written (it may raise to stop; the index is not written).
 
     The tree's names must have been checked (clone checks every one first)."""
     store = repo.object_store
@@ -49,8 +56,11 @@ def check_out_fresh(repo: Repo, tree_id: ObjectID) -> list[ContentSkipped]:
     root = os.fsencode(repo.path)
     skipped: list[ContentSkipped] = []
     made: set[bytes] = set()
+    total = len(entries)
     with LockedIndex(repo) as locked:
-        for entry in entries:
+        for written, entry in enumerate(entries):
+            if progress is not None:
+                progress(TransferProgress(Phase.CHECKOUT, written, total))
             assert entry.path is not None and entry.sha is not None and entry.mode is not None
             path, sha, mode = entry.path, ObjectID(entry.sha), entry.mode
             full = os.path.join(root, path)
@@ -75,6 +85,8 @@ def check_out_fresh(repo: Repo, tree_id: ObjectID) -> list[ContentSkipped]:
             if skip is not None:
                 skipped.append(skip)
             locked.index[path] = index_entry_from_stat(st, sha, mode=mode)
+        if progress is not None:
+            progress(TransferProgress(Phase.CHECKOUT, total, total))
         locked.commit(keep_resolve_undo=False)
     return skipped
 

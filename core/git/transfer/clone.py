@@ -27,9 +27,9 @@ from core.git.content.filters import ContentSkipped
 from core.git.content.first_checkout import check_out_fresh
 from core.git.objects.pack_limits import PackLimits
 from core.git.objects.tree_delta import tree_delta
-from core.git.progress import ProgressSink
+from core.git.progress import ProgressSink, ProgressThrottle, TransferProgress
 from core.git.repository import UnsupportedObjectFormat
-from core.git.transfer.clone_marker import check_folder, claim_folder, clone_finished
+from core.git.transfer.clone_marker import CloneMarker, check_folder, claim_folder, clone_finished
 from core.git.transfer.fetch import FetchResult, TagMode, fetch_remote
 from core.git.transfer.fetch_plan import TrackedBranches
 from core.git.transfer.lfs_fetch import fetch_for_checkout
@@ -81,10 +81,12 @@ def clone_repository(
                 signer=signer,
                 stop=stop,
             )
+            _check_stop(stop)
             lfs_notes = _fetch_lfs(repo, result, auth=auth, signer=signer, timeout=timeout)
             result = replace(result, notes=result.notes + lfs_notes)
+            _check_stop(stop)
             started = time.perf_counter()
-            skipped = _check_out_default(repo, remote, result)
+            skipped = _check_out_default(repo, remote, result, _checkout_progress(progress, stop))
             checkout_ms = (time.perf_counter() - started) * 1000.0
         if not keep_marker:
             clone_finished(path)
@@ -96,6 +98,36 @@ def clone_repository(
         raise
     notes = result.notes + [f"{skip.message}: left unwritten (git checkout writes it)" for skip in skipped]
     return replace(result, timings_ms={**result.timings_ms, "checkout": checkout_ms}, notes=notes)
+
+
+def _check_stop(stop: TransferStop | None) -> None:
+    if stop is not None:
+        stop.check(ORIGIN)
+
+
+def _checkout_progress(progress: ProgressSink | None, stop: TransferStop | None) -> ProgressSink | None:
+    """The checkout's report of every file: a stop (a Cancel) ends it at the next file,
+    and `progress` hears of it at most ten times a second (and of the last file)."""
+    if progress is None and stop is None:
+        return None
+    throttle = ProgressThrottle(progress) if progress is not None else None
+
+    def report(update: TransferProgress) -> None:
+        _check_stop(stop)
+        if throttle is not None:
+            throttle(update)
+            if update.total is not None and update.current == update.total:
+                throttle.flush()
+
+    return report
+
+
+def discard_unfinished(path: Path) -> None:
+    """Remove what an unfinished clone (its marker still there) made in `path`, and only
+    that: the folder when the clone made it, else what is inside it."""
+    marker = CloneMarker.read(Path(path))
+    if marker is not None:
+        _discard(Path(path), marker.made_folder)
 
 
 def _fetch_lfs(
@@ -164,7 +196,9 @@ def _default_branch(repo: Repo, result: FetchResult) -> str | None:
     return min(fetched) if fetched else None
 
 
-def _check_out_default(repo: Repo, remote: RemoteUrl, result: FetchResult) -> list[ContentSkipped]:
+def _check_out_default(
+    repo: Repo, remote: RemoteUrl, result: FetchResult, progress: ProgressSink | None
+) -> list[ContentSkipped]:
     """Check out the default branch, files converted as git's checkout converts them; the
     paths that could not be (a filter Gitferry does not run), left unwritten."""
     branch = _default_branch(repo, result)
@@ -183,4 +217,4 @@ def _check_out_default(repo: Repo, remote: RemoteUrl, result: FetchResult) -> li
     commit = repo[ObjectID(repo.refs[local])]
     assert isinstance(commit, Commit)
     tree_delta(repo.object_store, None, commit.tree)  # every name checked before anything is written
-    return check_out_fresh(repo, ObjectID(commit.tree))
+    return check_out_fresh(repo, ObjectID(commit.tree), progress)

@@ -1,0 +1,81 @@
+"""How a transfer's progress reads: the phase, the bytes received and the speed, the
+count of the phase (objects, deltas, files written) and the bar's share.
+
+`TransferSpeed` is the rate over the last few seconds of reports (bytes per second):
+a transfer's reports come at most ten a second, so a short window follows a changing
+link without jumping with every report.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication
+
+from gui.models.formatting import size
+
+WINDOW_SECONDS = 3.0
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TransferText", text)
+
+
+class TransferSpeed:
+    """Bytes per second over the last `WINDOW_SECONDS` of samples; None until two samples
+    at least a fifth of a second apart have come."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def add(self, received: int) -> float | None:
+        now = self._clock()
+        if self._samples and received < self._samples[-1][1]:
+            self._samples.clear()  # a new transfer (or phase) counts from zero again
+        self._samples.append((now, received))
+        while len(self._samples) > 2 and now - self._samples[0][0] > WINDOW_SECONDS:
+            self._samples.popleft()
+        first_time, first_bytes = self._samples[0]
+        if now - first_time < 0.2:
+            return None
+        return (received - first_bytes) / (now - first_time)
+
+    def reset(self) -> None:
+        self._samples.clear()
+
+
+def phase_line(phase: str, current: int, total: int | None, received: int, speed: float | None) -> str:
+    """One line: "Receiving 35.2 MiB at 4.1 MiB/s · 1,234 of 5,000 objects"."""
+    if phase == "connecting":
+        return _tr("Connecting…")
+    if phase == "receiving":
+        line = _tr("Receiving %1").replace("%1", size(received)) if received else _tr("Receiving")
+        if speed is not None and speed > 0:
+            line += " " + _tr("at %1/s").replace("%1", size(round(speed)))
+        if total:
+            objects = _tr("%1 of %2 objects").replace("%1", f"{current:,}").replace("%2", f"{total:,}")
+        else:
+            objects = _tr("%1 objects").replace("%1", f"{current:,}")
+        return f"{line} · {objects}"
+    labels = {
+        "counting": _tr("The remote is counting objects"),
+        "compressing": _tr("The remote is compressing objects"),
+        "resolving": _tr("Resolving deltas"),
+        "indexing": _tr("Indexing objects"),
+        "checkout": _tr("Writing files"),
+        "pushing": _tr("Sending objects"),
+    }
+    label = labels.get(phase, phase)
+    if total:
+        return (
+            _tr("%1: %2 of %3").replace("%1", label).replace("%2", f"{current:,}").replace("%3", f"{total:,}")
+        )
+    return f"{label}: {current:,}" if current else label
+
+
+def phase_fraction(current: int, total: int | None) -> float | None:
+    """The bar's share of the phase, None when its total is unknown (a busy bar)."""
+    return None if not total else min(1.0, current / total)
