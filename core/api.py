@@ -26,6 +26,7 @@ from typing import Any
 from core.engine import registry
 from core.engine.core import Core
 from core.engine.daemon import Daemon
+from core.engine.publish import Published, publish_branch
 from core.engine.registry import REMOTE_ACTIONS, AcceptedCredentials, CloneCancelled
 from core.engine.remotes_mirror import mirror_remotes
 from core.engine.report import SyncReport
@@ -91,6 +92,7 @@ __all__ = [
     "HttpAuth",
     "Phase",
     "PhaseProgress",
+    "Published",
     "RemoteAccess",
     "RemoteRecord",
     "RemoteTripped",
@@ -261,6 +263,16 @@ class Api:
         """The user's sync of one repository, before any background work queued for it."""
         await self.started.wait()
         return await self.daemon.sync_now(repo_id)
+
+    async def publish_branch(self, repo_id: int, branch: str, *, remote: str | None = None) -> Published:
+        """Push `branch`, which the remote does not have yet, and set its upstream as
+        `git push -u` does (the remote as git would choose it, unless `remote`); under
+        the repository's sync lock. Bad input or a rejection: `GitferryError` (one line),
+        nothing changed. The branch table hears of it as a `BranchStatusChanged`."""
+        record = await self.core.store.repo_by_id(repo_id)
+        published = await publish_branch(self.core, record, branch, remote=remote, ask=True)
+        self.daemon.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(published.branches)))
+        return published
 
     def cancel(self, repo_id: int) -> bool:
         """Cancel the repository's running job; False when nothing runs."""

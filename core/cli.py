@@ -101,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--retry", nargs="*", metavar="PATH", help="try these (all when none named) at the next sync"
     )
 
+    publish = sub.add_parser(
+        "publish", help="push a branch the remote does not have yet and set its upstream, as git push -u"
+    )
+    publish.add_argument("name")
+    publish.add_argument("branch")
+    publish.add_argument("--remote", help="the remote to publish to (default: the one git push would use)")
+
     remote = sub.add_parser("remote", help="edit a repository's remotes")
     remote.add_argument("action", choices=["add", "set-url", "remove"])
     remote.add_argument("name")
@@ -257,6 +264,15 @@ def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
             print_status(r, branches.get(r.id, []), submodules.get(r.id, []))
 
 
+async def _publish(core: Core, args: argparse.Namespace) -> int:
+    from core.engine.publish import publish_branch
+
+    record = await core.store.repo(args.name)
+    published = await publish_branch(core, record, args.branch, remote=args.remote, ask=True)
+    print(published.line())
+    return EXIT_OK
+
+
 async def _skipped(core: Core, args: argparse.Namespace) -> int:
     records = await core.store.repos(args.names)
     if args.retry is not None:
@@ -358,6 +374,7 @@ _HANDLERS = {
     "sync": _sync,
     "status": _status,
     "skipped": _skipped,
+    "publish": _publish,
     "remote": _remote,
     "credentials": _credentials,
     "log": _log,

@@ -40,6 +40,7 @@ def repo_json(
         "last_result": record.last_result,
         "last_message": record.last_message,
         "branches": [branch_json(b) for b in branches],
+        "unpublished": [b.name for b in branches if b.unpublished],
         "submodules": [submodule_json(s) for s in submodules],
     }
 
@@ -57,6 +58,8 @@ def branch_json(b: BranchStatus) -> dict[str, Any]:
         "head": b.head,
         "upstream_head": b.upstream_head,
         "upstream_gone": b.upstream_gone,
+        "state": b.state,
+        "unpublished": b.unpublished,
         "last_fetch": iso(b.last_fetch),
     }
 
@@ -67,10 +70,15 @@ def print_status(
     last = f"last sync {iso(record.last_sync)}: {record.last_result}" if record.last_sync else "never synced"
     print(f"{record.name}  {record.path}  [{record.state}]  {last}")
     for b in branches:
-        if b.upstream is None:
+        if b.unpublished:
+            commits = f"{b.unpublished} commit{'s' if b.unpublished != 1 else ''}"
+            where = f"{b.upstream or '(no upstream)'} [not published: {commits} on no remote]"
+        elif b.upstream is None:
             where = "(no upstream)"
         elif b.upstream_gone:
             where = f"{b.upstream} [gone]"
+        elif b.upstream_head is None:
+            where = f"{b.upstream} [not on the remote]"
         elif b.ahead is None:
             where = f"{b.upstream} (not measured)"
         else:

@@ -82,6 +82,20 @@ class BranchStatus:
     last_fetch: datetime | None = None
     upstream_gone: bool = False
     gone_since: datetime | None = None
+    # Commits of the branch no remote-tracking ref reaches, when it has no upstream on a
+    # remote: none configured, or one the remote never had (not `upstream_gone`: one the
+    # remote deleted). Nonzero: the branch is `unpublished`, its work is on no remote.
+    unpublished: int = 0
+
+    @property
+    def state(self) -> str:
+        """'gone' | 'unpublished' | 'local' (no upstream, nothing unpublished) |
+        'tracking' (an upstream on a remote)."""
+        if self.upstream_gone:
+            return "gone"
+        if self.unpublished:
+            return "unpublished"
+        return "local" if self.upstream_head is None else "tracking"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ class ResultKind(StrEnum):
     UP_TO_DATE = "up_to_date"
     CONFLICT = "conflict"
     DIVERGED = "diverged"
+    UNPUBLISHED = "unpublished"  # a branch holds commits no remote has (`gitferry publish`)
     DIRTY = "dirty"
     BUSY = "busy"
     OFFLINE = "offline"

@@ -57,9 +57,10 @@ def as_outcome(report: SyncReport) -> FetchOutcome:
         if report.result is ResultKind.OFFLINE and not answered:
             return FetchOutcome.offline(report.failed_remotes)
         return FetchOutcome.failure(report.failed_remotes, answered)
-    if not report.result.succeeded and report.result is not ResultKind.DIVERGED:
+    if not report.result.succeeded and report.result not in (ResultKind.DIVERGED, ResultKind.UNPUBLISHED):
         return FetchOutcome.crashed(report.message)
-    # `diverged`: every remote answered, one deleted an upstream (the user's to settle).
+    # `diverged`: every remote answered, one deleted an upstream (the user's to settle);
+    # `unpublished`: every remote answered, a branch is on none of them (the user's to publish).
     return FetchOutcome.ok(*answered)
 
 

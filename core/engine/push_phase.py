@@ -2,7 +2,8 @@
 
 A branch is pushed when it is ahead of its upstream and not behind it (only the
 checked-out one when `push_all` is off), its upstream is not gone, and its
-remote answered the fetch of this sync (`reachable`). Branches of one remote go
+remote answered the fetch of this sync (`reachable`). With `push_all`, a branch
+whose configured upstream the remote never had is published there (`unpublished`). Branches of one remote go
 in one push.
 """
 
@@ -30,14 +31,15 @@ class PushOutcome:
 
 
 def branches_to_push(statuses: Sequence[BranchStatus], current: str | None, *, push_all: bool) -> list[str]:
+    """Ahead and not behind; with `push_all`, also a branch whose configured upstream the
+    remote never had and that holds commits no remote has (it is published: created)."""
     return [
         s.name
         for s in statuses
-        if s.ahead
-        and not s.behind
-        and not s.upstream_gone
+        if not s.upstream_gone
         and s.upstream is not None
         and (push_all or s.name == current)
+        and ((s.ahead and not s.behind) or (push_all and s.unpublished))
     ]
 
 

@@ -53,6 +53,8 @@ class SyncReport:
     left_alone: dict[str, str] = field(default_factory=dict)
     # What a fetch left out, and why, one line each (a ref whose name git would not take).
     notes: list[str] = field(default_factory=list)
+    # Branches holding commits no remote has, with no upstream on a remote: branch -> commits.
+    unpublished: dict[str, int] = field(default_factory=dict)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     # Submodules `submodule.recurse` brought to their recorded commits, and every submodule's
     # state after the sync: {"path", "recorded", "checked_out", "state"}.

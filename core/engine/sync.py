@@ -29,7 +29,7 @@ from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
 from core.engine.submodule_phase import measure_submodules, update_submodules
 from core.engine.unexpected import describe
-from core.engine.upstream_gone import gone_notes
+from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
 from core.git.history.branch_status import measure_branches
 from core.git.locks.git_locks import ensure_index_unlocked
@@ -45,7 +45,9 @@ from core.model import BranchStatus, RepoRecord, utcnow
 from core.results import ResultKind
 from core.settings import RepoSettings
 
-_INTEGRATION_RAN = frozenset({ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED})
+_INTEGRATION_RAN = frozenset(
+    {ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED, ResultKind.UNPUBLISHED}
+)
 
 RepoLease = Callable[[Core, RepoRecord], AbstractAsyncContextManager[Repo]]
 
@@ -269,6 +271,7 @@ class _Sync:
             await measure_submodules(self.core, self.record.id, self.repo, self.report)
             await self.core.store.save_branches(self.record.id, final)
         self.report.branches = final
+        self.report.unpublished = {s.name: s.unpublished for s in final if s.unpublished}
         self.report.branches_changed = _positions(final) != _positions(self.stored or [])
         self._conclude(fetched)
 
@@ -398,6 +401,9 @@ class _Sync:
             raise failure
         done = _summary(report)
         result = ResultKind.OK if done else ResultKind.UP_TO_DATE
+        if report.unpublished:  # work on no remote: never a plain success either
+            note = unpublished_note(self.record.name, report.unpublished)
+            result, done = ResultKind.UNPUBLISHED, [note, *done]
         if self.gone:  # the remote changed under the user: never a plain success
             result, done = ResultKind.DIVERGED, self.gone + done
         parts = (done or ["up to date"]) + _left_alone(report) + report.notes
@@ -407,7 +413,8 @@ class _Sync:
 def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
     """What a branch table shows, without the fetch times."""
     return [
-        (b.name, b.upstream, b.head, b.upstream_head, b.ahead, b.behind, b.upstream_gone) for b in branches
+        (b.name, b.upstream, b.head, b.upstream_head, b.ahead, b.behind, b.upstream_gone, b.unpublished)
+        for b in branches
     ]
 
 
@@ -461,6 +468,7 @@ _JOURNAL_FIELDS = (
     "conflicts",
     "dirty",
     "left_alone",
+    "unpublished",
 )
 
 

@@ -1,9 +1,15 @@
-"""What a sync says when the remote changed under the user: a branch it would push
+"""What a sync says when a branch has nowhere to go.
+
+When the remote changed under the user: a branch it would push
 lost its upstream (deleted on the remote, or renamed: the remote's default branch
 moved). Nothing integrates into that branch and nothing of it is pushed, so the
 sync is not a success: it ends `diverged` (the branch and its remote went separate
 ways; the user decides where it goes) with a line naming the branch, the remote's
 default branch when it is another one, and the commits no remote has.
+
+When a branch was never on a remote (no upstream, or one the remote never had) and
+holds commits no remote has, the sync ends `unpublished` with a line naming them and
+how to publish them (`gitferry publish`).
 """
 
 from __future__ import annotations
@@ -59,3 +65,14 @@ def gone_note(gone: GoneUpstream, default_branch: str | None, *, was_default: bo
         commits = f"{n} local commit{'s' if n != 1 else ''} on {gone.branch} {'is' if n == 1 else 'are'}"
         return f"{text}: {commits} published nowhere"
     return f"{text}: {gone.branch} is pushed nowhere until its upstream is changed"
+
+
+def unpublished_note(repo: str, unpublished: Mapping[str, int]) -> str:
+    """ "2 branches not published: feature (3 commits), wip (1 commit); publish with
+    gitferry publish docs BRANCH"."""
+    n = len(unpublished)
+    listed = ", ".join(f"{b} ({c} commit{'s' if c != 1 else ''})" for b, c in sorted(unpublished.items()))
+    return (
+        f"{n} branch{'es' if n != 1 else ''} not published: {listed}; "
+        f"publish with gitferry publish {repo} {next(iter(sorted(unpublished))) if n == 1 else 'BRANCH'}"
+    )

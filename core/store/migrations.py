@@ -106,6 +106,8 @@ MIGRATIONS: list[list[str]] = [
             updated_at DATETIME NOT NULL,
             PRIMARY KEY (repo_id, path))""",
     ],
+    # 4: commits of a branch no remote has, when it has no upstream on a remote (`unpublished`).
+    ["ALTER TABLE branch_status ADD COLUMN unpublished INTEGER NOT NULL DEFAULT 0"],
 ]
 
 LATEST = len(MIGRATIONS)

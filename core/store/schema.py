@@ -69,6 +69,7 @@ class BranchStatusRow(Base):
     upstream_gone: Mapped[bool] = mapped_column(default=False)
     gone_since: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    unpublished: Mapped[int] = mapped_column(default=0)
 
 
 class SyncRunRow(Base):

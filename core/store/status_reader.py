@@ -23,7 +23,7 @@ from core.model import BranchStatus, ConflictRecord, RepoRecord, SubmoduleStatus
 
 _ALL_BRANCHES = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
-    " upstream_gone, gone_since FROM branch_status ORDER BY repo_id, name"
+    " upstream_gone, gone_since, unpublished FROM branch_status ORDER BY repo_id, name"
 )
 _REPOS = "SELECT id, name, path, state, last_sync, last_result, last_message FROM repos ORDER BY name"
 _CONFLICTS = "SELECT repo_id, branch, path, since FROM conflicts ORDER BY repo_id, branch, path"
@@ -120,9 +120,13 @@ def first_snapshot(path: Path) -> Snapshot:
 
 def _branches(conn: sqlite3.Connection) -> dict[int, list[BranchStatus]]:
     out: dict[int, list[BranchStatus]] = {}
-    for repo_id, name, up, head, up_head, ahead, behind, fetched, gone, since in conn.execute(_ALL_BRANCHES):
+    for repo_id, name, up, head, up_head, ahead, behind, fetched, gone, since, unpublished in conn.execute(
+        _ALL_BRANCHES
+    ):
         out.setdefault(repo_id, []).append(
-            BranchStatus(name, up, head, up_head, ahead, behind, _time(fetched), bool(gone), _time(since))
+            BranchStatus(
+                name, up, head, up_head, ahead, behind, _time(fetched), bool(gone), _time(since), unpublished
+            )
         )
     return out
 

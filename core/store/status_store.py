@@ -61,7 +61,7 @@ from core.store.schema import (
 from core.store.status_reader import Snapshot, StatusReader, UnknownRepository, named
 from core.store.worktree_issues import WorktreeIssues
 
-# In BranchStatus's field order.
+# BranchStatus's fields, by name.
 _BRANCH_COLUMNS = (
     BranchStatusRow.name,
     BranchStatusRow.upstream,
@@ -72,6 +72,7 @@ _BRANCH_COLUMNS = (
     BranchStatusRow.last_fetch,
     BranchStatusRow.upstream_gone,
     BranchStatusRow.gone_since,
+    BranchStatusRow.unpublished,
 )
 log = logging.getLogger(__name__)
 GONE_BRANCH_RETENTION = timedelta(days=30)
@@ -303,7 +304,7 @@ class StatusStore:
                 .where(BranchStatusRow.repo_id == repo_id)
                 .order_by(BranchStatusRow.name)
             )
-            return [BranchStatus(*row) for row in rows]
+            return [BranchStatus(**row._asdict()) for row in rows]
 
     async def all_branches(self) -> dict[int, list[BranchStatus]]:
         """Every repository's branches in one query (the status window's first paint),
@@ -348,6 +349,7 @@ class StatusStore:
                     "last_fetch": st.last_fetch or (previous.last_fetch if previous else None),
                     "upstream_gone": st.upstream_gone,
                     "gone_since": gone_since,
+                    "unpublished": st.unpublished,
                     "updated_at": now,
                 }
                 if previous is None:

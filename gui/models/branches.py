@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from core.model import BranchStatus
@@ -11,7 +12,12 @@ from gui.models.table_model import Column, KeyedTableModel
 ATTENTION = QColor("#b45309")
 
 
+NOT_PUBLISHED = "not published"
+
+
 def branch_state(branch: BranchStatus) -> str:
+    if branch.unpublished:
+        return NOT_PUBLISHED
     if branch.upstream is None:
         return "no upstream"
     if branch.upstream_gone:
@@ -28,10 +34,22 @@ def branch_state(branch: BranchStatus) -> str:
 
 
 def _state_colour(branch: BranchStatus) -> QColor | None:
-    return ATTENTION if branch_state(branch) in ("diverged", "upstream gone") else None
+    return ATTENTION if branch_state(branch) in ("diverged", "upstream gone", NOT_PUBLISHED) else None
 
 
 def _state_tooltip(branch: BranchStatus) -> str:
+    if branch.unpublished:
+        if branch.unpublished == 1:
+            text = QCoreApplication.translate(
+                "BranchTable",
+                "1 commit of {branch} is on no remote: Publish branch pushes it and sets its upstream",
+            )
+        else:
+            text = QCoreApplication.translate(
+                "BranchTable",
+                "{n} commits of {branch} are on no remote: Publish branch pushes it and sets its upstream",
+            )
+        return text.format(n=branch.unpublished, branch=branch.name)
     if branch.upstream is not None and branch.upstream_gone:
         return (
             f"{branch.upstream} was deleted on the remote (or renamed): nothing of "

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the w
 
 FAILED = QColor("#b91c1c")
 ATTENTION = QColor("#b45309")
-ATTENTION_RESULTS = ("conflict", "diverged", "dirty", "auth_failed")
+ATTENTION_RESULTS = ("conflict", "diverged", "unpublished", "dirty", "auth_failed")
 FAILED_RESULTS = ("error", "offline")
 CANCELLED = CANCELLED_MESSAGE
 

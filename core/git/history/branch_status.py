@@ -1,7 +1,17 @@
-"""Every local branch's position against its upstream, measured with the git graph."""
+"""Every local branch's position against its upstream, measured with the git graph.
+
+A branch whose upstream has no remote-tracking ref is `gone` when that ref existed
+and disappeared (the last measure saw it, or saw the branch gone already; or the
+ref's reflog is still there, as a prune by Gitferry's fetch leaves it: the remote
+deleted the branch), and otherwise never was on the remote: like a branch with no
+upstream at all, it then counts the commits no remote-tracking ref reaches
+(`unpublished`). So a branch met for the first time whose tracking ref `git fetch
+--prune` removed (with its reflog) counts as never published.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -10,6 +20,7 @@ from dulwich.repo import Repo
 
 from core.git.config.upstreams import tracked_upstreams
 from core.git.history.ahead_behind import GenerationIndex, ahead_behind_many
+from core.git.history.unpublished import unpublished_counts
 from core.git.repository import ref_value
 from core.model import BranchStatus
 
@@ -20,19 +31,25 @@ def measure_branches(
     """Ahead/behind for every local branch; a (head, upstream head) pair already
     measured is reused from `previous`, never recomputed."""
     known = {(b.head, b.upstream_head): (b.ahead, b.behind) for b in previous if b.ahead is not None}
+    last = {b.name: b for b in previous}  # the latest of each branch
     upstreams = {u.branch: u for u in tracked_upstreams(repo)}
     heads = _local_heads(repo)
     statuses: list[BranchStatus] = []
     todo: list[tuple[int, bytes, bytes]] = []
+    unpublished: dict[str, bytes] = {}  # branches with no upstream on a remote
     for name, head in sorted(heads.items()):
         upstream = upstreams.get(name)
         if upstream is None:
             statuses.append(BranchStatus(name, None, head.decode(), None, None, None))
+            unpublished[name] = head
             continue
         tracking = ref_value(repo, Ref(upstream.tracking_ref.encode()))
         short = upstream.tracking_ref.removeprefix("refs/remotes/")
         if tracking is None:
-            statuses.append(BranchStatus(name, short, head.decode(), None, None, None, upstream_gone=True))
+            gone = _was_on_remote(last.get(name), short) or _has_reflog(repo, upstream.tracking_ref)
+            statuses.append(BranchStatus(name, short, head.decode(), None, None, None, upstream_gone=gone))
+            if not gone:
+                unpublished[name] = head
             continue
         cached = known.get((head.decode(), tracking.decode()))
         statuses.append(
@@ -51,7 +68,28 @@ def measure_branches(
         counts = ahead_behind_many(repo, [(h, u) for _, h, u in todo], index)
         for (position, _, _), (ahead, behind) in zip(todo, counts, strict=True):
             statuses[position] = replace(statuses[position], ahead=ahead, behind=behind)
+    if unpublished and _has_remotes(repo):
+        unique = unpublished_counts(repo, unpublished, index)
+        statuses = [replace(s, unpublished=unique[s.name]) if s.name in unique else s for s in statuses]
     return statuses
+
+
+def _was_on_remote(before: BranchStatus | None, upstream: str) -> bool:
+    """Whether the last measure saw this upstream's tracking ref (or saw it gone)."""
+    if before is None or before.upstream != upstream:
+        return False
+    return before.upstream_gone or before.upstream_head is not None
+
+
+def _has_reflog(repo: Repo, ref: str) -> bool:
+    """Whether the ref has a reflog: a tracking ref a fetch of Gitferry's (dulwich) pruned
+    keeps it, ending with the deletion; `git fetch --prune` removes it."""
+    return os.path.isfile(os.path.join(repo.commondir(), "logs", *ref.split("/")))
+
+
+def _has_remotes(repo: Repo) -> bool:
+    """A repository with no remote publishes nowhere: nothing of it is `unpublished`."""
+    return any(len(section) == 2 and section[0] == b"remote" for section in repo.get_config().sections())
 
 
 def _local_heads(repo: Repo) -> Mapping[str, bytes]:

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
-from dulwich.walk import Walker
 
-from core.git.config.upstreams import tracked_upstreams
+from core.git.config.upstreams import Upstream, tracked_upstreams
+from core.git.history.generations import GenerationIndex
+from core.git.history.unpublished import unpublished_counts
 from core.git.repository import ref_value
-
-_REMOTES = Ref(b"refs/remotes")
 
 
 @dataclass(frozen=True)
@@ -35,32 +34,17 @@ class GoneUpstream:
         return self.tracking_ref.removeprefix("refs/remotes/")
 
 
-def gone_upstreams(repo: Repo, branches: Iterable[str]) -> list[GoneUpstream]:
+def gone_upstreams(
+    repo: Repo, branches: Iterable[str], index: GenerationIndex | None = None
+) -> list[GoneUpstream]:
     """For each of `branches` whose upstream's tracking ref is gone, what it leaves."""
     upstreams = {u.branch: u for u in tracked_upstreams(repo)}
-    published = _remote_tips(repo)
-    gone = []
+    found: list[tuple[Upstream, ObjectID]] = []
     for branch in branches:
         upstream = upstreams.get(branch)
         head = ref_value(repo, Ref(f"refs/heads/{branch}".encode()))
         if upstream is None or head is None or ref_value(repo, Ref(upstream.tracking_ref.encode())):
             continue
-        count = unpublished_count(repo, head, published)
-        gone.append(GoneUpstream(branch, upstream.remote, upstream.tracking_ref, count))
-    return gone
-
-
-def unpublished_count(repo: Repo, head: ObjectID, published: list[ObjectID]) -> int:
-    """Commits `head` reaches and none of `published` does."""
-    return sum(1 for _ in Walker(repo.object_store, [head], exclude=published))
-
-
-def _remote_tips(repo: Repo) -> list[ObjectID]:
-    """Every remote-tracking ref's commit (a symbolic `<remote>/HEAD` left dangling by a
-    pruned branch is skipped)."""
-    tips = []
-    for name in repo.refs.keys(base=_REMOTES):
-        sha = ref_value(repo, Ref(_REMOTES + b"/" + name))
-        if sha is not None:
-            tips.append(sha)
-    return sorted(set(tips))
+        found.append((upstream, head))
+    counts = unpublished_counts(repo, {u.branch: head for u, head in found}, index)
+    return [GoneUpstream(u.branch, u.remote, u.tracking_ref, counts[u.branch]) for u, _ in found]

@@ -1,0 +1,83 @@
+"""Publishing a branch the remote does not have yet, as `git push -u` does.
+
+The branch is pushed (never forced: a remote branch of that name that is not an
+ancestor rejects it) to the remote and name `push_target.publish_target` picks as
+git would, under the repository's sync lock so no sync runs meanwhile. Only once
+the remote accepted it is the upstream set, as `git push -u` sets it:
+`branch.<name>.remote`, `branch.<name>.merge` and the remote-tracking ref (which
+the push moves). Bad input (no such branch or remote, `push.default` saying no)
+changes nothing; neither does a rejection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.engine.core import Core
+from core.engine.sync import fresh_repo, refresh_status
+from core.errors import GitferryError
+from core.git.config.push_target import publish_target
+from core.git.config.upstreams import set_upstream
+from core.git.locks.sync_lock import acquire_sync_lock
+from core.git.transfer.push import push_branches
+from core.model import BranchStatus, RepoRecord
+from core.results import ResultKind
+
+LOCK_WAIT_SECONDS = 5.0
+
+
+class PublishRejected(GitferryError):
+    result = ResultKind.ERROR
+
+    def __init__(self, branch: str, remote: str, reason: str) -> None:
+        super().__init__(f"publishing {branch} to {remote} was rejected: {reason}; nothing changed")
+
+
+@dataclass(frozen=True)
+class Published:
+    repo: str
+    branch: str
+    remote: str
+    upstream: str  # as git shows it: origin/feature
+    objects_sent: int
+    branches: list[BranchStatus]  # every branch of the repository, measured after it
+
+    def line(self) -> str:
+        return (
+            f"{self.repo}: published {self.branch} to {self.remote} ({self.objects_sent} objects); "
+            f"its upstream is {self.upstream}"
+        )
+
+
+async def publish_branch(
+    core: Core,
+    record: RepoRecord,
+    branch: str,
+    *,
+    remote: str | None = None,
+    network_timeout: float = 30.0,
+    ask: bool = False,
+) -> Published:
+    """Push `branch` of `record` and set its upstream; raises `BadInput` (nothing
+    changed), `PublishRejected`, `SyncBusy` or a transfer error."""
+    async with fresh_repo(core, record) as repo:
+        target = await core.offload.io(publish_target, repo, branch, remote)
+        lock = await core.offload.io(
+            acquire_sync_lock, repo.commondir(), wait=LOCK_WAIT_SECONDS, repo_path=record.path
+        )
+        try:
+            signer = core.signer(ask=ask)
+            result = await core.offload.io(
+                push_branches, repo, target.remote, [target], signer=signer, timeout=network_timeout
+            )
+            if branch in result.rejected:
+                raise PublishRejected(branch, target.remote, result.rejected[branch])
+            await core.offload.io(set_upstream, repo, branch, target.remote, target.merge_ref)
+            branches = await refresh_status(core, record)  # under the lock: no sync measures meanwhile
+        finally:
+            await core.offload.io(lock.release)
+    upstream = target.tracking_ref.removeprefix("refs/remotes/")
+    published = Published(record.name, branch, target.remote, upstream, result.objects_sent, branches)
+    entry = {"repo": record.name, "result": "ok", "message": published.line(), "pushed": [branch]}
+    await core.offload.io(core.journal.append, entry)
+    return published

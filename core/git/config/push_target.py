@@ -1,0 +1,97 @@
+"""Where `git push -u` would publish a branch: the remote and the branch on it.
+
+The remote, as git's `pushremote_for_branch` picks it: `--remote` when given, else
+`branch.<name>.pushRemote`, `remote.pushDefault`, `branch.<name>.remote`, then
+`origin` (or the only remote, where there is no `origin`). The name on the remote
+follows `push.default` for that branch as if it were checked out (builtin/push.c):
+
+- `nothing`: refused;
+- `current`, `matching` (the branch named is what is pushed): the same name;
+- `simple` (git's default): the same name; pushing to the branch's own remote with
+  an upstream of another name is refused, as git refuses it;
+- `upstream` (`tracking`): the configured upstream's name on the branch's own
+  remote (the same name when none is configured); another remote is refused.
+
+The remote-tracking ref is the branch on the remote mapped through the remote's
+fetch refspecs, where `git push -u` moves it.
+"""
+
+from __future__ import annotations
+
+from dulwich.config import Config
+from dulwich.refs import Ref
+from dulwich.repo import Repo
+
+from core.errors import BadInput
+from core.git.config.remote_config import find_remote, list_remotes
+from core.git.config.upstreams import FetchRefspecs, Upstream
+from core.git.repository import ref_value
+
+HEADS = "refs/heads/"
+
+
+def publish_target(repo: Repo, branch: str, remote: str | None = None) -> Upstream:
+    """The upstream `branch` gets when published (to `remote`, or the one git would
+    choose); `BadInput` with one line when there is no such branch or remote, or
+    `push.default` says no."""
+    if not branch or ref_value(repo, Ref(f"{HEADS}{branch}".encode())) is None:
+        raise BadInput(f"no local branch named {branch!r}")
+    config = repo.get_config_stack()
+    section = (b"branch", branch.encode())
+    fetch_remote = _value(config, section, b"remote")
+    merge = _value(config, section, b"merge")
+    if merge is not None and not merge.startswith("refs/"):
+        merge = HEADS + merge
+    chosen = remote or _value(config, section, b"pushRemote") or _value(config, (b"remote",), b"pushDefault")
+    chosen = chosen or fetch_remote or _default_remote(repo)
+    find_remote(repo, chosen)  # UnknownRemote: one line
+    central = chosen == (fetch_remote or "origin")  # git's "not triangular"
+    destination = _destination(config, branch, chosen, merge if central and fetch_remote else None, central)
+    tracking = FetchRefspecs.of(repo.get_config(), chosen).tracking_ref(destination)
+    if tracking is None:
+        raise BadInput(
+            f"remote {chosen}'s fetch refspecs do not track {destination}: "
+            f"add one (git config --add remote.{chosen}.fetch ...) to publish {branch} there"
+        )
+    return Upstream(branch, chosen, destination, tracking)
+
+
+def _destination(config: Config, branch: str, remote: str, upstream: str | None, central: bool) -> str:
+    mode = (_value(config, (b"push",), b"default") or "simple").lower()
+    same = HEADS + branch
+    if mode == "nothing":
+        raise BadInput(f"push.default is 'nothing': git would not push {branch} without a refspec either")
+    if mode in ("current", "matching"):
+        return same
+    if mode in ("upstream", "tracking"):
+        if not central:
+            raise BadInput(
+                f"push.default is '{mode}' and {remote} is not the remote {branch} fetches from: "
+                f"git would refuse to push it there"
+            )
+        return upstream or same
+    if mode == "simple":
+        if upstream is not None and upstream != same:
+            raise BadInput(
+                f"push.default is 'simple' and the upstream of {branch} ({upstream}) has another name: "
+                f"git would refuse to push it"
+            )
+        return same
+    raise BadInput(f"bad push.default {mode!r} in the git config")
+
+
+def _default_remote(repo: Repo) -> str:
+    names = [r.name for r in list_remotes(repo)]
+    if "origin" in names or not names:
+        return "origin"
+    if len(names) == 1:
+        return names[0]
+    raise BadInput(f"several remotes ({', '.join(names)}) and none is named origin: say which with --remote")
+
+
+def _value(config: Config, section: tuple[bytes, ...], name: bytes) -> str | None:
+    try:
+        value = config.get(section, name)
+    except KeyError:
+        return None
+    return value.decode("utf-8", "replace") or None
