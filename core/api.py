@@ -23,9 +23,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from core.engine import history as history_ops
 from core.engine import registry
+from core.engine import resolve as resolve_ops
 from core.engine.core import Core
 from core.engine.daemon import Daemon
+from core.engine.history import BranchChange, CommitSummary, HistoryEntry, Undone
 from core.engine.publish import Published, publish_branch
 from core.engine.registry import REMOTE_ACTIONS, AcceptedCredentials, CloneCancelled
 from core.engine.remotes_mirror import mirror_remotes
@@ -42,6 +45,7 @@ from core.events import (
     Subscription,
     SyncFinished,
 )
+from core.git.merge.resolution import CHOICES, ConflictedPath, Finished, Resolution, Version
 from core.git.progress import Phase, TransferProgress
 from core.git.transfer.sign_in import SignInRequest
 from core.model import (
@@ -72,6 +76,7 @@ from core.store.status_reader import Snapshot, UnknownRepository
 
 __all__ = [
     "CANCELLED_MESSAGE",
+    "CHOICES",
     "REMOTE_ACTIONS",
     "REPO_PARSERS",
     "STRATEGIES",
@@ -81,14 +86,19 @@ __all__ = [
     "BadInput",
     "BadRemoteUrl",
     "BadSetting",
+    "BranchChange",
     "BranchStatus",
     "BranchStatusChanged",
     "CloneCancelled",
+    "CommitSummary",
     "ConflictRecord",
+    "ConflictedPath",
     "ConnectionCheck",
     "Event",
     "FileSkipped",
+    "Finished",
     "GitferryError",
+    "HistoryEntry",
     "HttpAuth",
     "Phase",
     "PhaseProgress",
@@ -99,6 +109,7 @@ __all__ = [
     "RepoRecord",
     "RepoSettings",
     "RepoState",
+    "Resolution",
     "ResultKind",
     "SignInRequest",
     "SkippedFile",
@@ -109,6 +120,8 @@ __all__ = [
     "SyncFinished",
     "SyncReport",
     "TransferProgress",
+    "Undone",
+    "Version",
     "as_text",
     "check_url",
     "folder_name",
@@ -293,6 +306,47 @@ class Api:
 
     async def conflicts(self, repo_id: int) -> list[ConflictRecord]:
         return await self.core.store.conflicts(repo_id)
+
+    # The way forward from a conflict, and the history ------------------------------
+
+    async def resolution(self, repo_id: int) -> Resolution:
+        """The checked-out branch's conflicted paths, each side's version against the
+        base, and what was chosen so far (`GitferryError`: nothing to resolve, and why)."""
+        return await resolve_ops.resolution(self.core, await self.core.store.repo_by_id(repo_id))
+
+    async def resolve_path(self, repo_id: int, path: str, choice: str) -> Resolution:
+        """`mine`, `theirs` or `both` (`CHOICES`) for one conflicted path; nothing else changes."""
+        return await resolve_ops.resolve_path(
+            self.core, await self.core.store.repo_by_id(repo_id), path, choice
+        )
+
+    async def merge_file(self, repo_id: int, path: str) -> str:
+        """A file with conflict markers to merge `path` in with an editor; its content
+        resolves the path at Finish."""
+        return await resolve_ops.merge_file(self.core, await self.core.store.repo_by_id(repo_id), path)
+
+    async def run_merge_tool(self, repo_id: int, path: str) -> Resolution:
+        """Run git's `merge.tool` on `path` (returns when the tool exits)."""
+        return await resolve_ops.merge_tool(self.core, await self.core.store.repo_by_id(repo_id), path)
+
+    async def finish_resolution(self, repo_id: int) -> tuple[Finished, SyncReport]:
+        """Commit the merge (backup ref first, signed as the user's git signs), then sync."""
+        done = await resolve_ops.finish(self.core, await self.core.store.repo_by_id(repo_id))
+        return done, await self.sync(repo_id)
+
+    async def abort_resolution(self, repo_id: int) -> bool:
+        """Forget every choice; the repository stays exactly as the conflict left it."""
+        return await resolve_ops.abort(self.core, await self.core.store.repo_by_id(repo_id))
+
+    async def history(self, repo_id: int, limit: int = 20) -> list[HistoryEntry]:
+        """Recent syncs, newest first: what came in and went out, skipped and conflicted files."""
+        return await history_ops.history(self.core, await self.core.store.repo_by_id(repo_id), limit)
+
+    async def undo_last_integration(self, repo_id: int) -> Undone:
+        """Back to the head before the last integration, unless it was pushed since
+        (`GitferryError`, one line, nothing changed)."""
+        record = await self.core.store.repo_by_id(repo_id)
+        return await history_ops.undo_last_integration(self.core, record)
 
     async def skipped(self, repo_id: int) -> list[SkippedFile]:
         """Files auto-commit left out, newest first."""

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from core.cli_conflicts import HANDLERS as CONFLICT_HANDLERS
+from core.cli_conflicts import add_parsers as add_conflict_parsers
 from core.cli_output import (
     ProgressView,
     print_json,
@@ -131,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="a repository's settings and remotes")
     show.add_argument("name")
     show.add_argument("--json", action="store_true")
+
+    add_conflict_parsers(sub)
 
     sub.add_parser("daemon", help="fetch every repository in the background until interrupted")
     for command in sub.choices.values():  # `gitferry sync --verbose` as well as `gitferry --verbose sync`
@@ -380,6 +384,7 @@ _HANDLERS = {
     "log": _log,
     "set": _set,
     "show": _show,
+    **CONFLICT_HANDLERS,
 }
 
 

@@ -76,6 +76,13 @@ async def integrate(
             if done.branch not in names:
                 names.append(done.branch)
         skipped = done.skipped
+        if done.action != "none" and done.old_head is not None and done.new_head is not None:
+            moved: dict[str, str | None] = {
+                "branch": done.branch,
+                "from": done.old_head.decode(),
+                "to": done.new_head.decode(),
+            }
+            report.came_in.append(moved)
         report.kept_both += [{"path": kept.path, "copy": kept.copy} for kept in done.copies]
         copies = {kept.copy for kept in done.copies if kept.copy is not None}
         report.conflicts = sorted(set(report.conflicts) | copies)

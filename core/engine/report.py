@@ -44,6 +44,10 @@ class SyncReport:
     # Files left holding their LFS pointer: {"path", "reason"} (the object could not be had).
     lfs_missing: list[dict[str, str]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    # What moved, for the history: {"branch", "from", "to"} commit ids; `came_in`: the
+    # checked-out branch's integration, `went_out`: a pushed branch's upstream (from None: new).
+    came_in: list[dict[str, str | None]] = field(default_factory=list)
+    went_out: list[dict[str, str | None]] = field(default_factory=list)
     # Conflicts an auto-commit merge resolved by keeping both sides: {"path", "copy"}
     # (copy None: the modified side of a modify/delete was kept at the path).
     kept_both: list[dict[str, str | None]] = field(default_factory=list)

@@ -354,7 +354,7 @@ class _Sync:
         branches = self._pushable(statuses, current)
         if not branches:
             return statuses
-        outcome = await self._push_once(branches, set(fetched.fetched))
+        outcome = await self._push_once(branches, set(fetched.fetched), statuses)
         if outcome.rejected:
             # The remote moved between our fetch and our push: catch up, try once more.
             again = await self._fetch(only=outcome.remotes)
@@ -362,7 +362,7 @@ class _Sync:
                 await self._integrate()
             statuses = await self._measure()
             retry = [b for b in self._pushable(statuses, current) if b in outcome.rejected]
-            second = await self._push_once(retry, set(again.fetched)) if retry else outcome
+            second = await self._push_once(retry, set(again.fetched), statuses) if retry else outcome
             if second.rejected:
                 self.fatal = self.fatal or PushRejected(second.rejected)
         return await self._measure()
@@ -378,8 +378,11 @@ class _Sync:
                 self.report.left_alone[branch] = self.held[branch].describe()
         return [b for b in branches if b not in self.held]
 
-    async def _push_once(self, branches: list[str], reachable: set[str]) -> PushOutcome:
-        return await push(
+    async def _push_once(
+        self, branches: list[str], reachable: set[str], statuses: list[BranchStatus]
+    ) -> PushOutcome:
+        already = set(self.report.pushed)
+        outcome = await push(
             self.core,
             self.repo,
             branches,
@@ -390,6 +393,11 @@ class _Sync:
             ask=self.options.ask,
             stop=self.options.stop,
         )
+        for status in statuses:  # for the history: where each pushed upstream was, and is
+            if status.name in self.report.pushed and status.name not in already and status.head is not None:
+                moved = {"branch": status.name, "from": status.upstream_head, "to": status.head}
+                self.report.went_out.append(moved)
+        return outcome
 
     def _conclude(self, fetched: RemotesFetched) -> None:
         report = self.report

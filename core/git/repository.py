@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from dulwich.errors import NotGitRepository
 from dulwich.objects import ObjectID
@@ -13,6 +15,7 @@ from dulwich.repo import Repo, read_gitfile
 from core.errors import BadInput, GitferryError, NotARepository
 
 SUPPORTED_OBJECT_FORMAT = "sha1"
+_T = TypeVar("_T")
 
 
 class RepositoryMissing(GitferryError):
@@ -62,6 +65,12 @@ def open_worktree_repo(path: str | Path) -> Repo:
         repo.close()
         raise UnsupportedObjectFormat(str(path), repo.object_format.name)
     return repo
+
+
+def in_worktree_repo(path: str | Path, work: Callable[[Repo], _T]) -> _T:
+    """`work` on the repository at `path`, opened for it and closed after (blocking)."""
+    with open_worktree_repo(path) as repo:
+        return work(repo)
 
 
 def common_git_dir(worktree: str | Path) -> str | None:

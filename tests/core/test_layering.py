@@ -36,7 +36,7 @@ LAYERS: list[list[str]] = [
     ["core.git", "core.store"],  # SIBLINGS: the engine joins them
     ["core.pool", "core.pool_cost", "core.journal", "core.events"],
     ["core.engine"],
-    ["core.api", "core.first_paint", "core.cli", "core.cli_output"],
+    ["core.api", "core.first_paint", "core.cli", "core.cli_output", "core.cli_conflicts"],
     ["gui"],
 ]
 

@@ -140,9 +140,9 @@ def integrate_current(
     (`OperationInProgress`) or when another worktree uses the branch (`BranchInUse`).
     """
     refuse_in_progress(repo, current_branch(repo))
-    branch, local = _checked_out(repo)
+    branch, local = checked_out(repo)
     upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
-    remote = _tracking_head(repo, upstream) if upstream is not None else None
+    remote = tracking_head(repo, upstream) if upstream is not None else None
     if upstream is None or remote is None or remote == local:
         return Integration(branch, "none", local, local)
     bases = merge_bases(repo, local, remote, index)
@@ -159,14 +159,14 @@ def integrate_current(
     else:
         sides = _Sides(upstream, local, remote, bases, index)
         action, new_head, copies = _diverged(repo, objects, strategy, sides, now, keep_both)
-    _ensure_unlocked(repo, [_branch_ref(branch)], index=True)
-    with _translate_locks():
+    ensure_unlocked(repo, [branch_ref(branch)], index=True)
+    with translate_locks():
         objects.write()
-        message = f"gitferry: {action.replace('_', '-')} with {_short(upstream)}".encode()
+        message = f"gitferry: {action.replace('_', '-')} with {short_name(upstream)}".encode()
         # The backup ref is written only once the switch is known to be possible.
         done = switch_branch(
             repo,
-            _branch_ref(branch),
+            branch_ref(branch),
             local,
             new_head,
             message=message,
@@ -190,7 +190,7 @@ def fast_forward_others(
     index = fresh_index(repo) if index is None else index
     for upstream in tracked_upstreams(repo):
         local = heads.get(Ref(upstream.branch.encode()))
-        remote = _tracking_head(repo, upstream)
+        remote = tracking_head(repo, upstream)
         if upstream.branch == current or local is None or remote is None or local == remote:
             continue
         if merge_bases(repo, local, remote, index) == [local]:
@@ -199,27 +199,27 @@ def fast_forward_others(
                 moves.append((upstream.branch, local, remote))
             else:
                 left_alone[upstream.branch] = use.describe()
-    _ensure_unlocked(repo, [_branch_ref(branch) for branch, _old, _new in moves], index=False)
+    ensure_unlocked(repo, [branch_ref(branch) for branch, _old, _new in moves], index=False)
     moved = []
-    with _translate_locks():
+    with translate_locks():
         for branch, old, new in moves:
             backup_head(repo, branch, old, now=now)
-            if repo.refs.set_if_equals(_branch_ref(branch), old, new, message=_FF_MESSAGE):
+            if repo.refs.set_if_equals(branch_ref(branch), old, new, message=_FF_MESSAGE):
                 moved.append(branch)
     return OthersFastForwarded(moved, left_alone)
 
 
-def _checked_out(repo: Repo) -> tuple[str, ObjectID]:
+def checked_out(repo: Repo) -> tuple[str, ObjectID]:
     branch = current_branch(repo)
     if branch is None:
         raise DetachedHead()
-    head = ref_value(repo, _branch_ref(branch))
+    head = ref_value(repo, branch_ref(branch))
     if head is None:
         raise UnbornBranch(branch)
     return branch, head
 
 
-def _tracking_head(repo: Repo, upstream: Upstream) -> ObjectID | None:
+def tracking_head(repo: Repo, upstream: Upstream) -> ObjectID | None:
     """The tracking ref's commit; None when it is gone."""
     return ref_value(repo, Ref(upstream.tracking_ref.encode()))
 
@@ -243,7 +243,7 @@ def _diverged(
 ) -> tuple[Action, ObjectID, list[ConflictCopy]]:
     """The new head for a branch that diverged from its upstream (objects in `objects` only)."""
     if strategy is Strategy.FF_ONLY:
-        raise Diverged(sides.upstream.branch, _short(sides.upstream))
+        raise Diverged(sides.upstream.branch, short_name(sides.upstream))
     maker = CommitMaker.for_repo(repo, now)
     if strategy is Strategy.REBASE:
         rebased = _rebase(repo, objects, sides, maker, keep_both)
@@ -265,7 +265,7 @@ def _rebase(
     picks = not_upstream(repo, objects, commits, sides.remote, sides.local)
     replayed = replay(objects, picks, sides.remote, maker, renames=rename_settings(repo))
     if replayed.conflicts and keep_both is None:
-        raise Conflict(sides.upstream.branch, _short(sides.upstream), replayed.conflicts)
+        raise Conflict(sides.upstream.branch, short_name(sides.upstream), replayed.conflicts)
     return None if replayed.conflicts else replayed.head
 
 
@@ -274,14 +274,14 @@ def _merge(
 ) -> tuple[ObjectID, list[ConflictCopy]]:
     merged = merge_commits(repo, objects, sides.local, sides.remote, sides.bases, keep_both=keep_both)
     if not merged.clean:
-        raise Conflict(sides.upstream.branch, _short(sides.upstream), merged.conflicts)
-    message = _merge_message(sides.upstream, merged.copies)
+        raise Conflict(sides.upstream.branch, short_name(sides.upstream), merged.conflicts)
+    message = merge_message(sides.upstream, merged.copies)
     commit = maker.make(tree=merged.tree, parents=[sides.local, sides.remote], message=message)
     return objects.add(commit), merged.copies
 
 
-def _merge_message(upstream: Upstream, copies: list[ConflictCopy]) -> bytes:
-    lines = [f"Merge remote-tracking branch '{_short(upstream)}'"]
+def merge_message(upstream: Upstream, copies: list[ConflictCopy]) -> bytes:
+    lines = [f"Merge remote-tracking branch '{short_name(upstream)}'"]
     if copies:
         lines += ["", "Kept both sides of conflicting changes:"]
         for kept in copies:
@@ -290,15 +290,15 @@ def _merge_message(upstream: Upstream, copies: list[ConflictCopy]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _short(upstream: Upstream) -> str:
+def short_name(upstream: Upstream) -> str:
     return f"{upstream.remote}/{upstream.merge_ref.removeprefix('refs/heads/')}"
 
 
-def _branch_ref(branch: str) -> Ref:
+def branch_ref(branch: str) -> Ref:
     return Ref(f"refs/heads/{branch}".encode())
 
 
-def _ensure_unlocked(repo: Repo, refs: list[Ref], *, index: bool) -> None:
+def ensure_unlocked(repo: Repo, refs: list[Ref], *, index: bool) -> None:
     """Raise `RefLocked` before moving anything when git holds a lock we would need.
     Branches live in the common dir, the index in the worktree's own git dir."""
     names = [ref.decode() + ".lock" for ref in refs] + ["packed-refs.lock"] * bool(refs)
@@ -310,7 +310,7 @@ def _ensure_unlocked(repo: Repo, refs: list[Ref], *, index: bool) -> None:
 
 
 @contextmanager
-def _translate_locks() -> Iterator[None]:
+def translate_locks() -> Iterator[None]:
     try:
         yield
     except FileLocked as exc:

@@ -1,0 +1,225 @@
+"""The command line's way forward from a conflict, and the history: `gitferry resolve`,
+`gitferry history`, `gitferry undo` (the engine's `resolve` and `history` modules,
+imported by the handlers only: see `core/cli.py` on the cold path)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from core.cli_output import ProgressView, iso, print_json, print_report
+from core.errors import BadInput
+
+if TYPE_CHECKING:
+    from core.engine.core import Core
+    from core.engine.history import BranchChange, HistoryEntry
+    from core.git.merge.resolution import ConflictedPath, Resolution, Version
+
+EXIT_OK, EXIT_FAILED = 0, 1
+_CHOICE_FLAGS = ("mine", "theirs", "both", "tool", "edit")
+
+Handler = Callable[["Core", argparse.Namespace], Awaitable[int]]
+
+
+def add_parsers(sub: Any) -> None:
+    """`resolve`, `history` and `undo` on the CLI's sub-command parser."""
+    resolve = sub.add_parser("resolve", help="resolve a conflict: list, choose per path, finish or abort")
+    resolve.add_argument("name")
+    resolve.add_argument("path", nargs="?", help="the conflicted path to resolve")
+    how = resolve.add_mutually_exclusive_group()
+    how.add_argument("--mine", action="store_true", help="keep my version of PATH")
+    how.add_argument("--theirs", action="store_true", help="take the upstream's version of PATH")
+    how.add_argument("--both", action="store_true", help="theirs at PATH, mine beside it as a conflict copy")
+    how.add_argument("--tool", action="store_true", help="merge PATH with git's merge.tool")
+    how.add_argument(
+        "--edit", action="store_true", help="print a file with conflict markers to edit for PATH"
+    )
+    how.add_argument("--finish", action="store_true", help="commit the merge and sync")
+    how.add_argument("--abort", action="store_true", help="forget every choice (nothing else changed)")
+    resolve.add_argument("--diff", action="store_true", help="show each side against the base")
+    resolve.add_argument("--no-push", action="store_true", help="with --finish: commit, do not sync")
+    resolve.add_argument("--json", action="store_true")
+
+    past = sub.add_parser("history", help="recent syncs: what came in and went out")
+    past.add_argument("name")
+    past.add_argument("--limit", type=int, default=10)
+    past.add_argument("--json", action="store_true")
+
+    sub.add_parser("undo", help="undo the last integration, if it was not pushed").add_argument("name")
+
+
+async def resolve(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import resolve as resolve_ops
+    from core.engine.sync import SyncOptions, sync_repository
+
+    record = await core.store.repo(args.name)
+    chosen = [flag for flag in _CHOICE_FLAGS if getattr(args, flag)]
+    if (chosen and not args.path) or (args.path and not chosen):
+        raise BadInput("give a PATH with one of --mine, --theirs, --both, --tool, --edit")
+    if args.abort:
+        had = await resolve_ops.abort(core, record)
+        print(
+            f"{record.name}: "
+            + ("resolution aborted; nothing was changed" if had else "no resolution under way")
+        )
+        return EXIT_OK
+    if args.finish:
+        done = await resolve_ops.finish(core, record)
+        print(
+            f"{record.name}: {done.branch} merged as {done.new_head[:10]} "
+            f"(was {done.old_head[:10]}, kept as a backup ref)"
+        )
+        if args.no_push:
+            return EXIT_OK
+        with ProgressView() as view:
+            report = await sync_repository(core, record, SyncOptions(ask=True), view.sink(record.name))
+        print_report(report)
+        return EXIT_OK if report.result.succeeded else EXIT_FAILED
+    if chosen == ["edit"]:
+        print(await resolve_ops.merge_file(core, record, args.path))
+        return EXIT_OK
+    if chosen == ["tool"]:
+        found = await resolve_ops.merge_tool(core, record, args.path)
+    elif chosen:
+        found = await resolve_ops.resolve_path(core, record, args.path, chosen[0])
+    else:
+        found = await resolve_ops.resolution(core, record)
+    if args.json:
+        print_json(resolution_json(found))
+    else:
+        print_resolution(found, diff=args.diff)
+    return EXIT_OK
+
+
+async def history(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import history as history_ops
+
+    if args.limit < 1:
+        raise BadInput("--limit must be 1 or more")
+    record = await core.store.repo(args.name)
+    entries = await history_ops.history(core, record, args.limit)
+    if args.json:
+        print_json({"name": record.name, "runs": [_entry_json(e) for e in entries]})
+    else:
+        for entry in entries:
+            _print_entry(entry)
+    return EXIT_OK
+
+
+async def undo(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import history as history_ops
+
+    record = await core.store.repo(args.name)
+    done = await history_ops.undo_last_integration(core, record)
+    print(
+        f"{record.name}: {done.branch} is back at {done.restored[:10]}; "
+        f"{done.undone[:10]} is kept as a backup ref"
+    )
+    return EXIT_OK
+
+
+HANDLERS: dict[str, Handler] = {"resolve": resolve, "history": history, "undo": undo}
+
+
+def resolution_json(found: Resolution) -> dict[str, Any]:
+    return {
+        "branch": found.branch,
+        "upstream": found.upstream,
+        "ours": found.ours,
+        "theirs": found.theirs,
+        "unresolved": found.unresolved,
+        "paths": [
+            {
+                "path": p.path,
+                "choice": p.choice,
+                "binary": p.binary,
+                "merge_file": p.merge_file,
+                **{
+                    name: _version_json(v)
+                    for name, v in (("base", p.base), ("ours", p.ours), ("theirs", p.theirs))
+                },
+            }
+            for p in found.paths
+        ],
+    }
+
+
+def print_resolution(found: Resolution, *, diff: bool) -> None:
+    left = len(found.unresolved)
+    print(f"{found.branch} with {found.upstream}: {len(found.paths)} conflicted, {left} still to resolve")
+    for p in found.paths:
+        print(f"  {p.choice or 'unresolved':<10} {p.path}  ({_describe(p)})")
+        if diff and not p.binary:
+            for side in ("ours", "theirs"):
+                for line in p.diff(side):
+                    print(f"    {line}")
+    print("then: gitferry resolve NAME --finish (commit and sync) or --abort (change nothing)")
+
+
+def _describe(p: ConflictedPath) -> str:
+    kind = "binary" if p.binary else "text"
+    return f"{kind}; mine {_size(p.ours)}, theirs {_size(p.theirs)}"
+
+
+def _size(version: Version) -> str:
+    return (
+        "deleted"
+        if not version.present
+        else f"{version.size} bytes"
+        if version.size is not None
+        else "present"
+    )
+
+
+def _version_json(version: Version) -> dict[str, Any]:
+    return {
+        "oid": version.oid,
+        "mode": f"{version.mode:06o}" if version.mode is not None else None,
+        "size": version.size,
+        "binary": version.binary,
+        "when": iso(version.when),
+    }
+
+
+def _entry_json(entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "run": entry.run_id,
+        "kind": entry.kind,
+        "result": entry.result,
+        "message": entry.message,
+        "when": iso(entry.when),
+        "came_in": [_change_json(c) for c in entry.came_in],
+        "went_out": [_change_json(c) for c in entry.went_out],
+        "committed": entry.committed,
+        "skipped": entry.skipped,
+        "conflicts": entry.conflicts,
+    }
+
+
+def _change_json(change: BranchChange) -> dict[str, Any]:
+    return {
+        "branch": change.branch,
+        "from": change.old,
+        "to": change.new,
+        "commits": [
+            {"sha": c.sha, "subject": c.subject, "author": c.author, "when": iso(c.when)}
+            for c in change.commits
+        ],
+        "more": change.more,
+        "files": change.files,
+    }
+
+
+def _print_entry(entry: HistoryEntry) -> None:
+    print(f"{iso(entry.when)}  {entry.kind}: {entry.result} - {entry.message}")
+    for label, changes in (("in", entry.came_in), ("out", entry.went_out)):
+        for change in changes:
+            files = f"{len(change.files)} file{'s' * (len(change.files) != 1)}"
+            print(f"  {label} {change.branch}: {len(change.commits) + change.more} commits, {files}")
+            for c in change.commits:
+                print(f"    {c.sha[:10]} {c.subject} ({c.author}, {iso(c.when)})")
+    for path in entry.skipped:
+        print(f"  skipped {path}")
+    for path in entry.conflicts:
+        print(f"  conflict {path}")

@@ -1,0 +1,151 @@
+"""A repository's history as the user sees it: its recent syncs (and conflict
+resolutions) with what came in and went out, the files each skipped or found
+conflicted; and undoing the last integration.
+
+The runs are the status store's (`sync_runs`, their report in `details`: the
+`came_in` and `went_out` ranges, `skipped`, `conflicts`); the commits and files of
+each range are read from the repository when asked, so the store keeps only ids.
+The last integration is the newest run that moved the checked-out branch
+(`came_in`); undoing it is recorded as a run of kind `undo`, after which there is
+nothing more to undo until the next integration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dulwich.repo import Repo
+
+from core.engine.core import Core
+from core.errors import GitferryError
+from core.git.history.commit_range import CommitRange, CommitSummary, commit_range
+from core.git.locks.sync_lock import acquire_sync_lock
+from core.git.merge.undo import Undone, UndoRefused, undo_integration
+from core.git.repository import current_branch, in_worktree_repo
+from core.model import RepoRecord, SyncRun
+
+__all__ = ["BranchChange", "CommitSummary", "HistoryEntry", "Undone", "history", "undo_last_integration"]
+
+LOCK_WAIT = 5.0
+
+
+@dataclass(frozen=True)
+class BranchChange:
+    """One branch moved by a run: `old` to `new`, the commits between, the files changed."""
+
+    branch: str
+    old: str | None
+    new: str
+    commits: list[CommitSummary]
+    more: int  # commits not listed
+    files: list[str]
+    missing: bool  # the commits are no longer in the repository
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    run_id: int
+    kind: str  # sync, fetch, resolve, undo
+    result: str | None
+    message: str | None
+    when: datetime | None
+    came_in: list[BranchChange]
+    went_out: list[BranchChange]
+    committed: int
+    skipped: list[str]  # "path (reason)"
+    conflicts: list[str]
+
+
+async def history(core: Core, record: RepoRecord, limit: int = 20) -> list[HistoryEntry]:
+    """The repository's last `limit` finished runs that did something, newest first."""
+    runs = [run for run in await core.store.runs(record.id, limit) if run.state in ("done", "failed")]
+
+    def read(repo: Repo) -> list[HistoryEntry]:
+        return [_entry(repo, run) for run in runs]
+
+    return await core.offload.cpu(in_worktree_repo, record.path, read)
+
+
+async def undo_last_integration(core: Core, record: RepoRecord) -> Undone:
+    """Move the checked-out branch back to its head before the last integration, if
+    nothing of it has been pushed (`UndoRefused` otherwise, one line, nothing changed)."""
+    runs = await core.store.runs(record.id, 50)
+
+    def locked(repo: Repo) -> Undone:
+        with acquire_sync_lock(repo.commondir(), wait=LOCK_WAIT, repo_path=record.path):
+            branch = current_branch(repo)
+            last = _last_integration(runs, branch)
+            if last is None:
+                raise UndoRefused(
+                    f"no integration of {branch or 'the checked-out branch'} is recorded to undo"
+                )
+            return undo_integration(repo, str(last["branch"]), str(last["from"]), str(last["to"]))
+
+    done = await core.offload.io(in_worktree_repo, record.path, locked)
+    message = f"{done.branch}: undid the last integration (back to {done.restored[:10]})"
+    details = {"undone": {"branch": done.branch, "from": done.undone, "to": done.restored}}
+    run_id = await core.store.create_run(record.id, "undo")
+    await core.store.start_run(run_id, record.id, "syncing")
+    await core.store.finish_run(
+        run_id, record.id, result="ok", message=message, failed=False, details=details, timings_ms={}
+    )
+    await core.offload.io(core.journal.append, {"repo": record.name, "result": "ok", "message": message})
+    return done
+
+
+def _last_integration(runs: Sequence[SyncRun], branch: str | None) -> Mapping[str, Any] | None:
+    """The newest `came_in` of `branch`, unless an undo came after it."""
+    for run in runs:  # newest first
+        undone = run.details.get("undone")
+        if isinstance(undone, dict) and undone.get("branch") == branch:
+            return None
+        for moved in reversed(run.details.get("came_in") or []):
+            if isinstance(moved, dict) and moved.get("branch") == branch and moved.get("from"):
+                return moved
+    return None
+
+
+def _entry(repo: Repo, run: SyncRun) -> HistoryEntry:
+    details = run.details
+    skipped = [
+        f"{s.get('path')} ({s.get('reason')})" for s in details.get("skipped") or [] if isinstance(s, dict)
+    ]
+    return HistoryEntry(
+        run.id,
+        run.kind,
+        run.result,
+        run.message,
+        run.finished_at or run.started_at or run.requested_at,
+        _changes(repo, details.get("came_in")),
+        _changes(repo, details.get("went_out")),
+        int(details.get("committed") or 0),
+        skipped,
+        [str(path) for path in details.get("conflicts") or []],
+    )
+
+
+def _changes(repo: Repo, moves: object) -> list[BranchChange]:
+    changes = []
+    for moved in moves if isinstance(moves, list) else []:
+        if not isinstance(moved, dict) or not moved.get("to"):
+            continue
+        old = moved.get("from")
+        try:
+            found = commit_range(repo, old, moved["to"])
+        except (KeyError, ValueError, GitferryError):
+            found = CommitRange([], 0, [], missing=True)
+        changes.append(
+            BranchChange(
+                str(moved.get("branch")),
+                old,
+                moved["to"],
+                found.commits,
+                found.more,
+                found.files,
+                found.missing,
+            )
+        )
+    return changes

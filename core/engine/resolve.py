@@ -1,0 +1,79 @@
+"""The user's way forward from a conflict (`core/git/merge/resolution.py` run for a
+registered repository): each path's versions, a choice per path, the merge tool or a
+file to edit, then Finish (the merge commit, under the sync lock, recorded as a run
+of kind `resolve` for the history) or Abort. The sync that follows Finish is the
+caller's: the CLI runs one, `Api.finish_resolution` asks the engine for one."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from dulwich.repo import Repo
+
+from core.engine.core import Core
+from core.git.locks.sync_lock import acquire_sync_lock
+from core.git.merge.resolution import (
+    Finished,
+    Resolution,
+    abort_resolution,
+    choose,
+    conflicts_to_resolve,
+    finish_resolution,
+    merge_file_path,
+    run_merge_tool,
+)
+from core.git.repository import in_worktree_repo
+from core.model import RepoRecord
+
+LOCK_WAIT = 5.0  # seconds to wait for a running sync before Finish says busy
+
+
+async def resolution(core: Core, record: RepoRecord) -> Resolution:
+    """The conflicted paths of the checked-out branch, both sides' versions, the choices so far."""
+    return await core.offload.cpu(in_worktree_repo, record.path, conflicts_to_resolve)
+
+
+async def resolve_path(core: Core, record: RepoRecord, path: str, choice: str) -> Resolution:
+    """`mine`, `theirs` or `both` for one path."""
+    return await core.offload.cpu(in_worktree_repo, record.path, lambda repo: choose(repo, path, choice))
+
+
+async def merge_file(core: Core, record: RepoRecord, path: str) -> str:
+    """The file (with conflict markers) to merge `path` in with an editor."""
+    return await core.offload.io(in_worktree_repo, record.path, lambda repo: merge_file_path(repo, path))
+
+
+async def merge_tool(core: Core, record: RepoRecord, path: str) -> Resolution:
+    """Run git's configured merge tool on `path` (blocks one I/O thread while it runs)."""
+    return await core.offload.io(in_worktree_repo, record.path, lambda repo: run_merge_tool(repo, path))
+
+
+async def abort(core: Core, record: RepoRecord) -> bool:
+    """Forget the choices; the repository was never changed by them."""
+    return await core.offload.io(in_worktree_repo, record.path, abort_resolution)
+
+
+async def finish(core: Core, record: RepoRecord) -> Finished:
+    """Commit the merge as resolved (under the sync lock); the branch's conflicts are cleared
+    and the run is recorded for the history."""
+
+    def locked(repo: Repo) -> Finished:
+        with acquire_sync_lock(repo.commondir(), wait=LOCK_WAIT, repo_path=record.path):
+            return finish_resolution(repo)
+
+    done = await core.offload.cpu(in_worktree_repo, record.path, locked)
+    await core.store.set_conflicts(record.id, done.branch, [])
+    message = f"{done.branch}: merged, {len(done.choices)} conflict{'s' * (len(done.choices) != 1)} resolved"
+    details = {
+        "came_in": [{"branch": done.branch, "from": done.old_head, "to": done.new_head}],
+        "resolved": done.choices,
+        "conflicts": sorted(done.choices),
+    }
+    run_id = await core.store.create_run(record.id, "resolve")
+    await core.store.start_run(run_id, record.id, "syncing")
+    await core.store.finish_run(
+        run_id, record.id, result="ok", message=message, failed=False, details=details, timings_ms={}
+    )
+    entry = {"repo": record.name, "result": "ok", "message": message, "resolved": done.choices}
+    await core.offload.io(partial(core.journal.append, entry))
+    return done

@@ -1,0 +1,67 @@
+"""What a range of history holds, for a person: the commits from one head to another
+(subject, author, when) and the files that differ between them (`git log old..new`,
+`git diff --name-only old new`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from dulwich.diff_tree import tree_changes
+from dulwich.objects import Commit, ObjectID
+from dulwich.repo import Repo
+
+_COUNTED = 10_000
+
+
+@dataclass(frozen=True)
+class CommitSummary:
+    sha: str
+    subject: str
+    author: str
+    when: datetime
+
+
+@dataclass(frozen=True)
+class CommitRange:
+    commits: list[CommitSummary]  # newest first, at most the limit asked for
+    more: int  # commits beyond those (0: all are listed), counted up to 10,000
+    files: list[str]  # paths that differ between the two ends, sorted
+    missing: bool = False  # an end is no longer in the repository (pruned): nothing listed
+
+
+def commit_range(
+    repo: Repo, old: str | None, new: str, *, limit: int = 50, file_limit: int = 500
+) -> CommitRange:
+    """The commits reachable from `new` and not from `old` (None: all of them), and the
+    files changed from `old` to `new`."""
+    new_id = ObjectID(new.encode())
+    old_id = ObjectID(old.encode()) if old else None
+    if new_id not in repo.object_store or (old_id is not None and old_id not in repo.object_store):
+        return CommitRange([], 0, [], missing=True)
+    commits: list[CommitSummary] = []
+    more = 0
+    for walked in repo.get_walker(
+        include=[new_id], exclude=[old_id] if old_id else None, max_entries=limit + _COUNTED
+    ):
+        if len(commits) < limit:
+            commits.append(_summary(walked.commit))
+        else:
+            more += 1
+    old_tree = repo.object_store[old_id].tree if old_id is not None else None  # type: ignore[attr-defined]
+    new_tree = repo.object_store[new_id].tree  # type: ignore[attr-defined]
+    files: set[str] = set()
+    for change in tree_changes(repo.object_store, old_tree, new_tree):
+        for side in (change.old, change.new):
+            if side is not None and side.path is not None:
+                files.add(side.path.decode("utf-8", "backslashreplace"))
+        if len(files) >= file_limit:
+            break
+    return CommitRange(commits, more, sorted(files))
+
+
+def _summary(commit: Commit) -> CommitSummary:
+    message = commit.message.decode(commit.encoding.decode() if commit.encoding else "utf-8", "replace")
+    author = commit.author.decode("utf-8", "replace").split(" <", 1)[0]
+    when = datetime.fromtimestamp(commit.author_time, UTC)
+    return CommitSummary(commit.id.decode(), (message.splitlines() or [""])[0], author, when)

@@ -1,0 +1,509 @@
+"""Resolving, path by path, a merge that stopped on a conflict, then committing it.
+
+A conflict leaves branch, index and working tree as they were (the sync
+contract), so resolving one touches none of them until it finishes: the
+merge of the checked-out branch with its upstream is computed again in
+memory, and what the user chose for each conflicted path is kept in
+`.git/gitferry/resolve/` (`state.json`, and under `files/` the files being
+merged by hand or by a merge tool). Choices:
+
+- `mine`: our version (a deletion, if we deleted it); `theirs`: the upstream's;
+- `both`: theirs at the path and ours beside it under the conflict copy's name
+  an auto-commit repository gives it (`conflict_copies`); when one side deleted
+  the path, the other side's version stays;
+- `merged`: the content of the file edited by hand or by the merge tool; it must
+  hold no conflict marker any more when the merge finishes.
+
+`finish_resolution` makes the merge commit (parents: our head, the upstream
+commit the resolution started from) with `CommitMaker` (signed when the user's
+git signs), keeps the old head as a backup ref and moves branch, index and
+working tree with `switch_branch`, as an integration does; then the state is
+removed. `abort_resolution` removes the state: nothing else was ever changed.
+When our branch moved meanwhile the choices no longer apply
+(`ResolutionStale`): abort and start again. An upstream that moved on is not
+followed: the resolution stays on the commit it started from, the next sync
+integrates the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import os
+import posixpath
+import shutil
+import stat
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Final, Literal
+
+from dulwich.objects import Blob, ObjectID
+from dulwich.repo import Repo
+
+from core.atomic_file import write_atomically
+from core.errors import BadInput, GitferryError
+from core.git.config.merge_tool_config import configured_merge_tool
+from core.git.config.upstreams import Upstream, tracked_upstreams
+from core.git.history.merge_base import merge_bases
+from core.git.merge.backup_refs import backup_head
+from core.git.merge.conflict_copies import KeepBoth
+from core.git.merge.integrate import (
+    branch_ref,
+    checked_out,
+    ensure_unlocked,
+    merge_message,
+    short_name,
+    tracking_head,
+    translate_locks,
+)
+from core.git.merge.merge_file import MergeOptions, is_binary, merge_file
+from core.git.merge.merge_tree import TreeMerge, merge_commits
+from core.git.merge.tree_view import Entry, PathClash, TreeView
+from core.git.objects.new_commit import CommitMaker
+from core.git.objects.object_overlay import ObjectOverlay
+from core.git.repository import current_branch
+from core.git.worktree.checkout import switch_branch
+from core.git.worktree.git_operation import refuse_in_progress
+
+Choice = Literal["mine", "theirs", "both", "merged"]
+CHOICES: Final = ("mine", "theirs", "both")
+TEXT_LIMIT: Final = 1024 * 1024  # larger sides are shown by size and date, as binary ones
+_STATE_DIR: Final = ("gitferry", "resolve")
+_MARKERS: Final = (b"<<<<<<< ", b">>>>>>> ")
+
+
+class NothingToResolve(GitferryError):
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+
+
+class ResolutionStale(GitferryError):
+    def __init__(self, branch: str) -> None:
+        super().__init__(
+            f"{branch} moved since its conflicts were being resolved: abort the resolution and start again"
+        )
+
+
+class Unresolved(BadInput):
+    def __init__(self, paths: list[str]) -> None:
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        super().__init__(f"{len(paths)} path{'s' * (len(paths) != 1)} still to resolve: {shown}")
+        self.paths = paths
+
+
+class MergeToolFailed(GitferryError):
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"{path}: {why}; nothing was chosen for it")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One side of a conflicted path: absent (`oid` None), text (`data`) or binary."""
+
+    oid: str | None = None
+    mode: int | None = None
+    size: int | None = None
+    binary: bool = False
+    data: bytes | None = None  # text up to TEXT_LIMIT
+    when: datetime | None = None  # the commit on this side that last changed it (binary files)
+
+    @property
+    def present(self) -> bool:
+        return self.oid is not None
+
+
+@dataclass(frozen=True)
+class ConflictedPath:
+    path: str
+    base: Version
+    ours: Version
+    theirs: Version
+    choice: Choice | None = None
+    merge_file: str | None = None  # the file being merged by hand or by the tool
+
+    @property
+    def binary(self) -> bool:
+        return any(side.binary or (side.present and side.data is None) for side in self.sides)
+
+    @property
+    def sides(self) -> tuple[Version, Version, Version]:
+        return self.base, self.ours, self.theirs
+
+    def diff(self, side: Literal["ours", "theirs"]) -> list[str]:
+        """`side` against the base, as unified diff lines (empty for binary files)."""
+        version = self.ours if side == "ours" else self.theirs
+        if self.binary:
+            return []
+        return list(
+            difflib.unified_diff(
+                _lines(self.base.data),
+                _lines(version.data),
+                fromfile=f"base/{self.path}",
+                tofile=f"{side}/{self.path}",
+                lineterm="",
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    branch: str
+    upstream: str  # remote/branch
+    ours: str
+    theirs: str
+    paths: list[ConflictedPath] = field(default_factory=list)
+
+    @property
+    def unresolved(self) -> list[str]:
+        return [p.path for p in self.paths if p.choice is None]
+
+
+@dataclass(frozen=True)
+class Finished:
+    branch: str
+    old_head: str
+    new_head: str
+    choices: dict[str, str]
+
+
+@dataclass
+class _State:
+    branch: str
+    ours: str
+    theirs: str
+    choices: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # path -> file under the state dir
+
+
+@dataclass(frozen=True)
+class _Plan:
+    repo: Repo
+    branch: str
+    upstream: Upstream
+    local: ObjectID
+    remote: ObjectID
+    objects: ObjectOverlay
+    view: TreeView
+    merged: TreeMerge
+    state: _State
+
+
+def conflicts_to_resolve(repo: Repo) -> Resolution:
+    """The checked-out branch's conflicts with its upstream, each side's version, and
+    what was chosen so far. `NothingToResolve` when the branch has not diverged."""
+    return _resolution(_plan(repo))
+
+
+def choose(repo: Repo, path: str, choice: str) -> Resolution:
+    """Resolve `path` by `choice` (`mine`, `theirs`, `both`)."""
+    if choice not in CHOICES:
+        raise BadInput(f"{choice} is not a choice: {', '.join(CHOICES)}")
+    plan = _plan(repo)
+    _ensure_conflicted(plan, path)
+    plan.state.choices[path] = choice
+    _save(repo, plan.state)
+    return _resolution(plan)
+
+
+def merge_file_path(repo: Repo, path: str) -> str:
+    """The file to merge `path` in by hand (written with conflict markers the first
+    time); from now on the path is resolved by its content."""
+    plan = _plan(repo)
+    _ensure_conflicted(plan, path)
+    target = _merge_file(plan, path)
+    plan.state.choices[path] = "merged"
+    _save(repo, plan.state)
+    return target
+
+
+def run_merge_tool(repo: Repo, path: str) -> Resolution:
+    """Run the merge tool git's config names on `path` as `git mergetool` does
+    (`$BASE $LOCAL $REMOTE $MERGED`, from the top of the working tree); what it leaves in
+    `$MERGED` resolves the path, unless it failed (a non-zero exit it is trusted for)
+    or left conflict markers."""
+    tool = configured_merge_tool(repo)
+    plan = _plan(repo)
+    conflicted = _ensure_conflicted(plan, path)
+    merged = _merge_file(plan, path)
+    folder, name = os.path.split(merged)
+    stem, ext = os.path.splitext(name)
+    env = dict(os.environ, MERGED=merged)
+    temporary = []
+    for label, version in (
+        ("BASE", conflicted.base),
+        ("LOCAL", conflicted.ours),
+        ("REMOTE", conflicted.theirs),
+    ):
+        side = os.path.join(folder, f"{stem}_{label}_{os.getpid()}{ext}")
+        data = plan.objects.blob(ObjectID(version.oid.encode())).data if version.oid else b""
+        _write(side, data)
+        temporary.append(side)
+        env[label] = side
+    with open(merged, "rb") as f:
+        before = f.read()
+    try:
+        done = subprocess.run(["/bin/sh", "-c", tool.command], cwd=repo.path, env=env, check=False)
+    except OSError as exc:
+        raise MergeToolFailed(path, f"could not run {tool.name}: {exc.strerror or exc}") from None
+    finally:
+        for side in temporary:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(side)
+    with open(merged, "rb") as f:
+        after = f.read()
+    why = _tool_failure(
+        tool.name, done.returncode if tool.trust_exit_code else 0, before, after, conflicted.binary
+    )
+    if why is not None:
+        _write(merged, before)  # as git mergetool restores its backup: the next try starts over
+        raise MergeToolFailed(path, why)
+    plan.state.choices[path] = "merged"
+    _save(repo, plan.state)
+    return _resolution(plan)
+
+
+def _tool_failure(name: str, status: int, before: bytes, after: bytes, binary: bool) -> str | None:
+    """Why the tool's merge is not taken (None: it is)."""
+    if status != 0:
+        return f"{name} exited with {status}"
+    if has_markers(after) and not binary:
+        return f"{name} left conflict markers in it"
+    if binary and after == before:
+        return f"{name} left it unchanged"
+    return None
+
+
+def finish_resolution(repo: Repo, *, now: float | None = None) -> Finished:
+    """Commit the merge with every conflicted path resolved, keep the old head as a
+    backup ref, and move branch, index and working tree to it (see the module docstring)."""
+    plan = _plan(repo)
+    missing = [path for path in plan.merged.conflicts if path not in plan.state.choices]
+    if missing:
+        raise Unresolved(missing)
+    edits: dict[bytes, Entry | None] = {}
+    for path in plan.merged.conflicts:
+        edits.update(_edits(plan, path, plan.state.choices[path], now))
+    try:
+        tree = plan.view.edit(plan.merged.tree, edits)
+    except PathClash as exc:
+        raise BadInput(f"{exc}: a file against a directory cannot be resolved here; use git") from None
+    if tree is None:
+        raise BadInput("the resolution leaves no file at all: nothing was committed")
+    plan.view.keep((stat.S_IFDIR, tree))
+    maker = CommitMaker.for_repo(repo, now)
+    message = merge_message(plan.upstream, [])
+    if plan.merged.conflicts:
+        lines = [f"  {path}: {plan.state.choices[path]}" for path in plan.merged.conflicts]
+        message += ("\nConflicts resolved:\n" + "\n".join(lines) + "\n").encode()
+    commit = plan.objects.add(maker.make(tree=tree, parents=[plan.local, plan.remote], message=message))
+    ensure_unlocked(repo, [branch_ref(plan.branch)], index=True)
+    with translate_locks():
+        plan.objects.write()
+        switch_branch(
+            repo,
+            branch_ref(plan.branch),
+            plan.local,
+            commit,
+            message=f"gitferry: merge with {short_name(plan.upstream)}, conflicts resolved".encode(),
+            on_checked=lambda: backup_head(repo, plan.branch, plan.local, now=now),
+        )
+    abort_resolution(repo)
+    return Finished(plan.branch, plan.local.decode(), commit.decode(), dict(plan.state.choices))
+
+
+def abort_resolution(repo: Repo) -> bool:
+    """Forget the resolution under way (choices and files being merged); False when there
+    was none. Nothing else was changed by it."""
+    folder = _state_dir(repo)
+    if not os.path.isdir(folder):
+        return False
+    shutil.rmtree(folder)
+    return True
+
+
+def has_markers(data: bytes) -> bool:
+    """Whether `data` still holds a conflict marker line as git writes them."""
+    return any(line.startswith(_MARKERS) or line.rstrip(b"\r\n") == b"=======" for line in data.splitlines())
+
+
+# The plan ---------------------------------------------------------------------------
+
+
+def _plan(repo: Repo) -> _Plan:
+    refuse_in_progress(repo, current_branch(repo))
+    branch, local = checked_out(repo)
+    upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
+    state = _load(repo)
+    if state is not None and (state.branch != branch or state.ours != local.decode()):
+        raise ResolutionStale(state.branch)
+    if upstream is None:
+        raise NothingToResolve(f"{branch} has no upstream: there is nothing to merge")
+    remote = ObjectID(state.theirs.encode()) if state is not None else tracking_head(repo, upstream)
+    if remote is None:
+        raise NothingToResolve(f"{short_name(upstream)} is gone: there is nothing to merge")
+    bases = merge_bases(repo, local, remote)
+    if remote in bases or local in bases:
+        raise NothingToResolve(
+            f"{branch} has not diverged from {short_name(upstream)}: there is nothing to resolve"
+        )
+    objects = ObjectOverlay(repo.object_store)
+    view = TreeView(objects)
+    merged = merge_commits(repo, objects, local, remote, bases)
+    if state is None:
+        state = _State(branch, local.decode(), remote.decode())
+    return _Plan(repo, branch, upstream, local, remote, objects, view, merged, state)
+
+
+def _resolution(plan: _Plan) -> Resolution:
+    base_tree = _base_tree(plan)
+    ours_tree = plan.objects.commit(plan.local).tree
+    theirs_tree = plan.objects.commit(plan.remote).tree
+    paths = []
+    for path in plan.merged.conflicts:
+        raw = path.encode()
+        choice = plan.state.choices.get(path)
+        file = plan.state.files.get(path)
+        paths.append(
+            ConflictedPath(
+                path,
+                _version(plan, base_tree, raw, None),
+                _version(plan, ours_tree, raw, plan.local),
+                _version(plan, theirs_tree, raw, plan.remote),
+                _choice(choice),
+                os.path.join(_state_dir(plan.repo), file) if file else None,
+            )
+        )
+    return Resolution(
+        plan.branch, short_name(plan.upstream), plan.local.decode(), plan.remote.decode(), paths
+    )
+
+
+def _base_tree(plan: _Plan) -> ObjectID | None:
+    bases = merge_bases(plan.repo, plan.local, plan.remote)
+    return plan.objects.commit(bases[0]).tree if bases else None
+
+
+def _version(plan: _Plan, tree: ObjectID | None, path: bytes, head: ObjectID | None) -> Version:
+    entry = plan.view.lookup(tree, path)
+    if entry is None or not (stat.S_ISREG(entry[0]) or stat.S_ISLNK(entry[0])):
+        return Version() if entry is None else Version(entry[1].decode(), entry[0])
+    data = plan.objects.blob(entry[1]).data
+    binary = is_binary(data)
+    when = _last_change(plan.repo, head, path) if binary and head is not None else None
+    shown = data if not binary and len(data) <= TEXT_LIMIT else None
+    return Version(entry[1].decode(), entry[0], len(data), binary, shown, when)
+
+
+def _last_change(repo: Repo, head: ObjectID, path: bytes) -> datetime | None:
+    for walked in repo.get_walker(include=[head], paths=[path], max_entries=1):
+        return datetime.fromtimestamp(walked.commit.commit_time, UTC)
+    return None
+
+
+def _ensure_conflicted(plan: _Plan, path: str) -> ConflictedPath:
+    if path not in plan.merged.conflicts:
+        raise BadInput(f"{path} is not a conflicted path of {plan.branch}")
+    return next(p for p in _resolution(plan).paths if p.path == path)
+
+
+def _merge_file(plan: _Plan, path: str) -> str:
+    """The file `path` is merged in (created with git's conflict markers, or ours for a
+    binary file, the first time)."""
+    relative = plan.state.files.get(path)
+    if relative is None:
+        relative = os.path.join("files", str(len(plan.state.files) + 1), posixpath.basename(path))
+        plan.state.files[path] = relative
+    target = os.path.join(_state_dir(plan.repo), relative)
+    if not os.path.exists(target):
+        conflicted = next(p for p in _resolution(plan).paths if p.path == path)
+        _write(target, _marked(plan, conflicted))
+        _save(plan.repo, plan.state)
+    return target
+
+
+def _marked(plan: _Plan, conflicted: ConflictedPath) -> bytes:
+    def data(version: Version) -> bytes:
+        return plan.objects.blob(ObjectID(version.oid.encode())).data if version.oid else b""
+
+    ours, theirs = data(conflicted.ours), data(conflicted.theirs)
+    if conflicted.binary:
+        return ours
+    base = data(conflicted.base) if conflicted.base.present else None
+    labels = (b"mine", b"base", f"theirs ({short_name(plan.upstream)})".encode())
+    return merge_file(base, ours, theirs, MergeOptions(labels=labels)).content
+
+
+def _edits(plan: _Plan, path: str, choice: str, now: float | None) -> dict[bytes, Entry | None]:
+    raw = path.encode()
+    ours = plan.view.lookup(plan.objects.commit(plan.local).tree, raw)
+    theirs = plan.view.lookup(plan.objects.commit(plan.remote).tree, raw)
+    if choice == "mine":
+        return {raw: ours}
+    if choice == "theirs":
+        return {raw: theirs}
+    if choice == "both":
+        if ours is None or theirs is None:
+            return {raw: ours or theirs}
+        parent, _slash, name = raw.rpartition(b"/")
+        folder = plan.view.lookup(plan.merged.tree, parent) if parent else (stat.S_IFDIR, plan.merged.tree)
+        used = set(plan.view.entries(folder[1], parent)) if folder is not None else set()
+        keep = KeepBoth.in_worktree(plan.repo.path, now=now)
+        copy = keep.name_for(parent, name, is_dir=False, used=used)
+        return {raw: theirs, (parent + b"/" + copy if parent else copy): ours}
+    file = plan.state.files.get(path)
+    if file is None:
+        raise BadInput(f"{path}: its merged file is missing; choose again")
+    with open(os.path.join(_state_dir(plan.repo), file), "rb") as f:
+        content = f.read()
+    sides = [e for e in (ours, theirs) if e is not None and stat.S_ISREG(e[0])]
+    if has_markers(content) and not is_binary(content):
+        raise BadInput(f"{path} still has conflict markers (in {os.path.join(_state_dir(plan.repo), file)})")
+    mode = sides[0][0] if sides else stat.S_IFREG | 0o644
+    return {raw: (mode, plan.objects.add(Blob.from_string(content)))}
+
+
+# The state file ---------------------------------------------------------------------
+
+
+def _state_dir(repo: Repo) -> str:
+    return os.path.join(repo.controldir(), *_STATE_DIR)
+
+
+def _load(repo: Repo) -> _State | None:
+    try:
+        with open(os.path.join(_state_dir(repo), "state.json"), encoding="utf-8") as f:
+            raw = json.load(f)
+        return _State(raw["branch"], raw["ours"], raw["theirs"], dict(raw["choices"]), dict(raw["files"]))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        raise GitferryError(f"{_state_dir(repo)}/state.json is damaged: abort the resolution") from None
+
+
+def _save(repo: Repo, state: _State) -> None:
+    document = {
+        "branch": state.branch,
+        "ours": state.ours,
+        "theirs": state.theirs,
+        "choices": state.choices,
+        "files": state.files,
+    }
+    _write(os.path.join(_state_dir(repo), "state.json"), json.dumps(document, indent=1).encode())
+
+
+def _write(path: str, data: bytes) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_atomically(path, data)
+
+
+def _choice(text: str | None) -> Choice | None:
+    for known in ("mine", "theirs", "both", "merged"):
+        if text == known:
+            return known
+    return None
+
+
+def _lines(data: bytes | None) -> list[str]:
+    return [] if data is None else data.decode("utf-8", "replace").splitlines()

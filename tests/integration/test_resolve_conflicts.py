@@ -1,0 +1,269 @@
+"""The way forward from a conflict, end to end against a `git daemon` remote, through the CLI.
+
+`theirs` pushes a change of `a.txt` and of the binary `img.bin`; `mine` commits
+its own changes of both with git, and `gitferry sync mine` stops on the
+conflict (nothing changed). Then each way forward: use mine, use theirs, keep
+both, a scripted merge tool (`merge.tool` and `mergetool.<tool>.cmd` in the
+scratch HOME's git config), a hand-edited file, finish (commit, sync) and
+abort (nothing changed). After each: the remote by `git rev-parse`/`git log`,
+`git fsck` and no commit lost (`Clones.check`), the working tree by `git status`
+and `git show`, and every side's version where it should be.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.gitcli import git
+from tests.integration.clones import Clones, porcelain, run
+
+MINE_TEXT = "one\nTWO mine\nthree\n"
+THEIRS_TEXT = "one\nTWO theirs\nthree\n"
+BASE_BIN = b"\x89PNG\0base" + bytes(range(256))
+MINE_BIN = b"\x89PNG\0mine" + bytes(range(200))
+THEIRS_BIN = b"\x89PNG\0theirs" + bytes(range(100))
+
+pytestmark = pytest.mark.slow
+
+
+def commit_bytes(repo: Path, files: dict[str, bytes], message: str) -> str:
+    for name, data in files.items():
+        (repo / name).write_bytes(data)
+        git("add", name, cwd=repo)
+    git("commit", "-q", "-m", message, cwd=repo)
+    return git("rev-parse", "HEAD", cwd=repo)
+
+
+def show(repo: Path, rev: str, path: str) -> bytes:
+    return subprocess.run(["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True, check=True).stdout
+
+
+def stopped_on_conflict(world: Clones) -> tuple[str, str]:
+    """Both sides change `a.txt` and `img.bin`; `gitferry sync mine` stops. (mine, theirs)."""
+    commit_bytes(world.theirs, {"img.bin": BASE_BIN}, "base image")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    git("pull", "-q", "--ff-only", cwd=world.mine)
+    theirs = commit_bytes(world.theirs, {"a.txt": THEIRS_TEXT.encode(), "img.bin": THEIRS_BIN}, "theirs")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    mine = commit_bytes(world.mine, {"a.txt": MINE_TEXT.encode(), "img.bin": MINE_BIN}, "mine")
+    world.remember()
+    code, report = world.sync(world.mine)
+    assert code == 1 and report["result"] == "conflict", report
+    assert sorted(report["conflicts"]) == ["a.txt", "img.bin"]
+    assert world.head(world.mine) == mine and world.remote_head() == theirs
+    return mine, theirs
+
+
+def resolve(world: Clones, *args: str) -> tuple[int, object, str]:
+    return run(world.capsys, "resolve", "mine", *args)
+
+
+def finished(world: Clones, mine: str, theirs: str) -> str:
+    """`--finish`: the merge committed with both parents, pushed, the tree clean."""
+    code, out, err = resolve(world, "--finish")
+    assert code == 0, (out, err)
+    head = world.head(world.mine)
+    assert git("rev-list", "--parents", "-n", "1", head, cwd=world.mine).split() == [head, mine, theirs]
+    assert world.remote_head() == head  # pushed
+    assert git("--git-dir", str(world.bare), "log", "-1", "--format=%P", "main") == f"{mine} {theirs}"
+    assert porcelain(world.mine) == ""
+    assert not (world.mine / ".git" / "gitferry" / "resolve").exists()
+    backups = git("for-each-ref", "--format=%(objectname)", "refs/gitferry/backup/main", cwd=world.mine)
+    assert mine in backups.split()
+    return head
+
+
+def test_listing_shows_both_sides_and_changes_nothing(world: Clones) -> None:
+    mine, theirs = stopped_on_conflict(world)
+    code, doc, err = resolve(world, "--json")
+    assert code == 0, err
+    assert isinstance(doc, dict)
+    paths = {p["path"]: p for p in doc["paths"]}
+    assert doc["unresolved"] == ["a.txt", "img.bin"] and doc["upstream"] == "origin/main"
+    assert (doc["ours"], doc["theirs"]) == (mine, theirs)
+    assert not paths["a.txt"]["binary"] and paths["img.bin"]["binary"]
+    assert paths["img.bin"]["ours"]["size"] == len(MINE_BIN)
+    assert paths["img.bin"]["theirs"]["size"] == len(THEIRS_BIN)
+    assert paths["img.bin"]["theirs"]["when"] is not None
+    code, text, _err = resolve(world, "--diff")
+    assert code == 0 and "+TWO mine" in str(text) and "+TWO theirs" in str(text)
+    assert world.head(world.mine) == mine and porcelain(world.mine) == ""
+
+
+def test_use_theirs_and_keep_both_then_finish(world: Clones) -> None:
+    mine, theirs = stopped_on_conflict(world)
+    assert resolve(world, "a.txt", "--theirs")[0] == 0
+    code, doc, err = resolve(world, "img.bin", "--both", "--json")
+    assert code == 0 and isinstance(doc, dict) and doc["unresolved"] == [], err
+
+    head = finished(world, mine, theirs)
+
+    assert show(world.mine, head, "a.txt") == THEIRS_TEXT.encode()
+    assert show(world.mine, head, "img.bin") == THEIRS_BIN
+    names = git("ls-tree", "--name-only", head, cwd=world.mine).splitlines()
+    copies = [n for n in names if n.startswith("img (conflict ") and n.endswith(".bin")]
+    assert len(copies) == 1, names
+    assert show(world.mine, head, copies[0]) == MINE_BIN  # mine kept beside it
+    assert (world.mine / copies[0]).read_bytes() == MINE_BIN
+    assert (world.mine / "img.bin").read_bytes() == THEIRS_BIN
+    git("pull", "-q", "--ff-only", cwd=world.theirs)
+    assert (world.theirs / copies[0]).read_bytes() == MINE_BIN
+
+
+def test_use_mine_then_finish(world: Clones) -> None:
+    mine, theirs = stopped_on_conflict(world)
+    for path in ("a.txt", "img.bin"):
+        assert resolve(world, path, "--mine")[0] == 0
+    head = finished(world, mine, theirs)
+    assert show(world.mine, head, "a.txt") == MINE_TEXT.encode()
+    assert show(world.mine, head, "img.bin") == MINE_BIN
+    assert show(world.mine, theirs, "img.bin") == THEIRS_BIN  # theirs is history, not lost
+    assert (world.mine / "a.txt").read_text() == MINE_TEXT
+
+
+def configure_tool(command: str, *, trust: bool = False) -> None:
+    git("config", "--global", "merge.tool", "scripted")
+    git("config", "--global", "mergetool.scripted.cmd", command)
+    git("config", "--global", "mergetool.scripted.trustExitCode", "true" if trust else "false")
+
+
+def test_merge_tool_runs_as_git_mergetool_runs_it(world: Clones, tmp_path: Path) -> None:
+    mine, theirs = stopped_on_conflict(world)
+    seen = tmp_path / "seen.txt"
+    # The tool sees base, local and remote, and writes its merge to $MERGED, from the top.
+    configure_tool(
+        f'pwd > "{seen}"; cat "$BASE" "$LOCAL" "$REMOTE" >> "{seen}"; cat "$LOCAL" "$REMOTE" > "$MERGED"'
+    )
+    code, doc, err = resolve(world, "a.txt", "--tool", "--json")
+    assert code == 0, err
+    assert isinstance(doc, dict) and {p["path"]: p["choice"] for p in doc["paths"]}["a.txt"] == "merged"
+    assert seen.read_text() == f"{world.mine}\none\ntwo\nthree\n{MINE_TEXT}{THEIRS_TEXT}"
+    assert resolve(world, "img.bin", "--theirs")[0] == 0
+
+    head = finished(world, mine, theirs)
+    assert show(world.mine, head, "a.txt") == (MINE_TEXT + THEIRS_TEXT).encode()
+    assert show(world.mine, head, "img.bin") == THEIRS_BIN
+
+
+def test_a_failing_or_unfinished_merge_tool_chooses_nothing(world: Clones) -> None:
+    mine, _theirs = stopped_on_conflict(world)
+    configure_tool('echo partial > "$MERGED"; exit 3', trust=True)
+    code, _out, err = resolve(world, "a.txt", "--tool")
+    assert code == 1 and "exited with 3" in err and err.count("\n") == 1
+    configure_tool("true")  # leaves the markers
+    code, _out, err = resolve(world, "a.txt", "--tool")
+    assert code == 1 and "conflict markers" in err
+    code, doc, _err = resolve(world, "--json")
+    assert isinstance(doc, dict) and doc["unresolved"] == ["a.txt", "img.bin"]
+    code, _out, err = resolve(world, "--finish")
+    assert code == 2 and "2 paths still to resolve" in err
+    assert world.head(world.mine) == mine and porcelain(world.mine) == ""
+
+
+def test_no_merge_tool_configured_says_so(world: Clones) -> None:
+    stopped_on_conflict(world)
+    code, _out, err = resolve(world, "a.txt", "--tool")
+    assert code == 1 and "no merge tool is configured" in err
+
+
+def test_edit_a_file_with_markers_then_finish(world: Clones) -> None:
+    mine, theirs = stopped_on_conflict(world)
+    code, out, err = resolve(world, "a.txt", "--edit")
+    assert code == 0, err
+    edited = Path(str(out).strip())
+    marked = edited.read_text()
+    assert "<<<<<<< mine\nTWO mine\n=======\nTWO theirs\n>>>>>>> theirs (origin/main)\n" in marked
+    assert resolve(world, "img.bin", "--mine")[0] == 0
+    code, _out, err = resolve(world, "--finish")
+    assert code == 2 and "still has conflict markers" in err  # nothing committed yet
+    assert world.head(world.mine) == mine
+    edited.write_text("one\nTWO both\nthree\n")
+    head = finished(world, mine, theirs)
+    assert show(world.mine, head, "a.txt") == b"one\nTWO both\nthree\n"
+
+
+def test_abort_changes_nothing(world: Clones) -> None:
+    mine, theirs = stopped_on_conflict(world)
+    (world.mine / "notes.txt").write_text("untracked work\n")
+    before = (porcelain(world.mine), git("for-each-ref", cwd=world.mine))
+    assert resolve(world, "a.txt", "--theirs")[0] == 0
+    assert resolve(world, "img.bin", "--edit")[0] == 0
+
+    code, out, err = resolve(world, "--abort")
+
+    assert code == 0 and "nothing was changed" in str(out), err
+    assert (porcelain(world.mine), git("for-each-ref", cwd=world.mine)) == before
+    assert (world.mine / "a.txt").read_text() == MINE_TEXT
+    assert (world.mine / "img.bin").read_bytes() == MINE_BIN
+    assert not (world.mine / ".git" / "gitferry" / "resolve").exists()
+    assert world.remote_head() == theirs and world.head(world.mine) == mine
+    code, report = world.sync(world.mine)  # still the same conflict: nothing was changed
+    assert report["result"] == "conflict" and world.head(world.mine) == mine
+
+
+def test_finish_refuses_local_changes_in_the_way(world: Clones) -> None:
+    mine, theirs = stopped_on_conflict(world)
+    assert resolve(world, "a.txt", "--theirs")[0] == 0
+    assert resolve(world, "img.bin", "--theirs")[0] == 0
+    (world.mine / "a.txt").write_text("uncommitted edit\n")
+    code, _out, err = resolve(world, "--finish")
+    assert code != 0 and err.count("\n") == 1
+    assert world.head(world.mine) == mine and (world.mine / "a.txt").read_text() == "uncommitted edit\n"
+    assert world.remote_head() == theirs
+    (world.mine / "a.txt").write_text(MINE_TEXT)
+    finished(world, mine, theirs)
+
+
+def test_history_lists_the_resolution_and_undo_takes_it_back(world: Clones) -> None:
+    mine, theirs = stopped_on_conflict(world)
+    for path in ("a.txt", "img.bin"):
+        assert resolve(world, path, "--theirs")[0] == 0
+    code, _out, err = resolve(world, "--finish", "--no-push")
+    assert code == 0, err
+    merged = world.head(world.mine)
+    world.remember()
+
+    code, doc, err = run(world.capsys, "history", "mine", "--json")
+    assert code == 0 and isinstance(doc, dict), err
+    last = doc["runs"][0]
+    assert last["kind"] == "resolve" and last["conflicts"] == ["a.txt", "img.bin"]
+    came = last["came_in"][0]
+    assert (came["from"], came["to"]) == (mine, merged)
+    assert [c["subject"] for c in came["commits"]] == [
+        git("log", "-1", "--format=%s", merged, cwd=world.mine),
+        "theirs",
+    ]
+    assert came["files"] == ["a.txt", "img.bin"]
+    conflicted = [r for r in doc["runs"] if r["result"] == "conflict"]
+    assert conflicted and conflicted[0]["conflicts"] == ["a.txt", "img.bin"]
+
+    code, _out, err = run(world.capsys, "undo", "mine")
+    assert code == 0, err
+    assert world.head(world.mine) == mine and porcelain(world.mine) == ""
+    backups = git("for-each-ref", "--format=%(objectname)", "refs/gitferry/backup/main", cwd=world.mine)
+    assert merged in backups.split()  # the undone merge is kept
+    assert world.remote_head() == theirs
+    code, _out, err = run(world.capsys, "undo", "mine")
+    assert code == 1 and "not undone" in err and err.count("\n") == 1
+
+
+def test_undo_is_refused_once_pushed(world: Clones) -> None:
+    world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "c.txt", "from mine\n")
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["merged"] == ["main"] and report["pushed"] == ["main"], report
+    head = world.head(world.mine)
+
+    code, doc, err = run(world.capsys, "history", "mine", "--json")
+    assert isinstance(doc, dict), err
+    sync = doc["runs"][0]
+    assert sync["came_in"][0]["to"] == head and sync["went_out"][0]["to"] == head
+    assert "c.txt" in sync["went_out"][0]["files"] and "b.txt" in sync["came_in"][0]["files"]
+
+    code, _out, err = run(world.capsys, "undo", "mine")
+    assert code == 1 and "origin/main already has main's head" in err
+    assert world.head(world.mine) == head
