@@ -323,10 +323,12 @@ class BackgroundEngine:
         runs = [await self.core.store.runs(repo_id, limit=1) for repo_id in self.ids]
         return [dict(last[0].details, result=last[0].result) for last in runs]
 
-    async def close(self) -> None:
+    async def close(self, *, keep_home: bool = False) -> None:
+        """Stop the daemon; the GITFERRY_HOME is removed unless `keep_home` (the caller's then)."""
         self.daemon.stop()
         await self._run
         self._subscription.close()
         await self._drain
         await self.core.close()
-        shutil.rmtree(self.home, ignore_errors=True)
+        if not keep_home:
+            shutil.rmtree(self.home, ignore_errors=True)

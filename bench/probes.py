@@ -103,11 +103,13 @@ async def _background(probe: Callable[[asyncio.Event], Awaitable[None]]) -> Asyn
 
 
 class RssSampler:
-    """Peak RSS of this process, sampled every `period` seconds in a thread."""
+    """Peak RSS and open descriptors of this process, sampled every `period` seconds in a
+    thread."""
 
     def __init__(self, period: float = 0.02) -> None:
         self.period = period
         self.peak = 0
+        self.peak_fds = 0
         self._process = psutil.Process()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -115,6 +117,7 @@ class RssSampler:
     def _sample(self) -> None:
         while True:
             self.peak = max(self.peak, self._process.memory_info().rss)
+            self.peak_fds = max(self.peak_fds, self._process.num_fds())
             if self._stop.wait(self.period):
                 return
 

@@ -11,13 +11,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus
-from core.remote_url import HttpAuth
-
-if TYPE_CHECKING:  # types only: `status` and `list` print without importing the engine
+if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
     from core.engine.report import SyncReport
     from core.git.progress import TransferProgress
     from core.git.transfer.sign_in import SignInRequest
+    from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus
+    from core.remote_url import HttpAuth
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -191,6 +190,8 @@ class ProgressView:
 def terminal_sign_in(request: SignInRequest) -> HttpAuth | None:
     """Ask on the terminal, as git asks: a user name (unless one is known), then the
     password or token without echo. An empty secret or Ctrl-D declines."""
+    from core.remote_url import HttpAuth
+
     where = request.url
     with ProgressView.hidden():
         if request.refused:

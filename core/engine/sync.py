@@ -15,19 +15,15 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dulwich.repo import Repo
 
 from core.engine.clock import Clock
-from core.engine.commit_phase import SkipSink, commit_changes
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
-from core.engine.integrate_phase import NotAttempted, NotIntegrated, integrate
-from core.engine.lfs_phase import LfsPhase
-from core.engine.push_phase import PushOutcome, branches_to_push, push
 from core.engine.report import SyncReport
-from core.engine.submodule_phase import measure_submodules, update_submodules
+from core.engine.submodule_phase import measure_submodules
 from core.engine.unexpected import describe
 from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
@@ -44,6 +40,14 @@ from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.model import BranchStatus, RepoRecord, utcnow
 from core.results import ResultKind
 from core.settings import RepoSettings
+
+if TYPE_CHECKING:
+    from core.engine.commit_phase import SkipSink
+    from core.engine.integrate_phase import NotIntegrated
+    from core.engine.push_phase import PushOutcome
+
+# The phases a sync may not run (auto-commit, integration, push) are imported where they
+# run: a cold `gitferry sync --fetch-only` process does not load the merge machinery.
 
 _INTEGRATION_RAN = frozenset(
     {ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED, ResultKind.UNPUBLISHED}
@@ -72,6 +76,12 @@ class PushRejected(GitferryError):
         what = "; ".join(f"{branch}: {reason}" for branch, reason in sorted(rejected.items()))
         super().__init__(f"push rejected twice ({what})")
         self.rejected = rejected
+
+
+def _not_attempted(stopped: NotIntegrated | None) -> bool:
+    from core.engine.integrate_phase import NotAttempted
+
+    return isinstance(stopped, NotAttempted)
 
 
 class _Timer:
@@ -119,7 +129,7 @@ async def sync_repository(
             await _recover(core, repo, lock)
             sync = _Sync(core, record, repo, options, report, progress)
             await sync.run()
-            if not options.fetch_only and not isinstance(sync.stopped, NotAttempted):
+            if not options.fetch_only and not _not_attempted(sync.stopped):
                 integrated = await core.offload.io(current_branch, repo)
     except GitferryError as exc:
         report.result, report.message = exc.result, exc.message
@@ -276,6 +286,8 @@ class _Sync:
         self._conclude(fetched)
 
     async def _commit(self) -> None:
+        from core.engine.commit_phase import commit_changes
+
         self.step = "committing"
         with _Timer(self.report, "commit"):
             await commit_changes(
@@ -305,6 +317,10 @@ class _Sync:
         )
 
     async def _integrate(self) -> None:
+        from core.engine.integrate_phase import integrate
+        from core.engine.lfs_phase import LfsPhase
+        from core.engine.submodule_phase import update_submodules
+
         self.step = "fetching Git LFS objects"
         lfs = LfsPhase()
         try:
@@ -368,6 +384,8 @@ class _Sync:
         return await self._measure()
 
     def _pushable(self, statuses: list[BranchStatus], current: str | None) -> list[str]:
+        from core.engine.push_phase import branches_to_push
+
         branches = branches_to_push(statuses, current, push_all=self.settings.push_all)
         if self.stopped is not None:
             branches = [b for b in branches if b != current]
@@ -381,6 +399,8 @@ class _Sync:
     async def _push_once(
         self, branches: list[str], reachable: set[str], statuses: list[BranchStatus]
     ) -> PushOutcome:
+        from core.engine.push_phase import push
+
         already = set(self.report.pushed)
         outcome = await push(
             self.core,

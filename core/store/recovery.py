@@ -32,11 +32,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import GitferryError
 from core.model import utcnow
-from core.platform.file_lock import LockedFile, try_lock
 from core.settings import APP_PARSERS, REPO_PARSERS, BadSetting, parse_setting
 from core.store.migrations import LATEST, immediate_transaction, migrate
 from core.store.registry_file import (
@@ -47,6 +46,9 @@ from core.store.registry_file import (
     registry_outdated,
     registry_path,
 )
+
+if TYPE_CHECKING:
+    from core.platform.file_lock import LockedFile
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,8 @@ def _rebuild(path: Path, reason: str, *, missing: bool = False) -> Recovery | No
 @contextlib.contextmanager
 def rebuild_lock(path: Path) -> Iterator[None]:
     """The lock every rebuild of the store at `path` takes, across processes."""
+    from core.platform.file_lock import try_lock  # portalocker: only a rebuild pays for it
+
     lock_path = path.with_name(f"{path.name}.rebuild.lock")
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     lock: LockedFile | None = None

@@ -1,0 +1,259 @@
+"""Cold CLI processes side by side with git (issue 19, item 1; targets: README.md).
+
+Set-up: `bench.gui`'s world, 50 repositories of 20 tracked branches behind one
+loopback `git daemon`, registered in a fresh GITFERRY_HOME and fetched once. Then,
+each a fresh process, contenders interleaved run by run:
+
+- `gitferry --version` and `--help` against `git --version` and `git --help`;
+- `gitferry list --json` and `status --json` against `git for-each-ref` with
+  `%(upstream:track)` in each of the repositories, one after the other (what a
+  status built on the git CLI would run for the same numbers);
+- a no-change `gitferry sync --fetch-only NAME` against `git fetch -q` in the same
+  repository (over `git://`);
+- the bare interpreter, the floor under every Gitferry row.
+
+Every run is checked: the version line, 50 repositories of 20 measured branches in
+`status`, `up_to_date` with nothing received from the sync, every clone's tracking
+refs its server's branches. `--source DIR` runs the Gitferry of another checkout
+(a `git worktree` at an older commit) for before/after figures. Each Gitferry row
+also says how many modules the command imported and whether dulwich or the engine
+was among them (one `-X importtime` run).
+
+    .venv/bin/python -m bench.cold_start [--runs N] [--repos N] [--source DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import repos
+from bench.gitenv import isolate, scratch
+from bench.gui_fleet import DesktopFleet
+from bench.gui_launch import git_status_window
+from bench.servers import git_daemon
+from bench.stats import Summary, Table, interleaved, ms, ratio, yes_no
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120.0
+ENTRY = "import sys\nfrom gui.launch import main\nsys.exit(main(sys.argv[1:]))"
+HEAVY = ("dulwich", "sqlalchemy", "core.engine", "core.git")
+# Medians under these (seconds), issue 19's targets.
+TARGETS = {
+    "gitferry --version": 0.060,  # seconds, absolute (issue 19)
+    "gitferry status --json": 0.120,
+}
+SYNC_RATIO_TARGET, SYNC_RATIO_MILESTONE = 2.0, 3.0
+
+
+class Cli:
+    """`gitferry ARGS` as a fresh process of the checkout at `source`, on `home`."""
+
+    def __init__(self, source: Path, home: Path) -> None:
+        self.source, self.home = source, home
+        self.env = {**os.environ, "GITFERRY_HOME": str(home), "PYTHONPATH": str(source)}
+        self.last = b""
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-c", ENTRY, *args]
+
+    def __call__(self, *args: str) -> Callable[[], None]:
+        def run() -> None:
+            proc = subprocess.run(
+                self.command(*args), env=self.env, cwd=self.source, capture_output=True, timeout=TIMEOUT
+            )
+            if proc.returncode != 0:
+                raise RuntimeError(f"gitferry {' '.join(args)} exited {proc.returncode}: {proc.stderr!r}")
+            self.last = proc.stdout
+
+        return run
+
+    def imports(self, *args: str) -> tuple[int, float, list[str]]:
+        """Modules one run imported, their summed import time (ms), and the heavy ones."""
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", *self.command(*args)[1:]],
+            env=self.env,
+            cwd=self.source,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=True,
+        )
+        names, total = [], 0.0
+        for line in proc.stderr.decode().splitlines():
+            if line.startswith("import time:") and "cumulative" not in line:
+                own, _cumulative, name = line.removeprefix("import time:").split("|")
+                names.append(name.strip())
+                total += int(own) / 1000
+        heavy = sorted(
+            {prefix for prefix in HEAVY for n in names if n == prefix or n.startswith(f"{prefix}.")}
+        )
+        return len(names), total, heavy
+
+
+def git_run(*args: str, cwd: Path | None = None) -> Callable[[], None]:
+    def run() -> None:
+        subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True, timeout=TIMEOUT)
+
+    return run
+
+
+def bare_python() -> None:
+    subprocess.run([sys.executable, "-c", "pass"], check=True, timeout=TIMEOUT)
+
+
+def check(name: str, cli: Cli | None, fleet: DesktopFleet) -> None:
+    """What each Gitferry run printed is right (git's runs are checked by their exit status)."""
+    if cli is None:
+        return
+    out = cli.last
+    count = len(fleet.locals)
+    if name == "gitferry --version" and not out.startswith(b"gitferry "):
+        raise RuntimeError(f"--version printed {out!r}")
+    if name == "gitferry list --json" and len(json.loads(out)["repos"]) != count:
+        raise RuntimeError(f"list: {out[:200]!r}")
+    if name == "gitferry status --json":
+        listed = json.loads(out)["repos"]
+        branches = [b for r in listed for b in r["branches"]]
+        if len(listed) != count or len(branches) != count * len(repos.FLEET_BRANCHES):
+            raise RuntimeError(f"status: {len(listed)} repositories, {len(branches)} branches")
+        if any(b["ahead"] is None for b in branches):
+            raise RuntimeError("status: a branch without ahead/behind")
+    if name == "gitferry sync --fetch-only":
+        report = json.loads(out)["repos"][0]
+        if (report["result"], report["objects_received"]) != ("up_to_date", 0):
+            raise RuntimeError(f"sync: {report}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.cold_start", description=__doc__)
+    parser.add_argument("--runs", type=int, default=15, help="runs of each contender")
+    parser.add_argument("--repos", type=int, default=50, help="repositories")
+    parser.add_argument("--source", type=Path, default=ROOT, help="the Gitferry checkout to run")
+    parser.add_argument(
+        "--before", type=Path, help="another checkout (an older commit) run beside it, rows marked (before)"
+    )
+    args = parser.parse_args(argv)
+    isolate()
+    print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} before the set-up", flush=True)
+    with scratch("cold") as tmp:
+        (tmp / "srv").mkdir()
+        with git_daemon(tmp / "srv") as daemon:
+            fleet = DesktopFleet(tmp, daemon, args.repos, 1)
+            print(f"[bench] set-up (register + first fetch) {fleet.prepare():.1f} s", flush=True)
+            cli = Cli(args.source.resolve(), fleet.home)
+            first = fleet.locals[0]
+            pairs: list[tuple[str, list[str], str, Callable[[], object]]] = [
+                ("gitferry --version", ["--version"], "git --version", git_run("--version")),
+                ("gitferry --help", ["--help"], "git --help", git_run("--help")),
+                (
+                    "gitferry list --json",
+                    ["list", "--json"],
+                    "git for-each-ref x N",
+                    git_status_window(fleet.locals),
+                ),
+                (
+                    "gitferry status --json",
+                    ["status", "--json"],
+                    "git for-each-ref x N",
+                    git_status_window(fleet.locals),
+                ),
+                (
+                    "gitferry sync --fetch-only",
+                    ["sync", "--fetch-only", "--json", first.name],
+                    "git fetch -q",
+                    git_run("fetch", "-q", cwd=first),
+                ),
+            ]
+            contenders: dict[str, Callable[[], object]] = {"python -c pass": bare_python}
+            before = Cli(args.before.resolve(), fleet.home) if args.before else None
+            for name, cli_args, git_name, git_fn in pairs:
+                contenders[name] = cli(*cli_args)
+                if before is not None:
+                    contenders[f"{name} (before)"] = before(*cli_args)
+                contenders.setdefault(git_name, git_fn)
+            requests = daemon.requests()
+            started = time.perf_counter()
+            results = interleaved(
+                contenders,
+                args.runs,
+                check=lambda name: check(
+                    name.removesuffix(" (before)"), before if "(before)" in name else cli, fleet
+                ),
+            )
+            asked = daemon.requests() - requests
+            if asked < 2 * (args.runs + 1):  # git fetch and the sync asked the server every run
+                raise RuntimeError(f"{asked} requests to the daemon for {args.runs + 1} rounds")
+            if repos.refs(first, "refs/remotes/origin/") != repos.refs(fleet.servers[0], "refs/heads/"):
+                raise RuntimeError(f"{first.name}'s tracking refs are not its server's branches")
+            print(f"[bench] {time.perf_counter() - started:.1f} s of runs", flush=True)
+            imports = {name: cli.imports(*cli_args) for name, cli_args, _g, _f in pairs}
+            if before is not None:
+                imports |= {f"{name} (before)": before.imports(*cli_args) for name, cli_args, _g, _f in pairs}
+            print(table(results, pairs, imports, args).render(), flush=True)
+
+
+def table(
+    results: dict[str, Summary],
+    pairs: list[tuple[str, list[str], str, Callable[[], object]]],
+    imports: dict[str, tuple[int, float, list[str]]],
+    args: argparse.Namespace,
+) -> Table:
+    out = Table(
+        f"Cold processes, {args.repos} repositories of {len(repos.FLEET_BRANCHES)} branches "
+        f"({args.source.resolve()})",
+        [
+            "",
+            "median ms",
+            "p95 ms",
+            "p99 ms",
+            "git",
+            "git median ms",
+            "ratio",
+            "modules",
+            "import ms",
+            "heavy",
+        ],
+    )
+    floor = results["python -c pass"]
+    out.add("python -c pass", ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), "", "", "", "", "", "")
+    rows = [(n, g) for n, _a, g, _f in pairs] + [(f"{n} (before)", g) for n, _a, g, _f in pairs]
+    for name, git_name in rows:
+        if name not in results:
+            continue
+        mine, git = results[name], results[git_name]
+        count, import_ms, heavy = imports[name]
+        out.add(
+            name,
+            ms(mine.median),
+            ms(mine.p(95)),
+            ms(mine.p(99)),
+            git_name,
+            ms(git.median),
+            ratio(mine.median, git.median),
+            count,
+            f"{import_ms:.0f}",
+            ",".join(heavy) or "none",
+        )
+    for name, target in TARGETS.items():
+        out.note(
+            f"{name}: median {ms(results[name].median)} ms, target {ms(target)} ms: "
+            f"{yes_no(results[name].median < target)}"
+        )
+    sync = results["gitferry sync --fetch-only"].median / results["git fetch -q"].median
+    out.note(
+        f"cold no-change sync --fetch-only: {sync:.2f}x git fetch; target {SYNC_RATIO_TARGET}x: "
+        f"{yes_no(sync <= SYNC_RATIO_TARGET)}, milestone {SYNC_RATIO_MILESTONE}x: "
+        f"{yes_no(sync <= SYNC_RATIO_MILESTONE)}"
+    )
+    out.note("ratio = Gitferry's median / git's; import ms = -X importtime's own times summed, one run")
+    return out
+
+
+if __name__ == "__main__":
+    main()
