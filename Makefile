@@ -9,7 +9,7 @@ DEBS := git git-lfs openssh-server gnupg xvfb desktop-file-utils appstream libgl
 X_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 x11-apps imagemagick
 
-.PHONY: run test test-quick lint bench deps venv clean screenshots bundle
+.PHONY: run test test-quick lint bench deps venv clean screenshots bundle translations
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,10 @@ deps:
 # The desktop app (tray and status window); `make run ARGS="status"` runs a CLI command instead.
 run: $(STAMP)
 	$(BIN)/gitferry $(ARGS)
+
+# English's plural forms ("1 repository"): resources/translations/gitferry_en.ts and .qm.
+translations: $(STAMP)
+	$(BIN)/python packaging/plurals_en.py
 
 # The README's screenshots of the real windows, under Xvfb.
 screenshots: deps $(STAMP)

@@ -33,6 +33,8 @@ from core.paths import data_dir, store_file
 from core.platform.fd_limit import raise_soft_limit
 from gui.resources import icon_path
 from gui.single_instance import SingleInstance
+from gui.translations import install_translations
+from gui.window_memory import WindowMemory
 from gui.windows.status_window import StatusWindow
 
 if TYPE_CHECKING:
@@ -165,11 +167,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not instance.claim():
         print("Gitferry is already running: its status window is shown.")
         return 0
+    install_translations(app)
     icon = QIcon(str(icon_path("gitferry")))
     app.setWindowIcon(icon)
-    window = StatusWindow(icon)
+    window = StatusWindow(icon, WindowMemory(home))
     snapshot = reading.result()
-    window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts)
+    window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
     probe = (
         FirstPaintProbe(window, Path(os.environ[FIRST_PAINT_FILE]))
         if FIRST_PAINT_FILE in os.environ

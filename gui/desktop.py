@@ -17,13 +17,17 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import qasync
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
 
 from core.api import Api, FileSkipped, RemoteTripped, ResultKind, StateChanged, SyncFinished, SyncReport
+from core.paths import data_dir
+from core.results import CANCELLED_MESSAGE
 from gui.bridge import Bridge
+from gui.models.standing import result_words
 from gui.resources import icon_path
-from gui.tray import Tray, tray_state
+from gui.tray import Tray
+from gui.window_memory import WindowMemory
 from gui.windows.sign_in_dialog import ask_to_sign_in
 from gui.windows.status_window import StatusWindow
 
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
     from gui.windows.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
 
 OpenFolder = Callable[[str], None]
 
@@ -54,7 +59,7 @@ class Desktop(QObject):
         self.api = api
         self.bridge = Bridge(api)
         # the app paints the window before the engine exists
-        self.window = window or StatusWindow(QIcon(str(icon_path("gitferry"))))
+        self.window = window or StatusWindow(QIcon(str(icon_path("gitferry"))), WindowMemory(data_dir()))
         self.tray = Tray(self)
         self.settings: SettingsDialog | None = None
         self._open_folder = open_folder
@@ -108,7 +113,7 @@ class Desktop(QObject):
         git), in the state the engine publishes; repositories added or removed elsewhere
         (the CLI, the settings) are picked up."""
         snapshot = await self.api.snapshot()
-        self.window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts)
+        self.window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
         self._update_tray()
         await self.api.watch_registered(snapshot.repos)  # a new one's state then comes as an event
 
@@ -150,11 +155,13 @@ class Desktop(QObject):
     @qasync.asyncSlot()
     async def sync_all(self) -> None:
         ids = [view.id for view in self.window.repos.rows]
+        if not ids:
+            self.tray.notify(
+                self.tr("Sync all"), self.tr("No repositories to sync yet: add one in Settings.")
+            )
+            return
         reports = await asyncio.gather(*(self.api.sync(i) for i in ids), return_exceptions=True)
-        done = [r for r in reports if isinstance(r, SyncReport)]
-        failed = [r for r in done if not r.result.succeeded]
-        summary = f"{len(done) - len(failed)} of {len(ids)} repositories synced"
-        self.tray.notify("Sync all finished", summary + (f"; {len(failed)} need you" if failed else ""))
+        self.tray.notify(self.tr("Sync all finished"), sync_all_summary(reports))
 
     @qasync.asyncSlot(int)
     async def cancel(self, repo_id: int) -> None:
@@ -237,6 +244,8 @@ class Desktop(QObject):
         self.window.update_record(record, conflicts)
         if event.repo_id == self.window.selected_id:
             await self.load_details(event.repo_id)  # an auto-commit may have added or forgotten some
+        else:
+            await self.load_skipped(event.repo_id)  # the Result column and the tray count them
         if previous is not None and previous.record.last_result != str(event.result):
             self._notify_attention(event)
         self._update_tray()
@@ -262,10 +271,15 @@ class Desktop(QObject):
         elif report.result.succeeded:
             what = _what_changed(report)
             self.tray.notify(f"{report.name} synced", what)
-        elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway
+        elif report.message == CANCELLED_MESSAGE:  # the user's own Cancel: not an error
             self.tray.notify(
-                f"{report.name}: {report.result.replace('_', ' ')}", report.message, warning=True
+                self.tr("%1: sync cancelled").replace("%1", report.name),
+                self.tr("The repository was left as it was before the sync."),
             )
+        elif report.result is ResultKind.OFFLINE:
+            self.tray.notify(self.tr("%1: offline").replace("%1", report.name), report.message)
+        elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway
+            self.tray.notify(f"{report.name}: {result_words(report.result)}", report.message, warning=True)
 
     def _notify_attention(self, event: SyncFinished) -> None:
         if event.result is ResultKind.CONFLICT:
@@ -280,9 +294,7 @@ class Desktop(QObject):
             )
 
     def _update_tray(self) -> None:
-        views = self.window.repos.rows
-        self.tray.set_state(tray_state(views))
-        self.tray.set_repos(views)
+        self.tray.show_repos_state(self.window.repos.rows)
 
 
 def _what_changed(report: SyncReport) -> str:
@@ -293,3 +305,20 @@ def _what_changed(report: SyncReport) -> str:
     if integrated:
         parts.append(f"brought in {', '.join(integrated)}")
     return "; ".join(parts).capitalize() if parts else "Already up to date."
+
+
+def sync_all_summary(reports: list[SyncReport | BaseException]) -> str:
+    """'3 of 4 repositories synced; 1 offline', counting offline and cancelled runs apart
+    from those that need the user."""
+    done = [r for r in reports if isinstance(r, SyncReport)]
+    synced = sum(1 for r in done if r.result.succeeded)
+    offline = sum(1 for r in done if r.result is ResultKind.OFFLINE)
+    cancelled = sum(1 for r in done if not r.result.succeeded and r.message == CANCELLED_MESSAGE)
+    need_you = len(reports) - synced - offline - cancelled
+    text = translate("Desktop", "%1 of %n repositories synced", None, len(reports)).replace("%1", str(synced))
+    extra = [
+        translate("Desktop", "%n offline", None, offline) if offline else "",
+        translate("Desktop", "%n cancelled", None, cancelled) if cancelled else "",
+        translate("Desktop", "%n need(s) you", None, need_you) if need_you else "",
+    ]
+    return "; ".join([text, *(e for e in extra if e)])

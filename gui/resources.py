@@ -23,6 +23,7 @@ _SOURCE_TREE_DIR = Path(__file__).resolve().parent.parent / "resources"
 class TrayState(StrEnum):
     IDLE = "idle"
     SYNCING = "syncing"
+    WARNING = "warning"
     ATTENTION = "attention"
     PAUSED = "paused"
     OFFLINE = "offline"

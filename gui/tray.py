@@ -13,34 +13,68 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from core.api import RepoState
 from gui.models.repos import RepoView
+from gui.models.standing import Level
 from gui.resources import TrayState, tray_icon_path
+from gui.translations import QT_TRANSLATE_NOOP
 
-_TOOLTIPS = {
-    TrayState.IDLE: "Gitferry: everything in sync",
-    TrayState.SYNCING: "Gitferry: syncing",
-    TrayState.ATTENTION: "Gitferry: something needs you",
-    TrayState.PAUSED: "Gitferry: background fetch paused",
-    TrayState.OFFLINE: "Gitferry: offline",
+_HEADLINES = {
+    TrayState.IDLE: QT_TRANSLATE_NOOP("Tray", "Gitferry: everything up to date"),
+    TrayState.SYNCING: QT_TRANSLATE_NOOP("Tray", "Gitferry: syncing"),
+    TrayState.WARNING: QT_TRANSLATE_NOOP("Tray", "Gitferry: worth a look"),
+    TrayState.ATTENTION: QT_TRANSLATE_NOOP("Tray", "Gitferry: something needs you"),
+    TrayState.PAUSED: QT_TRANSLATE_NOOP("Tray", "Gitferry: background fetch paused"),
+    TrayState.OFFLINE: QT_TRANSLATE_NOOP("Tray", "Gitferry: offline, no remote answers"),
 }
+TOOLTIP_LINES = 6  # repositories named in the tooltip; the rest are counted
+
+
+translate = QCoreApplication.translate  # by this name, pyside6-lupdate finds the texts
 
 
 def tray_state(views: Sequence[RepoView]) -> TrayState:
     """What the icon says, most urgent first: attention (a conflict, a failed sync, a
-    tripped remote), syncing, offline, paused, idle."""
-    if any(view.needs_attention() for view in views):
+    tripped remote that answers), syncing, a warning (skipped files, a diverged branch),
+    offline, paused, idle. From each repository's standing, as the window shows it."""
+    levels = {view.standing().level for view in views}
+    if Level.ATTENTION in levels:
         return TrayState.ATTENTION
     if any(view.busy for view in views):
         return TrayState.SYNCING
-    states = {view.state for view in views}
-    if RepoState.OFFLINE in states:
+    if Level.WARNING in levels:
+        return TrayState.WARNING
+    if Level.OFFLINE in levels:
         return TrayState.OFFLINE
-    return TrayState.PAUSED if RepoState.PAUSED in states else TrayState.IDLE
+    return TrayState.PAUSED if any(view.state == RepoState.PAUSED for view in views) else TrayState.IDLE
+
+
+def tray_tooltip(views: Sequence[RepoView], state: TrayState) -> str:
+    """The headline, then the repositories that are not up to date, most pressing first,
+    each with what it is doing or what needs doing (the transfer under way, a conflict…)."""
+    if state is TrayState.IDLE and any(not view.standing().in_sync for view in views):
+        headline = translate(
+            "Tray", "Gitferry: nothing needs you"
+        )  # ahead, behind or never synced: not "up to date"
+    else:
+        headline = translate("Tray", _HEADLINES[state])
+    if not views:
+        return translate("Tray", "Gitferry: no repositories yet")
+    standings = [(view, view.standing()) for view in views]
+    named = sorted(
+        ((v, s) for v, s in standings if not s.in_sync), key=lambda vs: (-vs[1].level, vs[0].name.lower())
+    )
+    lines = [headline]
+    for view, stands in named[:TOOLTIP_LINES]:
+        text = view.activity() if view.busy else stands.text
+        lines.append(f"{view.name}: {text}")
+    if len(named) > TOOLTIP_LINES:
+        lines.append(translate("Tray", "and %n more", None, len(named) - TOOLTIP_LINES))
+    return "\n".join(lines)
 
 
 class Tray(QObject):
@@ -96,10 +130,16 @@ class Tray(QObject):
     def hide(self) -> None:
         self.icon.hide()
 
-    def set_state(self, state: TrayState) -> None:
+    def set_state(self, state: TrayState, tooltip: str | None = None) -> None:
         self.state = state
         self.icon.setIcon(self._icons[state])
-        self.icon.setToolTip(_TOOLTIPS[state])
+        self.icon.setToolTip(tooltip if tooltip is not None else translate("Tray", _HEADLINES[state]))
+
+    def show_repos_state(self, views: Sequence[RepoView]) -> None:
+        """The icon and the tooltip from where the repositories stand."""
+        state = tray_state(views)
+        self.set_state(state, tray_tooltip(views, state))
+        self.set_repos(views)
 
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
@@ -151,8 +191,7 @@ class Tray(QObject):
 def _menu_title(view: RepoView) -> str:
     if view.busy:
         return f"{view.name} — {view.activity(brief=True)}"
-    if view.conflicts:
-        return f"{view.name} — {view.conflicts} conflicted"
-    if view.needs_attention():
-        return f"{view.name} — {(view.record.last_result or '').replace('_', ' ')}"
+    stands = view.standing()
+    if stands.level >= Level.WARNING or stands.level is Level.OFFLINE:
+        return f"{view.name} — {stands.text}"
     return view.name

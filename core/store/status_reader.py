@@ -28,6 +28,7 @@ _ALL_BRANCHES = (
 _REPOS = "SELECT id, name, path, state, last_sync, last_result, last_message FROM repos ORDER BY name"
 _CONFLICTS = "SELECT repo_id, branch, path, since FROM conflicts ORDER BY repo_id, branch, path"
 _SUBMODULES = "SELECT repo_id, path, recorded, checked_out, state FROM submodules ORDER BY repo_id, path"
+_SKIPPED_COUNTS = "SELECT repo_id, COUNT(*) FROM skipped_files GROUP BY repo_id"
 BUSY_TIMEOUT_SECONDS = 5.0
 
 
@@ -39,6 +40,7 @@ class Snapshot:
     branches: dict[int, list[BranchStatus]] = field(default_factory=dict)
     conflicts: dict[int, list[ConflictRecord]] = field(default_factory=dict)
     submodules: dict[int, list[SubmoduleStatus]] = field(default_factory=dict)  # when asked for
+    skipped: dict[int, int] = field(default_factory=dict)  # how many files each repository skipped
 
 
 class UnknownRepository(BadInput):
@@ -78,7 +80,8 @@ class StatusReader:
             conn.execute("BEGIN")
             try:
                 subs = _submodules(conn) if submodules else {}
-                return Snapshot(_repos(conn), _branches(conn), _conflicts(conn), subs)
+                skipped = dict(conn.execute(_SKIPPED_COUNTS).fetchall())
+                return Snapshot(_repos(conn), _branches(conn), _conflicts(conn), subs, skipped)
             finally:
                 conn.execute("COMMIT")
         finally:

@@ -5,26 +5,43 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from core.model import RepoRecord, RepoState
+from core.model import BranchStatus, RepoRecord, RepoState
 from core.results import CANCELLED_MESSAGE
-from gui.models.formatting import NO_VALUE, size, when
+from gui.models.formatting import size, when
+from gui.models.standing import Level, Standing, standing
 from gui.models.table_model import Column, KeyedTableModel
+from gui.translations import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
     from core.events import PhaseProgress
 
+translate = QCoreApplication.translate  # by this name, pyside6-lupdate finds the texts
+
+
 FAILED = QColor("#b91c1c")
 ATTENTION = QColor("#b45309")
-ATTENTION_RESULTS = ("conflict", "diverged", "unpublished", "dirty", "auth_failed")
-FAILED_RESULTS = ("error", "offline")
 CANCELLED = CANCELLED_MESSAGE
 
 _STATE_TEXT: dict[str, str] = {
-    RepoState.PAUSED: "Paused: background fetch waits (Resume, or a charged battery)",
-    RepoState.OFFLINE: "Offline: no remote answers; fetches resume once one does",
-    RepoState.TRIPPED: "Tripped: a remote keeps failing; background fetch leaves it out for a while",
+    RepoState.PAUSED: QT_TRANSLATE_NOOP(
+        "RepoView", "Paused: background fetch waits (Resume, or a charged battery)"
+    ),
+    RepoState.OFFLINE: QT_TRANSLATE_NOOP(
+        "RepoView", "Offline: no remote answers; fetches resume once one does"
+    ),
+    RepoState.TRIPPED: QT_TRANSLATE_NOOP(
+        "RepoView", "Tripped: a remote keeps failing; background fetch leaves it out for a while"
+    ),
+}
+_BRIEF_STATE: dict[str, str] = {
+    RepoState.IDLE: QT_TRANSLATE_NOOP("RepoView", "Idle"),
+    RepoState.PAUSED: QT_TRANSLATE_NOOP("RepoView", "Paused"),
+    RepoState.OFFLINE: QT_TRANSLATE_NOOP("RepoView", "Offline"),
+    RepoState.TRIPPED: QT_TRANSLATE_NOOP("RepoView", "Tripped"),
+    RepoState.ERROR: QT_TRANSLATE_NOOP("RepoView", "Stopped"),
 }
 _PHASE_TEXT = {
     "connecting": "Connecting",
@@ -73,6 +90,8 @@ class RepoView:
     state: str
     progress: PhaseProgress | None = None
     conflicts: int = 0
+    branches: tuple[BranchStatus, ...] = ()
+    skipped: int = 0
 
     @property
     def id(self) -> int:
@@ -90,8 +109,17 @@ class RepoView:
         if self.busy and self.progress is not None:
             return progress_brief(self.progress) if brief else progress_text(self.progress)
         if self.busy:
-            return "Syncing…" if self.state == "syncing" else "Fetching…"
-        return self.state.capitalize() if brief else _STATE_TEXT.get(self.state, self.state.capitalize())
+            return (
+                translate("RepoView", "Syncing…")
+                if self.state == "syncing"
+                else translate("RepoView", "Fetching…")
+            )
+        state = self.state
+        if state == RepoState.TRIPPED and self.record.last_result == "offline":
+            state = RepoState.OFFLINE  # the breaker gave up on a host that does not answer
+        if brief:
+            return translate("RepoView", _BRIEF_STATE.get(state, state.capitalize()))
+        return translate("RepoView", _STATE_TEXT.get(state, state.capitalize()))
 
     @property
     def cancelled(self) -> bool:
@@ -101,26 +129,36 @@ class RepoView:
     def with_record(self, record: RepoRecord) -> RepoView:
         return replace(self, record=record, state=record.state if not self.busy else self.state)
 
+    def standing(self) -> Standing:
+        """Where it stands, true to its branch table (gui/models/standing.py)."""
+        return standing(
+            self.record,
+            self.state,
+            self.branches,
+            conflicts=self.conflicts,
+            skipped=self.skipped,
+            activity=self.activity(brief=True) if self.busy else "",
+        )
+
     def needs_attention(self) -> bool:
-        """A conflict, a tripped remote, a result the user must act on or a failure; not
-        `offline`: that is a state the tray shows once, not a stream of errors."""
-        if self.conflicts > 0 or self.state == RepoState.TRIPPED:
-            return True
-        return not self.cancelled and self.record.last_result in (*ATTENTION_RESULTS, "error")
+        """A conflict, a tripped remote that answers, a result the user must act on or a
+        failure; not `offline`: that is a state the tray shows once, not a stream of errors."""
+        return self.standing().level is Level.ATTENTION
 
 
 def _result_colour(view: RepoView) -> QColor | None:
-    if view.cancelled:
-        return None
-    result = view.record.last_result
-    if result in FAILED_RESULTS:
-        return FAILED
-    return ATTENTION if result in ATTENTION_RESULTS or view.conflicts else None
+    level = view.standing().level
+    if level is Level.ATTENTION:
+        return FAILED if view.record.last_result == "error" else ATTENTION
+    return ATTENTION if level is Level.WARNING else None
 
 
-def _result_text(view: RepoView) -> str:
-    result = CANCELLED if view.cancelled else (view.record.last_result or NO_VALUE).replace("_", " ")
-    return f"{result} · {view.conflicts} conflicted" if view.conflicts else result
+def _result_tooltip(view: RepoView) -> str:
+    message = view.record.last_message
+    lines = [view.standing().tooltip()]
+    if message and message != CANCELLED:
+        lines.append(message)
+    return "\n".join(lines)
 
 
 REPO_COLUMNS: list[Column[RepoView]] = [
@@ -133,12 +171,13 @@ REPO_COLUMNS: list[Column[RepoView]] = [
     ),
     Column(
         "Result",
-        _result_text,
-        tooltip=lambda v: v.record.last_message or "",
+        lambda v: v.standing().text,
+        sort_key=lambda v: (-v.standing().level, v.standing().text),
+        tooltip=_result_tooltip,
         foreground=_result_colour,
     ),
 ]
-ACTIVITY_COLUMN = 1
+ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN = 1, 2, 3
 
 
 def repo_model() -> KeyedTableModel[RepoView]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
-from gui.models.repos import RepoView, progress_fraction, progress_text
+from gui.models.repos import RepoView, progress_fraction
+from gui.widgets.elided_label import ElidedLabel
 
 BAR_STEPS = 1000
 
@@ -15,14 +16,16 @@ class ProgressPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.phase = QLabel("Idle")
-        self.phase.setMinimumWidth(260)
+        self.phase = ElidedLabel()  # a long message is cut, never widens the window
+        self.phase.setMinimumWidth(160)
         self.bar = QProgressBar()
+        self.bar.setAccessibleName(self.tr("Sync progress"))
         self.bar.setRange(0, BAR_STEPS)
         self.bar.setTextVisible(True)
         self.bar.setMinimumWidth(160)
-        self.cancel = QPushButton("Cancel")
-        self.cancel.setToolTip("Stop this sync; the repository is left as it was before it")
+        self.cancel = QPushButton(self.tr("Cancel"))
+        self.cancel.setAccessibleName(self.tr("Cancel the sync"))
+        self.cancel.setToolTip(self.tr("Stop this sync; the repository is left as it was before it"))
         self.cancel.clicked.connect(self.cancel_requested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -36,9 +39,13 @@ class ProgressPanel(QWidget):
         self.cancel.setEnabled(busy)
         self.bar.setVisible(busy)
         if view is None:
-            self.phase.setText("")
+            self.phase.set_full_text("")
             return
-        self.phase.setText(view.activity() if busy else _idle_text(view))
+        if busy:
+            self.phase.set_full_text(view.activity())
+        else:
+            text, tooltip = _idle_text(view)
+            self.phase.set_full_text(text, tooltip)
         fraction = progress_fraction(view.progress) if busy and view.progress else None
         if fraction is None:
             self.bar.setRange(0, 0)  # busy, no known total: an indeterminate bar
@@ -46,11 +53,17 @@ class ProgressPanel(QWidget):
             self.bar.setRange(0, BAR_STEPS)
             self.bar.setValue(round(fraction * BAR_STEPS))
             self.bar.setFormat(f"{fraction:.0%}")
-        if busy and view.progress is not None:
-            self.phase.setToolTip(progress_text(view.progress))
 
 
-def _idle_text(view: RepoView) -> str:
+def _idle_text(view: RepoView) -> tuple[str, str]:
+    """The header's line for an idle repository and its tooltip: where it stands (true to
+    its branch table), then what the last run said."""
+    stands = view.standing()
+    text = stands.text
+    if stands.details:
+        text += "  ·  " + stands.details[0]
     message = view.record.last_message
-    result = (view.record.last_result or "not synced yet").replace("_", " ")
-    return f"{result.capitalize()}: {message}" if message and message != result else result.capitalize()
+    if message and not view.cancelled:
+        last = QCoreApplication.translate("ProgressPanel", "Last sync: %1").replace("%1", message)
+        return f"{text}  ·  {last}", "\n".join((stands.tooltip(), last))
+    return text, stands.tooltip()

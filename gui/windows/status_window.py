@@ -10,11 +10,21 @@ rows in place, so the selection and the sort order survive them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QHideEvent,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -33,19 +43,25 @@ from PySide6.QtWidgets import (
 
 from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile, SubmoduleStatus
 from gui.models.branches import branch_model
-from gui.models.repos import ACTIVITY_COLUMN, RepoView, repo_model
+from gui.models.repos import ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN, RepoView, repo_model
+from gui.models.standing import overview
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
 from gui.models.worktree_issues import conflict_model, skipped_model
 from gui.widgets.activity_delegate import ActivityDelegate
+from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.progress_panel import ProgressPanel
+from gui.window_memory import WindowMemory, fit_to_screen
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
     from core.events import BranchStatusChanged, PhaseProgress, StateChanged
 
 
-def _table(model: SortFilterModel, *, stretch: int = 0) -> QTableView:
+def _table(model: SortFilterModel, name: str, *, stretch: int = 0) -> QTableView:
     table = QTableView()
     table.setModel(model)
+    table.setAccessibleName(name)
+    table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move within it
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     table.setSortingEnabled(True)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setAlternatingRowColors(True)
@@ -61,6 +77,11 @@ def _table(model: SortFilterModel, *, stretch: int = 0) -> QTableView:
     return table
 
 
+MIN_COLUMN_WIDTH = 60
+ACTIVITY_WIDTH = 110
+GEOMETRY_KEY, SPLITTER_KEY, SELECTED_KEY, TAB_KEY = "geometry", "splitter", "selected", "tab"
+
+
 class StatusWindow(QMainWindow):
     sync_requested = Signal(int)
     sync_all_requested = Signal()
@@ -71,54 +92,74 @@ class StatusWindow(QMainWindow):
     retry_requested = Signal(int, list)  # repository id, paths
     repo_selected = Signal(int)
 
-    def __init__(self, icon: QIcon | None = None) -> None:
+    def __init__(self, icon: QIcon | None = None, memory: WindowMemory | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Gitferry")
+        self.memory = memory
+        self._remembered_repo = memory.text(SELECTED_KEY) if memory is not None else None
         if icon is not None:
             self.setWindowIcon(icon)
         self.repos: KeyedTableModel[RepoView] = repo_model()
         self.branches: KeyedTableModel[BranchStatus] = branch_model()
         self.conflicts: KeyedTableModel[ConflictRecord] = conflict_model()
         self.skipped: KeyedTableModel[SkippedFile] = skipped_model()
-        self._branches_of: dict[int, list[BranchStatus]] = {}
         self._conflicts_of: dict[int, list[ConflictRecord]] = {}
         self.selected_id: int | None = None
         self._build_actions()
         self._build_layout()
         self.resize(QSize(1120, 640))
+        self._restore()
 
     # Layout ------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        bar = QToolBar("Actions")
+        bar = QToolBar(self.tr("Actions"))
+        bar.setObjectName("actions")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.sync_action = QAction("Sync now", self, shortcut=QKeySequence("Ctrl+S"))
+        self.sync_action = QAction(self.tr("&Sync now"), self, shortcut=QKeySequence("Ctrl+S"))
+        self.sync_action.setToolTip(self.tr("Sync the selected repository (Ctrl+S, or Enter in the list)"))
         self.sync_action.triggered.connect(self._sync_selected)
-        self.sync_all_action = QAction("Sync all", self)
+        self.sync_all_action = QAction(self.tr("Sync &all"), self, shortcut=QKeySequence("Ctrl+Shift+S"))
         self.sync_all_action.triggered.connect(self.sync_all_requested)
-        self.pause_action = QAction("Pause background fetch", self, checkable=True)
-        self.pause_action.toggled.connect(self.pause_requested)
-        self.settings_action = QAction("Settings…", self, shortcut=QKeySequence("Ctrl+,"))
+        self.pause_action = QAction(self.tr("&Pause background fetch"), self, checkable=True)
+        self.pause_action.toggled.connect(self._pause_toggled)
+        self.settings_action = QAction(self.tr("S&ettings…"), self, shortcut=QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.settings_requested)
         for action in (self.sync_action, self.sync_all_action, self.pause_action, self.settings_action):
             bar.addAction(action)
+            button = bar.widgetForAction(action)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable with Tab, as the other controls
+            button.setAccessibleName(action.text().replace("&", ""))
         self.addToolBar(bar)
+        self.toolbar = bar
 
     def _build_layout(self) -> None:
-        self.repo_table = _table(SortFilterModel(self.repos))
+        self.repo_table = _table(SortFilterModel(self.repos), self.tr("Repositories"), stretch=RESULT_COLUMN)
         self.repo_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.repo_table.setItemDelegateForColumn(ACTIVITY_COLUMN, ActivityDelegate(self.repo_table))
-        self.repo_table.horizontalHeader().setSectionResizeMode(
-            ACTIVITY_COLUMN, QHeaderView.ResizeMode.Stretch
-        )
-        self.repo_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.repo_table.horizontalHeader()
+        header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
+        # Name and Result share what is left: a long name is cut in the middle, never widens the list
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(ACTIVITY_COLUMN, ACTIVITY_WIDTH)
+        header.setSectionResizeMode(LAST_SYNC_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         self.repo_table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.repo_table.doubleClicked.connect(lambda _index: self._sync_selected())
+        self.repo_table.installEventFilter(self)  # Enter syncs the selected repository
 
-        self.title = QLabel()
-        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title = ElidedLabel()
+        title_font = self.title.font()
+        title_font.setBold(True)
+        self.title.setFont(title_font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.path_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
+        self.path_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # grey in light and dark
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        heading = QHBoxLayout()
+        heading.setContentsMargins(0, 0, 0, 0)
+        heading.addWidget(self.title, 2)
+        heading.addWidget(self.path_label, 3)
         self.progress = ProgressPanel()
         self.progress.cancel_requested.connect(self._cancel_selected)
         self.submodule_note = QLabel()  # shown only when a submodule is not at its recorded commit
@@ -127,14 +168,17 @@ class StatusWindow(QMainWindow):
         self.submodule_note.hide()
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._branches_tab(), "Branches")
-        self.tabs.addTab(self._conflicts_tab(), "Conflicts")
-        self.tabs.addTab(self._skipped_tab(), "Skipped files")
+        self.tabs.setAccessibleName(self.tr("Details of the selected repository"))
+        self.tabs.addTab(self._branches_tab(), self.tr("Branches"))
+        self.tabs.addTab(self._conflicts_tab(), self.tr("Conflicts"))
+        self.tabs.addTab(self._skipped_tab(), self.tr("Skipped files"))
+        self.tabs.tabBar().setAccessibleName(self.tr("Detail tabs"))
+        self.tabs.currentChanged.connect(lambda index: self._remember(TAB_KEY, index))
 
         detail = QWidget()
         column = QVBoxLayout(detail)
         column.setContentsMargins(8, 4, 4, 4)
-        column.addWidget(self.title)
+        column.addLayout(heading)
         column.addWidget(self.submodule_note)
         column.addWidget(self.progress)
         column.addWidget(self.tabs, 1)
@@ -144,38 +188,44 @@ class StatusWindow(QMainWindow):
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([440, 680])
+        splitter.setSizes([500, 620])
+        splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
         self.setCentralWidget(splitter)
-        self.summary = QLabel()
-        self.statusBar().addPermanentWidget(self.summary)
+        self.summary = ElidedLabel()
+        self.summary.setAccessibleName(self.tr("Summary"))
+        self.statusBar().addWidget(self.summary, 1)
+        # Tab follows the order the controls were made in, which is the screen's: the toolbar,
+        # the list, Cancel (while a sync runs), the tabs and each tab's controls.
 
     def _branches_tab(self) -> QWidget:
         self.branch_proxy = SortFilterModel(self.branches)
-        self.branch_table = _table(self.branch_proxy)
-        self.branch_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.branch_table = _table(self.branch_proxy, self.tr("Branches"), stretch=1)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter branches")
+        self.filter.setPlaceholderText(self.tr("Filter branches"))
+        self.filter.setAccessibleName(self.tr("Filter branches"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.branch_proxy.setFilterFixedString)
         return _page(self.filter, self.branch_table)
 
     def _conflicts_tab(self) -> QWidget:
-        self.conflict_table = _table(SortFilterModel(self.conflicts))
-        self.conflict_hint = QLabel("No conflicts: every branch integrated cleanly.")
-        open_folder = QPushButton("Open folder")
-        open_folder.clicked.connect(self._open_selected_folder)
-        return _page(self.conflict_hint, self.conflict_table, _buttons(open_folder))
+        self.conflict_table = _table(SortFilterModel(self.conflicts), self.tr("Conflicted files"))
+        self.conflict_hint = QLabel(self.tr("No conflicts: every branch integrated cleanly."))
+        self.conflict_open_folder = _button(self.tr("Open folder"), self._open_selected_folder)
+        return _page(self.conflict_hint, self.conflict_table, _buttons(self.conflict_open_folder))
 
     def _skipped_tab(self) -> QWidget:
-        self.skipped_table = _table(SortFilterModel(self.skipped))
+        self.skipped_table = _table(SortFilterModel(self.skipped), self.tr("Skipped files"))
         self.skipped_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.skipped_hint = QLabel("Files left out of auto-commit, and why.")
-        self.retry_button = QPushButton("Retry")
-        self.retry_button.setToolTip("Try the selected files (or all of them) again on the next sync")
-        self.retry_button.clicked.connect(self._retry)
-        open_folder = QPushButton("Open folder")
-        open_folder.clicked.connect(self._open_selected_folder)
-        return _page(self.skipped_hint, self.skipped_table, _buttons(self.retry_button, open_folder))
+        self.skipped_hint = QLabel(self.tr("Files left out of auto-commit, and why."))
+        self.retry_button = _button(self.tr("Retry"), self._retry)
+        self.retry_button.setToolTip(
+            self.tr("Try the selected files (or all of them) again on the next sync")
+        )
+        self.skipped_open_folder = _button(self.tr("Open folder"), self._open_selected_folder)
+        return _page(
+            self.skipped_hint, self.skipped_table, _buttons(self.retry_button, self.skipped_open_folder)
+        )
 
     # What the desktop hands the window ----------------------------------------------
 
@@ -184,19 +234,28 @@ class StatusWindow(QMainWindow):
         records: Sequence[RepoRecord],
         branches: dict[int, list[BranchStatus]],
         conflicts: dict[int, list[ConflictRecord]],
+        skipped: dict[int, int] | None = None,
     ) -> None:
-        """The whole picture from the status store (first paint, or after a repository came or went)."""
-        self._branches_of = dict(branches)
+        """The whole picture from the status store (first paint, or after a repository came
+        or went); `skipped`: how many files each repository skipped."""
         self._conflicts_of = dict(conflicts)
         views = []
         for record in records:
             known = self.repos.row_for(record.id)
+            view = known.with_record(record) if known is not None else RepoView(record, record.state)
             count = len(conflicts.get(record.id, []))
-            view = RepoView(record, record.state, conflicts=count)
-            views.append(known.with_record(record) if known is not None else view)
+            views.append(
+                replace(
+                    view,
+                    conflicts=count,
+                    branches=tuple(branches.get(record.id, [])),
+                    skipped=(skipped or {}).get(record.id, view.skipped),
+                )
+            )
         self.repos.set_rows(views)
         if self.selected_id is None and views:
-            self.select_repo(min(views, key=lambda v: v.name.lower()).id)
+            remembered = [v for v in views if v.name == self._remembered_repo]
+            self.select_repo((remembered or [min(views, key=lambda v: v.name.lower())])[0].id)
         elif self.selected_id is not None and self.repos.row_for(self.selected_id) is None:
             self.selected_id = None
             self._show_selected()
@@ -209,18 +268,17 @@ class StatusWindow(QMainWindow):
         if view is None:
             return
         self._conflicts_of[record.id] = conflicts
-        self.repos.upsert(RepoView(record, view.state, None, len(conflicts)))
+        self.repos.upsert(replace(view, record=record, progress=None, conflicts=len(conflicts)))
         if record.id == self.selected_id:
             self._show_selected()
+        self._update_summary()
 
     def on_state_changed(self, event: StateChanged) -> None:
         view = self.repos.row_for(event.repo_id)
         if view is None:
             return
         busy = str(event.to_state) in ("syncing", "fetching")
-        self.repos.upsert(
-            RepoView(view.record, str(event.to_state), view.progress if busy else None, view.conflicts)
-        )
+        self.repos.upsert(replace(view, state=str(event.to_state), progress=view.progress if busy else None))
         self._refresh_if_selected(event.repo_id)
         self._update_summary()
 
@@ -228,18 +286,28 @@ class StatusWindow(QMainWindow):
         view = self.repos.row_for(event.repo_id)
         if view is None or not view.busy:
             return
-        self.repos.upsert(RepoView(view.record, view.state, event, view.conflicts))
+        self.repos.upsert(replace(view, progress=event))
         self._refresh_if_selected(event.repo_id)
 
     def on_branches_changed(self, event: BranchStatusChanged) -> None:
-        self._branches_of[event.repo_id] = list(event.branches)
+        view = self.repos.row_for(event.repo_id)
+        if view is not None:
+            self.repos.upsert(replace(view, branches=tuple(event.branches)))
         if event.repo_id == self.selected_id:
             self.branches.set_rows(event.branches)
+            self._refresh_if_selected(event.repo_id)
+        self._update_summary()
 
     def show_skipped(self, repo_id: int, skipped: list[SkippedFile]) -> None:
+        view = self.repos.row_for(repo_id)
+        if view is not None and view.skipped != len(skipped):
+            self.repos.upsert(replace(view, skipped=len(skipped)))
+            self._refresh_if_selected(repo_id)
+            self._update_summary()
         if repo_id == self.selected_id:
             self.skipped.set_rows(skipped)
-            self.tabs.setTabText(2, f"Skipped files ({len(skipped)})" if skipped else "Skipped files")
+            counted = self.tr("Skipped files (%1)").replace("%1", str(len(skipped)))
+            self.tabs.setTabText(2, counted if skipped else self.tr("Skipped files"))
 
     def show_submodules(self, repo_id: int, submodules: Sequence[SubmoduleStatus]) -> None:
         """One line per submodule not at its recorded commit; nothing when all are."""
@@ -248,8 +316,10 @@ class StatusWindow(QMainWindow):
         lines = [_submodule_line(s) for s in submodules if s.state != "ok"]
         self.submodule_note.setText("<br>".join(lines))
         self.submodule_note.setToolTip(
-            "Submodules whose checked-out commit is not the one this repository records"
-            " (git submodule status shows them with + or -)"
+            self.tr(
+                "Submodules whose checked-out commit is not the one this repository records"
+                " (git submodule status shows them with + or -)"
+            )
         )
         self.submodule_note.setVisible(bool(lines))
 
@@ -257,7 +327,20 @@ class StatusWindow(QMainWindow):
         self.pause_action.blockSignals(True)
         self.pause_action.setChecked(paused)
         self.pause_action.blockSignals(False)
+        self._pause_text(paused)
         self._update_summary()
+
+    def _pause_toggled(self, paused: bool) -> None:
+        self._pause_text(paused)
+        self.pause_requested.emit(paused)
+
+    def _pause_text(self, paused: bool) -> None:
+        """The toggle says what pressing it does now, never "Pause" while paused."""
+        text = self.tr("&Resume background fetch") if paused else self.tr("&Pause background fetch")
+        self.pause_action.setText(text)
+        button = self.toolbar.widgetForAction(self.pause_action)
+        if button is not None:
+            button.setAccessibleName(text.replace("&", ""))
 
     # Selection and actions -----------------------------------------------------------
 
@@ -278,6 +361,7 @@ class StatusWindow(QMainWindow):
         view = indexes[0].data(ROW_ROLE) if indexes else None
         if isinstance(view, RepoView) and view.id != self.selected_id:
             self.selected_id = view.id
+            self._remember(SELECTED_KEY, view.name)
             self.skipped.set_rows([])
             self.submodule_note.hide()
             self._show_selected()
@@ -288,18 +372,18 @@ class StatusWindow(QMainWindow):
         self.progress.show_view(view)
         self.sync_action.setEnabled(view is not None)
         if view is None:
-            self.title.setText("<b>No repository</b> — add one in Settings")
+            self.title.set_full_text(self.tr("No repository"))
+            self.path_label.set_full_text(self.tr("Add one in Settings"))
             self.branches.set_rows([])
             self.conflicts.set_rows([])
             return
-        self.title.setText(
-            f"<b>{_escape(view.name)}</b>&nbsp;&nbsp;<span style='color:gray'>"
-            f"{_escape(view.record.path)}</span>"
-        )
-        self.branches.set_rows(self._branches_of.get(view.id, []))
+        self.title.set_full_text(view.name)
+        self.path_label.set_full_text(view.record.path)
+        self.branches.set_rows(view.branches)
         conflicts = self._conflicts_of.get(view.id, [])
         self.conflicts.set_rows(conflicts)
-        self.tabs.setTabText(1, f"Conflicts ({len(conflicts)})" if conflicts else "Conflicts")
+        counted = self.tr("Conflicts (%1)").replace("%1", str(len(conflicts)))
+        self.tabs.setTabText(1, counted if conflicts else self.tr("Conflicts"))
 
     def _refresh_if_selected(self, repo_id: int) -> None:
         if repo_id == self.selected_id:
@@ -327,26 +411,59 @@ class StatusWindow(QMainWindow):
         self.retry_requested.emit(self.selected_id, paths)
 
     def _update_summary(self) -> None:
-        """From the states the repositories publish (a low battery pauses them too)."""
+        """From where each repository stands (gui/models/standing.py); a low battery pauses
+        them too, so the published states count as much as the toolbar's toggle."""
         views = self.repos.rows
-        busy = sum(1 for v in views if v.busy)
-        states = {v.state for v in views}
-        parts = [f"{len(views)} repositories"]
-        if busy:
-            parts.append(f"{busy} syncing")
-        paused = self.pause_action.isChecked() or RepoState.PAUSED in states
-        parts.append("background fetch paused" if paused else "background fetch on")
-        if RepoState.OFFLINE in states:
-            parts.append("offline")
-        tripped = sum(1 for v in views if v.state == RepoState.TRIPPED)
+        paused = self.pause_action.isChecked() or any(v.state == RepoState.PAUSED for v in views)
+        parts = overview([(v.name, v.standing()) for v in views], fetch_paused=paused)
+        tripped = sum(1 for v in views if v.state == RepoState.TRIPPED and v.needs_attention())
         if tripped:
-            parts.append(f"{tripped} with a tripped remote")
-        self.summary.setText("  ·  ".join(parts))
+            parts.insert(-1, self.tr("%n with a tripped remote", "", tripped))
+        self.summary.set_full_text("  ·  ".join(parts))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the window hides it; the app lives on in the tray (Quit ends it)."""
         event.ignore()
         self.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter or Return on the repository list syncs the selected repository."""
+        if watched is self.repo_table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._sync_selected()
+                return True
+        return super().eventFilter(watched, event)
+
+    # Remembered across a restart ------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_to_screen(self)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if self.memory is not None:
+            self.memory.save(GEOMETRY_KEY, self.saveGeometry())
+            self.memory.save(SPLITTER_KEY, self.splitter.saveState())
+            self.memory.sync()
+
+    def _restore(self) -> None:
+        if self.memory is None:
+            return
+        geometry = self.memory.data(GEOMETRY_KEY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.memory.data(SPLITTER_KEY)
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        tab = self.memory.number(TAB_KEY)
+        if tab is not None and 0 <= tab < self.tabs.count():
+            self.tabs.setCurrentIndex(tab)
+
+    def _remember(self, key: str, value: str | int) -> None:
+        if self.memory is not None:
+            self.memory.save(key, value)
 
 
 def _page(*widgets: QWidget) -> QWidget:
@@ -356,6 +473,13 @@ def _page(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget, 1 if isinstance(widget, QTableView) else 0)
     return page
+
+
+def _button(text: str, clicked: Callable[[], None]) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(text)
+    button.clicked.connect(clicked)
+    return button
 
 
 def _buttons(*buttons: QPushButton) -> QWidget:

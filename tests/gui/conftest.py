@@ -136,3 +136,11 @@ def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     """`mine` and `theirs`, cloned from a `git daemon` remote and registered. Ask for it after
     `desktop`: the clones are then made once the desktop app runs, as a user would add them."""
     return Clones.make(git_daemon, tmp_path, capsys)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def translations(qapp: QApplication) -> None:
+    """The app's translations, as `gui.app.main` installs them (English's plural forms)."""
+    from gui.translations import install_translations
+
+    assert install_translations(qapp), "resources/translations/gitferry_en.qm did not load"

@@ -7,7 +7,9 @@ import asyncio
 from core.events import PhaseProgress
 from core.git.locks.sync_lock import acquire_sync_lock
 from gui.desktop import Desktop
+from gui.models.repos import RESULT_COLUMN
 from gui.models.table_model import ROW_ROLE
+from gui.resources import TrayState
 from tests.gitcli import ahead_behind, git, refs
 from tests.gui.conftest import Run, start_desktop
 from tests.gui.waiting import next_emit, until
@@ -15,6 +17,13 @@ from tests.integration.clones import Clones
 from tests.servers import Remote
 from tests.servers.faults import CuttingProxyFactory
 from tests.servers.host import LOOPBACK
+
+
+def result_cell(desktop: Desktop, repo_id: int) -> str:
+    model = desktop.window.repos
+    position = model.position_of(repo_id)
+    assert position is not None
+    return str(model.data(model.index(position, RESULT_COLUMN)))
 
 
 def shown_branches(desktop: Desktop) -> dict[str, tuple[int | None, int | None]]:
@@ -55,6 +64,11 @@ def test_branch_table_shows_what_git_rev_list_counts(run: Run, opened: list[str]
             proxy.index(r, 0).data(): (proxy.index(r, 2).data(), proxy.index(r, 3).data()) for r in range(2)
         }
         assert cells == {"main": ("1", "3"), "topic": ("1", "0")}
+        # The fetch itself went fine; the summaries say what the table says (issue 18, defect 3).
+        run(until(lambda: result_cell(desktop, mine.id) == "main diverged: 1 ahead, 3 behind"))
+        assert desktop.window.progress.phase.text().startswith("main diverged: 1 ahead, 3 behind")
+        assert desktop.tray.state is TrayState.WARNING
+        assert "mine: main diverged: 1 ahead, 3 behind" in desktop.tray.icon.toolTip().splitlines()
     finally:
         run(desktop.api.pause())  # no fetch starts while the app quits (it would be cut short)
         run(desktop.stop())
@@ -80,7 +94,7 @@ def test_clicking_sync_sends_the_commit_and_updates_the_table_in_place(
     run(until(lambda: shown_branches(desktop).get("main") == (0, 0)))
     assert window.repo_table.selectionModel().selectedRows()[0].data(ROW_ROLE).id == selected_before
     run(until(lambda: window.repos.row_for(mine.id).record.last_result == "ok"))  # type: ignore[union-attr]
-    assert window.progress.phase.text().startswith("Ok")
+    assert window.progress.phase.text().startswith("Up to date  ·  Last sync: ")
     world.check()
 
 
@@ -99,10 +113,17 @@ def test_cancel_mid_fetch_leaves_the_repository_consistent(
     run(next_emit(desktop.bridge.progress, lambda e: isinstance(e, PhaseProgress) and e.phase == "receiving"))
     assert window.progress.cancel.isEnabled() and window.progress.bar.isVisible()
     assert "Receiving objects" in window.progress.phase.text()
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
     window.progress.cancel.click()
     _repo_id, report = run(next_emit(desktop.synced))
     assert report.message == "cancelled"
     run(until(lambda: not window.progress.cancel.isEnabled()))
+    # The user's own Cancel is no error (issue 18, defect 11).
+    assert notified == [("theirs: sync cancelled", "The repository was left as it was before the sync.")]
+    run(until(lambda: result_cell(desktop, theirs.id) == "Cancelled"))
+    assert window.progress.phase.text() == "Cancelled"
+    assert desktop.tray.state is not TrayState.ATTENTION
     # The transfer's thread stops at its next progress report and lets go of the sync lock.
     lock = acquire_sync_lock(world.theirs / ".git", wait=10, repo_path=str(world.theirs))
     lock.release()
@@ -130,6 +151,11 @@ def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
     run(until(lambda: [s.path for s in window.skipped.rows] == ["video.bin"]))
     assert window.skipped.rows[0].reason == "too_large" and window.tabs.tabText(2) == "Skipped files (1)"
     assert [getattr(e, "path", None) for e in skipped_events] == ["video.bin"]
+    # Not "Ok … pushed main" and an idle tray: a warning (issue 18, defect 10).
+    run(until(lambda: result_cell(desktop, mine.id) == "1 file skipped"))
+    assert window.progress.phase.text().startswith("1 file skipped")
+    assert desktop.tray.state is TrayState.WARNING
+    assert "mine: 1 file skipped" in desktop.tray.icon.toolTip()
     world.check()
 
 

@@ -92,7 +92,7 @@ def test_sync_all_pause_resume_status_window_and_quit(run: Run, desktop: Desktop
     run(stored_states_become(desktop, {"paused"}))
     assert tray.pause_action.text() == "Resume background fetch"
     assert desktop.window.pause_action.isChecked() and tray.state is TrayState.PAUSED
-    assert "background fetch paused" in desktop.window.summary.text()
+    assert "background fetch paused" in desktop.window.summary.full_text()
     tray.pause_action.trigger()
     run(until(lambda: shown_states(desktop) == {"idle"}))
     run(stored_states_become(desktop, {"idle"}))
@@ -151,7 +151,7 @@ def test_a_tripped_remote_shows_in_the_window_and_the_tray_from_the_published_st
         run(until(lambda: desktop.window.repos.row_for(mine.id).state == "tripped"))  # type: ignore[union-attr]
         run(stored_states_become(desktop, {"tripped", "idle"}))
         assert desktop.tray.state is TrayState.ATTENTION
-        assert "1 with a tripped remote" in desktop.window.summary.text()
+        assert "1 with a tripped remote" in desktop.window.summary.full_text()
         row = desktop.window.repos.row_for(mine.id)
         assert row is not None and row.activity().startswith("Tripped: a remote keeps failing")
         assert run(desktop.api.snapshot()).repos[0].state == "tripped"  # mine, first by name
@@ -172,5 +172,10 @@ def test_unreachable_remotes_show_offline_once_in_the_window_and_the_tray(
     run(until(lambda: shown_states(desktop) == {"offline"}))
     run(stored_states_become(desktop, {"offline"}))
     assert desktop.tray.state is TrayState.OFFLINE  # said once, not a failure per repository
-    assert "offline" in desktop.window.summary.text().split("  ·  ")
+    assert "offline" in desktop.window.summary.full_text().split("  ·  ")
+    # "Sync all" counts them offline, not as needing the user (issue 18, defect 7).
+    desktop.tray.sync_all_action.trigger()
+    _title, text = run(next_emit(desktop.tray.notified, lambda title, _text: title == "Sync all finished"))
+    assert text == "0 of 2 repositories synced; 2 offline"
+    assert desktop.tray.state is TrayState.OFFLINE
     run(desktop.api.pause())  # no fetch starts while the app quits (it would be cut short)

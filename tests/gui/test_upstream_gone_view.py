@@ -51,15 +51,15 @@ def test_a_renamed_default_branch_shows_in_the_branch_table_and_needs_attention(
     assert table.data(main, Qt.ItemDataRole.ForegroundRole) == ATTENTION
     assert "nothing of main is pushed" in table.data(main, Qt.ItemDataRole.ToolTipRole)
 
-    view = RepoView(record, record.state)
+    view = RepoView(record, record.state, branches=tuple(branches))
     repos = repo_model()
     repos.set_rows([view])
     result_column = [c.header for c in repos.columns].index("Result")
     cell = repos.index(0, result_column)
-    assert repos.data(cell) == "diverged"
-    assert repos.data(cell, Qt.ItemDataRole.ToolTipRole).startswith(
+    assert repos.data(cell) == "main: upstream gone"
+    assert (
         "origin/main was deleted on the remote; the remote's default branch is now trunk: "
         "1 local commit on main is published nowhere"
-    )
+    ) in repos.data(cell, Qt.ItemDataRole.ToolTipRole)
     assert view.needs_attention()
     world.check()

@@ -1,0 +1,185 @@
+"""Where a repository stands, in one word and one line, derived from everything the
+window knows about it: the engine's live state, the last run's result, its conflicts,
+its skipped files and, above all, its branch table.
+
+This is the only place that decides whether a repository is "up to date": the
+Result column, the detail pane's header, the status bar, the tray's icon and
+tooltip and "Sync all"'s summary all read `standing()`, so none of them can say
+"in sync" while the branch table shows a branch ahead, behind or diverged, a
+conflict waits, files were skipped or every remote is down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+from PySide6.QtCore import QCoreApplication
+
+from core.model import BranchStatus, RepoRecord, RepoState
+from core.results import CANCELLED_MESSAGE
+from gui.translations import QT_TRANSLATE_NOOP
+
+translate = QCoreApplication.translate  # by this name, pyside6-lupdate finds the texts
+
+
+class Level(IntEnum):
+    """How much a repository's standing asks of the user, least first. The tray shows
+    the highest level of all repositories (`BUSY` ranks below the warnings there)."""
+
+    IN_SYNC = 0  # every tracked branch level with its upstream, last run fine
+    PAUSED = 1
+    OFFLINE = 2  # no remote answers: a state, not a stream of errors
+    PENDING = 3  # ahead or behind, or never synced: the next sync has work
+    CANCELLED = 4  # the user stopped the last run; nothing is wrong
+    BUSY = 5
+    WARNING = 6  # skipped files, a diverged branch: worth a look
+    ATTENTION = 7  # a conflict, a refused sign-in, a failure, a tripped remote: the user must act
+
+
+@dataclass(frozen=True)
+class Standing:
+    level: Level
+    text: str  # the short line: the Result column, the header's first words
+    details: tuple[str, ...] = ()  # every other true thing worth saying, one line each
+
+    @property
+    def in_sync(self) -> bool:
+        return self.level is Level.IN_SYNC
+
+    def tooltip(self) -> str:
+        return "\n".join((self.text, *self.details))
+
+
+def branch_lag(branch: BranchStatus) -> str | None:
+    """'main diverged: 1 ahead, 2 behind', 'main 2 behind', …; None when level or not tracked."""
+    if branch.upstream is None or branch.upstream_gone or branch.unpublished:
+        return None
+    if branch.ahead is None or branch.behind is None:
+        return None
+    if branch.ahead and branch.behind:
+        return (
+            translate("Standing", "%1 diverged: %2 ahead, %3 behind")
+            .replace("%1", branch.name)
+            .replace("%2", str(branch.ahead))
+            .replace("%3", str(branch.behind))
+        )
+    if branch.ahead:
+        return translate("Standing", "%1 %n ahead", None, branch.ahead).replace("%1", branch.name)
+    if branch.behind:
+        return translate("Standing", "%1 %n behind", None, branch.behind).replace("%1", branch.name)
+    return None
+
+
+def result_words(result: str) -> str:
+    """The last run's result in the user's words, never the internal key."""
+    words = {
+        "ok": translate("Standing", "Synced"),
+        "up_to_date": translate("Standing", "Up to date"),
+        "conflict": translate("Standing", "Conflict"),
+        "diverged": translate("Standing", "Diverged: not integrated"),
+        "unpublished": translate("Standing", "Commits on no remote"),
+        "dirty": translate("Standing", "Local changes in the way"),
+        "busy": translate("Standing", "Busy: another git command holds it"),
+        "offline": translate("Standing", "Offline"),
+        "auth_failed": translate("Standing", "Sign-in refused"),
+        "error": translate("Standing", "Failed"),
+    }
+    return words.get(result, result.replace("_", " ").capitalize())
+
+
+def standing(
+    record: RepoRecord,
+    state: str,
+    branches: Sequence[BranchStatus] = (),
+    *,
+    conflicts: int = 0,
+    skipped: int = 0,
+    activity: str = "",
+) -> Standing:
+    """Where the repository stands, most pressing first; `activity` is what a busy one is doing."""
+    result = record.last_result
+    cancelled = record.last_message == CANCELLED_MESSAGE
+    found: list[tuple[Level, str]] = []
+    if conflicts or result == "conflict":
+        text = (
+            translate("Standing", "Conflict: %n file(s)", None, conflicts)
+            if conflicts
+            else translate("Standing", "Conflict")
+        )
+        found.append((Level.ATTENTION, text))
+    unreachable = result == "offline"
+    if state == RepoState.TRIPPED and not unreachable:
+        found.append((Level.ATTENTION, translate("Standing", "A remote keeps failing")))
+    for branch in branches:
+        if branch.unpublished:
+            text = translate("Standing", "%1: %n commit(s) on no remote", None, branch.unpublished)
+            found.append((Level.ATTENTION, text.replace("%1", branch.name)))
+        elif branch.upstream is not None and branch.upstream_gone:
+            found.append(
+                (Level.ATTENTION, translate("Standing", "%1: upstream gone").replace("%1", branch.name))
+            )
+    if result in ("auth_failed", "error", "dirty", "diverged", "unpublished") and not cancelled:
+        found.append((Level.ATTENTION, result_words(result)))
+    lags = [(b, lag) for b in branches if (lag := branch_lag(b)) is not None]
+    for branch, lag in lags:
+        diverged = bool(branch.ahead and branch.behind)
+        found.append((Level.WARNING if diverged else Level.PENDING, lag))
+    if skipped:
+        found.append((Level.WARNING, translate("Standing", "%n file(s) skipped", None, skipped)))
+    if state in (RepoState.SYNCING, RepoState.FETCHING):
+        found.append((Level.BUSY, activity or translate("Standing", "Syncing…")))
+    if cancelled:
+        found.append((Level.CANCELLED, translate("Standing", "Cancelled")))
+    if unreachable or state == RepoState.OFFLINE:
+        found.append((Level.OFFLINE, translate("Standing", "Offline: no remote answers")))
+    if state == RepoState.PAUSED:
+        found.append((Level.PAUSED, translate("Standing", "Paused")))
+    if result is None:
+        found.append((Level.PENDING, translate("Standing", "Not synced yet")))
+    if not found:
+        return Standing(
+            Level.IN_SYNC, result_words("up_to_date") if result else translate("Standing", "Up to date")
+        )
+    found.sort(key=lambda item: -item[0])
+    (level, text), rest = found[0], found[1:]
+    return Standing(level, text, tuple(line for _level, line in rest))
+
+
+def most_pressing(standings: Sequence[Standing]) -> Level:
+    return max((s.level for s in standings), default=Level.IN_SYNC)
+
+
+def by_level(named: Sequence[tuple[str, Standing]]) -> dict[Level, list[str]]:
+    """The repositories' names at each level they stand at (levels nobody is at are left out)."""
+    out: dict[Level, list[str]] = {}
+    for name, stands in named:
+        out.setdefault(stands.level, []).append(name)
+    return out
+
+
+def overview(named: Sequence[tuple[str, Standing]], *, fetch_paused: bool) -> list[str]:
+    """The status bar's words: '3 repositories · 1 needs you · 1 to sync · background fetch on'."""
+    levels = by_level(named)
+    parts = [translate("Standing", "%n repositories", None, len(named))]
+    counted = (
+        (Level.ATTENTION, QT_TRANSLATE_NOOP("Standing", "%n need(s) you")),
+        (Level.WARNING, QT_TRANSLATE_NOOP("Standing", "%n with a warning")),
+        (Level.BUSY, QT_TRANSLATE_NOOP("Standing", "%n syncing")),
+        (Level.PENDING, QT_TRANSLATE_NOOP("Standing", "%n to sync")),
+        (Level.CANCELLED, QT_TRANSLATE_NOOP("Standing", "%n cancelled")),
+    )
+    for level, text in counted:
+        if levels.get(level):
+            parts.append(translate("Standing", text, None, len(levels[level])))
+    if levels.get(Level.OFFLINE):
+        parts.append(translate("Standing", "offline"))
+    if named and set(levels) == {Level.IN_SYNC}:
+        parts.append(translate("Standing", "all up to date"))
+    parts.append(
+        translate("Standing", "background fetch paused")
+        if fetch_paused
+        else translate("Standing", "background fetch on")
+    )
+    return parts

@@ -1,0 +1,56 @@
+"""A one-line label that never widens its window: text longer than the room it is
+given is painted cut with "…" (the whole of it in `text()`, the tooltip and for
+screen readers), and it asks for little width, so a long repository name, path or
+message cannot push the window past the screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+MINIMUM_CHARACTERS = 8
+
+
+class ElidedLabel(QLabel):
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+    ) -> None:
+        super().__init__(parent)
+        self._mode = mode
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.set_full_text(text)
+
+    def full_text(self) -> str:
+        return self.text()
+
+    def set_full_text(self, text: str, tooltip: str | None = None) -> None:
+        self.setText(text)
+        self.setToolTip(text if tooltip is None else tooltip)
+
+    def shown_text(self) -> str:
+        """What fits: the text, or its start (end, middle) and "…"."""
+        room = self.contentsRect().width()
+        return self.fontMetrics().elidedText(self.text(), self._mode, max(room, 0))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self.fontMetrics().averageCharWidth() * MINIMUM_CHARACTERS, hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            self.foregroundRole(),
+        )
+        painter.end()

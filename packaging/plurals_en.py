@@ -1,0 +1,107 @@
+"""Write English's plural forms: resources/translations/gitferry_en.ts and its .qm.
+
+    .venv/bin/python packaging/plurals_en.py          # write both
+    .venv/bin/python packaging/plurals_en.py --check  # exit 1 if a %n text has no forms here
+
+Qt takes the singular and plural of a `%n` text ("%n repositories" with n=1) from a
+translation, never from the source text, so English ships one holding only those.
+pyside6-lupdate does not see a `translate(context, text, None, n)` whose count is
+a variable as a plural, so the texts are found here with Python's own parser:
+`self.tr(...)` (context: the enclosing class), `translate("Context", ...)` and
+`QT_TRANSLATE_NOOP("Context", ...)` calls in gui/ whose text holds `%n`. Each one
+needs its two forms in FORMS below; the .qm is compiled by pyside6-lrelease.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "resources" / "translations" / "gitferry_en.ts"
+
+FORMS: dict[str, tuple[str, str]] = {
+    "%n repositories": ("%n repository", "%n repositories"),
+    "%1 of %n repositories synced": ("%1 of %n repository synced", "%1 of %n repositories synced"),
+    "%n need(s) you": ("%n needs you", "%n need you"),
+    "%n with a warning": ("%n with a warning", "%n with a warning"),
+    "%n syncing": ("%n syncing", "%n syncing"),
+    "%n to sync": ("%n to sync", "%n to sync"),
+    "%n cancelled": ("%n cancelled", "%n cancelled"),
+    "%n offline": ("%n offline", "%n offline"),
+    "%n with a tripped remote": ("%n with a tripped remote", "%n with a tripped remote"),
+    "Conflict: %n file(s)": ("Conflict: %n file", "Conflict: %n files"),
+    "%n file(s) skipped": ("%n file skipped", "%n files skipped"),
+    "%1 %n ahead": ("%1 %n ahead", "%1 %n ahead"),
+    "%1 %n behind": ("%1 %n behind", "%1 %n behind"),
+    "and %n more": ("and %n more", "and %n more"),
+    "%1: %n commit(s) on no remote": ("%1: %n commit on no remote", "%1: %n commits on no remote"),
+}
+
+
+def plural_texts(folder: Path) -> set[tuple[str, str]]:
+    """(context, text) of every translatable text with `%n` under `folder`."""
+    found: set[tuple[str, str]] = set()
+    for path in sorted(folder.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        classes: dict[ast.AST, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                for child in ast.walk(node):
+                    classes.setdefault(child, node.name)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if name == "tr" and texts and node in classes:
+                context, text = classes[node], texts[0]
+            elif name in ("translate", "QT_TRANSLATE_NOOP") and len(texts) >= 2:
+                context, text = texts[0], texts[1]
+            else:
+                continue
+            if "%n" in text:
+                found.add((context, text))
+    return found
+
+
+def ts_file(texts: set[tuple[str, str]]) -> str:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', "<!DOCTYPE TS>", '<TS version="2.1" language="en">']
+    for context in sorted({c for c, _ in texts}):
+        lines += ["<context>", f"    <name>{escape(context)}</name>"]
+        for _c, text in sorted(t for t in texts if t[0] == context):
+            one, many = FORMS[text]
+            lines += [
+                '    <message numerus="yes">',
+                f"        <source>{escape(text)}</source>",
+                "        <translation>",
+                f"            <numerusform>{escape(one)}</numerusform>",
+                f"            <numerusform>{escape(many)}</numerusform>",
+                "        </translation>",
+                "    </message>",
+            ]
+        lines.append("</context>")
+    lines.append("</TS>")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    texts = plural_texts(ROOT / "gui")
+    missing = sorted(text for _context, text in texts if text not in FORMS)
+    if missing:
+        print("no English forms for: " + ", ".join(missing), file=sys.stderr)
+        return 1
+    if "--check" in argv:
+        return 0 if OUT.is_file() and OUT.read_text(encoding="utf-8") == ts_file(texts) else 1
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(ts_file(texts), encoding="utf-8")
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    subprocess.run([str(lrelease), "-silent", str(OUT), "-qm", str(OUT.with_suffix(".qm"))], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,135 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>Desktop</name>
+    <message numerus="yes">
+        <source>%1 of %n repositories synced</source>
+        <translation>
+            <numerusform>%1 of %n repository synced</numerusform>
+            <numerusform>%1 of %n repositories synced</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cancelled</source>
+        <translation>
+            <numerusform>%n cancelled</numerusform>
+            <numerusform>%n cancelled</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n need(s) you</source>
+        <translation>
+            <numerusform>%n needs you</numerusform>
+            <numerusform>%n need you</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n offline</source>
+        <translation>
+            <numerusform>%n offline</numerusform>
+            <numerusform>%n offline</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Standing</name>
+    <message numerus="yes">
+        <source>%1 %n ahead</source>
+        <translation>
+            <numerusform>%1 %n ahead</numerusform>
+            <numerusform>%1 %n ahead</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 %n behind</source>
+        <translation>
+            <numerusform>%1 %n behind</numerusform>
+            <numerusform>%1 %n behind</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n commit(s) on no remote</source>
+        <translation>
+            <numerusform>%1: %n commit on no remote</numerusform>
+            <numerusform>%1: %n commits on no remote</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cancelled</source>
+        <translation>
+            <numerusform>%n cancelled</numerusform>
+            <numerusform>%n cancelled</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) skipped</source>
+        <translation>
+            <numerusform>%n file skipped</numerusform>
+            <numerusform>%n files skipped</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n need(s) you</source>
+        <translation>
+            <numerusform>%n needs you</numerusform>
+            <numerusform>%n need you</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n repositories</source>
+        <translation>
+            <numerusform>%n repository</numerusform>
+            <numerusform>%n repositories</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n syncing</source>
+        <translation>
+            <numerusform>%n syncing</numerusform>
+            <numerusform>%n syncing</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n to sync</source>
+        <translation>
+            <numerusform>%n to sync</numerusform>
+            <numerusform>%n to sync</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n with a warning</source>
+        <translation>
+            <numerusform>%n with a warning</numerusform>
+            <numerusform>%n with a warning</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Conflict: %n file(s)</source>
+        <translation>
+            <numerusform>Conflict: %n file</numerusform>
+            <numerusform>Conflict: %n files</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>StatusWindow</name>
+    <message numerus="yes">
+        <source>%n with a tripped remote</source>
+        <translation>
+            <numerusform>%n with a tripped remote</numerusform>
+            <numerusform>%n with a tripped remote</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>and %n more</numerusform>
+            <numerusform>and %n more</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

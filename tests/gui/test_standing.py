@@ -1,0 +1,165 @@
+"""What the window and the tray say is true to the branch table (issue 18's defects 3, 7,
+10, 11, 17 and the tray's tooltip), as a user reads it: the Result column's cell, the
+detail pane's header, the status bar, the tray's icon and tooltip, from the same rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt
+
+from core.events import BranchStatusChanged, PhaseProgress, StateChanged
+from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile
+from gui.resources import TrayState
+from gui.tray import Tray, tray_state
+from gui.windows.status_window import StatusWindow
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+def branch(name: str, ahead: int, behind: int) -> BranchStatus:
+    return BranchStatus(name, f"origin/{name}", "a" * 40, "b" * 40, ahead, behind, NOW)
+
+
+RESULT_COLUMN = 3
+
+
+def shown(window: StatusWindow, repo_id: int) -> str:
+    """The Result column's cell of the repository, as the list shows it."""
+    position = window.repos.position_of(repo_id)
+    assert position is not None and window.repos.columns[RESULT_COLUMN].header == "Result"
+    return str(window.repos.data(window.repos.index(position, RESULT_COLUMN)))
+
+
+def tray_for(window: StatusWindow) -> Tray:
+    """A tray showing the window's repositories, as the desktop keeps it."""
+    tray = Tray()
+    tray.show_repos_state(window.repos.rows)
+    return tray
+
+
+def summary(window: StatusWindow) -> str:
+    return window.summary.full_text()
+
+
+def window_with(qtbot: object, *records: RepoRecord, **kwargs: object) -> StatusWindow:
+    window = StatusWindow()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show_repos(list(records), kwargs.get("branches", {}), kwargs.get("conflicts", {}))  # type: ignore[arg-type]
+    return window
+
+
+def test_a_diverged_branch_after_a_clean_fetch_is_never_up_to_date(qtbot: object) -> None:
+    """The background fetch's run says up_to_date; the branch table says main is 1 ahead, 2 behind."""
+    notes = RepoRecord(1, "notes", "/n", last_result="up_to_date", last_message="up to date")
+    window = window_with(qtbot, notes, branches={1: [branch("main", 1, 2), branch("topic", 0, 0)]})
+    assert shown(window, 1) == "main diverged: 1 ahead, 2 behind"
+    assert window.progress.phase.text().startswith("main diverged: 1 ahead, 2 behind")
+    assert "up to date" not in summary(window)
+    assert "1 with a warning" in summary(window)
+    tray = tray_for(window)
+    assert tray.state is TrayState.WARNING
+    assert tray.icon.toolTip().splitlines() == [
+        "Gitferry: worth a look",
+        "notes: main diverged: 1 ahead, 2 behind",
+    ]
+
+
+def test_behind_or_ahead_is_work_for_the_next_sync_not_up_to_date(qtbot: object) -> None:
+    notes = RepoRecord(1, "notes", "/n", last_result="ok")
+    window = window_with(qtbot, notes, branches={1: [branch("main", 0, 3)]})
+    assert shown(window, 1) == "main 3 behind"
+    tray = tray_for(window)
+    assert tray.state is TrayState.IDLE  # nothing wrong, nothing running
+    assert tray.icon.toolTip().splitlines() == ["Gitferry: nothing needs you", "notes: main 3 behind"]
+    assert "1 to sync" in summary(window)
+    window.on_branches_changed(BranchStatusChanged(1, "notes", (branch("main", 0, 0),)))
+    assert shown(window, 1) == "Up to date"
+    assert tray_for(window).icon.toolTip() == "Gitferry: everything up to date"
+    assert summary(window).startswith("1 repository  ·  all up to date")
+
+
+def test_an_unresolved_conflict_stays_the_headline_after_a_later_clean_fetch(qtbot: object) -> None:
+    docs = RepoRecord(2, "docs", "/d", last_result="up_to_date")
+    window = window_with(
+        qtbot,
+        docs,
+        branches={2: [branch("main", 0, 0)]},
+        conflicts={2: [ConflictRecord("main", "a.txt", NOW)]},
+    )
+    assert shown(window, 2) == "Conflict: 1 file"
+    assert window.progress.phase.text().startswith("Conflict: 1 file")
+    assert "1 needs you" in summary(window)
+    tray = tray_for(window)
+    assert tray.state is TrayState.ATTENTION
+    assert tray.icon.toolTip().splitlines()[1] == "docs: Conflict: 1 file"
+
+
+def test_skipped_files_are_a_warning_in_the_result_the_header_and_the_tray(qtbot: object) -> None:
+    notes = RepoRecord(1, "notes", "/n", last_result="ok", last_message="pushed main")
+    other = RepoRecord(2, "other", "/o", last_result="ok")
+    window = window_with(qtbot, notes, other, branches={1: [branch("main", 0, 0)], 2: [branch("main", 0, 0)]})
+    window.select_repo(1)
+    skipped = SkippedFile("video.bin", "too_large", 1 << 21, 1, NOW, NOW)
+    window.show_skipped(2, [skipped])  # not the selected one: still counted
+    assert shown(window, 2) == "1 file skipped"
+    position = window.repos.position_of(2)
+    assert window.repos.data(window.repos.index(position, RESULT_COLUMN), Qt.ItemDataRole.ForegroundRole)
+    window.show_skipped(1, [skipped, SkippedFile("b.iso", "too_large", 1 << 22, 1, NOW, NOW)])
+    assert window.progress.phase.text() == "2 files skipped  ·  Last sync: pushed main"
+    assert window.tabs.tabText(2) == "Skipped files (2)"
+    tray = tray_for(window)
+    assert tray.state is TrayState.WARNING
+    assert tray.icon.toolTip().splitlines()[1:] == ["notes: 2 files skipped", "other: 1 file skipped"]
+
+
+def test_a_cancelled_sync_reads_cancelled_not_error(qtbot: object) -> None:
+    notes = RepoRecord(1, "notes", "/n", last_result="error", last_message="cancelled")
+    window = window_with(qtbot, notes, branches={1: [branch("main", 0, 0)]})
+    assert window.progress.phase.text() == "Cancelled"  # it read "Error: cancelled"
+    assert shown(window, 1) == "Cancelled"
+    assert tray_state(window.repos.rows) is TrayState.IDLE
+    assert "error" not in window.repos.row_for(1).activity().lower()  # type: ignore[union-attr]
+
+
+def test_every_remote_down_is_offline_not_attention(qtbot: object) -> None:
+    """A remote the breaker tripped because it never answered is part of being offline."""
+    records = [
+        RepoRecord(i, name, f"/{name}", state=state, last_result="offline", last_message="connection refused")
+        for i, (name, state) in enumerate([("a", "tripped"), ("b", "offline"), ("c", "tripped")], 1)
+    ]
+    window = window_with(qtbot, *records)
+    tray = tray_for(window)
+    assert tray.state is TrayState.OFFLINE  # it said "something needs you"
+    assert {shown(window, i) for i in (1, 2, 3)} == {"Offline: no remote answers"}
+    assert window.repos.row_for(1).activity(brief=True) == "Offline"  # type: ignore[union-attr]
+    assert tray.icon.toolTip().splitlines()[0] == "Gitferry: offline, no remote answers"
+    said = summary(window)
+    assert "offline" in said.split("  ·  ") and "need" not in said and "tripped" not in said
+
+
+def test_the_tray_tooltip_names_who_needs_attention_and_the_transfer_under_way(qtbot: object) -> None:
+    records = [
+        RepoRecord(1, "alpha", "/a", last_result="auth_failed", last_message="401"),
+        RepoRecord(2, "beta", "/b", last_result="ok"),
+        RepoRecord(3, "gamma", "/g", last_result="ok"),
+    ]
+    window = window_with(qtbot, *records, branches={i: [branch("main", 0, 0)] for i in (1, 2, 3)})
+    window.on_state_changed(StateChanged(2, "beta", RepoState.IDLE, RepoState.SYNCING, 1.0))
+    window.on_progress(PhaseProgress(2, "beta", "origin", "receiving", 40, 80, 4096))
+    tray = tray_for(window)
+    assert tray.state is TrayState.ATTENTION
+    assert tray.icon.toolTip().splitlines() == [
+        "Gitferry: something needs you",
+        "alpha: Sign-in refused",
+        "beta: Receiving objects 40/80 · 4.0 KiB (origin)",
+    ]
+    assert tray.repo_menus[1].title() == "alpha — Sign-in refused"  # the user's words, not auth_failed
+
+
+def test_counts_read_as_english_plurals(qtbot: object) -> None:
+    one = window_with(qtbot, RepoRecord(1, "solo", "/s", last_result="ok"))
+    assert summary(one).startswith("1 repository  ·  ")
+    two = window_with(qtbot, RepoRecord(1, "a", "/a"), RepoRecord(2, "b", "/b"))
+    assert summary(two).startswith("2 repositories  ·  2 to sync")  # never synced yet
+    assert shown(two, 1) == "Not synced yet"

@@ -1,0 +1,150 @@
+"""The status window fits the screen, is worked by keyboard alone, names its controls
+for screen readers, remembers itself across a restart, and its words follow its state
+(issue 18's defects 5, 6, 14 and 17's toggle)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QTabBar, QTableView, QWidget
+
+from core.events import PhaseProgress, StateChanged
+from core.model import BranchStatus, RepoRecord, RepoState
+from gui.window_memory import WindowMemory
+from gui.windows.status_window import StatusWindow
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+LONG = "a-repository-whose-name-goes-on-" + "and-on-" * 40 + "end"
+
+
+def records() -> list[RepoRecord]:
+    return [
+        RepoRecord(1, "notes", "/home/u/notes", last_result="ok"),
+        RepoRecord(2, LONG, f"/home/u/{LONG}", last_result="ok"),
+        RepoRecord(3, "website", "/home/u/website", last_result="ok"),
+    ]
+
+
+def shown_window(qtbot: object, memory: WindowMemory | None = None) -> StatusWindow:
+    window = StatusWindow(memory=memory)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    branches = {1: [BranchStatus("main", "origin/main", "a" * 40, "a" * 40, 0, 0, NOW)]}
+    window.show_repos(records(), branches, {})
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    return window
+
+
+def test_a_long_repository_name_never_widens_the_window_or_hides_the_other_columns(qtbot: object) -> None:
+    window = shown_window(qtbot)
+    window.select_repo(2)
+    QApplication.processEvents()
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    assert window.minimumSizeHint().width() < screen.width()
+    assert window.frameGeometry().width() <= screen.width()
+    table = window.repo_table
+    header = table.horizontalHeader()
+    viewport = table.viewport().width()
+    for column in range(header.count()):  # every column starts inside the list
+        assert header.sectionViewportPosition(column) < viewport, column
+    assert header.sectionSize(0) <= viewport // 2
+    assert window.title.full_text() == LONG and window.title.shown_text().endswith("…")
+    window.resize(screen.width() * 3, 500)  # asked for more than the screen
+    window.hide()
+    window.show()
+    assert window.frameGeometry().width() <= screen.width()
+
+
+def focus_chain(qtbot: object, window: StatusWindow) -> list[QWidget]:
+    """Tab from the repository list until focus comes back to it, as a user would press it."""
+    window.activateWindow()
+    window.repo_table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.repo_table)  # type: ignore[attr-defined]
+    seen: list[QWidget] = [window.repo_table]
+    for _ in range(40):
+        current = QApplication.focusWidget()
+        assert current is not None
+        QTest.keyClick(current, Qt.Key.Key_Tab)
+        after = QApplication.focusWidget()
+        if after is window.repo_table or after is None:
+            break
+        seen.append(after)
+    return seen
+
+
+def test_tab_leaves_the_repository_list_and_reaches_every_control(qtbot: object) -> None:
+    window = shown_window(qtbot)
+    window.select_repo(1)
+    window.activateWindow()
+    window.repo_table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.repo_table)  # type: ignore[attr-defined]
+    QTest.keyClick(window.repo_table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not window.repo_table  # Tab is not trapped in the table
+    assert window.selected_id == 1  # and did not move the selection
+    chain = focus_chain(qtbot, window)
+    assert isinstance(chain[1], QTabBar)  # the detail tabs come right after the list
+    assert window.filter in chain and window.branch_table in chain
+    buttons = [w.accessibleName() for w in chain if isinstance(w, QAbstractButton)]
+    assert {"Sync now", "Sync all", "Pause background fetch", "Settings…"} <= set(buttons)
+    window.tabs.setCurrentIndex(2)  # the skipped files' Retry
+    assert window.retry_button in focus_chain(qtbot, window)
+    window.on_state_changed(StateChanged(1, "notes", RepoState.IDLE, RepoState.SYNCING, 1.0))
+    window.on_progress(PhaseProgress(1, "notes", "origin", "receiving", 1, 9, 100))
+    assert window.progress.cancel in focus_chain(qtbot, window)  # Cancel, while there is something to cancel
+    for widget in chain:
+        named = widget.accessibleName() or (isinstance(widget, QLineEdit) and widget.placeholderText())
+        assert named, f"{type(widget).__name__} has no accessible name"
+    for table in window.findChildren(QTableView):
+        assert not table.tabKeyNavigation() and table.accessibleName()
+
+
+def test_enter_on_the_list_syncs_the_selected_repository(qtbot: object) -> None:
+    window = shown_window(qtbot)
+    window.select_repo(3)
+    asked: list[int] = []
+    window.sync_requested.connect(asked.append)
+    QTest.keyClick(window.repo_table, Qt.Key.Key_Return)
+    assert asked == [3]
+
+
+def test_geometry_selection_and_tab_are_remembered_across_a_restart(qtbot: object, tmp_path: Path) -> None:
+    first = shown_window(qtbot, WindowMemory(tmp_path))
+    first.resize(700, 450)
+    first.move(40, 30)
+    first.select_repo(3)  # not the first by name
+    first.tabs.setCurrentIndex(2)
+    QApplication.processEvents()
+    size = first.size()
+    first.hide()  # closing the window (or Quit) hides it: that is when it is saved
+    assert (tmp_path / "window.ini").is_file()
+
+    again = shown_window(qtbot, WindowMemory(tmp_path))
+    assert again.selected_id == 3
+    assert again.tabs.currentIndex() == 2
+    assert again.size() == size
+
+
+def test_a_remembered_repository_that_is_gone_falls_back_to_the_first_by_name(
+    qtbot: object, tmp_path: Path
+) -> None:
+    memory = WindowMemory(tmp_path)
+    memory.save("selected", "removed-meanwhile")
+    memory.save("tab", 7)  # no such tab
+    window = shown_window(qtbot, memory)
+    assert window.selected_id == 2 and window.tabs.currentIndex() == 0  # LONG sorts before "notes"
+
+
+def test_the_pause_toggle_says_what_it_does_now(qtbot: object) -> None:
+    window = shown_window(qtbot)
+    asked: list[bool] = []
+    window.pause_requested.connect(asked.append)
+    assert window.pause_action.text().replace("&", "") == "Pause background fetch"
+    window.pause_action.trigger()
+    assert asked == [True] and window.pause_action.isChecked()
+    assert window.pause_action.text().replace("&", "") == "Resume background fetch"
+    window.set_paused(False)  # the tray's Resume
+    assert window.pause_action.text().replace("&", "") == "Pause background fetch"
