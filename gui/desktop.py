@@ -253,8 +253,8 @@ class Desktop(QObject):
     def _remote_tripped(self, event: RemoteTripped) -> None:
         until = event.until.astimezone().strftime("%H:%M")
         self.tray.notify(
-            f"{event.repo}: {event.remote} keeps failing",
-            f"Gitferry stops fetching from it until {until}, then tries again.",
+            self.tr("%1: %2 keeps failing").replace("%1", event.repo).replace("%2", event.remote),
+            self.tr("Gitferry stops fetching from it until %1, then tries again.").replace("%1", until),
             warning=True,
         )
 
@@ -264,13 +264,21 @@ class Desktop(QObject):
         if report.result.succeeded and report.kept_both:
             copies = ", ".join(str(entry["copy"]) for entry in report.kept_both if entry.get("copy"))
             self.tray.notify(
-                f"{report.name}: both sides kept",
-                f"Conflicting edits were both kept ({copies}); compare them and delete the copy.",
+                self.tr("%1: both sides kept").replace("%1", report.name),
+                self.tr("Conflicting edits were both kept (%1); compare them and delete the copy.").replace(
+                    "%1", copies
+                ),
+                warning=True,
+            )
+        elif report.result.succeeded and report.skipped:  # said as a warning, not "synced" alone
+            skipped = translate("Desktop", "%n file(s) skipped", None, len(report.skipped))
+            self.tray.notify(
+                self.tr("%1 synced; %2").replace("%1", report.name).replace("%2", skipped),
+                self.tr("%1. See Skipped files in the status window.").replace("%1", _what_changed(report)),
                 warning=True,
             )
         elif report.result.succeeded:
-            what = _what_changed(report)
-            self.tray.notify(f"{report.name} synced", what)
+            self.tray.notify(self.tr("%1 synced").replace("%1", report.name), _what_changed(report))
         elif report.message == CANCELLED_MESSAGE:  # the user's own Cancel: not an error
             self.tray.notify(
                 self.tr("%1: sync cancelled").replace("%1", report.name),
@@ -285,11 +293,15 @@ class Desktop(QObject):
         if event.result is ResultKind.CONFLICT:
             paths = event.details.get("conflicts") or []
             listed = ", ".join(paths[:3]) + ("…" if len(paths) > 3 else "")
-            self.tray.notify(f"{event.repo}: conflict", f"Resolve {listed} in {event.repo}.", warning=True)
+            self.tray.notify(
+                self.tr("%1: conflict").replace("%1", event.repo),
+                self.tr("Resolve %1 in %2.").replace("%1", listed).replace("%2", event.repo),
+                warning=True,
+            )
         elif event.result is ResultKind.AUTH_FAILED:
             self.tray.notify(
-                f"{event.repo}: sign-in refused",
-                event.message or "Check the credentials in Settings.",
+                self.tr("%1: sign-in refused").replace("%1", event.repo),
+                event.message or self.tr("Check the credentials in Settings."),
                 warning=True,
             )
 
@@ -300,11 +312,11 @@ class Desktop(QObject):
 def _what_changed(report: SyncReport) -> str:
     parts = []
     if report.pushed:
-        parts.append(f"pushed {', '.join(report.pushed)}")
+        parts.append(translate("Desktop", "pushed %1").replace("%1", ", ".join(report.pushed)))
     integrated = report.fast_forwarded + report.merged + report.rebased
     if integrated:
-        parts.append(f"brought in {', '.join(integrated)}")
-    return "; ".join(parts).capitalize() if parts else "Already up to date."
+        parts.append(translate("Desktop", "brought in %1").replace("%1", ", ".join(integrated)))
+    return "; ".join(parts).capitalize() if parts else translate("Desktop", "Already up to date.")
 
 
 def sync_all_summary(reports: list[SyncReport | BaseException]) -> str:

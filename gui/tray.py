@@ -94,19 +94,19 @@ class Tray(QObject):
         self._icons = {state: QIcon(str(tray_icon_path(state))) for state in TrayState}
         self.icon = QSystemTrayIcon(self._icons[self.state], self)
         self.menu = QMenu()
-        self.sync_all_action = QAction("Sync all now", self.menu)
+        self.sync_all_action = QAction(self.tr("Sync all now"), self.menu)
         self.sync_all_action.triggered.connect(self.sync_all_requested)
         self.repo_menus: dict[int, QMenu] = {}
         self._order: list[int] = []  # repo_menus' ids as the menu lists them
         self._repos_separator = QAction(self.menu)
         self._repos_separator.setSeparator(True)
-        self.pause_action = QAction("Pause background fetch", self.menu)
+        self.pause_action = QAction(self.tr("Pause background fetch"), self.menu)
         self.pause_action.triggered.connect(lambda: self.pause_requested.emit(not self._paused))
-        self.status_action = QAction("Status window", self.menu)
+        self.status_action = QAction(self.tr("Status window"), self.menu)
         self.status_action.triggered.connect(lambda: self.status_requested.emit(0))
-        self.settings_action = QAction("Settings…", self.menu)
+        self.settings_action = QAction(self.tr("Settings…"), self.menu)
         self.settings_action.triggered.connect(self.settings_requested)
-        self.quit_action = QAction("Quit Gitferry", self.menu)
+        self.quit_action = QAction(self.tr("Quit Gitferry"), self.menu)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.addAction(self.sync_all_action)
         self.menu.addAction(self._repos_separator)
@@ -143,7 +143,9 @@ class Tray(QObject):
 
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
-        self.pause_action.setText("Resume background fetch" if paused else "Pause background fetch")
+        self.pause_action.setText(
+            self.tr("Resume background fetch") if paused else self.tr("Pause background fetch")
+        )
 
     def set_repos(self, views: Sequence[RepoView]) -> None:
         """One submenu per repository (Sync, Open folder, Status), in name order."""
@@ -174,9 +176,9 @@ class Tray(QObject):
     def _repo_menu(self, view: RepoView) -> QMenu:
         menu = QMenu(self.menu)
         for text, handler in (
-            ("Sync", partial(self.sync_requested.emit, view.id)),
-            ("Open folder", partial(self.open_folder_requested.emit, view.record.path)),
-            ("Status", partial(self.status_requested.emit, view.id)),
+            (self.tr("Sync"), partial(self.sync_requested.emit, view.id)),
+            (self.tr("Open folder"), partial(self.open_folder_requested.emit, view.record.path)),
+            (self.tr("Status"), partial(self.status_requested.emit, view.id)),
         ):
             action = QAction(text, menu)
             action.triggered.connect(handler)

@@ -142,6 +142,8 @@ def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
     run(desktop.refresh())
     skipped_events: list[object] = []
     desktop.bridge.file_skipped.connect(skipped_events.append)
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
     window = desktop.window
     window.select_repo(mine.id)
     window.sync_action.trigger()
@@ -156,6 +158,7 @@ def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
     assert window.progress.phase.text().startswith("1 file skipped")
     assert desktop.tray.state is TrayState.WARNING
     assert "mine: 1 file skipped" in desktop.tray.icon.toolTip()
+    assert notified == [("mine synced; 1 file skipped", "Pushed main. See Skipped files in the status window.")]
     world.check()
 
 
