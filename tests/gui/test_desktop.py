@@ -158,7 +158,8 @@ def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
     assert window.progress.phase.text().startswith("1 file skipped")
     assert desktop.tray.state is TrayState.WARNING
     assert "mine: 1 file skipped" in desktop.tray.icon.toolTip()
-    assert notified == [("mine synced; 1 file skipped", "Pushed main. See Skipped files in the status window.")]
+    said = ("mine synced; 1 file skipped", "Pushed main. See Skipped files in the status window.")
+    assert notified == [said]
     world.check()
 
 
