@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from core.engine import history as history_ops
 from core.engine import registry
@@ -48,6 +48,12 @@ from core.events import (
 from core.git.merge.resolution import CHOICES, ConflictedPath, Finished, Resolution, Version
 from core.git.progress import Phase, TransferProgress
 from core.git.transfer.sign_in import SignInRequest
+from core.git.transfer.ssh_questions import (
+    HostKeyChangedNotice,
+    HostKeyQuestion,
+    PassphraseQuestion,
+    SshQuestion,
+)
 from core.model import (
     BranchStatus,
     ConflictRecord,
@@ -99,7 +105,10 @@ __all__ = [
     "Finished",
     "GitferryError",
     "HistoryEntry",
+    "HostKeyChangedNotice",
+    "HostKeyQuestion",
     "HttpAuth",
+    "PassphraseQuestion",
     "Phase",
     "PhaseProgress",
     "Published",
@@ -114,6 +123,7 @@ __all__ = [
     "SignInRequest",
     "SkippedFile",
     "Snapshot",
+    "SshQuestion",
     "StateChanged",
     "SubmoduleStatus",
     "Subscription",
@@ -131,6 +141,9 @@ __all__ = [
 
 CloneProgress = Callable[[str, TransferProgress], None]
 AsyncSignInPrompt = Callable[[SignInRequest], Coroutine[Any, Any, HttpAuth | None]]
+Q = TypeVar("Q")
+A = TypeVar("A")
+AsyncSshPrompt = Callable[[SshQuestion], Coroutine[Any, Any, str | None]]
 
 
 class Api:
@@ -143,8 +156,9 @@ class Api:
     def __init__(self, core: Core, *, bus: EventBus | None = None) -> None:
         self.core = core
         self.daemon = Daemon(core, bus=bus)
-        self._prompts: set[concurrent.futures.Future[HttpAuth | None]] = set()  # asked, unanswered
+        self._prompts: set[concurrent.futures.Future[Any]] = set()  # asked, unanswered
         self._closing = False
+        self._one_question = threading.Lock()  # the user sees one question at a time
 
     @classmethod
     async def open(cls, home: Path | None = None) -> Api:
@@ -413,17 +427,27 @@ class Api:
         """How a sync the user started asks them to sign in to an HTTP(S) remote: `ask`
         runs on this event loop (a dialog) and returns the user name and secret, or None
         when they cancel. One question at a time; None: nobody is asked (`auth_failed`)."""
-        if ask is None:
-            self.core.sign_in_prompt = None
-            return
-        loop = asyncio.get_running_loop()
-        one_at_a_time = threading.Lock()
+        self.core.sign_in_prompt = None if ask is None else self._blocking(ask)
 
-        def blocking(request: SignInRequest) -> HttpAuth | None:  # a transfer's thread
-            with one_at_a_time:
+    def set_ssh_prompt(self, ask: AsyncSshPrompt | None) -> None:
+        """How ssh's questions reach the user, for a job the user started: `ask` runs on
+        this event loop and returns, for a `HostKeyQuestion`, the fingerprint the user
+        accepted; for a `PassphraseQuestion`, the passphrase (kept in memory for the
+        session, never written); for a `HostKeyChangedNotice`, nothing (it is only
+        shown). None from `ask`: declined. The same queue as the sign-in's; None: nobody
+        is asked (an unknown host key fails, naming its fingerprint)."""
+        self.core.ssh_prompt = None if ask is None else self._blocking(ask)
+
+    def _blocking(self, ask: Callable[[Q], Coroutine[Any, Any, A | None]]) -> Callable[[Q], A | None]:
+        """`ask` made callable from a transfer's thread: run on this loop, one question at
+        a time; a question still open when the app closes is cancelled (answer None)."""
+        loop = asyncio.get_running_loop()
+
+        def blocking(question: Q) -> A | None:  # a transfer's thread
+            with self._one_question:
                 if self._closing:
                     return None
-                prompt = asyncio.run_coroutine_threadsafe(ask(request), loop)
+                prompt = asyncio.run_coroutine_threadsafe(ask(question), loop)
                 self._prompts.add(prompt)
                 try:
                     return prompt.result()
@@ -432,7 +456,7 @@ class Api:
                 finally:
                     self._prompts.discard(prompt)
 
-        self.core.sign_in_prompt = blocking
+        return blocking
 
     # Settings ---------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from core.cli_output import (
     repo_json,
     skipped_json,
     terminal_sign_in,
+    terminal_ssh_prompt,
 )
 from core.errors import BadInput, GitferryError
 from core.logs import configure_logging, log_file, log_to_stderr
@@ -121,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     creds.add_argument("name")
     creds.add_argument("remote")
 
+    trust = sub.add_parser("trust-host", help="accept an ssh server's host key, given its fingerprint")
+    trust.add_argument("url", help="the remote's ssh address")
+    trust.add_argument("fingerprint", help="SHA256:... as the failed sync printed it")
+
     log = sub.add_parser("log", help="the activity log")
     log.add_argument("name", nargs="?")
     log.add_argument("--json", action="store_true")
@@ -150,6 +155,7 @@ async def _run(args: argparse.Namespace) -> int:
         handler = _HANDLERS[args.command]
         if args.command != "daemon" and sys.stdin.isatty():
             core.sign_in_prompt = terminal_sign_in  # without a terminal: auth_failed, one line
+            core.ssh_prompt = terminal_ssh_prompt
         return await handler(core, args)
     finally:
         await core.close(wait=args.command != "daemon")
@@ -306,6 +312,13 @@ async def _credentials(core: Core, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def _trust_host(core: Core, args: argparse.Namespace) -> int:
+    from core.engine import registry
+
+    print(await registry.trust_host(core, args.url, args.fingerprint))
+    return EXIT_OK
+
+
 async def _log(core: Core, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise BadInput("--limit must be 1 or more")
@@ -381,6 +394,7 @@ _HANDLERS = {
     "publish": _publish,
     "remote": _remote,
     "credentials": _credentials,
+    "trust-host": _trust_host,
     "log": _log,
     "set": _set,
     "show": _show,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not 
     from core.engine.report import SyncReport
     from core.git.progress import TransferProgress
     from core.git.transfer.sign_in import SignInRequest
+    from core.git.transfer.ssh_questions import SshQuestion
     from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus
     from core.remote_url import HttpAuth
 
@@ -202,3 +203,18 @@ def terminal_sign_in(request: SignInRequest) -> HttpAuth | None:
         except EOFError:
             return None
     return HttpAuth(user, secret) if user and secret else None
+
+
+def terminal_ssh_prompt(question: SshQuestion) -> str | None:
+    """ssh's questions on the terminal: a key's passphrase asked as ssh asks it (without
+    echo, the progress bar stopped meanwhile); an unknown host key is never accepted here
+    (the sync's line gives its fingerprint and `gitferry trust-host`)."""
+    from core.git.transfer.ssh_questions import PassphraseQuestion
+
+    if not isinstance(question, PassphraseQuestion):
+        return None
+    with ProgressView.hidden():
+        try:
+            return getpass.getpass(f"Enter passphrase for key '{question.key_file}': ") or None
+        except EOFError:
+            return None

@@ -15,6 +15,7 @@ from core.credentials import Credentials
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.git.history.ahead_behind import GenerationIndex
 from core.git.transfer.sign_in import Signer, SignInPrompt
+from core.git.transfer.ssh_questions import SshPassphrases, SshPrompt
 from core.journal import Journal
 from core.offload import Offload
 from core.paths import data_dir, store_file
@@ -33,10 +34,18 @@ class Core:
     # How the client asks the user to sign in to an HTTP(S) remote (a terminal prompt,
     # the desktop app's dialog), called from a transfer's thread; None: it cannot ask.
     sign_in_prompt: SignInPrompt | None = None
+    # How the client answers ssh's questions (an unknown host key, a key's passphrase),
+    # called from a thread; None: nobody is asked. Passphrases typed are kept in memory
+    # for the session, and answer ssh for every job, the background's too.
+    ssh_prompt: SshPrompt | None = None
+    passphrases: SshPassphrases = field(default_factory=SshPassphrases)
 
     def signer(self, *, ask: bool) -> Signer:
-        """The keyring, and the prompt too when the job may ask (the user started it)."""
-        return Signer(self.credentials, self.sign_in_prompt if ask else None)
+        """The keyring and the session's ssh passphrases, and the prompts too when the job
+        may ask (the user started it)."""
+        if not ask:
+            return Signer(self.credentials, passphrases=self.passphrases)
+        return Signer(self.credentials, self.sign_in_prompt, self.passphrases, self.ssh_prompt)
 
     def graph_index(self, repo_id: int, repo: Repo) -> GenerationIndex:
         index = self.graph_indexes.get(repo_id)

@@ -22,12 +22,13 @@ from core.git.repository import canonical_path, open_worktree_repo
 from core.git.transfer.clone import check_clone_folder, discard_unfinished
 from core.git.transfer.clone import clone_repository as clone_into
 from core.git.transfer.clone_marker import clone_finished, refuse_half_made
-from core.git.transfer.errors import TransferStopped
+from core.git.transfer.errors import AuthFailed, TransferStopped
 from core.git.transfer.probe import probe, probe_remote
 from core.git.transfer.sign_in import describe_credential
+from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
 from core.model import ConnectionCheck, RemoteAccess, RepoRecord
-from core.remote_url import HttpAuth, check_url, split_url_secret, url_without_secret
+from core.remote_url import HttpAuth, Kind, check_url, split_url_secret, url_without_secret
 from core.settings import REPO_PARSERS, parse_setting
 from core.store.status_reader import UnknownRepository
 
@@ -177,6 +178,35 @@ async def test_connection(core: Core, name: str, remote: str) -> ConnectionCheck
     url = await core.offload.io(url_of)
     found = await core.offload.io(probe, remote, url, auth=None, config=config, signer=core.signer(ask=True))
     return ConnectionCheck(remote, found.url, found.refs, found.credential)
+
+
+async def trust_host(core: Core, url: str, fingerprint: str) -> str:
+    """`gitferry trust-host`: connect to the ssh remote at `url` as a sync would and accept
+    its host key only if it is `fingerprint` (ssh compares it with the key it is sent,
+    then writes known_hosts as its own settings say). One line says what happened; a
+    different key: `GitferryError`, nothing written."""
+    parsed = check_url(url)
+    if parsed.kind is not Kind.SSH:
+        raise BadInput(f"{parsed.text} is not an ssh address: only ssh has host keys to accept")
+    if not fingerprint.startswith("SHA256:"):
+        raise BadInput(f"{fingerprint!r} is not a fingerprint as ssh shows it (SHA256:...)")
+    remote = parsed.host or parsed.text
+    try:
+        found = await core.offload.io(
+            probe, remote, url, auth=None, config=None, signer=core.signer(ask=True), host_key=fingerprint
+        )
+    except HostKeyUnknown as exc:
+        theirs = exc.question
+        raise GitferryError(
+            f"{theirs.host} sent the {theirs.key_type} key {theirs.fingerprint}, not {fingerprint}: "
+            "nothing accepted"
+        ) from None
+    except AuthFailed as exc:  # the host key was checked before the login
+        return f"{remote}: the host key is known to ssh now, but the login failed: {exc.reason}"
+    if found.host_key is None:
+        return f"{remote}: ssh knew its host key already; nothing written"
+    key = found.host_key
+    return f"accepted {key.host}'s {key.key_type} key {key.fingerprint}: ssh wrote it to known_hosts"
 
 
 async def remote_access(core: Core, name: str) -> list[RemoteAccess]:

@@ -10,7 +10,6 @@ cancels; the secret field is focused when the user name is known.
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from PySide6.QtWidgets import (
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import HttpAuth, SignInRequest
+from gui.windows.asked import answer_of
 
 
 class SignInDialog(QDialog):
@@ -87,18 +87,4 @@ class SignInDialog(QDialog):
 async def ask_to_sign_in(request: SignInRequest, parent: QWidget | None = None) -> HttpAuth | None:
     """Show the dialog without a nested event loop and wait for the user's answer."""
     dialog = SignInDialog(request, parent)
-    answered: asyncio.Future[HttpAuth | None] = asyncio.get_running_loop().create_future()
-
-    def finished(_code: int) -> None:
-        if not answered.done():
-            answered.set_result(dialog.answer())
-
-    dialog.finished.connect(finished)
-    dialog.open()
-    dialog.raise_()
-    dialog.activateWindow()
-    try:
-        return await answered
-    finally:
-        dialog.secret_edit.clear()
-        dialog.deleteLater()
+    return await answer_of(dialog, dialog.answer, dialog.secret_edit.clear)

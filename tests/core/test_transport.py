@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import socket
 from pathlib import Path
 
@@ -13,13 +12,13 @@ from dulwich.errors import HangupException, NotGitRepository
 
 from core.errors import BadInput
 from core.git.transfer.errors import AuthFailed, RemoteUnreachable, TransferFailed
-from core.git.transfer.timed_clients import TimedTCPGitClient
+from core.git.transfer.timed_clients import TimedTCPGitClient, bounded_options
 from core.git.transfer.transport import (
     Kind,
     check_url,
     open_client,
     parse_remote_url,
-    ssh_command_for,
+    ssh_program_for,
     translate_error,
 )
 from core.remote_url import BadRemoteUrl, HttpAuth, credential_key, split_url_secret
@@ -153,16 +152,25 @@ def test_http_client_has_explicit_timeouts_and_header_only_credentials() -> None
     assert SECRET not in client.get_url(path) and "alice" not in client.get_url(path)
 
 
-def test_ssh_command_bounds_every_wait_and_keeps_the_users_options(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
-    words = shlex.split(ssh_command_for(9.5, "ssh -o ConnectTimeout=3 -i /k", None))
-    assert words[:5] == ["ssh", "-o", "ConnectTimeout=3", "-i", "/k"]  # ssh uses the first value
-    assert {"BatchMode=yes", "ConnectTimeout=10", "ServerAliveCountMax=3"} <= set(words)
-    assert "ServerAliveInterval=4" in words
+def test_ssh_bounds_every_wait_after_the_users_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    words = bounded_options(9.5, batch=True)
+    assert {"BatchMode=yes", "ConnectTimeout=10", "ServerAliveCountMax=3", "ServerAliveInterval=4"} <= set(
+        words
+    )
+    assert "BatchMode=yes" not in bounded_options(9.5, batch=False)  # the askpass answers instead
     monkeypatch.setenv("GIT_SSH_COMMAND", "ssh -p 2")
-    assert ssh_command_for(5, None, None).startswith("ssh -p 2 ")
+    program = ssh_program_for(None, None)
+    assert (program.command, program.source) == ("ssh -p 2", "GIT_SSH_COMMAND")
+    assert program.argv(["-o", "X=1", "host"]) == [
+        "sh",
+        "-c",
+        'ssh -p 2 "$@"',
+        "ssh -p 2",
+        "-o",
+        "X=1",
+        "host",
+    ]
+    assert ssh_program_for("ssh -F /dev/null", None).source == "given"
     client, path = open_client(parse_remote_url("me@h:r.git"), auth=None, timeout=5)
     assert isinstance(client, SSHGitClient) and path == "r.git" and client.username == "me"
 

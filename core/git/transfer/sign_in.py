@@ -34,6 +34,8 @@ from core.errors import GitferryError
 from core.git.config.credential_config import CredentialQuery, credential_query
 from core.git.transfer import credential_helper
 from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
+from core.git.transfer.ssh_identity import describe_ssh
+from core.git.transfer.ssh_questions import SshPassphrases, SshPrompt
 from core.git.transfer.stop import TransferStop
 from core.remote_url import (
     BadRemoteUrl,
@@ -82,10 +84,13 @@ SignInPrompt = Callable[[SignInRequest], HttpAuth | None]
 
 @dataclass(frozen=True)
 class Signer:
-    """The ports a transfer signs in with: the keyring, and the prompt when the job may ask."""
+    """The ports a transfer signs in with: the keyring, and the prompt when the job may ask;
+    for ssh, the session's key passphrases and the prompt for ssh's questions."""
 
     keyring: Credentials | None = None
     prompt: SignInPrompt | None = None
+    passphrases: SshPassphrases | None = None
+    ssh_prompt: SshPrompt | None = None
 
 
 @dataclass
@@ -278,7 +283,7 @@ def describe_credential(url: str, config: Config | None, keyring: Credentials | 
     except BadRemoteUrl as exc:
         return exc.why
     if parsed.kind is Kind.SSH:
-        return "ssh: your agent and keys"
+        return describe_ssh(parsed, config)
     if parsed.kind not in (Kind.HTTP, Kind.HTTPS):
         return "none needed"
     if parsed.password is not None:

@@ -9,8 +9,8 @@ and let a `TransferStop` cut the connection from another thread (`stop.py`).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
-import shlex
 import socket
 import subprocess
 from collections.abc import Callable
@@ -28,6 +28,9 @@ from dulwich.protocol import (
     Protocol,
 )
 
+from core.git.config.ssh_command import SshProgram, Variant
+from core.git.transfer.askpass import askpass_server
+from core.git.transfer.ssh_questions import SshAsking
 from core.git.transfer.stop import TransferStop
 from core.platform.readiness import readable
 
@@ -108,11 +111,13 @@ class TimedTCPGitClient(TCPGitClient):
 
 
 class _TimedPipe:
-    """Reads exactly n bytes (or up to EOF) from a pipe, waiting at most `timeout` per wait."""
+    """Reads exactly n bytes (or up to EOF) from a pipe, waiting at most `timeout` per wait;
+    while `asking()` (ssh waits for the user's answer) the silence is not the remote's."""
 
-    def __init__(self, fd: int, timeout: float) -> None:
+    def __init__(self, fd: int, timeout: float, asking: Callable[[], bool] = lambda: False) -> None:
         self._fd = fd
         self._timeout = timeout
+        self._asking = asking
 
     def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
@@ -121,6 +126,8 @@ class _TimedPipe:
         wanted = size
         while wanted > 0:
             if not readable(self._fd, self._timeout):
+                if self._asking():
+                    continue
                 raise TimeoutError(f"no data from the remote for {self._timeout:g} s")
             data = os.read(self._fd, wanted)
             if not data:
@@ -138,13 +145,20 @@ class _TimedSubprocess(SubprocessWrapper):
     """
 
     def __init__(
-        self, proc: subprocess.Popen[bytes], timeout: float, stop: TransferStop | None = None
+        self,
+        proc: subprocess.Popen[bytes],
+        timeout: float,
+        stop: TransferStop | None = None,
+        asking: SshAsking | None = None,
+        withdraw: Callable[[], None] = _nothing,
     ) -> None:
         assert proc.stdout is not None and proc.stdin is not None
         self.proc = proc
-        self.read = _TimedPipe(proc.stdout.fileno(), timeout).read
+        waiting = (lambda: asking.waiting) if asking is not None else (lambda: False)
+        self.read = _TimedPipe(proc.stdout.fileno(), timeout, waiting).read
         self.write = proc.stdin.write
         self._unregister = _registered(stop, proc.kill)  # a stop ends the ssh: its output ends
+        self._withdraw = withdraw
 
     def close(self, timeout: int | None = None) -> None:
         self._unregister()
@@ -158,15 +172,34 @@ class _TimedSubprocess(SubprocessWrapper):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        self._withdraw()
 
 
 class TimedSSHVendor(SubprocessSSHVendor):
-    """Runs the system ssh (as dulwich's vendor does) with a read timeout on its output;
-    a stop kills it."""
+    """Runs the ssh program git would run (`ssh_command.SshProgram`: its variant's options,
+    through `sh -c` for a command line), with a read timeout on its output; a stop kills it.
 
-    def __init__(self, timeout: float, stop: TransferStop | None = None) -> None:
+    OpenSSH gets bounds on every wait after the user's own options (ssh takes the first
+    value given), and Gitferry's askpass (`askpass.py`) when `asking` is given: ssh may
+    then ask about an unknown host key or a key's passphrase. Without it (no Unix
+    sockets), `BatchMode`: ssh asks nothing."""
+
+    def __init__(
+        self,
+        timeout: float,
+        stop: TransferStop | None = None,
+        *,
+        program: SshProgram | None = None,
+        asking: SshAsking | None = None,
+    ) -> None:
         self._timeout = timeout
         self._stop = stop
+        self._program = program or SshProgram("ssh", False, Variant.SSH, "ssh")
+        self._asking = asking
+
+    @property
+    def asking(self) -> SshAsking | None:
+        return self._asking
 
     def run_command(
         self,
@@ -181,22 +214,78 @@ class TimedSSHVendor(SubprocessSSHVendor):
     ) -> SubprocessWrapper:
         if password is not None:
             raise NotImplementedError("ssh passwords are not supported; use keys or an agent")
-        args = [*shlex.split(ssh_command or "ssh"), "-x"]
-        if port:
-            args += ["-p", str(port)]
-        if key_filename:
-            args += ["-i", key_filename]
-        version = DEFAULT_GIT_PROTOCOL_VERSION_FETCH if protocol_version is None else protocol_version
-        if version > 0:
-            args += ["-o", f"SetEnv GIT_PROTOCOL=version={version}"]
         destination = f"{username}@{host}" if username else host
         if destination.startswith("-"):
             raise StrangeHostname(hostname=destination)
+        version = DEFAULT_GIT_PROTOCOL_VERSION_FETCH if protocol_version is None else protocol_version
+        program = self._program
+        variant = program.variant
+        if variant is Variant.AUTO:
+            variant = detect_variant(program, destination, port, self._timeout)
+        env = dict(os.environ)
+        args = variant_options(variant, port, version, env)
+        withdraw = _nothing
+        if variant is Variant.SSH:
+            if key_filename:
+                args += ["-i", key_filename]
+            server = askpass_server() if self._asking is not None else None
+            if server is not None and self._asking is not None:
+                asks, withdraw = server.register(self._asking)
+                env.update(asks)
+            args += bounded_options(self._timeout, batch=server is None)
         proc = subprocess.Popen(
-            [*args, destination, command.decode("utf-8", "surrogateescape")],
+            program.argv([*args, destination, command.decode("utf-8", "surrogateescape")]),
             bufsize=0,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            env=env,
         )
-        return _TimedSubprocess(proc, self._timeout, self._stop)
+        return _TimedSubprocess(proc, self._timeout, self._stop, self._asking, withdraw)
+
+
+def variant_options(variant: Variant, port: int | None, version: int, env: dict[str, str]) -> list[str]:
+    """The options git's push_ssh_options gives each variant (`env` gets GIT_PROTOCOL)."""
+    args: list[str] = []
+    if variant is Variant.SSH and version > 0:
+        args += ["-o", "SendEnv=GIT_PROTOCOL"]
+        env["GIT_PROTOCOL"] = f"version={version}"
+    if variant is Variant.TORTOISEPLINK:
+        args.append("-batch")
+    if port:
+        if variant is Variant.SIMPLE:
+            raise ValueError("ssh variant 'simple' does not support setting port")
+        args += ["-p" if variant is Variant.SSH else "-P", str(port)]
+    return args
+
+
+def detect_variant(program: SshProgram, destination: str, port: int | None, timeout: float) -> Variant:
+    """git's test for a program it cannot name: OpenSSH if `<program> -G ... host` succeeds."""
+    args = ["-G", *variant_options(Variant.SSH, port, 0, {}), destination]
+    try:
+        done = subprocess.run(
+            program.argv(args),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=max(timeout, 1.0),
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return Variant.SIMPLE
+    return Variant.SSH if done.returncode == 0 else Variant.SIMPLE
+
+
+def bounded_options(timeout: float, *, batch: bool) -> list[str]:
+    """OpenSSH options that bound every wait, after the user's own (the first value given
+    wins); `batch`: ask nothing."""
+    seconds = max(1, math.ceil(timeout))
+    bounds = [
+        "-o",
+        f"ConnectTimeout={seconds}",
+        "-o",
+        f"ServerAliveInterval={max(1, math.ceil(timeout / 3))}",
+        "-o",
+        "ServerAliveCountMax=3",
+    ]
+    return ["-o", "BatchMode=yes", *bounds] if batch else bounds

@@ -5,8 +5,10 @@
   a request header only, never into a URL, and come from a `SignIn` (given,
   keyring, git's credential helpers, the user), asked again on a 401 as git does.
 - git://: a socket with a timeout on connect and on every read.
-- ssh: `BatchMode` (never a password prompt), `ConnectTimeout` and
-  `ServerAlive*` options after the user's own, and a read timeout on the pipe.
+- ssh: the program git would run (`GIT_SSH_COMMAND`, `core.sshCommand`, `GIT_SSH`,
+  with git's variants), `ConnectTimeout` and `ServerAlive*` options after the
+  user's own, a read timeout on the pipe, and Gitferry's askpass answering an
+  unknown host key or a key's passphrase (`ssh_questions.py`).
 - local paths and `file://`: dulwich's in-process client.
 
 `translate_error` turns whatever a transfer raised into `AuthFailed`,
@@ -19,13 +21,12 @@ from __future__ import annotations
 
 import errno
 import functools
-import math
 import os
-import shlex
 import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
+from dataclasses import replace
 from typing import Any, cast
 
 import urllib3
@@ -47,6 +48,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from core.errors import GitferryError
 from core.git.config.http_config import http_settings
+from core.git.config.ssh_command import SshProgram, ssh_program
 from core.git.transfer.deadlines import TransferWatch, watched
 from core.git.transfer.errors import (
     AuthFailed,
@@ -58,6 +60,7 @@ from core.git.transfer.errors import (
 )
 from core.git.transfer.http_pool import USER_AGENT, http_pool_for
 from core.git.transfer.sign_in import Signer, SignIn
+from core.git.transfer.ssh_questions import HostKeyChanged, SshAsking, ssh_failure
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.timed_clients import TimedSSHVendor, TimedTCPGitClient
 from core.remote_url import BadRemoteUrl, HttpAuth, Kind, RemoteUrl, check_url, parse_remote_url
@@ -72,7 +75,7 @@ __all__ = [
     "http_pool",
     "open_client",
     "parse_remote_url",
-    "ssh_command_for",
+    "ssh_program_for",
     "translate_error",
 ]
 
@@ -83,15 +86,6 @@ _UNREACHABLE_ERRNOS = {
     errno.ETIMEDOUT,
     errno.EHOSTDOWN,
 }
-_SSH_UNREACHABLE = (
-    "connection refused",
-    "could not resolve hostname",
-    "connection timed out",
-    "operation timed out",
-    "no route to host",
-    "network is unreachable",
-    "connection closed by remote host",
-)
 
 
 def open_client(
@@ -103,22 +97,23 @@ def open_client(
     config: Config | None = None,
     stop: TransferStop | None = None,
     sign_in: SignIn | None = None,
+    asking: SshAsking | None = None,
 ) -> tuple[GitClient, str]:
     """A dulwich client for `url` and the path to pass to its fetch methods; `stop`
     can cut its connection from another thread. An HTTP(S) client signs in through
-    `sign_in` when given, else with `auth` or the URL's own user and password."""
+    `sign_in` when given, else with `auth` or the URL's own user and password; ssh
+    answers its questions through `asking` when given, else asks nothing."""
     if url.kind in (Kind.PATH, Kind.FILE):
         return BitmaplessLocalClient(), url.path
     if url.kind is Kind.GIT:
         return TimedTCPGitClient(url.host or "", url.port, timeout=timeout, stop=stop), url.path
     if url.kind is Kind.SSH:
-        command = ssh_command_for(timeout, ssh_command, config)
+        program = ssh_program_for(ssh_command, config)
         ssh = SSHGitClient(
             url.host or "",
             port=url.port,
             username=url.user,
-            vendor=TimedSSHVendor(timeout, stop),
-            ssh_command=command,
+            vendor=TimedSSHVendor(timeout, stop, program=program, asking=asking),
         )
         return ssh, url.path
     if sign_in is not None:
@@ -237,18 +232,37 @@ def connected(
     translate: ErrorTranslator | None = None,
     stop: TransferStop | None = None,
     signer: Signer | None = None,
+    host_key: str | None = None,
 ) -> Iterator[tuple[GitClient, str]]:
     """A client for one exchange with `remote`: any failure inside comes out as the
     core's error (`translate_error`, or `translate`; `TransferStopped` once `stop` was
     asked for), and the client is closed. An HTTP(S) exchange signs in through
-    `signer`'s keyring, git's credential helpers and `signer`'s prompt (`SignIn`)."""
+    `signer`'s keyring, git's credential helpers and `signer`'s prompt (`SignIn`); an
+    ssh one answers ssh's questions with `signer`'s passphrases and ssh prompt
+    (`SshAsking`), and with `host_key`, a fingerprint the user accepted already."""
     if stop is not None:
         stop.check(remote)  # stopped before this remote's turn: do not connect
     sign_in = None
+    asking = None
     if url.kind in (Kind.HTTP, Kind.HTTPS) and signer is not None:
         sign_in = SignIn(remote, url, config, given=auth, signer=signer, stop=stop)
+    if url.kind is Kind.SSH:
+        asking = SshAsking(
+            remote,
+            signer.ssh_prompt if signer is not None else None,
+            signer.passphrases if signer is not None else None,
+            stop,
+            accepted=host_key,
+        )
     client, path = open_client(
-        url, auth=auth, timeout=timeout, ssh_command=ssh_command, config=config, stop=stop, sign_in=sign_in
+        url,
+        auth=auth,
+        timeout=timeout,
+        ssh_command=ssh_command,
+        config=config,
+        stop=stop,
+        sign_in=sign_in,
+        asking=asking,
     )
     try:
         yield client, path
@@ -259,6 +273,8 @@ def connected(
             raise
         if sign_in is not None and _unauthorized(exc):
             raise AuthFailed(remote, scrub(sign_in.refusal(), sign_in.secrets)) from exc
+        if asking is not None:
+            _raise_ssh_failure(exc, remote, url, asking)
         raise (translate or translate_error)(exc, remote, url, auth) from exc
     finally:
         close_client(client)
@@ -280,6 +296,19 @@ def watched_connection(
         connected(remote, url, config=config, stop=watch.stop, **connect) as (client, path),
     ):
         yield watch, client, path
+
+
+def _raise_ssh_failure(exc: BaseException, remote: str, url: RemoteUrl, asking: SshAsking) -> None:
+    """An ssh that ended before git's protocol began: what it said, read with what it
+    asked (a host key nobody accepted is named with its fingerprint; a changed one is
+    shown to the user, who can only close the warning)."""
+    for cause in _causes(exc):
+        if isinstance(cause, HangupException) and (cause.stderr_lines or asking.declined_host):
+            text = b"\n".join(cause.stderr_lines or []).decode("utf-8", "replace")
+            error = ssh_failure(remote, url.text, text, asking)
+            if isinstance(error, HostKeyChanged):
+                asking.notify(error.notice)
+            raise error from exc
 
 
 def _unauthorized(exc: BaseException) -> bool:
@@ -305,28 +334,12 @@ def http_pool(base_url: str, timeout: float, config: Config | None = None) -> ur
     return http_pool_for(base_url, config, timeout)
 
 
-def ssh_command_for(timeout: float, explicit: str | None, config: Config | None) -> str:
-    """The ssh command as git picks it, plus options that bound every wait."""
-    command = explicit or os.environ.get("GIT_SSH_COMMAND")
-    if not command and os.environ.get("GIT_SSH"):
-        command = shlex.quote(os.environ["GIT_SSH"])
-    if not command and config is not None:
-        try:
-            command = config.get((b"core",), b"sshCommand").decode()
-        except KeyError:
-            command = None
-    seconds = max(1, math.ceil(timeout))
-    bounded = [
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        f"ConnectTimeout={seconds}",
-        "-o",
-        f"ServerAliveInterval={max(1, math.ceil(timeout / 3))}",
-        "-o",
-        "ServerAliveCountMax=3",
-    ]
-    return f"{command or 'ssh'} {shlex.join(bounded)}"
+def ssh_program_for(explicit: str | None, config: Config | None) -> SshProgram:
+    """The ssh program for a transfer: `explicit` (a command line given by the caller) before
+    what git would run (`ssh_command.ssh_program`)."""
+    if explicit:
+        return replace(ssh_program(config, {"GIT_SSH_COMMAND": explicit}), source="given")
+    return ssh_program(config)
 
 
 def translate_error(
@@ -350,7 +363,8 @@ def translate_error(
             return RemoteUnreachable(remote, reason)
     for cause in chain:
         if isinstance(cause, HangupException) and cause.stderr_lines:
-            return _ssh_failure(remote, cause.stderr_lines, secrets)
+            text = scrub(b"\n".join(cause.stderr_lines).decode("utf-8", "replace"), secrets)
+            return ssh_failure(remote, url.text, text, None)
         if isinstance(cause, NotGitRepository):
             return TransferFailed(remote, f"no git repository at {url.text}")
     text = str(exc) or type(exc).__name__
@@ -384,13 +398,3 @@ def _unreachable_reason(exc: BaseException) -> str | None:
     if isinstance(exc, OSError) and exc.errno in _UNREACHABLE_ERRNOS:
         return os.strerror(exc.errno or 0).lower()
     return None
-
-
-def _ssh_failure(remote: str, lines: Sequence[bytes], secrets: list[str | None]) -> RemoteError:
-    text = scrub(b" ".join(lines).decode("utf-8", "replace"), secrets)
-    lowered = text.lower()
-    if "permission denied" in lowered:
-        return AuthFailed(remote, f"ssh refused the login: {text}")
-    if any(marker in lowered for marker in _SSH_UNREACHABLE):
-        return RemoteUnreachable(remote, text)
-    return TransferFailed(remote, text)

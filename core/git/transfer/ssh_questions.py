@@ -1,0 +1,280 @@
+"""What ssh asks while it connects, and who answers: the user, the session's memory, or nobody.
+
+OpenSSH asks through `SSH_ASKPASS` (Gitferry's own helper, `askpass.py`) when
+it meets a host key it does not know ("The authenticity of host ... can't be
+established. ED25519 key fingerprint is SHA256:...") and when a key file
+needs its passphrase ("Enter passphrase for key '...': "). `SshAsking`
+answers for one exchange:
+
+- a host key: the fingerprint the user accepted (ssh compares it with the key
+  it was sent, and only then writes known_hosts itself, hashed or not, in the
+  file its own settings name); nobody to ask (a background fetch, the CLI):
+  no, and the question is kept so the error can give the fingerprint;
+- a passphrase: the one typed earlier in this session for that key file
+  (`SshPassphrases`, memory only), else the user's answer, else none (ssh
+  goes on to its next key, then says "Permission denied");
+- anything else (a password prompt): no answer. Gitferry signs in over ssh
+  with keys and agents only.
+
+A changed host key is never asked about: ssh refuses it on its own (with
+`StrictHostKeyChecking` ask or yes), and `ssh_failure` says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from core.git.transfer.errors import AuthFailed, RemoteError, RemoteUnreachable, TransferFailed, scrub
+from core.git.transfer.stop import TransferStop
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HostKeyQuestion:
+    """ssh does not know `host`'s key: accept it (its fingerprint) or not (None)?"""
+
+    remote: str
+    host: str  # as ssh names it: `github.com`, `[127.0.0.1]:2222`
+    key_type: str  # ED25519, ECDSA, RSA...
+    fingerprint: str  # SHA256:...
+
+
+@dataclass(frozen=True)
+class PassphraseQuestion:
+    """The key file needs its passphrase (None: the user declined)."""
+
+    remote: str
+    key_file: str
+
+
+@dataclass(frozen=True)
+class HostKeyChangedNotice:
+    """ssh refused `host`: its key is not the one known_hosts has. Shown, never accepted."""
+
+    remote: str
+    host: str
+    key_type: str
+    fingerprint: str
+    known_hosts: str  # the file with the key ssh expected
+
+
+SshQuestion = HostKeyQuestion | PassphraseQuestion | HostKeyChangedNotice
+SshPrompt = Callable[[SshQuestion], str | None]
+"""Asks the user (blocking, from a thread of the transfer's): a host key's answer is the
+fingerprint accepted, a passphrase's the passphrase, a notice's nothing; None: declined."""
+
+_HOST_KEY = re.compile(
+    r"The authenticity of host '(?P<host>[^' ]+)(?: \([^)]*\))?' can't be established\.\s*"
+    r"(?P<type>[A-Z0-9-]+) key fingerprint is (?P<fp>SHA256:[A-Za-z0-9+/=]+)\.",
+)
+_PASSPHRASE = re.compile(r"^Enter passphrase for (?:key )?'(?P<file>.+)': ?$")
+_CHANGED = re.compile(
+    r"The fingerprint for the (?P<type>[A-Z0-9-]+) key sent by the remote host is\s+"
+    r"(?P<fp>SHA256:[A-Za-z0-9+/=]+)\.",
+)
+_CHANGED_HOST = re.compile(r"Host key for (?P<host>\S+) has changed")
+_OFFENDING = re.compile(r"Offending \S+ key in (?P<file>.+?):\d+")
+_NOT_KNOWN = re.compile(r"No (?P<type>[A-Z0-9-]+) host key is known for (?P<host>\S+)")
+_SSH_UNREACHABLE = (
+    "connection refused",
+    "could not resolve hostname",
+    "connection timed out",
+    "operation timed out",
+    "no route to host",
+    "network is unreachable",
+    "connection closed by remote host",
+)
+
+
+class SshPassphrases:
+    """Key passphrases typed in this session, in memory only (never logged, never written)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, str] = {}
+
+    def get(self, key_file: str) -> str | None:
+        with self._lock:
+            return self._known.get(key_file)
+
+    def keep(self, key_file: str, passphrase: str) -> None:
+        with self._lock:
+            self._known[key_file] = passphrase
+
+    def forget(self, key_file: str) -> None:
+        with self._lock:
+            self._known.pop(key_file, None)
+
+    def __repr__(self) -> str:
+        return f"SshPassphrases({len(self._known)} keys)"
+
+
+class HostKeyUnknown(TransferFailed):
+    """ssh does not know the server's host key and nobody accepted it."""
+
+    def __init__(self, remote: str, question: HostKeyQuestion, url: str) -> None:
+        super().__init__(
+            remote,
+            f"unknown ssh host key for {question.host} ({question.key_type} {question.fingerprint}); "
+            f"if that is the server's key, accept it with: "
+            f"gitferry trust-host {url} {question.fingerprint}",
+        )
+        self.question = question
+
+
+class HostKeyChanged(TransferFailed):
+    """ssh refused the server: its host key is not the one known_hosts holds."""
+
+    def __init__(self, remote: str, notice: HostKeyChangedNotice) -> None:
+        super().__init__(
+            remote,
+            f"WARNING: the ssh host key of {notice.host} has CHANGED (now {notice.key_type} "
+            f"{notice.fingerprint}); someone may be intercepting the connection, or the server "
+            f"was reinstalled. Refused: ask its owner, then fix the entry in {notice.known_hosts}",
+        )
+        self.notice = notice
+
+
+@dataclass
+class SshAsking:
+    """The answers to ssh's questions for one exchange with `remote`.
+
+    `accepted`: a host key fingerprint the user accepted before this exchange
+    (`gitferry trust-host`). `prompt` is None when nobody may be asked."""
+
+    remote: str
+    prompt: SshPrompt | None = None
+    passphrases: SshPassphrases | None = None
+    stop: TransferStop | None = None
+    accepted: str | None = None
+    declined_host: HostKeyQuestion | None = None
+    accepted_host: HostKeyQuestion | None = None  # answered yes: ssh wrote it to known_hosts
+    declined_passphrase: str | None = None  # the key file whose passphrase nobody gave
+    answered_key: str | None = None  # the key file whose passphrase was given
+    _asked: dict[str, int] = field(default_factory=dict)  # passphrase prompts per key file
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _waiting: int = 0
+
+    @property
+    def waiting(self) -> bool:
+        """ssh waits for an answer (the user's time: its silence is not the remote's)."""
+        return self._waiting > 0
+
+    def answer(self, text: str) -> str | None:
+        """The answer to ssh's prompt `text`, or None (no)."""
+        with self._waiting_for_answer():
+            found = _HOST_KEY.search(text)
+            if found:
+                return self._host_key(HostKeyQuestion(self.remote, found["host"], found["type"], found["fp"]))
+            found = _PASSPHRASE.match(text.strip())
+            if found:
+                return self._passphrase(found["file"])
+            log.debug("%s: ssh asked something Gitferry does not answer: %s", self.remote, text.strip())
+            return None
+
+    def _host_key(self, question: HostKeyQuestion) -> str | None:
+        answer = self.accepted if self.accepted is not None else self._ask(question)
+        if answer != question.fingerprint:
+            self.declined_host = question
+            return None
+        self.accepted_host = question
+        return answer  # ssh compares it with the key it was sent, then writes known_hosts
+
+    def _passphrase(self, key_file: str) -> str | None:
+        with self._lock:
+            self._asked[key_file] = self._asked.get(key_file, 0) + 1
+            again = self._asked[key_file] > 1
+        if self.passphrases is not None:
+            if again:
+                self.passphrases.forget(key_file)  # asked again: the one kept was wrong
+            else:
+                kept = self.passphrases.get(key_file)
+                if kept is not None:
+                    self.answered_key = key_file
+                    return kept
+        typed = self._ask(PassphraseQuestion(self.remote, key_file))
+        if not typed:
+            self.declined_passphrase = key_file
+            return None
+        if self.passphrases is not None:
+            self.passphrases.keep(key_file, typed)
+        self.answered_key = key_file
+        return typed
+
+    def used(self) -> str:
+        """What an exchange that succeeded signed in with, as the settings say it."""
+        if self.answered_key is not None:
+            return f"signed in with the key {self.answered_key} (its passphrase as typed this session)"
+        return "signed in by ssh (your agent or key files)"
+
+    def _ask(self, question: SshQuestion) -> str | None:
+        if self.prompt is None:
+            return None
+        with self.stop.paused() if self.stop is not None else contextlib.nullcontext():
+            return self.prompt(question)
+
+    @contextlib.contextmanager
+    def _waiting_for_answer(self) -> Iterator[None]:
+        with self._lock:
+            self._waiting += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def notify(self, notice: HostKeyChangedNotice) -> None:
+        """Tell the user about a refused host key (nothing to answer)."""
+        self._ask(notice)
+
+
+def ssh_failure(remote: str, url: str, stderr: str, asking: SshAsking | None) -> RemoteError:
+    """The error for an ssh that ended before git's protocol began, from what it wrote."""
+    if asking is not None and asking.declined_host is not None:
+        return HostKeyUnknown(remote, asking.declined_host, url)
+    changed = _CHANGED.search(stderr)
+    if changed:
+        host = _CHANGED_HOST.search(stderr)
+        offending = _OFFENDING.search(stderr)
+        return HostKeyChanged(
+            remote,
+            HostKeyChangedNotice(
+                remote,
+                host["host"] if host else "the server",
+                changed["type"],
+                changed["fp"],
+                offending["file"] if offending else "known_hosts",
+            ),
+        )
+    text = scrub(stderr)
+    if asking is not None and asking.accepted_host is not None and "permission denied" not in text.lower():
+        return TransferFailed(
+            remote,
+            f"{text} (the host key of {asking.accepted_host.host} was accepted and ssh saved it; "
+            "the server gave up waiting meanwhile: sync again)",
+        )
+    not_known = _NOT_KNOWN.search(stderr)
+    if not_known:
+        return TransferFailed(
+            remote,
+            f"unknown ssh host key for {not_known['host']} and StrictHostKeyChecking is yes: "
+            f"add the server's key to known_hosts (ssh -o StrictHostKeyChecking=ask {not_known['host']})",
+        )
+    lowered = text.lower()
+    if "permission denied" in lowered:
+        if asking is not None and asking.declined_passphrase is not None:
+            return AuthFailed(
+                remote,
+                f"ssh refused the login: {text} (the key {asking.declined_passphrase} needs its "
+                "passphrase: add it to your ssh-agent with ssh-add, or sync from the app)",
+            )
+        return AuthFailed(remote, f"ssh refused the login: {text}")
+    if any(marker in lowered for marker in _SSH_UNREACHABLE):
+        return RemoteUnreachable(remote, text)
+    return TransferFailed(remote, text)

@@ -1,0 +1,138 @@
+"""What ssh asks, shown to the user: an unknown host key, a changed one, a key's passphrase.
+
+Opened by the core's ssh prompt (`Api.set_ssh_prompt`) while a sync, clone or Test
+connection the user started waits for ssh. An unknown host key shows the host
+and its SHA256 fingerprint; Accept answers with that fingerprint, and ssh itself
+writes known_hosts once it matches the key it was sent. A changed host key is a
+warning with nothing to accept: only Close. A passphrase is handed to ssh and kept
+in memory until the app quits; it is never saved.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.api import HostKeyChangedNotice, HostKeyQuestion, PassphraseQuestion, SshQuestion
+from gui.windows.asked import answer_of
+
+Button = QDialogButtonBox.StandardButton
+
+
+class HostKeyDialog(QDialog):
+    """An unknown host key (Accept, Cancel) or a changed one (Close only)."""
+
+    def __init__(
+        self, question: HostKeyQuestion | HostKeyChangedNotice, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._question = question
+        self._accepted = False
+        self.changed = isinstance(question, HostKeyChangedNotice)
+        host = html.escape(question.host)
+        if isinstance(question, HostKeyChangedNotice):
+            self.setWindowTitle(self.tr("Host key changed: {host}").format(host=question.host))
+            text = self.tr(
+                "<b>WARNING: the host key of {host} has changed.</b><br>Someone may be intercepting "
+                "the connection to {remote}, or the server was reinstalled. Gitferry refused to "
+                "connect and accepts nothing here: ask the server's owner, then fix the entry in "
+                "{file}."
+            ).format(host=host, remote=html.escape(question.remote), file=html.escape(question.known_hosts))
+            self.buttons = QDialogButtonBox(Button.Close)
+        else:
+            self.setWindowTitle(self.tr("Unknown host: {host}").format(host=question.host))
+            text = self.tr(
+                "ssh has never connected to <b>{host}</b> (remote {remote}) and cannot tell whether "
+                "it is the real server. Accept its key only if the fingerprint below is the one the "
+                "server's owner publishes."
+            ).format(host=host, remote=html.escape(question.remote))
+            self.buttons = QDialogButtonBox(Button.Ok | Button.Cancel)
+            accept = self.buttons.button(Button.Ok)
+            accept.setText(self.tr("Accept and connect"))
+            self.buttons.button(Button.Cancel).setDefault(True)
+        intro = QLabel(text)
+        intro.setWordWrap(True)
+        self.fingerprint = QLabel(question.fingerprint)
+        self.fingerprint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout()
+        form.addRow(self.tr("Host:"), QLabel(question.host))
+        form.addRow(self.tr("Key type:"), QLabel(question.key_type))
+        form.addRow(self.tr("Fingerprint:"), self.fingerprint)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(480)
+
+    def accept(self) -> None:
+        self._accepted = not self.changed
+        super().accept()
+
+    def answer(self) -> str | None:
+        """The fingerprint accepted, or None."""
+        if self._accepted and isinstance(self._question, HostKeyQuestion):
+            return self._question.fingerprint
+        return None
+
+
+class PassphraseDialog(QDialog):
+    def __init__(self, question: PassphraseQuestion, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._given = False
+        self.setWindowTitle(self.tr("Key passphrase for {remote}").format(remote=question.remote))
+        intro = QLabel(
+            self.tr("ssh needs the passphrase of the key <b>{file}</b>.").format(
+                file=html.escape(question.key_file)
+            )
+        )
+        intro.setWordWrap(True)
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        note = QLabel(self.tr("Kept in memory until Gitferry quits, for this key only; never saved."))
+        self.buttons = QDialogButtonBox(Button.Ok | Button.Cancel)
+        self.ok_button = self.buttons.button(Button.Ok)
+        self.ok_button.setDefault(True)
+        form = QFormLayout()
+        form.addRow(self.tr("&Passphrase:"), self.secret_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.secret_edit.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text)))
+        self.ok_button.setEnabled(False)
+        self.secret_edit.setFocus()
+        self.setMinimumWidth(420)
+
+    def accept(self) -> None:
+        if self.ok_button.isEnabled():
+            self._given = True
+            super().accept()
+
+    def answer(self) -> str | None:
+        return self.secret_edit.text() if self._given else None
+
+
+async def ask_ssh(question: SshQuestion, parent: QWidget | None = None) -> str | None:
+    """Show the question's dialog without a nested event loop and wait for the answer."""
+    if isinstance(question, PassphraseQuestion):
+        asking = PassphraseDialog(question, parent)
+        return await answer_of(asking, asking.answer, asking.secret_edit.clear)
+    showing = HostKeyDialog(question, parent)
+    return await answer_of(showing, showing.answer, lambda: None)
