@@ -33,9 +33,12 @@ deps:
 run: $(STAMP)
 	$(BIN)/gitferry $(ARGS)
 
-# English's plural forms ("1 repository"): resources/translations/gitferry_en.ts and .qm.
+# English's plural forms ("1 repository"): resources/translations/gitferry_en.ts and .qm;
+# every other language's .ts brought up to the code's texts (new ones unfinished, for a
+# translator to fill in with pyside6-linguist) and compiled.
 translations: $(STAMP)
 	$(BIN)/python packaging/plurals_en.py
+	$(BIN)/python packaging/translations.py
 
 # The README's screenshots of the real windows, under Xvfb.
 screenshots: deps $(STAMP)

@@ -10,7 +10,7 @@ where one is shipped, is installed over it. `make translations` refreshes the
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from gui.resources import RESOURCES_DIR
 
@@ -27,7 +27,8 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
 
 def install_translations(app: QCoreApplication, locale: QLocale | None = None) -> list[QTranslator]:
     """English's plural forms, then the `locale`'s (the system's) translation if one is
-    shipped; the translators are children of `app`, which keeps them alive."""
+    shipped, and Qt's own for it; the translators are children of `app`, which keeps them
+    alive."""
     wanted = locale or QLocale()
     english = QTranslator(app)
     loaded = [english] if english.load(f"{APP}_en", str(TRANSLATIONS_DIR)) else []
@@ -35,4 +36,7 @@ def install_translations(app: QCoreApplication, locale: QLocale | None = None) -
         native = QTranslator(app)
         if native.load(wanted, APP, "_", str(TRANSLATIONS_DIR)):
             loaded.append(native)
+        qt = QTranslator(app)  # Qt's own dialogs and buttons (Save, Discard, Cancel)
+        if qt.load(wanted, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            loaded.append(qt)
     return [translator for translator in loaded if app.installTranslator(translator)]

@@ -44,6 +44,11 @@ FORMS: dict[str, tuple[str, str]] = {
 
 def plural_texts(folder: Path) -> set[tuple[str, str]]:
     """(context, text) of every translatable text with `%n` under `folder`."""
+    return {(context, text) for context, text in translatable_texts(folder) if "%n" in text}
+
+
+def translatable_texts(folder: Path) -> set[tuple[str, str]]:
+    """(context, text) of every translatable text under `folder`."""
     found: set[tuple[str, str]] = set()
     for path in sorted(folder.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -63,8 +68,7 @@ def plural_texts(folder: Path) -> set[tuple[str, str]]:
                 context, text = texts[0], texts[1]
             else:
                 continue
-            if "%n" in text:
-                found.add((context, text))
+            found.add((context, text))
     return found
 
 

@@ -19,10 +19,6 @@ from gui.models.formatting import size
 WINDOW_SECONDS = 3.0
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TransferText", text)
-
-
 class TransferSpeed:
     """Bytes per second over the last `WINDOW_SECONDS` of samples; None until two samples
     at least a fifth of a second apart have come."""
@@ -50,28 +46,41 @@ class TransferSpeed:
 def phase_line(phase: str, current: int, total: int | None, received: int, speed: float | None) -> str:
     """One line: "Receiving 35.2 MiB at 4.1 MiB/s · 1,234 of 5,000 objects"."""
     if phase == "connecting":
-        return _tr("Connecting…")
+        return QCoreApplication.translate("TransferText", "Connecting…")
     if phase == "receiving":
-        line = _tr("Receiving %1").replace("%1", size(received)) if received else _tr("Receiving")
+        line = (
+            QCoreApplication.translate("TransferText", "Receiving %1").replace("%1", size(received))
+            if received
+            else QCoreApplication.translate("TransferText", "Receiving")
+        )
         if speed is not None and speed > 0:
-            line += " " + _tr("at %1/s").replace("%1", size(round(speed)))
+            line += " " + QCoreApplication.translate("TransferText", "at %1/s").replace(
+                "%1", size(round(speed))
+            )
         if total:
-            objects = _tr("%1 of %2 objects").replace("%1", f"{current:,}").replace("%2", f"{total:,}")
+            objects = (
+                QCoreApplication.translate("TransferText", "%1 of %2 objects")
+                .replace("%1", f"{current:,}")
+                .replace("%2", f"{total:,}")
+            )
         else:
-            objects = _tr("%1 objects").replace("%1", f"{current:,}")
+            objects = QCoreApplication.translate("TransferText", "%1 objects").replace("%1", f"{current:,}")
         return f"{line} · {objects}"
     labels = {
-        "counting": _tr("The remote is counting objects"),
-        "compressing": _tr("The remote is compressing objects"),
-        "resolving": _tr("Resolving deltas"),
-        "indexing": _tr("Indexing objects"),
-        "checkout": _tr("Writing files"),
-        "pushing": _tr("Sending objects"),
+        "counting": QCoreApplication.translate("TransferText", "The remote is counting objects"),
+        "compressing": QCoreApplication.translate("TransferText", "The remote is compressing objects"),
+        "resolving": QCoreApplication.translate("TransferText", "Resolving deltas"),
+        "indexing": QCoreApplication.translate("TransferText", "Indexing objects"),
+        "checkout": QCoreApplication.translate("TransferText", "Writing files"),
+        "pushing": QCoreApplication.translate("TransferText", "Sending objects"),
     }
     label = labels.get(phase, phase)
     if total:
         return (
-            _tr("%1: %2 of %3").replace("%1", label).replace("%2", f"{current:,}").replace("%3", f"{total:,}")
+            QCoreApplication.translate("TransferText", "%1: %2 of %3")
+            .replace("%1", label)
+            .replace("%2", f"{current:,}")
+            .replace("%3", f"{total:,}")
         )
     return f"{label}: {current:,}" if current else label
 

@@ -1,0 +1,693 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+    <context>
+        <name>BranchTable</name>
+        <message>
+            <source>1 commit of {branch} is on no remote: Publish branch pushes it and sets its upstream</source>
+            <translation>1 Commit von {branch} ist auf keinem Remote: „Branch veröffentlichen“ pusht ihn und setzt seinen Upstream</translation>
+        </message>
+        <message>
+            <source>{n} commits of {branch} are on no remote: Publish branch pushes it and sets its upstream</source>
+            <translation>{n} Commits von {branch} sind auf keinem Remote: „Branch veröffentlichen“ pusht ihn und setzt seinen Upstream</translation>
+        </message>
+    </context>
+    <context>
+        <name>CloneDialog</name>
+        <message>
+            <source>A new or empty folder</source>
+            <translation>Ein neuer oder leerer Ordner</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>Durchsuchen…</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Abbrechen</translation>
+        </message>
+        <message>
+            <source>Cancelling… (removing what the clone made)</source>
+            <translation>Breche ab… (entferne, was der Klon angelegt hat)</translation>
+        </message>
+        <message>
+            <source>Choose the folder to clone into</source>
+            <translation>Ordner für den Klon wählen</translation>
+        </message>
+        <message>
+            <source>Clone</source>
+            <translation>Klonen</translation>
+        </message>
+        <message>
+            <source>Clone a repository</source>
+            <translation>Repository klonen</translation>
+        </message>
+        <message>
+            <source>Clone into</source>
+            <translation>Klonen nach</translation>
+        </message>
+        <message>
+            <source>Clone progress</source>
+            <translation>Fortschritt des Klonens</translation>
+        </message>
+        <message>
+            <source>Connecting…</source>
+            <translation>Verbinde…</translation>
+        </message>
+        <message>
+            <source>Could not clone %1: %2</source>
+            <translation>%1 konnte nicht geklont werden: %2</translation>
+        </message>
+        <message>
+            <source>Folder to clone into</source>
+            <translation>Zielordner des Klons</translation>
+        </message>
+        <message>
+            <source>Into folder:</source>
+            <translation>In Ordner:</translation>
+        </message>
+        <message>
+            <source>Problem with the URL</source>
+            <translation>Problem mit der URL</translation>
+        </message>
+        <message>
+            <source>Problem with the folder</source>
+            <translation>Problem mit dem Ordner</translation>
+        </message>
+        <message>
+            <source>Repository URL</source>
+            <translation>Repository-URL</translation>
+        </message>
+        <message>
+            <source>URL:</source>
+            <translation>URL:</translation>
+        </message>
+        <message>
+            <source>Why the clone failed</source>
+            <translation>Warum das Klonen fehlschlug</translation>
+        </message>
+        <message>
+            <source>https://, ssh://, user@host:path, git:// or a local path</source>
+            <translation>https://, ssh://, benutzer@host:pfad, git:// oder ein lokaler Pfad</translation>
+        </message>
+    </context>
+    <context>
+        <name>Desktop</name>
+        <message numerus="yes">
+            <source>%1 of %n repositories synced</source>
+            <translation>
+                <numerusform>%1 von %n Repository synchronisiert</numerusform>
+                <numerusform>%1 von %n Repositories synchronisiert</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 synced</source>
+            <translation>%1 synchronisiert</translation>
+        </message>
+        <message>
+            <source>%1 synced; %2</source>
+            <translation>%1 synchronisiert; %2</translation>
+        </message>
+        <message>
+            <source>%1. See Skipped files in the status window.</source>
+            <translation>%1. Siehe „Übersprungene Dateien“ im Statusfenster.</translation>
+        </message>
+        <message>
+            <source>%1: %2 keeps failing</source>
+            <translation>%1: %2 schlägt immer wieder fehl</translation>
+        </message>
+        <message>
+            <source>%1: both sides kept</source>
+            <translation>%1: beide Seiten behalten</translation>
+        </message>
+        <message>
+            <source>%1: conflict</source>
+            <translation>%1: Konflikt</translation>
+        </message>
+        <message>
+            <source>%1: offline</source>
+            <translation>%1: offline</translation>
+        </message>
+        <message>
+            <source>%1: sign-in refused</source>
+            <translation>%1: Anmeldung abgelehnt</translation>
+        </message>
+        <message>
+            <source>%1: sync cancelled</source>
+            <translation>%1: Synchronisierung abgebrochen</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n cancelled</source>
+            <translation>
+                <numerusform>%n abgebrochen</numerusform>
+                <numerusform>%n abgebrochen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n file(s) skipped</source>
+            <translation>
+                <numerusform>%n Datei übersprungen</numerusform>
+                <numerusform>%n Dateien übersprungen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n need(s) you</source>
+            <translation>
+                <numerusform>%n braucht dich</numerusform>
+                <numerusform>%n brauchen dich</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n offline</source>
+            <translation>
+                <numerusform>%n offline</numerusform>
+                <numerusform>%n offline</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Already up to date.</source>
+            <translation>Bereits aktuell.</translation>
+        </message>
+        <message>
+            <source>Check the credentials in Settings.</source>
+            <translation>Prüfe die Zugangsdaten in den Einstellungen.</translation>
+        </message>
+        <message>
+            <source>Conflicting edits were both kept (%1); compare them and delete the copy.</source>
+            <translation>Beide widersprüchlichen Änderungen wurden behalten (%1); vergleiche sie und lösche die Kopie.</translation>
+        </message>
+        <message>
+            <source>Gitferry stops fetching from it until %1, then tries again.</source>
+            <translation>Gitferry ruft bis %1 nichts davon ab und versucht es dann erneut.</translation>
+        </message>
+        <message>
+            <source>No repositories to sync yet: add one in Settings.</source>
+            <translation>Noch keine Repositories zum Synchronisieren: füge eines in den Einstellungen hinzu.</translation>
+        </message>
+        <message>
+            <source>Resolve %1 in %2.</source>
+            <translation>Löse %1 in %2.</translation>
+        </message>
+        <message>
+            <source>Sync all</source>
+            <translation>Alle synchronisieren</translation>
+        </message>
+        <message>
+            <source>Sync all finished</source>
+            <translation>Alle synchronisiert</translation>
+        </message>
+        <message>
+            <source>The repository was left as it was before the sync.</source>
+            <translation>Das Repository blieb, wie es vor der Synchronisierung war.</translation>
+        </message>
+        <message>
+            <source>brought in %1</source>
+            <translation>%1 übernommen</translation>
+        </message>
+        <message>
+            <source>pushed %1</source>
+            <translation>%1 gepusht</translation>
+        </message>
+    </context>
+    <context>
+        <name>ProgressPanel</name>
+        <message>
+            <source>Cancel</source>
+            <translation>Abbrechen</translation>
+        </message>
+        <message>
+            <source>Cancel the sync</source>
+            <translation>Synchronisierung abbrechen</translation>
+        </message>
+        <message>
+            <source>Last sync: %1</source>
+            <translation>Letzte Synchronisierung: %1</translation>
+        </message>
+        <message>
+            <source>Stop this sync; the repository is left as it was before it</source>
+            <translation>Diese Synchronisierung stoppen; das Repository bleibt, wie es vorher war</translation>
+        </message>
+        <message>
+            <source>Sync progress</source>
+            <translation>Fortschritt der Synchronisierung</translation>
+        </message>
+    </context>
+    <context>
+        <name>RepoView</name>
+        <message>
+            <source>Fetching…</source>
+            <translation>Rufe ab…</translation>
+        </message>
+        <message>
+            <source>Idle</source>
+            <translation>Untätig</translation>
+        </message>
+        <message>
+            <source>Offline</source>
+            <translation>Offline</translation>
+        </message>
+        <message>
+            <source>Offline: no remote answers; fetches resume once one does</source>
+            <translation>Offline: kein Remote antwortet; das Abrufen geht weiter, sobald eines antwortet</translation>
+        </message>
+        <message>
+            <source>Paused</source>
+            <translation>Pausiert</translation>
+        </message>
+        <message>
+            <source>Paused: background fetch waits (Resume, or a charged battery)</source>
+            <translation>Pausiert: das Abrufen im Hintergrund wartet (Fortsetzen, oder ein geladener Akku)</translation>
+        </message>
+        <message>
+            <source>Stopped</source>
+            <translation>Gestoppt</translation>
+        </message>
+        <message>
+            <source>Syncing…</source>
+            <translation>Synchronisiere…</translation>
+        </message>
+        <message>
+            <source>Tripped</source>
+            <translation>Ausgesetzt</translation>
+        </message>
+        <message>
+            <source>Tripped: a remote keeps failing; background fetch leaves it out for a while</source>
+            <translation>Ausgesetzt: ein Remote schlägt immer wieder fehl; das Abrufen im Hintergrund lässt es eine Weile aus</translation>
+        </message>
+    </context>
+    <context>
+        <name>Standing</name>
+        <message numerus="yes">
+            <source>%1 %n ahead</source>
+            <translation>
+                <numerusform>%1 %n voraus</numerusform>
+                <numerusform>%1 %n voraus</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%1 %n behind</source>
+            <translation>
+                <numerusform>%1 %n zurück</numerusform>
+                <numerusform>%1 %n zurück</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 diverged: %2 ahead, %3 behind</source>
+            <translation>%1 auseinandergelaufen: %2 voraus, %3 zurück</translation>
+        </message>
+        <message numerus="yes">
+            <source>%1: %n commit(s) on no remote</source>
+            <translation>
+                <numerusform>%1: %n Commit auf keinem Remote</numerusform>
+                <numerusform>%1: %n Commits auf keinem Remote</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1: upstream gone</source>
+            <translation>%1: Upstream gelöscht</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n cancelled</source>
+            <translation>
+                <numerusform>%n abgebrochen</numerusform>
+                <numerusform>%n abgebrochen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n file(s) skipped</source>
+            <translation>
+                <numerusform>%n Datei übersprungen</numerusform>
+                <numerusform>%n Dateien übersprungen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n need(s) you</source>
+            <translation>
+                <numerusform>%n braucht dich</numerusform>
+                <numerusform>%n brauchen dich</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n repositories</source>
+            <translation>
+                <numerusform>%n Repository</numerusform>
+                <numerusform>%n Repositories</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n syncing</source>
+            <translation>
+                <numerusform>%n synchronisiert gerade</numerusform>
+                <numerusform>%n synchronisieren gerade</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n to sync</source>
+            <translation>
+                <numerusform>%n zu synchronisieren</numerusform>
+                <numerusform>%n zu synchronisieren</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n with a warning</source>
+            <translation>
+                <numerusform>%n mit Warnung</numerusform>
+                <numerusform>%n mit Warnung</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>A remote keeps failing</source>
+            <translation>Ein Remote schlägt immer wieder fehl</translation>
+        </message>
+        <message>
+            <source>Busy: another git command holds it</source>
+            <translation>Belegt: ein anderer git-Befehl hält es</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <translation>Abgebrochen</translation>
+        </message>
+        <message>
+            <source>Commits on no remote</source>
+            <translation>Commits auf keinem Remote</translation>
+        </message>
+        <message>
+            <source>Conflict</source>
+            <translation>Konflikt</translation>
+        </message>
+        <message numerus="yes">
+            <source>Conflict: %n file(s)</source>
+            <translation>
+                <numerusform>Konflikt: %n Datei</numerusform>
+                <numerusform>Konflikt: %n Dateien</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Diverged: not integrated</source>
+            <translation>Auseinandergelaufen: nicht integriert</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>Fehlgeschlagen</translation>
+        </message>
+        <message>
+            <source>Local changes in the way</source>
+            <translation>Lokale Änderungen im Weg</translation>
+        </message>
+        <message>
+            <source>Not synced yet</source>
+            <translation>Noch nicht synchronisiert</translation>
+        </message>
+        <message>
+            <source>Offline</source>
+            <translation>Offline</translation>
+        </message>
+        <message>
+            <source>Offline: no remote answers</source>
+            <translation>Offline: kein Remote antwortet</translation>
+        </message>
+        <message>
+            <source>Paused</source>
+            <translation>Pausiert</translation>
+        </message>
+        <message>
+            <source>Sign-in refused</source>
+            <translation>Anmeldung abgelehnt</translation>
+        </message>
+        <message>
+            <source>Synced</source>
+            <translation>Synchronisiert</translation>
+        </message>
+        <message>
+            <source>Syncing…</source>
+            <translation>Synchronisiere…</translation>
+        </message>
+        <message>
+            <source>Up to date</source>
+            <translation>Aktuell</translation>
+        </message>
+        <message>
+            <source>all up to date</source>
+            <translation>alles aktuell</translation>
+        </message>
+        <message>
+            <source>background fetch on</source>
+            <translation>Abrufen im Hintergrund an</translation>
+        </message>
+        <message>
+            <source>background fetch paused</source>
+            <translation>Abrufen im Hintergrund pausiert</translation>
+        </message>
+        <message>
+            <source>offline</source>
+            <translation>offline</translation>
+        </message>
+    </context>
+    <context>
+        <name>StatusWindow</name>
+        <message numerus="yes">
+            <source>%n with a tripped remote</source>
+            <translation>
+                <numerusform>%n mit ausgesetztem Remote</numerusform>
+                <numerusform>%n mit ausgesetztem Remote</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>&amp;Pause background fetch</source>
+            <translation>Abrufen im Hintergrund &amp;pausieren</translation>
+        </message>
+        <message>
+            <source>&amp;Resume background fetch</source>
+            <translation>Abrufen im Hintergrund &amp;fortsetzen</translation>
+        </message>
+        <message>
+            <source>&amp;Sync now</source>
+            <translation>Jetzt &amp;synchronisieren</translation>
+        </message>
+        <message>
+            <source>Actions</source>
+            <translation>Aktionen</translation>
+        </message>
+        <message>
+            <source>Add one in Settings</source>
+            <translation>Füge eines in den Einstellungen hinzu</translation>
+        </message>
+        <message>
+            <source>Branches</source>
+            <translation>Branches</translation>
+        </message>
+        <message>
+            <source>Conflicted files</source>
+            <translation>Dateien mit Konflikt</translation>
+        </message>
+        <message>
+            <source>Conflicts</source>
+            <translation>Konflikte</translation>
+        </message>
+        <message>
+            <source>Conflicts (%1)</source>
+            <translation>Konflikte (%1)</translation>
+        </message>
+        <message>
+            <source>Detail tabs</source>
+            <translation>Detail-Reiter</translation>
+        </message>
+        <message>
+            <source>Details of the selected repository</source>
+            <translation>Details des gewählten Repositorys</translation>
+        </message>
+        <message>
+            <source>Files left out of auto-commit, and why.</source>
+            <translation>Dateien, die der automatische Commit ausließ, und warum.</translation>
+        </message>
+        <message>
+            <source>Filter branches</source>
+            <translation>Branches filtern</translation>
+        </message>
+        <message>
+            <source>No conflicts: every branch integrated cleanly.</source>
+            <translation>Keine Konflikte: jeder Branch wurde sauber integriert.</translation>
+        </message>
+        <message>
+            <source>No repository</source>
+            <translation>Kein Repository</translation>
+        </message>
+        <message>
+            <source>Open folder</source>
+            <translation>Ordner öffnen</translation>
+        </message>
+        <message>
+            <source>Repositories</source>
+            <translation>Repositories</translation>
+        </message>
+        <message>
+            <source>Retry</source>
+            <translation>Erneut versuchen</translation>
+        </message>
+        <message>
+            <source>S&amp;ettings…</source>
+            <translation>&amp;Einstellungen…</translation>
+        </message>
+        <message>
+            <source>Skipped files</source>
+            <translation>Übersprungene Dateien</translation>
+        </message>
+        <message>
+            <source>Skipped files (%1)</source>
+            <translation>Übersprungene Dateien (%1)</translation>
+        </message>
+        <message>
+            <source>Submodules whose checked-out commit is not the one this repository records (git submodule status shows them with + or -)</source>
+            <translation>Submodule, deren ausgecheckter Commit nicht der ist, den dieses Repository festhält (git submodule status zeigt sie mit + oder -)</translation>
+        </message>
+        <message>
+            <source>Summary</source>
+            <translation>Zusammenfassung</translation>
+        </message>
+        <message>
+            <source>Sync &amp;all</source>
+            <translation>&amp;Alle synchronisieren</translation>
+        </message>
+        <message>
+            <source>Sync the selected repository (Ctrl+S, or Enter in the list)</source>
+            <translation>Das gewählte Repository synchronisieren (Strg+S, oder Eingabe in der Liste)</translation>
+        </message>
+        <message>
+            <source>Try the selected files (or all of them) again on the next sync</source>
+            <translation>Die gewählten Dateien (oder alle) bei der nächsten Synchronisierung erneut versuchen</translation>
+        </message>
+    </context>
+    <context>
+        <name>TransferText</name>
+        <message>
+            <source>%1 objects</source>
+            <translation>%1 Objekte</translation>
+        </message>
+        <message>
+            <source>%1 of %2 objects</source>
+            <translation>%1 von %2 Objekten</translation>
+        </message>
+        <message>
+            <source>%1: %2 of %3</source>
+            <translation>%1: %2 von %3</translation>
+        </message>
+        <message>
+            <source>Connecting…</source>
+            <translation>Verbinde…</translation>
+        </message>
+        <message>
+            <source>Indexing objects</source>
+            <translation>Indiziere Objekte</translation>
+        </message>
+        <message>
+            <source>Receiving</source>
+            <translation>Empfange</translation>
+        </message>
+        <message>
+            <source>Receiving %1</source>
+            <translation>Empfange %1</translation>
+        </message>
+        <message>
+            <source>Resolving deltas</source>
+            <translation>Löse Deltas auf</translation>
+        </message>
+        <message>
+            <source>Sending objects</source>
+            <translation>Sende Objekte</translation>
+        </message>
+        <message>
+            <source>The remote is compressing objects</source>
+            <translation>Das Remote komprimiert Objekte</translation>
+        </message>
+        <message>
+            <source>The remote is counting objects</source>
+            <translation>Das Remote zählt Objekte</translation>
+        </message>
+        <message>
+            <source>Writing files</source>
+            <translation>Schreibe Dateien</translation>
+        </message>
+        <message>
+            <source>at %1/s</source>
+            <translation>mit %1/s</translation>
+        </message>
+    </context>
+    <context>
+        <name>Tray</name>
+        <message>
+            <source>Gitferry: background fetch paused</source>
+            <translation>Gitferry: Abrufen im Hintergrund pausiert</translation>
+        </message>
+        <message>
+            <source>Gitferry: everything up to date</source>
+            <translation>Gitferry: alles aktuell</translation>
+        </message>
+        <message>
+            <source>Gitferry: no repositories yet</source>
+            <translation>Gitferry: noch keine Repositories</translation>
+        </message>
+        <message>
+            <source>Gitferry: nothing needs you</source>
+            <translation>Gitferry: nichts braucht dich</translation>
+        </message>
+        <message>
+            <source>Gitferry: offline, no remote answers</source>
+            <translation>Gitferry: offline, kein Remote antwortet</translation>
+        </message>
+        <message>
+            <source>Gitferry: something needs you</source>
+            <translation>Gitferry: etwas braucht dich</translation>
+        </message>
+        <message>
+            <source>Gitferry: syncing</source>
+            <translation>Gitferry: synchronisiert</translation>
+        </message>
+        <message>
+            <source>Gitferry: worth a look</source>
+            <translation>Gitferry: einen Blick wert</translation>
+        </message>
+        <message>
+            <source>Open folder</source>
+            <translation>Ordner öffnen</translation>
+        </message>
+        <message>
+            <source>Pause background fetch</source>
+            <translation>Abrufen im Hintergrund pausieren</translation>
+        </message>
+        <message>
+            <source>Quit Gitferry</source>
+            <translation>Gitferry beenden</translation>
+        </message>
+        <message>
+            <source>Resume background fetch</source>
+            <translation>Abrufen im Hintergrund fortsetzen</translation>
+        </message>
+        <message>
+            <source>Settings…</source>
+            <translation>Einstellungen…</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Status window</source>
+            <translation>Statusfenster</translation>
+        </message>
+        <message>
+            <source>Sync</source>
+            <translation>Synchronisieren</translation>
+        </message>
+        <message>
+            <source>Sync all now</source>
+            <translation>Jetzt alle synchronisieren</translation>
+        </message>
+        <message numerus="yes">
+            <source>and %n more</source>
+            <translation>
+                <numerusform>und %n weiteres</numerusform>
+                <numerusform>und %n weitere</numerusform>
+            </translation>
+        </message>
+    </context>
+</TS>

@@ -1,0 +1,94 @@
+"""The app speaks the user's language: the German translation shipped with it is used on a
+German desktop, says git's own words as git does, is compiled from its .ts, and no text is
+hidden from the tools that collect them (packaging/plurals_en.py's parser, and lupdate)."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QApplication
+
+from gui.translations import TRANSLATIONS_DIR, install_translations
+
+ROOT = Path(__file__).resolve().parents[2]
+GERMAN = TRANSLATIONS_DIR / "gitferry_de.ts"
+# git's own words keep git's names in the German text, as git's German users read them in
+# git's own messages: a source text that says one says it too.
+GLOSSARY = {r"\bbranch(es)?\b": "branch", r"\bcommits?\b": "commit", r"\bpush(ed|es|ing)?\b": "push"}
+
+
+def messages(ts: Path) -> list[tuple[str, str, list[str]]]:
+    """(context, source, translated texts) of every message in a .ts file."""
+    found = []
+    for context in ET.parse(ts).getroot().iter("context"):
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            assert translation is not None
+            texts = [f.text or "" for f in translation.findall("numerusform")] or [translation.text or ""]
+            found.append((context.findtext("name", ""), message.findtext("source", ""), texts))
+    return found
+
+
+def test_the_compiled_german_is_its_ts_file(tmp_path: Path) -> None:
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    qm = tmp_path / "de.qm"
+    subprocess.run([str(lrelease), "-silent", str(GERMAN), "-qm", str(qm)], check=True, timeout=60)
+    assert qm.read_bytes() == GERMAN.with_suffix(".qm").read_bytes()
+
+
+def test_git_words_read_as_git_says_them() -> None:
+    mismatched = [
+        f"{source!r} -> {texts!r}"
+        for _, source, texts in messages(GERMAN)
+        for pattern, word in GLOSSARY.items()
+        if re.search(pattern, source, re.IGNORECASE) and any(t and word not in t.lower() for t in texts)
+    ]
+    assert not mismatched, "\n".join(mismatched)
+
+
+def test_no_text_is_hidden_from_the_collectors() -> None:
+    """Both read literals only: `tr(text)` with a variable, or a wrapper around translate,
+    would leave a text untranslated without anyone noticing. A variable text is fine only
+    where its module marks its table of texts with QT_TRANSLATE_NOOP in the same context."""
+    hidden = []
+    for path in sorted((ROOT / "gui").rglob("*.py")):
+        calls = [n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Call)]
+        marked = {
+            node.args[0].value
+            for node in calls
+            if getattr(node.func, "id", "") == "QT_TRANSLATE_NOOP" and isinstance(node.args[0], ast.Constant)
+        }
+        for node in calls:
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            literals = {"tr": 1, "translate": 2, "QT_TRANSLATE_NOOP": 2}.get(name)
+            if literals is None:
+                continue
+            args = [isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:literals]]
+            context = node.args[0].value if name == "translate" and args and args[0] else None
+            if len(args) < literals or not all(args[:1] if context in marked else args):
+                hidden.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not hidden, "tr/translate with a text or context that is no literal:\n" + "\n".join(hidden)
+
+
+def test_a_german_desktop_gets_german_text_and_plurals(qapp: QApplication) -> None:
+    before = [t for t in install_translations(qapp, QLocale("en_US"))]
+    for translator in before:
+        qapp.removeTranslator(translator)
+    installed = install_translations(qapp, QLocale("de_DE"))
+    try:
+        assert QCoreApplication.translate("Tray", "Quit Gitferry") == "Gitferry beenden"
+        one = QCoreApplication.translate("Standing", "%n repositories", None, 1)
+        many = QCoreApplication.translate("Standing", "%n repositories", None, 3)
+        assert (one, many) == ("1 Repository", "3 Repositories")
+        # Qt's own buttons too
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Abbrechen"
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
+    assert QCoreApplication.translate("Tray", "Quit Gitferry") == "Quit Gitferry"
