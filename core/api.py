@@ -45,6 +45,7 @@ from core.events import (
     Subscription,
     SyncFinished,
 )
+from core.git.config.merge_tool_config import NoMergeTool
 from core.git.merge.resolution import CHOICES, ConflictedPath, Finished, Resolution, Version
 from core.git.progress import Phase, TransferProgress
 from core.git.transfer.sign_in import SignInRequest
@@ -108,6 +109,7 @@ __all__ = [
     "HostKeyChangedNotice",
     "HostKeyQuestion",
     "HttpAuth",
+    "NoMergeTool",
     "PassphraseQuestion",
     "Phase",
     "PhaseProgress",

@@ -24,6 +24,7 @@ from core.api import Api, FileSkipped, RemoteTripped, ResultKind, StateChanged, 
 from core.paths import data_dir
 from core.results import CANCELLED_MESSAGE
 from gui.bridge import Bridge
+from gui.conflict_flow import ConflictFlow
 from gui.models.standing import result_words
 from gui.resources import icon_path
 from gui.tray import Tray
@@ -66,6 +67,7 @@ class Desktop(QObject):
         self._open_folder = open_folder
         self._engine_task: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
+        self.conflict_flow = ConflictFlow(api, self.window, open_folder)
         self._wire()
 
     def _wire(self) -> None:
@@ -183,6 +185,7 @@ class Desktop(QObject):
         """What the detail pane shows beside the branches: skipped files, submodules."""
         await self.load_skipped(repo_id)
         self.window.show_submodules(repo_id, await self.api.submodules(repo_id))
+        await self.conflict_flow.load(repo_id)
 
     @qasync.asyncSlot(int, list)
     async def retry_skipped(self, repo_id: int, paths: list[str]) -> None:

@@ -46,9 +46,11 @@ from gui.models.branches import branch_model
 from gui.models.repos import ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN, RepoView, repo_model
 from gui.models.standing import overview
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
-from gui.models.worktree_issues import conflict_model, skipped_model
+from gui.models.worktree_issues import skipped_model
 from gui.widgets.activity_delegate import ActivityDelegate
+from gui.widgets.conflicts_panel import ConflictsPanel
 from gui.widgets.elided_label import ElidedLabel
+from gui.widgets.history_panel import HistoryPanel
 from gui.widgets.progress_panel import ProgressPanel
 from gui.window_memory import WindowMemory, fit_to_screen
 
@@ -101,7 +103,9 @@ class StatusWindow(QMainWindow):
             self.setWindowIcon(icon)
         self.repos: KeyedTableModel[RepoView] = repo_model()
         self.branches: KeyedTableModel[BranchStatus] = branch_model()
-        self.conflicts: KeyedTableModel[ConflictRecord] = conflict_model()
+        self.conflicts_panel = ConflictsPanel()
+        self.history_panel = HistoryPanel()
+        self.conflicts: KeyedTableModel[ConflictRecord] = self.conflicts_panel.records
         self.skipped: KeyedTableModel[SkippedFile] = skipped_model()
         self._conflicts_of: dict[int, list[ConflictRecord]] = {}
         self.selected_id: int | None = None
@@ -172,6 +176,7 @@ class StatusWindow(QMainWindow):
         self.tabs.addTab(self._branches_tab(), self.tr("Branches"))
         self.tabs.addTab(self._conflicts_tab(), self.tr("Conflicts"))
         self.tabs.addTab(self._skipped_tab(), self.tr("Skipped files"))
+        self.tabs.addTab(self.history_panel, self.tr("History"))
         self.tabs.tabBar().setAccessibleName(self.tr("Detail tabs"))
         self.tabs.currentChanged.connect(lambda index: self._remember(TAB_KEY, index))
 
@@ -209,10 +214,12 @@ class StatusWindow(QMainWindow):
         return _page(self.filter, self.branch_table)
 
     def _conflicts_tab(self) -> QWidget:
-        self.conflict_table = _table(SortFilterModel(self.conflicts), self.tr("Conflicted files"))
-        self.conflict_hint = QLabel(self.tr("No conflicts: every branch integrated cleanly."))
-        self.conflict_open_folder = _button(self.tr("Open folder"), self._open_selected_folder)
-        return _page(self.conflict_hint, self.conflict_table, _buttons(self.conflict_open_folder))
+        """The list and the way forward: `gui/widgets/conflicts_panel.py`."""
+        self.conflict_table = self.conflicts_panel.table
+        self.conflict_hint = self.conflicts_panel.hint
+        self.conflict_open_folder = self.conflicts_panel.open_folder
+        self.conflicts_panel.open_folder_requested.connect(self._open_selected_folder)
+        return self.conflicts_panel
 
     def _skipped_tab(self) -> QWidget:
         self.skipped_table = _table(SortFilterModel(self.skipped), self.tr("Skipped files"))
@@ -363,6 +370,7 @@ class StatusWindow(QMainWindow):
             self.selected_id = view.id
             self._remember(SELECTED_KEY, view.name)
             self.skipped.set_rows([])
+            self.history_panel.show_history(view.id, [])
             self.submodule_note.hide()
             self._show_selected()
             self.repo_selected.emit(view.id)
@@ -375,13 +383,14 @@ class StatusWindow(QMainWindow):
             self.title.set_full_text(self.tr("No repository"))
             self.path_label.set_full_text(self.tr("Add one in Settings"))
             self.branches.set_rows([])
-            self.conflicts.set_rows([])
+            self.conflicts_panel.show_conflicts(None, [])
+            self.history_panel.show_history(None, [])
             return
         self.title.set_full_text(view.name)
         self.path_label.set_full_text(view.record.path)
         self.branches.set_rows(view.branches)
         conflicts = self._conflicts_of.get(view.id, [])
-        self.conflicts.set_rows(conflicts)
+        self.conflicts_panel.show_conflicts(view.id, conflicts)
         counted = self.tr("Conflicts (%1)").replace("%1", str(len(conflicts)))
         self.tabs.setTabText(1, counted if conflicts else self.tr("Conflicts"))
 

@@ -119,6 +119,9 @@ def test_a_200_mib_file_converted_to_lf_is_committed_in_bounded_memory(tmp_path:
     print(f"peak RSS growth committing 200 MiB converted: {growth_mib:.1f} MiB")
     assert growth_mib < 32
     assert git("rev-parse", "HEAD:big.txt", cwd=repo) == git("hash-object", "big.txt", cwd=repo)
-    assert b"\r" not in subprocess.run(
-        ["git", "cat-file", "blob", "HEAD:big.txt"], cwd=repo, capture_output=True, check=True
-    ).stdout[:4096]
+    assert (
+        b"\r"
+        not in subprocess.run(
+            ["git", "cat-file", "blob", "HEAD:big.txt"], cwd=repo, capture_output=True, check=True
+        ).stdout[:4096]
+    )

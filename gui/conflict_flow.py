@@ -1,0 +1,145 @@
+"""What the Conflicts and History tabs ask, carried out through `core.api`: the
+resolution of the selected repository loaded, a choice per path, the merge tool (or
+the desktop's editor on a file with conflict markers when git names no tool),
+Finish and Abort; the history loaded and "Undo last integration". The desktop owns
+one; every call runs on the qasync loop, never blocking the GUI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import qasync
+from PySide6.QtCore import QObject
+
+from core.api import Api, GitferryError, NoMergeTool
+from gui.windows.status_window import StatusWindow
+
+COPY_MARK = " (conflict "
+
+
+class ConflictFlow(QObject):
+    def __init__(self, api: Api, window: StatusWindow, open_path: Callable[[str], None]) -> None:
+        super().__init__(window)
+        self.api = api
+        self.window = window
+        self.open_path = open_path
+        conflicts, history = window.conflicts_panel, window.history_panel
+        conflicts.choose_requested.connect(self.choose)
+        conflicts.merge_tool_requested.connect(self.merge_tool)
+        conflicts.finish_requested.connect(self.finish)
+        conflicts.abort_requested.connect(self.abort)
+        history.undo_requested.connect(self.undo)
+        history.refresh_requested.connect(self.refresh_history)
+
+    async def load(self, repo_id: int) -> None:
+        """The selected repository's resolution (when it lists conflicts) and history."""
+        await self.load_resolution(repo_id)
+        await self.load_history(repo_id)
+
+    async def load_resolution(self, repo_id: int) -> None:
+        panel = self.window.conflicts_panel
+        if repo_id != panel.repo_id:
+            return
+        paths = [record.path for record in panel.records.rows]
+        if not paths:
+            panel.show_resolution(repo_id, None)
+            return
+        try:
+            panel.show_resolution(repo_id, await self.api.resolution(repo_id))
+        except GitferryError as exc:
+            if all(COPY_MARK in path for path in paths):
+                message = self.tr(
+                    "Both sides were kept: each copy holds this computer's version. "
+                    "Compare it with its file, then delete the copy."
+                )
+            else:
+                message = exc.message
+            panel.show_resolution(repo_id, None, message)
+
+    async def load_history(self, repo_id: int) -> None:
+        if repo_id != self.window.history_panel.repo_id:
+            return
+        try:
+            entries = await self.api.history(repo_id)
+        except GitferryError as exc:
+            self.window.history_panel.show_message(repo_id, exc.message)
+            return
+        self.window.history_panel.show_history(repo_id, entries)
+
+    @qasync.asyncSlot(int, str, str)
+    async def choose(self, repo_id: int, path: str, choice: str) -> None:
+        panel = self.window.conflicts_panel
+        try:
+            panel.show_resolution(repo_id, await self.api.resolve_path(repo_id, path, choice))
+        except GitferryError as exc:
+            panel.show_message(repo_id, exc.message)
+
+    @qasync.asyncSlot(int, str)
+    async def merge_tool(self, repo_id: int, path: str) -> None:
+        panel = self.window.conflicts_panel
+        try:
+            panel.show_resolution(repo_id, await self.api.run_merge_tool(repo_id, path))
+            return
+        except NoMergeTool:
+            pass  # no tool git would run: the desktop's editor on a file with markers
+        except GitferryError as exc:
+            panel.show_message(repo_id, exc.message)
+            return
+        try:
+            file = await self.api.merge_file(repo_id, path)
+            resolution = await self.api.resolution(repo_id)
+        except GitferryError as exc:
+            panel.show_message(repo_id, exc.message)
+            return
+        self.open_path(file)
+        message = self.tr(
+            "No merge tool is configured (git's merge.tool): %1 is open in your editor. "
+            "Remove the conflict markers, save it, then Finish."
+        ).replace("%1", file)
+        panel.show_resolution(repo_id, resolution, message)
+
+    @qasync.asyncSlot(int)
+    async def finish(self, repo_id: int) -> None:
+        panel = self.window.conflicts_panel
+        try:
+            done, report = await self.api.finish_resolution(repo_id)
+        except GitferryError as exc:
+            panel.show_message(repo_id, exc.message)
+            return
+        record = await self.api.record(repo_id)
+        if record is not None:
+            self.window.update_record(record, await self.api.conflicts(repo_id))
+        line = self.tr("%1 merged as %2; the sync said: %3")
+        panel.show_resolution(
+            repo_id,
+            None,
+            line.replace("%1", done.branch).replace("%2", done.new_head[:10]).replace("%3", report.message),
+        )
+        await self.load_history(repo_id)
+
+    @qasync.asyncSlot(int)
+    async def abort(self, repo_id: int) -> None:
+        panel = self.window.conflicts_panel
+        try:
+            await self.api.abort_resolution(repo_id)
+        except GitferryError as exc:
+            panel.show_message(repo_id, exc.message)
+            return
+        await self.load_resolution(repo_id)
+        panel.show_message(repo_id, self.tr("Aborted: nothing in the repository was changed."))
+
+    @qasync.asyncSlot(int)
+    async def undo(self, repo_id: int) -> None:
+        history = self.window.history_panel
+        try:
+            done = await self.api.undo_last_integration(repo_id)
+        except GitferryError as exc:
+            history.show_message(repo_id, exc.message)
+            return
+        await self.load_history(repo_id)
+        line = self.tr("%1 is back at %2; the undone head is kept as a backup ref.")
+        history.show_message(repo_id, line.replace("%1", done.branch).replace("%2", done.restored[:10]))
+
+    @qasync.asyncSlot(int)
+    async def refresh_history(self, repo_id: int) -> None:
+        await self.load_history(repo_id)

@@ -1,0 +1,357 @@
+"""The Conflicts tab: the selected repository's conflicted paths, and the way forward.
+
+The list comes from the status store (it survives a restart and paints before
+the engine is imported). When the desktop hands it the resolution
+(`Api.resolution`), the selected path shows both sides' versions (each side's
+diff against the base for text; sizes and dates for binary files) and the
+actions: Use mine, Use theirs, Keep both, Open in merge tool; then Finish
+(commit the merge and sync) or Abort (nothing changes). Copies an auto-commit
+merge kept are listed too, with no resolution to make. A view: it asks
+through signals and paints what it is handed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QColor, QFontDatabase, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.model import ConflictRecord
+from gui.models.formatting import size, when
+from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
+from gui.models.worktree_issues import conflict_model
+
+if TYPE_CHECKING:  # core.api brings the engine: not needed to paint the window
+    from core.api import ConflictedPath, Resolution, Version
+
+# Diff lines are tinted, not coloured: the tint blends with the palette's own base, so
+# the text (the palette's colour) stays readable in a light and a dark theme alike.
+_ADDED = QColor(40, 200, 60, 70)
+_REMOVED = QColor(230, 50, 50, 70)
+_HUNK = QColor(90, 130, 240, 60)
+
+
+class DiffHighlighter(QSyntaxHighlighter):
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self._formats = {}
+        for prefix, tint in (("+", _ADDED), ("-", _REMOVED), ("@", _HUNK)):
+            line = QTextCharFormat()
+            line.setBackground(tint)
+            self._formats[prefix] = line
+
+    def highlightBlock(self, text: str) -> None:
+        if text.startswith(("+++", "---")):
+            return
+        line = self._formats.get(text[:1])
+        if line is not None:
+            self.setFormat(0, len(text), line)
+
+
+class ConflictsPanel(QWidget):
+    choose_requested = Signal(int, str, str)  # repository id, path, mine | theirs | both
+    merge_tool_requested = Signal(int, str)
+    finish_requested = Signal(int)
+    abort_requested = Signal(int)
+    open_folder_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.records: KeyedTableModel[ConflictRecord] = conflict_model()
+        self.repo_id: int | None = None
+        self.resolution: Resolution | None = None
+        self._busy = False
+        self._build()
+        self.show_conflicts(None, [])
+
+    # Layout ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName(self.tr("Conflicts summary"))
+        self.table = QTableView()
+        self.table.setModel(SortFilterModel(self.records))
+        self.table.setSortingEnabled(True)
+        self.table.setTabKeyNavigation(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setAccessibleName(self.tr("Conflicted paths"))
+        self.table.selectionModel().selectionChanged.connect(self._path_selected)
+
+        self.choice = QLabel()
+        self.choice.setAccessibleName(self.tr("Choice for the selected path"))
+        self.mine_label, self.mine_view = self._side(self.tr("Mine (this computer) against the base"))
+        self.theirs_label, self.theirs_view = self._side(self.tr("Theirs (the remote) against the base"))
+        text_sides = QSplitter(Qt.Orientation.Horizontal)
+        for label, view in ((self.mine_label, self.mine_view), (self.theirs_label, self.theirs_view)):
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(label)
+            column.addWidget(view, 1)
+            text_sides.addWidget(box)
+        self.binary_sides = QWidget()
+        grid = QGridLayout(self.binary_sides)
+        self.binary_cells: dict[str, QLabel] = {}
+        headers = (self.tr("Version"), self.tr("Size"), self.tr("Last changed"))
+        for at, header in enumerate(headers):
+            grid.addWidget(QLabel(f"<b>{header}</b>"), 0, at)
+        names = (("base", self.tr("Base")), ("ours", self.tr("Mine")), ("theirs", self.tr("Theirs")))
+        for row, (key, name) in enumerate(names, start=1):
+            grid.addWidget(QLabel(name), row, 0)
+            for at, part in enumerate(("size", "when"), start=1):
+                cell = QLabel()
+                cell.setAccessibleName(f"{name} {headers[at]}")
+                grid.addWidget(cell, row, at)
+                self.binary_cells[f"{key}.{part}"] = cell
+        grid.setRowStretch(len(names) + 1, 1)
+        self.sides = QStackedWidget()
+        self.sides.addWidget(text_sides)
+        self.sides.addWidget(self.binary_sides)
+
+        self.use_mine = self._button(self.tr("Use mine"), self.tr("Keep this computer's version"), "mine")
+        self.use_theirs = self._button(self.tr("Use theirs"), self.tr("Take the remote's version"), "theirs")
+        self.keep_both = self._button(
+            self.tr("Keep both"), self.tr("Theirs at the path, mine beside it as a conflict copy"), "both"
+        )
+        self.merge_tool = QPushButton(self.tr("Open in merge tool"))
+        self.merge_tool.setToolTip(
+            self.tr(
+                "git's merge.tool when one is configured, else your editor on a file with conflict markers"
+            )
+        )
+        self.merge_tool.setAccessibleName(self.merge_tool.text())
+        self.merge_tool.clicked.connect(self._merge_tool)
+        self.finish = QPushButton(self.tr("Finish"))
+        self.finish.setToolTip(
+            self.tr("Commit the merge as resolved (the old head is kept as a backup), then sync")
+        )
+        self.finish.setAccessibleName(self.tr("Finish: commit the merge and sync"))
+        self.finish.clicked.connect(self._finish)
+        self.abort = QPushButton(self.tr("Abort"))
+        self.abort.setToolTip(self.tr("Forget these choices; nothing in the repository changes"))
+        self.abort.setAccessibleName(self.tr("Abort the resolution"))
+        self.abort.clicked.connect(self._abort)
+        self.open_folder = QPushButton(self.tr("Open folder"))
+        self.open_folder.setAccessibleName(self.tr("Open the repository's folder"))
+        self.open_folder.clicked.connect(self.open_folder_requested)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setAccessibleName(self.tr("Resolution status"))
+
+        per_path = QHBoxLayout()
+        per_path.addWidget(self.choice, 1)
+        for button in (self.use_mine, self.use_theirs, self.keep_both, self.merge_tool):
+            per_path.addWidget(button)
+        self.detail = QWidget()
+        detail = QVBoxLayout(self.detail)
+        detail.setContentsMargins(0, 0, 0, 0)
+        detail.addLayout(per_path)
+        detail.addWidget(self.sides, 1)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        for button in (self.open_folder, self.abort, self.finish):
+            bottom.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 6, 4, 4)
+        layout.addWidget(self.hint)
+        layout.addWidget(split, 1)
+        layout.addLayout(bottom)
+
+    def _side(self, title: str) -> tuple[QLabel, QPlainTextEdit]:
+        label = QLabel(title)
+        view = QPlainTextEdit()
+        view.setReadOnly(True)
+        view.setTabChangesFocus(True)
+        view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        view.setAccessibleName(title)
+        view.highlighter = DiffHighlighter(view.document())  # type: ignore[attr-defined]
+        label.setBuddy(view)
+        return label, view
+
+    def _button(self, text: str, tip: str, choice: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(text)
+        button.clicked.connect(lambda: self._choose(choice))
+        return button
+
+    # What the desktop hands the panel ---------------------------------------------------
+
+    def show_conflicts(self, repo_id: int | None, conflicts: list[ConflictRecord]) -> None:
+        """The listed conflicts of the selected repository (from the status store)."""
+        if repo_id != self.repo_id:
+            self.resolution = None
+            self.status.clear()
+        self.repo_id = repo_id
+        self.records.set_rows(conflicts)
+        if conflicts and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        self._paint()
+
+    def show_resolution(self, repo_id: int, resolution: Resolution | None, message: str = "") -> None:
+        """The resolution under way (None: there is none to make, `message` says why)."""
+        if repo_id != self.repo_id:
+            return
+        self._busy = False
+        self.resolution = resolution
+        self.status.setText(message)
+        self._paint()
+
+    def show_message(self, repo_id: int, message: str) -> None:
+        """The outcome of the last action, one line (an error, or what was done)."""
+        if repo_id == self.repo_id:
+            self._busy = False
+            self.status.setText(message)
+            self._paint()
+
+    # Painting ---------------------------------------------------------------------------
+
+    def selected_path(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].data(ROW_ROLE) if rows else None
+        return row.path if isinstance(row, ConflictRecord) else None
+
+    def _conflicted(self, path: str | None) -> ConflictedPath | None:
+        if self.resolution is None or path is None:
+            return None
+        return next((p for p in self.resolution.paths if p.path == path), None)
+
+    def _paint(self) -> None:
+        count = len(self.records.rows)
+        resolution = self.resolution
+        if not count:
+            self.hint.setText(self.tr("No conflicts: every branch integrated cleanly."))
+        elif resolution is None:
+            self.hint.setText(self.tr("%n conflicted path(s). Select one to see both versions.", "", count))
+        else:
+            left = len(resolution.unresolved)
+            self.hint.setText(
+                self.tr("%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish.")
+                .replace("%1", resolution.branch)
+                .replace("%2", resolution.upstream)
+                .replace("%3", str(len(resolution.paths) - left))
+                .replace("%4", str(len(resolution.paths)))
+            )
+        conflicted = self._conflicted(self.selected_path())
+        resolvable = conflicted is not None and not self._busy
+        for button in (self.use_mine, self.use_theirs, self.keep_both, self.merge_tool):
+            button.setEnabled(resolvable)
+        self.finish.setEnabled(resolution is not None and not resolution.unresolved and not self._busy)
+        self.abort.setEnabled(resolution is not None and not self._busy)
+        self.open_folder.setEnabled(self.repo_id is not None)
+        self.detail.setVisible(count > 0)
+        self._paint_sides(conflicted)
+
+    def _paint_sides(self, conflicted: ConflictedPath | None) -> None:
+        if conflicted is None:
+            self.choice.setText("")
+            self.mine_view.setPlainText("")
+            self.theirs_view.setPlainText("")
+            self.sides.setCurrentIndex(0)
+            return
+        choices = {
+            None: self.tr("Not resolved yet"),
+            "mine": self.tr("Resolved: mine"),
+            "theirs": self.tr("Resolved: theirs"),
+            "both": self.tr("Resolved: keep both"),
+            "merged": self.tr("Resolved: merged file"),
+        }
+        text = choices.get(conflicted.choice, conflicted.choice or "")
+        self.choice.setText(f"<b>{_escape(conflicted.path)}</b> — {_escape(text)}")
+        if conflicted.choice == "merged" and conflicted.merge_file:
+            self.choice.setToolTip(conflicted.merge_file)
+        if conflicted.binary:
+            self.sides.setCurrentIndex(1)
+            for key, version in (
+                ("base", conflicted.base),
+                ("ours", conflicted.ours),
+                ("theirs", conflicted.theirs),
+            ):
+                self.binary_cells[f"{key}.size"].setText(self._size(version))
+                self.binary_cells[f"{key}.when"].setText(when(version.when) if version.when else "")
+            return
+        self.sides.setCurrentIndex(0)
+        self.mine_view.setPlainText(self._diff_text(conflicted, "ours"))
+        self.theirs_view.setPlainText(self._diff_text(conflicted, "theirs"))
+
+    def _diff_text(self, conflicted: ConflictedPath, side: str) -> str:
+        version = conflicted.ours if side == "ours" else conflicted.theirs
+        if not version.present:
+            return self.tr("(deleted on this side)")
+        return "\n".join(conflicted.diff("ours" if side == "ours" else "theirs")) or self.tr(
+            "(same as the base)"
+        )
+
+    def _size(self, version: Version) -> str:
+        return size(version.size) if version.present else self.tr("deleted")
+
+    # Actions ----------------------------------------------------------------------------
+
+    def _path_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._paint()
+
+    def _ask(self) -> tuple[int, str] | None:
+        path = self.selected_path()
+        if self.repo_id is None or path is None:
+            return None
+        self._busy = True
+        self._paint()
+        return self.repo_id, path
+
+    def _choose(self, choice: str) -> None:
+        asked = self._ask()
+        if asked is not None:
+            self.choose_requested.emit(asked[0], asked[1], choice)
+
+    def _merge_tool(self) -> None:
+        asked = self._ask()
+        if asked is not None:
+            self.status.setText(self.tr("Waiting for the merge tool to close…"))
+            self.merge_tool_requested.emit(*asked)
+
+    def _finish(self) -> None:
+        if self.repo_id is not None:
+            self._busy = True
+            self.status.setText(self.tr("Committing the merge and syncing…"))
+            self._paint()
+            self.finish_requested.emit(self.repo_id)
+
+    def _abort(self) -> None:
+        if self.repo_id is not None:
+            self._busy = True
+            self._paint()
+            self.abort_requested.emit(self.repo_id)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

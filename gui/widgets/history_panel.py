@@ -1,0 +1,151 @@
+"""The History tab: the selected repository's recent syncs, what came in and went out
+(commits: subject, author, when; the files changed), the files each skipped or found
+conflicted, and "Undo last integration" (refused, with the reason, once pushed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.models.formatting import when
+
+if TYPE_CHECKING:  # core.api brings the engine: not needed to paint the window
+    from core.api import BranchChange, HistoryEntry
+
+_SHOWN_FILES = 50
+
+
+class HistoryPanel(QWidget):
+    undo_requested = Signal(int)  # repository id
+    refresh_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.repo_id: int | None = None
+        self.entries: list[HistoryEntry] = []
+        self.hint = QLabel(self.tr("Recent syncs of the selected repository, newest first."))
+        self.hint.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels([self.tr("What"), self.tr("When")])
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAccessibleName(self.tr("Sync history"))
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setAccessibleName(self.tr("Undo status"))
+        self.undo = QPushButton(self.tr("Undo last integration"))
+        self.undo.setToolTip(
+            self.tr(
+                "Move the branch back to where it was before the last integration, if it was not pushed since"
+            )
+        )
+        self.undo.setAccessibleName(self.undo.text())
+        self.undo.clicked.connect(self._undo)
+        self.refresh = QPushButton(self.tr("Refresh"))
+        self.refresh.setAccessibleName(self.tr("Refresh the history"))
+        self.refresh.clicked.connect(self._refresh)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.refresh)
+        bottom.addWidget(self.undo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 6, 4, 4)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(bottom)
+        self.show_history(None, [])
+
+    def show_history(self, repo_id: int | None, entries: list[HistoryEntry]) -> None:
+        if repo_id != self.repo_id:
+            self.status.clear()
+        self.repo_id = repo_id
+        self.entries = list(entries)
+        self.tree.clear()
+        for entry in entries:
+            self.tree.addTopLevelItem(self._run_item(entry))
+        if not entries:
+            self.tree.addTopLevelItem(QTreeWidgetItem([self.tr("No syncs recorded yet.")]))
+        first = self.tree.topLevelItem(0)
+        if first is not None:
+            first.setExpanded(True)
+        self.undo.setEnabled(repo_id is not None)
+        self.refresh.setEnabled(repo_id is not None)
+        self.tree.resizeColumnToContents(1)
+
+    def show_message(self, repo_id: int, message: str) -> None:
+        if repo_id == self.repo_id:
+            self.undo.setEnabled(True)
+            self.status.setText(message)
+
+    def _run_item(self, entry: HistoryEntry) -> QTreeWidgetItem:
+        kinds = {
+            "sync": self.tr("Sync"),
+            "fetch": self.tr("Fetch"),
+            "resolve": self.tr("Conflicts resolved"),
+            "undo": self.tr("Undo"),
+        }
+        title = f"{kinds.get(entry.kind, entry.kind)}: {entry.message or entry.result or ''}"
+        item = QTreeWidgetItem([title, when(entry.when)])
+        item.setToolTip(0, title)
+        for label, changes in ((self.tr("Came in"), entry.came_in), (self.tr("Went out"), entry.went_out)):
+            for change in changes:
+                item.addChild(self._change_item(label, change))
+        if entry.committed:
+            item.addChild(QTreeWidgetItem([self.tr("Committed %n file(s)", "", entry.committed)]))
+        if entry.skipped:
+            skipped = QTreeWidgetItem([self.tr("Skipped %n file(s)", "", len(entry.skipped))])
+            skipped.addChildren([QTreeWidgetItem([path]) for path in entry.skipped])
+            item.addChild(skipped)
+        if entry.conflicts:
+            conflicted = QTreeWidgetItem([self.tr("Conflicted %n file(s)", "", len(entry.conflicts))])
+            conflicted.addChildren([QTreeWidgetItem([path]) for path in entry.conflicts])
+            item.addChild(conflicted)
+        return item
+
+    def _change_item(self, label: str, change: BranchChange) -> QTreeWidgetItem:
+        total = len(change.commits) + change.more
+        commits = self.tr("%n commit(s)", "", total)
+        files = self.tr("%n file(s) changed", "", len(change.files))
+        item = QTreeWidgetItem([f"{label} · {change.branch}: {commits}, {files}"])
+        if change.missing:
+            item.addChild(QTreeWidgetItem([self.tr("(these commits are no longer in the repository)")]))
+        for commit in change.commits:
+            line = QTreeWidgetItem(
+                [f"{commit.subject} — {commit.author} · {commit.sha[:10]}", when(commit.when)]
+            )
+            line.setToolTip(0, commit.sha)
+            item.addChild(line)
+        if change.more:
+            item.addChild(QTreeWidgetItem([self.tr("…and %n more commit(s)", "", change.more)]))
+        if change.files:
+            files_item = QTreeWidgetItem([self.tr("Files changed")])
+            files_item.addChildren([QTreeWidgetItem([path]) for path in change.files[:_SHOWN_FILES]])
+            if len(change.files) > _SHOWN_FILES:
+                more = len(change.files) - _SHOWN_FILES
+                files_item.addChild(QTreeWidgetItem([self.tr("…and %n more file(s)", "", more)]))
+            item.addChild(files_item)
+        return item
+
+    def _undo(self) -> None:
+        if self.repo_id is not None:
+            self.undo.setEnabled(False)
+            self.status.setText(self.tr("Undoing the last integration…"))
+            self.undo_requested.emit(self.repo_id)
+
+    def _refresh(self) -> None:
+        if self.repo_id is not None:
+            self.refresh_requested.emit(self.repo_id)

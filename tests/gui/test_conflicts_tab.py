@@ -1,0 +1,181 @@
+"""The Conflicts and History tabs: what they say is true, every control named and
+reachable by keyboard, and the way forward from a conflict driven through the window
+against a `git daemon` remote (use theirs, keep both, merge tool, editor, finish,
+abort, undo), the remote and `git fsck` checked after each."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+
+from core.model import ConflictRecord
+from core.results import ResultKind
+from gui.desktop import Desktop
+from gui.widgets.conflicts_panel import ConflictsPanel
+from tests.gitcli import git
+from tests.gui.conftest import Run
+from tests.gui.test_status_window import NOW, window_with_two_repos
+from tests.gui.waiting import next_emit, until
+from tests.integration.clones import Clones, porcelain
+from tests.integration.test_resolve_conflicts import (
+    MINE_BIN,
+    MINE_TEXT,
+    THEIRS_BIN,
+    THEIRS_TEXT,
+    commit_bytes,
+    show,
+)
+
+
+def test_the_hint_never_says_no_conflicts_above_listed_conflicts(qtbot: object) -> None:
+    """Defect 4: "No conflicts: every branch integrated cleanly." stood above the list."""
+    window = window_with_two_repos(qtbot)
+    window.select_repo(2)
+    assert [c.path for c in window.conflicts.rows] == ["a.txt"]
+    assert "No conflicts" not in window.conflict_hint.text()
+    assert "1 conflicted path" in window.conflict_hint.text()
+    window.select_repo(1)
+    assert window.conflict_hint.text() == "No conflicts: every branch integrated cleanly."
+
+
+def test_every_control_is_named_and_the_tab_key_leaves_the_table(qtbot: object) -> None:
+    window = window_with_two_repos(qtbot)
+    window.show()
+    window.select_repo(2)
+    for panel in (window.conflicts_panel, window.history_panel):
+        for control in panel.findChildren(QPushButton):
+            assert control.accessibleName(), control.text()
+            assert control.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert window.conflicts_panel.table.accessibleName() and window.history_panel.tree.accessibleName()
+    window.tabs.setCurrentIndex(1)
+    panel = window.conflicts_panel
+    panel.table.setFocus()
+    qtbot.waitUntil(panel.table.hasFocus)  # type: ignore[attr-defined]
+    reached: list[QWidget | None] = []
+    for _ in range(12):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert panel.open_folder in reached  # Tab moved on out of the table, to the buttons
+    assert panel.table.selectionModel().selectedRows()[0].row() == 0  # and left the selection alone
+
+
+def _conflict(world: Clones) -> None:
+    commit_bytes(world.theirs, {"img.bin": b"\x89PNG\0base"}, "base image")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    git("pull", "-q", "--ff-only", cwd=world.mine)
+    commit_bytes(world.theirs, {"a.txt": THEIRS_TEXT.encode(), "img.bin": THEIRS_BIN}, "theirs")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    commit_bytes(world.mine, {"a.txt": MINE_TEXT.encode(), "img.bin": MINE_BIN}, "mine")
+    world.remember()
+
+
+def _stopped(run: Run, desktop: Desktop, world: Clones) -> tuple[ConflictsPanel, str, str]:
+    run(desktop.refresh())
+    _conflict(world)
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    desktop.window.select_repo(mine_id)
+    desktop.window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result is ResultKind.CONFLICT
+    panel = desktop.window.conflicts_panel
+    run(until(lambda: panel.resolution is not None and len(panel.resolution.paths) == 2))
+    return panel, world.head(world.mine), world.remote_head()
+
+
+def _select(panel: ConflictsPanel, path: str) -> None:
+    proxy = panel.table.model()
+    for row in range(proxy.rowCount()):
+        if proxy.index(row, 0).data() == path:
+            panel.table.selectRow(row)
+            return
+    raise AssertionError(f"{path} is not listed")
+
+
+def _choice(panel: ConflictsPanel, path: str) -> str | None:
+    assert panel.resolution is not None
+    return next(p.choice for p in panel.resolution.paths if p.path == path)
+
+
+@pytest.mark.slow
+def test_use_theirs_keep_both_finish_then_undo_is_refused(run: Run, desktop: Desktop, world: Clones) -> None:
+    panel, mine, theirs = _stopped(run, desktop, world)
+    assert "No conflicts" not in panel.hint.text() and "0 of 2 resolved" in panel.hint.text()
+    _select(panel, "a.txt")
+    assert "+TWO mine" in panel.mine_view.toPlainText() and "+TWO theirs" in panel.theirs_view.toPlainText()
+    assert not panel.finish.isEnabled()
+    panel.use_theirs.click()
+    run(until(lambda: _choice(panel, "a.txt") == "theirs"))
+    _select(panel, "img.bin")
+    assert panel.sides.currentWidget() is panel.binary_sides
+    assert panel.binary_cells["ours.size"].text() == f"{len(MINE_BIN)} B"
+    assert panel.binary_cells["theirs.size"].text() == f"{len(THEIRS_BIN)} B"
+    assert panel.binary_cells["theirs.when"].text()
+    panel.keep_both.click()
+    run(until(lambda: _choice(panel, "img.bin") == "both"))
+    assert panel.finish.isEnabled() and "2 of 2 resolved" in panel.hint.text()
+
+    panel.finish.click()
+    run(until(lambda: not desktop.window.conflicts.rows and world.remote_head() != theirs), timeout=60)
+    head = world.head(world.mine)
+    assert world.remote_head() == head
+    assert git("log", "-1", "--format=%P", head, cwd=world.mine) == f"{mine} {theirs}"
+    assert show(world.mine, head, "a.txt") == THEIRS_TEXT.encode()
+    copies = [
+        p for p in git("ls-tree", "--name-only", head, cwd=world.mine).splitlines() if "(conflict " in p
+    ]
+    assert len(copies) == 1 and show(world.mine, head, copies[0]) == MINE_BIN
+    assert porcelain(world.mine) == ""
+    assert panel.hint.text() == "No conflicts: every branch integrated cleanly."
+
+    history = desktop.window.history_panel
+    run(until(lambda: any(e.kind == "resolve" for e in history.entries)))
+    history.undo.click()
+    run(until(lambda: "already has" in history.status.text()))
+    assert world.head(world.mine) == head
+    world.check()
+
+
+@pytest.mark.slow
+def test_merge_tool_then_editor_fallback_then_abort(
+    run: Run, desktop: Desktop, world: Clones, opened: list[str]
+) -> None:
+    panel, mine, theirs = _stopped(run, desktop, world)
+    git("config", "--global", "merge.tool", "scripted")
+    git("config", "--global", "mergetool.scripted.cmd", 'cat "$LOCAL" "$REMOTE" > "$MERGED"')
+    _select(panel, "a.txt")
+    panel.merge_tool.click()
+    run(until(lambda: _choice(panel, "a.txt") == "merged"))
+
+    git("config", "--global", "--unset", "merge.tool")  # no tool: the editor on a file with markers
+    _select(panel, "img.bin")
+    panel.use_mine.click()
+    run(until(lambda: _choice(panel, "img.bin") == "mine"))
+    _select(panel, "a.txt")
+    panel.merge_tool.click()
+    run(until(lambda: bool(opened) and "open in your editor" in panel.status.text()))
+    # The tool's merge is kept: the editor opens the same file.
+    assert Path(opened[-1]).read_text() == MINE_TEXT + THEIRS_TEXT
+
+    panel.abort.click()
+    run(until(lambda: "nothing in the repository was changed" in panel.status.text()))
+    assert _choice(panel, "a.txt") is None and _choice(panel, "img.bin") is None
+    assert world.head(world.mine) == mine and world.remote_head() == theirs
+    assert porcelain(world.mine) == "" and not (world.mine / ".git" / "gitferry" / "resolve").exists()
+    assert (world.mine / "a.txt").read_text() == MINE_TEXT
+    subprocess.run(["git", "fsck", "--no-dangling"], cwd=world.mine, check=True, capture_output=True)
+    world.check()
+
+
+def test_a_resolution_for_another_repository_is_not_shown(qtbot: object) -> None:
+    window = window_with_two_repos(qtbot)
+    window.select_repo(2)
+    panel = window.conflicts_panel
+    panel.show_resolution(1, None, "from elsewhere")
+    assert panel.status.text() == ""
+    window.update_record(window.repos.row_for(2).record, [ConflictRecord("main", "b.txt", NOW)])  # type: ignore[union-attr]
+    assert [c.path for c in window.conflicts.rows] == ["b.txt"]
