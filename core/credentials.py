@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 from typing import TYPE_CHECKING
@@ -30,22 +31,44 @@ if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
 SERVICE = "gitferry"
+log = logging.getLogger(__name__)
 
 
 _BACKEND_VARIABLE = "PYTHON_KEYRING_BACKEND"
 
 
 class KeyringUnavailable(GitferryError):
+    """The keyring could not be used. The message says which case it is, without the
+    backend's exception name (that goes to the log): no keyring on this machine, a locked
+    one, a `PYTHON_KEYRING_BACKEND` that cannot be loaded, or a backend that failed."""
+
     def __init__(self, action: str, cause: Exception, *, unloadable: bool = False) -> None:
-        if unloadable:
-            named = os.environ.get(_BACKEND_VARIABLE)
-            where = f"{_BACKEND_VARIABLE}={named}" if named else "the system keyring"
-            why = f"the keyring backend {where} cannot be loaded ({type(cause).__name__})"
-            fix = f"fix or unset {_BACKEND_VARIABLE}" if named else "install or configure a keyring"
+        named = os.environ.get(_BACKEND_VARIABLE) if unloadable else None
+        if named:
+            why = f"the keyring backend {_BACKEND_VARIABLE}={named} cannot be loaded"
+            fix = f"fix or unset {_BACKEND_VARIABLE}"
+        elif unloadable or _is(cause, "NoKeyringError"):
+            why = "there is no system keyring"
+            fix = "install one (GNOME Keyring, KWallet) or give it through a git credential helper"
+        elif _is(cause, "KeyringLocked"):
+            why = "the system keyring is locked"
+            fix = "unlock it and try again"
         else:
-            why = f"the system keyring is locked or unavailable ({type(cause).__name__})"
-            fix = "unlock the keyring and try again"
-        super().__init__(f"{why}; could not {action} the credential: {fix}")
+            why = "the system keyring failed (the log has the details)"
+            fix = "try again, or give it through a git credential helper"
+        log.warning("keyring: could not %s a credential: %s: %s", action, type(cause).__name__, cause)
+        super().__init__(f"{why}: could not {action} the credential; {fix}")
+        self.why = why
+
+
+def _is(cause: Exception, name: str) -> bool:
+    """Whether `cause` is keyring's error `name` (keyring is imported only once used)."""
+    try:
+        import keyring.errors
+    except Exception:  # a keyring that cannot be imported has no such error to match
+        return False
+    kind = getattr(keyring.errors, name, None)
+    return isinstance(kind, type) and isinstance(cause, kind)
 
 
 def _backend(action: str) -> KeyringBackend:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import qasync
 from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
+from PySide6.QtWidgets import QDialog
 
 from core.api import Api, FileSkipped, RemoteTripped, ResultKind, StateChanged, SyncFinished, SyncReport
 from core.paths import data_dir
@@ -39,11 +40,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
 
-OpenFolder = Callable[[str], None]
+OpenFolder = Callable[[str], bool | None]  # False: nothing could open it
 
 
-def open_in_file_manager(path: str) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+def open_in_file_manager(path: str) -> bool:
+    """Ask the desktop to show the folder (xdg-open, gio...); False when nothing can."""
+    return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(path)))
 
 
 class Desktop(QObject):
@@ -65,9 +67,10 @@ class Desktop(QObject):
         self.tray = Tray(self)
         self.settings: SettingsDialog | None = None
         self._open_folder = open_folder
+        self.folder_box: QDialog | None = None  # "could not open the folder", when shown
         self._engine_task: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
-        self.conflict_flow = ConflictFlow(api, self.window, open_folder)
+        self.conflict_flow = ConflictFlow(api, self.window, self.open_folder)
         self._wire()
 
     def _wire(self) -> None:
@@ -77,12 +80,12 @@ class Desktop(QObject):
         w.cancel_requested.connect(self.cancel)
         w.pause_requested.connect(self.set_paused)
         w.settings_requested.connect(self.show_settings)
-        w.open_folder_requested.connect(self._open_folder)
+        w.open_folder_requested.connect(self.open_folder)
         w.retry_requested.connect(self.retry_skipped)
         w.repo_selected.connect(self._on_repo_selected)
         t.sync_all_requested.connect(self.sync_all)
         t.sync_requested.connect(self.sync)
-        t.open_folder_requested.connect(self._open_folder)
+        t.open_folder_requested.connect(self.open_folder)
         t.status_requested.connect(self.show_status)
         t.pause_requested.connect(self.set_paused)
         t.settings_requested.connect(self.show_settings)
@@ -166,6 +169,14 @@ class Desktop(QObject):
             return
         reports = await asyncio.gather(*(self.api.sync(i) for i in ids), return_exceptions=True)
         self.tray.notify(self.tr("Sync all finished"), sync_all_summary(reports))
+
+    def open_folder(self, path: str) -> None:
+        """Open Folder: where no file manager can be launched, say so and show the path."""
+        if self._open_folder(path) is False:
+            from gui.windows.folder_not_opened import FolderNotOpened
+
+            self.folder_box = FolderNotOpened(path, self.window)
+            self.folder_box.open()
 
     @qasync.asyncSlot(int)
     async def cancel(self, repo_id: int) -> None:
@@ -305,7 +316,7 @@ class Desktop(QObject):
             )
         elif event.result is ResultKind.AUTH_FAILED:
             self.tray.notify(
-                self.tr("%1: sign-in refused").replace("%1", event.repo),
+                self.tr("%1: sign-in needed").replace("%1", event.repo),
                 event.message or self.tr("Check the credentials in Settings."),
                 warning=True,
             )

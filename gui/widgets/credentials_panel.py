@@ -16,11 +16,11 @@ credential helpers by name, none); below the rows, the URLs git's
 from __future__ import annotations
 
 import qasync
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from core.api import Api, GitferryError, RemoteAccess
-from gui.widgets.field_error import FieldError
+from gui.widgets.field_error import FieldError, quiet
 
 HTTP = ("http://", "https://")
 
@@ -36,15 +36,22 @@ class CredentialRow:
         self.user_edit.setPlaceholderText("user name")
         self.secret_edit = QLineEdit()
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret_edit.setPlaceholderText("token or password")
+        self.placeholder = QCoreApplication.translate("CredentialsPanel", "token or password")
+        self.secret_edit.setPlaceholderText(self.placeholder)
+        self.secret_edit.setAccessibleName(
+            QCoreApplication.translate("CredentialsPanel", "Secret for %1").replace("%1", remote)
+        )
+        self.user_edit.setAccessibleName(
+            QCoreApplication.translate("CredentialsPanel", "User name for %1").replace("%1", remote)
+        )
+        self.in_keyring = False
         self.secret_edit.setToolTip("Kept in the system keyring once the remote accepts it")
         self.test_button = QPushButton("Test connection")
         self.test_button.setToolTip(
             "Ask the remote with these credentials (saved only if it accepts), or with nothing "
             "typed, as a sync would"
         )
-        self.source = QLabel()
-        self.source.setStyleSheet("color: palette(mid);")
+        self.source = quiet(QLabel())
         self.source.setWordWrap(True)
         self.status = FieldError()
         self.user_edit.textEdited.connect(self.status.clear_error)
@@ -58,8 +65,22 @@ class CredentialRow:
 
     def saved(self, message: str) -> None:
         self.secret_edit.clear()
-        self.secret_edit.setPlaceholderText("saved in the keyring")
+        self.show_saved(True)
         self.status.show_ok(message)
+
+    def show_saved(self, saved: bool) -> None:
+        """Whether the keyring holds a secret for this remote that was not refused since."""
+        self.in_keyring = saved
+        text = QCoreApplication.translate("CredentialsPanel", "saved in the keyring")
+        self.secret_edit.setPlaceholderText(text if saved else self.placeholder)
+
+    def show_refused(self, why: str) -> None:
+        """The server refused the keyring's secret: say so where "saved" was said."""
+        self.in_keyring = False
+        self.secret_edit.setPlaceholderText(
+            QCoreApplication.translate("CredentialsPanel", "the saved secret was refused: type a new one")
+        )
+        self.status.show_error(why)
 
 
 class CredentialsPanel(QWidget):
@@ -80,7 +101,7 @@ class CredentialsPanel(QWidget):
             "No HTTP(S) remotes: ssh uses your agent and keys, git:// and paths need none."
         )
         self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet("color: palette(mid);")
+        quiet(self.empty_label)
         self._grid.addWidget(self.empty_label, 0, 0, 1, 4)
         self.rewrites = QLabel()
         self.rewrites.setWordWrap(True)
@@ -111,7 +132,14 @@ class CredentialsPanel(QWidget):
                 continue
             if user and self.rows.get(row.remote) is row:
                 row.user_edit.setText(user)
-                row.secret_edit.setPlaceholderText("saved in the keyring")
+                row.show_saved(True)
+
+    def mark_refused(self, why: str) -> None:
+        """The repository's last sync ended `auth_failed`: a secret saved in the keyring is
+        no longer shown as if it worked."""
+        for row in self.rows.values():
+            if row.in_keyring:
+                row.show_refused(why)
 
     def show_remotes(self, remotes: list[tuple[str, str]]) -> None:
         """Rows for the (name, fetch URL) pairs whose URL is HTTP(S), as configured or as
@@ -184,7 +212,10 @@ class CredentialsPanel(QWidget):
             else:  # nothing typed: the way a sync signs in
                 check = await self.api.test_connection(self.repo_name, remote)
         except GitferryError as exc:
-            row.status.show_error(exc.message)
+            if not secret and row.in_keyring and exc.result == "auth_failed":
+                row.show_refused(exc.message)
+            else:
+                row.status.show_error(exc.message)
         else:
             if secret:
                 row.saved("Connected")

@@ -2,33 +2,46 @@
 
 from __future__ import annotations
 
-import asyncio
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
-
-ERROR_STYLE = "color: #c62828;"
-OK_STYLE = "color: #2e7d32;"
+from gui.widgets.palette_colors import error_color, hint_color, ok_color
+from gui.windows import asked
 
 
 class FieldError(QLabel):
-    """Hidden while the field is valid; `show_error` makes it visible with the message."""
+    """Hidden while the field is valid; `show_error` makes it visible with the message,
+    in a red that reads on the window of the theme in use (`palette_colors`)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setStyleSheet(ERROR_STYLE)
+        self._ok = False
+        self._colour()
         self.setVisible(False)
 
+    def _colour(self) -> None:
+        palette = QApplication.palette()
+        colour = ok_color(palette) if self._ok else error_color(palette)
+        self.setStyleSheet(f"color: {colour.name()};")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self._colour()  # the theme changed: light to dark, or back
+        super().changeEvent(event)
+
     def show_error(self, message: str) -> None:
-        self.setStyleSheet(ERROR_STYLE)
+        self._ok = False
+        self._colour()
         self.setText(message)
         self.setToolTip(message)
         self.setVisible(True)
 
     def show_ok(self, message: str) -> None:
-        self.setStyleSheet(OK_STYLE)
+        self._ok = True
+        self._colour()
         self.setText(message)
         self.setToolTip("")
         self.setVisible(True)
@@ -39,24 +52,28 @@ class FieldError(QLabel):
         self.setVisible(False)
 
 
+def quiet(label: QLabel) -> QLabel:
+    """A hint: quieter than the window's text, readable in a light and a dark theme."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, hint_color(QApplication.palette()))
+    label.setPalette(palette)
+    return label
+
+
 async def confirm(parent: QWidget, title: str, text: str, accept: str, informative: str = "") -> bool:
-    """Ask a yes/no question without a nested event loop: the box is opened window-modal
-    and the asyncio loop keeps running while it waits for the answer."""
+    """Ask a yes/no question without a nested event loop (see `answer_of`)."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     if informative:
         box.setInformativeText(informative)
     yes = box.addButton(accept, QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(yes)
-    answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    return await answer_of(box) is yes
 
-    def finished(_code: int) -> None:
-        if not answered.done():
-            answered.set_result(box.clickedButton() is yes)
 
-    box.finished.connect(finished)
-    box.open()
-    try:
-        return await answered
-    finally:
-        box.deleteLater()
+async def answer_of(box: QMessageBox) -> QAbstractButton | None:
+    """The button clicked in `box` (None: closed another way), each button named for
+    screen readers; asked without a nested event loop (`gui.windows.asked`)."""
+    for button in box.buttons():
+        button.setAccessibleName(button.text().replace("&", ""))
+    return await asked.answer_of(box, box.clickedButton, lambda: None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from core.api import BadInput, RemoteRecord, check_url, split_url_secret
 from gui.widgets.field_error import FieldError
+from gui.widgets.palette_colors import bad_cell
 
 NAME, FETCH, PUSH = range(3)
 _BAD_NAME_CHARS = set(' \t\n/\\:"[]*?~^')
-_BAD_CELL = QBrush(QColor("#fde0e0"))
 ORIGINAL = Qt.ItemDataRole.UserRole
 
 
@@ -146,6 +146,7 @@ class RemotesEditor(QWidget):
         """Mark bad cells and show the first problem under the table."""
         problems: list[str] = []
         seen: set[str] = set()
+        bad_background, bad_text = bad_cell(self.table.palette())
         self.table.blockSignals(True)
         for row, (name, fetch, push) in enumerate(self.rows()):
             checks = {
@@ -157,7 +158,8 @@ class RemotesEditor(QWidget):
             for column, problem in checks.items():
                 cell = self.table.item(row, column)
                 if cell is not None:
-                    cell.setBackground(_BAD_CELL if problem else QBrush())
+                    cell.setBackground(bad_background if problem else QBrush())
+                    cell.setForeground(bad_text if problem else QBrush())
                     cell.setToolTip(problem or "")
                 if problem:
                     problems.append(f"{name or 'new remote'}: {problem}")

@@ -9,6 +9,7 @@ awaited from an async slot, so the GUI thread never waits on git, disk or keyrin
 
 from __future__ import annotations
 
+import asyncio
 import html
 
 import qasync
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -30,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from core.api import Api, GitferryError, RepoRecord
 from gui.widgets.credentials_panel import CredentialsPanel
-from gui.widgets.field_error import FieldError, confirm
+from gui.widgets.field_error import FieldError, answer_of, confirm
+from gui.widgets.palette_colors import hint_color
 from gui.widgets.remotes_editor import RemotesEditor
 from gui.widgets.repo_settings_form import RepoSettingsForm
 from gui.windows.add_folder_dialog import AddFolderDialog
@@ -54,6 +57,7 @@ class SettingsDialog(QDialog):
         self.clone_dialog: CloneDialog | None = None
         self._app_loaded = AppChanges()
         self._busy = False
+        self._closing: asyncio.Task[None] | None = None  # asking whether to save before closing
         self.setWindowTitle("Gitferry settings")
         self.setMinimumSize(820, 560)
         self.resize(940, 600)
@@ -198,7 +202,8 @@ class SettingsDialog(QDialog):
             self._update_buttons()
             return
         name, path = html.escape(record.name), html.escape(record.path)  # a path may hold "<" or "&"
-        self.title.setText(f"<b>{name}</b> &nbsp; <span style='color: gray'>{path}</span>")
+        grey = hint_color(self.palette()).name()
+        self.title.setText(f"<b>{name}</b> &nbsp; <span style='color: {grey}'>{path}</span>")
         try:
             remotes = await self.api.remotes(record)  # re-read: the git config is the truth
         except GitferryError as exc:
@@ -207,6 +212,8 @@ class SettingsDialog(QDialog):
         self.form.load(await self.api.repo_settings(record.id))
         self.remotes.load(remotes)
         await self.credentials.load(record.name, [(r.name, r.fetch_url) for r in remotes])
+        if record.last_result == "auth_failed":
+            self.credentials.mark_refused(record.last_message or self.tr("the last sync could not sign in"))
         self._update_buttons()
         if record == self.shown:
             self.repo_shown.emit(record.id)
@@ -245,13 +252,17 @@ class SettingsDialog(QDialog):
 
     @qasync.asyncSlot()
     async def save(self) -> None:
+        await self._save()
+
+    async def _save(self) -> bool:
+        """Check and write everything; whether it was saved."""
         if self._busy:
-            return
+            return False
         if self.shown is not None and not self._valid():
             self.tabs.setCurrentIndex(SYNC_TAB if self.form.values() is None else REMOTES_TAB)
-            self.status.show_error("Nothing was saved: fix the fields marked in red first.")
+            self.status.show_error(self.tr("Nothing was saved: fix the fields marked in red first."))
             self._update_buttons()
-            return
+            return False
         self._busy = True
         self._update_buttons()
         self.status.show_ok("Saving…")
@@ -260,15 +271,17 @@ class SettingsDialog(QDialog):
         except CredentialsRefused as refused:
             self.tabs.setCurrentIndex(REMOTES_TAB)
             refused.row.status.show_error(refused.error.message)
-            self.status.show_error("Nothing was saved: the remote refused the credentials.")
+            self.status.show_error(self.tr("Nothing was saved: the remote refused the credentials."))
         except GitferryError as exc:
-            self.status.show_error(f"Not saved: {exc.message}")
+            self.status.show_error(self.tr("Not saved: %1").replace("%1", exc.message))
         else:
-            self.status.show_ok("Saved.")
+            self.status.show_ok(self.tr("Saved."))
             self.saved.emit()
+            return True
         finally:
             self._busy = False
             self._update_buttons()
+        return False
 
     async def _write(self) -> None:
         if self.shown is not None:
@@ -289,6 +302,29 @@ class SettingsDialog(QDialog):
         remotes = await self.api.stored_remotes(self.shown.id)
         self.remotes.load(remotes)
         self.credentials.show_remotes([(r.name, r.fetch_url) for r in remotes])
+
+    # Closing ------------------------------------------------------------------------
+
+    def unsaved(self) -> bool:
+        """Anything typed or ticked that Save has not written (valid or not)."""
+        return self._repo_dirty() or self._app_changes() != AppChanges()
+
+    def reject(self) -> None:
+        """Close, Escape or the window's close: with unsaved edits, ask first (Save,
+        Discard, Cancel) instead of throwing them away."""
+        if self._busy or (self._closing is not None and not self._closing.done()):
+            return
+        if not self.unsaved():
+            super().reject()
+            return
+        self._closing = asyncio.ensure_future(self._close_asking())
+
+    async def _close_asking(self) -> None:
+        valid = self.shown is None or self._valid()
+        answer = await ask_unsaved(self, valid, self.shown.name if self.shown else "")
+        save = answer == QMessageBox.StandardButton.Save
+        if answer == QMessageBox.StandardButton.Discard or (save and await self._save()):
+            super().reject()
 
     # Adding and removing ----------------------------------------------------------
 
@@ -328,3 +364,26 @@ class SettingsDialog(QDialog):
         await self._reload_list(None)
         self.status.show_ok(f"Removed {record.name}; its files are untouched.")
         self.repositories_changed.emit()
+
+
+async def ask_unsaved(parent: QWidget, valid: bool, repo: str) -> QMessageBox.StandardButton:
+    """Save, Discard or Cancel for edits about to be closed away (no Save when a field is
+    bad: it could not be saved), asked window-modal without a nested event loop."""
+    tr = parent.tr
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(tr("Unsaved changes"))
+    box.setText(
+        tr("Save the changes to %1 before closing?").replace("%1", repo)
+        if repo
+        else tr("Save the changes before closing?")
+    )
+    if not valid:
+        box.setInformativeText(tr("Some fields marked in red cannot be saved as they are."))
+    buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+    if valid:
+        buttons |= QMessageBox.StandardButton.Save
+    box.setStandardButtons(buttons)
+    box.setDefaultButton(QMessageBox.StandardButton.Save if valid else QMessageBox.StandardButton.Cancel)
+    clicked = await answer_of(box)
+    return box.standardButton(clicked) if clicked is not None else QMessageBox.StandardButton.Cancel

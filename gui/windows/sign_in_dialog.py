@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import HttpAuth, SignInRequest
+from gui.widgets.field_error import quiet
 from gui.windows.asked import answer_of
 
 
@@ -40,7 +41,7 @@ class SignInDialog(QDialog):
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_edit.setPlaceholderText("password or token")
         note = QLabel("Saved in the system keyring once the server accepts it.")
-        note.setStyleSheet("color: palette(mid);")
+        quiet(note)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

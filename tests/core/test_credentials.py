@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import keyring
 import pytest
+from keyring.backends import fail
 
 from core.credentials import Credentials, KeyringUnavailable
 from core.remote_url import HttpAuth, credential_key, split_url_secret
@@ -35,7 +37,23 @@ def test_saved_secret_is_cached_for_the_session(memory_keyring: MemoryKeyring) -
 
 def test_locked_keyring_is_a_clear_error(memory_keyring: MemoryKeyring) -> None:
     memory_keyring.locked = True
-    with pytest.raises(KeyringUnavailable, match="locked or unavailable"):
+    with pytest.raises(KeyringUnavailable, match="the system keyring is locked: could not read") as caught:
         Credentials().get("https://h/r.git")
+    assert "unlock it" in caught.value.message and "KeyringLocked" not in caught.value.message
     with pytest.raises(KeyringUnavailable):
         Credentials().save("https://h/r.git", HttpAuth("u", "tok"))
+
+
+def test_no_keyring_is_said_as_such_without_an_exception_name() -> None:
+    """Before: "the system keyring is locked or unavailable (NoKeyringError) ...: unlock the
+    keyring", on a machine that has none to unlock."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with pytest.raises(KeyringUnavailable) as caught:
+            Credentials().get("https://h/r.git")
+    finally:
+        keyring.set_keyring(previous)
+    message = caught.value.message
+    assert message.startswith("there is no system keyring: could not read the credential")
+    assert "unlock" not in message and "Error" not in message and "\n" not in message

@@ -32,6 +32,7 @@ Run = Callable[..., Any]
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """One qasync loop for the whole session, as an app has one: a loop closed between
     tests leaves Qt timers and notifiers behind that crash a later test's event processing."""
+    qapp.setQuitOnLastWindowClosed(False)  # as the app: closing a dialog must not end the loop
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     yield loop

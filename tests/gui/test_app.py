@@ -147,7 +147,7 @@ def test_a_refused_sign_in_and_a_tripped_remote_are_notified(
     dialog.reject()
     _id, report = run(synced)
     assert report.result is ResultKind.AUTH_FAILED
-    run(until(lambda: any(title == "mine: sign-in refused" for title, _ in notified)))
+    run(until(lambda: any(title == "mine: sign-in needed" for title, _ in notified)))
     assert desktop.tray.state.value == "attention"
     until_time = datetime.now(UTC) + timedelta(minutes=30)
     desktop.api.daemon.bus.publish(RemoteTripped(record.id, "mine", "origin", until_time))

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.api import TransferProgress
@@ -26,14 +25,9 @@ FILES = 4000  # a checkout that takes a while: the Cancel arrives while it write
 
 
 @pytest.fixture
-def dialogs(qtbot: QtBot, qapp: QApplication) -> Iterator[list[CloneDialog]]:
-    """The dialogs a test opened, closed at its end. The dialog is the only window: its
-    closing must not end the event loop (the app lives on in the tray)."""
+def dialogs(qtbot: QtBot) -> Iterator[list[CloneDialog]]:
     opened: list[CloneDialog] = []
-    quits = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
     yield opened
-    qapp.setQuitOnLastWindowClosed(quits)
     for dialog in opened:
         dialog._cancel = None
         dialog.close()

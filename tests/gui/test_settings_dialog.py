@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QLineEdit,
 from pytestqt.qtbot import QtBot
 
 from core.model import RepoRecord
+from core.remote_url import HttpAuth
 from core.settings import REPO_PARSERS, BadSetting, parse_setting
 from gui import autostart
 from gui.widgets.remotes_editor import FETCH, PUSH
@@ -43,7 +44,7 @@ def dialogs(qtbot: QtBot) -> Iterator[list[SettingsDialog]]:
     opened: list[SettingsDialog] = []
     yield opened
     for dialog in opened:
-        dialog.close()
+        dialog.done(0)  # closed as it is: a test may leave unsaved edits behind
         dialog.deleteLater()
 
 
@@ -339,6 +340,40 @@ def test_credentials_typed_in_the_dialog_are_saved_only_once_accepted_and_only_i
     assert files_holding(wrong, home, repo / ".git") == []
 
 
+@pytest.mark.parametrize("refused_by", ["the last sync", "test connection"])
+def test_a_saved_secret_the_server_refused_is_not_shown_as_saved(
+    run: Run,
+    running: Running,
+    tmp_path: Path,
+    http_auth_server: HttpRemote,
+    dialogs: list[SettingsDialog],
+    refused_by: str,
+) -> None:
+    """Before: the secret field kept saying "saved in the keyring" after the server refused it."""
+    seed(http_auth_server, tmp_path)
+    url = http_auth_server.url("origin")
+    repo = make_repo(tmp_path, url=url)
+    user, _secret = http_auth_server.auth or ("", "")
+    running.core.credentials.save(url, HttpAuth(user, "revoked-token-0815"))
+
+    async def scenario() -> None:
+        record = await register(running, repo)
+        if refused_by == "the last sync":
+            report = await running.api.sync(record.id)
+            assert report.result == "auth_failed"
+        dialog = await open_dialog(running, dialogs)
+        row = dialog.credentials.rows["origin"]
+        if refused_by == "test connection":
+            assert row.secret_edit.placeholderText() == "saved in the keyring"
+            row.test_button.click()
+            await until(lambda: showing(row.status) not in ("", "Connecting…"))
+        assert "saved in the keyring" not in row.secret_edit.placeholderText()
+        assert "refused" in row.secret_edit.placeholderText()
+        assert "refused the credentials" in showing(row.status)
+
+    run(scenario(), TIMEOUT)
+
+
 def test_start_at_login_and_pause_on_battery(
     run: Run, running: Running, dialogs: list[SettingsDialog]
 ) -> None:
@@ -457,5 +492,46 @@ def test_switching_repository_with_unsaved_changes_asks_first(
         await waiting
         assert dialog.shown is not None and dialog.shown.name == "beta"
         assert dialog.form.interval_edit.text() == "300"
+
+    run(scenario(), TIMEOUT)
+
+
+@pytest.mark.parametrize("answer", ["Cancel", "Discard", "Save"])
+def test_close_with_valid_unsaved_edits_asks_save_discard_or_cancel(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog], answer: str
+) -> None:
+    """Before: Close threw the edits away without a word."""
+    repo = make_repo(tmp_path)
+
+    async def scenario() -> None:
+        record = await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        retype(dialog.form.interval_edit, "42")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Close).click()
+        await until(lambda: bool(open_boxes()))
+        box = shown_box()
+        assert "notes" in box.text()
+        assert {b.text().replace("&", "") for b in box.buttons()} == {"Save", "Discard", "Cancel"}
+        click_box_button(answer)
+        await until(lambda: not open_boxes())
+        await until(lambda: dialog.isVisible() is (answer == "Cancel") and not dialog._busy)
+        stored = (await running.api.repo_settings(record.id)).fetch_interval
+        assert stored == (42 if answer == "Save" else 300)
+        if answer == "Cancel":
+            assert dialog.form.interval_edit.text() == "42"
+
+    run(scenario(), TIMEOUT)
+
+
+def test_close_without_edits_closes_at_once(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    repo = make_repo(tmp_path)
+
+    async def scenario() -> None:
+        await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Close).click()
+        assert not dialog.isVisible() and not open_boxes()
 
     run(scenario(), TIMEOUT)

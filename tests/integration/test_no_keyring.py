@@ -23,7 +23,7 @@ from tests.gitcli import commit_file, git, rev_parse
 from tests.servers.remote import HttpRemote
 
 BACKENDS = {
-    "no keyring": ("keyring.backends.fail.Keyring", "keyring is locked or unavailable"),
+    "no keyring": ("keyring.backends.fail.Keyring", "there is no system keyring"),
     "malformed": ("no.such.Backend", "PYTHON_KEYRING_BACKEND=no.such.Backend cannot be loaded"),
 }
 
@@ -86,6 +86,7 @@ def test_remote_needing_a_secret_names_the_keyring(
     _no_traceback(cloned)
     lines = cloned.stderr.strip().splitlines()
     assert len(lines) == 1 and named in lines[0] and "credentials" in lines[0], cloned.stderr
+    assert "Error" not in lines[0] and "unlock" not in lines[0]  # no exception name, no wrong advice
     assert not (tmp_path / "mine").exists() or not any((tmp_path / "mine").iterdir())
 
     # An existing clone: sync says auth_failed, naming the keyring, and leaves the branch alone.

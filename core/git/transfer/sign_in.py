@@ -291,8 +291,8 @@ def describe_credential(url: str, config: Config | None, keyring: Credentials | 
     if keyring is not None:
         try:
             found = keyring.get(credential_key(url_without_secret(url)))
-        except KeyringUnavailable:
-            return "the keyring (locked: unlock it to use the credential saved there)"
+        except KeyringUnavailable as exc:
+            return f"not from the keyring ({exc.why})"
         if found is not None:
             return f"the keyring (user {found.username})"
     try:
