@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -73,11 +74,14 @@ from core.settings import (
     APP_PARSERS,
     REPO_PARSERS,
     STRATEGIES,
+    SYNC_MODES,
     AppSettings,
     BadSetting,
     RepoSettings,
     as_text,
     parse_setting,
+    pause_active,
+    pause_until,
 )
 from core.store.status_reader import Snapshot, UnknownRepository
 
@@ -87,6 +91,7 @@ __all__ = [
     "REMOTE_ACTIONS",
     "REPO_PARSERS",
     "STRATEGIES",
+    "SYNC_MODES",
     "AcceptedCredentials",
     "Api",
     "AppSettings",
@@ -307,16 +312,26 @@ class Api:
         """Cancel the repository's running job; False when nothing runs."""
         return self.started.is_set() and self.daemon.cancel(repo_id)
 
-    async def pause(self) -> None:
-        """Pause background fetches (every repository publishes `paused`); syncs the
-        user asks for still run."""
+    async def pause(self, repo_id: int | None = None, *, seconds: float | None = None) -> None:
+        """Pause background work, of every repository (`repo_id` None) or one, for good or
+        for `seconds`: fetches and auto mode's syncs wait (the repositories publish
+        `paused`); syncs the user asks for still run. Saved, so it survives a restart."""
         await self.started.wait()
-        self.daemon.pause()
+        await self.daemon.set_pause(repo_id, pause_until(self.daemon.clock.wall(), seconds))
 
-    async def resume(self) -> None:
-        """Resume background fetches; repositories that missed their slot are fetched soon."""
+    async def resume(self, repo_id: int | None = None) -> None:
+        """Resume background work (all, or one repository); what missed its slot runs soon."""
         await self.started.wait()
-        self.daemon.resume()
+        await self.daemon.set_pause(repo_id, "")
+
+    async def paused(self, repo_id: int | None = None) -> str:
+        """The stored pause: "" (none), "always", or the epoch second it ends at (a pause
+        that ran out reads "")."""
+        if repo_id is None:
+            until = (await self.core.store.app_settings()).paused_until
+        else:
+            until = (await self.core.store.repo_settings(repo_id)).paused_until
+        return until if pause_active(until, time.time()) else ""
 
     # Conflicts and skipped files --------------------------------------------------
 
@@ -472,6 +487,8 @@ class Api:
         await self.core.store.set_repo_settings(repo_id, checked)
         if "fetch_interval" in checked and self._watching(repo_id):
             self.daemon.set_interval(repo_id, float(checked["fetch_interval"]))
+        if ("sync_mode" in checked or "paused_until" in checked) and self._watching(repo_id):
+            await self.daemon.refresh(repo_id)
 
     async def app_settings(self) -> AppSettings:
         return await self.core.store.app_settings()

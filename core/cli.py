@@ -16,6 +16,7 @@ import getpass
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -23,6 +24,7 @@ from core.cli_conflicts import HANDLERS as CONFLICT_HANDLERS
 from core.cli_conflicts import add_parsers as add_conflict_parsers
 from core.cli_output import (
     ProgressView,
+    iso,
     print_json,
     print_report,
     print_skipped,
@@ -141,7 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_conflict_parsers(sub)
 
-    sub.add_parser("daemon", help="fetch every repository in the background until interrupted")
+    pause = sub.add_parser("pause", help="pause background work, of all repositories or one")
+    pause.add_argument("name", nargs="?", metavar="NAME")
+    pause.add_argument("--for", dest="duration", metavar="DURATION", help="30m, 1h, 2d... (default: always)")
+    sub.add_parser("resume", help="resume background work").add_argument("name", nargs="?", metavar="NAME")
+
+    sub.add_parser("daemon", help="fetch and auto-sync every repository in the background until stopped")
     for command in sub.choices.values():  # `gitferry sync --verbose` as well as `gitferry --verbose sync`
         command.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
     return p
@@ -252,7 +259,10 @@ async def _status(core: Core, args: argparse.Namespace) -> int:
                 print(f"gitferry: {record.name}: {exc.message}", file=sys.stderr)
         records = await core.store.repos(args.names)
     snapshot = Snapshot(
-        records, await core.store.all_branches(), submodules=await core.store.all_submodules()
+        records,
+        await core.store.all_branches(),
+        submodules=await core.store.all_submodules(),
+        modes=await core.store.modes(),
     )
     _print_status(snapshot, args)
     return EXIT_FAILED if failed else EXIT_OK
@@ -260,18 +270,23 @@ async def _status(core: Core, args: argparse.Namespace) -> int:
 
 def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
     """`snapshot.repos` (the ones asked for) with their branches and submodules."""
+    from core.settings import pause_active, repo_settings
+
     branches, submodules = snapshot.branches, snapshot.submodules
+    paused = pause_active(snapshot.modes.get(0, {}).get("paused_until", ""), time.time())
+    settings = {r.id: repo_settings(snapshot.modes.get(r.id, {})) for r in snapshot.repos}
     if args.json:
         print_json(
             {
                 "repos": [
-                    repo_json(r, branches.get(r.id, []), submodules.get(r.id, [])) for r in snapshot.repos
+                    repo_json(r, branches.get(r.id, []), submodules.get(r.id, []), settings[r.id], paused)
+                    for r in snapshot.repos
                 ]
             }
         )
     else:
         for r in snapshot.repos:
-            print_status(r, branches.get(r.id, []), submodules.get(r.id, []))
+            print_status(r, branches.get(r.id, []), submodules.get(r.id, []), settings[r.id], paused)
 
 
 async def _publish(core: Core, args: argparse.Namespace) -> int:
@@ -373,6 +388,35 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def _pause(core: Core, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from core.settings import parse_duration, pause_until
+
+    seconds = None if args.duration is None else parse_duration(args.duration)
+    until = pause_until(time.time(), seconds)
+    what = await _set_pause(core, args.name, until)
+    end = datetime.fromtimestamp(float(until), UTC) if seconds is not None else None
+    ends = "until resumed" if end is None else f"until {iso(end)}"
+    print(f"paused {what} {ends}")
+    return EXIT_OK
+
+
+async def _resume(core: Core, args: argparse.Namespace) -> int:
+    print(f"resumed {await _set_pause(core, args.name, '')}")
+    return EXIT_OK
+
+
+async def _set_pause(core: Core, name: str | None, until: str) -> str:
+    """Save the pause (a running daemon or app applies it within a few seconds)."""
+    if name is None:
+        await core.store.set_app_setting("paused_until", until)
+        return "all repositories"
+    record = await core.store.repo(name)
+    await core.store.set_repo_setting(record.id, "paused_until", until)
+    return record.name
+
+
 async def _daemon(core: Core, _args: argparse.Namespace) -> int:
     from core.engine.daemon import run_until_signalled
 
@@ -398,6 +442,8 @@ _HANDLERS = {
     "log": _log,
     "set": _set,
     "show": _show,
+    "pause": _pause,
+    "resume": _resume,
     **CONFLICT_HANDLERS,
 }
 

@@ -6,10 +6,13 @@ import getpass
 import json
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from core.settings import PAUSED_FOREVER, RepoSettings, pause_active
 
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
     from core.engine.report import SyncReport
@@ -30,12 +33,20 @@ def print_json(document: dict[str, Any]) -> None:
 
 
 def repo_json(
-    record: RepoRecord, branches: list[BranchStatus], submodules: Sequence[SubmoduleStatus] = ()
+    record: RepoRecord,
+    branches: list[BranchStatus],
+    submodules: Sequence[SubmoduleStatus] = (),
+    settings: RepoSettings | None = None,
+    all_paused: bool = False,
 ) -> dict[str, Any]:
+    settings = settings or RepoSettings()
     return {
         "name": record.name,
         "path": record.path,
         "state": record.state,
+        "sync_mode": settings.sync_mode,
+        "paused": all_paused or pause_active(settings.paused_until, time.time()),
+        "paused_until": _pause_end(settings.paused_until),
         "last_sync": iso(record.last_sync),
         "last_result": record.last_result,
         "last_message": record.last_message,
@@ -64,11 +75,28 @@ def branch_json(b: BranchStatus) -> dict[str, Any]:
     }
 
 
+def _pause_end(paused_until: str) -> str | None:
+    """A pause's end for `status --json`: None (no pause, or it ran out), "always", or a time."""
+    if not pause_active(paused_until, time.time()):
+        return None
+    if paused_until == PAUSED_FOREVER:
+        return paused_until
+    return iso(datetime.fromtimestamp(float(paused_until), UTC).replace(tzinfo=None))
+
+
 def print_status(
-    record: RepoRecord, branches: list[BranchStatus], submodules: Sequence[SubmoduleStatus] = ()
+    record: RepoRecord,
+    branches: list[BranchStatus],
+    submodules: Sequence[SubmoduleStatus] = (),
+    settings: RepoSettings | None = None,
+    all_paused: bool = False,
 ) -> None:
     last = f"last sync {iso(record.last_sync)}: {record.last_result}" if record.last_sync else "never synced"
-    print(f"{record.name}  {record.path}  [{record.state}]  {last}")
+    settings = settings or RepoSettings()
+    mode = f"{settings.sync_mode} sync"
+    if all_paused or pause_active(settings.paused_until, time.time()):
+        mode += ", paused"
+    print(f"{record.name}  {record.path}  [{record.state}]  {mode}  {last}")
     for b in branches:
         if b.unpublished:
             commits = f"{b.unpublished} commit{'s' if b.unpublished != 1 else ''}"

@@ -19,6 +19,8 @@ from core.errors import BadInput
 log = logging.getLogger(__name__)
 
 STRATEGIES = ("merge", "rebase", "ff-only")
+SYNC_MODES = ("manual", "auto")
+PAUSED_FOREVER = "always"
 DEFAULT_MAX_PACK_SIZE = 2 * 1024**3
 # One object, as it inflates (a blob, or what a delta expands to): git's own limit is the
 # memory it can get; 2 GiB is far past what git hosts accept (GitHub refuses files over
@@ -61,6 +63,59 @@ def _strategy(value: str) -> str:
     return value
 
 
+def _sync_mode(value: str) -> str:
+    value = value.strip().lower()
+    if value not in SYNC_MODES:
+        raise ValueError(f"expected one of {', '.join(SYNC_MODES)}")
+    return value
+
+
+def _paused_until(value: str) -> str:
+    """A stored pause: empty (none), `always`, or the UTC epoch second it ends at."""
+    value = value.strip().lower()
+    if value in ("", PAUSED_FOREVER):
+        return value
+    if float(value) < 0:
+        raise ValueError("expected empty, always, or a time (epoch seconds)")
+    return str(int(float(value)))
+
+
+def _seconds(value: str) -> float:
+    number = float(value.strip())
+    if not 0 < number <= 3600:
+        raise ValueError("expected seconds, more than 0 and at most 3600")
+    return number
+
+
+def pause_active(paused_until: str, now: float) -> bool:
+    """Whether a stored pause (see `_paused_until`) holds at wall time `now`."""
+    if paused_until == PAUSED_FOREVER:
+        return True
+    return bool(paused_until) and float(paused_until) > now
+
+
+def pause_until(now: float, seconds: float | None) -> str:
+    """The stored form of a pause starting at wall time `now`: for good, or `seconds` long."""
+    return PAUSED_FOREVER if seconds is None else str(int(now + seconds + 0.999))
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """`90s`, `30m`, `1h`, `2d`, or plain seconds; BadInput otherwise."""
+    raw = text.strip().lower()
+    unit = _UNITS.get(raw[-1:])
+    number = raw[:-1] if unit is not None else raw
+    try:
+        seconds = float(number) * (unit or 1)
+    except ValueError:
+        raise BadInput(f"bad duration {text!r}: expected e.g. 90s, 30m, 1h or 2d") from None
+    if not 0 < seconds <= 366 * 86400:
+        raise BadInput(f"bad duration {text!r}: more than 0 and at most a year")
+    return seconds
+
+
 def _tracked(value: str) -> str:
     value = value.strip()
     if value in ("upstreams", "all"):
@@ -80,6 +135,9 @@ class RepoSettings:
     push_all: bool = True
     fast_forward_all: bool = False
     tracked_branches: str = "upstreams"
+    # `manual`: background fetch only; `auto`: the whole sync runs by itself (core.engine.auto_sync).
+    sync_mode: str = "manual"
+    paused_until: str = ""  # this repository's pause: "", "always", or epoch seconds (`pause_active`)
 
     @property
     def tracked_list(self) -> list[str] | None:
@@ -106,6 +164,12 @@ class AppSettings:
     # the remote in flight); each repository's own deadline is also bounded by its interval
     # (`core.engine.job_limits`). A sync the user asked for has none.
     fetch_deadline: int = DEFAULT_FETCH_DEADLINE
+    # Auto mode: a change is synced once the tree has been quiet this long (seconds), and
+    # at the latest `settle_max` after the first change (files still changing then wait).
+    settle_time: float = 3.0
+    settle_max: float = 30.0
+    paused_until: str = ""  # every repository's pause: "", "always", or epoch seconds
+    pause_on_metered: bool = True  # a metered network (NetworkManager says so) pauses background work
 
 
 REPO_PARSERS: dict[str, Callable[[str], Any]] = {
@@ -116,6 +180,8 @@ REPO_PARSERS: dict[str, Callable[[str], Any]] = {
     "push_all": _bool,
     "fast_forward_all": _bool,
     "tracked_branches": _tracked,
+    "sync_mode": _sync_mode,
+    "paused_until": _paused_until,
 }
 
 APP_PARSERS: dict[str, Callable[[str], Any]] = {
@@ -127,6 +193,10 @@ APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "max_object_size": _positive_int,
     "max_inflated_size": _positive_int,
     "fetch_deadline": _positive_int,
+    "settle_time": _seconds,
+    "settle_max": _seconds,
+    "paused_until": _paused_until,
+    "pause_on_metered": _bool,
 }
 
 

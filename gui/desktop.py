@@ -88,6 +88,8 @@ class Desktop(QObject):
         t.open_folder_requested.connect(self.open_folder)
         t.status_requested.connect(self.show_status)
         t.pause_requested.connect(self.set_paused)
+        t.pause_for_requested.connect(self.pause_for)
+        t.repo_pause_requested.connect(self.set_repo_paused)
         t.settings_requested.connect(self.show_settings)
         t.quit_requested.connect(self.quit)
         b.state_changed.connect(self._state_changed)
@@ -113,6 +115,8 @@ class Desktop(QObject):
             [asyncio.ensure_future(self.api.started.wait()), self._engine_task],
             return_when=asyncio.FIRST_COMPLETED,
         )
+        if self.api.started.is_set():
+            await self.show_pauses()
         self._update_tray()
 
     async def refresh(self) -> None:
@@ -189,6 +193,29 @@ class Desktop(QObject):
         self.window.set_paused(paused)
         self.tray.set_paused(paused)
 
+    @qasync.asyncSlot(int)
+    async def pause_for(self, seconds: int) -> None:
+        """Pause everything for `seconds` (the tray's "Pause for 1 hour"); it resumes by itself."""
+        await self.api.pause(seconds=seconds)
+        self.window.set_paused(True)
+        self.tray.set_paused(True)
+
+    @qasync.asyncSlot(int, bool)
+    async def set_repo_paused(self, repo_id: int, paused: bool) -> None:
+        """One repository's own pause or resume (its tray submenu)."""
+        await (self.api.pause(repo_id) if paused else self.api.resume(repo_id))
+        self.tray.set_repo_paused(repo_id, paused)
+        if repo_id == self.window.selected_id:
+            await self.load_details(repo_id)
+
+    async def show_pauses(self) -> None:
+        """The pauses as stored (they outlive a restart, and a timed one runs out)."""
+        paused = bool(await self.api.paused())
+        self.window.set_paused(paused)
+        self.tray.set_paused(paused)
+        for repo_id in list(self.tray.repo_menus):
+            self.tray.set_repo_paused(repo_id, bool(await self.api.paused(repo_id)))
+
     async def load_skipped(self, repo_id: int) -> None:
         self.window.show_skipped(repo_id, await self.api.skipped(repo_id))
 
@@ -197,6 +224,8 @@ class Desktop(QObject):
         await self.load_skipped(repo_id)
         self.window.show_submodules(repo_id, await self.api.submodules(repo_id))
         await self.conflict_flow.load(repo_id)
+        settings = await self.api.repo_settings(repo_id)
+        self.window.show_sync_mode(repo_id, settings.sync_mode, await self.api.paused(repo_id))
 
     @qasync.asyncSlot(int, list)
     async def retry_skipped(self, repo_id: int, paths: list[str]) -> None:

@@ -83,6 +83,8 @@ class Tray(QObject):
     open_folder_requested = Signal(str)
     status_requested = Signal(int)  # a repository id, or 0 for the window as it is
     pause_requested = Signal(bool)
+    pause_for_requested = Signal(int)  # seconds: pause everything for that long
+    repo_pause_requested = Signal(int, bool)  # a repository id; True: pause it, False: resume it
     settings_requested = Signal()
     quit_requested = Signal()
     notified = Signal(str, str)  # title, message: every notification, shown or not
@@ -91,6 +93,7 @@ class Tray(QObject):
         super().__init__(parent)
         self.state = TrayState.IDLE
         self._paused = False
+        self._repo_paused: set[int] = set()
         self._icons = {state: QIcon(str(tray_icon_path(state))) for state in TrayState}
         self.icon = QSystemTrayIcon(self._icons[self.state], self)
         self.menu = QMenu()
@@ -102,6 +105,8 @@ class Tray(QObject):
         self._repos_separator.setSeparator(True)
         self.pause_action = QAction(self.tr("Pause background fetch"), self.menu)
         self.pause_action.triggered.connect(lambda: self.pause_requested.emit(not self._paused))
+        self.pause_hour_action = QAction(self.tr("Pause for 1 hour"), self.menu)
+        self.pause_hour_action.triggered.connect(lambda: self.pause_for_requested.emit(3600))
         self.status_action = QAction(self.tr("Status window"), self.menu)
         self.status_action.triggered.connect(lambda: self.status_requested.emit(0))
         self.settings_action = QAction(self.tr("Settings…"), self.menu)
@@ -111,7 +116,7 @@ class Tray(QObject):
         self.menu.addAction(self.sync_all_action)
         self.menu.addAction(self._repos_separator)
         self.menu.addSeparator()
-        for action in (self.pause_action, self.status_action, self.settings_action):
+        for action in (self.pause_action, self.pause_hour_action, self.status_action, self.settings_action):
             self.menu.addAction(action)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
@@ -143,9 +148,27 @@ class Tray(QObject):
 
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
-        self.pause_action.setText(
-            self.tr("Resume background fetch") if paused else self.tr("Pause background fetch")
-        )
+        text = self.tr("Resume background fetch") if paused else self.tr("Pause background fetch")
+        self.pause_action.setText(text)
+        self.pause_hour_action.setVisible(not paused)
+
+    def set_repo_paused(self, repo_id: int, paused: bool) -> None:
+        """Whether the repository is under its own pause: its submenu offers the other way."""
+        if paused:
+            self._repo_paused.add(repo_id)
+        else:
+            self._repo_paused.discard(repo_id)
+        menu = self.repo_menus.get(repo_id)
+        if menu is not None:
+            menu.actions()[-1].setText(self._repo_pause_text(repo_id))
+
+    def _repo_pause_text(self, repo_id: int) -> str:
+        if repo_id in self._repo_paused:
+            return self.tr("Resume this repository")
+        return self.tr("Pause this repository")
+
+    def _toggle_repo_pause(self, repo_id: int) -> None:
+        self.repo_pause_requested.emit(repo_id, repo_id not in self._repo_paused)
 
     def set_repos(self, views: Sequence[RepoView]) -> None:
         """One submenu per repository (Sync, Open folder, Status), in name order."""
@@ -183,6 +206,9 @@ class Tray(QObject):
             action = QAction(text, menu)
             action.triggered.connect(handler)
             menu.addAction(action)
+        pause = QAction(self._repo_pause_text(view.id), menu)  # last: `set_repo_paused` retitles it
+        pause.triggered.connect(partial(self._toggle_repo_pause, view.id))
+        menu.addAction(pause)
         return menu
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

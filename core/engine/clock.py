@@ -32,6 +32,17 @@ class SystemClock:
         await asyncio.sleep(max(0.0, seconds))
 
 
+async def sleep_or_wake(clock: Clock, wake: asyncio.Event, seconds: float) -> None:
+    """Sleep `seconds` on `clock`, or less when `wake` is set meanwhile."""
+    sleeper = asyncio.ensure_future(clock.sleep(seconds))
+    waker = asyncio.ensure_future(wake.wait())
+    try:
+        await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        sleeper.cancel()
+        waker.cancel()
+
+
 def wall_datetime(clock: Clock) -> datetime:
     """The clock's wall time as the status store's naive UTC datetime."""
     return datetime.fromtimestamp(clock.wall(), UTC).replace(tzinfo=None)

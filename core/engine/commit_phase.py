@@ -120,9 +120,14 @@ async def commit_changes(
     clock: Clock | None = None,
     publish: SkipSink | None = None,
     host: str | None = None,
+    unsettled: Collection[str] = (),
+    settle_age: float | None = None,
 ) -> AutoCommit | None:
     """Auto-commit under the caller's sync lock; None when the repository's state
-    forbids it (detached HEAD, a merge in progress: the later phases report that)."""
+    forbids it (detached HEAD, a merge in progress: the later phases report that).
+    `unsettled` files (still being written, by auto mode's watch) are not read: a
+    later sync commits them once they are still, as are files modified less than
+    `settle_age` seconds ago (`report.unsettled` names both)."""
     clock = clock or SystemClock()
     now = wall_datetime(clock)
     stored = await core.store.skipped(record.id)
@@ -131,10 +136,11 @@ async def commit_changes(
             auto_commit,
             repo,
             max_file_size=settings.max_file_size,
-            hold=held_paths(stored, now),
+            hold=held_paths(stored, now) | set(unsettled),
             host=host or socket.gethostname(),
             now=clock.wall(),
             workers=core.offload.cpu_workers,
+            young_after=None if settle_age is None else clock.wall() - settle_age,
         )
     except AutoCommitRefused:
         return None
@@ -142,6 +148,7 @@ async def commit_changes(
     await core.store.clear_skipped(record.id, verdict.forget)
     await core.store.record_skipped(record.id, verdict.record)
     report.committed = len(outcome.paths)
+    report.unsettled = sorted({*outcome.young, *unsettled})
     report.skipped = [skip_json(row) for row in verdict.skipped[:MAX_SKIPPED]]
     if publish is not None:
         for row in _news(stored, verdict.record):

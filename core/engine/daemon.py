@@ -9,8 +9,18 @@ commands below: watch or unwatch a repository, sync one now, cancel its job,
 pause and resume the background fetches.
 
 Why background work stops shows in every repository's published state: the
-daemon holds the workers `paused` (the user's pause or a low battery),
-`offline` (no remote answers) or `tripped` (a remote the breaker left out).
+daemon holds the workers `paused` (the user's pause, all or one repository, or
+a low battery, or a metered network), `offline` (no remote answers) or
+`tripped` (a remote the breaker left out). A pause is a setting
+(`paused_until`, app-wide and per repository: `always` or until a time), so it
+survives a restart and a `gitferry pause` from another process reaches a running
+daemon at its next look at the settings (every `SETTINGS_SECONDS`).
+
+Repositories in `sync_mode=auto` also sync by themselves (`core.engine.auto_sync`:
+their tree watched by `core.engine.auto_watch`): a change once settled, start-up,
+the interval (their background fetch is a whole sync), and one bounded last sync
+when the daemon stops. One without auto-commit that met a conflict only fetches
+until the user resolves it.
 
 The store is a cache that can be lost under the daemon (deleted, replaced,
 damaged): the store reopens or rebuilds itself (`core.store.database`), and the
@@ -22,8 +32,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+from collections.abc import Coroutine
 from datetime import datetime
+from typing import Any
 
+from core.engine.auto_sync import AutoSync, Settle, Trigger
+from core.engine.auto_watch import SCAN_SECONDS, AutoWatch
 from core.engine.breaker import RemoteBreaker
 from core.engine.clock import Clock, SystemClock, wall_datetime
 from core.engine.core import Core
@@ -36,16 +51,24 @@ from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
 from core.errors import GitferryError
 from core.events import EventBus, RemoteTripped
+from core.git.worktree.pending import pending_changes
 from core.model import RepoRecord, RepoState
+from core.platform.metered import network_metered
 from core.platform.stop_signals import on_stop_signals
+from core.platform.tree_watch import TreeWatch
 from core.pool import RepoPool
 from core.results import CANCELLED_MESSAGE, ResultKind
+from core.settings import AppSettings, RepoSettings, app_settings, pause_active, repo_settings
 from core.store.database import Reopened
+from core.store.registry_file import Registry, UnreadableRegistry, read_registry, registry_path
 
 log = logging.getLogger(__name__)
 
 UPKEEP_SECONDS = 600.0
 STOP_GRACE_SECONDS = 3.0
+FINAL_SYNC_SECONDS = 10.0  # the last auto sync at stop, at most
+SETTINGS_SECONDS = 5.0  # how often settings another process may have changed are looked at
+METERED_EVERY = 12  # settings rounds between two questions to NetworkManager (a minute)
 
 
 def as_outcome(report: SyncReport) -> FetchOutcome:
@@ -65,12 +88,30 @@ def as_outcome(report: SyncReport) -> FetchOutcome:
 
 
 class Daemon:
-    def __init__(self, core: Core, *, clock: Clock | None = None, bus: EventBus | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        *,
+        clock: Clock | None = None,
+        bus: EventBus | None = None,
+        tree_watch: TreeWatch | None = None,
+        scan_every: float = SCAN_SECONDS,
+        metered: Any = network_metered,
+    ) -> None:
         self.core = core
         self.clock = clock or SystemClock()
         self.bus = bus or EventBus()
         self.engine: Engine | None = None
         self.scheduler: FetchScheduler | None = None
+        self.auto: AutoSync | None = None
+        self.auto_watch: AutoWatch | None = None
+        self._tree_watch, self._scan_every, self._metered_probe = tree_watch, scan_every, metered
+        self._repo_paused: set[int] = set()  # repositories under their own pause
+        self._globally_held = False  # the scheduler's pause (the user's, battery, metered)
+        self._conflicted: set[int] = set()  # auto mode, no auto-commit, a conflict: fetch only
+        self._pause_until: dict[int, str] = {}  # each repository's stored pause
+        self._app_pause_until = ""
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._stop = asyncio.Event()
         self._watched: dict[int, RepoRecord] = {}  # what it watches, should the store lose it
         self.started = asyncio.Event()
@@ -91,11 +132,61 @@ class Daemon:
             return
         engine.add(record, held=[RepoState.TRIPPED] if tripped else [])
         scheduler.add(record.id, record.path, interval)
+        self._spawn(self.refresh(record.id))
+
+    async def refresh(self, repo_id: int) -> None:
+        """Apply the repository's stored sync mode and pause (after a change of its settings)."""
+        record = self._watched.get(repo_id)
+        if record is None:
+            return
+        try:
+            settings = await self.core.store.repo_settings(repo_id)
+        except GitferryError as exc:
+            log.debug("settings of %s not read: %s", record.name, exc)
+            return
+        await self._apply_settings(record, settings)
+
+    async def _apply_settings(self, record: RepoRecord, settings: RepoSettings) -> None:
+        repo_id = record.id
+        self._pause_until[repo_id] = settings.paused_until
+        self._apply_pause(record)
+        if self.auto is None or self.auto_watch is None:
+            return
+        if settings.sync_mode == "auto" and repo_id not in self.auto:
+            self.auto.add(repo_id)
+            await self.auto_watch.watch(repo_id, record.path)
+            self.auto.request(repo_id, Trigger.STARTUP)
+        elif settings.sync_mode != "auto" and repo_id in self.auto:
+            self.auto.remove(repo_id)
+            await self.auto_watch.unwatch(repo_id)
+
+    def _apply_pause(self, record: RepoRecord) -> None:
+        paused = pause_active(self._pause_until.get(record.id, ""), self.clock.wall())
+        if paused != (record.id in self._repo_paused):
+            log.info("%s: %s", record.name, "paused" if paused else "resumed")
+            if paused:
+                self._repo_paused.add(record.id)
+            else:
+                self._repo_paused.discard(record.id)
+                if self.auto is not None:
+                    self.auto.request(record.id, Trigger.RESUME)
+        if self.engine is not None:
+            self.engine.hold(RepoState.PAUSED, paused or self._globally_held, record.id)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def unwatch(self, repo_id: int) -> None:
         """A removed repository: no more fetches; its running job is cancelled."""
         engine, scheduler = self._running()
         self._watched.pop(repo_id, None)
+        self._repo_paused.discard(repo_id)
+        self._pause_until.pop(repo_id, None)
+        if self.auto is not None and self.auto_watch is not None:
+            self.auto.remove(repo_id)
+            await self.auto_watch.unwatch(repo_id)
         scheduler.remove(repo_id)
         engine.cancel(repo_id)
         await engine.remove(repo_id)
@@ -123,6 +214,35 @@ class Daemon:
 
     def resume(self) -> None:
         self._running()[1].resume()
+        if self.auto is not None:
+            self.auto.request_all(Trigger.RESUME)
+
+    async def set_pause(self, repo_id: int | None, until: str) -> None:
+        """Pause all (`repo_id` None) or one repository until `until` (`always`, or epoch
+        seconds), or resume (`until` empty): saved as a setting, so it survives a
+        restart, and applied at once."""
+        if repo_id is None:
+            await self.core.store.set_app_setting("paused_until", until)
+            self._apply_app(await self.core.store.app_settings())
+        else:
+            await self.core.store.set_repo_setting(repo_id, "paused_until", until)
+            await self.refresh(repo_id)
+
+    def repo_paused(self, repo_id: int) -> bool:
+        return repo_id in self._repo_paused
+
+    def _apply_app(self, settings: AppSettings) -> None:
+        scheduler = self.scheduler
+        if scheduler is None:
+            return
+        self._app_pause_until = settings.paused_until
+        paused = pause_active(settings.paused_until, self.clock.wall())
+        if paused and not scheduler.paused:
+            scheduler.pause()
+        elif not paused and scheduler.paused:
+            self.resume()
+        if self.auto is not None:
+            self.auto.set_settle(Settle(settings.settle_time, max(settings.settle_time, settings.settle_max)))
 
     def _running(self) -> tuple[Engine, FetchScheduler]:
         if self.engine is None or self.scheduler is None:
@@ -147,6 +267,18 @@ class Daemon:
             on_pause=self._paused,
             limits=JobLimits(fetch_deadline=float(settings.fetch_deadline)),
         )
+        self.auto = auto = AutoSync(
+            self.clock,
+            self._auto_run,
+            pending=self._pending,
+            allowed=self._auto_allowed,
+            settle=Settle(settings.settle_time, max(settings.settle_time, settings.settle_max)),
+            on_synced=self._auto_synced,
+        )
+        self.auto_watch = AutoWatch(
+            self.core.offload, auto, tree_watch=self._tree_watch, scan_every=self._scan_every
+        )
+        self._apply_app(settings)
         self.core.store.on_reopen(self._store_reopened)
         for record in await self.core.store.repos():
             interval = (await self.core.store.repo_settings(record.id)).fetch_interval
@@ -157,21 +289,138 @@ class Daemon:
         self.started.set()
         running = asyncio.create_task(scheduler.run())
         upkeep = asyncio.create_task(self._upkeep(pool))
+        helpers = [
+            asyncio.create_task(auto.run()),
+            asyncio.create_task(self.auto_watch.run()),
+            asyncio.create_task(self._settings_loop()),
+        ]
         try:
             await self._stop.wait()
         finally:
             upkeep.cancel()
+            helpers[1].cancel()
+            helpers[2].cancel()
+            await self._final_sync(auto)
+            auto.stop()
+            self.auto_watch.close()
             scheduler.stop()  # no new jobs; running ones may finish within the grace period
             _done, pending = await asyncio.wait([running], timeout=STOP_GRACE_SECONDS)
             if pending:
                 scheduler.stop(cancel_running=True)
-            await asyncio.gather(running, upkeep, return_exceptions=True)
+            await asyncio.gather(running, upkeep, *helpers, *self._tasks, return_exceptions=True)
             await engine.stop(grace=0)
+
+    async def _final_sync(self, auto: AutoSync) -> None:
+        """The last auto sync, bounded: changes not yet synced leave with the daemon."""
+        try:
+            started = await auto.final(FINAL_SYNC_SECONDS)
+        except Exception:
+            log.exception("the final auto sync failed")
+            return
+        if started:
+            log.info("final auto sync of %d repositories", started)
+
+    # Auto mode ------------------------------------------------------------------
+
+    def _auto_allowed(self, repo_id: int) -> bool:
+        scheduler = self.scheduler
+        if scheduler is None or repo_id in self._repo_paused:
+            return False
+        return not (scheduler.paused or scheduler.battery_paused or scheduler.metered or scheduler.offline)
+
+    async def _pending(self, repo_id: int) -> bool:
+        record = self._watched.get(repo_id)
+        if record is None:
+            return False
+        try:
+            return bool(await self.core.offload.io(pending_changes, record.path))
+        except Exception as exc:  # let the sync say what is wrong
+            log.debug("%s: pending changes not looked at: %s", record.name, exc)
+            return True
+
+    async def _auto_run(self, repo_id: int, unsettled: frozenset[str], quiet: float) -> SyncReport:
+        engine, scheduler = self._running()
+        skip = scheduler.breaker.tripped(repo_id, wall_datetime(self.clock))
+        settings = await self.core.store.repo_settings(repo_id)
+        if not settings.auto_commit and await self._still_conflicted(repo_id):
+            return await engine.fetch(repo_id, skip_remotes=skip)  # fetch only until the user resolves it
+        return await engine.auto_sync(repo_id, unsettled=unsettled, settle_age=quiet, skip_remotes=skip)
+
+    async def _still_conflicted(self, repo_id: int) -> bool:
+        if repo_id not in self._conflicted:
+            return False
+        if await self.core.store.conflicts(repo_id):
+            return True
+        self._conflicted.discard(repo_id)  # the user resolved it
+        return False
+
+    def _auto_synced(self, repo_id: int, report: SyncReport) -> None:
+        if report.result is ResultKind.CONFLICT and repo_id not in self._conflicted:
+            self._conflicted.add(repo_id)
+            name = self._watched[repo_id].name if repo_id in self._watched else f"#{repo_id}"
+            log.warning("%s: a conflict stops its auto sync (fetching goes on) until it is resolved", name)
+
+    async def _settings_loop(self) -> None:
+        """Settings another process changed (`gitferry pause`, `gitferry set NAME sync_mode`),
+        a timed pause running out, the metered network: looked at every `SETTINGS_SECONDS`.
+        The registry file follows every change of a setting, so a stat of it is the whole
+        cost of a round where nothing changed (no store query)."""
+        path = registry_path(self.core.store.db.path)
+        seen: tuple[int, int, int] | None = await self.core.offload.io(_file_stamp, path)
+        rounds = 0
+        while True:
+            rounds += 1
+            await self.clock.sleep(SETTINGS_SECONDS)
+            try:
+                if rounds % METERED_EVERY == 1:
+                    await self._check_metered()
+                stamp = await self.core.offload.io(_file_stamp, path)
+                if stamp != seen:
+                    seen = stamp
+                    registry = await self.core.offload.io(read_registry, path)
+                    if registry is not None:
+                        await self._apply_registry(registry)
+                        continue
+                self._reapply_pauses()
+            except (GitferryError, UnreadableRegistry) as exc:
+                log.debug("settings not read this round: %s", exc)
+
+    async def _apply_registry(self, registry: Registry) -> None:
+        self._apply_app(app_settings(registry.app_settings))
+        for entry in registry.repositories:
+            record = self._watched.get(entry.id) if entry.id is not None else None
+            if record is not None:
+                await self._apply_settings(record, repo_settings(entry.settings))
+
+    def _reapply_pauses(self) -> None:
+        """A timed pause may have run out."""
+        scheduler = self.scheduler
+        if (
+            scheduler is not None
+            and scheduler.paused
+            and not pause_active(self._app_pause_until, self.clock.wall())
+        ):
+            self.resume()
+        for record in list(self._watched.values()):
+            self._apply_pause(record)
+
+    async def _check_metered(self) -> None:
+        scheduler = self.scheduler
+        if scheduler is None:
+            return
+        heeded = (await self.core.store.app_settings()).pause_on_metered
+        metered = bool(heeded) and bool(await self.core.offload.io(self._metered_probe))
+        scheduler.set_metered(metered)
 
     async def _fetch(self, repo_id: int, job: FetchJob) -> FetchOutcome:
         assert self.engine is not None
+        if repo_id in self._repo_paused:
+            return FetchOutcome.ok()  # its own pause: nothing, no failure
         self.engine.hold(RepoState.TRIPPED, bool(job.skip_remotes), repo_id)  # a cool-down may be over
-        report = await self.engine.fetch(repo_id, skip_remotes=job.skip_remotes, deadline=job.deadline)
+        if self.auto is not None and repo_id in self.auto:
+            report = await self.auto.sync(repo_id, Trigger.INTERVAL)  # auto mode: the interval is a sync
+        else:
+            report = await self.engine.fetch(repo_id, skip_remotes=job.skip_remotes, deadline=job.deadline)
         return as_outcome(report)
 
     async def _upkeep(self, pool: RepoPool) -> None:
@@ -206,11 +455,26 @@ class Daemon:
         log.warning("offline: remotes unreachable" if offline else "online again")
         if self.engine is not None:
             self.engine.hold(RepoState.OFFLINE, offline)
+        if self.auto is not None and not offline:
+            self.auto.request_all(Trigger.ONLINE)
 
     def _paused(self, paused: bool) -> None:
-        log.info("background fetch %s", "paused" if paused else "resumed")
+        log.info("background work %s", "paused" if paused else "resumed")
+        self._globally_held = paused
         if self.engine is not None:
             self.engine.hold(RepoState.PAUSED, paused)
+            for repo_id in self._repo_paused:  # a repository's own pause outlasts the global one
+                self.engine.hold(RepoState.PAUSED, True, repo_id)
+        if self.auto is not None and not paused:
+            self.auto.kick()
+
+
+def _file_stamp(path: object) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(str(path))
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 async def run_until_signalled(core: Core) -> None:

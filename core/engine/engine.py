@@ -91,6 +91,22 @@ class Engine:
         """A user's sync: before any background work queued for the repository."""
         return await self._worker(repo_id).submit(JobKind.USER_SYNC)
 
+    async def auto_sync(
+        self,
+        repo_id: int,
+        *,
+        unsettled: frozenset[str] = frozenset(),
+        settle_age: float | None = None,
+        skip_remotes: frozenset[str] = frozenset(),
+    ) -> SyncReport:
+        """Auto mode's sync (`core.engine.auto_sync`): the whole sync, unattended (nobody is
+        asked to sign in), leaving the `unsettled` files and those modified less than
+        `settle_age` seconds ago (still being written) for later, and the tripped
+        `skip_remotes` out."""
+        return await self._worker(repo_id).submit(
+            JobKind.AUTO_SYNC, unsettled=unsettled, settle_age=settle_age, skip_remotes=skip_remotes
+        )
+
     async def fetch(
         self, repo_id: int, *, skip_remotes: frozenset[str] = frozenset(), deadline: float | None = None
     ) -> SyncReport:
@@ -167,6 +183,8 @@ class Engine:
                 on_skipped=self.options.on_skipped or self.bus.publish,
                 stop=stop,
                 ask=job.kind is JobKind.USER_SYNC,
+                unsettled=job.unsettled,
+                settle_age=job.settle_age,
             ),
             progress,
             lease=self._lease,

@@ -84,6 +84,8 @@ async def add_repository(
     name = name or _default_name(path)
     _validate_name(name)
     checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in (settings or {}).items()}
+    if checked.get("auto_commit") == "true":
+        checked.setdefault("sync_mode", "auto")  # committing by itself: syncing by itself too
     await core.offload.io(_check_worktree, path, cloned)
     missing = await _registration_without_folder(core, name)
     if missing is None:

@@ -52,6 +52,8 @@ class SyncReport:
     # (copy None: the modified side of a modify/delete was kept at the path).
     kept_both: list[dict[str, str | None]] = field(default_factory=list)
     dirty: list[str] = field(default_factory=list)
+    # Auto mode: files left uncommitted this time because they were still being written.
+    unsettled: list[str] = field(default_factory=list)
     # Branches behind their upstream that fast_forward_all did not move, and why
     # (another worktree has them checked out, or is rebasing or bisecting them).
     left_alone: dict[str, str] = field(default_factory=dict)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from core.engine.backoff import Backoff
 from core.engine.breaker import RemoteBreaker
-from core.engine.clock import Clock, wall_datetime
+from core.engine.clock import Clock, sleep_or_wake, wall_datetime
 from core.engine.fetch_outcome import FetchJob, FetchOutcome, OutcomeKind, Reason
 from core.engine.job_limits import JobLimits
 from core.engine.power import BatteryWatch, PowerSource
@@ -111,6 +111,7 @@ class FetchScheduler:
         self._overtime = 0  # running fetches past their overtime mark
         self.peak_concurrent = 0
         self._paused = False
+        self._metered = False  # the desktop says the network is metered (and the setting heeds it)
         self._on_pause = on_pause
         self._held_back = False  # what `on_pause` last heard
         self._stopping = False
@@ -161,8 +162,24 @@ class FetchScheduler:
         if self._paused:
             self._paused = False
             self._tell_pause()
-            self._catch_up_overdue()
+            if not self._halted():
+                self._catch_up_overdue()
             self._wake.set()
+
+    def set_metered(self, metered: bool) -> None:
+        """A metered network holds background work as a pause does; off again, overdue
+        repositories catch up."""
+        if metered != self._metered:
+            self._metered = metered
+            log.info("background work %s (metered network)", "paused" if metered else "resumed")
+            self._tell_pause()
+            if not self._halted():
+                self._catch_up_overdue()
+            self._wake.set()
+
+    @property
+    def metered(self) -> bool:
+        return self._metered
 
     def set_pause_on_battery(self, enabled: bool) -> None:
         self._battery.set_enabled(enabled)
@@ -252,16 +269,10 @@ class FetchScheduler:
 
     async def _wait(self, seconds: float) -> None:
         self._expected_wake = self._clock.monotonic() + seconds
-        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            waker.cancel()
+        await sleep_or_wake(self._clock, self._wake, seconds)
 
     def _halted(self) -> bool:
-        return self._paused or self._battery.low
+        return self._paused or self._battery.low or self._metered
 
     def _tell_pause(self) -> None:
         """`on_pause(True)` when background work stops (the user's pause or the battery),
@@ -420,7 +431,7 @@ class FetchScheduler:
             low = self._battery.low
             log.info("background fetch %s (battery)", "paused" if low else "resumed")
             self._tell_pause()
-            if not low and not self._paused:
+            if not self._halted():
                 self._catch_up_overdue()
 
     def _repo(self, repo_id: int) -> _Repo:

@@ -69,6 +69,8 @@ class SyncOptions:
     clock: Clock | None = None  # the auto-commit's breaker and commit times (tests: a fake)
     stop: TransferStop | None = None  # cuts the fetch's and the push's transfers short (a deadline, a Cancel)
     ask: bool = False  # the user started it: an HTTP(S) remote may ask them to sign in
+    unsettled: frozenset[str] = frozenset()  # files still being written: the auto-commit leaves them
+    settle_age: float | None = None  # and files modified less than this many seconds ago
 
 
 class PushRejected(GitferryError):
@@ -298,6 +300,8 @@ class _Sync:
                 self.report,
                 clock=self.options.clock,
                 publish=self.options.on_skipped,
+                unsettled=self.options.unsettled,
+                settle_age=self.options.settle_age,
             )
 
     async def _fetch(self, only: set[str] | None = None) -> RemotesFetched:

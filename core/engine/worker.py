@@ -39,11 +39,12 @@ class JobKind(enum.IntEnum):
     """What a job does; the value is its priority (lower runs first)."""
 
     USER_SYNC = 0
-    BACKGROUND_FETCH = 1
+    AUTO_SYNC = 1  # auto mode's unattended sync (core.engine.auto_sync): the whole sync, nobody asked
+    BACKGROUND_FETCH = 2
 
     @property
     def fetch_only(self) -> bool:
-        return self is not JobKind.USER_SYNC
+        return self is JobKind.BACKGROUND_FETCH
 
     @property
     def busy_state(self) -> RepoState:
@@ -58,6 +59,8 @@ class Job:
     done: asyncio.Future[SyncReport] = field(compare=False)
     skip_remotes: frozenset[str] = field(default=frozenset(), compare=False)
     deadline: float | None = field(default=None, compare=False)  # seconds, from its start
+    unsettled: frozenset[str] = field(default=frozenset(), compare=False)  # paths not to commit yet
+    settle_age: float | None = field(default=None, compare=False)  # nor files modified this recently
 
 
 Runner = Callable[[Job], Coroutine[Any, Any, SyncReport]]
@@ -132,14 +135,23 @@ class RepoWorker:
             self._set_state(self._resting())
 
     def submit(
-        self, kind: JobKind, *, skip_remotes: frozenset[str] = frozenset(), deadline: float | None = None
+        self,
+        kind: JobKind,
+        *,
+        skip_remotes: frozenset[str] = frozenset(),
+        deadline: float | None = None,
+        unsettled: frozenset[str] = frozenset(),
+        settle_age: float | None = None,
     ) -> asyncio.Future[SyncReport]:
         """Queue a job (or join the one of that kind already queued); its future is the report.
-        `deadline`: seconds the job may run once started (the runner enforces it)."""
+        `deadline`: seconds the job may run once started (the runner enforces it);
+        `unsettled`, `settle_age`: files still being written, which its auto-commit leaves
+        for later."""
         queued = self._queued.get(kind)
         if queued is not None:
             return queued.done
-        job = Job(kind, asyncio.get_running_loop().create_future(), skip_remotes, deadline)
+        future = asyncio.get_running_loop().create_future()
+        job = Job(kind, future, skip_remotes, deadline, unsettled, settle_age)
         self._queued[kind] = job
         self._queue.put_nowait(job)
         return job.done

@@ -29,6 +29,10 @@ _REPOS = "SELECT id, name, path, state, last_sync, last_result, last_message FRO
 _CONFLICTS = "SELECT repo_id, branch, path, since FROM conflicts ORDER BY repo_id, branch, path"
 _SUBMODULES = "SELECT repo_id, path, recorded, checked_out, state FROM submodules ORDER BY repo_id, path"
 _SKIPPED_COUNTS = "SELECT repo_id, COUNT(*) FROM skipped_files GROUP BY repo_id"
+_MODES = (
+    "SELECT repo_id, key, value FROM repo_settings WHERE key IN ('sync_mode', 'paused_until')"
+    " UNION ALL SELECT 0, key, value FROM app_settings WHERE key = 'paused_until'"
+)
 BUSY_TIMEOUT_SECONDS = 5.0
 
 
@@ -41,6 +45,9 @@ class Snapshot:
     conflicts: dict[int, list[ConflictRecord]] = field(default_factory=dict)
     submodules: dict[int, list[SubmoduleStatus]] = field(default_factory=dict)  # when asked for
     skipped: dict[int, int] = field(default_factory=dict)  # how many files each repository skipped
+    # Auto mode's settings as stored text (`sync_mode`, `paused_until`; the app's `paused_until`
+    # under id 0): `core.settings.repo_settings` parses them.
+    modes: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 class UnknownRepository(BadInput):
@@ -81,7 +88,10 @@ class StatusReader:
             try:
                 subs = _submodules(conn) if submodules else {}
                 skipped = dict(conn.execute(_SKIPPED_COUNTS).fetchall())
-                return Snapshot(_repos(conn), _branches(conn), _conflicts(conn), subs, skipped)
+                modes: dict[int, dict[str, str]] = {}
+                for repo_id, key, value in conn.execute(_MODES):
+                    modes.setdefault(repo_id, {})[key] = value
+                return Snapshot(_repos(conn), _branches(conn), _conflicts(conn), subs, skipped, modes)
             finally:
                 conn.execute("COMMIT")
         finally:

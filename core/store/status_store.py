@@ -365,6 +365,19 @@ class StatusStore:
     async def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
         return (await self.all_submodules([repo_id])).get(repo_id, [])
 
+    async def modes(self) -> dict[int, dict[str, str]]:
+        """Auto mode's stored settings, as `Snapshot.modes` has them (the app's under 0)."""
+        keys = ("sync_mode", "paused_until")
+        found: dict[int, dict[str, str]] = {}
+        async with self.db.read() as s:
+            repo_rows = await s.execute(select(RepoSettingRow).where(RepoSettingRow.key.in_(keys)))
+            for row in repo_rows.scalars():
+                found.setdefault(row.repo_id, {})[row.key] = row.value
+            app_rows = await s.execute(select(AppSettingRow).where(AppSettingRow.key == "paused_until"))
+            for app_row in app_rows.scalars():
+                found.setdefault(0, {})[app_row.key] = app_row.value
+        return found
+
     async def all_submodules(self, repo_ids: Sequence[int] | None = None) -> dict[int, list[SubmoduleStatus]]:
         """Each repository's submodules as its last sync saw them, by path."""
         query = select(SubmoduleRow).order_by(SubmoduleRow.repo_id, SubmoduleRow.path)

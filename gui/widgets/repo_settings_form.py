@@ -57,6 +57,12 @@ class RepoSettingsForm(QWidget):
         self.interval_edit.setMaximumWidth(110)
         self.interval_edit.setToolTip("How often to fetch this repository in the background, in seconds")
         self.interval_error = FieldError()
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem(self.tr("Automatic: sync after every change"), "auto")
+        self.mode_combo.addItem(self.tr("Manual: fetch in the background, I sync"), "manual")
+        self.mode_combo.setToolTip(
+            self.tr("Automatic commits, integrates and pushes by itself a few seconds after files change")
+        )
         self.tracked_combo = QComboBox()
         for key, label in TRACKED_CHOICES:
             self.tracked_combo.addItem(label, key)
@@ -84,7 +90,7 @@ class RepoSettingsForm(QWidget):
         self._lay_out()
         for edit in (self.interval_edit, self.tracked_edit, self.max_size_edit):
             edit.textEdited.connect(self._changed)
-        for combo in (self.tracked_combo, self.strategy_combo):
+        for combo in (self.mode_combo, self.tracked_combo, self.strategy_combo):
             combo.currentIndexChanged.connect(self._changed)
         for check in (self.auto_commit_check, self.push_all_check, self.ff_all_check):
             check.toggled.connect(self._changed)
@@ -92,6 +98,7 @@ class RepoSettingsForm(QWidget):
     def _lay_out(self) -> None:
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("Sync:"), self.mode_combo)
         form.addRow("Fetch every (seconds):", beside(self.interval_edit, self.interval_error))
         form.addRow("Tracked branches:", self.tracked_combo)
         form.addRow("", beside(self.tracked_edit, self.tracked_error))
@@ -105,6 +112,7 @@ class RepoSettingsForm(QWidget):
         self._loaded = as_text(settings)
         for widget in self._widgets():
             widget.blockSignals(True)
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(settings.sync_mode))
         self.interval_edit.setText(str(settings.fetch_interval))
         tracked = settings.tracked_branches
         choice = tracked if tracked in ("upstreams", "all") else "list"
@@ -121,6 +129,7 @@ class RepoSettingsForm(QWidget):
 
     def _widgets(self) -> list[QWidget]:
         return [
+            self.mode_combo,
             self.interval_edit,
             self.tracked_combo,
             self.tracked_edit,
@@ -144,6 +153,7 @@ class RepoSettingsForm(QWidget):
         self.tracked_edit.setEnabled(listed)
         tracked = self.tracked_edit.text() if listed else str(self.tracked_combo.currentData())
         raw = {
+            "sync_mode": str(self.mode_combo.currentData()),
             "fetch_interval": self._checked("fetch_interval", self.interval_edit.text(), self.interval_error),
             "tracked_branches": self._checked("tracked_branches", tracked, self.tracked_error),
             "max_file_size": self._max_size(),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QDateTime, QEvent, QItemSelection, QObject, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -166,6 +166,8 @@ class StatusWindow(QMainWindow):
         heading.addWidget(self.path_label, 3)
         self.progress = ProgressPanel()
         self.progress.cancel_requested.connect(self._cancel_selected)
+        self.mode_note = QLabel()  # the selected repository's sync mode, and its own pause
+        self.mode_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.submodule_note = QLabel()  # shown only when a submodule is not at its recorded commit
         self.submodule_note.setWordWrap(True)
         self.submodule_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -184,6 +186,7 @@ class StatusWindow(QMainWindow):
         column = QVBoxLayout(detail)
         column.setContentsMargins(8, 4, 4, 4)
         column.addLayout(heading)
+        column.addWidget(self.mode_note)
         column.addWidget(self.submodule_note)
         column.addWidget(self.progress)
         column.addWidget(self.tabs, 1)
@@ -329,6 +332,21 @@ class StatusWindow(QMainWindow):
             )
         )
         self.submodule_note.setVisible(bool(lines))
+
+    def show_sync_mode(self, repo_id: int, mode: str, paused_until: str) -> None:
+        """ "Automatic sync" or "Manual sync" for the selected repository, and its own pause."""
+        if repo_id != self.selected_id:
+            return
+        if mode == "auto":
+            text = self.tr("Automatic sync: commits, integrates and pushes a few seconds after changes")
+        else:
+            text = self.tr("Manual sync: fetched in the background, synced when you ask")
+        if paused_until == "always":
+            text += self.tr(" — paused")
+        elif paused_until:
+            end = QDateTime.fromSecsSinceEpoch(int(paused_until)).toString("HH:mm")
+            text += self.tr(" — paused until %1").replace("%1", end)
+        self.mode_note.setText(text)
 
     def set_paused(self, paused: bool) -> None:
         self.pause_action.blockSignals(True)

@@ -47,13 +47,14 @@ def test_the_menu_has_a_submenu_per_repository_in_spec_order(
         "mine",
         "theirs",
         "Pause background fetch",
+        "Pause for 1 hour",
         "Status window",
         "Settings…",
         "Quit Gitferry",
     ]
     mine = run(desktop.api.core.store.repo("mine"))
     submenu = desktop.tray.repo_menus[mine.id]
-    assert [a.text() for a in submenu.actions()] == ["Sync", "Open folder", "Status"]
+    assert [a.text() for a in submenu.actions()] == ["Sync", "Open folder", "Status", "Pause this repository"]
 
 
 def test_sync_open_folder_and_status_of_one_repository(
@@ -63,7 +64,7 @@ def test_sync_open_folder_and_status_of_one_repository(
     run(desktop.refresh())
     mine = run(desktop.api.core.store.repo("mine"))
     theirs = run(desktop.api.core.store.repo("theirs"))
-    sync, open_folder, status = desktop.tray.repo_menus[mine.id].actions()
+    sync, open_folder, status, _pause = desktop.tray.repo_menus[mine.id].actions()
     notified: list[tuple[str, str]] = []
     desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
     sync.trigger()
@@ -179,3 +180,46 @@ def test_unreachable_remotes_show_offline_once_in_the_window_and_the_tray(
     assert text == "0 of 2 repositories synced; 2 offline"
     assert desktop.tray.state is TrayState.OFFLINE
     run(desktop.api.pause())  # no fetch starts while the app quits (it would be cut short)
+
+
+def test_pause_one_repository_and_all_for_an_hour_survive_a_restart(
+    run: Run, world: Clones, opened: list[str]
+) -> None:
+    """The tray's per-repository pause holds `mine` alone; "Pause for 1 hour" holds all.
+    Both are saved: a new desktop on the same data shows them, and resuming works there."""
+    desktop = run(start_desktop(opened))
+    try:
+        mine = run(desktop.api.core.store.repo("mine"))
+        theirs = run(desktop.api.core.store.repo("theirs"))
+        pause_mine = desktop.tray.repo_menus[mine.id].actions()[-1]
+        pause_mine.trigger()
+        run(until(lambda: states_by_name(desktop) == {"mine": "paused", "theirs": "idle"}))
+        assert pause_mine.text() == "Resume this repository"
+        desktop.tray.pause_hour_action.trigger()
+        run(until(lambda: shown_states(desktop) == {"paused"}))
+        assert desktop.window.pause_action.isChecked() and not desktop.tray.pause_hour_action.isVisible()
+        until_text = run(desktop.api.paused())
+        assert until_text.isdigit() and int(until_text) > 0
+    finally:
+        run(desktop.stop())
+        run(desktop.api.close())
+
+    again = run(start_desktop(opened))
+    try:
+        run(until(lambda: shown_states(again) == {"paused"}))
+        assert again.window.pause_action.isChecked()
+        assert again.tray.repo_menus[mine.id].actions()[-1].text() == "Resume this repository"
+        assert again.tray.repo_menus[theirs.id].actions()[-1].text() == "Pause this repository"
+        again.tray.pause_action.trigger()  # resume all: `mine` keeps its own pause
+        run(until(lambda: states_by_name(again) == {"mine": "paused", "theirs": "idle"}))
+        again.tray.repo_menus[mine.id].actions()[-1].trigger()
+        run(until(lambda: shown_states(again) == {"idle"}))
+        assert run(again.api.paused()) == "" and run(again.api.paused(mine.id)) == ""
+    finally:
+        run(again.stop())
+        run(again.api.close())
+    world.check()
+
+
+def states_by_name(desktop: Desktop) -> dict[str, str]:
+    return {view.name: view.state for view in desktop.window.repos.rows}

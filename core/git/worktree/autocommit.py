@@ -88,6 +88,7 @@ class AutoCommit:
     paths: list[str] = field(default_factory=list)  # what the commit changed against its parent
     skipped: list[Skip] = field(default_factory=list)
     retry_later: list[str] = field(default_factory=list)  # changed while read: not committed torn
+    young: list[str] = field(default_factory=list)  # modified too recently (`young_after`): left for later
     files_opened: int = 0
 
 
@@ -99,23 +100,27 @@ def auto_commit(
     host: str,
     now: float | None = None,
     workers: int = 1,
+    young_after: float | None = None,
 ) -> AutoCommit:
     """Commit every change of the working tree but the skipped ones; `hold` lists
-    paths not to read at all (the circuit breaker's `failing` ones).
+    paths not to read at all (the circuit breaker's `failing` ones, auto mode's files
+    still being written). With `young_after` (a wall time), files modified since are
+    left for a later commit too (`young`): one still being written is never committed
+    torn, however late its change was noticed.
 
     The usual sync finds nothing to commit: then the scan (stat only, no lock)
     is all it costs, when this `repo` already saw that the index, unchanged
     since, holds HEAD's tree."""
     _refuse_in_progress(repo)  # first: a rebase or bisect also detaches HEAD
     branch = _branch_ref(repo)
-    outcome, wanted, stamp = _look(repo, None, hold, max_file_size)
+    outcome, wanted, stamp = _look(repo, None, hold, max_file_size, young_after)
     head = ref_value(repo, branch)
     if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, _tree_of(repo, head)):
         return outcome
     with LockedIndex(repo) as locked:
         _refuse_conflicts(repo, locked.index)
         if index_file_stamp(repo.index_path()) != stamp:  # rewritten since the scan: scan what is locked
-            outcome, wanted, _ = _look(repo, locked.index, hold, max_file_size)
+            outcome, wanted, _ = _look(repo, locked.index, hold, max_file_size, young_after)
         touched = _stage(repo, locked.index, wanted, outcome, workers)
         head = ref_value(repo, branch)
         old_tree = None if head is None else _tree_of(repo, head)
@@ -154,7 +159,11 @@ def _refuse_conflicts(repo: Repo, index: Index) -> None:
 
 
 def _look(
-    repo: Repo, index: Index | None, hold: Collection[str], max_file_size: int
+    repo: Repo,
+    index: Index | None,
+    hold: Collection[str],
+    max_file_size: int,
+    young_after: float | None = None,
 ) -> tuple[AutoCommit, list[WorktreeChange], Stamp | None]:
     """Scan: the outcome so far (what is skipped), the changes to stage, and the stamp of
     the index file scanned against (None when given `index`)."""
@@ -162,7 +171,18 @@ def _look(
     outcome = AutoCommit(None, files_opened=scan.files_opened)
     outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
     lfs = _lfs_paths(repo, index)
-    return outcome, _admit(scan.candidates, hold, max_file_size, outcome, lfs), scan.index_stamp
+    candidates = scan.candidates
+    if young_after is not None:
+        candidates = [c for c in candidates if not _young(c, young_after, outcome)]
+    return outcome, _admit(candidates, hold, max_file_size, outcome, lfs), scan.index_stamp
+
+
+def _young(change: WorktreeChange, young_after: float, outcome: AutoCommit) -> bool:
+    """A file (not a deletion) modified at or after `young_after`: noted, left for later."""
+    if change.kind == "deleted" or change.stat is None or change.stat.st_mtime < young_after:
+        return False
+    outcome.young.append(os.fsdecode(change.path))
+    return True
 
 
 def _lfs_paths(repo: Repo, index: Index | None) -> Callable[[bytes], bool]:

@@ -1,0 +1,114 @@
+"""Where auto mode's changes come from: the file watcher, or a stat scan where none can run.
+
+Each auto-mode repository's tree is watched (`core.platform.tree_watch`: watchdog);
+its events are handed to `AutoSync.changed` on the loop. A tree that cannot be
+watched (the inotify limits reached, a network file system) is scanned instead every
+`scan_every` seconds: the stat fingerprints of what a commit would pick up
+(`core.git.worktree.pending`), compared with the last round's; a path whose size or
+mtime moved is a change (and, moving still, an unsettled one). The first tree that
+falls back says so once in the log, with the limit to raise; `fallbacks` keeps each
+tree's reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+
+from core.engine.auto_sync import AutoSync
+from core.git.worktree.pending import Fingerprint, changed_between, pending_changes
+from core.offload import Offload
+from core.platform.tree_watch import CannotWatch, TreeWatch
+
+log = logging.getLogger(__name__)
+
+SCAN_SECONDS = 10.0
+
+
+class AutoWatch:
+    def __init__(
+        self,
+        offload: Offload,
+        auto: AutoSync,
+        *,
+        tree_watch: TreeWatch | None = None,
+        scan_every: float = SCAN_SECONDS,
+    ) -> None:
+        self._offload = offload
+        self._auto = auto
+        self._trees = tree_watch or TreeWatch()
+        self._scan_every = scan_every
+        self._paths: dict[int, str] = {}
+        self._scanned: dict[int, dict[str, Fingerprint]] = {}  # fallback trees: their last look
+        self.fallbacks: dict[int, str] = {}  # repository -> why it is scanned, not watched
+        self._told = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def watch(self, repo_id: int, path: str) -> None:
+        """Watch the repository's tree (or scan it, when it cannot be watched)."""
+        self._loop = asyncio.get_running_loop()
+        if repo_id in self._paths:
+            return
+        self._paths[repo_id] = path
+        try:
+            # Setting up inotify walks every directory: off the loop.
+            await self._offload.io(self._trees.watch, path, partial(self._from_thread, repo_id))
+        except CannotWatch as exc:
+            self._fall_back(repo_id, str(exc))
+            self._auto.set_quiet(repo_id, self._scan_every * 1.5)
+            self._scanned[repo_id] = await self._look(path)
+
+    async def unwatch(self, repo_id: int) -> None:
+        path = self._paths.pop(repo_id, None)
+        self._scanned.pop(repo_id, None)
+        self.fallbacks.pop(repo_id, None)
+        if path is not None:
+            await self._offload.io(self._trees.unwatch, path)
+
+    def watching(self, repo_id: int) -> bool:
+        return repo_id in self._paths
+
+    def close(self) -> None:
+        self._trees.stop()
+        self._paths.clear()
+        self._scanned.clear()
+
+    def _fall_back(self, repo_id: int, why: str) -> None:
+        self.fallbacks[repo_id] = why
+        if not self._told:
+            self._told = True
+            log.warning("%s; scanning it every %g s instead", why, self._scan_every)
+        else:
+            log.info("%s; scanning it instead", why)
+
+    def _from_thread(self, repo_id: int, paths: list[str]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._auto.changed, repo_id, paths)
+
+    async def run(self) -> None:
+        """The fallback scan's rounds (idle while every tree is watched)."""
+        while True:
+            await asyncio.sleep(self._scan_every)
+            await self.scan_once()
+
+    async def scan_once(self) -> None:
+        for repo_id, before in list(self._scanned.items()):
+            path = self._paths.get(repo_id)
+            if path is None:
+                continue
+            after = await self._look(path)
+            if repo_id not in self._scanned:
+                continue  # unwatched meanwhile
+            self._scanned[repo_id] = after
+            changed = changed_between(before, after)
+            if changed:
+                self._auto.changed(repo_id, sorted(changed))
+
+    async def _look(self, path: str) -> dict[str, Fingerprint]:
+        try:
+            return await self._offload.io(pending_changes, path)
+        except Exception as exc:  # a tree gone or unreadable for now: nothing seen this round
+            log.debug("scan of %s failed: %s", path, exc)
+            return {}

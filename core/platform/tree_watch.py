@@ -1,0 +1,141 @@
+"""Watching working trees for changes: the OS's file notifications through watchdog.
+
+watchdog's observer (inotify on Linux, FSEvents on macOS, ReadDirectoryChangesW on
+Windows) blocks in the kernel until something happens: an idle tree costs no CPU
+(`bench.auto_watch`: 50 trees, 100,000 files, 0.0% of a core; watchfiles' `awatch`
+polls its Rust watcher every 50 ms and used 1.45% on the same trees). Events come
+on watchdog's threads and are handed to `on_change` with the paths relative to the
+tree, `.git/` left out (Gitferry's own syncs and the user's git write there).
+
+A tree that cannot be watched raises `CannotWatch` with a line saying why and what
+to do: the inotify limits reached (the sysctl to raise) or a network file system,
+whose changes made on other machines no notification reports. The caller then
+scans instead (`core.engine.auto_watch`). A port to another OS fills in
+`_network_fs` and the limit messages.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+
+log = logging.getLogger(__name__)
+logging.getLogger("watchdog").setLevel(logging.INFO)  # its debug records name every inotify event
+
+OnChange = Callable[[list[str]], None]  # paths relative to the tree, on a watcher thread
+
+NETWORK_FILE_SYSTEMS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "davfs"}
+    | {"fuse.sshfs", "fuse.rclone"}
+)
+WATCH_LIMIT_HINT = "sudo sysctl fs.inotify.max_user_watches=524288"
+INSTANCE_LIMIT_HINT = "sudo sysctl fs.inotify.max_user_instances=1024"
+
+
+class CannotWatch(Exception):
+    """The tree cannot be watched; the message says why and how to raise the limit."""
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, root: str, on_change: OnChange) -> None:
+        self._root = os.path.abspath(root)
+        self._on_change = on_change
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return  # reading a file changes nothing
+        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        relative = [_relative(self._root, os.fsdecode(p)) for p in paths if p]
+        changed = [p for p in relative if p is not None]
+        if changed:
+            self._on_change(changed)
+
+
+def _relative(root: str, path: str) -> str | None:
+    """`path` relative to `root`, None for the tree itself and for what is under `.git`."""
+    rel = os.path.relpath(path, root)
+    if rel == "." or rel.startswith(".."):
+        return None
+    first = rel.split(os.sep, 1)[0]
+    if first == ".git":
+        return None
+    return rel.replace(os.sep, "/")
+
+
+class TreeWatch:
+    """One observer for every watched tree (a thread per tree inside watchdog)."""
+
+    def __init__(self, observer_factory: Callable[[], BaseObserver] = Observer) -> None:
+        self._observer = observer_factory()
+        self._watches: dict[str, ObservedWatch] = {}
+        self._lock = threading.Lock()
+        self._started = False
+
+    def watch(self, root: str, on_change: OnChange) -> None:
+        """Report changes under `root` (recursively) to `on_change`; `CannotWatch` if not possible."""
+        network = _network_fs(root)
+        if network is not None:
+            raise CannotWatch(f"{root} is on a network file system ({network}): changes are not notified")
+        with self._lock:
+            if not self._started:
+                self._observer.start()
+                self._started = True
+            try:
+                self._watches[root] = self._observer.schedule(_Handler(root, on_change), root, recursive=True)
+            except OSError as exc:
+                raise CannotWatch(_limit_message(root, exc)) from exc
+
+    def unwatch(self, root: str) -> None:
+        with self._lock:
+            watch = self._watches.pop(root, None)
+            if watch is not None:
+                try:
+                    self._observer.unschedule(watch)
+                except (KeyError, OSError):  # the tree is gone already
+                    log.debug("unwatching %s: already gone", root)
+
+    def watched(self) -> Iterable[str]:
+        return list(self._watches)
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._started:
+                self._observer.stop()
+                self._observer.join(timeout=5)
+                self._started = False
+            self._watches.clear()
+
+
+def _limit_message(root: str, exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"cannot watch {root}: the inotify watch limit is reached (raise it: {WATCH_LIMIT_HINT})"
+    if exc.errno == errno.EMFILE:
+        return f"cannot watch {root}: the inotify instance limit is reached (raise it: {INSTANCE_LIMIT_HINT})"
+    return f"cannot watch {root}: {exc.strerror or exc}"
+
+
+def _network_fs(path: str) -> str | None:
+    """The network file system type `path` is on, None when local (or unknown)."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as mounts:
+            lines = mounts.readlines()
+    except OSError:
+        return None
+    real = os.path.realpath(path)
+    best, fstype = "", ""
+    for line in lines:
+        fields = line.split()
+        if " - " not in line or len(fields) < 5:
+            continue
+        mount_point = fields[4].replace("\\040", " ")
+        inside = real == mount_point or real.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best):
+            best, fstype = mount_point, line.split(" - ", 1)[1].split()[0]
+    return fstype if fstype in NETWORK_FILE_SYSTEMS else None

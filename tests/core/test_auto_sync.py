@@ -1,0 +1,183 @@
+"""Auto mode's trigger policy on a fake clock: settle time, the longest delay with the
+files still changing left out, coalescing, the gate, the clean look, and backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from core.engine.auto_sync import AutoSync, Settle, Trigger
+from core.engine.backoff import Backoff
+from core.engine.report import SyncReport
+from core.results import ResultKind
+from tests.core.scheduler_fakes import FakeClock, settle
+
+REPO = 1
+
+
+@dataclass
+class Runs:
+    """The sync the policy runs: records when and with what, answers `result`."""
+
+    clock: FakeClock
+    result: ResultKind = ResultKind.OK
+    hold: float = 0.0  # fake seconds a sync takes
+    calls: list[tuple[float, frozenset[str]]] = field(default_factory=list)
+
+    async def __call__(self, repo_id: int, unsettled: frozenset[str], _quiet: float) -> SyncReport:
+        self.calls.append((self.clock.monotonic(), unsettled))
+        if self.hold:
+            await self.clock.sleep(self.hold)
+        return SyncReport(f"#{repo_id}", self.result, "")
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[tuple[FakeClock, Runs, Callable[..., AutoSync]]]:
+    clock = FakeClock()
+    runs = Runs(clock)
+    made: list[tuple[AutoSync, asyncio.Task[None]]] = []
+
+    def make(**kwargs: object) -> AutoSync:
+        auto = AutoSync(clock, runs, settle=Settle(3.0, 30.0), rng=random.Random(7), **kwargs)  # type: ignore[arg-type]
+        auto.add(REPO)
+        made.append((auto, asyncio.create_task(auto.run())))
+        return auto
+
+    yield clock, runs, make
+    for auto, task in made:
+        auto.stop()
+        await clock.advance(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_change_syncs_once_the_tree_is_quiet_for_the_settle_time(world) -> None:
+    clock, runs, make = world
+    auto = make()
+    for second in range(5):  # an edit a second for 5 s
+        auto.changed(REPO, [f"note{second % 2}.md"])
+        await clock.advance(1.0)
+    assert runs.calls == []
+    await clock.advance(1.9)  # 2.9 s after the last change
+    assert runs.calls == []
+    await clock.advance(0.2)
+    assert len(runs.calls) == 1
+    assert runs.calls[0][1] == frozenset()  # everything settled: nothing held back
+    await clock.advance(600)
+    assert len(runs.calls) == 1
+
+
+async def test_a_file_that_never_stops_changing_syncs_at_the_longest_delay_without_it(world) -> None:
+    """A writer appending every half second: the round syncs 30 s after its first change,
+    leaving the file being written out (unsettled); once the writer stops, the next round
+    takes it."""
+    clock, runs, make = world
+    auto = make()
+    auto.changed(REPO, ["done.txt"])
+    start = clock.monotonic()
+    for _ in range(80):  # 40 s of appends
+        auto.changed(REPO, ["log.txt"])
+        await clock.advance(0.5)
+    assert len(runs.calls) == 1
+    at, unsettled = runs.calls[0]
+    assert at - start == pytest.approx(30.0, abs=0.6)
+    assert unsettled == {"log.txt"}
+    await clock.advance(3.1)  # the writer stopped: quiet now
+    assert len(runs.calls) == 2
+    assert runs.calls[1][1] == frozenset()
+
+
+async def test_triggers_during_a_sync_coalesce_into_one_more(world) -> None:
+    clock, runs, make = world
+    runs.hold = 10.0
+    auto = make()
+    auto.request(REPO, Trigger.STARTUP)
+    await clock.advance(0.1)
+    assert len(runs.calls) == 1
+    for trigger in (Trigger.WAKE, Trigger.INTERVAL, Trigger.RESUME, Trigger.ONLINE):
+        auto.request(REPO, trigger)
+        await clock.advance(1.0)
+    assert len(runs.calls) == 1  # one at a time
+    await clock.advance(7.0)  # the first ends; the four became one
+    assert len(runs.calls) == 2
+    await clock.advance(100.0)
+    assert len(runs.calls) == 2
+
+
+async def test_a_sync_asked_while_one_runs_gets_the_next_ones_report(world) -> None:
+    clock, runs, make = world
+    runs.hold = 5.0
+    auto = make()
+    auto.request(REPO, Trigger.STARTUP)
+    await clock.advance(0.1)
+    waiting = asyncio.ensure_future(auto.sync(REPO))
+    await clock.advance(5.0)
+    assert not waiting.done()  # the running one began before it was asked
+    await clock.advance(5.0)
+    assert waiting.done() and waiting.result().result is ResultKind.OK
+    assert len(runs.calls) == 2
+
+
+async def test_nothing_syncs_while_the_gate_is_closed_and_the_changes_wait(world) -> None:
+    clock, runs, make = world
+    gate = {"open": False}
+    auto = make(allowed=lambda _repo_id: gate["open"])
+    auto.changed(REPO, ["a.txt"])
+    auto.request(REPO, Trigger.STARTUP)
+    await clock.advance(3600)
+    assert runs.calls == []
+    gate["open"] = True
+    auto.kick()
+    await clock.advance(0.1)
+    assert len(runs.calls) == 1
+
+
+async def test_settled_changes_with_nothing_to_commit_cost_no_sync(world) -> None:
+    clock, runs, make = world
+    looks: list[int] = []
+
+    async def pending(repo_id: int) -> bool:
+        looks.append(repo_id)
+        return False
+
+    auto = make(pending=pending)
+    auto.changed(REPO, ["build/out.o"])
+    await clock.advance(3.1)
+    assert looks == [REPO] and runs.calls == []
+    assert auto.counts.skipped_clean == 1
+    auto.request(REPO, Trigger.INTERVAL)  # other triggers do not ask: they fetch too
+    await clock.advance(0.1)
+    assert len(runs.calls) == 1
+
+
+async def test_an_unreachable_remote_sees_no_retry_storm(world) -> None:
+    """Offline for 10 fake minutes with an edit every 5 s: the retries follow the
+    backoff, not the edits; then one sync when the remote answers, and quiet after."""
+    clock, runs, make = world
+    runs.result = ResultKind.OFFLINE
+    auto = make(backoff=Backoff(base=30.0, cap=600.0))
+    for _ in range(120):
+        auto.changed(REPO, ["note.md"])
+        await clock.advance(5.0)
+    offline_attempts = len(runs.calls)
+    assert 2 <= offline_attempts <= 6, runs.calls  # 120 edits
+    runs.result = ResultKind.OK
+    await clock.advance(1200.0)
+    assert len(runs.calls) == offline_attempts + 1
+    await clock.advance(3600.0)
+    assert len(runs.calls) == offline_attempts + 1
+
+
+async def test_a_final_sync_takes_waiting_changes_within_its_bound(world) -> None:
+    clock, runs, make = world
+    auto = make()
+    auto.changed(REPO, ["a.txt"])
+    await clock.advance(1.0)  # not settled yet
+    final = asyncio.ensure_future(auto.final(10.0))
+    await settle()
+    assert final.done() and final.result() == 1
+    assert len(runs.calls) == 1

@@ -1,0 +1,216 @@
+"""Auto mode end to end: two machines (two clones, each with its own GITFERRY_HOME and
+its own `gitferry daemon` process) of one `git daemon` remote on loopback.
+
+The bound an edit takes to reach the other machine's disk: the settle time, plus the
+saving machine's sync (commit and push), plus the other machine's `fetch_interval`
+(its backstop sync is what brings it; 1 s here). The tests wait for the thing itself,
+with a generous cap, and never time it (`python -m bench.auto_sync` does)."""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.gitcli import fsck, git
+from tests.integration.auto_machines import Machine, machine, seeded_remote, wait_until
+from tests.servers import Remote
+from tests.waiting import CAP
+
+
+@pytest.fixture
+def pair(git_daemon: Remote, tmp_path: Path) -> Iterator[tuple[Machine, Machine]]:
+    url = seeded_remote(git_daemon, tmp_path)
+    a, b = machine(tmp_path, "a", url), machine(tmp_path, "b", url)
+    a.start()
+    b.start()
+    try:
+        yield a, b
+    finally:
+        for m in (a, b):
+            if m.daemon is not None:
+                m.daemon.kill()
+                m.daemon.communicate()
+    for m in (a, b):
+        fsck(m.tree)
+
+
+def clean(m: Machine) -> bool:
+    return git("status", "--porcelain", "--untracked-files=all", cwd=m.tree) == ""
+
+
+def converged(a: Machine, b: Machine) -> bool:
+    """Both trees committed, equal, and at the remote's head."""
+    if not (clean(a) and clean(b)):
+        return False
+    heads = {git("rev-parse", "HEAD", cwd=m.tree) for m in (a, b)}
+    remote = {git("ls-remote", "origin", "refs/heads/main", cwd=a.tree).split()[0]}
+    return len(heads) == 1 and heads == remote and a.files() == b.files()
+
+
+@pytest.mark.slow
+def test_an_edit_saved_on_one_machine_reaches_the_other_by_itself(pair: tuple[Machine, Machine]) -> None:
+    a, b = pair
+    (a.tree / "todo.md").write_text("buy milk\n")
+    wait_until(lambda: (b.tree / "todo.md").exists(), "A's new file on B's disk", [a, b])
+    assert (b.tree / "todo.md").read_text() == "buy milk\n"
+    (b.tree / "todo.md").write_text("buy milk\nand bread\n")
+    os.remove(b.tree / "readme.txt")
+    wait_until(lambda: not (a.tree / "readme.txt").exists(), "B's deletion on A's disk", [a, b])
+    wait_until(lambda: converged(a, b), "both machines equal", [a, b])
+    assert (a.tree / "todo.md").read_text() == "buy milk\nand bread\n"
+    for m in (a, b):
+        err = m.stop()
+        assert "stopped" in err
+
+
+NAMES = ["n1.md", "n2.md", "sub/n3.md"]
+
+_edit = st.tuples(st.just("write"), st.sampled_from(NAMES))
+_delete = st.tuples(st.just("delete"), st.sampled_from(NAMES))
+_rename = st.tuples(st.just("rename"), st.sampled_from(NAMES), st.sampled_from(NAMES))
+_ops = st.lists(st.one_of(_edit, _edit, _delete, _rename), min_size=1, max_size=4)
+
+
+def apply(m: Machine, ops: list[tuple[str, ...]], round_no: int, expected: dict[str, str]) -> None:
+    """Carry `ops` out on `m`'s tree; `expected` gets, per path, the content this side
+    leaves there (each write is a unique line): what must survive the sync somewhere."""
+    for n, op in enumerate(ops):
+        path = m.tree / op[1]
+        if op[0] == "write":
+            tail = "".join(reversed(string.ascii_lowercase[: n + 3]))
+            content = f"{m.name} round {round_no} op {n} {tail}\n"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content)
+            expected[op[1]] = content
+        elif op[0] == "delete" and path.exists():
+            path.unlink()
+            expected.pop(op[1], None)
+        elif op[0] == "rename" and path.exists() and op[1] != op[2]:
+            target = m.tree / op[2]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            moved = expected.pop(op[1], None)
+            expected.pop(op[2], None)
+            if moved is not None:
+                expected[op[2]] = moved
+
+
+@pytest.mark.slow
+def test_random_edits_on_both_machines_end_equal_with_nothing_lost(pair: tuple[Machine, Machine]) -> None:
+    """Each round both machines edit at once (same files, different ones, deletes,
+    renames), then their daemons sync by themselves: both trees end equal, and every
+    version a side left is there, at its path or in a conflict copy."""
+    a, b = pair
+    wait_until(lambda: converged(a, b), "both machines start equal", [a, b])
+    rounds = iter(range(1000))
+
+    @settings(
+        max_examples=8,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+        derandomize=True,
+    )
+    @given(ops_a=_ops, ops_b=_ops)
+    def round_of_edits(ops_a: list[tuple[str, ...]], ops_b: list[tuple[str, ...]]) -> None:
+        number = next(rounds)
+        left: dict[str, str] = {}
+        left_b: dict[str, str] = {}
+        apply(a, ops_a, number, left)
+        apply(b, ops_b, number, left_b)
+        wait_until(lambda: converged(a, b), f"round {number}: both machines equal", [a, b])
+        contents = "".join(data.decode() for data in a.files().values())
+        for side, written in (("a", left), ("b", left_b)):
+            for path, content in written.items():
+                assert content in contents, f"round {number}: {side}'s {path} ({content!r}) lost"
+
+    round_of_edits()
+    for m in (a, b):
+        m.stop()
+    assert converged(a, b)
+
+
+@pytest.fixture
+def lone(git_daemon: Remote, tmp_path: Path) -> Iterator[Machine]:
+    """One machine, settle 0.3 s at most 1 s, its interval sync out of the way (60 s)."""
+    url = seeded_remote(git_daemon, tmp_path)
+    m = machine(tmp_path, "a", url, settle=0.3, settle_max=1.0, interval=60)
+    m.start()
+    try:
+        yield m
+    finally:
+        if m.daemon is not None:
+            m.daemon.kill()
+            m.daemon.communicate()
+    fsck(m.tree)
+
+
+def remote_head(m: Machine) -> str:
+    return git("ls-remote", "origin", "refs/heads/main", cwd=m.tree).split()[0]
+
+
+def pushed_all(m: Machine) -> bool:
+    return clean(m) and remote_head(m) == git("rev-parse", "HEAD", cwd=m.tree)
+
+
+RECORD = re.compile(r"BEGIN (\d+) \.\.\. END \1")
+
+
+@pytest.mark.slow
+def test_a_file_being_appended_to_is_never_committed_torn(lone: Machine) -> None:
+    """A writer appends records in two writes each (a half record between them) for
+    longer than the longest settle delay: the syncs meanwhile (the other file goes out)
+    leave the log out, and every version of it ever committed holds whole records."""
+    m = lone
+    wait_until(lambda: pushed_all(m), "the start-up sync", [m])
+    start = remote_head(m)
+    (m.tree / "other.txt").write_text("synced while the log is written\n")
+    log_path = m.tree / "log.txt"
+    n = 0
+    with log_path.open("a") as log:
+        deadline = time.monotonic() + CAP
+        moved_at: int | None = None
+        while moved_at is None or n < moved_at + 40:  # on until a sync went out, then 40 more
+            log.write(f"BEGIN {n} ")
+            log.flush()
+            time.sleep(0.025)
+            log.write(f"... END {n}\n")
+            log.flush()
+            time.sleep(0.025)
+            n += 1
+            if moved_at is None and n % 10 == 0 and remote_head(m) != start:
+                moved_at = n
+            assert time.monotonic() < deadline, "no sync while the log was being written"
+    wait_until(lambda: pushed_all(m), "the log synced once still", [m])
+    versions = git("log", "--format=%H", "origin/main", "--", "log.txt", cwd=m.tree).split()
+    assert versions
+    for sha in versions:
+        text = git("show", f"{sha}:log.txt", cwd=m.tree) + "\n"
+        lines = text.splitlines()
+        assert all(RECORD.fullmatch(line) for line in lines), (sha, lines[-2:])
+    assert git("show", "origin/main:log.txt", cwd=m.tree).count("END") == n
+    first = git("log", "--format=%H", "--reverse", "origin/main", "--", "other.txt", cwd=m.tree).split()[0]
+    assert first not in versions  # the other file went out without the log
+
+
+@pytest.mark.slow
+def test_a_thousand_files_written_at_once_are_one_or_two_commits(lone: Machine) -> None:
+    m = lone
+    wait_until(lambda: pushed_all(m), "the start-up sync", [m])
+    before = int(git("rev-list", "--count", "HEAD", cwd=m.tree))
+    for i in range(1000):
+        folder = m.tree / f"batch{i % 10}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"file{i}.txt").write_text(f"file {i}\n")
+    wait_until(lambda: pushed_all(m), "the burst synced", [m], cap=2 * CAP)
+    made = int(git("rev-list", "--count", "HEAD", cwd=m.tree)) - before
+    assert 1 <= made <= 2, made
+    assert int(git("ls-tree", "-r", "--name-only", "HEAD", cwd=m.tree).count("\n")) + 1 == 1001
