@@ -44,6 +44,7 @@ translations: $(STAMP)
 screenshots: deps $(STAMP)
 	@$(MAKE) --no-print-directory deps DEBS="$(X_DEBS)"
 	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python docs/screenshots.py
+	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python docs/conflict_screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check core gui tests bench docs packaging

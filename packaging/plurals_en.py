@@ -39,6 +39,23 @@ FORMS: dict[str, tuple[str, str]] = {
     "%1 %n behind": ("%1 %n behind", "%1 %n behind"),
     "and %n more": ("and %n more", "and %n more"),
     "%1: %n commit(s) on no remote": ("%1: %n commit on no remote", "%1: %n commits on no remote"),
+    "%n conflicted path(s). Select one to see both versions.": (
+        "%n conflicted path. Select it to see both versions.",
+        "%n conflicted paths. Select one to see both versions.",
+    ),
+    "%n commit(s)": ("%n commit", "%n commits"),
+    "%n file(s) changed": ("%n file changed", "%n files changed"),
+    "Committed %n file(s)": ("Committed %n file", "Committed %n files"),
+    "Conflicted %n file(s)": ("Conflicted %n file", "Conflicted %n files"),
+    "Skipped %n file(s)": ("Skipped %n file", "Skipped %n files"),
+    "\N{HORIZONTAL ELLIPSIS}and %n more commit(s)": (
+        "\N{HORIZONTAL ELLIPSIS}and %n more commit",
+        "\N{HORIZONTAL ELLIPSIS}and %n more commits",
+    ),
+    "\N{HORIZONTAL ELLIPSIS}and %n more file(s)": (
+        "\N{HORIZONTAL ELLIPSIS}and %n more file",
+        "\N{HORIZONTAL ELLIPSIS}and %n more files",
+    ),
 }
 
 

@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>ConflictsPanel</name>
+    <message numerus="yes">
+        <source>%n conflicted path(s). Select one to see both versions.</source>
+        <translation>
+            <numerusform>%n conflicted path. Select it to see both versions.</numerusform>
+            <numerusform>%n conflicted paths. Select one to see both versions.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Desktop</name>
     <message numerus="yes">
         <source>%1 of %n repositories synced</source>
@@ -36,6 +46,58 @@
         <translation>
             <numerusform>%n offline</numerusform>
             <numerusform>%n offline</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPanel</name>
+    <message numerus="yes">
+        <source>%n commit(s)</source>
+        <translation>
+            <numerusform>%n commit</numerusform>
+            <numerusform>%n commits</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) changed</source>
+        <translation>
+            <numerusform>%n file changed</numerusform>
+            <numerusform>%n files changed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Committed %n file(s)</source>
+        <translation>
+            <numerusform>Committed %n file</numerusform>
+            <numerusform>Committed %n files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Conflicted %n file(s)</source>
+        <translation>
+            <numerusform>Conflicted %n file</numerusform>
+            <numerusform>Conflicted %n files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Skipped %n file(s)</source>
+        <translation>
+            <numerusform>Skipped %n file</numerusform>
+            <numerusform>Skipped %n files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>…and %n more commit(s)</source>
+        <translation>
+            <numerusform>…and %n more commit</numerusform>
+            <numerusform>…and %n more commits</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>…and %n more file(s)</source>
+        <translation>
+            <numerusform>…and %n more file</numerusform>
+            <numerusform>…and %n more files</numerusform>
         </translation>
     </message>
 </context>

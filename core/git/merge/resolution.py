@@ -357,7 +357,9 @@ def _plan(repo: Repo) -> _Plan:
 
 
 def _resolution(plan: _Plan) -> Resolution:
-    base_tree = _base_tree(plan)
+    bases = merge_bases(plan.repo, plan.local, plan.remote)
+    base = bases[0] if bases else None
+    base_tree = plan.objects.commit(base).tree if base is not None else None
     ours_tree = plan.objects.commit(plan.local).tree
     theirs_tree = plan.objects.commit(plan.remote).tree
     paths = []
@@ -368,7 +370,7 @@ def _resolution(plan: _Plan) -> Resolution:
         paths.append(
             ConflictedPath(
                 path,
-                _version(plan, base_tree, raw, None),
+                _version(plan, base_tree, raw, base),
                 _version(plan, ours_tree, raw, plan.local),
                 _version(plan, theirs_tree, raw, plan.remote),
                 _choice(choice),
@@ -378,11 +380,6 @@ def _resolution(plan: _Plan) -> Resolution:
     return Resolution(
         plan.branch, short_name(plan.upstream), plan.local.decode(), plan.remote.decode(), paths
     )
-
-
-def _base_tree(plan: _Plan) -> ObjectID | None:
-    bases = merge_bases(plan.repo, plan.local, plan.remote)
-    return plan.objects.commit(bases[0]).tree if bases else None
 
 
 def _version(plan: _Plan, tree: ObjectID | None, path: bytes, head: ObjectID | None) -> Version:
