@@ -524,6 +524,10 @@ def _exit_now(code: int) -> NoReturn:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if os.environ.get("GITFERRY_ASKPASS"):  # a bundle that ssh runs as its SSH_ASKPASS (askpass.py)
+        from core.git.transfer.askpass_helper import main as askpass
+
+        return askpass(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

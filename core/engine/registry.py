@@ -188,6 +188,7 @@ async def trust_host(core: Core, url: str, fingerprint: str) -> str:
     then writes known_hosts as its own settings say). One line says what happened; a
     different key: `GitferryError`, nothing written."""
     parsed = check_url(url)
+    fingerprint = fingerprint.strip().rstrip(").;,")  # copied with the sentence around it
     if parsed.kind is not Kind.SSH:
         raise BadInput(f"{parsed.text} is not an ssh address: only ssh has host keys to accept")
     if not fingerprint.startswith("SHA256:"):

@@ -1,5 +1,5 @@
-"""A user name and secret per HTTP(S) remote, with "Test connection", and where each
-remote's credential comes from.
+"""A user name and secret per HTTP(S) remote, a row per ssh remote, each with "Test
+connection", and where each remote's credential comes from.
 
 A secret is saved to the keyring only once the remote accepted it: "Test
 connection" probes and saves in one step (`Api.set_credentials`); a secret
@@ -8,8 +8,10 @@ typed but not tested is probed by the dialog's Save before anything is written
 secret, and never reads one back from the keyring. With nothing typed, "Test
 connection" asks the remote exactly as a sync the user starts would
 (`Api.test_connection`: keyring, git's credential helpers, then the sign-in
-dialog). Under each row: where the credential comes from (the keyring, git's
-credential helpers by name, none); below the rows, the URLs git's
+dialog). An ssh remote's row has no fields: its Test connection connects as a sync
+would (ssh's questions in the app's dialogs). Under each row: where the credential
+comes from (the keyring, git's credential helpers by name, none; for ssh the agent
+and key files `ssh -G` names); below the rows, the URLs git's
 `url.<base>.insteadOf` rewrites send fetches and pushes to (`Api.remote_access`).
 """
 
@@ -19,10 +21,17 @@ import qasync
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from core.api import Api, GitferryError, RemoteAccess
+from core.api import Api, BadRemoteUrl, GitferryError, RemoteAccess, check_url
 from gui.widgets.field_error import FieldError, quiet
 
 HTTP = ("http://", "https://")
+
+
+def is_ssh(url: str) -> bool:
+    try:
+        return str(check_url(url).kind) == "ssh"
+    except BadRemoteUrl:
+        return False
 
 
 class CredentialRow:
@@ -31,6 +40,7 @@ class CredentialRow:
     def __init__(self, remote: str) -> None:
         self.remote = remote
         self.url = ""
+        self.ssh = False  # no fields: ssh signs in with the user's agent and keys
         self.label = QLabel(f"{remote}:")
         self.user_edit = QLineEdit()
         self.user_edit.setPlaceholderText("user name")
@@ -98,7 +108,9 @@ class CredentialsPanel(QWidget):
         outer.addLayout(self._grid)
         outer.addStretch(1)
         self.empty_label = QLabel(
-            "No HTTP(S) remotes: ssh uses your agent and keys, git:// and paths need none."
+            QCoreApplication.translate(
+                "CredentialsPanel", "No remote signs in: git:// and paths need nothing."
+            )
         )
         self.empty_label.setWordWrap(True)
         quiet(self.empty_label)
@@ -124,7 +136,7 @@ class CredentialsPanel(QWidget):
             except GitferryError:
                 self.access = {}  # the remotes editor already says why the config is unreadable
         self.show_remotes(remotes)
-        for row in list(self.rows.values()):
+        for row in [row for row in self.rows.values() if not row.ssh]:
             try:
                 user = await self.api.saved_username(row.url)
             except GitferryError as exc:
@@ -142,27 +154,31 @@ class CredentialsPanel(QWidget):
                 row.show_refused(why)
 
     def show_remotes(self, remotes: list[tuple[str, str]]) -> None:
-        """Rows for the (name, fetch URL) pairs whose URL is HTTP(S), as configured or as
-        git's insteadOf rewrites it; typed text is kept."""
-        http: dict[str, str] = {}
+        """Rows for the (name, fetch URL) pairs whose URL is HTTP(S) or ssh, as configured or
+        as git's insteadOf rewrites it; typed text is kept."""
+        listed: dict[str, str] = {}
         for name, url in remotes:
             access = self.access.get(name)
             if access is not None and access.fetch_url == url and access.effective_fetch_url:
                 url = access.effective_fetch_url
-            if url.startswith(HTTP):
-                http[name] = url
-        for name, url in http.items():
+            if url.startswith(HTTP) or is_ssh(url):
+                listed[name] = url
+        for name, url in listed.items():
             row = self.rows.get(name) or self._add_row(name)
             row.url = url
+            row.ssh = not url.startswith(HTTP)
             access = self.access.get(name)
-            row.source.setText(f"Credential: {access.credential}" if access is not None else "")
+            credential = QCoreApplication.translate("CredentialsPanel", "Credential: {source}")
+            row.source.setText(credential.format(source=access.credential) if access is not None else "")
         for name, row in self.rows.items():
             for widget in row.widgets():
                 shown = widget is not row.status or bool(row.status.text())
                 if widget is row.source:
                     shown = bool(row.source.text())
-                widget.setVisible(name in http and shown)
-        self.empty_label.setVisible(not http)
+                if widget in (row.user_edit, row.secret_edit):
+                    shown = not row.ssh
+                widget.setVisible(name in listed and shown)
+        self.empty_label.setVisible(not listed)
         self._show_rewrites({name for name, _url in remotes})
 
     def _show_rewrites(self, names: set[str]) -> None:

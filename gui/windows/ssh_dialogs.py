@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -63,15 +65,25 @@ class HostKeyDialog(QDialog):
             self.buttons.button(Button.Cancel).setDefault(True)
         intro = QLabel(text)
         intro.setWordWrap(True)
+        top = QHBoxLayout()
+        if self.changed:
+            icon = QLabel()
+            icon.setPixmap(
+                self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(48, 48)
+            )
+            icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+            top.addWidget(icon)
+        top.addWidget(intro, 1)
         self.fingerprint = QLabel(question.fingerprint)
         self.fingerprint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow(self.tr("Host:"), QLabel(question.host))
         form.addRow(self.tr("Key type:"), QLabel(question.key_type))
-        form.addRow(self.tr("Fingerprint:"), self.fingerprint)
+        sent = self.tr("Fingerprint sent now:") if self.changed else self.tr("Fingerprint:")
+        form.addRow(sent, self.fingerprint)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addLayout(top)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.accept)

@@ -17,11 +17,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from core.api import AsyncSshPrompt, SshQuestion, SyncReport
+from core.api import AsyncSshPrompt, PassphraseQuestion, SshQuestion, SyncReport
 from gui.desktop import Desktop
+from gui.windows.settings_dialog import SettingsDialog
 from gui.windows.ssh_dialogs import HostKeyDialog, PassphraseDialog, ask_ssh
 from tests.gui.conftest import Run, Running
-from tests.gui.test_settings_dialog import register
+from tests.gui.test_settings_dialog import dialogs, open_dialog, register
+from tests.gui.test_settings_dialog import showing as label_text
 from tests.gui.waiting import until
 from tests.servers import Remote
 from tests.servers.ssh import SshServer
@@ -29,6 +31,7 @@ from tests.ssh_home import PASSPHRASE, SshHome, keygen
 
 pytestmark = [pytest.mark.sshd, pytest.mark.slow]
 TIMEOUT = 30.0
+__all__ = ["dialogs"]  # the settings tests' fixture, used here too
 
 
 D = TypeVar("D")
@@ -162,3 +165,43 @@ def test_quitting_while_the_passphrase_dialog_waits_closes(
     run(until(lambda: showing(PassphraseDialog) is not None))
     run(desktop.stop())  # the tray's Quit, without leaving the test's event loop
     run(until(lambda: showing(PassphraseDialog) is None))  # the question was withdrawn
+
+
+def test_the_settings_name_an_ssh_remotes_key_and_test_connection_asks_as_a_sync(
+    run: Run,
+    running: Running,
+    tmp_path: Path,
+    qtbot: QtBot,
+    sshd_process: SshServer,
+    sshd_server: Remote,
+    dialogs: list[SettingsDialog],
+) -> None:
+    home, mine = passphrase_home(sshd_process, sshd_server, tmp_path)
+    window = QWidget()
+    qtbot.addWidget(window)
+    asked: list[SshQuestion] = []
+
+    async def scenario() -> None:
+        running.api.set_ssh_prompt(asked_through(window, asked))
+        await register(running, mine)
+        dialog = await open_dialog(running, dialogs)
+        row = dialog.credentials.rows["origin"]
+        assert not row.user_edit.isVisible() and not row.secret_edit.isVisible()  # nothing to type
+        assert label_text(row.source) == (
+            f"Credential: ssh through core.sshCommand (ssh -F {home.config}): "
+            f"key file {home.key} (passphrase: asked once a session)"
+        )
+        row.test_button.click()
+        await until(lambda: showing(PassphraseDialog) is not None)
+        passphrase = showing(PassphraseDialog)
+        assert passphrase is not None
+        QTest.keyClicks(passphrase.secret_edit, PASSPHRASE)
+        QTest.keyClick(passphrase.secret_edit, Qt.Key.Key_Return)
+        await until(lambda: label_text(row.status).startswith("Connected to"))
+        assert label_text(row.status) == (
+            f"Connected to {home.remote.url('origin')} (2 refs; signed in with the key {home.key} "
+            "(its passphrase as typed this session))"
+        )
+
+    run(scenario(), TIMEOUT * 2)
+    assert [type(question) for question in asked] == [PassphraseQuestion]

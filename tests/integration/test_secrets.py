@@ -31,7 +31,8 @@ from tests.gitcli import commit_file, fsck, git
 from tests.integration.clones import run, type_lines
 from tests.integration.test_fetch import local_clone, seed
 from tests.memory_keyring import MemoryKeyring
-from tests.servers.remote import HttpRemote
+from tests.servers.remote import HttpRemote, Remote
+from tests.servers.ssh import SshServer
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG = "wr0ng-Secret:7@x"
@@ -416,3 +417,84 @@ def test_helpers_prompts_proxies_and_headers_leak_no_secret(
         assert evidence.where(forms(user, secret)) == [], secret
     assert evidence.where(forms("proxyuser", PROXY_SECRET)) == []
     assert evidence.where([HEADER_SECRET.encode()]) == []
+
+
+@pytest.mark.sshd
+@pytest.mark.slow
+def test_an_ssh_key_passphrase_is_kept_nowhere(
+    sshd_process: SshServer,
+    sshd_server: Remote,
+    tmp_path: Path,
+    home: Path,
+    debug_logs: Path,
+    evidence: Evidence,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A key's passphrase typed at the app's prompt: two syncs, asked once. It is in no
+    log at DEBUG, the store, the activity log, `.git`, `~/.ssh`, Gitferry's askpass
+    directory, any output, or the command line or environment of any process started
+    meanwhile (ssh, the askpass helper): it goes from the prompt over the askpass's
+    socket to the helper's stdout, which is ssh's pipe."""
+    import asyncio
+
+    from core.engine.core import Core
+    from core.engine.sync import SyncOptions, sync_repository
+    from core.git.transfer.askpass import askpass_server
+    from core.git.transfer.ssh_questions import PassphraseQuestion, SshQuestion
+    from tests.ssh_home import PASSPHRASE, SshHome
+
+    ssh = SshHome.make(sshd_process, sshd_server, Path(os.environ["HOME"]), passphrase=PASSPHRASE)
+    ssh.trust_server()
+    _bare, mine = ssh.seeded_clone(tmp_path)
+    commit_file(mine, "b.txt", "mine\n")
+    assert cli(capsys, evidence, "add", str(mine))[0] == 0
+    asked: list[SshQuestion] = []
+    me = psutil.Process()
+
+    def processes(where: str) -> None:
+        for process in _children(me):
+            with _gone_is_fine():
+                evidence.items.append(
+                    (f"{where}: /proc/{process.pid}/cmdline", process_file(process, "cmdline"))
+                )
+                evidence.items.append(
+                    (f"{where}: /proc/{process.pid}/environ", process_file(process, "environ"))
+                )
+
+    def prompt(question: SshQuestion) -> str | None:
+        asked.append(question)
+        processes("while asked")  # ssh and the askpass helper wait for this answer
+        return PASSPHRASE if isinstance(question, PassphraseQuestion) else None
+
+    async def two_syncs() -> list[str]:
+        core = await Core.open()
+        core.ssh_prompt = prompt
+        try:
+            record = await core.store.repo("mine")
+            results = []
+            for _ in range(2):
+                report = await sync_repository(core, record, SyncOptions(ask=True))
+                results.append(str(report.result))
+                processes("after a sync")
+            return results
+        finally:
+            await core.close()
+
+    assert asyncio.run(two_syncs()) == ["ok", "up_to_date"]
+    assert [type(q) for q in asked] == [PassphraseQuestion]
+    assert any("askpass_helper" in data.decode(errors="replace") for _w, data in evidence.items), (
+        "no helper seen"
+    )
+    for command in (["status", "--json"], ["log", "--json"], ["show", "mine", "--json"]):
+        assert cli(capsys, evidence, *command)[0] == 0
+    server = askpass_server()
+    assert server is not None
+    evidence.text("this process's environment", json.dumps(dict(os.environ)))
+    evidence.files(home, mine / ".git", ssh.ssh_dir, server.directory)
+    assert debug_logs.stat().st_size > 0
+    secret = [PASSPHRASE.encode(), quote(PASSPHRASE, safe="").encode(), json.dumps(PASSPHRASE)[1:-1].encode()]
+    assert evidence.where(secret) == []
+
+
+def process_file(process: psutil.Process, name: str) -> bytes:
+    return Path(f"/proc/{process.pid}/{name}").read_bytes()
