@@ -19,6 +19,9 @@ import pytest
 
 from tests.gitcli import git
 from tests.integration.clones import Clones, porcelain, run
+from tests.signing import SigningKeys, configure, signature_marks, signing_keys, verify_commit
+
+__all__ = ["signing_keys"]  # the fixture, used by name
 
 MINE_TEXT = "one\nTWO mine\nthree\n"
 THEIRS_TEXT = "one\nTWO theirs\nthree\n"
@@ -267,3 +270,25 @@ def test_undo_is_refused_once_pushed(world: Clones) -> None:
     code, _out, err = run(world.capsys, "undo", "mine")
     assert code == 1 and "origin/main already has main's head" in err
     assert world.head(world.mine) == head
+
+
+def test_finish_signs_the_merge_where_git_signs(world: Clones, signing_keys: SigningKeys) -> None:
+    mine, theirs = stopped_on_conflict(world)
+    configure(world.mine, signing_keys.settings("ssh"))
+    for path in ("a.txt", "img.bin"):
+        assert resolve(world, path, "--mine")[0] == 0
+    head = finished(world, mine, theirs)
+    verify_commit(world.mine, head)
+    marks = signature_marks(
+        world.bare, f"{theirs}..main", f"gpg.ssh.allowedSignersFile={signing_keys.allowed_signers}"
+    )
+    assert marks[head] == "G"
+
+
+def test_a_rebase_repository_resolves_into_a_merge(world: Clones) -> None:
+    assert run(world.capsys, "set", "mine", "strategy", "rebase")[0] == 0
+    mine, theirs = stopped_on_conflict(world)
+    assert resolve(world, "a.txt", "--theirs")[0] == 0
+    assert resolve(world, "img.bin", "--both")[0] == 0
+    head = finished(world, mine, theirs)  # both parents: the published side is never rewritten
+    assert show(world.mine, head, "a.txt") == THEIRS_TEXT.encode()
