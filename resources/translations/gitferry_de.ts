@@ -92,6 +92,222 @@
         </message>
     </context>
     <context>
+        <name>ConflictFlow</name>
+        <message>
+            <source>%1 is back at %2; the undone head is kept as a backup ref.</source>
+            <translation>%1 steht wieder auf %2; der rückgängig gemachte Stand bleibt als Sicherungs-Ref erhalten.</translation>
+        </message>
+        <message>
+            <source>%1 merged as %2; the sync said: %3</source>
+            <translation>%1 zusammengeführt als %2; die Synchronisierung meldet: %3</translation>
+        </message>
+        <message>
+            <source>Aborted: nothing in the repository was changed.</source>
+            <translation>Abgebrochen: im Repository wurde nichts verändert.</translation>
+        </message>
+        <message>
+            <source>Both sides were kept: each copy holds this computer's version. Compare it with its file, then delete the copy.</source>
+            <translation>Beide Seiten wurden behalten: jede Kopie enthält die Fassung dieses Computers. Vergleichen Sie sie mit ihrer Datei und löschen Sie dann die Kopie.</translation>
+        </message>
+        <message>
+            <source>No merge tool is configured (git's merge.tool): %1 is open in your editor. Remove the conflict markers, save it, then Finish.</source>
+            <translation>Kein Merge-Werkzeug eingerichtet (gits merge.tool): %1 ist in Ihrem Editor geöffnet. Entfernen Sie die Konfliktmarkierungen, speichern Sie und klicken Sie dann auf Abschließen.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConflictsPanel</name>
+        <message>
+            <source>%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish.</source>
+            <translation>%1 mit %2: %3 von %4 gelöst. Wählen Sie für jeden Pfad eine Fassung, dann Abschließen.</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n conflicted path(s). Select one to see both versions.</source>
+            <translation>
+                <numerusform>%n Pfad im Konflikt. Wählen Sie ihn aus, um beide Fassungen zu sehen.</numerusform>
+                <numerusform>%n Pfade im Konflikt. Wählen Sie einen aus, um beide Fassungen zu sehen.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>(deleted on this side)</source>
+            <translation>(auf dieser Seite gelöscht)</translation>
+        </message>
+        <message>
+            <source>(same as the base)</source>
+            <translation>(wie die Basis)</translation>
+        </message>
+        <message>
+            <source>Abort</source>
+            <translation>Abbrechen</translation>
+        </message>
+        <message>
+            <source>Abort the resolution</source>
+            <translation>Die Konfliktlösung abbrechen</translation>
+        </message>
+        <message>
+            <source>Base</source>
+            <translation>Basis</translation>
+        </message>
+        <message>
+            <source>Choice for the selected path</source>
+            <translation>Wahl für den ausgewählten Pfad</translation>
+        </message>
+        <message>
+            <source>Commit the merge as resolved (the old head is kept as a backup), then sync</source>
+            <translation>Den Merge als gelöst committen (der alte Stand bleibt als Sicherung erhalten), dann synchronisieren</translation>
+        </message>
+        <message>
+            <source>Committing the merge and syncing…</source>
+            <translation>Merge wird committet und synchronisiert…</translation>
+        </message>
+        <message>
+            <source>Conflicted paths</source>
+            <translation>Pfade im Konflikt</translation>
+        </message>
+        <message>
+            <source>Conflicts summary</source>
+            <translation>Übersicht der Konflikte</translation>
+        </message>
+        <message>
+            <source>Finish</source>
+            <translation>Abschließen</translation>
+        </message>
+        <message>
+            <source>Finish: commit the merge and sync</source>
+            <translation>Abschließen: den Merge committen und synchronisieren</translation>
+        </message>
+        <message>
+            <source>Forget these choices; nothing in the repository changes</source>
+            <translation>Diese Wahl verwerfen; im Repository ändert sich nichts</translation>
+        </message>
+        <message>
+            <source>Keep both</source>
+            <translation>Beide behalten</translation>
+        </message>
+        <message>
+            <source>Keep this computer's version</source>
+            <translation>Die Fassung dieses Computers behalten</translation>
+        </message>
+        <message>
+            <source>Last changed</source>
+            <translation>Zuletzt geändert</translation>
+        </message>
+        <message>
+            <source>Mine</source>
+            <translation>Meine</translation>
+        </message>
+        <message>
+            <source>Mine (this computer) against the base</source>
+            <translation>Meine (dieser Computer) gegenüber der Basis</translation>
+        </message>
+        <message>
+            <source>No conflicts: every branch integrated cleanly.</source>
+            <translation>Keine Konflikte: jeder branch wurde sauber integriert.</translation>
+        </message>
+        <message>
+            <source>Not resolved yet</source>
+            <translation>Noch nicht gelöst</translation>
+        </message>
+        <message>
+            <source>Open folder</source>
+            <translation>Ordner öffnen</translation>
+        </message>
+        <message>
+            <source>Open in merge tool</source>
+            <translation>Im Merge-Werkzeug öffnen</translation>
+        </message>
+        <message>
+            <source>Open the repository's folder</source>
+            <translation>Den Ordner des Repositorys öffnen</translation>
+        </message>
+        <message>
+            <source>Resolution status</source>
+            <translation>Stand der Konfliktlösung</translation>
+        </message>
+        <message>
+            <source>Resolved: keep both</source>
+            <translation>Gelöst: beide behalten</translation>
+        </message>
+        <message>
+            <source>Resolved: merged file</source>
+            <translation>Gelöst: zusammengeführte Datei</translation>
+        </message>
+        <message>
+            <source>Resolved: mine</source>
+            <translation>Gelöst: meine</translation>
+        </message>
+        <message>
+            <source>Resolved: theirs</source>
+            <translation>Gelöst: ihre</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Größe</translation>
+        </message>
+        <message>
+            <source>Take the remote's version</source>
+            <translation>Die Fassung des Remotes übernehmen</translation>
+        </message>
+        <message>
+            <source>Theirs</source>
+            <translation>Ihre</translation>
+        </message>
+        <message>
+            <source>Theirs (the remote) against the base</source>
+            <translation>Ihre (das Remote) gegenüber der Basis</translation>
+        </message>
+        <message>
+            <source>Theirs at the path, mine beside it as a conflict copy</source>
+            <translation>Ihre am Pfad, meine daneben als Konfliktkopie</translation>
+        </message>
+        <message>
+            <source>Use mine</source>
+            <translation>Meine verwenden</translation>
+        </message>
+        <message>
+            <source>Use theirs</source>
+            <translation>Ihre verwenden</translation>
+        </message>
+        <message>
+            <source>Version</source>
+            <translation>Fassung</translation>
+        </message>
+        <message>
+            <source>Waiting for the merge tool to close…</source>
+            <translation>Warten, bis das Merge-Werkzeug geschlossen wird…</translation>
+        </message>
+        <message>
+            <source>deleted</source>
+            <translation>gelöscht</translation>
+        </message>
+        <message>
+            <source>git's merge.tool when one is configured, else your editor on a file with conflict markers</source>
+            <translation>gits merge.tool, wenn eines eingerichtet ist, sonst Ihr Editor mit einer Datei mit Konfliktmarkierungen</translation>
+        </message>
+    </context>
+    <context>
+        <name>CredentialsPanel</name>
+        <message>
+            <source>Secret for %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>User name for %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>saved in the keyring</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the saved secret was refused: type a new one</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>token or password</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>Desktop</name>
         <message numerus="yes">
             <source>%1 of %n repositories synced</source>
@@ -129,8 +345,8 @@
             <translation>%1: offline</translation>
         </message>
         <message>
-            <source>%1: sign-in refused</source>
-            <translation>%1: Anmeldung abgelehnt</translation>
+            <source>%1: sign-in needed</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>%1: sync cancelled</source>
@@ -210,6 +426,219 @@
         </message>
     </context>
     <context>
+        <name>FolderNotOpened</name>
+        <message>
+            <source>Close</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Copied</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Copy path</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Copy the folder's path</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Could not open the folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Folder path</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No file manager could be started to show this folder (nothing on this system opens folders: xdg-open or a desktop session is missing). Its path:</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>HistoryPanel</name>
+        <message numerus="yes">
+            <source>%n commit(s)</source>
+            <translation>
+                <numerusform>%n commit</numerusform>
+                <numerusform>%n commits</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n file(s) changed</source>
+            <translation>
+                <numerusform>%n Datei geändert</numerusform>
+                <numerusform>%n Dateien geändert</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>(these commits are no longer in the repository)</source>
+            <translation>(diese commits sind nicht mehr im Repository)</translation>
+        </message>
+        <message>
+            <source>Came in</source>
+            <translation>Hereingekommen</translation>
+        </message>
+        <message numerus="yes">
+            <source>Committed %n file(s)</source>
+            <translation>
+                <numerusform>%n Datei committet</numerusform>
+                <numerusform>%n Dateien committet</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Conflicted %n file(s)</source>
+            <translation>
+                <numerusform>%n Datei im Konflikt</numerusform>
+                <numerusform>%n Dateien im Konflikt</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Conflicts resolved</source>
+            <translation>Konflikte gelöst</translation>
+        </message>
+        <message>
+            <source>Fetch</source>
+            <translation>Abruf</translation>
+        </message>
+        <message>
+            <source>Files changed</source>
+            <translation>Geänderte Dateien</translation>
+        </message>
+        <message>
+            <source>Move the branch back to where it was before the last integration, if it was not pushed since</source>
+            <translation>Den branch auf den Stand vor der letzten Integration zurücksetzen, wenn er seitdem nicht per push veröffentlicht wurde</translation>
+        </message>
+        <message>
+            <source>No syncs recorded yet.</source>
+            <translation>Noch keine Synchronisierung aufgezeichnet.</translation>
+        </message>
+        <message>
+            <source>Recent syncs of the selected repository, newest first.</source>
+            <translation>Letzte Synchronisierungen des ausgewählten Repositorys, neueste zuerst.</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Aktualisieren</translation>
+        </message>
+        <message>
+            <source>Refresh the history</source>
+            <translation>Den Verlauf aktualisieren</translation>
+        </message>
+        <message numerus="yes">
+            <source>Skipped %n file(s)</source>
+            <translation>
+                <numerusform>%n Datei ausgelassen</numerusform>
+                <numerusform>%n Dateien ausgelassen</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Sync</source>
+            <translation>Synchronisierung</translation>
+        </message>
+        <message>
+            <source>Sync history</source>
+            <translation>Verlauf der Synchronisierungen</translation>
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation>Rückgängig</translation>
+        </message>
+        <message>
+            <source>Undo last integration</source>
+            <translation>Letzte Integration rückgängig machen</translation>
+        </message>
+        <message>
+            <source>Undo status</source>
+            <translation>Stand des Rückgängigmachens</translation>
+        </message>
+        <message>
+            <source>Undoing the last integration…</source>
+            <translation>Letzte Integration wird rückgängig gemacht…</translation>
+        </message>
+        <message>
+            <source>Went out</source>
+            <translation>Hinausgegangen</translation>
+        </message>
+        <message>
+            <source>What</source>
+            <translation>Was</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>Wann</translation>
+        </message>
+        <message numerus="yes">
+            <source>…and %n more commit(s)</source>
+            <translation>
+                <numerusform>…und %n weiterer commit</numerusform>
+                <numerusform>…und %n weitere commits</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>…and %n more file(s)</source>
+            <translation>
+                <numerusform>…und %n weitere Datei</numerusform>
+                <numerusform>…und %n weitere Dateien</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>HostKeyDialog</name>
+        <message>
+            <source>&lt;b&gt;WARNING: the host key of {host} has changed.&lt;/b&gt;&lt;br&gt;Someone may be intercepting the connection to {remote}, or the server was reinstalled. Gitferry refused to connect and accepts nothing here: ask the server's owner, then fix the entry in {file}.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Accept and connect</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fingerprint:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Host key changed: {host}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Host:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Key type:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Unknown host: {host}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ssh has never connected to &lt;b&gt;{host}&lt;/b&gt; (remote {remote}) and cannot tell whether it is the real server. Accept its key only if the fingerprint below is the one the server's owner publishes.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>PassphraseDialog</name>
+        <message>
+            <source>&amp;Passphrase:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Kept in memory until Gitferry quits, for this key only; never saved.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Key passphrase for {remote}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ssh needs the passphrase of the key &lt;b&gt;{file}&lt;/b&gt;.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>ProgressPanel</name>
         <message>
             <source>Cancel</source>
@@ -230,6 +659,25 @@
         <message>
             <source>Sync progress</source>
             <translation>Fortschritt der Synchronisierung</translation>
+        </message>
+    </context>
+    <context>
+        <name>RepoSettingsForm</name>
+        <message>
+            <source>Automatic commits, integrates and pushes by itself a few seconds after files change</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Automatic: sync after every change</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Manual: fetch in the background, I sync</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Sync:</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -273,6 +721,29 @@
         <message>
             <source>Tripped: a remote keeps failing; background fetch leaves it out for a while</source>
             <translation>Ausgesetzt: ein Remote schlägt immer wieder fehl; das Abrufen im Hintergrund lässt es eine Weile aus</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>Not saved: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Nothing was saved: fix the fields marked in red first.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Nothing was saved: the remote refused the credentials.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Saved.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the last sync could not sign in</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -445,6 +916,14 @@
     </context>
     <context>
         <name>StatusWindow</name>
+        <message>
+            <source> — paused</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source> — paused until %1</source>
+            <translation type="unfinished" />
+        </message>
         <message numerus="yes">
             <source>%n with a tripped remote</source>
             <translation>
@@ -473,12 +952,12 @@
             <translation>Füge eines in den Einstellungen hinzu</translation>
         </message>
         <message>
-            <source>Branches</source>
-            <translation>Branches</translation>
+            <source>Automatic sync: commits, integrates and pushes a few seconds after changes</source>
+            <translation type="unfinished" />
         </message>
         <message>
-            <source>Conflicted files</source>
-            <translation>Dateien mit Konflikt</translation>
+            <source>Branches</source>
+            <translation>Branches</translation>
         </message>
         <message>
             <source>Conflicts</source>
@@ -505,8 +984,12 @@
             <translation>Branches filtern</translation>
         </message>
         <message>
-            <source>No conflicts: every branch integrated cleanly.</source>
-            <translation>Keine Konflikte: jeder Branch wurde sauber integriert.</translation>
+            <source>History</source>
+            <translation>Verlauf</translation>
+        </message>
+        <message>
+            <source>Manual sync: fetched in the background, synced when you ask</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>No repository</source>
@@ -655,12 +1138,24 @@
             <translation>Abrufen im Hintergrund pausieren</translation>
         </message>
         <message>
+            <source>Pause for 1 hour</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Pause this repository</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Quit Gitferry</source>
             <translation>Gitferry beenden</translation>
         </message>
         <message>
             <source>Resume background fetch</source>
             <translation>Abrufen im Hintergrund fortsetzen</translation>
+        </message>
+        <message>
+            <source>Resume this repository</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Settings…</source>
