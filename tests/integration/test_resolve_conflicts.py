@@ -292,3 +292,34 @@ def test_a_rebase_repository_resolves_into_a_merge(world: Clones) -> None:
     assert resolve(world, "img.bin", "--both")[0] == 0
     head = finished(world, mine, theirs)  # both parents: the published side is never rewritten
     assert show(world.mine, head, "a.txt") == THEIRS_TEXT.encode()
+
+
+def test_modify_delete_use_theirs_deletes_and_keep_both_keeps_the_modified_side(world: Clones) -> None:
+    git("rm", "-q", "a.txt", cwd=world.theirs)
+    git("commit", "-q", "-m", "drop a.txt", cwd=world.theirs)
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    mine = commit_bytes(world.mine, {"a.txt": MINE_TEXT.encode()}, "edit a.txt")
+    world.remember()
+    code, report = world.sync(world.mine)
+    assert report["result"] == "conflict" and report["conflicts"] == ["a.txt"], report
+    code, doc, _err = resolve(world, "--json")
+    assert isinstance(doc, dict)
+    assert doc["paths"][0]["theirs"]["oid"] is None and doc["paths"][0]["ours"]["size"] == len(MINE_TEXT)
+    code, _out, err = resolve(world, "a.txt", "--both")
+    assert code == 0, err
+    theirs = world.remote_head()
+    head = finished(world, mine, theirs)
+    assert show(world.mine, head, "a.txt") == MINE_TEXT.encode()  # the modified side stays
+
+    git("pull", "-q", "--ff-only", cwd=world.theirs)
+    git("rm", "-q", "a.txt", cwd=world.theirs)
+    git("commit", "-q", "-m", "drop a.txt again", cwd=world.theirs)
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    mine = commit_bytes(world.mine, {"a.txt": b"edited once more\n"}, "edit again")
+    world.remember()
+    assert world.sync(world.mine)[1]["result"] == "conflict"
+    assert resolve(world, "a.txt", "--theirs")[0] == 0
+    head = finished(world, mine, world.remote_head())
+    assert "a.txt" not in git("ls-tree", "--name-only", head, cwd=world.mine).split()
+    assert not (world.mine / "a.txt").exists()
+    assert show(world.mine, mine, "a.txt") == b"edited once more\n"  # in history, not lost

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final, Literal
 
-from dulwich.objects import Blob, ObjectID
+from dulwich.objects import Blob, ObjectID, Tree
 from dulwich.repo import Repo
 
 from core.atomic_file import write_atomically
@@ -211,7 +211,7 @@ def merge_file_path(repo: Repo, path: str) -> str:
     """The file to merge `path` in by hand (written with conflict markers the first
     time); from now on the path is resolved by its content."""
     plan = _plan(repo)
-    _ensure_conflicted(plan, path)
+    _ensure_mergeable(plan, path)
     target = _merge_file(plan, path)
     plan.state.choices[path] = "merged"
     _save(repo, plan.state)
@@ -225,7 +225,7 @@ def run_merge_tool(repo: Repo, path: str) -> Resolution:
     or left conflict markers."""
     tool = configured_merge_tool(repo)
     plan = _plan(repo)
-    conflicted = _ensure_conflicted(plan, path)
+    conflicted = _ensure_mergeable(plan, path)
     merged = _merge_file(plan, path)
     folder, name = os.path.split(merged)
     stem, ext = os.path.splitext(name)
@@ -289,8 +289,8 @@ def finish_resolution(repo: Repo, *, now: float | None = None) -> Finished:
         tree = plan.view.edit(plan.merged.tree, edits)
     except PathClash as exc:
         raise BadInput(f"{exc}: a file against a directory cannot be resolved here; use git") from None
-    if tree is None:
-        raise BadInput("the resolution leaves no file at all: nothing was committed")
+    if tree is None:  # every file resolved away: an empty tree, as git would commit it
+        tree = plan.objects.add(Tree())
     plan.view.keep((stat.S_IFDIR, tree))
     maker = CommitMaker.for_repo(repo, now)
     message = merge_message(plan.upstream, [])
@@ -403,6 +403,19 @@ def _ensure_conflicted(plan: _Plan, path: str) -> ConflictedPath:
     if path not in plan.merged.conflicts:
         raise BadInput(f"{path} is not a conflicted path of {plan.branch}")
     return next(p for p in _resolution(plan).paths if p.path == path)
+
+
+def _ensure_mergeable(plan: _Plan, path: str) -> ConflictedPath:
+    """A path whose sides are files (or absent): one a file can be merged into."""
+    conflicted = _ensure_conflicted(plan, path)
+    for side in conflicted.sides:
+        if (
+            side.present
+            and side.mode is not None
+            and not (stat.S_ISREG(side.mode) or stat.S_ISLNK(side.mode))
+        ):
+            raise BadInput(f"{path} is a directory or a submodule on one side: use mine, theirs or keep both")
+    return conflicted
 
 
 def _merge_file(plan: _Plan, path: str) -> str:
