@@ -60,7 +60,7 @@ class AskpassServer:
         if getattr(sys, "frozen", False):  # a PyInstaller bundle: the binary is the helper
             line = f"{FROZEN_VARIABLE}=1 exec {shlex.quote(sys.executable)}"
         else:
-            line = f"exec {shlex.quote(sys.executable)} -I {shlex.quote(askpass_helper.__file__)}"
+            line = f"exec {shlex.quote(sys.executable)} -I -S {shlex.quote(askpass_helper.__file__)}"
         self.launcher.write_text(f'#!/bin/sh\n{line} "$@"\n')
         self.launcher.chmod(0o700)
 

@@ -122,7 +122,7 @@ class HostKeyUnknown(TransferFailed):
         super().__init__(
             remote,
             f"unknown ssh host key for {question.host} ({question.key_type} {question.fingerprint}); "
-            f"if that is the server's key, accept it with: "
+            f"if that is the server's key, accept it with a sync you start in the app, or "
             f"gitferry trust-host {url} {question.fingerprint}",
         )
         self.question = question
