@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBS := git git-lfs openssh-server gnupg xvfb desktop-file-utils appstream libglib2.0-bin
+DEBS := git git-lfs openssh-server gnupg xvfb desktop-file-utils appstream libglib2.0-bin dbus-daemon
 # Qt's xcb platform under Xvfb (make screenshots) and the bundle's screenshot script.
 X_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 x11-apps imagemagick

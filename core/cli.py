@@ -420,8 +420,10 @@ async def _set_pause(core: Core, name: str | None, until: str) -> str:
 async def _daemon(core: Core, _args: argparse.Namespace) -> int:
     from core.engine.daemon import run_until_signalled
 
-    print("gitferry daemon: running (stop with Ctrl-C or SIGTERM)", file=sys.stderr, flush=True)
-    await run_until_signalled(core)
+    def ready() -> None:
+        print("gitferry daemon: running (stop with Ctrl-C or SIGTERM)", file=sys.stderr, flush=True)
+
+    await run_until_signalled(core, ready)
     print("gitferry daemon: stopped", file=sys.stderr)
     return EXIT_OK
 

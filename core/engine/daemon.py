@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -477,10 +477,13 @@ def _file_stamp(path: object) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-async def run_until_signalled(core: Core) -> None:
-    """Run the daemon until SIGINT or SIGTERM."""
+async def run_until_signalled(core: Core, on_ready: Callable[[], None] | None = None) -> None:
+    """Run the daemon until SIGINT or SIGTERM; `on_ready` once a signal would stop it
+    cleanly (a SIGTERM before that kills the process: systemd may send one at once)."""
     daemon = Daemon(core)
     undo = on_stop_signals(asyncio.get_running_loop(), daemon.stop)
+    if on_ready is not None:
+        on_ready()
     try:
         await daemon.run()
     finally:

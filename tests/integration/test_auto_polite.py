@@ -1,0 +1,134 @@
+"""Auto mode being polite, with real syncs on a fake clock: a remote that refuses
+connections for ten fake minutes gets a few attempts (the backoff's), not one per edit,
+and one sync once it answers; a tree that cannot be watched is scanned instead."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import random
+from pathlib import Path
+
+import pytest
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+
+from core.engine import registry
+from core.engine.auto_sync import AutoSync, Settle
+from core.engine.auto_watch import AutoWatch
+from core.engine.backoff import Backoff
+from core.engine.core import Core
+from core.engine.report import SyncReport
+from core.engine.sync import SyncOptions, sync_repository
+from core.platform.tree_watch import WATCH_LIMIT_HINT, TreeWatch
+from core.results import ResultKind
+from tests.core.scheduler_fakes import FakeClock
+from tests.gitcli import git
+from tests.integration.auto_machines import seeded_remote
+from tests.servers import Remote
+from tests.waiting import eventually
+
+
+async def idle(auto: AutoSync) -> None:
+    await eventually(lambda: not auto.busy, "the auto sync in flight ends")
+
+
+@pytest.mark.slow
+async def test_a_refused_remote_sees_no_retry_storm_and_one_sync_when_it_answers(
+    git_daemon: Remote, refused_port: int, tmp_path: Path
+) -> None:
+    url = seeded_remote(git_daemon, tmp_path)
+    tree = tmp_path / "a"
+    git("clone", "-q", url, str(tree))
+    git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/origin", cwd=tree)
+    core = await Core.open()
+    try:
+        record = await registry.add_repository(core, str(tree), settings={"auto_commit": "true"})
+        clock = FakeClock()
+        results: list[ResultKind] = []
+
+        async def run_sync(repo_id: int, unsettled: frozenset[str], _quiet: float) -> SyncReport:
+            report = await sync_repository(core, record, SyncOptions(unsettled=unsettled))
+            results.append(report.result)
+            return report
+
+        auto = AutoSync(clock, run_sync, settle=Settle(3.0, 30.0), backoff=Backoff(), rng=random.Random(3))
+        auto.add(record.id)
+        loop = asyncio.create_task(auto.run())
+        for n in range(120):  # ten fake minutes, an edit every 5 s
+            (tree / "note.md").write_text(f"edit {n}\n")
+            auto.changed(record.id, ["note.md"])
+            await clock.advance(5.0)
+            await idle(auto)
+        refused = len(results)
+        assert set(results) == {ResultKind.OFFLINE}
+        assert 2 <= refused <= 6, results  # the backoff's attempts, not 120
+        git("remote", "set-url", "origin", url, cwd=tree)  # the remote answers again
+        for _ in range(360):  # up to an hour: the backoff's longest wait
+            await clock.advance(10.0)
+            await idle(auto)
+            if len(results) > refused:
+                break
+        assert results[refused:] == [ResultKind.OK]
+        assert git("show", "origin/main:note.md", cwd=tree) == "edit 119"
+        for _ in range(60):  # ten more quiet minutes: nothing more to do, no more syncs
+            await clock.advance(10.0)
+            await idle(auto)
+        assert len(results) == refused + 1
+        auto.stop()
+        await clock.advance(0)
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)
+    finally:
+        await core.close()
+
+
+class WatchLimitObserver(Observer):  # type: ignore[valid-type,misc]
+    """watchdog's own observer, as it is when inotify's watch limit is reached."""
+
+    def schedule(self, *_args: object, **_kwargs: object) -> object:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+
+async def test_a_tree_that_cannot_be_watched_is_scanned_and_said_once(
+    git_daemon: Remote, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = seeded_remote(git_daemon, tmp_path)
+    trees = [tmp_path / "a", tmp_path / "b"]
+    core = await Core.open()
+    try:
+        clock = FakeClock()
+        synced: list[tuple[int, frozenset[str]]] = []
+
+        async def run_sync(repo_id: int, unsettled: frozenset[str], _quiet: float) -> SyncReport:
+            synced.append((repo_id, unsettled))
+            return SyncReport("x", ResultKind.OK, "")
+
+        auto = AutoSync(clock, run_sync, settle=Settle(3.0, 30.0))
+        observer: BaseObserver = WatchLimitObserver()
+        watch = AutoWatch(core.offload, auto, tree_watch=TreeWatch(lambda: observer), scan_every=10.0)
+        with caplog.at_level(logging.INFO, logger="core.engine.auto_watch"):
+            for n, tree in enumerate(trees, start=1):
+                git("clone", "-q", url, str(tree))
+                auto.add(n)
+                await watch.watch(n, str(tree))
+        warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 1 and WATCH_LIMIT_HINT in warnings[0].getMessage()  # said once
+        assert set(watch.fallbacks) == {1, 2}
+        await watch.scan_once()
+        assert auto.due(1) is None  # nothing changed yet
+        (trees[0] / "new.txt").write_text("seen by the scan\n")
+        (trees[0] / "readme.txt").write_text("changed\n")
+        await watch.scan_once()
+        assert auto.due(1) is not None and auto.due(2) is None
+        await watch.scan_once()  # unchanged since the last round
+        loop = asyncio.create_task(auto.run())
+        await clock.advance(15.1)  # a scanned tree's quiet time is 1.5 rounds
+        assert synced == [(1, frozenset())]
+        auto.stop()
+        await clock.advance(0)
+        await asyncio.gather(loop, return_exceptions=True)
+        watch.close()
+    finally:
+        await core.close()
