@@ -76,6 +76,8 @@ def finished(world: Clones, mine: str, theirs: str) -> str:
     assert not (world.mine / ".git" / "gitferry" / "resolve").exists()
     backups = git("for-each-ref", "--format=%(objectname)", "refs/gitferry/backup/main", cwd=world.mine)
     assert mine in backups.split()
+    fsck = subprocess.run(["git", "fsck"], cwd=world.mine, capture_output=True, text=True, check=True)
+    assert "dangling" not in fsck.stdout + fsck.stderr  # nothing written that the merge does not use
     return head
 
 

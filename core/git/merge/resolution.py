@@ -300,7 +300,7 @@ def finish_resolution(repo: Repo, *, now: float | None = None) -> Finished:
     commit = plan.objects.add(maker.make(tree=tree, parents=[plan.local, plan.remote], message=message))
     ensure_unlocked(repo, [branch_ref(plan.branch)], index=True)
     with translate_locks():
-        plan.objects.write()
+        plan.objects.write(only_from=commit)
         switch_branch(
             repo,
             branch_ref(plan.branch),

@@ -51,9 +51,12 @@ class ObjectOverlay:
         self._new.setdefault(sha, obj)
         return sha
 
-    def write(self) -> int:
-        """Store every new object the repository lacks; the number stored."""
-        missing = [obj for sha, obj in self._new.items() if sha not in self.store]
+    def write(self, only_from: ObjectID | None = None) -> int:
+        """Store every new object the repository lacks (with `only_from`: only those that
+        commit or tree reaches, leaving out what a merge made and did not use, such as a
+        conflicted file's merge with markers); the number stored."""
+        wanted = self._new if only_from is None else self._reachable(only_from)
+        missing = [obj for sha, obj in wanted.items() if sha not in self.store]
         if len(missing) > _PACK_THRESHOLD:
             self.store.add_objects([(obj, None) for obj in missing])
         else:
@@ -61,3 +64,19 @@ class ObjectOverlay:
                 self.store.add_object(obj)
         self._new.clear()
         return len(missing)
+
+    def _reachable(self, root: ObjectID) -> dict[ObjectID, ShaFile]:
+        """The new objects `root` reaches; the walk stops at objects already stored, whose
+        own objects are stored with them."""
+        found: dict[ObjectID, ShaFile] = {}
+        pending = [root]
+        while pending:
+            obj = self._new.get(pending.pop())
+            if obj is None or obj.id in found:
+                continue
+            found[obj.id] = obj
+            if isinstance(obj, Commit):
+                pending.append(obj.tree)
+            elif isinstance(obj, Tree):
+                pending.extend(ObjectID(sha) for _name, _mode, sha in obj.iteritems())
+        return found
