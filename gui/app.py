@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -44,6 +44,17 @@ log = logging.getLogger("gitferry.gui")
 
 SIGNAL_POLL_MS = 250  # Python runs signal handlers only between Qt events
 FIRST_PAINT_FILE = "GITFERRY_FIRST_PAINT_FILE"
+COLOR_SCHEME = "GITFERRY_COLOR_SCHEME"  # light | dark: over the desktop's (a desktop without one)
+
+
+def apply_color_scheme(app: QApplication, scheme: str) -> None:
+    """`dark` or `light` as the app's colour scheme, whatever the desktop says (where the
+    desktop says nothing, as under a bare X server, Qt's Fusion style then paints it)."""
+    wanted = {"dark": Qt.ColorScheme.Dark, "light": Qt.ColorScheme.Light}.get(scheme.strip().lower())
+    if wanted is None:
+        return
+    app.setStyle("Fusion")
+    app.styleHints().setColorScheme(wanted)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -168,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Gitferry is already running: its status window is shown.")
         return 0
     install_translations(app)
+    apply_color_scheme(app, os.environ.get(COLOR_SCHEME, ""))
     icon = QIcon(str(icon_path("gitferry")))
     app.setWindowIcon(icon)
     window = StatusWindow(icon, WindowMemory(home))

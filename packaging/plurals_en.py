@@ -35,8 +35,8 @@ FORMS: dict[str, tuple[str, str]] = {
     "%n with a tripped remote": ("%n with a tripped remote", "%n with a tripped remote"),
     "Conflict: %n file(s)": ("Conflict: %n file", "Conflict: %n files"),
     "%n file(s) skipped": ("%n file skipped", "%n files skipped"),
-    "%1 %n ahead": ("%1 %n ahead", "%1 %n ahead"),
-    "%1 %n behind": ("%1 %n behind", "%1 %n behind"),
+    "%1: %n ahead": ("%1: %n ahead", "%1: %n ahead"),
+    "%1: %n behind": ("%1: %n behind", "%1: %n behind"),
     "and %n more": ("and %n more", "and %n more"),
     "%1: %n commit(s) on no remote": ("%1: %n commit on no remote", "%1: %n commits on no remote"),
     "%n conflicted path(s). Select one to see both versions.": (

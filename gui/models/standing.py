@@ -53,22 +53,22 @@ class Standing:
 
 
 def branch_lag(branch: BranchStatus) -> str | None:
-    """'main diverged: 1 ahead, 2 behind', 'main 2 behind', …; None when level or not tracked."""
+    """'main: 1 ahead, 2 behind' (diverged), 'main: 2 behind', …; None when level or not tracked."""
     if branch.upstream is None or branch.upstream_gone or branch.unpublished:
         return None
     if branch.ahead is None or branch.behind is None:
         return None
     if branch.ahead and branch.behind:
         return (
-            translate("Standing", "%1 diverged: %2 ahead, %3 behind")
+            translate("Standing", "%1: %2 ahead, %3 behind")
             .replace("%1", branch.name)
             .replace("%2", str(branch.ahead))
             .replace("%3", str(branch.behind))
         )
     if branch.ahead:
-        return translate("Standing", "%1 %n ahead", None, branch.ahead).replace("%1", branch.name)
+        return translate("Standing", "%1: %n ahead", None, branch.ahead).replace("%1", branch.name)
     if branch.behind:
-        return translate("Standing", "%1 %n behind", None, branch.behind).replace("%1", branch.name)
+        return translate("Standing", "%1: %n behind", None, branch.behind).replace("%1", branch.name)
     return None
 
 
@@ -133,7 +133,7 @@ def standing(
     if cancelled:
         found.append((Level.CANCELLED, translate("Standing", "Cancelled")))
     if unreachable or state == RepoState.OFFLINE:
-        found.append((Level.OFFLINE, translate("Standing", "Offline: no remote answers")))
+        found.append((Level.OFFLINE, translate("Standing", "Offline")))
     if state == RepoState.PAUSED:
         found.append((Level.PAUSED, translate("Standing", "Paused")))
     if result is None:

@@ -63,7 +63,8 @@ def _idle_text(view: RepoView) -> tuple[str, str]:
     if stands.details:
         text += "  ·  " + stands.details[0]
     message = view.record.last_message
-    if message and not view.cancelled:
+    said = {stands.text.lower(), *(d.lower() for d in stands.details)}
+    if message and not view.cancelled and message.lower() not in said:
         last = QCoreApplication.translate("ProgressPanel", "Last sync: %1").replace("%1", message)
         return f"{text}  ·  {last}", "\n".join((stands.tooltip(), last))
     return text, stands.tooltip()

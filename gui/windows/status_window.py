@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -63,7 +64,7 @@ def _table(model: SortFilterModel, name: str, *, stretch: int = 0) -> QTableView
     table.setModel(model)
     table.setAccessibleName(name)
     table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move within it
-    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setSortingEnabled(True)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setAlternatingRowColors(True)
@@ -80,7 +81,8 @@ def _table(model: SortFilterModel, name: str, *, stretch: int = 0) -> QTableView
 
 
 MIN_COLUMN_WIDTH = 60
-ACTIVITY_WIDTH = 110
+NAME_WIDTH = 160
+ACTIVITY_WIDTH = 100
 GEOMETRY_KEY, SPLITTER_KEY, SELECTED_KEY, TAB_KEY = "geometry", "splitter", "selected", "tab"
 
 
@@ -144,8 +146,9 @@ class StatusWindow(QMainWindow):
         self.repo_table.setItemDelegateForColumn(ACTIVITY_COLUMN, ActivityDelegate(self.repo_table))
         header = self.repo_table.horizontalHeader()
         header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
-        # Name and Result share what is left: a long name is cut in the middle, never widens the list
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # A fixed first width (the user may drag it): a long name is cut, never widens the list;
+        # the Result column takes what is left.
+        header.resizeSection(0, NAME_WIDTH)
         header.resizeSection(ACTIVITY_COLUMN, ACTIVITY_WIDTH)
         header.setSectionResizeMode(LAST_SYNC_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         self.repo_table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -162,8 +165,10 @@ class StatusWindow(QMainWindow):
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         heading = QHBoxLayout()
         heading.setContentsMargins(0, 0, 0, 0)
-        heading.addWidget(self.title, 2)
-        heading.addWidget(self.path_label, 3)
+        self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)  # its own length
+        heading.addWidget(self.title)
+        heading.addSpacing(12)
+        heading.addWidget(self.path_label, 1)
         self.progress = ProgressPanel()
         self.progress.cancel_requested.connect(self._cancel_selected)
         self.mode_note = QLabel()  # the selected repository's sync mode, and its own pause
@@ -196,7 +201,7 @@ class StatusWindow(QMainWindow):
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([500, 620])
+        splitter.setSizes([560, 560])
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self.setCentralWidget(splitter)
@@ -209,6 +214,13 @@ class StatusWindow(QMainWindow):
     def _branches_tab(self) -> QWidget:
         self.branch_proxy = SortFilterModel(self.branches)
         self.branch_table = _table(self.branch_proxy, self.tr("Branches"), stretch=1)
+        branch_header = self.branch_table.horizontalHeader()
+        branch_header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
+        branch_header.resizeSection(0, NAME_WIDTH)
+        for column in range(
+            2, len(self.branches.columns)
+        ):  # the numbers, the time, the state: as wide as they are
+            branch_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter branches"))
         self.filter.setAccessibleName(self.tr("Filter branches"))

@@ -104,17 +104,17 @@
 <context>
     <name>Standing</name>
     <message numerus="yes">
-        <source>%1 %n ahead</source>
+        <source>%1: %n ahead</source>
         <translation>
-            <numerusform>%1 %n ahead</numerusform>
-            <numerusform>%1 %n ahead</numerusform>
+            <numerusform>%1: %n ahead</numerusform>
+            <numerusform>%1: %n ahead</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%1 %n behind</source>
+        <source>%1: %n behind</source>
         <translation>
-            <numerusform>%1 %n behind</numerusform>
-            <numerusform>%1 %n behind</numerusform>
+            <numerusform>%1: %n behind</numerusform>
+            <numerusform>%1: %n behind</numerusform>
         </translation>
     </message>
     <message numerus="yes">

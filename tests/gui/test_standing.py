@@ -53,25 +53,25 @@ def test_a_diverged_branch_after_a_clean_fetch_is_never_up_to_date(qtbot: object
     """The background fetch's run says up_to_date; the branch table says main is 1 ahead, 2 behind."""
     notes = RepoRecord(1, "notes", "/n", last_result="up_to_date", last_message="up to date")
     window = window_with(qtbot, notes, branches={1: [branch("main", 1, 2), branch("topic", 0, 0)]})
-    assert shown(window, 1) == "main diverged: 1 ahead, 2 behind"
-    assert window.progress.phase.text().startswith("main diverged: 1 ahead, 2 behind")
+    assert shown(window, 1) == "main: 1 ahead, 2 behind"
+    assert window.progress.phase.text().startswith("main: 1 ahead, 2 behind")
     assert "up to date" not in summary(window)
     assert "1 with a warning" in summary(window)
     tray = tray_for(window)
     assert tray.state is TrayState.WARNING
     assert tray.icon.toolTip().splitlines() == [
         "Gitferry: worth a look",
-        "notes: main diverged: 1 ahead, 2 behind",
+        "notes: main: 1 ahead, 2 behind",
     ]
 
 
 def test_behind_or_ahead_is_work_for_the_next_sync_not_up_to_date(qtbot: object) -> None:
     notes = RepoRecord(1, "notes", "/n", last_result="ok")
     window = window_with(qtbot, notes, branches={1: [branch("main", 0, 3)]})
-    assert shown(window, 1) == "main 3 behind"
+    assert shown(window, 1) == "main: 3 behind"
     tray = tray_for(window)
     assert tray.state is TrayState.IDLE  # nothing wrong, nothing running
-    assert tray.icon.toolTip().splitlines() == ["Gitferry: nothing needs you", "notes: main 3 behind"]
+    assert tray.icon.toolTip().splitlines() == ["Gitferry: nothing needs you", "notes: main: 3 behind"]
     assert "1 to sync" in summary(window)
     window.on_branches_changed(BranchStatusChanged(1, "notes", (branch("main", 0, 0),)))
     assert shown(window, 1) == "Up to date"
@@ -131,7 +131,7 @@ def test_every_remote_down_is_offline_not_attention(qtbot: object) -> None:
     window = window_with(qtbot, *records)
     tray = tray_for(window)
     assert tray.state is TrayState.OFFLINE  # it said "something needs you"
-    assert {shown(window, i) for i in (1, 2, 3)} == {"Offline: no remote answers"}
+    assert {shown(window, i) for i in (1, 2, 3)} == {"Offline"}
     assert window.repos.row_for(1).activity(brief=True) == "Offline"  # type: ignore[union-attr]
     assert tray.icon.toolTip().splitlines()[0] == "Gitferry: offline, no remote answers"
     said = summary(window)
