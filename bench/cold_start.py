@@ -17,7 +17,11 @@ Every run is checked: the version line, 50 repositories of 20 measured branches 
 refs its server's branches. `--source DIR` runs the Gitferry of another checkout
 (a `git worktree` at an older commit) for before/after figures. Each Gitferry row
 also says how many modules the command imported and whether dulwich or the engine
-was among them (one `-X importtime` run).
+was among them (one `-X importtime` run). Beside wall time, each row has the CPU
+time of its processes (user + system, the waited-for children's rusage), which a
+loaded machine inflates far less than wall time. The Gitferry processes run with
+bytecode caching on (`PYTHONDONTWRITEBYTECODE` removed, as an installed package has
+its `.pyc` files; the warm-up run writes them).
 
     .venv/bin/python -m bench.cold_start [--runs N] [--repos N] [--source DIR]
 """
@@ -27,11 +31,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from statistics import median
 
 from bench import repos
 from bench.gitenv import isolate, scratch
@@ -58,6 +64,7 @@ class Cli:
     def __init__(self, source: Path, home: Path) -> None:
         self.source, self.home = source, home
         self.env = {**os.environ, "GITFERRY_HOME": str(home), "PYTHONPATH": str(source)}
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.last = b""
 
     def command(self, *args: str) -> list[str]:
@@ -99,6 +106,23 @@ class Cli:
 def git_run(*args: str, cwd: Path | None = None) -> Callable[[], None]:
     def run() -> None:
         subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True, timeout=TIMEOUT)
+
+    return run
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def with_cpu(fn: Callable[[], object], into: list[float]) -> Callable[[], object]:
+    """`fn`, also adding the CPU seconds of the processes it ran to `into`."""
+
+    def run() -> object:
+        before = child_cpu()
+        out = fn()
+        into.append(child_cpu() - before)
+        return out
 
     return run
 
@@ -177,6 +201,8 @@ def main(argv: list[str] | None = None) -> None:
                 if before is not None:
                     contenders[f"{name} (before)"] = before(*cli_args)
                 contenders.setdefault(git_name, git_fn)
+            cpu: dict[str, list[float]] = {name: [] for name in contenders}
+            contenders = {name: with_cpu(fn, cpu[name]) for name, fn in contenders.items()}
             requests = daemon.requests()
             started = time.perf_counter()
             results = interleaved(
@@ -195,11 +221,13 @@ def main(argv: list[str] | None = None) -> None:
             imports = {name: cli.imports(*cli_args) for name, cli_args, _g, _f in pairs}
             if before is not None:
                 imports |= {f"{name} (before)": before.imports(*cli_args) for name, cli_args, _g, _f in pairs}
-            print(table(results, pairs, imports, args).render(), flush=True)
+            cpu = {name: values[1:] for name, values in cpu.items()}  # the warm-up run left out
+            print(table(results, cpu, pairs, imports, args).render(), flush=True)
 
 
 def table(
     results: dict[str, Summary],
+    cpu: dict[str, list[float]],
     pairs: list[tuple[str, list[str], str, Callable[[], object]]],
     imports: dict[str, tuple[int, float, list[str]]],
     args: argparse.Namespace,
@@ -212,30 +240,38 @@ def table(
             "median ms",
             "p95 ms",
             "p99 ms",
+            "CPU ms",
             "git",
             "git median ms",
+            "git CPU ms",
             "ratio",
+            "CPU ratio",
             "modules",
             "import ms",
             "heavy",
         ],
     )
     floor = results["python -c pass"]
-    out.add("python -c pass", ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), "", "", "", "", "", "")
+    floor_cpu = ms(median(cpu["python -c pass"]))
+    out.add("python -c pass", ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), floor_cpu, *[""] * 8)
     rows = [(n, g) for n, _a, g, _f in pairs] + [(f"{n} (before)", g) for n, _a, g, _f in pairs]
     for name, git_name in rows:
         if name not in results:
             continue
         mine, git = results[name], results[git_name]
         count, import_ms, heavy = imports[name]
+        mine_cpu, git_cpu = median(cpu[name]), median(cpu[git_name])
         out.add(
             name,
             ms(mine.median),
             ms(mine.p(95)),
             ms(mine.p(99)),
+            ms(mine_cpu),
             git_name,
             ms(git.median),
+            ms(git_cpu),
             ratio(mine.median, git.median),
+            ratio(mine_cpu, git_cpu),
             count,
             f"{import_ms:.0f}",
             ",".join(heavy) or "none",
@@ -251,6 +287,7 @@ def table(
         f"{yes_no(sync <= SYNC_RATIO_TARGET)}, milestone {SYNC_RATIO_MILESTONE}x: "
         f"{yes_no(sync <= SYNC_RATIO_MILESTONE)}"
     )
+    out.note("CPU ms: median user + system CPU of the run's processes (getrusage of the waited-for children)")
     out.note("ratio = Gitferry's median / git's; import ms = -X importtime's own times summed, one run")
     return out
 

@@ -106,8 +106,8 @@ class _Updater:
         )
 
 
-async def measure_submodules(core: Core, repo_id: int, repo: Repo, report: SyncReport) -> None:
-    """The submodules' states, into the report and the status store."""
+async def measure_submodules(core: Core, repo: Repo, report: SyncReport) -> list[SubmoduleStatus]:
+    """The submodules' states, into the report; the caller stores them."""
     found: list[SubmoduleStatus] = []
     if await core.offload.io(has_submodules, repo):
         found = await core.offload.io(_statuses, repo)
@@ -115,7 +115,7 @@ async def measure_submodules(core: Core, repo_id: int, repo: Repo, report: SyncR
         {"path": s.path, "recorded": s.recorded, "checked_out": s.checked_out, "state": s.state}
         for s in found
     ]
-    await core.store.save_submodules(repo_id, found)
+    return found
 
 
 def _statuses(repo: Repo) -> list[SubmoduleStatus]:

@@ -280,8 +280,8 @@ class _Sync:
         )
         self.step = "recording"
         with _Timer(self.report, "store"):
-            await measure_submodules(self.core, self.record.id, self.repo, self.report)
-            await self.core.store.save_branches(self.record.id, final)
+            submodules = await measure_submodules(self.core, self.repo, self.report)
+            await self.core.store.save_measured(self.record.id, final, submodules)
         self.report.branches = final
         self.report.unpublished = {s.name: s.unpublished for s in final if s.unpublished}
         self.report.branches_changed = _positions(final) != _positions(self.stored or [])

@@ -21,11 +21,17 @@ from pathlib import Path
 from core.errors import BadInput
 from core.model import BranchStatus, ConflictRecord, RepoRecord, SubmoduleStatus
 
-_ALL_BRANCHES = (
+_BRANCH_ROWS = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
-    " upstream_gone, gone_since, unpublished FROM branch_status ORDER BY repo_id, name"
+    " upstream_gone, gone_since, unpublished FROM branch_status"
 )
-_REPOS = "SELECT id, name, path, state, last_sync, last_result, last_message FROM repos ORDER BY name"
+_ALL_BRANCHES = f"{_BRANCH_ROWS} ORDER BY repo_id, name"
+_REPO_BRANCHES = f"{_BRANCH_ROWS} WHERE repo_id = ? ORDER BY name"
+_REPO_ROWS = "SELECT id, name, path, state, last_sync, last_result, last_message FROM repos"
+_REPOS = f"{_REPO_ROWS} ORDER BY name"
+_REPO = f"{_REPO_ROWS} WHERE id = ?"
+_REPO_SETTINGS = "SELECT key, value FROM repo_settings WHERE repo_id = ?"
+_APP_SETTINGS = "SELECT key, value FROM app_settings"
 _CONFLICTS = "SELECT repo_id, branch, path, since FROM conflicts ORDER BY repo_id, branch, path"
 _SUBMODULES = "SELECT repo_id, path, recorded, checked_out, state FROM submodules ORDER BY repo_id, path"
 _SKIPPED_COUNTS = "SELECT repo_id, COUNT(*) FROM skipped_files GROUP BY repo_id"
@@ -81,6 +87,33 @@ class StatusReader:
         finally:
             self._idle.put(conn)
 
+    def branches(self, repo_id: int) -> list[BranchStatus]:
+        """One repository's branches, by name."""
+        conn = self._connection()
+        try:
+            return _branches(conn, _REPO_BRANCHES, (repo_id,)).get(repo_id, [])
+        finally:
+            self._idle.put(conn)
+
+    def repo(self, repo_id: int) -> RepoRecord | None:
+        conn = self._connection()
+        try:
+            found = _repos(conn, _REPO, (repo_id,))
+        finally:
+            self._idle.put(conn)
+        return found[0] if found else None
+
+    def settings(self, repo_id: int | None = None) -> dict[str, str]:
+        """A repository's settings as stored (text), or the app's when `repo_id` is None."""
+        conn = self._connection()
+        try:
+            rows = (
+                conn.execute(_APP_SETTINGS) if repo_id is None else conn.execute(_REPO_SETTINGS, (repo_id,))
+            )
+            return dict(rows.fetchall())
+        finally:
+            self._idle.put(conn)
+
     def snapshot(self, *, submodules: bool = False) -> Snapshot:
         conn = self._connection()
         try:
@@ -131,10 +164,12 @@ def first_snapshot(path: Path) -> Snapshot:
         reader.close()
 
 
-def _branches(conn: sqlite3.Connection) -> dict[int, list[BranchStatus]]:
+def _branches(
+    conn: sqlite3.Connection, query: str = _ALL_BRANCHES, params: tuple[int, ...] = ()
+) -> dict[int, list[BranchStatus]]:
     out: dict[int, list[BranchStatus]] = {}
     for repo_id, name, up, head, up_head, ahead, behind, fetched, gone, since, unpublished in conn.execute(
-        _ALL_BRANCHES
+        query, params
     ):
         out.setdefault(repo_id, []).append(
             BranchStatus(
@@ -144,10 +179,10 @@ def _branches(conn: sqlite3.Connection) -> dict[int, list[BranchStatus]]:
     return out
 
 
-def _repos(conn: sqlite3.Connection) -> list[RepoRecord]:
+def _repos(conn: sqlite3.Connection, query: str = _REPOS, params: tuple[int, ...] = ()) -> list[RepoRecord]:
     return [
         RepoRecord(repo_id, name, path, state or "idle", _time(last_sync), result, message)
-        for repo_id, name, path, state, last_sync, result, message in conn.execute(_REPOS)
+        for repo_id, name, path, state, last_sync, result, message in conn.execute(query, params)
     ]
 
 

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import BadInput
@@ -34,8 +34,8 @@ from core.model import (
     utcnow,
 )
 from core.offload import Offload
-from core.results import ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
+from core.store import status_writer
 from core.store.database import Database, Reopened
 from core.store.recovery import Recovery
 from core.store.registry_file import (
@@ -59,21 +59,9 @@ from core.store.schema import (
     SyncRunRow,
 )
 from core.store.status_reader import Snapshot, StatusReader, UnknownRepository, named
+from core.store.status_writer import StatusWriter
 from core.store.worktree_issues import WorktreeIssues
 
-# BranchStatus's fields, by name.
-_BRANCH_COLUMNS = (
-    BranchStatusRow.name,
-    BranchStatusRow.upstream,
-    BranchStatusRow.head,
-    BranchStatusRow.upstream_head,
-    BranchStatusRow.ahead,
-    BranchStatusRow.behind,
-    BranchStatusRow.last_fetch,
-    BranchStatusRow.upstream_gone,
-    BranchStatusRow.gone_since,
-    BranchStatusRow.unpublished,
-)
 log = logging.getLogger(__name__)
 GONE_BRANCH_RETENTION = timedelta(days=30)
 RUNS_KEPT_PER_REPO = 200
@@ -94,12 +82,13 @@ _T = TypeVar("_T")
 
 
 class StatusStore:
-    def __init__(self, db: Database, offload: Offload, reader: StatusReader) -> None:
+    def __init__(self, db: Database, offload: Offload, reader: StatusReader, writer: StatusWriter) -> None:
         self.db = db
         self.remote_health = RemoteHealth(db)
         self._issues = WorktreeIssues(db)
         self._offload = offload
         self._reader = reader
+        self._writer = writer  # a job's own writes: one thread hop per transaction
         self.recovery: Recovery | None = None  # set when the file was unreadable or gone, and rebuilt
         self._hooks: list[ReopenHook] = []
         self._hooks_running: set[asyncio.Task[None]] = set()
@@ -108,7 +97,7 @@ class StatusStore:
     @classmethod
     async def open(cls, path: Path, offload: Offload) -> StatusStore:
         recovery = await offload.io(Database.prepare, path)
-        store = cls(Database(path, blocking=offload.io), offload, StatusReader(path))
+        store = cls(Database(path, blocking=offload.io), offload, StatusReader(path), StatusWriter(path))
         store.recovery = recovery
         if recovery is not None or await offload.io(registry_outdated, registry_path(path)):
             await store._save_registry()
@@ -121,6 +110,7 @@ class StatusStore:
 
     def _reopened(self, reopened: Reopened) -> None:
         self._reader.close()  # its idle connections hold the old file
+        self._writer.reset()
         if self._hooks:
             task = asyncio.create_task(self._run_hooks(reopened), name="store-reopened")
             self._hooks_running.add(task)
@@ -162,6 +152,7 @@ class StatusStore:
         await asyncio.gather(*self._hooks_running, return_exceptions=True)
         await self.db.close()
         self._reader.close()
+        self._writer.close()
 
     # Repositories ---------------------------------------------------------
 
@@ -230,11 +221,10 @@ class StatusStore:
         return _repo(row)
 
     async def repo_by_id(self, repo_id: int) -> RepoRecord:
-        async with self.db.read() as s:
-            row = await s.get(RepoRow, repo_id)
-        if row is None:
+        record = await self._plain_read(lambda: self._reader.repo(repo_id))
+        if record is None:
             raise UnknownRepository(f"#{repo_id}")
-        return _repo(row)
+        return record
 
     async def repos(self, names: Sequence[str] = ()) -> list[RepoRecord]:
         """All repositories by name, or the named ones in the order given."""
@@ -243,17 +233,12 @@ class StatusStore:
         return named([_repo(row) for row in rows], names)
 
     async def set_repo_state(self, repo_id: int, state: str) -> None:
-        async with self.db.write() as s:
-            await s.execute(update(RepoRow).where(RepoRow.id == repo_id).values(state=state))
+        await self._plain_write(lambda conn: status_writer.set_repo_state(conn, repo_id, state))
 
     # Settings -------------------------------------------------------------
 
     async def repo_settings(self, repo_id: int) -> RepoSettings:
-        async with self.db.read() as s:
-            rows = await s.execute(
-                select(RepoSettingRow.key, RepoSettingRow.value).where(RepoSettingRow.repo_id == repo_id)
-            )
-            return repo_settings({key: value for key, value in rows})
+        return repo_settings(await self._plain_read(lambda: self._reader.settings(repo_id)))
 
     async def set_repo_setting(self, repo_id: int, key: str, value: str) -> None:
         await self.set_repo_settings(repo_id, {key: value})
@@ -266,9 +251,7 @@ class StatusStore:
         await self._save_registry()
 
     async def app_settings(self) -> AppSettings:
-        async with self.db.read() as s:
-            rows = await s.execute(select(AppSettingRow.key, AppSettingRow.value))
-            return app_settings({key: value for key, value in rows})
+        return app_settings(await self._plain_read(self._reader.settings))
 
     async def set_app_setting(self, key: str, value: str) -> None:
         async with self.db.write() as s:
@@ -298,13 +281,7 @@ class StatusStore:
     # Branch status --------------------------------------------------------
 
     async def branches(self, repo_id: int) -> list[BranchStatus]:
-        async with self.db.read() as s:
-            rows = await s.execute(
-                select(*_BRANCH_COLUMNS)
-                .where(BranchStatusRow.repo_id == repo_id)
-                .order_by(BranchStatusRow.name)
-            )
-            return [BranchStatus(**row._asdict()) for row in rows]
+        return await self._plain_read(lambda: self._reader.branches(repo_id))
 
     async def all_branches(self) -> dict[int, list[BranchStatus]]:
         """Every repository's branches in one query (the status window's first paint),
@@ -327,38 +304,29 @@ class StatusStore:
 
     async def save_branches(self, repo_id: int, statuses: Sequence[BranchStatus]) -> None:
         """Replace a repository's branch rows; keeps when an upstream first went missing."""
-        now = utcnow()
-        async with self.db.write() as s:
-            old = {
-                r.name: r
-                for r in (
-                    await s.execute(select(BranchStatusRow).where(BranchStatusRow.repo_id == repo_id))
-                ).scalars()
-            }
-            for st in statuses:
-                previous = old.pop(st.name, None)
-                gone_since = None
-                if st.upstream_gone:
-                    gone_since = (previous.gone_since if previous else None) or st.gone_since or now
-                values: dict[str, Any] = {
-                    "upstream": st.upstream,
-                    "head": st.head,
-                    "upstream_head": st.upstream_head,
-                    "ahead": st.ahead,
-                    "behind": st.behind,
-                    "last_fetch": st.last_fetch or (previous.last_fetch if previous else None),
-                    "upstream_gone": st.upstream_gone,
-                    "gone_since": gone_since,
-                    "unpublished": st.unpublished,
-                    "updated_at": now,
-                }
-                if previous is None:
-                    s.add(BranchStatusRow(repo_id=repo_id, name=st.name, **values))
-                else:
-                    for key, value in values.items():
-                        setattr(previous, key, value)
-            for stale in old.values():
-                await s.delete(stale)
+        await self._plain_write(lambda conn: status_writer.save_branches(conn, repo_id, statuses, utcnow()))
+
+    async def save_measured(
+        self, repo_id: int, branches: Sequence[BranchStatus], submodules: Sequence[SubmoduleStatus]
+    ) -> None:
+        """What a sync measured, its branches and submodules, in one transaction."""
+
+        def save(conn: sqlite3.Connection) -> None:
+            now = utcnow()
+            status_writer.save_submodules(conn, repo_id, submodules, now)
+            status_writer.save_branches(conn, repo_id, branches, now)
+
+        await self._plain_write(save)
+
+    async def _plain_write(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        await self.db.ensure_current()
+        try:
+            return await self._writer.write(work)
+        except sqlite3.Error as exc:
+            translated = self.db.failed(exc, "write to")
+            if translated is None:
+                raise
+            raise translated from exc
 
     # Submodules -------------------------------------------------------------
 
@@ -393,20 +361,7 @@ class StatusStore:
 
     async def save_submodules(self, repo_id: int, statuses: Sequence[SubmoduleStatus]) -> None:
         """Replace a repository's submodule rows."""
-        now = utcnow()
-        async with self.db.write() as s:
-            await s.execute(delete(SubmoduleRow).where(SubmoduleRow.repo_id == repo_id))
-            s.add_all(
-                SubmoduleRow(
-                    repo_id=repo_id,
-                    path=st.path,
-                    recorded=st.recorded,
-                    checked_out=st.checked_out,
-                    state=st.state,
-                    updated_at=now,
-                )
-                for st in statuses
-            )
+        await self._plain_write(lambda conn: status_writer.save_submodules(conn, repo_id, statuses, utcnow()))
 
     # Conflicts and skipped files (`worktree_issues.py`) ----------------------
 
@@ -473,18 +428,12 @@ class StatusStore:
     # Sync runs ------------------------------------------------------------
 
     async def create_run(self, repo_id: int, kind: str) -> int:
-        async with self.db.write() as s:
-            row = SyncRunRow(repo_id=repo_id, kind=kind, state="pending", requested_at=utcnow())
-            s.add(row)
-            await s.flush()
-            return row.id
+        return await self._plain_write(lambda conn: status_writer.insert_run(conn, repo_id, kind, utcnow()))
 
     async def start_run(self, run_id: int, repo_id: int, repo_state: str) -> None:
-        async with self.db.write() as s:
-            await s.execute(
-                update(SyncRunRow).where(SyncRunRow.id == run_id).values(state="running", started_at=utcnow())
-            )
-            await s.execute(update(RepoRow).where(RepoRow.id == repo_id).values(state=repo_state))
+        await self._plain_write(
+            lambda conn: status_writer.start_run(conn, run_id, repo_id, repo_state, utcnow())
+        )
 
     async def finish_run(
         self,
@@ -497,27 +446,8 @@ class StatusStore:
         details: dict[str, Any],
         timings_ms: dict[str, float],
     ) -> None:
-        now = utcnow()
-        async with self.db.write() as s:
-            await s.execute(
-                update(SyncRunRow)
-                .where(SyncRunRow.id == run_id)
-                .values(
-                    state="failed" if failed else "done",
-                    result=result,
-                    message=message,
-                    finished_at=now,
-                    details=json.dumps(details),
-                    timings=json.dumps(timings_ms),
-                )
-            )
-            if result == ResultKind.BUSY:
-                return  # another sync owns the repository: its state and result stand
-            await s.execute(
-                update(RepoRow)
-                .where(RepoRow.id == repo_id)
-                .values(state="idle", last_sync=now, last_result=result, last_message=message)
-            )
+        end = status_writer.RunEnd(result, message, failed, details, timings_ms)
+        await self._plain_write(lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow()))
 
     async def runs(self, repo_id: int, limit: int = 20) -> list[SyncRun]:
         async with self.db.read() as s:

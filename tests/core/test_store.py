@@ -196,12 +196,44 @@ async def test_upkeep_prunes_long_gone_branches_and_old_runs(store: StatusStore)
     assert len(await store.runs(other.id)) == 3
 
 
-def test_branch_columns_are_in_the_records_field_order() -> None:
+def test_branch_rows_are_in_the_records_field_order() -> None:
     from dataclasses import fields
 
-    from core.store.status_store import _BRANCH_COLUMNS
+    from core.store.status_reader import _BRANCH_ROWS
 
-    assert [c.key for c in _BRANCH_COLUMNS] == [f.name for f in fields(BranchStatus)]
+    columns = _BRANCH_ROWS.removeprefix("SELECT ").split(" FROM ")[0].split(", ")
+    assert [c.strip() for c in columns] == ["repo_id", *(f.name for f in fields(BranchStatus))]
+
+
+async def test_plain_writes_read_back_through_the_orm(store: StatusStore) -> None:
+    """The job's writes (plain sqlite3) and SQLAlchemy's mapping agree on every column."""
+    from sqlalchemy import select
+
+    from core.store.schema import BranchStatusRow, SyncRunRow
+
+    repo = await store.add_repo("a", "/tmp/a", {})
+    when = utcnow() - timedelta(days=3)
+    fetched = utcnow()
+    await store.save_branches(
+        repo.id,
+        [
+            BranchStatus("main", "origin/main", "a" * 40, "b" * 40, 1, 2, last_fetch=fetched, unpublished=0),
+            BranchStatus(
+                "gone", "origin/gone", "c" * 40, None, None, None, upstream_gone=True, gone_since=when
+            ),
+        ],
+    )
+    run_id = await store.create_run(repo.id, "fetch")
+    await store.finish_run(
+        run_id, repo.id, result="ok", message="done", failed=False, details={"x": 1}, timings_ms={"y": 2.0}
+    )
+    async with store.db.read() as s:
+        rows = {r.name: r for r in (await s.execute(select(BranchStatusRow))).scalars()}
+        run = await s.get(SyncRunRow, run_id)
+    assert (rows["main"].last_fetch, rows["main"].ahead, rows["main"].upstream_gone) == (fetched, 1, False)
+    assert (rows["gone"].gone_since, rows["gone"].upstream_gone) == (when, True)
+    assert run is not None and (run.state, run.result, run.details) == ("done", "ok", '{"x": 1}')
+    assert (await store.repo("a")).last_result == "ok"
 
 
 async def test_all_branches_reads_the_same_rows_as_the_orm(store: StatusStore) -> None:

@@ -1,0 +1,195 @@
+"""The writes every job makes, over plain `sqlite3`, one thread hop per transaction.
+
+Through SQLAlchemy's async session a write transaction is some twenty round trips
+between the event loop and aiosqlite's thread (connect, begin, each statement's
+cursor, execute and fetch, commit), each a hand-over of the GIL; a no-change
+fetch job made about 200 of them. With 50 jobs at once they queued behind the
+one writer connection (2 s each in the `store` phase) and cost the loop most of a
+cycle's CPU. Here a job's transaction is one function over a plain connection,
+run whole in the store's own writer thread: `BEGIN IMMEDIATE`, its statements
+(`executemany` for a repository's branch rows), `COMMIT`. The schema and the
+time format are SQLAlchemy's (`core/store/schema.py`), so both paths read what
+either wrote; like the pooled writer this connection never creates the file
+(`mode=rw`) and waits `busy_timeout` for another process's writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.model import BranchStatus, SubmoduleStatus
+from core.results import ResultKind
+
+T = TypeVar("T")
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+class StatusWriter:
+    """One plain connection, used only by one thread (its executor), opened on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self._uri = f"{path.resolve().as_uri()}?mode=rw"
+        self._conn: sqlite3.Connection | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="gitferry-store-writer")
+
+    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` inside one `BEGIN IMMEDIATE` transaction, in the writer thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._transaction, work)
+
+    def reset(self) -> None:
+        """Drop the connection (the file was replaced): the next write opens the new one
+        (queued behind a write in progress, ahead of any later one)."""
+        self._thread.submit(self._close)
+
+    def close(self) -> None:
+        self._thread.submit(self._close).result()
+        self._thread.shutdown(wait=True)
+
+    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            out = work(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return out
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(
+                self._uri,
+                uri=True,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._conn = conn
+        return self._conn
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def stored(moment: datetime | None) -> str | None:
+    """A naive UTC time as SQLAlchemy's SQLite `DateTime` stores it."""
+    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def insert_run(conn: sqlite3.Connection, repo_id: int, kind: str, now: datetime) -> int:
+    cursor = conn.execute(
+        "INSERT INTO sync_runs (repo_id, kind, state, requested_at) VALUES (?, ?, 'pending', ?)",
+        (repo_id, kind, stored(now)),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def start_run(conn: sqlite3.Connection, run_id: int, repo_id: int, repo_state: str, now: datetime) -> None:
+    conn.execute("UPDATE sync_runs SET state = 'running', started_at = ? WHERE id = ?", (stored(now), run_id))
+    conn.execute("UPDATE repos SET state = ? WHERE id = ?", (repo_state, repo_id))
+
+
+def set_repo_state(conn: sqlite3.Connection, repo_id: int, state: str) -> None:
+    conn.execute("UPDATE repos SET state = ? WHERE id = ?", (state, repo_id))
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    """How a run ended, as `finish_run` records it."""
+
+    result: str
+    message: str
+    failed: bool
+    details: dict[str, Any]
+    timings_ms: dict[str, float]
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> None:
+    result, message = end.result, end.message
+    conn.execute(
+        "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?"
+        " WHERE id = ?",
+        (
+            "failed" if end.failed else "done",
+            result,
+            message,
+            stored(now),
+            json.dumps(end.details),
+            json.dumps(end.timings_ms),
+            run_id,
+        ),
+    )
+    if result == ResultKind.BUSY:
+        return  # another sync owns the repository: its state and result stand
+    conn.execute(
+        "UPDATE repos SET state = 'idle', last_sync = ?, last_result = ?, last_message = ? WHERE id = ?",
+        (stored(now), result, message, repo_id),
+    )
+
+
+# An upsert keeps what the old row knew: the last fetch when this measure has none, and
+# since when an upstream has been gone.
+_SAVE_BRANCH = (
+    "INSERT INTO branch_status (repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
+    " upstream_gone, gone_since, unpublished, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (repo_id, name) DO UPDATE SET upstream = excluded.upstream, head = excluded.head,"
+    " upstream_head = excluded.upstream_head, ahead = excluded.ahead, behind = excluded.behind,"
+    " last_fetch = COALESCE(excluded.last_fetch, branch_status.last_fetch),"
+    " upstream_gone = excluded.upstream_gone,"
+    " gone_since = CASE WHEN excluded.upstream_gone"
+    " THEN COALESCE(branch_status.gone_since, excluded.gone_since) END,"
+    " unpublished = excluded.unpublished, updated_at = excluded.updated_at"
+)
+
+
+def save_branches(
+    conn: sqlite3.Connection, repo_id: int, statuses: Sequence[BranchStatus], now: datetime
+) -> None:
+    """Replace a repository's branch rows (keeping when an upstream first went missing)."""
+    at = stored(now)
+    conn.executemany(
+        _SAVE_BRANCH,
+        [
+            (
+                repo_id,
+                st.name,
+                st.upstream,
+                st.head,
+                st.upstream_head,
+                st.ahead,
+                st.behind,
+                stored(st.last_fetch),
+                int(st.upstream_gone),
+                (stored(st.gone_since) or at) if st.upstream_gone else None,
+                st.unpublished,
+                at,
+            )
+            for st in statuses
+        ],
+    )
+    # Every row just saved carries `at`: the others are branches gone from the repository.
+    conn.execute("DELETE FROM branch_status WHERE repo_id = ? AND updated_at != ?", (repo_id, at))
+
+
+def save_submodules(
+    conn: sqlite3.Connection, repo_id: int, statuses: Sequence[SubmoduleStatus], now: datetime
+) -> None:
+    conn.execute("DELETE FROM submodules WHERE repo_id = ?", (repo_id,))
+    conn.executemany(
+        "INSERT INTO submodules (repo_id, path, recorded, checked_out, state, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(repo_id, st.path, st.recorded, st.checked_out, st.state, stored(now)) for st in statuses],
+    )
