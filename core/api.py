@@ -34,6 +34,7 @@ from core.engine.publish import Published, publish_branch
 from core.engine.registry import REMOTE_ACTIONS, AcceptedCredentials, CloneCancelled
 from core.engine.remotes_mirror import mirror_remotes
 from core.engine.report import SyncReport
+from core.engine.start_syncing import Started, start_syncing
 from core.errors import BadInput, GitferryError
 from core.events import (
     BranchStatusChanged,
@@ -131,6 +132,7 @@ __all__ = [
     "SkippedFile",
     "Snapshot",
     "SshQuestion",
+    "Started",
     "StateChanged",
     "SubmoduleStatus",
     "Subscription",
@@ -276,6 +278,15 @@ class Api:
         )
         await self._watch_if_running(record)
         return record
+
+    async def start_syncing(self, path: str, url: str, *, name: str | None = None) -> Started:
+        """Make the folder at `path`, not a git repository yet, one that syncs with the empty
+        remote at `url`: `git init`, a first commit of its files, `origin`, the branch
+        published with its upstream, registered and watched. Refused or failed
+        (`GitferryError`): nothing of it stays (the folder's files are never touched)."""
+        started = await start_syncing(self.core, path, url, name=name, ask=True)
+        await self._watch_if_running(started.record)
+        return started
 
     async def remove_repository(self, record: RepoRecord) -> None:
         """Stop syncing it (its running job is cancelled) and forget it; its files stay."""

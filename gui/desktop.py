@@ -68,6 +68,7 @@ class Desktop(QObject):
         self.settings: SettingsDialog | None = None
         self._open_folder = open_folder
         self.folder_box: QDialog | None = None  # "could not open the folder", when shown
+        self.adding: QDialog | None = None  # the first-run screen's dialog, when open
         self._engine_task: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
         self.conflict_flow = ConflictFlow(api, self.window, self.open_folder)
@@ -92,6 +93,9 @@ class Desktop(QObject):
         t.repo_pause_requested.connect(self.set_repo_paused)
         t.settings_requested.connect(self.show_settings)
         t.quit_requested.connect(self.quit)
+        w.first_run.add_folder_requested.connect(self.open_add_folder)
+        w.first_run.clone_requested.connect(self.open_clone)
+        w.first_run.start_syncing_requested.connect(self.open_start_syncing)
         b.state_changed.connect(self._state_changed)
         b.progress.connect(w.on_progress)
         b.branches_changed.connect(w.on_branches_changed)
@@ -173,6 +177,28 @@ class Desktop(QObject):
             return
         reports = await asyncio.gather(*(self.api.sync(i) for i in ids), return_exceptions=True)
         self.tray.notify(self.tr("Sync all finished"), sync_all_summary(reports))
+
+    def open_add_folder(self) -> None:
+        from gui.windows.add_folder_dialog import AddFolderDialog
+
+        self._adding(AddFolderDialog(self.api, self.window))
+
+    def open_clone(self) -> None:
+        from gui.windows.clone_dialog import CloneDialog
+
+        self._adding(CloneDialog(self.api, self.window))
+
+    def open_start_syncing(self) -> None:
+        from gui.windows.start_syncing_dialog import StartSyncingDialog
+
+        self._adding(StartSyncingDialog(self.api, self.window))
+
+    def _adding(self, dialog: QDialog) -> None:
+        """A dialog of the first-run screen: what it adds shows (and is watched) at once."""
+        self.adding = dialog
+        dialog.added.connect(lambda _record: self._spawn(self.refresh()))  # type: ignore[attr-defined]
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def open_folder(self, path: str) -> None:
         """Open Folder: where no file manager can be launched, say so and show the path."""

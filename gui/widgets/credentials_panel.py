@@ -22,7 +22,8 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from core.api import Api, BadRemoteUrl, GitferryError, RemoteAccess, check_url
-from gui.widgets.field_error import FieldError, quiet
+from gui.widgets.field_error import FieldError
+from gui.widgets.palette_colors import quiet
 
 HTTP = ("http://", "https://")
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
 
-from gui.widgets.palette_colors import error_color, hint_color, ok_color
+from gui.widgets.palette_colors import error_color, ok_color
 from gui.windows import asked
 
 
@@ -50,14 +49,6 @@ class FieldError(QLabel):
         self.setText("")
         self.setToolTip("")
         self.setVisible(False)
-
-
-def quiet(label: QLabel) -> QLabel:
-    """A hint: quieter than the window's text, readable in a light and a dark theme."""
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, hint_color(QApplication.palette()))
-    label.setPalette(palette)
-    return label
 
 
 async def confirm(parent: QWidget, title: str, text: str, accept: str, informative: str = "") -> bool:

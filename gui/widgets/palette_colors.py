@@ -10,7 +10,8 @@ is then moved until it has WCAG's 4.5:1 contrast with what it is drawn on.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QLabel
 
 MINIMUM_CONTRAST = 4.5  # WCAG AA, normal text
 ERROR_HUE = QColor("#c62828")
@@ -78,3 +79,11 @@ def bad_cell(palette: QPalette) -> tuple[QBrush, QBrush]:
     tint = mix(ERROR_HUE, base, 0.22)
     text = readable(palette.color(QPalette.ColorRole.Text), tint)
     return QBrush(tint), QBrush(text)
+
+
+def quiet(label: QLabel) -> QLabel:
+    """A hint: quieter than the window's text, readable in a light and a dark theme."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, hint_color(QGuiApplication.palette()))
+    label.setPalette(palette)
+    return label

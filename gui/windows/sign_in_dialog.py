@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import HttpAuth, SignInRequest
-from gui.widgets.field_error import quiet
+from gui.widgets.palette_colors import quiet
 from gui.windows.asked import answer_of
 
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QToolBar,
@@ -51,6 +52,7 @@ from gui.models.worktree_issues import skipped_model
 from gui.widgets.activity_delegate import ActivityDelegate
 from gui.widgets.conflicts_panel import ConflictsPanel
 from gui.widgets.elided_label import ElidedLabel
+from gui.widgets.first_run import FirstRunPanel
 from gui.widgets.history_panel import HistoryPanel
 from gui.widgets.progress_panel import ProgressPanel
 from gui.window_memory import WindowMemory, fit_to_screen
@@ -204,7 +206,11 @@ class StatusWindow(QMainWindow):
         splitter.setSizes([560, 560])
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
-        self.setCentralWidget(splitter)
+        self.first_run = FirstRunPanel()  # instead of the list while nothing is registered
+        self.pages = QStackedWidget()
+        self.pages.addWidget(splitter)
+        self.pages.addWidget(self.first_run)
+        self.setCentralWidget(self.pages)
         self.summary = ElidedLabel()
         self.summary.setAccessibleName(self.tr("Summary"))
         self.statusBar().addWidget(self.summary, 1)
@@ -275,6 +281,7 @@ class StatusWindow(QMainWindow):
                 )
             )
         self.repos.set_rows(views)
+        self.pages.setCurrentWidget(self.splitter if views else self.first_run)
         if self.selected_id is None and views:
             remembered = [v for v in views if v.name == self._remembered_repo]
             self.select_repo((remembered or [min(views, key=lambda v: v.name.lower())])[0].id)

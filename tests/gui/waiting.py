@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,8 @@ async def next_emit(
     try:
         return await future
     finally:
-        signal.disconnect(seen)
+        with contextlib.suppress(RuntimeError):  # the sender may be gone (a dialog deleted once closed)
+            signal.disconnect(seen)
 
 
 async def until(check: Callable[[], bool], step: float = 0.02) -> None:

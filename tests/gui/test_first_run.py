@@ -1,0 +1,115 @@
+"""The first-run screen of an empty status window, against a real core and `git daemon`:
+its three ways in open their dialogs, and "Start syncing a folder" turns a folder of files
+into a repository that syncs with an empty remote (git is the referee), or, refused,
+leaves the folder exactly as it was and registers nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gui.desktop import Desktop
+from gui.windows.add_folder_dialog import AddFolderDialog
+from gui.windows.clone_dialog import CloneDialog
+from gui.windows.start_syncing_dialog import StartSyncingDialog
+from tests.gitcli import commit_file, fsck, git
+from tests.gui.conftest import Run
+from tests.gui.waiting import next_emit, until
+from tests.servers import Remote
+
+TIMEOUT = 30.0
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def a_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "notes"
+    (folder / "ideas").mkdir(parents=True)
+    (folder / "todo.txt").write_text("buy milk\n")
+    (folder / "ideas" / "one.md").write_text("# one\n")
+    return folder
+
+
+def test_the_empty_window_shows_the_ways_in(run: Run, desktop: Desktop) -> None:
+    window = desktop.window
+    assert window.pages.currentWidget() is window.first_run and window.first_run.isVisible()
+    for button, kind in (
+        (window.first_run.add_button, AddFolderDialog),
+        (window.first_run.clone_button, CloneDialog),
+        (window.first_run.start_button, StartSyncingDialog),
+    ):
+        assert button.accessibleName()
+        button.click()
+        assert isinstance(desktop.adding, kind) and desktop.adding.isVisible()
+        desktop.adding.reject()
+
+
+@pytest.mark.slow
+def test_start_syncing_a_folder_pushes_it_to_an_empty_remote(
+    run: Run, desktop: Desktop, tmp_path: Path, git_daemon: Remote
+) -> None:
+    bare = git_daemon.create("origin")
+    folder = a_folder(tmp_path)
+    before = files(folder)
+    desktop.window.first_run.start_button.click()
+    dialog = desktop.adding
+    assert isinstance(dialog, StartSyncingDialog)
+    dialog.folder_edit.setText(str(folder))
+    dialog.url_edit.setText(git_daemon.url("origin"))
+    assert dialog.start_button.isEnabled()
+    waiting = next_emit(dialog.added)
+    dialog.start_button.click()
+    (record,) = run(waiting, TIMEOUT)
+    assert record.path == str(folder)
+    assert git("rev-parse", "HEAD", cwd=folder) == git("rev-parse", "main", cwd=bare)
+    assert git("rev-parse", "--abbrev-ref", "main@{u}", cwd=folder) == "origin/main"
+    assert git("status", "--porcelain", cwd=folder) == ""
+    assert sorted(git("ls-tree", "-r", "--name-only", "main", cwd=bare).splitlines()) == [
+        "ideas/one.md",
+        "todo.txt",
+    ]
+    fsck(folder)
+    assert {k: v for k, v in files(folder).items() if not k.startswith(".git/")} == before
+    run(until(lambda: desktop.window.pages.currentWidget() is desktop.window.splitter), TIMEOUT)
+    assert [view.name for view in desktop.window.repos.rows] == ["notes"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["remote has history", "unreachable", "already a repository"])
+def test_start_syncing_refused_leaves_the_folder_as_it_was(
+    run: Run, desktop: Desktop, tmp_path: Path, git_daemon: Remote, refused_port: int, case: str
+) -> None:
+    bare = git_daemon.create("origin")
+    folder = a_folder(tmp_path)
+    url = git_daemon.url("origin")
+    if case == "remote has history":
+        other = tmp_path / "other"
+        git("init", "-q", "-b", "main", str(other))
+        commit_file(other, "theirs.txt", "theirs\n")
+        git("push", "-q", str(bare), "main", cwd=other)
+    elif case == "unreachable":
+        url = f"git://127.0.0.1:{refused_port}/origin"
+    else:
+        git("init", "-q", "-b", "main", str(folder))
+    before = files(folder)
+    remote_before = git("for-each-ref", cwd=bare)
+    desktop.window.first_run.start_button.click()
+    dialog = desktop.adding
+    assert isinstance(dialog, StartSyncingDialog)
+    dialog.folder_edit.setText(str(folder))
+    dialog.url_edit.setText(url)
+    waiting = next_emit(dialog.attempt_ended)
+    dialog.start_button.click()
+    run(waiting, TIMEOUT)
+    shown = [
+        label.text() for label in (dialog.folder_error, dialog.url_error, dialog.status) if label.isVisible()
+    ]
+    assert len(shown) == 1 and shown[0], shown
+    assert dialog.isVisible()
+    assert files(folder) == before  # the .git it made went; the files were never touched
+    assert run(desktop.api.repos()) == []
+    assert git("for-each-ref", cwd=bare) == remote_before
+    dialog.reject()
