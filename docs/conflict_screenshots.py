@@ -12,18 +12,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import qasync  # noqa: E402
 from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from core.api import Api  # noqa: E402
-from docs.screenshots import save  # noqa: E402
+from docs.screenshots import in_scratch_home, save  # noqa: E402
 from gui.desktop import Desktop  # noqa: E402
 from gui.translations import install_translations  # noqa: E402
 from gui.widgets.conflicts_panel import ConflictsPanel  # noqa: E402
@@ -141,20 +141,12 @@ async def take(work: Path, daemon: GitDaemon, app: QApplication) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="gitferry-shots-") as tmp:
-        work = Path(tmp)
-        os.environ["GITFERRY_HOME"] = str(work / "home")
-        os.environ["HOME"] = str(work)
-        (work / ".gitconfig").write_text(
-            "[user]\n\tname = Alice\n\temail = alice@example.invalid\n[init]\n\tdefaultBranch = main\n"
-        )
-        app = QApplication(sys.argv[:1])
+    def shoot(work: Path, daemon: GitDaemon, app: QApplication) -> Coroutine[Any, Any, None]:
         app.setStyle("Fusion")
         install_translations(app)
-        loop = qasync.QEventLoop(app)
-        asyncio.set_event_loop(loop)
-        with GitDaemon(work / "served") as daemon, loop:
-            loop.run_until_complete(take(work, daemon, app))
+        return take(work, daemon, app)
+
+    in_scratch_home(shoot)
 
 
 if __name__ == "__main__":

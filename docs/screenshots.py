@@ -13,7 +13,9 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -158,7 +160,8 @@ async def shoot_tray_menu(desktop: Desktop, repo_id: int) -> None:
     menu.hide()
 
 
-def main() -> None:
+def in_scratch_home(shoot: Callable[[Path, GitDaemon, QApplication], Coroutine[Any, Any, None]]) -> None:
+    """Run `shoot` on a qasync loop with a throwaway HOME and GITFERRY_HOME and a `git daemon`."""
     with tempfile.TemporaryDirectory(prefix="gitferry-shots-") as tmp:
         work = Path(tmp)
         os.environ["GITFERRY_HOME"] = str(work / "home")
@@ -170,7 +173,11 @@ def main() -> None:
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with GitDaemon(work / "served") as daemon, loop:
-            loop.run_until_complete(take(work, daemon))
+            loop.run_until_complete(shoot(work, daemon, app))
+
+
+def main() -> None:
+    in_scratch_home(lambda work, daemon, _app: take(work, daemon))
 
 
 if __name__ == "__main__":
