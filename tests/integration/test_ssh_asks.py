@@ -14,6 +14,7 @@ import os
 import re
 import shlex
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,34 @@ def test_the_prompt_accepts_a_host_key_in_the_same_connection(ssh_home: SshHome,
         HostKeyQuestion("origin", ssh_home.host_name, "ED25519", ssh_home.host_fingerprint)
     ]
     assert ssh_home.plain_ssh("-o", "StrictHostKeyChecking=yes").returncode == 0
+
+
+def test_a_server_that_gave_up_while_the_user_read_the_fingerprint_is_asked_again(
+    tmp_path: Path,
+) -> None:
+    """sshd drops a client that has not logged in within its LoginGraceTime (2 s here); the
+    user took longer to accept the key. ssh wrote it to known_hosts before the server left,
+    so the transfer starts ssh once more, which now knows the key: one question, a fetch
+    that works."""
+    with SshServer(tmp_path / "remotes", login_grace=2) as server:
+        remote = Remote("ssh", server.host.child("slow-user"), port=server.port)
+        home = SshHome.make(server, remote, Path(os.environ["HOME"]))
+        _bare, mine = home.seeded_clone(tmp_path)
+
+        class Slow(Recorder):
+            def __call__(self, question: SshQuestion) -> str | None:
+                time.sleep(4)  # reading the fingerprint, past the server's patience
+                return super().__call__(question)
+
+        prompt = Slow(host_key=True)
+        fetch(mine, prompt)
+        assert [type(q) for q in prompt.questions] == [HostKeyQuestion]
+        log = server.log.read_text()
+        ssh_connections = log.count("Connection from") - log.count(
+            "kex_exchange_identification"
+        )  # port probe
+        assert (ssh_connections, log.count("Accepted publickey")) == (2, 1), log  # dropped, then again
+        assert home.plain_ssh("-o", "StrictHostKeyChecking=yes").returncode == 0
 
 
 def test_a_passphrase_is_asked_once_a_session_and_an_agent_asks_nothing(

@@ -36,7 +36,7 @@ PubkeyAuthentication yes
 PermitRootLogin prohibit-password
 AcceptEnv GIT_PROTOCOL
 SetEnv GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-LoginGraceTime 20
+LoginGraceTime {login_grace}
 MaxStartups 64
 LogLevel VERBOSE
 """
@@ -71,8 +71,9 @@ class SshServer(ServerProcess):
 
     name = "sshd"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, login_grace: int = 20) -> None:
         state = root.parent / f"{root.name}-sshd"
+        self.login_grace = login_grace  # seconds sshd waits for a client to log in
         super().__init__(state / "sshd.log")
         self.root = root
         self.state = state
@@ -118,7 +119,9 @@ class SshServer(ServerProcess):
     def _launch(self) -> None:
         self.port = free_port()
         config = self.state / "sshd_config"
-        config.write_text(_CONFIG.format(port=self.port, address=LOOPBACK, state=self.state))
+        config.write_text(
+            _CONFIG.format(port=self.port, address=LOOPBACK, state=self.state, login_grace=self.login_grace)
+        )
         args = [SSHD, "-D", "-e", "-f", str(config)]
         self._proc = start_process(args, server_env(self.state), self.log)
         wait_for_port(self.port, self._proc)

@@ -142,25 +142,73 @@ class _TimedSubprocess(SubprocessWrapper):
 
     It reads the raw pipe itself: dulwich's wrapper puts a `BufferedReader` on
     it, which would also close the pipe when it is garbage-collected.
+
+    A user who took long to accept a host key may find the server gone (its
+    `LoginGraceTime` ran out while ssh waited): ssh has written the key to
+    known_hosts, then fails before git's protocol began. Then, before a byte of
+    the protocol was read or written, the ssh is started once more (`start`),
+    which now knows the key.
     """
 
     def __init__(
         self,
-        proc: subprocess.Popen[bytes],
+        start: Callable[[], subprocess.Popen[bytes]],
         timeout: float,
         stop: TransferStop | None = None,
         asking: SshAsking | None = None,
         withdraw: Callable[[], None] = _nothing,
     ) -> None:
+        self._start = start
+        self._timeout = timeout
+        self._stop = stop
+        self._asking = asking
+        self._withdraw = withdraw
+        self._heard = False  # a byte of git's protocol came (nothing may be redone then)
+        self._restarted = False
+        self._attach(start())
+
+    def _attach(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None and proc.stdin is not None
         self.proc = proc
+        asking = self._asking
         waiting = (lambda: asking.waiting) if asking is not None else (lambda: False)
-        self.read = _TimedPipe(proc.stdout.fileno(), timeout, waiting).read
-        self.write = proc.stdin.write
-        self._unregister = _registered(stop, proc.kill)  # a stop ends the ssh: its output ends
-        self._withdraw = withdraw
+        self._pipe = _TimedPipe(proc.stdout.fileno(), self._timeout, waiting)
+        self._unregister = _registered(self._stop, proc.kill)  # a stop ends the ssh: its output ends
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._pipe.read(size)
+        if not data and self._may_start_again():
+            self._restarted = True
+            self._let_go()
+            self._attach(self._start())
+            data = self._pipe.read(size)
+        self._heard = self._heard or bool(data)
+        return data
+
+    def _may_start_again(self) -> bool:
+        asking = self._asking
+        return (
+            not self._heard
+            and not self._restarted
+            and asking is not None
+            and asking.accepted_host is not None
+            and not (self._stop is not None and self._stop.requested)
+        )
+
+    def write(self, data: bytes) -> int | None:  # type: ignore[override]
+        self._heard = True
+        assert self.proc.stdin is not None
+        return self.proc.stdin.write(data)
+
+    @property
+    def stderr(self) -> IO[bytes] | None:
+        return _CurrentStderr(self)  # type: ignore[return-value] # dulwich calls readlines() only
 
     def close(self, timeout: int | None = None) -> None:
+        self._let_go()
+        self._withdraw()
+
+    def _let_go(self) -> None:
         self._unregister()
         proc = self.proc
         for stream in (proc.stdin, proc.stdout, proc.stderr):
@@ -172,7 +220,17 @@ class _TimedSubprocess(SubprocessWrapper):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        self._withdraw()
+
+
+class _CurrentStderr:
+    """The stderr of whichever ssh runs now (dulwich keeps the object it was given)."""
+
+    def __init__(self, owner: _TimedSubprocess) -> None:
+        self._owner = owner
+
+    def readlines(self) -> list[bytes]:
+        stream = self._owner.proc.stderr
+        return stream.readlines() if stream is not None else []
 
 
 class TimedSSHVendor(SubprocessSSHVendor):
@@ -233,15 +291,19 @@ class TimedSSHVendor(SubprocessSSHVendor):
                 asks, withdraw = server.register(self._asking)
                 env.update(asks)
             args += bounded_options(self._timeout, batch=server is None)
-        proc = subprocess.Popen(
-            program.argv([*args, destination, command.decode("utf-8", "surrogateescape")]),
-            bufsize=0,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
-        return _TimedSubprocess(proc, self._timeout, self._stop, self._asking, withdraw)
+        argv = program.argv([*args, destination, command.decode("utf-8", "surrogateescape")])
+
+        def start() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                argv,
+                bufsize=0,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+
+        return _TimedSubprocess(start, self._timeout, self._stop, self._asking, withdraw)
 
 
 def variant_options(variant: Variant, port: int | None, version: int, env: dict[str, str]) -> list[str]:
