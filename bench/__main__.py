@@ -21,6 +21,8 @@ MODULES = (
     "timeouts",
     "handwritten",
     "lfs",
+    "auto_sync",
+    "auto_watch",
 )
 
 

@@ -4,6 +4,9 @@ process; all of one `git daemon` remote on loopback."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import signal
 import subprocess
@@ -40,6 +43,24 @@ class Machine:
         os.environ["GITFERRY_HOME"] = str(self.home)
         try:
             assert main(list(args)) == 0, args
+        finally:
+            os.environ["GITFERRY_HOME"] = previous
+
+    def results(self) -> list[str]:
+        """Every sync's result so far, from the activity log."""
+        path = self.home / "activity.jsonl"
+        if not path.exists():
+            return []
+        lines = path.read_text().splitlines()
+        return [json.loads(line)["result"] for line in lines if line.strip()]
+
+    def try_cli(self, *args: str) -> bool:
+        """`gitferry ARGS` succeeded (a sync may find the daemon's under way: busy)."""
+        previous = os.environ["GITFERRY_HOME"]
+        os.environ["GITFERRY_HOME"] = str(self.home)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                return main(list(args)) == 0
         finally:
             os.environ["GITFERRY_HOME"] = previous
 

@@ -214,3 +214,49 @@ def test_a_thousand_files_written_at_once_are_one_or_two_commits(lone: Machine) 
     made = int(git("rev-list", "--count", "HEAD", cwd=m.tree)) - before
     assert 1 <= made <= 2, made
     assert int(git("ls-tree", "-r", "--name-only", "HEAD", cwd=m.tree).count("\n")) + 1 == 1001
+
+
+@pytest.mark.slow
+def test_a_conflict_without_auto_commit_stops_integrating_but_not_fetching(
+    git_daemon: Remote, tmp_path: Path
+) -> None:
+    """B is in auto mode without auto-commit: its own commit conflicting with A's stops
+    its integration (fetches go on, nothing merged), until its user resolves it and
+    syncs; then it syncs by itself again."""
+    url = seeded_remote(git_daemon, tmp_path)
+    a = machine(tmp_path, "a", url)
+    b = machine(tmp_path, "b", url)
+    b.cli("set", "b", "auto_commit", "false")
+    b.cli("set", "b", "sync_mode", "auto")
+    machines = [a, b]
+    try:
+        a.start()
+        (b.tree / "readme.txt").write_text("B's version\n")
+        git("commit", "-q", "-am", "B edits the readme", cwd=b.tree)
+        b_head = git("rev-parse", "HEAD", cwd=b.tree)
+        (a.tree / "readme.txt").write_text("A's version\n")
+        wait_until(lambda: pushed_all(a), "A's edit pushed", [a])
+        b.start()
+        wait_until(lambda: "conflict" in b.results(), "B meets the conflict", machines)
+        (a.tree / "later.txt").write_text("pushed after the conflict\n")
+        wait_until(lambda: pushed_all(a), "A's later file pushed", machines)
+        a_head = git("rev-parse", "HEAD", cwd=a.tree)
+        wait_until(lambda: git("rev-parse", "origin/main", cwd=b.tree) == a_head, "B still fetches", machines)
+        assert git("rev-parse", "HEAD", cwd=b.tree) == b_head  # nothing integrated
+        assert not (b.tree / "later.txt").exists()
+        assert b.results().count("conflict") == 1  # then fetches only: no sync conflicts again
+        git("merge", "-q", "origin/main", cwd=b.tree, check=False)  # the user resolves it
+        git("checkout", "--theirs", "readme.txt", cwd=b.tree)
+        git("commit", "-q", "-am", "resolved", cwd=b.tree)
+        wait_until(lambda: b.try_cli("sync", "b"), "the user's sync", machines)
+        (b.tree / "after.txt").write_text("B again\n")
+        git("add", "after.txt", cwd=b.tree)
+        git("commit", "-q", "-m", "B goes on", cwd=b.tree)
+        wait_until(lambda: (a.tree / "after.txt").exists(), "B syncs by itself again", machines)
+    finally:
+        for m in machines:
+            if m.daemon is not None:
+                m.daemon.kill()
+                m.daemon.communicate()
+    for m in machines:
+        fsck(m.tree)
