@@ -224,11 +224,11 @@ def test_a_passphrase_is_asked_once_a_session_and_an_agent_asks_nothing(
         agent.stop()
 
 
-def wrapper(tmp_path: Path, name: str) -> tuple[Path, Path]:
-    """An ssh wrapper that logs its arguments, one call a line, then runs ssh."""
+def wrapper(tmp_path: Path, name: str, ssh: str = "ssh") -> tuple[Path, Path]:
+    """An ssh wrapper that logs its arguments, one call a line, then runs `ssh`."""
     log = tmp_path / f"{name}.log"
     script = tmp_path / name
-    script.write_text(f'#!/bin/sh\necho "$*" >> {shlex.quote(str(log))}\nexec ssh "$@"\n')
+    script.write_text(f'#!/bin/sh\necho "$*" >> {shlex.quote(str(log))}\nexec {ssh} "$@"\n')
     script.chmod(0o755)
     return script, log
 
@@ -260,6 +260,20 @@ def test_core_sshcommand_and_git_ssh_command_are_run_as_git_runs_them(
     assert (code, doc["repos"][0]["result"]) == (0, "up_to_date"), doc
     assert len(configured_log.read_text().splitlines()) == len(calls)  # GIT_SSH_COMMAND wins
     assert overriding_log.read_text().splitlines()[-1].endswith(f"git-upload-pack '{path}'")
+
+    # GIT_SSH: a program without arguments, after both (git's order)
+    program, program_log = wrapper(tmp_path, "program-ssh", f"ssh -F {config}")
+    monkeypatch.setenv("GIT_SSH", str(program))
+    assert run(capsys, "sync", "--json")[1]["repos"][0]["result"] == "up_to_date"
+    assert not program_log.exists()  # GIT_SSH_COMMAND still wins
+    monkeypatch.delenv("GIT_SSH_COMMAND")
+    assert run(capsys, "sync", "--json")[1]["repos"][0]["result"] == "up_to_date"
+    assert not program_log.exists()  # and core.sshCommand
+    git("config", "--unset", "core.sshCommand", cwd=mine)
+    git("config", "--global", "--unset", "core.sshCommand")
+    code, doc, _err = run(capsys, "sync", "--json")
+    assert (code, doc["repos"][0]["result"]) == (0, "up_to_date"), doc
+    assert program_log.read_text().splitlines()[-1].endswith(f"git-upload-pack '{path}'")
 
 
 def test_the_settings_say_where_an_ssh_remotes_sign_in_comes_from(
