@@ -116,7 +116,9 @@ class SettingsDialog(QDialog):
         remotes_page = QWidget()
         remotes_layout = QVBoxLayout(remotes_page)
         remotes_layout.addWidget(self.remotes, 1)
-        credentials_box = QGroupBox("Credentials for HTTP(S) remotes (kept in the system keyring)")
+        credentials_box = QGroupBox(
+            self.tr("Sign-ins: HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys")
+        )
         QVBoxLayout(credentials_box).addWidget(self.credentials)
         remotes_layout.addWidget(credentials_box, 0)
         self.form = RepoSettingsForm()
