@@ -1,0 +1,116 @@
+"""Reading what OpenSSH 9.2 asks and says (texts captured from it), without a server:
+which question a prompt is, who answers it, and the error an ssh failure becomes."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.git.transfer.errors import AuthFailed, RemoteUnreachable, TransferFailed
+from core.git.transfer.ssh_questions import (
+    HostKeyChanged,
+    HostKeyChangedNotice,
+    HostKeyQuestion,
+    HostKeyUnknown,
+    PassphraseQuestion,
+    SshAsking,
+    SshPassphrases,
+    SshQuestion,
+    ssh_failure,
+)
+
+FP = "SHA256:aUi2Jx4uIb22nqkfD1B5Dt0bmAWKMbf+oFegjYDakA8"
+UNKNOWN = (
+    "The authenticity of host '[127.0.0.1]:40971 ([127.0.0.1]:40971)' can't be established.\n"
+    f"ED25519 key fingerprint is {FP}.\n"
+    "This key is not known by any other names.\n"
+    "Are you sure you want to continue connecting (yes/no/[fingerprint])? "
+)
+PASSPHRASE = "Enter passphrase for key '/home/me/.ssh/id_ed25519': "
+CHANGED = f"""@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @
+@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!
+The fingerprint for the ED25519 key sent by the remote host is
+{FP}.
+Please contact your system administrator.
+Add correct host key in /home/me/.ssh/known_hosts to get rid of this message.
+Offending ED25519 key in /home/me/.ssh/known_hosts:1
+  remove with:
+  ssh-keygen -f "/home/me/.ssh/known_hosts" -R "[127.0.0.1]:40971"
+Host key for [127.0.0.1]:40971 has changed and you have requested strict checking.
+Host key verification failed."""
+
+
+class Asked:
+    def __init__(self, *answers: str | None) -> None:
+        self.answers = list(answers)
+        self.questions: list[SshQuestion] = []
+
+    def __call__(self, question: SshQuestion) -> str | None:
+        self.questions.append(question)
+        return self.answers.pop(0)
+
+
+def test_an_unknown_host_key_is_asked_and_only_its_own_fingerprint_accepts_it() -> None:
+    asked = Asked(FP)
+    asking = SshAsking("origin", asked)
+    assert asking.answer(UNKNOWN) == FP
+    assert asked.questions == [HostKeyQuestion("origin", "[127.0.0.1]:40971", "ED25519", FP)]
+    assert asking.accepted_host is not None and asking.declined_host is None
+    for answer in (None, "yes", "SHA256:other"):
+        refusing = SshAsking("origin", Asked(answer))
+        assert refusing.answer(UNKNOWN) is None and refusing.declined_host is not None
+    nobody = SshAsking("origin")
+    assert nobody.answer(UNKNOWN) is None
+    error = ssh_failure("origin", "ssh://h/r.git", "Host key verification failed.", nobody)
+    assert isinstance(error, HostKeyUnknown)
+    assert f"(ED25519 {FP})" in error.message and f"gitferry trust-host ssh://h/r.git {FP}" in error.message
+    given = SshAsking("origin", accepted="SHA256:other")  # trust-host with another key
+    assert given.answer(UNKNOWN) is None and given.declined_host is not None
+
+
+def test_a_passphrase_is_kept_for_the_session_and_forgotten_when_ssh_asks_again() -> None:
+    kept = SshPassphrases()
+    asked = Asked("first", "second")
+    one = SshAsking("origin", asked, kept)
+    assert one.answer(PASSPHRASE) == "first"
+    assert SshAsking("origin", None, kept).answer(PASSPHRASE) == "first"  # nobody asked
+    two = SshAsking("origin", asked, kept)
+    assert two.answer(PASSPHRASE) == "first"
+    assert two.answer(PASSPHRASE) == "second"  # asked again: "first" was wrong
+    assert kept.get("/home/me/.ssh/id_ed25519") == "second"
+    assert asked.questions == [PassphraseQuestion("origin", "/home/me/.ssh/id_ed25519")] * 2
+    assert "second" not in repr(kept) and "second" not in repr(two)
+    declined = SshAsking("origin", Asked(None))
+    assert declined.answer(PASSPHRASE) is None
+    error = ssh_failure("origin", "u", "me@h: Permission denied (publickey).", declined)
+    assert isinstance(error, AuthFailed) and "needs its passphrase" in error.message
+
+
+def test_a_password_prompt_is_never_answered() -> None:
+    asked = Asked()
+    assert SshAsking("origin", asked).answer("me@host's password: ") is None
+    assert asked.questions == []
+
+
+def test_a_changed_host_key_becomes_a_warning_with_the_new_fingerprint() -> None:
+    error = ssh_failure("origin", "u", CHANGED, SshAsking("origin"))
+    assert isinstance(error, HostKeyChanged)
+    assert error.notice == HostKeyChangedNotice(
+        "origin", "[127.0.0.1]:40971", "ED25519", FP, "/home/me/.ssh/known_hosts"
+    )
+    assert "has CHANGED" in error.message and "\n" not in error.message
+
+
+@pytest.mark.parametrize(
+    ("stderr", "kind"),
+    [
+        ("ssh: connect to host h port 22: Connection refused", RemoteUnreachable),
+        ("ssh: Could not resolve hostname nowhere: Name or service not known", RemoteUnreachable),
+        ("fatal: '/r.git' does not appear to be a git repository", TransferFailed),
+        ("No ED25519 host key is known for h and you have requested strict checking.", TransferFailed),
+    ],
+)
+def test_other_ssh_failures(stderr: str, kind: type[Exception]) -> None:
+    error = ssh_failure("origin", "u", stderr, None)
+    assert type(error) is kind
