@@ -21,7 +21,16 @@ from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QDialog
 
-from core.api import Api, FileSkipped, RemoteTripped, ResultKind, StateChanged, SyncFinished, SyncReport
+from core.api import (
+    Api,
+    FileSkipped,
+    GitferryError,
+    RemoteTripped,
+    ResultKind,
+    StateChanged,
+    SyncFinished,
+    SyncReport,
+)
 from core.paths import data_dir
 from core.results import CANCELLED_MESSAGE
 from gui.bridge import Bridge
@@ -83,6 +92,7 @@ class Desktop(QObject):
         w.settings_requested.connect(self.show_settings)
         w.open_folder_requested.connect(self.open_folder)
         w.retry_requested.connect(self.retry_skipped)
+        w.publish_requested.connect(self.publish)
         w.repo_selected.connect(self._on_repo_selected)
         t.sync_all_requested.connect(self.sync_all)
         t.sync_requested.connect(self.sync)
@@ -257,6 +267,18 @@ class Desktop(QObject):
     async def retry_skipped(self, repo_id: int, paths: list[str]) -> None:
         await self.api.retry_skipped(repo_id, paths)
         await self.load_skipped(repo_id)
+        await self.sync(repo_id)
+
+    @qasync.asyncSlot(int, str)
+    async def publish(self, repo_id: int, branch: str) -> None:
+        """ "Publish branch": pushed and its upstream set as `git push -u` does (the table
+        hears of it as an event), then a sync so the repository's result says so too."""
+        try:
+            published = await self.api.publish_branch(repo_id, branch)
+        except GitferryError as exc:
+            self.window.show_publish_result(repo_id, exc.message, failed=True)
+            return
+        self.window.show_publish_result(repo_id, published.line(), failed=False)
         await self.sync(repo_id)
 
     def show_status(self, repo_id: int = 0) -> None:

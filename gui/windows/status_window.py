@@ -96,6 +96,7 @@ class StatusWindow(QMainWindow):
     settings_requested = Signal()
     open_folder_requested = Signal(str)
     retry_requested = Signal(int, list)  # repository id, paths
+    publish_requested = Signal(int, str)  # repository id, branch
     repo_selected = Signal(int)
 
     def __init__(self, icon: QIcon | None = None, memory: WindowMemory | None = None) -> None:
@@ -232,7 +233,70 @@ class StatusWindow(QMainWindow):
         self.filter.setAccessibleName(self.tr("Filter branches"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.branch_proxy.setFilterFixedString)
-        return _page(self.filter, self.branch_table)
+        return _page(self.filter, self.branch_table, self._publish_row())
+
+    def _publish_row(self) -> QWidget:
+        """ "Publish branch": a button under the table, the same action in its context menu
+        (and Ctrl+Shift+P there), and one line saying how the last publish went."""
+        self.publish_action = QAction(self.tr("Publish branch"), self.branch_table)
+        self.publish_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.publish_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.publish_action.triggered.connect(self._publish_selected)
+        self.branch_table.addAction(self.publish_action)
+        self.branch_table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.publish_button = QPushButton(self.tr("Publish branch"))
+        self.publish_button.setAccessibleName(self.tr("Publish the selected branch"))
+        self.publish_button.setToolTip(
+            self.tr("Push the selected branch where git push would, and set its upstream (Ctrl+Shift+P)")
+        )
+        self.publish_button.clicked.connect(self._publish_selected)
+        self.publish_note = QLabel()
+        self.publish_note.setAccessibleName(self.tr("Last publish"))
+        self.publish_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.publish_note.hide()
+        self.branch_table.selectionModel().selectionChanged.connect(self._update_publish)
+        self.branches.modelReset.connect(self._update_publish)
+        self.branches.dataChanged.connect(self._update_publish)
+        self._update_publish()
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.publish_note, 1)
+        layout.addWidget(self.publish_button)
+        return row
+
+    def selected_branch(self) -> BranchStatus | None:
+        rows = self.branch_table.selectionModel().selectedRows()
+        branch = rows[0].data(ROW_ROLE) if rows else None
+        return branch if isinstance(branch, BranchStatus) else None
+
+    def _update_publish(self, *_args: object) -> None:
+        """Enabled for a selected branch with no upstream on a remote (never published, no
+        upstream, or one the remote deleted)."""
+        branch = self.selected_branch()
+        can = branch is not None and branch.state != "tracking" and self.selected_id is not None
+        self.publish_button.setEnabled(can)
+        self.publish_action.setEnabled(can)
+
+    def _publish_selected(self) -> None:
+        branch = self.selected_branch()
+        if branch is None or self.selected_id is None or branch.state == "tracking":
+            return
+        self.publish_button.setEnabled(False)
+        self.publish_note.setText(self.tr("Publishing {branch}…").format(branch=branch.name))
+        self.publish_note.setStyleSheet("")
+        self.publish_note.show()
+        self.publish_requested.emit(self.selected_id, branch.name)
+
+    def show_publish_result(self, repo_id: int, line: str, *, failed: bool) -> None:
+        """How a publish went, in one line (an error in the attention colour)."""
+        if repo_id != self.selected_id:
+            return
+        self.publish_note.setText(line.splitlines()[0] if line else "")
+        self.publish_note.setToolTip(line)
+        self.publish_note.setStyleSheet("color: #b45309" if failed else "")
+        self.publish_note.show()
+        self._update_publish()
 
     def _conflicts_tab(self) -> QWidget:
         """The list and the way forward: `gui/widgets/conflicts_panel.py`."""
@@ -325,6 +389,7 @@ class StatusWindow(QMainWindow):
         if event.repo_id == self.selected_id:
             self.branches.set_rows(event.branches)
             self._refresh_if_selected(event.repo_id)
+            self._update_publish()
         self._update_summary()
 
     def show_skipped(self, repo_id: int, skipped: list[SkippedFile]) -> None:
@@ -409,6 +474,7 @@ class StatusWindow(QMainWindow):
             self.skipped.set_rows([])
             self.history_panel.show_history(view.id, [])
             self.submodule_note.hide()
+            self.publish_note.hide()
             self._show_selected()
             self.repo_selected.emit(view.id)
 
@@ -465,7 +531,19 @@ class StatusWindow(QMainWindow):
         tripped = sum(1 for v in views if v.state == RepoState.TRIPPED and v.needs_attention())
         if tripped:
             parts.insert(-1, self.tr("%n with a tripped remote", "", tripped))
+        unpublished = self.unpublished_count()
+        if unpublished:
+            parts.insert(
+                -1,
+                self.tr("1 branch not published")
+                if unpublished == 1
+                else self.tr("{n} branches not published").format(n=unpublished),
+            )
         self.summary.set_full_text("  ·  ".join(parts))
+
+    def unpublished_count(self) -> int:
+        """Branches of every repository holding commits no remote has."""
+        return sum(1 for view in self.repos.rows for b in view.branches if b.unpublished)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the window hides it; the app lives on in the tray (Quit ends it)."""
