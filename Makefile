@@ -8,8 +8,10 @@ DEBS := git git-lfs openssh-server gnupg xvfb desktop-file-utils appstream libgl
 # Qt's xcb platform under Xvfb (make screenshots) and the bundle's screenshot script.
 X_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 x11-apps imagemagick
+# The walk through the app as a user (docs/walk.sh): a window manager, a tray host, a hand on the keys.
+WALK_DEBS := openbox trayer xdotool
 
-.PHONY: run test test-quick lint bench deps venv clean screenshots bundle translations
+.PHONY: run test test-quick lint bench deps venv clean screenshots bundle translations walk
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -39,6 +41,13 @@ run: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/python packaging/plurals_en.py
 	$(BIN)/python packaging/translations.py
+
+# Walk the app under Xvfb (openbox, trayer, xdotool) in a light and a dark palette and at 2x;
+# the screenshots land in WALK_OUT: look at each one.
+WALK_OUT ?= /tmp/gitferry-walk
+walk: deps $(STAMP)
+	@$(MAKE) --no-print-directory deps DEBS="$(X_DEBS) $(WALK_DEBS)"
+	for variant in light dark 2x; do PYTHON=$(BIN)/python docs/walk.sh $$variant $(WALK_OUT) || exit 1; done
 
 # The README's screenshots of the real windows, under Xvfb.
 screenshots: deps $(STAMP)

@@ -19,7 +19,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from core.api import Api  # noqa: E402
@@ -27,6 +26,7 @@ from docs.screenshots import in_scratch_home, save  # noqa: E402
 from gui.desktop import Desktop  # noqa: E402
 from gui.translations import install_translations  # noqa: E402
 from gui.widgets.conflicts_panel import ConflictsPanel  # noqa: E402
+from gui.widgets.palette_colors import dark_palette  # noqa: E402
 from tests.gitcli import git  # noqa: E402
 from tests.gui.waiting import until  # noqa: E402
 from tests.servers import GitDaemon  # noqa: E402
@@ -59,29 +59,6 @@ def stopped_on_conflict(daemon: GitDaemon, work: Path) -> tuple[Path, Path]:
     git("push", "-q", "origin", "main", cwd=theirs)
     commit(mine, {"notes.md": MINE.encode(), "cover.png": image(61_000)}, "The museum")
     return mine, theirs
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: "#2b2b2b",
-        QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1e1e1e",
-        QPalette.ColorRole.AlternateBase: "#262626",
-        QPalette.ColorRole.Text: "#e6e6e6",
-        QPalette.ColorRole.Button: "#353535",
-        QPalette.ColorRole.ButtonText: "#e6e6e6",
-        QPalette.ColorRole.Highlight: "#2f65ca",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.PlaceholderText: "#9a9a9a",
-        QPalette.ColorRole.ToolTipBase: "#353535",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6",
-    }
-    for role, colour in roles.items():
-        palette.setColor(role, QColor(colour))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#7a7a7a"))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#7a7a7a"))
-    return palette
 
 
 def select(panel: ConflictsPanel, path: str) -> None:

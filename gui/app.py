@@ -34,6 +34,7 @@ from core.platform.fd_limit import raise_soft_limit
 from gui.resources import icon_path
 from gui.single_instance import SingleInstance
 from gui.translations import install_translations
+from gui.widgets.palette_colors import dark_palette
 from gui.window_memory import WindowMemory
 from gui.windows.status_window import StatusWindow
 
@@ -55,6 +56,8 @@ def apply_color_scheme(app: QApplication, scheme: str) -> None:
         return
     app.setStyle("Fusion")
     app.styleHints().setColorScheme(wanted)
+    style = app.style()
+    app.setPalette(dark_palette() if wanted is Qt.ColorScheme.Dark else style.standardPalette())
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

@@ -32,6 +32,7 @@ _HEADLINES = {
     TrayState.OFFLINE: QT_TRANSLATE_NOOP("Tray", "Gitferry: offline, no remote answers"),
 }
 TOOLTIP_LINES = 6  # repositories named in the tooltip; the rest are counted
+NAME_CHARACTERS = 40
 
 
 translate = QCoreApplication.translate  # by this name, pyside6-lupdate finds the texts
@@ -71,7 +72,7 @@ def tray_tooltip(views: Sequence[RepoView], state: TrayState) -> str:
     lines = [headline]
     for view, stands in named[:TOOLTIP_LINES]:
         text = view.activity() if view.busy else stands.text
-        lines.append(f"{view.name}: {text}")
+        lines.append(f"{short_name(view.name)}: {text}")
     if len(named) > TOOLTIP_LINES:
         lines.append(translate("Tray", "and %n more", None, len(named) - TOOLTIP_LINES))
     return "\n".join(lines)
@@ -217,9 +218,19 @@ class Tray(QObject):
 
 
 def _menu_title(view: RepoView) -> str:
+    name = short_name(view.name)
     if view.busy:
-        return f"{view.name} — {view.activity(brief=True)}"
+        return f"{name} — {view.activity(brief=True)}"
     stands = view.standing()
     if stands.level >= Level.WARNING or stands.level is Level.OFFLINE:
-        return f"{view.name} — {stands.text}"
-    return view.name
+        return f"{name} — {stands.text}"
+    return name
+
+
+def short_name(name: str, most: int = NAME_CHARACTERS) -> str:
+    """A name as the tooltip and the menu show it: cut in the middle past `most` characters
+    (a menu or a tooltip as wide as the screen helps nobody)."""
+    if len(name) <= most:
+        return name
+    head = (most - 1) * 2 // 3
+    return f"{name[:head]}…{name[-(most - 1 - head):]}"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from core.model import BranchStatus
 from gui.models.formatting import NO_VALUE, count, when
 from gui.models.table_model import Column, KeyedTableModel
+from gui.widgets.palette_colors import readable
 
 ATTENTION = QColor("#b45309")
 
@@ -34,7 +35,10 @@ def branch_state(branch: BranchStatus) -> str:
 
 
 def _state_colour(branch: BranchStatus) -> QColor | None:
-    return ATTENTION if branch_state(branch) in ("diverged", "upstream gone", NOT_PUBLISHED) else None
+    """Amber, made to read on the table's base in the palette in use (light or dark)."""
+    if branch_state(branch) not in ("diverged", "upstream gone", NOT_PUBLISHED):
+        return None
+    return readable(ATTENTION, QGuiApplication.palette().color(QPalette.ColorRole.Base))
 
 
 def _state_tooltip(branch: BranchStatus) -> str:

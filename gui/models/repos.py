@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from core.model import BranchStatus, RepoRecord, RepoState
 from core.results import CANCELLED_MESSAGE
@@ -14,6 +14,7 @@ from gui.models.formatting import size, when
 from gui.models.standing import Level, Standing, standing
 from gui.models.table_model import Column, KeyedTableModel
 from gui.translations import QT_TRANSLATE_NOOP
+from gui.widgets.palette_colors import readable
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
     from core.events import PhaseProgress
@@ -147,10 +148,13 @@ class RepoView:
 
 
 def _result_colour(view: RepoView) -> QColor | None:
+    """Red for a failure, amber for the rest that needs a look, made to read on the table's
+    base in the palette in use (a light or a dark theme)."""
     level = view.standing().level
-    if level is Level.ATTENTION:
-        return FAILED if view.record.last_result == "error" else ATTENTION
-    return ATTENTION if level is Level.WARNING else None
+    if level not in (Level.ATTENTION, Level.WARNING):
+        return None
+    hue = FAILED if level is Level.ATTENTION and view.record.last_result == "error" else ATTENTION
+    return readable(hue, QGuiApplication.palette().color(QPalette.ColorRole.Base))
 
 
 def _result_tooltip(view: RepoView) -> str:

@@ -64,7 +64,10 @@ def _idle_text(view: RepoView) -> tuple[str, str]:
         text += "  ·  " + stands.details[0]
     message = view.record.last_message
     said = {stands.text.lower(), *(d.lower() for d in stands.details)}
-    if message and not view.cancelled and message.lower() not in said:
+    # A fetch's "up to date" is about the fetch: beside a branch ahead or behind it would
+    # read as the repository's state, which it is not.
+    stale = view.record.last_result == "up_to_date" and not stands.in_sync
+    if message and not view.cancelled and not stale and message.lower() not in said:
         last = QCoreApplication.translate("ProgressPanel", "Last sync: %1").replace("%1", message)
         return f"{text}  ·  {last}", "\n".join((stands.tooltip(), last))
     return text, stands.tooltip()

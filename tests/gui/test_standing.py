@@ -54,7 +54,7 @@ def test_a_diverged_branch_after_a_clean_fetch_is_never_up_to_date(qtbot: object
     notes = RepoRecord(1, "notes", "/n", last_result="up_to_date", last_message="up to date")
     window = window_with(qtbot, notes, branches={1: [branch("main", 1, 2), branch("topic", 0, 0)]})
     assert shown(window, 1) == "main: 1 ahead, 2 behind"
-    assert window.progress.phase.text().startswith("main: 1 ahead, 2 behind")
+    assert window.progress.phase.text() == "main: 1 ahead, 2 behind"  # not "· Last sync: up to date"
     assert "up to date" not in summary(window)
     assert "1 with a warning" in summary(window)
     tray = tray_for(window)
@@ -163,3 +163,12 @@ def test_counts_read_as_english_plurals(qtbot: object) -> None:
     two = window_with(qtbot, RepoRecord(1, "a", "/a"), RepoRecord(2, "b", "/b"))
     assert summary(two).startswith("2 repositories  ·  2 to sync")  # never synced yet
     assert shown(two, 1) == "Not synced yet"
+
+
+def test_a_long_name_is_cut_in_the_tray_menu_and_tooltip(qtbot: object) -> None:
+    name = "a-repository-whose-name-goes-on-" + "and-on-" * 20 + "end"
+    window = window_with(qtbot, RepoRecord(1, name, "/l", last_result="conflict"))
+    tray = tray_for(window)
+    title = tray.repo_menus[1].title()
+    assert title.startswith("a-repository-whose-name-") and "…" in title and title.endswith("— Conflict")
+    assert len(tray.icon.toolTip().splitlines()[1]) < 60
