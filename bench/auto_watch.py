@@ -130,8 +130,12 @@ def fallback_scan(trees: list[Path], rounds: int = 5) -> None:
     median = statistics.median(per_round)
     files = sum(1 for tree in trees for _ in tree.rglob("*.txt"))
     print(f"fallback scan, one round over {len(trees)} repositories ({files} files), {rounds} rounds:")
-    share = 100 * median / 10
-    print(f"  median {median * 1000:.0f} ms a round = {share:.2f}% of a core at one round every 10 s")
+    from core.engine.auto_watch import SCAN_SECONDS, SCAN_SHARE
+
+    every = max(SCAN_SECONDS, median / SCAN_SHARE)
+    at_ten = 100 * median / SCAN_SECONDS
+    print(f"  median {median * 1000:.0f} ms a round ({at_ten:.1f}% of a core every 10 s);")
+    print(f"  Gitferry spaces the rounds to every {every:.0f} s: {100 * median / every:.2f}% of a core")
 
 
 def compare(trees: list[Path], idle: float) -> None:

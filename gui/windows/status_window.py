@@ -526,7 +526,10 @@ class StatusWindow(QMainWindow):
         """From where each repository stands (gui/models/standing.py); a low battery pauses
         them too, so the published states count as much as the toolbar's toggle."""
         views = self.repos.rows
-        paused = self.pause_action.isChecked() or any(v.state == RepoState.PAUSED for v in views)
+        # One repository under its own pause is not "background fetch paused"; all of them (a low
+        # battery, a metered network) are.
+        every_one = bool(views) and all(v.state == RepoState.PAUSED for v in views)
+        paused = self.pause_action.isChecked() or every_one
         parts = overview([(v.name, v.standing()) for v in views], fetch_paused=paused)
         tripped = sum(1 for v in views if v.state == RepoState.TRIPPED and v.needs_attention())
         if tripped:

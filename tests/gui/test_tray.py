@@ -195,6 +195,12 @@ def test_pause_one_repository_and_all_for_an_hour_survive_a_restart(
         pause_mine.trigger()
         run(until(lambda: states_by_name(desktop) == {"mine": "paused", "theirs": "idle"}))
         assert pause_mine.text() == "Resume this repository"
+        desktop.window.select_repo(mine.id)  # the detail pane says the mode and the pause
+        run(until(lambda: "paused" in desktop.window.mode_note.text()))
+        assert desktop.window.mode_note.text().startswith("Manual sync")
+        run(desktop.api.set_repo_settings(mine.id, {"sync_mode": "auto"}))
+        run(shows_mode(desktop, mine.id, "Automatic sync"))
+        assert "background fetch paused" not in desktop.window.summary.full_text()  # one repository only
         desktop.tray.pause_hour_action.trigger()
         run(until(lambda: shown_states(desktop) == {"paused"}))
         assert desktop.window.pause_action.isChecked() and not desktop.tray.pause_hour_action.isVisible()
@@ -219,6 +225,14 @@ def test_pause_one_repository_and_all_for_an_hour_survive_a_restart(
         run(again.stop())
         run(again.api.close())
     world.check()
+
+
+async def shows_mode(desktop: Desktop, repo_id: int, start: str) -> None:
+    """Until the detail pane, loaded again, starts with `start` (a load a background fetch's
+    end started before the change may land after one started since)."""
+    while not desktop.window.mode_note.text().startswith(start):
+        await desktop.load_details(repo_id)
+        await asyncio.sleep(0.05)
 
 
 def states_by_name(desktop: Desktop) -> dict[str, str]:
