@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBS := git git-lfs openssh-server gnupg xvfb desktop-file-utils appstream libglib2.0-bin dbus-daemon
+DEBS := git git-lfs openssh-server gnupg xvfb desktop-file-utils appstream libglib2.0-bin dbus-daemon dunst
 # Qt's xcb platform under Xvfb (make screenshots) and the bundle's screenshot script.
 X_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 x11-apps imagemagick
@@ -23,7 +23,8 @@ venv: $(STAMP)
 
 # Debian packages for the test servers (git daemon, http-backend, sshd), git-lfs (the referee of the
 # Git LFS tests), gpg (the signed-commit tests make a key), Xvfb and the desktop-metadata validators
-# (desktop-file-validate, appstreamcli, gio).
+# (desktop-file-validate, appstreamcli, gio), dbus-daemon and dunst (a real notification server for
+# the desktop-notification tests, on a private session bus and its own Xvfb display).
 deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -36,6 +36,7 @@ from core.results import CANCELLED_MESSAGE
 from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
 from gui.models.standing import result_words
+from gui.notifications import DesktopNotifications
 from gui.resources import icon_path
 from gui.tray import Tray
 from gui.window_memory import WindowMemory
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from gui.windows.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
+NOTIFICATIONS_WAIT = 2.0  # seconds the session bus gets to say whether notifications are there
 translate = QCoreApplication.translate
 
 OpenFolder = Callable[[str], bool | None]  # False: nothing could open it
@@ -74,6 +76,7 @@ class Desktop(QObject):
         # the app paints the window before the engine exists
         self.window = window or StatusWindow(QIcon(str(icon_path("gitferry"))), WindowMemory(data_dir()))
         self.tray = Tray(self)
+        self.notifications = DesktopNotifications(self)
         self.settings: SettingsDialog | None = None
         self._open_folder = open_folder
         self.folder_box: QDialog | None = None  # "could not open the folder", when shown
@@ -103,6 +106,7 @@ class Desktop(QObject):
         t.repo_pause_requested.connect(self.set_repo_paused)
         t.settings_requested.connect(self.show_settings)
         t.quit_requested.connect(self.quit)
+        self.notifications.show_requested.connect(lambda: self.show_status(0))
         w.first_run.add_folder_requested.connect(self.open_add_folder)
         w.first_run.clone_requested.connect(self.open_clone)
         w.first_run.start_syncing_requested.connect(self.open_start_syncing)
@@ -118,6 +122,7 @@ class Desktop(QObject):
     async def start(self, *, show_window: bool = False) -> None:
         """Paint the window from the status store, then start the engine behind it."""
         self.api.set_sign_in_prompt(lambda request: ask_to_sign_in(request, self.window))
+        self._spawn(self._start_notifications())
         self.api.set_ssh_prompt(lambda question: ask_ssh(question, self.window))
         await self.refresh()
         self.bridge.start()
@@ -132,6 +137,14 @@ class Desktop(QObject):
         if self.api.started.is_set():
             await self.show_pauses()
         self._update_tray()
+
+    async def _start_notifications(self) -> None:
+        """Desktop notifications once the session bus says a service is there (meanwhile,
+        and without one, the tray's balloons)."""
+        with contextlib.suppress(TimeoutError):  # a bus that does not answer
+            await asyncio.wait_for(self.notifications.start(), NOTIFICATIONS_WAIT)
+        if self.notifications.available:
+            self.tray.desktop_notifications = self.notifications
 
     async def refresh(self) -> None:
         """Every repository, branch and conflict from the status store (it never waits on
@@ -149,6 +162,7 @@ class Desktop(QObject):
             with contextlib.suppress(Exception):
                 await self._engine_task
         await self.bridge.stop()
+        await self.notifications.stop()
         await asyncio.gather(*self._handlers, return_exceptions=True)
         self.tray.hide()
 

@@ -10,8 +10,10 @@ shown, but the menu and its actions exist all the same.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QIcon
@@ -22,6 +24,9 @@ from gui.models.repos import RepoView
 from gui.models.standing import Level
 from gui.resources import TrayState, tray_icon_path
 from gui.translations import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:  # jeepney: loaded with the desktop, after the first paint
+    from gui.notifications import DesktopNotifications
 
 _HEADLINES = {
     TrayState.IDLE: QT_TRANSLATE_NOOP("Tray", "Gitferry: everything up to date"),
@@ -92,6 +97,9 @@ class Tray(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.desktop_notifications: DesktopNotifications | None = None  # set once the bus answered
+        self.route = ""  # where the last notification went: "dbus", "tray", "none" (tests, logs)
+        self._sending: set[asyncio.Future[None]] = set()
         self.state = TrayState.IDLE
         self._paused = False
         self._repo_paused: set[int] = set()
@@ -192,10 +200,32 @@ class Tray(QObject):
             self._order = order
 
     def notify(self, title: str, message: str, *, warning: bool = False) -> None:
+        """A desktop notification over D-Bus where a notification service runs (it reaches
+        a desktop without a tray), else the tray icon's balloon."""
         self.notified.emit(title, message)
+        notifier = self.desktop_notifications
+        if notifier is not None and notifier.available:
+            self._sending.add(
+                task := asyncio.ensure_future(self._over_dbus(notifier, title, message, warning))
+            )
+            task.add_done_callback(self._sending.discard)
+        else:
+            self._balloon(title, message, warning)
+
+    async def _over_dbus(
+        self, notifier: DesktopNotifications, title: str, message: str, warning: bool
+    ) -> None:
+        if await notifier.notify(title, message, warning=warning):
+            self.route = "dbus"
+        else:
+            self._balloon(title, message, warning)
+
+    def _balloon(self, title: str, message: str, warning: bool) -> None:
+        self.route = "none"
         if self.icon.isVisible() and self.icon.supportsMessages():
             kind = QSystemTrayIcon.MessageIcon.Warning if warning else QSystemTrayIcon.MessageIcon.Information
             self.icon.showMessage(title, message, kind, 8000)
+            self.route = "tray"
 
     def _repo_menu(self, view: RepoView) -> QMenu:
         menu = QMenu(self.menu)
