@@ -23,6 +23,7 @@ from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
 from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
 from core.git.transfer.stop import TransferStop
+from core.git.worktree.worktrees import branch_uses
 from core.remote_url import HttpAuth
 from core.settings import RepoSettings
 
@@ -85,6 +86,7 @@ async def fetch_remotes(
     wanted = None if only is None else set(only)
     skipped = set(skip)
     limits = PackLimits.of(await core.store.app_settings())
+    held = (await core.offload.io(branch_uses, repo)).held_refs()  # git never fetches into these
     for remote in await core.offload.io(list_remotes, repo):
         if (wanted is not None and remote.name not in wanted) or remote.name in skipped:
             continue
@@ -102,6 +104,7 @@ async def fetch_remotes(
                 pack_gate=core.offload.pack_gate,
                 limits=limits,
                 stop=stop,
+                held=held,
             )
         except GitferryError as exc:
             await core.store.remote_health.record(repo_id, remote.name, exc.message)

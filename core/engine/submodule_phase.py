@@ -35,6 +35,7 @@ from core.git.worktree.submodule_update import (
     update,
 )
 from core.git.worktree.submodules import has_submodules, statuses
+from core.git.worktree.worktrees import branch_uses
 from core.model import SubmoduleStatus
 
 MAX_DEPTH = 8  # nested submodules followed this deep
@@ -93,6 +94,7 @@ class _Updater:
         sections = sub.get_config().sections()
         remotes = [s[1].decode() for s in sections if len(s) == 2 and s[0] == b"remote"]
         remote = "origin" if "origin" in remotes or not remotes else remotes[0]
+        held = (await self.core.offload.io(branch_uses, sub)).held_refs()
         await self.core.offload.io(
             partial(
                 fetch_remote,
@@ -102,6 +104,7 @@ class _Updater:
                 signer=self.core.signer(ask=self.ask),
                 timeout=self.timeout,
                 stop=self.stop,
+                held=held,
             )
         )
 

@@ -221,3 +221,51 @@ def test_a_branch_being_rebased_in_another_worktree_is_not_pushed(world: Clones)
     world.remember()
     code, report = world.sync(world.mine)
     assert code == 0 and report["pushed"] == ["topic"], report
+
+
+def git_fetch_refuses(repo: Path) -> str:
+    """`git fetch origin`'s refusal (stderr), asserting that it refused."""
+    proc = subprocess.run(["git", "fetch", "origin"], cwd=repo, capture_output=True, text=True, check=False)
+    assert proc.returncode != 0, proc.stderr
+    return proc.stderr.strip()
+
+
+def test_a_mirror_refspec_never_fetches_into_the_checked_out_branch(world: Clones) -> None:
+    """`remote.origin.fetch = +refs/heads/*:refs/heads/*` would move `main` under the
+    working tree: git refuses the whole fetch ("refusing to fetch into branch ...
+    checked out at ..."), and so does a sync, nothing moved."""
+    git("config", "--replace-all", "remote.origin.fetch", "+refs/heads/*:refs/heads/*", cwd=world.mine)
+    theirs_pushes(world, "main", "upstream.txt")
+    git("push", "-q", "origin", "main:other", cwd=world.theirs)
+    before = git("for-each-ref", cwd=world.mine)
+    refusal = git_fetch_refuses(world.mine)
+    assert f"refusing to fetch into branch 'refs/heads/main' checked out at '{world.mine}'" in refusal
+
+    code, report = world.sync(world.mine)
+
+    assert code != 0 and report["result"] == "error", report
+    assert report["message"] == (
+        "fetching from origin failed: "
+        f"refusing to fetch into branch 'refs/heads/main' checked out at '{world.mine}'"
+    )
+    assert git("for-each-ref", cwd=world.mine) == before  # nothing moved, `other` not created either
+    assert porcelain(world.mine) == ""
+
+
+def test_a_refspec_into_a_branch_checked_out_in_a_linked_worktree_is_refused(world: Clones) -> None:
+    linked = topic_in_a_linked_worktree(world)
+    git("config", "--add", "remote.origin.fetch", "+refs/heads/topic:refs/heads/topic", cwd=world.mine)
+    theirs_pushes(world, "topic", "upstream.txt")
+    before = git("for-each-ref", cwd=world.mine)
+    refusal = git_fetch_refuses(world.mine)
+    assert f"refusing to fetch into branch 'refs/heads/topic' checked out at '{linked}'" in refusal
+
+    code, report = world.sync(world.mine)
+
+    assert code != 0, report
+    assert report["message"] == (
+        "fetching from origin failed: "
+        f"refusing to fetch into branch 'refs/heads/topic' checked out at '{linked}'"
+    )
+    assert git("for-each-ref", cwd=world.mine) == before
+    assert porcelain(linked) == "" and porcelain(world.mine) == ""

@@ -105,6 +105,12 @@ class FetchRefspecs:
                 return local
         return None
 
+    def destinations(self, remote_ref: str) -> list[str]:
+        """Every local ref some refspec maps `remote_ref` to (git fetches into each)."""
+        if any(spec.excludes(remote_ref) for spec in self._negative):
+            return []
+        return [local for spec in self._positive if (local := spec.map(remote_ref)) is not None]
+
     def remote_ref(self, tracking_ref: str) -> str | None:
         for spec in self._positive:
             source = spec.unmap(tracking_ref)

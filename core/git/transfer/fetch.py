@@ -115,6 +115,7 @@ def fetch_remote(
     stop: TransferStop | None = None,
     signer: Signer | None = None,
     tags: TagMode | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> FetchResult:
     """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url` (rewritten
     by git's `url.<base>.insteadOf`), an HTTP(S) remote signing in through `signer`.
@@ -126,12 +127,14 @@ def fetch_remote(
     wait for it. A pack that passes its `limits` (bytes received, one object inflated,
     all of them inflated: the app settings) is refused as soon as it does.
     `tags`: which tags come (None: as `remote.<name>.tagOpt` says, git's default
-    following them). `stop` ends the transfer from another thread (`TransferStopped`; nothing is kept); so
-    do the deadlines git's config and Gitferry's give (`deadlines.py`: `RemoteTooSlow`)."""
+    following them). `held`: the branch refs some worktree uses (ref -> its folder); a
+    refspec writing into one refuses the fetch before any pack, as git does. `stop` ends
+    the transfer from another thread (`TransferStopped`; nothing is kept); so do the
+    deadlines git's config and Gitferry's give (`deadlines.py`: `RemoteTooSlow`)."""
     config = repo.get_config_stack()
     if url is None:
         url = parse_remote_url(remote_rewrite(repo, remote).effective, base=_work_dir(repo))
-    plan = FetchPlan(repo, remote, tracked)
+    plan = FetchPlan(repo, remote, tracked, held)
     tag_plan = TagPlan(repo, tags if tags is not None else TagMode.of(config, remote))
     with watched_connection(
         remote,
@@ -262,6 +265,9 @@ class _FetchSession:
         self._clock.mark("connect")
         _check_object_format(self._remote, None, refs.values())  # before any pack is asked for
         found = AdvertisedRefs.of(refs)
+        refused = self._plan.into_checked_out(found.usable)
+        if refused is not None:
+            raise TransferFailed(self._remote, refused)
         self._ignored = [name for name in found.ignored if self._plan.would_track(name)]
         self._wants = self._plan.wants(found.usable, self._store)
         tags, peeled = split_tags({**refs, **self._peeled_listing()})

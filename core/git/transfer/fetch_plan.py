@@ -3,7 +3,8 @@
 Given the refs a remote advertises, a `FetchPlan` says which objects to ask
 for (none when no tracked ref moved), which remote-tracking refs to move,
 which to prune because the remote deleted the branch, and which local
-branches have lost their upstream. `refs/pull/*` is never tracked; tags are
+branches have lost their upstream; and, like git, refuses a fetch whose refspecs
+write into a branch a worktree has checked out. `refs/pull/*` is never tracked; tags are
 `tag_follow`'s.
 """
 
@@ -52,8 +53,11 @@ class TrackedBranches:
 class FetchPlan:
     """One remote's tracked refs, against the local remote-tracking refs."""
 
-    def __init__(self, repo: Repo, remote: str, tracked: TrackedBranches) -> None:
+    def __init__(
+        self, repo: Repo, remote: str, tracked: TrackedBranches, held: Mapping[str, str] | None = None
+    ) -> None:
         config = repo.get_config()
+        self.held = dict(held or {})  # branch ref -> the worktree using it: never fetched into
         self.remote = remote
         self.tracked = tracked
         self.refspecs = FetchRefspecs.of(config, remote)
@@ -67,6 +71,15 @@ class FetchPlan:
         """What to ask the remote to list: HEAD, branches, and any odd upstream ref."""
         odd = {u.merge_ref for u in self.upstreams if not u.merge_ref.startswith(HEADS)}
         return [b"HEAD", HEADS.encode(), *(ref.encode() for ref in sorted(odd))]
+
+    def into_checked_out(self, advertised: Iterable[str]) -> str | None:
+        """Why not to fetch at all, when a refspec maps an advertised ref onto a branch
+        some worktree uses (`held`): git refuses that whole fetch, moved or not."""
+        for ref in sorted(advertised):
+            for local in self.refspecs.destinations(ref):
+                if local in self.held:
+                    return f"refusing to fetch into branch '{local}' checked out at '{self.held[local]}'"
+        return None
 
     def wants(self, advertised: Mapping[str, bytes], store: BaseObjectStore) -> list[ObjectID]:
         """Objects to ask for: tips of tracked refs that moved and that we lack."""

@@ -80,6 +80,14 @@ class BranchUses:
                 return use
         return None
 
+    def held_refs(self) -> dict[str, str]:
+        """`refs/heads/<branch>` -> the folder of the (first) worktree using it: what a
+        fetch must never write into (git's `branch_checked_out()`)."""
+        held: dict[str, str] = {}
+        for use in self.uses:
+            held.setdefault(_HEADS + use.branch, use.worktree.path)
+        return held
+
     def by_operations(self) -> dict[str, BranchUse]:
         """Branches a rebase, bisect or `rebase --update-refs` in some worktree holds:
         pushing one now would publish what that operation is about to replace."""
