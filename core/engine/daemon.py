@@ -265,6 +265,7 @@ class Daemon:
             pause_on_battery=settings.pause_on_battery,
             on_offline=self._offline,
             on_pause=self._paused,
+            on_wake=self._woke,
             limits=JobLimits(fetch_deadline=float(settings.fetch_deadline)),
         )
         self.auto = auto = AutoSync(
@@ -450,6 +451,11 @@ class Daemon:
         self.bus.publish(RemoteTripped(repo_id, name, remote, until))
         if self.engine is not None:
             self.engine.hold(RepoState.TRIPPED, True, repo_id)
+
+    def _woke(self, _jump: float) -> None:
+        """After a sleep every auto-mode repository syncs (its backoff starts over)."""
+        if self.auto is not None:
+            self.auto.request_all(Trigger.WAKE)
 
     def _offline(self, offline: bool) -> None:
         log.warning("offline: remotes unreachable" if offline else "online again")

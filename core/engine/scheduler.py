@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 Trigger = Callable[[int, FetchJob], Awaitable[FetchOutcome]]
 OnPause = Callable[[bool], None]
+OnWake = Callable[[float], None]  # seconds the clock jumped
 
 
 def default_max_concurrent() -> int:
@@ -91,6 +92,7 @@ class FetchScheduler:
         pause_on_battery: bool = False,
         on_offline: OnOffline | None = None,
         on_pause: OnPause | None = None,
+        on_wake: OnWake | None = None,
         limits: JobLimits | None = None,
     ) -> None:
         self.max_concurrent = _checked_concurrency(max_concurrent or default_max_concurrent())
@@ -113,6 +115,7 @@ class FetchScheduler:
         self._paused = False
         self._metered = False  # the desktop says the network is metered (and the setting heeds it)
         self._on_pause = on_pause
+        self._on_wake = on_wake  # the machine woke up (a clock jump): auto mode syncs
         self._held_back = False  # what `on_pause` last heard
         self._stopping = False
         self._cancel_running = False
@@ -407,6 +410,8 @@ class FetchScheduler:
         jump = max(skew, overslept)
         if jump > self._longest_interval():
             log.info("clock jumped %.0f s: catching up overdue repositories", jump)
+            if self._on_wake is not None:
+                self._on_wake(jump)
             self._catch_up(horizon=mono + jump)
 
     def _longest_interval(self) -> float:

@@ -506,13 +506,29 @@ async def test_after_a_clock_jump_each_overdue_repository_is_fetched_once_stagge
 async def test_a_short_clock_step_is_not_a_jump() -> None:
     clock = FakeClock()
     remotes = Remotes(clock)
-    sched = scheduler(clock, remotes)
+    woke: list[float] = []
+    sched = scheduler(clock, remotes, on_wake=woke.append)
     sched.add(1, "/srv/a", 300)
     async with running(sched):
         await clock.advance(100)
         clock.suspend(120)  # an NTP step, less than an interval
         await clock.advance(60)
     assert all(c.job.reason is Reason.SCHEDULE for c in remotes.calls)
+    assert woke == []
+
+
+async def test_a_wake_from_sleep_is_told_once() -> None:
+    """Auto mode syncs after a wake: the scheduler tells how far the clock jumped, once."""
+    clock = FakeClock()
+    remotes = Remotes(clock)
+    woke: list[float] = []
+    sched = scheduler(clock, remotes, on_wake=woke.append)
+    sched.add(1, "/srv/a", 300)
+    async with running(sched):
+        await clock.advance(100)
+        clock.suspend(3 * 3600)
+        await clock.advance(120)
+    assert len(woke) == 1 and woke[0] >= 3 * 3600 - 1
 
 
 # Offline -------------------------------------------------------------------------

@@ -8,6 +8,9 @@ with a generous cap, and never time it (`python -m bench.auto_sync` does)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import re
 import string
@@ -260,3 +263,28 @@ def test_a_conflict_without_auto_commit_stops_integrating_but_not_fetching(
                 m.daemon.communicate()
     for m in machines:
         fsck(m.tree)
+
+
+def state_of(m: Machine) -> str:
+    """The repository's published state, as `gitferry status --json` reads it."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        m.cli("status", "--json")
+    return str(json.loads(out.getvalue())["repos"][0]["state"])
+
+
+@pytest.mark.slow
+def test_a_pause_from_the_command_line_reaches_the_running_daemon(lone: Machine) -> None:
+    """`gitferry pause NAME`, run beside the daemon, holds the daemon's repository (it
+    publishes `paused`); `gitferry resume NAME` lets it go, and what was written during
+    the pause is synced."""
+    m = lone
+    wait_until(lambda: pushed_all(m), "the start-up sync", [m])
+    m.cli("pause", "a", "--for", "2h")
+    wait_until(lambda: state_of(m) == "paused", "the daemon holds it paused", [m])
+    (m.tree / "while-paused.txt").write_text("written during the pause\n")
+    before = remote_head(m)
+    m.cli("resume", "a")
+    wait_until(lambda: state_of(m) == "idle" and pushed_all(m), "synced once resumed", [m])
+    assert remote_head(m) != before
+    assert git("show", "origin/main:while-paused.txt", cwd=m.tree) == "written during the pause"

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
-SOURCES = ("core", "gui", "resources", "pyproject.toml", "README.md")
+SOURCES = ("core", "gui", "resources", "packaging/gitferry.service", "pyproject.toml", "README.md")
 BUILD_REQUIREMENT = "setuptools>=69"
 TIMEOUT = 180
 
@@ -62,6 +62,7 @@ def copy_sources(out: Path) -> Path:
         if path.is_dir():
             shutil.copytree(path, source / name, ignore=ignore)
         else:
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, source / name)
     return source
 
@@ -141,6 +142,7 @@ def test_installed_icons_are_found(venv: Path, tmp_path: Path) -> None:
         assert (prefix / f"share/icons/hicolor/{size}x{size}/apps/gitferry.png").is_file()
     assert (prefix / "share/applications/gitferry.desktop").is_file()
     assert (prefix / "share/metainfo/io.gitferry.Gitferry.metainfo.xml").is_file()
+    assert (prefix / "share/systemd/user/gitferry.service").is_file()
 
 
 def test_gui_starts_paints_and_quits(venv: Path, tmp_path: Path) -> None:
