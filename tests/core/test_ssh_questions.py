@@ -3,6 +3,8 @@ which question a prompt is, who answers it, and the error an ssh failure becomes
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from core.git.transfer.errors import AuthFailed, RemoteUnreachable, TransferFailed
@@ -17,6 +19,7 @@ from core.git.transfer.ssh_questions import (
     SshQuestion,
     ssh_failure,
 )
+from tests.waiting import CAP, wait_until
 
 FP = "SHA256:aUi2Jx4uIb22nqkfD1B5Dt0bmAWKMbf+oFegjYDakA8"
 UNKNOWN = (
@@ -85,6 +88,35 @@ def test_a_passphrase_is_kept_for_the_session_and_forgotten_when_ssh_asks_again(
     assert declined.answer(PASSPHRASE) is None
     error = ssh_failure("origin", "u", "me@h: Permission denied (publickey).", declined)
     assert isinstance(error, AuthFailed) and "needs its passphrase" in error.message
+
+
+def test_two_exchanges_needing_one_key_at_once_ask_once() -> None:
+    kept = SshPassphrases()
+    first_asked = threading.Event()
+    release = threading.Event()
+    questions: list[SshQuestion] = []
+
+    def slow_user(question: SshQuestion) -> str:
+        questions.append(question)
+        first_asked.set()
+        release.wait(CAP)
+        return "typed"
+
+    answers: list[str | None] = []
+    exchanges = [SshAsking(remote, slow_user, kept) for remote in ("one", "two")]
+
+    def exchange(asking: SshAsking) -> None:
+        answers.append(asking.answer(PASSPHRASE))
+
+    threads = [threading.Thread(target=exchange, args=(asking,)) for asking in exchanges]
+    threads[0].start()
+    assert first_asked.wait(CAP)
+    threads[1].start()  # ssh asks the second exchange while the user reads the first question
+    wait_until(lambda: exchanges[1].waiting, "the second exchange to be asked")
+    release.set()
+    for thread in threads:
+        thread.join(CAP)
+    assert answers == ["typed", "typed"] and len(questions) == 1
 
 
 def test_a_password_prompt_is_never_answered() -> None:

@@ -98,6 +98,13 @@ class SshPassphrases:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._known: dict[str, str] = {}
+        self._asking: dict[str, threading.Lock] = {}
+
+    def one_question(self, key_file: str) -> threading.Lock:
+        """Held while the user is asked for `key_file`'s passphrase: another exchange that
+        needs it (two repositories syncing at once) waits, then finds it kept."""
+        with self._lock:
+            return self._asking.setdefault(key_file, threading.Lock())
 
     def get(self, key_file: str) -> str | None:
         with self._lock:
@@ -190,20 +197,19 @@ class SshAsking:
         with self._lock:
             self._asked[key_file] = self._asked.get(key_file, 0) + 1
             again = self._asked[key_file] > 1
-        if self.passphrases is not None:
-            if again:
-                self.passphrases.forget(key_file)  # asked again: the one kept was wrong
-            else:
-                kept = self.passphrases.get(key_file)
-                if kept is not None:
-                    self.answered_key = key_file
-                    return kept
-        typed = self._ask(PassphraseQuestion(self.remote, key_file))
-        if not typed:
-            self.declined_passphrase = key_file
-            return None
-        if self.passphrases is not None:
-            self.passphrases.keep(key_file, typed)
+        kept = self.passphrases
+        with kept.one_question(key_file) if kept is not None else contextlib.nullcontext():
+            if kept is not None and again:
+                kept.forget(key_file)  # asked again: the one kept was wrong
+            elif kept is not None and kept.get(key_file) is not None:
+                self.answered_key = key_file
+                return kept.get(key_file)
+            typed = self._ask(PassphraseQuestion(self.remote, key_file))
+            if not typed:
+                self.declined_passphrase = key_file
+                return None
+            if kept is not None:
+                kept.keep(key_file, typed)
         self.answered_key = key_file
         return typed
 
