@@ -10,12 +10,13 @@ finishes or aborts it, the next sync integrates and pushes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.git_operations import UNFINISHED, Unfinished, unfinished_id
-from tests.gitcli import git, refs
+from tests.gitcli import commit_file, git, refs
 from tests.integration.clones import Clones, porcelain, run
 
 
@@ -135,3 +136,72 @@ def test_auto_commit_repository_keeps_the_conflict_for_the_person(world: Clones)
     code, report = world.sync(world.mine)
     assert code == 0 and report["committed"] == 1 and report["pushed"] == ["main"], report
     assert porcelain(world.mine) == ""
+
+
+def _stash_pop_conflict(repo: Path) -> None:
+    """`git stash pop` onto a commit that changed the same lines: the stash stays, no state file."""
+    commit_file(repo, "c.txt", "base\n")
+    (repo / "c.txt").write_text("stashed\n")
+    git("stash", "-q", cwd=repo)
+    commit_file(repo, "c.txt", "main\n")
+    git("stash", "pop", "-q", cwd=repo, check=False)
+
+
+def _checkout_merge_conflict(repo: Path) -> None:
+    """`git checkout -m main` carrying an edit from `side` onto a main that changed it too."""
+    commit_file(repo, "c.txt", "main\n")
+    git("checkout", "-q", "-b", "side", "HEAD~1", cwd=repo)
+    commit_file(repo, "c.txt", "side\n")
+    git("push", "-q", "-u", "origin", "side", cwd=repo)  # published: not what this test is about
+    (repo / "c.txt").write_text("edited on side\n")
+    git("checkout", "-q", "-m", "main", cwd=repo, check=False)
+
+
+UNMERGED_WITHOUT_STATE = [_stash_pop_conflict, _checkout_merge_conflict]
+
+
+@pytest.mark.parametrize("auto_commit", [False, True], ids=["plain", "auto-commit"])
+@pytest.mark.parametrize("conflict", UNMERGED_WITHOUT_STATE, ids=["stash-pop", "checkout-m"])
+def test_an_unmerged_index_without_operation_state_is_left_to_the_person(
+    world: Clones, conflict: Callable[[Path], None], auto_commit: bool
+) -> None:
+    """Stages 1-3 in the index but no MERGE_HEAD or other state file: git refuses to
+    commit ("Committing is not possible because you have unmerged files") or pull; so
+    neither auto-commit nor integration touches it, and nothing of main is pushed."""
+    if auto_commit:
+        run(world.capsys, "set", "mine", "auto_commit", "true")
+    theirs = theirs_pushes(world)
+    conflict(world.mine)
+    world.remember()
+    assert git("ls-files", "-u", cwd=world.mine) != ""  # stages 1-3
+    assert not any((world.mine / ".git" / name).exists() for name in ("MERGE_HEAD", "CHERRY_PICK_HEAD"))
+    (world.mine / "notes.txt").write_text("a change auto-commit would otherwise take\n")
+    refused = git("commit", "-q", "-m", "x", cwd=world.mine, check=False)
+    before = untouched(world.mine)
+    assert "unmerged" in refused.lower() or before == untouched(world.mine)
+
+    code, report = world.sync(world.mine)
+
+    assert code != 0 and report["result"] == "dirty" and report["committed"] == 0, report
+    assert report["message"] == (
+        "main: the index has unmerged paths (c.txt): resolve them with git (fix them, then git add or git rm)"
+    )
+    assert untouched(world.mine) == before
+    assert git("ls-files", "-u", "c.txt", cwd=world.mine) != ""
+    assert world.head(world.mine, "refs/remotes/origin/main") == theirs  # the fetch happened
+    assert world.remote_head() == theirs and report["pushed"] == [], report
+    _code, status, _err = run(world.capsys, "status", "mine", "--json")
+    assert status["repos"][0]["last_result"] == "dirty"
+
+    (world.mine / "c.txt").write_text("resolved\n")
+    git("add", "c.txt", "notes.txt", cwd=world.mine)
+    if not auto_commit:
+        git("commit", "-q", "-m", "resolved", cwd=world.mine)
+    world.remember()
+    code, report = world.sync(world.mine)
+
+    assert code == 0 and report["pushed"] == ["main"], report
+    assert report["committed"] == (2 if auto_commit else 0)  # c.txt and notes.txt
+    assert world.remote_head() == world.head(world.mine, "main")
+    assert git("merge-base", "--is-ancestor", theirs, "main", cwd=world.mine) == ""
+    assert (world.mine / "c.txt").read_text() == "resolved\n"

@@ -42,7 +42,7 @@ from core.git.locks.git_locks import RefLocked
 from core.git.objects.blob_stream import FileChanged, write_blob
 from core.git.objects.new_commit import CommitMaker
 from core.git.repository import ref_value
-from core.git.worktree.git_operation import operation_in_progress
+from core.git.worktree.git_operation import unfinished_work
 from core.git.worktree.scan import WorktreeChange, scan_worktree
 from core.git.worktree.state import (
     WorktreeOptions,
@@ -148,7 +148,7 @@ def _branch_ref(repo: Repo) -> Ref:
 
 
 def _refuse_in_progress(repo: Repo) -> None:
-    operation = operation_in_progress(repo.controldir())
+    operation = unfinished_work(repo)
     if operation is not None:
         raise AutoCommitRefused(repo.path, operation.describe())
 

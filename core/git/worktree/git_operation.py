@@ -7,6 +7,10 @@ half-done work (`git pull` refuses: "You have not concluded your merge
 record a half-resolved state. Detected from the state files git leaves in
 the worktree's own git dir (`.git/worktrees/<id>/` for a linked worktree),
 in the order `git status` reads them (wt-status.c, `wt_status_get_state`).
+
+An index holding conflict stages (1-3) with no such state file (a `git stash pop`
+or `git checkout -m` that conflicted) stops both the same way: git refuses to
+commit or pull over it ("you need to resolve your current index first").
 """
 
 from __future__ import annotations
@@ -17,17 +21,31 @@ from dataclasses import dataclass
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.git.index.stat_data import current_index_stat
 from core.git.worktree.worktrees import rebased_branch
 from core.results import ResultKind
+
+_NAMED = 3  # unmerged paths a message names
 
 
 @dataclass(frozen=True)
 class GitOperation:
     what: str  # "a merge", "a rebase of topic", ...
     marker: str  # the state file or directory that says so
+    advice: str = "finish or abort it with git"
 
     def describe(self) -> str:
         return f"{self.what} is in progress ({self.marker})"
+
+
+@dataclass(frozen=True)
+class UnmergedIndex(GitOperation):
+    """Conflict stages in the index, no git command's state file beside them."""
+
+    advice: str = "resolve them with git (fix them, then git add or git rm)"
+
+    def describe(self) -> str:
+        return f"the index has unmerged paths ({self.marker})"
 
 
 class OperationInProgress(GitferryError):
@@ -42,7 +60,7 @@ class OperationInProgress(GitferryError):
 
     def __init__(self, branch: str | None, operation: GitOperation) -> None:
         prefix = f"{branch}: " if branch else ""
-        super().__init__(f"{prefix}{operation.describe()}: finish or abort it with git")
+        super().__init__(f"{prefix}{operation.describe()}: {operation.advice}")
         self.branch = branch
         self.operation = operation
 
@@ -72,9 +90,25 @@ def operation_in_progress(git_dir: str) -> GitOperation | None:
     return None
 
 
+def unmerged_index(repo: Repo) -> UnmergedIndex | None:
+    """The unmerged paths of `repo`'s index (the first few named), if any."""
+    unmerged = sorted(current_index_stat(repo).unmerged)
+    if not unmerged:
+        return None
+    named = ", ".join(p.decode("utf-8", "replace") for p in unmerged[:_NAMED])
+    more = f" and {len(unmerged) - _NAMED} more" if len(unmerged) > _NAMED else ""
+    return UnmergedIndex("unmerged paths", named + more)
+
+
+def unfinished_work(repo: Repo) -> GitOperation | None:
+    """A git command in progress in `repo`'s worktree, else an unmerged index."""
+    return operation_in_progress(repo.controldir()) or unmerged_index(repo)
+
+
 def refuse_in_progress(repo: Repo, branch: str | None) -> None:
-    """Raise `OperationInProgress` when `repo`'s worktree is in the middle of a git command."""
-    operation = operation_in_progress(repo.controldir())
+    """Raise `OperationInProgress` when `repo`'s worktree is in the middle of a git command
+    or its index has unmerged paths."""
+    operation = unfinished_work(repo)
     if operation is not None:
         raise OperationInProgress(branch, operation)
 
