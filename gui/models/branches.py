@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from core.model import BranchStatus
 from gui.models.formatting import NO_VALUE, count, when
 from gui.models.table_model import Column, KeyedTableModel
+from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.palette_colors import readable
 
 ATTENTION = QColor("#b45309")
@@ -63,19 +64,35 @@ def _state_tooltip(branch: BranchStatus) -> str:
 
 
 BRANCH_COLUMNS: list[Column[BranchStatus]] = [
-    Column("Branch", lambda b: b.name),
-    Column("Upstream", lambda b: b.upstream or NO_VALUE),
-    Column("Ahead", lambda b: count(b.ahead), sort_key=lambda b: b.ahead, align_right=True),
-    Column("Behind", lambda b: count(b.behind), sort_key=lambda b: b.behind, align_right=True),
+    Column(QT_TRANSLATE_NOOP("Columns", "Branch"), lambda b: b.name),
+    Column(QT_TRANSLATE_NOOP("Columns", "Upstream"), lambda b: b.upstream or NO_VALUE),
     Column(
-        "Last fetched",
+        QT_TRANSLATE_NOOP("Columns", "Ahead"),
+        lambda b: count(b.ahead),
+        sort_key=lambda b: b.ahead,
+        align_right=True,
+    ),
+    Column(
+        QT_TRANSLATE_NOOP("Columns", "Behind"),
+        lambda b: count(b.behind),
+        sort_key=lambda b: b.behind,
+        align_right=True,
+    ),
+    Column(
+        QT_TRANSLATE_NOOP("Columns", "Last fetched"),
         lambda b: when(b.last_fetch),
         sort_key=lambda b: b.last_fetch.isoformat() if b.last_fetch else "",
         tooltip=lambda b: b.last_fetch.isoformat(timespec="seconds") if b.last_fetch else "never",
     ),
-    Column("State", branch_state, tooltip=_state_tooltip, foreground=_state_colour),
+    Column(
+        QT_TRANSLATE_NOOP("Columns", "State"), branch_state, tooltip=_state_tooltip, foreground=_state_colour
+    ),
 ]
 
 
 def branch_model() -> KeyedTableModel[BranchStatus]:
-    return KeyedTableModel(BRANCH_COLUMNS, key=lambda b: b.name)
+    return KeyedTableModel(BRANCH_COLUMNS, key=lambda b: b.name, header_text=_column_header)
+
+
+def _column_header(header: str) -> str:
+    return QCoreApplication.translate("Columns", header)

@@ -166,15 +166,17 @@ def _result_tooltip(view: RepoView) -> str:
 
 
 REPO_COLUMNS: list[Column[RepoView]] = [
-    Column("Repository", lambda v: v.name, tooltip=lambda v: v.record.path),
-    Column("Activity", lambda v: v.activity(brief=True), tooltip=RepoView.activity),
+    Column(QT_TRANSLATE_NOOP("Columns", "Repository"), lambda v: v.name, tooltip=lambda v: v.record.path),
     Column(
-        "Last sync",
+        QT_TRANSLATE_NOOP("Columns", "Activity"), lambda v: v.activity(brief=True), tooltip=RepoView.activity
+    ),
+    Column(
+        QT_TRANSLATE_NOOP("Columns", "Last sync"),
         lambda v: when(v.record.last_sync),
         sort_key=lambda v: v.record.last_sync.isoformat() if v.record.last_sync else "",
     ),
     Column(
-        "Result",
+        QT_TRANSLATE_NOOP("Columns", "Result"),
         lambda v: v.standing().text,
         sort_key=lambda v: (-v.standing().level, v.standing().text),
         tooltip=_result_tooltip,
@@ -185,4 +187,8 @@ ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN = 1, 2, 3
 
 
 def repo_model() -> KeyedTableModel[RepoView]:
-    return KeyedTableModel(REPO_COLUMNS, key=lambda v: v.id)
+    return KeyedTableModel(REPO_COLUMNS, key=lambda v: v.id, header_text=_column_header)
+
+
+def _column_header(header: str) -> str:
+    return QCoreApplication.translate("Columns", header)

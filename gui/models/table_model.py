@@ -29,7 +29,7 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 @dataclass(frozen=True)
 class Column(Generic[Row]):
-    header: str
+    header: str  # marked with QT_TRANSLATE_NOOP("Columns", …) where it is written
     text: Callable[[Row], str]
     sort_key: Callable[[Row], Any] | None = None
     align_right: bool = False
@@ -38,9 +38,16 @@ class Column(Generic[Row]):
 
 
 class KeyedTableModel(QAbstractTableModel, Generic[Row]):
-    def __init__(self, columns: Sequence[Column[Row]], key: Callable[[Row], Hashable]) -> None:
+    def __init__(
+        self,
+        columns: Sequence[Column[Row]],
+        key: Callable[[Row], Hashable],
+        header_text: Callable[[str], str] = str,
+    ) -> None:
+        """`header_text`: a header as shown (its translation, where the columns are written)."""
         super().__init__()
         self.columns = list(columns)
+        self._header_text = header_text
         self._key = key
         self._rows: list[Row] = []
         self._position: dict[Hashable, int] = {}
@@ -55,7 +62,7 @@ class KeyedTableModel(QAbstractTableModel, Generic[Row]):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].header
+            return self._header_text(self.columns[section].header)
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
             return self._alignment(self.columns[section])
         return None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
+
 from core.model import ConflictRecord, SkippedFile
 from gui.models.formatting import size, when
 from gui.models.table_model import Column, KeyedTableModel
+from gui.translations import QT_TRANSLATE_NOOP
 
 REASONS = {
     "too_large": "too large",
@@ -16,26 +19,41 @@ REASONS = {
 }
 
 CONFLICT_COLUMNS: list[Column[ConflictRecord]] = [
-    Column("Path", lambda c: c.path),
-    Column("Branch", lambda c: c.branch),
-    Column("Since", lambda c: when(c.since), sort_key=lambda c: c.since.isoformat()),
+    Column(QT_TRANSLATE_NOOP("Columns", "Path"), lambda c: c.path),
+    Column(QT_TRANSLATE_NOOP("Columns", "Branch"), lambda c: c.branch),
+    Column(
+        QT_TRANSLATE_NOOP("Columns", "Since"), lambda c: when(c.since), sort_key=lambda c: c.since.isoformat()
+    ),
 ]
 
 SKIPPED_COLUMNS: list[Column[SkippedFile]] = [
-    Column("Path", lambda s: s.path),
+    Column(QT_TRANSLATE_NOOP("Columns", "Path"), lambda s: s.path),
     Column(
-        "Reason",
+        QT_TRANSLATE_NOOP("Columns", "Reason"),
         lambda s: REASONS.get(s.reason, s.reason),
         tooltip=lambda s: f"{s.failures} failure(s) since {when(s.first_seen)}",
     ),
-    Column("Size", lambda s: size(s.size), sort_key=lambda s: s.size, align_right=True),
-    Column("When", lambda s: when(s.last_seen), sort_key=lambda s: s.last_seen.isoformat()),
+    Column(
+        QT_TRANSLATE_NOOP("Columns", "Size"),
+        lambda s: size(s.size),
+        sort_key=lambda s: s.size,
+        align_right=True,
+    ),
+    Column(
+        QT_TRANSLATE_NOOP("Columns", "When"),
+        lambda s: when(s.last_seen),
+        sort_key=lambda s: s.last_seen.isoformat(),
+    ),
 ]
 
 
 def conflict_model() -> KeyedTableModel[ConflictRecord]:
-    return KeyedTableModel(CONFLICT_COLUMNS, key=lambda c: (c.branch, c.path))
+    return KeyedTableModel(CONFLICT_COLUMNS, key=lambda c: (c.branch, c.path), header_text=_column_header)
 
 
 def skipped_model() -> KeyedTableModel[SkippedFile]:
-    return KeyedTableModel(SKIPPED_COLUMNS, key=lambda s: s.path)
+    return KeyedTableModel(SKIPPED_COLUMNS, key=lambda s: s.path, header_text=_column_header)
+
+
+def _column_header(header: str) -> str:
+    return QCoreApplication.translate("Columns", header)

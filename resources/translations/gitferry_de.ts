@@ -92,6 +92,69 @@
         </message>
     </context>
     <context>
+        <name>Columns</name>
+        <message>
+            <source>Activity</source>
+            <translation>Aktivität</translation>
+        </message>
+        <message>
+            <source>Ahead</source>
+            <translation>Voraus</translation>
+        </message>
+        <message>
+            <source>Behind</source>
+            <translation>Zurück</translation>
+        </message>
+        <message>
+            <source>Branch</source>
+            <translation>Branch</translation>
+        </message>
+        <message>
+            <source>Last fetched</source>
+            <translation>Zuletzt abgerufen</translation>
+        </message>
+        <message>
+            <source>Last sync</source>
+            <translation>Letzter Abgleich</translation>
+        </message>
+        <message>
+            <source>Path</source>
+            <translation>Pfad</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Grund</translation>
+        </message>
+        <message>
+            <source>Repository</source>
+            <translation>Repository</translation>
+        </message>
+        <message>
+            <source>Result</source>
+            <translation>Ergebnis</translation>
+        </message>
+        <message>
+            <source>Since</source>
+            <translation>Seit</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Größe</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>Zustand</translation>
+        </message>
+        <message>
+            <source>Upstream</source>
+            <translation>Upstream</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>Wann</translation>
+        </message>
+    </context>
+    <context>
         <name>ConflictFlow</name>
         <message>
             <source>%1 is back at %2; the undone head is kept as a backup ref.</source>
@@ -287,6 +350,14 @@
     <context>
         <name>CredentialsPanel</name>
         <message>
+            <source>Credential: {source}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No remote signs in: git:// and paths need nothing.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Secret for %1</source>
             <translation type="unfinished" />
         </message>
@@ -423,6 +494,57 @@
         <message>
             <source>pushed %1</source>
             <translation>%1 gepusht</translation>
+        </message>
+    </context>
+    <context>
+        <name>FirstRunPanel</name>
+        <message>
+            <source>&lt;h2&gt;Nothing is synced yet&lt;/h2&gt;</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>A folder of files that is not a repository yet: Gitferry makes it one, commits its files and pushes them to an empty remote you name.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>A folder that already holds a git repository (it has a .git inside).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add a folder that is a git repository</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add a folder…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Clone a repository from a URL</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Clone from URL…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Copy a remote repository into a new folder and keep it in sync.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Get started</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Gitferry keeps git repositories in sync in the background. Start with one:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Start syncing a folder that is not a repository yet</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Start syncing a folder…</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -595,6 +717,10 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Fingerprint sent now:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Fingerprint:</source>
             <translation type="unfinished" />
         </message>
@@ -742,29 +868,33 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Sign-ins: HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>the last sync could not sign in</source>
             <translation type="unfinished" />
         </message>
     </context>
     <context>
         <name>Standing</name>
-        <message numerus="yes">
-            <source>%1 %n ahead</source>
-            <translation>
-                <numerusform>%1 %n voraus</numerusform>
-                <numerusform>%1 %n voraus</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1 %n behind</source>
-            <translation>
-                <numerusform>%1 %n zurück</numerusform>
-                <numerusform>%1 %n zurück</numerusform>
-            </translation>
-        </message>
         <message>
-            <source>%1 diverged: %2 ahead, %3 behind</source>
-            <translation>%1 auseinandergelaufen: %2 voraus, %3 zurück</translation>
+            <source>%1: %2 ahead, %3 behind</source>
+            <translation>%1: %2 voraus, %3 zurück</translation>
+        </message>
+        <message numerus="yes">
+            <source>%1: %n ahead</source>
+            <translation>
+                <numerusform>%1: %n voraus</numerusform>
+                <numerusform>%1: %n voraus</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%1: %n behind</source>
+            <translation>
+                <numerusform>%1: %n zurück</numerusform>
+                <numerusform>%1: %n zurück</numerusform>
+            </translation>
         </message>
         <message numerus="yes">
             <source>%1: %n commit(s) on no remote</source>
@@ -874,10 +1004,6 @@
             <translation>Offline</translation>
         </message>
         <message>
-            <source>Offline: no remote answers</source>
-            <translation>Offline: kein Remote antwortet</translation>
-        </message>
-        <message>
             <source>Paused</source>
             <translation>Pausiert</translation>
         </message>
@@ -915,6 +1041,69 @@
         </message>
     </context>
     <context>
+        <name>StartSyncingDialog</name>
+        <message>
+            <source>Browse…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Choose the folder to sync</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Committing the files and pushing them…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Folder to sync</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Folder:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Gitferry makes the folder a git repository, commits its files as they are and pushes them to the remote, which must be empty (a new repository on your server). The files themselves are not changed.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Nothing was changed: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Problem with the URL</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Problem with the folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Progress</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remote URL:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Start syncing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Start syncing a folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>URL of the empty remote repository</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>StatusWindow</name>
         <message>
             <source> — paused</source>
@@ -942,6 +1131,10 @@
         <message>
             <source>&amp;Sync now</source>
             <translation>Jetzt &amp;synchronisieren</translation>
+        </message>
+        <message>
+            <source>1 branch not published</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Actions</source>
@@ -988,6 +1181,10 @@
             <translation>Verlauf</translation>
         </message>
         <message>
+            <source>Last publish</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Manual sync: fetched in the background, synced when you ask</source>
             <translation type="unfinished" />
         </message>
@@ -998,6 +1195,22 @@
         <message>
             <source>Open folder</source>
             <translation>Ordner öffnen</translation>
+        </message>
+        <message>
+            <source>Publish branch</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Publish the selected branch</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Publishing {branch}…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Push the selected branch where git push would, and set its upstream (Ctrl+Shift+P)</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Repositories</source>
@@ -1038,6 +1251,10 @@
         <message>
             <source>Try the selected files (or all of them) again on the next sync</source>
             <translation>Die gewählten Dateien (oder alle) bei der nächsten Synchronisierung erneut versuchen</translation>
+        </message>
+        <message>
+            <source>{n} branches not published</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
