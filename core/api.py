@@ -152,6 +152,7 @@ CloneProgress = Callable[[str, TransferProgress], None]
 AsyncSignInPrompt = Callable[[SignInRequest], Coroutine[Any, Any, HttpAuth | None]]
 Q = TypeVar("Q")
 A = TypeVar("A")
+_WITHDRAWN_TURN = 0.1  # seconds between looks at a question's `withdrawn` while it waits
 AsyncSshPrompt = Callable[[SshQuestion], Coroutine[Any, Any, str | None]]
 
 
@@ -468,19 +469,25 @@ class Api:
 
     def _blocking(self, ask: Callable[[Q], Coroutine[Any, Any, A | None]]) -> Callable[[Q], A | None]:
         """`ask` made callable from a transfer's thread: run on this loop, one question at
-        a time; a question still open when the app closes is cancelled (answer None)."""
+        a time; a question still open when the app closes, or withdrawn by its transfer
+        (its `withdrawn` event, set by a Cancel), is cancelled (answer None)."""
         loop = asyncio.get_running_loop()
 
         def blocking(question: Q) -> A | None:  # a transfer's thread
+            withdrawn: threading.Event | None = getattr(question, "withdrawn", None)
             with self._one_question:
-                if self._closing:
+                if self._closing or (withdrawn is not None and withdrawn.is_set()):
                     return None
                 prompt = asyncio.run_coroutine_threadsafe(ask(question), loop)
                 self._prompts.add(prompt)
                 try:
+                    while withdrawn is not None and not prompt.done():
+                        if withdrawn.wait(_WITHDRAWN_TURN):
+                            prompt.cancel()  # its transfer stopped: the dialog goes
+                            break
                     return prompt.result()
                 except concurrent.futures.CancelledError:
-                    return None  # the app is closing: nobody answers
+                    return None  # the app is closing, or the question was withdrawn
                 finally:
                     self._prompts.discard(prompt)
 

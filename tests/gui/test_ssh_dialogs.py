@@ -205,3 +205,21 @@ def test_the_settings_name_an_ssh_remotes_key_and_test_connection_asks_as_a_sync
 
     run(scenario(), TIMEOUT * 2)
     assert [type(question) for question in asked] == [PassphraseQuestion]
+
+
+def test_cancelling_the_sync_withdraws_its_open_question(
+    run: Run, running: Running, tmp_path: Path, qtbot: QtBot, sshd_process: SshServer, sshd_server: Remote
+) -> None:
+    _home, mine = passphrase_home(sshd_process, sshd_server, tmp_path)
+    window = QWidget()
+    qtbot.addWidget(window)
+
+    async def scenario() -> None:
+        syncing, _dialog = await sync_until_asked(running, mine, asked_through(window, []), PassphraseDialog)
+        record = await running.core.store.repo(mine.name)
+        assert running.api.cancel(record.id)
+        await until(lambda: showing(PassphraseDialog) is None)  # the question went with the sync
+        report = await syncing
+        assert str(report.result) == "error" and "cancelled" in report.message, report.message
+
+    run(scenario(), TIMEOUT * 2)

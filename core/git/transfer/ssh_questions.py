@@ -43,6 +43,7 @@ class HostKeyQuestion:
     host: str  # as ssh names it: `github.com`, `[127.0.0.1]:2222`
     key_type: str  # ED25519, ECDSA, RSA...
     fingerprint: str  # SHA256:...
+    withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class PassphraseQuestion:
 
     remote: str
     key_file: str
+    withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,15 @@ class HostKeyChangedNotice:
     key_type: str
     fingerprint: str
     known_hosts: str  # the file with the key ssh expected
+    withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
 
 SshQuestion = HostKeyQuestion | PassphraseQuestion | HostKeyChangedNotice
 SshPrompt = Callable[[SshQuestion], str | None]
 """Asks the user (blocking, from a thread of the transfer's): a host key's answer is the
-fingerprint accepted, a passphrase's the passphrase, a notice's nothing; None: declined."""
+fingerprint accepted, a passphrase's the passphrase, a notice's nothing; None: declined.
+A question's `withdrawn` is set when its transfer stopped (a Cancel): nobody waits for
+the answer any more."""
 
 _HOST_KEY = re.compile(
     r"The authenticity of host '(?P<host>[^' ]+)(?: \([^)]*\))?' can't be established\.\s*"
@@ -222,8 +227,14 @@ class SshAsking:
     def _ask(self, question: SshQuestion) -> str | None:
         if self.prompt is None:
             return None
-        with self.stop.paused() if self.stop is not None else contextlib.nullcontext():
+        if self.stop is None:
             return self.prompt(question)
+        withdraw = self.stop.register(question.withdrawn.set)  # a Cancel withdraws the question
+        try:
+            with self.stop.paused():
+                return self.prompt(question)
+        finally:
+            withdraw()
 
     @contextlib.contextmanager
     def _waiting_for_answer(self) -> Iterator[None]:
