@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core.model import BranchStatus, SubmoduleStatus
+from core.model import BranchStatus, RepoState, SubmoduleStatus
 from core.results import ResultKind
 
 T = TypeVar("T")
@@ -97,9 +97,16 @@ def insert_run(conn: sqlite3.Connection, repo_id: int, kind: str, now: datetime)
     return int(cursor.lastrowid or 0)
 
 
+# States only a running app or daemon holds a repository in, and lets go of itself: a sync
+# run by another process (the CLI beside the daemon) must neither replace nor end them.
+_HELD_BY_ENGINE = f"('{RepoState.PAUSED}', '{RepoState.TRIPPED}')"
+
+
 def start_run(conn: sqlite3.Connection, run_id: int, repo_id: int, repo_state: str, now: datetime) -> None:
     conn.execute("UPDATE sync_runs SET state = 'running', started_at = ? WHERE id = ?", (stored(now), run_id))
-    conn.execute("UPDATE repos SET state = ? WHERE id = ?", (repo_state, repo_id))
+    conn.execute(
+        f"UPDATE repos SET state = ? WHERE id = ? AND state NOT IN {_HELD_BY_ENGINE}", (repo_state, repo_id)
+    )
 
 
 def set_repo_state(conn: sqlite3.Connection, repo_id: int, state: str) -> None:
@@ -135,7 +142,8 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
     if result == ResultKind.BUSY:
         return  # another sync owns the repository: its state and result stand
     conn.execute(
-        "UPDATE repos SET state = 'idle', last_sync = ?, last_result = ?, last_message = ? WHERE id = ?",
+        f"UPDATE repos SET state = CASE WHEN state IN {_HELD_BY_ENGINE} THEN state ELSE 'idle' END,"
+        " last_sync = ?, last_result = ?, last_message = ? WHERE id = ?",
         (stored(now), result, message, repo_id),
     )
 

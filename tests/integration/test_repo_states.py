@@ -8,6 +8,8 @@ real time); its fetches are real, against a `git daemon` remote.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from tests.gitcli import git
 from tests.integration.clones import Clones
 from tests.servers import Remote
 
+ROOT = Path(__file__).resolve().parents[2]
 DEADLOCK_CAP = 60.0  # seconds: only a daemon that never gets there takes this long
 
 
@@ -165,6 +168,74 @@ def test_pausing_holds_every_repository_paused_and_one_added_later_too(world: Cl
                     await asyncio.sleep(0.02)
             running.daemon.resume()
             assert engine.state(record.id) is RepoState.IDLE
+        finally:
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())
+
+
+def cli_sync_in_another_process(name: str) -> subprocess.CompletedProcess[str]:
+    """`gitferry sync NAME` as its own process, beside the daemon of this one."""
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "sync", name],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=DEADLOCK_CAP,
+        check=False,
+    )
+
+
+async def settled(core: Core, name: str, state: str) -> None:
+    async with asyncio.timeout(DEADLOCK_CAP):
+        while await stored_state(core, name) != state:  # noqa: ASYNC110 (a store read)
+            await asyncio.sleep(0.02)
+
+
+def test_a_cli_sync_in_another_process_keeps_the_paused_state_the_daemon_holds(world: Clones) -> None:
+    world.commit(world.theirs, "b.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+
+    async def scenario() -> None:
+        core = await Core.open()
+        running = await Running(core, FakeClock()).started()
+        engine = running.daemon.engine
+        assert engine is not None
+        try:
+            running.daemon.pause()
+            await settled(core, "mine", "paused")
+            done = await asyncio.to_thread(cli_sync_in_another_process, "mine")
+            assert done.returncode == 0, done.stderr
+            record = await core.store.repo("mine")
+            assert record.state == "paused" and record.last_result == "ok", record  # the run is recorded
+            assert engine.state(record.id) is RepoState.PAUSED
+        finally:
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())
+    assert git("rev-parse", "main", cwd=world.mine) == git("rev-parse", "main", cwd=world.theirs)
+
+
+def test_a_cli_sync_in_another_process_keeps_the_tripped_state_the_daemon_holds(
+    git_daemon: Remote, world: Clones
+) -> None:
+    git("remote", "set-url", "origin", git_daemon.url("no-such-repository"), cwd=world.mine)
+
+    async def scenario() -> None:
+        core = await Core.open()
+        clock = FakeClock()
+        running = await Running(core, clock).started()
+        try:
+            mine = await core.store.repo("mine")
+            assert running.daemon.engine is not None
+            await advance_until(clock, lambda: running.daemon.engine.state(mine.id) is RepoState.TRIPPED)
+            await settled(core, "mine", "tripped")
+            done = await asyncio.to_thread(cli_sync_in_another_process, "mine")
+            assert done.returncode != 0 and "no-such-repository" in done.stdout + done.stderr, done
+            record = await core.store.repo("mine")
+            assert record.state == "tripped" and record.last_result == "error", record
         finally:
             await running.stop()
             await core.close()
