@@ -351,11 +351,11 @@
         <name>CredentialsPanel</name>
         <message>
             <source>Credential: {source}</source>
-            <translation type="unfinished" />
+            <translation>Anmeldedaten: {source}</translation>
         </message>
         <message>
             <source>No remote signs in: git:// and paths need nothing.</source>
-            <translation type="unfinished" />
+            <translation>Kein Remote meldet sich an: git:// und Pfade brauchen nichts.</translation>
         </message>
         <message>
             <source>Secret for %1</source>
@@ -494,6 +494,13 @@
         <message>
             <source>pushed %1</source>
             <translation>%1 gepusht</translation>
+        </message>
+    </context>
+    <context>
+        <name>DesktopNotifications</name>
+        <message>
+            <source>Show</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -710,58 +717,58 @@
         <name>HostKeyDialog</name>
         <message>
             <source>&lt;b&gt;WARNING: the host key of {host} has changed.&lt;/b&gt;&lt;br&gt;Someone may be intercepting the connection to {remote}, or the server was reinstalled. Gitferry refused to connect and accepts nothing here: ask the server's owner, then fix the entry in {file}.</source>
-            <translation type="unfinished" />
+            <translation>&lt;b&gt;WARNUNG: Der Host-Schlüssel von {host} hat sich geändert.&lt;/b&gt;&lt;br&gt;Jemand könnte die Verbindung zu {remote} abfangen, oder der Server wurde neu installiert. Gitferry hat die Verbindung abgelehnt und nimmt hier nichts an: Fragen Sie den Betreiber des Servers und korrigieren Sie dann den Eintrag in {file}.</translation>
         </message>
         <message>
             <source>Accept and connect</source>
-            <translation type="unfinished" />
+            <translation>Annehmen und verbinden</translation>
         </message>
         <message>
             <source>Fingerprint sent now:</source>
-            <translation type="unfinished" />
+            <translation>Jetzt gesendeter Fingerabdruck:</translation>
         </message>
         <message>
             <source>Fingerprint:</source>
-            <translation type="unfinished" />
+            <translation>Fingerabdruck:</translation>
         </message>
         <message>
             <source>Host key changed: {host}</source>
-            <translation type="unfinished" />
+            <translation>Host-Schlüssel geändert: {host}</translation>
         </message>
         <message>
             <source>Host:</source>
-            <translation type="unfinished" />
+            <translation>Host:</translation>
         </message>
         <message>
             <source>Key type:</source>
-            <translation type="unfinished" />
+            <translation>Schlüsseltyp:</translation>
         </message>
         <message>
             <source>Unknown host: {host}</source>
-            <translation type="unfinished" />
+            <translation>Unbekannter Host: {host}</translation>
         </message>
         <message>
             <source>ssh has never connected to &lt;b&gt;{host}&lt;/b&gt; (remote {remote}) and cannot tell whether it is the real server. Accept its key only if the fingerprint below is the one the server's owner publishes.</source>
-            <translation type="unfinished" />
+            <translation>ssh war noch nie mit &lt;b&gt;{host}&lt;/b&gt; (Remote {remote}) verbunden und kann nicht erkennen, ob es der echte Server ist. Nehmen Sie seinen Schlüssel nur an, wenn der Fingerabdruck unten der ist, den der Betreiber des Servers veröffentlicht.</translation>
         </message>
     </context>
     <context>
         <name>PassphraseDialog</name>
         <message>
             <source>&amp;Passphrase:</source>
-            <translation type="unfinished" />
+            <translation>&amp;Passphrase:</translation>
         </message>
         <message>
             <source>Kept in memory until Gitferry quits, for this key only; never saved.</source>
-            <translation type="unfinished" />
+            <translation>Nur für diesen Schlüssel im Speicher gehalten, bis Gitferry beendet wird; nie gespeichert.</translation>
         </message>
         <message>
             <source>Key passphrase for {remote}</source>
-            <translation type="unfinished" />
+            <translation>Schlüssel-Passphrase für {remote}</translation>
         </message>
         <message>
             <source>ssh needs the passphrase of the key &lt;b&gt;{file}&lt;/b&gt;.</source>
-            <translation type="unfinished" />
+            <translation>ssh braucht die Passphrase des Schlüssels &lt;b&gt;{file}&lt;/b&gt;.</translation>
         </message>
     </context>
     <context>
@@ -869,7 +876,7 @@
         </message>
         <message>
             <source>Sign-ins: HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys</source>
-            <translation type="unfinished" />
+            <translation>Anmeldungen: HTTP(S)-Geheimnisse liegen im Schlüsselbund des Systems, ssh nutzt Ihren Agent und Ihre Schlüssel</translation>
         </message>
         <message>
             <source>the last sync could not sign in</source>
