@@ -255,6 +255,11 @@ class AutoSync:
         await asyncio.gather(*started, return_exceptions=True)
         return len(started)
 
+    def waiting(self, repo_id: int) -> frozenset[str]:
+        """The changed paths waiting for the repository's next sync."""
+        repo = self._repos.get(repo_id)
+        return frozenset(repo.hot) if repo is not None else frozenset()
+
     def due(self, repo_id: int) -> float | None:
         """When (monotonic) the repository's next sync is due, None when nothing waits."""
         return self._due(self._repos[repo_id], self._clock.monotonic())

@@ -1,7 +1,9 @@
 """Where auto mode's changes come from: the file watcher, or a stat scan where none can run.
 
 Each auto-mode repository's tree is watched (`core.platform.tree_watch`: watchdog);
-its events are handed to `AutoSync.changed` on the loop. A tree that cannot be
+its events, less the paths git ignores and the index does not track
+(`core.git.worktree.pending.IgnoredPaths`, on the watcher's thread), are handed to
+`AutoSync.changed` on the loop. A tree that cannot be
 watched (the inotify limits reached, a network file system) is scanned instead every
 `scan_every` seconds (longer when a round takes more than 2% of that: 50 trees of
 2,000 files take 2.4 s a round, so every 2 minutes; `bench.auto_watch`): the stat
@@ -20,7 +22,7 @@ import time
 from functools import partial
 
 from core.engine.auto_sync import AutoSync
-from core.git.worktree.pending import Fingerprint, changed_between, pending_changes
+from core.git.worktree.pending import Fingerprint, IgnoredPaths, changed_between, pending_changes
 from core.offload import Offload
 from core.platform.tree_watch import CannotWatch, TreeWatch
 
@@ -45,6 +47,7 @@ class AutoWatch:
         self._scan_every = scan_every
         self._paths: dict[int, str] = {}
         self._scanned: dict[int, dict[str, Fingerprint]] = {}  # fallback trees: their last look
+        self._ignored: dict[int, IgnoredPaths] = {}  # watched trees: what git ignores there
         self.fallbacks: dict[int, str] = {}  # repository -> why it is scanned, not watched
         self._told = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -55,6 +58,10 @@ class AutoWatch:
         if repo_id in self._paths:
             return
         self._paths[repo_id] = path
+        try:
+            self._ignored[repo_id] = await self._offload.io(IgnoredPaths, path)
+        except Exception as exc:  # not a repository now: every change counts
+            log.debug("ignore rules of %s not read: %s", path, exc)
         try:
             # Setting up inotify walks every directory: off the loop.
             await self._offload.io(self._trees.watch, path, partial(self._from_thread, repo_id))
@@ -67,6 +74,9 @@ class AutoWatch:
         path = self._paths.pop(repo_id, None)
         self._scanned.pop(repo_id, None)
         self.fallbacks.pop(repo_id, None)
+        ignored = self._ignored.pop(repo_id, None)
+        if ignored is not None:
+            ignored.close()
         if path is not None:
             await self._offload.io(self._trees.unwatch, path)
 
@@ -75,6 +85,9 @@ class AutoWatch:
 
     def close(self) -> None:
         self._trees.stop()
+        for rules in self._ignored.values():
+            rules.close()
+        self._ignored.clear()
         self._paths.clear()
         self._scanned.clear()
 
@@ -87,9 +100,21 @@ class AutoWatch:
             log.info("%s; scanning it instead", why)
 
     def _from_thread(self, repo_id: int, paths: list[str]) -> None:
+        """On the watcher's thread: what git ignores is dropped here, the rest goes to the loop."""
+        paths = self._not_ignored(repo_id, paths)
         loop = self._loop
-        if loop is not None and not loop.is_closed():
+        if paths and loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._auto.changed, repo_id, paths)
+
+    def _not_ignored(self, repo_id: int, paths: list[str]) -> list[str]:
+        rules = self._ignored.get(repo_id)
+        if rules is None:
+            return paths
+        try:
+            return [path for path in paths if not rules.ignored(path)]
+        except Exception as exc:  # the tree moved under it: let the sync's own look decide
+            log.debug("ignore rules not applied: %s", exc)
+            return paths
 
     async def run(self) -> None:
         """The fallback scan's rounds (idle while every tree is watched), at most

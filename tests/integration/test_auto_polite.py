@@ -132,3 +132,41 @@ async def test_a_tree_that_cannot_be_watched_is_scanned_and_said_once(
         watch.close()
     finally:
         await core.close()
+
+
+async def test_the_watcher_leaves_out_what_git_ignores_but_not_what_it_tracks(tmp_path: Path) -> None:
+    """Ignored files (a build folder, `*.log`) wake nothing; a tracked file matching an
+    ignore pattern and new files do; a new `.gitignore` rule applies at once."""
+    tree = tmp_path / "notes"
+    git("init", "-q", "-b", "main", str(tree))
+    (tree / ".gitignore").write_text("build/\n*.log\n")
+    (tree / "keep.log").write_text("tracked although *.log is ignored\n")
+    git("add", ".gitignore", cwd=tree)
+    git("add", "-f", "keep.log", cwd=tree)
+    git("commit", "-q", "-m", "start", cwd=tree)
+    core = await Core.open()
+    try:
+
+        async def run_sync(_repo_id: int, _unsettled: frozenset[str], _quiet: float) -> SyncReport:
+            return SyncReport("x", ResultKind.OK, "")
+
+        auto = AutoSync(FakeClock(), run_sync)
+        auto.add(1)
+        watch = AutoWatch(core.offload, auto)
+        await watch.watch(1, str(tree))
+        (tree / "build").mkdir()
+        (tree / "build" / "out.o").write_bytes(b"\0" * 64)
+        (tree / "debug.log").write_text("noise\n")
+        (tree / "keep.log").write_text("changed\n")
+        (tree / "todo.md").write_text("new\n")
+        await eventually(lambda: {"keep.log", "todo.md"} <= auto.waiting(1), "the real changes seen")
+        assert not {p for p in auto.waiting(1) if p.startswith("build") or p == "debug.log"}
+        with (tree / ".gitignore").open("a") as rules:
+            rules.write("scratch.md\n")
+        (tree / "scratch.md").write_text("ignored from now on\n")
+        (tree / "last.md").write_text("seen\n")
+        await eventually(lambda: "last.md" in auto.waiting(1), "the change after the new rule seen")
+        assert "scratch.md" not in auto.waiting(1) and ".gitignore" in auto.waiting(1)
+        watch.close()
+    finally:
+        await core.close()
