@@ -48,6 +48,14 @@ class _Typed:
         return self.lines.pop(0) if self.lines else ""
 
 
+def unpublished_branches(repo: Path) -> dict[str, int]:
+    """Local branches holding commits no remote-tracking ref has, and how many (git's count:
+    `git rev-list --count <branch> --not --remotes`): what a sync names as `unpublished`."""
+    names = git("for-each-ref", "--format=%(refname:short)", "refs/heads/", cwd=repo).split()
+    counts = {name: int(git("rev-list", "--count", name, "--not", "--remotes", cwd=repo)) for name in names}
+    return {name: n for name, n in counts.items() if n}
+
+
 def all_commits(repo: Path) -> set[str]:
     """Every commit reachable from any ref (branches, tracking refs, backups) or HEAD."""
     return set(git("rev-list", "--all", cwd=repo).split())

@@ -20,7 +20,7 @@ from core.engine.sync import SyncOptions, sync_repository
 from core.git.locks.sync_lock import acquire_sync_lock
 from core.results import ResultKind
 from tests.gitcli import fsck, git
-from tests.integration.clones import Clones, porcelain, run
+from tests.integration.clones import Clones, porcelain, run, unpublished_branches
 
 
 def topic_in_a_linked_worktree(world: Clones) -> Path:
@@ -181,7 +181,10 @@ def test_an_unfinished_merge_in_a_linked_worktree_stops_only_that_worktree(world
     _code, report = world.sync(linked)
     assert report["result"] == "dirty" and "topic: a merge is in progress (MERGE_HEAD)" in report["message"]
     code, report = world.sync(world.mine)
-    assert code == 0 and report["fast_forwarded"] == ["main"], report
+    assert report["fast_forwarded"] == ["main"], report
+    # `side`, merged only by the unfinished merge, is on no remote: named, exit 1.
+    assert unpublished_branches(world.mine) == {"side": 1} == report["unpublished"], report
+    assert code == 1 and report["result"] == "unpublished", report
     git("merge", "--abort", cwd=linked)
 
 
