@@ -77,6 +77,10 @@ async def push(
         report.objects_sent += result.objects_sent
         report.lfs_uploaded += result.lfs.uploaded
         report.add_time("push", sum(result.timings_ms.values()))
+        for tag, reason in sorted(result.tags_rejected.items()):
+            note = f"tag {tag} not pushed to {remote}: {reason}"
+            if note not in report.notes:
+                report.notes.append(note)
         if result.rejected:
             outcome.rejected.update(result.rejected)
             outcome.remotes.add(remote)

@@ -5,6 +5,7 @@ and `git push --follow-tags`, side by side, are the referees."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -183,4 +184,72 @@ def test_sync_keeps_a_moved_tag_and_says_so(
     assert code == 0 and report["pushed"] == ["main"], report
     remote_tags = git("--git-dir", str(world.bare), "tag", "-l")
     assert "v2.0" in remote_tags.split() and "light" not in remote_tags.split()
+    world.check()
+
+
+def test_a_moved_tag_is_named_once_for_each_value_the_remote_moves_it_to(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    git("tag", "-a", "-m", "one", "v1.0", cwd=world.theirs)
+    git("push", "-q", "origin", "v1.0", cwd=world.theirs)
+    world.sync(world.mine)
+    before = git("rev-parse", "v1.0", cwd=world.mine)
+
+    def theirs_moves_it(content: str) -> str:
+        world.commit(world.theirs, "b.txt", content)
+        git("tag", "-f", "-a", "-m", content, "v1.0", cwd=world.theirs)
+        git("push", "-q", "--force", "origin", "main", "v1.0", cwd=world.theirs)
+        return git("rev-parse", "v1.0", cwd=world.theirs)
+
+    def moved_notes() -> list[str]:
+        _code, report = world.sync(world.mine)
+        return [note for note in report["notes"] if "v1.0" in note]
+
+    first = theirs_moves_it("two\n")
+    assert moved_notes() == [
+        f"tag v1.0 moved on the remote (to {first[:7]}): the local one is kept, as git fetch keeps it"
+        " without --force"
+    ]
+    assert moved_notes() == []  # said once: not again while the remote keeps it there
+    world.commit(world.theirs, "c.txt", "three\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    assert moved_notes() == []
+    second = theirs_moves_it("four\n")
+    notes = moved_notes()
+    assert len(notes) == 1 and f"(to {second[:7]})" in notes[0], notes  # a new value: said again
+    assert moved_notes() == []
+    assert git("rev-parse", "v1.0", cwd=world.mine) == before  # never moved, as git fetch keeps it
+    world.check()
+
+
+def test_tags_the_remote_rejects_on_push_are_in_the_sync_report(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server hook declines tags: the branch goes, each refused tag is one line of the
+    report, as `git push --follow-tags` lists it `[remote rejected]`."""
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    hook = world.bare / "hooks" / "update"
+    hook.write_text('#!/bin/sh\ncase "$1" in refs/tags/*) echo "no tags here" >&2; exit 1;; esac\nexit 0\n')
+    hook.chmod(0o755)
+    git("config", "push.followTags", "true", cwd=world.mine)
+    world.commit(world.mine, "c.txt", "three\n")
+    git("tag", "-a", "-m", "mine", "v2.0", cwd=world.mine)
+    git("tag", "-a", "-m", "mine too", "v2.1", cwd=world.mine)
+    referee = subprocess.run(
+        ["git", "push", "--follow-tags", "--dry-run", "--porcelain", "origin", "main"],
+        cwd=world.mine, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "refs/tags/v2.0" in referee.stdout and "refs/tags/v2.1" in referee.stdout, referee
+
+    code, report = world.sync(world.mine)
+
+    assert code == 0 and report["pushed"] == ["main"], report  # the branch went: the tags are notes
+    assert world.remote_head() == world.head(world.mine, "main")
+    rejected = [note for note in report["notes"] if note.startswith("tag v2.")]
+    assert len(rejected) == 2, report
+    assert rejected[0].startswith("tag v2.0 not pushed to origin: ") and "hook declined" in rejected[0]
+    assert rejected[1].startswith("tag v2.1 not pushed to origin: ")
+    assert all("\n" not in note for note in rejected) and rejected[0] in report["message"]
+    assert git("--git-dir", str(world.bare), "tag", "-l") == ""
     world.check()

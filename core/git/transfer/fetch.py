@@ -135,7 +135,7 @@ def fetch_remote(
     if url is None:
         url = parse_remote_url(remote_rewrite(repo, remote).effective, base=_work_dir(repo))
     plan = FetchPlan(repo, remote, tracked, held)
-    tag_plan = TagPlan(repo, tags if tags is not None else TagMode.of(config, remote))
+    tag_plan = TagPlan(repo, tags if tags is not None else TagMode.of(config, remote), remote)
     with watched_connection(
         remote,
         url,
@@ -328,6 +328,9 @@ class _FetchSession:
         listed = {name: sha for name, sha in (result.refs or {}).items() if sha is not None}
         tags = self._tags.updates(split_tags(listed)[0], self._store)
         _write_tags(self._repo, self._remote, tags.created)
+        tag_notes = tags.notes(self._tags.said)
+        if self._tags.mode is not TagMode.NONE:
+            self._tags.remember(tags.kept)
         default_tracking = plan.refspecs.tracking_ref(default_ref) if default_ref else None
         head_was = _follow_remote_head(self._repo, self._remote, pruned, default_tracking)
         self._clock.mark("refs")
@@ -342,7 +345,7 @@ class _FetchSession:
             timings_ms=dict(self._clock.ms),
             pruned=pruned,
             head_was=head_was,
-            notes=self._notes(tags.notes()),
+            notes=self._notes(tag_notes),
             tags=tags.created,
         )
 

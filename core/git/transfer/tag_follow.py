@@ -8,11 +8,15 @@ A tag whose annotated object the server sent along (`include-tag`) or that names
 an object already here is created; one whose peeled target (the `^{}` line of the
 advertisement) is already local is asked for. A tag that exists locally is never
 moved: git refuses to "clobber" it without `--force`, and so does this module,
-naming it in one note.
+naming it in one note, once for each value the remote moves it to (those already
+named are kept per remote in `<common dir>/gitferry/kept-tags.json`).
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -23,10 +27,13 @@ from dulwich.objects import ObjectID, Tag
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
+from core.atomic_file import write_atomically
 from core.git.transfer.ref_names import usable_name
 
 TAGS = "refs/tags/"
 PEELED = b"^{}"
+KEPT_FILE = os.path.join("gitferry", "kept-tags.json")
+log = logging.getLogger(__name__)
 
 
 class TagMode(Enum):
@@ -50,23 +57,46 @@ class TagUpdates:
     created: dict[str, bytes]  # tag ref -> object id
     kept: dict[str, bytes]  # local tags the remote moved: tag ref -> the remote's id
 
-    def notes(self) -> list[str]:
+    def notes(self, said: Mapping[str, bytes] | None = None) -> list[str]:
+        """One line per kept tag, but for those `said` already names at the same remote value."""
+        said = said or {}
         return [
             f"tag {name.removeprefix(TAGS)} moved on the remote (to {new[:7].decode()}): "
             "the local one is kept, as git fetch keeps it without --force"
             for name, new in sorted(self.kept.items())
+            if said.get(name) != new
         ]
 
 
 class TagPlan:
     """The remote's tags against the local ones, for one fetch."""
 
-    def __init__(self, repo: Repo, mode: TagMode) -> None:
+    def __init__(self, repo: Repo, mode: TagMode, remote: str = "") -> None:
         self.mode = mode
         self.local = {
             TAGS + key.decode("utf-8", "replace"): value
             for key, value in repo.refs.as_dict(Ref(TAGS.rstrip("/").encode())).items()
         }
+        self._remote = remote
+        self._kept_path = os.path.join(repo.commondir(), KEPT_FILE)
+        self._all_said = _read_kept(self._kept_path)
+        self.said = {name: sha.encode() for name, sha in self._all_said.get(remote, {}).items()}
+
+    def remember(self, kept: Mapping[str, bytes]) -> None:
+        """Record `kept` as this remote's moved tags already named (a tag no longer moved
+        is forgotten: moved again, it is named again). A failed write only repeats a note."""
+        now = {name: sha.decode() for name, sha in sorted(kept.items())}
+        if now == self._all_said.get(self._remote, {}):
+            return
+        if now:
+            self._all_said[self._remote] = now
+        else:
+            self._all_said.pop(self._remote, None)
+        try:
+            os.makedirs(os.path.dirname(self._kept_path), exist_ok=True)
+            write_atomically(self._kept_path, json.dumps(self._all_said, sort_keys=True).encode())
+        except OSError as exc:
+            log.warning("could not record the moved tags already named: %s", exc)
 
     def wants(
         self, tags: Mapping[str, bytes], peeled: Mapping[str, bytes], store: BaseObjectStore
@@ -114,6 +144,22 @@ def split_tags(
             continue
         (peeled if is_peeled else tags)[name] = value
     return tags, peeled
+
+
+def _read_kept(path: str) -> dict[str, dict[str, str]]:
+    """remote -> tag ref -> hex id, from the file `remember` writes; empty when unreadable."""
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(remote): {str(n): str(v) for n, v in tags.items() if isinstance(v, str)}
+        for remote, tags in data.items()
+        if isinstance(tags, dict)
+    }
 
 
 def _peels_to_local(store: BaseObjectStore, sha: bytes) -> bool:
