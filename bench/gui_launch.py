@@ -43,7 +43,12 @@ class Launcher:
         self.aborted = 0  # painted, then died at exit (see `bool_dealloc` in bench/gui_lag.py)
 
     def env(self, paint_file: Path) -> dict[str, str]:
-        return {**os.environ, "GITFERRY_HOME": str(self.home), PAINT_FILE: str(paint_file)}
+        """The app's environment: bytecode cached, as an installed package has its `.pyc`
+        files (a `PYTHONDONTWRITEBYTECODE` inherited from a shell compiled every module
+        on every launch; the warm-up launch writes them)."""
+        env = {**os.environ, "GITFERRY_HOME": str(self.home), PAINT_FILE: str(paint_file)}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        return env
 
     def first_paint(self) -> float:
         with tempfile.TemporaryDirectory(prefix="gitferry-paint-") as tmp:
@@ -79,10 +84,17 @@ def python_alone(code: str) -> Callable[[], float]:
     interpreter's own teardown, which the app's first paint does not wait for either)."""
     script = f"{code}\nimport time\nprint(repr(time.time()))"
 
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
     def run() -> float:
         started = time.time()
         done = subprocess.run(
-            [str(PYTHON), "-c", script], cwd=ROOT, capture_output=True, check=True, timeout=LAUNCH_TIMEOUT
+            [str(PYTHON), "-c", script],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            check=True,
+            timeout=LAUNCH_TIMEOUT,
         ).stdout
         return float(done) - started
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 LOG_FILE_NAME = "gitferry.log"
@@ -31,6 +30,8 @@ def log_file(home: Path) -> Path:
 def configure_logging(home: Path, verbose: bool, *, errors_only: bool = False) -> None:
     """Append to the rotating log file in `home` (the data directory); `errors_only`
     keeps only errors, and creates the file only when there is one."""
+    from logging.handlers import RotatingFileHandler  # socket, pickle...: not for `--version`
+
     home.mkdir(parents=True, exist_ok=True)
     handler = RotatingFileHandler(
         log_file(home), maxBytes=LOG_BYTES, backupCount=LOG_FILES, delay=errors_only
