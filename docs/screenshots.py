@@ -21,12 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import qasync  # noqa: E402
-from PySide6.QtCore import QPoint  # noqa: E402
+from PySide6.QtCore import QLocale, QPoint  # noqa: E402
 from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from core.api import Api, PhaseProgress  # noqa: E402
 from gui.desktop import Desktop  # noqa: E402
+from gui.translations import install_translations  # noqa: E402
 from tests.gitcli import commit_file, git  # noqa: E402
 from tests.servers import LOOPBACK, CuttingProxy, GitDaemon  # noqa: E402
 
@@ -170,6 +171,7 @@ def in_scratch_home(shoot: Callable[[Path, GitDaemon, QApplication], Coroutine[A
             "[user]\n\tname = Alice\n\temail = alice@example.invalid\n[init]\n\tdefaultBranch = main\n"
         )
         app = QApplication(sys.argv[:1])
+        install_translations(app, QLocale("en_US"))  # as the app does (English plurals: "1 file skipped")
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with GitDaemon(work / "served") as daemon, loop:

@@ -130,15 +130,17 @@ class RepoView:
     def with_record(self, record: RepoRecord) -> RepoView:
         return replace(self, record=record, state=record.state if not self.busy else self.state)
 
-    def standing(self) -> Standing:
-        """Where it stands, true to its branch table (gui/models/standing.py)."""
+    def standing(self, *, settled: bool = False) -> Standing:
+        """Where it stands, true to its branch table (gui/models/standing.py); `settled`:
+        leaving out a sync under way (the Result column, beside the Activity that shows it)."""
+        busy = self.busy and not settled
         return standing(
             self.record,
-            self.state,
+            RepoState.IDLE if self.busy and settled else self.state,
             self.branches,
             conflicts=self.conflicts,
             skipped=self.skipped,
-            activity=self.activity(brief=True) if self.busy else "",
+            activity=self.activity(brief=True) if busy else "",
         )
 
     def needs_attention(self) -> bool:
@@ -150,7 +152,7 @@ class RepoView:
 def _result_colour(view: RepoView) -> QColor | None:
     """Red for a failure, amber for the rest that needs a look, made to read on the table's
     base in the palette in use (a light or a dark theme)."""
-    level = view.standing().level
+    level = view.standing(settled=True).level
     if level not in (Level.ATTENTION, Level.WARNING):
         return None
     hue = FAILED if level is Level.ATTENTION and view.record.last_result == "error" else ATTENTION
@@ -159,7 +161,7 @@ def _result_colour(view: RepoView) -> QColor | None:
 
 def _result_tooltip(view: RepoView) -> str:
     message = view.record.last_message
-    lines = [view.standing().tooltip()]
+    lines = [view.standing(settled=True).tooltip()]
     if message and message != CANCELLED:
         lines.append(message)
     return "\n".join(lines)
@@ -177,8 +179,8 @@ REPO_COLUMNS: list[Column[RepoView]] = [
     ),
     Column(
         QT_TRANSLATE_NOOP("Columns", "Result"),
-        lambda v: v.standing().text,
-        sort_key=lambda v: (-v.standing().level, v.standing().text),
+        lambda v: v.standing(settled=True).text,
+        sort_key=lambda v: (-v.standing(settled=True).level, v.standing(settled=True).text),
         tooltip=_result_tooltip,
         foreground=_result_colour,
     ),

@@ -237,3 +237,12 @@ async def shows_mode(desktop: Desktop, repo_id: int, start: str) -> None:
 
 def states_by_name(desktop: Desktop) -> dict[str, str]:
     return {view.name: view.state for view in desktop.window.repos.rows}
+
+
+def test_sync_all_with_no_repository_says_so_not_0_of_0(run: Run, desktop: Desktop) -> None:
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
+    desktop.tray.sync_all_action.trigger()
+    run(until(lambda: bool(notified)))
+    assert notified == [("Sync all", "No repositories to sync yet: add one in Settings.")]
+    assert desktop.tray.icon.toolTip() == "Gitferry: no repositories yet"
