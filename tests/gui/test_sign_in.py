@@ -83,7 +83,7 @@ def test_a_users_sync_opens_the_sign_in_dialog_and_the_accepted_secret_goes_to_t
         running.api.set_sign_in_prompt(lambda request: ask_to_sign_in(request, window))
         record = await register(running, repo)
         syncing = asyncio.ensure_future(running.api.sync(record.id))
-        await until(lambda: open_sign_in() is not None, TIMEOUT)
+        await until(lambda: open_sign_in() is not None)  # (its second argument is the poll step)
         dialog = open_sign_in()
         assert dialog is not None and dialog.windowTitle() == "Sign in to origin"
         assert any(http_auth_server.url("origin") in label.text() for label in dialog.findChildren(QLabel))
@@ -93,6 +93,29 @@ def test_a_users_sync_opens_the_sign_in_dialog_and_the_accepted_secret_goes_to_t
         report = await syncing
         assert str(report.result) in ("up_to_date", "ok"), report.message
         assert [secret in blob for blob in memory_keyring.secrets.values()] == [True]
+
+    run(scenario(), TIMEOUT * 2)
+
+
+def test_cancelling_the_sync_withdraws_its_sign_in_dialog(
+    run: Run, running: Running, tmp_path: Path, qtbot: QtBot, http_auth_server: HttpRemote
+) -> None:
+    bare, _work = seed(http_auth_server, tmp_path)
+    repo = tmp_path / "mine"
+    git("clone", "-q", str(bare), str(repo))
+    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=repo)
+    window = QWidget()
+    qtbot.addWidget(window)
+
+    async def scenario() -> None:
+        running.api.set_sign_in_prompt(lambda request: ask_to_sign_in(request, window))
+        record = await register(running, repo)
+        syncing = asyncio.ensure_future(running.api.sync(record.id))
+        await until(lambda: open_sign_in() is not None)
+        assert running.api.cancel(record.id)
+        await until(lambda: open_sign_in() is None)  # the question went with the sync
+        report = await syncing
+        assert str(report.result) != "ok", report.message
 
     run(scenario(), TIMEOUT * 2)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -76,6 +77,8 @@ class SignInRequest:
     url: str
     username: str | None
     refused: bool  # a credential was sent and refused
+    # Set when the transfer stopped (a Cancel): nobody waits for the answer any more.
+    withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
 
 SignInPrompt = Callable[[SignInRequest], HttpAuth | None]
@@ -243,8 +246,13 @@ class SignIn:
             return None
         refused = self.current is not None or self._keyring_refused
         username = self._query_for().username or self.url.user
-        with self._users_time():
-            typed = prompt(SignInRequest(self.remote, url_without_secret(self.url.text), username, refused))
+        request = SignInRequest(self.remote, url_without_secret(self.url.text), username, refused)
+        withdraw = self.stop.register(request.withdrawn.set) if self.stop is not None else _nothing
+        try:
+            with self._users_time():
+                typed = prompt(request)
+        finally:
+            withdraw()
         if typed is None or not typed.password:
             self.current = None
             return None
@@ -265,6 +273,10 @@ class SignIn:
                 credential_helper.tell(helper, action, query, auth, self.stop)
             except GitferryError as exc:
                 log.warning("%s: %s", self.remote, exc.message)
+
+
+def _nothing() -> None:
+    pass
 
 
 def used(sign_in: SignIn | None) -> str:
