@@ -57,6 +57,7 @@ Allowed = Callable[[int], bool]
 FAILED = frozenset({ResultKind.OFFLINE, ResultKind.AUTH_FAILED, ResultKind.ERROR, ResultKind.BUSY})
 MAX_HOT_PATHS = 10_000  # past this a round keeps only the newest events' paths
 IDLE_WAKE = 3600.0  # longest sleep with nothing due (a change wakes it at once)
+FINAL_QUIET = 1.0  # at Quit, only files changed within the last second wait (for the next start)
 
 
 class Trigger(enum.StrEnum):
@@ -236,20 +237,27 @@ class AutoSync:
 
     async def final(self, bound: float) -> int:
         """The last sync at Quit: every repository with a change waiting (and allowed)
-        syncs once more, within `bound` seconds (what runs past it is cancelled).
+        syncs once more, within `bound` seconds (what runs past it is cancelled); a
+        change the watcher has not reported yet counts too (`pending` looks at each
+        tree), and only files changed within the last `FINAL_QUIET` seconds wait.
         Returns how many were started."""
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + bound
+        running = [r.running for r in self._repos.values() if r.running is not None]
+        if running:  # begun before the last changes, maybe: they end first, then the last round
+            await asyncio.wait(running, timeout=bound)
         started: list[asyncio.Task[None]] = []
         for repo in self._repos.values():
             if repo.running is not None:
-                started.append(repo.running)
-            elif repo.first_change is not None and self._allowed(repo.repo_id):
+                started.append(repo.running)  # still running past the bound: cancelled below
+            elif (repo.first_change is not None or self._pending is not None) and self._allowed(repo.repo_id):
                 repo.asked.add(Trigger.QUIT)
-                self._start(repo, self._clock.monotonic())
+                self._start(repo, self._clock.monotonic(), final=True)
                 assert repo.running is not None
                 started.append(repo.running)
         if not started:
             return 0
-        _done, late = await asyncio.wait(started, timeout=bound)
+        _done, late = await asyncio.wait(started, timeout=max(0.0, ends - loop.time()))
         for task in late:
             task.cancel()
         await asyncio.gather(*started, return_exceptions=True)
@@ -295,11 +303,16 @@ class AutoSync:
             if repo.forced or self._allowed(repo.repo_id):
                 self._start(repo, now)
 
-    def _start(self, repo: _Repo, now: float) -> None:
-        unsettled = frozenset(p for p, at in repo.hot.items() if now - at < self._quiet(repo))
+    def _start(self, repo: _Repo, now: float, *, final: bool = False) -> None:
+        """Run the repository's sync; `final`: the Quit's, which looks for changes first
+        (nothing waiting: no sync) and holds back only what changed a moment ago."""
+        quiet = FINAL_QUIET if final else self._quiet(repo)
+        # At Quit the files' mtimes alone decide (`quiet` in the sync): an event reported a
+        # moment ago may be the last write of a file saved just before Quit.
+        unsettled = frozenset() if final else frozenset(p for p, at in repo.hot.items() if now - at < quiet)
         asked, waiters = repo.asked, repo.waiters
         repo.asked, repo.waiters, repo.forced = set(), [], False
-        changes_only = not asked
+        changes_only = not asked or final
         had_changes = repo.first_change is not None
         if unsettled:  # still being written: a later round takes them once they are still
             repo.hot = {p: at for p, at in repo.hot.items() if p in unsettled}
@@ -308,19 +321,20 @@ class AutoSync:
             repo.hot, repo.first_change = {}, None
         triggers = sorted(asked) or [Trigger.CHANGE]
         repo.running = asyncio.create_task(
-            self._job(repo, unsettled, (changes_only, had_changes), triggers, waiters),
+            self._job(repo, (unsettled, quiet), (changes_only, had_changes), triggers, waiters),
             name=f"auto-sync-{repo.repo_id}",
         )
 
     async def _job(
         self,
         repo: _Repo,
-        unsettled: frozenset[str],
+        hold: tuple[frozenset[str], float],
         changes: tuple[bool, bool],
         triggers: list[Trigger],
         waiters: list[asyncio.Future[SyncReport]],
     ) -> None:
         changes_only, had_changes = changes  # only changes triggered it; any change waited
+        unsettled, quiet = hold  # files still being written; how recent a change holds one back
         try:
             if changes_only and self._pending is not None and not await self._pending(repo.repo_id):
                 self.counts.skipped_clean += 1
@@ -329,7 +343,7 @@ class AutoSync:
             for trigger in triggers:
                 self.counts.by_trigger[trigger] = self.counts.by_trigger.get(trigger, 0) + 1
             log.debug("auto sync of repository %s (%s)", repo.repo_id, ", ".join(triggers))
-            report = await self._run_sync(repo.repo_id, unsettled, self._quiet(repo))
+            report = await self._run_sync(repo.repo_id, unsettled, quiet)
             self._outcome(repo, report, had_changes)
             for waiter in waiters:
                 if not waiter.done():

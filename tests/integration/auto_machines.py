@@ -73,6 +73,9 @@ class Machine:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        assert self.daemon.stderr is not None
+        running = self.daemon.stderr.readline()  # from here on SIGTERM stops it cleanly
+        assert "running" in running, running
 
     def stop(self) -> str:
         """SIGTERM (the daemon's last sync runs); its stderr."""

@@ -288,3 +288,26 @@ def test_a_pause_from_the_command_line_reaches_the_running_daemon(lone: Machine)
     wait_until(lambda: state_of(m) == "idle" and pushed_all(m), "synced once resumed", [m])
     assert remote_head(m) != before
     assert git("show", "origin/main:while-paused.txt", cwd=m.tree) == "written during the pause"
+
+
+@pytest.mark.slow
+def test_the_daemon_stopping_syncs_what_changed_one_last_time(git_daemon: Remote, tmp_path: Path) -> None:
+    """A settle time of a minute, so only the last sync at SIGTERM can send the file
+    saved just before it (whether or not the watcher had reported it yet)."""
+    url = seeded_remote(git_daemon, tmp_path)
+    m = machine(tmp_path, "a", url, settle=60, settle_max=60, interval=3600)
+    m.start()
+    try:
+        wait_until(lambda: pushed_all(m), "the start-up sync", [m])
+        saved = m.tree / "before-quit.txt"
+        saved.write_text("saved just before the daemon stops\n")
+        os.utime(saved, (time.time() - 2, time.time() - 2))  # older than the last sync's 1 s hold
+        err = m.stop()
+    finally:
+        if m.daemon is not None:
+            m.daemon.kill()
+            m.daemon.communicate()
+    assert "final auto sync of 1 repositories" in err
+    pushed = git("show", f"{remote_head(m)}:before-quit.txt", cwd=m.tree)
+    assert pushed == "saved just before the daemon stops"
+    fsck(m.tree)
