@@ -7,15 +7,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAccessible, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QTabBar, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QTabBar, QTableView, QWidget
 
 from core.events import PhaseProgress, StateChanged
 from core.model import BranchStatus, RepoRecord, RepoState
+from gui.desktop import Desktop
 from gui.window_memory import WindowMemory
 from gui.windows.status_window import StatusWindow
+from tests.gitcli import git
+from tests.gui.conftest import Run
+from tests.gui.waiting import next_emit, until
+from tests.integration.clones import Clones
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 LONG = "a-repository-whose-name-goes-on-" + "and-on-" * 40 + "end"
@@ -95,9 +101,11 @@ def test_tab_leaves_the_repository_list_and_reaches_every_control(qtbot: object)
     window.on_state_changed(StateChanged(1, "notes", RepoState.IDLE, RepoState.SYNCING, 1.0))
     window.on_progress(PhaseProgress(1, "notes", "origin", "receiving", 1, 9, 100))
     assert window.progress.cancel in focus_chain(qtbot, window)  # Cancel, while there is something to cancel
-    for widget in chain:
-        named = widget.accessibleName() or (isinstance(widget, QLineEdit) and widget.placeholderText())
-        assert named, f"{type(widget).__name__} has no accessible name"
+    for tab in range(window.tabs.count()):  # every tab's controls, named as a screen reader reads them
+        window.tabs.setCurrentIndex(tab)
+        for widget in focus_chain(qtbot, window):
+            reader = QAccessible.queryAccessibleInterface(widget)
+            assert reader is not None and reader.text(QAccessible.Text.Name), type(widget).__name__
     for table in window.findChildren(QTableView):
         assert not table.tabKeyNavigation() and table.accessibleName()
 
@@ -148,3 +156,53 @@ def test_the_pause_toggle_says_what_it_does_now(qtbot: object) -> None:
     assert window.pause_action.text().replace("&", "") == "Resume background fetch"
     window.set_paused(False)  # the tray's Resume
     assert window.pause_action.text().replace("&", "") == "Pause background fetch"
+
+
+def tab_to(qtbot: object, target: QWidget, *, backwards: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until `target` has the focus, as a user would: it must be reachable."""
+    key = Qt.Key.Key_Backtab if backwards else Qt.Key.Key_Tab
+    for _ in range(60):
+        if QApplication.focusWidget() is target:
+            return
+        QTest.keyClick(QApplication.focusWidget(), key)
+    raise AssertionError(f"{target.accessibleName() or type(target).__name__} is not reached by Tab")
+
+
+@pytest.mark.slow
+def test_sync_and_resolve_a_conflict_by_keyboard_alone(
+    run: Run, desktop: Desktop, world: Clones, qtbot: object
+) -> None:
+    """Enter on the list syncs; Tab reaches the Conflicts tab, its list and its buttons; Space
+    chooses "Use mine" for each path and presses Finish. The remote then has mine's side."""
+    run(desktop.refresh())
+    mine_commit = world.commit(world.mine, "a.txt", "mine\n")
+    world.commit(world.theirs, "a.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    theirs_head = world.remote_head()
+    window = desktop.window
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    window.select_repo(mine_id)
+    window.activateWindow()
+    window.repo_table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.repo_table)  # type: ignore[attr-defined]
+    QTest.keyClick(window.repo_table, Qt.Key.Key_Return)  # sync
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result.value == "conflict"
+
+    tab_to(qtbot, window.tabs.tabBar())
+    while window.tabs.currentIndex() != 1:  # the arrow keys walk the tabs
+        QTest.keyClick(window.tabs.tabBar(), Qt.Key.Key_Right)
+    panel = window.conflicts_panel
+    run(until(lambda: panel.resolution is not None and len(panel.resolution.paths) == 1))
+    tab_to(qtbot, panel.table)
+    QTest.keyClick(panel.table, Qt.Key.Key_Down)  # the first (only) path
+    tab_to(qtbot, panel.use_mine)
+    QTest.keyClick(panel.use_mine, Qt.Key.Key_Space)
+    run(until(panel.finish.isEnabled))
+    tab_to(qtbot, panel.finish)
+    QTest.keyClick(panel.finish, Qt.Key.Key_Space)
+    run(until(lambda: not window.conflicts.rows and world.remote_head() != theirs_head), timeout=60)
+    head = world.remote_head()
+    assert git("log", "-1", "--format=%P", head, cwd=world.mine) == f"{mine_commit} {theirs_head}"
+    assert git("show", f"{head}:a.txt", cwd=world.mine) == "mine"
+    world.check()
