@@ -35,7 +35,7 @@ from core.paths import data_dir
 from core.results import CANCELLED_MESSAGE
 from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
-from gui.models.standing import result_words
+from gui.models.standing import Level, result_words
 from gui.notifications import DesktopNotifications
 from gui.resources import icon_path
 from gui.tray import Tray
@@ -358,6 +358,9 @@ class Desktop(QObject):
         self._update_tray()
 
     def _remote_tripped(self, event: RemoteTripped) -> None:
+        view = self.window.repos.row_for(event.repo_id)
+        if view is not None and view.standing().level is Level.OFFLINE:
+            return  # no remote answers: the tray says offline once, not "keeps failing" per repository
         until = event.until.astimezone().strftime("%H:%M")
         self.tray.notify(
             self.tr("%1: %2 keeps failing").replace("%1", event.repo).replace("%2", event.remote),

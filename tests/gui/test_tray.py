@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.api import Api
+from core.api import Api, RemoteTripped
 from core.model import RepoRecord, utcnow
 from core.store.remote_failure import RemoteFailure
 from gui.desktop import Desktop
@@ -246,3 +246,21 @@ def test_sync_all_with_no_repository_says_so_not_0_of_0(run: Run, desktop: Deskt
     run(until(lambda: bool(notified)))
     assert notified == [("Sync all", "No repositories to sync yet: add one in Settings.")]
     assert desktop.tray.icon.toolTip() == "Gitferry: no repositories yet"
+
+
+def test_a_remote_tripped_for_never_answering_is_offline_not_a_failure_notice(
+    run: Run, desktop: Desktop
+) -> None:
+    """With every remote down the breaker trips each in turn: that is being offline, said
+    once by the tray, not a "keeps failing" warning per repository."""
+    records = [
+        RepoRecord(7, "down", "/d", "offline", last_result="offline", last_message="connection refused"),
+        RepoRecord(8, "refusing", "/r", "idle", last_result="error", last_message="repository not found"),
+    ]
+    desktop.window.show_repos(records, {}, {})
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
+    until_ = utcnow() + timedelta(hours=1)
+    desktop.bridge.remote_tripped.emit(RemoteTripped(7, "down", "origin", until_))
+    desktop.bridge.remote_tripped.emit(RemoteTripped(8, "refusing", "origin", until_))
+    assert [title for title, _text in notified] == ["refusing: origin keeps failing"]
