@@ -3,19 +3,29 @@
 `merge.tool` names the tool; `mergetool.<tool>.cmd` is its command, run by a
 shell with `$BASE`, `$LOCAL`, `$REMOTE` and `$MERGED` naming the files;
 `mergetool.<tool>.trustExitCode` (false by default for a command of the
-user's) says whether a non-zero exit means the merge failed. Gitferry runs only
-a tool with a configured command: git's built-in tool table (vimdiff, meld...)
-is git's own shell code, and a tool named without a command is reported.
+user's) says whether a non-zero exit means the merge failed. A tool git knows
+by name (meld, vimdiff, kdiff3, ...: `builtin_merge_tools`) needs no command: it
+runs with git's arguments, from `mergetool.<tool>.path` or git's program name;
+any other tool named without a command is reported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dulwich.config import Config
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.git.config.builtin_merge_tools import (
+    BuiltinSettings,
+    ToolFiles,
+    ToolRun,
+    builtin_run,
+    executable,
+    family,
+    trusted_by_default,
+)
 from core.git.config.values import git_bool
 
 
@@ -24,7 +34,7 @@ class NoMergeTool(GitferryError):
         if tool is None:
             why = "no merge tool is configured (git config merge.tool NAME, mergetool.NAME.cmd)"
         else:
-            why = f"merge tool {tool} has no command (git config mergetool.{tool}.cmd)"
+            why = f"merge tool {tool} is unknown to git: give it a command (git config mergetool.{tool}.cmd)"
         super().__init__(why)
         self.tool = tool
 
@@ -32,8 +42,14 @@ class NoMergeTool(GitferryError):
 @dataclass(frozen=True)
 class MergeTool:
     name: str
-    command: str  # a shell command line using $BASE $LOCAL $REMOTE $MERGED
+    command: str | None  # a shell command line using $BASE $LOCAL $REMOTE $MERGED; None: git's own
     trust_exit_code: bool
+    path: str | None = None  # mergetool.<tool>.path
+    settings: BuiltinSettings = field(default_factory=BuiltinSettings)
+
+    def builtin(self, files: ToolFiles) -> ToolRun:
+        """How git runs this built-in tool on `files` (a tool without a command)."""
+        return builtin_run(self.name, executable(self.name, self.path), files, self.settings)
 
 
 def configured_merge_tool(repo: Repo) -> MergeTool:
@@ -43,11 +59,16 @@ def configured_merge_tool(repo: Repo) -> MergeTool:
     if not name:
         raise NoMergeTool(None)
     section = (b"mergetool", name.encode())
-    command = _get(config, section, b"cmd")
-    if not command:
+    command = _get(config, section, b"cmd") or None
+    if command is None and family(name) is None:
         raise NoMergeTool(name)
     trust = _get(config, section, b"trustExitCode")
-    return MergeTool(name, command, bool(git_bool(trust)) if trust is not None else False)
+    default = command is None and trusted_by_default(name)
+    trusted = bool(git_bool(trust)) if trust is not None else default
+    layout = _get(config, section, b"layout") or _get(config, (b"mergetool", b"vimdiff"), b"layout")
+    options = {k: v for k in ("hasOutput", "useAutoMerge") if (v := _get(config, section, k.encode()))}
+    settings = BuiltinSettings(layout, options)
+    return MergeTool(name, command, trusted, _get(config, section, b"path") or None, settings)
 
 
 def _get(config: Config, section: tuple[bytes, ...], key: bytes) -> str | None:

@@ -44,6 +44,7 @@ from dulwich.repo import Repo
 
 from core.atomic_file import write_atomically
 from core.errors import BadInput, GitferryError
+from core.git.config.builtin_merge_tools import ToolFiles, ToolRun, ToolUnavailable
 from core.git.config.merge_tool_config import configured_merge_tool
 from core.git.config.upstreams import Upstream, tracked_upstreams
 from core.git.history.merge_base import merge_bases
@@ -244,7 +245,16 @@ def run_merge_tool(repo: Repo, path: str) -> Resolution:
     with open(merged, "rb") as f:
         before = f.read()
     try:
-        done = subprocess.run(["/bin/sh", "-c", tool.command], cwd=repo.path, env=env, check=False)
+        if tool.command is not None:
+            run = ToolRun(["/bin/sh", "-c", tool.command])
+        else:
+            files = ToolFiles(env["BASE"], env["LOCAL"], env["REMOTE"], merged, path, conflicted.base.present)
+            run = tool.builtin(files)
+        done = subprocess.run(run.argv, cwd=run.cwd or repo.path, env=env, check=False)
+        if run.result_from is not None and done.returncode == 0:
+            shutil.copyfile(run.result_from, merged)  # as git's vimdiff1 takes LOCAL's window
+    except ToolUnavailable as exc:
+        raise MergeToolFailed(path, exc.message) from None
     except OSError as exc:
         raise MergeToolFailed(path, f"could not run {tool.name}: {exc.strerror or exc}") from None
     finally:
