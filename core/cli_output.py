@@ -28,8 +28,7 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def print_json(document: dict[str, Any]) -> None:
-    json.dump(document, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")  # one write, not one per token
 
 
 def repo_json(
