@@ -137,7 +137,9 @@ keys Escape
 xdotool windowactivate --sync "$window" 2>/dev/null || true
 keys ctrl+shift+s                                      # Sync all
 shot 09-sync-all 8
+xdotool windowsize "$window" $((1000 * scale)) $((620 * scale)) windowmove "$window" 40 60  # then quit
+sleep 1
 kill "$app"; wait "$app" 2>/dev/null || true
-start_app                                              # remembered: geometry, selection, tab
+start_app                                              # remembered: size and place, selection, tab
 shot 10-restarted 2
 echo "walk $variant: $(ls "$out" | grep -c "^$variant-") screenshots in $out (log: $work/app.log)"

@@ -200,7 +200,12 @@ class Desktop(QObject):
             )
             return
         reports = await asyncio.gather(*(self.api.sync(i) for i in ids), return_exceptions=True)
-        self.tray.notify(self.tr("Sync all finished"), sync_all_summary(reports))
+        need_you = any(
+            isinstance(r, BaseException)
+            or not (r.result.succeeded or r.result is ResultKind.OFFLINE or r.message == CANCELLED_MESSAGE)
+            for r in reports
+        )
+        self.tray.notify(self.tr("Sync all finished"), sync_all_summary(reports), warning=need_you)
 
     def open_add_folder(self) -> None:
         from gui.windows.add_folder_dialog import AddFolderDialog
