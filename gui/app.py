@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -75,7 +75,10 @@ def install_exception_hooks(loop: asyncio.AbstractEventLoop, notify: Notify) -> 
 
     def report(exc: BaseException | None, where: str) -> None:
         what = f"{type(exc).__name__}: {exc}" if exc is not None else where
-        notify("Gitferry hit an unexpected error", f"{what}. Details are in the log.")
+        notify(
+            QCoreApplication.translate("App", "Gitferry hit an unexpected error"),
+            QCoreApplication.translate("App", "%1. Details are in the log.").replace("%1", what),
+        )
 
     def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.critical("unhandled error\n%s", "".join(traceback.format_exception(kind, exc, tb)))
@@ -142,7 +145,7 @@ async def run_desktop(
     try:
         api = await Api.open(home)
     except GitferryError as exc:
-        QMessageBox.critical(None, "Gitferry cannot start", exc.message)
+        QMessageBox.critical(None, QCoreApplication.translate("App", "Gitferry cannot start"), exc.message)
         return 1
     desktop = Desktop(api, window=window)
     loop = asyncio.get_running_loop()
@@ -156,7 +159,9 @@ async def run_desktop(
         await desktop.start(show_window=not hidden)
         rebuilt = api.recovery_note()
         if rebuilt is not None:  # the store was unreadable and rebuilt: say so
-            desktop.tray.notify("Gitferry rebuilt its status store", rebuilt, warning=True)
+            desktop.tray.notify(
+                QCoreApplication.translate("App", "Gitferry rebuilt its status store"), rebuilt, warning=True
+            )
         if probe is not None and probe.painted:
             desktop.quit()
         await finished.wait()

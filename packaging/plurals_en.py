@@ -44,6 +44,7 @@ FORMS: dict[str, tuple[str, str]] = {
         "%n conflicted paths. Select one to see both versions.",
     ),
     "%n commit(s)": ("%n commit", "%n commits"),
+    "%n failure(s) since %1": ("%n failure since %1", "%n failures since %1"),
     "%n file(s) changed": ("%n file changed", "%n files changed"),
     "Committed %n file(s)": ("Committed %n file", "Committed %n files"),
     "Conflicted %n file(s)": ("Conflicted %n file", "Conflicted %n files"),

@@ -14,25 +14,25 @@ from gui.widgets.palette_colors import readable
 ATTENTION = QColor("#b45309")
 
 
-NOT_PUBLISHED = "not published"
+NOT_PUBLISHED = QT_TRANSLATE_NOOP("BranchTable", "not published")
 
 
 def branch_state(branch: BranchStatus) -> str:
     if branch.unpublished:
         return NOT_PUBLISHED
     if branch.upstream is None:
-        return "no upstream"
+        return QT_TRANSLATE_NOOP("BranchTable", "no upstream")
     if branch.upstream_gone:
-        return "upstream gone"
+        return QT_TRANSLATE_NOOP("BranchTable", "upstream gone")
     if branch.ahead is None or branch.behind is None:
-        return "not measured"
+        return QT_TRANSLATE_NOOP("BranchTable", "not measured")
     if branch.ahead and branch.behind:
-        return "diverged"
+        return QT_TRANSLATE_NOOP("BranchTable", "diverged")
     if branch.ahead:
-        return "ahead"
+        return QT_TRANSLATE_NOOP("BranchTable", "ahead")
     if branch.behind:
-        return "behind"
-    return "up to date"
+        return QT_TRANSLATE_NOOP("BranchTable", "behind")
+    return QT_TRANSLATE_NOOP("BranchTable", "up to date")
 
 
 def _state_colour(branch: BranchStatus) -> QColor | None:
@@ -56,10 +56,12 @@ def _state_tooltip(branch: BranchStatus) -> str:
             )
         return text.format(n=branch.unpublished, branch=branch.name)
     if branch.upstream is not None and branch.upstream_gone:
-        return (
-            f"{branch.upstream} was deleted on the remote (or renamed): nothing of "
-            f"{branch.name} is pushed until its upstream is changed"
+        gone = QCoreApplication.translate(
+            "BranchTable",
+            "%1 was deleted on the remote (or renamed): nothing of %2 is pushed "
+            "until its upstream is changed",
         )
+        return gone.replace("%1", branch.upstream).replace("%2", branch.name)
     return ""
 
 
@@ -82,10 +84,17 @@ BRANCH_COLUMNS: list[Column[BranchStatus]] = [
         QT_TRANSLATE_NOOP("Columns", "Last fetched"),
         lambda b: when(b.last_fetch),
         sort_key=lambda b: b.last_fetch.isoformat() if b.last_fetch else "",
-        tooltip=lambda b: b.last_fetch.isoformat(timespec="seconds") if b.last_fetch else "never",
+        tooltip=lambda b: (
+            b.last_fetch.isoformat(timespec="seconds")
+            if b.last_fetch
+            else QCoreApplication.translate("BranchTable", "never")
+        ),
     ),
     Column(
-        QT_TRANSLATE_NOOP("Columns", "State"), branch_state, tooltip=_state_tooltip, foreground=_state_colour
+        QT_TRANSLATE_NOOP("Columns", "State"),
+        lambda b: QCoreApplication.translate("BranchTable", branch_state(b)),
+        tooltip=_state_tooltip,
+        foreground=_state_colour,
     ),
 ]
 

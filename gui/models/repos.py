@@ -45,19 +45,27 @@ _BRIEF_STATE: dict[str, str] = {
     RepoState.ERROR: QT_TRANSLATE_NOOP("RepoView", "Stopped"),
 }
 _PHASE_TEXT = {
-    "connecting": "Connecting",
-    "counting": "Counting objects",
-    "compressing": "Compressing objects",
-    "receiving": "Receiving objects",
-    "resolving": "Resolving deltas",
-    "indexing": "Indexing objects",
-    "pushing": "Pushing objects",
+    "connecting": QT_TRANSLATE_NOOP("RepoView", "Connecting"),
+    "counting": QT_TRANSLATE_NOOP("RepoView", "Counting objects"),
+    "compressing": QT_TRANSLATE_NOOP("RepoView", "Compressing objects"),
+    "receiving": QT_TRANSLATE_NOOP("RepoView", "Receiving objects"),
+    "resolving": QT_TRANSLATE_NOOP("RepoView", "Resolving deltas"),
+    "indexing": QT_TRANSLATE_NOOP("RepoView", "Indexing objects"),
+    "pushing": QT_TRANSLATE_NOOP("RepoView", "Pushing objects"),
+}
+_PHASE_VERB = {  # the repository list's short form
+    "counting": QT_TRANSLATE_NOOP("RepoView", "Counting"),
+    "compressing": QT_TRANSLATE_NOOP("RepoView", "Compressing"),
+    "receiving": QT_TRANSLATE_NOOP("RepoView", "Receiving"),
+    "resolving": QT_TRANSLATE_NOOP("RepoView", "Resolving"),
+    "indexing": QT_TRANSLATE_NOOP("RepoView", "Indexing"),
+    "pushing": QT_TRANSLATE_NOOP("RepoView", "Pushing"),
 }
 
 
 def progress_text(p: PhaseProgress) -> str:
     """ "Receiving objects 120/450 · 1.2 MiB (origin)"."""
-    text = _PHASE_TEXT.get(p.phase, p.phase.capitalize())
+    text = translate("RepoView", _PHASE_TEXT[p.phase]) if p.phase in _PHASE_TEXT else p.phase.capitalize()
     if p.total:
         text += f" {p.current:,}/{p.total:,}"
     elif p.current:
@@ -69,7 +77,8 @@ def progress_text(p: PhaseProgress) -> str:
 
 def progress_brief(p: PhaseProgress) -> str:
     """The short form for the repository list: "Receiving 67%", "Counting 1,200"."""
-    verb = _PHASE_TEXT.get(p.phase, p.phase.capitalize()).split()[0]
+    verb = _PHASE_VERB.get(p.phase) or _PHASE_TEXT.get(p.phase) or p.phase.capitalize()
+    verb = translate("RepoView", verb)
     fraction = progress_fraction(p)
     if fraction is not None:
         return f"{verb} {fraction:.0%}"

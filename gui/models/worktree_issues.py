@@ -10,12 +10,12 @@ from gui.models.table_model import Column, KeyedTableModel
 from gui.translations import QT_TRANSLATE_NOOP
 
 REASONS = {
-    "too_large": "too large",
-    "unreadable": "unreadable",
-    "failing": "keeps failing",
-    "lfs_missing": "LFS object missing",
-    "unsupported_filter": "filter not run here",
-    "safecrlf": "line endings (safecrlf)",
+    "too_large": QT_TRANSLATE_NOOP("SkippedFiles", "too large"),
+    "unreadable": QT_TRANSLATE_NOOP("SkippedFiles", "unreadable"),
+    "failing": QT_TRANSLATE_NOOP("SkippedFiles", "keeps failing"),
+    "lfs_missing": QT_TRANSLATE_NOOP("SkippedFiles", "LFS object missing"),
+    "unsupported_filter": QT_TRANSLATE_NOOP("SkippedFiles", "filter not run here"),
+    "safecrlf": QT_TRANSLATE_NOOP("SkippedFiles", "line endings (safecrlf)"),
 }
 
 CONFLICT_COLUMNS: list[Column[ConflictRecord]] = [
@@ -30,8 +30,12 @@ SKIPPED_COLUMNS: list[Column[SkippedFile]] = [
     Column(QT_TRANSLATE_NOOP("Columns", "Path"), lambda s: s.path),
     Column(
         QT_TRANSLATE_NOOP("Columns", "Reason"),
-        lambda s: REASONS.get(s.reason, s.reason),
-        tooltip=lambda s: f"{s.failures} failure(s) since {when(s.first_seen)}",
+        lambda s: (
+            QCoreApplication.translate("SkippedFiles", REASONS[s.reason]) if s.reason in REASONS else s.reason
+        ),
+        tooltip=lambda s: QCoreApplication.translate(
+            "SkippedFiles", "%n failure(s) since %1", None, s.failures
+        ).replace("%1", when(s.first_seen)),
     ),
     Column(
         QT_TRANSLATE_NOOP("Columns", "Size"),

@@ -44,7 +44,7 @@ class CredentialRow:
         self.ssh = False  # no fields: ssh signs in with the user's agent and keys
         self.label = QLabel(f"{remote}:")
         self.user_edit = QLineEdit()
-        self.user_edit.setPlaceholderText("user name")
+        self.user_edit.setPlaceholderText(QCoreApplication.translate("CredentialsPanel", "user name"))
         self.secret_edit = QLineEdit()
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.placeholder = QCoreApplication.translate("CredentialsPanel", "token or password")
@@ -56,11 +56,18 @@ class CredentialRow:
             QCoreApplication.translate("CredentialsPanel", "User name for %1").replace("%1", remote)
         )
         self.in_keyring = False
-        self.secret_edit.setToolTip("Kept in the system keyring once the remote accepts it")
-        self.test_button = QPushButton("Test connection")
+        self.secret_edit.setToolTip(
+            QCoreApplication.translate(
+                "CredentialsPanel", "Kept in the system keyring once the remote accepts it"
+            )
+        )
+        self.test_button = QPushButton(QCoreApplication.translate("CredentialsPanel", "Test connection"))
         self.test_button.setToolTip(
-            "Ask the remote with these credentials (saved only if it accepts), or with nothing "
-            "typed, as a sync would"
+            QCoreApplication.translate(
+                "CredentialsPanel",
+                "Ask the remote with these credentials (saved only if it accepts), or with nothing "
+                "typed, as a sync would",
+            )
         )
         self.source = quiet(QLabel())
         self.source.setWordWrap(True)
@@ -188,11 +195,15 @@ class CredentialsPanel(QWidget):
             if access.name not in names:
                 continue
             if access.effective_fetch_url:
-                lines.append(f"{access.name} fetches from {access.effective_fetch_url}")
+                fetches = self.tr("%1 fetches from %2")
+                lines.append(fetches.replace("%1", access.name).replace("%2", access.effective_fetch_url))
             if access.effective_push_url:
-                lines.append(f"{access.name} pushes to {access.effective_push_url}")
+                pushes = self.tr("%1 pushes to %2")
+                lines.append(pushes.replace("%1", access.name).replace("%2", access.effective_push_url))
         if lines:
-            self.rewrites.setText("Rewritten by git's url.*.insteadOf: " + "; ".join(lines))
+            self.rewrites.setText(
+                self.tr("Rewritten by git's url.*.insteadOf: %1").replace("%1", "; ".join(lines))
+            )
         self.rewrites.setVisible(bool(lines))
 
     def _add_row(self, remote: str) -> CredentialRow:
@@ -222,7 +233,7 @@ class CredentialsPanel(QWidget):
         row = self.rows[remote]
         url, user, secret = row.typed()
         row.test_button.setEnabled(False)
-        row.status.show_ok("Connecting…")
+        row.status.show_ok(self.tr("Connecting…"))
         try:
             if secret:
                 await self.api.set_credentials(self.repo_name, remote, user, secret, url=url)
@@ -235,8 +246,13 @@ class CredentialsPanel(QWidget):
                 row.status.show_error(exc.message)
         else:
             if secret:
-                row.saved("Connected")
+                row.saved(self.tr("Connected"))
             else:
-                row.status.show_ok(f"Connected to {check.url} ({check.refs} refs; {check.credential})")
+                connected = self.tr("Connected to %1 (%2 refs; %3)")
+                row.status.show_ok(
+                    connected.replace("%1", check.url)
+                    .replace("%2", str(check.refs))
+                    .replace("%3", check.credential)
+                )
         finally:
             row.test_button.setEnabled(True)

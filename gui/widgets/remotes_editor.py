@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,7 +47,9 @@ class RemotesEditor(QWidget):
         super().__init__(parent)
         self._original: dict[str, RemoteRecord] = {}
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Name", "Fetch URL", "Push URL (optional)"])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Name"), self.tr("Fetch URL"), self.tr("Push URL (optional)")]
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(FETCH, QHeaderView.ResizeMode.Stretch)
@@ -56,9 +58,11 @@ class RemotesEditor(QWidget):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setToolTip("Double-click a URL to edit it; an empty push URL pushes to the fetch URL")
-        self.add_button = QPushButton("Add remote")
-        self.remove_button = QPushButton("Remove remote")
+        self.table.setToolTip(
+            self.tr("Double-click a URL to edit it; an empty push URL pushes to the fetch URL")
+        )
+        self.add_button = QPushButton(self.tr("Add remote"))
+        self.remove_button = QPushButton(self.tr("Remove remote"))
         self.error = FieldError()
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
@@ -112,7 +116,7 @@ class RemotesEditor(QWidget):
         name_item.setData(ORIGINAL, original)
         if original is not None:  # renaming would move tracking refs: remove and add instead
             name_item.setFlags(name_item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            name_item.setToolTip("An existing remote keeps its name")
+            name_item.setToolTip(self.tr("An existing remote keeps its name"))
         self.table.setItem(row, NAME, name_item)
         self.table.setItem(row, FETCH, QTableWidgetItem(fetch))
         self.table.setItem(row, PUSH, QTableWidgetItem(push))
@@ -162,7 +166,7 @@ class RemotesEditor(QWidget):
                     cell.setForeground(bad_text if problem else QBrush())
                     cell.setToolTip(problem or "")
                 if problem:
-                    problems.append(f"{name or 'new remote'}: {problem}")
+                    problems.append(f"{name or self.tr('new remote')}: {problem}")
         self.table.blockSignals(False)
         if problems:
             self.error.show_error(problems[0])
@@ -197,17 +201,20 @@ class RemotesEditor(QWidget):
 
 def _name_problem(name: str, seen: set[str]) -> str | None:
     if not name:
-        return "a remote needs a name"
+        return QCoreApplication.translate("RemotesEditor", "a remote needs a name")
     if name.startswith("-") or _BAD_NAME_CHARS.intersection(name):
-        return f"bad remote name {name!r}: no spaces, slashes or colons"
+        bad = QCoreApplication.translate("RemotesEditor", "bad remote name %1: no spaces, slashes or colons")
+        return bad.replace("%1", repr(name))
     if name in seen:
-        return f"two remotes are named {name!r}"
+        return QCoreApplication.translate("RemotesEditor", "two remotes are named %1").replace(
+            "%1", repr(name)
+        )
     return None
 
 
 def _url_problem(url: str, *, required: bool) -> str | None:
     if not url:
-        return "the fetch URL is empty" if required else None
+        return QCoreApplication.translate("RemotesEditor", "the fetch URL is empty") if required else None
     try:
         check_url(url)
     except BadInput as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,18 +13,19 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import REPO_PARSERS, STRATEGIES, BadSetting, RepoSettings, as_text, parse_setting
+from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.field_error import FieldError
 
 MIB = 1024 * 1024
 TRACKED_CHOICES = (
-    ("upstreams", "Branches with an upstream"),
-    ("all", "All branches of each remote"),
-    ("list", "Only these branches:"),
+    ("upstreams", QT_TRANSLATE_NOOP("RepoSettingsForm", "Branches with an upstream")),
+    ("all", QT_TRANSLATE_NOOP("RepoSettingsForm", "All branches of each remote")),
+    ("list", QT_TRANSLATE_NOOP("RepoSettingsForm", "Only these branches:")),
 )
 STRATEGY_LABELS = {
-    "merge": "Merge (keep both histories)",
-    "rebase": "Rebase my unpushed commits",
-    "ff-only": "Fast-forward only (report divergence)",
+    "merge": QT_TRANSLATE_NOOP("RepoSettingsForm", "Merge (keep both histories)"),
+    "rebase": QT_TRANSLATE_NOOP("RepoSettingsForm", "Rebase my unpushed commits"),
+    "ff-only": QT_TRANSLATE_NOOP("RepoSettingsForm", "Fast-forward only (report divergence)"),
 }
 
 
@@ -55,7 +56,9 @@ class RepoSettingsForm(QWidget):
         self._loaded: dict[str, str] = {}
         self.interval_edit = QLineEdit()
         self.interval_edit.setMaximumWidth(110)
-        self.interval_edit.setToolTip("How often to fetch this repository in the background, in seconds")
+        self.interval_edit.setToolTip(
+            self.tr("How often to fetch this repository in the background, in seconds")
+        )
         self.interval_error = FieldError()
         self.mode_combo = QComboBox()
         self.mode_combo.addItem(self.tr("Automatic: sync after every change"), "auto")
@@ -65,27 +68,29 @@ class RepoSettingsForm(QWidget):
         )
         self.tracked_combo = QComboBox()
         for key, label in TRACKED_CHOICES:
-            self.tracked_combo.addItem(label, key)
-        self.tracked_combo.setToolTip("Which remote branches a fetch brings in")
+            self.tracked_combo.addItem(QCoreApplication.translate("RepoSettingsForm", label), key)
+        self.tracked_combo.setToolTip(self.tr("Which remote branches a fetch brings in"))
         self.tracked_edit = QLineEdit()
-        self.tracked_edit.setPlaceholderText("main, release")
-        self.tracked_edit.setToolTip("Comma-separated branch names")
+        self.tracked_edit.setPlaceholderText(self.tr("main, release"))
+        self.tracked_edit.setToolTip(self.tr("Comma-separated branch names"))
         self.tracked_edit.setMinimumWidth(260)
         self.tracked_error = FieldError()
         self.strategy_combo = QComboBox()
         for strategy in STRATEGIES:
-            self.strategy_combo.addItem(STRATEGY_LABELS[strategy], strategy)
-        self.strategy_combo.setToolTip("What a sync does when local and remote commits diverge")
-        self.auto_commit_check = QCheckBox("Commit changed files before each sync")
+            self.strategy_combo.addItem(
+                QCoreApplication.translate("RepoSettingsForm", STRATEGY_LABELS[strategy]), strategy
+            )
+        self.strategy_combo.setToolTip(self.tr("What a sync does when local and remote commits diverge"))
+        self.auto_commit_check = QCheckBox(self.tr("Commit changed files before each sync"))
         self.max_size_edit = QLineEdit()
         self.max_size_edit.setMaximumWidth(110)
-        self.max_size_edit.setToolTip("Files bigger than this are left out of auto-commits (MiB)")
+        self.max_size_edit.setToolTip(self.tr("Files bigger than this are left out of auto-commits (MiB)"))
         self.max_size_error = FieldError()
-        self.push_all_check = QCheckBox("Every branch that is ahead")
-        self.push_all_check.setToolTip("Off: only the checked-out branch is pushed")
-        self.ff_all_check = QCheckBox("Fast-forward those that are only behind")
+        self.push_all_check = QCheckBox(self.tr("Every branch that is ahead"))
+        self.push_all_check.setToolTip(self.tr("Off: only the checked-out branch is pushed"))
+        self.ff_all_check = QCheckBox(self.tr("Fast-forward those that are only behind"))
         self.ff_all_check.setToolTip(
-            "Branches that are not checked out move to their upstream when strictly behind"
+            self.tr("Branches that are not checked out move to their upstream when strictly behind")
         )
         self._lay_out()
         for edit in (self.interval_edit, self.tracked_edit, self.max_size_edit):
@@ -99,14 +104,14 @@ class RepoSettingsForm(QWidget):
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.tr("Sync:"), self.mode_combo)
-        form.addRow("Fetch every (seconds):", beside(self.interval_edit, self.interval_error))
-        form.addRow("Tracked branches:", self.tracked_combo)
+        form.addRow(self.tr("Fetch every (seconds):"), beside(self.interval_edit, self.interval_error))
+        form.addRow(self.tr("Tracked branches:"), self.tracked_combo)
         form.addRow("", beside(self.tracked_edit, self.tracked_error))
-        form.addRow("When diverged:", self.strategy_combo)
-        form.addRow("Auto-commit:", self.auto_commit_check)
-        form.addRow("Max file size (MiB):", beside(self.max_size_edit, self.max_size_error))
-        form.addRow("Push:", self.push_all_check)
-        form.addRow("Other branches:", self.ff_all_check)
+        form.addRow(self.tr("When diverged:"), self.strategy_combo)
+        form.addRow(self.tr("Auto-commit:"), self.auto_commit_check)
+        form.addRow(self.tr("Max file size (MiB):"), beside(self.max_size_edit, self.max_size_error))
+        form.addRow(self.tr("Push:"), self.push_all_check)
+        form.addRow(self.tr("Other branches:"), self.ff_all_check)
 
     def load(self, settings: RepoSettings) -> None:
         self._loaded = as_text(settings)
@@ -185,10 +190,14 @@ class RepoSettingsForm(QWidget):
         try:
             mib = float(text)
         except ValueError:
-            self.max_size_error.show_error(f"bad value {text!r}: expected a size in MiB, like 50 or 0.5")
+            self.max_size_error.show_error(
+                self.tr("bad value %1: expected a size in MiB, like 50 or 0.5").replace("%1", repr(text))
+            )
             return None
         if not mib > 0 or mib * MIB > 2**53:
-            self.max_size_error.show_error(f"bad value {text!r}: expected a size above 0 MiB")
+            self.max_size_error.show_error(
+                self.tr("bad value %1: expected a size above 0 MiB").replace("%1", repr(text))
+            )
             return None
         if text == mib_text(int(self._loaded.get("max_file_size", "0"))):
             return self._checked("max_file_size", self._loaded["max_file_size"], self.max_size_error)

@@ -13,7 +13,7 @@ import asyncio
 import html
 
 import qasync
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -58,14 +58,14 @@ class SettingsDialog(QDialog):
         self._app_loaded = AppChanges()
         self._busy = False
         self._closing: asyncio.Task[None] | None = None  # asking whether to save before closing
-        self.setWindowTitle("Gitferry settings")
+        self.setWindowTitle(self.tr("Gitferry settings"))
         self.setMinimumSize(820, 560)
         self.resize(940, 600)
         self._build_left()
         self._build_right()
         self.status = FieldError()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.save_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.ApplyRole)
+        self.save_button = self.buttons.addButton(self.tr("Save"), QDialogButtonBox.ButtonRole.ApplyRole)
         self.save_button.setDefault(True)
         columns = QHBoxLayout()
         columns.addLayout(self._left, 0)
@@ -84,16 +84,20 @@ class SettingsDialog(QDialog):
         self.repo_list = QListWidget()
         self.repo_list.setMinimumWidth(220)
         self.repo_list.setMaximumWidth(260)
-        self.add_button = QPushButton("Add folder…")
-        self.add_button.setToolTip("Register a folder that already holds a git repository")
-        self.clone_button = QPushButton("Clone from URL…")
-        self.clone_button.setToolTip("Clone a remote repository into a new folder and register it")
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Stop syncing the selected repository; its files stay where they are")
-        self.pause_battery_check = QCheckBox("Pause on battery below 20%")
-        self.pause_battery_check.setToolTip("Background fetches wait while the machine runs on battery")
-        self.autostart_check = QCheckBox("Start Gitferry at login")
-        app_box = QGroupBox("Application")
+        self.add_button = QPushButton(self.tr("Add folder…"))
+        self.add_button.setToolTip(self.tr("Register a folder that already holds a git repository"))
+        self.clone_button = QPushButton(self.tr("Clone from URL…"))
+        self.clone_button.setToolTip(self.tr("Clone a remote repository into a new folder and register it"))
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.remove_button.setToolTip(
+            self.tr("Stop syncing the selected repository; its files stay where they are")
+        )
+        self.pause_battery_check = QCheckBox(self.tr("Pause on battery below 20%"))
+        self.pause_battery_check.setToolTip(
+            self.tr("Background fetches wait while the machine runs on battery")
+        )
+        self.autostart_check = QCheckBox(self.tr("Start Gitferry at login"))
+        app_box = QGroupBox(self.tr("Application"))
         app_layout = QVBoxLayout(app_box)
         app_layout.addWidget(self.pause_battery_check)
         app_layout.addWidget(self.autostart_check)
@@ -101,7 +105,7 @@ class SettingsDialog(QDialog):
         adding.addWidget(self.add_button)
         adding.addWidget(self.clone_button)
         self._left = QVBoxLayout()
-        self._left.addWidget(QLabel("<b>Repositories</b>"))
+        self._left.addWidget(QLabel(self.tr("<b>Repositories</b>")))
         self._left.addWidget(self.repo_list, 1)
         self._left.addLayout(adding)
         self._left.addWidget(self.remove_button)
@@ -127,8 +131,8 @@ class SettingsDialog(QDialog):
         sync_layout.addWidget(self.form)
         sync_layout.addStretch(1)
         self.tabs = QTabWidget()
-        self.tabs.addTab(remotes_page, "Remotes")
-        self.tabs.addTab(sync_page, "Sync")
+        self.tabs.addTab(remotes_page, self.tr("Remotes"))
+        self.tabs.addTab(sync_page, self.tr("Sync"))
         self._right = QVBoxLayout()
         self._right.addWidget(self.title)
         self._right.addWidget(self.repo_error)
@@ -184,8 +188,8 @@ class SettingsDialog(QDialog):
         if record == self.shown:
             return
         if self.shown is not None and self._repo_dirty():
-            question = f"Discard the unsaved changes to {self.shown.name}?"
-            if not await confirm(self, "Unsaved changes", question, "Discard"):
+            question = self.tr("Discard the unsaved changes to %1?").replace("%1", self.shown.name)
+            if not await confirm(self, self.tr("Unsaved changes"), question, self.tr("Discard")):
                 self.repo_list.blockSignals(True)
                 self.repo_list.setCurrentRow(self.records.index(self.shown))
                 self.repo_list.blockSignals(False)
@@ -198,7 +202,7 @@ class SettingsDialog(QDialog):
         self.status.clear_error()
         self.tabs.setEnabled(record is not None)
         if record is None:
-            self.title.setText("<i>No repository yet: add a folder or clone one.</i>")
+            self.title.setText(self.tr("<i>No repository yet: add a folder or clone one.</i>"))
             self.remotes.load([])
             await self.credentials.load("", [])
             self._update_buttons()
@@ -209,7 +213,9 @@ class SettingsDialog(QDialog):
         try:
             remotes = await self.api.remotes(record)  # re-read: the git config is the truth
         except GitferryError as exc:
-            self.repo_error.show_error(f"{exc.message} (showing the remotes last seen)")
+            self.repo_error.show_error(
+                self.tr("%1 (showing the remotes last seen)").replace("%1", exc.message)
+            )
             remotes = await self.api.stored_remotes(record.id)
         self.form.load(await self.api.repo_settings(record.id))
         self.remotes.load(remotes)
@@ -267,7 +273,7 @@ class SettingsDialog(QDialog):
             return False
         self._busy = True
         self._update_buttons()
-        self.status.show_ok("Saving…")
+        self.status.show_ok(self.tr("Saving…"))
         try:
             await self._write()
         except CredentialsRefused as refused:
@@ -351,37 +357,41 @@ class SettingsDialog(QDialog):
         record = self.shown
         if record is None:
             return
-        question = f"Stop syncing {record.name}?"
-        detail = (
-            f"Gitferry forgets the repository. Its files are never deleted:\n{record.path} stays as it is."
-        )
-        if not await confirm(self, "Remove repository", question, "Remove", detail):
+        question = self.tr("Stop syncing %1?").replace("%1", record.name)
+        detail = self.tr("Gitferry forgets the repository. Its files are never deleted:\n%1 stays as it is.")
+        detail = detail.replace("%1", record.path)
+        if not await confirm(self, self.tr("Remove repository"), question, self.tr("Remove"), detail):
             return
         try:
             await self.api.remove_repository(record)
         except GitferryError as exc:
-            self.status.show_error(f"Not removed: {exc.message}")
+            self.status.show_error(self.tr("Not removed: %1").replace("%1", exc.message))
             return
         self.shown = None
         await self._reload_list(None)
-        self.status.show_ok(f"Removed {record.name}; its files are untouched.")
+        self.status.show_ok(self.tr("Removed %1; its files are untouched.").replace("%1", record.name))
         self.repositories_changed.emit()
 
 
 async def ask_unsaved(parent: QWidget, valid: bool, repo: str) -> QMessageBox.StandardButton:
     """Save, Discard or Cancel for edits about to be closed away (no Save when a field is
     bad: it could not be saved), asked window-modal without a nested event loop."""
-    tr = parent.tr
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(tr("Unsaved changes"))
+    box.setWindowTitle(QCoreApplication.translate("SettingsDialog", "Unsaved changes"))
     box.setText(
-        tr("Save the changes to %1 before closing?").replace("%1", repo)
+        QCoreApplication.translate("SettingsDialog", "Save the changes to %1 before closing?").replace(
+            "%1", repo
+        )
         if repo
-        else tr("Save the changes before closing?")
+        else QCoreApplication.translate("SettingsDialog", "Save the changes before closing?")
     )
     if not valid:
-        box.setInformativeText(tr("Some fields marked in red cannot be saved as they are."))
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "SettingsDialog", "Some fields marked in red cannot be saved as they are."
+            )
+        )
     buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
     if valid:
         buttons |= QMessageBox.StandardButton.Save

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import QCoreApplication
+
 from core.api import AcceptedCredentials, Api, GitferryError, RepoRecord
 from gui import autostart
 from gui.widgets.credentials_panel import CredentialRow
@@ -59,7 +61,7 @@ async def save_repo(api: Api, changes: RepoChanges) -> None:
     for credential in accepted:
         await api.save_credentials(credential)
     for row in changes.credentials:
-        row.saved("Connected; saved in the keyring")
+        row.saved(QCoreApplication.translate("CredentialsPanel", "Connected; saved in the keyring"))
     if changes.settings:
         await api.set_repo_settings(changes.record.id, changes.settings)  # a new interval applies at once
 

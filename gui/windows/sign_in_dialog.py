@@ -31,26 +31,26 @@ class SignInDialog(QDialog):
     def __init__(self, request: SignInRequest, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._signed_in = False
-        self.setWindowTitle(f"Sign in to {request.remote}")
+        self.setWindowTitle(self.tr("Sign in to %1").replace("%1", request.remote))
         self.setMinimumWidth(420)
         intro = QLabel(self._intro(request))
         intro.setWordWrap(True)
         self.user_edit = QLineEdit(request.username or "")
-        self.user_edit.setPlaceholderText("user name")
+        self.user_edit.setPlaceholderText(self.tr("user name"))
         self.secret_edit = QLineEdit()
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret_edit.setPlaceholderText("password or token")
-        note = QLabel("Saved in the system keyring once the server accepts it.")
+        self.secret_edit.setPlaceholderText(self.tr("password or token"))
+        note = QLabel(self.tr("Saved in the system keyring once the server accepts it."))
         quiet(note)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.sign_in_button.setText("Sign in")
+        self.sign_in_button.setText(self.tr("Sign in"))
         self.sign_in_button.setDefault(True)
         form = QFormLayout()
-        form.addRow("&User name:", self.user_edit)
-        form.addRow("&Password or token:", self.secret_edit)
+        form.addRow(self.tr("&User name:"), self.user_edit)
+        form.addRow(self.tr("&Password or token:"), self.secret_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -63,12 +63,11 @@ class SignInDialog(QDialog):
         self._update()
         (self.secret_edit if request.username else self.user_edit).setFocus()
 
-    @staticmethod
-    def _intro(request: SignInRequest) -> str:
-        url = html.escape(request.url)
+    def _intro(self, request: SignInRequest) -> str:
+        url = f"<b>{html.escape(request.url)}</b>"
         if request.refused:
-            return f"<b>{url}</b> refused the saved credentials. Sign in again:"
-        return f"<b>{url}</b> asks you to sign in."
+            return self.tr("%1 refused the saved credentials. Sign in again:").replace("%1", url)
+        return self.tr("%1 asks you to sign in.").replace("%1", url)
 
     def _update(self) -> None:
         self.sign_in_button.setEnabled(bool(self.user_edit.text().strip() and self.secret_edit.text()))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDateTime, QEvent, QItemSelection, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, QEvent, QItemSelection, QObject, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -622,9 +622,13 @@ def _buttons(*buttons: QPushButton) -> QWidget:
 def _submodule_line(sub: SubmoduleStatus) -> str:
     path = f"<b>{_escape(sub.path)}</b>"
     if sub.state == "uninitialised":
-        return f"Submodule {path} is not checked out"
-    at = _escape((sub.checked_out or "")[:10])
-    return f"Submodule {path} is at <tt>{at}</tt>, not the recorded <tt>{_escape(sub.recorded[:10])}</tt>"
+        return QCoreApplication.translate("StatusWindow", "Submodule %1 is not checked out").replace(
+            "%1", path
+        )
+    at = f"<tt>{_escape((sub.checked_out or '')[:10])}</tt>"
+    recorded = f"<tt>{_escape(sub.recorded[:10])}</tt>"
+    text = QCoreApplication.translate("StatusWindow", "Submodule %1 is at %2, not the recorded %3")
+    return text.replace("%1", path).replace("%2", at).replace("%3", recorded)
 
 
 def _escape(text: str) -> str:

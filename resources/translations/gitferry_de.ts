@@ -2,10 +2,112 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
     <context>
+        <name>AddFolderDialog</name>
+        <message>
+            <source>/home/me/notes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>A folder that holds a git working tree (it has a .git inside)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add a repository</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Folder:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How Gitferry lists it; no spaces or slashes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Name:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Repository folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the folder's name</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>App</name>
+        <message>
+            <source>%1. Details are in the log.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Gitferry cannot start</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Gitferry hit an unexpected error</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Gitferry rebuilt its status store</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>BranchTable</name>
+        <message>
+            <source>%1 was deleted on the remote (or renamed): nothing of %2 is pushed until its upstream is changed</source>
+            <translation type="unfinished" />
+        </message>
         <message>
             <source>1 commit of {branch} is on no remote: Publish branch pushes it and sets its upstream</source>
             <translation>1 Commit von {branch} ist auf keinem Remote: „Branch veröffentlichen“ pusht ihn und setzt seinen Upstream</translation>
+        </message>
+        <message>
+            <source>ahead</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>behind</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>diverged</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>never</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>no upstream</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>not measured</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>not published</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>up to date</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>upstream gone</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>{n} commits of {branch} are on no remote: Publish branch pushes it and sets its upstream</source>
@@ -350,15 +452,55 @@
     <context>
         <name>CredentialsPanel</name>
         <message>
+            <source>%1 fetches from %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 pushes to %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Ask the remote with these credentials (saved only if it accepts), or with nothing typed, as a sync would</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Connected</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Connected to %1 (%2 refs; %3)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Connected; saved in the keyring</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Connecting…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Credential: {source}</source>
             <translation>Anmeldedaten: {source}</translation>
+        </message>
+        <message>
+            <source>Kept in the system keyring once the remote accepts it</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>No remote signs in: git:// and paths need nothing.</source>
             <translation>Kein Remote meldet sich an: git:// und Pfade brauchen nichts.</translation>
         </message>
         <message>
+            <source>Rewritten by git's url.*.insteadOf: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Secret for %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Test connection</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -375,6 +517,10 @@
         </message>
         <message>
             <source>token or password</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>user name</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -795,7 +941,66 @@
         </message>
     </context>
     <context>
+        <name>RemotesEditor</name>
+        <message>
+            <source>Add remote</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>An existing remote keeps its name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Double-click a URL to edit it; an empty push URL pushes to the fetch URL</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fetch URL</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Push URL (optional)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remove remote</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a remote needs a name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>bad remote name %1: no spaces, slashes or colons</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>new remote</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the fetch URL is empty</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>two remotes are named %1</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>RepoSettingsForm</name>
+        <message>
+            <source>All branches of each remote</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Auto-commit:</source>
+            <translation type="unfinished" />
+        </message>
         <message>
             <source>Automatic commits, integrates and pushes by itself a few seconds after files change</source>
             <translation type="unfinished" />
@@ -805,16 +1010,132 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Branches that are not checked out move to their upstream when strictly behind</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Branches with an upstream</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Comma-separated branch names</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Commit changed files before each sync</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Every branch that is ahead</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fast-forward only (report divergence)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fast-forward those that are only behind</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fetch every (seconds):</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Files bigger than this are left out of auto-commits (MiB)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>How often to fetch this repository in the background, in seconds</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Manual: fetch in the background, I sync</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Max file size (MiB):</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Merge (keep both histories)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Off: only the checked-out branch is pushed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Only these branches:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Other branches:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Push:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Rebase my unpushed commits</source>
             <translation type="unfinished" />
         </message>
         <message>
             <source>Sync:</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Tracked branches:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>What a sync does when local and remote commits diverge</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>When diverged:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Which remote branches a fetch brings in</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>bad value %1: expected a size above 0 MiB</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>bad value %1: expected a size in MiB, like 50 or 0.5</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>main, release</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>RepoView</name>
+        <message>
+            <source>Compressing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Compressing objects</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Connecting</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Counting</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Counting objects</source>
+            <translation type="unfinished" />
+        </message>
         <message>
             <source>Fetching…</source>
             <translation>Rufe ab…</translation>
@@ -822,6 +1143,14 @@
         <message>
             <source>Idle</source>
             <translation>Untätig</translation>
+        </message>
+        <message>
+            <source>Indexing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Indexing objects</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Offline</source>
@@ -838,6 +1167,30 @@
         <message>
             <source>Paused: background fetch waits (Resume, or a charged battery)</source>
             <translation>Pausiert: das Abrufen im Hintergrund wartet (Fortsetzen, oder ein geladener Akku)</translation>
+        </message>
+        <message>
+            <source>Pushing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Pushing objects</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Receiving</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Receiving objects</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Resolving</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Resolving deltas</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Stopped</source>
@@ -859,6 +1212,59 @@
     <context>
         <name>SettingsDialog</name>
         <message>
+            <source>%1 (showing the remotes last seen)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&lt;b&gt;Repositories&lt;/b&gt;</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&lt;i&gt;No repository yet: add a folder or clone one.&lt;/i&gt;</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add folder…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Application</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Background fetches wait while the machine runs on battery</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Clone a remote repository into a new folder and register it</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Clone from URL…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Discard</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Discard the unsaved changes to %1?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Gitferry forgets the repository. Its files are never deleted:
+%1 stays as it is.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Gitferry settings</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Not removed: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Not saved: %1</source>
             <translation type="unfinished" />
         </message>
@@ -871,7 +1277,47 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Pause on battery below 20%</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Register a folder that already holds a git repository</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remotes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remove repository</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Removed %1; its files are untouched.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Save</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Save the changes before closing?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Save the changes to %1 before closing?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Saved.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Saving…</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -879,7 +1325,104 @@
             <translation>Anmeldungen: HTTP(S)-Geheimnisse liegen im Schlüsselbund des Systems, ssh nutzt Ihren Agent und Ihre Schlüssel</translation>
         </message>
         <message>
+            <source>Some fields marked in red cannot be saved as they are.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Start Gitferry at login</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stop syncing %1?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stop syncing the selected repository; its files stay where they are</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Sync</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Unsaved changes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>the last sync could not sign in</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>SignInDialog</name>
+        <message>
+            <source>%1 asks you to sign in.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 refused the saved credentials. Sign in again:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Password or token:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;User name:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Saved in the system keyring once the server accepts it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Sign in</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Sign in to %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>password or token</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>user name</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>SkippedFiles</name>
+        <message numerus="yes">
+            <source>%n failure(s) since %1</source>
+            <translation type="unfinished">
+                <numerusform />
+                <numerusform />
+            </translation>
+        </message>
+        <message>
+            <source>LFS object missing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>filter not run here</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>keeps failing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>line endings (safecrlf)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>too large</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>unreadable</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -1238,6 +1781,14 @@
         <message>
             <source>Skipped files (%1)</source>
             <translation>Übersprungene Dateien (%1)</translation>
+        </message>
+        <message>
+            <source>Submodule %1 is at %2, not the recorded %3</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Submodule %1 is not checked out</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Submodules whose checked-out commit is not the one this repository records (git submodule status shows them with + or -)</source>

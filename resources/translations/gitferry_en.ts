@@ -102,6 +102,16 @@
     </message>
 </context>
 <context>
+    <name>SkippedFiles</name>
+    <message numerus="yes">
+        <source>%n failure(s) since %1</source>
+        <translation>
+            <numerusform>%n failure since %1</numerusform>
+            <numerusform>%n failures since %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Standing</name>
     <message numerus="yes">
         <source>%1: %n ahead</source>

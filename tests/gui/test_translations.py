@@ -76,6 +76,58 @@ def test_no_text_is_hidden_from_the_collectors() -> None:
     assert not hidden, "tr/translate with a text or context that is no literal:\n" + "\n".join(hidden)
 
 
+# Calls whose text arguments are shown to the user: a literal (or an f-string with words in
+# it) passed straight to one of them is a text no translation can reach.
+SHOWN = {
+    "setText", "setWindowTitle", "setToolTip", "setPlaceholderText", "setStatusTip", "setWhatsThis",
+    "setAccessibleName", "setAccessibleDescription", "setTitle", "setInformativeText", "setDetailedText",
+    "setTabText", "setTabToolTip", "showMessage", "show_error", "show_ok", "notify", "confirm",
+    "QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "QAction", "QMenu", "QToolButton",
+    "addAction", "addMenu", "addTab", "insertTab", "addRow", "addButton", "addItem",
+    "setHorizontalHeaderLabels", "setHeaderLabels",
+}  # fmt: skip
+MESSAGE_BOX = {"information", "warning", "critical", "question", "about"}  # on QMessageBox only (not log.*)
+NOT_WORDS = {"Gitferry"}  # the product's name
+
+
+def _words(node: ast.expr) -> str | None:
+    """The text a shown argument carries when no translation reaches it (None: nothing to translate)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr):
+        text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    else:
+        return None
+    words = re.sub(r"<[^<>]*>|&\w+;", "", text)  # markup is no text
+    if text in NOT_WORDS or not re.search(r"[A-Za-z]{2,}", words):
+        return None
+    if not re.search(r"\s", text) and "/" in text:  # an example URL or path in a placeholder
+        return None
+    return text
+
+
+def test_every_shown_literal_goes_through_translation() -> None:
+    """setText("Save"), QPushButton(f"Sign in to {x}"), QMessageBox.critical(None, "Title", ...):
+    a text shown as written, in English on every desktop. It belongs in tr/translate."""
+    untranslated = []
+    for path in sorted((ROOT / "gui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            receiver = getattr(getattr(func, "value", None), "id", "")
+            if name not in SHOWN and not (name in MESSAGE_BOX and receiver == "QMessageBox"):
+                continue
+            args = node.args[:1] if name == "addItem" else [*node.args, *(k.value for k in node.keywords)]
+            for arg in args:
+                for part in arg.elts if isinstance(arg, ast.List | ast.Tuple) else [arg]:
+                    text = _words(part)
+                    if text is not None:
+                        untranslated.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}({text!r})")
+    assert not untranslated, "shown without tr/translate:\n" + "\n".join(untranslated)
+
+
 def test_a_german_desktop_gets_german_text_and_plurals(qapp: QApplication) -> None:
     before = [t for t in install_translations(qapp, QLocale("en_US"))]
     for translator in before:
