@@ -27,6 +27,7 @@ from dulwich.repo import Repo
 
 from core.git.index.parse import IndexFormatError, check_trailer
 from core.git.index.read import KNOWN_REQUIRED, UnsupportedIndex, open_index
+from core.git.objects.pack_reader import offset_varint
 
 _FLAGS = struct.Struct(">H")
 _HEADER = struct.Struct(">4sII")
@@ -299,13 +300,7 @@ def _entry(
 
 def _v4_name(data: bytes, pos: int, previous: bytes) -> tuple[bytes, int]:
     """Version 4 names: a varint of bytes to drop from the previous name, then a NUL-terminated suffix."""
-    byte = data[pos]
-    drop = byte & 0x7F
-    pos += 1
-    while byte & 0x80:
-        byte = data[pos]
-        drop = ((drop + 1) << 7) | (byte & 0x7F)
-        pos += 1
+    drop, pos = offset_varint(data, pos)
     end = data.index(b"\x00", pos)
     keep = previous[: len(previous) - drop]
     return keep + data[pos:end], end + 1

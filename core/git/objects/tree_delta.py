@@ -6,11 +6,14 @@ directory `a`, and it parses trees into a dict, so a duplicate name (a symlink
 `link` beside a directory `link`) silently disappears. This walker reads each
 changed tree's raw entries itself, so both are refused, and it descends only
 into subtrees whose ids differ: unchanged parts of a large tree cost nothing.
+Trees are read through a `PackReader` (its delta base cache kept for the whole
+walk): deltified trees are most of what a real history's walk reads.
 """
 
 from __future__ import annotations
 
 import stat
+import zlib
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,6 +22,7 @@ from dulwich.object_store import BaseObjectStore
 from dulwich.objects import ObjectID, ShaFile, Tree, parse_tree
 
 from core.errors import GitferryError
+from core.git.objects.pack_reader import PackReader
 from core.git.objects.path_safety import UnsafePath, check_entry_name, display
 
 RawEntry = tuple[bytes, int, ObjectID]  # (name, mode, id) as a tree stores it
@@ -69,13 +73,13 @@ def tree_delta(store: BaseObjectStore, from_tree: ObjectID | None, to_tree: Obje
     to write or delete, and CorruptTree for malformed or missing trees.
     """
     changes: list[PathChange] = []
-    _walk(store, from_tree, to_tree, b"", changes)
+    _walk(_RawTrees(store), from_tree, to_tree, b"", changes)
     changes.sort(key=lambda change: change.path)
     return changes
 
 
 def _walk(
-    store: BaseObjectStore,
+    store: ObjectSource,
     old_id: ObjectID | None,
     new_id: ObjectID | None,
     prefix: bytes,
@@ -87,6 +91,9 @@ def _walk(
         before, after = old.get(name), new.get(name)
         if before == after:
             continue
+        for side in (before, after):
+            if side is not None:
+                check_entry_name(prefix, name, side.mode)
         path = prefix + b"/" + name if prefix else name
         old_blob = before if before is not None and not stat.S_ISDIR(before.mode) else None
         new_blob = after if after is not None and not stat.S_ISDIR(after.mode) else None
@@ -98,11 +105,12 @@ def _walk(
             _walk(store, old_sub, new_sub, path, out)
 
 
-def _entries(store: BaseObjectStore, tree_id: ObjectID | None, prefix: bytes) -> dict[bytes, Side]:
+def _entries(store: ObjectSource, tree_id: ObjectID | None, prefix: bytes) -> dict[bytes, Side]:
     if tree_id is None:
         return {}
     return {
-        name: Side(_normalised_mode(mode), sha) for name, mode, sha in checked_entries(store, tree_id, prefix)
+        name: Side(_normalised_mode(mode), sha)
+        for name, mode, sha in checked_entries(store, tree_id, prefix, check_names=False)
     }
 
 
@@ -112,34 +120,63 @@ class ObjectSource(Protocol):
     def __getitem__(self, sha: ObjectID, /) -> ShaFile: ...
 
 
-def checked_entries(objects: ObjectSource, tree_id: ObjectID, prefix: bytes) -> list[RawEntry]:
-    """The tree's entries as stored (name, mode, id), in order, every name checked.
+class _RawTrees:
+    """A store whose trees are read raw through a `PackReader` (`raw_tree`)."""
+
+    def __init__(self, store: BaseObjectStore) -> None:
+        self._store = store
+        self._reader = PackReader(store)
+
+    def __getitem__(self, sha: ObjectID, /) -> ShaFile:
+        return self._store[sha]
+
+    def raw_tree(self, tree_id: ObjectID) -> bytes | None:
+        """The tree's raw content; None when the object is not a tree."""
+        type_num, data = self._reader.raw(tree_id)
+        return data if type_num == Tree.type_num else None
+
+
+def checked_entries(
+    objects: ObjectSource, tree_id: ObjectID, prefix: bytes, *, check_names: bool = True
+) -> list[RawEntry]:
+    """The tree's entries as stored (name, mode, id), in order, every name checked
+    (without `check_names`, only for duplicates: the caller checks the names it uses).
 
     Raises UnsafePath for an unsafe or duplicate name, CorruptTree for a
     tree that is missing, not a tree, or does not parse (a NUL inside a name
     leaves bytes that are not a valid entry).
     """
+    raw = _raw_tree(objects, tree_id, prefix)
     try:
-        tree = objects[tree_id]
-    except KeyError:
-        raise CorruptTree(tree_id, "the tree object is missing") from None
-    except ObjectFormatException as exc:
-        raise CorruptTree(tree_id, str(exc)) from None
-    if not isinstance(tree, Tree):
-        raise CorruptTree(tree_id, f"{display(prefix) or 'the root'} is not a tree object")
-    try:
-        parsed = list(parse_tree(tree.as_raw_string(), tree.object_format.oid_length))
+        parsed = list(parse_tree(raw, len(tree_id) // 2))
     except (ObjectFormatException, ValueError) as exc:
         raise CorruptTree(tree_id, str(exc)) from None
     seen: set[bytes] = set()
     entries: list[RawEntry] = []
     for name, mode, sha in parsed:
-        check_entry_name(prefix, name, mode)
+        if check_names:
+            check_entry_name(prefix, name, mode)
         if name in seen:
             raise UnsafePath(display(prefix + b"/" + name if prefix else name), "a duplicate tree entry")
         seen.add(name)
         entries.append((name, mode, ObjectID(sha)))
     return entries
+
+
+def _raw_tree(objects: ObjectSource, tree_id: ObjectID, prefix: bytes) -> bytes:
+    try:
+        if isinstance(objects, _RawTrees):
+            raw = objects.raw_tree(tree_id)
+        else:
+            tree = objects[tree_id]
+            raw = tree.as_raw_string() if isinstance(tree, Tree) else None
+    except KeyError:
+        raise CorruptTree(tree_id, "the tree object is missing") from None
+    except (ObjectFormatException, zlib.error) as exc:
+        raise CorruptTree(tree_id, str(exc)) from None
+    if raw is None:
+        raise CorruptTree(tree_id, f"{display(prefix) or 'the root'} is not a tree object")
+    return raw
 
 
 def _normalised_mode(mode: int) -> int:

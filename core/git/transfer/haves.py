@@ -8,6 +8,11 @@ tips first, newest first, then walks their history by commit date like git,
 skipping the ancestors of anything the server acknowledged. It gives up after
 a bounded number of commits: the tips alone already tell the server almost
 everything, and a stateless (HTTP) request only carries 256 haves anyway.
+Walking through commits the server acknowledged is bounded too: dulwich never
+sends a flush between haves, so the server never says "ready", and an older
+commit queued before its acknowledgement arrived kept the walk going through
+the whole common history (17,467 commits parsed for a 300-commit fetch of
+`bench.real_fetch`).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class HavesWalker:
         self._queue: list[tuple[int, int, bytes, list[bytes]]] = []
         self._order = itertools.count()
         self._budget = max_walked
+        self._common_budget = max_walked  # common commits walked through, to mark their parents
         self._given_tips: list[bytes] | None = list(tips)
         self._tips: list[bytes] = []
         self._offered: set[bytes] = set()
@@ -68,6 +74,9 @@ class HavesWalker:
             _, _, oid, parents = heapq.heappop(self._queue)
             self._uncommon.discard(oid)
             if oid in self._common:
+                if self._common_budget <= 0:
+                    continue
+                self._common_budget -= 1
                 self._mark_common(parents)
                 self._enqueue_ids(parents)
                 continue
