@@ -30,6 +30,7 @@ from dulwich.protocol import (
 
 from core.git.config.ssh_command import SshProgram, Variant
 from core.git.transfer.askpass import askpass_server
+from core.git.transfer.ofs_delta import asking_ofs_delta, with_ofs_delta
 from core.git.transfer.ssh_questions import SshAsking
 from core.git.transfer.stop import TransferStop
 from core.platform.readiness import readable
@@ -89,7 +90,7 @@ class TimedTCPGitClient(TCPGitClient):
 
         proto = Protocol(
             rfile.read,
-            write,
+            asking_ofs_delta(write),
             close,
             report_activity=self._report_activity,
             shutdown_write=no_half_close,
@@ -198,7 +199,7 @@ class _TimedSubprocess(SubprocessWrapper):
     def write(self, data: bytes) -> int | None:  # type: ignore[override]
         self._heard = True
         assert self.proc.stdin is not None
-        return self.proc.stdin.write(data)
+        return self.proc.stdin.write(with_ofs_delta(data))
 
     @property
     def stderr(self) -> IO[bytes] | None:

@@ -59,6 +59,7 @@ from core.git.transfer.errors import (
     scrub,
 )
 from core.git.transfer.http_pool import USER_AGENT, http_pool_for
+from core.git.transfer.ofs_delta import http_body_asking_ofs_delta
 from core.git.transfer.sign_in import Signer, SignIn
 from core.git.transfer.ssh_questions import HostKeyChanged, SshAsking, ssh_failure
 from core.git.transfer.stop import TransferStop
@@ -155,6 +156,10 @@ class StoppableHttpClient(Urllib3HttpGitClient):
         data: Any = None,
         raise_for_status: bool = True,
     ) -> Any:
+        asked = http_body_asking_ofs_delta(data)
+        if asked is not data and headers is not None and "Content-Length" in headers:
+            headers = {**headers, "Content-Length": str(len(asked))}
+        data = asked
         while True:
             try:
                 resp, read = super()._http_request(url, headers, data, raise_for_status)
