@@ -30,6 +30,7 @@ from dulwich.repo import Repo
 from core.git.content.filters import ContentFilters, ContentSkipped
 from core.git.content.smudge import write_worktree_content
 from core.git.index.locked import LockedIndex
+from core.git.objects.blob_read import StreamedBlob, blob_content
 from core.git.progress import Phase, ProgressSink, TransferProgress
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -70,10 +71,10 @@ def check_out_fresh(
                     os.mkdir(full, 0o777)
                 locked.index[path] = index_entry_from_stat(os.lstat(full), sha, mode=mode)
                 continue
-            blob = store[sha]
-            assert isinstance(blob, Blob)
+            blob = blob_content(store, sha)  # a large one streamed, never whole
+            assert isinstance(blob, (Blob, StreamedBlob))
             if stat.S_ISLNK(mode) and symlinks:
-                os.symlink(blob.as_raw_string(), full)
+                os.symlink(b"".join(blob.as_raw_chunks()), full)
                 locked.index[path] = index_entry_from_stat(os.lstat(full), sha, mode=mode)
                 continue
             try:
@@ -107,7 +108,7 @@ def _make_parents(root: bytes, path: bytes, made: set[bytes]) -> None:
 
 
 def _write(
-    full: bytes, blob: Blob, mode: int, filters: ContentFilters, path: bytes | None
+    full: bytes, blob: Blob | StreamedBlob, mode: int, filters: ContentFilters, path: bytes | None
 ) -> tuple[os.stat_result, ContentSkipped | None]:
     conversion = None if path is None else filters.to_worktree(path)
     if conversion is not None and conversion.unsupported is not None:

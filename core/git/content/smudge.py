@@ -23,17 +23,21 @@ from dulwich.objects import Blob
 from core.git.content.eol import converts_to_worktree, to_worktree
 from core.git.content.filters import ContentSkipped, PathConversion
 from core.git.content.text_stats import gather
+from core.git.objects.blob_read import StreamedBlob
 
 
-def worktree_chunks(blob: Blob, conversion: PathConversion) -> Iterable[bytes]:
-    """The blob's content after line-ending conversion (before any driver)."""
-    chunks = blob.as_raw_chunks()
-    if conversion.eol != CRLFAction.BINARY and converts_to_worktree(conversion.eol, gather(chunks)):
-        return to_worktree(chunks)
-    return chunks
+def worktree_chunks(blob: Blob | StreamedBlob, conversion: PathConversion) -> Iterable[bytes]:
+    """The blob's content after line-ending conversion (before any driver); a streamed
+    blob is read twice (its statistics, then the conversion), never held."""
+    eol = conversion.eol
+    if eol != CRLFAction.BINARY and converts_to_worktree(eol, gather(blob.as_raw_chunks())):
+        return to_worktree(blob.as_raw_chunks())
+    return blob.as_raw_chunks()
 
 
-def write_worktree_content(out: BinaryIO, blob: Blob, conversion: PathConversion) -> ContentSkipped | None:
+def write_worktree_content(
+    out: BinaryIO, blob: Blob | StreamedBlob, conversion: PathConversion
+) -> ContentSkipped | None:
     """Write what the working tree holds for `blob` at `conversion.path` to `out`, a new file
     opened for writing at its start. Returns the skip to list when a driver declined and
     the blob was written as it is."""

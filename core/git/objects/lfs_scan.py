@@ -9,14 +9,13 @@ to be looked at.
 
 from __future__ import annotations
 
-import os
 import stat
-import zlib
 from collections.abc import Iterable
 
-from dulwich.object_store import BaseObjectStore, DiskObjectStore
+from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob, ObjectID
 
+from core.git.objects.blob_read import blob_size
 from core.git.objects.lfs_pointer import MAX_POINTER_SIZE, LfsPointer, parse_pointer
 from core.git.objects.tree_delta import tree_delta
 
@@ -62,10 +61,9 @@ def pointers_between(
 
 def small_blob(store: BaseObjectStore, oid: ObjectID) -> bytes | None:
     """The blob's bytes when it is a blob under `MAX_POINTER_SIZE`, else None."""
-    if isinstance(store, DiskObjectStore):
-        header = _loose_header(store, oid)
-        if header is not None and (header[0] != b"blob" or header[1] >= MAX_POINTER_SIZE):
-            return None
+    size = blob_size(store, oid)  # a loose or packed blob's size, read from its header
+    if size is not None and size >= MAX_POINTER_SIZE:
+        return None
     try:
         obj = store[oid]
     except KeyError:
@@ -74,19 +72,3 @@ def small_blob(store: BaseObjectStore, oid: ObjectID) -> bytes | None:
         return None
     data = obj.as_raw_string()
     return data if len(data) < MAX_POINTER_SIZE else None
-
-
-def _loose_header(store: DiskObjectStore, oid: ObjectID) -> tuple[bytes, int] | None:
-    """(type, size) from a loose object's header; None when it is not loose."""
-    hexid = oid.decode("ascii")
-    path = os.path.join(store.path, hexid[:2], hexid[2:])
-    try:
-        with open(path, "rb") as f:
-            head = zlib.decompressobj().decompress(f.read(64), 64)
-    except (OSError, zlib.error):
-        return None
-    kind, _space, rest = head.partition(b" ")
-    size, nul, _ = rest.partition(b"\0")
-    if not nul or not size.isdigit():
-        return None
-    return kind, int(size)

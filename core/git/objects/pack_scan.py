@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import struct
 import zlib
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,16 +65,23 @@ def delta_sizes(head: bytes) -> tuple[int, int, int] | None:
     return base, result, pos
 
 
+def _numbers(code: str) -> Callable[[], array[int]]:
+    return lambda: array(code)
+
+
 @dataclass
 class ScannedObjects:
-    """Per-object facts, as parallel lists indexed by position in the pack."""
+    """Per-object facts, as parallel sequences indexed by position in the pack. The numbers
+    are machine arrays, not lists of Python ints: for the 251,539 objects of
+    `bench.real_history` that is 8 MiB where the lists held 50 MiB, most of what a
+    clone's peak RSS grew by."""
 
-    offsets: list[int] = field(default_factory=list)
-    data_starts: list[int] = field(default_factory=list)
-    types: list[int] = field(default_factory=list)
-    sizes: list[int] = field(default_factory=list)  # inflated size of each entry (a delta's own size)
-    result_sizes: list[int] = field(default_factory=list)  # what each delta declares it makes (0: whole)
-    crcs: list[int] = field(default_factory=list)
+    offsets: array[int] = field(default_factory=_numbers("Q"))
+    data_starts: array[int] = field(default_factory=_numbers("Q"))
+    types: array[int] = field(default_factory=_numbers("B"))
+    sizes: array[int] = field(default_factory=_numbers("Q"))  # inflated size of each entry (a delta's own)
+    result_sizes: array[int] = field(default_factory=_numbers("Q"))  # what each delta declares (0: whole)
+    crcs: array[int] = field(default_factory=_numbers("L"))
     ids: list[bytes | None] = field(default_factory=list)
     # base offset -> positions of the OFS_DELTAs on it; base id -> REF_DELTAs on it
     ofs_children: dict[int, list[int]] = field(default_factory=dict)

@@ -10,19 +10,33 @@ and handed on ready-made (dulwich writes an entry's `comp_chunks` verbatim).
 That is how the bytes that go out are counted exactly on every transport, the
 in-process local one included. Deltas reused from local packs go out as
 REF_DELTA (a few bytes more than OFS_DELTA; never a different object count).
+
+A blob above `blob_read.LARGE` never passes through dulwich whole: its entry
+is compressed from `blob_content`'s pieces as the transport reads it (a
+200 MiB file pushed adds a few MiB of memory, where dulwich's
+`full_unpacked_object` held the content and its compressed copy).
 """
 
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Set
 
 from dulwich.object_format import DEFAULT_OBJECT_FORMAT
 from dulwich.object_store import PackBasedObjectStore
-from dulwich.objects import ObjectID
-from dulwich.pack import REF_DELTA, PackHint, UnpackedObject, generate_unpacked_objects, pack_object_chunks
+from dulwich.objects import Blob, ObjectID, hex_to_sha
+from dulwich.pack import (
+    REF_DELTA,
+    PackHint,
+    UnpackedObject,
+    generate_unpacked_objects,
+    pack_object_chunks,
+    pack_object_header,
+)
 from dulwich.repo import Repo
 
+from core.git.objects.blob_read import LARGE, StreamedBlob, blob_content, blob_size, packs_hold_large
 from core.git.progress import Phase, TransferProgress
 from core.git.transfer.push_objects import ObjectsToSend
 
@@ -90,11 +104,16 @@ class OutgoingPack:
         while True:
             started = time.perf_counter()
             unpacked = next(records, None)
-            chunks = _entry_chunks(unpacked) if unpacked is not None else []
+            if unpacked is not None and unpacked.comp_chunks is not None:  # a large blob, streamed
+                unpacked.comp_chunks = self._counted(unpacked.comp_chunks)  # type: ignore[assignment]
+                chunks: list[bytes] = []
+            else:
+                chunks = _entry_chunks(unpacked) if unpacked is not None else []
+                if unpacked is not None:
+                    unpacked.comp_chunks = chunks
             self.pack_ms += (time.perf_counter() - started) * 1000.0
             if unpacked is None:
                 break
-            unpacked.comp_chunks = chunks
             yield unpacked
             # The transport asks for the next entry only once this one is written.
             self.objects_sent += 1
@@ -103,18 +122,54 @@ class OutgoingPack:
         self.bytes_sent += PACK_TRAILER_BYTES
         self._report(TransferProgress(Phase.PUSHING, self.objects_sent, self.total, self.bytes_sent))
 
+    def _counted(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.bytes_sent += len(chunk)
+            yield chunk
+
 
 def _records(store: PackBasedObjectStore, found: ObjectsToSend) -> Iterator[UnpackedObject]:
+    """The large blobs streamed first, then the rest as dulwich makes them."""
+    large = {oid for oid in found.ids if (blob_size(store, oid) or 0) > LARGE}
+    rest = [oid for oid in found.ids if oid not in large]
+    yield from (_streamed_entry(store, oid) for oid in large)
+    yield from _dulwich_records(store, rest, found)
+
+
+def _streamed_entry(store: PackBasedObjectStore, oid: ObjectID) -> UnpackedObject:
+    """A whole-blob entry whose compressed bytes are made as they are read."""
+    blob = blob_content(store, oid)
+    size = blob.raw_length()
+    entry = UnpackedObject(Blob.type_num, sha=hex_to_sha(oid), decomp_len=size)
+    entry.comp_chunks = _compressed(blob, size)  # type: ignore[assignment]
+    return entry
+
+
+def _compressed(blob: Blob | StreamedBlob, size: int) -> Iterator[bytes]:
+    yield bytes(pack_object_header(Blob.type_num, None, size, DEFAULT_OBJECT_FORMAT))
+    deflate = zlib.compressobj()
+    for piece in blob.as_raw_chunks():
+        out = deflate.compress(piece)
+        if out:
+            yield out
+    yield deflate.flush()
+
+
+def _dulwich_records(
+    store: PackBasedObjectStore, oids: list[ObjectID], found: ObjectsToSend
+) -> Iterator[UnpackedObject]:
     """The objects as pack records, reusing stored deltas only when that pays.
 
     Dulwich finds reusable deltas by reading every object of every pack (an
-    80,000-object repository: 1.5 s), so a push that sends a small share of
-    them sends whole objects instead. Nothing is lost for the usual push: new
-    commits are loose objects, which have no stored delta to reuse.
+    80,000-object repository: 1.5 s; each object inflated whole, so a 200 MiB
+    file anywhere in a pack costs 200 MiB), so a push that sends a small share
+    of them, or a repository whose packs hold a large blob, sends whole objects
+    instead. Nothing is lost for the usual push: new commits are loose
+    objects, which have no stored delta to reuse.
     """
-    ids: list[tuple[ObjectID, PackHint | None]] = [(oid, None) for oid in found.ids]
+    ids: list[tuple[ObjectID, PackHint | None]] = [(oid, None) for oid in oids]
     packed = sum(len(pack) for pack in store.packs)
-    reuse = packed > 0 and len(ids) * REUSE_DELTAS_SHARE >= packed
+    reuse = packed > 0 and len(ids) * REUSE_DELTAS_SHARE >= packed and not packs_hold_large(store)
     return generate_unpacked_objects(
         store, ids, reuse_deltas=reuse, ofs_delta=False, other_haves=found.remote_has
     )

@@ -42,6 +42,7 @@ from dulwich.objects import Blob
 
 from core.git.content.filters import ContentFilters, ContentSkipped, PathConversion
 from core.git.content.smudge import write_worktree_content
+from core.git.objects.blob_read import StreamedBlob, blob_content
 from core.git.objects.path_safety import UnsafePath, display
 from core.git.objects.tree_delta import CorruptTree, PathChange, Side
 from core.git.worktree.checked_replace import still_ours, swap_in, take_away
@@ -299,13 +300,13 @@ class WorktreeWriter:
     def _write_temp(self, full: bytes, path: bytes, side: Side) -> tuple[bytes, os.stat_result]:
         """A temporary file (or symlink) beside `full` holding `side` as the working tree
         has it at `path`, and its stat."""
-        blob = self.store[side.sha]
-        if not isinstance(blob, Blob):
+        blob = blob_content(self.store, side.sha)  # a large one streamed, never whole
+        if not isinstance(blob, (Blob, StreamedBlob)):
             raise CorruptTree(side.sha, "a file entry that is not a blob")
         temp = _temp_beside(full)
         try:
             if side.is_link and self.opts.symlinks:
-                os.symlink(blob.as_raw_string(), temp)
+                os.symlink(b"".join(blob.as_raw_chunks()), temp)
                 return temp, os.lstat(temp)
             conversion = self.conversion(path, side)
             st, skipped = _write_file(temp, blob, 0o777 if side.is_exec else 0o666, conversion)
@@ -349,7 +350,7 @@ def _conv_path(side: Side, path: bytes) -> bytes | None:
 
 
 def _write_file(
-    temp: bytes, blob: Blob, mode: int, conversion: PathConversion | None
+    temp: bytes, blob: Blob | StreamedBlob, mode: int, conversion: PathConversion | None
 ) -> tuple[os.stat_result, ContentSkipped | None]:
     """Write `blob` (converted) to the new file `temp`; its stat once written (what the index
     entry records), and the skip to list if a driver had the blob written as it is."""
