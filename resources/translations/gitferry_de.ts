@@ -1784,11 +1784,11 @@
         </message>
         <message>
             <source>Submodule %1 is at %2, not the recorded %3</source>
-            <translation type="unfinished" />
+            <translation>Submodul %1 steht auf %2, nicht auf dem erfassten %3</translation>
         </message>
         <message>
             <source>Submodule %1 is not checked out</source>
-            <translation type="unfinished" />
+            <translation>Submodul %1 ist nicht ausgecheckt</translation>
         </message>
         <message>
             <source>Submodules whose checked-out commit is not the one this repository records (git submodule status shows them with + or -)</source>
