@@ -62,6 +62,9 @@ class CredentialRow:
             )
         )
         self.test_button = QPushButton(QCoreApplication.translate("CredentialsPanel", "Test connection"))
+        self.test_button.setAccessibleName(
+            QCoreApplication.translate("CredentialsPanel", "Test connection to %1").replace("%1", remote)
+        )
         self.test_button.setToolTip(
             QCoreApplication.translate(
                 "CredentialsPanel",

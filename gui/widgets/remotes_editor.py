@@ -55,6 +55,7 @@ class RemotesEditor(QWidget):
         header.setSectionResizeMode(FETCH, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(PUSH, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        self.table.setAccessibleName(self.tr("Remotes"))
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -92,6 +92,9 @@ class RepoSettingsForm(QWidget):
         self.ff_all_check.setToolTip(
             self.tr("Branches that are not checked out move to their upstream when strictly behind")
         )
+        self.interval_edit.setAccessibleName(self.tr("Fetch every (seconds)"))
+        self.tracked_edit.setAccessibleName(self.tr("Tracked branch names"))
+        self.max_size_edit.setAccessibleName(self.tr("Max file size (MiB)"))
         self._lay_out()
         for edit in (self.interval_edit, self.tracked_edit, self.max_size_edit):
             edit.textEdited.connect(self._changed)

@@ -20,6 +20,10 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Browse for the repository folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Browse…</source>
             <translation type="unfinished" />
         </message>
@@ -29,6 +33,10 @@
         </message>
         <message>
             <source>How Gitferry lists it; no spaces or slashes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Name</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -504,6 +512,10 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Test connection to %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>User name for %1</source>
             <translation type="unfinished" />
         </message>
@@ -967,6 +979,10 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Remotes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Remove remote</source>
             <translation type="unfinished" />
         </message>
@@ -1038,6 +1054,10 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Fetch every (seconds)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Fetch every (seconds):</source>
             <translation type="unfinished" />
         </message>
@@ -1051,6 +1071,10 @@
         </message>
         <message>
             <source>Manual: fetch in the background, I sync</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Max file size (MiB)</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -1083,6 +1107,10 @@
         </message>
         <message>
             <source>Sync:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tracked branch names</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -1301,6 +1329,10 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Repositories</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Save</source>
             <translation type="unfinished" />
         </message>
@@ -1342,6 +1374,10 @@
         </message>
         <message>
             <source>Sync</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The selected repository's settings</source>
             <translation type="unfinished" />
         </message>
         <message>
