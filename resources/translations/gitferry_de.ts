@@ -5,77 +5,77 @@
         <name>AddFolderDialog</name>
         <message>
             <source>/home/me/notes</source>
-            <translation type="unfinished" />
+            <translation>/home/ich/notizen</translation>
         </message>
         <message>
             <source>A folder that holds a git working tree (it has a .git inside)</source>
-            <translation type="unfinished" />
+            <translation>Ein Ordner mit einem git-Arbeitsverzeichnis (er enthält ein .git)</translation>
         </message>
         <message>
             <source>Add</source>
-            <translation type="unfinished" />
+            <translation>Hinzufügen</translation>
         </message>
         <message>
             <source>Add a repository</source>
-            <translation type="unfinished" />
+            <translation>Repository hinzufügen</translation>
         </message>
         <message>
             <source>Browse for the repository folder</source>
-            <translation type="unfinished" />
+            <translation>Den Ordner des Repositorys suchen</translation>
         </message>
         <message>
             <source>Browse…</source>
-            <translation type="unfinished" />
+            <translation>Durchsuchen…</translation>
         </message>
         <message>
             <source>Folder:</source>
-            <translation type="unfinished" />
+            <translation>Ordner:</translation>
         </message>
         <message>
             <source>How Gitferry lists it; no spaces or slashes</source>
-            <translation type="unfinished" />
+            <translation>Unter diesem Namen führt Gitferry es; ohne Leerzeichen und Schrägstriche</translation>
         </message>
         <message>
             <source>Name</source>
-            <translation type="unfinished" />
+            <translation>Name</translation>
         </message>
         <message>
             <source>Name:</source>
-            <translation type="unfinished" />
+            <translation>Name:</translation>
         </message>
         <message>
             <source>Repository folder</source>
-            <translation type="unfinished" />
+            <translation>Ordner des Repositorys</translation>
         </message>
         <message>
             <source>the folder's name</source>
-            <translation type="unfinished" />
+            <translation>der Name des Ordners</translation>
         </message>
     </context>
     <context>
         <name>App</name>
         <message>
             <source>%1. Details are in the log.</source>
-            <translation type="unfinished" />
+            <translation>%1. Einzelheiten stehen im Log.</translation>
         </message>
         <message>
             <source>Gitferry cannot start</source>
-            <translation type="unfinished" />
+            <translation>Gitferry kann nicht starten</translation>
         </message>
         <message>
             <source>Gitferry hit an unexpected error</source>
-            <translation type="unfinished" />
+            <translation>Gitferry ist auf einen unerwarteten Fehler gestoßen</translation>
         </message>
         <message>
             <source>Gitferry rebuilt its status store</source>
-            <translation type="unfinished" />
+            <translation>Gitferry hat seinen Statusspeicher neu aufgebaut</translation>
         </message>
     </context>
     <context>
         <name>BranchTable</name>
         <message>
             <source>%1 was deleted on the remote (or renamed): nothing of %2 is pushed until its upstream is changed</source>
-            <translation type="unfinished" />
+            <translation>%1 wurde auf dem Remote gelöscht (oder umbenannt): von %2 wird nichts gepusht, bis sein Upstream geändert ist</translation>
         </message>
         <message>
             <source>1 commit of {branch} is on no remote: Publish branch pushes it and sets its upstream</source>
@@ -83,39 +83,39 @@
         </message>
         <message>
             <source>ahead</source>
-            <translation type="unfinished" />
+            <translation>voraus</translation>
         </message>
         <message>
             <source>behind</source>
-            <translation type="unfinished" />
+            <translation>zurück</translation>
         </message>
         <message>
             <source>diverged</source>
-            <translation type="unfinished" />
+            <translation>auseinandergelaufen</translation>
         </message>
         <message>
             <source>never</source>
-            <translation type="unfinished" />
+            <translation>nie</translation>
         </message>
         <message>
             <source>no upstream</source>
-            <translation type="unfinished" />
+            <translation>kein Upstream</translation>
         </message>
         <message>
             <source>not measured</source>
-            <translation type="unfinished" />
+            <translation>nicht gemessen</translation>
         </message>
         <message>
             <source>not published</source>
-            <translation type="unfinished" />
+            <translation>nicht veröffentlicht</translation>
         </message>
         <message>
             <source>up to date</source>
-            <translation type="unfinished" />
+            <translation>aktuell</translation>
         </message>
         <message>
             <source>upstream gone</source>
-            <translation type="unfinished" />
+            <translation>Upstream verschwunden</translation>
         </message>
         <message>
             <source>{n} commits of {branch} are on no remote: Publish branch pushes it and sets its upstream</source>
@@ -280,24 +280,24 @@
         </message>
         <message>
             <source>Both sides were kept: each copy holds this computer's version. Compare it with its file, then delete the copy.</source>
-            <translation>Beide Seiten wurden behalten: jede Kopie enthält die Fassung dieses Computers. Vergleichen Sie sie mit ihrer Datei und löschen Sie dann die Kopie.</translation>
+            <translation>Beide Seiten wurden behalten: jede Kopie enthält die Fassung dieses Computers. Vergleiche sie mit ihrer Datei und lösche dann die Kopie.</translation>
         </message>
         <message>
             <source>No merge tool is configured (git's merge.tool): %1 is open in your editor. Remove the conflict markers, save it, then Finish.</source>
-            <translation>Kein Merge-Werkzeug eingerichtet (gits merge.tool): %1 ist in Ihrem Editor geöffnet. Entfernen Sie die Konfliktmarkierungen, speichern Sie und klicken Sie dann auf Abschließen.</translation>
+            <translation>Kein Merge-Werkzeug eingerichtet (gits merge.tool): %1 ist in deinem Editor geöffnet. Entferne die Konfliktmarkierungen, speichere und klicke dann auf Abschließen.</translation>
         </message>
     </context>
     <context>
         <name>ConflictsPanel</name>
         <message>
             <source>%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish.</source>
-            <translation>%1 mit %2: %3 von %4 gelöst. Wählen Sie für jeden Pfad eine Fassung, dann Abschließen.</translation>
+            <translation>%1 mit %2: %3 von %4 gelöst. Wähle für jeden Pfad eine Fassung, dann Abschließen.</translation>
         </message>
         <message numerus="yes">
             <source>%n conflicted path(s). Select one to see both versions.</source>
             <translation>
-                <numerusform>%n Pfad im Konflikt. Wählen Sie ihn aus, um beide Fassungen zu sehen.</numerusform>
-                <numerusform>%n Pfade im Konflikt. Wählen Sie einen aus, um beide Fassungen zu sehen.</numerusform>
+                <numerusform>%n Pfad im Konflikt. Wähle ihn aus, um beide Fassungen zu sehen.</numerusform>
+                <numerusform>%n Pfade im Konflikt. Wähle einen aus, um beide Fassungen zu sehen.</numerusform>
             </translation>
         </message>
         <message>
@@ -374,7 +374,7 @@
         </message>
         <message>
             <source>No conflicts: every branch integrated cleanly.</source>
-            <translation>Keine Konflikte: jeder branch wurde sauber integriert.</translation>
+            <translation>Keine Konflikte: jeder Branch wurde sauber integriert.</translation>
         </message>
         <message>
             <source>Not resolved yet</source>
@@ -461,31 +461,31 @@
         <name>CredentialsPanel</name>
         <message>
             <source>%1 fetches from %2</source>
-            <translation type="unfinished" />
+            <translation>%1 ruft ab von %2</translation>
         </message>
         <message>
             <source>%1 pushes to %2</source>
-            <translation type="unfinished" />
+            <translation>%1 pusht nach %2</translation>
         </message>
         <message>
             <source>Ask the remote with these credentials (saved only if it accepts), or with nothing typed, as a sync would</source>
-            <translation type="unfinished" />
+            <translation>Das Remote mit diesen Zugangsdaten fragen (gespeichert nur, wenn es sie annimmt) oder, wenn nichts eingegeben ist, so wie eine Synchronisierung</translation>
         </message>
         <message>
             <source>Connected</source>
-            <translation type="unfinished" />
+            <translation>Verbunden</translation>
         </message>
         <message>
             <source>Connected to %1 (%2 refs; %3)</source>
-            <translation type="unfinished" />
+            <translation>Verbunden mit %1 (%2 Refs; %3)</translation>
         </message>
         <message>
             <source>Connected; saved in the keyring</source>
-            <translation type="unfinished" />
+            <translation>Verbunden; im Schlüsselbund gespeichert</translation>
         </message>
         <message>
             <source>Connecting…</source>
-            <translation type="unfinished" />
+            <translation>Verbinde…</translation>
         </message>
         <message>
             <source>Credential: {source}</source>
@@ -493,7 +493,7 @@
         </message>
         <message>
             <source>Kept in the system keyring once the remote accepts it</source>
-            <translation type="unfinished" />
+            <translation>Wird im Schlüsselbund des Systems aufbewahrt, sobald das Remote es annimmt</translation>
         </message>
         <message>
             <source>No remote signs in: git:// and paths need nothing.</source>
@@ -501,39 +501,39 @@
         </message>
         <message>
             <source>Rewritten by git's url.*.insteadOf: %1</source>
-            <translation type="unfinished" />
+            <translation>Umgeschrieben durch gits url.*.insteadOf: %1</translation>
         </message>
         <message>
             <source>Secret for %1</source>
-            <translation type="unfinished" />
+            <translation>Geheimnis für %1</translation>
         </message>
         <message>
             <source>Test connection</source>
-            <translation type="unfinished" />
+            <translation>Verbindung testen</translation>
         </message>
         <message>
             <source>Test connection to %1</source>
-            <translation type="unfinished" />
+            <translation>Verbindung zu %1 testen</translation>
         </message>
         <message>
             <source>User name for %1</source>
-            <translation type="unfinished" />
+            <translation>Benutzername für %1</translation>
         </message>
         <message>
             <source>saved in the keyring</source>
-            <translation type="unfinished" />
+            <translation>im Schlüsselbund gespeichert</translation>
         </message>
         <message>
             <source>the saved secret was refused: type a new one</source>
-            <translation type="unfinished" />
+            <translation>das gespeicherte Geheimnis wurde abgelehnt: gib ein neues ein</translation>
         </message>
         <message>
             <source>token or password</source>
-            <translation type="unfinished" />
+            <translation>Token oder Passwort</translation>
         </message>
         <message>
             <source>user name</source>
-            <translation type="unfinished" />
+            <translation>Benutzername</translation>
         </message>
     </context>
     <context>
@@ -575,7 +575,7 @@
         </message>
         <message>
             <source>%1: sign-in needed</source>
-            <translation type="unfinished" />
+            <translation>%1: Anmeldung nötig</translation>
         </message>
         <message>
             <source>%1: sync cancelled</source>
@@ -658,89 +658,89 @@
         <name>DesktopNotifications</name>
         <message>
             <source>Show</source>
-            <translation type="unfinished" />
+            <translation>Anzeigen</translation>
         </message>
     </context>
     <context>
         <name>FirstRunPanel</name>
         <message>
             <source>&lt;h2&gt;Nothing is synced yet&lt;/h2&gt;</source>
-            <translation type="unfinished" />
+            <translation>&lt;h2&gt;Noch wird nichts synchronisiert&lt;/h2&gt;</translation>
         </message>
         <message>
             <source>A folder of files that is not a repository yet: Gitferry makes it one, commits its files and pushes them to an empty remote you name.</source>
-            <translation type="unfinished" />
+            <translation>Ein Ordner mit Dateien, der noch kein Repository ist: Gitferry macht eines daraus, committet seine Dateien und pusht sie zu einem leeren Remote, das du angibst.</translation>
         </message>
         <message>
             <source>A folder that already holds a git repository (it has a .git inside).</source>
-            <translation type="unfinished" />
+            <translation>Ein Ordner, der schon ein git-Repository enthält (mit einem .git darin).</translation>
         </message>
         <message>
             <source>Add a folder that is a git repository</source>
-            <translation type="unfinished" />
+            <translation>Einen Ordner hinzufügen, der ein git-Repository ist</translation>
         </message>
         <message>
             <source>Add a folder…</source>
-            <translation type="unfinished" />
+            <translation>Ordner hinzufügen…</translation>
         </message>
         <message>
             <source>Clone a repository from a URL</source>
-            <translation type="unfinished" />
+            <translation>Ein Repository von einer URL klonen</translation>
         </message>
         <message>
             <source>Clone from URL…</source>
-            <translation type="unfinished" />
+            <translation>Von URL klonen…</translation>
         </message>
         <message>
             <source>Copy a remote repository into a new folder and keep it in sync.</source>
-            <translation type="unfinished" />
+            <translation>Ein entferntes Repository in einen neuen Ordner kopieren und synchron halten.</translation>
         </message>
         <message>
             <source>Get started</source>
-            <translation type="unfinished" />
+            <translation>Loslegen</translation>
         </message>
         <message>
             <source>Gitferry keeps git repositories in sync in the background. Start with one:</source>
-            <translation type="unfinished" />
+            <translation>Gitferry hält git-Repositories im Hintergrund synchron. Fang mit einem an:</translation>
         </message>
         <message>
             <source>Start syncing a folder that is not a repository yet</source>
-            <translation type="unfinished" />
+            <translation>Einen Ordner synchronisieren, der noch kein Repository ist</translation>
         </message>
         <message>
             <source>Start syncing a folder…</source>
-            <translation type="unfinished" />
+            <translation>Ordner synchronisieren…</translation>
         </message>
     </context>
     <context>
         <name>FolderNotOpened</name>
         <message>
             <source>Close</source>
-            <translation type="unfinished" />
+            <translation>Schließen</translation>
         </message>
         <message>
             <source>Copied</source>
-            <translation type="unfinished" />
+            <translation>Kopiert</translation>
         </message>
         <message>
             <source>Copy path</source>
-            <translation type="unfinished" />
+            <translation>Pfad kopieren</translation>
         </message>
         <message>
             <source>Copy the folder's path</source>
-            <translation type="unfinished" />
+            <translation>Den Pfad des Ordners kopieren</translation>
         </message>
         <message>
             <source>Could not open the folder</source>
-            <translation type="unfinished" />
+            <translation>Der Ordner ließ sich nicht öffnen</translation>
         </message>
         <message>
             <source>Folder path</source>
-            <translation type="unfinished" />
+            <translation>Pfad des Ordners</translation>
         </message>
         <message>
             <source>No file manager could be started to show this folder (nothing on this system opens folders: xdg-open or a desktop session is missing). Its path:</source>
-            <translation type="unfinished" />
+            <translation>Kein Dateimanager ließ sich starten, um diesen Ordner zu zeigen (nichts auf diesem System öffnet Ordner: xdg-open oder eine Desktop-Sitzung fehlt). Sein Pfad:</translation>
         </message>
     </context>
     <context>
@@ -875,7 +875,7 @@
         <name>HostKeyDialog</name>
         <message>
             <source>&lt;b&gt;WARNING: the host key of {host} has changed.&lt;/b&gt;&lt;br&gt;Someone may be intercepting the connection to {remote}, or the server was reinstalled. Gitferry refused to connect and accepts nothing here: ask the server's owner, then fix the entry in {file}.</source>
-            <translation>&lt;b&gt;WARNUNG: Der Host-Schlüssel von {host} hat sich geändert.&lt;/b&gt;&lt;br&gt;Jemand könnte die Verbindung zu {remote} abfangen, oder der Server wurde neu installiert. Gitferry hat die Verbindung abgelehnt und nimmt hier nichts an: Fragen Sie den Betreiber des Servers und korrigieren Sie dann den Eintrag in {file}.</translation>
+            <translation>&lt;b&gt;WARNUNG: Der Host-Schlüssel von {host} hat sich geändert.&lt;/b&gt;&lt;br&gt;Jemand könnte die Verbindung zu {remote} abfangen, oder der Server wurde neu installiert. Gitferry hat die Verbindung abgelehnt und nimmt hier nichts an: Frag den Betreiber des Servers und korrigiere dann den Eintrag in {file}.</translation>
         </message>
         <message>
             <source>Accept and connect</source>
@@ -907,7 +907,7 @@
         </message>
         <message>
             <source>ssh has never connected to &lt;b&gt;{host}&lt;/b&gt; (remote {remote}) and cannot tell whether it is the real server. Accept its key only if the fingerprint below is the one the server's owner publishes.</source>
-            <translation>ssh war noch nie mit &lt;b&gt;{host}&lt;/b&gt; (Remote {remote}) verbunden und kann nicht erkennen, ob es der echte Server ist. Nehmen Sie seinen Schlüssel nur an, wenn der Fingerabdruck unten der ist, den der Betreiber des Servers veröffentlicht.</translation>
+            <translation>ssh war noch nie mit &lt;b&gt;{host}&lt;/b&gt; (Remote {remote}) verbunden und kann nicht erkennen, ob es der echte Server ist. Nimm seinen Schlüssel nur an, wenn der Fingerabdruck unten der ist, den der Betreiber des Servers veröffentlicht.</translation>
         </message>
     </context>
     <context>
@@ -956,213 +956,213 @@
         <name>RemotesEditor</name>
         <message>
             <source>Add remote</source>
-            <translation type="unfinished" />
+            <translation>Remote hinzufügen</translation>
         </message>
         <message>
             <source>An existing remote keeps its name</source>
-            <translation type="unfinished" />
+            <translation>Ein bestehendes Remote behält seinen Namen</translation>
         </message>
         <message>
             <source>Double-click a URL to edit it; an empty push URL pushes to the fetch URL</source>
-            <translation type="unfinished" />
+            <translation>Doppelklick auf eine URL bearbeitet sie; eine leere Push-URL pusht zur Fetch-URL</translation>
         </message>
         <message>
             <source>Fetch URL</source>
-            <translation type="unfinished" />
+            <translation>Fetch-URL</translation>
         </message>
         <message>
             <source>Name</source>
-            <translation type="unfinished" />
+            <translation>Name</translation>
         </message>
         <message>
             <source>Push URL (optional)</source>
-            <translation type="unfinished" />
+            <translation>Push-URL (optional)</translation>
         </message>
         <message>
             <source>Remotes</source>
-            <translation type="unfinished" />
+            <translation>Remotes</translation>
         </message>
         <message>
             <source>Remove remote</source>
-            <translation type="unfinished" />
+            <translation>Remote entfernen</translation>
         </message>
         <message>
             <source>a remote needs a name</source>
-            <translation type="unfinished" />
+            <translation>ein Remote braucht einen Namen</translation>
         </message>
         <message>
             <source>bad remote name %1: no spaces, slashes or colons</source>
-            <translation type="unfinished" />
+            <translation>ungültiger Remote-Name %1: keine Leerzeichen, Schrägstriche oder Doppelpunkte</translation>
         </message>
         <message>
             <source>new remote</source>
-            <translation type="unfinished" />
+            <translation>neues Remote</translation>
         </message>
         <message>
             <source>the fetch URL is empty</source>
-            <translation type="unfinished" />
+            <translation>die Fetch-URL ist leer</translation>
         </message>
         <message>
             <source>two remotes are named %1</source>
-            <translation type="unfinished" />
+            <translation>zwei Remotes heißen %1</translation>
         </message>
     </context>
     <context>
         <name>RepoSettingsForm</name>
         <message>
             <source>All branches of each remote</source>
-            <translation type="unfinished" />
+            <translation>Alle Branches jedes Remotes</translation>
         </message>
         <message>
             <source>Auto-commit:</source>
-            <translation type="unfinished" />
+            <translation>Auto-Commit:</translation>
         </message>
         <message>
             <source>Automatic commits, integrates and pushes by itself a few seconds after files change</source>
-            <translation type="unfinished" />
+            <translation>Automatisch committet, integriert und pusht von selbst, wenige Sekunden nachdem sich Dateien ändern</translation>
         </message>
         <message>
             <source>Automatic: sync after every change</source>
-            <translation type="unfinished" />
+            <translation>Automatisch: nach jeder Änderung synchronisieren</translation>
         </message>
         <message>
             <source>Branches that are not checked out move to their upstream when strictly behind</source>
-            <translation type="unfinished" />
+            <translation>Nicht ausgecheckte Branches rücken auf ihren Upstream vor, wenn sie nur zurückliegen</translation>
         </message>
         <message>
             <source>Branches with an upstream</source>
-            <translation type="unfinished" />
+            <translation>Branches mit einem Upstream</translation>
         </message>
         <message>
             <source>Comma-separated branch names</source>
-            <translation type="unfinished" />
+            <translation>Branch-Namen, durch Kommas getrennt</translation>
         </message>
         <message>
             <source>Commit changed files before each sync</source>
-            <translation type="unfinished" />
+            <translation>Geänderte Dateien vor jeder Synchronisierung committen</translation>
         </message>
         <message>
             <source>Every branch that is ahead</source>
-            <translation type="unfinished" />
+            <translation>Jeden Branch, der voraus ist</translation>
         </message>
         <message>
             <source>Fast-forward only (report divergence)</source>
-            <translation type="unfinished" />
+            <translation>Nur Fast-Forward (Abweichung melden)</translation>
         </message>
         <message>
             <source>Fast-forward those that are only behind</source>
-            <translation type="unfinished" />
+            <translation>Die nur zurückliegenden per Fast-Forward nachziehen</translation>
         </message>
         <message>
             <source>Fetch every (seconds)</source>
-            <translation type="unfinished" />
+            <translation>Abrufintervall (Sekunden)</translation>
         </message>
         <message>
             <source>Fetch every (seconds):</source>
-            <translation type="unfinished" />
+            <translation>Abrufintervall (Sekunden):</translation>
         </message>
         <message>
             <source>Files bigger than this are left out of auto-commits (MiB)</source>
-            <translation type="unfinished" />
+            <translation>Größere Dateien bleiben aus Auto-Commits heraus (MiB)</translation>
         </message>
         <message>
             <source>How often to fetch this repository in the background, in seconds</source>
-            <translation type="unfinished" />
+            <translation>Wie oft dieses Repository im Hintergrund abgerufen wird, in Sekunden</translation>
         </message>
         <message>
             <source>Manual: fetch in the background, I sync</source>
-            <translation type="unfinished" />
+            <translation>Manuell: im Hintergrund abrufen, ich synchronisiere</translation>
         </message>
         <message>
             <source>Max file size (MiB)</source>
-            <translation type="unfinished" />
+            <translation>Max. Dateigröße (MiB)</translation>
         </message>
         <message>
             <source>Max file size (MiB):</source>
-            <translation type="unfinished" />
+            <translation>Max. Dateigröße (MiB):</translation>
         </message>
         <message>
             <source>Merge (keep both histories)</source>
-            <translation type="unfinished" />
+            <translation>Merge (beide Verläufe behalten)</translation>
         </message>
         <message>
             <source>Off: only the checked-out branch is pushed</source>
-            <translation type="unfinished" />
+            <translation>Aus: nur der ausgecheckte Branch wird gepusht</translation>
         </message>
         <message>
             <source>Only these branches:</source>
-            <translation type="unfinished" />
+            <translation>Nur diese Branches:</translation>
         </message>
         <message>
             <source>Other branches:</source>
-            <translation type="unfinished" />
+            <translation>Andere Branches:</translation>
         </message>
         <message>
             <source>Push:</source>
-            <translation type="unfinished" />
+            <translation>Push:</translation>
         </message>
         <message>
             <source>Rebase my unpushed commits</source>
-            <translation type="unfinished" />
+            <translation>Meine nicht gepushten Commits rebasen</translation>
         </message>
         <message>
             <source>Sync:</source>
-            <translation type="unfinished" />
+            <translation>Synchronisierung:</translation>
         </message>
         <message>
             <source>Tracked branch names</source>
-            <translation type="unfinished" />
+            <translation>Namen der verfolgten Branches</translation>
         </message>
         <message>
             <source>Tracked branches:</source>
-            <translation type="unfinished" />
+            <translation>Verfolgte Branches:</translation>
         </message>
         <message>
             <source>What a sync does when local and remote commits diverge</source>
-            <translation type="unfinished" />
+            <translation>Was eine Synchronisierung tut, wenn lokale und entfernte Commits auseinanderlaufen</translation>
         </message>
         <message>
             <source>When diverged:</source>
-            <translation type="unfinished" />
+            <translation>Bei Abweichung:</translation>
         </message>
         <message>
             <source>Which remote branches a fetch brings in</source>
-            <translation type="unfinished" />
+            <translation>Welche entfernten Branches ein Abruf holt</translation>
         </message>
         <message>
             <source>bad value %1: expected a size above 0 MiB</source>
-            <translation type="unfinished" />
+            <translation>ungültiger Wert %1: erwartet wird eine Größe über 0 MiB</translation>
         </message>
         <message>
             <source>bad value %1: expected a size in MiB, like 50 or 0.5</source>
-            <translation type="unfinished" />
+            <translation>ungültiger Wert %1: erwartet wird eine Größe in MiB, etwa 50 oder 0.5</translation>
         </message>
         <message>
             <source>main, release</source>
-            <translation type="unfinished" />
+            <translation>main, release</translation>
         </message>
     </context>
     <context>
         <name>RepoView</name>
         <message>
             <source>Compressing</source>
-            <translation type="unfinished" />
+            <translation>Komprimiere</translation>
         </message>
         <message>
             <source>Compressing objects</source>
-            <translation type="unfinished" />
+            <translation>Komprimiere Objekte</translation>
         </message>
         <message>
             <source>Connecting</source>
-            <translation type="unfinished" />
+            <translation>Verbinde</translation>
         </message>
         <message>
             <source>Counting</source>
-            <translation type="unfinished" />
+            <translation>Zähle</translation>
         </message>
         <message>
             <source>Counting objects</source>
-            <translation type="unfinished" />
+            <translation>Zähle Objekte</translation>
         </message>
         <message>
             <source>Fetching…</source>
@@ -1174,11 +1174,11 @@
         </message>
         <message>
             <source>Indexing</source>
-            <translation type="unfinished" />
+            <translation>Indiziere</translation>
         </message>
         <message>
             <source>Indexing objects</source>
-            <translation type="unfinished" />
+            <translation>Indiziere Objekte</translation>
         </message>
         <message>
             <source>Offline</source>
@@ -1198,27 +1198,27 @@
         </message>
         <message>
             <source>Pushing</source>
-            <translation type="unfinished" />
+            <translation>Pushe</translation>
         </message>
         <message>
             <source>Pushing objects</source>
-            <translation type="unfinished" />
+            <translation>Pushe Objekte</translation>
         </message>
         <message>
             <source>Receiving</source>
-            <translation type="unfinished" />
+            <translation>Empfange</translation>
         </message>
         <message>
             <source>Receiving objects</source>
-            <translation type="unfinished" />
+            <translation>Empfange Objekte</translation>
         </message>
         <message>
             <source>Resolving</source>
-            <translation type="unfinished" />
+            <translation>Löse auf</translation>
         </message>
         <message>
             <source>Resolving deltas</source>
-            <translation type="unfinished" />
+            <translation>Löse Deltas auf</translation>
         </message>
         <message>
             <source>Stopped</source>
@@ -1241,116 +1241,117 @@
         <name>SettingsDialog</name>
         <message>
             <source>%1 (showing the remotes last seen)</source>
-            <translation type="unfinished" />
+            <translation>%1 (gezeigt werden die zuletzt gesehenen Remotes)</translation>
         </message>
         <message>
             <source>&lt;b&gt;Repositories&lt;/b&gt;</source>
-            <translation type="unfinished" />
+            <translation>&lt;b&gt;Repositories&lt;/b&gt;</translation>
         </message>
         <message>
             <source>&lt;i&gt;No repository yet: add a folder or clone one.&lt;/i&gt;</source>
-            <translation type="unfinished" />
+            <translation>&lt;i&gt;Noch kein Repository: füge einen Ordner hinzu oder klone eines.&lt;/i&gt;</translation>
         </message>
         <message>
             <source>Add folder…</source>
-            <translation type="unfinished" />
+            <translation>Ordner hinzufügen…</translation>
         </message>
         <message>
             <source>Application</source>
-            <translation type="unfinished" />
+            <translation>Anwendung</translation>
         </message>
         <message>
             <source>Background fetches wait while the machine runs on battery</source>
-            <translation type="unfinished" />
+            <translation>Abrufe im Hintergrund warten, solange der Rechner im Akkubetrieb läuft</translation>
         </message>
         <message>
             <source>Clone a remote repository into a new folder and register it</source>
-            <translation type="unfinished" />
+            <translation>Ein entferntes Repository in einen neuen Ordner klonen und eintragen</translation>
         </message>
         <message>
             <source>Clone from URL…</source>
-            <translation type="unfinished" />
+            <translation>Von URL klonen…</translation>
         </message>
         <message>
             <source>Discard</source>
-            <translation type="unfinished" />
+            <translation>Verwerfen</translation>
         </message>
         <message>
             <source>Discard the unsaved changes to %1?</source>
-            <translation type="unfinished" />
+            <translation>Die ungespeicherten Änderungen an %1 verwerfen?</translation>
         </message>
         <message>
             <source>Gitferry forgets the repository. Its files are never deleted:
 %1 stays as it is.</source>
-            <translation type="unfinished" />
+            <translation>Gitferry vergisst das Repository. Seine Dateien werden nie gelöscht:
+%1 bleibt, wie es ist.</translation>
         </message>
         <message>
             <source>Gitferry settings</source>
-            <translation type="unfinished" />
+            <translation>Gitferry-Einstellungen</translation>
         </message>
         <message>
             <source>Not removed: %1</source>
-            <translation type="unfinished" />
+            <translation>Nicht entfernt: %1</translation>
         </message>
         <message>
             <source>Not saved: %1</source>
-            <translation type="unfinished" />
+            <translation>Nicht gespeichert: %1</translation>
         </message>
         <message>
             <source>Nothing was saved: fix the fields marked in red first.</source>
-            <translation type="unfinished" />
+            <translation>Nichts wurde gespeichert: korrigiere zuerst die rot markierten Felder.</translation>
         </message>
         <message>
             <source>Nothing was saved: the remote refused the credentials.</source>
-            <translation type="unfinished" />
+            <translation>Nichts wurde gespeichert: das Remote hat die Zugangsdaten abgelehnt.</translation>
         </message>
         <message>
             <source>Pause on battery below 20%</source>
-            <translation type="unfinished" />
+            <translation>Im Akkubetrieb unter 20 % pausieren</translation>
         </message>
         <message>
             <source>Register a folder that already holds a git repository</source>
-            <translation type="unfinished" />
+            <translation>Einen Ordner eintragen, der schon ein git-Repository enthält</translation>
         </message>
         <message>
             <source>Remotes</source>
-            <translation type="unfinished" />
+            <translation>Remotes</translation>
         </message>
         <message>
             <source>Remove</source>
-            <translation type="unfinished" />
+            <translation>Entfernen</translation>
         </message>
         <message>
             <source>Remove repository</source>
-            <translation type="unfinished" />
+            <translation>Repository entfernen</translation>
         </message>
         <message>
             <source>Removed %1; its files are untouched.</source>
-            <translation type="unfinished" />
+            <translation>%1 entfernt; seine Dateien sind unberührt.</translation>
         </message>
         <message>
             <source>Repositories</source>
-            <translation type="unfinished" />
+            <translation>Repositories</translation>
         </message>
         <message>
             <source>Save</source>
-            <translation type="unfinished" />
+            <translation>Speichern</translation>
         </message>
         <message>
             <source>Save the changes before closing?</source>
-            <translation type="unfinished" />
+            <translation>Die Änderungen vor dem Schließen speichern?</translation>
         </message>
         <message>
             <source>Save the changes to %1 before closing?</source>
-            <translation type="unfinished" />
+            <translation>Die Änderungen an %1 vor dem Schließen speichern?</translation>
         </message>
         <message>
             <source>Saved.</source>
-            <translation type="unfinished" />
+            <translation>Gespeichert.</translation>
         </message>
         <message>
             <source>Saving…</source>
-            <translation type="unfinished" />
+            <translation>Speichere…</translation>
         </message>
         <message>
             <source>Sign-ins: HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys</source>
@@ -1358,108 +1359,108 @@
         </message>
         <message>
             <source>Some fields marked in red cannot be saved as they are.</source>
-            <translation type="unfinished" />
+            <translation>Einige rot markierte Felder können so nicht gespeichert werden.</translation>
         </message>
         <message>
             <source>Start Gitferry at login</source>
-            <translation type="unfinished" />
+            <translation>Gitferry bei der Anmeldung starten</translation>
         </message>
         <message>
             <source>Stop syncing %1?</source>
-            <translation type="unfinished" />
+            <translation>%1 nicht mehr synchronisieren?</translation>
         </message>
         <message>
             <source>Stop syncing the selected repository; its files stay where they are</source>
-            <translation type="unfinished" />
+            <translation>Das ausgewählte Repository nicht mehr synchronisieren; seine Dateien bleiben, wo sie sind</translation>
         </message>
         <message>
             <source>Sync</source>
-            <translation type="unfinished" />
+            <translation>Synchronisierung</translation>
         </message>
         <message>
             <source>The selected repository's settings</source>
-            <translation type="unfinished" />
+            <translation>Die Einstellungen des ausgewählten Repositorys</translation>
         </message>
         <message>
             <source>Unsaved changes</source>
-            <translation type="unfinished" />
+            <translation>Ungespeicherte Änderungen</translation>
         </message>
         <message>
             <source>the last sync could not sign in</source>
-            <translation type="unfinished" />
+            <translation>die letzte Synchronisierung konnte sich nicht anmelden</translation>
         </message>
     </context>
     <context>
         <name>SignInDialog</name>
         <message>
             <source>%1 asks you to sign in.</source>
-            <translation type="unfinished" />
+            <translation>%1 bittet dich, dich anzumelden.</translation>
         </message>
         <message>
             <source>%1 refused the saved credentials. Sign in again:</source>
-            <translation type="unfinished" />
+            <translation>%1 hat die gespeicherten Zugangsdaten abgelehnt. Melde dich erneut an:</translation>
         </message>
         <message>
             <source>&amp;Password or token:</source>
-            <translation type="unfinished" />
+            <translation>&amp;Passwort oder Token:</translation>
         </message>
         <message>
             <source>&amp;User name:</source>
-            <translation type="unfinished" />
+            <translation>&amp;Benutzername:</translation>
         </message>
         <message>
             <source>Saved in the system keyring once the server accepts it.</source>
-            <translation type="unfinished" />
+            <translation>Wird im Schlüsselbund des Systems gespeichert, sobald der Server es annimmt.</translation>
         </message>
         <message>
             <source>Sign in</source>
-            <translation type="unfinished" />
+            <translation>Anmelden</translation>
         </message>
         <message>
             <source>Sign in to %1</source>
-            <translation type="unfinished" />
+            <translation>Bei %1 anmelden</translation>
         </message>
         <message>
             <source>password or token</source>
-            <translation type="unfinished" />
+            <translation>Passwort oder Token</translation>
         </message>
         <message>
             <source>user name</source>
-            <translation type="unfinished" />
+            <translation>Benutzername</translation>
         </message>
     </context>
     <context>
         <name>SkippedFiles</name>
         <message numerus="yes">
             <source>%n failure(s) since %1</source>
-            <translation type="unfinished">
-                <numerusform />
-                <numerusform />
+            <translation>
+                <numerusform>%n Fehlschlag seit %1</numerusform>
+                <numerusform>%n Fehlschläge seit %1</numerusform>
             </translation>
         </message>
         <message>
             <source>LFS object missing</source>
-            <translation type="unfinished" />
+            <translation>LFS-Objekt fehlt</translation>
         </message>
         <message>
             <source>filter not run here</source>
-            <translation type="unfinished" />
+            <translation>Filter läuft hier nicht</translation>
         </message>
         <message>
             <source>keeps failing</source>
-            <translation type="unfinished" />
+            <translation>schlägt immer wieder fehl</translation>
         </message>
         <message>
             <source>line endings (safecrlf)</source>
-            <translation type="unfinished" />
+            <translation>Zeilenenden (safecrlf)</translation>
         </message>
         <message>
             <source>too large</source>
-            <translation type="unfinished" />
+            <translation>zu groß</translation>
         </message>
         <message>
             <source>unreadable</source>
-            <translation type="unfinished" />
+            <translation>nicht lesbar</translation>
         </message>
     </context>
     <context>
@@ -1630,74 +1631,74 @@
         <name>StartSyncingDialog</name>
         <message>
             <source>Browse…</source>
-            <translation type="unfinished" />
+            <translation>Durchsuchen…</translation>
         </message>
         <message>
             <source>Cancel</source>
-            <translation type="unfinished" />
+            <translation>Abbrechen</translation>
         </message>
         <message>
             <source>Choose the folder to sync</source>
-            <translation type="unfinished" />
+            <translation>Den zu synchronisierenden Ordner wählen</translation>
         </message>
         <message>
             <source>Committing the files and pushing them…</source>
-            <translation type="unfinished" />
+            <translation>Committe die Dateien und pushe sie…</translation>
         </message>
         <message>
             <source>Folder to sync</source>
-            <translation type="unfinished" />
+            <translation>Zu synchronisierender Ordner</translation>
         </message>
         <message>
             <source>Folder:</source>
-            <translation type="unfinished" />
+            <translation>Ordner:</translation>
         </message>
         <message>
             <source>Gitferry makes the folder a git repository, commits its files as they are and pushes them to the remote, which must be empty (a new repository on your server). The files themselves are not changed.</source>
-            <translation type="unfinished" />
+            <translation>Gitferry macht den Ordner zu einem git-Repository, committet seine Dateien, wie sie sind, und pusht sie zum Remote, das leer sein muss (ein neues Repository auf deinem Server). Die Dateien selbst werden nicht verändert.</translation>
         </message>
         <message>
             <source>Nothing was changed: %1</source>
-            <translation type="unfinished" />
+            <translation>Nichts wurde verändert: %1</translation>
         </message>
         <message>
             <source>Problem with the URL</source>
-            <translation type="unfinished" />
+            <translation>Problem mit der URL</translation>
         </message>
         <message>
             <source>Problem with the folder</source>
-            <translation type="unfinished" />
+            <translation>Problem mit dem Ordner</translation>
         </message>
         <message>
             <source>Progress</source>
-            <translation type="unfinished" />
+            <translation>Fortschritt</translation>
         </message>
         <message>
             <source>Remote URL:</source>
-            <translation type="unfinished" />
+            <translation>Remote-URL:</translation>
         </message>
         <message>
             <source>Start syncing</source>
-            <translation type="unfinished" />
+            <translation>Synchronisieren</translation>
         </message>
         <message>
             <source>Start syncing a folder</source>
-            <translation type="unfinished" />
+            <translation>Einen Ordner synchronisieren</translation>
         </message>
         <message>
             <source>URL of the empty remote repository</source>
-            <translation type="unfinished" />
+            <translation>URL des leeren entfernten Repositorys</translation>
         </message>
     </context>
     <context>
         <name>StatusWindow</name>
         <message>
             <source> — paused</source>
-            <translation type="unfinished" />
+            <translation> — pausiert</translation>
         </message>
         <message>
             <source> — paused until %1</source>
-            <translation type="unfinished" />
+            <translation> — pausiert bis %1</translation>
         </message>
         <message numerus="yes">
             <source>%n with a tripped remote</source>
@@ -1720,7 +1721,7 @@
         </message>
         <message>
             <source>1 branch not published</source>
-            <translation type="unfinished" />
+            <translation>1 Branch nicht veröffentlicht</translation>
         </message>
         <message>
             <source>Actions</source>
@@ -1732,7 +1733,7 @@
         </message>
         <message>
             <source>Automatic sync: commits, integrates and pushes a few seconds after changes</source>
-            <translation type="unfinished" />
+            <translation>Automatische Synchronisierung: committet, integriert und pusht wenige Sekunden nach Änderungen</translation>
         </message>
         <message>
             <source>Branches</source>
@@ -1768,11 +1769,11 @@
         </message>
         <message>
             <source>Last publish</source>
-            <translation type="unfinished" />
+            <translation>Letzte Veröffentlichung</translation>
         </message>
         <message>
             <source>Manual sync: fetched in the background, synced when you ask</source>
-            <translation type="unfinished" />
+            <translation>Manuelle Synchronisierung: im Hintergrund abgerufen, synchronisiert, wenn du es willst</translation>
         </message>
         <message>
             <source>No repository</source>
@@ -1784,19 +1785,19 @@
         </message>
         <message>
             <source>Publish branch</source>
-            <translation type="unfinished" />
+            <translation>Branch veröffentlichen</translation>
         </message>
         <message>
             <source>Publish the selected branch</source>
-            <translation type="unfinished" />
+            <translation>Den ausgewählten Branch veröffentlichen</translation>
         </message>
         <message>
             <source>Publishing {branch}…</source>
-            <translation type="unfinished" />
+            <translation>Veröffentliche {branch}…</translation>
         </message>
         <message>
             <source>Push the selected branch where git push would, and set its upstream (Ctrl+Shift+P)</source>
-            <translation type="unfinished" />
+            <translation>Den ausgewählten Branch dorthin pushen, wohin git push ihn pushen würde, und seinen Upstream setzen (Strg+Umschalt+P)</translation>
         </message>
         <message>
             <source>Repositories</source>
@@ -1848,7 +1849,7 @@
         </message>
         <message>
             <source>{n} branches not published</source>
-            <translation type="unfinished" />
+            <translation>{n} Branches nicht veröffentlicht</translation>
         </message>
     </context>
     <context>
@@ -1950,11 +1951,11 @@
         </message>
         <message>
             <source>Pause for 1 hour</source>
-            <translation type="unfinished" />
+            <translation>1 Stunde pausieren</translation>
         </message>
         <message>
             <source>Pause this repository</source>
-            <translation type="unfinished" />
+            <translation>Dieses Repository pausieren</translation>
         </message>
         <message>
             <source>Quit Gitferry</source>
@@ -1966,7 +1967,7 @@
         </message>
         <message>
             <source>Resume this repository</source>
-            <translation type="unfinished" />
+            <translation>Dieses Repository fortsetzen</translation>
         </message>
         <message>
             <source>Settings…</source>
