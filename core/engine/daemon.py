@@ -313,6 +313,8 @@ class Daemon:
 
     async def _final_sync(self, auto: AutoSync) -> None:
         """The last auto sync, bounded: changes not yet synced leave with the daemon."""
+        if self._tasks:  # a repository still being set up (a stop right after the start)
+            await asyncio.wait(list(self._tasks), timeout=FINAL_SYNC_SECONDS)
         try:
             started = await auto.final(FINAL_SYNC_SECONDS)
         except Exception:

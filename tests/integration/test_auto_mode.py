@@ -173,7 +173,7 @@ def test_a_file_being_appended_to_is_never_committed_torn(lone: Machine) -> None
     longer than the longest settle delay: the syncs meanwhile (the other file goes out)
     leave the log out, and every version of it ever committed holds whole records."""
     m = lone
-    wait_until(lambda: pushed_all(m), "the start-up sync", [m])
+    wait_until(lambda: m.results() and pushed_all(m), "the start-up sync", [m])
     start = remote_head(m)
     (m.tree / "other.txt").write_text("synced while the log is written\n")
     log_path = m.tree / "log.txt"
@@ -207,7 +207,7 @@ def test_a_file_being_appended_to_is_never_committed_torn(lone: Machine) -> None
 @pytest.mark.slow
 def test_a_thousand_files_written_at_once_are_one_or_two_commits(lone: Machine) -> None:
     m = lone
-    wait_until(lambda: pushed_all(m), "the start-up sync", [m])
+    wait_until(lambda: m.results() and pushed_all(m), "the start-up sync", [m])
     before = int(git("rev-list", "--count", "HEAD", cwd=m.tree))
     for i in range(1000):
         folder = m.tree / f"batch{i % 10}"
@@ -279,7 +279,7 @@ def test_a_pause_from_the_command_line_reaches_the_running_daemon(lone: Machine)
     publishes `paused`); `gitferry resume NAME` lets it go, and what was written during
     the pause is synced."""
     m = lone
-    wait_until(lambda: pushed_all(m), "the start-up sync", [m])
+    wait_until(lambda: m.results() and pushed_all(m), "the start-up sync", [m])
     m.cli("pause", "a", "--for", "2h")
     wait_until(lambda: state_of(m) == "paused", "the daemon holds it paused", [m])
     (m.tree / "while-paused.txt").write_text("written during the pause\n")
@@ -298,7 +298,7 @@ def test_the_daemon_stopping_syncs_what_changed_one_last_time(git_daemon: Remote
     m = machine(tmp_path, "a", url, settle=60, settle_max=60, interval=3600)
     m.start()
     try:
-        wait_until(lambda: pushed_all(m), "the start-up sync", [m])
+        wait_until(lambda: m.results(), "the start-up sync", [m])
         saved = m.tree / "before-quit.txt"
         saved.write_text("saved just before the daemon stops\n")
         os.utime(saved, (time.time() - 2, time.time() - 2))  # older than the last sync's 1 s hold
