@@ -55,6 +55,8 @@ screenshots: deps $(STAMP)
 	@$(MAKE) --no-print-directory deps DEBS="$(X_DEBS)"
 	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python docs/screenshots.py
 	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python docs/conflict_screenshots.py
+	LANGUAGE=de LANG=de_DE.UTF-8 xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python docs/german_screenshots.py /tmp/gitferry-de
+	cp /tmp/gitferry-de/status-window.png docs/status-window-de.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check core gui tests bench docs packaging

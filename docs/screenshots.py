@@ -161,8 +161,11 @@ async def shoot_tray_menu(desktop: Desktop, repo_id: int) -> None:
     menu.hide()
 
 
-def in_scratch_home(shoot: Callable[[Path, GitDaemon, QApplication], Coroutine[Any, Any, None]]) -> None:
-    """Run `shoot` on a qasync loop with a throwaway HOME and GITFERRY_HOME and a `git daemon`."""
+def in_scratch_home(
+    shoot: Callable[[Path, GitDaemon, QApplication], Coroutine[Any, Any, None]], locale: QLocale | None = None
+) -> None:
+    """Run `shoot` on a qasync loop with a throwaway HOME and GITFERRY_HOME and a `git daemon`,
+    the app's texts in `locale` (English by default)."""
     with tempfile.TemporaryDirectory(prefix="gitferry-shots-") as tmp:
         work = Path(tmp)
         os.environ["GITFERRY_HOME"] = str(work / "home")
@@ -171,7 +174,7 @@ def in_scratch_home(shoot: Callable[[Path, GitDaemon, QApplication], Coroutine[A
             "[user]\n\tname = Alice\n\temail = alice@example.invalid\n[init]\n\tdefaultBranch = main\n"
         )
         app = QApplication(sys.argv[:1])
-        install_translations(app, QLocale("en_US"))  # as the app does (English plurals: "1 file skipped")
+        install_translations(app, locale or QLocale("en_US"))  # as the app does (plurals: "1 file skipped")
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with GitDaemon(work / "served") as daemon, loop:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from PySide6.QtCore import QCoreApplication
+
 
 def when(moment: datetime | None, now: datetime | None = None) -> str:
     """Local time: "14:02" today, "21 Nov 14:02" this year, else "21 Nov 2025"."""
     if moment is None:
-        return "never"
+        return QCoreApplication.translate("Formatting", "never")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone()

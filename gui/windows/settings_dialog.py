@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from core.api import Api, GitferryError, RepoRecord
 from gui.widgets.credentials_panel import CredentialsPanel
 from gui.widgets.field_error import FieldError, answer_of, confirm
-from gui.widgets.palette_colors import hint_color
+from gui.widgets.palette_colors import hint_color, quiet
 from gui.widgets.remotes_editor import RemotesEditor
 from gui.widgets.repo_settings_form import RepoSettingsForm
 from gui.windows.add_folder_dialog import AddFolderDialog
@@ -121,10 +121,14 @@ class SettingsDialog(QDialog):
         remotes_page = QWidget()
         remotes_layout = QVBoxLayout(remotes_page)
         remotes_layout.addWidget(self.remotes, 1)
-        credentials_box = QGroupBox(
-            self.tr("Sign-ins: HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys")
+        credentials_box = QGroupBox(self.tr("Sign-ins"))  # a box's title never wraps: the rest is a label
+        where = quiet(
+            QLabel(self.tr("HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys"))
         )
-        QVBoxLayout(credentials_box).addWidget(self.credentials)
+        where.setWordWrap(True)
+        credentials_layout = QVBoxLayout(credentials_box)
+        credentials_layout.addWidget(where)
+        credentials_layout.addWidget(self.credentials)
         remotes_layout.addWidget(credentials_box, 0)
         self.form = RepoSettingsForm()
         sync_page = QWidget()

@@ -91,7 +91,7 @@
         </message>
         <message>
             <source>diverged</source>
-            <translation>auseinandergelaufen</translation>
+            <translation>divergiert</translation>
         </message>
         <message>
             <source>never</source>
@@ -221,7 +221,7 @@
         </message>
         <message>
             <source>Last fetched</source>
-            <translation>Zuletzt abgerufen</translation>
+            <translation>Abgerufen</translation>
         </message>
         <message>
             <source>Last sync</source>
@@ -253,7 +253,7 @@
         </message>
         <message>
             <source>State</source>
-            <translation>Zustand</translation>
+            <translation>Stand</translation>
         </message>
         <message>
             <source>Upstream</source>
@@ -454,7 +454,7 @@
         </message>
         <message>
             <source>git's merge.tool when one is configured, else your editor on a file with conflict markers</source>
-            <translation>gits merge.tool, wenn eines eingerichtet ist, sonst Ihr Editor mit einer Datei mit Konfliktmarkierungen</translation>
+            <translation>gits merge.tool, wenn eines eingerichtet ist, sonst dein Editor mit einer Datei mit Konfliktmarkierungen</translation>
         </message>
     </context>
     <context>
@@ -741,6 +741,13 @@
         <message>
             <source>No file manager could be started to show this folder (nothing on this system opens folders: xdg-open or a desktop session is missing). Its path:</source>
             <translation>Kein Dateimanager ließ sich starten, um diesen Ordner zu zeigen (nichts auf diesem System öffnet Ordner: xdg-open oder eine Desktop-Sitzung fehlt). Sein Pfad:</translation>
+        </message>
+    </context>
+    <context>
+        <name>Formatting</name>
+        <message>
+            <source>never</source>
+            <translation>nie</translation>
         </message>
     </context>
     <context>
@@ -1290,6 +1297,10 @@
             <translation>Gitferry-Einstellungen</translation>
         </message>
         <message>
+            <source>HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys</source>
+            <translation>HTTP(S)-Geheimnisse liegen im Schlüsselbund des Systems, ssh nutzt deinen Agent und deine Schlüssel</translation>
+        </message>
+        <message>
             <source>Not removed: %1</source>
             <translation>Nicht entfernt: %1</translation>
         </message>
@@ -1354,8 +1365,8 @@
             <translation>Speichere…</translation>
         </message>
         <message>
-            <source>Sign-ins: HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys</source>
-            <translation>Anmeldungen: HTTP(S)-Geheimnisse liegen im Schlüsselbund des Systems, ssh nutzt Ihren Agent und Ihre Schlüssel</translation>
+            <source>Sign-ins</source>
+            <translation>Anmeldungen</translation>
         </message>
         <message>
             <source>Some fields marked in red cannot be saved as they are.</source>

@@ -1,0 +1,75 @@
+"""The windows in German, to see that German's longer texts fit (`make screenshots` takes
+them at 1x; run it again with QT_SCALE_FACTOR=2 for 2x).
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/german_screenshots.py OUT_DIR
+
+Writes status-window.png, settings-remotes.png, settings-sync.png and clone-dialog.png
+into OUT_DIR (the README's docs/status-window-de.png is OUT_DIR's status-window.png at
+1x). Two real repositories whose remotes are served by `git daemon` on loopback, one
+with an https remote so the settings show a sign-in row, as in docs/screenshots.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLocale
+from screenshots import in_scratch_home, make_repo  # docs/screenshots.py: puts the project on the path
+
+from core.api import Api
+from gui.desktop import Desktop
+from gui.windows.clone_dialog import CloneDialog
+from gui.windows.settings_dialog import SYNC_TAB, SettingsDialog
+from tests.gitcli import git
+from tests.servers import GitDaemon
+
+
+async def take(work: Path, daemon: GitDaemon, out: Path) -> None:
+    notes = make_repo(daemon, work, "notes", {"main": (2, 0), "drafts": (0, 3), "ideas": (1, 1)})
+    thesis = make_repo(daemon, work, "thesis", {"main": (0, 0), "chapter-3": (4, 0)})
+    git("remote", "add", "backup", "https://git.example.org/alice/thesis.git", cwd=thesis)
+    api = await Api.open()
+    records = {repo.name: await api.add_repository(str(repo)) for repo in (notes, thesis)}
+    desktop = Desktop(api, open_folder=lambda _path: None)
+    try:
+        await desktop.start(show_window=True)
+        engine = api.daemon.engine
+        assert engine is not None
+        await engine.fetch(records["notes"].id)
+        desktop.window.resize(1180, 560)
+        desktop.window.select_repo(records["notes"].id)
+        await shot(desktop.window, out / "status-window.png")
+        settings = SettingsDialog(api, desktop.window)
+        await settings.load()
+        settings.select_repo("thesis")
+        settings.show()
+        await asyncio.sleep(0.5)  # the selected repository's settings are read
+        await shot(settings, out / "settings-remotes.png")
+        settings.tabs.setCurrentIndex(SYNC_TAB)
+        await shot(settings, out / "settings-sync.png")
+        settings.done(0)
+        clone = CloneDialog(api, desktop.window)
+        clone.show()
+        await shot(clone, out / "clone-dialog.png")
+        clone.close()
+    finally:
+        await desktop.stop()
+        await api.close()
+
+
+async def shot(widget: object, path: Path) -> None:
+    await asyncio.sleep(0.2)  # let the loop paint
+    widget.grab().save(str(path))  # type: ignore[attr-defined]
+    print(f"wrote {path}")
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/gitferry-de").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    in_scratch_home(lambda work, daemon, _app: take(work, daemon, out), QLocale("de_DE"))
+
+
+if __name__ == "__main__":
+    main()
