@@ -3,10 +3,11 @@ them at 1x; run it again with QT_SCALE_FACTOR=2 for 2x).
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/german_screenshots.py OUT_DIR
 
-Writes status-window.png, settings-remotes.png, settings-sync.png and clone-dialog.png
-into OUT_DIR (the README's docs/status-window-de.png is OUT_DIR's status-window.png at
-1x). Two real repositories whose remotes are served by `git daemon` on loopback, one
-with an https remote so the settings show a sign-in row, as in docs/screenshots.py.
+Writes into OUT_DIR: the status window and its history tab, the settings dialog's two
+tabs, the clone, add-folder, start-syncing and sign-in dialogs and the first-run panel
+(the README's docs/status-window-de.png is OUT_DIR's status-window.png at 1x). Two real
+repositories whose remotes are served by `git daemon` on loopback, one with an https
+remote so the settings show a sign-in row, as in docs/screenshots.py.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from pathlib import Path
 from PySide6.QtCore import QLocale
 from screenshots import in_scratch_home, make_repo  # docs/screenshots.py: puts the project on the path
 
-from core.api import Api
+from core.api import Api, SignInRequest
 from gui.desktop import Desktop
+from gui.windows.add_folder_dialog import AddFolderDialog
 from gui.windows.clone_dialog import CloneDialog
 from gui.windows.settings_dialog import SYNC_TAB, SettingsDialog
+from gui.windows.sign_in_dialog import SignInDialog
+from gui.windows.start_syncing_dialog import StartSyncingDialog
+from gui.windows.status_window import StatusWindow
 from tests.gitcli import git
 from tests.servers import GitDaemon
 
@@ -54,6 +59,27 @@ async def take(work: Path, daemon: GitDaemon, out: Path) -> None:
         clone.show()
         await shot(clone, out / "clone-dialog.png")
         clone.close()
+        for dialog, name in (
+            (AddFolderDialog(api, desktop.window), "add-folder-dialog.png"),
+            (StartSyncingDialog(api, desktop.window), "start-syncing-dialog.png"),
+            (
+                SignInDialog(
+                    SignInRequest("backup", "https://git.example.org/alice/thesis.git", "alice", refused=True)
+                ),
+                "sign-in-dialog.png",
+            ),
+        ):
+            dialog.show()
+            await shot(dialog, out / name)
+            dialog.close()
+        empty = StatusWindow()
+        empty.show_repos([], {}, {})
+        empty.resize(900, 520)
+        empty.show()
+        await shot(empty, out / "first-run.png")
+        empty.close()
+        desktop.window.tabs.setCurrentIndex(3)  # history
+        await shot(desktop.window, out / "history.png")
     finally:
         await desktop.stop()
         await api.close()
