@@ -84,7 +84,8 @@ SHOWN = {
     "setTabText", "setTabToolTip", "showMessage", "show_error", "show_ok", "notify", "confirm",
     "QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "QAction", "QMenu", "QToolButton",
     "addAction", "addMenu", "addTab", "insertTab", "addRow", "addButton", "addItem",
-    "setHorizontalHeaderLabels", "setHeaderLabels",
+    "setHorizontalHeaderLabels", "setHeaderLabels", "QMessageBox", "getExistingDirectory", "getOpenFileName",
+    "getSaveFileName", "setButtonText",
 }  # fmt: skip
 MESSAGE_BOX = {"information", "warning", "critical", "question", "about"}  # on QMessageBox only (not log.*)
 NOT_WORDS = {"Gitferry"}  # the product's name
