@@ -115,7 +115,7 @@
         </message>
         <message>
             <source>upstream gone</source>
-            <translation>Upstream verschwunden</translation>
+            <translation>Upstream gelöscht</translation>
         </message>
         <message>
             <source>{n} commits of {branch} are on no remote: Publish branch pushes it and sets its upstream</source>
@@ -755,8 +755,8 @@
         <message numerus="yes">
             <source>%n commit(s)</source>
             <translation>
-                <numerusform>%n commit</numerusform>
-                <numerusform>%n commits</numerusform>
+                <numerusform>%n Commit</numerusform>
+                <numerusform>%n Commits</numerusform>
             </translation>
         </message>
         <message numerus="yes">
@@ -768,7 +768,7 @@
         </message>
         <message>
             <source>(these commits are no longer in the repository)</source>
-            <translation>(diese commits sind nicht mehr im Repository)</translation>
+            <translation>(diese Commits sind nicht mehr im Repository)</translation>
         </message>
         <message>
             <source>Came in</source>
@@ -802,7 +802,7 @@
         </message>
         <message>
             <source>Move the branch back to where it was before the last integration, if it was not pushed since</source>
-            <translation>Den branch auf den Stand vor der letzten Integration zurücksetzen, wenn er seitdem nicht per push veröffentlicht wurde</translation>
+            <translation>Den Branch auf den Stand vor der letzten Integration zurücksetzen, wenn er seitdem nicht per push veröffentlicht wurde</translation>
         </message>
         <message>
             <source>No syncs recorded yet.</source>
@@ -866,8 +866,8 @@
         <message numerus="yes">
             <source>…and %n more commit(s)</source>
             <translation>
-                <numerusform>…und %n weiterer commit</numerusform>
-                <numerusform>…und %n weitere commits</numerusform>
+                <numerusform>…und %n weiterer Commit</numerusform>
+                <numerusform>…und %n weitere Commits</numerusform>
             </translation>
         </message>
         <message numerus="yes">

@@ -52,6 +52,20 @@ def test_git_words_read_as_git_says_them() -> None:
     assert not mismatched, "\n".join(mismatched)
 
 
+def test_every_translation_keeps_its_placeholders() -> None:
+    """A translation that loses or renames `%1` or `{branch}` shows a raw placeholder, or
+    raises KeyError in `.format(branch=...)`; `&` shortcuts and markup are the translator's."""
+    placeholder = re.compile(r"%\d|%n|\{\w*\}")
+    broken = [
+        f"{context}: {source!r} -> {text!r}"
+        for ts in sorted(TRANSLATIONS_DIR.glob("gitferry_*.ts"))
+        for context, source, texts in messages(ts)
+        for text in texts
+        if text and sorted(placeholder.findall(text)) != sorted(placeholder.findall(source))
+    ]
+    assert not broken, "\n".join(broken)
+
+
 def test_no_text_is_hidden_from_the_collectors() -> None:
     """Both read literals only: `tr(text)` with a variable, or a wrapper around translate,
     would leave a text untranslated without anyone noticing. A variable text is fine only
