@@ -110,7 +110,7 @@ def test_a_clone_killed_anywhere_is_started_over_by_the_same_clone(
         proc = start_cli(*args)
         time.sleep(rng.uniform(0.0, whole))
         kill(proc)
-        if (target / ".git").exists() and not (target / MARKER).exists():
+        if (target / ".git" / "HEAD").exists() and not (target / MARKER).exists():
             finished += 1  # the kill came after the clone was registered and its marker gone
             assert_only_the_clone(target, bare)
             continue
@@ -193,6 +193,36 @@ def test_a_restarted_clone_that_fails_keeps_the_folder_the_user_made(
     code, _out, err = run(capsys, "clone", hostile.url(), str(target))  # now refused: unreachable
     assert code == 1 and err.count("\n") == 1, err
     assert target.is_dir() and list(target.iterdir()) == []
+
+
+@pytest.mark.parametrize("left", ["empty .git", "empty .git/gitferry", "the marker's temporary file"])
+def test_a_clone_killed_before_its_marker_is_started_over(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], left: str
+) -> None:
+    """What a kill between `.git`'s mkdir and the marker's rename leaves (the folder the
+    user's) is taken by the clone, as a dead claim: no 'not empty', nothing else removed."""
+    bare = git_daemon.create("origin")
+    fast_import(bare, 3)
+    target = tmp_path / "users"
+    (target / MARKER.parent).mkdir(parents=True)
+    if left == "empty .git":
+        (target / MARKER.parent).rmdir()
+    elif left == "the marker's temporary file":
+        (target / MARKER.parent / f".{MARKER.name}.x1y2.tmp").write_text("{")
+    code, _out, err = run(capsys, "clone", git_daemon.url("origin"), str(target))
+    assert code == 0, err
+    assert_only_the_clone(target, bare)
+
+
+def test_a_git_folder_with_more_than_a_claim_is_still_refused(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "users"
+    (target / ".git").mkdir(parents=True)
+    (target / ".git" / "config").write_text("[core]\n")
+    code, _out, err = run(capsys, "clone", git_daemon.url("origin"), str(target))
+    assert code != 0 and "not empty" in err and err.count("\n") == 1, err
+    assert (target / ".git" / "config").read_text() == "[core]\n"
 
 
 @pytest.mark.timeout(60)

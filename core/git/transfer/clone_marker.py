@@ -127,6 +127,9 @@ def _restartable(folder: Path, url: str) -> CloneMarker | None:
     if not any(folder.iterdir()):
         return None
     marker = CloneMarker.read(folder)
+    if marker is None and _unmarked_claim(folder):
+        shutil.rmtree(folder / ".git")  # a clone killed before its marker: nothing else made
+        return None
     if marker is None:
         raise BadInput(f"cannot clone into {folder}: it exists and is not empty")
     if marker.url != url:
@@ -136,6 +139,19 @@ def _restartable(folder: Path, url: str) -> CloneMarker | None:
     if marker.owner.alive():
         raise HalfMadeClone(folder, marker, f"a clone into it is still running ({marker.owner.describe()})")
     return marker
+
+
+def _unmarked_claim(folder: Path) -> bool:
+    """`folder` holds only what `_write_marker` makes before the marker itself: a clone
+    killed in between (`.git`, perhaps `.git/gitferry` and the marker's temporary file)."""
+    if [child.name for child in folder.iterdir()] != [".git"] or not (folder / ".git").is_dir():
+        return False
+    inside = list((folder / ".git").iterdir())
+    if [child.name for child in inside] not in ([], [MARKER.parent.name]):
+        return False
+    return not inside or all(
+        child.is_file() and child.name != MARKER.name for child in (folder / MARKER.parent).iterdir()
+    )
 
 
 def _empty(folder: Path) -> None:
