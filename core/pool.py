@@ -93,6 +93,11 @@ class RepoPool:
         self._entries: OrderedDict[int, _Entry] = OrderedDict()
         """Least recently used first."""
         self._closing: set[asyncio.Task[None]] = set()
+        # The open entries' summed cost and descriptors, kept as they change: checking the
+        # budgets at every lease by summing every entry made a cycle of 1,000 repositories
+        # quadratic (2 million additions, 1.3 s of its CPU).
+        self._cost = 0
+        self._descriptors = 0
 
     @asynccontextmanager
     async def lease(self, repo_id: int, path: str) -> AsyncIterator[Repo]:
@@ -164,7 +169,7 @@ class RepoPool:
         async with entry.lock:
             if entry.repo is not None:
                 self._close_later([entry.repo])
-                entry.drop_repo()
+                self._drop(entry)
         self._forget_if_unopened(repo_id, entry)
 
     def _expire(self) -> None:
@@ -178,7 +183,7 @@ class RepoPool:
     async def _ready(self, entry: _Entry, path: str) -> Repo:
         """The entry's repository, reopened if its folder went away or moved."""
         cached, cached_path = entry.repo, entry.path
-        entry.drop_repo()
+        self._drop(entry)
         entry.path = path
         opening = asyncio.ensure_future(self._offload.io(self._reuse_or_open, cached, cached_path, path))
         try:
@@ -190,14 +195,23 @@ class RepoPool:
         self._measure(entry, repo)
         return repo
 
-    @staticmethod
-    def _measure(entry: _Entry, repo: Repo) -> None:
+    def _measure(self, entry: _Entry, repo: Repo) -> None:
+        self._count(entry, -1)
         entry.cost, entry.descriptors = estimate_cost(repo), open_descriptors(repo)
+        self._count(entry, 1)
+
+    def _drop(self, entry: _Entry) -> None:
+        self._count(entry, -1)
+        entry.drop_repo()
+
+    def _count(self, entry: _Entry, sign: int) -> None:
+        self._cost += sign * entry.cost
+        self._descriptors += sign * entry.descriptors
 
     def _abandon(self, entry: _Entry, repo: Repo) -> None:
         """A lease cancelled while its thread may still be inside `repo`: the next
         lease gets a fresh Repo, and this one is closed once that thread is done."""
-        entry.drop_repo()
+        self._drop(entry)
         self._offload.after_running(lambda: _close_repos([repo]))
 
     def _close_orphan(self, opening: asyncio.Future[Repo]) -> None:
@@ -216,9 +230,8 @@ class RepoPool:
 
     def _over_budget(self) -> list[int]:
         """Least recently used idle entries to close to get back under both budgets."""
-        held = [e for e in self._entries.values() if e.repo is not None]
-        excess = sum(e.cost for e in held) - self._budget
-        excess_fds = sum(e.descriptors for e in held) - self._descriptor_budget
+        excess = self._cost - self._budget
+        excess_fds = self._descriptors - self._descriptor_budget
         victims: list[int] = []
         for repo_id, entry in self._entries.items():
             if excess <= 0 and excess_fds <= 0:
@@ -232,6 +245,9 @@ class RepoPool:
     def _evict(self, repo_ids: Iterable[int]) -> None:
         """Forget idle entries now (accounting is immediate) and close their repositories."""
         doomed = [self._entries.pop(repo_id) for repo_id in list(repo_ids)]
+        for entry in doomed:
+            self._count(entry, -1)
+            entry.cost = entry.descriptors = 0  # counted out once, whatever holds it still
         repos = [e.repo for e in doomed if e.repo is not None]
         if repos:
             self._close_later(repos)
