@@ -284,3 +284,14 @@ def test_clone_of_a_mistyped_url_is_one_line_and_makes_nothing(
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "did you mean https://example.org/x" in err
     assert not target.exists()
+
+
+def test_clone_of_a_folder_into_itself_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: `gitferry clone DIR DIR` made DIR a clone of its own empty self and registered it."""
+    target = tmp_path / "self"
+    code, _out, err = run(capsys, "clone", str(target), str(target))
+    assert code == 2 and "is the repository itself" in err and len(err.strip().splitlines()) == 1
+    assert not target.exists()
+    code, _out, err = run(capsys, "clone", str(tmp_path), str(tmp_path / "inside"))
+    assert code == 2 and "inside it" in err
+    assert not (tmp_path / "inside").exists()

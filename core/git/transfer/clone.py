@@ -12,6 +12,7 @@ killed part-way leaves a marker, and the same clone again starts it over
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import time
 from dataclasses import replace
@@ -21,6 +22,7 @@ from dulwich.objects import Commit, ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
+from core.errors import BadInput
 from core.git.config.upstreams import set_upstream
 from core.git.config.url_rewrite import fetch_url
 from core.git.content.filters import ContentSkipped
@@ -153,7 +155,14 @@ def _fetch_lfs(
 def check_clone_folder(path: Path, url: str) -> None:
     """Refuse, with one line, a folder a clone of `url` cannot take: a file, a folder with
     anything in it but a dead clone of the same URL (`clone_marker`)."""
-    check_folder(Path(path), _stored_url(parse_remote_url(url)))
+    remote = parse_remote_url(url)
+    if remote.kind in (Kind.PATH, Kind.FILE):
+        source, target = os.path.realpath(remote.path), os.path.realpath(path)
+        if source == target or target.startswith(source.rstrip("/") + "/"):
+            raise BadInput(
+                f"cannot clone {url} into {path}: the folder is the repository itself or inside it"
+            )
+    check_folder(Path(path), _stored_url(remote))
 
 
 def _discard(path: Path, created: bool) -> None:
