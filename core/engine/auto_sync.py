@@ -68,9 +68,10 @@ class Trigger(enum.StrEnum):
     RESUME = "resume"
     INTERVAL = "interval"
     QUIT = "quit"
+    RESOLVED = "resolved"  # the conflict that stopped it is resolved
 
 
-FRESH_START = frozenset({Trigger.WAKE, Trigger.ONLINE, Trigger.RESUME})
+FRESH_START = frozenset({Trigger.WAKE, Trigger.ONLINE, Trigger.RESUME, Trigger.RESOLVED})
 """Triggers that say the world changed: the failure streak's backoff starts over."""
 
 

@@ -12,13 +12,19 @@ fingerprints of what a commit would pick up
 mtime moved is a change (and, moving still, an unsettled one). The first tree that
 falls back says so once in the log, with the limit to raise; `fallbacks` keeps each
 tree's reason.
+
+A change of the repository's state (its HEAD, index or branches, in `.git`) goes to
+`on_git`: the watcher reports it, the fallback scan sees it in those files' stat
+each round.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
+from collections.abc import Callable
 from functools import partial
 
 from core.engine.auto_sync import AutoSync
@@ -40,8 +46,11 @@ class AutoWatch:
         *,
         tree_watch: TreeWatch | None = None,
         scan_every: float = SCAN_SECONDS,
+        on_git: Callable[[int], None] | None = None,
     ) -> None:
         self._offload = offload
+        self._on_git = on_git
+        self._git_seen: dict[int, tuple[tuple[int, int], ...]] = {}  # fallback trees: .git's state files
         self._auto = auto
         self._trees = tree_watch or TreeWatch()
         self._scan_every = scan_every
@@ -64,15 +73,18 @@ class AutoWatch:
             log.debug("ignore rules of %s not read: %s", path, exc)
         try:
             # Setting up inotify walks every directory: off the loop.
-            await self._offload.io(self._trees.watch, path, partial(self._from_thread, repo_id))
+            on_git = partial(self._git_from_thread, repo_id)
+            await self._offload.io(self._trees.watch, path, partial(self._from_thread, repo_id), on_git)
         except CannotWatch as exc:
             self._fall_back(repo_id, str(exc))
             self._auto.set_quiet(repo_id, self._scan_every * 1.5)
             self._scanned[repo_id] = await self._look(path)
+            self._git_seen[repo_id] = await self._offload.io(_git_stamp, path)
 
     async def unwatch(self, repo_id: int) -> None:
         path = self._paths.pop(repo_id, None)
         self._scanned.pop(repo_id, None)
+        self._git_seen.pop(repo_id, None)
         self.fallbacks.pop(repo_id, None)
         ignored = self._ignored.pop(repo_id, None)
         if ignored is not None:
@@ -105,6 +117,11 @@ class AutoWatch:
         loop = self._loop
         if paths and loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._auto.changed, repo_id, paths)
+
+    def _git_from_thread(self, repo_id: int) -> None:
+        loop = self._loop
+        if self._on_git is not None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._on_git, repo_id)
 
     def _not_ignored(self, repo_id: int, paths: list[str]) -> list[str]:
         rules = self._ignored.get(repo_id)
@@ -140,6 +157,10 @@ class AutoWatch:
             changed = changed_between(before, after)
             if changed:
                 self._auto.changed(repo_id, sorted(changed))
+            stamp = await self._offload.io(_git_stamp, path)
+            if stamp != self._git_seen.get(repo_id, stamp) and self._on_git is not None:
+                self._on_git(repo_id)
+            self._git_seen[repo_id] = stamp
 
     async def _look(self, path: str) -> dict[str, Fingerprint]:
         try:
@@ -147,3 +168,15 @@ class AutoWatch:
         except Exception as exc:  # a tree gone or unreadable for now: nothing seen this round
             log.debug("scan of %s failed: %s", path, exc)
             return {}
+
+
+def _git_stamp(path: str) -> tuple[tuple[int, int], ...]:
+    """The stat of `.git`'s files that say where HEAD, the index and a merge are."""
+    stamps = []
+    for name in ("HEAD", "index", "MERGE_HEAD", "ORIG_HEAD"):
+        try:
+            st = os.stat(os.path.join(path, ".git", name))
+            stamps.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamps.append((0, -1))
+    return tuple(stamps)

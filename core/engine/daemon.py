@@ -20,7 +20,9 @@ Repositories in `sync_mode=auto` also sync by themselves (`core.engine.auto_sync
 their tree watched by `core.engine.auto_watch`): a change once settled, start-up,
 the interval (their background fetch is a whole sync), and one bounded last sync
 when the daemon stops. One without auto-commit that met a conflict only fetches
-until the user resolves it.
+until the user resolves it: with Gitferry, or with git alone (the watcher sees its
+HEAD or index change, `core.git.merge.conflict_gone` says the conflict no longer
+holds, the stored conflict is cleared and it syncs at once).
 
 The store is a cache that can be lost under the daemon (deleted, replaced,
 damaged): the store reopens or rebuilds itself (`core.store.database`), and the
@@ -37,6 +39,8 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
+from dulwich.repo import Repo
+
 from core.engine.auto_sync import AutoSync, Settle, Trigger
 from core.engine.auto_watch import SCAN_SECONDS, AutoWatch
 from core.engine.breaker import RemoteBreaker
@@ -51,8 +55,10 @@ from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
 from core.errors import GitferryError
 from core.events import EventBus, RemoteTripped
+from core.git.merge.conflict_gone import conflict_holds
+from core.git.repository import current_branch, in_worktree_repo
 from core.git.worktree.pending import pending_changes
-from core.model import RepoRecord, RepoState
+from core.model import ConflictRecord, RepoRecord, RepoState
 from core.platform.metered import network_metered
 from core.platform.stop_signals import on_stop_signals
 from core.platform.tree_watch import TreeWatch
@@ -68,6 +74,7 @@ UPKEEP_SECONDS = 600.0
 STOP_GRACE_SECONDS = 3.0
 FINAL_SYNC_SECONDS = 10.0  # the last auto sync at stop, at most
 SETTINGS_SECONDS = 5.0  # how often settings another process may have changed are looked at
+GIT_SETTLE_SECONDS = 0.5  # after the repository's HEAD or index changed: git's command may not be done
 METERED_EVERY = 12  # settings rounds between two questions to NetworkManager (a minute)
 
 
@@ -109,6 +116,7 @@ class Daemon:
         self._repo_paused: set[int] = set()  # repositories under their own pause
         self._globally_held = False  # the scheduler's pause (the user's, battery, metered)
         self._conflicted: set[int] = set()  # auto mode, no auto-commit, a conflict: fetch only
+        self._rechecking: dict[int, bool] = {}  # conflicted repositories being looked at: look again
         self._pause_until: dict[int, str] = {}  # each repository's stored pause
         self._app_pause_until = ""
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -277,7 +285,11 @@ class Daemon:
             on_synced=self._auto_synced,
         )
         self.auto_watch = AutoWatch(
-            self.core.offload, auto, tree_watch=self._tree_watch, scan_every=self._scan_every
+            self.core.offload,
+            auto,
+            tree_watch=self._tree_watch,
+            scan_every=self._scan_every,
+            on_git=self._git_changed,
         )
         self._apply_app(settings)
         self.core.store.on_reopen(self._store_reopened)
@@ -350,12 +362,55 @@ class Daemon:
         return await engine.auto_sync(repo_id, unsettled=unsettled, settle_age=quiet, skip_remotes=skip)
 
     async def _still_conflicted(self, repo_id: int) -> bool:
-        if repo_id not in self._conflicted:
+        """The conflict that stopped the repository's auto sync holds still: recorded, and
+        the repository says so (the user may have resolved it with git alone: then the
+        record is cleared)."""
+        record = self._watched.get(repo_id)
+        if repo_id not in self._conflicted or record is None:
             return False
-        if await self.core.store.conflicts(repo_id):
-            return True
-        self._conflicted.discard(repo_id)  # the user resolved it
+        stored = await self.core.store.conflicts(repo_id)
+        if stored:
+            try:
+                branch, holds = await self.core.offload.cpu(in_worktree_repo, record.path, _holds(stored))
+            except GitferryError as exc:  # detached, unborn, unreadable: the sync will say
+                log.debug("%s: conflict not looked at: %s", record.name, exc)
+                return True
+            if holds:
+                return True
+            if branch is not None:
+                await self.core.store.set_conflicts(repo_id, branch, [])
+            if any(c.branch != branch for c in stored):
+                log.debug("%s: conflicts of other branches stay listed", record.name)
+        self._conflicted.discard(repo_id)
+        log.info("%s: the conflict is resolved: auto sync goes on", record.name)
         return False
+
+    def _git_changed(self, repo_id: int) -> None:
+        """The repository's HEAD, index or branches changed (on the loop): a stopped
+        repository looks whether its conflict still holds."""
+        if repo_id not in self._conflicted:
+            return
+        if repo_id in self._rechecking:
+            self._rechecking[repo_id] = True  # look again after the look under way
+            return
+        self._rechecking[repo_id] = False
+        self._spawn(self._recheck_conflict(repo_id))
+
+    async def _recheck_conflict(self, repo_id: int) -> None:
+        try:
+            again = True
+            while again:
+                await self.clock.sleep(GIT_SETTLE_SECONDS)
+                self._rechecking[repo_id] = False
+                if not await self._still_conflicted(repo_id):
+                    if self.auto is not None:
+                        self.auto.request(repo_id, Trigger.RESOLVED)
+                    return
+                again = self._rechecking.get(repo_id, False)
+        except GitferryError as exc:
+            log.debug("conflict of repository %s not looked at: %s", repo_id, exc)
+        finally:
+            self._rechecking.pop(repo_id, None)
 
     def _auto_synced(self, repo_id: int, report: SyncReport) -> None:
         if report.result is ResultKind.CONFLICT and repo_id not in self._conflicted:
@@ -496,3 +551,14 @@ async def run_until_signalled(core: Core, on_ready: Callable[[], None] | None = 
         await daemon.run()
     finally:
         undo()
+
+
+def _holds(stored: list[ConflictRecord]) -> Callable[[Repo], tuple[str | None, bool]]:
+    """On the repository: its checked-out branch, and whether that branch's stored conflict holds."""
+
+    def look(repo: Repo) -> tuple[str | None, bool]:
+        branch = current_branch(repo)
+        paths = {c.path for c in stored if c.branch == branch}
+        return branch, bool(paths) and conflict_holds(repo, paths)
+
+    return look

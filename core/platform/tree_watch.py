@@ -5,7 +5,10 @@ Windows) blocks in the kernel until something happens: an idle tree costs no CPU
 (`bench.auto_watch`: 50 trees, 100,000 files, 0.0% of a core; watchfiles' `awatch`
 polls its Rust watcher every 50 ms and used 1.45% on the same trees). Events come
 on watchdog's threads and are handed to `on_change` with the paths relative to the
-tree, `.git/` left out (Gitferry's own syncs and the user's git write there).
+tree, `.git/` left out (Gitferry's own syncs and the user's git write there);
+a change of the repository's state there (`HEAD`, the index, a branch ref, a merge
+begun or ended: `GIT_STATE`) goes to `on_git` instead, when given: a conflict the
+user resolved with git alone is noticed by it.
 
 A tree that cannot be watched raises `CannotWatch` with a line saying why and what
 to do: the inotify limits reached (the sysctl to raise) or a network file system,
@@ -30,6 +33,8 @@ log = logging.getLogger(__name__)
 logging.getLogger("watchdog").setLevel(logging.INFO)  # its debug records name every inotify event
 
 OnChange = Callable[[list[str]], None]  # paths relative to the tree, on a watcher thread
+OnGit = Callable[[], None]  # the repository's HEAD, index or branches changed, on a watcher thread
+GIT_STATE = frozenset({"HEAD", "index", "MERGE_HEAD", "ORIG_HEAD", "packed-refs"})
 
 NETWORK_FILE_SYSTEMS = frozenset(
     {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "davfs"}
@@ -44,18 +49,20 @@ class CannotWatch(Exception):
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, root: str, on_change: OnChange) -> None:
+    def __init__(self, root: str, on_change: OnChange, on_git: OnGit | None = None) -> None:
         self._root = os.path.abspath(root)
         self._on_change = on_change
+        self._on_git = on_git
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reading a file changes nothing
-        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-        relative = [_relative(self._root, os.fsdecode(p)) for p in paths if p]
-        changed = [p for p in relative if p is not None]
+        paths = [os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "") or "") if p]
+        changed = [r for r in (_relative(self._root, p) for p in paths) if r is not None]
         if changed:
             self._on_change(changed)
+        if self._on_git is not None and any(_git_state(self._root, p) for p in paths):
+            self._on_git()
 
 
 def _relative(root: str, path: str) -> str | None:
@@ -69,6 +76,15 @@ def _relative(root: str, path: str) -> str | None:
     return rel.replace(os.sep, "/")
 
 
+def _git_state(root: str, path: str) -> bool:
+    """`path` is one of `.git`'s files that say where HEAD, the index or a branch are."""
+    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    if not rel.startswith(".git/"):
+        return False
+    inside = rel[len(".git/") :]
+    return inside in GIT_STATE or inside.startswith("refs/heads/")
+
+
 class TreeWatch:
     """One observer for every watched tree (a thread per tree inside watchdog)."""
 
@@ -78,8 +94,9 @@ class TreeWatch:
         self._lock = threading.Lock()
         self._started = False
 
-    def watch(self, root: str, on_change: OnChange) -> None:
-        """Report changes under `root` (recursively) to `on_change`; `CannotWatch` if not possible."""
+    def watch(self, root: str, on_change: OnChange, on_git: OnGit | None = None) -> None:
+        """Report changes under `root` (recursively) to `on_change`, and those of the
+        repository's state under `root/.git` to `on_git`; `CannotWatch` if not possible."""
         network = _network_fs(root)
         if network is not None:
             raise CannotWatch(f"{root} is on a network file system ({network}): changes are not notified")
@@ -88,7 +105,9 @@ class TreeWatch:
                 self._observer.start()
                 self._started = True
             try:
-                self._watches[root] = self._observer.schedule(_Handler(root, on_change), root, recursive=True)
+                self._watches[root] = self._observer.schedule(
+                    _Handler(root, on_change, on_git), root, recursive=True
+                )
             except OSError as exc:
                 raise CannotWatch(_limit_message(root, exc)) from exc
 

@@ -17,6 +17,7 @@ import string
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -257,10 +258,7 @@ def test_a_conflict_without_auto_commit_stops_integrating_but_not_fetching(
         git("commit", "-q", "-m", "B goes on", cwd=b.tree)
         wait_until(lambda: (a.tree / "after.txt").exists(), "B syncs by itself again", machines)
     finally:
-        for m in machines:
-            if m.daemon is not None:
-                m.daemon.kill()
-                m.daemon.communicate()
+        killed(machines)
     for m in machines:
         fsck(m.tree)
 
@@ -311,3 +309,66 @@ def test_the_daemon_stopping_syncs_what_changed_one_last_time(git_daemon: Remote
     pushed = git("show", f"{remote_head(m)}:before-quit.txt", cwd=m.tree)
     assert pushed == "saved just before the daemon stops"
     fsck(m.tree)
+
+
+def killed(machines: list[Machine]) -> None:
+    for m in machines:
+        if m.daemon is not None:
+            m.daemon.kill()
+            m.daemon.communicate()
+
+
+def _conflicted_pair(git_daemon: Remote, tmp_path: Path) -> tuple[Machine, Machine, str]:
+    """A started, B (auto mode, no auto-commit) started and stopped by a conflict with A's
+    edit; A's head."""
+    url = seeded_remote(git_daemon, tmp_path)
+    a = machine(tmp_path, "a", url)
+    b = machine(tmp_path, "b", url)
+    b.cli("set", "b", "auto_commit", "false")
+    b.cli("set", "b", "sync_mode", "auto")
+    a.start()
+    (b.tree / "readme.txt").write_text("B's version\n")
+    git("commit", "-q", "-am", "B edits the readme", cwd=b.tree)
+    (a.tree / "readme.txt").write_text("A's version\n")
+    wait_until(lambda: pushed_all(a), "A's edit pushed", [a])
+    b.start()
+    wait_until(lambda: "conflict" in b.results(), "B meets the conflict", [a, b])
+    return a, b, git("rev-parse", "HEAD", cwd=a.tree)
+
+
+def _resolve_with_git(b: Machine) -> None:
+    git("merge", "-q", "origin/main", cwd=b.tree, check=False)
+    git("checkout", "--theirs", "readme.txt", cwd=b.tree)
+    git("commit", "-q", "-am", "resolved with git", cwd=b.tree)
+
+
+def _resolve_with_gitferry(b: Machine) -> None:
+    b.cli("resolve", "b", "readme.txt", "--theirs")
+    b.cli("resolve", "b", "--finish", "--no-push")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("resolve", [_resolve_with_git, _resolve_with_gitferry], ids=["git", "gitferry"])
+def test_a_conflict_resolved_outside_a_sync_lets_auto_sync_go_on(
+    git_daemon: Remote, tmp_path: Path, resolve: Any
+) -> None:
+    """B's user resolves the conflict with git alone (a merge and a commit), or with
+    `gitferry resolve --finish --no-push`, and syncs nothing: B notices (its HEAD and
+    index moved, the conflict no longer holds), clears it and syncs by itself again."""
+    a, b, a_head = _conflicted_pair(git_daemon, tmp_path)
+    machines = [a, b]
+    try:
+        resolve(b)
+        merge = git("rev-parse", "HEAD", cwd=b.tree)
+        wait_until(lambda: remote_head(b) == merge, "B pushes the resolution by itself", machines)
+        git("merge-base", "--is-ancestor", a_head, merge, cwd=b.tree)
+        (b.tree / "after.txt").write_text("B again\n")
+        git("add", "after.txt", cwd=b.tree)
+        git("commit", "-q", "-m", "B goes on", cwd=b.tree)
+        wait_until(lambda: (a.tree / "after.txt").exists(), "B syncs by itself again", machines)
+        assert (a.tree / "readme.txt").read_text() == "A's version\n"
+        assert not state_of(b).startswith("conflict")
+    finally:
+        killed(machines)
+    for m in machines:
+        fsck(m.tree)
