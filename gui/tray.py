@@ -33,7 +33,7 @@ _HEADLINES = {
     TrayState.SYNCING: QT_TRANSLATE_NOOP("Tray", "Gitferry: syncing"),
     TrayState.WARNING: QT_TRANSLATE_NOOP("Tray", "Gitferry: worth a look"),
     TrayState.ATTENTION: QT_TRANSLATE_NOOP("Tray", "Gitferry: something needs you"),
-    TrayState.PAUSED: QT_TRANSLATE_NOOP("Tray", "Gitferry: background fetch paused"),
+    TrayState.PAUSED: QT_TRANSLATE_NOOP("Tray", "Gitferry: syncing paused"),
     TrayState.OFFLINE: QT_TRANSLATE_NOOP("Tray", "Gitferry: offline, no remote answers"),
 }
 TOOLTIP_LINES = 6  # repositories named in the tooltip; the rest are counted
@@ -112,9 +112,9 @@ class Tray(QObject):
         self._order: list[int] = []  # repo_menus' ids as the menu lists them
         self._repos_separator = QAction(self.menu)
         self._repos_separator.setSeparator(True)
-        self.pause_action = QAction(self.tr("Pause background fetch"), self.menu)
+        self.pause_action = QAction(self.tr("Pause syncing"), self.menu)
         self.pause_action.triggered.connect(lambda: self.pause_requested.emit(not self._paused))
-        self.pause_hour_action = QAction(self.tr("Pause for 1 hour"), self.menu)
+        self.pause_hour_action = QAction(self.tr("Pause syncing for 1 hour"), self.menu)
         self.pause_hour_action.triggered.connect(lambda: self.pause_for_requested.emit(3600))
         self.status_action = QAction(self.tr("Status window"), self.menu)
         self.status_action.triggered.connect(lambda: self.status_requested.emit(0))
@@ -157,7 +157,7 @@ class Tray(QObject):
 
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
-        text = self.tr("Resume background fetch") if paused else self.tr("Pause background fetch")
+        text = self.tr("Resume syncing") if paused else self.tr("Pause syncing")
         self.pause_action.setText(text)
         self.pause_hour_action.setVisible(not paused)
 
@@ -173,8 +173,8 @@ class Tray(QObject):
 
     def _repo_pause_text(self, repo_id: int) -> str:
         if repo_id in self._repo_paused:
-            return self.tr("Resume this repository")
-        return self.tr("Pause this repository")
+            return self.tr("Resume syncing this repository")
+        return self.tr("Pause syncing this repository")
 
     def _toggle_repo_pause(self, repo_id: int) -> None:
         self.repo_pause_requested.emit(repo_id, repo_id not in self._repo_paused)

@@ -28,7 +28,7 @@ CANCELLED = CANCELLED_MESSAGE
 
 _STATE_TEXT: dict[str, str] = {
     RepoState.PAUSED: QT_TRANSLATE_NOOP(
-        "RepoView", "Paused: background fetch waits (Resume, or a charged battery)"
+        "RepoView", "Paused: syncing waits (Resume syncing, or a charged battery)"
     ),
     RepoState.OFFLINE: QT_TRANSLATE_NOOP(
         "RepoView", "Offline: no remote answers; fetches resume once one does"

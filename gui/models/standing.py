@@ -178,7 +178,7 @@ def overview(named: Sequence[tuple[str, Standing]], *, fetch_paused: bool) -> li
     if named and set(levels) == {Level.IN_SYNC}:
         parts.append(translate("Standing", "all up to date"))
     parts.append(
-        translate("Standing", "background fetch paused")
+        translate("Standing", "syncing paused")
         if fetch_paused
         else translate("Standing", "background fetch on")
     )

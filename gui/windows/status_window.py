@@ -92,7 +92,7 @@ class StatusWindow(QMainWindow):
     sync_requested = Signal(int)
     sync_all_requested = Signal()
     cancel_requested = Signal(int)
-    pause_requested = Signal(bool)  # True: pause the background fetches
+    pause_requested = Signal(bool)  # True: pause syncing (background fetches and auto syncs)
     settings_requested = Signal()
     open_folder_requested = Signal(str)
     retry_requested = Signal(int, list)  # repository id, paths
@@ -131,7 +131,7 @@ class StatusWindow(QMainWindow):
         self.sync_action.triggered.connect(self._sync_selected)
         self.sync_all_action = QAction(self.tr("Sync &all"), self, shortcut=QKeySequence("Ctrl+Shift+S"))
         self.sync_all_action.triggered.connect(self.sync_all_requested)
-        self.pause_action = QAction(self.tr("&Pause background fetch"), self, checkable=True)
+        self.pause_action = QAction(self.tr("&Pause syncing"), self, checkable=True)
         self.pause_action.toggled.connect(self._pause_toggled)
         self.settings_action = QAction(self.tr("S&ettings…"), self, shortcut=QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.settings_requested)
@@ -445,7 +445,7 @@ class StatusWindow(QMainWindow):
 
     def _pause_text(self, paused: bool) -> None:
         """The toggle says what pressing it does now, never "Pause" while paused."""
-        text = self.tr("&Resume background fetch") if paused else self.tr("&Pause background fetch")
+        text = self.tr("&Resume syncing") if paused else self.tr("&Pause syncing")
         self.pause_action.setText(text)
         button = self.toolbar.widgetForAction(self.pause_action)
         if button is not None:
@@ -526,7 +526,7 @@ class StatusWindow(QMainWindow):
         """From where each repository stands (gui/models/standing.py); a low battery pauses
         them too, so the published states count as much as the toolbar's toggle."""
         views = self.repos.rows
-        # One repository under its own pause is not "background fetch paused"; all of them (a low
+        # One repository under its own pause is not "syncing paused"; all of them (a low
         # battery, a metered network) are.
         every_one = bool(views) and all(v.state == RepoState.PAUSED for v in views)
         paused = self.pause_action.isChecked() or every_one

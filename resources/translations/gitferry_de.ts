@@ -1200,8 +1200,8 @@
             <translation>Pausiert</translation>
         </message>
         <message>
-            <source>Paused: background fetch waits (Resume, or a charged battery)</source>
-            <translation>Pausiert: das Abrufen im Hintergrund wartet (Fortsetzen, oder ein geladener Akku)</translation>
+            <source>Paused: syncing waits (Resume syncing, or a charged battery)</source>
+            <translation>Pausiert: das Synchronisieren wartet (Synchronisieren fortsetzen, oder ein geladener Akku)</translation>
         </message>
         <message>
             <source>Pushing</source>
@@ -1630,12 +1630,12 @@
             <translation>Abrufen im Hintergrund an</translation>
         </message>
         <message>
-            <source>background fetch paused</source>
-            <translation>Abrufen im Hintergrund pausiert</translation>
-        </message>
-        <message>
             <source>offline</source>
             <translation>offline</translation>
+        </message>
+        <message>
+            <source>syncing paused</source>
+            <translation>Synchronisieren pausiert</translation>
         </message>
     </context>
     <context>
@@ -1719,12 +1719,12 @@
             </translation>
         </message>
         <message>
-            <source>&amp;Pause background fetch</source>
-            <translation>Abrufen im Hintergrund &amp;pausieren</translation>
+            <source>&amp;Pause syncing</source>
+            <translation>Synchronisieren &amp;pausieren</translation>
         </message>
         <message>
-            <source>&amp;Resume background fetch</source>
-            <translation>Abrufen im Hintergrund &amp;fortsetzen</translation>
+            <source>&amp;Resume syncing</source>
+            <translation>Synchronisieren &amp;fortsetzen</translation>
         </message>
         <message>
             <source>&amp;Sync now</source>
@@ -1921,10 +1921,6 @@
     <context>
         <name>Tray</name>
         <message>
-            <source>Gitferry: background fetch paused</source>
-            <translation>Gitferry: Abrufen im Hintergrund pausiert</translation>
-        </message>
-        <message>
             <source>Gitferry: everything up to date</source>
             <translation>Gitferry: alles aktuell</translation>
         </message>
@@ -1949,6 +1945,10 @@
             <translation>Gitferry: synchronisiert</translation>
         </message>
         <message>
+            <source>Gitferry: syncing paused</source>
+            <translation>Gitferry: Synchronisieren pausiert</translation>
+        </message>
+        <message>
             <source>Gitferry: worth a look</source>
             <translation>Gitferry: einen Blick wert</translation>
         </message>
@@ -1957,28 +1957,28 @@
             <translation>Ordner öffnen</translation>
         </message>
         <message>
-            <source>Pause background fetch</source>
-            <translation>Abrufen im Hintergrund pausieren</translation>
+            <source>Pause syncing</source>
+            <translation>Synchronisieren pausieren</translation>
         </message>
         <message>
-            <source>Pause for 1 hour</source>
-            <translation>1 Stunde pausieren</translation>
+            <source>Pause syncing for 1 hour</source>
+            <translation>Synchronisieren für 1 Stunde pausieren</translation>
         </message>
         <message>
-            <source>Pause this repository</source>
-            <translation>Dieses Repository pausieren</translation>
+            <source>Pause syncing this repository</source>
+            <translation>Synchronisieren dieses Repositorys pausieren</translation>
         </message>
         <message>
             <source>Quit Gitferry</source>
             <translation>Gitferry beenden</translation>
         </message>
         <message>
-            <source>Resume background fetch</source>
-            <translation>Abrufen im Hintergrund fortsetzen</translation>
+            <source>Resume syncing</source>
+            <translation>Synchronisieren fortsetzen</translation>
         </message>
         <message>
-            <source>Resume this repository</source>
-            <translation>Dieses Repository fortsetzen</translation>
+            <source>Resume syncing this repository</source>
+            <translation>Synchronisieren dieses Repositorys fortsetzen</translation>
         </message>
         <message>
             <source>Settings…</source>

@@ -46,15 +46,15 @@ def test_the_menu_has_a_submenu_per_repository_in_spec_order(
         "Sync all now",
         "mine",
         "theirs",
-        "Pause background fetch",
-        "Pause for 1 hour",
+        "Pause syncing",
+        "Pause syncing for 1 hour",
         "Status window",
         "Settings…",
         "Quit Gitferry",
     ]
     mine = run(desktop.api.core.store.repo("mine"))
     submenu = desktop.tray.repo_menus[mine.id]
-    assert [a.text() for a in submenu.actions()] == ["Sync", "Open folder", "Status", "Pause this repository"]
+    assert [a.text() for a in submenu.actions()] == ["Sync", "Open folder", "Status", "Pause syncing this repository"]
 
 
 def test_sync_open_folder_and_status_of_one_repository(
@@ -91,9 +91,9 @@ def test_sync_all_pause_resume_status_window_and_quit(run: Run, desktop: Desktop
     tray.pause_action.trigger()
     run(until(lambda: shown_states(desktop) == {"paused"}))  # what the engine published
     run(stored_states_become(desktop, {"paused"}))
-    assert tray.pause_action.text() == "Resume background fetch"
+    assert tray.pause_action.text() == "Resume syncing"
     assert desktop.window.pause_action.isChecked() and tray.state is TrayState.PAUSED
-    assert "background fetch paused" in desktop.window.summary.full_text()
+    assert "syncing paused" in desktop.window.summary.full_text()
     tray.pause_action.trigger()
     run(until(lambda: shown_states(desktop) == {"idle"}))
     run(stored_states_become(desktop, {"idle"}))
@@ -194,13 +194,13 @@ def test_pause_one_repository_and_all_for_an_hour_survive_a_restart(
         pause_mine = desktop.tray.repo_menus[mine.id].actions()[-1]
         pause_mine.trigger()
         run(until(lambda: states_by_name(desktop) == {"mine": "paused", "theirs": "idle"}))
-        assert pause_mine.text() == "Resume this repository"
+        assert pause_mine.text() == "Resume syncing this repository"
         desktop.window.select_repo(mine.id)  # the detail pane says the mode and the pause
         run(until(lambda: "paused" in desktop.window.mode_note.text()))
         assert desktop.window.mode_note.text().startswith("Manual sync")
         run(desktop.api.set_repo_settings(mine.id, {"sync_mode": "auto"}))
         run(shows_mode(desktop, mine.id, "Automatic sync"))
-        assert "background fetch paused" not in desktop.window.summary.full_text()  # one repository only
+        assert "syncing paused" not in desktop.window.summary.full_text()  # one repository only
         desktop.tray.pause_hour_action.trigger()
         run(until(lambda: shown_states(desktop) == {"paused"}))
         assert desktop.window.pause_action.isChecked() and not desktop.tray.pause_hour_action.isVisible()
@@ -214,8 +214,8 @@ def test_pause_one_repository_and_all_for_an_hour_survive_a_restart(
     try:
         run(until(lambda: shown_states(again) == {"paused"}))
         assert again.window.pause_action.isChecked()
-        assert again.tray.repo_menus[mine.id].actions()[-1].text() == "Resume this repository"
-        assert again.tray.repo_menus[theirs.id].actions()[-1].text() == "Pause this repository"
+        assert again.tray.repo_menus[mine.id].actions()[-1].text() == "Resume syncing this repository"
+        assert again.tray.repo_menus[theirs.id].actions()[-1].text() == "Pause syncing this repository"
         again.tray.pause_action.trigger()  # resume all: `mine` keeps its own pause
         run(until(lambda: states_by_name(again) == {"mine": "paused", "theirs": "idle"}))
         again.tray.repo_menus[mine.id].actions()[-1].trigger()

@@ -95,7 +95,7 @@ def test_tab_leaves_the_repository_list_and_reaches_every_control(qtbot: object)
     assert isinstance(chain[1], QTabBar)  # the detail tabs come right after the list
     assert window.filter in chain and window.branch_table in chain
     buttons = [w.accessibleName() for w in chain if isinstance(w, QAbstractButton)]
-    assert {"Sync now", "Sync all", "Pause background fetch", "Settings…"} <= set(buttons)
+    assert {"Sync now", "Sync all", "Pause syncing", "Settings…"} <= set(buttons)
     window.tabs.setCurrentIndex(2)  # the skipped files' Retry
     assert window.retry_button in focus_chain(qtbot, window)
     window.on_state_changed(StateChanged(1, "notes", RepoState.IDLE, RepoState.SYNCING, 1.0))
@@ -150,12 +150,12 @@ def test_the_pause_toggle_says_what_it_does_now(qtbot: object) -> None:
     window = shown_window(qtbot)
     asked: list[bool] = []
     window.pause_requested.connect(asked.append)
-    assert window.pause_action.text().replace("&", "") == "Pause background fetch"
+    assert window.pause_action.text().replace("&", "") == "Pause syncing"
     window.pause_action.trigger()
     assert asked == [True] and window.pause_action.isChecked()
-    assert window.pause_action.text().replace("&", "") == "Resume background fetch"
+    assert window.pause_action.text().replace("&", "") == "Resume syncing"
     window.set_paused(False)  # the tray's Resume
-    assert window.pause_action.text().replace("&", "") == "Pause background fetch"
+    assert window.pause_action.text().replace("&", "") == "Pause syncing"
 
 
 def tab_to(qtbot: object, target: QWidget, *, backwards: bool = False) -> None:
