@@ -54,7 +54,12 @@ def test_the_menu_has_a_submenu_per_repository_in_spec_order(
     ]
     mine = run(desktop.api.core.store.repo("mine"))
     submenu = desktop.tray.repo_menus[mine.id]
-    assert [a.text() for a in submenu.actions()] == ["Sync", "Open folder", "Status", "Pause syncing this repository"]
+    assert [a.text() for a in submenu.actions()] == [
+        "Sync",
+        "Open folder",
+        "Status",
+        "Pause syncing this repository",
+    ]
 
 
 def test_sync_open_folder_and_status_of_one_repository(
