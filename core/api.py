@@ -87,6 +87,7 @@ from core.settings import (
 from core.store.status_reader import Snapshot, UnknownRepository
 
 __all__ = [
+    "APP_PARSERS",
     "CANCELLED_MESSAGE",
     "CHOICES",
     "REMOTE_ACTIONS",

@@ -263,4 +263,4 @@ def short_name(name: str, most: int = NAME_CHARACTERS) -> str:
     if len(name) <= most:
         return name
     head = (most - 1) * 2 // 3
-    return f"{name[:head]}…{name[-(most - 1 - head):]}"
+    return f"{name[:head]}…{name[-(most - 1 - head) :]}"

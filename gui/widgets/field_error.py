@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
 
+from core.api import BadSetting, parse_setting
 from gui.widgets.palette_colors import error_color, ok_color
 from gui.windows import asked
 
@@ -68,3 +72,16 @@ async def answer_of(box: QMessageBox) -> QAbstractButton | None:
     for button in box.buttons():
         button.setAccessibleName(button.text().replace("&", ""))
     return await asked.answer_of(box, box.clickedButton, lambda: None)
+
+
+def checked_setting(
+    parsers: Mapping[str, Callable[[str], Any]], key: str, text: str, error: FieldError
+) -> str | None:
+    """`text` as the setting `key` stores it (the CLI's parser), or None with `error` saying why."""
+    try:
+        value = parse_setting(parsers, key, text)
+    except BadSetting as exc:
+        error.show_error(exc.message)
+        return None
+    error.clear_error()
+    return value

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import REPO_PARSERS, STRATEGIES, BadSetting, RepoSettings, as_text, parse_setting
+from core.api import REPO_PARSERS, STRATEGIES, RepoSettings, as_text
 from gui.translations import QT_TRANSLATE_NOOP
-from gui.widgets.field_error import FieldError
+from gui.widgets.field_error import FieldError, checked_setting
 
 MIB = 1024 * 1024
 TRACKED_CHOICES = (
@@ -180,13 +180,7 @@ class RepoSettingsForm(QWidget):
         return {key: value for key, value in values.items() if self._loaded.get(key) != value}
 
     def _checked(self, key: str, text: str, error: FieldError) -> str | None:
-        try:
-            value = parse_setting(REPO_PARSERS, key, text)
-        except BadSetting as exc:
-            error.show_error(exc.message)
-            return None
-        error.clear_error()
-        return value
+        return checked_setting(REPO_PARSERS, key, text, error)
 
     def _max_size(self) -> str | None:
         text = self.max_size_edit.text().strip()

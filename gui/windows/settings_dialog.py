@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Api, GitferryError, RepoRecord
+from gui.widgets.auto_sync_fields import AutoSyncFields
 from gui.widgets.credentials_panel import CredentialsPanel
 from gui.widgets.field_error import FieldError, answer_of, confirm
 from gui.widgets.palette_colors import hint_color, quiet
@@ -98,9 +99,11 @@ class SettingsDialog(QDialog):
             self.tr("Background fetches wait while the machine runs on battery")
         )
         self.autostart_check = QCheckBox(self.tr("Start Gitferry at login"))
+        self.auto_fields = AutoSyncFields()
         app_box = QGroupBox(self.tr("Application"))
         app_layout = QVBoxLayout(app_box)
         app_layout.addWidget(self.pause_battery_check)
+        app_layout.addWidget(self.auto_fields)
         app_layout.addWidget(self.autostart_check)
         adding = QHBoxLayout()
         adding.addWidget(self.add_button)
@@ -154,6 +157,7 @@ class SettingsDialog(QDialog):
         self.remotes.edited.connect(self._remotes_edited)
         self.remotes.secret_typed.connect(self.credentials.fill)
         self.form.edited.connect(self._update_buttons)
+        self.auto_fields.edited.connect(self._update_buttons)
         for check in (self.pause_battery_check, self.autostart_check):
             check.toggled.connect(self._update_buttons)
 
@@ -165,6 +169,7 @@ class SettingsDialog(QDialog):
         enabled = await self.api.starts_at_login()
         self._app_loaded = AppChanges(settings.pause_on_battery, enabled)
         self.pause_battery_check.setChecked(settings.pause_on_battery)
+        self.auto_fields.load(settings)
         self.autostart_check.setChecked(enabled)
         await self._reload_list(self.shown.name if self.shown else None)
 
@@ -243,6 +248,7 @@ class SettingsDialog(QDialog):
         return AppChanges(
             pause if pause != self._app_loaded.pause_on_battery else None,
             login if login != self._app_loaded.start_at_login else None,
+            self.auto_fields.changes(),
         )
 
     def _repo_dirty(self) -> bool:
@@ -257,7 +263,8 @@ class SettingsDialog(QDialog):
         return form_ok and remotes_ok
 
     def _update_buttons(self) -> None:
-        self.save_button.setEnabled(not self._busy and (self.shown is None or self._valid()))
+        repo_ok = self.shown is None or self._valid()
+        self.save_button.setEnabled(not self._busy and repo_ok and self.auto_fields.validate())
         for widget in (self.repo_list, self.add_button, self.clone_button):
             widget.setEnabled(not self._busy)
         self.remove_button.setEnabled(not self._busy and self.shown is not None)
@@ -271,6 +278,10 @@ class SettingsDialog(QDialog):
     async def _save(self) -> bool:
         """Check and write everything; whether it was saved."""
         if self._busy:
+            return False
+        if not self.auto_fields.validate():
+            self.status.show_error(self.tr("Nothing was saved: fix the fields marked in red first."))
+            self._update_buttons()
             return False
         if self.shown is not None and not self._valid():
             self.tabs.setCurrentIndex(SYNC_TAB if self.form.values() is None else REMOTES_TAB)
@@ -306,6 +317,7 @@ class SettingsDialog(QDialog):
         app = self._app_changes()
         await save_app(self.api, app)
         self._app_loaded = AppChanges(self.pause_battery_check.isChecked(), self.autostart_check.isChecked())
+        self.auto_fields.saved()
         if self.shown is not None:
             await self._refresh_shown()
 
@@ -321,7 +333,8 @@ class SettingsDialog(QDialog):
 
     def unsaved(self) -> bool:
         """Anything typed or ticked that Save has not written (valid or not)."""
-        return self._repo_dirty() or self._app_changes() != AppChanges()
+        app_dirty = self._app_changes() != AppChanges() or not self.auto_fields.validate()
+        return self._repo_dirty() or app_dirty
 
     def reject(self) -> None:
         """Close, Escape or the window's close: with unsaved edits, ask first (Save,
@@ -334,7 +347,7 @@ class SettingsDialog(QDialog):
         self._closing = asyncio.ensure_future(self._close_asking())
 
     async def _close_asking(self) -> None:
-        valid = self.shown is None or self._valid()
+        valid = (self.shown is None or self._valid()) and self.auto_fields.validate()
         answer = await ask_unsaved(self, valid, self.shown.name if self.shown else "")
         save = answer == QMessageBox.StandardButton.Save
         if answer == QMessageBox.StandardButton.Discard or (save and await self._save()):

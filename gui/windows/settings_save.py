@@ -30,6 +30,7 @@ class RepoChanges:
 class AppChanges:
     pause_on_battery: bool | None = None
     start_at_login: bool | None = None
+    settings: dict[str, str] = field(default_factory=dict)  # others, as stored: auto mode's
 
 
 class CredentialsRefused(Exception):
@@ -69,6 +70,8 @@ async def save_repo(api: Api, changes: RepoChanges) -> None:
 async def save_app(api: Api, changes: AppChanges) -> None:
     if changes.pause_on_battery is not None:
         await api.set_app_setting("pause_on_battery", str(changes.pause_on_battery).lower())
+    for key, value in changes.settings.items():
+        await api.set_app_setting(key, value)
     if changes.start_at_login is True:
         await api.set_start_at_login([*autostart.launch_command(), "--hidden"])  # to the tray
     elif changes.start_at_login is False:

@@ -72,6 +72,41 @@
         </message>
     </context>
     <context>
+        <name>AutoSyncFields</name>
+        <message>
+            <source>Automatic sync waits until files have not changed for this many seconds</source>
+            <translation>Automatisches Synchronisieren wartet, bis sich Dateien so viele Sekunden nicht geändert haben</translation>
+        </message>
+        <message>
+            <source>Files that keep changing are synced at the latest this many seconds after the first change</source>
+            <translation>Dateien, die sich weiter ändern, werden spätestens so viele Sekunden nach der ersten Änderung synchronisiert</translation>
+        </message>
+        <message>
+            <source>Longest wait (s):</source>
+            <translation>Längste Wartezeit (s):</translation>
+        </message>
+        <message>
+            <source>Longest wait in seconds</source>
+            <translation>Längste Wartezeit in Sekunden</translation>
+        </message>
+        <message>
+            <source>Pause on a metered network</source>
+            <translation>In getakteten Netzen pausieren</translation>
+        </message>
+        <message>
+            <source>Settle time (s):</source>
+            <translation>Ruhezeit (s):</translation>
+        </message>
+        <message>
+            <source>Settle time in seconds</source>
+            <translation>Ruhezeit in Sekunden</translation>
+        </message>
+        <message>
+            <source>Syncing waits while the desktop says the network is metered (a phone's hotspot)</source>
+            <translation>Das Synchronisieren wartet, solange der Desktop das Netz als getaktet meldet (der Hotspot eines Telefons)</translation>
+        </message>
+    </context>
+    <context>
         <name>BranchTable</name>
         <message>
             <source>%1 was deleted on the remote (or renamed): nothing of %2 is pushed until its upstream is changed</source>

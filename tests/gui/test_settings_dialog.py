@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from core.model import RepoRecord
 from core.remote_url import HttpAuth
-from core.settings import REPO_PARSERS, BadSetting, parse_setting
+from core.settings import APP_PARSERS, REPO_PARSERS, BadSetting, parse_setting
 from gui import autostart
 from gui.widgets.remotes_editor import FETCH, PUSH
 from gui.windows.settings_dialog import SYNC_TAB, SettingsDialog
@@ -146,6 +146,42 @@ def test_negative_interval_and_other_bad_settings_are_shown_and_nothing_is_saved
         assert (after.max_file_size, after.tracked_branches) == (512 * 1024, "main,release")
         assert running.daemon.scheduler is not None
         assert running.daemon.scheduler.interval(record.id) == 600.0
+
+    run(scenario(), TIMEOUT)
+
+
+def test_auto_modes_app_wide_settings_are_checked_as_the_cli_checks_them_and_saved(
+    run: Run, running: Running, qtbot: QtBot, dialogs: list[SettingsDialog]
+) -> None:
+    """Settle time, longest wait and the metered pause: a bad value shows the message
+    `gitferry set --global` gives and nothing is saved; good ones reach the store."""
+
+    async def scenario() -> None:
+        dialog = await open_dialog(running, dialogs)
+        fields = dialog.auto_fields
+        before = await running.core.store.app_settings()
+        assert fields.settle_edit.text() == f"{before.settle_time:g}"
+        assert fields.metered_check.isChecked() == before.pause_on_metered
+        retype(fields.settle_edit, "0")
+        with pytest.raises(BadSetting) as refused:
+            parse_setting(APP_PARSERS, "settle_time", "0")
+        assert showing(fields.settle_error) == refused.value.message
+        retype(fields.settle_max_edit, "soon")
+        assert "bad value 'soon' for settle_max" in showing(fields.settle_max_error)
+        assert not dialog.save_button.isEnabled()
+        assert dialog.unsaved()
+        await dialog.save()
+        assert "Nothing was saved" in showing(dialog.status)
+        assert await running.core.store.app_settings() == before
+        retype(fields.settle_edit, "5")
+        retype(fields.settle_max_edit, "90")
+        fields.metered_check.setChecked(not before.pause_on_metered)
+        assert dialog.save_button.isEnabled()
+        await saved(dialog)
+        after = await running.core.store.app_settings()
+        assert (after.settle_time, after.settle_max) == (5.0, 90.0)
+        assert after.pause_on_metered is not before.pause_on_metered
+        assert not dialog.unsaved()
 
     run(scenario(), TIMEOUT)
 
