@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QMessageBox, QWidget
 
 from core.api import BadSetting, parse_setting
 from gui.widgets.palette_colors import error_color, ok_color
@@ -40,14 +40,30 @@ class FieldError(QLabel):
         self._colour()
         self.setText(message)
         self.setToolTip(message)
-        self.setVisible(True)
+        self._show()
 
     def show_ok(self, message: str) -> None:
         self._ok = True
         self._colour()
         self.setText(message)
         self.setToolTip("")
+        self._show()
+
+    def _show(self) -> None:
         self.setVisible(True)
+        QTimer.singleShot(0, self, self._make_room)  # dropped if the label is gone by then
+
+    def _make_room(self) -> None:
+        """A dialog grows to show every line of a message that wrapped (it kept its height,
+        and the message's last line was cut off); it never shrinks here."""
+        top = self.window()
+        layout = top.layout()
+        if not isinstance(top, QDialog) or layout is None or not self.isVisible():
+            return
+        needed = layout.totalHeightForWidth(top.width()) if layout.hasHeightForWidth() else -1
+        needed = max(needed, layout.totalSizeHint().height())
+        if needed > top.height():
+            top.resize(top.width(), needed)
 
     def clear_error(self) -> None:
         self.setText("")

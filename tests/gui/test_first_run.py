@@ -113,3 +113,18 @@ def test_start_syncing_refused_leaves_the_folder_as_it_was(
     assert run(desktop.api.repos()) == []
     assert git("for-each-ref", cwd=bare) == remote_before
     dialog.reject()
+
+
+def test_a_message_that_wraps_is_shown_whole(run: Run, desktop: Desktop) -> None:
+    """Seen at QT_SCALE_FACTOR=2 under Xvfb: the dialog kept its height and cut the second
+    line of a wrapped error off."""
+    desktop.window.first_run.start_button.click()
+    dialog = desktop.adding
+    assert isinstance(dialog, StartSyncingDialog)
+    dialog.resize(dialog.minimumWidth(), dialog.sizeHint().height())
+    dialog.url_edit.setText("htps:/example.org/" + "a-long-path/" * 12)
+    label = dialog.url_error
+    run(until(lambda: label.isVisible() and label.height() >= label.heightForWidth(label.width())))
+    bottom = label.mapTo(dialog, label.rect().bottomLeft()).y()
+    assert bottom <= dialog.buttons.geometry().top()
+    dialog.reject()
