@@ -48,7 +48,8 @@ class Behind:
         twin(self.cached / "local", self.local_base, link_worktree=True)
         set_origin(self.local_base, url)
         self.tip = rev_parse(self.cached / "server-ahead.git", "refs/heads/main")
-        self.new = int(git("rev-list", "--count", f"HEAD..{self.tip}", cwd=self.local_base))
+        base = rev_parse(self.local_base, "HEAD")
+        self.new = int(git("rev-list", "--count", f"{base}..main", cwd=self.cached / "server-ahead.git"))
 
     def setup(self, _name: str = "") -> None:
         for path in (self.local, self.server):

@@ -23,6 +23,7 @@ from dulwich.objects import Blob, ObjectID, RawObjectID
 from dulwich.pack import OFS_DELTA, REF_DELTA, Pack
 
 from core.git.objects.delta_apply import Base, DeltaStream, HeldBase, SpilledBase
+from core.git.objects.pack_reader import PackReader
 from core.git.objects.pack_reader import entry_header as _entry_header
 
 __all__ = ["LARGE", "StreamedBlob", "blob_content", "blob_size", "loose_header", "packs_hold_large"]
@@ -53,10 +54,11 @@ class StreamedBlob:
             self._keep = None
 
 
-def blob_content(store: object, sha: ObjectID) -> Blob | StreamedBlob:
+def blob_content(store: object, sha: ObjectID, reader: PackReader | None = None) -> Blob | StreamedBlob:
     """The blob `sha` of `store` (an object store, or anything with a `.store` in front of
-    one): whole when small, a `StreamedBlob` when large. KeyError when missing; whatever
-    is not a blob comes back as dulwich reads it, for the caller to refuse."""
+    one): whole when small (through `reader`'s delta base cache when it is packed and a
+    reader is given), a `StreamedBlob` when large. KeyError when missing; whatever is not
+    a blob comes back as dulwich reads it, for the caller to refuse."""
     disk = store if isinstance(store, DiskObjectStore) else getattr(store, "store", None)
     if isinstance(disk, DiskObjectStore) and not _held_in_front(store, sha):
         located = _locate(disk, sha)
@@ -64,6 +66,10 @@ def blob_content(store: object, sha: ObjectID) -> Blob | StreamedBlob:
             streamed = located()
             if streamed is not None:
                 return streamed
+            if reader is not None:  # a small packed object
+                type_num, data = reader.raw(sha)
+                if type_num == Blob.type_num:
+                    return Blob.from_string(data)
     found = store[sha]  # type: ignore[index]
     return found  # type: ignore[no-any-return]
 

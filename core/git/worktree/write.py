@@ -43,6 +43,7 @@ from dulwich.objects import Blob
 from core.git.content.filters import ContentFilters, ContentSkipped, PathConversion
 from core.git.content.smudge import write_worktree_content
 from core.git.objects.blob_read import StreamedBlob, blob_content
+from core.git.objects.pack_reader import PackReader
 from core.git.objects.path_safety import UnsafePath, display
 from core.git.objects.tree_delta import CorruptTree, PathChange, Side
 from core.git.worktree.checked_replace import still_ours, swap_in, take_away
@@ -130,6 +131,7 @@ class WorktreeWriter:
         racy_from_ns: int = 0,
     ) -> None:
         self.store = store
+        self._reader = PackReader(getattr(store, "store", store))  # packed blobs, deltas cached
         self.opts = opts
         self._expected = dict(expected or {})
         self._racy_from_ns = racy_from_ns
@@ -300,7 +302,7 @@ class WorktreeWriter:
     def _write_temp(self, full: bytes, path: bytes, side: Side) -> tuple[bytes, os.stat_result]:
         """A temporary file (or symlink) beside `full` holding `side` as the working tree
         has it at `path`, and its stat."""
-        blob = blob_content(self.store, side.sha)  # a large one streamed, never whole
+        blob = blob_content(self.store, side.sha, self._reader)  # a large one streamed, never whole
         if not isinstance(blob, (Blob, StreamedBlob)):
             raise CorruptTree(side.sha, "a file entry that is not a blob")
         temp = _temp_beside(full)
