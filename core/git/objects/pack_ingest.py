@@ -65,6 +65,7 @@ _BLOB = 3
 _PROGRESS_EVERY = 1024
 WHOLE_LIMIT = 16 << 20  # a delta whose base, result and instructions fit is applied whole
 HELD_BUDGET = 64 << 20  # bytes of delta bases held in memory at once; the rest are spilled
+_PREAD_LIMIT = 1 << 20  # compressed entries up to this are read with pread, not through the mapping
 
 GetRaw = Callable[[bytes], tuple[int, bytes]]
 
@@ -156,6 +157,7 @@ class IncomingPack:
             resolver = DeltaResolver(
                 memoryview(mapped),
                 objects,
+                self._file.fileno(),
                 self._scanner.trailer_offset,
                 self._get_raw,
                 pack_dir=str(self._store.pack_dir),
@@ -233,6 +235,7 @@ class DeltaResolver:
         self,
         data: memoryview,
         objects: ScannedObjects,
+        fd: int,
         end: int,
         get_raw: GetRaw,
         *,
@@ -240,6 +243,7 @@ class DeltaResolver:
         checks: ObjectChecks | None = None,
     ) -> None:
         self._data = data
+        self._fd = fd
         self._objects = objects
         self._end = end
         self._get_raw = get_raw
@@ -293,11 +297,17 @@ class DeltaResolver:
             children = children + objects.ref_children.pop(oid)
         return children
 
-    def _region(self, index: int) -> memoryview:
+    def _region(self, index: int) -> bytes | memoryview:
+        """The entry's compressed bytes: read with `pread` when small (the mapping's pages,
+        once touched, count in the process's RSS: a clone's whole pack, 85 MiB of a
+        251,539-object one), a view of the mapping when large (never copied whole)."""
         objects = self._objects
         nxt = index + 1
         end = objects.offsets[nxt] if nxt < len(objects.offsets) else self._end
-        return self._data[objects.data_starts[index] : end]
+        start = objects.data_starts[index]
+        if end - start <= _PREAD_LIMIT:
+            return os.pread(self._fd, end - start, start)
+        return self._data[start:end]
 
     def _inflate(self, index: int) -> bytes:
         """The entry whole: its size was checked against the limits, and verified, by the scan."""
