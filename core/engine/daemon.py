@@ -59,7 +59,7 @@ from core.git.merge.conflict_gone import conflict_holds
 from core.git.repository import current_branch, in_worktree_repo
 from core.git.worktree.pending import pending_changes
 from core.model import ConflictRecord, RepoRecord, RepoState
-from core.platform.metered import network_metered
+from core.platform.metered import CannotSubscribe, network_metered, watch_metered
 from core.platform.stop_signals import on_stop_signals
 from core.platform.tree_watch import TreeWatch
 from core.pool import RepoPool
@@ -75,7 +75,7 @@ STOP_GRACE_SECONDS = 3.0
 FINAL_SYNC_SECONDS = 10.0  # the last auto sync at stop, at most
 SETTINGS_SECONDS = 5.0  # how often settings another process may have changed are looked at
 GIT_SETTLE_SECONDS = 0.5  # after the repository's HEAD or index changed: git's command may not be done
-METERED_EVERY = 12  # settings rounds between two questions to NetworkManager (a minute)
+METERED_EVERY = 12  # settings rounds between two questions to NetworkManager (a minute), unsubscribed
 
 
 def as_outcome(report: SyncReport) -> FetchOutcome:
@@ -103,7 +103,7 @@ class Daemon:
         bus: EventBus | None = None,
         tree_watch: TreeWatch | None = None,
         scan_every: float = SCAN_SECONDS,
-        metered: Any = network_metered,
+        metered_bus: str = "SYSTEM",
     ) -> None:
         self.core = core
         self.clock = clock or SystemClock()
@@ -112,7 +112,9 @@ class Daemon:
         self.scheduler: FetchScheduler | None = None
         self.auto: AutoSync | None = None
         self.auto_watch: AutoWatch | None = None
-        self._tree_watch, self._scan_every, self._metered_probe = tree_watch, scan_every, metered
+        self._tree_watch, self._scan_every, self._metered_bus = tree_watch, scan_every, metered_bus
+        self._metered_heard = False  # subscribed to NetworkManager's signal: no poll
+        self._heeds_metered: bool | None = None  # the `pause_on_metered` setting applied last
         self._repo_paused: set[int] = set()  # repositories under their own pause
         self._globally_held = False  # the scheduler's pause (the user's, battery, metered)
         self._conflicted: set[int] = set()  # auto mode, no auto-commit, a conflict: fetch only
@@ -251,6 +253,9 @@ class Daemon:
             self.resume()
         if self.auto is not None:
             self.auto.set_settle(Settle(settings.settle_time, max(settings.settle_time, settings.settle_max)))
+        if settings.pause_on_metered != self._heeds_metered:
+            self._heeds_metered = settings.pause_on_metered
+            self._spawn(self._check_metered())
 
     def _running(self) -> tuple[Engine, FetchScheduler]:
         if self.engine is None or self.scheduler is None:
@@ -306,6 +311,7 @@ class Daemon:
             asyncio.create_task(auto.run()),
             asyncio.create_task(self.auto_watch.run()),
             asyncio.create_task(self._settings_loop()),
+            asyncio.create_task(self._metered_signals()),
         ]
         try:
             await self._stop.wait()
@@ -313,6 +319,7 @@ class Daemon:
             upkeep.cancel()
             helpers[1].cancel()
             helpers[2].cancel()
+            helpers[3].cancel()
             await self._final_sync(auto)
             auto.stop()
             self.auto_watch.close()
@@ -430,7 +437,7 @@ class Daemon:
             rounds += 1
             await self.clock.sleep(SETTINGS_SECONDS)
             try:
-                if rounds % METERED_EVERY == 1:
+                if rounds % METERED_EVERY == 1 and not self._metered_heard:
                     await self._check_metered()
                 stamp = await self.core.offload.io(_file_stamp, path)
                 if stamp != seen:
@@ -462,12 +469,29 @@ class Daemon:
         for record in list(self._watched.values()):
             self._apply_pause(record)
 
+    async def _metered_signals(self) -> None:
+        """NetworkManager's word on a metered network heard as it changes (its
+        PropertiesChanged signal); where the bus does not allow that, or once it goes
+        away, the settings loop asks every minute instead."""
+        try:
+            await watch_metered(self._metered_changed, self._metered_bus)
+        except CannotSubscribe as exc:
+            log.debug("metered network polled: %s", exc)
+        except Exception as exc:
+            log.info("metered network polled again: the bus went away (%s)", exc)
+        finally:
+            self._metered_heard = False
+
+    def _metered_changed(self) -> None:
+        self._metered_heard = True
+        self._spawn(self._check_metered())
+
     async def _check_metered(self) -> None:
         scheduler = self.scheduler
         if scheduler is None:
             return
         heeded = (await self.core.store.app_settings()).pause_on_metered
-        metered = bool(heeded) and bool(await self.core.offload.io(self._metered_probe))
+        metered = bool(heeded) and bool(await self.core.offload.io(network_metered, self._metered_bus))
         scheduler.set_metered(metered)
 
     async def _fetch(self, repo_id: int, job: FetchJob) -> FetchOutcome:
