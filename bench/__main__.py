@@ -23,6 +23,7 @@ MODULES = (
     "lfs",
     "auto_sync",
     "auto_watch",
+    "real_fetch",
 )
 
 
