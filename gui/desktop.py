@@ -122,7 +122,6 @@ class Desktop(QObject):
     async def start(self, *, show_window: bool = False) -> None:
         """Paint the window from the status store, then start the engine behind it."""
         self.api.set_sign_in_prompt(lambda request: ask_to_sign_in(request, self.window))
-        self._spawn(self._start_notifications())
         self.api.set_ssh_prompt(lambda question: ask_ssh(question, self.window))
         await self.refresh()
         self.bridge.start()
@@ -137,6 +136,7 @@ class Desktop(QObject):
         if self.api.started.is_set():
             await self.show_pauses()
         self._update_tray()
+        await self._start_notifications()
 
     async def _start_notifications(self) -> None:
         """Desktop notifications once the session bus says a service is there (meanwhile,
