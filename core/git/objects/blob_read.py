@@ -30,6 +30,7 @@ __all__ = ["LARGE", "StreamedBlob", "blob_content", "blob_size", "loose_header",
 
 LARGE = 8 << 20  # a blob up to this size is read whole
 PIECE = 1 << 20
+_HEADER_INPUT = 64 << 10  # compressed bytes read at most to find an object's or a delta's header
 _BLOB = 3
 
 
@@ -211,14 +212,22 @@ def _loose_path(store: DiskObjectStore, sha: ObjectID) -> str:
 
 def loose_header(path: str) -> tuple[bytes, int] | None:
     """(type, size) from a loose object's header; None when it cannot be read."""
+    kinds: dict[int, bytes] = {}
+
+    def parse(head: bytes) -> list[int] | None:
+        kind, _space, rest = head.partition(b" ")
+        size, nul, _ = rest.partition(b"\0")
+        if not nul:
+            return None
+        kinds[0] = kind
+        return [int(size)] if size.isdigit() else [-1]
+
     try:
         with open(path, "rb") as f:
-            head = zlib.decompressobj().decompress(f.read(256), 64)
+            size = _leading(lambda at, n: os.pread(f.fileno(), n, at), parse, 0)
     except (OSError, zlib.error):
         return None
-    kind, _space, rest = head.partition(b" ")
-    size, nul, _ = rest.partition(b"\0")
-    return (kind, int(size)) if nul and size.isdigit() else None
+    return (kinds[0], size) if size is not None and size >= 0 else None
 
 
 def _inflate_loose(path: str) -> Iterator[bytes]:
@@ -268,9 +277,28 @@ def _inflate_packed(pack: Pack, pos: int, size: int | None = None) -> Iterator[b
 
 def _delta_result_size(pack: Pack, pos: int) -> int | None:
     """The result size a delta declares (its second varint)."""
-    head = zlib.decompressobj().decompress(pack.data._buffer()[pos : pos + 64], 32)
-    sizes = _varints(head, 2)
-    return sizes[1] if sizes is not None else None
+    buf = pack.data._buffer()
+    return _leading(lambda at, n: buf[pos + at : pos + at + n], lambda head: _varints(head, 2), 1)
+
+
+def _leading(
+    read: Callable[[int, int], bytes], parse: Callable[[bytes], list[int] | None], which: int
+) -> int | None:
+    """`parse(...)[which]` of the first inflated bytes of a zlib stream read by `read(at, n)`,
+    given more input until it parses: a block's Huffman tables may come before any output."""
+    inflater, head, at = zlib.decompressobj(), b"", 0
+    while at < _HEADER_INPUT:
+        data = read(at, 512)
+        if not data:
+            return None
+        at += len(data)
+        head += inflater.decompress(data, 64 - len(head))
+        parsed = parse(head)
+        if parsed is not None:
+            return parsed[which]
+        if inflater.eof or len(head) >= 64:
+            return None
+    return None
 
 
 def _varints(data: bytes, count: int) -> list[int] | None:
