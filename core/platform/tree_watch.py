@@ -89,7 +89,8 @@ class TreeWatch:
     """One observer for every watched tree (a thread per tree inside watchdog)."""
 
     def __init__(self, observer_factory: Callable[[], BaseObserver] = Observer) -> None:
-        self._observer = observer_factory()
+        self._factory = observer_factory
+        self._observer: BaseObserver | None = None  # made with the first watch: it opens inotify
         self._watches: dict[str, ObservedWatch] = {}
         self._lock = threading.Lock()
         self._started = False
@@ -101,20 +102,27 @@ class TreeWatch:
         if network is not None:
             raise CannotWatch(f"{root} is on a network file system ({network}): changes are not notified")
         with self._lock:
-            if not self._started:
-                self._observer.start()
-                self._started = True
             try:
-                self._watches[root] = self._observer.schedule(
+                observer = self._running_observer()
+                self._watches[root] = observer.schedule(
                     _Handler(root, on_change, on_git), root, recursive=True
                 )
             except OSError as exc:
                 raise CannotWatch(_limit_message(root, exc)) from exc
 
+    def _running_observer(self) -> BaseObserver:
+        """The observer, made and started on first use (OSError: no inotify instance left)."""
+        if self._observer is None:
+            self._observer = self._factory()
+        if not self._started:
+            self._observer.start()
+            self._started = True
+        return self._observer
+
     def unwatch(self, root: str) -> None:
         with self._lock:
             watch = self._watches.pop(root, None)
-            if watch is not None:
+            if watch is not None and self._observer is not None:
                 try:
                     self._observer.unschedule(watch)
                 except (KeyError, OSError):  # the tree is gone already
@@ -125,10 +133,11 @@ class TreeWatch:
 
     def stop(self) -> None:
         with self._lock:
-            if self._started:
+            if self._started and self._observer is not None:
                 self._observer.stop()
                 self._observer.join(timeout=5)
                 self._started = False
+                self._observer = None  # a stopped thread cannot start again
             self._watches.clear()
 
 

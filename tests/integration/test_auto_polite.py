@@ -21,7 +21,7 @@ from core.engine.backoff import Backoff
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.engine.sync import SyncOptions, sync_repository
-from core.platform.tree_watch import WATCH_LIMIT_HINT, TreeWatch
+from core.platform.tree_watch import INSTANCE_LIMIT_HINT, WATCH_LIMIT_HINT, TreeWatch
 from core.results import ResultKind
 from tests.core.scheduler_fakes import FakeClock
 from tests.gitcli import git
@@ -91,8 +91,18 @@ class WatchLimitObserver(Observer):  # type: ignore[valid-type,misc]
         raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
 
+def no_inotify_instance_left() -> BaseObserver:
+    """watchdog's observer as it is made when the inotify instance limit is reached (its
+    constructor opens the inotify descriptor: a daemon used to die of it at start-up)."""
+    raise OSError(errno.EMFILE, "inotify instance limit reached")
+
+
+@pytest.mark.parametrize(
+    ("limit", "hint"),
+    [("watches", WATCH_LIMIT_HINT), ("instances", INSTANCE_LIMIT_HINT)],
+)
 async def test_a_tree_that_cannot_be_watched_is_scanned_and_said_once(
-    git_daemon: Remote, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    git_daemon: Remote, tmp_path: Path, caplog: pytest.LogCaptureFixture, limit: str, hint: str
 ) -> None:
     url = seeded_remote(git_daemon, tmp_path)
     trees = [tmp_path / "a", tmp_path / "b"]
@@ -107,14 +117,15 @@ async def test_a_tree_that_cannot_be_watched_is_scanned_and_said_once(
 
         auto = AutoSync(clock, run_sync, settle=Settle(3.0, 30.0))
         observer: BaseObserver = WatchLimitObserver()
-        watch = AutoWatch(core.offload, auto, tree_watch=TreeWatch(lambda: observer), scan_every=10.0)
+        factory = (lambda: observer) if limit == "watches" else no_inotify_instance_left
+        watch = AutoWatch(core.offload, auto, tree_watch=TreeWatch(factory), scan_every=10.0)
         with caplog.at_level(logging.INFO, logger="core.engine.auto_watch"):
             for n, tree in enumerate(trees, start=1):
                 git("clone", "-q", url, str(tree))
                 auto.add(n)
                 await watch.watch(n, str(tree))
         warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-        assert len(warnings) == 1 and WATCH_LIMIT_HINT in warnings[0].getMessage()  # said once
+        assert len(warnings) == 1 and hint in warnings[0].getMessage()  # said once
         assert set(watch.fallbacks) == {1, 2}
         await watch.scan_once()
         assert auto.due(1) is None  # nothing changed yet
