@@ -14,7 +14,9 @@ no pack; `CHATTER_ENDLESS` sends one progress line that never ends (64 KiB of
 text every 10 ms, no `\r` or `\n`); `ENDLESS_REFS` lists one more ref every
 0.9 s and never ends the list. A push (`git-receive-pack`) is answered with
 the refs and then never read from nor answered: the pack waits in the
-socket's buffers until they are full.
+socket's buffers until they are full; with `PUSH_CHATTER` the push is answered, unread,
+with progress lines on side band 2 every 0.9 s and never a verdict (the client waits
+in its verdict phase, its socket never idle).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Stall(StrEnum):
     CHATTER_LINES = "progress lines, no pack"
     CHATTER_ENDLESS = "one endless progress line"
     ENDLESS_REFS = "a ref list that never ends"
+    PUSH_CHATTER = "a push answered with progress lines, never a verdict"
 
 
 def pkt_line(payload: bytes) -> bytes:
@@ -141,15 +144,24 @@ class HostileServer:
                 time.sleep(0.01)
 
     def _silent_receive(self, conn: socket.socket) -> None:
-        """A push's refs listed, then nothing: no read, no verdict, until the end."""
+        """A push's refs listed, then no read and no verdict until the end (`PUSH_CHATTER`:
+        progress lines meanwhile)."""
+        chatter = self.stall is Stall.PUSH_CHATTER
         caps = b"report-status delete-refs ofs-delta agent=gitferry-tests-hostile/1"
+        caps += b" side-band-64k" if chatter else b""
         lines = [
             pkt_line(b"%s %s%s\n" % (sha.encode(), name, b"\0" + caps if i == 0 else b""))
             for i, (name, sha) in enumerate(self.refs.items())
         ]
         conn.sendall(b"".join(lines) + b"0000")
         self.pushes += 1
-        self._acceptor.stopping.wait()
+        if not chatter:
+            self._acceptor.stopping.wait()
+            return
+        count = 0
+        while not self._paused():
+            count += 1
+            conn.sendall(pkt_line(b"\x02Checking connectivity: %d\r" % count))
 
     def _endless_refs(self, conn: socket.socket) -> None:
         sha = next(iter(self.refs.values()), "1" * 40).encode()
