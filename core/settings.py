@@ -12,9 +12,11 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from core.errors import BadInput
+
+T = TypeVar("T", int, float)
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +38,13 @@ DEFAULT_FETCH_DEADLINE = 600
 
 
 class BadSetting(BadInput):
-    def __init__(self, key: str, message: str) -> None:
+    """`message` names the setting (the CLI's line); `reason` is what is wrong with the
+    value alone, for a form that shows it beside the setting's own field."""
+
+    def __init__(self, key: str, message: str, reason: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+        self.reason = message if reason is None else reason
 
 
 def _bool(value: str) -> bool:
@@ -50,10 +56,19 @@ def _bool(value: str) -> bool:
     raise ValueError("expected true or false")
 
 
+def _number(value: str, kind: Callable[[str], T], expected: str) -> T:
+    """`value` as a number, or ValueError saying what was `expected` (not Python's words)."""
+    try:
+        return kind(value.strip())
+    except ValueError:
+        raise ValueError(expected) from None
+
+
 def _positive_int(value: str) -> int:
-    number = int(value.strip())
+    expected = "expected a whole number, 1 or more"
+    number = _number(value, int, expected)
     if number < 1:
-        raise ValueError("expected a whole number, 1 or more")
+        raise ValueError(expected)
     return number
 
 
@@ -75,15 +90,17 @@ def _paused_until(value: str) -> str:
     value = value.strip().lower()
     if value in ("", PAUSED_FOREVER):
         return value
-    if float(value) < 0:
-        raise ValueError("expected empty, always, or a time (epoch seconds)")
+    expected = "expected empty, always, or a time (epoch seconds)"
+    if not 0 <= _number(value, float, expected) < 2**53:  # NaN and infinity too
+        raise ValueError(expected)
     return str(int(float(value)))
 
 
 def _seconds(value: str) -> float:
-    number = float(value.strip())
-    if not 0 < number <= 3600:
-        raise ValueError("expected seconds, more than 0 and at most 3600")
+    expected = "expected seconds, more than 0 and at most 3600"
+    number = _number(value, float, expected)
+    if not 0 < number <= 3600:  # NaN too
+        raise ValueError(expected)
     return number
 
 
@@ -208,7 +225,7 @@ def parse_setting(parsers: Mapping[str, Callable[[str], Any]], key: str, value: 
     try:
         parsed = parser(value)
     except ValueError as exc:
-        raise BadSetting(key, f"bad value {value!r} for {key}: {exc}") from None
+        raise BadSetting(key, f"bad value {value!r} for {key}: {exc}", str(exc)) from None
     return str(parsed).lower() if isinstance(parsed, bool) else str(parsed)
 
 

@@ -97,7 +97,7 @@ def checked_setting(
     try:
         value = parse_setting(parsers, key, text)
     except BadSetting as exc:
-        error.show_error(exc.message)
+        error.show_error(exc.reason)  # beside the field: no internal setting name
         return None
     error.clear_error()
     return value
