@@ -31,11 +31,11 @@ from core.first_paint import Snapshot, first_snapshot
 from core.logs import configure_logging
 from core.paths import data_dir, store_file
 from core.platform.fd_limit import raise_soft_limit
+from gui.remembered import Remembered
 from gui.resources import icon_path
 from gui.single_instance import SingleInstance
 from gui.translations import install_translations
 from gui.widgets.palette_colors import dark_palette
-from gui.window_memory import WindowMemory
 from gui.windows.status_window import StatusWindow
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_color_scheme(app, os.environ.get(COLOR_SCHEME, ""))
     icon = QIcon(str(icon_path("gitferry")))
     app.setWindowIcon(icon)
-    window = StatusWindow(icon, WindowMemory(home))
+    window = StatusWindow(icon, Remembered(home))
     snapshot = reading.result()
     window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
     probe = (

@@ -37,9 +37,9 @@ from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
 from gui.models.standing import Level, result_words
 from gui.notifications import DesktopNotifications
+from gui.remembered import Remembered
 from gui.resources import icon_path
 from gui.tray import Tray
-from gui.window_memory import WindowMemory
 from gui.windows.sign_in_dialog import ask_to_sign_in
 from gui.windows.ssh_dialogs import ask_ssh
 from gui.windows.status_window import StatusWindow
@@ -74,7 +74,7 @@ class Desktop(QObject):
         self.api = api
         self.bridge = Bridge(api)
         # the app paints the window before the engine exists
-        self.window = window or StatusWindow(QIcon(str(icon_path("gitferry"))), WindowMemory(data_dir()))
+        self.window = window or StatusWindow(QIcon(str(icon_path("gitferry"))), Remembered(data_dir()))
         self.tray = Tray(self)
         self.notifications = DesktopNotifications(self)
         self.settings: SettingsDialog | None = None

@@ -39,8 +39,9 @@ from core.api import (
     check_url,
     folder_name,
 )
+from core.paths import data_dir
 from gui.models.transfer_text import TransferSpeed, phase_fraction, phase_line
-from gui.preferences import CLONE_PARENT, remember, remembered
+from gui.remembered import CLONE_PARENT, Remembered
 from gui.widgets.field_error import FieldError
 from gui.windows.add_folder_dialog import choose_folder, folder_row
 
@@ -126,7 +127,7 @@ class CloneDialog(QDialog):
 
     def parent_folder(self) -> str:
         """Where a new clone's folder goes: the folder the last clone went into, else home."""
-        last = remembered(CLONE_PARENT)
+        last = Remembered(data_dir()).text(CLONE_PARENT)
         return last if last and os.path.isdir(last) else str(Path.home())
 
     def _url_changed(self, text: str) -> None:
@@ -200,7 +201,9 @@ class CloneDialog(QDialog):
             self._show_failure(exc)
             return
         self._stopped()
-        remember(CLONE_PARENT, str(Path(record.path).parent))
+        memory = Remembered(data_dir())
+        memory.save(CLONE_PARENT, str(Path(record.path).parent))
+        memory.sync()
         self.added.emit(record)
         self.accept()
 

@@ -49,13 +49,14 @@ from gui.models.repos import ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN, R
 from gui.models.standing import overview
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
 from gui.models.worktree_issues import skipped_model
+from gui.remembered import Remembered
+from gui.screen_fit import default_size, fit_to_screen
 from gui.widgets.activity_delegate import ActivityDelegate
 from gui.widgets.conflicts_panel import ConflictsPanel
 from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.first_run import FirstRunPanel
 from gui.widgets.history_panel import HistoryPanel
 from gui.widgets.progress_panel import ProgressPanel
-from gui.window_memory import WindowMemory, fit_to_screen
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
     from core.events import BranchStatusChanged, PhaseProgress, StateChanged
@@ -99,7 +100,7 @@ class StatusWindow(QMainWindow):
     publish_requested = Signal(int, str)  # repository id, branch
     repo_selected = Signal(int)
 
-    def __init__(self, icon: QIcon | None = None, memory: WindowMemory | None = None) -> None:
+    def __init__(self, icon: QIcon | None = None, memory: Remembered | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Gitferry")
         self.memory = memory
@@ -116,7 +117,7 @@ class StatusWindow(QMainWindow):
         self.selected_id: int | None = None
         self._build_actions()
         self._build_layout()
-        self.resize(QSize(1120, 640))
+        self.resize(default_size(QSize(1120, 640)))
         self._restore()
 
     # Layout ------------------------------------------------------------------------

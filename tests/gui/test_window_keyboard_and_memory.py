@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QTabBar, QTableView
 from core.events import PhaseProgress, StateChanged
 from core.model import BranchStatus, RepoRecord, RepoState
 from gui.desktop import Desktop
-from gui.window_memory import WindowMemory
+from gui.remembered import Remembered
 from gui.windows.status_window import StatusWindow
 from tests.gitcli import git
 from tests.gui.conftest import Run
@@ -35,7 +35,7 @@ def records() -> list[RepoRecord]:
     ]
 
 
-def shown_window(qtbot: object, memory: WindowMemory | None = None) -> StatusWindow:
+def shown_window(qtbot: object, memory: Remembered | None = None) -> StatusWindow:
     window = StatusWindow(memory=memory)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     branches = {1: [BranchStatus("main", "origin/main", "a" * 40, "a" * 40, 0, 0, NOW)]}
@@ -119,8 +119,22 @@ def test_enter_on_the_list_syncs_the_selected_repository(qtbot: object) -> None:
     assert asked == [3]
 
 
+def test_with_nothing_remembered_the_window_opens_inside_the_screen_with_room_for_a_frame(
+    qtbot: object,
+) -> None:
+    """Before: 1120x640 whatever the screen; at QT_SCALE_FACTOR=2 on 1400x900 (700x450 of
+    room) the window manager's title bar then pushed it past the screen's bottom."""
+    window = StatusWindow()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    room = QGuiApplication.primaryScreen().availableGeometry()  # offscreen: 800x600
+    assert window.width() < room.width() and window.height() < room.height()
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    assert room.contains(window.frameGeometry())
+
+
 def test_geometry_selection_and_tab_are_remembered_across_a_restart(qtbot: object, tmp_path: Path) -> None:
-    first = shown_window(qtbot, WindowMemory(tmp_path))
+    first = shown_window(qtbot, Remembered(tmp_path))
     first.resize(700, 450)
     first.move(40, 30)
     first.select_repo(3)  # not the first by name
@@ -128,9 +142,9 @@ def test_geometry_selection_and_tab_are_remembered_across_a_restart(qtbot: objec
     QApplication.processEvents()
     size = first.size()
     first.hide()  # closing the window (or Quit) hides it: that is when it is saved
-    assert (tmp_path / "window.ini").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["desktop.ini"]  # one file: the clone folder's too
 
-    again = shown_window(qtbot, WindowMemory(tmp_path))
+    again = shown_window(qtbot, Remembered(tmp_path))
     assert again.selected_id == 3
     assert again.tabs.currentIndex() == 2
     assert again.size() == size
@@ -139,7 +153,7 @@ def test_geometry_selection_and_tab_are_remembered_across_a_restart(qtbot: objec
 def test_a_remembered_repository_that_is_gone_falls_back_to_the_first_by_name(
     qtbot: object, tmp_path: Path
 ) -> None:
-    memory = WindowMemory(tmp_path)
+    memory = Remembered(tmp_path)
     memory.save("selected", "removed-meanwhile")
     memory.save("tab", 7)  # no such tab
     window = shown_window(qtbot, memory)
