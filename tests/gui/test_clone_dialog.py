@@ -88,7 +88,8 @@ def test_a_refused_port_is_said_and_stays_said(
         return showing(dialog)
 
     shown = run(scenario(), TIMEOUT)
-    assert "127.0.0.1" in shown and str(refused_port) in shown
+    assert f"could not reach 127.0.0.1:{refused_port}: connection refused" in shown
+    assert "origin" not in shown  # git's name for the remote: nobody cloning gave it
     assert not target.exists()
     assert run(running.core.store.repos()) == []
 

@@ -122,8 +122,18 @@ def test_connection_refused_is_offline_and_changes_nothing(
     code, doc, _ = run(capsys, "sync", "--fetch-only", "--json")
     report = doc["repos"][0]
     assert (code, report["result"]) == (1, "offline")
-    assert "\n" not in report["message"] and report["message"]
+    assert report["message"] == "origin is unreachable: connection refused"  # a sync names its remote
     assert refs(repo) == before
+
+
+def test_a_refused_clone_says_where_it_tried_not_origin(
+    refused_port: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "clone"
+    code, _out, err = run(capsys, "clone", f"git://127.0.0.1:{refused_port}/notes.git", str(target))
+    assert code == 1
+    assert err.strip() == f"gitferry: could not reach 127.0.0.1:{refused_port}: connection refused"
+    assert not target.exists()
 
 
 def test_wrong_password_is_auth_failed_and_no_secret_leaks(

@@ -92,7 +92,7 @@ def test_clone_into_a_non_empty_directory_is_refused(path_remote: Remote, tmp_pa
 
 def test_failed_clone_leaves_nothing_behind(refused_port: int, tmp_path: Path) -> None:
     target = tmp_path / "new"
-    with pytest.raises(RemoteUnreachable):
+    with pytest.raises(RemoteUnreachable, match=f"^could not reach {LOOPBACK}:{refused_port}: "):
         clone_repository(f"git://{LOOPBACK}:{refused_port}/origin.git", target, timeout=TIMEOUT)
     assert not target.exists()
     existing = tmp_path / "existing"

@@ -32,6 +32,7 @@ from core.git.objects.tree_delta import tree_delta
 from core.git.progress import ProgressSink, ProgressThrottle, TransferProgress
 from core.git.repository import UnsupportedObjectFormat
 from core.git.transfer.clone_marker import CloneMarker, check_folder, claim_folder, clone_finished
+from core.git.transfer.errors import RemoteError, named_by_address
 from core.git.transfer.fetch import FetchResult, TagMode, fetch_remote
 from core.git.transfer.fetch_plan import TrackedBranches
 from core.git.transfer.lfs_fetch import fetch_for_checkout
@@ -64,15 +65,17 @@ def clone_repository(
     remote = parse_remote_url(url)
     path = Path(path)
     created = claim_folder(path, _stored_url(remote))  # the marker is written first
+    tried = remote  # where the transfer goes: said in an error instead of `origin`
     try:
         # `.git` exists (it holds the marker): dulwich's init without its mkdir
         with Repo._init_maybe_bare(str(path), str(path / ".git"), False) as repo:
             _add_origin(repo, remote)
             effective = fetch_url(repo.get_config_stack(), url)
+            tried = parse_remote_url(effective.effective) if effective.rewritten else remote
             result = fetch_remote(
                 repo,
                 ORIGIN,
-                url=parse_remote_url(effective.effective) if effective.rewritten else remote,
+                url=tried,
                 tracked=TrackedBranches.all(),
                 tags=TagMode.ALL,  # every tag, as git's clone brings them
                 auth=auth,
@@ -95,6 +98,12 @@ def clone_repository(
     except UnsupportedObjectFormat as exc:  # refused before any pack came
         _discard(path, created)
         raise UnsupportedObjectFormat(url_without_secret(url), exc.object_format) from None
+    except RemoteError as exc:
+        _discard(path, created)
+        said = named_by_address(exc, tried.netloc if tried.host else tried.text)
+        if said is exc:
+            raise
+        raise said from None
     except BaseException:
         _discard(path, created)
         raise

@@ -32,8 +32,21 @@ class AuthFailed(RemoteError):
 class RemoteUnreachable(RemoteError):
     result = ResultKind.OFFLINE
 
-    def __init__(self, remote: str, reason: str) -> None:
-        super().__init__(remote, reason, f"{remote} is unreachable: {reason}")
+    def __init__(self, remote: str, reason: str, message: str | None = None) -> None:
+        super().__init__(remote, reason, message or f"{remote} is unreachable: {reason}")
+
+
+def named_by_address(error: RemoteError, address: str) -> RemoteError:
+    """`error` as a clone says it: about `address` (host[:port], or the URL of a path) it
+    tried, not the remote name `origin` the person cloning never gave. Errors with more
+    than a reason to them come back as they were."""
+    if type(error) is RemoteUnreachable:
+        return RemoteUnreachable(address, error.reason, f"could not reach {address}: {error.reason}")
+    if type(error) is AuthFailed:
+        return AuthFailed(address, error.reason)
+    if type(error) is TransferFailed:
+        return TransferFailed(address, error.reason)
+    return error
 
 
 class TransferFailed(RemoteError):
