@@ -148,6 +148,22 @@ def print_report(report: SyncReport) -> None:
     print(f"{report.name}: {report.result} - {report.message}")
 
 
+def progress_line(key: str, p: TransferProgress) -> str:
+    """ "notes/origin: receiving 3.2 MiB · 1,234 of 5,000 objects", or during a clone's
+    checkout (which moves no bytes) "notes/origin: writing files 120 of 4,000"."""
+    if p.phase == "checkout":
+        files = f"{p.current:,} of {p.total:,}" if p.total else f"{p.current:,}"
+        return f"{key}: writing files {files}"
+    line = f"{key}: {p.phase}"
+    if p.bytes:
+        line += f" {p.bytes / 1048576:.1f} MiB"
+    if p.total:
+        line += f" · {p.current:,} of {p.total:,} objects"
+    elif p.current:
+        line += f" · {p.current:,} objects"
+    return line
+
+
 class ProgressView:
     """A progress bar per remote on stderr when it is a terminal; silent otherwise."""
 
@@ -164,7 +180,6 @@ class ProgressView:
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
                 console=Console(stderr=True),
                 transient=True,
             )
@@ -209,7 +224,7 @@ class ProgressView:
                 task = self._tasks[key] = self._progress.add_task(key, total=None)
             self._progress.update(
                 task,
-                description=f"{key}: {p.phase} {p.bytes / 1048576:.1f} MiB",
+                description=progress_line(key, p),
                 completed=p.current,
                 total=p.total,
             )
