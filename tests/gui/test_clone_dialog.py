@@ -5,7 +5,6 @@ folder fills itself from the URL inside the folder the last clone went into."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from gui.windows.clone_dialog import CloneDialog
 from tests.gitcli import git
 from tests.gui.conftest import Run, Running
 from tests.gui.waiting import next_emit, until
+from tests.integration.clones import many_files
 from tests.servers import Remote
 
 TIMEOUT = 30.0
@@ -39,23 +39,6 @@ def open_dialog(running: Running, dialogs: list[CloneDialog]) -> CloneDialog:
     dialogs.append(dialog)
     dialog.show()
     return dialog
-
-
-def many_files(remote: Remote, tmp_path: Path, count: int = FILES, noise: int = 0) -> Path:
-    """A remote `origin` whose main holds `count` small files (and `noise` random bytes)."""
-    bare = remote.create("origin")
-    work = tmp_path / "work"
-    git("init", "-q", "-b", "main", str(work))
-    for n in range(count):
-        folder = work / f"d{n // 200:03}"
-        folder.mkdir(exist_ok=True)
-        (folder / f"f{n:05}.txt").write_text(f"file {n}\n" * 3)
-    if noise:
-        (work / "noise.bin").write_bytes(os.urandom(noise))
-    git("add", "-A", cwd=work)
-    git("commit", "-q", "-m", "many files", cwd=work)
-    git("push", "-q", str(bare), "main", cwd=work)
-    return work
 
 
 def showing(dialog: CloneDialog) -> str:
@@ -129,7 +112,7 @@ def test_cancel_during_the_checkout_keeps_nothing_and_registers_nothing(
     folder_exists: bool,
 ) -> None:
     """Before: the dialog said "Cancelling…", then registered the repository and kept it."""
-    many_files(git_daemon, tmp_path)
+    many_files(git_daemon, tmp_path, count=FILES)
     parent = tmp_path / "clones"
     parent.mkdir()
     (parent / "neighbour.txt").write_text("not the clone's\n")

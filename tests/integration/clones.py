@@ -166,3 +166,20 @@ async def sync_repo(name: str) -> SyncReport:
         return await sync_repository(core, await core.store.repo(name), SyncOptions(timeout=10))
     finally:
         await core.close()
+
+
+def many_files(remote: Remote, tmp_path: Path, count: int, noise: int = 0) -> Path:
+    """A remote `origin` whose main holds `count` small files (and `noise` random bytes)."""
+    bare = remote.create("origin")
+    work = tmp_path / "work"
+    git("init", "-q", "-b", "main", str(work))
+    for n in range(count):
+        folder = work / f"d{n // 200:03}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"f{n:05}.txt").write_text(f"file {n}\n" * 3)
+    if noise:
+        (work / "noise.bin").write_bytes(os.urandom(noise))
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "many files", cwd=work)
+    git("push", "-q", str(bare), "main", cwd=work)
+    return work

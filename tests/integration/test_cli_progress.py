@@ -14,24 +14,11 @@ from pathlib import Path
 import pytest
 
 from tests.gitcli import git
+from tests.integration.clones import many_files
 from tests.servers import Remote
 
 FILES = 1500
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def seeded(remote: Remote, tmp_path: Path) -> str:
-    bare = remote.create("origin")
-    work = tmp_path / "work"
-    git("init", "-q", "-b", "main", str(work))
-    for n in range(FILES):
-        folder = work / f"d{n // 100:02}"
-        folder.mkdir(exist_ok=True)
-        (folder / f"f{n:04}.txt").write_text(f"file {n}\n")
-    git("add", "-A", cwd=work)
-    git("commit", "-q", "-m", "many files", cwd=work)
-    git("push", "-q", str(bare), "main", cwd=work)
-    return remote.url("origin")
 
 
 def on_a_terminal(args: list[str], env: dict[str, str]) -> str:
@@ -56,7 +43,8 @@ def on_a_terminal(args: list[str], env: dict[str, str]) -> str:
 
 @pytest.mark.slow
 def test_the_checkout_counts_files_written_not_bytes(git_daemon: Remote, tmp_path: Path) -> None:
-    url = seeded(git_daemon, tmp_path)
+    many_files(git_daemon, tmp_path, count=FILES)
+    url = git_daemon.url("origin")
     env = {**os.environ, "GITFERRY_HOME": str(tmp_path / "home"), "COLUMNS": "200", "TERM": "xterm"}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     target = tmp_path / "clone"
