@@ -52,6 +52,7 @@ from gui.models.worktree_issues import skipped_model
 from gui.remembered import Remembered
 from gui.screen_fit import default_size, fit_to_screen
 from gui.widgets.activity_delegate import ActivityDelegate
+from gui.widgets.branch_columns import BranchColumns
 from gui.widgets.conflicts_panel import ConflictsPanel
 from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.first_run import FirstRunPanel
@@ -224,11 +225,7 @@ class StatusWindow(QMainWindow):
         self.branch_table = _table(self.branch_proxy, self.tr("Branches"), stretch=1)
         branch_header = self.branch_table.horizontalHeader()
         branch_header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
-        branch_header.resizeSection(0, NAME_WIDTH)
-        for column in range(
-            2, len(self.branches.columns)
-        ):  # the numbers, the time, the state: as wide as they are
-            branch_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.branch_columns = BranchColumns(self.branch_table)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter branches"))
         self.filter.setAccessibleName(self.tr("Filter branches"))

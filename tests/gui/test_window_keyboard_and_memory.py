@@ -220,3 +220,28 @@ def test_sync_and_resolve_a_conflict_by_keyboard_alone(
     assert git("log", "-1", "--format=%P", head, cwd=world.mine) == f"{mine_commit} {theirs_head}"
     assert git("show", f"{head}:a.txt", cwd=world.mine) == "mine"
     world.check()
+
+
+def test_the_upstream_column_is_not_squeezed_in_the_default_window(qtbot: object) -> None:
+    """Before: the branch column was a fixed 160 px, so "origin/main" read "origin/…"
+    (docs/walk.sh 2x) while "main" needed a third of its column."""
+    window = StatusWindow()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    branches = {
+        1: [
+            BranchStatus("main", "origin/main", "a" * 40, "a" * 40, 1, 2, NOW),
+            BranchStatus("drafts", "origin/drafts", "b" * 40, "b" * 40, 0, 3, NOW),
+        ]
+    }
+    window.show_repos(records(), branches, {})
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    window.resize(1120, 640)  # the first size where the screen has room (the walk's 2x: 1200x800)
+    window.select_repo(1)
+    QApplication.processEvents()
+    table = window.branch_table
+    header = table.horizontalHeader()
+    assert header.sectionSize(1) >= table.sizeHintForColumn(1)  # "origin/drafts" whole
+    assert header.sectionSize(0) >= table.sizeHintForColumn(0)  # and "drafts" too
+    for column in range(header.count()):  # every column starts inside the table
+        assert header.sectionViewportPosition(column) < table.viewport().width(), column
