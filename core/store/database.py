@@ -29,16 +29,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-import aiosqlite
-from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from core.store.file_watch import ReopenPacing, StoreFileWatch
 from core.store.recovery import Recovery, StoreUnavailable, open_store_file
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +62,11 @@ ReopenListener = Callable[[Reopened], None]
 
 
 def _engine(path: Path, *, writer: bool) -> AsyncEngine:
+    import aiosqlite
+    from sqlalchemy import event
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import AsyncAdaptedQueuePool
+
     uri = f"{path.resolve().as_uri()}?mode=rw"  # never creates the file: see the module doc
     engine = create_async_engine(
         "sqlite+aiosqlite://",
@@ -100,14 +103,16 @@ async def _in_thread(fn: Callable[[Path], T], path: Path) -> T:
 class Database:
     """Owns the two engines; `write()` and `read()` give sessions in a transaction.
 
+    The engines (and SQLAlchemy with them) are made at the first ORM transaction: a
+    job's own reads and writes go over plain `sqlite3` (`status_reader.py`,
+    `status_writer.py`), so a cold `gitferry sync` never imports the ORM.
     `blocking` runs the (blocking) reopen off the loop: the store's offload pool.
     """
 
     def __init__(self, path: Path, *, blocking: Blocking[Recovery | None] | None = None) -> None:
         self.path = path
         self._blocking = blocking or _in_thread
-        self._writer = _engine(path, writer=True)
-        self._reader = _engine(path, writer=False)
+        self._engines: tuple[AsyncEngine, AsyncEngine] | None = None  # (writer, reader), on first use
         self._watch = StoreFileWatch(path)
         self._watch.remember()
         self._pacing = ReopenPacing()
@@ -131,14 +136,23 @@ class Database:
     def write(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A write transaction; a full or failing disk, or a damaged file, ends it with
         `StoreUnavailable` (a one-line message) rather than SQLAlchemy's exception."""
-        return self._transaction(self._writer, "write to")
+        return self._transaction(True, "write to")
 
     def read(self) -> AbstractAsyncContextManager[AsyncSession]:
-        return self._transaction(self._reader, "read")
+        return self._transaction(False, "read")
+
+    def _engine(self, *, writer: bool) -> AsyncEngine:
+        if self._engines is None:
+            self._engines = (_engine(self.path, writer=True), _engine(self.path, writer=False))
+        return self._engines[0 if writer else 1]
 
     @asynccontextmanager
-    async def _transaction(self, engine: AsyncEngine, action: str) -> AsyncIterator[AsyncSession]:
+    async def _transaction(self, writer: bool, action: str) -> AsyncIterator[AsyncSession]:
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.ext.asyncio import AsyncSession
+
         await self.ensure_current()
+        engine = self._engine(writer=writer)
         try:
             async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -160,13 +174,14 @@ class Database:
 
     async def optimize(self) -> None:
         await self.ensure_current()
-        async with self._writer.connect() as conn:
+        async with self._engine(writer=True).connect() as conn:
             await conn.exec_driver_sql("PRAGMA optimize")
             await conn.commit()
 
     async def close(self) -> None:
-        await self._writer.dispose()
-        await self._reader.dispose()
+        for engine in self._engines or ():
+            await engine.dispose()
+        self._engines = None
 
     # Errors and reopening -------------------------------------------------------
 
@@ -201,9 +216,7 @@ class Database:
                 raise StoreUnavailable(
                     self.path, f"it was {problem} and could not be reopened: {exc}"
                 ) from exc
-            old = (self._writer, self._reader)
-            self._writer = _engine(self.path, writer=True)
-            self._reader = _engine(self.path, writer=False)
+            old, self._engines = self._engines or (), None  # new ones at the next ORM transaction
             self._watch.remember()
             self.reopens += 1
             what = f"rebuilt it ({recovery.outcome()})" if recovery else "reopened the file now in its place"

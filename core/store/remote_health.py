@@ -1,25 +1,35 @@
-"""`StatusStore.remote_health`: the remote_failures table, kept out of status_store.py."""
+"""`StatusStore.remote_health`: the remote_failures table, kept out of status_store.py.
+
+Every fetch records its outcome, and the usual one (a healthy remote still healthy)
+is a plain read (`failing`, `StatusReader.failing`) that writes nothing: only a
+failure streak, its start or its end, goes through the ORM, so a cold no-change
+`gitferry sync` does not import SQLAlchemy.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Awaitable, Callable
 
 from core.model import utcnow
 from core.store.database import Database
 from core.store.remote_failure import RemoteFailure
-from core.store.schema import RemoteFailureRow
+
+Failing = Callable[[int, str], Awaitable[bool]]
 
 
 class RemoteHealth:
     """Failure counts per remote (the scheduler's backoff and circuit breaker read them)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, failing: Failing) -> None:
         self.db = db
+        self._failing = failing  # (repo_id, remote) -> has a streak on record, a plain read
 
     async def record(self, repo_id: int, remote: str, error: str | None) -> int:
         """Record one attempt's outcome; returns the consecutive failure count."""
-        if error is None and not await self._has_failures(repo_id, remote):
+        if error is None and not await self._failing(repo_id, remote):
             return 0  # the usual case: a healthy remote stays healthy, no write needed
+        from core.store.schema import RemoteFailureRow
+
         now = utcnow()
         async with self.db.write() as s:
             row = await s.get(RemoteFailureRow, (repo_id, remote))
@@ -35,11 +45,11 @@ class RemoteHealth:
             row.last_error = error
             return row.failures
 
-    async def _has_failures(self, repo_id: int, remote: str) -> bool:
-        async with self.db.read() as s:
-            return await s.get(RemoteFailureRow, (repo_id, remote)) is not None
-
     async def failures(self, repo_id: int) -> dict[str, int]:
+        from sqlalchemy import select
+
+        from core.store.schema import RemoteFailureRow
+
         async with self.db.read() as s:
             rows = await s.execute(
                 select(RemoteFailureRow.remote, RemoteFailureRow.failures).where(
@@ -50,6 +60,10 @@ class RemoteHealth:
 
     async def failure_states(self, repo_id: int) -> list[RemoteFailure]:
         """Every remote of the repository with a failure streak (the breaker's persisted state)."""
+        from sqlalchemy import select
+
+        from core.store.schema import RemoteFailureRow
+
         async with self.db.read() as s:
             rows = (
                 await s.execute(select(RemoteFailureRow).where(RemoteFailureRow.repo_id == repo_id))
@@ -67,6 +81,8 @@ class RemoteHealth:
 
     async def save_failure(self, repo_id: int, failure: RemoteFailure, error: str | None) -> None:
         """Store one remote's streak as the breaker computed it (times from its clock)."""
+        from core.store.schema import RemoteFailureRow
+
         async with self.db.write() as s:
             row = await s.get(RemoteFailureRow, (repo_id, failure.remote))
             if row is None:

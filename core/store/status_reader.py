@@ -32,6 +32,7 @@ _REPOS = f"{_REPO_ROWS} ORDER BY name"
 _REPO = f"{_REPO_ROWS} WHERE id = ?"
 _REPO_SETTINGS = "SELECT key, value FROM repo_settings WHERE repo_id = ?"
 _APP_SETTINGS = "SELECT key, value FROM app_settings"
+_FAILING = "SELECT 1 FROM remote_failures WHERE repo_id = ? AND remote = ?"
 _CONFLICTS = "SELECT repo_id, branch, path, since FROM conflicts ORDER BY repo_id, branch, path"
 _SUBMODULES = "SELECT repo_id, path, recorded, checked_out, state FROM submodules ORDER BY repo_id, path"
 _SKIPPED_COUNTS = "SELECT repo_id, COUNT(*) FROM skipped_files GROUP BY repo_id"
@@ -95,6 +96,14 @@ class StatusReader:
         finally:
             self._idle.put(conn)
 
+    def repos(self) -> list[RepoRecord]:
+        """Every repository, by name."""
+        conn = self._connection()
+        try:
+            return _repos(conn)
+        finally:
+            self._idle.put(conn)
+
     def repo(self, repo_id: int) -> RepoRecord | None:
         conn = self._connection()
         try:
@@ -111,6 +120,14 @@ class StatusReader:
                 conn.execute(_APP_SETTINGS) if repo_id is None else conn.execute(_REPO_SETTINGS, (repo_id,))
             )
             return dict(rows.fetchall())
+        finally:
+            self._idle.put(conn)
+
+    def failing(self, repo_id: int, remote: str) -> bool:
+        """Whether the remote has a failure streak on record (`RemoteHealth`)."""
+        conn = self._connection()
+        try:
+            return conn.execute(_FAILING, (repo_id, remote)).fetchone() is not None
         finally:
             self._idle.put(conn)
 

@@ -1,5 +1,11 @@
 """The status store: what every client (GUI, CLI, daemon) reads to paint at once.
 
+What every job reads and writes goes over plain `sqlite3` (`status_reader.py`,
+`status_writer.py`); the rest (registering, settings, remotes, conflicts, runs,
+upkeep) through SQLAlchemy's ORM over `schema.py`, imported by the method that
+uses it, so a cold no-change `gitferry sync` never loads SQLAlchemy (the engines
+are made at the first ORM transaction, `database.py`).
+
 Registrations and settings are also saved in `repositories.json`, their source
 of truth (`registry_file.py`): the store can be lost (deleted, damaged, replaced
 under a running process) and is rebuilt from it (`recovery.py`, `database.py`).
@@ -17,10 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
-
-from sqlalchemy import CursorResult, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from core.errors import BadInput
 from core.model import (
@@ -49,18 +52,12 @@ from core.store.registry_file import (
     write_registry,
 )
 from core.store.remote_health import RemoteHealth
-from core.store.schema import (
-    AppSettingRow,
-    BranchStatusRow,
-    RemoteRow,
-    RepoRow,
-    RepoSettingRow,
-    SubmoduleRow,
-    SyncRunRow,
-)
 from core.store.status_reader import Snapshot, StatusReader, UnknownRepository, named
 from core.store.status_writer import StatusWriter
-from core.store.worktree_issues import WorktreeIssues
+
+if TYPE_CHECKING:
+    from core.store.schema import RepoRow, SyncRunRow
+    from core.store.worktree_issues import WorktreeIssues
 
 log = logging.getLogger(__name__)
 GONE_BRANCH_RETENTION = timedelta(days=30)
@@ -74,6 +71,8 @@ class Upkeep:
 
 
 def _count(result: Any) -> int:
+    from sqlalchemy import CursorResult
+
     return int(result.rowcount) if isinstance(result, CursorResult) else 0
 
 
@@ -84,8 +83,8 @@ _T = TypeVar("_T")
 class StatusStore:
     def __init__(self, db: Database, offload: Offload, reader: StatusReader, writer: StatusWriter) -> None:
         self.db = db
-        self.remote_health = RemoteHealth(db)
-        self._issues = WorktreeIssues(db)
+        self.remote_health = RemoteHealth(db, self._failing)
+        self._worktree_issues: WorktreeIssues | None = None  # on first use: it imports the ORM
         self._offload = offload
         self._reader = reader
         self._writer = writer  # a job's own writes: one thread hop per transaction
@@ -102,6 +101,14 @@ class StatusStore:
         if recovery is not None or await offload.io(registry_outdated, registry_path(path)):
             await store._save_registry()
         return store
+
+    @property
+    def _issues(self) -> WorktreeIssues:
+        if self._worktree_issues is None:
+            from core.store.worktree_issues import WorktreeIssues
+
+            self._worktree_issues = WorktreeIssues(self.db)
+        return self._worktree_issues
 
     def on_reopen(self, hook: ReopenHook) -> None:
         """Run `hook` after the store was reopened under this process (deleted, replaced
@@ -150,13 +157,19 @@ class StatusStore:
         for task in list(self._hooks_running):
             task.cancel()
         await asyncio.gather(*self._hooks_running, return_exceptions=True)
-        await self.db.close()
+        # Read-only connections first: the last connection to close removes the WAL only
+        # when it may write (a store deleted later must not leave its -wal behind).
         self._reader.close()
         self._writer.close()
+        await self.db.close()
 
     # Repositories ---------------------------------------------------------
 
     async def add_repo(self, name: str, path: str, settings: dict[str, str]) -> RepoRecord:
+        from sqlalchemy.exc import IntegrityError
+
+        from core.store.schema import RepoRow, RepoSettingRow
+
         try:
             async with self.db.write() as s:
                 row = RepoRow(name=name, path=path, state="idle", added_at=utcnow())
@@ -170,6 +183,10 @@ class StatusStore:
 
     async def move_repo(self, repo_id: int, path: str) -> RepoRecord:
         """Point a registration at the folder its repository was moved to."""
+        from sqlalchemy.exc import IntegrityError
+
+        from core.store.schema import RepoRow
+
         try:
             async with self.db.write() as s:
                 row = await s.get(RepoRow, repo_id)
@@ -182,6 +199,10 @@ class StatusStore:
         return _repo(row)
 
     async def remove_repo(self, name: str) -> None:
+        from sqlalchemy import delete
+
+        from core.store.schema import RepoRow
+
         async with self.db.write() as s:
             result = await s.execute(delete(RepoRow).where(RepoRow.name == name))
             if _count(result) == 0:
@@ -192,6 +213,10 @@ class StatusStore:
         """Register again, under their own ids, repositories a running process still
         watches but the (rebuilt) store lost; those restored. Their settings came back
         with the store when `repositories.json` had them, else they start at defaults."""
+        from sqlalchemy import select
+
+        from core.store.schema import RepoRow
+
         restored: list[RepoRecord] = []
         async with self.db.write() as s:
             for record in records:
@@ -214,11 +239,7 @@ class StatusStore:
         return restored
 
     async def repo(self, name: str) -> RepoRecord:
-        async with self.db.read() as s:
-            row = (await s.execute(select(RepoRow).where(RepoRow.name == name))).scalar_one_or_none()
-        if row is None:
-            raise UnknownRepository(name)
-        return _repo(row)
+        return named(await self.repos(), [name])[0]
 
     async def repo_by_id(self, repo_id: int) -> RepoRecord:
         record = await self._plain_read(lambda: self._reader.repo(repo_id))
@@ -228,9 +249,7 @@ class StatusStore:
 
     async def repos(self, names: Sequence[str] = ()) -> list[RepoRecord]:
         """All repositories by name, or the named ones in the order given."""
-        async with self.db.read() as s:
-            rows = (await s.execute(select(RepoRow).order_by(RepoRow.name))).scalars().all()
-        return named([_repo(row) for row in rows], names)
+        return named(await self._plain_read(self._reader.repos), names)
 
     async def set_repo_state(self, repo_id: int, state: str) -> None:
         await self._plain_write(lambda conn: status_writer.set_repo_state(conn, repo_id, state))
@@ -245,6 +264,8 @@ class StatusStore:
 
     async def set_repo_settings(self, repo_id: int, values: Mapping[str, str]) -> None:
         """Several settings in one transaction: all of them saved, or none."""
+        from core.store.schema import RepoSettingRow
+
         async with self.db.write() as s:
             for key, value in values.items():
                 await s.merge(RepoSettingRow(repo_id=repo_id, key=key, value=value))
@@ -254,6 +275,8 @@ class StatusStore:
         return app_settings(await self._plain_read(self._reader.settings))
 
     async def set_app_setting(self, key: str, value: str) -> None:
+        from core.store.schema import AppSettingRow
+
         async with self.db.write() as s:
             await s.merge(AppSettingRow(key=key, value=value))
         await self._save_registry()
@@ -261,6 +284,10 @@ class StatusStore:
     # Remotes --------------------------------------------------------------
 
     async def remotes(self, repo_id: int) -> list[RemoteRecord]:
+        from sqlalchemy import select
+
+        from core.store.schema import RemoteRow
+
         async with self.db.read() as s:
             rows = (
                 await s.execute(
@@ -271,6 +298,10 @@ class StatusStore:
 
     async def replace_remotes(self, repo_id: int, remotes: Iterable[RemoteRecord]) -> None:
         """Mirror the repository's remotes (the git config is their source of truth)."""
+        from sqlalchemy import delete
+
+        from core.store.schema import RemoteRow
+
         async with self.db.write() as s:
             await s.execute(delete(RemoteRow).where(RemoteRow.repo_id == repo_id))
             s.add_all(
@@ -291,6 +322,9 @@ class StatusStore:
     async def snapshot(self) -> Snapshot:
         """Repositories, branches and conflicts in one read transaction, off the loop."""
         return await self._plain_read(self._reader.snapshot)
+
+    async def _failing(self, repo_id: int, remote: str) -> bool:
+        return await self._plain_read(lambda: self._reader.failing(repo_id, remote))
 
     async def _plain_read(self, read: Callable[[], _T]) -> _T:
         await self.db.ensure_current()
@@ -335,6 +369,10 @@ class StatusStore:
 
     async def modes(self) -> dict[int, dict[str, str]]:
         """Auto mode's stored settings, as `Snapshot.modes` has them (the app's under 0)."""
+        from sqlalchemy import select
+
+        from core.store.schema import AppSettingRow, RepoSettingRow
+
         keys = ("sync_mode", "paused_until")
         found: dict[int, dict[str, str]] = {}
         async with self.db.read() as s:
@@ -348,6 +386,10 @@ class StatusStore:
 
     async def all_submodules(self, repo_ids: Sequence[int] | None = None) -> dict[int, list[SubmoduleStatus]]:
         """Each repository's submodules as its last sync saw them, by path."""
+        from sqlalchemy import select
+
+        from core.store.schema import SubmoduleRow
+
         query = select(SubmoduleRow).order_by(SubmoduleRow.repo_id, SubmoduleRow.path)
         if repo_ids is not None:
             query = query.where(SubmoduleRow.repo_id.in_(repo_ids))
@@ -400,6 +442,10 @@ class StatusStore:
         """Keep the store bounded: drop branches whose upstream has been gone longer
         than `gone_for`, keep only each repository's last `runs_kept` finished runs,
         then let SQLite refresh its query statistics (`PRAGMA optimize`)."""
+        from sqlalchemy import delete, func, select
+
+        from core.store.schema import BranchStatusRow, SyncRunRow
+
         cutoff = utcnow() - gone_for
         async with self.db.write() as s:
             branches = await s.execute(
@@ -450,6 +496,10 @@ class StatusStore:
         await self._plain_write(lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow()))
 
     async def runs(self, repo_id: int, limit: int = 20) -> list[SyncRun]:
+        from sqlalchemy import select
+
+        from core.store.schema import SyncRunRow
+
         async with self.db.read() as s:
             rows = (
                 await s.execute(
@@ -473,6 +523,10 @@ def _readable_registry(file: Path) -> Registry | None:
 
 async def registrations(db: Database) -> Registry:
     """What the store holds now, in one read transaction."""
+    from sqlalchemy import select
+
+    from core.store.schema import AppSettingRow, RepoRow, RepoSettingRow
+
     async with db.read() as s:
         repos = (await s.execute(select(RepoRow.id, RepoRow.name, RepoRow.path).order_by(RepoRow.name))).all()
         rows = (

@@ -17,7 +17,7 @@ import pytest
 
 from core import cli
 from tests.gitcli import commit_file, git
-from tests.integration.clones import run
+from tests.integration.clones import Clones, run
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("dulwich", "core.engine", "core.git", "sqlalchemy", "aiosqlite")
@@ -122,3 +122,26 @@ def test_a_registry_to_rewrite_takes_the_full_open(
     code, out, _ = run(capsys, "list")
     assert (code, out.split("\t")[0]) == (0, "mine")
     assert [r["name"] for r in json.loads(registry.read_text())["repositories"]] == ["mine"]
+
+
+# What a sync over git:// must not load: the ORM (a job's store reads and writes are
+# plain sqlite3) and the ORM's driver.
+NOT_FOR_A_FETCH = ("sqlalchemy", "aiosqlite")
+
+
+def test_a_cold_fetch_only_sync_over_git_daemon_does_not_import_the_orm(world: Clones) -> None:
+    """A no-change `sync --fetch-only` of a git:// remote, then one that brings a commit
+    in: both over plain sqlite3, what they record read back through the store's API."""
+    out, modules = cold_run("sync", "--fetch-only", "--json", "mine")
+    assert json.loads(out)["repos"][0]["result"] == "up_to_date"
+    assert sorted(m for m in modules if m.split(".")[0] in NOT_FOR_A_FETCH) == []
+    assert "core.engine.sync" in modules  # the probe saw the sync run
+    pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    out, modules = cold_run("sync", "--fetch-only", "--json", "mine")
+    assert json.loads(out)["repos"][0]["objects_received"] > 0
+    assert sorted(m for m in modules if m.split(".")[0] in NOT_FOR_A_FETCH) == []
+    assert world.head(world.mine, "refs/remotes/origin/main") == pushed
+    code, doc, _err = run(world.capsys, "status", "--json", "mine")
+    (main,) = (b for b in doc["repos"][0]["branches"] if b["name"] == "main")
+    assert (code, main["ahead"], main["behind"]) == (0, 0, 1)
