@@ -119,7 +119,7 @@ def one_size(args: argparse.Namespace) -> dict[str, Any]:
                 git_cpus.append(cpu.children + cpu.own)
                 fleet.check("git cycle")
             out["git_cycle_wall"], out["git_cycle_cpu"] = git_walls, git_cpus
-            cli, launcher = Cli(ROOT, home), Launcher(home)
+            cli, launcher = Cli(ROOT, home), Launcher(home, shows=(count, len(repos.FLEET_BRANCHES)))
             paint_times: list[float] = []
 
             def check(name: str) -> None:

@@ -21,12 +21,14 @@ it with the defaults below.
 
     .venv/bin/python -m bench.gui [--launches N] [--rounds N] [--repos N]
                                   [--concurrency N] [--profile] [--only paint lag]
+                                  [--before CHECKOUT]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from statistics import median
 
 from bench import repos
@@ -44,6 +46,7 @@ from bench.gui_lag import (
 )
 from bench.gui_launch import (
     APP,
+    APP_BEFORE,
     BARE,
     IMPORTS,
     QT_ONLY,
@@ -68,8 +71,9 @@ def paint_table(results: dict[str, Summary], launcher: Launcher, repo_count: int
     )
     base = results[GIT_REFS].median
     for name, s in results.items():
-        met = yes_no(s.p(95) < PAINT_TARGET) if name == APP else ""
-        target = f"p95 < {PAINT_TARGET * 1000:g}" if name == APP else ""
+        app = name in (APP, APP_BEFORE)
+        met = yes_no(s.p(95) < PAINT_TARGET) if app else ""
+        target = f"p95 < {PAINT_TARGET * 1000:g}" if app else ""
         row = (ms(s.p(50)), ms(s.p(95)), ms(max(s.samples)), ms(min(s.samples)))
         table.add(name, s.n, *row, ratio(s.median, base), target, met)
     app, imports, bare = (results[n].median for n in (APP, IMPORTS, BARE))
@@ -186,6 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=default_concurrency(), help="max_concurrent")
     parser.add_argument("--profile", action="store_true", help="cProfile one launch and one fetch cycle")
     parser.add_argument("--only", nargs="+", choices=("paint", "lag"), default=["paint", "lag"])
+    parser.add_argument(
+        "--before", type=Path, help="another checkout (an older commit) whose app is launched beside it"
+    )
     args = parser.parse_args(argv)
     isolate()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -197,7 +204,8 @@ def main(argv: list[str] | None = None) -> None:
             fleet = DesktopFleet(tmp, daemon, args.repos, args.concurrency)
             print(f"[bench] set-up (register + first fetch) {fleet.prepare():.1f} s", flush=True)
             if "paint" in args.only:
-                results, launcher = launches(fleet.home, fleet.locals, args.launches)
+                before = args.before.resolve() if args.before else None
+                results, launcher = launches(fleet.home, fleet.locals, args.launches, before)
                 print(paint_table(results, launcher, args.repos).render(), end="\n\n", flush=True)
                 print(imports_table(import_breakdown()).render(), end="\n\n", flush=True)
                 if args.profile:

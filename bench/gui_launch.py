@@ -3,7 +3,8 @@ status window would run, and against the interpreter and imports the launch stan
 
 The app (`python -m gui`) writes `time.time()` at the status window's first paint
 showing repositories and quits (`GITFERRY_FIRST_PAINT_FILE`, gui/app.py); a sample
-is that time minus the time just before `Popen`.
+is that time minus the time just before `Popen`. `--before CHECKOUT` launches another
+checkout's app (an older commit, `git worktree add --detach`) beside it, turn by turn.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 import os
 import pstats
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,12 +23,14 @@ from bench import repos
 from bench.stats import Summary
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+PYTHON = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)  # a worktree has no .venv
 PAINT_FILE = "GITFERRY_FIRST_PAINT_FILE"
 LAUNCH_TIMEOUT = 60.0
 FOR_EACH_REF = "--format=%(refname) %(upstream:track)"
 
 APP = "gitferry app, launch to first paint"
+APP_BEFORE = f"{APP} (before)"
 GIT = "git for-each-ref per repository, sequential"
 IMPORTS = "python: import PySide6.QtWidgets, gui.desktop"
 QT_ONLY = "python: import PySide6.QtWidgets"
@@ -34,10 +38,13 @@ BARE = "python: nothing"
 
 
 class Launcher:
-    """The app on `home`, one launch per call; also how long each launch took to exit."""
+    """The app on `home`, one launch per call; also how long each launch took to exit.
+    `root`: the checkout whose app is launched; `shows`: the repositories and branches
+    (of the selected one) its first paint must show, when the app says (older ones
+    write the time alone)."""
 
-    def __init__(self, home: Path) -> None:
-        self.home = home
+    def __init__(self, home: Path, root: Path = ROOT, shows: tuple[int, int] | None = None) -> None:
+        self.home, self.root, self.shows = home, root, shows
         self.exits: list[float] = []
         self.launched = 0
         self.aborted = 0  # painted, then died at exit (see `bool_dealloc` in bench/gui_lag.py)
@@ -46,7 +53,12 @@ class Launcher:
         """The app's environment: bytecode cached, as an installed package has its `.pyc`
         files (a `PYTHONDONTWRITEBYTECODE` inherited from a shell compiled every module
         on every launch; the warm-up launch writes them)."""
-        env = {**os.environ, "GITFERRY_HOME": str(self.home), PAINT_FILE: str(paint_file)}
+        env = {
+            **os.environ,
+            "GITFERRY_HOME": str(self.home),
+            PAINT_FILE: str(paint_file),
+            "PYTHONPATH": str(self.root),
+        }
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         return env
 
@@ -56,7 +68,7 @@ class Launcher:
             started = time.time()
             proc = subprocess.Popen(
                 [str(PYTHON), "-m", "gui"],
-                cwd=ROOT,
+                cwd=self.root,
                 env=self.env(paint_file),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -76,7 +88,10 @@ class Launcher:
                 if b"bool_dealloc" not in err:
                     raise RuntimeError(f"the app painted, then exited {proc.returncode}: {err.decode()}")
                 self.aborted += 1
-            return float(paint_file.read_text()) - started
+            when, *shown = paint_file.read_text().split()
+            if shown and self.shows is not None and tuple(map(int, shown)) != self.shows:
+                raise RuntimeError(f"the first paint showed {shown} repositories, branches; not {self.shows}")
+            return float(when) - started
 
 
 def python_alone(code: str) -> Callable[[], float]:
@@ -123,11 +138,17 @@ def git_status_window(locals_: list[Path]) -> Callable[[], float]:
     return run
 
 
-def launches(home: Path, locals_: list[Path], runs: int) -> tuple[dict[str, Summary], Launcher]:
-    """Every contender `runs` times (after one warm-up each), alternating run by run."""
-    launcher = Launcher(home)
-    contenders: dict[str, Callable[[], float]] = {
-        APP: launcher.first_paint,
+def launches(
+    home: Path, locals_: list[Path], runs: int, before: Path | None = None
+) -> tuple[dict[str, Summary], Launcher]:
+    """Every contender `runs` times (after one warm-up each), alternating run by run;
+    `before`: another checkout's app too."""
+    shows = (len(locals_), len(repos.FLEET_BRANCHES))
+    launcher = Launcher(home, shows=shows)
+    contenders: dict[str, Callable[[], float]] = {APP: launcher.first_paint}
+    if before is not None:
+        contenders[APP_BEFORE] = Launcher(home, before, shows).first_paint
+    contenders |= {
         GIT: git_status_window(locals_),
         IMPORTS: python_alone("import PySide6.QtWidgets, gui.desktop"),
         QT_ONLY: python_alone("import PySide6.QtWidgets"),

@@ -10,7 +10,6 @@ SIGINT or SIGTERM.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import signal
@@ -19,6 +18,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,7 @@ log = logging.getLogger("gitferry.gui")
 
 SIGNAL_POLL_MS = 250  # Python runs signal handlers only between Qt events
 FIRST_PAINT_FILE = "GITFERRY_FIRST_PAINT_FILE"
+FIRST_PAINT_MODULES = "GITFERRY_FIRST_PAINT_MODULES"  # and the modules imported by then, one a line
 COLOR_SCHEME = "GITFERRY_COLOR_SCHEME"  # light | dark: over the desktop's (a desktop without one)
 
 
@@ -60,11 +61,25 @@ def apply_color_scheme(app: QApplication, scheme: str) -> None:
     app.setPalette(dark_palette() if wanted is Qt.ColorScheme.Dark else style.standardPalette())
 
 
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="gitferry", description="The Gitferry desktop app.")
-    parser.add_argument("--hidden", action="store_true", help="start in the tray, window closed (at login)")
-    parser.add_argument("--verbose", action="store_true", help="log debug detail")
-    return parser.parse_args(list(argv))
+@dataclass(frozen=True)
+class Options:
+    hidden: bool = False  # start in the tray, window closed (at login)
+    verbose: bool = False  # log debug detail
+
+
+def parse_args(argv: Sequence[str]) -> Options:
+    """The app's two flags; anything else (`--help`, a mistake) through argparse, which
+    (with the gettext lookups its parser makes) is not imported for a plain launch."""
+    args = list(argv)
+    if not all(arg in ("--hidden", "--verbose") for arg in args):
+        import argparse
+
+        parser = argparse.ArgumentParser(prog="gitferry", description="The Gitferry desktop app.")
+        flag = parser.add_argument
+        flag("--hidden", action="store_true", help="start in the tray, window closed (at login)")
+        flag("--verbose", action="store_true", help="log debug detail")
+        parser.parse_args(args)  # exits with its message: only the two flags are valid
+    return Options(hidden="--hidden" in args, verbose="--verbose" in args)
 
 
 Notify = Callable[[str, str], None]
@@ -95,18 +110,24 @@ def install_exception_hooks(loop: asyncio.AbstractEventLoop, notify: Notify) -> 
 
 class FirstPaintProbe(QObject):
     """For `bench/gui.py` (`$GITFERRY_FIRST_PAINT_FILE` set): at the status window's first
-    paint that shows repositories, writes `time.time()` to that file; the app then quits
-    as soon as its engine has started."""
+    paint that shows repositories, writes `time.time()` and how many repositories and
+    branches (of the selected one) the window shows to that file (and, with
+    `$GITFERRY_FIRST_PAINT_MODULES` set, the modules imported by then to that one: what
+    tests/gui/test_first_paint_hook.py holds to); the app then quits as soon as its
+    engine has started."""
 
-    def __init__(self, window: StatusWindow, path: Path) -> None:
+    def __init__(self, window: StatusWindow, path: Path, modules: Path | None = None) -> None:
         super().__init__(window)
-        self.window, self.path = window, path
+        self.window, self.path, self.modules = window, path, modules
         self.painted = False
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and self.window.repos.rowCount() > 0:
-            self.path.write_text(repr(time.time()))
+            shown = f"{self.window.repos.rowCount()} {self.window.branches.rowCount()}"
+            self.path.write_text(f"{time.time()!r} {shown}")
+            if self.modules is not None:
+                self.modules.write_text("\n".join(sorted(sys.modules)))
             self.painted = True
             self.window.removeEventFilter(self)  # later paints need not pass through Python
         return False
@@ -176,7 +197,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     home = data_dir()
     reading = SnapshotRead(store_file(home))
     raise_soft_limit()
-    configure_logging(home, args.verbose)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Gitferry")
@@ -194,13 +214,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     snapshot = reading.result()
     window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
     probe = (
-        FirstPaintProbe(window, Path(os.environ[FIRST_PAINT_FILE]))
+        FirstPaintProbe(
+            window,
+            Path(os.environ[FIRST_PAINT_FILE]),
+            Path(os.environ[FIRST_PAINT_MODULES]) if FIRST_PAINT_MODULES in os.environ else None,
+        )
         if FIRST_PAINT_FILE in os.environ
         else None
     )
     if not args.hidden:
         window.show()
         app.processEvents()  # the first paint, before the engine is imported
+    configure_logging(home, args.verbose)  # its rotating handler imports socket, pickle...: after the paint
     return run_event_loop(app, instance, home, window, hidden=args.hidden, probe=probe)
 
 

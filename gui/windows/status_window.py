@@ -53,14 +53,17 @@ from gui.remembered import Remembered
 from gui.screen_fit import default_size, fit_to_screen
 from gui.widgets.activity_delegate import ActivityDelegate
 from gui.widgets.branch_columns import BranchColumns
-from gui.widgets.conflicts_panel import ConflictsPanel
 from gui.widgets.elided_label import ElidedLabel
-from gui.widgets.first_run import FirstRunPanel
-from gui.widgets.history_panel import HistoryPanel
+from gui.widgets.lazy_page import LazyPage
 from gui.widgets.progress_panel import ProgressPanel
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
     from core.events import BranchStatusChanged, PhaseProgress, StateChanged
+
+    # built on first use (gui/widgets/lazy_page.py): not needed to paint the window
+    from gui.widgets.conflicts_panel import ConflictsPanel
+    from gui.widgets.first_run import FirstRunPanel
+    from gui.widgets.history_panel import HistoryPanel
 
 
 def _table(model: SortFilterModel, name: str, *, stretch: int = 0) -> QTableView:
@@ -110,9 +113,11 @@ class StatusWindow(QMainWindow):
             self.setWindowIcon(icon)
         self.repos: KeyedTableModel[RepoView] = repo_model()
         self.branches: KeyedTableModel[BranchStatus] = branch_model()
-        self.conflicts_panel = ConflictsPanel()
-        self.history_panel = HistoryPanel()
-        self.conflicts: KeyedTableModel[ConflictRecord] = self.conflicts_panel.records
+        # The tabs the first paint does not show are built on first use (shown, or asked for)
+        self._conflicts_page = LazyPage(self._conflicts_tab)
+        self._skipped_page = LazyPage(self._skipped_tab)
+        self._history_page = LazyPage(self._history_tab)
+        self._first_run: FirstRunPanel | None = None
         self.skipped: KeyedTableModel[SkippedFile] = skipped_model()
         self._conflicts_of: dict[int, list[ConflictRecord]] = {}
         self.selected_id: int | None = None
@@ -186,9 +191,9 @@ class StatusWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Details of the selected repository"))
         self.tabs.addTab(self._branches_tab(), self.tr("Branches"))
-        self.tabs.addTab(self._conflicts_tab(), self.tr("Conflicts"))
-        self.tabs.addTab(self._skipped_tab(), self.tr("Skipped files"))
-        self.tabs.addTab(self.history_panel, self.tr("History"))
+        self.tabs.addTab(self._conflicts_page, self.tr("Conflicts"))
+        self.tabs.addTab(self._skipped_page, self.tr("Skipped files"))
+        self.tabs.addTab(self._history_page, self.tr("History"))
         self.tabs.tabBar().setAccessibleName(self.tr("Detail tabs"))
         self.tabs.currentChanged.connect(lambda index: self._remember(TAB_KEY, index))
 
@@ -209,10 +214,8 @@ class StatusWindow(QMainWindow):
         splitter.setSizes([560, 560])
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
-        self.first_run = FirstRunPanel()  # instead of the list while nothing is registered
         self.pages = QStackedWidget()
         self.pages.addWidget(splitter)
-        self.pages.addWidget(self.first_run)
         self.setCentralWidget(self.pages)
         self.summary = ElidedLabel()
         self.summary.setAccessibleName(self.tr("Summary"))
@@ -296,13 +299,60 @@ class StatusWindow(QMainWindow):
         self.publish_note.show()
         self._update_publish()
 
-    def _conflicts_tab(self) -> QWidget:
+    # The parts built on first use ----------------------------------------------------
+
+    @property
+    def conflicts_panel(self) -> ConflictsPanel:
+        return self._conflicts_page.content
+
+    @property
+    def conflicts(self) -> KeyedTableModel[ConflictRecord]:
+        return self.conflicts_panel.records
+
+    @property
+    def conflict_table(self) -> QTableView:
+        return self.conflicts_panel.table
+
+    @property
+    def conflict_hint(self) -> QLabel:
+        return self.conflicts_panel.hint
+
+    @property
+    def conflict_open_folder(self) -> QPushButton:
+        return self.conflicts_panel.open_folder
+
+    @property
+    def history_panel(self) -> HistoryPanel:
+        return self._history_page.content
+
+    @property
+    def first_run(self) -> FirstRunPanel:
+        """Shown instead of the list while nothing is registered."""
+        if self._first_run is None:
+            from gui.widgets.first_run import FirstRunPanel
+
+            self._first_run = FirstRunPanel()
+            self.pages.addWidget(self._first_run)
+        return self._first_run
+
+    def _conflicts_tab(self) -> ConflictsPanel:
         """The list and the way forward: `gui/widgets/conflicts_panel.py`."""
-        self.conflict_table = self.conflicts_panel.table
-        self.conflict_hint = self.conflicts_panel.hint
-        self.conflict_open_folder = self.conflicts_panel.open_folder
-        self.conflicts_panel.open_folder_requested.connect(self._open_selected_folder)
-        return self.conflicts_panel
+        from gui.widgets.conflicts_panel import ConflictsPanel
+
+        panel = ConflictsPanel()
+        panel.open_folder_requested.connect(self._open_selected_folder)
+        if self.selected_id is not None:
+            panel.show_conflicts(self.selected_id, self._conflicts_of.get(self.selected_id, []))
+        return panel
+
+    def _history_tab(self) -> HistoryPanel:
+        """Recent syncs: `gui/widgets/history_panel.py` (the desktop loads them)."""
+        from gui.widgets.history_panel import HistoryPanel
+
+        panel = HistoryPanel()
+        if self.selected_id is not None:
+            panel.show_history(self.selected_id, [])
+        return panel
 
     def _skipped_tab(self) -> QWidget:
         self.skipped_table = _table(SortFilterModel(self.skipped), self.tr("Skipped files"))
@@ -470,7 +520,8 @@ class StatusWindow(QMainWindow):
             self.selected_id = view.id
             self._remember(SELECTED_KEY, view.name)
             self.skipped.set_rows([])
-            self.history_panel.show_history(view.id, [])
+            if self._history_page.built:
+                self.history_panel.show_history(view.id, [])
             self.submodule_note.hide()
             self.publish_note.hide()
             self._show_selected()
@@ -484,14 +535,17 @@ class StatusWindow(QMainWindow):
             self.title.set_full_text(self.tr("No repository"))
             self.path_label.set_full_text(self.tr("Add one in Settings"))
             self.branches.set_rows([])
-            self.conflicts_panel.show_conflicts(None, [])
-            self.history_panel.show_history(None, [])
+            if self._conflicts_page.built:
+                self.conflicts_panel.show_conflicts(None, [])
+            if self._history_page.built:
+                self.history_panel.show_history(None, [])
             return
         self.title.set_full_text(view.name)
         self.path_label.set_full_text(view.record.path)
         self.branches.set_rows(view.branches)
         conflicts = self._conflicts_of.get(view.id, [])
-        self.conflicts_panel.show_conflicts(view.id, conflicts)
+        if self._conflicts_page.built:
+            self.conflicts_panel.show_conflicts(view.id, conflicts)
         counted = self.tr("Conflicts (%1)").replace("%1", str(len(conflicts)))
         self.tabs.setTabText(1, counted if conflicts else self.tr("Conflicts"))
 
