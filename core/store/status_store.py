@@ -20,6 +20,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 GONE_BRANCH_RETENTION = timedelta(days=30)
 RUNS_KEPT_PER_REPO = 200
+READ_THREADS = 2  # plain reads at once (each its own read-only connection; WAL: none waits)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ class StatusStore:
         self._offload = offload
         self._reader = reader
         self._writer = writer  # a job's own writes: one thread hop per transaction
+        # The plain reads run in threads of their own, not the offload's I/O pool: there
+        # fifty fetches hold every thread for a network round trip, and a read of the
+        # status window waited behind them (bench.background, reads under writes).
+        self._reads = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="gitferry-store-reader")
         self.recovery: Recovery | None = None  # set when the file was unreadable or gone, and rebuilt
         self._hooks: list[ReopenHook] = []
         self._hooks_running: set[asyncio.Task[None]] = set()
@@ -159,6 +165,7 @@ class StatusStore:
         await asyncio.gather(*self._hooks_running, return_exceptions=True)
         # Read-only connections first: the last connection to close removes the WAL only
         # when it may write (a store deleted later must not leave its -wal behind).
+        self._reads.shutdown(wait=True)
         self._reader.close()
         self._writer.close()
         await self.db.close()
@@ -329,7 +336,7 @@ class StatusStore:
     async def _plain_read(self, read: Callable[[], _T]) -> _T:
         await self.db.ensure_current()
         try:
-            return await self._offload.io(read)
+            return await asyncio.get_running_loop().run_in_executor(self._reads, read)
         except sqlite3.Error as exc:
             translated = self.db.failed(exc)
             if translated is None:

@@ -13,7 +13,7 @@ from dulwich.repo import Repo
 from core.git.config.remote_config import UnknownRemote
 from core.git.progress import Phase, TransferProgress
 from core.git.transfer.errors import AuthFailed, RemoteUnreachable, TransferFailed
-from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
+from core.git.transfer.fetch import GATED_BYTES, FetchResult, TrackedBranches, fetch_remote
 from core.remote_url import BadRemoteUrl, HttpAuth
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.servers import LOOPBACK, HttpRemote, Remote
@@ -297,19 +297,48 @@ def test_missing_local_repository_is_a_transfer_error(tmp_path: Path) -> None:
         fetch_remote(repo, "origin")
 
 
-def test_only_fetches_that_receive_a_pack_wait_for_the_pack_gate(git_daemon: Remote, tmp_path: Path) -> None:
+def fetch_behind(
+    gate: threading.BoundedSemaphore, local: Path, remote: Remote
+) -> tuple[threading.Thread, list[FetchResult]]:
+    """A fetch in a thread while `gate` is held; it must wait for the gate (checked)."""
+    results: list[FetchResult] = []
+    waiting = threading.Thread(target=lambda: results.append(fetch(local, remote, pack_gate=gate)))
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive() and not results  # it waits for the gate
+    return waiting, results
+
+
+def test_only_fetches_that_receive_a_big_pack_wait_for_the_pack_gate(
+    git_daemon: Remote, tmp_path: Path
+) -> None:
     bare, work = seed(git_daemon, tmp_path)
     local = local_clone(git_daemon, bare, tmp_path)
     gate = threading.BoundedSemaphore(1)
     gate.acquire()  # another fetch is indexing a pack
     assert fetch(local, git_daemon, pack_gate=gate).objects_received == 0  # nothing to receive: no wait
     new = push_commit(work, bare, "b.txt", "new\n")
-    results: list[FetchResult] = []
-    waiting = threading.Thread(target=lambda: results.append(fetch(local, git_daemon, pack_gate=gate)))
-    waiting.start()
-    waiting.join(0.5)
-    assert waiting.is_alive() and not results  # a pack is coming: it waits for the gate
+    assert fetch(local, git_daemon, pack_gate=gate).objects_received == 3  # a few objects: no wait
+    assert rev_parse(local, "origin/main") == new
+    big = push_commit(work, bare, "big.bin", os.urandom(GATED_BYTES).hex())  # about 1.1 MiB deflated
+    waiting, results = fetch_behind(gate, local, git_daemon)  # received, indexed only once it may
+    assert rev_parse(local, "origin/main") == new  # nothing landed while it waits
     gate.release()
     waiting.join(10)
-    assert results and results[0].objects_received == 3 and rev_parse(local, "origin/main") == new
+    assert results and results[0].objects_received == 3 and rev_parse(local, "origin/main") == big
     assert gate.acquire(blocking=False)  # and gave it back
+    fsck(local)
+
+
+def test_a_first_fetch_waits_for_the_pack_gate_before_asking(git_daemon: Remote, tmp_path: Path) -> None:
+    bare, _work = seed(git_daemon, tmp_path)
+    local = tmp_path / "empty"
+    git("init", "-q", "-b", "main", str(local))
+    git("remote", "add", "origin", git_daemon.url("origin"), cwd=local)
+    gate = threading.BoundedSemaphore(1)
+    gate.acquire()
+    waiting, results = fetch_behind(gate, local, git_daemon)
+    gate.release()
+    waiting.join(10)
+    assert results and rev_parse(local, "origin/main") == rev_parse(bare, "main")
+    assert gate.acquire(blocking=False)

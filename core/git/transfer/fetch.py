@@ -56,11 +56,23 @@ from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, split_tags
 from core.git.transfer.transport import StoppableHttpClient, unverified_warning, watched_connection
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
 
-__all__ = ["FetchResult", "OversizedPack", "TagMode", "TrackedBranches", "fetch_remote"]
+__all__ = [
+    "GATED_BYTES",
+    "GATED_OBJECTS",
+    "FetchResult",
+    "OversizedPack",
+    "TagMode",
+    "TrackedBranches",
+    "fetch_remote",
+]
 
 PHASES = ("connect", "negotiate", "receive", "index", "refs")
 log = logging.getLogger(__name__)
 _GATE_TURN = 0.25  # seconds between looks at the stop while waiting for the pack gate
+# A received pack at least this big (objects, or bytes) is indexed behind the pack gate;
+# a smaller one (a few new commits) costs a few milliseconds and passes freely.
+GATED_OBJECTS = 512
+GATED_BYTES = 1 << 20
 
 
 class PackGate(Protocol):
@@ -120,12 +132,16 @@ def fetch_remote(
     """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url` (rewritten
     by git's `url.<base>.insteadOf`), an HTTP(S) remote signing in through `signer`.
 
-    `pack_gate` bounds how many fetches receive and index a pack at once across
+    `pack_gate` bounds how many fetches receive and index a big pack at once across
     threads: that work is CPU-bound, and in threads several at once only slow
     each other down (`bench.background_heavy`: four at once 3.8x git's time, one at a
-    time 2.0x). Fetches with nothing to receive never
-    wait for it. A pack that passes its `limits` (bytes received, one object inflated,
-    all of them inflated: the app settings) is refused as soon as it does.
+    time 2.0x). A fetch into a repository with nothing to offer as common history
+    (its first) waits for the gate before asking for the pack; any other waits, once
+    the pack has come, only if it holds `GATED_OBJECTS` objects or `GATED_BYTES` bytes
+    (fifty fetches of a few new commits each were queued one server round trip at a
+    time behind it). Fetches with nothing to receive never wait for it. A pack that
+    passes its `limits` (bytes received, one object inflated, all of them inflated:
+    the app settings) is refused as soon as it does.
     `tags`: which tags come (None: as `remote.<name>.tagOpt` says, git's default
     following them). `held`: the branch refs some worktree uses (ref -> its folder); a
     refspec writing into one refuses the fetch before any pack, as git does. `stop` ends
@@ -220,6 +236,7 @@ class _FetchSession:
         self._watch = watch
         self._stop: TransferStop = watch.stop
         self._gated = False
+        self._have_tips: list[bytes] = []
         self._limits = limits
         policy = CheckPolicy.from_config(repo.get_config_stack())  # a bad value fails before connecting
         self._checks = ObjectChecks(policy) if policy is not None else None
@@ -232,11 +249,12 @@ class _FetchSession:
         prefixes = self._plan.ref_prefixes
         if self._tags.mode is not TagMode.NONE:
             prefixes = [*prefixes, b"refs/tags/"]
+        self._have_tips = self._tips()
         try:
             result = client.fetch_pack(
                 path,
                 self._determine_wants,
-                HavesWalker(self._store, self._tips(), shallow=self._repo.get_shallow()),
+                HavesWalker(self._store, self._have_tips, shallow=self._repo.get_shallow()),
                 self._pack_data,
                 progress=self._report.sideband,
                 ref_prefix=prefixes,
@@ -273,10 +291,8 @@ class _FetchSession:
         tags, peeled = split_tags({**refs, **self._peeled_listing()})
         extra = self._tags.wants(tags, peeled, self._store) - set(self._wants)
         self._wants += [ObjectID(sha) for sha in sorted(extra)]
-        if self._wants and self._gate is not None:
-            with self._watch.ours():
-                self._wait_for_gate(self._gate)  # a pack is coming: wait for a free slot before asking for it
-            self._gated = True
+        if self._wants and not self._have_tips:
+            self._take_gate()  # all of it is coming: wait for a free slot before asking for it
         self._watch.enter(TransferPhase.PREPARE)
         return list(self._wants)
 
@@ -285,10 +301,15 @@ class _FetchSession:
         peeled = self._client.peeled if isinstance(self._client, StoppableHttpClient) else {}
         return {Ref(name + PEELED): sha for name, sha in peeled.items()}
 
-    def _wait_for_gate(self, gate: PackGate) -> None:
-        """The gate, waited for in short turns so that a stop also ends this wait."""
-        while not gate.acquire(timeout=_GATE_TURN):
-            self._stop.check(self._remote)
+    def _take_gate(self) -> None:
+        """The gate (if any), waited for in short turns so that a stop also ends this wait."""
+        gate = self._gate
+        if gate is None or self._gated:
+            return
+        with self._watch.ours():
+            while not gate.acquire(timeout=_GATE_TURN):
+                self._stop.check(self._remote)
+        self._gated = True
 
     def _pack_data(self, data: bytes) -> int:
         if not self._wants:
@@ -309,6 +330,8 @@ class _FetchSession:
         if incoming is None:
             return 0, 0
         self._clock.mark("receive")
+        if incoming.objects_received >= GATED_OBJECTS or incoming.bytes_received >= GATED_BYTES:
+            self._take_gate()
         incoming.commit()
         self._clock.mark("index")
         return incoming.objects_received, incoming.bytes_received
