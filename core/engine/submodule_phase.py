@@ -11,12 +11,15 @@ submodule that cannot be updated stays as it is, with one note in the report.
 
 Whatever the setting, the submodules' states as `git submodule status` shows
 them go to the report and the status store (`status --json`, the status
-window); a working tree without `.gitmodules` costs one lstat.
+window); a working tree without `.gitmodules` costs one lstat. The updating
+machinery (`submodule_update.py`, and the checkout under it) is imported by the
+update only, so measuring, in every sync, does not load it.
 """
 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from dulwich.repo import Repo
 
@@ -26,17 +29,12 @@ from core.errors import GitferryError
 from core.git.index.read import open_index
 from core.git.transfer.fetch import TrackedBranches, fetch_remote
 from core.git.transfer.stop import TransferStop
-from core.git.worktree.submodule_update import (
-    Outdated,
-    has_commit,
-    open_submodule,
-    outdated,
-    recurses,
-    update,
-)
 from core.git.worktree.submodules import has_submodules, statuses
 from core.git.worktree.worktrees import branch_uses
 from core.model import SubmoduleStatus
+
+if TYPE_CHECKING:
+    from core.git.worktree.submodule_update import Outdated
 
 MAX_DEPTH = 8  # nested submodules followed this deep
 
@@ -51,6 +49,8 @@ async def update_submodules(
     ask: bool = False,
 ) -> None:
     """`git submodule update --recursive` for a repository with `submodule.recurse`."""
+    from core.git.worktree.submodule_update import recurses
+
     if not await core.offload.io(has_submodules, repo) or not await core.offload.io(recurses, repo):
         return
     updater = _Updater(core, report, network_timeout, stop, ask)
@@ -64,6 +64,8 @@ class _Updater:
         self.core, self.report, self.timeout, self.stop, self.ask = core, report, timeout, stop, ask
 
     async def run(self, repo: Repo, prefix: str, depth: int) -> None:
+        from core.git.worktree.submodule_update import outdated
+
         todo, left = await self.core.offload.io(outdated, repo)
         for alone in left:
             self.report.notes.append(f"submodule {prefix}{alone.path} not updated: {alone.why}")
@@ -71,6 +73,8 @@ class _Updater:
             await self._one(item, prefix, depth)
 
     async def _one(self, item: Outdated, prefix: str, depth: int) -> None:
+        from core.git.worktree.submodule_update import has_commit, open_submodule, update
+
         shown = prefix + item.path
         try:
             sub = await self.core.offload.io(open_submodule, item.full)

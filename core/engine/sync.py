@@ -35,7 +35,7 @@ from core.git.merge.conflict_copies import copies_present, is_copy, kept_both_no
 from core.git.objects.pack_consolidation import consolidate_after_fetch
 from core.git.repository import current_branch, open_worktree_repo
 from core.git.transfer.stop import TransferStop
-from core.git.worktree.checkout import resume_interrupted_switch
+from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.model import BranchStatus, RepoRecord, utcnow
 from core.results import ResultKind
@@ -227,7 +227,10 @@ async def _recover(core: Core, repo: Repo, lock: SyncLock) -> None:
     """Finish what a sync killed mid-way left: its git lock files, a half switch."""
     if lock.taken_over is not None:
         await core.offload.io(remove_stale_leftovers, repo.commondir(), lock.taken_over.since)
-    await core.offload.io(resume_interrupted_switch, repo)
+    if await core.offload.io(intent_left, repo):  # the checkout machinery only when it has work
+        from core.git.worktree.checkout import resume_interrupted_switch
+
+        await core.offload.io(resume_interrupted_switch, repo)
 
 
 class _Sync:

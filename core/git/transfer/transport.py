@@ -1,6 +1,7 @@
 """Dulwich clients for every transport, each with a bounded time to wait.
 
-- HTTP(S): a urllib3 pool set up as git's `http.*` settings say (`http_pool`:
+- HTTP(S): a urllib3 pool set up as git's `http.*` settings say (`http_pool`,
+  imported for an HTTP(S) remote only, so git:// and ssh never load urllib3:
   trust store, proxy, headers, timeouts, no silent retries). Credentials go in
   a request header only, never into a URL, and come from a `SignIn` (given,
   keyring, git's credential helpers, the user), asked again on a 401 as git does.
@@ -27,9 +28,8 @@ import ssl
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import urllib3
 from dulwich.client import (
     GitClient,
     HTTPProxyUnauthorized,
@@ -43,8 +43,6 @@ from dulwich.errors import HangupException, NotGitRepository
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
-from urllib3.exceptions import NameResolutionError, NewConnectionError
-from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from core.errors import GitferryError
 from core.git.config.http_config import http_settings
@@ -58,7 +56,6 @@ from core.git.transfer.errors import (
     TransferFailed,
     scrub,
 )
-from core.git.transfer.http_pool import USER_AGENT, http_pool_for
 from core.git.transfer.ofs_delta import http_body_asking_ofs_delta
 from core.git.transfer.sign_in import Signer, SignIn
 from core.git.transfer.ssh_questions import HostKeyChanged, SshAsking, ssh_failure
@@ -66,8 +63,10 @@ from core.git.transfer.stop import TransferStop
 from core.git.transfer.timed_clients import TimedSSHVendor, TimedTCPGitClient
 from core.remote_url import BadRemoteUrl, HttpAuth, Kind, RemoteUrl, check_url, parse_remote_url
 
+if TYPE_CHECKING:
+    import urllib3
+
 __all__ = [
-    "USER_AGENT",
     "BadRemoteUrl",
     "Kind",
     "RemoteUrl",
@@ -117,6 +116,8 @@ def open_client(
             vendor=TimedSSHVendor(timeout, stop, program=program, asking=asking),
         )
         return ssh, url.path
+    from core.git.transfer.http_pool import http_pool_for  # urllib3: only HTTP(S) pays for it
+
     if sign_in is not None:
         first = sign_in.first()
     else:
@@ -194,7 +195,9 @@ class StoppableHttpClient(Urllib3HttpGitClient):
         return found
 
     def _use(self, auth: HttpAuth) -> None:
-        header = urllib3.util.make_headers(basic_auth=f"{auth.username}:{auth.password}")
+        from urllib3.util import make_headers
+
+        header = make_headers(basic_auth=f"{auth.username}:{auth.password}")
         self._auth_header = header["authorization"]
         self._auth_origin = self._origin(self._base_url)
 
@@ -336,6 +339,8 @@ def close_client(client: GitClient) -> None:
 
 def http_pool(base_url: str, timeout: float, config: Config | None = None) -> urllib3.PoolManager:
     """`http_pool.http_pool_for`, kept for callers written before git's settings applied."""
+    from core.git.transfer.http_pool import http_pool_for
+
     return http_pool_for(base_url, config, timeout)
 
 
@@ -392,6 +397,9 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _unreachable_reason(exc: BaseException) -> str | None:
+    from urllib3.exceptions import NameResolutionError, NewConnectionError
+    from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
     if isinstance(exc, NameResolutionError | socket.gaierror):
         return "the host name could not be resolved"
     if isinstance(exc, Urllib3Timeout | TimeoutError | socket.timeout):

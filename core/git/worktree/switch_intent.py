@@ -104,6 +104,13 @@ def write_intent(repo: Repo, intent: SwitchIntent) -> None:
     write_atomically(path, json.dumps(asdict(intent)).encode("utf-8"), durable_dir=True)
 
 
+def intent_left(repo: Repo) -> bool:
+    """Whether a switch left its intent (or the temporary file of one) behind: only then
+    is there anything for `read_intent` and the checkout's resume to do."""
+    path = intent_path(repo)
+    return os.path.lexists(path) or os.path.lexists(path + ".tmp")
+
+
 def read_intent(repo: Repo) -> SwitchIntent | None:
     path = intent_path(repo)
     with contextlib.suppress(FileNotFoundError):
