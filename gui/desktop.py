@@ -389,7 +389,7 @@ class Desktop(QObject):
             skipped = translate("Desktop", "%n file(s) skipped", None, len(report.skipped))
             self.tray.notify(
                 self.tr("%1 synced; %2").replace("%1", report.name).replace("%2", skipped),
-                self.tr("%1. See Skipped files in the status window.").replace("%1", _what_changed(report)),
+                _with_skipped_hint(_changes(report)),
                 warning=True,
             )
         elif report.result.succeeded:
@@ -424,14 +424,27 @@ class Desktop(QObject):
         self.tray.show_repos_state(self.window.repos.rows)
 
 
-def _what_changed(report: SyncReport) -> str:
+def _changes(report: SyncReport) -> str:
+    """ "Pushed main; brought in drafts", or "" when the sync moved nothing."""
     parts = []
     if report.pushed:
         parts.append(translate("Desktop", "pushed %1").replace("%1", ", ".join(report.pushed)))
     integrated = report.fast_forwarded + report.merged + report.rebased
     if integrated:
         parts.append(translate("Desktop", "brought in %1").replace("%1", ", ".join(integrated)))
-    return "; ".join(parts).capitalize() if parts else translate("Desktop", "Already up to date.")
+    return "; ".join(parts).capitalize()
+
+
+def _what_changed(report: SyncReport) -> str:
+    return _changes(report) or translate("Desktop", "Already up to date.")
+
+
+def _with_skipped_hint(changes: str) -> str:
+    """Not "Already up to date.. See Skipped files" (docs/walk.sh): a sync that skipped a
+    file left something out, so only what it did move is said before the hint."""
+    if not changes:
+        return translate("Desktop", "See Skipped files in the status window.")
+    return translate("Desktop", "%1. See Skipped files in the status window.").replace("%1", changes)
 
 
 def sync_all_summary(reports: list[SyncReport | BaseException]) -> str:

@@ -363,6 +363,9 @@ class StatusWindow(QMainWindow):
             self.tr("Try the selected files (or all of them) again on the next sync")
         )
         self.skipped_open_folder = _button(self.tr("Open folder"), self._open_selected_folder)
+        for signal in (self.skipped.modelReset, self.skipped.rowsInserted, self.skipped.rowsRemoved):
+            signal.connect(self._update_retry)
+        self._update_retry()
         return _page(
             self.skipped_hint, self.skipped_table, _buttons(self.retry_button, self.skipped_open_folder)
         )
@@ -565,6 +568,10 @@ class StatusWindow(QMainWindow):
         view = self.selected()
         if view is not None:
             self.open_folder_requested.emit(view.record.path)
+
+    def _update_retry(self) -> None:
+        """Retry only where something was skipped (the walk showed it enabled over an empty list)."""
+        self.retry_button.setEnabled(bool(self.skipped.rows))
 
     def _retry(self) -> None:
         if self.selected_id is None:

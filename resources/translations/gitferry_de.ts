@@ -669,6 +669,10 @@
             <translation>Löse %1 in %2.</translation>
         </message>
         <message>
+            <source>See Skipped files in the status window.</source>
+            <translation>Siehe „Übersprungene Dateien“ im Statusfenster.</translation>
+        </message>
+        <message>
             <source>Sync all</source>
             <translation>Alle synchronisieren</translation>
         </message>

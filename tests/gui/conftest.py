@@ -145,3 +145,16 @@ def translations(qapp: QApplication) -> None:
     from gui.translations import install_translations
 
     assert install_translations(qapp), "resources/translations/gitferry_en.qm did not load"
+
+
+def sync_from_the_window(run: Run, desktop: Desktop, repo_id: int) -> tuple[Any, list[tuple[str, str]]]:
+    """Refresh, select `repo_id`, press Sync now: its report and the notices the tray gave."""
+    from tests.gui.waiting import next_emit
+
+    run(desktop.refresh())
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
+    desktop.window.select_repo(repo_id)
+    desktop.window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    return report, notified

@@ -19,7 +19,7 @@ from gui.desktop import Desktop
 from gui.single_instance import SingleInstance
 from gui.windows.sign_in_dialog import SignInDialog
 from tests.gitcli import git
-from tests.gui.conftest import Run
+from tests.gui.conftest import Run, sync_from_the_window
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
 from tests.integration.clones import run as cli_run
@@ -164,12 +164,7 @@ def test_an_auto_commit_conflict_keeps_both_sides_and_says_so(
     world.commit(world.theirs, "a.txt", "theirs\ntwo\nthree\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     (world.mine / "a.txt").write_text("mine\ntwo\nthree\n")  # saved, not committed: auto-commit does it
-    run(desktop.refresh())
-    notified: list[tuple[str, str]] = []
-    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
-    desktop.window.select_repo(mine.id)
-    desktop.window.sync_action.trigger()
-    _id, report = run(next_emit(desktop.synced))
+    report, notified = sync_from_the_window(run, desktop, mine.id)
     assert report.result is ResultKind.OK and len(report.kept_both) == 1
     copy = report.kept_both[0]["copy"]
     assert (world.mine / "a.txt").read_text() == "theirs\ntwo\nthree\n"

@@ -11,7 +11,7 @@ from gui.models.repos import RESULT_COLUMN
 from gui.models.table_model import ROW_ROLE
 from gui.resources import TrayState
 from tests.gitcli import ahead_behind, git, refs
-from tests.gui.conftest import Run, start_desktop
+from tests.gui.conftest import Run, start_desktop, sync_from_the_window
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
 from tests.servers import Remote
@@ -160,6 +160,19 @@ def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
     assert "mine: 1 file skipped" in desktop.tray.icon.toolTip()
     said = ("mine synced; 1 file skipped", "Pushed main. See Skipped files in the status window.")
     assert notified == [said]
+    world.check()
+
+
+def test_a_sync_that_only_skipped_a_file_says_so_without_up_to_date(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """Before: "Already up to date.. See Skipped files in the status window." (docs/walk.sh)."""
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(desktop.api.set_repo_settings(mine.id, {"auto_commit": "true", "max_file_size": "1048576"}))
+    (world.mine / "video.bin").write_bytes(b"\0" * (2 * 1024 * 1024))
+    report, notified = sync_from_the_window(run, desktop, mine.id)
+    assert report.result.succeeded and not report.pushed and report.committed == 0
+    assert notified == [("mine synced; 1 file skipped", "See Skipped files in the status window.")]
     world.check()
 
 

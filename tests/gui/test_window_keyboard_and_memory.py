@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QTabBar, QTableView, QWidget
 
 from core.events import PhaseProgress, StateChanged
-from core.model import BranchStatus, RepoRecord, RepoState
+from core.model import BranchStatus, RepoRecord, RepoState, SkippedFile
 from gui.desktop import Desktop
 from gui.remembered import Remembered
 from gui.windows.status_window import StatusWindow
@@ -96,7 +96,10 @@ def test_tab_leaves_the_repository_list_and_reaches_every_control(qtbot: object)
     assert window.filter in chain and window.branch_table in chain
     buttons = [w.accessibleName() for w in chain if isinstance(w, QAbstractButton)]
     assert {"Sync now", "Sync all", "Pause syncing", "Settings…"} <= set(buttons)
-    window.tabs.setCurrentIndex(2)  # the skipped files' Retry
+    window.tabs.setCurrentIndex(2)  # the skipped files' Retry: only where something was skipped
+    assert not window.retry_button.isEnabled()
+    window.skipped.set_rows([SkippedFile("video.bin", "too_large", 2 << 20, 1, NOW, NOW)])
+    assert window.retry_button.isEnabled()
     assert window.retry_button in focus_chain(qtbot, window)
     window.on_state_changed(StateChanged(1, "notes", RepoState.IDLE, RepoState.SYNCING, 1.0))
     window.on_progress(PhaseProgress(1, "notes", "origin", "receiving", 1, 9, 100))
