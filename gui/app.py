@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from core.first_paint import Snapshot, first_snapshot
 from core.logs import configure_logging
@@ -159,6 +159,8 @@ async def run_desktop(
     probe: FirstPaintProbe | None = None,
 ) -> int:
     import asyncio
+
+    from PySide6.QtWidgets import QMessageBox
 
     from core.api import Api, GitferryError  # the engine: SQLAlchemy, dulwich (after the first paint)
     from gui.desktop import Desktop

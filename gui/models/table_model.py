@@ -25,6 +25,17 @@ Index = QModelIndex | QPersistentModelIndex
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+# The roles as plain numbers: a view asks `data` about eight roles of every cell it
+# measures or paints (thousands of calls before the first paint), most of them roles no
+# column answers; those return at once, without looking up Qt's enums.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_SORT, _ROW = int(SORT_ROLE), int(ROW_ROLE)
+_ANSWERED = frozenset({_DISPLAY, _ALIGNMENT, _TOOLTIP, _FOREGROUND, _SORT, _ROW})
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 @dataclass(frozen=True)
@@ -67,28 +78,30 @@ class KeyedTableModel(QAbstractTableModel, Generic[Row]):
             return self._alignment(self.columns[section])
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role not in _ANSWERED or not index.isValid():
             return None
-        row, column = self._rows[index.row()], self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        at = index.row()
+        if at >= len(self._rows):
+            return None
+        row, column = self._rows[at], self.columns[index.column()]
+        if role == _DISPLAY:
             return column.text(row)
-        if role == SORT_ROLE:
+        if role == _SORT:
             return column.sort_key(row) if column.sort_key is not None else column.text(row)
-        if role == ROW_ROLE:
+        if role == _ROW:
             return row
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == _ALIGNMENT:
             return self._alignment(column)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+        if role == _TOOLTIP and column.tooltip is not None:
             return column.tooltip(row)
-        if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
+        if role == _FOREGROUND and column.foreground is not None:
             return column.foreground(row)
         return None
 
     @staticmethod
     def _alignment(column: Column[Row]) -> Qt.AlignmentFlag:
-        horizontal = Qt.AlignmentFlag.AlignRight if column.align_right else Qt.AlignmentFlag.AlignLeft
-        return horizontal | Qt.AlignmentFlag.AlignVCenter
+        return _RIGHT if column.align_right else _LEFT
 
     # Updates in place -----------------------------------------------------------
 

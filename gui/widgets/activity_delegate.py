@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (
-    QApplication,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
-    QStyleOptionViewItem,
-)
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QStyleOptionViewItem
 
 from gui.models.repos import RepoView, progress_fraction
 from gui.models.table_model import ROW_ROLE
@@ -29,6 +23,9 @@ class ActivityDelegate(QStyledItemDelegate):
         fraction = progress_fraction(view.progress)
         if fraction is None:
             return
+        # QStyle's many enums cost milliseconds to make: not before the window's first paint
+        from PySide6.QtWidgets import QStyle, QStyleOptionProgressBar
+
         rect: QRect = option.rect
         bar = QStyleOptionProgressBar()
         bar.rect = QRect(rect.left() + 4, rect.bottom() - BAR_HEIGHT - 1, rect.width() - 8, BAR_HEIGHT)
