@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from core.version import version_line
 from core.cli_conflicts import HANDLERS as CONFLICT_HANDLERS
 from core.cli_conflicts import add_parsers as add_conflict_parsers
 from core.cli_output import (
@@ -49,20 +50,14 @@ VERBOSE_HELP = "log debug detail to stderr"
 
 
 class _VersionAction(argparse.Action):
-    """`--version`, reading the installed version only when asked (importing
-    `importlib.metadata` costs every other command about 20 ms)."""
+    """`--version` among other options (`gitferry --version` alone is answered by
+    `gui.launch` before this module is imported)."""
 
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            installed = version("gitferry")
-        except PackageNotFoundError:
-            installed = "unknown"
-        print(f"gitferry {installed}")
+        print(version_line())
         parser.exit()
 
 

@@ -10,6 +10,11 @@ GUI_FLAGS = {"--hidden", "--verbose"}
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:  # nothing to import for it: the CLI's parser answers it the same
+        from core.version import version_line
+
+        print(version_line())
+        return 0
     if all(arg in GUI_FLAGS for arg in args):
         from gui.app import main as desktop
 

@@ -22,6 +22,7 @@ CORE = ROOT / "core"
 # each other.
 LAYERS: list[list[str]] = [
     [
+        "core.version",
         "core.results",
         "core.errors",
         "core.model",
@@ -53,6 +54,7 @@ GUI_MAY_IMPORT: dict[str, str] = {
     "core.logs": "start-up: logging",
     "core.platform": "start-up (open-file limit) and start at login",
     "core.cli": "the `gitferry` command hands a command line to the CLI",
+    "core.version": "`gitferry --version`, answered before anything else is imported",
 }
 # The façade's parts: a view that holds one of these is reaching past the façade.
 FACADE_PARTS = frozenset({"core", "daemon", "engine", "scheduler", "store", "offload", "bus"})
