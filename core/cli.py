@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from core.version import version_line
 from core.cli_conflicts import HANDLERS as CONFLICT_HANDLERS
 from core.cli_conflicts import add_parsers as add_conflict_parsers
 from core.cli_output import (
@@ -39,6 +38,7 @@ from core.errors import BadInput, GitferryError
 from core.logs import configure_logging, log_file, log_to_stderr
 from core.paths import data_dir, store_file
 from core.platform.fd_limit import raise_soft_limit
+from core.version import version_line
 
 if TYPE_CHECKING:
     from core.engine.core import Core
