@@ -205,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName("gitferry")
     app.setQuitOnLastWindowClosed(False)
     instance = SingleInstance(home)
-    if not instance.claim():
+    if not instance.claim(listen=False):  # QtNetwork's server after the paint
         print("Gitferry is already running: its status window is shown.")
         return 0
     install_translations(app)
@@ -228,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.show()
         app.processEvents()  # the first paint, before the engine is imported
     configure_logging(home, args.verbose)  # its rotating handler imports socket, pickle...: after the paint
+    instance.listen()
     return run_event_loop(app, instance, home, window, hidden=args.hidden, probe=probe)
 
 

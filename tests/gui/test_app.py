@@ -26,34 +26,54 @@ from tests.integration.clones import run as cli_run
 from tests.integration.test_cli import seeded_remote
 from tests.servers import Remote
 
+SECOND_LAUNCH = (
+    "import sys; from pathlib import Path; from PySide6.QtCore import QCoreApplication;"
+    "from gui.single_instance import SingleInstance;"
+    "app = QCoreApplication([]);"
+    "sys.exit(0 if not SingleInstance(Path(sys.argv[1])).claim() else 3)"
+)
+
+
+async def second_launch(home: Path, raised: list[bool], *, first: SingleInstance | None = None) -> int:
+    """Another process claiming `home`: its exit code (0: it stood down) once the first
+    was asked to show; `first`: made to listen only once that process runs."""
+
+    def launch() -> int:
+        return subprocess.run([sys.executable, "-c", SECOND_LAUNCH, str(home)], timeout=30).returncode
+
+    proc = asyncio.get_running_loop().run_in_executor(None, launch)
+    if first is not None:
+        await asyncio.sleep(0.3)  # the second launch meanwhile finds the lock taken, no one to ask
+        first.listen()
+    code = await proc
+    await until(lambda: bool(raised))
+    return code
+
 
 def test_a_second_instance_asks_the_first_to_show_its_window(run: Run, tmp_path: Path) -> None:
     first = SingleInstance(tmp_path)
     assert first.claim()
     raised: list[bool] = []
     first.raise_requested.connect(lambda: raised.append(True))
-
-    async def second_launch() -> int:
-        code = 0
-
-        def launch() -> int:
-            script = (
-                "import sys; from pathlib import Path; from PySide6.QtCore import QCoreApplication;"
-                "from gui.single_instance import SingleInstance;"
-                "app = QCoreApplication([]);"
-                "sys.exit(0 if not SingleInstance(Path(sys.argv[1])).claim() else 3)"
-            )
-            return subprocess.run([sys.executable, "-c", script, str(tmp_path)], timeout=30).returncode
-
-        code = await asyncio.get_running_loop().run_in_executor(None, launch)
-        await until(lambda: bool(raised))
-        return code
-
-    assert run(second_launch()) == 0  # the second one found the first and stood down
+    assert run(second_launch(tmp_path, raised)) == 0  # the second one found the first and stood down
     first.release()
     again = SingleInstance(tmp_path)
     assert again.claim()  # the name is free once the first let go (or crashed)
     again.release()
+
+
+def test_a_second_launch_while_the_first_still_paints_stands_down_and_reaches_it(
+    run: Run, tmp_path: Path
+) -> None:
+    """The app takes the lock before its first paint and listens only after it: a launch
+    meanwhile never becomes a second instance, and its request still arrives."""
+    first = SingleInstance(tmp_path)
+    assert first.claim(listen=False)
+    raised: list[bool] = []
+    first.raise_requested.connect(lambda: raised.append(True))
+    assert not SingleInstance(tmp_path).claim(listen=False) or pytest.fail("two instances")
+    assert run(second_launch(tmp_path, raised, first=first)) == 0
+    first.release()
 
 
 def test_an_uncaught_error_is_logged_and_shown(

@@ -3,7 +3,7 @@ writes the time of the status window's first paint and quits cleanly; and the fi
 paint's import graph: the window is painted before the app imports the engine
 (SQLAlchemy, dulwich, asyncio, qasync) or any widget the paint does not show (the
 Conflicts and History tabs, the first-run panel, the tray, the settings dialog,
-notifications, the log's rotating handler), so a slow import cannot creep back in
+notifications, the log's rotating handler, QtNetwork), so a slow import cannot creep back in
 front of the paint unnoticed."""
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ NOT_BEFORE_THE_PAINT = (
     "gui.widgets.history_panel",
     "gui.widgets.first_run",
     "logging.handlers",
+    "PySide6.QtNetwork",
     "PySide6.QtSvg",
     "PySide6.QtDBus",
 )
