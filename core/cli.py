@@ -12,7 +12,6 @@ store over plain `sqlite3` when opening it would change nothing
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import os
 import sys
@@ -498,6 +497,8 @@ _PLAIN_READS: dict[str, Callable[[argparse.Namespace], int | None]] = {
 def _prompt_credentials() -> tuple[str, str]:
     """Read a user name and secret: prompted on a terminal, else two lines of stdin."""
     if sys.stdin.isatty():
+        import getpass  # termios: only for a prompt
+
         return input("user name: "), getpass.getpass("token or password: ")
     return sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 import threading
@@ -233,6 +232,8 @@ class ProgressView:
 def terminal_sign_in(request: SignInRequest) -> HttpAuth | None:
     """Ask on the terminal, as git asks: a user name (unless one is known), then the
     password or token without echo. An empty secret or Ctrl-D declines."""
+    import getpass  # termios: only for a prompt
+
     from core.remote_url import HttpAuth
 
     where = request.url
@@ -251,6 +252,8 @@ def terminal_ssh_prompt(question: SshQuestion) -> str | None:
     """ssh's questions on the terminal: a key's passphrase asked as ssh asks it (without
     echo, the progress bar stopped meanwhile); an unknown host key is never accepted here
     (the sync's line gives its fingerprint and `gitferry trust-host`)."""
+    import getpass
+
     from core.git.transfer.ssh_questions import PassphraseQuestion
 
     if not isinstance(question, PassphraseQuestion):

@@ -29,17 +29,39 @@ def log_file(home: Path) -> Path:
 
 def configure_logging(home: Path, verbose: bool, *, errors_only: bool = False) -> None:
     """Append to the rotating log file in `home` (the data directory); `errors_only`
-    keeps only errors, and creates the file only when there is one."""
-    from logging.handlers import RotatingFileHandler  # socket, pickle...: not for `--version`
-
+    keeps only errors, and creates the file (and imports the rotating handler) only
+    when there is one."""
     home.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(
-        log_file(home), maxBytes=LOG_BYTES, backupCount=LOG_FILES, delay=errors_only
-    )
-    handler.setFormatter(logging.Formatter(FILE_FORMAT))
-    if errors_only:
-        handler.setLevel(logging.ERROR)
+    handler: logging.Handler = _ErrorsToFile(log_file(home)) if errors_only else _rotating(log_file(home))
     _attach("gitferry-file", handler, _root_level(verbose, errors_only))
+
+
+def _rotating(file: Path) -> logging.Handler:
+    from logging.handlers import RotatingFileHandler  # socket, pickle...: about 10 ms of a cold start
+
+    handler = RotatingFileHandler(file, maxBytes=LOG_BYTES, backupCount=LOG_FILES)
+    handler.setFormatter(logging.Formatter(FILE_FORMAT))
+    return handler
+
+
+class _ErrorsToFile(logging.Handler):
+    """A short command's errors, into the rotating file made at the first one: most
+    commands log none, and never pay for importing `logging.handlers`."""
+
+    def __init__(self, file: Path) -> None:
+        super().__init__(logging.ERROR)
+        self._file = file
+        self._target: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._target is None:
+            self._target = _rotating(self._file)
+        self._target.handle(record)
+
+    def close(self) -> None:
+        if self._target is not None:
+            self._target.close()
+        super().close()
 
 
 def log_to_stderr(verbose: bool) -> None:

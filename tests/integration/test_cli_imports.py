@@ -71,6 +71,8 @@ def registered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 def test_reading_commands_import_neither_dulwich_nor_the_engine(args: list[str]) -> None:
     out, modules = cold_run(*args)
     assert heavy(modules) == []
+    # Nor what only an error or a prompt needs: the rotating log handler, getpass.
+    assert {"logging.handlers", "getpass"} & modules == set()
     assert "gitferry" in out or "mine" in out
 
 
