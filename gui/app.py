@@ -210,9 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     install_translations(app)
     apply_color_scheme(app, os.environ.get(COLOR_SCHEME, ""))
-    icon = QIcon(str(icon_path("gitferry")))
-    app.setWindowIcon(icon)
-    window = StatusWindow(icon, Remembered(home))
+    window = StatusWindow(None, Remembered(home))
     snapshot = reading.result()
     window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
     probe = (
@@ -227,7 +225,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.hidden:
         window.show()
         app.processEvents()  # the first paint, before the engine is imported
-    configure_logging(home, args.verbose)  # its rotating handler imports socket, pickle...: after the paint
+    # After the paint: the icon's SVG engine (a Qt plugin and QtSvg, then rendering it at the
+    # window manager's sizes), the log's rotating handler (socket, pickle), QtNetwork's server.
+    icon = QIcon(str(icon_path("gitferry")))
+    app.setWindowIcon(icon)
+    window.setWindowIcon(icon)
+    configure_logging(home, args.verbose)
     instance.listen()
     return run_event_loop(app, instance, home, window, hidden=args.hidden, probe=probe)
 
