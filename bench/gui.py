@@ -84,8 +84,8 @@ def paint_table(results: dict[str, Summary], launcher: Launcher, repo_count: int
     qt = results[QT_ONLY].median
     table.note(
         f"of the app's median {ms(app)}: interpreter {ms(bare)}, PySide6.QtWidgets {ms(qt - bare)}, "
-        f"gui.desktop's own imports {ms(imports - qt)}, after the imports {ms(app - imports)} "
-        "(QApplication, Core.open, store reads, window, show, paint)"
+        f"gui.app's own imports {ms(imports - qt)}, after the imports {ms(app - imports)} "
+        "(QApplication, the store read in a thread, window, show, paint; the engine comes after)"
     )
     table.note(f"the app quits right after the paint; launch to exit median {ms(median(launcher.exits))} ms")
     if launcher.aborted:
@@ -97,7 +97,9 @@ def paint_table(results: dict[str, Summary], launcher: Launcher, repo_count: int
 
 
 def imports_table(rows: list[tuple[str, float]]) -> Table:
-    table = Table("1b. Where the imports go (python -X importtime, one run)", ["package", "ms"])
+    table = Table(
+        "1b. Where the imports before the first paint go (python -X importtime, one run)", ["package", "ms"]
+    )
     for name, own in rows:
         table.add(name, f"{own:,.0f}")
     table.add("total", f"{sum(own for _name, own in rows):,.0f}")

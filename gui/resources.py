@@ -10,8 +10,7 @@ the app icon wins. This module does not import Qt.
 from __future__ import annotations
 
 import sys
-import sysconfig
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -34,15 +33,17 @@ TRAY_ICON_NAMES: Mapping[TrayState, str] = MappingProxyType(
 )
 
 
-def _candidate_dirs() -> list[Path]:
-    candidates: list[Path] = []
+def _candidate_dirs() -> Iterator[Path]:
+    """In order; the installed data folders are asked of `sysconfig` (a few ms to import,
+    on the way to the first paint) only when the bundle and the source tree have no icon."""
     bundle = getattr(sys, "_MEIPASS", None)
     if isinstance(bundle, str):
-        candidates.append(Path(bundle) / "resources")
-    candidates.append(_SOURCE_TREE_DIR)
+        yield Path(bundle) / "resources"
+    yield _SOURCE_TREE_DIR
+    import sysconfig
+
     for scheme in (sysconfig.get_default_scheme(), sysconfig.get_preferred_scheme("user")):
-        candidates.append(Path(sysconfig.get_path("data", scheme)) / "share" / "gitferry")
-    return candidates
+        yield Path(sysconfig.get_path("data", scheme)) / "share" / "gitferry"
 
 
 def _find_resources_dir() -> Path:
