@@ -123,7 +123,10 @@ class Desktop(QObject):
         """Paint the window from the status store, then start the engine behind it."""
         self.api.set_sign_in_prompt(lambda request: ask_to_sign_in(request, self.window))
         self.api.set_ssh_prompt(lambda question: ask_ssh(question, self.window))
+        painted = self.window.selected_id  # selected at first paint, before anyone listened
         await self.refresh()
+        if painted is not None and painted == self.window.selected_id:
+            await self.load_details(painted)
         self.bridge.start()
         self.tray.show()
         if show_window or not self.tray.available():

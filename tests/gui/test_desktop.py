@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
+import pytest
+
+from core.api import Api
 from core.events import PhaseProgress
 from core.git.locks.sync_lock import acquire_sync_lock
 from gui.desktop import Desktop
 from gui.models.repos import RESULT_COLUMN
 from gui.models.table_model import ROW_ROLE
 from gui.resources import TrayState
+from gui.windows.status_window import StatusWindow
 from tests.gitcli import ahead_behind, git, refs
 from tests.gui.conftest import Run, start_desktop, sync_from_the_window
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
+from tests.integration.clones import run as cli
 from tests.servers import Remote
 from tests.servers.faults import CuttingProxyFactory
 from tests.servers.host import LOOPBACK
@@ -201,3 +207,35 @@ def test_a_submodule_off_its_recorded_commit_shows_in_the_detail_pane(
     run(desktop.load_details(mine.id))
     assert window.submodule_note.isHidden()
     world.check()
+
+
+@pytest.mark.slow
+def test_the_repository_selected_at_first_paint_shows_its_details(
+    run: Run, world: Clones, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As gui.app paints it: the window shows the store's picture (and selects a repository)
+    before the desktop exists, so the selection's signal goes unheard. Before: the selected
+    repository's sync mode line (and skipped files, submodules, conflicts) stayed empty
+    until another was chosen (docs/walk.sh's first shot)."""
+
+    assert cli(capsys, "pause")[0] == 0  # no sync and no fetch finishes to load the details meanwhile
+
+    async def scenario() -> str:
+        api = await Api.open()
+        mine = await api.core.store.repo("mine")
+        snapshot = await api.snapshot()
+        window = StatusWindow()
+        window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
+        window.select_repo(mine.id)
+        desktop = Desktop(api, window=window)
+        await desktop.start(show_window=True)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(until(lambda: window.mode_note.text() != ""), 10)
+            return window.mode_note.text()
+        finally:
+            window.hide()
+            await desktop.stop()
+            await api.close()
+
+    assert run(scenario(), 30).startswith("Manual sync")
