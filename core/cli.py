@@ -190,7 +190,7 @@ async def _clone(core: Core, args: argparse.Namespace) -> int:
             args.url,
             args.path,
             name=args.name,
-            progress=lambda r, p: view.update(args.path, r, p),
+            progress=lambda _remote, p: view.update(args.path, "", p),  # no "origin": none was named
             notes=notes,
         )
     line = f"cloned {url_without_secret(args.url)} into {record.path} as {record.name}"

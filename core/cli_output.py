@@ -216,7 +216,7 @@ class ProgressView:
     def update(self, repo: str, remote: str, p: TransferProgress) -> None:
         if self._progress is None:
             return
-        key = f"{repo}/{remote}"
+        key = f"{repo}/{remote}" if remote else repo
         with self._lock:
             task = self._tasks.get(key)
             if task is None:

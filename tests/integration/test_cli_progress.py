@@ -51,4 +51,5 @@ def test_the_checkout_counts_files_written_not_bytes(git_daemon: Remote, tmp_pat
     shown = on_a_terminal([sys.executable, "-m", "core.cli", "clone", url, str(target)], env)
     assert f"writing files {FILES:,} of {FILES:,}" in shown, shown
     assert ": checkout" not in shown  # was "checkout 0.0 MiB" throughout
+    assert f"{target}: writing files" in shown and f"{target}/origin" not in shown  # nobody named a remote
     assert git("status", "--porcelain", cwd=target) == ""
