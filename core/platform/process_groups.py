@@ -21,6 +21,12 @@ KILLED = -signal.SIGKILL  # the return code of a child stopped by `kill_group`
 
 def kill_group(child: subprocess.Popen[bytes]) -> None:
     """Kill `child` and what it started, then reap it."""
+    signal_group(child)
+    child.communicate()
+
+
+def signal_group(child: subprocess.Popen[bytes]) -> None:
+    """Kill `child` and what it started (a `sh -c` and the program it runs, which holds
+    the pipes too), without waiting: whoever reads its output sees it end."""
     with contextlib.suppress(OSError):  # gone already
         os.killpg(child.pid, signal.SIGKILL)
-    child.communicate()

@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 from collections.abc import Callable
+from functools import partial
 from typing import IO
 
 from dulwich.client import (
@@ -33,6 +34,7 @@ from core.git.transfer.askpass import askpass_server
 from core.git.transfer.ofs_delta import asking_ofs_delta, with_ofs_delta
 from core.git.transfer.ssh_questions import SshAsking
 from core.git.transfer.stop import TransferStop
+from core.platform.process_groups import OWN_GROUP, signal_group
 from core.platform.readiness import readable
 
 _KILL_GRACE = 2.0
@@ -174,7 +176,9 @@ class _TimedSubprocess(SubprocessWrapper):
         asking = self._asking
         waiting = (lambda: asking.waiting) if asking is not None else (lambda: False)
         self._pipe = _TimedPipe(proc.stdout.fileno(), self._timeout, waiting)
-        self._unregister = _registered(self._stop, proc.kill)  # a stop ends the ssh: its output ends
+        # A stop ends the ssh and its output: the whole group, since a command line runs
+        # through `sh -c`, whose ssh child holds the pipe after the shell is killed.
+        self._unregister = _registered(self._stop, partial(signal_group, proc))
 
     def read(self, size: int | None = -1) -> bytes:
         data = self._pipe.read(size)
@@ -219,7 +223,7 @@ class _TimedSubprocess(SubprocessWrapper):
         try:
             proc.wait(timeout=_KILL_GRACE)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            signal_group(proc)
             proc.wait()
 
 
@@ -302,6 +306,7 @@ class TimedSSHVendor(SubprocessSSHVendor):
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=env,
+                **OWN_GROUP,
             )
 
         return _TimedSubprocess(start, self._timeout, self._stop, self._asking, withdraw)
