@@ -126,8 +126,19 @@ class KeyedTableModel(QAbstractTableModel, Generic[Row]):
                 del self._rows[position]
                 self.endRemoveRows()
         self._reindex()
+        new: dict[Hashable, Row] = {}  # in order of arrival, the last row of each key
         for row in wanted:
-            self.upsert(row)
+            key = self._key(row)
+            if key in self._position:
+                self.upsert(row)
+            else:
+                new[key] = row
+        if new:  # appended in one insertion: a sorting proxy then sorts them once, not row by row
+            end = len(self._rows)
+            self.beginInsertRows(QModelIndex(), end, end + len(new) - 1)
+            self._rows.extend(new.values())
+            self._reindex()
+            self.endInsertRows()
 
     def upsert(self, row: Row) -> None:
         """Replace the row with the same key (repainting only if it differs), or append it."""
