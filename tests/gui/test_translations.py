@@ -42,6 +42,19 @@ def test_the_compiled_german_is_its_ts_file(tmp_path: Path) -> None:
     assert qm.read_bytes() == GERMAN.with_suffix(".qm").read_bytes()
 
 
+def test_every_shipped_language_is_current_with_the_code_and_complete() -> None:
+    """packaging/translations.py --check: each .ts holds exactly the code's texts (a new text in
+    gui/ without its German fails here: run make translations and translate it) and none is
+    left unfinished (the .qm: test_the_compiled_german_is_its_ts_file)."""
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "translations.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stderr
+
+
 def test_git_words_read_as_git_says_them() -> None:
     mismatched = [
         f"{source!r} -> {texts!r}"
