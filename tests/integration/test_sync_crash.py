@@ -57,6 +57,11 @@ FORK_SERVER = (
     "from core.cli import main\n"
     "import core.engine.sync, core.git.worktree.autocommit, core.git.transfer.fetch\n"
     "import core.git.transfer.push, core.git.merge.integrate\n"
+    # what a sync imports only when it runs the phase: loaded before the fork, as the
+    # calibration's phase windows (from the report's timings) leave imports out
+    "import core.engine.commit_phase, core.engine.integrate_phase, core.engine.push_phase\n"
+    "import core.engine.lfs_phase, core.engine.submodule_phase, core.engine.core\n"
+    "import core.store.status_store, core.store.database, sqlalchemy.ext.asyncio, aiosqlite\n"
     "print('ready', flush=True)\n"
     "for line in sys.stdin:\n"
     "    name, output = line.rstrip('\\n').split('\\t')\n"
