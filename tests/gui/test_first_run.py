@@ -128,3 +128,39 @@ def test_a_message_that_wraps_is_shown_whole(run: Run, desktop: Desktop) -> None
     bottom = label.mapTo(dialog, label.rect().bottomLeft()).y()
     assert bottom <= dialog.buttons.geometry().top()
     dialog.reject()
+
+
+def test_add_a_folder_by_keyboard_alone(run: Run, desktop: Desktop, tmp_path: Path, qtbot: object) -> None:
+    """The first-run screen's Add a folder, its dialog's folder field and Add, reached with
+    Tab and pressed with Space, as a keyboard user would; the repository is then listed."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.test_window_keyboard_and_memory import tab_to
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    git("init", "-q", str(folder))
+    commit_file(folder, "todo.txt", "buy milk\n")
+    window = desktop.window
+    window.activateWindow()
+    window.first_run.add_button.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)  # type: ignore[attr-defined]
+    tab_to(qtbot, window.first_run.add_button)
+    QTest.keyClick(window.first_run.add_button, Qt.Key.Key_Space)
+    dialog = desktop.adding
+    assert isinstance(dialog, AddFolderDialog) and dialog.isVisible()
+    dialog.activateWindow()
+    qtbot.waitUntil(
+        lambda: QApplication.focusWidget() is not None and QApplication.focusWidget().window() is dialog
+    )  # type: ignore[attr-defined,union-attr]
+    tab_to(qtbot, dialog.path_edit)
+    QTest.keyClicks(dialog.path_edit, str(folder))
+    tab_to(qtbot, dialog.add_button)
+    waiting = next_emit(dialog.added)
+    QTest.keyClick(dialog.add_button, Qt.Key.Key_Space)
+    (record,) = run(waiting, TIMEOUT)
+    assert record.path == str(folder)
+    run(until(lambda: window.repos.rowCount() == 1))
+    assert window.pages.currentWidget() is not window.first_run  # the list replaced the first-run screen
