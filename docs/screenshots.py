@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from core.api import Api, PhaseProgress  # noqa: E402
+from gui.app import COLOR_SCHEME, apply_color_scheme  # noqa: E402
 from gui.desktop import Desktop  # noqa: E402
 from gui.translations import install_translations  # noqa: E402
 from tests.gitcli import commit_file, git  # noqa: E402
@@ -174,6 +175,7 @@ def in_scratch_home(
             "[user]\n\tname = Alice\n\temail = alice@example.invalid\n[init]\n\tdefaultBranch = main\n"
         )
         app = QApplication(sys.argv[:1])
+        apply_color_scheme(app, os.environ.get(COLOR_SCHEME, ""))  # GITFERRY_COLOR_SCHEME=dark, as the app
         install_translations(app, locale or QLocale("en_US"))  # as the app does (plurals: "1 file skipped")
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
