@@ -216,9 +216,11 @@ def test_store_corrupted_in_place_under_a_running_daemon(
     with caplog.at_level(logging.WARNING):
         asyncio.run(scenario())
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert [w for w in warnings if REOPENED in w] == [
-        next(w for w in warnings if "overwritten (not a database any more) while in use: rebuilt it" in w)
-    ], warnings
+    # random bytes over the file read as "not a database" or as a malformed page, as the
+    # first read after the damage meets them: either way one reopen, said once
+    said = [w for w in warnings if REOPENED in w]
+    assert len(said) == 1 and "while in use: rebuilt it" in said[0], warnings
+    assert "overwritten (not a database any more)" in said[0] or "was damaged (" in said[0], said
     assert not [r for r in caplog.records if "crashed" in r.getMessage()]
     assert len(list(home().glob("status.sqlite3.corrupt-*"))) >= 1  # the damaged file, kept aside
     assert [name for _id, name in stored_repos()] == ["mine", "theirs"]
