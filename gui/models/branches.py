@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor
 
 from core.model import BranchStatus
 from gui.models.formatting import NO_VALUE, count, when
 from gui.models.table_model import Column, KeyedTableModel
 from gui.translations import QT_TRANSLATE_NOOP
-from gui.widgets.palette_colors import readable
-
-ATTENTION = QColor("#b45309")
-
+from gui.widgets.palette_colors import ATTENTION, on_table
 
 NOT_PUBLISHED = QT_TRANSLATE_NOOP("BranchTable", "not published")
 
@@ -39,7 +36,7 @@ def _state_colour(branch: BranchStatus) -> QColor | None:
     """Amber, made to read on the table's base in the palette in use (light or dark)."""
     if branch_state(branch) not in ("diverged", "upstream gone", NOT_PUBLISHED):
         return None
-    return readable(ATTENTION, QGuiApplication.palette().color(QPalette.ColorRole.Base))
+    return on_table(ATTENTION)
 
 
 def _state_tooltip(branch: BranchStatus) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor
 
 from core.model import BranchStatus, RepoRecord, RepoState
 from core.results import CANCELLED_MESSAGE
@@ -14,7 +14,7 @@ from gui.models.formatting import size, when
 from gui.models.standing import Level, Standing, standing
 from gui.models.table_model import Column, KeyedTableModel
 from gui.translations import QT_TRANSLATE_NOOP
-from gui.widgets.palette_colors import readable
+from gui.widgets.palette_colors import ATTENTION, on_table
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
     from core.events import PhaseProgress
@@ -23,7 +23,6 @@ translate = QCoreApplication.translate  # by this name, pyside6-lupdate finds th
 
 
 FAILED = QColor("#b91c1c")
-ATTENTION = QColor("#b45309")
 CANCELLED = CANCELLED_MESSAGE
 
 _STATE_TEXT: dict[str, str] = {
@@ -165,7 +164,7 @@ def _result_colour(view: RepoView) -> QColor | None:
     if level not in (Level.ATTENTION, Level.WARNING):
         return None
     hue = FAILED if level is Level.ATTENTION and view.record.last_result == "error" else ATTENTION
-    return readable(hue, QGuiApplication.palette().color(QPalette.ColorRole.Base))
+    return on_table(hue)
 
 
 def _result_tooltip(view: RepoView) -> str:

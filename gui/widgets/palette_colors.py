@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel
 MINIMUM_CONTRAST = 4.5  # WCAG AA, normal text
 ERROR_HUE = QColor("#c62828")
 OK_HUE = QColor("#2e7d32")
+ATTENTION = QColor("#b45309")  # amber: something to look at (a diverged branch, a failed publish)
 
 
 def luminance(color: QColor) -> float:
@@ -65,6 +66,15 @@ def error_color(palette: QPalette) -> QColor:
 
 def ok_color(palette: QPalette) -> QColor:
     return readable(OK_HUE, window(palette))
+
+
+def attention_color(palette: QPalette) -> QColor:
+    return readable(ATTENTION, window(palette))
+
+
+def on_table(hue: QColor) -> QColor:
+    """`hue` made to read on the tables' base in the application's palette (a table cell's text)."""
+    return readable(hue, QGuiApplication.palette().color(QPalette.ColorRole.Base))
 
 
 def hint_color(palette: QPalette) -> QColor:

@@ -55,6 +55,7 @@ from gui.widgets.activity_delegate import ActivityDelegate
 from gui.widgets.branch_columns import BranchColumns
 from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.lazy_page import LazyPage
+from gui.widgets.palette_colors import attention_color
 from gui.widgets.progress_panel import ProgressPanel
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
@@ -295,7 +296,7 @@ class StatusWindow(QMainWindow):
             return
         self.publish_note.setText(line.splitlines()[0] if line else "")
         self.publish_note.setToolTip(line)
-        self.publish_note.setStyleSheet("color: #b45309" if failed else "")
+        self.publish_note.setStyleSheet(f"color: {attention_color(self.palette()).name()}" if failed else "")
         self.publish_note.show()
         self._update_publish()
 

@@ -18,6 +18,7 @@ from gui.widgets.credentials_panel import CredentialRow
 from gui.widgets.field_error import FieldError
 from gui.widgets.palette_colors import MINIMUM_CONTRAST, contrast
 from gui.widgets.remotes_editor import FETCH, RemotesEditor
+from gui.windows.status_window import StatusWindow
 
 DARK = QPalette(QColor("#2b2b2b"))  # Qt derives every role from the button colour: a dark theme
 LIGHT = QPalette(QColor("#efefef"))
@@ -88,3 +89,15 @@ def test_the_cell_of_a_bad_url_reads(themed: QPalette, qtbot: QtBot) -> None:
 def test_a_plain_label_is_the_measure(themed: QPalette, qtbot: QtBot) -> None:
     """The measurement itself: a label in the palette's own text colour passes."""
     assert text_contrast(rendered(QLabel("plain text in the window's colour"), qtbot)) >= MINIMUM_CONTRAST
+
+
+def test_a_failed_publish_reads(themed: QPalette, qtbot: QtBot) -> None:
+    """The publish line under the branch table says a failure in amber (it was a fixed
+    #b45309: 3.1:1 on a dark window)."""
+    window = StatusWindow()
+    qtbot.addWidget(window)
+    window.selected_id = 1  # a result is shown for the selected repository only
+    window.show_publish_result(1, "Publishing main failed: the remote refused it", failed=True)
+    window.show()
+    qtbot.waitExposed(window)
+    assert text_contrast(window.publish_note.grab().toImage()) >= MINIMUM_CONTRAST
