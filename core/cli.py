@@ -240,7 +240,6 @@ async def _sync(core: Core, args: argparse.Namespace) -> int:
 
 async def _status(core: Core, args: argparse.Namespace) -> int:
     from core.engine.sync import refresh_status
-    from core.store.status_reader import Snapshot
 
     records = await core.store.repos(args.names)
     failed = False
@@ -251,35 +250,30 @@ async def _status(core: Core, args: argparse.Namespace) -> int:
             except GitferryError as exc:
                 failed = True
                 print(f"gitferry: {record.name}: {exc.message}", file=sys.stderr)
-        records = await core.store.repos(args.names)
-    snapshot = Snapshot(
-        records,
-        await core.store.all_branches(),
-        submodules=await core.store.all_submodules(),
-        modes=await core.store.modes(),
-    )
-    _print_status(snapshot, args)
+    _print_status(await core.store.snapshot(submodules=True), args)
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
-    """`snapshot.repos` (the ones asked for) with their branches and submodules."""
+    """The repositories `args` names (all when none) with their branches and submodules."""
     from core.settings import pause_active, repo_settings
+    from core.store.status_reader import named
 
+    records = named(snapshot.repos, args.names)
     branches, submodules = snapshot.branches, snapshot.submodules
     paused = pause_active(snapshot.modes.get(0, {}).get("paused_until", ""), time.time())
-    settings = {r.id: repo_settings(snapshot.modes.get(r.id, {})) for r in snapshot.repos}
+    settings = {r.id: repo_settings(snapshot.modes.get(r.id, {})) for r in records}
     if args.json:
         print_json(
             {
                 "repos": [
                     repo_json(r, branches.get(r.id, []), submodules.get(r.id, []), settings[r.id], paused)
-                    for r in snapshot.repos
+                    for r in records
                 ]
             }
         )
     else:
-        for r in snapshot.repos:
+        for r in records:
             print_status(r, branches.get(r.id, []), submodules.get(r.id, []), settings[r.id], paused)
 
 
@@ -477,14 +471,10 @@ def _plain_list(args: argparse.Namespace) -> int | None:
 
 
 def _plain_status(args: argparse.Namespace) -> int | None:
-    from dataclasses import replace
-
-    from core.store.status_reader import named
-
     snapshot = None if args.refresh else _plain_snapshot(submodules=True)
     if snapshot is None:
         return None
-    _print_status(replace(snapshot, repos=named(snapshot.repos, args.names)), args)
+    _print_status(snapshot, args)
     return EXIT_OK
 
 

@@ -326,9 +326,10 @@ class StatusStore:
         read in an offload thread (`StatusReader`)."""
         return await self._plain_read(self._reader.all_branches)
 
-    async def snapshot(self) -> Snapshot:
-        """Repositories, branches and conflicts in one read transaction, off the loop."""
-        return await self._plain_read(self._reader.snapshot)
+    async def snapshot(self, *, submodules: bool = False) -> Snapshot:
+        """Repositories, branches and conflicts (and `submodules` when asked) in one read
+        transaction, off the loop."""
+        return await self._plain_read(lambda: self._reader.snapshot(submodules=submodules))
 
     async def _failing(self, repo_id: int, remote: str) -> bool:
         return await self._plain_read(lambda: self._reader.failing(repo_id, remote))
@@ -374,23 +375,6 @@ class StatusStore:
     async def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
         return (await self.all_submodules([repo_id])).get(repo_id, [])
 
-    async def modes(self) -> dict[int, dict[str, str]]:
-        """Auto mode's stored settings, as `Snapshot.modes` has them (the app's under 0)."""
-        from sqlalchemy import select
-
-        from core.store.schema import AppSettingRow, RepoSettingRow
-
-        keys = ("sync_mode", "paused_until")
-        found: dict[int, dict[str, str]] = {}
-        async with self.db.read() as s:
-            repo_rows = await s.execute(select(RepoSettingRow).where(RepoSettingRow.key.in_(keys)))
-            for row in repo_rows.scalars():
-                found.setdefault(row.repo_id, {})[row.key] = row.value
-            app_rows = await s.execute(select(AppSettingRow).where(AppSettingRow.key == "paused_until"))
-            for app_row in app_rows.scalars():
-                found.setdefault(0, {})[app_row.key] = app_row.value
-        return found
-
     async def all_submodules(self, repo_ids: Sequence[int] | None = None) -> dict[int, list[SubmoduleStatus]]:
         """Each repository's submodules as its last sync saw them, by path."""
         from sqlalchemy import select
@@ -407,10 +391,6 @@ class StatusStore:
                     SubmoduleStatus(row.path, row.recorded, row.checked_out, row.state)
                 )
         return found
-
-    async def save_submodules(self, repo_id: int, statuses: Sequence[SubmoduleStatus]) -> None:
-        """Replace a repository's submodule rows."""
-        await self._plain_write(lambda conn: status_writer.save_submodules(conn, repo_id, statuses, utcnow()))
 
     # Conflicts and skipped files (`worktree_issues.py`) ----------------------
 
