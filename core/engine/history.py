@@ -27,7 +27,15 @@ from core.git.merge.undo import Undone, UndoRefused, undo_integration
 from core.git.repository import current_branch, in_worktree_repo
 from core.model import RepoRecord, SyncRun
 
-__all__ = ["BranchChange", "CommitSummary", "HistoryEntry", "Undone", "history", "undo_last_integration"]
+__all__ = [
+    "BranchChange",
+    "CommitSummary",
+    "HistoryEntry",
+    "Undone",
+    "history",
+    "record_done",
+    "undo_last_integration",
+]
 
 LOCK_WAIT = 5.0
 
@@ -87,13 +95,18 @@ async def undo_last_integration(core: Core, record: RepoRecord) -> Undone:
     done = await core.offload.io(in_worktree_repo, record.path, locked)
     message = f"{done.branch}: undid the last integration (back to {done.restored[:10]})"
     details = {"undone": {"branch": done.branch, "from": done.undone, "to": done.restored}}
-    run_id = await core.store.create_run(record.id, "undo")
-    await core.store.start_run(run_id, record.id, "syncing")
-    await core.store.finish_run(
-        run_id, record.id, result="ok", message=message, failed=False, details=details, timings_ms={}
-    )
-    await core.offload.io(core.journal.append, {"repo": record.name, "result": "ok", "message": message})
+    await record_done(core, record, "undo", message, details)
     return done
+
+
+async def record_done(
+    core: Core, record: RepoRecord, kind: str, message: str, details: dict[str, Any], **journal: Any
+) -> None:
+    """A run the user did outside a sync (`resolve`, `undo`): in the store's history as
+    done, and in the activity journal (with `journal`'s fields)."""
+    await core.store.record_done_run(record.id, kind, message, details)
+    entry = {"repo": record.name, "result": "ok", "message": message, **journal}
+    await core.offload.io(core.journal.append, entry)
 
 
 def _last_integration(runs: Sequence[SyncRun], branch: str | None) -> Mapping[str, Any] | None:

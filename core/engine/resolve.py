@@ -6,11 +6,10 @@ caller's: the CLI runs one, `Api.finish_resolution` asks the engine for one."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from dulwich.repo import Repo
 
 from core.engine.core import Core
+from core.engine.history import record_done
 from core.git.locks.sync_lock import acquire_sync_lock
 from core.git.merge.resolution import (
     Finished,
@@ -69,11 +68,5 @@ async def finish(core: Core, record: RepoRecord) -> Finished:
         "resolved": done.choices,
         "conflicts": sorted(done.choices),
     }
-    run_id = await core.store.create_run(record.id, "resolve")
-    await core.store.start_run(run_id, record.id, "syncing")
-    await core.store.finish_run(
-        run_id, record.id, result="ok", message=message, failed=False, details=details, timings_ms={}
-    )
-    entry = {"repo": record.name, "result": "ok", "message": message, "resolved": done.choices}
-    await core.offload.io(partial(core.journal.append, entry))
+    await record_done(core, record, "resolve", message, details, resolved=done.choices)
     return done

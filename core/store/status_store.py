@@ -482,6 +482,19 @@ class StatusStore:
         end = status_writer.RunEnd(result, message, failed, details, timings_ms)
         await self._plain_write(lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow()))
 
+    async def record_done_run(self, repo_id: int, kind: str, message: str, details: dict[str, Any]) -> None:
+        """A run done outside a sync (a conflict resolved, an integration undone), recorded
+        as finished `ok` for the history, in one transaction."""
+
+        def record(conn: sqlite3.Connection) -> None:
+            now = utcnow()
+            run_id = status_writer.insert_run(conn, repo_id, kind, now)
+            status_writer.start_run(conn, run_id, repo_id, "syncing", now)
+            end = status_writer.RunEnd("ok", message, False, details, {})
+            status_writer.finish_run(conn, run_id, repo_id, end, now)
+
+        await self._plain_write(record)
+
     async def runs(self, repo_id: int, limit: int = 20) -> list[SyncRun]:
         from sqlalchemy import select
 
