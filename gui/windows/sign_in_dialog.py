@@ -12,55 +12,26 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from core.api import HttpAuth, SignInRequest
 from gui.widgets.palette_colors import quiet
 from gui.windows.asked import answer_of
+from gui.windows.secret_dialog import SecretDialog
 
 
-class SignInDialog(QDialog):
+class SignInDialog(SecretDialog):
     def __init__(self, request: SignInRequest, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._signed_in = False
         self.setWindowTitle(self.tr("Sign in to %1").replace("%1", request.remote))
-        self.setMinimumWidth(420)
-        intro = QLabel(self._intro(request))
-        intro.setWordWrap(True)
         self.user_edit = QLineEdit(request.username or "")
         self.user_edit.setPlaceholderText(self.tr("user name"))
-        self.secret_edit = QLineEdit()
-        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_edit.setPlaceholderText(self.tr("password or token"))
-        note = QLabel(self.tr("Saved in the system keyring once the server accepts it."))
-        quiet(note)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_in_button = self.ok_button
         self.sign_in_button.setText(self.tr("Sign in"))
-        self.sign_in_button.setDefault(True)
-        form = QFormLayout()
-        form.addRow(self.tr("&User name:"), self.user_edit)
-        form.addRow(self.tr("&Password or token:"), self.secret_edit)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        for edit in (self.user_edit, self.secret_edit):
-            edit.textChanged.connect(self._update)
-        self._update()
+        rows = [(self.tr("&User name:"), self.user_edit), (self.tr("&Password or token:"), self.secret_edit)]
+        note = quiet(QLabel(self.tr("Saved in the system keyring once the server accepts it.")))
+        self._lay_out(self._intro(request), rows, note)
         (self.secret_edit if request.username else self.user_edit).setFocus()
 
     def _intro(self, request: SignInRequest) -> str:
@@ -69,17 +40,12 @@ class SignInDialog(QDialog):
             return self.tr("%1 refused the saved credentials. Sign in again:").replace("%1", url)
         return self.tr("%1 asks you to sign in.").replace("%1", url)
 
-    def _update(self) -> None:
-        self.sign_in_button.setEnabled(bool(self.user_edit.text().strip() and self.secret_edit.text()))
-
-    def accept(self) -> None:
-        if self.sign_in_button.isEnabled():  # Enter in a field with one of them empty: stay
-            self._signed_in = True
-            super().accept()
+    def _filled_in(self) -> bool:
+        return bool(self.user_edit.text().strip() and self.secret_edit.text())
 
     def answer(self) -> HttpAuth | None:
         """What was typed, once the user chose Sign in; None if they cancelled."""
-        if not self._signed_in:
+        if not self.answered:
             return None
         return HttpAuth(self.user_edit.text().strip(), self.secret_edit.text())
 

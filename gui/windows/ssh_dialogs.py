@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from core.api import HostKeyChangedNotice, HostKeyQuestion, PassphraseQuestion, SshQuestion
 from gui.windows.asked import answer_of
+from gui.windows.secret_dialog import SecretDialog
 
 Button = QDialogButtonBox.StandardButton
 
@@ -101,44 +101,19 @@ class HostKeyDialog(QDialog):
         return None
 
 
-class PassphraseDialog(QDialog):
+class PassphraseDialog(SecretDialog):
     def __init__(self, question: PassphraseQuestion, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._given = False
         self.setWindowTitle(self.tr("Key passphrase for {remote}").format(remote=question.remote))
-        intro = QLabel(
-            self.tr("ssh needs the passphrase of the key <b>{file}</b>.").format(
-                file=html.escape(question.key_file)
-            )
+        intro = self.tr("ssh needs the passphrase of the key <b>{file}</b>.").format(
+            file=html.escape(question.key_file)
         )
-        intro.setWordWrap(True)
-        self.secret_edit = QLineEdit()
-        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         note = QLabel(self.tr("Kept in memory until Gitferry quits, for this key only; never saved."))
-        self.buttons = QDialogButtonBox(Button.Ok | Button.Cancel)
-        self.ok_button = self.buttons.button(Button.Ok)
-        self.ok_button.setDefault(True)
-        form = QFormLayout()
-        form.addRow(self.tr("&Passphrase:"), self.secret_edit)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.secret_edit.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text)))
-        self.ok_button.setEnabled(False)
+        self._lay_out(intro, [(self.tr("&Passphrase:"), self.secret_edit)], note)
         self.secret_edit.setFocus()
-        self.setMinimumWidth(420)
-
-    def accept(self) -> None:
-        if self.ok_button.isEnabled():
-            self._given = True
-            super().accept()
 
     def answer(self) -> str | None:
-        return self.secret_edit.text() if self._given else None
+        return self.secret_edit.text() if self.answered else None
 
 
 async def ask_ssh(question: SshQuestion, parent: QWidget | None = None) -> str | None:
