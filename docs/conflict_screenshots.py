@@ -24,7 +24,6 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from core.api import Api  # noqa: E402
 from docs.screenshots import in_scratch_home, save  # noqa: E402
 from gui.desktop import Desktop  # noqa: E402
-from gui.translations import install_translations  # noqa: E402
 from gui.widgets.conflicts_panel import ConflictsPanel  # noqa: E402
 from gui.widgets.palette_colors import dark_palette  # noqa: E402
 from tests.gitcli import git  # noqa: E402
@@ -120,7 +119,6 @@ async def take(work: Path, daemon: GitDaemon, app: QApplication) -> None:
 def main() -> None:
     def shoot(work: Path, daemon: GitDaemon, app: QApplication) -> Coroutine[Any, Any, None]:
         app.setStyle("Fusion")
-        install_translations(app)
         return take(work, daemon, app)
 
     in_scratch_home(shoot)

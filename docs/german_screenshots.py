@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLocale
-from screenshots import in_scratch_home, make_repo  # docs/screenshots.py: puts the project on the path
+from screenshots import in_scratch_home, make_repo, save  # docs/screenshots.py: puts the project on the path
 
 from core.api import Api, SignInRequest
 from gui.desktop import Desktop
@@ -45,19 +45,19 @@ async def take(work: Path, daemon: GitDaemon, out: Path) -> None:
         await engine.fetch(records["notes"].id)
         desktop.window.resize(1180, 560)
         desktop.window.select_repo(records["notes"].id)
-        await shot(desktop.window, out / "status-window.png")
+        await save(desktop.window, "status-window.png", out)
         settings = SettingsDialog(api, desktop.window)
         await settings.load()
         settings.select_repo("thesis")
         settings.show()
         await asyncio.sleep(0.5)  # the selected repository's settings are read
-        await shot(settings, out / "settings-remotes.png")
+        await save(settings, "settings-remotes.png", out)
         settings.tabs.setCurrentIndex(SYNC_TAB)
-        await shot(settings, out / "settings-sync.png")
+        await save(settings, "settings-sync.png", out)
         settings.done(0)
         clone = CloneDialog(api, desktop.window)
         clone.show()
-        await shot(clone, out / "clone-dialog.png")
+        await save(clone, "clone-dialog.png", out)
         clone.close()
         for dialog, name in (
             (AddFolderDialog(api, desktop.window), "add-folder-dialog.png"),
@@ -70,25 +70,19 @@ async def take(work: Path, daemon: GitDaemon, out: Path) -> None:
             ),
         ):
             dialog.show()
-            await shot(dialog, out / name)
+            await save(dialog, name, out)
             dialog.close()
         empty = StatusWindow()
         empty.show_repos([], {}, {})
         empty.resize(900, 520)
         empty.show()
-        await shot(empty, out / "first-run.png")
+        await save(empty, "first-run.png", out)
         empty.close()
         desktop.window.tabs.setCurrentIndex(3)  # history
-        await shot(desktop.window, out / "history.png")
+        await save(desktop.window, "history.png", out)
     finally:
         await desktop.stop()
         await api.close()
-
-
-async def shot(widget: object, path: Path) -> None:
-    await asyncio.sleep(0.2)  # let the loop paint
-    widget.grab().save(str(path))  # type: ignore[attr-defined]
-    print(f"wrote {path}")
 
 
 def main() -> None:

@@ -64,11 +64,13 @@ def _touch(path: Path) -> Path:
     return path
 
 
-async def save(widget: QWidget, name: str) -> None:
-    await asyncio.sleep(0.1)  # let the loop paint (never processEvents() inside a coroutine)
-    path = OUT / name
+async def save(widget: QWidget, name: str, folder: Path = OUT) -> None:
+    """`widget` as shown, into `folder`/`name` (docs/ by default)."""
+    await asyncio.sleep(0.2)  # let the loop paint (never processEvents() inside a coroutine)
+    path = folder / name
     widget.grab().save(str(path))
-    print(f"wrote {path.relative_to(ROOT)} ({widget.width()}x{widget.height()})")
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"wrote {shown} ({widget.width()}x{widget.height()})")
 
 
 async def take(work: Path, daemon: GitDaemon) -> None:
