@@ -2,18 +2,24 @@
 or what Qt's accessibility derives from its text or its form label): the status window on
 each of its tabs (conflicts and history included), the settings dialog on both of its tabs
 with a remote's sign-in row, the clone, add-folder, start-syncing, sign-in and
-folder-not-opened dialogs, and the empty window's first-run panel."""
+folder-not-opened dialogs, and the empty window's first-run panel. The clone,
+start-syncing and folder-not-opened dialogs and the first-run panel go further: every
+button, field and progress bar, shown or not, has an accessibleName of its own, not
+only a caption."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QProgressBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.api import SignInRequest
+from gui.widgets.first_run import FirstRunPanel
 from gui.windows.add_folder_dialog import AddFolderDialog
 from gui.windows.clone_dialog import CloneDialog
 from gui.windows.folder_not_opened import FolderNotOpened
@@ -89,3 +95,19 @@ def test_the_sign_in_and_folder_not_opened_dialogs_and_the_first_run_panel_name_
         widget.show()
         qtbot.waitExposed(widget)
         assert not unnamed(widget), type(widget).__name__
+
+
+@pytest.mark.parametrize(
+    "make",
+    [CloneDialog, StartSyncingDialog, lambda _api: FolderNotOpened("/x"), lambda _api: FirstRunPanel()],
+)
+def test_every_control_has_a_name_of_its_own(qtbot: QtBot, make: Callable[[None], QWidget]) -> None:
+    widget = make(None)
+    assert isinstance(widget, QWidget)
+    qtbot.addWidget(widget)
+    unnamed = [
+        f"{type(c).__name__} {getattr(c, 'text', lambda: '')()!r}"
+        for c in widget.findChildren(QWidget)
+        if isinstance(c, (QAbstractButton, QLineEdit, QProgressBar)) and not c.accessibleName()
+    ]
+    assert unnamed == []
