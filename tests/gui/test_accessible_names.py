@@ -27,8 +27,9 @@ from gui.windows.settings_dialog import SettingsDialog
 from gui.windows.sign_in_dialog import SignInDialog
 from gui.windows.start_syncing_dialog import StartSyncingDialog
 from gui.windows.status_window import StatusWindow
-from tests.gitcli import commit_file, git
+from tests.gitcli import git
 from tests.gui.conftest import Run, Running
+from tests.gui.test_settings_dialog import make_repo
 from tests.gui.test_status_window import window_with_two_repos
 from tests.memory_keyring import MemoryKeyring
 
@@ -61,10 +62,7 @@ def test_the_status_window_names_every_control_on_every_tab(qtbot: QtBot) -> Non
 def test_the_settings_clone_and_add_folder_dialogs_name_every_control(
     qtbot: QtBot, run: Run, running: Running, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    repo = tmp_path / "notes"
-    git("init", "-q", "-b", "main", str(repo))
-    commit_file(repo, "a.txt", "one\n")
-    git("remote", "add", "origin", "https://example.invalid/team/notes.git", cwd=repo)
+    repo = make_repo(tmp_path, url="https://example.invalid/team/notes.git")
     git("remote", "add", "backup", "ssh://git@example.invalid/notes.git", cwd=repo)
     run(running.api.add_repository(str(repo)))
     settings = SettingsDialog(running.api)

@@ -20,7 +20,7 @@ from tests.gitcli import git
 from tests.gui.conftest import Run, Running
 from tests.gui.test_settings_dialog import dialogs, make_repo, open_dialog, register, showing
 from tests.gui.waiting import until
-from tests.integration.test_fetch import seed
+from tests.integration.test_fetch import local_clone, seed
 from tests.memory_keyring import MemoryKeyring
 from tests.servers import HttpRemote
 
@@ -71,9 +71,7 @@ def test_a_users_sync_opens_the_sign_in_dialog_and_the_accepted_secret_goes_to_t
     memory_keyring: MemoryKeyring,
 ) -> None:
     bare, _work = seed(http_auth_server, tmp_path)
-    repo = tmp_path / "mine"
-    git("clone", "-q", str(bare), str(repo))
-    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=repo)
+    repo = local_clone(http_auth_server, bare, tmp_path, "mine")
     user, secret = http_auth_server.auth or ("", "")
 
     window = QWidget()
@@ -101,9 +99,7 @@ def test_cancelling_the_sync_withdraws_its_sign_in_dialog(
     run: Run, running: Running, tmp_path: Path, qtbot: QtBot, http_auth_server: HttpRemote
 ) -> None:
     bare, _work = seed(http_auth_server, tmp_path)
-    repo = tmp_path / "mine"
-    git("clone", "-q", str(bare), str(repo))
-    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=repo)
+    repo = local_clone(http_auth_server, bare, tmp_path, "mine")
     window = QWidget()
     qtbot.addWidget(window)
 
