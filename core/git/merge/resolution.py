@@ -37,6 +37,7 @@ import stat
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Final, Literal
 
 from dulwich.objects import Blob, ObjectID, Tree
@@ -185,10 +186,20 @@ class _Plan:
     upstream: Upstream
     local: ObjectID
     remote: ObjectID
+    bases: list[ObjectID]
     objects: ObjectOverlay
     view: TreeView
     merged: TreeMerge
     state: _State
+
+    @cached_property
+    def trees(self) -> tuple[tuple[ObjectID | None, ObjectID | None], ...]:
+        """(tree, commit) of the base, ours and theirs (the base's both None when there is none)."""
+        base = self.bases[0] if self.bases else None
+        return tuple(
+            (self.objects.commit(head).tree if head is not None else None, head)
+            for head in (base, self.local, self.remote)
+        )
 
 
 def conflicts_to_resolve(repo: Repo) -> Resolution:
@@ -238,8 +249,7 @@ def run_merge_tool(repo: Repo, path: str) -> Resolution:
         ("REMOTE", conflicted.theirs),
     ):
         side = os.path.join(folder, f"{stem}_{label}_{os.getpid()}{ext}")
-        data = plan.objects.blob(ObjectID(version.oid.encode())).data if version.oid else b""
-        _write(side, data)
+        _write(side, _data(plan, version))
         temporary.append(side)
         env[label] = side
     with open(merged, "rb") as f:
@@ -363,32 +373,28 @@ def _plan(repo: Repo) -> _Plan:
     merged = merge_commits(repo, objects, local, remote, bases)
     if state is None:
         state = _State(branch, local.decode(), remote.decode())
-    return _Plan(repo, branch, upstream, local, remote, objects, view, merged, state)
+    return _Plan(repo, branch, upstream, local, remote, bases, objects, view, merged, state)
 
 
 def _resolution(plan: _Plan) -> Resolution:
-    bases = merge_bases(plan.repo, plan.local, plan.remote)
-    base = bases[0] if bases else None
-    base_tree = plan.objects.commit(base).tree if base is not None else None
-    ours_tree = plan.objects.commit(plan.local).tree
-    theirs_tree = plan.objects.commit(plan.remote).tree
-    paths = []
-    for path in plan.merged.conflicts:
-        raw = path.encode()
-        choice = plan.state.choices.get(path)
-        file = plan.state.files.get(path)
-        paths.append(
-            ConflictedPath(
-                path,
-                _version(plan, base_tree, raw, base),
-                _version(plan, ours_tree, raw, plan.local),
-                _version(plan, theirs_tree, raw, plan.remote),
-                _choice(choice),
-                os.path.join(_state_dir(plan.repo), file) if file else None,
-            )
-        )
+    paths = [_conflicted(plan, path) for path in plan.merged.conflicts]
     return Resolution(
         plan.branch, short_name(plan.upstream), plan.local.decode(), plan.remote.decode(), paths
+    )
+
+
+def _conflicted(plan: _Plan, path: str) -> ConflictedPath:
+    """One conflicted path's three versions and what was chosen for it so far."""
+    raw = path.encode()
+    file = plan.state.files.get(path)
+    base, ours, theirs = (_version(plan, tree, raw, head) for tree, head in plan.trees)
+    return ConflictedPath(
+        path,
+        base,
+        ours,
+        theirs,
+        _choice(plan.state.choices.get(path)),
+        os.path.join(_state_dir(plan.repo), file) if file else None,
     )
 
 
@@ -412,7 +418,7 @@ def _last_change(repo: Repo, head: ObjectID, path: bytes) -> datetime | None:
 def _ensure_conflicted(plan: _Plan, path: str) -> ConflictedPath:
     if path not in plan.merged.conflicts:
         raise BadInput(f"{path} is not a conflicted path of {plan.branch}")
-    return next(p for p in _resolution(plan).paths if p.path == path)
+    return _conflicted(plan, path)
 
 
 def _ensure_mergeable(plan: _Plan, path: str) -> ConflictedPath:
@@ -437,28 +443,30 @@ def _merge_file(plan: _Plan, path: str) -> str:
         plan.state.files[path] = relative
     target = os.path.join(_state_dir(plan.repo), relative)
     if not os.path.exists(target):
-        conflicted = next(p for p in _resolution(plan).paths if p.path == path)
-        _write(target, _marked(plan, conflicted))
+        _write(target, _marked(plan, _conflicted(plan, path)))
         _save(plan.repo, plan.state)
     return target
 
 
-def _marked(plan: _Plan, conflicted: ConflictedPath) -> bytes:
-    def data(version: Version) -> bytes:
-        return plan.objects.blob(ObjectID(version.oid.encode())).data if version.oid else b""
+def _data(plan: _Plan, version: Version) -> bytes:
+    """The content of one side's version (empty when the path is absent there)."""
+    return plan.objects.blob(ObjectID(version.oid.encode())).data if version.oid else b""
 
-    ours, theirs = data(conflicted.ours), data(conflicted.theirs)
+
+def _marked(plan: _Plan, conflicted: ConflictedPath) -> bytes:
+    ours, theirs = _data(plan, conflicted.ours), _data(plan, conflicted.theirs)
     if conflicted.binary:
         return ours
-    base = data(conflicted.base) if conflicted.base.present else None
+    base = _data(plan, conflicted.base) if conflicted.base.present else None
     labels = (b"mine", b"base", f"theirs ({short_name(plan.upstream)})".encode())
     return merge_file(base, ours, theirs, MergeOptions(labels=labels)).content
 
 
 def _edits(plan: _Plan, path: str, choice: str, now: float | None) -> dict[bytes, Entry | None]:
     raw = path.encode()
-    ours = plan.view.lookup(plan.objects.commit(plan.local).tree, raw)
-    theirs = plan.view.lookup(plan.objects.commit(plan.remote).tree, raw)
+    _, (ours_tree, _), (theirs_tree, _) = plan.trees
+    ours = plan.view.lookup(ours_tree, raw)
+    theirs = plan.view.lookup(theirs_tree, raw)
     if choice == "mine":
         return {raw: ours}
     if choice == "theirs":
