@@ -144,6 +144,11 @@ def upstreams_of(repo: Repo, remote: str) -> list[Upstream]:
     return [u for u in tracked_upstreams(repo) if u.remote == remote]
 
 
+def upstream_of(repo: Repo, branch: str | None) -> Upstream | None:
+    """`branch`'s upstream; None when it has none (or no branch is given: a detached HEAD)."""
+    return next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
+
+
 def _branch_sections(config: Config) -> Iterable[tuple[str, str, str]]:
     for section in config.sections():
         if len(section) != 2 or section[0] != b"branch":

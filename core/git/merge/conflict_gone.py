@@ -18,7 +18,7 @@ from collections.abc import Collection
 
 from dulwich.repo import Repo
 
-from core.git.config.upstreams import tracked_upstreams
+from core.git.config.upstreams import upstream_of
 from core.git.history.merge_base import merge_bases
 from core.git.merge.integrate import checked_out, tracking_head
 from core.git.merge.merge_tree import merge_commits
@@ -31,7 +31,7 @@ def conflict_holds(repo: Repo, paths: Collection[str]) -> bool:
     if unfinished_work(repo) is not None:
         return True
     branch, local = checked_out(repo)
-    upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
+    upstream = upstream_of(repo, branch)
     remote = tracking_head(repo, upstream) if upstream is not None else None
     if remote is None:
         return False  # no upstream to conflict with any more

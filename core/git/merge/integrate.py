@@ -36,7 +36,7 @@ from dulwich.repo import Repo
 
 from core.errors import GitferryError
 from core.git.config.merge_config import rename_settings
-from core.git.config.upstreams import Upstream, tracked_upstreams
+from core.git.config.upstreams import Upstream, tracked_upstreams, upstream_of
 from core.git.content.filters import ContentSkipped
 from core.git.history.generations import GenerationIndex
 from core.git.history.merge_base import fresh_index, merge_bases
@@ -141,7 +141,7 @@ def integrate_current(
     """
     refuse_in_progress(repo, current_branch(repo))
     branch, local = checked_out(repo)
-    upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
+    upstream = upstream_of(repo, branch)
     remote = tracking_head(repo, upstream) if upstream is not None else None
     if upstream is None or remote is None or remote == local:
         return Integration(branch, "none", local, local)

@@ -47,7 +47,7 @@ from core.atomic_file import write_atomically
 from core.errors import BadInput, GitferryError
 from core.git.config.builtin_merge_tools import ToolFiles, ToolRun, ToolUnavailable
 from core.git.config.merge_tool_config import configured_merge_tool
-from core.git.config.upstreams import Upstream, tracked_upstreams
+from core.git.config.upstreams import Upstream, upstream_of
 from core.git.history.merge_base import merge_bases
 from core.git.merge.backup_refs import backup_head
 from core.git.merge.conflict_copies import KeepBoth
@@ -354,7 +354,7 @@ def has_markers(data: bytes) -> bool:
 def _plan(repo: Repo) -> _Plan:
     refuse_in_progress(repo, current_branch(repo))
     branch, local = checked_out(repo)
-    upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
+    upstream = upstream_of(repo, branch)
     state = _load(repo)
     if state is not None and (state.branch != branch or state.ours != local.decode()):
         raise ResolutionStale(state.branch)

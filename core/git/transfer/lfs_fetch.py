@@ -24,7 +24,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.git.config.remote_config import remote_url
-from core.git.config.upstreams import tracked_upstreams
+from core.git.config.upstreams import upstream_of
 from core.git.config.url_rewrite import fetch_url
 from core.git.index.read import open_index
 from core.git.objects.lfs_pointer import LfsPointer
@@ -70,7 +70,7 @@ class SwitchTarget:
 def switch_target(repo: Repo) -> SwitchTarget | None:
     """The checked-out branch's upstream tree, when it differs from HEAD's; None without one."""
     branch = current_branch(repo)
-    upstream = next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
+    upstream = upstream_of(repo, branch)
     if upstream is None:
         return None
     tip = ref_value(repo, Ref(upstream.tracking_ref.encode()))
