@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import qasync
-from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QDialog
 
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NOTIFICATIONS_WAIT = 2.0  # seconds the session bus gets to say whether notifications are there
+PAUSE_LOOK_AGAIN = 3600.0  # a timed pause's end is looked at by then at the latest
 translate = QCoreApplication.translate
 
 OpenFolder = Callable[[str], bool | None]  # False: nothing could open it
@@ -83,6 +85,7 @@ class Desktop(QObject):
         self.adding: QDialog | None = None  # the first-run screen's dialog, when open
         self._engine_task: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
+        self._stopping = False
         self.conflict_flow = ConflictFlow(api, self.window, self.open_folder)
         self._wire()
 
@@ -160,6 +163,7 @@ class Desktop(QObject):
 
     async def stop(self) -> None:
         """Stop the engine (running jobs get a few seconds), then what handles its events."""
+        self._stopping = True
         self.api.stop()
         if self._engine_task is not None:
             with contextlib.suppress(Exception):
@@ -248,15 +252,13 @@ class Desktop(QObject):
     async def set_paused(self, paused: bool) -> None:
         """The user's Pause or Resume; the repositories then publish `paused` (or not)."""
         await (self.api.pause() if paused else self.api.resume())
-        self.window.set_paused(paused)
-        self.tray.set_paused(paused)
+        self._show_pause(await self.api.paused())
 
     @qasync.asyncSlot(int)
     async def pause_for(self, seconds: int) -> None:
         """Pause everything for `seconds` (the tray's "Pause for 1 hour"); it resumes by itself."""
         await self.api.pause(seconds=seconds)
-        self.window.set_paused(True)
-        self.tray.set_paused(True)
+        self._show_pause(await self.api.paused())
 
     @qasync.asyncSlot(int, bool)
     async def set_repo_paused(self, repo_id: int, paused: bool) -> None:
@@ -268,11 +270,22 @@ class Desktop(QObject):
 
     async def show_pauses(self) -> None:
         """The pauses as stored (they outlive a restart, and a timed one runs out)."""
-        paused = bool(await self.api.paused())
-        self.window.set_paused(paused)
-        self.tray.set_paused(paused)
+        self._show_pause(await self.api.paused())
         for repo_id in list(self.tray.repo_menus):
             self.tray.set_repo_paused(repo_id, bool(await self.api.paused(repo_id)))
+
+    def _show_pause(self, until: str) -> None:
+        """The stored pause ("" none, "always", or the epoch second it ends) in the window
+        and the tray; a timed one is shown as over when it runs out."""
+        self.window.set_paused(bool(until), until)
+        self.tray.set_paused(bool(until), until)
+        if until.isdigit():
+            left = min(max(0.0, int(until) - time.time()), PAUSE_LOOK_AGAIN)
+            QTimer.singleShot(int(left * 1000) + 500, self._pause_may_have_ended)
+
+    def _pause_may_have_ended(self) -> None:
+        if not self._stopping:
+            self._spawn(self.show_pauses())
 
     async def load_skipped(self, repo_id: int) -> None:
         self.window.show_skipped(repo_id, await self.api.skipped(repo_id))

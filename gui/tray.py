@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from core.api import RepoState
 from gui.models.repos import RepoView
-from gui.models.standing import Level
+from gui.models.standing import Level, pause_end, pause_tooltip, syncing_state
 from gui.resources import TrayState, tray_icon_path
 from gui.translations import QT_TRANSLATE_NOOP
 
@@ -59,9 +59,11 @@ def tray_state(views: Sequence[RepoView]) -> TrayState:
     return TrayState.PAUSED if any(view.state == RepoState.PAUSED for view in views) else TrayState.IDLE
 
 
-def tray_tooltip(views: Sequence[RepoView], state: TrayState) -> str:
+def tray_tooltip(views: Sequence[RepoView], state: TrayState, paused: str | None = None) -> str:
     """The headline, then the repositories that are not up to date, most pressing first,
-    each with what it is doing or what needs doing (the transfer under way, a conflict…)."""
+    each with what it is doing or what needs doing (the transfer under way, a conflict…);
+    `paused` (the stored pause, "always" or when it ends): syncing is paused, said in the
+    status bar's words under a headline that does not say it."""
     if state is TrayState.IDLE and any(not view.standing().in_sync for view in views):
         headline = translate(
             "Tray", "Gitferry: nothing needs you"
@@ -80,6 +82,9 @@ def tray_tooltip(views: Sequence[RepoView], state: TrayState) -> str:
         lines.append(f"{short_name(view.name)}: {text}")
     if len(named) > TOOLTIP_LINES:
         lines.append(translate("Tray", "and %n more", None, len(named) - TOOLTIP_LINES))
+    if paused is not None and (state is not TrayState.PAUSED or pause_end(paused)):
+        state_line = syncing_state(True, paused)
+        lines.append(state_line[:1].upper() + state_line[1:])
     return "\n".join(lines)
 
 
@@ -102,6 +107,8 @@ class Tray(QObject):
         self._sending: set[asyncio.Future[None]] = set()
         self.state = TrayState.IDLE
         self._paused = False
+        self._paused_until = ""
+        self._views: list[RepoView] = []
         self._repo_paused: set[int] = set()
         self._icons = {state: QIcon(str(tray_icon_path(state))) for state in TrayState}
         self.icon = QSystemTrayIcon(self._icons[self.state], self)
@@ -113,6 +120,7 @@ class Tray(QObject):
         self._repos_separator = QAction(self.menu)
         self._repos_separator.setSeparator(True)
         self.pause_action = QAction(self.tr("Pause syncing"), self.menu)
+        self.pause_action.setToolTip(pause_tooltip(False))
         self.pause_action.triggered.connect(lambda: self.pause_requested.emit(not self._paused))
         self.pause_hour_action = QAction(self.tr("Pause syncing for 1 hour"), self.menu)
         self.pause_hour_action.triggered.connect(lambda: self.pause_for_requested.emit(3600))
@@ -129,6 +137,7 @@ class Tray(QObject):
             self.menu.addAction(action)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
+        self.menu.setToolTipsVisible(True)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
         self.set_state(TrayState.IDLE)
@@ -151,15 +160,20 @@ class Tray(QObject):
 
     def show_repos_state(self, views: Sequence[RepoView]) -> None:
         """The icon and the tooltip from where the repositories stand."""
+        self._views = list(views)
         state = tray_state(views)
-        self.set_state(state, tray_tooltip(views, state))
+        self.set_state(state, tray_tooltip(views, state, self._paused_until if self._paused else None))
         self.set_repos(views)
 
-    def set_paused(self, paused: bool) -> None:
+    def set_paused(self, paused: bool, until: str = "") -> None:
+        """Syncing paused or on, as stored (`until`: "always" or the epoch second it ends)."""
         self._paused = paused
+        self._paused_until = (until or "always") if paused else ""
         text = self.tr("Resume syncing") if paused else self.tr("Pause syncing")
         self.pause_action.setText(text)
+        self.pause_action.setToolTip(pause_tooltip(paused))
         self.pause_hour_action.setVisible(not paused)
+        self.show_repos_state(self._views)
 
     def set_repo_paused(self, repo_id: int, paused: bool) -> None:
         """Whether the repository is under its own pause: its submenu offers the other way."""

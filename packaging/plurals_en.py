@@ -38,6 +38,13 @@ FORMS: dict[str, tuple[str, str]] = {
     "%1: %n ahead": ("%1: %n ahead", "%1: %n ahead"),
     "%1: %n behind": ("%1: %n behind", "%1: %n behind"),
     "and %n more": ("and %n more", "and %n more"),
+    "%n branches to sync": ("%n branch to sync", "%n branches to sync"),
+    "%n branches diverged": ("%n branch diverged", "%n branches diverged"),
+    "%1 diverged, %n more to sync": ("%1 diverged, %n more to sync", "%1 diverged, %n more to sync"),
+    "%1 branches diverged, %n more to sync": (
+        "%1 branches diverged, %n more to sync",
+        "%1 branches diverged, %n more to sync",
+    ),
     "%1: %n commit(s) on no remote": ("%1: %n commit on no remote", "%1: %n commits on no remote"),
     "%n conflicted path(s). Select one to see both versions.": (
         "%n conflicted path. Select it to see both versions.",

@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 from core.model import BranchStatus, RepoRecord, RepoState
 from core.results import CANCELLED_MESSAGE
@@ -167,9 +168,35 @@ def _result_colour(view: RepoView) -> QColor | None:
     return on_table(hue)
 
 
+_MARKS = {  # the Result column's icon, and the word the status bar counts it by
+    Level.ATTENTION: (
+        QStyle.StandardPixmap.SP_MessageBoxCritical,
+        QT_TRANSLATE_NOOP("RepoView", "Needs you: %1"),
+    ),
+    Level.WARNING: (QStyle.StandardPixmap.SP_MessageBoxWarning, QT_TRANSLATE_NOOP("RepoView", "Warning: %1")),
+}
+_icons: dict[Level, QIcon] = {}
+
+
+def _result_icon(view: RepoView) -> QIcon | None:
+    """A repository the status bar counts as needing the user or with a warning carries
+    that mark in its Result cell, seen on a selected row too (whose colour is the
+    selection's): the style's own pixmaps, no SVG to load before the first paint."""
+    level = view.standing(settled=True).level
+    if level not in _MARKS:
+        return None
+    if level not in _icons:
+        _icons[level] = QApplication.style().standardIcon(_MARKS[level][0])
+    return _icons[level]
+
+
 def _result_tooltip(view: RepoView) -> str:
     message = view.record.last_message
-    lines = [view.standing(settled=True).tooltip()]
+    stands = view.standing(settled=True)
+    tooltip = stands.tooltip()
+    if stands.level in _MARKS:
+        tooltip = translate("RepoView", _MARKS[stands.level][1]).replace("%1", tooltip)
+    lines = [tooltip]
     if message and message != CANCELLED:
         lines.append(message)
     return "\n".join(lines)
@@ -191,6 +218,7 @@ REPO_COLUMNS: list[Column[RepoView]] = [
         sort_key=lambda v: (-v.standing(settled=True).level, v.standing(settled=True).text),
         tooltip=_result_tooltip,
         foreground=_result_colour,
+        decoration=_result_icon,
     ),
 ]
 ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN = 1, 2, 3

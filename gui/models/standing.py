@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QDateTime
 
 from core.model import BranchStatus, RepoRecord, RepoState
 from core.results import CANCELLED_MESSAGE
@@ -122,10 +122,12 @@ def standing(
             )
     if result in ("auth_failed", "error", "dirty", "diverged", "unpublished") and not cancelled:
         found.append((Level.ATTENTION, result_words(result)))
-    lags = [(b, lag) for b in branches if (lag := branch_lag(b)) is not None]
-    for branch, lag in lags:
-        diverged = bool(branch.ahead and branch.behind)
-        found.append((Level.WARNING if diverged else Level.PENDING, lag))
+    lagging = branches_lagging(branches)
+    if lagging is not None:
+        level, text, lines = lagging
+        found.append((level, text))
+        if len(lines) > 1:  # each branch's own line follows the summary
+            found.extend((level, line) for line in lines)
     if skipped:
         found.append((Level.WARNING, translate("Standing", "%n file(s) skipped", None, skipped)))
     if state in (RepoState.SYNCING, RepoState.FETCHING):
@@ -142,9 +144,39 @@ def standing(
         return Standing(
             Level.IN_SYNC, result_words("up_to_date") if result else translate("Standing", "Up to date")
         )
-    found.sort(key=lambda item: -item[0])
+    found.sort(key=lambda item: -item[0])  # stable: a summary's own lines stay after it
     (level, text), rest = found[0], found[1:]
     return Standing(level, text, tuple(line for _level, line in rest))
+
+
+def branches_lagging(branches: Sequence[BranchStatus]) -> tuple[Level, str, list[str]] | None:
+    """The branches ahead of or behind their upstream in one short line, never only the
+    first of them: 'main: 1 ahead, 2 behind' for one; for several 'ideas diverged, 2
+    more to sync', '2 branches diverged', '3 branches to sync' (the line fits the Result
+    column; each branch's own line is in the tooltip, the header and the branch table).
+    A diverged branch is a warning (a sync will not integrate it alone), the rest work
+    for the next sync. Returns the level, the line and each branch's line, diverged first."""
+    lags = [(b, lag) for b in branches if (lag := branch_lag(b)) is not None]
+    if not lags:
+        return None
+    lags.sort(key=lambda bl: not (bl[0].ahead and bl[0].behind))  # stable: diverged first
+    lines = [lag for _b, lag in lags]
+    diverged = [b.name for b, _lag in lags if b.ahead and b.behind]
+    level = Level.WARNING if diverged else Level.PENDING
+    if len(lags) == 1:
+        return level, lines[0], lines
+    others = len(lags) - len(diverged)
+    if not diverged:
+        text = translate("Standing", "%n branches to sync", None, len(lags))
+    elif len(diverged) == 1:
+        text = translate("Standing", "%1 diverged, %n more to sync", None, others).replace("%1", diverged[0])
+    elif others:
+        text = translate("Standing", "%1 branches diverged, %n more to sync", None, others).replace(
+            "%1", str(len(diverged))
+        )
+    else:
+        text = translate("Standing", "%n branches diverged", None, len(diverged))
+    return level, text, lines
 
 
 def most_pressing(standings: Sequence[Standing]) -> Level:
@@ -159,8 +191,39 @@ def by_level(named: Sequence[tuple[str, Standing]]) -> dict[Level, list[str]]:
     return out
 
 
-def overview(named: Sequence[tuple[str, Standing]], *, fetch_paused: bool) -> list[str]:
-    """The status bar's words: '3 repositories · 1 needs you · 1 to sync · background fetch on'."""
+def pause_end(until: str) -> str:
+    """A stored pause's end as the clock shows it ('15:04'); '' for a pause without end."""
+    if not until.isdigit():
+        return ""
+    return QDateTime.fromSecsSinceEpoch(int(until)).toString("HH:mm")
+
+
+def syncing_state(paused: bool, until: str = "") -> str:
+    """The one name of the pause's state, the same in the status bar, the tray's tooltip
+    and the Pause/Resume syncing toggles' tooltips: 'syncing on', 'syncing paused',
+    'syncing paused until 15:04' (`until`: the stored pause, see `pause_end`)."""
+    if not paused:
+        return translate("Standing", "syncing on")
+    if end := pause_end(until):
+        return translate("Standing", "syncing paused until %1").replace("%1", end)
+    return translate("Standing", "syncing paused")
+
+
+def pause_tooltip(paused: bool) -> str:
+    """What the Pause/Resume syncing toggle does, in the state's own words."""
+    if paused:
+        return translate(
+            "Standing",
+            "Syncing is paused: Resume syncing lets background fetches and automatic syncs run again",
+        )
+    return translate(
+        "Standing",
+        "Syncing is on: Pause syncing stops background fetches and automatic syncs (Sync now still works)",
+    )
+
+
+def overview(named: Sequence[tuple[str, Standing]], *, fetch_paused: bool, until: str = "") -> list[str]:
+    """The status bar's words: '3 repositories · 1 needs you · 1 to sync · syncing on'."""
     levels = by_level(named)
     parts = [translate("Standing", "%n repositories", None, len(named))]
     counted = (
@@ -177,9 +240,5 @@ def overview(named: Sequence[tuple[str, Standing]], *, fetch_paused: bool) -> li
         parts.append(translate("Standing", "offline"))
     if named and set(levels) == {Level.IN_SYNC}:
         parts.append(translate("Standing", "all up to date"))
-    parts.append(
-        translate("Standing", "syncing paused")
-        if fetch_paused
-        else translate("Standing", "background fetch on")
-    )
+    parts.append(syncing_state(fetch_paused, until))
     return parts

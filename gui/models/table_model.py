@@ -32,8 +32,9 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _SORT, _ROW = int(SORT_ROLE), int(ROW_ROLE)
-_ANSWERED = frozenset({_DISPLAY, _ALIGNMENT, _TOOLTIP, _FOREGROUND, _SORT, _ROW})
+_ANSWERED = frozenset({_DISPLAY, _ALIGNMENT, _TOOLTIP, _FOREGROUND, _DECORATION, _SORT, _ROW})
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -46,6 +47,7 @@ class Column(Generic[Row]):
     align_right: bool = False
     tooltip: Callable[[Row], str] | None = None
     foreground: Callable[[Row], Any] | None = None
+    decoration: Callable[[Row], Any] | None = None  # an icon before the text, or None
 
 
 class KeyedTableModel(QAbstractTableModel, Generic[Row]):
@@ -97,6 +99,8 @@ class KeyedTableModel(QAbstractTableModel, Generic[Row]):
             return column.tooltip(row)
         if role == _FOREGROUND and column.foreground is not None:
             return column.foreground(row)
+        if role == _DECORATION and column.decoration is not None:
+            return column.decoration(row)
         return None
 
     @staticmethod

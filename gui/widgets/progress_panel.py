@@ -60,8 +60,8 @@ def _idle_text(view: RepoView) -> tuple[str, str]:
     its branch table), then what the last run said."""
     stands = view.standing()
     text = stands.text
-    if stands.details:
-        text += "  ·  " + stands.details[0]
+    if stands.details:  # every other thing worth saying: each branch ahead or behind, …
+        text += "  ·  " + "  ·  ".join(stands.details)
     message = view.record.last_message
     said = {stands.text.lower(), *(d.lower() for d in stands.details)}
     # A fetch's "up to date" is about the fetch: beside a branch ahead or behind it would

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile, SubmoduleStatus
 from gui.models.branches import branch_model
 from gui.models.repos import ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN, RepoView, repo_model
-from gui.models.standing import overview
+from gui.models.standing import overview, pause_tooltip
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
 from gui.models.worktree_issues import skipped_model
 from gui.remembered import Remembered
@@ -91,6 +91,7 @@ def _table(model: SortFilterModel, name: str, *, stretch: int = 0) -> QTableView
 MIN_COLUMN_WIDTH = 60
 NAME_WIDTH = 160
 ACTIVITY_WIDTH = 100
+LIST_WIDTH = 620  # of the first 1,120: the Result column holds "2 branches diverged, 1 more to sync"
 GEOMETRY_KEY, SPLITTER_KEY, SELECTED_KEY, TAB_KEY = "geometry", "splitter", "selected", "tab"
 
 
@@ -140,7 +141,9 @@ class StatusWindow(QMainWindow):
         self.sync_all_action = QAction(self.tr("Sync &all"), self, shortcut=QKeySequence("Ctrl+Shift+S"))
         self.sync_all_action.triggered.connect(self.sync_all_requested)
         self.pause_action = QAction(self.tr("&Pause syncing"), self, checkable=True)
+        self.pause_action.setToolTip(pause_tooltip(False))
         self.pause_action.toggled.connect(self._pause_toggled)
+        self._paused_until = ""  # the stored pause's end, while paused
         self.settings_action = QAction(self.tr("S&ettings…"), self, shortcut=QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.settings_requested)
         for action in (self.sync_action, self.sync_all_action, self.pause_action, self.settings_action):
@@ -212,7 +215,7 @@ class StatusWindow(QMainWindow):
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([560, 560])
+        splitter.setSizes([LIST_WIDTH, 1120 - LIST_WIDTH])
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self.pages = QStackedWidget()
@@ -484,7 +487,9 @@ class StatusWindow(QMainWindow):
             text += self.tr(" — paused until %1").replace("%1", end)
         self.mode_note.setText(text)
 
-    def set_paused(self, paused: bool) -> None:
+    def set_paused(self, paused: bool, until: str = "") -> None:
+        """Syncing paused or on, as stored (`until`: "always" or the epoch second it ends)."""
+        self._paused_until = until if paused else ""
         self.pause_action.blockSignals(True)
         self.pause_action.setChecked(paused)
         self.pause_action.blockSignals(False)
@@ -492,6 +497,7 @@ class StatusWindow(QMainWindow):
         self._update_summary()
 
     def _pause_toggled(self, paused: bool) -> None:
+        self._paused_until = ""
         self._pause_text(paused)
         self.pause_requested.emit(paused)
 
@@ -499,6 +505,7 @@ class StatusWindow(QMainWindow):
         """The toggle says what pressing it does now, never "Pause" while paused."""
         text = self.tr("&Resume syncing") if paused else self.tr("&Pause syncing")
         self.pause_action.setText(text)
+        self.pause_action.setToolTip(pause_tooltip(paused))
         button = self.toolbar.widgetForAction(self.pause_action)
         if button is not None:
             button.setAccessibleName(text.replace("&", ""))
@@ -590,7 +597,8 @@ class StatusWindow(QMainWindow):
         # battery, a metered network) are.
         every_one = bool(views) and all(v.state == RepoState.PAUSED for v in views)
         paused = self.pause_action.isChecked() or every_one
-        parts = overview([(v.name, v.standing()) for v in views], fetch_paused=paused)
+        until = self._paused_until if self.pause_action.isChecked() else ""
+        parts = overview([(v.name, v.standing()) for v in views], fetch_paused=paused, until=until)
         tripped = sum(1 for v in views if v.state == RepoState.TRIPPED and v.needs_attention())
         if tripped:
             parts.insert(-1, self.tr("%n with a tripped remote", "", tripped))

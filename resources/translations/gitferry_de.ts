@@ -1227,6 +1227,10 @@
             <translation>Indiziere Objekte</translation>
         </message>
         <message>
+            <source>Needs you: %1</source>
+            <translation>Braucht dich: %1</translation>
+        </message>
+        <message>
             <source>Offline</source>
             <translation>Offline</translation>
         </message>
@@ -1281,6 +1285,10 @@
         <message>
             <source>Tripped: a remote keeps failing; background fetch leaves it out for a while</source>
             <translation>Ausgesetzt: ein Remote schlägt immer wieder fehl; das Abrufen im Hintergrund lässt es eine Weile aus</translation>
+        </message>
+        <message>
+            <source>Warning: %1</source>
+            <translation>Warnung: %1</translation>
         </message>
     </context>
     <context>
@@ -1515,6 +1523,20 @@
     </context>
     <context>
         <name>Standing</name>
+        <message numerus="yes">
+            <source>%1 branches diverged, %n more to sync</source>
+            <translation>
+                <numerusform>%1 Branches abgewichen, %n weiterer zu synchronisieren</numerusform>
+                <numerusform>%1 Branches abgewichen, %n weitere zu synchronisieren</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%1 diverged, %n more to sync</source>
+            <translation>
+                <numerusform>%1 abgewichen, %n weiterer zu synchronisieren</numerusform>
+                <numerusform>%1 abgewichen, %n weitere zu synchronisieren</numerusform>
+            </translation>
+        </message>
         <message>
             <source>%1: %2 ahead, %3 behind</source>
             <translation>%1: %2 voraus, %3 zurück</translation>
@@ -1543,6 +1565,20 @@
         <message>
             <source>%1: upstream gone</source>
             <translation>%1: Upstream gelöscht</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n branches diverged</source>
+            <translation>
+                <numerusform>%n Branch abgewichen</numerusform>
+                <numerusform>%n Branches abgewichen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n branches to sync</source>
+            <translation>
+                <numerusform>%n Branch zu synchronisieren</numerusform>
+                <numerusform>%n Branches zu synchronisieren</numerusform>
+            </translation>
         </message>
         <message numerus="yes">
             <source>%n cancelled</source>
@@ -1653,6 +1689,14 @@
             <translation>Synchronisiert</translation>
         </message>
         <message>
+            <source>Syncing is on: Pause syncing stops background fetches and automatic syncs (Sync now still works)</source>
+            <translation>Synchronisieren ist an: Synchronisieren pausieren hält Abrufe im Hintergrund und automatische Synchronisierungen an (Jetzt synchronisieren geht weiter)</translation>
+        </message>
+        <message>
+            <source>Syncing is paused: Resume syncing lets background fetches and automatic syncs run again</source>
+            <translation>Synchronisieren ist pausiert: Synchronisieren fortsetzen lässt Abrufe im Hintergrund und automatische Synchronisierungen wieder laufen</translation>
+        </message>
+        <message>
             <source>Syncing…</source>
             <translation>Synchronisiere…</translation>
         </message>
@@ -1665,16 +1709,20 @@
             <translation>alles aktuell</translation>
         </message>
         <message>
-            <source>background fetch on</source>
-            <translation>Abrufen im Hintergrund an</translation>
-        </message>
-        <message>
             <source>offline</source>
             <translation>offline</translation>
         </message>
         <message>
+            <source>syncing on</source>
+            <translation>Synchronisieren an</translation>
+        </message>
+        <message>
             <source>syncing paused</source>
             <translation>Synchronisieren pausiert</translation>
+        </message>
+        <message>
+            <source>syncing paused until %1</source>
+            <translation>Synchronisieren pausiert bis %1</translation>
         </message>
     </context>
     <context>

@@ -114,6 +114,20 @@
 <context>
     <name>Standing</name>
     <message numerus="yes">
+        <source>%1 branches diverged, %n more to sync</source>
+        <translation>
+            <numerusform>%1 branches diverged, %n more to sync</numerusform>
+            <numerusform>%1 branches diverged, %n more to sync</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 diverged, %n more to sync</source>
+        <translation>
+            <numerusform>%1 diverged, %n more to sync</numerusform>
+            <numerusform>%1 diverged, %n more to sync</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%1: %n ahead</source>
         <translation>
             <numerusform>%1: %n ahead</numerusform>
@@ -132,6 +146,20 @@
         <translation>
             <numerusform>%1: %n commit on no remote</numerusform>
             <numerusform>%1: %n commits on no remote</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n branches diverged</source>
+        <translation>
+            <numerusform>%n branch diverged</numerusform>
+            <numerusform>%n branches diverged</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n branches to sync</source>
+        <translation>
+            <numerusform>%n branch to sync</numerusform>
+            <numerusform>%n branches to sync</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -1,0 +1,152 @@
+"""What a user trial of issue 18's app still found untrue or disagreeing: the Result
+column naming only the first branch that differs, a status bar counting a warning
+nobody could see, and one state (syncing on or paused) named differently in the status
+bar, the toolbar and the tray."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import QApplication
+
+from core.model import BranchStatus, RepoRecord, SkippedFile
+from gui.tray import Tray
+from gui.windows.status_window import StatusWindow
+from tests.gui.test_standing import NOW, RESULT_COLUMN, branch, shown, summary, tray_for, window_with
+
+TRIAL = {1: [branch("drafts", 0, 3), branch("ideas", 1, 1), branch("main", 2, 0), branch("old", 0, 0)]}
+
+
+def cell(window: StatusWindow, repo_id: int, role: Qt.ItemDataRole) -> object:
+    position = window.repos.position_of(repo_id)
+    assert position is not None
+    return window.repos.data(window.repos.index(position, RESULT_COLUMN), role)
+
+
+def test_the_result_summarises_every_branch_that_differs_not_the_first(qtbot: object) -> None:
+    """The trial: 'ideas: 1 ahead, 1 behind' while main was 2 ahead and drafts 3 behind."""
+    notes = RepoRecord(1, "notes", "/n", last_result="up_to_date")
+    window = window_with(qtbot, notes, branches=TRIAL)
+    assert shown(window, 1) == "ideas diverged, 2 more to sync"
+    each = ["ideas: 1 ahead, 1 behind", "drafts: 3 behind", "main: 2 ahead"]
+    tooltip = str(cell(window, 1, Qt.ItemDataRole.ToolTipRole)).splitlines()
+    assert tooltip == ["Warning: ideas diverged, 2 more to sync", *each]
+    window.select_repo(1)
+    assert window.progress.phase.text() == "  ·  ".join(["ideas diverged, 2 more to sync", *each])
+    tray = tray_for(window)
+    assert tray.icon.toolTip().splitlines()[1] == "notes: ideas diverged, 2 more to sync"
+    assert tray.repo_menus[1].title() == "notes — ideas diverged, 2 more to sync"
+    assert "1 with a warning" in summary(window)
+
+
+def test_several_branches_read_as_a_count_one_branch_by_itself(qtbot: object) -> None:
+    records = [RepoRecord(i, f"r{i}", f"/{i}", last_result="ok") for i in (1, 2, 3, 4)]
+    window = window_with(
+        qtbot,
+        *records,
+        branches={
+            1: [branch("main", 2, 0), branch("drafts", 0, 3)],
+            2: [branch("a", 1, 1), branch("b", 2, 2)],
+            3: [branch("a", 1, 1), branch("b", 2, 2), branch("c", 0, 1)],
+            4: [branch("main", 0, 3), branch("topic", 0, 0)],
+        },
+    )
+    assert shown(window, 1) == "2 branches to sync"
+    assert shown(window, 2) == "2 branches diverged"
+    assert shown(window, 3) == "2 branches diverged, 1 more to sync"
+    assert shown(window, 4) == "main: 3 behind"
+    assert "2 with a warning" in summary(window) and "2 to sync" in summary(window)
+
+
+def test_the_summary_fits_the_result_column_of_a_new_window(qtbot: object) -> None:
+    """Defect 17 (cut-off texts) must not come back with the longer summary: the cell's
+    text and its icon fit the Result column as the window first opens."""
+    notes = RepoRecord(1, "notes", "/n", last_result="up_to_date")
+    three = {1: [branch("a", 1, 1), branch("b", 2, 2), branch("c", 0, 1)]}
+    for branches in (TRIAL, three):
+        window = window_with(qtbot, notes, branches=branches)
+        window.show()
+        qtbot.waitExposed(window)  # type: ignore[attr-defined]
+        window.resize(1120, 640)  # its first size on a 1400x900 screen (offscreen's is 800x800)
+        qtbot.waitUntil(lambda shown=window: shown.width() == 1120)  # type: ignore[attr-defined]
+        proxy = window.repo_table.model()
+        index = proxy.index(0, RESULT_COLUMN)
+        needed = window.repo_table.sizeHintForIndex(index).width()
+        assert needed <= window.repo_table.columnWidth(RESULT_COLUMN), (index.data(), needed)
+
+
+def test_every_repository_the_status_bar_counts_carries_the_mark_it_counts(qtbot: object) -> None:
+    """The trial: '1 with a warning', and nothing visible said which (the amber text is
+    the selection's colour on the selected row). Every repository counted as needing the
+    user or with a warning has the icon and a tooltip saying so; no other has one."""
+    records = [
+        RepoRecord(1, "diverged", "/d", last_result="ok"),
+        RepoRecord(2, "skipping", "/s", last_result="ok"),
+        RepoRecord(3, "conflicted", "/c", last_result="conflict"),
+        RepoRecord(4, "fine", "/f", last_result="ok"),
+        RepoRecord(5, "behind", "/b", last_result="ok"),
+    ]
+    level = {i: [branch("main", 0, 0)] for i in (2, 3, 4)}
+    window = window_with(
+        qtbot, *records, branches={**level, 1: [branch("main", 1, 2)], 5: [branch("main", 0, 1)]}
+    )
+    window.show_skipped(2, [SkippedFile("video.bin", "too_large", 1 << 21, 1, NOW, NOW)])
+    window.select_repo(1)  # selected: its text takes the selection's colour, the icon stays
+    said = summary(window)
+    assert "2 with a warning" in said and "1 needs you" in said
+    style = QApplication.style()
+    for repo_id, word in ((1, "Warning: "), (2, "Warning: "), (3, "Needs you: ")):
+        icon = cell(window, repo_id, Qt.ItemDataRole.DecorationRole)
+        assert icon is not None and not icon.isNull(), repo_id  # type: ignore[attr-defined]
+        assert str(cell(window, repo_id, Qt.ItemDataRole.ToolTipRole)).startswith(word)
+    warning = style.standardIcon(style.StandardPixmap.SP_MessageBoxWarning).pixmap(16).toImage()
+    assert cell(window, 1, Qt.ItemDataRole.DecorationRole).pixmap(16).toImage() == warning  # type: ignore[attr-defined]
+    for repo_id in (4, 5):
+        assert cell(window, repo_id, Qt.ItemDataRole.DecorationRole) is None
+
+
+def names_of_the_state(window: StatusWindow, tray: Tray) -> tuple[str, str, str, str]:
+    """The status bar's last words, the toolbar's toggle and its tooltip, the tray's menu entry."""
+    toggle = window.pause_action.text().replace("&", "")
+    return summary(window).split("  ·  ")[-1], toggle, window.pause_action.toolTip(), tray.pause_action.text()
+
+
+def test_syncing_on_or_paused_is_named_the_same_everywhere(qtbot: object) -> None:
+    """The trial: the status bar said 'background fetch on' beside a 'Pause syncing' button."""
+    window = window_with(
+        qtbot, RepoRecord(1, "notes", "/n", last_result="ok"), branches={1: [branch("main", 1, 2)]}
+    )
+    tray = tray_for(window)
+    state, toggle, tip, menu = names_of_the_state(window, tray)
+    assert state == "syncing on" and toggle == menu == "Pause syncing"
+    assert tip.startswith("Syncing is on: Pause syncing")
+    assert tray.pause_action.toolTip() == tip
+    assert not any("Syncing" in line for line in tray.icon.toolTip().splitlines()[1:])
+
+    window.set_paused(True, "always")
+    tray.set_paused(True, "always")
+    state, toggle, tip, menu = names_of_the_state(window, tray)
+    assert state == "syncing paused" and toggle == menu == "Resume syncing"
+    assert tip.startswith("Syncing is paused: Resume syncing") and tray.pause_action.toolTip() == tip
+    # the tray's headline is the diverged branch's warning: the pause is said below it
+    assert tray.icon.toolTip().splitlines()[-1] == "Syncing paused"
+
+    ends = int(time.time()) + 3600
+    window.set_paused(True, str(ends))
+    tray.set_paused(True, str(ends))
+    clock = QDateTime.fromSecsSinceEpoch(ends).toString("HH:mm")
+    assert names_of_the_state(window, tray)[0] == f"syncing paused until {clock}"
+    assert tray.icon.toolTip().splitlines()[-1] == f"Syncing paused until {clock}"
+
+
+def test_status_rows_agree_with_the_branch_table(qtbot: object) -> None:
+    """Each branch the branch table shows ahead or behind is named in the Result's tooltip."""
+    notes = RepoRecord(1, "notes", "/n", last_result="ok")
+    window = window_with(qtbot, notes, branches=TRIAL)
+    window.select_repo(1)
+    table: list[BranchStatus] = window.branches.rows
+    lagging = {b.name for b in table if b.ahead or b.behind}
+    tooltip = str(cell(window, 1, Qt.ItemDataRole.ToolTipRole))
+    assert lagging == {"drafts", "ideas", "main"}
+    assert all(f"{name}: " in tooltip for name in lagging) and "old" not in tooltip
