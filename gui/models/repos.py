@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
@@ -141,7 +142,20 @@ class RepoView:
 
     def standing(self, *, settled: bool = False) -> Standing:
         """Where it stands, true to its branch table (gui/models/standing.py); `settled`:
-        leaving out a sync under way (the Result column, beside the Activity that shows it)."""
+        leaving out a sync under way (the Result column, beside the Activity that shows it).
+        Worked out once per view (a view is replaced, never changed): the table, the status
+        bar and the tray's icon, tooltip and menu each ask on every event, for every view."""
+        return self._settled_standing if settled else self._live_standing
+
+    @cached_property
+    def _live_standing(self) -> Standing:
+        return self._standing(settled=False)
+
+    @cached_property
+    def _settled_standing(self) -> Standing:
+        return self._standing(settled=True)
+
+    def _standing(self, *, settled: bool) -> Standing:
         busy = self.busy and not settled
         return standing(
             self.record,
