@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from dulwich.object_store import BaseObjectStore, DiskObjectStore, PackBasedObjectStore
 from dulwich.objects import Blob, ObjectID, RawObjectID
@@ -25,6 +25,7 @@ from dulwich.pack import OFS_DELTA, REF_DELTA, Pack
 from core.git.objects.delta_apply import Base, DeltaStream, HeldBase, SpilledBase
 from core.git.objects.pack_reader import PackReader
 from core.git.objects.pack_reader import entry_header as _entry_header
+from core.git.objects.pack_scan import delta_sizes
 
 __all__ = ["LARGE", "StreamedBlob", "blob_content", "blob_size", "loose_header", "packs_hold_large"]
 
@@ -83,17 +84,15 @@ def blob_size(store: BaseObjectStore, sha: ObjectID) -> int | None:
     if os.path.exists(path):
         head = loose_header(path)
         return head[1] if head is not None and head[0] == b"blob" else None
-    for pack in store.packs:
-        try:
-            offset = pack.index.object_offset(sha)
-        except KeyError:
-            continue
-        kind, size, pos, _base = _entry_header(pack, offset)
-        if kind == _BLOB:
-            return size
-        if kind in (OFS_DELTA, REF_DELTA):
-            return _delta_result_size(pack, pos)
+    located = _in_packs(store, sha)
+    if located is None:
         return None
+    pack, offset = located
+    kind, size, pos, _base = _entry_header(pack, offset)
+    if kind == _BLOB:
+        return size
+    if kind in (OFS_DELTA, REF_DELTA):
+        return _delta_result_size(pack, pos)
     return None
 
 
@@ -125,13 +124,11 @@ def _locate(store: DiskObjectStore, sha: ObjectID) -> Callable[[], StreamedBlob 
             return None
         size = head[1]
         return lambda: StreamedBlob(sha, size, lambda: _inflate_loose(path))
-    for pack in store.packs:
-        try:
-            offset = pack.index.object_offset(sha)
-        except KeyError:
-            continue
-        return lambda: _from_pack(store, pack, offset, sha)
-    return None
+    located = _in_packs(store, sha)
+    if located is None:
+        return None
+    pack, offset = located
+    return lambda: _from_pack(store, pack, offset, sha)
 
 
 def _from_pack(store: DiskObjectStore, pack: Pack, offset: int, sha: ObjectID) -> StreamedBlob | None:
@@ -196,10 +193,11 @@ def _expand(store: DiskObjectStore, pack: Pack, offset: int) -> SpilledBase | No
     return out.done()
 
 
-def _in_packs(store: DiskObjectStore, raw_sha: RawObjectID) -> tuple[Pack, int] | None:
+def _in_packs(store: DiskObjectStore, sha: ObjectID | RawObjectID) -> tuple[Pack, int] | None:
+    """The pack holding `sha` (hex or raw) and the entry's offset there; None: in none."""
     for pack in store.packs:
         try:
-            return pack, pack.index.object_offset(raw_sha)
+            return pack, pack.index.object_offset(sha)
         except KeyError:
             continue
     return None
@@ -278,11 +276,11 @@ def _inflate_packed(pack: Pack, pos: int, size: int | None = None) -> Iterator[b
 def _delta_result_size(pack: Pack, pos: int) -> int | None:
     """The result size a delta declares (its second varint)."""
     buf = pack.data._buffer()
-    return _leading(lambda at, n: buf[pos + at : pos + at + n], lambda head: _varints(head, 2), 1)
+    return _leading(lambda at, n: buf[pos + at : pos + at + n], delta_sizes, 1)
 
 
 def _leading(
-    read: Callable[[int, int], bytes], parse: Callable[[bytes], list[int] | None], which: int
+    read: Callable[[int, int], bytes], parse: Callable[[bytes], Sequence[int] | None], which: int
 ) -> int | None:
     """`parse(...)[which]` of the first inflated bytes of a zlib stream read by `read(at, n)`,
     given more input until it parses: a block's Huffman tables may come before any output."""
@@ -299,23 +297,6 @@ def _leading(
         if inflater.eof or len(head) >= 64:
             return None
     return None
-
-
-def _varints(data: bytes, count: int) -> list[int] | None:
-    values, pos = [], 0
-    for _ in range(count):
-        value = shift = 0
-        while True:
-            if pos >= len(data):
-                return None
-            byte = data[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        values.append(value)
-    return values
 
 
 def _delta_instructions(pack: Pack, pos: int) -> Iterator[bytes]:
