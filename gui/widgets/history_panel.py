@@ -70,21 +70,47 @@ class HistoryPanel(QWidget):
         self.show_history(None, [])
 
     def show_history(self, repo_id: int | None, entries: list[HistoryEntry]) -> None:
+        """The runs, newest first, the newest one opened. The same repository's runs shown
+        again (after each of its syncs) keep their items, and so what the user opened
+        and where the list is scrolled: only runs new or changed are built."""
         if repo_id != self.repo_id:
             self.status.clear()
+        kept = self.entries if repo_id == self.repo_id else []
         self.repo_id = repo_id
         self.entries = list(entries)
-        self.tree.clear()
-        for entry in entries:
-            self.tree.addTopLevelItem(self._run_item(entry))
-        if not entries:
-            self.tree.addTopLevelItem(QTreeWidgetItem([self.tr("No syncs recorded yet.")]))
-        first = self.tree.topLevelItem(0)
-        if first is not None:
-            first.setExpanded(True)
+        if not self._update(kept, entries):
+            self.tree.clear()
+            for entry in entries:
+                self.tree.addTopLevelItem(self._run_item(entry))
+            if not entries:
+                self.tree.addTopLevelItem(QTreeWidgetItem([self.tr("No syncs recorded yet.")]))
+            first = self.tree.topLevelItem(0)
+            if first is not None:
+                first.setExpanded(True)
         self.undo.setEnabled(repo_id is not None)
         self.refresh.setEnabled(repo_id is not None)
         self.tree.resizeColumnToContents(1)
+
+    def _update(self, shown: list[HistoryEntry], entries: list[HistoryEntry]) -> bool:
+        """Bring the shown runs' items to `entries` in place: those gone or changed taken out,
+        the new ones put in where they belong. False (nothing touched) where that cannot
+        be done: nothing was shown, nothing is to be, or the runs kept changed their order."""
+        if not shown or not entries:
+            return False
+        before = {entry.run_id: entry for entry in shown}
+        unchanged = {entry.run_id for entry in entries if before.get(entry.run_id) == entry}
+        kept = [entry.run_id for entry in shown if entry.run_id in unchanged]
+        if kept != [entry.run_id for entry in entries if entry.run_id in unchanged]:
+            return False
+        for row in reversed(range(len(shown))):
+            if shown[row].run_id not in unchanged:
+                self.tree.takeTopLevelItem(row)
+        for row, entry in enumerate(entries):
+            if entry.run_id not in unchanged:
+                item = self._run_item(entry)
+                self.tree.insertTopLevelItem(row, item)
+                item.setExpanded(row == 0)
+        return True
 
     def show_message(self, repo_id: int, message: str) -> None:
         if repo_id == self.repo_id:
