@@ -11,7 +11,7 @@ back with an error (404, 410) on a download. The bytes go through
 match) and out of the object file in chunks, so memory does not grow with size.
 
 Requests go through the same kind of urllib3 pool as the remote's git traffic
-(`transport.http_pool`: git's `http.*` settings, proxy, trust store, timeouts) and
+(`http_pool.http_pool_for`: git's `http.*` settings, proxy, trust store, timeouts) and
 sign in as the remote does (`SignIn`: a password in the URL, the keyring, git's
 credential helpers, the prompt; another credential on a 401, as git-lfs asks its
 credential helper again). The credential goes to the LFS server, and to an action's
@@ -43,7 +43,7 @@ from core.git.transfer.errors import AuthFailed, RemoteError, scrub
 from core.git.transfer.lfs_endpoint import LfsEndpoint
 from core.git.transfer.sign_in import Signer, SignIn
 from core.git.transfer.stop import TransferStop
-from core.git.transfer.transport import http_pool, translate_error
+from core.git.transfer.transport import translate_error
 from core.remote_url import HttpAuth, parse_remote_url, split_url_secret, url_without_secret
 from core.results import ResultKind
 
@@ -106,7 +106,9 @@ class LfsClient:
         if self._sign_in is not None:
             self._auth = self._sign_in.first()
         self._origin = _origin(url)
-        self._pool = http_pool(url, timeout, config)
+        from core.git.transfer.http_pool import http_pool_for  # urllib3: only an LFS transfer pays
+
+        self._pool = http_pool_for(url, config, timeout)
         self._stop = stop
         self._given = [a.password for a in (in_url, auth) if a is not None]
 

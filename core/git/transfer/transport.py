@@ -1,6 +1,6 @@
 """Dulwich clients for every transport, each with a bounded time to wait.
 
-- HTTP(S): a urllib3 pool set up as git's `http.*` settings say (`http_pool`,
+- HTTP(S): a urllib3 pool set up as git's `http.*` settings say (`http_pool.py`,
   imported for an HTTP(S) remote only, so git:// and ssh never load urllib3:
   trust store, proxy, headers, timeouts, no silent retries). Credentials go in
   a request header only, never into a URL, and come from a `SignIn` (given,
@@ -72,7 +72,6 @@ __all__ = [
     "RemoteUrl",
     "check_url",
     "close_client",
-    "http_pool",
     "open_client",
     "parse_remote_url",
     "ssh_program_for",
@@ -335,13 +334,6 @@ def close_client(client: GitClient) -> None:
     client.close()
     if isinstance(client, Urllib3HttpGitClient):
         client.pool_manager.clear()
-
-
-def http_pool(base_url: str, timeout: float, config: Config | None = None) -> urllib3.PoolManager:
-    """`http_pool.http_pool_for`, kept for callers written before git's settings applied."""
-    from core.git.transfer.http_pool import http_pool_for
-
-    return http_pool_for(base_url, config, timeout)
 
 
 def ssh_program_for(explicit: str | None, config: Config | None) -> SshProgram:
