@@ -286,7 +286,7 @@ class Api:
         remote at `url`: `git init`, a first commit of its files, `origin`, the branch
         published with its upstream, registered and watched. Refused or failed
         (`GitferryError`): nothing of it stays (the folder's files are never touched)."""
-        started = await start_syncing(self.core, path, url, name=name, ask=True)
+        started = await start_syncing(self.core, path, url, name=name)
         await self._watch_if_running(started.record)
         return started
 
@@ -317,7 +317,7 @@ class Api:
         the repository's sync lock. Bad input or a rejection: `GitferryError` (one line),
         nothing changed. The branch table hears of it as a `BranchStatusChanged`."""
         record = await self.core.store.repo_by_id(repo_id)
-        published = await publish_branch(self.core, record, branch, remote=remote, ask=True)
+        published = await publish_branch(self.core, record, branch, remote=remote)
         self.daemon.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(published.branches)))
         return published
 

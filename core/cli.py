@@ -281,7 +281,7 @@ async def _publish(core: Core, args: argparse.Namespace) -> int:
     from core.engine.publish import publish_branch
 
     record = await core.store.repo(args.name)
-    published = await publish_branch(core, record, args.branch, remote=args.remote, ask=True)
+    published = await publish_branch(core, record, args.branch, remote=args.remote)
     print(published.line())
     return EXIT_OK
 

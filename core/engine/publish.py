@@ -24,6 +24,7 @@ from core.model import BranchStatus, RepoRecord
 from core.results import ResultKind
 
 LOCK_WAIT_SECONDS = 5.0
+NETWORK_TIMEOUT = 30.0
 
 
 class PublishRejected(GitferryError):
@@ -55,20 +56,19 @@ async def publish_branch(
     branch: str,
     *,
     remote: str | None = None,
-    network_timeout: float = 30.0,
-    ask: bool = False,
 ) -> Published:
-    """Push `branch` of `record` and set its upstream; raises `BadInput` (nothing
-    changed), `PublishRejected`, `SyncBusy` or a transfer error."""
+    """Push `branch` of `record` and set its upstream, for the user who asked (they may
+    be asked to sign in); raises `BadInput` (nothing changed), `PublishRejected`,
+    `SyncBusy` or a transfer error."""
     async with fresh_repo(core, record) as repo:
         target = await core.offload.io(publish_target, repo, branch, remote)
         lock = await core.offload.io(
             acquire_sync_lock, repo.commondir(), wait=LOCK_WAIT_SECONDS, repo_path=record.path
         )
         try:
-            signer = core.signer(ask=ask)
+            signer = core.signer(ask=True)
             result = await core.offload.io(
-                push_branches, repo, target.remote, [target], signer=signer, timeout=network_timeout
+                push_branches, repo, target.remote, [target], signer=signer, timeout=NETWORK_TIMEOUT
             )
             if branch in result.rejected:
                 raise PublishRejected(branch, target.remote, result.rejected[branch])

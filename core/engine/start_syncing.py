@@ -40,9 +40,7 @@ class Started:
     skipped: list[str]  # left out of it (too large, unreadable), with the reason
 
 
-async def start_syncing(
-    core: Core, path: str, url: str, *, name: str | None = None, ask: bool = False
-) -> Started:
+async def start_syncing(core: Core, path: str, url: str, *, name: str | None = None) -> Started:
     folder = Path(canonical_path(path))
     remote = check_url(url)
     if remote.password is not None:
@@ -53,7 +51,7 @@ async def start_syncing(
     try:
         committed, skipped = await core.offload.io(_first_commit, folder)
         record = await add_repository(core, str(folder), name=name)
-        published = await publish_branch(core, record, branch, remote=ORIGIN, ask=ask)
+        published = await publish_branch(core, record, branch, remote=ORIGIN)
     except BaseException:
         if record is not None:
             await remove_repository(core, record.name)
