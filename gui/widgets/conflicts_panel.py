@@ -275,8 +275,9 @@ class ConflictsPanel(QWidget):
     def _paint_sides(self, conflicted: ConflictedPath | None) -> None:
         if conflicted is None:
             self.choice.setText("")
-            self.mine_view.setPlainText("")
-            self.theirs_view.setPlainText("")
+            self.choice.setToolTip("")
+            _show_text(self.mine_view, "")
+            _show_text(self.theirs_view, "")
             self.sides.setCurrentIndex(0)
             return
         choices = {
@@ -288,8 +289,8 @@ class ConflictsPanel(QWidget):
         }
         text = choices.get(conflicted.choice, conflicted.choice or "")
         self.choice.setText(f"<b>{_escape(conflicted.path)}</b> — {_escape(text)}")
-        if conflicted.choice == "merged" and conflicted.merge_file:
-            self.choice.setToolTip(conflicted.merge_file)
+        merged = conflicted.merge_file if conflicted.choice == "merged" else None
+        self.choice.setToolTip(merged or "")  # not the file of the path shown before
         if conflicted.binary:
             self.sides.setCurrentIndex(1)
             for key, version in (
@@ -301,8 +302,8 @@ class ConflictsPanel(QWidget):
                 self.binary_cells[f"{key}.when"].setText(when(version.when) if version.when else "")
             return
         self.sides.setCurrentIndex(0)
-        self.mine_view.setPlainText(self._diff_text(conflicted, "ours"))
-        self.theirs_view.setPlainText(self._diff_text(conflicted, "theirs"))
+        _show_text(self.mine_view, self._diff_text(conflicted, "ours"))
+        _show_text(self.theirs_view, self._diff_text(conflicted, "theirs"))
 
     def _diff_text(self, conflicted: ConflictedPath, side: str) -> str:
         version = conflicted.ours if side == "ours" else conflicted.theirs
@@ -351,6 +352,13 @@ class ConflictsPanel(QWidget):
             self._busy = True
             self._paint()
             self.abort_requested.emit(self.repo_id)
+
+
+def _show_text(view: QPlainTextEdit, text: str) -> None:
+    """Set only when it changed: the panel is painted again on every refresh of the selected
+    repository, and setting the same diff again scrolled it back to the top."""
+    if view.toPlainText() != text:
+        view.setPlainText(text)
 
 
 def _escape(text: str) -> str:

@@ -108,6 +108,11 @@ def test_use_theirs_keep_both_finish_then_undo_is_refused(run: Run, desktop: Des
     _select(panel, "a.txt")
     assert "+TWO mine" in panel.mine_view.toPlainText() and "+TWO theirs" in panel.theirs_view.toPlainText()
     assert not panel.finish.isEnabled()
+    set_again: list[str] = []  # a refresh paints the panel again: the diffs shown stay as they are
+    for view in (panel.mine_view, panel.theirs_view):
+        view.textChanged.connect(lambda: set_again.append("diff"))
+    run(desktop.refresh())
+    assert set_again == [] and "+TWO mine" in panel.mine_view.toPlainText()
     panel.use_theirs.click()
     run(until(lambda: _choice(panel, "a.txt") == "theirs"))
     _select(panel, "img.bin")
@@ -150,9 +155,11 @@ def test_merge_tool_then_editor_fallback_then_abort(
     _select(panel, "a.txt")
     panel.merge_tool.click()
     run(until(lambda: _choice(panel, "a.txt") == "merged"))
+    assert panel.choice.toolTip()  # the merged file's path
 
     git("config", "--global", "--unset", "merge.tool")  # no tool: the editor on a file with markers
     _select(panel, "img.bin")
+    assert panel.choice.toolTip() == ""  # not a.txt's merged file
     panel.use_mine.click()
     run(until(lambda: _choice(panel, "img.bin") == "mine"))
     _select(panel, "a.txt")
