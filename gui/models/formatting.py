@@ -38,3 +38,9 @@ NO_VALUE = "\N{EN DASH}"
 
 def count(value: int | None) -> str:
     return NO_VALUE if value is None else f"{value:,}"
+
+
+def escaped(text: str) -> str:
+    """`text` for a rich-text label. Not `html.escape`: the html module (and its entity
+    tables) would slow the first paint."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

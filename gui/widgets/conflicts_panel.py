@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.model import ConflictRecord
-from gui.models.formatting import size, when
+from gui.models.formatting import escaped, size, when
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
 from gui.models.worktree_issues import conflict_model
 
@@ -288,7 +288,7 @@ class ConflictsPanel(QWidget):
             "merged": self.tr("Resolved: merged file"),
         }
         text = choices.get(conflicted.choice, conflicted.choice or "")
-        self.choice.setText(f"<b>{_escape(conflicted.path)}</b> — {_escape(text)}")
+        self.choice.setText(f"<b>{escaped(conflicted.path)}</b> — {escaped(text)}")
         merged = conflicted.merge_file if conflicted.choice == "merged" else None
         self.choice.setToolTip(merged or "")  # not the file of the path shown before
         if conflicted.binary:
@@ -359,7 +359,3 @@ def _show_text(view: QPlainTextEdit, text: str) -> None:
     repository, and setting the same diff again scrolled it back to the top."""
     if view.toPlainText() != text:
         view.setPlainText(text)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

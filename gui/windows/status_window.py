@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile, SubmoduleStatus
 from gui.models.branches import branch_model
+from gui.models.formatting import escaped
 from gui.models.repos import ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN, RepoView, repo_model
 from gui.models.standing import overview, pause_tooltip
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
@@ -688,17 +689,12 @@ def _buttons(*buttons: QPushButton) -> QWidget:
 
 
 def _submodule_line(sub: SubmoduleStatus) -> str:
-    path = f"<b>{_escape(sub.path)}</b>"
+    path = f"<b>{escaped(sub.path)}</b>"
     if sub.state == "uninitialised":
         return QCoreApplication.translate("StatusWindow", "Submodule %1 is not checked out").replace(
             "%1", path
         )
-    at = f"<tt>{_escape((sub.checked_out or '')[:10])}</tt>"
-    recorded = f"<tt>{_escape(sub.recorded[:10])}</tt>"
+    at = f"<tt>{escaped((sub.checked_out or '')[:10])}</tt>"
+    recorded = f"<tt>{escaped(sub.recorded[:10])}</tt>"
     text = QCoreApplication.translate("StatusWindow", "Submodule %1 is at %2, not the recorded %3")
     return text.replace("%1", path).replace("%2", at).replace("%3", recorded)
-
-
-def _escape(text: str) -> str:
-    """Not `html.escape`: the html module (and its entity tables) would slow the first paint."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
