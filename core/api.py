@@ -392,6 +392,12 @@ class Api:
         record = await self.core.store.repo_by_id(repo_id)
         return await history_ops.undo_last_integration(self.core, record)
 
+    async def undo_refusal(self, repo_id: int) -> str | None:
+        """Why "Undo last integration" would be refused now (pushed since, moved, nothing
+        recorded: one line), or None when it would run; nothing is changed."""
+        record = await self.core.store.repo_by_id(repo_id)
+        return await history_ops.undo_refusal(self.core, record)
+
     async def skipped(self, repo_id: int) -> list[SkippedFile]:
         """Files auto-commit left out, newest first."""
         return await self.core.store.skipped(repo_id)

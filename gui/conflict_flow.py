@@ -59,12 +59,16 @@ class ConflictFlow(QObject):
     async def load_history(self, repo_id: int) -> None:
         if repo_id != self.window.history_panel.repo_id:
             return
+        panel = self.window.history_panel
         try:
             entries = await self.api.history(repo_id)
+            refusal = await self.api.undo_refusal(repo_id)
         except GitferryError as exc:
-            self.window.history_panel.show_message(repo_id, exc.message)
+            panel.show_message(repo_id, exc.message)
+            panel.show_undo(repo_id, exc.message)
             return
-        self.window.history_panel.show_history(repo_id, entries)
+        panel.show_history(repo_id, entries)
+        panel.show_undo(repo_id, refusal)
 
     @qasync.asyncSlot(int, str, str)
     async def choose(self, repo_id: int, path: str, choice: str) -> None:
@@ -135,6 +139,7 @@ class ConflictFlow(QObject):
             done = await self.api.undo_last_integration(repo_id)
         except GitferryError as exc:
             history.show_message(repo_id, exc.message)
+            await self.load_history(repo_id)  # Undo as it stands now
             return
         await self.load_history(repo_id)
         line = self.tr("%1 is back at %2; the undone head is kept as a backup ref.")

@@ -24,6 +24,7 @@ from core.errors import GitferryError
 from core.git.history.commit_range import CommitRange, CommitSummary, commit_range
 from core.git.locks.sync_lock import acquire_sync_lock
 from core.git.merge.undo import Undone, UndoRefused, undo_integration
+from core.git.merge.undo import undo_refusal as refusal
 from core.git.repository import current_branch, in_worktree_repo
 from core.model import RepoRecord, SyncRun
 
@@ -84,12 +85,7 @@ async def undo_last_integration(core: Core, record: RepoRecord) -> Undone:
 
     def locked(repo: Repo) -> Undone:
         with acquire_sync_lock(repo.commondir(), wait=LOCK_WAIT, repo_path=record.path):
-            branch = current_branch(repo)
-            last = _last_integration(runs, branch)
-            if last is None:
-                raise UndoRefused(
-                    f"no integration of {branch or 'the checked-out branch'} is recorded to undo"
-                )
+            last = _integrated(runs, current_branch(repo))
             return undo_integration(repo, str(last["branch"]), str(last["from"]), str(last["to"]))
 
     done = await core.offload.io(in_worktree_repo, record.path, locked)
@@ -107,6 +103,31 @@ async def record_done(
     await core.store.record_done_run(record.id, kind, message, details)
     entry = {"repo": record.name, "result": "ok", "message": message, **journal}
     await core.offload.io(core.journal.append, entry)
+
+
+async def undo_refusal(core: Core, record: RepoRecord) -> str | None:
+    """Why "Undo last integration" would be refused now (one line, without the refusal's
+    "not undone: "), or None: it would run. Read without the sync lock (a sync may move
+    the branch meanwhile: the undo itself checks again under it)."""
+    runs = await core.store.runs(record.id, 50)
+
+    def check(repo: Repo) -> str | None:
+        try:
+            last = _integrated(runs, current_branch(repo))
+        except UndoRefused as nothing:
+            return nothing.why
+        refused = refusal(repo, str(last["branch"]), str(last["from"]), str(last["to"]))
+        return None if refused is None else refused.why
+
+    return await core.offload.cpu(in_worktree_repo, record.path, check)
+
+
+def _integrated(runs: Sequence[SyncRun], branch: str | None) -> Mapping[str, Any]:
+    """The last integration of `branch` there is to undo (`UndoRefused`: none)."""
+    last = _last_integration(runs, branch)
+    if last is None:
+        raise UndoRefused(f"no integration of {branch or 'the checked-out branch'} is recorded to undo")
+    return last
 
 
 def _last_integration(runs: Sequence[SyncRun], branch: str | None) -> Mapping[str, Any] | None:

@@ -48,11 +48,7 @@ class HistoryPanel(QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.setAccessibleName(self.tr("Undo status"))
         self.undo = QPushButton(self.tr("Undo last integration"))
-        self.undo.setToolTip(
-            self.tr(
-                "Move the branch back to where it was before the last integration, if it was not pushed since"
-            )
-        )
+        self.undo.setToolTip(self._undo_help())
         self.undo.setAccessibleName(self.undo.text())
         self.undo.clicked.connect(self._undo)
         self.refresh = QPushButton(self.tr("Refresh"))
@@ -68,6 +64,7 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addLayout(bottom)
         self.show_history(None, [])
+        self.show_undo(None, None)
 
     def show_history(self, repo_id: int | None, entries: list[HistoryEntry]) -> None:
         """The runs, newest first, the newest one opened. The same repository's runs shown
@@ -75,6 +72,7 @@ class HistoryPanel(QWidget):
         and where the list is scrolled: only runs new or changed are built."""
         if repo_id != self.repo_id:
             self.status.clear()
+            self.undo.setEnabled(False)  # until `show_undo` says it would run for this one
         kept = self.entries if repo_id == self.repo_id else []
         self.repo_id = repo_id
         self.entries = list(entries)
@@ -87,9 +85,23 @@ class HistoryPanel(QWidget):
             first = self.tree.topLevelItem(0)
             if first is not None:
                 first.setExpanded(True)
-        self.undo.setEnabled(repo_id is not None)
         self.refresh.setEnabled(repo_id is not None)
         self.tree.resizeColumnToContents(1)
+
+    def show_undo(self, repo_id: int | None, refusal: str | None) -> None:
+        """Undo enabled only when it would run; else disabled, its tooltip saying why
+        (pushed since, the branch moved, nothing to undo), as the core would refuse it."""
+        if repo_id != self.repo_id:
+            return
+        self.undo.setEnabled(repo_id is not None and refusal is None)
+        why = "" if refusal is None else self.tr("Not possible now: %1").replace("%1", refusal)
+        self.undo.setToolTip("\n".join(line for line in (self._undo_help(), why) if line))
+        self.undo.setAccessibleDescription(why)
+
+    def _undo_help(self) -> str:
+        return self.tr(
+            "Move the branch back to where it was before the last integration, if it was not pushed since"
+        )
 
     def _update(self, shown: list[HistoryEntry], entries: list[HistoryEntry]) -> bool:
         """Bring the shown runs' items to `entries` in place: those gone or changed taken out,
@@ -114,7 +126,6 @@ class HistoryPanel(QWidget):
 
     def show_message(self, repo_id: int, message: str) -> None:
         if repo_id == self.repo_id:
-            self.undo.setEnabled(True)
             self.status.setText(message)
 
     def _run_item(self, entry: HistoryEntry) -> QTreeWidgetItem:

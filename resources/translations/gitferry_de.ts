@@ -848,6 +848,10 @@
             <translation>Noch keine Synchronisierung aufgezeichnet.</translation>
         </message>
         <message>
+            <source>Not possible now: %1</source>
+            <translation>Jetzt nicht möglich: %1</translation>
+        </message>
+        <message>
             <source>Recent syncs of the selected repository, newest first.</source>
             <translation>Letzte Synchronisierungen des ausgewählten Repositorys, neueste zuerst.</translation>
         </message>

@@ -27,6 +27,7 @@ from core.git.worktree.checkout import switch_branch
 class UndoRefused(GitferryError):
     def __init__(self, why: str) -> None:
         super().__init__(f"not undone: {why}")
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -36,22 +37,32 @@ class Undone:
     restored: str
 
 
-def undo_integration(repo: Repo, branch: str, old: str, new: str, *, now: float | None = None) -> Undone:
-    """Move `branch` from `new` (what an integration made) back to `old` (its head before)."""
+def undo_refusal(repo: Repo, branch: str, old: str, new: str) -> UndoRefused | None:
+    """Why moving `branch` from `new` back to `old` is refused now, or None: it may be undone
+    (asked before the user is offered Undo, and again under the lock by `undo_integration`)."""
     current, head = checked_out(repo)
     if current != branch:
-        raise UndoRefused(f"{branch} is not checked out (it was integrated, {current} is checked out now)")
+        return UndoRefused(f"{branch} is not checked out (it was integrated, {current} is checked out now)")
     if head.decode() != new:
-        raise UndoRefused(f"{branch} moved since the integration (now {head.decode()[:10]})")
+        return UndoRefused(f"{branch} moved since the integration (now {head.decode()[:10]})")
     old_id, new_id = ObjectID(old.encode()), ObjectID(new.encode())
     if all(sha != old_id for _ref, sha in backup_refs(repo, branch)):
-        raise UndoRefused(f"no backup ref of {branch} holds {old[:10]} any more")
+        return UndoRefused(f"no backup ref of {branch} holds {old[:10]} any more")
     for ref, sha in sorted(repo.refs.as_dict(Ref(b"refs/remotes/")).items()):
         if ref.endswith(b"/HEAD"):  # a remote's symbolic HEAD names a branch checked below
             continue
         if sha == new_id or new_id in merge_bases(repo, new_id, sha):
             shown = ref.decode()
-            raise UndoRefused(f"{shown} already has {branch}'s head (pushed since, or fast-forwarded to it)")
+            return UndoRefused(f"{shown} already has {branch}'s head (pushed since, or fast-forwarded to it)")
+    return None
+
+
+def undo_integration(repo: Repo, branch: str, old: str, new: str, *, now: float | None = None) -> Undone:
+    """Move `branch` from `new` (what an integration made) back to `old` (its head before)."""
+    refused = undo_refusal(repo, branch, old, new)
+    if refused is not None:
+        raise refused
+    old_id, new_id = ObjectID(old.encode()), ObjectID(new.encode())
     ensure_unlocked(repo, [branch_ref(branch)], index=True)
     with translate_locks():
         switch_branch(
