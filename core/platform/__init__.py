@@ -6,8 +6,8 @@ written for Linux, the only platform the tests run on; the notes say what a
 port must fill in.
 
 - `file_lock`: an exclusive, non-blocking lock on a small file that also holds
-  its holder's record (the sync lock). portalocker: `flock` on Linux and
-  macOS, `msvcrt.locking` on Windows. Windows: an open file cannot be removed
+  its holder's record (the sync lock). `fcntl.flock` on Linux and macOS;
+  Windows: `msvcrt.locking` (or portalocker) instead, and an open file cannot be removed
   (release leaves it empty, which means the same) and a locked range cannot be
   read by a waiter (a busy message names no owner).
 - `processes`: a process's start time (is a recorded pid still its process),

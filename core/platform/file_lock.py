@@ -1,9 +1,9 @@
 """An exclusive lock on a small file that also carries its holder's record.
 
-The lock is taken on an open file description without waiting (portalocker:
-`flock` on Linux and macOS, `msvcrt.locking` on Windows), so two threads of one
-process exclude each other as two processes do, and the operating system drops
-the lock when its holder dies however it dies. The holder may read and replace
+The lock is taken on an open file description without waiting (`flock`, on
+Linux and macOS), so two threads of one process exclude each other as two
+processes do, and the operating system drops the lock when its holder dies
+however it dies. The holder may read and replace
 the file's content while it holds the lock; a clean release empties the file
 and removes it, so content found by the next holder was left by one that died.
 
@@ -12,22 +12,29 @@ attempt, which would erase the dead holder's record before the next holder
 reads it (and a failed attempt would erase the live holder's), and it keeps
 the descriptor to itself.
 
-Windows port: `os.unlink` of an open file fails there, so `release` leaves an
-empty file behind (the next holder then sees no record: same meaning), and a
-locked range is unreadable to other handles, so a waiter cannot read the
-holder's record while it is held (`read_owner` then finds none).
+Why `fcntl.flock` itself and not portalocker, which this module used before:
+on POSIX portalocker is this same `flock` call (its "already locked" is `EACCES`
+or `EAGAIN`, as here) behind an import of 15 to 25 ms (`importlib.metadata`,
+its Redis lock, `uuid`, `platform`) that every cold `gitferry sync` paid before
+its first byte of work (issue 19); what it adds is Windows.
+
+Windows port: `msvcrt.locking(fd, LK_NBLCK, 1)` (or portalocker) in `try_lock`;
+`os.unlink` of an open file fails there, so `release` leaves an empty file
+behind (the next holder then sees no record: same meaning), and a locked range
+is unreadable to other handles, so a waiter cannot read the holder's record
+while it is held (`read_owner` then finds none).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
 from pathlib import Path
 
-import portalocker
-from portalocker.exceptions import AlreadyLocked, LockException
-
-_OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)  # non-inheritable by default (PEP 446)
+_OPEN_FLAGS = os.O_RDWR | os.O_CREAT  # non-inheritable by default (PEP 446)
+_HELD = (errno.EACCES, errno.EAGAIN)  # flock's "someone else holds it" (EWOULDBLOCK is EAGAIN)
 
 
 class LockedFile:
@@ -71,13 +78,12 @@ def try_lock(path: Path) -> LockedFile | None:
     while True:
         fd = os.open(path, _OPEN_FLAGS, 0o644)
         try:
-            portalocker.lock(fd, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
-        except AlreadyLocked:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
             os.close(fd)
-            return None
-        except LockException as exc:
-            os.close(fd)
-            raise _os_error(exc) from None
+            if exc.errno in _HELD:
+                return None
+            raise
         if _still_linked(path, fd):
             return LockedFile(path, fd)
         os.close(fd)  # the holder released (removed) it while we opened it: try again
@@ -88,9 +94,3 @@ def _still_linked(path: Path, fd: int) -> bool:
         return os.fstat(fd).st_ino == os.stat(path).st_ino
     except FileNotFoundError:
         return False
-
-
-def _os_error(exc: LockException) -> OSError:
-    """The operating system's own error under portalocker's wrapper (callers handle OSError)."""
-    cause = exc.__cause__
-    return cause if isinstance(cause, OSError) else OSError(str(exc))

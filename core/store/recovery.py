@@ -147,7 +147,7 @@ def _rebuild(path: Path, reason: str, *, missing: bool = False) -> Recovery | No
 @contextlib.contextmanager
 def rebuild_lock(path: Path) -> Iterator[None]:
     """The lock every rebuild of the store at `path` takes, across processes."""
-    from core.platform.file_lock import try_lock  # portalocker: only a rebuild pays for it
+    from core.platform.file_lock import try_lock
 
     lock_path = path.with_name(f"{path.name}.rebuild.lock")
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
