@@ -50,7 +50,7 @@ from core.events import (
 from core.git.config.merge_tool_config import NoMergeTool
 from core.git.merge.resolution import CHOICES, ConflictedPath, Finished, Resolution, Version
 from core.git.progress import Phase, TransferProgress
-from core.git.transfer.sign_in import SignInRequest
+from core.git.transfer.signer import SignInRequest
 from core.git.transfer.ssh_questions import (
     HostKeyChangedNotice,
     HostKeyQuestion,

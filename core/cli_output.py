@@ -16,7 +16,7 @@ from core.settings import PAUSED_FOREVER, RepoSettings, pause_active
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
     from core.engine.report import SyncReport
     from core.git.progress import TransferProgress
-    from core.git.transfer.sign_in import SignInRequest
+    from core.git.transfer.signer import SignInRequest
     from core.git.transfer.ssh_questions import SshQuestion
     from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus
     from core.remote_url import HttpAuth

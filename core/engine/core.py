@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dulwich.repo import Repo
 
 from core.credentials import Credentials
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.git.history.ahead_behind import GenerationIndex
-from core.git.transfer.sign_in import Signer, SignInPrompt
-from core.git.transfer.ssh_questions import SshPassphrases, SshPrompt
+from core.git.transfer.signer import Signer, SignInPrompt, SshPassphrases
 from core.journal import Journal
 from core.offload import Offload
 from core.paths import data_dir, store_file
 from core.store.status_store import StatusStore
+
+if TYPE_CHECKING:
+    from core.git.transfer.ssh_questions import SshPrompt
 
 
 @dataclass

@@ -26,7 +26,6 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.errors import GitferryError
-from core.git.index.read import open_index
 from core.git.transfer.fetch import TrackedBranches, fetch_remote
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.submodules import has_submodules, statuses
@@ -126,4 +125,6 @@ async def measure_submodules(core: Core, repo: Repo, report: SyncReport) -> list
 
 
 def _statuses(repo: Repo) -> list[SubmoduleStatus]:
+    from core.git.index.read import open_index  # the index reader only where there are submodules
+
     return statuses(repo, open_index(repo)) if repo.has_index() else []

@@ -29,9 +29,7 @@ from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
 from core.git.history.branch_status import measure_branches
 from core.git.locks.git_locks import ensure_index_unlocked
-from core.git.locks.stale_locks import remove_stale_leftovers
 from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
-from core.git.merge.conflict_copies import copies_present, is_copy, kept_both_note
 from core.git.objects.pack_consolidation import consolidate_after_fetch
 from core.git.repository import current_branch, open_worktree_repo
 from core.git.transfer.stop import TransferStop
@@ -186,6 +184,8 @@ async def _record(
     core: Core, record: RepoRecord, run_id: int, report: SyncReport, integrated: str | None
 ) -> None:
     if report.result == ResultKind.OK and report.kept_both:
+        from core.git.merge.conflict_copies import kept_both_note  # loaded with the merge that kept both
+
         report.message = f"{report.message}; {kept_both_note(report.kept_both)}"
     try:
         with _Timer(report, "store"):
@@ -218,6 +218,8 @@ async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report:
     copies (keep-both merges) stay listed while they are in the working tree."""
     if report.result != ResultKind.CONFLICT and report.result not in _INTEGRATION_RAN:
         return
+    from core.git.merge.conflict_copies import copies_present, is_copy
+
     listed = await core.store.conflicted_paths(record.id, branch)
     kept = await core.offload.io(copies_present, record.path, listed) if any(map(is_copy, listed)) else []
     await core.store.set_conflicts(record.id, branch, sorted(set(report.conflicts) | set(kept)))
@@ -225,7 +227,9 @@ async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report:
 
 async def _recover(core: Core, repo: Repo, lock: SyncLock) -> None:
     """Finish what a sync killed mid-way left: its git lock files, a half switch."""
-    if lock.taken_over is not None:
+    if lock.taken_over is not None:  # the leftovers' check (psutil) only after a dead sync
+        from core.git.locks.stale_locks import remove_stale_leftovers
+
         await core.offload.io(remove_stale_leftovers, repo.commondir(), lock.taken_over.since)
     if await core.offload.io(intent_left, repo):  # the checkout machinery only when it has work
         from core.git.worktree.checkout import resume_interrupted_switch

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from core.git.transfer.errors import AuthFailed, RemoteUnreachable, TransferFailed
+from core.git.transfer.signer import SshPassphrases
 from core.git.transfer.ssh_questions import (
     HostKeyChanged,
     HostKeyChangedNotice,
@@ -15,7 +16,6 @@ from core.git.transfer.ssh_questions import (
     HostKeyUnknown,
     PassphraseQuestion,
     SshAsking,
-    SshPassphrases,
     SshQuestion,
     ssh_failure,
 )

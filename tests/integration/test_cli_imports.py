@@ -130,8 +130,29 @@ def test_a_registry_to_rewrite_takes_the_full_open(
 
 # What a fetch-only sync over git:// must not load: the ORM (a job's store reads and
 # writes are plain sqlite3) and its driver, HTTP's urllib3 and trust store, and the
-# checkout machinery (a switch to resume, a submodule to update: neither here).
-NOT_FOR_A_FETCH = ("sqlalchemy", "aiosqlite", "urllib3", "truststore", "core.git.worktree.checkout")
+# checkout machinery (a switch to resume, a submodule to update: neither here); nor
+# (issue 19, the cold sync) portalocker (the sync lock is `fcntl.flock`), psutil (the
+# lock's start time is read from /proc, the leftovers' check runs after a dead sync
+# only), the HTTP(S) sign-in chain and git's credential settings, ssh's questions and
+# askpass, and the index reader (submodules only).
+NOT_FOR_A_FETCH = (
+    "sqlalchemy",
+    "aiosqlite",
+    "urllib3",
+    "truststore",
+    "core.git.worktree.checkout",
+    "portalocker",
+    "psutil",
+    "core.git.transfer.sign_in",
+    "core.git.transfer.credential_helper",
+    "core.git.config.credential_config",
+    "core.git.config.http_config",
+    "core.git.transfer.ssh_questions",
+    "core.git.transfer.ssh_identity",
+    "core.git.transfer.askpass",
+    "core.git.locks.stale_locks",
+    "core.git.index.read",
+)
 
 
 def not_for_a_fetch(modules: set[str]) -> list[str]:

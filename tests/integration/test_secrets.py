@@ -373,7 +373,7 @@ def test_helpers_prompts_proxies_and_headers_leak_no_secret(
 
     from core.credentials import Credentials
     from core.git.transfer.fetch import fetch_remote
-    from core.git.transfer.sign_in import Signer, SignInRequest
+    from core.git.transfer.signer import Signer, SignInRequest
     from core.remote_url import HttpAuth
     from tests.integration.test_sign_in import Helper
     from tests.servers.proxy import ForwardProxy

@@ -21,7 +21,7 @@ from dulwich.repo import Repo
 from core.credentials import Credentials
 from core.git.transfer.errors import AuthFailed
 from core.git.transfer.fetch import fetch_remote
-from core.git.transfer.sign_in import Signer, SignInRequest
+from core.git.transfer.signer import Signer, SignInRequest
 from core.remote_url import HttpAuth
 from tests.gitcli import commit_file, git
 from tests.integration.clones import run

@@ -23,14 +23,13 @@ from dulwich.repo import Repo
 from core.credentials import Credentials
 from core.git.transfer.errors import AuthFailed
 from core.git.transfer.fetch import fetch_remote
-from core.git.transfer.sign_in import Signer
+from core.git.transfer.signer import Signer, SshPassphrases
 from core.git.transfer.ssh_questions import (
     HostKeyChanged,
     HostKeyChangedNotice,
     HostKeyQuestion,
     HostKeyUnknown,
     PassphraseQuestion,
-    SshPassphrases,
     SshQuestion,
 )
 from tests.gitcli import git

@@ -36,7 +36,7 @@ from core.git.transfer.errors import RemoteError, named_by_address
 from core.git.transfer.fetch import FetchResult, TagMode, fetch_remote
 from core.git.transfer.fetch_plan import TrackedBranches
 from core.git.transfer.lfs_fetch import fetch_for_checkout
-from core.git.transfer.sign_in import Signer
+from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.remote_url import HttpAuth, Kind, RemoteUrl, parse_remote_url, url_without_secret
 

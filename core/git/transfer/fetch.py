@@ -50,7 +50,7 @@ from core.git.transfer.errors import TransferFailed
 from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.transfer.haves import HavesWalker
 from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_name
-from core.git.transfer.sign_in import Signer
+from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, split_tags
 from core.git.transfer.transport import StoppableHttpClient, unverified_warning, watched_connection

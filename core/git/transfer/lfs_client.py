@@ -41,7 +41,8 @@ from core.git.objects.lfs_pointer import LfsPointer
 from core.git.objects.lfs_store import CHUNK, LfsObjectCorrupt, LfsStore
 from core.git.transfer.errors import AuthFailed, RemoteError, scrub
 from core.git.transfer.lfs_endpoint import LfsEndpoint
-from core.git.transfer.sign_in import Signer, SignIn
+from core.git.transfer.sign_in import SignIn
+from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.transport import translate_error
 from core.remote_url import HttpAuth, parse_remote_url, split_url_secret, url_without_secret

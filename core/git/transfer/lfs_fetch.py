@@ -34,7 +34,7 @@ from core.git.repository import current_branch, ref_value
 from core.git.transfer.errors import RemoteError, TransferStopped
 from core.git.transfer.lfs_client import LfsClient
 from core.git.transfer.lfs_endpoint import lfs_endpoint
-from core.git.transfer.sign_in import Signer
+from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.remote_url import HttpAuth, url_without_secret
 

@@ -30,7 +30,7 @@ from core.git.objects.lfs_scan import pointers_among
 from core.git.objects.lfs_store import LfsStore
 from core.git.transfer.lfs_client import LfsClient, LfsTransferFailed
 from core.git.transfer.lfs_endpoint import lfs_endpoint
-from core.git.transfer.sign_in import Signer
+from core.git.transfer.signer import Signer
 from core.remote_url import HttpAuth, url_without_secret
 
 

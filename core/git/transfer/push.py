@@ -63,7 +63,7 @@ from core.git.transfer.errors import RemoteError, TransferFailed, scrub
 from core.git.transfer.lfs_push import NO_LFS, LfsUploaded, is_git_lfs_hook, upload_for_push
 from core.git.transfer.push_objects import object_or_none, reaches
 from core.git.transfer.push_pack import OutgoingPack
-from core.git.transfer.sign_in import Signer
+from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.transport import translate_error, watched_connection
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url, url_without_secret

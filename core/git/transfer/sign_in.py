@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -35,8 +33,8 @@ from core.errors import GitferryError
 from core.git.config.credential_config import CredentialQuery, credential_query
 from core.git.transfer import credential_helper
 from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
+from core.git.transfer.signer import Signer, SignInRequest
 from core.git.transfer.ssh_identity import describe_ssh
-from core.git.transfer.ssh_questions import SshPassphrases, SshPrompt
 from core.git.transfer.stop import TransferStop
 from core.remote_url import (
     BadRemoteUrl,
@@ -67,33 +65,6 @@ class Source(StrEnum):
             Source.HELPER: f"from credential helper {name!r}",
             Source.PROMPT: "as typed at the sign-in",
         }[self]
-
-
-@dataclass(frozen=True)
-class SignInRequest:
-    """What the user is asked: the remote, its URL (no secret), a user name to offer."""
-
-    remote: str
-    url: str
-    username: str | None
-    refused: bool  # a credential was sent and refused
-    # Set when the transfer stopped (a Cancel): nobody waits for the answer any more.
-    withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
-
-
-SignInPrompt = Callable[[SignInRequest], HttpAuth | None]
-"""Asks the user (blocking, from the transfer's thread); None: they declined."""
-
-
-@dataclass(frozen=True)
-class Signer:
-    """The ports a transfer signs in with: the keyring, and the prompt when the job may ask;
-    for ssh, the session's key passphrases and the prompt for ssh's questions."""
-
-    keyring: Credentials | None = None
-    prompt: SignInPrompt | None = None
-    passphrases: SshPassphrases | None = None
-    ssh_prompt: SshPrompt | None = None
 
 
 @dataclass

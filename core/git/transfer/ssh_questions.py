@@ -11,7 +11,7 @@ answers for one exchange:
   file its own settings name); nobody to ask (a background fetch, the CLI):
   no, and the question is kept so the error can give the fingerprint;
 - a passphrase: the one typed earlier in this session for that key file
-  (`SshPassphrases`, memory only), else the user's answer, else none (ssh
+  (`SshPassphrases` in `signer.py`, memory only), else the user's answer, else none (ssh
   goes on to its next key, then says "Permission denied");
 - anything else (a password prompt): no answer. Gitferry signs in over ssh
   with keys and agents only.
@@ -28,9 +28,13 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core.git.transfer.errors import AuthFailed, RemoteError, RemoteUnreachable, TransferFailed, scrub
 from core.git.transfer.stop import TransferStop
+
+if TYPE_CHECKING:
+    from core.git.transfer.signer import SshPassphrases
 
 log = logging.getLogger(__name__)
 
@@ -95,36 +99,6 @@ _SSH_UNREACHABLE = (
     "network is unreachable",
     "connection closed by remote host",
 )
-
-
-class SshPassphrases:
-    """Key passphrases typed in this session, in memory only (never logged, never written)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._known: dict[str, str] = {}
-        self._asking: dict[str, threading.Lock] = {}
-
-    def one_question(self, key_file: str) -> threading.Lock:
-        """Held while the user is asked for `key_file`'s passphrase: another exchange that
-        needs it (two repositories syncing at once) waits, then finds it kept."""
-        with self._lock:
-            return self._asking.setdefault(key_file, threading.Lock())
-
-    def get(self, key_file: str) -> str | None:
-        with self._lock:
-            return self._known.get(key_file)
-
-    def keep(self, key_file: str, passphrase: str) -> None:
-        with self._lock:
-            self._known[key_file] = passphrase
-
-    def forget(self, key_file: str) -> None:
-        with self._lock:
-            self._known.pop(key_file, None)
-
-    def __repr__(self) -> str:
-        return f"SshPassphrases({len(self._known)} keys)"
 
 
 class HostKeyUnknown(TransferFailed):

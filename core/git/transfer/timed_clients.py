@@ -15,7 +15,7 @@ import socket
 import subprocess
 from collections.abc import Callable
 from functools import partial
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from dulwich.client import (
     StrangeHostname,
@@ -30,12 +30,13 @@ from dulwich.protocol import (
 )
 
 from core.git.config.ssh_command import SshProgram, Variant
-from core.git.transfer.askpass import askpass_server
 from core.git.transfer.ofs_delta import asking_ofs_delta, with_ofs_delta
-from core.git.transfer.ssh_questions import SshAsking
 from core.git.transfer.stop import TransferStop
 from core.platform.process_groups import OWN_GROUP, signal_group
 from core.platform.readiness import readable
+
+if TYPE_CHECKING:
+    from core.git.transfer.ssh_questions import SshAsking
 
 _KILL_GRACE = 2.0
 
@@ -291,7 +292,11 @@ class TimedSSHVendor(SubprocessSSHVendor):
         if variant is Variant.SSH:
             if key_filename:
                 args += ["-i", key_filename]
-            server = askpass_server() if self._asking is not None else None
+            server = None
+            if self._asking is not None:
+                from core.git.transfer.askpass import askpass_server  # only ssh that may ask
+
+                server = askpass_server()
             if server is not None and self._asking is not None:
                 asks, withdraw = server.register(self._asking)
                 env.update(asks)

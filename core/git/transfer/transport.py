@@ -45,7 +45,6 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.config.http_config import http_settings
 from core.git.config.ssh_command import SshProgram, ssh_program
 from core.git.transfer.deadlines import TransferWatch, watched
 from core.git.transfer.errors import (
@@ -57,14 +56,16 @@ from core.git.transfer.errors import (
     scrub,
 )
 from core.git.transfer.ofs_delta import http_body_asking_ofs_delta
-from core.git.transfer.sign_in import Signer, SignIn
-from core.git.transfer.ssh_questions import HostKeyChanged, SshAsking, ssh_failure
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.timed_clients import TimedSSHVendor, TimedTCPGitClient
 from core.remote_url import BadRemoteUrl, HttpAuth, Kind, RemoteUrl, check_url, parse_remote_url
 
 if TYPE_CHECKING:
     import urllib3
+
+    from core.git.transfer.sign_in import SignIn
+    from core.git.transfer.signer import Signer
+    from core.git.transfer.ssh_questions import SshAsking
 
 __all__ = [
     "BadRemoteUrl",
@@ -251,9 +252,14 @@ def connected(
         stop.check(remote)  # stopped before this remote's turn: do not connect
     sign_in = None
     asking = None
+    # The sign-in chain and ssh's questions are imported by the transfers that use them.
     if url.kind in (Kind.HTTP, Kind.HTTPS) and signer is not None:
+        from core.git.transfer.sign_in import SignIn
+
         sign_in = SignIn(remote, url, config, given=auth, signer=signer, stop=stop)
     if url.kind is Kind.SSH:
+        from core.git.transfer.ssh_questions import SshAsking
+
         asking = SshAsking(
             remote,
             signer.ssh_prompt if signer is not None else None,
@@ -309,6 +315,8 @@ def _raise_ssh_failure(exc: BaseException, remote: str, url: RemoteUrl, asking: 
     """An ssh that ended before git's protocol began: what it said, read with what it
     asked (a host key nobody accepted is named with its fingerprint; a changed one is
     shown to the user, who can only close the warning)."""
+    from core.git.transfer.ssh_questions import HostKeyChanged, ssh_failure
+
     for cause in _causes(exc):
         if isinstance(cause, HangupException) and (cause.stderr_lines or asking.declined_host):
             text = b"\n".join(cause.stderr_lines or []).decode("utf-8", "replace")
@@ -324,7 +332,11 @@ def _unauthorized(exc: BaseException) -> bool:
 
 def unverified_warning(remote: str, url: RemoteUrl, config: Config | None) -> str | None:
     """The line a repository carries while `http.sslVerify` is off for an https remote."""
-    if url.kind is not Kind.HTTPS or http_settings(config, url.text).ssl_verify:
+    if url.kind is not Kind.HTTPS:
+        return None
+    from core.git.config.http_config import http_settings
+
+    if http_settings(config, url.text).ssl_verify:
         return None
     return f"warning: {remote}'s certificate is not checked (http.sslVerify is false)"
 
@@ -365,6 +377,8 @@ def translate_error(
             return RemoteUnreachable(remote, reason)
     for cause in chain:
         if isinstance(cause, HangupException) and cause.stderr_lines:
+            from core.git.transfer.ssh_questions import ssh_failure
+
             text = scrub(b"\n".join(cause.stderr_lines).decode("utf-8", "replace"), secrets)
             return ssh_failure(remote, url.text, text, None)
         if isinstance(cause, NotGitRepository):

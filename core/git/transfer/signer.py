@@ -1,0 +1,81 @@
+"""The ports a transfer signs in with, apart from the sign-in itself.
+
+`Signer` carries what a client (the CLI, the desktop app, the daemon) lends a
+transfer to sign in with: the keyring, the prompt for an HTTP(S) credential
+(`SignInPrompt`, asked with a `SignInRequest`), the session's ssh key
+passphrases (`SshPassphrases`) and the prompt for ssh's questions. The chain
+that uses them is `sign_in.py` (HTTP(S)) and `ssh_questions.py` (ssh); they
+are imported by the transfer that needs them, so a `git://` or local fetch,
+which signs in to nothing, never loads them (issue 19: the cold
+`gitferry sync` of such a remote).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from core.remote_url import HttpAuth
+
+if TYPE_CHECKING:
+    from core.credentials import Credentials
+    from core.git.transfer.ssh_questions import SshPrompt
+
+
+@dataclass(frozen=True)
+class SignInRequest:
+    """What the user is asked: the remote, its URL (no secret), a user name to offer."""
+
+    remote: str
+    url: str
+    username: str | None
+    refused: bool  # a credential was sent and refused
+    # Set when the transfer stopped (a Cancel): nobody waits for the answer any more.
+    withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+
+
+SignInPrompt = Callable[[SignInRequest], HttpAuth | None]
+"""Asks the user (blocking, from the transfer's thread); None: they declined."""
+
+
+class SshPassphrases:
+    """Key passphrases typed in this session, in memory only (never logged, never written)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, str] = {}
+        self._asking: dict[str, threading.Lock] = {}
+
+    def one_question(self, key_file: str) -> threading.Lock:
+        """Held while the user is asked for `key_file`'s passphrase: another exchange that
+        needs it (two repositories syncing at once) waits, then finds it kept."""
+        with self._lock:
+            return self._asking.setdefault(key_file, threading.Lock())
+
+    def get(self, key_file: str) -> str | None:
+        with self._lock:
+            return self._known.get(key_file)
+
+    def keep(self, key_file: str, passphrase: str) -> None:
+        with self._lock:
+            self._known[key_file] = passphrase
+
+    def forget(self, key_file: str) -> None:
+        with self._lock:
+            self._known.pop(key_file, None)
+
+    def __repr__(self) -> str:
+        return f"SshPassphrases({len(self._known)} keys)"
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The ports a transfer signs in with: the keyring, and the prompt when the job may ask;
+    for ssh, the session's key passphrases and the prompt for ssh's questions."""
+
+    keyring: Credentials | None = None
+    prompt: SignInPrompt | None = None
+    passphrases: SshPassphrases | None = None
+    ssh_prompt: SshPrompt | None = None
