@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from core.cli_conflicts import HANDLERS as CONFLICT_HANDLERS
 from core.cli_conflicts import add_parsers as add_conflict_parsers
 from core.cli_output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
     ProgressView,
     iso,
     print_json,
@@ -43,7 +46,6 @@ if TYPE_CHECKING:
     from core.engine.core import Core
     from core.store.status_reader import Snapshot
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
 VERBOSE_HELP = "log debug detail to stderr"
 

@@ -8,7 +8,7 @@ import argparse
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from core.cli_output import ProgressView, iso, print_json, print_report
+from core.cli_output import EXIT_FAILED, EXIT_OK, ProgressView, iso, print_json, print_report
 from core.errors import BadInput
 
 if TYPE_CHECKING:
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from core.engine.history import BranchChange, HistoryEntry
     from core.git.merge.resolution import ConflictedPath, Resolution, Version
 
-EXIT_OK, EXIT_FAILED = 0, 1
 _CHOICE_FLAGS = ("mine", "theirs", "both", "tool", "edit")
 
 Handler = Callable[["Core", argparse.Namespace], Awaitable[int]]

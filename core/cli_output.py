@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not 
     from core.remote_url import HttpAuth
 
 
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2  # every command's exit status
+
+
 def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
