@@ -179,10 +179,6 @@ def branches_lagging(branches: Sequence[BranchStatus]) -> tuple[Level, str, list
     return level, text, lines
 
 
-def most_pressing(standings: Sequence[Standing]) -> Level:
-    return max((s.level for s in standings), default=Level.IN_SYNC)
-
-
 def by_level(named: Sequence[tuple[str, Standing]]) -> dict[Level, list[str]]:
     """The repositories' names at each level they stand at (levels nobody is at are left out)."""
     out: dict[Level, list[str]] = {}

@@ -315,16 +315,8 @@ class StatusWindow(QMainWindow):
         return self.conflicts_panel.records
 
     @property
-    def conflict_table(self) -> QTableView:
-        return self.conflicts_panel.table
-
-    @property
     def conflict_hint(self) -> QLabel:
         return self.conflicts_panel.hint
-
-    @property
-    def conflict_open_folder(self) -> QPushButton:
-        return self.conflicts_panel.open_folder
 
     @property
     def history_panel(self) -> HistoryPanel:
