@@ -13,6 +13,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo, read_gitfile
 
 from core.errors import BadInput, GitferryError, NotARepository
+from core.git.parsed_config import ParsedConfigRepo
 
 SUPPORTED_OBJECT_FORMAT = "sha1"
 _T = TypeVar("_T")
@@ -53,7 +54,7 @@ def open_worktree_repo(path: str | Path) -> Repo:
     if not path.is_dir():
         raise NotARepository(str(path), "is not a directory")
     try:
-        repo = Repo(str(path))
+        repo = ParsedConfigRepo(str(path))
     except NotGitRepository:
         raise NotARepository(str(path)) from None
     except ValueError as exc:  # dulwich's config parser: a hand-edited or damaged .git/config

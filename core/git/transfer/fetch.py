@@ -237,6 +237,7 @@ class _FetchSession:
         self._stop: TransferStop = watch.stop
         self._gated = False
         self._have_tips: list[bytes] = []
+        self._haves: HavesWalker  # made in `run`, told the advertised tips in `_determine_wants`
         self._limits = limits
         policy = CheckPolicy.from_config(repo.get_config_stack())  # a bad value fails before connecting
         self._checks = ObjectChecks(policy) if policy is not None else None
@@ -250,11 +251,12 @@ class _FetchSession:
         if self._tags.mode is not TagMode.NONE:
             prefixes = [*prefixes, b"refs/tags/"]
         self._have_tips = self._tips()
+        self._haves = HavesWalker(self._store, self._have_tips, shallow=self._repo.get_shallow())
         try:
             result = client.fetch_pack(
                 path,
                 self._determine_wants,
-                HavesWalker(self._store, self._have_tips, shallow=self._repo.get_shallow()),
+                self._haves,
                 self._pack_data,
                 progress=self._report.sideband,
                 ref_prefix=prefixes,
@@ -288,6 +290,9 @@ class _FetchSession:
             raise TransferFailed(self._remote, refused)
         self._ignored = [name for name in found.ignored if self._plan.would_track(name)]
         self._wants = self._plan.wants(found.usable, self._store)
+        if self._wants:
+            tips = set(self._have_tips)
+            self._haves.advertised(sha for sha in refs.values() if sha in tips)
         tags, peeled = split_tags({**refs, **self._peeled_listing()})
         extra = self._tags.wants(tags, peeled, self._store) - set(self._wants)
         self._wants += [ObjectID(sha) for sha in sorted(extra)]

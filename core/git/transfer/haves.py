@@ -13,6 +13,13 @@ sends a flush between haves, so the server never says "ready", and an older
 commit queued before its acknowledgement arrived kept the walk going through
 the whole common history (17,467 commits parsed for a 300-commit fetch of
 `bench.real_fetch`).
+
+Tips the server advertised (and that are here) are common for certain: they are
+offered, as git offers them, but their history is not walked, since the server has
+every ancestor of a commit it has. Fifty fetches of one new commit each walked and
+offered the whole 60-commit history of `bench.gui`'s fleet, because dulwich reads no
+acknowledgement before its last have over protocol v2; now the walk stops at the
+moved branch's old tip's parent.
 """
 
 from __future__ import annotations
@@ -49,6 +56,12 @@ class HavesWalker:
         self._given_tips: list[bytes] | None = list(tips)
         self._tips: list[bytes] = []
         self._offered: set[bytes] = set()
+        self._advertised: set[bytes] = set()
+
+    def advertised(self, present: Iterable[bytes]) -> None:
+        """Objects the server listed that are here: common, their history too (called
+        with the ref listing, before the first `next`)."""
+        self._advertised.update(present)
 
     def _start(self, tips: list[bytes]) -> None:
         """Read the tips only once negotiation starts: a no-change fetch never does."""
@@ -56,6 +69,7 @@ class HavesWalker:
         newest_first = sorted(commits.values(), key=lambda c: c.commit_time, reverse=True)
         self._tips = [c.id for c in newest_first]
         self._offered = set(self._tips)
+        self._mark_common(oid for oid in self._tips if oid in self._advertised)
         for commit in newest_first:
             self._enqueue(commit)
 
@@ -68,8 +82,8 @@ class HavesWalker:
             self._start(tips)
         while self._tips:
             tip = self._tips.pop(0)
-            if tip not in self._common:
-                return ObjectID(tip)
+            if tip not in self._common or tip in self._advertised:
+                return ObjectID(tip)  # the server learns what we have from the haves alone
         while self._uncommon and self._budget > 0:
             _, _, oid, parents = heapq.heappop(self._queue)
             self._uncommon.discard(oid)
