@@ -71,10 +71,12 @@ def test_branch_table_shows_what_git_rev_list_counts(run: Run, opened: list[str]
         }
         assert cells == {"main": ("1", "3"), "topic": ("1", "0")}
         # The fetch itself went fine; the summaries say what the table says (issue 18, defect 3).
-        run(until(lambda: result_cell(desktop, mine.id) == "main: 1 ahead, 3 behind"))
-        assert desktop.window.progress.phase.text().startswith("main: 1 ahead, 3 behind")
+        # Both branches that differ, not the first alone (issue 18's user trial).
+        run(until(lambda: result_cell(desktop, mine.id) == "main diverged, 1 more to sync"))
+        said = "main diverged, 1 more to sync  ·  main: 1 ahead, 3 behind  ·  topic: 1 ahead"
+        assert desktop.window.progress.phase.text().startswith(said)
         assert desktop.tray.state is TrayState.WARNING
-        assert "mine: main: 1 ahead, 3 behind" in desktop.tray.icon.toolTip().splitlines()
+        assert "mine: main diverged, 1 more to sync" in desktop.tray.icon.toolTip().splitlines()
     finally:
         run(desktop.api.pause())  # no fetch starts while the app quits (it would be cut short)
         run(desktop.stop())
