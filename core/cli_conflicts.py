@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.cli_output import EXIT_FAILED, EXIT_OK, ProgressView, iso, print_json, print_report
 from core.errors import BadInput
+from core.results import counted
 
 if TYPE_CHECKING:
     from core.engine.core import Core
@@ -214,7 +215,7 @@ def _print_entry(entry: HistoryEntry) -> None:
     print(f"{iso(entry.when)}  {entry.kind}: {entry.result} - {entry.message}")
     for label, changes in (("in", entry.came_in), ("out", entry.went_out)):
         for change in changes:
-            files = f"{len(change.files)} file{'s' * (len(change.files) != 1)}"
+            files = counted(len(change.files), "file")
             print(f"  {label} {change.branch}: {len(change.commits) + change.more} commits, {files}")
             for c in change.commits:
                 print(f"    {c.sha[:10]} {c.subject} ({c.author}, {iso(c.when)})")

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from core.results import counted
 from core.settings import PAUSED_FOREVER, RepoSettings, pause_active
 
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
@@ -100,7 +101,7 @@ def print_status(
     print(f"{record.name}  {record.path}  [{record.state}]  {mode}  {last}")
     for b in branches:
         if b.unpublished:
-            commits = f"{b.unpublished} commit{'s' if b.unpublished != 1 else ''}"
+            commits = counted(b.unpublished, "commit")
             where = f"{b.upstream or '(no upstream)'} [not published: {commits} on no remote]"
         elif b.upstream is None:
             where = "(no upstream)"

@@ -8,6 +8,11 @@ CANCELLED_MESSAGE = "cancelled"
 """The message of a run the user cancelled (its result is `error`: it did not finish)."""
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` and the noun as a message says them: "1 file", "3 files", "2 branches"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 class ResultKind(StrEnum):
     OK = "ok"
     UP_TO_DATE = "up_to_date"

@@ -23,6 +23,7 @@ from core.git.merge.resolution import (
 )
 from core.git.repository import in_worktree_repo
 from core.model import RepoRecord
+from core.results import counted
 
 LOCK_WAIT = 5.0  # seconds to wait for a running sync before Finish says busy
 
@@ -62,7 +63,7 @@ async def finish(core: Core, record: RepoRecord) -> Finished:
 
     done = await core.offload.cpu(in_worktree_repo, record.path, locked)
     await core.store.set_conflicts(record.id, done.branch, [])
-    message = f"{done.branch}: merged, {len(done.choices)} conflict{'s' * (len(done.choices) != 1)} resolved"
+    message = f"{done.branch}: merged, {counted(len(done.choices), 'conflict')} resolved"
     details = {
         "came_in": [{"branch": done.branch, "from": done.old_head, "to": done.new_head}],
         "resolved": done.choices,

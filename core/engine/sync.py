@@ -36,7 +36,7 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.model import BranchStatus, RepoRecord, utcnow
-from core.results import ResultKind
+from core.results import ResultKind, counted
 from core.settings import RepoSettings
 
 if TYPE_CHECKING:
@@ -460,7 +460,7 @@ def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
 def _summary(report: SyncReport) -> list[str]:
     parts = []
     if report.committed:
-        parts.append(f"committed {report.committed} file{'s' if report.committed != 1 else ''}")
+        parts.append(f"committed {counted(report.committed, 'file')}")
     if report.fetched_refs:
         parts.append(f"fetched {', '.join(report.fetched_refs)} ({report.objects_received} objects)")
     for label, names in (

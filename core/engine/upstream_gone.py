@@ -22,6 +22,7 @@ from core.engine.core import Core
 from core.git.history.gone_upstreams import GoneUpstream, gone_upstreams
 from core.git.repository import current_branch
 from core.model import BranchStatus
+from core.results import counted
 
 
 async def gone_notes(
@@ -62,7 +63,7 @@ def gone_note(gone: GoneUpstream, default_branch: str | None, *, was_default: bo
         text += f"; the remote's default branch is {'now ' if was_default else ''}{default_branch}"
     n = gone.unpublished
     if n:
-        commits = f"{n} local commit{'s' if n != 1 else ''} on {gone.branch} {'is' if n == 1 else 'are'}"
+        commits = f"{counted(n, 'local commit')} on {gone.branch} {'is' if n == 1 else 'are'}"
         return f"{text}: {commits} published nowhere"
     return f"{text}: {gone.branch} is pushed nowhere until its upstream is changed"
 
@@ -71,8 +72,8 @@ def unpublished_note(repo: str, unpublished: Mapping[str, int]) -> str:
     """ "2 branches not published: feature (3 commits), wip (1 commit); publish with
     gitferry publish docs BRANCH"."""
     n = len(unpublished)
-    listed = ", ".join(f"{b} ({c} commit{'s' if c != 1 else ''})" for b, c in sorted(unpublished.items()))
+    listed = ", ".join(f"{b} ({counted(c, 'commit')})" for b, c in sorted(unpublished.items()))
     return (
-        f"{n} branch{'es' if n != 1 else ''} not published: {listed}; "
+        f"{counted(n, 'branch', 'branches')} not published: {listed}; "
         f"publish with gitferry publish {repo} {next(iter(sorted(unpublished))) if n == 1 else 'BRANCH'}"
     )

@@ -17,6 +17,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.results import counted
+
 _MAX_NAME = 255  # bytes in one path element on common file systems
 _MAX_EXT = 32  # a longer "extension" is part of the name
 _UNSAFE_HOST = re.compile(r"[^\w.-]+")
@@ -104,7 +106,7 @@ def kept_both_note(kept: Sequence[Mapping[str, str | None]]) -> str:
     modified = [k["path"] for k in kept if k["copy"] is None]
     parts = []
     if copies:
-        parts.append(f"kept both sides of {len(copies)} conflict{'s' * (len(copies) != 1)}: {_some(copies)}")
+        parts.append(f"kept both sides of {counted(len(copies), 'conflict')}: {_some(copies)}")
     if modified:
         parts.append(f"kept {_some(modified)} as modified (deleted on the other side)")
     return "; ".join(parts)

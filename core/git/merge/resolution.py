@@ -68,6 +68,7 @@ from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch
 from core.git.worktree.checkout import switch_branch
 from core.git.worktree.git_operation import refuse_in_progress
+from core.results import counted
 
 Choice = Literal["mine", "theirs", "both", "merged"]
 CHOICES: Final = ("mine", "theirs", "both")
@@ -91,7 +92,7 @@ class ResolutionStale(GitferryError):
 class Unresolved(BadInput):
     def __init__(self, paths: list[str]) -> None:
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        super().__init__(f"{len(paths)} path{'s' * (len(paths) != 1)} still to resolve: {shown}")
+        super().__init__(f"{counted(len(paths), 'path')} still to resolve: {shown}")
         self.paths = paths
 
 

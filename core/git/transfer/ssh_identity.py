@@ -21,6 +21,7 @@ from dulwich.config import Config
 from core.git.config.ssh_command import Variant, ssh_program
 from core.git.transfer.timed_clients import variant_options
 from core.remote_url import RemoteUrl
+from core.results import counted
 
 _WAIT = 10.0
 
@@ -90,7 +91,7 @@ def _agent(settings: dict[str, list[str]]) -> str | None:
     if done.returncode == 2:
         return None  # no agent answers there
     count = len(done.stdout.splitlines()) if done.returncode == 0 else 0
-    return f"the SSH agent ({count} key{'' if count == 1 else 's'})"
+    return f"the SSH agent ({counted(count, 'key')})"
 
 
 def _key(path: Path) -> str | None:

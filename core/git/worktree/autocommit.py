@@ -52,7 +52,7 @@ from core.git.worktree.state import (
     same_stat,
     worktree_options,
 )
-from core.results import ResultKind
+from core.results import ResultKind, counted
 
 _STORE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 SkipReason = str  # "too_large", "unreadable", "failing", "unsupported_filter", "safecrlf", a driver's
@@ -136,8 +136,7 @@ def auto_commit(
 
 
 def commit_message(count: int, host: str) -> str:
-    files = "1 file" if count == 1 else f"{count} files"
-    return f"Gitferry: {files} changed on {host}\n"
+    return f"Gitferry: {counted(count, 'file')} changed on {host}\n"
 
 
 def _branch_ref(repo: Repo) -> Ref:
