@@ -6,7 +6,9 @@ the process (the sync lock covers other processes). A user's job goes before
 background ones; a job already queued absorbs an identical trigger instead of
 running twice. If the loop itself crashes (a bug, not a failed sync: those are
 results), the supervisor records the error, fails the job in hand, and starts
-the loop again.
+the loop again. The job in hand is every job taken off the queue, started or
+not: its future always ends, so nothing awaiting it (a user's sync, an auto
+sync, the daemon's last sync at stop) waits for ever.
 
 Between jobs the state says why nothing runs: a hold the engine placed
 (`tripped`, `offline`, `paused`, most telling first) or else what the last job
@@ -197,7 +199,10 @@ class RepoWorker:
                 self._left = RepoState.ERROR
                 self._set_state(self._resting())
                 if self._on_crash is not None:
-                    await self._on_crash(exc)
+                    try:
+                        await self._on_crash(exc)
+                    except Exception:  # its record failed (a full disk): the worker goes on all the same
+                        log.exception("the crash of the worker for %s was not recorded", self.name)
                 await asyncio.sleep(RESTART_DELAY_SECONDS)
 
     async def _loop(self) -> None:
@@ -206,9 +211,15 @@ class RepoWorker:
             self._queued.pop(job.kind, None)
             if job.done.cancelled():
                 continue
-            self._set_state(job.kind.busy_state)
-            self._current = job.done
-            self._running = running = asyncio.create_task(self._run(job), name=f"job:{self.name}")
+            try:
+                self._set_state(job.kind.busy_state)
+                self._current = job.done
+                running = asyncio.create_task(self._run(job), name=f"job:{self.name}")
+            except Exception as exc:  # taken off the queue, never started: it fails, never hangs
+                if not job.done.done():
+                    job.done.set_exception(exc)
+                raise
+            self._running = running
             try:
                 report = await asyncio.shield(running)
             except asyncio.CancelledError:
@@ -226,12 +237,14 @@ class RepoWorker:
                 self._running = None
             cancelled = report.message == CANCELLED_MESSAGE
             self._left = RepoState.IDLE if cancelled else _STATE_AFTER.get(report.result, RepoState.IDLE)
-            self._set_state(self._resting())
-            self._bus.publish(
-                SyncFinished(self.repo_id, self.name, report.result, report.message, report.to_json())
-            )
-            if not job.done.done():
-                job.done.set_result(report)
+            try:
+                self._set_state(self._resting())
+                self._bus.publish(
+                    SyncFinished(self.repo_id, self.name, report.result, report.message, report.to_json())
+                )
+            finally:
+                if not job.done.done():
+                    job.done.set_result(report)
 
     def _resting(self) -> RepoState:
         return next((state for state in HOLDS if state in self._holds), self._left)

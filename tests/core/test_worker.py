@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 import pytest
 
@@ -116,6 +118,41 @@ async def test_a_crash_is_recorded_and_the_worker_restarts(
     assert [str(c) for c in crashes] == ["bug"] and worker.crashes == 1
     assert (await worker.submit(JobKind.USER_SYNC)).result == ResultKind.OK
     assert worker.state is RepoState.IDLE
+    await worker.stop(grace=1)
+
+
+async def test_a_job_whose_start_fails_ends_with_the_error_and_the_worker_goes_on(
+    bus: EventBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job taken off the queue fails before its task exists (in the app: the task's
+    creation met no running event loop, a step Qt ran while the loop stood still): its
+    future ends with that error. It stayed pending for ever, and the auto sync awaiting
+    it held the daemon's stop for the final sync's whole bound (tests/gui/test_tray.py's
+    slow stops)."""
+    monkeypatch.setattr(worker_module, "RESTART_DELAY_SECONDS", 0)
+    crashes: list[BaseException] = []
+
+    async def on_crash(exc: BaseException) -> None:
+        crashes.append(exc)
+
+    runner = Runner()
+    runner.release.set()
+    refused = [RuntimeError("no running event loop")]
+
+    def start(job: Job) -> Coroutine[Any, Any, SyncReport]:
+        if refused:
+            raise refused.pop()
+        return runner(job)
+
+    worker = RepoWorker(1, "r", start, bus, on_crash=on_crash)
+    worker.start()
+    lost = worker.submit(JobKind.AUTO_SYNC)
+    await settle()  # taken off the queue: its start failed
+    after = worker.submit(JobKind.USER_SYNC)
+    assert (await after).result == ResultKind.OK  # the worker went on, after the failed start
+    assert lost.done() and isinstance(lost.exception(), RuntimeError)
+    assert [str(c) for c in crashes] == ["no running event loop"] and worker.crashes == 1
+    assert runner.started == [JobKind.USER_SYNC]
     await worker.stop(grace=1)
 
 
