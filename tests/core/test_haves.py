@@ -50,11 +50,12 @@ def test_without_acknowledgements_the_whole_line_is_offered(line: tuple[Path, li
 
 def test_history_behind_an_advertised_tip_is_not_walked(line: tuple[Path, list[str]]) -> None:
     """The server moved `main` (our tip of it is no longer listed) and lists every topic as
-    we have it: each tip is offered, the 40 commits under them are not."""
+    we have it: each tip is offered (the one the server lacks first), the 40 commits under
+    them are not."""
     repo, commits = line
     tips = commits[-20:]
     topics = commits[-20:-1]
-    assert _haves(repo, tips, advertised=topics) == list(reversed(tips))
+    assert _haves(repo, tips, advertised=topics) == [commits[-1], *topics]
     # Only some of them listed: the walk goes on below the newest tip the server lacks,
     # and stops under the first listed one.
     assert _haves(repo, [commits[-1], commits[-10]], advertised=[commits[-10]]) == [

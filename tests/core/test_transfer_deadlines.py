@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from core.git.transfer.errors import TransferStopped
 from core.git.transfer.stop import TransferStop
 from core.results import ResultKind
 from tests.gitcli import git
+from tests.waiting import wait_until
 
 
 class Clock:
@@ -122,3 +126,24 @@ def test_the_users_time_at_a_sign_in_is_not_the_remotes_and_pauses_nest() -> Non
     assert TransferStop().paused is not None
     with TransferStop().paused():  # no deadlines: nothing to pause
         pass
+
+
+def test_transfers_at_once_are_watched_from_one_thread_and_none_is_stopped_after_its_end() -> None:
+    """The real clock: a stalled transfer is cut within a few looks; one that ended
+    before its deadline never is; a single watching thread, gone once none is left."""
+    stalled = TransferWatch("stalled", TransferDeadlines(advertise=0.3, low_speed_limit=0))
+    ended = TransferWatch("ended", TransferDeadlines(advertise=0.3, low_speed_limit=0))
+    running = [TransferWatch(f"r{n}", TransferDeadlines(advertise=60)) for n in range(5)]
+    with contextlib.ExitStack() as transfers:
+        for w in (stalled, ended, *running):
+            transfers.enter_context(w)
+        assert sum(t.name == "transfer-watch" for t in threading.enumerate()) == 1
+        ended.__exit__(None, None, None)
+        wait_until(lambda: stalled.stop.requested, "the stalled transfer stopped")
+        time.sleep(0.5)  # past the deadline the ended one would have had
+        assert not ended.stop.requested and not any(w.stop.requested for w in running)
+    with pytest.raises(RemoteTooSlow):
+        stalled.stop.check("stalled")
+    wait_until(
+        lambda: "transfer-watch" not in {t.name for t in threading.enumerate()}, "the watch thread gone"
+    )

@@ -64,12 +64,18 @@ class HavesWalker:
         self._advertised.update(present)
 
     def _start(self, tips: list[bytes]) -> None:
-        """Read the tips only once negotiation starts: a no-change fetch never does."""
-        commits = {c.id: c for c in map(self._commit, tips) if c is not None}
+        """Read the tips only once negotiation starts: a no-change fetch never does. The
+        tips the server lacks come first, newest first; then those it advertised, in the
+        order given, neither read nor walked (the walk stops where it reaches one)."""
+        unique = list(dict.fromkeys(tips))
+        known = [oid for oid in unique if oid in self._advertised]
+        self._mark_common(known)
+        self._queued.update(known)
+        others = (self._commit(oid) for oid in unique if oid not in self._advertised)
+        commits = {c.id: c for c in others if c is not None}
         newest_first = sorted(commits.values(), key=lambda c: c.commit_time, reverse=True)
-        self._tips = [c.id for c in newest_first]
+        self._tips = [*(c.id for c in newest_first), *known]
         self._offered = set(self._tips)
-        self._mark_common(oid for oid in self._tips if oid in self._advertised)
         for commit in newest_first:
             self._enqueue(commit)
 
