@@ -56,11 +56,6 @@ class EolConfig:
             safe = "true" if git_bool(safecrlf.decode("utf-8", "replace")) else "false"
         return cls(auto, eol.decode("ascii", "replace") if eol in (b"lf", b"crlf") else "native", safe)
 
-    @property
-    def converts_unattributed(self) -> bool:
-        """Whether a path without attributes is converted at all (core.autocrlf)."""
-        return self.autocrlf != b"false"
-
 
 def _value(config: StackedConfig, name: bytes) -> bytes | None:
     try:
@@ -100,13 +95,6 @@ class CrlfToLf:
     def flush(self) -> bytes:
         pending, self._pending = self._pending, False
         return b"\r" if pending else b""
-
-
-def to_git(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    converter = CrlfToLf()
-    for chunk in chunks:
-        yield converter.feed(chunk)
-    yield converter.flush()
 
 
 def converts_to_worktree(action: CRLFAction, stats: TextStats) -> bool:

@@ -70,10 +70,6 @@ def register_driver(name: bytes, factory: DriverFactory) -> None:
     _FACTORIES[name] = factory
 
 
-def unregister_driver(name: bytes) -> None:
-    _FACTORIES.pop(name, None)
-
-
 class ContentSkipped(GitferryError):
     """A path whose content cannot be converted here: listed as skipped with `reason`.
 
