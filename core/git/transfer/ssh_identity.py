@@ -19,7 +19,7 @@ from pathlib import Path
 from dulwich.config import Config
 
 from core.git.config.ssh_command import Variant, ssh_program
-from core.git.transfer.timed_clients import variant_options
+from core.git.transfer.timed_clients import ssh_dash_g
 from core.remote_url import RemoteUrl
 from core.results import counted
 
@@ -33,17 +33,8 @@ def ssh_settings(url: RemoteUrl, config: Config | None) -> dict[str, list[str]] 
     if program.variant not in (Variant.SSH, Variant.AUTO):
         return None
     destination = f"{url.user}@{url.host}" if url.user else url.host or ""
-    try:
-        done = subprocess.run(
-            program.argv(["-G", *variant_options(Variant.SSH, url.port, 0, {}), destination]),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=_WAIT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0:
+    done = ssh_dash_g(program, destination, url.port, _WAIT)
+    if done is None or done.returncode != 0:
         return None
     settings: dict[str, list[str]] = {}
     for line in done.stdout.decode("utf-8", "replace").splitlines():

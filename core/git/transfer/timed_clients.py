@@ -334,19 +334,25 @@ def variant_options(variant: Variant, port: int | None, version: int, env: dict[
 
 def detect_variant(program: SshProgram, destination: str, port: int | None, timeout: float) -> Variant:
     """git's test for a program it cannot name: OpenSSH if `<program> -G ... host` succeeds."""
-    args = ["-G", *variant_options(Variant.SSH, port, 0, {}), destination]
+    done = ssh_dash_g(program, destination, port, max(timeout, 1.0))
+    return Variant.SSH if done is not None and done.returncode == 0 else Variant.SIMPLE
+
+
+def ssh_dash_g(
+    program: SshProgram, destination: str, port: int | None, timeout: float
+) -> subprocess.CompletedProcess[bytes] | None:
+    """`<program> -G [-p port] <destination>`, OpenSSH's settings for that host on stdout
+    (nothing connects); None when it could not run within `timeout` seconds."""
     try:
-        done = subprocess.run(
-            program.argv(args),
+        return subprocess.run(
+            program.argv(["-G", *variant_options(Variant.SSH, port, 0, {}), destination]),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=max(timeout, 1.0),
+            capture_output=True,
+            timeout=timeout,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return Variant.SIMPLE
-    return Variant.SSH if done.returncode == 0 else Variant.SIMPLE
+        return None
 
 
 def bounded_options(timeout: float, *, batch: bool) -> list[str]:
