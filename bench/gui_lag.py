@@ -31,6 +31,7 @@ import psutil
 from bench.contenders import fetch_every, run_git
 from bench.gui_fleet import MOVED, DesktopFleet, check_reports
 from bench.probes import CpuClock, Samples
+from gui.event_loop import run_until_complete  # asyncio alone: no Qt before it is needed
 
 T = TypeVar("T")
 PERIOD = 0.010
@@ -107,8 +108,7 @@ class OpenDesktop:
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = RUN_TIMEOUT) -> T:
         try:
-            result: T = self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
-            return result
+            return run_until_complete(self.loop, asyncio.wait_for(coro, timeout))  # see gui/event_loop.py
         finally:
             asyncio.set_event_loop(self.loop)  # qasync lets go of the loop when it stops
 

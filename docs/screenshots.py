@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from core.api import Api, PhaseProgress  # noqa: E402
 from gui.app import COLOR_SCHEME, apply_color_scheme  # noqa: E402
 from gui.desktop import Desktop  # noqa: E402
+from gui.event_loop import run_until_complete  # noqa: E402
 from gui.translations import install_translations  # noqa: E402
 from tests.gitcli import commit_file, git  # noqa: E402
 from tests.servers import LOOPBACK, CuttingProxy, GitDaemon  # noqa: E402
@@ -182,7 +183,7 @@ def in_scratch_home(
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with GitDaemon(work / "served") as daemon, loop:
-            loop.run_until_complete(shoot(work, daemon, app))
+            run_until_complete(loop, shoot(work, daemon, app))  # see gui/event_loop.py
 
 
 def main() -> None:

@@ -248,12 +248,14 @@ def run_event_loop(
 
     import qasync
 
+    from gui.event_loop import run_until_complete
+
     ticker = QTimer()
     ticker.start(SIGNAL_POLL_MS)
     ticker.timeout.connect(lambda: None)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        code: int = loop.run_until_complete(run_desktop(instance, home, window, hidden=hidden, probe=probe))
+        code = run_until_complete(loop, run_desktop(instance, home, window, hidden=hidden, probe=probe))
     log.info("Gitferry stopped")
     return code

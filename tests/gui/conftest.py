@@ -21,6 +21,7 @@ from core.api import Api
 from core.engine.core import Core
 from core.engine.daemon import Daemon
 from gui.desktop import Desktop
+from gui.event_loop import run_until_complete
 from tests.integration.clones import Clones
 from tests.servers import Remote
 
@@ -36,7 +37,7 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     yield loop
-    loop.run_until_complete(loop.shutdown_asyncgens())
+    run_until_complete(loop, loop.shutdown_asyncgens())
     loop.close()
     asyncio.set_event_loop(None)
 
@@ -54,7 +55,7 @@ def qt_events_on_the_loop(qloop: qasync.QEventLoop, monkeypatch: pytest.MonkeyPa
         if qloop.is_running() or qloop.is_closed():
             return
         try:
-            qloop.run_until_complete(asyncio.sleep(0))
+            run_until_complete(qloop, asyncio.sleep(0))
         finally:
             asyncio.set_event_loop(qloop)
 
@@ -66,8 +67,8 @@ def run(qloop: qasync.QEventLoop) -> Callable[[Coroutine[Any, Any, T], float], T
     """`run(coro, timeout=30)`: the coroutine's result, on the qasync loop."""
 
     def runner(coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
-        try:
-            return qloop.run_until_complete(asyncio.wait_for(coro, timeout))
+        try:  # not qloop.run_until_complete: see gui/event_loop.py
+            return run_until_complete(qloop, asyncio.wait_for(coro, timeout))
         finally:
             # qasync lets go of the loop when it stops; a click between two `run`s
             # (an asyncSlot) needs it as the current loop to schedule its task.

@@ -187,53 +187,50 @@ def test_unreachable_remotes_show_offline_once_in_the_window_and_the_tray(
     run(desktop.api.pause())  # no fetch starts while the app quits (it would be cut short)
 
 
-SLOW = 90.0
-
-
 def test_pause_one_repository_and_all_for_an_hour_survive_a_restart(
     run: Run, world: Clones, opened: list[str]
 ) -> None:
     """The tray's per-repository pause holds `mine` alone; "Pause for 1 hour" holds all.
     Both are saved: a new desktop on the same data shows them, and resuming works there.
-    The waits are generous (SLOW): a CI run under load once took over 30 s to show every
-    repository paused, and a stop may wait out its final sync's bound (see the note of
-    that stop: not yet explained)."""
+    (It once timed out and at times took 32 s: steps of its tasks ran while the loop stood
+    between two `run`s, a pause's handler died half-way and a worker lost an auto sync's
+    job, whose stop then waited out the final sync's bound; see gui/event_loop.py.)"""
     desktop = run(start_desktop(opened))
     try:
         mine = run(desktop.api.core.store.repo("mine"))
         theirs = run(desktop.api.core.store.repo("theirs"))
         pause_mine = desktop.tray.repo_menus[mine.id].actions()[-1]
         pause_mine.trigger()
-        run(until(lambda: states_by_name(desktop) == {"mine": "paused", "theirs": "idle"}), SLOW)
+        run(until(lambda: states_by_name(desktop) == {"mine": "paused", "theirs": "idle"}))
         assert pause_mine.text() == "Resume syncing this repository"
         desktop.window.select_repo(mine.id)  # the detail pane says the mode and the pause
-        run(until(lambda: "paused" in desktop.window.mode_note.text()), SLOW)
+        run(until(lambda: "paused" in desktop.window.mode_note.text()))
         assert desktop.window.mode_note.text().startswith("Manual sync")
         run(desktop.api.set_repo_settings(mine.id, {"sync_mode": "auto"}))
         run(shows_mode(desktop, mine.id, "Automatic sync"))
         assert "syncing paused" not in desktop.window.summary.full_text()  # one repository only
         desktop.tray.pause_hour_action.trigger()
-        run(until(lambda: shown_states(desktop) == {"paused"}), SLOW)
+        run(until(lambda: shown_states(desktop) == {"paused"}))
         assert desktop.window.pause_action.isChecked() and not desktop.tray.pause_hour_action.isVisible()
         until_text = run(desktop.api.paused())
         assert until_text.isdigit() and int(until_text) > 0
     finally:
-        run(desktop.stop(), SLOW)
+        run(desktop.stop())
         run(desktop.api.close())
 
     again = run(start_desktop(opened))
     try:
-        run(until(lambda: shown_states(again) == {"paused"}), SLOW)
+        run(until(lambda: shown_states(again) == {"paused"}))
         assert again.window.pause_action.isChecked()
         assert again.tray.repo_menus[mine.id].actions()[-1].text() == "Resume syncing this repository"
         assert again.tray.repo_menus[theirs.id].actions()[-1].text() == "Pause syncing this repository"
         again.tray.pause_action.trigger()  # resume all: `mine` keeps its own pause
-        run(until(lambda: states_by_name(again) == {"mine": "paused", "theirs": "idle"}), SLOW)
+        run(until(lambda: states_by_name(again) == {"mine": "paused", "theirs": "idle"}))
         again.tray.repo_menus[mine.id].actions()[-1].trigger()
-        run(until(lambda: shown_states(again) == {"idle"}), SLOW)
+        run(until(lambda: shown_states(again) == {"idle"}))
         assert run(again.api.paused()) == "" and run(again.api.paused(mine.id)) == ""
     finally:
-        run(again.stop(), SLOW)
+        run(again.stop())
         run(again.api.close())
     world.check()
 
