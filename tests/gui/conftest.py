@@ -118,19 +118,25 @@ def opened() -> list[str]:
     return []
 
 
-async def start_desktop(folders: list[str]) -> Desktop:
-    """The desktop app on the test's GITFERRY_HOME, its window shown; "Open folder" lands in `folders`."""
+async def start_desktop(folders: list[str], *, show_window: bool = True) -> Desktop:
+    """The desktop app on the test's GITFERRY_HOME, its window shown (unless not
+    `show_window`); "Open folder" lands in `folders`."""
     desktop = Desktop(await Api.open(), open_folder=folders.append)
-    await desktop.start(show_window=True)
+    await desktop.start(show_window=show_window)
     return desktop
+
+
+async def stop_desktop(desktop: Desktop) -> None:
+    """The engine stopped, then the status store closed."""
+    await desktop.stop()
+    await desktop.api.close()
 
 
 @pytest.fixture
 def desktop(run: Run, opened: list[str]) -> Iterator[Desktop]:
     started = run(start_desktop(opened))
     yield started
-    run(started.stop())
-    run(started.api.close())
+    run(stop_desktop(started))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from gui.models.table_model import ROW_ROLE
 from gui.resources import TrayState
 from gui.windows.status_window import StatusWindow
 from tests.gitcli import ahead_behind, git, refs
-from tests.gui.conftest import Run, start_desktop, sync_from_the_window
+from tests.gui.conftest import Run, start_desktop, stop_desktop, sync_from_the_window
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
 from tests.integration.clones import run as cli
@@ -79,8 +79,7 @@ def test_branch_table_shows_what_git_rev_list_counts(run: Run, opened: list[str]
         assert "mine: main diverged, 1 more to sync" in desktop.tray.icon.toolTip().splitlines()
     finally:
         run(desktop.api.pause())  # no fetch starts while the app quits (it would be cut short)
-        run(desktop.stop())
-        run(desktop.api.close())
+        run(stop_desktop(desktop))
     world.check()
 
 

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.api import Api
-from gui.desktop import Desktop
-from tests.gui.conftest import Run
+from tests.gui.conftest import Run, start_desktop, stop_desktop
 from tests.gui.waiting import until
 from tests.servers.host import start_process, stop_process
 
@@ -79,20 +77,9 @@ def dunst(session_bus: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str
     stop_process(xvfb)
 
 
-async def _desktop() -> Desktop:
-    desktop = Desktop(await Api.open(), open_folder=lambda _path: None)
-    await desktop.start(show_window=False)
-    return desktop
-
-
-async def _stop(desktop: Desktop) -> None:
-    await desktop.stop()
-    await desktop.api.close()
-
-
 @pytest.mark.slow
 def test_a_notification_reaches_dunst_and_show_opens_the_window(run: Run, dunst: dict[str, str]) -> None:
-    desktop = run(_desktop())
+    desktop = run(start_desktop([], show_window=False))
     try:
         run(until(lambda: desktop.tray.desktop_notifications is not None))
         desktop.window.hide()
@@ -103,11 +90,11 @@ def test_a_notification_reaches_dunst_and_show_opens_the_window(run: Run, dunst:
         assert _dunstctl(dunst, "action", "0").returncode == 0  # the user clicks it
         run(until(desktop.window.isVisible), 10)
     finally:
-        run(_stop(desktop))
+        run(stop_desktop(desktop))
 
 
 def test_without_a_notification_service_the_tray_is_used(run: Run, session_bus: dict[str, str]) -> None:
-    desktop = run(_desktop())
+    desktop = run(start_desktop([], show_window=False))
     try:
         run(until(lambda: desktop.notifications.asked))
         assert not desktop.notifications.available  # a bus, but nobody owns the name
@@ -118,4 +105,4 @@ def test_without_a_notification_service_the_tray_is_used(run: Run, session_bus: 
         assert notified == [("notes synced", "Pushed main.")]
         assert desktop.tray.route in ("tray", "none")  # offscreen: no tray icon to show a balloon
     finally:
-        run(_stop(desktop))
+        run(stop_desktop(desktop))

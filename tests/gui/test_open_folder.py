@@ -12,7 +12,7 @@ from core.api import Api
 from gui.desktop import Desktop, open_in_file_manager
 from gui.windows.folder_not_opened import FolderNotOpened
 from tests.gitcli import commit_file, git
-from tests.gui.conftest import Run
+from tests.gui.conftest import Run, stop_desktop
 from tests.gui.waiting import until
 
 
@@ -41,7 +41,6 @@ def test_open_folder_without_a_launcher_shows_the_path_to_copy(
             assert QGuiApplication.clipboard().text() == str(repo)
             box.reject()
         finally:
-            await desktop.stop()
-            await desktop.api.close()
+            await stop_desktop(desktop)
 
     run(scenario(), 30)

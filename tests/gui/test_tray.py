@@ -19,7 +19,7 @@ from gui.models.repos import RepoView
 from gui.resources import TrayState
 from gui.tray import tray_state
 from tests.gitcli import git
-from tests.gui.conftest import Run, start_desktop
+from tests.gui.conftest import Run, start_desktop, stop_desktop
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
 
@@ -162,8 +162,7 @@ def test_a_tripped_remote_shows_in_the_window_and_the_tray_from_the_published_st
         assert row is not None and row.activity().startswith("Tripped: a remote keeps failing")
         assert run(desktop.api.snapshot()).repos[0].state == "tripped"  # mine, first by name
     finally:
-        run(desktop.stop())
-        run(desktop.api.close())
+        run(stop_desktop(desktop))
 
 
 def test_unreachable_remotes_show_offline_once_in_the_window_and_the_tray(
