@@ -40,6 +40,11 @@ def count(value: int | None) -> str:
     return NO_VALUE if value is None else f"{value:,}"
 
 
+def share(current: int, total: int | None) -> float | None:
+    """A progress bar's share of a phase, None when its total is unknown (a busy bar)."""
+    return None if not total else min(1.0, current / total)
+
+
 def escaped(text: str) -> str:
     """`text` for a rich-text label. Not `html.escape`: the html module (and its entity
     tables) would slow the first paint."""

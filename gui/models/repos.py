@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from core.model import BranchStatus, RepoRecord, RepoState
 from core.results import CANCELLED_MESSAGE
-from gui.models.formatting import size, when
+from gui.models.formatting import share, size, when
 from gui.models.standing import Level, Standing, standing
 from gui.models.table_model import Column, KeyedTableModel
 from gui.translations import QT_TRANSLATE_NOOP
@@ -88,9 +88,7 @@ def progress_brief(p: PhaseProgress) -> str:
 
 def progress_fraction(p: PhaseProgress) -> float | None:
     """Done share of the phase, or None when the phase has no known total."""
-    if not p.total:
-        return None
-    return min(1.0, p.current / p.total)
+    return share(p.current, p.total)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """How a transfer's progress reads: the phase, the bytes received and the speed, the
-count of the phase (objects, deltas, files written) and the bar's share.
+count of the phase (objects, deltas, files written); the bar's share is
+`gui.models.formatting.share`.
 
 `TransferSpeed` is the rate over the last few seconds of reports (bytes per second):
 a transfer's reports come at most ten a second, so a short window follows a changing
@@ -83,8 +84,3 @@ def phase_line(phase: str, current: int, total: int | None, received: int, speed
             .replace("%3", f"{total:,}")
         )
     return f"{label}: {current:,}" if current else label
-
-
-def phase_fraction(current: int, total: int | None) -> float | None:
-    """The bar's share of the phase, None when its total is unknown (a busy bar)."""
-    return None if not total else min(1.0, current / total)

@@ -40,7 +40,8 @@ from core.api import (
     folder_name,
 )
 from core.paths import data_dir
-from gui.models.transfer_text import TransferSpeed, phase_fraction, phase_line
+from gui.models.formatting import share
+from gui.models.transfer_text import TransferSpeed, phase_line
 from gui.remembered import CLONE_PARENT, Remembered
 from gui.widgets.field_error import FieldError
 from gui.windows.add_folder_dialog import choose_folder, folder_row
@@ -169,7 +170,7 @@ class CloneDialog(QDialog):
         phase = str(update.phase)
         speed = self._speed.add(update.bytes) if phase == "receiving" else None
         self.phase_label.setText(phase_line(phase, update.current, update.total, update.bytes, speed))
-        fraction = phase_fraction(update.current, update.total)
+        fraction = share(update.current, update.total)
         if fraction is None:
             self.progress_bar.setRange(0, 0)  # a busy bar while the total is unknown
         else:
