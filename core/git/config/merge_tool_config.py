@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dulwich.config import Config
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
@@ -26,7 +25,7 @@ from core.git.config.builtin_merge_tools import (
     family,
     trusted_by_default,
 )
-from core.git.config.values import git_bool
+from core.git.config.values import config_text, git_bool
 
 
 class NoMergeTool(GitferryError):
@@ -55,25 +54,19 @@ class MergeTool:
 def configured_merge_tool(repo: Repo) -> MergeTool:
     """The tool `git mergetool` would run here; `NoMergeTool` when there is none we can run."""
     config = repo.get_config_stack()
-    name = _get(config, (b"merge",), b"tool")
+    name = config_text(config, (b"merge",), b"tool")
     if not name:
         raise NoMergeTool(None)
     section = (b"mergetool", name.encode())
-    command = _get(config, section, b"cmd") or None
+    command = config_text(config, section, b"cmd") or None
     if command is None and family(name) is None:
         raise NoMergeTool(name)
-    trust = _get(config, section, b"trustExitCode")
+    trust = config_text(config, section, b"trustExitCode")
     default = command is None and trusted_by_default(name)
     trusted = bool(git_bool(trust)) if trust is not None else default
-    layout = _get(config, section, b"layout") or _get(config, (b"mergetool", b"vimdiff"), b"layout")
-    options = {k: v for k in ("hasOutput", "useAutoMerge") if (v := _get(config, section, k.encode()))}
+    layout = config_text(config, section, b"layout") or config_text(
+        config, (b"mergetool", b"vimdiff"), b"layout"
+    )
+    options = {k: v for k in ("hasOutput", "useAutoMerge") if (v := config_text(config, section, k.encode()))}
     settings = BuiltinSettings(layout, options)
-    return MergeTool(name, command, trusted, _get(config, section, b"path") or None, settings)
-
-
-def _get(config: Config, section: tuple[bytes, ...], key: bytes) -> str | None:
-    try:
-        value = config.get(section, key)
-    except KeyError:
-        return None
-    return value.decode("utf-8", "replace") if value is not None else None
+    return MergeTool(name, command, trusted, config_text(config, section, b"path") or None, settings)

@@ -25,6 +25,7 @@ from dulwich.repo import Repo
 from core.errors import BadInput
 from core.git.config.remote_config import find_remote, list_remotes
 from core.git.config.upstreams import FetchRefspecs, Upstream
+from core.git.config.values import config_text
 from core.git.repository import ref_value
 
 HEADS = "refs/heads/"
@@ -38,11 +39,15 @@ def publish_target(repo: Repo, branch: str, remote: str | None = None) -> Upstre
         raise BadInput(f"no local branch named {branch!r}")
     config = repo.get_config_stack()
     section = (b"branch", branch.encode())
-    fetch_remote = _value(config, section, b"remote")
-    merge = _value(config, section, b"merge")
+    fetch_remote = config_text(config, section, b"remote")
+    merge = config_text(config, section, b"merge") or None
     if merge is not None and not merge.startswith("refs/"):
         merge = HEADS + merge
-    chosen = remote or _value(config, section, b"pushRemote") or _value(config, (b"remote",), b"pushDefault")
+    chosen = (
+        remote
+        or config_text(config, section, b"pushRemote")
+        or config_text(config, (b"remote",), b"pushDefault")
+    )
     chosen = chosen or fetch_remote or _default_remote(repo)
     find_remote(repo, chosen)  # UnknownRemote: one line
     central = chosen == (fetch_remote or "origin")  # git's "not triangular"
@@ -57,7 +62,7 @@ def publish_target(repo: Repo, branch: str, remote: str | None = None) -> Upstre
 
 
 def _destination(config: Config, branch: str, remote: str, upstream: str | None, central: bool) -> str:
-    mode = (_value(config, (b"push",), b"default") or "simple").lower()
+    mode = (config_text(config, (b"push",), b"default") or "simple").lower()
     same = HEADS + branch
     if mode == "nothing":
         raise BadInput(f"push.default is 'nothing': git would not push {branch} without a refspec either")
@@ -87,11 +92,3 @@ def _default_remote(repo: Repo) -> str:
     if len(names) == 1:
         return names[0]
     raise BadInput(f"several remotes ({', '.join(names)}) and none is named origin: say which with --remote")
-
-
-def _value(config: Config, section: tuple[bytes, ...], name: bytes) -> str | None:
-    try:
-        value = config.get(section, name)
-    except KeyError:
-        return None
-    return value.decode("utf-8", "replace") or None

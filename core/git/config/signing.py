@@ -20,11 +20,10 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
-from dulwich.config import Config
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.config.values import git_bool
+from core.git.config.values import config_text, git_bool
 from core.results import ResultKind
 
 SigningFormat = Literal["openpgp", "x509", "ssh"]
@@ -63,30 +62,28 @@ class SigningConfig:
 def signing_config(repo: Repo) -> SigningConfig | None:
     """How commits of `repo` are signed; None when `commit.gpgsign` is not true."""
     config = repo.get_config_stack()
-    if not _git_bool(_get(config, (b"commit",), b"gpgsign"), "commit.gpgsign"):
+    if not _git_bool(config_text(config, (b"commit",), b"gpgsign", "surrogateescape"), "commit.gpgsign"):
         return None
-    written = _get(config, (b"gpg",), b"format")
+    written = config_text(config, (b"gpg",), b"format", "surrogateescape")
     name = "openpgp" if written is None else written
     if name not in _DEFAULT_PROGRAMS:
         raise SigningFailed(f"gpg.format is '{name}'; git signs with openpgp, x509 or ssh")
     fmt: SigningFormat = name  # narrowed by the check above
     program = next(
-        (value for section, key in _PROGRAM_KEYS[fmt] if (value := _get(config, section, key))),
+        (
+            value
+            for section, key in _PROGRAM_KEYS[fmt]
+            if (value := config_text(config, section, key, "surrogateescape"))
+        ),
         _DEFAULT_PROGRAMS[fmt],
     )
     return SigningConfig(
         format=fmt,
         program=os.path.expanduser(program),
-        key=_get(config, (b"user",), b"signingkey") or None,
-        default_key_command=_get(config, (b"gpg", b"ssh"), b"defaultkeycommand") or None,
+        key=config_text(config, (b"user",), b"signingkey", "surrogateescape") or None,
+        default_key_command=config_text(config, (b"gpg", b"ssh"), b"defaultkeycommand", "surrogateescape")
+        or None,
     )
-
-
-def _get(config: Config, section: tuple[bytes, ...], key: bytes) -> str | None:
-    try:
-        return config.get(section, key).decode("utf-8", "surrogateescape")
-    except KeyError:
-        return None
 
 
 def _git_bool(value: str | None, name: str) -> bool:

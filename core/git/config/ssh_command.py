@@ -22,6 +22,8 @@ from enum import StrEnum
 
 from dulwich.config import Config
 
+from core.git.config.values import config_text
+
 
 class Variant(StrEnum):
     AUTO = "auto"
@@ -65,7 +67,7 @@ def ssh_program(config: Config | None, environ: Mapping[str, str] | None = None)
     env = os.environ if environ is None else environ
     command, source = env.get("GIT_SSH_COMMAND"), "GIT_SSH_COMMAND"
     if command is None:
-        command, source = _config_value(config, b"core", b"sshCommand"), "core.sshCommand"
+        command, source = config_text(config, (b"core",), b"sshCommand", "surrogateescape"), "core.sshCommand"
     if command is not None:
         return SshProgram(command, True, _variant(config, env, command, cmdline=True), source)
     program = env.get("GIT_SSH")
@@ -77,7 +79,7 @@ def ssh_program(config: Config | None, environ: Mapping[str, str] | None = None)
 def _variant(config: Config | None, env: Mapping[str, str], command: str, *, cmdline: bool) -> Variant:
     named = env.get("GIT_SSH_VARIANT")
     if named is None:
-        named = _config_value(config, b"ssh", b"variant")
+        named = config_text(config, (b"ssh",), b"variant", "surrogateescape")
     if named is not None:
         # git: any other word is OpenSSH
         return Variant(named) if named in Variant.__members__.values() else Variant.SSH
@@ -91,12 +93,3 @@ def _variant(config: Config | None, env: Mapping[str, str], command: str, *, cmd
         command = words[0]
     name = command.replace("\\", "/").rsplit("/", 1)[-1].lower()
     return _BY_NAME.get(name, Variant.AUTO)
-
-
-def _config_value(config: Config | None, section: bytes, name: bytes) -> str | None:
-    if config is None:
-        return None
-    try:
-        return config.get((section,), name).decode("utf-8", "surrogateescape")
-    except KeyError:
-        return None

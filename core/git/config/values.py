@@ -1,4 +1,5 @@
-"""Config values as git reads them: one boolean parser for every `core.git.config` reader.
+"""Config values as git reads them: one boolean parser for every `core.git.config` reader,
+and a value as text (`config_text`).
 
 git's `git_parse_maybe_bool`: true/yes/on, false/no/off and the empty value
 (`key =`), or an integer (non-zero is true; git reads it with strtol's base 0, so
@@ -7,6 +8,11 @@ raw value handle that case (dulwich hands it over as None).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dulwich.config import Config
 
 GIT_TRUE = frozenset({"true", "yes", "on"})
 GIT_FALSE = frozenset({"false", "no", "off", ""})
@@ -25,3 +31,16 @@ def git_bool(text: str) -> bool | None:
         except ValueError:
             continue
     return None
+
+
+def config_text(
+    config: Config | None, section: tuple[bytes, ...], name: bytes, errors: str = "replace"
+) -> str | None:
+    """`name` in `section` as text (bytes that are not UTF-8 decoded with `errors`); None
+    when it is not set, or there is no `config`."""
+    if config is None:
+        return None
+    try:
+        return config.get(section, name).decode("utf-8", errors)
+    except KeyError:
+        return None
