@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from core.events import RemoteTripped
 from core.results import ResultKind
@@ -20,7 +19,7 @@ from gui.single_instance import SingleInstance
 from gui.windows.sign_in_dialog import SignInDialog
 from tests.gitcli import git
 from tests.gui.conftest import Run, sync_from_the_window
-from tests.gui.waiting import next_emit, until
+from tests.gui.waiting import next_emit, shown_window, until
 from tests.integration.clones import Clones
 from tests.integration.clones import run as cli_run
 from tests.integration.test_cli import seeded_remote
@@ -161,8 +160,8 @@ def test_a_refused_sign_in_and_a_tripped_remote_are_notified(
     desktop.window.select_repo(record.id)
     synced = asyncio.ensure_future(next_emit(desktop.synced))
     desktop.window.sync_action.trigger()  # no credentials saved: the app asks, the user cancels
-    run(until(lambda: _sign_in_dialog() is not None))
-    dialog = _sign_in_dialog()
+    run(until(lambda: shown_window(SignInDialog) is not None))
+    dialog = shown_window(SignInDialog)
     assert dialog is not None
     dialog.reject()
     _id, report = run(synced)
@@ -194,11 +193,6 @@ def test_an_auto_commit_conflict_keeps_both_sides_and_says_so(
     world.check()
 
 
-def _sign_in_dialog() -> SignInDialog | None:
-    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
-    return found[0] if found else None
-
-
 def test_quitting_while_the_sign_in_dialog_waits_ends_the_sync_and_closes(
     http_auth_server: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
 ) -> None:
@@ -211,8 +205,8 @@ def test_quitting_while_the_sign_in_dialog_waits_ends_the_sync_and_closes(
     record = run(desktop.api.core.store.repo("mine"))
     desktop.window.select_repo(record.id)
     desktop.window.sync_action.trigger()
-    run(until(lambda: _sign_in_dialog() is not None))
+    run(until(lambda: shown_window(SignInDialog) is not None))
     run(desktop.stop())  # the tray's Quit, without leaving the test's event loop
-    run(until(lambda: _sign_in_dialog() is None))  # the question was withdrawn
+    run(until(lambda: shown_window(SignInDialog) is None))  # the question was withdrawn
     # The fixture's close then joins the transfer's thread: with the question still
     # waiting on this loop, it would never return (the test's timeout ends it).

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.api import HttpAuth, SignInRequest
@@ -19,18 +19,13 @@ from gui.windows.sign_in_dialog import SignInDialog, ask_to_sign_in
 from tests.gitcli import git
 from tests.gui.conftest import Run, Running
 from tests.gui.test_settings_dialog import dialogs, make_repo, open_dialog, register, showing
-from tests.gui.waiting import until
+from tests.gui.waiting import shown_window, until
 from tests.integration.test_fetch import local_clone, seed
 from tests.memory_keyring import MemoryKeyring
 from tests.servers import HttpRemote
 
 TIMEOUT = 15.0
 __all__ = ["dialogs"]  # the settings tests' fixture, used here too
-
-
-def open_sign_in() -> SignInDialog | None:
-    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
-    return found[0] if found else None
 
 
 def test_the_dialog_is_keyboard_usable(qtbot: QtBot, run: Run) -> None:
@@ -40,8 +35,8 @@ def test_the_dialog_is_keyboard_usable(qtbot: QtBot, run: Run) -> None:
 
     async def scenario() -> None:
         waiting = asyncio.ensure_future(ask_to_sign_in(request, window))
-        await until(lambda: open_sign_in() is not None)
-        dialog = open_sign_in()
+        await until(lambda: shown_window(SignInDialog) is not None)
+        dialog = shown_window(SignInDialog)
         assert dialog is not None
         assert any("refused the saved credentials" in label.text() for label in dialog.findChildren(QLabel))
         assert dialog.user_edit.text() == "alice" and dialog.focusWidget() in (dialog.secret_edit, None)
@@ -52,8 +47,8 @@ def test_the_dialog_is_keyboard_usable(qtbot: QtBot, run: Run) -> None:
         auth = await waiting
         assert auth is not None and (auth.username, auth.password) == ("alice", "t0ken")
         cancelled = asyncio.ensure_future(ask_to_sign_in(request, window))
-        await until(lambda: open_sign_in() is not None)
-        dialog = open_sign_in()
+        await until(lambda: shown_window(SignInDialog) is not None)
+        dialog = shown_window(SignInDialog)
         assert dialog is not None
         QTest.keyClicks(dialog.secret_edit, "x")
         QTest.keyClick(dialog, Qt.Key.Key_Escape)
@@ -81,8 +76,8 @@ def test_a_users_sync_opens_the_sign_in_dialog_and_the_accepted_secret_goes_to_t
         running.api.set_sign_in_prompt(lambda request: ask_to_sign_in(request, window))
         record = await register(running, repo)
         syncing = asyncio.ensure_future(running.api.sync(record.id))
-        await until(lambda: open_sign_in() is not None)  # (its second argument is the poll step)
-        dialog = open_sign_in()
+        await until(lambda: shown_window(SignInDialog) is not None)  # (its second argument is the poll step)
+        dialog = shown_window(SignInDialog)
         assert dialog is not None and dialog.windowTitle() == "Sign in to origin"
         assert any(http_auth_server.url("origin") in label.text() for label in dialog.findChildren(QLabel))
         QTest.keyClicks(dialog.user_edit, user)
@@ -107,9 +102,9 @@ def test_cancelling_the_sync_withdraws_its_sign_in_dialog(
         running.api.set_sign_in_prompt(lambda request: ask_to_sign_in(request, window))
         record = await register(running, repo)
         syncing = asyncio.ensure_future(running.api.sync(record.id))
-        await until(lambda: open_sign_in() is not None)
+        await until(lambda: shown_window(SignInDialog) is not None)
         assert running.api.cancel(record.id)
-        await until(lambda: open_sign_in() is None)  # the question went with the sync
+        await until(lambda: shown_window(SignInDialog) is None)  # the question went with the sync
         report = await syncing
         assert str(report.result) != "ok", report.message
 

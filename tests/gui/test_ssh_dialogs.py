@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.api import AsyncSshPrompt, PassphraseQuestion, SshQuestion, SyncReport
@@ -24,7 +24,7 @@ from gui.windows.ssh_dialogs import HostKeyDialog, PassphraseDialog, ask_ssh
 from tests.gui.conftest import Run, Running
 from tests.gui.test_settings_dialog import dialogs, open_dialog, register
 from tests.gui.test_settings_dialog import showing as label_text
-from tests.gui.waiting import until
+from tests.gui.waiting import shown_window, until
 from tests.servers import Remote
 from tests.servers.ssh import SshServer
 from tests.ssh_home import PASSPHRASE, SshHome, keygen
@@ -34,12 +34,7 @@ TIMEOUT = 30.0
 __all__ = ["dialogs"]  # the settings tests' fixture, used here too
 
 
-D = TypeVar("D")
-
-
-def showing(kind: type[D]) -> D | None:
-    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
-    return found[0] if found else None
+D = TypeVar("D", bound=QWidget)
 
 
 def passphrase_home(sshd_process: SshServer, sshd_server: Remote, tmp_path: Path) -> tuple[SshHome, Path]:
@@ -56,8 +51,8 @@ async def sync_until_asked(
     running.api.set_ssh_prompt(ask)
     record = await register(running, mine)
     syncing = asyncio.ensure_future(running.api.sync(record.id))
-    await until(lambda: showing(kind) is not None)
-    dialog = showing(kind)
+    await until(lambda: shown_window(kind) is not None)
+    dialog = shown_window(kind)
     assert dialog is not None
     return syncing, dialog
 
@@ -162,9 +157,9 @@ def test_quitting_while_the_passphrase_dialog_waits_closes(
     run(desktop.refresh())
     desktop.window.select_repo(record.id)
     desktop.window.sync_action.trigger()
-    run(until(lambda: showing(PassphraseDialog) is not None))
+    run(until(lambda: shown_window(PassphraseDialog) is not None))
     run(desktop.stop())  # the tray's Quit, without leaving the test's event loop
-    run(until(lambda: showing(PassphraseDialog) is None))  # the question was withdrawn
+    run(until(lambda: shown_window(PassphraseDialog) is None))  # the question was withdrawn
 
 
 def test_the_settings_name_an_ssh_remotes_key_and_test_connection_asks_as_a_sync(
@@ -192,8 +187,8 @@ def test_the_settings_name_an_ssh_remotes_key_and_test_connection_asks_as_a_sync
             f"key file {home.key} (passphrase: asked once a session)"
         )
         row.test_button.click()
-        await until(lambda: showing(PassphraseDialog) is not None)
-        passphrase = showing(PassphraseDialog)
+        await until(lambda: shown_window(PassphraseDialog) is not None)
+        passphrase = shown_window(PassphraseDialog)
         assert passphrase is not None
         QTest.keyClicks(passphrase.secret_edit, PASSPHRASE)
         QTest.keyClick(passphrase.secret_edit, Qt.Key.Key_Return)
@@ -218,7 +213,7 @@ def test_cancelling_the_sync_withdraws_its_open_question(
         syncing, _dialog = await sync_until_asked(running, mine, asked_through(window, []), PassphraseDialog)
         record = await running.core.store.repo(mine.name)
         assert running.api.cancel(record.id)
-        await until(lambda: showing(PassphraseDialog) is None)  # the question went with the sync
+        await until(lambda: shown_window(PassphraseDialog) is None)  # the question went with the sync
         report = await syncing
         assert str(report.result) == "error" and "cancelled" in report.message, report.message
 
