@@ -6,8 +6,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from core.model import BranchStatus
-from gui.models.formatting import NO_VALUE, count, when
-from gui.models.table_model import Column, KeyedTableModel
+from gui.models.formatting import NO_VALUE, count
+from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.palette_colors import ATTENTION, on_table
 
@@ -77,10 +77,9 @@ BRANCH_COLUMNS: list[Column[BranchStatus]] = [
         sort_key=lambda b: b.behind,
         align_right=True,
     ),
-    Column(
+    time_column(
         QT_TRANSLATE_NOOP("Columns", "Last fetched"),
-        lambda b: when(b.last_fetch),
-        sort_key=lambda b: b.last_fetch.isoformat() if b.last_fetch else "",
+        lambda b: b.last_fetch,
         tooltip=lambda b: (
             b.last_fetch.isoformat(timespec="seconds")
             if b.last_fetch

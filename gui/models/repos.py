@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from core.model import BranchStatus, RepoRecord, RepoState
 from core.results import CANCELLED_MESSAGE
-from gui.models.formatting import share, size, when
+from gui.models.formatting import share, size
 from gui.models.standing import Level, Standing, standing
-from gui.models.table_model import Column, KeyedTableModel
+from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.palette_colors import ATTENTION, on_table
 
@@ -219,11 +219,7 @@ REPO_COLUMNS: list[Column[RepoView]] = [
     Column(
         QT_TRANSLATE_NOOP("Columns", "Activity"), lambda v: v.activity(brief=True), tooltip=RepoView.activity
     ),
-    Column(
-        QT_TRANSLATE_NOOP("Columns", "Last sync"),
-        lambda v: when(v.record.last_sync),
-        sort_key=lambda v: v.record.last_sync.isoformat() if v.record.last_sync else "",
-    ),
+    time_column(QT_TRANSLATE_NOOP("Columns", "Last sync"), lambda v: v.record.last_sync),
     Column(
         QT_TRANSLATE_NOOP("Columns", "Result"),
         lambda v: v.standing(settled=True).text,

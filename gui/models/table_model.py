@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
@@ -19,6 +20,8 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+
+from gui.models.formatting import when
 
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
@@ -48,6 +51,23 @@ class Column(Generic[Row]):
     tooltip: Callable[[Row], str] | None = None
     foreground: Callable[[Row], Any] | None = None
     decoration: Callable[[Row], Any] | None = None  # an icon before the text, or None
+
+
+def time_column(
+    header: str, moment: Callable[[Row], datetime | None], tooltip: Callable[[Row], str] | None = None
+) -> Column[Row]:
+    """A moment as `when` reads it ("14:02", "21 Nov 14:02", "never"), sorted by the time
+    itself, never first."""
+    return Column(
+        header,
+        lambda row: when(moment(row)),
+        sort_key=lambda row: _iso(moment(row)),
+        tooltip=tooltip,
+    )
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment is not None else ""
 
 
 class KeyedTableModel(QAbstractTableModel, Generic[Row]):

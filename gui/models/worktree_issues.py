@@ -6,7 +6,7 @@ from PySide6.QtCore import QCoreApplication
 
 from core.model import ConflictRecord, SkippedFile
 from gui.models.formatting import size, when
-from gui.models.table_model import Column, KeyedTableModel
+from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
 
 REASONS = {
@@ -21,9 +21,7 @@ REASONS = {
 CONFLICT_COLUMNS: list[Column[ConflictRecord]] = [
     Column(QT_TRANSLATE_NOOP("Columns", "Path"), lambda c: c.path),
     Column(QT_TRANSLATE_NOOP("Columns", "Branch"), lambda c: c.branch),
-    Column(
-        QT_TRANSLATE_NOOP("Columns", "Since"), lambda c: when(c.since), sort_key=lambda c: c.since.isoformat()
-    ),
+    time_column(QT_TRANSLATE_NOOP("Columns", "Since"), lambda c: c.since),
 ]
 
 SKIPPED_COLUMNS: list[Column[SkippedFile]] = [
@@ -43,11 +41,7 @@ SKIPPED_COLUMNS: list[Column[SkippedFile]] = [
         sort_key=lambda s: s.size,
         align_right=True,
     ),
-    Column(
-        QT_TRANSLATE_NOOP("Columns", "When"),
-        lambda s: when(s.last_seen),
-        sort_key=lambda s: s.last_seen.isoformat(),
-    ),
+    time_column(QT_TRANSLATE_NOOP("Columns", "When"), lambda s: s.last_seen),
 ]
 
 
