@@ -22,7 +22,7 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.errors import GitferryError
 from core.git.history.commit_range import CommitRange, CommitSummary, commit_range
-from core.git.locks.sync_lock import acquire_sync_lock
+from core.git.locks.sync_lock import USER_WAIT, acquire_sync_lock
 from core.git.merge.undo import Undone, UndoRefused, undo_integration
 from core.git.merge.undo import undo_refusal as refusal
 from core.git.repository import current_branch, in_worktree_repo
@@ -37,8 +37,6 @@ __all__ = [
     "record_done",
     "undo_last_integration",
 ]
-
-LOCK_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ async def undo_last_integration(core: Core, record: RepoRecord) -> Undone:
     runs = await core.store.runs(record.id, 50)
 
     def locked(repo: Repo) -> Undone:
-        with acquire_sync_lock(repo.commondir(), wait=LOCK_WAIT, repo_path=record.path):
+        with acquire_sync_lock(repo.commondir(), wait=USER_WAIT, repo_path=record.path):
             last = _integrated(runs, current_branch(repo))
             return undo_integration(repo, str(last["branch"]), str(last["from"]), str(last["to"]))
 

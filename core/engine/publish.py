@@ -18,12 +18,11 @@ from core.engine.sync import fresh_repo, refresh_status
 from core.errors import GitferryError
 from core.git.config.push_target import publish_target
 from core.git.config.upstreams import set_upstream
-from core.git.locks.sync_lock import acquire_sync_lock
+from core.git.locks.sync_lock import USER_WAIT, acquire_sync_lock
 from core.git.transfer.push import push_branches
 from core.model import BranchStatus, RepoRecord
 from core.results import ResultKind
 
-LOCK_WAIT_SECONDS = 5.0
 NETWORK_TIMEOUT = 30.0
 
 
@@ -63,7 +62,7 @@ async def publish_branch(
     async with fresh_repo(core, record) as repo:
         target = await core.offload.io(publish_target, repo, branch, remote)
         lock = await core.offload.io(
-            acquire_sync_lock, repo.commondir(), wait=LOCK_WAIT_SECONDS, repo_path=record.path
+            acquire_sync_lock, repo.commondir(), wait=USER_WAIT, repo_path=record.path
         )
         try:
             signer = core.signer(ask=True)

@@ -10,7 +10,7 @@ from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.history import record_done
-from core.git.locks.sync_lock import acquire_sync_lock
+from core.git.locks.sync_lock import USER_WAIT, acquire_sync_lock
 from core.git.merge.resolution import (
     Finished,
     Resolution,
@@ -24,8 +24,6 @@ from core.git.merge.resolution import (
 from core.git.repository import in_worktree_repo
 from core.model import RepoRecord
 from core.results import counted
-
-LOCK_WAIT = 5.0  # seconds to wait for a running sync before Finish says busy
 
 
 async def resolution(core: Core, record: RepoRecord) -> Resolution:
@@ -58,7 +56,7 @@ async def finish(core: Core, record: RepoRecord) -> Finished:
     and the run is recorded for the history."""
 
     def locked(repo: Repo) -> Finished:
-        with acquire_sync_lock(repo.commondir(), wait=LOCK_WAIT, repo_path=record.path):
+        with acquire_sync_lock(repo.commondir(), wait=USER_WAIT, repo_path=record.path):
             return finish_resolution(repo)
 
     done = await core.offload.cpu(in_worktree_repo, record.path, locked)

@@ -27,6 +27,7 @@ from core.platform.processes import process_started
 from core.results import ResultKind
 
 LOCK_NAME = "sync.lock"
+USER_WAIT = 5.0  # seconds a user's own action (publish, resolve, undo) waits for a running sync
 POLL_SECONDS = 0.05
 
 
