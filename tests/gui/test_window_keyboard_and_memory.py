@@ -35,10 +35,12 @@ def records() -> list[RepoRecord]:
     ]
 
 
-def shown_window(qtbot: object, memory: Remembered | None = None) -> StatusWindow:
+def shown_window(
+    qtbot: object, memory: Remembered | None = None, branches: dict[int, list[BranchStatus]] | None = None
+) -> StatusWindow:
     window = StatusWindow(memory=memory)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
-    branches = {1: [BranchStatus("main", "origin/main", "a" * 40, "a" * 40, 0, 0, NOW)]}
+    branches = branches or {1: [BranchStatus("main", "origin/main", "a" * 40, "a" * 40, 0, 0, NOW)]}
     window.show_repos(records(), branches, {})
     window.show()
     qtbot.waitExposed(window)  # type: ignore[attr-defined]
@@ -228,17 +230,13 @@ def test_sync_and_resolve_a_conflict_by_keyboard_alone(
 def test_the_upstream_column_is_not_squeezed_in_the_default_window(qtbot: object) -> None:
     """Before: the branch column was a fixed 160 px, so "origin/main" read "origin/…"
     (docs/walk.sh 2x) while "main" needed a third of its column."""
-    window = StatusWindow()
-    qtbot.addWidget(window)  # type: ignore[attr-defined]
     branches = {
         1: [
             BranchStatus("main", "origin/main", "a" * 40, "a" * 40, 1, 2, NOW),
             BranchStatus("drafts", "origin/drafts", "b" * 40, "b" * 40, 0, 3, NOW),
         ]
     }
-    window.show_repos(records(), branches, {})
-    window.show()
-    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    window = shown_window(qtbot, branches=branches)
     window.resize(1120, 640)  # the first size where the screen has room (the walk's 2x: 1200x800)
     window.select_repo(1)
     QApplication.processEvents()
