@@ -210,6 +210,8 @@ class AutoSync:
         the next one due; its report."""
         repo = self._repos[repo_id]
         waiter: asyncio.Future[SyncReport] = asyncio.get_running_loop().create_future()
+        if self._stopping:  # no round will take it: cancelled, not left waiting
+            waiter.cancel()
         repo.waiters.append(waiter)
         repo.asked.add(trigger)
         repo.forced = True
@@ -231,6 +233,10 @@ class AutoSync:
         finally:
             running = [r.running for r in self._repos.values() if r.running is not None]
             await asyncio.gather(*running, return_exceptions=True)
+            for repo in self._repos.values():  # asked for a round that will not come
+                for waiter in repo.waiters:
+                    waiter.cancel()
+                repo.waiters = []
 
     def stop(self) -> None:
         self._stopping = True
@@ -306,14 +312,17 @@ class AutoSync:
 
     def _start(self, repo: _Repo, now: float, *, final: bool = False) -> None:
         """Run the repository's sync; `final`: the Quit's, which looks for changes first
-        (nothing waiting: no sync) and holds back only what changed a moment ago."""
+        (nothing waiting: no sync, unless a `sync` caller waits for it) and holds back only
+        what changed a moment ago."""
         quiet = FINAL_QUIET if final else self._quiet(repo)
         # At Quit the files' mtimes alone decide (`quiet` in the sync): an event reported a
         # moment ago may be the last write of a file saved just before Quit.
         unsettled = frozenset() if final else frozenset(p for p, at in repo.hot.items() if now - at < quiet)
         asked, waiters = repo.asked, repo.waiters
         repo.asked, repo.waiters, repo.forced = set(), [], False
-        changes_only = not asked or final
+        # A sync someone awaits (`sync`) runs whole, at Quit too: a look that found nothing
+        # to commit would leave its caller unanswered.
+        changes_only = (not asked or final) and not waiters
         had_changes = repo.first_change is not None
         if unsettled:  # still being written: a later round takes them once they are still
             repo.hot = {p: at for p, at in repo.hot.items() if p in unsettled}

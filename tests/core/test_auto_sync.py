@@ -181,3 +181,41 @@ async def test_a_final_sync_takes_waiting_changes_within_its_bound(world) -> Non
     await settle()
     assert final.done() and final.result() == 1
     assert len(runs.calls) == 1
+
+
+async def test_a_sync_asked_for_when_the_final_one_starts_gets_its_report(world) -> None:
+    """The background fetch's interval (`sync`, awaited by the scheduler) asked for a sync
+    just before the stop's final round took the repository: that round runs it, whole, and
+    answers it. It used to look for changes only and, the tree clean, drop it unanswered:
+    the scheduler's job then held the daemon's stop for its grace period."""
+    _clock, runs, make = world
+
+    async def pending(_repo_id: int) -> bool:
+        return False  # a clean tree
+
+    auto = make(pending=pending)
+    await settle()
+    waiting = asyncio.ensure_future(auto.sync(REPO, Trigger.INTERVAL))
+    final = asyncio.ensure_future(auto.final(10.0))  # before the loop took the asked sync
+    await settle()
+    assert final.done() and final.result() == 1
+    assert waiting.done() and waiting.result().result is ResultKind.OK
+    assert len(runs.calls) == 1
+
+
+async def test_a_sync_asked_for_a_round_that_never_comes_is_cancelled_at_stop(world) -> None:
+    """Asked while a sync ran, for the round after it, and the loop stopped meanwhile: the
+    caller hears it is cancelled rather than wait for ever; so does one asking after."""
+    clock, runs, make = world
+    runs.hold = 5.0
+    auto = make()
+    auto.request(REPO, Trigger.STARTUP)
+    await clock.advance(0.1)
+    waiting = asyncio.ensure_future(auto.sync(REPO))
+    await settle()
+    auto.stop()
+    await clock.advance(5.0)  # the running one ends, and the loop with it
+    assert waiting.done() and waiting.cancelled()
+    with pytest.raises(asyncio.CancelledError):
+        await auto.sync(REPO)
+    assert len(runs.calls) == 1
