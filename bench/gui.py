@@ -63,11 +63,11 @@ PAINT_TARGET = 0.200
 LAG_TARGET = 0.050
 
 
-def paint_table(results: dict[str, Summary], launcher: Launcher, repo_count: int) -> Table:
+def paint_table(results: dict[str, Summary], apps: dict[str, Launcher], repo_count: int) -> Table:
     table = Table(
         f"1. Launch to the status window's first paint: {repo_count} repositories x "
         f"{len(repos.FLEET_BRANCHES)} branches from the status store",
-        ["", "runs", "p50", "p95", "max", "min", "vs git", "target", "met"],
+        ["", "runs", "p50", "p95", "max", "min", "vs git", "CPU p50", "CPU p95", "target", "met"],
     )
     base = results[GIT_REFS].median
     for name, s in results.items():
@@ -75,11 +75,14 @@ def paint_table(results: dict[str, Summary], launcher: Launcher, repo_count: int
         met = yes_no(s.p(95) < PAINT_TARGET) if app else ""
         target = f"p95 < {PAINT_TARGET * 1000:g}" if app else ""
         row = (ms(s.p(50)), ms(s.p(95)), ms(max(s.samples)), ms(min(s.samples)))
-        table.add(name, s.n, *row, ratio(s.median, base), target, met)
+        cpus = apps[name].cpus if name in apps else []
+        cpu = (ms(percentile(cpus, 50)), ms(percentile(cpus, 95))) if cpus else ("", "")
+        table.add(name, s.n, *row, ratio(s.median, base), *cpu, target, met)
     app, imports, bare = (results[n].median for n in (APP, IMPORTS, BARE))
     table.note(
         "ms from just before Popen (python -m gui, python -c, the first git) to the first paint, "
-        "the end of the imports, or the last git's exit"
+        "the end of the imports, or the last git's exit; CPU: the app's CPU time by its first paint "
+        "(every thread; what a loaded machine's waiting does not stretch)"
     )
     qt = results[QT_ONLY].median
     table.note(
@@ -87,10 +90,12 @@ def paint_table(results: dict[str, Summary], launcher: Launcher, repo_count: int
         f"gui.app's own imports {ms(imports - qt)}, after the imports {ms(app - imports)} "
         "(QApplication, the store read in a thread, window, show, paint; the engine comes after)"
     )
+    launcher = apps[APP]
     table.note(f"the app quits right after the paint; launch to exit median {ms(median(launcher.exits))} ms")
-    if launcher.aborted:
+    aborted = sum(a.aborted for a in apps.values())
+    if aborted:
         table.note(
-            f"{launcher.aborted} of {launcher.launched} launches painted, then aborted at exit "
+            f"{aborted} of {sum(a.launched for a in apps.values())} launches painted, then aborted at exit "
             "('Fatal Python error: bool_dealloc', PySide6 6.12.0 on CPython 3.11; see section 2's note)"
         )
     return table
@@ -207,8 +212,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"[bench] set-up (register + first fetch) {fleet.prepare():.1f} s", flush=True)
             if "paint" in args.only:
                 before = args.before.resolve() if args.before else None
-                results, launcher = launches(fleet.home, fleet.locals, args.launches, before)
-                print(paint_table(results, launcher, args.repos).render(), end="\n\n", flush=True)
+                results, apps = launches(fleet.home, fleet.locals, args.launches, before)
+                print(paint_table(results, apps, args.repos).render(), end="\n\n", flush=True)
                 print(imports_table(import_breakdown()).render(), end="\n\n", flush=True)
                 if args.profile:
                     print(profile_launch(fleet.home), flush=True)

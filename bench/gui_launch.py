@@ -38,14 +38,16 @@ BARE = "python: nothing"
 
 
 class Launcher:
-    """The app on `home`, one launch per call; also how long each launch took to exit.
-    `root`: the checkout whose app is launched; `shows`: the repositories and branches
-    (of the selected one) its first paint must show, when the app says (older ones
-    write the time alone)."""
+    """The app on `home`, one launch per call; also how long each launch took to exit,
+    and the CPU it had spent by its first paint (every thread; when the app says, older
+    ones do not). `root`: the checkout whose app is launched; `shows`: the repositories
+    and branches (of the selected one) its first paint must show, when the app says
+    (older ones write the time alone)."""
 
     def __init__(self, home: Path, root: Path = ROOT, shows: tuple[int, int] | None = None) -> None:
         self.home, self.root, self.shows = home, root, shows
         self.exits: list[float] = []
+        self.cpus: list[float] = []  # CPU seconds to the first paint
         self.launched = 0
         self.aborted = 0  # painted, then died at exit (see `bool_dealloc` in bench/gui_lag.py)
 
@@ -88,9 +90,11 @@ class Launcher:
                 if b"bool_dealloc" not in err:
                     raise RuntimeError(f"the app painted, then exited {proc.returncode}: {err.decode()}")
                 self.aborted += 1
-            when, *shown = paint_file.read_text().split()
-            if shown and self.shows is not None and tuple(map(int, shown)) != self.shows:
+            when, *shown = paint_file.read_text().split()  # the time, what it showed, its CPU
+            if shown and self.shows is not None and tuple(map(int, shown[:2])) != self.shows:
                 raise RuntimeError(f"the first paint showed {shown} repositories, branches; not {self.shows}")
+            if len(shown) > 2:
+                self.cpus.append(float(shown[2]))
             return float(when) - started
 
 
@@ -140,14 +144,15 @@ def git_status_window(locals_: list[Path]) -> Callable[[], float]:
 
 def launches(
     home: Path, locals_: list[Path], runs: int, before: Path | None = None
-) -> tuple[dict[str, Summary], Launcher]:
+) -> tuple[dict[str, Summary], dict[str, Launcher]]:
     """Every contender `runs` times (after one warm-up each), alternating run by run;
-    `before`: another checkout's app too."""
+    `before`: another checkout's app too. The apps' launchers by name (their exits and
+    CPU, the warm-up's left out)."""
     shows = (len(locals_), len(repos.FLEET_BRANCHES))
-    launcher = Launcher(home, shows=shows)
-    contenders: dict[str, Callable[[], float]] = {APP: launcher.first_paint}
+    apps = {APP: Launcher(home, shows=shows)}
     if before is not None:
-        contenders[APP_BEFORE] = Launcher(home, before, shows).first_paint
+        apps[APP_BEFORE] = Launcher(home, before, shows)
+    contenders: dict[str, Callable[[], float]] = {name: app.first_paint for name, app in apps.items()}
     contenders |= {
         GIT: git_status_window(locals_),
         IMPORTS: python_alone("import PySide6.QtWidgets, gui.app"),
@@ -160,8 +165,9 @@ def launches(
             seconds = run()
             if round_ > 0:
                 samples[name].append(seconds)
-    launcher.exits = launcher.exits[1:]
-    return {name: Summary(tuple(values)) for name, values in samples.items()}, launcher
+    for app in apps.values():
+        app.exits, app.cpus = app.exits[1:], app.cpus[1:]
+    return {name: Summary(tuple(values)) for name, values in samples.items()}, apps
 
 
 def profile_launch(home: Path, top: int = 30) -> str:

@@ -110,8 +110,9 @@ def install_exception_hooks(loop: asyncio.AbstractEventLoop, notify: Notify) -> 
 
 class FirstPaintProbe(QObject):
     """For `bench/gui.py` (`$GITFERRY_FIRST_PAINT_FILE` set): at the status window's first
-    paint that shows repositories, writes `time.time()` and how many repositories and
-    branches (of the selected one) the window shows to that file (and, with
+    paint that shows repositories, writes `time.time()`, how many repositories and
+    branches (of the selected one) the window shows, and the process's CPU seconds by
+    then (`time.process_time()`, every thread) to that file (and, with
     `$GITFERRY_FIRST_PAINT_MODULES` set, the modules imported by then to that one: what
     tests/gui/test_first_paint_hook.py holds to); the app then quits as soon as its
     engine has started."""
@@ -125,7 +126,7 @@ class FirstPaintProbe(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and self.window.repos.rowCount() > 0:
             shown = f"{self.window.repos.rowCount()} {self.window.branches.rowCount()}"
-            self.path.write_text(f"{time.time()!r} {shown}")
+            self.path.write_text(f"{time.time()!r} {shown} {time.process_time()!r}")
             if self.modules is not None:
                 self.modules.write_text("\n".join(sorted(sys.modules)))
             self.painted = True

@@ -85,8 +85,9 @@ def test_the_app_writes_its_first_paint_time_and_exits_0_having_imported_no_engi
         [sys.executable, "-m", "gui"], cwd=ROOT, env=env, capture_output=True, timeout=LAUNCH_TIMEOUT
     )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
-    when, repos, branches = painted.read_text().split()
+    when, repos, branches, cpu = painted.read_text().split()
     assert started < float(when) < time.time()
+    assert float(cpu) > 0  # the process's CPU seconds to the paint (bench/gui.py reports them)
     assert (repos, branches) == ("1", "0")  # notes; its branches are measured once the engine runs
     modules = set(modules_file.read_text().split())
     # the probe saw the paint itself: the window and what it reads were imported by then

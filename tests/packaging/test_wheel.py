@@ -155,5 +155,5 @@ def test_gui_starts_paints_and_quits(venv: Path, tmp_path: Path) -> None:
     run([venv / "gitferry", "add", work], env=env, cwd=tmp_path)
     painted = tmp_path / "painted"
     run([venv / "gitferry"], env={**env, "GITFERRY_FIRST_PAINT_FILE": str(painted)}, cwd=tmp_path)
-    when, repos, _branches = painted.read_text().split()  # the probe: time, then what it showed
+    when, repos, _branches, _cpu = painted.read_text().split()  # the probe: time, what it showed, CPU
     assert float(when) > 0 and repos == "1"
