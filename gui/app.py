@@ -2,7 +2,7 @@
 
 `main()` paints the status window from the status store first, before the
 engine is even imported (the store is read over plain `sqlite3` in a thread
-while Qt starts), then builds the qasync loop, the core and the desktop
+started before PySide6 is imported: `gui/startup.py`), then builds the qasync loop, the core and the desktop
 (engine, bridge, tray), makes sure only one instance runs per user, logs and
 shows errors no code caught, and shuts down cleanly from the tray's Quit,
 SIGINT or SIGTERM.
@@ -14,11 +14,9 @@ import logging
 import os
 import signal
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -27,13 +25,11 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from core.first_paint import Snapshot, first_snapshot
 from core.logs import configure_logging
-from core.paths import data_dir, store_file
-from core.platform.fd_limit import raise_soft_limit
 from gui.remembered import Remembered
 from gui.resources import icon_path
 from gui.single_instance import SingleInstance
+from gui.startup import Startup, begin, painted
 from gui.translations import install_translations
 from gui.widgets.palette_colors import dark_palette
 from gui.windows.status_window import StatusWindow
@@ -59,27 +55,6 @@ def apply_color_scheme(app: QApplication, scheme: str) -> None:
     app.styleHints().setColorScheme(wanted)
     style = app.style()
     app.setPalette(dark_palette() if wanted is Qt.ColorScheme.Dark else style.standardPalette())
-
-
-@dataclass(frozen=True)
-class Options:
-    hidden: bool = False  # start in the tray, window closed (at login)
-    verbose: bool = False  # log debug detail
-
-
-def parse_args(argv: Sequence[str]) -> Options:
-    """The app's two flags; anything else (`--help`, a mistake) through argparse, which
-    (with the gettext lookups its parser makes) is not imported for a plain launch."""
-    args = list(argv)
-    if not all(arg in ("--hidden", "--verbose") for arg in args):
-        import argparse
-
-        parser = argparse.ArgumentParser(prog="gitferry", description="The Gitferry desktop app.")
-        flag = parser.add_argument
-        flag("--hidden", action="store_true", help="start in the tray, window closed (at login)")
-        flag("--verbose", action="store_true", help="log debug detail")
-        parser.parse_args(args)  # exits with its message: only the two flags are valid
-    return Options(hidden="--hidden" in args, verbose="--verbose" in args)
 
 
 Notify = Callable[[str, str], None]
@@ -128,27 +103,10 @@ class FirstPaintProbe(QObject):
             shown = f"{self.window.repos.rowCount()} {self.window.branches.rowCount()}"
             self.path.write_text(f"{time.time()!r} {shown} {time.process_time()!r}")
             if self.modules is not None:
-                self.modules.write_text("\n".join(sorted(sys.modules)))
+                self.modules.write_text("\n".join(sys.modules))  # in the order they were imported
             self.painted = True
             self.window.removeEventFilter(self)  # later paints need not pass through Python
         return False
-
-
-class SnapshotRead(threading.Thread):
-    """The status store's picture, read in a thread while the GUI thread starts Qt."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(name="first-snapshot", daemon=True)
-        self.path = path
-        self.snapshot = Snapshot()
-        self.start()
-
-    def run(self) -> None:
-        self.snapshot = first_snapshot(self.path)
-
-    def result(self) -> Snapshot:
-        self.join()
-        return self.snapshot
 
 
 async def run_desktop(
@@ -195,11 +153,12 @@ async def run_desktop(
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    home = data_dir()
-    reading = SnapshotRead(store_file(home))
-    raise_soft_limit()
+def main(argv: Sequence[str] | None = None, started: Startup | None = None) -> int:
+    """The app; `started`: its first steps, taken before this module (and PySide6) was
+    imported, as the entry points do (`gui/startup.py`), else taken here."""
+    if started is None:
+        started = begin(sys.argv[1:] if argv is None else argv)
+    args, home, reading = started.options, started.home, started.reading
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Gitferry")
@@ -226,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.hidden:
         window.show()
         app.processEvents()  # the first paint, before the engine is imported
+    painted()
     # After the paint: the icon's SVG engine (a Qt plugin and QtSvg, then rendering it at the
     # window manager's sizes), the log's rotating handler (socket, pickle), QtNetwork's server.
     icon = QIcon(str(icon_path("gitferry")))

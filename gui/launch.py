@@ -16,9 +16,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(version_line())
         return 0
     if all(arg in GUI_FLAGS for arg in args):
+        from gui.startup import begin
+
+        started = begin(args)  # before PySide6 is imported (gui/startup.py)
         from gui.app import main as desktop
 
-        return desktop(args)
+        return desktop(started=started)
     from core.cli import main as cli
 
     return cli(args)

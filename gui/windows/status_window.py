@@ -54,6 +54,7 @@ from gui.remembered import Remembered
 from gui.screen_fit import default_size, fit_to_screen
 from gui.widgets.activity_delegate import ActivityDelegate
 from gui.widgets.branch_columns import BranchColumns
+from gui.widgets.content_columns import ContentColumns
 from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.lazy_page import LazyPage
 from gui.widgets.palette_colors import attention_color
@@ -165,7 +166,7 @@ class StatusWindow(QMainWindow):
         # the Result column takes what is left.
         header.resizeSection(0, NAME_WIDTH)
         header.resizeSection(ACTIVITY_COLUMN, ACTIVITY_WIDTH)
-        header.setSectionResizeMode(LAST_SYNC_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        self.repo_columns = ContentColumns(self.repo_table, [LAST_SYNC_COLUMN])
         self.repo_table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.repo_table.doubleClicked.connect(lambda _index: self._sync_selected())
         self.repo_table.installEventFilter(self)  # Enter syncs the selected repository
