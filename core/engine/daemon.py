@@ -238,9 +238,6 @@ class Daemon:
             await self.core.store.set_repo_setting(repo_id, "paused_until", until)
             await self.refresh(repo_id)
 
-    def repo_paused(self, repo_id: int) -> bool:
-        return repo_id in self._repo_paused
-
     def _apply_app(self, settings: AppSettings) -> None:
         scheduler = self.scheduler
         if scheduler is None:
