@@ -123,6 +123,7 @@ async def run_desktop(
 
     from core.api import Api, GitferryError  # the engine: SQLAlchemy, dulwich (after the first paint)
     from gui.desktop import Desktop
+    from gui.event_loop import cancel_other_tasks
 
     try:
         api = await Api.open(home)
@@ -149,6 +150,7 @@ async def run_desktop(
         await finished.wait()
     finally:
         instance.release()
+        await cancel_other_tasks()  # a click's slot still running ends before the store closes
         await api.close(wait=False)
     return 0
 

@@ -12,8 +12,10 @@ that shows a pause (the window never said it); in the app, it met whatever
 was still pending at exit.
 
 `run_until_complete` here stops the loop the same way and leaves those
-callbacks queued: they run, on the loop, the next time it runs (or never, at
-exit).
+callbacks queued: they run, on the loop, the next time it runs. At exit the app
+first ends what is still pending (`cancel_other_tasks`: a click's slot still
+reading the store, say) while the loop runs and before the store closes, rather
+than leave it to be destroyed pending with the loop.
 """
 
 from __future__ import annotations
@@ -40,3 +42,12 @@ def run_until_complete(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T])
     if not future.done():
         raise RuntimeError("the event loop stopped before the coroutine finished")
     return future.result()
+
+
+async def cancel_other_tasks() -> None:
+    """Cancel every task on the running loop but the caller, and wait until they have ended."""
+    current = asyncio.current_task()
+    others = [task for task in asyncio.all_tasks() if task is not current]
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)

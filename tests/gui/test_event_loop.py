@@ -12,7 +12,7 @@ import time
 
 import qasync
 
-from gui.event_loop import run_until_complete
+from gui.event_loop import cancel_other_tasks, run_until_complete
 
 
 def test_no_task_takes_a_step_while_the_loop_stands_still(qloop: qasync.QEventLoop) -> None:
@@ -68,3 +68,25 @@ def test_the_result_and_the_error_of_the_coroutine_come_back(qloop: qasync.QEven
         raise AssertionError("the coroutine's error was not raised")
     finally:
         asyncio.set_event_loop(qloop)
+
+
+def test_at_exit_every_other_task_ends_before_the_caller_goes_on(qloop: qasync.QEventLoop) -> None:
+    """What the app does before it closes the store: a slot still waiting is cancelled and
+    has ended (its `finally` ran) by then; the caller itself goes on."""
+    ended: list[str] = []
+
+    async def slot() -> None:
+        try:
+            await asyncio.Event().wait()  # a click's coroutine, never answered
+        finally:
+            ended.append("slot")
+
+    async def exit_path() -> str:
+        waiting = asyncio.ensure_future(slot())
+        await asyncio.sleep(0)
+        await cancel_other_tasks()
+        assert waiting.cancelled()
+        return "closed after: " + ", ".join(ended)
+
+    assert run_until_complete(qloop, exit_path()) == "closed after: slot"
+    asyncio.set_event_loop(qloop)
