@@ -217,7 +217,10 @@ def _result_tooltip(view: RepoView) -> str:
 REPO_COLUMNS: list[Column[RepoView]] = [
     Column(QT_TRANSLATE_NOOP("Columns", "Repository"), lambda v: v.name, tooltip=lambda v: v.record.path),
     Column(
-        QT_TRANSLATE_NOOP("Columns", "Activity"), lambda v: v.activity(brief=True), tooltip=RepoView.activity
+        QT_TRANSLATE_NOOP("Columns", "Activity"),
+        lambda v: v.activity(brief=True),
+        tooltip=RepoView.activity,
+        drawn=lambda v: progress_fraction(v.progress) if v.busy and v.progress else None,  # its bar
     ),
     time_column(QT_TRANSLATE_NOOP("Columns", "Last sync"), lambda v: v.record.last_sync),
     Column(

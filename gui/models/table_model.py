@@ -2,7 +2,8 @@
 
 A view's selection and scroll position survive updates because rows are never
 reset: `set_rows` diffs the new rows against the shown ones by key, emitting
-`dataChanged` for changed rows and inserting or removing only what came or went.
+`dataChanged` for the cells a changed row shows differently and inserting or removing
+only what came or went.
 Each column says how to display a row and what to sort it by (`SORT_ROLE`).
 """
 
@@ -51,6 +52,12 @@ class Column(Generic[Row]):
     tooltip: Callable[[Row], str] | None = None
     foreground: Callable[[Row], Any] | None = None
     decoration: Callable[[Row], Any] | None = None  # an icon before the text, or None
+    drawn: Callable[[Row], Any] | None = None  # what else a delegate paints in the cell (a bar)
+
+    def shown(self, row: Row) -> tuple[Any, ...]:
+        """Everything the cell shows of `row`, or sorts it by: equal, and it need not be painted again."""
+        parts = (self.text, self.sort_key, self.tooltip, self.foreground, self.decoration, self.drawn)
+        return tuple(None if part is None else part(row) for part in parts)
 
 
 def time_column(
@@ -175,9 +182,10 @@ class KeyedTableModel(QAbstractTableModel, Generic[Row]):
             self._position[key] = end
             self.endInsertRows()
         elif self._rows[position] != row:
-            self._rows[position] = row
-            last = self.index(position, len(self.columns) - 1)
-            self.dataChanged.emit(self.index(position, 0), last)
+            old, self._rows[position] = self._rows[position], row
+            changed = [at for at, column in enumerate(self.columns) if column.shown(old) != column.shown(row)]
+            if changed:  # only those columns: a sorting proxy sorts again only when its column is one
+                self.dataChanged.emit(self.index(position, changed[0]), self.index(position, changed[-1]))
 
     def _reindex(self) -> None:
         self._position = {self._key(row): i for i, row in enumerate(self._rows)}

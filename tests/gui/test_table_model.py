@@ -34,3 +34,27 @@ def test_set_rows_keeps_changes_in_place_and_shows_each_key_once(qtbot: object) 
     assert rows.rows == [(2, "B"), (3, "c"), (4, "D"), (5, "e")]  # 1 gone, 2 changed in place
     assert changed == [0]
     assert rows.rowCount(QModelIndex()) == 4 and rows.position_of(4) == 2
+
+
+def test_a_changed_row_repaints_only_the_columns_that_show_the_change(qtbot: object) -> None:
+    """A progress event changes one repository's Activity: repainting the whole row made the
+    sorting proxy sort again on every event (at 50 repositories: about 200 calls of `data`
+    per event); the sort column's own change still sorts again."""
+    Row = tuple[int, str, int, float, str]  # key, name, size, a bar's share (drawn), not shown
+    rows: KeyedTableModel[Row] = KeyedTableModel(
+        [Column("name", lambda r: r[1]), Column("size", lambda r: str(r[2]), drawn=lambda r: r[3])],
+        key=lambda r: r[0],
+    )
+    proxy = SortFilterModel(rows)
+    proxy.sort(0)
+    rows.set_rows([(1, "b", 10, 0.1, "x"), (2, "c", 5, 0.0, "x")])
+    spans: list[tuple[int, int, int]] = []
+    rows.dataChanged.connect(lambda top, bottom: spans.append((top.row(), top.column(), bottom.column())))
+    rows.upsert((1, "b", 11, 0.1, "x"))
+    rows.upsert((1, "b", 11, 0.2, "x"))  # only what a delegate draws
+    rows.upsert((1, "b", 11, 0.2, "y"))  # nothing the cells show
+    assert spans == [(0, 1, 1), (0, 1, 1)]
+    assert rows.row_for(1) == (1, "b", 11, 0.2, "y")
+    rows.upsert((2, "a", 5, 0.0, "x"))
+    assert spans[-1] == (1, 0, 0)
+    assert [proxy.index(i, 0).data() for i in range(2)] == ["a", "b"]  # sorted again by name
