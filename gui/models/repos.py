@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication
 
 from core.model import BranchStatus, RepoRecord, RepoState
 from core.results import CANCELLED_MESSAGE
@@ -180,12 +180,9 @@ def _result_colour(view: RepoView) -> QColor | None:
     return on_table(hue)
 
 
-_MARKS = {  # the Result column's icon, and the word the status bar counts it by
-    Level.ATTENTION: (
-        QStyle.StandardPixmap.SP_MessageBoxCritical,
-        QT_TRANSLATE_NOOP("RepoView", "Needs you: %1"),
-    ),
-    Level.WARNING: (QStyle.StandardPixmap.SP_MessageBoxWarning, QT_TRANSLATE_NOOP("RepoView", "Warning: %1")),
+_MARKS = {  # the Result column's icon (the style's pixmap so named), the word the status bar counts it by
+    Level.ATTENTION: ("SP_MessageBoxCritical", QT_TRANSLATE_NOOP("RepoView", "Needs you: %1")),
+    Level.WARNING: ("SP_MessageBoxWarning", QT_TRANSLATE_NOOP("RepoView", "Warning: %1")),
 }
 _icons: dict[Level, QIcon] = {}
 
@@ -198,7 +195,12 @@ def _result_icon(view: RepoView) -> QIcon | None:
     if level not in _MARKS:
         return None
     if level not in _icons:
-        _icons[level] = QApplication.style().standardIcon(_MARKS[level][0])
+        # QStyle's Python type (its many enum types, 4 ms to make) once a row carries a mark,
+        # not for every first paint
+        from PySide6.QtWidgets import QStyle
+
+        pixmap = QStyle.StandardPixmap[_MARKS[level][0]]
+        _icons[level] = QApplication.style().standardIcon(pixmap)
     return _icons[level]
 
 
