@@ -134,11 +134,7 @@ def test_settings_from_the_tray_and_notifications_of_conflicts(
     git("push", "-q", "origin", "main", cwd=world.theirs)
     world.commit(world.mine, "a.txt", "mine\ntwo\nthree\n")
     mine = run(desktop.api.core.store.repo("mine"))
-    notified: list[tuple[str, str]] = []
-    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
-    desktop.window.select_repo(mine.id)
-    desktop.window.sync_action.trigger()
-    _id, report = run(next_emit(desktop.synced))
+    report, notified = sync_from_the_window(run, desktop, mine.id)
     assert report.result is ResultKind.CONFLICT
     run(until(lambda: ("mine: conflict", "Resolve a.txt in mine.") in notified))
     run(until(lambda: [c.path for c in desktop.window.conflicts.rows] == ["a.txt"]))

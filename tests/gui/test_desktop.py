@@ -146,15 +146,10 @@ def test_an_auto_commit_sync_lists_a_too_large_file_in_the_skipped_panel(
     run(desktop.api.set_repo_settings(mine.id, {"auto_commit": "true", "max_file_size": "1048576"}))
     (world.mine / "notes.md").write_text("a note\n")
     (world.mine / "video.bin").write_bytes(b"\0" * (2 * 1024 * 1024))
-    run(desktop.refresh())
     skipped_events: list[object] = []
     desktop.bridge.file_skipped.connect(skipped_events.append)
-    notified: list[tuple[str, str]] = []
-    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
+    report, notified = sync_from_the_window(run, desktop, mine.id)
     window = desktop.window
-    window.select_repo(mine.id)
-    window.sync_action.trigger()
-    _id, report = run(next_emit(desktop.synced))
     assert report.result.value == "ok" and report.committed == 1
     assert git("show", "--name-only", "--format=", "origin/main", cwd=world.mine) == "notes.md"
     run(until(lambda: [s.path for s in window.skipped.rows] == ["video.bin"]))
