@@ -85,9 +85,7 @@ def test_a_remote_that_keeps_failing_trips_and_the_repository_publishes_tripped(
             assert running.daemon.engine is not None
             await advance_until(clock, lambda: running.daemon.engine.state(mine.id) is RepoState.TRIPPED)
             assert RepoState.TRIPPED in published(running.events)[mine.id]
-            async with asyncio.timeout(DEADLOCK_CAP):
-                while await stored_state(core, "mine") != "tripped":  # noqa: ASYNC110 (a store read)
-                    await asyncio.sleep(0.02)
+            await settled(core, "mine", "tripped")
             assert await stored_state(core, "theirs") == "idle"  # its remote answers
             report = await running.daemon.sync_now(mine.id)  # the user's sync still tries it
             assert "origin" in report.failed_remotes
