@@ -10,12 +10,17 @@ each a fresh process, contenders interleaved run by run:
   status built on the git CLI would run for the same numbers);
 - a no-change `gitferry sync --fetch-only NAME` against `git fetch -q` in the same
   repository (over `git://`);
-- the bare interpreter, the floor under every Gitferry row.
+- the bare interpreter, the floor under every Gitferry row; and, to say where a
+  cold sync's time goes, two more floors run the same way: the standard library
+  and dulwich modules any Python client of this design loads (`STDLIB_AND_DULWICH`),
+  and importing what a fetch-only sync imports without running it
+  (`core.cli` and `core.engine.sync`, then the phases the handler imports).
 
 Every run is checked: the version line, 50 repositories of 20 measured branches in
 `status`, `up_to_date` with nothing received from the sync, every clone's tracking
-refs its server's branches. `--source DIR` runs the Gitferry of another checkout
-(a `git worktree` at an older commit) for before/after figures. Each Gitferry row
+refs its server's branches, and `git fsck` of the synced clone clean. `--source DIR`
+runs the Gitferry of another checkout (a `git worktree` at an older commit) for
+before/after figures. Each Gitferry row
 also says how many modules the command imported and whether dulwich or the engine
 was among them (one `-X importtime` run). Beside wall time, each row has the CPU
 time of its processes (user + system, the waited-for children's rusage), which a
@@ -56,6 +61,14 @@ TARGETS = {
     "gitferry status --json": 0.120,
 }
 SYNC_RATIO_TARGET, SYNC_RATIO_MILESTONE = 2.0, 3.0
+# What any Python client that syncs over asyncio, logs, parses its arguments, keeps
+# dataclasses in SQLite and talks git through dulwich imports before its own code.
+STDLIB_AND_DULWICH = (
+    "import argparse, asyncio, concurrent.futures, dataclasses, datetime, json, logging, "
+    "socket, sqlite3, platformdirs, dulwich.repo, dulwich.client"
+)
+# What a fetch-only sync imports, without running it (its handler's lazy imports too).
+SYNC_IMPORTS = "import core.cli, core.engine.sync, core.engine.fetch_phase"
 
 
 class Cli:
@@ -131,6 +144,17 @@ def bare_python() -> None:
     subprocess.run([sys.executable, "-c", "pass"], check=True, timeout=TIMEOUT)
 
 
+def python_importing(code: str, source: Path) -> Callable[[], None]:
+    """A fresh interpreter running `code` with `source` first on the path (bytecode cached)."""
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def run() -> None:
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=TIMEOUT, env=env, cwd=source)
+
+    return run
+
+
 def check(name: str, cli: Cli | None, fleet: DesktopFleet) -> None:
     """What each Gitferry run printed is right (git's runs are checked by their exit status)."""
     if cli is None:
@@ -194,7 +218,11 @@ def main(argv: list[str] | None = None) -> None:
                     git_run("fetch", "-q", cwd=first),
                 ),
             ]
-            contenders: dict[str, Callable[[], object]] = {"python -c pass": bare_python}
+            contenders: dict[str, Callable[[], object]] = {
+                "python -c pass": bare_python,
+                "stdlib + dulwich imports": python_importing(STDLIB_AND_DULWICH, args.source.resolve()),
+                "sync's imports": python_importing(SYNC_IMPORTS, args.source.resolve()),
+            }
             before = Cli(args.before.resolve(), fleet.home) if args.before else None
             for name, cli_args, git_name, git_fn in pairs:
                 contenders[name] = cli(*cli_args)
@@ -217,6 +245,9 @@ def main(argv: list[str] | None = None) -> None:
                 raise RuntimeError(f"{asked} requests to the daemon for {args.runs + 1} rounds")
             if repos.refs(first, "refs/remotes/origin/") != repos.refs(fleet.servers[0], "refs/heads/"):
                 raise RuntimeError(f"{first.name}'s tracking refs are not its server's branches")
+            fsck = subprocess.run(["git", "fsck", "--no-progress"], cwd=first, capture_output=True, text=True)
+            if fsck.returncode != 0 or fsck.stderr.strip():
+                raise RuntimeError(f"git fsck in {first.name}: {fsck.stderr.strip()}")
             print(f"[bench] {time.perf_counter() - started:.1f} s of runs", flush=True)
             imports = {name: cli.imports(*cli_args) for name, cli_args, _g, _f in pairs}
             if before is not None:
@@ -251,9 +282,9 @@ def table(
             "heavy",
         ],
     )
-    floor = results["python -c pass"]
-    floor_cpu = ms(median(cpu["python -c pass"]))
-    out.add("python -c pass", ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), floor_cpu, *[""] * 8)
+    for name in ("python -c pass", "stdlib + dulwich imports", "sync's imports"):
+        floor = results[name]
+        out.add(name, ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), ms(median(cpu[name])), *[""] * 8)
     rows = [(n, g) for n, _a, g, _f in pairs] + [(f"{n} (before)", g) for n, _a, g, _f in pairs]
     for name, git_name in rows:
         if name not in results:
@@ -287,6 +318,8 @@ def table(
         f"{yes_no(sync <= SYNC_RATIO_TARGET)}, milestone {SYNC_RATIO_MILESTONE}x: "
         f"{yes_no(sync <= SYNC_RATIO_MILESTONE)}"
     )
+    out.note(f"stdlib + dulwich imports: python -c '{STDLIB_AND_DULWICH}'")
+    out.note(f"sync's imports: python -c '{SYNC_IMPORTS}'")
     out.note("CPU ms: median user + system CPU of the run's processes (getrusage of the waited-for children)")
     out.note("ratio = Gitferry's median / git's; import ms = -X importtime's own times summed, one run")
     return out
