@@ -7,14 +7,20 @@ command that runs it (`_run` opens the `Core`). `list` and `status` read the
 store over plain `sqlite3` when opening it would change nothing
 (`_PLAIN_READS`). `tests/integration/test_cli_imports.py` fails when
 `--version`, `--help`, `list` or `status` import dulwich or the engine.
+
+Run as the `gitferry` command, a finished command ends its process at once
+(`end_process`) instead of letting the interpreter tear down every module it
+imported, which was a sixth of a cold `gitferry sync`'s CPU.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -502,6 +508,29 @@ def _configure_logs(args: argparse.Namespace) -> None:
     configure_logging(data_dir(), args.verbose, errors_only=args.command != "daemon")
     if args.verbose or args.command == "daemon":
         log_to_stderr(args.verbose)
+
+
+def end_process(code: int) -> int:
+    """End the `gitferry` command's process with `code` once its command is done, without
+    the interpreter's teardown (freeing every module, object by object: 20 to 30 ms of
+    CPU after a sync, more than git's whole `fetch` takes). What an exit must still do
+    is done first: the `atexit` callbacks (the log's handlers flushed and closed, the
+    askpass socket removed, `weakref.finalize` clean-ups) and stdout and stderr flushed;
+    the store is closed and the executors joined by then (`_run`). Returns `code` (the
+    interpreter then exits as usual, waiting for it) while a thread that is not a daemon
+    thread still runs, or when the output cannot be flushed (a reader that left: Python's
+    own exit reports that). Daemon threads (a transfer's watch winding down) end with the
+    process either way."""
+    main = threading.main_thread()
+    if any(thread is not main and not thread.daemon for thread in threading.enumerate()):
+        return code
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return code
+    os._exit(code)
 
 
 def _exit_now(code: int) -> NoReturn:

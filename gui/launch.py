@@ -9,6 +9,9 @@ GUI_FLAGS = {"--hidden", "--verbose"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Without `argv` (the console script, the bundle's launcher), a CLI command ends the
+    process itself when it is done (`core.cli.end_process`); with `argv` (tests, a
+    caller in process) it returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args == ["--version"]:  # nothing to import for it: the CLI's parser answers it the same
         from core.version import version_line
@@ -22,6 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gui.app import main as desktop
 
         return desktop(started=started)
+    from core.cli import end_process
     from core.cli import main as cli
 
-    return cli(args)
+    code = cli(args)
+    return end_process(code) if argv is None else code
