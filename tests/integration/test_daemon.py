@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -9,10 +10,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from core.engine.report import SyncReport
 from core.git.locks.sync_lock import acquire_sync_lock
 from tests.gitcli import fsck, git
 from tests.integration.clones import Clones, run
@@ -85,3 +89,64 @@ def test_daemon_fetches_in_the_background_and_stops_on_sigterm(
     assert all(result in ("ok", "up_to_date") for repo, result in results if repo != "stuck")
     with acquire_sync_lock(stuck / ".git") as lock:  # the killed transfer left no lock held
         assert lock.taken_over is not None and lock.taken_over.pid == daemon.pid
+
+
+@pytest.mark.slow
+def test_a_stop_waits_neither_for_a_lost_job_nor_for_paused_repositories(
+    world: Clones, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both repositories in auto mode, `theirs` paused; the start of `mine`'s start-up sync
+    fails once before its task exists (in the desktop tests: a step Qt ran with no running
+    loop). The stop's last round syncs `mine` and leaves `theirs` alone, and returns: its
+    bound is an hour here, so a job left pending (as the failed start's was) would hold it
+    past the cap. Before RepoWorker failed such a job, this stop hung."""
+    from core.engine import daemon as daemon_module
+    from core.engine.core import Core
+    from core.engine.daemon import Daemon
+    from core.engine.engine import Engine
+    from core.engine.worker import JobKind
+    from tests.waiting import eventually
+
+    for name in ("mine", "theirs"):
+        for setting, value in (("sync_mode", "auto"), ("auto_commit", "true")):
+            code, _out, err = run(capsys, "set", name, setting, value)
+            assert code == 0, err
+    code, _out, err = run(capsys, "pause", "theirs")
+    assert code == 0, err
+    monkeypatch.setattr(daemon_module, "FINAL_SYNC_SECONDS", 3600.0)
+    refused: list[str] = []
+    start = Engine._run
+
+    def start_once_refused(engine: Engine, repo_id: int, job: Any) -> Coroutine[Any, Any, SyncReport]:
+        if job.kind is JobKind.AUTO_SYNC and not refused:
+            refused.append(engine.workers[repo_id].name)
+            raise RuntimeError("no running event loop")
+        return start(engine, repo_id, job)
+
+    monkeypatch.setattr(Engine, "_run", start_once_refused)
+    saved = world.mine / "saved.txt"
+
+    async def scenario() -> tuple[int, set[str]]:
+        core = await Core.open()
+        daemon = Daemon(core)
+        task = asyncio.ensure_future(daemon.run())
+        try:
+            await asyncio.wait_for(daemon.started.wait(), CAP)
+            await eventually(lambda: bool(refused), "the start-up sync's start refused")
+            for path in (saved, world.theirs / "held.txt"):
+                path.write_text("saved before the stop\n")
+                os.utime(path, (time.time() - 2, time.time() - 2))  # older than the last round's hold
+        finally:
+            daemon.stop()
+            await asyncio.wait_for(task, CAP)  # an hour's bound: only a pending job gets here
+            await core.close()
+        assert daemon.auto is not None and daemon.engine is not None
+        left = {t.get_name() for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+        return daemon.auto.counts.by_trigger.get("quit", 0), left
+
+    quits, left = asyncio.run(scenario())
+    assert refused == ["mine"]
+    assert quits == 1  # `mine` alone: `theirs` is paused
+    assert not left
+    assert git("show", "origin/main:saved.txt", cwd=world.mine) == "saved before the stop"
+    assert git("status", "--porcelain", cwd=world.theirs) == "?? held.txt"  # paused: left as it was
