@@ -12,15 +12,19 @@ import qasync
 from PySide6.QtCore import QObject
 
 from core.api import Api, GitferryError, NoMergeTool
+from gui.in_flight import InFlight, counted
 from gui.windows.status_window import StatusWindow
 
 COPY_MARK = " (conflict "
 
 
 class ConflictFlow(QObject):
-    def __init__(self, api: Api, window: StatusWindow, open_path: Callable[[str], None]) -> None:
+    def __init__(
+        self, api: Api, window: StatusWindow, open_path: Callable[[str], None], in_flight: InFlight
+    ) -> None:
         super().__init__(window)
         self.api = api
+        self.in_flight = in_flight  # Finish, Undo…: Quit lets them end first
         self.window = window
         self.open_path = open_path
         conflicts, history = window.conflicts_panel, window.history_panel
@@ -71,6 +75,7 @@ class ConflictFlow(QObject):
         panel.show_undo(repo_id, refusal)
 
     @qasync.asyncSlot(int, str, str)
+    @counted
     async def choose(self, repo_id: int, path: str, choice: str) -> None:
         panel = self.window.conflicts_panel
         try:
@@ -79,6 +84,7 @@ class ConflictFlow(QObject):
             panel.show_message(repo_id, exc.message)
 
     @qasync.asyncSlot(int, str)
+    @counted
     async def merge_tool(self, repo_id: int, path: str) -> None:
         panel = self.window.conflicts_panel
         try:
@@ -103,13 +109,17 @@ class ConflictFlow(QObject):
         panel.show_resolution(repo_id, resolution, message)
 
     @qasync.asyncSlot(int)
+    @counted
     async def finish(self, repo_id: int) -> None:
         panel = self.window.conflicts_panel
+        self.in_flight.owe(repo_id)  # the merge's push: done at the next start if Quit cuts it short
         try:
             done, report = await self.api.finish_resolution(repo_id)
         except GitferryError as exc:
+            self.in_flight.paid(repo_id)
             panel.show_message(repo_id, exc.message)
             return
+        self.in_flight.paid(repo_id)
         record = await self.api.record(repo_id)
         if record is not None:
             self.window.update_record(record, await self.api.conflicts(repo_id))
@@ -122,6 +132,7 @@ class ConflictFlow(QObject):
         await self.load_history(repo_id)
 
     @qasync.asyncSlot(int)
+    @counted
     async def abort(self, repo_id: int) -> None:
         panel = self.window.conflicts_panel
         try:
@@ -133,6 +144,7 @@ class ConflictFlow(QObject):
         panel.show_message(repo_id, self.tr("Aborted: nothing in the repository was changed."))
 
     @qasync.asyncSlot(int)
+    @counted
     async def undo(self, repo_id: int) -> None:
         history = self.window.history_panel
         try:

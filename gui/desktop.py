@@ -36,6 +36,7 @@ from core.paths import data_dir
 from core.results import CANCELLED_MESSAGE
 from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
+from gui.in_flight import InFlight, counted
 from gui.models.standing import Level, result_words
 from gui.notifications import DesktopNotifications
 from gui.remembered import Remembered
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NOTIFICATIONS_WAIT = 2.0  # seconds the session bus gets to say whether notifications are there
+ACTIONS_AT_QUIT = 10.0  # seconds Quit gives the user's actions under way (the engine's last sync's bound)
 PAUSE_LOOK_AGAIN = 3600.0  # a timed pause's end is looked at by then at the latest
 translate = QCoreApplication.translate
 
@@ -86,7 +88,8 @@ class Desktop(QObject):
         self._engine_task: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
         self._stopping = False
-        self.conflict_flow = ConflictFlow(api, self.window, self.open_folder)
+        self.in_flight = InFlight(self.window.memory)  # the user's actions under way, syncs owed
+        self.conflict_flow = ConflictFlow(api, self.window, self.open_folder, self.in_flight)
         self._wire()
 
     def _wire(self) -> None:
@@ -141,8 +144,20 @@ class Desktop(QObject):
         )
         if self.api.started.is_set():
             await self.show_pauses()
+            self._sync_what_is_owed()
         self._update_tray()
         await self._start_notifications()
+
+    def _sync_what_is_owed(self) -> None:
+        """The syncs the user asked for that the last Quit (or a crash) cut short: run now,
+        so the merge a Finish committed is pushed."""
+        known = {view.id for view in self.window.repos.rows}
+        for repo_id in self.in_flight.owed():
+            if repo_id in known:
+                log.info("syncing repository %d: its last sync asked for did not end", repo_id)
+                self.sync(repo_id)
+            else:
+                self.in_flight.paid(repo_id)
 
     async def _start_notifications(self) -> None:
         """Desktop notifications once the session bus says a service is there (meanwhile,
@@ -186,19 +201,34 @@ class Desktop(QObject):
 
     @qasync.asyncSlot()
     async def quit(self) -> None:
+        """The user's actions under way end first (Finish's merge and its push, a sync they
+        asked for), within `ACTIONS_AT_QUIT` seconds; then the engine stops, with its last
+        auto sync."""
         self.window.hide()
+        running = await self.in_flight.settle(ACTIONS_AT_QUIT)
+        if running:  # what was cut short is left as a sync leaves it: committed, not pushed
+            log.warning("quit with %d action(s) still running after %.0f s", running, ACTIONS_AT_QUIT)
+            self.tray.notify(
+                self.tr("Quit before a sync ended"),
+                self.tr("What it committed is kept; it syncs again when Gitferry starts."),
+                warning=True,
+            )
         await self.stop()
         self.quitting.emit()
 
     # Commands from the views ---------------------------------------------------------
 
     @qasync.asyncSlot(int)
+    @counted
     async def sync(self, repo_id: int) -> None:
+        self.in_flight.owe(repo_id)
         report = await self.api.sync(repo_id)
+        self.in_flight.paid(repo_id)
         self._notify_sync(report)
         self.synced.emit(repo_id, report)
 
     @qasync.asyncSlot()
+    @counted
     async def sync_all(self) -> None:
         ids = [view.id for view in self.window.repos.rows]
         if not ids:
@@ -206,13 +236,19 @@ class Desktop(QObject):
                 self.tr("Sync all"), self.tr("No repositories to sync yet: add one in Settings.")
             )
             return
-        reports = await asyncio.gather(*(self.api.sync(i) for i in ids), return_exceptions=True)
+        reports = await asyncio.gather(*(self._sync_owed(i) for i in ids), return_exceptions=True)
         need_you = any(
             isinstance(r, BaseException)
             or not (r.result.succeeded or r.result is ResultKind.OFFLINE or r.message == CANCELLED_MESSAGE)
             for r in reports
         )
         self.tray.notify(self.tr("Sync all finished"), sync_all_summary(reports), warning=need_you)
+
+    async def _sync_owed(self, repo_id: int) -> SyncReport:
+        self.in_flight.owe(repo_id)
+        report = await self.api.sync(repo_id)
+        self.in_flight.paid(repo_id)
+        return report
 
     def open_add_folder(self) -> None:
         from gui.windows.add_folder_dialog import AddFolderDialog
@@ -299,12 +335,14 @@ class Desktop(QObject):
         self.window.show_sync_mode(repo_id, settings.sync_mode, await self.api.paused(repo_id))
 
     @qasync.asyncSlot(int, list)
+    @counted
     async def retry_skipped(self, repo_id: int, paths: list[str]) -> None:
         await self.api.retry_skipped(repo_id, paths)
         await self.load_skipped(repo_id)
         await self.sync(repo_id)
 
     @qasync.asyncSlot(int, str)
+    @counted
     async def publish(self, repo_id: int, branch: str) -> None:
         """ "Publish branch": pushed and its upstream set as `git push -u` does (the table
         hears of it as an event), then a sync so the repository's result says so too."""

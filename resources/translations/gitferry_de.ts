@@ -665,6 +665,10 @@
             <translation>Noch keine Repositories zum Synchronisieren: füge eines in den Einstellungen hinzu.</translation>
         </message>
         <message>
+            <source>Quit before a sync ended</source>
+            <translation>Beendet, bevor eine Synchronisierung fertig war</translation>
+        </message>
+        <message>
             <source>Resolve %1 in %2.</source>
             <translation>Löse %1 in %2.</translation>
         </message>
@@ -683,6 +687,10 @@
         <message>
             <source>The repository was left as it was before the sync.</source>
             <translation>Das Repository blieb, wie es vor der Synchronisierung war.</translation>
+        </message>
+        <message>
+            <source>What it committed is kept; it syncs again when Gitferry starts.</source>
+            <translation>Was sie committet hat, bleibt erhalten; sie synchronisiert erneut, wenn Gitferry startet.</translation>
         </message>
         <message>
             <source>brought in %1</source>

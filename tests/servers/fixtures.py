@@ -10,6 +10,7 @@ import pytest
 from tests.servers import GitDaemon, Remote, RemoteHost
 from tests.servers.faults import CuttingProxy, CuttingProxyFactory, RefusedPort, SilentServer, TricklingServer
 from tests.servers.host import LOOPBACK
+from tests.servers.hostile import HostileServer
 from tests.servers.lfs import LfsHttpServer
 from tests.servers.remote import HttpRemote, namespace_for
 from tests.servers.smart_http import SmartHttpServer
@@ -136,6 +137,14 @@ def cutting_proxy() -> Iterator[CuttingProxyFactory]:
     yield start
     for proxy in proxies:
         proxy.stop()
+
+
+@pytest.fixture
+def hostile_server() -> Iterator[HostileServer]:
+    """A `git://` server that answers as it is told to (`HostileServer.serve`, `.stall`)."""
+    server = HostileServer()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
