@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
-from core.model import BranchStatus
+from core.model import BranchStatus, utcnow
 from core.offload import Offload
+from core.store import status_writer
 from core.store.status_reader import Snapshot, first_snapshot
 from core.store.status_store import StatusStore
 
@@ -42,3 +45,60 @@ def test_the_reader_imports_neither_sqlalchemy_nor_dulwich() -> None:
     code = f"import sys, core.store.status_reader; print(sorted({heavy} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def _row(name: str, behind: int, gone: bool = False) -> BranchStatus:
+    return BranchStatus(name, f"origin/{name}", "1" * 40, "2" * 40, 0, behind, upstream_gone=gone)
+
+
+async def test_the_branches_read_again_are_those_a_fresh_reader_reads_after_every_change(
+    tmp_path: Path,
+) -> None:
+    """Only the repositories whose rows changed are built again; whatever changed them
+    (a save, a branch gone from a save, a write from another connection, a prune, a
+    repository removed), every read equals a new reader's."""
+    path = tmp_path / "status.sqlite3"
+    offload = Offload()
+    store = await StatusStore.open(path, offload)
+    try:
+        ids = [(await store.add_repo(f"r{n}", str(tmp_path / f"r{n}"), {})).id for n in range(4)]
+        for repo_id in ids:
+            await store.save_branches(repo_id, [_row("main", 0), _row("topic", 1)])
+
+        async def same_as_a_fresh_reader() -> dict[int, list[BranchStatus]]:
+            read = await store.all_branches()
+            assert read == first_snapshot(path).branches
+            assert (await store.snapshot()).branches == read
+            return read
+
+        first = await same_as_a_fresh_reader()
+        first[ids[0]].clear()  # the caller's own lists
+        again = await same_as_a_fresh_reader()
+        assert all(again[i][0] is first[i][0] for i in ids[1:])  # built once, not again
+
+        await store.save_branches(ids[1], [_row("main", 5), _row("topic", 1)])  # a save
+        moved = await same_as_a_fresh_reader()
+        assert moved[ids[1]][0].behind == 5 and moved[ids[1]][0] is not again[ids[1]][0]
+        assert moved[ids[2]][0] is again[ids[2]][0]
+
+        await store.save_branches(ids[2], [_row("main", 0)])  # `topic` gone from the repository
+        assert [b.name for b in (await same_as_a_fresh_reader())[ids[2]]] == ["main"]
+
+        other = sqlite3.connect(path)  # another process's plain write
+        try:
+            with other:
+                status_writer.save_branches(other, ids[3], [_row("main", 7)], utcnow())
+        finally:
+            other.close()
+        assert (await same_as_a_fresh_reader())[ids[3]][0].behind == 7
+
+        await store.save_branches(ids[0], [_row("main", 0), _row("old", 0, gone=True)])
+        pruned = await store.upkeep(gone_for=timedelta(0))  # a prune through the ORM
+        assert pruned.branches_pruned == 1
+        assert [b.name for b in (await same_as_a_fresh_reader())[ids[0]]] == ["main"]
+
+        await store.remove_repo("r1")
+        assert ids[1] not in await same_as_a_fresh_reader()
+    finally:
+        await store.close()
+        offload.shutdown()
