@@ -126,7 +126,7 @@
         </message>
         <message>
             <source>diverged</source>
-            <translation>divergiert</translation>
+            <translation>abgewichen</translation>
         </message>
         <message>
             <source>never</source>
@@ -256,11 +256,11 @@
         </message>
         <message>
             <source>Last fetched</source>
-            <translation>Abgerufen</translation>
+            <translation>Zuletzt abgerufen</translation>
         </message>
         <message>
             <source>Last sync</source>
-            <translation>Letzter Abgleich</translation>
+            <translation>Letzte Synchronisierung</translation>
         </message>
         <message>
             <source>Path</source>
@@ -524,7 +524,7 @@
         </message>
         <message>
             <source>Credential: {source}</source>
-            <translation>Anmeldedaten: {source}</translation>
+            <translation>Zugangsdaten: {source}</translation>
         </message>
         <message>
             <source>Kept in the system keyring once the remote accepts it</source>
@@ -654,7 +654,7 @@
         </message>
         <message>
             <source>Conflicting edits were both kept (%1); compare them and delete the copy.</source>
-            <translation>Beide widersprüchlichen Änderungen wurden behalten (%1); vergleiche sie und lösche die Kopie.</translation>
+            <translation>Beide Änderungen im Konflikt wurden behalten (%1); vergleiche sie und lösche die Kopie.</translation>
         </message>
         <message>
             <source>Gitferry stops fetching from it until %1, then tries again.</source>
@@ -682,7 +682,7 @@
         </message>
         <message>
             <source>Sync all finished</source>
-            <translation>Alle synchronisiert</translation>
+            <translation>Alle synchronisieren: fertig</translation>
         </message>
         <message>
             <source>The repository was left as it was before the sync.</source>
@@ -740,7 +740,7 @@
         </message>
         <message>
             <source>Copy a remote repository into a new folder and keep it in sync.</source>
-            <translation>Ein entferntes Repository in einen neuen Ordner kopieren und synchron halten.</translation>
+            <translation>Ein Remote-Repository in einen neuen Ordner kopieren und synchron halten.</translation>
         </message>
         <message>
             <source>Get started</source>
@@ -849,7 +849,7 @@
         </message>
         <message>
             <source>Move the branch back to where it was before the last integration, if it was not pushed since</source>
-            <translation>Den Branch auf den Stand vor der letzten Integration zurücksetzen, wenn er seitdem nicht per push veröffentlicht wurde</translation>
+            <translation>Den Branch auf den Stand vor der letzten Integration zurücksetzen, wenn er seitdem nicht gepusht wurde</translation>
         </message>
         <message>
             <source>No syncs recorded yet.</source>
@@ -874,8 +874,8 @@
         <message numerus="yes">
             <source>Skipped %n file(s)</source>
             <translation>
-                <numerusform>%n Datei ausgelassen</numerusform>
-                <numerusform>%n Dateien ausgelassen</numerusform>
+                <numerusform>%n Datei übersprungen</numerusform>
+                <numerusform>%n Dateien übersprungen</numerusform>
             </translation>
         </message>
         <message>
@@ -1022,11 +1022,11 @@
         </message>
         <message>
             <source>Double-click a URL to edit it; an empty push URL pushes to the fetch URL</source>
-            <translation>Doppelklick auf eine URL bearbeitet sie; eine leere Push-URL pusht zur Fetch-URL</translation>
+            <translation>Doppelklick auf eine URL bearbeitet sie; eine leere Push-URL pusht zur Abruf-URL</translation>
         </message>
         <message>
             <source>Fetch URL</source>
-            <translation>Fetch-URL</translation>
+            <translation>Abruf-URL</translation>
         </message>
         <message>
             <source>Name</source>
@@ -1058,7 +1058,7 @@
         </message>
         <message>
             <source>the fetch URL is empty</source>
-            <translation>die Fetch-URL ist leer</translation>
+            <translation>die Abruf-URL ist leer</translation>
         </message>
         <message>
             <source>two remotes are named %1</source>
@@ -1121,7 +1121,7 @@
         </message>
         <message>
             <source>Files bigger than this are left out of auto-commits (MiB)</source>
-            <translation>Größere Dateien bleiben aus Auto-Commits heraus (MiB)</translation>
+            <translation>Größere Dateien überspringt der Auto-Commit (MiB)</translation>
         </message>
         <message>
             <source>How often to fetch this repository in the background, in seconds</source>
@@ -1177,7 +1177,7 @@
         </message>
         <message>
             <source>What a sync does when local and remote commits diverge</source>
-            <translation>Was eine Synchronisierung tut, wenn lokale und entfernte Commits auseinanderlaufen</translation>
+            <translation>Was eine Synchronisierung tut, wenn lokale Commits von denen des Remotes abweichen</translation>
         </message>
         <message>
             <source>When diverged:</source>
@@ -1185,7 +1185,7 @@
         </message>
         <message>
             <source>Which remote branches a fetch brings in</source>
-            <translation>Welche entfernten Branches ein Abruf holt</translation>
+            <translation>Welche Branches der Remotes ein Abruf übernimmt</translation>
         </message>
         <message>
             <source>bad value %1: expected a size above 0 MiB</source>
@@ -1331,7 +1331,7 @@
         </message>
         <message>
             <source>Clone a remote repository into a new folder and register it</source>
-            <translation>Ein entferntes Repository in einen neuen Ordner klonen und eintragen</translation>
+            <translation>Ein Remote-Repository in einen neuen Ordner klonen und eintragen</translation>
         </message>
         <message>
             <source>Clone from URL…</source>
@@ -1670,7 +1670,7 @@
         </message>
         <message>
             <source>Diverged: not integrated</source>
-            <translation>Auseinandergelaufen: nicht integriert</translation>
+            <translation>Abgewichen: nicht integriert</translation>
         </message>
         <message>
             <source>Failed</source>
@@ -1797,7 +1797,7 @@
         </message>
         <message>
             <source>URL of the empty remote repository</source>
-            <translation>URL des leeren entfernten Repositorys</translation>
+            <translation>URL des leeren Remote-Repositorys</translation>
         </message>
     </context>
     <context>
@@ -1863,11 +1863,11 @@
         </message>
         <message>
             <source>Details of the selected repository</source>
-            <translation>Details des gewählten Repositorys</translation>
+            <translation>Details des ausgewählten Repositorys</translation>
         </message>
         <message>
             <source>Files left out of auto-commit, and why.</source>
-            <translation>Dateien, die der automatische Commit ausließ, und warum.</translation>
+            <translation>Dateien, die der Auto-Commit übersprungen hat, und warum.</translation>
         </message>
         <message>
             <source>Filter branches</source>
@@ -1951,11 +1951,11 @@
         </message>
         <message>
             <source>Sync the selected repository (Ctrl+S, or Enter in the list)</source>
-            <translation>Das gewählte Repository synchronisieren (Strg+S, oder Eingabe in der Liste)</translation>
+            <translation>Das ausgewählte Repository synchronisieren (Strg+S, oder Eingabe in der Liste)</translation>
         </message>
         <message>
             <source>Try the selected files (or all of them) again on the next sync</source>
-            <translation>Die gewählten Dateien (oder alle) bei der nächsten Synchronisierung erneut versuchen</translation>
+            <translation>Die ausgewählten Dateien (oder alle) bei der nächsten Synchronisierung erneut versuchen</translation>
         </message>
         <message>
             <source>{n} branches not published</source>
@@ -2041,7 +2041,7 @@
         </message>
         <message>
             <source>Gitferry: syncing</source>
-            <translation>Gitferry: synchronisiert</translation>
+            <translation>Gitferry: synchronisiert gerade</translation>
         </message>
         <message>
             <source>Gitferry: syncing paused</source>

@@ -65,6 +65,34 @@ def test_git_words_read_as_git_says_them() -> None:
     assert not mismatched, "\n".join(mismatched)
 
 
+# Gitferry's own ideas have one German word each, whatever the sentence (a user trial found
+# "Letzter Abgleich" beside "Letzte Synchronisierung"): a source text that says the idea
+# says the word, and no German text uses another word for it.
+TERMS = {
+    "sync": (r"\bsync", r"synchron", r"abgleich"),
+    "fetch": (r"\bfetch", r"abruf|abgeruf|ruf\w* .*\bab\b", r"fetch|hol(en|t)\b"),
+    "conflict": (r"\bconflict(s|ed)?\b", r"konflikt", r"widersprüchlich"),
+    "diverged": (r"\bdiverge", r"abgewichen|abweich", r"divergier|auseinander"),
+    "skipped": (r"\bskipped\b|left out of", r"übersprungen|überspring", r"ausgelassen|ausließ|heraus\b"),
+    "remote": (r"\bremotes?\b", r"remote", r"\bentfernte[nsr]?\b"),
+    "selected": (r"\bselected\b", r"ausgewählt", r"(?<!aus)gewählte"),
+    "credentials": (r"\bcredentials?\b", r"zugangsdaten", r"anmeldedaten"),
+    "pushed": (r"\bpushed\b", r"gepusht", r"per push"),
+}
+
+
+def test_each_idea_has_one_german_word() -> None:
+    wrong = []
+    for _, source, texts in messages(GERMAN):
+        for idea, (said, word, other) in TERMS.items():
+            for text in texts:
+                if re.search(other, text, re.IGNORECASE):
+                    wrong.append(f"{idea}: {text!r} (for {source!r}) says {other!r}")
+                elif re.search(said, source, re.IGNORECASE) and not re.search(word, text, re.IGNORECASE):
+                    wrong.append(f"{idea}: {text!r} (for {source!r}) does not say {word!r}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_every_translation_keeps_its_placeholders() -> None:
     """A translation that loses or renames `%1` or `{branch}` shows a raw placeholder, or
     raises KeyError in `.format(branch=...)`; `&` shortcuts and markup are the translator's."""
