@@ -163,9 +163,17 @@ class Database:
             raise translated from exc
 
     def failed(self, exc: sqlite3.Error, action: str = "read") -> StoreUnavailable | None:
-        """What a plain `sqlite3` error on this store means (the status reader's reads), or
-        None when it is no store trouble; damage is noted for the next transaction."""
-        return self._verdict(exc, action)
+        """What a `sqlite3` error on this store means (a plain read or write, or the one under
+        an ORM transaction's), or None when it is no store trouble; damage is noted for
+        the next transaction."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = None if code is None else code & 0xFF  # extended codes carry the primary one
+        if primary in _DAMAGE_ERRORS or "no such table" in str(exc):
+            self._watch.damaged(str(exc))
+            return StoreUnavailable(self.path, f"{exc}; it will be rebuilt", action=action)
+        if primary in _DISK_ERRORS:
+            return StoreUnavailable(self.path, str(exc), action=action)
+        return None
 
     async def ensure_current(self) -> None:
         """Reopen the store if its file is no longer the one the connections hold."""
@@ -187,17 +195,7 @@ class Database:
 
     def _translated(self, exc: DBAPIError, action: str) -> StoreUnavailable | None:
         orig = exc.orig
-        return self._verdict(orig, action) if isinstance(orig, sqlite3.Error) else None
-
-    def _verdict(self, exc: sqlite3.Error, action: str) -> StoreUnavailable | None:
-        code = getattr(exc, "sqlite_errorcode", None)
-        primary = None if code is None else code & 0xFF  # extended codes carry the primary one
-        if primary in _DAMAGE_ERRORS or "no such table" in str(exc):
-            self._watch.damaged(str(exc))
-            return StoreUnavailable(self.path, f"{exc}; it will be rebuilt", action=action)
-        if primary in _DISK_ERRORS:
-            return StoreUnavailable(self.path, str(exc), action=action)
-        return None
+        return self.failed(orig, action) if isinstance(orig, sqlite3.Error) else None
 
     async def _reopen(self) -> None:
         async with self._reopening:
