@@ -249,7 +249,7 @@ class Daemon:
         elif not paused and scheduler.paused:
             self.resume()
         if self.auto is not None:
-            self.auto.set_settle(Settle(settings.settle_time, max(settings.settle_time, settings.settle_max)))
+            self.auto.set_settle(_settle(settings))
         if settings.pause_on_metered != self._heeds_metered:
             self._heeds_metered = settings.pause_on_metered
             self._spawn(self._check_metered())
@@ -283,7 +283,7 @@ class Daemon:
             self._auto_run,
             pending=self._pending,
             allowed=self._auto_allowed,
-            settle=Settle(settings.settle_time, max(settings.settle_time, settings.settle_max)),
+            settle=_settle(settings),
             on_synced=self._auto_synced,
         )
         self.auto_watch = AutoWatch(
@@ -583,3 +583,8 @@ def _holds(stored: list[ConflictRecord]) -> Callable[[Repo], tuple[str | None, b
         return branch, bool(paths) and conflict_holds(repo, paths)
 
     return look
+
+
+def _settle(settings: AppSettings) -> Settle:
+    """Auto mode's settle times as the settings give them (`settle_max` at least `settle_time`)."""
+    return Settle(settings.settle_time, max(settings.settle_time, settings.settle_max))
