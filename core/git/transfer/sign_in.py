@@ -35,7 +35,7 @@ from core.git.transfer import credential_helper
 from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
 from core.git.transfer.signer import Signer, SignInRequest
 from core.git.transfer.ssh_identity import describe_ssh
-from core.git.transfer.stop import TransferStop
+from core.git.transfer.stop import TransferStop, registered
 from core.remote_url import (
     BadRemoteUrl,
     HttpAuth,
@@ -218,7 +218,7 @@ class SignIn:
         refused = self.current is not None or self._keyring_refused
         username = self._query_for().username or self.url.user
         request = SignInRequest(self.remote, url_without_secret(self.url.text), username, refused)
-        withdraw = self.stop.register(request.withdrawn.set) if self.stop is not None else _nothing
+        withdraw = registered(self.stop, request.withdrawn.set)
         try:
             with self._users_time():
                 typed = prompt(request)
@@ -244,10 +244,6 @@ class SignIn:
                 credential_helper.tell(helper, action, query, auth, self.stop)
             except GitferryError as exc:
                 log.warning("%s: %s", self.remote, exc.message)
-
-
-def _nothing() -> None:
-    pass
 
 
 def used(sign_in: SignIn | None) -> str:

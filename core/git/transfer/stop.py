@@ -120,6 +120,15 @@ class TransferStop:
         return unregister
 
 
+def registered(stop: TransferStop | None, closer: Closer) -> Closer:
+    """`stop.register(closer)`, or nothing to undo without a stop."""
+    return stop.register(closer) if stop is not None else nothing
+
+
+def nothing() -> None:
+    """A closer, or its undoing, that has nothing to do."""
+
+
 def _close(closer: Closer) -> None:
     try:
         closer()

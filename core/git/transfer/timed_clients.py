@@ -31,7 +31,7 @@ from dulwich.protocol import (
 
 from core.git.config.ssh_command import SshProgram, Variant
 from core.git.transfer.ofs_delta import asking_ofs_delta, with_ofs_delta
-from core.git.transfer.stop import TransferStop
+from core.git.transfer.stop import TransferStop, nothing, registered
 from core.platform.process_groups import OWN_GROUP, signal_group
 from core.platform.readiness import readable
 
@@ -39,15 +39,6 @@ if TYPE_CHECKING:
     from core.git.transfer.ssh_questions import SshAsking
 
 _KILL_GRACE = 2.0
-
-
-def _registered(stop: TransferStop | None, closer: Callable[[], None]) -> Callable[[], None]:
-    """`stop.register(closer)`, or nothing to undo without a stop."""
-    return stop.register(closer) if stop is not None else _nothing
-
-
-def _nothing() -> None:
-    pass
 
 
 class TimedTCPGitClient(TCPGitClient):
@@ -72,7 +63,7 @@ class TimedTCPGitClient(TCPGitClient):
         sock = socket.create_connection((self._host, self._port), timeout=self._timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         rfile = sock.makefile("rb", -1)
-        unregister = _registered(self._stop, lambda: sock.shutdown(socket.SHUT_RDWR))
+        unregister = registered(self._stop, lambda: sock.shutdown(socket.SHUT_RDWR))
 
         def write(data: bytes) -> int:
             # Not a socket file's write: with a timeout the socket is non-blocking
@@ -160,7 +151,7 @@ class _TimedSubprocess(SubprocessWrapper):
         timeout: float,
         stop: TransferStop | None = None,
         asking: SshAsking | None = None,
-        withdraw: Callable[[], None] = _nothing,
+        withdraw: Callable[[], None] = nothing,
     ) -> None:
         self._start = start
         self._timeout = timeout
@@ -179,7 +170,7 @@ class _TimedSubprocess(SubprocessWrapper):
         self._pipe = _TimedPipe(proc.stdout.fileno(), self._timeout, waiting)
         # A stop ends the ssh and its output: the whole group, since a command line runs
         # through `sh -c`, whose ssh child holds the pipe after the shell is killed.
-        self._unregister = _registered(self._stop, partial(signal_group, proc))
+        self._unregister = registered(self._stop, partial(signal_group, proc))
 
     def read(self, size: int | None = -1) -> bytes:
         data = self._pipe.read(size)
@@ -288,7 +279,7 @@ class TimedSSHVendor(SubprocessSSHVendor):
             variant = detect_variant(program, destination, port, self._timeout)
         env = dict(os.environ)
         args = variant_options(variant, port, version, env)
-        withdraw = _nothing
+        withdraw = nothing
         if variant is Variant.SSH:
             if key_filename:
                 args += ["-i", key_filename]
