@@ -10,11 +10,11 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 variant=${1:-light}
+py=${PYTHON:-$here/.venv/bin/python}
+[ -x "$py" ] || { echo "$0: no $py: run make deps, or set PYTHON to an interpreter with Gitferry's dependencies" >&2; exit 2; }
 out=${2:-$(mktemp -d /tmp/gitferry-walk.XXXXXX)}
 mkdir -p "$out"
 work=$(mktemp -d /tmp/gitferry-walk-work.XXXXXX)
-py=${PYTHON:-$here/.venv/bin/python}
-[ -x "$py" ] || py=/work/main/.venv/bin/python
 gitferry() { PYTHONPATH=$here GITFERRY_HOME=$work/home "$py" -c 'import sys; from core.cli import main; sys.exit(main())' "$@"; }
 
 screen=1400x900
