@@ -46,6 +46,7 @@ FORMS: dict[str, tuple[str, str]] = {
         "%1 branches diverged, %n more to sync",
     ),
     "%1: %n commit(s) on no remote": ("%1: %n commit on no remote", "%1: %n commits on no remote"),
+    "%n branch(es) not published": ("%n branch not published", "%n branches not published"),
     "%n conflicted path(s). Select one to see both versions.": (
         "%n conflicted path. Select it to see both versions.",
         "%n conflicted paths. Select one to see both versions.",

@@ -598,12 +598,7 @@ class StatusWindow(QMainWindow):
             parts.insert(-1, self.tr("%n with a tripped remote", "", tripped))
         unpublished = self.unpublished_count()
         if unpublished:
-            parts.insert(
-                -1,
-                self.tr("1 branch not published")
-                if unpublished == 1
-                else self.tr("{n} branches not published").format(n=unpublished),
-            )
+            parts.insert(-1, self.tr("%n branch(es) not published", "", unpublished))
         self.summary.set_full_text("  ·  ".join(parts))
 
     def unpublished_count(self) -> int:

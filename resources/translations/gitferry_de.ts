@@ -1811,6 +1811,13 @@
             <translation> — pausiert bis %1</translation>
         </message>
         <message numerus="yes">
+            <source>%n branch(es) not published</source>
+            <translation>
+                <numerusform>%n Branch nicht veröffentlicht</numerusform>
+                <numerusform>%n Branches nicht veröffentlicht</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n with a tripped remote</source>
             <translation>
                 <numerusform>%n mit ausgesetztem Remote</numerusform>
@@ -1828,10 +1835,6 @@
         <message>
             <source>&amp;Sync now</source>
             <translation>Jetzt &amp;synchronisieren</translation>
-        </message>
-        <message>
-            <source>1 branch not published</source>
-            <translation>1 Branch nicht veröffentlicht</translation>
         </message>
         <message>
             <source>Actions</source>
@@ -1956,10 +1959,6 @@
         <message>
             <source>Try the selected files (or all of them) again on the next sync</source>
             <translation>Die ausgewählten Dateien (oder alle) bei der nächsten Synchronisierung erneut versuchen</translation>
-        </message>
-        <message>
-            <source>{n} branches not published</source>
-            <translation>{n} Branches nicht veröffentlicht</translation>
         </message>
     </context>
     <context>

@@ -222,6 +222,13 @@
 <context>
     <name>StatusWindow</name>
     <message numerus="yes">
+        <source>%n branch(es) not published</source>
+        <translation>
+            <numerusform>%n branch not published</numerusform>
+            <numerusform>%n branches not published</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n with a tripped remote</source>
         <translation>
             <numerusform>%n with a tripped remote</numerusform>

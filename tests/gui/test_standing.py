@@ -173,3 +173,17 @@ def test_a_long_name_is_cut_in_the_tray_menu_and_tooltip(qtbot: object) -> None:
     title = tray.repo_menus[1].title()
     assert title.startswith("a-repository-whose-name-") and "…" in title and title.endswith("— Conflict")
     assert len(tray.icon.toolTip().splitlines()[1]) < 60
+
+
+def test_the_status_bar_counts_unpublished_branches_in_their_plural(qtbot: object) -> None:
+    """One text with Qt's plural forms (English's: resources/translations/gitferry_en.ts),
+    where the window wrote the singular and the plural as two texts."""
+
+    def unpublished(name: str, commits: int) -> BranchStatus:
+        return BranchStatus(name, None, "a" * 40, None, None, None, unpublished=commits)
+
+    notes = RepoRecord(1, "notes", "/n", last_result="unpublished")
+    one = window_with(qtbot, notes, branches={1: [unpublished("feature", 2)]})
+    assert "1 branch not published" in summary(one).split("  ·  ")
+    two = window_with(qtbot, notes, branches={1: [unpublished("feature", 2), unpublished("fix", 1)]})
+    assert "2 branches not published" in summary(two).split("  ·  ")
