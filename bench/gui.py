@@ -71,9 +71,9 @@ def paint_table(results: dict[str, Summary], apps: dict[str, Launcher], repo_cou
     )
     base = results[GIT_REFS].median
     for name, s in results.items():
-        app = name in (APP, APP_BEFORE)
-        met = yes_no(s.p(95) < PAINT_TARGET) if app else ""
-        target = f"p95 < {PAINT_TARGET * 1000:g}" if app else ""
+        is_app = name in (APP, APP_BEFORE)
+        met = yes_no(s.p(95) < PAINT_TARGET) if is_app else ""
+        target = f"p95 < {PAINT_TARGET * 1000:g}" if is_app else ""
         row = (ms(s.p(50)), ms(s.p(95)), ms(max(s.samples)), ms(min(s.samples)))
         cpus = apps[name].cpus if name in apps else []
         cpu = (ms(percentile(cpus, 50)), ms(percentile(cpus, 95))) if cpus else ("", "")
@@ -87,7 +87,7 @@ def paint_table(results: dict[str, Summary], apps: dict[str, Launcher], repo_cou
     qt = results[QT_ONLY].median
     table.note(
         f"of the app's median {ms(app)}: interpreter {ms(bare)}, PySide6.QtWidgets {ms(qt - bare)}, "
-        f"gui.app's own imports {ms(imports - qt)}, after the imports {ms(app - imports)} "
+        f"the app's own imports {ms(imports - qt)}, after the imports {ms(app - imports)} "
         "(QApplication, the store read in a thread, window, show, paint; the engine comes after)"
     )
     launcher = apps[APP]
