@@ -147,12 +147,15 @@ def bare_python() -> None:
 
 
 def python_importing(code: str, source: Path) -> Callable[[], None]:
-    """A fresh interpreter running `code` with `source` first on the path (bytecode cached)."""
+    """A fresh interpreter running `code` with `source` first on the path (bytecode cached),
+    then ending as the `gitferry` command does, without the interpreter's teardown (which
+    would count freeing what was imported as importing it)."""
     env = {**os.environ, "PYTHONPATH": str(source)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    script = f"{code}\nimport os\nos._exit(0)"
 
     def run() -> None:
-        subprocess.run([sys.executable, "-c", code], check=True, timeout=TIMEOUT, env=env, cwd=source)
+        subprocess.run([sys.executable, "-c", script], check=True, timeout=TIMEOUT, env=env, cwd=source)
 
     return run
 
