@@ -47,6 +47,10 @@ FORMS: dict[str, tuple[str, str]] = {
     ),
     "%1: %n commit(s) on no remote": ("%1: %n commit on no remote", "%1: %n commits on no remote"),
     "%n branch(es) not published": ("%n branch not published", "%n branches not published"),
+    "%n commit(s) of {branch} on no remote: Publish branch pushes it and sets its upstream": (
+        "%n commit of {branch} is on no remote: Publish branch pushes it and sets its upstream",
+        "%n commits of {branch} are on no remote: Publish branch pushes it and sets its upstream",
+    ),
     "%n conflicted path(s). Select one to see both versions.": (
         "%n conflicted path. Select it to see both versions.",
         "%n conflicted paths. Select one to see both versions.",

@@ -41,17 +41,13 @@ def _state_colour(branch: BranchStatus) -> QColor | None:
 
 def _state_tooltip(branch: BranchStatus) -> str:
     if branch.unpublished:
-        if branch.unpublished == 1:
-            text = QCoreApplication.translate(
-                "BranchTable",
-                "1 commit of {branch} is on no remote: Publish branch pushes it and sets its upstream",
-            )
-        else:
-            text = QCoreApplication.translate(
-                "BranchTable",
-                "{n} commits of {branch} are on no remote: Publish branch pushes it and sets its upstream",
-            )
-        return text.format(n=branch.unpublished, branch=branch.name)
+        text = QCoreApplication.translate(
+            "BranchTable",
+            "%n commit(s) of {branch} on no remote: Publish branch pushes it and sets its upstream",
+            None,
+            branch.unpublished,
+        )
+        return text.format(branch=branch.name)
     if branch.upstream is not None and branch.upstream_gone:
         gone = QCoreApplication.translate(
             "BranchTable",

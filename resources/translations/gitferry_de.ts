@@ -112,9 +112,12 @@
             <source>%1 was deleted on the remote (or renamed): nothing of %2 is pushed until its upstream is changed</source>
             <translation>%1 wurde auf dem Remote gelöscht (oder umbenannt): von %2 wird nichts gepusht, bis sein Upstream geändert ist</translation>
         </message>
-        <message>
-            <source>1 commit of {branch} is on no remote: Publish branch pushes it and sets its upstream</source>
-            <translation>1 Commit von {branch} ist auf keinem Remote: „Branch veröffentlichen“ pusht ihn und setzt seinen Upstream</translation>
+        <message numerus="yes">
+            <source>%n commit(s) of {branch} on no remote: Publish branch pushes it and sets its upstream</source>
+            <translation>
+                <numerusform>%n Commit von {branch} ist auf keinem Remote: „Branch veröffentlichen“ pusht ihn und setzt seinen Upstream</numerusform>
+                <numerusform>%n Commits von {branch} sind auf keinem Remote: „Branch veröffentlichen“ pusht ihn und setzt seinen Upstream</numerusform>
+            </translation>
         </message>
         <message>
             <source>ahead</source>
@@ -151,10 +154,6 @@
         <message>
             <source>upstream gone</source>
             <translation>Upstream gelöscht</translation>
-        </message>
-        <message>
-            <source>{n} commits of {branch} are on no remote: Publish branch pushes it and sets its upstream</source>
-            <translation>{n} Commits von {branch} sind auf keinem Remote: „Branch veröffentlichen“ pusht ihn und setzt seinen Upstream</translation>
         </message>
     </context>
     <context>

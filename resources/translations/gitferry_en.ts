@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>BranchTable</name>
+    <message numerus="yes">
+        <source>%n commit(s) of {branch} on no remote: Publish branch pushes it and sets its upstream</source>
+        <translation>
+            <numerusform>%n commit of {branch} is on no remote: Publish branch pushes it and sets its upstream</numerusform>
+            <numerusform>%n commits of {branch} are on no remote: Publish branch pushes it and sets its upstream</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ConflictsPanel</name>
     <message numerus="yes">
         <source>%n conflicted path(s). Select one to see both versions.</source>

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from core.events import BranchStatusChanged, PhaseProgress, StateChanged
 from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile
+from gui.models.branches import branch_model
 from gui.resources import TrayState
 from gui.tray import Tray, tray_state
 from gui.windows.status_window import StatusWindow
@@ -187,3 +188,16 @@ def test_the_status_bar_counts_unpublished_branches_in_their_plural(qtbot: objec
     assert "1 branch not published" in summary(one).split("  ·  ")
     two = window_with(qtbot, notes, branches={1: [unpublished("feature", 2), unpublished("fix", 1)]})
     assert "2 branches not published" in summary(two).split("  ·  ")
+
+
+def test_an_unpublished_branchs_state_tooltip_counts_its_commits_in_their_plural(qtbot: object) -> None:
+    table = branch_model()
+    table.set_rows(
+        [BranchStatus(n, None, "a" * 40, None, None, None, unpublished=c) for n, c in (("a", 1), ("b", 3))]
+    )
+    state = [c.header for c in table.columns].index("State")
+    tips = [table.data(table.index(row, state), Qt.ItemDataRole.ToolTipRole) for row in range(2)]
+    assert tips == [
+        "1 commit of a is on no remote: Publish branch pushes it and sets its upstream",
+        "3 commits of b are on no remote: Publish branch pushes it and sets its upstream",
+    ]
