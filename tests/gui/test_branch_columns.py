@@ -4,13 +4,17 @@ comes before the expose); the content-sized ones follow their content as rows co
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QHeaderView, QTableView
 
-from core.model import BranchStatus, RepoRecord
+from core.events import PhaseProgress, StateChanged
+from core.model import BranchStatus, RepoRecord, RepoState
 from gui.models.repos import LAST_SYNC_COLUMN
+from gui.widgets import content_columns
 from gui.windows.status_window import StatusWindow
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -115,3 +119,44 @@ def test_the_number_columns_follow_their_content_as_rows_come_and_go(qtbot: obje
     window.branches.set_rows(small)
     qtbot.waitUntil(lambda: header.sectionSize(ahead) == content_width(table, ahead))  # type: ignore[attr-defined]
     assert header.sectionSize(ahead) < wide
+
+
+def test_rows_changing_many_times_a_second_are_fitted_a_few_times_and_end_fitted(
+    qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fifty fetches at once change every row several times a second: progress alone
+    (the Activity column) fits nothing; new last-sync times fit at most once per spacing,
+    and the column ends as wide as its content."""
+    monkeypatch.setattr(content_columns, "DATA_SPACING", 0.3)
+    window = StatusWindow()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    records = [RepoRecord(n, f"repo-{n}", f"/r/{n}") for n in range(1, 41)]
+    window.show_repos(records, {}, {})
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    columns = window.repo_columns
+    qtbot.waitUntil(lambda: not columns._queued and not columns._timer.isActive())  # type: ignore[attr-defined]
+    fits: list[int] = []
+    fit = columns.fit
+    columns.fit = lambda: (fits.append(1), fit())[1]  # type: ignore[method-assign]
+    for record in records:
+        window.on_state_changed(StateChanged(record.id, record.name, RepoState.IDLE, RepoState.FETCHING, 0.0))
+    for step in range(20):
+        for record in records:
+            window.on_progress(PhaseProgress(record.id, record.name, "origin", "receiving", step, 20, step))
+        QApplication.processEvents()
+        if step == 0:  # the first progress lays the window out again (a resize: fitted as ever)
+            qtbot.waitUntil(lambda: not columns._queued and not columns._timer.isActive())  # type: ignore[attr-defined]
+            fits.clear()
+    assert fits == []  # progress shows in the Activity column only
+    for record in records:
+        window.on_state_changed(StateChanged(record.id, record.name, RepoState.FETCHING, RepoState.IDLE, 1.0))
+    qtbot.waitUntil(lambda: not columns._queued and not columns._timer.isActive())  # type: ignore[attr-defined]
+    fits.clear()
+    for n, record in enumerate(records):  # each in a pass of its own
+        window.update_record(replace(record, last_sync=NOW + timedelta(minutes=n)), [])
+        QApplication.processEvents()
+    assert 1 <= len(fits) < len(records)
+    table, header = window.repo_table, window.repo_table.horizontalHeader()
+    qtbot.waitUntil(lambda: not columns._queued and not columns._timer.isActive())  # type: ignore[attr-defined]
+    assert header.sectionSize(LAST_SYNC_COLUMN) == content_width(table, LAST_SYNC_COLUMN)
