@@ -67,8 +67,13 @@ class HistoryEntry:
 
 
 async def history(core: Core, record: RepoRecord, limit: int = 20) -> list[HistoryEntry]:
-    """The repository's last `limit` finished runs that did something, newest first."""
-    runs = [run for run in await core.store.runs(record.id, limit) if run.state in ("done", "failed")]
+    """The repository's last `limit` finished runs that did something, newest first (a
+    background fetch that found nothing is left out)."""
+    runs = [
+        run
+        for run in await core.store.runs(record.id, limit, eventful=True)
+        if run.state in ("done", "failed")
+    ]
 
     def read(repo: Repo) -> list[HistoryEntry]:
         return [_entry(repo, run) for run in runs]
@@ -79,7 +84,7 @@ async def history(core: Core, record: RepoRecord, limit: int = 20) -> list[Histo
 async def undo_last_integration(core: Core, record: RepoRecord) -> Undone:
     """Move the checked-out branch back to its head before the last integration, if
     nothing of it has been pushed (`UndoRefused` otherwise, one line, nothing changed)."""
-    runs = await core.store.runs(record.id, 50)
+    runs = await core.store.runs(record.id, 50, eventful=True)
 
     def locked(repo: Repo) -> Undone:
         with acquire_sync_lock(repo.commondir(), wait=USER_WAIT, repo_path=record.path):
@@ -107,7 +112,7 @@ async def undo_refusal(core: Core, record: RepoRecord) -> str | None:
     """Why "Undo last integration" would be refused now (one line, without the refusal's
     "not undone: "), or None: it would run. Read without the sync lock (a sync may move
     the branch meanwhile: the undo itself checks again under it)."""
-    runs = await core.store.runs(record.id, 50)
+    runs = await core.store.runs(record.id, 50, eventful=True)
 
     def check(repo: Repo) -> str | None:
         try:

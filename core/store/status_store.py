@@ -495,20 +495,20 @@ class StatusStore:
 
         await self._plain_write(record)
 
-    async def runs(self, repo_id: int, limit: int = 20) -> list[SyncRun]:
-        from sqlalchemy import select
+    async def runs(self, repo_id: int, limit: int = 20, *, eventful: bool = False) -> list[SyncRun]:
+        """The repository's last `limit` runs, newest first; `eventful`: leaving out the
+        background fetches that found nothing (`up_to_date`: no ref fetched, nothing
+        moved), which every few seconds would push every sync out of the history."""
+        from sqlalchemy import and_, not_, select
 
         from core.store.schema import SyncRunRow
 
+        query = select(SyncRunRow).where(SyncRunRow.repo_id == repo_id)
+        if eventful:
+            idle = and_(SyncRunRow.kind == "fetch", SyncRunRow.result == "up_to_date")
+            query = query.where(not_(idle))
         async with self.db.read() as s:
-            rows = (
-                await s.execute(
-                    select(SyncRunRow)
-                    .where(SyncRunRow.repo_id == repo_id)
-                    .order_by(SyncRunRow.id.desc())
-                    .limit(limit)
-                )
-            ).scalars()
+            rows = (await s.execute(query.order_by(SyncRunRow.id.desc()).limit(limit))).scalars()
             return [_run(r) for r in rows]
 
 

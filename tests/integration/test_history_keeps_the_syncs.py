@@ -1,0 +1,61 @@
+"""The history and Undo look past the background fetches that found nothing: with a fetch
+every few seconds (the walk's 3 s), twenty runs are a minute, and the sync the user wants
+to see, or undo, fell out of `history` (limit 20) and `undo`'s 50 runs; the History tab
+read "Fetch: up to date" twenty times beside a branch behind."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core.engine.core import Core
+from tests.gitcli import git
+from tests.integration.clones import Clones, run
+
+IDLE_FETCHES = 60  # more than undo's 50 runs
+
+
+async def idle_fetches(name: str, count: int) -> None:
+    """Runs recorded as a background fetch that found nothing records them (kind `fetch`,
+    result `up_to_date`), through the store a sync writes with."""
+    core = await Core.open()
+    try:
+        repo_id = (await core.store.repo(name)).id
+        for _ in range(count):
+            run_id = await core.store.create_run(repo_id, "fetch")
+            await core.store.start_run(run_id, repo_id, "fetching")
+            await core.store.finish_run(
+                run_id,
+                repo_id,
+                result="up_to_date",
+                message="up to date",
+                failed=False,
+                details={},
+                timings_ms={},
+            )
+    finally:
+        await core.close()
+
+
+def test_history_and_undo_look_past_fetches_that_found_nothing(world: Clones) -> None:
+    world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "c.txt", "from mine\n")
+    code, report = world.sync(world.mine, "--no-push")  # merged here, not pushed: undo would run
+    assert code == 0 and report["merged"] == ["main"], report
+    merged = world.head(world.mine)
+    code, fetched = world.sync(world.mine, "--fetch-only")  # a real one first: what the filter meets
+    assert code == 0 and fetched["result"] == "up_to_date", fetched
+    asyncio.run(idle_fetches("mine", IDLE_FETCHES))
+
+    code, doc, err = run(world.capsys, "history", "mine", "--json")
+    assert code == 0 and isinstance(doc, dict), err
+    assert [r["kind"] for r in doc["runs"]] == ["sync"]  # not twenty "Fetch: up to date"
+    assert doc["runs"][0]["came_in"][0]["to"] == merged
+
+    code, _out, err = run(world.capsys, "undo", "mine")
+    assert code == 0, err  # it said "no integration of main is recorded to undo"
+    assert (
+        world.head(world.mine) != merged
+        and git("rev-list", "--count", "HEAD..origin/main", cwd=world.mine) == "1"
+    )
+    world.check()
