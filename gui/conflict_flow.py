@@ -71,6 +71,8 @@ class ConflictFlow(QObject):
             panel.show_message(repo_id, exc.message)
             panel.show_undo(repo_id, exc.message)
             return
+        if repo_id != panel.repo_id:  # another repository was selected meanwhile: its own load shows it
+            return
         panel.show_history(repo_id, entries)
         panel.show_undo(repo_id, refusal)
 

@@ -1,0 +1,46 @@
+"""The History tab shows the selected repository's runs, however fast the selection moves:
+the walk, arrowing down the list, showed another repository's "Sync: up to date" under
+website's name (a history asked for one repository arrived after the next was selected,
+took the tab back to the first and the second's own answer was then dropped)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from gui.desktop import Desktop
+from tests.gitcli import git
+from tests.gui.conftest import Run
+from tests.gui.waiting import until
+from tests.integration.clones import Clones
+
+
+def test_a_late_history_of_the_repository_left_is_not_shown(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    world.commit(world.mine, "b.txt", "mine\n")
+    code, report = world.sync(world.mine)  # mine has a sync in its history, theirs none
+    assert code == 0 and report["pushed"] == ["main"], report
+    run(desktop.refresh())
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    theirs_id = run(desktop.api.core.store.repo("theirs")).id
+    window, history = desktop.window, desktop.window.history_panel
+    window.tabs.setCurrentIndex(3)
+    window.select_repo(mine_id)
+    run(until(lambda: history.repo_id == mine_id and bool(history.entries)))
+
+    async def arrow_down_while_it_loads() -> None:
+        late = asyncio.ensure_future(desktop.conflict_flow.load_history(mine_id))
+        await asyncio.sleep(0)  # mine's history asked for
+        window.select_repo(theirs_id)
+        await late
+        # mine's answer came after theirs was selected: the tab stays on theirs
+        assert history.repo_id == theirs_id == window.selected_id
+        assert not history.entries
+
+    run(arrow_down_while_it_loads())
+    run(until(lambda: history.repo_id == theirs_id and history.tree.topLevelItemCount() == 1))
+    run(asyncio.sleep(0.5))  # theirs' own history has arrived by now
+    assert history.repo_id == theirs_id == window.selected_id
+    assert history.entries == []  # theirs has synced nothing: mine's sync is not shown as its
+    assert history.tree.topLevelItem(0).text(0) == "No syncs recorded yet."
+    assert git("rev-parse", "HEAD", cwd=world.mine) == world.remote_head()
