@@ -155,6 +155,10 @@ NOT_FOR_A_FETCH = (
 )
 
 
+# What only a pack coming in (or packs to merge) loads: not a no-change fetch.
+PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
+
+
 def not_for_a_fetch(modules: set[str]) -> list[str]:
     return sorted(m for m in modules if m in NOT_FOR_A_FETCH or m.split(".")[0] in NOT_FOR_A_FETCH)
 
@@ -165,12 +169,14 @@ def test_a_cold_fetch_only_sync_over_git_daemon_imports_neither_orm_nor_http(wor
     out, modules = cold_run("sync", "--fetch-only", "--json", "mine")
     assert json.loads(out)["repos"][0]["result"] == "up_to_date"
     assert not_for_a_fetch(modules) == []
+    assert PACK_MACHINERY & modules == set()
     assert "core.engine.sync" in modules  # the probe saw the sync run
     pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     out, modules = cold_run("sync", "--fetch-only", "--json", "mine")
     assert json.loads(out)["repos"][0]["objects_received"] > 0
     assert not_for_a_fetch(modules) == []
+    assert modules >= PACK_MACHINERY  # loaded once a pack came
     assert world.head(world.mine, "refs/remotes/origin/main") == pushed
     code, doc, _err = run(world.capsys, "status", "--json", "mine")
     (main,) = (b for b in doc["repos"][0]["branches"] if b["name"] == "main")

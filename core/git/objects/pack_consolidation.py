@@ -38,11 +38,8 @@ from typing import BinaryIO
 
 from dulwich.object_format import SHA1
 from dulwich.object_store import DiskObjectStore
-from dulwich.pack import load_pack_index
+from dulwich.pack import OFS_DELTA, REF_DELTA, load_pack_index
 from dulwich.repo import Repo
-
-from core.git.objects.pack_ingest import TMP_PREFIX, install_pack
-from core.git.objects.pack_scan import OFS_DELTA, REF_DELTA
 
 PACK_LIMIT = 5
 """Packs a repository may hold before the small ones are merged. git's gc.autoPackLimit
@@ -126,6 +123,9 @@ def packs_to_merge(sizes: Mapping[str, int]) -> list[str]:
 
 def merge_packs(pack_dir: str, names: list[str]) -> Consolidation:
     """Write one pack holding every object of the packs `names` (which stay in place)."""
+    # A sync that merges no packs never loads the ingest machinery.
+    from core.git.objects.pack_ingest import TMP_PREFIX, install_pack
+
     ids: set[bytes] = set()
     for name in names:
         with contextlib.closing(load_pack_index(os.path.join(pack_dir, name + ".idx"), SHA1)) as index:

@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dulwich.client import FetchPackResult, GitClient, LocalGitClient
 from dulwich.errors import GitProtocolError, HangupException
@@ -34,9 +34,7 @@ from dulwich.repo import Repo
 
 from core.git.config.url_rewrite import remote_rewrite
 from core.git.objects.object_checks import BadObject, CheckPolicy, ObjectChecks
-from core.git.objects.pack_ingest import IncomingPack
 from core.git.objects.pack_limits import LimitExceeded, PackLimits, PackTooLarge
-from core.git.objects.pack_scan import PackFormatError
 from core.git.progress import (
     Phase,
     ProgressSink,
@@ -55,6 +53,9 @@ from core.git.transfer.stop import TransferStop
 from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, split_tags
 from core.git.transfer.transport import StoppableHttpClient, unverified_warning, watched_connection
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
+
+if TYPE_CHECKING:
+    from core.git.objects.pack_ingest import IncomingPack
 
 __all__ = [
     "GATED_BYTES",
@@ -320,6 +321,9 @@ class _FetchSession:
         if not self._wants:
             return len(data)  # an in-process server sends an empty pack even then
         if self._incoming is None:
+            # A fetch that brings no pack never loads the ingest machinery.
+            from core.git.objects.pack_ingest import IncomingPack
+
             self._clock.mark("negotiate")
             self._incoming = IncomingPack(self._store, self._report, limits=self._limits, checks=self._checks)
             self._watch.enter(TransferPhase.RECEIVE)
@@ -410,6 +414,8 @@ def _check_object_format(remote: str, advertised: str | None, ids: Iterable[byte
 
 def _broken_transfer(remote: str, exc: BaseException, incoming: IncomingPack | None) -> TransferFailed | None:
     """A plain message for a stream that ended early or a pack that does not verify."""
+    from core.git.objects.pack_scan import PackFormatError
+
     if isinstance(exc, PackFormatError):
         return TransferFailed(remote, f"the remote sent a corrupt pack ({exc}); nothing was kept")
     if isinstance(exc, (BadObject, LimitExceeded)) and not isinstance(exc, PackTooLarge):
