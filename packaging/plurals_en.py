@@ -41,6 +41,8 @@ FORMS: dict[str, tuple[str, str]] = {
     "%n branches to sync": ("%n branch to sync", "%n branches to sync"),
     "%n branches diverged": ("%n branch diverged", "%n branches diverged"),
     "%1 diverged, %n more to sync": ("%1 diverged, %n more to sync", "%1 diverged, %n more to sync"),
+    "%1 diverged, +%n": ("%1 diverged, +%n", "%1 diverged, +%n"),
+    "%1 branches diverged, +%n": ("%1 branches diverged, +%n", "%1 branches diverged, +%n"),
     "%1 branches diverged, %n more to sync": (
         "%1 branches diverged, %n more to sync",
         "%1 branches diverged, %n more to sync",

@@ -232,6 +232,7 @@ REPO_COLUMNS: list[Column[RepoView]] = [
         tooltip=_result_tooltip,
         foreground=_result_colour,
         decoration=_result_icon,
+        brief=lambda v: v.standing(settled=True).brief,
     ),
 ]
 ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN = 1, 2, 3

@@ -43,6 +43,7 @@ class Standing:
     level: Level
     text: str  # the short line: the Result column, the header's first words
     details: tuple[str, ...] = ()  # every other true thing worth saying, one line each
+    brief: str = ""  # a shorter `text` for a column too narrow for it ("" : `text` is short)
 
     @property
     def in_sync(self) -> bool:
@@ -123,9 +124,11 @@ def standing(
     if result in ("auth_failed", "error", "dirty", "diverged", "unpublished") and not cancelled:
         found.append((Level.ATTENTION, result_words(result)))
     lagging = branches_lagging(branches)
+    briefs: dict[str, str] = {}
     if lagging is not None:
-        level, text, lines = lagging
+        level, text, lines, brief = lagging
         found.append((level, text))
+        briefs[text] = brief
         if len(lines) > 1:  # each branch's own line follows the summary
             found.extend((level, line) for line in lines)
     if skipped:
@@ -146,16 +149,17 @@ def standing(
         )
     found.sort(key=lambda item: -item[0])  # stable: a summary's own lines stay after it
     (level, text), rest = found[0], found[1:]
-    return Standing(level, text, tuple(line for _level, line in rest))
+    return Standing(level, text, tuple(line for _level, line in rest), briefs.get(text, ""))
 
 
-def branches_lagging(branches: Sequence[BranchStatus]) -> tuple[Level, str, list[str]] | None:
+def branches_lagging(branches: Sequence[BranchStatus]) -> tuple[Level, str, list[str], str] | None:
     """The branches ahead of or behind their upstream in one short line, never only the
     first of them: 'main: 1 ahead, 2 behind' for one; for several 'ideas diverged, 2
     more to sync', '2 branches diverged', '3 branches to sync' (the line fits the Result
     column; each branch's own line is in the tooltip, the header and the branch table).
     A diverged branch is a warning (a sync will not integrate it alone), the rest work
-    for the next sync. Returns the level, the line and each branch's line, diverged first."""
+    for the next sync. Returns the level, the line, each branch's line (diverged first)
+    and a briefer line for a narrow column ('ideas diverged, +2'; "" where the line is short)."""
     lags = [(b, lag) for b in branches if (lag := branch_lag(b)) is not None]
     if not lags:
         return None
@@ -164,19 +168,24 @@ def branches_lagging(branches: Sequence[BranchStatus]) -> tuple[Level, str, list
     diverged = [b.name for b, _lag in lags if b.ahead and b.behind]
     level = Level.WARNING if diverged else Level.PENDING
     if len(lags) == 1:
-        return level, lines[0], lines
+        return level, lines[0], lines, ""
     others = len(lags) - len(diverged)
+    brief = ""
     if not diverged:
         text = translate("Standing", "%n branches to sync", None, len(lags))
     elif len(diverged) == 1:
         text = translate("Standing", "%1 diverged, %n more to sync", None, others).replace("%1", diverged[0])
+        brief = translate("Standing", "%1 diverged, +%n", None, others).replace("%1", diverged[0])
     elif others:
         text = translate("Standing", "%1 branches diverged, %n more to sync", None, others).replace(
             "%1", str(len(diverged))
         )
+        brief = translate("Standing", "%1 branches diverged, +%n", None, others).replace(
+            "%1", str(len(diverged))
+        )
     else:
         text = translate("Standing", "%n branches diverged", None, len(diverged))
-    return level, text, lines
+    return level, text, lines, brief
 
 
 def by_level(named: Sequence[tuple[str, Standing]]) -> dict[Level, list[str]]:

@@ -29,6 +29,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+BRIEF_ROLE = Qt.ItemDataRole.UserRole + 3  # a shorter text for a column too narrow for the text
 # The roles as plain numbers: a view asks `data` about eight roles of every cell it
 # measures or paints (thousands of calls before the first paint), most of them roles no
 # column answers; those return at once, without looking up Qt's enums.
@@ -37,8 +38,8 @@ _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
-_SORT, _ROW = int(SORT_ROLE), int(ROW_ROLE)
-_ANSWERED = frozenset({_DISPLAY, _ALIGNMENT, _TOOLTIP, _FOREGROUND, _DECORATION, _SORT, _ROW})
+_SORT, _ROW, _BRIEF = int(SORT_ROLE), int(ROW_ROLE), int(BRIEF_ROLE)
+_ANSWERED = frozenset({_DISPLAY, _ALIGNMENT, _TOOLTIP, _FOREGROUND, _DECORATION, _SORT, _ROW, _BRIEF})
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -52,6 +53,7 @@ class Column(Generic[Row]):
     tooltip: Callable[[Row], str] | None = None
     foreground: Callable[[Row], Any] | None = None
     decoration: Callable[[Row], Any] | None = None  # an icon before the text, or None
+    brief: Callable[[Row], str] | None = None  # a shorter text ("": none), see BRIEF_ROLE
     drawn: Callable[[Row], Any] | None = None  # what else a delegate paints in the cell (a bar)
 
     def shown(self, row: Row) -> tuple[Any, ...]:
@@ -128,6 +130,8 @@ class KeyedTableModel(QAbstractTableModel, Generic[Row]):
             return column.foreground(row)
         if role == _DECORATION and column.decoration is not None:
             return column.decoration(row)
+        if role == _BRIEF and column.brief is not None:
+            return column.brief(row)
         return None
 
     @staticmethod

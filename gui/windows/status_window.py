@@ -59,6 +59,7 @@ from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.lazy_page import LazyPage
 from gui.widgets.palette_colors import attention_color
 from gui.widgets.progress_panel import ProgressPanel
+from gui.widgets.result_delegate import ResultDelegate
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
     from core.events import BranchStatusChanged, PhaseProgress, StateChanged
@@ -160,6 +161,7 @@ class StatusWindow(QMainWindow):
         self.repo_table = _table(SortFilterModel(self.repos), self.tr("Repositories"), stretch=RESULT_COLUMN)
         self.repo_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.repo_table.setItemDelegateForColumn(ACTIVITY_COLUMN, ActivityDelegate(self.repo_table))
+        self.repo_table.setItemDelegateForColumn(RESULT_COLUMN, ResultDelegate(self.repo_table))
         header = self.repo_table.horizontalHeader()
         header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
         # A fixed first width (the user may drag it): a long name is cut, never widens the list;

@@ -259,7 +259,7 @@
         </message>
         <message>
             <source>Last sync</source>
-            <translation>Letzte Synchronisierung</translation>
+            <translation>Zuletzt synchronisiert</translation>
         </message>
         <message>
             <source>Path</source>
@@ -998,7 +998,7 @@
         </message>
         <message>
             <source>Last sync: %1</source>
-            <translation>Letzte Synchronisierung: %1</translation>
+            <translation>Zuletzt synchronisiert: %1</translation>
         </message>
         <message>
             <source>Stop this sync; the repository is left as it was before it</source>
@@ -1542,10 +1542,24 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%1 branches diverged, +%n</source>
+            <translation>
+                <numerusform>%1 Branches abgewichen, +%n</numerusform>
+                <numerusform>%1 Branches abgewichen, +%n</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%1 diverged, %n more to sync</source>
             <translation>
                 <numerusform>%1 abgewichen, %n weiterer zu synchronisieren</numerusform>
                 <numerusform>%1 abgewichen, %n weitere zu synchronisieren</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%1 diverged, +%n</source>
+            <translation>
+                <numerusform>%1 abgewichen, +%n</numerusform>
+                <numerusform>%1 abgewichen, +%n</numerusform>
             </translation>
         </message>
         <message>

@@ -131,10 +131,24 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%1 branches diverged, +%n</source>
+        <translation>
+            <numerusform>%1 branches diverged, +%n</numerusform>
+            <numerusform>%1 branches diverged, +%n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%1 diverged, %n more to sync</source>
         <translation>
             <numerusform>%1 diverged, %n more to sync</numerusform>
             <numerusform>%1 diverged, %n more to sync</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 diverged, +%n</source>
+        <translation>
+            <numerusform>%1 diverged, +%n</numerusform>
+            <numerusform>%1 diverged, +%n</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QDateTime, QLocale, QSize, Qt
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from core.model import BranchStatus, RepoRecord, SkippedFile
+from gui.translations import install_translations
 from gui.tray import Tray
+from gui.widgets.result_delegate import room, shown_text
 from gui.windows.status_window import StatusWindow
 from tests.gui.test_standing import NOW, RESULT_COLUMN, branch, shown, summary, tray_for, window_with
 
@@ -59,21 +61,48 @@ def test_several_branches_read_as_a_count_one_branch_by_itself(qtbot: object) ->
     assert "2 with a warning" in summary(window) and "2 to sync" in summary(window)
 
 
+def painted(qtbot: object, branches: dict[int, list[BranchStatus]]) -> tuple[str, str, int, int]:
+    """The Result cell of a new window at its first size on a 1400x900 screen: its line,
+    the text the cell paints, that text's width and the room the cell gives it."""
+    notes = RepoRecord(1, "notes", "/n", last_result="up_to_date")
+    window = window_with(qtbot, notes, branches=branches)
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    window.resize(1120, 640)  # offscreen's screen is 800x800
+    qtbot.waitUntil(lambda: window.width() == 1120)  # type: ignore[attr-defined]
+    table = window.repo_table
+    index = table.model().index(0, RESULT_COLUMN)
+    option = QStyleOptionViewItem()
+    option.initFrom(table.viewport())
+    option.rect = table.visualRect(index)
+    option.decorationSize = table.iconSize() if table.iconSize().isValid() else QSize(16, 16)
+    text = shown_text(option, index)
+    return str(index.data()), text, option.fontMetrics.horizontalAdvance(text), room(option)
+
+
+TWO_DIVERGED = {1: [branch("a", 1, 1), branch("b", 2, 2), branch("c", 0, 1)]}
+
+
 def test_the_summary_fits_the_result_column_of_a_new_window(qtbot: object) -> None:
     """Defect 17 (cut-off texts) must not come back with the longer summary: the cell's
-    text and its icon fit the Result column as the window first opens."""
-    notes = RepoRecord(1, "notes", "/n", last_result="up_to_date")
-    three = {1: [branch("a", 1, 1), branch("b", 2, 2), branch("c", 0, 1)]}
-    for branches in (TRIAL, three):
-        window = window_with(qtbot, notes, branches=branches)
-        window.show()
-        qtbot.waitExposed(window)  # type: ignore[attr-defined]
-        window.resize(1120, 640)  # its first size on a 1400x900 screen (offscreen's is 800x800)
-        qtbot.waitUntil(lambda shown=window: shown.width() == 1120)  # type: ignore[attr-defined]
-        proxy = window.repo_table.model()
-        index = proxy.index(0, RESULT_COLUMN)
-        needed = window.repo_table.sizeHintForIndex(index).width()
-        assert needed <= window.repo_table.columnWidth(RESULT_COLUMN), (index.data(), needed)
+    text fits beside its icon as the window first opens, the whole line in English."""
+    for branches in (TRIAL, TWO_DIVERGED):
+        line, text, width, space = painted(qtbot, branches)
+        assert text == line and width <= space, (text, width, space)
+
+
+def test_a_longer_language_gets_the_brief_line_never_a_cut_one(qtbot: object, qapp: QApplication) -> None:
+    """German's line is longer than the column: the cell paints the brief form, whole."""
+    installed = install_translations(qapp, QLocale("de_DE"))
+    try:
+        line, text, width, space = painted(qtbot, TRIAL)
+        assert line == "ideas abgewichen, 2 weitere zu synchronisieren"
+        assert text == "ideas abgewichen, +2" and width <= space
+        line, text, width, space = painted(qtbot, TWO_DIVERGED)
+        assert text == "2 Branches abgewichen, +1" and width <= space, line
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)  # the session's English stays
 
 
 def test_every_repository_the_status_bar_counts_carries_the_mark_it_counts(qtbot: object) -> None:

@@ -1,0 +1,40 @@
+"""The Result column's cells: the repository's line, or its briefer form where the column
+is too narrow for the line ('ideas diverged, +2' for 'ideas diverged, 2 more to sync', in
+a narrow window or a longer language), so the cell never ends in a cut-off '…' (issue 18,
+defect 17); the whole line is in the cell's tooltip."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+from gui.models.table_model import BRIEF_ROLE
+
+ICON_SPACING = 4  # between the icon and the text, as QCommonStyle lays a cell out
+TEXT_MARGINS = 8  # QCommonStyle's text margins either side of a cell's text, together
+
+
+class ResultDelegate(QStyledItemDelegate):
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        brief = index.data(BRIEF_ROLE)
+        if brief and not fits(option, option.text):
+            option.text = brief
+
+
+def room(option: QStyleOptionViewItem) -> int:
+    """The width a cell's text has beside its icon."""
+    icon = option.decorationSize.width() + ICON_SPACING if not option.icon.isNull() else 0
+    return option.rect.width() - icon - TEXT_MARGINS
+
+
+def fits(option: QStyleOptionViewItem, text: str) -> bool:
+    return option.fontMetrics.horizontalAdvance(text) <= room(option)
+
+
+def shown_text(option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> str:
+    """What the cell paints, in the width `option.rect` gives it."""
+    ResultDelegate().initStyleOption(option, index)
+    return option.text
