@@ -104,7 +104,9 @@ async def take(work: Path, daemon: GitDaemon, app: QApplication) -> None:
         await asyncio.wait_for(until(lambda: not window.conflicts.rows), 60)
         history = window.history_panel
         await asyncio.wait_for(until(lambda: any(e.kind == "resolve" for e in history.entries)), 30)
-        window.tabs.setCurrentIndex(window.tabs.indexOf(history))
+        # the History tab's page (a LazyPage) holds the panel: indexOf(history) is -1
+        tab = next(i for i in range(window.tabs.count()) if window.tabs.widget(i).isAncestorOf(history))
+        window.tabs.setCurrentIndex(tab)
         await asyncio.sleep(1)  # the sync after Finish reloads the history once more
         for palette, suffix in ((light, ""), (dark_palette(), "-dark")):
             app.setPalette(palette)

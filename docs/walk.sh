@@ -2,10 +2,12 @@
 # Walk the desktop app as a user would, and photograph every step:
 #   docs/walk.sh [light|dark|2x] [OUT-DIR]
 # Xvfb with openbox (window manager) and trayer (the tray host), real repositories
-# whose remotes a `git daemon` on loopback serves (one diverged, one that will
-# conflict, one auto-committing a file over its size limit, one whose remote is
-# down, one with a very long name), the app itself, xdotool for the keyboard and
-# mouse, `import -window root` for the screen. Look at every PNG it writes.
+# whose remotes a `git daemon` on loopback serves (one diverged with a second branch
+# behind, one that will conflict, one auto-committing a file over its size limit, one
+# whose remote is down, one with a very long name), the app itself, xdotool for the
+# keyboard and mouse, `import -window root` for the screen; then the History after
+# Sync all pushed, and syncing paused from the tray. Look at every PNG it writes.
+# TMPDIR: where its scratch folder goes (/tmp).
 # Needs: make deps DEBS="openbox trayer xdotool imagemagick" and the Makefile's X_DEBS.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +16,7 @@ py=${PYTHON:-$here/.venv/bin/python}
 [ -x "$py" ] || { echo "$0: no $py: run make deps, or set PYTHON to an interpreter with Gitferry's dependencies" >&2; exit 2; }
 out=${2:-$(mktemp -d /tmp/gitferry-walk.XXXXXX)}
 mkdir -p "$out"
-work=$(mktemp -d /tmp/gitferry-walk-work.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/gitferry-walk-work.XXXXXX")
 gitferry() { PYTHONPATH=$here GITFERRY_HOME=$work/home "$py" -c 'import sys; from core.cli import main; sys.exit(main())' "$@"; }
 
 screen=1400x900
@@ -54,10 +56,15 @@ sleep 1
 for name in notes website thesis photos offline "$long"; do
   git clone -q "git://127.0.0.1:$port/$name.git" "$work/$name"
 done
-# website: 1 commit here, 2 on the remote (diverged, no conflict)
-(cd "$work/website" && echo mine >mine.md && git add . && git commit -qm "mine")
+# website: 1 commit here, 2 on the remote (diverged, no conflict); and a second branch,
+# drafts, 1 behind its upstream: the Result sums up both, never the first alone
+(cd "$work/seed/website" && git checkout -q -b drafts && echo d >drafts.md && git add . && git commit -qm "drafts" &&
+  git push -q "$work/srv/website.git" drafts && git checkout -q main)
+(cd "$work/website" && git fetch -q && git branch -q --track drafts origin/drafts &&
+  echo mine >mine.md && git add . && git commit -qm "mine")
 (cd "$work/seed/website" && for i in 1 2; do echo "$i" >"theirs$i.md"; git add .; git commit -qm "theirs $i"; done &&
-  git push -q "$work/srv/website.git" main)
+  git push -q "$work/srv/website.git" main && git checkout -q drafts && echo more >>drafts.md && git commit -qam "more" &&
+  git push -q "$work/srv/website.git" drafts)
 # thesis: both sides edit the same line (a sync stops on a conflict)
 (cd "$work/thesis" && echo "my version" >chapter.md && git commit -qam "mine")
 (cd "$work/seed/thesis" && echo "their version" >chapter.md && git commit -qam "theirs" &&
@@ -142,4 +149,23 @@ sleep 1
 kill "$app"; wait "$app" 2>/dev/null || true
 start_app                                              # remembered: size and place, selection, tab
 shot 10-restarted 2
+hover() {  # the pointer to $1 $2, moving on to it (a tooltip wants motion over the widget)
+  xdotool mousemove $(($1 - 6)) $(($2 - 2))
+  sleep 0.3
+  xdotool mousemove "$1" "$2"
+}
+xdotool mousemove $((wx + 60 * scale)) $((wy + 80 * scale)) click 1
+keys ctrl+Home Down Down Down Down Down Tab Right Right Right  # website's History: merged and pushed by Sync all
+shot 11-history-undo 2
+set -- $(tray_icon)
+xdotool mousemove "$1" "$2" click 3
+sleep 1
+keys Up Up Up Up Up Return                             # the tray's Pause syncing: one name everywhere
+xdotool mousemove $((wx + 60 * scale)) $((wy + 400 * scale))
+sleep 1
+hover "$1" "$2"
+shot 12-paused-tray-tooltip 3
+xdotool click 3
+shot 13-paused-tray-menu 2
+keys Escape
 echo "walk $variant: $(ls "$out" | grep -c "^$variant-") screenshots in $out (log: $work/app.log)"
