@@ -121,19 +121,25 @@ def set_origin(repo: Path, url: str) -> None:
 
 class ColdCli:
     """`gitferry sync --fetch-only NAME` as a fresh process, on a repository registered
-    in a throwaway GITFERRY_HOME."""
+    in a throwaway GITFERRY_HOME.
 
-    BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "gitferry"
+    The code is the checkout at `source` (this one by default; `--before DIR` of a
+    bench gives another), and the process may cache its bytecode as an installed app
+    has it: with PYTHONDONTWRITEBYTECODE (set in the shared environment) every cold
+    run compiled the CLI from source again."""
 
-    def __init__(self, home: Path, name: str) -> None:
-        self.home, self.name = home, name
+    ROOT = Path(__file__).resolve().parent.parent
+    BIN = ROOT / ".venv" / "bin" / "gitferry"
+
+    def __init__(self, home: Path, name: str, source: Path = ROOT) -> None:
+        self.home, self.name, self.source = home, name, source
 
     @classmethod
-    def start(cls, repo: Path, name: str) -> ColdCli | None:
+    def start(cls, repo: Path, name: str, source: Path = ROOT) -> ColdCli | None:
         """None when the CLI is not there yet (or cannot register `repo`)."""
         if not cls.BIN.exists():
             return None
-        cli = cls(Path(tempfile.mkdtemp(prefix="gitferry-home-")), name)
+        cli = cls(Path(tempfile.mkdtemp(prefix="gitferry-home-")), name, source.resolve())
         try:
             cli.run("add", str(repo), "--name", name)
         except RuntimeError as exc:
@@ -144,12 +150,10 @@ class ColdCli:
 
     def run(self, *args: str) -> bytes:
         """One `gitferry` command; returns its stdout."""
+        env = {**os.environ, "GITFERRY_HOME": str(self.home), "PYTHONPATH": str(self.source)}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         proc = subprocess.run(
-            [str(self.BIN), *args],
-            capture_output=True,
-            env={**os.environ, "GITFERRY_HOME": str(self.home)},
-            timeout=GIT_TIMEOUT,
-            check=False,
+            [str(self.BIN), *args], capture_output=True, env=env, timeout=GIT_TIMEOUT, check=False
         )
         if proc.returncode != 0:
             err = proc.stderr.decode(errors="replace").strip()
@@ -168,7 +172,9 @@ class ColdCli:
     def imports_alone(cls) -> None:
         """The floor under every cold CLI run: the interpreter starting and importing the CLI."""
         python = cls.BIN.with_name("python")
-        subprocess.run([str(python), "-c", "import core.cli"], check=True, timeout=GIT_TIMEOUT)
+        env = {**os.environ, "PYTHONPATH": str(cls.ROOT)}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run([str(python), "-c", "import core.cli"], check=True, env=env, timeout=GIT_TIMEOUT)
 
     def close(self) -> None:
         shutil.rmtree(self.home, ignore_errors=True)

@@ -12,15 +12,18 @@ measuring every branch). Every run starts from fresh hard-linked twins and is
 checked afterwards: HEAD and `origin/main` at the server's `main`, the working
 tree clean by `git status`; after the last run `git fsck` of Gitferry's copy.
 
-    .venv/bin/python -m bench.real_fetch [--runs N] [--profile]
+    .venv/bin/python -m bench.real_fetch [--runs N] [--profile] [--before DIR]
 
 `--profile` runs the same sync once more in this process under cProfile (the
 engine inline, so the offloaded work shows) and prints where the time goes.
+`--before DIR` runs another checkout's CLI (`git worktree add --detach DIR <commit>`)
+turn by turn with this one, on the same fresh twins and checked the same way.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 from pathlib import Path
@@ -35,7 +38,8 @@ from bench.stats import Table, interleaved, ms, ratio
 NAME = "real"
 GIT = "git pull --ff-only"
 OURS = "gitferry sync (CLI, cold)"
-PHASES: list[dict[str, float]] = []
+BEFORE = f"{OURS}, before"
+PHASES: dict[str, list[dict[str, float]]] = {}
 
 
 class Behind:
@@ -67,14 +71,14 @@ class Behind:
             raise RuntimeError(f"{name}: the working tree is not clean after the sync")
 
 
-def _ours(cli: ColdCli) -> None:
+def _ours(cli: ColdCli, name: str = OURS) -> None:
     report = cli.sync_json()
     if report["result"] != "ok":
         raise RuntimeError(f"gitferry: {report['result']}: {report['message']}")
-    PHASES.append(report["timings_ms"])
+    PHASES.setdefault(name, []).append(report["timings_ms"])
 
 
-def bench(runs: int, profiled: bool) -> Table:
+def bench(runs: int, profiled: bool, before: Path | None = None) -> Table:
     with scratch("real-fetch") as tmp:
         served = tmp / "srv"
         served.mkdir()
@@ -82,13 +86,16 @@ def bench(runs: int, profiled: bool) -> Table:
             run = Behind(tmp, served, daemon.url("server.git"))
             run.setup()
             cli = ColdCli.start(run.local, NAME)
-            if cli is None:
+            old = ColdCli.start(run.local, NAME, before) if before is not None else None
+            if cli is None or (before is not None and old is None):
                 raise SystemExit("the gitferry CLI is not installed in .venv")
             try:
                 contenders = {
                     GIT: lambda: run_git(run.local, "pull", "--ff-only", "-q"),
                     OURS: lambda: _ours(cli),
                 }
+                if old is not None:
+                    contenders[BEFORE] = lambda: _ours(old, BEFORE)
                 results = interleaved(contenders, runs, warmup=1, setup=run.setup, check=run.check)
                 run.setup()
                 _ours(cli)
@@ -98,15 +105,26 @@ def bench(runs: int, profiled: bool) -> Table:
                     _profile(run)
             finally:
                 cli.close()
+                if old is not None:
+                    old.close()
     table = Table(
         f"Fetch + fast-forward, {run.new} new commits of real shape "
         f"({real_history.SHAPE.commits:,} on main, 250,000 objects, 300 branches), git://",
-        ["contender", "median", "p90", "vs git"],
+        ["contender", "median", "p90", "p95", "vs git"],
     )
     for name, summary in results.items():
-        table.add(name, ms(summary.median), ms(summary.p(90)), ratio(summary.median, results[GIT].median))
-    shown = ", ".join(f"{p} {statistics.median(t.get(p, 0.0) for t in PHASES):.0f}" for p in PHASES[0])
-    table.note(f"gitferry, median ms per phase (its own report): {shown}")
+        table.add(
+            name,
+            ms(summary.median),
+            ms(summary.p(90)),
+            ms(summary.p(95)),
+            ratio(summary.median, results[GIT].median),
+        )
+    for name, reports in PHASES.items():
+        shown = ", ".join(f"{p} {statistics.median(t.get(p, 0.0) for t in reports):.0f}" for p in reports[0])
+        table.note(f"{name}, median ms per phase (its own report): {shown}")
+    if before is not None:
+        table.note(f"before: the checkout at {before}")
     table.note("checked after every run: HEAD = origin/main = the server's main, git status clean")
     table.note(f"git fsck --no-dangling of gitferry's copy after its last run: {fsck}")
     table.note("target: within 1.5x of git; gitferry's rows include starting Python and importing the CLI")
@@ -133,9 +151,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="cProfile one sync afterwards")
+    parser.add_argument("--before", type=Path, help="another checkout (an older commit) run turn by turn")
     args = parser.parse_args(argv)
     isolate()
-    print(bench(args.runs, args.profile).render(), flush=True)
+    print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} before the set-up", flush=True)
+    print(bench(args.runs, args.profile, args.before).render(), flush=True)
+    print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} at the end", flush=True)
 
 
 if __name__ == "__main__":

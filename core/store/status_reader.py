@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.errors import BadInput
-from core.model import BranchStatus, ConflictRecord, RepoRecord, SubmoduleStatus
+from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile, SubmoduleStatus
 
 _BRANCH_ROWS = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
@@ -45,6 +45,11 @@ _FAILING = "SELECT 1 FROM remote_failures WHERE repo_id = ? AND remote = ?"
 _CONFLICTS = "SELECT repo_id, branch, path, since FROM conflicts ORDER BY repo_id, branch, path"
 _SUBMODULES = "SELECT repo_id, path, recorded, checked_out, state FROM submodules ORDER BY repo_id, path"
 _SKIPPED_COUNTS = "SELECT repo_id, COUNT(*) FROM skipped_files GROUP BY repo_id"
+_SKIPPED = (
+    "SELECT path, reason, size, failures, first_seen, last_seen, retry_after FROM skipped_files"
+    " WHERE repo_id = ? ORDER BY last_seen DESC, path"
+)
+_BRANCH_CONFLICTS = "SELECT path FROM conflicts WHERE repo_id = ? AND branch = ?"
 _MODES = (
     "SELECT repo_id, key, value FROM repo_settings WHERE key IN ('sync_mode', 'paused_until')"
     " UNION ALL SELECT 0, key, value FROM app_settings WHERE key = 'paused_until'"
@@ -202,6 +207,25 @@ class StatusReader:
         finally:
             self._idle.put(conn)
 
+    def skipped(self, repo_id: int) -> list[SkippedFile]:
+        """A repository's skipped files, newest sighting first (as `WorktreeIssues.skipped`)."""
+        conn = self._connection()
+        try:
+            return [
+                SkippedFile(path, reason, size, failures, _at(first), _at(last), _time(retry))
+                for path, reason, size, failures, first, last, retry in conn.execute(_SKIPPED, (repo_id,))
+            ]
+        finally:
+            self._idle.put(conn)
+
+    def conflicted_paths(self, repo_id: int, branch: str) -> set[str]:
+        """One branch's conflicted paths (as `WorktreeIssues.branch_paths`)."""
+        conn = self._connection()
+        try:
+            return {path for (path,) in conn.execute(_BRANCH_CONFLICTS, (repo_id, branch))}
+        finally:
+            self._idle.put(conn)
+
     def snapshot(self, *, submodules: bool = False) -> Snapshot:
         conn = self._connection()
         try:
@@ -294,3 +318,7 @@ def _submodules(conn: sqlite3.Connection) -> dict[int, list[SubmoduleStatus]]:
 
 def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+def _at(value: str) -> datetime:
+    return datetime.fromisoformat(value)

@@ -399,19 +399,23 @@ class StatusStore:
         return await self._issues.conflicts(repo_id)
 
     async def conflicted_paths(self, repo_id: int, branch: str) -> set[str]:
-        """One branch's conflicted paths."""
-        return await self._issues.branch_paths(repo_id, branch)
+        """One branch's conflicted paths (a plain read: every integration asks)."""
+        return await self._plain_read(lambda: self._reader.conflicted_paths(repo_id, branch))
 
     async def all_conflicts(self) -> dict[int, list[ConflictRecord]]:
         return await self._issues.all_conflicts()
 
     async def set_conflicts(self, repo_id: int, branch: str, paths: Sequence[str]) -> None:
-        """Replace the branch's conflicted paths (empty: none); a path still listed keeps its `since`."""
+        """Replace the branch's conflicted paths (empty: none); a path still listed keeps its `since`.
+        The usual case, the same paths as listed (none before and after), is a plain read:
+        a sync that integrated without a conflict never imports the ORM for it."""
+        if await self.conflicted_paths(repo_id, branch) == set(paths):
+            return
         await self._issues.set_conflicts(repo_id, branch, paths, utcnow())
 
     async def skipped(self, repo_id: int) -> list[SkippedFile]:
-        """Newest `last_seen` first."""
-        return await self._issues.skipped(repo_id)
+        """Newest `last_seen` first (a plain read: every integration asks)."""
+        return await self._plain_read(lambda: self._reader.skipped(repo_id))
 
     async def record_skipped(self, repo_id: int, entries: Sequence[SkippedFile]) -> None:
         """Upsert by path, keeping at most `MAX_SKIPPED` rows per repository."""

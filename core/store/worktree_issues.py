@@ -3,6 +3,9 @@
 Conflicts are kept per branch, as the last integration of that branch left them;
 a path still conflicted keeps the time it was first seen (`since`). Skipped
 files are bounded per repository (`MAX_SKIPPED`): the oldest sighting goes first.
+A job's reads of them (a branch's conflicts, the skipped files) are plain `sqlite3`
+(`status_reader.py`), so an integration that changes neither never imports the ORM;
+the writes are here.
 """
 
 from __future__ import annotations
@@ -83,18 +86,6 @@ class WorktreeIssues:
 
     # Skipped files ----------------------------------------------------------
 
-    async def skipped(self, repo_id: int) -> list[SkippedFile]:
-        """Newest sighting first."""
-        async with self.db.read() as s:
-            rows = (
-                await s.execute(
-                    select(SkippedFileRow)
-                    .where(SkippedFileRow.repo_id == repo_id)
-                    .order_by(SkippedFileRow.last_seen.desc(), SkippedFileRow.path)
-                )
-            ).scalars()
-            return [_skipped(row) for row in rows]
-
     async def record_skipped(self, repo_id: int, entries: Sequence[SkippedFile]) -> None:
         """Upsert by path: the entry's values replace the row's, except `first_seen`,
         which keeps the earliest; then drop the oldest rows past `MAX_SKIPPED`."""
@@ -141,18 +132,6 @@ class WorktreeIssues:
 
 def _conflict(row: ConflictRow) -> ConflictRecord:
     return ConflictRecord(branch=row.branch, path=row.path, since=row.since)
-
-
-def _skipped(row: SkippedFileRow) -> SkippedFile:
-    return SkippedFile(
-        path=row.path,
-        reason=row.reason,
-        size=row.size,
-        failures=row.failures,
-        first_seen=row.first_seen,
-        last_seen=row.last_seen,
-        retry_after=row.retry_after,
-    )
 
 
 def _skipped_values(repo_id: int, entry: SkippedFile) -> dict[str, object]:

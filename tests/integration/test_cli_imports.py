@@ -181,3 +181,21 @@ def test_a_cold_fetch_only_sync_over_git_daemon_imports_neither_orm_nor_http(wor
     code, doc, _err = run(world.capsys, "status", "--json", "mine")
     (main,) = (b for b in doc["repos"][0]["branches"] if b["name"] == "main")
     assert (code, main["ahead"], main["behind"]) == (0, 0, 1)
+
+
+def test_a_cold_sync_that_fast_forwards_imports_no_orm(world: Clones) -> None:
+    """A full `sync` bringing a commit in: the integration asks the store for the branch's
+    conflicts and the skipped files over plain sqlite3, and leaves the ORM unloaded when
+    neither changes; what it recorded is read back through the store's API."""
+    pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    out, modules = cold_run("sync", "--json", "mine")
+    report = json.loads(out)["repos"][0]
+    assert (report["result"], report["fast_forwarded"]) == ("ok", ["main"])
+    assert "core.git.worktree.checkout" in modules  # the probe saw the switch run
+    assert {"sqlalchemy", "aiosqlite"} & {m.split(".")[0] for m in modules} == set()
+    assert world.head(world.mine, "HEAD") == pushed
+    assert git("status", "--porcelain", cwd=world.mine) == ""
+    code, doc, _err = run(world.capsys, "status", "--json", "mine")
+    (main,) = (b for b in doc["repos"][0]["branches"] if b["name"] == "main")
+    assert (code, main["ahead"], main["behind"]) == (0, 0, 0)
