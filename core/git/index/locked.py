@@ -13,18 +13,18 @@ whose entry is no longer the very object read counts as changed.
 
 from __future__ import annotations
 
-import io
 import os
 from types import TracebackType
 
 from dulwich.errors import NoIndexPresent
 from dulwich.file import FileLocked, GitFile, _GitFile
-from dulwich.index import Index, write_index_dict
+from dulwich.index import Index
 from dulwich.repo import Repo
 
 from core.git.index.index_extensions import carried_extensions
 from core.git.index.parse import Entries, index_order
 from core.git.index.read import IndexFile, UnsupportedIndex, read_index_file
+from core.git.index.serialize import index_bytes
 from core.git.locks.git_locks import IndexLocked
 
 __all__ = ["LockedIndex", "UnsupportedIndex"]
@@ -55,8 +55,9 @@ class LockedIndex:
         """Write the index into the lock file and rename it into place.
 
         `keep_resolve_undo=False` for a checkout: git's ends without the resolve-undo
-        record. The index is serialised into memory and hashed once: dulwich's checksum
-        writer hashes and writes each of the ~5 fields of every entry separately.
+        record. The index is serialised into memory in bulk (serialize.py) and hashed once:
+        dulwich's checksum writer hashes and writes each of the ~5 fields of every entry
+        separately.
         """
         index = self.index
         entries = dict(index.items())
@@ -69,9 +70,7 @@ class LockedIndex:
             keep_resolve_undo=keep_resolve_undo,
             oid_length=fmt.oid_length,
         )
-        buffer = io.BytesIO()
-        write_index_dict(buffer, entries, version=index._version, extensions=extensions, object_format=fmt)
-        data = buffer.getvalue()
+        data = index_bytes(entries, version=index._version, extensions=extensions, object_format=fmt)
         if index._skip_hash:
             trailer = b"\x00" * fmt.oid_length
         else:

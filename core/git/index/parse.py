@@ -1,7 +1,8 @@
 """One index file as stored: its entries in file order, its extensions as raw bytes,
 its trailer checked.
 
-Entries are parsed by dulwich's own entry parser (`read_index`), in file order: a
+Entries are parsed in bulk (serialize.py; dulwich's own entry parser, `read_index`,
+for what that does not read), in file order: a
 split index's replaced entries have empty names, so only their position says which
 shared entry they replace. dulwich's `read_index_dict_with_version` reads extensions
 only while their signatures are upper case (it stops at `link` and `sdir`) and parses
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 
 from dulwich.errors import ChecksumMismatch
 from dulwich.index import (
+    FLAG_STAGEMASK,
+    FLAG_STAGESHIFT,
     ConflictedIndexEntry,
     IndexEntry,
     SerializedIndexEntry,
@@ -28,7 +31,11 @@ from dulwich.object_format import ObjectFormat
 from dulwich.objects import RawObjectID, sha_to_hex
 
 from core.errors import GitferryError
+from core.git.index.serialize import read_entries
 
+_NORMAL = Stage.NORMAL.value
+_ANCESTOR = Stage.MERGE_CONFLICT_ANCESTOR.value
+_THIS = Stage.MERGE_CONFLICT_THIS.value
 Extension = tuple[bytes, bytes]  # (signature, data) as stored
 Entries = dict[bytes, IndexEntry | ConflictedIndexEntry]
 
@@ -47,13 +54,17 @@ class ParsedIndex:
 
 def parse_index_bytes(data: bytes, fmt: ObjectFormat) -> ParsedIndex:
     """An index file's entries, extensions and trailer; the trailer is checked."""
-    buffer = io.BytesIO(data)
-    try:
-        entries = list(read_index(buffer, fmt))
-    except (AssertionError, UnsupportedIndexFormat, struct.error, ValueError) as exc:
-        raise IndexFormatError(f"the index does not parse: {exc!r}") from None
+    fast = read_entries(data, fmt.oid_length)
+    if fast is not None:
+        entries, pos = fast
+    else:
+        buffer = io.BytesIO(data)
+        try:
+            entries = list(read_index(buffer, fmt))
+        except (AssertionError, UnsupportedIndexFormat, struct.error, ValueError) as exc:
+            raise IndexFormatError(f"the index does not parse: {exc!r}") from None
+        pos = buffer.tell()
     (version,) = struct.unpack_from(">I", data, 4)
-    pos = buffer.tell()
     trailer_at = len(data) - fmt.oid_length
     extensions: list[Extension] = []
     while pos + 8 <= trailer_at:
@@ -84,10 +95,10 @@ def entries_by_name(entries: list[SerializedIndexEntry]) -> Entries:
     a later entry replaces an earlier one of the same path and stage."""
     byname: Entries = {}
     for serialized in entries:
-        stage = serialized.stage()
+        stage = (serialized.flags & FLAG_STAGEMASK) >> FLAG_STAGESHIFT  # `.stage()` makes an enum
         entry = IndexEntry.from_serialized(serialized)
         existing = byname.get(serialized.name)
-        if stage == Stage.NORMAL:
+        if stage == _NORMAL:
             if isinstance(existing, ConflictedIndexEntry):
                 raise IndexFormatError(f"{serialized.name!r} is both merged and unmerged")
             byname[serialized.name] = entry
@@ -96,9 +107,9 @@ def entries_by_name(entries: list[SerializedIndexEntry]) -> Entries:
             existing = byname[serialized.name] = ConflictedIndexEntry()
         if not isinstance(existing, ConflictedIndexEntry):
             raise IndexFormatError(f"{serialized.name!r} is both merged and unmerged")
-        if stage == Stage.MERGE_CONFLICT_ANCESTOR:
+        if stage == _ANCESTOR:
             existing.ancestor = entry
-        elif stage == Stage.MERGE_CONFLICT_THIS:
+        elif stage == _THIS:
             existing.this = entry
         else:
             existing.other = entry

@@ -24,6 +24,7 @@ from dulwich.repo import Repo
 
 from core.errors import GitferryError
 from core.git.index.parse import Extension, entries_by_name, index_order, parse_index_bytes
+from core.git.index.serialize import no_gc
 from core.git.index.sparse_index import SPARSE_DIRECTORIES, expand_sparse_directories
 from core.git.index.split_index import LINK, merge_shared_index
 
@@ -68,6 +69,12 @@ def read_index_file(repo: Repo) -> IndexFile:
             data = file.read()
     except FileNotFoundError:
         return IndexFile(index)
+    with no_gc():  # an object or two per entry, none of them in a cycle
+        return _filled(repo, index, path, data)
+
+
+def _filled(repo: Repo, index: Index, path: str, data: bytes) -> IndexFile:
+    """`index` filled from the file's bytes `data`."""
     fmt = index.object_format
     parsed = parse_index_bytes(data, fmt)
     signatures = {signature for signature, _data in parsed.extensions}

@@ -12,11 +12,8 @@ files) are read in full by `read.open_index` instead.
 
 from __future__ import annotations
 
-import gc
 import os
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from weakref import WeakKeyDictionary
@@ -27,6 +24,7 @@ from dulwich.repo import Repo
 
 from core.git.index.parse import IndexFormatError, check_trailer
 from core.git.index.read import KNOWN_REQUIRED, UnsupportedIndex, open_index
+from core.git.index.serialize import no_gc
 from core.git.objects.pack_reader import offset_varint
 
 _FLAGS = struct.Struct(">H")
@@ -178,23 +176,10 @@ def read_index_stat(path: str, object_format: ObjectFormat) -> IndexStat:
     except FileNotFoundError:
         return IndexStat({}, 0, set(), set())
     view = IndexStat({}, st.st_mtime_ns, set(), set(), _stamp(st))
-    with _no_gc():
+    with no_gc():
         end = _parse_entries(data, object_format.oid_length, view)
     _check_extensions(path, data, end, object_format)
     return view
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Thousands of new tuples would trigger the cyclic collector over and over (doubling the
-    parse's time); none of them can be in a cycle."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def index_stat_of(index: Index, index_path: str) -> IndexStat:
