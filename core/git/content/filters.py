@@ -152,6 +152,7 @@ class ContentFilters:
         self._attributes: dict[bool, Attributes] = {}
         self._drivers: dict[bytes, FilterDriver | None] = {}
         self._crlf_in_blob: dict[bytes, bool] = {}
+        self._plans: dict[tuple[bytes, Direction], PathConversion] | None = None
 
     @property
     def repo(self) -> Repo:
@@ -164,6 +165,7 @@ class ContentFilters:
         )
         view._drivers = self._drivers
         view._crlf_in_blob = self._crlf_in_blob
+        view._plans = {}
         return view
 
     def to_index(self, path: bytes) -> PathConversion:
@@ -199,6 +201,19 @@ class ContentFilters:
         return known
 
     def _plan(self, path: bytes, direction: Direction) -> PathConversion:
+        """The path's conversion; a switch's view (`checking_out`) works each out once (it
+        asks for every path it writes up to three times: checking, deciding, writing),
+        while a clone's checkout or a scan, asking once a path, keeps nothing."""
+        plans = self._plans
+        if plans is None:
+            return self._plan_of(path, direction)
+        key = (path, direction)
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = self._plan_of(path, direction)
+        return plan
+
+    def _plan_of(self, path: bytes, direction: Direction) -> PathConversion:
         attrs = self.attributes(path, checkout=direction == "to_worktree")
         action = crlf_action(attrs, self.eol)
         if attrs.get(b"ident") is True:

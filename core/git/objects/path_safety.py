@@ -11,6 +11,7 @@ symlinked `.gitmodules`) is checked here.
 
 from __future__ import annotations
 
+import functools
 import stat
 
 from dulwich.index import validate_path_element_default, validate_path_element_ntfs
@@ -74,7 +75,10 @@ def check_entry_name(parent: bytes, name: bytes, mode: int) -> None:
         raise UnsafePath(display(parent + b"/" + name if parent else name), why)
 
 
+@functools.lru_cache(maxsize=8192)
 def _element_problem(name: bytes) -> str | None:
+    """Why `name` may not be a path element (None: it may). Cached: a tree walk meets the
+    same names (directories, a project's file names) over and over."""
     if name in (b"", b".", b".."):
         return "an empty, '.' or '..' path element"
     if b"/" in name or b"\x00" in name:
@@ -96,6 +100,8 @@ def _is_hfs_dotgit(name: bytes) -> bool:
     Works on code points decoded leniently, so a name that is not valid UTF-8
     (legal on Linux) is still checked rather than rejected outright.
     """
+    if name.isascii():  # no ignorable character: only the case folds
+        return name.lower() == b".git"
     text = name.decode("utf-8", "surrogateescape")
     folded = "".join(ch for ch in text if ord(ch) not in _HFS_IGNORABLE).lower()
     return folded == ".git"
