@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
         "--rounds",
         type=int,
         default=2,
-        help="fetch cycles of each contender (a third round fails today: see the descriptors note)",
+        help="fetch cycles of each contender (descriptors stay bounded: see the table's note)",
     )
     parser.add_argument("--repos", type=int, default=50, help="repositories")
     parser.add_argument("--concurrency", type=int, default=default_concurrency(), help="max_concurrent")
