@@ -397,6 +397,46 @@ def test_dirty_file_in_the_way_is_reported_and_nothing_moves(clones: Clones) -> 
     assert snapshot(clones.mine) == before
 
 
+@pytest.mark.parametrize("strategy", [Strategy.MERGE, Strategy.REBASE])
+def test_a_refused_merge_or_rebase_writes_no_object(clones: Clones, strategy: Strategy) -> None:
+    # The new commit and its tree are made, then the switch finds the edit in the way: they
+    # must not reach the object store (each refused try would leave another dangling commit).
+    diverge(clones, mine=("c.txt", "mine\n"), theirs=("b.txt", "ALPHA\nbeta\n"))
+    (clones.mine / "b.txt").write_text("my uncommitted edit\n")
+    before = snapshot(clones.mine)
+    with pytest.raises(WorktreeInTheWay) as caught:
+        integrate(clones.mine, strategy)
+    assert caught.value.dirty == ["b.txt"]
+    assert snapshot(clones.mine) == before  # the object count too
+    (clones.mine / "b.txt").write_text("alpha\nbeta\n")
+    assert integrate(clones.mine, strategy, now=NOW + 60).action == strategy.value
+    assert "dangling" not in git("fsck", "--no-progress", cwd=clones.mine)
+
+
+def test_a_merged_gitattributes_not_stored_yet_rules_the_checkout(clones: Clones) -> None:
+    # The merge makes a new .gitattributes blob, read by the switch's check from the overlay
+    # before anything is stored; the files are written with its conversions, as git's merge does.
+    commit_file(clones.mine, ".gitattributes", "# mine\n*.md text\n")
+    git("push", "-q", "origin", "main", cwd=clones.mine)
+    git("pull", "-q", "--ff-only", cwd=clones.theirs)
+    (clones.theirs / ".gitattributes").write_text("# mine\n*.md text\n*.txt text eol=crlf\n")
+    (clones.theirs / "c.txt").write_text("one\ntwo\n")
+    git("add", ".gitattributes", "c.txt", cwd=clones.theirs)
+    git("commit", "-q", "-m", "c.txt, crlf for txt", cwd=clones.theirs)
+    git("push", "-q", "origin", "main", cwd=clones.theirs)
+    commit_file(clones.mine, ".gitattributes", "# MINE\n*.md text\n")
+    clones.fetch_mine()
+    copy = clones.copy_of_mine(Path(str(clones.mine) + "-git"))
+    git("merge", "-q", "--no-edit", "origin/main", cwd=copy)
+
+    assert integrate(clones.mine).action == "merge"
+
+    assert (clones.mine / ".gitattributes").read_text() == "# MINE\n*.md text\n*.txt text eol=crlf\n"
+    assert (clones.mine / "c.txt").read_bytes() == (copy / "c.txt").read_bytes() == b"one\r\ntwo\r\n"
+    assert rev_parse(clones.mine, "HEAD^{tree}") == rev_parse(copy, "HEAD^{tree}")
+    assert_clean(clones.mine)
+
+
 def test_dirty_file_the_integration_does_not_touch_is_kept(clones: Clones) -> None:
     diverge(clones, mine=("c.txt", "mine\n"), theirs=("b.txt", "ALPHA\nbeta\n"))
     (clones.mine / "a.txt").write_text("uncommitted\n")

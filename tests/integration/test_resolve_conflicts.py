@@ -214,9 +214,11 @@ def test_finish_refuses_local_changes_in_the_way(world: Clones) -> None:
     assert resolve(world, "a.txt", "--theirs")[0] == 0
     assert resolve(world, "img.bin", "--theirs")[0] == 0
     (world.mine / "a.txt").write_text("uncommitted edit\n")
+    objects = git("count-objects", "-v", cwd=world.mine)
     code, _out, err = resolve(world, "--finish")
     assert code != 0 and err.count("\n") == 1
     assert world.head(world.mine) == mine and (world.mine / "a.txt").read_text() == "uncommitted edit\n"
+    assert git("count-objects", "-v", cwd=world.mine) == objects  # no merge commit left dangling
     assert world.remote_head() == theirs
     (world.mine / "a.txt").write_text(MINE_TEXT)
     finished(world, mine, theirs)

@@ -42,6 +42,7 @@ from core.errors import GitferryError
 from core.git.content.attributes import Attributes
 from core.git.content.eol import EolConfig, crlf_action
 from core.git.content.text_stats import gather
+from core.git.objects.object_overlay import ObjectOverlay
 
 Direction = Literal["to_index", "to_worktree"]
 UNSUPPORTED_FILTER = "unsupported_filter"
@@ -131,7 +132,8 @@ class ContentFilters:
     `index_sha`: the blob id the index holds at a path (stage 0, else "ours"); it
     decides has_crlf_in_index and, checking in, a `.gitattributes` missing from the
     working tree. `checkout_sha`: the same for the index a checkout is producing (None:
-    the current index)."""
+    the current index). `store`: where blobs are read (an overlay in front of the
+    repository's store while a switch checks a result that is not stored yet)."""
 
     def __init__(
         self,
@@ -140,9 +142,10 @@ class ContentFilters:
         index_sha: _SHA_LOOKUP,
         checkout_sha: _SHA_LOOKUP | None = None,
         config: StackedConfig | None = None,
+        store: BaseObjectStore | ObjectOverlay | None = None,
     ) -> None:
         self._repo = repo
-        self._store: BaseObjectStore = repo.object_store
+        self._store = store if store is not None else repo.object_store
         self._config = config if config is not None else repo.get_config_stack()
         self.eol = EolConfig.from_config(self._config)
         self._index_sha = index_sha
@@ -158,10 +161,18 @@ class ContentFilters:
     def repo(self) -> Repo:
         return self._repo
 
+    @property
+    def store(self) -> BaseObjectStore | ObjectOverlay:
+        return self._store
+
     def checking_out(self, target_sha: _SHA_LOOKUP) -> ContentFilters:
         """The same repository and index, writing the index `target_sha` describes."""
         view = ContentFilters(
-            self._repo, index_sha=self._index_sha, checkout_sha=target_sha, config=self._config
+            self._repo,
+            index_sha=self._index_sha,
+            checkout_sha=target_sha,
+            config=self._config,
+            store=self._store,
         )
         view._drivers = self._drivers
         view._crlf_in_blob = self._crlf_in_blob

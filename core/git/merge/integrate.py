@@ -3,9 +3,10 @@
 The upstream is `branch.<name>.remote` + `branch.<name>.merge` mapped through
 the remote's fetch refspecs, never the remote's HEAD. Everything is computed
 in memory first (merge tree, replayed commits); only a result without
-conflict reaches the repository: its objects are stored, the old head is
-kept as a backup ref, and one `switch_branch` moves branch, index and working
-tree. A conflict or a diverged `ff-only` branch touches nothing at all.
+conflict reaches the repository: one `switch_branch` checks the working tree
+against it, then stores its objects, keeps the old head as a backup ref and
+moves branch, index and working tree. A conflict, a diverged `ff-only` branch
+or local work in the way touches nothing at all (not even the object store).
 Merge and rebased commits are signed as they are built when `commit.gpgsign`
 says so (`CommitMaker`); a signature that cannot be made (`SigningFailed`)
 touches nothing either.
@@ -161,9 +162,8 @@ def integrate_current(
         action, new_head, copies = _diverged(repo, objects, strategy, sides, now, keep_both)
     ensure_unlocked(repo, [branch_ref(branch)], index=True)
     with translate_locks():
-        objects.write()
         message = f"gitferry: {action.replace('_', '-')} with {short_name(upstream)}".encode()
-        # The backup ref is written only once the switch is known to be possible.
+        # The objects and the backup ref are written only once the switch is known to be possible.
         done = switch_branch(
             repo,
             branch_ref(branch),
@@ -171,6 +171,7 @@ def integrate_current(
             new_head,
             message=message,
             on_checked=lambda: backup_head(repo, branch, local, now=now),
+            objects=objects,
         )
     return Integration(branch, action, local, new_head, copies, done.skipped)
 

@@ -16,9 +16,11 @@ merged by hand or by a merge tool). Choices:
 
 `finish_resolution` makes the merge commit (parents: our head, the upstream
 commit the resolution started from) with `CommitMaker` (signed when the user's
-git signs), keeps the old head as a backup ref and moves branch, index and
-working tree with `switch_branch`, as an integration does; then the state is
-removed. `abort_resolution` removes the state: nothing else was ever changed.
+git signs) and hands it to `switch_branch`, as an integration does: local work
+in the way refuses it before anything is stored (the commit, made again at the
+next Finish, would otherwise be left dangling); else it stores what the commit
+reaches, keeps the old head as a backup ref and moves branch, index and
+working tree; then the state is removed. `abort_resolution` removes the state: nothing else was ever changed.
 When our branch moved meanwhile the choices no longer apply
 (`ResolutionStale`): abort and start again. An upstream that moved on is not
 followed: the resolution stays on the commit it started from, the next sync
@@ -321,7 +323,6 @@ def finish_resolution(repo: Repo, *, now: float | None = None) -> Finished:
     commit = plan.objects.add(maker.make(tree=tree, parents=[plan.local, plan.remote], message=message))
     ensure_unlocked(repo, [branch_ref(plan.branch)], index=True)
     with translate_locks():
-        plan.objects.write(only_from=commit)
         switch_branch(
             repo,
             branch_ref(plan.branch),
@@ -329,6 +330,7 @@ def finish_resolution(repo: Repo, *, now: float | None = None) -> Finished:
             commit,
             message=f"gitferry: merge with {short_name(plan.upstream)}, conflicts resolved".encode(),
             on_checked=lambda: backup_head(repo, plan.branch, plan.local, now=now),
+            objects=plan.objects,
         )
     abort_resolution(repo)
     return Finished(plan.branch, plan.local.decode(), commit.decode(), dict(plan.state.choices))

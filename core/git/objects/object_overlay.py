@@ -3,7 +3,9 @@
 Merging and replaying commits make new blobs, trees and commits. They live
 here, in front of the repository's object store, so an integration that ends
 in a conflict leaves the object store exactly as it was; `write` stores them
-once the result is known to be used.
+once the result is known to be used. Until then the overlay stands in for the
+store wherever the result is read: a switch checks the working tree against
+it (`switch_branch`'s `objects`) and writes it only once nothing is in the way.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ class ObjectOverlay:
     def blob(self, sha: ObjectID) -> Blob:
         return self.get(sha, Blob)
 
+    def made(self, sha: ObjectID) -> ShaFile | None:
+        """The object if it was made here and is not stored yet (None: look in the store)."""
+        return self._new.get(sha)
+
     def add(self, obj: ShaFile) -> ObjectID:
         sha = obj.id
         self._new.setdefault(sha, obj)
@@ -53,8 +59,8 @@ class ObjectOverlay:
 
     def write(self, only_from: ObjectID | None = None) -> int:
         """Store every new object the repository lacks (with `only_from`: only those that
-        commit or tree reaches, leaving out what a merge made and did not use, such as a
-        conflicted file's merge with markers); the number stored."""
+        commit or tree reaches, through trees and parents, leaving out what a merge made
+        and did not use, such as a conflicted file's merge with markers); the number stored."""
         wanted = self._new if only_from is None else self._reachable(only_from)
         missing = [obj for sha, obj in wanted.items() if sha not in self.store]
         if len(missing) > _PACK_THRESHOLD:
@@ -77,6 +83,7 @@ class ObjectOverlay:
             found[obj.id] = obj
             if isinstance(obj, Commit):
                 pending.append(obj.tree)
+                pending.extend(obj.parents)  # replayed commits; stored ones end the walk
             elif isinstance(obj, Tree):
                 pending.extend(ObjectID(sha) for _name, _mode, sha in obj.iteritems())
         return found

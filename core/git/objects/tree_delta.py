@@ -7,7 +7,8 @@ directory `a`, and it parses trees into a dict, so a duplicate name (a symlink
 changed tree's raw entries itself, so both are refused, and it descends only
 into subtrees whose ids differ: unchanged parts of a large tree cost nothing.
 Trees are read through a `PackReader` (its delta base cache kept for the whole
-walk): deltified trees are most of what a real history's walk reads.
+walk): deltified trees are most of what a real history's walk reads. Given an
+`ObjectOverlay`, the trees it made and did not store yet are read from it first.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dulwich.object_store import BaseObjectStore
 from dulwich.objects import ObjectID, ShaFile, Tree, parse_tree
 
 from core.errors import GitferryError
+from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.pack_reader import PackReader
 from core.git.objects.path_safety import UnsafePath, check_entry_name, display
 
@@ -66,7 +68,9 @@ class CorruptTree(GitferryError):
         self.tree = tree
 
 
-def tree_delta(store: BaseObjectStore, from_tree: ObjectID | None, to_tree: ObjectID) -> list[PathChange]:
+def tree_delta(
+    store: BaseObjectStore | ObjectOverlay, from_tree: ObjectID | None, to_tree: ObjectID
+) -> list[PathChange]:
     """Every non-tree path that differs between the two trees, sorted by path.
 
     Raises UnsafePath for any name on either side of a change that is unsafe
@@ -121,17 +125,22 @@ class ObjectSource(Protocol):
 
 
 class _RawTrees:
-    """A store whose trees are read raw through a `PackReader` (`raw_tree`)."""
+    """A store (or an overlay over one) whose trees are read raw through a `PackReader`
+    (`raw_tree`)."""
 
-    def __init__(self, store: BaseObjectStore) -> None:
+    def __init__(self, store: BaseObjectStore | ObjectOverlay) -> None:
         self._store = store
-        self._reader = PackReader(store)
+        self._overlay = store if isinstance(store, ObjectOverlay) else None
+        self._reader = PackReader(store.store if isinstance(store, ObjectOverlay) else store)
 
     def __getitem__(self, sha: ObjectID, /) -> ShaFile:
         return self._store[sha]
 
     def raw_tree(self, tree_id: ObjectID) -> bytes | None:
         """The tree's raw content; None when the object is not a tree."""
+        made = self._overlay.made(tree_id) if self._overlay is not None else None
+        if made is not None:
+            return made.as_raw_string() if isinstance(made, Tree) else None
         type_num, data = self._reader.raw(tree_id)
         return data if type_num == Tree.type_num else None
 

@@ -5,7 +5,10 @@ paths that differ between the two commits' trees are touched; every other
 index entry and file (staged or not) stays exactly as it is. Before anything
 is touched, every name is checked for safety and every touched path for
 local work in the way; either problem raises and leaves the repository as it
-was. Then, under `index.lock`:
+was. A new commit still in memory (an integration's or a resolution's
+`ObjectOverlay`, passed as `objects`) is checked from there and stored only
+once the checks passed: a refused switch writes no object, so trying again
+later leaves no dangling commit behind. Then, under `index.lock`:
 
 1. the intent file `.git/gitferry/switch.json` is written;
 2. files are removed and written (see worktree_write), index entries updated;
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 
 from dulwich.file import FileLocked
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
+from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Commit, ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
@@ -39,6 +43,7 @@ from core.git.content.filters import ContentSkipped
 from core.git.index.locked import LockedIndex
 from core.git.index.read import open_index
 from core.git.locks.git_locks import IndexLocked, RefLocked
+from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.path_safety import UnsafePath
 from core.git.objects.tree_delta import tree_delta
 from core.git.repository import ref_value
@@ -118,6 +123,7 @@ def switch_branch(
     *,
     message: bytes | None = None,
     on_checked: Callable[[], None] | None = None,
+    objects: ObjectOverlay | None = None,
 ) -> SwitchDone:
     """Move checked-out `branch_ref` from old_head to new_head with index and working tree
     (`branch_ref` `HEAD`: a detached HEAD, as a submodule's).
@@ -126,6 +132,8 @@ def switch_branch(
     .git/gitferry/ before touching files, removes it after the ref moved.
     `on_checked` runs under the index lock once every check passed, before any file
     is touched (an integration keeps its backup ref there); if it raises, nothing is.
+    `objects`: where new_head was made; what it reaches is stored once the checks passed
+    (before `on_checked`), what it does not reach never is.
     """
     _ensure_checked_out(repo, branch_ref)
     if read_intent(repo) is not None:
@@ -136,12 +144,15 @@ def switch_branch(
     if old_head == new_head:
         return SwitchDone()
     message = message or b"gitferry: update to " + new_head
-    from_tree, to_tree = _tree_of(repo, old_head), _tree_of(repo, new_head)
-    changes = tree_delta(repo.object_store, from_tree, to_tree)
+    source = objects if objects is not None else repo.object_store
+    from_tree, to_tree = _tree_of(source, old_head), _tree_of(source, new_head)
+    changes = tree_delta(source, from_tree, to_tree)
     with LockedIndex(repo) as locked:
-        opts = worktree_options(repo, repo.index_path(), locked.index)
+        opts = worktree_options(repo, repo.index_path(), locked.index, objects=objects)
         plan = plan_switch(locked.index, changes, opts)
         plan.raise_if_blocked()
+        if objects is not None:
+            objects.write(only_from=new_head)
         if on_checked is not None:
             on_checked()
         intent = SwitchIntent.create(
@@ -317,8 +328,8 @@ def _log_head(repo: Repo, old: ObjectID, new: ObjectID, message: bytes) -> None:
             repo._write_reflog(Ref(b"HEAD"), old, new, None, None, None, message)
 
 
-def _tree_of(repo: Repo, commit_id: ObjectID) -> ObjectID:
-    commit = repo.object_store[commit_id]
+def _tree_of(source: BaseObjectStore | ObjectOverlay, commit_id: ObjectID) -> ObjectID:
+    commit = source[commit_id]
     if not isinstance(commit, Commit):
         raise GitferryError(f"{commit_id.decode()} is not a commit")
     return ObjectID(commit.tree)

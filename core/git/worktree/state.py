@@ -30,6 +30,7 @@ from core.git.content.filters import ContentFilters, ContentSkipped, index_blobs
 from core.git.content.smudge import worktree_chunks
 from core.git.index.stat_data import entry_time_ns, index_mtime_ns
 from core.git.objects.blob_stream import CHUNK, FileChanged, hash_file, open_unchanged, read_exactly
+from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.tree_delta import PathChange, Side
 from core.git.worktree.sparse_checkout import SparseCheckout, sparse_checkout
 
@@ -59,9 +60,12 @@ class WorktreeOptions:
         return out is not None or content.to_index(path).unsupported is not None
 
 
-def worktree_options(repo: Repo, index_path: str, index: Index | None = None) -> WorktreeOptions:
+def worktree_options(
+    repo: Repo, index_path: str, index: Index | None = None, *, objects: ObjectOverlay | None = None
+) -> WorktreeOptions:
     """The working tree's settings; `index` (the one being compared against) decides the
-    conversions that depend on it (has_crlf_in_index, `.gitattributes` found only there)."""
+    conversions that depend on it (has_crlf_in_index, `.gitattributes` found only there);
+    `objects`: blobs made and not stored yet (a switch's target) are read from there."""
     config = repo.get_config_stack()
     return WorktreeOptions(
         root=os.fsencode(repo.path),
@@ -71,7 +75,7 @@ def worktree_options(repo: Repo, index_path: str, index: Index | None = None) ->
         index_mtime_ns=index_mtime_ns(index_path),
         object_format=repo.object_format,
         sparse=sparse_checkout(repo),
-        content=ContentFilters(repo, index_sha=index_blobs(index), config=config),
+        content=ContentFilters(repo, index_sha=index_blobs(index), config=config, store=objects),
     )
 
 
@@ -219,7 +223,7 @@ def _written_by_checkout(
     if conversion.unsupported is not None or conversion.driver is not None or not stat.S_ISREG(st.st_mode):
         return False
     try:
-        blob = content.repo.object_store[sha]
+        blob = content.store[sha]
     except KeyError:
         return False
     if not isinstance(blob, Blob):
