@@ -83,12 +83,21 @@ def install_exception_hooks(loop: asyncio.AbstractEventLoop, notify: Notify) -> 
     loop.set_exception_handler(loop_handler)
 
 
+def qt_classes_made() -> list[str]:
+    """`PySide6.QtWidgets.QStyle` and the like: the classes of the imported Qt modules whose
+    Python types PySide6 has made so far (a module's namespace holds a class once made)."""
+    qt = [name for name in sys.modules if name.startswith("PySide6.Qt")]
+    return [f"{name}.{attr}" for name in qt for attr in list(vars(sys.modules[name])) if attr.startswith("Q")]
+
+
 class FirstPaintProbe(QObject):
     """For `bench/gui.py` (`$GITFERRY_FIRST_PAINT_FILE` set): at the status window's first
     paint that shows repositories, writes `time.time()`, how many repositories and
     branches (of the selected one) the window shows, and the process's CPU seconds by
     then (`time.process_time()`, every thread) to that file (and, with
-    `$GITFERRY_FIRST_PAINT_MODULES` set, the modules imported by then to that one: what
+    `$GITFERRY_FIRST_PAINT_MODULES` set, the modules imported by then to that one, then
+    the Qt classes PySide6 has made by then, `PySide6.QtWidgets.QStyle`: it makes a
+    class's Python type, with its enum types, on first use; what
     tests/gui/test_first_paint_hook.py holds to); the app then quits as soon as its
     engine has started."""
 
@@ -103,7 +112,7 @@ class FirstPaintProbe(QObject):
             shown = f"{self.window.repos.rowCount()} {self.window.branches.rowCount()}"
             self.path.write_text(f"{time.time()!r} {shown} {time.process_time()!r}")
             if self.modules is not None:
-                self.modules.write_text("\n".join(sys.modules))  # in the order they were imported
+                self.modules.write_text("\n".join([*sys.modules, *qt_classes_made()]))  # modules in order
             self.painted = True
             self.window.removeEventFilter(self)  # later paints need not pass through Python
         return False

@@ -4,8 +4,9 @@ paint's import graph: the window is painted before the app imports the engine
 (SQLAlchemy, dulwich, asyncio, qasync) or any widget the paint does not show (the
 Conflicts and History tabs, the first-run panel, the tray, the settings dialog,
 notifications, the log's rotating handler, QtNetwork), so a slow import cannot creep back in
-front of the paint unnoticed; and the store's reader comes before PySide6 (its read runs
-while PySide6 loads)."""
+front of the paint unnoticed, nor a Qt class whose Python type costs its enum types (QStyle,
+the widget classes PySide6 makes to find a viewport's class); and the store's reader comes
+before PySide6 (its read runs while PySide6 loads)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ NOT_BEFORE_THE_PAINT = (
     "PySide6.QtNetwork",
     "PySide6.QtSvg",
     "PySide6.QtDBus",
+    # Qt classes whose Python types (and their enum types) PySide6 makes on first use:
+    "PySide6.QtWidgets.QStyle",  # 11 enum types: made where a mark's pixmap or disabled text needs it
+    "PySide6.QtWidgets.QWizard",  # one of 70 widget classes made when a table's viewport is asked for
+    "PySide6.QtWidgets.QSystemTrayIcon",  # the tray comes after the paint
 )
 
 
