@@ -42,7 +42,9 @@ _REPO = f"{_REPO_ROWS} WHERE id = ?"
 _REPO_SETTINGS = "SELECT key, value FROM repo_settings WHERE repo_id = ?"
 _APP_SETTINGS = "SELECT key, value FROM app_settings"
 _FAILING = "SELECT 1 FROM remote_failures WHERE repo_id = ? AND remote = ?"
-_CONFLICTS = "SELECT repo_id, branch, path, since FROM conflicts ORDER BY repo_id, branch, path"
+_CONFLICT_ROWS = "SELECT repo_id, branch, path, since FROM conflicts"
+_CONFLICTS = f"{_CONFLICT_ROWS} ORDER BY repo_id, branch, path"
+_REPO_CONFLICTS = f"{_CONFLICT_ROWS} WHERE repo_id = ? ORDER BY branch, path"
 _SUBMODULES = "SELECT repo_id, path, recorded, checked_out, state FROM submodules ORDER BY repo_id, path"
 _SKIPPED_COUNTS = "SELECT repo_id, COUNT(*) FROM skipped_files GROUP BY repo_id"
 _SKIPPED = (
@@ -218,6 +220,15 @@ class StatusReader:
         finally:
             self._idle.put(conn)
 
+    def conflicts(self, repo_id: int | None = None) -> dict[int, list[ConflictRecord]]:
+        """Conflicted paths by repository (one, or all with any), then branch and path:
+        the status window reads a repository's after each of its syncs."""
+        conn = self._connection()
+        try:
+            return _conflicts(conn) if repo_id is None else _conflicts(conn, _REPO_CONFLICTS, (repo_id,))
+        finally:
+            self._idle.put(conn)
+
     def conflicted_paths(self, repo_id: int, branch: str) -> set[str]:
         """One branch's conflicted paths (as `WorktreeIssues.branch_paths`)."""
         conn = self._connection()
@@ -302,9 +313,11 @@ def _repos(conn: sqlite3.Connection, query: str = _REPOS, params: tuple[int, ...
     ]
 
 
-def _conflicts(conn: sqlite3.Connection) -> dict[int, list[ConflictRecord]]:
+def _conflicts(
+    conn: sqlite3.Connection, query: str = _CONFLICTS, params: tuple[int, ...] = ()
+) -> dict[int, list[ConflictRecord]]:
     out: dict[int, list[ConflictRecord]] = {}
-    for repo_id, branch, path, since in conn.execute(_CONFLICTS):
+    for repo_id, branch, path, since in conn.execute(query, params):
         out.setdefault(repo_id, []).append(ConflictRecord(branch, path, datetime.fromisoformat(since)))
     return out
 

@@ -395,15 +395,17 @@ class StatusStore:
     # Conflicts and skipped files (`worktree_issues.py`) ----------------------
 
     async def conflicts(self, repo_id: int) -> list[ConflictRecord]:
-        """By branch, then path."""
-        return await self._issues.conflicts(repo_id)
+        """By branch, then path (a plain read: the status window asks after every sync)."""
+        found = await self._plain_read(lambda: self._reader.conflicts(repo_id))
+        return found.get(repo_id, [])
 
     async def conflicted_paths(self, repo_id: int, branch: str) -> set[str]:
         """One branch's conflicted paths (a plain read: every integration asks)."""
         return await self._plain_read(lambda: self._reader.conflicted_paths(repo_id, branch))
 
     async def all_conflicts(self) -> dict[int, list[ConflictRecord]]:
-        return await self._issues.all_conflicts()
+        """Only the repositories with conflicts appear."""
+        return await self._plain_read(self._reader.conflicts)
 
     async def set_conflicts(self, repo_id: int, branch: str, paths: Sequence[str]) -> None:
         """Replace the branch's conflicted paths (empty: none); a path still listed keeps its `since`.

@@ -3,9 +3,10 @@
 Conflicts are kept per branch, as the last integration of that branch left them;
 a path still conflicted keeps the time it was first seen (`since`). Skipped
 files are bounded per repository (`MAX_SKIPPED`): the oldest sighting goes first.
-A job's reads of them (a branch's conflicts, the skipped files) are plain `sqlite3`
-(`status_reader.py`), so an integration that changes neither never imports the ORM;
-the writes are here.
+Their reads (a branch's conflicts, a repository's or every repository's, the skipped
+files) are plain `sqlite3` (`status_reader.py`), so an integration that changes neither
+never imports the ORM, and the status window reading a repository's conflicts after
+each of its syncs costs the event loop no ORM session; the writes are here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.sqlite import insert
 
-from core.model import ConflictRecord, SkippedFile
+from core.model import SkippedFile
 from core.store.database import Database
 from core.store.schema import ConflictRow, SkippedFileRow
 
@@ -26,34 +27,12 @@ SKIP_REASONS = frozenset(
     {"too_large", "unreadable", "failing", "lfs_missing", "unsupported_filter", "safecrlf"}
 )
 
-_CONFLICT_ORDER = (ConflictRow.branch, ConflictRow.path)
-
 
 class WorktreeIssues:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     # Conflicts ------------------------------------------------------------
-
-    async def conflicts(self, repo_id: int) -> list[ConflictRecord]:
-        async with self.db.read() as s:
-            rows = (
-                await s.execute(
-                    select(ConflictRow).where(ConflictRow.repo_id == repo_id).order_by(*_CONFLICT_ORDER)
-                )
-            ).scalars()
-            return [_conflict(row) for row in rows]
-
-    async def all_conflicts(self) -> dict[int, list[ConflictRecord]]:
-        """Only the repositories with conflicts appear."""
-        by_repo: dict[int, list[ConflictRecord]] = {}
-        async with self.db.read() as s:
-            rows = (
-                await s.execute(select(ConflictRow).order_by(ConflictRow.repo_id, *_CONFLICT_ORDER))
-            ).scalars()
-            for row in rows:
-                by_repo.setdefault(row.repo_id, []).append(_conflict(row))
-        return by_repo
 
     async def set_conflicts(self, repo_id: int, branch: str, paths: Sequence[str], now: datetime) -> None:
         wanted = set(paths)
@@ -128,10 +107,6 @@ class WorktreeIssues:
                 await s.execute(delete(SkippedFileRow).where(condition))
             elif paths:
                 await s.execute(delete(SkippedFileRow).where(condition, SkippedFileRow.path.in_(paths)))
-
-
-def _conflict(row: ConflictRow) -> ConflictRecord:
-    return ConflictRecord(branch=row.branch, path=row.path, since=row.since)
 
 
 def _skipped_values(repo_id: int, entry: SkippedFile) -> dict[str, object]:

@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from core.model import ConflictRecord, SkippedFile
 from core.offload import Offload
 from core.store.migrations import LATEST, MIGRATIONS, migrate
+from core.store.schema import ConflictRow
 from core.store.status_store import StatusStore
 from core.store.worktree_issues import MAX_SKIPPED
 
@@ -58,6 +60,11 @@ async def test_all_conflicts_lists_only_repositories_with_conflicts(store: Statu
     assert [c.path for c in everything[one.id]] == ["w", "y"]
     assert everything[two.id] == await store.conflicts(two.id)
     assert all(isinstance(c, ConflictRecord) for c in everything[two.id])
+    # Read over plain sqlite3: the same records the ORM reads of what it wrote.
+    async with store.db.read() as s:
+        rows = (await s.execute(select(ConflictRow).order_by(ConflictRow.branch, ConflictRow.path))).scalars()
+        by_orm = [(r.repo_id, ConflictRecord(r.branch, r.path, r.since)) for r in rows]
+    assert by_orm == [(repo_id, c) for repo_id, records in everything.items() for c in records]
 
 
 async def test_record_skipped_upserts_and_keeps_the_first_sighting(store: StatusStore) -> None:
