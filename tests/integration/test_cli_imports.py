@@ -186,7 +186,8 @@ def test_a_cold_fetch_only_sync_over_git_daemon_imports_neither_orm_nor_http(wor
 def test_a_cold_sync_that_fast_forwards_imports_no_orm(world: Clones) -> None:
     """A full `sync` bringing a commit in: the integration asks the store for the branch's
     conflicts and the skipped files over plain sqlite3, and leaves the ORM unloaded when
-    neither changes; what it recorded is read back through the store's API."""
+    neither changes, and the merge and rebase machinery, which a fast-forward does not
+    use; what it recorded is read back through the store's API."""
     pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     out, modules = cold_run("sync", "--json", "mine")
@@ -194,6 +195,7 @@ def test_a_cold_sync_that_fast_forwards_imports_no_orm(world: Clones) -> None:
     assert (report["result"], report["fast_forwarded"]) == ("ok", ["main"])
     assert "core.git.worktree.checkout" in modules  # the probe saw the switch run
     assert {"sqlalchemy", "aiosqlite"} & {m.split(".")[0] for m in modules} == set()
+    assert {"core.git.merge.merge_tree", "core.git.merge.rebase_replay"} & modules == set()  # a fast-forward
     assert world.head(world.mine, "HEAD") == pushed
     assert git("status", "--porcelain", cwd=world.mine) == ""
     code, doc, _err = run(world.capsys, "status", "--json", "mine")

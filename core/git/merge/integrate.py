@@ -19,6 +19,10 @@ Only the checked-out branch of the worktree being synced moves with its files;
 a branch that another worktree uses is never moved (see `worktrees`), and
 nothing is integrated while a git command is unfinished in this worktree
 (see `git_operation`).
+
+The merge and the rebase (`merge_tree`, `rebase_replay`) are imported when a
+branch has diverged: a fast-forward, the usual case of a cold `gitferry sync`,
+does without them.
 """
 
 from __future__ import annotations
@@ -44,8 +48,6 @@ from core.git.history.merge_base import fresh_index, merge_bases
 from core.git.locks.git_locks import RefLocked
 from core.git.merge.backup_refs import backup_head
 from core.git.merge.conflict_copies import ConflictCopy, KeepBoth
-from core.git.merge.merge_tree import merge_commits
-from core.git.merge.rebase_replay import linearizable, local_commits, not_upstream, published, replay
 from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch, ref_value
@@ -258,6 +260,8 @@ def _rebase(
     repo: Repo, objects: ObjectOverlay, sides: _Sides, maker: CommitMaker, keep_both: KeepBoth | None
 ) -> ObjectID | None:
     """The rebased head; None where a merge must do instead."""
+    from core.git.merge.rebase_replay import linearizable, local_commits, not_upstream, published, replay
+
     commits = local_commits(repo, sides.local, sides.remote)
     # Rebase only rewrites unpublished commits, and only when dropping merges loses nothing.
     if published(repo, commits, sides.remote, sides.index) or not linearizable(repo, objects, commits):
@@ -273,6 +277,8 @@ def _rebase(
 def _merge(
     repo: Repo, objects: ObjectOverlay, sides: _Sides, maker: CommitMaker, keep_both: KeepBoth | None
 ) -> tuple[ObjectID, list[ConflictCopy]]:
+    from core.git.merge.merge_tree import merge_commits
+
     merged = merge_commits(repo, objects, sides.local, sides.remote, sides.bases, keep_both=keep_both)
     if not merged.clean:
         raise Conflict(sides.upstream.branch, short_name(sides.upstream), merged.conflicts)
