@@ -88,6 +88,7 @@ class Desktop(QObject):
         self._engine_task: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._tray_due = False  # a tray update queued for the next pass
         self.in_flight = InFlight(self.window.memory)  # the user's actions under way, syncs owed
         self.conflict_flow = ConflictFlow(api, self.window, self.open_folder, self.in_flight)
         self._wire()
@@ -475,6 +476,15 @@ class Desktop(QObject):
             )
 
     def _update_tray(self) -> None:
+        """The tray from the window's rows, once per event loop pass (a queued call): fifty
+        fetches at once change rows a hundred times a cycle, and each update retitled every
+        repository's submenu (5,050 titles, 0.18 s of the GUI thread a cycle)."""
+        if not self._tray_due:
+            self._tray_due = True
+            QTimer.singleShot(0, self, self._tray_now)
+
+    def _tray_now(self) -> None:
+        self._tray_due = False
         self.tray.show_repos_state(self.window.repos.rows)
 
 

@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 
 from core.api import Api, RemoteTripped
-from core.model import RepoRecord, utcnow
+from core.events import StateChanged
+from core.model import RepoRecord, RepoState, utcnow
 from core.store.remote_failure import RemoteFailure
 from gui.desktop import Desktop
 from gui.models.repos import RepoView
@@ -271,3 +272,29 @@ def test_a_remote_tripped_for_never_answering_is_offline_not_a_failure_notice(
     desktop.bridge.remote_tripped.emit(RemoteTripped(7, "down", "origin", until_))
     desktop.bridge.remote_tripped.emit(RemoteTripped(8, "refusing", "origin", until_))
     assert [title for title, _text in notified] == ["refusing: origin keeps failing"]
+
+
+def test_state_changes_in_one_pass_update_the_tray_once_with_the_last_of_them(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """Fifty fetches at once publish a hundred state changes a cycle: the tray (icon,
+    tooltip, every repository's submenu title) follows once per event loop pass, and
+    shows where the last of them left the repositories."""
+    run(desktop.refresh())
+    run(until(lambda: not desktop._tray_due))
+    shown: list[set[str]] = []
+    show = desktop.tray.show_repos_state
+    desktop.tray.show_repos_state = lambda views: (  # type: ignore[method-assign]
+        shown.append({str(view.state) for view in views}),
+        show(views),
+    )[1]
+    rows = list(desktop.window.repos.rows)
+    for _round in range(10):
+        for view in rows:
+            desktop._state_changed(StateChanged(view.id, view.name, RepoState.IDLE, RepoState.FETCHING, 0.0))
+        for view in rows[1:]:
+            desktop._state_changed(StateChanged(view.id, view.name, RepoState.FETCHING, RepoState.IDLE, 1.0))
+    assert shown == []  # not yet: once the loop comes round
+    run(until(lambda: not desktop._tray_due))
+    assert shown == [{"fetching", "idle"}]
+    assert desktop.tray.state is TrayState.SYNCING
