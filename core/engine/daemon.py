@@ -463,8 +463,14 @@ class Daemon:
             and not pause_active(self._app_pause_until, self.clock.wall())
         ):
             self.resume()
-        for record in list(self._watched.values()):
-            self._apply_pause(record)
+        # Only those with a timed pause or paused now can change here (the others' holds
+        # follow the scheduler's pause, `_paused`): every record every 5 s was about 12 µs
+        # each, 12 ms a round at 1,000 repositories, in a cycle's profile.
+        timed = [repo_id for repo_id, until in self._pause_until.items() if until]
+        for repo_id in dict.fromkeys([*timed, *self._repo_paused]):
+            record = self._watched.get(repo_id)
+            if record is not None:
+                self._apply_pause(record)
 
     async def _metered_signals(self) -> None:
         """NetworkManager's word on a metered network heard as it changes (its

@@ -15,6 +15,8 @@ remote can delay only its own repository.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import os
 import random
@@ -107,6 +109,14 @@ class FetchScheduler:
         self._battery = BatteryWatch(power, poll=cadence.power_poll, enabled=pause_on_battery)
         self._reachability = Reachability(quorum=cadence.offline_quorum, on_change=on_offline)
         self._repos: dict[int, _Repo] = {}
+        # Each job start and end wakes the loop; with a scan of every repository per wake
+        # (ready ones, the earliest due, overtime marks) a cycle of N repositories cost
+        # O(N^2). The idle repositories' due times are a heap instead, and the running
+        # ones (at most twice max_concurrent) a dict of their own: O(log N) per job.
+        self._due: list[tuple[float, int, int, _Repo]] = []  # may hold stale entries (`_idle_top`)
+        self._pushes = itertools.count()  # ties after (due, id): never compare two _Repo
+        self._active: dict[int, _Repo] = {}  # running
+        self._longest = 300.0  # the longest interval scheduled (300 s while none is)
         self._jobs: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._running = 0
@@ -131,12 +141,16 @@ class FetchScheduler:
             raise ValueError(f"repository {repo_id} is already scheduled")
         _check_interval(interval)
         offset = path_offset(path, interval)
-        self._repos[repo_id] = _Repo(repo_id, path, interval, offset, self._first_due(interval, offset))
+        repo = self._repos[repo_id] = _Repo(repo_id, path, interval, offset, 0.0)
+        self._set_due(repo, self._first_due(interval, offset))
+        self._intervals_changed()
         self._wake.set()
 
     def remove(self, repo_id: int) -> None:
         if self._repos.pop(repo_id, None) is None:
             return
+        self._active.pop(repo_id, None)  # a job still running no longer counts for overtime
+        self._intervals_changed()
         self.breaker.forget(repo_id)
         self._reachability.forget(repo_id)
         self._wake.set()
@@ -147,7 +161,8 @@ class FetchScheduler:
         repo.interval = interval
         repo.offset = path_offset(repo.path, interval)
         if not repo.running and repo.streak == 0:
-            repo.due = self._first_due(interval, repo.offset)
+            self._set_due(repo, self._first_due(interval, repo.offset))
+        self._intervals_changed()
         self._wake.set()
 
     def _first_due(self, interval: float, offset: float) -> float:
@@ -289,13 +304,13 @@ class FetchScheduler:
     def _next_wake(self) -> float:
         now = self._clock.monotonic()
         wake = now + self._cadence.tick
-        pending = [r.overtime_at for r in self._repos.values() if r.running and not r.overtime]
+        pending = [r.overtime_at for r in self._active.values() if not r.overtime]
         if pending:
             wake = min(wake, min(pending))
         if self._holding() < self.max_concurrent and not self._halted():
-            idle = [r.due for r in self._repos.values() if not r.running]
-            if idle:
-                wake = min(wake, max(min(idle), self._next_start))
+            idle = self._idle_top()
+            if idle is not None:
+                wake = min(wake, max(idle.due, self._next_start))
         power_check = self._battery.next_check()
         if power_check is not None:
             wake = min(wake, power_check)
@@ -318,8 +333,8 @@ class FetchScheduler:
 
     def _note_overtime(self) -> None:
         now = self._clock.monotonic()
-        for repo in self._repos.values():
-            if repo.running and not repo.overtime and now >= repo.overtime_at:
+        for repo in self._active.values():
+            if not repo.overtime and now >= repo.overtime_at:
                 repo.overtime = True
                 self._overtime += 1
                 log.info("repository %s: fetch running long, a slot opens for the others", repo.repo_id)
@@ -328,14 +343,48 @@ class FetchScheduler:
         now = self._clock.monotonic()
         if self._halted() or now < self._next_start:
             return None
-        ready = [r for r in self._repos.values() if not r.running and r.due <= now]
-        if not ready:
+        repo = self._idle_top()
+        if repo is None or repo.due > now:
             return None
+        heapq.heappop(self._due)
         self._next_start = now + self._cadence.start_spacing
-        return min(ready, key=lambda r: (r.due, r.repo_id))
+        return repo
+
+    # The idle repositories by due time --------------------------------------
+
+    def _set_due(self, repo: _Repo, due: float) -> None:
+        """Every change of a repository's due time goes through here, so the heap has it."""
+        repo.due = due
+        self._push(repo)
+
+    def _push(self, repo: _Repo) -> None:
+        if len(self._due) > 2 * len(self._repos) + 64:  # stale entries: rebuild (amortised O(1))
+            self._due = [
+                (r.due, r.repo_id, next(self._pushes), r) for r in self._repos.values() if not r.running
+            ]
+            heapq.heapify(self._due)
+            if repo.running:
+                return
+        heapq.heappush(self._due, (repo.due, repo.repo_id, next(self._pushes), repo))
+
+    def _idle_top(self) -> _Repo | None:
+        """The idle repository due first (the lowest id among equals), its entry left on
+        top; stale entries (a removed or running repository, a due time since changed)
+        are dropped on the way."""
+        heap = self._due
+        while heap:
+            due, repo_id, _, repo = heap[0]
+            if not repo.running and repo.due == due and self._repos.get(repo_id) is repo:
+                return repo
+            heapq.heappop(heap)
+        return None
+
+    def _intervals_changed(self) -> None:
+        self._longest = max((r.interval for r in self._repos.values()), default=300.0)
 
     def _start(self, repo: _Repo) -> None:
         repo.running = True
+        self._active[repo.repo_id] = repo
         repo.overtime_at = self._clock.monotonic() + self.limits.overtime_after(
             self.limits.deadline(repo.interval)
         )
@@ -351,6 +400,10 @@ class FetchScheduler:
             await self._settle(repo, outcome)
         finally:
             repo.running = False
+            if self._active.get(repo.repo_id) is repo:
+                del self._active[repo.repo_id]
+            if self._repos.get(repo.repo_id) is repo:
+                self._push(repo)  # idle again: back among the due times
             if repo.overtime:
                 repo.overtime = False
                 self._overtime -= 1
@@ -381,11 +434,13 @@ class FetchScheduler:
         if outcome.succeeded:
             repo.streak = 0
             repo.reason = Reason.SCHEDULE
-            repo.due = now + self._slots.delay_after_fetch(wall, repo.interval, repo.offset, self._rng)
+            self._set_due(
+                repo, now + self._slots.delay_after_fetch(wall, repo.interval, repo.offset, self._rng)
+            )
         else:
             repo.streak += 1
             repo.reason = Reason.RETRY
-            repo.due = now + self._backoff.delay(repo.streak, self._rng)
+            self._set_due(repo, now + self._backoff.delay(repo.streak, self._rng))
         unreachable = outcome.kind is OutcomeKind.OFFLINE
         if self._reachability.note(repo.repo_id, unreachable=unreachable, scheduled=len(self._repos)):
             self._recall_unreachable()
@@ -415,7 +470,7 @@ class FetchScheduler:
             self._catch_up(horizon=mono + jump)
 
     def _longest_interval(self) -> float:
-        return max((r.interval for r in self._repos.values()), default=300.0)
+        return self._longest
 
     def _catch_up_overdue(self) -> None:
         self._catch_up(horizon=self._clock.monotonic())
@@ -429,7 +484,7 @@ class FetchScheduler:
                 self._stagger(repo, now)
 
     def _stagger(self, repo: _Repo, now: float) -> None:
-        repo.due = now + self._slots.catch_up_delay(repo.interval, repo.offset)
+        self._set_due(repo, now + self._slots.catch_up_delay(repo.interval, repo.offset))
 
     async def _poll_power(self) -> None:
         if await self._battery.check(self._clock.monotonic()):

@@ -410,6 +410,48 @@ async def test_unknown_and_removed_repositories() -> None:
     assert set(remotes.repos()) == {1}
 
 
+async def test_many_repositories_start_in_slot_order_as_their_due_times_change() -> None:
+    """The idle repositories are kept by due time (a heap, not a scan of all of them at
+    each wake of the loop): each starts at its slot, the earliest first, also after its
+    interval changed, and after it was removed and added again while it ran."""
+    clock = FakeClock()
+    remotes = Remotes(clock, duration=0.5)
+    sched = scheduler(clock, remotes, max_concurrent=1, slots=SlotPolicy(jitter_fraction=0.0))
+    add_projects(sched, 60, 3600)
+    interval = {repo_id: 7200 if repo_id % 7 == 0 else 3600 for repo_id in range(60)}
+    for repo_id, seconds in interval.items():
+        if seconds != 3600:
+            sched.set_interval(repo_id, seconds)
+    start = clock.mono
+
+    def slot(repo_id: int, now: float) -> float:
+        path = paths(60)[repo_id]
+        return now + until_slot(
+            clock.wall() - (clock.mono - now), interval[repo_id], path_offset(path, interval[repo_id])
+        )
+
+    slots = {repo_id: slot(repo_id, start) for repo_id in range(60)}
+    async with running(sched):
+        while not remotes.running:  # the first fetch, caught while it runs
+            await clock.advance(1)
+        again = remotes.calls[-1].repo_id
+        sched.remove(again)
+        sched.add(again, paths(60)[again], 3600)
+        slots[again] = slot(again, clock.mono)
+        await clock.advance(3600)
+    first_start = {}
+    for call in remotes.calls:
+        if call.repo_id == again and call.started < slots[again]:
+            continue  # the run it was removed during
+        first_start.setdefault(call.repo_id, call.started)
+    due = sorted((t, r) for r, t in slots.items() if t <= start + 3600 - 60)
+    assert len(due) > 40
+    for t, repo_id in due:
+        assert t <= first_start[repo_id] <= t + 60, (repo_id, t, first_start.get(repo_id))
+    order = [r for _t, r in due]
+    assert sorted(order, key=lambda r: (first_start[r], r)) == order
+
+
 # Pause, battery ----------------------------------------------------------------
 
 
