@@ -18,6 +18,7 @@ from core.engine.daemon import Daemon
 from core.engine.registry import add_repository
 from core.events import EventBus, RemoteTripped, StateChanged, Subscription
 from core.model import RepoState
+from core.settings import PAUSED_FOREVER, pause_until
 from tests.core.scheduler_fakes import FakeClock
 from tests.gitcli import git
 from tests.integration.clones import Clones
@@ -166,6 +167,38 @@ def test_pausing_holds_every_repository_paused_and_one_added_later_too(world: Cl
                     await asyncio.sleep(0.02)
             running.daemon.resume()
             assert engine.state(record.id) is RepoState.IDLE
+        finally:
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_timed_pause_runs_out_for_its_repository_alone(world: Clones) -> None:
+    """The settings loop lets a timed pause go once it ran out (it looks only at the
+    repositories with a timed pause or paused now); a pause for good, and the others,
+    are left as they were."""
+
+    async def scenario() -> None:
+        core = await Core.open()
+        clock = FakeClock()
+        running = await Running(core, clock).started()
+        daemon, engine = running.daemon, running.daemon.engine
+        assert engine is not None
+        try:
+            mine, theirs = (await core.store.repo("mine")).id, (await core.store.repo("theirs")).id
+            await daemon.set_pause(mine, pause_until(clock.wall(), 60))
+            await daemon.set_pause(theirs, PAUSED_FOREVER)
+            assert (engine.state(mine), engine.state(theirs)) == (RepoState.PAUSED, RepoState.PAUSED)
+            for _ in range(8):  # rounds of the settings loop while the pause holds, the
+                await clock.advance(5)  # registry file's change among them (each round
+                await asyncio.sleep(0.1)  # reads its stamp in a thread)
+            assert engine.state(mine) is RepoState.PAUSED
+            await clock.advance(30)  # the pause runs out: a round with the file unchanged
+            async with asyncio.timeout(DEADLOCK_CAP):
+                while engine.state(mine) is RepoState.PAUSED:  # noqa: ASYNC110 (its round reads a file in a thread)
+                    await asyncio.sleep(0.02)
+            assert engine.state(theirs) is RepoState.PAUSED
         finally:
             await running.stop()
             await core.close()
