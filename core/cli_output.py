@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not 
     from core.git.progress import TransferProgress
     from core.git.transfer.signer import SignInRequest
     from core.git.transfer.ssh_questions import SshQuestion
-    from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus
+    from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus, SyncReach
     from core.remote_url import HttpAuth
 
 
@@ -52,7 +52,7 @@ def repo_json(
         "last_sync": iso(record.last_sync),
         "last_result": record.last_result,
         "last_message": record.last_message,
-        "branches": [branch_json(b) for b in branches],
+        "branches": [branch_json(b, settings.reach) for b in branches],
         "unpublished": [b.name for b in branches if b.unpublished],
         "submodules": [submodule_json(s) for s in submodules],
     }
@@ -62,7 +62,8 @@ def submodule_json(s: SubmoduleStatus) -> dict[str, Any]:
     return {"path": s.path, "recorded": s.recorded, "checked_out": s.checked_out, "state": s.state}
 
 
-def branch_json(b: BranchStatus) -> dict[str, Any]:
+def branch_json(b: BranchStatus, reach: SyncReach) -> dict[str, Any]:
+    """`left_alone`: a sync leaves it ahead or behind (`SyncReach.leaves`)."""
     return {
         "name": b.name,
         "upstream": b.upstream,
@@ -74,6 +75,8 @@ def branch_json(b: BranchStatus) -> dict[str, Any]:
         "state": b.state,
         "unpublished": b.unpublished,
         "last_fetch": iso(b.last_fetch),
+        "checked_out": b.checked_out,
+        "left_alone": reach.leaves(b),
     }
 
 
@@ -112,7 +115,7 @@ def print_status(
         elif b.ahead is None:
             where = f"{b.upstream} (not measured)"
         else:
-            where = f"{b.upstream}  ahead {b.ahead}, behind {b.behind}"
+            where = f"{b.upstream}  ahead {b.ahead}, behind {b.behind}{_left_alone(b, settings.reach)}"
         print(f"  {b.name:<24} {where}")
     for sub in submodules:
         if sub.state == "modified":
@@ -120,6 +123,15 @@ def print_status(
             print(f"  submodule {sub.path}: checks out {checked}, the recorded commit is {sub.recorded[:12]}")
         elif sub.state == "uninitialised":
             print(f"  submodule {sub.path}: not checked out")
+
+
+def _left_alone(b: BranchStatus, reach: SyncReach) -> str:
+    """Why a sync will not move a branch that differs from its upstream ("" if it will)."""
+    if not reach.leaves(b):
+        return ""
+    if b.behind:
+        return "  (not checked out: a sync leaves it behind, fast_forward_all is off)"
+    return "  (not checked out: a sync does not push it, push_all is off)"
 
 
 def skipped_json(record: RepoRecord, rows: list[SkippedFile]) -> dict[str, Any]:

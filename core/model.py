@@ -86,6 +86,9 @@ class BranchStatus:
     # remote: none configured, or one the remote never had (not `upstream_gone`: one the
     # remote deleted). Nonzero: the branch is `unpublished`, its work is on no remote.
     unpublished: int = 0
+    # Whether it is this worktree's HEAD; None: not measured since the store learnt to
+    # keep it (a row from before: read as checked out, so nothing a sync does is hidden).
+    checked_out: bool | None = None
 
     @property
     def state(self) -> str:
@@ -96,6 +99,31 @@ class BranchStatus:
         if self.unpublished:
             return "unpublished"
         return "local" if self.upstream_head is None else "tracking"
+
+
+@dataclass(frozen=True)
+class SyncReach:
+    """Which branches besides the checked-out one a sync moves, by the repository's
+    settings: it fast-forwards (the ref only) those strictly behind their upstream when
+    `fast_forward_all` is on, and pushes those ahead and not behind when `push_all` is on.
+    The checked-out branch it always integrates and pushes."""
+
+    fast_forward_all: bool = False
+    push_all: bool = True
+
+    def leaves(self, branch: BranchStatus) -> bool:
+        """Whether a sync leaves `branch` behind or ahead of its upstream as it is: not
+        checked out, and only behind (`fast_forward_all` off) or only ahead (`push_all`
+        off). A diverged branch that is not checked out no sync integrates either, but it
+        is worth a look, not a settled state: not counted here."""
+        if branch.checked_out is not False or (branch.ahead and branch.behind):
+            return False
+        if branch.behind:
+            return not self.fast_forward_all
+        return bool(branch.ahead) and not self.push_all
+
+
+DEFAULT_REACH = SyncReach()  # a repository's with the default settings
 
 
 @dataclass(frozen=True)

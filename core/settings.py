@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from core.errors import BadInput
+from core.model import SyncReach
 
 T = TypeVar("T", int, float)
 
@@ -155,6 +156,10 @@ class RepoSettings:
     # `manual`: background fetch only; `auto`: the whole sync runs by itself (core.engine.auto_sync).
     sync_mode: str = "manual"
     paused_until: str = ""  # this repository's pause: "", "always", or epoch seconds (`pause_active`)
+
+    @property
+    def reach(self) -> SyncReach:
+        return SyncReach(self.fast_forward_all, self.push_all)
 
     @property
     def tracked_list(self) -> list[str] | None:

@@ -183,7 +183,9 @@ def main(argv: Sequence[str] | None = None, started: Startup | None = None) -> i
     apply_color_scheme(app, os.environ.get(COLOR_SCHEME, ""))
     window = StatusWindow(None, Remembered(home))
     snapshot = reading.result()
-    window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
+    window.show_repos(
+        snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped, snapshot.reaches()
+    )
     probe = (
         FirstPaintProbe(
             window,

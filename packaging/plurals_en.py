@@ -37,6 +37,8 @@ FORMS: dict[str, tuple[str, str]] = {
     "%n file(s) skipped": ("%n file skipped", "%n files skipped"),
     "%1: %n ahead": ("%1: %n ahead", "%1: %n ahead"),
     "%1: %n behind": ("%1: %n behind", "%1: %n behind"),
+    "%1: %n ahead, not checked out": ("%1: %n ahead, not checked out", "%1: %n ahead, not checked out"),
+    "%1: %n behind, not checked out": ("%1: %n behind, not checked out", "%1: %n behind, not checked out"),
     "and %n more": ("and %n more", "and %n more"),
     "%n branches to sync": ("%n branch to sync", "%n branches to sync"),
     "%n branches diverged": ("%n branch diverged", "%n branches diverged"),

@@ -452,7 +452,17 @@ class _Sync:
 def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
     """What a branch table shows, without the fetch times."""
     return [
-        (b.name, b.upstream, b.head, b.upstream_head, b.ahead, b.behind, b.upstream_gone, b.unpublished)
+        (
+            b.name,
+            b.upstream,
+            b.head,
+            b.upstream_head,
+            b.ahead,
+            b.behind,
+            b.upstream_gone,
+            b.unpublished,
+            b.checked_out,
+        )
         for b in branches
     ]
 

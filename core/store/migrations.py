@@ -108,6 +108,8 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 4: commits of a branch no remote has, when it has no upstream on a remote (`unpublished`).
     ["ALTER TABLE branch_status ADD COLUMN unpublished INTEGER NOT NULL DEFAULT 0"],
+    # 5: whether the branch is the worktree's HEAD (NULL: not measured since).
+    ["ALTER TABLE branch_status ADD COLUMN checked_out BOOLEAN"],
 ]
 
 LATEST = len(MIGRATIONS)

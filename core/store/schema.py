@@ -70,6 +70,7 @@ class BranchStatusRow(Base):
     gone_since: Mapped[datetime | None]
     updated_at: Mapped[datetime]
     unpublished: Mapped[int] = mapped_column(default=0)
+    checked_out: Mapped[bool | None]
 
 
 class SyncRunRow(Base):

@@ -20,11 +20,12 @@ from datetime import datetime
 from pathlib import Path
 
 from core.errors import BadInput
-from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile, SubmoduleStatus
+from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile, SubmoduleStatus, SyncReach
+from core.settings import repo_settings
 
 _BRANCH_ROWS = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
-    " upstream_gone, gone_since, unpublished FROM branch_status"
+    " upstream_gone, gone_since, unpublished, checked_out FROM branch_status"
 )
 _ALL_BRANCHES = f"{_BRANCH_ROWS} ORDER BY repo_id, name"
 _REPO_BRANCHES = f"{_BRANCH_ROWS} WHERE repo_id = ? ORDER BY name"
@@ -53,7 +54,8 @@ _SKIPPED = (
 )
 _BRANCH_CONFLICTS = "SELECT path FROM conflicts WHERE repo_id = ? AND branch = ?"
 _MODES = (
-    "SELECT repo_id, key, value FROM repo_settings WHERE key IN ('sync_mode', 'paused_until')"
+    "SELECT repo_id, key, value FROM repo_settings"
+    " WHERE key IN ('sync_mode', 'paused_until', 'fast_forward_all', 'push_all')"
     " UNION ALL SELECT 0, key, value FROM app_settings WHERE key = 'paused_until'"
 )
 BUSY_TIMEOUT_SECONDS = 5.0
@@ -68,9 +70,14 @@ class Snapshot:
     conflicts: dict[int, list[ConflictRecord]] = field(default_factory=dict)
     submodules: dict[int, list[SubmoduleStatus]] = field(default_factory=dict)  # when asked for
     skipped: dict[int, int] = field(default_factory=dict)  # how many files each repository skipped
-    # Auto mode's settings as stored text (`sync_mode`, `paused_until`; the app's `paused_until`
-    # under id 0): `core.settings.repo_settings` parses them.
+    # Auto mode's settings and which branches a sync moves, as stored text (`sync_mode`,
+    # `paused_until`, `fast_forward_all`, `push_all`; the app's `paused_until` under id 0):
+    # `core.settings.repo_settings` parses them.
     modes: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    def reaches(self) -> dict[int, SyncReach]:
+        """Which branches a sync of each repository moves besides the checked-out one."""
+        return {r.id: repo_settings(self.modes.get(r.id, {})).reach for r in self.repos}
 
 
 class UnknownRepository(BadInput):
@@ -295,12 +302,21 @@ def _branches(
     conn: sqlite3.Connection, query: str = _ALL_BRANCHES, params: tuple[int, ...] = ()
 ) -> dict[int, list[BranchStatus]]:
     out: dict[int, list[BranchStatus]] = {}
-    for repo_id, name, up, head, up_head, ahead, behind, fetched, gone, since, unpublished in conn.execute(
-        query, params
-    ):
+    rows = conn.execute(query, params)
+    for repo_id, name, up, head, tip, ahead, behind, fetched, gone, since, unpublished, here in rows:
         out.setdefault(repo_id, []).append(
             BranchStatus(
-                name, up, head, up_head, ahead, behind, _time(fetched), bool(gone), _time(since), unpublished
+                name,
+                up,
+                head,
+                tip,
+                ahead,
+                behind,
+                _time(fetched),
+                bool(gone),
+                _time(since),
+                unpublished,
+                None if here is None else bool(here),
             )
         )
     return out

@@ -152,14 +152,16 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
 # since when an upstream has been gone.
 _SAVE_BRANCH = (
     "INSERT INTO branch_status (repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
-    " upstream_gone, gone_since, unpublished, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " upstream_gone, gone_since, unpublished, checked_out, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (repo_id, name) DO UPDATE SET upstream = excluded.upstream, head = excluded.head,"
     " upstream_head = excluded.upstream_head, ahead = excluded.ahead, behind = excluded.behind,"
     " last_fetch = COALESCE(excluded.last_fetch, branch_status.last_fetch),"
     " upstream_gone = excluded.upstream_gone,"
     " gone_since = CASE WHEN excluded.upstream_gone"
     " THEN COALESCE(branch_status.gone_since, excluded.gone_since) END,"
-    " unpublished = excluded.unpublished, updated_at = excluded.updated_at"
+    " unpublished = excluded.unpublished, checked_out = excluded.checked_out,"
+    " updated_at = excluded.updated_at"
 )
 
 
@@ -183,6 +185,7 @@ def save_branches(
                 int(st.upstream_gone),
                 (stored(st.gone_since) or at) if st.upstream_gone else None,
                 st.unpublished,
+                None if st.checked_out is None else int(st.checked_out),
                 at,
             )
             for st in statuses

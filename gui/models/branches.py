@@ -25,8 +25,13 @@ def branch_state(branch: BranchStatus) -> str:
         return QT_TRANSLATE_NOOP("BranchTable", "not measured")
     if branch.ahead and branch.behind:
         return QT_TRANSLATE_NOOP("BranchTable", "diverged")
+    elsewhere = branch.checked_out is False  # a sync moves it only as its settings say
+    if branch.ahead and elsewhere:
+        return QT_TRANSLATE_NOOP("BranchTable", "ahead, not checked out")
     if branch.ahead:
         return QT_TRANSLATE_NOOP("BranchTable", "ahead")
+    if branch.behind and elsewhere:
+        return QT_TRANSLATE_NOOP("BranchTable", "behind, not checked out")
     if branch.behind:
         return QT_TRANSLATE_NOOP("BranchTable", "behind")
     return QT_TRANSLATE_NOOP("BranchTable", "up to date")
@@ -55,6 +60,19 @@ def _state_tooltip(branch: BranchStatus) -> str:
             "until its upstream is changed",
         )
         return gone.replace("%1", branch.upstream).replace("%2", branch.name)
+    if branch.checked_out is False and not (branch.ahead and branch.behind):
+        if branch.behind:
+            return QCoreApplication.translate(
+                "BranchTable",
+                "Not checked out: a sync moves it to its upstream only when “Fast-forward those "
+                "that are only behind” is on in the repository's settings",
+            )
+        if branch.ahead:
+            return QCoreApplication.translate(
+                "BranchTable",
+                "Not checked out: a sync pushes it only when “Every branch that is ahead” is on "
+                "in the repository's settings",
+            )
     return ""
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication
 
-from core.model import BranchStatus, RepoRecord, RepoState
+from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
 from core.results import CANCELLED_MESSAGE
 from gui.models.formatting import share, size
 from gui.models.standing import Level, Standing, standing
@@ -101,6 +101,7 @@ class RepoView:
     conflicts: int = 0
     branches: tuple[BranchStatus, ...] = ()
     skipped: int = 0
+    reach: SyncReach = DEFAULT_REACH  # which branches besides the checked-out one a sync moves
 
     @property
     def id(self) -> int:
@@ -162,6 +163,7 @@ class RepoView:
             conflicts=self.conflicts,
             skipped=self.skipped,
             activity=self.activity(brief=True) if busy else "",
+            reach=self.reach,
         )
 
     def needs_attention(self) -> bool:

@@ -6,7 +6,10 @@ This is the only place that decides whether a repository is "up to date": the
 Result column, the detail pane's header, the status bar, the tray's icon and
 tooltip and "Sync all"'s summary all read `standing()`, so none of them can say
 "in sync" while the branch table shows a branch ahead, behind or diverged, a
-conflict waits, files were skipped or every remote is down.
+conflict waits, files were skipped or every remote is down. Nor do they count as
+"to sync" a branch the next sync leaves as it is (not checked out, only behind while
+`fast_forward_all` is off, or only ahead while `push_all` is off: `SyncReach`): that
+one is said as what it is ("drafts: 1 behind, not checked out"), counted nowhere.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QCoreApplication, QDateTime
 
-from core.model import BranchStatus, RepoRecord, RepoState
+from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
 from core.results import CANCELLED_MESSAGE
 from gui.translations import QT_TRANSLATE_NOOP
 
@@ -73,6 +76,15 @@ def branch_lag(branch: BranchStatus) -> str | None:
     return None
 
 
+def left_alone_line(branch: BranchStatus) -> str:
+    """'drafts: 1 behind, not checked out': a branch the next sync leaves as it is."""
+    if branch.behind:
+        text = translate("Standing", "%1: %n behind, not checked out", None, branch.behind)
+    else:
+        text = translate("Standing", "%1: %n ahead, not checked out", None, branch.ahead or 0)
+    return text.replace("%1", branch.name)
+
+
 def result_words(result: str) -> str:
     """The last run's result in the user's words, never the internal key."""
     words = {
@@ -98,8 +110,10 @@ def standing(
     conflicts: int = 0,
     skipped: int = 0,
     activity: str = "",
+    reach: SyncReach = DEFAULT_REACH,
 ) -> Standing:
-    """Where the repository stands, most pressing first; `activity` is what a busy one is doing."""
+    """Where the repository stands, most pressing first; `activity` is what a busy one is
+    doing, `reach` which branches besides the checked-out one its sync moves."""
     result = record.last_result
     cancelled = record.last_message == CANCELLED_MESSAGE
     found: list[tuple[Level, str]] = []
@@ -123,7 +137,11 @@ def standing(
             )
     if result in ("auth_failed", "error", "dirty", "diverged", "unpublished") and not cancelled:
         found.append((Level.ATTENTION, result_words(result)))
-    lagging = branches_lagging(branches)
+    left: list[BranchStatus] = []
+    moved: list[BranchStatus] = []
+    for branch in branches:
+        (left if reach.leaves(branch) else moved).append(branch)
+    lagging = branches_lagging(moved)
     briefs: dict[str, str] = {}
     if lagging is not None:
         level, text, lines, brief = lagging
@@ -143,13 +161,16 @@ def standing(
         found.append((Level.PAUSED, translate("Standing", "Paused")))
     if result is None:
         found.append((Level.PENDING, translate("Standing", "Not synced yet")))
+    alone = tuple(left_alone_line(b) for b in left)  # said last, counted nowhere
     if not found:
         return Standing(
-            Level.IN_SYNC, result_words("up_to_date") if result else translate("Standing", "Up to date")
+            Level.IN_SYNC,
+            result_words("up_to_date") if result else translate("Standing", "Up to date"),
+            alone,
         )
     found.sort(key=lambda item: -item[0])  # stable: a summary's own lines stay after it
     (level, text), rest = found[0], found[1:]
-    return Standing(level, text, tuple(line for _level, line in rest), briefs.get(text, ""))
+    return Standing(level, text, (*(line for _level, line in rest), *alone), briefs.get(text, ""))
 
 
 def branches_lagging(branches: Sequence[BranchStatus]) -> tuple[Level, str, list[str], str] | None:

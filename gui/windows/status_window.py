@@ -43,7 +43,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile, SubmoduleStatus
+from core.model import (
+    BranchStatus,
+    ConflictRecord,
+    RepoRecord,
+    RepoState,
+    SkippedFile,
+    SubmoduleStatus,
+    SyncReach,
+)
 from gui.models.branches import branch_model
 from gui.models.formatting import escaped
 from gui.models.repos import ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN, RepoView, repo_model
@@ -378,9 +386,11 @@ class StatusWindow(QMainWindow):
         branches: dict[int, list[BranchStatus]],
         conflicts: dict[int, list[ConflictRecord]],
         skipped: dict[int, int] | None = None,
+        reaches: dict[int, SyncReach] | None = None,
     ) -> None:
         """The whole picture from the status store (first paint, or after a repository came
-        or went); `skipped`: how many files each repository skipped."""
+        or went); `skipped`: how many files each repository skipped, `reaches`: which of
+        its branches a sync moves (`Snapshot.reaches`)."""
         self._conflicts_of = dict(conflicts)
         views = []
         for record in records:
@@ -393,6 +403,7 @@ class StatusWindow(QMainWindow):
                     conflicts=count,
                     branches=tuple(branches.get(record.id, [])),
                     skipped=(skipped or {}).get(record.id, view.skipped),
+                    reach=(reaches or {}).get(record.id, view.reach),
                 )
             )
         self.repos.set_rows(views)

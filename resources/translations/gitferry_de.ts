@@ -120,12 +120,28 @@
             </translation>
         </message>
         <message>
+            <source>Not checked out: a sync moves it to its upstream only when “Fast-forward those that are only behind” is on in the repository's settings</source>
+            <translation>Nicht ausgecheckt: eine Synchronisierung zieht ihn nur auf seinen Upstream nach, wenn „Die nur zurückliegenden per Fast-Forward nachziehen“ in den Einstellungen des Repositorys an ist</translation>
+        </message>
+        <message>
+            <source>Not checked out: a sync pushes it only when “Every branch that is ahead” is on in the repository's settings</source>
+            <translation>Nicht ausgecheckt: eine Synchronisierung pusht ihn nur, wenn „Jeden Branch, der voraus ist“ in den Einstellungen des Repositorys an ist</translation>
+        </message>
+        <message>
             <source>ahead</source>
             <translation>voraus</translation>
         </message>
         <message>
+            <source>ahead, not checked out</source>
+            <translation>voraus, nicht ausgecheckt</translation>
+        </message>
+        <message>
             <source>behind</source>
             <translation>zurück</translation>
+        </message>
+        <message>
+            <source>behind, not checked out</source>
+            <translation>zurück, nicht ausgecheckt</translation>
         </message>
         <message>
             <source>diverged</source>
@@ -1574,10 +1590,24 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%1: %n ahead, not checked out</source>
+            <translation>
+                <numerusform>%1: %n voraus, nicht ausgecheckt</numerusform>
+                <numerusform>%1: %n voraus, nicht ausgecheckt</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%1: %n behind</source>
             <translation>
                 <numerusform>%1: %n zurück</numerusform>
                 <numerusform>%1: %n zurück</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%1: %n behind, not checked out</source>
+            <translation>
+                <numerusform>%1: %n zurück, nicht ausgecheckt</numerusform>
+                <numerusform>%1: %n zurück, nicht ausgecheckt</numerusform>
             </translation>
         </message>
         <message numerus="yes">

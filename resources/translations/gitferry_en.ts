@@ -159,10 +159,24 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%1: %n ahead, not checked out</source>
+        <translation>
+            <numerusform>%1: %n ahead, not checked out</numerusform>
+            <numerusform>%1: %n ahead, not checked out</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%1: %n behind</source>
         <translation>
             <numerusform>%1: %n behind</numerusform>
             <numerusform>%1: %n behind</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n behind, not checked out</source>
+        <translation>
+            <numerusform>%1: %n behind, not checked out</numerusform>
+            <numerusform>%1: %n behind, not checked out</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -21,15 +21,15 @@ from dulwich.repo import Repo
 from core.git.config.upstreams import tracked_upstreams
 from core.git.history.ahead_behind import GenerationIndex, ahead_behind_many
 from core.git.history.unpublished import unpublished_counts
-from core.git.repository import ref_value
+from core.git.repository import current_branch, ref_value
 from core.model import BranchStatus
 
 
 def measure_branches(
     repo: Repo, previous: Sequence[BranchStatus], index: GenerationIndex | None
 ) -> list[BranchStatus]:
-    """Ahead/behind for every local branch; a (head, upstream head) pair already
-    measured is reused from `previous`, never recomputed."""
+    """Ahead/behind for every local branch, and which one is checked out; a (head,
+    upstream head) pair already measured is reused from `previous`, never recomputed."""
     known = {(b.head, b.upstream_head): (b.ahead, b.behind) for b in previous if b.ahead is not None}
     last = {b.name: b for b in previous}  # the latest of each branch
     upstreams = {u.branch: u for u in tracked_upstreams(repo)}
@@ -71,7 +71,8 @@ def measure_branches(
     if unpublished and _has_remotes(repo):
         unique = unpublished_counts(repo, unpublished, index)
         statuses = [replace(s, unpublished=unique[s.name]) if s.name in unique else s for s in statuses]
-    return statuses
+    here = current_branch(repo)
+    return [replace(s, checked_out=s.name == here) for s in statuses]
 
 
 def _was_on_remote(before: BranchStatus | None, upstream: str) -> bool:

@@ -1,0 +1,128 @@
+"""Issue 18 (the app says only true things): a branch that is not checked out and only
+behind its upstream was counted "to sync", and still was after "Sync all", which leaves
+it alone while the repository's `fast_forward_all` is off. Against real clones of a
+`git daemon` remote, git's rev-parse the referee."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gui.desktop import Desktop
+from gui.models.repos import RESULT_COLUMN
+from tests.gitcli import ahead_behind, git
+from tests.gui.conftest import Run
+from tests.gui.waiting import next_emit, until
+from tests.integration.clones import Clones
+from tests.integration.test_branches_a_sync_leaves import drafts_behind
+
+
+def result(desktop: Desktop, repo_id: int, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> str:
+    model = desktop.window.repos
+    position = model.position_of(repo_id)
+    assert position is not None
+    return str(model.data(model.index(position, RESULT_COLUMN), role))
+
+
+def everything_said(desktop: Desktop, repo_id: int) -> list[str]:
+    """The Result cell and its tooltip, the detail pane's header, the status bar, the tray's tooltip."""
+    desktop.window.select_repo(repo_id)
+    return [
+        result(desktop, repo_id),
+        result(desktop, repo_id, Qt.ItemDataRole.ToolTipRole),
+        desktop.window.progress.phase.text(),
+        desktop.window.summary.full_text(),
+        desktop.tray.icon.toolTip(),
+    ]
+
+
+def branch_state(desktop: Desktop, name: str) -> tuple[str, str]:
+    """The branch table's State cell of `name` and its tooltip (the selected repository's)."""
+    proxy = desktop.window.branch_table.model()
+    for row in range(proxy.rowCount()):
+        if proxy.index(row, 0).data() == name:
+            state = proxy.index(row, 5)
+            return str(state.data()), str(state.data(Qt.ItemDataRole.ToolTipRole) or "")
+    raise AssertionError(f"no row for {name}")
+
+
+async def fetched(desktop: Desktop, repo_id: int) -> None:
+    """A background fetch (no sync), as the scheduler runs it; then no more for the test."""
+    finished = asyncio.ensure_future(next_emit(desktop.bridge.sync_finished, lambda e: e.repo_id == repo_id))
+    await desktop.api.set_repo_settings(repo_id, {"fetch_interval": "1"})
+    await finished
+    await desktop.api.set_repo_settings(repo_id, {"fetch_interval": "3600"})
+
+
+async def synced_all(desktop: Desktop) -> None:
+    """ "Sync all" from the toolbar, until its notice."""
+    done = asyncio.ensure_future(
+        next_emit(desktop.tray.notified, lambda title, _text: title == "Sync all finished")
+    )
+    desktop.window.sync_all_action.trigger()
+    await done
+    await desktop.refresh()
+
+
+@pytest.mark.slow
+def test_sync_all_leaves_a_branch_that_is_not_checked_out_and_nothing_says_to_sync(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    drafts_behind(world)  # drafts: 1 behind in mine once fetched, not checked out
+    world.commit(world.theirs, "m.txt", "main moves\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)  # main, checked out: 1 behind
+    run(desktop.refresh())
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(fetched(desktop, mine.id))
+    desktop.window.select_repo(mine.id)
+    run(
+        until(
+            lambda: {(b.name, b.behind) for b in desktop.window.branches.rows} == {("main", 1), ("drafts", 1)}
+        )
+    )
+    before = everything_said(desktop, mine.id)
+    drafts_before = branch_state(desktop, "drafts")[0]
+
+    run(synced_all(desktop))
+    run(until(lambda: not desktop.window.repos.row_for(mine.id).busy))  # type: ignore[union-attr]
+    assert git("rev-parse", "main", cwd=world.mine) == world.remote_head("main")
+    assert ahead_behind(world.mine, "drafts", "origin/drafts") == (0, 1)  # git: left as it was
+    said = everything_said(desktop, mine.id)
+    assert not any("to sync" in text for text in said), said
+    assert said[0] in ("Synced", "Up to date")
+    assert "drafts: 1 behind, not checked out" in said[1] and "drafts: 1 behind, not checked out" in said[2]
+    assert "drafts: 1 behind" not in said[4]  # the tray lists only what is not in sync
+    state, tooltip = branch_state(desktop, "drafts")
+    assert state == "behind, not checked out"
+    assert tooltip.startswith("Not checked out: a sync moves it to its upstream only when")
+    # Before the sync: the checked-out main was to sync, drafts was said as what it is.
+    assert before[0] == "main: 1 behind" and "drafts: 1 behind, not checked out" in before[1]
+    assert "2 to sync" in before[3]  # mine (its main), theirs (never synced)
+    assert drafts_before == "behind, not checked out"
+    world.check()
+
+
+@pytest.mark.slow
+def test_with_fast_forward_all_on_to_sync_is_true_until_sync_all_moves_the_branch(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    new = drafts_behind(world)
+    run(desktop.refresh())
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(desktop.api.set_repo_settings(mine.id, {"fast_forward_all": "true"}))
+    run(fetched(desktop, mine.id))
+    run(desktop.refresh())
+    run(until(lambda: result(desktop, mine.id) == "drafts: 1 behind"))  # the sync will move it
+    said = everything_said(desktop, mine.id)
+    assert "2 to sync" in said[3] and "not checked out" not in said[1]  # mine, theirs (never synced)
+
+    run(synced_all(desktop))
+    run(until(lambda: result(desktop, mine.id) in ("Synced", "Up to date")))
+    assert git("rev-parse", "drafts", cwd=world.mine) == new == world.remote_head("drafts")
+    said = everything_said(desktop, mine.id)
+    assert not any("to sync" in text or "behind" in text for text in said), said
+    assert "all up to date" in said[3]
+    assert branch_state(desktop, "drafts")[0] == "up to date"
+    world.check()
