@@ -25,13 +25,12 @@ def branch_state(branch: BranchStatus) -> str:
         return QT_TRANSLATE_NOOP("BranchTable", "not measured")
     if branch.ahead and branch.behind:
         return QT_TRANSLATE_NOOP("BranchTable", "diverged")
-    elsewhere = branch.checked_out is False  # a sync moves it only as its settings say
-    if branch.ahead and elsewhere:
-        return QT_TRANSLATE_NOOP("BranchTable", "ahead, not checked out")
+    if (branch.ahead or branch.behind) and branch.checked_out is False:
+        # a sync moves it only as the repository's settings say (the tooltip names them);
+        # the Ahead and Behind columns beside it say how far
+        return QT_TRANSLATE_NOOP("BranchTable", "not checked out")
     if branch.ahead:
         return QT_TRANSLATE_NOOP("BranchTable", "ahead")
-    if branch.behind and elsewhere:
-        return QT_TRANSLATE_NOOP("BranchTable", "behind, not checked out")
     if branch.behind:
         return QT_TRANSLATE_NOOP("BranchTable", "behind")
     return QT_TRANSLATE_NOOP("BranchTable", "up to date")

@@ -132,16 +132,8 @@
             <translation>voraus</translation>
         </message>
         <message>
-            <source>ahead, not checked out</source>
-            <translation>voraus, nicht ausgecheckt</translation>
-        </message>
-        <message>
             <source>behind</source>
             <translation>zurück</translation>
-        </message>
-        <message>
-            <source>behind, not checked out</source>
-            <translation>zurück, nicht ausgecheckt</translation>
         </message>
         <message>
             <source>diverged</source>
@@ -154,6 +146,10 @@
         <message>
             <source>no upstream</source>
             <translation>kein Upstream</translation>
+        </message>
+        <message>
+            <source>not checked out</source>
+            <translation>nicht ausgecheckt</translation>
         </message>
         <message>
             <source>not measured</source>

@@ -95,12 +95,12 @@ def test_sync_all_leaves_a_branch_that_is_not_checked_out_and_nothing_says_to_sy
     assert "drafts: 1 behind, not checked out" in said[1] and "drafts: 1 behind, not checked out" in said[2]
     assert "drafts: 1 behind" not in said[4]  # the tray lists only what is not in sync
     state, tooltip = branch_state(desktop, "drafts")
-    assert state == "behind, not checked out"
+    assert state == "not checked out"
     assert tooltip.startswith("Not checked out: a sync moves it to its upstream only when")
     # Before the sync: the checked-out main was to sync, drafts was said as what it is.
     assert before[0] == "main: 1 behind" and "drafts: 1 behind, not checked out" in before[1]
     assert "2 to sync" in before[3]  # mine (its main), theirs (never synced)
-    assert drafts_before == "behind, not checked out"
+    assert drafts_before == "not checked out"
     world.check()
 
 
