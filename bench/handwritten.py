@@ -7,7 +7,7 @@ repository and checks that they agree (same objects, same merge bases, same coun
 clean `git status`) before printing. Sections (all by default):
 
     index-read scan blob pack-ingest consolidate haves push commit-graph merge-base
-    ahead-behind merge-file line-diff tree-delta checkout timed-client defects
+    ahead-behind merge-file line-diff tree-delta checkout timed-client config defects
 
 The sections live in `bench/handwritten_objects.py`, `bench/handwritten_history.py` and
 `bench/handwritten_transfer.py`; `defects` reproduces the dulwich behaviours that are the
@@ -40,7 +40,7 @@ from bench.handwritten_objects import (
     bench_scan,
     bench_tree_delta,
 )
-from bench.handwritten_transfer import bench_haves, bench_push, bench_timed_client
+from bench.handwritten_transfer import bench_config, bench_haves, bench_push, bench_timed_client
 from bench.stats import Table
 
 # Running ---------------------------------------------------------------------------
@@ -61,6 +61,7 @@ SECTIONS: dict[str, Callable[[int], list[Table]]] = {
     "tree-delta": bench_tree_delta,
     "checkout": bench_checkout,
     "timed-client": bench_timed_client,
+    "config": bench_config,
     "defects": lambda _runs: [dulwich_defects.reproduce()],
 }
 

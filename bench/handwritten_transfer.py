@@ -1,5 +1,5 @@
 """`bench.handwritten`'s sections on talking to remotes: negotiation haves, what a push sends,
-and a server that never answers."""
+a server that never answers, and the config a fetch reads."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bench import repos
 from bench.contenders import Ours, run_git
 from bench.gitenv import git, scratch
 from bench.stats import Table, interleaved, versus
+from core.git.parsed_config import ParsedConfigRepo
 from core.git.transfer.push_objects import ObjectsToSend
 from core.git.transfer.push_pack import OutgoingPack
 from core.git.transfer.timed_clients import TimedTCPGitClient
@@ -178,3 +179,40 @@ def _waits(call: Callable[[], object], patience: float) -> tuple[float | None, s
     thread.start()
     thread.join(patience)
     return (time.perf_counter() - started, outcome[0]) if outcome else (None, "blocked in a read")
+
+
+# 4. `.git/config` read as a fetch reads it ------------------------------------------
+
+CONFIG_READS = 10  # about what one fetch asks dulwich for (bench.gui's py-spy profile)
+
+
+def bench_config(runs: int) -> list[Table]:
+    """Ten reads of a fleet clone's `.git/config` (20 tracked branches): dulwich parses the
+    file at each, `ParsedConfigRepo` once per version of its bytes; git reads it once a
+    process (`git config --list`)."""
+    root = repos.fleet_template().local
+    path = str(root)
+
+    def reads(repo: Repo) -> Callable[[], object]:
+        return lambda: [repo.get_config() for _ in range(CONFIG_READS)]
+
+    with Repo(path) as plain, ParsedConfigRepo(path) as parsed:
+        contenders: dict[str, Callable[[], object]] = {
+            f"gitferry ParsedConfigRepo.get_config x{CONFIG_READS}": reads(parsed),
+            f"dulwich Repo.get_config x{CONFIG_READS}": reads(plain),
+            "git config --list (one process)": lambda: run_git(root, "config", "--list"),
+        }
+        results = interleaved(contenders, max(runs, 20), warmup=2)
+        ours, theirs = parsed.get_config(), plain.get_config()
+        if list(ours.sections()) != list(theirs.sections()) or any(
+            list(ours.items(section)) != list(theirs.items(section)) for section in theirs.sections()
+        ):
+            raise AssertionError("ParsedConfigRepo and dulwich read different configs")
+    table = versus(
+        f"`.git/config` read {CONFIG_READS} times (a fleet clone: {len(list(theirs.sections()))} sections)",
+        results,
+        dulwich=f"dulwich Repo.get_config x{CONFIG_READS}",
+        git_row="git config --list (one process)",
+    )
+    table.note("each read of ours: the file's bytes read and compared, a copy of the parse handed out")
+    return [table]

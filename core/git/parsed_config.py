@@ -14,7 +14,11 @@ names, can change while its own bytes do not).
 
 Each call returns its own copy of the parse (sections copied, values shared: they are
 immutable bytes): callers change what they got and write it (`write_to_path`), and a
-change never written must not leak into the next caller's config.
+change never written must not leak into the next caller's config. The copy is made from
+dulwich's private section mappings (`_values`, `_real`, `_keyed` of
+`CaseInsensitiveOrderedMultiDict`): dulwich is pinned, and tests/core/test_parsed_config.py
+fails if a copy shares what a caller changes. `python -m bench.handwritten config` times
+it against dulwich and git.
 """
 
 from __future__ import annotations
