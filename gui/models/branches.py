@@ -25,10 +25,6 @@ def branch_state(branch: BranchStatus) -> str:
         return QT_TRANSLATE_NOOP("BranchTable", "not measured")
     if branch.ahead and branch.behind:
         return QT_TRANSLATE_NOOP("BranchTable", "diverged")
-    if (branch.ahead or branch.behind) and branch.checked_out is False:
-        # a sync moves it only as the repository's settings say (the tooltip names them);
-        # the Ahead and Behind columns beside it say how far
-        return QT_TRANSLATE_NOOP("BranchTable", "not checked out")
     if branch.ahead:
         return QT_TRANSLATE_NOOP("BranchTable", "ahead")
     if branch.behind:
@@ -59,6 +55,9 @@ def _state_tooltip(branch: BranchStatus) -> str:
             "until its upstream is changed",
         )
         return gone.replace("%1", branch.upstream).replace("%2", branch.name)
+    # Not checked out: a sync moves it only as the repository's settings say. Said here,
+    # not in the state: "not checked out" ("nicht ausgecheckt") is wider than the column's
+    # room in a German window and would be cut.
     if branch.checked_out is False and not (branch.ahead and branch.behind):
         if branch.behind:
             return QCoreApplication.translate(

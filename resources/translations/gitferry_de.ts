@@ -148,10 +148,6 @@
             <translation>kein Upstream</translation>
         </message>
         <message>
-            <source>not checked out</source>
-            <translation>nicht ausgecheckt</translation>
-        </message>
-        <message>
             <source>not measured</source>
             <translation>nicht gemessen</translation>
         </message>

@@ -83,7 +83,7 @@ def test_sync_all_leaves_a_branch_that_is_not_checked_out_and_nothing_says_to_sy
         )
     )
     before = everything_said(desktop, mine.id)
-    drafts_before = branch_state(desktop, "drafts")[0]
+    drafts_before = branch_state(desktop, "drafts")[1]
 
     run(synced_all(desktop))
     run(until(lambda: not desktop.window.repos.row_for(mine.id).busy))  # type: ignore[union-attr]
@@ -95,12 +95,12 @@ def test_sync_all_leaves_a_branch_that_is_not_checked_out_and_nothing_says_to_sy
     assert "drafts: 1 behind, not checked out" in said[1] and "drafts: 1 behind, not checked out" in said[2]
     assert "drafts: 1 behind" not in said[4]  # the tray lists only what is not in sync
     state, tooltip = branch_state(desktop, "drafts")
-    assert state == "not checked out"
+    assert state == "behind"
     assert tooltip.startswith("Not checked out: a sync moves it to its upstream only when")
     # Before the sync: the checked-out main was to sync, drafts was said as what it is.
     assert before[0] == "main: 1 behind" and "drafts: 1 behind, not checked out" in before[1]
     assert "2 to sync" in before[3]  # mine (its main), theirs (never synced)
-    assert drafts_before == "not checked out"
+    assert drafts_before.startswith("Not checked out: a sync moves it")
     world.check()
 
 
@@ -124,5 +124,5 @@ def test_with_fast_forward_all_on_to_sync_is_true_until_sync_all_moves_the_branc
     said = everything_said(desktop, mine.id)
     assert not any("to sync" in text or "behind" in text for text in said), said
     assert "all up to date" in said[3]
-    assert branch_state(desktop, "drafts")[0] == "up to date"
+    assert branch_state(desktop, "drafts") == ("up to date", "")
     world.check()
