@@ -184,7 +184,7 @@ def main(argv: Sequence[str] | None = None, started: Startup | None = None) -> i
     window = StatusWindow(None, Remembered(home))
     snapshot = reading.result()
     window.show_repos(
-        snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped, snapshot.reaches()
+        snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped, snapshot.reaches
     )
     probe = (
         FirstPaintProbe(

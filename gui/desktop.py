@@ -174,7 +174,7 @@ class Desktop(QObject):
         (the CLI, the settings) are picked up."""
         snapshot = await self.api.snapshot()
         self.window.show_repos(
-            snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped, snapshot.reaches()
+            snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped, snapshot.reaches
         )
         self._update_tray()
         await self.api.watch_registered(snapshot.repos)  # a new one's state then comes as an event

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from core.errors import BadInput
 from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile, SubmoduleStatus, SyncReach
-from core.settings import repo_settings
 
 _BRANCH_ROWS = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
@@ -74,10 +73,8 @@ class Snapshot:
     # `paused_until`, `fast_forward_all`, `push_all`; the app's `paused_until` under id 0):
     # `core.settings.repo_settings` parses them.
     modes: dict[int, dict[str, str]] = field(default_factory=dict)
-
-    def reaches(self) -> dict[int, SyncReach]:
-        """Which branches a sync of each repository moves besides the checked-out one."""
-        return {r.id: repo_settings(self.modes.get(r.id, {})).reach for r in self.repos}
+    # Which branches a sync of each repository moves besides the checked-out one.
+    reaches: dict[int, SyncReach] = field(default_factory=dict)
 
 
 class UnknownRepository(BadInput):
@@ -255,7 +252,10 @@ class StatusReader:
                 for repo_id, key, value in conn.execute(_MODES):
                     modes.setdefault(repo_id, {})[key] = value
                 branches = self._branch_cache.read(conn)
-                return Snapshot(_repos(conn), branches, _conflicts(conn), subs, skipped, modes)
+                repos = _repos(conn)
+                return Snapshot(
+                    repos, branches, _conflicts(conn), subs, skipped, modes, _reaches(repos, modes)
+                )
             finally:
                 conn.execute("COMMIT")
         finally:
@@ -343,6 +343,15 @@ def _submodules(conn: sqlite3.Connection) -> dict[int, list[SubmoduleStatus]]:
     for repo_id, path, recorded, checked_out, state in conn.execute(_SUBMODULES):
         out.setdefault(repo_id, []).append(SubmoduleStatus(path, recorded, checked_out, state))
     return out
+
+
+def _reaches(repos: Sequence[RepoRecord], modes: dict[int, dict[str, str]]) -> dict[int, SyncReach]:
+    # Imported here: the desktop app reads its first snapshot in a thread of its own while
+    # PySide6 loads; on the main thread, before it, the settings' module was 2 ms of the
+    # first paint.
+    from core.settings import repo_settings
+
+    return {r.id: repo_settings(modes.get(r.id, {})).reach for r in repos}
 
 
 def _time(value: str | None) -> datetime | None:

@@ -8,7 +8,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from core.model import BranchStatus, utcnow
+from core.model import BranchStatus, SyncReach, utcnow
 from core.offload import Offload
 from core.store import status_writer
 from core.store.status_reader import Snapshot, first_snapshot
@@ -29,6 +29,29 @@ async def test_snapshot_equals_what_the_store_reads(tmp_path: Path) -> None:
         assert snapshot.conflicts == await store.all_conflicts()
         assert [r.name for r in snapshot.repos] == ["docs", "notes"]
         assert first_snapshot(tmp_path / "status.sqlite3") == snapshot
+    finally:
+        await store.close()
+        offload.shutdown()
+
+
+async def test_the_first_picture_knows_which_branch_is_checked_out_and_what_a_sync_moves(
+    tmp_path: Path,
+) -> None:
+    """The window paints 'drafts: 1 behind, not checked out' (not 'to sync') from this alone."""
+    offload = Offload()
+    store = await StatusStore.open(tmp_path / "status.sqlite3", offload)
+    try:
+        a = await store.add_repo("notes", str(tmp_path / "notes"), {})
+        b = await store.add_repo("docs", str(tmp_path / "docs"), {})
+        main = BranchStatus("main", "origin/main", "1" * 40, "1" * 40, 0, 0, checked_out=True)
+        drafts = BranchStatus("drafts", "origin/drafts", "1" * 40, "2" * 40, 0, 1, checked_out=False)
+        await store.save_branches(a.id, [main, drafts])
+        await store.set_repo_settings(b.id, {"fast_forward_all": "true", "push_all": "false"})
+        snapshot = first_snapshot(tmp_path / "status.sqlite3")
+        assert snapshot.branches[a.id] == [drafts, main]
+        assert snapshot.reaches == {a.id: SyncReach(), b.id: SyncReach(fast_forward_all=True, push_all=False)}
+        assert snapshot.reaches[a.id].leaves(drafts) and not snapshot.reaches[b.id].leaves(drafts)
+        assert (await store.snapshot()).reaches == snapshot.reaches
     finally:
         await store.close()
         offload.shutdown()
