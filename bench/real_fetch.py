@@ -29,6 +29,7 @@ import statistics
 from pathlib import Path
 
 from bench import real_history
+from bench.cold_start import with_cpu
 from bench.contenders import ColdCli, run_git, set_origin
 from bench.gitenv import git, isolate, rev_parse, scratch
 from bench.repos import twin
@@ -96,7 +97,11 @@ def bench(runs: int, profiled: bool, before: Path | None = None) -> Table:
                 }
                 if old is not None:
                     contenders[BEFORE] = lambda: _ours(old, BEFORE)
-                results = interleaved(contenders, runs, warmup=1, setup=run.setup, check=run.check)
+                # CPU of the processes each run started (git's children included): the load
+                # of a shared machine stretches wall times far more than CPU times
+                cpu: dict[str, list[float]] = {name: [] for name in contenders}
+                measured = {name: with_cpu(fn, cpu[name]) for name, fn in contenders.items()}
+                results = interleaved(measured, runs, warmup=1, setup=run.setup, check=run.check)
                 run.setup()
                 _ours(cli)
                 fsck = git("fsck", "--no-progress", "--no-dangling", cwd=run.local) or "no errors"
@@ -110,8 +115,9 @@ def bench(runs: int, profiled: bool, before: Path | None = None) -> Table:
     table = Table(
         f"Fetch + fast-forward, {run.new} new commits of real shape "
         f"({real_history.SHAPE.commits:,} on main, 250,000 objects, 300 branches), git://",
-        ["contender", "median", "p90", "p95", "vs git"],
+        ["contender", "median", "p90", "p95", "vs git", "CPU median", "CPU vs git"],
     )
+    cpu_median = {name: statistics.median(values[1:]) for name, values in cpu.items()}  # warm-up left out
     for name, summary in results.items():
         table.add(
             name,
@@ -119,6 +125,8 @@ def bench(runs: int, profiled: bool, before: Path | None = None) -> Table:
             ms(summary.p(90)),
             ms(summary.p(95)),
             ratio(summary.median, results[GIT].median),
+            ms(cpu_median[name]),
+            ratio(cpu_median[name], cpu_median[GIT]),
         )
     for name, reports in PHASES.items():
         shown = ", ".join(f"{p} {statistics.median(t.get(p, 0.0) for t in reports):.0f}" for p in reports[0])
