@@ -19,7 +19,7 @@ the daemon was asked once per repository, every report is `up_to_date`; `status`
 lists N repositories of 20 measured branches. Cost is linear or better when the
 per-repository figures at 1,000 are no larger than at 50.
 
-    .venv/bin/python -m bench.fleet_scale [--sizes 50 200 1000] [--runs N] [--cycles N]
+    .venv/bin/python -m bench.fleet_scale [--sizes 50 200 1000] [--runs N] [--cycles N] [--jobs N]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -70,7 +71,7 @@ def run_git_out(repo: Path, *args: str) -> bytes:
 
 
 async def engine_cycles(fleet: Fleet, args: argparse.Namespace, out: dict[str, Any]) -> Path:
-    """Register, a first cycle, then `args.cycles` no-change cycles; the GITFERRY_HOME."""
+    """Register, a first cycle, then `engine_cycles_of(args)` no-change cycles; the GITFERRY_HOME."""
     sampler = RssSampler()
     with sampler.running():
         started = time.perf_counter()
@@ -78,7 +79,7 @@ async def engine_cycles(fleet: Fleet, args: argparse.Namespace, out: dict[str, A
         out["register_s"] = time.perf_counter() - started
         try:
             walls, cpus = [], []
-            for cycle in range(args.cycles + 1):
+            for cycle in range(engine_cycles_of(args) + 1):
                 fleet.mark()
                 wall, cpu, outcomes = await timed(engine.cycle)
                 fleet.check(f"engine cycle {cycle}")
@@ -99,6 +100,15 @@ async def engine_cycles(fleet: Fleet, args: argparse.Namespace, out: dict[str, A
     return engine.home
 
 
+def engine_cycles_of(args: argparse.Namespace) -> int:
+    """No-change cycles at this size: `--cycles`, more at small sizes so that each size's
+    median covers about `--jobs` fetches (a 50-repository cycle lasts under a second: a
+    few of them sample the machine's load at one moment, one 1,000-repository cycle
+    over twenty seconds)."""
+    cycles: int = max(args.cycles, math.ceil(args.jobs / args.one))
+    return cycles
+
+
 def one_size(args: argparse.Namespace) -> dict[str, Any]:
     """Everything for `args.one` repositories, in this (child) process."""
     count = args.one
@@ -110,7 +120,7 @@ def one_size(args: argparse.Namespace) -> dict[str, Any]:
             fleet.reset()
             home = asyncio.run(engine_cycles(fleet, args, out))
             git_walls, git_cpus = [], []
-            for _ in range(args.cycles):
+            for _ in range(engine_cycles_of(args)):  # as many as the engine's
                 fleet.mark()
                 cpu = CpuClock().start()
                 started = time.perf_counter()
@@ -155,6 +165,8 @@ def run_child(count: int, args: argparse.Namespace) -> dict[str, Any]:
         str(args.cycles),
         "--concurrency",
         str(args.concurrency),
+        "--jobs",
+        str(args.jobs),
     ]
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=3600)
     if proc.returncode != 0:
@@ -249,7 +261,8 @@ def tables(results: list[dict[str, Any]], args: argparse.Namespace) -> list[Tabl
         )
     lat.note(f"{args.runs} runs each, interleaved; paint = launch to the status window's first paint")
     cyc.note(
-        f"median of {args.cycles} cycles after a first one; RSS and descriptors: the engine's process, "
+        f"median of the cycles after a first one (at least {args.cycles}, and at least {args.jobs} "
+        "fetches per size); RSS and descriptors: the engine's process, "
         "sampled every 20 ms from registration to the last cycle"
     )
     cyc.note(
@@ -264,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000], help="fleet sizes")
     parser.add_argument("--runs", type=int, default=7, help="cold status runs and app launches per size")
     parser.add_argument("--cycles", type=int, default=2, help="no-change cycles per size, each contender")
+    parser.add_argument(
+        "--jobs", type=int, default=1000, help="at least this many fetches per size in its engine cycles"
+    )
     parser.add_argument("--concurrency", type=int, default=default_concurrency(), help="max_concurrent")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child: one size, JSON on stdout
     args = parser.parse_args(argv)
