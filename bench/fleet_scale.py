@@ -15,7 +15,8 @@ child process of its own (`--one N`), so its RSS and descriptors are its own:
    in every repository one after the other; contenders interleaved run by run.
 
 Checked: after every cycle each clone's tracking refs are its server's branches and
-the daemon was asked once per repository, every report is `up_to_date`; `status`
+the daemon was asked once per repository, every report is `up_to_date`; after the
+engine's cycles `git fsck` and `git status` of every clone are clean; `status`
 lists N repositories of 20 measured branches. Cost is linear or better when the
 per-repository figures at 1,000 are no larger than at 50.
 
@@ -63,6 +64,22 @@ def git_cycle(locals_: list[Path], workers: int) -> None:
             raise RuntimeError(f"git for-each-ref in {repo.name}: {out!r}")
 
     with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, locals_))
+
+
+def fsck_clean(locals_: list[Path]) -> None:
+    """After the engine's cycles: `git fsck` of every clone clean, `git status` clean."""
+
+    def one(repo: Path) -> None:
+        fsck = subprocess.run(
+            ["git", "fsck", "--no-progress", "--no-dangling"], cwd=repo, capture_output=True, text=True
+        )
+        if fsck.returncode != 0 or fsck.stderr.strip() or fsck.stdout.strip():
+            raise RuntimeError(f"git fsck in {repo.name}: {(fsck.stderr or fsck.stdout).strip()}")
+        if run_git_out(repo, "status", "--porcelain").strip():
+            raise RuntimeError(f"git status in {repo.name}: not clean")
+
+    with ThreadPoolExecutor(2) as pool:
         list(pool.map(one, locals_))
 
 
@@ -119,6 +136,7 @@ def one_size(args: argparse.Namespace) -> dict[str, Any]:
             fleet = Fleet(tmp / "work", daemon, count)
             fleet.reset()
             home = asyncio.run(engine_cycles(fleet, args, out))
+            fsck_clean(fleet.locals)
             git_walls, git_cpus = [], []
             for _ in range(engine_cycles_of(args)):  # as many as the engine's
                 fleet.mark()
@@ -267,7 +285,7 @@ def tables(results: list[dict[str, Any]], args: argparse.Namespace) -> list[Tabl
     )
     cyc.note(
         "checked: tracking refs = the servers' branches, the daemon asked once per repository, "
-        "every report up_to_date"
+        "every report up_to_date; after the engine's cycles git fsck and git status of every clone clean"
     )
     return [lat, cyc]
 
