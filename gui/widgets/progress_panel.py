@@ -16,7 +16,8 @@ class ProgressPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.phase = ElidedLabel()  # a long message is cut, never widens the window
+        # a long message wraps onto up to three lines, then is cut: it never widens the window
+        self.phase = ElidedLabel(lines=3)
         self.phase.setMinimumWidth(160)
         self.bar = QProgressBar()
         self.bar.setAccessibleName(self.tr("Sync progress"))

@@ -1,0 +1,49 @@
+"""Issue 18's defect 17 (no cut-off texts), what a walk still found cut: the header line
+of a repository stopped on a conflict, whose last sync's message ended in "…"."""
+
+from __future__ import annotations
+
+from core.model import ConflictRecord, RepoRecord
+from gui.windows.status_window import StatusWindow
+from tests.gui.test_standing import NOW, branch, window_with
+
+SAID = "main: integrating origin/main conflicts in chapter.md; nothing was changed"  # the walk's
+
+
+def sized(qtbot: object, window: StatusWindow, width: int) -> None:
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    window.resize(width, 640)  # offscreen's screen is 800x800
+    qtbot.waitUntil(lambda: window.width() == width)  # type: ignore[attr-defined]
+
+
+def test_the_header_of_a_conflict_shows_the_last_sync_whole_without_jumping(qtbot: object) -> None:
+    """The walk's window (1100 px): 'Conflict: 1 file · main: 1 ahead, 1 behind · Last
+    sync: main: int…'. The line wraps onto more lines, whose room is kept for a short line
+    too, so the header's height does not change as the selection or the text does."""
+    record = RepoRecord(1, "thesis", "/t", last_result="conflict", last_message=SAID)
+    level = RepoRecord(2, "notes", "/n", last_result="ok", last_message="pushed main")
+    window = window_with(
+        qtbot,
+        record,
+        level,
+        branches={1: [branch("main", 1, 1)], 2: [branch("main", 0, 0)]},
+        conflicts={1: [ConflictRecord("main", "chapter.md", NOW)]},
+    )
+    sized(qtbot, window, 1100)
+    phase = window.progress.phase
+    window.select_repo(2)
+    qtbot.waitUntil(lambda: phase.text() == "Up to date  ·  Last sync: pushed main")  # type: ignore[attr-defined]
+    short_height = phase.height()
+    window.select_repo(1)
+    qtbot.waitUntil(lambda: phase.text().endswith(SAID))  # type: ignore[attr-defined]
+    assert phase.text().startswith("Conflict: 1 file")
+    shown = phase.shown_text()
+    assert "…" not in shown and shown.split() == phase.text().split(), shown
+    room = phase.contentsRect()
+    lines = shown.splitlines()
+    assert len(lines) > 1
+    assert all(phase.fontMetrics().horizontalAdvance(line) <= room.width() for line in lines), lines
+    assert phase.fontMetrics().lineSpacing() * len(lines) <= room.height()
+    assert phase.height() == short_height  # no jump
+    assert window.width() == 1100  # the window did not grow
