@@ -153,7 +153,7 @@
         </message>
         <message>
             <source>not published</source>
-            <translation>nicht veröffentlicht</translation>
+            <translation>unveröffentlicht</translation>
         </message>
         <message>
             <source>up to date</source>
@@ -263,7 +263,7 @@
         </message>
         <message>
             <source>Last fetched</source>
-            <translation>Zuletzt abgerufen</translation>
+            <translation>Abgerufen</translation>
         </message>
         <message>
             <source>Last sync</source>
@@ -1848,8 +1848,8 @@
         <message numerus="yes">
             <source>%n branch(es) not published</source>
             <translation>
-                <numerusform>%n Branch nicht veröffentlicht</numerusform>
-                <numerusform>%n Branches nicht veröffentlicht</numerusform>
+                <numerusform>%n Branch unveröffentlicht</numerusform>
+                <numerusform>%n Branches unveröffentlicht</numerusform>
             </translation>
         </message>
         <message numerus="yes">

@@ -3,10 +3,15 @@ of a repository stopped on a conflict, whose last sync's message ended in "…".
 
 from __future__ import annotations
 
-from core.model import ConflictRecord, RepoRecord
+from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QApplication, QStyle
+
+from core.model import BranchStatus, ConflictRecord, RepoRecord
+from gui.translations import install_translations
 from gui.windows.status_window import StatusWindow
 from tests.gui.test_standing import NOW, branch, window_with
 
+STATE = 5  # the branch table's State column
 SAID = "main: integrating origin/main conflicts in chapter.md; nothing was changed"  # the walk's
 
 
@@ -47,3 +52,40 @@ def test_the_header_of_a_conflict_shows_the_last_sync_whole_without_jumping(qtbo
     assert phase.fontMetrics().lineSpacing() * len(lines) <= room.height()
     assert phase.height() == short_height  # no jump
     assert window.width() == 1100  # the window did not grow
+
+
+def test_the_german_branch_table_shows_every_column_whole(qtbot: object, qapp: QApplication) -> None:
+    """The README's German window (1180 px) with a branch on no remote: 'nicht
+    veröffentlicht' in the State column pushed the table past its room, a scrollbar
+    under it and the upstream read 'origin/…'."""
+    installed = install_translations(qapp, QLocale("de_DE"))
+    try:
+        notes = RepoRecord(1, "notes", "/n", last_result="ok")
+        rows = [branch("main", 2, 0), branch("drafts", 0, 3), branch("ideas", 1, 1)]
+        rows.append(BranchStatus("topic", None, "c" * 40, None, None, None, unpublished=2))
+        window = window_with(qtbot, notes, branches={1: rows})
+        window.select_repo(1)
+        sized(qtbot, window, 1180)
+        table = window.branch_table
+        model = table.model()
+        qtbot.waitUntil(lambda: model.rowCount() == 4)  # type: ignore[attr-defined]
+        qapp.processEvents()  # the columns are fitted once per event loop pass
+        states = {str(model.index(row, STATE).data()) for row in range(model.rowCount())}
+        assert QCoreApplication.translate("BranchTable", "not published") in states, states
+        header = table.horizontalHeader()
+        assert header.length() <= table.viewport().width(), (header.length(), table.viewport().width())
+        assert not table.horizontalScrollBar().isVisible()
+        metrics = table.fontMetrics()
+        # a cell's margin each side of its text, as QCommonStyle lays out an item's text
+        margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+        cut = []
+        for column in range(model.columnCount()):
+            room = header.sectionSize(column) - 2 * margin
+            for row in range(model.rowCount()):
+                text = str(model.index(row, column).data())
+                if metrics.horizontalAdvance(text) > room:
+                    cut.append((column, text, metrics.horizontalAdvance(text), room))
+        assert not cut, cut
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
