@@ -46,7 +46,10 @@ class Standing:
     level: Level
     text: str  # the short line: the Result column, the header's first words
     details: tuple[str, ...] = ()  # every other true thing worth saying, one line each
-    brief: str = ""  # a shorter `text` for a column too narrow for it ("" : `text` is short)
+    # shorter forms of `text`, longest first, for a column too narrow for it (none: `text` is
+    # short): a branch's own line without the branch's name (`without_branch`), a summary
+    # of several with "+2" for its "2 more to sync", then a count for the branch's name
+    brief: tuple[str, ...] = ()
 
     @property
     def in_sync(self) -> bool:
@@ -142,7 +145,7 @@ def standing(
     for branch in branches:
         (left if reach.leaves(branch) else moved).append(branch)
     lagging = branches_lagging(moved)
-    briefs: dict[str, str] = {}
+    briefs: dict[str, tuple[str, ...]] = {}
     if lagging is not None:
         level, text, lines, brief = lagging
         found.append((level, text))
@@ -170,17 +173,33 @@ def standing(
         )
     found.sort(key=lambda item: -item[0])  # stable: a summary's own lines stay after it
     (level, text), rest = found[0], found[1:]
-    return Standing(level, text, (*(line for _level, line in rest), *alone), briefs.get(text, ""))
+    brief = briefs.get(text) or without_branch(text, branches)
+    return Standing(level, text, (*(line for _level, line in rest), *alone), brief)
 
 
-def branches_lagging(branches: Sequence[BranchStatus]) -> tuple[Level, str, list[str], str] | None:
+def without_branch(text: str, branches: Sequence[BranchStatus]) -> tuple[str, ...]:
+    """The general brief form of a branch's own line ('topic: 3 commits on no remote',
+    'main: 2 behind', 'x: upstream gone'): the line without its branch's name ('3 commits
+    on no remote'), which the tooltip, the header and the branch table still name; none
+    for a line about no one branch (those are short, or carry their own brief)."""
+    for branch in branches:
+        if text.startswith(f"{branch.name}: "):
+            return (text[len(branch.name) + 2 :],)
+    return ()
+
+
+def branches_lagging(
+    branches: Sequence[BranchStatus],
+) -> tuple[Level, str, list[str], tuple[str, ...]] | None:
     """The branches ahead of or behind their upstream in one short line, never only the
     first of them: 'main: 1 ahead, 2 behind' for one; for several 'ideas diverged, 2
     more to sync', '2 branches diverged', '3 branches to sync' (the line fits the Result
     column; each branch's own line is in the tooltip, the header and the branch table).
     A diverged branch is a warning (a sync will not integrate it alone), the rest work
     for the next sync. Returns the level, the line, each branch's line (diverged first)
-    and a briefer line for a narrow column ('ideas diverged, +2'; "" where the line is short)."""
+    and briefer lines for a narrow column ('ideas diverged, +2', then '1 diverged, +2': the
+    branch's name, which may be long, said as a count; none where the line is short or
+    names one branch, see `without_branch`)."""
     lags = [(b, lag) for b in branches if (lag := branch_lag(b)) is not None]
     if not lags:
         return None
@@ -189,20 +208,23 @@ def branches_lagging(branches: Sequence[BranchStatus]) -> tuple[Level, str, list
     diverged = [b.name for b, _lag in lags if b.ahead and b.behind]
     level = Level.WARNING if diverged else Level.PENDING
     if len(lags) == 1:
-        return level, lines[0], lines, ""
+        return level, lines[0], lines, ()
     others = len(lags) - len(diverged)
-    brief = ""
+    brief: tuple[str, ...] = ()
     if not diverged:
         text = translate("Standing", "%n branches to sync", None, len(lags))
     elif len(diverged) == 1:
         text = translate("Standing", "%1 diverged, %n more to sync", None, others).replace("%1", diverged[0])
-        brief = translate("Standing", "%1 diverged, +%n", None, others).replace("%1", diverged[0])
+        form = translate("Standing", "%1 diverged, +%n", None, others)
+        brief = (form.replace("%1", diverged[0]), form.replace("%1", "1"))
     elif others:
         text = translate("Standing", "%1 branches diverged, %n more to sync", None, others).replace(
             "%1", str(len(diverged))
         )
-        brief = translate("Standing", "%1 branches diverged, +%n", None, others).replace(
-            "%1", str(len(diverged))
+        brief = (
+            translate("Standing", "%1 branches diverged, +%n", None, others).replace(
+                "%1", str(len(diverged))
+            ),
         )
     else:
         text = translate("Standing", "%n branches diverged", None, len(diverged))

@@ -29,7 +29,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-BRIEF_ROLE = Qt.ItemDataRole.UserRole + 3  # a shorter text for a column too narrow for the text
+BRIEF_ROLE = Qt.ItemDataRole.UserRole + 3  # shorter texts, longest first, for a column too narrow
 # The roles as plain numbers: a view asks `data` about eight roles of every cell it
 # measures or paints (thousands of calls before the first paint), most of them roles no
 # column answers; those return at once, without looking up Qt's enums.
@@ -53,7 +53,7 @@ class Column(Generic[Row]):
     tooltip: Callable[[Row], str] | None = None
     foreground: Callable[[Row], Any] | None = None
     decoration: Callable[[Row], Any] | None = None  # an icon before the text, or None
-    brief: Callable[[Row], str] | None = None  # a shorter text ("": none), see BRIEF_ROLE
+    brief: Callable[[Row], tuple[str, ...]] | None = None  # shorter texts, longest first, see BRIEF_ROLE
     drawn: Callable[[Row], Any] | None = None  # what else a delegate paints in the cell (a bar)
 
     def shown(self, row: Row) -> tuple[Any, ...]:

@@ -1,6 +1,7 @@
-"""The Result column's cells: the repository's line, or its briefer form where the column
-is too narrow for the line ('ideas diverged, +2' for 'ideas diverged, 2 more to sync', in
-a narrow window or a longer language), so the cell never ends in a cut-off '…' (issue 18,
+"""The Result column's cells: the repository's line, or the first of its briefer forms that
+fits where the column is too narrow for the line ('ideas diverged, +2' for 'ideas diverged,
+2 more to sync', '3 commits on no remote' for 'topic: 3 commits on no remote', in a narrow
+window or a longer language), so the cell never ends in a cut-off '…' (issue 18,
 defect 17); the whole line is in the cell's tooltip."""
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ class ResultDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
-        brief = index.data(BRIEF_ROLE)
-        if brief and not fits(option, option.text):
-            option.text = brief
+        if fits(option, option.text):
+            return
+        forms = index.data(BRIEF_ROLE) or ()
+        for form in forms:  # longest first: the first that fits, else the briefest
+            option.text = form
+            if fits(option, form):
+                return
 
 
 def room(option: QStyleOptionViewItem) -> int:

@@ -65,7 +65,11 @@ def painted(qtbot: object, branches: dict[int, list[BranchStatus]]) -> tuple[str
     """The Result cell of a new window at its first size on a 1400x900 screen: its line,
     the text the cell paints, that text's width and the room the cell gives it."""
     notes = RepoRecord(1, "notes", "/n", last_result="up_to_date")
-    window = window_with(qtbot, notes, branches=branches)
+    return measured(qtbot, window_with(qtbot, notes, branches=branches))
+
+
+def measured(qtbot: object, window: StatusWindow) -> tuple[str, str, int, int]:
+    """The first row's Result cell once `window` is 1120 px wide (see `painted`)."""
     window.show()
     qtbot.waitExposed(window)  # type: ignore[attr-defined]
     window.resize(1120, 640)  # offscreen's screen is 800x800
@@ -179,3 +183,66 @@ def test_status_rows_agree_with_the_branch_table(qtbot: object) -> None:
     tooltip = str(cell(window, 1, Qt.ItemDataRole.ToolTipRole))
     assert lagging == {"drafts", "ideas", "main"}
     assert all(f"{name}: " in tooltip for name in lagging) and "old" not in tooltip
+
+
+def gone(name: str) -> BranchStatus:
+    return BranchStatus(name, f"origin/{name}", "a" * 40, None, None, None, upstream_gone=True)
+
+
+def unpublished(name: str, commits: int) -> BranchStatus:
+    return BranchStatus(name, None, "a" * 40, None, None, None, unpublished=commits)
+
+
+LONG = "feature/offline-first-sync-engine"
+KINDS: dict[str, tuple[RepoRecord, list[BranchStatus], int]] = {  # the record, its branches, skipped files
+    "unpublished": (RepoRecord(1, "n", "/n", last_result="ok"), [unpublished("topic", 3)], 0),
+    "unpublished, long name": (RepoRecord(1, "n", "/n", last_result="ok"), [unpublished(LONG, 12)], 0),
+    "upstream gone": (RepoRecord(1, "n", "/n", last_result="ok"), [gone(LONG)], 0),
+    "ahead": (RepoRecord(1, "n", "/n", last_result="ok"), [branch(LONG, 12, 0)], 0),
+    "behind": (RepoRecord(1, "n", "/n", last_result="ok"), [branch(LONG, 0, 12)], 0),
+    "diverged": (RepoRecord(1, "n", "/n", last_result="ok"), [branch(LONG, 12, 34)], 0),
+    "to sync": (RepoRecord(1, "n", "/n", last_result="ok"), [branch("a", 1, 0), branch("b", 0, 2)], 0),
+    "several diverged": (RepoRecord(1, "n", "/n", last_result="ok"), TWO_DIVERGED[1], 0),
+    "one diverged, more to sync": (RepoRecord(1, "n", "/n", last_result="ok"), TRIAL[1], 0),
+    "long diverged, more": (
+        RepoRecord(1, "n", "/n", last_result="ok"),
+        [branch(LONG, 1, 1), branch("b", 1, 0)],
+        0,
+    ),
+    "skipped": (RepoRecord(1, "n", "/n", last_result="ok"), [], 12),
+    "conflict": (RepoRecord(1, "n", "/n", last_result="conflict"), [], 0),
+    **{
+        f"last run {result}": (RepoRecord(1, "n", "/n", last_result=result), [], 0)
+        for result in ("auth_failed", "error", "dirty", "diverged", "unpublished", "offline")
+    },
+    "not synced yet": (RepoRecord(1, "n", "/n"), [], 0),
+}
+
+
+def painted_kind(qtbot: object, kind: str) -> tuple[str, str, int, int]:
+    record, branches, skipped = KINDS[kind]
+    window = StatusWindow()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show_repos([record], {1: branches}, {}, {1: skipped})
+    return measured(qtbot, window)
+
+
+def test_every_kind_of_result_fits_its_cell_in_english_and_german(qtbot: object, qapp: QApplication) -> None:
+    """Defect 17 for every Result line, not only 'diverged' (German read 'topic: 3 Commits
+    auf kein…'): the cell paints the line or its brief form, whole, never cut; the whole
+    line stays in the tooltip."""
+    unfit = []
+    for language in ("en_US", "de_DE"):
+        installed = install_translations(qapp, QLocale(language))
+        try:
+            for kind in KINDS:
+                line, text, width, space = painted_kind(qtbot, kind)
+                assert text, (language, kind)
+                if width > space:
+                    unfit.append((language, kind, line, text, width, space))
+        finally:
+            for translator in installed:
+                qapp.removeTranslator(translator)
+    assert not unfit, "\n".join(map(str, unfit))
+    line, text, _width, _space = painted_kind(qtbot, "unpublished, long name")
+    assert (line, text) == (f"{LONG}: 12 commits on no remote", "12 commits on no remote")
