@@ -32,6 +32,11 @@ def branch_state(branch: BranchStatus) -> str:
     return QT_TRANSLATE_NOOP("BranchTable", "up to date")
 
 
+def state_word(branch: BranchStatus) -> str:
+    """The branch's state in the user's words, as its State column says it."""
+    return QCoreApplication.translate("BranchTable", branch_state(branch))
+
+
 def _state_colour(branch: BranchStatus) -> QColor | None:
     """Amber, made to read on the table's base in the palette in use (light or dark)."""
     if branch_state(branch) not in ("diverged", "upstream gone", NOT_PUBLISHED):
@@ -100,7 +105,7 @@ BRANCH_COLUMNS: list[Column[BranchStatus]] = [
     ),
     Column(
         QT_TRANSLATE_NOOP("Columns", "State"),
-        lambda b: QCoreApplication.translate("BranchTable", branch_state(b)),
+        state_word,
         tooltip=_state_tooltip,
         foreground=_state_colour,
     ),

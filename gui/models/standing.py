@@ -22,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, QDateTime
 
 from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
 from core.results import CANCELLED_MESSAGE
+from gui.models.branches import state_word
 from gui.translations import QT_TRANSLATE_NOOP
 
 translate = QCoreApplication.translate  # by this name, pyside6-lupdate finds the texts
@@ -46,10 +47,7 @@ class Standing:
     level: Level
     text: str  # the short line: the Result column, the header's first words
     details: tuple[str, ...] = ()  # every other true thing worth saying, one line each
-    # shorter forms of `text`, longest first, for a column too narrow for it (none: `text` is
-    # short): a branch's own line without the branch's name (`without_branch`), a summary
-    # of several with "+2" for its "2 more to sync", then a count for the branch's name
-    brief: tuple[str, ...] = ()
+    brief: tuple[str, ...] = ()  # shorter forms of `text`, longest first (`brief_forms`)
 
     @property
     def in_sync(self) -> bool:
@@ -173,19 +171,39 @@ def standing(
         )
     found.sort(key=lambda item: -item[0])  # stable: a summary's own lines stay after it
     (level, text), rest = found[0], found[1:]
-    brief = briefs.get(text) or without_branch(text, branches)
+    brief = brief_forms(level, text, branches, briefs.get(text, ()))
     return Standing(level, text, (*(line for _level, line in rest), *alone), brief)
 
 
-def without_branch(text: str, branches: Sequence[BranchStatus]) -> tuple[str, ...]:
-    """The general brief form of a branch's own line ('topic: 3 commits on no remote',
-    'main: 2 behind', 'x: upstream gone'): the line without its branch's name ('3 commits
-    on no remote'), which the tooltip, the header and the branch table still name; none
-    for a line about no one branch (those are short, or carry their own brief)."""
-    for branch in branches:
-        if text.startswith(f"{branch.name}: "):
-            return (text[len(branch.name) + 2 :],)
-    return ()
+LEVEL_WORDS = {  # the briefest form of any line at the level (the others' lines are short)
+    Level.ATTENTION: QT_TRANSLATE_NOOP("Standing", "Needs you"),
+    Level.WARNING: QT_TRANSLATE_NOOP("Standing", "Warning"),
+    Level.PENDING: QT_TRANSLATE_NOOP("Standing", "To sync"),
+}
+
+
+def brief_forms(
+    level: Level, text: str, branches: Sequence[BranchStatus], own: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """Shorter forms of any Result line, longest first, for a column too narrow for it
+    (a narrow window, German, a long branch name): the Result column paints the first
+    that fits (gui/widgets/result_delegate.py), the whole line stays in the tooltip. One
+    rule for every kind of line: its `own` forms (a summary of several branches:
+    'ideas diverged, +2'); a branch's line without the branch's name ('3 commits on no
+    remote' for 'topic: 3 commits on no remote'), then the branch table's word for the
+    branch ('Not published'); a 'What: why' line's 'What' ('Conflict: 3 files' is
+    'Conflict'); last, the level's own word ('Needs you')."""
+    forms = list(own)
+    named = next((b for b in branches if text.startswith(f"{b.name}: ")), None)
+    if named is not None:
+        forms.append(text[len(named.name) + 2 :])
+        word = state_word(named)
+        forms.append(word[:1].upper() + word[1:])
+    elif ": " in text:
+        forms.append(text.split(": ", 1)[0])
+    if level in LEVEL_WORDS:
+        forms.append(translate("Standing", LEVEL_WORDS[level]))
+    return tuple(dict.fromkeys(form for form in forms if form != text))
 
 
 def branches_lagging(
@@ -213,6 +231,7 @@ def branches_lagging(
     brief: tuple[str, ...] = ()
     if not diverged:
         text = translate("Standing", "%n branches to sync", None, len(lags))
+        brief = (translate("Standing", "%n to sync", None, len(lags)),)
     elif len(diverged) == 1:
         text = translate("Standing", "%1 diverged, %n more to sync", None, others).replace("%1", diverged[0])
         form = translate("Standing", "%1 diverged, +%n", None, others)
@@ -221,10 +240,10 @@ def branches_lagging(
         text = translate("Standing", "%1 branches diverged, %n more to sync", None, others).replace(
             "%1", str(len(diverged))
         )
+        form = translate("Standing", "%1 branches diverged, +%n", None, others)
         brief = (
-            translate("Standing", "%1 branches diverged, +%n", None, others).replace(
-                "%1", str(len(diverged))
-            ),
+            form.replace("%1", str(len(diverged))),
+            translate("Standing", "%n branches diverged", None, len(diverged)),
         )
     else:
         text = translate("Standing", "%n branches diverged", None, len(diverged))

@@ -199,6 +199,8 @@ class StatusWindow(QMainWindow):
         self.progress.cancel_requested.connect(self._cancel_selected)
         self.mode_note = QLabel()  # the selected repository's sync mode, and its own pause
         self.mode_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # wraps: on one line German's automatic-sync note took the Result column's room
+        self.mode_note.setWordWrap(True)
         self.submodule_note = QLabel()  # shown only when a submodule is not at its recorded commit
         self.submodule_note.setWordWrap(True)
         self.submodule_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -1716,6 +1716,10 @@
             <translation>Lokale Änderungen im Weg</translation>
         </message>
         <message>
+            <source>Needs you</source>
+            <translation>Braucht dich</translation>
+        </message>
+        <message>
             <source>Not synced yet</source>
             <translation>Noch nicht synchronisiert</translation>
         </message>
@@ -1748,8 +1752,16 @@
             <translation>Synchronisiere…</translation>
         </message>
         <message>
+            <source>To sync</source>
+            <translation>Zu synchronisieren</translation>
+        </message>
+        <message>
             <source>Up to date</source>
             <translation>Aktuell</translation>
+        </message>
+        <message>
+            <source>Warning</source>
+            <translation>Warnung</translation>
         </message>
         <message>
             <source>all up to date</source>
