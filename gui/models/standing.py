@@ -136,7 +136,13 @@ def standing(
             found.append(
                 (Level.ATTENTION, translate("Standing", "%1: upstream gone").replace("%1", branch.name))
             )
-    if result in ("auth_failed", "error", "dirty", "diverged", "unpublished") and not cancelled:
+    # 'Commits on no remote' beside 'topic: 5 commits on no remote' would say one fact twice
+    said_by_branch = result == "unpublished" and any(b.unpublished for b in branches)
+    if (
+        result in ("auth_failed", "error", "dirty", "diverged", "unpublished")
+        and not cancelled
+        and not said_by_branch
+    ):
         found.append((Level.ATTENTION, result_words(result)))
     left: list[BranchStatus] = []
     moved: list[BranchStatus] = []

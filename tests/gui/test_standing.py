@@ -201,3 +201,15 @@ def test_an_unpublished_branchs_state_tooltip_counts_its_commits_in_their_plural
         "1 commit of a is on no remote: Publish branch pushes it and sets its upstream",
         "3 commits of b are on no remote: Publish branch pushes it and sets its upstream",
     ]
+
+
+def test_an_unpublished_branch_is_said_once_in_the_header(qtbot: object) -> None:
+    """The branch's line ('topic: 5 commits on no remote') already says what the run's result
+    ('Commits on no remote') would: the header said both, one after the other (issue 18)."""
+    notes = RepoRecord(1, "notes", "/n", last_result="unpublished")
+    topic = BranchStatus("topic", None, "a" * 40, None, None, None, unpublished=5)
+    window = window_with(qtbot, notes, branches={1: [topic]})
+    assert shown(window, 1) == "topic: 5 commits on no remote"
+    assert window.progress.phase.text() == "topic: 5 commits on no remote"
+    alone = window_with(qtbot, notes)  # no branch says it: the result does
+    assert alone.progress.phase.text() == "Commits on no remote"
