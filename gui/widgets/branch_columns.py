@@ -9,15 +9,24 @@ of them is done once per event loop pass, after what changed in it
 (`gui/widgets/content_columns.py`). Fitting at each signal made a repository's 20 rows
 cost 140 column measurements, 20,000 calls of the model's `data`, before the window's
 first paint.
+
+The table asks for the room its columns need (`minimum_width`), so the splitter never
+narrows the detail pane below it: at 1120 px in German the upstream read 'origin/dr…'
+once the sync-mode note wrapped and stopped holding the pane wide. The names' share of
+that minimum is capped (and the whole at half the window, so a small window's repository
+list keeps its room), so a long branch name is cut in its column, never widens the
+window past the screen.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from gui.widgets.content_columns import ContentColumns
 
 BRANCH, UPSTREAM = 0, 1
+NAMES_CAP = 200  # px at most the minimum keeps for the branch and upstream names together
 
 
 class BranchColumns(ContentColumns):
@@ -26,11 +35,18 @@ class BranchColumns(ContentColumns):
         super().__init__(table, range(UPSTREAM + 1, header.count()))  # the numbers, the time, the state
         header.setSectionResizeMode(BRANCH, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(UPSTREAM, QHeaderView.ResizeMode.Stretch)
+        self._need: dict[int, int] = {}  # each column's need, as the last fit measured it
 
     def fit(self) -> None:
         header = self._table.horizontalHeader()
-        need = {column: self.need(column) for column in range(header.count())}
-        self.fit_content(need)
+        self._need = {column: self.need(column) for column in range(header.count())}
+        self.fit_content(self._need)
+        self.share()
+
+    def share(self) -> None:
+        """The names' share of the room there is now, by the last fit's measures (a resize
+        measures nothing again), and the table's minimum width."""
+        need, header = self._need, self._table.horizontalHeader()
         room = self.room() - sum(need[column] for column in self._columns)
         branch_need, upstream_need = need[BRANCH], need[UPSTREAM]
         if branch_need + upstream_need <= room:
@@ -38,3 +54,20 @@ class BranchColumns(ContentColumns):
         else:
             width = room * branch_need // max(branch_need + upstream_need, 1)
         header.resizeSection(BRANCH, max(width, header.minimumSectionSize()))
+        # at most half the window: in a small window the repository list keeps its room
+        minimum = min(self.minimum_width(need), self._table.window().width() // 2)
+        if minimum != self._table.minimumWidth():
+            self._table.setMinimumWidth(minimum)
+
+    def minimum_width(self, need: dict[int, int]) -> int:
+        """The table's width with every column at its need (the names' together at most
+        `NAMES_CAP`): its frame and scroll bar around the columns."""
+        names = min(need[BRANCH] + need[UPSTREAM], NAMES_CAP)
+        columns = names + sum(need[column] for column in self._columns)
+        return columns + self._table.width() - self.room()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self._need:  # the content is as it was
+            self.share()  # now, before the header lays out its stretched section and paints
+            return False
+        return super().eventFilter(watched, event)

@@ -267,7 +267,7 @@
         </message>
         <message>
             <source>Last sync</source>
-            <translation>Zuletzt synchronisiert</translation>
+            <translation>Synchronisiert</translation>
         </message>
         <message>
             <source>Path</source>

@@ -113,7 +113,7 @@ def test_a_longer_language_gets_the_brief_line_never_a_cut_one(qtbot: object, qa
         assert line == "ideas abgewichen, 2 weitere zu synchronisieren"
         assert text == "ideas abgewichen, +2" and width <= space
         line, text, width, space = painted(qtbot, TWO_DIVERGED)
-        assert text == "2 Branches abgewichen" and width <= space, line  # '+1' is one too many
+        assert text == "2 Branches abgewichen, +1" and width <= space, line  # the longest brief that fits
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)  # the session's English stays

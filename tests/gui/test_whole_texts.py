@@ -3,6 +3,7 @@ of a repository stopped on a conflict, whose last sync's message ended in "…".
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QApplication, QStyle
 
@@ -54,10 +55,14 @@ def test_the_header_of_a_conflict_shows_the_last_sync_whole_without_jumping(qtbo
     assert window.width() == 1100  # the window did not grow
 
 
-def test_the_german_branch_table_shows_every_column_whole(qtbot: object, qapp: QApplication) -> None:
+@pytest.mark.parametrize("width", [1180, 1120])
+def test_the_german_branch_table_shows_every_column_whole(
+    qtbot: object, qapp: QApplication, width: int
+) -> None:
     """The README's German window (1180 px) with a branch on no remote: 'nicht
     veröffentlicht' in the State column pushed the table past its room, a scrollbar
-    under it and the upstream read 'origin/…'."""
+    under it and the upstream read 'origin/…'. At the first size (1120 px) the upstream read
+    'origin/dr…' once the sync-mode note wrapped and let the detail pane narrow (issue 18)."""
     installed = install_translations(qapp, QLocale("de_DE"))
     try:
         notes = RepoRecord(1, "notes", "/n", last_result="ok")
@@ -65,7 +70,7 @@ def test_the_german_branch_table_shows_every_column_whole(qtbot: object, qapp: Q
         rows.append(BranchStatus("topic", None, "c" * 40, None, None, None, unpublished=2))
         window = window_with(qtbot, notes, branches={1: rows})
         window.select_repo(1)
-        sized(qtbot, window, 1180)
+        sized(qtbot, window, width)
         table = window.branch_table
         model = table.model()
         qtbot.waitUntil(lambda: model.rowCount() == 4)  # type: ignore[attr-defined]
