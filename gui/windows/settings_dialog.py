@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +36,7 @@ from gui.widgets.field_error import FieldError, answer_of, confirm
 from gui.widgets.palette_colors import hint_color, quiet
 from gui.widgets.remotes_editor import RemotesEditor
 from gui.widgets.repo_settings_form import RepoSettingsForm
+from gui.widgets.whole_tabs import WholeTabs
 from gui.windows.add_folder_dialog import AddFolderDialog
 from gui.windows.clone_dialog import CloneDialog
 from gui.windows.settings_save import AppChanges, CredentialsRefused, RepoChanges, save_app, save_repo
@@ -138,7 +138,7 @@ class SettingsDialog(QDialog):
         sync_layout = QVBoxLayout(sync_page)
         sync_layout.addWidget(self.form)
         sync_layout.addStretch(1)
-        self.tabs = QTabWidget()
+        self.tabs = WholeTabs()
         self.tabs.setAccessibleName(self.tr("The selected repository's settings"))
         self.tabs.addTab(remotes_page, self.tr("Remotes"))
         self.tabs.addTab(sync_page, self.tr("Sync"))

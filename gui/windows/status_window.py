@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
-    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -68,6 +67,7 @@ from gui.widgets.lazy_page import LazyPage
 from gui.widgets.palette_colors import attention_color
 from gui.widgets.progress_panel import ProgressPanel
 from gui.widgets.result_delegate import ResultDelegate
+from gui.widgets.whole_tabs import WholeTabs
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
     from core.events import BranchStatusChanged, PhaseProgress, StateChanged
@@ -206,7 +206,7 @@ class StatusWindow(QMainWindow):
         self.submodule_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.submodule_note.hide()
 
-        self.tabs = QTabWidget()
+        self.tabs = WholeTabs()
         self.tabs.setAccessibleName(self.tr("Details of the selected repository"))
         self.tabs.addTab(self._branches_tab(), self.tr("Branches"))
         self.tabs.addTab(self._conflicts_page, self.tr("Conflicts"))

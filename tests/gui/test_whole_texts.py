@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionTab, QTabBar
 
 from core.model import BranchStatus, ConflictRecord, RepoRecord
 from gui.translations import install_translations
@@ -91,6 +91,53 @@ def test_the_german_branch_table_shows_every_column_whole(
                 if metrics.horizontalAdvance(text) > room:
                     cut.append((column, text, metrics.horizontalAdvance(text), room))
         assert not cut, cut
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
+
+
+def cut_tab_labels(bar: QTabBar) -> list[tuple[str, bool, int, int, int, int]]:
+    """Each tab's label, current or not, whose glyphs reach past the rectangle the style
+    clips it to: the line centred in it, as `QStyle::drawItemText` lays it out."""
+    metrics = bar.fontMetrics()
+    cut = []
+    for index in range(bar.count()):
+        for current in (True, False):
+            option = QStyleOptionTab()
+            bar.initStyleOption(option, index)
+            if current:
+                option.state |= QStyle.StateFlag.State_Selected
+            else:
+                option.state &= ~QStyle.StateFlag.State_Selected
+            room = bar.style().subElementRect(QStyle.SubElement.SE_TabBarTabText, option, bar)
+            glyphs = metrics.tightBoundingRect(bar.tabText(index))
+            baseline = room.top() + (room.height() - metrics.height()) / 2 + metrics.ascent()
+            top, bottom = baseline + glyphs.top(), baseline + glyphs.bottom()
+            if top < room.top() or bottom > room.bottom():
+                cut.append((bar.tabText(index), current, int(top), int(bottom), room.top(), room.bottom()))
+    return cut
+
+
+@pytest.mark.parametrize("locale", ["en_US", "de_DE"])
+def test_the_detail_tabs_show_their_labels_whole(qtbot: object, qapp: QApplication, locale: str) -> None:
+    """The README's screenshots at 1180x560: the dots of 'Übersprungene Dateien' and the
+    descenders of 'Skipped files', 'History' were cut. The tab bar was not squeezed (26 px,
+    its size hint): the style clips a label to a rectangle as tall as the font's line, 2 px
+    less for a tab that is not the current one (issue 18)."""
+    installed = install_translations(qapp, QLocale(locale)) if locale != "en_US" else []
+    try:
+        notes = RepoRecord(1, "notes", "/n", last_result="ok")
+        window = window_with(qtbot, notes, branches={1: [branch("main", 2, 0)]})
+        window.select_repo(1)
+        window.show()
+        qtbot.waitExposed(window)  # type: ignore[attr-defined]
+        window.resize(1180, 560)
+        qtbot.waitUntil(lambda: window.size().toTuple() == (1180, 560))  # type: ignore[attr-defined]
+        qapp.processEvents()
+        bar = window.tabs.tabBar()
+        assert bar.tabText(2) == QCoreApplication.translate("StatusWindow", "Skipped files")
+        assert bar.height() >= bar.sizeHint().height()
+        assert not cut_tab_labels(bar), cut_tab_labels(bar)
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
