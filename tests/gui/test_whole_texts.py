@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionTab, QTabBar
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionTab, QTabBar, QWidget
 
 from core.model import BranchStatus, ConflictRecord, RepoRecord
 from gui.translations import install_translations
+from gui.widgets.whole_tabs import WholeTabs
 from gui.windows.status_window import StatusWindow
 from tests.gui.test_standing import NOW, branch, window_with
 
@@ -141,3 +142,19 @@ def test_the_detail_tabs_show_their_labels_whole(qtbot: object, qapp: QApplicati
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
+
+
+@pytest.mark.parametrize("points", [9, 13, 18])
+def test_tab_labels_stay_whole_in_a_larger_font(qtbot: object, points: int) -> None:
+    """The settings dialog's tabs are the same widget; a larger font (a 2x screen, a
+    user's setting) asks for more height in proportion, never a fixed few pixels."""
+    tabs = WholeTabs()
+    qtbot.addWidget(tabs)  # type: ignore[attr-defined]
+    font = tabs.font()
+    font.setPointSize(points)
+    tabs.setFont(font)
+    for text in ("Übersprungene Dateien", "History", "Sync", "Synchronisierung", "Änderungen"):
+        tabs.addTab(QWidget(), text)
+    tabs.show()
+    qtbot.waitExposed(tabs)  # type: ignore[attr-defined]
+    assert not cut_tab_labels(tabs.tabBar()), cut_tab_labels(tabs.tabBar())
