@@ -12,6 +12,7 @@ ignored name that the fetch would have tracked becomes one line for the user.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -19,6 +20,11 @@ from dulwich.objects import ObjectID
 from dulwich.refs import Ref, check_ref_format
 
 from core.git.objects.path_safety import quoted
+
+# Names plainly valid (components of letters, digits, `_+-` joined by single dots,
+# no `.lock`): most of a real remote's thousands of refs. dulwich's check_ref_format
+# walks every byte in Python; the rest still go through it.
+_PLAIN_REF = re.compile(rb"refs/(?:[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*/)*[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*")
 
 
 @dataclass
@@ -44,12 +50,18 @@ class AdvertisedRefs:
 
 def usable_name(name: bytes) -> str | None:
     """`name` decoded, or None when git would not take it for a ref (HEAD aside)."""
-    if name != b"HEAD" and not (name.startswith(b"refs/") and check_ref_format(Ref(name))):
+    if name != b"HEAD" and not _valid_ref(name):
         return None
     try:
         return name.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def _valid_ref(name: bytes) -> bool:
+    if _PLAIN_REF.fullmatch(name) is not None and b".lock" not in name:
+        return True
+    return name.startswith(b"refs/") and check_ref_format(Ref(name))
 
 
 def ignored_note(name: bytes) -> str:
