@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import gc
 import logging
 import os
 import sys
@@ -542,6 +543,17 @@ def _exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _one_shot_gc() -> None:
+    """A command that ends when its work does collects cycles less often: the objects
+    imported so far are set aside (never scanned again) and the youngest generation holds
+    20,000 objects, not 700, before a collection. A sync allocates hundreds of thousands
+    of short-lived objects (index entries, tree entries); with Python's defaults a cold
+    `gitferry sync` spent ~40 ms in 221 collections (`bench.real_fetch`), now ~20 ms in 7.
+    The daemon keeps the defaults: it runs for days."""
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("GITFERRY_ASKPASS"):  # a bundle that ssh runs as its SSH_ASKPASS (askpass.py)
         from core.git.transfer.askpass_helper import main as askpass
@@ -554,6 +566,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("gitferry: no command given (`gitferry` alone starts the desktop app)", file=sys.stderr)
         return EXIT_USAGE
     raise_soft_limit()
+    if args.command != "daemon":
+        _one_shot_gc()
     _configure_logs(args)
     if args.command == "credentials":
         args.username, args.secret = _prompt_credentials()

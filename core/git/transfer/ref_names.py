@@ -24,7 +24,8 @@ from core.git.objects.path_safety import quoted
 # Names plainly valid (components of letters, digits, `_+-` joined by single dots,
 # no `.lock`): most of a real remote's thousands of refs. dulwich's check_ref_format
 # walks every byte in Python; the rest still go through it.
-_PLAIN_REF = re.compile(rb"refs/(?:[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*/)*[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*")
+_COMPONENT = rb"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
+_PLAIN_REF = re.compile(rb"refs/(?:" + _COMPONENT + rb"/)*" + _COMPONENT)
 
 
 @dataclass
