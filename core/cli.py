@@ -554,7 +554,10 @@ def _one_shot_gc() -> None:
     gc.set_threshold(20_000, 10, 10)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, one_shot: bool | None = None) -> int:
+    """The CLI. `one_shot`: this process ends with the command (the console script, a
+    `python -c` child); by default when `argv` is None. A caller in process (tests) keeps
+    its own garbage collector settings."""
     if os.environ.get("GITFERRY_ASKPASS"):  # a bundle that ssh runs as its SSH_ASKPASS (askpass.py)
         from core.git.transfer.askpass_helper import main as askpass
 
@@ -566,7 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("gitferry: no command given (`gitferry` alone starts the desktop app)", file=sys.stderr)
         return EXIT_USAGE
     raise_soft_limit()
-    if args.command != "daemon":
+    if (argv is None if one_shot is None else one_shot) and args.command != "daemon":
         _one_shot_gc()
     _configure_logs(args)
     if args.command == "credentials":

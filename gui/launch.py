@@ -28,5 +28,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     from core.cli import end_process
     from core.cli import main as cli
 
-    code = cli(args)
+    code = cli(args, one_shot=argv is None)
     return end_process(code) if argv is None else code

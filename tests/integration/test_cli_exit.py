@@ -36,6 +36,9 @@ class Teardown:
 sys.modules["tests_teardown_probe"] = type(sys)("tests_teardown_probe")
 sys.modules["tests_teardown_probe"].probe = Teardown()
 atexit.register(mark, "atexit")
+if os.environ.get("GC"):
+    import gc
+    atexit.register(lambda: mark("gc%d" % gc.get_threshold()[0]))
 if os.environ.get("THREAD"):
     threading.Thread(target=time.sleep, args=(0.5,), daemon=os.environ["THREAD"] == "daemon").start()
 from gui.launch import main
@@ -97,3 +100,15 @@ def test_a_thread_still_running_keeps_the_usual_exit(world: Clones, tmp_path: Pa
 def test_a_daemon_thread_does_not_hold_the_end(world: Clones, tmp_path: Path) -> None:
     code, out, _err, marks = gitferry(tmp_path, "status", "--json", "mine", THREAD="daemon")
     assert (code, json.loads(out)["repos"][0]["name"], marks) == (0, "mine", ["atexit"])
+
+
+def test_only_the_command_sets_the_collector_for_a_process_that_ends_with_it(
+    world: Clones, tmp_path: Path
+) -> None:
+    """The console script collects cycles less often (`_one_shot_gc`); a caller of
+    `main([...])` in its own process (the tests) keeps the collector as it had it."""
+    code, _out, _err, marks = gitferry(tmp_path, "status", "--json", "mine", GC="1")
+    explicit = gitferry(tmp_path, "status", "--json", "mine", GC="1", EXPLICIT="1")
+    assert (code, explicit[0]) == (0, 0)
+    assert "gc20000" in marks
+    assert "gc700" in explicit[3]
