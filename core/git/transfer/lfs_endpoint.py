@@ -31,6 +31,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.git.config.url_rewrite import INSTEAD_OF, PUSH_INSTEAD_OF, rewrite
+from core.git.config.values import config_text
 from core.git.index.read import open_index
 
 ORIGIN = "origin"
@@ -112,16 +113,10 @@ class _Settings:
 
     def get(self, section: bytes, name: bytes | None, key: bytes) -> str | None:
         where = (section,) if name is None else (section, name)
-        try:
-            return self.git.get(where, key).decode("utf-8", "replace")
-        except KeyError:
-            pass
-        if self._file is None or not _safe(section, name, key):
-            return None
-        try:
-            return self._file.get(where, key).decode("utf-8", "replace")
-        except KeyError:
-            return None
+        value = config_text(self.git, where, key)
+        if value is not None or not _safe(section, name, key):
+            return value
+        return config_text(self._file, where, key)
 
 
 def _safe(section: bytes, name: bytes | None, key: bytes) -> bool:
