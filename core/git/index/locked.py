@@ -22,9 +22,9 @@ from dulwich.index import Index
 from dulwich.repo import Repo
 
 from core.git.index.index_extensions import carried_extensions
-from core.git.index.parse import Entries, index_order
+from core.git.index.parse import index_order
 from core.git.index.read import IndexFile, UnsupportedIndex, read_index_file
-from core.git.index.serialize import index_bytes
+from core.git.index.serialize import Entries, index_bytes
 from core.git.locks.git_locks import IndexLocked
 
 __all__ = ["LockedIndex", "UnsupportedIndex"]

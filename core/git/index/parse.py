@@ -31,13 +31,12 @@ from dulwich.object_format import ObjectFormat
 from dulwich.objects import RawObjectID, sha_to_hex
 
 from core.errors import GitferryError
-from core.git.index.serialize import read_entries
+from core.git.index.serialize import Entries, read_entries
 
 _NORMAL = Stage.NORMAL.value
 _ANCESTOR = Stage.MERGE_CONFLICT_ANCESTOR.value
 _THIS = Stage.MERGE_CONFLICT_THIS.value
 Extension = tuple[bytes, bytes]  # (signature, data) as stored
-Entries = dict[bytes, IndexEntry | ConflictedIndexEntry]
 
 
 class IndexFormatError(GitferryError, ValueError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import binascii
 import gc
+import io
 import struct
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,9 +34,9 @@ from dulwich.index import (
 from dulwich.object_format import ObjectFormat
 from dulwich.objects import ObjectID
 
-__all__ = ["index_bytes", "no_gc", "read_entries"]
+__all__ = ["Entries", "index_bytes", "no_gc", "read_entries"]
 
-Entries = dict[bytes, IndexEntry | ConflictedIndexEntry]
+Entries = dict[bytes, IndexEntry | ConflictedIndexEntry]  # by path, as dulwich's Index holds them
 _U32 = 0xFFFFFFFF
 _EXTENDED = struct.Struct(">H")
 _HEADER = struct.Struct(">4sLL")
@@ -129,8 +130,6 @@ def _time(value: int | float | tuple[int, int]) -> tuple[int, int]:
 def _dulwich_bytes(
     entries: Entries, version: int, extensions: Sequence[IndexExtension], fmt: ObjectFormat
 ) -> bytes:
-    import io
-
     buffer = io.BytesIO()
     write_index_dict(buffer, entries, version=version, extensions=extensions, object_format=fmt)
     return buffer.getvalue()

@@ -18,7 +18,7 @@ from dulwich.index import EXTENDED_FLAG_SKIP_WORKTREE, ConflictedIndexEntry, Ind
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import ObjectID
 
-from core.git.index.parse import Entries
+from core.git.index.serialize import Entries
 from core.git.objects.tree_delta import tree_delta
 
 SPARSE_DIRECTORIES = b"sdir"
