@@ -214,7 +214,7 @@ class StatusReader:
             self._idle.put(conn)
 
     def skipped(self, repo_id: int) -> list[SkippedFile]:
-        """A repository's skipped files, newest sighting first (as `WorktreeIssues.skipped`)."""
+        """A repository's skipped files, newest sighting first."""
         conn = self._connection()
         try:
             return [
@@ -234,7 +234,7 @@ class StatusReader:
             self._idle.put(conn)
 
     def conflicted_paths(self, repo_id: int, branch: str) -> set[str]:
-        """One branch's conflicted paths (as `WorktreeIssues.branch_paths`)."""
+        """One branch's conflicted paths."""
         conn = self._connection()
         try:
             return {path for (path,) in conn.execute(_BRANCH_CONFLICTS, (repo_id, branch))}

@@ -35,9 +35,9 @@ class WorktreeIssues:
     # Conflicts ------------------------------------------------------------
 
     async def set_conflicts(self, repo_id: int, branch: str, paths: Sequence[str], now: datetime) -> None:
+        """Replace the branch's rows; `StatusStore.set_conflicts` has already skipped the
+        usual case (the same paths as listed) with a plain read."""
         wanted = set(paths)
-        if await self.branch_paths(repo_id, branch) == wanted:
-            return  # the usual case (no conflict before or after): no write
         async with self.db.write() as s:
             rows = (
                 await s.execute(
@@ -54,14 +54,6 @@ class WorktreeIssues:
                 ConflictRow(repo_id=repo_id, branch=branch, path=path, since=now)
                 for path in sorted(wanted - kept)
             )
-
-    async def branch_paths(self, repo_id: int, branch: str) -> set[str]:
-        """The branch's conflicted paths."""
-        async with self.db.read() as s:
-            rows = await s.execute(
-                select(ConflictRow.path).where(ConflictRow.repo_id == repo_id, ConflictRow.branch == branch)
-            )
-            return set(rows.scalars())
 
     # Skipped files ----------------------------------------------------------
 
