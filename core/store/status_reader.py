@@ -14,7 +14,8 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -160,102 +161,79 @@ class StatusReader:
         self._branch_cache = BranchCache()
 
     def all_branches(self) -> dict[int, list[BranchStatus]]:
-        conn = self._connection()
-        try:
-            conn.execute("BEGIN")
-            try:
-                return self._branch_cache.read(conn)
-            finally:
-                conn.execute("COMMIT")
-        finally:
-            self._idle.put(conn)
+        with self._borrowed(transaction=True) as conn:
+            return self._branch_cache.read(conn)
 
     def branches(self, repo_id: int) -> list[BranchStatus]:
         """One repository's branches, by name."""
-        conn = self._connection()
-        try:
+        with self._borrowed() as conn:
             return _branches(conn, _REPO_BRANCHES, (repo_id,)).get(repo_id, [])
-        finally:
-            self._idle.put(conn)
 
     def repos(self) -> list[RepoRecord]:
         """Every repository, by name."""
-        conn = self._connection()
-        try:
+        with self._borrowed() as conn:
             return _repos(conn)
-        finally:
-            self._idle.put(conn)
 
     def repo(self, repo_id: int) -> RepoRecord | None:
-        conn = self._connection()
-        try:
+        with self._borrowed() as conn:
             found = _repos(conn, _REPO, (repo_id,))
-        finally:
-            self._idle.put(conn)
         return found[0] if found else None
 
     def settings(self, repo_id: int | None = None) -> dict[str, str]:
         """A repository's settings as stored (text), or the app's when `repo_id` is None."""
-        conn = self._connection()
-        try:
+        with self._borrowed() as conn:
             rows = (
                 conn.execute(_APP_SETTINGS) if repo_id is None else conn.execute(_REPO_SETTINGS, (repo_id,))
             )
             return dict(rows.fetchall())
-        finally:
-            self._idle.put(conn)
 
     def failing(self, repo_id: int, remote: str) -> bool:
         """Whether the remote has a failure streak on record (`RemoteHealth`)."""
-        conn = self._connection()
-        try:
+        with self._borrowed() as conn:
             return conn.execute(_FAILING, (repo_id, remote)).fetchone() is not None
-        finally:
-            self._idle.put(conn)
 
     def skipped(self, repo_id: int) -> list[SkippedFile]:
         """A repository's skipped files, newest sighting first."""
-        conn = self._connection()
-        try:
+        with self._borrowed() as conn:
             return [
                 SkippedFile(path, reason, size, failures, _at(first), _at(last), _time(retry))
                 for path, reason, size, failures, first, last, retry in conn.execute(_SKIPPED, (repo_id,))
             ]
-        finally:
-            self._idle.put(conn)
 
     def conflicts(self, repo_id: int | None = None) -> dict[int, list[ConflictRecord]]:
         """Conflicted paths by repository (one, or all with any), then branch and path:
         the status window reads a repository's after each of its syncs."""
-        conn = self._connection()
-        try:
+        with self._borrowed() as conn:
             return _conflicts(conn) if repo_id is None else _conflicts(conn, _REPO_CONFLICTS, (repo_id,))
-        finally:
-            self._idle.put(conn)
 
     def conflicted_paths(self, repo_id: int, branch: str) -> set[str]:
         """One branch's conflicted paths."""
-        conn = self._connection()
-        try:
+        with self._borrowed() as conn:
             return {path for (path,) in conn.execute(_BRANCH_CONFLICTS, (repo_id, branch))}
-        finally:
-            self._idle.put(conn)
 
     def snapshot(self, *, submodules: bool = False) -> Snapshot:
+        with self._borrowed(transaction=True) as conn:
+            subs = _submodules(conn) if submodules else {}
+            skipped = dict(conn.execute(_SKIPPED_COUNTS).fetchall())
+            modes: dict[int, dict[str, str]] = {}
+            for repo_id, key, value in conn.execute(_MODES):
+                modes.setdefault(repo_id, {})[key] = value
+            branches = self._branch_cache.read(conn)
+            repos = _repos(conn)
+            return Snapshot(repos, branches, _conflicts(conn), subs, skipped, modes, _reaches(repos, modes))
+
+    @contextmanager
+    def _borrowed(self, *, transaction: bool = False) -> Iterator[sqlite3.Connection]:
+        """An idle connection (or a new one), back among the idle ones afterwards;
+        `transaction`: its reads in one read transaction."""
         conn = self._connection()
         try:
+            if not transaction:
+                yield conn
+                return
             conn.execute("BEGIN")
             try:
-                subs = _submodules(conn) if submodules else {}
-                skipped = dict(conn.execute(_SKIPPED_COUNTS).fetchall())
-                modes: dict[int, dict[str, str]] = {}
-                for repo_id, key, value in conn.execute(_MODES):
-                    modes.setdefault(repo_id, {})[key] = value
-                branches = self._branch_cache.read(conn)
-                repos = _repos(conn)
-                return Snapshot(
-                    repos, branches, _conflicts(conn), subs, skipped, modes, _reaches(repos, modes)
-                )
+                yield conn
             finally:
                 conn.execute("COMMIT")
         finally:
@@ -334,7 +312,7 @@ def _conflicts(
 ) -> dict[int, list[ConflictRecord]]:
     out: dict[int, list[ConflictRecord]] = {}
     for repo_id, branch, path, since in conn.execute(query, params):
-        out.setdefault(repo_id, []).append(ConflictRecord(branch, path, datetime.fromisoformat(since)))
+        out.setdefault(repo_id, []).append(ConflictRecord(branch, path, _at(since)))
     return out
 
 
