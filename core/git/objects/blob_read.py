@@ -23,6 +23,7 @@ from dulwich.objects import Blob, ObjectID, RawObjectID
 from dulwich.pack import OFS_DELTA, REF_DELTA, Pack
 
 from core.git.objects.delta_apply import Base, DeltaStream, HeldBase, SpilledBase
+from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.pack_reader import PackReader
 from core.git.objects.pack_reader import entry_header as _entry_header
 from core.git.objects.pack_scan import delta_sizes
@@ -112,8 +113,8 @@ def packs_hold_large(store: BaseObjectStore) -> bool:
 
 
 def _held_in_front(store: object, sha: ObjectID) -> bool:
-    new = getattr(store, "_new", None)  # an ObjectOverlay's objects not yet written
-    return isinstance(new, dict) and sha in new
+    """Whether `sha` was made in an `ObjectOverlay` and is not stored yet."""
+    return isinstance(store, ObjectOverlay) and store.made(sha) is not None
 
 
 def _locate(store: DiskObjectStore, sha: ObjectID) -> Callable[[], StreamedBlob | None] | None:

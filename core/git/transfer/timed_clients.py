@@ -288,9 +288,9 @@ class TimedSSHVendor(SubprocessSSHVendor):
                 from core.git.transfer.askpass import askpass_server  # only ssh that may ask
 
                 server = askpass_server()
-            if server is not None and self._asking is not None:
-                asks, withdraw = server.register(self._asking)
-                env.update(asks)
+                if server is not None:
+                    asks, withdraw = server.register(self._asking)
+                    env.update(asks)
             args += bounded_options(self._timeout, batch=server is None)
         argv = program.argv([*args, destination, command.decode("utf-8", "surrogateescape")])
 
