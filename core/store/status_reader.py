@@ -46,7 +46,9 @@ _FAILING = "SELECT 1 FROM remote_failures WHERE repo_id = ? AND remote = ?"
 _CONFLICT_ROWS = "SELECT repo_id, branch, path, since FROM conflicts"
 _CONFLICTS = f"{_CONFLICT_ROWS} ORDER BY repo_id, branch, path"
 _REPO_CONFLICTS = f"{_CONFLICT_ROWS} WHERE repo_id = ? ORDER BY branch, path"
-_SUBMODULES = "SELECT repo_id, path, recorded, checked_out, state FROM submodules ORDER BY repo_id, path"
+_SUBMODULE_ROWS = "SELECT repo_id, path, recorded, checked_out, state FROM submodules"
+_SUBMODULES = f"{_SUBMODULE_ROWS} ORDER BY repo_id, path"
+_REPO_SUBMODULES = f"{_SUBMODULE_ROWS} WHERE repo_id = ? ORDER BY path"
 _SKIPPED_COUNTS = "SELECT repo_id, COUNT(*) FROM skipped_files GROUP BY repo_id"
 _SKIPPED = (
     "SELECT path, reason, size, failures, first_seen, last_seen, retry_after FROM skipped_files"
@@ -211,6 +213,11 @@ class StatusReader:
         with self._borrowed() as conn:
             return {path for (path,) in conn.execute(_BRANCH_CONFLICTS, (repo_id, branch))}
 
+    def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
+        """One repository's submodules as its last sync saw them, by path."""
+        with self._borrowed() as conn:
+            return _submodules(conn, _REPO_SUBMODULES, (repo_id,)).get(repo_id, [])
+
     def snapshot(self, *, submodules: bool = False) -> Snapshot:
         with self._borrowed(transaction=True) as conn:
             subs = _submodules(conn) if submodules else {}
@@ -316,9 +323,11 @@ def _conflicts(
     return out
 
 
-def _submodules(conn: sqlite3.Connection) -> dict[int, list[SubmoduleStatus]]:
+def _submodules(
+    conn: sqlite3.Connection, query: str = _SUBMODULES, params: tuple[int, ...] = ()
+) -> dict[int, list[SubmoduleStatus]]:
     out: dict[int, list[SubmoduleStatus]] = {}
-    for repo_id, path, recorded, checked_out, state in conn.execute(_SUBMODULES):
+    for repo_id, path, recorded, checked_out, state in conn.execute(query, params):
         out.setdefault(repo_id, []).append(SubmoduleStatus(path, recorded, checked_out, state))
     return out
 

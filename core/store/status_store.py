@@ -373,24 +373,8 @@ class StatusStore:
     # Submodules -------------------------------------------------------------
 
     async def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
-        return (await self.all_submodules([repo_id])).get(repo_id, [])
-
-    async def all_submodules(self, repo_ids: Sequence[int] | None = None) -> dict[int, list[SubmoduleStatus]]:
-        """Each repository's submodules as its last sync saw them, by path."""
-        from sqlalchemy import select
-
-        from core.store.schema import SubmoduleRow
-
-        query = select(SubmoduleRow).order_by(SubmoduleRow.repo_id, SubmoduleRow.path)
-        if repo_ids is not None:
-            query = query.where(SubmoduleRow.repo_id.in_(repo_ids))
-        found: dict[int, list[SubmoduleStatus]] = {}
-        async with self.db.read() as s:
-            for row in (await s.execute(query)).scalars():
-                found.setdefault(row.repo_id, []).append(
-                    SubmoduleStatus(row.path, row.recorded, row.checked_out, row.state)
-                )
-        return found
+        """The repository's submodules as its last sync saw them, by path (a plain read)."""
+        return await self._plain_read(lambda: self._reader.submodules(repo_id))
 
     # Conflicts and skipped files (`worktree_issues.py`) ----------------------
 

@@ -8,7 +8,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from core.model import BranchStatus, SyncReach, utcnow
+from core.model import BranchStatus, SubmoduleStatus, SyncReach, utcnow
 from core.offload import Offload
 from core.store import status_writer
 from core.store.status_reader import Snapshot, first_snapshot
@@ -122,6 +122,25 @@ async def test_the_branches_read_again_are_those_a_fresh_reader_reads_after_ever
 
         await store.remove_repo("r1")
         assert ids[1] not in await same_as_a_fresh_reader()
+    finally:
+        await store.close()
+        offload.shutdown()
+
+
+async def test_one_repositorys_submodules_are_those_the_snapshot_has(tmp_path: Path) -> None:
+    offload = Offload()
+    store = await StatusStore.open(tmp_path / "status.sqlite3", offload)
+    try:
+        a = await store.add_repo("notes", str(tmp_path / "notes"), {})
+        b = await store.add_repo("docs", str(tmp_path / "docs"), {})
+        subs = [
+            SubmoduleStatus("z/lib", "1" * 40, None, "uninitialised"),
+            SubmoduleStatus("a", "2" * 40, "3" * 40, "modified"),
+        ]
+        await store.save_measured(a.id, [], subs)
+        snapshot = await store.snapshot(submodules=True)
+        assert await store.submodules(a.id) == snapshot.submodules[a.id] == sorted(subs, key=lambda s: s.path)
+        assert await store.submodules(b.id) == [] and b.id not in snapshot.submodules
     finally:
         await store.close()
         offload.shutdown()
