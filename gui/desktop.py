@@ -224,9 +224,7 @@ class Desktop(QObject):
     @qasync.asyncSlot(int)
     @counted
     async def sync(self, repo_id: int) -> None:
-        self.in_flight.owe(repo_id)
-        report = await self.api.sync(repo_id)
-        self.in_flight.paid(repo_id)
+        report = await self._sync_owed(repo_id)
         self._notify_sync(report)
         self.synced.emit(repo_id, report)
 
@@ -248,6 +246,7 @@ class Desktop(QObject):
         self.tray.notify(self.tr("Sync all finished"), sync_all_summary(reports), warning=need_you)
 
     async def _sync_owed(self, repo_id: int) -> SyncReport:
+        """The repository synced, remembered as owed until its sync ends (`InFlight`)."""
         self.in_flight.owe(repo_id)
         report = await self.api.sync(repo_id)
         self.in_flight.paid(repo_id)
