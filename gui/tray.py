@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from core.api import RepoState
+from gui.models.formatting import first_upper
 from gui.models.repos import RepoView
 from gui.models.standing import Level, pause_end, pause_tooltip, syncing_state
 from gui.resources import TrayState, tray_icon_path
@@ -83,8 +84,7 @@ def tray_tooltip(views: Sequence[RepoView], state: TrayState, paused: str | None
     if len(named) > TOOLTIP_LINES:
         lines.append(translate("Tray", "and %n more", None, len(named) - TOOLTIP_LINES))
     if paused is not None and (state is not TrayState.PAUSED or pause_end(paused)):
-        state_line = syncing_state(True, paused)
-        lines.append(state_line[:1].upper() + state_line[1:])
+        lines.append(first_upper(syncing_state(True, paused)))
     return "\n".join(lines)
 
 

@@ -49,3 +49,8 @@ def escaped(text: str) -> str:
     """`text` for a rich-text label. Not `html.escape`: the html module (and its entity
     tables) would slow the first paint."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def first_upper(text: str) -> str:
+    """`text` with its first letter made upper case, the rest as it is (not `str.capitalize`)."""
+    return text[:1].upper() + text[1:]

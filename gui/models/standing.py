@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, QDateTime
 from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
 from core.results import CANCELLED_MESSAGE
 from gui.models.branches import state_word
+from gui.models.formatting import first_upper
 from gui.translations import QT_TRANSLATE_NOOP
 
 translate = QCoreApplication.translate  # by this name, pyside6-lupdate finds the texts
@@ -203,8 +204,7 @@ def brief_forms(
     named = next((b for b in branches if text.startswith(f"{b.name}: ")), None)
     if named is not None:
         forms.append(text[len(named.name) + 2 :])
-        word = state_word(named)
-        forms.append(word[:1].upper() + word[1:])
+        forms.append(first_upper(state_word(named)))
     elif ": " in text:
         forms.append(text.split(": ", 1)[0])
     if level in LEVEL_WORDS:
