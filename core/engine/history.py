@@ -38,6 +38,8 @@ __all__ = [
     "undo_last_integration",
 ]
 
+UNDO_LOOKBACK = 50  # runs looked through for the last integration (the undo and its refusal alike)
+
 
 @dataclass(frozen=True)
 class BranchChange:
@@ -84,7 +86,7 @@ async def history(core: Core, record: RepoRecord, limit: int = 20) -> list[Histo
 async def undo_last_integration(core: Core, record: RepoRecord) -> Undone:
     """Move the checked-out branch back to its head before the last integration, if
     nothing of it has been pushed (`UndoRefused` otherwise, one line, nothing changed)."""
-    runs = await core.store.runs(record.id, 50, eventful=True)
+    runs = await core.store.runs(record.id, UNDO_LOOKBACK, eventful=True)
 
     def locked(repo: Repo) -> Undone:
         with acquire_sync_lock(repo.commondir(), wait=USER_WAIT, repo_path=record.path):
@@ -112,7 +114,7 @@ async def undo_refusal(core: Core, record: RepoRecord) -> str | None:
     """Why "Undo last integration" would be refused now (one line, without the refusal's
     "not undone: "), or None: it would run. Read without the sync lock (a sync may move
     the branch meanwhile: the undo itself checks again under it)."""
-    runs = await core.store.runs(record.id, 50, eventful=True)
+    runs = await core.store.runs(record.id, UNDO_LOOKBACK, eventful=True)
 
     def check(repo: Repo) -> str | None:
         try:

@@ -463,14 +463,11 @@ class FetchScheduler:
         overslept = mono - self._expected_wake  # suspend the monotonic clock counted
         self._last_mono, self._last_wall = mono, wall
         jump = max(skew, overslept)
-        if jump > self._longest_interval():
+        if jump > self._longest:
             log.info("clock jumped %.0f s: catching up overdue repositories", jump)
             if self._on_wake is not None:
                 self._on_wake(jump)
             self._catch_up(horizon=mono + jump)
-
-    def _longest_interval(self) -> float:
-        return self._longest
 
     def _catch_up_overdue(self) -> None:
         self._catch_up(horizon=self._clock.monotonic())
