@@ -90,10 +90,10 @@ class TreeWatch:
 
     def __init__(self, observer_factory: Callable[[], BaseObserver] = Observer) -> None:
         self._factory = observer_factory
-        self._observer: BaseObserver | None = None  # made with the first watch: it opens inotify
+        # Made and started with the first watch (it opens inotify); None: not running.
+        self._observer: BaseObserver | None = None
         self._watches: dict[str, ObservedWatch] = {}
         self._lock = threading.Lock()
-        self._started = False
 
     def watch(self, root: str, on_change: OnChange, on_git: OnGit | None = None) -> None:
         """Report changes under `root` (recursively) to `on_change`, and those of the
@@ -113,10 +113,9 @@ class TreeWatch:
     def _running_observer(self) -> BaseObserver:
         """The observer, made and started on first use (OSError: no inotify instance left)."""
         if self._observer is None:
-            self._observer = self._factory()
-        if not self._started:
-            self._observer.start()
-            self._started = True
+            observer = self._factory()
+            observer.start()
+            self._observer = observer
         return self._observer
 
     def unwatch(self, root: str) -> None:
@@ -133,10 +132,9 @@ class TreeWatch:
 
     def stop(self) -> None:
         with self._lock:
-            if self._started and self._observer is not None:
+            if self._observer is not None:
                 self._observer.stop()
                 self._observer.join(timeout=5)
-                self._started = False
                 self._observer = None  # a stopped thread cannot start again
             self._watches.clear()
 
