@@ -224,6 +224,7 @@ class Desktop(QObject):
     @qasync.asyncSlot(int)
     @counted
     async def sync(self, repo_id: int) -> None:
+        self.in_flight.owe(repo_id)
         report = await self._sync_owed(repo_id)
         self._notify_sync(report)
         self.synced.emit(repo_id, report)
@@ -237,6 +238,7 @@ class Desktop(QObject):
                 self.tr("Sync all"), self.tr("No repositories to sync yet: add one in Settings.")
             )
             return
+        self.in_flight.owe(*ids)  # one write of desktop.ini for them all, not one each
         reports = await asyncio.gather(*(self._sync_owed(i) for i in ids), return_exceptions=True)
         need_you = any(
             isinstance(r, BaseException)
@@ -246,8 +248,8 @@ class Desktop(QObject):
         self.tray.notify(self.tr("Sync all finished"), sync_all_summary(reports), warning=need_you)
 
     async def _sync_owed(self, repo_id: int) -> SyncReport:
-        """The repository synced, remembered as owed until its sync ends (`InFlight`)."""
-        self.in_flight.owe(repo_id)
+        """The repository synced, the caller having remembered it as owed (`InFlight.owe`):
+        paid once its sync ends."""
         report = await self.api.sync(repo_id)
         self.in_flight.paid(repo_id)
         return report

@@ -56,8 +56,9 @@ class InFlight:
         text = self._memory.text(OWED_KEY) if self._memory is not None else None
         return sorted({int(part) for part in (text or "").split(",") if part.strip().isdigit()})
 
-    def owe(self, repo_id: int) -> None:
-        self._remember(sorted({*self.owed(), repo_id}))
+    def owe(self, *repo_ids: int) -> None:
+        """Remember these syncs as owed (one write for several: Sync all)."""
+        self._remember(sorted({*self.owed(), *repo_ids}))
 
     def paid(self, repo_id: int) -> None:
         """The sync ended (whatever its result), unless Quit cut it short."""
