@@ -131,7 +131,7 @@ class WorktreeWriter:
         racy_from_ns: int = 0,
     ) -> None:
         self.store = store
-        self._reader = PackReader(getattr(store, "store", store))  # packed blobs, deltas cached
+        self._reader = PackReader(store)  # packed blobs, deltas cached
         self.opts = opts
         self._expected = dict(expected or {})
         self._racy_from_ns = racy_from_ns
