@@ -82,13 +82,13 @@ async def watch_metered(on_change: Callable[[], None], bus: str = "SYSTEM") -> N
     except Exception as exc:  # no bus, refused
         raise CannotSubscribe(f"the bus is not there: {exc}") from exc
     try:
+        bus_proxy = Proxy(message_bus, router)
         with router.filter(arriving, bufsize=16) as signals:
             try:
-                await asyncio.wait_for(Proxy(message_bus, router).AddMatch(rule), TIMEOUT_SECONDS)
+                await asyncio.wait_for(bus_proxy.AddMatch(rule), TIMEOUT_SECONDS)
             except Exception as exc:  # a policy refusing the match, a bus not answering
                 raise CannotSubscribe(f"the bus refused the subscription: {exc}") from exc
             on_change()  # subscribed: what it says now
-            bus_proxy = Proxy(message_bus, router)
             while True:
                 try:
                     message = await asyncio.wait_for(signals.get(), ALIVE_SECONDS)
