@@ -523,12 +523,10 @@ def pack_index_v2(entries: Entries, checksum: bytes) -> bytes:
 
 def _big_endian(numbers: array[int], width: int) -> bytes:
     """The numbers as big-endian unsigned integers of `width` bytes each."""
-    if numbers.itemsize != width:
-        numbers = array("I" if width == 4 else "Q", numbers)
+    out = array("I" if width == 4 else "Q", numbers)  # one copy, the caller's left as it was
     if sys.byteorder == "little":
-        numbers = array(numbers.typecode, numbers)
-        numbers.byteswap()
-    return numbers.tobytes()
+        out.byteswap()
+    return out.tobytes()
 
 
 def remove_stale_temporaries(pack_dir: str, max_age: float = STALE_TMP_SECONDS) -> None:
