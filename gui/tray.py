@@ -161,9 +161,13 @@ class Tray(QObject):
     def show_repos_state(self, views: Sequence[RepoView]) -> None:
         """The icon and the tooltip from where the repositories stand."""
         self._views = list(views)
-        state = tray_state(views)
-        self.set_state(state, tray_tooltip(views, state, self._paused_until if self._paused else None))
+        self._show_state()
         self.set_repos(views)
+
+    def _show_state(self) -> None:
+        """The icon and the tooltip from the repositories last shown and the pause."""
+        state = tray_state(self._views)
+        self.set_state(state, tray_tooltip(self._views, state, self._paused_until if self._paused else None))
 
     def set_paused(self, paused: bool, until: str = "") -> None:
         """Syncing paused or on, as stored (`until`: "always" or the epoch second it ends)."""
@@ -173,7 +177,7 @@ class Tray(QObject):
         self.pause_action.setText(text)
         self.pause_action.setToolTip(pause_tooltip(paused))
         self.pause_hour_action.setVisible(not paused)
-        self.show_repos_state(self._views)
+        self._show_state()  # the submenus say nothing of the pause: not retitled
 
     def set_repo_paused(self, repo_id: int, paused: bool) -> None:
         """Whether the repository is under its own pause: its submenu offers the other way."""
