@@ -86,8 +86,9 @@ class SingleInstance(QObject):
             os.close(self._lock)  # the lock goes with it
             self._lock = None
 
-    def _notify_running(self) -> bool:
-        """Ask the running instance to show its window; it may not listen yet."""
+    def _notify_running(self) -> None:
+        """Ask the running instance to show its window; it may not listen yet (given up
+        after `REACH_SECONDS`)."""
         from PySide6.QtNetwork import QLocalSocket
 
         name = self.name
@@ -99,9 +100,9 @@ class SingleInstance(QObject):
                 socket.write(RAISE)
                 socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
                 socket.disconnectFromServer()
-                return True
+                return
             if time.monotonic() >= deadline:
-                return False
+                return
             time.sleep(REACH_STEP)
 
     def _on_connection(self) -> None:
