@@ -37,6 +37,7 @@ from core.results import CANCELLED_MESSAGE
 from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
 from gui.in_flight import InFlight, counted
+from gui.models.formatting import first_upper
 from gui.models.standing import Level, result_words
 from gui.notifications import DesktopNotifications
 from gui.remembered import Remembered
@@ -499,7 +500,7 @@ def _changes(report: SyncReport) -> str:
     integrated = report.fast_forwarded + report.merged + report.rebased
     if integrated:
         parts.append(translate("Desktop", "brought in %1").replace("%1", ", ".join(integrated)))
-    return "; ".join(parts).capitalize()
+    return first_upper("; ".join(parts))
 
 
 def _what_changed(report: SyncReport) -> str:
