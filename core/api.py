@@ -170,6 +170,7 @@ class Api:
         self._prompts: set[concurrent.futures.Future[Any]] = set()  # asked, unanswered
         self._closing = False
         self._one_question = threading.Lock()  # the user sees one question at a time
+        self._prompts_lock = threading.Lock()  # `_closing` and `_prompts` change together
 
     @classmethod
     async def open(cls, home: Path | None = None) -> Api:
@@ -204,8 +205,10 @@ class Api:
         await self.core.close(wait=wait)
 
     def _cancel_prompts(self) -> None:
-        self._closing = True
-        for prompt in list(self._prompts):
+        with self._prompts_lock:
+            self._closing = True
+            asked = list(self._prompts)
+        for prompt in asked:
             prompt.cancel()
 
     def subscribe(self, maxsize: int = 256) -> Subscription:
@@ -483,10 +486,11 @@ class Api:
         def blocking(question: Q) -> A | None:  # a transfer's thread
             withdrawn: threading.Event | None = getattr(question, "withdrawn", None)
             with self._one_question:
-                if self._closing or (withdrawn is not None and withdrawn.is_set()):
-                    return None
-                prompt = asyncio.run_coroutine_threadsafe(ask(question), loop)
-                self._prompts.add(prompt)
+                with self._prompts_lock:  # a close after this sees the prompt and cancels it
+                    if self._closing or (withdrawn is not None and withdrawn.is_set()):
+                        return None
+                    prompt = asyncio.run_coroutine_threadsafe(ask(question), loop)
+                    self._prompts.add(prompt)
                 try:
                     while withdrawn is not None and not prompt.done():
                         if withdrawn.wait(_WITHDRAWN_TURN):
@@ -496,7 +500,8 @@ class Api:
                 except concurrent.futures.CancelledError:
                     return None  # the app is closing, or the question was withdrawn
                 finally:
-                    self._prompts.discard(prompt)
+                    with self._prompts_lock:
+                        self._prompts.discard(prompt)
 
         return blocking
 
