@@ -7,9 +7,10 @@ Qt takes the singular and plural of a `%n` text ("%n repositories" with n=1) fro
 translation, never from the source text, so English ships one holding only those.
 pyside6-lupdate does not see a `translate(context, text, None, n)` whose count is
 a variable as a plural, so the texts are found here with Python's own parser:
-`self.tr(...)` (context: the enclosing class), `translate("Context", ...)` and
-`QT_TRANSLATE_NOOP("Context", ...)` calls in gui/ whose text holds `%n`. Each one
-needs its two forms in FORMS below; the .qm is compiled by pyside6-lrelease.
+`self.tr(...)` (context: the enclosing class), `translate("Context", ...)`,
+`translate_n("Context", ...)` (gui.models.formatting) and `QT_TRANSLATE_NOOP("Context", ...)`
+calls in gui/ whose text holds `%n`. Each one needs its two forms in FORMS below; the .qm
+is compiled by pyside6-lrelease.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def translatable_texts(folder: Path) -> set[tuple[str, str]]:
             texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
             if name == "tr" and texts and node in classes:
                 context, text = classes[node], texts[0]
-            elif name in ("translate", "QT_TRANSLATE_NOOP") and len(texts) >= 2:
+            elif name in ("translate", "translate_n", "QT_TRANSLATE_NOOP") and len(texts) >= 2:
                 context, text = texts[0], texts[1]
             else:
                 continue

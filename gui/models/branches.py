@@ -6,7 +6,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from core.model import BranchStatus
-from gui.models.formatting import NO_VALUE, count
+from gui.models.formatting import NO_VALUE, count, translate_n
 from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.palette_colors import ATTENTION, on_table
@@ -46,10 +46,9 @@ def _state_colour(branch: BranchStatus) -> QColor | None:
 
 def _state_tooltip(branch: BranchStatus) -> str:
     if branch.unpublished:
-        text = QCoreApplication.translate(
+        text = translate_n(
             "BranchTable",
             "%n commit(s) of {branch} on no remote: Publish branch pushes it and sets its upstream",
-            None,
             branch.unpublished,
         )
         return text.format(branch=branch.name)

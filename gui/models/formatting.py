@@ -54,3 +54,17 @@ def escaped(text: str) -> str:
 def first_upper(text: str) -> str:
     """`text` with its first letter made upper case, the rest as it is (not `str.capitalize`)."""
     return text[:1].upper() + text[1:]
+
+
+QT_INT_MAX = 2**31 - 1  # Qt's plural count is a C int: a larger one raises OverflowError
+
+
+def translate_n(context: str, text: str, n: int) -> str:
+    """`QCoreApplication.translate(context, text, None, n)` for any count: one past
+    Qt's 32-bit int (a branch 3,000,000,000 commits behind, a corrupt count) picks its
+    plural form by the largest int (the same form in every language Gitferry has) and
+    shows the real number. packaging/plurals_en.py finds the texts by this name."""
+    if -QT_INT_MAX - 1 <= n <= QT_INT_MAX:
+        return QCoreApplication.translate(context, text, None, n)
+    stand_in = QT_INT_MAX if n > 0 else -QT_INT_MAX - 1
+    return QCoreApplication.translate(context, text, None, stand_in).replace(str(stand_in), str(n))

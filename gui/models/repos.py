@@ -187,22 +187,30 @@ _MARKS = {  # the Result column's icon (the style's pixmap so named), the word t
     Level.WARNING: ("SP_MessageBoxWarning", QT_TRANSLATE_NOOP("RepoView", "Warning: %1")),
 }
 _icons: dict[Level, QIcon] = {}
+_icons_drawn_for: list[tuple[int, int]] = []  # the (style, palette) the cached icons are of
 
 
 def _result_icon(view: RepoView) -> QIcon | None:
     """A repository the status bar counts as needing the user or with a warning carries
     that mark in its Result cell, seen on a selected row too (whose colour is the
-    selection's): the style's own pixmaps, no SVG to load before the first paint."""
+    selection's): the style's own pixmaps, no SVG to load before the first paint. They
+    are asked of the style again once the style or the palette changes (light to dark):
+    a style may draw them in the palette's colours."""
     level = view.standing(settled=True).level
     if level not in _MARKS:
         return None
+    style = QApplication.style()
+    drawn_for = (id(style), QApplication.palette().cacheKey())
+    if _icons_drawn_for != [drawn_for]:
+        _icons.clear()
+        _icons_drawn_for[:] = [drawn_for]
     if level not in _icons:
         # QStyle's Python type (its many enum types, 4 ms to make) once a row carries a mark,
         # not for every first paint
         from PySide6.QtWidgets import QStyle
 
         pixmap = QStyle.StandardPixmap[_MARKS[level][0]]
-        _icons[level] = QApplication.style().standardIcon(pixmap)
+        _icons[level] = style.standardIcon(pixmap)
     return _icons[level]
 
 

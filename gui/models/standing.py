@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QDateTime
 from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
 from core.results import CANCELLED_MESSAGE
 from gui.models.branches import state_word
-from gui.models.formatting import first_upper
+from gui.models.formatting import first_upper, translate_n
 from gui.translations import QT_TRANSLATE_NOOP
 
 translate = QCoreApplication.translate  # by this name, pyside6-lupdate finds the texts
@@ -72,18 +72,18 @@ def branch_lag(branch: BranchStatus) -> str | None:
             .replace("%3", str(branch.behind))
         )
     if branch.ahead:
-        return translate("Standing", "%1: %n ahead", None, branch.ahead).replace("%1", branch.name)
+        return translate_n("Standing", "%1: %n ahead", branch.ahead).replace("%1", branch.name)
     if branch.behind:
-        return translate("Standing", "%1: %n behind", None, branch.behind).replace("%1", branch.name)
+        return translate_n("Standing", "%1: %n behind", branch.behind).replace("%1", branch.name)
     return None
 
 
 def left_alone_line(branch: BranchStatus) -> str:
     """'drafts: 1 behind, not checked out': a branch the next sync leaves as it is."""
     if branch.behind:
-        text = translate("Standing", "%1: %n behind, not checked out", None, branch.behind)
+        text = translate_n("Standing", "%1: %n behind, not checked out", branch.behind)
     else:
-        text = translate("Standing", "%1: %n ahead, not checked out", None, branch.ahead or 0)
+        text = translate_n("Standing", "%1: %n ahead, not checked out", branch.ahead or 0)
     return text.replace("%1", branch.name)
 
 
@@ -121,7 +121,7 @@ def standing(
     found: list[tuple[Level, str]] = []
     if conflicts or result == "conflict":
         text = (
-            translate("Standing", "Conflict: %n file(s)", None, conflicts)
+            translate_n("Standing", "Conflict: %n file(s)", conflicts)
             if conflicts
             else translate("Standing", "Conflict")
         )
@@ -131,7 +131,7 @@ def standing(
         found.append((Level.ATTENTION, translate("Standing", "A remote keeps failing")))
     for branch in branches:
         if branch.unpublished:
-            text = translate("Standing", "%1: %n commit(s) on no remote", None, branch.unpublished)
+            text = translate_n("Standing", "%1: %n commit(s) on no remote", branch.unpublished)
             found.append((Level.ATTENTION, text.replace("%1", branch.name)))
         elif branch.upstream is not None and branch.upstream_gone:
             found.append(
@@ -158,7 +158,7 @@ def standing(
         if len(lines) > 1:  # each branch's own line follows the summary
             found.extend((level, line) for line in lines)
     if skipped:
-        found.append((Level.WARNING, translate("Standing", "%n file(s) skipped", None, skipped)))
+        found.append((Level.WARNING, translate_n("Standing", "%n file(s) skipped", skipped)))
     if state in (RepoState.SYNCING, RepoState.FETCHING):
         found.append((Level.BUSY, activity or translate("Standing", "Syncing…")))
     if cancelled:
@@ -236,23 +236,23 @@ def branches_lagging(
     others = len(lags) - len(diverged)
     brief: tuple[str, ...] = ()
     if not diverged:
-        text = translate("Standing", "%n branches to sync", None, len(lags))
-        brief = (translate("Standing", "%n to sync", None, len(lags)),)
+        text = translate_n("Standing", "%n branches to sync", len(lags))
+        brief = (translate_n("Standing", "%n to sync", len(lags)),)
     elif len(diverged) == 1:
-        text = translate("Standing", "%1 diverged, %n more to sync", None, others).replace("%1", diverged[0])
-        form = translate("Standing", "%1 diverged, +%n", None, others)
+        text = translate_n("Standing", "%1 diverged, %n more to sync", others).replace("%1", diverged[0])
+        form = translate_n("Standing", "%1 diverged, +%n", others)
         brief = (form.replace("%1", diverged[0]), form.replace("%1", "1"))
     elif others:
-        text = translate("Standing", "%1 branches diverged, %n more to sync", None, others).replace(
+        text = translate_n("Standing", "%1 branches diverged, %n more to sync", others).replace(
             "%1", str(len(diverged))
         )
-        form = translate("Standing", "%1 branches diverged, +%n", None, others)
+        form = translate_n("Standing", "%1 branches diverged, +%n", others)
         brief = (
             form.replace("%1", str(len(diverged))),
-            translate("Standing", "%n branches diverged", None, len(diverged)),
+            translate_n("Standing", "%n branches diverged", len(diverged)),
         )
     else:
-        text = translate("Standing", "%n branches diverged", None, len(diverged))
+        text = translate_n("Standing", "%n branches diverged", len(diverged))
     return level, text, lines, brief
 
 
@@ -298,7 +298,7 @@ def pause_tooltip(paused: bool) -> str:
 def overview(named: Sequence[tuple[str, Standing]], *, fetch_paused: bool, until: str = "") -> list[str]:
     """The status bar's words: '3 repositories · 1 needs you · 1 to sync · syncing on'."""
     levels = by_level(named)
-    parts = [translate("Standing", "%n repositories", None, len(named))]
+    parts = [translate_n("Standing", "%n repositories", len(named))]
     counted = (
         (Level.ATTENTION, QT_TRANSLATE_NOOP("Standing", "%n need(s) you")),
         (Level.WARNING, QT_TRANSLATE_NOOP("Standing", "%n with a warning")),
@@ -308,7 +308,7 @@ def overview(named: Sequence[tuple[str, Standing]], *, fetch_paused: bool, until
     )
     for level, text in counted:
         if levels.get(level):
-            parts.append(translate("Standing", text, None, len(levels[level])))
+            parts.append(translate_n("Standing", text, len(levels[level])))
     if levels.get(Level.OFFLINE):
         parts.append(translate("Standing", "offline"))
     if named and set(levels) == {Level.IN_SYNC}:

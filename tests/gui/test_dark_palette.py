@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QRect
-from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QLabel, QProxyStyle, QStyle, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.api import RemoteRecord
+from core.model import RepoRecord
+from gui.models.repos import RESULT_COLUMN
 from gui.widgets.credentials_panel import CredentialRow
 from gui.widgets.field_error import FieldError
 from gui.widgets.palette_colors import MINIMUM_CONTRAST, contrast
@@ -101,3 +103,43 @@ def test_a_failed_publish_reads(themed: QPalette, qtbot: QtBot) -> None:
     window.show()
     qtbot.waitExposed(window)
     assert text_contrast(window.publish_note.grab().toImage()) >= MINIMUM_CONTRAST
+
+
+class _PaletteDrawnIcons(QProxyStyle):
+    """A style drawing its standard icons in the palette's text colour, as icon themes
+    that follow the light or dark scheme do."""
+
+    def standardIcon(
+        self, standard_icon: QStyle.StandardPixmap, option: object = None, widget: object = None
+    ) -> QIcon:
+        pixmap = QPixmap(16, 16)
+        pixmap.fill(QApplication.palette().color(QPalette.ColorRole.WindowText))
+        return QIcon(pixmap)
+
+
+def test_the_result_columns_marks_follow_a_switch_between_light_and_dark(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    """The Result cell's warning mark was cached once: after a switch from light to dark it
+    kept the light palette's drawing."""
+    before_style, before_palette = qapp.style().name(), qapp.palette()
+    style = _PaletteDrawnIcons("Fusion")
+    qapp.setStyle(style)
+    try:
+        window = StatusWindow()
+        qtbot.addWidget(window)
+        conflicted = RepoRecord(1, "notes", "/n", last_result="conflict")
+        window.show_repos([conflicted], {}, {})
+        cell = window.repos.index(0, RESULT_COLUMN)
+
+        def mark_colour() -> QColor:
+            icon = window.repos.data(cell, Qt.ItemDataRole.DecorationRole)
+            assert isinstance(icon, QIcon)
+            return icon.pixmap(16, 16).toImage().pixelColor(8, 8)
+
+        for palette in (LIGHT, DARK, LIGHT):
+            qapp.setPalette(palette)
+            assert mark_colour() == palette.color(QPalette.ColorRole.WindowText)
+    finally:
+        qapp.setStyle(before_style)
+        qapp.setPalette(before_palette)

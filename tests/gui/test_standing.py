@@ -213,3 +213,26 @@ def test_an_unpublished_branch_is_said_once_in_the_header(qtbot: object) -> None
     assert window.progress.phase.text() == "topic: 5 commits on no remote"
     alone = window_with(qtbot, notes)  # no branch says it: the result does
     assert alone.progress.phase.text() == "Commits on no remote"
+
+
+def test_counts_past_qts_32_bit_int_are_said_not_raised(qtbot: object) -> None:
+    """Qt's `%n` is a C int: 2**31 commits behind raised OverflowError in the model (the
+    window painted nothing for the repository); the count is said as it is, in its plural."""
+    huge = 2**31 + 5
+    notes = RepoRecord(1, "notes", "/n", last_result="ok")
+    window = window_with(qtbot, notes, branches={1: [branch("main", 0, huge)]})
+    assert shown(window, 1) == f"main: {huge} behind"
+    assert "1 to sync" in summary(window)
+    topic = BranchStatus("topic", None, "a" * 40, None, None, None, unpublished=huge, checked_out=True)
+    window = window_with(qtbot, notes, branches={1: [topic]})
+    assert shown(window, 1) == f"topic: {huge} commits on no remote"
+    table = branch_model()
+    table.set_rows([topic])
+    state = [c.header for c in table.columns].index("State")
+    tip = table.data(table.index(0, state), Qt.ItemDataRole.ToolTipRole)
+    assert tip == f"{huge} commits of topic are on no remote: Publish branch pushes it and sets its upstream"
+    drafts = BranchStatus("drafts", "origin/drafts", "a" * 40, "b" * 40, 0, huge, NOW, checked_out=False)
+    window = window_with(qtbot, notes, branches={1: [drafts]})
+    assert f"drafts: {huge} behind, not checked out" in window.progress.phase.toolTip() + "\n".join(
+        window.repos.row_for(1).standing(settled=True).details  # type: ignore[union-attr]
+    )
