@@ -76,6 +76,8 @@ def branch_json(b: BranchStatus, reach: SyncReach) -> dict[str, Any]:
         "unpublished": b.unpublished,
         "last_fetch": iso(b.last_fetch),
         "checked_out": b.checked_out,
+        "worktree": b.worktree,
+        "worktree_use": b.worktree_use,
         "left_alone": reach.leaves(b),
     }
 
@@ -127,8 +129,12 @@ def print_status(
 
 def _left_alone(b: BranchStatus, reach: SyncReach) -> str:
     """Why a sync will not move a branch that differs from its upstream ("" if it will)."""
+    from core.model import CHECKED_OUT_USE
+
     if not reach.leaves(b):
         return ""
+    if b.worktree is not None and (b.behind or b.worktree_use != CHECKED_OUT_USE):
+        return f"  ({b.worktree_use} in the worktree at {b.worktree}: a sync here leaves it as it is)"
     if b.behind:
         return "  (not checked out: a sync leaves it behind, fast_forward_all is off)"
     return "  (not checked out: a sync does not push it, push_all is off)"

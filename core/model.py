@@ -89,6 +89,11 @@ class BranchStatus:
     # Whether it is this worktree's HEAD; None: not measured since the store learnt to
     # keep it (a row from before: read as checked out, so nothing a sync does is hidden).
     checked_out: bool | None = None
+    # Another worktree's folder (`git worktree add`) that uses the branch, and how
+    # (`worktree_use`: "checked out", "being rebased", "being bisected from", "to be
+    # moved by a rebase"): git, and so a sync, never moves it from here.
+    worktree: str | None = None
+    worktree_use: str | None = None
 
     @property
     def state(self) -> str:
@@ -99,6 +104,9 @@ class BranchStatus:
         if self.unpublished:
             return "unpublished"
         return "local" if self.upstream_head is None else "tracking"
+
+
+CHECKED_OUT_USE = "checked out"  # `BranchStatus.worktree_use` of a branch another worktree's HEAD names
 
 
 @dataclass(frozen=True)
@@ -113,14 +121,16 @@ class SyncReach:
 
     def leaves(self, branch: BranchStatus) -> bool:
         """Whether a sync leaves `branch` behind or ahead of its upstream as it is: not
-        checked out, and only behind (`fast_forward_all` off) or only ahead (`push_all`
-        off). A diverged branch that is not checked out no sync integrates either, but it
-        is worth a look, not a settled state: not counted here."""
+        checked out, and only behind (`fast_forward_all` off, or another worktree uses it:
+        git never moves it from here) or only ahead (`push_all` off, or a rebase or bisect
+        in another worktree holds it). A diverged branch that is not checked out no sync
+        integrates either, but it is worth a look, not a settled state: not counted here."""
         if branch.checked_out is not False or (branch.ahead and branch.behind):
             return False
         if branch.behind:
-            return not self.fast_forward_all
-        return bool(branch.ahead) and not self.push_all
+            return not self.fast_forward_all or branch.worktree is not None
+        held = branch.worktree is not None and branch.worktree_use != CHECKED_OUT_USE
+        return bool(branch.ahead) and (not self.push_all or held)
 
 
 DEFAULT_REACH = SyncReach()  # a repository's with the default settings

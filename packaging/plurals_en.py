@@ -40,6 +40,19 @@ FORMS: dict[str, tuple[str, str]] = {
     "%1: %n behind": ("%1: %n behind", "%1: %n behind"),
     "%1: %n ahead, not checked out": ("%1: %n ahead, not checked out", "%1: %n ahead, not checked out"),
     "%1: %n behind, not checked out": ("%1: %n behind, not checked out", "%1: %n behind, not checked out"),
+    "%1: %n ahead, checked out in %2": ("%1: %n ahead, checked out in %2", "%1: %n ahead, checked out in %2"),
+    "%1: %n behind, checked out in %2": (
+        "%1: %n behind, checked out in %2",
+        "%1: %n behind, checked out in %2",
+    ),
+    "%1: %n ahead, held by a rebase or bisect in %2": (
+        "%1: %n ahead, held by a rebase or bisect in %2",
+        "%1: %n ahead, held by a rebase or bisect in %2",
+    ),
+    "%1: %n behind, held by a rebase or bisect in %2": (
+        "%1: %n behind, held by a rebase or bisect in %2",
+        "%1: %n behind, held by a rebase or bisect in %2",
+    ),
     "and %n more": ("and %n more", "and %n more"),
     "%n branches to sync": ("%n branch to sync", "%n branches to sync"),
     "%n branches diverged": ("%n branch diverged", "%n branches diverged"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from core.engine.submodule_phase import measure_submodules
 from core.engine.unexpected import describe
 from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
+from core.git.history.ahead_behind import GenerationIndex
 from core.git.history.branch_status import measure_branches
 from core.git.locks.git_locks import ensure_index_unlocked
 from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
@@ -371,7 +372,7 @@ class _Sync:
                 self.stored = await self.core.store.branches(self.record.id)
             index = self.core.graph_index(self.record.id, self.repo)
             known = self.stored + self.measured
-            self.measured = await self.core.offload.cpu(measure_branches, self.repo, known, index)
+            self.measured = await self.core.offload.cpu(measure_in_worktrees, self.repo, known, index)
             return self.measured
 
     async def _push(self, statuses: list[BranchStatus], fetched: RemotesFetched) -> list[BranchStatus]:
@@ -462,6 +463,8 @@ def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
             b.upstream_gone,
             b.unpublished,
             b.checked_out,
+            b.worktree,
+            b.worktree_use,
         )
         for b in branches
     ]
@@ -529,13 +532,28 @@ def _journal_entry(report: SyncReport) -> dict[str, Any]:
     return entry
 
 
+def measure_in_worktrees(
+    repo: Repo, previous: Sequence[BranchStatus], index: GenerationIndex | None
+) -> list[BranchStatus]:
+    """`measure_branches`, each branch another worktree uses named with that worktree
+    (`BranchStatus.worktree`): a sync never moves it, and the window says why."""
+    statuses = measure_branches(repo, previous, index)
+    uses = branch_uses(repo)
+    return [
+        replace(s, worktree=use.worktree.path, worktree_use=str(use.use))
+        if (use := uses.elsewhere(s.name)) is not None
+        else s
+        for s in statuses
+    ]
+
+
 async def refresh_status(core: Core, record: RepoRecord) -> list[BranchStatus]:
     """Re-measure every branch from local refs (no network)."""
 
     def measure(previous: list[BranchStatus]) -> list[BranchStatus]:
         with open_worktree_repo(record.path) as repo:
             index = core.graph_index(record.id, repo)
-            return measure_branches(repo, previous, index)
+            return measure_in_worktrees(repo, previous, index)
 
     previous = await core.store.branches(record.id)
     statuses = await core.offload.cpu(measure, previous)

@@ -110,6 +110,11 @@ MIGRATIONS: list[list[str]] = [
     ["ALTER TABLE branch_status ADD COLUMN unpublished INTEGER NOT NULL DEFAULT 0"],
     # 5: whether the branch is the worktree's HEAD (NULL: not measured since).
     ["ALTER TABLE branch_status ADD COLUMN checked_out BOOLEAN"],
+    # 6: another worktree that uses the branch, and how (NULL: none, or not measured since).
+    [
+        "ALTER TABLE branch_status ADD COLUMN worktree VARCHAR",
+        "ALTER TABLE branch_status ADD COLUMN worktree_use VARCHAR",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)

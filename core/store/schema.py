@@ -71,6 +71,8 @@ class BranchStatusRow(Base):
     updated_at: Mapped[datetime]
     unpublished: Mapped[int] = mapped_column(default=0)
     checked_out: Mapped[bool | None]
+    worktree: Mapped[str | None]
+    worktree_use: Mapped[str | None]
 
 
 class SyncRunRow(Base):

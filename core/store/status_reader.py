@@ -25,7 +25,7 @@ from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile, Su
 
 _BRANCH_ROWS = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
-    " upstream_gone, gone_since, unpublished, checked_out FROM branch_status"
+    " upstream_gone, gone_since, unpublished, checked_out, worktree, worktree_use FROM branch_status"
 )
 _ALL_BRANCHES = f"{_BRANCH_ROWS} ORDER BY repo_id, name"
 _REPO_BRANCHES = f"{_BRANCH_ROWS} WHERE repo_id = ? ORDER BY name"
@@ -288,7 +288,7 @@ def _branches(
 ) -> dict[int, list[BranchStatus]]:
     out: dict[int, list[BranchStatus]] = {}
     rows = conn.execute(query, params)
-    for repo_id, name, up, head, tip, ahead, behind, fetched, gone, since, unpublished, here in rows:
+    for repo_id, name, up, head, tip, ahead, behind, fetched, gone, since, unpublished, here, *used in rows:
         out.setdefault(repo_id, []).append(
             BranchStatus(
                 name,
@@ -302,6 +302,7 @@ def _branches(
                 _time(since),
                 unpublished,
                 None if here is None else bool(here),
+                *used,
             )
         )
     return out

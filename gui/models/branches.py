@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from core.model import BranchStatus
+from core.model import CHECKED_OUT_USE, BranchStatus
 from gui.models.formatting import NO_VALUE, count, translate_n
 from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
@@ -59,6 +59,18 @@ def _state_tooltip(branch: BranchStatus) -> str:
             "until its upstream is changed",
         )
         return gone.replace("%1", branch.upstream).replace("%2", branch.name)
+    if branch.worktree is not None:  # git never moves it from here, whatever the settings
+        if branch.worktree_use == CHECKED_OUT_USE:
+            text = QCoreApplication.translate(
+                "BranchTable",
+                "Checked out in %1: git moves it only there, a sync here leaves it as it is",
+            )
+        else:
+            text = QCoreApplication.translate(
+                "BranchTable",
+                "Held by a rebase or bisect in %1: a sync here leaves it as it is until that ends",
+            )
+        return text.replace("%1", branch.worktree)
     # Not checked out: a sync moves it only as the repository's settings say. Said here,
     # not in the state: "not checked out" ("nicht ausgecheckt") is wider than the column's
     # room in a German window and would be cut.

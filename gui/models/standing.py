@@ -8,8 +8,10 @@ tooltip and "Sync all"'s summary all read `standing()`, so none of them can say
 "in sync" while the branch table shows a branch ahead, behind or diverged, a
 conflict waits, files were skipped or every remote is down. Nor do they count as
 "to sync" a branch the next sync leaves as it is (not checked out, only behind while
-`fast_forward_all` is off, or only ahead while `push_all` is off: `SyncReach`): that
-one is said as what it is ("drafts: 1 behind, not checked out"), counted nowhere.
+`fast_forward_all` is off or while another worktree has it checked out, or only ahead
+while `push_all` is off: `SyncReach`): that one is said as what it is ("drafts: 1
+behind, not checked out", "drafts: 1 behind, checked out in /home/a/drafts"), counted
+nowhere.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QCoreApplication, QDateTime
 
-from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
+from core.model import CHECKED_OUT_USE, DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
 from core.results import CANCELLED_MESSAGE
 from gui.models.branches import state_word
 from gui.models.formatting import first_upper, translate_n
@@ -79,12 +81,24 @@ def branch_lag(branch: BranchStatus) -> str | None:
 
 
 def left_alone_line(branch: BranchStatus) -> str:
-    """'drafts: 1 behind, not checked out': a branch the next sync leaves as it is."""
-    if branch.behind:
-        text = translate_n("Standing", "%1: %n behind, not checked out", branch.behind)
+    """'drafts: 1 behind, not checked out': a branch the next sync leaves as it is; one
+    another worktree uses names it ('drafts: 1 behind, checked out in /home/a/drafts')."""
+    behind, ahead = branch.behind or 0, branch.ahead or 0
+    if branch.worktree is None:
+        if behind:
+            text = translate_n("Standing", "%1: %n behind, not checked out", behind)
+        else:
+            text = translate_n("Standing", "%1: %n ahead, not checked out", ahead)
+    elif branch.worktree_use == CHECKED_OUT_USE:
+        if behind:
+            text = translate_n("Standing", "%1: %n behind, checked out in %2", behind)
+        else:
+            text = translate_n("Standing", "%1: %n ahead, checked out in %2", ahead)
+    elif behind:
+        text = translate_n("Standing", "%1: %n behind, held by a rebase or bisect in %2", behind)
     else:
-        text = translate_n("Standing", "%1: %n ahead, not checked out", branch.ahead or 0)
-    return text.replace("%1", branch.name)
+        text = translate_n("Standing", "%1: %n ahead, held by a rebase or bisect in %2", ahead)
+    return text.replace("%1", branch.name).replace("%2", branch.worktree or "")
 
 
 def result_words(result: str) -> str:

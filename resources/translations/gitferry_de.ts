@@ -120,6 +120,14 @@
             </translation>
         </message>
         <message>
+            <source>Checked out in %1: git moves it only there, a sync here leaves it as it is</source>
+            <translation>In %1 ausgecheckt: git bewegt ihn nur dort, eine Synchronisierung hier lässt ihn, wie er ist</translation>
+        </message>
+        <message>
+            <source>Held by a rebase or bisect in %1: a sync here leaves it as it is until that ends</source>
+            <translation>Von einem Rebase oder Bisect in %1 gehalten: eine Synchronisierung hier lässt ihn, wie er ist, bis das endet</translation>
+        </message>
+        <message>
             <source>Not checked out: a sync moves it to its upstream only when “Fast-forward those that are only behind” is on in the repository's settings</source>
             <translation>Nicht ausgecheckt: eine Synchronisierung zieht ihn nur auf seinen Upstream nach, wenn „Die nur zurückliegenden per Fast-Forward nachziehen“ in den Einstellungen des Repositorys an ist</translation>
         </message>
@@ -1582,6 +1590,20 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%1: %n ahead, checked out in %2</source>
+            <translation>
+                <numerusform>%1: %n voraus, ausgecheckt in %2</numerusform>
+                <numerusform>%1: %n voraus, ausgecheckt in %2</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%1: %n ahead, held by a rebase or bisect in %2</source>
+            <translation>
+                <numerusform>%1: %n voraus, von Rebase oder Bisect in %2 gehalten</numerusform>
+                <numerusform>%1: %n voraus, von Rebase oder Bisect in %2 gehalten</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%1: %n ahead, not checked out</source>
             <translation>
                 <numerusform>%1: %n voraus, nicht ausgecheckt</numerusform>
@@ -1593,6 +1615,20 @@
             <translation>
                 <numerusform>%1: %n zurück</numerusform>
                 <numerusform>%1: %n zurück</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%1: %n behind, checked out in %2</source>
+            <translation>
+                <numerusform>%1: %n zurück, ausgecheckt in %2</numerusform>
+                <numerusform>%1: %n zurück, ausgecheckt in %2</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%1: %n behind, held by a rebase or bisect in %2</source>
+            <translation>
+                <numerusform>%1: %n zurück, von Rebase oder Bisect in %2 gehalten</numerusform>
+                <numerusform>%1: %n zurück, von Rebase oder Bisect in %2 gehalten</numerusform>
             </translation>
         </message>
         <message numerus="yes">

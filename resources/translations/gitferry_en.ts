@@ -159,6 +159,20 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%1: %n ahead, checked out in %2</source>
+        <translation>
+            <numerusform>%1: %n ahead, checked out in %2</numerusform>
+            <numerusform>%1: %n ahead, checked out in %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n ahead, held by a rebase or bisect in %2</source>
+        <translation>
+            <numerusform>%1: %n ahead, held by a rebase or bisect in %2</numerusform>
+            <numerusform>%1: %n ahead, held by a rebase or bisect in %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%1: %n ahead, not checked out</source>
         <translation>
             <numerusform>%1: %n ahead, not checked out</numerusform>
@@ -170,6 +184,20 @@
         <translation>
             <numerusform>%1: %n behind</numerusform>
             <numerusform>%1: %n behind</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n behind, checked out in %2</source>
+        <translation>
+            <numerusform>%1: %n behind, checked out in %2</numerusform>
+            <numerusform>%1: %n behind, checked out in %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n behind, held by a rebase or bisect in %2</source>
+        <translation>
+            <numerusform>%1: %n behind, held by a rebase or bisect in %2</numerusform>
+            <numerusform>%1: %n behind, held by a rebase or bisect in %2</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -57,6 +57,44 @@ async def test_the_first_picture_knows_which_branch_is_checked_out_and_what_a_sy
         offload.shutdown()
 
 
+async def test_a_branch_another_worktree_uses_is_kept_and_left_alone_with_fast_forward_all(
+    tmp_path: Path,
+) -> None:
+    """Store schema 6: the worktree that uses a branch, and how, survive the store; with
+    `fast_forward_all` on, such a branch behind is still one a sync leaves (git never moves
+    it from here), and one only ahead is pushed unless a rebase or bisect holds it."""
+    offload = Offload()
+    store = await StatusStore.open(tmp_path / "status.sqlite3", offload)
+    try:
+        a = await store.add_repo("notes", str(tmp_path / "notes"), {})
+        here = BranchStatus("main", "origin/main", "1" * 40, "1" * 40, 0, 0, checked_out=True)
+        there = BranchStatus(
+            "topic", "origin/topic", "1" * 40, "2" * 40, 0, 1, checked_out=False,
+            worktree="/home/a/linked", worktree_use="checked out",
+        )  # fmt: skip
+        rebased = BranchStatus(
+            "fix", "origin/fix", "3" * 40, "1" * 40, 2, 0, checked_out=False,
+            worktree="/home/a/other", worktree_use="being rebased",
+        )  # fmt: skip
+        await store.save_branches(a.id, [here, there, rebased])
+        snapshot = first_snapshot(tmp_path / "status.sqlite3")
+        assert snapshot.branches[a.id] == [rebased, here, there] == await store.branches(a.id)
+        everything = SyncReach(fast_forward_all=True, push_all=True)
+        assert everything.leaves(there) and everything.leaves(rebased) and not everything.leaves(here)
+        free = BranchStatus("topic", "origin/topic", "1" * 40, "2" * 40, 0, 1, checked_out=False)
+        assert not everything.leaves(free)
+        pushed = BranchStatus(
+            "topic", "origin/topic", "3" * 40, "1" * 40, 2, 0, checked_out=False,
+            worktree="/home/a/linked", worktree_use="checked out",
+        )  # fmt: skip
+        assert not everything.leaves(pushed)  # pushing moves nothing of that worktree
+        await store.save_branches(a.id, [here, free])  # switched away there: measured again
+        assert (await store.branches(a.id))[1].worktree is None
+    finally:
+        await store.close()
+        offload.shutdown()
+
+
 def test_no_store_or_an_unreadable_one_is_an_empty_picture(tmp_path: Path) -> None:
     assert first_snapshot(tmp_path / "missing.sqlite3") == Snapshot()
     (tmp_path / "junk.sqlite3").write_bytes(b"not a database at all" * 100)

@@ -17,6 +17,7 @@ from tests.gui.conftest import Run
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
 from tests.integration.test_branches_a_sync_leaves import drafts_behind
+from tests.integration.test_linked_worktrees import theirs_pushes, topic_in_a_linked_worktree
 
 
 def result(desktop: Desktop, repo_id: int, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> str:
@@ -125,4 +126,37 @@ def test_with_fast_forward_all_on_to_sync_is_true_until_sync_all_moves_the_branc
     assert not any("to sync" in text or "behind" in text for text in said), said
     assert "all up to date" in said[3]
     assert branch_state(desktop, "drafts") == ("up to date", "")
+    world.check()
+
+
+@pytest.mark.slow
+def test_a_branch_checked_out_in_another_worktree_is_never_to_sync_even_with_fast_forward_all(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """`fast_forward_all` on, `topic` behind and checked out in a linked worktree (`git
+    worktree add`): git refuses to move it from here, so the sync leaves it; the window and
+    the tray counted it "to sync" before and after "Sync all". Now they say where it is."""
+    linked = topic_in_a_linked_worktree(world)
+    theirs_pushes(world, "topic", "upstream.txt")
+    topic = git("rev-parse", "topic", cwd=world.mine)
+    run(desktop.refresh())
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(desktop.api.set_repo_settings(mine.id, {"fast_forward_all": "true"}))
+    run(fetched(desktop, mine.id))
+    run(desktop.refresh())
+    desktop.window.select_repo(mine.id)
+    run(until(lambda: ("topic", 1) in {(b.name, b.behind) for b in desktop.window.branches.rows}))
+    where = f"topic: 1 behind, checked out in {linked}"
+    for moment in ("fetched", "synced"):
+        said = everything_said(desktop, mine.id)
+        assert not any("to sync" in text for text in said[:3]), (moment, said)
+        assert "mine" not in said[4], (moment, said)  # the tray lists only what is not in sync
+        assert where in said[1] and where in said[2], (moment, said)
+        state, tooltip = branch_state(desktop, "topic")
+        assert state == "behind" and tooltip.startswith(f"Checked out in {linked}: git moves it only there")
+        if moment == "fetched":
+            run(synced_all(desktop))
+            run(until(lambda: not desktop.window.repos.row_for(mine.id).busy))  # type: ignore[union-attr]
+    assert git("rev-parse", "topic", cwd=world.mine) == topic  # git: left where it was
+    assert ahead_behind(world.mine, "topic", "origin/topic") == (0, 1)
     world.check()

@@ -21,6 +21,7 @@ from core.git.locks.sync_lock import acquire_sync_lock
 from core.results import ResultKind
 from tests.gitcli import fsck, git
 from tests.integration.clones import Clones, porcelain, run, unpublished_branches
+from tests.integration.test_branches_a_sync_leaves import branches_of
 
 
 def topic_in_a_linked_worktree(world: Clones) -> Path:
@@ -70,6 +71,12 @@ def test_fast_forward_all_leaves_a_branch_checked_out_in_another_worktree_alone(
     assert f"left topic alone: checked out in the worktree at {linked}" in report["message"]
     assert "\n" not in report["message"]
     assert porcelain(linked) == ""
+    # `status` says where it is and that the sync leaves it, not that it has work to do
+    branches = branches_of(world, "mine")
+    assert branches["topic"]["worktree"] == str(linked) and branches["topic"]["left_alone"] is True
+    assert branches["topic"]["worktree_use"] == "checked out" and branches["main"]["worktree"] is None
+    _code, out, _err = run(world.capsys, "status", "mine")
+    assert f"(checked out in the worktree at {linked}: a sync here leaves it as it is)" in out
 
     # The person's next ordinary commit in `linked` changes their file, and reverts nothing.
     (linked / "mine.txt").write_text("work in the linked worktree\n")
