@@ -3,6 +3,7 @@ pack (expanded into a temporary file), each byte for byte `git cat-file blob`.""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from dulwich.objects import Blob, ObjectID
 from dulwich.repo import Repo
 
 from core.git.objects.blob_read import LARGE, StreamedBlob, blob_content, blob_size, packs_hold_large
+from core.git.objects.pack_reader import PackReader
 from tests.gitcli import git
 
 SIZE = LARGE + (3 << 20)
@@ -63,3 +65,38 @@ def test_large_blobs_loose_whole_and_deltified(tmp_path: Path) -> None:
         assert packs_hold_large(opened.object_store)
         small = blob_content(opened.object_store, ObjectID(git("rev-parse", "HEAD", cwd=repo).encode()))
         assert not isinstance(small, (Blob, StreamedBlob))  # a commit comes back as dulwich reads it
+
+
+def test_a_reader_finds_packed_blobs_without_listing_the_pack_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A switch writes hundreds of blobs through one `PackReader`: each is found in the
+    reader's packs, not by dulwich's `store.packs`, which lists `objects/pack` at every call."""
+    repo = tmp_path / "repo"
+    git("init", "-q", "-b", "main", str(repo))
+    (repo / "big.bin").write_bytes(_content(7))
+    for n in range(5):
+        (repo / f"small{n}.txt").write_bytes(b"small file %d\n" % n)
+    git("add", ".", cwd=repo)
+    git("commit", "-q", "-m", "files", cwd=repo)
+    git("gc", "-q", cwd=repo)
+    names = ["big.bin", *(f"small{n}.txt" for n in range(5))]
+    shas = {name: ObjectID(git("rev-parse", f"HEAD:{name}", cwd=repo).encode()) for name in names}
+    with Repo(str(repo)) as opened:
+        reader = PackReader(opened.object_store)
+        listed: list[str] = []
+        real_listdir = os.listdir
+
+        def counting_listdir(path: str) -> list[str]:
+            listed.append(str(path))
+            return real_listdir(path)
+
+        monkeypatch.setattr(os, "listdir", counting_listdir)
+        found = {name: blob_content(opened.object_store, sha, reader) for name, sha in shas.items()}
+        monkeypatch.undo()
+        assert listed == []
+        big = found.pop("big.bin")
+        assert isinstance(big, StreamedBlob)
+        assert b"".join(big.as_raw_chunks()) == _cat(repo, shas["big.bin"].decode())
+        for name, blob in found.items():
+            assert isinstance(blob, Blob) and blob.as_raw_string() == _cat(repo, shas[name].decode())

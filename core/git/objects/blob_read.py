@@ -64,7 +64,7 @@ def blob_content(store: object, sha: ObjectID, reader: PackReader | None = None)
     a blob comes back as dulwich reads it, for the caller to refuse."""
     disk = store if isinstance(store, DiskObjectStore) else getattr(store, "store", None)
     if isinstance(disk, DiskObjectStore) and not _held_in_front(store, sha):
-        located = _locate(disk, sha)
+        located = _locate(disk, sha, reader)
         if located is not None:
             streamed = located()
             if streamed is not None:
@@ -117,7 +117,14 @@ def _held_in_front(store: object, sha: ObjectID) -> bool:
     return isinstance(store, ObjectOverlay) and store.made(sha) is not None
 
 
-def _locate(store: DiskObjectStore, sha: ObjectID) -> Callable[[], StreamedBlob | None] | None:
+def _locate(
+    store: DiskObjectStore, sha: ObjectID, reader: PackReader | None = None
+) -> Callable[[], StreamedBlob | None] | None:
+    """How to stream `sha` when it is large; None: read it whole (or it is missing).
+
+    Its pack is looked up in `reader`'s packs first: dulwich's `store.packs` lists the
+    pack directory at every call, once per blob a switch writes (858 listings in
+    `bench.real_fetch`'s fast-forward); the store is asked only for what they lack."""
     path = _loose_path(store, sha)
     if os.path.exists(path):
         head = loose_header(path)
@@ -125,7 +132,9 @@ def _locate(store: DiskObjectStore, sha: ObjectID) -> Callable[[], StreamedBlob 
             return None
         size = head[1]
         return lambda: StreamedBlob(sha, size, lambda: _inflate_loose(path))
-    located = _in_packs(store, sha)
+    located = reader.pack_entry(sha) if reader is not None else None
+    if located is None:
+        located = _in_packs(store, sha)
     if located is None:
         return None
     pack, offset = located

@@ -42,13 +42,16 @@ class PackReader:
         self._limit = cache_bytes
 
     def raw(self, sha: ObjectID) -> tuple[int, bytes]:
-        for number, pack in enumerate(self._packs):
-            try:
-                offset = pack.index.object_offset(sha)
-            except KeyError:
-                continue
-            return self._resolve(number, offset)
-        return self._store.get_raw(sha)
+        located = self._locate(sha)
+        if located is None:
+            return self._store.get_raw(sha)
+        return self._resolve(*located)
+
+    def pack_entry(self, sha: ObjectID) -> tuple[Pack, int] | None:
+        """The pack of this reader's holding `sha` and the entry's offset; None: in none
+        of them (loose, or in a pack newer than the reader)."""
+        located = self._locate(sha)
+        return None if located is None else (self._packs[located[0]], located[1])
 
     def _resolve(self, number: int, offset: int) -> tuple[int, bytes]:
         """The object at `offset` of pack `number`: its chain walked down to something
@@ -84,10 +87,11 @@ class PackReader:
             self._keep((pack_number, at), type_num, data)
         return type_num, data
 
-    def _locate(self, raw_sha: RawObjectID) -> tuple[int, int] | None:
+    def _locate(self, sha: ObjectID | RawObjectID) -> tuple[int, int] | None:
+        """(pack number, offset) of `sha`, hex or raw; None: in none of the packs."""
         for number, pack in enumerate(self._packs):
             try:
-                return number, pack.index.object_offset(raw_sha)
+                return number, pack.index.object_offset(sha)
             except KeyError:
                 continue
         return None
