@@ -24,6 +24,7 @@ MODULES = (
     "auto_sync",
     "auto_watch",
     "real_fetch",
+    "clone",
 )
 
 
