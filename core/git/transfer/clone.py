@@ -85,6 +85,7 @@ def clone_repository(
                 limits=limits,
                 signer=signer,
                 stop=stop,
+                initial=True,
             )
             _check_stop(stop)
             lfs_notes = _fetch_lfs(repo, result, auth=auth, signer=signer, timeout=timeout)
@@ -230,6 +231,8 @@ def _check_out_default(
     tracking = Ref(f"refs/remotes/{ORIGIN}/{branch}".encode())
     repo.refs.set_if_equals(local, None, ObjectID(repo.refs[tracking]), message=message)
     repo.refs.set_symbolic_ref(Ref(b"HEAD"), local, message=message)
+    # the remote's branches are packed (`initial_refs`): dulwich's symbolic ref makes no folder
+    os.makedirs(os.path.join(repo.commondir(), "refs", "remotes", ORIGIN), exist_ok=True)
     repo.refs.set_symbolic_ref(Ref(f"refs/remotes/{ORIGIN}/HEAD".encode()), tracking)
     set_upstream(repo, branch, ORIGIN, f"refs/heads/{branch}")
     commit = repo[ObjectID(repo.refs[local])]

@@ -47,6 +47,7 @@ from core.git.transfer.deadlines import TransferPhase, TransferWatch
 from core.git.transfer.errors import TransferFailed
 from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.transfer.haves import HavesWalker
+from core.git.transfer.initial_refs import write_initial_refs
 from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_name
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
@@ -129,6 +130,7 @@ def fetch_remote(
     signer: Signer | None = None,
     tags: TagMode | None = None,
     held: Mapping[str, str] | None = None,
+    initial: bool = False,
 ) -> FetchResult:
     """Fetch `remote` into `repo`, from `url` or else its `remote.<name>.url` (rewritten
     by git's `url.<base>.insteadOf`), an HTTP(S) remote signing in through `signer`.
@@ -147,7 +149,9 @@ def fetch_remote(
     following them). `held`: the branch refs some worktree uses (ref -> its folder); a
     refspec writing into one refuses the fetch before any pack, as git does. `stop` ends
     the transfer from another thread (`TransferStopped`; nothing is kept); so do the
-    deadlines git's config and Gitferry's give (`deadlines.py`: `RemoteTooSlow`)."""
+    deadlines git's config and Gitferry's give (`deadlines.py`: `RemoteTooSlow`).
+    `initial`: `repo` is new and has no refs (a clone): the fetched refs are written in
+    one `packed-refs` file, without reflogs, as git's clone writes them (`initial_refs`)."""
     config = repo.get_config_stack()
     if url is None:
         url = parse_remote_url(remote_rewrite(repo, remote).effective, base=_work_dir(repo))
@@ -164,7 +168,7 @@ def fetch_remote(
         signer=signer,
     ) as (watch, client, path):
         session = _FetchSession(
-            repo, remote, plan, progress, pack_gate, limits or PackLimits(), watch, tag_plan
+            repo, remote, plan, progress, pack_gate, limits or PackLimits(), watch, tag_plan, initial
         )
         result = session.run(client, path)
     warning = unverified_warning(remote, url, config)
@@ -220,6 +224,7 @@ class _FetchSession:
         limits: PackLimits,
         watch: TransferWatch,
         tag_plan: TagPlan,
+        initial: bool = False,
     ) -> None:
         store = repo.object_store
         if not isinstance(store, DiskObjectStore):
@@ -229,6 +234,7 @@ class _FetchSession:
         self._remote = remote
         self._plan = plan
         self._tags = tag_plan
+        self._initial = initial
         self._clock = _PhaseClock()
         self._report = _Reporter(progress)
         self._wants: list[ObjectID] = []
@@ -356,10 +362,15 @@ class _FetchSession:
         if missing:
             raise TransferFailed(self._remote, f"the remote did not send {missing[0].decode()}")
         pruned = plan.pruned(advertised)
-        _write_refs(self._repo, self._remote, updates, pruned)
         listed = {name: sha for name, sha in (result.refs or {}).items() if sha is not None}
         tags = self._tags.updates(split_tags(listed)[0], self._store)
-        _write_tags(self._repo, self._remote, tags.created)
+        if self._initial:
+            write_initial_refs(
+                self._repo, {**{name: new for name, (_, new) in updates.items()}, **tags.created}
+            )
+        else:
+            _write_refs(self._repo, self._remote, updates, pruned)
+            _write_tags(self._repo, self._remote, tags.created)
         tag_notes = tags.notes(self._tags.said)
         if self._tags.mode is not TagMode.NONE:
             self._tags.remember(tags.kept)
