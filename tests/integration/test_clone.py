@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from dulwich.objects import ObjectID
+from dulwich.refs import Ref
+from dulwich.repo import Repo
 
 from core.errors import BadInput
+from core.git.objects.path_safety import UnsafePath
 from core.git.transfer.clone import clone_repository
-from core.git.transfer.errors import RemoteUnreachable
+from core.git.transfer.errors import RemoteUnreachable, TransferFailed
 from core.remote_url import BadRemoteUrl
+from tests.core.test_checkout import UNSAFE_CASES, _blob, _commit_on, _evil_entries, _raw_tree
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.integration.test_fetch import TIMEOUT, auth_of, push_commit, seed
 from tests.servers import LOOPBACK, HttpRemote, Remote
@@ -106,3 +112,28 @@ def test_clone_with_a_malformed_url_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(BadRemoteUrl):
         clone_repository("ftp://example.org/r.git", tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("checks", ["on", "off"])
+@pytest.mark.parametrize("case", UNSAFE_CASES)
+def test_a_tree_git_would_not_check_out_is_refused_before_anything_is_written(
+    path_remote: Remote, tmp_path: Path, case: str, checks: str
+) -> None:
+    """With the checks on the way in off (`fetch.fsckObjects = false`), the first checkout's
+    own walk of the tree still refuses every unsafe name before writing a file."""
+    if checks == "off":
+        with Path(os.environ["HOME"], ".gitconfig").open("a") as config:
+            config.write("[fetch]\n\tfsckObjects = false\n")
+    bare, _ = seed(path_remote, tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    with Repo(str(bare)) as r:
+        old = ObjectID(rev_parse(bare, "main").encode())
+        fine = [(b"a.txt", 0o100644, _blob(r, b"a\n")), (b"zz.txt", 0o100644, _blob(r, b"z\n"))]
+        evil = _commit_on(r, old, _raw_tree(r, fine + _evil_entries(r, case, outside)))
+        r.refs[Ref(b"refs/heads/main")] = evil
+    target = tmp_path / "clone"
+    with pytest.raises((UnsafePath, TransferFailed)) as refused:
+        clone(path_remote, target)
+    assert checks == "on" or isinstance(refused.value, UnsafePath)  # off: the checkout's walk refused it
+    assert not target.exists() and list(outside.iterdir()) == []

@@ -45,7 +45,8 @@ def check_out_fresh(
     """Write the files of `tree_id` into `repo`'s empty working tree and its index to match,
     `progress` told of every entry written (it may raise to stop; the index is not written).
 
-    The tree's names must have been checked (clone checks every one first)."""
+    Every name of the tree is checked (`tree_delta`) before anything is written: one walk
+    (the clone walked the tree a second time for that, 0.4 s of a 251,539-object clone)."""
     store = repo.object_store
     # Trees and blobs are read through PackReader (a bounded delta base cache): dulwich's own
     # reads filled its per-pack cache with every tree and blob of the checkout (55 MiB of a

@@ -28,7 +28,6 @@ from core.git.config.url_rewrite import fetch_url
 from core.git.content.filters import ContentSkipped
 from core.git.content.first_checkout import check_out_fresh
 from core.git.objects.pack_limits import PackLimits
-from core.git.objects.tree_delta import tree_delta
 from core.git.progress import ProgressSink, ProgressThrottle, TransferProgress
 from core.git.repository import UnsupportedObjectFormat
 from core.git.transfer.clone_marker import CloneMarker, check_folder, claim_folder, clone_finished
@@ -237,5 +236,4 @@ def _check_out_default(
     set_upstream(repo, branch, ORIGIN, f"refs/heads/{branch}")
     commit = repo[ObjectID(repo.refs[local])]
     assert isinstance(commit, Commit)
-    tree_delta(repo.object_store, None, commit.tree)  # every name checked before anything is written
     return check_out_fresh(repo, ObjectID(commit.tree), progress)
