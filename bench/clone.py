@@ -42,7 +42,7 @@ from bench import real_history
 from bench.gitenv import git, isolate, object_count, rev_parse, scratch
 from bench.repos import twin
 from bench.servers import git_daemon
-from bench.stats import Table, interleaved, ms, ratio
+from bench.stats import Table, interleaved, ms, print_with_load, ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 GITFERRY = Path(sys.executable).with_name("gitferry")
@@ -203,18 +203,11 @@ def bench(runs: int, http: bool, before: Path | None) -> Table:
         base_usage = rows[git_name][1]
         cpu, base_cpu = _median(usage.cpu), _median(base_usage.cpu)
         rss, base_rss = _median(usage.rss_kib), _median(base_usage.rss_kib)
-        table.add(
-            name,
-            ms(summary.median),
-            ms(summary.p(95)),
-            ms(summary.p(99)),
-            ratio(summary.median, results[git_name].median),
-            ms(cpu),
-            ratio(cpu, base_cpu),
-            f"{rss / 1024:,.1f}",
-            f"{max(usage.rss_kib[1:]) / 1024:,.1f}",
-            ratio(rss, base_rss),
-        )
+        wall = [ms(summary.p(pct)) for pct in (50, 95, 99)] + [
+            ratio(summary.median, results[git_name].median)
+        ]
+        rss_cells = [f"{rss / 1024:,.1f}", f"{max(usage.rss_kib[1:]) / 1024:,.1f}", ratio(rss, base_rss)]
+        table.add(name, *wall, ms(cpu), ratio(cpu, base_cpu), *rss_cells)
     table.note(
         f"{runs} runs each after a warm-up, turn by turn; times in ms (wall, and CPU of the process tree)"
     )
@@ -287,9 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--before", type=Path, help="another checkout (an older commit) run turn by turn")
     args = parser.parse_args(argv)
     isolate()
-    print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} before the set-up", flush=True)
-    print(bench(args.runs, args.http, args.before).render(), flush=True)
-    print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} at the end", flush=True)
+    print_with_load(lambda: bench(args.runs, args.http, args.before))
     if args.profile:
         profile_clone()
 

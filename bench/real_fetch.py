@@ -23,7 +23,6 @@ turn by turn with this one, on the same fresh twins and checked the same way.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 from pathlib import Path
@@ -34,7 +33,7 @@ from bench.contenders import ColdCli, run_git, set_origin
 from bench.gitenv import git, isolate, rev_parse, scratch
 from bench.repos import twin
 from bench.servers import git_daemon
-from bench.stats import Table, interleaved, ms, ratio
+from bench.stats import Table, interleaved, ms, print_with_load, ratio
 
 NAME = "real"
 GIT = "git pull --ff-only"
@@ -162,9 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--before", type=Path, help="another checkout (an older commit) run turn by turn")
     args = parser.parse_args(argv)
     isolate()
-    print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} before the set-up", flush=True)
-    print(bench(args.runs, args.profile, args.before).render(), flush=True)
-    print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} at the end", flush=True)
+    print_with_load(lambda: bench(args.runs, args.profile, args.before))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
 import tracemalloc
@@ -100,6 +101,13 @@ class Table:
         out = [self.title, rule, line(self.columns), rule, *map(line, self.rows), rule]
         out.extend(f"  {text}" for text in self.notes)
         return "\n".join(out)
+
+
+def print_with_load(make: Callable[[], Table]) -> None:
+    """Print the table `make` builds, with the load average (1 min) before and after it."""
+    print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} before the set-up", flush=True)
+    print(make().render(), flush=True)
+    print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} at the end", flush=True)
 
 
 def ratio(value: float, baseline: float) -> str:
