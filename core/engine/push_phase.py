@@ -19,7 +19,6 @@ from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, for_remote
 from core.engine.report import SyncReport
 from core.git.config.upstreams import Upstream, tracked_upstreams
-from core.git.transfer.push import push_branches
 from core.git.transfer.stop import TransferStop
 from core.model import BranchStatus
 
@@ -57,6 +56,8 @@ async def push(
 ) -> PushOutcome:
     """Push `branches` whose remote is `reachable`, each to its upstream; account into
     `report`. HTTP(S) remotes sign in as the fetch did (`ask`: the prompt may be used)."""
+    from core.git.transfer.push import push_branches  # the push machinery: only with something to push
+
     outcome = PushOutcome()
     by_remote: dict[str, list[Upstream]] = defaultdict(list)
     for upstream in await core.offload.io(tracked_upstreams, repo):

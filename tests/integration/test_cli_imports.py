@@ -187,7 +187,8 @@ def test_a_cold_sync_that_fast_forwards_imports_no_orm(world: Clones) -> None:
     """A full `sync` bringing a commit in: the integration asks the store for the branch's
     conflicts and the skipped files over plain sqlite3, and leaves the ORM unloaded when
     neither changes, and the merge and rebase machinery, which a fast-forward does not
-    use; what it recorded is read back through the store's API."""
+    use, nor HTTP's client or the push's; what it recorded is read back through the
+    store's API."""
     pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     out, modules = cold_run("sync", "--json", "mine")
@@ -196,6 +197,10 @@ def test_a_cold_sync_that_fast_forwards_imports_no_orm(world: Clones) -> None:
     assert "core.git.worktree.checkout" in modules  # the probe saw the switch run
     assert {"sqlalchemy", "aiosqlite"} & {m.split(".")[0] for m in modules} == set()
     assert {"core.git.merge.merge_tree", "core.git.merge.rebase_replay"} & modules == set()  # a fast-forward
+    # No LFS object to download, nothing to push, a git:// remote: neither HTTP's client
+    # (urllib3, the sign-in chain: was loaded by the LFS step's module) nor the push machinery.
+    assert not_for_a_fetch(modules) == ["core.git.index.read", "core.git.worktree.checkout"]  # the switch
+    assert {"core.git.transfer.lfs_client", "core.git.transfer.push"} & modules == set()
     assert world.head(world.mine, "HEAD") == pushed
     assert git("status", "--porcelain", cwd=world.mine) == ""
     code, doc, _err = run(world.capsys, "status", "--json", "mine")

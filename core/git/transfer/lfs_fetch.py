@@ -32,7 +32,6 @@ from core.git.objects.lfs_scan import pointer_of_blob, pointers_between
 from core.git.objects.lfs_store import LfsObjectCorrupt, LfsStore
 from core.git.repository import current_branch, ref_value
 from core.git.transfer.errors import RemoteError, TransferStopped
-from core.git.transfer.lfs_client import LfsClient
 from core.git.transfer.lfs_endpoint import lfs_endpoint
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
@@ -170,6 +169,10 @@ def fetch_objects(
         why = f"Git LFS over a local path ({url_without_secret(endpoint.url)}) is not supported"
         fetched.missing = {p.oid: why for p in wanted}
         return fetched
+    # HTTP's client (urllib3, the sign-in chain) only once there is something to download:
+    # a sync of a repository without LFS objects to fetch never loads it.
+    from core.git.transfer.lfs_client import LfsClient
+
     try:
         git_url = fetch_url(repo.get_config_stack(), remote_url(repo, remote)).effective
         config = repo.get_config_stack()
