@@ -4,6 +4,7 @@ a server that never answers, and the config a fetch reads."""
 from __future__ import annotations
 
 import io
+import os
 import socket
 import subprocess
 import threading
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dulwich.client import TCPGitClient
+from dulwich.config import ConfigFile
 from dulwich.object_store import MissingObjectFinder
 from dulwich.objects import ObjectID
 from dulwich.pack import write_pack_data
@@ -21,6 +23,7 @@ from bench import repos
 from bench.contenders import Ours, run_git
 from bench.gitenv import git, scratch
 from bench.stats import Table, interleaved, versus
+from core.git.global_config import RACY_SECONDS
 from core.git.parsed_config import ParsedConfigRepo
 from core.git.transfer.push_objects import ObjectsToSend
 from core.git.transfer.push_pack import OutgoingPack
@@ -215,4 +218,84 @@ def bench_config(runs: int) -> list[Table]:
         git_row="git config --list (one process)",
     )
     table.note("each read of ours: the file's bytes read and compared, a copy of the parse handed out")
-    return [table]
+    return [table, _config_stack(root, runs)]
+
+
+STACK_READS = 5  # what a background fetch asks `get_config_stack()` for (1,100 for 250 jobs)
+USER_GITCONFIG = (
+    "[user]\n\tname = A Developer\n\temail = dev@example.invalid\n"
+    "[core]\n\teditor = vim\n\tautocrlf = input\n\texcludesFile = ~/.gitignore_global\n"
+    "[init]\n\tdefaultBranch = main\n[pull]\n\trebase = false\n[push]\n\tdefault = simple\n"
+    "[fetch]\n\tprune = true\n[merge]\n\ttool = meld\n\tconflictStyle = diff3\n"
+    "[diff]\n\ttool = meld\n\tcolorMoved = zebra\n[color]\n\tui = auto\n"
+    "[credential]\n\thelper = cache --timeout=3600\n"
+    '[url "git@github.com:"]\n\tpushInsteadOf = https://github.com/\n'
+    + "".join(f"[alias]\n\ta{n} = log --oneline --graph --decorate -n {n}\n" for n in range(20))
+    + "[include]\n\tpath = ~/.gitconfig-work\n"
+)
+WORK_GITCONFIG = (
+    '[includeIf "gitdir:~/work/"]\n\tpath = ~/.gitconfig-work-id\n[http]\n\tpostBuffer = 524288000\n'
+)
+SYSTEM_GITCONFIG = "[core]\n\tfsmonitor = false\n[safe]\n\tdirectory = *\n[http]\n\tsslVerify = true\n"
+
+
+BEFORE_STACK = "ParsedConfigRepo, dulwich's stack"  # `.git/config` kept, the user's and system's parsed
+
+
+def _config_stack(root: Path, runs: int) -> Table:
+    """`get_config_stack()` as a fetch asks it, with a user's `~/.gitconfig` (30 sections,
+    an include) and a system file: dulwich parses both at every call, `ParsedConfigRepo`
+    once per version of each file (`core/git/global_config.py`); `git config --list` reads
+    them once a process."""
+    keys = ("HOME", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM")
+    saved = {key: os.environ.get(key) for key in keys}
+    with scratch("config-home") as home:
+        files = {".gitconfig": USER_GITCONFIG, ".gitconfig-work": WORK_GITCONFIG, "system": SYSTEM_GITCONFIG}
+        for name, text in files.items():
+            (home / name).write_text(text)
+            os.utime(home / name, (time.time() - 86400,) * 2)  # a user's files are old
+        time.sleep(RACY_SECONDS + 0.1)  # and their change time (now, by utime) settled, as a user's is
+        os.environ.update(HOME=str(home), GIT_CONFIG_SYSTEM=str(home / "system"))
+        os.environ.pop("GIT_CONFIG_NOSYSTEM", None)
+        try:
+            return _stack_reads(root, runs)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _stack_reads(root: Path, runs: int) -> Table:
+    def reads(repo: Repo) -> Callable[[], object]:
+        return lambda: [repo.get_config_stack() for _ in range(STACK_READS)]
+
+    path = str(root)
+    with Repo(path) as plain, ParsedConfigRepo(path) as parsed:
+        contenders: dict[str, Callable[[], object]] = {
+            f"gitferry ParsedConfigRepo.get_config_stack x{STACK_READS}": reads(parsed),
+            f"before: {BEFORE_STACK} x{STACK_READS}": lambda: [
+                Repo.get_config_stack(parsed) for _ in range(STACK_READS)
+            ],
+            f"dulwich Repo.get_config_stack x{STACK_READS}": reads(plain),
+            "git config --list (one process)": lambda: run_git(root, "config", "--list"),
+        }
+        results = interleaved(contenders, max(runs, 20), warmup=2)
+        ours, theirs = parsed.get_config_stack(), plain.get_config_stack()
+        if [_items(c) for c in ours.backends] != [_items(c) for c in theirs.backends]:
+            raise AssertionError("ParsedConfigRepo and dulwich read different config stacks")
+    table = versus(
+        f"`get_config_stack()` {STACK_READS} times with a user's and a system config "
+        f"({sum(len(list(c.sections())) for c in theirs.backends)} sections in {len(theirs.backends)} files)",
+        results,
+        dulwich=f"dulwich Repo.get_config_stack x{STACK_READS}",
+        git_row="git config --list (one process)",
+    )
+    table.note("ours: each file stat-ed and compared, copies of the kept parses handed out")
+    table.note(f"before: {BEFORE_STACK}, what a pooled repository read before core/git/global_config.py")
+    return table
+
+
+def _items(config: ConfigFile) -> list[tuple[object, list[tuple[bytes, bytes]]]]:
+    return [(section, list(config.items(section))) for section in config.sections()]

@@ -10,7 +10,9 @@ call (a few microseconds), and parses them only when they differ from the last
 parse's: an edit by git, by the user or by Gitferry itself is seen at the next call,
 between jobs and within one. A config with `include` or `includeIf` sections is
 parsed every time (the files it includes, and the branch an `onbranch:` condition
-names, can change while its own bytes do not).
+names, can change while its own bytes do not). `get_config_stack()` adds the user's
+and the system's files as `core/git/global_config.py` keeps them (parsed once per
+version of each file, where dulwich parses them at every call).
 
 Each call returns its own copy of the parse (sections copied, values shared: they are
 immutable bytes): callers change what they got and write it (`write_to_path`), and a
@@ -27,8 +29,10 @@ import io
 import os
 from typing import TypeVar
 
-from dulwich.config import CaseInsensitiveOrderedMultiDict, ConfigFile, ConfigKey
+from dulwich.config import CaseInsensitiveOrderedMultiDict, ConfigFile, ConfigKey, StackedConfig
 from dulwich.repo import Repo
+
+from core.git.global_config import global_configs
 
 K = TypeVar("K", bound=ConfigKey)
 V = TypeVar("V")
@@ -62,6 +66,18 @@ class ParsedConfigRepo(Repo):
         includes = any(section[0].lower() in _INCLUDES for section in config.sections())
         self._parsed = None if includes else (raw, copied(config))
         return config
+
+    def get_config_stack(self) -> StackedConfig:
+        """dulwich's stack (`.git/config`, the worktree's config when
+        `extensions.worktreeConfig` is on, then the user's and the system's files),
+        with the user's and the system's files parsed once per version of them
+        (`core/git/global_config.py`) where dulwich parses them at every call."""
+        local = self.get_config()
+        backends = [local]
+        if local.get_boolean((b"extensions",), b"worktreeconfig", False):
+            backends.append(self.get_worktree_config())
+        backends += [copied(config) for config in global_configs()]
+        return StackedConfig(backends, writable=local)
 
 
 def copied(config: ConfigFile) -> ConfigFile:

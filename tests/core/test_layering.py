@@ -61,7 +61,7 @@ FACADE_PARTS = frozenset({"core", "daemon", "engine", "scheduler", "store", "off
 
 # Inside the git adapter, sub-packages by concern, lowest first.
 GIT_LAYERS: list[list[str]] = [
-    ["core.git.repository", "core.git.progress", "core.git.parsed_config"],
+    ["core.git.repository", "core.git.progress", "core.git.parsed_config", "core.git.global_config"],
     ["core.git.locks"],
     ["core.git.config"],
     ["core.git.objects"],
