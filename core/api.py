@@ -182,8 +182,9 @@ class Api:
 
     async def run(self) -> None:
         """Run the background engine until `stop()`: it fetches every repository on its
-        own interval and carries out the commands below."""
-        await self.daemon.run()
+        own interval and carries out the commands below, and answers `gitferry sync` on
+        the data directory's socket (`core.engine.cli_server`)."""
+        await self.daemon.run(serve_cli=True)
 
     @property
     def started(self) -> asyncio.Event:

@@ -35,9 +35,9 @@ from core.cli_output import (
     ProgressView,
     iso,
     print_json,
-    print_report,
     print_skipped,
     print_status,
+    print_sync,
     repo_json,
     skipped_json,
     terminal_sign_in,
@@ -230,21 +230,13 @@ def _print_list(records: Sequence[Any], args: argparse.Namespace) -> None:
 
 async def _sync(core: Core, args: argparse.Namespace) -> int:
     from core.engine.sync import SyncOptions, sync_repository
-    from core.engine.unexpected import TRACEBACK_HINT
 
     records = await core.store.repos(args.names)
     options = SyncOptions(fetch_only=args.fetch_only, push=not args.no_push, ask=True)
     with ProgressView() as view:
         reports = [await sync_repository(core, r, options, view.sink(r.name)) for r in records]
-    if args.json:
-        print_json({"repos": [report.to_json() for report in reports]})
-    else:
-        for report in reports:
-            print_report(report)
-    for report in reports:
-        if report.crashed:
-            print(f"gitferry: {report.name}: {TRACEBACK_HINT} ({log_file(data_dir())})", file=sys.stderr)
-    return EXIT_OK if all(r.result.succeeded for r in reports) else EXIT_FAILED
+    crashed = [report.name for report in reports if report.crashed]
+    return print_sync([report.to_json() for report in reports], crashed, args.json, str(log_file(data_dir())))
 
 
 async def _status(core: Core, args: argparse.Namespace) -> int:
@@ -487,6 +479,17 @@ def _plain_status(args: argparse.Namespace) -> int | None:
     return EXIT_OK
 
 
+def _through_engine(args: argparse.Namespace) -> int | None:
+    """`sync` carried out by the running daemon or app (`core.cli_engine`), or None: then
+    this process runs it. `--verbose` always runs here: its detail is this process's log."""
+    if args.command != "sync" or args.verbose:
+        return None
+    from core.cli_engine import sync_through_engine
+
+    names, as_json = args.names, args.json
+    return sync_through_engine(names, fetch_only=args.fetch_only, no_push=args.no_push, as_json=as_json)
+
+
 _PLAIN_READS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "list": _plain_list,
     "status": _plain_status,
@@ -575,8 +578,10 @@ def main(argv: Sequence[str] | None = None, *, one_shot: bool | None = None) -> 
     if args.command == "credentials":
         args.username, args.secret = _prompt_credentials()
     try:
+        code = _through_engine(args)
         plain = _PLAIN_READS.get(args.command)
-        code = plain(args) if plain is not None else None
+        if code is None and plain is not None:
+            code = plain(args)
         if code is None:
             import asyncio
 

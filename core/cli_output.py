@@ -9,14 +9,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from core.results import counted
+from core.results import TRACEBACK_HINT, ResultKind, counted
 from core.settings import PAUSED_FOREVER, RepoSettings, pause_active
 
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
     from core.engine.report import SyncReport
-    from core.git.progress import TransferProgress
     from core.git.transfer.signer import SignInRequest
     from core.git.transfer.ssh_questions import SshQuestion
     from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus, SyncReach
@@ -24,6 +23,20 @@ if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not 
 
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2  # every command's exit status
+
+
+class Progress(Protocol):
+    """A transfer's progress as the bars show it: `core.git.progress.TransferProgress`,
+    or what the engine sent of one (`core.cli_engine`)."""
+
+    @property
+    def phase(self) -> str: ...
+    @property
+    def current(self) -> int: ...
+    @property
+    def total(self) -> int | None: ...
+    @property
+    def bytes(self) -> int: ...
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -169,7 +182,21 @@ def print_report(report: SyncReport) -> None:
     print(f"{report.name}: {report.result} - {report.message}")
 
 
-def progress_line(key: str, p: TransferProgress) -> str:
+def print_sync(reports: Sequence[dict[str, Any]], crashed: Sequence[str], as_json: bool, log: str) -> int:
+    """What `gitferry sync` prints of its reports (`SyncReport.to_json()`, run here or by
+    the engine), `crashed` naming those an unexpected error ended (their traceback in
+    the log file `log`); returns the exit status."""
+    if as_json:
+        print_json({"repos": list(reports)})
+    else:
+        for report in reports:
+            print(f"{report['name']}: {report['result']} - {report['message']}")
+    for name in crashed:
+        print(f"gitferry: {name}: {TRACEBACK_HINT} ({log})", file=sys.stderr)
+    return EXIT_OK if all(ResultKind(r["result"]).succeeded for r in reports) else EXIT_FAILED
+
+
+def progress_line(key: str, p: Progress) -> str:
     """ "notes/origin: receiving 3.2 MiB · 1,234 of 5,000 objects", or during a clone's
     checkout (which moves no bytes) "notes/origin: writing files 120 of 4,000"."""
     if p.phase == "checkout":
@@ -231,11 +258,11 @@ class ProgressView:
             finally:
                 shown._progress.start()
 
-    def sink(self, repo: str) -> Callable[[str, TransferProgress], None]:
+    def sink(self, repo: str) -> Callable[[str, Progress], None]:
         """The progress callback for one repository's remotes."""
         return lambda remote, p: self.update(repo, remote, p)
 
-    def update(self, repo: str, remote: str, p: TransferProgress) -> None:
+    def update(self, repo: str, remote: str, p: Progress) -> None:
         if self._progress is None:
             return
         key = f"{repo}/{remote}" if remote else repo

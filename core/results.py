@@ -6,6 +6,8 @@ from enum import StrEnum
 
 CANCELLED_MESSAGE = "cancelled"
 """The message of a run the user cancelled (its result is `error`: it did not finish)."""
+TRACEBACK_HINT = "the traceback is in the log file"
+"""Said instead of an unexpected error's traceback, which goes to the log file."""
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

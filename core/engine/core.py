@@ -42,6 +42,7 @@ class Core:
     # for the session, and answer ssh for every job, the background's too.
     ssh_prompt: SshPrompt | None = None
     passphrases: SshPassphrases = field(default_factory=SshPassphrases)
+    home: Path | None = None  # the data directory it was opened on
 
     def signer(self, *, ask: bool) -> Signer:
         """The keyring and the session's ssh passphrases, and the prompts too when the job
@@ -61,7 +62,7 @@ class Core:
         home = home or data_dir()
         offload = offload or Offload()
         store = await StatusStore.open(store_file(home), offload)
-        core = cls(store, offload, Credentials(), Journal(home / "activity.jsonl"))
+        core = cls(store, offload, Credentials(), Journal(home / "activity.jsonl"), home=home)
         if store.recovery is not None:  # rebuilt from the registry file: remotes come from git
             await mirror_all_remotes(core)
         return core

@@ -44,6 +44,7 @@ from dulwich.repo import Repo
 from core.engine.auto_sync import AutoSync, Settle, Trigger
 from core.engine.auto_watch import SCAN_SECONDS, AutoWatch
 from core.engine.breaker import RemoteBreaker
+from core.engine.cli_server import CliServer
 from core.engine.clock import Clock, SystemClock, wall_datetime
 from core.engine.core import Core
 from core.engine.engine import Engine
@@ -261,7 +262,9 @@ class Daemon:
 
     # The run ------------------------------------------------------------------
 
-    async def run(self) -> None:
+    async def run(self, *, serve_cli: bool = False) -> None:
+        """Run until `stop()`; `serve_cli`: answer `gitferry sync` on the data directory's
+        socket meanwhile (`core.engine.cli_server`), as `gitferry daemon` and the app do."""
         settings = await self.core.store.app_settings()
         pool = RepoPool(self.core.offload, ttl=settings.pool_ttl, budget=settings.memory_budget)
         self.engine = engine = Engine(self.core, self.bus, pool)
@@ -302,6 +305,7 @@ class Daemon:
             self.watch(record, float(interval), tripped=tripped)
         log.info("watching %d repositories", len(engine.workers))
         self.started.set()
+        cli = await CliServer.start(self.core, engine, self.bus) if serve_cli else None
         running = asyncio.create_task(scheduler.run())
         upkeep = asyncio.create_task(self._upkeep(pool))
         helpers = [
@@ -313,6 +317,8 @@ class Daemon:
         try:
             await self._stop.wait()
         finally:
+            if cli is not None:
+                await cli.close()  # a CLI asking now runs its sync itself
             upkeep.cancel()
             helpers[1].cancel()
             helpers[2].cancel()
@@ -575,7 +581,7 @@ async def run_until_signalled(core: Core, on_ready: Callable[[], None] | None = 
     if on_ready is not None:
         on_ready()
     try:
-        await daemon.run()
+        await daemon.run(serve_cli=True)
     finally:
         undo()
 

@@ -20,7 +20,7 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.engine.sync import SyncOptions, sync_repository
-from core.engine.worker import Job, JobKind, RepoWorker
+from core.engine.worker import Job, JobKind, RepoWorker, UserRequest
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, PhaseProgress
 from core.git.progress import TransferProgress
@@ -87,9 +87,10 @@ class Engine:
         worker = self.workers.get(repo_id)
         return worker.state if worker is not None else RepoState.IDLE
 
-    async def sync(self, repo_id: int) -> SyncReport:
-        """A user's sync: before any background work queued for the repository."""
-        return await self._worker(repo_id).submit(JobKind.USER_SYNC)
+    async def sync(self, repo_id: int, request: UserRequest | None = None) -> SyncReport:
+        """A user's sync: before any background work queued for the repository; `request`:
+        one the CLI asked for, with its own options and prompts."""
+        return await self._worker(repo_id).submit(JobKind.USER_SYNC, request=request)
 
     async def auto_sync(
         self,
@@ -128,6 +129,16 @@ class Engine:
         if stop is not None:
             stop.stop(CANCELLED_MESSAGE)
         return worker.cancel_current()
+
+    def withdraw(self, repo_id: int, request: UserRequest) -> bool:
+        """Cancel the user's sync `request`: dropped if still queued, cancelled as `cancel`
+        does if running; the repository's other jobs go on."""
+        worker = self.workers.get(repo_id)
+        if worker is None:
+            return False
+        if worker.running_request is request:
+            return self.cancel(repo_id)
+        return worker.withdraw(request)
 
     async def stop(self, grace: float = 3.0) -> None:
         """Running jobs get `grace` seconds to finish, then are cancelled; the pool is closed."""
@@ -173,12 +184,16 @@ class Engine:
                 PhaseProgress(repo_id, record.name, remote, str(p.phase), p.current, p.total, p.bytes)
             )
 
+        core, request = self.core, job.request
+        if request is not None:  # its questions go to whoever asked for it
+            core = replace(core, sign_in_prompt=request.sign_in_prompt, ssh_prompt=request.ssh_prompt)
         report = await sync_repository(
-            self.core,
+            core,
             record,
             replace(
                 self.options,
-                fetch_only=job.kind.fetch_only,
+                fetch_only=job.kind.fetch_only or (request is not None and request.fetch_only),
+                push=self.options.push and (request is None or request.push),
                 skip_remotes=job.skip_remotes,
                 on_skipped=self.options.on_skipped or self.bus.publish,
                 stop=stop,

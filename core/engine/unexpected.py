@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from core.git.transfer.errors import scrub
 from core.remote_url import redact_urls
+from core.results import TRACEBACK_HINT
 
-TRACEBACK_HINT = "the traceback is in the log file"
+__all__ = ["TRACEBACK_HINT", "describe"]
 
 
 def describe(exc: BaseException) -> str:

@@ -24,12 +24,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.engine.report import SyncReport
 from core.events import EventBus, StateChanged, SyncFinished
 from core.model import RepoState
 from core.results import CANCELLED_MESSAGE, ResultKind
+
+if TYPE_CHECKING:
+    from core.git.transfer.signer import SignInPrompt
+    from core.git.transfer.ssh_questions import SshPrompt
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,26 @@ class Job:
     deadline: float | None = field(default=None, compare=False)  # seconds, from its start
     unsettled: frozenset[str] = field(default=frozenset(), compare=False)  # paths not to commit yet
     settle_age: float | None = field(default=None, compare=False)  # nor files modified this recently
+    # A user's sync asked for by the CLI through the engine (`core.engine.cli_server`):
+    # its own options, and who it asks (the CLI's, not the app's); None: as `kind` says.
+    request: UserRequest | None = field(default=None, compare=False)
+
+    @property
+    def busy_state(self) -> RepoState:
+        fetch_only = self.request is not None and self.request.fetch_only
+        return RepoState.FETCHING if fetch_only else self.kind.busy_state
+
+
+@dataclass(frozen=True, eq=False)
+class UserRequest:
+    """What a user's sync started elsewhere than the app asks of the engine: a fetch only,
+    no push, and the prompts its questions go to (None: nobody is asked). Never merged
+    with another queued sync (`eq=False`: each is its own)."""
+
+    fetch_only: bool = False
+    push: bool = True
+    sign_in_prompt: SignInPrompt | None = None
+    ssh_prompt: SshPrompt | None = None
 
 
 Runner = Callable[[Job], Coroutine[Any, Any, SyncReport]]
@@ -101,13 +125,14 @@ class RepoWorker:
         self._run, self._bus, self._on_crash, self._clock = run, bus, on_crash, clock
         self._on_state = on_state
         self._queue: asyncio.PriorityQueue[Job] = asyncio.PriorityQueue()
-        self._queued: dict[JobKind, Job] = {}
+        self._queued: dict[tuple[JobKind, UserRequest | None], Job] = {}
         self._task: asyncio.Task[None] | None = None
         self._recorder: asyncio.Task[None] | None = None
         self._unrecorded = asyncio.Event()
         self._stopping = False
         self._current: asyncio.Future[SyncReport] | None = None
         self._running: asyncio.Task[SyncReport] | None = None
+        self._running_request: UserRequest | None = None
         self.state = state
         self._holds: set[RepoState] = set()
         self._left = RepoState.IDLE  # what the last job left
@@ -144,17 +169,20 @@ class RepoWorker:
         deadline: float | None = None,
         unsettled: frozenset[str] = frozenset(),
         settle_age: float | None = None,
+        request: UserRequest | None = None,
     ) -> asyncio.Future[SyncReport]:
         """Queue a job (or join the one of that kind already queued); its future is the report.
         `deadline`: seconds the job may run once started (the runner enforces it);
         `unsettled`, `settle_age`: files still being written, which its auto-commit leaves
-        for later."""
-        queued = self._queued.get(kind)
+        for later; `request`: a user's sync with its own options and prompts, never
+        merged with another."""
+        key = (kind, request)
+        queued = self._queued.get(key)
         if queued is not None:
             return queued.done
         future = asyncio.get_running_loop().create_future()
-        job = Job(kind, future, skip_remotes, deadline, unsettled, settle_age)
-        self._queued[kind] = job
+        job = Job(kind, future, skip_remotes, deadline, unsettled, settle_age, request)
+        self._queued[key] = job
         self._queue.put_nowait(job)
         return job.done
 
@@ -164,6 +192,20 @@ class RepoWorker:
         if running is None or running.done():
             return False
         return running.cancel()
+
+    def withdraw(self, request: UserRequest) -> bool:
+        """Drop the user's sync `request` from the queue (its future cancelled), or cancel
+        it if it is the job running now; any other job goes on. False: it is neither."""
+        queued = self._queued.pop((JobKind.USER_SYNC, request), None)
+        if queued is not None:
+            queued.done.cancel()  # the loop skips it
+            return True
+        return self._running_request is request and self.cancel_current()
+
+    @property
+    def running_request(self) -> UserRequest | None:
+        """The request of the job running now, if a `UserRequest` started it."""
+        return self._running_request
 
     @property
     def pending(self) -> int:
@@ -208,18 +250,18 @@ class RepoWorker:
     async def _loop(self) -> None:
         while True:
             job = await self._queue.get()
-            self._queued.pop(job.kind, None)
+            self._queued.pop((job.kind, job.request), None)
             if job.done.cancelled():
                 continue
             try:
-                self._set_state(job.kind.busy_state)
+                self._set_state(job.busy_state)
                 self._current = job.done
                 running = asyncio.create_task(self._run(job), name=f"job:{self.name}")
             except Exception as exc:  # taken off the queue, never started: it fails, never hangs
                 if not job.done.done():
                     job.done.set_exception(exc)
                 raise
-            self._running = running
+            self._running, self._running_request = running, job.request
             try:
                 report = await asyncio.shield(running)
             except asyncio.CancelledError:
@@ -234,7 +276,7 @@ class RepoWorker:
                     job.done.set_exception(exc)
                 raise
             finally:
-                self._running = None
+                self._running = self._running_request = None
             cancelled = report.message == CANCELLED_MESSAGE
             self._left = RepoState.IDLE if cancelled else _STATE_AFTER.get(report.result, RepoState.IDLE)
             try:

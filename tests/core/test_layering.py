@@ -32,12 +32,13 @@ LAYERS: list[list[str]] = [
         "core.remote_url",
         "core.logs",
         "core.platform",
+        "core.cli_socket",
     ],
     ["core.credentials", "core.offload"],
     ["core.git", "core.store"],  # SIBLINGS: the engine joins them
     ["core.pool", "core.pool_cost", "core.journal", "core.events"],
     ["core.engine"],
-    ["core.api", "core.first_paint", "core.cli", "core.cli_output", "core.cli_conflicts"],
+    ["core.api", "core.first_paint", "core.cli", "core.cli_output", "core.cli_conflicts", "core.cli_engine"],
     ["gui"],
 ]
 

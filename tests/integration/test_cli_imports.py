@@ -18,20 +18,10 @@ import pytest
 from core import cli
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, run
+from tests.integration.engine_process import PROBE, EngineProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("dulwich", "core.engine", "core.git", "sqlalchemy", "aiosqlite")
-# Runs the entry point, then prints the modules it loaded on the last line of stderr.
-PROBE = """
-import json, sys
-from gui.launch import main
-try:
-    code = main(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
-sys.exit(code)
-"""
 
 
 def cold_run(*args: str) -> tuple[str, set[str]]:
@@ -74,6 +64,23 @@ def test_reading_commands_import_neither_dulwich_nor_the_engine(args: list[str])
     # Nor what only an error or a prompt needs: the rotating log handler, getpass.
     assert {"logging.handlers", "getpass"} & modules == set()
     assert "gitferry" in out or "mine" in out
+
+
+@pytest.mark.usefixtures("registered")
+def test_a_sync_the_running_engine_answers_imports_neither_dulwich_asyncio_nor_the_store(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With `gitferry daemon` running, `sync` asks it (`core.cli_engine`): the client
+    loads only the CLI, its printing and the socket's protocol."""
+    assert run(capsys, "pause")[0] == 0
+    engine = EngineProcess()
+    try:
+        out, modules = cold_run("sync", "--fetch-only", "mine")
+    finally:
+        engine.stop()
+    assert out == "mine: up_to_date - up to date\n"
+    assert heavy(modules) == []
+    assert {"asyncio", "sqlite3", "core.store", "logging.handlers", "getpass"} & modules == set()
 
 
 @pytest.mark.slow

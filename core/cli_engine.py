@@ -1,0 +1,138 @@
+"""`gitferry sync` through a running engine: the daemon's or the app's (`core.engine.cli_server`).
+
+A cold CLI process spends most of a no-change sync importing and opening the engine
+(docs/ARCHITECTURE.md, "The cold path"); an engine that already runs has all of it.
+So `sync` first asks it, over the socket of `core.cli_socket`, with nothing but the
+standard library and the CLI's own printing (`core.cli_output`): no asyncio, no
+dulwich, no store. It sends its version, its git environment and the sync's options,
+shows the progress the engine sends back and prints the reports with the same
+functions as a sync run in this process, so the output and the exit status are the
+same either way.
+
+`sync_through_engine` returns None whenever the engine did not carry out the sync, and
+the CLI then runs it itself exactly as without an engine: no socket, nobody listening
+(a socket file a killed engine left), another user's, a refusal (another version or
+environment, a repository it does not watch yet), the engine gone before the answer,
+or a question the sync needed while this process has a terminal to ask it on (the
+engine declined it; run here, the sync asks). `GITFERRY_IN_PROCESS=1` skips the
+engine. Ctrl-C asks the engine to cancel and waits (a few seconds at most) for it to
+say so, then ends as the CLI's Ctrl-C does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from typing import Any, NamedTuple
+
+from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, print_sync
+from core.cli_socket import IN_PROCESS_VARIABLE, PROTOCOL, encode, git_environment, same_user, socket_path
+from core.logs import log_file
+from core.paths import data_dir
+from core.version import __version__
+
+CONNECT_SECONDS = 2.0  # to connect and hear whether the engine takes the sync
+CANCEL_SECONDS = 10.0  # after Ctrl-C, for the engine to stop the sync
+
+
+class _Progress(NamedTuple):
+    """A `core.cli_output.Progress` as the engine sent it."""
+
+    phase: str
+    current: int
+    total: int | None
+    bytes: int
+
+
+class _Gone(Exception):
+    """The engine closed the connection before its answer."""
+
+
+def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as_json: bool) -> int | None:
+    """The sync carried out by the running engine, printed; its exit status, or None
+    when the engine did not carry it out (run it in this process)."""
+    if os.environ.get(IN_PROCESS_VARIABLE) or not hasattr(socket, "AF_UNIX"):
+        return None
+    home = data_dir()
+    terminal = sys.stdin.isatty()
+    try:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    except OSError:
+        return None
+    with sock:
+        try:
+            sock.settimeout(CONNECT_SECONDS)
+            sock.connect(str(socket_path(home)))
+            if not same_user(sock):
+                return None
+            sock.sendall(
+                encode(
+                    {
+                        "protocol": PROTOCOL,
+                        "version": __version__,
+                        "command": "sync",
+                        "environment": git_environment(os.environ),
+                        "names": names,
+                        "fetch_only": fetch_only,
+                        "no_push": no_push,
+                        "terminal": terminal,
+                        "progress": sys.stderr.isatty(),
+                    }
+                )
+            )
+            lines = sock.makefile("rb")
+            first = _read(lines)
+        except (OSError, ValueError, _Gone):
+            return None  # nobody listens, a stale socket, an engine that left or hung
+        if "refused" in first:
+            return None
+        if "error" in first:  # a name it does not know: the CLI's own one line
+            print(f"gitferry: {first['error']}", file=sys.stderr)
+            return EXIT_USAGE if first.get("bad_input") else EXIT_FAILED
+        if "accepted" not in first:
+            return None
+        sock.settimeout(None)  # the sync takes what it takes, as in this process
+        try:
+            answer = _follow(_read(lines), lines)
+        except KeyboardInterrupt:
+            _cancel(sock, lines)
+            raise
+        except (OSError, ValueError, KeyError, _Gone):
+            return None  # the engine went away mid-sync: the sync runs here
+    if answer.get("cancelled") or (answer.get("asked") and terminal):
+        return None
+    return print_sync(answer["reports"], answer["crashed"], as_json, str(log_file(home)))
+
+
+def _follow(first: dict[str, Any], lines: Any) -> dict[str, Any]:
+    """Show the progress the engine sends until its answer comes."""
+    message = first
+    with ProgressView() as view:
+        while "progress" in message:
+            repo, remote, phase, current, total, sent = message["progress"]
+            view.update(repo, remote, _Progress(phase, current, total, sent))
+            message = _read(lines)
+    return message
+
+
+def _read(lines: Any) -> dict[str, Any]:
+    line = lines.readline()
+    if not line:
+        raise _Gone
+    message = json.loads(line)
+    if not isinstance(message, dict):
+        raise ValueError("not a message")
+    return message
+
+
+def _cancel(sock: socket.socket, lines: Any) -> None:
+    """The user's Ctrl-C: the engine cancels the sync; wait until it has (or gives up)."""
+    try:
+        sock.settimeout(CANCEL_SECONDS)
+        sock.sendall(encode({"cancel": True}))
+        while "progress" in _read(lines):
+            pass
+    except (OSError, ValueError, _Gone):
+        pass

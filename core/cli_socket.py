@@ -1,0 +1,85 @@
+"""The socket a running engine answers CLI commands on: where it is, what travels on it.
+
+`gitferry daemon` and the desktop app run the engine (`core.engine.daemon`), which
+answers `gitferry sync` on a Unix socket in a private directory of the data directory
+(`core.engine.cli_server`); the CLI tries it first (`core.cli_engine`) and runs the
+sync in its own process when nobody answers. This module is what both ends share,
+standard library only: the CLI imports it before anything heavy. Messages are JSON
+documents, one a line.
+
+The engine answers only a client of its own user (`peer_uid`), of the same version,
+with the same environment where it changes what git would do (`git_environment`):
+otherwise it refuses, and the CLI runs the sync itself, as it did before there was
+an engine to ask.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROTOCOL = 1
+IN_PROCESS_VARIABLE = "GITFERRY_IN_PROCESS"  # set (non-empty): the CLI never asks an engine
+RUN_DIRECTORY = "engine"  # in the data directory, mode 0700
+SOCKET_FILE = "cli.sock"
+LOCK_FILE = "engine.lock"  # held by the one engine that listens
+MAX_REQUEST = 64 * 1024
+MAX_SOCKET_PATH = 107  # sun_path's 108 bytes, the last one a NUL
+# What changes what git (and so a sync) would do, besides the GIT_* variables: where
+# its configuration is, ssh's agent, proxies and certificates.
+ENVIRONMENT = frozenset(
+    {
+        "HOME",
+        "XDG_CONFIG_HOME",
+        "SSH_AUTH_SOCK",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        *(f"{name}_proxy" for name in ("http", "https", "all", "no")),
+        *(f"{name}_PROXY" for name in ("HTTP", "HTTPS", "ALL", "NO")),
+    }
+)
+ENVIRONMENT_PREFIXES = ("GIT_", "GITFERRY_")
+
+
+def run_directory(home: Path) -> Path:
+    return home / RUN_DIRECTORY
+
+
+def socket_path(home: Path) -> Path:
+    """The engine's socket for the data directory `home`."""
+    return run_directory(home) / SOCKET_FILE
+
+
+def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables of `environ` that change what a sync does: a client and the engine
+    that answers it must have the same."""
+    return {
+        name: value
+        for name, value in environ.items()
+        if (name in ENVIRONMENT or name.startswith(ENVIRONMENT_PREFIXES)) and name != IN_PROCESS_VARIABLE
+    }
+
+
+def encode(document: Mapping[str, Any]) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode() + b"\n"
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    """The user id of the process at the other end (`SO_PEERCRED`), None where the
+    system does not say (then the private directory is the only guard)."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
+        return None
+    credentials = sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", credentials)
+    return int(uid)
+
+
+def same_user(sock: socket.socket) -> bool:
+    uid = peer_uid(sock)
+    return uid is None or uid == os.getuid()

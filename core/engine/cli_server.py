@@ -1,0 +1,268 @@
+"""The running engine answers `gitferry sync`: a CLI process that finds it skips importing
+and opening the engine itself (the cold path's floor, section 3 of docs/ARCHITECTURE.md).
+
+`CliServer.start` listens on the Unix socket of `core.cli_socket` in the data directory's
+private `engine/` directory (mode 0700, the socket 0600), while this process holds
+`engine.lock` in it: one engine per data directory listens (the app and a daemon on the
+same one: the first), and a socket file a killed engine left is replaced. Each
+connection is checked for its user (`SO_PEERCRED`), then one request is read: the
+protocol and version, the client's git environment (`git_environment`) and the sync's
+options. Anything that differs from this process, a repository the engine does not
+watch yet, or another command: a refusal, and the CLI runs the sync itself.
+
+An accepted sync is the user's sync of each named repository in turn, queued on its
+worker as the app's "Sync now" (`Engine.sync` with a `UserRequest`: the CLI's
+`--fetch-only`/`--no-push`), so it waits for a job already running there and the app
+shows it like any other. Its progress goes back as it comes, its reports at the end,
+as JSON; the client prints them with the CLI's own formatting. Questions: a sync the
+CLI started is never asked in the app's dialogs. When the client's stdin is a
+terminal (where the CLI would have asked), a question marks the answer `asked` and
+is declined; the client then runs the sync again in its own process, which asks on
+the terminal. Otherwise nobody is asked, as in the CLI's own process. A `cancel`
+line from the client (its Ctrl-C), or the client gone, withdraws the running
+repository's sync (`Engine.withdraw`) and the rest are not started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.cli_socket import (
+    LOCK_FILE,
+    MAX_REQUEST,
+    MAX_SOCKET_PATH,
+    PROTOCOL,
+    encode,
+    git_environment,
+    run_directory,
+    same_user,
+    socket_path,
+)
+from core.engine.worker import UserRequest
+from core.errors import GitferryError
+from core.events import EventBus, PhaseProgress, Subscription, SubscriptionClosed
+from core.results import CANCELLED_MESSAGE
+from core.version import __version__
+
+if TYPE_CHECKING:
+    from core.engine.core import Core
+    from core.engine.engine import Engine
+    from core.engine.report import SyncReport
+    from core.git.transfer.signer import SignInRequest
+    from core.git.transfer.ssh_questions import SshQuestion
+    from core.remote_url import HttpAuth
+
+log = logging.getLogger(__name__)
+
+REQUEST_SECONDS = 5.0  # a client that connects and says nothing
+_SYNC_OPTIONS = ("names", "fetch_only", "no_push")
+
+
+@dataclass
+class _Asked:
+    """The prompts of a sync whose client has a terminal: a question the CLI would have
+    asked there is noted and declined."""
+
+    asked: bool = False
+
+    def sign_in(self, _request: SignInRequest) -> HttpAuth | None:
+        self.asked = True
+        return None
+
+    def ssh(self, question: SshQuestion) -> str | None:
+        from core.git.transfer.ssh_questions import PassphraseQuestion
+
+        if isinstance(question, PassphraseQuestion):  # the CLI asks only these (terminal_ssh_prompt)
+            self.asked = True
+        return None
+
+
+class CliServer:
+    def __init__(self, core: Core, engine: Engine, bus: EventBus, lock: int, path: Path) -> None:
+        self.core, self.engine, self.bus = core, engine, bus
+        self.path = path
+        self._lock = lock
+        self._server: asyncio.AbstractServer | None = None
+        self._answers: set[asyncio.Task[None]] = set()
+        self._environment = git_environment(os.environ)
+
+    @classmethod
+    async def start(cls, core: Core, engine: Engine, bus: EventBus) -> CliServer | None:
+        """Listen for the CLI, unless another engine on this data directory does (or the
+        system has no Unix sockets, or the path is too long for one): then None."""
+        home = core.home
+        if home is None or not hasattr(socket, "AF_UNIX"):
+            return None
+        path = socket_path(home)
+        if len(os.fsencode(path)) > MAX_SOCKET_PATH:
+            log.warning("the CLI cannot reach this engine: %s is too long for a socket", path)
+            return None
+        directory = run_directory(home)
+        directory.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(directory, 0o700)
+        lock = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            log.info("another engine answers the CLI for %s", home)
+            return None
+        server = cls(core, engine, bus, lock, path)
+        try:
+            path.unlink(missing_ok=True)  # a killed engine's
+            server._server = await asyncio.start_unix_server(server._answer, path=str(path))
+            os.chmod(path, 0o600)
+        except OSError as exc:
+            log.warning("the CLI cannot reach this engine: %s", exc)
+            os.close(lock)
+            return None
+        log.info("answering the CLI on %s", path)
+        return server
+
+    async def close(self) -> None:
+        """Stop listening; requests in hand are dropped (their clients run the sync)."""
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._answers):
+            task.cancel()
+        await asyncio.gather(*self._answers, return_exceptions=True)
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        os.close(self._lock)  # after the unlink: a new engine binds a socket of its own
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._answers.add(task)
+        try:
+            sock = writer.get_extra_info("socket")
+            if sock is None or not same_user(sock):
+                await _send(writer, {"refused": "another user"})
+                return
+            line = await asyncio.wait_for(reader.readline(), REQUEST_SECONDS)
+            request = json.loads(line[:MAX_REQUEST]) if line else None
+            refusal = self._refusal(request)
+            if refusal is not None:
+                await _send(writer, {"refused": refusal})
+                return
+            assert isinstance(request, dict)
+            await self._sync(request, reader, writer)
+        except (OSError, ValueError, TimeoutError, asyncio.IncompleteReadError):
+            pass  # the client left or sent nonsense: it runs the sync itself
+        except asyncio.CancelledError:
+            pass  # the engine stops
+        except Exception:
+            log.exception("answering the CLI")
+        finally:
+            self._answers.discard(task)
+            writer.close()
+
+    def _refusal(self, request: object) -> str | None:
+        if not isinstance(request, dict) or request.get("command") != "sync":
+            return "not a command this engine answers"
+        if request.get("protocol") != PROTOCOL or request.get("version") != __version__:
+            return f"the engine runs Gitferry {__version__}"
+        if request.get("environment") != self._environment:
+            return "the engine's environment differs"
+        if not all(key in request for key in _SYNC_OPTIONS):
+            return "a request without the sync's options"
+        return None
+
+    async def _sync(
+        self, request: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        try:
+            records = await self.core.store.repos([str(name) for name in request["names"]])
+        except GitferryError as exc:
+            await _send(writer, {"error": exc.message, "bad_input": exc.bad_input})
+            return
+        if any(record.id not in self.engine.workers for record in records):
+            await _send(writer, {"refused": "a repository the engine does not watch yet"})
+            return
+        await _send(writer, {"accepted": True})
+        asked = _Asked()
+        terminal = bool(request.get("terminal"))
+        job = UserRequest(
+            fetch_only=bool(request["fetch_only"]),
+            push=not request["no_push"],
+            sign_in_prompt=asked.sign_in if terminal else None,
+            ssh_prompt=asked.ssh if terminal else None,
+        )
+        stop = asyncio.ensure_future(reader.readline())  # a `cancel` line, or the client gone
+        progress = self.bus.subscribe(kinds=(PhaseProgress,)) if request.get("progress") else None
+        reports: list[SyncReport] = []
+        try:
+            for record in records:
+                report = await self._one(record.id, job, stop, progress, writer)
+                if report is None:
+                    await _send(writer, {"cancelled": True})
+                    return
+                reports.append(report)
+        finally:
+            stop.cancel()
+            if progress is not None:
+                progress.close()
+        await _send(
+            writer,
+            {
+                "reports": [report.to_json() for report in reports],
+                "crashed": [report.name for report in reports if report.crashed],
+                "asked": asked.asked,
+            },
+        )
+
+    async def _one(
+        self,
+        repo_id: int,
+        job: UserRequest,
+        stop: asyncio.Future[bytes],
+        progress: Subscription | None,
+        writer: asyncio.StreamWriter,
+    ) -> SyncReport | None:
+        """One repository's sync, its progress sent as it comes; None: the client cancelled."""
+        sync = asyncio.ensure_future(self.engine.sync(repo_id, job))
+        event: asyncio.Future[Any] | None = None
+        try:
+            while not sync.done():
+                if progress is not None and event is None:
+                    event = asyncio.ensure_future(progress.get())
+                waiting: set[asyncio.Future[Any]] = {sync, stop} if event is None else {sync, stop, event}
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if event is not None and event.done():
+                    sent, event = event, None
+                    with contextlib.suppress(SubscriptionClosed):
+                        await _send_progress(writer, repo_id, sent.result())
+                if stop.done() and not sync.done():
+                    self.engine.withdraw(repo_id, job)
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sync
+                    return None
+        finally:
+            if event is not None:
+                event.cancel()
+        if sync.cancelled():
+            return None
+        report = sync.result()
+        return None if report.message == CANCELLED_MESSAGE and stop.done() else report
+
+
+async def _send_progress(writer: asyncio.StreamWriter, repo_id: int, event: object) -> None:
+    if isinstance(event, PhaseProgress) and event.repo_id == repo_id:
+        await _send(
+            writer,
+            {"progress": [event.repo, event.remote, event.phase, event.current, event.total, event.bytes]},
+        )
+
+
+async def _send(writer: asyncio.StreamWriter, document: dict[str, Any]) -> None:
+    writer.write(encode(document))
+    await writer.drain()

@@ -1,0 +1,117 @@
+"""A real `gitferry daemon` in a subprocess, answering the CLI on its socket, and the
+`gitferry` command run as a fresh process (with or without asking it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.cli_socket import IN_PROCESS_VARIABLE, socket_path
+from tests.waiting import CAP
+
+ROOT = Path(__file__).resolve().parents[2]
+# Runs the entry point as the console script does, then prints the modules it loaded
+# on the last line of stderr.
+PROBE = """
+import json, sys
+from gui.launch import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str  # without the probe's module list
+    modules: set[str]
+
+    @property
+    def in_engine(self) -> bool:
+        """The engine carried the sync out: this process never loaded dulwich."""
+        return "dulwich" not in self.modules
+
+
+def gitferry(*args: str, in_process: bool = False, env: dict[str, str] | None = None) -> Ran:
+    """`gitferry ARGS` in a fresh process (`in_process`: told not to ask an engine)."""
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    if in_process:
+        environ[IN_PROCESS_VARIABLE] = "1"
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=CAP,
+        env=environ,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    )
+    *err, modules = proc.stderr.splitlines(keepends=True)
+    return Ran(proc.returncode, proc.stdout, "".join(err), set(json.loads(modules)))
+
+
+def answering(home: Path) -> bool:
+    """Something accepts connections on the engine's socket for `home`."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        try:
+            sock.connect(str(socket_path(home)))
+        except OSError:
+            return False
+    return True
+
+
+class EngineProcess:
+    """`gitferry daemon` on the test's GITFERRY_HOME, answering the CLI once started."""
+
+    def __init__(self) -> None:
+        self.home = Path(os.environ["GITFERRY_HOME"])
+        self.log = self.home.parent / f"daemon-{time.monotonic_ns()}.log"
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "daemon"],
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        deadline = time.monotonic() + CAP
+        while not answering(self.home):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the daemon never answered: {self.stop()}")
+            time.sleep(0.05)
+
+    def logged(self, text: str) -> None:
+        """Wait for `text` in what the daemon logged."""
+        deadline = time.monotonic() + CAP
+        while text not in self.log.read_text():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the daemon never logged {text!r}: {self.stop()}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: the socket file stays behind, as after a crash."""
+        self.proc.kill()
+        self.proc.wait(CAP)
+
+    def stop(self) -> str:
+        """SIGTERM, as systemd stops it; what it logged."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(CAP)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(CAP)
+        return self.log.read_text()

@@ -1,0 +1,270 @@
+"""`gitferry sync` through a running engine (`core.cli_engine`, `core.engine.cli_server`):
+a real `gitferry daemon`, a real `git daemon` remote, the CLI as fresh processes, git
+as referee. The output and exit status are those of the same sync run in the CLI's
+own process; whenever the engine does not carry a sync out, the CLI runs it itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.cli_socket import encode, socket_path
+from tests.gitcli import commit_file, git
+from tests.integration.clones import Clones, run
+from tests.integration.engine_process import PROBE, ROOT, EngineProcess, Ran, gitferry
+from tests.servers.faults import TricklingServer
+from tests.waiting import CAP
+
+
+@pytest.fixture
+def engine(world: Clones, capsys: pytest.CaptureFixture[str]) -> Iterator[EngineProcess]:
+    """The daemon on the world's two clones, its background fetches paused (a user's
+    sync still runs), so that only the syncs of the test move anything."""
+    assert run(capsys, "pause")[0] == 0
+    process = EngineProcess()
+    yield process
+    log = process.stop()
+    assert "Traceback" not in log, log
+
+
+def pushed_elsewhere(world: Clones, tmp_path: Path, name: str) -> str:
+    """A commit pushed to the remote by a third clone; its id."""
+    other = tmp_path / f"other-{name}"
+    if not other.exists():
+        git("clone", "-q", str(world.bare), str(other))
+    sha = commit_file(other, f"{name}.txt", f"{name}\n")
+    git("push", "-q", "origin", "main", cwd=other)
+    world.remember()
+    return sha
+
+
+def as_mine(ran: Ran, world: Clones) -> tuple[int, str, str]:
+    """`theirs`'s output as it reads for `mine`: only the name and the path differ."""
+
+    def swap(text: str) -> str:
+        return text.replace(str(world.theirs), str(world.mine)).replace("theirs", "mine")
+
+    return ran.code, swap(ran.out), swap(ran.err)
+
+
+def without_timings(out: str) -> dict[str, Any]:
+    doc = json.loads(out)
+    for report in doc["repos"]:
+        report.pop("timings_ms")
+    return dict(doc)
+
+
+def test_a_sync_through_the_engine_prints_what_the_cli_prints(
+    world: Clones, engine: EngineProcess, tmp_path: Path
+) -> None:
+    # Up to date, text.
+    through = gitferry("sync", "--fetch-only", "mine")
+    here = gitferry("sync", "--fetch-only", "theirs", in_process=True)
+    assert through.in_engine and not here.in_engine
+    assert (through.code, through.out, through.err) == as_mine(here, world)
+    assert through.out == "mine: up_to_date - up to date\n"
+    # Fetched and fast-forwarded, text: the engine's sync moved `mine` as git says.
+    sha = pushed_elsewhere(world, tmp_path, "b")
+    through = gitferry("sync", "mine")
+    here = gitferry("sync", "theirs", in_process=True)
+    assert through.in_engine
+    assert (through.code, through.out, through.err) == as_mine(here, world)
+    assert through.code == 0 and ": ok - " in through.out
+    assert world.head(world.mine) == world.head(world.theirs) == sha
+    assert git("rev-parse", "origin/main", cwd=world.mine) == sha
+    # Fetched only, JSON: the same document but for the timings.
+    sha = pushed_elsewhere(world, tmp_path, "c")
+    through = gitferry("sync", "--json", "--fetch-only", "mine")
+    here = gitferry("sync", "--json", "--fetch-only", "theirs", in_process=True)
+    assert through.in_engine
+    mine, theirs = without_timings(through.out), without_timings(as_mine(here, world)[1])
+    assert (through.code, mine, through.err) == (here.code, theirs, here.err)
+    assert mine["repos"][0]["result"] == "ok"
+    assert git("rev-parse", "origin/main", cwd=world.mine) == sha != world.head(world.mine)
+    # Several repositories, one after the other, in the order named.
+    through = gitferry("sync", "--no-push", "theirs", "mine")
+    here = gitferry("sync", "--no-push", "theirs", "mine", in_process=True)
+    assert through.in_engine
+    assert through.code == 0 and through.out.splitlines()[0].startswith("theirs: ")
+    assert world.head(world.mine) == world.head(world.theirs) == sha
+    assert (here.code, here.out) == (0, "theirs: up_to_date - up to date\nmine: up_to_date - up to date\n")
+
+
+def test_errors_read_the_same_through_the_engine(
+    world: Clones, engine: EngineProcess, refused_port: int
+) -> None:
+    # A name nobody registered: one line, exit 2, nothing synced.
+    through = gitferry("sync", "mine", "nope")
+    here = gitferry("sync", "mine", "nope", in_process=True)
+    assert (through.code, through.out, through.err) == (here.code, here.out, here.err)
+    assert (through.code, through.err) == (2, "gitferry: no repository named 'nope' (see `gitferry list`)\n")
+    # The remote does not answer: `offline`, exit 1, in text and in JSON.
+    for clone in (world.mine, world.theirs):
+        git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/x.git", cwd=clone)
+    for extra in ([], ["--json"]):
+        through = gitferry("sync", *extra, "mine")
+        here = gitferry("sync", *extra, "theirs", in_process=True)
+        assert through.in_engine
+        code, out, err = as_mine(here, world)
+        assert (through.code, through.err) == (code, err) == (1, "")
+        if extra:
+            assert without_timings(through.out) == without_timings(out)
+            assert without_timings(out)["repos"][0]["result"] == "offline"
+        else:
+            assert through.out == out
+            assert through.out.startswith("mine: offline - ")
+
+
+def test_without_an_engine_the_cli_syncs_itself(world: Clones, capsys: pytest.CaptureFixture[str]) -> None:
+    """No engine, then a killed one's socket left behind, then a new engine: each answers."""
+    ran = gitferry("sync", "--fetch-only", "mine")
+    assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
+    assert run(capsys, "pause")[0] == 0
+    engine = EngineProcess()
+    assert gitferry("sync", "--fetch-only", "mine").in_engine
+    engine.kill()
+    assert socket_path(engine.home).exists()  # stale: nobody listens on it
+    ran = gitferry("sync", "--fetch-only", "mine")
+    assert (ran.code, ran.out, ran.err, ran.in_engine) == (0, "mine: up_to_date - up to date\n", "", False)
+    engine = EngineProcess()  # replaces the stale socket
+    try:
+        ran = gitferry("sync", "--fetch-only", "mine")
+        assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", True)
+        # Forced in-process, and a CLI whose git would see another environment: refused.
+        assert not gitferry("sync", "--fetch-only", "mine", in_process=True).in_engine
+        ran = gitferry("sync", "--fetch-only", "mine", env={"GIT_AUTHOR_NAME": "Someone Else"})
+        assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
+        # A second engine on the same data directory leaves the socket to the first.
+        second = EngineProcess()
+        second.logged("another engine answers the CLI")
+        assert "answering the CLI" not in second.stop()
+        assert gitferry("sync", "--fetch-only", "mine").in_engine
+    finally:
+        engine.stop()
+
+
+def test_an_engine_gone_mid_request_leaves_the_sync_to_the_cli(world: Clones) -> None:
+    """An engine that accepts the sync, then dies before answering (its connection closed):
+    the CLI runs the sync itself."""
+    path = socket_path(Path(os.environ["GITFERRY_HOME"]))
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+    heard: list[dict[str, Any]] = []
+
+    def accept_then_die() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as lines:
+            heard.append(json.loads(lines.readline()))
+            conn.sendall(encode({"accepted": True}))
+
+    thread = threading.Thread(target=accept_then_die, daemon=True)
+    thread.start()
+    try:
+        pushed = pushed_elsewhere(world, world.mine.parent, "d")
+        ran = gitferry("sync", "--fetch-only", "mine")
+    finally:
+        thread.join(CAP)
+        listener.close()
+    assert heard and heard[0]["names"] == ["mine"] and heard[0]["fetch_only"] is True
+    assert (ran.code, ran.in_engine) == (0, False)
+    assert ran.out.startswith("mine: ok - ")
+    assert git("rev-parse", "origin/main", cwd=world.mine) == pushed
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs to start a process as another user")
+def test_another_user_is_refused(world: Clones, engine: EngineProcess) -> None:
+    """Even with the directory opened to everyone, the engine answers its own user only
+    (`SO_PEERCRED`); with it private, another user cannot even connect."""
+    path = socket_path(engine.home)
+    python = "/usr/bin/python3"  # one the user nobody may run
+    if not os.access(python, os.X_OK):
+        pytest.skip("no system python for another user")
+    ask = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX)\n"
+        "try:\n"
+        "    s.connect(sys.argv[1])\n"
+        "except PermissionError:\n"
+        "    print('no entry'); sys.exit()\n"
+        "print(s.makefile('rb').readline().decode().strip())\n"
+    )
+
+    def as_nobody() -> str:
+        proc = subprocess.run(
+            [python, "-I", "-S", "-c", ask, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=CAP,
+            user=65534,  # and its group alone: not root's
+            group=65534,
+            extra_groups=[],
+        )
+        return proc.stdout.strip() or proc.stderr
+
+    assert as_nobody() == "no entry"
+    closed = [p for p in path.parents if not p.stat().st_mode & stat.S_IXOTH]
+    opened = [(p, p.stat().st_mode) for p in (*closed, path)]
+    try:
+        for p, mode in opened:
+            p.chmod(0o777 if p == path else mode | 0o005)
+        assert json.loads(as_nobody()) == {"refused": "another user"}
+    finally:
+        for p, mode in opened:
+            p.chmod(mode)
+    assert gitferry("sync", "--fetch-only", "mine").in_engine  # its own user still answered
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_the_engines_sync(
+    world: Clones, capsys: pytest.CaptureFixture[str], trickling_server: TricklingServer
+) -> None:
+    """A fetch that never ends (the remote trickles a byte now and then): Ctrl-C in the
+    CLI cancels the engine's sync and ends as the CLI's own Ctrl-C does (`cli.main`)."""
+    stuck = world.mine.parent / "stuck"
+    git("init", "-q", "-b", "main", str(stuck))
+    git("remote", "add", "origin", f"git://127.0.0.1:{trickling_server.port}/x.git", cwd=stuck)
+    assert run(capsys, "add", str(stuck))[0] == 0
+    assert run(capsys, "pause")[0] == 0
+    engine = EngineProcess()
+    try:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        client = subprocess.Popen(
+            [sys.executable, "-c", PROBE, "sync", "stuck"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + CAP
+        while not trickling_server.connections:
+            assert time.monotonic() < deadline and client.poll() is None
+            time.sleep(0.05)
+        client.send_signal(signal.SIGINT)
+        out, err = client.communicate(timeout=CAP)
+        modules = set(json.loads(err.splitlines()[-1]))
+        assert "dulwich" not in modules
+        assert (client.returncode, out, err.splitlines()[:-1]) == (130, "", ["gitferry: interrupted"])
+        # The engine's sync ended as cancelled (before the CLI did), and nothing waits on it.
+        journal = engine.home / "activity.jsonl"
+        entries = [json.loads(line) for line in journal.read_text().splitlines()]
+        assert any(e["repo"] == "stuck" and e["message"] == "cancelled" for e in entries), entries
+        assert gitferry("sync", "--fetch-only", "mine").in_engine
+    finally:
+        engine.stop()
+    assert not (stuck / ".git" / "gitferry" / "sync.lock").exists()
