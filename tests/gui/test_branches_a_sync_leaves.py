@@ -160,3 +160,29 @@ def test_a_branch_checked_out_in_another_worktree_is_never_to_sync_even_with_fas
     assert git("rev-parse", "topic", cwd=world.mine) == topic  # git: left where it was
     assert ahead_behind(world.mine, "topic", "origin/topic") == (0, 1)
     world.check()
+
+
+@pytest.mark.slow
+def test_a_switch_of_branches_with_git_moves_checked_out_at_once(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """`git switch drafts` in a manual-mode repository: the window kept saying "drafts: 1
+    behind, not checked out" and "main: 1 behind" (to sync) until the next fetch, an hour
+    later. The engine watches `.git` and measures again when HEAD names another branch."""
+    drafts_behind(world)
+    world.commit(world.theirs, "m.txt", "main moves\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    run(desktop.refresh())
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(fetched(desktop, mine.id))
+    run(desktop.refresh())
+    desktop.window.select_repo(mine.id)
+    run(until(lambda: result(desktop, mine.id) == "main: 1 behind"))
+    assert "drafts: 1 behind, not checked out" in result(desktop, mine.id, Qt.ItemDataRole.ToolTipRole)
+
+    git("switch", "-q", "drafts", cwd=world.mine)  # no fetch, no sync follows
+    run(until(lambda: result(desktop, mine.id) == "drafts: 1 behind"))
+    assert "main: 1 behind, not checked out" in result(desktop, mine.id, Qt.ItemDataRole.ToolTipRole)
+    checked = {b.name: b.checked_out for b in run(desktop.api.core.store.branches(mine.id))}
+    assert checked == {"drafts": True, "main": False}
+    assert git("rev-parse", "--abbrev-ref", "HEAD", cwd=world.mine) == "drafts"
