@@ -107,7 +107,7 @@ class Bridge(QObject):
 
     def _throttle(self, event: PhaseProgress) -> None:
         repo = event.repo_id
-        wait = self._last_emit.get(repo, -self._interval) + self._interval - self._clock()
+        wait = self._still_to_wait(repo)
         if wait <= 0 and repo not in self._flushes:
             self._emit_progress(event)
             return
@@ -116,8 +116,19 @@ class Bridge(QObject):
             loop = asyncio.get_running_loop()
             self._flushes[repo] = loop.call_later(max(wait, 0.0), self._flush, repo)
 
+    def _still_to_wait(self, repo: int) -> float:
+        """Seconds until `repo` may have its next progress signal (<= 0: now)."""
+        return self._last_emit.get(repo, -self._interval) + self._interval - self._clock()
+
     def _flush(self, repo: int) -> None:
         self._flushes.pop(repo, None)
+        # The loop's timer may fire a little early (qasync starts a coarse Qt timer,
+        # whole milliseconds, which Qt may fire up to 5% before its interval): wait
+        # the rest rather than emit within the interval.
+        early = self._still_to_wait(repo)
+        if early > 0 and repo in self._pending:
+            self._flushes[repo] = asyncio.get_running_loop().call_later(early, self._flush, repo)
+            return
         event = self._pending.pop(repo, None)
         if event is not None:
             self._emit_progress(event)
