@@ -10,13 +10,14 @@ write into a branch a worktree has checked out. `refs/pull/*` is never tracked; 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import ObjectID
-from dulwich.refs import Ref
+from dulwich.refs import DiskRefsContainer, Ref, is_per_worktree_ref
 from dulwich.repo import Repo
 
 from core.errors import BadInput
@@ -144,15 +145,32 @@ class FetchPlan:
 
 
 def _tracking_refs(repo: Repo, refspecs: FetchRefspecs, upstreams: list[Upstream]) -> dict[str, bytes]:
-    """The remote's current tracking refs (symbolic ones like `origin/HEAD` left out)."""
+    """The remote's current tracking refs (symbolic ones like `origin/HEAD` left out).
+
+    Those packed are taken from dulwich's one parse of packed-refs; only the loose files
+    under the tracking prefixes (a loose file stands over its packed line) and the
+    upstreams' tracking refs found nowhere else are read one by one. Reading each of a
+    real remote's 1,824 packed tracking refs through `read_ref` (a name check, a loose
+    file that is not there, a stat of packed-refs) took 44 ms of a cold fetch."""
+    refs = repo.refs
+    prefixes = tuple(p.rstrip("/").encode() + b"/" for p in refspecs.tracking_prefixes())
     names = {Ref(u.tracking_ref.encode()) for u in upstreams}
-    for prefix in refspecs.tracking_prefixes():
-        base = prefix.rstrip("/").encode()
-        names.update(Ref(base + b"/" + key) for key in repo.refs.keys(base=Ref(base)))
-    found = {}
+    values: dict[Ref, bytes | None] = {}
+    if isinstance(refs, DiskRefsContainer) and not any(map(is_per_worktree_ref, prefixes)):
+        values = {name: sha for name, sha in refs.get_packed_refs().items() if name.startswith(prefixes)}
+        names = (names - values.keys()) | set(_loose_names(refs.path, prefixes))
+    else:
+        for base in prefixes:
+            names.update(Ref(base + key) for key in refs.keys(base=Ref(base.rstrip(b"/"))))
     for name in names:
-        value = repo.refs.read_ref(name)
-        if value is None or value.startswith(b"ref: "):
-            continue
-        found[name.decode()] = value
-    return found
+        values[name] = refs.read_ref(name)
+    return {name.decode(): sha for name, sha in values.items() if sha and not sha.startswith(b"ref: ")}
+
+
+def _loose_names(refs_dir: bytes, prefixes: Iterable[bytes]) -> Iterator[Ref]:
+    """The names of the loose ref files under `prefixes` (`refs/remotes/origin/`)."""
+    for prefix in prefixes:
+        top = os.path.join(refs_dir, prefix.rstrip(b"/"))
+        for root, _dirs, files in os.walk(top):
+            under = prefix.rstrip(b"/") + root[len(top) :].replace(os.sep.encode(), b"/")
+            yield from (Ref(under + b"/" + name) for name in files)
