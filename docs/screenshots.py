@@ -4,7 +4,9 @@ A throwaway GITFERRY_HOME with three real repositories whose remotes are served
 by `git daemon` on loopback; the app itself (gui.desktop.Desktop) shows them.
 The status window is caught mid-sync: one repository fetches a large commit
 through a proxy that paces the transfer. The skipped files come from a real
-auto-commit sync (two files over the repository's size limit).
+auto-commit sync (two files over the repository's size limit). The settings dialog
+(docs/settings-dialog.png) shows one of them with remotes set by git, a sign-in in
+an in-memory keyring, and a bad interval typed.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import keyring  # noqa: E402
 import qasync  # noqa: E402
-from PySide6.QtCore import QLocale, QPoint  # noqa: E402
+from PySide6.QtCore import QLocale, QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from core.api import Api, PhaseProgress  # noqa: E402
@@ -31,6 +35,7 @@ from gui.desktop import Desktop  # noqa: E402
 from gui.event_loop import run_until_complete  # noqa: E402
 from gui.translations import install_translations  # noqa: E402
 from tests.gitcli import commit_file, git  # noqa: E402
+from tests.memory_keyring import MemoryKeyring  # noqa: E402
 from tests.servers import LOOPBACK, CuttingProxy, GitDaemon  # noqa: E402
 
 OUT = ROOT / "docs"
@@ -118,6 +123,7 @@ async def take(work: Path, daemon: GitDaemon) -> None:
         desktop.window.tabs.setCurrentIndex(2)
         await save(desktop.window, "skipped-files.png")
         await shoot_tray_menu(desktop, records["notes"].id)
+        await shoot_settings(api, notes)
     finally:
         await desktop.stop()
         await api.close()
@@ -165,6 +171,48 @@ async def shoot_tray_menu(desktop: Desktop, repo_id: int) -> None:
     menu.hide()
 
 
+async def shoot_settings(api: Api, notes: Path) -> None:
+    """docs/settings-dialog.png: the settings dialog's Remotes tab (an HTTPS remote with
+    its sign-in in the keyring, an ssh push URL, a second remote), and above its Sync tab
+    a negative interval typed and refused, one over the other. The remotes are set with
+    git; the keyring is an in-memory one (the scratch HOME's, nothing leaves the run)."""
+    from core.remote_url import HttpAuth
+    from gui.windows.settings_dialog import SettingsDialog
+
+    https = "https://git.example.org/team/notes.git"
+    git("remote", "set-url", "origin", https, cwd=notes)
+    git("remote", "set-url", "--push", "origin", "ssh://git@git.example.org/team/notes.git", cwd=notes)
+    git("remote", "add", "backup", "ssh://git@backup.example.org/srv/notes.git", cwd=notes)
+    await api.core.offload.io(api.core.credentials.save, https, HttpAuth("alice", "not-the-real-one"))
+    dialog = SettingsDialog(api)
+    try:
+        await dialog.load()
+        dialog.select_repo("notes")
+        dialog.resize(940, 600)
+        dialog.show()
+        await asyncio.sleep(0.5)  # the remotes and the sign-in are read off the loop
+        remotes = dialog.grab()
+        dialog.tabs.setCurrentIndex(1)
+        edit = dialog.form.interval_edit
+        edit.setFocus()
+        edit.selectAll()
+        QTest.keyClick(edit, Qt.Key.Key_Delete)
+        QTest.keyClicks(edit, "-5")  # typed, as a person would: the field says what is wrong
+        await asyncio.sleep(0.3)
+        sync = dialog.grab()
+    finally:
+        dialog.done(0)
+    gap = 16
+    canvas = QPixmap(max(remotes.width(), sync.width()), remotes.height() + gap + sync.height())
+    canvas.fill(QColor("#ffffff"))
+    painter = QPainter(canvas)
+    painter.drawPixmap(0, 0, remotes)
+    painter.drawPixmap(0, remotes.height() + gap, sync)
+    painter.end()
+    canvas.save(str(OUT / "settings-dialog.png"))
+    print(f"wrote docs/settings-dialog.png ({canvas.width()}x{canvas.height()})")
+
+
 def in_scratch_home(
     shoot: Callable[[Path, GitDaemon, QApplication], Coroutine[Any, Any, None]], locale: QLocale | None = None
 ) -> None:
@@ -177,6 +225,7 @@ def in_scratch_home(
         (work / ".gitconfig").write_text(
             "[user]\n\tname = Alice\n\temail = alice@example.invalid\n[init]\n\tdefaultBranch = main\n"
         )
+        keyring.set_keyring(MemoryKeyring())  # the scratch run's own: the user's is never touched
         app = QApplication(sys.argv[:1])
         apply_color_scheme(app, os.environ.get(COLOR_SCHEME, ""))  # GITFERRY_COLOR_SCHEME=dark, as the app
         install_translations(app, locale or QLocale("en_US"))  # as the app does (plurals: "1 file skipped")

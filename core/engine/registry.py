@@ -231,7 +231,10 @@ async def remote_access(core: Core, name: str) -> list[RemoteAccess]:
                         url_without_secret(remote.url),
                         credential,
                         url_without_secret(fetch.effective) if fetch.rewritten else None,
-                        url_without_secret(pushed.effective) if pushed.effective != fetch.effective else None,
+                        # a rewrite only: a `pushurl` as configured is the Push URL column's
+                        url_without_secret(pushed.effective)
+                        if pushed.rewritten and pushed.effective != fetch.effective
+                        else None,
                     )
                 )
             return out

@@ -4,6 +4,7 @@ referee) and the keyring backend."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -574,3 +575,37 @@ def test_close_without_edits_closes_at_once(
         assert not dialog.isVisible() and not open_boxes()
 
     run(scenario(), TIMEOUT)
+
+
+def test_a_configured_push_url_is_not_called_a_rewrite(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    """`remote.origin.pushurl` set by the user (no url.*.insteadOf anywhere): the sign-ins box
+    said "Rewritten by git's url.*.insteadOf: origin pushes to ssh://…", which no rule did
+    (seen in the settings screenshot). A real pushInsteadOf rule is still said."""
+    notes = make_repo(tmp_path, url="https://git.example.org/team/notes.git")
+    git("remote", "set-url", "--push", "origin", "ssh://git@git.example.org/team/notes.git", cwd=notes)
+    web = make_repo(tmp_path, "web", url="https://git.example.org/team/web.git")
+    git("config", "url.ssh://git@mirror.example.org/.pushInsteadOf", "https://git.example.org/", cwd=web)
+
+    async def scenario() -> None:
+        await register(running, notes)
+        await register(running, web)
+        dialog = await open_dialog(running, dialogs)
+        for name, said in (
+            ("notes", ""),
+            (
+                "web",
+                "Rewritten by git's url.*.insteadOf: origin pushes to ssh://git@mirror.example.org/team/web.git",
+            ),
+        ):
+            dialog.select_repo(name)
+            await until(
+                lambda name=name: (
+                    f"<b>{name}</b>" in dialog.title.text() and "origin" in dialog.credentials.access
+                )
+            )
+            await asyncio.sleep(0.1)  # whatever else the shown repository's load does
+            assert showing(dialog.credentials.rewrites) == said, name
+
+    run(scenario())
