@@ -9,7 +9,11 @@ each a fresh process, contenders interleaved run by run:
   `%(upstream:track)` in each of the repositories, one after the other (what a
   status built on the git CLI would run for the same numbers);
 - a no-change `gitferry sync --fetch-only NAME` against `git fetch -q` in the same
-  repository (over `git://`);
+  repository (over `git://`), twice: in the command's own process
+  (`GITFERRY_IN_PROCESS=1`, as with no engine running: the CLI then does not even
+  look for one) and handed to a running `gitferry daemon` that the bench starts on
+  the same data directory, its background work paused (`core.cli_engine`; its row's
+  CPU adds the daemon's own, read from `/proc`, to the client's);
 - the bare interpreter, the floor under every Gitferry row; and, to say where a
   cold sync's time goes, two more floors run the same way: the standard library
   and dulwich modules any Python client of this design loads (`STDLIB_AND_DULWICH`),
@@ -28,7 +32,7 @@ loaded machine inflates far less than wall time. The Gitferry processes run with
 bytecode caching on (`PYTHONDONTWRITEBYTECODE` removed, as an installed package has
 its `.pyc` files; the warm-up run writes them).
 
-    .venv/bin/python -m bench.cold_start [--runs N] [--repos N] [--source DIR]
+    .venv/bin/python -m bench.cold_start [--runs N] [--repos N] [--source DIR] [--before DIR]
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ import argparse
 import json
 import os
 import resource
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -50,6 +56,7 @@ from bench.gui_fleet import DesktopFleet
 from bench.gui_launch import git_status_window
 from bench.servers import git_daemon
 from bench.stats import Summary, Table, interleaved, ms, ratio, yes_no
+from core.cli_socket import socket_path
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120.0
@@ -63,6 +70,8 @@ TARGETS = {
     "gitferry status --json": 0.120,
 }
 SYNC_RATIO_TARGET, SYNC_RATIO_MILESTONE = 2.0, 3.0
+RESIDENT_OF = "gitferry sync --fetch-only"  # in the command's own process
+RESIDENT = "gitferry sync --fetch-only (engine)"  # handed to a running `gitferry daemon`
 # What any Python client that syncs over asyncio, logs, parses its arguments, keeps
 # dataclasses in SQLite and talks git through dulwich imports before its own code.
 STDLIB_AND_DULWICH = (
@@ -76,10 +85,12 @@ SYNC_IMPORTS = "import core.cli, core.engine.sync, core.engine.fetch_phase"
 class Cli:
     """`gitferry ARGS` as a fresh process of the checkout at `source`, on `home`."""
 
-    def __init__(self, source: Path, home: Path) -> None:
+    def __init__(self, source: Path, home: Path, *, in_process: bool = True) -> None:
         self.source, self.home = source, home
         self.env = {**os.environ, "GITFERRY_HOME": str(home), "PYTHONPATH": str(source)}
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+        if in_process:  # never hands a sync to the daemon the bench runs
+            self.env["GITFERRY_IN_PROCESS"] = "1"
         self.last = b""
 
     def command(self, *args: str) -> list[str]:
@@ -116,6 +127,57 @@ class Cli:
             {prefix for prefix in HEAVY for n in names if n == prefix or n.startswith(f"{prefix}.")}
         )
         return len(names), total, heavy
+
+
+class Daemon:
+    """`gitferry daemon` on the bench's data directory, answering the CLI, its background
+    work paused (`gitferry pause`: the runs measure the CLI, not a fetch it started)."""
+
+    def __init__(self, cli: Cli, log: Path) -> None:
+        cli("pause")()
+        with log.open("wb") as out:
+            self.proc = subprocess.Popen(cli.command("daemon"), env=cli.env, cwd=cli.source, stderr=out)
+        self.socket = str(socket_path(cli.home))
+        deadline = time.monotonic() + TIMEOUT
+        while not self.answering():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"gitferry daemon never answered: {log.read_text()}")
+            time.sleep(0.05)
+
+    def answering(self) -> bool:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            try:
+                sock.connect(self.socket)
+            except OSError:
+                return False
+        return True
+
+    def cpu(self) -> float:
+        """The daemon's CPU seconds so far (user + system, `/proc/PID/stat`)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def with_cpu(self, fn: Callable[[], object], into: list[float]) -> Callable[[], object]:
+        """`fn`, adding the daemon's CPU during it to the last figure `with_cpu` put in `into`."""
+
+        def run() -> object:
+            before = self.cpu()
+            out = fn()
+            into[-1] += self.cpu() - before
+            if self.proc.poll() is not None:
+                raise RuntimeError("gitferry daemon died")
+            return out
+
+        return run
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def git_run(*args: str, cwd: Path | None = None) -> Callable[[], None]:
@@ -177,7 +239,7 @@ def check(name: str, cli: Cli | None, fleet: DesktopFleet) -> None:
             raise RuntimeError(f"status: {len(listed)} repositories, {len(branches)} branches")
         if any(b["ahead"] is None for b in branches):
             raise RuntimeError("status: a branch without ahead/behind")
-    if name == "gitferry sync --fetch-only":
+    if name.startswith("gitferry sync --fetch-only"):
         report = json.loads(out)["repos"][0]
         if (report["result"], report["objects_received"]) != ("up_to_date", 0):
             raise RuntimeError(f"sync: {report}")
@@ -229,24 +291,35 @@ def main(argv: list[str] | None = None) -> None:
                 "sync's imports": python_importing(SYNC_IMPORTS, args.source.resolve()),
             }
             before = Cli(args.before.resolve(), fleet.home) if args.before else None
+            resident = Cli(args.source.resolve(), fleet.home, in_process=False)
             for name, cli_args, git_name, git_fn in pairs:
                 contenders[name] = cli(*cli_args)
                 if before is not None:
                     contenders[f"{name} (before)"] = before(*cli_args)
+                if name == RESIDENT_OF:
+                    contenders[RESIDENT] = resident(*cli_args)
                 contenders.setdefault(git_name, git_fn)
             cpu: dict[str, list[float]] = {name: [] for name in contenders}
             contenders = {name: with_cpu(fn, cpu[name]) for name, fn in contenders.items()}
+            engine = Daemon(resident, tmp / "daemon.log")
+            contenders[RESIDENT] = engine.with_cpu(contenders[RESIDENT], cpu[RESIDENT])
+            clis = {"(before)": before, "(engine)": resident}
             requests = daemon.requests()
             started = time.perf_counter()
-            results = interleaved(
-                contenders,
-                args.runs,
-                check=lambda name: check(
-                    name.removesuffix(" (before)"), before if "(before)" in name else cli, fleet
-                ),
-            )
+            try:
+                results = interleaved(
+                    contenders,
+                    args.runs,
+                    check=lambda name: check(
+                        name.removesuffix(" (before)").removesuffix(" (engine)"),
+                        next((c for mark, c in clis.items() if mark in name), cli),
+                        fleet,
+                    ),
+                )
+            finally:
+                engine.stop()
             asked = daemon.requests() - requests
-            if asked < 2 * (args.runs + 1):  # git fetch and the sync asked the server every run
+            if asked < 3 * (args.runs + 1):  # git fetch and both syncs asked the server every run
                 raise RuntimeError(f"{asked} requests to the daemon for {args.runs + 1} rounds")
             if repos.refs(first, "refs/remotes/origin/") != repos.refs(fleet.servers[0], "refs/heads/"):
                 raise RuntimeError(f"{first.name}'s tracking refs are not its server's branches")
@@ -255,6 +328,11 @@ def main(argv: list[str] | None = None) -> None:
                 raise RuntimeError(f"git fsck in {first.name}: {fsck.stderr.strip()}")
             print(f"[bench] {time.perf_counter() - started:.1f} s of runs", flush=True)
             imports = {name: cli.imports(*cli_args) for name, cli_args, _g, _f in pairs}
+            engine = Daemon(resident, tmp / "daemon.log")  # the client's imports, the engine answering
+            try:
+                imports[RESIDENT] = resident.imports(*next(a for n, a, _g, _f in pairs if n == RESIDENT_OF))
+            finally:
+                engine.stop()
             if before is not None:
                 imports |= {f"{name} (before)": before.imports(*cli_args) for name, cli_args, _g, _f in pairs}
             cpu = {name: values[1:] for name, values in cpu.items()}  # the warm-up run left out
@@ -291,6 +369,7 @@ def table(
         floor = results[name]
         out.add(name, ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), ms(median(cpu[name])), *[""] * 8)
     rows = [(n, g) for n, _a, g, _f in pairs] + [(f"{n} (before)", g) for n, _a, g, _f in pairs]
+    rows.insert(len(pairs), (RESIDENT, "git fetch -q"))
     for name, git_name in rows:
         if name not in results:
             continue
@@ -317,15 +396,19 @@ def table(
             f"{name}: median {ms(results[name].median)} ms, target {ms(target)} ms: "
             f"{yes_no(results[name].median < target)}"
         )
-    sync = results["gitferry sync --fetch-only"].median / results["git fetch -q"].median
-    out.note(
-        f"cold no-change sync --fetch-only: {sync:.2f}x git fetch; target {SYNC_RATIO_TARGET}x: "
-        f"{yes_no(sync <= SYNC_RATIO_TARGET)}, milestone {SYNC_RATIO_MILESTONE}x: "
-        f"{yes_no(sync <= SYNC_RATIO_MILESTONE)}"
-    )
+    for name, how in ((RESIDENT_OF, "no engine running"), (RESIDENT, "gitferry daemon running")):
+        sync = results[name].median / results["git fetch -q"].median
+        out.note(
+            f"cold no-change sync --fetch-only, {how}: {sync:.2f}x git fetch; target {SYNC_RATIO_TARGET}x: "
+            f"{yes_no(sync <= SYNC_RATIO_TARGET)}, milestone {SYNC_RATIO_MILESTONE}x: "
+            f"{yes_no(sync <= SYNC_RATIO_MILESTONE)}"
+        )
     out.note(f"stdlib + dulwich imports: python -c '{STDLIB_AND_DULWICH}'")
     out.note(f"sync's imports: python -c '{SYNC_IMPORTS}'")
     out.note("CPU ms: median user + system CPU of the run's processes (getrusage of the waited-for children)")
+    out.note(
+        f"{RESIDENT}: CPU adds the daemon's during the run (/proc, 10 ms ticks); its modules: the client's"
+    )
     out.note("ratio = Gitferry's median / git's; import ms = -X importtime's own times summed, one run")
     return out
 

@@ -9,19 +9,17 @@ store over plain `sqlite3` when opening it would change nothing
 `--version`, `--help`, `list` or `status` import dulwich or the engine.
 
 Run as the `gitferry` command, a finished command ends its process at once
-(`end_process`) instead of letting the interpreter tear down every module it
+(`core.cli_exit.end_process`) instead of letting the interpreter tear down every module it
 imported, which was a sixth of a cold `gitferry sync`'s CPU.
 """
 
 from __future__ import annotations
 
 import argparse
-import atexit
 import gc
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -33,6 +31,7 @@ from core.cli_output import (
     EXIT_OK,
     EXIT_USAGE,
     ProgressView,
+    interrupted,
     iso,
     print_json,
     print_skipped,
@@ -514,29 +513,6 @@ def _configure_logs(args: argparse.Namespace) -> None:
         log_to_stderr(args.verbose)
 
 
-def end_process(code: int) -> int:
-    """End the `gitferry` command's process with `code` once its command is done, without
-    the interpreter's teardown (freeing every module, object by object: 20 to 30 ms of
-    CPU after a sync, more than git's whole `fetch` takes). What an exit must still do
-    is done first: the `atexit` callbacks (the log's handlers flushed and closed, the
-    askpass socket removed, `weakref.finalize` clean-ups) and stdout and stderr flushed;
-    the store is closed and the executors joined by then (`_run`). Returns `code` (the
-    interpreter then exits as usual, waiting for it) while a thread that is not a daemon
-    thread still runs, or when the output cannot be flushed (a reader that left: Python's
-    own exit reports that). Daemon threads (a transfer's watch winding down) end with the
-    process either way."""
-    main = threading.main_thread()
-    if any(thread is not main and not thread.daemon for thread in threading.enumerate()):
-        return code
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        return code
-    os._exit(code)
-
-
 def _exit_now(code: int) -> NoReturn:
     """End the process without joining transfer threads still blocked in a read (a
     server that stopped answering holds one up to its timeout). The store is closed;
@@ -557,10 +533,11 @@ def _one_shot_gc() -> None:
     gc.set_threshold(20_000, 10, 10)
 
 
-def main(argv: Sequence[str] | None = None, *, one_shot: bool | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, one_shot: bool | None = None, ask_engine: bool = True) -> int:
     """The CLI. `one_shot`: this process ends with the command (the console script, a
     `python -c` child); by default when `argv` is None. A caller in process (tests) keeps
-    its own garbage collector settings."""
+    its own garbage collector settings. `ask_engine`: `sync` asks a running engine first
+    (False: the entry point asked already, `core.cli_engine.sync_command`)."""
     if os.environ.get("GITFERRY_ASKPASS"):  # a bundle that ssh runs as its SSH_ASKPASS (askpass.py)
         from core.git.transfer.askpass_helper import main as askpass
 
@@ -578,7 +555,7 @@ def main(argv: Sequence[str] | None = None, *, one_shot: bool | None = None) -> 
     if args.command == "credentials":
         args.username, args.secret = _prompt_credentials()
     try:
-        code = _through_engine(args)
+        code = _through_engine(args) if ask_engine else None
         plain = _PLAIN_READS.get(args.command)
         if code is None and plain is not None:
             code = plain(args)
@@ -593,8 +570,7 @@ def main(argv: Sequence[str] | None = None, *, one_shot: bool | None = None) -> 
         print(f"gitferry: {exc.message}", file=sys.stderr)
         return EXIT_USAGE if exc.bad_input else EXIT_FAILED
     except KeyboardInterrupt:
-        print("gitferry: interrupted", file=sys.stderr)
-        return 130
+        return interrupted()
     except BrokenPipeError:  # `gitferry status --json | head`: the reader left, as git, say nothing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return EXIT_FAILED

@@ -27,14 +27,58 @@ import socket
 import sys
 from typing import Any, NamedTuple
 
-from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, print_sync
+from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, interrupted, print_sync
 from core.cli_socket import IN_PROCESS_VARIABLE, PROTOCOL, encode, git_environment, same_user, socket_path
-from core.logs import log_file
 from core.paths import data_dir
 from core.version import __version__
 
 CONNECT_SECONDS = 2.0  # to connect and hear whether the engine takes the sync
 CANCEL_SECONDS = 10.0  # after Ctrl-C, for the engine to stop the sync
+
+
+SYNC_FLAGS = ("--json", "--fetch-only", "--no-push")
+
+
+class SyncArgs(NamedTuple):
+    names: list[str]
+    fetch_only: bool
+    no_push: bool
+    as_json: bool
+
+
+def simple_sync(args: list[str]) -> SyncArgs | None:
+    """`gitferry sync ARGS` read as the CLI's parser reads them, when they are only names
+    (one run of them) and `sync`'s flags; None for anything else (`--help`, `--verbose`,
+    an abbreviated flag, names on both sides of a flag...): the CLI's parser decides."""
+    names: list[str] = []
+    runs, in_names = 0, False
+    for arg in args:
+        if arg in SYNC_FLAGS:
+            in_names = False
+        elif arg.startswith("-"):
+            return None
+        else:
+            runs += not in_names
+            in_names = True
+            names.append(arg)
+    if runs > 1:
+        return None
+    return SyncArgs(names, "--fetch-only" in args, "--no-push" in args, "--json" in args)
+
+
+def sync_command(args: SyncArgs) -> int | None:
+    """`gitferry sync` handed to the running engine, as the entry point runs it before the
+    CLI is imported: its exit status, or None (then the CLI runs it). Ctrl-C and a
+    reader that left end as the CLI's `main` ends them."""
+    try:
+        return sync_through_engine(
+            args.names, fetch_only=args.fetch_only, no_push=args.no_push, as_json=args.as_json
+        )
+    except KeyboardInterrupt:
+        return interrupted()
+    except BrokenPipeError:  # `gitferry sync --json | head`: say nothing, as git
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
 
 
 class _Progress(NamedTuple):
@@ -103,7 +147,12 @@ def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as
             return None  # the engine went away mid-sync: the sync runs here
     if answer.get("cancelled") or (answer.get("asked") and terminal):
         return None
-    return print_sync(answer["reports"], answer["crashed"], as_json, str(log_file(home)))
+    crashed = answer["crashed"]
+    if crashed:  # the log file's name: logging imported for it only
+        from core.logs import log_file
+
+        return print_sync(answer["reports"], crashed, as_json, str(log_file(home)))
+    return print_sync(answer["reports"], crashed, as_json, "")
 
 
 def _follow(first: dict[str, Any], lines: Any) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.results import TRACEBACK_HINT, ResultKind, counted
-from core.settings import PAUSED_FOREVER, RepoSettings, pause_active
 
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
     from core.engine.report import SyncReport
@@ -20,9 +19,17 @@ if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not 
     from core.git.transfer.ssh_questions import SshQuestion
     from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus, SyncReach
     from core.remote_url import HttpAuth
+    from core.settings import RepoSettings
 
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2  # every command's exit status
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
+def interrupted() -> int:
+    """What a command says when Ctrl-C ends it; its exit status."""
+    print("gitferry: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 class Progress(Protocol):
@@ -54,6 +61,8 @@ def repo_json(
     settings: RepoSettings | None = None,
     all_paused: bool = False,
 ) -> dict[str, Any]:
+    from core.settings import RepoSettings, pause_active  # not for `sync` (core.cli_engine)
+
     settings = settings or RepoSettings()
     return {
         "name": record.name,
@@ -97,6 +106,8 @@ def branch_json(b: BranchStatus, reach: SyncReach) -> dict[str, Any]:
 
 def _pause_end(paused_until: str) -> str | None:
     """A pause's end for `status --json`: None (no pause, or it ran out), "always", or a time."""
+    from core.settings import PAUSED_FOREVER, pause_active
+
     if not pause_active(paused_until, time.time()):
         return None
     if paused_until == PAUSED_FOREVER:
@@ -111,6 +122,8 @@ def print_status(
     settings: RepoSettings | None = None,
     all_paused: bool = False,
 ) -> None:
+    from core.settings import RepoSettings, pause_active
+
     last = f"last sync {iso(record.last_sync)}: {record.last_result}" if record.last_sync else "never synced"
     settings = settings or RepoSettings()
     mode = f"{settings.sync_mode} sync"

@@ -10,7 +10,7 @@ GUI_FLAGS = {"--hidden", "--verbose"}
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Without `argv` (the console script, the bundle's launcher), a CLI command ends the
-    process itself when it is done (`core.cli.end_process`); with `argv` (tests, a
+    process itself when it is done (`core.cli_exit.end_process`); with `argv` (tests, a
     caller in process) it returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args == ["--version"]:  # nothing to import for it: the CLI's parser answers it the same
@@ -25,8 +25,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gui.app import main as desktop
 
         return desktop(started=started)
-    from core.cli import end_process
+    from core.cli_exit import end_process
+
+    asked_engine = False
+    if args[:1] == ["sync"]:  # a running engine may answer it: nothing else of the CLI imported
+        from core.cli_engine import simple_sync, sync_command
+
+        simple = simple_sync(args[1:])
+        if simple is not None:
+            code = sync_command(simple)
+            if code is not None:
+                return end_process(code) if argv is None else code
+            asked_engine = True
     from core.cli import main as cli
 
-    code = cli(args, one_shot=argv is None)
+    code = cli(args, one_shot=argv is None, ask_engine=not asked_engine)
     return end_process(code) if argv is None else code

@@ -38,7 +38,15 @@ LAYERS: list[list[str]] = [
     ["core.git", "core.store"],  # SIBLINGS: the engine joins them
     ["core.pool", "core.pool_cost", "core.journal", "core.events"],
     ["core.engine"],
-    ["core.api", "core.first_paint", "core.cli", "core.cli_output", "core.cli_conflicts", "core.cli_engine"],
+    [
+        "core.api",
+        "core.first_paint",
+        "core.cli",
+        "core.cli_output",
+        "core.cli_conflicts",
+        "core.cli_engine",
+        "core.cli_exit",
+    ],
     ["gui"],
 ]
 
@@ -55,6 +63,8 @@ GUI_MAY_IMPORT: dict[str, str] = {
     "core.logs": "start-up: logging",
     "core.platform": "start-up (open-file limit) and start at login",
     "core.cli": "the `gitferry` command hands a command line to the CLI",
+    "core.cli_engine": "`gitferry sync` asks a running engine before the CLI is imported",
+    "core.cli_exit": "a `gitferry` command ends its process once done",
     "core.version": "`gitferry --version`, answered before anything else is imported",
 }
 # The façade's parts: a view that holds one of these is reaching past the façade.

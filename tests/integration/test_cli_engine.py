@@ -5,6 +5,9 @@ own process; whenever the engine does not carry a sync out, the CLI runs it itse
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
 import json
 import os
 import signal
@@ -20,12 +23,14 @@ from typing import Any
 
 import pytest
 
+from core import cli
+from core.cli_engine import simple_sync, sync_through_engine
 from core.cli_socket import encode, socket_path
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, run
-from tests.integration.engine_process import PROBE, ROOT, EngineProcess, Ran, gitferry
+from tests.integration.engine_process import PROBE, ROOT, EngineProcess, Ran, answering, gitferry
 from tests.servers.faults import TricklingServer
-from tests.waiting import CAP
+from tests.waiting import CAP, eventually
 
 
 @pytest.fixture
@@ -268,3 +273,73 @@ def test_ctrl_c_cancels_the_engines_sync(
     finally:
         engine.stop()
     assert not (stuck / ".git" / "gitferry" / "sync.lock").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["mine"],
+        ["--json"],
+        ["mine", "theirs", "--fetch-only"],
+        ["--no-push", "--json", "mine"],
+        ["--json", "mine", "theirs", "--no-push", "--json"],
+        ["mine", "--json", "theirs"],  # names on both sides of a flag: the parser refuses it
+        ["--fetch"],  # an abbreviation the parser takes
+        ["--verbose", "mine"],
+        ["-h"],
+        ["--", "mine"],
+        ["-x"],
+    ],
+)
+def test_the_entry_points_reading_of_sync_is_the_parsers(args: list[str]) -> None:
+    """`simple_sync` reads `sync ARGS` before the CLI's parser is imported: when it reads
+    them at all, it reads what the parser does."""
+    simple = simple_sync(args)
+    try:
+        parsed = cli.build_parser().parse_args(["sync", *args])
+    except SystemExit:
+        assert simple is None
+        return
+    if simple is not None:
+        assert not parsed.verbose
+        assert simple == (parsed.names, parsed.fetch_only, parsed.no_push, parsed.json)
+    else:
+        assert parsed.verbose or args[:1] in (["--fetch"], ["--"])
+
+
+def test_the_app_shows_a_sync_the_cli_handed_over(world: Clones, capsys: pytest.CaptureFixture[str]) -> None:
+    """The app's engine (`Api.run`, in this process, a real socket): the CLI's sync is a
+    user sync on the repository's worker, published like the app's own."""
+    from core.api import Api, StateChanged, SyncFinished
+
+    async def scenario() -> tuple[int | None, list[object]]:
+        api = await Api.open()
+        running = asyncio.ensure_future(api.run())
+        await asyncio.wait_for(api.started.wait(), CAP)
+        events = api.subscribe()
+        try:
+            await eventually(lambda: answering(Path(os.environ["GITFERRY_HOME"])), "the engine listens")
+            loop = asyncio.get_running_loop()
+            code = await loop.run_in_executor(
+                None, lambda: sync_through_engine(["mine"], fetch_only=True, no_push=False, as_json=False)
+            )
+            seen = []
+            while len(events):
+                seen.append(events.get_nowait())
+            return code, seen
+        finally:
+            api.stop()
+            await asyncio.wait_for(running, CAP)
+            await api.close()
+
+    assert run(capsys, "pause")[0] == 0  # no background fetch gets there first
+    pushed = pushed_elsewhere(world, world.mine.parent, "e")
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        code, seen = asyncio.run(scenario())
+    assert code == 0 and out.getvalue().startswith("mine: ok - "), out.getvalue()
+    mine = [e for e in seen if getattr(e, "repo", None) == "mine"]
+    assert any(isinstance(e, StateChanged) and str(e.to_state) == "fetching" for e in mine), mine
+    finished = [e for e in mine if isinstance(e, SyncFinished)]
+    assert [str(e.result) for e in finished] == ["ok"], mine
+    assert git("rev-parse", "origin/main", cwd=world.mine) == pushed != world.head(world.mine)

@@ -1,4 +1,4 @@
-"""The `gitferry` command ends its process once the command is done (`core.cli.end_process`),
+"""The `gitferry` command ends its process once the command is done (`core.cli_exit.end_process`),
 without the interpreter's teardown, and an exit still does all it must: the same exit status
 and output, the `atexit` callbacks run (the log's handlers among them), and the teardown kept
 whenever a thread still runs. Each case is a fresh interpreter started as the console script
