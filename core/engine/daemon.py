@@ -156,6 +156,7 @@ class Daemon:
         scheduler.add(record.id, record.path, interval)
         self._spawn(self.refresh(record.id))
         self._spawn(self._look_at_heads([record.id]))  # where HEAD is at the start
+        self._git_changed(record.id)  # a repository just added, or switched while Gitferry was off
 
     async def refresh(self, repo_id: int) -> None:
         """Apply the repository's stored sync mode and pause (after a change of its settings)."""
@@ -445,11 +446,13 @@ class Daemon:
                 self._git_changed(repo_id)
 
     async def _look_at_head(self, repo_id: int) -> None:
-        """The user switched branches with git (`git switch`, `git checkout`): the stored
+        """The user switched branches with git (`git switch`, `git checkout`), now or while
+        Gitferry was not running (looked at once each repository is watched): the stored
         "checked out" (and so what the window counts "to sync") would be wrong until the
         next fetch. Once git's command is done, the branches are measured again when the
-        checked-out one is not the one stored, and published; not while a job runs (its
-        own measure comes at its end)."""
+        checked-out one is not the one stored, or none is stored (a repository just
+        added: its branch table was empty until its first fetch), and published; not
+        while a job runs (its own measure comes at its end)."""
         try:
             again = True
             while again:
@@ -469,8 +472,8 @@ class Daemon:
             return
         stored = await self.core.store.branches(repo_id)
         here = await self.core.offload.io(in_worktree_repo, record.path, current_branch)
-        if all(b.checked_out == (b.name == here) for b in stored):
-            return
+        if stored and all(b.checked_out == (b.name == here) for b in stored):
+            return  # none stored: never measured (just added), the branch table would be empty
         common = await self.core.offload.io(common_git_dir, record.path)
         if common is None:
             return

@@ -186,3 +186,23 @@ def test_a_switch_of_branches_with_git_moves_checked_out_at_once(
     checked = {b.name: b.checked_out for b in run(desktop.api.core.store.branches(mine.id))}
     assert checked == {"drafts": True, "main": False}
     assert git("rev-parse", "--abbrev-ref", "HEAD", cwd=world.mine) == "drafts"
+
+
+@pytest.mark.slow
+def test_a_repository_just_added_shows_its_branches_before_any_fetch(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """The walk's first screenshot: a repository added a moment ago showed an empty branch
+    table ("Not synced yet", no branch at all) until its first background fetch. Its
+    branches are measured from its own refs once it is watched."""
+    drafts_behind(world)
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(desktop.api.set_repo_settings(mine.id, {"fetch_interval": "3600"}))
+    run(desktop.refresh())
+    desktop.window.select_repo(mine.id)
+    run(until(lambda: {b.name for b in desktop.window.branches.rows} == {"main", "drafts"}))
+    rows = {b.name: b for b in desktop.window.branches.rows}
+    assert rows["main"].checked_out is True and rows["drafts"].checked_out is False
+    git_says = ahead_behind(world.mine, "drafts", "origin/drafts")
+    assert (rows["drafts"].ahead, rows["drafts"].behind) == git_says
+    assert result(desktop, mine.id) == "Not synced yet"
