@@ -12,9 +12,11 @@ from dulwich.repo import Repo
 
 from core.git.index.read import open_index
 from core.git.index.stat_data import (
+    _LAST_READ,
     IndexStat,
     NeedsFullRead,
     current_index_stat,
+    has_unmerged,
     index_stat_of,
     read_index_stat,
     stat_key,
@@ -43,6 +45,15 @@ def build(root: Path, long_name: bool = False) -> Path:
     git("update-index", "--skip-worktree", "dir/b.txt", cwd=root)  # an extended flag: version 3
     (root / "new.txt").write_text("n\n")
     git("add", "--intent-to-add", "new.txt", cwd=root)
+    return root
+
+
+def corrupt(root: Path) -> Path:
+    """`root` with a byte of its index file's first entry flipped (its checksum then fails)."""
+    index = root / ".git/index"
+    data = bytearray(index.read_bytes())
+    data[20] ^= 0xFF  # inside the first entry's stat data
+    index.write_bytes(bytes(data))
     return root
 
 
@@ -94,11 +105,7 @@ def test_unmerged_entries(tmp_path: Path) -> None:
 
 
 def test_split_index_is_read_in_full_and_a_corrupt_one_detected(tmp_path: Path) -> None:
-    root = build(tmp_path / "r")
-    index = root / ".git/index"
-    data = bytearray(index.read_bytes())
-    data[20] ^= 0xFF  # inside the first entry's stat data
-    index.write_bytes(bytes(data))
+    root = corrupt(build(tmp_path / "r"))
     with pytest.raises(ChecksumMismatch):
         views(root)
     git("reset", "-q", cwd=root)
@@ -117,3 +124,37 @@ def test_absent_index_is_empty(tmp_path: Path) -> None:
     with Repo(str(tmp_path / "r")) as repo:
         view = read_index_stat(repo.index_path(), repo.object_format)
     assert (view.dirs, view.trusted, view.unmerged, view.mtime_ns) == ({}, set(), set(), 0)
+
+
+@pytest.mark.parametrize("version", ["2", "3", "4", "split"])
+@pytest.mark.parametrize("conflict", [False, True])
+def test_has_unmerged_answers_as_the_view_without_making_it_for_a_clean_index(
+    tmp_path: Path, version: str, conflict: bool
+) -> None:
+    """Versions 2 and 3 with no conflict stage are answered from the entries' flags, no view
+    made; the rest (a stage, version 4, a split index) through the view, which names them."""
+    if conflict:
+        root = tmp_path / "c"
+        git("init", "-q", "-b", "main", str(root))
+        commit_file(root, "f", "base\n")
+        commit_file(root, "dir/g", "other\n")
+        merge_conflict(root, "f")
+    else:
+        root = build(tmp_path / "r")
+    if version == "split":
+        git("update-index", "--split-index", cwd=root)
+    else:
+        git("update-index", "--index-version", version, cwd=root)
+    unmerged = bool(git("ls-files", "--unmerged", cwd=root))
+    assert unmerged == conflict
+    with Repo(str(root)) as repo:
+        assert has_unmerged(repo) == unmerged
+        made = _LAST_READ.get(repo) is not None
+        assert made == (conflict or version in ("4", "split"))
+        assert bool(current_index_stat(repo).unmerged) == unmerged
+
+
+def test_has_unmerged_refuses_a_corrupt_index_as_the_view_does(tmp_path: Path) -> None:
+    root = corrupt(build(tmp_path / "r"))
+    with Repo(str(root)) as repo, pytest.raises(ChecksumMismatch):
+        has_unmerged(repo)

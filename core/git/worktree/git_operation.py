@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.index.stat_data import current_index_stat
+from core.git.index.stat_data import current_index_stat, has_unmerged
 from core.git.worktree.worktrees import rebased_branch
 from core.results import ResultKind
 
@@ -92,6 +92,8 @@ def operation_in_progress(git_dir: str) -> GitOperation | None:
 
 def unmerged_index(repo: Repo) -> UnmergedIndex | None:
     """The unmerged paths of `repo`'s index (the first few named), if any."""
+    if not has_unmerged(repo):
+        return None
     unmerged = sorted(current_index_stat(repo).unmerged)
     if not unmerged:
         return None
