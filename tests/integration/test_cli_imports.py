@@ -81,6 +81,8 @@ def test_a_sync_the_running_engine_answers_imports_neither_dulwich_asyncio_nor_t
     assert out == "mine: up_to_date - up to date\n"
     assert heavy(modules) == []
     assert {"asyncio", "sqlite3", "core.store", "logging.handlers", "getpass"} & modules == set()
+    # Nor the CLI's parser and logging: the entry point asked the engine first.
+    assert {"argparse", "logging", "core.cli", "core.settings", "core.model"} & modules == set()
 
 
 @pytest.mark.slow
