@@ -4,7 +4,8 @@
 # Xvfb with openbox (window manager) and trayer (the tray host), real repositories
 # whose remotes a `git daemon` on loopback serves (one diverged with a second branch
 # behind, one that will conflict, one auto-committing a file over its size limit, one
-# whose remote is down, one with a very long name), the app itself, xdotool for the
+# whose remote is down, one with a very long name, one with a branch checked out in a
+# linked worktree), the app itself, xdotool for the
 # keyboard and mouse, `import -window root` for the screen; then the History after
 # Sync all pushed, and syncing paused from the tray. Look at every PNG it writes.
 # TMPDIR: where its scratch folder goes (/tmp).
@@ -65,6 +66,15 @@ done
 (cd "$work/seed/website" && for i in 1 2; do echo "$i" >"theirs$i.md"; git add .; git commit -qm "theirs $i"; done &&
   git push -q "$work/srv/website.git" main && git checkout -q drafts && echo more >>drafts.md && git commit -qam "more" &&
   git push -q "$work/srv/website.git" drafts)
+# notes: topic, tracked here and checked out in a linked worktree (git worktree add),
+# 1 behind once fetched: git never moves it from here, so even with fast_forward_all on
+# it is never "to sync"; the window says where it is checked out
+(cd "$work/seed/notes" && git checkout -q -b topic && echo t >topic.md && git add . && git commit -qm "topic" &&
+  git push -q "$work/srv/notes.git" topic)
+(cd "$work/notes" && git fetch -q && git branch -q --track topic origin/topic &&
+  git worktree add -q "$work/notes-topic" topic)
+(cd "$work/seed/notes" && echo more >>topic.md && git commit -qam "more" && git push -q "$work/srv/notes.git" topic &&
+  git checkout -q main)
 # thesis: both sides edit the same line (a sync stops on a conflict)
 (cd "$work/thesis" && echo "my version" >chapter.md && git commit -qam "mine")
 (cd "$work/seed/thesis" && echo "their version" >chapter.md && git commit -qam "theirs" &&
@@ -77,7 +87,8 @@ git -C "$work/offline" remote set-url origin "git://127.0.0.1:9/offline.git"
 
 for name in notes website thesis offline "$long"; do gitferry add "$work/$name" >/dev/null; done
 gitferry add --auto-commit "$work/photos" >/dev/null
-for setting in "photos max_file_size 1048576" "website fetch_interval 3" "offline fetch_interval 3"; do
+for setting in "photos max_file_size 1048576" "website fetch_interval 3" "offline fetch_interval 3" \
+  "notes fast_forward_all true"; do
   gitferry set $setting >/dev/null
 done
 
@@ -157,6 +168,8 @@ hover() {  # the pointer to $1 $2, moving on to it (a tooltip wants motion over 
 xdotool mousemove $((wx + 60 * scale)) $((wy + 80 * scale)) click 1
 keys ctrl+Home Down Down Down Down Down Tab Right Right Right  # website's History: merged and pushed by Sync all
 shot 11-history-undo 2
+keys shift+Tab ctrl+Home Down Tab Left Left Left       # notes' Branches: topic, checked out in notes-topic
+shot 12-worktree 2
 set -- $(tray_icon)
 xdotool mousemove "$1" "$2" click 3
 sleep 1
@@ -164,8 +177,8 @@ keys Up Up Up Up Up Return                             # the tray's Pause syncin
 xdotool mousemove $((wx + 60 * scale)) $((wy + 400 * scale))
 sleep 1
 hover "$1" "$2"
-shot 12-paused-tray-tooltip 3
+shot 13-paused-tray-tooltip 3
 xdotool click 3
-shot 13-paused-tray-menu 2
+shot 14-paused-tray-menu 2
 keys Escape
 echo "walk $variant: $(ls "$out" | grep -c "^$variant-") screenshots in $out (log: $work/app.log)"
