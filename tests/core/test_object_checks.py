@@ -310,3 +310,20 @@ def test_fed_in_slices_as_checked_whole(monkeypatch: pytest.MonkeyPatch) -> None
             for _ in range(5):
                 assert sliced_verdict(policy, type_num, data, rng) == whole, data[:60]
     assert our_verdict(CheckPolicy.default(), TREE, across) == "duplicateEntries"
+
+
+def test_plain_names_take_one_match_with_the_full_rules_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-match path for plain names gives every name the verdict of the full rules
+    (dulwich's and path_safety's `.git` spellings): `.git`-like names, NTFS and HFS+
+    spellings, and random names over the characters those spellings are made of."""
+    rng = random.Random(19)
+    alphabet = [b"g", b"i", b"t", b"G", b"I", b"T", b".", b"~", b"1", b":", b" ", b"a", b"_", b"-", b"+"]
+    alphabet += [b"\xe2\x80\x8c", b"\xff", b"/"]
+    names = [b"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(5000)]
+    names += [b".git", b"GIT~1", b"git~1", b".git.", b".git::$INDEX_ALLOCATION", b".G\xe2\x80\x8cit", b"git"]
+    names += [b"..", b".", b"", b"a/b", b"x" * 5000, b"normal.txt", b"a-b_c+d.e", b".gitignore", b"aux.c"]
+    fast = [object_checks._name_problem(name) for name in names]
+    monkeypatch.setattr(object_checks, "_PLAIN_NAME", None)
+    full = [object_checks._name_problem(name) for name in names]
+    assert fast == full
+    assert sum(problem is not None for problem in full) > 100  # the sample holds refused names

@@ -45,6 +45,7 @@ costs git 1.29x.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -77,6 +78,11 @@ _SLICE = 1 << 20  # a large tree is checked in slices of about this many bytes
 _LINE_LIMIT = 1 << 20  # header lines longer than this are not held whole
 _NAME_CACHE_LIMIT = 1 << 16
 _HEX40 = re.compile(rb"[0-9a-fA-F]{40}")
+# A name of these characters that does not start with a dot is no spelling of '.git' on any
+# file system git guards (NTFS's needs a '~', ':' or leading dot; HFS+'s a leading dot or a
+# non-ASCII character): most of a project's names, checked by one match. On Windows every
+# name goes through the full rules, which also look for device names there (`aux.c`).
+_PLAIN_NAME = None if os.name == "nt" else re.compile(rb"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*")
 _NULL_ID = b"0" * 40
 
 
@@ -435,6 +441,8 @@ def _name_problem(name: bytes) -> tuple[str, str] | None:
         return "fullPathname", f"entry {quoted(name)} has a '/' in its name"
     if len(name) > _MAX_NAME:
         return "largePathname", f"an entry name is over {_MAX_NAME} bytes"
+    if _PLAIN_NAME is not None and _PLAIN_NAME.fullmatch(name) is not None:
+        return None
     if aliases_dotgit(name):
         return "hasDotgit", f"entry {quoted(name)} is or aliases '.git'"
     return None
