@@ -10,6 +10,8 @@ import contextlib
 import io
 import json
 import os
+import pty
+import re
 import signal
 import socket
 import stat
@@ -29,7 +31,10 @@ from core.cli_socket import encode, socket_path
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, run
 from tests.integration.engine_process import PROBE, ROOT, EngineProcess, Ran, answering, gitferry
+from tests.integration.test_cli_progress import on_a_terminal
+from tests.integration.test_sign_in import registered
 from tests.servers.faults import TricklingServer
+from tests.servers.remote import HttpRemote
 from tests.waiting import CAP, eventually
 
 
@@ -71,6 +76,7 @@ def without_timings(out: str) -> dict[str, Any]:
     return dict(doc)
 
 
+@pytest.mark.slow
 def test_a_sync_through_the_engine_prints_what_the_cli_prints(
     world: Clones, engine: EngineProcess, tmp_path: Path
 ) -> None:
@@ -107,6 +113,7 @@ def test_a_sync_through_the_engine_prints_what_the_cli_prints(
     assert (here.code, here.out) == (0, "theirs: up_to_date - up to date\nmine: up_to_date - up to date\n")
 
 
+@pytest.mark.slow
 def test_errors_read_the_same_through_the_engine(
     world: Clones, engine: EngineProcess, refused_port: int
 ) -> None:
@@ -132,6 +139,7 @@ def test_errors_read_the_same_through_the_engine(
             assert through.out.startswith("mine: offline - ")
 
 
+@pytest.mark.slow
 def test_without_an_engine_the_cli_syncs_itself(world: Clones, capsys: pytest.CaptureFixture[str]) -> None:
     """No engine, then a killed one's socket left behind, then a new engine: each answers."""
     ran = gitferry("sync", "--fetch-only", "mine")
@@ -190,6 +198,7 @@ def test_an_engine_gone_mid_request_leaves_the_sync_to_the_cli(world: Clones) ->
     assert git("rev-parse", "origin/main", cwd=world.mine) == pushed
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.getuid() != 0, reason="needs to start a process as another user")
 def test_another_user_is_refused(world: Clones, engine: EngineProcess) -> None:
     """Even with the directory opened to everyone, the engine answers its own user only
@@ -308,6 +317,7 @@ def test_the_entry_points_reading_of_sync_is_the_parsers(args: list[str]) -> Non
         assert parsed.verbose or args[:1] in (["--fetch"], ["--"])
 
 
+@pytest.mark.slow
 def test_the_app_shows_a_sync_the_cli_handed_over(world: Clones, capsys: pytest.CaptureFixture[str]) -> None:
     """The app's engine (`Api.run`, in this process, a real socket): the CLI's sync is a
     user sync on the repository's worker, published like the app's own."""
@@ -343,3 +353,74 @@ def test_the_app_shows_a_sync_the_cli_handed_over(world: Clones, capsys: pytest.
     finished = [e for e in mine if isinstance(e, SyncFinished)]
     assert [str(e.result) for e in finished] == ["ok"], mine
     assert git("rev-parse", "origin/main", cwd=world.mine) == pushed != world.head(world.mine)
+
+
+@pytest.mark.slow
+def test_progress_on_a_terminal_comes_from_the_engine(
+    world: Clones, engine: EngineProcess, tmp_path: Path
+) -> None:
+    """On a terminal the bars show the engine's progress, as they show the sync's own in
+    process; the last line is the same report."""
+    other = tmp_path / "many"
+    git("clone", "-q", str(world.bare), str(other))
+    for n in range(3000):
+        (other / f"f{n:05}.txt").write_text(f"file {n}\n" + os.urandom(200).hex())
+    git("add", "-A", cwd=other)
+    git("commit", "-q", "-m", "many files", cwd=other)
+    git("push", "-q", "origin", "main", cwd=other)
+    world.remember()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    command = [sys.executable, "-c", "import sys; from gui.launch import main; sys.exit(main())", "sync"]
+    through = on_a_terminal([*command, "--fetch-only", "mine"], env)
+    here = on_a_terminal([*command, "--fetch-only", "theirs"], {**env, "GITFERRY_IN_PROCESS": "1"})
+    assert re.search(r"mine/origin: \w+ .*of 3,002 objects", through), through
+    assert re.search(r"theirs/origin: \w+ .*of 3,002 objects", here), here
+    assert through.splitlines()[-1] == here.splitlines()[-1].replace("theirs", "mine")
+    assert through.splitlines()[-1].startswith("mine: ok - ")
+
+
+@pytest.mark.slow
+def test_a_sign_in_is_asked_by_the_cli_not_the_engine(
+    http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An HTTP remote that wants a sign-in nobody stored. Without a terminal nobody is
+    asked, through the engine or not: the same `auth_failed` line. With one, the engine
+    declines the question and the CLI runs the sync itself, asking on the terminal."""
+    registered(http_auth_server, tmp_path, capsys)
+    assert run(capsys, "pause")[0] == 0
+    engine = EngineProcess()
+    try:
+        through = gitferry("sync", "mine")
+        here = gitferry("sync", "mine", in_process=True)
+        assert through.in_engine and not here.in_engine
+        assert (through.code, through.out, through.err) == (here.code, here.out, here.err)
+        assert through.code == 1 and through.out.startswith("mine: auth_failed - ")
+        # On a terminal: the engine's sync declined the question, then the CLI's own sync
+        # asked it (Ctrl-D at the prompt declines): two runs in the activity log.
+        journal = engine.home / "activity.jsonl"
+        runs = len(journal.read_text().splitlines())
+        leader, follower = pty.openpty()
+        command = [sys.executable, "-c", "import sys; from gui.launch import main; sys.exit(main())"]
+        client = subprocess.Popen(
+            [*command, "sync", "mine"],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        os.close(follower)
+        seen = b""
+        while b"Username for" not in seen:
+            chunk = os.read(leader, 4096)
+            assert chunk, seen
+            seen += chunk
+        os.write(leader, b"\x04")
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 4096):
+                seen += chunk
+        os.close(leader)
+        assert client.wait(CAP) == 1
+        assert b"mine: auth_failed - " in seen, seen
+        assert len(journal.read_text().splitlines()) == runs + 2
+    finally:
+        engine.stop()

@@ -66,6 +66,7 @@ def test_reading_commands_import_neither_dulwich_nor_the_engine(args: list[str])
     assert "gitferry" in out or "mine" in out
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("registered")
 def test_a_sync_the_running_engine_answers_imports_neither_dulwich_asyncio_nor_the_store(
     capsys: pytest.CaptureFixture[str],
