@@ -12,15 +12,18 @@ watch yet, or another command: a refusal, and the CLI runs the sync itself.
 
 An accepted sync is the user's sync of each named repository in turn, queued on its
 worker as the app's "Sync now" (`Engine.sync` with a `UserRequest`: the CLI's
-`--fetch-only`/`--no-push`), so it waits for a job already running there and the app
-shows it like any other. Its progress goes back as it comes, its reports at the end,
-as JSON; the client prints them with the CLI's own formatting. Questions: a sync the
-CLI started is never asked in the app's dialogs. When the client's stdin is a
-terminal (where the CLI would have asked), a question marks the answer `asked` and
-is declined; the client then runs the sync again in its own process, which asks on
-the terminal. Otherwise nobody is asked, as in the CLI's own process. A `cancel`
-line from the client (its Ctrl-C), or the client gone, withdraws the running
-repository's sync (`Engine.withdraw`) and the rest are not started.
+`--fetch-only`/`--no-push`), and the app shows it like any other. A job already
+running for one of them (a background fetch, the app's sync): a refusal, and the CLI
+waits for the repository's sync lock as it always did (`lock_wait`, then `busy`); one
+that starts after the request was accepted runs first, and the sync waits for it.
+Its progress goes back as it comes, its reports at the end, as JSON; the client
+prints them with the CLI's own formatting. Questions: a sync the CLI started is
+never asked in the app's dialogs. When the client's stdin is a terminal (where the
+CLI would have asked), a question marks the answer `asked` and is declined; the
+client then runs the sync again in its own process, which asks on the terminal.
+Otherwise nobody is asked, as in the CLI's own process. A `cancel` line from the
+client (its Ctrl-C), or the client gone, withdraws the running repository's sync
+(`Engine.withdraw`) and the rest are not started.
 """
 
 from __future__ import annotations
@@ -187,6 +190,9 @@ class CliServer:
             return
         if any(record.id not in self.engine.workers for record in records):
             await _send(writer, {"refused": "a repository the engine does not watch yet"})
+            return
+        if any(self.engine.workers[record.id].busy for record in records):  # the CLI waits on
+            await _send(writer, {"refused": "a job runs for a repository"})  # its lock, as before
             return
         await _send(writer, {"accepted": True})
         asked = _Asked()

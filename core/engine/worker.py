@@ -203,6 +203,11 @@ class RepoWorker:
         return self._running_request is request and self.cancel_current()
 
     @property
+    def busy(self) -> bool:
+        """A job runs now."""
+        return self._running is not None
+
+    @property
     def running_request(self) -> UserRequest | None:
         """The request of the job running now, if a `UserRequest` started it."""
         return self._running_request

@@ -269,6 +269,11 @@ def test_ctrl_c_cancels_the_engines_sync(
         while not trickling_server.connections:
             assert time.monotonic() < deadline and client.poll() is None
             time.sleep(0.05)
+        # Meanwhile another sync of it: the engine refuses (a job runs there), and the CLI
+        # waits for the sync lock in its own process as always, then says who holds it.
+        second = gitferry("sync", "stuck")
+        assert (second.code, second.in_engine) == (1, False)
+        assert second.out.startswith("stuck: busy - ") and "another sync is running" in second.out
         client.send_signal(signal.SIGINT)
         out, err = client.communicate(timeout=CAP)
         modules = set(json.loads(err.splitlines()[-1]))
