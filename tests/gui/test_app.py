@@ -25,24 +25,43 @@ from tests.integration.clones import run as cli_run
 from tests.integration.test_cli import seeded_remote
 from tests.servers import Remote
 
-SECOND_LAUNCH = (
-    "import sys; from pathlib import Path; from PySide6.QtCore import QCoreApplication;"
-    "from gui.single_instance import SingleInstance;"
-    "app = QCoreApplication([]);"
-    "sys.exit(0 if not SingleInstance(Path(sys.argv[1])).claim() else 3)"
-)
+SECOND_LAUNCH = """
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication
+import gui.single_instance
+from gui.single_instance import SingleInstance
+
+
+class Clock:  # the launch's pause between two tries says that it found nobody listening
+    monotonic = staticmethod(time.monotonic)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        if len(sys.argv) > 2:
+            Path(sys.argv[2]).touch()
+        time.sleep(seconds)
+
+
+gui.single_instance.time = Clock
+app = QCoreApplication([])
+sys.exit(0 if not SingleInstance(Path(sys.argv[1])).claim() else 3)
+"""
 
 
 async def second_launch(home: Path, raised: list[bool], *, first: SingleInstance | None = None) -> int:
     """Another process claiming `home`: its exit code (0: it stood down) once the first
-    was asked to show; `first`: made to listen only once that process runs."""
+    was asked to show; `first`: made to listen only once that process tried to reach it
+    and found nobody listening."""
+    tried = home / "second-launch-tried"
 
     def launch() -> int:
-        return subprocess.run([sys.executable, "-c", SECOND_LAUNCH, str(home)], timeout=30).returncode
+        args = [sys.executable, "-c", SECOND_LAUNCH, str(home), str(tried)]
+        return subprocess.run(args, timeout=30).returncode
 
     proc = asyncio.get_running_loop().run_in_executor(None, launch)
     if first is not None:
-        await asyncio.sleep(0.3)  # the second launch meanwhile finds the lock taken, no one to ask
+        await until(tried.exists)  # the second launch found the lock taken, no one to ask
         first.listen()
     code = await proc
     await until(lambda: bool(raised))
