@@ -15,12 +15,15 @@ status store). Then:
    each), by the engine's background fetch all at once and max_concurrent at a
    time (as the scheduler bounds it), against `git fetch` of the 50
    (max_concurrent, and the offload's io_workers, at a time). See bench/gui_lag.py.
+3. (`--only user`, not in the default run) a user's sync of one repository while the
+   others fetch in the background, all at once, against `git pull --ff-only` while
+   `git fetch` runs for the others; and each alone. See bench/gui_user_sync.py.
 
 Runs offscreen (`QT_QPA_PLATFORM=offscreen` unless set). `python -m bench gui` runs
 it with the defaults below.
 
     .venv/bin/python -m bench.gui [--launches N] [--rounds N] [--repos N]
-                                  [--concurrency N] [--profile] [--only paint lag]
+                                  [--concurrency N] [--profile] [--only paint lag user]
                                   [--before CHECKOUT]
 """
 
@@ -56,6 +59,7 @@ from bench.gui_launch import (
     profile_launch,
 )
 from bench.gui_launch import GIT as GIT_REFS
+from bench.gui_user_sync import user_rounds, user_table
 from bench.servers import git_daemon
 from bench.stats import Summary, Table, add_phase_rows, ms, percentile, ratio, yes_no
 
@@ -174,11 +178,9 @@ def lag_table(lag: Lag, concurrency: int) -> Table:
     return table
 
 
-def phase_table(lag: Lag) -> Table:
+def phase_table(lag: Lag, title: str = "2b. Where a repository's fetch goes") -> Table:
     """Median ms per phase of one repository's fetch, from the reports' `timings_ms`."""
-    table = Table(
-        "2b. Where a repository's fetch goes (gitferry's own phase timings)", ["phase", *lag.phases]
-    )
+    table = Table(f"{title} (gitferry's own phase timings)", ["phase", *lag.phases])
     add_phase_rows(table, lag.phases)
     table.note("median ms over every repository and cycle")
     return table
@@ -196,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repos", type=int, default=50, help="repositories")
     parser.add_argument("--concurrency", type=int, default=default_concurrency(), help="max_concurrent")
     parser.add_argument("--profile", action="store_true", help="cProfile one launch and one fetch cycle")
-    parser.add_argument("--only", nargs="+", choices=("paint", "lag"), default=["paint", "lag"])
+    parser.add_argument("--only", nargs="+", choices=("paint", "lag", "user"), default=["paint", "lag"])
     parser.add_argument(
         "--before", type=Path, help="another checkout (an older commit) whose app is launched beside it"
     )
@@ -223,6 +225,13 @@ def main(argv: list[str] | None = None) -> None:
                 print(phase_table(lag).render(), end="\n\n", flush=True)
                 if lag.profile:
                     print(lag.profile, flush=True)
+            if "user" in args.only:
+                user = user_rounds(fleet, args.rounds)
+                print(user_table(user).render(), end="\n\n", flush=True)
+                print(
+                    phase_table(Lag(phases=user.phases), "3b. Where the user's sync goes").render(),
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

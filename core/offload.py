@@ -6,13 +6,22 @@ work (pack indexing, delta resolution, history walks) have separate bounds:
 CPU work in threads only slows itself down under the GIL (docs/ARCHITECTURE.md,
 "Threads and processes"),
 so it gets a small pool of its own and cannot starve the I/O waits.
+
+Each pool runs at most its width of calls at once; the calls beyond it wait in a
+priority gate (`PriorityGate`), not in the executor's first-come queue: the lowest
+`work_priority` first, then in the order they came. The engine sets it around a job
+(`core.engine.engine`): a user's sync goes before an unattended one, which goes
+before a background fetch, as the worker orders jobs within one repository.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
+import heapq
+import itertools
 import os
 import threading
 from collections.abc import Callable
@@ -22,6 +31,10 @@ from typing import Any, ParamSpec, TypeVar
 P = ParamSpec("P")
 T = TypeVar("T")
 
+work_priority: contextvars.ContextVar[int] = contextvars.ContextVar("work_priority", default=0)
+"""The priority of the offload calls made in this context: lower goes first. 0 (the
+default) for whatever no job set it for: a user's command, a window's read."""
+
 
 def default_io_workers() -> int:
     return 8
@@ -29,6 +42,60 @@ def default_io_workers() -> int:
 
 def default_cpu_workers() -> int:
     return max(1, min((os.cpu_count() or 2) - 1, 4))
+
+
+class PriorityGate:
+    """At most `width` calls in a pool's threads at once; a call beyond it waits for a
+    slot, the lowest priority first, then in arrival order. Slots are given back from
+    the thread that finished the call (`leave`), to a waiter on any event loop."""
+
+    def __init__(self, width: int) -> None:
+        self._free = width
+        self._waiting: list[tuple[int, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+
+    async def enter(self, priority: int) -> None:
+        with self._lock:
+            if self._free > 0:  # free slots only while nobody waits: see `leave`
+                self._free -= 1
+                return
+            loop = asyncio.get_running_loop()
+            slot: asyncio.Future[None] = loop.create_future()
+            heapq.heappush(self._waiting, (priority, next(self._order), loop, slot))
+        try:
+            await slot
+        except asyncio.CancelledError:
+            if slot.done() and not slot.cancelled():  # given a slot, then cancelled: pass it on
+                self.leave()
+            raise  # a waiter cancelled in the queue is dropped when it reaches the top
+
+    def leave(self) -> None:
+        with self._lock:
+            while self._waiting:
+                _priority, _order, loop, slot = heapq.heappop(self._waiting)
+                if slot.cancelled():
+                    continue
+                try:
+                    loop.call_soon_threadsafe(self._give, slot)
+                except RuntimeError:  # its loop is closed: nobody awaits that slot
+                    continue
+                return
+            self._free += 1
+
+    def close(self) -> None:
+        """Cancel every call still waiting (the pools are shutting down)."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for _priority, _order, loop, slot in waiting:
+            with contextlib.suppress(RuntimeError):  # its loop is closed: nobody awaits it
+                loop.call_soon_threadsafe(slot.cancel)
+
+    def _give(self, slot: asyncio.Future[None]) -> None:
+        if slot.cancelled():  # cancelled between `leave` and now
+            self.leave()
+        else:
+            slot.set_result(None)
 
 
 class Offload:
@@ -41,6 +108,7 @@ class Offload:
             raise ValueError("offload bounds must be at least 1")
         self._io = ThreadPoolExecutor(self.io_workers, thread_name_prefix="gitferry-io")
         self._cpu = ThreadPoolExecutor(self.cpu_workers, thread_name_prefix="gitferry-cpu")
+        self._gates = {self._io: PriorityGate(self.io_workers), self._cpu: PriorityGate(self.cpu_workers)}
         self._running: set[Future[Any]] = set()
         self._lock = threading.Lock()
         # Fetches that receive and index a pack, at once: one, since in threads more
@@ -59,11 +127,18 @@ class Offload:
     async def _run(
         self, pool: ThreadPoolExecutor, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        gate = self._gates[pool]
+        await gate.enter(work_priority.get())
         ctx = contextvars.copy_context()
-        future = pool.submit(functools.partial(ctx.run, fn, *args, **kwargs))
+        try:
+            future = pool.submit(functools.partial(ctx.run, fn, *args, **kwargs))
+        except BaseException:
+            gate.leave()
+            raise
         with self._lock:
             self._running.add(future)
         future.add_done_callback(self._forget)
+        future.add_done_callback(lambda _done: gate.leave())  # when the thread is done with it
         return await asyncio.wrap_future(future)
 
     def _forget(self, future: Future[Any]) -> None:
@@ -96,5 +171,7 @@ class Offload:
             future.add_done_callback(one_done)
 
     def shutdown(self, wait: bool = True) -> None:
+        for gate in self._gates.values():
+            gate.close()
         self._io.shutdown(wait=wait, cancel_futures=True)
         self._cpu.shutdown(wait=wait, cancel_futures=True)

@@ -26,6 +26,7 @@ from core.events import BranchStatusChanged, EventBus, PhaseProgress
 from core.git.progress import TransferProgress
 from core.git.transfer.stop import TransferStop
 from core.model import RepoRecord, RepoState
+from core.offload import work_priority
 from core.pool import RepoPool
 from core.results import CANCELLED_MESSAGE
 from core.store.recovery import StoreUnavailable
@@ -154,6 +155,9 @@ class Engine:
 
     async def _run(self, repo_id: int, job: Job) -> SyncReport:
         self._stops[repo_id] = stop = TransferStop()  # this job's own
+        # The job's calls into the offload pools wait behind those of more urgent jobs
+        # (a user's sync before background work); the job runs in a task of its own.
+        priority = work_priority.set(job.kind.value)
         timer = None
         if job.deadline is not None:
             timer = asyncio.get_running_loop().call_later(
@@ -167,6 +171,7 @@ class Engine:
             name = self.workers[repo_id].name if repo_id in self.workers else f"#{repo_id}"
             return SyncReport(name, exc.result, exc.message)
         finally:
+            work_priority.reset(priority)
             if timer is not None:
                 timer.cancel()
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from core.offload import Offload
+from core.offload import Offload, work_priority
 from tests.waiting import CAP, eventually
 
 
@@ -41,3 +41,73 @@ async def test_after_running_with_nothing_running_calls_at_once() -> None:
     offload.after_running(lambda: called.append(1))
     assert called == [1]
     offload.shutdown()
+
+
+class _Blocked:
+    """A 1-wide CPU pool held by one call until `release`; what runs after it, in order."""
+
+    def __init__(self) -> None:
+        self.offload = Offload(io_workers=1, cpu_workers=1)
+        self.started, self.release = threading.Event(), threading.Event()
+        self.ran: list[str] = []
+
+    async def hold(self) -> asyncio.Task[None]:
+        def blocking() -> None:
+            self.started.set()
+            self.release.wait(CAP)
+
+        task = asyncio.create_task(self.offload.cpu(blocking))
+        await eventually(self.started.is_set, "the blocking call never started")
+        return task
+
+    def call(self, name: str, priority: int) -> asyncio.Task[None]:
+        async def one() -> None:
+            work_priority.set(priority)  # this task's own context
+            await self.offload.cpu(self.ran.append, name)
+
+        return asyncio.create_task(one())
+
+    async def queued(self, n: int) -> None:
+        gate = self.offload._gates[self.offload._cpu]
+        await eventually(lambda: len(gate._waiting) == n, lambda: f"waiting: {gate._waiting}")
+
+
+async def test_a_more_urgent_call_goes_before_those_waiting_longer() -> None:
+    pool = _Blocked()
+    holder = await pool.hold()
+    tasks = [pool.call("background 1", 2), pool.call("background 2", 2)]
+    await pool.queued(2)
+    tasks += [pool.call("auto", 1), pool.call("user", 0)]
+    await pool.queued(4)
+    pool.release.set()
+    await asyncio.gather(holder, *tasks)
+    assert pool.ran == ["user", "auto", "background 1", "background 2"]
+    pool.offload.shutdown()
+
+
+async def test_a_call_cancelled_while_waiting_gives_its_turn_on() -> None:
+    pool = _Blocked()
+    holder = await pool.hold()
+    first, second = pool.call("first", 0), pool.call("second", 2)
+    await pool.queued(2)
+    first.cancel()
+    pool.release.set()
+    await asyncio.gather(holder, second)
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert pool.ran == ["second"]
+    assert await pool.offload.cpu(sum, [1, 2]) == 3  # no slot lost: the pool still runs calls
+    pool.offload.shutdown()
+
+
+async def test_shutdown_cancels_the_calls_still_waiting() -> None:
+    pool = _Blocked()
+    holder = await pool.hold()
+    waiting = pool.call("never", 0)
+    await pool.queued(1)
+    pool.release.set()
+    pool.offload.shutdown(wait=True)
+    await holder
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert pool.ran == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from core.engine.sync import SyncOptions, sync_repository
 from core.events import BranchStatusChanged, EventBus, PhaseProgress, StateChanged, SyncFinished
 from core.git.locks.sync_lock import SyncBusy, acquire_sync_lock
 from core.model import RepoState
+from core.offload import Offload
 from core.pool import RepoPool
 from core.results import ResultKind
 from tests.gitcli import git, refs
@@ -20,7 +22,7 @@ from tests.integration.clones import Clones
 from tests.servers import Remote
 from tests.servers.faults import CuttingProxyFactory
 from tests.servers.host import LOOPBACK
-from tests.waiting import eventually
+from tests.waiting import CAP, eventually
 
 
 def drain(sub: object) -> list[object]:
@@ -168,5 +170,46 @@ async def _cancel_then_fetch(world: Clones, before: dict[str, str]) -> None:
         assert again.result is ResultKind.OK
         assert git("rev-parse", "origin/main", cwd=world.theirs) == world.remote_head()
     finally:
+        await engine.stop()
+        await core.close()
+
+
+@pytest.mark.slow
+def test_a_users_sync_waits_in_the_pools_ahead_of_background_work(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    asyncio.run(_user_ahead_of_background(world))
+    world.check()
+
+
+async def _user_ahead_of_background(world: Clones) -> None:
+    """The engine tags a job's offload calls with its kind's priority: with the one CPU
+    thread held, a background fetch and a user's sync both wait for it, the user's ahead
+    (tests/core/test_offload.py: the gate takes the most urgent first)."""
+    world.commit(world.theirs, "b.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    core = await Core.open(offload=Offload(cpu_workers=1))
+    engine = Engine(core, EventBus(), RepoPool(core.offload))
+    gate = core.offload._gates[core.offload._cpu]
+    release = threading.Event()
+    try:
+        for record in await core.store.repos():
+            engine.add(record)
+        mine, theirs = await core.store.repo("mine"), await core.store.repo("theirs")
+        held = asyncio.ensure_future(core.offload.cpu(release.wait, CAP))
+        background = asyncio.ensure_future(engine.fetch(theirs.id))
+        await eventually(lambda: [w[0] for w in gate._waiting] == [2], lambda: f"waiting: {gate._waiting}")
+        user = asyncio.ensure_future(engine.sync(mine.id))
+        await eventually(
+            lambda: sorted(w[0] for w in gate._waiting) == [0, 2], lambda: f"waiting: {gate._waiting}"
+        )
+        release.set()
+        reports = await asyncio.gather(user, background, held)
+        assert reports[0].result == ResultKind.OK and reports[0].fast_forwarded == ["main"]
+        assert reports[1].result == ResultKind.UP_TO_DATE
+        assert world.head(world.mine) == world.remote_head()
+    finally:
+        release.set()
         await engine.stop()
         await core.close()
