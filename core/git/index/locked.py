@@ -22,6 +22,7 @@ from dulwich.index import Index
 from dulwich.repo import Repo
 
 from core.git.index.index_extensions import carried_extensions
+from core.git.index.indexed_trees import IndexedTrees
 from core.git.index.parse import index_order
 from core.git.index.read import IndexFile, UnsupportedIndex, read_index_file
 from core.git.index.serialize import Entries, index_bytes
@@ -79,6 +80,10 @@ class LockedIndex:
             trailer = digest.digest()
         self._lock.write(data + trailer)
         self._lock.close()
+
+    def indexed_trees(self) -> IndexedTrees:
+        """The trees the index as read vouches for (its cache-tree), for a tree walk."""
+        return IndexedTrees.of(self._read)
 
     def release(self) -> None:
         self._lock.abort()

@@ -9,6 +9,9 @@ into subtrees whose ids differ: unchanged parts of a large tree cost nothing.
 Trees are read through a `PackReader` (its delta base cache kept for the whole
 walk): deltified trees are most of what a real history's walk reads. Given an
 `ObjectOverlay`, the trees it made and did not store yet are read from it first.
+Given `known` (the index's cache-tree, index/indexed_trees.py), a tree it vouches
+for is taken from there instead: git's unpack_trees does the same for the
+checked-out side, whose trees are the deepest in the pack.
 """
 
 from __future__ import annotations
@@ -68,8 +71,18 @@ class CorruptTree(GitferryError):
         self.tree = tree
 
 
+class KnownTrees(Protocol):
+    """Trees held elsewhere (the index): a tree's raw entries at a directory, or None."""
+
+    def entries(self, prefix: bytes, tree_id: ObjectID, /) -> list[RawEntry] | None: ...
+
+
 def tree_delta(
-    store: BaseObjectStore | ObjectOverlay, from_tree: ObjectID | None, to_tree: ObjectID
+    store: BaseObjectStore | ObjectOverlay,
+    from_tree: ObjectID | None,
+    to_tree: ObjectID,
+    *,
+    known: KnownTrees | None = None,
 ) -> list[PathChange]:
     """Every non-tree path that differs between the two trees, sorted by path.
 
@@ -77,13 +90,13 @@ def tree_delta(
     to write or delete, and CorruptTree for malformed or missing trees.
     """
     changes: list[PathChange] = []
-    _walk(_RawTrees(store), from_tree, to_tree, b"", changes)
+    _walk(_RawTrees(store, known), from_tree, to_tree, b"", changes)
     changes.sort(key=lambda change: change.path)
     return changes
 
 
 def _walk(
-    store: ObjectSource,
+    store: _RawTrees,
     old_id: ObjectID | None,
     new_id: ObjectID | None,
     prefix: bytes,
@@ -91,8 +104,10 @@ def _walk(
 ) -> None:
     old = _entries(store, old_id, prefix)
     new = _entries(store, new_id, prefix)
-    for name in sorted(old.keys() | new.keys()):
-        before, after = old.get(name), new.get(name)
+    # entries compared as stored first (most are the same on both sides), Sides made for the rest
+    changed = [name for name in old.keys() | new.keys() if old.get(name) != new.get(name)]
+    for name in sorted(changed):
+        before, after = _side(old.get(name)), _side(new.get(name))
         if before == after:
             continue
         for side in (before, after):
@@ -109,13 +124,18 @@ def _walk(
             _walk(store, old_sub, new_sub, path, out)
 
 
-def _entries(store: ObjectSource, tree_id: ObjectID | None, prefix: bytes) -> dict[bytes, Side]:
+def _entries(store: _RawTrees, tree_id: ObjectID | None, prefix: bytes) -> dict[bytes, tuple[int, ObjectID]]:
+    """A tree's entries by name, (mode, id) as stored."""
     if tree_id is None:
         return {}
-    return {
-        name: Side(_normalised_mode(mode), sha)
-        for name, mode, sha in checked_entries(store, tree_id, prefix, check_names=False)
-    }
+    entries = store.known.entries(prefix, tree_id) if store.known is not None else None
+    if entries is None:
+        entries = checked_entries(store, tree_id, prefix, check_names=False)
+    return {name: (mode, sha) for name, mode, sha in entries}
+
+
+def _side(stored: tuple[int, ObjectID] | None) -> Side | None:
+    return None if stored is None else Side(_normalised_mode(stored[0]), stored[1])
 
 
 class ObjectSource(Protocol):
@@ -128,8 +148,9 @@ class _RawTrees:
     """A store (or an overlay over one) whose trees are read raw through a `PackReader`
     (`raw_tree`)."""
 
-    def __init__(self, store: BaseObjectStore | ObjectOverlay) -> None:
+    def __init__(self, store: BaseObjectStore | ObjectOverlay, known: KnownTrees | None = None) -> None:
         self._store = store
+        self.known = known
         self._overlay = store if isinstance(store, ObjectOverlay) else None
         self._reader = PackReader(store.store if isinstance(store, ObjectOverlay) else store)
 

@@ -43,10 +43,12 @@ def swap_in(temp: bytes, full: bytes, unchanged: Unchanged | None, ours: os.stat
     """Put the new file `temp` (whose stat was `ours` when written) at `full` if `full`
     is still what was checked (`unchanged`; None: nothing was there). True if it was;
     False if someone's work is there: it stays, and `temp` is removed."""
+    replaced = False
     try:
         replaced = _create(temp, full) if unchanged is None else _replace(temp, full, unchanged, ours)
     finally:
-        if still_ours(temp, ours) is not None:
+        # replaced: `temp` was moved in (and what came out of `full` removed), nothing is left
+        if not replaced and still_ours(temp, ours) is not None:
             os.unlink(temp)
     return replaced
 

@@ -40,8 +40,9 @@ from dulwich.repo import Repo
 
 from core.errors import GitferryError
 from core.git.content.filters import ContentSkipped
+from core.git.index.indexed_trees import IndexedTrees
 from core.git.index.locked import LockedIndex
-from core.git.index.read import open_index
+from core.git.index.read import open_index, read_index_file
 from core.git.locks.git_locks import IndexLocked, RefLocked
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.path_safety import UnsafePath
@@ -110,8 +111,12 @@ class SwitchPending(GitferryError):
 
 def check_switch(repo: Repo, from_tree: ObjectID, to_tree: ObjectID) -> None:
     """Raise WorktreeInTheWay / UnsafePath if switching would touch local work; touch nothing."""
-    changes = tree_delta(repo.object_store, from_tree, to_tree)
-    index = open_index(repo) if repo.has_index() else Index(repo.index_path(), read=False)
+    if repo.has_index():
+        read = read_index_file(repo)
+        index, known = read.index, IndexedTrees.of(read)
+    else:
+        index, known = Index(repo.index_path(), read=False), None
+    changes = tree_delta(repo.object_store, from_tree, to_tree, known=known)
     plan_switch(index, changes, worktree_options(repo, repo.index_path(), index)).raise_if_blocked()
 
 
@@ -146,8 +151,8 @@ def switch_branch(
     message = message or b"gitferry: update to " + new_head
     source = objects if objects is not None else repo.object_store
     from_tree, to_tree = _tree_of(source, old_head), _tree_of(source, new_head)
-    changes = tree_delta(source, from_tree, to_tree)
     with LockedIndex(repo) as locked:
+        changes = tree_delta(source, from_tree, to_tree, known=locked.indexed_trees())
         opts = worktree_options(repo, repo.index_path(), locked.index, objects=objects)
         plan = plan_switch(locked.index, changes, opts)
         plan.raise_if_blocked()
@@ -223,6 +228,7 @@ def _apply(
             trusted=True,
             keep=plan.in_place,
             skip_worktree=plan.skip_worktree,
+            checked=plan.content,
         )
         moved = _move_ref(repo, branch_ref, old_head, new_head, message)
     except BaseException:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
 
 from core.errors import GitferryError
+from core.git.content.filters import ContentFilters
 from core.git.objects.path_safety import display
 from core.git.objects.tree_delta import PathChange
 from core.git.worktree.state import (
@@ -97,6 +98,8 @@ class SwitchPlan:
     skip_worktree: set[bytes] = field(default_factory=set)
     # Paths left as they are because their conversion cannot be run here (also in in_place).
     unconverted: set[bytes] = field(default_factory=set)
+    # The conversions the check worked out for the files it would write (None: none).
+    content: ContentFilters | None = None
 
     def dirty_paths(self) -> list[str]:
         return sorted(display(p) for p in self.dirty)
@@ -130,6 +133,7 @@ class _Checker:
         self._kinds: dict[bytes, str] = {}
         self._sorted_keys: list[bytes] | None = None
         self._smudge = checkout_content(opts, index, changes)
+        self.plan.content = self._smudge
 
     def run(self) -> SwitchPlan:
         for change in self.plan.changes:

@@ -40,6 +40,7 @@ from dulwich.index import EXTENDED_FLAG_SKIP_WORKTREE, Index, IndexEntry, index_
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob
 
+from core.git.content.attributes import FILE_NAME as ATTRIBUTES
 from core.git.content.filters import ContentFilters, ContentSkipped, PathConversion
 from core.git.content.smudge import write_worktree_content
 from core.git.objects.blob_read import StreamedBlob, blob_content
@@ -72,6 +73,7 @@ def roll(
     trusted: bool,
     keep: Collection[bytes] = (),
     skip_worktree: Collection[bytes] = (),
+    checked: ContentFilters | None = None,
 ) -> None:
     """Bring every path of `changes` from `old` to `new`, with its index entry.
 
@@ -80,8 +82,9 @@ def roll(
     neither side is left as it is, its index entry set to `new` with a stat
     that cannot match, so git reports it as modified. Paths in `keep` get
     only their index entry; those in `skip_worktree` get the skip-worktree bit.
+    `checked`: the conversions the switch's check worked out (`SwitchPlan.content`).
     """
-    writer.check_out(index, changes)
+    writer.check_out(index, changes, checked=checked)
     removed: list[bytes] = []
     for change in reversed(changes):
         if change.path not in keep and _needs_removal(change):
@@ -139,9 +142,19 @@ class WorktreeWriter:
         self.smudge: ContentFilters | None = opts.content
         self.skipped: dict[bytes, ContentSkipped] = {}  # paths not converted, and why
 
-    def check_out(self, index: Index, changes: list[PathChange]) -> None:
-        """Files written from now on take the attributes of the index the switch makes."""
-        self.smudge = checkout_content(self.opts, index, changes)
+    def check_out(
+        self, index: Index, changes: list[PathChange], *, checked: ContentFilters | None = None
+    ) -> None:
+        """Files written from now on take the attributes of the index the switch makes.
+
+        `checked`: the same view, as the check worked it out for the same index and
+        changes, its `.gitattributes` read and each path's conversion decided. Taken as it
+        is unless the switch removes or writes a `.gitattributes`: the check read the
+        working tree's before the removals, git's checkout reads them after."""
+        if checked is not None and not any(_is_attributes_file(c.path) for c in changes):
+            self.smudge = checked
+        else:
+            self.smudge = checkout_content(self.opts, index, changes)
 
     def conversion(self, path: bytes, side: Side) -> PathConversion | None:
         """How `side` is written at `path` (None: as it is)."""
@@ -267,6 +280,7 @@ class WorktreeWriter:
         except ContentSkipped as skip:  # a driver left this path alone
             self.skipped[path] = skip
             return stale_entry(side)
+        handed = False  # to swap_in, which removes `temp` whatever happens
         try:
             if fingerprint(lstat_or_none(full)) != seen:  # the last look, ctime included
                 return None
@@ -277,10 +291,11 @@ class WorktreeWriter:
                 if seen is None
                 else moved_unchanged(seen, sha, self._racy_from_ns, self.opts, moved_from)
             )
+            handed = True
             if not swap_in(temp, full, unchanged, ours):
                 return None
         finally:
-            if still_ours(temp, ours) is not None:
+            if not handed and still_ours(temp, ours) is not None:
                 os.unlink(temp)
         written = still_ours(full, ours)
         if written is None:
@@ -335,6 +350,10 @@ class WorktreeWriter:
                 return parent
             self._real_dirs.add(parent)
         return None
+
+
+def _is_attributes_file(path: bytes) -> bool:
+    return path == ATTRIBUTES or path.endswith(b"/" + ATTRIBUTES)
 
 
 def stale_entry(side: Side) -> IndexEntry:
