@@ -762,3 +762,50 @@ def test_sigkill_at_random_points_then_resume_is_always_consistent(
         head = now
     print(f"kill outcomes {outcomes}, stale locks left: {sorted(stale_locks)}")
     assert outcomes["resumed"] > 0
+
+
+@pytest.mark.parametrize("untracked_rules", [False, True])
+def test_gitattributes_added_and_removed_in_the_same_switch_rule_as_in_git(
+    tmp_path: Path, untracked_rules: bool
+) -> None:
+    """The files a fast-forward writes take the attributes git's checkout gives them: a
+    `.gitattributes` the switch adds, none from one it removes (git removes files before it
+    writes any), and an untracked one where the index has none; a switch touching no
+    `.gitattributes` writes with what its check worked out. Git's own fast-forward of a
+    twin clone is the referee, byte for byte."""
+    origin = tmp_path / "origin"
+    git("init", "-q", "-b", "main", str(origin))
+    git("config", "user.name", "T", cwd=origin)
+    git("config", "user.email", "t@example.com", cwd=origin)
+    for directory in ("added", "removed", "plain", "untracked"):
+        (origin / directory).mkdir()
+        (origin / directory / "f.txt").write_bytes(b"one\ntwo\n")
+    (origin / "removed" / ".gitattributes").write_bytes(b"*.txt eol=crlf\n")
+    git("add", "-A", cwd=origin)
+    git("commit", "-q", "-m", "old", cwd=origin)
+    old = rev_parse(origin, "HEAD")
+    for directory in ("added", "removed", "plain", "untracked"):
+        (origin / directory / "f.txt").write_bytes(b"three\nfour\n")
+    (origin / "added" / ".gitattributes").write_bytes(b"*.txt eol=crlf\n")
+    if not untracked_rules:  # the second run's switch touches no .gitattributes
+        git("rm", "-q", "removed/.gitattributes", cwd=origin)
+    else:
+        (origin / "added" / ".gitattributes").unlink()
+    git("add", "-A", cwd=origin)
+    git("commit", "-q", "-m", "new", cwd=origin)
+    new = rev_parse(origin, "HEAD")
+    clones = {}
+    for who in ("git", "ours"):
+        clone = tmp_path / who
+        git("clone", "-q", str(origin), str(clone))
+        git("reset", "-q", "--hard", old, cwd=clone)
+        (clone / "untracked" / ".gitattributes").write_bytes(b"*.txt eol=crlf\n")
+        clones[who] = clone
+    git("merge", "-q", "--ff-only", new, cwd=clones["git"])
+    with Repo(str(clones["ours"])) as repo:
+        switch_branch(repo, Ref(b"refs/heads/main"), ObjectID(old.encode()), ObjectID(new.encode()))
+    for directory in ("added", "removed", "plain", "untracked"):
+        path = f"{directory}/f.txt"
+        assert (clones["ours"] / path).read_bytes() == (clones["git"] / path).read_bytes(), path
+    assert (clones["ours"] / "untracked" / "f.txt").read_bytes() == b"three\r\nfour\r\n"
+    assert git("status", "--porcelain", cwd=clones["ours"]) == "?? untracked/.gitattributes"
