@@ -61,10 +61,9 @@ from core.engine.power import PsutilPower
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
-from core.engine.sync import refresh_status
+from core.engine.sync import refresh_status, take_sync_lock
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, RemoteTripped
-from core.git.locks.sync_lock import acquire_sync_lock
 from core.git.merge.conflict_gone import conflict_holds
 from core.git.repository import common_git_dir, current_branch, in_worktree_repo
 from core.git.worktree.pending import pending_changes
@@ -134,6 +133,7 @@ class Daemon:
         self._pause_until: dict[int, str] = {}  # each repository's stored pause
         self._app_pause_until = ""
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._head_tasks: set[asyncio.Task[None]] = set()  # `_look_at_head`s: cancelled at stop
         self._stop = asyncio.Event()
         self._watched: dict[int, RepoRecord] = {}  # what it watches, should the store lose it
         self.started = asyncio.Event()
@@ -337,6 +337,9 @@ class Daemon:
             helpers[1].cancel()
             helpers[2].cancel()
             helpers[3].cancel()
+            looks = list(self._head_tasks)
+            for look in looks:
+                look.cancel()  # a look at a HEAD is for a running window: none at stop
             await self._final_sync(auto)
             auto.stop()
             self.auto_watch.close()
@@ -344,7 +347,7 @@ class Daemon:
             _done, pending = await asyncio.wait([running], timeout=STOP_GRACE_SECONDS)
             if pending:
                 scheduler.stop(cancel_running=True)
-            await asyncio.gather(running, upkeep, *helpers, *self._tasks, return_exceptions=True)
+            await asyncio.gather(running, upkeep, *helpers, *self._tasks, *looks, return_exceptions=True)
             await engine.stop(grace=0)
 
     async def _final_sync(self, auto: AutoSync) -> None:
@@ -413,11 +416,15 @@ class Daemon:
         """The repository's HEAD, index or branches changed (on the loop): which branch is
         checked out is looked at again, and a stopped repository looks whether its
         conflict still holds."""
-        if repo_id in self._head_looks:
+        if self._stop.is_set():
+            pass  # stopping: no window to show it
+        elif repo_id in self._head_looks:
             self._head_looks[repo_id] = True  # look again after the look under way
         else:
             self._head_looks[repo_id] = False
-            self._spawn(self._look_at_head(repo_id))
+            task = asyncio.create_task(self._look_at_head(repo_id))
+            self._head_tasks.add(task)
+            task.add_done_callback(self._head_tasks.discard)
         if repo_id not in self._conflicted:
             return
         if repo_id in self._rechecking:
@@ -477,7 +484,7 @@ class Daemon:
         common = await self.core.offload.io(common_git_dir, record.path)
         if common is None:
             return
-        lock = await self.core.offload.io(acquire_sync_lock, common)  # SyncBusy: a sync measures
+        lock = await take_sync_lock(self.core, common, record.path)  # SyncBusy: a sync measures
         try:
             branches = await refresh_status(self.core, record)  # under the lock, as publish's
         finally:

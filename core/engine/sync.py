@@ -166,8 +166,14 @@ async def _take_lock(core: Core, repo: Repo, record: RepoRecord, wait: float) ->
 
     It lives in the common git dir: the worktrees of one repository share its
     branches and remote-tracking refs, so two syncs of them exclude each other."""
+    return await take_sync_lock(core, repo.commondir(), record.path, wait)
+
+
+async def take_sync_lock(core: Core, common_dir: str, repo_path: str, wait: float = 0.0) -> SyncLock:
+    """The sync lock of the repository whose common git dir is `common_dir` (`SyncBusy`
+    past `wait`), released at once should the caller be cancelled while a thread takes it."""
     taking = asyncio.ensure_future(
-        core.offload.io(acquire_sync_lock, repo.commondir(), wait=wait, repo_path=record.path)
+        core.offload.io(acquire_sync_lock, common_dir, wait=wait, repo_path=repo_path)
     )
     try:
         return await asyncio.shield(taking)
