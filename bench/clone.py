@@ -1,6 +1,6 @@
 """Clone a repository of real shape (about 250,000 objects) side by side with `git clone`.
 
-The server is `bench.real_history`'s base history (251,539 objects, 17,000 commits,
+The server is `bench.real_history`'s base history (251,539 objects, 17,467 commits,
 a tree five levels deep with 12,000 text files and 240 binaries, 300 release
 branches, 60 annotated tags), served by `git daemon` on loopback (`--http`: also
 through `git http-backend`, tests/servers/smart_http.py, in this process).
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import real_history
-from bench.gitenv import git, isolate, object_count, rev_parse, scratch
+from bench.gitenv import git, isolate, rev_parse, scratch
 from bench.repos import twin
 from bench.servers import git_daemon
 from bench.stats import Table, interleaved, ms, print_with_load, ratio
@@ -90,7 +90,7 @@ class Clones:
         self.expected = _expected_refs(server)
         self.main = rev_parse(server, "refs/heads/main")
         self.tree = rev_parse(server, "refs/heads/main^{tree}")
-        self.objects = object_count(server)
+        self.objects = int(git("rev-list", "--all", "--objects", "--count", cwd=server))  # what a clone gets
         self.homes: dict[str, Path] = {}
 
     def target(self, name: str) -> Path:
