@@ -28,7 +28,15 @@ import sys
 from typing import Any, NamedTuple
 
 from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, interrupted, print_sync
-from core.cli_socket import IN_PROCESS_VARIABLE, PROTOCOL, encode, git_environment, same_user, socket_path
+from core.cli_socket import (
+    IN_PROCESS_VARIABLE,
+    PROTOCOL,
+    current_umask,
+    encode,
+    git_environment,
+    same_user,
+    socket_path,
+)
 from core.paths import data_dir
 from core.version import __version__
 
@@ -118,6 +126,7 @@ def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as
                         "version": __version__,
                         "command": "sync",
                         "environment": git_environment(os.environ),
+                        "umask": current_umask(),
                         "names": names,
                         "fetch_only": fetch_only,
                         "no_push": no_push,

@@ -8,7 +8,8 @@ standard library only: the CLI imports it before anything heavy. Messages are JS
 documents, one a line.
 
 The engine answers only a client of its own user (`peer_uid`), of the same version,
-with the same environment where it changes what git would do (`git_environment`):
+with the same environment where it changes what git would do (`git_environment`)
+and the same umask (the files a sync writes get their mode from it):
 otherwise it refuses, and the CLI runs the sync itself, as it did before there was
 an engine to ask.
 """
@@ -63,6 +64,13 @@ def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
         for name, value in environ.items()
         if (name in ENVIRONMENT or name.startswith(ENVIRONMENT_PREFIXES)) and name != IN_PROCESS_VARIABLE
     }
+
+
+def current_umask() -> int:
+    """This process's umask (the mode of the files a sync writes into a working tree)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def encode(document: Mapping[str, Any]) -> bytes:

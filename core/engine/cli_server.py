@@ -6,8 +6,8 @@ private `engine/` directory (mode 0700, the socket 0600), while this process hol
 `engine.lock` in it: one engine per data directory listens (the app and a daemon on the
 same one: the first), and a socket file a killed engine left is replaced. Each
 connection is checked for its user (`SO_PEERCRED`), then one request is read: the
-protocol and version, the client's git environment (`git_environment`) and the sync's
-options. Anything that differs from this process, a repository the engine does not
+protocol and version, the client's git environment (`git_environment`) and umask, and
+the sync's options. Anything that differs from this process, a repository the engine does not
 watch yet, or another command: a refusal, and the CLI runs the sync itself.
 
 An accepted sync is the user's sync of each named repository in turn, queued on its
@@ -44,6 +44,7 @@ from core.cli_socket import (
     MAX_REQUEST,
     MAX_SOCKET_PATH,
     PROTOCOL,
+    current_umask,
     encode,
     git_environment,
     run_directory,
@@ -97,6 +98,7 @@ class CliServer:
         self._server: asyncio.AbstractServer | None = None
         self._answers: set[asyncio.Task[None]] = set()
         self._environment = git_environment(os.environ)
+        self._umask = current_umask()
 
     @classmethod
     async def start(cls, core: Core, engine: Engine, bus: EventBus) -> CliServer | None:
@@ -174,7 +176,7 @@ class CliServer:
             return "not a command this engine answers"
         if request.get("protocol") != PROTOCOL or request.get("version") != __version__:
             return f"the engine runs Gitferry {__version__}"
-        if request.get("environment") != self._environment:
+        if request.get("environment") != self._environment or request.get("umask") != self._umask:
             return "the engine's environment differs"
         if not all(key in request for key in _SYNC_OPTIONS):
             return "a request without the sync's options"

@@ -44,8 +44,9 @@ class Ran:
         return "dulwich" not in self.modules
 
 
-def gitferry(*args: str, in_process: bool = False, env: dict[str, str] | None = None) -> Ran:
-    """`gitferry ARGS` in a fresh process (`in_process`: told not to ask an engine)."""
+def gitferry(*args: str, in_process: bool = False, env: dict[str, str] | None = None, umask: int = -1) -> Ran:
+    """`gitferry ARGS` in a fresh process (`in_process`: told not to ask an engine;
+    `umask`: its own, -1 this one's)."""
     environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     if in_process:
         environ[IN_PROCESS_VARIABLE] = "1"
@@ -57,6 +58,7 @@ def gitferry(*args: str, in_process: bool = False, env: dict[str, str] | None = 
         env=environ,
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
+        umask=umask,
     )
     *err, modules = proc.stderr.splitlines(keepends=True)
     return Ran(proc.returncode, proc.stdout, "".join(err), set(json.loads(modules)))

@@ -159,6 +159,10 @@ def test_without_an_engine_the_cli_syncs_itself(world: Clones, capsys: pytest.Ca
         assert not gitferry("sync", "--fetch-only", "mine", in_process=True).in_engine
         ran = gitferry("sync", "--fetch-only", "mine", env={"GIT_AUTHOR_NAME": "Someone Else"})
         assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
+        mask = os.umask(0o022)
+        os.umask(mask)
+        ran = gitferry("sync", "--fetch-only", "mine", umask=mask ^ 0o070)  # its files' modes would differ
+        assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
         # A second engine on the same data directory leaves the socket to the first.
         second = EngineProcess()
         second.logged("another engine answers the CLI")
