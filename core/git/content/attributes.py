@@ -218,17 +218,33 @@ class Attributes:
         info = read_file(os.path.join(common_dir, b"info", b"attributes")) or b""
         self._info = parse_rules(info, macros_ok=True)
         self._dirs: dict[bytes, Frame] = {}
+        self._rules: dict[bytes, list[Rule]] = {}  # by directory: the lines `of` tries
         self._macros: dict[bytes, Rule] | None = None
 
     def of(self, path: bytes) -> Mapping[bytes, AttributeValue]:
         """The attributes git's `check-attr --all` gives `path` (unset ones left out)."""
         values: dict[bytes, AttributeValue] = {}
         macros = self._macro_rules()
-        for frame in self._frames(path):
-            for rule in reversed(frame.rules):
-                if rule.pattern is not None and rule.pattern.match(path):
-                    _fill(rule.states, values, macros)
+        for rule in self._rules_for(path):
+            if rule.pattern is not None and rule.pattern.match(path):
+                _fill(rule.states, values, macros)
         return {name: value for name, value in values.items() if value is not None}
+
+    def _rules_for(self, path: bytes) -> list[Rule]:
+        """The pattern lines that may apply to `path`, in the order they are tried: the
+        frames depend on its directory alone, so they are put together once a directory
+        (a switch asks about hundreds of paths, most in a directory without any)."""
+        directory = path.rpartition(b"/")[0]
+        rules = self._rules.get(directory)
+        if rules is None:
+            rules = [
+                rule
+                for frame in self._frames(path)
+                for rule in reversed(frame.rules)
+                if rule.pattern is not None
+            ]
+            self._rules[directory] = rules
+        return rules
 
     def _frames(self, path: bytes) -> list[Frame]:
         """Highest precedence first: info, the path's directory up to the root, then the rest."""
