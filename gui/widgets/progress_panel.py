@@ -6,6 +6,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from gui.models.repos import RepoView, progress_fraction
+from gui.models.standing import left_alone_line
 from gui.widgets.elided_label import ElidedLabel
 
 BAR_STEPS = 1000
@@ -63,7 +64,7 @@ def _idle_text(view: RepoView) -> tuple[str, str]:
     text = stands.text
     if stands.details:  # every other thing worth saying: each branch ahead or behind, …
         text += "  ·  " + "  ·  ".join(stands.details)
-    message = view.record.last_message
+    message = _not_said_again(view.record.last_message or "", view, stands.details)
     said = {stands.text.lower(), *(d.lower() for d in stands.details)}
     # A fetch's "up to date" is about the fetch: beside a branch ahead or behind it would
     # read as the repository's state, which it is not.
@@ -72,3 +73,15 @@ def _idle_text(view: RepoView) -> tuple[str, str]:
         last = QCoreApplication.translate("ProgressPanel", "Last sync: %1").replace("%1", message)
         return f"{text}  ·  {last}", "\n".join((stands.tooltip(), last))
     return text, stands.tooltip()
+
+
+def _not_said_again(message: str, view: RepoView, details: tuple[str, ...]) -> str:
+    """The last run's message without its "left topic alone: checked out in the worktree
+    at …" parts (the engine's `; `-joined parts, core/engine/sync.py) for a branch the
+    header already says is checked out in another worktree ("topic: 1 behind, checked
+    out in …"): one fact once, and the rest of the message not pushed past the cut."""
+    held = [b.name for b in view.branches if b.worktree is not None and left_alone_line(b) in details]
+    if not held or not message:
+        return message
+    parts = message.split("; ")
+    return "; ".join(p for p in parts if not any(p.startswith(f"left {name} alone: ") for name in held))

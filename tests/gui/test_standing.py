@@ -236,3 +236,22 @@ def test_counts_past_qts_32_bit_int_are_said_not_raised(qtbot: object) -> None:
     assert f"drafts: {huge} behind, not checked out" in window.progress.phase.toolTip() + "\n".join(
         window.repos.row_for(1).standing(settled=True).details  # type: ignore[union-attr]
     )
+
+
+def test_a_branch_another_worktree_holds_is_said_once_in_the_header(qtbot: object) -> None:
+    """The walk's step 12: the header said 'topic: 1 behind, checked out in /w/topic' and
+    then the last sync's 'left topic alone: checked out in the worktree at /w/topic', the
+    rest cut off after three lines. The branch's line says it; the message keeps the rest."""
+    message = "fetched origin/topic (4 objects); left topic alone: checked out in the worktree at /w/topic"
+    notes = RepoRecord(1, "notes", "/n", last_result="ok", last_message=message)
+    topic = BranchStatus(
+        "topic", "origin/topic", "a" * 40, "b" * 40, 0, 1, NOW, checked_out=False,
+        worktree="/w/topic", worktree_use="checked out",
+    )  # fmt: skip
+    window = window_with(qtbot, notes, branches={1: [topic]})
+    assert window.progress.phase.full_text() == (
+        "Up to date  ·  topic: 1 behind, checked out in /w/topic  ·  Last sync: fetched origin/topic (4 objects)"
+    )
+    plain = RepoRecord(1, "notes", "/n", last_result="ok", last_message="left drafts alone: something else")
+    window = window_with(qtbot, plain, branches={1: [topic]})
+    assert window.progress.phase.full_text().endswith("Last sync: left drafts alone: something else")
