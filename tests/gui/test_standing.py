@@ -250,7 +250,8 @@ def test_a_branch_another_worktree_holds_is_said_once_in_the_header(qtbot: objec
     )  # fmt: skip
     window = window_with(qtbot, notes, branches={1: [topic]})
     assert window.progress.phase.full_text() == (
-        "Up to date  ·  topic: 1 behind, checked out in /w/topic  ·  Last sync: fetched origin/topic (4 objects)"
+        "Up to date  ·  topic: 1 behind, checked out in /w/topic  ·  "
+        "Last sync: fetched origin/topic (4 objects)"
     )
     plain = RepoRecord(1, "notes", "/n", last_result="ok", last_message="left drafts alone: something else")
     window = window_with(qtbot, plain, branches={1: [topic]})
