@@ -187,8 +187,11 @@ class CliServer:
     ) -> None:
         try:
             records = await self.core.store.repos([str(name) for name in request["names"]])
-        except GitferryError as exc:
-            await _send(writer, {"error": exc.message, "bad_input": exc.bad_input})
+        except GitferryError as exc:  # a name it does not know: the CLI's own line; the
+            if exc.bad_input:  # store failing here: the CLI opens it itself, as without an engine
+                await _send(writer, {"error": exc.message, "bad_input": True})
+            else:
+                await _send(writer, {"refused": exc.message})
             return
         if any(record.id not in self.engine.workers for record in records):
             await _send(writer, {"refused": "a repository the engine does not watch yet"})
