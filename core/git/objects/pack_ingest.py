@@ -253,6 +253,7 @@ class DeltaResolver:
         self._deltas = sum(1 for oid in objects.ids if oid is None)
         self._held = 0  # bytes of bases held in memory
         self._live: set[Base] = set()  # every base not released yet
+        self._first, self._children = _ofs_children(objects)
 
     def release(self) -> None:
         for base in list(self._live):
@@ -269,7 +270,7 @@ class DeltaResolver:
                 if children:
                     self._resolve_chains(children, type_num, self._whole_base(index))
         external = self._resolve_thin()
-        if objects.ofs_children or objects.ref_children:
+        if self._resolved < self._deltas:
             raise PackFormatError(f"{self._deltas - self._resolved} deltas have no base")
         if progress is not None:
             progress(TransferProgress(Phase.RESOLVING, self._resolved, self._deltas))
@@ -290,12 +291,18 @@ class DeltaResolver:
         return external
 
     def _take_children(self, index: int) -> list[int]:
+        """The deltas on the object at `index` (each object is resolved once, so each delta
+        is taken once)."""
         objects = self._objects
-        children = objects.ofs_children.pop(objects.offsets[index], [])
+        first = self._first
+        children = self._children[first[index] : first[index + 1]].tolist()
         oid = objects.ids[index]
         if objects.ref_children and oid in objects.ref_children:
-            children = children + objects.ref_children.pop(oid)
+            children += objects.ref_children.pop(oid)
         return children
+
+    def _has_ofs_children(self, index: int) -> bool:
+        return self._first[index + 1] > self._first[index]
 
     def _region(self, index: int) -> bytes | memoryview:
         """The entry's compressed bytes: read with `pread` when small (the mapping's pages,
@@ -347,13 +354,11 @@ class DeltaResolver:
 
     def _resolve_chains(self, children: list[int], type_num: int, base: Base) -> None:
         ids = self._objects.ids
-        offsets = self._objects.offsets
-        ofs_children = self._objects.ofs_children
         root = _Waiting(base, len(children))
         stack = [(child, root) for child in children]
         while stack:
             index, waiting = stack.pop()
-            keep = offsets[index] in ofs_children
+            keep = self._has_ofs_children(index)
             oid, made = self._apply(index, type_num, waiting.base, keep=keep)
             ids[index] = oid
             grandchildren = self._take_children(index)
@@ -458,6 +463,24 @@ class DeltaResolver:
             assert checks is not None
             checks.verify(object_check, type_num, oid.hex())
         return oid, (self._track(kept.done()) if kept is not None else None)
+
+
+def _ofs_children(objects: ScannedObjects) -> tuple[array[int], array[int]]:
+    """The OFS_DELTAs on each object, grouped by base: those on the object at position `i`
+    are `children[first[i]:first[i + 1]]` (two machine arrays, as `git index-pack` sorts
+    its deltas by base)."""
+    count = len(objects.offsets)
+    first = array("I", [0]) * (count + 1)
+    for base in objects.ofs_bases:
+        first[base + 1] += 1
+    for i in range(count):
+        first[i + 1] += first[i]
+    fill = array("I", first)
+    children = array("I", [0]) * len(objects.ofs_deltas)
+    for delta, base in zip(objects.ofs_deltas, objects.ofs_bases, strict=True):
+        children[fill[base]] = delta
+        fill[base] += 1
+    return first, children
 
 
 @dataclass

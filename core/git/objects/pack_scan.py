@@ -21,6 +21,7 @@ import hashlib
 import struct
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,8 +84,12 @@ class ScannedObjects:
     result_sizes: array[int] = field(default_factory=_numbers("Q"))  # what each delta declares (0: whole)
     crcs: array[int] = field(default_factory=_numbers("L"))
     ids: list[bytes | None] = field(default_factory=list)
-    # base offset -> positions of the OFS_DELTAs on it; base id -> REF_DELTAs on it
-    ofs_children: dict[int, list[int]] = field(default_factory=dict)
+    # Each OFS_DELTA's position and its base's, in two columns (a dict of lists keyed by
+    # the base's offset held 36 MiB of a 251,539-object clone's peak; these 2); an offset
+    # where no object starts is left out, its delta then has no base. REF_DELTAs (a thin
+    # pack's, mostly): base id -> their positions.
+    ofs_deltas: array[int] = field(default_factory=_numbers("I"))
+    ofs_bases: array[int] = field(default_factory=_numbers("I"))
     ref_children: dict[bytes, list[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -360,7 +365,11 @@ class PackScanner:
         objects.crcs.append(self._crc)
         objects.ids.append(oid)
         if isinstance(base, int):
-            objects.ofs_children.setdefault(base, []).append(index)
+            offsets = objects.offsets
+            at = bisect_left(offsets, base, 0, index)  # the offsets ascend: objects in pack order
+            if at < index and offsets[at] == base:
+                objects.ofs_deltas.append(index)
+                objects.ofs_bases.append(at)
         elif isinstance(base, bytes):
             objects.ref_children.setdefault(base, []).append(index)
         self._inflater = None
