@@ -98,9 +98,12 @@ def cache_tree_bytes(root: CacheTree) -> bytes:
     return b"".join(out)
 
 
-def invalidated(data: bytes, paths: Iterable[bytes], oid_length: int) -> bytes:
-    """`data` with every node above `paths` invalidated."""
-    root = parse_cache_tree(data, oid_length)
+def invalidated(
+    data: bytes, paths: Iterable[bytes], oid_length: int, parsed: CacheTree | None = None
+) -> bytes:
+    """`data` with every node above `paths` invalidated (`parsed`: `data` already parsed,
+    invalidated in place)."""
+    root = parsed if parsed is not None else parse_cache_tree(data, oid_length)
     for path in paths:
         root.invalidate(path)
     return cache_tree_bytes(root)

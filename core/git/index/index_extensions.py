@@ -40,12 +40,14 @@ def carried_extensions(
     *,
     keep_resolve_undo: bool,
     oid_length: int,
+    parsed_tree: cache_tree.CacheTree | None = None,
 ) -> list[IndexExtension]:
     """The extensions of the index read as `read`, for its rewrite whose entries are
-    named `order` by position, `changed` naming the paths added, removed or rewritten."""
+    named `order` by position, `changed` naming the paths added, removed or rewritten.
+    `parsed_tree`: its `TREE` extension already parsed (and unchanged), invalidated in place."""
     kept: list[IndexExtension] = []
     for signature, data in read.extensions:
-        new = _carried(signature, data, read, order, changed, keep_resolve_undo, oid_length)
+        new = _carried(signature, data, read, order, changed, keep_resolve_undo, oid_length, parsed_tree)
         if new is not None:
             kept.append(IndexExtension(signature, new))
     return kept
@@ -59,12 +61,13 @@ def _carried(
     changed: Collection[bytes],
     keep_resolve_undo: bool,
     oid_length: int,
+    parsed_tree: cache_tree.CacheTree | None,
 ) -> bytes | None:
     if signature == cache_tree.SIGNATURE and not read.expanded:
         if not changed:
             return data
         try:
-            return cache_tree.invalidated(data, changed, oid_length)
+            return cache_tree.invalidated(data, changed, oid_length, parsed_tree)
         except cache_tree.CacheTreeError:
             return None
     if signature == RESOLVE_UNDO:

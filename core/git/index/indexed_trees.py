@@ -43,6 +43,11 @@ class IndexedTrees:
         self._files: dict[bytes, list[tuple[bytes, IndexEntry | ConflictedIndexEntry]]] | None = None
         self._subtrees: dict[int, dict[bytes, CacheTree]] = {}  # by id() of a node of `root`, kept alive
 
+    @property
+    def cache_tree(self) -> CacheTree | None:
+        """The cache-tree as parsed (never changed here)."""
+        return self._root
+
     @classmethod
     def of(cls, read: IndexFile) -> IndexedTrees:
         """The trees the index read as `read` vouches for (none without a usable cache-tree)."""

@@ -21,6 +21,7 @@ from dulwich.file import FileLocked, GitFile, _GitFile
 from dulwich.index import Index
 from dulwich.repo import Repo
 
+from core.git.index.cache_tree import CacheTree
 from core.git.index.index_extensions import carried_extensions
 from core.git.index.indexed_trees import IndexedTrees
 from core.git.index.parse import index_order
@@ -51,6 +52,7 @@ class LockedIndex:
             raise
         self.index = self._read.index
         self._before = dict(self.index.items())
+        self._parsed_tree: CacheTree | None = None  # the TREE extension, once parsed
 
     def commit(self, *, keep_resolve_undo: bool = True) -> None:
         """Write the index into the lock file and rename it into place.
@@ -70,7 +72,9 @@ class LockedIndex:
             _changed(self._before, entries),
             keep_resolve_undo=keep_resolve_undo,
             oid_length=fmt.oid_length,
+            parsed_tree=self._parsed_tree,
         )
+        self._parsed_tree = None  # invalidated in place: not the file's any more
         data = index_bytes(entries, version=index._version, extensions=extensions, object_format=fmt)
         if index._skip_hash:
             trailer = b"\x00" * fmt.oid_length
@@ -83,7 +87,9 @@ class LockedIndex:
 
     def indexed_trees(self) -> IndexedTrees:
         """The trees the index as read vouches for (its cache-tree), for a tree walk."""
-        return IndexedTrees.of(self._read)
+        trees = IndexedTrees.of(self._read)
+        self._parsed_tree = trees.cache_tree  # the rewrite invalidates it rather than parse it again
+        return trees
 
     def release(self) -> None:
         self._lock.abort()
