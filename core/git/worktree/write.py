@@ -377,15 +377,23 @@ def _write_file(
     entry records), and the skip to list if a driver had the blob written as it is."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     fd = os.open(temp, flags, mode)
-    skipped = None
-    with os.fdopen(fd, "w+b") as f:
-        if conversion is None or conversion.identity:
+    if conversion is None or conversion.identity:  # as stored: straight to the file, no buffer object
+        try:
             for chunk in blob.as_raw_chunks():
-                f.write(chunk)
-        else:
-            skipped = write_worktree_content(f, blob, conversion)
+                _write_all(fd, chunk)
+            return os.fstat(fd), None
+        finally:
+            os.close(fd)
+    with os.fdopen(fd, "w+b") as f:
+        skipped = write_worktree_content(f, blob, conversion)
         f.flush()
         return os.fstat(fd), skipped
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _rmdir_if_empty(full: bytes) -> bool:
