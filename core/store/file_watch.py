@@ -7,8 +7,17 @@ nobody else sees, or fail on every statement. `StoreFileWatch` tells the
 `Database` before each transaction whether its file is still the one it
 opened: same device and inode, and, when its size or modification time
 changed, still starting with SQLite's header. That is one `stat` per
-transaction, and a 16-byte read when the file changed. Damage SQLite itself
+transaction, and a look at the header when the file changed. Damage SQLite itself
 reports mid-transaction is noted with `damaged()`.
+
+The header is read through SQLite, never with a file descriptor of our own: closing
+any descriptor of the file drops every POSIX lock this process holds on it, the
+shared lock of each open connection included (SQLite's "How To Corrupt An SQLite
+Database File", 2.2.1). Another process closing its last connection would then take
+the store for unused, checkpoint and delete the WAL under this process's writer, and
+what that writer wrote next would be lost to every other process. SQLite keeps its
+own descriptors open while the process holds locks on the file, so a short-lived
+read-only connection is safe where `open()` is not.
 
 `ReopenPacing` keeps a store that stays broken from being reopened in a tight
 loop: the first reopen is at once, the next ones back off (1 s, 2 s, ... up to
@@ -17,11 +26,11 @@ a minute) until the store has stayed healthy for a while.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-
-_MAGIC = b"SQLite format 3\x00"
 
 
 class StoreFileWatch:
@@ -70,10 +79,14 @@ def _has_header(path: Path, size: int) -> bool:
     if size == 0:
         return False
     try:
-        with path.open("rb") as file:
-            return file.read(len(_MAGIC)) == _MAGIC
-    except OSError:
-        return True  # unreadable now: let SQLite say why
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()  # reads the header
+    except sqlite3.DatabaseError as exc:
+        return getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_NOTADB
+    except (sqlite3.Error, OSError):
+        pass  # unreadable now: let the next statement say why
+    return True
 
 
 @dataclass
