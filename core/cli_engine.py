@@ -4,14 +4,14 @@ A cold CLI process spends most of a no-change sync importing and opening the eng
 (docs/ARCHITECTURE.md, "The cold path"); an engine that already runs has all of it.
 So `sync` first asks it, over the socket of `core.cli_socket`, with nothing but the
 standard library and the CLI's own printing (`core.cli_output`): no asyncio, no
-dulwich, no store. It sends its version, its git environment and the sync's options,
-shows the progress the engine sends back and prints the reports with the same
-functions as a sync run in this process, so the output and the exit status are the
-same either way.
+dulwich, no store. It sends its version and build (`build_identity`), its git
+environment and the sync's options, shows the progress the engine sends back and
+prints the reports with the same functions as a sync run in this process, so the
+output and the exit status are the same either way.
 
 `sync_through_engine` returns None whenever the engine did not carry out the sync, and
 the CLI then runs it itself exactly as without an engine: no socket, nobody listening
-(a socket file a killed engine left), another user's, a refusal (another version or
+(a socket file a killed engine left), another user's, a refusal (another version, build or
 environment, a repository it does not watch yet), the engine gone before the answer,
 or a question the sync needed while this process has a terminal to ask it on (the
 engine declined it; run here, the sync asks). `GITFERRY_IN_PROCESS=1` skips the
@@ -29,8 +29,10 @@ from typing import Any, NamedTuple
 
 from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, interrupted, print_sync
 from core.cli_socket import (
+    CORE,
     IN_PROCESS_VARIABLE,
     PROTOCOL,
+    build_identity,
     current_umask,
     encode,
     git_environment,
@@ -124,6 +126,7 @@ def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as
                     {
                         "protocol": PROTOCOL,
                         "version": __version__,
+                        "build": build_identity(CORE, __version__),
                         "command": "sync",
                         "environment": git_environment(os.environ),
                         "umask": current_umask(),

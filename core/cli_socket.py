@@ -7,8 +7,9 @@ sync in its own process when nobody answers. This module is what both ends share
 standard library only: the CLI imports it before anything heavy. Messages are JSON
 documents, one a line.
 
-The engine answers only a client of its own user (`peer_uid`), of the same version,
-with the same environment where it changes what git would do (`git_environment`)
+The engine answers only a client of its own user (`peer_uid`), of the same build
+(`build_identity`: the protocol, the version and the code's files as they were when
+the engine started), with the same environment where it changes what git would do (`git_environment`)
 and the same umask (the files a sync writes get their mode from it):
 otherwise it refuses, and the CLI runs the sync itself, as it did before there was
 an engine to ask.
@@ -24,12 +25,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-PROTOCOL = 1
+PROTOCOL = 2  # the wire format: raised whenever a message changes
 IN_PROCESS_VARIABLE = "GITFERRY_IN_PROCESS"  # set (non-empty): the CLI never asks an engine
 RUN_DIRECTORY = "engine"  # in the data directory, mode 0700
 SOCKET_FILE = "cli.sock"
 LOCK_FILE = "engine.lock"  # held by the one engine that listens
 MAX_REQUEST = 64 * 1024
+CORE = Path(__file__).parent  # the package whose files say which build runs (`build_identity`)
 MAX_SOCKET_PATH = 107  # sun_path's 108 bytes, the last one a NUL
 # What changes what git (and so a sync) would do, besides the GIT_* variables: where
 # its configuration is, ssh's agent, proxies and certificates.
@@ -54,6 +56,27 @@ def run_directory(home: Path) -> Path:
 def socket_path(home: Path) -> Path:
     """The engine's socket for the data directory `home`."""
     return run_directory(home) / SOCKET_FILE
+
+
+def build_identity(package: Path, version: str) -> str:
+    """What says two processes run the same code: the wire protocol, the version and, for
+    the package directory `package` (`core`: everything a sync does), its path and the
+    number, total size and newest modification time of its `.py` files. A checkout
+    edited or switched, or a package reinstalled, after the engine started differs (the
+    engine computes it once, at its start); a stat of each file (about 0.4 ms for the
+    226 of `core`), no hashing."""
+    count = size = newest = 0
+    directories = [str(package)]
+    while directories:
+        with os.scandir(directories.pop()) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    status = entry.stat()
+                    count, size = count + 1, size + status.st_size
+                    newest = max(newest, status.st_mtime_ns)
+                elif entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+                    directories.append(entry.path)
+    return f"{PROTOCOL}/{version}/{os.path.realpath(package)}/{count}/{size}/{newest}"
 
 
 def git_environment(environ: Mapping[str, str]) -> dict[str, str]:

@@ -6,9 +6,10 @@ private `engine/` directory (mode 0700, the socket 0600), while this process hol
 `engine.lock` in it: one engine per data directory listens (the app and a daemon on the
 same one: the first), and a socket file a killed engine left is replaced. Each
 connection is checked for its user (`SO_PEERCRED`), then one request is read: the
-protocol and version, the client's git environment (`git_environment`) and umask, and
-the sync's options. Anything that differs from this process, a repository the engine does not
-watch yet, or another command: a refusal, and the CLI runs the sync itself.
+protocol, version and build (`build_identity`), the client's git environment
+(`git_environment`) and umask, and the sync's options. Anything that differs from
+this process, a repository the engine does not watch yet, or another command: a
+refusal, and the CLI runs the sync itself.
 
 An accepted sync is the user's sync of each named repository in turn, queued on its
 worker as the app's "Sync now" (`Engine.sync` with a `UserRequest`: the CLI's
@@ -40,10 +41,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.cli_socket import (
+    CORE,
     LOCK_FILE,
     MAX_REQUEST,
     MAX_SOCKET_PATH,
     PROTOCOL,
+    build_identity,
     current_umask,
     encode,
     git_environment,
@@ -99,6 +102,7 @@ class CliServer:
         self._answers: set[asyncio.Task[None]] = set()
         self._environment = git_environment(os.environ)
         self._umask = current_umask()
+        self._build = build_identity(CORE, __version__)  # the code as it is at the engine's start
 
     @classmethod
     async def start(cls, core: Core, engine: Engine, bus: EventBus) -> CliServer | None:
@@ -176,6 +180,8 @@ class CliServer:
             return "not a command this engine answers"
         if request.get("protocol") != PROTOCOL or request.get("version") != __version__:
             return f"the engine runs Gitferry {__version__}"
+        if request.get("build") != self._build:  # other code of the same version
+            return "the engine runs another build"
         if request.get("environment") != self._environment or request.get("umask") != self._umask:
             return "the engine's environment differs"
         if not all(key in request for key in _SYNC_OPTIONS):

@@ -163,6 +163,17 @@ def test_without_an_engine_the_cli_syncs_itself(world: Clones, capsys: pytest.Ca
         os.umask(mask)
         ran = gitferry("sync", "--fetch-only", "mine", umask=mask ^ 0o070)  # its files' modes would differ
         assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
+        # Other code of the same version: a file of the package changed since the engine
+        # started (a checkout switched, a package reinstalled): refused.
+        changed = ROOT / "core" / "cli_socket.py"
+        times = changed.stat()
+        os.utime(changed, ns=(times.st_atime_ns, times.st_mtime_ns + 1_000_000_000))
+        try:
+            ran = gitferry("sync", "--fetch-only", "mine")
+        finally:
+            os.utime(changed, ns=(times.st_atime_ns, times.st_mtime_ns))
+        assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
+        assert gitferry("sync", "--fetch-only", "mine").in_engine  # the same build again
         # A second engine on the same data directory leaves the socket to the first.
         second = EngineProcess()
         second.logged("another engine answers the CLI")
