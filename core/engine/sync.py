@@ -37,7 +37,7 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.model import BranchStatus, RepoRecord, utcnow
-from core.results import ResultKind, counted
+from core.results import CANCELLED_MESSAGE, ResultKind, counted
 from core.settings import RepoSettings
 
 if TYPE_CHECKING:
@@ -115,7 +115,12 @@ async def sync_repository(
     lease: RepoLease | None = None,
 ) -> SyncReport:
     """Run one sync; `lease` lends the open repository (the engine's pool), else it is
-    opened and closed here."""
+    opened and closed here. Cancelled (the CLI's Ctrl-C, the engine stopping), its
+    transfer in flight is cut at once through the sync's `TransferStop` (its own when
+    `options` has none): the thread blocked in a read from a remote that trickles bytes
+    returns, the fetch drops its partial pack, and the lock goes once it has."""
+    if options.stop is None:
+        options = replace(options, stop=TransferStop())
     report = SyncReport(record.name)
     run_id = await core.store.create_run(record.id, "fetch" if options.fetch_only else "sync")
     lock: SyncLock | None = None
@@ -135,8 +140,10 @@ async def sync_repository(
     except GitferryError as exc:
         report.result, report.message = exc.result, exc.message
     except asyncio.CancelledError:
-        report.result, report.message = ResultKind.ERROR, "cancelled"
+        report.result, report.message = ResultKind.ERROR, CANCELLED_MESSAGE
         cancelled = True
+        assert options.stop is not None
+        options.stop.stop(CANCELLED_MESSAGE)
         raise
     except OSError as exc:
         report.result, report.message = ResultKind.ERROR, f"{record.path}: {exc.strerror or exc}"

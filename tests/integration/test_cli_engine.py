@@ -304,6 +304,46 @@ def test_ctrl_c_cancels_the_engines_sync(
     assert not (stuck / ".git" / "gitferry" / "sync.lock").exists()
 
 
+@pytest.mark.slow
+def test_ctrl_c_in_process_cuts_the_transfer(
+    world: Clones, capsys: pytest.CaptureFixture[str], trickling_server: TricklingServer
+) -> None:
+    """`GITFERRY_IN_PROCESS=1`, a fetch that never ends: Ctrl-C ends the command as the
+    engine's path does (before, the process waited for the transfer's thread forever),
+    the connection cut, no partial pack, the lock released, refs and tree as they were."""
+    stuck = world.mine.parent / "stuck-here"
+    git("init", "-q", "-b", "main", str(stuck))
+    head = commit_file(stuck, "a.txt", "a\n")
+    git("remote", "add", "origin", f"git://127.0.0.1:{trickling_server.port}/x.git", cwd=stuck)
+    assert run(capsys, "add", str(stuck))[0] == 0
+    refs = git("for-each-ref", cwd=stuck)
+    client = subprocess.Popen(
+        [sys.executable, "-c", PROBE, "sync", "stuck-here"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "GITFERRY_IN_PROCESS": "1"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + CAP
+        while not trickling_server.connections:  # the fetch is in its read
+            assert time.monotonic() < deadline and client.poll() is None
+            time.sleep(0.05)
+        client.send_signal(signal.SIGINT)
+        out, err = client.communicate(timeout=CAP)
+    finally:
+        client.kill()
+    assert (client.returncode, out, err.splitlines()[:-1]) == (130, "", ["gitferry: interrupted"])
+    assert "dulwich" in set(json.loads(err.splitlines()[-1]))  # it ran here
+    assert not (stuck / ".git" / "gitferry" / "sync.lock").exists()
+    assert list((stuck / ".git" / "objects" / "pack").iterdir()) == []  # nothing half received
+    assert git("for-each-ref", cwd=stuck) == refs and git("rev-parse", "HEAD", cwd=stuck) == head
+    assert git("status", "--porcelain", cwd=stuck) == ""
+    git("fsck", "--strict", cwd=stuck)
+
+
 @pytest.mark.parametrize(
     "args",
     [
