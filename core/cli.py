@@ -511,6 +511,7 @@ def _configure_logs(args: argparse.Namespace) -> None:
     configure_logging(data_dir(), args.verbose, errors_only=args.command != "daemon")
     if args.verbose or args.command == "daemon":
         log_to_stderr(args.verbose)
+    log.debug("%s; %s, data in %s", version_line(), args.command, data_dir())
 
 
 def _exit_now(code: int) -> NoReturn:
