@@ -283,6 +283,7 @@ def _sleep_until(moment: float) -> None:
     time.sleep(max(0.0, moment - time.monotonic()))
 
 
+@pytest.mark.timeout(600)  # 52 syncs and as many kills, fscks and recoveries: 72 s unloaded
 def test_sync_killed_at_random_points_recovers(
     path_remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
