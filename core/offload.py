@@ -25,7 +25,7 @@ import itertools
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -60,6 +60,23 @@ class PriorityGate:
         self._waiting: list[tuple[int, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._lock = threading.Lock()
+
+    async def run(
+        self, executor: Executor, fn: Callable[[], T], track: Callable[[Future[T]], None] | None = None
+    ) -> T:
+        """`fn` in `executor` once a slot is free, this context's `work_priority` deciding
+        its turn; the slot is given back when the thread is done with it. `track` sees the
+        future as soon as it is submitted."""
+        await self.enter(work_priority.get())
+        try:
+            future = executor.submit(fn)
+        except BaseException:
+            self.leave()
+            raise
+        if track is not None:
+            track(future)
+        future.add_done_callback(lambda _done: self.leave())
+        return await asyncio.wrap_future(future)
 
     async def enter(self, priority: int) -> None:
         with self._lock:
@@ -133,19 +150,13 @@ class Offload:
     async def _run(
         self, pool: ThreadPoolExecutor, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        gate = self._gates[pool]
-        await gate.enter(work_priority.get())
         ctx = contextvars.copy_context()
-        try:
-            future = pool.submit(functools.partial(ctx.run, fn, *args, **kwargs))
-        except BaseException:
-            gate.leave()
-            raise
+        return await self._gates[pool].run(pool, functools.partial(ctx.run, fn, *args, **kwargs), self._track)
+
+    def _track(self, future: Future[Any]) -> None:
         with self._lock:
             self._running.add(future)
         future.add_done_callback(self._forget)
-        future.add_done_callback(lambda _done: gate.leave())  # when the thread is done with it
-        return await asyncio.wrap_future(future)
 
     def _forget(self, future: Future[Any]) -> None:
         with self._lock:

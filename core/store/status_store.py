@@ -37,7 +37,7 @@ from core.model import (
     SyncRun,
     utcnow,
 )
-from core.offload import Offload
+from core.offload import Offload, PriorityGate
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store import status_writer
 from core.store.database import Database, Reopened
@@ -94,6 +94,7 @@ class StatusStore:
         # fifty fetches hold every thread for a network round trip, and a read of the
         # status window waited behind them (bench.background, reads under writes).
         self._reads = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="gitferry-store-reader")
+        self._read_turns = PriorityGate(READ_THREADS)  # a user's sync before background jobs
         self.recovery: Recovery | None = None  # set when the file was unreadable or gone, and rebuilt
         self._hooks: list[ReopenHook] = []
         self._hooks_running: set[asyncio.Task[None]] = set()
@@ -165,6 +166,7 @@ class StatusStore:
         await asyncio.gather(*self._hooks_running, return_exceptions=True)
         # Read-only connections first: the last connection to close removes the WAL only
         # when it may write (a store deleted later must not leave its -wal behind).
+        self._read_turns.close()
         self._reads.shutdown(wait=True)
         self._reader.close()
         self._writer.close()
@@ -337,7 +339,7 @@ class StatusStore:
     async def _plain_read(self, read: Callable[[], _T]) -> _T:
         await self.db.ensure_current()
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._reads, read)
+            return await self._read_turns.run(self._reads, read)
         except sqlite3.Error as exc:
             translated = self.db.failed(exc)
             if translated is None:

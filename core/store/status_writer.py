@@ -15,7 +15,7 @@ either wrote; like the pooled writer this connection never creates the file
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from core.model import BranchStatus, RepoState, SubmoduleStatus
+from core.offload import PriorityGate
 from core.results import ResultKind
 
 T = TypeVar("T")
@@ -39,10 +40,11 @@ class StatusWriter:
         self._uri = f"{path.resolve().as_uri()}?mode=rw"
         self._conn: sqlite3.Connection | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="gitferry-store-writer")
+        self._turns = PriorityGate(1)  # a user's sync's writes before background jobs'
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`work` inside one `BEGIN IMMEDIATE` transaction, in the writer thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._transaction, work)
+        return await self._turns.run(self._thread, functools.partial(self._transaction, work))
 
     def reset(self) -> None:
         """Drop the connection (the file was replaced): the next write opens the new one
@@ -50,6 +52,7 @@ class StatusWriter:
         self._thread.submit(self._close)
 
     def close(self) -> None:
+        self._turns.close()
         self._thread.submit(self._close).result()
         self._thread.shutdown(wait=True)
 
