@@ -68,6 +68,7 @@ def eight_threads(per_thread: int = 2000) -> None:
     async def run() -> None:
         bus = EventBus()
         sub = bus.subscribe(maxsize=8 * per_thread)
+
         def publish_all(repo_id: int) -> None:
             for n in range(per_thread):
                 bus.publish(_progress(n, repo_id))
