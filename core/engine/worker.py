@@ -194,13 +194,14 @@ class RepoWorker:
         return running.cancel()
 
     def withdraw(self, request: UserRequest) -> bool:
-        """Drop the user's sync `request` from the queue (its future cancelled), or cancel
-        it if it is the job running now; any other job goes on. False: it is neither."""
+        """Drop the user's sync `request` from the queue (its future cancelled); any other
+        job goes on. False: it is not queued (the running one is `Engine.withdraw`'s to
+        cancel, with its transfer)."""
         queued = self._queued.pop((JobKind.USER_SYNC, request), None)
-        if queued is not None:
-            queued.done.cancel()  # the loop skips it
-            return True
-        return self._running_request is request and self.cancel_current()
+        if queued is None:
+            return False
+        queued.done.cancel()  # the loop skips it
+        return True
 
     @property
     def busy(self) -> bool:
