@@ -128,7 +128,7 @@ class CliServer:
         server = cls(core, engine, bus, lock, path)
         try:
             path.unlink(missing_ok=True)  # a killed engine's
-            server._server = await asyncio.start_unix_server(server._answer, path=str(path))
+            server._server = await asyncio.start_unix_server(server._answer, path=str(path), limit=MAX_REQUEST)
             os.chmod(path, 0o600)
         except OSError as exc:
             log.warning("the CLI cannot reach this engine: %s", exc)
@@ -158,7 +158,7 @@ class CliServer:
                 await _send(writer, {"refused": "another user"})
                 return
             line = await asyncio.wait_for(reader.readline(), REQUEST_SECONDS)
-            request = json.loads(line[:MAX_REQUEST]) if line else None
+            request = json.loads(line) if line else None  # longer than MAX_REQUEST: ValueError
             refusal = self._refusal(request)
             if refusal is not None:
                 await _send(writer, {"refused": refusal})
