@@ -100,6 +100,7 @@ class CliServer:
         self._lock = lock
         self._server: asyncio.AbstractServer | None = None
         self._answers: set[asyncio.Task[None]] = set()
+        self._closing = False  # no request is taken once `close` began
         self._environment = git_environment(os.environ)
         self._umask = current_umask()
         self._build = build_identity(CORE, __version__)  # the code as it is at the engine's start
@@ -138,7 +139,9 @@ class CliServer:
         return server
 
     async def close(self) -> None:
-        """Stop listening; requests in hand are dropped (their clients run the sync)."""
+        """Stop listening; requests in hand are dropped (their clients run the sync), and
+        so is a connection accepted before but answered after (its task not started yet)."""
+        self._closing = True
         if self._server is not None:
             self._server.close()
         for task in list(self._answers):
@@ -149,6 +152,9 @@ class CliServer:
         os.close(self._lock)  # after the unlink: a new engine binds a socket of its own
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._closing:  # not among the answers `close` cancels and waits for
+            writer.close()
+            return
         task = asyncio.current_task()
         assert task is not None
         self._answers.add(task)
