@@ -272,6 +272,8 @@ class CliServer:
         finally:
             if event is not None:
                 event.cancel()
+            if not sync.done():  # the answer cancelled (the engine stops) or the client gone
+                self.engine.withdraw(repo_id, job)  # mid-write: its client runs the sync
         if sync.cancelled():
             return None
         report = sync.result()
