@@ -33,6 +33,7 @@ LOCK_FILE = "engine.lock"  # held by the one engine that listens
 MAX_REQUEST = 64 * 1024
 CORE = Path(__file__).parent  # the package whose files say which build runs (`build_identity`)
 MAX_SOCKET_PATH = 107  # sun_path's 108 bytes, the last one a NUL
+_UCRED = "iII"  # struct ucred: pid_t, then uid_t and gid_t, unsigned (a uid past 2**31 too)
 # What changes what git (and so a sync) would do, besides the GIT_* variables: where
 # its configuration is, ssh's agent, proxies and certificates.
 ENVIRONMENT = frozenset(
@@ -106,8 +107,8 @@ def peer_uid(sock: socket.socket) -> int | None:
     option = getattr(socket, "SO_PEERCRED", None)
     if option is None:
         return None
-    credentials = sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", credentials)
+    credentials = sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize(_UCRED))
+    _pid, uid, _gid = struct.unpack(_UCRED, credentials)
     return int(uid)
 
 
