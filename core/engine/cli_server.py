@@ -129,7 +129,9 @@ class CliServer:
         server = cls(core, engine, bus, lock, path)
         try:
             path.unlink(missing_ok=True)  # a killed engine's
-            server._server = await asyncio.start_unix_server(server._answer, path=str(path), limit=MAX_REQUEST)
+            server._server = await asyncio.start_unix_server(
+                server._answer, path=str(path), limit=MAX_REQUEST
+            )
             os.chmod(path, 0o600)
         except OSError as exc:
             log.warning("the CLI cannot reach this engine: %s", exc)
