@@ -147,6 +147,8 @@ def migrate(path: Path) -> int:
             _backup(conn, path.with_name(f"{path.name}.v{found}.bak"))
         for version in range(found + 1, LATEST + 1):
             with immediate_transaction(conn):
+                if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= version:
+                    continue  # another process applied it since `found` was read
                 for statement in MIGRATIONS[version - 1]:
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {version}")

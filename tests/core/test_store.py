@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from sqlalchemy import create_engine, insert, inspect
 from core.errors import BadInput
 from core.model import BranchStatus, RemoteRecord
 from core.offload import Offload
-from core.store.migrations import LATEST, SchemaTooNew, migrate
+from core.store.migrations import LATEST, MIGRATIONS, SchemaTooNew, migrate
 from core.store.schema import Base, BranchStatusRow
 from core.store.status_reader import UnknownRepository
 from core.store.status_store import StatusStore, utcnow
@@ -41,6 +43,67 @@ def test_migrated_schema_matches_models(tmp_path: Path) -> None:
         assert got == want, table.name
         want_indexes = {i.name for i in table.indexes}
         assert want_indexes <= {i["name"] for i in inspector.get_indexes(table.name)}
+
+
+def at_version(path: Path, version: int) -> sqlite3.Connection:
+    """A store at schema `version`, as an older Gitferry left it (WAL, as `migrate` sets)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    for number, statements in enumerate(MIGRATIONS[:version], start=1):
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number}")
+    return conn
+
+
+def test_an_older_store_is_upgraded_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    conn = at_version(path, 5)
+    conn.execute("INSERT INTO repos (id, name, path, added_at) VALUES (1, 'r', '/tmp/r', '2026-01-01')")
+    conn.execute(
+        "INSERT INTO branch_status (repo_id, name, head, updated_at, checked_out)"
+        " VALUES (1, 'main', 'abc', '2026-01-01', 1)"
+    )
+    conn.close()
+    assert migrate(path) == 5
+    assert (path.parent / "s.sqlite3.v5.bak").exists()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    row = conn.execute("SELECT name, checked_out, worktree, worktree_use FROM branch_status").fetchall()
+    assert row == [("main", 1, None, None)]
+    conn.close()
+
+
+def test_two_processes_upgrading_at_once_both_open_it(tmp_path: Path) -> None:
+    """One upgrades the store while the other, which read the old version, waits for the
+    write lock: the second finds the work done instead of applying it again ('duplicate
+    column name': its start failed with the store unavailable). The second is a thread with a
+    connection of its own: SQLite's locks between connections are those between processes."""
+    path = tmp_path / "s.sqlite3"
+    first = at_version(path, LATEST - 1)
+    first.execute("BEGIN IMMEDIATE")  # the first process's upgrade, under way
+    outcome: list[object] = []
+    second = threading.Thread(target=lambda: outcome.append(_migrated(path)))
+    second.start()
+    backup = path.parent / f"s.sqlite3.v{LATEST - 1}.bak"  # made after the version is read
+    deadline = time.monotonic() + CAP
+    while not backup.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert backup.exists()
+    for statement in MIGRATIONS[LATEST - 1]:
+        first.execute(statement)
+    first.execute(f"PRAGMA user_version = {LATEST}")
+    first.execute("COMMIT")
+    first.close()
+    second.join(CAP)
+    assert outcome == [LATEST - 1]
+
+
+def _migrated(path: Path) -> object:
+    try:
+        return migrate(path)
+    except sqlite3.Error as exc:
+        return exc
 
 
 def test_wal_and_pragmas(tmp_path: Path) -> None:
