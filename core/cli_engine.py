@@ -25,6 +25,7 @@ import json
 import os
 import socket
 import sys
+import time
 from typing import Any, NamedTuple
 
 from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, interrupted, print_sync
@@ -190,10 +191,14 @@ def _read(lines: Any) -> dict[str, Any]:
 
 def _cancel(sock: socket.socket, lines: Any) -> None:
     """The user's Ctrl-C: the engine cancels the sync; wait until it has (or gives up)."""
-    try:
+    deadline = time.monotonic() + CANCEL_SECONDS  # in all: progress still coming is no reason
+    try:  # to wait longer
         sock.settimeout(CANCEL_SECONDS)
         sock.sendall(encode({"cancel": True}))
         while "progress" in _read(lines):
-            pass
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            sock.settimeout(left)
     except (OSError, ValueError, _Gone):
         pass
