@@ -16,7 +16,8 @@ worker as the app's "Sync now" (`Engine.sync` with a `UserRequest`: the CLI's
 `--fetch-only`/`--no-push`), and the app shows it like any other. A job already
 running for one of them (a background fetch, the app's sync): a refusal, and the CLI
 waits for the repository's sync lock as it always did (`lock_wait`, then `busy`); one
-that starts after the request was accepted runs first, and the sync waits for it.
+that starts after the request was accepted is waited for as long, then the sync is
+withdrawn and ends `busy` with the same line.
 Its progress goes back as it comes, its reports at the end, as JSON; the client
 prints them with the CLI's own formatting. Questions: a sync the CLI started is
 never asked in the app's dialogs. When the client's stdin is a terminal (where the
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REQUEST_SECONDS = 5.0  # a client that connects and says nothing
+QUEUED_LOOK_SECONDS = 0.25  # past the lock's wait, how often a queued sync looks again
 _SYNC_OPTIONS = ("names", "fetch_only", "no_push")
 
 
@@ -253,15 +255,36 @@ class CliServer:
         progress: Subscription | None,
         writer: asyncio.StreamWriter,
     ) -> SyncReport | None:
-        """One repository's sync, its progress sent as it comes; None: the client cancelled."""
+        """One repository's sync, its progress sent as it comes; None: the client cancelled.
+        Behind a job that started after the request was accepted, it waits as long as
+        the CLI's own process waits for the sync lock (`lock_wait`), then is withdrawn
+        and ends `busy` as it would there (`Engine.busy_report`)."""
         sync = asyncio.ensure_future(self.engine.sync(repo_id, job))
+        worker = self.engine.workers[repo_id]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.engine.options.lock_wait
         event: asyncio.Future[Any] | None = None
         try:
             while not sync.done():
                 if progress is not None and event is None:
                     event = asyncio.ensure_future(progress.get())
                 waiting: set[asyncio.Future[Any]] = {sync, stop} if event is None else {sync, stop, event}
-                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                # Woken at the deadline, then now and then while still queued (the job
+                # is queued only once `Engine.sync` ran, and a job may start before it).
+                left = deadline - loop.time()
+                timeout = left if left > 0 else (QUEUED_LOOK_SECONDS if worker.queued(job) else None)
+                await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                if (
+                    not sync.done()
+                    and not stop.done()
+                    and worker.queued(job)
+                    and worker.busy
+                    and loop.time() >= deadline
+                    and self.engine.withdraw(repo_id, job)
+                ):
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sync
+                    return await self.engine.busy_report(repo_id, job)
                 if event is not None and event.done():
                     sent, event = event, None
                     with contextlib.suppress(SubscriptionClosed):

@@ -141,6 +141,24 @@ class Engine:
             return self.cancel(repo_id)
         return worker.withdraw(request)
 
+    async def busy_report(self, repo_id: int, request: UserRequest) -> SyncReport:
+        """The user's sync `request`, withdrawn after waiting the sync lock's time behind
+        another job, ended as the CLI's own process ends it: the lock tried once more
+        (`lock_wait` 0), `busy` with its owner's line, recorded as such. Run outside the
+        worker: should the other job have ended that instant, the sync runs here, under
+        the lock all the same."""
+        record = await self.core.store.repo_by_id(repo_id)
+        core = replace(self.core, sign_in_prompt=request.sign_in_prompt, ssh_prompt=request.ssh_prompt)
+        options = replace(
+            self.options,
+            fetch_only=request.fetch_only,
+            push=self.options.push and request.push,
+            lock_wait=0.0,
+            on_skipped=self.options.on_skipped or self.bus.publish,
+            ask=True,
+        )
+        return await sync_repository(core, record, options)
+
     async def stop(self, grace: float = 3.0) -> None:
         """Running jobs get `grace` seconds to finish, then are cancelled; the pool is closed."""
         await asyncio.gather(*(worker.stop(grace) for worker in self.workers.values()))

@@ -203,6 +203,10 @@ class RepoWorker:
         queued.done.cancel()  # the loop skips it
         return True
 
+    def queued(self, request: UserRequest) -> bool:
+        """The user's sync `request` waits in the queue (not started yet)."""
+        return (JobKind.USER_SYNC, request) in self._queued
+
     @property
     def busy(self) -> bool:
         """A job runs now."""

@@ -167,7 +167,8 @@ def test_without_an_engine_the_cli_syncs_itself(world: Clones, capsys: pytest.Ca
         # started (a checkout switched, a package reinstalled): refused.
         changed = ROOT / "core" / "cli_socket.py"
         times = changed.stat()
-        os.utime(changed, ns=(times.st_atime_ns, times.st_mtime_ns + 1_000_000_000))
+        newest = max(f.stat().st_mtime_ns for f in (ROOT / "core").rglob("*.py"))
+        os.utime(changed, ns=(times.st_atime_ns, newest + 1_000_000_000))  # the newest now
         try:
             ran = gitferry("sync", "--fetch-only", "mine")
         finally:
@@ -302,6 +303,75 @@ def test_ctrl_c_cancels_the_engines_sync(
     finally:
         engine.stop()
     assert not (stuck / ".git" / "gitferry" / "sync.lock").exists()
+
+
+ADVERTISE_SECONDS = 10  # `first`'s fetch; the other CLI starts its job on `second` meanwhile
+
+
+def _stuck(world: Clones, capsys: pytest.CaptureFixture[str], name: str, server: TricklingServer) -> Path:
+    """A registered repository whose only remote trickles bytes (its fetch never ends)."""
+    path = world.mine.parent / name
+    git("init", "-q", "-b", "main", str(path))
+    git("remote", "add", "origin", f"git://127.0.0.1:{server.port}/x.git", cwd=path)
+    assert run(capsys, "add", str(path))[0] == 0
+    return path
+
+
+def _client(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _connected(server: TricklingServer, *clients: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + CAP
+    while not server.connections:
+        assert time.monotonic() < deadline and all(c.poll() is None for c in clients)
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_a_job_started_after_the_request_was_accepted_makes_it_busy(
+    world: Clones, capsys: pytest.CaptureFixture[str], trickling_server: TricklingServer
+) -> None:
+    """`sync first second` accepted while nothing ran; while `first` syncs, another job
+    starts on `second` (another CLI's sync) and never ends. When the request reaches
+    `second` it waits as the CLI's own process waits for the sync lock, then says `busy`
+    with the same line (before: it waited in the worker's queue without bound)."""
+    other = TricklingServer()
+    try:
+        first = _stuck(world, capsys, "first", other)
+        # Its fetch gives up on its own (RemoteTooSlow) once the other job runs.
+        git("config", "gitferry.advertiseDeadline", str(ADVERTISE_SECONDS), cwd=first)
+        _stuck(world, capsys, "second", trickling_server)
+        assert run(capsys, "pause")[0] == 0
+        engine = EngineProcess()
+        try:
+            both = _client("sync", "--fetch-only", "first", "second")
+            _connected(other, both)  # accepted; `first` fetches
+            holder = _client("sync", "--fetch-only", "second")
+            _connected(trickling_server, both, holder)  # a job runs on `second` now
+            assert both.poll() is None  # still in `first`'s fetch: then on to `second`
+            out, err = both.communicate(timeout=CAP)
+            assert "dulwich" not in set(json.loads(err.splitlines()[-1]))  # the engine's answer
+            lines = out.splitlines()
+            assert [line.split(" - ")[0] for line in lines] == ["first: offline", "second: busy"], out
+            assert "another sync is running" in lines[1], out
+            # The same sync in the CLI's own process says the same.
+            here = gitferry("sync", "--fetch-only", "second", in_process=True)
+            assert (here.code, here.out.replace(lines[1], "")) == (both.returncode, "\n"), here.out
+            holder.send_signal(signal.SIGINT)
+            assert holder.wait(CAP) == 130
+        finally:
+            engine.stop()
+    finally:
+        other.stop()
 
 
 @pytest.mark.slow
