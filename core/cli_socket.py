@@ -91,7 +91,17 @@ def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def current_umask() -> int:
-    """This process's umask (the mode of the files a sync writes into a working tree)."""
+    """This process's umask (the mode of the files a sync writes into a working tree).
+    Read from /proc where the system has it: setting it to read it back (the only other
+    way) changes it for every thread meanwhile, and the engine's threads may be writing
+    a working tree's files at that moment."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from core.cli_socket import CORE, PROTOCOL, build_identity
+from core.cli_socket import CORE, PROTOCOL, build_identity, current_umask
 
 
 def package(root: Path) -> Path:
@@ -49,3 +49,16 @@ def test_any_change_to_the_code_is_another_build(tmp_path: Path) -> None:
 
 def test_the_package_is_gitferrys_core() -> None:
     assert (CORE / "cli_socket.py").is_file() and (CORE / "engine" / "cli_server.py").is_file()
+
+
+def test_the_umask_compared_is_the_process_s_own() -> None:
+    """`current_umask` (read from /proc on Linux, never set to read it back) says each
+    umask this process takes, and leaves it as it was."""
+    before = os.umask(0o022)
+    try:
+        for mask in (0o022, 0o077, 0o002, 0o027):
+            os.umask(mask)
+            assert current_umask() == mask
+            assert os.umask(mask) == mask  # unchanged by the look
+    finally:
+        os.umask(before)
