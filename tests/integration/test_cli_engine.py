@@ -317,11 +317,11 @@ def _stuck(world: Clones, capsys: pytest.CaptureFixture[str], name: str, server:
     return path
 
 
-def _client(*args: str) -> subprocess.Popen[str]:
+def _client(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", PROBE, *args],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -387,20 +387,9 @@ def test_ctrl_c_in_process_cuts_the_transfer(
     git("remote", "add", "origin", f"git://127.0.0.1:{trickling_server.port}/x.git", cwd=stuck)
     assert run(capsys, "add", str(stuck))[0] == 0
     refs = git("for-each-ref", cwd=stuck)
-    client = subprocess.Popen(
-        [sys.executable, "-c", PROBE, "sync", "stuck-here"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "GITFERRY_IN_PROCESS": "1"},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    client = _client("sync", "stuck-here", env={"GITFERRY_IN_PROCESS": "1"})
     try:
-        deadline = time.monotonic() + CAP
-        while not trickling_server.connections:  # the fetch is in its read
-            assert time.monotonic() < deadline and client.poll() is None
-            time.sleep(0.05)
+        _connected(trickling_server, client)  # the fetch is in its read
         client.send_signal(signal.SIGINT)
         out, err = client.communicate(timeout=CAP)
     finally:
@@ -412,6 +401,33 @@ def test_ctrl_c_in_process_cuts_the_transfer(
     assert git("for-each-ref", cwd=stuck) == refs and git("rev-parse", "HEAD", cwd=stuck) == head
     assert git("status", "--porcelain", cwd=stuck) == ""
     git("fsck", "--strict", cwd=stuck)
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_process_while_pushing_cuts_the_push(
+    world: Clones, capsys: pytest.CaptureFixture[str], trickling_server: TricklingServer
+) -> None:
+    """The fetch done, a push to a remote that trickles bytes (its `pushurl`): Ctrl-C ends
+    the command at once (before: it waited for the push's thread forever), nothing pushed,
+    the lock released, refs and tree as they were."""
+    ahead = world.mine.parent / "ahead"
+    git("clone", "-q", str(world.bare), str(ahead))
+    commit_file(ahead, "ahead.txt", "ahead\n")
+    git("config", "remote.origin.pushurl", f"git://127.0.0.1:{trickling_server.port}/x.git", cwd=ahead)
+    assert run(capsys, "add", str(ahead))[0] == 0
+    refs, remote = git("for-each-ref", cwd=ahead), git("rev-parse", "main", cwd=world.bare)
+    client = _client("sync", "ahead", env={"GITFERRY_IN_PROCESS": "1"})
+    try:
+        _connected(trickling_server, client)
+        client.send_signal(signal.SIGINT)
+        out, err = client.communicate(timeout=CAP)
+    finally:
+        client.kill()
+    assert (client.returncode, out, err.splitlines()[:-1]) == (130, "", ["gitferry: interrupted"])
+    assert not (ahead / ".git" / "gitferry" / "sync.lock").exists()
+    assert git("for-each-ref", cwd=ahead) == refs and git("rev-parse", "main", cwd=world.bare) == remote
+    assert git("status", "--porcelain", cwd=ahead) == ""
+    git("fsck", "--strict", cwd=ahead)
 
 
 @pytest.mark.parametrize(
