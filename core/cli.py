@@ -37,6 +37,7 @@ from core.cli_output import (
     print_skipped,
     print_status,
     print_sync,
+    reader_left,
     repo_json,
     skipped_json,
     terminal_sign_in,
@@ -572,9 +573,8 @@ def main(argv: Sequence[str] | None = None, *, one_shot: bool | None = None, ask
         return EXIT_USAGE if exc.bad_input else EXIT_FAILED
     except KeyboardInterrupt:
         return interrupted()
-    except BrokenPipeError:  # `gitferry status --json | head`: the reader left, as git, say nothing
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-        return EXIT_FAILED
+    except BrokenPipeError:  # `gitferry status --json | head`
+        return reader_left()
     except Exception as exc:  # a bug: one line here, the traceback in the log file
         from core.engine.unexpected import TRACEBACK_HINT, describe
 

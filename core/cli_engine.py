@@ -28,7 +28,7 @@ import sys
 import time
 from typing import Any, NamedTuple
 
-from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, interrupted, print_sync
+from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, interrupted, print_sync, reader_left
 from core.cli_socket import (
     CORE,
     IN_PROCESS_VARIABLE,
@@ -87,9 +87,8 @@ def sync_command(args: SyncArgs) -> int | None:
         )
     except KeyboardInterrupt:
         return interrupted()
-    except BrokenPipeError:  # `gitferry sync --json | head`: say nothing, as git
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FAILED
+    except BrokenPipeError:  # `gitferry sync --json | head`
+        return reader_left()
 
 
 class _Progress(NamedTuple):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -30,6 +31,14 @@ def interrupted() -> int:
     """What a command says when Ctrl-C ends it; its exit status."""
     print("gitferry: interrupted", file=sys.stderr)
     return EXIT_INTERRUPTED
+
+
+def reader_left() -> int:
+    """What a command does when the reader of its output left (`gitferry status --json |
+    head`): says nothing, as git, its stdout pointed at /dev/null so that the exit reports
+    no second error; its exit status."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_FAILED
 
 
 class Progress(Protocol):
