@@ -119,9 +119,13 @@ class CliServer:
             log.warning("the CLI cannot reach this engine: %s is too long for a socket", path)
             return None
         directory = run_directory(home)
-        directory.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(directory, 0o700)
-        lock = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:  # a data directory the engine cannot make it in: the CLI syncs in process
+            directory.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(directory, 0o700)
+            lock = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            log.warning("the CLI cannot reach this engine: %s", exc)
+            return None
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -137,6 +141,8 @@ class CliServer:
             os.chmod(path, 0o600)
         except OSError as exc:
             log.warning("the CLI cannot reach this engine: %s", exc)
+            if server._server is not None:  # listening, but its socket's mode not set
+                server._server.close()
             os.close(lock)
             return None
         log.info("answering the CLI on %s", path)

@@ -215,6 +215,39 @@ def test_an_engine_gone_mid_request_leaves_the_sync_to_the_cli(world: Clones) ->
 
 
 @pytest.mark.slow
+def test_an_engine_that_cannot_make_its_socket_directory_runs_on(
+    world: Clones, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file where the engine's private directory goes: the daemon runs without answering
+    the CLI (it crashed at its start), and the CLI syncs in its own process."""
+    assert run(capsys, "pause")[0] == 0
+    home = Path(os.environ["GITFERRY_HOME"])
+    (home / "engine").write_text("not a directory\n")
+    log = home.parent / "daemon-no-socket.log"
+    with log.open("ab") as written:
+        daemon = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "daemon"],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL,
+            stderr=written,
+        )
+    try:
+        deadline = time.monotonic() + CAP
+        while "the CLI cannot reach this engine" not in log.read_text():
+            assert daemon.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        ran = gitferry("sync", "--fetch-only", "mine")
+        assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
+        assert daemon.poll() is None
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(CAP)
+    assert daemon.returncode == 0, log.read_text()
+    assert "Traceback" not in log.read_text()
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(os.getuid() != 0, reason="needs to start a process as another user")
 def test_another_user_is_refused(world: Clones, engine: EngineProcess) -> None:
     """Even with the directory opened to everyone, the engine answers its own user only
