@@ -43,7 +43,8 @@ from core.cli_socket import (
 from core.paths import data_dir
 from core.version import __version__
 
-CONNECT_SECONDS = 2.0  # to connect and hear whether the engine takes the sync
+CONNECT_SECONDS = 2.0  # to connect: a socket nobody accepts on is a stale one
+ANSWER_SECONDS = 15.0  # to hear whether the engine takes the sync (it reads its store first)
 CANCEL_SECONDS = 10.0  # after Ctrl-C, for the engine to stop the sync
 
 
@@ -138,6 +139,7 @@ def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as
                     }
                 )
             )
+            sock.settimeout(ANSWER_SECONDS)  # a loaded engine is slower to answer than to accept
             lines = sock.makefile("rb")
             first = _read(lines)
         except (OSError, ValueError, _Gone):
