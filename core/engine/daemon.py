@@ -14,7 +14,8 @@ a low battery, or a metered network), `offline` (no remote answers) or
 `tripped` (a remote the breaker left out). A pause is a setting
 (`paused_until`, app-wide and per repository: `always` or until a time), so it
 survives a restart and a `gitferry pause` from another process reaches a running
-daemon at its next look at the settings (every `SETTINGS_SECONDS`).
+daemon at its next look at the settings (every `SETTINGS_SECONDS`), as does a
+repository another process registered, removed or pointed elsewhere.
 
 Repositories in `sync_mode=auto` also sync by themselves (`core.engine.auto_sync`:
 their tree watched by `core.engine.auto_watch`): a change once settled, start-up,
@@ -133,9 +134,10 @@ class Daemon:
         self._pause_until: dict[int, str] = {}  # each repository's stored pause
         self._app_pause_until = ""
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._head_tasks: set[asyncio.Task[None]] = set()  # `_look_at_head`s: cancelled at stop
+        self._head_tasks: dict[int, asyncio.Task[None]] = {}  # `_look_at_head`s: cancelled at stop
         self._stop = asyncio.Event()
         self._watched: dict[int, RepoRecord] = {}  # what it watches, should the store lose it
+        self._breaker: RemoteBreaker | None = None  # the scheduler's, once it runs
         self.started = asyncio.Event()
         """Set once the engine and the scheduler exist: the commands below work from then on."""
 
@@ -202,11 +204,25 @@ class Daemon:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def _watch_stored(self, record: RepoRecord) -> None:
+        """Watch a registered repository as the store has it: its interval, and a trip
+        of its remote that outlived a restart (shown from the start)."""
+        interval = (await self.core.store.repo_settings(record.id)).fetch_interval
+        if self._breaker is not None:
+            await self._breaker.load(record.id)
+            tripped = bool(self._breaker.tripped(record.id, wall_datetime(self.clock)))
+        else:
+            tripped = False
+        self.watch(record, float(interval), tripped=tripped)
+
     async def unwatch(self, repo_id: int) -> None:
         """A removed repository: no more fetches; its running job is cancelled."""
         engine, scheduler = self._running()
         self._watched.pop(repo_id, None)
         self._heads_seen.pop(repo_id, None)
+        look = self._head_tasks.get(repo_id)
+        if look is not None:
+            look.cancel()  # it would record branches of a repository no longer registered
         self._repo_paused.discard(repo_id)
         self._pause_until.pop(repo_id, None)
         if self.auto is not None and self.auto_watch is not None:
@@ -312,11 +328,9 @@ class Daemon:
         )
         self._apply_app(settings)
         self.core.store.on_reopen(self._store_reopened)
+        self._breaker = breaker
         for record in await self.core.store.repos():
-            interval = (await self.core.store.repo_settings(record.id)).fetch_interval
-            await breaker.load(record.id)  # a trip outlives a restart: show it from the start
-            tripped = bool(breaker.tripped(record.id, wall_datetime(self.clock)))
-            self.watch(record, float(interval), tripped=tripped)
+            await self._watch_stored(record)
         log.info("watching %d repositories", len(engine.workers))
         self.started.set()
         cli = await CliServer.start(self.core, engine, self.bus) if serve_cli else None
@@ -337,7 +351,7 @@ class Daemon:
             helpers[1].cancel()
             helpers[2].cancel()
             helpers[3].cancel()
-            looks = list(self._head_tasks)
+            looks = list(self._head_tasks.values())
             for look in looks:
                 look.cancel()  # a look at a HEAD is for a running window: none at stop
             await self._final_sync(auto)
@@ -422,9 +436,7 @@ class Daemon:
             self._head_looks[repo_id] = True  # look again after the look under way
         else:
             self._head_looks[repo_id] = False
-            task = asyncio.create_task(self._look_at_head(repo_id))
-            self._head_tasks.add(task)
-            task.add_done_callback(self._head_tasks.discard)
+            self._head_tasks[repo_id] = asyncio.create_task(self._look_at_head(repo_id))
         if repo_id not in self._conflicted:
             return
         if repo_id in self._rechecking:
@@ -469,8 +481,22 @@ class Daemon:
                 again = self._head_looks.get(repo_id, False)
         except GitferryError as exc:
             log.debug("HEAD of repository %s not looked at: %s", repo_id, exc)
+        except Exception:
+            if await self._registered(repo_id):
+                raise
+            log.debug("HEAD of repository %s not looked at: removed by another process", repo_id)
         finally:
             self._head_looks.pop(repo_id, None)
+            self._head_tasks.pop(repo_id, None)
+
+    async def _registered(self, repo_id: int) -> bool:
+        """Whether the store still has the repository (another process may have removed
+        it since: the daemon hears of that at its next settings round)."""
+        try:
+            await self.core.store.repo_by_id(repo_id)
+        except GitferryError:
+            return False
+        return True
 
     async def _checked_out_again(self, repo_id: int) -> None:
         record = self._watched.get(repo_id)
@@ -542,10 +568,39 @@ class Daemon:
 
     async def _apply_registry(self, registry: Registry) -> None:
         self._apply_app(app_settings(registry.app_settings))
+        await self._follow_registrations(registry)
         for entry in registry.repositories:
             record = self._watched.get(entry.id) if entry.id is not None else None
             if record is not None:
                 await self._apply_settings(record, repo_settings(entry.settings))
+
+    async def _follow_registrations(self, registry: Registry) -> None:
+        """A repository another process registered (`gitferry add`, `clone`) is watched,
+        one it removed (`gitferry remove`) no longer, one it pointed elsewhere (`gitferry
+        add NEWPATH` after a move) watched there: the registry file is rewritten with each.
+        A file from before ids were kept says nothing about any of them."""
+        registered = {entry.id for entry in registry.repositories}
+        if None in registered:
+            return
+        for repo_id in [repo_id for repo_id in self._watched if repo_id not in registered]:
+            if repo_id in self._watched:
+                log.info("%s: removed by another process; no longer watched", self._watched[repo_id].name)
+                await self.unwatch(repo_id)
+        for entry in registry.repositories:
+            watched = self._watched.get(entry.id) if entry.id is not None else None
+            if entry.id is None or (watched is not None and watched.path == entry.path):
+                continue
+            if watched is not None:  # `gitferry add NEWPATH` after a move: the same id, elsewhere
+                log.info("%s: moved to %s by another process", watched.name, entry.path)
+                await self.unwatch(entry.id)
+            try:
+                record = await self.core.store.repo_by_id(entry.id)
+            except GitferryError as exc:  # removed again meanwhile, or the store unreadable now
+                log.debug("%s not watched yet: %s", entry.name, exc)
+                continue
+            if record.id not in self._watched:
+                log.info("%s: registered by another process; watching it", record.name)
+                await self._watch_stored(record)
 
     def _reapply_pauses(self) -> None:
         """A timed pause may have run out."""

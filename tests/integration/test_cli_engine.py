@@ -603,3 +603,32 @@ def test_a_sign_in_is_asked_by_the_cli_not_the_engine(
         assert len(journal.read_text().splitlines()) == runs + 2
     finally:
         engine.stop()
+
+
+@pytest.mark.slow
+def test_a_repository_added_or_removed_by_another_process_is_followed_by_the_engine(
+    world: Clones, engine: EngineProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`gitferry add` while the app or daemon runs: the engine watches the new repository
+    (its background fetches, and the CLI's syncs of it handed over) without a restart;
+    `gitferry remove`: it stops. Before, only what was registered at its start was ever
+    watched (the CLI's sync of a newer one ran in its own process, refused by the engine)."""
+    third = tmp_path / "third"
+    git("clone", "-q", str(world.bare), str(third))
+    assert run(capsys, "add", str(third))[0] == 0
+    engine.logged("third: registered by another process; watching it")
+    ran = gitferry("sync", "--fetch-only", "third")
+    assert (ran.code, ran.out, ran.in_engine) == (0, "third: up_to_date - up to date\n", True)
+    moved = tmp_path / "moved" / "third"  # the folder moved, then pointed at: the same registration
+    moved.parent.mkdir()
+    third.rename(moved)
+    assert run(capsys, "add", str(moved))[0] == 0
+    engine.logged(f"third: moved to {moved} by another process")
+    engine.logged("third: registered by another process; watching it")
+    ran = gitferry("sync", "--fetch-only", "third")
+    assert (ran.code, ran.out, ran.in_engine) == (0, "third: up_to_date - up to date\n", True)
+    assert run(capsys, "remove", "third")[0] == 0
+    engine.logged("third: removed by another process; no longer watched")
+    ran = gitferry("sync", "--fetch-only", "third")
+    assert (ran.code, ran.err) == (2, "gitferry: no repository named 'third' (see `gitferry list`)\n")
+    assert gitferry("sync", "--fetch-only", "mine").in_engine  # the others still watched
