@@ -30,6 +30,8 @@ from dulwich.config import ConfigFile
 from dulwich.refs import DiskRefsContainer, Ref
 from dulwich.repo import Repo
 
+from core.model import CHECKED_OUT_USE
+
 _HEADS = "refs/heads/"
 _FULL_ID = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 
@@ -48,7 +50,7 @@ class Worktree:
 
 
 class Use(StrEnum):
-    CHECKED_OUT = "checked out"
+    CHECKED_OUT = CHECKED_OUT_USE  # what `BranchStatus.worktree_use` names it
     REBASE = "being rebased"
     BISECT = "being bisected from"
     UPDATE_REFS = "to be moved by a rebase"
