@@ -183,9 +183,7 @@ def main(argv: Sequence[str] | None = None, started: Startup | None = None) -> i
     apply_color_scheme(app, os.environ.get(COLOR_SCHEME, ""))
     window = StatusWindow(None, Remembered(home))
     snapshot = reading.result()
-    window.show_repos(
-        snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped, snapshot.reaches
-    )
+    window.show_snapshot(snapshot)
     probe = (
         FirstPaintProbe(
             window,

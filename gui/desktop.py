@@ -174,9 +174,7 @@ class Desktop(QObject):
         git), in the state the engine publishes; repositories added or removed elsewhere
         (the CLI, the settings) are picked up."""
         snapshot = await self.api.snapshot()
-        self.window.show_repos(
-            snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped, snapshot.reaches
-        )
+        self.window.show_snapshot(snapshot)
         self._update_tray()
         await self.api.watch_registered(snapshot.repos)  # a new one's state then comes as an event
 

@@ -71,6 +71,7 @@ from gui.widgets.whole_tabs import WholeTabs
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
     from core.events import BranchStatusChanged, PhaseProgress, StateChanged
+    from core.first_paint import Snapshot
 
     # built on first use (gui/widgets/lazy_page.py): not needed to paint the window
     from gui.widgets.conflicts_panel import ConflictsPanel
@@ -382,6 +383,12 @@ class StatusWindow(QMainWindow):
 
     # What the desktop hands the window ----------------------------------------------
 
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """The whole picture the status store's snapshot holds (`show_repos`)."""
+        self.show_repos(
+            snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped, snapshot.reaches
+        )
+
     def show_repos(
         self,
         records: Sequence[RepoRecord],
@@ -394,6 +401,7 @@ class StatusWindow(QMainWindow):
         or went); `skipped`: how many files each repository skipped, `reaches`: which of
         its branches a sync moves (`Snapshot.reaches`)."""
         self._conflicts_of = dict(conflicts)
+        skipped, reaches = skipped or {}, reaches or {}
         views = []
         for record in records:
             known = self.repos.row_for(record.id)
@@ -404,8 +412,8 @@ class StatusWindow(QMainWindow):
                     view,
                     conflicts=count,
                     branches=tuple(branches.get(record.id, [])),
-                    skipped=(skipped or {}).get(record.id, view.skipped),
-                    reach=(reaches or {}).get(record.id, view.reach),
+                    skipped=skipped.get(record.id, view.skipped),
+                    reach=reaches.get(record.id, view.reach),
                 )
             )
         self.repos.set_rows(views)
