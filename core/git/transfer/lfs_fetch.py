@@ -174,8 +174,8 @@ def fetch_objects(
     from core.git.transfer.lfs_client import LfsClient
 
     try:
-        git_url = fetch_url(repo.get_config_stack(), remote_url(repo, remote)).effective
         config = repo.get_config_stack()
+        git_url = fetch_url(config, remote_url(repo, remote)).effective
         client = LfsClient.for_remote(
             endpoint, remote, git_url, auth=auth, signer=signer, timeout=timeout, config=config, stop=stop
         )
