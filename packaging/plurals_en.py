@@ -9,8 +9,9 @@ pyside6-lupdate does not see a `translate(context, text, None, n)` whose count i
 a variable as a plural, so the texts are found here with Python's own parser:
 `self.tr(...)` (context: the enclosing class), `translate("Context", ...)`,
 `translate_n("Context", ...)` (gui.models.formatting) and `QT_TRANSLATE_NOOP("Context", ...)`
-calls in gui/ whose text holds `%n`. Each one needs its two forms in FORMS below; the .qm
-is compiled by pyside6-lrelease.
+calls in gui/ whose text holds `%n`. Each one needs its two forms in FORMS below (a text
+whose two forms read as it does: once, in SAME_IN_BOTH); the .qm is compiled by
+pyside6-lrelease.
 """
 
 from __future__ import annotations
@@ -24,45 +25,38 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "resources" / "translations" / "gitferry_en.ts"
 
+# Texts whose singular and plural read the same in English: each is its own two forms.
+SAME_IN_BOTH = (
+    "%n with a warning",
+    "%n syncing",
+    "%n to sync",
+    "%n cancelled",
+    "%n offline",
+    "%n with a tripped remote",
+    "%1: %n ahead",
+    "%1: %n behind",
+    "%1: %n ahead, not checked out",
+    "%1: %n behind, not checked out",
+    "%1: %n ahead, checked out in %2",
+    "%1: %n behind, checked out in %2",
+    "%1: %n ahead, held by a rebase or bisect in %2",
+    "%1: %n behind, held by a rebase or bisect in %2",
+    "and %n more",
+    "%1 diverged, %n more to sync",
+    "%1 diverged, +%n",
+    "%1 branches diverged, +%n",
+    "%1 branches diverged, %n more to sync",
+)
+
 FORMS: dict[str, tuple[str, str]] = {
+    **{text: (text, text) for text in SAME_IN_BOTH},
     "%n repositories": ("%n repository", "%n repositories"),
     "%1 of %n repositories synced": ("%1 of %n repository synced", "%1 of %n repositories synced"),
     "%n need(s) you": ("%n needs you", "%n need you"),
-    "%n with a warning": ("%n with a warning", "%n with a warning"),
-    "%n syncing": ("%n syncing", "%n syncing"),
-    "%n to sync": ("%n to sync", "%n to sync"),
-    "%n cancelled": ("%n cancelled", "%n cancelled"),
-    "%n offline": ("%n offline", "%n offline"),
-    "%n with a tripped remote": ("%n with a tripped remote", "%n with a tripped remote"),
     "Conflict: %n file(s)": ("Conflict: %n file", "Conflict: %n files"),
     "%n file(s) skipped": ("%n file skipped", "%n files skipped"),
-    "%1: %n ahead": ("%1: %n ahead", "%1: %n ahead"),
-    "%1: %n behind": ("%1: %n behind", "%1: %n behind"),
-    "%1: %n ahead, not checked out": ("%1: %n ahead, not checked out", "%1: %n ahead, not checked out"),
-    "%1: %n behind, not checked out": ("%1: %n behind, not checked out", "%1: %n behind, not checked out"),
-    "%1: %n ahead, checked out in %2": ("%1: %n ahead, checked out in %2", "%1: %n ahead, checked out in %2"),
-    "%1: %n behind, checked out in %2": (
-        "%1: %n behind, checked out in %2",
-        "%1: %n behind, checked out in %2",
-    ),
-    "%1: %n ahead, held by a rebase or bisect in %2": (
-        "%1: %n ahead, held by a rebase or bisect in %2",
-        "%1: %n ahead, held by a rebase or bisect in %2",
-    ),
-    "%1: %n behind, held by a rebase or bisect in %2": (
-        "%1: %n behind, held by a rebase or bisect in %2",
-        "%1: %n behind, held by a rebase or bisect in %2",
-    ),
-    "and %n more": ("and %n more", "and %n more"),
     "%n branches to sync": ("%n branch to sync", "%n branches to sync"),
     "%n branches diverged": ("%n branch diverged", "%n branches diverged"),
-    "%1 diverged, %n more to sync": ("%1 diverged, %n more to sync", "%1 diverged, %n more to sync"),
-    "%1 diverged, +%n": ("%1 diverged, +%n", "%1 diverged, +%n"),
-    "%1 branches diverged, +%n": ("%1 branches diverged, +%n", "%1 branches diverged, +%n"),
-    "%1 branches diverged, %n more to sync": (
-        "%1 branches diverged, %n more to sync",
-        "%1 branches diverged, %n more to sync",
-    ),
     "%1: %n commit(s) on no remote": ("%1: %n commit on no remote", "%1: %n commits on no remote"),
     "%n branch(es) not published": ("%n branch not published", "%n branches not published"),
     "%n commit(s) of {branch} on no remote: Publish branch pushes it and sets its upstream": (
