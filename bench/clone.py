@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,7 @@ from bench import real_history
 from bench.gitenv import git, isolate, rev_parse, scratch
 from bench.repos import twin
 from bench.servers import git_daemon
-from bench.stats import Table, interleaved, ms, print_with_load, ratio
+from bench.stats import Table, interleaved, median_after_warmup, ms, print_with_load, ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 GITFERRY = Path(sys.executable).with_name("gitferry")
@@ -202,8 +201,8 @@ def bench(runs: int, http: bool, before: Path | None) -> Table:
         usage = rows[name][1]
         git_name = _git_row(name, urls)
         base_usage = rows[git_name][1]
-        cpu, base_cpu = _median(usage.cpu), _median(base_usage.cpu)
-        rss, base_rss = _median(usage.rss_kib), _median(base_usage.rss_kib)
+        cpu, base_cpu = median_after_warmup(usage.cpu), median_after_warmup(base_usage.cpu)
+        rss, base_rss = median_after_warmup(usage.rss_kib), median_after_warmup(base_usage.rss_kib)
         wall = [ms(summary.p(pct)) for pct in (50, 95, 99)] + [
             ratio(summary.median, results[git_name].median)
         ]
@@ -244,10 +243,6 @@ def _contenders(
 
 def _git_row(name: str, urls: dict[str, str]) -> str:
     return next(f"git clone ({scheme})" for scheme in urls if name.endswith(f"({scheme})"))
-
-
-def _median(values: list[float] | list[int]) -> float:
-    return statistics.median(values[1:])  # the warm-up run left out
 
 
 def profile_clone() -> None:

@@ -52,7 +52,7 @@ from bench.contenders import GIT_TIMEOUT, ColdCli, run_git, set_origin
 from bench.gitenv import git, isolate, rev_parse, scratch
 from bench.repos import twin
 from bench.servers import git_daemon
-from bench.stats import Table, interleaved, ms, print_with_load, ratio
+from bench.stats import Table, interleaved, median_after_warmup, ms, print_with_load, ratio
 
 NAME = "real"
 GIT = "git pull --ff-only"
@@ -221,7 +221,7 @@ def bench(runs: int, profiled: bool, before: Path | None = None) -> Table:
         f"({real_history.SHAPE.commits:,} on main, 250,000 objects, 300 branches), git://",
         ["contender", "median", "p95", "p99", "vs git", "CPU median", "CPU vs git"],
     )
-    cpu_median = {name: statistics.median(values[1:]) for name, values in cpu.items()}  # warm-up left out
+    cpu_median = {name: median_after_warmup(values) for name, values in cpu.items()}
     for name, summary in results.items():
         table.add(
             name,

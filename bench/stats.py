@@ -103,6 +103,11 @@ class Table:
         return "\n".join(out)
 
 
+def median_after_warmup(values: Sequence[float]) -> float:
+    """The median of `values` with the first (the warm-up run, as `interleaved` runs one) left out."""
+    return statistics.median(values[1:])
+
+
 def print_with_load(make: Callable[[], Table]) -> None:
     """Print the table `make` builds, with the load average (1 min) before and after it."""
     print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} before the set-up", flush=True)
