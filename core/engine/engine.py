@@ -148,7 +148,7 @@ class Engine:
         worker: should the other job have ended that instant, the sync runs here, under
         the lock all the same."""
         record = await self.core.store.repo_by_id(repo_id)
-        core = replace(self.core, sign_in_prompt=request.sign_in_prompt, ssh_prompt=request.ssh_prompt)
+        core = _asking(self.core, request)
         options = replace(
             self.options,
             fetch_only=request.fetch_only,
@@ -207,11 +207,9 @@ class Engine:
                 PhaseProgress(repo_id, record.name, remote, str(p.phase), p.current, p.total, p.bytes)
             )
 
-        core, request = self.core, job.request
-        if request is not None:  # its questions go to whoever asked for it
-            core = replace(core, sign_in_prompt=request.sign_in_prompt, ssh_prompt=request.ssh_prompt)
+        request = job.request
         report = await sync_repository(
-            core,
+            self.core if request is None else _asking(self.core, request),
             record,
             replace(
                 self.options,
@@ -254,3 +252,8 @@ def _stored_state(record: RepoRecord) -> RepoState:
         return RepoState(record.state)
     except ValueError:
         return RepoState.IDLE
+
+
+def _asking(core: Core, request: UserRequest) -> Core:
+    """`core` whose questions go to whoever asked for the user's sync `request`."""
+    return replace(core, sign_in_prompt=request.sign_in_prompt, ssh_prompt=request.ssh_prompt)
