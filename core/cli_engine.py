@@ -161,12 +161,12 @@ def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as
             return None  # the engine went away mid-sync: the sync runs here
     if answer.get("cancelled") or (answer.get("asked") and terminal):
         return None
-    crashed = answer["crashed"]
+    crashed, log = answer["crashed"], ""
     if crashed:  # the log file's name: logging imported for it only
         from core.logs import log_file
 
-        return print_sync(answer["reports"], crashed, as_json, str(log_file(home)))
-    return print_sync(answer["reports"], crashed, as_json, "")
+        log = str(log_file(home))
+    return print_sync(answer["reports"], crashed, as_json, log)
 
 
 def _follow(first: dict[str, Any], lines: Any) -> dict[str, Any]:
