@@ -130,7 +130,7 @@ class Daemon:
         self._conflicted: set[int] = set()  # auto mode, no auto-commit, a conflict: fetch only
         self._rechecking: dict[int, bool] = {}  # conflicted repositories being looked at: look again
         self._head_looks: dict[int, bool] = {}  # repositories whose HEAD is being looked at: look again
-        self._heads_seen: dict[int, tuple[int, int]] = {}  # each repository's .git/HEAD stat
+        self._heads_seen: dict[int, tuple[int, int, int] | None] = {}  # each repository's .git/HEAD stat
         self._pause_until: dict[int, str] = {}  # each repository's stored pause
         self._app_pause_until = ""
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -459,9 +459,9 @@ class Daemon:
             return
         stamps = await self.core.offload.io(_head_stamps, [self._watched[i].path for i in ids])
         for repo_id, stamp in zip(ids, stamps, strict=True):
-            before = self._heads_seen.get(repo_id)
+            before = self._heads_seen.get(repo_id, stamp)  # a first look sees no change
             self._heads_seen[repo_id] = stamp
-            if before is not None and before != stamp:
+            if before != stamp:
                 self._git_changed(repo_id)
 
     async def _look_at_head(self, repo_id: int) -> None:
@@ -744,14 +744,7 @@ def _settle(settings: AppSettings) -> Settle:
     return Settle(settings.settle_time, max(settings.settle_time, settings.settle_max))
 
 
-def _head_stamps(paths: list[str]) -> list[tuple[int, int]]:
-    """The stat (mtime, inode) of each worktree's `.git/HEAD`; (0, 0) where there is none
-    (a linked worktree's `.git` is a file: its HEAD moves are seen at its next fetch)."""
-    stamps = []
-    for path in paths:
-        try:
-            st = os.stat(os.path.join(path, ".git", "HEAD"))
-            stamps.append((st.st_mtime_ns, st.st_ino))
-        except OSError:
-            stamps.append((0, 0))
-    return stamps
+def _head_stamps(paths: list[str]) -> list[tuple[int, int, int] | None]:
+    """The `_file_stamp` of each worktree's `.git/HEAD`; None where there is none (a
+    linked worktree's `.git` is a file: its HEAD moves are seen at its next fetch)."""
+    return [_file_stamp(os.path.join(path, ".git", "HEAD")) for path in paths]
