@@ -47,6 +47,7 @@ from core.errors import BadInput, GitferryError
 from core.logs import configure_logging, log_file, log_to_stderr
 from core.paths import data_dir, store_file
 from core.platform.fd_limit import raise_soft_limit
+from core.results import TRACEBACK_HINT
 from core.version import version_line
 
 if TYPE_CHECKING:
@@ -576,7 +577,7 @@ def main(argv: Sequence[str] | None = None, *, one_shot: bool | None = None, ask
     except BrokenPipeError:  # `gitferry status --json | head`
         return reader_left()
     except Exception as exc:  # a bug: one line here, the traceback in the log file
-        from core.engine.unexpected import TRACEBACK_HINT, describe
+        from core.engine.unexpected import describe
 
         log.exception("gitferry %s failed", args.command)
         hint = f"{TRACEBACK_HINT} ({log_file(data_dir())})"

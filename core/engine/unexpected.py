@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from core.git.transfer.errors import scrub
 from core.remote_url import redact_urls
-from core.results import TRACEBACK_HINT
-
-__all__ = ["TRACEBACK_HINT", "describe"]
 
 
 def describe(exc: BaseException) -> str:
