@@ -516,26 +516,20 @@ class Api:
         `BadSetting`); a new fetch interval applies at once."""
         checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in values.items()}
         await self.core.store.set_repo_settings(repo_id, checked)
-        if "fetch_interval" in checked and self._watching(repo_id):
-            self.daemon.set_interval(repo_id, float(checked["fetch_interval"]))
-        if ("sync_mode" in checked or "paused_until" in checked) and self._watching(repo_id):
+        if checked.keys() & {"fetch_interval", "sync_mode", "paused_until"} and self._watching(repo_id):
             await self.daemon.refresh(repo_id)
 
     async def app_settings(self) -> AppSettings:
         return await self.core.store.app_settings()
 
     async def set_app_setting(self, key: str, value: str) -> None:
-        """One app-wide setting (a bad key or value: `BadSetting`); the battery pause and
-        the bound on concurrent fetches apply at once, the others at the next start."""
+        """One app-wide setting (a bad key or value: `BadSetting`); what the running engine
+        reads (`Daemon.apply_app_settings`) applies at once, the others at the next start."""
         checked = parse_setting(APP_PARSERS, key, value)
         await self.core.store.set_app_setting(key, checked)
         if not self.started.is_set():
             return
-        settings = await self.core.store.app_settings()
-        if key == "pause_on_battery":
-            self.daemon.set_pause_on_battery(settings.pause_on_battery)
-        elif key == "max_concurrent":
-            self.daemon.set_max_concurrent(settings.max_concurrent)
+        self.daemon.apply_app_settings(await self.core.store.app_settings())
 
     async def starts_at_login(self) -> bool:
         return await self.core.offload.io(autostart.is_enabled)

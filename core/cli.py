@@ -137,9 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("--json", action="store_true")
     log.add_argument("--limit", type=int, default=20)
 
-    setting = sub.add_parser("set", help="change a repository's or the app's setting")
-    setting.add_argument("--global", dest="is_global", action="store_true")
-    setting.add_argument("args", nargs="+", metavar="NAME KEY VALUE")
+    setting = sub.add_parser(
+        "set",
+        help="change a repository's or the app's setting",
+        usage="gitferry set NAME KEY VALUE\n       gitferry set --global KEY VALUE",
+        description="Change one setting: a repository's (`gitferry show NAME` lists them with their "
+        "values) or, with --global, the app's. A running daemon or app takes it up within seconds, "
+        "memory_budget and pool_ttl at its next start.",
+    )
+    setting.add_argument("--global", dest="is_global", action="store_true", help="an app-wide setting")
+    setting.add_argument("args", nargs="+", metavar="NAME KEY VALUE", help=argparse.SUPPRESS)
 
     show = sub.add_parser("show", help="a repository's settings and remotes")
     show.add_argument("name")

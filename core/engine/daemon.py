@@ -161,7 +161,8 @@ class Daemon:
         self._git_changed(record.id)  # a repository just added, or switched while Gitferry was off
 
     async def refresh(self, repo_id: int) -> None:
-        """Apply the repository's stored sync mode and pause (after a change of its settings)."""
+        """Apply the repository's stored fetch interval, sync mode and pause (after a change
+        of its settings)."""
         record = self._watched.get(repo_id)
         if record is None:
             return
@@ -174,6 +175,9 @@ class Daemon:
 
     async def _apply_settings(self, record: RepoRecord, settings: RepoSettings) -> None:
         repo_id = record.id
+        scheduler = self.scheduler
+        if scheduler is not None and scheduler.interval(repo_id) != settings.fetch_interval:
+            scheduler.set_interval(repo_id, float(settings.fetch_interval))  # from its next fetch on
         self._pause_until[repo_id] = settings.paused_until
         self._apply_pause(record)
         if self.auto is None or self.auto_watch is None:
@@ -238,18 +242,6 @@ class Daemon:
     def cancel(self, repo_id: int) -> bool:
         return self._running()[0].cancel(repo_id)
 
-    def set_interval(self, repo_id: int, seconds: float) -> None:
-        self._running()[1].set_interval(repo_id, seconds)
-
-    def set_pause_on_battery(self, enabled: bool) -> None:
-        self._running()[1].set_pause_on_battery(enabled)
-
-    def set_max_concurrent(self, max_concurrent: int) -> None:
-        self._running()[1].set_max_concurrent(max_concurrent)
-
-    def set_fetch_deadline(self, seconds: float) -> None:
-        self._running()[1].set_fetch_deadline(seconds)
-
     def pause(self) -> None:
         self._running()[1].pause()
 
@@ -264,16 +256,25 @@ class Daemon:
         restart, and applied at once."""
         if repo_id is None:
             await self.core.store.set_app_setting("paused_until", until)
-            self._apply_app(await self.core.store.app_settings())
+            self.apply_app_settings(await self.core.store.app_settings())
         else:
             await self.core.store.set_repo_setting(repo_id, "paused_until", until)
             await self.refresh(repo_id)
 
-    def _apply_app(self, settings: AppSettings) -> None:
+    def apply_app_settings(self, settings: AppSettings) -> None:
+        """The app-wide settings as stored (at the start, after a change here or in another
+        process): the pause, the bound on concurrent fetches, the fetch deadline, the
+        battery pause, the settle time, the metered network's pause."""
         scheduler = self.scheduler
         if scheduler is None:
             return
         self._app_pause_until = settings.paused_until
+        if scheduler.max_concurrent != settings.max_concurrent:
+            scheduler.set_max_concurrent(settings.max_concurrent)
+        if scheduler.limits.fetch_deadline != settings.fetch_deadline:
+            scheduler.set_fetch_deadline(float(settings.fetch_deadline))
+        if scheduler.pause_on_battery != settings.pause_on_battery:
+            scheduler.set_pause_on_battery(settings.pause_on_battery)
         paused = pause_active(settings.paused_until, self.clock.wall())
         if paused and not scheduler.paused:
             scheduler.pause()
@@ -326,7 +327,7 @@ class Daemon:
             scan_every=self._scan_every,
             on_git=self._git_changed,
         )
-        self._apply_app(settings)
+        self.apply_app_settings(settings)
         self.core.store.on_reopen(self._store_reopened)
         self._breaker = breaker
         for record in await self.core.store.repos():
@@ -567,7 +568,7 @@ class Daemon:
                 log.debug("settings not read this round: %s", exc)
 
     async def _apply_registry(self, registry: Registry) -> None:
-        self._apply_app(app_settings(registry.app_settings))
+        self.apply_app_settings(app_settings(registry.app_settings))
         await self._follow_registrations(registry)
         for entry in registry.repositories:
             record = self._watched.get(entry.id) if entry.id is not None else None

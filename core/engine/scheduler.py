@@ -204,6 +204,10 @@ class FetchScheduler:
         self._wake.set()
 
     @property
+    def pause_on_battery(self) -> bool:
+        return self._battery.enabled
+
+    @property
     def paused(self) -> bool:
         return self._paused
 

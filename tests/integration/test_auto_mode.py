@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.gitcli import fsck, git
+from tests.gitcli import commit_file, fsck, git
 from tests.integration.auto_machines import Machine, machine, seeded_remote, wait_until
 from tests.servers import Remote
 from tests.waiting import CAP
@@ -286,6 +286,33 @@ def test_a_pause_from_the_command_line_reaches_the_running_daemon(lone: Machine)
     wait_until(lambda: state_of(m) == "idle" and pushed_all(m), "synced once resumed", [m])
     assert remote_head(m) != before
     assert git("show", "origin/main:while-paused.txt", cwd=m.tree) == "written during the pause"
+
+
+@pytest.mark.slow
+def test_a_new_fetch_interval_from_the_command_line_reaches_the_running_daemon(
+    git_daemon: Remote, tmp_path: Path
+) -> None:
+    """`gitferry set NAME fetch_interval 1`, run beside a daemon that fetches that
+    repository once a day, applies within seconds: what another machine pushed arrives
+    by the new interval's fetch, without a restart (before, only at the old day's slot)."""
+    url = seeded_remote(git_daemon, tmp_path)
+    m = machine(tmp_path, "a", url, interval=86400)
+    m.start()
+    try:
+        wait_until(lambda: m.results(), "the start-up sync", [m])
+        elsewhere = tmp_path / "elsewhere"
+        git("clone", "-q", url, str(elsewhere))
+        commit_file(elsewhere, "from-elsewhere.txt", "pushed by another machine\n")
+        git("push", "-q", "origin", "main", cwd=elsewhere)
+        m.cli("set", "a", "fetch_interval", "1")
+        pushed = git("rev-parse", "HEAD", cwd=elsewhere)
+        wait_until(lambda: git("rev-parse", "HEAD", cwd=m.tree) == pushed, "the new interval's fetch", [m])
+        assert (m.tree / "from-elsewhere.txt").read_text() == "pushed by another machine\n"
+    finally:
+        if m.daemon is not None:
+            m.daemon.kill()
+            m.daemon.communicate()
+    fsck(m.tree)
 
 
 @pytest.mark.slow
