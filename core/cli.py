@@ -24,8 +24,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from core.cli_conflicts import COMMANDS as CONFLICT_COMMANDS
 from core.cli_conflicts import HANDLERS as CONFLICT_HANDLERS
-from core.cli_conflicts import add_parsers as add_conflict_parsers
 from core.cli_output import (
     EXIT_FAILED,
     EXIT_OK,
@@ -70,98 +70,149 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path")
+    p.add_argument("--name")
+    p.add_argument("--auto-commit", action="store_true")
+    p.add_argument("--strategy", choices=["merge", "rebase", "ff-only"])
+
+
+def _clone_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("url")
+    p.add_argument("path")
+    p.add_argument("--name")
+
+
+def _name_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name")
+
+
+def _optional_name_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", metavar="NAME")
+
+
+def _json_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true")
+
+
+def _sync_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--fetch-only", action="store_true")
+    p.add_argument("--no-push", action="store_true")
+
+
+def _status_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--refresh", action="store_true", help="re-measure from local refs first")
+
+
+def _skipped_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--retry", nargs="*", metavar="PATH", help="try these (all when none named) at the next sync"
+    )
+
+
+def _publish_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name")
+    p.add_argument("branch")
+    p.add_argument("--remote", help="the remote to publish to (default: the one git push would use)")
+
+
+def _remote_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["add", "set-url", "remove"])
+    p.add_argument("name")
+    p.add_argument("remote")
+    p.add_argument("url", nargs="?")
+
+
+def _credentials_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["set"])
+    p.add_argument("name")
+    p.add_argument("remote")
+
+
+def _trust_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("url", help="the remote's ssh address")
+    p.add_argument("fingerprint", help="SHA256:... as the failed sync printed it")
+
+
+def _log_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=20)
+
+
+def _set_args(p: argparse.ArgumentParser) -> None:
+    p.usage = "gitferry set NAME KEY VALUE\n       gitferry set --global KEY VALUE"
+    p.description = (
+        "Change one setting: a repository's (`gitferry show NAME` lists them with their "
+        "values) or, with --global, the app's. A running daemon or app takes it up within seconds, "
+        "memory_budget and pool_ttl at its next start."
+    )
+    p.add_argument("--global", dest="is_global", action="store_true", help="an app-wide setting")
+    p.add_argument("args", nargs="+", metavar="NAME KEY VALUE", help=argparse.SUPPRESS)
+
+
+def _show_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true")
+
+
+def _pause_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--for", dest="duration", metavar="DURATION", help="30m, 1h, 2d... (default: always)")
+
+
+def _no_args(_p: argparse.ArgumentParser) -> None:
+    pass
+
+
+# Each command: its help line and what adds its arguments, in `--help`'s order.
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "add": ("register an existing repository", _add_args),
+    "clone": ("clone a remote and register it", _clone_args),
+    "remove": ("forget a repository (its files stay)", _name_arg),
+    "list": ("the registered repositories", _json_arg),
+    "sync": ("sync repositories (all when none named)", _sync_args),
+    "status": ("branches ahead/behind, from the status store", _status_args),
+    "skipped": ("files auto-commit left out, and why", _skipped_args),
+    "publish": (
+        "push a branch the remote does not have yet and set its upstream, as git push -u",
+        _publish_args,
+    ),
+    "remote": ("edit a repository's remotes", _remote_args),
+    "credentials": ("store a remote's credentials in the keyring", _credentials_args),
+    "trust-host": ("accept an ssh server's host key, given its fingerprint", _trust_args),
+    "log": ("the activity log", _log_args),
+    "set": ("change a repository's or the app's setting", _set_args),
+    "show": ("a repository's settings and remotes", _show_args),
+    **CONFLICT_COMMANDS,
+    "pause": ("pause background work, of all repositories or one", _pause_args),
+    "resume": ("resume background work", _optional_name_arg),
+    "daemon": ("fetch and auto-sync every repository in the background until stopped", _no_args),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser; given the `command` the arguments start with, only that command's
+    sub-parser is built (what it parses is the same; building all 20 was about 7 ms of
+    every cold command, most of it argparse's gettext looking for catalogues)."""
     p = argparse.ArgumentParser(prog="gitferry", description="Keep git repositories in sync.")
     p.add_argument("--version", action=_VersionAction, help="show program's version number and exit")
     p.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-
-    add = sub.add_parser("add", help="register an existing repository")
-    add.add_argument("path")
-    add.add_argument("--name")
-    add.add_argument("--auto-commit", action="store_true")
-    add.add_argument("--strategy", choices=["merge", "rebase", "ff-only"])
-
-    clone = sub.add_parser("clone", help="clone a remote and register it")
-    clone.add_argument("url")
-    clone.add_argument("path")
-    clone.add_argument("--name")
-
-    sub.add_parser("remove", help="forget a repository (its files stay)").add_argument("name")
-
-    lst = sub.add_parser("list", help="the registered repositories")
-    lst.add_argument("--json", action="store_true")
-
-    sync = sub.add_parser("sync", help="sync repositories (all when none named)")
-    sync.add_argument("names", nargs="*", metavar="NAME")
-    sync.add_argument("--json", action="store_true")
-    sync.add_argument("--fetch-only", action="store_true")
-    sync.add_argument("--no-push", action="store_true")
-
-    status = sub.add_parser("status", help="branches ahead/behind, from the status store")
-    status.add_argument("names", nargs="*", metavar="NAME")
-    status.add_argument("--json", action="store_true")
-    status.add_argument("--refresh", action="store_true", help="re-measure from local refs first")
-
-    skipped = sub.add_parser("skipped", help="files auto-commit left out, and why")
-    skipped.add_argument("names", nargs="*", metavar="NAME")
-    skipped.add_argument("--json", action="store_true")
-    skipped.add_argument(
-        "--retry", nargs="*", metavar="PATH", help="try these (all when none named) at the next sync"
-    )
-
-    publish = sub.add_parser(
-        "publish", help="push a branch the remote does not have yet and set its upstream, as git push -u"
-    )
-    publish.add_argument("name")
-    publish.add_argument("branch")
-    publish.add_argument("--remote", help="the remote to publish to (default: the one git push would use)")
-
-    remote = sub.add_parser("remote", help="edit a repository's remotes")
-    remote.add_argument("action", choices=["add", "set-url", "remove"])
-    remote.add_argument("name")
-    remote.add_argument("remote")
-    remote.add_argument("url", nargs="?")
-
-    creds = sub.add_parser("credentials", help="store a remote's credentials in the keyring")
-    creds.add_argument("action", choices=["set"])
-    creds.add_argument("name")
-    creds.add_argument("remote")
-
-    trust = sub.add_parser("trust-host", help="accept an ssh server's host key, given its fingerprint")
-    trust.add_argument("url", help="the remote's ssh address")
-    trust.add_argument("fingerprint", help="SHA256:... as the failed sync printed it")
-
-    log = sub.add_parser("log", help="the activity log")
-    log.add_argument("name", nargs="?")
-    log.add_argument("--json", action="store_true")
-    log.add_argument("--limit", type=int, default=20)
-
-    setting = sub.add_parser(
-        "set",
-        help="change a repository's or the app's setting",
-        usage="gitferry set NAME KEY VALUE\n       gitferry set --global KEY VALUE",
-        description="Change one setting: a repository's (`gitferry show NAME` lists them with their "
-        "values) or, with --global, the app's. A running daemon or app takes it up within seconds, "
-        "memory_budget and pool_ttl at its next start.",
-    )
-    setting.add_argument("--global", dest="is_global", action="store_true", help="an app-wide setting")
-    setting.add_argument("args", nargs="+", metavar="NAME KEY VALUE", help=argparse.SUPPRESS)
-
-    show = sub.add_parser("show", help="a repository's settings and remotes")
-    show.add_argument("name")
-    show.add_argument("--json", action="store_true")
-
-    add_conflict_parsers(sub)
-
-    pause = sub.add_parser("pause", help="pause background work, of all repositories or one")
-    pause.add_argument("name", nargs="?", metavar="NAME")
-    pause.add_argument("--for", dest="duration", metavar="DURATION", help="30m, 1h, 2d... (default: always)")
-    sub.add_parser("resume", help="resume background work").add_argument("name", nargs="?", metavar="NAME")
-
-    sub.add_parser("daemon", help="fetch and auto-sync every repository in the background until stopped")
-    for command in sub.choices.values():  # `gitferry sync --verbose` as well as `gitferry --verbose sync`
-        command.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
+    for name, (summary, add_arguments) in COMMANDS.items():
+        if command is None or name == command:
+            parser = sub.add_parser(name, help=summary)
+            add_arguments(parser)
+            # `gitferry sync --verbose` as well as `gitferry --verbose sync`
+            parser.add_argument(
+                "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP
+            )
     return p
 
 
@@ -552,8 +603,9 @@ def main(argv: Sequence[str] | None = None, *, one_shot: bool | None = None, ask
         from core.git.transfer.askpass_helper import main as askpass
 
         return askpass(list(sys.argv[1:] if argv is None else argv))
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(given[0] if given and given[0] in COMMANDS else None)
+    args = parser.parse_args(given)
     if args.command is None:
         parser.print_usage(sys.stderr)
         print("gitferry: no command given (`gitferry` alone starts the desktop app)", file=sys.stderr)

@@ -22,9 +22,7 @@ _CHOICE_FLAGS = ("mine", "theirs", "both", "tool", "edit")
 Handler = Callable[["Core", argparse.Namespace], Awaitable[int]]
 
 
-def add_parsers(sub: Any) -> None:
-    """`resolve`, `history` and `undo` on the CLI's sub-command parser."""
-    resolve = sub.add_parser("resolve", help="resolve a conflict: list, choose per path, finish or abort")
+def _resolve_args(resolve: argparse.ArgumentParser) -> None:
     resolve.add_argument("name")
     resolve.add_argument("path", nargs="?", help="the conflicted path to resolve")
     how = resolve.add_mutually_exclusive_group()
@@ -41,12 +39,23 @@ def add_parsers(sub: Any) -> None:
     resolve.add_argument("--no-push", action="store_true", help="with --finish: commit, do not sync")
     resolve.add_argument("--json", action="store_true")
 
-    past = sub.add_parser("history", help="recent syncs: what came in and went out")
+
+def _history_args(past: argparse.ArgumentParser) -> None:
     past.add_argument("name")
     past.add_argument("--limit", type=int, default=10)
     past.add_argument("--json", action="store_true")
 
-    sub.add_parser("undo", help="undo the last integration, if it was not pushed").add_argument("name")
+
+def _undo_args(undo: argparse.ArgumentParser) -> None:
+    undo.add_argument("name")
+
+
+# `resolve`, `history` and `undo` among the CLI's commands (`core.cli.COMMANDS`).
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "resolve": ("resolve a conflict: list, choose per path, finish or abort", _resolve_args),
+    "history": ("recent syncs: what came in and went out", _history_args),
+    "undo": ("undo the last integration, if it was not pushed", _undo_args),
+}
 
 
 async def resolve(core: Core, args: argparse.Namespace) -> int:

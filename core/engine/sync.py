@@ -29,9 +29,7 @@ from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
 from core.git.history.ahead_behind import GenerationIndex
 from core.git.history.branch_status import measure_branches
-from core.git.locks.git_locks import ensure_index_unlocked
 from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
-from core.git.objects.pack_consolidation import consolidate_after_fetch
 from core.git.repository import current_branch, open_worktree_repo
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
@@ -46,7 +44,8 @@ if TYPE_CHECKING:
     from core.engine.push_phase import PushOutcome
 
 # The phases a sync may not run (auto-commit, integration, push) are imported where they
-# run: a cold `gitferry sync --fetch-only` process does not load the merge machinery.
+# run: a cold `gitferry sync --fetch-only` process does not load the merge machinery; nor,
+# with nothing received, the pack consolidation, nor, fetching only, git's index lock check.
 
 _INTEGRATION_RAN = frozenset(
     {ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED, ResultKind.UNPUBLISHED}
@@ -278,11 +277,15 @@ class _Sync:
         self.settings = await self.core.store.repo_settings(self.record.id)
         full = not self.options.fetch_only
         if full:
+            from core.git.locks.git_locks import ensure_index_unlocked
+
             await self.core.offload.io(ensure_index_unlocked, self.repo)
             if self.settings.auto_commit:
                 await self._commit()
         fetched = await self._fetch()
         if self.report.objects_received:
+            from core.git.objects.pack_consolidation import consolidate_after_fetch
+
             await self.core.offload.io(consolidate_after_fetch, self.repo)  # bounds packs (and descriptors)
         if full:
             await self._integrate()

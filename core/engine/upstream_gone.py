@@ -15,14 +15,17 @@ how to publish them (`gitferry publish`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from dulwich.repo import Repo
 
 from core.engine.core import Core
-from core.git.history.gone_upstreams import GoneUpstream, gone_upstreams
 from core.git.repository import current_branch
 from core.model import BranchStatus
 from core.results import counted
+
+if TYPE_CHECKING:  # the walk itself is imported when some upstream is gone (a cold sync: not)
+    from core.git.history.gone_upstreams import GoneUpstream
 
 
 async def gone_notes(
@@ -47,6 +50,8 @@ async def gone_notes(
     candidates = [s.name for s in statuses if s.upstream_gone and (push_all or s.name == current)]
     if not candidates:
         return []
+    from core.git.history.gone_upstreams import gone_upstreams
+
     gone = await core.offload.io(gone_upstreams, repo, candidates)
     return [
         gone_note(g, default_branches.get(g.remote), was_default=heads_moved.get(g.remote) == g.tracking_ref)

@@ -19,17 +19,14 @@ import pytest
 from dulwich.config import ConfigFile
 
 import core.git.objects.object_checks as object_checks
-from core.git.objects.object_checks import (
-    COMMIT,
+from core.git.objects.check_policy import (
     DEFAULT_ERRORS,
     STRICT_ERRORS,
-    TAG,
-    TREE,
     BadConfigValue,
     BadObject,
     CheckPolicy,
-    ObjectChecks,
 )
+from core.git.objects.object_checks import COMMIT, TAG, TREE, ObjectChecks
 from tests.gitcli import git
 from tests.hostile_packs import AUTHOR, BLOB, PackWriter, object_id, tree_bytes
 

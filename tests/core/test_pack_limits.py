@@ -18,7 +18,8 @@ from dulwich.repo import Repo
 
 import core.git.objects.delta_apply as delta_apply
 import core.git.objects.pack_ingest as pack_ingest
-from core.git.objects.object_checks import BadObject, CheckPolicy, ObjectChecks
+from core.git.objects.check_policy import BadObject, CheckPolicy
+from core.git.objects.object_checks import ObjectChecks
 from core.git.objects.pack_ingest import IncomingPack
 from core.git.objects.pack_limits import InflatedTooLarge, ObjectTooLarge, PackLimits
 from core.git.objects.pack_scan import PackFormatError

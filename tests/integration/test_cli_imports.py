@@ -4,6 +4,7 @@ and what `list`/`status` print over plain `sqlite3` is what the store's API give
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import io
@@ -167,6 +168,20 @@ NOT_FOR_A_FETCH = (
 
 # What only a pack coming in (or packs to merge) loads: not a no-change fetch.
 PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
+# Nor (issue 19, the cold sync's fourth pass) the received objects' checks and with them
+# dulwich's index module, the packs' consolidation, the gone upstreams' walk, the merge
+# base (submodules only), git's index lock check (not fetching only), the IDNA codec (an
+# ASCII host name goes to getaddrinfo as bytes), and every other command's parser.
+NOT_FOR_NO_CHANGE = {
+    "core.git.objects.object_checks",
+    "core.git.objects.path_safety",
+    "dulwich.index",
+    "core.git.objects.pack_consolidation",
+    "core.git.history.gone_upstreams",
+    "core.git.history.merge_base",
+    "core.git.locks.git_locks",
+    "encodings.idna",
+}
 
 
 def not_for_a_fetch(modules: set[str]) -> list[str]:
@@ -180,6 +195,7 @@ def test_a_cold_fetch_only_sync_over_git_daemon_imports_neither_orm_nor_http(wor
     assert json.loads(out)["repos"][0]["result"] == "up_to_date"
     assert not_for_a_fetch(modules) == []
     assert PACK_MACHINERY & modules == set()
+    assert NOT_FOR_NO_CHANGE & modules == set()
     assert "core.engine.sync" in modules  # the probe saw the sync run
     pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
@@ -187,6 +203,7 @@ def test_a_cold_fetch_only_sync_over_git_daemon_imports_neither_orm_nor_http(wor
     assert json.loads(out)["repos"][0]["objects_received"] > 0
     assert not_for_a_fetch(modules) == []
     assert modules >= PACK_MACHINERY  # loaded once a pack came
+    assert "core.git.objects.object_checks" in modules  # and its objects checked
     assert world.head(world.mine, "refs/remotes/origin/main") == pushed
     code, doc, _err = run(world.capsys, "status", "--json", "mine")
     (main,) = (b for b in doc["repos"][0]["branches"] if b["name"] == "main")
@@ -216,3 +233,40 @@ def test_a_cold_sync_that_fast_forwards_imports_no_orm(world: Clones) -> None:
     code, doc, _err = run(world.capsys, "status", "--json", "mine")
     (main,) = (b for b in doc["repos"][0]["branches"] if b["name"] == "main")
     assert (code, main["ahead"], main["behind"]) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("command", sorted(cli.COMMANDS))
+def test_one_commands_parser_is_the_full_parsers(command: str) -> None:
+    """A command's arguments go to a parser holding only its sub-parser (`build_parser`):
+    the same help and the same parse as with all of them."""
+    full, one = cli.build_parser(), cli.build_parser(command)
+    assert set(cli.COMMANDS) == set(full._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+
+    def sub_help(parser: argparse.ArgumentParser) -> str:
+        return parser._subparsers._group_actions[0].choices[command].format_help()  # type: ignore[union-attr]
+
+    assert sub_help(one) == sub_help(full)
+    argv = [command, *_SAMPLE_ARGS.get(command, [])]
+    assert vars(one.parse_args(argv)) == vars(full.parse_args(argv))
+
+
+_SAMPLE_ARGS = {
+    "add": ["/tmp/x", "--name", "n", "--strategy", "rebase"],
+    "clone": ["git://h/r", "d"],
+    "remove": ["n"],
+    "sync": ["a", "b", "--fetch-only", "--json", "--verbose"],
+    "status": ["--refresh"],
+    "skipped": ["n", "--retry", "p"],
+    "publish": ["n", "b", "--remote", "o"],
+    "remote": ["set-url", "n", "o", "git://h/r"],
+    "credentials": ["set", "n", "o"],
+    "trust-host": ["ssh://h/r", "SHA256:x"],
+    "log": ["n", "--limit", "3"],
+    "set": ["--global", "k", "v"],
+    "show": ["n", "--json"],
+    "resolve": ["n", "p", "--mine"],
+    "history": ["n", "--limit", "2"],
+    "undo": ["n"],
+    "pause": ["n", "--for", "1h"],
+    "resume": ["n"],
+}

@@ -33,7 +33,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.git.config.url_rewrite import remote_rewrite
-from core.git.objects.object_checks import BadObject, CheckPolicy, ObjectChecks
+from core.git.objects.check_policy import BadObject, CheckPolicy
 from core.git.objects.pack_limits import LimitExceeded, PackLimits, PackTooLarge
 from core.git.progress import (
     Phase,
@@ -246,8 +246,7 @@ class _FetchSession:
         self._have_tips: list[bytes] = []
         self._haves: HavesWalker  # made in `run`, told the advertised tips in `_determine_wants`
         self._limits = limits
-        policy = CheckPolicy.from_config(repo.get_config_stack())  # a bad value fails before connecting
-        self._checks = ObjectChecks(policy) if policy is not None else None
+        self._policy = CheckPolicy.from_config(repo.get_config_stack())  # a bad value fails before connecting
         self._ignored: list[bytes] = []
         self._client: GitClient | None = None
 
@@ -327,11 +326,13 @@ class _FetchSession:
         if not self._wants:
             return len(data)  # an in-process server sends an empty pack even then
         if self._incoming is None:
-            # A fetch that brings no pack never loads the ingest machinery.
+            # A fetch that brings no pack never loads the ingest machinery nor the checks.
+            from core.git.objects.object_checks import ObjectChecks
             from core.git.objects.pack_ingest import IncomingPack
 
             self._clock.mark("negotiate")
-            self._incoming = IncomingPack(self._store, self._report, limits=self._limits, checks=self._checks)
+            checks = ObjectChecks(self._policy) if self._policy is not None else None
+            self._incoming = IncomingPack(self._store, self._report, limits=self._limits, checks=checks)
             self._watch.enter(TransferPhase.RECEIVE)
         self._watch.moved(len(data))
         try:

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref, check_ref_format
 
-from core.git.objects.path_safety import quoted
-
 # Names plainly valid (components of letters, digits, `_+-` joined by single dots,
 # no `.lock`): most of a real remote's thousands of refs. dulwich's check_ref_format
 # walks every byte in Python; the rest still go through it.
@@ -66,4 +64,6 @@ def _valid_ref(name: bytes) -> bool:
 
 
 def ignored_note(name: bytes) -> str:
+    from core.git.objects.path_safety import quoted  # (and dulwich's index module) only for such a ref
+
     return f"the remote advertised a ref with an invalid name {quoted(name)}: ignored"

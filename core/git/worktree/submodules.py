@@ -26,16 +26,21 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dulwich.config import ConfigFile
 from dulwich.errors import NotGitRepository
-from dulwich.index import Index, IndexEntry
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
-from core.git.history.merge_base import merge_bases
 from core.model import SubmoduleStatus
+
+if TYPE_CHECKING:
+    from dulwich.index import Index
+
+# dulwich's index module and the merge-base walk are imported by what reads submodules: a
+# sync of a repository without `.gitmodules` only asks `has_submodules` (a cold sync).
 
 GITLINK = 0o160000
 MODULES_FILE = b".gitmodules"
@@ -91,6 +96,8 @@ def checked_out(full: bytes) -> ObjectID | None:
 def behind(full: bytes, head: ObjectID, recorded: ObjectID) -> bool:
     """The submodule at `full`, at `head`, has not caught up with `recorded` yet: `head` is an
     ancestor of it, or its repository lacks `recorded` altogether."""
+    from core.git.history.merge_base import merge_bases
+
     try:
         with Repo(os.fsdecode(full)) as sub:
             if recorded not in sub.object_store:
@@ -102,6 +109,8 @@ def behind(full: bytes, head: ObjectID, recorded: ObjectID) -> bool:
 
 def gitlinks(index: Index) -> dict[bytes, ObjectID]:
     """The index's submodules: path -> recorded commit (stage 0)."""
+    from dulwich.index import IndexEntry
+
     return {
         path: ObjectID(entry.sha)
         for path, entry in index.items()
