@@ -31,6 +31,17 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 
 log = logging.getLogger(__name__)
 logging.getLogger("watchdog").setLevel(logging.INFO)  # its debug records name every inotify event
+_STOPPED_MID_READ = "InotifyEmitter.queue_events() called when the thread is inactive"
+
+
+def _not_stopped_mid_read(record: logging.LogRecord) -> bool:
+    """watchdog 7 logs an ERROR when a watch is removed or the observer stopped while
+    its emitter thread is in its read: nothing is lost (the events belong to the watch
+    going away), so the log of every stop does not carry a false error."""
+    return record.msg != _STOPPED_MID_READ
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_not_stopped_mid_read)
 
 OnChange = Callable[[list[str]], None]  # paths relative to the tree, on a watcher thread
 OnGit = Callable[[], None]  # the repository's HEAD, index or branches changed, on a watcher thread
