@@ -13,7 +13,9 @@ from core.platform.tree_watch import TreeWatch
 
 
 @pytest.mark.slow
-def test_a_watch_stopped_while_files_change_logs_no_error(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_watch_stopped_while_files_change_logs_no_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """watchdog's emitter, stopped mid-read, logs "queue_events() called when the thread
     is inactive" at ERROR (seen in a daemon's log at every SIGTERM): nothing is lost
     there, so no error reaches the user's log; other watchdog errors still do."""
@@ -23,7 +25,7 @@ def test_a_watch_stopped_while_files_change_logs_no_error(tmp_path: Path, caplog
         tree.mkdir()
         seen = threading.Event()
         watch = TreeWatch()
-        watch.watch(str(tree), lambda _paths: seen.set())
+        watch.watch(str(tree), lambda _paths, seen=seen: seen.set())
         done = threading.Event()
 
         def churn(tree: Path = tree, done: threading.Event = done) -> None:
