@@ -12,7 +12,7 @@ import pytest
 from dulwich.config import ConfigDict
 
 from core.git.config.ssh_command import Variant, ssh_program
-from core.git.transfer.timed_clients import variant_options
+from core.git.transfer.timed_ssh import variant_options
 
 
 def config(**values: str) -> ConfigDict:

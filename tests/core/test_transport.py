@@ -12,7 +12,8 @@ from dulwich.errors import HangupException, NotGitRepository
 
 from core.errors import BadInput
 from core.git.transfer.errors import AuthFailed, RemoteUnreachable, TransferFailed
-from core.git.transfer.timed_clients import TimedTCPGitClient, bounded_options
+from core.git.transfer.timed_clients import TimedTCPGitClient
+from core.git.transfer.timed_ssh import bounded_options
 from core.git.transfer.transport import (
     Kind,
     check_url,

@@ -171,8 +171,12 @@ PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
 # Nor (issue 19, the cold sync's fourth pass) the received objects' checks and with them
 # dulwich's index module, the packs' consolidation, the gone upstreams' walk, the merge
 # base (submodules only), git's index lock check (not fetching only), the IDNA codec (an
-# ASCII host name goes to getaddrinfo as bytes), and every other command's parser.
+# ASCII host name goes to getaddrinfo as bytes), the ssh client and git's ssh settings (an
+# ssh remote only), and every other command's parser.
 NOT_FOR_NO_CHANGE = {
+    "core.git.transfer.timed_ssh",
+    "core.git.config.ssh_command",
+    "shlex",
     "core.git.objects.object_checks",
     "core.git.objects.path_safety",
     "dulwich.index",

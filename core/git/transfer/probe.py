@@ -15,7 +15,7 @@ from core.git.config.url_rewrite import fetch_url
 from core.git.transfer.sign_in import used
 from core.git.transfer.signer import Signer
 from core.git.transfer.ssh_questions import HostKeyQuestion
-from core.git.transfer.timed_clients import TimedSSHVendor
+from core.git.transfer.timed_ssh import TimedSSHVendor
 from core.git.transfer.transport import StoppableHttpClient, connected, parse_remote_url
 from core.remote_url import HttpAuth
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from dulwich.config import Config
 
 from core.git.config.ssh_command import Variant, ssh_program
-from core.git.transfer.timed_clients import ssh_dash_g
+from core.git.transfer.timed_ssh import ssh_dash_g
 from core.remote_url import RemoteUrl
 from core.results import counted
 

@@ -45,7 +45,6 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.config.ssh_command import SshProgram, ssh_program
 from core.git.transfer.deadlines import TransferWatch, watched
 from core.git.transfer.errors import (
     AuthFailed,
@@ -57,12 +56,13 @@ from core.git.transfer.errors import (
 )
 from core.git.transfer.ofs_delta import http_body_asking_ofs_delta
 from core.git.transfer.stop import TransferStop
-from core.git.transfer.timed_clients import TimedSSHVendor, TimedTCPGitClient
+from core.git.transfer.timed_clients import TimedTCPGitClient
 from core.remote_url import BadRemoteUrl, HttpAuth, Kind, RemoteUrl, check_url, parse_remote_url
 
 if TYPE_CHECKING:
     import urllib3
 
+    from core.git.config.ssh_command import SshProgram
     from core.git.transfer.sign_in import SignIn
     from core.git.transfer.signer import Signer
     from core.git.transfer.ssh_questions import SshAsking
@@ -108,6 +108,8 @@ def open_client(
     if url.kind is Kind.GIT:
         return TimedTCPGitClient(url.host or "", url.port, timeout=timeout, stop=stop), url.path
     if url.kind is Kind.SSH:
+        from core.git.transfer.timed_ssh import TimedSSHVendor  # git's ssh settings: only ssh pays
+
         program = ssh_program_for(ssh_command, config)
         ssh = SSHGitClient(
             url.host or "",
@@ -351,6 +353,8 @@ def close_client(client: GitClient) -> None:
 def ssh_program_for(explicit: str | None, config: Config | None) -> SshProgram:
     """The ssh program for a transfer: `explicit` (a command line given by the caller) before
     what git would run (`ssh_command.ssh_program`)."""
+    from core.git.config.ssh_command import ssh_program
+
     if explicit:
         return replace(ssh_program(config, {"GIT_SSH_COMMAND": explicit}), source="given")
     return ssh_program(config)
