@@ -14,7 +14,7 @@ read and written here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 SIGNATURE = b"TREE"
@@ -99,11 +99,17 @@ def cache_tree_bytes(root: CacheTree) -> bytes:
 
 
 def invalidated(
-    data: bytes, paths: Iterable[bytes], oid_length: int, parsed: CacheTree | None = None
+    data: bytes,
+    paths: Iterable[bytes],
+    oid_length: int,
+    parsed: CacheTree | None = None,
+    then: Callable[[CacheTree], None] | None = None,
 ) -> bytes:
     """`data` with every node above `paths` invalidated (`parsed`: `data` already parsed,
-    invalidated in place)."""
+    invalidated in place), and `then` run on the result (a repair, cache_tree_repair.py)."""
     root = parsed if parsed is not None else parse_cache_tree(data, oid_length)
     for path in paths:
         root.invalidate(path)
+    if then is not None:
+        then(root)
     return cache_tree_bytes(root)

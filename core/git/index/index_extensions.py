@@ -5,7 +5,9 @@ git's own rewrites (`unpack_trees` for checkout, merge and reset; `git add`;
 `do_write_index`, unpack-trees.c, fsmonitor.c, cache-tree.c):
 
 - `TREE`: the nodes above every changed path are invalidated, the others kept
-  (`cache_tree_invalidate_path`); dropped after a sparse index was expanded, whose
+  (`cache_tree_invalidate_path`); after a checkout, those the new commit's trees
+  vouch for made valid again (`repair`: cache_tree_repair.py, as `unpack_trees`
+  ends with `cache_tree_update`); dropped after a sparse index was expanded, whose
   counts were of directory entries (git recomputes it in `ensure_full_index`).
 - `REUC` (resolve-undo): kept, except by a checkout, which git's `unpack_trees`
   ends without it (`keep_resolve_undo=False`).
@@ -22,7 +24,7 @@ git's own rewrites (`unpack_trees` for checkout, merge and reset; `git add`;
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from dulwich.index import IndexExtension
 
@@ -41,13 +43,17 @@ def carried_extensions(
     keep_resolve_undo: bool,
     oid_length: int,
     parsed_tree: cache_tree.CacheTree | None = None,
+    repair: Callable[[cache_tree.CacheTree], None] | None = None,
 ) -> list[IndexExtension]:
     """The extensions of the index read as `read`, for its rewrite whose entries are
     named `order` by position, `changed` naming the paths added, removed or rewritten.
-    `parsed_tree`: its `TREE` extension already parsed (and unchanged), invalidated in place."""
+    `parsed_tree`: its `TREE` extension already parsed (and unchanged), invalidated in place;
+    `repair`: run on the cache-tree once invalidated."""
     kept: list[IndexExtension] = []
     for signature, data in read.extensions:
-        new = _carried(signature, data, read, order, changed, keep_resolve_undo, oid_length, parsed_tree)
+        new = _carried(
+            signature, data, read, order, changed, keep_resolve_undo, oid_length, parsed_tree, repair
+        )
         if new is not None:
             kept.append(IndexExtension(signature, new))
     return kept
@@ -62,12 +68,13 @@ def _carried(
     keep_resolve_undo: bool,
     oid_length: int,
     parsed_tree: cache_tree.CacheTree | None,
+    repair: Callable[[cache_tree.CacheTree], None] | None,
 ) -> bytes | None:
     if signature == cache_tree.SIGNATURE and not read.expanded:
         if not changed:
             return data
         try:
-            return cache_tree.invalidated(data, changed, oid_length, parsed_tree)
+            return cache_tree.invalidated(data, changed, oid_length, parsed_tree, repair)
         except cache_tree.CacheTreeError:
             return None
     if signature == RESOLVE_UNDO:

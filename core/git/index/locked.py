@@ -14,14 +14,17 @@ whose entry is no longer the very object read counts as changed.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from types import TracebackType
 
 from dulwich.errors import NoIndexPresent
 from dulwich.file import FileLocked, GitFile, _GitFile
 from dulwich.index import Index
+from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
 from core.git.index.cache_tree import CacheTree
+from core.git.index.cache_tree_repair import repair_cache_tree
 from core.git.index.index_extensions import carried_extensions
 from core.git.index.indexed_trees import IndexedTrees
 from core.git.index.parse import index_order
@@ -54,11 +57,16 @@ class LockedIndex:
         self._before = dict(self.index.items())
         self._parsed_tree: CacheTree | None = None  # the TREE extension, once parsed
 
-    def commit(self, *, keep_resolve_undo: bool = True) -> None:
+    def commit(
+        self, *, keep_resolve_undo: bool = True, trees: Mapping[bytes, ObjectID] | None = None
+    ) -> None:
         """Write the index into the lock file and rename it into place.
 
         `keep_resolve_undo=False` for a checkout: git's ends without the resolve-undo
-        record. The index is serialised into memory in bulk (serialize.py) and hashed once:
+        record. `trees`: a checkout's directories (by path, b"" the root) and the trees
+        they now hold: their cache-tree nodes are made valid where the index entries
+        make exactly those trees (cache_tree_repair.py), as git's checkout leaves them.
+        The index is serialised into memory in bulk (serialize.py) and hashed once:
         dulwich's checksum writer hashes and writes each of the ~5 fields of every entry
         separately.
         """
@@ -66,6 +74,11 @@ class LockedIndex:
         entries = dict(index.items())
         order = index_order(entries)
         fmt = index.object_format
+
+        def repair(root: CacheTree) -> None:
+            assert trees is not None
+            repair_cache_tree(root, order, entries, trees, fmt.new_hash)
+
         extensions = carried_extensions(
             self._read,
             order,
@@ -73,6 +86,7 @@ class LockedIndex:
             keep_resolve_undo=keep_resolve_undo,
             oid_length=fmt.oid_length,
             parsed_tree=self._parsed_tree,
+            repair=repair if trees else None,
         )
         self._parsed_tree = None  # invalidated in place: not the file's any more
         data = index_bytes(entries, version=index._version, extensions=extensions, object_format=fmt)

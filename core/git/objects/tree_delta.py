@@ -83,14 +83,17 @@ def tree_delta(
     to_tree: ObjectID,
     *,
     known: KnownTrees | None = None,
+    new_dirs: dict[bytes, ObjectID] | None = None,
 ) -> list[PathChange]:
     """Every non-tree path that differs between the two trees, sorted by path.
 
+    `new_dirs`, given, gets every directory the walk went into that `to_tree` has, by path
+    (b"" the root), with its tree id: those whose content changed.
     Raises UnsafePath for any name on either side of a change that is unsafe
     to write or delete, and CorruptTree for malformed or missing trees.
     """
     changes: list[PathChange] = []
-    _walk(_RawTrees(store, known), from_tree, to_tree, b"", changes)
+    _walk(_RawTrees(store, known), from_tree, to_tree, b"", changes, new_dirs)
     changes.sort(key=lambda change: change.path)
     return changes
 
@@ -101,7 +104,10 @@ def _walk(
     new_id: ObjectID | None,
     prefix: bytes,
     out: list[PathChange],
+    new_dirs: dict[bytes, ObjectID] | None,
 ) -> None:
+    if new_dirs is not None and new_id is not None:
+        new_dirs[prefix] = new_id
     old = _entries(store, old_id, prefix)
     new = _entries(store, new_id, prefix)
     # entries compared as stored first (most are the same on both sides), Sides made for the rest
@@ -121,7 +127,7 @@ def _walk(
         old_sub = before.sha if before is not None and old_blob is None else None
         new_sub = after.sha if after is not None and new_blob is None else None
         if old_sub is not None or new_sub is not None:
-            _walk(store, old_sub, new_sub, path, out)
+            _walk(store, old_sub, new_sub, path, out, new_dirs)
 
 
 def _entries(store: _RawTrees, tree_id: ObjectID | None, prefix: bytes) -> dict[bytes, tuple[int, ObjectID]]:

@@ -152,7 +152,8 @@ def switch_branch(
     source = objects if objects is not None else repo.object_store
     from_tree, to_tree = _tree_of(source, old_head), _tree_of(source, new_head)
     with LockedIndex(repo) as locked:
-        changes = tree_delta(source, from_tree, to_tree, known=locked.indexed_trees())
+        new_dirs: dict[bytes, ObjectID] = {}
+        changes = tree_delta(source, from_tree, to_tree, known=locked.indexed_trees(), new_dirs=new_dirs)
         opts = worktree_options(repo, repo.index_path(), locked.index, objects=objects)
         plan = plan_switch(locked.index, changes, opts)
         plan.raise_if_blocked()
@@ -171,7 +172,7 @@ def switch_branch(
         )
         write_intent(repo, intent)
         writer = WorktreeWriter(repo.object_store, opts, plan.seen, racy_from_ns=locked.taken_ns)
-        _apply(repo, locked, writer, intent, plan, message)
+        _apply(repo, locked, writer, intent, plan, message, new_dirs)
     remove_intent(repo)
     _log_head(repo, old_head, new_head, message)
     return SwitchDone(_skipped(writer, plan))
@@ -215,9 +216,12 @@ def _apply(
     intent: SwitchIntent,
     plan: SwitchPlan,
     message: bytes,
+    new_dirs: dict[bytes, ObjectID],
 ) -> None:
-    """Files, then the ref, then the index. A failure before the ref moved is rolled back;
-    one after it leaves the intent for `resume_interrupted_switch` to finish."""
+    """Files, then the ref, then the index (its cache-tree valid again for the new commit's
+    directories `new_dirs` where the entries are exactly its trees). A failure before the
+    ref moved is rolled back; one after it leaves the intent for `resume_interrupted_switch`
+    to finish."""
     branch_ref, old_head, new_head, _from_tree, _to_tree = intent.ids()
     before = _entries_at(locked.index, (c.path for c in plan.changes))
     try:
@@ -238,7 +242,7 @@ def _apply(
     if not moved:
         _roll_back(repo, locked, writer, intent, plan, before)
         raise BranchMoved(branch_ref, old_head, ref_value(repo, branch_ref))
-    locked.commit(keep_resolve_undo=False)  # as git's checkout ends
+    locked.commit(keep_resolve_undo=False, trees=new_dirs)  # as git's checkout ends
 
 
 def resume_interrupted_switch(repo: Repo) -> bool:
