@@ -4,7 +4,6 @@ imported by the handlers only: see `core/cli.py` on the cold path)."""
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +12,15 @@ from core.errors import BadInput
 from core.results import counted
 
 if TYPE_CHECKING:
+    import argparse
+
     from core.engine.core import Core
     from core.engine.history import BranchChange, HistoryEntry
     from core.git.merge.resolution import ConflictedPath, Resolution, Version
 
 _CHOICE_FLAGS = ("mine", "theirs", "both", "tool", "edit")
 
-Handler = Callable[["Core", argparse.Namespace], Awaitable[int]]
+Handler = Callable[["Core", "argparse.Namespace"], Awaitable[int]]
 
 
 def _resolve_args(resolve: argparse.ArgumentParser) -> None:

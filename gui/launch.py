@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return desktop(started=started)
     from core.cli_exit import end_process
 
-    asked_engine = False
+    simple = None
     if args[:1] == ["sync"]:  # a running engine may answer it: nothing else of the CLI imported
         from core.cli_engine import simple_sync, sync_command
 
@@ -36,8 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = sync_command(simple)
             if code is not None:
                 return end_process(code) if argv is None else code
-            asked_engine = True
     from core.cli import main as cli
 
-    code = cli(args, one_shot=argv is None, ask_engine=not asked_engine)
+    # A simple sync the engine did not carry out runs here, its arguments as read above.
+    code = cli(args, one_shot=argv is None, ask_engine=simple is None, sync=simple)
     return end_process(code) if argv is None else code

@@ -42,6 +42,7 @@ LAYERS: list[list[str]] = [
         "core.api",
         "core.first_paint",
         "core.cli",
+        "core.cli_parser",
         "core.cli_output",
         "core.cli_conflicts",
         "core.cli_engine",

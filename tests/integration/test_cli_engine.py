@@ -27,6 +27,7 @@ import pytest
 
 from core import cli
 from core.cli_engine import simple_sync, sync_through_engine
+from core.cli_parser import build_parser
 from core.cli_socket import encode, socket_path
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, run
@@ -482,16 +483,18 @@ def test_ctrl_c_in_process_while_pushing_cuts_the_push(
 )
 def test_the_entry_points_reading_of_sync_is_the_parsers(args: list[str]) -> None:
     """`simple_sync` reads `sync ARGS` before the CLI's parser is imported: when it reads
-    them at all, it reads what the parser does."""
+    them at all, it reads what the parser does, and the CLI runs the sync with what it
+    read (`sync_namespace`, not parsed again): the same attributes as the parser's."""
     simple = simple_sync(args)
     try:
-        parsed = cli.build_parser().parse_args(["sync", *args])
+        parsed = build_parser().parse_args(["sync", *args])
     except SystemExit:
         assert simple is None
         return
     if simple is not None:
         assert not parsed.verbose
         assert simple == (parsed.names, parsed.fetch_only, parsed.no_push, parsed.json)
+        assert vars(cli.sync_namespace(simple)) == vars(parsed)
     else:
         assert parsed.verbose or args[:1] in (["--fetch"], ["--"])
 
