@@ -41,6 +41,7 @@ from typing import Any
 
 from bench import repos
 from bench.background import Fleet, default_concurrency
+from bench.children import json_child
 from bench.cold_start import Cli
 from bench.contenders import BackgroundEngine, run_git
 from bench.gitenv import isolate, scratch
@@ -186,10 +187,7 @@ def run_child(count: int, args: argparse.Namespace) -> dict[str, Any]:
         "--jobs",
         str(args.jobs),
     ]
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=3600)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{count} repositories: {proc.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(proc.stdout.splitlines()[-1])
+    result: dict[str, Any] = json_child(command, f"{count} repositories", cwd=ROOT)
     return result
 
 

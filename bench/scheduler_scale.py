@@ -19,12 +19,11 @@ of an older commit); the child's code is the same for both, only its PYTHONPATH 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
+from bench.children import json_child
 from bench.stats import Summary, Table, yes_no
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,17 +96,8 @@ asyncio.run(main())
 
 def child(checkout: Path, count: int, cycles: int) -> list[float]:
     env = dict(os.environ, PYTHONPATH=str(checkout))
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(count), str(cycles)],
-        cwd=checkout,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{checkout}, {count} repositories: {proc.stderr[-2000:]}")
-    values: list[float] = json.loads(proc.stdout.splitlines()[-1])
+    command = [sys.executable, "-c", CHILD, str(count), str(cycles)]
+    values: list[float] = json_child(command, f"{checkout}, {count} repositories", cwd=checkout, env=env)
     return values
 
 

@@ -10,6 +10,11 @@ leased to one job at a time: dulwich objects must never be used by two threads
 at once (dulwich issues 2350, 2424: zlib, checksum and KeyError failures on
 objects that exist), so a second lease of the same repository waits for
 the first to end. Opening and closing are blocking and go through `Offload.io`.
+
+A kept repository is handed out again only while the repository at its path is the one
+it was opened on (`repository_identity`: `.git` and `objects/`, birth times included):
+one deleted and cloned again there, or another moved there, is opened afresh, never
+seen through the old one's mapped packs and caches.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import os
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -26,10 +30,12 @@ from dataclasses import dataclass, field
 
 from dulwich.repo import Repo
 
-from core.git.repository import open_worktree_repo
+from core.git.repository import RepositoryIdentity, open_worktree_repo, repository_identity
 from core.offload import Offload
 from core.platform.fd_limit import soft_limit
 from core.pool_cost import cap_delta_cache, estimate_cost, open_descriptors
+
+_Opened = tuple[Repo, RepositoryIdentity | None]
 
 DELTA_CACHE_LIMIT = 8 * 2**20
 """Per pack of a pooled repository (see `cap_delta_cache`)."""
@@ -60,6 +66,8 @@ class _Entry:
     path: str
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     repo: Repo | None = None
+    identity: RepositoryIdentity | None = None
+    """Which repository `repo` was opened on (`repository_identity`)."""
     users: int = 0
     """Leases holding or waiting for this entry: it is not evicted while above 0."""
     leased: bool = False
@@ -69,7 +77,7 @@ class _Entry:
 
     def drop_repo(self) -> None:
         """Forget the open repository and its counts (the caller closes or reopens it)."""
-        self.repo, self.cost, self.descriptors = None, 0, 0
+        self.repo, self.identity, self.cost, self.descriptors = None, None, 0, 0
 
 
 class RepoPool:
@@ -190,13 +198,16 @@ class RepoPool:
         self._next_expiry = min(idle, default=math.inf)
 
     async def _ready(self, entry: _Entry, path: str) -> Repo:
-        """The entry's repository, reopened if its folder went away or moved."""
-        cached, cached_path = entry.repo, entry.path
+        """The entry's repository, reopened if its folder went away, moved, or is
+        another repository now (deleted and cloned again, another moved there)."""
+        cached, cached_identity, cached_path = entry.repo, entry.identity, entry.path
         self._drop(entry)
         entry.path = path
-        opening = asyncio.ensure_future(self._offload.io(self._reuse_or_open, cached, cached_path, path))
+        opening = asyncio.ensure_future(
+            self._offload.io(self._reuse_or_open, cached, cached_identity, cached_path, path)
+        )
         try:
-            repo = await asyncio.shield(opening)
+            repo, entry.identity = await asyncio.shield(opening)
         except asyncio.CancelledError:
             opening.add_done_callback(self._close_orphan)
             raise
@@ -223,19 +234,30 @@ class RepoPool:
         self._drop(entry)
         self._offload.after_running(lambda: _close_repos([repo]))
 
-    def _close_orphan(self, opening: asyncio.Future[Repo]) -> None:
+    def _close_orphan(self, opening: asyncio.Future[_Opened]) -> None:
         """A repository opened for a lease that was cancelled meanwhile."""
         if not opening.cancelled() and opening.exception() is None:
-            self._close_later([opening.result()])
+            self._close_later([opening.result()[0]])
 
-    def _reuse_or_open(self, cached: Repo | None, cached_path: str, path: str) -> Repo:
+    def _reuse_or_open(
+        self, cached: Repo | None, cached_identity: RepositoryIdentity | None, cached_path: str, path: str
+    ) -> _Opened:
+        """The cached repository while the same one is at the same path, else a fresh one.
+
+        A `Repo` kept over a repository that was replaced keeps a view of the old one:
+        its mapped packs (objects the new one lacks still found, so a fetch would not ask
+        for them), its refs' and index's caches. The identity is taken before opening:
+        a replacement racing with the open costs a needless reopen at the next lease,
+        never a stale view.
+        """
+        identity = repository_identity(path)
         if cached is not None:
-            if cached_path == path and os.path.isdir(cached.controldir()):
-                return cached
+            if cached_path == path and identity is not None and identity == cached_identity:
+                return cached, identity
             cached.close()
         repo = self._opener(path)
         cap_delta_cache(repo, self._delta_cache_limit)
-        return repo
+        return repo, identity
 
     def _over_budget(self) -> list[int]:
         """Least recently used idle entries to close to get back under both budgets."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from dulwich.errors import NotGitRepository
 from dulwich.objects import ObjectID
@@ -14,6 +14,7 @@ from dulwich.repo import Repo, read_gitfile
 
 from core.errors import BadInput, GitferryError, NotARepository
 from core.git.parsed_config import ParsedConfigRepo
+from core.platform.file_identity import FileIdentity, file_identity
 
 SUPPORTED_OBJECT_FORMAT = "sha1"
 _T = TypeVar("_T")
@@ -94,6 +95,29 @@ def common_git_dir(worktree: str | Path) -> str | None:
         return git_dir if os.path.isdir(git_dir) else None
     except OSError:
         return None
+
+
+class RepositoryIdentity(NamedTuple):
+    """Which repository is at a working tree's path: the same while it is used, changed
+    when it is deleted and cloned again or another one is moved there."""
+
+    dot_git: FileIdentity
+    """`.git` itself (the directory, or the file naming a linked worktree's git dir)."""
+    common_dir: str
+    objects: FileIdentity | None
+
+
+def repository_identity(worktree: str) -> RepositoryIdentity | None:
+    """The identity of the repository at `worktree` (a few stats, about 5 us); None
+    when there is no readable `.git`."""
+    path = os.path.join(worktree, ".git")
+    dot_git = file_identity(path)
+    if dot_git is None:
+        return None
+    common = path if dot_git.directory else common_git_dir(worktree)
+    if common is None:
+        return None
+    return RepositoryIdentity(dot_git, common, file_identity(os.path.join(common, "objects")))
 
 
 def canonical_path(path: str | Path) -> str:

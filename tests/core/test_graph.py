@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -342,6 +343,21 @@ def test_another_repository_resets_the_index(tmp_path: Path) -> None:
     index = GenerationIndex(Repo(str(first)))
     assert_matches_git(first, list(refs_a), index)
     assert_matches_git(second, list(refs_b), index)
+
+
+def test_a_repository_replaced_at_the_same_path_resets_the_index(tmp_path: Path) -> None:
+    """Deleted and made again where it was (the engine keeps an index per registered
+    repository): the old repository's commits are forgotten, not found in the new one."""
+    path = tmp_path / "r"
+    _, refs_a = build_random(path, seed=1, size=60)
+    index = GenerationIndex(Repo(str(path)))
+    assert_matches_git(path, list(refs_a), index)
+    old_head = rev_parse(path, next(iter(refs_a))).encode()
+    assert index.number(old_head) is not None
+    shutil.rmtree(path)
+    _, refs_b = build_random(path, seed=2, size=60)
+    assert_matches_git(path, list(refs_b), index)
+    assert index.number(old_head) is None
 
 
 # -- incomplete repositories ---------------------------------------------------------------

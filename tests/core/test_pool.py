@@ -281,6 +281,33 @@ async def test_a_moved_repository_is_reopened_at_its_new_path(tmp_path: Path, of
     await pool.close_all()
 
 
+async def test_a_repository_replaced_at_its_path_is_reopened(tmp_path: Path, offload: Offload) -> None:
+    """Deleted and made again (or another moved there) at the same path: a fresh `Repo`,
+    whose objects are the new repository's, and nothing of the old one kept mapped; a
+    repository that only changed (a commit, a new pack) keeps its `Repo`."""
+    path = make_repo(tmp_path, "a", commits=3)
+    pool = RepoPool(offload)
+    first = await use(pool, 1, path, offload)
+    old_head = first.head()
+    commit_file(Path(path), "more.txt", "more")
+    git("repack", "-dq", cwd=path)
+    assert await use(pool, 1, path, offload) is first
+    shutil.rmtree(path)
+    make_repo(tmp_path, "a", commits=2)  # another history: ext4 may hand out the same inodes
+    async with pool.lease(1, path) as repo:
+        assert repo is not first
+        assert repo.head().decode() == rev_parse(Path(path), "HEAD")
+        assert old_head not in repo.object_store
+    assert not [p for p in files_under(path) if p.endswith(" (deleted)")]
+    elsewhere = make_repo(tmp_path, "b")
+    shutil.rmtree(path)
+    os.rename(elsewhere, path)  # `mv b a`
+    async with pool.lease(1, path) as moved_here:
+        assert moved_here is not repo
+        assert moved_here.head().decode() == rev_parse(Path(path), "HEAD")
+    await pool.close_all()
+
+
 async def test_eviction_releases_descriptors_and_mappings(
     tmp_path: Path, offload: Offload, clock: FakeClock
 ) -> None:

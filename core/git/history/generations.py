@@ -6,7 +6,9 @@ numbers. Commits in git's commit-graph file come from that file, read whole
 once with no per-commit parsing; any other commit is parsed from the object
 store the first time `update` meets it, and never again. Commits are
 immutable, so entries stay valid however refs move (forwards after a fetch,
-or backwards); only a changed shallow list or another repository resets it.
+or backwards); only a changed shallow list or another repository resets it (another
+objects directory, or the same path holding another one: a repository deleted and
+cloned again there, `core.platform.file_identity`).
 
 The index holds no open file or `Repo`: the engine may keep it for the life of
 the process and hand it a freshly opened `Repo` each time. It is not
@@ -34,6 +36,7 @@ from core.git.history.commit_graph_file import (
     SortedIds,
     load_commit_graph,
 )
+from core.platform.file_identity import FileIdentity, file_identity
 
 __all__ = ["MORE_PARENTS", "NO_PARENT", "GenerationIndex", "MissingCommit", "NotACommit"]
 
@@ -78,6 +81,7 @@ class GenerationIndex:
 
     def __init__(self, repo: Repo) -> None:
         self._objects_dir = _objects_dir(repo)
+        self._objects_id: FileIdentity | None = None
         self._shallow: frozenset[bytes] | None = None
         self._graph: CommitGraph | None = None
         self.generations = array("I")
@@ -162,13 +166,15 @@ class GenerationIndex:
 
     def _sync_with(self, repo: Repo) -> None:
         objects_dir = _objects_dir(repo)
+        objects_id = file_identity(objects_dir)
         shallow = frozenset(repo.get_shallow())
-        if objects_dir != self._objects_dir or shallow != self._shallow:
-            self._reset(objects_dir, shallow)
+        if objects_dir != self._objects_dir or objects_id != self._objects_id or shallow != self._shallow:
+            self._reset(objects_dir, objects_id, shallow)
 
-    def _reset(self, objects_dir: str, shallow: frozenset[bytes]) -> None:
+    def _reset(self, objects_dir: str, objects_id: FileIdentity | None, shallow: frozenset[bytes]) -> None:
         """Start over; git ignores its commit-graph in a shallow repository, and so do we."""
         self._objects_dir = objects_dir
+        self._objects_id = objects_id
         self._shallow = shallow
         graph = self._graph = None if shallow else load_commit_graph(objects_dir)
         if graph is not None:

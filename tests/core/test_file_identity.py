@@ -1,0 +1,62 @@
+"""Which file is at a path (`core.platform.file_identity`), and which repository
+(`core.git.repository.repository_identity`): the same while it is used, different once
+it is deleted and made again, whatever inode number the file system hands back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from core.git.repository import repository_identity
+from core.platform.file_identity import file_identity
+from tests.gitcli import commit_file, git
+
+
+def test_identity_is_the_stat_device_and_inode_and_none_when_missing(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    for name, directory in (("f", False), ("", True)):
+        found = file_identity(str(tmp_path / name))
+        st = os.stat(tmp_path / name)
+        assert found is not None
+        assert (found.device, found.inode, found.directory) == (st.st_dev, st.st_ino, directory)
+    assert file_identity(str(tmp_path / "missing")) is None
+
+
+def test_a_directory_made_again_at_its_path_is_another_one(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    seen = set()
+    for _ in range(5):  # ext4 tends to hand the freed inode straight back
+        folder.mkdir()
+        found = file_identity(str(folder))
+        assert found is not None and found not in seen
+        seen.add(found)
+        # Birth times come from the kernel's coarse clock (a tick of 1 to 10 ms): one
+        # made and replaced within its first tick could look the same (a repository the
+        # engine synced is older than that).
+        time.sleep(0.03)
+        folder.rmdir()
+
+
+def test_a_repository_keeps_its_identity_while_used_and_loses_it_when_cloned_again(tmp_path: Path) -> None:
+    origin = tmp_path / "origin"
+    git("init", "-q", "-b", "main", str(origin))
+    commit_file(origin, "a.txt", "a\n")
+    clone = tmp_path / "clone"
+    git("clone", "-q", str(origin), str(clone))
+    first = repository_identity(str(clone))
+    assert first is not None and first.common_dir == str(clone / ".git")
+    commit_file(clone, "b.txt", "b\n")  # locks, loose objects, a new ref: the same repository
+    git("gc", "-q", cwd=clone)
+    assert repository_identity(str(clone)) == first
+    shutil.rmtree(clone)
+    git("clone", "-q", str(origin), str(clone))
+    again = repository_identity(str(clone))
+    assert again is not None and again != first
+    worktree = tmp_path / "linked"  # a linked worktree: `.git` is a file naming its git dir
+    git("worktree", "add", "-q", str(worktree), "-b", "side", cwd=clone)
+    linked = repository_identity(str(worktree))
+    assert linked is not None and linked.objects == again.objects
+    assert Path(linked.common_dir).resolve() == (clone / ".git").resolve()
+    assert repository_identity(str(tmp_path / "nowhere")) is None
