@@ -18,7 +18,11 @@ each a fresh process, contenders interleaved run by run:
   cold sync's time goes, two more floors run the same way: the standard library
   and dulwich modules any Python client of this design loads (`STDLIB_AND_DULWICH`),
   and importing what a fetch-only sync imports without running it
-  (`core.cli` and `core.engine.sync`, then the phases the handler imports).
+  (`core.cli` and `core.engine.sync`, then the phases the handler imports);
+- `gitferry status --refresh --json` (every branch measured again from local refs,
+  then printed) against the same `git for-each-ref` per repository, twice as the sync:
+  in its own process and measured by the running daemon, the client printing from the
+  store.
 
 Every run is checked: the version line, 50 repositories of 20 measured branches in
 `status`, `up_to_date` with nothing received from the sync, every clone's tracking
@@ -72,6 +76,9 @@ TARGETS = {
 SYNC_RATIO_TARGET, SYNC_RATIO_MILESTONE = 2.0, 3.0
 RESIDENT_OF = "gitferry sync --fetch-only"  # in the command's own process
 RESIDENT = "gitferry sync --fetch-only (engine)"  # handed to a running `gitferry daemon`
+REFRESH = "gitferry status --refresh --json"  # the measure, in the command's own process
+# Each command a running engine carries out, and its row when it does.
+RESIDENTS = {RESIDENT_OF: RESIDENT, REFRESH: f"{REFRESH} (engine)"}
 # What any Python client that syncs over asyncio, logs, parses its arguments, keeps
 # dataclasses in SQLite and talks git through dulwich imports before its own code.
 STDLIB_AND_DULWICH = (
@@ -232,7 +239,7 @@ def check(name: str, cli: Cli | None, fleet: DesktopFleet) -> None:
         raise RuntimeError(f"--version printed {out!r}")
     if name == "gitferry list --json" and len(json.loads(out)["repos"]) != count:
         raise RuntimeError(f"list: {out[:200]!r}")
-    if name == "gitferry status --json":
+    if name in ("gitferry status --json", REFRESH):
         listed = json.loads(out)["repos"]
         branches = [b for r in listed for b in r["branches"]]
         if len(listed) != count or len(branches) != count * len(repos.FLEET_BRANCHES):
@@ -279,6 +286,12 @@ def main(argv: list[str] | None = None) -> None:
                     git_status_window(fleet.locals),
                 ),
                 (
+                    REFRESH,
+                    ["status", "--refresh", "--json"],
+                    "git for-each-ref x N",
+                    git_status_window(fleet.locals),
+                ),
+                (
                     "gitferry sync --fetch-only",
                     ["sync", "--fetch-only", "--json", first.name],
                     "git fetch -q",
@@ -296,13 +309,14 @@ def main(argv: list[str] | None = None) -> None:
                 contenders[name] = cli(*cli_args)
                 if before is not None:
                     contenders[f"{name} (before)"] = before(*cli_args)
-                if name == RESIDENT_OF:
-                    contenders[RESIDENT] = resident(*cli_args)
+                if name in RESIDENTS:
+                    contenders[RESIDENTS[name]] = resident(*cli_args)
                 contenders.setdefault(git_name, git_fn)
             cpu: dict[str, list[float]] = {name: [] for name in contenders}
             contenders = {name: with_cpu(fn, cpu[name]) for name, fn in contenders.items()}
             engine = Daemon(resident, tmp / "daemon.log")
-            contenders[RESIDENT] = engine.with_cpu(contenders[RESIDENT], cpu[RESIDENT])
+            for handed in RESIDENTS.values():
+                contenders[handed] = engine.with_cpu(contenders[handed], cpu[handed])
             clis = {"(before)": before, "(engine)": resident}
             requests = daemon.requests()
             started = time.perf_counter()
@@ -330,7 +344,9 @@ def main(argv: list[str] | None = None) -> None:
             imports = {name: cli.imports(*cli_args) for name, cli_args, _g, _f in pairs}
             engine = Daemon(resident, tmp / "daemon.log")  # the client's imports, the engine answering
             try:
-                imports[RESIDENT] = resident.imports(*next(a for n, a, _g, _f in pairs if n == RESIDENT_OF))
+                for name, cli_args, _g, _f in pairs:
+                    if name in RESIDENTS:
+                        imports[RESIDENTS[name]] = resident.imports(*cli_args)
             finally:
                 engine.stop()
             if before is not None:
@@ -368,8 +384,8 @@ def table(
     for name in ("python -c pass", "stdlib + dulwich imports", "sync's imports"):
         floor = results[name]
         out.add(name, ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), ms(median(cpu[name])), *[""] * 8)
-    rows = [(n, g) for n, _a, g, _f in pairs] + [(f"{n} (before)", g) for n, _a, g, _f in pairs]
-    rows.insert(len(pairs), (RESIDENT, "git fetch -q"))
+    handed = [(RESIDENTS[n], g) for n, _a, g, _f in pairs if n in RESIDENTS]
+    rows = [(n, g) for n, _a, g, _f in pairs] + handed + [(f"{n} (before)", g) for n, _a, g, _f in pairs]
     for name, git_name in rows:
         if name not in results:
             continue
@@ -407,7 +423,8 @@ def table(
     out.note(f"sync's imports: python -c '{SYNC_IMPORTS}'")
     out.note("CPU ms: median user + system CPU of the run's processes (getrusage of the waited-for children)")
     out.note(
-        f"{RESIDENT}: CPU adds the daemon's during the run (/proc, 10 ms ticks); its modules: the client's"
+        "(engine) rows: handed to a running `gitferry daemon`; CPU adds the daemon's during the run "
+        "(/proc, 10 ms ticks); modules: the client's"
     )
     out.note("ratio = Gitferry's median / git's; import ms = -X importtime's own times summed, one run")
     return out

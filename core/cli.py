@@ -382,14 +382,36 @@ def _plain_status(args: argparse.Namespace) -> int | None:
 
 
 def _through_engine(args: argparse.Namespace) -> int | None:
-    """`sync` carried out by the running daemon or app (`core.cli_engine`), or None: then
-    this process runs it. `--verbose` always runs here: its detail is this process's log."""
-    if args.command != "sync" or args.verbose:
+    """`sync`, or `status --refresh`'s measure, carried out by the running daemon or app
+    (`core.cli_engine`), or None: then this process runs it. `--verbose` always runs
+    here: its detail is this process's log."""
+    if args.verbose:
+        return None
+    if args.command == "status" and args.refresh:
+        return _refreshed_by_engine(args)
+    if args.command != "sync":
         return None
     from core.cli_engine import sync_through_engine
 
     names, as_json = args.names, args.json
     return sync_through_engine(names, fetch_only=args.fetch_only, no_push=args.no_push, as_json=as_json)
+
+
+def _refreshed_by_engine(args: argparse.Namespace) -> int | None:
+    """`status --refresh` with the branches measured by the running engine, then printed
+    from the store as `status` prints them; None when the engine did not measure them."""
+    from core.cli_engine import refresh_through_engine
+
+    failed = refresh_through_engine(args.names)
+    if failed is None or isinstance(failed, int):
+        return failed
+    snapshot = _plain_snapshot(submodules=True)
+    if snapshot is None:  # the store needs the full open (a rewrite): it measures again there
+        return None
+    for name, why in failed:
+        print(f"gitferry: {name}: {why}", file=sys.stderr)
+    _print_status(snapshot, args)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 _PLAIN_READS: dict[str, Callable[[argparse.Namespace], int | None]] = {
@@ -473,10 +495,11 @@ def main(
 ) -> int:
     """The CLI. `one_shot`: this process ends with the command (the console script, a
     `python -c` child); by default when `argv` is None. A caller in process (tests) keeps
-    its own garbage collector settings. `ask_engine`: `sync` asks a running engine first
-    (False: the entry point asked already, `core.cli_engine.sync_command`). `sync`: the
-    arguments were `sync` with only names and its flags, which the entry point read
-    (`core.cli_engine.simple_sync`): they are not parsed again."""
+    its own garbage collector settings. `ask_engine`: `sync` and `status --refresh` ask a
+    running engine first (False: the entry point asked already for a `sync`,
+    `core.cli_engine.sync_command`). `sync`: the arguments were `sync` with only names
+    and its flags, which the entry point read (`core.cli_engine.simple_sync`): they are
+    not parsed again."""
     if os.environ.get("GITFERRY_ASKPASS"):  # a bundle that ssh runs as its SSH_ASKPASS (askpass.py)
         from core.git.transfer.askpass_helper import main as askpass
 

@@ -1,4 +1,5 @@
-"""`gitferry sync` through a running engine: the daemon's or the app's (`core.engine.cli_server`).
+"""`gitferry sync` and `status --refresh` through a running engine: the daemon's or the
+app's (`core.engine.cli_server`).
 
 A cold CLI process spends most of a no-change sync importing and opening the engine
 (docs/ARCHITECTURE.md, "The cold path"); an engine that already runs has all of it.
@@ -17,6 +18,10 @@ or a question the sync needed while this process has a terminal to ask it on (th
 engine declined it; run here, the sync asks). `GITFERRY_IN_PROCESS=1` skips the
 engine. Ctrl-C asks the engine to cancel and waits (a few seconds at most) for it to
 say so, then ends as the CLI's Ctrl-C does.
+
+`status --refresh` (`refresh_through_engine`) asks the engine to measure the
+repositories' branches from their local refs, with the same fallbacks; the CLI then
+prints the status from the store.
 """
 
 from __future__ import annotations
@@ -105,57 +110,74 @@ class _Gone(Exception):
     """The engine closed the connection before its answer."""
 
 
-def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as_json: bool) -> int | None:
-    """The sync carried out by the running engine, printed; its exit status, or None
-    when the engine did not carry it out (run it in this process)."""
+class _Accepted(NamedTuple):
+    """A request the engine took: the connection to read the rest of its answer on."""
+
+    sock: socket.socket
+    lines: Any
+
+
+def _request(command: str, options: dict[str, Any]) -> _Accepted | int | None:
+    """`command` asked of the running engine: accepted (the caller closes the socket), the
+    exit status of a one-line error it answered (a name it does not know), or None when
+    no engine took it (run it in this process)."""
     if os.environ.get(IN_PROCESS_VARIABLE) or not hasattr(socket, "AF_UNIX"):
         return None
-    home = data_dir()
-    terminal = sys.stdin.isatty()
     try:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     except OSError:
         return None
-    with sock:
-        try:
-            sock.settimeout(CONNECT_SECONDS)
-            sock.connect(str(socket_path(home)))
-            if not same_user(sock):
-                return None
-            sock.sendall(
-                encode(
-                    {
-                        "protocol": PROTOCOL,
-                        "version": __version__,
-                        "build": build_identity(CORE, __version__),
-                        "command": "sync",
-                        "environment": git_environment(os.environ),
-                        "umask": current_umask(),
-                        "names": names,
-                        "fetch_only": fetch_only,
-                        "no_push": no_push,
-                        "terminal": terminal,
-                        "progress": sys.stderr.isatty(),
-                    }
-                )
-            )
-            sock.settimeout(ANSWER_SECONDS)  # a loaded engine is slower to answer than to accept
-            lines = sock.makefile("rb")
-            first = _read(lines)
-        except (OSError, ValueError, _Gone):
-            return None  # nobody listens, a stale socket, an engine that left or hung
-        if "refused" in first:
+    try:
+        sock.settimeout(CONNECT_SECONDS)
+        sock.connect(str(socket_path(data_dir())))
+        if not same_user(sock):
+            sock.close()
             return None
-        if "error" in first:  # a name it does not know: the CLI's own one line
-            print(f"gitferry: {first['error']}", file=sys.stderr)
-            return EXIT_USAGE if first.get("bad_input") else EXIT_FAILED
-        if "accepted" not in first:
-            return None
+        request = {
+            "protocol": PROTOCOL,
+            "version": __version__,
+            "build": build_identity(CORE, __version__),
+            "command": command,
+            "environment": git_environment(os.environ),
+            "umask": current_umask(),
+            **options,
+        }
+        sock.sendall(encode(request))
+        sock.settimeout(ANSWER_SECONDS)  # a loaded engine is slower to answer than to accept
+        lines = sock.makefile("rb")
+        first = _read(lines)
+    except (OSError, ValueError, _Gone):
+        sock.close()
+        return None  # nobody listens, a stale socket, an engine that left or hung
+    if "accepted" in first and "refused" not in first:
+        return _Accepted(sock, lines)
+    sock.close()
+    if "error" in first and "refused" not in first:  # a name it does not know: the CLI's own line
+        print(f"gitferry: {first['error']}", file=sys.stderr)
+        return EXIT_USAGE if first.get("bad_input") else EXIT_FAILED
+    return None
+
+
+def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as_json: bool) -> int | None:
+    """The sync carried out by the running engine, printed; its exit status, or None
+    when the engine did not carry it out (run it in this process)."""
+    terminal = sys.stdin.isatty()
+    options = {
+        "names": names,
+        "fetch_only": fetch_only,
+        "no_push": no_push,
+        "terminal": terminal,
+        "progress": sys.stderr.isatty(),
+    }
+    accepted = _request("sync", options)
+    if not isinstance(accepted, _Accepted):
+        return accepted
+    with accepted.sock as sock:
         sock.settimeout(None)  # the sync takes what it takes, as in this process
         try:
-            answer = _follow(_read(lines), lines)
+            answer = _follow(_read(accepted.lines), accepted.lines)
         except KeyboardInterrupt:
-            _cancel(sock, lines)
+            _cancel(sock, accepted.lines)
             raise
         except (OSError, ValueError, KeyError, _Gone):
             return None  # the engine went away mid-sync: the sync runs here
@@ -165,8 +187,25 @@ def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as
     if crashed:  # the log file's name: logging imported for it only
         from core.logs import log_file
 
-        log = str(log_file(home))
+        log = str(log_file(data_dir()))
     return print_sync(answer["reports"], crashed, as_json, log)
+
+
+def refresh_through_engine(names: list[str]) -> list[tuple[str, str]] | int | None:
+    """`gitferry status --refresh`'s measure of the named repositories (all when none)
+    carried out by the running engine: the repositories it could not measure and why
+    (an empty list when it measured all), the exit status of a one-line error (a name
+    it does not know), or None when it did not carry it out (measure in this process)."""
+    accepted = _request("refresh", {"names": names})
+    if not isinstance(accepted, _Accepted):
+        return accepted
+    with accepted.sock as sock:
+        sock.settimeout(None)  # a measure takes what it takes, as in this process
+        try:
+            answer = _read(accepted.lines)
+            return [(str(name), str(why)) for name, why in answer["failed"]]
+        except (OSError, ValueError, KeyError, TypeError, _Gone):
+            return None  # the engine went away meanwhile: the measure runs here
 
 
 def _follow(first: dict[str, Any], lines: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The running engine answers `gitferry sync`: a CLI process that finds it skips importing
+"""The running engine answers `gitferry sync` (and `status --refresh`'s measure, `_refresh`):
+a CLI process that finds it skips importing
 and opening the engine itself (the cold path's floor, section 3 of docs/ARCHITECTURE.md).
 
 `CliServer.start` listens on the Unix socket of `core.cli_socket` in the data directory's
@@ -55,9 +56,10 @@ from core.cli_socket import (
     same_user,
     socket_path,
 )
+from core.engine.sync import refresh_status
 from core.engine.worker import UserRequest
 from core.errors import GitferryError
-from core.events import EventBus, PhaseProgress, Subscription, SubscriptionClosed
+from core.events import BranchStatusChanged, EventBus, PhaseProgress, Subscription, SubscriptionClosed
 from core.results import CANCELLED_MESSAGE
 from core.version import __version__
 
@@ -67,13 +69,14 @@ if TYPE_CHECKING:
     from core.engine.report import SyncReport
     from core.git.transfer.signer import SignInRequest
     from core.git.transfer.ssh_questions import SshQuestion
+    from core.model import RepoRecord
     from core.remote_url import HttpAuth
 
 log = logging.getLogger(__name__)
 
 REQUEST_SECONDS = 5.0  # a client that connects and says nothing
 QUEUED_LOOK_SECONDS = 0.25  # past the lock's wait, how often a queued sync looks again
-_SYNC_OPTIONS = ("names", "fetch_only", "no_push")
+_OPTIONS = {"sync": ("names", "fetch_only", "no_push"), "refresh": ("names",)}  # what each command needs
 
 
 @dataclass
@@ -180,7 +183,10 @@ class CliServer:
                 await _send(writer, {"refused": refusal})
                 return
             assert isinstance(request, dict)
-            await self._sync(request, reader, writer)
+            if request["command"] == "refresh":
+                await self._refresh(request, writer)
+            else:
+                await self._sync(request, reader, writer)
         except (OSError, ValueError, TimeoutError, asyncio.IncompleteReadError):
             pass  # the client left or sent nonsense: it runs the sync itself
         except asyncio.CancelledError:
@@ -192,7 +198,7 @@ class CliServer:
             writer.close()
 
     def _refusal(self, request: object) -> str | None:
-        if not isinstance(request, dict) or request.get("command") != "sync":
+        if not isinstance(request, dict) or request.get("command") not in _OPTIONS:
             return "not a command this engine answers"
         if request.get("protocol") != PROTOCOL or request.get("version") != __version__:
             return f"the engine runs Gitferry {__version__}"
@@ -200,13 +206,15 @@ class CliServer:
             return "the engine runs another build"
         if request.get("environment") != self._environment or request.get("umask") != self._umask:
             return "the engine's environment differs"
-        if not all(key in request for key in _SYNC_OPTIONS):
-            return "a request without the sync's options"
+        if not all(key in request for key in _OPTIONS[request["command"]]):
+            return "a request without the command's options"
         return None
 
-    async def _sync(
-        self, request: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _records(
+        self, request: dict[str, Any], writer: asyncio.StreamWriter
+    ) -> list[RepoRecord] | None:
+        """The repositories the request names, once it is accepted; None: it was answered
+        (an error or a refusal)."""
         try:
             records = await self.core.store.repos([str(name) for name in request["names"]])
         except GitferryError as exc:  # a name it does not know: the CLI's own line; the
@@ -214,14 +222,39 @@ class CliServer:
                 await _send(writer, {"error": exc.message, "bad_input": True})
             else:
                 await _send(writer, {"refused": exc.message})
-            return
+            return None
         if any(record.id not in self.engine.workers for record in records):
             await _send(writer, {"refused": "a repository the engine does not watch yet"})
-            return
+            return None
         if any(self.engine.workers[record.id].busy for record in records):  # the CLI waits on
             await _send(writer, {"refused": "a job runs for a repository"})  # its lock, as before
-            return
+            return None
         await _send(writer, {"accepted": True})
+        return records
+
+    async def _refresh(self, request: dict[str, Any], writer: asyncio.StreamWriter) -> None:
+        """`gitferry status --refresh`: each repository's branches measured again from its
+        local refs, as the CLI's own process measures them, and shown in the app at once;
+        the client prints the status from the store."""
+        records = await self._records(request, writer)
+        if records is None:
+            return
+        failed: list[tuple[str, str]] = []
+        for record in records:
+            try:
+                branches = await refresh_status(self.core, record)
+            except GitferryError as exc:
+                failed.append((record.name, exc.message))
+                continue
+            self.bus.publish(BranchStatusChanged(record.id, record.name, tuple(branches)))
+        await _send(writer, {"failed": failed})
+
+    async def _sync(
+        self, request: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        records = await self._records(request, writer)
+        if records is None:
+            return
         asked = _Asked()
         terminal = bool(request.get("terminal"))
         job = UserRequest(

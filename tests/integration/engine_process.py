@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
 import signal
 import socket
 import subprocess
@@ -62,6 +64,38 @@ def gitferry(*args: str, in_process: bool = False, env: dict[str, str] | None = 
     )
     *err, modules = proc.stderr.splitlines(keepends=True)
     return Ran(proc.returncode, proc.stdout, "".join(err), set(json.loads(modules)))
+
+
+def on_a_pty(*args: str) -> tuple[subprocess.Popen[bytes], int]:
+    """`gitferry ARGS` in a fresh process whose stdin, stdout and stderr are a terminal
+    (a pty); the process and the terminal's other end, to read and type on."""
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-c", "import sys; from gui.launch import main; sys.exit(main())"]
+    client = subprocess.Popen(
+        [*command, *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    os.close(follower)
+    return client, leader
+
+
+def read_until(leader: int, seen: bytearray, wanted: bytes) -> None:
+    """Read the terminal into `seen` until `wanted` shows (or the process closes it)."""
+    while wanted not in seen:
+        chunk = os.read(leader, 4096)
+        assert chunk, bytes(seen)
+        seen += chunk
+
+
+def read_to_end(leader: int, seen: bytearray) -> None:
+    """Read the terminal into `seen` until the process closes it; then close ours."""
+    with contextlib.suppress(OSError):
+        while chunk := os.read(leader, 4096):
+            seen += chunk
+    os.close(leader)
 
 
 def answering(home: Path) -> bool:

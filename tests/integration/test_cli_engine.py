@@ -10,7 +10,6 @@ import contextlib
 import io
 import json
 import os
-import pty
 import re
 import signal
 import socket
@@ -31,8 +30,19 @@ from core.cli_parser import build_parser
 from core.cli_socket import encode, socket_path
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, run
-from tests.integration.engine_process import PROBE, ROOT, EngineProcess, Ran, answering, gitferry
+from tests.integration.engine_process import (
+    PROBE,
+    ROOT,
+    EngineProcess,
+    Ran,
+    answering,
+    gitferry,
+    on_a_pty,
+    read_to_end,
+    read_until,
+)
 from tests.integration.test_cli_progress import on_a_terminal
+from tests.integration.test_fetch import push_commit
 from tests.integration.test_sign_in import registered
 from tests.servers.faults import TricklingServer
 from tests.servers.remote import HttpRemote
@@ -568,7 +578,7 @@ def test_a_sign_in_is_asked_by_the_cli_not_the_engine(
     """An HTTP remote that wants a sign-in nobody stored. Without a terminal nobody is
     asked, through the engine or not: the same `auth_failed` line. With one, the engine
     declines the question and the CLI runs the sync itself, asking on the terminal."""
-    registered(http_auth_server, tmp_path, capsys)
+    bare, work, mine = registered(http_auth_server, tmp_path, capsys)
     assert run(capsys, "pause")[0] == 0
     engine = EngineProcess()
     try:
@@ -581,31 +591,34 @@ def test_a_sign_in_is_asked_by_the_cli_not_the_engine(
         # asked it (Ctrl-D at the prompt declines): two runs in the activity log.
         journal = engine.home / "activity.jsonl"
         runs = len(journal.read_text().splitlines())
-        leader, follower = pty.openpty()
-        command = [sys.executable, "-c", "import sys; from gui.launch import main; sys.exit(main())"]
-        client = subprocess.Popen(
-            [*command, "sync", "mine"],
-            stdin=follower,
-            stdout=follower,
-            stderr=follower,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        os.close(follower)
-        seen = b""
-        while b"Username for" not in seen:
-            chunk = os.read(leader, 4096)
-            assert chunk, seen
-            seen += chunk
+        client, leader = on_a_pty("sync", "mine")
+        seen = bytearray()
+        read_until(leader, seen, b"Username for")
         os.write(leader, b"\x04")
-        with contextlib.suppress(OSError):
-            while chunk := os.read(leader, 4096):
-                seen += chunk
-        os.close(leader)
+        read_to_end(leader, seen)
         assert client.wait(CAP) == 1
         assert b"mine: auth_failed - " in seen, seen
         assert len(journal.read_text().splitlines()) == runs + 2
+        # Answered: asked once (not again by a second attempt), without echo; the sync
+        # goes through with the typed sign-in.
+        sha = push_commit(work, bare, "new.txt", "new\n")
+        user, password = http_auth_server.auth or ("", "")
+        client, leader = on_a_pty("sync", "mine")
+        seen = bytearray()
+        read_until(leader, seen, b"Username for")
+        os.write(leader, f"{user}\n".encode())
+        read_until(leader, seen, b"Password for")
+        os.write(leader, f"{password}\n".encode())
+        read_to_end(leader, seen)
+        assert client.wait(CAP) == 0, bytes(seen)
+        assert (seen.count(b"Username for"), seen.count(b"Password for")) == (1, 1), bytes(seen)
+        assert password.encode() not in seen
+        assert b"mine: ok - " in seen, bytes(seen)
+        assert git("rev-parse", "origin/main", "main", cwd=mine).split() == [sha, sha]
+        assert len(journal.read_text().splitlines()) == runs + 4  # the engine's declined, the CLI's
     finally:
-        engine.stop()
+        log = engine.stop()
+    assert "Traceback" not in log, log
 
 
 @pytest.mark.slow
