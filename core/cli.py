@@ -504,6 +504,10 @@ def main(
         from core.git.transfer.askpass_helper import main as askpass
 
         return askpass(list(sys.argv[1:] if argv is None else argv))
+    if os.environ.get("GITFERRY_DELTA_WORKER"):  # a bundle started as a pack's worker (delta_workers.py)
+        from core.git.objects.delta_workers import worker_main
+
+        return worker_main()
     args = sync_namespace(sync) if sync is not None else _parse(list(sys.argv[1:] if argv is None else argv))
     if args is None:
         return EXIT_USAGE

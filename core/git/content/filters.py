@@ -133,7 +133,8 @@ class ContentFilters:
     decides has_crlf_in_index and, checking in, a `.gitattributes` missing from the
     working tree. `checkout_sha`: the same for the index a checkout is producing (None:
     the current index). `store`: where blobs are read (an overlay in front of the
-    repository's store while a switch checks a result that is not stored yet)."""
+    repository's store while a switch checks a result that is not stored yet).
+    `fresh_worktree`: the working tree was empty before this checkout (a clone's)."""
 
     def __init__(
         self,
@@ -143,8 +144,10 @@ class ContentFilters:
         checkout_sha: _SHA_LOOKUP | None = None,
         config: StackedConfig | None = None,
         store: BaseObjectStore | ObjectOverlay | None = None,
+        fresh_worktree: bool = False,
     ) -> None:
         self._repo = repo
+        self._fresh = fresh_worktree
         self._store = store if store is not None else repo.object_store
         self._config = config if config is not None else repo.get_config_stack()
         self.eol = EolConfig.from_config(self._config)
@@ -195,6 +198,7 @@ class ContentFilters:
                 self._config,
                 index_blob=self._blob_reader(lookup),
                 checkout=checkout,
+                worktree=not (checkout and self._fresh),
             )
             self._attributes[checkout] = reader
         return reader.of(path)

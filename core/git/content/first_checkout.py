@@ -58,7 +58,7 @@ def check_out_fresh(
         if change.new is not None
     ]
     regular = {e.path: ObjectID(e.sha) for e in entries if e.path and e.sha and stat.S_ISREG(e.mode or 0)}
-    filters = ContentFilters(repo, index_sha=regular.get)
+    filters = ContentFilters(repo, index_sha=regular.get, fresh_worktree=True)
     config = repo.get_config_stack()
     symlinks = config.get_boolean(b"core", b"symlinks", True)
     root = os.fsencode(repo.path)
@@ -106,10 +106,11 @@ def _make_parents(root: bytes, path: bytes, made: set[bytes]) -> None:
         parent = path[:slash]
         if parent not in made:
             full = os.path.join(root, parent)
-            with contextlib.suppress(FileExistsError):
+            try:
                 os.mkdir(full, 0o777)
-            if not stat.S_ISDIR(os.lstat(full).st_mode):
-                raise NotADirectoryError(f"{os.fsdecode(parent)} is not a directory")
+            except FileExistsError:  # only then can it be something else (made is a directory)
+                if not stat.S_ISDIR(os.lstat(full).st_mode):
+                    raise NotADirectoryError(f"{os.fsdecode(parent)} is not a directory") from None
             made.add(parent)
         slash = path.find(b"/", slash + 1)
 

@@ -64,15 +64,21 @@ def blob_content(store: object, sha: ObjectID, reader: PackReader | None = None)
     a blob comes back as dulwich reads it, for the caller to refuse."""
     disk = store if isinstance(store, DiskObjectStore) else getattr(store, "store", None)
     if isinstance(disk, DiskObjectStore) and not _held_in_front(store, sha):
-        located = _locate(disk, sha, reader)
-        if located is not None:
-            streamed = located()
+        entry = reader.entry(sha) if reader is not None else None
+        if entry is not None:  # looked up once: a checkout's blobs are all in the reader's packs
+            assert reader is not None
+            streamed = _from_pack(disk, entry.pack, entry.offset, sha)
             if streamed is not None:
                 return streamed
-            if reader is not None:  # a small packed object
-                type_num, data = reader.raw(sha)
-                if type_num == Blob.type_num:
-                    return Blob.from_string(data)
+            type_num, data = reader.raw_at(entry)
+            if type_num == Blob.type_num:
+                return Blob.from_string(data)
+        else:
+            located = _locate(disk, sha)
+            if located is not None:
+                streamed = located()
+                if streamed is not None:
+                    return streamed
     found = store[sha]  # type: ignore[index]
     return found  # type: ignore[no-any-return]
 
@@ -117,13 +123,11 @@ def _held_in_front(store: object, sha: ObjectID) -> bool:
     return isinstance(store, ObjectOverlay) and store.made(sha) is not None
 
 
-def _locate(
-    store: DiskObjectStore, sha: ObjectID, reader: PackReader | None = None
-) -> Callable[[], StreamedBlob | None] | None:
+def _locate(store: DiskObjectStore, sha: ObjectID) -> Callable[[], StreamedBlob | None] | None:
     """How to stream `sha` when it is large; None: read it whole (or it is missing).
 
-    Its pack is looked up in `reader`'s packs first: dulwich's `store.packs` lists the
-    pack directory at every call, once per blob a switch writes (858 listings in
+    A caller with a `PackReader` looks in its packs first: dulwich's `store.packs` lists
+    the pack directory at every call, once per blob a switch writes (858 listings in
     `bench.real_fetch`'s fast-forward); the store is asked only for what they lack."""
     path = _loose_path(store, sha)
     if os.path.exists(path):
@@ -132,9 +136,7 @@ def _locate(
             return None
         size = head[1]
         return lambda: StreamedBlob(sha, size, lambda: _inflate_loose(path))
-    located = reader.pack_entry(sha) if reader is not None else None
-    if located is None:
-        located = _in_packs(store, sha)
+    located = _in_packs(store, sha)
     if located is None:
         return None
     pack, offset = located

@@ -81,6 +81,9 @@ class Malformed(Exception):
         self.msg_id = msg_id
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type[Malformed], tuple[str, str]]:
+        return Malformed, (self.msg_id, self.detail)  # pickled whole: `delta_workers` sends it back
+
 
 class BadObject(Exception):
     """A received object that the checks refuse; the message names it and the problem."""
@@ -88,7 +91,11 @@ class BadObject(Exception):
     def __init__(self, kind: str, name: str, problem: Malformed) -> None:
         super().__init__(f"the remote sent a bad {kind} {name}: {problem}: refused, nothing was kept")
         self.kind = kind
+        self.name = name
         self.problem = problem
+
+    def __reduce__(self) -> tuple[type[BadObject], tuple[str, str, Malformed]]:
+        return BadObject, (self.kind, self.name, self.problem)
 
 
 @dataclass(frozen=True)

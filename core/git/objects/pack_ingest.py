@@ -43,6 +43,7 @@ from dulwich.object_store import DiskObjectStore
 from dulwich.objects import sha_to_hex
 from dulwich.pack import apply_delta, extend_pack
 
+from core.git.objects import delta_workers
 from core.git.objects.delta_apply import Base, DeltaError, DeltaStream, HeldBase, SpilledBase, spill
 from core.git.objects.object_checks import ObjectChecks
 from core.git.objects.pack_limits import PackLimits, PackTooLarge
@@ -81,7 +82,9 @@ class IncomingPack:
     """A pack being received. Use `write` as the pack-data callback, then `commit` or `abort`.
 
     More than `limits.max_pack_size` is refused before it reaches the disk; `checks`
-    (none by default) checks every tree and commit before the pack is moved in."""
+    (none by default) checks every tree and commit before the pack is moved in. A large
+    pack's deltas are resolved in `threads` worker processes (`delta_workers`; git's
+    `pack.threads`: 0 for one per core, 1 for none)."""
 
     def __init__(
         self,
@@ -90,8 +93,10 @@ class IncomingPack:
         *,
         limits: PackLimits | None = None,
         checks: ObjectChecks | None = None,
+        threads: int = 0,
     ) -> None:
         self._store = store
+        self._threads = threads
         self._progress = progress
         self._limits = limits or PackLimits()
         self._checks = checks
@@ -153,20 +158,9 @@ class IncomingPack:
         trailer = self._scanner.finish()
         objects = self._scanner.objects
         self._file.flush()
-        with mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            resolver = DeltaResolver(
-                memoryview(mapped),
-                objects,
-                self._file.fileno(),
-                self._scanner.trailer_offset,
-                self._get_raw,
-                pack_dir=str(self._store.pack_dir),
-                checks=self._checks,
-            )
-            try:
-                external = resolver.run(self._progress)
-            finally:
-                resolver.release()
+        deltas = sum(1 for oid in objects.ids if oid is None)
+        workers = delta_workers.wanted(objects, deltas, self._threads)
+        external = self._resolve_in_workers(workers, deltas) if workers else self._resolve_in_process()
         columns = IndexColumns(objects.ids, objects.offsets, objects.crcs)
         checksum = trailer
         if external:
@@ -182,6 +176,40 @@ class IncomingPack:
             self._progress(TransferProgress(Phase.INDEXING, len(objects), len(objects)))
         name = self._move_in(columns, checksum)
         return ReceivedPack(name, len(objects), self._scanner.bytes_seen)
+
+    def _resolve_in_process(self) -> set[bytes]:
+        with mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            resolver = DeltaResolver(
+                memoryview(mapped),
+                self._scanner.objects,
+                self._file.fileno(),
+                self._scanner.trailer_offset,
+                self._get_raw,
+                pack_dir=str(self._store.pack_dir),
+                checks=self._checks,
+            )
+            try:
+                return resolver.run(self._progress)
+            finally:
+                resolver.release()
+
+    def _resolve_in_workers(self, workers: int, deltas: int) -> set[bytes]:
+        """`delta_workers`: the chains resolved in `workers` processes (no thin pack goes there)."""
+        resolved = delta_workers.resolve_in_workers(
+            self._path,
+            self._scanner.objects,
+            self._scanner.trailer_offset,
+            pack_dir=str(self._store.pack_dir),
+            policy=self._checks.policy if self._checks is not None else None,
+            workers=workers,
+            deltas=deltas,
+            progress=self._progress,
+        )
+        if resolved < deltas:
+            raise PackFormatError(f"{deltas - resolved} deltas have no base")
+        if self._progress is not None:
+            self._progress(TransferProgress(Phase.RESOLVING, resolved, deltas))
+        return set()
 
     def _get_raw(self, oid: bytes) -> tuple[int, bytes]:
         return self._store.get_raw(sha_to_hex(oid))  # type: ignore[arg-type]
@@ -262,19 +290,25 @@ class DeltaResolver:
 
     def run(self, progress: ProgressSink | None) -> set[bytes]:
         """Resolve all deltas; return the ids of local objects a thin pack deltas against."""
-        self._progress = progress
-        objects = self._objects
-        for index, type_num in enumerate(objects.types):
-            if type_num in WHOLE_TYPES:
-                children = self._take_children(index)
-                if children:
-                    self._resolve_chains(children, type_num, self._whole_base(index))
+        self.resolve_roots(range(len(self._objects.types)), progress)
         external = self._resolve_thin()
         if self._resolved < self._deltas:
             raise PackFormatError(f"{self._deltas - self._resolved} deltas have no base")
         if progress is not None:
             progress(TransferProgress(Phase.RESOLVING, self._resolved, self._deltas))
         return external
+
+    def resolve_roots(self, roots: Iterable[int], progress: ProgressSink | None) -> None:
+        """Resolve the chains of deltas hanging from the whole objects among `roots` (pack
+        positions, ascending)."""
+        self._progress = progress
+        types = self._objects.types
+        for index in roots:
+            type_num = types[index]
+            if type_num in WHOLE_TYPES:
+                children = self._take_children(index)
+                if children:
+                    self._resolve_chains(children, type_num, self._whole_base(index))
 
     def _resolve_thin(self) -> set[bytes]:
         external = set()

@@ -20,15 +20,24 @@ from __future__ import annotations
 import mmap
 import zlib
 from collections import OrderedDict
+from typing import NamedTuple
 
 from dulwich.object_store import BaseObjectStore, PackBasedObjectStore
 from dulwich.objects import ObjectID, RawObjectID
 from dulwich.pack import OFS_DELTA, REF_DELTA, Pack, apply_delta
 
-__all__ = ["PackReader", "entry_header", "offset_varint"]
+__all__ = ["PackEntry", "PackReader", "entry_header", "offset_varint"]
 
 CACHE_BYTES = 32 << 20
 _MAX_CHAIN = 10_000  # git's own packs stop at 4,095; a longer chain is a broken pack
+
+
+class PackEntry(NamedTuple):
+    """An object's place in one of a `PackReader`'s packs."""
+
+    pack: Pack
+    offset: int
+    number: int  # the pack's place in the reader's list
 
 
 class PackReader:
@@ -47,11 +56,15 @@ class PackReader:
             return self._store.get_raw(sha)
         return self._resolve(*located)
 
-    def pack_entry(self, sha: ObjectID) -> tuple[Pack, int] | None:
-        """The pack of this reader's holding `sha` and the entry's offset; None: in none
-        of them (loose, or in a pack newer than the reader)."""
+    def entry(self, sha: ObjectID) -> PackEntry | None:
+        """Where `sha` is in this reader's packs; None: in none of them (loose, or in a pack
+        newer than the reader). Read it with `raw_at`, without looking it up again."""
         located = self._locate(sha)
-        return None if located is None else (self._packs[located[0]], located[1])
+        return None if located is None else PackEntry(self._packs[located[0]], located[1], located[0])
+
+    def raw_at(self, entry: PackEntry) -> tuple[int, bytes]:
+        """`raw` of the object at `entry` (from `entry`)."""
+        return self._resolve(entry.number, entry.offset)
 
     def _resolve(self, number: int, offset: int) -> tuple[int, bytes]:
         """The object at `offset` of pack `number`: its chain walked down to something

@@ -327,12 +327,16 @@ class _FetchSession:
             return len(data)  # an in-process server sends an empty pack even then
         if self._incoming is None:
             # A fetch that brings no pack never loads the ingest machinery nor the checks.
+            from core.git.objects.delta_workers import configured_threads
             from core.git.objects.object_checks import ObjectChecks
             from core.git.objects.pack_ingest import IncomingPack
 
             self._clock.mark("negotiate")
             checks = ObjectChecks(self._policy) if self._policy is not None else None
-            self._incoming = IncomingPack(self._store, self._report, limits=self._limits, checks=checks)
+            threads = configured_threads(self._repo.get_config_stack())  # git's pack.threads
+            self._incoming = IncomingPack(
+                self._store, self._report, limits=self._limits, checks=checks, threads=threads
+            )
             self._watch.enter(TransferPhase.RECEIVE)
         self._watch.moved(len(data))
         try:
