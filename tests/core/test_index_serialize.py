@@ -21,7 +21,7 @@ from dulwich.index import (
 from dulwich.object_format import DEFAULT_OBJECT_FORMAT as SHA1
 
 from core.git.index.parse import entries_by_name, parse_index_bytes
-from core.git.index.serialize import index_bytes, read_entries
+from core.git.index.serialize import index_bytes, read_entries, read_entries_by_name
 from tests.gitcli import commit_file, git
 
 
@@ -60,6 +60,11 @@ def both(data: bytes) -> None:
     assert fast is not None
     assert fast == (slow, buffer.tell())
     entries = entries_by_name(slow)
+    by_name = read_entries_by_name(data, SHA1.oid_length)
+    if any(isinstance(entry, ConflictedIndexEntry) for entry in entries.values()):
+        assert by_name is None  # left to entries_by_name
+    else:
+        assert by_name == (entries, buffer.tell())
     version = int.from_bytes(data[4:8], "big")
     for asked in (None, 2, 3, version):
         written = index_bytes(
@@ -85,6 +90,14 @@ def test_extended_flags_version_3_as_dulwich(repo: Path) -> None:
     entries = entries_by_name(list(read_index(io.BytesIO(data), SHA1)))
     entry = entries[b"src/c.txt"]
     assert isinstance(entry, IndexEntry) and entry.skip_worktree
+
+
+def test_a_merged_index_reads_by_name_as_dulwich(repo: Path) -> None:
+    git("merge", "--abort", cwd=repo)
+    data = (repo / ".git" / "index").read_bytes()
+    by_name = read_entries_by_name(data, SHA1.oid_length)
+    assert by_name is not None and len(by_name[0]) == 6
+    both(data)
 
 
 def test_what_git_reads_back(repo: Path) -> None:

@@ -31,12 +31,13 @@ from dulwich.object_format import ObjectFormat
 from dulwich.objects import RawObjectID, sha_to_hex
 
 from core.errors import GitferryError
-from core.git.index.serialize import Entries, read_entries
+from core.git.index.serialize import Entries, read_entries, read_entries_by_name
 
 _NORMAL = Stage.NORMAL.value
 _ANCESTOR = Stage.MERGE_CONFLICT_ANCESTOR.value
 _THIS = Stage.MERGE_CONFLICT_THIS.value
 Extension = tuple[bytes, bytes]  # (signature, data) as stored
+LINK = b"link"  # a split index's extension (split_index.py): its entries' positions matter
 
 
 class IndexFormatError(GitferryError, ValueError):
@@ -64,6 +65,28 @@ def parse_index_bytes(data: bytes, fmt: ObjectFormat) -> ParsedIndex:
             raise IndexFormatError(f"the index does not parse: {exc!r}") from None
         pos = buffer.tell()
     (version,) = struct.unpack_from(">I", data, 4)
+    extensions, pos = _extensions(data, pos, fmt)
+    return ParsedIndex(version, entries, extensions, data[pos : pos + fmt.oid_length])
+
+
+def parse_merged_index(data: bytes, fmt: ObjectFormat) -> tuple[int, Entries, list[Extension]] | None:
+    """`parse_index_bytes` with its entries by path already (`entries_by_name`), in one pass
+    (`read_entries_by_name`): the version, the entries and the extensions, the trailer
+    checked. None for what only `parse_index_bytes` reads: an unmerged entry, a split
+    index (its entries' positions matter), anything the bulk reader leaves to dulwich."""
+    fast = read_entries_by_name(data, fmt.oid_length)
+    if fast is None:
+        return None
+    byname, pos = fast
+    extensions, _end = _extensions(data, pos, fmt)
+    if any(signature == LINK for signature, _data in extensions):
+        return None
+    (version,) = struct.unpack_from(">I", data, 4)
+    return version, byname, extensions
+
+
+def _extensions(data: bytes, pos: int, fmt: ObjectFormat) -> tuple[list[Extension], int]:
+    """The extensions from `pos` on and where the trailer starts; the trailer checked."""
     trailer_at = len(data) - fmt.oid_length
     extensions: list[Extension] = []
     while pos + 8 <= trailer_at:
@@ -74,7 +97,7 @@ def parse_index_bytes(data: bytes, fmt: ObjectFormat) -> ParsedIndex:
         extensions.append((signature, data[pos + 8 : pos + 8 + size]))
         pos += 8 + size
     check_trailer(data, pos, fmt)
-    return ParsedIndex(version, entries, extensions, data[pos : pos + fmt.oid_length])
+    return extensions, pos
 
 
 def check_trailer(data: bytes, end: int, fmt: ObjectFormat) -> None:

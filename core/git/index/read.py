@@ -23,7 +23,13 @@ from dulwich.index import Index, make_path_normalizer
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.index.parse import Extension, entries_by_name, index_order, parse_index_bytes
+from core.git.index.parse import (
+    Extension,
+    entries_by_name,
+    index_order,
+    parse_index_bytes,
+    parse_merged_index,
+)
 from core.git.index.serialize import no_gc
 from core.git.index.sparse_index import SPARSE_DIRECTORIES, expand_sparse_directories
 from core.git.index.split_index import LINK, merge_shared_index
@@ -74,26 +80,40 @@ def read_index_file(repo: Repo) -> IndexFile:
 
 
 def _filled(repo: Repo, index: Index, path: str, data: bytes) -> IndexFile:
-    """`index` filled from the file's bytes `data`."""
+    """`index` filled from the file's bytes `data` (the usual index, its entries merged and
+    not split, parsed straight into entries by path: `parse_merged_index`)."""
     fmt = index.object_format
-    parsed = parse_index_bytes(data, fmt)
-    signatures = {signature for signature, _data in parsed.extensions}
-    for signature in signatures - KNOWN_REQUIRED:
-        if not b"A" <= signature[:1] <= b"Z":
-            raise UnsupportedIndex(repo.path, signature)
-    entries = parsed.entries
-    for signature, link in parsed.extensions:
-        if signature == LINK:
-            entries = merge_shared_index(link, entries, [repo.controldir(), os.path.dirname(path)], fmt)
-    byname = entries_by_name(entries)
-    result = IndexFile(index, parsed.extensions, index_order(byname))
+    merged = parse_merged_index(data, fmt)
+    if merged is not None:
+        version, byname, extensions = merged
+        signatures = _supported(repo, extensions)
+    else:
+        parsed = parse_index_bytes(data, fmt)
+        version, extensions = parsed.version, parsed.extensions
+        signatures = _supported(repo, extensions)
+        entries = parsed.entries
+        for signature, link in extensions:
+            if signature == LINK:
+                shared_dirs = [repo.controldir(), os.path.dirname(path)]
+                entries = merge_shared_index(link, entries, shared_dirs, fmt)
+        byname = entries_by_name(entries)
+    result = IndexFile(index, extensions, index_order(byname))
     if SPARSE_DIRECTORIES in signatures:
         byname = expand_sparse_directories(byname, repo.object_store)
         result.expanded = True
-    index._version = parsed.version
+    index._version = version
     for name, value in byname.items():
         index.set_verbatim(name, value)
     return result
+
+
+def _supported(repo: Repo, extensions: list[Extension]) -> set[bytes]:
+    """The extensions' signatures; UnsupportedIndex for a required one not known here."""
+    signatures = {signature for signature, _data in extensions}
+    for signature in signatures - KNOWN_REQUIRED:
+        if not b"A" <= signature[:1] <= b"Z":
+            raise UnsupportedIndex(repo.path, signature)
+    return signatures
 
 
 def _empty_index(repo: Repo) -> Index:

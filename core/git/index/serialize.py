@@ -16,8 +16,9 @@ import binascii
 import gc
 import io
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from dulwich.index import (
     DEFAULT_VERSION,
@@ -34,12 +35,13 @@ from dulwich.index import (
 from dulwich.object_format import ObjectFormat
 from dulwich.objects import ObjectID
 
-__all__ = ["Entries", "index_bytes", "no_gc", "read_entries"]
+__all__ = ["Entries", "index_bytes", "no_gc", "read_entries", "read_entries_by_name"]
 
 Entries = dict[bytes, IndexEntry | ConflictedIndexEntry]  # by path, as dulwich's Index holds them
 _U32 = 0xFFFFFFFF
 _EXTENDED = struct.Struct(">H")
 _HEADER = struct.Struct(">4sLL")
+_T = TypeVar("_T")
 
 
 def index_bytes(
@@ -140,6 +142,47 @@ def read_entries(data: bytes, oid_length: int) -> tuple[list[SerializedIndexEntr
     them, and the offset just past them; None where only dulwich's reader reads them (a
     version other than 2 or 3, a name of 4,095 bytes or more, a file cut short: its
     error is dulwich's)."""
+    return _scan(data, oid_length, SerializedIndexEntry)
+
+
+def read_entries_by_name(data: bytes, oid_length: int) -> tuple[Entries, int] | None:
+    """`entries_by_name(read_entries(...))` in one pass, each `IndexEntry` made directly (no
+    `SerializedIndexEntry` on the way: a third of a 12,661-entry read), for the usual index
+    of merged entries; None where `read_entries` is None, and for an unmerged entry or a
+    name given twice, which `entries_by_name` sorts out."""
+    scanned = _scan(data, oid_length, _named_entry)
+    if scanned is None:
+        return None
+    rows, pos = scanned
+    byname: Entries = dict(rows)
+    if len(byname) != len(rows):
+        return None  # a name given twice
+    for _name, entry in rows:
+        if entry.flags & FLAG_STAGEMASK:
+            return None
+    return byname, pos
+
+
+def _named_entry(
+    name: bytes,
+    ctime: tuple[int, int],
+    mtime: tuple[int, int],
+    dev: int,
+    ino: int,
+    mode: int,
+    uid: int,
+    gid: int,
+    size: int,
+    sha: ObjectID,
+    flags: int,
+    extended: int,
+) -> tuple[bytes, IndexEntry]:
+    return name, IndexEntry(ctime, mtime, dev, ino, mode, uid, gid, size, sha, flags, extended)
+
+
+def _scan(data: bytes, oid_length: int, make: Callable[..., _T]) -> tuple[list[_T], int] | None:
+    """`make(name, ctime, mtime, dev, ino, mode, uid, gid, size, sha, flags, extended_flags)`
+    of every entry, in file order (SerializedIndexEntry's fields), and the offset past them."""
     if len(data) < _HEADER.size:
         return None
     signature, version, count = _HEADER.unpack_from(data, 0)
@@ -148,7 +191,7 @@ def read_entries(data: bytes, oid_length: int) -> tuple[list[SerializedIndexEntr
     unpack = struct.Struct(f">10L{oid_length}sH").unpack_from
     head = 42 + oid_length
     hexlify = binascii.hexlify
-    entries: list[SerializedIndexEntry] = []
+    entries: list[_T] = []
     append = entries.append
     pos = 12
     for _ in range(count):
@@ -169,7 +212,7 @@ def read_entries(data: bytes, oid_length: int) -> tuple[list[SerializedIndexEntr
         name = data[start : start + length]
         if len(name) != length:
             return None
-        entry = SerializedIndexEntry(
+        entry = make(
             name,
             (cs, cns),
             (ms, mns),

@@ -23,9 +23,9 @@ from dulwich.index import SerializedIndexEntry
 from dulwich.object_format import ObjectFormat
 
 from core.git.index.ewah import EwahError, read_ewah
-from core.git.index.parse import IndexFormatError, parse_index_bytes
+from core.git.index.parse import LINK, IndexFormatError, parse_index_bytes
 
-LINK = b"link"
+__all__ = ["LINK", "merge_shared_index"]
 
 
 def merge_shared_index(

@@ -49,6 +49,7 @@ class PackReader:
         self._cache: OrderedDict[tuple[int, int], tuple[int, bytes]] = OrderedDict()
         self._cached = 0
         self._limit = cache_bytes
+        self._last = 0  # the pack the last object was found in: asked first, as git's `last_found_pack`
 
     def raw(self, sha: ObjectID) -> tuple[int, bytes]:
         located = self._locate(sha)
@@ -101,12 +102,27 @@ class PackReader:
         return type_num, data
 
     def _locate(self, sha: ObjectID | RawObjectID) -> tuple[int, int] | None:
-        """(pack number, offset) of `sha`, hex or raw; None: in none of the packs."""
-        for number, pack in enumerate(self._packs):
+        """(pack number, offset) of `sha`, hex or raw; None: in none of the packs. The pack
+        of the last hit is asked first: the objects of one walk or one checkout (a fetch's
+        new trees and blobs) mostly sit in the same pack, so the others' indexes are not
+        searched (and missed) for each."""
+        packs = self._packs
+        if not packs:
+            return None
+        last = self._last
+        try:
+            return last, packs[last].index.object_offset(sha)
+        except KeyError:
+            pass
+        for number, pack in enumerate(packs):
+            if number == last:
+                continue
             try:
-                return number, pack.index.object_offset(sha)
+                offset = pack.index.object_offset(sha)
             except KeyError:
                 continue
+            self._last = number
+            return number, offset
         return None
 
     def _entry(self, number: int, offset: int) -> tuple[int, bytes, int | bytes | None]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import itertools
 import os
 import secrets
 import stat
@@ -139,6 +140,7 @@ class WorktreeWriter:
         self._expected = dict(expected or {})
         self._racy_from_ns = racy_from_ns
         self._real_dirs: set[bytes] = set()
+        self._temp_names = _TempNames()
         self.smudge: ContentFilters | None = opts.content
         self.skipped: dict[bytes, ContentSkipped] = {}  # paths not converted, and why
 
@@ -186,7 +188,7 @@ class WorktreeWriter:
         unchanged = moved_unchanged(
             seen, change.old.sha, self._racy_from_ns, self.opts, _conv_path(change.old, path)
         )
-        if take_away(full, _temp_beside(full), unchanged):
+        if take_away(full, self._temp_names.beside(full), unchanged):
             self._expected[path] = None
             removed.append(path)
         elif trusted:
@@ -320,7 +322,7 @@ class WorktreeWriter:
         blob = blob_content(self.store, side.sha, self._reader)  # a large one streamed, never whole
         if not isinstance(blob, (Blob, StreamedBlob)):
             raise CorruptTree(side.sha, "a file entry that is not a blob")
-        temp = _temp_beside(full)
+        temp = self._temp_names.beside(full)
         try:
             if side.is_link and self.opts.symlinks:
                 os.symlink(b"".join(blob.as_raw_chunks()), temp)
@@ -361,8 +363,17 @@ def stale_entry(side: Side) -> IndexEntry:
     return IndexEntry(ctime=0, mtime=0, dev=0, ino=0, mode=side.mode, uid=0, gid=0, size=0, sha=side.sha)
 
 
-def _temp_beside(full: bytes) -> bytes:
-    return os.path.join(os.path.dirname(full), TEMP_PREFIX + secrets.token_hex(8).encode())
+class _TempNames:
+    """Names for temporary files beside the paths a switch writes: one random part a writer
+    (another process's never meets it) and a counter, not a `getrandom` call a file."""
+
+    def __init__(self) -> None:
+        self._prefix = TEMP_PREFIX + secrets.token_hex(6).encode() + b"-"
+        self._count = itertools.count()
+
+    def beside(self, full: bytes) -> bytes:
+        name = b"%s%d" % (self._prefix, next(self._count))
+        return os.path.join(os.path.dirname(full), name)
 
 
 def _conv_path(side: Side, path: bytes) -> bytes | None:
