@@ -5,6 +5,7 @@ a conflict, executable and symlink entries, skip-worktree and intent-to-add bits
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -19,9 +20,11 @@ from dulwich.index import (
     write_index_dict,
 )
 from dulwich.object_format import DEFAULT_OBJECT_FORMAT as SHA1
+from dulwich.repo import Repo
 
 from core.git.index.parse import entries_by_name, parse_index_bytes
-from core.git.index.serialize import index_bytes, read_entries, read_entries_by_name
+from core.git.index.read import read_index_file
+from core.git.index.serialize import StoredEntries, index_bytes, read_entries, read_entries_by_name
 from tests.gitcli import commit_file, git
 
 
@@ -64,7 +67,8 @@ def both(data: bytes) -> None:
     if any(isinstance(entry, ConflictedIndexEntry) for entry in entries.values()):
         assert by_name is None  # left to entries_by_name
     else:
-        assert by_name == (entries, buffer.tell())
+        assert by_name is not None and by_name[:2] == (entries, buffer.tell())
+        assert list(by_name[2].values())[:1] == [12]  # each entry's offset, the first past the header
     version = int.from_bytes(data[4:8], "big")
     for asked in (None, 2, 3, version):
         written = index_bytes(
@@ -149,3 +153,36 @@ def test_timestamps_in_every_form_dulwich_takes(when: int | float | tuple[int, i
             object_format=SHA1,
         )
         assert written == dulwich_bytes(entries, version)
+
+
+@pytest.mark.parametrize("extended", [False, True])
+def test_entries_unchanged_since_read_are_copied_as_stored(repo: Path, extended: bool) -> None:
+    """A rewrite copies the stored bytes of the entries it did not change: the same bytes as
+    packing every entry again, for a version 2 index and a version 3 one (extended flags)."""
+    git("merge", "--abort", cwd=repo)
+    if extended:
+        git("update-index", "--skip-worktree", "src/c.txt", cwd=repo)
+        (repo / "new.txt").write_text("n\n")
+        git("add", "-N", "new.txt", cwd=repo)
+    with Repo(str(repo)) as r:
+        read = read_index_file(r)
+    assert read.starts  # the fast reader's offsets
+    before = dict(read.index.items())
+    entries = dict(before)
+    changed = next(name for name in entries if name.startswith(b"src/"))
+    old = entries[changed]
+    assert isinstance(old, IndexEntry)
+    entries[changed] = dataclasses.replace(old, size=old.size + 1)
+    del entries[b"a.txt"]
+    entries[b"added"] = dataclasses.replace(old, size=7)
+    stored = StoredEntries(read.data, read.starts, before)
+    version = read.index._version
+    plain = index_bytes(entries, version=version, extensions=[], object_format=SHA1)
+    copied = index_bytes(entries, version=version, extensions=[], object_format=SHA1, stored=stored)
+    assert copied == plain == dulwich_bytes(entries, version)[: len(plain)]
+    # copied indeed: a byte of an unchanged entry's stored ctime shows in the output
+    marked = bytearray(read.data)
+    marked[read.starts[b"link"] + 3] ^= 0xFF
+    tampered = StoredEntries(bytes(marked), read.starts, before)
+    out = index_bytes(entries, version=version, extensions=[], object_format=SHA1, stored=tampered)
+    assert len(out) == len(plain) and sum(a != b for a, b in zip(out, plain, strict=True)) == 1

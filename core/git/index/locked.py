@@ -29,7 +29,7 @@ from core.git.index.index_extensions import carried_extensions
 from core.git.index.indexed_trees import IndexedTrees
 from core.git.index.parse import index_order
 from core.git.index.read import IndexFile, UnsupportedIndex, read_index_file
-from core.git.index.serialize import Entries, index_bytes
+from core.git.index.serialize import Entries, StoredEntries, index_bytes
 from core.git.locks.git_locks import IndexLocked
 
 __all__ = ["LockedIndex", "UnsupportedIndex"]
@@ -89,7 +89,11 @@ class LockedIndex:
             repair=repair if trees else None,
         )
         self._parsed_tree = None  # invalidated in place: not the file's any more
-        data = index_bytes(entries, version=index._version, extensions=extensions, object_format=fmt)
+        read = self._read
+        stored = StoredEntries(read.data, read.starts, self._before) if read.starts else None
+        data = index_bytes(
+            entries, version=index._version, extensions=extensions, object_format=fmt, stored=stored
+        )
         if index._skip_hash:
             trailer = b"\x00" * fmt.oid_length
         else:

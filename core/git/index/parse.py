@@ -69,20 +69,28 @@ def parse_index_bytes(data: bytes, fmt: ObjectFormat) -> ParsedIndex:
     return ParsedIndex(version, entries, extensions, data[pos : pos + fmt.oid_length])
 
 
-def parse_merged_index(data: bytes, fmt: ObjectFormat) -> tuple[int, Entries, list[Extension]] | None:
+@dataclass
+class MergedIndex:
+    version: int
+    entries: Entries  # by path
+    starts: dict[bytes, int]  # where each entry starts in the file
+    extensions: list[Extension]
+
+
+def parse_merged_index(data: bytes, fmt: ObjectFormat) -> MergedIndex | None:
     """`parse_index_bytes` with its entries by path already (`entries_by_name`), in one pass
-    (`read_entries_by_name`): the version, the entries and the extensions, the trailer
-    checked. None for what only `parse_index_bytes` reads: an unmerged entry, a split
-    index (its entries' positions matter), anything the bulk reader leaves to dulwich."""
+    (`read_entries_by_name`), the trailer checked. None for what only `parse_index_bytes`
+    reads: an unmerged entry, a split index (its entries' positions matter), anything the
+    bulk reader leaves to dulwich."""
     fast = read_entries_by_name(data, fmt.oid_length)
     if fast is None:
         return None
-    byname, pos = fast
+    byname, pos, starts = fast
     extensions, _end = _extensions(data, pos, fmt)
     if any(signature == LINK for signature, _data in extensions):
         return None
     (version,) = struct.unpack_from(">I", data, 4)
-    return version, byname, extensions
+    return MergedIndex(version, byname, starts, extensions)
 
 
 def _extensions(data: bytes, pos: int, fmt: ObjectFormat) -> tuple[list[Extension], int]:

@@ -57,6 +57,8 @@ class IndexFile:
     extensions: list[Extension] = field(default_factory=list)  # of the index file itself
     order: list[bytes] = field(default_factory=list)  # entry names by position, as git numbers them
     expanded: bool = False  # sparse directories were expanded into their files
+    data: bytes = b""  # the file as read
+    starts: dict[bytes, int] = field(default_factory=dict)  # where each merged entry starts in it
 
 
 def open_index(repo: Repo) -> Index:
@@ -84,8 +86,9 @@ def _filled(repo: Repo, index: Index, path: str, data: bytes) -> IndexFile:
     not split, parsed straight into entries by path: `parse_merged_index`)."""
     fmt = index.object_format
     merged = parse_merged_index(data, fmt)
+    starts: dict[bytes, int] = {}
     if merged is not None:
-        version, byname, extensions = merged
+        version, byname, extensions, starts = merged.version, merged.entries, merged.extensions, merged.starts
         signatures = _supported(repo, extensions)
     else:
         parsed = parse_index_bytes(data, fmt)
@@ -97,7 +100,7 @@ def _filled(repo: Repo, index: Index, path: str, data: bytes) -> IndexFile:
                 shared_dirs = [repo.controldir(), os.path.dirname(path)]
                 entries = merge_shared_index(link, entries, shared_dirs, fmt)
         byname = entries_by_name(entries)
-    result = IndexFile(index, extensions, index_order(byname))
+    result = IndexFile(index, extensions, index_order(byname), data=data, starts=starts)
     if SPARSE_DIRECTORIES in signatures:
         byname = expand_sparse_directories(byname, repo.object_store)
         result.expanded = True

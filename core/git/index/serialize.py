@@ -16,8 +16,9 @@ import binascii
 import gc
 import io
 import struct
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from dulwich.index import (
@@ -35,7 +36,7 @@ from dulwich.index import (
 from dulwich.object_format import ObjectFormat
 from dulwich.objects import ObjectID
 
-__all__ = ["Entries", "index_bytes", "no_gc", "read_entries", "read_entries_by_name"]
+__all__ = ["Entries", "StoredEntries", "index_bytes", "no_gc", "read_entries", "read_entries_by_name"]
 
 Entries = dict[bytes, IndexEntry | ConflictedIndexEntry]  # by path, as dulwich's Index holds them
 _U32 = 0xFFFFFFFF
@@ -44,16 +45,28 @@ _HEADER = struct.Struct(">4sLL")
 _T = TypeVar("_T")
 
 
+@dataclass(frozen=True)
+class StoredEntries:
+    """An index file's bytes, where each merged entry starts in them, and the entry objects
+    read from them: an entry that is still that very object is written back as its bytes."""
+
+    data: bytes
+    starts: Mapping[bytes, int]
+    entries: Mapping[bytes, IndexEntry | ConflictedIndexEntry]
+
+
 def index_bytes(
     entries: Entries,
     *,
     version: int | None,
     extensions: Sequence[IndexExtension],
     object_format: ObjectFormat,
+    stored: StoredEntries | None = None,
 ) -> bytes:
     """What `write_index_dict(f, entries, version, extensions, object_format)` writes
     (without the trailer): path order, then stage; the version raised to 3 when an entry
-    has extended flags."""
+    has extended flags. `stored`: the file the entries were read from; those unchanged
+    since are copied from it, not packed again (a switch changes a few hundred of 12,661)."""
     rows: list[tuple[bytes, IndexEntry, int]] = []
     for name in sorted(entries):
         value = entries[name]
@@ -66,7 +79,7 @@ def index_bytes(
     version = DEFAULT_VERSION if version is None else version
     if version < 3 and any(entry.extended_flags for _name, entry, _stage in rows):
         version = 3
-    packed = _packed(rows, version, object_format)
+    packed = _packed(rows, version, object_format, stored)
     if packed is None:  # what only dulwich's own writer does (or refuses)
         return _dulwich_bytes(entries, version, extensions, object_format)
     out = [_HEADER.pack(b"DIRC", version, len(rows)), *packed]
@@ -76,16 +89,27 @@ def index_bytes(
     return b"".join(out)
 
 
-def _packed(rows: list[tuple[bytes, IndexEntry, int]], version: int, fmt: ObjectFormat) -> list[bytes] | None:
+def _packed(
+    rows: list[tuple[bytes, IndexEntry, int]], version: int, fmt: ObjectFormat, stored: StoredEntries | None
+) -> list[bytes] | None:
     if version not in (2, 3):
         return None
     pack = struct.Struct(f">10L{fmt.oid_length}sH").pack
     hex_length = fmt.hex_length
+    head = 42 + fmt.oid_length
     unhexlify = binascii.unhexlify
     out: list[bytes] = []
     append = out.append
+    data, starts, read = (stored.data, stored.starts, stored.entries) if stored else (b"", {}, {})
     for name, entry, stage in rows:
         length = len(name)
+        start = starts.get(name) if stage == 0 else None
+        if start is not None and read.get(name) is entry:  # as read: its bytes as stored
+            extended = entry.flags & FLAG_EXTENDED
+            if not extended or version >= 3:
+                size = head + (2 if extended else 0) + length
+                append(data[start : start + ((size + 8) & ~7)])
+                continue
         sha = entry.sha
         if length >= FLAG_NAMEMASK or len(sha) != hex_length:
             return None
@@ -145,12 +169,14 @@ def read_entries(data: bytes, oid_length: int) -> tuple[list[SerializedIndexEntr
     return _scan(data, oid_length, SerializedIndexEntry)
 
 
-def read_entries_by_name(data: bytes, oid_length: int) -> tuple[Entries, int] | None:
+def read_entries_by_name(data: bytes, oid_length: int) -> tuple[Entries, int, dict[bytes, int]] | None:
     """`entries_by_name(read_entries(...))` in one pass, each `IndexEntry` made directly (no
     `SerializedIndexEntry` on the way: a third of a 12,661-entry read), for the usual index
-    of merged entries; None where `read_entries` is None, and for an unmerged entry or a
-    name given twice, which `entries_by_name` sorts out."""
-    scanned = _scan(data, oid_length, _named_entry)
+    of merged entries, with where each entry starts in `data` (for `StoredEntries`); None
+    where `read_entries` is None, and for an unmerged entry or a name given twice, which
+    `entries_by_name` sorts out."""
+    starts: list[int] = []
+    scanned = _scan(data, oid_length, _named_entry, starts)
     if scanned is None:
         return None
     rows, pos = scanned
@@ -160,7 +186,7 @@ def read_entries_by_name(data: bytes, oid_length: int) -> tuple[Entries, int] | 
     for _name, entry in rows:
         if entry.flags & FLAG_STAGEMASK:
             return None
-    return byname, pos
+    return byname, pos, dict(zip(byname, starts, strict=True))
 
 
 def _named_entry(
@@ -180,9 +206,12 @@ def _named_entry(
     return name, IndexEntry(ctime, mtime, dev, ino, mode, uid, gid, size, sha, flags, extended)
 
 
-def _scan(data: bytes, oid_length: int, make: Callable[..., _T]) -> tuple[list[_T], int] | None:
+def _scan(
+    data: bytes, oid_length: int, make: Callable[..., _T], starts: list[int] | None = None
+) -> tuple[list[_T], int] | None:
     """`make(name, ctime, mtime, dev, ino, mode, uid, gid, size, sha, flags, extended_flags)`
-    of every entry, in file order (SerializedIndexEntry's fields), and the offset past them."""
+    of every entry, in file order (SerializedIndexEntry's fields), and the offset past them;
+    each entry's offset appended to `starts` when given."""
     if len(data) < _HEADER.size:
         return None
     signature, version, count = _HEADER.unpack_from(data, 0)
@@ -227,6 +256,8 @@ def _scan(data: bytes, oid_length: int, make: Callable[..., _T]) -> tuple[list[_
             extended,
         )
         append(entry)
+        if starts is not None:
+            starts.append(pos)
         pos += (start - pos + length + 8) & ~7
     return entries, pos
 
