@@ -16,6 +16,12 @@ tree's reason.
 A change of the repository's state (its HEAD, index or branches, in `.git`) goes to
 `on_git`: the watcher reports it, the fallback scan sees it in those files' stat
 each round.
+
+A watched tree deleted and cloned again at its path (or replaced by `mv other path`)
+leaves the watch on the deleted directory: nothing in the new tree would be seen.
+`replaced()` (the daemon's settings round) compares each watched tree's
+`repository_identity` with the one taken when its watch began, and watches a
+replaced tree again (its ignore rules read again too).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from collections.abc import Callable
 from functools import partial
 
 from core.engine.auto_sync import AutoSync
+from core.git.repository import RepositoryIdentity, repository_identity
 from core.git.worktree.pending import Fingerprint, IgnoredPaths, changed_between, pending_changes
 from core.offload import Offload
 from core.platform.tree_watch import CannotWatch, TreeWatch
@@ -57,6 +64,7 @@ class AutoWatch:
         self._paths: dict[int, str] = {}
         self._scanned: dict[int, dict[str, Fingerprint]] = {}  # fallback trees: their last look
         self._ignored: dict[int, IgnoredPaths] = {}  # watched trees: what git ignores there
+        self._identities: dict[int, RepositoryIdentity | None] = {}  # which repository each watch is on
         self.fallbacks: dict[int, str] = {}  # repository -> why it is scanned, not watched
         self._told = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -67,6 +75,7 @@ class AutoWatch:
         if repo_id in self._paths:
             return
         self._paths[repo_id] = path
+        self._identities[repo_id] = await self._offload.io(repository_identity, path)  # before the watch
         try:
             self._ignored[repo_id] = await self._offload.io(IgnoredPaths, path)
         except Exception as exc:  # not a repository now: every change counts
@@ -83,6 +92,7 @@ class AutoWatch:
 
     async def unwatch(self, repo_id: int) -> None:
         path = self._paths.pop(repo_id, None)
+        self._identities.pop(repo_id, None)
         self._scanned.pop(repo_id, None)
         self._git_seen.pop(repo_id, None)
         self.fallbacks.pop(repo_id, None)
@@ -94,6 +104,25 @@ class AutoWatch:
 
     def watching(self, repo_id: int) -> bool:
         return repo_id in self._paths
+
+    async def replaced(self) -> list[int]:
+        """The watched trees another repository replaced since their watch began, each
+        watched again (the fallback scans look at the path itself: not theirs)."""
+        watched = [repo_id for repo_id in self._paths if repo_id not in self.fallbacks]
+        if not watched:
+            return []
+        paths = [self._paths[repo_id] for repo_id in watched]
+        found = await self._offload.io(lambda: [repository_identity(path) for path in paths])
+        again = [
+            repo_id
+            for repo_id, identity in zip(watched, found, strict=True)
+            if identity is not None and identity != self._identities.get(repo_id) and repo_id in self._paths
+        ]
+        for repo_id in again:
+            path = self._paths[repo_id]
+            await self.unwatch(repo_id)
+            await self.watch(repo_id, path)
+        return again
 
     def close(self) -> None:
         self._trees.stop()

@@ -30,7 +30,9 @@ published (`BranchStatusChanged`), so the window's "checked out" (and what it co
 "to sync") follows within seconds instead of at the next fetch: an auto-mode tree's
 watcher reports the HEAD change, every other repository's `.git/HEAD` is looked at
 (its stat) each settings round (`_look_at_heads`; a watch of each `.git` would be
-one watchdog thread per repository: 1,000 threads for 1,000 repositories).
+one watchdog thread per repository: 1,000 threads for 1,000 repositories). An
+auto-mode tree replaced at its path (deleted and cloned again) is watched again and
+synced at the next round (`_look_at_trees`).
 
 The store is a cache that can be lost under the daemon (deleted, replaced,
 damaged): the store reopens or rebuilds itself (`core.store.database`), and the
@@ -465,6 +467,19 @@ class Daemon:
             if before != stamp:
                 self._git_changed(repo_id)
 
+    async def _look_at_trees(self) -> None:
+        """An auto-mode tree deleted and cloned again at its path (or another moved there):
+        its watch, which went with the old directory, begins again on the new one, and it
+        syncs as at start-up (a change made before the new watch is not missed)."""
+        if self.auto is None or self.auto_watch is None:
+            return
+        for repo_id in await self.auto_watch.replaced():
+            record = self._watched.get(repo_id)
+            if record is not None:
+                log.info("%s: another repository at %s now: watching it", record.name, record.path)
+            self._git_changed(repo_id)
+            self.auto.request(repo_id, Trigger.STARTUP)
+
     async def _look_at_head(self, repo_id: int) -> None:
         """The user switched branches with git (`git switch`, `git checkout`), now or while
         Gitferry was not running (looked at once each repository is watched): the stored
@@ -554,6 +569,7 @@ class Daemon:
             await self.clock.sleep(SETTINGS_SECONDS)
             try:
                 await self._look_at_heads()
+                await self._look_at_trees()
                 if rounds % METERED_EVERY == 1 and not self._metered_heard:
                     await self._check_metered()
                 stamp = await self.core.offload.io(_file_stamp, path)
