@@ -16,12 +16,15 @@ GNU time's `%M` (the largest single process of the tree: git's `clone` or its
 `main` checked out and tracking `origin/main`, HEAD's tree the server's, `git
 status` clean, `git fsck --no-dangling` clean, Gitferry's clone marker gone.
 
-    .venv/bin/python -m bench.clone [--runs N] [--http] [--profile] [--before DIR]
+    .venv/bin/python -m bench.clone [--runs N] [--http] [--profile] [--before DIR] [--one-process]
 
 `--before DIR` runs another checkout's CLI (`git worktree add --detach DIR <commit>`)
-turn by turn with this one. `--profile` clones once more in this process under
-cProfile (`core.git.transfer.clone.clone_repository`: the fetch, index and checkout,
-without the cold process and the store).
+turn by turn with this one. `--one-process` adds this checkout with git's
+`pack.threads=1` (`GIT_CONFIG_COUNT`): the pack's deltas resolved in process
+rather than in worker processes (`core/git/objects/delta_workers.py`).
+`--profile` clones once more in this process under cProfile
+(`core.git.transfer.clone.clone_repository`: the fetch, index and checkout, without
+the cold process and the store).
 """
 
 from __future__ import annotations
@@ -136,10 +139,12 @@ class Clones:
         argv = ["git", "clone", "-q", url, str(self.target(name))]
         return lambda: run_measured(argv, dict(os.environ), usage)
 
-    def gitferry_clone(self, name: str, url: str, source: Path, usage: Usage) -> Callable[[], None]:
+    def gitferry_clone(
+        self, name: str, url: str, source: Path, usage: Usage, extra_env: dict[str, str] | None = None
+    ) -> Callable[[], None]:
         """A cold `gitferry clone` of the checkout at `source`, on a GITFERRY_HOME emptied before each run."""
         home = self.homes[name] = Path(tempfile.mkdtemp(prefix="gitferry-home-", dir=self.tmp))
-        env = {**os.environ, "GITFERRY_HOME": str(home), "PYTHONPATH": str(source)}
+        env = {**os.environ, "GITFERRY_HOME": str(home), "PYTHONPATH": str(source), **(extra_env or {})}
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app has its bytecode cached
         argv = [str(GITFERRY), "clone", url, str(self.target(name)), "--name", NAME]
         return lambda: run_measured(argv, env, usage)
@@ -157,7 +162,10 @@ def _expected_refs(server: Path) -> dict[str, str]:
     return expected
 
 
-def bench(runs: int, http: bool, before: Path | None) -> Table:
+ONE_PROCESS = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "pack.threads", "GIT_CONFIG_VALUE_0": "1"}
+
+
+def bench(runs: int, http: bool, before: Path | None, one_process: bool = False) -> Table:
     cached = real_history.build()
     with scratch("clone") as tmp:
         served = tmp / "srv"
@@ -173,7 +181,7 @@ def bench(runs: int, http: bool, before: Path | None) -> Table:
                 server = SmartHttpServer(served).start()
                 urls["http://"] = f"http://127.0.0.1:{server.port}/server.git"
             try:
-                rows = _contenders(clones, urls, before)
+                rows = _contenders(clones, urls, before, one_process)
                 contenders = {name: fn for name, (fn, _usage) in rows.items()}
                 results = interleaved(contenders, runs, warmup=1, setup=clones.setup, check=clones.check)
             finally:
@@ -215,6 +223,8 @@ def bench(runs: int, http: bool, before: Path | None) -> Table:
     table.note(f"targets (issue 19): wall within {WALL_TARGET}x of git's, peak RSS within {RSS_TARGET}x")
     if before is not None:
         table.note(f"before: the checkout at {before}")
+    if one_process:
+        table.note("one process: this checkout with pack.threads=1 (no delta worker processes)")
     table.note(
         "checked after every run: every server branch as origin/*, every tag, nothing else; main checked out"
         " tracking origin/main; HEAD's tree the server's; git status clean; git fsck --no-dangling clean"
@@ -223,20 +233,25 @@ def bench(runs: int, http: bool, before: Path | None) -> Table:
 
 
 def _contenders(
-    clones: Clones, urls: dict[str, str], before: Path | None
+    clones: Clones, urls: dict[str, str], before: Path | None, one_process: bool
 ) -> dict[str, tuple[Callable[[], None], Usage]]:
     rows: dict[str, tuple[Callable[[], None], Usage]] = {}
     for scheme, url in urls.items():
-        sides = [("git clone", None), ("gitferry clone", ROOT)]
+        sides: list[tuple[str, Path | None, dict[str, str] | None]] = [
+            ("git clone", None, None),
+            ("gitferry clone", ROOT, None),
+        ]
+        if one_process:
+            sides.append(("gitferry clone, one process", ROOT, ONE_PROCESS))
         if before is not None:
-            sides.append(("gitferry clone, before", before.resolve()))
-        for label, source in sides:
+            sides.append(("gitferry clone, before", before.resolve(), None))
+        for label, source, extra_env in sides:
             name = f"{label} ({scheme})"
             usage = Usage([], [])
             if source is None:
                 fn = clones.git_clone(name, url, usage)
             else:
-                fn = clones.gitferry_clone(name, url, source, usage)
+                fn = clones.gitferry_clone(name, url, source, usage, extra_env)
             rows[name] = (fn, usage)
     return rows
 
@@ -275,9 +290,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--http", action="store_true", help="also clone over git http-backend")
     parser.add_argument("--profile", action="store_true", help="cProfile one clone in process afterwards")
     parser.add_argument("--before", type=Path, help="another checkout (an older commit) run turn by turn")
+    parser.add_argument(
+        "--one-process", action="store_true", help="also this checkout with pack.threads=1 (no delta workers)"
+    )
     args = parser.parse_args(argv)
     isolate()
-    print_with_load(lambda: bench(args.runs, args.http, args.before))
+    print_with_load(lambda: bench(args.runs, args.http, args.before, args.one_process))
     if args.profile:
         profile_clone()
 

@@ -9,6 +9,9 @@ of its time went there (`bench.real_fetch --profile`). Here one pack entry is
 one header parse, one `zlib.decompress` of its mapped bytes and dulwich's
 compiled `apply_delta`, and every object a chain passes through is kept (up to
 `CACHE_BYTES`), so the next tree of the same directory starts from its base.
+The pages of a pack and its index read through their mappings are handed back
+every `RELEASE_EVERY` bytes of pages read (`madvise(MADV_DONTNEED)`), so a
+checkout's resident set does not grow with the part of the pack it read.
 
 Loose objects, and anything not in a pack when the reader was made, are read
 through the store as before. Reads are for one thread (one `PackReader` per
@@ -29,6 +32,8 @@ from dulwich.pack import OFS_DELTA, REF_DELTA, Pack, apply_delta
 __all__ = ["PackEntry", "PackReader", "entry_header", "offset_varint"]
 
 CACHE_BYTES = 32 << 20
+RELEASE_EVERY = 4 << 20  # bytes of pages read through the packs' mappings between two releases
+_PAGE = mmap.PAGESIZE
 _MAX_CHAIN = 10_000  # git's own packs stop at 4,095; a longer chain is a broken pack
 
 
@@ -50,6 +55,7 @@ class PackReader:
         self._cached = 0
         self._limit = cache_bytes
         self._last = 0  # the pack the last object was found in: asked first, as git's `last_found_pack`
+        self._mapped_read = 0  # bytes read through the packs' mappings since they were last released
 
     def raw(self, sha: ObjectID) -> tuple[int, bytes]:
         located = self._locate(sha)
@@ -141,7 +147,22 @@ class PackReader:
         data = b"".join(pieces)
         if len(data) != size:
             raise KeyError(f"pack entry at offset {offset} does not inflate to its {size} bytes")
+        self._mapped_read += (pos // _PAGE - offset // _PAGE + 1) * _PAGE  # the pages it touched
+        if self._mapped_read > RELEASE_EVERY:
+            self._release_pages()
         return kind, data, base
+
+    def _release_pages(self) -> None:
+        """Drop the pages of the packs' mappings from this process's resident set: every page
+        read counts in it until then (47 MiB of a 251,539-object clone's 121 MiB when its
+        checkout began). They stay in the page cache; reading one again maps it back."""
+        self._mapped_read = 0
+        if not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        for pack in self._packs:
+            for mapped in (pack.data._buffer(), getattr(pack.index, "_contents", None)):
+                if isinstance(mapped, mmap.mmap):
+                    mapped.madvise(mmap.MADV_DONTNEED)
 
     def _keep(self, where: tuple[int, int], type_num: int, data: bytes) -> None:
         if len(data) > self._limit // 4:
