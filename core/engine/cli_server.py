@@ -242,7 +242,7 @@ class CliServer:
         failed: list[tuple[str, str]] = []
         for record in records:
             try:
-                branches = await refresh_status(self.core, record)
+                branches = await refresh_status(self.core, record, self.engine.lease)
             except GitferryError as exc:
                 failed.append((record.name, exc.message))
                 continue

@@ -223,13 +223,14 @@ class Engine:
                 settle_age=job.settle_age,
             ),
             progress,
-            lease=self._lease,
+            lease=self.lease,
         )
         if report.branches_changed:
             self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(report.branches)))
         return report
 
-    def _lease(self, _core: Core, record: RepoRecord) -> AbstractAsyncContextManager[Repo]:
+    def lease(self, _core: Core, record: RepoRecord) -> AbstractAsyncContextManager[Repo]:
+        """The repository lent by the pool, for a sync or a measure (a `RepoLease`)."""
         return self.pool.lease(record.id, record.path)
 
     async def _record_state(self, repo_id: int, state: RepoState) -> None:

@@ -563,15 +563,24 @@ def measure_in_worktrees(
     ]
 
 
-async def refresh_status(core: Core, record: RepoRecord) -> list[BranchStatus]:
-    """Re-measure every branch from local refs (no network)."""
+async def refresh_status(
+    core: Core, record: RepoRecord, lease: RepoLease | None = None
+) -> list[BranchStatus]:
+    """Re-measure every branch from local refs (no network); `lease` lends the open
+    repository (the engine's pool: its packs already mapped), else it is opened for it."""
 
-    def measure(previous: list[BranchStatus]) -> list[BranchStatus]:
+    def measure(repo: Repo, previous: list[BranchStatus]) -> list[BranchStatus]:
+        return measure_in_worktrees(repo, previous, core.graph_index(record.id, repo))
+
+    def measure_opened(previous: list[BranchStatus]) -> list[BranchStatus]:
         with open_worktree_repo(record.path) as repo:
-            index = core.graph_index(record.id, repo)
-            return measure_in_worktrees(repo, previous, index)
+            return measure(repo, previous)
 
     previous = await core.store.branches(record.id)
-    statuses = await core.offload.cpu(measure, previous)
+    if lease is None:
+        statuses = await core.offload.cpu(measure_opened, previous)
+    else:
+        async with lease(core, record) as repo:
+            statuses = await core.offload.cpu(measure, repo, previous)
     await core.store.save_branches(record.id, statuses)
     return statuses
