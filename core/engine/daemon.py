@@ -30,9 +30,11 @@ published (`BranchStatusChanged`), so the window's "checked out" (and what it co
 "to sync") follows within seconds instead of at the next fetch: an auto-mode tree's
 watcher reports the HEAD change, every other repository's `.git/HEAD` is looked at
 (its stat) each settings round (`_look_at_heads`; a watch of each `.git` would be
-one watchdog thread per repository: 1,000 threads for 1,000 repositories). An
-auto-mode tree replaced at its path (deleted and cloned again) is watched again and
-synced at the next round (`_look_at_trees`).
+one watchdog thread per repository: 1,000 threads for 1,000 repositories). A
+repository replaced at its path (deleted and cloned again, another moved there) has
+its branches measured again even where HEAD names the same branch (its HEAD file is
+new: `repository_identity` is looked at then); an auto-mode tree is also watched
+again and synced (`_look_at_trees`).
 
 The store is a cache that can be lost under the daemon (deleted, replaced,
 damaged): the store reopens or rebuilds itself (`core.store.database`), and the
@@ -68,7 +70,13 @@ from core.engine.sync import refresh_status, take_sync_lock
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, RemoteTripped
 from core.git.merge.conflict_gone import conflict_holds
-from core.git.repository import common_git_dir, current_branch, in_worktree_repo
+from core.git.repository import (
+    RepositoryIdentity,
+    common_git_dir,
+    current_branch,
+    in_worktree_repo,
+    repository_identity,
+)
 from core.git.worktree.pending import pending_changes
 from core.model import ConflictRecord, RepoRecord, RepoState
 from core.platform.metered import CannotSubscribe, network_metered, watch_metered
@@ -133,6 +141,8 @@ class Daemon:
         self._rechecking: dict[int, bool] = {}  # conflicted repositories being looked at: look again
         self._head_looks: dict[int, bool] = {}  # repositories whose HEAD is being looked at: look again
         self._heads_seen: dict[int, tuple[int, int, int] | None] = {}  # each repository's .git/HEAD stat
+        self._trees_seen: dict[int, RepositoryIdentity | None] = {}  # which repository its first look met
+        self._replaced: set[int] = set()  # another repository at the path: measured whatever HEAD names
         self._pause_until: dict[int, str] = {}  # each repository's stored pause
         self._app_pause_until = ""
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -226,6 +236,8 @@ class Daemon:
         engine, scheduler = self._running()
         self._watched.pop(repo_id, None)
         self._heads_seen.pop(repo_id, None)
+        self._trees_seen.pop(repo_id, None)
+        self._replaced.discard(repo_id)
         look = self._head_tasks.get(repo_id)
         if look is not None:
             look.cancel()  # it would record branches of a repository no longer registered
@@ -461,11 +473,26 @@ class Daemon:
         if not ids:
             return
         stamps = await self.core.offload.io(_head_stamps, [self._watched[i].path for i in ids])
+        moved = []
         for repo_id, stamp in zip(ids, stamps, strict=True):
             before = self._heads_seen.get(repo_id, stamp)  # a first look sees no change
             self._heads_seen[repo_id] = stamp
-            if before != stamp:
-                self._git_changed(repo_id)
+            if before != stamp or repo_id not in self._trees_seen:
+                moved.append(repo_id)
+        if not moved:
+            return
+        # Which repository is there: taken at the first look, and again only where HEAD's
+        # stat moved (a repository cloned again at the path has a new HEAD file), so a
+        # round where nothing moved costs no more than the stats.
+        trees = await self.core.offload.io(_identities, [self._watched[i].path for i in moved])
+        for repo_id, tree in zip(moved, trees, strict=True):
+            if repo_id not in self._trees_seen:
+                self._trees_seen[repo_id] = tree
+                continue
+            if tree is not None and tree != self._trees_seen[repo_id]:
+                self._replaced.add(repo_id)
+            self._trees_seen[repo_id] = tree
+            self._git_changed(repo_id)
 
     async def _look_at_trees(self) -> None:
         """An auto-mode tree deleted and cloned again at its path (or another moved there):
@@ -474,6 +501,7 @@ class Daemon:
         if self.auto is None or self.auto_watch is None:
             return
         for repo_id in await self.auto_watch.replaced():
+            self._replaced.add(repo_id)
             record = self._watched.get(repo_id)
             if record is not None:
                 log.info("%s: another repository at %s now: watching it", record.name, record.path)
@@ -521,7 +549,8 @@ class Daemon:
             return
         stored = await self.core.store.branches(repo_id)
         here = await self.core.offload.io(in_worktree_repo, record.path, current_branch)
-        if stored and all(b.checked_out == (b.name == here) for b in stored):
+        replaced = repo_id in self._replaced  # the stored rows are another repository's
+        if stored and not replaced and all(b.checked_out == (b.name == here) for b in stored):
             return  # none stored: never measured (just added), the branch table would be empty
         common = await self.core.offload.io(common_git_dir, record.path)
         if common is None:
@@ -531,6 +560,7 @@ class Daemon:
             branches = await refresh_status(self.core, record)  # under the lock, as publish's
         finally:
             await self.core.offload.io(lock.release)
+        self._replaced.discard(repo_id)
         self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(branches)))
 
     async def _recheck_conflict(self, repo_id: int) -> None:
@@ -759,6 +789,10 @@ def _holds(stored: list[ConflictRecord]) -> Callable[[Repo], tuple[str | None, b
 def _settle(settings: AppSettings) -> Settle:
     """Auto mode's settle times as the settings give them (`settle_max` at least `settle_time`)."""
     return Settle(settings.settle_time, max(settings.settle_time, settings.settle_max))
+
+
+def _identities(paths: list[str]) -> list[RepositoryIdentity | None]:
+    return [repository_identity(path) for path in paths]
 
 
 def _head_stamps(paths: list[str]) -> list[tuple[int, int, int] | None]:

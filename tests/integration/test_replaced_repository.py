@@ -17,6 +17,7 @@ import pytest
 from tests.gitcli import commit_file, fsck, git
 from tests.integration.clones import Clones, run
 from tests.integration.engine_process import EngineProcess, gitferry
+from tests.waiting import wait_until
 
 
 def _refs(bare: Path) -> dict[str, str]:
@@ -90,3 +91,37 @@ def test_a_repository_cloned_again_at_its_path_is_synced_as_the_new_one(
     finally:
         log = engine.stop()
     assert "Traceback" not in log, log
+
+
+def _main_row(capsys: pytest.CaptureFixture[str]) -> tuple[str, int, int] | None:
+    code, doc, _err = run(capsys, "status", "--json", "mine")
+    assert code == 0
+    rows = [(b["head"], b["ahead"], b["behind"]) for b in doc["repos"][0]["branches"] if b["name"] == "main"]
+    return rows[0] if rows else None
+
+
+@pytest.mark.slow
+def test_a_repository_cloned_again_at_its_path_is_measured_again_without_a_sync(
+    world: Clones, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The branch table follows a repository cloned again at the path while nothing syncs
+    (background fetches paused), though HEAD names the same branch as before (before,
+    the old repository's rows stayed until the next sync)."""
+    other = world.remote.create("other")
+    seed = tmp_path / "other-seed"
+    git("init", "-q", "-b", "main", str(seed))
+    commit_file(seed, "other.txt", "another history\n")
+    git("push", "-q", str(other), "main", cwd=seed)
+    assert run(capsys, "pause")[0] == 0
+    engine = EngineProcess()
+    try:
+        old_head = git("rev-parse", "main", cwd=world.mine)
+        wait_until(lambda: _main_row(capsys) == (old_head, 0, 0), "the old repository measured at the start")
+        shutil.rmtree(world.mine)
+        git("clone", "-q", world.remote.url("other"), str(world.mine))
+        head = commit_file(world.mine, "local.txt", "not pushed yet\n")
+        wait_until(lambda: _main_row(capsys) == (head, 1, 0), "the new repository's main measured")
+    finally:
+        log = engine.stop()
+    assert "Traceback" not in log, log
+    assert git("--git-dir", str(other), "rev-parse", "main") != head  # measured, not pushed
