@@ -222,3 +222,10 @@ def test_pack_threads_is_read_as_git_reads_it(tmp_path: Path, monkeypatch: pytes
     assert git("config", "pack.threads", cwd=repo_path) == "1"  # git agrees
     assert delta_workers.worker_count(1) == 1
     assert delta_workers.worker_count(64) == delta_workers.MAX_WORKERS
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "idle"), [(2, 0.0, 2), (2, 0.4, 2), (2, 0.6, 1), (2, 4.5, 1), (8, 3.2, 5), (4, 0.0, 4)]
+)
+def test_workers_only_for_the_cores_the_load_leaves_idle(cores: int, load: float, idle: int) -> None:
+    assert delta_workers.idle_cores(cores, load) == idle
