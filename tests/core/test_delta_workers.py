@@ -229,3 +229,26 @@ def test_pack_threads_is_read_as_git_reads_it(tmp_path: Path, monkeypatch: pytes
 )
 def test_workers_only_for_the_cores_the_load_leaves_idle(cores: int, load: float, idle: int) -> None:
     assert delta_workers.idle_cores(cores, load) == idle
+
+
+class Cancelled(Exception):
+    pass
+
+
+@pytest.mark.slow
+def test_a_cancel_while_workers_run_stops_them_and_leaves_nothing(history: Path, tmp_path: Path) -> None:
+    pack = pack_objects(history, "main\n", "--delta-base-offset")
+    target = bare(tmp_path)
+    before = _children(os.getpid())
+    workers: set[int] = set()
+
+    def cancel(update: TransferProgress) -> None:  # as a clone's Cancel does: the sink raises
+        if update.phase is Phase.RESOLVING:
+            workers.update(_children(os.getpid()) - before)
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        receive(target, pack, cancel)
+    assert len(workers) == 2
+    assert all(_gone(pid) for pid in workers)
+    assert list((target / "objects" / "pack").iterdir()) == []
