@@ -26,7 +26,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return desktop(started=started)
     from core.cli_exit import end_process
+    from core.paths import data_dir
+    from core.platform.dataclass_code import install
 
+    install(data_dir() / "cache")  # before the CLI's dataclasses are defined
     simple = None
     if args[:1] == ["sync"]:  # a running engine may answer it: nothing else of the CLI imported
         from core.cli_engine import simple_sync, sync_command

@@ -1,0 +1,101 @@
+"""The compiled code of the methods `dataclasses` generates, kept in a file between commands.
+
+Python 3.11 and 3.12 build each method of a dataclass (`__init__`, `__repr__`, `__eq__`,
+a frozen class's `__setattr__`, `__delattr__` and `__hash__`) by writing its source and
+passing it to `exec`, one `compile` a method: a cold `gitferry sync --fetch-only` makes
+307 of them for the 54 dataclasses it imports (Gitferry's, dulwich's, the standard
+library's), 21 of the 27 ms of CPU that building those classes takes. Python keeps no
+bytecode for them, as it does for modules (`__pycache__`). So a CLI command sends
+`dataclasses`' calls to `exec` through `_exec` here, which looks the source text up in
+a dictionary of code objects read from one `marshal` file before compiling it, and
+adds what it had to compile to that file when the command ends (written atomically:
+a reader sees the old file or the new one).
+
+The key is the whole source text and the value what `compile(text, "<string>", "exec")`
+made of it, so a hit runs exactly the code a miss would (compiled with `dont_inherit`:
+code compiled here would otherwise inherit this module's `from __future__ import
+annotations` and `__init__`'s annotations would become strings); the class's globals
+and locals are passed to `exec` as `dataclasses` passes them. The file is named for the
+interpreter (`sys.implementation.cache_tag`) and holds `sys.version` too: another
+Python's file is never read. A file that cannot be read or is not such a dictionary
+is ignored (and replaced at the end). Python 3.13 and later compile a class's methods
+in one go (its `_FuncBuilder`); there `install` does nothing. The file is trusted as
+much as the interpreter's own `__pycache__` and lives in the user's data directory.
+"""
+
+from __future__ import annotations
+
+import atexit
+import builtins
+import marshal
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+MAX_ENTRIES = 4000
+"""Past this many (sources of classes Gitferry no longer has), the file keeps only what
+the command that writes it used."""
+
+_code: dict[str, types.CodeType] = {}
+_used: dict[str, types.CodeType] = {}
+_new: list[str] = []
+
+
+def cache_file(directory: Path) -> Path:
+    return directory / f"dataclass-code.{sys.implementation.cache_tag}.marshal"
+
+
+def install(directory: str | Path) -> bool:
+    """Send `dataclasses`' `exec` calls through the kept code from now on, and save what
+    was compiled anew at exit. Call it before the dataclasses are defined. False (nothing
+    done) on Python 3.13 and later."""
+    if sys.version_info >= (3, 13):
+        return False
+    import dataclasses
+
+    path = cache_file(Path(directory))
+    _code.update(_read(path))
+    dataclasses.exec = _exec  # type: ignore[attr-defined]
+    atexit.register(_save, path)
+    return True
+
+
+def _read(path: Path) -> dict[str, types.CodeType]:
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == sys.version):
+        return {}
+    code = data[1]
+    if not isinstance(code, dict):
+        return {}
+    return {k: v for k, v in code.items() if isinstance(k, str) and isinstance(v, types.CodeType)}
+
+
+def _exec(source: str, globals: dict[str, Any] | None = None, locals: dict[str, Any] | None = None) -> None:
+    code = _code.get(source) if isinstance(source, str) else None
+    if code is None:
+        code = compile(source, "<string>", "exec", dont_inherit=True)  # not this module's __future__
+        if isinstance(source, str):
+            _code[source] = code
+            _new.append(source)
+    if isinstance(source, str):
+        _used[source] = code
+    builtins.exec(code, globals, locals)
+
+
+def _save(path: Path) -> None:
+    """Write the file when something was compiled anew (at exit; never raises)."""
+    if not _new:
+        return
+    from core.atomic_file import write_atomically
+
+    keep = _code if len(_code) <= MAX_ENTRIES else _used
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_atomically(path, marshal.dumps((sys.version, keep)), mode=0o600)
+    except (OSError, ValueError):  # a read-only or full disk: the next command compiles again
+        return
+    _new.clear()

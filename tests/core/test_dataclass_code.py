@@ -1,0 +1,158 @@
+"""The compiled dataclass methods kept between commands (`core/platform/dataclass_code.py`):
+classes built from the kept code behave exactly as classes built without it, each in a
+fresh interpreter as a CLI command is."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.platform.dataclass_code import cache_file
+
+pytestmark = pytest.mark.skipif(sys.version_info >= (3, 13), reason="3.13 compiles a class's methods at once")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CLASSES = """
+import dataclasses, json, sys
+from dataclasses import dataclass, field
+
+@dataclass(frozen=True)
+class Point:
+    x: int
+    y: int = 2
+    tags: tuple[str, ...] = ()
+
+@dataclass(order=True)
+class Job:
+    name: str
+    items: list[int] = field(default_factory=list)
+    seen: int = field(default=0, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.items.append(len(self.name))
+
+@dataclass(frozen=True, slots=True)
+class Slotted:
+    a: str
+    b: bytes = b"x"
+
+p, q = Point(1), Point(1, 2, ())
+try:
+    p.x = 5
+    frozen = "no"
+except dataclasses.FrozenInstanceError as error:
+    frozen = type(error).__name__
+try:
+    del p.y
+    deleted = "no"
+except dataclasses.FrozenInstanceError as error:
+    deleted = type(error).__name__
+j, k = Job("ab"), Job("abc", [1])
+s = Slotted("z")
+print(json.dumps({
+    "repr": [repr(p), repr(j), repr(k), repr(s)],
+    "eq": [p == q, p == Point(2), j == Job("ab"), s == Slotted("z", b"x")],
+    "hash": hash(p) == hash(q) and hash(s) == hash(Slotted("z")),
+    "order": sorted([k, j]) == [j, k],
+    "frozen": [frozen, deleted],
+    "items": [j.items, k.items],
+    "slots": [hasattr(s, "__dict__"), Slotted.__slots__],
+    "fields": [f.name for f in dataclasses.fields(Job)],
+    "init": str(__import__("inspect").signature(Point)),
+}))
+"""
+
+
+def run(cache: Path | None) -> dict[str, object]:
+    prefix = f"from core.platform.dataclass_code import install\ninstall({str(cache)!r})\n" if cache else ""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", prefix + CLASSES],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return dict(json.loads(proc.stdout))
+
+
+def kept(cache: Path) -> dict[str, object]:
+    version, code = marshal.loads(cache_file(cache).read_bytes())
+    assert version == sys.version
+    return dict(code)
+
+
+def test_the_kept_code_builds_the_same_classes(tmp_path: Path) -> None:
+    plain = run(None)
+    assert plain["frozen"] == ["FrozenInstanceError", "FrozenInstanceError"]
+    assert run(tmp_path) == plain  # compiled, then written at exit
+    first = kept(tmp_path)
+    assert any("def __init__(self,x:_type_x,y:" in source for source in first)
+    assert any("def __setattr__" in source for source in first)
+    inode = cache_file(tmp_path).stat().st_ino
+    assert run(tmp_path) == plain  # from the file: nothing new to write
+    assert cache_file(tmp_path).stat().st_ino == inode
+    assert kept(tmp_path) == first
+
+
+def test_a_changed_class_is_compiled_and_added(tmp_path: Path) -> None:
+    run(tmp_path)
+    before = kept(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    code = (
+        f"from core.platform.dataclass_code import install\ninstall({str(tmp_path)!r})\n"
+        "from dataclasses import dataclass\n"
+        "@dataclass\nclass Point:\n    x: int\n    z: int = 3\n"
+        "print(Point(1), Point(1) == Point(1, 3))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "Point(x=1, z=3) True"
+    after = kept(tmp_path)
+    assert set(before) < set(after)
+    assert any("def __init__(self,x:_type_x,z:" in source for source in after)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not marshal at all",
+        marshal.dumps(("2.7.18 (old)", {"x": compile("1", "f", "exec")})),
+        marshal.dumps([1]),
+    ],
+)
+def test_a_bad_or_foreign_file_is_ignored_and_replaced(tmp_path: Path, content: bytes) -> None:
+    plain = run(None)
+    cache_file(tmp_path).write_bytes(content)
+    assert run(tmp_path) == plain
+    assert kept(tmp_path)  # rewritten with this interpreter's code
+
+
+def test_an_unwritable_directory_leaves_the_command_working(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the directory would be")
+    assert run(blocked / "cache") == run(None)
+
+
+def test_a_cli_command_keeps_the_code_in_its_data_directory(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GITFERRY_HOME": str(tmp_path), "GITFERRY_IN_PROCESS": "1"}
+    entry = "import sys\nfrom gui.launch import main\nsys.exit(main())"
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", entry, "list", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["repos"] == []
+    assert any("def __init__(self," in source for source in kept(tmp_path / "cache"))
