@@ -14,7 +14,8 @@ every lock file it takes.
 
 Linux's `os.stat` has no birth time before Python 3.15's `os.statx`, so this calls
 glibc's `statx(2)` through ctypes (a few lines, one call, about 2 us; no library on
-PyPI wraps it for Python 3.11). macOS and the BSDs have `st_birthtime`, Windows
+PyPI wraps it for Python 3.11), imported at the first call: a CLI sync asks for no
+identity, and ctypes is about 2 ms of its start. macOS and the BSDs have `st_birthtime`, Windows
 `st_birthtime_ns` (Python 3.12). Where there is none (a file system that keeps no
 birth time, another libc), the birth is None and the identity is the device and
 inode only.
@@ -22,14 +23,13 @@ inode only.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import stat
 import struct
 import sys
 import threading
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 _AT_FDCWD = -100
 _STATX_TYPE = 0x1
@@ -50,9 +50,13 @@ class FileIdentity(NamedTuple):
     directory: bool
 
 
-def _glibc_statx() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _glibc_statx() -> Any:
+    """glibc's `statx`, or None; ctypes is imported here, at the first identity asked for
+    (about 2 ms: a CLI sync, which opens its repository afresh, never asks)."""
     if sys.platform != "linux":
         return None
+    import ctypes
+
     try:
         # PyDLL: the call keeps the GIL. A microsecond in the kernel is not worth handing
         # it between the loop and the I/O pool's threads and back (CDLL releases it).
@@ -64,12 +68,19 @@ def _glibc_statx() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     return func
 
 
-_statx = _glibc_statx()
+_UNSET: Any = object()
+_statx: Any = _UNSET
+"""`_glibc_statx()`, looked up at the first call of `file_identity`."""
 
 
 def file_identity(path: str) -> FileIdentity | None:
     """The identity of what is at `path` (links followed); None when nothing is."""
+    global _statx
+    if _statx is _UNSET:
+        _statx = _glibc_statx()  # two threads racing here find the same function
     if _statx is not None:
+        import ctypes  # already imported by `_glibc_statx`
+
         buf = getattr(_buffers, "buf", None)
         if buf is None:
             buf = _buffers.buf = ctypes.create_string_buffer(_STATX_SIZE)

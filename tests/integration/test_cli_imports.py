@@ -174,7 +174,10 @@ PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
 # base (submodules only), git's index lock check (not fetching only), the IDNA codec (an
 # ASCII host name goes to getaddrinfo as bytes), the ssh client and git's ssh settings (an
 # ssh remote only), and the parser: the entry point read `sync NAME --flags` already.
+# Nor ctypes (the fifth pass): `file_identity` imports it at its first call, and a CLI
+# sync opens its repository afresh, asking no repository's identity.
 NOT_FOR_NO_CHANGE = {
+    "ctypes",
     "argparse",
     "gettext",
     "core.cli_parser",
