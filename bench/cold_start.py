@@ -20,7 +20,8 @@ each a fresh process, contenders interleaved run by run:
   cold sync's time goes, two more floors run the same way: the standard library
   and dulwich modules any Python client of this design loads (`STDLIB_AND_DULWICH`),
   and importing what a fetch-only sync imports without running it
-  (`core.cli` and `core.engine.sync`, then the phases the handler imports);
+  (`core.cli` and `core.engine.sync`, then the phases the handler imports, the
+  dataclasses built from the code the CLI keeps: `core/platform/dataclass_code.py`);
 - `gitferry status --refresh --json` (every branch measured again from local refs,
   then printed) against the same `git for-each-ref` per repository, twice as the sync:
   in its own process and measured by the running daemon, the client printing from the
@@ -90,8 +91,16 @@ STDLIB_AND_DULWICH = (
     "import argparse, asyncio, concurrent.futures, dataclasses, datetime, json, logging, "
     "socket, sqlite3, platformdirs, dulwich.repo, dulwich.client"
 )
-# What a fetch-only sync imports, without running it (its handler's lazy imports too).
+# What a fetch-only sync imports, without running it (its handler's lazy imports too),
+# its dataclasses built from the code the CLI keeps (`core/platform/dataclass_code.py`,
+# in the data directory's `cache/`; a checkout without it compiles them).
 SYNC_IMPORTS = "import core.cli, core.engine.sync, core.engine.fetch_phase"
+KEPT_CODE = """try:
+    from core.platform.dataclass_code import install
+    install({cache!r})
+except ImportError:
+    pass
+"""
 
 
 class Cli:
@@ -307,7 +316,9 @@ def main(argv: list[str] | None = None) -> None:
                 GIT_FETCH_V0: git_run("-c", "protocol.version=0", "fetch", "-q", cwd=first),
                 "python -c pass": bare_python,
                 "stdlib + dulwich imports": python_importing(STDLIB_AND_DULWICH, args.source.resolve()),
-                "sync's imports": python_importing(SYNC_IMPORTS, args.source.resolve()),
+                "sync's imports": python_importing(
+                    KEPT_CODE.format(cache=str(fleet.home / "cache")) + SYNC_IMPORTS, args.source.resolve()
+                ),
             }
             before = Cli(args.before.resolve(), fleet.home) if args.before else None
             resident = Cli(args.source.resolve(), fleet.home, in_process=False)
@@ -431,7 +442,7 @@ def table(
         "in the ref advertisement (bench.fetch); v0 does not"
     )
     out.note(f"stdlib + dulwich imports: python -c '{STDLIB_AND_DULWICH}'")
-    out.note(f"sync's imports: python -c '{SYNC_IMPORTS}'")
+    out.note(f"sync's imports: python -c '{SYNC_IMPORTS}', dataclasses from the code the CLI keeps")
     out.note("CPU ms: median user + system CPU of the run's processes (getrusage of the waited-for children)")
     out.note(
         "(engine) rows: handed to a running `gitferry daemon`; CPU adds the daemon's during the run "

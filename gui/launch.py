@@ -26,10 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return desktop(started=started)
     from core.cli_exit import end_process
-    from core.paths import data_dir
-    from core.platform.dataclass_code import install
 
-    install(data_dir() / "cache")  # before the CLI's dataclasses are defined
     simple = None
     if args[:1] == ["sync"]:  # a running engine may answer it: nothing else of the CLI imported
         from core.cli_engine import simple_sync, sync_command
@@ -39,6 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = sync_command(simple)
             if code is not None:
                 return end_process(code) if argv is None else code
+    if not {"--help", "-h"} & set(args):  # help defines no dataclass: not worth importing them
+        from core.paths import data_dir
+        from core.platform.dataclass_code import install
+
+        install(data_dir() / "cache")  # before the CLI's dataclasses are defined
     from core.cli import main as cli
 
     # A simple sync the engine did not carry out runs here, its arguments as read above.

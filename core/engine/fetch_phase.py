@@ -86,8 +86,9 @@ async def fetch_remotes(
     wanted = None if only is None else set(only)
     skipped = set(skip)
     limits = PackLimits.of(await core.store.app_settings())
-    held = (await core.offload.io(branch_uses, repo)).held_refs()  # git never fetches into these
-    for remote in await core.offload.io(list_remotes, repo):
+    # One hop to the I/O pool: the refs git never fetches into, and the remotes.
+    held, remotes = await core.offload.io(lambda: (branch_uses(repo).held_refs(), list_remotes(repo)))
+    for remote in remotes:
         if (wanted is not None and remote.name not in wanted) or remote.name in skipped:
             continue
         if stop is not None and stop.requested:

@@ -102,10 +102,10 @@ class StatusStore:
 
     @classmethod
     async def open(cls, path: Path, offload: Offload) -> StatusStore:
-        recovery = await offload.io(Database.prepare, path)
+        recovery, outdated = await offload.io(_prepare, path)  # one hop to the I/O pool
         store = cls(Database(path, blocking=offload.io), offload, StatusReader(path), StatusWriter(path))
         store.recovery = recovery
-        if recovery is not None or await offload.io(registry_outdated, registry_path(path)):
+        if recovery is not None or outdated:
             await store._save_registry()
         return store
 
@@ -560,3 +560,10 @@ def _run(row: SyncRunRow) -> SyncRun:
         details=json.loads(row.details) if row.details else {},
         timings_ms=json.loads(row.timings) if row.timings else {},
     )
+
+
+def _prepare(path: Path) -> tuple[Recovery | None, bool]:
+    """The file created, migrated or rebuilt (`Database.prepare`), and whether the
+    registry file needs writing (only asked when the store was not rebuilt). Blocking."""
+    recovery = Database.prepare(path)
+    return recovery, recovery is None and registry_outdated(registry_path(path))
