@@ -156,3 +156,12 @@ def test_a_cli_command_keeps_the_code_in_its_data_directory(tmp_path: Path) -> N
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout)["repos"] == []
     assert any("def __init__(self," in source for source in kept(tmp_path / "cache"))
+
+
+def test_past_its_bound_the_file_keeps_what_the_last_command_used(tmp_path: Path) -> None:
+    stale = {f"# a class gone since\n{n}": compile(str(n), "<string>", "exec") for n in range(1600)}
+    cache_file(tmp_path).write_bytes(marshal.dumps((sys.version, stale)))
+    assert run(tmp_path) == run(None)  # compiles its own, then writes
+    kept_now = kept(tmp_path)
+    assert not any(source.startswith("# a class gone since") for source in kept_now)
+    assert any("def __init__(self,x:_type_x,y:" in source for source in kept_now)
