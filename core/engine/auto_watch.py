@@ -108,20 +108,23 @@ class AutoWatch:
     async def replaced(self) -> list[int]:
         """The watched trees another repository replaced since their watch began, each
         watched again (the fallback scans look at the path itself: not theirs)."""
-        watched = [repo_id for repo_id in self._paths if repo_id not in self.fallbacks]
+        # Only watches whose identity was taken: one still being set up (`watch` awaits it)
+        # is not replaced, it is being made.
+        watched = [r for r in self._paths if r not in self.fallbacks and r in self._identities]
         if not watched:
             return []
         paths = [self._paths[repo_id] for repo_id in watched]
         found = await self._offload.io(lambda: [repository_identity(path) for path in paths])
-        again = [
-            repo_id
-            for repo_id, identity in zip(watched, found, strict=True)
-            if identity is not None and identity != self._identities.get(repo_id) and repo_id in self._paths
-        ]
-        for repo_id in again:
-            path = self._paths[repo_id]
-            await self.unwatch(repo_id)
-            await self.watch(repo_id, path)
+        again: list[int] = []
+        for repo_id, path, identity in zip(watched, paths, found, strict=True):
+            # Looked at again after each await: an unwatch (the repository removed) or a
+            # watch on another path may have come meanwhile.
+            if identity is None or self._paths.get(repo_id) != path or repo_id not in self._identities:
+                continue
+            if identity != self._identities[repo_id]:
+                await self.unwatch(repo_id)
+                await self.watch(repo_id, path)
+                again.append(repo_id)
         return again
 
     def close(self) -> None:
