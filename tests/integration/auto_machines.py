@@ -92,6 +92,13 @@ class Machine:
         assert daemon.returncode == 0, err
         return err
 
+    def kill(self) -> None:
+        """SIGKILL, if still running (a test's end, whatever happened)."""
+        daemon, self.daemon = self.daemon, None
+        if daemon is not None:
+            daemon.kill()
+            daemon.communicate()
+
     def alive(self) -> None:
         daemon = self.daemon
         assert daemon is not None and daemon.poll() is None, daemon and daemon.communicate()

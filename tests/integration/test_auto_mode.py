@@ -39,9 +39,7 @@ def pair(git_daemon: Remote, tmp_path: Path) -> Iterator[tuple[Machine, Machine]
         yield a, b
     finally:
         for m in (a, b):
-            if m.daemon is not None:
-                m.daemon.kill()
-                m.daemon.communicate()
+            m.kill()
     for m in (a, b):
         fsck(m.tree)
 
@@ -151,9 +149,7 @@ def lone(git_daemon: Remote, tmp_path: Path) -> Iterator[Machine]:
     try:
         yield m
     finally:
-        if m.daemon is not None:
-            m.daemon.kill()
-            m.daemon.communicate()
+        m.kill()
     fsck(m.tree)
 
 
@@ -309,9 +305,7 @@ def test_a_new_fetch_interval_from_the_command_line_reaches_the_running_daemon(
         wait_until(lambda: git("rev-parse", "HEAD", cwd=m.tree) == pushed, "the new interval's fetch", [m])
         assert (m.tree / "from-elsewhere.txt").read_text() == "pushed by another machine\n"
     finally:
-        if m.daemon is not None:
-            m.daemon.kill()
-            m.daemon.communicate()
+        m.kill()
     fsck(m.tree)
 
 
@@ -329,9 +323,7 @@ def test_the_daemon_stopping_syncs_what_changed_one_last_time(git_daemon: Remote
         os.utime(saved, (time.time() - 2, time.time() - 2))  # older than the last sync's 1 s hold
         err = m.stop()
     finally:
-        if m.daemon is not None:
-            m.daemon.kill()
-            m.daemon.communicate()
+        m.kill()
     assert "final auto sync of 1 repositories" in err
     pushed = git("show", f"{remote_head(m)}:before-quit.txt", cwd=m.tree)
     assert pushed == "saved just before the daemon stops"
@@ -340,9 +332,7 @@ def test_the_daemon_stopping_syncs_what_changed_one_last_time(git_daemon: Remote
 
 def killed(machines: list[Machine]) -> None:
     for m in machines:
-        if m.daemon is not None:
-            m.daemon.kill()
-            m.daemon.communicate()
+        m.kill()
 
 
 def _conflicted_pair(git_daemon: Remote, tmp_path: Path) -> tuple[Machine, Machine, str]:

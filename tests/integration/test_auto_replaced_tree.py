@@ -24,9 +24,7 @@ def lone(git_daemon: Remote, tmp_path: Path) -> Iterator[Machine]:
     try:
         yield m
     finally:
-        if m.daemon is not None:
-            m.daemon.kill()
-            m.daemon.communicate()
+        m.kill()
 
 
 @pytest.mark.slow
