@@ -1,6 +1,6 @@
 """The desktop app's first steps, before PySide6 is imported (gui/startup.py): the flags
 checked without Qt, the status store's picture read in a thread, and the cyclic garbage
-collector paused until the window's first paint."""
+collector paused until the window's first paint, then run as rarely as the daemon's."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_begin_reads_the_store_and_pauses_the_collector_until_the_paint(
     commit_file(repo, "a.txt", "a\n")
     asyncio.run(register(home, repo))
     monkeypatch.setenv("GITFERRY_HOME", str(home))
-    was_enabled = gc.isenabled()
+    was_enabled, threshold = gc.isenabled(), gc.get_threshold()
     try:
         started = begin(["--hidden"])
         assert not gc.isenabled()
@@ -35,7 +35,9 @@ def test_begin_reads_the_store_and_pauses_the_collector_until_the_paint(
         assert [record.name for record in started.reading.result().repos] == ["notes"]
         painted()
         assert gc.isenabled()
+        assert gc.get_threshold() == (20_000, 10, 10)  # as rarely as `gitferry daemon` collects
     finally:
+        gc.set_threshold(*threshold)
         if was_enabled:
             gc.enable()
         else:
