@@ -7,7 +7,7 @@ import os
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 _MIB = 1024 * 1024
@@ -48,7 +48,7 @@ def timed(fn: Callable[[], object]) -> float:
 
 
 def interleaved(
-    contenders: dict[str, Callable[[], object]],
+    contenders: Mapping[str, Callable[[], object]],
     runs: int,
     warmup: int = 1,
     setup: Callable[[str], None] | None = None,

@@ -26,7 +26,8 @@ from dulwich.index import IndexEntry, index_entry_from_stat
 from dulwich.objects import Blob, ObjectID, TreeEntry
 from dulwich.repo import Repo
 
-from core.git.content.filters import ContentFilters, ContentSkipped
+from core.git.content.checkout_writer import FileWriter, create_file, make_parents
+from core.git.content.filters import ContentFilters, ContentSkipped, PathConversion
 from core.git.content.smudge import write_worktree_content
 from core.git.index.locked import LockedIndex
 from core.git.objects.blob_read import StreamedBlob, blob_content
@@ -34,8 +35,6 @@ from core.git.objects.pack_reader import PackReader
 from core.git.objects.tree_delta import tree_delta
 from core.git.progress import Phase, ProgressSink, TransferProgress
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _GITLINK = 0o160000
 
 
@@ -66,63 +65,63 @@ def check_out_fresh(
     made: set[bytes] = set()
     total = len(entries)
     with LockedIndex(repo) as locked:
-        for written, entry in enumerate(entries):
-            if progress is not None:
-                progress(TransferProgress(Phase.CHECKOUT, written, total))
-            assert entry.path is not None and entry.sha is not None and entry.mode is not None
-            path, sha, mode = entry.path, ObjectID(entry.sha), entry.mode
-            full = os.path.join(root, path)
-            _make_parents(root, path, made)
-            if stat.S_IFMT(mode) == _GITLINK:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(full, 0o777)
-                locked.index[path] = index_entry_from_stat(os.lstat(full), sha, mode=mode)
-                continue
-            blob = blob_content(store, sha, reader)  # a large one streamed, never whole
-            assert isinstance(blob, (Blob, StreamedBlob))
-            if stat.S_ISLNK(mode) and symlinks:
-                os.symlink(b"".join(blob.as_raw_chunks()), full)
-                locked.index[path] = index_entry_from_stat(os.lstat(full), sha, mode=mode)
-                continue
-            try:
-                st, skip = _write(full, blob, mode, filters, path if stat.S_ISREG(mode) else None)
-            except ContentSkipped as not_written:
-                skipped.append(not_written)
-                locked.index[path] = IndexEntry(0, 0, 0, 0, mode, 0, 0, 0, sha)
-                continue
-            if skip is not None:
-                skipped.append(skip)
-            locked.index[path] = index_entry_from_stat(st, sha, mode=mode)
+
+        def written_file(path: bytes, mode: int, st: os.stat_result) -> None:
+            locked.index[path] = index_entry_from_stat(st, regular[path], mode=mode)
+
+        writer = FileWriter(root, made, written_file)
+        try:
+            for written, entry in enumerate(entries):
+                if progress is not None:
+                    progress(TransferProgress(Phase.CHECKOUT, written, total))
+                assert entry.path is not None and entry.sha is not None and entry.mode is not None
+                path, sha, mode = entry.path, ObjectID(entry.sha), entry.mode
+                if stat.S_IFMT(mode) == _GITLINK:
+                    writer.drain()
+                    full = os.path.join(root, path)
+                    make_parents(root, path, made)
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(full, 0o777)
+                    locked.index[path] = index_entry_from_stat(os.lstat(full), sha, mode=mode)
+                    continue
+                blob = blob_content(store, sha, reader)  # a large one streamed, never whole
+                assert isinstance(blob, (Blob, StreamedBlob))
+                is_link = stat.S_ISLNK(mode)
+                conversion = filters.to_worktree(path) if stat.S_ISREG(mode) else None
+                if isinstance(blob, Blob) and conversion is not None and conversion.identity:
+                    writer.write(path, mode, blob.as_raw_chunks())  # created by the writer's thread
+                    continue
+                writer.drain()
+                full = os.path.join(root, path)
+                make_parents(root, path, made)
+                if is_link and symlinks:
+                    os.symlink(b"".join(blob.as_raw_chunks()), full)
+                    locked.index[path] = index_entry_from_stat(os.lstat(full), sha, mode=mode)
+                    continue
+                try:
+                    st, skip = _write(full, blob, mode, conversion)
+                except ContentSkipped as not_written:
+                    skipped.append(not_written)
+                    locked.index[path] = IndexEntry(0, 0, 0, 0, mode, 0, 0, 0, sha)
+                    continue
+                if skip is not None:
+                    skipped.append(skip)
+                locked.index[path] = index_entry_from_stat(st, sha, mode=mode)
+            writer.drain()
+        finally:
+            writer.close()
         if progress is not None:
             progress(TransferProgress(Phase.CHECKOUT, total, total))
         locked.commit(keep_resolve_undo=False)
     return skipped
 
 
-def _make_parents(root: bytes, path: bytes, made: set[bytes]) -> None:
-    """Create the leading directories of `path`, never through a symlink."""
-    slash = path.find(b"/")
-    while slash != -1:
-        parent = path[:slash]
-        if parent not in made:
-            full = os.path.join(root, parent)
-            try:
-                os.mkdir(full, 0o777)
-            except FileExistsError:  # only then can it be something else (made is a directory)
-                if not stat.S_ISDIR(os.lstat(full).st_mode):
-                    raise NotADirectoryError(f"{os.fsdecode(parent)} is not a directory") from None
-            made.add(parent)
-        slash = path.find(b"/", slash + 1)
-
-
 def _write(
-    full: bytes, blob: Blob | StreamedBlob, mode: int, filters: ContentFilters, path: bytes | None
+    full: bytes, blob: Blob | StreamedBlob, mode: int, conversion: PathConversion | None
 ) -> tuple[os.stat_result, ContentSkipped | None]:
-    conversion = None if path is None else filters.to_worktree(path)
     if conversion is not None and conversion.unsupported is not None:
         raise conversion.skipped()
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
-    fd = os.open(full, flags, 0o777 if mode & 0o100 else 0o666)
+    fd = create_file(full, mode)
     try:
         with os.fdopen(fd, "w+b") as file:
             skip = None
