@@ -34,7 +34,7 @@ from collections.abc import Callable
 from functools import partial
 
 from core.engine.auto_sync import AutoSync
-from core.git.repository import RepositoryIdentity, repository_identity
+from core.git.repository import RepositoryIdentity, repository_identities, repository_identity
 from core.git.worktree.pending import Fingerprint, IgnoredPaths, changed_between, pending_changes
 from core.offload import Offload
 from core.platform.tree_watch import CannotWatch, TreeWatch
@@ -114,7 +114,7 @@ class AutoWatch:
         if not watched:
             return []
         paths = [self._paths[repo_id] for repo_id in watched]
-        found = await self._offload.io(lambda: [repository_identity(path) for path in paths])
+        found = await self._offload.io(repository_identities, paths)
         again: list[int] = []
         for repo_id, path, identity in zip(watched, paths, found, strict=True):
             # Looked at again after each await: an unwatch (the repository removed) or a

@@ -75,7 +75,7 @@ from core.git.repository import (
     common_git_dir,
     current_branch,
     in_worktree_repo,
-    repository_identity,
+    repository_identities,
 )
 from core.git.worktree.pending import pending_changes
 from core.model import ConflictRecord, RepoRecord, RepoState
@@ -484,7 +484,7 @@ class Daemon:
         # Which repository is there: taken at the first look, and again only where HEAD's
         # stat moved (a repository cloned again at the path has a new HEAD file), so a
         # round where nothing moved costs no more than the stats.
-        trees = await self.core.offload.io(_identities, [self._watched[i].path for i in moved])
+        trees = await self.core.offload.io(repository_identities, [self._watched[i].path for i in moved])
         for repo_id, tree in zip(moved, trees, strict=True):
             if repo_id not in self._trees_seen:
                 self._trees_seen[repo_id] = tree
@@ -789,10 +789,6 @@ def _holds(stored: list[ConflictRecord]) -> Callable[[Repo], tuple[str | None, b
 def _settle(settings: AppSettings) -> Settle:
     """Auto mode's settle times as the settings give them (`settle_max` at least `settle_time`)."""
     return Settle(settings.settle_time, max(settings.settle_time, settings.settle_max))
-
-
-def _identities(paths: list[str]) -> list[RepositoryIdentity | None]:
-    return [repository_identity(path) for path in paths]
 
 
 def _head_stamps(paths: list[str]) -> list[tuple[int, int, int] | None]:

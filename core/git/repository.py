@@ -120,6 +120,11 @@ def repository_identity(worktree: str) -> RepositoryIdentity | None:
     return RepositoryIdentity(dot_git, common, file_identity(os.path.join(common, "objects")))
 
 
+def repository_identities(worktrees: list[str]) -> list[RepositoryIdentity | None]:
+    """`repository_identity` of each, in order (one trip to the I/O pool for many)."""
+    return [repository_identity(worktree) for worktree in worktrees]
+
+
 def canonical_path(path: str | Path) -> str:
     return os.path.realpath(os.path.expanduser(str(path)))
 
