@@ -59,6 +59,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+_collector_waits = False
+"""A `sync` in its own process starts the collector once its modules are loaded (`_sync`)."""
+
+
 async def _run(args: argparse.Namespace) -> int:
     from core.engine.core import Core
 
@@ -133,6 +137,10 @@ def _print_list(records: Sequence[Any], args: argparse.Namespace) -> None:
 async def _sync(core: Core, args: argparse.Namespace) -> int:
     from core.engine.sync import SyncOptions, sync_repository
 
+    global _collector_waits
+    if _collector_waits:  # a sync in its own process: its modules are loaded now
+        _collector_waits = False
+        _one_shot_gc()
     records = await core.store.repos(args.names)
     options = SyncOptions(fetch_only=args.fetch_only, push=not args.no_push, ask=True)
     with ProgressView() as view:
@@ -481,20 +489,26 @@ def _one_shot_gc() -> None:
     20,000 objects, not 700, before a collection. A sync allocates hundreds of thousands
     of short-lived objects (index entries, tree entries); with Python's defaults a cold
     `gitferry sync` spent ~40 ms in 221 collections (`bench.real_fetch`), now ~20 ms in 7.
-    The daemon, which runs for days, freezes nothing (what it made at start-up, such as
-    the repositories the pool holds, may be let go later) but collects as rarely
-    (`_long_run_gc`)."""
+    The console script (`gui/launch.py`) disables the collector before the CLI's modules
+    load (their objects live as long as the process): a cold no-change `sync --fetch-only`
+    ran 25 collections (about 5 ms) while importing, one of them (about 4 ms) scanning the
+    20,000 objects the engine's modules make; `sync` starts it once `core.engine.sync` is
+    imported, every other command before it runs. The daemon, which runs for days,
+    freezes nothing (what it made at start-up, such as the repositories the pool holds,
+    may be let go later) but collects as rarely (`_long_run_gc`)."""
     gc.freeze()
     _long_run_gc()
 
 
 def _long_run_gc() -> None:
-    """The youngest generation holds 20,000 objects, not 700, before a collection. With
+    """The youngest generation holds 20,000 objects, not 700, before a collection (the
+    collector enabled: the console script disabled it while the CLI's modules loaded). With
     Python's defaults the daemon's fast-forward of `bench.real_fetch` (its heap some
     100,000 objects: the store, the pool, the imports) ran 86 collections, a full one
     among them, for 63 to 315 ms of a 530 ms sync's CPU; now 2, about 18 ms. What waits
     for a collection is at most 20,000 young objects' worth of cycles."""
     gc.set_threshold(20_000, 10, 10)
+    gc.enable()
 
 
 def main(
@@ -514,10 +528,12 @@ def main(
     if os.environ.get("GITFERRY_ASKPASS"):  # a bundle that ssh runs as its SSH_ASKPASS (askpass.py)
         from core.git.transfer.askpass_helper import main as askpass
 
+        gc.enable()  # Python's defaults (the console script disabled it)
         return askpass(list(sys.argv[1:] if argv is None else argv))
     if os.environ.get("GITFERRY_DELTA_WORKER"):  # a bundle started as a pack's worker (delta_workers.py)
         from core.git.objects.delta_workers import worker_main
 
+        gc.enable()
         return worker_main()
     args = sync_namespace(sync) if sync is not None else _parse(list(sys.argv[1:] if argv is None else argv))
     if args is None:
@@ -526,8 +542,11 @@ def main(
     own_process = argv is None if one_shot is None else one_shot
     if own_process and args.command == "daemon":
         _long_run_gc()
-    elif own_process:
+    elif own_process and args.command != "sync":
         _one_shot_gc()
+    elif own_process:
+        global _collector_waits
+        _collector_waits = True  # started once the sync's modules are loaded (`_sync`)
     _configure_logs(args)
     if args.command == "credentials":
         args.username, args.secret = _prompt_credentials()

@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gui.app import main as desktop
 
         return desktop(started=started)
+    if argv is None:  # a command in its own process: no collection while its modules load
+        import gc
+
+        gc.disable()  # core.cli starts the collector once they are (`_one_shot_gc`)
     from core.cli_exit import end_process
 
     simple = None
