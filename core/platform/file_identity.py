@@ -39,6 +39,7 @@ _STATX_SIZE = 256  # sizeof(struct statx)
 # struct statx (linux/stat.h), what is read of it: stx_mask (at 0), stx_mode (28),
 # stx_ino (32), stx_btime's seconds and nanoseconds (80), stx_dev_major and minor (136).
 _FIELDS = struct.Struct("=I24xH2xQ40xqI44xII")
+_NOTHING_THERE = (errno.ENOENT, errno.ENOTDIR)
 _buffers = threading.local()  # one buffer a thread: file_identity runs in the I/O pool's threads
 
 
@@ -91,8 +92,11 @@ def file_identity(path: str) -> FileIdentity | None:
             mask, mode, inode, seconds, nanoseconds, major, minor = _FIELDS.unpack_from(buf)
             born = seconds * 10**9 + nanoseconds if mask & _STATX_BTIME else None
             return FileIdentity(os.makedev(major, minor), inode, born, stat.S_ISDIR(mode))
-        if ctypes.get_errno() != errno.ENOSYS:  # a kernel before 4.11: os.stat below
+        if ctypes.get_errno() in _NOTHING_THERE:
             return None
+        # Anything else, os.stat decides: a kernel before 4.11 (ENOSYS), a seccomp filter
+        # that forbids statx (EPERM: older container runtimes' default profiles). Were it
+        # None, every pool lease would find "another repository" and open it again.
     try:
         st = os.stat(path)
     except OSError:

@@ -4,12 +4,17 @@ it is deleted and made again, whatever inode number the file system hands back."
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from core.git.repository import repository_identity
+from core.platform import file_identity as file_identity_module
 from core.platform.file_identity import file_identity
 from tests.gitcli import commit_file, git
 
@@ -60,3 +65,27 @@ def test_a_repository_keeps_its_identity_while_used_and_loses_it_when_cloned_aga
     assert linked is not None and linked.objects == again.objects
     assert Path(linked.common_dir).resolve() == (clone / ".git").resolve()
     assert repository_identity(str(tmp_path / "nowhere")) is None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's statx")
+def test_a_statx_the_system_refuses_falls_back_to_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seccomp filter that forbids statx (EPERM, as older container runtimes' default
+    profiles did) or a kernel without it (ENOSYS): the identity is stat's device and
+    inode, the same at every call, not None (with None every lease of the pool would open
+    the repository again). Here the refusal is made by a stand-in for libc's function."""
+    import ctypes
+
+    file_identity(str(tmp_path))  # the real function looked up first
+    for refusal in (errno.EPERM, errno.ENOSYS):
+
+        def refused(*_args: object, refusal: int = refusal) -> int:
+            ctypes.set_errno(refusal)
+            return -1
+
+        monkeypatch.setattr(file_identity_module, "_statx", refused)
+        st = os.stat(tmp_path)
+        assert file_identity(str(tmp_path)) == (st.st_dev, st.st_ino, None, True)
+        assert file_identity(str(tmp_path)) == file_identity(str(tmp_path))
+        assert file_identity(str(tmp_path / "missing")) is None
