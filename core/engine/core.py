@@ -6,6 +6,7 @@ reaches for a global.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,9 @@ class Core:
     # Generation indexes per repository id, kept while the core runs, so that
     # ahead/behind after a fetch only parses the commits that arrived.
     graph_indexes: dict[int, GenerationIndex] = field(default_factory=dict)
+    # One `refresh_status` of a repository at a time (`measure_lock`): an index is not
+    # thread-safe, and measures that hold no lease or no sync lock would meet on it.
+    measure_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     # How the client asks the user to sign in to an HTTP(S) remote (a terminal prompt,
     # the desktop app's dialog), called from a transfer's thread; None: it cannot ask.
     sign_in_prompt: SignInPrompt | None = None
@@ -56,6 +60,13 @@ class Core:
         if index is None:
             index = self.graph_indexes[repo_id] = GenerationIndex(repo)
         return index
+
+    def measure_lock(self, repo_id: int) -> asyncio.Lock:
+        """Held by a measure of the repository's branches outside a sync (`refresh_status`)."""
+        lock = self.measure_locks.get(repo_id)
+        if lock is None:
+            lock = self.measure_locks[repo_id] = asyncio.Lock()
+        return lock
 
     @classmethod
     async def open(cls, home: Path | None = None, offload: Offload | None = None) -> Core:

@@ -29,7 +29,7 @@ from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
 from core.git.history.ahead_behind import GenerationIndex
 from core.git.history.branch_status import measure_branches
-from core.git.locks.sync_lock import USER_WAIT, SyncLock, acquire_sync_lock
+from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
 from core.git.repository import current_branch, open_worktree_repo
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
@@ -569,11 +569,10 @@ async def refresh_status(
     """Re-measure every branch from local refs (no network); `lease` lends the open
     repository (the engine's pool: its packs already mapped), else it is opened for it.
 
-    With a lease (the engine's measure for `status --refresh`) the sync lock is taken
-    too, after the lease as a sync takes them (`SyncBusy` past `USER_WAIT`): the
-    engine's other measures (a sync, the daemon's look at HEAD, a publish) hold it, and
-    they share the repository's `GenerationIndex` (`Core.graph_index`), which one job
-    uses at a time. Without one the caller holds the lock, or is a process of its own."""
+    One measure of a repository at a time in this process (`Core.measure_lock`, taken
+    after the lease): the engine's `status --refresh` (a lease), the daemon's look at
+    HEAD and a publish (the sync lock) share its `GenerationIndex`, which one job uses
+    at a time; a sync's own measure is kept apart from them by its lease and its lock."""
 
     def measure(repo: Repo, previous: list[BranchStatus]) -> list[BranchStatus]:
         return measure_in_worktrees(repo, previous, core.graph_index(record.id, repo))
@@ -583,19 +582,11 @@ async def refresh_status(
             return measure(repo, previous)
 
     if lease is None:
-        statuses = await core.offload.cpu(measure_opened, await core.store.branches(record.id))
-        await core.store.save_branches(record.id, statuses)
-        return statuses
-    async with lease(core, record) as repo:
-        lock = await take_sync_lock(core, repo.commondir(), record.path, USER_WAIT)
-        try:
-            statuses = await core.offload.cpu(measure, repo, await core.store.branches(record.id))
+        async with core.measure_lock(record.id):
+            statuses = await core.offload.cpu(measure_opened, await core.store.branches(record.id))
             await core.store.save_branches(record.id, statuses)
-        except asyncio.CancelledError:
-            core.offload.after_running(lock.release)  # the measure's thread may still run
-            raise
-        except BaseException:
-            await core.offload.io(lock.release)
-            raise
-        await core.offload.io(lock.release)
+        return statuses
+    async with lease(core, record) as repo, core.measure_lock(record.id):
+        statuses = await core.offload.cpu(measure, repo, await core.store.branches(record.id))
+        await core.store.save_branches(record.id, statuses)
     return statuses

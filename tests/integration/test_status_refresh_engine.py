@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pytest
 
-from core.git.locks.sync_lock import acquire_sync_lock
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, run
 from tests.integration.engine_process import EngineProcess, gitferry
@@ -75,23 +73,3 @@ def test_status_refresh_is_measured_by_the_engine(
     assert through.code == 1 and through.err.startswith("gitferry: mine: repository not found at ")
     assert [r["name"] for r in json.loads(through.out)["repos"]] == ["mine", "theirs"]
 
-
-@pytest.mark.slow
-def test_the_engines_measure_waits_for_the_sync_lock(world: Clones, engine: EngineProcess) -> None:
-    """The engine measures under the repository's sync lock, as its syncs, its look at
-    HEAD and a publish do (they share the repository's generation index, which one job
-    uses at a time): a refresh asked while another process holds the lock measures once
-    it is released, and sees what was committed meanwhile (before: measured at once)."""
-    commit_file(world.mine, "one.txt", "1\n")
-    with ThreadPoolExecutor(1) as pool:
-        lock = acquire_sync_lock(world.mine / ".git", repo_path=str(world.mine))
-        try:
-            asked = pool.submit(gitferry, "status", "--refresh", "--json", "mine")
-            # Time for the request to reach the engine (held well inside its 5 s wait).
-            wait([asked], timeout=2)
-            second = commit_file(world.mine, "two.txt", "2\n")
-        finally:
-            lock.release()
-        through = asked.result()
-    assert through.in_engine, through.err
-    assert (through.code, through.err, _main(through.out)) == (0, "", (2, 0, second))
