@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
-from core.cli_conflicts import HANDLERS as CONFLICT_HANDLERS
 from core.cli_output import (
     EXIT_FAILED,
     EXIT_OK,
@@ -52,6 +51,7 @@ from core.version import version_line
 if TYPE_CHECKING:
     import argparse
 
+    from core.cli_conflicts import Handler
     from core.cli_engine import SyncArgs
     from core.engine.core import Core
     from core.store.status_reader import Snapshot
@@ -68,7 +68,7 @@ async def _run(args: argparse.Namespace) -> int:
 
     core = await Core.open()
     try:
-        handler = _HANDLERS[args.command]
+        handler = _HANDLERS.get(args.command) or _conflict_handler(args.command)
         if args.command != "daemon" and sys.stdin.isatty():
             core.sign_in_prompt = terminal_sign_in  # without a terminal: auth_failed, one line
             core.ssh_prompt = terminal_ssh_prompt
@@ -345,8 +345,15 @@ _HANDLERS = {
     "show": _show,
     "pause": _pause,
     "resume": _resume,
-    **CONFLICT_HANDLERS,
 }
+
+
+def _conflict_handler(command: str) -> Handler:
+    """`resolve`, `history` and `undo` (`core/cli_conflicts.py`), imported for them only:
+    about 1.5 ms of a cold sync's CPU."""
+    from core.cli_conflicts import HANDLERS
+
+    return HANDLERS[command]
 
 
 # Plain reads: `args -> exit status`, or None when the store must be opened as usual

@@ -180,9 +180,11 @@ PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
 # ASCII host name goes to getaddrinfo as bytes), the ssh client and git's ssh settings (an
 # ssh remote only), and the parser: the entry point read `sync NAME --flags` already.
 # Nor ctypes (the fifth pass): `file_identity` imports it at its first call, and a CLI
-# sync opens its repository afresh, asking no repository's identity.
+# sync opens its repository afresh, asking no repository's identity. Nor (the sixth) the
+# handlers of `resolve`, `history` and `undo`.
 NOT_FOR_NO_CHANGE = {
     "ctypes",
+    "core.cli_conflicts",
     "argparse",
     "gettext",
     "core.cli_parser",
