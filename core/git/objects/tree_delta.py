@@ -19,7 +19,7 @@ from __future__ import annotations
 import stat
 import zlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 from dulwich.errors import ObjectFormatException
 from dulwich.object_store import BaseObjectStore
@@ -187,6 +187,8 @@ def checked_entries(
         parsed = list(parse_tree(raw, len(tree_id) // 2))
     except (ObjectFormatException, ValueError) as exc:
         raise CorruptTree(tree_id, str(exc)) from None
+    if not check_names and len({name for name, _mode, _sha in parsed}) == len(parsed):
+        return cast(list[RawEntry], parsed)  # no duplicate, nothing more to look at (an id is bytes)
     seen: set[bytes] = set()
     entries: list[RawEntry] = []
     for name, mode, sha in parsed:

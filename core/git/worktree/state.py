@@ -49,7 +49,10 @@ class WorktreeOptions:
     content: ContentFilters | None = None  # attributes' conversions (None: none, as in tests)
 
     def full(self, path: bytes) -> bytes:
-        return os.path.join(self.root, path)
+        """`os.path.join(root, path)` for a path relative to the root (a switch asks this
+        several times a file: no `posixpath` call)."""
+        root = self.root
+        return root + path if root.endswith(b"/") else root + b"/" + path
 
     def unsupported(self, path: bytes) -> bool:
         """A conversion Gitferry cannot run applies to `path`, either way."""

@@ -131,6 +131,7 @@ class _Checker:
         self.plan = SwitchPlan(changes)
         self.deleted = {c.path for c in changes if c.old is not None and c.new is None}
         self._kinds: dict[bytes, str] = {}
+        self._blocks: dict[bytes, bytes | None] = {}  # by directory: `_parent_block`'s answer
         self._sorted_keys: list[bytes] | None = None
         self._smudge = checkout_content(opts, index, changes)
         self.plan.content = self._smudge
@@ -284,7 +285,12 @@ class _Checker:
                 self.plan.dirty.add(key)
 
     def _parent_block(self, path: bytes) -> bytes | None:
-        """The first leading component that exists as something other than a directory."""
+        """The first leading component that exists as something other than a directory
+        (worked out once a directory: the check touches nothing)."""
+        directory = path.rpartition(b"/")[0]
+        if directory in self._blocks:
+            return self._blocks[directory]
+        block = None
         for parent in parents(path):
             kind = self._kinds.get(parent)
             if kind is None:
@@ -292,10 +298,12 @@ class _Checker:
                 kind = "missing" if st is None else "dir" if stat.S_ISDIR(st.st_mode) else "other"
                 self._kinds[parent] = kind
             if kind == "missing":
-                return None
+                break
             if kind == "other":
-                return parent
-        return None
+                block = parent
+                break
+        self._blocks[directory] = block
+        return block
 
     def _mark(self, path: bytes, *, in_place: bool) -> None:
         (self.plan.in_place if in_place else self.plan.dirty).add(path)

@@ -339,6 +339,8 @@ class WorktreeWriter:
 
     def _parent_block(self, path: bytes, *, create: bool = False) -> bytes | None:
         """The first leading directory that is not a real directory (made when `create`)."""
+        if path.rpartition(b"/")[0] in self._real_dirs:  # and so, all above it (put in root first)
+            return None
         for parent in parents(path):
             if parent in self._real_dirs:
                 continue
