@@ -31,6 +31,8 @@ class RepoState(StrEnum):
 
 @dataclass(frozen=True)
 class RepoRecord:
+    """A registered repository as the store keeps it: where it is and how its last sync ended."""
+
     id: int
     name: str
     path: str
@@ -42,6 +44,8 @@ class RepoRecord:
 
 @dataclass(frozen=True)
 class RemoteRecord:
+    """A remote of a repository as the store keeps it."""
+
     name: str
     fetch_url: str
     push_url: str | None = None
@@ -73,6 +77,8 @@ class ConnectionCheck:
 
 @dataclass(frozen=True)
 class BranchStatus:
+    """A branch's measure: its upstream, both heads and how far ahead and behind."""
+
     name: str
     upstream: str | None
     head: str | None
@@ -138,6 +144,8 @@ DEFAULT_REACH = SyncReach()  # a repository's with the default settings
 
 @dataclass(frozen=True)
 class SyncRun:
+    """One run of a sync job as the store records it, from request to result."""
+
     id: int
     repo_id: int
     kind: str
@@ -153,6 +161,8 @@ class SyncRun:
 
 @dataclass(frozen=True)
 class ConflictRecord:
+    """A conflicted path on a branch and since when it has been."""
+
     branch: str
     path: str
     since: datetime
@@ -172,6 +182,8 @@ class SubmoduleStatus:
 
 @dataclass(frozen=True)
 class SkippedFile:
+    """A file a sync left out, why, and how often it has."""
+
     path: str
     # 'too_large' | 'unreadable' | 'failing' | 'safecrlf' (auto-commit) | 'lfs_missing' (checkout)
     # | 'unsupported_filter' (both: a conversion Gitferry does not run)

@@ -197,6 +197,8 @@ def _parse_scp(url: str, match: re.Match[str]) -> RemoteUrl:
 
 @dataclass(frozen=True)
 class HttpAuth:
+    """A user name and password for an HTTP(S) remote (never shown in a repr)."""
+
     username: str
     password: str
 

@@ -146,6 +146,8 @@ def _tracked(value: str) -> str:
 
 @dataclass(frozen=True)
 class RepoSettings:
+    """A repository's settings (`gitferry set NAME KEY VALUE`), defaults where unset."""
+
     fetch_interval: int = 300
     strategy: str = "merge"
     auto_commit: bool = False
@@ -175,6 +177,8 @@ def _default_max_concurrent() -> int:
 
 @dataclass(frozen=True)
 class AppSettings:
+    """The app's settings (`gitferry set KEY VALUE`), defaults where unset."""
+
     max_concurrent: int = _default_max_concurrent()
     memory_budget: int = 256 * 1024 * 1024
     pool_ttl: int = 300

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Core:
+    """The engine's shared parts: the store, the I/O and CPU pools, credentials, the journal."""
+
     store: StatusStore
     offload: Offload
     credentials: Credentials

@@ -26,6 +26,8 @@ NOT_FINISHED = "the sync stopped before it finished"
 
 @dataclass
 class SyncReport:
+    """What one sync of one repository did, as the CLI and the app report it."""
+
     name: str
     # A failure until the sync says otherwise: a run that ends by a path nobody
     # planned is never recorded as a success.

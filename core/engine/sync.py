@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SyncOptions:
+    """How one sync runs: fetch only or not, push or not, its timeout and the caller's hooks."""
+
     fetch_only: bool = False
     push: bool = True
     timeout: float = 30.0

@@ -41,6 +41,8 @@ FileId = tuple[int, int, int, int, int] | None  # (dev, ino, size, mtime_ns, cti
 
 @dataclass(frozen=True)
 class _Parsed:
+    """One parse of the global config: the files it read and what they said."""
+
     home: str | None
     files: tuple[tuple[str, FileId], ...]  # every file the parse opened or tried to, in order
     config: ConfigFile | None  # None: the file itself is missing

@@ -32,6 +32,8 @@ class Phase(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TransferProgress:
+    """Where a transfer is: its phase, objects so far (of how many) and bytes."""
+
     phase: Phase
     current: int = 0
     total: int | None = None

@@ -37,6 +37,8 @@ FORMAT = 1
 
 @dataclass(frozen=True)
 class Registration:
+    """A repository's entry in `repositories.json`: its name, path and settings."""
+
     name: str
     path: str
     settings: Mapping[str, str] = field(default_factory=dict)
@@ -51,6 +53,8 @@ class Registration:
 
 @dataclass(frozen=True)
 class Registry:
+    """What `repositories.json` holds: the registrations and the app's settings."""
+
     repositories: Sequence[Registration] = ()
     app_settings: Mapping[str, str] = field(default_factory=dict)
 

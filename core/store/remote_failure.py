@@ -8,6 +8,8 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class RemoteFailure:
+    """A remote's run of failed fetches and until when its breaker is tripped."""
+
     remote: str
     failures: int
     first_failure_at: datetime

@@ -68,6 +68,8 @@ READ_THREADS = 2  # plain reads at once (each its own read-only connection; WAL:
 
 @dataclass(frozen=True)
 class Upkeep:
+    """What one round of the store's upkeep pruned."""
+
     branches_pruned: int
     runs_pruned: int
 

@@ -337,3 +337,26 @@ def test_a_cold_sync_collects_no_cycle_while_its_modules_load(world: Clones) -> 
     assert (out, json.loads(err[-1])) == ("mine: up_to_date - up to date\n", [0, True, 20_000, True])
     out, err = probe(COLLECTOR_PROBE, "list")  # every other command: before it runs
     assert out.startswith("mine\t") and json.loads(err[-1]) == [0, True, 20_000, True]
+
+
+DOCSTRINGS_PROBE = """
+import dataclasses, json, sys
+import core.cli, core.engine.sync, core.engine.fetch_phase
+made = sorted(
+    f"{name}.{cls.__qualname__}"
+    for name, module in list(sys.modules.items())
+    if name.split(".")[0] == "core"
+    for cls in vars(module).values()
+    if isinstance(cls, type) and cls.__module__ == name and dataclasses.is_dataclass(cls)
+    and (cls.__doc__ or "").startswith(cls.__name__ + "(")
+)
+print(json.dumps(made))
+"""
+
+
+def test_the_dataclasses_a_cold_sync_defines_have_docstrings() -> None:
+    """`dataclass` gives a class without a docstring one made with `inspect.signature`
+    (about 1 ms of a cold sync's CPU for the 30 that had none): each of Gitferry's on
+    that path says what it is instead."""
+    out, _err = probe(DOCSTRINGS_PROBE)
+    assert json.loads(out) == []

@@ -15,6 +15,8 @@ from core.errors import BadInput
 
 @dataclass(frozen=True)
 class RemoteConfig:
+    """A remote as `.git/config` names it: its fetch URL and push URL."""
+
     name: str
     url: str
     push_url: str | None = None

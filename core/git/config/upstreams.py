@@ -20,6 +20,8 @@ from core.errors import BadInput
 
 @dataclass(frozen=True)
 class Upstream:
+    """A local branch's upstream: its remote, the branch there and the tracking ref."""
+
     branch: str  # local branch, short name
     remote: str
     merge_ref: str  # the branch on the remote: refs/heads/<name>
@@ -28,6 +30,8 @@ class Upstream:
 
 @dataclass(frozen=True)
 class Refspec:
+    """One refspec: source, destination, forced or negative."""
+
     src: str
     dst: str
     force: bool = False

@@ -33,6 +33,8 @@ POLL_SECONDS = 0.05
 
 @dataclass(frozen=True)
 class LockOwner:
+    """Who holds a repository's sync lock: the process, its start time and host."""
+
     pid: int
     pid_started: float  # the process's start time, so a reused pid is not mistaken for the owner
     since: float  # wall-clock time the sync took the lock

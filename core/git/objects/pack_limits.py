@@ -30,6 +30,8 @@ def size_text(size: int) -> str:
 
 @dataclass(frozen=True)
 class PackLimits:
+    """How large a received pack and its objects may be."""
+
     max_pack_size: int = DEFAULT_MAX_PACK_SIZE  # bytes received
     max_object_size: int = DEFAULT_MAX_OBJECT_SIZE  # one object (or delta result), inflated
     max_inflated_size: int = DEFAULT_MAX_INFLATED_SIZE  # all objects of the pack, inflated

@@ -96,6 +96,8 @@ class RemoteTooSlow(RemoteError):
 
 @dataclass(frozen=True)
 class TransferDeadlines:
+    """How long each phase of a transfer may last, and the low-speed limit."""
+
     low_speed_limit: int = DEFAULT_LOW_SPEED_LIMIT  # bytes a second; 0: off
     low_speed_time: float = DEFAULT_LOW_SPEED_TIME
     advertise: float = _DEFAULT_DEADLINES[TransferPhase.ADVERTISE]

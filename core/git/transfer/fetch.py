@@ -98,6 +98,8 @@ class OversizedPack(TransferFailed):
 
 @dataclass(frozen=True)
 class FetchResult:
+    """What one remote's fetch did: refs updated, upstreams gone, what was received."""
+
     remote: str
     updated: dict[str, RefUpdate]  # tracking ref -> (old, new)
     gone: list[str]  # local branches whose upstream the remote deleted

@@ -54,6 +54,8 @@ class TagMode(Enum):
 
 @dataclass(frozen=True)
 class TagUpdates:
+    """The tags a fetch created, and the local tags the remote moved (kept)."""
+
     created: dict[str, bytes]  # tag ref -> object id
     kept: dict[str, bytes]  # local tags the remote moved: tag ref -> the remote's id
 

@@ -33,6 +33,8 @@ class BadIntent(GitferryError):
 
 @dataclass(frozen=True)
 class SwitchIntent:
+    """A switch in progress as its journal records it: the ref and both heads and trees."""
+
     branch_ref: str
     old_head: str
     new_head: str

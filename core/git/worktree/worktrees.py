@@ -38,6 +38,8 @@ _FULL_ID = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 
 @dataclass(frozen=True)
 class Worktree:
+    """One worktree of a repository: its directory, git directory and HEAD."""
+
     path: str  # its working directory; it may be gone (deleted, not pruned)
     git_dir: str  # HEAD, index and operation state: the common dir for the main worktree
     head_ref: str | None  # the ref HEAD names; None when detached or unreadable
@@ -58,6 +60,8 @@ class Use(StrEnum):
 
 @dataclass(frozen=True)
 class BranchUse:
+    """A branch a worktree uses: checked out, being rebased or bisected from, or to be moved by a rebase."""
+
     branch: str  # short name
     use: Use
     worktree: Worktree
@@ -72,6 +76,8 @@ class BranchUse:
 
 @dataclass(frozen=True)
 class BranchUses:
+    """Every use of a branch in the repository's worktrees."""
+
     uses: list[BranchUse]
 
     def elsewhere(self, branch: str) -> BranchUse | None:
