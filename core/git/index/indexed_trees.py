@@ -42,6 +42,7 @@ class IndexedTrees:
         self._root = root
         self._files: dict[bytes, list[tuple[bytes, IndexEntry | ConflictedIndexEntry]]] | None = None
         self._subtrees: dict[int, dict[bytes, CacheTree]] = {}  # by id() of a node of `root`, kept alive
+        self._nodes: dict[bytes, CacheTree | None] = {}  # by directory path
 
     @property
     def cache_tree(self) -> CacheTree | None:
@@ -88,17 +89,22 @@ class IndexedTrees:
         return out
 
     def _node(self, prefix: bytes) -> CacheTree | None:
+        """The node at `prefix`, found from its parent's (each looked up once)."""
         node = self._root
         if node is None or not prefix:
             return node
-        for part in prefix.split(b"/"):
-            subtrees = self._subtrees.get(id(node))
+        if prefix in self._nodes:
+            return self._nodes[prefix]
+        parent_path, _slash, name = prefix.rpartition(b"/")
+        parent = self._node(parent_path)
+        found = None
+        if parent is not None:
+            subtrees = self._subtrees.get(id(parent))
             if subtrees is None:
-                subtrees = self._subtrees[id(node)] = {sub.name: sub for sub in node.subtrees}
-            node = subtrees.get(part)
-            if node is None:
-                return None
-        return node
+                subtrees = self._subtrees[id(parent)] = {sub.name: sub for sub in parent.subtrees}
+            found = subtrees.get(name)
+        self._nodes[prefix] = found
+        return found
 
     def _files_in(self, prefix: bytes) -> list[tuple[bytes, IndexEntry | ConflictedIndexEntry]]:
         """The index entries directly in directory `prefix`, by name (one pass, on first use)."""

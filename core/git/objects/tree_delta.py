@@ -111,7 +111,7 @@ def _walk(
     old = _entries(store, old_id, prefix)
     new = _entries(store, new_id, prefix)
     # entries compared as stored first (most are the same on both sides), Sides made for the rest
-    changed = [name for name in old.keys() | new.keys() if old.get(name) != new.get(name)]
+    changed = {name for name, _stored in old.items() ^ new.items()}  # one set operation
     for name in sorted(changed):
         before, after = _side(old.get(name)), _side(new.get(name))
         if before == after:

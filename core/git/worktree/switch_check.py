@@ -132,6 +132,7 @@ class _Checker:
         self.deleted = {c.path for c in changes if c.old is not None and c.new is None}
         self._kinds: dict[bytes, str] = {}
         self._blocks: dict[bytes, bytes | None] = {}  # by directory: `_parent_block`'s answer
+        self._around: set[bytes] = set()  # directories whose leading ones `_check_index_around` saw
         self._sorted_keys: list[bytes] | None = None
         self._smudge = checkout_content(opts, index, changes)
         self.plan.content = self._smudge
@@ -276,10 +277,14 @@ class _Checker:
                 self.plan.untracked.add(child)
 
     def _check_index_around(self, path: bytes) -> None:
-        """Staged entries that a new path would collide with (a D/F conflict in the index)."""
-        for parent in parents(path):
-            if parent in self.index and parent not in self.deleted:
-                self.plan.dirty.add(parent)
+        """Staged entries that a new path would collide with (a D/F conflict in the index);
+        its leading directories looked at once a directory."""
+        directory = path.rpartition(b"/")[0]
+        if directory not in self._around:
+            self._around.add(directory)
+            for parent in parents(path):
+                if parent in self.index and parent not in self.deleted:
+                    self.plan.dirty.add(parent)
         for key in self._keys_under(path):
             if key not in self.deleted:
                 self.plan.dirty.add(key)
