@@ -44,6 +44,7 @@ from core.cli_output import (
 from core.errors import BadInput, GitferryError
 from core.logs import configure_logging, log_file, log_to_stderr
 from core.paths import data_dir, store_file
+from core.platform.collector import collect_rarely
 from core.platform.fd_limit import raise_soft_limit
 from core.results import TRACEBACK_HINT
 from core.version import version_line
@@ -502,20 +503,9 @@ def _one_shot_gc() -> None:
     20,000 objects the engine's modules make; `sync` starts it once `core.engine.sync` is
     imported, every other command before it runs. The daemon, which runs for days,
     freezes nothing (what it made at start-up, such as the repositories the pool holds,
-    may be let go later) but collects as rarely (`_long_run_gc`)."""
+    may be let go later) but collects as rarely (`core.platform.collector`)."""
     gc.freeze()
-    _long_run_gc()
-
-
-def _long_run_gc() -> None:
-    """The youngest generation holds 20,000 objects, not 700, before a collection (the
-    collector enabled: the console script disabled it while the CLI's modules loaded). With
-    Python's defaults the daemon's fast-forward of `bench.real_fetch` (its heap some
-    100,000 objects: the store, the pool, the imports) ran 86 collections, a full one
-    among them, for 63 to 315 ms of a 530 ms sync's CPU; now 2, about 18 ms. What waits
-    for a collection is at most 20,000 young objects' worth of cycles."""
-    gc.set_threshold(20_000, 10, 10)
-    gc.enable()
+    collect_rarely()
 
 
 def main(
@@ -548,7 +538,7 @@ def main(
     raise_soft_limit()
     own_process = argv is None if one_shot is None else one_shot
     if own_process and args.command == "daemon":
-        _long_run_gc()
+        collect_rarely()
     elif own_process and args.command != "sync":
         _one_shot_gc()
     elif own_process:

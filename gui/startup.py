@@ -31,6 +31,7 @@ from pathlib import Path
 
 from core.first_paint import Snapshot, first_snapshot
 from core.paths import data_dir, store_file
+from core.platform.collector import collect_rarely
 from core.platform.fd_limit import raise_soft_limit
 
 FLAGS = ("--hidden", "--verbose")
@@ -94,9 +95,6 @@ def begin(argv: Sequence[str]) -> Startup:
 
 def painted() -> None:
     """The first paint is done (or the window starts hidden): the collector runs again,
-    as rarely as `gitferry daemon`'s (`core.cli._long_run_gc`, the same three numbers):
-    the app runs the same engine for days, and with Python's default 700 the engine's
-    fast-forward of `bench.real_fetch` ran 86 collections over its heap (63 to 315 ms of
-    CPU) against 2 (18 ms)."""
-    gc.set_threshold(20_000, 10, 10)
-    gc.enable()
+    as rarely as `gitferry daemon`'s (`core.platform.collector`: the app runs the same
+    engine for days)."""
+    collect_rarely()
