@@ -32,20 +32,32 @@ class CacheTree:
     oid: bytes | None
     subtrees: list[CacheTree] = field(default_factory=list)
 
-    def invalidate(self, path: bytes) -> None:
-        """Entries at `path` changed (added, removed or rewritten)."""
-        node = self
-        parts = path.split(b"/")
-        for depth, part in enumerate(parts):
-            node.entry_count, node.oid = -1, None
-            sub = next((s for s in node.subtrees if s.name == part), None)
-            if depth == len(parts) - 1:
+    def invalidate(self, paths: Iterable[bytes]) -> None:
+        """Entries at `paths` changed (added, removed or rewritten): the nodes above each
+        made invalid (those of a directory the paths share once), and a subtree a path
+        names dropped."""
+        above: dict[bytes, CacheTree | None] = {}  # by directory: its node, made invalid
+        for path in paths:
+            directory, _slash, name = path.rpartition(b"/")
+            node = self._invalid_at(directory, above)
+            if node is not None:
+                sub = next((s for s in node.subtrees if s.name == name), None)
                 if sub is not None:
                     node.subtrees.remove(sub)  # a directory replaced by (or removed as) this path
-                return
-            if sub is None:
-                return
-            node = sub
+
+    def _invalid_at(self, directory: bytes, above: dict[bytes, CacheTree | None]) -> CacheTree | None:
+        """The node at `directory` (None: there is none), it and those above it made invalid."""
+        if directory in above:
+            return above[directory]
+        node: CacheTree | None = self
+        if directory:
+            parent_path, _slash, name = directory.rpartition(b"/")
+            parent = self._invalid_at(parent_path, above)
+            node = None if parent is None else next((s for s in parent.subtrees if s.name == name), None)
+        if node is not None:
+            node.entry_count, node.oid = -1, None
+        above[directory] = node
+        return node
 
 
 def parse_cache_tree(data: bytes, oid_length: int) -> CacheTree:
@@ -108,8 +120,7 @@ def invalidated(
     """`data` with every node above `paths` invalidated (`parsed`: `data` already parsed,
     invalidated in place), and `then` run on the result (a repair, cache_tree_repair.py)."""
     root = parsed if parsed is not None else parse_cache_tree(data, oid_length)
-    for path in paths:
-        root.invalidate(path)
+    root.invalidate(paths)
     if then is not None:
         then(root)
     return cache_tree_bytes(root)
