@@ -252,3 +252,19 @@ def test_a_cancel_while_workers_run_stops_them_and_leaves_nothing(history: Path,
     assert len(workers) == 2
     assert all(_gone(pid) for pid in workers)
     assert list((target / "objects" / "pack").iterdir()) == []
+
+
+def test_a_worker_imports_gitferry_not_a_core_package_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m` puts the current folder first on `sys.path`: a clone started from a
+    folder holding a `core` package (many projects have one) must not run that."""
+    here = tmp_path / "a project"
+    (here / "core").mkdir(parents=True)
+    (here / "core" / "__init__.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.chdir(here)
+    blob = b"hello world, a base of some length\n"
+    pack = _pack(tmp_path, BLOB, blob, delta(len(blob), 3, [insert(b"abc")]))
+    target = bare(tmp_path, "target.git")
+    assert receive(target, pack, threads=2) is not None
+    fsck(target)

@@ -207,7 +207,9 @@ def _start() -> subprocess.Popen[bytes]:
         argv = [sys.executable, "delta-worker"]
         env[WORKER_VARIABLE] = "1"
     else:
-        argv = [sys.executable, "-m", __name__]
+        # -P: `-m` would put the current folder first on `sys.path`, and a `core` package
+        # there (a project's own) would be imported in place of Gitferry's
+        argv = [sys.executable, "-P", "-m", __name__]
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
     return subprocess.Popen(
         argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
