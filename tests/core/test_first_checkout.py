@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,8 @@ def test_a_cancel_part_way_writes_nothing_afterwards_and_no_index(tmp_path: Path
     files = [p for p in written if p.is_file()]
     assert 0 < len(files) <= 250
     assert not (dst / ".git" / "index").exists() and not (dst / ".git" / "index.lock").exists()
-    assert sorted(p for p in dst.rglob("*") if ".git" not in p.parts) == written  # the thread had stopped
+    assert sorted(p for p in dst.rglob("*") if ".git" not in p.parts) == written
+    assert not _writer_threads()  # joined before the checkout raised: nothing more can be written
 
 
 def test_an_error_in_the_writer_thread_is_raised_and_nothing_follows(tmp_path: Path) -> None:
@@ -88,3 +90,8 @@ def test_an_error_in_the_writer_thread_is_raised_and_nothing_follows(tmp_path: P
         check_out_fresh(repo, tree)
     assert not (dst / ".git" / "index").exists()
     assert (dst / "d3").read_text() == "in the way\n"
+    assert not _writer_threads()
+
+
+def _writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "gitferry-checkout-writer" and t.is_alive()]
