@@ -360,3 +360,41 @@ def test_the_dataclasses_a_cold_sync_defines_have_docstrings() -> None:
     that path says what it is instead."""
     out, _err = probe(DOCSTRINGS_PROBE)
     assert json.loads(out) == []
+
+
+# The console script started as ssh's askpass or as a pack's delta worker (a bundle's two
+# other entries), each entry replaced by a report of the collector's state when it runs.
+HELPER_PROBE = """
+import gc, sys
+import core.git.objects.delta_workers as delta_workers
+import core.git.transfer.askpass_helper as askpass_helper
+def report(*args):
+    print(gc.isenabled(), gc.get_threshold()[0])
+    return 0
+delta_workers.worker_main = report
+askpass_helper.main = report
+sys.argv = ["gitferry", *sys.argv[1:]]
+from gui.launch import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("variable", "args"),
+    [("GITFERRY_ASKPASS", ["Password for 'https://host': "]), ("GITFERRY_DELTA_WORKER", ["delta-worker"])],
+)
+def test_the_askpass_and_delta_worker_entries_run_with_the_collector_on(
+    tmp_path: Path, variable: str, args: list[str]
+) -> None:
+    """The console script disables the collector for a command's imports; these two
+    entries (a worker allocates a pack's worth of objects) get it back, Python's defaults."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GITFERRY_HOME": str(tmp_path), variable: "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", HELPER_PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=ROOT,
+    )
+    assert (proc.returncode, proc.stdout) == (0, "True 700\n"), proc.stderr
