@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import threading
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
 from core.git.content.first_checkout import check_out_fresh
+from core.git.objects.tree_delta import CorruptTree
 from core.git.progress import Phase, TransferProgress
 from tests.gitcli import fsck, git
 
@@ -95,3 +97,44 @@ def test_an_error_in_the_writer_thread_is_raised_and_nothing_follows(tmp_path: P
 
 def _writer_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "gitferry-checkout-writer" and t.is_alive()]
+
+
+def test_a_file_entry_naming_a_tree_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A hostile tree whose file `b` names a tree object: refused as a corrupt tree (was an
+    AssertionError, "unexpected error" in the CLI) and no index written, as git's
+    checkout refuses it ("unable to read sha1 file of b")."""
+    src = _source(tmp_path, 3)
+    head_tree = git("rev-parse", "HEAD^{tree}", cwd=src).strip()
+    blob = git("rev-parse", "HEAD:run.sh", cwd=src).strip()
+    raw = b"100644 a\0" + bytes.fromhex(blob) + b"100644 b\0" + bytes.fromhex(head_tree)
+    made = subprocess.run(
+        ["git", "hash-object", "-t", "tree", "-w", "--literally", "--stdin"],
+        cwd=src,
+        input=raw,
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
+    bad_tree = made.stdout.decode().strip()
+    commit = git(
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@e",
+        "commit-tree",
+        bad_tree,
+        "-p",
+        "HEAD",
+        "-m",
+        "bad",
+        cwd=src,
+    )
+    git("update-ref", "refs/heads/main", commit.strip(), cwd=src)
+    repo, tree = _bare_clone_without_checkout(tmp_path, src)
+    dst = Path(repo.path)
+    with pytest.raises(
+        CorruptTree, match=f'tree {bad_tree} cannot be checked out: the file "b" is not a blob'
+    ):
+        check_out_fresh(repo, tree)
+    assert not (dst / ".git" / "index").exists()
+    assert not _writer_threads()

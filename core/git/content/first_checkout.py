@@ -32,7 +32,8 @@ from core.git.content.smudge import write_worktree_content
 from core.git.index.locked import LockedIndex
 from core.git.objects.blob_read import StreamedBlob, blob_content
 from core.git.objects.pack_reader import PackReader
-from core.git.objects.tree_delta import tree_delta
+from core.git.objects.path_safety import quoted
+from core.git.objects.tree_delta import CorruptTree, tree_delta
 from core.git.progress import Phase, ProgressSink, TransferProgress
 
 _GITLINK = 0o160000
@@ -85,7 +86,8 @@ def check_out_fresh(
                     locked.index[path] = index_entry_from_stat(os.lstat(full), sha, mode=mode)
                     continue
                 blob = blob_content(store, sha, reader)  # a large one streamed, never whole
-                assert isinstance(blob, (Blob, StreamedBlob))
+                if not isinstance(blob, (Blob, StreamedBlob)):  # a hostile tree: a file naming a tree
+                    raise CorruptTree(tree_id, f"the file {quoted(path)} is not a blob")
                 is_link = stat.S_ISLNK(mode)
                 conversion = filters.to_worktree(path) if stat.S_ISREG(mode) else None
                 if isinstance(blob, Blob) and conversion is not None and conversion.identity:
