@@ -384,17 +384,11 @@ main()
     [("GITFERRY_ASKPASS", ["Password for 'https://host': "]), ("GITFERRY_DELTA_WORKER", ["delta-worker"])],
 )
 def test_the_askpass_and_delta_worker_entries_run_with_the_collector_on(
-    tmp_path: Path, variable: str, args: list[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, args: list[str]
 ) -> None:
     """The console script disables the collector for a command's imports; these two
     entries (a worker allocates a pack's worth of objects) get it back, Python's defaults."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "GITFERRY_HOME": str(tmp_path), variable: "1"}
-    proc = subprocess.run(
-        [sys.executable, "-c", HELPER_PROBE, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        cwd=ROOT,
-    )
-    assert (proc.returncode, proc.stdout) == (0, "True 700\n"), proc.stderr
+    monkeypatch.setenv("GITFERRY_HOME", str(tmp_path))
+    monkeypatch.setenv(variable, "1")
+    out, _err = probe(HELPER_PROBE, *args)
+    assert out == "True 700\n"
