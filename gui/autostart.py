@@ -11,7 +11,9 @@ __all__ = ["autostart_path", "disable", "enable", "is_enabled", "launch_command"
 
 
 def launch_command() -> list[str]:
-    """How to start the app as it is running now."""
+    """How to start the app as it is running now. `-P`: the folder the session starts it
+    in (the home folder) is not put first on the import path, where a `gui` or `core`
+    package of the user's own would shadow the app's."""
     if getattr(sys, "frozen", False):
         return [sys.executable]
-    return [sys.executable, "-m", "gui"]
+    return [sys.executable, "-P", "-m", "gui"]
