@@ -20,9 +20,12 @@ from tests.waiting import CAP
 
 ROOT = Path(__file__).resolve().parents[2]
 # Runs the entry point as the console script does, then prints the modules it loaded
-# on the last line of stderr.
+# on the last line of stderr. Ctrl-C raises KeyboardInterrupt as in a terminal even when
+# the test run was started with SIGINT ignored (a background job of a non-interactive
+# shell: its children would inherit that, and the tests that send SIGINT would hang).
 PROBE = """
-import json, sys
+import json, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from gui.launch import main
 try:
     code = main(sys.argv[1:])
