@@ -141,11 +141,14 @@ def _gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
+def _receiving(history: Path, tmp_path: Path) -> tuple[bytes, Path, set[int]]:
+    """`history`'s pack, an empty bare repository to receive it, and this process's children before."""
+    return pack_objects(history, "main\n", "--delta-base-offset"), bare(tmp_path), _children(os.getpid())
+
+
 @pytest.mark.slow
 def test_a_killed_worker_is_an_error_and_leaves_nothing(history: Path, tmp_path: Path) -> None:
-    pack = pack_objects(history, "main\n", "--delta-base-offset")
-    target = bare(tmp_path)
-    before = _children(os.getpid())
+    pack, target, before = _receiving(history, tmp_path)
     workers: set[int] = set()
 
     def kill_one(update: TransferProgress) -> None:  # as soon as they run
@@ -237,9 +240,7 @@ class Cancelled(Exception):
 
 @pytest.mark.slow
 def test_a_cancel_while_workers_run_stops_them_and_leaves_nothing(history: Path, tmp_path: Path) -> None:
-    pack = pack_objects(history, "main\n", "--delta-base-offset")
-    target = bare(tmp_path)
-    before = _children(os.getpid())
+    pack, target, before = _receiving(history, tmp_path)
     workers: set[int] = set()
 
     def cancel(update: TransferProgress) -> None:  # as a clone's Cancel does: the sink raises
