@@ -205,10 +205,7 @@ class IncomingPack:
             deltas=deltas,
             progress=self._progress,
         )
-        if resolved < deltas:
-            raise PackFormatError(f"{deltas - resolved} deltas have no base")
-        if self._progress is not None:
-            self._progress(TransferProgress(Phase.RESOLVING, resolved, deltas))
+        _all_resolved(resolved, deltas, self._progress)
         return set()
 
     def _get_raw(self, oid: bytes) -> tuple[int, bytes]:
@@ -255,6 +252,14 @@ class _Waiting:
         self.left = left
 
 
+def _all_resolved(resolved: int, deltas: int, progress: ProgressSink | None) -> None:
+    """PackFormatError unless every delta found its base; else the last RESOLVING update."""
+    if resolved < deltas:
+        raise PackFormatError(f"{deltas - resolved} deltas have no base")
+    if progress is not None:
+        progress(TransferProgress(Phase.RESOLVING, resolved, deltas))
+
+
 class DeltaResolver:
     """Computes the id of every delta in a scanned pack, base before delta, checking the
     trees and commits deltas make (`checks`)."""
@@ -292,10 +297,7 @@ class DeltaResolver:
         """Resolve all deltas; return the ids of local objects a thin pack deltas against."""
         self.resolve_roots(range(len(self._objects.types)), progress)
         external = self._resolve_thin()
-        if self._resolved < self._deltas:
-            raise PackFormatError(f"{self._deltas - self._resolved} deltas have no base")
-        if progress is not None:
-            progress(TransferProgress(Phase.RESOLVING, self._resolved, self._deltas))
+        _all_resolved(self._resolved, self._deltas, progress)
         return external
 
     def resolve_roots(self, roots: Iterable[int], progress: ProgressSink | None) -> None:
