@@ -30,80 +30,31 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _add_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path")
-    p.add_argument("--name")
-    p.add_argument("--auto-commit", action="store_true")
-    p.add_argument("--strategy", choices=["merge", "rebase", "ff-only"])
+_Arg = tuple[tuple[str, ...], dict[str, Any]]
 
 
-def _clone_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("url")
-    p.add_argument("path")
-    p.add_argument("--name")
+def _arg(*flags: str, **options: Any) -> _Arg:
+    """One `add_argument` call, as data."""
+    return flags, options
 
 
-def _name_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name")
+def _args(*specs: _Arg) -> Callable[[argparse.ArgumentParser], None]:
+    """What adds these arguments to a command's parser, in this order."""
+
+    def add(p: argparse.ArgumentParser) -> None:
+        for flags, options in specs:
+            p.add_argument(*flags, **options)
+
+    return add
 
 
-def _optional_name_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", nargs="?", metavar="NAME")
+def _flag(option: str, **options: Any) -> _Arg:
+    return _arg(option, action="store_true", **options)
 
 
-def _json_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true")
-
-
-def _sync_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("names", nargs="*", metavar="NAME")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--fetch-only", action="store_true")
-    p.add_argument("--no-push", action="store_true")
-
-
-def _status_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("names", nargs="*", metavar="NAME")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--refresh", action="store_true", help="re-measure from local refs first")
-
-
-def _skipped_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("names", nargs="*", metavar="NAME")
-    p.add_argument("--json", action="store_true")
-    p.add_argument(
-        "--retry", nargs="*", metavar="PATH", help="try these (all when none named) at the next sync"
-    )
-
-
-def _publish_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name")
-    p.add_argument("branch")
-    p.add_argument("--remote", help="the remote to publish to (default: the one git push would use)")
-
-
-def _remote_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["add", "set-url", "remove"])
-    p.add_argument("name")
-    p.add_argument("remote")
-    p.add_argument("url", nargs="?")
-
-
-def _credentials_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["set"])
-    p.add_argument("name")
-    p.add_argument("remote")
-
-
-def _trust_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("url", help="the remote's ssh address")
-    p.add_argument("fingerprint", help="SHA256:... as the failed sync printed it")
-
-
-def _log_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", nargs="?")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=20)
+_NAME = _arg("name")
+_NAMES = _arg("names", nargs="*", metavar="NAME")
+_JSON = _flag("--json")
 
 
 def _set_args(p: argparse.ArgumentParser) -> None:
@@ -117,43 +68,79 @@ def _set_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("args", nargs="+", metavar="NAME KEY VALUE", help=argparse.SUPPRESS)
 
 
-def _show_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name")
-    p.add_argument("--json", action="store_true")
-
-
-def _pause_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", nargs="?", metavar="NAME")
-    p.add_argument("--for", dest="duration", metavar="DURATION", help="30m, 1h, 2d... (default: always)")
-
-
-def _no_args(_p: argparse.ArgumentParser) -> None:
-    pass
-
-
 # Each command: its help line and what adds its arguments, in `--help`'s order.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
-    "add": ("register an existing repository", _add_args),
-    "clone": ("clone a remote and register it", _clone_args),
-    "remove": ("forget a repository (its files stay)", _name_arg),
-    "list": ("the registered repositories", _json_arg),
-    "sync": ("sync repositories (all when none named)", _sync_args),
-    "status": ("branches ahead/behind, from the status store", _status_args),
-    "skipped": ("files auto-commit left out, and why", _skipped_args),
+    "add": (
+        "register an existing repository",
+        _args(
+            _arg("path"),
+            _arg("--name"),
+            _flag("--auto-commit"),
+            _arg("--strategy", choices=["merge", "rebase", "ff-only"]),
+        ),
+    ),
+    "clone": ("clone a remote and register it", _args(_arg("url"), _arg("path"), _arg("--name"))),
+    "remove": ("forget a repository (its files stay)", _args(_NAME)),
+    "list": ("the registered repositories", _args(_JSON)),
+    "sync": (
+        "sync repositories (all when none named)",
+        _args(_NAMES, _JSON, _flag("--fetch-only"), _flag("--no-push")),
+    ),
+    "status": (
+        "branches ahead/behind, from the status store",
+        _args(_NAMES, _JSON, _flag("--refresh", help="re-measure from local refs first")),
+    ),
+    "skipped": (
+        "files auto-commit left out, and why",
+        _args(
+            _NAMES,
+            _JSON,
+            _arg(
+                "--retry", nargs="*", metavar="PATH", help="try these (all when none named) at the next sync"
+            ),
+        ),
+    ),
     "publish": (
         "push a branch the remote does not have yet and set its upstream, as git push -u",
-        _publish_args,
+        _args(
+            _NAME,
+            _arg("branch"),
+            _arg("--remote", help="the remote to publish to (default: the one git push would use)"),
+        ),
     ),
-    "remote": ("edit a repository's remotes", _remote_args),
-    "credentials": ("store a remote's credentials in the keyring", _credentials_args),
-    "trust-host": ("accept an ssh server's host key, given its fingerprint", _trust_args),
-    "log": ("the activity log", _log_args),
+    "remote": (
+        "edit a repository's remotes",
+        _args(
+            _arg("action", choices=["add", "set-url", "remove"]),
+            _NAME,
+            _arg("remote"),
+            _arg("url", nargs="?"),
+        ),
+    ),
+    "credentials": (
+        "store a remote's credentials in the keyring",
+        _args(_arg("action", choices=["set"]), _NAME, _arg("remote")),
+    ),
+    "trust-host": (
+        "accept an ssh server's host key, given its fingerprint",
+        _args(
+            _arg("url", help="the remote's ssh address"),
+            _arg("fingerprint", help="SHA256:... as the failed sync printed it"),
+        ),
+    ),
+    "log": ("the activity log", _args(_arg("name", nargs="?"), _JSON, _arg("--limit", type=int, default=20))),
     "set": ("change a repository's or the app's setting", _set_args),
-    "show": ("a repository's settings and remotes", _show_args),
+    "show": ("a repository's settings and remotes", _args(_NAME, _JSON)),
     **CONFLICT_COMMANDS,
-    "pause": ("pause background work, of all repositories or one", _pause_args),
-    "resume": ("resume background work", _optional_name_arg),
-    "daemon": ("fetch and auto-sync every repository in the background until stopped", _no_args),
+    "pause": (
+        "pause background work, of all repositories or one",
+        _args(
+            _arg("name", nargs="?", metavar="NAME"),
+            _arg("--for", dest="duration", metavar="DURATION", help="30m, 1h, 2d... (default: always)"),
+        ),
+    ),
+    "resume": ("resume background work", _args(_arg("name", nargs="?", metavar="NAME"))),
+    "daemon": ("fetch and auto-sync every repository in the background until stopped", _args()),
 }
 
 
