@@ -5,7 +5,6 @@ that answers; the CLI does not run the sync a second time in its own process."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from core.cli_engine import CONNECT_SECONDS, sync_through_engine
 from core.cli_output import EXIT_USAGE
-from core.cli_socket import socket_path
+from tests.integration.engine_process import listening_socket
 
 
 @pytest.mark.slow
@@ -25,11 +24,7 @@ def test_an_engine_slower_to_answer_than_to_connect_is_still_heard(
     CLI sync in its own process (and import the whole engine) beside the engine's."""
     home = tmp_path / "home"
     monkeypatch.setenv("GITFERRY_HOME", str(home))
-    path = socket_path(home)
-    path.parent.mkdir(parents=True, mode=0o700)
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(str(path))
-    server.listen(1)
+    server = listening_socket(home)
     heard: list[dict[str, object]] = []
 
     def slow_engine() -> None:

@@ -101,6 +101,17 @@ def read_to_end(leader: int, seen: bytearray) -> None:
     os.close(leader)
 
 
+def listening_socket(home: Path) -> socket.socket:
+    """A stand-in engine: a listener bound to the engine's socket for `home` (its
+    directory made private, as the engine makes it), for the test to accept on."""
+    path = socket_path(home)
+    path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+    return listener
+
+
 def answering(home: Path) -> bool:
     """Something accepts connections on the engine's socket for `home`."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:

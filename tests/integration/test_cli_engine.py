@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from tests.integration.engine_process import (
     Ran,
     answering,
     gitferry,
+    listening_socket,
     on_a_pty,
     read_to_end,
     read_until,
@@ -198,11 +198,7 @@ def test_without_an_engine_the_cli_syncs_itself(world: Clones, capsys: pytest.Ca
 def test_an_engine_gone_mid_request_leaves_the_sync_to_the_cli(world: Clones) -> None:
     """An engine that accepts the sync, then dies before answering (its connection closed):
     the CLI runs the sync itself."""
-    path = socket_path(Path(os.environ["GITFERRY_HOME"]))
-    path.parent.mkdir(mode=0o700, exist_ok=True)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    listener.listen(1)
+    listener = listening_socket(Path(os.environ["GITFERRY_HOME"]))
     heard: list[dict[str, Any]] = []
 
     def accept_then_die() -> None:
