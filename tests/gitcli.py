@@ -38,6 +38,13 @@ def commit_file(repo: Path, name: str, content: str, message: str | None = None)
     return rev_parse(repo, "HEAD")
 
 
+def seeded_clone(origin: Path, clone: Path, name: str, content: str) -> None:
+    """A new repository at `origin` (branch main) holding one commit of `name`, and `clone` of it."""
+    git("init", "-q", "-b", "main", str(origin))
+    commit_file(origin, name, content)
+    git("clone", "-q", str(origin), str(clone))
+
+
 def merge_conflict(repo: Path, name: str) -> None:
     """Leaves the tracked file `name` unmerged: `side` and `main` each change it, then main merges side."""
     git("checkout", "-q", "-b", "side", cwd=repo)

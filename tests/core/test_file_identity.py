@@ -16,7 +16,7 @@ import pytest
 from core.git.repository import repository_identity
 from core.platform import file_identity as file_identity_module
 from core.platform.file_identity import file_identity
-from tests.gitcli import commit_file, git
+from tests.gitcli import commit_file, git, seeded_clone
 
 
 def test_identity_is_the_stat_device_and_inode_and_none_when_missing(tmp_path: Path) -> None:
@@ -45,11 +45,8 @@ def test_a_directory_made_again_at_its_path_is_another_one(tmp_path: Path) -> No
 
 
 def test_a_repository_keeps_its_identity_while_used_and_loses_it_when_cloned_again(tmp_path: Path) -> None:
-    origin = tmp_path / "origin"
-    git("init", "-q", "-b", "main", str(origin))
-    commit_file(origin, "a.txt", "a\n")
-    clone = tmp_path / "clone"
-    git("clone", "-q", str(origin), str(clone))
+    origin, clone = tmp_path / "origin", tmp_path / "clone"
+    seeded_clone(origin, clone, "a.txt", "a\n")
     first = repository_identity(str(clone))
     assert first is not None and first.common_dir == str(clone / ".git")
     commit_file(clone, "b.txt", "b\n")  # locks, loose objects, a new ref: the same repository

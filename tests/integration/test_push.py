@@ -20,7 +20,7 @@ from core.git.transfer.errors import AuthFailed, RemoteUnreachable
 from core.git.transfer.push import CHECKED_OUT, REMOTE_MOVED, PushFailed, PushResult, push_branches
 from core.git.transfer.push_objects import ObjectsToSend
 from core.remote_url import HttpAuth
-from tests.gitcli import commit_file, fsck, git, refs, rev_parse
+from tests.gitcli import commit_file, fsck, git, refs, rev_parse, seeded_clone
 from tests.integration.clones import Clones
 from tests.integration.test_fetch import auth_of, local_clone
 from tests.integration.test_fetch import seed as fetch_seed
@@ -284,11 +284,8 @@ def test_stored_deltas_are_reused_and_may_be_thin(
 
 def test_checked_out_branch_of_a_non_bare_local_repository_is_refused(tmp_path: Path) -> None:
     """As git's receive.denyCurrentBranch: moving it would leave that working tree behind."""
-    target = tmp_path / "target"
-    git("init", "-q", "-b", "main", str(target))
-    commit_file(target, "a.txt", "one\n")
-    local = tmp_path / "local"
-    git("clone", "-q", str(target), str(local))
+    target, local = tmp_path / "target", tmp_path / "local"
+    seeded_clone(target, local, "a.txt", "one\n")
     commit_file(local, "b.txt", "two\n")
     git("branch", "feature", cwd=local)
     before = rev_parse(target, "main")
