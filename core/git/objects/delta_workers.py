@@ -40,7 +40,6 @@ import subprocess
 import sys
 import threading
 from array import array
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -49,7 +48,7 @@ from dulwich.config import Config
 
 from core.errors import GitferryError
 from core.git.config.urlmatch import entries
-from core.git.objects.check_policy import CheckPolicy, Severity
+from core.git.objects.check_policy import CheckPolicy
 from core.git.objects.object_checks import ObjectChecks
 from core.git.objects.pack_scan import WHOLE_TYPES, ScannedObjects
 from core.git.progress import Phase, ProgressSink, TransferProgress
@@ -168,7 +167,7 @@ def resolve_in_workers(
         "pack": pack_path,
         "end": end,
         "pack_dir": pack_dir,
-        "policy": None if policy is None else {key: str(level) for key, level in policy.severities.items()},
+        "policy": policy,
         "columns": {name: getattr(objects, name) for name in _COLUMNS},
     }
     running: list[_Worker] = []
@@ -314,10 +313,6 @@ def _warnings_kept() -> list[str]:
     return kept
 
 
-def _policy(levels: Mapping[str, str] | None) -> CheckPolicy | None:
-    return None if levels is None else CheckPolicy({key: Severity(value) for key, value in levels.items()})
-
-
 def _no_local_objects(oid: bytes) -> tuple[int, bytes]:
     raise KeyError(oid)  # a worker never gets a thin pack
 
@@ -334,7 +329,7 @@ def worker_main() -> int:
     try:
         columns = request["columns"]
         objects = ScannedObjects(**columns, crcs=array("L"), ids=[None] * len(columns["offsets"]))
-        policy = _policy(request["policy"])
+        policy: CheckPolicy | None = request["policy"]
 
         def report(update: TransferProgress) -> None:
             _send(out, lock, _PROGRESS, str(update.current).encode())
