@@ -579,16 +579,7 @@ async def refresh_status(
     def measure(repo: Repo, previous: list[BranchStatus]) -> list[BranchStatus]:
         return measure_in_worktrees(repo, previous, core.graph_index(record.id, repo))
 
-    def measure_opened(previous: list[BranchStatus]) -> list[BranchStatus]:
-        with open_worktree_repo(record.path) as repo:
-            return measure(repo, previous)
-
-    if lease is None:
-        async with core.measure_lock(record.id):
-            statuses = await core.offload.cpu(measure_opened, await core.store.branches(record.id))
-            await core.store.save_branches(record.id, statuses)
-        return statuses
-    async with lease(core, record) as repo, core.measure_lock(record.id):
+    async with (lease or fresh_repo)(core, record) as repo, core.measure_lock(record.id):
         statuses = await core.offload.cpu(measure, repo, await core.store.branches(record.id))
         await core.store.save_branches(record.id, statuses)
     return statuses
