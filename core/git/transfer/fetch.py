@@ -248,7 +248,8 @@ class _FetchSession:
         self._have_tips: list[bytes] = []
         self._haves: HavesWalker  # made in `run`, told the advertised tips in `_determine_wants`
         self._limits = limits
-        self._policy = CheckPolicy.from_config(repo.get_config_stack())  # a bad value fails before connecting
+        self._config = repo.get_config_stack()  # read once: the checks' policy, then pack.threads
+        self._policy = CheckPolicy.from_config(self._config)  # a bad value fails before connecting
         self._ignored: list[bytes] = []
         self._client: GitClient | None = None
 
@@ -335,7 +336,7 @@ class _FetchSession:
 
             self._clock.mark("negotiate")
             checks = ObjectChecks(self._policy) if self._policy is not None else None
-            threads = configured_threads(self._repo.get_config_stack())  # git's pack.threads
+            threads = configured_threads(self._config)  # git's pack.threads
             self._incoming = IncomingPack(
                 self._store, self._report, limits=self._limits, checks=checks, threads=threads
             )
