@@ -7,6 +7,7 @@ reaches for a global.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +40,7 @@ class Core:
     graph_indexes: dict[int, GenerationIndex] = field(default_factory=dict)
     # One `refresh_status` of a repository at a time (`measure_lock`): an index is not
     # thread-safe, and measures that hold no lease or no sync lock would meet on it.
-    measure_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    measure_locks: defaultdict[int, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
     # How the client asks the user to sign in to an HTTP(S) remote (a terminal prompt,
     # the desktop app's dialog), called from a transfer's thread; None: it cannot ask.
     sign_in_prompt: SignInPrompt | None = None
@@ -65,10 +66,7 @@ class Core:
 
     def measure_lock(self, repo_id: int) -> asyncio.Lock:
         """Held by a measure of the repository's branches outside a sync (`refresh_status`)."""
-        lock = self.measure_locks.get(repo_id)
-        if lock is None:
-            lock = self.measure_locks[repo_id] = asyncio.Lock()
-        return lock
+        return self.measure_locks[repo_id]
 
     @classmethod
     async def open(cls, home: Path | None = None, offload: Offload | None = None) -> Core:
