@@ -83,8 +83,24 @@ class RemoteTripped:
     until: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class RegistrationChanged:
+    """Another process registered the repository (`gitferry add`, `clone`) or removed it
+    (`gitferry remove`), and the engine started or stopped watching it."""
+
+    repo_id: int
+    repo: str
+    registered: bool
+
+
 Event: TypeAlias = (
-    StateChanged | PhaseProgress | BranchStatusChanged | FileSkipped | SyncFinished | RemoteTripped
+    StateChanged
+    | PhaseProgress
+    | BranchStatusChanged
+    | FileSkipped
+    | SyncFinished
+    | RemoteTripped
+    | RegistrationChanged
 )
 
 

@@ -22,6 +22,7 @@ from core.api import (
     Event,
     FileSkipped,
     PhaseProgress,
+    RegistrationChanged,
     RemoteTripped,
     StateChanged,
     Subscription,
@@ -45,6 +46,7 @@ class Bridge(QObject):
     file_skipped = Signal(object)  # FileSkipped
     sync_finished = Signal(object)  # SyncFinished
     remote_tripped = Signal(object)  # RemoteTripped
+    registration_changed = Signal(object)  # RegistrationChanged
 
     def __init__(
         self,
@@ -104,6 +106,8 @@ class Bridge(QObject):
             self.file_skipped.emit(event)
         elif isinstance(event, RemoteTripped):
             self.remote_tripped.emit(event)
+        elif isinstance(event, RegistrationChanged):
+            self.registration_changed.emit(event)
 
     def _throttle(self, event: PhaseProgress) -> None:
         repo = event.repo_id

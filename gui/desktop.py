@@ -90,6 +90,8 @@ class Desktop(QObject):
         self._handlers: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._tray_due = False  # a tray update queued for the next pass
+        self._refresh_due = False  # a refresh for repositories registered elsewhere runs
+        self._refresh_again = False  # and another was heard meanwhile
         self.in_flight = InFlight(self.window.memory)  # the user's actions under way, syncs owed
         self.conflict_flow = ConflictFlow(api, self.window, self.open_folder, self.in_flight)
         self._wire()
@@ -124,6 +126,7 @@ class Desktop(QObject):
         b.sync_finished.connect(self._on_sync_finished)
         b.remote_tripped.connect(self._remote_tripped)
         b.file_skipped.connect(self._on_file_skipped)
+        b.registration_changed.connect(self._registered_elsewhere)
 
     # Start and stop ---------------------------------------------------------------
 
@@ -390,6 +393,29 @@ class Desktop(QObject):
     def _on_settings_changed(self, *_args: object) -> None:
         """A repository added, removed or re-set in the settings shows (and is watched) at once."""
         self._spawn(self.refresh())
+
+    def _registered_elsewhere(self, _event: object) -> None:
+        """Another process registered, removed or moved a repository (`gitferry add`,
+        `remove`): the window shows it, or no longer, without a restart. Several at once
+        share a refresh; one heard while a refresh runs gets one more after it."""
+        if self._stopping:
+            return
+        if self._refresh_due:
+            self._refresh_again = True
+            return
+        self._refresh_due = True
+
+        async def refreshed() -> None:
+            try:
+                while True:
+                    self._refresh_again = False
+                    await self.refresh()
+                    if not self._refresh_again or self._stopping:
+                        break
+            finally:
+                self._refresh_due = False
+
+        self._spawn(refreshed())
 
     def _on_sync_finished(self, event: SyncFinished) -> None:
         self._spawn(self._sync_finished(event))

@@ -68,7 +68,7 @@ from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
 from core.engine.sync import refresh_status, take_sync_lock
 from core.errors import GitferryError
-from core.events import BranchStatusChanged, EventBus, RemoteTripped
+from core.events import BranchStatusChanged, EventBus, RegistrationChanged, RemoteTripped
 from core.git.merge.conflict_gone import conflict_holds
 from core.git.repository import (
     RepositoryIdentity,
@@ -631,8 +631,10 @@ class Daemon:
             return
         for repo_id in [repo_id for repo_id in self._watched if repo_id not in registered]:
             if repo_id in self._watched:
-                log.info("%s: removed by another process; no longer watched", self._watched[repo_id].name)
+                name = self._watched[repo_id].name
+                log.info("%s: removed by another process; no longer watched", name)
                 await self.unwatch(repo_id)
+                self.bus.publish(RegistrationChanged(repo_id, name, registered=False))
         for entry in registry.repositories:
             watched = self._watched.get(entry.id) if entry.id is not None else None
             if entry.id is None or (watched is not None and watched.path == entry.path):
@@ -648,6 +650,7 @@ class Daemon:
             if record.id not in self._watched:
                 log.info("%s: registered by another process; watching it", record.name)
                 await self._watch_stored(record)
+                self.bus.publish(RegistrationChanged(record.id, record.name, registered=True))
 
     def _reapply_pauses(self) -> None:
         """A timed pause may have run out."""
