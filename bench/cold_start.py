@@ -31,7 +31,12 @@ Every run is checked: the version line, 50 repositories of 20 measured branches 
 `status`, `up_to_date` with nothing received from the sync, every clone's tracking
 refs its server's branches, and `git fsck` of the synced clone clean. `--source DIR`
 runs the Gitferry of another checkout (a `git worktree` at an older commit) for
-before/after figures. Each Gitferry row
+before/after figures. `--python PY` runs the Gitferry rows and the floors with another
+interpreter, a virtual environment's (`site` and its `.pth` files included, as the
+`gitferry` console script runs them), to measure an install layout: the development
+install's (`make`, `pip install -e .`), a compat editable one, or a wheel's;
+`--before-python PY` does the same for the `(before)` rows (without `--before` they run
+the same checkout). Each Gitferry row
 also says how many modules the command imported and whether dulwich or the engine
 was among them (one `-X importtime` run). Beside wall time, each row has the CPU
 time of its processes (user + system, the waited-for children's rusage), which a
@@ -40,6 +45,7 @@ bytecode caching on (`PYTHONDONTWRITEBYTECODE` removed, as an installed package 
 its `.pyc` files; the warm-up run writes them).
 
     .venv/bin/python -m bench.cold_start [--runs N] [--repos N] [--source DIR] [--before DIR]
+        [--python PY] [--before-python PY]
 """
 
 from __future__ import annotations
@@ -106,8 +112,10 @@ except ImportError:
 class Cli:
     """`gitferry ARGS` as a fresh process of the checkout at `source`, on `home`."""
 
-    def __init__(self, source: Path, home: Path, *, in_process: bool = True) -> None:
-        self.source, self.home = source, home
+    def __init__(
+        self, source: Path, home: Path, *, in_process: bool = True, python: str = sys.executable
+    ) -> None:
+        self.source, self.home, self.python = source, home, python
         self.env = {**os.environ, "GITFERRY_HOME": str(home), "PYTHONPATH": str(source)}
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         if in_process:  # never hands a sync to the daemon the bench runs
@@ -115,7 +123,7 @@ class Cli:
         self.last = b""
 
     def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-c", ENTRY, *args]
+        return [self.python, "-c", ENTRY, *args]
 
     def __call__(self, *args: str) -> Callable[[], None]:
         def run() -> None:
@@ -131,7 +139,7 @@ class Cli:
     def imports(self, *args: str) -> tuple[int, float, list[str]]:
         """Modules one run imported, their summed import time (ms), and the heavy ones."""
         proc = subprocess.run(
-            [sys.executable, "-X", "importtime", *self.command(*args)[1:]],
+            [self.python, "-X", "importtime", *self.command(*args)[1:]],
             env=self.env,
             cwd=self.source,
             capture_output=True,
@@ -225,11 +233,14 @@ def with_cpu(fn: Callable[[], object], into: list[float]) -> Callable[[], object
     return run
 
 
-def bare_python() -> None:
-    subprocess.run([sys.executable, "-c", "pass"], check=True, timeout=TIMEOUT)
+def bare_python(python: str) -> Callable[[], None]:
+    def run() -> None:
+        subprocess.run([python, "-c", "pass"], check=True, timeout=TIMEOUT)
+
+    return run
 
 
-def python_importing(code: str, source: Path) -> Callable[[], None]:
+def python_importing(code: str, source: Path, python: str) -> Callable[[], None]:
     """A fresh interpreter running `code` with `source` first on the path (bytecode cached),
     then ending as the `gitferry` command does, without the interpreter's teardown (which
     would count freeing what was imported as importing it)."""
@@ -238,7 +249,7 @@ def python_importing(code: str, source: Path) -> Callable[[], None]:
     script = f"{code}\nimport os\nos._exit(0)"
 
     def run() -> None:
-        subprocess.run([sys.executable, "-c", script], check=True, timeout=TIMEOUT, env=env, cwd=source)
+        subprocess.run([python, "-c", script], check=True, timeout=TIMEOUT, env=env, cwd=source)
 
     return run
 
@@ -274,6 +285,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--before", type=Path, help="another checkout (an older commit) run beside it, rows marked (before)"
     )
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the interpreter of the Gitferry rows and the floors (a venv's python: an install layout)",
+    )
+    parser.add_argument("--before-python", help="the interpreter of the (before) rows (default: --python's)")
     args = parser.parse_args(argv)
     isolate()
     print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} before the set-up", flush=True)
@@ -282,7 +299,7 @@ def main(argv: list[str] | None = None) -> None:
         with git_daemon(tmp / "srv") as daemon:
             fleet = DesktopFleet(tmp, daemon, args.repos, 1)
             print(f"[bench] set-up (register + first fetch) {fleet.prepare():.1f} s", flush=True)
-            cli = Cli(args.source.resolve(), fleet.home)
+            cli = Cli(args.source.resolve(), fleet.home, python=args.python)
             first = fleet.locals[0]
             pairs: list[tuple[str, list[str], str, Callable[[], object]]] = [
                 ("gitferry --version", ["--version"], "git --version", git_run("--version")),
@@ -314,14 +331,23 @@ def main(argv: list[str] | None = None) -> None:
             ]
             contenders: dict[str, Callable[[], object]] = {
                 GIT_FETCH_V0: git_run("-c", "protocol.version=0", "fetch", "-q", cwd=first),
-                "python -c pass": bare_python,
-                "stdlib + dulwich imports": python_importing(STDLIB_AND_DULWICH, args.source.resolve()),
+                "python -c pass": bare_python(args.python),
+                "stdlib + dulwich imports": python_importing(
+                    STDLIB_AND_DULWICH, args.source.resolve(), args.python
+                ),
                 "sync's imports": python_importing(
-                    KEPT_CODE.format(cache=str(fleet.home / "cache")) + SYNC_IMPORTS, args.source.resolve()
+                    KEPT_CODE.format(cache=str(fleet.home / "cache")) + SYNC_IMPORTS,
+                    args.source.resolve(),
+                    args.python,
                 ),
             }
-            before = Cli(args.before.resolve(), fleet.home) if args.before else None
-            resident = Cli(args.source.resolve(), fleet.home, in_process=False)
+            before = None
+            if args.before or args.before_python:
+                before_python = args.before_python or args.python
+                before = Cli((args.before or args.source).resolve(), fleet.home, python=before_python)
+                if args.before_python:
+                    contenders["python -c pass (before)"] = bare_python(before_python)
+            resident = Cli(args.source.resolve(), fleet.home, in_process=False, python=args.python)
             for name, cli_args, git_name, git_fn in pairs:
                 contenders[name] = cli(*cli_args)
                 if before is not None:
@@ -398,7 +424,14 @@ def table(
             "heavy",
         ],
     )
-    for name in (GIT_FETCH_V0, "python -c pass", "stdlib + dulwich imports", "sync's imports"):
+    floors = (
+        GIT_FETCH_V0,
+        "python -c pass",
+        "python -c pass (before)",
+        "stdlib + dulwich imports",
+        "sync's imports",
+    )
+    for name in (floor for floor in floors if floor in results):
         floor = results[name]
         out.add(name, ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), ms(median(cpu[name])), *[""] * 8)
     handed = [(RESIDENTS[n], g) for n, _a, g, _f in pairs if n in RESIDENTS]
@@ -449,6 +482,10 @@ def table(
         "(/proc, 10 ms ticks); modules: the client's"
     )
     out.note("ratio = Gitferry's median / git's; import ms = -X importtime's own times summed, one run")
+    out.note(
+        f"interpreter: {args.python}"
+        + (f"; (before) rows: {args.before_python}" if args.before_python else "")
+    )
     return out
 
 
