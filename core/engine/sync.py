@@ -4,7 +4,9 @@ lock -> (recover what a dead sync left) -> commit (auto-commit repositories) ->
 fetch -> integrate -> measure ->
 push (a rejection: fetch, integrate, push once more) -> record. Every run is a
 job in the status store (`pending`, `running`, `done`/`failed`) and a line in
-the activity log, whatever its result.
+the activity log, whatever its result, unless it is `quiet`: up to date after a
+run that went well (auto mode's backstop syncs and the background fetches that
+found nothing), which the log and the history leave out.
 """
 
 from __future__ import annotations
@@ -202,11 +204,12 @@ async def _record(
         from core.git.merge.conflict_copies import kept_both_note  # loaded with the merge that kept both
 
         report.message = f"{report.message}; {kept_both_note(report.kept_both)}"
+    quiet = False  # up to date after a run that went well: no news for the activity log
     try:
         with _Timer(report, "store"):
             if integrated is not None:
                 await _record_conflicts(core, record, integrated, report)
-            await core.store.finish_run(
+            quiet = await core.store.finish_run(
                 run_id,
                 record.id,
                 result=str(report.result),
@@ -221,6 +224,8 @@ async def _record(
         why = exc.message if isinstance(exc, GitferryError) else describe(exc)
         report.result, report.message = ResultKind.ERROR, f"could not record this sync: {why}"
         report.crashed = not isinstance(exc, GitferryError)
+    if quiet:
+        return
     try:
         await core.offload.io(core.journal.append, _journal_entry(report))
     except Exception:

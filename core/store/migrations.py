@@ -115,6 +115,12 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE branch_status ADD COLUMN worktree VARCHAR",
         "ALTER TABLE branch_status ADD COLUMN worktree_use VARCHAR",
     ],
+    # 7: a run that changed nothing after one that went well (`quiet`): kept out of the
+    # history and the activity log; the runs before it that were up to date count as such.
+    [
+        "ALTER TABLE sync_runs ADD COLUMN quiet BOOLEAN NOT NULL DEFAULT 0",
+        "UPDATE sync_runs SET quiet = 1 WHERE result = 'up_to_date'",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)

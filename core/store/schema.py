@@ -95,6 +95,7 @@ class SyncRunRow(Base):
     finished_at: Mapped[datetime | None]
     details: Mapped[str | None] = mapped_column(Text)
     timings: Mapped[str | None] = mapped_column(Text)
+    quiet: Mapped[bool] = mapped_column(default=False)  # changed nothing, after a run that went well
 
 
 class RemoteFailureRow(Base):

@@ -421,7 +421,8 @@ class StatusStore:
         self, *, gone_for: timedelta = GONE_BRANCH_RETENTION, runs_kept: int = RUNS_KEPT_PER_REPO
     ) -> Upkeep:
         """Keep the store bounded: drop branches whose upstream has been gone longer
-        than `gone_for`, keep only each repository's last `runs_kept` finished runs,
+        than `gone_for`, keep only each repository's last `runs_kept` finished runs
+        (and as many quiet ones: those never push the others out of the history),
         then let SQLite refresh its query statistics (`PRAGMA optimize`)."""
         from sqlalchemy import delete, func, select
 
@@ -438,7 +439,7 @@ class StatusStore:
                 select(
                     SyncRunRow.id,
                     func.row_number()
-                    .over(partition_by=SyncRunRow.repo_id, order_by=SyncRunRow.id.desc())
+                    .over(partition_by=(SyncRunRow.repo_id, SyncRunRow.quiet), order_by=SyncRunRow.id.desc())
                     .label("rank"),
                 )
                 .where(SyncRunRow.state.in_(("done", "failed")))
@@ -472,9 +473,13 @@ class StatusStore:
         failed: bool,
         details: dict[str, Any],
         timings_ms: dict[str, float],
-    ) -> None:
+    ) -> bool:
+        """Record how the run ended; whether it was `quiet` (no news: up to date, after a run
+        that went well), which the history and the activity log leave out."""
         end = status_writer.RunEnd(result, message, failed, details, timings_ms)
-        await self._plain_write(lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow()))
+        return await self._plain_write(
+            lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow())
+        )
 
     async def record_done_run(self, repo_id: int, kind: str, message: str, details: dict[str, Any]) -> None:
         """A run done outside a sync (a conflict resolved, an integration undone), recorded
@@ -491,16 +496,16 @@ class StatusStore:
 
     async def runs(self, repo_id: int, limit: int = 20, *, eventful: bool = False) -> list[SyncRun]:
         """The repository's last `limit` runs, newest first; `eventful`: leaving out the
-        background fetches that found nothing (`up_to_date`: no ref fetched, nothing
-        moved), which every few seconds would push every sync out of the history."""
-        from sqlalchemy import and_, not_, select
+        quiet ones (up to date after a run that went well: the background fetches and
+        auto mode's backstop syncs that found nothing), which every few seconds would
+        push every sync out of the history."""
+        from sqlalchemy import select
 
         from core.store.schema import SyncRunRow
 
         query = select(SyncRunRow).where(SyncRunRow.repo_id == repo_id)
         if eventful:
-            idle = and_(SyncRunRow.kind == "fetch", SyncRunRow.result == "up_to_date")
-            query = query.where(not_(idle))
+            query = query.where(SyncRunRow.quiet.is_(False))
         async with self.db.read() as s:
             rows = (await s.execute(query.order_by(SyncRunRow.id.desc()).limit(limit))).scalars()
             return [_run(r) for r in rows]

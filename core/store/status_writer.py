@@ -127,11 +127,19 @@ class RunEnd:
     timings_ms: dict[str, float]
 
 
-def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> None:
+# Results after which a run that changed nothing is no news: it is `quiet`.
+_WENT_WELL = (str(ResultKind.OK), str(ResultKind.UP_TO_DATE))
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> bool:
+    """Record how the run ended; whether it is `quiet`: up to date after a run that went
+    well (the repository's first run, and the first after a failure, are news)."""
     result, message = end.result, end.message
+    before = conn.execute("SELECT last_result FROM repos WHERE id = ?", (repo_id,)).fetchone()
+    quiet = result == ResultKind.UP_TO_DATE and before is not None and before[0] in _WENT_WELL
     conn.execute(
-        "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?"
-        " WHERE id = ?",
+        "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?,"
+        " quiet = ? WHERE id = ?",
         (
             "failed" if end.failed else "done",
             result,
@@ -139,16 +147,18 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
             stored(now),
             json.dumps(end.details),
             json.dumps(end.timings_ms),
+            quiet,
             run_id,
         ),
     )
     if result == ResultKind.BUSY:
-        return  # another sync owns the repository: its state and result stand
+        return quiet  # another sync owns the repository: its state and result stand
     conn.execute(
         f"UPDATE repos SET state = CASE WHEN state IN {_HELD_BY_ENGINE} THEN state ELSE 'idle' END,"
         " last_sync = ?, last_result = ?, last_message = ? WHERE id = ?",
         (stored(now), result, message, repo_id),
     )
+    return quiet
 
 
 # An upsert keeps what the old row knew: the last fetch when this measure has none, and

@@ -259,6 +259,72 @@ async def test_upkeep_prunes_long_gone_branches_and_old_runs(store: StatusStore)
     assert len(await store.runs(other.id)) == 3
 
 
+async def _finished(store: StatusStore, repo_id: int, result: str, kind: str = "sync") -> tuple[int, bool]:
+    run_id = await store.create_run(repo_id, kind)
+    quiet = await store.finish_run(
+        run_id, repo_id, result=result, message=result, failed=False, details={}, timings_ms={}
+    )
+    return run_id, quiet
+
+
+async def test_a_run_that_changed_nothing_after_one_that_went_well_is_quiet(store: StatusStore) -> None:
+    """Auto mode's backstop syncs (and background fetches) that find nothing are no news:
+    quiet, left out of the history, so they never push out what happened. The first run,
+    and the first up to date after a failure (back online), are news."""
+    repo = await store.add_repo("r", "/tmp/r", {})
+    first, quiet = await _finished(store, repo.id, "up_to_date")
+    assert not quiet
+    assert [(await _finished(store, repo.id, "up_to_date", kind))[1] for kind in ("sync", "fetch")] == [
+        True,
+        True,
+    ]
+    pushed, quiet = await _finished(store, repo.id, "ok")
+    assert not quiet
+    assert (await _finished(store, repo.id, "up_to_date"))[1]
+    offline, quiet = await _finished(store, repo.id, "offline")
+    assert not quiet
+    assert (await _finished(store, repo.id, "offline"))[1] is False  # a failure is never quiet
+    back, quiet = await _finished(store, repo.id, "up_to_date")
+    assert not quiet
+    assert (await _finished(store, repo.id, "up_to_date"))[1]
+    eventful = [r.id for r in await store.runs(repo.id, eventful=True)]
+    assert eventful[0] == back and eventful[2] == offline and eventful[-2:] == [pushed, first]
+    assert len(eventful) == 5 and len(await store.runs(repo.id, 50)) == 9
+
+
+async def test_upkeep_keeps_the_eventful_runs_however_many_quiet_ones_came_after(store: StatusStore) -> None:
+    repo = await store.add_repo("r", "/tmp/r", {})
+    eventful = [(await _finished(store, repo.id, "ok"))[0] for _ in range(3)]
+    for _ in range(6):
+        await _finished(store, repo.id, "up_to_date")
+    done = await store.upkeep(runs_kept=3)
+    assert done.runs_pruned == 3  # the oldest quiet ones
+    assert [r.id for r in await store.runs(repo.id, eventful=True)] == eventful[::-1]
+    assert len(await store.runs(repo.id, 50)) == 6
+
+
+def test_an_older_store_counts_its_up_to_date_runs_as_quiet(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    conn = at_version(path, 6)
+    conn.execute("INSERT INTO repos (id, name, path, added_at) VALUES (1, 'r', '/tmp/r', '2026-01-01')")
+    for result in ("ok", "up_to_date", "offline", "up_to_date"):
+        conn.execute(
+            "INSERT INTO sync_runs (repo_id, kind, state, result, requested_at)"
+            " VALUES (1, 'sync', 'done', ?, '2026-01-01')",
+            (result,),
+        )
+    conn.close()
+    assert migrate(path) == 6
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT result, quiet FROM sync_runs ORDER BY id").fetchall() == [
+        ("ok", 0),
+        ("up_to_date", 1),
+        ("offline", 0),
+        ("up_to_date", 1),
+    ]
+    conn.close()
+
+
 def test_branch_rows_are_in_the_records_field_order() -> None:
     from dataclasses import fields
 

@@ -1,0 +1,71 @@
+"""The activity log (`gitferry log`) and the history (`gitferry history`, the window's
+History tab: the same runs) say what happened, not every sync that found nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.gitcli import git
+from tests.integration.clones import Clones, run
+
+
+def _log(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    code, doc, err = run(capsys, "log", "mine", "--json", "--limit", "50")
+    assert code == 0, err
+    return [entry["result"] for entry in doc["entries"]]
+
+
+def _history(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    code, doc, err = run(capsys, "history", "mine", "--json", "--limit", "50")
+    assert code == 0, err
+    return [entry["result"] for entry in doc["runs"]][::-1]
+
+
+@pytest.mark.slow
+def test_syncs_that_found_nothing_do_not_flood_the_log_but_a_recovery_is_told(
+    world: Clones, refused_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Auto mode's backstop syncs every `fetch_interval` wrote an `up_to_date` line each
+    (a line every 5 s with `fetch_interval 5`), drowning the lines that said something."""
+    assert run(capsys, "set", "mine", "auto_commit", "true")[0] == 0
+    results = [world.sync(world.mine)[1]["result"] for _ in range(3)]
+    assert results == ["up_to_date"] * 3
+    (world.mine / "a.txt").write_text("edited\n")
+    assert world.sync(world.mine)[1]["result"] == "ok"
+    assert world.remote_head() == world.head(world.mine)
+    assert [world.sync(world.mine)[1]["result"] for _ in range(2)] == ["up_to_date"] * 2
+    url = git("remote", "get-url", "origin", cwd=world.mine)
+    git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/origin", cwd=world.mine)
+    (world.mine / "a.txt").write_text("edited offline\n")
+    offline = [world.sync(world.mine)[1] for _ in range(2)]
+    assert [r["result"] for r in offline] == ["offline"] * 2
+    git("remote", "set-url", "origin", url, cwd=world.mine)
+    assert [world.sync(world.mine)[1]["result"] for _ in range(2)] == ["ok", "up_to_date"]
+    assert world.remote_head() == world.head(world.mine)
+    told = ["up_to_date", "ok", "offline", "offline", "ok"]  # the first, then news only
+    assert _log(capsys) == told
+    assert _history(capsys) == told
+    assert [world.sync(world.mine)[1]["result"] for _ in range(2)] == ["up_to_date"] * 2
+    assert _log(capsys) == told
+    git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/origin", cwd=world.mine)
+    assert world.sync(world.mine)[1]["result"] == "offline"
+    git("remote", "set-url", "origin", url, cwd=world.mine)
+    assert [world.sync(world.mine)[1]["result"] for _ in range(2)] == ["up_to_date"] * 2
+    told += ["offline", "up_to_date"]  # back online, with nothing waiting: said once
+    assert _log(capsys) == told
+    assert _history(capsys) == told
+    assert git("status", "--porcelain", cwd=world.mine) == ""
+    world.check()
+
+
+def test_the_first_fetch_of_a_repository_is_logged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "mine"
+    git("init", "-q", "-b", "main", str(repo))
+    assert run(capsys, "add", str(repo))[0] == 0
+    for _ in range(3):
+        run(capsys, "sync", "--fetch-only")
+    assert _log(capsys) == ["up_to_date"]
