@@ -141,7 +141,8 @@ async def sync_repository(
             if not options.fetch_only and not _not_attempted(sync.stopped):
                 integrated = await core.offload.io(current_branch, repo)
     except GitferryError as exc:
-        report.result, report.message = exc.result, exc.message
+        # The commit made before it stopped stays told: made offline, it waits to go out.
+        report.result, report.message = exc.result, "; ".join([*_committed(report), exc.message])
     except asyncio.CancelledError:
         report.result, report.message = ResultKind.ERROR, CANCELLED_MESSAGE
         cancelled = True
@@ -493,10 +494,12 @@ def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
     ]
 
 
+def _committed(report: SyncReport) -> list[str]:
+    return [f"committed {counted(report.committed, 'file')}"] if report.committed else []
+
+
 def _summary(report: SyncReport) -> list[str]:
-    parts = []
-    if report.committed:
-        parts.append(f"committed {counted(report.committed, 'file')}")
+    parts = _committed(report)
     if report.fetched_refs:
         parts.append(f"fetched {', '.join(report.fetched_refs)} ({report.objects_received} objects)")
     for label, names in (

@@ -41,6 +41,9 @@ def test_syncs_that_found_nothing_do_not_flood_the_log_but_a_recovery_is_told(
     (world.mine / "a.txt").write_text("edited offline\n")
     offline = [world.sync(world.mine)[1] for _ in range(2)]
     assert [r["result"] for r in offline] == ["offline"] * 2
+    refused = "origin is unreachable: connection refused"
+    # The commit made offline is told, not hidden behind the failure.
+    assert [r["message"] for r in offline] == [f"committed 1 file; {refused}", refused]
     git("remote", "set-url", "origin", url, cwd=world.mine)
     assert [world.sync(world.mine)[1]["result"] for _ in range(2)] == ["ok", "up_to_date"]
     assert world.remote_head() == world.head(world.mine)
