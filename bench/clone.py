@@ -9,10 +9,12 @@ git = `git clone -q URL DIR`; gitferry = `gitferry clone URL DIR --name NAME`, a
 fresh process on a fresh GITFERRY_HOME (cold: interpreter, imports, store, fetch,
 index of the pack, checkout, registering). The contenders run turn by turn, each
 into a folder removed before its run. Per run: wall time, CPU (user + system of
-the process and every child it waited for) and peak RSS, both from `wait4`, as
-GNU time's `%M` (the largest single process of the tree: git's `clone` or its
-`index-pack`). Every run is checked: every branch of the server as
-`refs/remotes/origin/*` and every tag as `refs/tags/*` (same ids, nothing else),
+the process and every child it waited for) and peak RSS, GNU time's `%M` (the
+largest single process of the tree: git's `clone` or its `index-pack`), both from a
+small wrapper's `RUSAGE_CHILDREN` (`bench/children.py`: a command forked straight
+from this process would report this process's size once it is the larger).
+Every run is checked: every branch of the server as `refs/remotes/origin/*` and
+every tag as `refs/tags/*` (same ids, nothing else),
 `main` checked out and tracking `origin/main`, HEAD's tree the server's, `git
 status` clean, `git fsck --no-dangling` clean, Gitferry's clone marker gone.
 
@@ -32,16 +34,17 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import real_history
+from bench.children import peak_and_cpu, peak_measured
 from bench.gitenv import git, isolate, rev_parse, scratch
 from bench.repos import twin
 from bench.servers import git_daemon
@@ -56,7 +59,7 @@ RSS_TARGET, WALL_TARGET = 1.5, 1.0  # issue 19: within 1.5x of git's peak RSS, 1
 
 @dataclass
 class Usage:
-    """What `wait4` said of each run: CPU seconds and peak RSS in KiB."""
+    """Each run's CPU seconds and peak RSS in KiB."""
 
     cpu: list[float]
     rss_kib: list[int]
@@ -66,22 +69,25 @@ def run_measured(argv: list[str], env: dict[str, str], usage: Usage) -> None:
     """Run `argv` to its end and record its CPU and peak RSS (its children's included)."""
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
-            argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err
+            peak_measured(argv),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
         )
-        timer = threading.Timer(TIMEOUT, proc.kill)
-        timer.start()
         try:
-            _pid, status, rusage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            proc.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
         if proc.returncode != 0:
-            err.seek(0)
-            raise RuntimeError(
-                f"{' '.join(argv[:2])} exited {proc.returncode}: {err.read().decode()[-2000:]}"
-            )
-    usage.cpu.append(rusage.ru_utime + rusage.ru_stime)
-    usage.rss_kib.append(rusage.ru_maxrss)
+            raise RuntimeError(f"{' '.join(argv[:2])} exited {proc.returncode}: {stderr[-2000:]}")
+    peak_kib, cpu = peak_and_cpu(stderr)
+    usage.cpu.append(cpu)
+    usage.rss_kib.append(peak_kib)
 
 
 class Clones:
@@ -219,7 +225,7 @@ def bench(runs: int, http: bool, before: Path | None, one_process: bool = False)
     table.note(
         f"{runs} runs each after a warm-up, turn by turn; times in ms (wall, and CPU of the process tree)"
     )
-    table.note("peak RSS: wait4's ru_maxrss (GNU time's %M): the largest single process of the run's tree")
+    table.note("peak RSS: ru_maxrss (GNU time's %M): the largest single process of the run's tree")
     table.note(f"targets (issue 19): wall within {WALL_TARGET}x of git's, peak RSS within {RSS_TARGET}x")
     if before is not None:
         table.note(f"before: the checkout at {before}")

@@ -27,15 +27,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.children import peak_and_cpu, peak_measured
 from tests.servers.lfs import LfsHttpServer
 
 MIB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[1]
 CREDENTIALS = ("bench", "lfs-bench-secret")
-_RUSAGE = (
-    "import resource, subprocess, sys; rc = subprocess.run(sys.argv[1:]).returncode; "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(rc)"
-)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -145,11 +142,11 @@ def _gitferry_sync(name: str, url: str) -> dict[str, float]:
 def _measured(command: list[str], cwd: Path) -> tuple[int, float]:
     """(the largest peak RSS, in KiB, of `command` and every process it ran; seconds)."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _RUSAGE, *command], cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(peak_measured(command), cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed: {proc.stderr.strip()}")
-    return int(proc.stderr.strip().splitlines()[-1]), seconds
+    return peak_and_cpu(proc.stderr)[0], seconds
 
 
 def _big_file(path: Path, mib: int) -> None:
