@@ -234,6 +234,17 @@ def test_workers_only_for_the_cores_the_load_leaves_idle(cores: int, load: float
     assert delta_workers.idle_cores(cores, load) == idle
 
 
+def test_the_clones_own_receive_is_not_counted_as_anothers_load() -> None:
+    # A minute of receiving on an idle 2-core machine: the load reads about 0.63 of it,
+    # which alone would leave one core; taken out, both cores are idle.
+    own = delta_workers.own_load(60.0)
+    assert 0.62 < own < 0.64
+    assert delta_workers.idle_cores(2, 0.63) == 1
+    assert delta_workers.idle_cores(2, 0.63 - own) == 2
+    assert delta_workers.own_load(0.0) == 0.0
+    assert delta_workers.idle_cores(2, 0.1 - delta_workers.own_load(30.0)) == 2  # never below zero
+
+
 class Cancelled(Exception):
     pass
 
