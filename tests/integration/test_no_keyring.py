@@ -110,3 +110,13 @@ def test_remote_needing_a_secret_names_the_keyring(
     _no_traceback(synced)
     assert synced.returncode == 0, synced.stdout
     assert rev_parse(bare, "main") == head
+
+    # The helper's password is wrong: said as that, without the keyring's problem (nor its
+    # advice to give the secret through a git credential helper, which the user did).
+    git("config", "credential.helper", f"!f() {{ echo username={user}; echo password=wrong; }}; f", cwd=mine)
+    again = commit_file(mine, "c.txt", "three\n")
+    synced = gitferry(backend, "sync", "--json", "work", cwd=tmp_path)
+    report = json.loads(synced.stdout)["repos"][0]
+    assert (synced.returncode, report["result"]) == (1, "auth_failed"), report
+    assert report["message"] == "origin: the server refused the credentials (from credential helper '!f()')"
+    assert rev_parse(mine, "HEAD") == again and rev_parse(bare, "main") == head

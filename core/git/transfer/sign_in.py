@@ -145,10 +145,12 @@ class SignIn:
 
     def refusal(self) -> str:
         """Why the exchange ended unauthorised, in one line without a secret."""
-        notes = "; ".join(dict.fromkeys(self.notes))
         if self._refused_what:
-            text = f"the server refused the credentials ({self._refused_what})"
-        elif notes:
+            # A credential was found and refused: why other sources had none (no keyring,
+            # "give it through a git credential helper") is beside the point.
+            return f"the server refused the credentials ({self._refused_what})"
+        notes = "; ".join(dict.fromkeys(self.notes))
+        if notes:
             text = "the server requires credentials"
         elif self.signer.prompt is None:
             text = "the server requires credentials and none are stored (keyring, git's credential helpers)"
