@@ -270,3 +270,31 @@ def test_test_connection_uses_the_sync_path_and_says_what_signed_in(
     assert url == http_auth_server.url("origin")
     assert described == [f"git's credential helper {shown!r}"]
     assert helper.actions() == ["get", "store"]
+
+
+def test_a_helper_that_gives_only_the_password_signs_in_with_the_configured_user_name(
+    http_auth_server: HttpRemote, helper: Helper, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`credential.<url>.username` names the user and the helper answers `get` with the
+    password alone (as a password manager's helper does): git signs in with the two
+    together; Gitferry said "the server requires credentials" and pushed nothing."""
+    user, right = http_auth_server.auth or ("", "")
+    bare, _work, mine = registered(http_auth_server, tmp_path, capsys)
+    git("config", "--global", f"credential.http://{host_of(http_auth_server)}.username", user)
+    git("config", "--global", "credential.useHttpPath", "true")
+    (helper.state / "answer.json").write_text(json.dumps({"password": right}))
+    assert git("ls-remote", http_auth_server.url("origin"), "main")  # git itself signs in so
+    helper.reset()
+    (helper.state / "answer.json").write_text(json.dumps({"password": right}))
+    new = commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert git("--git-dir", str(bare), "rev-parse", "main") == new
+    calls = helper.calls()
+    assert calls[0]["action"] == "get" and calls[0]["fields"] == {
+        "protocol": "http",
+        "host": host_of(http_auth_server),
+        "path": http_auth_server.url("origin").split(f"{host_of(http_auth_server)}/", 1)[1],
+        "username": user,
+    }, calls
+    assert calls[1]["action"] == "store" and calls[1]["fields"]["username"] == user  # type: ignore[index]

@@ -46,11 +46,13 @@ class HelperAnswer:
     password: str | None = field(default=None, repr=False)
     quit: bool = False
 
-    @property
-    def auth(self) -> HttpAuth | None:
-        if self.username is None or self.password is None:
+    def auth(self, asked_for: str | None) -> HttpAuth | None:
+        """The credential, the user name being the one asked for (the URL's, or
+        `credential.username`) when the helper gave only a password, as git fills it."""
+        username = self.username or asked_for
+        if username is None or self.password is None:
             return None
-        return HttpAuth(self.username, self.password)
+        return HttpAuth(username, self.password)
 
 
 def helper_name(helper: str) -> str:

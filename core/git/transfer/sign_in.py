@@ -195,8 +195,9 @@ class SignIn:
             except HelperNeedsGit as exc:
                 self.notes.append(exc.message)
                 continue
-            if answer.auth is not None:
-                return self._use(Source.HELPER, answer.auth, helper_name(helper))
+            auth = answer.auth(query.username)
+            if auth is not None:
+                return self._use(Source.HELPER, auth, helper_name(helper))
             if answer.username and query.username is None:
                 query = CredentialQuery(
                     query.protocol, query.host, query.path, answer.username, query.helpers
