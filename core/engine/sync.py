@@ -29,6 +29,7 @@ from core.engine.submodule_phase import measure_submodules
 from core.engine.unexpected import describe
 from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
+from core.git.config.remote_config import list_remotes
 from core.git.history.ahead_behind import GenerationIndex
 from core.git.history.branch_status import measure_branches
 from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
@@ -280,6 +281,7 @@ class _Sync:
         self.held: dict[str, BranchUse] = {}  # branches a git operation in some worktree holds: not pushed
         self.step = "reading its settings"  # what it was doing, should it fail unexpectedly
         self.gone: list[str] = []  # branches it would push whose upstream the remote deleted
+        self.remoteless = False  # the repository has no remote at all: nothing syncs anywhere
 
     async def run(self) -> None:
         self.settings = await self.core.store.repo_settings(self.record.id)
@@ -317,6 +319,8 @@ class _Sync:
         self.report.branches = final
         self.report.unpublished = {s.name: s.unpublished for s in final if s.unpublished}
         self.report.branches_changed = _positions(final) != _positions(self.stored or [])
+        if final and not fetched.fetched and not fetched.failures:  # commits, and no remote?
+            self.remoteless = not await self.core.offload.io(list_remotes, self.repo)
         self._conclude(fetched)
 
     async def _commit(self) -> None:
@@ -468,10 +472,18 @@ class _Sync:
         if report.unpublished:  # work on no remote: never a plain success either
             note = unpublished_note(self.record.name, report.unpublished)
             result, done = ResultKind.UNPUBLISHED, [note, *done]
+        if self.remoteless:  # "up to date" with nothing: its commits are on this computer only
+            result, done = ResultKind.UNPUBLISHED, [NO_REMOTE_NOTE, *done]
         if self.gone:  # the remote changed under the user: never a plain success
             result, done = ResultKind.DIVERGED, self.gone + done
         parts = (done or ["up to date"]) + _left_alone(report) + report.notes
         report.result, report.message = result, "; ".join(parts)
+
+
+NO_REMOTE_NOTE = (
+    "no remote to sync with: its commits are on this computer only; "
+    "add one in Settings or with gitferry remote add NAME origin URL"
+)
 
 
 def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:

@@ -1,0 +1,44 @@
+"""A repository with no remote at all (`git init`, a commit, no `git remote add`): its
+sync can send nothing anywhere, so the window, the tray and the CLI never call it
+"Up to date" (a user trial: the app said "Already up to date." of work that was on
+this computer only); they say there is no remote and how to add one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gui.desktop import Desktop
+from gui.models.standing import Level
+from tests.gitcli import commit_file, git
+from tests.gui.conftest import Run, sync_from_the_window
+from tests.gui.test_desktop import result_cell
+from tests.gui.waiting import until
+from tests.integration.clones import run as cli
+
+
+@pytest.mark.slow
+def test_a_repository_with_no_remote_is_never_up_to_date(
+    run: Run, desktop: Desktop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alone = tmp_path / "alone"
+    git("init", "-q", "-b", "main", str(alone))
+    head = commit_file(alone, "notes.md", "only here\n")
+    assert git("remote", cwd=alone) == ""  # git agrees: no remote
+    code, _out, err = cli(capsys, "add", str(alone))
+    assert code == 0, err
+    record = run(desktop.api.core.store.repo("alone"))
+
+    report, notified = sync_from_the_window(run, desktop, record.id)
+
+    assert report.result == "unpublished"
+    assert report.message.startswith("no remote to sync with")
+    run(until(lambda: result_cell(desktop, record.id) == "Commits on no remote"))
+    view = desktop.window.repos.row_for(record.id)
+    assert view is not None and view.standing().level is Level.ATTENTION
+    assert "up to date" not in desktop.window.summary.text()
+    assert not any("up to date" in text.lower() for _title, text in notified)
+    assert git("rev-parse", "HEAD", cwd=alone) == head  # nothing changed
+    code, out, _err = cli(capsys, "sync", "alone")
+    assert code != 0 and "no remote to sync with" in out + _err
