@@ -216,6 +216,17 @@ def git_run(*args: str, cwd: Path | None = None) -> Callable[[], None]:
     return run
 
 
+def describe(python: str) -> str:
+    """The interpreter, its version and the installation it runs from (a venv's base):
+    the same version runs a cold command in measurably different CPU from one build to
+    another (a distribution's, built with PGO and LTO, against pyenv's default)."""
+    code = "import sys; print(sys.version.split()[0], sys.base_prefix)"
+    version, base = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True, timeout=TIMEOUT
+    ).stdout.split(maxsplit=1)
+    return f"{python} (Python {version}, from {base.strip()})"
+
+
 def child_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -482,10 +493,9 @@ def table(
         "(/proc, 10 ms ticks); modules: the client's"
     )
     out.note("ratio = Gitferry's median / git's; import ms = -X importtime's own times summed, one run")
-    out.note(
-        f"interpreter: {args.python}"
-        + (f"; (before) rows: {args.before_python}" if args.before_python else "")
-    )
+    out.note(f"interpreter: {describe(args.python)}")
+    if args.before_python:
+        out.note(f"(before) rows' interpreter: {describe(args.before_python)}")
     return out
 
 

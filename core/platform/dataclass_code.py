@@ -16,7 +16,7 @@ made of it, so a hit runs exactly the code a miss would (compiled with `dont_inh
 code compiled here would otherwise inherit this module's `from __future__ import
 annotations` and `__init__`'s annotations would become strings); the class's globals
 and locals are passed to `exec` as `dataclasses` passes them. The file is named for the
-interpreter (`sys.implementation.cache_tag`) and holds `sys.version` too: another
+interpreter's build (`cache_file`) and holds `sys.version` too: another
 Python's file is never read. A file that cannot be read or is not such a dictionary
 is ignored (and replaced at the end). Python 3.13 and later compile a class's methods
 in one go (its `_FuncBuilder`); there `install` does nothing. The file is trusted as
@@ -30,6 +30,7 @@ import builtins
 import marshal
 import sys
 import types
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,14 @@ _used: dict[str, types.CodeType] = {}
 _new: list[str] = []
 
 
-def cache_file(directory: Path) -> Path:
-    return directory / f"dataclass-code.{sys.implementation.cache_tag}.marshal"
+def cache_file(directory: Path, version: str = sys.version) -> Path:
+    """The file of the interpreter whose `sys.version` is `version`, named for its build
+    (a checksum of that text), not only for its minor version (`cache_tag`): two builds of
+    one version sharing a data directory (a distribution's python3.11 and pyenv's, say)
+    keep one file each, where each rewrote the other's at every command (its code is not
+    theirs) and compiled every class anew."""
+    build = format(zlib.crc32(version.encode()), "08x")
+    return directory / f"dataclass-code.{sys.implementation.cache_tag}-{build}.marshal"
 
 
 def install(directory: str | Path) -> bool:

@@ -141,6 +141,24 @@ def test_a_bad_or_foreign_file_is_ignored_and_replaced(tmp_path: Path, content: 
     assert kept(tmp_path)  # rewritten with this interpreter's code
 
 
+def test_each_interpreter_build_keeps_its_own_file(tmp_path: Path) -> None:
+    """Another build of the same Python version (a distribution's beside pyenv's) sharing
+    the data directory: its file is neither read nor rewritten, and this one's is kept."""
+    other_version = "3.11.2 (main, Mar 13 2023, 12:18:29) [GCC 12.2.0]"
+    theirs = cache_file(tmp_path, other_version)
+    assert theirs != cache_file(tmp_path) and theirs.parent == tmp_path
+    content = marshal.dumps((other_version, {"x = 1": compile("x = 1", "<string>", "exec")}))
+    theirs.write_bytes(content)
+    plain = run(None)
+    assert run(tmp_path) == plain
+    first = kept(tmp_path)
+    assert "x = 1" not in first and any(INIT_XY.search(source) for source in first)
+    inode = cache_file(tmp_path).stat().st_ino
+    assert run(tmp_path) == plain
+    assert cache_file(tmp_path).stat().st_ino == inode  # read, nothing new to write
+    assert theirs.read_bytes() == content
+
+
 def test_an_unwritable_directory_leaves_the_command_working(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("a file where the directory would be")
