@@ -2,7 +2,9 @@
 
 A branch is pushed when it is ahead of its upstream and not behind it (only the
 checked-out one when `push_all` is off), its upstream is not gone, and its
-remote answered the fetch of this sync (`reachable`). With `push_all`, a branch
+remote answered the fetch of this sync (`reachable`). It goes where `git push`
+sends it: to its upstream, or, when `branch.<name>.pushRemote` or
+`remote.pushDefault` names another remote (a fork), to the branch there. With `push_all`, a branch
 whose configured upstream the remote never had is published there (`unpublished`). Branches of one remote go
 in one push.
 """
@@ -13,12 +15,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, for_remote
 from core.engine.report import SyncReport
+from core.errors import BadInput
+from core.git.config.push_target import push_target
 from core.git.config.upstreams import Upstream, tracked_upstreams
+from core.git.repository import ref_value
 from core.git.transfer.stop import TransferStop
 from core.model import BranchStatus
 
@@ -42,6 +48,27 @@ def branches_to_push(statuses: Sequence[BranchStatus], current: str | None, *, p
     ]
 
 
+def _targets(repo: Repo, branches: Sequence[str], report: SyncReport) -> list[tuple[Upstream, Upstream]]:
+    """Each of `branches`' upstream and where it goes, as `git push` sends it (`push_target`): its upstream,
+    or the branch on git's push remote for it (triangular), unless that already has the
+    branch's head. One that git would refuse to push is left alone, with the reason."""
+    found = []
+    for upstream in tracked_upstreams(repo):
+        if upstream.branch not in branches:
+            continue
+        try:
+            target = push_target(repo, upstream)
+        except BadInput as refused:
+            report.left_alone[upstream.branch] = f"not pushed: {refused.message}"
+            continue
+        if target != upstream and ref_value(repo, Ref(target.tracking_ref.encode())) == ref_value(
+            repo, Ref(f"refs/heads/{upstream.branch}".encode())
+        ):
+            continue  # the push remote has it: ahead of its upstream, as a fork's branch stays
+        found.append((upstream, target))
+    return found
+
+
 async def push(
     core: Core,
     repo: Repo,
@@ -49,20 +76,23 @@ async def push(
     report: SyncReport,
     *,
     reachable: set[str],
+    unreachable: set[str] | frozenset[str] = frozenset(),
     network_timeout: float,
     progress: RemoteProgress | None = None,
     ask: bool = False,
     stop: TransferStop | None = None,
 ) -> PushOutcome:
-    """Push `branches` whose remote is `reachable`, each to its upstream; account into
+    """Push `branches` whose remote is `reachable`, each where `git push` sends it (a
+    push remote other than the upstream's when it is not `unreachable`); account into
     `report`. HTTP(S) remotes sign in as the fetch did (`ask`: the prompt may be used)."""
     from core.git.transfer.push import push_branches  # the push machinery: only with something to push
 
     outcome = PushOutcome()
     by_remote: dict[str, list[Upstream]] = defaultdict(list)
-    for upstream in await core.offload.io(tracked_upstreams, repo):
-        if upstream.branch in branches and upstream.remote in reachable:
-            by_remote[upstream.remote].append(upstream)
+    for upstream, target in await core.offload.io(_targets, repo, branches, report):
+        # A fork that fetches nothing for the sync is reached by the push alone.
+        if target.remote in reachable or (target != upstream and target.remote not in unreachable):
+            by_remote[target.remote].append(target)
     for remote, upstreams in sorted(by_remote.items()):
         result = await core.offload.io(
             push_branches,

@@ -410,7 +410,7 @@ class _Sync:
         branches = self._pushable(statuses, current)
         if not branches:
             return statuses
-        outcome = await self._push_once(branches, set(fetched.fetched), statuses)
+        outcome = await self._push_once(branches, fetched, statuses)
         if outcome.rejected:
             # The remote moved between our fetch and our push: catch up, try once more.
             again = await self._fetch(only=outcome.remotes)
@@ -418,7 +418,7 @@ class _Sync:
                 await self._integrate()
             statuses = await self._measure()
             retry = [b for b in self._pushable(statuses, current) if b in outcome.rejected]
-            second = await self._push_once(retry, set(again.fetched), statuses) if retry else outcome
+            second = await self._push_once(retry, again, statuses) if retry else outcome
             if second.rejected:
                 self.fatal = self.fatal or PushRejected(second.rejected)
         return await self._measure()
@@ -437,7 +437,7 @@ class _Sync:
         return [b for b in branches if b not in self.held]
 
     async def _push_once(
-        self, branches: list[str], reachable: set[str], statuses: list[BranchStatus]
+        self, branches: list[str], fetched: RemotesFetched, statuses: list[BranchStatus]
     ) -> PushOutcome:
         from core.engine.push_phase import push
 
@@ -447,7 +447,8 @@ class _Sync:
             self.repo,
             branches,
             self.report,
-            reachable=reachable,
+            reachable=set(fetched.fetched),
+            unreachable=self.options.skip_remotes | set(fetched.failures),
             network_timeout=self.options.timeout,
             progress=self.progress,
             ask=self.options.ask,

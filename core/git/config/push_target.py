@@ -14,6 +14,10 @@ follows `push.default` for that branch as if it were checked out (builtin/push.c
 
 The remote-tracking ref is the branch on the remote mapped through the remote's
 fetch refspecs, where `git push -u` moves it.
+
+`push_target` is where a sync pushes a branch that has an upstream: there, or, when
+git's push remote for the branch is another remote (triangular), where `git push`
+sends it on that remote.
 """
 
 from __future__ import annotations
@@ -59,6 +63,20 @@ def publish_target(repo: Repo, branch: str, remote: str | None = None) -> Upstre
             f"add one (git config --add remote.{chosen}.fetch ...) to publish {branch} there"
         )
     return Upstream(branch, chosen, destination, tracking)
+
+
+def push_target(repo: Repo, upstream: Upstream) -> Upstream:
+    """Where `git push` sends `upstream.branch`: its upstream, unless git's push remote for
+    it (`branch.<name>.pushRemote`, else `remote.pushDefault`) is another remote (a
+    triangular workflow: fetch from the project, push to a fork); then the branch there
+    as `publish_target` names it. `BadInput`, one line, where git would refuse to push."""
+    config = repo.get_config_stack()
+    chosen = config_text(config, (b"branch", upstream.branch.encode()), b"pushRemote") or config_text(
+        config, (b"remote",), b"pushDefault"
+    )
+    if not chosen or chosen == upstream.remote:
+        return upstream
+    return publish_target(repo, upstream.branch, chosen)
 
 
 def _destination(config: Config, branch: str, remote: str, upstream: str | None, central: bool) -> str:

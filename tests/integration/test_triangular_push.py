@@ -1,0 +1,92 @@
+"""A triangular workflow: fetch from the project (`origin`), push to a fork
+(`remote.pushDefault`, `branch.<name>.pushRemote`). A sync pushes where `git push`
+would, with git as the referee (`git push --dry-run --porcelain` finds nothing left
+to push, the project's branch is untouched)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.gitcli import commit_file, fsck, git
+from tests.integration.clones import run
+from tests.servers import Remote
+
+
+def _sync(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
+    code, doc, err = run(capsys, "sync", "mine", "--json")
+    assert isinstance(doc, dict), err
+    return code, doc["repos"][0]
+
+
+def _head(bare: Path) -> str:
+    return git("--git-dir", str(bare), "rev-parse", "refs/heads/main")
+
+
+def _git_push_dry_run(work: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "push", "--dry-run", "--porcelain"], cwd=work, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture
+def fork_setup(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, Path, Path]:
+    """The project `origin` and a `fork` of it, both with main at the seed; `mine` cloned
+    from the project, the fork added and fetched, registered."""
+    origin, fork = git_daemon.create("origin"), git_daemon.create("fork")
+    seed = tmp_path / "seed"
+    git("init", "-q", "-b", "main", str(seed))
+    commit_file(seed, "a.txt", "one\n")
+    for bare in (origin, fork):
+        git("push", "-q", str(bare), "main", cwd=seed)
+    mine = tmp_path / "mine"
+    git("clone", "-q", git_daemon.url("origin"), str(mine))
+    git("remote", "add", "fork", git_daemon.url("fork"), cwd=mine)
+    git("fetch", "-q", "fork", cwd=mine)
+    assert run(capsys, "add", str(mine))[0] == 0
+    return origin, fork, mine
+
+
+@pytest.mark.slow
+def test_a_branch_goes_to_the_push_remote_not_to_the_project(
+    fork_setup: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: the sync pushed main to `origin`, the project the user only fetches from,
+    where git (and the user) send it to the fork."""
+    origin, fork, mine = fork_setup
+    project = _head(origin)
+    git("config", "remote.pushDefault", "fork", cwd=mine)
+    new = commit_file(mine, "b.txt", "mine\n")
+    code, report = _sync(capsys)
+    assert (code, report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert (_head(fork), _head(origin)) == (new, project)
+    assert "[up to date]" in _git_push_dry_run(mine).stdout  # git finds nothing left to push
+    code, report = _sync(capsys)  # ahead of origin/main, as a fork's branch stays: nothing more to do
+    assert (code, report["result"], report["pushed"]) == (0, "up_to_date", []), report
+    assert _head(origin) == project
+
+    # branch.<name>.pushRemote comes before remote.pushDefault, as in git.
+    git("config", "branch.main.pushRemote", "origin", cwd=mine)
+    code, report = _sync(capsys)
+    assert (code, report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert _head(origin) == new
+    fsck(mine)
+
+
+def test_where_git_would_refuse_to_push_to_the_fork_nothing_is_pushed(
+    fork_setup: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    origin, fork, mine = fork_setup
+    before = (_head(origin), _head(fork))
+    git("config", "remote.pushDefault", "fork", cwd=mine)
+    git("config", "push.default", "upstream", cwd=mine)
+    commit_file(mine, "b.txt", "mine\n")
+    assert _git_push_dry_run(mine).returncode != 0  # git refuses: fork is not main's upstream remote
+    code, report = _sync(capsys)
+    assert report["pushed"] == [] and (_head(origin), _head(fork)) == before, report
+    assert "push.default is 'upstream'" in str(report["message"]), report
+    assert code == 0 and report["result"] == "up_to_date", report
