@@ -29,6 +29,7 @@ from core.cli_output import (
     EXIT_OK,
     EXIT_USAGE,
     ProgressView,
+    hint_when_none,
     interrupted,
     iso,
     print_json,
@@ -133,6 +134,7 @@ def _print_list(records: Sequence[Any], args: argparse.Namespace) -> None:
     else:
         for r in records:
             print(f"{r.name}\t{r.path}")
+    hint_when_none(len(records), args.json)
 
 
 async def _sync(core: Core, args: argparse.Namespace) -> int:
@@ -187,6 +189,7 @@ def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
     else:
         for r in records:
             print_status(r, branches.get(r.id, []), submodules.get(r.id, []), settings[r.id], paused)
+    hint_when_none(len(records), args.json)
 
 
 async def _publish(core: Core, args: argparse.Namespace) -> int:

@@ -204,6 +204,18 @@ def print_report(report: SyncReport) -> None:
     print(f"{report.name}: {report.result} - {report.message}")
 
 
+NONE_REGISTERED = (
+    "gitferry: no repositories yet: add one with `gitferry add PATH` or `gitferry clone URL PATH`"
+)
+
+
+def hint_when_none(count: int, as_json: bool) -> None:
+    """On stderr, the way forward when a plain read or a sync found no repository at all
+    (stdout stays what scripts read: nothing, or `--json`'s empty list)."""
+    if count == 0 and not as_json:
+        print(NONE_REGISTERED, file=sys.stderr)
+
+
 def print_sync(reports: Sequence[dict[str, Any]], crashed: Sequence[str], as_json: bool, log: str) -> int:
     """What `gitferry sync` prints of its reports (`SyncReport.to_json()`, run here or by
     the engine), `crashed` naming those an unexpected error ended (their traceback in
@@ -213,6 +225,7 @@ def print_sync(reports: Sequence[dict[str, Any]], crashed: Sequence[str], as_jso
     else:
         for report in reports:
             print(f"{report['name']}: {report['result']} - {report['message']}")
+    hint_when_none(len(reports), as_json)
     for name in crashed:
         print(f"gitferry: {name}: {TRACEBACK_HINT} ({log})", file=sys.stderr)
     return EXIT_OK if all(ResultKind(r["result"]).succeeded for r in reports) else EXIT_FAILED

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from core.cli_output import NONE_REGISTERED
 from tests.gitcli import ahead_behind, commit_file, fsck, git, refs
 from tests.integration.clones import run, type_lines
 from tests.servers import Remote
@@ -305,3 +306,23 @@ def test_clone_of_a_folder_into_itself_is_refused(tmp_path: Path, capsys: pytest
     code, _out, err = run(capsys, "clone", str(tmp_path), str(tmp_path / "inside"))
     assert code == 2 and "inside it" in err
     assert not (tmp_path / "inside").exists()
+
+
+def test_a_fresh_home_says_how_to_add_a_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newcomer's first `status`, `list` or `sync` names the way forward, on stderr (stdout
+    stays empty for scripts, `--json` an empty list); once a repository is added, it is gone."""
+    for _ in range(2):  # the first opens (creates) the store; the second is the plain read
+        for command in (["status"], ["list"], ["sync"]):
+            code, out, err = run(capsys, *command)
+            assert (code, out) == (0, ""), command
+            assert err.strip() == NONE_REGISTERED, command
+    code, doc, err = run(capsys, "status", "--json")
+    assert (code, doc, err) == (0, {"repos": []}, "")
+    repo = tmp_path / "notes"
+    git("init", "-q", "-b", "main", str(repo))
+    commit_file(repo, "a.md", "one\n")
+    assert run(capsys, "add", str(repo))[0] == 0
+    code, out, err = run(capsys, "list")
+    assert code == 0 and out.startswith("notes\t") and NONE_REGISTERED not in err
