@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -35,6 +36,7 @@ from core.model import ConflictRecord
 from gui.models.formatting import escaped, size, when
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
 from gui.models.worktree_issues import conflict_model
+from gui.widgets.elided_label import ElidedLabel
 
 if TYPE_CHECKING:  # core.api brings the engine: not needed to paint the window
     from core.api import ConflictedPath, Resolution, Version
@@ -99,6 +101,15 @@ class ConflictsPanel(QWidget):
         self.table.setAccessibleName(self.tr("Conflicted paths"))
         self.table.selectionModel().selectionChanged.connect(self._path_selected)
 
+        # The path is cut in the middle with "…" (whole in its tooltip): a deep one widened
+        # the window and squeezed the repository list
+        self.choice_path = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
+        bold = self.choice_path.font()
+        bold.setBold(True)
+        self.choice_path.setFont(bold)
+        self.choice_path.setAccessibleName(self.tr("Selected path"))
+        # its whole length when there is room; down to a few characters when not
+        self.choice_path.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.choice = QLabel()
         self.choice.setAccessibleName(self.tr("Choice for the selected path"))
         self.mine_label, self.mine_view = self._side(self.tr("Mine (this computer) against the base"))
@@ -161,13 +172,18 @@ class ConflictsPanel(QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.setAccessibleName(self.tr("Resolution status"))
 
+        chosen = QHBoxLayout()  # the path and its choice on a line of their own: beside the
+        chosen.addWidget(self.choice_path)  # four buttons they made the details' least width
+        chosen.addWidget(self.choice)  # grow with every choice, and the repository list move
+        chosen.addStretch(1)
         per_path = QHBoxLayout()
-        per_path.addWidget(self.choice, 1)
         for button in (self.use_mine, self.use_theirs, self.keep_both, self.merge_tool):
             per_path.addWidget(button)
+        per_path.addStretch(1)
         self.detail = QWidget()
         detail = QVBoxLayout(self.detail)
         detail.setContentsMargins(0, 0, 0, 0)
+        detail.addLayout(chosen)
         detail.addLayout(per_path)
         detail.addWidget(self.sides, 1)
 
@@ -274,6 +290,7 @@ class ConflictsPanel(QWidget):
 
     def _paint_sides(self, conflicted: ConflictedPath | None) -> None:
         if conflicted is None:
+            self.choice_path.set_full_text("")
             self.choice.setText("")
             self.choice.setToolTip("")
             _show_text(self.mine_view, "")
@@ -288,7 +305,8 @@ class ConflictsPanel(QWidget):
             "merged": self.tr("Resolved: merged file"),
         }
         text = choices.get(conflicted.choice, conflicted.choice or "")
-        self.choice.setText(f"<b>{escaped(conflicted.path)}</b> — {escaped(text)}")
+        self.choice_path.set_full_text(conflicted.path)
+        self.choice.setText(f"— {escaped(text)}")
         merged = conflicted.merge_file if conflicted.choice == "merged" else None
         self.choice.setToolTip(merged or "")  # not the file of the path shown before
         if conflicted.binary:

@@ -463,6 +463,10 @@
             <translation>Gelöst: ihre</translation>
         </message>
         <message>
+            <source>Selected path</source>
+            <translation>Ausgewählter Pfad</translation>
+        </message>
+        <message>
             <source>Size</source>
             <translation>Größe</translation>
         </message>
