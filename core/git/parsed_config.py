@@ -12,7 +12,10 @@ between jobs and within one. A config with `include` or `includeIf` sections is
 parsed every time (the files it includes, and the branch an `onbranch:` condition
 names, can change while its own bytes do not). `get_config_stack()` adds the user's
 and the system's files as `core/git/global_config.py` keeps them (parsed once per
-version of each file, where dulwich parses them at every call).
+version of each file, where dulwich parses them at every call); one with `includeIf`
+sections is parsed again for each repository, its conditions (`gitdir:`, `onbranch:`)
+evaluated for that repository, which neither the kept parse nor dulwich's own
+`get_config_stack()` does.
 
 Each call returns its own copy of the parse (sections copied, values shared: they are
 immutable bytes): callers change what they got and write it (`write_to_path`), and a
@@ -76,8 +79,22 @@ class ParsedConfigRepo(Repo):
         backends = [local]
         if local.get_boolean((b"extensions",), b"worktreeconfig", False):
             backends.append(self.get_worktree_config())
-        backends += [copied(config) for config in global_configs()]
+        backends += [self._for_this_repository(config) for config in global_configs()]
         return StackedConfig(backends, writable=local)
+
+    def _for_this_repository(self, config: ConfigFile) -> ConfigFile:
+        """The kept parse of a user's or system file, copied; parsed again for this
+        repository when it has `includeIf` sections: a `gitdir:` or `onbranch:`
+        condition (the work identity and signing key of `includeIf "gitdir:~/work/"`)
+        holds for some repositories and not others, and the kept parse, made for none,
+        left every such file out."""
+        conditional = any(section[0].lower() == b"includeif" for section in config.sections())
+        if config.path is None or not conditional:
+            return copied(config)
+        try:
+            return ConfigFile.from_path(config.path, condition_matchers=self._get_config_condition_matchers())
+        except FileNotFoundError:  # gone since it was kept: as if it had never been there
+            return ConfigFile()
 
 
 def copied(config: ConfigFile) -> ConfigFile:

@@ -184,3 +184,35 @@ def test_without_gpgsign_nothing_is_signed(world: Clones) -> None:
     assert code == 0 and report["merged"] == ["main"], report
     assert git("log", "-1", "--format=%G?", cwd=world.mine) == "N"
     assert "gpgsig" not in git("cat-file", "-p", "HEAD", cwd=world.mine)
+
+
+def test_include_if_gitdir_in_the_users_config_gives_the_identity_and_the_signing(
+    world: Clones, signing_keys: SigningKeys, clean_env: Path
+) -> None:
+    """`~/.gitconfig` keeps the work identity and signing for repositories under one folder
+    (`includeIf "gitdir:..."`), as people set up work and personal repositories. Before:
+    the auto-commit was made by the personal identity and unsigned, and pushed: the
+    user's config was read for no repository, so the condition never held."""
+    included = clean_env / "work.gitconfig"
+    settings = {"user.email": "work@example.invalid", **signing_keys.settings("ssh")}
+    for key, value in settings.items():
+        git("config", "-f", str(included), key, value)
+    git("config", "-f", str(included), "user.name", "Test User")
+    with (clean_env / ".gitconfig").open("a") as f:
+        f.write(f'[includeIf "gitdir:{world.mine}/"]\n\tpath = {included}\n')
+    assert git("config", "user.email", cwd=world.mine) == "work@example.invalid"  # git's reading
+    assert git("config", "user.email", cwd=world.theirs) == "test@example.invalid"
+    run(world.capsys, "set", "mine", "auto_commit", "true")
+    (world.mine / "b.txt").write_text("work\n")
+    before = world.remote_head()
+
+    code, report = world.sync(world.mine)
+
+    assert code == 0 and report["committed"] == 1 and report["pushed"] == ["main"], report
+    head = world.head(world.mine)
+    assert (
+        git("log", "-1", "--format=%ae %ce", head, cwd=world.mine)
+        == "work@example.invalid work@example.invalid"
+    )
+    verify_commit(world.mine, head)
+    assert pushed_marks(world, signing_keys, before) == {head: "G"}
