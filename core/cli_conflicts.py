@@ -4,6 +4,7 @@ imported by the handlers only: see `core/cli.py` on the cold path)."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -98,7 +99,7 @@ async def resolve(core: Core, args: argparse.Namespace) -> int:
     if args.json:
         print_json(resolution_json(found))
     else:
-        print_resolution(found, diff=args.diff)
+        print_resolution(found, record.name, diff=args.diff)
     return EXIT_OK
 
 
@@ -155,7 +156,7 @@ def resolution_json(found: Resolution) -> dict[str, Any]:
     }
 
 
-def print_resolution(found: Resolution, *, diff: bool) -> None:
+def print_resolution(found: Resolution, name: str, *, diff: bool) -> None:
     left = len(found.unresolved)
     print(f"{found.branch} with {found.upstream}: {len(found.paths)} conflicted, {left} still to resolve")
     for p in found.paths:
@@ -164,7 +165,10 @@ def print_resolution(found: Resolution, *, diff: bool) -> None:
             for side in ("ours", "theirs"):
                 for line in p.diff(side):
                     print(f"    {line}")
-    print("then: gitferry resolve NAME --finish (commit and sync) or --abort (change nothing)")
+    command = f"gitferry resolve {shlex.quote(name)}"
+    if left:
+        print(f"choose for each: {command} PATH --mine, --theirs, --both, --tool or --edit")
+    print(f"then: {command} --finish (commit and sync) or --abort (change nothing)")
 
 
 def _describe(p: ConflictedPath) -> str:

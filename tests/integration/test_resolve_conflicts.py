@@ -96,6 +96,11 @@ def test_listing_shows_both_sides_and_changes_nothing(world: Clones) -> None:
     code, text, _err = resolve(world, "--diff")
     assert code == 0 and "+TWO mine" in str(text) and "+TWO theirs" in str(text)
     assert world.head(world.mine) == mine and porcelain(world.mine) == ""
+    # What to type next, with this repository's name (it said NAME, and not how to choose).
+    assert str(text).splitlines()[-2:] == [
+        "choose for each: gitferry resolve mine PATH --mine, --theirs, --both, --tool or --edit",
+        "then: gitferry resolve mine --finish (commit and sync) or --abort (change nothing)",
+    ]
 
 
 def test_use_theirs_and_keep_both_then_finish(world: Clones) -> None:
