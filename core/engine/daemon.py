@@ -251,7 +251,27 @@ class Daemon:
         await engine.remove(repo_id)
 
     async def sync_now(self, repo_id: int) -> SyncReport:
-        return await self._running()[0].sync(repo_id)
+        report = await self._running()[0].sync(repo_id)
+        await self._answered(repo_id, report)
+        return report
+
+    async def _answered(self, repo_id: int, report: SyncReport) -> None:
+        """A user's sync that a tripped remote answered ends the trip: the failure streak
+        is cleared (as a background fetch's answer clears it) and, with no remote of the
+        repository tripped any more, it is no longer held `tripped` (the window said "A
+        remote keeps failing" after the sync had just gone through)."""
+        breaker, engine = self._breaker, self.engine
+        if breaker is None or engine is None or not report.answered_remotes:
+            return
+        now = wall_datetime(self.clock)
+        was_tripped = bool(breaker.tripped(repo_id, now))
+        try:
+            await breaker.record(repo_id, FetchOutcome.ok(*report.answered_remotes), now)
+        except GitferryError as exc:
+            log.warning("could not record remote health of repository %s: %s", repo_id, exc)
+            return
+        if was_tripped and not breaker.tripped(repo_id, now):
+            engine.hold(RepoState.TRIPPED, False, repo_id)
 
     def cancel(self, repo_id: int) -> bool:
         return self._running()[0].cancel(repo_id)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from core.engine.clock import wall_datetime
 from core.engine.core import Core
 from core.engine.daemon import Daemon
 from core.engine.registry import add_repository
@@ -100,6 +101,41 @@ def test_a_remote_that_keeps_failing_trips_and_the_repository_publishes_tripped(
         try:
             assert running.daemon.engine is not None
             assert running.daemon.engine.state(mine.id) is RepoState.TRIPPED
+        finally:
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_users_sync_that_the_tripped_remote_answers_ends_the_trip(
+    git_daemon: Remote, world: Clones
+) -> None:
+    """A user trial: an HTTP remote refused a background fetch three times (no sign-in
+    yet) and tripped; the user pressed Sync now and signed in, the sync went through,
+    and the window still said "A remote keeps failing" for the next hour. Here the remote
+    is fixed (its URL set right again), the user's sync reaches it: the trip is over."""
+    git("remote", "set-url", "origin", git_daemon.url("no-such-repository"), cwd=world.mine)
+
+    async def scenario() -> None:
+        core = await Core.open()
+        clock = FakeClock()
+        running = await Running(core, clock).started()
+        try:
+            mine = await core.store.repo("mine")
+            assert running.daemon.engine is not None
+            await advance_until(clock, lambda: running.daemon.engine.state(mine.id) is RepoState.TRIPPED)
+            await settled(core, "mine", "tripped")
+            published(running.events)  # what came before
+            git("remote", "set-url", "origin", git_daemon.url("origin"), cwd=world.mine)
+            report = await running.daemon.sync_now(mine.id)
+            assert report.answered_remotes == ["origin"] and report.result.succeeded, report
+            assert running.daemon.engine.state(mine.id) is RepoState.IDLE
+            assert RepoState.IDLE in published(running.events)[mine.id]  # the window hears it
+            await settled(core, "mine", "idle")
+            assert running.daemon.scheduler is not None
+            assert running.daemon.scheduler.breaker.tripped(mine.id, wall_datetime(clock)) == frozenset()
+            assert git("rev-parse", "origin/main", cwd=world.mine) == git("rev-parse", "main", cwd=world.bare)
         finally:
             await running.stop()
             await core.close()
