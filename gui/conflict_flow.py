@@ -34,6 +34,20 @@ class ConflictFlow(QObject):
         conflicts.abort_requested.connect(self.abort)
         history.undo_requested.connect(self.undo)
         history.refresh_requested.connect(self.refresh_history)
+        window.activated.connect(self._back_from_the_editor)
+
+    @qasync.asyncSlot()
+    async def _back_from_the_editor(self) -> None:
+        """The window is active again while a path is being merged in an editor: what the
+        file holds now is shown (resolved once saved without conflict markers)."""
+        panel = self.window.conflicts_panel
+        resolution = panel.resolution
+        if (
+            panel.repo_id is not None
+            and resolution is not None
+            and any(p.markers_left for p in resolution.paths)
+        ):
+            await self.load_resolution(panel.repo_id)
 
     async def load(self, repo_id: int) -> None:
         """The selected repository's resolution (when it lists conflicts) and history."""

@@ -270,7 +270,8 @@ class ConflictsPanel(QWidget):
         elif resolution is None:
             self.hint.setText(self.tr("%n conflicted path(s). Select one to see both versions.", "", count))
         else:
-            left = len(resolution.unresolved)
+            # a file still holding conflict markers (an editor open on it) is not resolved yet
+            left = len(resolution.unresolved) + sum(1 for p in resolution.paths if p.markers_left)
             self.hint.setText(
                 self.tr("%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish.")
                 .replace("%1", resolution.branch)
@@ -305,6 +306,8 @@ class ConflictsPanel(QWidget):
             "merged": self.tr("Resolved: merged file"),
         }
         text = choices.get(conflicted.choice, conflicted.choice or "")
+        if conflicted.markers_left:
+            text = self.tr("Being merged: remove the conflict markers, save, then Finish")
         self.choice_path.set_full_text(conflicted.path)
         self.choice.setText(f"— {escaped(text)}")
         merged = conflicted.merge_file if conflicted.choice == "merged" else None

@@ -117,6 +117,7 @@ class StatusWindow(QMainWindow):
     retry_requested = Signal(int, list)  # repository id, paths
     publish_requested = Signal(int, str)  # repository id, branch
     repo_selected = Signal(int)
+    activated = Signal()  # the window became the active one again (back from an editor…)
 
     def __init__(self, icon: QIcon | None = None, memory: Remembered | None = None) -> None:
         super().__init__()
@@ -632,6 +633,11 @@ class StatusWindow(QMainWindow):
         """Closing the window hides it; the app lives on in the tray (Quit ends it)."""
         event.ignore()
         self.hide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.activated.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter or Return on the repository list syncs the selected repository."""

@@ -371,6 +371,10 @@
             <translation>Basis</translation>
         </message>
         <message>
+            <source>Being merged: remove the conflict markers, save, then Finish</source>
+            <translation>Wird zusammengeführt: Konfliktmarkierungen entfernen, speichern, dann Abschließen</translation>
+        </message>
+        <message>
             <source>Choice for the selected path</source>
             <translation>Wahl für den ausgewählten Pfad</translation>
         </message>

@@ -181,6 +181,42 @@ def test_merge_tool_then_editor_fallback_then_abort(
     world.check()
 
 
+@pytest.mark.slow
+def test_a_file_open_in_the_editor_with_its_markers_is_not_called_resolved(
+    run: Run, desktop: Desktop, world: Clones, opened: list[str]
+) -> None:
+    """A user trial: no merge tool, Open in merge tool opened the editor on a file with
+    conflict markers, and at once the panel said "a.txt — Resolved: merged file" and
+    "2 of 2 resolved", while Finish refused ("a.txt still has conflict markers"). Now the
+    path reads as being merged until the file is saved without markers; coming back to
+    the window shows what the file holds then, and Finish commits it."""
+    panel, mine, theirs = _stopped(run, desktop, world)
+    _select(panel, "img.bin")
+    panel.use_mine.click()
+    run(until(lambda: _choice(panel, "img.bin") == "mine"))
+    _select(panel, "a.txt")
+    panel.merge_tool.click()
+    run(until(lambda: bool(opened) and "open in your editor" in panel.status.text()))
+    assert "<<<<<<< " in Path(opened[-1]).read_text()
+    assert "Resolved" not in panel.choice.text() and "conflict markers" in panel.choice.text()
+    assert "1 of 2 resolved" in panel.hint.text()
+    panel.finish.click()  # the file still has markers: refused, nothing changed
+    run(until(lambda: "still has conflict markers" in panel.status.text()))
+    assert world.head(world.mine) == mine
+
+    Path(opened[-1]).write_text("merged by hand\n")  # the user edits and saves
+    desktop.window.activated.emit()  # and comes back to the window
+    run(until(lambda: "Resolved: merged file" in panel.choice.text()))
+    assert "2 of 2 resolved" in panel.hint.text()
+    panel.finish.click()
+    run(until(lambda: not desktop.window.conflicts.rows and world.remote_head() != theirs), timeout=60)
+    head = world.head(world.mine)
+    assert git("log", "-1", "--format=%P", head, cwd=world.mine) == f"{mine} {theirs}"
+    assert show(world.mine, head, "a.txt") == b"merged by hand\n"
+    assert porcelain(world.mine) == ""
+    world.check()
+
+
 def test_a_resolution_for_another_repository_is_not_shown(qtbot: object) -> None:
     window = window_with_two_repos(qtbot)
     window.select_repo(2)

@@ -127,6 +127,9 @@ class ConflictedPath:
     theirs: Version
     choice: Choice | None = None
     merge_file: str | None = None  # the file being merged by hand or by the tool
+    # chosen `merged` and its file still holds git's conflict markers (as Finish would see
+    # it now): not resolved yet, whatever the choice says (an editor still open on it)
+    markers_left: bool = False
 
     @property
     def binary(self) -> bool:
@@ -391,14 +394,27 @@ def _conflicted(plan: _Plan, path: str) -> ConflictedPath:
     raw = path.encode()
     file = plan.state.files.get(path)
     base, ours, theirs = (_version(plan, tree, raw, head) for tree, head in plan.trees)
+    choice = _choice(plan.state.choices.get(path))
+    merge_file = os.path.join(_state_dir(plan.repo), file) if file else None
     return ConflictedPath(
         path,
         base,
         ours,
         theirs,
-        _choice(plan.state.choices.get(path)),
-        os.path.join(_state_dir(plan.repo), file) if file else None,
+        choice,
+        merge_file,
+        markers_left=choice == "merged" and merge_file is not None and _markers_in(merge_file),
     )
+
+
+def _markers_in(file: str) -> bool:
+    """Whether a merged file still holds conflict markers (a binary one never does)."""
+    try:
+        with open(file, "rb") as f:
+            content = f.read()
+    except OSError:
+        return False  # gone: Finish says so
+    return has_markers(content) and not is_binary(content)
 
 
 def _version(plan: _Plan, tree: ObjectID | None, path: bytes, head: ObjectID | None) -> Version:
