@@ -13,9 +13,9 @@ parsed every time (the files it includes, and the branch an `onbranch:` conditio
 names, can change while its own bytes do not). `get_config_stack()` adds the user's
 and the system's files as `core/git/global_config.py` keeps them (parsed once per
 version of each file, where dulwich parses them at every call); one with `includeIf`
-sections is parsed again for each repository, its conditions (`gitdir:`, `onbranch:`)
-evaluated for that repository, which neither the kept parse nor dulwich's own
-`get_config_stack()` does.
+sections is parsed again for each repository, its conditions (`gitdir:`, `onbranch:`,
+`hasconfig:remote.*.url:` against the repository's remotes) evaluated for it, which
+neither the kept parse nor dulwich's own `get_config_stack()` does.
 
 Each call returns its own copy of the parse (sections copied, values shared: they are
 immutable bytes): callers change what they got and write it (`write_to_path`), and a
@@ -32,7 +32,13 @@ import io
 import os
 from typing import TypeVar
 
-from dulwich.config import CaseInsensitiveOrderedMultiDict, ConfigFile, ConfigKey, StackedConfig
+from dulwich.config import (
+    CaseInsensitiveOrderedMultiDict,
+    ConfigFile,
+    ConfigKey,
+    StackedConfig,
+    match_glob_pattern,
+)
 from dulwich.repo import Repo
 
 from core.git.global_config import global_configs
@@ -40,6 +46,7 @@ from core.git.global_config import global_configs
 K = TypeVar("K", bound=ConfigKey)
 V = TypeVar("V")
 _INCLUDES = frozenset({b"include", b"includeif"})
+_HAS_REMOTE_URL = "hasconfig:remote.*.url:"
 
 
 class ParsedConfigRepo(Repo):
@@ -91,10 +98,22 @@ class ParsedConfigRepo(Repo):
         conditional = any(section[0].lower() == b"includeif" for section in config.sections())
         if config.path is None or not conditional:
             return copied(config)
+        matchers = {**self._get_config_condition_matchers(), _HAS_REMOTE_URL: self._has_remote_url}
         try:
-            return ConfigFile.from_path(config.path, condition_matchers=self._get_config_condition_matchers())
+            return ConfigFile.from_path(config.path, condition_matchers=matchers)
         except FileNotFoundError:  # gone since it was kept: as if it had never been there
             return ConfigFile()
+
+    def _has_remote_url(self, pattern: str) -> bool:
+        """`hasconfig:remote.*.url:<glob>` as git evaluates it for this repository: one of
+        its remotes' URLs matches (dulwich would look for remotes in the user's file)."""
+        local = self.get_config()
+        return any(
+            match_glob_pattern(url.decode("utf-8", "replace"), pattern)
+            for section in local.sections()
+            if len(section) == 2 and section[0].lower() == b"remote"
+            for url in local.get_multivar(section, b"url")
+        )
 
 
 def copied(config: ConfigFile) -> ConfigFile:

@@ -186,8 +186,9 @@ def test_without_gpgsign_nothing_is_signed(world: Clones) -> None:
     assert "gpgsig" not in git("cat-file", "-p", "HEAD", cwd=world.mine)
 
 
+@pytest.mark.parametrize("condition", ["gitdir", "hasconfig"])
 def test_include_if_gitdir_in_the_users_config_gives_the_identity_and_the_signing(
-    world: Clones, signing_keys: SigningKeys, clean_env: Path
+    world: Clones, signing_keys: SigningKeys, clean_env: Path, condition: str
 ) -> None:
     """`~/.gitconfig` keeps the work identity and signing for repositories under one folder
     (`includeIf "gitdir:..."`), as people set up work and personal repositories. Before:
@@ -198,8 +199,19 @@ def test_include_if_gitdir_in_the_users_config_gives_the_identity_and_the_signin
     for key, value in settings.items():
         git("config", "-f", str(included), key, value)
     git("config", "-f", str(included), "user.name", "Test User")
+    if condition == "gitdir":
+        when = f"gitdir:{world.mine}/"
+    else:  # the work remotes' URLs, as git matches them (`hasconfig:`, git 2.36)
+        git(
+            "remote",
+            "set-url",
+            "origin",
+            world.remote.url("origin").replace("127.0.0.1", "localhost"),
+            cwd=world.mine,
+        )
+        when = "hasconfig:remote.*.url:*://localhost:*/**"
     with (clean_env / ".gitconfig").open("a") as f:
-        f.write(f'[includeIf "gitdir:{world.mine}/"]\n\tpath = {included}\n')
+        f.write(f'[includeIf "{when}"]\n\tpath = {included}\n')
     assert git("config", "user.email", cwd=world.mine) == "work@example.invalid"  # git's reading
     assert git("config", "user.email", cwd=world.theirs) == "test@example.invalid"
     run(world.capsys, "set", "mine", "auto_commit", "true")
