@@ -147,7 +147,7 @@ async def commit_changes(
     verdict = judge(stored, outcome, now)
     await core.store.clear_skipped(record.id, verdict.forget)
     await core.store.record_skipped(record.id, verdict.record)
-    report.committed = len(outcome.paths)
+    report.committed = outcome.files
     report.unsettled = sorted({*outcome.young, *unsettled})
     report.skipped = [skip_json(row) for row in verdict.skipped[:MAX_SKIPPED]]
     if publish is not None:

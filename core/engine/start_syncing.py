@@ -88,4 +88,4 @@ def _first_commit(folder: Path) -> tuple[int, list[str]]:
     skipped = [f"{skip.path}: {skip.detail or skip.reason}" for skip in outcome.skipped]
     if outcome.commit is None:
         raise BadInput(f"{folder}: nothing could be committed ({'; '.join(skipped) or 'no files'})")
-    return len(outcome.paths), skipped
+    return outcome.files, skipped

@@ -100,6 +100,10 @@ def test_every_kind_of_change_as_git_records_it(repo: Path, tmp_path: Path) -> N
     assert git("status", "--porcelain", cwd=repo) == ""
     changed = "a.txt b.txt dangling dir/c.txt dir/deep/d.txt link moved.txt new.txt run.sh sub/x/y.bin"
     assert outcome.paths == changed.split()
+    # Counted as git counts them: the move is one file (it said "10 files changed").
+    stat = git("show", "--stat", "--format=", "HEAD", cwd=repo).splitlines()[-1]
+    assert stat.startswith(" 9 files changed,") and outcome.files == 9, stat
+    assert git("log", "-1", "--format=%s", cwd=repo) == "Gitferry: 9 files changed on testhost"
     fsck(repo)
 
 

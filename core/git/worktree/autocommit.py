@@ -20,12 +20,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections import Counter
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
-from dulwich.diff_tree import tree_changes
+from dulwich.diff_tree import CHANGE_ADD, CHANGE_DELETE, tree_changes
 from dulwich.file import FileLocked
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry, index_entry_from_stat
 from dulwich.object_store import BaseObjectStore
@@ -86,6 +87,7 @@ class Skip:
 class AutoCommit:
     commit: ObjectID | None  # None: nothing to commit
     paths: list[str] = field(default_factory=list)  # what the commit changed against its parent
+    files: int = 0  # the files it changed as git counts them: a file moved as it was is one
     skipped: list[Skip] = field(default_factory=list)
     retry_later: list[str] = field(default_factory=list)  # changed while read: not committed torn
     young: list[str] = field(default_factory=list)  # modified too recently (`young_after`): left for later
@@ -128,8 +130,8 @@ def auto_commit(
         if not touched:
             _KNOWN_TREES[repo] = (stamp, tree)
         if tree != old_tree and (head is not None or len(locked.index)):
-            outcome.paths = _changed_paths(repo, old_tree, tree)
-            outcome.commit = _commit(repo, branch, head, tree, len(outcome.paths), host, now)
+            outcome.paths, outcome.files = _changed_paths(repo, old_tree, tree)
+            outcome.commit = _commit(repo, branch, head, tree, outcome.files, host, now)
         if touched:
             locked.commit()
     return outcome
@@ -352,13 +354,27 @@ def _tree_of(repo: Repo, commit_id: ObjectID) -> ObjectID:
     return ObjectID(commit.tree)
 
 
-def _changed_paths(repo: Repo, old_tree: ObjectID | None, new_tree: ObjectID) -> list[str]:
+def _changed_paths(repo: Repo, old_tree: ObjectID | None, new_tree: ObjectID) -> tuple[list[str], int]:
+    """The paths the commit changes, and how many files that is as `git show --stat`
+    counts them: a path deleted and another added with the same content (`mv`) is one
+    rename, not two files."""
     paths: set[str] = set()
+    deleted: Counter[bytes] = Counter()
+    added: list[bytes] = []
     for change in tree_changes(repo.object_store, old_tree, new_tree):
         for side in (change.old, change.new):
             if side is not None and side.path is not None:
                 paths.add(os.fsdecode(side.path))
-    return sorted(paths)
+        if change.type == CHANGE_DELETE and change.old is not None and change.old.sha is not None:
+            deleted[change.old.sha] += 1
+        elif change.type == CHANGE_ADD and change.new is not None and change.new.sha is not None:
+            added.append(change.new.sha)
+    renamed = 0
+    for sha in added:
+        if deleted[sha]:
+            deleted[sha] -= 1
+            renamed += 1
+    return sorted(paths), len(paths) - renamed
 
 
 def _commit(
