@@ -18,6 +18,8 @@ feeds it and hands it the sync to run.
   anything to pick up: a change to an ignored file, or the files a sync itself
   wrote, cost no sync and no network.
 - Other triggers ask for a sync at once (`request`): start-up, wake from sleep,
+  a commit made with git (the checked-out branch moved outside a sync: no tree
+  change is pending then, so the watcher's change alone would cost no sync),
   the network answering again, a resume, the background fetch's interval (which
   runs here as a whole sync through `sync`, so the interval is the backstop and a
   moved upstream is integrated in the same job).
@@ -69,6 +71,7 @@ class Trigger(enum.StrEnum):
     INTERVAL = "interval"
     QUIT = "quit"
     RESOLVED = "resolved"  # the conflict that stopped it is resolved
+    COMMITTED = "committed"  # the checked-out branch moved outside a sync (a commit with git)
 
 
 FRESH_START = frozenset({Trigger.WAKE, Trigger.ONLINE, Trigger.RESUME, Trigger.RESOLVED})

@@ -51,6 +51,7 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
+from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.engine.auto_sync import AutoSync, Settle, Trigger
@@ -75,6 +76,7 @@ from core.git.repository import (
     common_git_dir,
     current_branch,
     in_worktree_repo,
+    ref_value,
     repository_identities,
 )
 from core.git.worktree.pending import pending_changes
@@ -96,6 +98,15 @@ FINAL_SYNC_SECONDS = 10.0  # the last auto sync at stop, at most
 SETTINGS_SECONDS = 5.0  # how often settings another process may have changed are looked at
 GIT_SETTLE_SECONDS = 0.5  # after the repository's HEAD or index changed: git's command may not be done
 METERED_EVERY = 12  # settings rounds between two questions to NetworkManager (a minute), unsubscribed
+
+
+def _checked_out_head(repo: Repo) -> tuple[str | None, str | None]:
+    """The checked-out branch and its commit (None, None: HEAD detached)."""
+    branch = current_branch(repo)
+    if branch is None:
+        return None, None
+    head = ref_value(repo, Ref(f"refs/heads/{branch}".encode()))
+    return branch, head.decode() if head is not None else None
 
 
 def as_outcome(report: SyncReport) -> FetchOutcome:
@@ -568,9 +579,17 @@ class Daemon:
         if record is None or self.engine is None or self.engine.state(repo_id) in busy:
             return
         stored = await self.core.store.branches(repo_id)
-        here = await self.core.offload.io(in_worktree_repo, record.path, current_branch)
+        here, head = await self.core.offload.io(in_worktree_repo, record.path, _checked_out_head)
         replaced = repo_id in self._replaced  # the stored rows are another repository's
-        if stored and not replaced and all(b.checked_out == (b.name == here) for b in stored):
+        known = next((b.head for b in stored if b.name == here), None) if not replaced else None
+        moved = None not in (known, head) and known != head  # a commit made with git, a reset
+        if moved and self.auto is not None and repo_id in self.auto:
+            # auto mode pushes it now, not at the interval backstop: its tree is clean, so
+            # the watcher's change alone cost no sync (measured below meanwhile, for the
+            # window: "main: 1 ahead", not "Up to date", while paused or offline)
+            log.info("%s: %s moved outside a sync; syncing", record.name, here)
+            self.auto.request(repo_id, Trigger.COMMITTED)
+        if stored and not replaced and not moved and all(b.checked_out == (b.name == here) for b in stored):
             return  # none stored: never measured (just added), the branch table would be empty
         common = await self.core.offload.io(common_git_dir, record.path)
         if common is None:

@@ -259,6 +259,30 @@ def test_a_conflict_without_auto_commit_stops_integrating_but_not_fetching(
         fsck(m.tree)
 
 
+@pytest.mark.slow
+def test_a_commit_made_with_git_is_pushed_without_waiting_for_the_interval(
+    git_daemon: Remote, tmp_path: Path
+) -> None:
+    """A user trial: auto mode without auto-commit, a commit made with git (the editor's
+    git integration): the tree is clean again at once, so the watcher's change cost no
+    sync (nothing pending) and the commit waited for the interval backstop (5 minutes by
+    default), the window saying "Up to date" of a branch git called 1 ahead. Now the
+    branch that moved outside a sync is synced at once."""
+    url = seeded_remote(git_daemon, tmp_path)
+    m = machine(tmp_path, "a", url, settle=0.3, settle_max=1.0, interval=3600)  # no backstop here
+    m.cli("set", "a", "auto_commit", "false")
+    m.cli("set", "a", "sync_mode", "auto")
+    try:
+        m.start()
+        wait_until(lambda: m.results() != [], "the start-up sync", [m])
+        commit_file(m.tree, "note.md", "written in an editor, committed with git\n")
+        assert clean(m)
+        wait_until(lambda: pushed_all(m), "the commit pushed", [m], cap=30)
+    finally:
+        m.kill()
+    fsck(m.tree)
+
+
 def state_of(m: Machine) -> str:
     """The repository's published state, as `gitferry status --json` reads it."""
     out = io.StringIO()
