@@ -57,7 +57,7 @@ def open_worktree_repo(path: str | Path) -> Repo:
     try:
         repo = ParsedConfigRepo(str(path))
     except NotGitRepository:
-        raise NotARepository(str(path)) from None
+        raise NotARepository(str(path), _not_a_repository(path)) from None
     except ValueError as exc:  # dulwich's config parser: a hand-edited or damaged .git/config
         raise UnreadableConfig(str(path), str(exc)) from None
     if repo.bare:
@@ -67,6 +67,15 @@ def open_worktree_repo(path: str | Path) -> Repo:
         repo.close()
         raise UnsupportedObjectFormat(str(path), repo.object_format.name)
     return repo
+
+
+def _not_a_repository(path: Path) -> str:
+    """Why `path` is not a repository, naming the one it is a folder of, where it is one
+    (git would find that one from here; Gitferry syncs a repository from its top)."""
+    for parent in path.absolute().parents:
+        if (parent / ".git").exists():
+            return f"is not a git repository: it is a folder of the one at {parent}, which can be added"
+    return "is not a git repository"
 
 
 def in_worktree_repo(path: str | Path, work: Callable[[Repo], _T]) -> _T:

@@ -172,7 +172,7 @@ def test_secret_typed_in_url_goes_to_the_keyring(
     assert code == 0, err
 
 
-@pytest.mark.parametrize("kind", ["plain_dir", "bare", "missing"])
+@pytest.mark.parametrize("kind", ["plain_dir", "bare", "missing", "subfolder"])
 def test_add_refuses_what_is_not_a_worktree(
     kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -181,9 +181,17 @@ def test_add_refuses_what_is_not_a_worktree(
         target.mkdir()
     elif kind == "bare":
         git("init", "-q", "--bare", str(target))
+    elif kind == "subfolder":  # git finds the repository above; the message names it
+        git("init", "-q", str(tmp_path))
+        target.mkdir()
     code, out, err = run(capsys, "add", str(target))
     assert code == 2 and out == ""
     assert err.startswith("gitferry: ") and err.count("\n") == 1
+    if kind == "subfolder":
+        assert err == (
+            f"gitferry: {target} is not a git repository: it is a folder of the one at {tmp_path}, "
+            "which can be added\n"
+        )
     assert run(capsys, "list", "--json")[1] == {"repos": []}
 
 
