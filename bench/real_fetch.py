@@ -52,7 +52,7 @@ from bench.contenders import GIT_TIMEOUT, ColdCli, run_git, set_origin
 from bench.gitenv import git, isolate, rev_parse, scratch
 from bench.repos import twin
 from bench.servers import git_daemon
-from bench.stats import Table, interleaved, median_after_warmup, ms, print_with_load, ratio
+from bench.stats import Table, against_git, interleaved, median_after_warmup, print_with_load
 
 NAME = "real"
 GIT = "git pull --ff-only"
@@ -223,15 +223,7 @@ def bench(runs: int, profiled: bool, before: Path | None = None) -> Table:
     )
     cpu_median = {name: median_after_warmup(values) for name, values in cpu.items()}
     for name, summary in results.items():
-        table.add(
-            name,
-            ms(summary.median),
-            ms(summary.p(95)),
-            ms(summary.p(99)),
-            ratio(summary.median, results[GIT].median),
-            ms(cpu_median[name]),
-            ratio(cpu_median[name], cpu_median[GIT]),
-        )
+        table.add(name, *against_git(summary, results[GIT], cpu_median[name], cpu_median[GIT]))
     for name, reports in PHASES.items():
         shown = ", ".join(f"{p} {statistics.median(t.get(p, 0.0) for t in reports):.0f}" for p in reports[0])
         table.note(f"{name}, median ms per phase (its own report): {shown}")

@@ -119,6 +119,18 @@ def ratio(value: float, baseline: float) -> str:
     return f"{value / baseline:.2f}x" if baseline > 0 else "n/a"
 
 
+def against_git(summary: Summary, git: Summary, cpu: float, git_cpu: float) -> list[str]:
+    """A contender's cells beside git's: median, p95, p99, the ratio, CPU median and its ratio."""
+    return [
+        ms(summary.median),
+        ms(summary.p(95)),
+        ms(summary.p(99)),
+        ratio(summary.median, git.median),
+        ms(cpu),
+        ratio(cpu, git_cpu),
+    ]
+
+
 def timing_table(title: str, results: dict[str, Summary], baselines: dict[str, str]) -> Table:
     """Median, p50/p95/p99 and min/max in ms, with each row's median against every
     baseline (`{column label: row name}`)."""
