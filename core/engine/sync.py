@@ -4,9 +4,10 @@ lock -> (recover what a dead sync left) -> commit (auto-commit repositories) ->
 fetch -> integrate -> measure ->
 push (a rejection: fetch, integrate, push once more) -> record. Every run is a
 job in the status store (`pending`, `running`, `done`/`failed`) and a line in
-the activity log, whatever its result, unless it is `quiet`: up to date after a
-run that went well (auto mode's backstop syncs and the background fetches that
-found nothing), which the log and the history leave out.
+the activity log, whatever its result, unless it is `quiet`: it did nothing and
+is up to date after a run that went well (auto mode's backstop syncs and the
+background fetches that found nothing), or ends as the last run did, with the
+same words (a state said once); the log and the history leave it out.
 """
 
 from __future__ import annotations
@@ -206,7 +207,7 @@ async def _record(
         from core.git.merge.conflict_copies import kept_both_note  # loaded with the merge that kept both
 
         report.message = f"{report.message}; {kept_both_note(report.kept_both)}"
-    quiet = False  # up to date after a run that went well: no news for the activity log
+    quiet = False  # no news for the activity log: see `finish_run`
     try:
         with _Timer(report, "store"):
             if integrated is not None:
@@ -219,6 +220,7 @@ async def _record(
                 failed=not report.result.succeeded,
                 details=report.to_json(),
                 timings_ms=report.timings_ms,
+                idle=not _summary(report),
             )
     except Exception as exc:
         # The caller and the activity log still hear of this run, as a failure.

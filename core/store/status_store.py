@@ -473,10 +473,12 @@ class StatusStore:
         failed: bool,
         details: dict[str, Any],
         timings_ms: dict[str, float],
+        idle: bool = False,
     ) -> bool:
-        """Record how the run ended; whether it was `quiet` (no news: up to date, after a run
-        that went well), which the history and the activity log leave out."""
-        end = status_writer.RunEnd(result, message, failed, details, timings_ms)
+        """Record how the run ended; whether it was `quiet` (no news: it did nothing, `idle`,
+        and is up to date after a run that went well, or repeats the last run's result and
+        words), which the history and the activity log leave out."""
+        end = status_writer.RunEnd(result, message, failed, details, timings_ms, idle)
         return await self._plain_write(
             lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow())
         )

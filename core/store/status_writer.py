@@ -125,6 +125,7 @@ class RunEnd:
     failed: bool
     details: dict[str, Any]
     timings_ms: dict[str, float]
+    idle: bool = False  # it committed, fetched, integrated and pushed nothing
 
 
 # Results after which a run that changed nothing is no news: it is `quiet`.
@@ -132,11 +133,20 @@ _WENT_WELL = (str(ResultKind.OK), str(ResultKind.UP_TO_DATE))
 
 
 def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> bool:
-    """Record how the run ended; whether it is `quiet`: up to date after a run that went
-    well (the repository's first run, and the first after a failure, are news)."""
+    """Record how the run ended; whether it is `quiet`: it did nothing (`idle`) and is up
+    to date after a run that went well, or ends as the last one did, with the same words
+    (an unpublished branch, a dirty tree, the remote still unreachable: a state, said
+    once). A repository's first run, and the first after a change of state, are news."""
     result, message = end.result, end.message
-    before = conn.execute("SELECT last_result FROM repos WHERE id = ?", (repo_id,)).fetchone()
-    quiet = result == ResultKind.UP_TO_DATE and before is not None and before[0] in _WENT_WELL
+    before = conn.execute("SELECT last_result, last_message FROM repos WHERE id = ?", (repo_id,)).fetchone()
+    quiet = (
+        end.idle
+        and before is not None
+        and (
+            (result == ResultKind.UP_TO_DATE and before[0] in _WENT_WELL)
+            or (result, message) == tuple(before)
+        )
+    )
     conn.execute(
         "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?,"
         " quiet = ? WHERE id = ?",

@@ -259,10 +259,20 @@ async def test_upkeep_prunes_long_gone_branches_and_old_runs(store: StatusStore)
     assert len(await store.runs(other.id)) == 3
 
 
-async def _finished(store: StatusStore, repo_id: int, result: str, kind: str = "sync") -> tuple[int, bool]:
+async def _finished(
+    store: StatusStore, repo_id: int, result: str, kind: str = "sync", message: str | None = None
+) -> tuple[int, bool]:
+    """A run that ended `result`; it did something only when it is `ok`."""
     run_id = await store.create_run(repo_id, kind)
     quiet = await store.finish_run(
-        run_id, repo_id, result=result, message=result, failed=False, details={}, timings_ms={}
+        run_id,
+        repo_id,
+        result=result,
+        message=message or result,
+        failed=False,
+        details={},
+        timings_ms={},
+        idle=result != "ok",
     )
     return run_id, quiet
 
@@ -283,13 +293,18 @@ async def test_a_run_that_changed_nothing_after_one_that_went_well_is_quiet(stor
     assert (await _finished(store, repo.id, "up_to_date"))[1]
     offline, quiet = await _finished(store, repo.id, "offline")
     assert not quiet
-    assert (await _finished(store, repo.id, "offline"))[1] is False  # a failure is never quiet
+    assert (await _finished(store, repo.id, "offline"))[1]  # still offline: a state, said once
+    refused, quiet = await _finished(store, repo.id, "offline", message="origin: refused")
+    assert not quiet  # other words: news
     back, quiet = await _finished(store, repo.id, "up_to_date")
     assert not quiet
     assert (await _finished(store, repo.id, "up_to_date"))[1]
     eventful = [r.id for r in await store.runs(repo.id, eventful=True)]
-    assert eventful[0] == back and eventful[2] == offline and eventful[-2:] == [pushed, first]
-    assert len(eventful) == 5 and len(await store.runs(repo.id, 50)) == 9
+    assert eventful == [back, refused, offline, pushed, first]
+    assert len(await store.runs(repo.id, 50)) == 10
+    # A run that did something is news, whatever came before it.
+    assert not (await _finished(store, repo.id, "ok"))[1]
+    assert not (await _finished(store, repo.id, "ok"))[1]
 
 
 async def test_upkeep_keeps_the_eventful_runs_however_many_quiet_ones_came_after(store: StatusStore) -> None:

@@ -59,6 +59,13 @@ def test_syncs_that_found_nothing_do_not_flood_the_log_but_a_recovery_is_told(
     told += ["offline", "up_to_date"]  # back online, with nothing waiting: said once
     assert _log(capsys) == told
     assert _history(capsys) == told
+    # A state that stays (a branch on no remote): said once, not at every sync.
+    git("checkout", "-q", "-b", "topic", cwd=world.mine)
+    world.commit(world.mine, "t.txt", "topic\n")
+    assert [world.sync(world.mine)[1]["result"] for _ in range(4)] == ["unpublished"] * 4
+    told += ["unpublished"]
+    assert _log(capsys) == told
+    assert _history(capsys) == told
     assert git("status", "--porcelain", cwd=world.mine) == ""
     world.check()
 

@@ -31,6 +31,7 @@ async def idle_fetches(name: str, count: int) -> None:
                 failed=False,
                 details={},
                 timings_ms={},
+                idle=True,  # it fetched nothing
             )
     finally:
         await core.close()
