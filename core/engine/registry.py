@@ -343,6 +343,9 @@ async def clone_repository(
     registered = [r for r in await core.store.repos() if r.path == str(target)]
     record = registered[0] if registered else await add_repository(core, str(target), name=name, cloned=True)
     await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
+    if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
+        await core.store.record_done_run(record.id, "clone", f"cloned from {shown}", {})
+        record = await core.store.repo_by_id(record.id)
     return record
 
 

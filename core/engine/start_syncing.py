@@ -52,6 +52,8 @@ async def start_syncing(core: Core, path: str, url: str, *, name: str | None = N
         committed, skipped = await core.offload.io(_first_commit, folder)
         record = await add_repository(core, str(folder), name=name)
         published = await publish_branch(core, record, branch, remote=ORIGIN)
+        # its first run, for the window: published, not "Not synced yet, 1 to sync"
+        await core.store.record_done_run(record.id, "start", published.line().split(": ", 1)[1], {})
     except BaseException:
         if record is not None:
             await remove_repository(core, record.name)

@@ -134,6 +134,8 @@ class HistoryPanel(QWidget):
             "fetch": self.tr("Fetch"),
             "resolve": self.tr("Conflicts resolved"),
             "undo": self.tr("Undo"),
+            "clone": self.tr("Cloned"),
+            "start": self.tr("Started syncing"),
         }
         title = f"{kinds.get(entry.kind, entry.kind)}: {entry.message or entry.result or ''}"
         item = QTreeWidgetItem([title, when(entry.when)])

@@ -844,6 +844,10 @@
             <source>Came in</source>
             <translation>Hereingekommen</translation>
         </message>
+        <message>
+            <source>Cloned</source>
+            <translation>Geklont</translation>
+        </message>
         <message numerus="yes">
             <source>Committed %n file(s)</source>
             <translation>
@@ -900,6 +904,10 @@
                 <numerusform>%n Datei übersprungen</numerusform>
                 <numerusform>%n Dateien übersprungen</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>Started syncing</source>
+            <translation>Synchronisierung begonnen</translation>
         </message>
         <message>
             <source>Sync</source>

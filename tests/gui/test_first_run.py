@@ -15,6 +15,7 @@ from gui.windows.clone_dialog import CloneDialog
 from gui.windows.start_syncing_dialog import StartSyncingDialog
 from tests.gitcli import commit_file, fsck, git
 from tests.gui.conftest import Run
+from tests.gui.test_desktop import result_cell
 from tests.gui.waiting import next_emit, until
 from tests.servers import Remote
 
@@ -75,6 +76,36 @@ def test_start_syncing_a_folder_pushes_it_to_an_empty_remote(
     assert {k: v for k, v in files(folder).items() if not k.startswith(".git/")} == before
     run(until(lambda: desktop.window.pages.currentWidget() is desktop.window.splitter), TIMEOUT)
     assert [view.name for view in desktop.window.repos.rows] == ["notes"]
+    # Just published: never "Not synced yet" and "1 to sync" (a user trial)
+    run(until(lambda: result_cell(desktop, record.id) == "Up to date"), TIMEOUT)
+    assert "to sync" not in desktop.window.summary.text()
+
+
+@pytest.mark.slow
+def test_a_clone_from_the_first_run_screen_is_up_to_date_not_waiting_for_a_sync(
+    run: Run, desktop: Desktop, tmp_path: Path, git_daemon: Remote
+) -> None:
+    """A user trial: a repository just cloned said "Not synced yet" and the status bar
+    "1 to sync", although the clone had just fetched everything there is."""
+    bare = git_daemon.create("origin")
+    seed = tmp_path / "seed"
+    git("init", "-q", "-b", "main", str(seed))
+    commit_file(seed, "a.txt", "one\n")
+    git("push", "-q", str(bare), "main", cwd=seed)
+    desktop.window.first_run.clone_button.click()
+    dialog = desktop.adding
+    assert isinstance(dialog, CloneDialog)
+    target = tmp_path / "cloned"
+    dialog.url_edit.setText(git_daemon.url("origin"))
+    dialog.folder_edit.setText(str(target))
+    waiting = next_emit(dialog.added)
+    dialog.clone_button.click()
+    (record,) = run(waiting, TIMEOUT)
+    assert git("rev-parse", "HEAD", cwd=target) == git("rev-parse", "main", cwd=bare)
+    run(until(lambda: result_cell(desktop, record.id) == "Up to date"), TIMEOUT)
+    assert "to sync" not in desktop.window.summary.text()
+    runs = run(desktop.api.history(record.id))
+    assert [(r.kind, r.message) for r in runs] == [("clone", f"cloned from {git_daemon.url('origin')}")]
 
 
 @pytest.mark.slow
