@@ -15,6 +15,9 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+UP_TO_DATE_MESSAGE = "up to date"  # an up-to-date sync's whole message when it has nothing to add
+
+
 class ResultKind(StrEnum):
     OK = "ok"
     UP_TO_DATE = "up_to_date"

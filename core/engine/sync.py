@@ -39,7 +39,7 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.model import BranchStatus, RepoRecord, utcnow
-from core.results import CANCELLED_MESSAGE, ResultKind, counted
+from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted
 from core.settings import RepoSettings
 
 if TYPE_CHECKING:
@@ -479,7 +479,7 @@ class _Sync:
             result, done = ResultKind.UNPUBLISHED, [NO_REMOTE_NOTE, *done]
         if self.gone:  # the remote changed under the user: never a plain success
             result, done = ResultKind.DIVERGED, self.gone + done
-        parts = (done or ["up to date"]) + _left_alone(report) + report.notes
+        parts = (done or [UP_TO_DATE_MESSAGE]) + _left_alone(report) + _left_out(report) + report.notes
         report.result, report.message = result, "; ".join(parts)
 
 
@@ -532,6 +532,17 @@ def _summary(report: SyncReport) -> list[str]:
             f"{', '.join(report.submodules_updated)}"
         )
     return parts
+
+
+def _left_out(report: SyncReport) -> list[str]:
+    """The files the auto-commit left out, said in the message: "up to date" alone would
+    be untrue of a tree with a file that is not synced (`gitferry skipped` lists them)."""
+    skipped = report.skipped
+    if not skipped:
+        return []
+    reasons = ", ".join(sorted({str(s["reason"]).replace("_", " ") for s in skipped}))
+    what = skipped[0]["path"] if len(skipped) == 1 else counted(len(skipped), "file")
+    return [f"left out {what} ({reasons})"]
 
 
 def _left_alone(report: SyncReport) -> list[str]:

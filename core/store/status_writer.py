@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from core.model import BranchStatus, RepoState, SubmoduleStatus
 from core.offload import PriorityGate
-from core.results import ResultKind
+from core.results import UP_TO_DATE_MESSAGE, ResultKind
 
 T = TypeVar("T")
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -133,19 +133,18 @@ _WENT_WELL = (str(ResultKind.OK), str(ResultKind.UP_TO_DATE))
 
 
 def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> bool:
-    """Record how the run ended; whether it is `quiet`: it did nothing (`idle`) and is up
-    to date after a run that went well, or ends as the last one did, with the same words
+    """Record how the run ended; whether it is `quiet`: it did nothing (`idle`) and is
+    plainly up to date (nothing left out or alone) after a run that went well, or ends
+    as the last one did, with the same words
     (an unpublished branch, a dirty tree, the remote still unreachable: a state, said
     once). A repository's first run, and the first after a change of state, are news."""
     result, message = end.result, end.message
     before = conn.execute("SELECT last_result, last_message FROM repos WHERE id = ?", (repo_id,)).fetchone()
+    plainly_up_to_date = result == ResultKind.UP_TO_DATE and message == UP_TO_DATE_MESSAGE
     quiet = (
         end.idle
         and before is not None
-        and (
-            (result == ResultKind.UP_TO_DATE and before[0] in _WENT_WELL)
-            or (result, message) == tuple(before)
-        )
+        and ((plainly_up_to_date and before[0] in _WENT_WELL) or (result, message) == tuple(before))
     )
     conn.execute(
         "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?,"

@@ -268,7 +268,7 @@ async def _finished(
         run_id,
         repo_id,
         result=result,
-        message=message or result,
+        message=message or ("up to date" if result == "up_to_date" else result),
         failed=False,
         details={},
         timings_ms={},
@@ -302,6 +302,11 @@ async def test_a_run_that_changed_nothing_after_one_that_went_well_is_quiet(stor
     eventful = [r.id for r in await store.runs(repo.id, eventful=True)]
     assert eventful == [back, refused, offline, pushed, first]
     assert len(await store.runs(repo.id, 50)) == 10
+    # Up to date with something to say (a file left out): news once, then a state.
+    assert not (await _finished(store, repo.id, "up_to_date", message="up to date; left out x (too large)"))[
+        1
+    ]
+    assert (await _finished(store, repo.id, "up_to_date", message="up to date; left out x (too large)"))[1]
     # A run that did something is news, whatever came before it.
     assert not (await _finished(store, repo.id, "ok"))[1]
     assert not (await _finished(store, repo.id, "ok"))[1]

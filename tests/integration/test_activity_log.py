@@ -79,3 +79,22 @@ def test_the_first_fetch_of_a_repository_is_logged(
     for _ in range(3):
         run(capsys, "sync", "--fetch-only")
     assert _log(capsys) == ["up_to_date"]
+
+
+def test_a_file_left_out_is_said_and_logged_once(world: Clones, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file too large for the auto-commit: the sync said "up to date" (exit 0) with the
+    file synced nowhere, and the log, the history and the window said nothing of it."""
+    assert run(capsys, "set", "mine", "auto_commit", "true")[0] == 0
+    assert run(capsys, "set", "mine", "max_file_size", "1000")[0] == 0
+    assert world.sync(world.mine)[1]["message"] == "up to date"
+    (world.mine / "big.dat").write_bytes(b"x" * 5000)
+    (world.mine / "small.txt").write_text("small\n")
+    reports = [world.sync(world.mine)[1] for _ in range(3)]
+    assert [r["message"] for r in reports] == [
+        "committed 1 file; pushed main (3 objects); left out big.dat (too large)",
+        "up to date; left out big.dat (too large)",
+        "up to date; left out big.dat (too large)",
+    ]
+    assert git("status", "--porcelain", cwd=world.mine) == "?? big.dat"  # git's view: not committed
+    assert _log(capsys) == ["up_to_date", "ok", "up_to_date"]  # the state said once, not at each sync
+    world.check()
