@@ -200,6 +200,7 @@ class Tray(QObject):
     def set_repos(self, views: Sequence[RepoView]) -> None:
         """One submenu per repository (Sync, Open folder, Status), in name order."""
         wanted = {view.id: view for view in views}
+        self.sync_all_action.setEnabled(bool(views))  # nothing to sync yet: not offered
         for repo_id in [i for i in self.repo_menus if i not in wanted]:
             menu = self.repo_menus.pop(repo_id)
             self.menu.removeAction(menu.menuAction())

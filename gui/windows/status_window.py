@@ -419,6 +419,9 @@ class StatusWindow(QMainWindow):
             )
         self.repos.set_rows(views)
         self.pages.setCurrentWidget(self.splitter if views else self.first_run)
+        # with nothing registered the first-run page shows the ways in; "Sync all" only
+        # answered with a notice that there was nothing to sync
+        self.sync_all_action.setEnabled(bool(views))
         if self.selected_id is None and views:
             remembered = [v for v in views if v.name == self._remembered_repo]
             self.select_repo((remembered or [min(views, key=lambda v: v.name.lower())])[0].id)

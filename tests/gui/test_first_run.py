@@ -37,6 +37,9 @@ def a_folder(tmp_path: Path) -> Path:
 def test_the_empty_window_shows_the_ways_in(run: Run, desktop: Desktop) -> None:
     window = desktop.window
     assert window.pages.currentWidget() is window.first_run and window.first_run.isVisible()
+    # Sync all (the toolbar's, the tray's) is not offered with nothing to sync: it only
+    # said so in a notice (a user trial)
+    assert not window.sync_all_action.isEnabled() and not desktop.tray.sync_all_action.isEnabled()
     for button, kind in (
         (window.first_run.add_button, AddFolderDialog),
         (window.first_run.clone_button, CloneDialog),
@@ -76,6 +79,7 @@ def test_start_syncing_a_folder_pushes_it_to_an_empty_remote(
     assert {k: v for k, v in files(folder).items() if not k.startswith(".git/")} == before
     run(until(lambda: desktop.window.pages.currentWidget() is desktop.window.splitter), TIMEOUT)
     assert [view.name for view in desktop.window.repos.rows] == ["notes"]
+    assert desktop.window.sync_all_action.isEnabled() and desktop.tray.sync_all_action.isEnabled()
     # Just published: never "Not synced yet" and "1 to sync" (a user trial)
     run(until(lambda: result_cell(desktop, record.id) == "Up to date"), TIMEOUT)
     assert "to sync" not in desktop.window.summary.text()
