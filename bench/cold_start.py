@@ -36,7 +36,9 @@ interpreter, a virtual environment's (`site` and its `.pth` files included, as t
 `gitferry` console script runs them), to measure an install layout: the development
 install's (`make`, `pip install -e .`), a compat editable one, or a wheel's;
 `--before-python PY` does the same for the `(before)` rows (without `--before` they run
-the same checkout). Each Gitferry row
+the same checkout). `--bundle DIR` (repeatable) adds rows `(bundle N)` of the commands
+run by a PyInstaller bundle (`make bundle`'s `dist/gitferry`: what a user of the bundle
+runs). Each Gitferry row
 also says how many modules the command imported and whether dulwich or the engine
 was among them (one `-X importtime` run). Beside wall time, each row has the CPU
 time of its processes (user + system, the waited-for children's rusage), which a
@@ -45,7 +47,7 @@ bytecode caching on (`PYTHONDONTWRITEBYTECODE` removed, as an installed package 
 its `.pyc` files; the warm-up run writes them).
 
     .venv/bin/python -m bench.cold_start [--runs N] [--repos N] [--source DIR] [--before DIR]
-        [--python PY] [--before-python PY]
+        [--python PY] [--before-python PY] [--bundle DIR ...]
 """
 
 from __future__ import annotations
@@ -156,6 +158,21 @@ class Cli:
             {prefix for prefix in HEAVY for n in names if n == prefix or n.startswith(f"{prefix}.")}
         )
         return len(names), total, heavy
+
+
+class Bundle(Cli):
+    """`gitferry ARGS` as the PyInstaller bundle in `folder` runs it (`make bundle`'s
+    dist/gitferry: its own interpreter and modules, no PYTHONPATH)."""
+
+    def __init__(self, folder: Path, home: Path) -> None:
+        super().__init__(folder, home)
+        self.env.pop("PYTHONPATH")
+
+    def command(self, *args: str) -> list[str]:
+        return [str(self.source / "gitferry"), *args]
+
+    def imports(self, *args: str) -> tuple[int, float, list[str]]:
+        return 0, 0.0, []  # frozen: -X importtime does not reach its interpreter
 
 
 class Daemon:
@@ -302,6 +319,13 @@ def main(argv: list[str] | None = None) -> None:
         help="the interpreter of the Gitferry rows and the floors (a venv's python: an install layout)",
     )
     parser.add_argument("--before-python", help="the interpreter of the (before) rows (default: --python's)")
+    parser.add_argument(
+        "--bundle",
+        type=Path,
+        action="append",
+        default=[],
+        help="a PyInstaller bundle's folder: (bundle N) rows",
+    )
     args = parser.parse_args(argv)
     isolate()
     print(f"[bench] load average (1 min) {os.getloadavg()[0]:.2f} before the set-up", flush=True)
@@ -359,10 +383,15 @@ def main(argv: list[str] | None = None) -> None:
                 if args.before_python:
                     contenders["python -c pass (before)"] = bare_python(before_python)
             resident = Cli(args.source.resolve(), fleet.home, in_process=False, python=args.python)
+            marks: dict[str, Cli | None] = {" (before)": before, " (engine)": resident}
+            marks |= {f" (bundle {n})": Bundle(d.resolve(), fleet.home) for n, d in enumerate(args.bundle, 1)}
+            bundles = {mark: c for mark, c in marks.items() if isinstance(c, Bundle)}
             for name, cli_args, git_name, git_fn in pairs:
                 contenders[name] = cli(*cli_args)
                 if before is not None:
                     contenders[f"{name} (before)"] = before(*cli_args)
+                for mark, bundle in bundles.items():
+                    contenders[f"{name}{mark}"] = bundle(*cli_args)
                 if name in RESIDENTS:
                     contenders[RESIDENTS[name]] = resident(*cli_args)
                 contenders.setdefault(git_name, git_fn)
@@ -371,18 +400,18 @@ def main(argv: list[str] | None = None) -> None:
             engine = Daemon(resident, tmp / "daemon.log")
             for handed in RESIDENTS.values():
                 contenders[handed] = engine.with_cpu(contenders[handed], cpu[handed])
-            clis = {"(before)": before, "(engine)": resident}
+
+            def checked(name: str) -> None:
+                mark = next((m for m in marks if name.endswith(m)), "")
+                check(name.removesuffix(mark) if mark else name, marks[mark] if mark else cli, fleet)
+
             requests = daemon.requests()
             started = time.perf_counter()
             try:
                 results = interleaved(
                     contenders,
                     args.runs,
-                    check=lambda name: check(
-                        name.removesuffix(" (before)").removesuffix(" (engine)"),
-                        next((c for mark, c in clis.items() if mark in name), cli),
-                        fleet,
-                    ),
+                    check=checked,
                 )
             finally:
                 engine.stop()
@@ -405,6 +434,8 @@ def main(argv: list[str] | None = None) -> None:
                 engine.stop()
             if before is not None:
                 imports |= {f"{name} (before)": before.imports(*cli_args) for name, cli_args, _g, _f in pairs}
+            for mark, bundle in bundles.items():
+                imports |= {f"{name}{mark}": bundle.imports(*cli_args) for name, cli_args, _g, _f in pairs}
             cpu = {name: values[1:] for name, values in cpu.items()}  # the warm-up run left out
             print(table(results, cpu, pairs, imports, args).render(), flush=True)
 
@@ -447,6 +478,7 @@ def table(
         out.add(name, ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), ms(median(cpu[name])), *[""] * 8)
     handed = [(RESIDENTS[n], g) for n, _a, g, _f in pairs if n in RESIDENTS]
     rows = [(n, g) for n, _a, g, _f in pairs] + handed + [(f"{n} (before)", g) for n, _a, g, _f in pairs]
+    rows += [(f"{n} (bundle {b})", g) for b in range(1, len(args.bundle) + 1) for n, _a, g, _f in pairs]
     for name, git_name in rows:
         if name not in results:
             continue
@@ -494,6 +526,8 @@ def table(
     )
     out.note("ratio = Gitferry's median / git's; import ms = -X importtime's own times summed, one run")
     out.note(f"interpreter: {describe(args.python)}")
+    for n, folder in enumerate(args.bundle, 1):
+        out.note(f"(bundle {n}): {folder.resolve()}/gitferry (modules not counted: frozen)")
     if args.before_python:
         out.note(f"(before) rows' interpreter: {describe(args.before_python)}")
     return out
