@@ -134,18 +134,22 @@ _WENT_WELL = (str(ResultKind.OK), str(ResultKind.UP_TO_DATE))
 
 def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> bool:
     """Record how the run ended; whether it is `quiet`: it did nothing (`idle`) and is
-    plainly up to date (nothing left out or alone) after a run that went well, or ends
-    as the last one did, with the same words
+    up to date after a run that went well, saying nothing that run did not (a file left
+    out, said again), or ends as the last one did, with the same words
     (an unpublished branch, a dirty tree, the remote still unreachable: a state, said
     once). A repository's first run, and the first after a change of state, are news."""
     result, message = end.result, end.message
     before = conn.execute("SELECT last_result, last_message FROM repos WHERE id = ?", (repo_id,)).fetchone()
-    plainly_up_to_date = result == ResultKind.UP_TO_DATE and message == UP_TO_DATE_MESSAGE
-    quiet = (
-        end.idle
-        and before is not None
-        and ((plainly_up_to_date and before[0] in _WENT_WELL) or (result, message) == tuple(before))
+    # Up to date, with nothing to say the last run did not say (its notes, such as a file
+    # left out, ended its message too).
+    notes = message.removeprefix(UP_TO_DATE_MESSAGE)
+    nothing_new = (
+        before is not None
+        and result == ResultKind.UP_TO_DATE
+        and before[0] in _WENT_WELL
+        and (not notes or (notes.startswith("; ") and str(before[1] or "").endswith(notes)))
     )
+    quiet = end.idle and before is not None and (nothing_new or (result, message) == tuple(before))
     conn.execute(
         "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?,"
         " quiet = ? WHERE id = ?",

@@ -303,10 +303,13 @@ async def test_a_run_that_changed_nothing_after_one_that_went_well_is_quiet(stor
     assert eventful == [back, refused, offline, pushed, first]
     assert len(await store.runs(repo.id, 50)) == 10
     # Up to date with something to say (a file left out): news once, then a state.
-    assert not (await _finished(store, repo.id, "up_to_date", message="up to date; left out x (too large)"))[
-        1
-    ]
-    assert (await _finished(store, repo.id, "up_to_date", message="up to date; left out x (too large)"))[1]
+    left_out = "up to date; left out x (too large)"
+    assert not (await _finished(store, repo.id, "up_to_date", message=left_out))[1]
+    assert (await _finished(store, repo.id, "up_to_date", message=left_out))[1]
+    assert not (await _finished(store, repo.id, "ok", message="pushed main; left out x (too large)"))[1]
+    assert (await _finished(store, repo.id, "up_to_date", message=left_out))[1]  # said by the push
+    other = "up to date; left out y (too large)"
+    assert not (await _finished(store, repo.id, "up_to_date", message=other))[1]
     # A run that did something is news, whatever came before it.
     assert not (await _finished(store, repo.id, "ok"))[1]
     assert not (await _finished(store, repo.id, "ok"))[1]
