@@ -89,10 +89,13 @@ async def push(
 
     outcome = PushOutcome()
     by_remote: dict[str, list[Upstream]] = defaultdict(list)
+    elsewhere: set[str] = set()  # branches going to a push remote that is not their upstream's
     for upstream, target in await core.offload.io(_targets, repo, branches, report):
         # A fork that fetches nothing for the sync is reached by the push alone.
         if target.remote in reachable or (target != upstream and target.remote not in unreachable):
             by_remote[target.remote].append(target)
+            if target.remote != upstream.remote:
+                elsewhere.add(target.branch)
     for remote, upstreams in sorted(by_remote.items()):
         result = await core.offload.io(
             push_branches,
@@ -113,6 +116,9 @@ async def push(
             if note not in report.notes:
                 report.notes.append(note)
         if result.rejected:
-            outcome.rejected.update(result.rejected)
+            # Where it was refused, when that is not where the branch fetches from.
+            outcome.rejected.update(
+                {b: f"{why}, by {remote}" if b in elsewhere else why for b, why in result.rejected.items()}
+            )
             outcome.remotes.add(remote)
     return outcome

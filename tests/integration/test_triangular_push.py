@@ -90,3 +90,26 @@ def test_where_git_would_refuse_to_push_to_the_fork_nothing_is_pushed(
     assert report["pushed"] == [] and (_head(origin), _head(fork)) == before, report
     assert "push.default is 'upstream'" in str(report["message"]), report
     assert code == 0 and report["result"] == "up_to_date", report
+
+
+def test_a_fork_that_moved_is_named_in_the_rejection(
+    fork_setup: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fork has a commit the clone lacks: the push there is refused twice, as git's
+    push is, and the message says it was the fork (it named only the branch)."""
+    origin, fork, mine = fork_setup
+    other = tmp_path / "other"
+    git("clone", "-q", str(fork), str(other))
+    commit_file(other, "f.txt", "on the fork\n")
+    git("push", "-q", "origin", "main", cwd=other)
+    before = (_head(origin), _head(fork))
+    git("config", "remote.pushDefault", "fork", cwd=mine)
+    commit_file(mine, "b.txt", "mine\n")
+    assert _git_push_dry_run(mine).returncode != 0  # git is refused too
+    code, report = _sync(capsys)
+    assert (code, report["result"]) == (1, "error"), report
+    assert (
+        report["message"]
+        == "push rejected twice (main: non-fast-forward (the remote has new commits), by fork)"
+    )
+    assert (_head(origin), _head(fork)) == before
