@@ -298,3 +298,22 @@ def test_a_helper_that_gives_only_the_password_signs_in_with_the_configured_user
         "username": user,
     }, calls
     assert calls[1]["action"] == "store" and calls[1]["fields"]["username"] == user  # type: ignore[index]
+
+
+def test_a_helper_that_gives_a_password_and_no_user_name_is_told_as_that(
+    http_auth_server: HttpRemote, helper: Helper, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No user name anywhere (URL, credential.username) and a helper that answers with the
+    password alone: git would ask for the user name; a sync that may not ask said only
+    "the server requires credentials", as if the helper had said nothing."""
+    _user, right = http_auth_server.auth or ("", "")
+    bare, _work, mine = registered(http_auth_server, tmp_path, capsys)
+    (helper.state / "answer.json").write_text(json.dumps({"password": right}))
+    before = git("--git-dir", str(bare), "rev-parse", "main")
+    commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"]) == (1, "auth_failed"), report
+    assert str(report["message"]).startswith("origin: the server requires credentials; "), report
+    assert "gave a password but no user name: set git's credential.username" in str(report["message"])
+    assert right not in str(report["message"])
+    assert git("--git-dir", str(bare), "rev-parse", "main") == before

@@ -198,6 +198,11 @@ class SignIn:
             auth = answer.auth(query.username)
             if auth is not None:
                 return self._use(Source.HELPER, auth, helper_name(helper))
+            if answer.password is not None:  # git would ask for the user name: say what is missing
+                self.notes.append(
+                    f"credential helper {helper_name(helper)!r} gave a password but no user name: "
+                    f"set git's credential.username, or write the user in the URL"
+                )
             if answer.username and query.username is None:
                 query = CredentialQuery(
                     query.protocol, query.host, query.path, answer.username, query.helpers
