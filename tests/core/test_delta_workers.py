@@ -245,6 +245,29 @@ def test_the_clones_own_receive_is_not_counted_as_anothers_load() -> None:
     assert delta_workers.idle_cores(2, 0.1 - delta_workers.own_load(30.0)) == 2  # never below zero
 
 
+def test_only_the_receive_counts_as_its_own_load_not_the_processs_lifetime(
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app or the daemon receiving a pack has run for hours: its whole CPU time is not
+    in the one-minute load. Before, all of it was taken out (a whole core's worth), so
+    with another process keeping one of two cores busy the receive started two workers
+    where one core was free: the work split over a busy core."""
+    monkeypatch.setattr(delta_workers.os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # one core busy
+    monkeypatch.setattr(delta_workers.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(time, "process_time", lambda: 36_000.0)  # ten hours of the app's CPU
+    chosen: list[int] = []
+    decide = delta_workers.wanted
+    monkeypatch.setattr(delta_workers, "wanted", lambda *args: chosen.append(decide(*args)) or chosen[-1])
+    pack = pack_objects(history, "main\n", "--delta-base-offset")
+    target = bare(tmp_path)
+    assert receive(target, pack, threads=0) is not None
+    assert chosen == [0]  # one core idle: resolved in process
+    git("update-ref", "refs/heads/main", rev_parse(history, "main"), cwd=target)
+    fsck(target)
+    # a minute of the receive's own CPU is its own load, taken out: both cores idle
+    assert delta_workers.worker_count(0, receive_cpu=60.0) == 2
+
+
 class Cancelled(Exception):
     pass
 

@@ -40,7 +40,6 @@ import struct
 import subprocess
 import sys
 import threading
-import time
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,11 +70,12 @@ class WorkerDied(GitferryError):
     """A worker process ended without an answer; the pack is dropped."""
 
 
-def worker_count(threads: int = 0) -> int:
+def worker_count(threads: int = 0, receive_cpu: float = 0.0) -> int:
     """How many processes to resolve a large pack's deltas in: `threads` (git's
     `pack.threads`, which git's index-pack follows) when set, else the cores this process
-    may run on that the load leaves idle (`idle_cores`); at most `MAX_WORKERS`. 1 means
-    in process."""
+    may run on that the load leaves idle (`idle_cores`) once the receive's own part
+    (`receive_cpu` seconds of CPU, `own_load`) is taken out; at most `MAX_WORKERS`. 1
+    means in process."""
     if threads > 0:
         return min(threads, MAX_WORKERS)
     try:
@@ -86,13 +86,15 @@ def worker_count(threads: int = 0) -> int:
         load = os.getloadavg()[0]
     except OSError:  # not reported here
         load = 0.0
-    return max(1, min(idle_cores(cores, load - own_load(time.process_time())), MAX_WORKERS))
+    return max(1, min(idle_cores(cores, load - own_load(receive_cpu)), MAX_WORKERS))
 
 
 def own_load(cpu_seconds: float) -> float:
-    """This process's own part of the one-minute load after `cpu_seconds` of CPU (its
-    receive of the pack, until now): the kernel's average decays with a one-minute time
-    constant, so a process runnable for t seconds adds 1 - e^(-t/60). Left in, a long
+    """The receive's own part of the one-minute load after `cpu_seconds` of CPU (the
+    thread that received the pack, since it began; not the process's whole CPU time,
+    which in the app or the daemon is hours of work the load forgot long ago and would
+    take a busy core's load out): the kernel's average decays with a one-minute time
+    constant, so a thread runnable for t seconds adds 1 - e^(-t/60). Left in, a long
     receive on an otherwise idle machine counted itself as another's work and kept a
     core's worker from starting."""
     return 1.0 - math.exp(-max(cpu_seconds, 0.0) / 60.0)
@@ -119,12 +121,13 @@ def configured_threads(config: Config) -> int:
     return threads
 
 
-def wanted(objects: ScannedObjects, deltas: int, threads: int = 0) -> int:
+def wanted(objects: ScannedObjects, deltas: int, threads: int = 0, receive_cpu: float = 0.0) -> int:
     """The workers for this scanned pack: 0 (in process) for a small or thin pack, or
-    when one core is free (or `threads` is 1)."""
+    when one core is free (or `threads` is 1); `receive_cpu`: the CPU seconds its receive
+    took (`worker_count`)."""
     if deltas < MIN_DELTAS or objects.ref_children:
         return 0
-    count = worker_count(threads)
+    count = worker_count(threads, receive_cpu)
     return count if count > 1 else 0
 
 

@@ -31,6 +31,7 @@ import os
 import struct
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from array import array
@@ -105,6 +106,8 @@ class IncomingPack:
         self._file: BinaryIO = os.fdopen(fd, "w+b")
         self._scanner = PackScanner(self._limits, checks)
         self._closed = False
+        # the receiving thread and its CPU time at the start: its own share of the load
+        self._receiving = (threading.get_ident(), time.thread_time())
 
     @property
     def objects_received(self) -> int:
@@ -159,7 +162,7 @@ class IncomingPack:
         objects = self._scanner.objects
         self._file.flush()
         deltas = sum(1 for oid in objects.ids if oid is None)
-        workers = delta_workers.wanted(objects, deltas, self._threads)
+        workers = delta_workers.wanted(objects, deltas, self._threads, self._receive_cpu())
         external = self._resolve_in_workers(workers, deltas) if workers else self._resolve_in_process()
         columns = IndexColumns(objects.ids, objects.offsets, objects.crcs)
         checksum = trailer
@@ -176,6 +179,11 @@ class IncomingPack:
             self._progress(TransferProgress(Phase.INDEXING, len(objects), len(objects)))
         name = self._move_in(columns, checksum)
         return ReceivedPack(name, len(objects), self._scanner.bytes_seen)
+
+    def _receive_cpu(self) -> float:
+        """The CPU seconds the receive took on its thread (0 when another thread commits)."""
+        thread, started = self._receiving
+        return time.thread_time() - started if threading.get_ident() == thread else 0.0
 
     def _resolve_in_process(self) -> set[bytes]:
         with mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
