@@ -8,9 +8,10 @@ real time); its fetches are real, against a `git daemon` remote.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from core.engine.clock import wall_datetime
@@ -18,7 +19,7 @@ from core.engine.core import Core
 from core.engine.daemon import Daemon
 from core.engine.registry import add_repository
 from core.events import EventBus, RemoteTripped, StateChanged, Subscription
-from core.model import RepoState
+from core.model import RepoRecord, RepoState
 from core.settings import PAUSED_FOREVER, pause_until
 from tests.core.scheduler_fakes import FakeClock
 from tests.gitcli import git
@@ -71,6 +72,23 @@ class Running:
         await asyncio.wait_for(self.task, DEADLOCK_CAP)
 
 
+@contextlib.asynccontextmanager
+async def mine_tripped(clock: FakeClock) -> AsyncIterator[tuple[Core, Running, RepoRecord]]:
+    """A daemon on `clock` running until `mine`'s remote (a wrong URL) tripped and the store
+    says so; stopped, and the store closed, when the block ends."""
+    core = await Core.open()
+    running = await Running(core, clock).started()
+    try:
+        mine = await core.store.repo("mine")
+        assert running.daemon.engine is not None
+        await advance_until(clock, lambda: running.daemon.engine.state(mine.id) is RepoState.TRIPPED)
+        await settled(core, "mine", "tripped")
+        yield core, running, mine
+    finally:
+        await running.stop()
+        await core.close()
+
+
 def test_a_remote_that_keeps_failing_trips_and_the_repository_publishes_tripped(
     git_daemon: Remote, world: Clones
 ) -> None:
@@ -118,14 +136,9 @@ def test_a_users_sync_that_the_tripped_remote_answers_ends_the_trip(
     git("remote", "set-url", "origin", git_daemon.url("no-such-repository"), cwd=world.mine)
 
     async def scenario() -> None:
-        core = await Core.open()
         clock = FakeClock()
-        running = await Running(core, clock).started()
-        try:
-            mine = await core.store.repo("mine")
+        async with mine_tripped(clock) as (core, running, mine):
             assert running.daemon.engine is not None
-            await advance_until(clock, lambda: running.daemon.engine.state(mine.id) is RepoState.TRIPPED)
-            await settled(core, "mine", "tripped")
             published(running.events)  # what came before
             git("remote", "set-url", "origin", git_daemon.url("origin"), cwd=world.mine)
             report = await running.daemon.sync_now(mine.id)
@@ -136,9 +149,6 @@ def test_a_users_sync_that_the_tripped_remote_answers_ends_the_trip(
             assert running.daemon.scheduler is not None
             assert running.daemon.scheduler.breaker.tripped(mine.id, wall_datetime(clock)) == frozenset()
             assert git("rev-parse", "origin/main", cwd=world.mine) == git("rev-parse", "main", cwd=world.bare)
-        finally:
-            await running.stop()
-            await core.close()
 
     asyncio.run(scenario())
 
@@ -291,20 +301,10 @@ def test_a_cli_sync_in_another_process_keeps_the_tripped_state_the_daemon_holds(
     git("remote", "set-url", "origin", git_daemon.url("no-such-repository"), cwd=world.mine)
 
     async def scenario() -> None:
-        core = await Core.open()
-        clock = FakeClock()
-        running = await Running(core, clock).started()
-        try:
-            mine = await core.store.repo("mine")
-            assert running.daemon.engine is not None
-            await advance_until(clock, lambda: running.daemon.engine.state(mine.id) is RepoState.TRIPPED)
-            await settled(core, "mine", "tripped")
+        async with mine_tripped(FakeClock()) as (core, _running, _mine):
             done = await asyncio.to_thread(cli_sync_in_another_process, "mine")
             assert done.returncode != 0 and "no-such-repository" in done.stdout + done.stderr, done
             record = await core.store.repo("mine")
             assert record.state == "tripped" and record.last_result == "error", record
-        finally:
-            await running.stop()
-            await core.close()
 
     asyncio.run(scenario())
