@@ -60,7 +60,9 @@ class ConflictFlow(QObject):
             return
         paths = [record.path for record in panel.records.rows]
         if not paths:
-            panel.show_resolution(repo_id, None)
+            # what Finish said ("main merged as …; the sync said: pushed main") stays: the
+            # reload its sync's end brings came after it and wiped it
+            panel.show_resolution(repo_id, None, panel.status.text() if panel.resolution is None else "")
             return
         try:
             panel.show_resolution(repo_id, await self.api.resolution(repo_id))

@@ -138,6 +138,10 @@ def test_use_theirs_keep_both_finish_then_undo_is_not_offered(
     assert len(copies) == 1 and show(world.mine, head, copies[0]) == MINE_BIN
     assert porcelain(world.mine) == ""
     assert panel.hint.text() == "No conflicts: every branch integrated cleanly."
+    # What Finish did is said, and stays said when the sync's end reloads the details
+    run(until(lambda: "merged as" in panel.status.text()))
+    run(desktop.load_details(run(desktop.api.core.store.repo("mine")).id))
+    assert f"main merged as {head[:10]}" in panel.status.text()
 
     history = desktop.window.history_panel
     run(until(lambda: any(e.kind == "resolve" for e in history.entries)))
