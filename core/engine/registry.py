@@ -344,9 +344,23 @@ async def clone_repository(
     record = registered[0] if registered else await add_repository(core, str(target), name=name, cloned=True)
     await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
     if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
-        await core.store.record_done_run(record.id, "clone", f"cloned from {shown}", {})
-        record = await core.store.repo_by_id(record.id)
+        record = await record_first_run(core, record, "clone", f"cloned from {shown}")
     return record
+
+
+async def record_first_run(core: Core, record: RepoRecord, kind: str, message: str) -> RepoRecord:
+    """A clone's or a start's run in the history ("Cloned", "Started syncing"), so the window
+    reads Up to date, not "Not synced yet, 1 to sync"; the record as it reads then. Only
+    once the clone or the start is complete, and never its undoing: a store that cannot
+    write it leaves "Not synced yet", a warning in the log, and the repository as made."""
+    try:
+        await core.store.record_done_run(record.id, kind, message, {})
+        return await core.store.repo_by_id(record.id)
+    except GitferryError as exc:
+        import logging  # only on this failure: the CLI's cold path does without it
+
+        logging.getLogger(__name__).warning("%s: its first run was not recorded: %s", record.name, exc)
+        return record
 
 
 def _stop_on_cancel(cancel: threading.Event, stop: TransferStop, done: threading.Event) -> None:

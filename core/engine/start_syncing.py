@@ -20,7 +20,7 @@ from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.publish import Published, publish_branch
-from core.engine.registry import add_repository, remove_repository
+from core.engine.registry import add_repository, record_first_run, remove_repository
 from core.errors import BadInput
 from core.git.config import remote_config
 from core.git.repository import canonical_path
@@ -52,13 +52,13 @@ async def start_syncing(core: Core, path: str, url: str, *, name: str | None = N
         committed, skipped = await core.offload.io(_first_commit, folder)
         record = await add_repository(core, str(folder), name=name)
         published = await publish_branch(core, record, branch, remote=ORIGIN)
-        # its first run, for the window: published, not "Not synced yet, 1 to sync"
-        await core.store.record_done_run(record.id, "start", published.line().split(": ", 1)[1], {})
     except BaseException:
         if record is not None:
             await remove_repository(core, record.name)
         await core.offload.io(shutil.rmtree, folder / ".git", True)
         raise
+    # Published: from here nothing undoes the start (the remote has its history now).
+    record = await record_first_run(core, record, "start", published.line().split(": ", 1)[1])
     return Started(record, published, committed, skipped)
 
 
