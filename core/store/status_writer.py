@@ -130,6 +130,14 @@ class RunEnd:
 
 # Results after which a run that changed nothing is no news: it is `quiet`.
 _WENT_WELL = (str(ResultKind.OK), str(ResultKind.UP_TO_DATE))
+# States of the working tree a fetch neither ends nor tells anything new of: its "up to
+# date" after them is about the remote only (no news: it answered before too).
+_LEFT_AS_THEY_ARE = (
+    str(ResultKind.CONFLICT),
+    str(ResultKind.DIRTY),
+    str(ResultKind.DIVERGED),
+    str(ResultKind.UNPUBLISHED),
+)
 
 
 def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> bool:
@@ -137,16 +145,21 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
     up to date after a run that went well, saying nothing that run did not (a file left
     out, said again), or ends as the last one did, with the same words
     (an unpublished branch, a dirty tree, the remote still unreachable: a state, said
-    once). A repository's first run, and the first after a change of state, are news."""
+    once). A repository's first run, and the first after a change of state, are news;
+    a fetch (`kind` fetch) that found nothing after a conflict, a dirty tree or a branch
+    unpublished or diverged is not: it changed none of them, and its "up to date" read
+    in the log as if the conflict were over."""
     result, message = end.result, end.message
     before = conn.execute("SELECT last_result, last_message FROM repos WHERE id = ?", (repo_id,)).fetchone()
+    kind = conn.execute("SELECT kind FROM sync_runs WHERE id = ?", (run_id,)).fetchone()
+    settled = _WENT_WELL + (_LEFT_AS_THEY_ARE if kind is not None and kind[0] == "fetch" else ())
     # Up to date, with nothing to say the last run did not say (its notes, such as a file
     # left out, ended its message too).
     notes = message.removeprefix(UP_TO_DATE_MESSAGE)
     nothing_new = (
         before is not None
         and result == ResultKind.UP_TO_DATE
-        and before[0] in _WENT_WELL
+        and before[0] in settled
         and (not notes or (notes.startswith("; ") and str(before[1] or "").endswith(notes)))
     )
     quiet = end.idle and before is not None and (nothing_new or (result, message) == tuple(before))

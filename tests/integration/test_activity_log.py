@@ -98,3 +98,21 @@ def test_a_file_left_out_is_said_and_logged_once(world: Clones, capsys: pytest.C
     assert git("status", "--porcelain", cwd=world.mine) == "?? big.dat"  # git's view: not committed
     assert _log(capsys) == ["up_to_date", "ok"]  # said with the push, not again at each sync
     world.check()
+
+
+def test_a_fetch_after_a_conflict_does_not_read_as_its_end(
+    world: Clones, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repository without auto-commit stopped on a conflict; its background fetches (auto
+    mode's syncs only fetch until it is resolved) logged "up_to_date - up to date" right
+    after the conflict, as if it were over. The conflict stands: git says so too."""
+    world.commit(world.theirs, "a.txt", "one\ntheirs\nthree\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "a.txt", "one\nmine\nthree\n")
+    assert world.sync(world.mine)[1]["result"] == "conflict"
+    assert [world.sync(world.mine, "--fetch-only")[1]["result"] for _ in range(2)] == ["up_to_date"] * 2
+    assert _log(capsys) == ["conflict"]
+    assert _history(capsys) == ["conflict"]
+    ahead_behind = git("rev-list", "--left-right", "--count", "main...origin/main", cwd=world.mine)
+    assert ahead_behind.split() == ["1", "1"]  # still diverged: nothing ended the conflict
+    world.check()
