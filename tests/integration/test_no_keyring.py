@@ -58,6 +58,7 @@ def _no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
     assert "unexpected error" not in proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", BACKENDS)
 def test_public_http_remote_clones_and_syncs(http_server: HttpRemote, tmp_path: Path, case: str) -> None:
     backend, _ = BACKENDS[case]
@@ -75,6 +76,7 @@ def test_public_http_remote_clones_and_syncs(http_server: HttpRemote, tmp_path: 
     assert rev_parse(bare, "main") == new
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", BACKENDS)
 def test_remote_needing_a_secret_names_the_keyring(
     http_auth_server: HttpRemote, tmp_path: Path, case: str
