@@ -148,9 +148,16 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
     once). A repository's first run, and the first after a change of state, are news;
     a fetch (`kind` fetch) that found nothing after a conflict, a dirty tree or a branch
     unpublished or diverged is not: it changed none of them, and its "up to date" read
-    in the log as if the conflict were over."""
+    in the log as if the conflict were over. "The last one" is the last run that was news
+    (not `busy`, which left the repository as it stood): a quiet run in between says
+    nothing of how it stands, so the first run after a conflict that is up to date (the
+    conflict resolved with git) is news, though a quiet fetch was up to date before it."""
     result, message = end.result, end.message
-    before = conn.execute("SELECT last_result, last_message FROM repos WHERE id = ?", (repo_id,)).fetchone()
+    before = conn.execute(
+        "SELECT result, message FROM sync_runs WHERE repo_id = ? AND id != ? AND NOT quiet"
+        " AND state IN ('done', 'failed') AND result != ? ORDER BY id DESC LIMIT 1",
+        (repo_id, run_id, str(ResultKind.BUSY)),
+    ).fetchone()
     kind = conn.execute("SELECT kind FROM sync_runs WHERE id = ?", (run_id,)).fetchone()
     settled = _WENT_WELL + (_LEFT_AS_THEY_ARE if kind is not None and kind[0] == "fetch" else ())
     # Up to date, with nothing to say the last run did not say (its notes, such as a file

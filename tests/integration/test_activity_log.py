@@ -116,3 +116,27 @@ def test_a_fetch_after_a_conflict_does_not_read_as_its_end(
     ahead_behind = git("rev-list", "--left-right", "--count", "main...origin/main", cwd=world.mine)
     assert ahead_behind.split() == ["1", "1"]  # still diverged: nothing ended the conflict
     world.check()
+
+
+def test_a_conflict_resolved_with_git_is_told_after_quiet_fetches(
+    world: Clones, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a conflict the background fetches are quiet (b495852), but each still wrote
+    "up_to_date" as the repository's last result, so the sync after the user resolved the
+    conflict with git (here: took the remote's side, `git reset --hard`) counted as up to
+    date after up to date: no line, and the log and the history ended at the conflict."""
+    world.commit(world.theirs, "a.txt", "one\ntheirs\nthree\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "a.txt", "one\nmine\nthree\n")
+    assert world.sync(world.mine)[1]["result"] == "conflict"
+    assert world.sync(world.mine, "--fetch-only")[1]["result"] == "up_to_date"
+    git("tag", "my-side", cwd=world.mine)  # kept, as a user who gives up their side might
+    git("reset", "-q", "--hard", "origin/main", cwd=world.mine)
+    assert [world.sync(world.mine)[1]["result"] for _ in range(2)] == ["up_to_date"] * 2
+    assert _log(capsys) == ["conflict", "up_to_date"]  # the end of the conflict, said once
+    assert _history(capsys) == ["conflict", "up_to_date"]
+    assert git("rev-list", "--left-right", "--count", "main...origin/main", cwd=world.mine).split() == [
+        "0",
+        "0",
+    ]
+    world.check()
