@@ -13,13 +13,6 @@ stat that can never match when someone saved over it since. No write or
 removal goes through a symlink: each leading directory is checked with lstat
 just before use.
 
-A forward switch's plain files (whole blobs, written as stored) are put by one
-thread (`Handoff`, content/checkout_writer.py) while this one reads the next
-blobs from the pack: each with all the steps above, in path order, so the
-working tree changes in the same order; any other path waits for it to finish
-first. An error there is raised here, after the entries of the files before it
-were recorded, and nothing after it is written.
-
 `roll` serves three callers: the forward switch (each path was checked, so it
 is trusted to hold the old side), the rollback after a failure, and the
 resume after a crash (each path is classified by its content: a path that
@@ -38,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import functools
 import itertools
 import os
 import secrets
@@ -50,7 +42,6 @@ from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob
 
 from core.git.content.attributes import FILE_NAME as ATTRIBUTES
-from core.git.content.checkout_writer import Handoff
 from core.git.content.filters import ContentFilters, ContentSkipped, PathConversion
 from core.git.content.smudge import write_worktree_content
 from core.git.objects.blob_read import StreamedBlob, blob_content
@@ -102,51 +93,18 @@ def roll(
         if change.new is None:
             _drop_entry(index, change.path)
     writer.prune(removed)
-    _put_all(writer, index, changes, trusted=trusted, keep=keep, skip_worktree=skip_worktree)
-
-
-def _put_all(
-    writer: WorktreeWriter,
-    index: Index,
-    changes: list[PathChange],
-    *,
-    trusted: bool,
-    keep: Collection[bytes],
-    skip_worktree: Collection[bytes],
-) -> None:
-    """The writes of `roll`, in path order. A trusted switch's plain files (their blob read
-    here, whole) are put by a `Handoff` thread, each with all its checks, while the next
-    blobs are read; any other path waits for it to finish first (`WorktreeWriter.ready`)."""
-
-    def record(done: tuple[bytes, IndexEntry]) -> None:
-        path, entry = done
-        if path in skip_worktree:
+    for change in changes:
+        if change.new is None:
+            continue
+        if change.path in keep:
+            entry = writer.entry_as_found(change.path, change.new)
+        else:
+            entry = writer.put(change, trusted=trusted)
+        if change.path in skip_worktree:
             entry = dataclasses.replace(
                 entry, extended_flags=entry.extended_flags | EXTENDED_FLAG_SKIP_WORKTREE
             )
-        index[path] = entry
-
-    handoff = Handoff(record) if trusted else None
-    try:
-        for change in changes:
-            if change.new is None:
-                continue
-            path = change.path
-            ready = None if handoff is None or path in keep else writer.ready(change)
-            if handoff is not None and ready is not None:
-                handoff.submit(functools.partial(writer.put_ready, change, ready), ready.size)
-                continue
-            if handoff is not None:
-                handoff.drain()
-            if path in keep:
-                record((path, writer.entry_as_found(path, change.new)))
-            else:
-                record((path, writer.put(change, trusted=trusted)))
-        if handoff is not None:
-            handoff.drain()
-    finally:
-        if handoff is not None:
-            handoff.close()  # nothing is written once roll returned or raised
+        index[change.path] = entry
 
 
 def _needs_removal(change: PathChange) -> bool:
@@ -185,7 +143,6 @@ class WorktreeWriter:
         self._temp_names = _TempNames()
         self.smudge: ContentFilters | None = opts.content
         self.skipped: dict[bytes, ContentSkipped] = {}  # paths not converted, and why
-        self._ready: dict[bytes, Ready] = {}  # put_ready's, for put
 
     def check_out(
         self, index: Index, changes: list[PathChange], *, checked: ContentFilters | None = None
@@ -244,47 +201,15 @@ class WorktreeWriter:
             if _rmdir_if_empty(self.opts.full(path)):
                 self._real_dirs.discard(path)
 
-    def ready(self, change: PathChange) -> Ready | None:
-        """`change.new`'s blob read now, whole, for `put_ready` to write later (on another
-        thread: it reads nothing from the object store and hashes nothing), or None where
-        `put` must: a gitlink, a converted or large (streamed) file, a path the check did not
-        see, one whose last look hashes it (changed since the check began, racily). A blob
-        that cannot be read is put as its error, raised where `put` would have read it."""
-        new = change.new
-        assert new is not None
-        path = change.path
-        if new.is_gitlink or path not in self._expected:
-            return None
-        seen = self._expected[path]
-        if seen is not None and change.old is not None and seen[4] >= self._racy_from_ns:
-            return None
-        conversion = self.conversion(path, new)
-        if conversion is not None and not conversion.identity:
-            return None
-        try:
-            blob = self._blob(new)
-        except Exception as exc:  # raised by put_ready, after the path's checks
-            return Ready(exc, conversion, 0)
-        if not isinstance(blob, Blob):
-            return None
-        return Ready(blob, conversion, len(blob.as_raw_string()))
-
-    def put_ready(self, change: PathChange, ready: Ready) -> tuple[bytes, IndexEntry]:
-        """`put` (trusted) of what `ready` read: the path and its index entry."""
-        self._ready[change.path] = ready
-        return change.path, self.put(change, trusted=True)
-
     def put(self, change: PathChange, *, trusted: bool) -> IndexEntry:
         """Write `change.new` at its path unless something foreign is there; its index entry.
 
         Trusted, the path must still be as checked, up to the instant the new file takes
         its place (WorktreeInTheWay otherwise). Untrusted, a path holding neither side is
-        left as it is, and so is one that changes while it is being replaced. Its blob and
-        conversion are those `put_ready` was given, if it was."""
+        left as it is, and so is one that changes while it is being replaced."""
         new = change.new
         assert new is not None
         path = change.path
-        ready = self._ready.pop(path, None)
         if self._parent_block(path, create=True) is not None:
             if trusted:
                 raise UnsafePath(display(path), "a leading directory became a file or symlink")
@@ -301,7 +226,7 @@ class WorktreeWriter:
                 return stale_entry(new)
         if new.is_gitlink:
             return index_entry_from_stat(self._make_gitlink(full), new.sha, mode=new.mode)
-        conversion = self.conversion(path, new) if ready is None else ready.conversion
+        conversion = self.conversion(path, new)
         if conversion is not None and conversion.unsupported is not None:
             self.skipped[path] = conversion.skipped()  # git would run it: the file stays
             return stale_entry(new)
@@ -310,7 +235,7 @@ class WorktreeWriter:
             if not _rmdir_if_empty(full):
                 return self._lost_race(path, new, trusted, untracked=True)
             st = None
-        entry = self._replace(full, path, new, fingerprint(st), change.old, ready)
+        entry = self._replace(full, path, new, fingerprint(st), change.old)
         if entry is None:
             return self._lost_race(path, new, trusted, untracked=st is None)
         return entry
@@ -346,20 +271,14 @@ class WorktreeWriter:
         raise WorktreeInTheWay([display(path)], [])
 
     def _replace(
-        self,
-        full: bytes,
-        path: bytes,
-        side: Side,
-        seen: Fingerprint | None,
-        old: Side | None,
-        ready: Ready | None,
+        self, full: bytes, path: bytes, side: Side, seen: Fingerprint | None, old: Side | None
     ) -> IndexEntry | None:
         """Write `side` beside `full`, then swap it in if `full` still looks as `seen` (None: absent).
 
         The new index entry: the stat of the file written, or one that matches nothing if
         someone saved over it right after. None if `full` changed first: it stays as it is."""
         try:
-            temp, ours = self._write_temp(full, path, side, ready)
+            temp, ours = self._write_temp(full, path, side)
         except ContentSkipped as skip:  # a driver left this path alone
             self.skipped[path] = skip
             return stale_entry(side)
@@ -397,26 +316,18 @@ class WorktreeWriter:
             os.mkdir(full, 0o777)
         return os.lstat(full)
 
-    def _blob(self, side: Side) -> Blob | StreamedBlob:
+    def _write_temp(self, full: bytes, path: bytes, side: Side) -> tuple[bytes, os.stat_result]:
+        """A temporary file (or symlink) beside `full` holding `side` as the working tree
+        has it at `path`, and its stat."""
         blob = blob_content(self.store, side.sha, self._reader)  # a large one streamed, never whole
         if not isinstance(blob, (Blob, StreamedBlob)):
             raise CorruptTree(side.sha, "a file entry that is not a blob")
-        return blob
-
-    def _write_temp(
-        self, full: bytes, path: bytes, side: Side, ready: Ready | None
-    ) -> tuple[bytes, os.stat_result]:
-        """A temporary file (or symlink) beside `full` holding `side` as the working tree
-        has it at `path`, and its stat."""
-        blob = self._blob(side) if ready is None else ready.blob
-        if isinstance(blob, BaseException):
-            raise blob
         temp = self._temp_names.beside(full)
         try:
             if side.is_link and self.opts.symlinks:
                 os.symlink(b"".join(blob.as_raw_chunks()), temp)
                 return temp, os.lstat(temp)
-            conversion = self.conversion(path, side) if ready is None else ready.conversion
+            conversion = self.conversion(path, side)
             st, skipped = _write_file(temp, blob, 0o777 if side.is_exec else 0o666, conversion)
             if skipped is not None:
                 self.skipped[path] = skipped
@@ -443,16 +354,6 @@ class WorktreeWriter:
                 return parent
             self._real_dirs.add(parent)
         return None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Ready:
-    """A file's blob read whole (or the error reading it raised), its conversion (identity
-    or None) and its size, handed to the thread that writes it."""
-
-    blob: Blob | Exception
-    conversion: PathConversion | None
-    size: int
 
 
 def _is_attributes_file(path: bytes) -> bool:
