@@ -345,7 +345,23 @@ async def clone_repository(
     await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
     if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
         record = await record_first_run(core, record, "clone", f"cloned from {shown}")
+    await _measure_cloned(core, record)
     return record
+
+
+async def _measure_cloned(core: Core, record: RepoRecord) -> None:
+    """The clone's branches in the store, fetched from `origin` now, as a fetch records
+    them (the window read "Last fetched: never" right after the clone had fetched
+    everything). Never the clone's undoing: a store that cannot write them leaves them
+    for the first sync, and a warning in the log."""
+    from core.engine.sync import refresh_status  # the clone's end only: `add` does without it
+
+    try:
+        await refresh_status(core, record, fetched=["origin"])
+    except GitferryError as exc:
+        import logging
+
+        logging.getLogger(__name__).warning("%s: its branches were not measured: %s", record.name, exc)
 
 
 async def record_first_run(core: Core, record: RepoRecord, kind: str, message: str) -> RepoRecord:

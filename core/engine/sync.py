@@ -600,10 +600,12 @@ def measure_in_worktrees(
 
 
 async def refresh_status(
-    core: Core, record: RepoRecord, lease: RepoLease | None = None
+    core: Core, record: RepoRecord, lease: RepoLease | None = None, *, fetched: Sequence[str] = ()
 ) -> list[BranchStatus]:
     """Re-measure every branch from local refs (no network); `lease` lends the open
     repository (the engine's pool: its packs already mapped), else it is opened for it.
+    `fetched`: remotes just fetched outside a sync (a clone's `origin`): their branches'
+    `last_fetch` is now.
 
     One measure of a repository at a time in this process (`Core.measure_lock`, taken
     after the lease): the engine's `status --refresh` (a lease), the daemon's look at
@@ -615,5 +617,7 @@ async def refresh_status(
 
     async with (lease or fresh_repo)(core, record) as repo, core.measure_lock(record.id):
         statuses = await core.offload.cpu(measure, repo, await core.store.branches(record.id))
+        if fetched:
+            statuses = _stamp_fetch(statuses, list(fetched))
         await core.store.save_branches(record.id, statuses)
     return statuses

@@ -108,6 +108,9 @@ def test_a_clone_from_the_first_run_screen_is_up_to_date_not_waiting_for_a_sync(
     assert git("rev-parse", "HEAD", cwd=target) == git("rev-parse", "main", cwd=bare)
     run(until(lambda: result_cell(desktop, record.id) == "Up to date"), TIMEOUT)
     assert "to sync" not in desktop.window.summary.text()
+    # ... and its branches were fetched now, not "Last fetched: never" (a user trial)
+    run(until(lambda: [b.name for b in desktop.window.branches.rows] == ["main"]), TIMEOUT)
+    assert desktop.window.branches.rows[0].last_fetch is not None
     runs = run(desktop.api.history(record.id))
     assert [(r.kind, r.message) for r in runs] == [("clone", f"cloned from {git_daemon.url('origin')}")]
 

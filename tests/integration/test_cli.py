@@ -291,6 +291,13 @@ def test_clone_registers_a_clean_worktree(
     fsck(target)
     code, doc, _ = run(capsys, "list", "--json")
     assert doc["repos"][0]["name"] == "c"
+    # The clone fetched everything: its branches say when, as a fetch's do (a user trial
+    # read "Last fetched: never" right after Clone from URL).
+    code, doc, _ = run(capsys, "status", "--json")
+    (branch,) = doc["repos"][0]["branches"]
+    assert (branch["name"], branch["upstream"]) == ("main", "origin/main")
+    assert (branch["ahead"], branch["behind"]) == (0, 0)
+    assert branch["last_fetch"] is not None and branch["last_fetch"].endswith("Z")
     code, _out, err = run(capsys, "clone", git_daemon.url("origin"), str(target))
     assert code == 2 and "exists and is not empty" in err
 
