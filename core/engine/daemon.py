@@ -68,7 +68,7 @@ from core.engine.power import PsutilPower
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
-from core.engine.sync import refresh_status, take_sync_lock
+from core.engine.sync import HELD_BY_INTEGRATION, refresh_status, take_sync_lock
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, RegistrationChanged, RemoteTripped
 from core.git.merge.conflict_gone import conflict_holds
@@ -110,6 +110,9 @@ def _checked_out_head(repo: Repo) -> tuple[str | None, str | None]:
     return branch, head.decode() if head is not None else None
 
 
+_ANSWERED = HELD_BY_INTEGRATION | {ResultKind.UNPUBLISHED}  # a fetch's results when every remote answered
+
+
 def as_outcome(report: SyncReport) -> FetchOutcome:
     """What the scheduler needs to know of a background fetch's report."""
     if report.message == CANCELLED_MESSAGE:
@@ -119,10 +122,11 @@ def as_outcome(report: SyncReport) -> FetchOutcome:
         if report.result is ResultKind.OFFLINE and not answered:
             return FetchOutcome.offline(report.failed_remotes)
         return FetchOutcome.failure(report.failed_remotes, answered)
-    if not report.result.succeeded and report.result not in (ResultKind.DIVERGED, ResultKind.UNPUBLISHED):
+    if not report.result.succeeded and report.result not in _ANSWERED:
         return FetchOutcome.crashed(report.message)
     # `diverged`: every remote answered, one deleted an upstream (the user's to settle);
-    # `unpublished`: every remote answered, a branch is on none of them (the user's to publish).
+    # `unpublished`: every remote answered, a branch is on none of them (the user's to publish);
+    # `conflict`, `dirty`: every remote answered, the last integration's stop stands.
     return FetchOutcome.ok(*answered)
 
 

@@ -55,6 +55,11 @@ _INTEGRATION_RAN = frozenset(
     {ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED, ResultKind.UNPUBLISHED}
 )
 
+# What an integration that stopped said, which a fetch (it integrates nothing) neither
+# ends nor decides again while the checked-out branch still has commits to take in:
+# it carries it on, as the whole sync would say it again (`_Sync._still_stopped`).
+HELD_BY_INTEGRATION = frozenset({ResultKind.CONFLICT, ResultKind.DIRTY, ResultKind.DIVERGED})
+
 RepoLease = Callable[[Core, RepoRecord], AbstractAsyncContextManager[Repo]]
 
 log = logging.getLogger(__name__)
@@ -284,6 +289,7 @@ class _Sync:
         self.step = "reading its settings"  # what it was doing, should it fail unexpectedly
         self.gone: list[str] = []  # branches it would push whose upstream the remote deleted
         self.remoteless = False  # the repository has no remote at all: nothing syncs anywhere
+        self.stands: tuple[ResultKind, str] | None = None  # a fetch: the integration's stop that stands
 
     async def run(self) -> None:
         self.settings = await self.core.store.repo_settings(self.record.id)
@@ -323,7 +329,28 @@ class _Sync:
         self.report.branches_changed = _positions(final) != _positions(self.stored or [])
         if final and not fetched.fetched and not fetched.failures:  # commits, and no remote?
             self.remoteless = not await self.core.offload.io(list_remotes, self.repo)
+        if not full:
+            self.stands = await self._still_stopped(final)
         self._conclude(fetched)
+
+    async def _still_stopped(self, final: list[BranchStatus]) -> tuple[ResultKind, str] | None:
+        """The last integration's stop (a conflict, local changes in the way, a diverged
+        branch `ff-only` leaves) when this fetch leaves it standing: the checked-out branch
+        is still behind its upstream (and ahead of it too, but for local changes in the
+        way), so the next sync would stop there again. Its result and message, without a
+        fetch's words an earlier fetch put before them; None when it no longer holds (the
+        user merged with git) or none stopped. The store is read only then."""
+        current = next((s for s in final if s.checked_out), None)
+        if current is None or not current.behind or current.upstream_gone:
+            return None
+        record = await self.core.store.repo_by_id(self.record.id)
+        last = record.last_result
+        if last not in HELD_BY_INTEGRATION or (last != ResultKind.DIRTY and not current.ahead):
+            return None
+        message = record.last_message or ""
+        if message.startswith("fetched ") and "; " in message:
+            message = message.split("; ", 1)[1]
+        return ResultKind(last), message
 
     async def _commit(self) -> None:
         from core.engine.commit_phase import commit_changes
@@ -470,6 +497,10 @@ class _Sync:
         failure = self.fatal or fetched.first_failure
         if failure is not None:
             raise failure
+        if self.stands is not None:  # said as the whole sync would say it, what it fetched first
+            result, message = self.stands
+            report.result, report.message = result, "; ".join([*_summary(report), message])
+            return
         done = _summary(report)
         result = ResultKind.OK if done else ResultKind.UP_TO_DATE
         if report.unpublished:  # work on no remote: never a plain success either

@@ -130,14 +130,12 @@ class RunEnd:
 
 # Results after which a run that changed nothing is no news: it is `quiet`.
 _WENT_WELL = (str(ResultKind.OK), str(ResultKind.UP_TO_DATE))
-# States of the working tree a fetch neither ends nor tells anything new of: its "up to
-# date" after them is about the remote only (no news: it answered before too).
-_LEFT_AS_THEY_ARE = (
-    str(ResultKind.CONFLICT),
-    str(ResultKind.DIRTY),
-    str(ResultKind.DIVERGED),
-    str(ResultKind.UNPUBLISHED),
-)
+# A fetch's "up to date" after a branch said unpublished is about the remote only (no
+# news: it answered before too). A conflict, local changes in the way or a diverged
+# branch a fetch leaves standing it says again (core/engine/sync.py, `_still_stopped`):
+# its "up to date" after them says they are over, which is news.
+_LEFT_AS_IT_IS = (str(ResultKind.UNPUBLISHED),)
+_HELD_BY_INTEGRATION = (str(ResultKind.CONFLICT), str(ResultKind.DIRTY), str(ResultKind.DIVERGED))
 
 
 def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> bool:
@@ -146,12 +144,13 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
     out, said again), or ends as the last one did, with the same words
     (an unpublished branch, a dirty tree, the remote still unreachable: a state, said
     once). A repository's first run, and the first after a change of state, are news;
-    a fetch (`kind` fetch) that found nothing after a conflict, a dirty tree or a branch
-    unpublished or diverged is not: it changed none of them, and its "up to date" read
-    in the log as if the conflict were over. "The last one" is the last run that was news
-    (not `busy`, which left the repository as it stood): a quiet run in between says
-    nothing of how it stands, so the first run after a conflict that is up to date (the
-    conflict resolved with git) is news, though a quiet fetch was up to date before it."""
+    a fetch (`kind` fetch) that found nothing is not when it is up to date after a branch
+    said unpublished, or says again the conflict, local changes in the way or diverged
+    branch the last run stopped on (it changed none of them; the words of a fetch that
+    brought something before them are no news either). "The last one" is the last run
+    that was news (not `busy`, which left the repository as it stood): a quiet run in
+    between says nothing of how it stands, so the first run after a conflict that is up
+    to date (the conflict resolved with git) is news."""
     result, message = end.result, end.message
     before = conn.execute(
         "SELECT result, message FROM sync_runs WHERE repo_id = ? AND id != ? AND NOT quiet"
@@ -159,7 +158,8 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
         (repo_id, run_id, str(ResultKind.BUSY)),
     ).fetchone()
     kind = conn.execute("SELECT kind FROM sync_runs WHERE id = ?", (run_id,)).fetchone()
-    settled = _WENT_WELL + (_LEFT_AS_THEY_ARE if kind is not None and kind[0] == "fetch" else ())
+    fetch = kind is not None and kind[0] == "fetch"
+    settled = _WENT_WELL + (_LEFT_AS_IT_IS if fetch else ())
     # Up to date, with nothing to say the last run did not say (its notes, such as a file
     # left out, ended its message too).
     notes = message.removeprefix(UP_TO_DATE_MESSAGE)
@@ -169,7 +169,14 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
         and before[0] in settled
         and (not notes or (notes.startswith("; ") and str(before[1] or "").endswith(notes)))
     )
-    quiet = end.idle and before is not None and (nothing_new or (result, message) == tuple(before))
+    held = (
+        fetch
+        and before is not None
+        and result == before[0]
+        and result in _HELD_BY_INTEGRATION
+        and str(before[1] or "").endswith(message)
+    )
+    quiet = end.idle and before is not None and (nothing_new or held or (result, message) == tuple(before))
     conn.execute(
         "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?,"
         " quiet = ? WHERE id = ?",

@@ -44,3 +44,11 @@ def test_an_upstream_the_remote_deleted_is_no_failure_to_back_off_from() -> None
     """The fetch went through; the user has a branch to re-point, not a remote to retry."""
     outcome = as_outcome(report(ResultKind.DIVERGED, ["origin"], {}))
     assert outcome.kind is OutcomeKind.OK and outcome.answered == ("origin",)
+
+
+def test_a_conflict_or_dirty_tree_a_fetch_leaves_standing_is_no_failure_to_back_off_from() -> None:
+    """A background fetch of a repository stopped on a conflict (or local changes in the
+    way) says that stop again; every remote answered: no backoff, no remote blamed."""
+    for result in (ResultKind.CONFLICT, ResultKind.DIRTY):
+        outcome = as_outcome(report(result, ["origin"], {}))
+        assert outcome.kind is OutcomeKind.OK and outcome.answered == ("origin",)

@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.cli import main
 from tests.gitcli import commit_file, git
@@ -48,11 +49,15 @@ class Machine:
 
     def results(self) -> list[str]:
         """Every sync's result so far, from the activity log."""
+        return [entry["result"] for entry in self.entries()]
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The activity log's entries so far."""
         path = self.home / "activity.jsonl"
         if not path.exists():
             return []
         lines = path.read_text().splitlines()
-        return [json.loads(line)["result"] for line in lines if line.strip()]
+        return [json.loads(line) for line in lines if line.strip()]
 
     def try_cli(self, *args: str) -> bool:
         """`gitferry ARGS` succeeded (a sync may find the daemon's under way: busy)."""

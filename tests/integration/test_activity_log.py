@@ -104,17 +104,45 @@ def test_a_fetch_after_a_conflict_does_not_read_as_its_end(
     world: Clones, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A repository without auto-commit stopped on a conflict; its background fetches (auto
-    mode's syncs only fetch until it is resolved) logged "up_to_date - up to date" right
-    after the conflict, as if it were over. The conflict stands: git says so too."""
+    mode's syncs only fetch until it is resolved) said "up_to_date - up to date" right
+    after the conflict, as if it were over, and `gitferry status` then said "last sync:
+    up_to_date" while git said the branch had diverged. A fetch leaves the conflict
+    standing and says it again, once; one that brings more of theirs says so."""
     world.commit(world.theirs, "a.txt", "one\ntheirs\nthree\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     world.commit(world.mine, "a.txt", "one\nmine\nthree\n")
-    assert world.sync(world.mine)[1]["result"] == "conflict"
-    assert [world.sync(world.mine, "--fetch-only")[1]["result"] for _ in range(2)] == ["up_to_date"] * 2
+    code, stopped = world.sync(world.mine)
+    assert (code, stopped["result"]) == (1, "conflict")
+    fetches = [world.sync(world.mine, "--fetch-only") for _ in range(2)]
+    assert [(code, r["result"], r["message"]) for code, r in fetches] == [
+        (1, "conflict", stopped["message"])
+    ] * 2
     assert _log(capsys) == ["conflict"]
     assert _history(capsys) == ["conflict"]
+    assert _status(capsys) == ("conflict", stopped["message"])
     ahead_behind = git("rev-list", "--left-right", "--count", "main...origin/main", cwd=world.mine)
     assert ahead_behind.split() == ["1", "1"]  # still diverged: nothing ended the conflict
+    assert "have diverged" in git("status", cwd=world.mine)
+
+    world.commit(world.theirs, "b.txt", "more of theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    code, more = world.sync(world.mine, "--fetch-only")
+    assert more["result"] == "conflict" and more["fetched_refs"] == ["origin/main"]
+    assert more["message"].startswith("fetched origin/main (")
+    assert more["message"].endswith(f"; {stopped['message']}")
+    again = world.sync(world.mine, "--fetch-only")[1]
+    assert (again["result"], again["message"]) == ("conflict", stopped["message"])
+    assert _log(capsys) == ["conflict", "conflict"]  # what came in is told; the fetches after it are not
+    ahead_behind = git("rev-list", "--left-right", "--count", "main...origin/main", cwd=world.mine)
+    assert ahead_behind.split() == ["1", "2"]
+
+    # The user merges with git: the stop is over, and the next fetch says so (news).
+    git("merge", "-q", "origin/main", cwd=world.mine, check=False)
+    (world.mine / "a.txt").write_text("one\nmine and theirs\nthree\n")
+    git("commit", "-q", "-am", "merged by hand", cwd=world.mine)
+    world.remember()
+    assert world.sync(world.mine, "--fetch-only")[1]["result"] == "up_to_date"
+    assert _log(capsys) == ["conflict", "conflict", "up_to_date"]
     world.check()
 
 
@@ -129,7 +157,7 @@ def test_a_conflict_resolved_with_git_is_told_after_quiet_fetches(
     git("push", "-q", "origin", "main", cwd=world.theirs)
     world.commit(world.mine, "a.txt", "one\nmine\nthree\n")
     assert world.sync(world.mine)[1]["result"] == "conflict"
-    assert world.sync(world.mine, "--fetch-only")[1]["result"] == "up_to_date"
+    assert world.sync(world.mine, "--fetch-only")[1]["result"] == "conflict"  # it stands (quiet)
     git("tag", "my-side", cwd=world.mine)  # kept, as a user who gives up their side might
     git("reset", "-q", "--hard", "origin/main", cwd=world.mine)
     assert [world.sync(world.mine)[1]["result"] for _ in range(2)] == ["up_to_date"] * 2
@@ -140,3 +168,10 @@ def test_a_conflict_resolved_with_git_is_told_after_quiet_fetches(
         "0",
     ]
     world.check()
+
+
+def _status(capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    code, doc, err = run(capsys, "status", "mine", "--json")
+    assert code == 0, err
+    repo = doc["repos"][0]
+    return repo["last_result"], repo["last_message"]

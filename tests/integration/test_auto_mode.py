@@ -244,7 +244,17 @@ def test_a_conflict_without_auto_commit_stops_integrating_but_not_fetching(
         wait_until(lambda: git("rev-parse", "origin/main", cwd=b.tree) == a_head, "B still fetches", machines)
         assert git("rev-parse", "HEAD", cwd=b.tree) == b_head  # nothing integrated
         assert not (b.tree / "later.txt").exists()
-        assert b.results().count("conflict") == 1  # then fetches only: no sync conflicts again
+        # Then fetches only: no sync meets the conflict again; the fetch that brought A's
+        # later file says so, and that the conflict stands (never "up_to_date").
+        conflicts = lambda: [e for e in b.entries() if e["result"] == "conflict"]  # noqa: E731
+        wait_until(lambda: len(conflicts()) == 2, "B's fetch tells what came in", machines)
+        met, fetched = conflicts()
+        assert fetched["fetched_refs"] == ["origin/main"], fetched
+        assert fetched["message"].startswith("fetched origin/main (") and fetched["message"].endswith(
+            f"; {met['message']}"
+        )
+        assert "up_to_date" not in b.results()[b.results().index("conflict") :]
+        assert "have diverged" in git("status", cwd=b.tree)
         git("merge", "-q", "origin/main", cwd=b.tree, check=False)  # the user resolves it
         git("checkout", "--theirs", "readme.txt", cwd=b.tree)
         git("commit", "-q", "-am", "resolved", cwd=b.tree)

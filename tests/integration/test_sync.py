@@ -117,8 +117,9 @@ def test_conflict_is_listed_until_the_user_resolves_it(world: Clones) -> None:
     assert code == 1 and report["result"] == "conflict", report
     listed = conflicts_of("mine")
     assert [(branch, path) for branch, path, _ in listed] == [("main", "a.txt")]
+    message = report["message"]
     code, report = world.sync(world.mine, "--fetch-only")
-    assert report["result"] == "up_to_date", report
+    assert (report["result"], report["message"]) == ("conflict", message), report  # it still stands
     assert conflicts_of("mine") == listed  # a fetch integrates nothing: same paths, same since
     git("merge", "-q", "origin/main", cwd=world.mine, check=False)
     assert "a.txt" in git("diff", "--name-only", "--diff-filter=U", cwd=world.mine)
