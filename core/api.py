@@ -29,6 +29,7 @@ from core.engine import registry
 from core.engine import resolve as resolve_ops
 from core.engine.core import Core
 from core.engine.daemon import Daemon
+from core.engine.engine_lock import APP, DAEMON, EngineHeld, EngineHolder, EngineLock, claim_engine, take_over
 from core.engine.history import BranchChange, CommitSummary, HistoryEntry, Undone
 from core.engine.publish import Published, publish_branch
 from core.engine.registry import REMOTE_ACTIONS, AcceptedCredentials, CloneCancelled
@@ -88,9 +89,11 @@ from core.settings import (
 from core.store.status_reader import Snapshot, UnknownRepository
 
 __all__ = [
+    "APP",
     "APP_PARSERS",
     "CANCELLED_MESSAGE",
     "CHOICES",
+    "DAEMON",
     "REMOTE_ACTIONS",
     "REPO_PARSERS",
     "STRATEGIES",
@@ -109,6 +112,9 @@ __all__ = [
     "ConflictRecord",
     "ConflictedPath",
     "ConnectionCheck",
+    "EngineHeld",
+    "EngineHolder",
+    "EngineLock",
     "Event",
     "FileSkipped",
     "Finished",
@@ -146,9 +152,11 @@ __all__ = [
     "Version",
     "as_text",
     "check_url",
+    "claim_engine",
     "folder_name",
     "parse_setting",
     "split_url_secret",
+    "take_over",
 ]
 
 CloneProgress = Callable[[str, TransferProgress], None]
@@ -166,27 +174,42 @@ class Api:
     methods below and never reaches into them.
     """
 
-    def __init__(self, core: Core, *, bus: EventBus | None = None) -> None:
+    def __init__(
+        self, core: Core, *, bus: EventBus | None = None, engine_lock: EngineLock | None = None
+    ) -> None:
         self.core = core
         self.daemon = Daemon(core, bus=bus)
+        self._engine_lock = engine_lock
         self._prompts: set[concurrent.futures.Future[Any]] = set()  # asked, unanswered
         self._closing = False
         self._one_question = threading.Lock()  # the user sees one question at a time
         self._prompts_lock = threading.Lock()  # `_closing` and `_prompts` change together
 
     @classmethod
-    async def open(cls, home: Path | None = None) -> Api:
+    async def open(cls, home: Path | None = None, *, engine_lock: EngineLock | None = None) -> Api:
         """The core on `home` (the user's data directory by default); the engine is not
-        running yet (`run`). A store that cannot be opened raises `GitferryError`."""
-        return cls(await Core.open(home))
+        running yet (`run`). A store that cannot be opened raises `GitferryError`.
+        `engine_lock`: the data directory's engine lock, taken before (`claim_engine`,
+        `take_over`): `run` holds it, and releases it when it returns."""
+        return cls(await Core.open(home), engine_lock=engine_lock)
 
     # The engine --------------------------------------------------------------------
 
     async def run(self) -> None:
         """Run the background engine until `stop()`: it fetches every repository on its
         own interval and carries out the commands below, and answers `gitferry sync` on
-        the data directory's socket (`core.engine.cli_server`)."""
-        await self.daemon.run(serve_cli=True)
+        the data directory's socket (`core.engine.cli_server`). It is the data directory's
+        one engine: with the engine lock `open` was given, else taken here first
+        (`EngineHeld`, before anything started, when a daemon or another app holds it);
+        the lock is released when the engine has stopped."""
+        lock, self._engine_lock = self._engine_lock, None
+        if lock is None and self.core.home is not None:
+            lock = claim_engine(self.core.home, APP)
+        try:
+            await self.daemon.run(engine_lock=lock)
+        finally:
+            if lock is not None:
+                lock.release()
 
     @property
     def started(self) -> asyncio.Event:

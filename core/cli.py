@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from core.cli_output import (
     EXIT_FAILED,
+    EXIT_HELD,
     EXIT_OK,
     EXIT_USAGE,
     ProgressView,
@@ -320,13 +321,13 @@ async def _set_pause(core: Core, name: str | None, until: str) -> str:
     return record.name
 
 
-async def _daemon(core: Core, _args: argparse.Namespace) -> int:
+async def _daemon(core: Core, args: argparse.Namespace) -> int:
     from core.engine.daemon import run_until_signalled
 
     def ready() -> None:
         print("gitferry daemon: running (stop with Ctrl-C or SIGTERM)", file=sys.stderr, flush=True)
 
-    await run_until_signalled(core, ready)
+    await run_until_signalled(core, args.engine_lock, ready)
     print("gitferry daemon: stopped", file=sys.stderr)
     return EXIT_OK
 
@@ -458,6 +459,20 @@ def _configure_logs(args: argparse.Namespace) -> None:
     log.debug("%s; %s, data in %s", version_line(), args.command, data_dir())
 
 
+def _claim_engine(args: argparse.Namespace) -> bool:
+    """`gitferry daemon` becomes the data directory's one engine (`args.engine_lock`,
+    held until the process ends) before it touches anything, its log included; False,
+    after one line naming the app or the daemon that is, when another one is."""
+    from core.engine.engine_lock import DAEMON, EngineHeld, claim_engine
+
+    try:
+        args.engine_lock = claim_engine(data_dir(), DAEMON)
+    except EngineHeld as exc:
+        print(f"gitferry: {exc.message}", file=sys.stderr)
+        return False
+    return True
+
+
 def _exit_now(code: int) -> NoReturn:
     """End the process without joining transfer threads still blocked in a read (a
     server that stopped answering holds one up to its timeout). The store is closed;
@@ -539,6 +554,8 @@ def main(
     if args is None:
         return EXIT_USAGE
     raise_soft_limit()
+    if args.command == "daemon" and not _claim_engine(args):
+        return EXIT_HELD
     own_process = argv is None if one_shot is None else one_shot
     if own_process and args.command == "daemon":
         collect_rarely()
@@ -560,6 +577,7 @@ def main(
 
             code = asyncio.run(_run(args))
         if args.command == "daemon":
+            args.engine_lock.release()  # its store closed: its record goes with it
             _exit_now(code)
         return code
     except GitferryError as exc:

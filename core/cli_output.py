@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not 
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2  # every command's exit status
 EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_HELD = 3  # `gitferry daemon`: another engine syncs the data directory (the unit does not restart)
 
 
 def interrupted() -> int:

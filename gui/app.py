@@ -132,11 +132,16 @@ async def run_desktop(
 
     from core.api import Api, GitferryError  # the engine: SQLAlchemy, dulwich (after the first paint)
     from gui.desktop import Desktop
+    from gui.engine_take_over import become_engine
     from gui.event_loop import cancel_other_tasks
 
+    engine_lock = await become_engine(home, window if window.isVisible() else None)
+    if engine_lock is None:  # a background daemon syncs this data folder, and keeps on
+        return 0
     try:
-        api = await Api.open(home)
+        api = await Api.open(home, engine_lock=engine_lock)
     except GitferryError as exc:
+        engine_lock.release()
         QMessageBox.critical(None, QCoreApplication.translate("App", "Gitferry cannot start"), exc.message)
         return 1
     desktop = Desktop(api, window=window)

@@ -3,9 +3,9 @@ a CLI process that finds it skips importing
 and opening the engine itself (the cold path's floor, section 3 of docs/ARCHITECTURE.md).
 
 `CliServer.start` listens on the Unix socket of `core.cli_socket` in the data directory's
-private `engine/` directory (mode 0700, the socket 0600), while this process holds
-`engine.lock` in it: one engine per data directory listens (the app and a daemon on the
-same one: the first), and a socket file a killed engine left is replaced. Each
+private `engine/` directory (mode 0700, the socket 0600), where this process holds the
+engine lock (`core.engine.engine_lock`: it is the data directory's one engine, so a
+socket file there is a killed engine's, and is replaced). Each
 connection is checked for its user (`SO_PEERCRED`), then one request is read: the
 protocol, version and build (`build_identity`), the client's git environment
 (`git_environment`) and umask, and the sync's options. Anything that differs from
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -44,7 +43,6 @@ from typing import TYPE_CHECKING, Any
 
 from core.cli_socket import (
     CORE,
-    LOCK_FILE,
     MAX_REQUEST,
     MAX_SOCKET_PATH,
     PROTOCOL,
@@ -52,7 +50,6 @@ from core.cli_socket import (
     current_umask,
     encode,
     git_environment,
-    run_directory,
     same_user,
     socket_path,
 )
@@ -99,10 +96,9 @@ class _Asked:
 
 
 class CliServer:
-    def __init__(self, core: Core, engine: Engine, bus: EventBus, lock: int, path: Path) -> None:
+    def __init__(self, core: Core, engine: Engine, bus: EventBus, path: Path) -> None:
         self.core, self.engine, self.bus = core, engine, bus
         self.path = path
-        self._lock = lock
         self._server: asyncio.AbstractServer | None = None
         self._answers: set[asyncio.Task[None]] = set()
         self._closing = False  # no request is taken once `close` began
@@ -112,8 +108,8 @@ class CliServer:
 
     @classmethod
     async def start(cls, core: Core, engine: Engine, bus: EventBus) -> CliServer | None:
-        """Listen for the CLI, unless another engine on this data directory does (or the
-        system has no Unix sockets, or the path is too long for one): then None."""
+        """Listen for the CLI (this process holds the data directory's engine lock), unless
+        the system has no Unix sockets or the path is too long for one: then None."""
         home = core.home
         if home is None or not hasattr(socket, "AF_UNIX"):
             return None
@@ -121,21 +117,7 @@ class CliServer:
         if len(os.fsencode(path)) > MAX_SOCKET_PATH:
             log.warning("the CLI cannot reach this engine: %s is too long for a socket", path)
             return None
-        directory = run_directory(home)
-        try:  # a data directory the engine cannot make it in: the CLI syncs in process
-            directory.mkdir(mode=0o700, exist_ok=True)
-            os.chmod(directory, 0o700)
-            lock = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError as exc:
-            log.warning("the CLI cannot reach this engine: %s", exc)
-            return None
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(lock)
-            log.info("another engine answers the CLI for %s", home)
-            return None
-        server = cls(core, engine, bus, lock, path)
+        server = cls(core, engine, bus, path)
         try:
             path.unlink(missing_ok=True)  # a killed engine's
             server._server = await asyncio.start_unix_server(
@@ -146,7 +128,6 @@ class CliServer:
             log.warning("the CLI cannot reach this engine: %s", exc)
             if server._server is not None:  # listening, but its socket's mode not set
                 server._server.close()
-            os.close(lock)
             return None
         log.info("answering the CLI on %s", path)
         return server
@@ -161,8 +142,7 @@ class CliServer:
             task.cancel()
         await asyncio.gather(*self._answers, return_exceptions=True)
         with contextlib.suppress(OSError):
-            self.path.unlink()
-        os.close(self._lock)  # after the unlink: a new engine binds a socket of its own
+            self.path.unlink()  # before the engine lock goes: a new engine binds its own
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._closing:  # not among the answers `close` cancels and waits for

@@ -37,6 +37,10 @@ another moved there) has its branches measured again even where HEAD names the s
 branch (its HEAD file is new: `repository_identity` is looked at then); an auto-mode
 tree is also watched again and synced (`_look_at_trees`).
 
+The daemon that answers the CLI is the data directory's one engine: its caller
+took the engine lock before it started (`core.engine.engine_lock`) and releases it
+once `run` returned, so a second daemon, or the app, never runs beside it.
+
 The store is a cache that can be lost under the daemon (deleted, replaced,
 damaged): the store reopens or rebuilds itself (`core.store.database`), and the
 daemon then registers again what it watches, under the same ids, and re-reads
@@ -62,6 +66,7 @@ from core.engine.cli_server import CliServer
 from core.engine.clock import Clock, SystemClock, wall_datetime
 from core.engine.core import Core
 from core.engine.engine import Engine
+from core.engine.engine_lock import EngineLock
 from core.engine.fetch_outcome import FetchJob, FetchOutcome
 from core.engine.job_limits import JobLimits
 from core.engine.power import PsutilPower
@@ -343,9 +348,12 @@ class Daemon:
 
     # The run ------------------------------------------------------------------
 
-    async def run(self, *, serve_cli: bool = False) -> None:
-        """Run until `stop()`; `serve_cli`: answer `gitferry sync` on the data directory's
-        socket meanwhile (`core.engine.cli_server`), as `gitferry daemon` and the app do."""
+    async def run(self, *, engine_lock: EngineLock | None = None) -> None:
+        """Run until `stop()`. `engine_lock`: the data directory's engine lock, which the
+        caller took before anything started (`core.engine.engine_lock`) and releases once
+        this returns: this is the data directory's one engine, and answers `gitferry sync`
+        on its socket meanwhile (`core.engine.cli_server`), as `gitferry daemon` and the
+        app do."""
         settings = await self.core.store.app_settings()
         pool = RepoPool(self.core.offload, ttl=settings.pool_ttl, budget=settings.memory_budget)
         self.engine = engine = Engine(self.core, self.bus, pool)
@@ -384,7 +392,7 @@ class Daemon:
             await self._watch_stored(record)
         log.info("watching %d repositories", len(engine.workers))
         self.started.set()
-        cli = await CliServer.start(self.core, engine, self.bus) if serve_cli else None
+        cli = await CliServer.start(self.core, engine, self.bus) if engine_lock is not None else None
         running = asyncio.create_task(scheduler.run())
         upkeep = asyncio.create_task(self._upkeep(pool))
         helpers = [
@@ -816,15 +824,18 @@ def _file_stamp(path: object) -> Stamp | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-async def run_until_signalled(core: Core, on_ready: Callable[[], None] | None = None) -> None:
-    """Run the daemon until SIGINT or SIGTERM; `on_ready` once a signal would stop it
-    cleanly (a SIGTERM before that kills the process: systemd may send one at once)."""
+async def run_until_signalled(
+    core: Core, engine_lock: EngineLock, on_ready: Callable[[], None] | None = None
+) -> None:
+    """Run the daemon, the data directory's engine (`engine_lock` held), until SIGINT or
+    SIGTERM; `on_ready` once a signal would stop it cleanly (a SIGTERM before that kills
+    the process: systemd may send one at once)."""
     daemon = Daemon(core)
     undo = on_stop_signals(asyncio.get_running_loop(), daemon.stop)
     if on_ready is not None:
         on_ready()
     try:
-        await daemon.run(serve_cli=True)
+        await daemon.run(engine_lock=engine_lock)
     finally:
         undo()
 

@@ -732,6 +732,49 @@
         </message>
     </context>
     <context>
+        <name>EngineTakeOver</name>
+        <message>
+            <source>Another Gitferry is already syncing this data folder (%1).</source>
+            <translation>Ein anderes Gitferry synchronisiert diesen Datenordner bereits (%1).</translation>
+        </message>
+        <message>
+            <source>Gitferry</source>
+            <translation>Gitferry</translation>
+        </message>
+        <message>
+            <source>Gitferry cannot start</source>
+            <translation>Gitferry kann nicht starten</translation>
+        </message>
+        <message>
+            <source>Gitferry is already running</source>
+            <translation>Gitferry läuft bereits</translation>
+        </message>
+        <message>
+            <source>Gitferry is already syncing in the background (gitferry daemon, process %1).</source>
+            <translation>Gitferry synchronisiert bereits im Hintergrund (gitferry daemon, Prozess %1).</translation>
+        </message>
+        <message>
+            <source>Only one of them can sync this data folder (%1). Stop the background one and let the app take over, or quit the app. Started by its systemd unit, the background one starts again at your next login.</source>
+            <translation>Nur eines von beiden kann diesen Datenordner (%1) synchronisieren. Beenden Sie das im Hintergrund, damit die App übernimmt, oder beenden Sie die App. Wurde das im Hintergrund von seiner systemd-Unit gestartet, startet es bei Ihrer nächsten Anmeldung wieder.</translation>
+        </message>
+        <message>
+            <source>Quit</source>
+            <translation>Beenden</translation>
+        </message>
+        <message>
+            <source>Stop it and open Gitferry</source>
+            <translation>Beenden und Gitferry öffnen</translation>
+        </message>
+        <message>
+            <source>Stopping the background Gitferry…</source>
+            <translation>Gitferry im Hintergrund wird beendet …</translation>
+        </message>
+        <message>
+            <source>The background Gitferry (process %1) did not stop: Gitferry quits.</source>
+            <translation>Gitferry im Hintergrund (Prozess %1) hat sich nicht beendet: Gitferry wird beendet.</translation>
+        </message>
+    </context>
+    <context>
         <name>FirstRunPanel</name>
         <message>
             <source>&lt;h2&gt;Nothing is synced yet&lt;/h2&gt;</source>

@@ -122,6 +122,21 @@ def answering(home: Path) -> bool:
     return True
 
 
+def refused_daemon() -> tuple[int, str]:
+    """`gitferry daemon` started on the test's GITFERRY_HOME while another engine holds it:
+    its exit status and what it said on stderr (it never runs: no wait for a signal)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "daemon"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=CAP,
+    )
+    return proc.returncode, proc.stderr
+
+
 class EngineProcess:
     """`gitferry daemon` on the test's GITFERRY_HOME, answering the CLI once started."""
 

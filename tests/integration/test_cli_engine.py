@@ -187,9 +187,9 @@ def test_without_an_engine_the_cli_syncs_itself(world: Clones, capsys: pytest.Ca
             os.utime(changed, ns=(times.st_atime_ns, times.st_mtime_ns))
         assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
         assert gitferry("sync", "--fetch-only", "mine").in_engine  # the same build again
-        # A second engine on the same data directory leaves the socket to the first.
+        # A second engine on the same data directory is refused at once: the socket stays the first's.
         second = EngineProcess()
-        second.logged("another engine answers the CLI")
+        assert second.proc.wait(CAP) == 3
         assert "answering the CLI" not in second.stop()
         assert gitferry("sync", "--fetch-only", "mine").in_engine
     finally:

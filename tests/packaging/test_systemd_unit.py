@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from core.cli_output import EXIT_HELD
 from tests.waiting import CAP
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,8 @@ def test_the_wheel_installs_the_unit_where_systemd_looks_for_user_units() -> Non
     parsed = unit()
     assert parsed["Install"]["WantedBy"] == "default.target"
     assert parsed["Service"]["KillSignal"] == "SIGTERM"
+    # A daemon refused because the app (or another daemon) syncs the data directory is not retried.
+    assert parsed["Service"]["RestartPreventExitStatus"] == str(EXIT_HELD)
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
