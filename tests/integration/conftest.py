@@ -1,4 +1,4 @@
-"""The fixture most integration tests start from."""
+"""The fixtures most integration tests start from."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.clones import Clones
+from tests.integration.clones import Clones, run
+from tests.integration.engine_process import EngineProcess
 from tests.servers import Remote
 
 
@@ -18,3 +19,14 @@ def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     clones = Clones.make(git_daemon, tmp_path, capsys)
     yield clones
     clones.check()
+
+
+@pytest.fixture
+def engine(world: Clones, capsys: pytest.CaptureFixture[str]) -> Iterator[EngineProcess]:
+    """A real `gitferry daemon` on the world's two clones, its background fetches paused
+    (a user's sync still runs), so that only the syncs of the test move anything."""
+    assert run(capsys, "pause")[0] == 0
+    process = EngineProcess()
+    yield process
+    log = process.stop()
+    assert "Traceback" not in log, log

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,17 +47,6 @@ from tests.integration.test_sign_in import registered
 from tests.servers.faults import TricklingServer
 from tests.servers.remote import HttpRemote
 from tests.waiting import CAP, eventually
-
-
-@pytest.fixture
-def engine(world: Clones, capsys: pytest.CaptureFixture[str]) -> Iterator[EngineProcess]:
-    """The daemon on the world's two clones, its background fetches paused (a user's
-    sync still runs), so that only the syncs of the test move anything."""
-    assert run(capsys, "pause")[0] == 0
-    process = EngineProcess()
-    yield process
-    log = process.stop()
-    assert "Traceback" not in log, log
 
 
 def pushed_elsewhere(world: Clones, tmp_path: Path, name: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,30 +21,16 @@ from tests.integration.engine_process import EngineProcess, answering, gitferry,
 from tests.waiting import CAP
 
 
-@pytest.fixture
-def engine(world: Clones, capsys: pytest.CaptureFixture[str]) -> Iterator[EngineProcess]:
-    """A daemon on the world's clones, background fetches paused (its syncs are the test's)."""
-    assert run(capsys, "pause")[0] == 0
-    process = EngineProcess()
-    yield process
-    log = process.stop()
-    assert "Traceback" not in log, log
-
-
-def held_by(home: Path) -> EngineHolder | None:
-    return engine_holder(home)
-
-
 @pytest.mark.slow
 def test_a_second_daemon_refuses_at_once_and_the_first_keeps_syncing(engine: EngineProcess) -> None:
-    first = held_by(engine.home)
+    first = engine_holder(engine.home)
     assert first is not None and (first.pid, first.kind) == (engine.proc.pid, DAEMON)
     assert refused_daemon() == (
         3,
         f"gitferry: another `gitferry daemon` (pid {engine.proc.pid}) already syncs this data directory "
         f"({engine.home})\n",
     )
-    assert held_by(engine.home) == first
+    assert engine_holder(engine.home) == first
     ran = gitferry("sync", "--fetch-only", "mine")
     assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", True)
     assert engine.proc.poll() is None
@@ -59,10 +44,10 @@ def test_a_daemon_killed_with_9_never_blocks_the_next(
     killed = EngineProcess()
     killed.kill()
     assert lock_path(killed.home).read_text()  # its record stays: only informative
-    assert held_by(killed.home) is None  # its process is gone
+    assert engine_holder(killed.home) is None  # its process is gone
     engine = EngineProcess()
     try:
-        holder = held_by(engine.home)
+        holder = engine_holder(engine.home)
         assert holder is not None and holder.pid == engine.proc.pid
         assert gitferry("sync", "--fetch-only", "mine").in_engine
     finally:
@@ -94,7 +79,7 @@ def test_the_apps_engine_is_never_a_second_one(engine: EngineProcess) -> None:
 @pytest.mark.slow
 def test_taking_over_stops_the_daemon_that_holds_the_lock_and_no_other(engine: EngineProcess) -> None:
     home = engine.home
-    holder = held_by(home)
+    holder = engine_holder(home)
     assert holder is not None
     with pytest.raises(EngineHeld) as held:
         claim_engine(home, APP)
@@ -111,7 +96,7 @@ def test_taking_over_stops_the_daemon_that_holds_the_lock_and_no_other(engine: E
     try:
         assert engine.proc.wait(CAP) == 0  # SIGTERM: a clean stop
         assert "gitferry daemon: stopped" in engine.stop()
-        mine = held_by(home)
+        mine = engine_holder(home)
         assert mine is not None and (mine.pid, mine.kind) == (os.getpid(), APP)
         code, said = refused_daemon()  # a daemon started now meets the app
         assert (code, said) == (
@@ -120,7 +105,7 @@ def test_taking_over_stops_the_daemon_that_holds_the_lock_and_no_other(engine: E
         )
     finally:
         lock.release()
-    assert held_by(home) is None
+    assert engine_holder(home) is None
 
 
 def test_a_daemon_gone_meanwhile_is_not_signalled(tmp_path: Path) -> None:
@@ -136,6 +121,6 @@ def test_a_daemon_gone_meanwhile_is_not_signalled(tmp_path: Path) -> None:
         signal.signal(signal.SIGTERM, previous)
     try:
         assert seen == []
-        assert held_by(home) == replace(me, kind=APP)
+        assert engine_holder(home) == replace(me, kind=APP)
     finally:
         lock.release()

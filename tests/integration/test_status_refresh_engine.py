@@ -7,24 +7,13 @@ process, without loading dulwich; whenever the engine does not measure, the CLI 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.gitcli import commit_file, git
-from tests.integration.clones import Clones, run
+from tests.integration.clones import Clones
 from tests.integration.engine_process import EngineProcess, gitferry
-
-
-@pytest.fixture
-def engine(world: Clones, capsys: pytest.CaptureFixture[str]) -> Iterator[EngineProcess]:
-    """The daemon on the world's two clones, its background fetches paused."""
-    assert run(capsys, "pause")[0] == 0
-    process = EngineProcess()
-    yield process
-    log = process.stop()
-    assert "Traceback" not in log, log
 
 
 def _main(out: str) -> tuple[int, int, str] | None:
@@ -72,4 +61,3 @@ def test_status_refresh_is_measured_by_the_engine(
     assert (through.code, through.out, through.err) == (here.code, here.out, here.err)
     assert through.code == 1 and through.err.startswith("gitferry: mine: repository not found at ")
     assert [r["name"] for r in json.loads(through.out)["repos"]] == ["mine", "theirs"]
-
