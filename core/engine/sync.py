@@ -337,9 +337,10 @@ class _Sync:
         """The last integration's stop (a conflict, local changes in the way, a diverged
         branch `ff-only` leaves) when this fetch leaves it standing: the checked-out branch
         is still behind its upstream (and ahead of it too, but for local changes in the
-        way), so the next sync would stop there again. Its result and message, without a
-        fetch's words an earlier fetch put before them; None when it no longer holds (the
-        user merged with git) or none stopped. The store is read only then."""
+        way, which must still be there: the working tree is looked at then), so the next
+        sync would stop there again. Its result and message, without a fetch's words an
+        earlier fetch put before them; None when it no longer holds (the user merged with
+        git, or put their changes away) or none stopped. The store is read only then."""
         current = next((s for s in final if s.checked_out), None)
         if current is None or not current.behind or current.upstream_gone:
             return None
@@ -347,6 +348,8 @@ class _Sync:
         last = record.last_result
         if last not in HELD_BY_INTEGRATION or (last != ResultKind.DIRTY and not current.ahead):
             return None
+        if last == ResultKind.DIRTY and not await self.core.offload.io(_still_in_the_way, self.repo):
+            return None  # the changes were committed, stashed or dropped: "dirty" would be untrue
         message = record.last_message or ""
         if message.startswith("fetched ") and "; " in message:
             message = message.split("; ", 1)[1]
@@ -538,6 +541,16 @@ def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
         )
         for b in branches
     ]
+
+
+def _still_in_the_way(repo: Repo) -> bool:
+    """Whether the working tree still has something a sync's integration stopped `dirty`
+    for: a git operation left unfinished, or any local change or untracked file (a stat
+    scan, as auto-commit's; no file read)."""
+    from core.git.worktree.git_operation import unfinished_work
+    from core.git.worktree.pending import pending_changes
+
+    return unfinished_work(repo) is not None or bool(pending_changes(repo.path))
 
 
 def _committed(report: SyncReport) -> list[str]:
