@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from core.results import TRACEBACK_HINT, ResultKind, counted
+from core.results import CANCELLED_MESSAGE, TRACEBACK_HINT, ResultKind, counted
 
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
     from core.engine.report import SyncReport
@@ -125,6 +125,13 @@ def _pause_end(paused_until: str) -> str | None:
     return iso(datetime.fromtimestamp(float(paused_until), UTC).replace(tzinfo=None))
 
 
+def _failed(record: RepoRecord) -> bool:
+    """The last run failed and said why (a cancelled one needs nothing of the user)."""
+    failed = (ResultKind.OFFLINE, ResultKind.AUTH_FAILED, ResultKind.ERROR)
+    message = record.last_message
+    return record.last_result in failed and bool(message) and message != CANCELLED_MESSAGE
+
+
 def print_status(
     record: RepoRecord,
     branches: list[BranchStatus],
@@ -140,6 +147,8 @@ def print_status(
     if all_paused or pause_active(settings.paused_until, time.time()):
         mode += ", paused"
     print(f"{record.name}  {record.path}  [{record.state}]  {mode}  {last}")
+    if _failed(record):  # what went wrong, and what to do: not the result's name alone
+        print(f"  {record.last_message}")
     for b in branches:
         if b.unpublished:
             commits = counted(b.unpublished, "commit")

@@ -40,16 +40,22 @@ _BACKEND_VARIABLE = "PYTHON_KEYRING_BACKEND"
 class KeyringUnavailable(GitferryError):
     """The keyring could not be used. The message says which case it is, without the
     backend's exception name (that goes to the log): no keyring on this machine, a locked
-    one, a `PYTHON_KEYRING_BACKEND` that cannot be loaded, or a backend that failed."""
+    one, a `PYTHON_KEYRING_BACKEND` that cannot be loaded, or a backend that failed.
+    `absent`: none there to keep a secret in (no keyring, or one that cannot be loaded),
+    as against a locked or failing one that may work again."""
 
     def __init__(self, action: str, cause: Exception, *, unloadable: bool = False) -> None:
         named = os.environ.get(_BACKEND_VARIABLE) if unloadable else None
+        self.absent = bool(named) or unloadable or _is(cause, "NoKeyringError")
         if named:
             why = f"the keyring backend {_BACKEND_VARIABLE}={named} cannot be loaded"
             fix = f"fix or unset {_BACKEND_VARIABLE}"
         elif unloadable or _is(cause, "NoKeyringError"):
             why = "there is no system keyring"
-            fix = "install one (GNOME Keyring, KWallet) or give it through a git credential helper"
+            fix = (
+                "install one (GNOME Keyring, KWallet) or use a git credential helper"
+                " (git config --global credential.helper store, or cache)"
+            )
         elif _is(cause, "KeyringLocked"):
             why = "the system keyring is locked"
             fix = "unlock it and try again"
@@ -59,6 +65,7 @@ class KeyringUnavailable(GitferryError):
         log.warning("keyring: could not %s a credential: %s: %s", action, type(cause).__name__, cause)
         super().__init__(f"{why}: could not {action} the credential; {fix}")
         self.why = why
+        self.fix = fix
 
 
 def _is(cause: Exception, name: str) -> bool:

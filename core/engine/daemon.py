@@ -124,9 +124,12 @@ def as_outcome(report: SyncReport) -> FetchOutcome:
         return FetchOutcome.ok()  # the user's Cancel: no failure to back off from
     answered = tuple(report.answered_remotes)
     if report.failed_remotes:
+        # A sign-in nobody could give is the user's to settle, not the remote failing: the
+        # breaker does not count it (the fetch is still a failure: its retries back off).
+        failed = {r: e for r, e in report.failed_remotes.items() if r not in report.signed_out}
         if report.result is ResultKind.OFFLINE and not answered:
-            return FetchOutcome.offline(report.failed_remotes)
-        return FetchOutcome.failure(report.failed_remotes, answered)
+            return FetchOutcome.offline(failed)
+        return FetchOutcome.failure(failed, answered)
     if not report.result.succeeded and report.result not in _ANSWERED:
         return FetchOutcome.crashed(report.message)
     # `diverged`: every remote answered, one deleted an upstream (the user's to settle);

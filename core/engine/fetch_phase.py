@@ -21,6 +21,7 @@ from core.errors import GitferryError
 from core.git.config.remote_config import list_remotes
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
+from core.git.transfer.errors import SignInNeeded
 from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.worktrees import branch_uses
@@ -93,13 +94,14 @@ async def fetch_remotes(
             continue
         if stop is not None and stop.requested:
             break
+        signer = core.signer(ask=ask)
         try:
             fetched = await core.offload.io(
                 fetch_remote,
                 repo,
                 remote.name,
                 tracked=tracked_branches(settings),
-                signer=core.signer(ask=ask),
+                signer=signer,
                 progress=None if progress is None else for_remote(progress, remote.name),
                 timeout=network_timeout,
                 pack_gate=core.offload.pack_gate,
@@ -108,10 +110,15 @@ async def fetch_remotes(
                 held=held,
             )
         except GitferryError as exc:
-            await core.store.remote_health.record(repo_id, remote.name, exc.message)
+            if isinstance(exc, SignInNeeded):  # the user's to give: not a failure of the remote
+                report.signed_out.append(remote.name)
+            else:
+                await core.store.remote_health.record(repo_id, remote.name, exc.message)
             outcome.failures[remote.name] = exc
             report.failed_remotes[remote.name] = exc.message
             continue
+        finally:
+            report.notes.extend(note for note in signer.notes if note not in report.notes)
         await core.store.remote_health.record(repo_id, remote.name, None)
         outcome.fetched.append(remote.name)
         if fetched.default_branch:

@@ -336,7 +336,7 @@ async def clone_repository(
         await core.offload.io(discard_unfinished, target)
         raise CloneCancelled(shown)
     if notes is not None:
-        notes.extend(fetched.notes)
+        notes.extend([*fetched.notes, *signer.notes])
     if auth is not None:
         await core.offload.io(core.credentials.save, url, auth)
     # A clone killed after registering and before its marker went is registered already.
@@ -344,7 +344,8 @@ async def clone_repository(
     record = registered[0] if registered else await add_repository(core, str(target), name=name, cloned=True)
     await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
     if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
-        record = await record_first_run(core, record, "clone", f"cloned from {shown}")
+        said = "; ".join([f"cloned from {shown}", *signer.notes])  # a password kept nowhere
+        record = await record_first_run(core, record, "clone", said)
     await _measure_cloned(core, record)
     return record
 

@@ -20,7 +20,9 @@ TIMING_KEYS = (
     "push",
     "store",
 )
-_INTERNAL = frozenset({"answered_remotes", "failed_remotes", "branches", "branches_changed", "crashed"})
+_INTERNAL = frozenset(
+    {"answered_remotes", "failed_remotes", "signed_out", "branches", "branches_changed", "crashed"}
+)
 NOT_FINISHED = "the sync stopped before it finished"
 
 
@@ -72,6 +74,8 @@ class SyncReport:
     # For the engine (scheduler's backoff and breaker, branch events); not in `sync --json`.
     answered_remotes: list[str] = field(default_factory=list)
     failed_remotes: dict[str, str] = field(default_factory=dict)
+    # Of those, remotes that want a credential nobody could give (`SignInNeeded`): not failing.
+    signed_out: list[str] = field(default_factory=list)
     branches: list[BranchStatus] = field(default_factory=list)
     branches_changed: bool = False
     crashed: bool = False  # an unexpected exception ended it: its traceback is in the log file

@@ -112,7 +112,10 @@ def result_words(result: str) -> str:
         "dirty": translate("Standing", "Local changes in the way"),
         "busy": translate("Standing", "Busy: another git command holds it"),
         "offline": translate("Standing", "Offline"),
-        "auth_failed": translate("Standing", "Sign-in refused"),
+        # Sign-in needed, not "refused": most often nothing was refused, the server asked for a
+        # password nobody could give (none kept: no keyring; a background fetch asks nobody).
+        # Whether one was refused, the message says.
+        "auth_failed": translate("Standing", "Sign-in needed"),
         "error": translate("Standing", "Failed"),
     }
     return words.get(result, result.replace("_", " ").capitalize())

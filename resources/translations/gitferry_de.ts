@@ -1827,8 +1827,8 @@
             <translation>Pausiert</translation>
         </message>
         <message>
-            <source>Sign-in refused</source>
-            <translation>Anmeldung abgelehnt</translation>
+            <source>Sign-in needed</source>
+            <translation>Anmeldung nötig</translation>
         </message>
         <message>
             <source>Synced</source>

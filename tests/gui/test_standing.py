@@ -152,10 +152,10 @@ def test_the_tray_tooltip_names_who_needs_attention_and_the_transfer_under_way(q
     assert tray.state is TrayState.ATTENTION
     assert tray.icon.toolTip().splitlines() == [
         "Gitferry: something needs you",
-        "alpha: Sign-in refused",
+        "alpha: Sign-in needed",
         "beta: Receiving objects 40/80 · 4.0 KiB (origin)",
     ]
-    assert tray.repo_menus[1].title() == "alpha — Sign-in refused"  # the user's words, not auth_failed
+    assert tray.repo_menus[1].title() == "alpha — Sign-in needed"  # the user's words, not auth_failed
     assert shown(window, 2) == "Up to date"  # the Activity column shows the transfer; Result, where it stands
 
 

@@ -103,6 +103,10 @@ def test_remote_needing_a_secret_names_the_keyring(
     report = json.loads(synced.stdout)["repos"][0]
     assert report["result"] == "auth_failed" and named in report["message"], report
     assert rev_parse(mine, "HEAD") == head and rev_parse(bare, "main") != head
+    # `gitferry status` says why and what to do, not the result's name alone (a user trial)
+    status = gitferry(backend, "status", "work", cwd=tmp_path).stdout.splitlines()
+    assert status[0].endswith(": auth_failed") and status[1] == f"  {report['message']}", status
+    assert "credential.helper store" in status[1] or "PYTHON_KEYRING_BACKEND" in status[1]
 
     # git's credential helper gives the secret: the failed keyring read fell through to it.
     user, password = http_auth_server.auth or ("", "")

@@ -14,17 +14,25 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import keyring
+import pytest
+from keyring.backends import fail
+
 from core.engine.clock import wall_datetime
 from core.engine.core import Core
 from core.engine.daemon import Daemon
 from core.engine.registry import add_repository
-from core.events import EventBus, RemoteTripped, StateChanged, Subscription
+from core.events import EventBus, RemoteTripped, StateChanged, Subscription, SyncFinished
+from core.git.transfer.signer import SignInRequest
 from core.model import RepoRecord, RepoState
+from core.remote_url import HttpAuth
+from core.results import ResultKind
 from core.settings import PAUSED_FOREVER, pause_until
 from tests.core.scheduler_fakes import FakeClock
+from tests.core.test_events import drain
 from tests.gitcli import git
 from tests.integration.clones import Clones
-from tests.servers import Remote
+from tests.servers import HttpRemote, Remote
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLOCK_CAP = 60.0  # seconds: only a daemon that never gets there takes this long
@@ -308,3 +316,71 @@ def test_a_cli_sync_in_another_process_keeps_the_tripped_state_the_daemon_holds(
             assert record.state == "tripped" and record.last_result == "error", record
 
     asyncio.run(scenario())
+
+
+@pytest.mark.slow
+def test_a_password_no_keyring_can_keep_is_said_as_such_and_trips_nothing(
+    http_auth_server: HttpRemote, world: Clones
+) -> None:
+    """A user trial: no system keyring, an HTTP remote that wants a password. Background
+    fetches cannot sign in (nothing keeps the password, nobody is asked), and after three
+    of them the remote was tripped: the window said "A remote keeps failing", hiding the
+    cause. Such a fetch is not the remote failing: nothing trips, the message says why and
+    what to do, and the user's own sync asks for the password and goes through (saying the
+    password was not kept)."""
+    keyring.set_keyring(fail.Keyring())  # the autouse memory keyring is put back afterwards
+    http_auth_server.create("origin")
+    git("push", "-q", str(http_auth_server.bare_path("origin")), "main", cwd=world.mine)
+    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=world.mine)
+    user, password = http_auth_server.auth or ("", "")
+    asked: list[SignInRequest] = []
+
+    def fetches() -> int:
+        return sum(
+            1 for _method, path in http_auth_server.requests if path.startswith("/origin.git/info/refs")
+        )
+
+    async def scenario() -> None:
+        core = await Core.open()
+        clock = FakeClock()
+        running = await Running(core, clock).started()
+        trips = running.bus.subscribe(kinds=(RemoteTripped,))
+        finished = running.bus.subscribe(kinds=(SyncFinished,), maxsize=10_000)
+        try:
+            mine = await core.store.repo("mine")
+            engine, scheduler = running.daemon.engine, running.daemon.scheduler
+            assert engine is not None and scheduler is not None
+            await advance_until(clock, lambda: fetches() >= 4)
+            assert len(trips) == 0
+            assert RepoState.TRIPPED not in published(running.events).get(mine.id, [])
+            assert scheduler.breaker.tripped(mine.id, wall_datetime(clock)) == frozenset()
+            assert scheduler.breaker.failures(mine.id, "origin") == 0
+            said = [e for e in drain(finished) if isinstance(e, SyncFinished) and e.repo_id == mine.id]
+            assert said and said[-1].result is ResultKind.AUTH_FAILED
+            assert said[-1].message == (
+                "origin: the server requires credentials; there is no system keyring to keep a password"
+                " for background fetches: install one (GNOME Keyring, KWallet) or use a git credential"
+                " helper (git config --global credential.helper store, or cache); a sync you start asks"
+                " for it"
+            )
+
+            def prompt(request: SignInRequest) -> HttpAuth:
+                asked.append(request)
+                return HttpAuth(user, password)
+
+            core.sign_in_prompt = prompt
+            report = await running.daemon.sync_now(mine.id)  # the user's Sync now asks again
+            assert report.result.succeeded and report.answered_remotes == ["origin"], report.message
+            assert len(asked) == 1
+            assert report.notes == [
+                "origin: the password was not kept (there is no system keyring): background fetches cannot"
+                " sign in; install one (GNOME Keyring, KWallet) or use a git credential helper"
+                " (git config --global credential.helper store, or cache)"
+            ]
+            assert engine.state(mine.id) is not RepoState.TRIPPED
+        finally:
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())
+    assert git("rev-parse", "origin/main", cwd=world.mine) == git("rev-parse", "main", cwd=world.mine)

@@ -29,6 +29,13 @@ class AuthFailed(RemoteError):
         super().__init__(remote, reason, f"{remote}: {reason}")
 
 
+class SignInNeeded(AuthFailed):
+    """The server wants a credential and none could be given: none is stored (keyring,
+    git's credential helpers) and nobody could be asked (a background fetch, a CLI
+    without a terminal). Nothing was refused: the remote is not failing, so the breaker
+    does not count it (core/engine/daemon.py, `as_outcome`)."""
+
+
 class RemoteUnreachable(RemoteError):
     result = ResultKind.OFFLINE
 
@@ -42,8 +49,8 @@ def named_by_address(error: RemoteError, address: str) -> RemoteError:
     than a reason to them come back as they were."""
     if type(error) is RemoteUnreachable:
         return RemoteUnreachable(address, error.reason, f"could not reach {address}: {error.reason}")
-    if type(error) is AuthFailed:
-        return AuthFailed(address, error.reason)
+    if isinstance(error, AuthFailed) and type(error) in (AuthFailed, SignInNeeded):
+        return type(error)(address, error.reason)
     if type(error) is TransferFailed:
         return TransferFailed(address, error.reason)
     return error

@@ -83,6 +83,7 @@ class SignIn:
     notes: list[str] = field(default_factory=list)  # why sources gave nothing (one line each)
     _tried: set[Source] = field(default_factory=set)
     _keyring_refused: bool = False
+    _keyring_absent: str = ""  # why no keyring could keep a password (`KeyringUnavailable.absent`)
     _refused_what: str = ""  # the last source the server refused, as shown
     _approved: bool = False
     _query: CredentialQuery | None = None
@@ -142,6 +143,18 @@ class SignIn:
                 keyring.forget(self._key())  # stale: the helper's credential is the one that works
         except KeyringUnavailable as exc:
             log.warning("%s: %s", self.remote, exc.message)
+            if exc.absent and self.source is Source.PROMPT and not self._query_for().helpers:
+                # kept nowhere: the next fetch nobody is asked in cannot sign in
+                self.signer.notes.append(
+                    f"{self.remote}: the password was not kept ({exc.why}): background fetches "
+                    f"cannot sign in; {exc.fix}"
+                )
+
+    @property
+    def needs_someone(self) -> bool:
+        """The exchange ended unauthorised with nothing refused and nobody to ask: a
+        credential only the user can give (`SignInNeeded`), not the server failing."""
+        return not self._refused_what and self.signer.prompt is None
 
     def refusal(self) -> str:
         """Why the exchange ended unauthorised, in one line without a secret."""
@@ -176,7 +189,13 @@ class SignIn:
         try:
             found = keyring.get(self._key())
         except KeyringUnavailable as exc:
-            self.notes.append(exc.message)
+            if exc.absent and self.signer.prompt is None:  # a background fetch: nowhere to keep one
+                self.notes.append(
+                    f"{exc.why} to keep a password for background fetches: {exc.fix}; "
+                    "a sync you start asks for it"
+                )
+            else:
+                self.notes.append(exc.message)
             return None
         return self._use(Source.KEYRING, found) if found is not None else None
 

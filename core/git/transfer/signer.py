@@ -79,3 +79,6 @@ class Signer:
     prompt: SignInPrompt | None = None
     passphrases: SshPassphrases | None = None
     ssh_prompt: SshPrompt | None = None
+    # What the job's user should hear of its sign-ins, one line each: a typed password
+    # kept nowhere (no keyring, no credential helper).
+    notes: list[str] = field(default_factory=list, compare=False)

@@ -51,6 +51,7 @@ from core.git.transfer.errors import (
     CertificateNotTrusted,
     RemoteError,
     RemoteUnreachable,
+    SignInNeeded,
     TransferFailed,
     scrub,
 )
@@ -287,7 +288,8 @@ def connected(
         if isinstance(exc, GitferryError):
             raise
         if sign_in is not None and _unauthorized(exc):
-            raise AuthFailed(remote, scrub(sign_in.refusal(), sign_in.secrets)) from exc
+            failed = SignInNeeded if sign_in.needs_someone else AuthFailed
+            raise failed(remote, scrub(sign_in.refusal(), sign_in.secrets)) from exc
         if asking is not None:
             _raise_ssh_failure(exc, remote, url, asking)
         raise (translate or translate_error)(exc, remote, url, auth) from exc
