@@ -13,12 +13,15 @@ first paint.
 The table asks for the room its columns need (`minimum_width`), so the splitter never
 narrows the detail pane below it: at 1120 px in German the upstream read 'origin/dr…'
 once the sync-mode note wrapped and stopped holding the pane wide. The names' share of
-that minimum is capped (and the whole at half the window, so a small window's repository
-list keeps its room), so a long branch name is cut in its column, never widens the
+that minimum is capped (and the whole at half the window, and at what leaves the repository
+list the room its columns need given way, `repo_columns.py`: a small window's list keeps
+its Result column in sight), so a long branch name is cut in its column, never widens the
 window past the screen.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QHeaderView, QTableView
@@ -30,7 +33,9 @@ NAMES_CAP = 200  # px at most the minimum keeps for the branch and upstream name
 
 
 class BranchColumns(ContentColumns):
-    def __init__(self, table: QTableView) -> None:
+    def __init__(self, table: QTableView, cap: Callable[[], int] | None = None) -> None:
+        """`cap`: the most the table's minimum width may be now (half the window if None)."""
+        self._cap = cap
         header = table.horizontalHeader()
         super().__init__(table, range(UPSTREAM + 1, header.count()))  # the numbers, the time, the state
         header.setSectionResizeMode(BRANCH, QHeaderView.ResizeMode.Interactive)
@@ -54,10 +59,17 @@ class BranchColumns(ContentColumns):
         else:
             width = room * branch_need // max(branch_need + upstream_need, 1)
         header.resizeSection(BRANCH, max(width, header.minimumSectionSize()))
-        # at most half the window: in a small window the repository list keeps its room
-        minimum = min(self.minimum_width(need), self._table.window().width() // 2)
+        # at most `cap` (half the window): in a small window the repository list keeps its room
+        minimum = min(
+            self.minimum_width(need), self._cap() if self._cap else self._table.window().width() // 2
+        )
         if minimum != self._table.minimumWidth():
             self._table.setMinimumWidth(minimum)
+
+    def recap(self) -> None:
+        """The window's width changed, and `cap` with it: the minimum follows (no measuring)."""
+        if self._need:
+            self.share()
 
     def minimum_width(self, need: dict[int, int]) -> int:
         """The table's width with every column at its need (the names' together at most

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPalette,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -61,11 +62,11 @@ from gui.remembered import Remembered
 from gui.screen_fit import default_size, fit_to_screen
 from gui.widgets.activity_delegate import ActivityDelegate
 from gui.widgets.branch_columns import BranchColumns
-from gui.widgets.content_columns import ContentColumns
 from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.lazy_page import LazyPage
 from gui.widgets.palette_colors import attention_color
 from gui.widgets.progress_panel import ProgressPanel
+from gui.widgets.repo_columns import RepoColumns
 from gui.widgets.result_delegate import ResultDelegate
 from gui.widgets.whole_tabs import WholeTabs
 
@@ -103,6 +104,7 @@ def _table(model: SortFilterModel, name: str, *, stretch: int = 0) -> QTableView
 MIN_COLUMN_WIDTH = 60
 NAME_WIDTH = 160
 ACTIVITY_WIDTH = 100
+RESULT_MIN_WIDTH = 100  # "Needs you" beside its icon, the briefest form of a line that needs the user
 LIST_WIDTH = 620  # of the first 1,120: the Result column holds "2 branches diverged, 1 more to sync"
 GEOMETRY_KEY, SPLITTER_KEY, SELECTED_KEY, TAB_KEY = "geometry", "splitter", "selected", "tab"
 
@@ -174,11 +176,15 @@ class StatusWindow(QMainWindow):
         self.repo_table.setItemDelegateForColumn(RESULT_COLUMN, ResultDelegate(self.repo_table))
         header = self.repo_table.horizontalHeader()
         header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
-        # A fixed first width (the user may drag it): a long name is cut, never widens the list;
-        # the Result column takes what is left.
-        header.resizeSection(0, NAME_WIDTH)
-        header.resizeSection(ACTIVITY_COLUMN, ACTIVITY_WIDTH)
-        self.repo_columns = ContentColumns(self.repo_table, [LAST_SYNC_COLUMN])
+        # The name's and the Activity's widths (the user may drag them): a long name is cut,
+        # never widens the list; the Result column takes what is left, and in a narrow list
+        # (2x on a small screen) they give way so that it keeps RESULT_MIN_WIDTH in sight.
+        self.repo_columns = RepoColumns(
+            self.repo_table,
+            content=[LAST_SYNC_COLUMN],
+            widths={0: NAME_WIDTH, ACTIVITY_COLUMN: ACTIVITY_WIDTH},
+            result_min=RESULT_MIN_WIDTH,
+        )
         self.repo_table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.repo_table.doubleClicked.connect(lambda _index: self._sync_selected())
         self.repo_table.installEventFilter(self)  # Enter syncs the selected repository
@@ -248,13 +254,24 @@ class StatusWindow(QMainWindow):
         self.branch_table = _table(self.branch_proxy, self.tr("Branches"), stretch=1)
         branch_header = self.branch_table.horizontalHeader()
         branch_header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
-        self.branch_columns = BranchColumns(self.branch_table)
+        self.branch_columns = BranchColumns(self.branch_table, cap=self._branch_cap)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter branches"))
         self.filter.setAccessibleName(self.tr("Filter branches"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.branch_proxy.setFilterFixedString)
         return _page(self.filter, self.branch_table, self._publish_row())
+
+    def _branch_cap(self) -> int:
+        """The most the branch table may hold as its minimum width: half the window, and never
+        so much that the splitter squeezes the repository list below the room its columns
+        need given way, the Result column in sight (at 2x on a 1400x900 screen, a 630 px
+        window). Not a minimum of the list itself: the window could then never narrow."""
+        half = self.width() // 2
+        if not (self.isVisible() and self.branch_table.isVisible()):
+            return half
+        around = self.width() - self.branch_table.width() - self.repo_table.width()  # margins, handle
+        return max(0, min(half, self.width() - around - self.repo_columns.minimum_width()))
 
     def _publish_row(self) -> QWidget:
         """ "Publish branch": a button under the table, the same action in its context menu
@@ -656,6 +673,10 @@ class StatusWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_to_screen(self)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.branch_columns.recap()  # its cap follows the window's width (`_branch_cap`)
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)

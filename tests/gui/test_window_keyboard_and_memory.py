@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QTabBar, QTableView, QWidget
@@ -16,8 +16,10 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QTabBar, QTableView
 from core.events import PhaseProgress, StateChanged
 from core.model import BranchStatus, RepoRecord, RepoState, SkippedFile
 from gui.desktop import Desktop
+from gui.models.repos import RESULT_COLUMN
 from gui.remembered import Remembered
-from gui.windows.status_window import StatusWindow
+from gui.screen_fit import FRAME_SHARE
+from gui.windows.status_window import RESULT_MIN_WIDTH, StatusWindow
 from tests.gitcli import git
 from tests.gui.conftest import Run
 from tests.gui.waiting import next_emit, until
@@ -65,6 +67,41 @@ def test_a_long_repository_name_never_widens_the_window_or_hides_the_other_colum
     window.hide()
     window.show()
     assert window.frameGeometry().width() <= screen.width()
+
+
+@pytest.mark.parametrize("room", [(700, 450), (800, 600)])
+def test_on_a_small_screen_at_2x_the_result_column_stays_in_sight(
+    qtbot: object, room: tuple[int, int]
+) -> None:
+    """A user trial: at QT_SCALE_FACTOR=2 on a 1400x900 screen (700x450 of room, the first
+    size 630x405) the Result column sat right of the list's edge, behind a horizontal
+    scroll bar: the name (160 px) and Activity (100 px) columns kept their widths whatever
+    the room, and the branch table's minimum took half the window. Now they give way (a
+    name is cut, as it always could be) and the Result column keeps its room, inside
+    the list, with no scroll bar; with room again, a width the user dragged comes back."""
+    window = shown_window(qtbot)
+    first = default_room(room)
+    window.resize(first)  # what `default_size` gives the first window on that screen
+    qtbot.waitUntil(lambda: window.size() == first)  # type: ignore[attr-defined]
+    QApplication.processEvents()  # the columns are fitted once per event loop pass
+    table = window.repo_table
+    header, viewport = table.horizontalHeader(), table.viewport().width()
+    widths = [header.sectionSize(column) for column in range(header.count())]
+    assert header.length() <= viewport, (widths, viewport)
+    assert not table.horizontalScrollBar().isVisible()
+    assert header.sectionViewportPosition(RESULT_COLUMN) + widths[RESULT_COLUMN] <= viewport
+    assert widths[RESULT_COLUMN] >= RESULT_MIN_WIDTH, widths
+    assert window.frameGeometry().width() <= QGuiApplication.primaryScreen().availableGeometry().width()
+    header.resizeSection(0, 70)  # the user drags the name column
+    window.resize(780, 500)
+    qtbot.waitUntil(lambda: window.width() == 780)  # type: ignore[attr-defined]
+    QApplication.processEvents()
+    assert header.sectionSize(0) == 70 and header.length() <= table.viewport().width()
+
+
+def default_room(room: tuple[int, int]) -> QSize:
+    """The first window's size on a screen with `room` (gui/screen_fit.py's `default_size`)."""
+    return QSize(min(1120, int(room[0] * FRAME_SHARE)), min(640, int(room[1] * FRAME_SHARE)))
 
 
 def focus_chain(qtbot: object, window: StatusWindow) -> list[QWidget]:

@@ -1,0 +1,83 @@
+"""The repository list's columns give way in a narrow list, so the Result column stays in
+sight.
+
+The name column starts 160 px wide and the Activity column 100 (the user may drag
+either), Last sync is as wide as its content (`content_columns.py`) and Result stretches
+over what is left. With those widths fixed, a narrow list (the status window at
+QT_SCALE_FACTOR=2 on a 1400x900 screen: 630 px wide, a list of about 280) put the
+Result column past the list's right edge, behind a horizontal scroll bar, where nobody
+saw "Needs you". Now, whenever the room changes, the name column and then Activity give
+way (down to the header's minimum; a name is cut with '…', its tooltip has it whole)
+so that Result keeps `result_min`, and they return to their widths when there is room
+again. A width the user drags either to becomes the one it returns to.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+from gui.widgets.content_columns import ContentColumns
+
+NAME = 0
+
+
+class RepoColumns(ContentColumns):
+    def __init__(
+        self,
+        table: QTableView,
+        *,
+        content: list[int],
+        widths: dict[int, int],  # the columns that give way (the name first), and their widths
+        result_min: int,
+    ) -> None:
+        super().__init__(table, content)
+        self._wanted = dict(widths)
+        self._result_min = result_min
+        self._sharing = False
+        header = table.horizontalHeader()
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.sectionResized.connect(self._resized)
+
+    def fit(self) -> None:
+        super().fit()
+        self.share()
+
+    def share(self) -> None:
+        """The giving columns' widths for the room there is now: each as wanted while the
+        Result column keeps `result_min`, else narrower, the first listed first."""
+        header = self._table.horizontalHeader()
+        low = header.minimumSectionSize()
+        spare = self.room() - self._result_min - sum(header.sectionSize(c) for c in self._columns)
+        giving = list(self._wanted)
+        widths = {}
+        for i, column in enumerate(giving):
+            later = sum(self._wanted[c] for c in giving[i + 1 :])  # kept whole while room allows
+            widths[column] = max(low, min(self._wanted[column], spare - later))
+            spare -= widths[column]
+        self._sharing = True
+        try:
+            for column, width in widths.items():
+                if header.sectionSize(column) != width:
+                    header.resizeSection(column, width)
+        finally:
+            self._sharing = False
+
+    def minimum_width(self) -> int:
+        """The list's width with the giving columns at the header's minimum and Result at
+        `result_min`: its frame and scroll bar around them."""
+        header = self._table.horizontalHeader()
+        columns = len(self._wanted) * header.minimumSectionSize() + self._result_min
+        columns += sum(header.sectionSize(c) for c in self._columns)
+        return columns + self._table.width() - self.room()
+
+    def _resized(self, column: int, _old: int, new: int) -> None:
+        if not self._sharing and column in self._wanted:  # the user's drag: theirs to keep
+            self._wanted[column] = new
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # now, before the header lays out and paints
+            self.share()
+        return super().eventFilter(watched, event)
