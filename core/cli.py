@@ -154,7 +154,7 @@ async def _sync(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _status(core: Core, args: argparse.Namespace) -> int:
-    from core.engine.sync import refresh_status
+    from core.engine.branch_measure import refresh_status
 
     records = await core.store.repos(args.names)
     failed = False

@@ -53,7 +53,7 @@ from core.cli_socket import (
     same_user,
     socket_path,
 )
-from core.engine.sync import refresh_status
+from core.engine.branch_measure import refresh_status
 from core.engine.worker import UserRequest
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, PhaseProgress, Subscription, SubscriptionClosed

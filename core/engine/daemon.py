@@ -61,6 +61,7 @@ from dulwich.repo import Repo
 
 from core.engine.auto_sync import AutoSync, Settle, Trigger
 from core.engine.auto_watch import SCAN_SECONDS, AutoWatch
+from core.engine.branch_measure import refresh_status
 from core.engine.breaker import RemoteBreaker
 from core.engine.cli_server import CliServer
 from core.engine.clock import Clock, SystemClock, wall_datetime
@@ -73,7 +74,7 @@ from core.engine.power import PsutilPower
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
-from core.engine.sync import HELD_BY_INTEGRATION, refresh_status, take_sync_lock
+from core.engine.sync import HELD_BY_INTEGRATION, take_sync_lock
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, RegistrationChanged, RemoteTripped
 from core.git.merge.conflict_gone import conflict_holds
@@ -106,13 +107,15 @@ GIT_SETTLE_SECONDS = 0.5  # after the repository's HEAD or index changed: git's 
 METERED_EVERY = 12  # settings rounds between two questions to NetworkManager (a minute), unsubscribed
 
 
-def _checked_out_head(repo: Repo) -> tuple[str | None, str | None]:
-    """The checked-out branch and its commit (None, None: HEAD detached)."""
+def _checked_out_head(repo: Repo) -> tuple[str | None, str | None, frozenset[str]]:
+    """The checked-out branch and its commit (None, None: HEAD detached), and the names of
+    the local branches (a listing: no ref is read)."""
+    names = frozenset(name.decode(errors="replace") for name in repo.refs.keys(Ref(b"refs/heads")))
     branch = current_branch(repo)
     if branch is None:
-        return None, None
+        return None, None, names
     head = ref_value(repo, Ref(f"refs/heads/{branch}".encode()))
-    return branch, head.decode() if head is not None else None
+    return branch, head.decode() if head is not None else None, names
 
 
 _ANSWERED = HELD_BY_INTEGRATION | {ResultKind.UNPUBLISHED}  # a fetch's results when every remote answered
@@ -597,7 +600,7 @@ class Daemon:
         if record is None or self.engine is None or self.engine.state(repo_id) in busy:
             return
         stored = await self.core.store.branches(repo_id)
-        here, head = await self.core.offload.io(in_worktree_repo, record.path, _checked_out_head)
+        here, head, names = await self.core.offload.io(in_worktree_repo, record.path, _checked_out_head)
         replaced = repo_id in self._replaced  # the stored rows are another repository's
         known = next((b.head for b in stored if b.name == here), None) if not replaced else None
         moved = None not in (known, head) and known != head  # a commit made with git, a reset
@@ -607,8 +610,9 @@ class Daemon:
             # window: "main: 1 ahead", not "Up to date", while paused or offline)
             log.info("%s: %s moved outside a sync; syncing", record.name, here)
             self.auto.request(repo_id, Trigger.COMMITTED)
-        if stored and not replaced and not moved and all(b.checked_out == (b.name == here) for b in stored):
-            return  # none stored: never measured (just added), the branch table would be empty
+        same = {b.name for b in stored} == names  # a branch made or deleted with git: measured
+        if same and not replaced and not moved and all(b.checked_out == (b.name == here) for b in stored):
+            return  # none stored: never measured, the branch table would be empty
         common = await self.core.offload.io(common_git_dir, record.path)
         if common is None:
             return

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.engine.branch_measure import fresh_repo, refresh_status
 from core.engine.core import Core
-from core.engine.sync import fresh_repo, refresh_status
 from core.errors import GitferryError
 from core.git.config.push_target import publish_target
 from core.git.config.upstreams import set_upstream

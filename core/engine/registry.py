@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,11 +75,15 @@ async def add_repository(
     name: str | None = None,
     settings: dict[str, str] | None = None,
     cloned: bool = False,
+    measure: bool = True,
 ) -> RepoRecord:
     """Register the repository at `path`. When a registration of that name exists and
     its folder is gone (moved or deleted), it is pointed at `path` instead, keeping its
     settings and history: `gitferry add NEWPATH --name NAME` after a move. A clone that
-    did not finish is refused, unless it is the one registering it (`cloned`)."""
+    did not finish is refused, unless it is the one registering it (`cloned`). Its
+    branches are measured from local refs at once (`measure`; no network), so `status`
+    and the window show them before the first sync; a clone and a start measure theirs
+    once they are complete."""
     path = canonical_path(path)
     name = name or _default_name(path)
     _validate_name(name)
@@ -95,6 +99,8 @@ async def add_repository(
         if checked:
             await core.store.set_repo_settings(record.id, checked)
     await mirror_remotes(core, record.id, path)
+    if measure:
+        await measure_registered(core, record)
     return record
 
 
@@ -341,24 +347,30 @@ async def clone_repository(
         await core.offload.io(core.credentials.save, url, auth)
     # A clone killed after registering and before its marker went is registered already.
     registered = [r for r in await core.store.repos() if r.path == str(target)]
-    record = registered[0] if registered else await add_repository(core, str(target), name=name, cloned=True)
+    record = (
+        registered[0]
+        if registered
+        else await add_repository(core, str(target), name=name, cloned=True, measure=False)
+    )
     await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
     if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
         said = "; ".join([f"cloned from {shown}", *signer.notes])  # a password kept nowhere
         record = await record_first_run(core, record, "clone", said)
-    await _measure_cloned(core, record)
+    # Its branches fetched from `origin` now, as a fetch records them (the window read
+    # "Last fetched: never" right after the clone had fetched everything).
+    await measure_registered(core, record, fetched=["origin"])
     return record
 
 
-async def _measure_cloned(core: Core, record: RepoRecord) -> None:
-    """The clone's branches in the store, fetched from `origin` now, as a fetch records
-    them (the window read "Last fetched: never" right after the clone had fetched
-    everything). Never the clone's undoing: a store that cannot write them leaves them
-    for the first sync, and a warning in the log."""
-    from core.engine.sync import refresh_status  # the clone's end only: `add` does without it
+async def measure_registered(core: Core, record: RepoRecord, fetched: Sequence[str] = ()) -> None:
+    """A repository's branches, just registered, measured from local refs into the store
+    (`refresh_status`: the measure of `status --refresh`), so `status` and the window list
+    them before the first sync. Never the registration's undoing: a store that cannot
+    write them leaves them for the first sync, and a warning in the log."""
+    from core.engine.branch_measure import refresh_status
 
     try:
-        await refresh_status(core, record, fetched=["origin"])
+        await refresh_status(core, record, fetched=fetched)
     except GitferryError as exc:
         import logging
 

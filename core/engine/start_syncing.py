@@ -50,7 +50,7 @@ async def start_syncing(core: Core, path: str, url: str, *, name: str | None = N
     record: RepoRecord | None = None
     try:
         committed, skipped = await core.offload.io(_first_commit, folder)
-        record = await add_repository(core, str(folder), name=name)
+        record = await add_repository(core, str(folder), name=name, measure=False)  # publish measures
         published = await publish_branch(core, record, branch, remote=ORIGIN)
     except BaseException:
         if record is not None:

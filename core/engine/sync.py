@@ -15,13 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from dulwich.repo import Repo
 
+from core.engine.branch_measure import RepoLease, fresh_repo, measure_in_worktrees, stamp_fetch
 from core.engine.clock import Clock
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
@@ -31,14 +30,12 @@ from core.engine.unexpected import describe
 from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
 from core.git.config.remote_config import list_remotes
-from core.git.history.ahead_behind import GenerationIndex
-from core.git.history.branch_status import measure_branches
 from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
-from core.git.repository import current_branch, open_worktree_repo
+from core.git.repository import current_branch
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, branch_uses
-from core.model import BranchStatus, RepoRecord, utcnow
+from core.model import BranchStatus, RepoRecord
 from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted
 from core.settings import RepoSettings
 
@@ -59,8 +56,6 @@ _INTEGRATION_RAN = frozenset(
 # ends nor decides again while the checked-out branch still has commits to take in:
 # it carries it on, as the whole sync would say it again (`_Sync._still_stopped`).
 HELD_BY_INTEGRATION = frozenset({ResultKind.CONFLICT, ResultKind.DIRTY, ResultKind.DIVERGED})
-
-RepoLease = Callable[[Core, RepoRecord], AbstractAsyncContextManager[Repo]]
 
 log = logging.getLogger(__name__)
 
@@ -104,16 +99,6 @@ class _Timer:
 
     def __exit__(self, *_exc: object) -> None:
         self.report.add_time(self.phase, (time.perf_counter() - self.start) * 1000)
-
-
-@asynccontextmanager
-async def fresh_repo(core: Core, record: RepoRecord) -> AsyncIterator[Repo]:
-    """The repository opened for one sync and closed after it (the CLI's way)."""
-    repo = await core.offload.io(open_worktree_repo, record.path)
-    try:
-        yield repo
-    finally:
-        await core.offload.io(repo.close)
 
 
 async def sync_repository(
@@ -310,7 +295,7 @@ class _Sync:
         statuses = await self._measure()
         if full and self.options.push and self.fatal is None:
             statuses = await self._push(statuses, fetched)
-        final = _stamp_fetch(statuses, fetched.fetched)
+        final = stamp_fetch(statuses, fetched.fetched)
         self.gone = await gone_notes(
             self.core,
             self.repo,
@@ -593,15 +578,6 @@ def _left_alone(report: SyncReport) -> list[str]:
     return [f"left {branch} alone: {why}" for branch, why in sorted(report.left_alone.items())]
 
 
-def _stamp_fetch(statuses: list[BranchStatus], remotes: list[str]) -> list[BranchStatus]:
-    """Mark the branches whose upstream's remote was just fetched."""
-    now = utcnow()
-    prefixes = tuple(f"{remote}/" for remote in remotes)
-    return [
-        replace(s, last_fetch=now) if s.upstream and s.upstream.startswith(prefixes) else s for s in statuses
-    ]
-
-
 _JOURNAL_FIELDS = (
     "result",
     "message",
@@ -626,42 +602,3 @@ def _journal_entry(report: SyncReport) -> dict[str, Any]:
     entry.update({key: document[key] for key in _JOURNAL_FIELDS})
     entry["timings_ms"] = document["timings_ms"]
     return entry
-
-
-def measure_in_worktrees(
-    repo: Repo, previous: Sequence[BranchStatus], index: GenerationIndex | None
-) -> list[BranchStatus]:
-    """`measure_branches`, each branch another worktree uses named with that worktree
-    (`BranchStatus.worktree`): a sync never moves it, and the window says why."""
-    statuses = measure_branches(repo, previous, index)
-    uses = branch_uses(repo)
-    return [
-        replace(s, worktree=use.worktree.path, worktree_use=str(use.use))
-        if (use := uses.elsewhere(s.name)) is not None
-        else s
-        for s in statuses
-    ]
-
-
-async def refresh_status(
-    core: Core, record: RepoRecord, lease: RepoLease | None = None, *, fetched: Sequence[str] = ()
-) -> list[BranchStatus]:
-    """Re-measure every branch from local refs (no network); `lease` lends the open
-    repository (the engine's pool: its packs already mapped), else it is opened for it.
-    `fetched`: remotes just fetched outside a sync (a clone's `origin`): their branches'
-    `last_fetch` is now.
-
-    One measure of a repository at a time in this process (`Core.measure_lock`, taken
-    after the lease): the engine's `status --refresh` (a lease), the daemon's look at
-    HEAD and a publish (the sync lock) share its `GenerationIndex`, which one job uses
-    at a time; a sync's own measure is kept apart from them by its lease and its lock."""
-
-    def measure(repo: Repo, previous: list[BranchStatus]) -> list[BranchStatus]:
-        return measure_in_worktrees(repo, previous, core.graph_index(record.id, repo))
-
-    async with (lease or fresh_repo)(core, record) as repo, core.measure_lock(record.id):
-        statuses = await core.offload.cpu(measure, repo, await core.store.branches(record.id))
-        if fetched:
-            statuses = _stamp_fetch(statuses, list(fetched))
-        await core.store.save_branches(record.id, statuses)
-    return statuses

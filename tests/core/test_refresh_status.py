@@ -10,8 +10,8 @@ import asyncio
 from pathlib import Path
 
 from core.engine import registry
+from core.engine.branch_measure import fresh_repo, refresh_status
 from core.engine.core import Core
-from core.engine.sync import fresh_repo, refresh_status
 from tests.gitcli import commit_file, git
 
 

@@ -1,0 +1,91 @@
+"""`gitferry status` right after `gitferry add` or `gitferry clone` lists the branches,
+measured from local refs as the repository registers (no fetch): it said "never synced"
+and no branch at all until the first sync or `status --refresh`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.gitcli import commit_file, git
+from tests.integration.clones import run
+from tests.servers import Remote
+
+
+def _branches(capsys: pytest.CaptureFixture[str], name: str) -> dict[str, dict[str, Any]]:
+    code, doc, err = run(capsys, "status", name, "--json")
+    assert code == 0, err
+    (repo,) = doc["repos"]
+    assert repo["last_sync"] is None  # never synced: true, and its branches are known
+    return {b["name"]: b for b in repo["branches"]}
+
+
+def _counts(repo: Path, branch: str) -> tuple[int, int]:
+    """git's ahead/behind of `branch` against its upstream."""
+    left, right = git("rev-list", "--left-right", "--count", f"{branch}...{branch}@{{u}}", cwd=repo).split()
+    return int(left), int(right)
+
+
+def _seeded(remote: Remote, tmp_path: Path, commits: int) -> tuple[Path, Path]:
+    """A `git daemon` remote whose main has `commits` commits: (its bare folder, the seed)."""
+    bare = remote.create("origin")
+    seed = tmp_path / "seed"
+    git("init", "-q", "-b", "main", str(seed))
+    for n in range(commits):
+        commit_file(seed, "a.txt", f"{n}\n")
+    git("push", "-q", str(bare), "main", cwd=seed)
+    return bare, seed
+
+
+def test_status_lists_the_branches_of_a_repository_just_added(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare, seed = _seeded(git_daemon, tmp_path, 3)
+    mine = tmp_path / "mine"
+    git("clone", "-q", git_daemon.url("origin"), str(mine))
+    git("reset", "-q", "--hard", "HEAD~1", cwd=mine)
+    commit_file(mine, "b.txt", "mine\n")  # main: 1 ahead, 1 behind
+    git("branch", "-q", "old", "origin/main~2", cwd=mine)
+    git("branch", "-q", "--set-upstream-to", "origin/main", "old", cwd=mine)  # old: 2 behind
+    git("switch", "-q", "-c", "draft", cwd=mine)
+    commit_file(mine, "c.txt", "draft\n")  # draft: no upstream, 2 commits on no remote (b and c)
+    git("switch", "-q", "main", cwd=mine)
+    commit_file(seed, "a.txt", "pushed after\n")
+    git("push", "-q", str(bare), "main", cwd=seed)  # on the remote only: add must not fetch it
+    tracking = git("rev-parse", "origin/main", cwd=mine)
+
+    code, _out, err = run(capsys, "add", str(mine))
+    assert code == 0, err
+    branches = _branches(capsys, "mine")
+
+    assert git("rev-parse", "origin/main", cwd=mine) == tracking  # nothing fetched
+    assert sorted(branches) == ["draft", "main", "old"]
+    for name in ("main", "old"):
+        row = branches[name]
+        assert (row["ahead"], row["behind"]) == _counts(mine, name)
+        assert row["upstream"] == "origin/main" and row["upstream_head"] == tracking
+    assert (branches["main"]["ahead"], branches["main"]["behind"]) == (1, 1)
+    assert (branches["old"]["ahead"], branches["old"]["behind"]) == (0, 2)
+    assert [n for n, b in branches.items() if b["checked_out"]] == ["main"]
+    unpublished = int(git("rev-list", "--count", "draft", "--not", "--remotes", cwd=mine))
+    assert branches["draft"]["state"] == "unpublished"
+    assert branches["draft"]["unpublished"] == unpublished == 2
+    code, text, err = run(capsys, "status", "mine")
+    assert code == 0, err
+    assert "never synced" in text and "ahead 1, behind 1" in text and "ahead 0, behind 2" in text
+
+
+def test_status_lists_the_branches_of_a_repository_just_cloned(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seeded(git_daemon, tmp_path, 1)
+    target = tmp_path / "cloned"
+    code, _out, err = run(capsys, "clone", git_daemon.url("origin"), str(target))
+    assert code == 0, err
+    code, doc, err = run(capsys, "status", "cloned", "--json")
+    assert code == 0, err
+    (repo,) = doc["repos"]
+    rows = {b["name"]: (b["upstream"], b["ahead"], b["behind"]) for b in repo["branches"]}
+    assert rows == {"main": ("origin/main", *_counts(target, "main"))} == {"main": ("origin/main", 0, 0)}
