@@ -178,7 +178,7 @@ class Api:
         self, core: Core, *, bus: EventBus | None = None, engine_lock: EngineLock | None = None
     ) -> None:
         self.core = core
-        self.daemon = Daemon(core, bus=bus)
+        self.daemon = Daemon(core, bus=bus, holder="the app")
         self._engine_lock = engine_lock
         self._prompts: set[concurrent.futures.Future[Any]] = set()  # asked, unanswered
         self._closing = False

@@ -86,6 +86,7 @@ from core.git.repository import (
     ref_value,
     repository_identities,
 )
+from core.git.transfer.signer import SessionPasswords
 from core.git.worktree.pending import pending_changes
 from core.model import ConflictRecord, RepoRecord, RepoState
 from core.platform.metered import CannotSubscribe, network_metered, watch_metered
@@ -151,8 +152,11 @@ class Daemon:
         tree_watch: TreeWatch | None = None,
         scan_every: float = SCAN_SECONDS,
         metered_bus: str = "SYSTEM",
+        holder: str = "the daemon",
     ) -> None:
         self.core = core
+        if core.passwords is None:  # the passwords the user gives it, kept while it runs
+            core.passwords = SessionPasswords(holder)
         self.clock = clock or SystemClock()
         self.bus = bus or EventBus()
         self.engine: Engine | None = None

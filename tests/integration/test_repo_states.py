@@ -326,8 +326,8 @@ def test_a_password_no_keyring_can_keep_is_said_as_such_and_trips_nothing(
     fetches cannot sign in (nothing keeps the password, nobody is asked), and after three
     of them the remote was tripped: the window said "A remote keeps failing", hiding the
     cause. Such a fetch is not the remote failing: nothing trips, the message says why and
-    what to do, and the user's own sync asks for the password and goes through (saying the
-    password was not kept)."""
+    what to do, and the user's own sync asks for the password and goes through; the running
+    daemon keeps it in memory (saying so), and its next background fetch signs in with it."""
     keyring.set_keyring(fail.Keyring())  # the autouse memory keyring is put back afterwards
     http_auth_server.create("origin")
     git("push", "-q", str(http_auth_server.bare_path("origin")), "main", cwd=world.mine)
@@ -373,11 +373,26 @@ def test_a_password_no_keyring_can_keep_is_said_as_such_and_trips_nothing(
             assert report.result.succeeded and report.answered_remotes == ["origin"], report.message
             assert len(asked) == 1
             assert report.notes == [
-                "origin: the password was not kept (there is no system keyring): background fetches cannot"
-                " sign in; install one (GNOME Keyring, KWallet) or use a git credential helper"
-                " (git config --global credential.helper store, or cache)"
+                "origin: the password is kept in memory only until the daemon quits (there is no system"
+                " keyring): background fetches sign in with it until then; to keep it longer, install one"
+                " (GNOME Keyring, KWallet) or use a git credential helper (git config --global"
+                " credential.helper store, or cache)"
             ]
             assert engine.state(mine.id) is not RepoState.TRIPPED
+            # The daemon kept it: its next background fetch signs in, nobody asked.
+            drain(finished)
+            core.sign_in_prompt = None
+            signed: list[SyncFinished] = []
+
+            def fetched_again() -> bool:
+                signed.extend(
+                    e for e in drain(finished) if isinstance(e, SyncFinished) and e.repo_id == mine.id
+                )
+                return bool(signed)
+
+            await advance_until(clock, fetched_again)
+            assert signed[0].result.succeeded, signed[0].message
+            assert len(asked) == 1
         finally:
             await running.stop()
             await core.close()

@@ -15,13 +15,15 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
+import keyring
 import pytest
 from dulwich.repo import Repo
+from keyring.backends import fail
 
 from core.credentials import Credentials
 from core.git.transfer.errors import AuthFailed
 from core.git.transfer.fetch import fetch_remote
-from core.git.transfer.signer import Signer, SignInRequest
+from core.git.transfer.signer import SessionPasswords, Signer, SignInRequest
 from core.remote_url import HttpAuth
 from tests.gitcli import commit_file, git
 from tests.integration.clones import run
@@ -317,3 +319,53 @@ def test_a_helper_that_gives_a_password_and_no_user_name_is_told_as_that(
     assert "gave a password but no user name: set git's credential.username" in str(report["message"])
     assert right not in str(report["message"])
     assert git("--git-dir", str(bare), "rev-parse", "main") == before
+
+
+@pytest.mark.slow
+def test_a_running_engine_keeps_a_typed_password_in_memory_for_that_host_until_refused(
+    http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No keyring, no credential helper: a password typed once is kept in the running
+    engine's memory (git's credential-cache), so a background fetch, which asks nobody,
+    signs in with it; it is given to no other host, and dropped once the server refuses it."""
+    keyring.set_keyring(fail.Keyring())  # the autouse memory keyring is put back afterwards
+    user, right = http_auth_server.auth or ("", "")
+    _bare, _work, mine = registered(http_auth_server, tmp_path, capsys)
+    passwords = SessionPasswords("the app")
+    asked: list[SignInRequest] = []
+
+    def prompt(request: SignInRequest) -> HttpAuth:
+        asked.append(request)
+        return HttpAuth(user, right)
+
+    typed = Signer(Credentials(), prompt, passwords=passwords)
+    with Repo(str(mine)) as repo:
+        fetch_remote(repo, "origin", signer=typed, timeout=10)
+    assert len(asked) == 1
+    assert typed.notes == [
+        "origin: the password is kept in memory only until the app quits (there is no system keyring):"
+        " background fetches sign in with it until then; to keep it longer, install one (GNOME Keyring,"
+        " KWallet) or use a git credential helper (git config --global credential.helper store, or cache)"
+    ]
+    key = ("http", host_of(http_auth_server), None)  # no path without credential.useHttpPath
+    assert passwords.get(*key, None) == HttpAuth(user, right)
+    background = Signer(Credentials(), passwords=passwords)
+    with Repo(str(mine)) as repo:
+        fetch_remote(repo, "origin", signer=background, timeout=10)
+    assert len(asked) == 1 and git("rev-parse", "origin/main", cwd=mine) != ""
+
+    # Another host (the same server, named otherwise) is not given it.
+    other = http_auth_server.url("origin").replace("127.0.0.1", "localhost")
+    git("remote", "set-url", "origin", other, cwd=mine)
+    with Repo(str(mine)) as repo, pytest.raises(AuthFailed) as caught:
+        fetch_remote(repo, "origin", signer=background, timeout=10)
+    assert "refused" not in caught.value.message, caught.value.message
+    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=mine)
+
+    # A kept password the server refuses is dropped, and said as such.
+    passwords.keep(*key, HttpAuth(user, WRONG))
+    with Repo(str(mine)) as repo, pytest.raises(AuthFailed) as caught:
+        fetch_remote(repo, "origin", signer=background, timeout=10)
+    assert "refused the credentials (as given earlier while Gitferry runs)" in caught.value.message
+    assert WRONG not in caught.value.message
+    assert passwords.get(*key, None) is None

@@ -1,8 +1,10 @@
 """Credentials for one HTTP(S) exchange, in git's order, with git's approve and reject.
 
 First what needs no asking: a user name and secret given for this exchange
-(typed in the settings), a password written into the URL, or Gitferry's
-keyring entry; these are sent with the first request. When the server
+(typed in the settings), a password written into the URL, Gitferry's
+keyring entry, or a password the running engine was given before
+(`SessionPasswords`: git's `credential-cache`, in the engine's memory); these
+are sent with the first request. When the server
 answers 401 (none was sent, or it refused the one sent), the next source is
 asked, as git's credential_fill does: git's credential helpers in their
 configured order (`get`; the first that gives a user and a password wins),
@@ -13,6 +15,9 @@ sent again.
 After the server accepted a credential that came from a helper or from the
 prompt, every helper is told `store` (git's approve), and a typed one is
 saved in the keyring; a keyring entry refused before it is then forgotten.
+A credential the user gave (typed, or given for the exchange) is kept in the
+running engine's memory, so background fetches sign in with it while the app
+or daemon runs, with no keyring too; a kept one the server refuses is dropped.
 When the server refuses a credential from a helper or the prompt, every helper
 is told `erase` (git's reject). Gitferry's own keyring entry is never handed
 to git's helpers.
@@ -53,6 +58,7 @@ class Source(StrEnum):
     GIVEN = "given"  # typed in the settings for this exchange
     URL = "url"  # a password written into the URL
     KEYRING = "keyring"
+    MEMORY = "memory"  # given to the running engine before (`SessionPasswords`)
     HELPER = "helper"
     PROMPT = "prompt"
 
@@ -62,6 +68,7 @@ class Source(StrEnum):
             Source.GIVEN: "as typed",
             Source.URL: "in the URL",
             Source.KEYRING: "from the keyring",
+            Source.MEMORY: "as given earlier while Gitferry runs",
             Source.HELPER: f"from credential helper {name!r}",
             Source.PROMPT: "as typed at the sign-in",
         }[self]
@@ -106,7 +113,8 @@ class SignIn:
         if self.url.password is not None:
             return self._use(Source.URL, HttpAuth(self.url.user or "", self.url.password))
         self._tried.add(Source.URL)
-        return self._from_keyring()
+        found = self._from_keyring()
+        return found if found is not None else self._from_memory()
 
     def after_unauthorized(self) -> HttpAuth | None:
         """The server answered 401: the next credential to try, or None (give up)."""
@@ -116,6 +124,10 @@ class SignIn:
             return None  # what the user gave or wrote is final; a prompt is asked once
         if Source.KEYRING not in self._tried:
             found = self._from_keyring()
+            if found is not None:
+                return found
+        if Source.MEMORY not in self._tried:
+            found = self._from_memory()
             if found is not None:
                 return found
         if Source.HELPER not in self._tried:
@@ -133,22 +145,34 @@ class SignIn:
         self._approved = True
         if self.source in (Source.HELPER, Source.PROMPT):
             self._tell_helpers("store", self.current)
+        passwords = self.signer.passwords
+        if passwords is not None and self.source in (Source.GIVEN, Source.PROMPT):
+            passwords.keep(*self._memory_key(), self.current)
         keyring = self.signer.keyring
         if keyring is None:
             return
         try:
             if self.source is Source.PROMPT:
                 keyring.save(self._key(), self.current)
-            elif self._keyring_refused and self.source is Source.HELPER:
+            elif self._keyring_refused and self.source in (Source.HELPER, Source.MEMORY):
                 keyring.forget(self._key())  # stale: the helper's credential is the one that works
         except KeyringUnavailable as exc:
             log.warning("%s: %s", self.remote, exc.message)
             if exc.absent and self.source is Source.PROMPT and not self._query_for().helpers:
-                # kept nowhere: the next fetch nobody is asked in cannot sign in
-                self.signer.notes.append(
-                    f"{self.remote}: the password was not kept ({exc.why}): background fetches "
-                    f"cannot sign in; {exc.fix}"
-                )
+                self.signer.notes.append(self._kept_note(exc))
+
+    def _kept_note(self, exc: KeyringUnavailable) -> str:
+        """What became of a typed password no keyring and no helper keeps."""
+        passwords = self.signer.passwords
+        if passwords is None:  # a one-off command: the next fetch nobody is asked in cannot sign in
+            return (
+                f"{self.remote}: the password was not kept ({exc.why}): background fetches "
+                f"cannot sign in; {exc.fix}"
+            )
+        return (
+            f"{self.remote}: the password is kept in memory only until {passwords.holder} quits"
+            f" ({exc.why}): background fetches sign in with it until then; to keep it longer, {exc.fix}"
+        )
 
     @property
     def needs_someone(self) -> bool:
@@ -198,6 +222,20 @@ class SignIn:
                 self.notes.append(exc.message)
             return None
         return self._use(Source.KEYRING, found) if found is not None else None
+
+    def _memory_key(self) -> tuple[str, str, str | None]:
+        """git's credential matching: protocol, host with port, path only with useHttpPath."""
+        query = credential_query(self.config, url_without_secret(self.url.text))
+        return query.protocol, query.host, query.path
+
+    def _from_memory(self) -> HttpAuth | None:
+        self._tried.add(Source.MEMORY)
+        passwords = self.signer.passwords
+        if passwords is None:
+            return None
+        username = self.url.user or self._query_for().username
+        found = passwords.get(*self._memory_key(), username)
+        return self._use(Source.MEMORY, found) if found is not None else None
 
     def _query_for(self) -> CredentialQuery:
         if self._query is None:
@@ -261,6 +299,8 @@ class SignIn:
         self._refused_what = self.source.shown(self.source_name) if self.source else ""
         if self.source is Source.KEYRING:
             self._keyring_refused = True
+        elif self.source is Source.MEMORY and self.signer.passwords is not None:
+            self.signer.passwords.forget(*self._memory_key(), self.current)
         elif self.source in (Source.HELPER, Source.PROMPT):
             self._tell_helpers("erase", self.current)
 

@@ -2,8 +2,9 @@
 
 `Signer` carries what a client (the CLI, the desktop app, the daemon) lends a
 transfer to sign in with: the keyring, the prompt for an HTTP(S) credential
-(`SignInPrompt`, asked with a `SignInRequest`), the session's ssh key
-passphrases (`SshPassphrases`) and the prompt for ssh's questions. The chain
+(`SignInPrompt`, asked with a `SignInRequest`), the passwords a running engine
+was given (`SessionPasswords`), the session's ssh key passphrases
+(`SshPassphrases`) and the prompt for ssh's questions. The chain
 that uses them is `sign_in.py` (HTTP(S)) and `ssh_questions.py` (ssh); they
 are imported by the transfer that needs them, so a `git://` or local fetch,
 which signs in to nothing, never loads them (issue 19: the cold
@@ -40,6 +41,38 @@ SignInPrompt = Callable[[SignInRequest], HttpAuth | None]
 """Asks the user (blocking, from the transfer's thread); None: they declined."""
 
 
+class SessionPasswords:
+    """HTTP(S) passwords the user gave a running engine (the app, the daemon), kept in memory
+    until `holder` quits, as git's `credential-cache` keeps them: never written, never logged.
+    Keyed as git matches credentials: protocol, host with its port, and the path only when
+    `credential.useHttpPath` says so; an entry for a user name answers only that user."""
+
+    def __init__(self, holder: str) -> None:
+        self.holder = holder  # "the app", "the daemon": who keeps them, as a message says it
+        self._lock = threading.Lock()
+        self._known: dict[tuple[str, str, str | None], HttpAuth] = {}
+
+    def get(self, protocol: str, host: str, path: str | None, username: str | None) -> HttpAuth | None:
+        with self._lock:
+            found = self._known.get((protocol, host, path))
+        if found is None or (username is not None and found.username != username):
+            return None
+        return found
+
+    def keep(self, protocol: str, host: str, path: str | None, auth: HttpAuth) -> None:
+        with self._lock:
+            self._known[(protocol, host, path)] = auth
+
+    def forget(self, protocol: str, host: str, path: str | None, auth: HttpAuth) -> None:
+        """Drop the entry if it is still `auth` (the server refused it)."""
+        with self._lock:
+            if self._known.get((protocol, host, path)) == auth:
+                del self._known[(protocol, host, path)]
+
+    def __repr__(self) -> str:
+        return f"SessionPasswords({len(self._known)} kept)"
+
+
 class SshPassphrases:
     """Key passphrases typed in this session, in memory only (never logged, never written)."""
 
@@ -73,12 +106,14 @@ class SshPassphrases:
 @dataclass(frozen=True)
 class Signer:
     """The ports a transfer signs in with: the keyring, and the prompt when the job may ask;
-    for ssh, the session's key passphrases and the prompt for ssh's questions."""
+    for ssh, the session's key passphrases and the prompt for ssh's questions; the
+    passwords a running engine was given (None: a one-off command keeps none)."""
 
     keyring: Credentials | None = None
     prompt: SignInPrompt | None = None
     passphrases: SshPassphrases | None = None
     ssh_prompt: SshPrompt | None = None
+    passwords: SessionPasswords | None = None
     # What the job's user should hear of its sign-ins, one line each: a typed password
-    # kept nowhere (no keyring, no credential helper).
+    # no keyring and no credential helper keeps.
     notes: list[str] = field(default_factory=list, compare=False)
