@@ -134,11 +134,12 @@ def as_outcome(report: SyncReport) -> FetchOutcome:
         if report.result is ResultKind.OFFLINE and not answered:
             return FetchOutcome.offline(failed)
         return FetchOutcome.failure(failed, answered)
-    if not report.result.succeeded and report.result not in _ANSWERED:
+    if not report.result.succeeded and report.result not in _ANSWERED and not report.standing:
         return FetchOutcome.crashed(report.message)
     # `diverged`: every remote answered, one deleted an upstream (the user's to settle);
     # `unpublished`: every remote answered, a branch is on none of them (the user's to publish);
-    # `conflict`, `dirty`: every remote answered, the last integration's stop stands.
+    # `conflict`, `dirty` (or `error`, HEAD detached: `standing`): every remote answered, the
+    # integration's stop stands.
     return FetchOutcome.ok(*answered)
 
 

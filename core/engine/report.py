@@ -21,7 +21,15 @@ TIMING_KEYS = (
     "store",
 )
 _INTERNAL = frozenset(
-    {"answered_remotes", "failed_remotes", "signed_out", "branches", "branches_changed", "crashed"}
+    {
+        "answered_remotes",
+        "failed_remotes",
+        "signed_out",
+        "branches",
+        "branches_changed",
+        "crashed",
+        "standing",
+    }
 )
 NOT_FINISHED = "the sync stopped before it finished"
 
@@ -79,6 +87,7 @@ class SyncReport:
     branches: list[BranchStatus] = field(default_factory=list)
     branches_changed: bool = False
     crashed: bool = False  # an unexpected exception ended it: its traceback is in the log file
+    standing: bool = False  # a fetch said again the integration's stop that stands (every remote answered)
 
     def add_time(self, phase: str, ms: float) -> None:
         self.timings_ms[phase] = self.timings_ms.get(phase, 0.0) + ms

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from dulwich.repo import Repo
@@ -319,26 +320,37 @@ class _Sync:
         self._conclude(fetched)
 
     async def _still_stopped(self, final: list[BranchStatus]) -> tuple[ResultKind, str] | None:
-        """The last integration's stop (a conflict, local changes in the way, a diverged
-        branch `ff-only` leaves) when this fetch leaves it standing: the checked-out branch
-        is still behind its upstream (and ahead of it too, but for local changes in the
-        way, which must still be there: the working tree is looked at then), so the next
-        sync would stop there again. Its result and message, without a fetch's words an
-        earlier fetch put before them; None when it no longer holds (the user merged with
-        git, or put their changes away) or none stopped. The store is read only then."""
+        """The integration's stop this fetch leaves standing, as the whole sync would say
+        it again (its result and message): decided from what proves it now, never from the
+        last result alone (a fetch that failed in between would make it forget): a detached
+        HEAD; else, while the checked-out branch is still behind its upstream, a git
+        operation left unfinished after a stop, a branch diverged under `ff-only`, the
+        conflict the store lists that still holds (`conflict_holds`), or local changes in
+        the way the last whole sync stopped on that are still there. None once the user
+        checked out a branch, merged with git or put their changes away. The store is read
+        only while the branch is behind (or HEAD detached)."""
         current = next((s for s in final if s.checked_out), None)
-        if current is None or not current.behind or current.upstream_gone:
+        if current is None:
+            detached = await self.core.offload.io(_detached, self.repo)
+            return None if detached is None else (detached.result, detached.message)
+        if not current.behind or current.upstream_gone:
             return None
-        record = await self.core.store.repo_by_id(self.record.id)
-        last = record.last_result
-        if last not in HELD_BY_INTEGRATION or (last != ResultKind.DIRTY and not current.ahead):
-            return None
-        if last == ResultKind.DIRTY and not await self.core.offload.io(_still_in_the_way, self.repo):
-            return None  # the changes were committed, stashed or dropped: "dirty" would be untrue
-        message = record.last_message or ""
-        if message.startswith("fetched ") and "; " in message:
-            message = message.split("; ", 1)[1]
-        return ResultKind(last), message
+        from core.git.merge.conflict_copies import is_copy
+
+        listed = await self.core.store.conflicted_paths(self.record.id, current.name)
+        last = await self.core.store.last_sync(self.record.id)
+        dirty = last.message if last is not None and last.result == ResultKind.DIRTY else None
+        stop = await self.core.offload.io(
+            partial(
+                _stop_standing,
+                self.repo,
+                self.settings.strategy,
+                diverged=bool(current.ahead),
+                conflicted=[path for path in listed if not is_copy(path)],
+                dirty=dirty,
+            )
+        )
+        return None if stop is None else (stop.result, stop.message)
 
     async def _commit(self) -> None:
         from core.engine.commit_phase import commit_changes
@@ -488,6 +500,7 @@ class _Sync:
         if self.stands is not None:  # said as the whole sync would say it, what it fetched first
             result, message = self.stands
             report.result, report.message = result, "; ".join([*_summary(report), message])
+            report.standing = True
             return
         done = _summary(report)
         result = ResultKind.OK if done else ResultKind.UP_TO_DATE
@@ -528,14 +541,52 @@ def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
     ]
 
 
-def _still_in_the_way(repo: Repo) -> bool:
-    """Whether the working tree still has something a sync's integration stopped `dirty`
-    for: a git operation left unfinished, or any local change or untracked file (a stat
-    scan, as auto-commit's; no file read)."""
+def _detached(repo: Repo) -> GitferryError | None:
+    """HEAD detached outside a git operation: the whole sync stops there (`DetachedHead`)."""
+    from core.git.merge.integrate import DetachedHead
     from core.git.worktree.git_operation import unfinished_work
+
+    if current_branch(repo) is not None or unfinished_work(repo) is not None:
+        return None
+    return DetachedHead()
+
+
+def _stop_standing(
+    repo: Repo, strategy: str, *, diverged: bool, conflicted: list[str], dirty: str | None
+) -> GitferryError | None:
+    """What the integration of the checked-out branch (behind its upstream) would stop on
+    again, in the order it looks (`integrate_current`), where the repository proves it
+    without integrating: a git operation left unfinished after a stop on record
+    (`OperationInProgress`), a branch diverged under `ff-only` (`Diverged`), the listed
+    conflict while it holds (`Conflict`, the listed paths), the local changes in the way
+    the last whole sync stopped on (`dirty`, its message) while the tree is still changed."""
+    from core.git.config.upstreams import upstream_of
+    from core.git.merge.conflict_gone import conflict_holds
+    from core.git.merge.integrate import Conflict, Diverged, Strategy, short_name
+    from core.git.worktree.git_operation import OperationInProgress, unfinished_work
     from core.git.worktree.pending import pending_changes
 
-    return unfinished_work(repo) is not None or bool(pending_changes(repo.path))
+    branch = current_branch(repo)
+    upstream = upstream_of(repo, branch) if branch is not None else None
+    if branch is None or upstream is None:
+        return None
+    operation = unfinished_work(repo)
+    if operation is not None:
+        return OperationInProgress(branch, operation) if conflicted or dirty is not None else None
+    if diverged and Strategy(strategy) is Strategy.FF_ONLY:
+        return Diverged(branch, short_name(upstream))
+    if diverged and conflicted and conflict_holds(repo, conflicted):
+        return Conflict(branch, short_name(upstream), sorted(conflicted))
+    if dirty is not None and pending_changes(repo.path):
+        return _StillInTheWay(dirty)
+    return None
+
+
+class _StillInTheWay(GitferryError):
+    """Local changes in the way, as the last whole sync said it (a stat scan says they
+    are still there; which of them the integration would write is not looked at)."""
+
+    result = ResultKind.DIRTY
 
 
 def _committed(report: SyncReport) -> list[str]:

@@ -38,6 +38,7 @@ from core.model import (
     utcnow,
 )
 from core.offload import Offload, PriorityGate
+from core.results import ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store import status_writer
 from core.store.database import Database, Reopened
@@ -511,6 +512,25 @@ class StatusStore:
         async with self.db.read() as s:
             rows = (await s.execute(query.order_by(SyncRunRow.id.desc()).limit(limit))).scalars()
             return [_run(r) for r in rows]
+
+    async def last_sync(self, repo_id: int) -> SyncRun | None:
+        """The last whole sync (not a fetch) that ran to its end, `busy` ones left out (another
+        sync held the repository): the last integration's word, which fetches neither end nor
+        decide again (core/engine/sync.py, `_Sync._still_stopped`)."""
+        from sqlalchemy import select
+
+        from core.store.schema import SyncRunRow
+
+        query = (
+            select(SyncRunRow)
+            .where(SyncRunRow.repo_id == repo_id, SyncRunRow.kind == "sync")
+            .where(SyncRunRow.state.in_(("done", "failed")), SyncRunRow.result != str(ResultKind.BUSY))
+            .order_by(SyncRunRow.id.desc())
+            .limit(1)
+        )
+        async with self.db.read() as s:
+            row = (await s.execute(query)).scalars().first()
+            return None if row is None else _run(row)
 
 
 def _readable_registry(file: Path) -> Registry | None:

@@ -135,7 +135,13 @@ _WENT_WELL = (str(ResultKind.OK), str(ResultKind.UP_TO_DATE))
 # branch a fetch leaves standing it says again (core/engine/sync.py, `_still_stopped`):
 # its "up to date" after them says they are over, which is news.
 _LEFT_AS_IT_IS = (str(ResultKind.UNPUBLISHED),)
-_HELD_BY_INTEGRATION = (str(ResultKind.CONFLICT), str(ResultKind.DIRTY), str(ResultKind.DIVERGED))
+# A detached HEAD (`error`) a fetch says again is held so too.
+_HELD_BY_INTEGRATION = (
+    str(ResultKind.CONFLICT),
+    str(ResultKind.DIRTY),
+    str(ResultKind.DIVERGED),
+    str(ResultKind.ERROR),
+)
 
 
 def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> bool:

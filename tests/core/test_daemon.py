@@ -52,3 +52,9 @@ def test_a_conflict_or_dirty_tree_a_fetch_leaves_standing_is_no_failure_to_back_
     for result in (ResultKind.CONFLICT, ResultKind.DIRTY):
         outcome = as_outcome(report(result, ["origin"], {}))
         assert outcome.kind is OutcomeKind.OK and outcome.answered == ("origin",)
+    # A detached HEAD the fetch says again (`error`, as the sync): no crash to back off from.
+    detached = report(ResultKind.ERROR, ["origin"], {})
+    assert as_outcome(detached).kind is OutcomeKind.FAILED
+    detached.standing = True
+    outcome = as_outcome(detached)
+    assert outcome.kind is OutcomeKind.OK and outcome.answered == ("origin",)

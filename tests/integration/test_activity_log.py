@@ -175,3 +175,79 @@ def _status(capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
     assert code == 0, err
     repo = doc["repos"][0]
     return repo["last_result"], repo["last_message"]
+
+
+def test_a_conflict_stands_through_an_offline_fetch(
+    world: Clones, refused_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sync stopped on a conflict; a fetch went offline; back online, the fetch said
+    "up_to_date - up to date" (and so did `gitferry status`) while the conflict stood
+    (git: diverged; the window: Conflict, from the store's rows): the fetch judged the
+    stop by the last result only, `offline` by then. The conflict the store lists holds
+    (the merge still conflicts on a.txt): it is said again, with the sync's words."""
+    world.commit(world.theirs, "a.txt", "one\ntheirs\nthree\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "a.txt", "one\nmine\nthree\n")
+    code, stopped = world.sync(world.mine)
+    assert (code, stopped["result"]) == (1, "conflict"), stopped
+    url = git("remote", "get-url", "origin", cwd=world.mine)
+    git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/x", cwd=world.mine)
+    assert world.sync(world.mine, "--fetch-only")[1]["result"] == "offline"
+    git("remote", "set-url", "origin", url, cwd=world.mine)
+    fetches = [world.sync(world.mine, "--fetch-only") for _ in range(2)]
+    assert [(code, r["result"], r["message"]) for code, r in fetches] == [
+        (1, "conflict", stopped["message"])
+    ] * 2
+    assert _status(capsys) == ("conflict", stopped["message"])
+    assert _log(capsys) == ["conflict", "offline", "conflict"]  # back online: told once
+    ahead_behind = git("rev-list", "--left-right", "--count", "main...origin/main", cwd=world.mine)
+    assert ahead_behind.split() == ["1", "1"]
+    # More of theirs, offline again in between: what came in, then the conflict.
+    world.commit(world.theirs, "b.txt", "more of theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/x", cwd=world.mine)
+    assert world.sync(world.mine, "--fetch-only")[1]["result"] == "offline"
+    git("remote", "set-url", "origin", url, cwd=world.mine)
+    code, more = world.sync(world.mine, "--fetch-only")
+    assert more["result"] == "conflict" and more["message"].startswith("fetched origin/main (")
+    assert more["message"].endswith(f"; {stopped['message']}")
+    # The user merges with git: over, and said so.
+    git("merge", "-q", "origin/main", cwd=world.mine, check=False)
+    (world.mine / "a.txt").write_text("one\nmine and theirs\nthree\n")
+    git("commit", "-q", "-am", "merged by hand", cwd=world.mine)
+    world.remember()
+    assert world.sync(world.mine, "--fetch-only")[1]["result"] == "up_to_date"
+    assert _status(capsys)[0] == "up_to_date"
+    world.check()
+
+
+def test_a_detached_head_stands_through_the_fetches(
+    world: Clones, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`git checkout --detach main`, then a sync: failed, "HEAD is detached: ..."; the next
+    (background) fetch recorded "up_to_date" over it, and the window flipped between
+    Failed and Up to date at each fetch and sync. While HEAD stays detached a fetch says
+    what the sync said (after what it brought); once a branch is checked out, it stops."""
+    git("checkout", "-q", "--detach", "main", cwd=world.mine)
+    code, stopped = world.sync(world.mine)
+    assert (code, stopped["result"]) == (1, "error"), stopped
+    assert stopped["message"].startswith("HEAD is detached")
+    code, fetched = world.sync(world.mine, "--fetch-only")
+    assert (code, fetched["result"], fetched["message"]) == (1, "error", stopped["message"])
+    world.commit(world.theirs, "b.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    code, more = world.sync(world.mine, "--fetch-only")
+    assert (code, more["result"], more["fetched_refs"]) == (1, "error", ["origin/main"]), more
+    assert more["message"].startswith("fetched origin/main (")
+    assert more["message"].endswith(f"; {stopped['message']}")
+    assert world.sync(world.mine, "--fetch-only")[1]["message"] == stopped["message"]
+    assert _status(capsys) == ("error", stopped["message"])
+    assert _log(capsys) == ["error", "error"]  # what came in is told; the same stop again is not
+    assert git("rev-parse", "--abbrev-ref", "HEAD", cwd=world.mine) == "HEAD"  # git: still detached
+    git("checkout", "-q", "main", cwd=world.mine)
+    code, over = world.sync(world.mine, "--fetch-only")
+    assert (code, over["result"]) == (0, "up_to_date"), over
+    code, synced = world.sync(world.mine)
+    assert (code, synced["result"], synced["message"]) == (0, "ok", "fast-forwarded main"), synced
+    assert world.head(world.mine) == world.remote_head()
+    world.check()
