@@ -37,6 +37,7 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REQUEST_SECONDS = 5.0  # a client that connects and says nothing
+Answered = Callable[[int, "SyncReport"], Awaitable[None]]
+"""Told each sync's report, by repository id, as the sync ends."""
 QUEUED_LOOK_SECONDS = 0.25  # past the lock's wait, how often a queued sync looks again
 _OPTIONS = {"sync": ("names", "fetch_only", "no_push"), "refresh": ("names",)}  # what each command needs
 
@@ -96,8 +99,11 @@ class _Asked:
 
 
 class CliServer:
-    def __init__(self, core: Core, engine: Engine, bus: EventBus, path: Path) -> None:
+    def __init__(
+        self, core: Core, engine: Engine, bus: EventBus, path: Path, answered: Answered | None = None
+    ) -> None:
         self.core, self.engine, self.bus = core, engine, bus
+        self.answered = answered  # told each sync's report (the daemon's `_answered`)
         self.path = path
         self._server: asyncio.AbstractServer | None = None
         self._answers: set[asyncio.Task[None]] = set()
@@ -107,7 +113,9 @@ class CliServer:
         self._build = build_identity(CORE, __version__)  # the code as it is at the engine's start
 
     @classmethod
-    async def start(cls, core: Core, engine: Engine, bus: EventBus) -> CliServer | None:
+    async def start(
+        cls, core: Core, engine: Engine, bus: EventBus, *, answered: Answered | None = None
+    ) -> CliServer | None:
         """Listen for the CLI (this process holds the data directory's engine lock), unless
         the system has no Unix sockets or the path is too long for one: then None."""
         home = core.home
@@ -117,7 +125,7 @@ class CliServer:
         if len(os.fsencode(path)) > MAX_SOCKET_PATH:
             log.warning("the CLI cannot reach this engine: %s is too long for a socket", path)
             return None
-        server = cls(core, engine, bus, path)
+        server = cls(core, engine, bus, path, answered)
         try:
             path.unlink(missing_ok=True)  # a killed engine's
             server._server = await asyncio.start_unix_server(
@@ -253,6 +261,8 @@ class CliServer:
                     await _send(writer, {"cancelled": True})
                     return
                 reports.append(report)
+                if self.answered is not None:
+                    await self.answered(record.id, report)
         finally:
             stop.cancel()
             if progress is not None:

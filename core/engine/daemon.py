@@ -288,13 +288,17 @@ class Daemon:
         return report
 
     async def _answered(self, repo_id: int, report: SyncReport) -> None:
-        """A user's sync that a tripped remote answered ends the trip: the failure streak
-        is cleared (as a background fetch's answer clears it) and, with no remote of the
-        repository tripped any more, it is no longer held `tripped` (the window said "A
-        remote keeps failing" after the sync had just gone through)."""
+        """A user's sync (the window's, or a `gitferry sync` this engine answers) that the
+        remotes answered ends their failure streak, as a background fetch's answer does:
+        the scheduler's retry backoff (the next background fetch comes on the interval),
+        and a trip: with no remote of the repository tripped any more, it is no longer held
+        `tripped` (the window said "A remote keeps failing" after the sync had just gone
+        through)."""
         breaker, engine = self._breaker, self.engine
         if breaker is None or engine is None or not report.answered_remotes:
             return
+        if report.result.succeeded and self.scheduler is not None:
+            self.scheduler.answered(repo_id)
         now = wall_datetime(self.clock)
         was_tripped = bool(breaker.tripped(repo_id, now))
         try:
@@ -403,7 +407,11 @@ class Daemon:
             await self._watch_stored(record)
         log.info("watching %d repositories", len(engine.workers))
         self.started.set()
-        cli = await CliServer.start(self.core, engine, self.bus) if engine_lock is not None else None
+        cli = (
+            await CliServer.start(self.core, engine, self.bus, answered=self._answered)
+            if engine_lock is not None
+            else None
+        )
         running = asyncio.create_task(scheduler.run())
         upkeep = asyncio.create_task(self._upkeep(pool))
         helpers = [

@@ -165,6 +165,19 @@ class FetchScheduler:
         self._intervals_changed()
         self._wake.set()
 
+    def answered(self, repo_id: int) -> None:
+        """The user's own sync fetched the repository: a failure streak's backoff is over,
+        and its next background fetch comes on its interval (it waited out the backoff,
+        up to an hour, after the user's sync had just gone through)."""
+        repo = self._repos.get(repo_id)
+        if repo is None or repo.running or repo.streak == 0:
+            return
+        repo.streak = 0
+        repo.reason = Reason.SCHEDULE
+        delay = self._slots.delay_after_fetch(self._clock.wall(), repo.interval, repo.offset, self._rng)
+        self._set_due(repo, self._clock.monotonic() + delay)
+        self._wake.set()
+
     def _first_due(self, interval: float, offset: float) -> float:
         delay = self._slots.first_delay(self._clock.wall(), interval, offset, self._rng)
         return self._clock.monotonic() + delay

@@ -166,6 +166,29 @@ async def test_failing_repository_backs_off_and_success_resets_it() -> None:
         assert regular and all(g >= 300 - 30 for g in regular), regular
 
 
+async def test_the_users_own_sync_that_went_through_ends_the_backoff() -> None:
+    """After failures the next background fetch was up to an hour away; the user's Sync now
+    went through and it stayed so: the backoff is over, the next fetch comes on the interval."""
+    clock = FakeClock()
+    remotes = Remotes(clock, outcome_for=lambda _r, _j: FAILING)
+    sched = scheduler(clock, remotes)
+    sched.add(1, "/srv/a", 300)
+    async with running(sched):
+        await clock.advance(2 * 3600)
+        assert sched.backoff_streak(1) >= 6
+        assert sched.next_due(1) - clock.monotonic() > 0
+        remotes.outcome_for = lambda _r, _j: FetchOutcome.ok("origin")
+        sched.answered(1)  # the daemon, after the user's sync the remotes answered
+        assert sched.backoff_streak(1) == 0
+        wait = sched.next_due(1) - clock.monotonic()
+        assert 0 < wait <= 300 + 30, wait  # its interval (a slot), not the backoff's hour
+        calls = len(remotes.calls)
+        await clock.advance(wait + 1)
+        assert len(remotes.calls) == calls + 1
+        assert remotes.calls[-1].job.reason is Reason.SCHEDULE
+        sched.answered(99)  # not scheduled (removed meanwhile): nothing to do
+
+
 async def test_a_trigger_that_raises_counts_as_a_failure_and_the_loop_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -379,6 +379,7 @@ def test_a_password_no_keyring_can_keep_is_said_as_such_and_trips_nothing(
                 " credential.helper store, or cache)"
             ]
             assert engine.state(mine.id) is not RepoState.TRIPPED
+            assert scheduler.backoff_streak(mine.id) == 0  # the user's sync ended the backoff
             # The daemon kept it: its next background fetch signs in, nobody asked.
             drain(finished)
             core.sign_in_prompt = None
