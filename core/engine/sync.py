@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -339,7 +340,9 @@ class _Sync:
 
         listed = await self.core.store.conflicted_paths(self.record.id, current.name)
         last = await self.core.store.last_sync(self.record.id)
-        dirty = last.message if last is not None and last.result == ResultKind.DIRTY else None
+        dirty = None
+        if last is not None and last.result == ResultKind.DIRTY:
+            dirty = _InTheWay(last.message or "", [str(path) for path in last.details.get("dirty") or []])
         stop = await self.core.offload.io(
             partial(
                 _stop_standing,
@@ -552,14 +555,14 @@ def _detached(repo: Repo) -> GitferryError | None:
 
 
 def _stop_standing(
-    repo: Repo, strategy: str, *, diverged: bool, conflicted: list[str], dirty: str | None
+    repo: Repo, strategy: str, *, diverged: bool, conflicted: list[str], dirty: _InTheWay | None
 ) -> GitferryError | None:
     """What the integration of the checked-out branch (behind its upstream) would stop on
     again, in the order it looks (`integrate_current`), where the repository proves it
     without integrating: a git operation left unfinished after a stop on record
     (`OperationInProgress`), a branch diverged under `ff-only` (`Diverged`), the listed
     conflict while it holds (`Conflict`, the listed paths), the local changes in the way
-    the last whole sync stopped on (`dirty`, its message) while the tree is still changed."""
+    the last whole sync stopped on (`dirty`, its message) while they are still changed."""
     from core.git.config.upstreams import upstream_of
     from core.git.merge.conflict_gone import conflict_holds
     from core.git.merge.integrate import Conflict, Diverged, Strategy, short_name
@@ -577,16 +580,24 @@ def _stop_standing(
         return Diverged(branch, short_name(upstream))
     if diverged and conflicted and conflict_holds(repo, conflicted):
         return Conflict(branch, short_name(upstream), sorted(conflicted))
-    if dirty is not None and pending_changes(repo.path):
-        return _StillInTheWay(dirty)
+    if dirty is not None and dirty.still_there(pending_changes(repo.path)):
+        return dirty
     return None
 
 
-class _StillInTheWay(GitferryError):
-    """Local changes in the way, as the last whole sync said it (a stat scan says they
-    are still there; which of them the integration would write is not looked at)."""
+class _InTheWay(GitferryError):
+    """The local changes the last whole sync stopped on (`paths`, from its report; none
+    listed: any), as it said it. Still there while a stat scan finds one of them changed
+    (another edit since, where the integration writes nothing, stops nothing)."""
 
     result = ResultKind.DIRTY
+
+    def __init__(self, message: str, paths: list[str]) -> None:
+        super().__init__(message)
+        self.paths = paths
+
+    def still_there(self, changed: Collection[str]) -> bool:
+        return bool(changed) and (not self.paths or any(path in changed for path in self.paths))
 
 
 def _committed(report: SyncReport) -> list[str]:

@@ -348,3 +348,27 @@ def test_a_fetch_after_local_changes_stopped_a_sync_says_dirty_only_while_they_a
     assert (code, report["result"], report["message"]) == (0, "ok", "fast-forwarded main"), report
     assert world.head(world.mine) == world.remote_head()
     world.check()
+
+
+def test_a_fetch_after_a_dirty_stop_is_not_held_by_another_file(world: Clones) -> None:
+    """A sync stopped `dirty` on an edit of a.txt; the user dropped it but had started a
+    note (an untracked file the integration does not write): the fetch still said
+    "local changes would be overwritten: a.txt" although a.txt was clean, as any change
+    counted. Only the changes the sync stopped on hold it; the sync then fast-forwards."""
+    world.commit(world.theirs, "a.txt", "one\ntheirs\nthree\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    (world.mine / "a.txt").write_text("my unsaved edit\n")
+    code, stopped = world.sync(world.mine)
+    assert (code, stopped["result"], stopped["dirty"]) == (1, "dirty", ["a.txt"]), stopped
+    (world.mine / "notes.txt").write_text("a note of mine\n")
+    code, report = world.sync(world.mine, "--fetch-only")
+    assert (report["result"], report["message"]) == ("dirty", stopped["message"]), report
+    git("checkout", "--", "a.txt", cwd=world.mine)  # the user drops the edit, keeps the note
+    assert porcelain(world.mine) == "?? notes.txt"
+    code, report = world.sync(world.mine, "--fetch-only")
+    assert (code, report["result"]) == (0, "up_to_date"), report
+    code, report = world.sync(world.mine)
+    assert (code, report["result"], report["message"]) == (0, "ok", "fast-forwarded main"), report
+    assert world.head(world.mine) == world.remote_head()
+    assert porcelain(world.mine) == "?? notes.txt"
+    world.check()
