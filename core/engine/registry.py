@@ -11,6 +11,7 @@ from pathlib import Path
 from dulwich.config import StackedConfig
 from dulwich.repo import Repo
 
+from core.credentials import KeyringUnavailable
 from core.engine.core import Core
 from core.engine.remotes_mirror import mirror_remotes
 from core.errors import BadInput, GitferryError, NotARepository
@@ -25,6 +26,7 @@ from core.git.transfer.clone_marker import clone_finished, refuse_half_made
 from core.git.transfer.errors import AuthFailed, TransferStopped
 from core.git.transfer.probe import probe, probe_remote
 from core.git.transfer.sign_in import describe_credential
+from core.git.transfer.signer import unkept_password_note
 from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
 from core.model import ConnectionCheck, RemoteAccess, RepoRecord
@@ -341,10 +343,17 @@ async def clone_repository(
     if cancel is not None and cancel.is_set():  # in the last moment: still nothing is kept
         await core.offload.io(discard_unfinished, target)
         raise CloneCancelled(shown)
+    if auth is not None:  # the password in the URL: the clone is done whether a keyring keeps it or not
+        try:
+            await core.offload.io(core.credentials.save, url, auth)
+        except KeyringUnavailable as exc:
+            signer.notes.append(
+                unkept_password_note("origin", exc.why, exc.fix, core.passwords)
+                if exc.absent
+                else f"origin: {exc.message}"
+            )
     if notes is not None:
         notes.extend([*fetched.notes, *signer.notes])
-    if auth is not None:
-        await core.offload.io(core.credentials.save, url, auth)
     # A clone killed after registering and before its marker went is registered already.
     registered = [r for r in await core.store.repos() if r.path == str(target)]
     record = (

@@ -126,3 +126,33 @@ def test_remote_needing_a_secret_names_the_keyring(
     assert (synced.returncode, report["result"]) == (1, "auth_failed"), report
     assert report["message"] == "origin: the server refused the credentials (from credential helper '!f()')"
     assert rev_parse(mine, "HEAD") == again and rev_parse(bare, "main") == head
+
+
+@pytest.mark.slow
+def test_a_clone_from_a_url_with_a_password_is_kept_and_says_the_password_was_not(
+    http_auth_server: HttpRemote, tmp_path: Path
+) -> None:
+    """A user trial: `gitferry clone http://user:secret@host/repo` with no keyring
+    downloaded everything, then failed 'could not save the credential' (exit 1), the
+    clone left unregistered, and a retry downloaded it all again to fail the same way. The
+    clone is done whether a keyring keeps the password or not: it says it was not kept."""
+    backend, _named = BACKENDS["no keyring"]
+    bare = _published(http_auth_server, tmp_path)
+    _user, password = http_auth_server.auth or ("", "")
+    cloned = gitferry(
+        backend, "clone", http_auth_server.url_with_credentials("origin.git"), "mine", cwd=tmp_path
+    )
+    _no_traceback(cloned)
+    assert cloned.returncode == 0, cloned.stderr
+    assert cloned.stdout.strip().endswith(
+        "origin: the password was not kept (there is no system keyring): background fetches cannot"
+        " sign in; install one (GNOME Keyring, KWallet) or use a git credential helper"
+        " (git config --global credential.helper store, or cache)"
+    ), cloned.stdout
+    assert password not in cloned.stdout + cloned.stderr
+    mine = tmp_path / "mine"
+    assert rev_parse(mine, "HEAD") == rev_parse(bare, "main")
+    assert git("status", "--porcelain", cwd=mine) == ""
+    assert password not in (mine / ".git" / "config").read_text()
+    listed = gitferry(backend, "list", cwd=tmp_path)
+    assert "mine" in listed.stdout, listed.stdout + listed.stderr

@@ -38,7 +38,7 @@ from core.errors import GitferryError
 from core.git.config.credential_config import CredentialQuery, credential_query
 from core.git.transfer import credential_helper
 from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
-from core.git.transfer.signer import Signer, SignInRequest
+from core.git.transfer.signer import Signer, SignInRequest, unkept_password_note
 from core.git.transfer.ssh_identity import describe_ssh
 from core.git.transfer.stop import TransferStop, registered
 from core.remote_url import (
@@ -159,20 +159,8 @@ class SignIn:
         except KeyringUnavailable as exc:
             log.warning("%s: %s", self.remote, exc.message)
             if exc.absent and self.source is Source.PROMPT and not self._query_for().helpers:
-                self.signer.notes.append(self._kept_note(exc))
-
-    def _kept_note(self, exc: KeyringUnavailable) -> str:
-        """What became of a typed password no keyring and no helper keeps."""
-        passwords = self.signer.passwords
-        if passwords is None:  # a one-off command: the next fetch nobody is asked in cannot sign in
-            return (
-                f"{self.remote}: the password was not kept ({exc.why}): background fetches "
-                f"cannot sign in; {exc.fix}"
-            )
-        return (
-            f"{self.remote}: the password is kept in memory only until {passwords.holder} quits"
-            f" ({exc.why}): background fetches sign in with it until then; to keep it longer, {exc.fix}"
-        )
+                why, fix, passwords = exc.why, exc.fix, self.signer.passwords
+                self.signer.notes.append(unkept_password_note(self.remote, why, fix, passwords))
 
     @property
     def needs_someone(self) -> bool:

@@ -73,6 +73,18 @@ class SessionPasswords:
         return f"SessionPasswords({len(self._known)} kept)"
 
 
+def unkept_password_note(remote: str, why: str, fix: str, passwords: SessionPasswords | None) -> str:
+    """What became of a password the user gave that no keyring (`why`, `fix`: its
+    `KeyringUnavailable`) and no credential helper keeps: the running engine's memory, or
+    nothing in a one-off command."""
+    if passwords is None:  # the next fetch nobody is asked in cannot sign in
+        return f"{remote}: the password was not kept ({why}): background fetches cannot sign in; {fix}"
+    return (
+        f"{remote}: the password is kept in memory only until {passwords.holder} quits ({why}):"
+        f" background fetches sign in with it until then; to keep it longer, {fix}"
+    )
+
+
 class SshPassphrases:
     """Key passphrases typed in this session, in memory only (never logged, never written)."""
 
