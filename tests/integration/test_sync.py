@@ -326,30 +326,6 @@ def test_sync_of_a_commit_made_with_a_subdirectory(world: Clones) -> None:
     assert porcelain(world.mine) == ""
 
 
-def test_a_fetch_after_local_changes_stopped_a_sync_says_dirty_only_while_they_are_there(
-    world: Clones,
-) -> None:
-    """A sync stopped `dirty` (an edit where the integration must write); a fetch says it
-    again while the edit is there (8db17ac), but once the user dropped it (git status
-    clean) the fetch said "local changes would be overwritten: a.txt" still, of changes
-    that were gone, until the next whole sync."""
-    world.commit(world.theirs, "a.txt", "one\ntheirs\nthree\n")
-    git("push", "-q", "origin", "main", cwd=world.theirs)
-    (world.mine / "a.txt").write_text("my unsaved edit\n")
-    code, stopped = world.sync(world.mine)
-    assert (code, stopped["result"]) == (1, "dirty"), stopped
-    code, report = world.sync(world.mine, "--fetch-only")
-    assert (report["result"], report["message"]) == ("dirty", stopped["message"]), report
-    git("checkout", "--", "a.txt", cwd=world.mine)  # the user drops the edit
-    assert git("status", "--porcelain", cwd=world.mine) == ""
-    code, report = world.sync(world.mine, "--fetch-only")
-    assert (code, report["result"]) == (0, "up_to_date"), report
-    code, report = world.sync(world.mine)
-    assert (code, report["result"], report["message"]) == (0, "ok", "fast-forwarded main"), report
-    assert world.head(world.mine) == world.remote_head()
-    world.check()
-
-
 def test_a_fetch_after_a_dirty_stop_is_not_held_by_another_file(world: Clones) -> None:
     """A sync stopped `dirty` on an edit of a.txt; the user dropped it but had started a
     note (an untracked file the integration does not write): the fetch still said
