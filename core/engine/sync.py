@@ -336,20 +336,26 @@ class _Sync:
             return None if detached is None else (detached.result, detached.message)
         if not current.behind or current.upstream_gone:
             return None
-        from core.git.merge.conflict_copies import is_copy
-
-        listed = await self.core.store.conflicted_paths(self.record.id, current.name)
         last = await self.core.store.last_sync(self.record.id)
         dirty = None
         if last is not None and last.result == ResultKind.DIRTY:
-            dirty = _InTheWay(last.message or "", [str(path) for path in last.details.get("dirty") or []])
+            dirty = _InTheWay(last.message, last.dirty)
+        diverged = bool(current.ahead)
+        if not diverged and dirty is None:
+            return None  # a fast-forward waits: nothing stops it (a cold fetch loads no merge)
+        conflicted: list[str] = []
+        if diverged:
+            from core.git.merge.conflict_copies import is_copy
+
+            listed = await self.core.store.conflicted_paths(self.record.id, current.name)
+            conflicted = [path for path in listed if not is_copy(path)]
         stop = await self.core.offload.io(
             partial(
                 _stop_standing,
                 self.repo,
                 self.settings.strategy,
-                diverged=bool(current.ahead),
-                conflicted=[path for path in listed if not is_copy(path)],
+                diverged=diverged,
+                conflicted=conflicted,
                 dirty=dirty,
             )
         )
@@ -546,12 +552,12 @@ def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
 
 def _detached(repo: Repo) -> GitferryError | None:
     """HEAD detached outside a git operation: the whole sync stops there (`DetachedHead`)."""
+    if current_branch(repo) is not None:
+        return None
     from core.git.merge.integrate import DetachedHead
     from core.git.worktree.git_operation import unfinished_work
 
-    if current_branch(repo) is not None or unfinished_work(repo) is not None:
-        return None
-    return DetachedHead()
+    return DetachedHead() if unfinished_work(repo) is None else None
 
 
 def _stop_standing(
@@ -564,10 +570,7 @@ def _stop_standing(
     conflict while it holds (`Conflict`, the listed paths), the local changes in the way
     the last whole sync stopped on (`dirty`, its message) while they are still changed."""
     from core.git.config.upstreams import upstream_of
-    from core.git.merge.conflict_gone import conflict_holds
-    from core.git.merge.integrate import Conflict, Diverged, Strategy, short_name
     from core.git.worktree.git_operation import OperationInProgress, unfinished_work
-    from core.git.worktree.pending import pending_changes
 
     branch = current_branch(repo)
     upstream = upstream_of(repo, branch) if branch is not None else None
@@ -576,12 +579,18 @@ def _stop_standing(
     operation = unfinished_work(repo)
     if operation is not None:
         return OperationInProgress(branch, operation) if conflicted or dirty is not None else None
-    if diverged and Strategy(strategy) is Strategy.FF_ONLY:
-        return Diverged(branch, short_name(upstream))
-    if diverged and conflicted and conflict_holds(repo, conflicted):
-        return Conflict(branch, short_name(upstream), sorted(conflicted))
-    if dirty is not None and dirty.still_there(pending_changes(repo.path)):
-        return dirty
+    if diverged:  # what a sync of a diverged branch loads anyway
+        from core.git.merge.conflict_gone import conflict_holds
+        from core.git.merge.integrate import Conflict, Diverged, Strategy, short_name
+
+        if Strategy(strategy) is Strategy.FF_ONLY:
+            return Diverged(branch, short_name(upstream))
+        if conflicted and conflict_holds(repo, conflicted):
+            return Conflict(branch, short_name(upstream), sorted(conflicted))
+    if dirty is not None:
+        from core.git.worktree.pending import pending_changes
+
+        return dirty if dirty.still_there(pending_changes(repo.path)) else None
     return None
 
 

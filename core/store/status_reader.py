@@ -11,6 +11,7 @@ can paint its window from the store before it has imported the engine.
 
 from __future__ import annotations
 
+import json
 import queue
 import sqlite3
 import threading
@@ -55,6 +56,10 @@ _SKIPPED = (
     " WHERE repo_id = ? ORDER BY last_seen DESC, path"
 )
 _BRANCH_CONFLICTS = "SELECT path FROM conflicts WHERE repo_id = ? AND branch = ?"
+_LAST_SYNC = (
+    "SELECT result, message, details FROM sync_runs WHERE repo_id = ? AND kind = 'sync'"
+    " AND state IN ('done', 'failed') AND result != 'busy' ORDER BY id DESC LIMIT 1"
+)
 _MODES = (
     "SELECT repo_id, key, value FROM repo_settings"
     " WHERE key IN ('sync_mode', 'paused_until', 'fast_forward_all', 'push_all')"
@@ -78,6 +83,15 @@ class Snapshot:
     modes: dict[int, dict[str, str]] = field(default_factory=dict)
     # Which branches a sync of each repository moves besides the checked-out one.
     reaches: dict[int, SyncReach] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LastSync:
+    """How the last whole sync ended: its result, message and the paths it found in the way."""
+
+    result: str
+    message: str
+    dirty: list[str]
 
 
 class UnknownRepository(BadInput):
@@ -212,6 +226,15 @@ class StatusReader:
         """One branch's conflicted paths."""
         with self._borrowed() as conn:
             return {path for (path,) in conn.execute(_BRANCH_CONFLICTS, (repo_id, branch))}
+
+    def last_sync(self, repo_id: int) -> LastSync | None:
+        """The last whole sync (not a fetch) that ran to its end, `busy` ones left out."""
+        with self._borrowed() as conn:
+            row = conn.execute(_LAST_SYNC, (repo_id,)).fetchone()
+        if row is None:
+            return None
+        dirty = json.loads(row[2]).get("dirty") if row[2] else None
+        return LastSync(row[0] or "", row[1] or "", [str(path) for path in dirty or []])
 
     def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
         """One repository's submodules as its last sync saw them, by path."""

@@ -38,7 +38,6 @@ from core.model import (
     utcnow,
 )
 from core.offload import Offload, PriorityGate
-from core.results import ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store import status_writer
 from core.store.database import Database, Reopened
@@ -54,7 +53,7 @@ from core.store.registry_file import (
     write_registry,
 )
 from core.store.remote_health import RemoteHealth
-from core.store.status_reader import Snapshot, StatusReader, UnknownRepository, named
+from core.store.status_reader import LastSync, Snapshot, StatusReader, UnknownRepository, named
 from core.store.status_writer import StatusWriter
 
 if TYPE_CHECKING:
@@ -513,24 +512,11 @@ class StatusStore:
             rows = (await s.execute(query.order_by(SyncRunRow.id.desc()).limit(limit))).scalars()
             return [_run(r) for r in rows]
 
-    async def last_sync(self, repo_id: int) -> SyncRun | None:
+    async def last_sync(self, repo_id: int) -> LastSync | None:
         """The last whole sync (not a fetch) that ran to its end, `busy` ones left out (another
         sync held the repository): the last integration's word, which fetches neither end nor
-        decide again (core/engine/sync.py, `_Sync._still_stopped`)."""
-        from sqlalchemy import select
-
-        from core.store.schema import SyncRunRow
-
-        query = (
-            select(SyncRunRow)
-            .where(SyncRunRow.repo_id == repo_id, SyncRunRow.kind == "sync")
-            .where(SyncRunRow.state.in_(("done", "failed")), SyncRunRow.result != str(ResultKind.BUSY))
-            .order_by(SyncRunRow.id.desc())
-            .limit(1)
-        )
-        async with self.db.read() as s:
-            row = (await s.execute(query)).scalars().first()
-            return None if row is None else _run(row)
+        decide again (core/engine/sync.py, `_Sync._still_stopped`; a plain read)."""
+        return await self._plain_read(lambda: self._reader.last_sync(repo_id))
 
 
 def _readable_registry(file: Path) -> Registry | None:
