@@ -86,8 +86,19 @@ def repo_json(
         "last_message": record.last_message,
         "branches": [branch_json(b, settings.reach) for b in branches],
         "unpublished": [b.name for b in branches if b.unpublished],
+        "detached": head_detached(branches),
         "submodules": [submodule_json(s) for s in submodules],
     }
+
+
+DETACHED_NOTE = "HEAD is detached: a sync only fetches; check out a branch (git switch NAME) to sync it"
+
+
+def head_detached(branches: Sequence[BranchStatus]) -> bool:
+    """No branch checked out in the repository's worktree as last measured (at `add`, at
+    each sync or fetch): HEAD is detached (or a rebase holds it), so a sync integrates
+    and pushes nothing of it (`DetachedHead`); said before the first sync too."""
+    return bool(branches) and not any(b.checked_out for b in branches)
 
 
 def submodule_json(s: SubmoduleStatus) -> dict[str, Any]:
@@ -149,6 +160,8 @@ def print_status(
     print(f"{record.name}  {record.path}  [{record.state}]  {mode}  {last}")
     if _failed(record):  # what went wrong, and what to do: not the result's name alone
         print(f"  {record.last_message}")
+    elif head_detached(branches):  # before a sync says it (it stops there every time)
+        print(f"  {DETACHED_NOTE}")
     for b in branches:
         if b.unpublished:
             commits = counted(b.unpublished, "commit")

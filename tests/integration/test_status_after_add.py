@@ -89,3 +89,30 @@ def test_status_lists_the_branches_of_a_repository_just_cloned(
     (repo,) = doc["repos"]
     rows = {b["name"]: (b["upstream"], b["ahead"], b["behind"]) for b in repo["branches"]}
     assert rows == {"main": ("origin/main", *_counts(target, "main"))} == {"main": ("origin/main", 0, 0)}
+
+
+def test_status_says_a_detached_head_before_the_first_sync(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`git checkout --detach main`, `gitferry add`, `gitferry status`: "never synced" and
+    main "ahead 0, behind 0", nothing of the detached HEAD, although every sync of it
+    fetches only and fails "HEAD is detached"; only a sync said it."""
+    _seeded(git_daemon, tmp_path, 2)
+    mine = tmp_path / "mine"
+    git("clone", "-q", git_daemon.url("origin"), str(mine))
+    git("checkout", "-q", "--detach", "main", cwd=mine)
+    assert git("rev-parse", "--abbrev-ref", "HEAD", cwd=mine) == "HEAD"  # git: detached
+    code, _out, err = run(capsys, "add", str(mine))
+    assert code == 0, err
+    code, doc, err = run(capsys, "status", "mine", "--json")
+    assert code == 0, err
+    assert doc["repos"][0]["detached"] is True and doc["repos"][0]["last_sync"] is None
+    code, text, err = run(capsys, "status", "mine")
+    assert code == 0, err
+    assert "never synced" in text and "HEAD is detached: a sync only fetches" in text
+    git("checkout", "-q", "main", cwd=mine)
+    code, text, err = run(capsys, "status", "mine", "--refresh")
+    assert code == 0, err
+    assert "HEAD is detached" not in text
+    code, doc, err = run(capsys, "status", "mine", "--json")
+    assert doc["repos"][0]["detached"] is False
