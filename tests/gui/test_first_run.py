@@ -81,7 +81,12 @@ def test_start_syncing_a_folder_pushes_it_to_an_empty_remote(
     assert [view.name for view in desktop.window.repos.rows] == ["notes"]
     assert desktop.window.sync_all_action.isEnabled() and desktop.tray.sync_all_action.isEnabled()
     # Just published: never "Not synced yet" and "1 to sync" (a user trial)
-    run(until(lambda: result_cell(desktop, record.id) == "Up to date"), TIMEOUT)
+    # The window's refresh after `added` runs as its own task: the row may come a moment later.
+    listed = desktop.window.repos.position_of
+    run(
+        until(lambda: listed(record.id) is not None and result_cell(desktop, record.id) == "Up to date"),
+        TIMEOUT,
+    )
     assert "to sync" not in desktop.window.summary.text()
 
 
@@ -106,7 +111,12 @@ def test_a_clone_from_the_first_run_screen_is_up_to_date_not_waiting_for_a_sync(
     dialog.clone_button.click()
     (record,) = run(waiting, TIMEOUT)
     assert git("rev-parse", "HEAD", cwd=target) == git("rev-parse", "main", cwd=bare)
-    run(until(lambda: result_cell(desktop, record.id) == "Up to date"), TIMEOUT)
+    # The window's refresh after `added` runs as its own task: the row may come a moment later.
+    listed = desktop.window.repos.position_of
+    run(
+        until(lambda: listed(record.id) is not None and result_cell(desktop, record.id) == "Up to date"),
+        TIMEOUT,
+    )
     assert "to sync" not in desktop.window.summary.text()
     # ... and its branches were fetched now, not "Last fetched: never" (a user trial)
     run(until(lambda: [b.name for b in desktop.window.branches.rows] == ["main"]), TIMEOUT)
