@@ -121,6 +121,7 @@ def branch_json(b: BranchStatus, reach: SyncReach) -> dict[str, Any]:
         "checked_out": b.checked_out,
         "worktree": b.worktree,
         "worktree_use": b.worktree_use,
+        "pushed": b.pushed,
         "left_alone": reach.leaves(b),
     }
 
@@ -189,6 +190,8 @@ def _left_alone(b: BranchStatus, reach: SyncReach) -> str:
     """Why a sync will not move a branch that differs from its upstream ("" if it will)."""
     from core.model import CHECKED_OUT_USE
 
+    if b.ahead and not b.behind and not b.pending_push:
+        return "  (its push remote has it: nothing to push)"
     if not reach.leaves(b):
         return ""
     if b.worktree is not None and (b.behind or b.worktree_use != CHECKED_OUT_USE):

@@ -100,6 +100,16 @@ class BranchStatus:
     # moved by a rebase"): git, and so a sync, never moves it from here.
     worktree: str | None = None
     worktree_use: str | None = None
+    # Its push remote is not its upstream's (triangular: `branch.<name>.pushRemote` or
+    # `remote.pushDefault` names a fork) and already has its head: ahead of its upstream,
+    # as `git status` says, with nothing to push (`pending_push`).
+    pushed: bool = False
+
+    @property
+    def pending_push(self) -> bool:
+        """Ahead of its upstream and not behind, with something to push: not when its push
+        remote (a fork) has its head already. The one judgement of "ahead" as work to sync."""
+        return bool(self.ahead) and not self.behind and not self.pushed
 
     @property
     def state(self) -> str:

@@ -15,16 +15,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, for_remote
 from core.engine.report import SyncReport
 from core.errors import BadInput
-from core.git.config.push_target import push_target
+from core.git.config.push_target import has_head, push_target
 from core.git.config.upstreams import Upstream, tracked_upstreams
-from core.git.repository import ref_value
 from core.git.transfer.stop import TransferStop
 from core.model import BranchStatus
 
@@ -44,7 +42,7 @@ def branches_to_push(statuses: Sequence[BranchStatus], current: str | None, *, p
         if not s.upstream_gone
         and s.upstream is not None
         and (push_all or s.name == current)
-        and ((s.ahead and not s.behind) or (push_all and s.unpublished))
+        and (s.pending_push or (push_all and s.unpublished))
     ]
 
 
@@ -61,9 +59,7 @@ def _targets(repo: Repo, branches: Sequence[str], report: SyncReport) -> list[tu
         except BadInput as refused:
             report.left_alone[upstream.branch] = f"not pushed: {refused.message}"
             continue
-        if target != upstream and ref_value(repo, Ref(target.tracking_ref.encode())) == ref_value(
-            repo, Ref(f"refs/heads/{upstream.branch}".encode())
-        ):
+        if has_head(repo, upstream, target):
             continue  # the push remote has it: ahead of its upstream, as a fork's branch stays
         found.append((upstream, target))
     return found

@@ -545,6 +545,7 @@ def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
             b.checked_out,
             b.worktree,
             b.worktree_use,
+            b.pushed,
         )
         for b in branches
     ]

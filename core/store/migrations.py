@@ -121,6 +121,8 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE sync_runs ADD COLUMN quiet BOOLEAN NOT NULL DEFAULT 0",
         "UPDATE sync_runs SET quiet = 1 WHERE result = 'up_to_date'",
     ],
+    # 8: the branch's push remote, a fork, has its head: ahead with nothing to push (`pushed`).
+    ["ALTER TABLE branch_status ADD COLUMN pushed BOOLEAN NOT NULL DEFAULT 0"],
 ]
 
 LATEST = len(MIGRATIONS)

@@ -73,6 +73,7 @@ class BranchStatusRow(Base):
     checked_out: Mapped[bool | None]
     worktree: Mapped[str | None]
     worktree_use: Mapped[str | None]
+    pushed: Mapped[bool] = mapped_column(default=False)
 
 
 class SyncRunRow(Base):

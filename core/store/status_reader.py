@@ -26,7 +26,8 @@ from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile, Su
 
 _BRANCH_ROWS = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
-    " upstream_gone, gone_since, unpublished, checked_out, worktree, worktree_use FROM branch_status"
+    " upstream_gone, gone_since, unpublished, checked_out, worktree, worktree_use, pushed"
+    " FROM branch_status"
 )
 _ALL_BRANCHES = f"{_BRANCH_ROWS} ORDER BY repo_id, name"
 _REPO_BRANCHES = f"{_BRANCH_ROWS} WHERE repo_id = ? ORDER BY name"
@@ -311,7 +312,9 @@ def _branches(
 ) -> dict[int, list[BranchStatus]]:
     out: dict[int, list[BranchStatus]] = {}
     rows = conn.execute(query, params)
-    for repo_id, name, up, head, tip, ahead, behind, fetched, gone, since, unpublished, here, *used in rows:
+    for row in rows:
+        repo_id, name, up, head, tip, ahead, behind, fetched, gone, since, unpublished, here, *rest = row
+        worktree, use, pushed = rest
         out.setdefault(repo_id, []).append(
             BranchStatus(
                 name,
@@ -325,7 +328,9 @@ def _branches(
                 _time(since),
                 unpublished,
                 None if here is None else bool(here),
-                *used,
+                worktree,
+                use,
+                bool(pushed),
             )
         )
     return out

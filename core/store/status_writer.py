@@ -211,8 +211,8 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
 # since when an upstream has been gone.
 _SAVE_BRANCH = (
     "INSERT INTO branch_status (repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
-    " upstream_gone, gone_since, unpublished, checked_out, worktree, worktree_use, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " upstream_gone, gone_since, unpublished, checked_out, worktree, worktree_use, pushed, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (repo_id, name) DO UPDATE SET upstream = excluded.upstream, head = excluded.head,"
     " upstream_head = excluded.upstream_head, ahead = excluded.ahead, behind = excluded.behind,"
     " last_fetch = COALESCE(excluded.last_fetch, branch_status.last_fetch),"
@@ -220,7 +220,7 @@ _SAVE_BRANCH = (
     " gone_since = CASE WHEN excluded.upstream_gone"
     " THEN COALESCE(branch_status.gone_since, excluded.gone_since) END,"
     " unpublished = excluded.unpublished, checked_out = excluded.checked_out,"
-    " worktree = excluded.worktree, worktree_use = excluded.worktree_use,"
+    " worktree = excluded.worktree, worktree_use = excluded.worktree_use, pushed = excluded.pushed,"
     " updated_at = excluded.updated_at"
 )
 
@@ -248,6 +248,7 @@ def save_branches(
                 None if st.checked_out is None else int(st.checked_out),
                 st.worktree,
                 st.worktree_use,
+                int(st.pushed),
                 at,
             )
             for st in statuses

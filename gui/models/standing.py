@@ -9,7 +9,8 @@ tooltip and "Sync all"'s summary all read `standing()`, so none of them can say
 conflict waits, files were skipped or every remote is down. Nor do they count as
 "to sync" a branch the next sync leaves as it is (not checked out, only behind while
 `fast_forward_all` is off or while another worktree has it checked out, or only ahead
-while `push_all` is off: `SyncReach`): that one is said as what it is ("drafts: 1
+while `push_all` is off: `SyncReach`; nor one only ahead whose push remote, a fork,
+has its head: `BranchStatus.pending_push`): that one is said as what it is ("drafts: 1
 behind, not checked out", "drafts: 1 behind, checked out in /home/a/drafts"), counted
 nowhere.
 """
@@ -66,6 +67,8 @@ def branch_lag(branch: BranchStatus) -> str | None:
         return None
     if branch.ahead is None or branch.behind is None:
         return None
+    if branch.ahead and not branch.behind and not branch.pending_push:
+        return None  # its push remote (a fork) has it: nothing to sync, as `git push` finds
     if branch.ahead and branch.behind:
         return (
             translate("Standing", "%1: %2 ahead, %3 behind")

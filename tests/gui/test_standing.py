@@ -4,6 +4,7 @@ detail pane's header, the status bar, the tray's icon and tooltip, from the same
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
@@ -256,3 +257,16 @@ def test_a_branch_another_worktree_holds_is_said_once_in_the_header(qtbot: objec
     plain = RepoRecord(1, "notes", "/n", last_result="ok", last_message="left drafts alone: something else")
     window = window_with(qtbot, plain, branches={1: [topic]})
     assert window.progress.phase.full_text().endswith("Last sync: left drafts alone: something else")
+
+
+def test_a_branch_its_fork_has_is_ahead_in_the_table_but_not_to_sync(qtbot: object) -> None:
+    """Triangular: main is 1 ahead of origin/main, its push remote (a fork) has its head."""
+    notes = RepoRecord(1, "notes", "/n", last_result="ok")
+    forked = replace(branch("main", 1, 0), pushed=True)
+    window = window_with(qtbot, notes, branches={1: [forked]})
+    assert shown(window, 1) == "Up to date"
+    assert summary(window).startswith("1 repository  ·  all up to date")
+    assert tray_for(window).icon.toolTip() == "Gitferry: everything up to date"
+    behind = replace(branch("main", 1, 2), pushed=True)  # the project moved on: work for a sync
+    window.on_branches_changed(BranchStatusChanged(1, "notes", (behind,)))
+    assert shown(window, 1) == "main: 1 ahead, 2 behind"

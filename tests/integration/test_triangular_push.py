@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from core.paths import data_dir, store_file
+from core.store.status_reader import first_snapshot
+from gui.windows.status_window import StatusWindow
 from tests.gitcli import commit_file, fsck, git
 from tests.integration.clones import run
 from tests.servers import Remote
@@ -75,6 +78,50 @@ def test_a_branch_goes_to_the_push_remote_not_to_the_project(
     assert (code, report["result"], report["pushed"]) == (0, "ok", ["main"]), report
     assert _head(origin) == new
     fsck(mine)
+
+
+def _main(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    code, doc, err = run(capsys, "status", "mine", "--json")
+    assert code == 0 and isinstance(doc, dict), err
+    (main,) = [b for b in doc["repos"][0]["branches"] if b["name"] == "main"]
+    return main
+
+
+def _window(qtbot: object) -> StatusWindow:
+    """The status window as it starts, from the store (its summary: what the status bar says)."""
+    snapshot = first_snapshot(store_file(data_dir()))
+    window = StatusWindow()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts)
+    return window
+
+
+@pytest.mark.slow
+def test_a_branch_its_fork_has_is_not_to_sync(
+    fork_setup: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str], qtbot: object
+) -> None:
+    """Before: after the push to the fork, main stayed 1 ahead of origin/main (as `git
+    status` says) and the status bar said "1 to sync" for ever, the Result "main: 1
+    ahead", while Sync now had nothing to do."""
+    _origin, fork, mine = fork_setup
+    git("config", "remote.pushDefault", "fork", cwd=mine)
+    commit_file(mine, "b.txt", "mine\n")
+    assert _sync(capsys)[1]["pushed"] == ["main"]
+    assert "ahead 1" in git("status", "-sb", cwd=mine)  # git's measure: kept in the branch table
+    main = _main(capsys)
+    assert (main["ahead"], main["behind"], main["pushed"]) == (1, 0, True), main
+    assert "ahead 1, behind 0  (its push remote has it: nothing to push)" in run(capsys, "status", "mine")[1]
+    window = _window(qtbot)
+    assert "all up to date" in window.summary.full_text() and "to sync" not in window.summary.full_text()
+
+    newer = commit_file(mine, "c.txt", "more\n")  # the fork lacks it: to sync again
+    assert run(capsys, "sync", "mine", "--fetch-only", "--json")[0] == 0  # measures again
+    main = _main(capsys)
+    assert (main["ahead"], main["pushed"]) == (2, False), main
+    assert "1 to sync" in _window(qtbot).summary.full_text()
+    assert _sync(capsys)[1]["pushed"] == ["main"] and _head(fork) == newer
+    assert _main(capsys)["pushed"] is True
+    assert "all up to date" in _window(qtbot).summary.full_text()
 
 
 def test_where_git_would_refuse_to_push_to_the_fork_nothing_is_pushed(

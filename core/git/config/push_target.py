@@ -79,6 +79,24 @@ def push_target(repo: Repo, upstream: Upstream) -> Upstream:
     return publish_target(repo, upstream.branch, chosen)
 
 
+def has_head(repo: Repo, upstream: Upstream, target: Upstream) -> bool:
+    """Whether `target`, where the branch is pushed (`push_target`), is another remote's
+    branch that already has the branch's head (as last fetched or pushed)."""
+    if target == upstream:
+        return False
+    head = ref_value(repo, Ref(f"{HEADS}{upstream.branch}".encode()))
+    return head is not None and ref_value(repo, Ref(target.tracking_ref.encode())) == head
+
+
+def pushed_elsewhere(repo: Repo, upstream: Upstream) -> bool:
+    """Whether git's push remote for the branch is not its upstream's and has its head:
+    nothing to push, however far ahead of its upstream it is (`has_head`)."""
+    try:
+        return has_head(repo, upstream, push_target(repo, upstream))
+    except BadInput:  # git would refuse to push it: the sync says so, it stays to sync
+        return False
+
+
 def _destination(config: Config, branch: str, remote: str, upstream: str | None, central: bool) -> str:
     mode = (config_text(config, (b"push",), b"default") or "simple").lower()
     same = HEADS + branch

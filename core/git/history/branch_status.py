@@ -7,6 +7,9 @@ deleted the branch), and otherwise never was on the remote: like a branch with n
 upstream at all, it then counts the commits no remote-tracking ref reaches
 (`unpublished`). So a branch met for the first time whose tracking ref `git fetch
 --prune` removed (with its reflog) counts as never published.
+
+A branch ahead of its upstream whose push remote is another one (a fork) that already
+has its head is `pushed`: nothing to push (`core.git.config.push_target.pushed_elsewhere`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import replace
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
+from core.git.config.push_target import pushed_elsewhere
 from core.git.config.upstreams import tracked_upstreams
 from core.git.history.ahead_behind import GenerationIndex, ahead_behind_many
 from core.git.history.unpublished import unpublished_counts
@@ -68,6 +72,10 @@ def measure_branches(
         counts = ahead_behind_many(repo, [(h, u) for _, h, u in todo], index)
         for (position, _, _), (ahead, behind) in zip(todo, counts, strict=True):
             statuses[position] = replace(statuses[position], ahead=ahead, behind=behind)
+    statuses = [
+        replace(s, pushed=True) if s.ahead and pushed_elsewhere(repo, upstreams[s.name]) else s
+        for s in statuses
+    ]
     if unpublished and _has_remotes(repo):
         unique = unpublished_counts(repo, unpublished, index)
         statuses = [replace(s, unpublished=unique[s.name]) if s.name in unique else s for s in statuses]
