@@ -19,6 +19,8 @@ from core.cli_socket import IN_PROCESS_VARIABLE, socket_path
 from tests.waiting import CAP
 
 ROOT = Path(__file__).resolve().parents[2]
+# `gitferry daemon` as the console script runs it, from this checkout (PYTHONPATH=ROOT).
+DAEMON = [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "daemon"]
 # Runs the entry point as the console script does, then prints the modules it loaded
 # on the last line of stderr. Ctrl-C raises KeyboardInterrupt as in a terminal even when
 # the test run was started with SIGINT ignored (a background job of a non-interactive
@@ -126,7 +128,7 @@ def refused_daemon() -> tuple[int, str]:
     """`gitferry daemon` started on the test's GITFERRY_HOME while another engine holds it:
     its exit status and what it said on stderr (it never runs: no wait for a signal)."""
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "daemon"],
+        DAEMON,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdin=subprocess.DEVNULL,
@@ -145,7 +147,7 @@ class EngineProcess:
         self.log = self.home.parent / f"daemon-{time.monotonic_ns()}.log"
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "daemon"],
+                DAEMON,
                 cwd=ROOT,
                 env={**os.environ, "PYTHONPATH": str(ROOT)},
                 stdout=subprocess.DEVNULL,

@@ -30,6 +30,7 @@ from core.cli_socket import encode, socket_path
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, run
 from tests.integration.engine_process import (
+    DAEMON,
     PROBE,
     ROOT,
     EngineProcess,
@@ -222,7 +223,7 @@ def test_an_engine_that_cannot_make_its_socket_directory_runs_on(
     log = home.parent / "daemon-no-socket.log"
     with log.open("ab") as written:
         daemon = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "daemon"],
+            DAEMON,
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.DEVNULL,
