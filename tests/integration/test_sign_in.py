@@ -321,6 +321,49 @@ def test_a_helper_that_gives_a_password_and_no_user_name_is_told_as_that(
     assert git("--git-dir", str(bare), "rev-parse", "main") == before
 
 
+@pytest.mark.parametrize("first_gives", ["password", "username"])
+def test_one_helpers_user_name_goes_with_a_later_helpers_password_as_in_git(
+    http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str], first_gives: str
+) -> None:
+    """Two helpers, each knowing half (a password manager's helper gives the password, a
+    second one the user name): git asks each in turn with what is known so far and signs
+    in with the two together (credential_fill). Gitferry dropped the first helper's
+    password and said "gave a password but no user name". git is the referee: the same
+    helpers are asked, told the same fields, and the credential is stored in both."""
+    user, right = http_auth_server.auth or ("", "")
+    halves = {"password": {"password": right}, "username": {"username": user}}
+    second_gives = "username" if first_gives == "password" else "password"
+    first, second = Helper(tmp_path / "first"), Helper(tmp_path / "second")
+    bare, _work, mine = registered(http_auth_server, tmp_path, capsys)
+    git("config", "--global", "credential.helper", first.command)
+    git("config", "--global", "--add", "credential.helper", second.command)
+
+    def told() -> list[tuple[str, object, object]]:
+        calls = [("first", call["action"], call["fields"]) for call in first.calls()]
+        calls += [("second", call["action"], call["fields"]) for call in second.calls()]
+        for helper, answer in ((first, first_gives), (second, second_gives)):
+            helper.reset()
+            (helper.state / "answer.json").write_text(json.dumps(halves[answer]))
+        return calls
+
+    told()
+    assert git("ls-remote", http_auth_server.url("origin"), "main")  # git signs in so
+    by_git = told()
+    assert [(who, action) for who, action, _ in by_git] == [
+        ("first", "get"),
+        ("first", "store"),
+        ("second", "get"),
+        ("second", "store"),
+    ], by_git
+    new = commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert git("--git-dir", str(bare), "rev-parse", "main") == new
+    by_gitferry = told()
+    # The fetch and the push each sign in: the same calls, each as git made it.
+    assert {json.dumps(call) for call in by_gitferry} == {json.dumps(call) for call in by_git}, by_gitferry
+
+
 @pytest.mark.slow
 def test_a_running_engine_keeps_a_typed_password_in_memory_for_that_host_until_refused(
     http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]

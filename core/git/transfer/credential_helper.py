@@ -5,7 +5,8 @@ path is run as it is, any other name `n` is `git credential-n` (so it needs git
 installed). The action (`get`, `store`, `erase`) is appended and the line runs
 under `sh -c`, as git's run-command does. The helper reads `key=value` lines on
 its stdin (`protocol`, `host`, `path`, `username`, and `password` for store and
-erase) ended by a blank line; for `get` it answers in the same form on stdout.
+erase) ended by a blank line; for `get` it answers in the same form on stdout, and is
+told what earlier helpers gave (a password too), as git's credential_fill tells it.
 A secret travels only on that pipe: never in the command line or the
 environment. A helper that fails or cannot start is skipped, as git skips it;
 one that says `quit=1` stops the search.
@@ -46,14 +47,6 @@ class HelperAnswer:
     password: str | None = field(default=None, repr=False)
     quit: bool = False
 
-    def auth(self, asked_for: str | None) -> HttpAuth | None:
-        """The credential, the user name being the one asked for (the URL's, or
-        `credential.username`) when the helper gave only a password, as git fills it."""
-        username = self.username or asked_for
-        if username is None or self.password is None:
-            return None
-        return HttpAuth(username, self.password)
-
 
 def helper_name(helper: str) -> str:
     """How a helper is shown: `store`, `/usr/bin/x`, a shell command as `!` and its first
@@ -77,9 +70,12 @@ def helper_command(helper: str, action: str) -> str:
     return f"{command} {action}"
 
 
-def ask(helper: str, query: CredentialQuery, stop: TransferStop | None = None) -> HelperAnswer:
-    """`get`: what `helper` knows for `query` (an empty answer when it failed)."""
-    output = _run(helper, "get", query, None, stop, GET_TIMEOUT)
+def ask(
+    helper: str, query: CredentialQuery, stop: TransferStop | None = None, password: str | None = None
+) -> HelperAnswer:
+    """`get`: what `helper` knows for `query` (an empty answer when it failed). `password`:
+    one an earlier helper gave, told to this one as git's credential_write tells it."""
+    output = _run(helper, "get", query, _Known(query.username, password), stop, GET_TIMEOUT)
     return _answer(output) if output is not None else HelperAnswer()
 
 
@@ -87,18 +83,25 @@ def tell(
     helper: str, action: str, query: CredentialQuery, auth: HttpAuth, stop: TransferStop | None = None
 ) -> None:
     """`store` (the remote accepted `auth`) or `erase` (it refused it)."""
-    _run(helper, action, query, auth, stop, STORE_TIMEOUT)
+    _run(helper, action, query, _Known(auth.username, auth.password), stop, STORE_TIMEOUT)
 
 
-def request_text(query: CredentialQuery, auth: HttpAuth | None) -> bytes:
+@dataclass(frozen=True)
+class _Known:
+    """What a helper is told besides the URL: the user name and the password known so far."""
+
+    username: str | None
+    password: str | None = field(default=None, repr=False)
+
+
+def request_text(query: CredentialQuery, known: _Known) -> bytes:
     lines = [("protocol", query.protocol), ("host", query.host)]
     if query.path:
         lines.append(("path", query.path))
-    username = auth.username if auth is not None else query.username
-    if username is not None:
-        lines.append(("username", username))
-    if auth is not None:
-        lines.append(("password", auth.password))
+    if known.username is not None:
+        lines.append(("username", known.username))
+    if known.password is not None:
+        lines.append(("password", known.password))
     for key, value in lines:
         if "\n" in value or "\0" in value:
             raise GitferryError(f"credential value for {key} contains a newline")
@@ -109,7 +112,7 @@ def _run(
     helper: str,
     action: str,
     query: CredentialQuery,
-    auth: HttpAuth | None,
+    known: _Known,
     stop: TransferStop | None,
     timeout: float,
 ) -> bytes | None:
@@ -128,7 +131,7 @@ def _run(
         return None
     unregister = stop.register(proc.kill) if stop is not None else None
     try:
-        out, _ = proc.communicate(request_text(query, auth), timeout=timeout)
+        out, _ = proc.communicate(request_text(query, known), timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()

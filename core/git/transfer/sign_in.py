@@ -7,7 +7,8 @@ keyring entry, or a password the running engine was given before
 are sent with the first request. When the server
 answers 401 (none was sent, or it refused the one sent), the next source is
 asked, as git's credential_fill does: git's credential helpers in their
-configured order (`get`; the first that gives a user and a password wins),
+configured order (`get`, each told what the earlier ones gave: one helper's user
+name goes with a later one's password, as in git),
 then the user through the client's `SignInPrompt` (a terminal prompt, the
 desktop app's sign-in dialog) when the job may ask. The request is then
 sent again.
@@ -231,32 +232,37 @@ class SignIn:
         return self._query
 
     def _from_helpers(self) -> HttpAuth | None:
+        """git's credential_fill: the helpers are asked `get` in turn, each told what is known
+        so far (the user name, a password an earlier one gave) and filling in what it
+        answers (a value it gives replaces the one known), until a user name and a password
+        are both known: one helper's user name goes with a later one's password."""
         self._tried.add(Source.HELPER)
         query = self._query_for()
+        username, password, gave = query.username, None, ""
         for helper in query.helpers:
             try:
                 with self._users_time():
-                    answer = credential_helper.ask(helper, query, self.stop)
+                    answer = credential_helper.ask(helper, query, self.stop, password)
             except HelperNeedsGit as exc:
                 self.notes.append(exc.message)
                 continue
-            auth = answer.auth(query.username)
-            if auth is not None:
-                return self._use(Source.HELPER, auth, helper_name(helper))
-            if answer.password is not None:  # git would ask for the user name: say what is missing
-                self.notes.append(
-                    f"credential helper {helper_name(helper)!r} gave a password but no user name: "
-                    f"set git's credential.username, or write the user in the URL"
-                )
-            if answer.username and query.username is None:
-                query = CredentialQuery(
-                    query.protocol, query.host, query.path, answer.username, query.helpers
-                )
-                self._query = query
+            if answer.password is not None:
+                password, gave = answer.password, helper_name(helper)
+            if answer.username is not None and answer.username != username:
+                username = answer.username
+                query = CredentialQuery(query.protocol, query.host, query.path, username, query.helpers)
+                self._query = query  # the prompt offers it, `store` and `erase` tell it
+            if username is not None and password is not None:
+                return self._use(Source.HELPER, HttpAuth(username, password), gave)
             if answer.quit:
                 self.notes.append(f"credential helper {helper_name(helper)!r} said to stop asking")
                 self._tried.add(Source.PROMPT)
                 return None
+        if password is not None:  # git would ask for the user name: say what is missing
+            self.notes.append(
+                f"credential helper {gave!r} gave a password but no user name: "
+                f"set git's credential.username, or write the user in the URL"
+            )
         return None
 
     def _users_time(self) -> AbstractContextManager[None]:
