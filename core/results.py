@@ -33,3 +33,13 @@ class ResultKind(StrEnum):
     @property
     def succeeded(self) -> bool:
         return self in (ResultKind.OK, ResultKind.UP_TO_DATE)
+
+
+INTEGRATION_STOPS = frozenset({ResultKind.CONFLICT, ResultKind.DIRTY, ResultKind.DIVERGED})
+"""What a sync says that stopped short of integrating the checked-out branch (a conflict,
+local changes or a git operation in the way, a branch diverged): every remote answered;
+the user's to settle, no failure of the remote."""
+HELD_BY_FETCH = INTEGRATION_STOPS | {ResultKind.ERROR}
+"""What a fetch (it integrates nothing) says again while the integration's stop stands
+(core/engine/sync.py, `_still_stopped`): those, and a detached HEAD (`error`, as the
+whole sync says it)."""

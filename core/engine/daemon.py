@@ -74,7 +74,7 @@ from core.engine.power import PsutilPower
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
-from core.engine.sync import HELD_BY_INTEGRATION, take_sync_lock
+from core.engine.sync import take_sync_lock
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, RegistrationChanged, RemoteTripped
 from core.git.merge.conflict_gone import conflict_holds
@@ -93,7 +93,7 @@ from core.platform.metered import CannotSubscribe, network_metered, watch_metere
 from core.platform.stop_signals import on_stop_signals
 from core.platform.tree_watch import TreeWatch
 from core.pool import RepoPool
-from core.results import CANCELLED_MESSAGE, ResultKind
+from core.results import CANCELLED_MESSAGE, INTEGRATION_STOPS, ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, pause_active, repo_settings
 from core.store.database import Reopened
 from core.store.registry_file import Registry, UnreadableRegistry, read_registry, registry_path
@@ -119,7 +119,12 @@ def _checked_out_head(repo: Repo) -> tuple[str | None, str | None, frozenset[str
     return branch, head.decode() if head is not None else None, names
 
 
-_ANSWERED = HELD_BY_INTEGRATION | {ResultKind.UNPUBLISHED}  # a fetch's results when every remote answered
+# The results of a fetch (or, in auto mode, a whole sync) that are no failure when every
+# remote answered: the integration's stops (a whole sync's; a fetch says them again with
+# `standing`), a deleted upstream (`diverged`, not standing) and a branch on no remote
+# (`unpublished`). A detached HEAD a fetch says again is `error`, which a repository that
+# failed says too: only `standing` tells them apart, so the two checks are not one.
+_ANSWERED = INTEGRATION_STOPS | {ResultKind.UNPUBLISHED}
 
 
 def as_outcome(report: SyncReport) -> FetchOutcome:

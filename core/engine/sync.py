@@ -54,11 +54,6 @@ _INTEGRATION_RAN = frozenset(
     {ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED, ResultKind.UNPUBLISHED}
 )
 
-# What an integration that stopped said, which a fetch (it integrates nothing) neither
-# ends nor decides again while the checked-out branch still has commits to take in:
-# it carries it on, as the whole sync would say it again (`_Sync._still_stopped`).
-HELD_BY_INTEGRATION = frozenset({ResultKind.CONFLICT, ResultKind.DIRTY, ResultKind.DIVERGED})
-
 log = logging.getLogger(__name__)
 
 

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from core.model import BranchStatus, RepoState, SubmoduleStatus
 from core.offload import PriorityGate
-from core.results import UP_TO_DATE_MESSAGE, ResultKind
+from core.results import HELD_BY_FETCH, UP_TO_DATE_MESSAGE, ResultKind
 
 T = TypeVar("T")
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -135,13 +135,6 @@ _WENT_WELL = (str(ResultKind.OK), str(ResultKind.UP_TO_DATE))
 # branch a fetch leaves standing it says again (core/engine/sync.py, `_still_stopped`):
 # its "up to date" after them says they are over, which is news.
 _LEFT_AS_IT_IS = (str(ResultKind.UNPUBLISHED),)
-# A detached HEAD (`error`) a fetch says again is held so too.
-_HELD_BY_INTEGRATION = (
-    str(ResultKind.CONFLICT),
-    str(ResultKind.DIRTY),
-    str(ResultKind.DIVERGED),
-    str(ResultKind.ERROR),
-)
 
 
 def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> bool:
@@ -179,7 +172,7 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
         fetch
         and before is not None
         and result == before[0]
-        and result in _HELD_BY_INTEGRATION
+        and result in HELD_BY_FETCH  # a detached HEAD (`error`) too
         and str(before[1] or "").endswith(message)
     )
     quiet = end.idle and before is not None and (nothing_new or held or (result, message) == tuple(before))
