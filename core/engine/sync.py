@@ -7,7 +7,8 @@ job in the status store (`pending`, `running`, `done`/`failed`) and a line in
 the activity log, whatever its result, unless it is `quiet`: it did nothing and
 is up to date after a run that went well (auto mode's backstop syncs and the
 background fetches that found nothing), or ends as the last run did, with the
-same words (a state said once); the log and the history leave it out.
+same words (a state said once); the log and the history leave it out. A run the user
+asked for (`SyncOptions.ask`: Sync now, `gitferry sync`) is never quiet.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ async def sync_repository(
     finally:
         try:
             # Still under the lock: step 7 of the contract.
-            await _record(core, record, run_id, report, integrated)
+            await _record(core, record, run_id, report, integrated, asked=options.ask)
         finally:
             if lock is not None and cancelled:
                 # Threads of this sync may still be in a blocking call: the lock is
@@ -188,7 +189,7 @@ def _release_if_taken(taking: asyncio.Future[SyncLock]) -> None:
 
 
 async def _record(
-    core: Core, record: RepoRecord, run_id: int, report: SyncReport, integrated: str | None
+    core: Core, record: RepoRecord, run_id: int, report: SyncReport, integrated: str | None, *, asked: bool
 ) -> None:
     if report.result == ResultKind.OK and report.kept_both:
         from core.git.merge.conflict_copies import kept_both_note  # loaded with the merge that kept both
@@ -208,6 +209,7 @@ async def _record(
                 details=report.to_json(),
                 timings_ms=report.timings_ms,
                 idle=not _summary(report),
+                asked=asked,
             )
     except Exception as exc:
         # The caller and the activity log still hear of this run, as a failure.

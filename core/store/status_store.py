@@ -474,11 +474,13 @@ class StatusStore:
         details: dict[str, Any],
         timings_ms: dict[str, float],
         idle: bool = False,
+        asked: bool = False,
     ) -> bool:
         """Record how the run ended; whether it was `quiet` (no news: it did nothing, `idle`,
         and is up to date after a run that went well, or repeats the last run's result and
-        words), which the history and the activity log leave out."""
-        end = status_writer.RunEnd(result, message, failed, details, timings_ms, idle)
+        words), which the history and the activity log leave out; never a run the user
+        `asked` for."""
+        end = status_writer.RunEnd(result, message, failed, details, timings_ms, idle, asked)
         return await self._plain_write(
             lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow())
         )

@@ -126,6 +126,7 @@ class RunEnd:
     details: dict[str, Any]
     timings_ms: dict[str, float]
     idle: bool = False  # it committed, fetched, integrated and pushed nothing
+    asked: bool = False  # the user asked for it (Sync now, `gitferry sync`): never quiet
 
 
 # Results after which a run that changed nothing is no news: it is `quiet`.
@@ -149,7 +150,8 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
     brought something before them are no news either). "The last one" is the last run
     that was news (not `busy`, which left the repository as it stood): a quiet run in
     between says nothing of how it stands, so the first run after a conflict that is up
-    to date (the conflict resolved with git) is news."""
+    to date (the conflict resolved with git) is news. A run the user asked for
+    (`asked`) is never quiet: only the background's repeats are."""
     result, message = end.result, end.message
     before = conn.execute(
         "SELECT result, message FROM sync_runs WHERE repo_id = ? AND id != ? AND NOT quiet"
@@ -175,7 +177,12 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
         and result in HELD_BY_FETCH  # a detached HEAD (`error`) too
         and str(before[1] or "").endswith(message)
     )
-    quiet = end.idle and before is not None and (nothing_new or held or (result, message) == tuple(before))
+    quiet = (
+        not end.asked
+        and end.idle
+        and before is not None
+        and (nothing_new or held or (result, message) == tuple(before))
+    )
     conn.execute(
         "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?,"
         " quiet = ? WHERE id = ?",

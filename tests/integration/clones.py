@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -123,6 +124,15 @@ class Clones:
         self.remember()
         return code, doc["repos"][0]
 
+    def background(self, clone: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+        """A run nobody asked for (auto mode's backstop sync; `--fetch-only`: the background
+        fetch), through the engine as the daemon runs it: (the exit status `sync` would
+        give, its report as `sync --json` says it)."""
+        self.remember()
+        report = asyncio.run(sync_repo(clone.name, fetch_only="--fetch-only" in extra))
+        self.remember()
+        return int(not report.result.succeeded), report.to_json()
+
     def head(self, repo: Path, ref: str = "HEAD") -> str:
         return git("rev-parse", ref, cwd=repo)
 
@@ -159,11 +169,12 @@ async def register_repo(path: Path, name: str, settings: dict[str, str]) -> None
         await core.close()
 
 
-async def sync_repo(name: str) -> SyncReport:
-    """One sync of `name` through a core of its own."""
+async def sync_repo(name: str, *, fetch_only: bool = False) -> SyncReport:
+    """One sync of `name` through a core of its own, as the background runs it (nobody asked)."""
     core = await Core.open()
     try:
-        return await sync_repository(core, await core.store.repo(name), SyncOptions(timeout=10))
+        options = SyncOptions(fetch_only=fetch_only, timeout=10)
+        return await sync_repository(core, await core.store.repo(name), options)
     finally:
         await core.close()
 

@@ -44,7 +44,7 @@ def test_history_and_undo_look_past_fetches_that_found_nothing(world: Clones) ->
     code, report = world.sync(world.mine, "--no-push")  # merged here, not pushed: undo would run
     assert code == 0 and report["merged"] == ["main"], report
     merged = world.head(world.mine)
-    code, fetched = world.sync(world.mine, "--fetch-only")  # a real one first: what the filter meets
+    code, fetched = world.background(world.mine, "--fetch-only")  # a real one first: what the filter meets
     assert code == 0 and fetched["result"] == "up_to_date", fetched
     asyncio.run(idle_fetches("mine", IDLE_FETCHES))
 
