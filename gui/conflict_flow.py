@@ -13,9 +13,8 @@ from PySide6.QtCore import QObject
 
 from core.api import Api, GitferryError, NoMergeTool
 from gui.in_flight import InFlight, counted
+from gui.widgets.conflicts_panel import kept_copies
 from gui.windows.status_window import StatusWindow
-
-COPY_MARK = " (conflict "
 
 
 class ConflictFlow(QObject):
@@ -58,23 +57,18 @@ class ConflictFlow(QObject):
         panel = self.window.conflicts_panel
         if repo_id != panel.repo_id:
             return
-        paths = [record.path for record in panel.records.rows]
-        if not paths:
+        if not panel.records.rows:
             # what Finish said ("main merged as …; the sync said: pushed main") stays: the
             # reload its sync's end brings came after it and wiped it
             panel.show_resolution(repo_id, None, panel.status.text() if panel.resolution is None else "")
             return
+        if kept_copies(panel.records.rows):  # nothing to resolve: the panel's hint says what to do
+            panel.show_resolution(repo_id, None)
+            return
         try:
             panel.show_resolution(repo_id, await self.api.resolution(repo_id))
         except GitferryError as exc:
-            if all(COPY_MARK in path for path in paths):
-                message = self.tr(
-                    "Both sides were kept: each copy holds this computer's version. "
-                    "Compare it with its file, then delete the copy."
-                )
-            else:
-                message = exc.message
-            panel.show_resolution(repo_id, None, message)
+            panel.show_resolution(repo_id, None, exc.message)
 
     async def load_history(self, repo_id: int) -> None:
         if repo_id != self.window.history_panel.repo_id:

@@ -47,6 +47,15 @@ _ADDED = QColor(40, 200, 60, 70)
 _REMOVED = QColor(230, 50, 50, 70)
 _HUNK = QColor(90, 130, 240, 60)
 
+# an auto-commit merge's copy, `name (conflict <machine> <date>).ext`: both sides are kept,
+# there is nothing to choose between
+COPY_MARK = " (conflict "
+
+
+def kept_copies(records: list[ConflictRecord]) -> bool:
+    """Every listed path is a copy an auto-commit merge kept (none to resolve)."""
+    return bool(records) and all(COPY_MARK in record.path for record in records)
+
 
 class DiffHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
@@ -265,8 +274,16 @@ class ConflictsPanel(QWidget):
     def _paint(self) -> None:
         count = len(self.records.rows)
         resolution = self.resolution
+        copies = kept_copies(self.records.rows)
         if not count:
             self.hint.setText(self.tr("No conflicts: every branch integrated cleanly."))
+        elif copies:  # said above the list: "select it to see both versions" led nowhere
+            self.hint.setText(
+                self.tr(
+                    "Both sides were kept: each copy holds this computer's version. "
+                    "Compare it with its file, then delete the copy."
+                )
+            )
         elif resolution is None:
             self.hint.setText(self.tr("%n conflicted path(s). Select one to see both versions.", "", count))
         else:
@@ -286,7 +303,7 @@ class ConflictsPanel(QWidget):
         self.finish.setEnabled(resolution is not None and not resolution.unresolved and not self._busy)
         self.abort.setEnabled(resolution is not None and not self._busy)
         self.open_folder.setEnabled(self.repo_id is not None)
-        self.detail.setVisible(count > 0)
+        self.detail.setVisible(count > 0 and not copies)
         self._paint_sides(conflicted)
 
     def _paint_sides(self, conflicted: ConflictedPath | None) -> None:
@@ -328,8 +345,12 @@ class ConflictsPanel(QWidget):
 
     def _diff_text(self, conflicted: ConflictedPath, side: str) -> str:
         version = conflicted.ours if side == "ours" else conflicted.theirs
-        if not version.present:
-            return self.tr("(deleted on this side)")
+        if not version.present:  # "this side" in the remote's pane read as this computer
+            return (
+                self.tr("(deleted on this computer)")
+                if side == "ours"
+                else self.tr("(deleted on the remote)")
+            )
         return "\n".join(conflicted.diff("ours" if side == "ours" else "theirs")) or self.tr(
             "(same as the base)"
         )

@@ -329,10 +329,6 @@
             <translation>Abgebrochen: im Repository wurde nichts verändert.</translation>
         </message>
         <message>
-            <source>Both sides were kept: each copy holds this computer's version. Compare it with its file, then delete the copy.</source>
-            <translation>Beide Seiten wurden behalten: jede Kopie enthält die Fassung dieses Computers. Vergleiche sie mit ihrer Datei und lösche dann die Kopie.</translation>
-        </message>
-        <message>
             <source>No merge tool is configured (git's merge.tool): %1 is open in your editor. Remove the conflict markers, save it, then Finish.</source>
             <translation>Kein Merge-Werkzeug eingerichtet (gits merge.tool): %1 ist in deinem Editor geöffnet. Entferne die Konfliktmarkierungen, speichere und klicke dann auf Abschließen.</translation>
         </message>
@@ -351,8 +347,12 @@
             </translation>
         </message>
         <message>
-            <source>(deleted on this side)</source>
-            <translation>(auf dieser Seite gelöscht)</translation>
+            <source>(deleted on the remote)</source>
+            <translation>(auf dem Remote gelöscht)</translation>
+        </message>
+        <message>
+            <source>(deleted on this computer)</source>
+            <translation>(auf diesem Computer gelöscht)</translation>
         </message>
         <message>
             <source>(same as the base)</source>
@@ -373,6 +373,10 @@
         <message>
             <source>Being merged: remove the conflict markers, save, then Finish</source>
             <translation>Wird zusammengeführt: Konfliktmarkierungen entfernen, speichern, dann Abschließen</translation>
+        </message>
+        <message>
+            <source>Both sides were kept: each copy holds this computer's version. Compare it with its file, then delete the copy.</source>
+            <translation>Beide Seiten wurden behalten: jede Kopie enthält die Fassung dieses Computers. Vergleiche sie mit ihrer Datei und lösche dann die Kopie.</translation>
         </message>
         <message>
             <source>Choice for the selected path</source>

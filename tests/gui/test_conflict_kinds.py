@@ -1,0 +1,76 @@
+"""Conflicts of other kinds in the Conflicts tab, as a user trial met them: a file one
+side deleted and the other changed, said in the pane of the side that deleted it, and
+the copies an auto-commit merge kept, which have nothing to choose between."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from core.git.merge.resolution import ConflictedPath, Resolution, Version
+from core.model import ConflictRecord
+from core.results import ResultKind
+from gui.desktop import Desktop
+from gui.widgets.conflicts_panel import ConflictsPanel
+from tests.gitcli import git
+from tests.gui.conftest import Run, sync_from_the_window
+from tests.gui.waiting import until
+from tests.integration.clones import Clones, porcelain
+
+NOW = datetime(2026, 12, 7, 1, 34, tzinfo=UTC)
+
+
+@pytest.mark.slow
+def test_a_file_the_remote_deleted_is_said_deleted_on_the_remote_then_use_theirs_deletes_it(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """The remote's pane said "(deleted on this side)", read as deleted on this computer."""
+    git("rm", "-q", "a.txt", cwd=world.theirs)
+    git("commit", "-q", "-m", "theirs deletes a.txt", cwd=world.theirs)
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    mine = world.commit(world.mine, "a.txt", "one\ntwo\nthree\nmine\n")
+    theirs = world.remote_head()
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    report, _notices = sync_from_the_window(run, desktop, mine_id)
+    assert report.result is ResultKind.CONFLICT
+    panel = desktop.window.conflicts_panel
+    run(until(lambda: panel.resolution is not None))
+    assert panel.theirs_view.toPlainText() == "(deleted on the remote)"
+    assert "+mine" in panel.mine_view.toPlainText()
+    panel.use_theirs.click()
+    run(until(lambda: panel.finish.isEnabled()))
+    panel.finish.click()
+    run(until(lambda: not desktop.window.conflicts.rows and world.remote_head() != theirs), timeout=60)
+    head = world.head(world.mine)
+    assert world.remote_head() == head
+    assert git("log", "-1", "--format=%P", head, cwd=world.mine) == f"{mine} {theirs}"
+    assert git("ls-tree", "--name-only", head, cwd=world.mine) == ""
+    assert porcelain(world.mine) == "" and not (world.mine / "a.txt").exists()
+    world.check()
+
+
+def test_a_file_this_computer_deleted_is_said_deleted_on_this_computer(qtbot: object) -> None:
+    panel = ConflictsPanel()
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    panel.show_conflicts(1, [ConflictRecord("main", "a.txt", NOW)])
+    side = Version(oid="1" * 40, mode=0o100644, size=4, data=b"one\n")
+    path = ConflictedPath("a.txt", base=side, ours=Version(), theirs=side)
+    panel.show_resolution(1, Resolution("main", "origin/main", "2" * 40, "3" * 40, [path]))
+    assert panel.mine_view.toPlainText() == "(deleted on this computer)"
+
+
+def test_copies_an_auto_commit_merge_kept_say_what_to_do_above_the_list(qtbot: object) -> None:
+    """The hint said "Select it to see both versions" above a selected copy, with empty
+    panes and every button disabled; and once the copy was gone the message below stayed."""
+    panel = ConflictsPanel()
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    panel.show()
+    panel.show_conflicts(1, [ConflictRecord("main", "a (conflict vm 2026-12-07 0134).txt", NOW)])
+    panel.show_resolution(1, None)
+    assert panel.hint.text().startswith("Both sides were kept")
+    assert not panel.detail.isVisible() and panel.status.text() == ""
+    panel.show_conflicts(1, [])
+    panel.show_resolution(1, None, panel.status.text())
+    assert panel.hint.text() == "No conflicts: every branch integrated cleanly."
+    assert panel.status.text() == ""
