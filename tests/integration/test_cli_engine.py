@@ -335,9 +335,6 @@ def test_ctrl_c_cancels_the_engines_sync(
     assert not (stuck / ".git" / "gitferry" / "sync.lock").exists()
 
 
-ADVERTISE_SECONDS = 10  # `first`'s fetch; the other CLI starts its job on `second` meanwhile
-
-
 def _stuck(world: Clones, capsys: pytest.CaptureFixture[str], name: str, server: TricklingServer) -> Path:
     """A registered repository whose only remote trickles bytes (its fetch never ends)."""
     path = world.mine.parent / name
@@ -376,9 +373,7 @@ def test_a_job_started_after_the_request_was_accepted_makes_it_busy(
     with the same line (before: it waited in the worker's queue without bound)."""
     other = TricklingServer()
     try:
-        first = _stuck(world, capsys, "first", other)
-        # Its fetch gives up on its own (RemoteTooSlow) once the other job runs.
-        git("config", "gitferry.advertiseDeadline", str(ADVERTISE_SECONDS), cwd=first)
+        _stuck(world, capsys, "first", other)
         _stuck(world, capsys, "second", trickling_server)
         assert run(capsys, "pause")[0] == 0
         engine = EngineProcess()
@@ -388,14 +383,18 @@ def test_a_job_started_after_the_request_was_accepted_makes_it_busy(
             holder = _client("sync", "--fetch-only", "second")
             _connected(trickling_server, both, holder)  # a job runs on `second` now
             assert both.poll() is None  # still in `first`'s fetch: then on to `second`
+            # The same sync in the CLI's own process, meanwhile: it waits for the lock too.
+            here = _client("sync", "--fetch-only", "second", env={"GITFERRY_IN_PROCESS": "1"})
+            other.stop()  # `first`'s remote hangs up: its fetch ends, the request goes on
             out, err = both.communicate(timeout=CAP)
             assert "dulwich" not in set(json.loads(err.splitlines()[-1]))  # the engine's answer
             lines = out.splitlines()
-            assert [line.split(" - ")[0] for line in lines] == ["first: offline", "second: busy"], out
+            assert [line.split(" - ")[0] for line in lines] == ["first: error", "second: busy"], out
+            assert "the connection closed mid-transfer" in lines[0], out
             assert "another sync is running" in lines[1], out
-            # The same sync in the CLI's own process says the same.
-            here = gitferry("sync", "--fetch-only", "second", in_process=True)
-            assert (here.code, here.out.replace(lines[1], "")) == (both.returncode, "\n"), here.out
+            here_out, here_err = here.communicate(timeout=CAP)  # ... and says the same
+            assert "dulwich" in set(json.loads(here_err.splitlines()[-1]))  # it ran there
+            assert (here.returncode, here_out.replace(lines[1], "")) == (both.returncode, "\n"), here_out
             holder.send_signal(signal.SIGINT)
             assert holder.wait(CAP) == 130
         finally:
