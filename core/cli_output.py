@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not 
     from core.engine.report import SyncReport
     from core.git.transfer.signer import SignInRequest
     from core.git.transfer.ssh_questions import SshQuestion
+    from core.git.worktree.git_operation import GitOperation
     from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus, SyncReach
     from core.remote_url import HttpAuth
     from core.settings import RepoSettings
@@ -87,6 +88,7 @@ def repo_json(
         "branches": [branch_json(b, settings.reach) for b in branches],
         "unpublished": [b.name for b in branches if b.unpublished],
         "detached": head_detached(branches),
+        "in_progress": _in_progress(record, branches),
         "submodules": [submodule_json(s) for s in submodules],
     }
 
@@ -99,6 +101,37 @@ def head_detached(branches: Sequence[BranchStatus]) -> bool:
     each sync or fetch): HEAD is detached (or a rebase holds it), so a sync integrates
     and pushes nothing of it (`DetachedHead`); said before the first sync too."""
     return bool(branches) and not any(b.checked_out for b in branches)
+
+
+def _holding_head(record: RepoRecord, branches: Sequence[BranchStatus]) -> GitOperation | None:
+    """The git command that detached HEAD (a rebase, `git am`, a bisect), read from the
+    worktree's git dir as `git status` reads it; None when HEAD is not detached."""
+    if not head_detached(branches):
+        return None
+    from dulwich.errors import NotGitRepository
+    from dulwich.repo import Repo
+
+    from core.git.worktree.git_operation import operation_in_progress
+
+    try:
+        with Repo(record.path) as repo:
+            return operation_in_progress(repo.controldir())
+    except (OSError, NotGitRepository):
+        return None  # gone or unreadable: the plain note
+
+
+def _in_progress(record: RepoRecord, branches: Sequence[BranchStatus]) -> str | None:
+    operation = _holding_head(record, branches)
+    return None if operation is None else operation.describe()
+
+
+def detached_note(record: RepoRecord, branches: Sequence[BranchStatus]) -> str | None:
+    """What `status` says of a detached HEAD: the command holding it and how to finish it
+    (`git rebase --continue` / `--abort`, as `git status` advises), else `DETACHED_NOTE`."""
+    if not head_detached(branches):
+        return None
+    operation = _holding_head(record, branches)
+    return DETACHED_NOTE if operation is None else operation.holding_head()
 
 
 def submodule_json(s: SubmoduleStatus) -> dict[str, Any]:
@@ -161,8 +194,8 @@ def print_status(
     print(f"{record.name}  {record.path}  [{record.state}]  {mode}  {last}")
     if _failed(record):  # what went wrong, and what to do: not the result's name alone
         print(f"  {record.last_message}")
-    elif head_detached(branches):  # before a sync says it (it stops there every time)
-        print(f"  {DETACHED_NOTE}")
+    elif (note := detached_note(record, branches)) is not None:  # before a sync says it (every time)
+        print(f"  {note}")
     for b in branches:
         if b.unpublished:
             commits = counted(b.unpublished, "commit")

@@ -24,6 +24,7 @@ class Unfinished:
     status: str  # what `git status` says about it (the referee)
     start: Callable[[Path], None]
     finish: Callable[[Path], None]
+    advice: str = "finish or abort it with git"  # what Gitferry's message says to do
 
 
 def _resolve_and_commit(repo: Path) -> None:
@@ -119,6 +120,7 @@ UNFINISHED = [
         "interactive rebase in progress",
         _rebase_stopped,
         lambda repo: git("rebase", "--continue", cwd=repo),
+        "resolve any conflict and run git rebase --continue, or git rebase --abort to undo it",
     ),
     Unfinished(
         "am",
@@ -127,6 +129,7 @@ UNFINISHED = [
         "in the middle of an am session",
         _am_stopped,
         lambda repo: git("am", "--abort", cwd=repo),
+        "resolve any conflict and run git am --continue, or git am --abort to undo it",
     ),
     Unfinished(
         "bisect",
@@ -135,6 +138,7 @@ UNFINISHED = [
         "You are currently bisecting",
         _bisect,
         lambda repo: git("bisect", "reset", cwd=repo),
+        "end it with git bisect reset",
     ),
     Unfinished(
         "cherry-pick-sequence",
@@ -151,6 +155,7 @@ UNFINISHED = [
         "You are currently bisecting",
         lambda repo: git("bisect", "start", cwd=repo),  # HEAD stays on main
         lambda repo: git("bisect", "reset", cwd=repo),
+        "end it with git bisect reset",
     ),
 ]
 """Every unfinished command, with how to start and finish it."""

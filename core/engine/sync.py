@@ -549,13 +549,16 @@ def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
 
 
 def _detached(repo: Repo) -> GitferryError | None:
-    """HEAD detached outside a git operation: the whole sync stops there (`DetachedHead`)."""
+    """HEAD detached: where the whole sync stops (`integrate_current`), a git operation
+    that detached it (a rebase, `git am`, a bisect: `OperationInProgress`, no branch
+    named), else the detached HEAD itself (`DetachedHead`)."""
     if current_branch(repo) is not None:
         return None
     from core.git.merge.integrate import DetachedHead
-    from core.git.worktree.git_operation import unfinished_work
+    from core.git.worktree.git_operation import OperationInProgress, unfinished_work
 
-    return DetachedHead() if unfinished_work(repo) is None else None
+    operation = unfinished_work(repo)
+    return DetachedHead() if operation is None else OperationInProgress(None, operation)
 
 
 def _stop_standing(

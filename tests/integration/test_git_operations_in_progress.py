@@ -53,7 +53,7 @@ def test_no_integration_under_an_unfinished_git_command(world: Clones, operation
 
     assert code != 0 and report["result"] == "dirty", report
     assert (
-        f"{operation.name} is in progress ({operation.marker}): finish or abort it with git"
+        f"{operation.name} is in progress ({operation.marker}): {operation.advice}"
         in report["message"]
     )
     assert "\n" not in report["message"]

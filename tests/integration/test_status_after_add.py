@@ -116,3 +116,41 @@ def test_status_says_a_detached_head_before_the_first_sync(
     assert "HEAD is detached" not in text
     code, doc, err = run(capsys, "status", "mine", "--json")
     assert doc["repos"][0]["detached"] is False
+
+
+def test_status_during_a_rebase_says_the_rebase_not_git_switch(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """git detaches HEAD while it rebases: `gitferry status` said "HEAD is detached: ...
+    check out a branch (git switch NAME)", advice that would leave the rebase half done,
+    and a fetch then said the branch's state as if nothing stopped the sync. As `git
+    status` does, it names the rebase and `git rebase --continue` / `--abort`; a fetch
+    says the sync's stop again; once the rebase is aborted the note is gone."""
+    _seeded(git_daemon, tmp_path, 1)
+    mine = tmp_path / "mine"
+    git("clone", "-q", git_daemon.url("origin"), str(mine))
+    git("checkout", "-q", "-b", "topic", cwd=mine)
+    commit_file(mine, "a.txt", "topic\n")
+    git("checkout", "-q", "main", cwd=mine)
+    commit_file(mine, "a.txt", "main\n")
+    git("rebase", "main", "topic", cwd=mine, check=False)  # stops on the conflict in a.txt
+    assert "rebase in progress" in git("status", cwd=mine)  # the referee: rebasing, HEAD detached
+    assert git("rev-parse", "--abbrev-ref", "HEAD", cwd=mine) == "HEAD"
+    assert run(capsys, "add", str(mine))[0] == 0
+    code, text, err = run(capsys, "status", "mine")
+    assert code == 0, err
+    rebasing = "a rebase of topic is in progress (rebase-merge): a sync only fetches; "
+    assert f"{rebasing}resolve any conflict and run git rebase --continue, or git rebase --abort" in text
+    assert "git switch" not in text and "HEAD is detached" not in text
+    doc = run(capsys, "status", "mine", "--json")[1]["repos"][0]
+    assert (doc["detached"], doc["in_progress"]) == (True, "a rebase of topic is in progress (rebase-merge)")
+    code, doc, _err = run(capsys, "sync", "mine", "--json")
+    stopped = doc["repos"][0]
+    assert (code, stopped["result"]) == (1, "dirty") and "git rebase --continue" in stopped["message"]
+    code, doc, _err = run(capsys, "sync", "mine", "--fetch-only", "--json")
+    fetched = doc["repos"][0]  # said again, not the branch table's "unpublished" or "up to date"
+    assert (code, fetched["result"], fetched["message"]) == (1, "dirty", stopped["message"])
+    git("rebase", "--abort", cwd=mine)
+    code, text, err = run(capsys, "status", "mine", "--refresh")
+    assert code == 0 and "a sync only fetches" not in text, text
+    assert run(capsys, "status", "mine", "--json")[1]["repos"][0]["in_progress"] is None

@@ -26,6 +26,9 @@ from core.git.worktree.worktrees import rebased_branch
 from core.results import ResultKind
 
 _NAMED = 3  # unmerged paths a message names
+# What to do, as `git status` says it (wt-status.c) for the commands that detach HEAD.
+_ADVICE_REBASE = "resolve any conflict and run git rebase --continue, or git rebase --abort to undo it"
+_ADVICE_AM = "resolve any conflict and run git am --continue, or git am --abort to undo it"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class GitOperation:
 
     def describe(self) -> str:
         return f"{self.what} is in progress ({self.marker})"
+
+    def holding_head(self) -> str:
+        """Said where HEAD is detached because of it (a rebase, `git am`, a bisect), in
+        place of "check out a branch": a sync only fetches until it is done."""
+        return f"{self.describe()}: a sync only fetches; {self.advice}"
 
 
 @dataclass(frozen=True)
@@ -75,16 +83,16 @@ def operation_in_progress(git_dir: str) -> GitOperation | None:
         return GitOperation("a merge", "MERGE_HEAD")
     if has("rebase-apply"):
         if has(os.path.join("rebase-apply", "applying")):
-            return GitOperation("`git am`", "rebase-apply")
-        return GitOperation(_rebase(git_dir), "rebase-apply")
+            return GitOperation("`git am`", "rebase-apply", _ADVICE_AM)
+        return GitOperation(_rebase(git_dir), "rebase-apply", _ADVICE_REBASE)
     if has("rebase-merge"):
-        return GitOperation(_rebase(git_dir), "rebase-merge")
+        return GitOperation(_rebase(git_dir), "rebase-merge", _ADVICE_REBASE)
     if has("CHERRY_PICK_HEAD"):
         return GitOperation("a cherry-pick", "CHERRY_PICK_HEAD")
     if has("REVERT_HEAD"):
         return GitOperation("a revert", "REVERT_HEAD")
     if has("BISECT_LOG"):
-        return GitOperation("a bisect", "BISECT_LOG")
+        return GitOperation("a bisect", "BISECT_LOG", "end it with git bisect reset")
     if has("sequencer"):
         return GitOperation(_sequence(git_dir), "sequencer")
     return None
