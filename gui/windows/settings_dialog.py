@@ -67,7 +67,6 @@ class SettingsDialog(QDialog):
         self.status = FieldError()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.save_button = self.buttons.addButton(self.tr("Save"), QDialogButtonBox.ButtonRole.ApplyRole)
-        self.save_button.setDefault(True)
         columns = QHBoxLayout()
         columns.addLayout(self._left, 0)
         columns.addLayout(self._right, 1)
@@ -77,6 +76,9 @@ class SettingsDialog(QDialog):
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
+        # Enter in a field saves: made default only once in the dialog (a button made default
+        # before has no dialog to tell), else the focused Add folder… button stayed default
+        self.save_button.setDefault(True)
         self._connect()
 
     # Layout -----------------------------------------------------------------------

@@ -609,3 +609,31 @@ def test_a_configured_push_url_is_not_called_a_rewrite(
             assert showing(dialog.credentials.rewrites) == said, name
 
     run(scenario())
+
+
+def test_enter_in_a_field_saves_and_never_opens_add_folder(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    """User trial: Enter after typing a fetch interval opened "Add a repository" (the focused
+    Add folder… button had become the dialog's default: Save was made default before it was
+    in the dialog) and saved nothing."""
+    repo = make_repo(tmp_path)
+
+    async def scenario() -> None:
+        record = await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        dialog.activateWindow()
+        dialog.add_button.setFocus()  # where Tab from the list goes first
+        await until(dialog.add_button.hasFocus)
+        dialog.tabs.setCurrentIndex(SYNC_TAB)
+        edit = dialog.form.interval_edit
+        edit.setFocus()
+        await until(edit.hasFocus)
+        retype(edit, "60")
+        waiting = next_emit(dialog.saved)
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+        await waiting
+        assert dialog.add_dialog is None or not dialog.add_dialog.isVisible()
+        assert (await running.api.repo_settings(record.id)).fetch_interval == 60
+
+    run(scenario(), TIMEOUT)
