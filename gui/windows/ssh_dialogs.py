@@ -62,7 +62,7 @@ class HostKeyDialog(QDialog):
             self.buttons = QDialogButtonBox(Button.Ok | Button.Cancel)
             accept = self.buttons.button(Button.Ok)
             accept.setText(self.tr("Accept and connect"))
-            self.buttons.button(Button.Cancel).setDefault(True)
+            accept.setAutoDefault(False)  # focused, it never becomes what Enter presses
         intro = QLabel(text)
         intro.setWordWrap(True)
         top = QHBoxLayout()
@@ -86,6 +86,10 @@ class HostKeyDialog(QDialog):
         layout.addLayout(top)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        if not self.changed:
+            # Enter declines: made default only once in the dialog (a button made default
+            # before has no dialog to tell, and the dialog made Accept its default)
+            self.buttons.button(Button.Cancel).setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.setMinimumWidth(480)
