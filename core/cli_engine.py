@@ -44,6 +44,7 @@ from core.cli_socket import (
     git_environment,
     same_user,
     socket_path,
+    stopped_peer,
 )
 from core.paths import data_dir
 from core.version import __version__
@@ -132,6 +133,15 @@ def _request(command: str, options: dict[str, Any]) -> _Accepted | int | None:
         sock.connect(str(socket_path(data_dir())))
         if not same_user(sock):
             sock.close()
+            return None
+        stopped = stopped_peer(sock)
+        if stopped is not None:  # it would never answer: do not wait ANSWER_SECONDS for it
+            sock.close()
+            print(
+                f"gitferry: the Gitferry engine (pid {stopped}: `gitferry daemon` or the app) is stopped"
+                f" (Ctrl-Z or SIGSTOP; `kill -CONT {stopped}` resumes it): this command runs by itself",
+                file=sys.stderr,
+            )
             return None
         request = {
             "protocol": PROTOCOL,

@@ -111,15 +111,37 @@ def encode(document: Mapping[str, Any]) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode() + b"\n"
 
 
-def peer_uid(sock: socket.socket) -> int | None:
-    """The user id of the process at the other end (`SO_PEERCRED`), None where the
-    system does not say (then the private directory is the only guard)."""
+def _peer(sock: socket.socket) -> tuple[int, int] | None:
+    """The process id and user id at the other end (`SO_PEERCRED`: for the client of a
+    listening socket, the process that listens), None where the system does not say."""
     option = getattr(socket, "SO_PEERCRED", None)
     if option is None:
         return None
     credentials = sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize(_UCRED))
-    _pid, uid, _gid = struct.unpack(_UCRED, credentials)
-    return int(uid)
+    pid, uid, _gid = struct.unpack(_UCRED, credentials)
+    return int(pid), int(uid)
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    """The user id of the process at the other end, None where the system does not say
+    (then the private directory is the only guard)."""
+    peer = _peer(sock)
+    return None if peer is None else peer[1]
+
+
+def stopped_peer(sock: socket.socket) -> int | None:
+    """The process id at the other end when that process is stopped (Ctrl-Z in its
+    terminal, SIGSTOP: `T` in /proc/PID/stat), else None. Its kernel still accepts
+    connections on its socket, but nothing reads them until it is continued."""
+    peer = _peer(sock)
+    if peer is None:
+        return None
+    try:
+        with open(f"/proc/{peer[0]}/stat", "rb") as stat:
+            state = stat.read().rpartition(b")")[2].split()[0]  # after the (command name)
+    except (OSError, IndexError):
+        return None
+    return peer[0] if state in (b"T", b"t") else None
 
 
 def same_user(sock: socket.socket) -> bool:

@@ -211,6 +211,43 @@ def test_an_engine_gone_mid_request_leaves_the_sync_to_the_cli(world: Clones) ->
     assert git("rev-parse", "origin/main", cwd=world.mine) == pushed
 
 
+def stopped(pid: int) -> bool:
+    """The process is stopped (`T` in /proc/PID/stat), as SIGSTOP or Ctrl-Z leave it."""
+    return Path(f"/proc/{pid}/stat").read_bytes().rpartition(b")")[2].split()[0] == b"T"
+
+
+@pytest.mark.slow
+def test_a_stopped_engine_is_not_waited_for(world: Clones, capsys: pytest.CaptureFixture[str]) -> None:
+    """A daemon suspended in its terminal (Ctrl-Z, SIGSTOP) still has its socket accept
+    connections, but nothing reads them: the CLI says so and runs the command itself at
+    once. Before, each `sync` and `status --refresh` waited out ANSWER_SECONDS (15 s) in
+    silence first."""
+    assert run(capsys, "pause")[0] == 0
+    engine = EngineProcess()
+    pushed = pushed_elsewhere(world, world.mine.parent, "s")
+    engine.proc.send_signal(signal.SIGSTOP)
+    try:
+        deadline = time.monotonic() + CAP
+        while not stopped(engine.proc.pid):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        synced = gitferry("sync", "--fetch-only", "mine")
+        refreshed = gitferry("status", "--refresh", "mine")
+    finally:
+        engine.proc.send_signal(signal.SIGCONT)
+        engine.stop()
+    pid = engine.proc.pid
+    said = (
+        f"gitferry: the Gitferry engine (pid {pid}: `gitferry daemon` or the app) is stopped"
+        f" (Ctrl-Z or SIGSTOP; `kill -CONT {pid}` resumes it): this command runs by itself\n"
+    )
+    assert (synced.code, synced.err, synced.in_engine) == (0, said, False)
+    assert synced.out.startswith("mine: ok - fetched origin/main")
+    assert git("rev-parse", "origin/main", cwd=world.mine) == pushed
+    assert (refreshed.code, refreshed.err) == (0, said)
+    assert refreshed.out.startswith("mine  ")
+
+
 @pytest.mark.slow
 def test_an_engine_that_cannot_make_its_socket_directory_runs_on(
     world: Clones, capsys: pytest.CaptureFixture[str]
