@@ -22,6 +22,11 @@ say so, then ends as the CLI's Ctrl-C does.
 `status --refresh` (`refresh_through_engine`) asks the engine to measure the
 repositories' branches from their local refs, with the same fallbacks; the CLI then
 prints the status from the store.
+
+A sync the CLI ran itself because it had to ask (a password typed on the terminal)
+hands that password, once the server accepted it and when no keyring or credential
+helper keeps it, to the running engine (`hand_over_password`: the `keep` command), so
+that the engine's background fetches sign in with it too; in memory only.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import os
 import socket
 import sys
 import time
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, interrupted, print_sync, reader_left
 from core.cli_socket import (
@@ -48,6 +53,9 @@ from core.cli_socket import (
 )
 from core.paths import data_dir
 from core.version import __version__
+
+if TYPE_CHECKING:
+    from core.remote_url import HttpAuth
 
 CONNECT_SECONDS = 2.0  # to connect: a socket nobody accepts on is a stale one
 ANSWER_SECONDS = 15.0  # to hear whether the engine takes the sync (it reads its store first)
@@ -116,6 +124,7 @@ class _Accepted(NamedTuple):
 
     sock: socket.socket
     lines: Any
+    first: dict[str, Any]  # the engine's first answer
 
 
 def _request(command: str, options: dict[str, Any]) -> _Accepted | int | None:
@@ -160,7 +169,7 @@ def _request(command: str, options: dict[str, Any]) -> _Accepted | int | None:
         sock.close()
         return None  # nobody listens, a stale socket, an engine that left or hung
     if "accepted" in first and "refused" not in first:
-        return _Accepted(sock, lines)
+        return _Accepted(sock, lines, first)
     sock.close()
     if "error" in first and "refused" not in first:  # a name it does not know: the CLI's own line
         print(f"gitferry: {first['error']}", file=sys.stderr)
@@ -216,6 +225,21 @@ def refresh_through_engine(names: list[str]) -> list[tuple[str, str]] | int | No
             return [(str(name), str(why)) for name, why in answer["failed"]]
         except (OSError, ValueError, KeyError, TypeError, _Gone):
             return None  # the engine went away meanwhile: the measure runs here
+
+
+def hand_over_password(protocol: str, host: str, path: str | None, auth: HttpAuth) -> str | None:
+    """A password this process's sync was given on the terminal, which the server accepted
+    and no keyring or credential helper keeps, handed to the running engine (the app's or
+    the daemon's memory, `SessionPasswords`: never written), so that its background fetches
+    sign in with it: who keeps it now ("the daemon"), or None when no engine took it.
+    Keyed as git matches credentials (`SessionPasswords`). Called from a transfer's thread."""
+    fields = {"protocol": protocol, "host": host, "path": path, "username": auth.username}
+    accepted = _request("keep", {"credential": {**fields, "password": auth.password}})
+    if not isinstance(accepted, _Accepted):
+        return None
+    accepted.sock.close()
+    kept = accepted.first.get("kept")
+    return kept if isinstance(kept, str) else None
 
 
 def _follow(first: dict[str, Any], lines: Any) -> dict[str, Any]:

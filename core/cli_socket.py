@@ -1,7 +1,8 @@
 """The socket a running engine answers CLI commands on: where it is, what travels on it.
 
 `gitferry daemon` and the desktop app run the engine (`core.engine.daemon`), which
-answers `gitferry sync` on a Unix socket in a private directory of the data directory
+answers `gitferry sync` (and `status --refresh`, and `keep`: a password the CLI's own
+sync was given, for the engine's memory) on a Unix socket in a private directory of the data directory
 (`core.engine.cli_server`); the CLI tries it first (`core.cli_engine`) and runs the
 sync in its own process when nobody answers. This module is what both ends share,
 standard library only: the CLI imports it before anything heavy. Messages are JSON

@@ -1,4 +1,5 @@
-"""The running engine answers `gitferry sync` (and `status --refresh`'s measure, `_refresh`):
+"""The running engine answers `gitferry sync` (and `status --refresh`'s measure, `_refresh`,
+and `keep`: a password the CLI's own sync was given and the server accepted, `_keep`):
 a CLI process that finds it skips importing
 and opening the engine itself (the cold path's floor, section 3 of docs/ARCHITECTURE.md).
 
@@ -76,7 +77,12 @@ REQUEST_SECONDS = 5.0  # a client that connects and says nothing
 Answered = Callable[[int, "SyncReport"], Awaitable[None]]
 """Told each sync's report, by repository id, as the sync ends."""
 QUEUED_LOOK_SECONDS = 0.25  # past the lock's wait, how often a queued sync looks again
-_OPTIONS = {"sync": ("names", "fetch_only", "no_push"), "refresh": ("names",)}  # what each command needs
+_OPTIONS = {  # what each command needs
+    "sync": ("names", "fetch_only", "no_push"),
+    "refresh": ("names",),
+    "keep": ("credential",),
+}
+_CREDENTIAL = ("protocol", "host", "path", "username", "password")  # `keep`'s, as git names them
 
 
 @dataclass
@@ -173,6 +179,8 @@ class CliServer:
             assert isinstance(request, dict)
             if request["command"] == "refresh":
                 await self._refresh(request, writer)
+            elif request["command"] == "keep":
+                await self._keep(request, writer)
             else:
                 await self._sync(request, reader, writer)
         except (OSError, ValueError, TimeoutError, asyncio.IncompleteReadError):
@@ -236,6 +244,30 @@ class CliServer:
                 continue
             self.bus.publish(BranchStatusChanged(record.id, record.name, tuple(branches)))
         await _send(writer, {"failed": failed})
+
+    async def _keep(self, request: dict[str, Any], writer: asyncio.StreamWriter) -> None:
+        """A password the CLI's own sync was given on its terminal, which the server accepted
+        and nothing else keeps (`core.cli_engine.hand_over_password`): kept in this engine's
+        memory (`SessionPasswords`: never written, dropped when refused), so that background
+        fetches sign in with it."""
+        from core.remote_url import HttpAuth
+
+        passwords, credential = self.core.passwords, request["credential"]
+        if not isinstance(credential, dict) or not all(key in credential for key in _CREDENTIAL):
+            credential = dict.fromkeys(_CREDENTIAL)
+        protocol, host, path, username, password = (credential[key] for key in _CREDENTIAL)
+        words = (protocol, host, username, password)
+        if (
+            passwords is None
+            or not all(isinstance(word, str) for word in words)
+            or not (protocol and host and password)
+            or not (path is None or isinstance(path, str))
+        ):
+            await _send(writer, {"refused": "no password to keep"})
+            return
+        passwords.keep(protocol, host, path, HttpAuth(username, password))
+        log.info("%s://%s: a password typed at `gitferry sync` is kept in memory", protocol, host)
+        await _send(writer, {"accepted": True, "kept": passwords.holder})
 
     async def _sync(
         self, request: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter

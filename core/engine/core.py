@@ -17,7 +17,13 @@ from dulwich.repo import Repo
 from core.credentials import Credentials
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.git.history.ahead_behind import GenerationIndex
-from core.git.transfer.signer import SessionPasswords, Signer, SignInPrompt, SshPassphrases
+from core.git.transfer.signer import (
+    PasswordHandOver,
+    SessionPasswords,
+    Signer,
+    SignInPrompt,
+    SshPassphrases,
+)
 from core.journal import Journal
 from core.offload import Offload
 from core.paths import data_dir, store_file
@@ -52,15 +58,23 @@ class Core:
     # HTTP(S) passwords the user gave, kept in memory while a long-running engine (the
     # app, the daemon: `Daemon`) runs, for every job; None in a one-off command.
     passwords: SessionPasswords | None = None
+    # A one-off command's (the CLI's): hands a typed password nothing else keeps to the
+    # running engine, so its background fetches sign in (`core.cli_engine.hand_over_password`).
+    hand_over: PasswordHandOver | None = None
     home: Path | None = None  # the data directory it was opened on
 
     def signer(self, *, ask: bool) -> Signer:
         """The keyring, the session's ssh passphrases and passwords, and the prompts too when
         the job may ask (the user started it)."""
         if not ask:
-            return Signer(self.credentials, passphrases=self.passphrases, passwords=self.passwords)
+            return Signer(
+                self.credentials,
+                passphrases=self.passphrases,
+                passwords=self.passwords,
+                hand_over=self.hand_over,
+            )
         prompts = (self.sign_in_prompt, self.passphrases, self.ssh_prompt)
-        return Signer(self.credentials, *prompts, passwords=self.passwords)
+        return Signer(self.credentials, *prompts, passwords=self.passwords, hand_over=self.hand_over)
 
     def graph_index(self, repo_id: int, repo: Repo) -> GenerationIndex:
         index = self.graph_indexes.get(repo_id)

@@ -348,7 +348,9 @@ async def clone_repository(
             await core.offload.io(core.credentials.save, url, auth)
         except KeyringUnavailable as exc:
             signer.notes.append(
-                unkept_password_note("origin", exc.why, exc.fix, core.passwords)
+                unkept_password_note(
+                    "origin", exc.why, exc.fix, core.passwords.holder if core.passwords else None
+                )
                 if exc.absent
                 else f"origin: {exc.message}"
             )

@@ -47,7 +47,7 @@ from tests.integration.test_fetch import push_commit
 from tests.integration.test_sign_in import registered
 from tests.servers.faults import TricklingServer
 from tests.servers.remote import HttpRemote
-from tests.waiting import CAP, eventually
+from tests.waiting import CAP, eventually, wait_until
 
 
 def pushed_elsewhere(world: Clones, tmp_path: Path, name: str) -> str:
@@ -593,6 +593,19 @@ def test_progress_on_a_terminal_comes_from_the_engine(
     assert through.splitlines()[-1].startswith("mine: ok - ")
 
 
+def typed_sync(user: str, password: str) -> tuple[int, str]:
+    """`gitferry sync mine` on a terminal, the sign-in typed at its prompts: its exit
+    status and what the terminal showed."""
+    client, leader = on_a_pty("sync", "mine")
+    seen = bytearray()
+    read_until(leader, seen, b"Username for")
+    os.write(leader, f"{user}\n".encode())
+    read_until(leader, seen, b"Password for")
+    os.write(leader, f"{password}\n".encode())
+    read_to_end(leader, seen)
+    return client.wait(CAP), seen.decode(errors="replace")
+
+
 @pytest.mark.slow
 def test_a_sign_in_is_asked_by_the_cli_not_the_engine(
     http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -630,22 +643,63 @@ def test_a_sign_in_is_asked_by_the_cli_not_the_engine(
         # goes through with the typed sign-in.
         sha = push_commit(work, bare, "new.txt", "new\n")
         user, password = http_auth_server.auth or ("", "")
-        client, leader = on_a_pty("sync", "mine")
-        seen = bytearray()
-        read_until(leader, seen, b"Username for")
-        os.write(leader, f"{user}\n".encode())
-        read_until(leader, seen, b"Password for")
-        os.write(leader, f"{password}\n".encode())
-        read_to_end(leader, seen)
-        assert client.wait(CAP) == 0, bytes(seen)
-        assert (seen.count(b"Username for"), seen.count(b"Password for")) == (1, 1), bytes(seen)
-        assert password.encode() not in seen
-        assert b"mine: ok - " in seen, bytes(seen)
+        code, typed = typed_sync(user, password)
+        assert code == 0, typed
+        assert (typed.count("Username for"), typed.count("Password for")) == (1, 1), typed
+        assert password not in typed
+        assert "mine: ok - " in typed, typed
         assert git("rev-parse", "origin/main", "main", cwd=mine).split() == [sha, sha]
         assert recorded() == runs + 4  # the engine's declined, the CLI's
     finally:
         log = engine.stop()
     assert "Traceback" not in log, log
+
+
+@pytest.mark.slow
+def test_no_keyring_a_password_typed_at_the_cli_is_handed_to_the_running_daemon(
+    http_auth_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No system keyring, no credential helper, a `gitferry daemon` running: the user types
+    the password at `gitferry sync` on a terminal (the engine declined the question, the CLI
+    ran the sync itself). Before, the password died with the CLI: the message said
+    "background fetches cannot sign in" and they could not. Once the server accepted it,
+    the CLI hands it to the daemon over its socket: the daemon's next background fetch
+    signs in with it, and nothing holds it on disk. A refused one is not handed over."""
+    bare, work, mine = registered(http_auth_server, tmp_path, capsys)
+    assert run(capsys, "set", "mine", "fetch_interval", "1")[0] == 0
+    assert run(capsys, "pause")[0] == 0
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    user, password = http_auth_server.auth or ("", "")
+    engine = EngineProcess()
+    try:
+        code, seen = typed_sync(user, "not-the-password")
+        assert code == 1 and "mine: auth_failed - " in seen, seen
+        code, seen = typed_sync(user, password)
+        assert code == 0 and "mine: up_to_date - " in seen, seen
+        assert (
+            "origin: the password is kept in memory only until the daemon quits (there is no system"
+            " keyring): background fetches sign in with it until then" in " ".join(seen.split())
+        ), seen
+        assert password not in seen
+        assert "a password typed at `gitferry sync` is kept in memory" in engine.log.read_text()
+
+        # The daemon's own background fetch (nobody asked) brings a commit pushed since.
+        sha = push_commit(work, bare, "later.txt", "later\n")
+        assert run(capsys, "resume")[0] == 0
+        wait_until(
+            lambda: git("rev-parse", "refs/remotes/origin/main", cwd=mine) == sha,
+            lambda: f"no background fetch signed in: {engine.log.read_text()}",
+        )
+        assert git("rev-parse", "main", cwd=mine) != sha  # a background fetch: not integrated
+    finally:
+        log = engine.stop()
+    assert "Traceback" not in log, log
+    assert log.count("kept in memory") == 1, log  # the refused password was not handed over
+    written = [engine.log, *engine.home.rglob("*"), *(mine / ".git").rglob("*")]
+    assert not [f for f in written if f.is_file() and password.encode() in f.read_bytes()]
 
 
 @pytest.mark.slow

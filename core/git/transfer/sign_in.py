@@ -19,6 +19,8 @@ saved in the keyring; a keyring entry refused before it is then forgotten.
 A credential the user gave (typed, or given for the exchange) is kept in the
 running engine's memory, so background fetches sign in with it while the app
 or daemon runs, with no keyring too; a kept one the server refuses is dropped.
+A one-off command (the CLI) hands a typed one that nothing else keeps to the
+running engine, if one runs (`Signer.hand_over`), once the server accepted it.
 When the server refuses a credential from a helper or the prompt, every helper
 is told `erase` (git's reject). Gitferry's own keyring entry is never handed
 to git's helpers.
@@ -160,8 +162,18 @@ class SignIn:
         except KeyringUnavailable as exc:
             log.warning("%s: %s", self.remote, exc.message)
             if exc.absent and self.source is Source.PROMPT and not self._query_for().helpers:
-                why, fix, passwords = exc.why, exc.fix, self.signer.passwords
-                self.signer.notes.append(unkept_password_note(self.remote, why, fix, passwords))
+                holder = self._kept_in_memory(self.current)
+                self.signer.notes.append(unkept_password_note(self.remote, exc.why, exc.fix, holder))
+
+    def _kept_in_memory(self, auth: HttpAuth) -> str | None:
+        """Who keeps a typed password that the server accepted and nothing else keeps: this
+        running engine (kept above), the running engine a one-off command hands it to
+        (over its owner-only socket, never written), or nobody (None)."""
+        if self.signer.passwords is not None:
+            return self.signer.passwords.holder
+        if self.signer.hand_over is None:
+            return None
+        return self.signer.hand_over(*self._memory_key(), auth)
 
     @property
     def needs_someone(self) -> bool:

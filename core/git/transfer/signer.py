@@ -3,7 +3,8 @@
 `Signer` carries what a client (the CLI, the desktop app, the daemon) lends a
 transfer to sign in with: the keyring, the prompt for an HTTP(S) credential
 (`SignInPrompt`, asked with a `SignInRequest`), the passwords a running engine
-was given (`SessionPasswords`), the session's ssh key passphrases
+was given (`SessionPasswords`; in a one-off command, the way to hand one to the
+running engine: `PasswordHandOver`), the session's ssh key passphrases
 (`SshPassphrases`) and the prompt for ssh's questions. The chain
 that uses them is `sign_in.py` (HTTP(S)) and `ssh_questions.py` (ssh); they
 are imported by the transfer that needs them, so a `git://` or local fetch,
@@ -40,6 +41,11 @@ class SignInRequest:
 SignInPrompt = Callable[[SignInRequest], HttpAuth | None]
 """Asks the user (blocking, from the transfer's thread); None: they declined."""
 
+PasswordHandOver = Callable[[str, str, "str | None", HttpAuth], "str | None"]
+"""A one-off command's way to give the running engine (the app, the daemon) a password the
+server accepted and nothing else keeps, keyed as `SessionPasswords` keys it (protocol,
+host, path): who keeps it now ("the daemon"), or None (no engine took it)."""
+
 
 class SessionPasswords:
     """HTTP(S) passwords the user gave a running engine (the app, the daemon), kept in memory
@@ -73,14 +79,14 @@ class SessionPasswords:
         return f"SessionPasswords({len(self._known)} kept)"
 
 
-def unkept_password_note(remote: str, why: str, fix: str, passwords: SessionPasswords | None) -> str:
+def unkept_password_note(remote: str, why: str, fix: str, holder: str | None) -> str:
     """What became of a password the user gave that no keyring (`why`, `fix`: its
-    `KeyringUnavailable`) and no credential helper keeps: the running engine's memory, or
-    nothing in a one-off command."""
-    if passwords is None:  # the next fetch nobody is asked in cannot sign in
+    `KeyringUnavailable`) and no credential helper keeps: the memory of the running engine
+    `holder` ("the daemon": its own, or the one a one-off command handed it to), or nothing."""
+    if holder is None:  # the next fetch nobody is asked in cannot sign in
         return f"{remote}: the password was not kept ({why}): background fetches cannot sign in; {fix}"
     return (
-        f"{remote}: the password is kept in memory only until {passwords.holder} quits ({why}):"
+        f"{remote}: the password is kept in memory only until {holder} quits ({why}):"
         f" background fetches sign in with it until then; to keep it longer, {fix}"
     )
 
@@ -126,6 +132,8 @@ class Signer:
     passphrases: SshPassphrases | None = None
     ssh_prompt: SshPrompt | None = None
     passwords: SessionPasswords | None = None
+    # A one-off command (the CLI): gives such a password to the running engine, if any.
+    hand_over: PasswordHandOver | None = None
     # What the job's user should hear of its sign-ins, one line each: a typed password
     # no keyring and no credential helper keeps.
     notes: list[str] = field(default_factory=list, compare=False)
