@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from dulwich.repo import Repo
 
 from core.engine.core import Core
-from core.git.history.ahead_behind import GenerationIndex
 from core.git.history.branch_status import measure_branches
 from core.git.repository import open_worktree_repo
 from core.git.worktree.worktrees import branch_uses
 from core.model import BranchStatus, RepoRecord, utcnow
+
+if TYPE_CHECKING:
+    from core.git.history.generations import GenerationIndex
 
 RepoLease = Callable[[Core, RepoRecord], AbstractAsyncContextManager[Repo]]
 

@@ -16,7 +16,7 @@ from dulwich.repo import Repo
 
 from core.credentials import Credentials
 from core.engine.remotes_mirror import mirror_all_remotes
-from core.git.history.ahead_behind import GenerationIndex
+from core.git.history.generations import GenerationIndex
 from core.git.transfer.signer import (
     PasswordHandOver,
     SessionPasswords,

@@ -24,12 +24,10 @@ from typing import TYPE_CHECKING, Any
 from dulwich.repo import Repo
 
 from core.engine.branch_measure import RepoLease, fresh_repo, measure_in_worktrees, stamp_fetch
-from core.engine.clock import Clock
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
 from core.engine.report import SyncReport
 from core.engine.submodule_phase import measure_submodules
-from core.engine.unexpected import describe
 from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
 from core.git.config.remote_config import list_remotes
@@ -43,13 +41,15 @@ from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, coun
 from core.settings import RepoSettings
 
 if TYPE_CHECKING:
+    from core.engine.clock import Clock
     from core.engine.commit_phase import SkipSink
     from core.engine.integrate_phase import NotIntegrated
     from core.engine.push_phase import PushOutcome
 
 # The phases a sync may not run (auto-commit, integration, push) are imported where they
 # run: a cold `gitferry sync --fetch-only` process does not load the merge machinery; nor,
-# with nothing received, the pack consolidation, nor, fetching only, git's index lock check.
+# with nothing received, the pack consolidation, nor, fetching only, git's index lock check;
+# nor, when nothing fails, what words an unexpected failure (`core.engine.unexpected`).
 
 _INTEGRATION_RAN = frozenset(
     {ResultKind.OK, ResultKind.UP_TO_DATE, ResultKind.DIRTY, ResultKind.DIVERGED, ResultKind.UNPUBLISHED}
@@ -145,6 +145,8 @@ async def sync_repository(
         # A bug, or a repository in a form the engine cannot read: never a success.
         step = sync.step if sync is not None else "starting"
         log.exception("sync of %s failed while %s", record.name, step)
+        from core.engine.unexpected import describe  # a failure's line only
+
         report.result, report.message = ResultKind.ERROR, f"unexpected error while {step}: {describe(exc)}"
         report.crashed = True
     finally:
@@ -214,6 +216,8 @@ async def _record(
     except Exception as exc:
         # The caller and the activity log still hear of this run, as a failure.
         log.exception("could not record the sync of %s", record.name)
+        from core.engine.unexpected import describe  # a failure's line only
+
         why = exc.message if isinstance(exc, GitferryError) else describe(exc)
         report.result, report.message = ResultKind.ERROR, f"could not record this sync: {why}"
         report.crashed = not isinstance(exc, GitferryError)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from dulwich.errors import NotGitRepository
 from dulwich.objects import ObjectID
@@ -14,7 +14,9 @@ from dulwich.repo import Repo, read_gitfile
 
 from core.errors import BadInput, GitferryError, NotARepository
 from core.git.parsed_config import ParsedConfigRepo
-from core.platform.file_identity import FileIdentity, file_identity
+
+if TYPE_CHECKING:
+    from core.platform.file_identity import FileIdentity
 
 SUPPORTED_OBJECT_FORMAT = "sha1"
 _T = TypeVar("_T")
@@ -119,6 +121,8 @@ class RepositoryIdentity(NamedTuple):
 def repository_identity(worktree: str) -> RepositoryIdentity | None:
     """The identity of the repository at `worktree` (a few stats, about 5 us); None
     when there is no readable `.git`."""
+    from core.platform.file_identity import file_identity  # the pool's leases: not a CLI sync
+
     path = os.path.join(worktree, ".git")
     dot_git = file_identity(path)
     if dot_git is None:

@@ -181,9 +181,22 @@ PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
 # ssh remote only), and the parser: the entry point read `sync NAME --flags` already.
 # Nor ctypes (the fifth pass): `file_identity` imports it at its first call, and a CLI
 # sync opens its repository afresh, asking no repository's identity. Nor (the sixth) the
-# handlers of `resolve`, `history` and `undo`.
+# handlers of `resolve`, `history` and `undo`. Nor (the eighth) the graph's walks, whose
+# pairs were all measured before (`ahead_behind`, `unpublished`, the identity of the
+# objects directory that a walk checks), the fork's push target (no branch is ahead), a
+# clone's first refs, the readiness check of a negotiation, the sync's clock (a type only)
+# and the words of an unexpected failure.
 NOT_FOR_NO_CHANGE = {
     "ctypes",
+    "core.git.history.ahead_behind",
+    "core.git.history.unpublished",
+    "core.platform.file_identity",
+    "core.git.config.push_target",
+    "core.git.config.values",
+    "core.git.transfer.initial_refs",
+    "core.platform.readiness",
+    "core.engine.clock",
+    "core.engine.unexpected",
     "core.cli_conflicts",
     "argparse",
     "gettext",

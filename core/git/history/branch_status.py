@@ -17,16 +17,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
-from core.git.config.push_target import pushed_elsewhere
 from core.git.config.upstreams import tracked_upstreams
-from core.git.history.ahead_behind import GenerationIndex, ahead_behind_many
-from core.git.history.unpublished import unpublished_counts
 from core.git.repository import current_branch, ref_value
 from core.model import BranchStatus
+
+if TYPE_CHECKING:
+    from core.git.history.ahead_behind import GenerationIndex
+
+# The graph's walks (`ahead_behind`, `unpublished` and the generation index under them)
+# and the fork's push target are imported when a pair is to measure, a branch is ahead or
+# one is on no remote: a no-change fetch, whose pairs were all measured before, loads none.
 
 
 def measure_branches(
@@ -69,14 +74,21 @@ def measure_branches(
         if cached is None:
             todo.append((len(statuses) - 1, head, tracking))
     if todo:
+        from core.git.history.ahead_behind import ahead_behind_many
+
         counts = ahead_behind_many(repo, [(h, u) for _, h, u in todo], index)
         for (position, _, _), (ahead, behind) in zip(todo, counts, strict=True):
             statuses[position] = replace(statuses[position], ahead=ahead, behind=behind)
-    statuses = [
-        replace(s, pushed=True) if s.ahead and pushed_elsewhere(repo, upstreams[s.name]) else s
-        for s in statuses
-    ]
+    if any(s.ahead for s in statuses):
+        from core.git.config.push_target import pushed_elsewhere
+
+        statuses = [
+            replace(s, pushed=True) if s.ahead and pushed_elsewhere(repo, upstreams[s.name]) else s
+            for s in statuses
+        ]
     if unpublished and _has_remotes(repo):
+        from core.git.history.unpublished import unpublished_counts
+
         unique = unpublished_counts(repo, unpublished, index)
         statuses = [replace(s, unpublished=unique[s.name]) if s.name in unique else s for s in statuses]
     here = current_branch(repo)

@@ -21,7 +21,7 @@ import binascii
 import os
 from array import array
 from collections.abc import Iterable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from dulwich.objects import ObjectID, RawObjectID
 from dulwich.pack import PackFileDisappeared
@@ -36,7 +36,9 @@ from core.git.history.commit_graph_file import (
     SortedIds,
     load_commit_graph,
 )
-from core.platform.file_identity import FileIdentity, file_identity
+
+if TYPE_CHECKING:
+    from core.platform.file_identity import FileIdentity
 
 __all__ = ["MORE_PARENTS", "NO_PARENT", "GenerationIndex", "MissingCommit", "NotACommit"]
 
@@ -166,6 +168,8 @@ class GenerationIndex:
 
     def _sync_with(self, repo: Repo) -> None:
         objects_dir = _objects_dir(repo)
+        from core.platform.file_identity import file_identity  # at the first walk, not when made
+
         objects_id = file_identity(objects_dir)
         shallow = frozenset(repo.get_shallow())
         if objects_dir != self._objects_dir or objects_id != self._objects_id or shallow != self._shallow:

@@ -47,7 +47,6 @@ from core.git.transfer.deadlines import TransferPhase, TransferWatch
 from core.git.transfer.errors import TransferFailed
 from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
 from core.git.transfer.haves import HavesWalker
-from core.git.transfer.initial_refs import write_initial_refs
 from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_name
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
@@ -372,7 +371,9 @@ class _FetchSession:
         pruned = plan.pruned(advertised)
         listed = {name: sha for name, sha in (result.refs or {}).items() if sha is not None}
         tags = self._tags.updates(split_tags(listed)[0], self._store)
-        if self._initial:
+        if self._initial:  # a clone's first fetch only
+            from core.git.transfer.initial_refs import write_initial_refs
+
             write_initial_refs(
                 self._repo, {**{name: new for name, (_, new) in updates.items()}, **tags.created}
             )

@@ -22,7 +22,6 @@ from dulwich.protocol import (
 
 from core.git.transfer.ofs_delta import asking_ofs_delta
 from core.git.transfer.stop import TransferStop, registered
-from core.platform.readiness import readable
 
 
 class TimedTCPGitClient(TCPGitClient):
@@ -90,4 +89,10 @@ class TimedTCPGitClient(TCPGitClient):
         if cmd == b"upload-pack" and self.protocol_version == 2:
             extra = b"\0\0version=2\0"  # hidden from servers that only know "host="
         proto.send_cmd(b"git-" + cmd, path, b"host=" + self._host.encode("ascii") + extra)
-        return proto, lambda: readable(sock.fileno(), 0.0), None
+
+        def can_read() -> bool:  # asked only while haves are negotiated: not by a no-change fetch
+            from core.platform.readiness import readable
+
+            return readable(sock.fileno(), 0.0)
+
+        return proto, can_read, None
