@@ -175,7 +175,8 @@ class SettingsDialog(QDialog):
         self.autostart_check.setChecked(enabled)
         await self._reload_list(self.shown.name if self.shown else None)
 
-    async def _reload_list(self, select: str | None) -> None:
+    async def _reload_list(self, select: str | None, *, show: bool = True) -> None:
+        """The list from the store, `select` selected and (`show`) its settings shown."""
         self.records = await self.api.repos()
         self.repo_list.blockSignals(True)
         self.repo_list.clear()
@@ -187,7 +188,8 @@ class SettingsDialog(QDialog):
         row = names.index(select) if select in names else (0 if names else -1)
         self.repo_list.setCurrentRow(row)
         self.repo_list.blockSignals(False)
-        await self._show(self.records[row] if row >= 0 else None)
+        if show:
+            await self._show(self.records[row] if row >= 0 else None)
 
     def select_repo(self, name: str) -> None:
         """Show `name` (the right side fills once its settings are read: `repo_shown`)."""
@@ -369,8 +371,17 @@ class SettingsDialog(QDialog):
 
     @qasync.asyncSlot(object)
     async def _added(self, record: RepoRecord) -> None:
-        """Registered (and watched by the engine) by the add or clone dialog."""
-        await self._reload_list(record.name)
+        """Registered (and watched by the engine) by the add or clone dialog. Unsaved edits
+        of the repository shown stay shown (showing the new one threw them away unasked)."""
+        if self.shown is not None and self._repo_dirty():
+            shown = self.shown
+            await self._reload_list(shown.name, show=False)
+            self.shown = next((r for r in self.records if r.id == shown.id), shown)
+            self.status.show_ok(
+                self.tr("Added %1. The changes here are not saved yet.").replace("%1", record.name)
+            )
+        else:
+            await self._reload_list(record.name)
         self.repositories_changed.emit()
 
     @qasync.asyncSlot()

@@ -1400,6 +1400,10 @@
             <translation>Ordner hinzufügen…</translation>
         </message>
         <message>
+            <source>Added %1. The changes here are not saved yet.</source>
+            <translation>%1 hinzugefügt. Die Änderungen hier sind noch nicht gespeichert.</translation>
+        </message>
+        <message>
             <source>Application</source>
             <translation>Anwendung</translation>
         </message>

@@ -637,3 +637,31 @@ def test_enter_in_a_field_saves_and_never_opens_add_folder(
         assert (await running.api.repo_settings(record.id)).fetch_interval == 60
 
     run(scenario(), TIMEOUT)
+
+
+def test_adding_a_folder_keeps_the_unsaved_edits_of_the_repository_shown(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    """User trial: a fetch interval typed for one repository, then Add folder…: the dialog
+    showed the new repository and the typed value was gone, unasked and unsaved."""
+    notes = make_repo(tmp_path)
+    other = make_repo(tmp_path, "other", "git://127.0.0.1/other.git")
+
+    async def scenario() -> None:
+        record = await register(running, notes)
+        dialog = await open_dialog(running, dialogs)
+        retype(dialog.form.interval_edit, "77")
+        dialog.add_button.click()
+        adder = dialog.add_dialog
+        assert adder is not None
+        retype(adder.path_edit, str(other))
+        adder.add_button.click()
+        await next_emit(dialog.repositories_changed)
+        assert [r.name for r in await running.core.store.repos()] == ["notes", "other"]
+        assert dialog.shown is not None and dialog.shown.id == record.id
+        assert dialog.repo_list.currentItem().text() == "notes"
+        assert dialog.form.interval_edit.text() == "77" and "other" in showing(dialog.status)
+        await saved(dialog)
+        assert (await running.api.repo_settings(record.id)).fetch_interval == 77
+
+    run(scenario(), TIMEOUT)
