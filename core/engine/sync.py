@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, replace
@@ -140,7 +141,8 @@ async def sync_repository(
         options.stop.stop(CANCELLED_MESSAGE)
         raise
     except OSError as exc:
-        report.result, report.message = ResultKind.ERROR, f"{record.path}: {exc.strerror or exc}"
+        failed = f"{_failed_at(exc, record.path)}: {exc.strerror or exc}"
+        report.result, report.message = ResultKind.ERROR, "; ".join([*_committed(report), failed])
     except Exception as exc:
         # A bug, or a repository in a form the engine cannot read: never a success.
         step = sync.step if sync is not None else "starting"
@@ -612,6 +614,21 @@ class _InTheWay(GitferryError):
 
     def still_there(self, changed: Collection[str]) -> bool:
         return bool(changed) and (not self.paths or any(path in changed for path in self.paths))
+
+
+def _failed_at(exc: OSError, root: str) -> str:
+    """Where `exc` happened, as the sync's message names it: a file of the working tree
+    by its path in it, as git names it (`docs/a.txt: Read-only file system`); the
+    repository's folder for anything else (its `.git`, no file named)."""
+    filename = exc.filename
+    if isinstance(filename, bytes):
+        filename = os.fsdecode(filename)
+    if not isinstance(filename, str):
+        return root
+    relative = os.path.relpath(filename, root)
+    if relative.startswith(os.pardir) or relative.split(os.sep)[0] in (os.curdir, ".git"):
+        return root
+    return relative
 
 
 def _committed(report: SyncReport) -> list[str]:

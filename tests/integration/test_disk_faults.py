@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -225,6 +226,9 @@ def test_read_only_folder_in_the_working_tree_stops_the_fast_forward(world: Clon
     (world.mine / "docs" / ".keep-untracked").write_text("")
     mounts.read_only(world.mine / "docs")
     report = sync_mine_fails(world)
+    # The file it could not write, by its path in the tree as git names it (before, the
+    # repository's folder: no way to tell which folder is read-only).
+    assert report["message"] == "docs/a.txt: Read-only file system", report
     assert world.head(world.mine) != new and porcelain(world.mine) == "?? docs/", report
     git("fsck", "--strict", "--no-progress", cwd=world.mine)
     mounts.undo(world.mine / "docs")
@@ -303,7 +307,8 @@ def test_full_disk_during_the_fast_forward_checkout(small_disk: Clones, mounts: 
     code, report = world.sync(world.mine)
     assert code == 1 and report["result"] == "error" and report["fetched_refs"] == ["origin/main"], report
     one_line(report["message"])
-    assert "no space left" in report["message"].lower(), report
+    # The file whose writing found the disk full (before: the repository's folder).
+    assert re.fullmatch(r"(one|two|three)\.bin: No space left on device", report["message"]), report
     after = Snapshot.of(world.mine)
     assert after.refs.pop("refs/remotes/origin/main") == new  # the fetch itself succeeded
     assert after.refs.pop("refs/remotes/origin/HEAD") == new

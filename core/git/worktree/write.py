@@ -282,6 +282,8 @@ class WorktreeWriter:
         except ContentSkipped as skip:  # a driver left this path alone
             self.skipped[path] = skip
             return stale_entry(side)
+        except OSError as exc:  # said of the file being written, not of its temporary name
+            raise _of_path(exc, full) from exc
         handed = False  # to swap_in, which removes `temp` whatever happens
         try:
             if fingerprint(lstat_or_none(full)) != seen:  # the last look, ctime included
@@ -294,8 +296,11 @@ class WorktreeWriter:
                 else moved_unchanged(seen, sha, self._racy_from_ns, self.opts, moved_from)
             )
             handed = True
-            if not swap_in(temp, full, unchanged, ours):
-                return None
+            try:
+                if not swap_in(temp, full, unchanged, ours):
+                    return None
+            except OSError as exc:
+                raise _of_path(exc, full) from exc
         finally:
             if not handed and still_ours(temp, ours) is not None:
                 os.unlink(temp)
@@ -376,6 +381,15 @@ class _TempNames:
     def beside(self, full: bytes) -> bytes:
         name = b"%s%d" % (self._prefix, next(self._count))
         return os.path.join(os.path.dirname(full), name)
+
+
+def _of_path(exc: OSError, full: bytes) -> OSError:
+    """`exc` (a full disk, a folder that is read-only or immutable) said of `full`, the
+    file being written, rather than of the temporary file beside it or of no file at all
+    (a write that found the disk full names none): the sync's message names that path."""
+    if exc.errno is None:
+        return exc
+    return OSError(exc.errno, exc.strerror, os.fsdecode(full))
 
 
 def _conv_path(side: Side, path: bytes) -> bytes | None:
