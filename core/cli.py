@@ -185,14 +185,24 @@ def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
         print_json(
             {
                 "repos": [
-                    repo_json(r, branches.get(r.id, []), submodules.get(r.id, []), settings[r.id], paused)
+                    repo_json(
+                        r,
+                        branches.get(r.id, []),
+                        submodules.get(r.id, []),
+                        settings[r.id],
+                        paused,
+                        r.id in snapshot.remoteless,
+                    )
                     for r in records
                 ]
             }
         )
     else:
         for r in records:
-            print_status(r, branches.get(r.id, []), submodules.get(r.id, []), settings[r.id], paused)
+            remoteless = r.id in snapshot.remoteless
+            print_status(
+                r, branches.get(r.id, []), submodules.get(r.id, []), settings[r.id], paused, remoteless
+            )
     hint_when_none(len(records), args.json)
 
 

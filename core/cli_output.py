@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from core.results import CANCELLED_MESSAGE, TRACEBACK_HINT, ResultKind, counted
+from core.results import CANCELLED_MESSAGE, TRACEBACK_HINT, ResultKind, counted, no_remote_note
 
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
     from core.engine.report import SyncReport
@@ -71,6 +71,7 @@ def repo_json(
     submodules: Sequence[SubmoduleStatus] = (),
     settings: RepoSettings | None = None,
     all_paused: bool = False,
+    remoteless: bool = False,
 ) -> dict[str, Any]:
     from core.settings import RepoSettings, pause_active  # not for `sync` (core.cli_engine)
 
@@ -89,6 +90,7 @@ def repo_json(
         "unpublished": [b.name for b in branches if b.unpublished],
         "detached": head_detached(branches),
         "in_progress": _in_progress(record, branches),
+        "no_remote": remoteless,
         "submodules": [submodule_json(s) for s in submodules],
     }
 
@@ -183,6 +185,7 @@ def print_status(
     submodules: Sequence[SubmoduleStatus] = (),
     settings: RepoSettings | None = None,
     all_paused: bool = False,
+    remoteless: bool = False,
 ) -> None:
     from core.settings import RepoSettings, pause_active
 
@@ -196,6 +199,8 @@ def print_status(
         print(f"  {record.last_message}")
     elif (note := detached_note(record, branches)) is not None:  # before a sync says it (every time)
         print(f"  {note}")
+    if remoteless:  # before a sync says it, and after one whose message is not shown (`unpublished`)
+        print(f"  {no_remote_note(record.name)}")
     for b in branches:
         if b.unpublished:
             commits = counted(b.unpublished, "commit")

@@ -18,6 +18,14 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 UP_TO_DATE_MESSAGE = "up to date"  # an up-to-date sync's whole message when it has nothing to add
 
 
+def no_remote_note(name: str) -> str:
+    """Said by a sync of the repository `name` with no remote (`unpublished`), and by `status`."""
+    return (
+        "no remote to sync with: its commits are on this computer only; "
+        f"add one in Settings or with gitferry remote add {name} origin URL"
+    )
+
+
 class ResultKind(StrEnum):
     OK = "ok"
     UP_TO_DATE = "up_to_date"

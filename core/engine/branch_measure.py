@@ -1,7 +1,7 @@
 """A repository's branches measured from local refs, outside a sync or within one: ahead,
 behind, unpublished, which worktree uses each (`measure_in_worktrees`), and the
-store's rows written again (`refresh_status`: `status --refresh`, a publish, the
-daemon's look at a moved HEAD, and `add` and `clone` as they register a repository,
+store's rows written again, with its copy of the remotes (`refresh_status`: `status
+--refresh`, a publish, the daemon's look at a moved HEAD, and `add` and `clone` as they register a repository,
 so `status` lists its branches before the first sync). Apart from `core.engine.sync`
 so that what registers a repository loads the measure without the sync's phases."""
 
@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 from dulwich.repo import Repo
 
 from core.engine.core import Core
+from core.engine.remotes_mirror import remote_records
+from core.git.config.remote_config import list_remotes
 from core.git.history.branch_status import measure_branches
 from core.git.repository import open_worktree_repo
 from core.git.worktree.worktrees import branch_uses
-from core.model import BranchStatus, RepoRecord, utcnow
+from core.model import BranchStatus, RemoteRecord, RepoRecord, utcnow
 
 if TYPE_CHECKING:
     from core.git.history.generations import GenerationIndex
@@ -73,12 +75,13 @@ async def refresh_status(
     HEAD and a publish (the sync lock) share its `GenerationIndex`, which one job uses
     at a time; a sync's own measure is kept apart from them by its lease and its lock."""
 
-    def measure(repo: Repo, previous: list[BranchStatus]) -> list[BranchStatus]:
-        return measure_in_worktrees(repo, previous, core.graph_index(record.id, repo))
+    def measure(repo: Repo, previous: list[BranchStatus]) -> tuple[list[BranchStatus], list[RemoteRecord]]:
+        remotes = remote_records(list_remotes(repo))  # a `git remote add` since: shown now
+        return measure_in_worktrees(repo, previous, core.graph_index(record.id, repo)), remotes
 
     async with (lease or fresh_repo)(core, record) as repo, core.measure_lock(record.id):
-        statuses = await core.offload.cpu(measure, repo, await core.store.branches(record.id))
+        statuses, remotes = await core.offload.cpu(measure, repo, await core.store.branches(record.id))
         if fetched:
             statuses = stamp_fetch(statuses, list(fetched))
-        await core.store.save_branches(record.id, statuses)
+        await core.store.save_branches(record.id, statuses, remotes)
     return statuses

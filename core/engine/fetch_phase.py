@@ -18,7 +18,7 @@ from core.credentials import KeyringUnavailable
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.errors import GitferryError
-from core.git.config.remote_config import list_remotes
+from core.git.config.remote_config import RemoteConfig, list_remotes
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
 from core.git.transfer.errors import SignInNeeded
@@ -41,6 +41,7 @@ class RemotesFetched:
     failures: dict[str, GitferryError] = field(default_factory=dict)
     default_branches: dict[str, str] = field(default_factory=dict)  # remote -> where its HEAD points
     heads_moved: dict[str, str] = field(default_factory=dict)  # remote -> what <remote>/HEAD named
+    listed: list[RemoteConfig] = field(default_factory=list)  # every remote the git config lists
 
     @property
     def first_failure(self) -> GitferryError | None:
@@ -89,6 +90,7 @@ async def fetch_remotes(
     limits = PackLimits.of(await core.store.app_settings())
     # One hop to the I/O pool: the refs git never fetches into, and the remotes.
     held, remotes = await core.offload.io(lambda: (branch_uses(repo).held_refs(), list_remotes(repo)))
+    outcome.listed = remotes
     for remote in remotes:
         if (wanted is not None and remote.name not in wanted) or remote.name in skipped:
             continue

@@ -8,6 +8,7 @@ show. After the store was rebuilt from the registry file, every copy is read aga
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from core.errors import GitferryError
@@ -22,6 +23,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def remote_records(remotes: Sequence[remote_config.RemoteConfig]) -> list[RemoteRecord]:
+    """The remotes as the store keeps them: a password the user's own git put into the
+    config stays there, out of the store. A sync and a refresh save them with the branches
+    (`save_remotes`: only when they changed), so a `git remote add` is seen."""
+    return [
+        RemoteRecord(r.name, url_without_secret(r.url), r.push_url and url_without_secret(r.push_url))
+        for r in remotes
+    ]
+
+
 async def mirror_remotes(core: Core, repo_id: int, path: str) -> None:
     """Copy the repository's remotes from its git config into the status store."""
 
@@ -29,12 +40,7 @@ async def mirror_remotes(core: Core, repo_id: int, path: str) -> None:
         with open_worktree_repo(path) as repo:
             return remote_config.list_remotes(repo)
 
-    remotes = await core.offload.io(read)
-    records = [
-        RemoteRecord(r.name, url_without_secret(r.url), r.push_url and url_without_secret(r.push_url))
-        for r in remotes
-    ]  # a password the user's own git put into the config stays there, out of the store
-    await core.store.replace_remotes(repo_id, records)
+    await core.store.replace_remotes(repo_id, remote_records(await core.offload.io(read)))
 
 
 async def mirror_all_remotes(core: Core) -> None:

@@ -27,18 +27,18 @@ from dulwich.repo import Repo
 from core.engine.branch_measure import RepoLease, fresh_repo, measure_in_worktrees, stamp_fetch
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
+from core.engine.remotes_mirror import remote_records
 from core.engine.report import SyncReport
 from core.engine.submodule_phase import measure_submodules
 from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
-from core.git.config.remote_config import list_remotes
 from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
 from core.git.repository import current_branch
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.model import BranchStatus, RepoRecord
-from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted
+from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted, no_remote_note
 from core.settings import RepoSettings
 
 if TYPE_CHECKING:
@@ -313,12 +313,13 @@ class _Sync:
         self.step = "recording"
         with _Timer(self.report, "store"):
             submodules = await measure_submodules(self.core, self.repo, self.report)
-            await self.core.store.save_measured(self.record.id, final, submodules)
+            remotes = remote_records(fetched.listed)  # a `git remote add` since: shown now
+            await self.core.store.save_measured(self.record.id, final, submodules, remotes)
         self.report.branches = final
         self.report.unpublished = {s.name: s.unpublished for s in final if s.unpublished}
         self.report.branches_changed = _positions(final) != _positions(self.stored or [])
         if final and not fetched.fetched and not fetched.failures:  # commits, and no remote?
-            self.remoteless = not await self.core.offload.io(list_remotes, self.repo)
+            self.remoteless = not fetched.listed
         if not full:
             self.stands = await self._still_stopped(final)
         self._conclude(fetched)
@@ -520,17 +521,11 @@ class _Sync:
             note = unpublished_note(self.record.name, report.unpublished)
             result, done = ResultKind.UNPUBLISHED, [note, *done]
         if self.remoteless:  # "up to date" with nothing: its commits are on this computer only
-            result, done = ResultKind.UNPUBLISHED, [NO_REMOTE_NOTE, *done]
+            result, done = ResultKind.UNPUBLISHED, [no_remote_note(self.record.name), *done]
         if self.gone:  # the remote changed under the user: never a plain success
             result, done = ResultKind.DIVERGED, self.gone + done
         parts = (done or [UP_TO_DATE_MESSAGE]) + _left_alone(report) + _left_out(report) + report.notes
         report.result, report.message = result, "; ".join(parts)
-
-
-NO_REMOTE_NOTE = (
-    "no remote to sync with: its commits are on this computer only; "
-    "add one in Settings or with gitferry remote add NAME origin URL"
-)
 
 
 def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:

@@ -52,6 +52,7 @@ _SUBMODULE_ROWS = "SELECT repo_id, path, recorded, checked_out, state FROM submo
 _SUBMODULES = f"{_SUBMODULE_ROWS} ORDER BY repo_id, path"
 _REPO_SUBMODULES = f"{_SUBMODULE_ROWS} WHERE repo_id = ? ORDER BY path"
 _SKIPPED_COUNTS = "SELECT repo_id, COUNT(*) FROM skipped_files GROUP BY repo_id"
+_REMOTELESS = "SELECT id FROM repos WHERE NOT EXISTS (SELECT 1 FROM remotes WHERE remotes.repo_id = repos.id)"
 _SKIPPED = (
     "SELECT path, reason, size, failures, first_seen, last_seen, retry_after FROM skipped_files"
     " WHERE repo_id = ? ORDER BY last_seen DESC, path"
@@ -84,6 +85,8 @@ class Snapshot:
     modes: dict[int, dict[str, str]] = field(default_factory=dict)
     # Which branches a sync of each repository moves besides the checked-out one.
     reaches: dict[int, SyncReach] = field(default_factory=dict)
+    # The repositories with no remote (the store's copy, read again at each sync and refresh).
+    remoteless: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,9 @@ class StatusReader:
                 modes.setdefault(repo_id, {})[key] = value
             branches = self._branch_cache.read(conn)
             repos = _repos(conn)
-            return Snapshot(repos, branches, _conflicts(conn), subs, skipped, modes, _reaches(repos, modes))
+            remoteless = frozenset(row[0] for row in conn.execute(_REMOTELESS))
+            reaches = _reaches(repos, modes)
+            return Snapshot(repos, branches, _conflicts(conn), subs, skipped, modes, reaches, remoteless)
 
     @contextmanager
     def _borrowed(self, *, transaction: bool = False) -> Iterator[sqlite3.Connection]:

@@ -348,17 +348,33 @@ class StatusStore:
                 raise
             raise translated from exc
 
-    async def save_branches(self, repo_id: int, statuses: Sequence[BranchStatus]) -> None:
-        """Replace a repository's branch rows; keeps when an upstream first went missing."""
-        await self._plain_write(lambda conn: status_writer.save_branches(conn, repo_id, statuses, utcnow()))
+    async def save_branches(
+        self, repo_id: int, statuses: Sequence[BranchStatus], remotes: Sequence[RemoteRecord] | None = None
+    ) -> None:
+        """Replace a repository's branch rows; keeps when an upstream first went missing;
+        `remotes`: its remotes as its git config lists them now (`save_remotes`)."""
+
+        def save(conn: sqlite3.Connection) -> None:
+            if remotes is not None:
+                status_writer.save_remotes(conn, repo_id, remotes)
+            status_writer.save_branches(conn, repo_id, statuses, utcnow())
+
+        await self._plain_write(save)
 
     async def save_measured(
-        self, repo_id: int, branches: Sequence[BranchStatus], submodules: Sequence[SubmoduleStatus]
+        self,
+        repo_id: int,
+        branches: Sequence[BranchStatus],
+        submodules: Sequence[SubmoduleStatus],
+        remotes: Sequence[RemoteRecord] | None = None,
     ) -> None:
-        """What a sync measured, its branches and submodules, in one transaction."""
+        """What a sync measured, its branches and submodules, and the remotes it found in
+        the git config (`save_remotes`: a `git remote add` is seen), in one transaction."""
 
         def save(conn: sqlite3.Connection) -> None:
             now = utcnow()
+            if remotes is not None:
+                status_writer.save_remotes(conn, repo_id, remotes)
             status_writer.save_submodules(conn, repo_id, submodules, now)
             status_writer.save_branches(conn, repo_id, branches, now)
 

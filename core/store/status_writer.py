@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core.model import BranchStatus, RepoState, SubmoduleStatus
+from core.model import BranchStatus, RemoteRecord, RepoState, SubmoduleStatus
 from core.offload import PriorityGate
 from core.results import HELD_BY_FETCH, UP_TO_DATE_MESSAGE, ResultKind
 
@@ -223,6 +223,22 @@ _SAVE_BRANCH = (
     " worktree = excluded.worktree, worktree_use = excluded.worktree_use, pushed = excluded.pushed,"
     " updated_at = excluded.updated_at"
 )
+
+
+def save_remotes(conn: sqlite3.Connection, repo_id: int, remotes: Sequence[RemoteRecord]) -> None:
+    """The repository's remotes as its git config lists them now (a `git remote add` the
+    store had not heard of), rewritten only when they differ from the stored copy."""
+    rows = [(r.name, r.fetch_url, r.push_url) for r in sorted(remotes, key=lambda r: r.name)]
+    stored_rows = conn.execute(
+        "SELECT name, fetch_url, push_url FROM remotes WHERE repo_id = ? ORDER BY name", (repo_id,)
+    ).fetchall()
+    if [tuple(row) for row in stored_rows] == rows:
+        return
+    conn.execute("DELETE FROM remotes WHERE repo_id = ?", (repo_id,))
+    conn.executemany(
+        "INSERT INTO remotes (repo_id, name, fetch_url, push_url) VALUES (?, ?, ?, ?)",
+        [(repo_id, *row) for row in rows],
+    )
 
 
 def save_branches(

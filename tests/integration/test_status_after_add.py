@@ -154,3 +154,39 @@ def test_status_during_a_rebase_says_the_rebase_not_git_switch(
     code, text, err = run(capsys, "status", "mine", "--refresh")
     assert code == 0 and "a sync only fetches" not in text, text
     assert run(capsys, "status", "mine", "--json")[1]["repos"][0]["in_progress"] is None
+
+
+def test_status_says_no_remote_and_sees_one_added_with_git(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repository with no remote: `gitferry status` said only "main (no upstream)"; and
+    after `git remote add origin URL` the store's copy of its remotes stayed empty
+    (`gitferry show` listed none) whatever synced. Status says there is no remote; the
+    next sync (or `status --refresh`) reads the remotes from the git config again."""
+    mine = tmp_path / "mine"
+    git("init", "-q", "-b", "main", str(mine))
+    commit_file(mine, "a.txt", "mine\n")
+    assert git("remote", cwd=mine) == ""  # the referee: no remote
+    assert run(capsys, "add", str(mine))[0] == 0
+    code, text, err = run(capsys, "status", "mine")
+    assert code == 0 and "no remote to sync with" in text and "gitferry remote add mine origin URL" in text, err
+    assert run(capsys, "status", "mine", "--json")[1]["repos"][0]["no_remote"] is True
+    code, doc, _err = run(capsys, "sync", "mine", "--json")
+    assert (code, doc["repos"][0]["result"]) == (1, "unpublished")
+    assert "gitferry remote add mine origin URL" in doc["repos"][0]["message"]
+
+    git_daemon.create("origin")
+    git("remote", "add", "origin", git_daemon.url("origin"), cwd=mine)
+    code, doc, _err = run(capsys, "sync", "mine", "--json")
+    assert code == 1 and "no remote" not in doc["repos"][0]["message"], doc  # main: on no remote yet
+    assert doc["repos"][0]["message"].startswith("1 branch not published: main")
+    shown = run(capsys, "show", "mine", "--json")[1]["remotes"]
+    assert shown == [{"name": "origin", "url": git_daemon.url("origin"), "push_url": None}]
+    code, text, err = run(capsys, "status", "mine")
+    assert code == 0 and "no remote to sync with" not in text, text
+    assert run(capsys, "status", "mine", "--json")[1]["repos"][0]["no_remote"] is False
+
+    git("remote", "remove", "origin", cwd=mine)  # and gone again: a refresh sees it
+    code, text, err = run(capsys, "status", "mine", "--refresh")
+    assert code == 0 and "no remote to sync with" in text, err
+    assert run(capsys, "show", "mine", "--json")[1]["remotes"] == []
