@@ -169,7 +169,8 @@ def test_status_says_no_remote_and_sees_one_added_with_git(
     assert git("remote", cwd=mine) == ""  # the referee: no remote
     assert run(capsys, "add", str(mine))[0] == 0
     code, text, err = run(capsys, "status", "mine")
-    assert code == 0 and "no remote to sync with" in text and "gitferry remote add mine origin URL" in text, err
+    assert code == 0, err
+    assert "no remote to sync with" in text and "gitferry remote add mine origin URL" in text
     assert run(capsys, "status", "mine", "--json")[1]["repos"][0]["no_remote"] is True
     code, doc, _err = run(capsys, "sync", "mine", "--json")
     assert (code, doc["repos"][0]["result"]) == (1, "unpublished")
