@@ -308,7 +308,9 @@ def test_edits_saved_during_a_fast_forward_survive(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_edits_saved_during_a_fast_forward_survive_many_runs(tmp_path: Path) -> None:
-    tally = _race(tmp_path, runs=120, seed=2)
+    """60 runs: each of `caught` and `kept` came in 22 % to 46 % of 120-run tallies at a
+    load of 8 to 10 (54/29 and 55/27 of 120), five times the tenth asked of each."""
+    tally = _race(tmp_path, runs=60, seed=2)
     assert tally.caught >= tally.runs // 10 and tally.kept >= tally.runs // 10, tally
 
 
