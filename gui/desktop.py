@@ -338,7 +338,8 @@ class Desktop(QObject):
         self.window.show_submodules(repo_id, await self.api.submodules(repo_id))
         await self.conflict_flow.load(repo_id)
         settings = await self.api.repo_settings(repo_id)
-        self.window.show_sync_mode(repo_id, settings.sync_mode, await self.api.paused(repo_id))
+        paused = await self.api.paused(repo_id)
+        self.window.show_sync_mode(repo_id, settings.sync_mode, paused, settings.auto_commit)
 
     @qasync.asyncSlot(int, list)
     @counted

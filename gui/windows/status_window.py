@@ -510,12 +510,14 @@ class StatusWindow(QMainWindow):
         )
         self.submodule_note.setVisible(bool(lines))
 
-    def show_sync_mode(self, repo_id: int, mode: str, paused_until: str) -> None:
+    def show_sync_mode(self, repo_id: int, mode: str, paused_until: str, auto_commit: bool) -> None:
         """ "Automatic sync" or "Manual sync" for the selected repository, and its own pause."""
         if repo_id != self.selected_id:
             return
-        if mode == "auto":
+        if mode == "auto" and auto_commit:
             text = self.tr("Automatic sync: commits, integrates and pushes a few seconds after changes")
+        elif mode == "auto":  # changed files wait for a commit: never said to be committed
+            text = self.tr("Automatic sync: integrates and pushes your commits; auto-commit is off")
         else:
             text = self.tr("Manual sync: fetched in the background, synced when you ask")
         if paused_until == "always":

@@ -1999,6 +1999,10 @@
             <translation>Automatische Synchronisierung: committet, integriert und pusht wenige Sekunden nach Änderungen</translation>
         </message>
         <message>
+            <source>Automatic sync: integrates and pushes your commits; auto-commit is off</source>
+            <translation>Automatische Synchronisierung: integriert und pusht deine Commits; Auto-Commit ist aus</translation>
+        </message>
+        <message>
             <source>Branches</source>
             <translation>Branches</translation>
         </message>

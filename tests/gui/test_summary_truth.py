@@ -74,7 +74,7 @@ def measured(qtbot: object, window: StatusWindow) -> tuple[str, str, int, int]:
     window.show()
     qtbot.waitExposed(window)  # type: ignore[attr-defined]
     window.select_repo(1)
-    window.show_sync_mode(1, "auto", "")
+    window.show_sync_mode(1, "auto", "", True)
     window.resize(1120, 640)  # offscreen's screen is 800x800
     qtbot.waitUntil(lambda: window.width() == 1120)  # type: ignore[attr-defined]
     table = window.repo_table
