@@ -105,7 +105,7 @@ STDLIB_AND_DULWICH = (
 SYNC_IMPORTS = "import core.cli, core.engine.sync, core.engine.fetch_phase"
 KEPT_CODE = """try:
     from core.platform.dataclass_code import install
-    install({cache!r})
+    install({cache!r}, "sync")
 except ImportError:
     pass
 """

@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from core.paths import data_dir
         from core.platform.dataclass_code import install
 
-        install(data_dir() / "cache")  # before the CLI's dataclasses are defined
+        install(data_dir() / "cache", args[0])  # the command's file, before the CLI's dataclasses are defined
     from core.cli import main as cli
 
     # A simple sync the engine did not carry out runs here, its arguments as read above.

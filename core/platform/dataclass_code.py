@@ -9,7 +9,10 @@ bytecode for them, as it does for modules (`__pycache__`). So a CLI command send
 `dataclasses`' calls to `exec` through `_exec` here, which looks the source text up in
 a dictionary of code objects read from one `marshal` file before compiling it, and
 adds what it had to compile to that file when the command ends (written atomically:
-a reader sees the old file or the new one).
+a reader sees the old file or the new one). Each command keeps its own file (`sync`,
+`status`, `daemon`...): reading the code objects is most of the cost of a hit (about 5 us
+each, unmarshalled), and a sync used 313 of the 522 a shared file had gathered
+(`_read` 2.7 -> 2.2 ms of CPU).
 
 The key is the whole source text and the value what `compile(text, "<string>", "exec")`
 made of it, so a hit runs exactly the code a miss would (compiled with `dont_inherit`:
@@ -35,6 +38,9 @@ from pathlib import Path
 from typing import Any
 
 MAX_ENTRIES = 1500
+MAX_FILES = 32
+"""Files of one interpreter build (one a command) at the most: a new command's file is not
+written past it (the CLI has about 20 commands; an unknown word is `other`)."""
 """Past this many, the file keeps only what the command writing it used: every class the
 CLI and the engine can define is about 1,000 sources (the sync's 307 read in about 1 ms), so
 more means sources of classes an earlier version had, which only slow the read."""
@@ -44,25 +50,34 @@ _used: dict[str, types.CodeType] = {}
 _new: list[str] = []
 
 
-def cache_file(directory: Path, version: str = sys.version) -> Path:
+def cache_file(directory: Path, version: str = sys.version, command: str = "") -> Path:
     """The file of the interpreter whose `sys.version` is `version`, named for its build
     (a checksum of that text), not only for its minor version (`cache_tag`): two builds of
     one version sharing a data directory (a distribution's python3.11 and pyenv's, say)
     keep one file each, where each rewrote the other's at every command (its code is not
-    theirs) and compiled every class anew."""
-    build = format(zlib.crc32(version.encode()), "08x")
-    return directory / f"dataclass-code.{sys.implementation.cache_tag}-{build}.marshal"
+    theirs) and compiled every class anew. `command` (lowercase letters and dashes; any
+    other word is `other`) names the command's own file."""
+    name = _build_prefix(version)
+    if command:
+        plain = command.replace("-", "")
+        word = plain.isascii() and plain.isalpha() and plain.islower() and command[0] != "-"
+        name += f"-{command if word and len(command) <= 32 else 'other'}"
+    return directory / f"{name}.marshal"
 
 
-def install(directory: str | Path) -> bool:
-    """Send `dataclasses`' `exec` calls through the kept code from now on, and save what
-    was compiled anew at exit. Call it before the dataclasses are defined. False (nothing
-    done) on Python 3.13 and later."""
+def _build_prefix(version: str = sys.version) -> str:
+    return f"dataclass-code.{sys.implementation.cache_tag}-{zlib.crc32(version.encode()):08x}"
+
+
+def install(directory: str | Path, command: str = "") -> bool:
+    """Send `dataclasses`' `exec` calls through the kept code from now on (`command`'s
+    file: `cache_file`), and save what was compiled anew at exit. Call it before the
+    dataclasses are defined. False (nothing done) on Python 3.13 and later."""
     if sys.version_info >= (3, 13):
         return False
     import dataclasses
 
-    path = cache_file(Path(directory))
+    path = cache_file(Path(directory), command=command)
     _code.update(_read(path))
     dataclasses.exec = _exec  # type: ignore[attr-defined]
     atexit.register(_save, path)
@@ -102,6 +117,8 @@ def _save(path: Path) -> None:
 
     keep = _code if len(_code) <= MAX_ENTRIES else _used
     try:
+        if not path.exists() and len(list(path.parent.glob(f"{_build_prefix()}*.marshal"))) >= MAX_FILES:
+            return  # a new command's file past the bound: it compiles again next time
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_atomically(path, marshal.dumps((sys.version, keep)), mode=0o600)
     except (OSError, ValueError):  # a read-only or full disk: the next command compiles again

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.platform.dataclass_code import cache_file
+from core.platform.dataclass_code import MAX_FILES, cache_file
 
 pytestmark = pytest.mark.skipif(sys.version_info >= (3, 13), reason="3.13 compiles a class's methods at once")
 
@@ -75,8 +75,12 @@ print(json.dumps({
 """
 
 
-def run(cache: Path | None) -> dict[str, object]:
-    prefix = f"from core.platform.dataclass_code import install\ninstall({str(cache)!r})\n" if cache else ""
+def run(cache: Path | None, command: str = "") -> dict[str, object]:
+    prefix = (
+        f"from core.platform.dataclass_code import install\ninstall({str(cache)!r}, {command!r})\n"
+        if cache
+        else ""
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         [sys.executable, "-c", prefix + CLASSES],
@@ -89,8 +93,8 @@ def run(cache: Path | None) -> dict[str, object]:
     return dict(json.loads(proc.stdout))
 
 
-def kept(cache: Path) -> dict[str, object]:
-    version, code = marshal.loads(cache_file(cache).read_bytes())
+def kept(cache: Path, command: str = "") -> dict[str, object]:
+    version, code = marshal.loads(cache_file(cache, command=command).read_bytes())
     assert version == sys.version
     return dict(code)
 
@@ -166,11 +170,15 @@ def test_an_unwritable_directory_leaves_the_command_working(tmp_path: Path) -> N
 
 
 def test_a_cli_command_keeps_the_code_in_its_data_directory(tmp_path: Path) -> None:
+    """Each command in its own file: a sync reads the code of the classes a sync defines,
+    not every other command's too (unmarshalling the code objects is most of a hit's cost)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GITFERRY_HOME": str(tmp_path), "GITFERRY_IN_PROCESS": "1"}
     entry = "import sys\nfrom gui.launch import main\nsys.exit(main())"
-    for _ in range(2):
+    cache = tmp_path / "cache"
+    inodes = []
+    for command in ("list", "list", "status"):
         out = subprocess.run(
-            [sys.executable, "-c", entry, "list", "--json"],
+            [sys.executable, "-c", entry, command, "--json"],
             env=env,
             capture_output=True,
             text=True,
@@ -178,7 +186,31 @@ def test_a_cli_command_keeps_the_code_in_its_data_directory(tmp_path: Path) -> N
         )
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout)["repos"] == []
-    assert any("def __init__(self," in source for source in kept(tmp_path / "cache"))
+        inodes.append(cache_file(cache, command="list").stat().st_ino)
+    assert inodes[0] == inodes[1] == inodes[2]  # neither a second `list` nor `status` rewrote it
+    assert any("def __init__(self," in source for source in kept(cache, "list"))
+    assert kept(cache, "status")
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        cache_file(cache, command=c).name for c in ("list", "status")
+    )
+
+
+def test_a_word_that_is_not_a_command_name_has_the_file_other(tmp_path: Path) -> None:
+    other = cache_file(tmp_path, command="other")
+    for word in ("../../etc/x", "Sync", "sÿnc", "x" * 40, "--json"):
+        assert cache_file(tmp_path, command=word) == other
+    assert cache_file(tmp_path, command="trust-host").name.endswith("-trust-host.marshal")
+    assert cache_file(tmp_path, command="sync") != cache_file(tmp_path)
+
+
+def test_past_its_bound_of_files_a_new_command_writes_none(tmp_path: Path) -> None:
+    for n in range(MAX_FILES):
+        cache_file(tmp_path, command=f"c{'x' * n}").write_bytes(b"")
+    assert run(tmp_path, "new") == run(None)
+    assert not cache_file(tmp_path, command="new").exists()
+    assert len(list(tmp_path.iterdir())) == MAX_FILES
+    assert run(tmp_path, "cx") == run(None)  # one already there is still kept
+    assert kept(tmp_path, "cx")
 
 
 def test_past_its_bound_the_file_keeps_what_the_last_command_used(tmp_path: Path) -> None:
