@@ -216,6 +216,12 @@ class Api:
         """Set once the engine runs; commands that need it wait for it."""
         return self.daemon.started
 
+    def quitting(self) -> None:
+        """The app quits: say so in the engine lock's record now, before the actions under
+        way end and the engine stops, so a `gitferry daemon` started meanwhile waits for
+        the lock and takes over instead of exiting."""
+        self.daemon.quitting()
+
     def stop(self) -> None:
         """Stop the engine: no new jobs, running ones get a few seconds (`run` returns);
         a sign-in still waiting for the user is cancelled (its sync ends `auth_failed`)."""

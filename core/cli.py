@@ -475,11 +475,21 @@ def _configure_logs(args: argparse.Namespace) -> None:
 def _claim_engine(args: argparse.Namespace) -> bool:
     """`gitferry daemon` becomes the data directory's one engine (`args.engine_lock`,
     held until the process ends) before it touches anything, its log included; False,
-    after one line naming the app or the daemon that is, when another one is."""
-    from core.engine.engine_lock import DAEMON, EngineHeld, claim_engine
+    after one line naming the app or the daemon that is, when another one is. One that
+    is quitting (the app's Quit) is waited for, bounded, with a line saying so."""
+    from core.engine.engine_lock import DAEMON, QUITTING_WAIT_SECONDS, EngineHeld, EngineHolder, claim_engine
+
+    def waiting(holder: EngineHolder) -> None:
+        print(
+            f"gitferry daemon: waiting for {holder.describe()}, which is quitting",
+            file=sys.stderr,
+            flush=True,
+        )
 
     try:
-        args.engine_lock = claim_engine(data_dir(), DAEMON)
+        args.engine_lock = claim_engine(
+            data_dir(), DAEMON, quitting_wait=QUITTING_WAIT_SECONDS, waiting=waiting
+        )
     except EngineHeld as exc:
         print(f"gitferry: {exc.message}", file=sys.stderr)
         return False

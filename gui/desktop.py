@@ -210,6 +210,7 @@ class Desktop(QObject):
         asked for), within `ACTIONS_AT_QUIT` seconds; then the engine stops, with its last
         auto sync."""
         self.window.hide()
+        self.api.quitting()  # a `gitferry daemon` started now waits for this engine to end
         running = await self.in_flight.settle(ACTIONS_AT_QUIT)
         if running:  # what was cut short is left as a sync leaves it: committed, not pushed
             log.warning("quit with %d action(s) still running after %.0f s", running, ACTIONS_AT_QUIT)

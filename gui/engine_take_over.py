@@ -4,9 +4,11 @@ One engine syncs a data folder (`core.engine.engine_lock`): the app or `gitferry
 daemon`. The app takes the engine lock before it opens the core. When a background
 daemon holds it, the user is asked (window-modal, no nested event loop) whether to stop
 that daemon and let the app take over, or to quit; the app never runs as a silent second
-engine. Another app instance is kept out before this by `gui/single_instance.py` (the
-second launch raises the first's window); an engine that cannot be named (an older
-Gitferry's, one just starting) is said, and the app quits.
+engine. A daemon that is quitting already (its record says so: `EngineLock.quitting`)
+is not asked about: the app waits for it, as after "Stop it". Another app instance is
+kept out before this by `gui/single_instance.py` (the second launch raises the
+first's window); an engine that cannot be named (an older Gitferry's, one just
+starting) is said, and the app quits.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ async def become_engine(home: Path, parent: QWidget | None = None) -> EngineLock
             ).replace("%1", str(home)),
         )
         return None
-    if not await _ask_take_over(parent, holder, home):
-        return None
+    if not holder.quitting and not await _ask_take_over(parent, holder, home):
+        return None  # a daemon already quitting (its record says so) is only waited for
     waiting = QProgressDialog(
         QCoreApplication.translate("EngineTakeOver", "Stopping the background Gitferry…"), "", 0, 0, parent
     )

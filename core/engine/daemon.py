@@ -187,11 +187,19 @@ class Daemon:
         self._stop = asyncio.Event()
         self._watched: dict[int, RepoRecord] = {}  # what it watches, should the store lose it
         self._breaker: RemoteBreaker | None = None  # the scheduler's, once it runs
+        self._engine_lock: EngineLock | None = None  # `run`'s, while it runs
         self.started = asyncio.Event()
         """Set once the engine and the scheduler exist: the commands below work from then on."""
 
     def stop(self) -> None:
         self._stop.set()
+
+    def quitting(self) -> None:
+        """Say that this engine is stopping and will let its lock go soon (the app's Quit,
+        before its actions under way end; `run` says it too once stopped): a `gitferry
+        daemon` started meanwhile waits for the lock instead of exiting (`EngineLock.quitting`)."""
+        if self._engine_lock is not None:
+            self._engine_lock.quitting()
 
     # Commands (after `started`) ------------------------------------------------
 
@@ -374,6 +382,7 @@ class Daemon:
         this returns: this is the data directory's one engine, and answers `gitferry sync`
         on its socket meanwhile (`core.engine.cli_server`), as `gitferry daemon` and the
         app do."""
+        self._engine_lock = engine_lock
         settings = await self.core.store.app_settings()
         pool = RepoPool(self.core.offload, ttl=settings.pool_ttl, budget=settings.memory_budget)
         self.engine = engine = Engine(self.core, self.bus, pool)
@@ -428,6 +437,7 @@ class Daemon:
         try:
             await self._stop.wait()
         finally:
+            self.quitting()
             if cli is not None:
                 await cli.close()  # a CLI asking now runs its sync itself
             upkeep.cancel()

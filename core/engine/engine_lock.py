@@ -9,7 +9,11 @@ core (`gui/engine_take_over.py`). The holder writes its record into the lock fil
 pid, the pid's start time, `app` or `daemon`), so another process can name it:
 
 - a second `gitferry daemon` exits at once, one line on stderr naming the holder
-  (`EngineHeld`), nothing touched;
+  (`EngineHeld`), nothing touched; unless the holder is quitting (the app's Quit,
+  a daemon's SIGTERM: `EngineLock.quitting` marks its record so), when the new
+  daemon waits for its lock, bounded (`QUITTING_WAIT_SECONDS`), and then runs: a
+  user who quits the app to let the daemon take over gets it, within the app's last
+  sync, and the systemd unit need not retry (it does not after exit status 3);
 - the app offers to stop a daemon and take over (`take_over`): SIGTERM to the
   recorded pid, only after checking that the record is still the lock holder's and
   that the pid is still the process that wrote it (its start time: a reused pid is
@@ -29,7 +33,8 @@ import logging
 import os
 import signal
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from core.cli_socket import LOCK_FILE, run_directory
@@ -44,6 +49,9 @@ DAEMON = "daemon"
 KINDS = (APP, DAEMON)
 HOLDER_LOOK_SECONDS = 1.0  # how long a refused process looks for the holder's record
 TAKE_OVER_SECONDS = 30.0  # a stopping daemon's last sync (10 s) and grace (3 s), with room
+# How long a `gitferry daemon` waits for a holder that says it is quitting: the app's
+# actions under way at Quit (10 s), the engine's last sync (10 s) and grace (3 s), with room.
+QUITTING_WAIT_SECONDS = 60.0
 POLL_SECONDS = 0.05
 
 
@@ -54,6 +62,9 @@ class EngineHolder:
     pid: int
     pid_started: float  # the process's start time: a reused pid is another process
     kind: str  # APP or DAEMON
+    # It is stopping (the app's Quit, the daemon's SIGTERM) and lets the lock go soon:
+    # not part of which process it is.
+    quitting: bool = field(default=False, compare=False)
 
     @classmethod
     def me(cls, kind: str) -> EngineHolder:
@@ -66,7 +77,8 @@ class EngineHolder:
         try:
             data = json.loads(text)
             holder = cls(int(data["pid"]), float(data["pid_started"]), str(data["kind"]))
-        except (ValueError, KeyError, TypeError):
+            holder = replace(holder, quitting=data.get("quitting") is True)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
         return holder if holder.kind in KINDS else None
 
@@ -85,7 +97,10 @@ class EngineHeld(GitferryError):
 
     def __init__(self, home: Path, holder: EngineHolder | None) -> None:
         who = holder.describe() if holder is not None else "another Gitferry engine"
-        super().__init__(f"{who} already syncs this data directory ({home})")
+        if holder is not None and holder.quitting:
+            super().__init__(f"{who} is quitting but still syncs this data directory ({home})")
+        else:
+            super().__init__(f"{who} already syncs this data directory ({home})")
         self.home = home
         self.holder = holder
 
@@ -98,6 +113,17 @@ class EngineLock:
         self.holder = holder
         self._file = file  # None: the lock could not be taken (a file system without flock)
 
+    def quitting(self) -> None:
+        """Say in the record that this engine is stopping and lets the lock go soon, so a
+        `gitferry daemon` started meanwhile waits for it instead of giving up."""
+        if self._file is None or self.holder.quitting:
+            return
+        self.holder = replace(self.holder, quitting=True)
+        try:
+            self._file.replace(_record(self.holder))
+        except OSError as exc:
+            log.warning("the engine lock's record was not marked quitting: %s", exc)
+
     def release(self) -> None:
         """Drop the lock (its file removed); a second call does nothing."""
         if self._file is not None:
@@ -109,9 +135,18 @@ def lock_path(home: Path) -> Path:
     return run_directory(home) / LOCK_FILE
 
 
-def claim_engine(home: Path, kind: str) -> EngineLock:
+def claim_engine(
+    home: Path,
+    kind: str,
+    *,
+    quitting_wait: float = 0.0,
+    waiting: Callable[[EngineHolder], None] | None = None,
+) -> EngineLock:
     """Become the engine of the data directory `home` (`kind`: APP or DAEMON), or raise
-    `EngineHeld` naming the one that is. Blocking, and brief: no wait for the holder."""
+    `EngineHeld` naming the one that is. Blocking: brief, unless `quitting_wait` > 0 and
+    the holder's record says it is quitting (`EngineLock.quitting`): then its lock is
+    waited for up to that many seconds (`waiting` told once, first). A holder that is
+    not quitting is never waited for."""
     holder = EngineHolder.me(kind)
     try:
         lock = _try_claim(home, holder)
@@ -121,14 +156,24 @@ def claim_engine(home: Path, kind: str) -> EngineLock:
     if lock is not None:
         return lock
     deadline = time.monotonic() + HOLDER_LOOK_SECONDS
+    quit_by: float | None = None  # when a quitting holder must have let go
     while True:  # the holder may have just taken it (no record yet), or be gone meanwhile
         found = engine_holder(home)
-        if found is not None:
+        now = time.monotonic()
+        if found is not None and found.quitting:
+            if quit_by is None:
+                quit_by = now + quitting_wait
+                if quitting_wait > 0 and waiting is not None:
+                    waiting(found)
+            if now >= quit_by:
+                raise EngineHeld(home, found)
+            deadline = now + HOLDER_LOOK_SECONDS  # its release empties the record first
+        elif found is not None:
             raise EngineHeld(home, found)
         lock = _try_claim(home, holder)
         if lock is not None:
             return lock
-        if time.monotonic() >= deadline:
+        if now >= deadline:
             raise EngineHeld(home, None)
         time.sleep(POLL_SECONDS)
 
@@ -183,5 +228,9 @@ def _try_claim(home: Path, holder: EngineHolder) -> EngineLock | None:
     file = try_lock(lock_path(home))
     if file is None:
         return None
-    file.replace(json.dumps(asdict(holder)).encode())
+    file.replace(_record(holder))
     return EngineLock(home, file, holder)
+
+
+def _record(holder: EngineHolder) -> bytes:
+    return json.dumps(asdict(holder)).encode()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from core.api import APP, EngineLock
 from core.engine.engine_lock import engine_holder
 from gui.engine_take_over import become_engine
 from tests.gui.waiting import shown_window, until
-from tests.integration.engine_process import EngineProcess, answering, refused_daemon
+from tests.integration.engine_process import ROOT, EngineProcess, answering, refused_daemon
 from tests.waiting import CAP
 
 Run = Callable[[Coroutine[Any, Any, Any], float], Any]
@@ -71,3 +73,39 @@ def test_quit_leaves_the_daemon_syncing(run: Run, daemon: EngineProcess) -> None
     assert daemon.proc.poll() is None and answering(daemon.home)
     holder = engine_holder(daemon.home)
     assert holder is not None and holder.pid == daemon.proc.pid
+
+
+# A daemon in its stop: the engine lock held, its record saying it quits, SIGTERM ends it.
+QUITTING = """
+import signal, sys
+from pathlib import Path
+from core.engine.engine_lock import DAEMON, claim_engine
+lock = claim_engine(Path(sys.argv[1]), DAEMON)
+lock.quitting()
+print("quitting", flush=True)
+signal.pause()
+"""
+
+
+@pytest.mark.slow
+def test_a_daemon_already_quitting_is_waited_for_without_a_question(run: Run) -> None:
+    home = Path(os.environ["GITFERRY_HOME"])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    quitting = subprocess.Popen(
+        [sys.executable, "-c", QUITTING, str(home)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert quitting.stdout is not None and quitting.stdout.readline() == "quitting\n"
+        lock = run(become_engine(home), CAP)
+        assert lock is not None
+        try:
+            assert shown_window(QMessageBox) is None
+            assert quitting.wait(CAP) != 0  # ended by the take-over's SIGTERM
+            holder = engine_holder(home)
+            assert holder is not None and (holder.pid, holder.kind) == (os.getpid(), APP)
+        finally:
+            lock.release()
+    finally:
+        if quitting.poll() is None:
+            quitting.kill()
+        quitting.wait(CAP)

@@ -140,9 +140,10 @@ def refused_daemon() -> tuple[int, str]:
 
 
 class EngineProcess:
-    """`gitferry daemon` on the test's GITFERRY_HOME, answering the CLI once started."""
+    """`gitferry daemon` on the test's GITFERRY_HOME, answering the CLI once started
+    (`answered`: waited for here; else `answers()` waits)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, answered: bool = True) -> None:
         self.home = Path(os.environ["GITFERRY_HOME"])
         self.log = self.home.parent / f"daemon-{time.monotonic_ns()}.log"
         with self.log.open("ab") as log:
@@ -153,6 +154,11 @@ class EngineProcess:
                 stdout=subprocess.DEVNULL,
                 stderr=log,
             )
+        if answered:
+            self.answers()
+
+    def answers(self) -> None:
+        """Wait until it answers the CLI."""
         deadline = time.monotonic() + CAP
         while not answering(self.home):
             if self.proc.poll() is not None or time.monotonic() > deadline:

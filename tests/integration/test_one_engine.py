@@ -18,7 +18,7 @@ from core.api import APP, DAEMON, Api, EngineHeld, EngineHolder, claim_engine, t
 from core.engine.engine_lock import engine_holder, lock_path
 from tests.integration.clones import Clones, run
 from tests.integration.engine_process import EngineProcess, answering, gitferry, refused_daemon
-from tests.waiting import CAP
+from tests.waiting import CAP, eventually
 
 
 @pytest.mark.slow
@@ -124,3 +124,76 @@ def test_a_daemon_gone_meanwhile_is_not_signalled(tmp_path: Path) -> None:
         assert engine_holder(home) == replace(me, kind=APP)
     finally:
         lock.release()
+
+
+def test_a_holder_still_quitting_past_the_wait_refuses_in_one_line(tmp_path: Path) -> None:
+    """A holder that says it is quitting is waited for only as long as asked: then the
+    one line names it as quitting. One that is not quitting is never waited for."""
+    home = tmp_path / "data"
+    lock = claim_engine(home, APP)
+    try:
+        with pytest.raises(EngineHeld) as held:
+            claim_engine(home, DAEMON, quitting_wait=60.0)  # not quitting: at once
+        assert held.value.message.startswith(f"the Gitferry app (pid {os.getpid()}) already syncs")
+        lock.quitting()
+        told: list[EngineHolder] = []
+        with pytest.raises(EngineHeld) as held:
+            claim_engine(home, DAEMON, quitting_wait=0.2, waiting=told.append)
+        assert held.value.message == (
+            f"the Gitferry app (pid {os.getpid()}) is quitting but still syncs this data directory ({home})"
+        )
+        assert [(holder.pid, holder.quitting) for holder in told] == [(os.getpid(), True)]
+        with pytest.raises(EngineHeld):  # the app's own claim never waits
+            claim_engine(home, APP)
+    finally:
+        lock.release()
+
+
+@pytest.mark.slow
+def test_a_daemon_started_while_the_app_quits_waits_and_takes_over(
+    world: Clones, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user trial: quit the app to let `gitferry daemon` (the systemd unit) take over,
+    the daemon started within the app's last sync. It exited 3, "the Gitferry app already
+    syncs this data directory", and the unit does not retry after 3 (its
+    RestartPreventExitStatus). The app's Quit now says it is quitting (the lock's record):
+    the daemon waits for the lock, bounded, then runs. The app here is `Api` in this
+    process, its Quit's steps as `Desktop.quit` takes them; the daemon a real process."""
+    assert run(capsys, "pause")[0] == 0
+    home = Path(os.environ["GITFERRY_HOME"])
+
+    async def scenario() -> EngineProcess:
+        api = await Api.open()
+        running = asyncio.create_task(api.run())
+        try:
+            await api.started.wait()
+            await eventually(lambda: answering(home), "the app's engine answers")
+            api.quitting()  # Quit: before the actions under way end and the engine stops
+            daemon = EngineProcess(answered=False)
+            await asyncio.to_thread(
+                daemon.logged,
+                f"gitferry daemon: waiting for the Gitferry app (pid {os.getpid()}), which is quitting",
+            )
+            assert daemon.proc.poll() is None  # waiting, not refused
+            holder = engine_holder(home)
+            assert holder is not None and (holder.pid, holder.quitting) == (os.getpid(), True)
+        finally:
+            api.stop()
+            await running
+            await api.close()
+        return daemon
+
+    daemon = asyncio.run(scenario())
+    try:
+        daemon.answers()
+        holder = engine_holder(home)
+        assert holder is not None and (holder.pid, holder.kind, holder.quitting) == (
+            daemon.proc.pid,
+            DAEMON,
+            False,
+        )
+        ran = gitferry("sync", "--fetch-only", "mine")
+        assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", True)
+    finally:
+        log = daemon.stop()
+    assert daemon.proc.returncode == 0 and "Traceback" not in log, log
