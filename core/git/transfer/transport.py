@@ -25,12 +25,13 @@ import functools
 import os
 import socket
 import ssl
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 from dulwich.client import (
+    FetchPackResult,
     GitClient,
     HTTPProxyUnauthorized,
     HTTPUnauthorized,
@@ -62,6 +63,8 @@ from core.remote_url import BadRemoteUrl, HttpAuth, Kind, RemoteUrl, check_url, 
 
 if TYPE_CHECKING:
     import urllib3
+    from dulwich.client import DetermineWantsFunc
+    from dulwich.object_store import GraphWalker
 
     from core.git.config.ssh_command import SshProgram
     from core.git.transfer.sign_in import SignIn
@@ -216,8 +219,52 @@ class BitmaplessLocalClient(LocalGitClient):
     Once any pack of the remote has a `.bitmap` (bare repositories get one on every
     `git gc`), dulwich 1.2.21 reads every pack's bitmap to find the objects to send and
     fails with ENOENT on the first pack that has none: a pack pushed after that gc. The
-    graph walk finds the same objects.
+    graph walk finds the same objects. Its fetch also answers with the refs the wants
+    were chosen from (`fetch_pack`), not the remote's refs read again afterwards.
     """
+
+    def fetch_pack(
+        self,
+        path: str | bytes,
+        determine_wants: DetermineWantsFunc,
+        graph_walker: GraphWalker,
+        pack_data: Callable[[bytes], int],
+        progress: Callable[[bytes], None] | None = None,
+        depth: int | None = None,
+        ref_prefix: Sequence[bytes] | None = None,
+        filter_spec: bytes | None = None,
+        protocol_version: int | None = None,
+        shallow_since: str | None = None,
+        shallow_exclude: list[str] | None = None,
+    ) -> FetchPackResult:
+        """dulwich's fetch, answering with the refs the wants were chosen from.
+
+        dulwich reads the remote's refs again once the pack is written: a push to the
+        remote meanwhile (someone else's `git push` into a shared bare repository) then
+        shows refs whose objects were never sent, and the fetch failed `the remote did
+        not send <id>`. git's upload-pack answers from one listing; so does this."""
+        listed: list[dict[Ref, ObjectID | None]] = []
+
+        def wants(refs: Mapping[Ref, ObjectID], depth: int | None = None) -> list[ObjectID]:
+            listed.append(dict(refs))
+            return determine_wants(refs, depth)
+
+        result = super().fetch_pack(
+            path,
+            wants,
+            graph_walker,
+            pack_data,
+            progress,
+            depth,
+            ref_prefix,
+            filter_spec,
+            protocol_version,
+            shallow_since,
+            shallow_exclude,
+        )
+        if listed:
+            result.refs = listed[0]
+        return result
 
     @classmethod
     def _open_repo(cls, path: str | bytes) -> closing[Repo]:
