@@ -39,6 +39,9 @@ _HEADLINES = {
 }
 TOOLTIP_LINES = 6  # repositories named in the tooltip; the rest are counted
 NAME_CHARACTERS = 40
+# Repositories whose submenus the tray menu lists itself; past that they go into one
+# "Repositories" submenu (50 of them made a menu of two screen-high columns, Quit in the second)
+INLINE_REPOS = 12
 
 
 translate = QCoreApplication.translate  # by this name, pyside6-lupdate finds the texts
@@ -119,6 +122,8 @@ class Tray(QObject):
         self._order: list[int] = []  # repo_menus' ids as the menu lists them
         self._repos_separator = QAction(self.menu)
         self._repos_separator.setSeparator(True)
+        self.repos_menu = QMenu(self.menu)  # the submenus, past INLINE_REPOS of them
+        self.repos_menu.menuAction().setVisible(False)
         self.pause_action = QAction(self.tr("Pause syncing"), self.menu)
         self.pause_action.setToolTip(pause_tooltip(False))
         self.pause_action.triggered.connect(lambda: self.pause_requested.emit(not self._paused))
@@ -131,6 +136,7 @@ class Tray(QObject):
         self.quit_action = QAction(self.tr("Quit Gitferry"), self.menu)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.addAction(self.sync_all_action)
+        self.menu.addAction(self.repos_menu.menuAction())
         self.menu.addAction(self._repos_separator)
         self.menu.addSeparator()
         for action in (self.pause_action, self.pause_hour_action, self.status_action, self.settings_action):
@@ -204,6 +210,7 @@ class Tray(QObject):
         for repo_id in [i for i in self.repo_menus if i not in wanted]:
             menu = self.repo_menus.pop(repo_id)
             self.menu.removeAction(menu.menuAction())
+            self.repos_menu.removeAction(menu.menuAction())
             menu.deleteLater()
         ordered = sorted(views, key=lambda v: v.name.lower())
         for view in ordered:
@@ -211,11 +218,18 @@ class Tray(QObject):
                 self.repo_menus[view.id] = self._repo_menu(view)
             self.repo_menus[view.id].setTitle(_menu_title(view))
         order = [view.id for view in ordered]
+        grouped = len(order) > INLINE_REPOS
+        self.repos_menu.setTitle(self.tr("Repositories (%1)").replace("%1", str(len(order))))
+        self.repos_menu.menuAction().setVisible(grouped)
         if order != self._order:  # most calls (every state change) only retitle
             for repo_id in order:
                 action = self.repo_menus[repo_id].menuAction()
                 self.menu.removeAction(action)
-                self.menu.insertAction(self._repos_separator, action)
+                self.repos_menu.removeAction(action)
+                if grouped:
+                    self.repos_menu.addAction(action)
+                else:
+                    self.menu.insertAction(self._repos_separator, action)
             self._order = order
 
     def notify(self, title: str, message: str, *, warning: bool = False) -> None:

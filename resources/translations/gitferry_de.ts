@@ -2225,6 +2225,10 @@
             <translation>Gitferry beenden</translation>
         </message>
         <message>
+            <source>Repositories (%1)</source>
+            <translation>Repositories (%1)</translation>
+        </message>
+        <message>
             <source>Resume syncing</source>
             <translation>Synchronisieren fortsetzen</translation>
         </message>

@@ -36,7 +36,7 @@ async def stored_states_become(desktop: Desktop, states: set[str]) -> None:
 
 
 def menu_texts(desktop: Desktop) -> list[str]:
-    return [action.text() for action in desktop.tray.menu.actions() if not action.isSeparator()]
+    return [a.text() for a in desktop.tray.menu.actions() if a.isVisible() and not a.isSeparator()]
 
 
 def test_the_menu_has_a_submenu_per_repository_in_spec_order(
@@ -300,3 +300,22 @@ def test_state_changes_in_one_pass_update_the_tray_once_with_the_last_of_them(
     run(until(lambda: not desktop._tray_due))
     assert shown == [{"fetching", "idle"}]
     assert desktop.tray.state is TrayState.SYNCING
+
+
+def test_past_a_dozen_repositories_their_submenus_go_into_one_submenu(qtbot: object) -> None:
+    """User trial with 50 repositories: the tray menu listed 50 submenus, two screen-high
+    columns with Pause and Quit at the foot of the second."""
+    from gui.tray import INLINE_REPOS, Tray
+
+    tray = Tray()
+    views = [RepoView(RepoRecord(i, f"proj-{i:02}", f"/r/{i}"), "idle") for i in range(1, 51)]
+    tray.set_repos(views)
+    visible = [a for a in tray.menu.actions() if a.isVisible() and not a.isSeparator()]
+    assert [a.text() for a in visible][:2] == ["Sync all now", "Repositories (50)"]
+    assert len(visible) == 7 and visible[-1].text() == "Quit Gitferry"
+    assert [a.text() for a in tray.repos_menu.actions()] == [v.name for v in views]
+    tray.set_repos(views[:INLINE_REPOS])  # a dozen: listed in the menu itself again
+    assert not tray.repos_menu.menuAction().isVisible() and not tray.repos_menu.actions()
+    listed = [a.text() for a in tray.menu.actions() if a.isVisible() and not a.isSeparator()]
+    assert listed[1 : INLINE_REPOS + 1] == [v.name for v in views[:INLINE_REPOS]]
+    assert listed[INLINE_REPOS + 1] == "Pause syncing"
