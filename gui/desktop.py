@@ -18,7 +18,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import qasync
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon
 from PySide6.QtWidgets import QDialog
 
@@ -365,6 +365,8 @@ class Desktop(QObject):
     def show_status(self, repo_id: int = 0) -> None:
         if repo_id:
             self.window.select_repo(repo_id)
+        if self.window.isMinimized():  # a second launch, the tray, a notification: shown, not left an icon
+            self.window.setWindowState(self.window.windowState() & ~Qt.WindowState.WindowMinimized)
         self.window.show()
         self.window.raise_()
         self.window.activateWindow()
