@@ -217,6 +217,15 @@ async def _publish(core: Core, args: argparse.Namespace) -> int:
 
 async def _skipped(core: Core, args: argparse.Namespace) -> int:
     records = await core.store.repos(args.names)
+    if args.retry:  # named paths: each must be one the named repositories skip, or nothing changes
+        skipped = {row.path for record in records for row in await core.store.skipped(record.id)}
+        unknown = [path for path in args.retry if path not in skipped]
+        if unknown:
+            where = ", ".join(record.name for record in records) or "any repository"
+            raise BadInput(
+                f"{unknown[0]} is not a skipped file of {where}: nothing changed"
+                " (`gitferry skipped` lists them, by their path in the repository)"
+            )
     if args.retry is not None:
         for record in records:
             await core.store.clear_skipped(record.id, args.retry or None)

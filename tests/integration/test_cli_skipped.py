@@ -75,3 +75,21 @@ def test_retry_without_paths_forgets_all(notes: Path, capsys: pytest.CaptureFixt
 def test_unknown_repository_is_a_usage_error(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, err = run(capsys, "skipped", "nope")
     assert code == 2 and "nope" in err
+
+
+def test_retry_of_a_path_that_is_not_skipped_changes_nothing(
+    notes: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped path, or a repository's name read as a path (`skipped --retry notes`):
+    one line, exit status 2, and every skipped file still listed (before: exit 0, silence)."""
+    run(capsys, "sync", "notes", "--json")
+    for args, wrong in (
+        (("notes", "--retry", "big.isx"), "big.isx"),
+        (("--retry", "notes"), "notes"),
+        (("notes", "--retry", "big.iso", "x"), "x"),
+    ):
+        code, out, err = run(capsys, "skipped", *args)
+        assert (code, out) == (2, ""), (args, out, err)
+        assert err.startswith(f"gitferry: {wrong} is not a skipped file of ") and err.count("\n") == 1, err
+    code, doc, _err = run(capsys, "skipped", "--json")
+    assert [r["path"] for r in doc["repos"][0]["skipped"]] == ["big.iso"]
