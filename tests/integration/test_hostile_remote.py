@@ -485,16 +485,16 @@ def test_a_large_object_within_the_limits_is_fetched_in_bounded_memory(world: Wo
 # timeout, ends 'offline' with one line, and leaves nothing behind.
 STALL_LIMITS = {
     "http.lowSpeedLimit": "1000",
-    "http.lowSpeedTime": "3",
-    "gitferry.advertiseDeadline": "4",
-    "gitferry.prepareDeadline": "4",
+    "http.lowSpeedTime": "2",
+    "gitferry.advertiseDeadline": "2",
+    "gitferry.prepareDeadline": "2",
 }
 STALL_REASONS = {  # the stalls of a fetch (Stall.PUSH_CHATTER stalls a push: test_quit_final_sync)
-    Stall.TRICKLE_PACK: "under 1,000 bytes a second received for 3 s "
+    Stall.TRICKLE_PACK: "under 1,000 bytes a second received for 2 s "
     "(git config http.lowSpeedLimit/http.lowSpeedTime)",
-    Stall.CHATTER_LINES: "it did not start sending the pack within 4 s",
-    Stall.CHATTER_ENDLESS: "it did not start sending the pack within 4 s",
-    Stall.ENDLESS_REFS: "it did not list its refs within 4 s",
+    Stall.CHATTER_LINES: "it did not start sending the pack within 2 s",
+    Stall.CHATTER_ENDLESS: "it did not start sending the pack within 2 s",
+    Stall.ENDLESS_REFS: "it did not list its refs within 2 s",
 }
 
 
@@ -551,7 +551,7 @@ def test_a_push_the_server_never_reads_or_answers_is_cut(world: World, size: int
     """The server lists its refs and then neither reads the pack nor answers: a small pack
     fits in the socket's buffers and waits for a verdict (the verdict deadline), a large
     one stops moving (the low-speed limit)."""
-    for key, value in {**STALL_LIMITS, "gitferry.verdictDeadline": "4"}.items():
+    for key, value in {**STALL_LIMITS, "gitferry.verdictDeadline": "2"}.items():
         git("config", key, value, cwd=world.mine)
     world.server.serve({b"refs/heads/main": world.seed.head}, None)
     (world.mine / "big.bin").write_bytes(os.urandom(size))  # incompressible
@@ -565,10 +565,10 @@ def test_a_push_the_server_never_reads_or_answers_is_cut(world: World, size: int
     assert ran.code == 1, ran.err
     report = json.loads(ran.out)["repos"][0]
     reason = (
-        "under 1,000 bytes a second sent for 3 s (git config http.lowSpeedLimit/http.lowSpeedTime); "
+        "under 1,000 bytes a second sent for 2 s (git config http.lowSpeedLimit/http.lowSpeedTime); "
         "nothing was pushed"
         if size
-        else "it did not answer the push within 4 s; the next sync sees whether the remote took the push"
+        else "it did not answer the push within 2 s; the next sync sees whether the remote took the push"
     )
     assert report["result"] == "offline" and report["message"] == f"origin is too slow: {reason}", report
     assert world.server.pushes == 1
