@@ -6,6 +6,7 @@ Every refusal is checked against a byte-for-byte snapshot of the repository
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import signal
@@ -186,6 +187,31 @@ def test_fast_forward_of_every_kind_of_change(tmp_path: Path) -> None:
     assert git("reflog", "-1", "--format=%H", "main", cwd=repo) == new
     assert git("reflog", "-1", "--format=%H", "HEAD", cwd=repo) == new
     assert not list(repo.rglob(".gitferry-tmp-*"))
+
+
+def test_a_switch_leaves_no_cycle_behind_and_the_collector_on(tmp_path: Path) -> None:
+    """Everything a switch made (the index read, the attributes, the plans) is freed when it
+    returns, not kept by a reference cycle until a full collection; the collector it pauses
+    runs again afterwards."""
+    repo, old, new = two_commits(
+        tmp_path, {**OLD, ".gitattributes": "*.txt text\n"}, {**NEW, ".gitattributes": "*.txt text\n"}
+    )
+    r = Repo(str(repo))
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        switch_branch(r, MAIN, ObjectID(old.encode()), ObjectID(new.encode()))
+        left = gc.collect()
+    finally:
+        if enabled:
+            gc.enable()
+        r.close()
+    assert left == 0
+    assert_clean_at(repo, new)
+    switch(repo, new, old)
+    assert gc.isenabled() == enabled
+    assert_clean_at(repo, old)
 
 
 def test_unrelated_staged_unstaged_untracked_and_ignored_work_is_preserved(tmp_path: Path) -> None:

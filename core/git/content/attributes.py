@@ -228,9 +228,12 @@ class Attributes:
 
     def of(self, path: bytes) -> Mapping[bytes, AttributeValue]:
         """The attributes git's `check-attr --all` gives `path` (unset ones left out)."""
+        rules = self._rules_for(path)
+        if not rules:
+            return {}
         values: dict[bytes, AttributeValue] = {}
         macros = self._macro_rules()
-        for rule in self._rules_for(path):
+        for rule in rules:
             if rule.pattern is not None and rule.pattern.match(path):
                 _fill(rule.states, values, macros)
         return {name: value for name, value in values.items() if value is not None}

@@ -159,6 +159,7 @@ class ContentFilters:
         self._drivers: dict[bytes, FilterDriver | None] = {}
         self._crlf_in_blob: dict[bytes, bool] = {}
         self._plans: dict[tuple[bytes, Direction], PathConversion] | None = None
+        self._plain: CRLFAction | None = None  # the line-ending action of a path without attributes
 
     @property
     def repo(self) -> Repo:
@@ -230,6 +231,10 @@ class ContentFilters:
 
     def _plan_of(self, path: bytes, direction: Direction) -> PathConversion:
         attrs = self.attributes(path, checkout=direction == "to_worktree")
+        if not attrs:  # most paths: the config's action alone, worked out once
+            if self._plain is None:
+                self._plain = crlf_action(attrs, self.eol)
+            return PathConversion(path, self._plain)
         action = crlf_action(attrs, self.eol)
         if attrs.get(b"ident") is True:
             return PathConversion(path, action, unsupported="ident")
@@ -273,11 +278,16 @@ class ContentFilters:
         return required.lower() in (b"true", b"yes", b"on", b"1", b"")
 
     def _blob_reader(self, lookup: _SHA_LOOKUP) -> Callable[[bytes], bytes | None]:
+        """The `.gitattributes` reader the `Attributes` get: it holds the store, not `self`,
+        which holds the `Attributes`; through that cycle a switch's whole index (some 44,000
+        objects in `bench.real_history`) lived until a full collection found it."""
+        store = self._store
+
         def read(path: bytes) -> bytes | None:
             sha = lookup(path)
             if sha is None:
                 return None
-            blob = self._store[sha]
+            blob = store[sha]
             return blob.as_raw_string() if isinstance(blob, Blob) else None
 
         return read

@@ -43,6 +43,7 @@ from core.git.content.filters import ContentSkipped
 from core.git.index.indexed_trees import IndexedTrees
 from core.git.index.locked import LockedIndex
 from core.git.index.read import open_index, read_index_file
+from core.git.index.serialize import no_gc
 from core.git.locks.git_locks import IndexLocked, RefLocked
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.path_safety import UnsafePath
@@ -139,7 +140,27 @@ def switch_branch(
     is touched (an integration keeps its backup ref there); if it raises, nothing is.
     `objects`: where new_head was made; what it reaches is stored once the checks passed
     (before `on_checked`), what it does not reach never is.
+
+    The cyclic collector is paused for the call (`no_gc`) and resumes once its objects
+    are gone: a switch makes tens of thousands of index and tree entries, none in a
+    cycle, and a collection while they live scans them all for nothing.
     """
+    with no_gc():
+        return _switch_branch(
+            repo, branch_ref, old_head, new_head, message=message, on_checked=on_checked, objects=objects
+        )
+
+
+def _switch_branch(
+    repo: Repo,
+    branch_ref: Ref,
+    old_head: ObjectID,
+    new_head: ObjectID,
+    *,
+    message: bytes | None,
+    on_checked: Callable[[], None] | None,
+    objects: ObjectOverlay | None,
+) -> SwitchDone:
     _ensure_checked_out(repo, branch_ref)
     if read_intent(repo) is not None:
         raise SwitchPending(repo.path)
