@@ -179,6 +179,14 @@ def _failed(record: RepoRecord) -> bool:
     return record.last_result in failed and bool(message) and message != CANCELLED_MESSAGE
 
 
+def _unpublished_unsaid(record: RepoRecord, branches: Sequence[BranchStatus], remoteless: bool) -> bool:
+    """The last run left commits on no remote that neither a branch row (`not published`)
+    nor the no-remote note says: a push git refuses (`push.default`), which the message
+    names with the setting to change."""
+    unpublished = record.last_result == ResultKind.UNPUBLISHED and bool(record.last_message)
+    return unpublished and not remoteless and not any(b.unpublished for b in branches)
+
+
 def print_status(
     record: RepoRecord,
     branches: list[BranchStatus],
@@ -199,6 +207,8 @@ def print_status(
         print(f"  {record.last_message}")
     elif (note := detached_note(record, branches)) is not None:  # before a sync says it (every time)
         print(f"  {note}")
+    elif _unpublished_unsaid(record, branches, remoteless):
+        print(f"  {record.last_message}")
     if remoteless:  # before a sync says it, and after one whose message is not shown (`unpublished`)
         print(f"  {no_remote_note(record.name)}")
     for b in branches:

@@ -21,7 +21,7 @@ from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, for_remote
 from core.engine.report import SyncReport
 from core.errors import BadInput
-from core.git.config.push_target import has_head, push_target
+from core.git.config.push_target import PushDefaultRefuses, has_head, push_target
 from core.git.config.upstreams import Upstream, tracked_upstreams
 from core.git.transfer.stop import TransferStop
 from core.model import BranchStatus
@@ -46,18 +46,20 @@ def branches_to_push(statuses: Sequence[BranchStatus], current: str | None, *, p
     ]
 
 
-def _targets(repo: Repo, branches: Sequence[str], report: SyncReport) -> list[tuple[Upstream, Upstream]]:
+def push_targets(repo: Repo, branches: Sequence[str], report: SyncReport) -> list[tuple[Upstream, Upstream]]:
     """Each of `branches`' upstream and where it goes, as `git push` sends it (`push_target`): its upstream,
     or the branch on git's push remote for it (triangular), unless that already has the
-    branch's head. One that git would refuse to push is left alone, with the reason."""
+    branch's head. One that git would refuse to push is not pushed (`push_refused`, with
+    the reason and the setting that would let it)."""
     found = []
     for upstream in tracked_upstreams(repo):
         if upstream.branch not in branches:
             continue
         try:
             target = push_target(repo, upstream)
-        except BadInput as refused:
-            report.left_alone[upstream.branch] = f"not pushed: {refused.message}"
+        except BadInput as refused:  # its commits stay on no remote, as after `git push`
+            fix = [refused.fix] if isinstance(refused, PushDefaultRefuses) else []
+            report.push_refused[upstream.branch] = "; ".join([refused.message, *fix])
             continue
         if has_head(repo, upstream, target):
             continue  # the push remote has it: ahead of its upstream, as a fork's branch stays
@@ -86,7 +88,7 @@ async def push(
     outcome = PushOutcome()
     by_remote: dict[str, list[Upstream]] = defaultdict(list)
     elsewhere: set[str] = set()  # branches going to a push remote that is not their upstream's
-    for upstream, target in await core.offload.io(_targets, repo, branches, report):
+    for upstream, target in await core.offload.io(push_targets, repo, branches, report):
         # A fork that fetches nothing for the sync is reached by the push alone.
         if target.remote in reachable or (target != upstream and target.remote not in unreachable):
             by_remote[target.remote].append(target)

@@ -29,6 +29,7 @@ _INTERNAL = frozenset(
         "branches_changed",
         "crashed",
         "standing",
+        "push_refused",
     }
 )
 NOT_FINISHED = "the sync stopped before it finished"
@@ -88,6 +89,8 @@ class SyncReport:
     branches_changed: bool = False
     crashed: bool = False  # an unexpected exception ended it: its traceback is in the log file
     standing: bool = False  # a fetch said again the integration's stop that stands (every remote answered)
+    # Branches with commits to push that git would not push (`push.default`): branch -> why, and the fix.
+    push_refused: dict[str, str] = field(default_factory=dict)
 
     def add_time(self, phase: str, ms: float) -> None:
         self.timings_ms[phase] = self.timings_ms.get(phase, 0.0) + ms

@@ -322,7 +322,20 @@ class _Sync:
             self.remoteless = not fetched.listed
         if not full:
             self.stands = await self._still_stopped(final)
+            if self.stands is None and any(s.upstream and (s.pending_push or s.unpublished) for s in final):
+                await self._push_refusals(final)
         self._conclude(fetched)
+
+    async def _push_refusals(self, final: list[BranchStatus]) -> None:
+        """What a fetch (it pushes nothing) says of the branches the next sync would push
+        and git would not (`push.default`), as the whole sync would say it: their commits
+        stay on no remote, never "up to date"."""
+        from core.engine.push_phase import branches_to_push, push_targets
+
+        current = next((s.name for s in final if s.checked_out), None)
+        branches = branches_to_push(final, current, push_all=self.settings.push_all)
+        if branches:
+            await self.core.offload.io(push_targets, self.repo, branches, self.report)
 
     async def _still_stopped(self, final: list[BranchStatus]) -> tuple[ResultKind, str] | None:
         """The integration's stop this fetch leaves standing, as the whole sync would say
@@ -520,6 +533,9 @@ class _Sync:
         if report.unpublished:  # work on no remote: never a plain success either
             note = unpublished_note(self.record.name, report.unpublished)
             result, done = ResultKind.UNPUBLISHED, [note, *done]
+        if report.push_refused:  # commits git would not push either: on no remote, not "up to date"
+            refused = [f"{branch}: not pushed: {why}" for branch, why in sorted(report.push_refused.items())]
+            result, done = ResultKind.UNPUBLISHED, [*refused, *done]
         if self.remoteless:  # "up to date" with nothing: its commits are on this computer only
             result, done = ResultKind.UNPUBLISHED, [no_remote_note(self.record.name), *done]
         if self.gone:  # the remote changed under the user: never a plain success

@@ -95,6 +95,10 @@ def test_default_branch_renamed_names_the_new_one(world: Clones) -> None:
     ), report
 
     git("branch", "-q", "--set-upstream-to", "origin/trunk", "main", cwd=world.mine)  # the user's fix
+    code, report = world.sync(world.mine)  # git push refuses an upstream of another name (simple)
+    assert code == 1 and report["result"] == "unpublished" and report["pushed"] == [], report
+    assert "git config push.default upstream would push it to origin's trunk" in report["message"], report
+    git("config", "push.default", "upstream", cwd=world.mine)  # as the message says
     code, report = world.sync(world.mine)
     assert code == 0 and report["result"] == "ok" and report["pushed"] == ["main"], report
     assert world.remote_head("trunk") == mine and unpublished(world.mine) == 0

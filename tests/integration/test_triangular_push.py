@@ -135,8 +135,11 @@ def test_where_git_would_refuse_to_push_to_the_fork_nothing_is_pushed(
     assert _git_push_dry_run(mine).returncode != 0  # git refuses: fork is not main's upstream remote
     code, report = _sync(capsys)
     assert report["pushed"] == [] and (_head(origin), _head(fork)) == before, report
-    assert "push.default is 'upstream'" in str(report["message"]), report
-    assert code == 0 and report["result"] == "up_to_date", report
+    assert str(report["message"]) == (
+        "main: not pushed: push.default is 'upstream' and fork is not the remote main fetches from: "
+        "git would refuse to push it there; git config push.default current would push it to fork"
+    ), report
+    assert code == 1 and report["result"] == "unpublished", report  # its commit is on no remote
 
 
 def test_a_fork_that_moved_is_named_in_the_rejection(

@@ -17,7 +17,9 @@ fetch refspecs, where `git push -u` moves it.
 
 `push_target` is where a sync pushes a branch that has an upstream: there, or, when
 git's push remote for the branch is another remote (triangular), where `git push`
-sends it on that remote.
+sends it on that remote; on its own remote too `push.default` decides (`nothing`, or
+`simple` with an upstream of another name: refused, `PushDefaultRefuses`, which names
+the setting to change).
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ from core.git.config.values import config_text
 from core.git.repository import ref_value
 
 HEADS = "refs/heads/"
+
+
+class PushDefaultRefuses(BadInput):
+    """`push.default` says git would not push the branch there; `fix`: the setting that
+    would let it (one clause, for a sync's message)."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def publish_target(repo: Repo, branch: str, remote: str | None = None) -> Upstream:
@@ -74,9 +85,12 @@ def push_target(repo: Repo, upstream: Upstream) -> Upstream:
     chosen = config_text(config, (b"branch", upstream.branch.encode()), b"pushRemote") or config_text(
         config, (b"remote",), b"pushDefault"
     )
-    if not chosen or chosen == upstream.remote:
+    if chosen and chosen != upstream.remote:
+        return publish_target(repo, upstream.branch, chosen)
+    # Its own remote: the name there as push.default says (upstream: its upstream), or refused.
+    if _destination(config, upstream.branch, upstream.remote, upstream.merge_ref, True) == upstream.merge_ref:
         return upstream
-    return publish_target(repo, upstream.branch, chosen)
+    return publish_target(repo, upstream.branch, upstream.remote)  # `current`: the same name there
 
 
 def has_head(repo: Repo, upstream: Upstream, target: Upstream) -> bool:
@@ -101,21 +115,27 @@ def _destination(config: Config, branch: str, remote: str, upstream: str | None,
     mode = (config_text(config, (b"push",), b"default") or "simple").lower()
     same = HEADS + branch
     if mode == "nothing":
-        raise BadInput(f"push.default is 'nothing': git would not push {branch} without a refspec either")
+        raise PushDefaultRefuses(
+            f"push.default is 'nothing': git would not push {branch} without a refspec either",
+            "set push.default to push it (git config push.default simple)",
+        )
     if mode in ("current", "matching"):
         return same
     if mode in ("upstream", "tracking"):
         if not central:
-            raise BadInput(
+            raise PushDefaultRefuses(
                 f"push.default is '{mode}' and {remote} is not the remote {branch} fetches from: "
-                f"git would refuse to push it there"
+                f"git would refuse to push it there",
+                f"git config push.default current would push it to {remote}",
             )
         return upstream or same
     if mode == "simple":
         if upstream is not None and upstream != same:
-            raise BadInput(
+            theirs = upstream.removeprefix(HEADS)
+            raise PushDefaultRefuses(
                 f"push.default is 'simple' and the upstream of {branch} ({upstream}) has another name: "
-                f"git would refuse to push it"
+                f"git would refuse to push it",
+                f"git config push.default upstream would push it to {remote}'s {theirs}",
             )
         return same
     raise BadInput(f"bad push.default {mode!r} in the git config")
