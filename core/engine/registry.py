@@ -19,7 +19,7 @@ from core.git.config import remote_config
 from core.git.config.url_rewrite import fetch_url, push_url
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
-from core.git.repository import canonical_path, open_worktree_repo
+from core.git.repository import canonical_path, current_branch, open_worktree_repo
 from core.git.transfer.clone import check_clone_folder, discard_unfinished
 from core.git.transfer.clone import clone_repository as clone_into
 from core.git.transfer.clone_marker import clone_finished, refuse_half_made
@@ -31,7 +31,7 @@ from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
 from core.model import ConnectionCheck, RemoteAccess, RepoRecord
 from core.remote_url import HttpAuth, Kind, check_url, split_url_secret, url_without_secret
-from core.settings import REPO_PARSERS, parse_setting
+from core.settings import REPO_PARSERS, BadSetting, parse_setting
 from core.store.status_reader import UnknownRepository
 
 REMOTE_ACTIONS = ("add", "set-url", "set-push-url", "remove")
@@ -123,7 +123,34 @@ async def remove_repository(core: Core, name: str) -> None:
 async def set_repo_setting(core: Core, name: str, key: str, value: str) -> None:
     text = parse_setting(REPO_PARSERS, key, value)
     record = await core.store.repo(name)
+    if key == "tracked_branches" and text not in ("upstreams", "all"):
+        unknown = await core.offload.io(_unknown_branches, record.path, text.split(","))
+        if unknown:
+            raise BadSetting(
+                key,
+                f"no branch named {unknown[0]!r} in {record.name}, on this computer or on a remote:"
+                " nothing changed",
+            )
     await core.store.set_repo_setting(record.id, key, text)
+
+
+def _unknown_branches(path: str, names: Sequence[str]) -> list[str]:
+    """The names of `names` that are no local branch (`refs/heads/`, the checked-out one
+    even unborn) and no remote's (`refs/remotes/*/`): a typo there would leave every
+    branch unsynced, in silence. None in a repository that has no branch anywhere yet
+    (nothing to tell a typo by)."""
+    with open_worktree_repo(path) as repo:
+        refs: set[bytes] = set(repo.refs.allkeys())
+        if not any(ref.startswith((b"refs/heads/", b"refs/remotes/")) for ref in refs):
+            return []
+        branch = current_branch(repo)
+    if branch is not None:
+        refs.add(f"refs/heads/{branch}".encode())
+    known = {ref[len(b"refs/heads/") :] for ref in refs if ref.startswith(b"refs/heads/")}
+    known |= {
+        ref.split(b"/", 3)[3] for ref in refs if ref.startswith(b"refs/remotes/") and ref.count(b"/") >= 3
+    }
+    return [name for name in names if name.encode() not in known]
 
 
 async def edit_remote(core: Core, name: str, action: str, remote: str, url: str | None) -> None:

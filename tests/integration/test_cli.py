@@ -262,6 +262,30 @@ def test_set_show_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert [e["result"] for e in doc["entries"]] == ["up_to_date"]
 
 
+def test_tracked_branches_naming_no_branch_is_refused(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo in tracked_branches (`mian`) left every branch unfetched while each sync said
+    "up to date" (found by a user trial). A name must be a branch here or on a remote
+    (one only on the remote, `drafts`, is fine); a refusal changes nothing."""
+    mine, theirs = seeded_remote(git_daemon, tmp_path)
+    git("push", "-q", "origin", "main:drafts", cwd=theirs)
+    git("fetch", "-q", cwd=mine)
+    run(capsys, "add", str(mine))
+    code, out, err = run(capsys, "set", "mine", "tracked_branches", "main,mian")
+    assert (code, out) == (2, ""), err
+    said = "no branch named 'mian' in mine, on this computer or on a remote: nothing changed"
+    assert err == f"gitferry: {said}\n"
+    assert run(capsys, "show", "mine", "--json")[1]["settings"]["tracked_branches"] == "upstreams"
+    assert run(capsys, "set", "mine", "tracked_branches", "main,drafts")[0] == 0
+    assert run(capsys, "show", "mine", "--json")[1]["settings"]["tracked_branches"] == "main,drafts"
+    pushed = commit_file(theirs, "b.txt", "two\n")
+    git("push", "-q", "origin", "main", cwd=theirs)
+    code, doc, err = run(capsys, "sync", "mine", "--json")
+    assert code == 0 and doc["repos"][0]["fast_forwarded"] == ["main"], err
+    assert git("rev-parse", "HEAD", cwd=mine) == pushed
+
+
 def test_console_script_runs(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("gitferry")
     proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
