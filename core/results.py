@@ -15,6 +15,15 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+def one_line(message: str) -> str:
+    """`message` as one line, whatever the file names in it hold: a newline, a tab or a
+    terminal's escape sequence in a name is written as its escape (`new\\nline.txt`),
+    as git writes such names quoted, so the line stays one line and prints harmlessly."""
+    if message.isprintable():
+        return message
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
+
+
 UP_TO_DATE_MESSAGE = "up to date"  # an up-to-date sync's whole message when it has nothing to add
 
 

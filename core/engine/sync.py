@@ -38,7 +38,7 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.model import BranchStatus, RepoRecord
-from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted, no_remote_note
+from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted, no_remote_note, one_line
 from core.settings import RepoSettings
 
 if TYPE_CHECKING:
@@ -199,6 +199,7 @@ async def _record(
         from core.git.merge.conflict_copies import kept_both_note  # loaded with the merge that kept both
 
         report.message = f"{report.message}; {kept_both_note(report.kept_both)}"
+    report.message = one_line(report.message)  # a file name with a newline in it
     quiet = False  # no news for the activity log: see `finish_run`
     try:
         with _Timer(report, "store"):

@@ -93,3 +93,21 @@ def test_retry_of_a_path_that_is_not_skipped_changes_nothing(
         assert err.startswith(f"gitferry: {wrong} is not a skipped file of ") and err.count("\n") == 1, err
     code, doc, _err = run(capsys, "skipped", "--json")
     assert [r["path"] for r in doc["repos"][0]["skipped"]] == ["big.iso"]
+
+
+def test_a_file_name_with_a_newline_keeps_the_message_one_line(
+    notes: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name git shows quoted (`"big\\nfile.iso"`) was written raw into the sync's
+    message: `gitferry sync` printed it over two lines, and so did `log` and the window
+    (found by a user trial, with the conflict copies of such a file)."""
+    (notes / "big.iso").unlink()
+    (notes / "big\nfile.iso").write_bytes(b"x" * 5000)
+    code, out, err = run(capsys, "sync", "notes")
+    assert code == 1, err
+    assert out.count("\n") == 1, out
+    assert "left out big\\nfile.iso (too large)" in out, out
+    _code, out, _err = run(capsys, "log", "notes")  # the activity log, from the store
+    assert out.count("\n") == 1 and "left out big\\nfile.iso (too large)" in out, out
+    code, doc, _err = run(capsys, "skipped", "notes", "--json")
+    assert [r["path"] for r in doc["repos"][0]["skipped"]] == ["big\nfile.iso"]  # the name itself
