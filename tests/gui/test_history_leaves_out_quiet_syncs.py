@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from core.engine.sync import SyncOptions, sync_repository
 from gui.desktop import Desktop
-from tests.gui.conftest import Run
+from tests.gitcli import git
+from tests.gui.conftest import Run, sync_from_the_window
 from tests.gui.waiting import until
 from tests.integration.clones import Clones
 
@@ -28,3 +29,16 @@ def test_syncs_that_found_nothing_after_a_push_are_not_listed(
     run(until(lambda: history.repo_id == mine_id and bool(history.entries)))
     assert [(e.kind, e.result) for e in history.entries] == [("sync", "ok")]
     assert history.tree.topLevelItemCount() == 1
+
+
+def test_the_users_sync_now_is_listed_even_when_it_says_what_the_last_one_said(
+    run: Run, desktop: Desktop, world: Clones, refused_port: int
+) -> None:
+    """Sync now failing with the last run's words ("origin is unreachable") was recorded
+    quiet: the user pressed it, saw the failure, and History had no entry of it."""
+    git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/origin", cwd=world.mine)
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    reports = [sync_from_the_window(run, desktop, mine_id)[0] for _ in range(2)]
+    assert [(str(r.result), r.message) for r in reports] == [("offline", reports[0].message)] * 2
+    runs = run(desktop.api.core.store.runs(mine_id, eventful=True))
+    assert [(r.kind, r.result) for r in runs] == [("sync", "offline")] * 2
