@@ -88,6 +88,9 @@ class Desktop(QObject):
         self.adding: QDialog | None = None  # the first-run screen's dialog, when open
         self._engine_task: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
+        # the repositories a Sync all is syncing: its one summary names those needing you, so
+        # their own conflict or sign-in notices are not sent too (50 at once flooded the desktop)
+        self._summarised: set[int] = set()
         self._stopping = False
         self._tray_due = False  # a tray update queued for the next pass
         self._refresh_due = False  # a refresh for repositories registered elsewhere runs
@@ -242,12 +245,9 @@ class Desktop(QObject):
             )
             return
         self.in_flight.owe(*ids)  # one write of desktop.ini for them all, not one each
+        self._summarised = set(ids)
         reports = await asyncio.gather(*(self._sync_owed(i) for i in ids), return_exceptions=True)
-        need_you = any(
-            isinstance(r, BaseException)
-            or not (r.result.succeeded or r.result is ResultKind.OFFLINE or r.message == CANCELLED_MESSAGE)
-            for r in reports
-        )
+        need_you = any(isinstance(r, BaseException) or needs_you(r) for r in reports)
         self.tray.notify(self.tr("Sync all finished"), sync_all_summary(reports), warning=need_you)
 
     async def _sync_owed(self, repo_id: int) -> SyncReport:
@@ -445,7 +445,9 @@ class Desktop(QObject):
             await self.load_details(event.repo_id)  # an auto-commit may have added or forgotten some
         else:
             await self.load_skipped(event.repo_id)  # the Result column and the tray count them
-        if previous is not None and previous.record.last_result != str(event.result):
+        summarised = event.repo_id in self._summarised
+        self._summarised.discard(event.repo_id)
+        if previous is not None and previous.record.last_result != str(event.result) and not summarised:
             self._notify_attention(event)
         self._update_tray()
 
@@ -543,6 +545,13 @@ def _with_skipped_hint(changes: str) -> str:
     return translate("Desktop", "%1. See Skipped files in the status window.").replace("%1", changes)
 
 
+def needs_you(report: SyncReport) -> bool:
+    """A run that ended neither synced, nor offline, nor cancelled by the user."""
+    return not (
+        report.result.succeeded or report.result is ResultKind.OFFLINE or report.message == CANCELLED_MESSAGE
+    )
+
+
 def sync_all_summary(reports: list[SyncReport | BaseException]) -> str:
     """'3 of 4 repositories synced; 1 offline', counting offline and cancelled runs apart
     from those that need the user."""
@@ -557,4 +566,7 @@ def sync_all_summary(reports: list[SyncReport | BaseException]) -> str:
         translate("Desktop", "%n cancelled", None, cancelled) if cancelled else "",
         translate("Desktop", "%n need(s) you", None, need_you) if need_you else "",
     ]
+    named = [r.name for r in done if needs_you(r)]  # which: no notice of their own during a Sync all
+    if named:
+        extra[-1] += ": " + ", ".join(named[:3]) + ("…" if len(named) > 3 else "")
     return "; ".join([text, *(e for e in extra if e)])

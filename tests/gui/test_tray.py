@@ -319,3 +319,21 @@ def test_past_a_dozen_repositories_their_submenus_go_into_one_submenu(qtbot: obj
     listed = [a.text() for a in tray.menu.actions() if a.isVisible() and not a.isSeparator()]
     assert listed[1 : INLINE_REPOS + 1] == [v.name for v in views[:INLINE_REPOS]]
     assert listed[INLINE_REPOS + 1] == "Pause syncing"
+
+
+def test_sync_all_says_who_needs_you_in_its_one_notice(run: Run, desktop: Desktop, world: Clones) -> None:
+    """User trial: Sync all over 50 repositories, 10 of them stopping on a conflict, sent 11
+    notifications, a conflict notice each and then the summary."""
+    world.commit(world.theirs, "a.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "a.txt", "mine\n")
+    run(desktop.refresh())
+    notices: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notices.append((title, text)))
+    desktop.tray.sync_all_action.trigger()
+    run(until(lambda: bool(notices) and notices[-1][0] == "Sync all finished"))
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(until(lambda: desktop.window.repos.row_for(mine.id).record.last_result == "conflict"))
+    run(asyncio.gather(*desktop._handlers))  # every engine event handled: no notice comes later
+    assert notices == [("Sync all finished", "1 of 2 repositories synced; 1 needs you: mine")]
+    world.check()
