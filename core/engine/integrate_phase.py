@@ -26,7 +26,6 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.git.content.filters import UNSUPPORTED_FILTER, ContentSkipped
-from core.git.merge.conflict_copies import KeepBoth
 from core.git.merge.integrate import (
     BranchInUse,
     Conflict,
@@ -56,7 +55,11 @@ async def integrate(
     stopped: NotIntegrated | None = None
     skipped: list[ContentSkipped] = []
     index = core.graph_index(repo_id, repo)
-    keep_both = KeepBoth.in_worktree(repo.path) if settings.auto_commit else None
+    keep_both = None
+    if settings.auto_commit:  # conflicts kept as both sides' copies: auto-commit only
+        from core.git.merge.conflict_copies import KeepBoth
+
+        keep_both = KeepBoth.in_worktree(repo.path)
     try:
         done = await core.offload.cpu(
             partial(integrate_current, repo, Strategy(settings.strategy), index=index, keep_both=keep_both)

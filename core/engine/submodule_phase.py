@@ -48,9 +48,11 @@ async def update_submodules(
     ask: bool = False,
 ) -> None:
     """`git submodule update --recursive` for a repository with `submodule.recurse`."""
+    if not await core.offload.io(has_submodules, repo):
+        return
     from core.git.worktree.submodule_update import recurses
 
-    if not await core.offload.io(has_submodules, repo) or not await core.offload.io(recurses, repo):
+    if not await core.offload.io(recurses, repo):
         return
     updater = _Updater(core, report, network_timeout, stop, ask)
     await updater.run(repo, "", 0)

@@ -238,10 +238,13 @@ async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report:
     copies (keep-both merges) stay listed while they are in the working tree."""
     if report.result != ResultKind.CONFLICT and report.result not in _INTEGRATION_RAN:
         return
-    from core.git.merge.conflict_copies import copies_present, is_copy
-
     listed = await core.store.conflicted_paths(record.id, branch)
-    kept = await core.offload.io(copies_present, record.path, listed) if any(map(is_copy, listed)) else []
+    kept: list[str] = []
+    if listed:  # the copies' module only when something is listed (a fast-forward lists nothing)
+        from core.git.merge.conflict_copies import copies_present, is_copy
+
+        if any(map(is_copy, listed)):
+            kept = await core.offload.io(copies_present, record.path, listed)
     await core.store.set_conflicts(record.id, branch, sorted(set(report.conflicts) | set(kept)))
 
 

@@ -215,6 +215,16 @@ NOT_FOR_NO_CHANGE = {
 }
 
 
+NOT_FOR_A_FAST_FORWARD = {
+    "core.git.objects.new_commit",
+    "core.git.config.merge_config",
+    "core.git.merge.conflict_copies",
+    "core.git.content.lfs_driver",
+    "core.git.worktree.submodule_update",
+    "pickle",
+}
+
+
 def not_for_a_fetch(modules: set[str]) -> list[str]:
     return sorted(m for m in modules if m in NOT_FOR_A_FETCH or m.split(".")[0] in NOT_FOR_A_FETCH)
 
@@ -260,6 +270,9 @@ def test_a_cold_sync_that_fast_forwards_imports_no_orm(world: Clones) -> None:
     # (urllib3, the sign-in chain: was loaded by the LFS step's module) nor the push machinery.
     assert not_for_a_fetch(modules) == ["core.git.index.read", "core.git.worktree.checkout"]  # the switch
     assert {"core.git.transfer.lfs_client", "core.git.transfer.push"} & modules == set()
+    # Nor (issue 19, the real history's fourth pass) what only a merge, a rebase, a kept
+    # copy, an LFS path, a submodule or a pack resolved in worker processes loads.
+    assert NOT_FOR_A_FAST_FORWARD & modules == set()
     assert world.head(world.mine, "HEAD") == pushed
     assert git("status", "--porcelain", cwd=world.mine) == ""
     code, doc, _err = run(world.capsys, "status", "--json", "mine")

@@ -24,6 +24,7 @@ LFS pointer stays in place).
 
 from __future__ import annotations
 
+import importlib
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping
@@ -64,6 +65,10 @@ class FilterDriver(Protocol):
 
 DriverFactory = Callable[[Repo], FilterDriver | None]
 _FACTORIES: dict[bytes, DriverFactory] = {}
+# The drivers Gitferry runs itself, by filter name: each one's module registers it
+# (`register_driver`) when imported, which is when a path first names that filter (a
+# repository without LFS never loads the LFS store).
+_DRIVER_MODULES = {b"lfs": "core.git.content.lfs_driver"}
 
 
 def register_driver(name: bytes, factory: DriverFactory) -> None:
@@ -257,6 +262,9 @@ class ContentFilters:
 
     def _driver(self, name: bytes) -> FilterDriver | None:
         if name not in self._drivers:
+            module = _DRIVER_MODULES.get(name)
+            if name not in _FACTORIES and module is not None:
+                importlib.import_module(module)
             factory = _FACTORIES.get(name)
             self._drivers[name] = factory(self._repo) if factory is not None else None
         return self._drivers[name]

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dulwich.file import FileLocked
 from dulwich.objects import ObjectID
@@ -40,21 +40,22 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.config.merge_config import rename_settings
 from core.git.config.upstreams import Upstream, tracked_upstreams, upstream_of
 from core.git.content.filters import ContentSkipped
 from core.git.history.generations import GenerationIndex
 from core.git.history.merge_base import fresh_index, merge_bases
 from core.git.locks.git_locks import RefLocked
 from core.git.merge.backup_refs import backup_head
-from core.git.merge.conflict_copies import ConflictCopy, KeepBoth
-from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch, ref_value
 from core.git.worktree.checkout import switch_branch
 from core.git.worktree.git_operation import refuse_in_progress
 from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.results import ResultKind
+
+if TYPE_CHECKING:  # a fast-forward makes no commit and keeps no copy: these load for a merge or rebase
+    from core.git.merge.conflict_copies import ConflictCopy, KeepBoth
+    from core.git.objects.new_commit import CommitMaker
 
 Action = Literal["none", "fast_forward", "merge", "rebase"]
 _FF_MESSAGE = b"gitferry: fast-forward"
@@ -247,6 +248,8 @@ def _diverged(
     """The new head for a branch that diverged from its upstream (objects in `objects` only)."""
     if strategy is Strategy.FF_ONLY:
         raise Diverged(sides.upstream.branch, short_name(sides.upstream))
+    from core.git.objects.new_commit import CommitMaker
+
     maker = CommitMaker.for_repo(repo, now)
     if strategy is Strategy.REBASE:
         rebased = _rebase(repo, objects, sides, maker, keep_both)
@@ -260,6 +263,7 @@ def _rebase(
     repo: Repo, objects: ObjectOverlay, sides: _Sides, maker: CommitMaker, keep_both: KeepBoth | None
 ) -> ObjectID | None:
     """The rebased head; None where a merge must do instead."""
+    from core.git.config.merge_config import rename_settings
     from core.git.merge.rebase_replay import linearizable, local_commits, not_upstream, published, replay
 
     commits = local_commits(repo, sides.local, sides.remote)

@@ -34,7 +34,6 @@ import logging
 import math
 import mmap
 import os
-import pickle
 import selectors
 import struct
 import subprocess
@@ -176,6 +175,8 @@ def resolve_in_workers(
     """Resolve every delta of the scanned pack at `pack_path` in `workers` processes,
     writing their ids into `objects.ids`; the number resolved. Raises what a worker
     raised, or `WorkerDied`; no worker outlives the call."""
+    import pickle  # here: a pack resolved in process (the usual fetch) needs none of it
+
     roots = deal_roots(objects, workers)
     request = {
         "pack": pack_path,
@@ -264,6 +265,8 @@ def _collect(running: list[_Worker], deltas: int, progress: ProgressSink | None)
 
 
 def _frames(worker: _Worker) -> None:
+    import pickle
+
     buffer = worker.buffer
     while len(buffer) >= _FRAME.size:
         kind, length = _FRAME.unpack_from(buffer)
@@ -280,6 +283,8 @@ def _frames(worker: _Worker) -> None:
 
 
 def _raised(payload: bytes) -> BaseException:
+    import pickle
+
     try:
         exc = pickle.loads(payload)
     except Exception as problem:  # whatever it was, the pack is not kept
@@ -333,6 +338,8 @@ def _no_local_objects(oid: bytes) -> tuple[int, bytes]:
 
 def worker_main() -> int:
     """Resolve the chains of the roots the parent sent on stdin; answer on stdout."""
+    import pickle
+
     from core.git.objects.pack_ingest import DeltaResolver
 
     stdin, out = sys.stdin.buffer, sys.stdout.buffer
