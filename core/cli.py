@@ -334,7 +334,7 @@ async def _resume(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _set_pause(core: Core, name: str | None, until: str) -> str:
-    """Save the pause (a running daemon or app applies it within a few seconds)."""
+    """Save the pause (a running daemon or app applies it once told, `main`)."""
     if name is None:
         await core.store.set_app_setting("paused_until", until)
         return "all repositories"
@@ -373,6 +373,10 @@ _HANDLERS = {
     "pause": _pause,
     "resume": _resume,
 }
+
+
+# What changes the settings or the registrations a running engine follows: it is told.
+_SETTINGS_CHANGED = frozenset({"add", "clone", "remove", "set", "pause", "resume"})
 
 
 def _conflict_handler(command: str) -> Handler:
@@ -608,6 +612,10 @@ def main(
             import asyncio
 
             code = asyncio.run(_run(args))
+            if code == EXIT_OK and args.command in _SETTINGS_CHANGED:
+                from core.cli_engine import tell_engine_to_look
+
+                tell_engine_to_look()
         if args.command == "daemon":
             args.engine_lock.release()  # its store closed: its record goes with it
             _exit_now(code)

@@ -27,6 +27,12 @@ A sync the CLI ran itself because it had to ask (a password typed on the termina
 hands that password, once the server accepted it and when no keyring or credential
 helper keeps it, to the running engine (`hand_over_password`: the `keep` command), so
 that the engine's background fetches sign in with it too; in memory only.
+
+A command that changed settings or registrations (`add`, `clone`, `remove`, `set`,
+`pause`, `resume`) tells the running engine to look at them now (`tell_engine_to_look`:
+the `look` command, one line, no answer waited for); without it the engine sees the
+change at its next settings round, up to `SETTINGS_SECONDS` (5 s) later: a background
+sync could start in a repository just paused.
 """
 
 from __future__ import annotations
@@ -225,6 +231,22 @@ def refresh_through_engine(names: list[str]) -> list[tuple[str, str]] | int | No
             return [(str(name), str(why)) for name, why in answer["failed"]]
         except (OSError, ValueError, KeyError, TypeError, _Gone):
             return None  # the engine went away meanwhile: the measure runs here
+
+
+def tell_engine_to_look() -> None:
+    """The running engine, if any, looks at the settings and registrations now. Nothing
+    waits for it: an engine that is busy or hung (or this process's own, in a test) is
+    not waited for, and none listening is nothing to do."""
+    if os.environ.get(IN_PROCESS_VARIABLE) or not hasattr(socket, "AF_UNIX"):
+        return
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(CONNECT_SECONDS)
+            sock.connect(str(socket_path(data_dir())))
+            if same_user(sock):
+                sock.sendall(encode({"protocol": PROTOCOL, "command": "look"}))
+    except OSError:
+        pass  # nobody listens (or a stale socket): the engine's own round sees the change
 
 
 def hand_over_password(protocol: str, host: str, path: str | None, auth: HttpAuth) -> str | None:

@@ -1,5 +1,6 @@
 """The running engine answers `gitferry sync` (and `status --refresh`'s measure, `_refresh`,
-and `keep`: a password the CLI's own sync was given and the server accepted, `_keep`):
+`keep`: a password the CLI's own sync was given and the server accepted, `_keep`, and
+`look`: the CLI changed settings or registrations, look at them now, `_look`):
 a CLI process that finds it skips importing
 and opening the engine itself (the cold path's floor, section 3 of docs/ARCHITECTURE.md).
 
@@ -76,11 +77,15 @@ log = logging.getLogger(__name__)
 REQUEST_SECONDS = 5.0  # a client that connects and says nothing
 Answered = Callable[[int, "SyncReport"], Awaitable[None]]
 """Told each sync's report, by repository id, as the sync ends."""
+Look = Callable[[], None]
+"""Told that another process changed the settings or the registrations (the daemon's
+settings round then runs at once, not at its next `SETTINGS_SECONDS`)."""
 QUEUED_LOOK_SECONDS = 0.25  # past the lock's wait, how often a queued sync looks again
 _OPTIONS = {  # what each command needs
     "sync": ("names", "fetch_only", "no_push"),
     "refresh": ("names",),
     "keep": ("credential",),
+    "look": (),
 }
 _CREDENTIAL = ("protocol", "host", "path", "username", "password")  # `keep`'s, as git names them
 
@@ -106,10 +111,17 @@ class _Asked:
 
 class CliServer:
     def __init__(
-        self, core: Core, engine: Engine, bus: EventBus, path: Path, answered: Answered | None = None
+        self,
+        core: Core,
+        engine: Engine,
+        bus: EventBus,
+        path: Path,
+        answered: Answered | None = None,
+        look: Look | None = None,
     ) -> None:
         self.core, self.engine, self.bus = core, engine, bus
         self.answered = answered  # told each sync's report (the daemon's `_answered`)
+        self.look = look  # told of a `look` (the daemon's settings round, woken)
         self.path = path
         self._server: asyncio.AbstractServer | None = None
         self._answers: set[asyncio.Task[None]] = set()
@@ -120,7 +132,13 @@ class CliServer:
 
     @classmethod
     async def start(
-        cls, core: Core, engine: Engine, bus: EventBus, *, answered: Answered | None = None
+        cls,
+        core: Core,
+        engine: Engine,
+        bus: EventBus,
+        *,
+        answered: Answered | None = None,
+        look: Look | None = None,
     ) -> CliServer | None:
         """Listen for the CLI (this process holds the data directory's engine lock), unless
         the system has no Unix sockets or the path is too long for one: then None."""
@@ -131,7 +149,7 @@ class CliServer:
         if len(os.fsencode(path)) > MAX_SOCKET_PATH:
             log.warning("the CLI cannot reach this engine: %s is too long for a socket", path)
             return None
-        server = cls(core, engine, bus, path, answered)
+        server = cls(core, engine, bus, path, answered, look)
         try:
             path.unlink(missing_ok=True)  # a killed engine's
             server._server = await asyncio.start_unix_server(
@@ -177,7 +195,10 @@ class CliServer:
                 await _send(writer, {"refused": refusal})
                 return
             assert isinstance(request, dict)
-            if request["command"] == "refresh":
+            if request["command"] == "look":
+                if self.look is not None:  # no answer: the client does not wait for one
+                    self.look()
+            elif request["command"] == "refresh":
                 await self._refresh(request, writer)
             elif request["command"] == "keep":
                 await self._keep(request, writer)
@@ -196,6 +217,8 @@ class CliServer:
     def _refusal(self, request: object) -> str | None:
         if not isinstance(request, dict) or request.get("command") not in _OPTIONS:
             return "not a command this engine answers"
+        if request["command"] == "look":  # the data directory's files: whoever wrote them
+            return None if request.get("protocol") == PROTOCOL else "another protocol"
         if request.get("protocol") != PROTOCOL or request.get("version") != __version__:
             return f"the engine runs Gitferry {__version__}"
         if request.get("build") != self._build:  # other code of the same version

@@ -15,7 +15,9 @@ a low battery, or a metered network), `offline` (no remote answers) or
 (`paused_until`, app-wide and per repository: `always` or until a time), so it
 survives a restart and a `gitferry pause` from another process reaches a running
 daemon at its next look at the settings (every `SETTINGS_SECONDS`), as does a
-repository another process registered, removed or pointed elsewhere.
+repository another process registered, removed or pointed elsewhere. The CLI that
+changed them says so on the engine's socket (`look`, `core.cli_engine.tell_engine_to_look`):
+the daemon then looks at once.
 
 Repositories in `sync_mode=auto` also sync by themselves (`core.engine.auto_sync`:
 their tree watched by `core.engine.auto_watch`): a change once settled, start-up,
@@ -64,7 +66,7 @@ from core.engine.auto_watch import SCAN_SECONDS, AutoWatch
 from core.engine.branch_measure import refresh_status
 from core.engine.breaker import RemoteBreaker
 from core.engine.cli_server import CliServer
-from core.engine.clock import Clock, SystemClock, wall_datetime
+from core.engine.clock import Clock, SystemClock, sleep_or_wake, wall_datetime
 from core.engine.core import Core
 from core.engine.engine import Engine
 from core.engine.engine_lock import EngineLock
@@ -185,6 +187,7 @@ class Daemon:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._head_tasks: dict[int, asyncio.Task[None]] = {}  # `_look_at_head`s: cancelled at stop
         self._stop = asyncio.Event()
+        self._look_now = asyncio.Event()  # a CLI changed settings: the settings round runs now
         self._watched: dict[int, RepoRecord] = {}  # what it watches, should the store lose it
         self._breaker: RemoteBreaker | None = None  # the scheduler's, once it runs
         self._engine_lock: EngineLock | None = None  # `run`'s, while it runs
@@ -421,8 +424,9 @@ class Daemon:
             await self._watch_stored(record)
         log.info("watching %d repositories", len(engine.workers))
         self.started.set()
+        wake = self._look_now.set
         cli = (
-            await CliServer.start(self.core, engine, self.bus, answered=self._answered)
+            await CliServer.start(self.core, engine, self.bus, answered=self._answered, look=wake)
             if engine_lock is not None
             else None
         )
@@ -686,7 +690,8 @@ class Daemon:
         rounds = 0
         while True:
             rounds += 1
-            await self.clock.sleep(SETTINGS_SECONDS)
+            await sleep_or_wake(self.clock, self._look_now, SETTINGS_SECONDS)
+            self._look_now.clear()
             try:
                 await self._look_at_heads()
                 await self._look_at_trees()

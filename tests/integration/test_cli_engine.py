@@ -729,3 +729,47 @@ def test_a_repository_added_or_removed_by_another_process_is_followed_by_the_eng
     ran = gitferry("sync", "--fetch-only", "third")
     assert (ran.code, ran.err) == (2, "gitferry: no repository named 'third' (see `gitferry list`)\n")
     assert gitferry("sync", "--fetch-only", "mine").in_engine  # the others still watched
+
+
+def test_a_change_made_with_the_cli_is_looked_at_by_the_engine_at_once(
+    world: Clones, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`gitferry pause`, `resume` and `add` beside a running engine tell it to look at the
+    settings now (`look` on its socket). The engine's clock here never moves: its own
+    settings round (every SETTINGS_SECONDS) never comes, so only the CLI's word can make
+    it pause, resume and watch the new repository."""
+    from core.engine.core import Core
+    from core.engine.daemon import Daemon
+    from core.engine.engine_lock import DAEMON as DAEMON_KIND
+    from core.engine.engine_lock import claim_engine
+    from core.paths import data_dir
+    from tests.core.scheduler_fakes import FakeClock
+
+    third = tmp_path / "third"
+    git("clone", "-q", str(world.bare), str(third))
+
+    async def scenario() -> None:
+        lock = claim_engine(data_dir(), DAEMON_KIND)
+        core = await Core.open()
+        daemon = Daemon(core, clock=FakeClock())
+        task = asyncio.ensure_future(daemon.run(engine_lock=lock))
+        try:
+            await asyncio.wait_for(daemon.started.wait(), CAP)
+            scheduler, engine = daemon.scheduler, daemon.engine
+            assert scheduler is not None and engine is not None and not scheduler.paused
+            await eventually(lambda: socket_path(data_dir()).exists(), "the engine's socket")
+            paused = await asyncio.to_thread(run, capsys, "pause")
+            assert paused == (0, "paused all repositories until resumed\n", "")
+            await eventually(lambda: scheduler.paused, "the engine paused")
+            assert (await asyncio.to_thread(run, capsys, "resume"))[0] == 0
+            await eventually(lambda: not scheduler.paused, "the engine resumed")
+            assert (await asyncio.to_thread(run, capsys, "add", str(third)))[0] == 0
+            record = await core.store.repo("third")
+            await eventually(lambda: record.id in engine.workers, "the engine watching third")
+        finally:
+            daemon.stop()
+            await asyncio.wait_for(task, CAP)
+            await core.close()
+            lock.release()
+
+    asyncio.run(scenario())
