@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import binascii
 import bisect
-import stat
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +33,7 @@ from core.git.index.cache_tree import CacheTree
 __all__ = ["repair_cache_tree"]
 
 _TREE_MODE = 0o40000
+_FORMAT = 0o170000  # a mode's file-type bits (`stat.S_IFMT`): a directory's are _TREE_MODE
 
 
 def repair_cache_tree(
@@ -101,6 +101,7 @@ def _recompute(
     items: list[tuple[bytes, bytes, int, bytes]] = []  # (sort key, name, mode, raw id)
     count, valid = 0, True
     skip = len(lead)
+    unhexlify, append = binascii.unhexlify, items.append  # the loop runs once an entry: names looked up once
     while pos < end:
         name = names[pos]
         slash = name.find(b"/", skip)
@@ -109,12 +110,12 @@ def _recompute(
             if (
                 not isinstance(entry, IndexEntry)
                 or entry.extended_flags & EXTENDED_FLAG_INTEND_TO_ADD
-                or stat.S_ISDIR(entry.mode)
+                or entry.mode & _FORMAT == _TREE_MODE
             ):
                 valid = False
             else:
                 base = name[skip:]
-                items.append((base, base, entry.mode, binascii.unhexlify(entry.sha)))
+                append((base, base, entry.mode, unhexlify(entry.sha)))
                 count += 1
             pos += 1
             continue

@@ -101,6 +101,7 @@ def _packed(
     out: list[bytes] = []
     append = out.append
     data, starts, read = (stored.data, stored.starts, stored.entries) if stored else (b"", {}, {})
+    run_start = run_end = 0  # the stored entries next to each other in `data` not yet copied
     for name, entry, stage in rows:
         length = len(name)
         start = starts.get(name) if stage == 0 else None
@@ -108,8 +109,15 @@ def _packed(
             extended = entry.flags & FLAG_EXTENDED
             if not extended or version >= 3:
                 size = head + (2 if extended else 0) + length
-                append(data[start : start + ((size + 8) & ~7)])
+                if start != run_end:  # copied a run at a time: a switch leaves long runs
+                    if run_end > run_start:
+                        append(data[run_start:run_end])
+                    run_start = start
+                run_end = start + ((size + 8) & ~7)
                 continue
+        if run_end > run_start:
+            append(data[run_start:run_end])
+            run_start = run_end = 0
         sha = entry.sha
         if length >= FLAG_NAMEMASK or len(sha) != hex_length:
             return None
@@ -140,6 +148,8 @@ def _packed(
             fixed += _EXTENDED.pack(extended)
         size = len(fixed) + length
         append(fixed + name + b"\x00" * (((size + 8) & ~7) - size))
+    if run_end > run_start:
+        append(data[run_start:run_end])
     return out
 
 
@@ -174,36 +184,54 @@ def read_entries_by_name(data: bytes, oid_length: int) -> tuple[Entries, int, di
     `SerializedIndexEntry` on the way: a third of a 12,661-entry read), for the usual index
     of merged entries, with where each entry starts in `data` (for `StoredEntries`); None
     where `read_entries` is None, and for an unmerged entry or a name given twice, which
-    `entries_by_name` sorts out."""
-    starts: list[int] = []
-    scanned = _scan(data, oid_length, _named_entry, starts)
-    if scanned is None:
+    `entries_by_name` sorts out. `_scan`'s loop written out with the entries put straight
+    into their dictionaries (no call a entry, no list of pairs): about 2 of 18 ms of CPU."""
+    if len(data) < _HEADER.size:
         return None
-    rows, pos = scanned
-    byname: Entries = dict(rows)
-    if len(byname) != len(rows):
-        return None  # a name given twice
-    for _name, entry in rows:
-        if entry.flags & FLAG_STAGEMASK:
+    signature, version, count = _HEADER.unpack_from(data, 0)
+    if signature != b"DIRC" or version not in (2, 3):
+        return None
+    unpack = struct.Struct(f">10L{oid_length}sH").unpack_from
+    head = 42 + oid_length
+    hexlify = binascii.hexlify
+    entry_of = IndexEntry
+    byname: Entries = {}
+    starts: dict[bytes, int] = {}
+    pos = 12
+    for _ in range(count):
+        try:
+            cs, cns, ms, mns, dev, ino, mode, uid, gid, size, sha, flags = unpack(data, pos)
+        except struct.error:
+            return None  # cut short: dulwich's reader says how
+        start = pos + head
+        extended = 0
+        if flags & (FLAG_EXTENDED | FLAG_STAGEMASK):
+            if flags & FLAG_STAGEMASK or version < 3:
+                return None  # unmerged (entries_by_name joins the stages), or refused by dulwich
+            (extended,) = _EXTENDED.unpack_from(data, start)
+            start += 2
+        length = flags & FLAG_NAMEMASK
+        name = data[start : start + length]
+        if length == FLAG_NAMEMASK or len(name) != length:
             return None
-    return byname, pos, dict(zip(byname, starts, strict=True))
-
-
-def _named_entry(
-    name: bytes,
-    ctime: tuple[int, int],
-    mtime: tuple[int, int],
-    dev: int,
-    ino: int,
-    mode: int,
-    uid: int,
-    gid: int,
-    size: int,
-    sha: ObjectID,
-    flags: int,
-    extended: int,
-) -> tuple[bytes, IndexEntry]:
-    return name, IndexEntry(ctime, mtime, dev, ino, mode, uid, gid, size, sha, flags, extended)
+        byname[name] = entry_of(
+            (cs, cns),
+            (ms, mns),
+            dev,
+            ino,
+            mode,
+            uid,
+            gid,
+            size,
+            ObjectID(hexlify(sha)),
+            flags & ~FLAG_NAMEMASK,
+            extended,
+        )
+        starts[name] = pos
+        pos += (start - pos + length + 8) & ~7
+    if len(byname) != count:
+        return None  # a name given twice
+    return byname, pos, starts
 
 
 def _scan(
