@@ -46,6 +46,7 @@ CLI and the engine can define is about 1,000 sources (the sync's 307 read in abo
 more means sources of classes an earlier version had, which only slow the read."""
 
 _code: dict[str, types.CodeType] = {}
+_path: list[Path] = []  # the file `install` read
 _used: dict[str, types.CodeType] = {}
 _new: list[str] = []
 
@@ -78,6 +79,7 @@ def install(directory: str | Path, command: str = "") -> bool:
     import dataclasses
 
     path = cache_file(Path(directory), command=command)
+    _path[:] = [path]
     _code.update(_read(path))
     dataclasses.exec = _exec  # type: ignore[attr-defined]
     atexit.register(_save, path)
@@ -107,6 +109,13 @@ def _exec(source: str, globals: dict[str, Any] | None = None, locals: dict[str, 
     if isinstance(source, str):
         _used[source] = code
     builtins.exec(code, globals, locals)
+
+
+def save_now() -> None:
+    """Save what was compiled anew so far, now: for `gitferry daemon`, which leaves by
+    `os._exit` (no `atexit`), once it has started (its classes are defined by then)."""
+    if _path:
+        _save(_path[0])
 
 
 def _save(path: Path) -> None:

@@ -8,8 +8,11 @@ import json
 import marshal
 import os
 import re
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -220,3 +223,42 @@ def test_past_its_bound_the_file_keeps_what_the_last_command_used(tmp_path: Path
     kept_now = kept(tmp_path)
     assert not any(source.startswith("# a class gone since") for source in kept_now)
     assert any(INIT_XY.search(source) for source in kept_now)
+
+
+def _start_daemon(env: dict[str, str]) -> subprocess.Popen[str]:
+    """`gitferry daemon` as the console script runs it, once it says it is running."""
+    entry = "import sys\nfrom gui.launch import main\nsys.exit(main())"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", entry, "daemon"], env=env, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stderr], [], [], deadline - time.monotonic())
+        line = proc.stderr.readline() if ready else ""
+        if "gitferry daemon: running" in line:
+            return proc
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    proc.wait()
+    raise AssertionError("gitferry daemon never said it was running")
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(60) == 0
+
+
+@pytest.mark.slow
+def test_the_daemon_keeps_its_code_once_started(tmp_path: Path) -> None:
+    """`gitferry daemon` leaves by `os._exit` (no `atexit`): it saves its classes' code once
+    it has started (`save_now`), so the next start compiles none of them again."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GITFERRY_HOME": str(tmp_path)}
+    kept_file = cache_file(tmp_path / "cache", command="daemon")
+    _stop(_start_daemon(env))
+    first = kept(tmp_path / "cache", "daemon")
+    assert any("def __init__(self," in source for source in first)
+    inode = kept_file.stat().st_ino
+    _stop(_start_daemon(env))
+    assert kept_file.stat().st_ino == inode  # everything it defined by then was kept
