@@ -332,3 +332,29 @@ def test_modify_delete_use_theirs_deletes_and_keep_both_keeps_the_modified_side(
     assert "a.txt" not in git("ls-tree", "--name-only", head, cwd=world.mine).split()
     assert not (world.mine / "a.txt").exists()
     assert show(world.mine, mine, "a.txt") == b"edited once more\n"  # in history, not lost
+
+
+def test_a_file_renamed_here_and_changed_there_resolves_at_its_new_path(world: Clones) -> None:
+    """User trial: `mine` moved a.txt to moved.txt and changed a line `theirs` changed too.
+    git merges it at moved.txt (`git checkout --theirs moved.txt` gives the remote's lines);
+    the resolution said theirs "deleted" and Use theirs deleted the file: neither a.txt nor
+    moved.txt was left, the remote's change gone from the tree."""
+    theirs = commit_bytes(world.theirs, {"a.txt": THEIRS_TEXT.encode()}, "theirs changes a line")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    git("mv", "a.txt", "moved.txt", cwd=world.mine)
+    mine = commit_bytes(world.mine, {"moved.txt": MINE_TEXT.encode()}, "mine moves a.txt, changes a line")
+    world.remember()
+    code, report = world.sync(world.mine)
+    assert report["result"] == "conflict" and report["conflicts"] == ["moved.txt"], report
+    code, doc, err = resolve(world, "--json")
+    assert code == 0 and isinstance(doc, dict), err
+    [path] = doc["paths"]
+    assert path["theirs"]["size"] == len(THEIRS_TEXT) and path["base"]["oid"] is not None
+    code, text, _err = resolve(world, "--diff")
+    assert "+TWO theirs" in str(text) and "-two" in str(text)
+    assert resolve(world, "moved.txt", "--theirs")[0] == 0
+    head = finished(world, mine, theirs)
+    assert git("ls-tree", "--name-only", head, cwd=world.mine).split() == ["moved.txt"]
+    assert show(world.mine, head, "moved.txt") == THEIRS_TEXT.encode()
+    assert (world.mine / "moved.txt").read_text() == THEIRS_TEXT
+    world.check()

@@ -69,6 +69,9 @@ class TreeMerge:
     conflicts: list[str]  # sorted paths; empty for a clean merge
     copies: list[ConflictCopy] = field(default_factory=list)  # conflicts resolved by keeping both
     rename_conflicts: list[str] = field(default_factory=list)  # those of `conflicts` renames caused
+    # base, ours and theirs as the path-by-path merge saw them: a file one side renamed has
+    # the other side's and the base's versions at its new path (None: the inputs unchanged)
+    sides: tuple[ObjectID | None, ObjectID, ObjectID] | None = None
 
     @property
     def clean(self) -> bool:
@@ -114,7 +117,8 @@ class TreeMerger:
         merged = self._merge_dirs(b"", (_dir(base), _dir(ours), _dir(theirs)))
         tree = merged if merged is not None else self.objects.add(Tree())
         conflicts = sorted(set(self.conflicts))
-        return TreeMerge(tree, conflicts, sorted(self.copies, key=lambda c: c.path), sorted(renamed))
+        copies = sorted(self.copies, key=lambda c: c.path)
+        return TreeMerge(tree, conflicts, copies, sorted(renamed), planned.trees)
 
     def merge_entries(self, path: bytes, base: Entry | None, ours: Entry, theirs: Entry) -> Entry | None:
         """One file's three versions merged as this merge would; None when they conflict."""
@@ -224,19 +228,21 @@ def merge_commits(
     *,
     keep_both: KeepBoth | None = None,
     renames: RenameSettings | None = None,
+    view: TreeView | None = None,
 ) -> TreeMerge:
     """Merge two commits' trees over their merge base(s), found in `repo` unless given;
-    renames found as the repository's git config says unless `renames` is given."""
+    renames found as the repository's git config says unless `renames` is given. `view`:
+    the one to read the result's `sides` with (trees a rename rewrote live only there)."""
     if bases is None:
         bases = find_merge_base(repo, [ours, theirs])
     settings = renames or rename_settings(repo)
-    view = TreeView(objects)
+    view = view or TreeView(objects)
     base_tree, unsure = _base_tree(repo, view, bases, settings)
     merger = TreeMerger(objects, keep_both=keep_both, renames=settings, view=view)
     merged = merger.merge(base_tree, objects.commit(ours).tree, objects.commit(theirs).tree)
     if unsure:
         conflicts = sorted(set(merged.conflicts) | set(unsure))
-        return TreeMerge(merged.tree, conflicts, merged.copies, merged.rename_conflicts)
+        return TreeMerge(merged.tree, conflicts, merged.copies, merged.rename_conflicts, merged.sides)
     return merged
 
 

@@ -200,12 +200,14 @@ class _Plan:
 
     @cached_property
     def trees(self) -> tuple[tuple[ObjectID | None, ObjectID | None], ...]:
-        """(tree, commit) of the base, ours and theirs (the base's both None when there is none)."""
+        """(tree, commit) of the base, ours and theirs (the base's both None when there is none).
+        The trees as the merge saw them: a file one side renamed has the other side's version
+        at its new path (the commits' own trees said "deleted" there, and Use theirs deleted it)."""
         base = self.bases[0] if self.bases else None
-        return tuple(
-            (self.objects.commit(head).tree if head is not None else None, head)
-            for head in (base, self.local, self.remote)
-        )
+        heads = (base, self.local, self.remote)
+        if self.merged.sides is not None:
+            return tuple(zip(self.merged.sides, heads, strict=True))
+        return tuple((self.objects.commit(head).tree if head is not None else None, head) for head in heads)
 
 
 def conflicts_to_resolve(repo: Repo) -> Resolution:
@@ -376,7 +378,7 @@ def _plan(repo: Repo) -> _Plan:
         )
     objects = ObjectOverlay(repo.object_store)
     view = TreeView(objects)
-    merged = merge_commits(repo, objects, local, remote, bases)
+    merged = merge_commits(repo, objects, local, remote, bases, view=view)
     if state is None:
         state = _State(branch, local.decode(), remote.decode())
     return _Plan(repo, branch, upstream, local, remote, bases, objects, view, merged, state)
