@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QEvent, QItemSelection, QObject, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -131,15 +131,16 @@ class StatusWindow(QMainWindow):
         self.repos: KeyedTableModel[RepoView] = repo_model()
         self.branches: KeyedTableModel[BranchStatus] = branch_model()
         # The tabs the first paint does not show are built on first use (shown, or asked for)
-        self._conflicts_page = LazyPage(self._conflicts_tab)
-        self._skipped_page = LazyPage(self._skipped_tab)
-        self._history_page = LazyPage(self._history_tab)
+        self._conflicts_page = LazyPage(lambda: enter_presses(self._conflicts_tab()))
+        self._skipped_page = LazyPage(lambda: enter_presses(self._skipped_tab()))
+        self._history_page = LazyPage(lambda: enter_presses(self._history_tab()))
         self._first_run: FirstRunPanel | None = None
         self.skipped: KeyedTableModel[SkippedFile] = skipped_model()
         self._conflicts_of: dict[int, list[ConflictRecord]] = {}
         self.selected_id: int | None = None
         self._build_actions()
         self._build_layout()
+        enter_presses(self)
         self.resize(default_size(QSize(1120, 640)))
         self._restore()
 
@@ -360,7 +361,7 @@ class StatusWindow(QMainWindow):
         if self._first_run is None:
             from gui.widgets.first_run import FirstRunPanel
 
-            self._first_run = FirstRunPanel()
+            self._first_run = enter_presses(FirstRunPanel())
             self.pages.addWidget(self._first_run)
         return self._first_run
 
@@ -712,6 +713,17 @@ def _page(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget, 1 if isinstance(widget, QTableView) else 0)
     return page
+
+
+Built = TypeVar("Built", bound=QWidget)
+
+
+def enter_presses(built: Built) -> Built:
+    """Enter on a focused button presses it, as Space does: outside a dialog Qt leaves Enter
+    to the window, and Tab onto Use theirs (or Retry, Undo…) then Enter did nothing."""
+    for button in built.findChildren(QPushButton):
+        button.setAutoDefault(True)
+    return built
 
 
 def _button(text: str, clicked: Callable[[], None]) -> QPushButton:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QTabBar, QTableView, QWidget
+from pytestqt.qtbot import QtBot
 
 from core.events import PhaseProgress, StateChanged
 from core.model import BranchStatus, RepoRecord, RepoState, SkippedFile
@@ -22,6 +23,7 @@ from gui.screen_fit import FRAME_SHARE
 from gui.windows.status_window import RESULT_MIN_WIDTH, StatusWindow
 from tests.gitcli import git
 from tests.gui.conftest import Run
+from tests.gui.test_status_window import window_with_two_repos
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
 
@@ -283,3 +285,20 @@ def test_the_upstream_column_is_not_squeezed_in_the_default_window(qtbot: object
     assert header.sectionSize(0) >= table.sizeHintForColumn(0)  # and "drafts" too
     for column in range(header.count()):  # every column starts inside the table
         assert header.sectionViewportPosition(column) < table.viewport().width(), column
+
+
+def test_enter_on_a_focused_button_presses_it(qtbot: QtBot) -> None:
+    """User trial, keyboard only: Tab onto Use theirs, Refresh or Publish branch, then Enter:
+    nothing happened (outside a dialog Qt gives Enter to the window); Space did it."""
+    window = window_with_two_repos(qtbot)
+    window.show()
+    qtbot.waitExposed(window)
+    window.select_repo(2)
+    window.tabs.setCurrentIndex(3)  # History: built on first use
+    history = window.history_panel
+    history.refresh.setFocus()
+    qtbot.waitUntil(history.refresh.hasFocus)
+    with qtbot.waitSignal(history.refresh_requested, timeout=2000):
+        QTest.keyClick(history.refresh, Qt.Key.Key_Return)
+    window.tabs.setCurrentIndex(1)  # Conflicts: its buttons too
+    assert window.conflicts_panel.use_theirs.autoDefault() and window.publish_button.autoDefault()
