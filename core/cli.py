@@ -72,12 +72,13 @@ async def _run(args: argparse.Namespace) -> int:
     core = await Core.open()
     try:
         handler = _HANDLERS.get(args.command) or _conflict_handler(args.command)
-        if args.command != "daemon" and sys.stdin.isatty():
+        if args.command != "daemon":
             from core.cli_engine import hand_over_password
 
+            core.hand_over = hand_over_password  # a password nothing keeps: a running engine's memory
+        if args.command != "daemon" and sys.stdin.isatty():
             core.sign_in_prompt = terminal_sign_in  # without a terminal: auth_failed, one line
             core.ssh_prompt = terminal_ssh_prompt
-            core.hand_over = hand_over_password  # what it typed, to a running engine's memory
         return await handler(core, args)
     finally:
         await core.close(wait=args.command != "daemon")

@@ -25,8 +25,8 @@ from core.git.transfer.clone import clone_repository as clone_into
 from core.git.transfer.clone_marker import clone_finished, refuse_half_made
 from core.git.transfer.errors import AuthFailed, TransferStopped
 from core.git.transfer.probe import probe, probe_remote
-from core.git.transfer.sign_in import describe_credential
-from core.git.transfer.signer import unkept_password_note
+from core.git.transfer.sign_in import describe_credential, memory_key
+from core.git.transfer.signer import Signer, unkept_password_note
 from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
 from core.model import ConnectionCheck, RemoteAccess, RepoRecord
@@ -374,13 +374,11 @@ async def clone_repository(
         try:
             await core.offload.io(core.credentials.save, url, auth)
         except KeyringUnavailable as exc:
-            signer.notes.append(
-                unkept_password_note(
-                    "origin", exc.why, exc.fix, core.passwords.holder if core.passwords else None
-                )
-                if exc.absent
-                else f"origin: {exc.message}"
-            )
+            if exc.absent:
+                holder = await core.offload.io(_kept_in_memory, core, signer, target, url, auth)
+                signer.notes.append(unkept_password_note("origin", exc.why, exc.fix, holder))
+            else:
+                signer.notes.append(f"origin: {exc.message}")
     if notes is not None:
         notes.extend([*fetched.notes, *signer.notes])
     # A clone killed after registering and before its marker went is registered already.
@@ -428,6 +426,20 @@ async def record_first_run(core: Core, record: RepoRecord, kind: str, message: s
 
         logging.getLogger(__name__).warning("%s: its first run was not recorded: %s", record.name, exc)
         return record
+
+
+def _kept_in_memory(core: Core, signer: Signer, target: Path, url: str, auth: HttpAuth) -> str | None:
+    """Who keeps the password of a clone's URL that no keyring keeps: this running engine
+    (the app: its transfer kept it), the running engine a one-off command hands it to
+    (`Signer.hand_over`, keyed as the clone's fetches will look it up), or nobody."""
+    if core.passwords is not None:
+        return core.passwords.holder
+    if signer.hand_over is None:
+        return None
+    with open_worktree_repo(target) as repo:
+        config = repo.get_config_stack()
+        key = memory_key(config, fetch_url(config, url).effective)
+    return signer.hand_over(*key, auth)
 
 
 def _stop_on_cancel(cancel: threading.Event, stop: TransferStop, done: threading.Event) -> None:

@@ -43,7 +43,7 @@ from tests.integration.engine_process import (
     read_until,
 )
 from tests.integration.test_cli_progress import on_a_terminal
-from tests.integration.test_fetch import push_commit
+from tests.integration.test_fetch import push_commit, seed
 from tests.integration.test_sign_in import registered
 from tests.servers.faults import TricklingServer
 from tests.servers.remote import HttpRemote
@@ -699,6 +699,48 @@ def test_no_keyring_a_password_typed_at_the_cli_is_handed_to_the_running_daemon(
     assert "Traceback" not in log, log
     assert log.count("kept in memory") == 1, log  # the refused password was not handed over
     written = [engine.log, *engine.home.rglob("*"), *(mine / ".git").rglob("*")]
+    assert not [f for f in written if f.is_file() and password.encode() in f.read_bytes()]
+
+
+@pytest.mark.slow
+def test_no_keyring_the_password_of_a_clones_url_is_handed_to_the_running_daemon(
+    http_auth_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No system keyring, a `gitferry daemon` running: `gitferry clone
+    http://user:secret@host/repo` (no terminal) said "the password was not kept ...
+    background fetches cannot sign in", and the daemon, which then watches the new
+    clone, could not. The clone hands the password to the daemon's memory, keyed as the
+    clone's fetches look it up: its background fetch signs in; nothing on disk has it."""
+    bare, work = seed(http_auth_server, tmp_path)
+    assert run(capsys, "pause")[0] == 0
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    _user, password = http_auth_server.auth or ("", "")
+    cloned = tmp_path / "cloned"
+    engine = EngineProcess()
+    try:
+        ran = gitferry("clone", http_auth_server.url_with_credentials("origin"), str(cloned))
+        assert ran.code == 0, ran.err
+        assert ran.out.strip().endswith(
+            "origin: the password is kept in memory only until the daemon quits (there is no system"
+            " keyring): background fetches sign in with it until then; to keep it longer, install one"
+            " (GNOME Keyring, KWallet) or use a git credential helper (git config --global"
+            " credential.helper store, or cache)"
+        ), ran.out
+        engine.logged("cloned: registered by another process; watching it")
+        assert run(capsys, "set", "cloned", "fetch_interval", "1")[0] == 0
+        sha = push_commit(work, bare, "later.txt", "later\n")
+        assert run(capsys, "resume")[0] == 0
+        wait_until(
+            lambda: git("rev-parse", "refs/remotes/origin/main", cwd=cloned) == sha,
+            lambda: f"no background fetch signed in: {engine.log.read_text()}",
+        )
+    finally:
+        log = engine.stop()
+    assert "Traceback" not in log, log
+    written = [engine.log, *engine.home.rglob("*"), *(cloned / ".git").rglob("*")]
     assert not [f for f in written if f.is_file() and password.encode() in f.read_bytes()]
 
 

@@ -225,9 +225,7 @@ class SignIn:
         return self._use(Source.KEYRING, found) if found is not None else None
 
     def _memory_key(self) -> tuple[str, str, str | None]:
-        """git's credential matching: protocol, host with port, path only with useHttpPath."""
-        query = credential_query(self.config, url_without_secret(self.url.text))
-        return query.protocol, query.host, query.path
+        return memory_key(self.config, self.url.text)
 
     def _from_memory(self) -> HttpAuth | None:
         self._tried.add(Source.MEMORY)
@@ -317,6 +315,14 @@ class SignIn:
                 credential_helper.tell(helper, action, query, auth, self.stop)
             except GitferryError as exc:
                 log.warning("%s: %s", self.remote, exc.message)
+
+
+def memory_key(config: Config | None, url: str) -> tuple[str, str, str | None]:
+    """How `SessionPasswords` keys a password for `url` (where the transfer goes, after
+    insteadOf), as git matches credentials: protocol, host with port, and the path
+    only with `credential.useHttpPath`."""
+    query = credential_query(config, url_without_secret(url))
+    return query.protocol, query.host, query.path
 
 
 def used(sign_in: SignIn | None) -> str:
