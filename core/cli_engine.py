@@ -250,10 +250,11 @@ def tell_engine_to_look() -> None:
 
 
 def hand_over_password(protocol: str, host: str, path: str | None, auth: HttpAuth) -> str | None:
-    """A password this process's sync was given on the terminal, which the server accepted
-    and no keyring or credential helper keeps, handed to the running engine (the app's or
-    the daemon's memory, `SessionPasswords`: never written), so that its background fetches
-    sign in with it: who keeps it now ("the daemon"), or None when no engine took it.
+    """A password this process's sync or clone was given (typed on the terminal, in the
+    clone's URL), which the server accepted and no keyring or credential helper keeps,
+    handed to the running engine (the app's or the daemon's memory, `SessionPasswords`:
+    never written), so that its background fetches sign in with it: who keeps it now
+    ("the daemon"), or None when no engine took it.
     Keyed as git matches credentials (`SessionPasswords`). Called from a transfer's thread."""
     fields = {"protocol": protocol, "host": host, "path": path, "username": auth.username}
     accepted = _request("keep", {"credential": {**fields, "password": auth.password}})

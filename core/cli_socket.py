@@ -2,11 +2,11 @@
 
 `gitferry daemon` and the desktop app run the engine (`core.engine.daemon`), which
 answers `gitferry sync` (and `status --refresh`, and `keep`: a password the CLI's own
-sync was given, for the engine's memory) on a Unix socket in a private directory of the data directory
-(`core.engine.cli_server`); the CLI tries it first (`core.cli_engine`) and runs the
-sync in its own process when nobody answers. This module is what both ends share,
-standard library only: the CLI imports it before anything heavy. Messages are JSON
-documents, one a line.
+sync or clone was given, for the engine's memory) on a Unix socket in a private
+directory of the data directory (`core.engine.cli_server`); the CLI tries it first
+(`core.cli_engine`) and runs the sync in its own process when nobody answers. This
+module is what both ends share, standard library only: the CLI imports it before
+anything heavy. Messages are JSON documents, one a line.
 
 The engine answers only a client of its own user (`peer_uid`), of the same build
 (`build_identity`: the protocol, the version and the code's files as they were when

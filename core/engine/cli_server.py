@@ -1,5 +1,5 @@
 """The running engine answers `gitferry sync` (and `status --refresh`'s measure, `_refresh`,
-`keep`: a password the CLI's own sync was given and the server accepted, `_keep`, and
+`keep`: a password the CLI's own sync or clone was given and the server accepted, `_keep`, and
 `look`: the CLI changed settings or registrations, look at them now, `_look`):
 a CLI process that finds it skips importing
 and opening the engine itself (the cold path's floor, section 3 of docs/ARCHITECTURE.md).
@@ -269,9 +269,10 @@ class CliServer:
         await _send(writer, {"failed": failed})
 
     async def _keep(self, request: dict[str, Any], writer: asyncio.StreamWriter) -> None:
-        """A password the CLI's own sync was given on its terminal, which the server accepted
-        and nothing else keeps (`core.cli_engine.hand_over_password`): kept in this engine's
-        memory (`SessionPasswords`: never written, dropped when refused), so that background
+        """A password the CLI's own sync or clone was given (typed on its terminal, in the
+        clone's URL), which the server accepted and nothing else keeps
+        (`core.cli_engine.hand_over_password`): kept in this engine's memory
+        (`SessionPasswords`: never written, dropped when refused), so that background
         fetches sign in with it."""
         from core.remote_url import HttpAuth
 
@@ -289,7 +290,7 @@ class CliServer:
             await _send(writer, {"refused": "no password to keep"})
             return
         passwords.keep(protocol, host, path, HttpAuth(username, password))
-        log.info("%s://%s: a password typed at `gitferry sync` is kept in memory", protocol, host)
+        log.info("%s://%s: a password given to the CLI is kept in memory", protocol, host)
         await _send(writer, {"accepted": True, "kept": passwords.holder})
 
     async def _sync(

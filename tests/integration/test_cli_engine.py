@@ -684,7 +684,7 @@ def test_no_keyring_a_password_typed_at_the_cli_is_handed_to_the_running_daemon(
             " keyring): background fetches sign in with it until then" in " ".join(seen.split())
         ), seen
         assert password not in seen
-        assert "a password typed at `gitferry sync` is kept in memory" in engine.log.read_text()
+        assert "a password given to the CLI is kept in memory" in engine.log.read_text()
 
         # The daemon's own background fetch (nobody asked) brings a commit pushed since.
         sha = push_commit(work, bare, "later.txt", "later\n")
