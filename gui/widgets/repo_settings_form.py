@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QWidget,
 )
@@ -40,6 +41,14 @@ def beside(field: QWidget, error: FieldError, *more: QWidget) -> QWidget:
     layout.addWidget(error, 10)
     layout.addStretch(1)  # keeps the field at the left while the message is hidden
     return row
+
+
+def labelled(text: str, field: QWidget) -> QLabel:
+    """A form row's label whose Alt+letter reaches `field` (a row's own label would give
+    the focus to the row holding the field and its error, which takes none)."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
 
 
 def mib_text(size: int) -> str:
@@ -106,15 +115,17 @@ class RepoSettingsForm(QWidget):
     def _lay_out(self) -> None:
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self.tr("Sync:"), self.mode_combo)
-        form.addRow(self.tr("Fetch every (seconds):"), beside(self.interval_edit, self.interval_error))
-        form.addRow(self.tr("Tracked branches:"), self.tracked_combo)
+        form.addRow(self.tr("&Sync:"), self.mode_combo)
+        every = labelled(self.tr("&Fetch every (seconds):"), self.interval_edit)
+        form.addRow(every, beside(self.interval_edit, self.interval_error))
+        form.addRow(self.tr("&Tracked branches:"), self.tracked_combo)
         form.addRow("", beside(self.tracked_edit, self.tracked_error))
-        form.addRow(self.tr("When diverged:"), self.strategy_combo)
-        form.addRow(self.tr("Auto-commit:"), self.auto_commit_check)
-        form.addRow(self.tr("Max file size (MiB):"), beside(self.max_size_edit, self.max_size_error))
-        form.addRow(self.tr("Push:"), self.push_all_check)
-        form.addRow(self.tr("Other branches:"), self.ff_all_check)
+        form.addRow(self.tr("&When diverged:"), self.strategy_combo)
+        form.addRow(self.tr("Auto-&commit:"), self.auto_commit_check)
+        most = labelled(self.tr("&Max file size (MiB):"), self.max_size_edit)
+        form.addRow(most, beside(self.max_size_edit, self.max_size_error))
+        form.addRow(self.tr("&Push:"), self.push_all_check)
+        form.addRow(self.tr("&Other branches:"), self.ff_all_check)
 
     def load(self, settings: RepoSettings) -> None:
         self._loaded = as_text(settings)

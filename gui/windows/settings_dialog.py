@@ -96,11 +96,11 @@ class SettingsDialog(QDialog):
         self.remove_button.setToolTip(
             self.tr("Stop syncing the selected repository; its files stay where they are")
         )
-        self.pause_battery_check = QCheckBox(self.tr("Pause on battery below 20%"))
+        self.pause_battery_check = QCheckBox(self.tr("Pause on &battery below 20%"))
         self.pause_battery_check.setToolTip(
             self.tr("Background fetches wait while the machine runs on battery")
         )
-        self.autostart_check = QCheckBox(self.tr("Start Gitferry at login"))
+        self.autostart_check = QCheckBox(self.tr("Start Gitferry at &login"))
         self.auto_fields = AutoSyncFields()
         app_box = QGroupBox(self.tr("Application"))
         app_layout = QVBoxLayout(app_box)

@@ -82,20 +82,20 @@
             <translation>Dateien, die sich weiter ändern, werden spätestens so viele Sekunden nach der ersten Änderung synchronisiert</translation>
         </message>
         <message>
-            <source>Longest wait (s):</source>
-            <translation>Längste Wartezeit (s):</translation>
+            <source>Lon&amp;gest wait (s):</source>
+            <translation>&amp;Längste Wartezeit (s):</translation>
         </message>
         <message>
             <source>Longest wait in seconds</source>
             <translation>Längste Wartezeit in Sekunden</translation>
         </message>
         <message>
-            <source>Pause on a metered network</source>
-            <translation>In getakteten Netzen pausieren</translation>
+            <source>Pause on a m&amp;etered network</source>
+            <translation>In getakteten N&amp;etzen pausieren</translation>
         </message>
         <message>
-            <source>Settle time (s):</source>
-            <translation>Ruhezeit (s):</translation>
+            <source>Settle t&amp;ime (s):</source>
+            <translation>&amp;Ruhezeit (s):</translation>
         </message>
         <message>
             <source>Settle time in seconds</source>
@@ -1146,12 +1146,40 @@
     <context>
         <name>RepoSettingsForm</name>
         <message>
+            <source>&amp;Fetch every (seconds):</source>
+            <translation>&amp;Abrufintervall (Sekunden):</translation>
+        </message>
+        <message>
+            <source>&amp;Max file size (MiB):</source>
+            <translation>&amp;Max. Dateigröße (MiB):</translation>
+        </message>
+        <message>
+            <source>&amp;Other branches:</source>
+            <translation>A&amp;ndere Branches:</translation>
+        </message>
+        <message>
+            <source>&amp;Push:</source>
+            <translation>&amp;Push:</translation>
+        </message>
+        <message>
+            <source>&amp;Sync:</source>
+            <translation>&amp;Synchronisierung:</translation>
+        </message>
+        <message>
+            <source>&amp;Tracked branches:</source>
+            <translation>&amp;Verfolgte Branches:</translation>
+        </message>
+        <message>
+            <source>&amp;When diverged:</source>
+            <translation>&amp;Bei Abweichung:</translation>
+        </message>
+        <message>
             <source>All branches of each remote</source>
             <translation>Alle Branches jedes Remotes</translation>
         </message>
         <message>
-            <source>Auto-commit:</source>
-            <translation>Auto-Commit:</translation>
+            <source>Auto-&amp;commit:</source>
+            <translation>Auto-&amp;Commit:</translation>
         </message>
         <message>
             <source>Automatic commits, integrates and pushes by itself a few seconds after files change</source>
@@ -1194,10 +1222,6 @@
             <translation>Abrufintervall (Sekunden)</translation>
         </message>
         <message>
-            <source>Fetch every (seconds):</source>
-            <translation>Abrufintervall (Sekunden):</translation>
-        </message>
-        <message>
             <source>Files bigger than this are left out of auto-commits (MiB)</source>
             <translation>Größere Dateien überspringt der Auto-Commit (MiB)</translation>
         </message>
@@ -1214,10 +1238,6 @@
             <translation>Max. Dateigröße (MiB)</translation>
         </message>
         <message>
-            <source>Max file size (MiB):</source>
-            <translation>Max. Dateigröße (MiB):</translation>
-        </message>
-        <message>
             <source>Merge (keep both histories)</source>
             <translation>Merge (beide Verläufe behalten)</translation>
         </message>
@@ -1230,36 +1250,16 @@
             <translation>Nur diese Branches:</translation>
         </message>
         <message>
-            <source>Other branches:</source>
-            <translation>Andere Branches:</translation>
-        </message>
-        <message>
-            <source>Push:</source>
-            <translation>Push:</translation>
-        </message>
-        <message>
             <source>Rebase my unpushed commits</source>
             <translation>Meine nicht gepushten Commits rebasen</translation>
-        </message>
-        <message>
-            <source>Sync:</source>
-            <translation>Synchronisierung:</translation>
         </message>
         <message>
             <source>Tracked branch names</source>
             <translation>Namen der verfolgten Branches</translation>
         </message>
         <message>
-            <source>Tracked branches:</source>
-            <translation>Verfolgte Branches:</translation>
-        </message>
-        <message>
             <source>What a sync does when local and remote commits diverge</source>
             <translation>Was eine Synchronisierung tut, wenn lokale Commits von denen des Remotes abweichen</translation>
-        </message>
-        <message>
-            <source>When diverged:</source>
-            <translation>Bei Abweichung:</translation>
         </message>
         <message>
             <source>Which remote branches a fetch brings in</source>
@@ -1458,8 +1458,8 @@
             <translation>Nichts wurde gespeichert: das Remote hat die Zugangsdaten abgelehnt.</translation>
         </message>
         <message>
-            <source>Pause on battery below 20%</source>
-            <translation>Im Akkubetrieb unter 20 % pausieren</translation>
+            <source>Pause on &amp;battery below 20%</source>
+            <translation>Im A&amp;kkubetrieb unter 20 % pausieren</translation>
         </message>
         <message>
             <source>Register a folder that already holds a git repository</source>
@@ -1514,8 +1514,8 @@
             <translation>Einige rot markierte Felder können so nicht gespeichert werden.</translation>
         </message>
         <message>
-            <source>Start Gitferry at login</source>
-            <translation>Gitferry bei der Anmeldung starten</translation>
+            <source>Start Gitferry at &amp;login</source>
+            <translation>Gitferry bei der Anmeldung s&amp;tarten</translation>
         </message>
         <message>
             <source>Stop syncing %1?</source>

@@ -6,13 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QTableWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QTableWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from core.model import RepoRecord
@@ -663,5 +673,39 @@ def test_adding_a_folder_keeps_the_unsaved_edits_of_the_repository_shown(
         assert dialog.form.interval_edit.text() == "77" and "other" in showing(dialog.status)
         await saved(dialog)
         assert (await running.api.repo_settings(record.id)).fetch_interval == 77
+
+    run(scenario(), TIMEOUT)
+
+
+def mnemonics(dialog: QWidget) -> list[str]:
+    """The Alt+letter of every label and button in `dialog` (`&&` is a plain "&"; rich text
+    has none: its "&nbsp;" is no shortcut)."""
+    labels = [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    texts = labels + [button.text() for button in dialog.findChildren(QAbstractButton)]
+    return [m.group(1).lower() for t in texts for m in [re.search(r"(?<!&)&([^&\s])", t)] if m]
+
+
+def test_the_settings_are_reached_with_alt_and_a_letter_each_their_own(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    """User trial, keyboard only: no field of the settings dialog had an Alt shortcut;
+    each of the repository's fields and the app's now has one, none taken twice."""
+    repo = make_repo(tmp_path)
+
+    async def scenario() -> None:
+        await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        dialog.activateWindow()
+        await until(dialog.isActiveWindow)  # Alt shortcuts go to the active window
+        dialog.tabs.setCurrentIndex(SYNC_TAB)
+        await until(dialog.form.interval_edit.isVisible)
+        letters = mnemonics(dialog)
+        assert len(letters) >= 13 and len(letters) == len(set(letters)), letters
+        dialog.repo_list.setFocus()
+        await until(dialog.repo_list.hasFocus)
+        QTest.keyClick(dialog.repo_list, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+        await until(dialog.form.interval_edit.hasFocus)
+        QTest.keyClick(dialog.form.interval_edit, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+        await until(dialog.auto_fields.settle_max_edit.hasFocus)
 
     run(scenario(), TIMEOUT)
