@@ -230,7 +230,8 @@ def _print_entry(entry: HistoryEntry) -> None:
     for label, changes in (("in", entry.came_in), ("out", entry.went_out)):
         for change in changes:
             files = counted(len(change.files), "file")
-            print(f"  {label} {change.branch}: {len(change.commits) + change.more} commits, {files}")
+            commits = counted(len(change.commits) + change.more, "commit")
+            print(f"  {label} {change.branch}: {commits}, {files}")
             for c in change.commits:
                 print(f"    {c.sha[:10]} {c.subject} ({c.author}, {iso(c.when)})")
     for path in entry.skipped:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from core.engine.core import Core
 from tests.gitcli import git
 from tests.integration.clones import Clones, run
@@ -60,3 +62,14 @@ def test_history_and_undo_look_past_fetches_that_found_nothing(world: Clones) ->
         and git("rev-list", "--count", "HEAD..origin/main", cwd=world.mine) == "1"
     )
     world.check()
+
+
+@pytest.mark.slow
+def test_history_counts_one_commit_as_one_commit(world: Clones) -> None:
+    """User trial: `gitferry history` said "out main: 1 commits, 1 file"."""
+    pushed = world.commit(world.mine, "c.txt", "from mine\n")
+    code, report = world.sync(world.mine)
+    assert code == 0 and world.remote_head() == pushed, report
+    code, out, err = run(world.capsys, "history", "mine")
+    assert code == 0, err
+    assert "  out main: 1 commit, 1 file" in str(out).splitlines()
