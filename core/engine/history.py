@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
 from core.engine.core import Core
@@ -158,7 +159,7 @@ def _entry(repo: Repo, run: SyncRun) -> HistoryEntry:
         run.result,
         run.message,
         run.finished_at or run.started_at or run.requested_at,
-        _changes(repo, details.get("came_in")),
+        _changes(repo, details.get("came_in"), came_in=True),
         _changes(repo, details.get("went_out")),
         int(details.get("committed") or 0),
         skipped,
@@ -166,14 +167,26 @@ def _entry(repo: Repo, run: SyncRun) -> HistoryEntry:
     )
 
 
-def _changes(repo: Repo, moves: object) -> list[BranchChange]:
+def _arrived(repo: Repo, moved: Mapping[str, Any]) -> str | None:
+    """The upstream head a move integrated (None: the move's own end, as for a push or
+    a fast-forward). Runs recorded before it was kept: a merge's second parent."""
+    if moved.get("arrived"):
+        return str(moved["arrived"])
+    to = repo.object_store[ObjectID(str(moved["to"]).encode())]
+    parents = getattr(to, "parents", [])
+    if len(parents) == 2 and moved.get("from") and parents[0].decode() == moved["from"]:
+        return str(parents[1].decode())
+    return None
+
+
+def _changes(repo: Repo, moves: object, *, came_in: bool = False) -> list[BranchChange]:
     changes = []
     for moved in moves if isinstance(moves, list) else []:
         if not isinstance(moved, dict) or not moved.get("to"):
             continue
         old = moved.get("from")
         try:
-            found = commit_range(repo, old, moved["to"])
+            found = commit_range(repo, old, moved["to"], arrived=_arrived(repo, moved) if came_in else None)
         except (KeyError, ValueError, GitferryError):
             found = CommitRange([], 0, [], missing=True)
         changes.append(

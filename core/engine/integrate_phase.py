@@ -84,6 +84,7 @@ async def integrate(
                 "branch": done.branch,
                 "from": done.old_head.decode(),
                 "to": done.new_head.decode(),
+                "arrived": done.arrived.decode() if done.arrived is not None else None,
             }
             report.came_in.append(moved)
         report.kept_both += [{"path": kept.path, "copy": kept.copy} for kept in done.copies]

@@ -63,7 +63,9 @@ async def finish(core: Core, record: RepoRecord) -> Finished:
     await core.store.set_conflicts(record.id, done.branch, [])
     message = f"{done.branch}: merged, {counted(len(done.choices), 'conflict')} resolved"
     details = {
-        "came_in": [{"branch": done.branch, "from": done.old_head, "to": done.new_head}],
+        "came_in": [
+            {"branch": done.branch, "from": done.old_head, "to": done.new_head, "arrived": done.arrived}
+        ],
         "resolved": done.choices,
         "conflicts": sorted(done.choices),
     }

@@ -244,10 +244,13 @@ def test_history_lists_the_resolution_and_undo_takes_it_back(world: Clones) -> N
     assert last["kind"] == "resolve" and last["conflicts"] == ["a.txt", "img.bin"]
     came = last["came_in"][0]
     assert (came["from"], came["to"]) == (mine, merged)
-    assert [c["subject"] for c in came["commits"]] == [
-        git("log", "-1", "--format=%s", merged, cwd=world.mine),
-        "theirs",
-    ]
+    # What came in is what the remote had that mine had not (git log mine..theirs), not
+    # the merge commit made here.
+    assert (
+        [c["subject"] for c in came["commits"]]
+        == git("log", "--format=%s", f"{mine}..{theirs}", cwd=world.mine).split("\n")
+        == ["theirs"]
+    )
     assert came["files"] == ["a.txt", "img.bin"]
     conflicted = [r for r in doc["runs"] if r["result"] == "conflict"]
     assert conflicted and conflicted[0]["conflicts"] == ["a.txt", "img.bin"]
@@ -264,17 +267,26 @@ def test_history_lists_the_resolution_and_undo_takes_it_back(world: Clones) -> N
 
 def test_undo_is_refused_once_pushed(world: Clones) -> None:
     world.commit(world.theirs, "b.txt", "from theirs\n")
+    world.commit(world.theirs, "d.txt", "from theirs too\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
-    world.commit(world.mine, "c.txt", "from mine\n")
+    theirs = world.head(world.theirs)
+    before = world.commit(world.mine, "c.txt", "from mine\n")
     code, report = world.sync(world.mine)
     assert code == 0 and report["merged"] == ["main"] and report["pushed"] == ["main"], report
     head = world.head(world.mine)
+    arrived = git("rev-list", f"{before}..{theirs}", cwd=world.mine).split()
+    assert len(arrived) == 2 and len(git("rev-list", f"{before}..{head}", cwd=world.mine).split()) == 3
+
+    code, out, err = run(world.capsys, "history", "mine")
+    assert code == 0, err
+    assert "  in main: 2 commits, 2 files" in str(out).splitlines(), out  # not the merge commit made here
 
     code, doc, err = run(world.capsys, "history", "mine", "--json")
     assert isinstance(doc, dict), err
     sync = doc["runs"][0]
     assert sync["came_in"][0]["to"] == head and sync["went_out"][0]["to"] == head
     assert "c.txt" in sync["went_out"][0]["files"] and "b.txt" in sync["came_in"][0]["files"]
+    assert [c["sha"] for c in sync["came_in"][0]["commits"]] == arrived
 
     code, _out, err = run(world.capsys, "undo", "mine")
     assert code == 1 and "origin/main already has main's head" in err

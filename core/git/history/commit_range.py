@@ -31,18 +31,27 @@ class CommitRange:
 
 
 def commit_range(
-    repo: Repo, old: str | None, new: str, *, limit: int = 50, file_limit: int = 500
+    repo: Repo,
+    old: str | None,
+    new: str,
+    *,
+    arrived: str | None = None,
+    limit: int = 50,
+    file_limit: int = 500,
 ) -> CommitRange:
-    """The commits reachable from `new` and not from `old` (None: all of them), and the
-    files changed from `old` to `new`."""
+    """The commits reachable from `arrived` (None: from `new`) and not from `old` (None:
+    all of them), and the files changed from `old` to `new`. `arrived`: an upstream's head
+    integrated into `new`, whose own merge commit or rebased local commits did not come in."""
     new_id = ObjectID(new.encode())
     old_id = ObjectID(old.encode()) if old else None
-    if new_id not in repo.object_store or (old_id is not None and old_id not in repo.object_store):
+    walked_from = ObjectID(arrived.encode()) if arrived else new_id
+    ends = [new_id, walked_from] + ([old_id] if old_id is not None else [])
+    if any(end not in repo.object_store for end in ends):
         return CommitRange([], 0, [], missing=True)
     commits: list[CommitSummary] = []
     more = 0
     for walked in repo.get_walker(
-        include=[new_id], exclude=[old_id] if old_id else None, max_entries=limit + _COUNTED
+        include=[walked_from], exclude=[old_id] if old_id else None, max_entries=limit + _COUNTED
     ):
         if len(commits) < limit:
             commits.append(_summary(walked.commit))

@@ -75,6 +75,9 @@ class Integration:
     new_head: ObjectID | None
     copies: list[ConflictCopy] = field(default_factory=list)  # conflicts resolved by keeping both
     skipped: list[ContentSkipped] = field(default_factory=list)  # paths not written as git would
+    # The upstream's head integrated: what came in is what it has that old_head had not
+    # (new_head may add a merge commit or rebased local commits on top).
+    arrived: ObjectID | None = None
 
 
 class Conflict(GitferryError):
@@ -176,7 +179,7 @@ def integrate_current(
             on_checked=lambda: backup_head(repo, branch, local, now=now),
             objects=objects,
         )
-    return Integration(branch, action, local, new_head, copies, done.skipped)
+    return Integration(branch, action, local, new_head, copies, done.skipped, remote)
 
 
 def fast_forward_others(

@@ -174,6 +174,7 @@ class Finished:
     old_head: str
     new_head: str
     choices: dict[str, str]
+    arrived: str  # the upstream's head merged in: what came in is what it has that old_head had not
 
 
 @dataclass
@@ -338,7 +339,9 @@ def finish_resolution(repo: Repo, *, now: float | None = None) -> Finished:
             objects=plan.objects,
         )
     abort_resolution(repo)
-    return Finished(plan.branch, plan.local.decode(), commit.decode(), dict(plan.state.choices))
+    return Finished(
+        plan.branch, plan.local.decode(), commit.decode(), dict(plan.state.choices), plan.remote.decode()
+    )
 
 
 def abort_resolution(repo: Repo) -> bool:
