@@ -370,3 +370,24 @@ def test_a_file_renamed_here_and_changed_there_resolves_at_its_new_path(world: C
     assert show(world.mine, head, "moved.txt") == THEIRS_TEXT.encode()
     assert (world.mine / "moved.txt").read_text() == THEIRS_TEXT
     world.check()
+
+
+def test_undo_is_offered_after_an_unpushed_merge_never_after_a_fast_forward(world: Clones) -> None:
+    """As the README says: a fast-forward's new head is the upstream's own commit."""
+    world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    before = world.head(world.mine)
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["fast_forwarded"] == ["main"], report
+    code, _out, err = run(world.capsys, "undo", "mine")
+    assert code == 1 and "origin/main already has main's head" in err and err.count("\n") == 1
+    assert world.head(world.mine) == world.remote_head() != before
+
+    world.commit(world.theirs, "c.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    mine = world.commit(world.mine, "d.txt", "from mine\n")
+    code, report = world.sync(world.mine, "--no-push")
+    assert code == 0 and report["merged"] == ["main"], report
+    code, _out, err = run(world.capsys, "undo", "mine")
+    assert code == 0, err
+    assert world.head(world.mine) == mine and porcelain(world.mine) == ""
