@@ -48,6 +48,7 @@ class RemoteBreaker:
         self._ledger = ledger
         self._on_trip = on_trip
         self._states: dict[int, dict[str, RemoteFailure]] = {}
+        self.saving = 0  # streaks being written to the ledger now: what it holds lags behind
 
     async def load(self, repo_id: int) -> None:
         if repo_id in self._states:
@@ -61,6 +62,10 @@ class RemoteBreaker:
     def tripped(self, repo_id: int, now: datetime) -> frozenset[str]:
         states = self._states.get(repo_id, {})
         return frozenset(name for name, f in states.items() if f.tripped_at(now))
+
+    def tripped_repositories(self, now: datetime) -> list[int]:
+        """The repositories with a remote tripped at `now`, as this breaker holds them."""
+        return [repo_id for repo_id in self._states if self.tripped(repo_id, now)]
 
     def failures(self, repo_id: int, remote: str) -> int:
         state = self._states.get(repo_id, {}).get(remote)
@@ -84,7 +89,11 @@ class RemoteBreaker:
         after = self._next_state(before, remote, now)
         self._states[repo_id][remote] = after
         if self._ledger:
-            await self._ledger.save_failure(repo_id, after, error)
+            self.saving += 1
+            try:
+                await self._ledger.save_failure(repo_id, after, error)
+            finally:
+                self.saving -= 1
         newly_tripped = after.tripped_until is not None and (before is None or before.tripped_until is None)
         if newly_tripped and self._on_trip and after.tripped_until:
             self._on_trip(repo_id, remote, after.tripped_until)

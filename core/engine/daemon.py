@@ -695,6 +695,7 @@ class Daemon:
             try:
                 await self._look_at_heads()
                 await self._look_at_trees()
+                await self._follow_remote_health()
                 if rounds % METERED_EVERY == 1 and not self._metered_heard:
                     await self._check_metered()
                 stamp = await self.core.offload.io(_file_stamp, path)
@@ -707,6 +708,27 @@ class Daemon:
                 self._reapply_pauses()
             except (GitferryError, UnreadableRegistry) as exc:
                 log.debug("settings not read this round: %s", exc)
+
+    async def _follow_remote_health(self) -> None:
+        """A trip another process ended: a `gitferry sync` that ran in its own process (an
+        environment this engine does not share, `--verbose`) and that the remote answered
+        cleared the streak in the store, while this engine kept the remote skipped and the
+        repository `tripped` for the rest of the hour. Each round re-reads the store's
+        streaks of the tripped repositories only (none, most rounds: no query), never while
+        this engine's breaker is writing one."""
+        breaker, engine = self._breaker, self.engine
+        if breaker is None or engine is None or breaker.saving:
+            return
+        now = wall_datetime(self.clock)
+        for repo_id in breaker.tripped_repositories(now):
+            breaker.forget(repo_id)
+            await breaker.load(repo_id)
+            if not breaker.tripped(repo_id, now):
+                name = self._watched[repo_id].name if repo_id in self._watched else f"#{repo_id}"
+                log.info("%s: its remote answered a sync in another process: no longer tripped", name)
+                engine.hold(RepoState.TRIPPED, False, repo_id)
+                if self.scheduler is not None:  # its next background fetch comes on its interval
+                    self.scheduler.answered(repo_id)
 
     async def _apply_registry(self, registry: Registry) -> None:
         self.apply_app_settings(app_settings(registry.app_settings))

@@ -12,6 +12,7 @@ import contextlib
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import keyring
@@ -20,7 +21,7 @@ from keyring.backends import fail
 
 from core.engine.clock import wall_datetime
 from core.engine.core import Core
-from core.engine.daemon import Daemon
+from core.engine.daemon import SETTINGS_SECONDS, Daemon
 from core.engine.registry import add_repository
 from core.events import EventBus, RemoteTripped, StateChanged, Subscription, SyncFinished
 from core.git.transfer.signer import SignInRequest
@@ -314,6 +315,40 @@ def test_a_cli_sync_in_another_process_keeps_the_tripped_state_the_daemon_holds(
             assert done.returncode != 0 and "no-such-repository" in done.stdout + done.stderr, done
             record = await core.store.repo("mine")
             assert record.state == "tripped" and record.last_result == "error", record
+
+    asyncio.run(scenario())
+
+
+def test_a_cli_sync_in_another_process_that_the_remote_answers_ends_the_trip(
+    git_daemon: Remote, world: Clones
+) -> None:
+    """A user trial: the daemon (started without the user's ssh agent) tripped an ssh
+    remote; `gitferry sync` from the user's terminal ran in its own process (another
+    environment) and went through, yet the daemon kept the repository `tripped` and its
+    remote skipped for the rest of the hour. Within a settings round it follows the store."""
+    git("remote", "set-url", "origin", git_daemon.url("no-such-repository"), cwd=world.mine)
+
+    async def scenario() -> None:
+        clock = FakeClock()
+        async with mine_tripped(clock) as (core, running, mine):
+            engine, scheduler = running.daemon.engine, running.daemon.scheduler
+            assert engine is not None and scheduler is not None
+            [trip] = await core.store.remote_health.failure_states(mine.id)
+            assert trip.tripped_until is not None
+            git("remote", "set-url", "origin", git_daemon.url("origin"), cwd=world.mine)
+            done = await asyncio.to_thread(cli_sync_in_another_process, "mine")
+            assert done.returncode == 0, done.stdout + done.stderr
+            await advance_until(
+                clock, lambda: engine.state(mine.id) is not RepoState.TRIPPED, step=SETTINGS_SECONDS
+            )
+            assert scheduler.breaker.tripped(mine.id, wall_datetime(clock)) == frozenset()
+            assert wall_datetime(clock) < trip.tripped_until - timedelta(minutes=55)  # not the cool-down
+            # Its next background fetch reaches the remote (no longer skipped): idle again,
+            # in the store the window reads.
+            async with asyncio.timeout(DEADLOCK_CAP):
+                while await stored_state(core, "mine") != "idle":
+                    await clock.advance(60)
+                    await asyncio.sleep(0.05)
 
     asyncio.run(scenario())
 
