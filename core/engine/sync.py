@@ -33,7 +33,7 @@ from core.engine.submodule_phase import measure_submodules
 from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
 from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
-from core.git.repository import current_branch
+from core.git.repository import RepositoryMissing, current_branch
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, branch_uses
@@ -131,6 +131,14 @@ async def sync_repository(
             await sync.run()
             if not options.fetch_only and not _not_attempted(sync.stopped):
                 integrated = await core.offload.io(current_branch, repo)
+    except RepositoryMissing as exc:  # what to do about it, not only what happened
+        report.result, report.message = (
+            exc.result,
+            (
+                f"{exc.message}: if it moved, `gitferry add NEWPATH --name {record.name}` follows it"
+                " (its settings kept)"
+            ),
+        )
     except GitferryError as exc:
         # The commit made before it stopped stays told: made offline, it waits to go out.
         report.result, report.message = exc.result, "; ".join([*_committed(report), exc.message])

@@ -261,6 +261,11 @@ def test_moved_repository_is_not_found_until_added_at_its_new_path(world: Clones
     code, report = sync_missing(world)
     assert code == 1 and report["result"] == "error" and "not found" in report["message"], report
     one_line(report["message"])
+    # What to do, not only what happened (before: "(moved or deleted?)" and nothing more).
+    assert report["message"] == (
+        f"repository not found at {world.mine} (moved or deleted?): if it moved,"
+        " `gitferry add NEWPATH --name mine` follows it (its settings kept)"
+    ), report
     assert _registered(world)["mine"] == str(world.mine)
     code, _out, err = run(world.capsys, "add", str(moved), "--name", "mine")
     assert code == 0, err
