@@ -6,7 +6,9 @@ remote answered the fetch of this sync (`reachable`). It goes where `git push`
 sends it: to its upstream, or, when `branch.<name>.pushRemote` or
 `remote.pushDefault` names another remote (a fork), to the branch there. With `push_all`, a branch
 whose configured upstream the remote never had is published there (`unpublished`). Branches of one remote go
-in one push.
+in one push. A push that cannot reach its remote ends the sync; `report.not_pushed` says
+so (`not_pushed_line`: the push URL named when it is not the fetch URL), after what the
+sync did, and a later fetch says it again while the branches stay ahead (`_Sync`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from core.engine.report import SyncReport
 from core.errors import BadInput
 from core.git.config.push_target import PushDefaultRefuses, has_head, push_target
 from core.git.config.upstreams import Upstream, tracked_upstreams
+from core.git.transfer.errors import RemoteError, RemoteUnreachable
 from core.git.transfer.stop import TransferStop
 from core.model import BranchStatus
 
@@ -95,16 +98,20 @@ async def push(
             if target.remote != upstream.remote:
                 elsewhere.add(target.branch)
     for remote, upstreams in sorted(by_remote.items()):
-        result = await core.offload.io(
-            push_branches,
-            repo,
-            remote,
-            upstreams,
-            signer=core.signer(ask=ask),
-            progress=None if progress is None else for_remote(progress, remote),
-            timeout=network_timeout,
-            stop=stop,  # a Cancel or the job's deadline cuts the connection at once
-        )
+        try:
+            result = await core.offload.io(
+                push_branches,
+                repo,
+                remote,
+                upstreams,
+                signer=core.signer(ask=ask),
+                progress=None if progress is None else for_remote(progress, remote),
+                timeout=network_timeout,
+                stop=stop,  # a Cancel or the job's deadline cuts the connection at once
+            )
+        except RemoteError as failed:
+            report.not_pushed = await core.offload.io(not_pushed_line, repo, failed)
+            raise
         report.pushed.extend(b for b in result.pushed if b not in report.pushed)
         report.objects_sent += result.objects_sent
         report.lfs_uploaded += result.lfs.uploaded
@@ -120,3 +127,17 @@ async def push(
             )
             outcome.remotes.add(remote)
     return outcome
+
+
+def not_pushed_line(repo: Repo, failed: RemoteError) -> str:
+    """What a push that could not talk to its remote says: "not pushed: " and the error,
+    naming the push URL when the remote has one of its own (`remote.<name>.pushurl`)."""
+    config = repo.get_config()
+    if isinstance(failed, RemoteUnreachable) and config.has_section((b"remote", failed.remote.encode())):
+        try:
+            config.get((b"remote", failed.remote.encode()), b"pushurl")
+        except KeyError:
+            pass
+        else:
+            return f"not pushed: {failed.remote}'s push URL is unreachable: {failed.reason}"
+    return f"not pushed: {failed.message}"

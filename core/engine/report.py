@@ -91,6 +91,8 @@ class SyncReport:
     standing: bool = False  # a fetch said again the integration's stop that stands (every remote answered)
     # Branches with commits to push that git would not push (`push.default`): branch -> why, and the fix.
     push_refused: dict[str, str] = field(default_factory=dict)
+    # The push could not talk to its remote ("not pushed: ..."): what the sync did stays told.
+    not_pushed: str | None = None
 
     def add_time(self, phase: str, ms: float) -> None:
         self.timings_ms[phase] = self.timings_ms.get(phase, 0.0) + ms

@@ -141,7 +141,13 @@ async def sync_repository(
         )
     except GitferryError as exc:
         # The commit made before it stopped stays told: made offline, it waits to go out.
-        report.result, report.message = exc.result, "; ".join([*_committed(report), exc.message])
+        # A push that could not reach its remote: what was merged (fetched, committed) before it too.
+        said = (
+            [*_summary(report), report.not_pushed]
+            if report.not_pushed
+            else [*_committed(report), exc.message]
+        )
+        report.result, report.message = exc.result, "; ".join(said)
     except asyncio.CancelledError:
         report.result, report.message = ResultKind.ERROR, CANCELLED_MESSAGE
         cancelled = True
@@ -333,7 +339,7 @@ class _Sync:
         if final and not fetched.fetched and not fetched.failures:  # commits, and no remote?
             self.remoteless = not fetched.listed
         if not full:
-            self.stands = await self._still_stopped(final)
+            self.stands = await self._still_stopped(final) or await self._still_not_pushed(final)
             if self.stands is None and any(s.upstream and (s.pending_push or s.unpublished) for s in final):
                 await self._push_refusals(final)
         self._conclude(fetched)
@@ -348,6 +354,17 @@ class _Sync:
         branches = branches_to_push(final, current, push_all=self.settings.push_all)
         if branches:
             await self.core.offload.io(push_targets, self.repo, branches, self.report)
+
+    async def _still_not_pushed(self, final: list[BranchStatus]) -> tuple[ResultKind, str] | None:
+        """The last whole sync's push that could not reach its remote, said again while
+        branches still hold commits their upstream has not (never "up to date" then):
+        `unpublished`, as the fetch's remote answered. None once they went out."""
+        if not any(s.upstream and s.ahead and not s.pushed for s in final):
+            return None
+        last = await self.core.store.last_sync(self.record.id)
+        if last is None or not last.not_pushed:
+            return None
+        return ResultKind.UNPUBLISHED, last.not_pushed
 
     async def _still_stopped(self, final: list[BranchStatus]) -> tuple[ResultKind, str] | None:
         """The integration's stop this fetch leaves standing, as the whole sync would say

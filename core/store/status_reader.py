@@ -96,6 +96,7 @@ class LastSync:
     result: str
     message: str
     dirty: list[str]
+    not_pushed: str | None = None  # its push could not reach the remote: the line saying so
 
 
 class UnknownRepository(BadInput):
@@ -237,8 +238,10 @@ class StatusReader:
             row = conn.execute(_LAST_SYNC, (repo_id,)).fetchone()
         if row is None:
             return None
-        dirty = json.loads(row[2]).get("dirty") if row[2] else None
-        return LastSync(row[0] or "", row[1] or "", [str(path) for path in dirty or []])
+        details = json.loads(row[2]) if row[2] else {}
+        dirty, not_pushed = details.get("dirty"), details.get("not_pushed")
+        said = str(not_pushed) if not_pushed else None
+        return LastSync(row[0] or "", row[1] or "", [str(path) for path in dirty or []], said)
 
     def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
         """One repository's submodules as its last sync saw them, by path."""
