@@ -18,6 +18,7 @@ from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.field_error import FieldError, checked_setting
 
 MIB = 1024 * 1024
+MAX_MIB = 2**53 // MIB  # the largest size a float of MiB turns into bytes exactly (8 PiB)
 TRACKED_CHOICES = (
     ("upstreams", QT_TRANSLATE_NOOP("RepoSettingsForm", "Branches with an upstream")),
     ("all", QT_TRANSLATE_NOOP("RepoSettingsForm", "All branches of each remote")),
@@ -202,10 +203,9 @@ class RepoSettingsForm(QWidget):
                 self.tr("bad value %1: expected a size in MiB, like 50 or 0.5").replace("%1", repr(text))
             )
             return None
-        if not mib > 0 or mib * MIB > 2**53:
-            self.max_size_error.show_error(
-                self.tr("bad value %1: expected a size above 0 MiB").replace("%1", repr(text))
-            )
+        if not 0 < mib <= MAX_MIB:  # "inf", "nan", "-1", "1e300": the bounds said as they are
+            bounds = self.tr("bad value %1: expected a size in MiB above 0 and at most %2")
+            self.max_size_error.show_error(bounds.replace("%1", repr(text)).replace("%2", str(MAX_MIB)))
             return None
         if text == mib_text(int(self._loaded.get("max_file_size", "0"))):
             return self._checked("max_file_size", self._loaded["max_file_size"], self.max_size_error)

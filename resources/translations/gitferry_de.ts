@@ -1266,8 +1266,8 @@
             <translation>Welche Branches der Remotes ein Abruf übernimmt</translation>
         </message>
         <message>
-            <source>bad value %1: expected a size above 0 MiB</source>
-            <translation>ungültiger Wert %1: erwartet wird eine Größe über 0 MiB</translation>
+            <source>bad value %1: expected a size in MiB above 0 and at most %2</source>
+            <translation>ungültiger Wert %1: erwartet wird eine Größe in MiB über 0 und höchstens %2</translation>
         </message>
         <message>
             <source>bad value %1: expected a size in MiB, like 50 or 0.5</source>

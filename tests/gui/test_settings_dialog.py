@@ -139,8 +139,14 @@ def test_negative_interval_and_other_bad_settings_are_shown_and_nothing_is_saved
         assert showing(form.interval_error) == refused.value.reason
         assert "fetch_interval" not in showing(form.interval_error)
         assert not dialog.save_button.isEnabled()
+        for bad in ("-1", "inf", "nan", "1e300", "8589934593"):  # "inf" was told "above 0 MiB"
+            retype(form.max_size_edit, bad)
+            assert showing(form.max_size_error) == (
+                f"bad value {bad!r}: expected a size in MiB above 0 and at most 8589934592"
+            )
+        retype(form.max_size_edit, "8589934592")  # 8 PiB: the upper bound itself is taken
+        assert showing(form.max_size_error) == ""
         retype(form.max_size_edit, "-1")
-        assert "above 0" in showing(form.max_size_error)
         form.tracked_combo.setCurrentIndex(form.tracked_combo.findData("list"))
         retype(form.tracked_edit, "main, -x")
         assert "comma-separated" in showing(form.tracked_error)
