@@ -36,7 +36,7 @@ from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
 from core.git.repository import RepositoryMissing, current_branch
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
-from core.git.worktree.worktrees import BranchUse, branch_uses
+from core.git.worktree.worktrees import BranchUse, branch_uses, list_worktrees
 from core.model import BranchStatus, RepoRecord
 from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted, no_remote_note, one_line
 from core.settings import RepoSettings
@@ -131,6 +131,8 @@ async def sync_repository(
             await sync.run()
             if not options.fetch_only and not _not_attempted(sync.stopped):
                 integrated = await core.offload.io(current_branch, repo)
+            if report.fetched_refs or report.fast_forwarded or report.merged or report.rebased:
+                await _measure_sibling_worktrees(core, repo, record)
     except RepositoryMissing as exc:  # what to do about it, not only what happened
         report.result, report.message = (
             exc.result,
@@ -260,6 +262,33 @@ async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report:
         if any(map(is_copy, listed)):
             kept = await core.offload.io(copies_present, record.path, listed)
     await core.store.set_conflicts(record.id, branch, sorted(set(report.conflicts) | set(kept)))
+
+
+async def _measure_sibling_worktrees(core: Core, repo: Repo, record: RepoRecord) -> None:
+    """The other registered worktrees of this repository measured again (under this
+    sync's lock, which they share): they share its branches and remote-tracking refs, so
+    what this sync fetched or moved changes their ahead/behind too. Before, a registered
+    linked worktree's `status` (and the window) said "behind 0" until its own next fetch
+    while `git status` there said "behind 1"."""
+    from core.engine.branch_measure import refresh_status
+
+    paths = await core.offload.io(_other_worktrees, repo)
+    if not paths:
+        return
+    registered = [r for r in await core.store.repos() if r.id != record.id]
+    for sibling in await core.offload.io(_registered_at, registered, paths):
+        try:
+            await refresh_status(core, sibling)
+        except (GitferryError, OSError) as exc:  # its own sync will say what is wrong there
+            log.debug("%s not measured after the sync of %s: %s", sibling.name, record.name, exc)
+
+
+def _other_worktrees(repo: Repo) -> set[str]:
+    return {os.path.realpath(w.path) for w in list_worktrees(repo) if not w.current}
+
+
+def _registered_at(records: list[RepoRecord], paths: set[str]) -> list[RepoRecord]:
+    return [r for r in records if os.path.realpath(r.path) in paths]
 
 
 async def _recover(core: Core, repo: Repo, lock: SyncLock) -> None:

@@ -173,6 +173,24 @@ def test_a_registered_linked_worktree_leaves_the_main_worktrees_branch_alone(wor
     assert porcelain(world.mine) == ""
 
 
+def test_a_sync_of_one_registered_worktree_measures_the_others_again(world: Clones) -> None:
+    """A user trial: `mine` and its linked worktree `linked` both registered; `gitferry
+    sync mine` fetched origin/topic, and `gitferry status linked` still said topic "behind
+    0" while `git status` there said "behind 1" (until linked's own next fetch). They
+    share the refs: a sync of one measures the others again."""
+    linked = topic_in_a_linked_worktree(world)
+    assert run(world.capsys, "add", str(linked), "--name", "linked")[0] == 0
+    assert run(world.capsys, "status", "--refresh", "linked")[0] == 0
+    theirs_pushes(world, "topic", "upstream.txt")
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["fetched_refs"] == ["origin/topic"], report
+    assert git("rev-list", "--count", "topic..origin/topic", cwd=linked) == "1"  # git's referee
+    code, doc, err = run(world.capsys, "status", "linked", "--json")
+    assert code == 0, err
+    [topic] = [b for b in doc["repos"][0]["branches"] if b["name"] == "topic"]
+    assert (topic["ahead"], topic["behind"]) == (0, 1), topic
+
+
 def test_an_unfinished_merge_in_a_linked_worktree_stops_only_that_worktree(world: Clones) -> None:
     linked = topic_in_a_linked_worktree(world)
     run(world.capsys, "add", str(linked), "--name", "linked")
