@@ -34,6 +34,7 @@ from core.api import (
 )
 from core.paths import data_dir
 from core.results import CANCELLED_MESSAGE
+from gui.attention_notices import CONFLICT, SIGN_IN, AttentionNotices
 from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
 from gui.in_flight import InFlight, counted
@@ -82,6 +83,9 @@ class Desktop(QObject):
         self.window = window or StatusWindow(QIcon(str(icon_path("gitferry"))), Remembered(data_dir()))
         self.tray = Tray(self)
         self.notifications = DesktopNotifications(self)
+        # conflict and sign-in notices outside a Sync all, one per few seconds (ten auto-mode
+        # repositories conflicting at once: one notice naming them, not ten)
+        self.attention = AttentionNotices(self.tray, parent=self)
         self.settings: SettingsDialog | None = None
         self._open_folder = open_folder
         self.folder_box: QDialog | None = None  # "could not open the folder", when shown
@@ -497,16 +501,18 @@ class Desktop(QObject):
         if event.result is ResultKind.CONFLICT:
             paths = event.details.get("conflicts") or []
             listed = ", ".join(paths[:3]) + ("…" if len(paths) > 3 else "")
-            self.tray.notify(
+            self.attention.add(
+                event.repo,
+                CONFLICT,
                 self.tr("%1: conflict").replace("%1", event.repo),
                 self.tr("Resolve %1 in %2.").replace("%1", listed).replace("%2", event.repo),
-                warning=True,
             )
         elif event.result is ResultKind.AUTH_FAILED:
-            self.tray.notify(
+            self.attention.add(
+                event.repo,
+                SIGN_IN,
                 self.tr("%1: sign-in needed").replace("%1", event.repo),
                 event.message or self.tr("Check the credentials in Settings."),
-                warning=True,
             )
 
     def _update_tray(self) -> None:

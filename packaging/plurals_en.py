@@ -53,6 +53,7 @@ FORMS: dict[str, tuple[str, str]] = {
     "%n repositories": ("%n repository", "%n repositories"),
     "%1 of %n repositories synced": ("%1 of %n repository synced", "%1 of %n repositories synced"),
     "%n need(s) you": ("%n needs you", "%n need you"),
+    "%n repositories need you": ("%n repository needs you", "%n repositories need you"),
     "Conflict: %n file(s)": ("Conflict: %n file", "Conflict: %n files"),
     "%n file(s) skipped": ("%n file skipped", "%n files skipped"),
     "%n branches to sync": ("%n branch to sync", "%n branches to sync"),

@@ -72,6 +72,24 @@
         </message>
     </context>
     <context>
+        <name>AttentionNotices</name>
+        <message numerus="yes">
+            <source>%n repositories need you</source>
+            <translation>
+                <numerusform>%n Repository braucht dich</numerusform>
+                <numerusform>%n Repositories brauchen dich</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Conflict: %1</source>
+            <translation>Konflikt: %1</translation>
+        </message>
+        <message>
+            <source>Sign-in needed: %1</source>
+            <translation>Anmeldung nötig: %1</translation>
+        </message>
+    </context>
+    <context>
         <name>AutoSyncFields</name>
         <message>
             <source>Automatic sync waits until files have not changed for this many seconds</source>

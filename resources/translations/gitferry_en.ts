@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>AttentionNotices</name>
+    <message numerus="yes">
+        <source>%n repositories need you</source>
+        <translation>
+            <numerusform>%n repository needs you</numerusform>
+            <numerusform>%n repositories need you</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>BranchTable</name>
     <message numerus="yes">
         <source>%n commit(s) of {branch} on no remote: Publish branch pushes it and sets its upstream</source>

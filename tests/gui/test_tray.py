@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,11 +16,12 @@ from core.api import Api, RemoteTripped
 from core.events import StateChanged
 from core.model import RepoRecord, RepoState, utcnow
 from core.store.remote_failure import RemoteFailure
+from gui.attention_notices import CONFLICT, SIGN_IN, AttentionNotices
 from gui.desktop import Desktop
 from gui.models.repos import RepoView
 from gui.resources import TrayState
 from gui.tray import tray_state
-from tests.gitcli import git
+from tests.gitcli import commit_file, git
 from tests.gui.conftest import Run, start_desktop, stop_desktop
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
@@ -337,3 +339,49 @@ def test_sync_all_says_who_needs_you_in_its_one_notice(run: Run, desktop: Deskto
     run(asyncio.gather(*desktop._handlers))  # every engine event handled: no notice comes later
     assert notices == [("Sync all finished", "1 of 2 repositories synced; 1 needs you: mine")]
     world.check()
+
+
+def test_conflicts_outside_sync_all_within_a_few_seconds_send_one_notice(
+    run: Run, desktop: Desktop, world: Clones, tmp_path: Path
+) -> None:
+    """User trial: auto-mode repositories conflicting within the same few seconds sent a
+    desktop notice each. Both clones stop on a conflict, each synced on its own (its
+    tray submenu's Sync): the notices wait out the window and go as one, naming both."""
+    third = tmp_path / "third"
+    git("clone", "-q", str(world.bare), str(third))
+    commit_file(third, "a.txt", "third\n")
+    git("push", "-q", "origin", "main", cwd=third)
+    world.commit(world.mine, "a.txt", "mine\n")
+    world.commit(world.theirs, "a.txt", "theirs\n")
+    run(desktop.refresh())
+    desktop.attention = AttentionNotices(desktop.tray, window_ms=600_000, parent=desktop)  # ends below
+    notices: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notices.append((title, text)))
+    ids = [run(desktop.api.core.store.repo(name)).id for name in ("mine", "theirs")]
+    for repo_id in ids:
+        desktop.tray.repo_menus[repo_id].actions()[0].trigger()  # Sync
+    stopped = lambda: all(desktop.window.repos.row_for(i).record.last_result == "conflict" for i in ids)  # noqa: E731
+    run(until(stopped))
+    run(until(lambda: desktop.attention.waiting == ["mine", "theirs"]))
+    run(asyncio.gather(*desktop._handlers))
+    assert notices == []  # held while the window is open (a conflict notice each, before)
+    desktop.attention.flush()  # the window's end (its timer's timeout)
+    assert notices == [("2 repositories need you", "Conflict: mine, theirs")]
+    for clone in (world.mine, world.theirs):  # git's view: each stopped short, nothing changed
+        assert git("rev-list", "--count", "origin/main..main", cwd=clone) == "1"
+    world.check()
+
+
+def test_one_conflict_alone_in_its_window_is_said_as_it_was(run: Run, desktop: Desktop) -> None:
+    notices: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notices.append((title, text)))
+    attention = AttentionNotices(desktop.tray, window_ms=0, parent=desktop)
+    attention.add("mine", CONFLICT, "mine: conflict", "Resolve a.txt in mine.")
+    attention.add("mine", CONFLICT, "mine: conflict", "Resolve a.txt, b.txt in mine.")  # its latest
+    run(until(lambda: bool(notices)))
+    assert notices == [("mine: conflict", "Resolve a.txt, b.txt in mine.")]
+    for name in ("b", "c", "d", "e"):
+        attention.add(name, CONFLICT, f"{name}: conflict", "")
+    attention.add("a", SIGN_IN, "a: sign-in needed", "")
+    run(until(lambda: len(notices) == 2))
+    assert notices[1] == ("5 repositories need you", "Conflict: b, c, d…; Sign-in needed: a")
