@@ -33,7 +33,7 @@ from core.engine.submodule_phase import measure_submodules
 from core.engine.upstream_gone import gone_notes, unpublished_note
 from core.errors import GitferryError
 from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
-from core.git.repository import RepositoryMissing, current_branch
+from core.git.repository import RepositoryMissing, current_branch, ref_value
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, branch_uses, list_worktrees
@@ -126,7 +126,7 @@ async def sync_repository(
             with _Timer(report, "lock"):
                 lock = await _take_lock(core, repo, record, options.lock_wait)
             await core.store.start_run(run_id, record.id, "fetching" if options.fetch_only else "syncing")
-            await _recover(core, repo, lock)
+            await _recover(core, repo, lock, report)
             sync = _Sync(core, record, repo, options, report, progress)
             await sync.run()
             if not options.fetch_only and not _not_attempted(sync.stopped):
@@ -291,16 +291,41 @@ def _registered_at(records: list[RepoRecord], paths: set[str]) -> list[RepoRecor
     return [r for r in records if os.path.realpath(r.path) in paths]
 
 
-async def _recover(core: Core, repo: Repo, lock: SyncLock) -> None:
+def _finish_switch(repo: Repo) -> dict[str, str | None] | None:
+    """A switch a killed sync left (its intent file) finished; the branch's move, when it
+    went from the switch's old head to its new one (the killed sync recorded nothing of
+    it: no run, no history), else None (a rollback, a branch someone moved since)."""
+    from core.git.worktree.checkout import resume_interrupted_switch
+    from core.git.worktree.switch_intent import read_intent
+
+    intent = read_intent(repo)
+    if intent is None:
+        return None
+    branch_ref, old_head, new_head, _from_tree, _to_tree = intent.ids()
+    before = ref_value(repo, branch_ref)
+    resume_interrupted_switch(repo)
+    after = ref_value(repo, branch_ref)
+    if not intent.move_ref or old_head == new_head or before not in (old_head, new_head) or after != new_head:
+        return None
+    name = branch_ref.decode().removeprefix("refs/heads/")
+    return {"branch": name, "from": old_head.decode(), "to": new_head.decode(), "arrived": None}
+
+
+async def _recover(core: Core, repo: Repo, lock: SyncLock, report: SyncReport) -> None:
     """Finish what a sync killed mid-way left: its git lock files, a half switch."""
     if lock.taken_over is not None:  # the leftovers' check (psutil) only after a dead sync
         from core.git.locks.stale_locks import remove_stale_leftovers
 
         await core.offload.io(remove_stale_leftovers, repo.commondir(), lock.taken_over.since)
     if await core.offload.io(intent_left, repo):  # the checkout machinery only when it has work
-        from core.git.worktree.checkout import resume_interrupted_switch
-
-        await core.offload.io(resume_interrupted_switch, repo)
+        moved = await core.offload.io(_finish_switch, repo)
+        if moved is not None:  # what the stopped sync never recorded: said by this one
+            branch, to = str(moved["branch"]), str(moved["to"])
+            report.fast_forwarded.append(branch)
+            report.came_in.append(moved)
+            report.notes.append(
+                f"finished updating {branch} to {to[:12]}, which a sync stopped part-way began"
+            )
 
 
 class _Sync:
