@@ -32,7 +32,7 @@ from core.engine.daemon import Daemon
 from core.engine.engine_lock import APP, DAEMON, EngineHeld, EngineHolder, EngineLock, claim_engine, take_over
 from core.engine.history import BranchChange, CommitSummary, HistoryEntry, Undone
 from core.engine.publish import Published, publish_branch
-from core.engine.registry import REMOTE_ACTIONS, AcceptedCredentials, CloneCancelled
+from core.engine.registry import REMOTE_ACTIONS, AcceptedCredentials, CloneCancelled, UnknownBranch
 from core.engine.remotes_mirror import mirror_remotes
 from core.engine.report import SyncReport
 from core.engine.start_syncing import Started, start_syncing
@@ -149,6 +149,7 @@ __all__ = [
     "SyncReport",
     "TransferProgress",
     "Undone",
+    "UnknownBranch",
     "Version",
     "as_text",
     "check_url",
@@ -542,10 +543,16 @@ class Api:
     async def repo_settings(self, repo_id: int) -> RepoSettings:
         return await self.core.store.repo_settings(repo_id)
 
+    async def check_repo_settings(self, repo_id: int, values: Mapping[str, str]) -> dict[str, str]:
+        """`values` as `set_repo_settings` would store them, or its refusal, nothing written:
+        a form checks them before it writes anything else."""
+        record = await self.core.store.repo_by_id(repo_id)
+        return await registry.check_repo_settings(self.core, record, values)
+
     async def set_repo_settings(self, repo_id: int, values: Mapping[str, str]) -> None:
         """Several settings of one repository, all saved or none (a bad key or value:
-        `BadSetting`); a new fetch interval applies at once."""
-        checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in values.items()}
+        `BadSetting`, `UnknownBranch`); a new fetch interval applies at once."""
+        checked = await self.check_repo_settings(repo_id, values)
         await self.core.store.set_repo_settings(repo_id, checked)
         if checked.keys() & {"fetch_interval", "sync_mode", "paused_until"} and self._watching(repo_id):
             await self.daemon.refresh(repo_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,17 +121,31 @@ async def remove_repository(core: Core, name: str) -> None:
 
 
 async def set_repo_setting(core: Core, name: str, key: str, value: str) -> None:
-    text = parse_setting(REPO_PARSERS, key, value)
     record = await core.store.repo(name)
-    if key == "tracked_branches" and text not in ("upstreams", "all"):
-        unknown = await core.offload.io(_unknown_branches, record.path, text.split(","))
-        if unknown:
-            raise BadSetting(
-                key,
-                f"no branch named {unknown[0]!r} in {record.name}, on this computer or on a remote:"
-                " nothing changed",
-            )
+    text = (await check_repo_settings(core, record, {key: value}))[key]
     await core.store.set_repo_setting(record.id, key, text)
+
+
+class UnknownBranch(BadSetting):
+    """`tracked_branches` names `branch`, which is no branch here nor on a remote."""
+
+    def __init__(self, repo_name: str, branch: str) -> None:
+        reason = f"no branch named {branch!r} in {repo_name}, on this computer or on a remote"
+        super().__init__("tracked_branches", f"{reason}: nothing changed", reason)
+        self.branch = branch
+
+
+async def check_repo_settings(core: Core, record: RepoRecord, values: Mapping[str, str]) -> dict[str, str]:
+    """`values` as stored (`parse_setting`), each checked against the repository too: a
+    `tracked_branches` list naming no branch here or on a remote is `UnknownBranch`. The one
+    check both `set` and the settings window (`Api.set_repo_settings`) pass."""
+    checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in values.items()}
+    tracked = checked.get("tracked_branches")
+    if tracked is not None and tracked not in ("upstreams", "all"):
+        unknown = await core.offload.io(_unknown_branches, record.path, tracked.split(","))
+        if unknown:
+            raise UnknownBranch(record.name, unknown[0])
+    return checked
 
 
 def _unknown_branches(path: str, names: Sequence[str]) -> list[str]:

@@ -85,6 +85,7 @@ class RepoSettingsForm(QWidget):
         self.tracked_edit.setToolTip(self.tr("Comma-separated branch names"))
         self.tracked_edit.setMinimumWidth(260)
         self.tracked_error = FieldError()
+        self._refused: tuple[str, str] | None = None  # (the list typed, its unknown branch)
         self.strategy_combo = QComboBox()
         for strategy in STRATEGIES:
             self.strategy_combo.addItem(
@@ -130,6 +131,7 @@ class RepoSettingsForm(QWidget):
 
     def load(self, settings: RepoSettings) -> None:
         self._loaded = as_text(settings)
+        self._refused = None
         for widget in self._widgets():
             widget.blockSignals(True)
         self.mode_combo.setCurrentIndex(self.mode_combo.findData(settings.sync_mode))
@@ -182,6 +184,8 @@ class RepoSettingsForm(QWidget):
             "push_all": str(self.push_all_check.isChecked()).lower(),
             "fast_forward_all": str(self.ff_all_check.isChecked()).lower(),
         }
+        if raw["tracked_branches"] is not None:
+            self._show_refused()
         if any(value is None for value in raw.values()):
             return None
         return {key: value for key, value in raw.items() if value is not None}
@@ -190,6 +194,19 @@ class RepoSettingsForm(QWidget):
         """The settings that differ from those loaded (empty when a field is bad)."""
         values = self.values() or {}
         return {key: value for key, value in values.items() if self._loaded.get(key) != value}
+
+    def refuse_branch(self, branch: str) -> None:
+        """Saving was refused: the tracked list names `branch`, no branch here nor on a remote
+        (the core's check). Said beside the list until it is changed; Save may try again."""
+        self._refused = (self.tracked_edit.text(), branch)
+        self._show_refused()
+
+    def _show_refused(self) -> None:
+        if self._refused is None or self._refused[0] != self.tracked_edit.text():
+            self._refused = None
+            return
+        said = self.tr("no branch named %1 in this repository, on this computer or on a remote")
+        self.tracked_error.show_error(said.replace("%1", repr(self._refused[1])))
 
     def _checked(self, key: str, text: str, error: FieldError) -> str | None:
         return checked_setting(REPO_PARSERS, key, text, error)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import Api, GitferryError, RepoRecord
+from core.api import Api, GitferryError, RepoRecord, UnknownBranch
 from gui.widgets.auto_sync_fields import AutoSyncFields
 from gui.widgets.credentials_panel import CredentialsPanel
 from gui.widgets.field_error import FieldError, answer_of, confirm
@@ -301,6 +301,10 @@ class SettingsDialog(QDialog):
             self.tabs.setCurrentIndex(REMOTES_TAB)
             refused.row.status.show_error(refused.error.message)
             self.status.show_error(self.tr("Nothing was saved: the remote refused the credentials."))
+        except UnknownBranch as unknown:
+            self.tabs.setCurrentIndex(SYNC_TAB)
+            self.form.refuse_branch(unknown.branch)
+            self.status.show_error(self.tr("Nothing was saved: fix the fields marked in red first."))
         except GitferryError as exc:
             self.status.show_error(self.tr("Not saved: %1").replace("%1", exc.message))
         else:

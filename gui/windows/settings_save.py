@@ -55,6 +55,8 @@ async def check_credentials(api: Api, rows: list[CredentialRow]) -> list[Accepte
 
 
 async def save_repo(api: Api, changes: RepoChanges) -> None:
+    if changes.settings:  # against the repository too (`UnknownBranch`), before any write
+        await api.check_repo_settings(changes.record.id, changes.settings)
     accepted = await check_credentials(api, changes.credentials)
     name = changes.record.name
     for edit in changes.remotes:

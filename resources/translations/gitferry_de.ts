@@ -1295,6 +1295,10 @@
             <source>main, release</source>
             <translation>main, release</translation>
         </message>
+        <message>
+            <source>no branch named %1 in this repository, on this computer or on a remote</source>
+            <translation>kein Branch namens %1 in diesem Repository, weder auf diesem Computer noch auf einem Remote</translation>
+        </message>
     </context>
     <context>
         <name>RepoView</name>

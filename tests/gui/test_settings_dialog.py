@@ -157,9 +157,18 @@ def test_negative_interval_and_other_bad_settings_are_shown_and_nothing_is_saved
         retype(form.interval_edit, "600")
         assert showing(form.interval_error) == "" and not dialog.save_button.isEnabled()
         retype(form.max_size_edit, "0.5")
-        retype(form.tracked_edit, "main, release")
+        retype(form.tracked_edit, "main, release")  # no branch "release" anywhere yet: the
+        assert dialog.save_button.isEnabled()  # core's check (as `gitferry set`'s) refuses it
+        await dialog.save()
+        said = "no branch named 'release' in this repository, on this computer or on a remote"
+        assert showing(form.tracked_error) == said
+        assert "Nothing was saved" in showing(dialog.status)
+        assert await running.core.store.repo_settings(record.id) == before
+        assert config_bytes(repo) == config
+        git("branch", "release", cwd=repo)
         assert dialog.save_button.isEnabled()
         await saved(dialog)
+        assert showing(form.tracked_error) == ""
         after = await running.core.store.repo_settings(record.id)
         assert (after.fetch_interval, after.strategy) == (600, "rebase")
         assert (after.max_file_size, after.tracked_branches) == (512 * 1024, "main,release")
