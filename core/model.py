@@ -197,6 +197,7 @@ class SkippedFile:
     path: str
     # 'too_large' | 'unreadable' | 'failing' | 'safecrlf' (auto-commit) | 'lfs_missing' (checkout)
     # | 'unsupported_filter' (both: a conversion Gitferry does not run)
+    # | 'nested_repository' (auto-commit: an untracked folder that is a git repository itself)
     reason: str
     size: int | None
     failures: int

@@ -24,7 +24,15 @@ from core.store.schema import ConflictRow, SkippedFileRow
 
 MAX_SKIPPED = 1000
 SKIP_REASONS = frozenset(
-    {"too_large", "unreadable", "failing", "lfs_missing", "unsupported_filter", "safecrlf"}
+    {
+        "too_large",
+        "unreadable",
+        "failing",
+        "lfs_missing",
+        "unsupported_filter",
+        "safecrlf",
+        "nested_repository",
+    }
 )
 
 

@@ -16,6 +16,7 @@ REASONS = {
     "lfs_missing": QT_TRANSLATE_NOOP("SkippedFiles", "LFS object missing"),
     "unsupported_filter": QT_TRANSLATE_NOOP("SkippedFiles", "filter not run here"),
     "safecrlf": QT_TRANSLATE_NOOP("SkippedFiles", "line endings (safecrlf)"),
+    "nested_repository": QT_TRANSLATE_NOOP("SkippedFiles", "a repository of its own (nested)"),
 }
 
 CONFLICT_COLUMNS: list[Column[ConflictRecord]] = [

@@ -1617,6 +1617,10 @@
             <translation>LFS-Objekt fehlt</translation>
         </message>
         <message>
+            <source>a repository of its own (nested)</source>
+            <translation>ein eigenes Repository (verschachtelt)</translation>
+        </message>
+        <message>
             <source>filter not run here</source>
             <translation>Filter läuft hier nicht</translation>
         </message>

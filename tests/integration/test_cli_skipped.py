@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.gitcli import git
 from tests.integration.clones import run
+from tests.integration.test_cli import seeded_remote
+from tests.servers import Remote
 
 
 @pytest.fixture
@@ -111,3 +114,25 @@ def test_a_file_name_with_a_newline_keeps_the_message_one_line(
     assert out.count("\n") == 1 and "left out big\\nfile.iso (too large)" in out, out
     code, doc, _err = run(capsys, "skipped", "notes", "--json")
     assert [r["path"] for r in doc["repos"][0]["skipped"]] == ["big\nfile.iso"]  # the name itself
+
+
+def test_a_repository_cloned_inside_is_named_as_left_out(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `git clone` inside an auto-commit repository was left out in silence (git status:
+    `?? newsub/`, the sync: "up to date"); git would add only a gitlink. It is named, with why."""
+    mine, theirs = seeded_remote(git_daemon, tmp_path)
+    assert run(capsys, "add", str(mine), "--auto-commit")[0] == 0
+    git("clone", "-q", str(theirs), str(mine / "newsub"))
+    code, doc, err = run(capsys, "sync", "mine", "--json")
+    [report] = doc["repos"]
+    assert (code, report["result"]) == (0, "up_to_date"), err
+    assert report["message"] == "up to date; left out newsub (nested repository)"
+    assert report["skipped"] == [{"path": "newsub", "reason": "nested_repository", "size": None}]
+    assert git("status", "--porcelain", cwd=mine) == "?? newsub/"  # git's view: untracked, as left
+    assert git("rev-parse", "HEAD", cwd=mine) == git("rev-parse", "origin/main", cwd=mine)
+    code, out, _err = run(capsys, "skipped", "mine")
+    assert code == 0 and "  newsub  [nested_repository]  since " in out
+    shutil.rmtree(mine / "newsub")  # gone: the row goes with it
+    code, doc, _err = run(capsys, "sync", "mine", "--json")
+    assert doc["repos"][0]["message"] == "up to date" and doc["repos"][0]["skipped"] == []

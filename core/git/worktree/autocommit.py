@@ -56,7 +56,10 @@ from core.git.worktree.state import (
 from core.results import ResultKind, counted
 
 _STORE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
-SkipReason = str  # "too_large", "unreadable", "failing", "unsupported_filter", "safecrlf", a driver's
+SkipReason = str  # "too_large", "unreadable", "failing", "unsupported_filter", "safecrlf", a driver's,
+# "nested_repository"
+NESTED = "nested_repository"
+NESTED_WHY = "a git repository of its own: git would record it as a submodule link, not its files"
 
 # The tree an open repository's index held, by the index file's stamp, when that
 # was last seen: while both stay the same, nothing is staged. Kept as long as the
@@ -171,6 +174,7 @@ def _look(
     scan = scan_worktree(repo, index)
     outcome = AutoCommit(None, files_opened=scan.files_opened)
     outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
+    outcome.skipped += [Skip(os.fsdecode(p), NESTED, None, NESTED_WHY) for p in scan.nested]
     lfs = _lfs_paths(repo, index)
     candidates = scan.candidates
     if young_after is not None:

@@ -79,6 +79,7 @@ class WorktreeChange:
 class WorktreeScan:
     candidates: list[WorktreeChange] = field(default_factory=list)
     unreadable: list[tuple[bytes, str]] = field(default_factory=list)
+    nested: list[bytes] = field(default_factory=list)  # untracked, not ignored, holding a .git
     files_opened: int = 0  # exclude files read; no tracked file is ever opened
     index_stamp: Stamp | None = None  # of the index file compared against; None when given an Index
 
@@ -259,7 +260,9 @@ class _Scanner:
         if frame.ignored(name, True) or not self._storable(frame.rel, name, True):
             return
         if not os.path.lexists(os.path.join(self.root, frame.rel, name, b".git")):
-            stack.append(frame.child(name))  # a nested repository is left alone
+            stack.append(frame.child(name))
+        else:
+            self.result.nested.append(frame.rel + name)  # a nested repository: left alone, named
 
     def _untracked_file(self, frame: DirRules, name: bytes, st: os.stat_result) -> None:
         mode = _git_mode(st.st_mode, None, self.checks)
