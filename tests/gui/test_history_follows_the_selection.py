@@ -6,12 +6,14 @@ took the tab back to the first and the second's own answer was then dropped)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from gui.desktop import Desktop
 from tests.gitcli import git
 from tests.gui.conftest import Run
 from tests.gui.waiting import until
 from tests.integration.clones import Clones
+from tests.integration.clones import run as cli_run
 
 
 def test_a_late_history_of_the_repository_left_is_not_shown(
@@ -47,3 +49,30 @@ def test_a_late_history_of_the_repository_left_is_not_shown(
     assert history.entries == []  # theirs has synced nothing: mine's sync is not shown as its
     assert history.tree.topLevelItem(0).text(0) == "No syncs recorded yet."
     assert git("rev-parse", "HEAD", cwd=world.mine) == world.remote_head()
+
+
+def test_came_in_counts_the_remotes_commits_as_gitferry_history_does(
+    run: Run, desktop: Desktop, world: Clones, tmp_path: Path
+) -> None:
+    """User trial: a sync that merged 2 commits from the remote said "Came in 3 commits"
+    (the merge made here counted). The tab and `gitferry history` say git's count."""
+    world.commit(world.theirs, "b.txt", "theirs\n")
+    theirs = world.commit(world.theirs, "c.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    before = world.commit(world.mine, "d.txt", "mine\n")
+    code, report = run(asyncio.to_thread(world.sync, world.mine))  # the CLI, as above
+    assert code == 0 and report["merged"] == ["main"], report
+    arrived = git("rev-list", "--count", f"{before}..{theirs}", cwd=world.mine)
+    assert arrived == "2"
+    run(desktop.refresh())
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    window, history = desktop.window, desktop.window.history_panel
+    window.tabs.setCurrentIndex(3)
+    window.select_repo(mine_id)
+    run(desktop.conflict_flow.load_history(mine_id))  # what the tab asks for, awaited here
+    assert history.repo_id == mine_id and history.entries
+    sync = history.tree.topLevelItem(0)
+    lines = [sync.child(i).text(0) for i in range(sync.childCount())]
+    assert "Came in · main: 2 commits, 2 files changed" in lines, lines
+    code, out, _err = run(asyncio.to_thread(cli_run, world.capsys, "history", "mine"))
+    assert "  in main: 2 commits, 2 files" in str(out).splitlines()
