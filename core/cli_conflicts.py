@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from core.cli_output import EXIT_FAILED, EXIT_OK, ProgressView, iso, print_json, print_report
-from core.errors import BadInput
+from core.errors import BadInput, GitferryError
 from core.results import counted
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from core.engine.core import Core
     from core.engine.history import BranchChange, HistoryEntry
     from core.git.merge.resolution import ConflictedPath, Resolution, Version
+    from core.model import RepoRecord
 
 _CHOICE_FLAGS = ("mine", "theirs", "both", "tool", "edit")
 
@@ -61,8 +62,21 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
 
 
 async def resolve(core: Core, args: argparse.Namespace) -> int:
+    """Exit status as the README's table: 0 done (a listing with nothing to resolve too:
+    that is its answer), 1 failed, 2 bad input (a choice, `--edit`, `--tool` or `--finish`
+    where nothing is conflicted). With `--json`, stdout is one JSON document whatever
+    happens (a refusal: `{"name", "error"}`, and the usual line on stderr)."""
+    try:
+        return await _resolve(core, args)
+    except GitferryError as exc:
+        if args.json:
+            print_json({"name": args.name, "error": exc.message})
+        raise
+
+
+async def _resolve(core: Core, args: argparse.Namespace) -> int:
     from core.engine import resolve as resolve_ops
-    from core.engine.sync import SyncOptions, sync_repository
+    from core.git.merge.resolution import NothingToResolve
 
     record = await core.store.repo(args.name)
     chosen = [flag for flag in _CHOICE_FLAGS if getattr(args, flag)]
@@ -70,25 +84,50 @@ async def resolve(core: Core, args: argparse.Namespace) -> int:
         raise BadInput("give a PATH with one of --mine, --theirs, --both, --tool, --edit")
     if args.abort:
         had = await resolve_ops.abort(core, record)
-        print(
-            f"{record.name}: "
-            + ("resolution aborted; nothing was changed" if had else "no resolution under way")
-        )
+        said = "resolution aborted; nothing was changed" if had else "no resolution under way"
+        _say(args, {"name": record.name, "aborted": had}, f"{record.name}: {said}")
         return EXIT_OK
+    try:
+        return await _choose(core, args, record, chosen)
+    except NothingToResolve as exc:
+        if chosen or args.finish:
+            raise BadInput(f"{record.name}: {exc.message}") from None  # nothing to choose for
+        nothing = {"name": record.name, "nothing_to_resolve": exc.message, "paths": [], "unresolved": []}
+        _say(args, nothing, f"{record.name}: {exc.message}")
+        return EXIT_OK
+
+
+async def _choose(core: Core, args: argparse.Namespace, record: RepoRecord, chosen: list[str]) -> int:
+    from core.engine import resolve as resolve_ops
+    from core.engine.sync import SyncOptions, sync_repository
+
     if args.finish:
         done = await resolve_ops.finish(core, record)
-        print(
+        merged = {
+            "name": record.name,
+            "branch": done.branch,
+            "new_head": done.new_head,
+            "old_head": done.old_head,
+        }
+        line = (
             f"{record.name}: {done.branch} merged as {done.new_head[:10]} "
             f"(was {done.old_head[:10]}, kept as a backup ref)"
         )
         if args.no_push:
+            _say(args, merged, line)
             return EXIT_OK
+        if not args.json:
+            print(line)
         with ProgressView() as view:
             report = await sync_repository(core, record, SyncOptions(ask=True), view.sink(record.name))
-        print_report(report)
+        if args.json:
+            print_json({**merged, "sync": report.to_json()})
+        else:
+            print_report(report)
         return EXIT_OK if report.result.succeeded else EXIT_FAILED
     if chosen == ["edit"]:
-        print(await resolve_ops.merge_file(core, record, args.path))
+        edit = await resolve_ops.merge_file(core, record, args.path)
+        _say(args, {"name": record.name, "path": args.path, "merge_file": edit}, edit)
         return EXIT_OK
     if chosen == ["tool"]:
         found = await resolve_ops.merge_tool(core, record, args.path)
@@ -101,6 +140,13 @@ async def resolve(core: Core, args: argparse.Namespace) -> int:
     else:
         print_resolution(found, record.name, diff=args.diff)
     return EXIT_OK
+
+
+def _say(args: argparse.Namespace, document: dict[str, Any], line: str) -> None:
+    if args.json:
+        print_json(document)
+    else:
+        print(line)
 
 
 async def history(core: Core, args: argparse.Namespace) -> int:

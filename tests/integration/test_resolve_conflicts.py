@@ -391,3 +391,31 @@ def test_undo_is_offered_after_an_unpushed_merge_never_after_a_fast_forward(worl
     code, _out, err = run(world.capsys, "undo", "mine")
     assert code == 0, err
     assert world.head(world.mine) == mine and porcelain(world.mine) == ""
+
+
+def test_exit_statuses_follow_the_table_and_json_is_always_json(world: Clones) -> None:
+    """With nothing to resolve, `resolve mine --json` printed nothing and exited 1, and
+    `resolve mine a.txt --mine` exited 1 (a failure) for what is bad input (2). A listing
+    answers "nothing to resolve" (0); a choice, --edit or --finish there is refused (2);
+    with --json stdout is one JSON document every time."""
+    before = (porcelain(world.mine), git("for-each-ref", cwd=world.mine))
+    code, doc, err = resolve(world, "--json")
+    assert code == 0 and isinstance(doc, dict), (doc, err)
+    why = "main has not diverged from origin/main: there is nothing to resolve"
+    assert doc == {"name": "mine", "nothing_to_resolve": why, "paths": [], "unresolved": []}
+    assert resolve(world) == (0, f"mine: {why}\n", "")
+    for args in (("a.txt", "--mine"), ("a.txt", "--edit"), ("--finish",)):
+        code, out, err = resolve(world, *args)
+        assert (code, out, err) == (2, "", f"gitferry: mine: {why}\n"), args
+        code, doc, err = resolve(world, *args, "--json")
+        assert (code, doc) == (2, {"name": "mine", "error": f"mine: {why}"}) and err.count("\n") == 1
+    assert resolve(world, "--abort", "--json")[:2] == (0, {"name": "mine", "aborted": False})
+    assert (porcelain(world.mine), git("for-each-ref", cwd=world.mine)) == before
+    mine, _theirs = stopped_on_conflict(world)
+    code, doc, _err = resolve(world, "nope.txt", "--mine", "--json")
+    assert (code, doc) == (2, {"name": "mine", "error": "nope.txt is not a conflicted path of main"})
+    for path in ("a.txt", "img.bin"):
+        assert resolve(world, path, "--mine", "--json")[0] == 0
+    code, doc, err = resolve(world, "--finish", "--no-push", "--json")
+    assert code == 0 and isinstance(doc, dict), err
+    assert (doc["new_head"], doc["old_head"]) == (world.head(world.mine), mine)
