@@ -31,6 +31,7 @@ def test_a_late_history_of_the_repository_left_is_not_shown(
     window, history = desktop.window, desktop.window.history_panel
     window.tabs.setCurrentIndex(3)
     window.select_repo(mine_id)
+    run(desktop.load_details(mine_id))  # what selecting it loads (mine may be selected already)
     run(until(lambda: history.repo_id == mine_id and bool(history.entries)))
 
     async def arrow_down_while_it_loads() -> None:

@@ -26,6 +26,10 @@ def test_syncs_that_found_nothing_after_a_push_are_not_listed(
     window, history = desktop.window, desktop.window.history_panel
     window.tabs.setCurrentIndex(3)
     window.select_repo(mine_id)
+    # What selecting it loads: the window may have had mine selected already (the engine
+    # watches it as soon as the CLI added it), and these syncs ran beside the engine,
+    # which then publishes no SyncFinished to load it again.
+    run(desktop.load_details(mine_id))
     run(until(lambda: history.repo_id == mine_id and bool(history.entries)))
     assert [(e.kind, e.result) for e in history.entries] == [("sync", "ok")]
     assert history.tree.topLevelItemCount() == 1
