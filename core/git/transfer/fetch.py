@@ -18,7 +18,9 @@ would auto-gc in-process after a fetch; this module never calls porcelain).
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -275,7 +277,9 @@ class _FetchSession:
         except BaseException as exc:
             if self._incoming is not None:
                 self._incoming.abort()
-            broken = _broken_transfer(self._remote, exc, self._incoming)
+            broken = _broken_transfer(self._remote, exc, self._incoming) or _disk_full(
+                self._remote, exc, str(self._store.pack_dir)
+            )
             if broken is not None:
                 raise broken from exc
             raise
@@ -445,6 +449,23 @@ def _broken_transfer(remote: str, exc: BaseException, incoming: IncomingPack | N
         got = f" after {incoming.bytes_received:,} bytes of the pack" if incoming and incoming.started else ""
         return TransferFailed(remote, f"the connection closed mid-transfer{got}; nothing was kept")
     return None
+
+
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _disk_full(remote: str, exc: BaseException, pack_dir: str) -> TransferFailed | None:
+    """A disk (or quota) that filled while the pack was written, said as the checkout says
+    it, naming where (`<folder>: No space left on device`), not as raw `[Errno 28] ...`:
+    the pack's folder, or the file named when it is not the pack's own temporary."""
+    cause: BaseException | None = exc
+    while cause is not None and not (isinstance(cause, OSError) and cause.errno in _DISK_FULL):
+        cause = cause.__cause__ or cause.__context__
+    if not isinstance(cause, OSError) or cause.errno is None:
+        return None
+    named = os.fsdecode(cause.filename) if cause.filename else None
+    where = pack_dir if named is None or os.path.dirname(named) == pack_dir else named
+    return TransferFailed(remote, f"{where}: {os.strerror(cause.errno)}; nothing was kept")
 
 
 def _follow_remote_head(repo: Repo, remote: str, pruned: list[str], now: str | None) -> str | None:
