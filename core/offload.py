@@ -143,6 +143,22 @@ class Offload:
         """Run `fn` in the I/O pool (network, disk, keyring)."""
         return await self._run(self._io, fn, *args, **kwargs)
 
+    async def io_to_the_end(self, fn: Callable[[], None]) -> None:
+        """Run the clean-up `fn` (a lock's release) in the I/O pool; cancelling the caller
+        never drops it. `io` cancelled before a thread has picked its call up drops the
+        call (a daemon stopping while a measure released the sync lock left the lock's
+        file behind, its owner's record in it); here the call goes on, and should the
+        pool no longer run it (shut down, its gate closed) `fn` runs on the loop's thread.
+        `fn` must bear a second call (it may have failed in its thread)."""
+        running = asyncio.ensure_future(self.io(fn))
+
+        def if_dropped(done: asyncio.Future[None]) -> None:
+            if done.cancelled() or done.exception() is not None:
+                fn()
+
+        running.add_done_callback(if_dropped)
+        await asyncio.shield(running)
+
     async def cpu(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn` in the CPU pool (history walks, pack indexing)."""
         return await self._run(self._cpu, fn, *args, **kwargs)

@@ -652,7 +652,7 @@ class Daemon:
         try:
             branches = await refresh_status(self.core, record)  # under the lock, as publish's
         finally:
-            await self.core.offload.io(lock.release)
+            await self.core.offload.io_to_the_end(lock.release)
         self._replaced.discard(repo_id)
         self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(branches)))
 

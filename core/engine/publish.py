@@ -74,7 +74,7 @@ async def publish_branch(
             await core.offload.io(set_upstream, repo, branch, target.remote, target.merge_ref)
             branches = await refresh_status(core, record)  # under the lock: no sync measures meanwhile
         finally:
-            await core.offload.io(lock.release)
+            await core.offload.io_to_the_end(lock.release)
     upstream = target.tracking_ref.removeprefix("refs/remotes/")
     published = Published(record.name, branch, target.remote, upstream, result.objects_sent, branches)
     entry = {"repo": record.name, "result": "ok", "message": published.line(), "pushed": [branch]}

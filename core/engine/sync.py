@@ -177,7 +177,7 @@ async def sync_repository(
                 # held until they are done (or the process dies).
                 core.offload.after_running(lock.release)
             elif lock is not None:
-                await core.offload.io(lock.release)
+                await core.offload.io_to_the_end(lock.release)
     return report
 
 

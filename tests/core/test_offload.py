@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,42 @@ async def test_shutdown_cancels_the_calls_still_waiting() -> None:
     with pytest.raises(asyncio.CancelledError):
         await waiting
     assert pool.ran == []
+
+
+async def test_a_sync_lock_released_to_the_end_goes_though_the_caller_is_cancelled(tmp_path: Path) -> None:
+    """A cancel while the release waits for a thread (the pool busy) does not drop it: a
+    stopping daemon cancelled a measure there and left `.git/gitferry/sync.lock` behind."""
+    from core.git.locks.sync_lock import acquire_sync_lock
+
+    offload = Offload(io_workers=1, cpu_workers=1)
+    started, go_on = threading.Event(), threading.Event()
+
+    def busy() -> None:
+        started.set()
+        go_on.wait(CAP)
+
+    blocker = asyncio.create_task(offload.io(busy))
+    await eventually(started.is_set, "the blocking call never started")
+    lock = acquire_sync_lock(tmp_path)
+    releasing = asyncio.create_task(offload.io_to_the_end(lock.release))
+    await asyncio.sleep(0.05)  # it waits for the one busy thread
+    releasing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await releasing
+    assert lock.path.exists()  # not yet: the thread is still busy
+    go_on.set()
+    await blocker
+    await eventually(lambda: not lock.path.exists(), "the sync lock's file stayed")
+    acquire_sync_lock(tmp_path).release()  # and the lock is free
+    offload.shutdown()
+
+
+async def test_a_release_the_pool_can_no_longer_run_runs_on_the_loop(tmp_path: Path) -> None:
+    from core.git.locks.sync_lock import acquire_sync_lock
+
+    offload = Offload(io_workers=1, cpu_workers=1)
+    offload.shutdown()
+    lock = acquire_sync_lock(tmp_path)
+    with pytest.raises(RuntimeError):
+        await offload.io_to_the_end(lock.release)
+    assert not lock.path.exists()
