@@ -8,7 +8,8 @@ the activity log, whatever its result, unless it is `quiet`: it did nothing and
 is up to date after a run that went well (auto mode's backstop syncs and the
 background fetches that found nothing), or ends as the last run did, with the
 same words (a state said once); the log and the history leave it out. A run the user
-asked for (`SyncOptions.ask`: Sync now, `gitferry sync`) is never quiet.
+asked for (`SyncOptions.ask`: Sync now, `gitferry sync`) is quiet only when it is up
+to date with nothing new: a stop or failure it meets again is told again.
 """
 
 from __future__ import annotations

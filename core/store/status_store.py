@@ -494,8 +494,8 @@ class StatusStore:
     ) -> bool:
         """Record how the run ended; whether it was `quiet` (no news: it did nothing, `idle`,
         and is up to date after a run that went well, or repeats the last run's result and
-        words), which the history and the activity log leave out; never a run the user
-        `asked` for."""
+        words), which the history and the activity log leave out; a run the user `asked`
+        for only when up to date with nothing new."""
         end = status_writer.RunEnd(result, message, failed, details, timings_ms, idle, asked)
         return await self._plain_write(
             lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow())

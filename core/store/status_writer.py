@@ -126,7 +126,7 @@ class RunEnd:
     details: dict[str, Any]
     timings_ms: dict[str, float]
     idle: bool = False  # it committed, fetched, integrated and pushed nothing
-    asked: bool = False  # the user asked for it (Sync now, `gitferry sync`): never quiet
+    asked: bool = False  # the user asked for it (Sync now, `gitferry sync`): a repeat is told
 
 
 # Results after which a run that changed nothing is no news: it is `quiet`.
@@ -143,15 +143,17 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
     up to date after a run that went well, saying nothing that run did not (a file left
     out, said again), or ends as the last one did, with the same words
     (an unpublished branch, a dirty tree, the remote still unreachable: a state, said
-    once). A repository's first run, and the first after a change of state, are news;
+    once), unless the user `asked` for it. A repository's first run, and the first after a
+    change of state, are news;
     a fetch (`kind` fetch) that found nothing is not when it is up to date after a branch
     said unpublished, or says again the conflict, local changes in the way or diverged
     branch the last run stopped on (it changed none of them; the words of a fetch that
     brought something before them are no news either). "The last one" is the last run
     that was news (not `busy`, which left the repository as it stood): a quiet run in
     between says nothing of how it stands, so the first run after a conflict that is up
-    to date (the conflict resolved with git) is news. A run the user asked for
-    (`asked`) is never quiet: only the background's repeats are."""
+    to date (the conflict resolved with git) is news. A run the user asked for (`asked`)
+    is quiet only when up to date with nothing new: a stop or failure it meets again is told
+    again."""
     result, message = end.result, end.message
     before = conn.execute(
         "SELECT result, message FROM sync_runs WHERE repo_id = ? AND id != ? AND NOT quiet"
@@ -177,11 +179,12 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
         and result in HELD_BY_FETCH  # a detached HEAD (`error`) too
         and str(before[1] or "").endswith(message)
     )
+    # A run the user asked for that went well and brought nothing is no news either (the
+    # row's time says it ran); one that stopped or failed again is told again: they asked.
     quiet = (
-        not end.asked
-        and end.idle
+        end.idle
         and before is not None
-        and (nothing_new or held or (result, message) == tuple(before))
+        and (nothing_new or (not end.asked and (held or (result, message) == tuple(before))))
     )
     conn.execute(
         "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?,"

@@ -254,18 +254,21 @@ def test_a_detached_head_stands_through_the_fetches(
     world.check()
 
 
-def test_a_sync_the_user_asked_for_is_always_told(
+def test_a_sync_the_user_asked_for_is_told_when_it_fails_again(
     world: Clones, refused_port: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`gitferry sync` (and the window's Sync now) failing with the words the last run
     failed with was recorded `quiet`: the user asked, saw "offline", and neither History
-    nor the activity log had a line of it. Only the background's repeats are quiet."""
+    nor the activity log had a line of it. Only the background's repeats of a failure are
+    quiet; a user's sync that is up to date with nothing new is no news either."""
+    assert [world.sync(world.mine)[1]["result"] for _ in range(2)] == ["up_to_date"] * 2
+    assert _log(capsys) == ["up_to_date"]  # the first run is news, the repeat is not
     git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/origin", cwd=world.mine)
     asked = [world.sync(world.mine) for _ in range(2)]
     assert [(code, r["result"]) for code, r in asked] == [(1, "offline")] * 2
     assert asked[0][1]["message"] == asked[1][1]["message"]
     assert world.background(world.mine)[1]["result"] == "offline"  # the background's repeat: quiet
     assert world.sync(world.mine)[1]["result"] == "offline"
-    assert _log(capsys) == ["offline"] * 3
-    assert _history(capsys) == ["offline"] * 3
+    assert _log(capsys) == ["up_to_date"] + ["offline"] * 3
+    assert _history(capsys) == ["up_to_date"] + ["offline"] * 3
     world.check()
