@@ -71,14 +71,17 @@ class FieldError(QLabel):
         self.setVisible(False)
 
 
-async def confirm(parent: QWidget, title: str, text: str, accept: str, informative: str = "") -> bool:
-    """Ask a yes/no question without a nested event loop (see `answer_of`)."""
+async def confirm(
+    parent: QWidget, title: str, text: str, accept: str, informative: str = "", *, enter_cancels: bool = False
+) -> bool:
+    """Ask a yes/no question without a nested event loop (see `answer_of`); `enter_cancels`
+    makes Cancel the default button, for a question whose yes cannot be taken back lightly."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     if informative:
         box.setInformativeText(informative)
     yes = box.addButton(accept, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(yes)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel if enter_cancels else yes)
     return await answer_of(box) is yes
 
 

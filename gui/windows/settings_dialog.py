@@ -396,7 +396,8 @@ class SettingsDialog(QDialog):
         question = self.tr("Stop syncing %1?").replace("%1", record.name)
         detail = self.tr("Gitferry forgets the repository. Its files are never deleted:\n%1 stays as it is.")
         detail = detail.replace("%1", record.path)
-        if not await confirm(self, self.tr("Remove repository"), question, self.tr("Remove"), detail):
+        title, remove = self.tr("Remove repository"), self.tr("Remove")
+        if not await confirm(self, title, question, remove, detail, enter_cancels=True):
             return
         try:
             await self.api.remove_repository(record)

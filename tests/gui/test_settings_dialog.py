@@ -336,6 +336,11 @@ def test_remove_asks_first_then_forgets_the_repository_and_keeps_its_files(
         dialog.remove_button.click()
         await until(lambda: bool(open_boxes()))
         assert "never deleted" in shown_box().informativeText()
+        QTest.keyClick(shown_box(), Qt.Key.Key_Return)  # Enter cancels: Cancel is the default
+        await until(lambda: not open_boxes())
+        assert await running.core.store.repos() == [record]
+        dialog.remove_button.click()
+        await until(lambda: bool(open_boxes()))
         click_box_button("Cancel")
         await until(lambda: not open_boxes())
         assert await running.core.store.repos() == [record]
