@@ -389,7 +389,8 @@ class ProgressView:
 
 def terminal_sign_in(request: SignInRequest) -> HttpAuth | None:
     """Ask on the terminal, as git asks: a user name (unless one is known), then the
-    password or token without echo. An empty secret or Ctrl-D declines."""
+    password or token without echo (unless a credential helper gave it). An empty secret
+    or Ctrl-D declines."""
     import getpass  # termios: only for a prompt
 
     from core.remote_url import HttpAuth
@@ -400,6 +401,8 @@ def terminal_sign_in(request: SignInRequest) -> HttpAuth | None:
             print(f"{request.remote}: the saved credentials were refused; sign in again", file=sys.stderr)
         try:
             user = request.username or input(f"Username for '{where}': ").strip()
+            if request.password_from is not None:  # the helper's password goes with it
+                return HttpAuth(user, "") if user else None
             secret = getpass.getpass(f"Password for '{where}': ")
         except EOFError:
             return None

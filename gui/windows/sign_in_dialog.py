@@ -5,7 +5,9 @@ or Test connection the user started meets a server that asks, after the keyring
 and git's credential helpers had nothing it accepts. The dialog never stores
 anything: the core saves the secret in the keyring, and hands it to git's
 credential helpers, only once the server accepted it. Enter signs in, Escape
-cancels; the secret field is focused when the user name is known.
+cancels; the secret field is focused when the user name is known. When a
+credential helper gave the password but no user name, only the user name is
+asked (as git asks), and a note names the helper.
 """
 
 from __future__ import annotations
@@ -29,10 +31,21 @@ class SignInDialog(SecretDialog):
         self.secret_edit.setPlaceholderText(self.tr("password or token"))
         self.sign_in_button = self.ok_button
         self.sign_in_button.setText(self.tr("Sign in"))
-        rows = [(self.tr("&User name:"), self.user_edit), (self.tr("&Password or token:"), self.secret_edit)]
-        note = quiet(QLabel(self.tr("Saved in the system keyring once the server accepts it.")))
+        self.from_helper = request.password_from
+        if self.from_helper is None:
+            rows = [
+                (self.tr("&User name:"), self.user_edit),
+                (self.tr("&Password or token:"), self.secret_edit),
+            ]
+            note = quiet(QLabel(self.tr("Saved in the system keyring once the server accepts it.")))
+        else:  # git asks only for the user name then: so does the dialog
+            rows = [(self.tr("&User name:"), self.user_edit)]
+            text = self.tr("The password comes from credential helper %1.").replace(
+                "%1", repr(self.from_helper)
+            )
+            note = quiet(QLabel(text))
         self._lay_out(self._intro(request), rows, note)
-        (self.secret_edit if request.username else self.user_edit).setFocus()
+        (self.secret_edit if request.username and self.from_helper is None else self.user_edit).setFocus()
 
     def _intro(self, request: SignInRequest) -> str:
         url = f"<b>{html.escape(request.url)}</b>"
@@ -41,7 +54,9 @@ class SignInDialog(SecretDialog):
         return self.tr("%1 asks you to sign in.").replace("%1", url)
 
     def _filled_in(self) -> bool:
-        return bool(self.user_edit.text().strip() and self.secret_edit.text())
+        return bool(
+            self.user_edit.text().strip() and (self.from_helper is not None or self.secret_edit.text())
+        )
 
     def answer(self) -> HttpAuth | None:
         """What was typed, once the user chose Sign in; None if they cancelled."""

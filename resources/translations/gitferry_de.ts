@@ -1595,6 +1595,10 @@
             <translation>Bei %1 anmelden</translation>
         </message>
         <message>
+            <source>The password comes from credential helper %1.</source>
+            <translation>Das Passwort kommt vom Credential-Helper %1.</translation>
+        </message>
+        <message>
             <source>password or token</source>
             <translation>Passwort oder Token</translation>
         </message>

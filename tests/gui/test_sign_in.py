@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.api import HttpAuth, SignInRequest
@@ -53,6 +53,30 @@ def test_the_dialog_is_keyboard_usable(qtbot: QtBot, run: Run) -> None:
         QTest.keyClicks(dialog.secret_edit, "x")
         QTest.keyClick(dialog, Qt.Key.Key_Escape)
         assert await cancelled is None
+
+    run(scenario(), TIMEOUT)
+
+
+def test_the_dialog_asks_only_the_user_name_when_a_credential_helper_gave_the_password(
+    qtbot: QtBot, run: Run
+) -> None:
+    request = SignInRequest("origin", "https://example.invalid/r.git", None, False, "pass-helper")
+    window = QWidget()
+    qtbot.addWidget(window)
+
+    async def scenario() -> None:
+        waiting = asyncio.ensure_future(ask_to_sign_in(request, window))
+        await until(lambda: shown_window(SignInDialog) is not None)
+        dialog = shown_window(SignInDialog)
+        assert dialog is not None
+        assert not dialog.secret_edit.isVisible() and dialog.secret_edit not in dialog.findChildren(QLineEdit)
+        assert any("credential helper 'pass-helper'" in label.text() for label in dialog.findChildren(QLabel))
+        assert not dialog.sign_in_button.isEnabled()
+        QTest.keyClicks(dialog.user_edit, "alice")
+        assert dialog.sign_in_button.isEnabled()
+        QTest.keyClick(dialog.user_edit, Qt.Key.Key_Return)
+        auth = await waiting
+        assert auth is not None and auth.username == "alice"
 
     run(scenario(), TIMEOUT)
 

@@ -412,3 +412,65 @@ def test_a_running_engine_keeps_a_typed_password_in_memory_for_that_host_until_r
     assert "refused the credentials (as given earlier while Gitferry runs)" in caught.value.message
     assert WRONG not in caught.value.message
     assert passwords.get(*key, None) is None
+
+
+def test_a_helper_that_gives_only_the_password_has_the_prompt_ask_only_for_the_user_name(
+    http_auth_server: HttpRemote,
+    helper: Helper,
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No user name in the config or the URL, and a helper that answers with the password
+    alone: git asks only "Username for ..." (GIT_ASKPASS is the referee) and signs in with
+    the helper's password; Gitferry's prompt asked for both. Now the prompt is told which
+    helper gave the password, asked the user name only, and the helper's password is sent."""
+    user, right = http_auth_server.auth or ("", "")
+    bare, _work, mine = registered(http_auth_server, tmp_path, capsys)
+    asked_log = tmp_path / "askpass.log"
+    askpass = tmp_path / "askpass.sh"
+    askpass.write_text(f'#!/bin/sh\necho "$1" >> {asked_log}\necho {user}\n')
+    askpass.chmod(0o700)
+    (helper.state / "answer.json").write_text(json.dumps({"password": right}))
+    env = {**os.environ, "GIT_ASKPASS": str(askpass), "GIT_TERMINAL_PROMPT": "0"}
+    import subprocess
+
+    subprocess.run(
+        ["git", "ls-remote", http_auth_server.url("origin"), "main"], env=env, check=True, capture_output=True
+    )
+    by_git = asked_log.read_text().splitlines()
+    assert len(by_git) == 1 and by_git[0].startswith("Username for "), by_git
+    helper.reset()
+    (helper.state / "answer.json").write_text(json.dumps({"password": right}))
+
+    asked: list[SignInRequest] = []
+
+    def prompt(request: SignInRequest) -> HttpAuth | None:
+        asked.append(request)
+        return HttpAuth(user, "")  # the user name only, as the terminal and the dialog answer
+
+    with Repo(str(mine)) as repo:
+        fetch_remote(repo, "origin", signer=Signer(Credentials(), prompt), timeout=10)
+    assert len(asked) == 1 and asked[0].username is None, asked
+    assert asked[0].password_from == f"!{Path(sys.executable).name}"
+    assert helper.actions() == ["get", "store"]
+    assert helper.calls()[1]["fields"]["username"] == user  # type: ignore[index]
+    assert memory_keyring.secrets == {}  # the helper's password stays the helper's
+    assert git("rev-parse", "origin/main", cwd=mine) == git("rev-parse", "main", cwd=bare)
+
+
+def test_the_terminal_asks_only_the_user_name_when_a_helper_gave_the_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import getpass
+    import io
+
+    from core.cli_output import terminal_sign_in
+
+    def no_password(prompt: str = "") -> str:
+        raise AssertionError(f"asked {prompt!r}")
+
+    monkeypatch.setattr(getpass, "getpass", no_password)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("alice\n"))
+    request = SignInRequest("origin", "http://127.0.0.1:1/r.git", None, False, "store")
+    assert terminal_sign_in(request) == HttpAuth("alice", "")

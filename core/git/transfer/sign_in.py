@@ -10,7 +10,8 @@ asked, as git's credential_fill does: git's credential helpers in their
 configured order (`get`, each told what the earlier ones gave: one helper's user
 name goes with a later one's password, as in git),
 then the user through the client's `SignInPrompt` (a terminal prompt, the
-desktop app's sign-in dialog) when the job may ask. The request is then
+desktop app's sign-in dialog) when the job may ask: only for the user name when
+a helper gave the password alone, as git asks. The request is then
 sent again.
 
 After the server accepted a credential that came from a helper or from the
@@ -97,11 +98,14 @@ class SignIn:
     _refused_what: str = ""  # the last source the server refused, as shown
     _approved: bool = False
     _query: CredentialQuery | None = None
+    _helper_password: str | None = field(default=None, repr=False)  # a helper's, with no user name
+    _helper_gave: str = ""  # that helper's name
 
     @property
     def secrets(self) -> list[str | None]:
         """Every secret this exchange holds, for scrubbing messages."""
-        return [self.url.password, self.given.password if self.given else None, self._password()]
+        given = self.given.password if self.given else None
+        return [self.url.password, given, self._password(), self._helper_password]
 
     def _password(self) -> str | None:
         return self.current.password if self.current is not None else None
@@ -155,8 +159,8 @@ class SignIn:
         if keyring is None:
             return
         try:
-            if self.source is Source.PROMPT:
-                keyring.save(self._key(), self.current)
+            if self.source is Source.PROMPT and self._helper_password is None:
+                keyring.save(self._key(), self.current)  # a helper's password stays the helper's
             elif self._keyring_refused and self.source in (Source.HELPER, Source.MEMORY):
                 keyring.forget(self._key())  # stale: the helper's credential is the one that works
         except KeyringUnavailable as exc:
@@ -268,7 +272,8 @@ class SignIn:
                 self.notes.append(f"credential helper {helper_name(helper)!r} said to stop asking")
                 self._tried.add(Source.PROMPT)
                 return None
-        if password is not None:  # git would ask for the user name: say what is missing
+        if password is not None:  # git asks for the user name only: so does the prompt
+            self._helper_password, self._helper_gave = password, gave
             self.notes.append(
                 f"credential helper {gave!r} gave a password but no user name: "
                 f"set git's credential.username, or write the user in the URL"
@@ -286,13 +291,18 @@ class SignIn:
             return None
         refused = self.current is not None or self._keyring_refused
         username = self._query_for().username or self.url.user
-        request = SignInRequest(self.remote, url_without_secret(self.url.text), username, refused)
+        from_helper = self._helper_gave if self._helper_password is not None else None
+        request = SignInRequest(
+            self.remote, url_without_secret(self.url.text), username, refused, from_helper
+        )
         withdraw = registered(self.stop, request.withdrawn.set)
         try:
             with self._users_time():
                 typed = prompt(request)
         finally:
             withdraw()
+        if typed is not None and self._helper_password is not None and typed.username:
+            typed = HttpAuth(typed.username, self._helper_password)
         if typed is None or not typed.password:
             self.current = None
             return None

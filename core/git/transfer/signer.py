@@ -34,6 +34,9 @@ class SignInRequest:
     url: str
     username: str | None
     refused: bool  # a credential was sent and refused
+    # A credential helper gave the password but no user name (its name): ask only for the
+    # user name, as git does; the answer's password is then ignored and the helper's used.
+    password_from: str | None = None
     # Set when the transfer stopped (a Cancel): nobody waits for the answer any more.
     withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
