@@ -619,7 +619,7 @@ class _Sync:
             result, done = ResultKind.UNPUBLISHED, [note, *done]
         if report.push_refused:  # commits git would not push either: on no remote, not "up to date"
             refused = [f"{branch}: not pushed: {why}" for branch, why in sorted(report.push_refused.items())]
-            result, done = ResultKind.UNPUBLISHED, [*refused, *done]
+            result, done = ResultKind.UNPUBLISHED, [*done, *refused]  # what was done first, as not_pushed
         if self.remoteless:  # "up to date" with nothing: its commits are on this computer only
             result, done = ResultKind.UNPUBLISHED, [no_remote_note(self.record.name), *done]
         if self.gone:  # the remote changed under the user: never a plain success

@@ -44,6 +44,24 @@ def test_push_default_nothing_is_not_up_to_date(world: Clones) -> None:
     assert world.remote_head() == world.head(world.mine)
 
 
+def test_what_the_sync_did_comes_before_the_push_it_would_not_make(world: Clones) -> None:
+    """Done, then the problem (as a push URL that cannot be reached says it): what was
+    fetched and merged first, then why main stays unpushed; the CLI and the window show
+    this one message."""
+    world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    git("config", "push.default", "nothing", cwd=world.mine)
+    world.commit(world.mine, "c.txt", "from mine\n")
+    code, report = world.sync(world.mine)
+    assert (code, report["result"], report["merged"], report["pushed"]) == (1, "unpublished", ["main"], [])
+    assert report["message"].endswith(
+        "merged main; main: not pushed: push.default is 'nothing': git would not push main without a "
+        "refspec either; set push.default to push it (git config push.default simple)"
+    ), report["message"]
+    assert git("rev-list", "--count", "origin/main..main", cwd=world.mine) == "2"  # git's view: both wait
+    world.check()
+
+
 def test_simple_with_an_upstream_of_another_name_pushes_nothing(world: Clones) -> None:
     """`git switch -c feat origin/main` sets main as feat's upstream (autoSetupMerge):
     the sync pushed feat's commits onto the remote's main, which `git push` refuses."""
