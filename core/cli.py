@@ -33,6 +33,7 @@ from core.cli_output import (
     hint_when_none,
     interrupted,
     iso,
+    print_failure,
     print_json,
     print_skipped,
     print_status,
@@ -452,7 +453,7 @@ def _refreshed_by_engine(args: argparse.Namespace) -> int | None:
     from the store as `status` prints them; None when the engine did not measure them."""
     from core.cli_engine import refresh_through_engine
 
-    failed = refresh_through_engine(args.names)
+    failed = refresh_through_engine(args.names, as_json=args.json)
     if failed is None or isinstance(failed, int):
         return failed
     snapshot = _plain_snapshot(submodules=True)
@@ -566,6 +567,17 @@ def _one_shot_gc() -> None:
     collect_rarely()
 
 
+def _as_json(args: argparse.Namespace) -> bool:
+    """The command was given `--json` (one that takes it)."""
+    return bool(getattr(args, "json", False))
+
+
+def _named(args: argparse.Namespace) -> str | None:
+    """The one repository the command named, if it names one (`show NAME`, `log NAME`...)."""
+    name = getattr(args, "name", None)
+    return name if isinstance(name, str) else None
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -625,8 +637,7 @@ def main(
             _exit_now(code)
         return code
     except GitferryError as exc:
-        print(f"gitferry: {exc.message}", file=sys.stderr)
-        return EXIT_USAGE if exc.bad_input else EXIT_FAILED
+        return print_failure(exc.message, bad_input=exc.bad_input, as_json=_as_json(args), name=_named(args))
     except KeyboardInterrupt:
         return interrupted()
     except BrokenPipeError:  # `gitferry status --json | head`
@@ -636,8 +647,8 @@ def main(
 
         log.exception("gitferry %s failed", args.command)
         hint = f"{TRACEBACK_HINT} ({log_file(data_dir())})"
-        print(f"gitferry: unexpected error: {describe(exc)}; {hint}", file=sys.stderr)
-        return EXIT_FAILED
+        message = f"unexpected error: {describe(exc)}; {hint}"
+        return print_failure(message, bad_input=False, as_json=_as_json(args), name=_named(args))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from core.cli_output import EXIT_FAILED, EXIT_OK, ProgressView, iso, print_json, print_report
-from core.errors import BadInput, GitferryError
+from core.errors import BadInput
 from core.results import counted
 
 if TYPE_CHECKING:
@@ -65,16 +65,7 @@ async def resolve(core: Core, args: argparse.Namespace) -> int:
     """Exit status as the README's table: 0 done (a listing with nothing to resolve too:
     that is its answer), 1 failed, 2 bad input (a choice, `--edit`, `--tool` or `--finish`
     where nothing is conflicted). With `--json`, stdout is one JSON document whatever
-    happens (a refusal: `{"name", "error"}`, and the usual line on stderr)."""
-    try:
-        return await _resolve(core, args)
-    except GitferryError as exc:
-        if args.json:
-            print_json({"name": args.name, "error": exc.message})
-        raise
-
-
-async def _resolve(core: Core, args: argparse.Namespace) -> int:
+    happens (a refusal: `{"name", "error"}` as every `--json` command's, `core.cli.main`)."""
     from core.engine import resolve as resolve_ops
     from core.git.merge.resolution import NothingToResolve
 

@@ -44,7 +44,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from core.cli_output import EXIT_FAILED, EXIT_USAGE, ProgressView, interrupted, print_sync, reader_left
+from core.cli_output import ProgressView, interrupted, print_failure, print_sync, reader_left
 from core.cli_socket import (
     CORE,
     IN_PROCESS_VARIABLE,
@@ -133,10 +133,11 @@ class _Accepted(NamedTuple):
     first: dict[str, Any]  # the engine's first answer
 
 
-def _request(command: str, options: dict[str, Any]) -> _Accepted | int | None:
+def _request(command: str, options: dict[str, Any], *, as_json: bool) -> _Accepted | int | None:
     """`command` asked of the running engine: accepted (the caller closes the socket), the
-    exit status of a one-line error it answered (a name it does not know), or None when
-    no engine took it (run it in this process)."""
+    exit status of a one-line error it answered (a name it does not know: said as the
+    CLI says it, in JSON too when `as_json`), or None when no engine took it (run it in
+    this process)."""
     if os.environ.get(IN_PROCESS_VARIABLE) or not hasattr(socket, "AF_UNIX"):
         return None
     try:
@@ -178,8 +179,7 @@ def _request(command: str, options: dict[str, Any]) -> _Accepted | int | None:
         return _Accepted(sock, lines, first)
     sock.close()
     if "error" in first and "refused" not in first:  # a name it does not know: the CLI's own line
-        print(f"gitferry: {first['error']}", file=sys.stderr)
-        return EXIT_USAGE if first.get("bad_input") else EXIT_FAILED
+        return print_failure(str(first["error"]), bad_input=bool(first.get("bad_input")), as_json=as_json)
     return None
 
 
@@ -194,7 +194,7 @@ def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as
         "terminal": terminal,
         "progress": sys.stderr.isatty(),
     }
-    accepted = _request("sync", options)
+    accepted = _request("sync", options, as_json=as_json)
     if not isinstance(accepted, _Accepted):
         return accepted
     with accepted.sock as sock:
@@ -216,12 +216,12 @@ def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as
     return print_sync(answer["reports"], crashed, as_json, log)
 
 
-def refresh_through_engine(names: list[str]) -> list[tuple[str, str]] | int | None:
+def refresh_through_engine(names: list[str], *, as_json: bool) -> list[tuple[str, str]] | int | None:
     """`gitferry status --refresh`'s measure of the named repositories (all when none)
     carried out by the running engine: the repositories it could not measure and why
     (an empty list when it measured all), the exit status of a one-line error (a name
     it does not know), or None when it did not carry it out (measure in this process)."""
-    accepted = _request("refresh", {"names": names})
+    accepted = _request("refresh", {"names": names}, as_json=as_json)
     if not isinstance(accepted, _Accepted):
         return accepted
     with accepted.sock as sock:
@@ -257,7 +257,7 @@ def hand_over_password(protocol: str, host: str, path: str | None, auth: HttpAut
     ("the daemon"), or None when no engine took it.
     Keyed as git matches credentials (`SessionPasswords`). Called from a transfer's thread."""
     fields = {"protocol": protocol, "host": host, "path": path, "username": auth.username}
-    accepted = _request("keep", {"credential": {**fields, "password": auth.password}})
+    accepted = _request("keep", {"credential": {**fields, "password": auth.password}}, as_json=False)
     if not isinstance(accepted, _Accepted):
         return None
     accepted.sock.close()

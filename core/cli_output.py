@@ -35,6 +35,16 @@ def interrupted() -> int:
     return EXIT_INTERRUPTED
 
 
+def print_failure(message: str, *, bad_input: bool, as_json: bool, name: str | None = None) -> int:
+    """What a command that failed says: its one line on stderr and, when it was asked for
+    `--json`, one JSON document on stdout (`{"error"}`, with the `"name"` of the repository
+    the command named), so that a script reading stdout always gets JSON; its exit status."""
+    if as_json:
+        print_json({"error": message} if name is None else {"name": name, "error": message})
+    print(f"gitferry: {message}", file=sys.stderr)
+    return EXIT_USAGE if bad_input else EXIT_FAILED
+
+
 def reader_left() -> int:
     """What a command does when the reader of its output left (`gitferry status --json |
     head`): says nothing, as git, its stdout pointed at /dev/null so that the exit reports

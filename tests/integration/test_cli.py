@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -369,3 +370,72 @@ def test_a_fresh_home_says_how_to_add_a_repository(
     assert run(capsys, "add", str(repo))[0] == 0
     code, out, err = run(capsys, "list")
     assert code == 0 and out.startswith("notes\t") and NONE_REGISTERED not in err
+
+
+# Every command that takes --json, with a repository name that is not registered.
+_JSON_COMMANDS_NAMING = (
+    ["status", "nope", "--json"],
+    ["status", "nope", "--refresh", "--json"],
+    ["sync", "nope", "--json"],
+    ["sync", "nope", "--fetch-only", "--json"],
+    ["skipped", "nope", "--json"],
+    ["log", "nope", "--json"],
+    ["show", "nope", "--json"],
+    ["resolve", "nope", "--json"],
+    ["history", "nope", "--json"],
+)
+
+
+@pytest.mark.parametrize("args", _JSON_COMMANDS_NAMING, ids=lambda a: "_".join(a[:1] + a[2:-1]) or a[0])
+def test_json_commands_print_json_when_they_fail(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A script reading `--json` from stdout gets one JSON document on failure too
+    (`{"error"}`, with `"name"` for a command naming one repository), the one-line
+    message still on stderr and the exit status as without --json."""
+    repo = tmp_path / "r"
+    git("init", "-q", str(repo))
+    assert run(capsys, "add", str(repo))[0] == 0
+    code, doc, err = run(capsys, *args)
+    plain_code, plain_out, plain_err = run(capsys, *[a for a in args if a != "--json"])
+    assert code == plain_code == 2 and plain_out == "", (err, plain_err)
+    assert err == plain_err and err.startswith("gitferry: ") and err.count("\n") == 1
+    assert isinstance(doc, dict), doc  # run() returns the text when stdout is not JSON
+    assert doc["error"] == err.removeprefix("gitferry: ").rstrip("\n")
+    assert doc.get("name") == (args[1] if args[0] in ("show", "log", "resolve", "history") else None)
+
+
+def test_json_commands_on_a_repository_that_is_gone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A registered repository whose folder is no longer a git repository: each --json
+    command naming it prints one JSON document, with the exit status and stderr it has
+    without --json (`resolve` and `history` refuse it: `{"name", "error"}`)."""
+    repo = tmp_path / "r"
+    git("init", "-q", "-b", "main", str(repo))
+    commit_file(repo, "a.txt", "one\n")
+    assert run(capsys, "add", str(repo))[0] == 0
+    shutil.rmtree(repo / ".git")
+    expected = {"status": 1, "sync": 1, "resolve": 2, "history": 2, "show": 0}
+    for command, code_then in expected.items():
+        args = [command, "r", "--refresh"] if command == "status" else [command, "r"]
+        code, doc, err = run(capsys, *args, "--json")
+        plain_code, _plain_out, plain_err = run(capsys, *args)
+        assert isinstance(doc, dict), (args, code, doc, err)
+        assert code == plain_code == code_then and err == plain_err, (args, code, err)
+        if command in ("resolve", "history"):
+            assert doc == {"name": "r", "error": f"{repo} is not a git repository"}, doc
+            assert err == f"gitferry: {doc['error']}\n"
+    assert run(capsys, "list", "--json")[1]["repos"][0]["name"] == "r"
+
+
+def test_json_commands_say_json_when_the_store_cannot_be_opened(capsys: pytest.CaptureFixture[str]) -> None:
+    """A store that is no file (a folder in its place): the unexpected error's line, in
+    JSON too, exit 1; the folder is left as it was."""
+    store = Path(os.environ["GITFERRY_HOME"]) / "status.sqlite3"
+    store.mkdir(parents=True)
+    for args in (["list", "--json"], ["status", "--json"], ["show", "r", "--json"]):
+        code, doc, err = run(capsys, *args)
+        assert code == 1 and isinstance(doc, dict), (args, doc, err)
+        assert err == f"gitferry: {doc['error']}\n" and doc["error"].startswith("unexpected error: ")
+    assert store.is_dir() and not any(store.iterdir())

@@ -123,6 +123,13 @@ def test_errors_read_the_same_through_the_engine(
     here = gitferry("sync", "mine", "nope", in_process=True)
     assert (through.code, through.out, through.err) == (here.code, here.out, here.err)
     assert (through.code, through.err) == (2, "gitferry: no repository named 'nope' (see `gitferry list`)\n")
+    # With --json, the same line and exit status, and one JSON document on stdout.
+    for args in (["sync", "--json", "mine", "nope"], ["status", "--refresh", "--json", "nope"]):
+        through = gitferry(*args)
+        here = gitferry(*args, in_process=True)
+        assert (through.code, through.out, through.err) == (here.code, here.out, here.err), args
+        assert json.loads(through.out) == {"error": "no repository named 'nope' (see `gitferry list`)"}
+        assert through.code == 2
     # The remote does not answer: `offline`, exit 1, in text and in JSON.
     for clone in (world.mine, world.theirs):
         git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/x.git", cwd=clone)
