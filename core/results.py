@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 CANCELLED_MESSAGE = "cancelled"
@@ -60,3 +61,22 @@ HELD_BY_FETCH = INTEGRATION_STOPS | {ResultKind.ERROR}
 """What a fetch (it integrates nothing) says again while the integration's stop stands
 (core/engine/sync.py, `_still_stopped`): those, and a detached HEAD (`error`, as the
 whole sync says it)."""
+
+
+_UNFINISHED = re.compile(
+    r"(?:\ba (merge|rebase|cherry-pick or revert|cherry-pick|revert|bisect)(?: of \S+)?|`git (am)`)"
+    r" is in progress \(|\bthe index has (unmerged) paths \("
+)
+
+
+def unfinished_command(message: str | None) -> str | None:
+    """The unfinished git command a `dirty` result's message names, as
+    core.git.worktree.git_operation words it ("main: a rebase of main is in progress
+    (rebase-merge): ..."): 'merge', 'rebase', 'am', 'cherry-pick', 'revert',
+    'cherry-pick or revert', 'bisect', or 'unmerged' (an index with conflict stages and no
+    command's state file); None for uncommitted changes in the way. A window says it in
+    one word ("Rebase in progress"), as `git status` does, not "local changes"."""
+    found = _UNFINISHED.search(message or "")
+    if found is None:
+        return None
+    return next(group for group in found.groups() if group)

@@ -495,7 +495,8 @@ class Desktop(QObject):
         elif report.result is ResultKind.OFFLINE:
             self.tray.notify(self.tr("%1: offline").replace("%1", report.name), report.message)
         elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway
-            self.tray.notify(f"{report.name}: {result_words(report.result)}", report.message, warning=True)
+            words = result_words(report.result, report.message)
+            self.tray.notify(f"{report.name}: {words}", report.message, warning=True)
 
     def _notify_attention(self, event: SyncFinished) -> None:
         if event.result is ResultKind.CONFLICT:

@@ -1814,12 +1814,24 @@
             <translation>Ein Remote schlägt immer wieder fehl</translation>
         </message>
         <message>
+            <source>Bisect in progress</source>
+            <translation>Bisect läuft</translation>
+        </message>
+        <message>
             <source>Busy: another git command holds it</source>
             <translation>Belegt: ein anderer git-Befehl hält es</translation>
         </message>
         <message>
             <source>Cancelled</source>
             <translation>Abgebrochen</translation>
+        </message>
+        <message>
+            <source>Cherry-pick in progress</source>
+            <translation>Cherry-pick läuft</translation>
+        </message>
+        <message>
+            <source>Cherry-pick or revert in progress</source>
+            <translation>Cherry-pick oder Revert läuft</translation>
         </message>
         <message>
             <source>Commits on no remote</source>
@@ -1849,6 +1861,10 @@
             <translation>Lokale Änderungen im Weg</translation>
         </message>
         <message>
+            <source>Merge in progress</source>
+            <translation>Merge läuft</translation>
+        </message>
+        <message>
             <source>Needs you</source>
             <translation>Braucht dich</translation>
         </message>
@@ -1863,6 +1879,14 @@
         <message>
             <source>Paused</source>
             <translation>Pausiert</translation>
+        </message>
+        <message>
+            <source>Rebase in progress</source>
+            <translation>Rebase läuft</translation>
+        </message>
+        <message>
+            <source>Revert in progress</source>
+            <translation>Revert läuft</translation>
         </message>
         <message>
             <source>Sign-in needed</source>
@@ -1889,6 +1913,10 @@
             <translation>Zu synchronisieren</translation>
         </message>
         <message>
+            <source>Unmerged paths</source>
+            <translation>Nicht zusammengeführte Pfade</translation>
+        </message>
+        <message>
             <source>Up to date</source>
             <translation>Aktuell</translation>
         </message>
@@ -1899,6 +1927,10 @@
         <message>
             <source>all up to date</source>
             <translation>alles aktuell</translation>
+        </message>
+        <message>
+            <source>git am in progress</source>
+            <translation>git am läuft</translation>
         </message>
         <message>
             <source>offline</source>

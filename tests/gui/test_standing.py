@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
+from dulwich.repo import Repo
 from PySide6.QtCore import Qt
 
 from core.events import BranchStatusChanged, PhaseProgress, StateChanged
@@ -15,6 +18,8 @@ from gui.models.branches import branch_model
 from gui.resources import TrayState
 from gui.tray import Tray, tray_state
 from gui.windows.status_window import StatusWindow
+from tests.git_operations import UNFINISHED, Unfinished, unfinished_id
+from tests.gitcli import commit_file, git
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -270,3 +275,49 @@ def test_a_branch_its_fork_has_is_ahead_in_the_table_but_not_to_sync(qtbot: obje
     behind = replace(branch("main", 1, 2), pushed=True)  # the project moved on: work for a sync
     window.on_branches_changed(BranchStatusChanged(1, "notes", (behind,)))
     assert shown(window, 1) == "main: 1 ahead, 2 behind"
+
+
+WORDS = {
+    "a merge": "Merge in progress",
+    "a cherry-pick": "Cherry-pick in progress",
+    "a revert": "Revert in progress",
+    "a rebase of main": "Rebase in progress",
+    "`git am`": "git am in progress",
+    "a bisect": "Bisect in progress",
+}
+
+
+@pytest.mark.parametrize("operation", UNFINISHED, ids=unfinished_id)
+def test_an_unfinished_git_command_is_named_not_called_local_changes(
+    qtbot: object, tmp_path: Path, operation: Unfinished
+) -> None:
+    """A rebase (merge, am, ...) in progress: the row, the header, the tray's tooltip and
+    menu say the command as `git status` names it; the status bar still counts it as
+    needing you. The message is the sync's own for git's real state files."""
+    from core.git.worktree.git_operation import OperationInProgress, unfinished_work
+
+    repo = tmp_path / "work"
+    git("init", "-q", "-b", "main", str(repo))
+    commit_file(repo, "a.txt", "one\n")
+    operation.start(repo)
+    assert operation.status in git("status", cwd=repo)  # git's referee: the command is under way
+    with Repo(str(repo)) as opened:
+        found = unfinished_work(opened)
+    assert found is not None
+    message = OperationInProgress("main", found).message
+    word = WORDS[operation.name]
+    records = [RepoRecord(1, "work", str(repo), last_result="dirty", last_message=message)]
+    window = window_with(qtbot, *records, branches={1: [branch("main", 0, 0)]})
+    window.select_repo(1)
+    assert shown(window, 1) == word and window.progress.phase.text().startswith(word)
+    assert "1 needs you" in summary(window)
+    tray = tray_for(window)
+    assert tray.state is TrayState.ATTENTION and f"work: {word}" in tray.icon.toolTip().splitlines()
+    assert tray.repo_menus[1].title() == f"work — {word}"
+    operation.finish(repo)
+
+
+def test_local_changes_in_the_way_are_still_called_so(qtbot: object) -> None:
+    message = "local changes would be overwritten: a.txt"  # WorktreeInTheWay's words
+    window = window_with(qtbot, RepoRecord(1, "work", "/w", last_result="dirty", last_message=message))
+    assert shown(window, 1) == "Local changes in the way"

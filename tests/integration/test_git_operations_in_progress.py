@@ -15,9 +15,19 @@ from pathlib import Path
 
 import pytest
 
+from core.results import unfinished_command
 from tests.git_operations import UNFINISHED, Unfinished, unfinished_id
 from tests.gitcli import commit_file, git, refs
 from tests.integration.clones import Clones, porcelain, run, unpublished_branches
+
+COMMANDS = {  # the command each message names, as `unfinished_command` reads it
+    "a merge": "merge",
+    "a cherry-pick": "cherry-pick",
+    "a revert": "revert",
+    "a rebase of main": "rebase",
+    "`git am`": "am",
+    "a bisect": "bisect",
+}
 
 
 def untouched(repo: Path) -> dict[str, bytes]:
@@ -57,6 +67,8 @@ def test_no_integration_under_an_unfinished_git_command(world: Clones, operation
         in report["message"]
     )
     assert "\n" not in report["message"]
+    # the window's word for it ("Rebase in progress"), read from this message
+    assert unfinished_command(report["message"]) == COMMANDS[operation.name]
     assert untouched(world.mine) == before
     assert world.head(world.mine, "refs/remotes/origin/main") == theirs  # the fetch happened
     assert world.remote_head() == theirs  # nothing of mine was pushed
@@ -190,6 +202,7 @@ def test_an_unmerged_index_without_operation_state_is_left_to_the_person(
     assert report["message"] == (
         "main: the index has unmerged paths (c.txt): resolve them with git (fix them, then git add or git rm)"
     )
+    assert unfinished_command(report["message"]) == "unmerged"
     assert untouched(world.mine) == before
     assert git("ls-files", "-u", "c.txt", cwd=world.mine) != ""
     assert world.head(world.mine, "refs/remotes/origin/main") == theirs  # the fetch happened
