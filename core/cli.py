@@ -541,7 +541,7 @@ def _parse(given: list[str]) -> argparse.Namespace | None:
     """The parsed arguments; None (the usage printed) when no command was given."""
     from core.cli_parser import COMMANDS, build_parser
 
-    parser = build_parser(given[0] if given and given[0] in COMMANDS else None)
+    parser = build_parser(given[0] if given and given[0] in COMMANDS else None, as_json="--json" in given)
     args = parser.parse_args(given)
     if args.command is None:
         parser.print_usage(sys.stderr)

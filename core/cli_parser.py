@@ -9,8 +9,9 @@ argparse (and its gettext) being imported or a parser built.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from core.cli_conflicts import COMMANDS as CONFLICT_COMMANDS
 from core.version import version_line
@@ -28,6 +29,22 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
         print(version_line())
         parser.exit()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage error (exit 2, its lines on stderr) also prints
+    `{"error"}` on stdout when the arguments asked for `--json`, as every failure does
+    (`core.cli_output.print_failure`): a script reading stdout always gets JSON."""
+
+    as_json = False
+
+    def error(self, message: str) -> NoReturn:
+        if self.as_json:
+            from core.cli_output import print_json
+
+            print_json({"error": message})
+            sys.stdout.flush()
+        super().error(message)
 
 
 _Arg = tuple[tuple[str, ...], dict[str, Any]]
@@ -144,17 +161,20 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
 }
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, *, as_json: bool = False) -> argparse.ArgumentParser:
     """The CLI's parser; given the `command` the arguments start with, only that command's
     sub-parser is built (what it parses is the same; building all 20 was about 7 ms of
-    every cold command, most of it argparse's gettext looking for catalogues)."""
-    p = argparse.ArgumentParser(prog="gitferry", description="Keep git repositories in sync.")
+    every cold command, most of it argparse's gettext looking for catalogues). `as_json`:
+    the arguments hold `--json`, so a usage error prints `{"error"}` on stdout too."""
+    p = _Parser(prog="gitferry", description="Keep git repositories in sync.")
+    p.as_json = as_json
     p.add_argument("--version", action=_VersionAction, help="show program's version number and exit")
     p.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name, (summary, add_arguments) in COMMANDS.items():
         if command is None or name == command:
             parser = sub.add_parser(name, help=summary)
+            parser.as_json = as_json
             add_arguments(parser)
             # `gitferry sync --verbose` as well as `gitferry --verbose sync`
             parser.add_argument(

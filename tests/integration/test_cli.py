@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from core.cli import main
 from core.cli_output import NONE_REGISTERED
 from tests.gitcli import ahead_behind, commit_file, fsck, git, refs
 from tests.integration.clones import run, type_lines
@@ -439,3 +440,24 @@ def test_json_commands_say_json_when_the_store_cannot_be_opened(capsys: pytest.C
         assert code == 1 and isinstance(doc, dict), (args, doc, err)
         assert err == f"gitferry: {doc['error']}\n" and doc["error"].startswith("unexpected error: ")
     assert store.is_dir() and not any(store.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["status", "--json", "--bogus"], "unrecognized arguments: --bogus"),
+        (["log", "--json", "--limit", "x"], "argument --limit: invalid int value: 'x'"),
+        (["sync", "--json", "--fetch-only", "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    ],
+)
+def test_json_usage_errors_print_json(args: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse's usage error (exit 2, its usage and message on stderr) with --json among
+    the arguments prints `{"error"}` on stdout too; without --json stdout stays empty."""
+    with pytest.raises(SystemExit) as ended:
+        main(args)
+    out, err = capsys.readouterr()
+    assert ended.value.code == 2 and json.loads(out) == {"error": said}
+    assert err.endswith(f"error: {said}\n")
+    with pytest.raises(SystemExit):
+        main([a for a in args if a != "--json"])
+    assert capsys.readouterr().out == ""
