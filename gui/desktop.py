@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 NOTIFICATIONS_WAIT = 2.0  # seconds the session bus gets to say whether notifications are there
 ACTIONS_AT_QUIT = 10.0  # seconds Quit gives the user's actions under way (the engine's last sync's bound)
+NOTICES_AT_QUIT = 2.0  # seconds Quit gives the notices handed to D-Bus to be sent
 PAUSE_LOOK_AGAIN = 3600.0  # a timed pause's end is looked at by then at the latest
 translate = QCoreApplication.translate
 
@@ -196,8 +197,14 @@ class Desktop(QObject):
             with contextlib.suppress(Exception):
                 await self._engine_task
         await self.bridge.stop()
-        await self.notifications.stop()
         await asyncio.gather(*self._handlers, return_exceptions=True)
+        # Notices still waiting for grouping (`AttentionNotices`' few seconds) go now, while
+        # the bus and the tray icon are still there to carry them, not lost with the app.
+        self.attention.flush()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(NOTICES_AT_QUIT):
+                await self.tray.sent()
+        await self.notifications.stop()
         self.tray.hide()
 
     def _spawn(self, handling: Coroutine[Any, Any, None]) -> None:

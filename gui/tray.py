@@ -245,6 +245,12 @@ class Tray(QObject):
         else:
             self._balloon(title, message, warning)
 
+    async def sent(self) -> None:
+        """Wait for the notifications handed to D-Bus to be sent (at Quit: the bus closes
+        next; the caller bounds the wait)."""
+        if self._sending:
+            await asyncio.wait(set(self._sending))
+
     async def _over_dbus(
         self, notifier: DesktopNotifications, title: str, message: str, warning: bool
     ) -> None:

@@ -372,6 +372,27 @@ def test_conflicts_outside_sync_all_within_a_few_seconds_send_one_notice(
     world.check()
 
 
+def test_a_notice_waiting_for_its_window_is_sent_at_quit(run: Run, desktop: Desktop, world: Clones) -> None:
+    """A conflict's notice waits a few seconds for others to group with it; a Quit within
+    them dropped it. Now it goes as the app quits, before the tray and the bus close."""
+    world.commit(world.theirs, "a.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "a.txt", "mine\n")
+    run(desktop.refresh())
+    desktop.attention = AttentionNotices(desktop.tray, window_ms=600_000, parent=desktop)  # open at Quit
+    notices: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notices.append((title, text)))
+    mine = run(desktop.api.core.store.repo("mine")).id
+    desktop.tray.repo_menus[mine].actions()[0].trigger()  # Sync
+    run(until(lambda: desktop.attention.waiting == ["mine"]))
+    assert notices == []
+    run(desktop.quit())
+    assert notices == [("mine: conflict", "Resolve a.txt in mine.")], notices
+    assert desktop.attention.waiting == []
+    assert git("rev-list", "--count", "origin/main..main", cwd=world.mine) == "1"  # git: left as it was
+    world.check()
+
+
 def test_one_conflict_alone_in_its_window_is_said_as_it_was(run: Run, desktop: Desktop) -> None:
     notices: list[tuple[str, str]] = []
     desktop.tray.notified.connect(lambda title, text: notices.append((title, text)))
