@@ -33,3 +33,19 @@ def end_process(code: int) -> int:
     except (OSError, ValueError):
         return code
     os._exit(code)
+
+
+def unusable_data_dir(args: list[str]) -> int | None:
+    """The exit status of a command whose data directory cannot be made (`GITFERRY_HOME`
+    naming a file, a path through one), its one line said (one JSON document with
+    `--json`); None when it can be used. Checked once, before any command reads or writes
+    there, so that none of them ends in a traceback."""
+    from core.paths import DataDirUnusable, data_dir
+
+    try:
+        data_dir()
+    except DataDirUnusable as exc:
+        from core.cli_output import print_failure
+
+        return print_failure(exc.message, bad_input=False, as_json="--json" in args)
+    return None

@@ -7,11 +7,23 @@ from pathlib import Path
 
 import platformdirs
 
+from core.errors import GitferryError
+
+
+class DataDirUnusable(GitferryError):
+    """The data directory cannot be made or used (a file in its place, no permission)."""
+
 
 def data_dir() -> Path:
     home = os.environ.get("GITFERRY_HOME")
     path = Path(home) if home else Path(platformdirs.user_data_dir("gitferry", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = "GITFERRY_HOME" if home else "the platform's user data directory"
+        in_the_way = isinstance(exc, FileExistsError | NotADirectoryError)
+        why = "a file is in the way" if in_the_way else exc.strerror or str(exc)
+        raise DataDirUnusable(f"cannot use {path} ({where}) as Gitferry's data directory: {why}") from exc
     return path
 
 

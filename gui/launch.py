@@ -29,8 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         import gc
 
         gc.disable()  # core.cli starts the collector once they are (`_one_shot_gc`)
-    from core.cli_exit import end_process
+    from core.cli_exit import end_process, unusable_data_dir
 
+    unusable = None if {"--help", "-h"} & set(args) else unusable_data_dir(args)
+    if unusable is not None:
+        return end_process(unusable) if argv is None else unusable
     simple = None
     if args[:1] == ["sync"]:  # a running engine may answer it: nothing else of the CLI imported
         from core.cli_engine import simple_sync, sync_command

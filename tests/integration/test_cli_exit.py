@@ -112,3 +112,18 @@ def test_only_the_command_sets_the_collector_for_a_process_that_ends_with_it(
     assert (code, explicit[0]) == (0, 0)
     assert "gc20000" in marks
     assert "gc700" in explicit[3]
+
+
+@pytest.mark.parametrize("args", [("status",), ("sync",), ("list", "--json"), ("add", ".")])
+def test_a_data_directory_that_cannot_be_made_is_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """GITFERRY_HOME naming a file (or a path through one): every command ended in a
+    traceback from `data_dir()`'s mkdir; now one line, exit 1, JSON with `--json`, and
+    nothing written there."""
+    blocker = tmp_path / "home"
+    blocker.write_text("not a folder\n")
+    for home in (blocker, blocker / "inside"):
+        code, out, err, _marks = gitferry(tmp_path, *args, GITFERRY_HOME=str(home))
+        why = f"cannot use {home} (GITFERRY_HOME) as Gitferry's data directory: a file is in the way"
+        assert (code, err) == (1, f"gitferry: {why}\n"), err
+        assert json.loads(out) == {"error": why} if "--json" in args else out == ""
+    assert blocker.read_text() == "not a folder\n"
