@@ -78,6 +78,9 @@ REQUEST_SECONDS = 5.0  # a client that connects and says nothing
 Answered = Callable[[int, "SyncReport"], Awaitable[None]]
 """Told each sync's report, by repository id, as the sync ends."""
 Look = Callable[[], None]
+Kept = Callable[[str, str, "str | None"], Awaitable[None]]
+"""Told the key (protocol, host, path) of a password `keep` was handed (the daemon's
+`password_handed_over`: the retry backoff of the remotes it signs in to ends)."""
 """Told that another process changed the settings or the registrations (the daemon's
 settings round then runs at once, not at its next `SETTINGS_SECONDS`)."""
 QUEUED_LOOK_SECONDS = 0.25  # past the lock's wait, how often a queued sync looks again
@@ -118,10 +121,12 @@ class CliServer:
         path: Path,
         answered: Answered | None = None,
         look: Look | None = None,
+        kept: Kept | None = None,
     ) -> None:
         self.core, self.engine, self.bus = core, engine, bus
         self.answered = answered  # told each sync's report (the daemon's `_answered`)
         self.look = look  # told of a `look` (the daemon's settings round, woken)
+        self.kept = kept  # told of a password `keep` took
         self.path = path
         self._server: asyncio.AbstractServer | None = None
         self._answers: set[asyncio.Task[None]] = set()
@@ -139,6 +144,7 @@ class CliServer:
         *,
         answered: Answered | None = None,
         look: Look | None = None,
+        kept: Kept | None = None,
     ) -> CliServer | None:
         """Listen for the CLI (this process holds the data directory's engine lock), unless
         the system has no Unix sockets or the path is too long for one: then None."""
@@ -149,7 +155,7 @@ class CliServer:
         if len(os.fsencode(path)) > MAX_SOCKET_PATH:
             log.warning("the CLI cannot reach this engine: %s is too long for a socket", path)
             return None
-        server = cls(core, engine, bus, path, answered, look)
+        server = cls(core, engine, bus, path, answered, look, kept)
         try:
             path.unlink(missing_ok=True)  # a killed engine's
             server._server = await asyncio.start_unix_server(
@@ -273,7 +279,8 @@ class CliServer:
         clone's URL), which the server accepted and nothing else keeps
         (`core.cli_engine.hand_over_password`): kept in this engine's memory
         (`SessionPasswords`: never written, dropped when refused), so that background
-        fetches sign in with it."""
+        fetches sign in with it, and those of its remotes in retry backoff after failed
+        sign-ins come on their interval again (`kept`), as after a user's sync."""
         from core.remote_url import HttpAuth
 
         passwords, credential = self.core.passwords, request["credential"]
@@ -292,6 +299,8 @@ class CliServer:
         passwords.keep(protocol, host, path, HttpAuth(username, password))
         log.info("%s://%s: a password given to the CLI is kept in memory", protocol, host)
         await _send(writer, {"accepted": True, "kept": passwords.holder})
+        if self.kept is not None:
+            await self.kept(protocol, host, path)
 
     async def _sync(
         self, request: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter

@@ -88,6 +88,7 @@ from core.git.repository import (
     ref_value,
     repository_identities,
 )
+from core.git.transfer.sign_in import remote_memory_keys
 from core.git.transfer.signer import SessionPasswords
 from core.git.worktree.pending import pending_changes
 from core.model import ConflictRecord, RepoRecord, RepoState
@@ -303,6 +304,25 @@ class Daemon:
         await self._answered(repo_id, report)
         return report
 
+    async def password_handed_over(self, protocol: str, host: str, path: str | None) -> None:
+        """A password the CLI was given and the server accepted is kept in memory now
+        (`CliServer._keep`): the repositories with a remote it signs in to end their retry
+        backoff, as after a user's sync, so their next background fetch comes on its
+        interval with it (it waited out the backoff after failed sign-ins, up to an hour)."""
+        scheduler, key = self.scheduler, (protocol, host, path)
+        if scheduler is None:
+            return
+        for repo_id, record in list(self._watched.items()):
+            if repo_id not in scheduler or scheduler.backoff_streak(repo_id) == 0:
+                continue
+            try:
+                keys = await self.core.offload.io(in_worktree_repo, record.path, remote_memory_keys)
+            except GitferryError:
+                continue
+            if key in keys:
+                log.info("%s: a password was handed over for its remote: its backoff is over", record.name)
+                scheduler.answered(repo_id)
+
     async def _answered(self, repo_id: int, report: SyncReport) -> None:
         """A user's sync (the window's, or a `gitferry sync` this engine answers) that the
         remotes answered ends their failure streak, as a background fetch's answer does:
@@ -426,7 +446,14 @@ class Daemon:
         self.started.set()
         wake = self._look_now.set
         cli = (
-            await CliServer.start(self.core, engine, self.bus, answered=self._answered, look=wake)
+            await CliServer.start(
+                self.core,
+                engine,
+                self.bus,
+                answered=self._answered,
+                look=wake,
+                kept=self.password_handed_over,
+            )
             if engine_lock is not None
             else None
         )

@@ -247,6 +247,9 @@ class FetchScheduler:
     def backoff_streak(self, repo_id: int) -> int:
         return self._repo(repo_id).streak
 
+    def __contains__(self, repo_id: int) -> bool:
+        return repo_id in self._repos
+
     # The loop ---------------------------------------------------------------
 
     async def run(self) -> None:

@@ -435,3 +435,75 @@ def test_a_password_no_keyring_can_keep_is_said_as_such_and_trips_nothing(
 
     asyncio.run(scenario())
     assert git("rev-parse", "origin/main", cwd=world.mine) == git("rev-parse", "main", cwd=world.mine)
+
+
+@pytest.mark.slow
+def test_a_password_handed_over_by_the_cli_ends_the_backoff_of_its_remotes_background_fetches(
+    http_auth_server: HttpRemote, world: Clones
+) -> None:
+    """No system keyring, background fetches of an HTTP remote failing to sign in: their
+    retry backoff grows (up to an hour). The CLI's sync is given the password and hands it
+    to the running engine (`keep`): before, the daemon still waited the backoff out, though
+    it now held a password that signs in. The hand-over ends the backoff of the
+    repositories whose remote it signs in to, as a user's sync does: the next background
+    fetch comes on its interval and signs in with it."""
+    from core.cli_engine import hand_over_password
+    from core.cli_socket import run_directory
+    from core.engine.cli_server import CliServer
+    from core.git.transfer.sign_in import memory_key
+
+    keyring.set_keyring(fail.Keyring())
+    http_auth_server.create("origin")
+    git("push", "-q", str(http_auth_server.bare_path("origin")), "main", cwd=world.mine)
+    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=world.mine)
+    user, password = http_auth_server.auth or ("", "")
+
+    def fetches() -> int:
+        return sum(
+            1 for _method, path in http_auth_server.requests if path.startswith("/origin.git/info/refs")
+        )
+
+    async def scenario() -> None:
+        core = await Core.open()
+        clock = FakeClock()
+        running = await Running(core, clock).started()
+        finished = running.bus.subscribe(kinds=(SyncFinished,), maxsize=10_000)
+        cli = None
+        try:
+            mine = await core.store.repo("mine")
+            engine, scheduler = running.daemon.engine, running.daemon.scheduler
+            assert engine is not None and scheduler is not None
+            await advance_until(clock, lambda: scheduler.backoff_streak(mine.id) >= 8)
+            interval = scheduler.interval(mine.id)
+            # Waiting out the backoff: well past its interval's next slot (one interval and
+            # a jitter at the most).
+            assert scheduler.next_due(mine.id) - clock.monotonic() > 3 * interval
+            assert core.home is not None  # the engine lock's directory, which `gitferry daemon` makes
+            run_directory(core.home).mkdir(mode=0o700, parents=True, exist_ok=True)
+            cli = await CliServer.start(core, engine, running.bus, kept=running.daemon.password_handed_over)
+            assert cli is not None
+            key = memory_key(None, http_auth_server.url("origin"))
+            kept = await asyncio.to_thread(hand_over_password, *key, HttpAuth(user, password))
+            assert kept == "the daemon"
+            # Told once the engine answered: the clock does not move meanwhile.
+            await advance_until(clock, lambda: scheduler.backoff_streak(mine.id) == 0, step=0)
+            assert scheduler.next_due(mine.id) - clock.monotonic() < 2 * interval  # on its interval
+            drain(finished)
+            signed: list[SyncFinished] = []
+
+            def fetched_again() -> bool:
+                signed.extend(
+                    e for e in drain(finished) if isinstance(e, SyncFinished) and e.repo_id == mine.id
+                )
+                return bool(signed)
+
+            await advance_until(clock, fetched_again)
+            assert signed[0].result.succeeded, signed[0].message
+        finally:
+            if cli is not None:
+                await cli.close()
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())
+    assert git("rev-parse", "origin/main", cwd=world.mine) == git("rev-parse", "main", cwd=world.mine)

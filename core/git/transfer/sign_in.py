@@ -36,10 +36,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dulwich.config import Config
+from dulwich.repo import Repo
 
 from core.credentials import Credentials, KeyringUnavailable
 from core.errors import GitferryError
 from core.git.config.credential_config import CredentialQuery, credential_query
+from core.git.config.remote_config import list_remotes
+from core.git.config.url_rewrite import fetch_url
 from core.git.transfer import credential_helper
 from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
 from core.git.transfer.signer import Signer, SignInRequest, unkept_password_note
@@ -333,6 +336,13 @@ def memory_key(config: Config | None, url: str) -> tuple[str, str, str | None]:
     only with `credential.useHttpPath`."""
     query = credential_query(config, url_without_secret(url))
     return query.protocol, query.host, query.path
+
+
+def remote_memory_keys(repo: Repo) -> set[tuple[str, str, str | None]]:
+    """How `SessionPasswords` keys a password for each remote of `repo` that a fetch
+    connects to (its URL after insteadOf): which remotes a password given for a key signs in."""
+    config = repo.get_config_stack()
+    return {memory_key(config, fetch_url(config, remote.url).effective) for remote in list_remotes(repo)}
 
 
 def used(sign_in: SignIn | None) -> str:
