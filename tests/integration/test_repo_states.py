@@ -47,6 +47,20 @@ async def advance_until(clock: FakeClock, done: Callable[[], bool], step: float 
             await asyncio.sleep(0.05)
 
 
+async def next_sync_finished(clock: FakeClock, finished: Subscription, repo_id: int) -> SyncFinished:
+    """The first sync of `repo_id` to finish from now on (the events so far dropped), the
+    daemon's clock moved on until it does."""
+    drain(finished)
+    signed: list[SyncFinished] = []
+
+    def fetched_again() -> bool:
+        signed.extend(e for e in drain(finished) if isinstance(e, SyncFinished) and e.repo_id == repo_id)
+        return bool(signed)
+
+    await advance_until(clock, fetched_again)
+    return signed[0]
+
+
 def published(events: Subscription) -> dict[int, list[RepoState]]:
     """The states each repository moved to, from the events buffered so far."""
     out: dict[int, list[RepoState]] = {}
@@ -416,18 +430,9 @@ def test_a_password_no_keyring_can_keep_is_said_as_such_and_trips_nothing(
             assert engine.state(mine.id) is not RepoState.TRIPPED
             assert scheduler.backoff_streak(mine.id) == 0  # the user's sync ended the backoff
             # The daemon kept it: its next background fetch signs in, nobody asked.
-            drain(finished)
             core.sign_in_prompt = None
-            signed: list[SyncFinished] = []
-
-            def fetched_again() -> bool:
-                signed.extend(
-                    e for e in drain(finished) if isinstance(e, SyncFinished) and e.repo_id == mine.id
-                )
-                return bool(signed)
-
-            await advance_until(clock, fetched_again)
-            assert signed[0].result.succeeded, signed[0].message
+            signed = await next_sync_finished(clock, finished, mine.id)
+            assert signed.result.succeeded, signed.message
             assert len(asked) == 1
         finally:
             await running.stop()
@@ -488,17 +493,8 @@ def test_a_password_handed_over_by_the_cli_ends_the_backoff_of_its_remotes_backg
             # Told once the engine answered: the clock does not move meanwhile.
             await advance_until(clock, lambda: scheduler.backoff_streak(mine.id) == 0, step=0)
             assert scheduler.next_due(mine.id) - clock.monotonic() < 2 * interval  # on its interval
-            drain(finished)
-            signed: list[SyncFinished] = []
-
-            def fetched_again() -> bool:
-                signed.extend(
-                    e for e in drain(finished) if isinstance(e, SyncFinished) and e.repo_id == mine.id
-                )
-                return bool(signed)
-
-            await advance_until(clock, fetched_again)
-            assert signed[0].result.succeeded, signed[0].message
+            signed = await next_sync_finished(clock, finished, mine.id)
+            assert signed.result.succeeded, signed.message
         finally:
             if cli is not None:
                 await cli.close()
