@@ -1596,7 +1596,7 @@
         </message>
         <message>
             <source>The password comes from credential helper %1.</source>
-            <translation>Das Passwort kommt vom Credential-Helper %1.</translation>
+            <translation>Das Passwort kommt vom Zugangsdaten-Helfer %1.</translation>
         </message>
         <message>
             <source>password or token</source>
