@@ -184,11 +184,12 @@ def test_store_from_a_newer_gitferry_is_refused_and_untouched(
     files = sorted(p.name for p in home.iterdir())
     for command in (("list",), ("sync", "--json"), ("add", str(repos["notes"]), "--name", "again")):
         code, out, err = run(capsys, *command)
-        assert code == 1 and out == "", (command, out)
-        assert err == (
-            f"gitferry: status.sqlite3 is from a newer Gitferry (schema {LATEST + 5}; this one knows "
-            f"{LATEST}): upgrade Gitferry, or move {store} aside to start afresh\n"
+        why = (
+            f"status.sqlite3 is from a newer Gitferry (schema {LATEST + 5}; this one knows "
+            f"{LATEST}): upgrade Gitferry, or move {store} aside to start afresh"
         )
+        assert code == 1 and out == ({"error": why} if "--json" in command else ""), (command, out)
+        assert err == f"gitferry: {why}\n"
     assert store.read_bytes() == before and sorted(p.name for p in home.iterdir()) == files
 
 

@@ -358,9 +358,10 @@ def test_full_disk_under_the_status_store_changes_nothing(
             out.write(b"\0" * 65536)
     for command in (("sync", "mine", "--json"), ("set", "mine", "strategy", "rebase"), ("list",)):
         code, out, err = run(capsys, *command)
-        assert code == 1 and out == "", (command, out)
         assert err.startswith("gitferry: cannot ") and err.count("\n") == 1, err
         assert err.endswith("the disk holding it is full\n"), err
+        said = {"error": err.removeprefix("gitferry: ").rstrip("\n")}
+        assert code == 1 and out == (said if "--json" in command else ""), (command, out)
     assert_unchanged(world.mine, before)
     filler.unlink()
     code, report = world.sync(world.mine)
