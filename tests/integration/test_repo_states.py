@@ -367,6 +367,24 @@ def test_a_cli_sync_in_another_process_that_the_remote_answers_ends_the_trip(
     asyncio.run(scenario())
 
 
+def _behind_a_password_no_keyring_keeps(
+    server: HttpRemote, world: Clones
+) -> tuple[str, str, Callable[[], int]]:
+    """mine's origin moved behind `server`'s Basic auth, with no system keyring (the
+    autouse memory keyring is put back afterwards): the user name, the password, and how
+    many fetches the server has had so far."""
+    keyring.set_keyring(fail.Keyring())
+    server.create("origin")
+    git("push", "-q", str(server.bare_path("origin")), "main", cwd=world.mine)
+    git("remote", "set-url", "origin", server.url("origin"), cwd=world.mine)
+    user, password = server.auth or ("", "")
+
+    def fetches() -> int:
+        return sum(1 for _method, path in server.requests if path.startswith("/origin.git/info/refs"))
+
+    return user, password, fetches
+
+
 @pytest.mark.slow
 def test_a_password_no_keyring_can_keep_is_said_as_such_and_trips_nothing(
     http_auth_server: HttpRemote, world: Clones
@@ -377,17 +395,8 @@ def test_a_password_no_keyring_can_keep_is_said_as_such_and_trips_nothing(
     cause. Such a fetch is not the remote failing: nothing trips, the message says why and
     what to do, and the user's own sync asks for the password and goes through; the running
     daemon keeps it in memory (saying so), and its next background fetch signs in with it."""
-    keyring.set_keyring(fail.Keyring())  # the autouse memory keyring is put back afterwards
-    http_auth_server.create("origin")
-    git("push", "-q", str(http_auth_server.bare_path("origin")), "main", cwd=world.mine)
-    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=world.mine)
-    user, password = http_auth_server.auth or ("", "")
+    user, password, fetches = _behind_a_password_no_keyring_keeps(http_auth_server, world)
     asked: list[SignInRequest] = []
-
-    def fetches() -> int:
-        return sum(
-            1 for _method, path in http_auth_server.requests if path.startswith("/origin.git/info/refs")
-        )
 
     async def scenario() -> None:
         core = await Core.open()
@@ -457,16 +466,7 @@ def test_a_password_handed_over_by_the_cli_ends_the_backoff_of_its_remotes_backg
     from core.engine.cli_server import CliServer
     from core.git.transfer.sign_in import memory_key
 
-    keyring.set_keyring(fail.Keyring())
-    http_auth_server.create("origin")
-    git("push", "-q", str(http_auth_server.bare_path("origin")), "main", cwd=world.mine)
-    git("remote", "set-url", "origin", http_auth_server.url("origin"), cwd=world.mine)
-    user, password = http_auth_server.auth or ("", "")
-
-    def fetches() -> int:
-        return sum(
-            1 for _method, path in http_auth_server.requests if path.startswith("/origin.git/info/refs")
-        )
+    user, password, _fetches = _behind_a_password_no_keyring_keeps(http_auth_server, world)
 
     async def scenario() -> None:
         core = await Core.open()
