@@ -37,6 +37,7 @@ sync could start in a repository just paused.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -138,18 +139,10 @@ def _request(command: str, options: dict[str, Any], *, as_json: bool) -> _Accept
     exit status of a one-line error it answered (a name it does not know: said as the
     CLI says it, in JSON too when `as_json`), or None when no engine took it (run it in
     this process)."""
-    if os.environ.get(IN_PROCESS_VARIABLE) or not hasattr(socket, "AF_UNIX"):
+    sock = _connected()
+    if sock is None:
         return None
     try:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    except OSError:
-        return None
-    try:
-        sock.settimeout(CONNECT_SECONDS)
-        sock.connect(str(socket_path(data_dir())))
-        if not same_user(sock):
-            sock.close()
-            return None
         stopped = stopped_peer(sock)
         if stopped is not None:  # it would never answer: do not wait ANSWER_SECONDS for it
             sock.close()
@@ -233,20 +226,36 @@ def refresh_through_engine(names: list[str], *, as_json: bool) -> list[tuple[str
             return None  # the engine went away meanwhile: the measure runs here
 
 
+def _connected() -> socket.socket | None:
+    """A socket connected to the data directory's running engine, run by this user; None
+    when there is none to ask (nobody listens, a stale socket, another user's, or the
+    command must run in this process)."""
+    if os.environ.get(IN_PROCESS_VARIABLE) or not hasattr(socket, "AF_UNIX"):
+        return None
+    try:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    except OSError:
+        return None
+    try:
+        sock.settimeout(CONNECT_SECONDS)
+        sock.connect(str(socket_path(data_dir())))
+        if same_user(sock):
+            return sock
+    except OSError:
+        pass
+    sock.close()
+    return None
+
+
 def tell_engine_to_look() -> None:
     """The running engine, if any, looks at the settings and registrations now. Nothing
     waits for it: an engine that is busy or hung (or this process's own, in a test) is
     not waited for, and none listening is nothing to do."""
-    if os.environ.get(IN_PROCESS_VARIABLE) or not hasattr(socket, "AF_UNIX"):
-        return
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(CONNECT_SECONDS)
-            sock.connect(str(socket_path(data_dir())))
-            if same_user(sock):
-                sock.sendall(encode({"protocol": PROTOCOL, "command": "look"}))
-    except OSError:
-        pass  # nobody listens (or a stale socket): the engine's own round sees the change
+    sock = _connected()
+    if sock is None:
+        return  # the engine's own round sees the change
+    with sock, contextlib.suppress(OSError):  # an engine that left meanwhile: nothing to tell
+        sock.sendall(encode({"protocol": PROTOCOL, "command": "look"}))
 
 
 def hand_over_password(protocol: str, host: str, path: str | None, auth: HttpAuth) -> str | None:

@@ -78,11 +78,11 @@ REQUEST_SECONDS = 5.0  # a client that connects and says nothing
 Answered = Callable[[int, "SyncReport"], Awaitable[None]]
 """Told each sync's report, by repository id, as the sync ends."""
 Look = Callable[[], None]
+"""Told that another process changed the settings or the registrations (the daemon's
+settings round then runs at once, not at its next `SETTINGS_SECONDS`)."""
 Kept = Callable[[str, str, "str | None"], Awaitable[None]]
 """Told the key (protocol, host, path) of a password `keep` was handed (the daemon's
 `password_handed_over`: the retry backoff of the remotes it signs in to ends)."""
-"""Told that another process changed the settings or the registrations (the daemon's
-settings round then runs at once, not at its next `SETTINGS_SECONDS`)."""
 QUEUED_LOOK_SECONDS = 0.25  # past the lock's wait, how often a queued sync looks again
 _OPTIONS = {  # what each command needs
     "sync": ("names", "fetch_only", "no_push"),
