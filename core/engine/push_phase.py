@@ -24,6 +24,7 @@ from core.engine.fetch_phase import RemoteProgress, for_remote
 from core.engine.report import SyncReport
 from core.errors import BadInput
 from core.git.config.push_target import PushDefaultRefuses, has_head, push_target
+from core.git.config.remote_config import UnknownRemote, find_remote
 from core.git.config.upstreams import Upstream, tracked_upstreams
 from core.git.transfer.errors import RemoteError, RemoteUnreachable
 from core.git.transfer.stop import TransferStop
@@ -132,12 +133,13 @@ async def push(
 def not_pushed_line(repo: Repo, failed: RemoteError) -> str:
     """What a push that could not talk to its remote says: "not pushed: " and the error,
     naming the push URL when the remote has one of its own (`remote.<name>.pushurl`)."""
-    config = repo.get_config()
-    if isinstance(failed, RemoteUnreachable) and config.has_section((b"remote", failed.remote.encode())):
-        try:
-            config.get((b"remote", failed.remote.encode()), b"pushurl")
-        except KeyError:
-            pass
-        else:
-            return f"not pushed: {failed.remote}'s push URL is unreachable: {failed.reason}"
+    if isinstance(failed, RemoteUnreachable) and _push_url_of_its_own(repo, failed.remote):
+        return f"not pushed: {failed.remote}'s push URL is unreachable: {failed.reason}"
     return f"not pushed: {failed.message}"
+
+
+def _push_url_of_its_own(repo: Repo, remote: str) -> bool:
+    try:
+        return find_remote(repo, remote).push_url is not None
+    except UnknownRemote:
+        return False
