@@ -8,6 +8,7 @@ progress while a test waits; `qtbot.waitSignal` alone would not drive asyncio.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from core.engine.core import Core
 from core.engine.daemon import Daemon
 from gui.desktop import Desktop
 from gui.event_loop import run_until_complete
+from tests.gui.waiting import until
 from tests.integration.clones import Clones
 from tests.servers import Remote
 
@@ -139,11 +141,34 @@ def desktop(run: Run, opened: list[str]) -> Iterator[Desktop]:
     run(stop_desktop(started))
 
 
+@dataclass
+class ClonesBesideTheApp(Clones):
+    """`Clones` whose `check()` first lets the running app's own work on them end: both clones
+    are registered, so the app fetches `theirs` when `mine`'s push changes their remote, and
+    that fetch holds `theirs`'s sync lock for a moment. A lock left behind is never let go:
+    the wait gives up and `Clones.check` fails on it."""
+
+    run: Run | None = None
+
+    def check(self) -> None:
+        if self.run is not None:
+            with contextlib.suppress(TimeoutError):
+                self.run(until(self.no_sync_running), 15.0)
+        super().check()
+
+    def no_sync_running(self) -> bool:
+        return not any(
+            (clone / ".git" / "gitferry" / "sync.lock").exists() for clone in (self.mine, self.theirs)
+        )
+
+
 @pytest.fixture
-def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Clones:
+def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run) -> Clones:
     """`mine` and `theirs`, cloned from a `git daemon` remote and registered. Ask for it after
     `desktop`: the clones are then made once the desktop app runs, as a user would add them."""
-    return Clones.make(git_daemon, tmp_path, capsys)
+    world = ClonesBesideTheApp.make(git_daemon, tmp_path, capsys)
+    world.run = run
+    return world
 
 
 @pytest.fixture(scope="session", autouse=True)

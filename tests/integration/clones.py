@@ -9,7 +9,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -78,7 +78,7 @@ class Clones:
     seen: set[str] = field(default_factory=set)
 
     @classmethod
-    def make(cls, remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Clones:
+    def make(cls, remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Self:
         bare = remote.create("origin")
         seed = tmp_path / "seed"
         git("init", "-q", "-b", "main", str(seed))
