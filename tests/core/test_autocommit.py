@@ -16,6 +16,7 @@ import core.git.worktree.autocommit as autocommit
 from core.git.locks.git_locks import IndexLocked
 from core.git.objects.blob_stream import FileChanged, StreamedBlob
 from core.git.worktree.autocommit import AutoCommit, AutoCommitRefused, auto_commit, commit_message
+from core.git.worktree.pending import IgnoredPaths, pending_changes
 from tests.gitcli import fsck, git
 
 MIB = 1024 * 1024
@@ -175,6 +176,65 @@ def test_ignored_files_are_never_committed(repo: Path, tmp_path: Path) -> None:
     committed = set(git("ls-tree", "-r", "--name-only", "HEAD", cwd=repo).split())
     assert {"ok.txt", "dir/keep.tmp", ".gitignore", "dir/.gitignore"} <= committed
     assert not committed & {"x.log", "build/out.o", "dir/a.tmp", "secret.txt", "y.global"}
+
+
+EDITOR_FILES = (
+    ".todo.md.swp",  # vim
+    "dir/.c.txt.swo",
+    "todo.md~",  # vim's or emacs' backup
+    "#todo.md#",  # emacs' auto-save
+    ".~lock.report.odt#",  # LibreOffice
+    "~$report.docx",  # Microsoft Office
+    "todo.md___jb_tmp___",  # JetBrains' safe write
+)
+
+
+def test_editors_swap_lock_and_backup_files_are_left_out(repo: Path, tmp_path: Path) -> None:
+    """vim, emacs, LibreOffice... keep such files beside the one open: committed, they
+    reached the other machines (where vim then found a stranger's swap file)."""
+    (repo / "todo.md").write_text("# Todo\n")
+    for name in EDITOR_FILES:
+        (repo / name).write_bytes(b"b0VIM 9.0\0")
+    os.symlink("me@host.4242:1700000000", repo / ".#todo.md")  # emacs' lock: a dangling symlink
+    expected = referee_tree(repo, tmp_path, drop=(*EDITOR_FILES, ".#todo.md"))
+
+    outcome = commit_now(repo)
+
+    assert outcome.paths == ["todo.md"] and outcome.skipped == []
+    assert head_tree(repo) == expected
+    untracked = {line[3:] for line in git("status", "--porcelain", "-uall", cwd=repo).splitlines()}
+    assert untracked == {*EDITOR_FILES, ".#todo.md"}  # all still there, untracked, as git sees them
+    assert all(line.startswith("??") for line in git("status", "--porcelain", cwd=repo).splitlines())
+    assert commit_now(repo).commit is None  # and they never make a commit of their own
+
+
+def test_a_tracked_file_named_like_an_editors_is_committed(repo: Path) -> None:
+    git("config", "core.quotePath", "false", cwd=repo)
+    (repo / "notes~").write_text("kept on purpose\n")
+    git("add", "notes~", cwd=repo)
+    git("commit", "-q", "-m", "add notes~", cwd=repo)
+    (repo / "notes~").write_text("kept on purpose, edited\n")
+    assert commit_now(repo).paths == ["notes~"]
+    assert git("show", "HEAD:notes~", cwd=repo) == "kept on purpose, edited"
+    (repo / "notes~").unlink()
+    assert commit_now(repo).paths == ["notes~"]
+    assert git("ls-files", cwd=repo).split().count("notes~") == 0
+
+
+def test_the_watcher_is_not_woken_by_editors_files(repo: Path) -> None:
+    (repo / "tracked~").write_text("t\n")
+    git("add", "tracked~", cwd=repo)
+    git("commit", "-q", "-m", "tracked", cwd=repo)
+    for name in EDITOR_FILES:
+        (repo / name).write_text("x")
+    (repo / "todo.md").write_text("t")
+    rules = IgnoredPaths(str(repo))
+    try:
+        assert all(rules.ignored(name) for name in EDITOR_FILES)
+        assert not rules.ignored("todo.md") and not rules.ignored("tracked~")
+    finally:
+        rules.close()
+    assert set(pending_changes(str(repo))) == {"todo.md"}
 
 
 def test_unborn_branch_gets_a_root_commit(tmp_path: Path) -> None:

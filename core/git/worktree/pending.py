@@ -14,6 +14,7 @@ import os
 from dulwich.repo import Repo
 
 from core.git.index.stat_data import current_index_stat
+from core.git.worktree.editor_files import is_editor_file
 from core.git.worktree.ignore_rules import DirRules, IgnoreRules
 from core.git.worktree.scan import scan_worktree
 
@@ -59,7 +60,8 @@ class IgnoredPaths:
         self._dirs: dict[bytes, DirRules] = {}
 
     def ignored(self, rel: str) -> bool:
-        """`rel` (relative, `/`-separated) is excluded by git's rules and not tracked."""
+        """`rel` (relative, `/`-separated) is not tracked, and excluded by git's rules or
+        an editor's file (`editor_files.py`): auto-commit leaves it out."""
         if rel.rsplit("/", 1)[-1] in RULE_FILES:
             self._top, self._dirs = None, {}  # the rules changed: read them again
             return False
@@ -69,6 +71,8 @@ class IgnoredPaths:
         if name in current_index_stat(self._repo).dirs.get(parent, {}):
             return False  # tracked: a change to it is a change, whatever the rules say
         is_dir = os.path.isdir(os.path.join(self._root, raw))
+        if not is_dir and is_editor_file(name):
+            return True
         return self._rules(parent).ignored(name, is_dir)
 
     def _rules(self, parent: bytes) -> DirRules:

@@ -5,7 +5,8 @@ symlink) and listed, and every tracked file in it is lstat'ed relative to it
 and compared with its index entry (mtime and ctime in nanoseconds, size,
 inode, uid, gid, type and executable bit, as git's `ie_match_stat`); every
 untracked name is checked against the exclude rules, which are read only
-then; excluded directories, and untracked directories holding a `.git`
+then (an untracked editor's swap, lock or backup file, `editor_files.py`, is left
+out as if excluded); excluded directories, and untracked directories holding a `.git`
 (nested repositories), are not entered. The cost grows with the tree, not
 with directories times index entries. (`os.scandir` caches no stat on Linux,
 only the entry type, and its `DirEntry` objects cost more than they save.)
@@ -50,6 +51,7 @@ from core.git.index.stat_data import (
     key_git_mode,
 )
 from core.git.objects.path_safety import UnsafePath, check_entry_name
+from core.git.worktree.editor_files import is_editor_file
 from core.git.worktree.ignore_rules import DirRules, IgnoreRules
 from core.git.worktree.sparse_checkout import sparse_checkout
 from core.git.worktree.submodules import behind, checked_out
@@ -266,7 +268,9 @@ class _Scanner:
 
     def _untracked_file(self, frame: DirRules, name: bytes, st: os.stat_result) -> None:
         mode = _git_mode(st.st_mode, None, self.checks)
-        if mode is None or frame.ignored(name, False) or not self._storable(frame.rel, name, False):
+        if mode is None or is_editor_file(name) or frame.ignored(name, False):
+            return
+        if not self._storable(frame.rel, name, False):
             return
         self.result.candidates.append(WorktreeChange(frame.rel + name, "added", mode, st.st_size, st))
 
