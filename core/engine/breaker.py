@@ -9,7 +9,7 @@ the breaker holds a copy per repository, loaded on first use.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -48,16 +48,50 @@ class RemoteBreaker:
         self._ledger = ledger
         self._on_trip = on_trip
         self._states: dict[int, dict[str, RemoteFailure]] = {}
-        self.saving = 0  # streaks being written to the ledger now: what it holds lags behind
+        # Per repository: how often its copy changed, and its streaks being written to the
+        # ledger now (what the ledger holds lags behind the copy until they are written).
+        self._changes: dict[int, int] = {}
+        self._writing: dict[int, int] = {}
 
     async def load(self, repo_id: int) -> None:
         if repo_id in self._states:
             return
         stored = await self._ledger.failure_states(repo_id) if self._ledger else []
-        self._states.setdefault(repo_id, {f.remote: f for f in stored})
+        if repo_id not in self._states:
+            self._set(repo_id, stored)
 
     def forget(self, repo_id: int) -> None:
         self._states.pop(repo_id, None)
+        self._changed(repo_id)
+
+    async def trips_ended(self, now: datetime) -> list[int]:
+        """The repositories tripped at `now` whose trips the ledger says have ended: another
+        process (a `gitferry sync` in its own) that the remote answered cleared the streak
+        there. Their copies are read again, each kept as it is when this breaker changed or
+        was writing it while the ledger was read (that read may predate its own write, a
+        trip just made looking like none): the next call reads it again."""
+        ended = []
+        for repo_id in self.tripped_repositories(now):
+            if await self._reread(repo_id) and not self.tripped(repo_id, now):
+                ended.append(repo_id)
+        return ended
+
+    async def _reread(self, repo_id: int) -> bool:
+        if self._ledger is None or self._writing.get(repo_id):
+            return False
+        before = self._changes.get(repo_id, 0)
+        stored = await self._ledger.failure_states(repo_id)
+        if self._writing.get(repo_id) or self._changes.get(repo_id, 0) != before:
+            return False
+        self._set(repo_id, stored)
+        return True
+
+    def _set(self, repo_id: int, stored: list[RemoteFailure]) -> None:
+        self._states[repo_id] = {f.remote: f for f in stored}
+        self._changed(repo_id)
+
+    def _changed(self, repo_id: int) -> None:
+        self._changes[repo_id] = self._changes.get(repo_id, 0) + 1
 
     def tripped(self, repo_id: int, now: datetime) -> frozenset[str]:
         states = self._states.get(repo_id, {})
@@ -81,22 +115,28 @@ class RemoteBreaker:
             await self._fail(repo_id, remote, error, now)
 
     async def _clear(self, repo_id: int, remote: str) -> None:
-        if self._states[repo_id].pop(remote, None) is not None and self._ledger:
-            await self._ledger.record(repo_id, remote, None)
+        if self._states[repo_id].pop(remote, None) is not None:
+            self._changed(repo_id)
+            if self._ledger:
+                await self._writing_to(repo_id, self._ledger.record(repo_id, remote, None))
 
     async def _fail(self, repo_id: int, remote: str, error: str, now: datetime) -> None:
         before = self._states[repo_id].get(remote)
         after = self._next_state(before, remote, now)
         self._states[repo_id][remote] = after
+        self._changed(repo_id)
         if self._ledger:
-            self.saving += 1
-            try:
-                await self._ledger.save_failure(repo_id, after, error)
-            finally:
-                self.saving -= 1
+            await self._writing_to(repo_id, self._ledger.save_failure(repo_id, after, error))
         newly_tripped = after.tripped_until is not None and (before is None or before.tripped_until is None)
         if newly_tripped and self._on_trip and after.tripped_until:
             self._on_trip(repo_id, remote, after.tripped_until)
+
+    async def _writing_to(self, repo_id: int, write: Awaitable[object]) -> None:
+        self._writing[repo_id] = self._writing.get(repo_id, 0) + 1
+        try:
+            await write
+        finally:
+            self._writing[repo_id] -= 1
 
     def _next_state(self, before: RemoteFailure | None, remote: str, now: datetime) -> RemoteFailure:
         if before is None or self._expired(before, now):

@@ -741,21 +741,17 @@ class Daemon:
         environment this engine does not share, `--verbose`) and that the remote answered
         cleared the streak in the store, while this engine kept the remote skipped and the
         repository `tripped` for the rest of the hour. Each round re-reads the store's
-        streaks of the tripped repositories only (none, most rounds: no query), never while
-        this engine's breaker is writing one."""
+        streaks of the tripped repositories only (none, most rounds: no query); the breaker
+        keeps a copy it changed or was writing during the read (`RemoteBreaker.trips_ended`)."""
         breaker, engine = self._breaker, self.engine
-        if breaker is None or engine is None or breaker.saving:
+        if breaker is None or engine is None:
             return
-        now = wall_datetime(self.clock)
-        for repo_id in breaker.tripped_repositories(now):
-            breaker.forget(repo_id)
-            await breaker.load(repo_id)
-            if not breaker.tripped(repo_id, now):
-                name = self._watched[repo_id].name if repo_id in self._watched else f"#{repo_id}"
-                log.info("%s: its remote answered a sync in another process: no longer tripped", name)
-                engine.hold(RepoState.TRIPPED, False, repo_id)
-                if self.scheduler is not None:  # its next background fetch comes on its interval
-                    self.scheduler.answered(repo_id)
+        for repo_id in await breaker.trips_ended(wall_datetime(self.clock)):
+            name = self._watched[repo_id].name if repo_id in self._watched else f"#{repo_id}"
+            log.info("%s: the store says its remote answered a sync: no longer tripped", name)
+            engine.hold(RepoState.TRIPPED, False, repo_id)
+            if self.scheduler is not None:  # its next background fetch comes on its interval
+                self.scheduler.answered(repo_id)
 
     async def _apply_registry(self, registry: Registry) -> None:
         self.apply_app_settings(app_settings(registry.app_settings))

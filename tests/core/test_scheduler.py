@@ -21,6 +21,8 @@ from core.engine.scheduler import Cadence, FetchScheduler, NotScheduled
 from core.engine.slots import SlotPolicy, path_offset, until_slot
 from core.offload import Offload
 from core.platform.battery import BatteryReading
+from core.store.remote_failure import RemoteFailure
+from core.store.remote_health import RemoteHealth
 from core.store.status_store import StatusStore
 from tests.core.scheduler_fakes import FakeClock, FakePower, Remotes, settle
 
@@ -321,6 +323,82 @@ async def test_failure_counts_and_trips_survive_a_restart(tmp_path: Path) -> Non
         states = await store.remote_health.failure_states(repo.id)
         assert [(s.remote, s.failures, s.tripped_until is not None) for s in states] == [("origin", 3, True)]
     finally:
+        await store.close()
+        offload.shutdown()
+
+
+class HeldLedger:
+    """The real store's remote health, a repository's read or every write held at a gate
+    until the test opens it: the order a race between the breaker's own write and its
+    re-read of the store would take."""
+
+    def __init__(self, health: RemoteHealth) -> None:
+        self.health = health
+        self.held_reads: dict[int, asyncio.Event] = {}
+        self.held_writes: asyncio.Event | None = None
+        self.waiting: list[str] = []
+
+    async def failure_states(self, repo_id: int) -> list[RemoteFailure]:
+        states = await self.health.failure_states(repo_id)
+        gate = self.held_reads.pop(repo_id, None)
+        if gate is not None:  # the read is done; its answer comes after what the test does now
+            self.waiting.append(f"read {repo_id}")
+            await gate.wait()
+        return states
+
+    async def save_failure(self, repo_id: int, failure: RemoteFailure, error: str | None) -> None:
+        if self.held_writes is not None:
+            self.waiting.append(f"write {repo_id}")
+            await self.held_writes.wait()
+        await self.health.save_failure(repo_id, failure, error)
+
+    async def record(self, repo_id: int, remote: str, error: str | None) -> int:
+        return await self.health.record(repo_id, remote, error)
+
+
+async def test_a_trip_being_written_while_the_store_is_read_again_is_not_taken_for_ended(
+    tmp_path: Path,
+) -> None:
+    """Two writers on one store file: another process ends both repositories' trips, while
+    this engine's breaker trips a second remote of the second repository and is still
+    writing it when the daemon's round reads that repository again."""
+    offload = Offload()
+    db = tmp_path / "status.db"
+    store = await StatusStore.open(db, offload)
+    other = await StatusStore.open(db, offload)  # the other process's `gitferry sync`
+    try:
+        x = (await store.add_repo("x", str(tmp_path / "x"), {})).id
+        y = (await store.add_repo("y", str(tmp_path / "y"), {})).id
+        ledger = HeldLedger(store.remote_health)
+        breaker = RemoteBreaker(ledger, threshold=1)
+        now = datetime(2026, 12, 7, 5, 0)
+        for repo_id in (x, y):
+            await breaker.record(repo_id, FetchOutcome.failure({"origin": "refused"}), now)
+        assert breaker.tripped_repositories(now) == [x, y]
+        for repo_id in (x, y):  # the other process's sync was answered: both trips end there
+            await other.remote_health.record(repo_id, "origin", None)
+
+        x_read = ledger.held_reads[x] = asyncio.Event()
+        round_ = asyncio.create_task(breaker.trips_ended(now))
+        await eventually(lambda: ledger.waiting == [f"read {x}"])
+        ledger.held_writes = asyncio.Event()
+        backup_down = FetchOutcome.failure({"backup": "refused"})
+        failing = asyncio.create_task(breaker.record(y, backup_down, now))
+        await eventually(lambda: ledger.waiting[-1] == f"write {y}")
+        assert breaker.tripped(y, now) == {"origin", "backup"}
+        x_read.set()
+        ended = await round_
+        ledger.held_writes.set()
+        await failing
+
+        assert ended == [x]  # not y: its new trip was not in the store yet when it was read
+        assert breaker.tripped(y, now) == {"origin", "backup"}  # y's copy kept for this round
+        assert await breaker.trips_ended(now) == []  # the next round: y's copy is the store's
+        assert breaker.tripped(y, now) == {"backup"} and breaker.tripped(x, now) == frozenset()
+        stored = await other.remote_health.failure_states(y)
+        assert [(s.remote, s.tripped_until is not None) for s in stored] == [("backup", True)]
+    finally:
+        await other.close()
         await store.close()
         offload.shutdown()
 
