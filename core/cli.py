@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from core.cli_conflicts import Handler
     from core.cli_engine import SyncArgs
     from core.engine.core import Core
+    from core.model import RepoRecord
     from core.store.status_reader import Snapshot
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,21 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
         settings["strategy"] = args.strategy
     record = await registry.add_repository(core, args.path, name=args.name, settings=settings)
     print(f"added {record.name} at {record.path}")
+    if not args.strategy:
+        await _say_pull_strategy(core, record)
     return EXIT_OK
+
+
+async def _say_pull_strategy(core: Core, record: RepoRecord) -> None:
+    """The strategy a new registration took from git's pull settings, when not the default."""
+    from core.engine.registry import git_pull_strategy
+
+    pulled = await core.offload.io(git_pull_strategy, record.path)
+    if pulled is not None and pulled[0] != "merge":
+        print(
+            f"  diverged branches: {pulled[0]}, as git pull does here ({pulled[1]}); "
+            f"gitferry set {record.name} strategy merge to change it"
+        )
 
 
 async def _clone(core: Core, args: argparse.Namespace) -> int:
@@ -118,6 +133,7 @@ async def _clone(core: Core, args: argparse.Namespace) -> int:
         )
     line = f"cloned {url_without_secret(args.url)} into {record.path} as {record.name}"
     print("; ".join([line, *notes]))
+    await _say_pull_strategy(core, record)
     return EXIT_OK
 
 

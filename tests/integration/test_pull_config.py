@@ -1,0 +1,76 @@
+"""git's own pull settings as input: a repository whose git says `pull.rebase = true`
+(or `branch.<name>.rebase`, or `pull.ff = only`) was registered with Gitferry's default
+strategy, and its first diverged sync pushed a merge commit `git pull` would never have
+made. A new registration now takes its strategy from them, as `git pull` reads them, and
+says so; `git rev-list --merges` and `git pull` itself are the referees."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.gitcli import git
+from tests.integration.clones import Clones, run
+
+
+def _third(world: Clones, tmp_path: Path, *config: tuple[str, str]) -> tuple[Path, str]:
+    """A third clone, with `config` set before `gitferry add`, and what the add printed."""
+    third = tmp_path / "third"
+    git("clone", "-q", world.remote.url("origin"), str(third))
+    for key, value in config:
+        git("config", key, value, cwd=third)
+    code, out, err = run(world.capsys, "add", str(third))
+    assert code == 0, err
+    world.remember()
+    return third, out
+
+
+def _diverge(world: Clones, third: Path) -> None:
+    world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(third, "c.txt", "from third\n")
+
+
+@pytest.mark.parametrize(
+    "config",
+    [[("pull.rebase", "true")], [("pull.rebase", "false"), ("branch.main.rebase", "merges")]],
+)
+def test_pull_rebase_makes_a_linear_history(
+    world: Clones, tmp_path: Path, config: list[tuple[str, str]]
+) -> None:
+    third, said = _third(world, tmp_path, *config)
+    key, value = config[-1]
+    assert said.endswith(
+        f"  diverged branches: rebase, as git pull does here ({key}={value}); "
+        "gitferry set third strategy merge to change it\n"
+    ), said
+    _diverge(world, third)
+    code, doc, err = run(world.capsys, "sync", "third", "--json")
+    report = doc["repos"][0]
+    assert (code, report["result"], report["rebased"], report["pushed"]) == (0, "ok", ["main"], ["main"]), err
+    assert git("rev-list", "--merges", "main", cwd=third) == ""
+    assert world.remote_head() == world.head(third)
+    assert git("rev-parse", "main~1", cwd=third) == world.head(world.theirs)  # replayed on top of theirs
+
+
+def test_pull_ff_only_changes_nothing_when_diverged(world: Clones, tmp_path: Path) -> None:
+    third, said = _third(
+        world, tmp_path, ("pull.ff", "only"), ("pull.rebase", "true")
+    )  # ff-only wins, as in git
+    assert "diverged branches: ff-only, as git pull does here (pull.ff=only)" in said
+    _diverge(world, third)
+    before, remote = world.head(third), world.remote_head()
+    code, doc, _err = run(world.capsys, "sync", "third", "--json")
+    assert (code, doc["repos"][0]["result"]) == (1, "diverged")
+    assert (world.head(third), world.remote_head()) == (before, remote)
+    done = subprocess.run(["git", "pull"], cwd=third, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "Not possible to fast-forward" in done.stderr, done.stderr  # git agrees
+
+
+def test_no_pull_setting_keeps_the_default_and_says_nothing(world: Clones, tmp_path: Path) -> None:
+    _third_clone, said = _third(world, tmp_path)
+    assert "diverged branches" not in said
+    code, text, _err = run(world.capsys, "show", "third")
+    assert code == 0 and "strategy = merge" in text
