@@ -205,7 +205,9 @@ def test_http_refused_is_offline_and_401_is_auth_failed_without_the_secret() -> 
     client, path = open_client(url, auth=HttpAuth("alice", SECRET), timeout=2)
     with sock, pytest.raises(Exception) as caught:
         client.get_refs(path.encode())
-    assert isinstance(translate_error(caught.value, "origin", url), RemoteUnreachable)
+    refused = translate_error(caught.value, "origin", url)
+    assert isinstance(refused, RemoteUnreachable)
+    assert refused.reason == "connection refused"  # not "timed out": nothing waited
     unauthorized = HTTPUnauthorized('Basic realm="git"', f"http://127.0.0.1:{port}/r.git")
     error = translate_error(unauthorized, "origin", url, HttpAuth("alice", SECRET))
     assert isinstance(error, AuthFailed) and error.result is ResultKind.AUTH_FAILED

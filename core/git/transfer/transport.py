@@ -461,10 +461,12 @@ def _unreachable_reason(exc: BaseException) -> str | None:
 
     if isinstance(exc, NameResolutionError | socket.gaierror):
         return "the host name could not be resolved"
-    if isinstance(exc, Urllib3Timeout | TimeoutError | socket.timeout):
-        return "timed out waiting for the remote"
+    # Before the timeout: urllib3 2 makes NewConnectionError a ConnectTimeoutError, so a
+    # refused connection would otherwise read "timed out" (git: "Couldn't connect to server").
     if isinstance(exc, NewConnectionError):
         return "connection refused" if "refused" in str(exc).lower() else "could not connect"
+    if isinstance(exc, Urllib3Timeout | TimeoutError | socket.timeout):
+        return "timed out waiting for the remote"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
     if isinstance(exc, OSError) and exc.errno in _UNREACHABLE_ERRNOS:
