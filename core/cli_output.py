@@ -96,6 +96,7 @@ def repo_json(
         "last_sync": iso(record.last_sync),
         "last_result": record.last_result,
         "last_message": record.last_message,
+        "last_unfinished": record.last_unfinished,
         "branches": [branch_json(b, settings.reach) for b in branches],
         "unpublished": [b.name for b in branches if b.unpublished],
         "detached": head_detached(branches),

@@ -7,7 +7,7 @@ the user's bad input (CLI exit status 2) rather than a failed operation.
 
 from __future__ import annotations
 
-from core.results import ResultKind
+from core.results import ResultKind, Unfinished
 
 
 class GitferryError(Exception):
@@ -15,6 +15,9 @@ class GitferryError(Exception):
 
     result: ResultKind = ResultKind.ERROR
     bad_input: bool = False
+    # The git command left unfinished in the worktree that this stop is (a `dirty` result:
+    # `OperationInProgress`), carried to the report and the store beside the message.
+    unfinished: Unfinished | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

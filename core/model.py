@@ -40,6 +40,8 @@ class RepoRecord:
     last_sync: datetime | None = None
     last_result: str | None = None
     last_message: str | None = None
+    # The git command left unfinished that the last sync stopped on (`core.results.Unfinished`).
+    last_unfinished: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 CANCELLED_MESSAGE = "cancelled"
@@ -63,20 +62,17 @@ HELD_BY_FETCH = INTEGRATION_STOPS | {ResultKind.ERROR}
 whole sync says it)."""
 
 
-_UNFINISHED = re.compile(
-    r"(?:\ba (merge|rebase|cherry-pick or revert|cherry-pick|revert|bisect)(?: of \S+)?|`git (am)`)"
-    r" is in progress \(|\bthe index has (unmerged) paths \("
-)
+class Unfinished(StrEnum):
+    """A git command the user left unfinished in the worktree, which a `dirty` sync stopped
+    on (core.git.worktree.git_operation finds it from git's state files; the report, the
+    store and `status --json` carry it, and a window says it as `git status` does:
+    "Rebase in progress", not "local changes")."""
 
-
-def unfinished_command(message: str | None) -> str | None:
-    """The unfinished git command a `dirty` result's message names, as
-    core.git.worktree.git_operation words it ("main: a rebase of main is in progress
-    (rebase-merge): ..."): 'merge', 'rebase', 'am', 'cherry-pick', 'revert',
-    'cherry-pick or revert', 'bisect', or 'unmerged' (an index with conflict stages and no
-    command's state file); None for uncommitted changes in the way. A window says it in
-    one word ("Rebase in progress"), as `git status` does, not "local changes"."""
-    found = _UNFINISHED.search(message or "")
-    if found is None:
-        return None
-    return next(group for group in found.groups() if group)
+    MERGE = "merge"
+    REBASE = "rebase"
+    AM = "am"
+    CHERRY_PICK = "cherry-pick"
+    REVERT = "revert"
+    CHERRY_PICK_OR_REVERT = "cherry-pick-or-revert"  # a sequencer whose next command is neither
+    BISECT = "bisect"
+    UNMERGED = "unmerged"  # conflict stages in the index, no command's state file beside them

@@ -502,7 +502,7 @@ class Desktop(QObject):
         elif report.result is ResultKind.OFFLINE:
             self.tray.notify(self.tr("%1: offline").replace("%1", report.name), report.message)
         elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway
-            words = result_words(report.result, report.message)
+            words = result_words(report.result, report.unfinished)
             self.tray.notify(f"{report.name}: {words}", report.message, warning=True)
 
     def _notify_attention(self, event: SyncFinished) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from core.model import BranchStatus
-from core.results import ResultKind
+from core.results import ResultKind, Unfinished
 
 TIMING_KEYS = (
     "lock",
@@ -44,6 +44,8 @@ class SyncReport:
     # planned is never recorded as a success.
     result: ResultKind = ResultKind.ERROR
     message: str = NOT_FINISHED
+    # A `dirty` stop on a git command the user left unfinished: which ("rebase", ...).
+    unfinished: Unfinished | None = None
     committed: int = 0
     fetched_refs: list[str] = field(default_factory=list)
     objects_received: int = 0

@@ -150,7 +150,7 @@ async def sync_repository(
             if report.not_pushed
             else [*_committed(report), exc.message]
         )
-        report.result, report.message = exc.result, "; ".join(said)
+        report.result, report.message, report.unfinished = exc.result, "; ".join(said), exc.unfinished
     except asyncio.CancelledError:
         report.result, report.message = ResultKind.ERROR, CANCELLED_MESSAGE
         cancelled = True
@@ -232,6 +232,7 @@ async def _record(
                 timings_ms=report.timings_ms,
                 idle=not _summary(report),
                 asked=asked,
+                unfinished=report.unfinished,
             )
     except Exception as exc:
         # The caller and the activity log still hear of this run, as a failure.
@@ -352,7 +353,7 @@ class _Sync:
         self.step = "reading its settings"  # what it was doing, should it fail unexpectedly
         self.gone: list[str] = []  # branches it would push whose upstream the remote deleted
         self.remoteless = False  # the repository has no remote at all: nothing syncs anywhere
-        self.stands: tuple[ResultKind, str] | None = None  # a fetch: the integration's stop that stands
+        self.stands: GitferryError | None = None  # a fetch: the integration's stop that stands
 
     async def run(self) -> None:
         self.settings = await self.core.store.repo_settings(self.record.id)
@@ -410,7 +411,7 @@ class _Sync:
         if branches:
             await self.core.offload.io(push_targets, self.repo, branches, self.report)
 
-    async def _still_not_pushed(self, final: list[BranchStatus]) -> tuple[ResultKind, str] | None:
+    async def _still_not_pushed(self, final: list[BranchStatus]) -> GitferryError | None:
         """The last whole sync's push that could not reach its remote, said again while
         branches still hold commits their upstream has not (never "up to date" then):
         `unpublished`, as the fetch's remote answered. None once they went out."""
@@ -419,9 +420,9 @@ class _Sync:
         last = await self.core.store.last_sync(self.record.id)
         if last is None or not last.not_pushed:
             return None
-        return ResultKind.UNPUBLISHED, last.not_pushed
+        return _StillNotPushed(last.not_pushed)
 
-    async def _still_stopped(self, final: list[BranchStatus]) -> tuple[ResultKind, str] | None:
+    async def _still_stopped(self, final: list[BranchStatus]) -> GitferryError | None:
         """The integration's stop this fetch leaves standing, as the whole sync would say
         it again (its result and message): decided from what proves it now, never from the
         last result alone (a fetch that failed in between would make it forget): a detached
@@ -433,8 +434,7 @@ class _Sync:
         only while the branch is behind (or HEAD detached)."""
         current = next((s for s in final if s.checked_out), None)
         if current is None:
-            detached = await self.core.offload.io(_detached, self.repo)
-            return None if detached is None else (detached.result, detached.message)
+            return await self.core.offload.io(_detached, self.repo)
         if not current.behind or current.upstream_gone:
             return None
         last = await self.core.store.last_sync(self.record.id)
@@ -460,7 +460,7 @@ class _Sync:
                 dirty=dirty,
             )
         )
-        return None if stop is None else (stop.result, stop.message)
+        return stop
 
     async def _commit(self) -> None:
         from core.engine.commit_phase import commit_changes
@@ -603,13 +603,15 @@ class _Sync:
         report = self.report
         if self.stopped is not None:
             report.result, report.message = self.stopped.result, self.stopped.message
+            report.unfinished = self.stopped.unfinished
             return
         failure = self.fatal or fetched.first_failure
         if failure is not None:
             raise failure
         if self.stands is not None:  # said as the whole sync would say it, what it fetched first
-            result, message = self.stands
-            report.result, report.message = result, "; ".join([*_summary(report), message])
+            stands = self.stands
+            report.result, report.message = stands.result, "; ".join([*_summary(report), stands.message])
+            report.unfinished = stands.unfinished
             report.standing = True
             return
         done = _summary(report)
@@ -694,6 +696,12 @@ def _stop_standing(
 
         return dirty if dirty.still_there(pending_changes(repo.path)) else None
     return None
+
+
+class _StillNotPushed(GitferryError):
+    """The last whole sync's push that could not reach its remote (its line), said again."""
+
+    result = ResultKind.UNPUBLISHED
 
 
 class _InTheWay(GitferryError):

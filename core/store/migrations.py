@@ -123,6 +123,8 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 8: the branch's push remote, a fork, has its head: ahead with nothing to push (`pushed`).
     ["ALTER TABLE branch_status ADD COLUMN pushed BOOLEAN NOT NULL DEFAULT 0"],
+    # 9: the git command left unfinished that the last sync's `dirty` stopped on ("rebase", ...).
+    ["ALTER TABLE repos ADD COLUMN last_unfinished VARCHAR"],
 ]
 
 LATEST = len(MIGRATIONS)

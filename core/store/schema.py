@@ -27,6 +27,7 @@ class RepoRow(Base):
     last_result: Mapped[str | None]
     last_message: Mapped[str | None]
     added_at: Mapped[datetime]
+    last_unfinished: Mapped[str | None]  # schema 9: `core.results.Unfinished`
 
 
 class RepoSettingRow(Base):

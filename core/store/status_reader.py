@@ -39,7 +39,7 @@ _BRANCH_VERSIONS = (
     "SELECT group_concat(repo_id || ' ' || rows || ' ' || latest, ',') FROM"
     " (SELECT repo_id, COUNT(*) AS rows, MAX(updated_at) AS latest FROM branch_status GROUP BY repo_id)"
 )
-_REPO_ROWS = "SELECT id, name, path, state, last_sync, last_result, last_message FROM repos"
+_REPO_ROWS = "SELECT id, name, path, state, last_sync, last_result, last_message, last_unfinished FROM repos"
 _REPOS = f"{_REPO_ROWS} ORDER BY name"
 _REPO = f"{_REPO_ROWS} WHERE id = ?"
 _REPO_SETTINGS = "SELECT key, value FROM repo_settings WHERE repo_id = ?"
@@ -346,8 +346,8 @@ def _branches(
 
 def _repos(conn: sqlite3.Connection, query: str = _REPOS, params: tuple[int, ...] = ()) -> list[RepoRecord]:
     return [
-        RepoRecord(repo_id, name, path, state or "idle", _time(last_sync), result, message)
-        for repo_id, name, path, state, last_sync, result, message in conn.execute(query, params)
+        RepoRecord(repo_id, name, path, state or "idle", _time(last_sync), result, message, unfinished)
+        for repo_id, name, path, state, last_sync, result, message, unfinished in conn.execute(query, params)
     ]
 
 

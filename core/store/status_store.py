@@ -491,12 +491,14 @@ class StatusStore:
         timings_ms: dict[str, float],
         idle: bool = False,
         asked: bool = False,
+        unfinished: str | None = None,
     ) -> bool:
         """Record how the run ended; whether it was `quiet` (no news: it did nothing, `idle`,
         and is up to date after a run that went well, or repeats the last run's result and
         words), which the history and the activity log leave out; a run the user `asked`
-        for only when up to date with nothing new."""
-        end = status_writer.RunEnd(result, message, failed, details, timings_ms, idle, asked)
+        for only when up to date with nothing new; `unfinished`: the git command left
+        unfinished a `dirty` run stopped on, kept beside its message."""
+        end = status_writer.RunEnd(result, message, failed, details, timings_ms, idle, asked, unfinished)
         return await self._plain_write(
             lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow())
         )
@@ -576,6 +578,7 @@ def _repo(row: RepoRow) -> RepoRecord:
         last_sync=row.last_sync,
         last_result=row.last_result,
         last_message=row.last_message,
+        last_unfinished=row.last_unfinished,
     )
 
 

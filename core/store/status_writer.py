@@ -127,6 +127,7 @@ class RunEnd:
     timings_ms: dict[str, float]
     idle: bool = False  # it committed, fetched, integrated and pushed nothing
     asked: bool = False  # the user asked for it (Sync now, `gitferry sync`): a repeat is told
+    unfinished: str | None = None  # the git command left unfinished it stopped on (`dirty`)
 
 
 # Results after which a run that changed nothing is no news: it is `quiet`.
@@ -204,8 +205,8 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
         return quiet  # another sync owns the repository: its state and result stand
     conn.execute(
         f"UPDATE repos SET state = CASE WHEN state IN {_HELD_BY_ENGINE} THEN state ELSE 'idle' END,"
-        " last_sync = ?, last_result = ?, last_message = ? WHERE id = ?",
-        (stored(now), result, message, repo_id),
+        " last_sync = ?, last_result = ?, last_message = ?, last_unfinished = ? WHERE id = ?",
+        (stored(now), result, message, end.unfinished, repo_id),
     )
     return quiet
 

@@ -24,7 +24,7 @@ from enum import IntEnum
 from PySide6.QtCore import QCoreApplication, QDateTime
 
 from core.model import CHECKED_OUT_USE, DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
-from core.results import CANCELLED_MESSAGE, unfinished_command
+from core.results import CANCELLED_MESSAGE, Unfinished
 from gui.models.branches import state_word
 from gui.models.formatting import first_upper, translate_n
 from gui.translations import QT_TRANSLATE_NOOP
@@ -105,23 +105,23 @@ def left_alone_line(branch: BranchStatus) -> str:
 
 
 UNFINISHED_WORDS = {  # a `dirty` result under an unfinished git command, as `git status` names it
-    "merge": QT_TRANSLATE_NOOP("Standing", "Merge in progress"),
-    "rebase": QT_TRANSLATE_NOOP("Standing", "Rebase in progress"),
-    "am": QT_TRANSLATE_NOOP("Standing", "git am in progress"),
-    "cherry-pick": QT_TRANSLATE_NOOP("Standing", "Cherry-pick in progress"),
-    "revert": QT_TRANSLATE_NOOP("Standing", "Revert in progress"),
-    "cherry-pick or revert": QT_TRANSLATE_NOOP("Standing", "Cherry-pick or revert in progress"),
-    "bisect": QT_TRANSLATE_NOOP("Standing", "Bisect in progress"),
-    "unmerged": QT_TRANSLATE_NOOP("Standing", "Unmerged paths"),
+    Unfinished.MERGE: QT_TRANSLATE_NOOP("Standing", "Merge in progress"),
+    Unfinished.REBASE: QT_TRANSLATE_NOOP("Standing", "Rebase in progress"),
+    Unfinished.AM: QT_TRANSLATE_NOOP("Standing", "git am in progress"),
+    Unfinished.CHERRY_PICK: QT_TRANSLATE_NOOP("Standing", "Cherry-pick in progress"),
+    Unfinished.REVERT: QT_TRANSLATE_NOOP("Standing", "Revert in progress"),
+    Unfinished.CHERRY_PICK_OR_REVERT: QT_TRANSLATE_NOOP("Standing", "Cherry-pick or revert in progress"),
+    Unfinished.BISECT: QT_TRANSLATE_NOOP("Standing", "Bisect in progress"),
+    Unfinished.UNMERGED: QT_TRANSLATE_NOOP("Standing", "Unmerged paths"),
 }
 
 
-def result_words(result: str, message: str | None = None) -> str:
+def result_words(result: str, unfinished: str | None = None) -> str:
     """The last run's result in the user's words, never the internal key; a `dirty` one
-    whose `message` names an unfinished git command says that command ("Rebase in
-    progress"), not "Local changes in the way"."""
-    if result == "dirty" and (command := unfinished_command(message)) is not None:
-        return translate("Standing", UNFINISHED_WORDS[command])
+    that stopped on a git command left `unfinished` (the report's and the store's field)
+    says that command ("Rebase in progress"), not "Local changes in the way"."""
+    if result == "dirty" and unfinished in UNFINISHED_WORDS:
+        return translate("Standing", UNFINISHED_WORDS[Unfinished(unfinished)])
     words = {
         "ok": translate("Standing", "Synced"),
         "up_to_date": translate("Standing", "Up to date"),
@@ -180,7 +180,7 @@ def standing(
         and not cancelled
         and not said_by_branch
     ):
-        found.append((Level.ATTENTION, result_words(result, record.last_message)))
+        found.append((Level.ATTENTION, result_words(result, record.last_unfinished)))
     left: list[BranchStatus] = []
     moved: list[BranchStatus] = []
     for branch in branches:

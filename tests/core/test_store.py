@@ -348,6 +348,36 @@ def test_an_older_store_counts_its_up_to_date_runs_as_quiet(tmp_path: Path) -> N
     conn.close()
 
 
+async def test_the_unfinished_git_command_is_kept_beside_the_result(tmp_path: Path) -> None:
+    """A store from before schema 9 opens, its repository's `dirty` row kept (no command
+    known); a run that stopped on a rebase keeps `rebase` beside its message, and the next
+    run's result replaces both."""
+    path = tmp_path / "status.sqlite3"
+    conn = at_version(path, 8)
+    conn.execute(
+        "INSERT INTO repos (id, name, path, added_at, last_result, last_message)"
+        " VALUES (1, 'r', '/tmp/r', '2026-01-01', 'dirty', 'local changes would be overwritten: a.txt')"
+    )
+    conn.close()
+    offload = Offload()
+    store = await StatusStore.open(path, offload)
+    try:
+        old = await store.repo("r")
+        assert (old.last_result, old.last_unfinished) == ("dirty", None)
+        for result, unfinished in (("dirty", "rebase"), ("ok", None)):
+            run_id = await store.create_run(1, "sync")
+            await store.finish_run(
+                run_id, 1, result=result, message="m", failed=False, details={}, timings_ms={},
+                unfinished=unfinished,
+            )  # fmt: skip
+            assert (await store.repo("r")).last_unfinished == unfinished
+            assert (await store.repo_by_id(1)).last_unfinished == unfinished
+            assert (await store.snapshot()).repos[0].last_unfinished == unfinished
+    finally:
+        await store.close()
+        offload.shutdown()
+
+
 def test_branch_rows_are_in_the_records_field_order() -> None:
     from dataclasses import fields
 

@@ -293,7 +293,8 @@ def test_an_unfinished_git_command_is_named_not_called_local_changes(
 ) -> None:
     """A rebase (merge, am, ...) in progress: the row, the header, the tray's tooltip and
     menu say the command as `git status` names it; the status bar still counts it as
-    needing you. The message is the sync's own for git's real state files."""
+    needing you. The stop is the sync's own for git's real state files, and the store's
+    record carries which command it is beside its message."""
     from core.git.worktree.git_operation import OperationInProgress, unfinished_work
 
     repo = tmp_path / "work"
@@ -304,9 +305,10 @@ def test_an_unfinished_git_command_is_named_not_called_local_changes(
     with Repo(str(repo)) as opened:
         found = unfinished_work(opened)
     assert found is not None
-    message = OperationInProgress("main", found).message
+    stop = OperationInProgress("main", found)
     word = WORDS[operation.name]
-    records = [RepoRecord(1, "work", str(repo), last_result="dirty", last_message=message)]
+    record = RepoRecord(1, "work", str(repo), "idle", None, "dirty", stop.message, stop.unfinished)
+    records = [record]
     window = window_with(qtbot, *records, branches={1: [branch("main", 0, 0)]})
     window.select_repo(1)
     assert shown(window, 1) == word and window.progress.phase.text().startswith(word)
@@ -318,6 +320,11 @@ def test_an_unfinished_git_command_is_named_not_called_local_changes(
 
 
 def test_local_changes_in_the_way_are_still_called_so(qtbot: object) -> None:
-    message = "local changes would be overwritten: a.txt"  # WorktreeInTheWay's words
-    window = window_with(qtbot, RepoRecord(1, "work", "/w", last_result="dirty", last_message=message))
-    assert shown(window, 1) == "Local changes in the way"
+    """Whatever the files in the way are called: a name that reads like a git command's
+    words is no unfinished command (it was, when the word was read out of the message)."""
+    for message in (
+        "local changes would be overwritten: a.txt",  # WorktreeInTheWay's words
+        "local changes would be overwritten: notes/a rebase of main is in progress (draft).txt",
+    ):
+        window = window_with(qtbot, RepoRecord(1, "work", "/w", last_result="dirty", last_message=message))
+        assert shown(window, 1) == "Local changes in the way"

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from core.results import unfinished_command
 from tests.git_operations import UNFINISHED, Unfinished, unfinished_id
 from tests.gitcli import commit_file, git, refs
 from tests.integration.clones import Clones, porcelain, run, unpublished_branches
 
-COMMANDS = {  # the command each message names, as `unfinished_command` reads it
+COMMANDS = {  # the report's `unfinished` (core.results.Unfinished) beside each message
     "a merge": "merge",
     "a cherry-pick": "cherry-pick",
     "a revert": "revert",
@@ -67,14 +66,15 @@ def test_no_integration_under_an_unfinished_git_command(world: Clones, operation
         in report["message"]
     )
     assert "\n" not in report["message"]
-    # the window's word for it ("Rebase in progress"), read from this message
-    assert unfinished_command(report["message"]) == COMMANDS[operation.name]
+    # which command, as a field (the window's word for it: "Rebase in progress")
+    assert report["unfinished"] == COMMANDS[operation.name]
     assert untouched(world.mine) == before
     assert world.head(world.mine, "refs/remotes/origin/main") == theirs  # the fetch happened
     assert world.remote_head() == theirs  # nothing of mine was pushed
     assert report["pushed"] == [] and report["merged"] == [] and report["fast_forwarded"] == []
     _code, status, _err = run(world.capsys, "status", "mine", "--json")
     assert status["repos"][0]["last_result"] == "dirty"  # shown until the person acts
+    assert status["repos"][0]["last_unfinished"] == COMMANDS[operation.name]  # kept by the store
     main = next(b for b in status["repos"][0]["branches"] if b["name"] == "main")
     behind = int(git("rev-list", "--count", "main..origin/main", cwd=world.mine))
     assert main["behind"] == behind >= 1  # measured against the new upstream
@@ -88,6 +88,9 @@ def test_no_integration_under_an_unfinished_git_command(world: Clones, operation
     scratch = unpublished_branches(world.mine)
     assert "main" not in scratch and report["unpublished"] == scratch, report
     assert (code, report["result"]) == ((1, "unpublished") if scratch else (0, "ok")), report
+    assert report["unfinished"] is None
+    _code, status, _err = run(world.capsys, "status", "mine", "--json")
+    assert status["repos"][0]["last_unfinished"] is None
     assert report["merged"] == ["main"] and report["pushed"] == ["main"], report
     assert world.remote_head() == world.head(world.mine, "main")
     assert git("merge-base", "--is-ancestor", theirs, "main", cwd=world.mine) == ""
@@ -202,7 +205,7 @@ def test_an_unmerged_index_without_operation_state_is_left_to_the_person(
     assert report["message"] == (
         "main: the index has unmerged paths (c.txt): resolve them with git (fix them, then git add or git rm)"
     )
-    assert unfinished_command(report["message"]) == "unmerged"
+    assert report["unfinished"] == "unmerged"
     assert untouched(world.mine) == before
     assert git("ls-files", "-u", "c.txt", cwd=world.mine) != ""
     assert world.head(world.mine, "refs/remotes/origin/main") == theirs  # the fetch happened

@@ -150,6 +150,7 @@ def test_status_during_a_rebase_says_the_rebase_not_git_switch(
     code, doc, _err = run(capsys, "sync", "mine", "--fetch-only", "--json")
     fetched = doc["repos"][0]  # said again, not the branch table's "unpublished" or "up to date"
     assert (code, fetched["result"], fetched["message"]) == (1, "dirty", stopped["message"])
+    assert stopped["unfinished"] == fetched["unfinished"] == "rebase"  # which command, as a field
     git("rebase", "--abort", cwd=mine)
     code, text, err = run(capsys, "status", "mine", "--refresh")
     assert code == 0 and "a sync only fetches" not in text, text

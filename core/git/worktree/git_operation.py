@@ -23,7 +23,7 @@ from dulwich.repo import Repo
 from core.errors import GitferryError
 from core.git.index.stat_data import current_index_stat, has_unmerged
 from core.git.worktree.worktrees import rebased_branch
-from core.results import ResultKind
+from core.results import ResultKind, Unfinished
 
 _NAMED = 3  # unmerged paths a message names
 # What to do, as `git status` says it (wt-status.c) for the commands that detach HEAD.
@@ -35,6 +35,7 @@ _ADVICE_AM = "resolve any conflict and run git am --continue, or git am --abort 
 class GitOperation:
     what: str  # "a merge", "a rebase of topic", ...
     marker: str  # the state file or directory that says so
+    command: Unfinished  # which command, for the report and the window's word
     advice: str = "finish or abort it with git"
 
     def describe(self) -> str:
@@ -71,6 +72,7 @@ class OperationInProgress(GitferryError):
         super().__init__(f"{prefix}{operation.describe()}: {operation.advice}")
         self.branch = branch
         self.operation = operation
+        self.unfinished = operation.command
 
 
 def operation_in_progress(git_dir: str) -> GitOperation | None:
@@ -80,21 +82,21 @@ def operation_in_progress(git_dir: str) -> GitOperation | None:
         return os.path.lexists(os.path.join(git_dir, name))
 
     if has("MERGE_HEAD"):
-        return GitOperation("a merge", "MERGE_HEAD")
+        return GitOperation("a merge", "MERGE_HEAD", Unfinished.MERGE)
     if has("rebase-apply"):
         if has(os.path.join("rebase-apply", "applying")):
-            return GitOperation("`git am`", "rebase-apply", _ADVICE_AM)
-        return GitOperation(_rebase(git_dir), "rebase-apply", _ADVICE_REBASE)
+            return GitOperation("`git am`", "rebase-apply", Unfinished.AM, _ADVICE_AM)
+        return GitOperation(_rebase(git_dir), "rebase-apply", Unfinished.REBASE, _ADVICE_REBASE)
     if has("rebase-merge"):
-        return GitOperation(_rebase(git_dir), "rebase-merge", _ADVICE_REBASE)
+        return GitOperation(_rebase(git_dir), "rebase-merge", Unfinished.REBASE, _ADVICE_REBASE)
     if has("CHERRY_PICK_HEAD"):
-        return GitOperation("a cherry-pick", "CHERRY_PICK_HEAD")
+        return GitOperation("a cherry-pick", "CHERRY_PICK_HEAD", Unfinished.CHERRY_PICK)
     if has("REVERT_HEAD"):
-        return GitOperation("a revert", "REVERT_HEAD")
+        return GitOperation("a revert", "REVERT_HEAD", Unfinished.REVERT)
     if has("BISECT_LOG"):
-        return GitOperation("a bisect", "BISECT_LOG", "end it with git bisect reset")
+        return GitOperation("a bisect", "BISECT_LOG", Unfinished.BISECT, "end it with git bisect reset")
     if has("sequencer"):
-        return GitOperation(_sequence(git_dir), "sequencer")
+        return _sequence(git_dir)
     return None
 
 
@@ -107,7 +109,7 @@ def unmerged_index(repo: Repo) -> UnmergedIndex | None:
         return None
     named = ", ".join(p.decode("utf-8", "replace") for p in unmerged[:_NAMED])
     more = f" and {len(unmerged) - _NAMED} more" if len(unmerged) > _NAMED else ""
-    return UnmergedIndex("unmerged paths", named + more)
+    return UnmergedIndex("unmerged paths", named + more, Unfinished.UNMERGED)
 
 
 def unfinished_work(repo: Repo) -> GitOperation | None:
@@ -128,7 +130,7 @@ def _rebase(git_dir: str) -> str:
     return f"a rebase of {branch}" if branch else "a rebase"
 
 
-def _sequence(git_dir: str) -> str:
+def _sequence(git_dir: str) -> GitOperation:
     """A multi-commit cherry-pick or revert between two of its commits: the first command
     left in `sequencer/todo` says which (git's `sequencer_get_last_command`)."""
     try:
@@ -138,7 +140,7 @@ def _sequence(git_dir: str) -> str:
         words = []
     command = words[0] if words else b""
     if command in (b"pick", b"p"):
-        return "a cherry-pick"
+        return GitOperation("a cherry-pick", "sequencer", Unfinished.CHERRY_PICK)
     if command in (b"revert", b"r"):
-        return "a revert"
-    return "a cherry-pick or revert"
+        return GitOperation("a revert", "sequencer", Unfinished.REVERT)
+    return GitOperation("a cherry-pick or revert", "sequencer", Unfinished.CHERRY_PICK_OR_REVERT)
