@@ -24,7 +24,7 @@ from core.git.progress import TransferProgress
 from core.git.transfer.errors import SignInNeeded
 from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
 from core.git.transfer.stop import TransferStop
-from core.git.worktree.worktrees import branch_uses
+from core.git.worktree.worktrees import Worktree, branch_uses
 from core.remote_url import HttpAuth
 from core.settings import RepoSettings
 
@@ -42,6 +42,7 @@ class RemotesFetched:
     default_branches: dict[str, str] = field(default_factory=dict)  # remote -> where its HEAD points
     heads_moved: dict[str, str] = field(default_factory=dict)  # remote -> what <remote>/HEAD named
     listed: list[RemoteConfig] = field(default_factory=list)  # every remote the git config lists
+    worktrees: list[Worktree] = field(default_factory=list)  # the repository's, as the fetch read them
 
     @property
     def first_failure(self) -> GitferryError | None:
@@ -89,8 +90,9 @@ async def fetch_remotes(
     skipped = set(skip)
     limits = PackLimits.of(await core.store.app_settings())
     # One hop to the I/O pool: the refs git never fetches into, and the remotes.
-    held, remotes = await core.offload.io(lambda: (branch_uses(repo).held_refs(), list_remotes(repo)))
-    outcome.listed = remotes
+    uses, remotes = await core.offload.io(lambda: (branch_uses(repo), list_remotes(repo)))
+    held = uses.held_refs()
+    outcome.listed, outcome.worktrees = remotes, uses.worktrees
     for remote in remotes:
         if (wanted is not None and remote.name not in wanted) or remote.name in skipped:
             continue

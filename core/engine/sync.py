@@ -37,7 +37,7 @@ from core.git.locks.sync_lock import SyncLock, acquire_sync_lock
 from core.git.repository import RepositoryMissing, current_branch, ref_value
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
-from core.git.worktree.worktrees import BranchUse, branch_uses, list_worktrees
+from core.git.worktree.worktrees import BranchUse, Worktree, branch_uses
 from core.model import BranchStatus, RepoRecord
 from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted, no_remote_note, one_line
 from core.settings import RepoSettings
@@ -133,7 +133,7 @@ async def sync_repository(
             if not options.fetch_only and not _not_attempted(sync.stopped):
                 integrated = await core.offload.io(current_branch, repo)
             if report.fetched_refs or report.fast_forwarded or report.merged or report.rebased:
-                await _measure_sibling_worktrees(core, repo, record)
+                await _measure_sibling_worktrees(core, record, sync.worktrees)
     except RepositoryMissing as exc:  # what to do about it, not only what happened
         report.result, report.message = (
             exc.result,
@@ -266,15 +266,15 @@ async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report:
     await core.store.set_conflicts(record.id, branch, sorted(set(report.conflicts) | set(kept)))
 
 
-async def _measure_sibling_worktrees(core: Core, repo: Repo, record: RepoRecord) -> None:
+async def _measure_sibling_worktrees(core: Core, record: RepoRecord, worktrees: list[Worktree]) -> None:
     """The other registered worktrees of this repository measured again (under this
     sync's lock, which they share): they share its branches and remote-tracking refs, so
     what this sync fetched or moved changes their ahead/behind too. Before, a registered
     linked worktree's `status` (and the window) said "behind 0" until its own next fetch
-    while `git status` there said "behind 1"."""
+    while `git status` there said "behind 1". `worktrees`: as the sync's fetch listed them."""
     from core.engine.branch_measure import refresh_status
 
-    paths = await core.offload.io(_other_worktrees, repo)
+    paths = [w.path for w in worktrees if not w.current]
     if not paths:
         return
     registered = [r for r in await core.store.repos() if r.id != record.id]
@@ -285,12 +285,9 @@ async def _measure_sibling_worktrees(core: Core, repo: Repo, record: RepoRecord)
             log.debug("%s not measured after the sync of %s: %s", sibling.name, record.name, exc)
 
 
-def _other_worktrees(repo: Repo) -> set[str]:
-    return {os.path.realpath(w.path) for w in list_worktrees(repo) if not w.current}
-
-
-def _registered_at(records: list[RepoRecord], paths: set[str]) -> list[RepoRecord]:
-    return [r for r in records if os.path.realpath(r.path) in paths]
+def _registered_at(records: list[RepoRecord], paths: list[str]) -> list[RepoRecord]:
+    real = {os.path.realpath(path) for path in paths}
+    return [r for r in records if os.path.realpath(r.path) in real]
 
 
 def _finish_switch(repo: Repo) -> dict[str, str | None] | None:
@@ -350,6 +347,7 @@ class _Sync:
         self.stored: list[BranchStatus] | None = None  # the branch rows before this sync
         self.measured: list[BranchStatus] = []
         self.held: dict[str, BranchUse] = {}  # branches a git operation in some worktree holds: not pushed
+        self.worktrees: list[Worktree] = []  # the repository's, as its last fetch listed them
         self.step = "reading its settings"  # what it was doing, should it fail unexpectedly
         self.gone: list[str] = []  # branches it would push whose upstream the remote deleted
         self.remoteless = False  # the repository has no remote at all: nothing syncs anywhere
@@ -481,7 +479,7 @@ class _Sync:
 
     async def _fetch(self, only: set[str] | None = None) -> RemotesFetched:
         self.step = "fetching"
-        return await fetch_remotes(
+        fetched = await fetch_remotes(
             self.core,
             self.record.id,
             self.repo,
@@ -494,6 +492,8 @@ class _Sync:
             stop=self.options.stop,
             ask=self.options.ask,
         )
+        self.worktrees = fetched.worktrees
+        return fetched
 
     async def _integrate(self) -> None:
         from core.engine.integrate_phase import integrate

@@ -11,9 +11,12 @@ refs, and the one sync lock of the repository.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from core.engine.core import Core
 from core.engine.sync import SyncOptions, sync_repository
@@ -297,3 +300,32 @@ def test_a_refspec_into_a_branch_checked_out_in_a_linked_worktree_is_refused(wor
     )
     assert git("for-each-ref", cwd=world.mine) == before
     assert porcelain(linked) == "" and porcelain(world.mine) == ""
+
+
+def test_the_sync_measures_the_other_worktrees_from_its_own_list_of_them(
+    world: Clones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync lists the repository's worktrees as it fetches; measuring the registered
+    siblings again after it fetched something lists them no second time: the only listing
+    such a sync adds is the sibling's own measure (which names its branches' worktrees)."""
+    linked = topic_in_a_linked_worktree(world)
+    assert run(world.capsys, "add", str(linked), "--name", "linked")[0] == 0
+    admin = os.path.realpath(world.mine / ".git" / "worktrees")
+    listed = 0
+    real_listdir = os.listdir
+
+    def counting_listdir(path: str | os.PathLike[str] = ".") -> list[str]:
+        nonlocal listed
+        if os.path.realpath(path) == admin:
+            listed += 1
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", counting_listdir)
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["fetched_refs"] == [], report  # nothing new: no sibling measured
+    quiet = listed
+    theirs_pushes(world, "topic", "upstream.txt")
+    listed = 0
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["fetched_refs"] == ["origin/topic"], report
+    assert listed - quiet == 1, (quiet, listed)

@@ -76,9 +76,10 @@ class BranchUse:
 
 @dataclass(frozen=True)
 class BranchUses:
-    """Every use of a branch in the repository's worktrees."""
+    """Every use of a branch in the repository's worktrees, and the worktrees listed."""
 
     uses: list[BranchUse]
+    worktrees: list[Worktree]
 
     def elsewhere(self, branch: str) -> BranchUse | None:
         """A use of `branch` other than being the current worktree's checked-out branch
@@ -140,7 +141,8 @@ def list_worktrees(repo: Repo) -> list[Worktree]:
 def branch_uses(repo: Repo) -> BranchUses:
     """Every use of a local branch by any worktree of `repo`'s repository."""
     uses: list[BranchUse] = []
-    for worktree in list_worktrees(repo):
+    worktrees = list_worktrees(repo)
+    for worktree in worktrees:
         if worktree.bare:
             continue
         if worktree.head_ref is not None and worktree.head_ref.startswith(_HEADS):
@@ -152,7 +154,7 @@ def branch_uses(repo: Repo) -> BranchUses:
         if bisected is not None:
             uses.append(BranchUse(bisected, Use.BISECT, worktree))
         uses.extend(BranchUse(name, Use.UPDATE_REFS, worktree) for name in _update_refs(worktree.git_dir))
-    return BranchUses(uses)
+    return BranchUses(uses, worktrees)
 
 
 def rebased_branch(git_dir: str) -> str | None:
