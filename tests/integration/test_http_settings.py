@@ -234,3 +234,44 @@ async def remote_access(name: str) -> list[RemoteAccess]:
         return await api.remote_access(name)
     finally:
         await api.close()
+
+
+def test_a_proxy_that_refuses_the_credentials_or_cannot_be_reached_is_named_not_the_remote(
+    https_server: HttpRemote,
+    scratch_ca: ScratchCa,
+    refused_port: int,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A user trial: a wrong password in http.proxy's URL printed urllib3's own words
+    ("HTTPSConnectionPool(...): Max retries exceeded ... ProxyError(...407...)") as an error,
+    and a proxy that refused connections read "origin is unreachable: timed out waiting for
+    the remote". git says "Received HTTP code 407 from proxy after CONNECT" and "Failed to
+    connect"; here the proxy is named, in one line, and nothing changes."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    bare, work, mine = registered_clone(https_server, tmp_path, capsys)
+    git("config", "--global", "http.sslCAInfo", str(scratch_ca.ca_cert))
+    push_commit(work, bare, "b.txt", "theirs\n")
+    before = refs(mine)
+    with ForwardProxy(tmp_path / "proxy.log", credentials=("puser", "right")) as proxy:
+        git("config", "--global", "http.proxy", f"http://puser:wrong@{LOOPBACK}:{proxy.port}")
+        report = sync(capsys)
+        assert (report["exit"], report["result"]) == (1, "auth_failed"), report
+        assert report["message"] == (
+            "origin: the proxy refused the connection (407 Proxy Authentication Required); "
+            "its user and password go in http.proxy's URL"
+        )
+        assert refs(mine) == before and https_server.requests == []
+        git("config", "--global", "http.proxy", f"http://puser:right@{LOOPBACK}:{proxy.port}")
+        assert (sync(capsys)["result"], refs(mine) != before) == ("ok", True)  # the same proxy, let in
+    before = refs(mine)
+    git("config", "--global", "http.proxy", f"http://{LOOPBACK}:{refused_port}")
+    report = sync(capsys)
+    assert (report["result"], report["message"]) == (
+        "offline",
+        "origin: the proxy is unreachable: connection refused",
+    )
+    assert refs(mine) == before
+    fsck(mine)

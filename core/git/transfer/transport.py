@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import socket
 import ssl
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -419,6 +420,10 @@ def translate_error(
         if isinstance(cause, ssl.SSLCertVerificationError):
             return CertificateNotTrusted(remote, cause.verify_message or str(cause.reason or cause))
     for cause in chain:
+        failed = _proxy_failure(remote, cause)
+        if failed is not None:
+            return failed
+    for cause in chain:
         if isinstance(cause, HTTPProxyUnauthorized):
             return AuthFailed(remote, "the proxy requires credentials (give them in http.proxy's URL)")
         if isinstance(cause, HTTPUnauthorized):
@@ -438,6 +443,27 @@ def translate_error(
             return TransferFailed(remote, f"no git repository at {url.text}")
     text = str(exc) or type(exc).__name__
     return TransferFailed(remote, scrub(text, secrets))
+
+
+def _proxy_failure(remote: str, exc: BaseException) -> RemoteError | None:
+    """What went wrong at an HTTPS proxy (urllib3's `ProxyError`, which wraps either the
+    connection to the proxy that failed or the proxy's answer to CONNECT), said of the proxy,
+    as git says "Received HTTP code 407 from proxy after CONNECT": not "origin is
+    unreachable", nor urllib3's own words."""
+    from urllib3.exceptions import ProxyError
+
+    if not isinstance(exc, ProxyError):
+        return None
+    inner = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], BaseException) else None
+    answer = re.search(r"Tunnel connection failed: (\d{3})\s*(.*)", str(inner or ""))
+    if answer is not None:
+        status = f"{answer[1]} {answer[2]}".strip()
+        if answer[1] == "407":
+            why = f"the proxy refused the connection ({status}); its user and password go in http.proxy's URL"
+            return AuthFailed(remote, why)
+        return TransferFailed(remote, f"the proxy refused to connect to the remote ({status})")
+    reason = f"the proxy is unreachable: {(_unreachable_reason(inner) if inner else None) or inner or exc}"
+    return RemoteUnreachable(remote, reason, f"{remote}: {reason}")
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
