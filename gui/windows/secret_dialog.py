@@ -36,6 +36,7 @@ class SecretDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro_label)
         layout.addLayout(form)
+        note.setWordWrap(True)
         layout.addWidget(note)
         layout.addWidget(self.buttons)
         self._update()

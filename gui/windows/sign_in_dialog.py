@@ -7,7 +7,9 @@ anything: the core saves the secret in the keyring, and hands it to git's
 credential helpers, only once the server accepted it. Enter signs in, Escape
 cancels; the secret field is focused when the user name is known. When a
 credential helper gave the password but no user name, only the user name is
-asked (as git asks), and a note names the helper.
+asked (as git asks), and a note names the helper. Otherwise the note says where the
+password will be kept: the keyring, git's credential helpers, or (with no keyring and no
+helper) only the app's memory until it quits.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class SignInDialog(SecretDialog):
                 (self.tr("&User name:"), self.user_edit),
                 (self.tr("&Password or token:"), self.secret_edit),
             ]
-            note = quiet(QLabel(self.tr("Saved in the system keyring once the server accepts it.")))
+            note = quiet(QLabel(self._kept_where(request)))
         else:  # git asks only for the user name then: so does the dialog
             rows = [(self.tr("&User name:"), self.user_edit)]
             text = self.tr("The password comes from credential helper %1.").replace(
@@ -46,6 +48,25 @@ class SignInDialog(SecretDialog):
             note = quiet(QLabel(text))
         self._lay_out(self._intro(request), rows, note)
         (self.secret_edit if request.username and self.from_helper is None else self.user_edit).setFocus()
+
+    def _kept_where(self, request: SignInRequest) -> str:
+        """Where the password goes once the server accepts it, as the core keeps it."""
+        helpers = ", ".join(repr(name) for name in request.helpers)
+        if not request.no_keyring:
+            if helpers:
+                return self.tr(
+                    "Saved in the system keyring and given to credential helper %1"
+                    " once the server accepts it."
+                ).replace("%1", helpers)
+            return self.tr("Saved in the system keyring once the server accepts it.")
+        if helpers:
+            return self.tr(
+                "There is no system keyring: given to credential helper %1 once the server accepts it."
+            ).replace("%1", helpers)
+        return self.tr(
+            "There is no system keyring: kept in memory only until Gitferry quits."
+            " To keep it, set up a keyring or a git credential helper."
+        )
 
     def _intro(self, request: SignInRequest) -> str:
         url = f"<b>{html.escape(request.url)}</b>"

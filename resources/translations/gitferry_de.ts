@@ -1583,6 +1583,10 @@
             <translation>&amp;Benutzername:</translation>
         </message>
         <message>
+            <source>Saved in the system keyring and given to credential helper %1 once the server accepts it.</source>
+            <translation>Wird im Schlüsselbund des Systems gespeichert und an den Zugangsdaten-Helfer %1 gegeben, sobald der Server es annimmt.</translation>
+        </message>
+        <message>
             <source>Saved in the system keyring once the server accepts it.</source>
             <translation>Wird im Schlüsselbund des Systems gespeichert, sobald der Server es annimmt.</translation>
         </message>
@@ -1597,6 +1601,14 @@
         <message>
             <source>The password comes from credential helper %1.</source>
             <translation>Das Passwort kommt vom Zugangsdaten-Helfer %1.</translation>
+        </message>
+        <message>
+            <source>There is no system keyring: given to credential helper %1 once the server accepts it.</source>
+            <translation>Es gibt keinen Schlüsselbund des Systems: wird an den Zugangsdaten-Helfer %1 gegeben, sobald der Server es annimmt.</translation>
+        </message>
+        <message>
+            <source>There is no system keyring: kept in memory only until Gitferry quits. To keep it, set up a keyring or a git credential helper.</source>
+            <translation>Es gibt keinen Schlüsselbund des Systems: wird nur im Speicher behalten, bis Gitferry beendet wird. Um es zu behalten, richte einen Schlüsselbund oder einen git-Zugangsdaten-Helfer ein.</translation>
         </message>
         <message>
             <source>password or token</source>

@@ -81,6 +81,27 @@ def test_the_dialog_asks_only_the_user_name_when_a_credential_helper_gave_the_pa
     run(scenario(), TIMEOUT)
 
 
+def test_the_dialog_says_where_the_password_will_be_kept(qtbot: QtBot) -> None:
+    """Never "saved in the system keyring" on a machine without one (the core's request says
+    which: test_sign_in's no-keyring and helper tests)."""
+    url = "https://example.invalid/r.git"
+
+    def note(request: SignInRequest) -> str:
+        dialog = SignInDialog(request)
+        qtbot.addWidget(dialog)
+        return " ".join(label.text() for label in dialog.findChildren(QLabel))
+
+    assert "Saved in the system keyring once" in note(SignInRequest("origin", url, None, False))
+    assert "and given to credential helper 'store'" in note(
+        SignInRequest("origin", url, None, False, helpers=("store",))
+    )
+    bare = note(SignInRequest("origin", url, None, False, no_keyring=True))
+    assert "no system keyring: kept in memory only until Gitferry quits" in bare
+    assert "Saved in the system keyring" not in bare
+    helped = note(SignInRequest("origin", url, None, False, no_keyring=True, helpers=("cache",)))
+    assert "no system keyring: given to credential helper 'cache'" in helped
+
+
 def test_a_users_sync_opens_the_sign_in_dialog_and_the_accepted_secret_goes_to_the_keyring(
     run: Run,
     running: Running,

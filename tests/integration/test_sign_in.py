@@ -222,6 +222,7 @@ def test_a_typed_sign_in_is_saved_in_the_keyring_and_given_to_the_helpers(
         fetch_remote(repo, "origin", signer=signer, timeout=10)
     assert "refused the credentials (as typed at the sign-in)" in caught.value.message
     assert len(asked) == 1 and asked[0].url == http_auth_server.url("origin") and not asked[0].refused
+    assert not asked[0].no_keyring and len(asked[0].helpers) == 1  # what the dialog says keeps it
     assert helper.actions() == ["get", "erase"] and memory_keyring.secrets == {}
     helper.reset()
     with Repo(str(mine)) as repo:
@@ -384,7 +385,7 @@ def test_a_running_engine_keeps_a_typed_password_in_memory_for_that_host_until_r
     typed = Signer(Credentials(), prompt, passwords=passwords)
     with Repo(str(mine)) as repo:
         fetch_remote(repo, "origin", signer=typed, timeout=10)
-    assert len(asked) == 1
+    assert len(asked) == 1 and asked[0].no_keyring and asked[0].helpers == ()  # the dialog says so
     assert typed.notes == [
         "origin: the password is kept in memory only until the app quits (there is no system keyring):"
         " background fetches sign in with it until then; to keep it longer, install one (GNOME Keyring,"

@@ -221,6 +221,8 @@ class SignIn:
         try:
             found = keyring.get(self._key())
         except KeyringUnavailable as exc:
+            if exc.absent:
+                self._keyring_absent = exc.why
             if exc.absent and self.signer.prompt is None:  # a background fetch: nowhere to keep one
                 self.notes.append(
                     f"{exc.why} to keep a password for background fetches: {exc.fix}; "
@@ -296,7 +298,13 @@ class SignIn:
         username = self._query_for().username or self.url.user
         from_helper = self._helper_gave if self._helper_password is not None else None
         request = SignInRequest(
-            self.remote, url_without_secret(self.url.text), username, refused, from_helper
+            self.remote,
+            url_without_secret(self.url.text),
+            username,
+            refused,
+            from_helper,
+            no_keyring=bool(self._keyring_absent) or self.signer.keyring is None,
+            helpers=tuple(helper_name(h) for h in self._query_for().helpers),
         )
         withdraw = registered(self.stop, request.withdrawn.set)
         try:

@@ -37,6 +37,11 @@ class SignInRequest:
     # A credential helper gave the password but no user name (its name): ask only for the
     # user name, as git does; the answer's password is then ignored and the helper's used.
     password_from: str | None = None
+    # Where a typed password is kept once the server accepts it, so the dialog says it truly:
+    # `no_keyring`: none could be used (absent, or its backend cannot be loaded); `helpers`:
+    # git's credential helpers told `store` (their names).
+    no_keyring: bool = False
+    helpers: tuple[str, ...] = ()
     # Set when the transfer stopped (a Cancel): nobody waits for the answer any more.
     withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
