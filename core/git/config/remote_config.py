@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dulwich.config import ConfigFile
 from dulwich.repo import Repo
 
 from core.errors import BadInput
@@ -15,11 +16,22 @@ from core.errors import BadInput
 
 @dataclass(frozen=True)
 class RemoteConfig:
-    """A remote as `.git/config` names it: its fetch URL and push URL."""
+    """A remote as `.git/config` names it: its fetch URL and push URL (the first `url` and
+    `pushurl`, as git fetches from the first), and every one of them: git pushes to each
+    `pushurl`, or without one to each `url`."""
 
     name: str
     url: str
     push_url: str | None = None
+    urls: tuple[str, ...] = ()
+    push_urls: tuple[str, ...] = ()
+
+    @property
+    def push_targets(self) -> list[tuple[str, bool]]:
+        """Each URL `git push` sends to, in order, and whether it is a `pushurl`."""
+        if self.push_urls:
+            return [(url, True) for url in self.push_urls]
+        return [(url, False) for url in self.urls or (self.url,)]
 
 
 class UnknownRemote(BadInput):
@@ -39,16 +51,21 @@ def list_remotes(repo: Repo) -> list[RemoteConfig]:
     for section in config.sections():
         if len(section) != 2 or section[0] != b"remote":
             continue
-        try:
-            url = config.get(section, b"url").decode()
-        except KeyError:
+        urls = _values(config, section, b"url")
+        if not urls:
             continue
-        try:
-            push_url: str | None = config.get(section, b"pushurl").decode()
-        except KeyError:
-            push_url = None
-        remotes.append(RemoteConfig(section[1].decode(), url, push_url))
+        push_urls = _values(config, section, b"pushurl")
+        push_url = push_urls[0] if push_urls else None
+        remotes.append(RemoteConfig(section[1].decode(), urls[0], push_url, urls, push_urls))
     return sorted(remotes, key=lambda r: r.name)
+
+
+def _values(config: ConfigFile, section: tuple[bytes, bytes], name: bytes) -> tuple[str, ...]:
+    """Every value of a multi-valued key, in the file's order (dulwich's `get` gives the last)."""
+    try:
+        return tuple(value.decode() for value in config.get_multivar(section, name))
+    except KeyError:
+        return ()
 
 
 def find_remote(repo: Repo, name: str) -> RemoteConfig:

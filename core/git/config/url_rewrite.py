@@ -66,6 +66,17 @@ def push_url(config: Config | None, url: str, push_url: str | None) -> Rewrite:
     return Rewrite(url, rewrite(config, url, PUSH_INSTEAD_OF) or rewrite(config, url) or url)
 
 
+def push_rewrites(repo: Repo, name: str) -> list[Rewrite]:
+    """Where a push of the remote `name` connects, each URL git pushes to (every `pushurl`,
+    else every `url`), the first being `remote_rewrite(push=True)`."""
+    config = repo.get_config_stack()
+    remote = find_remote(repo, name)
+    return [
+        push_url(config, remote.url, url) if is_push_url else push_url(config, url, None)
+        for url, is_push_url in remote.push_targets
+    ]
+
+
 def remote_rewrite(repo: Repo, name: str, *, push: bool = False) -> Rewrite:
     """Where a fetch (or with `push`, a push) of the remote `name` connects."""
     config = repo.get_config_stack()

@@ -48,7 +48,7 @@ from dulwich.repo import Repo
 from core.errors import BadInput, GitferryError
 from core.git.config.hooks import HookRefused, find_hook, run_hook
 from core.git.config.upstreams import FetchRefspecs, Upstream
-from core.git.config.url_rewrite import remote_rewrite
+from core.git.config.url_rewrite import push_rewrites
 from core.git.progress import (
     Phase,
     ProgressSink,
@@ -113,8 +113,9 @@ def push_branches(
     """Push each branch's local head to its upstream's `merge_ref` on `remote`.
 
     The URL is `remote.<name>.pushurl`, else `remote.<name>.url`, rewritten as git
-    rewrites push URLs (`url_rewrite.push_url`); an HTTP(S) remote signs in through
-    `signer`. Raises
+    rewrites push URLs (`url_rewrite.push_url`); with several of them (several `pushurl`,
+    or several `url` and no `pushurl`) each is pushed to in turn, as git does. An HTTP(S)
+    remote signs in through `signer`. Raises
     `RemoteUnreachable`, `AuthFailed`, `PushFailed`, or `HookRefused` (the
     `pre-push` hook said no: nothing was sent); a rejected ref is not an error
     but an entry in `rejected`. `stop` cuts the connection from another thread
@@ -125,7 +126,40 @@ def push_branches(
         raise BadInput(f"cannot push upstreams of {', '.join(others)} to {remote}")
     if not branches:
         return PushResult(remote, [], {}, 0, 0, {"connect": 0.0, "pack": 0.0, "send": 0.0})
-    effective = remote_rewrite(repo, remote, push=True).effective
+    targets = [rewrite.effective for rewrite in push_rewrites(repo, remote)]
+    results = [  # `auth` was given for the remote's own URL; another one signs in by itself
+        _push_to(
+            repo,
+            remote,
+            branches,
+            effective,
+            auth if n == 0 else None,
+            progress,
+            timeout,
+            ssh_command,
+            signer,
+            stop,
+        )
+        for n, effective in enumerate(targets)
+    ]
+    if len(results) == 1:
+        return results[0]
+    return _combined(results, [url_without_secret(effective) for effective in targets])
+
+
+def _push_to(
+    repo: Repo,
+    remote: str,
+    branches: Sequence[Upstream],
+    effective: str,
+    auth: HttpAuth | None,
+    progress: ProgressSink | None,
+    timeout: float,
+    ssh_command: str | None,
+    signer: Signer | None,
+    stop: TransferStop | None,
+) -> PushResult:
+    """One push of `branches` to one of the remote's push URLs (`effective`, rewritten)."""
     url = parse_remote_url(effective, base=str(repo.path))
     secrets = [url.password, auth.password if auth else None]
     in_url = HttpAuth(url.user or "", url.password) if url.password is not None else None
@@ -150,6 +184,39 @@ def push_branches(
     ) as (watch, client, path):
         session.watch = watch
         return session.run(client, path)
+
+
+def _combined(results: Sequence[PushResult], urls: Sequence[str]) -> PushResult:
+    """The pushes to each of a remote's URLs as one: a branch is pushed when every URL took
+    it; a refusal past the first URL names the URL that refused."""
+    rejected: dict[str, str] = {}
+    tags_rejected: dict[str, str] = {}
+    for result, url in zip(results, urls, strict=True):
+        where = "" if result is results[0] else f", by {url}"
+        for branch, why in result.rejected.items():
+            rejected.setdefault(branch, why + where)
+        for tag, why in result.tags_rejected.items():
+            tags_rejected.setdefault(tag, why + where)
+    pushed = [b for b in dict.fromkeys(b for r in results for b in r.pushed) if b not in rejected]
+    timings: dict[str, float] = {}
+    for result in results:
+        for key, ms in result.timings_ms.items():
+            timings[key] = timings.get(key, 0.0) + ms
+    return PushResult(
+        remote=results[0].remote,
+        pushed=pushed,
+        rejected=rejected,
+        objects_sent=sum(r.objects_sent for r in results),
+        bytes_sent=sum(r.bytes_sent for r in results),
+        timings_ms=timings,
+        lfs=LfsUploaded(
+            max(r.lfs.pointers for r in results),
+            sum(r.lfs.uploaded for r in results),
+            sum(r.lfs.bytes_sent for r in results),
+        ),
+        tags=[t for t in dict.fromkeys(t for r in results for t in r.tags) if t not in tags_rejected],
+        tags_rejected=tags_rejected,
+    )
 
 
 def _push_error(exc: BaseException, remote: str, url: RemoteUrl, auth: HttpAuth | None) -> RemoteError:

@@ -1,0 +1,49 @@
+"""A remote with several URLs (`git remote set-url --add`: a mirror kept beside the
+project): git fetches from the first and pushes to each. Gitferry read only the last:
+it fetched from the mirror and pushed there alone, so the project never got the
+commits and the sync said `ok`. The git CLI (`rev-parse` on each bare repository) is
+the referee."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.gitcli import git
+from tests.integration.clones import Clones
+
+
+def _mirror(world: Clones, tmp_path: Path) -> Path:
+    """A copy of the remote in a folder whose path has a space, added as origin's second URL."""
+    mirror = tmp_path / "backup disk" / "notes.git"
+    git("clone", "-q", "--bare", str(world.bare), str(mirror))
+    git("remote", "set-url", "--add", "origin", mirror.as_uri(), cwd=world.mine)
+    return mirror
+
+
+def test_a_sync_fetches_from_the_first_url_and_pushes_to_each(world: Clones, tmp_path: Path) -> None:
+    mirror = _mirror(world, tmp_path)
+    world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "c.txt", "from mine\n")
+    code, report = world.sync(world.mine)
+    done = (code, report["result"], report["merged"], report["pushed"])
+    assert done == (0, "ok", ["main"], ["main"]), report
+    head = world.head(world.mine)
+    assert world.remote_head() == head  # the project, the first URL
+    assert git("--git-dir", str(mirror), "rev-parse", "refs/heads/main") == head  # and the mirror
+    assert git("merge-base", "--is-ancestor", world.head(world.theirs), head, cwd=world.mine) == ""
+
+
+def test_a_refusal_by_the_mirror_names_it(world: Clones, tmp_path: Path) -> None:
+    mirror = _mirror(world, tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    git("clone", "-q", str(mirror), str(elsewhere))
+    world.commit(elsewhere, "d.txt", "only on the mirror\n")
+    git("push", "-q", "origin", "main", cwd=elsewhere)
+    mirrored = git("--git-dir", str(mirror), "rev-parse", "refs/heads/main")
+    world.commit(world.mine, "c.txt", "from mine\n")
+    code, report = world.sync(world.mine)
+    assert (code, report["result"]) == (1, "error"), report
+    assert f"by {mirror.as_uri()}" in report["message"], report["message"]
+    assert git("--git-dir", str(mirror), "rev-parse", "refs/heads/main") == mirrored  # never forced
+    assert world.remote_head() == world.head(world.mine)  # the project took it, as with git push
