@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from core.platform.dataclass_code import MAX_FILES, cache_file
+from core.platform.dataclass_code import EVAL, MAX_FILES, cache_file
 
 pytestmark = pytest.mark.skipif(sys.version_info >= (3, 13), reason="3.13 compiles a class's methods at once")
 
@@ -29,7 +29,15 @@ INIT_XZ = re.compile(r"def __init__\(self,x:\w+,z:")
 
 CLASSES = """
 import dataclasses, json, sys
+from collections import namedtuple
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+Pair = namedtuple("Pair", "left right", defaults=[0])
+
+class Named(NamedTuple):
+    a: int
+    b: str = "b"
 
 @dataclass(frozen=True)
 class Point:
@@ -74,6 +82,11 @@ print(json.dumps({
     "slots": [hasattr(s, "__dict__"), Slotted.__slots__],
     "fields": [f.name for f in dataclasses.fields(Job)],
     "init": str(__import__("inspect").signature(Point)),
+    "tuples": [
+        repr(Pair(1)), repr(Pair(right=3, left=2)), repr(Named(1)), repr(Named._make([5, "c"])),
+        str(__import__("inspect").signature(Pair)), Pair.__new__.__doc__, Pair.__new__.__name__,
+        Named._field_defaults, Pair(1, 2)._replace(left=7) == (7, 2), Pair(1)._asdict(),
+    ],
 }))
 """
 
@@ -109,6 +122,8 @@ def test_the_kept_code_builds_the_same_classes(tmp_path: Path) -> None:
     first = kept(tmp_path)
     assert any(INIT_XY.search(source) for source in first)
     assert any("def __setattr__" in source for source in first)
+    # a named tuple's `__new__`, compiled by `collections.namedtuple`'s `eval`
+    assert any(source.startswith(f"{EVAL}lambda _cls, left, right:") for source in first)
     inode = cache_file(tmp_path).stat().st_ino
     assert run(tmp_path) == plain  # from the file: nothing new to write
     assert cache_file(tmp_path).stat().st_ino == inode
