@@ -81,9 +81,8 @@ def tray_tooltip(views: Sequence[RepoView], state: TrayState, paused: str | None
         ((v, s) for v, s in standings if not s.in_sync), key=lambda vs: (-vs[1].level, vs[0].name.lower())
     )
     lines = [headline]
-    for view, stands in named[:TOOLTIP_LINES]:
-        text = view.activity() if view.busy else stands.text
-        lines.append(f"{short_name(view.name)}: {text}")
+    for view, _stands in named[:TOOLTIP_LINES]:
+        lines.append(f"{short_name(view.name)}: {repo_words(view)}")
     if len(named) > TOOLTIP_LINES:
         lines.append(translate("Tray", "and %n more", None, len(named) - TOOLTIP_LINES))
     if paused is not None and (state is not TrayState.PAUSED or pause_end(paused)):
@@ -286,14 +285,21 @@ class Tray(QObject):
             self.status_requested.emit(0)
 
 
+def repo_words(view: RepoView, *, brief: bool = False) -> str | None:
+    """What the tray says of a repository after its name, the tooltip and the menu alike:
+    the transfer under way while it is busy (`brief`: the menu's short form of it), else
+    its standing's line ("Paused", "Not synced yet", "main: 3 behind", "Conflict: 1
+    file"); None when it is in sync (the headline says so)."""
+    if view.busy:
+        return view.activity(brief=brief)
+    stands = view.standing()
+    return None if stands.in_sync else stands.text
+
+
 def _menu_title(view: RepoView) -> str:
     name = short_name(view.name)
-    if view.busy:
-        return f"{name} — {view.activity(brief=True)}"
-    stands = view.standing()
-    if stands.level >= Level.WARNING or stands.level is Level.OFFLINE:
-        return f"{name} — {stands.text}"
-    return name
+    words = repo_words(view, brief=True)
+    return name if words is None else f"{name} — {words}"
 
 
 def short_name(name: str, most: int = NAME_CHARACTERS) -> str:

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from dulwich.repo import Repo
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QApplication
 
 from core.events import BranchStatusChanged, PhaseProgress, StateChanged
 from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile
 from gui.models.branches import branch_model
 from gui.resources import TrayState
+from gui.translations import install_translations
 from gui.tray import Tray, tray_state
 from gui.windows.status_window import StatusWindow
 from tests.git_operations import UNFINISHED, Unfinished, unfinished_id
@@ -328,3 +330,51 @@ def test_local_changes_in_the_way_are_still_called_so(qtbot: object) -> None:
     ):
         window = window_with(qtbot, RepoRecord(1, "work", "/w", last_result="dirty", last_message=message))
         assert shown(window, 1) == "Local changes in the way"
+
+
+def menu_and_tooltip_words(tray: Tray, repo_id: int, name: str) -> tuple[str | None, str | None]:
+    """What the tray's menu entry and its tooltip say of the repository after its name."""
+    title = tray.repo_menus[repo_id].title()
+    menu = title.removeprefix(f"{name} — ") if title != name else None
+    lines = tray.icon.toolTip().splitlines()[1:]
+    tooltip = next((line.removeprefix(f"{name}: ") for line in lines if line.startswith(f"{name}: ")), None)
+    return menu, tooltip
+
+
+def test_the_tray_menu_says_each_repository_s_state_in_the_tooltip_s_words(
+    qtbot: object, qapp: QApplication
+) -> None:
+    """The walk: the menu listed 'notes' and 'website' bare while the tooltip and the
+    table said 'Paused' and 'Not synced yet'. Every state, English and German: the menu
+    says what the tooltip says; a repository in sync is named bare in the menu and not
+    at all in the tooltip (its headline says it)."""
+    records = [
+        RepoRecord(1, "notes", "/n", state=RepoState.PAUSED, last_result="ok"),
+        RepoRecord(2, "website", "/w"),  # never synced
+        RepoRecord(3, "thesis", "/t", last_result="ok"),  # behind
+        RepoRecord(4, "papers", "/p", last_result="error", last_message="cancelled"),
+        RepoRecord(5, "away", "/a", state=RepoState.OFFLINE, last_result="offline", last_message="x"),
+        RepoRecord(6, "fine", "/f", last_result="ok"),
+    ]
+    branches = {i: [branch("main", 0, 0)] for i in (1, 2, 4, 5, 6)} | {3: [branch("main", 0, 3)]}
+    english = {
+        "notes": "Paused",
+        "website": "Not synced yet",
+        "thesis": "main: 3 behind",
+        "papers": "Cancelled",
+        "away": "Offline",
+        "fine": None,
+    }
+    german = {**english, "notes": "Pausiert", "website": "Noch nicht synchronisiert", "papers": "Abgebrochen"}
+    german["thesis"] = "main: 3 zurück"
+    for language, words in (("en_US", english), ("de_DE", german)):
+        installed = install_translations(qapp, QLocale(language))
+        try:
+            window = window_with(qtbot, *records, branches=branches)
+            tray = tray_for(window)
+            for record in records:
+                menu, tooltip = menu_and_tooltip_words(tray, record.id, record.name)
+                assert menu == tooltip == words[record.name], (language, record.name, menu, tooltip)
+        finally:
+            for translator in installed:
+                qapp.removeTranslator(translator)
