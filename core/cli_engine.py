@@ -13,7 +13,8 @@ output and the exit status are the same either way.
 `sync_through_engine` returns None whenever the engine did not carry out the sync, and
 the CLI then runs it itself exactly as without an engine: no socket, nobody listening
 (a socket file a killed engine left), another user's, a refusal (another version, build or
-environment, a repository it does not watch yet), the engine gone before the answer,
+environment, a repository it does not watch yet), the engine gone before the answer, no
+answer within `ANSWER_SECONDS` (said in one line, as a stopped engine is),
 or a question the sync needed while this process has a terminal to ask it on (the
 engine declined it; run here, the sync asks). `GITFERRY_IN_PROCESS=1` skips the
 engine. Ctrl-C asks the engine to cancel and waits (a few seconds at most) for it to
@@ -54,6 +55,7 @@ from core.cli_socket import (
     current_umask,
     encode,
     git_environment,
+    peer_pid,
     same_user,
     socket_path,
     stopped_peer,
@@ -146,11 +148,7 @@ def _request(command: str, options: dict[str, Any], *, as_json: bool) -> _Accept
         stopped = stopped_peer(sock)
         if stopped is not None:  # it would never answer: do not wait ANSWER_SECONDS for it
             sock.close()
-            print(
-                f"gitferry: the Gitferry engine (pid {stopped}: `gitferry daemon` or the app) is stopped"
-                f" (Ctrl-Z or SIGSTOP; `kill -CONT {stopped}` resumes it): this command runs by itself",
-                file=sys.stderr,
-            )
+            _runs_by_itself(stopped, f"is stopped (Ctrl-Z or SIGSTOP; `kill -CONT {stopped}` resumes it)")
             return None
         request = {
             "protocol": PROTOCOL,
@@ -165,6 +163,11 @@ def _request(command: str, options: dict[str, Any], *, as_json: bool) -> _Accept
         sock.settimeout(ANSWER_SECONDS)  # a loaded engine is slower to answer than to accept
         lines = sock.makefile("rb")
         first = _read(lines)
+    except TimeoutError:  # it accepted and never answered: hung, or far too busy
+        pid = peer_pid(sock)
+        sock.close()
+        _runs_by_itself(pid, f"did not answer in {ANSWER_SECONDS:.0f} s")
+        return None
     except (OSError, ValueError, _Gone):
         sock.close()
         return None  # nobody listens, a stale socket, an engine that left or hung
@@ -174,6 +177,12 @@ def _request(command: str, options: dict[str, Any], *, as_json: bool) -> _Accept
     if "error" in first and "refused" not in first:  # a name it does not know: the CLI's own line
         return print_failure(str(first["error"]), bad_input=bool(first.get("bad_input")), as_json=as_json)
     return None
+
+
+def _runs_by_itself(pid: int | None, why: str) -> None:
+    """The one line that says why the engine was not asked to carry out the command."""
+    engine = "`gitferry daemon` or the app" if pid is None else f"pid {pid}: `gitferry daemon` or the app"
+    print(f"gitferry: the Gitferry engine ({engine}) {why}: this command runs by itself", file=sys.stderr)
 
 
 def sync_through_engine(names: list[str], *, fetch_only: bool, no_push: bool, as_json: bool) -> int | None:

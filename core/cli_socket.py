@@ -123,6 +123,12 @@ def _peer(sock: socket.socket) -> tuple[int, int] | None:
     return int(pid), int(uid)
 
 
+def peer_pid(sock: socket.socket) -> int | None:
+    """The process id at the other end, None where the system does not say."""
+    peer = _peer(sock)
+    return None if peer is None else peer[0]
+
+
 def peer_uid(sock: socket.socket) -> int | None:
     """The user id of the process at the other end, None where the system does not say
     (then the private directory is the only guard)."""

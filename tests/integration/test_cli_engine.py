@@ -28,7 +28,7 @@ from core.cli_engine import simple_sync, sync_through_engine
 from core.cli_parser import build_parser
 from core.cli_socket import encode, socket_path
 from tests.gitcli import commit_file, git
-from tests.integration.clones import Clones, run
+from tests.integration.clones import Clones, porcelain, run
 from tests.integration.engine_process import (
     DAEMON,
     PROBE,
@@ -216,6 +216,45 @@ def test_an_engine_gone_mid_request_leaves_the_sync_to_the_cli(world: Clones) ->
     assert (ran.code, ran.in_engine) == (0, False)
     assert ran.out.startswith("mine: ok - ")
     assert git("rev-parse", "origin/main", cwd=world.mine) == pushed
+
+
+@pytest.mark.slow
+def test_an_engine_that_accepts_and_never_answers_is_given_up_with_a_line(world: Clones) -> None:
+    """An engine that accepted the sync and never answers (hung, or far too busy: here a
+    listener of the test's own that reads the request and says nothing): after
+    ANSWER_SECONDS (15 s) the CLI says so in one line and runs the sync itself. The engine
+    did nothing to the repository; the CLI's fetch moved only origin/main. Before, the CLI
+    waited in silence, then synced as if no engine had been there."""
+    listener = listening_socket(Path(os.environ["GITFERRY_HOME"]))
+    heard: list[dict[str, Any]] = []
+    release = threading.Event()
+
+    def accept_and_stall() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as lines:
+            heard.append(json.loads(lines.readline()))
+            release.wait(CAP)  # the connection open, nothing said
+
+    thread = threading.Thread(target=accept_and_stall, daemon=True)
+    thread.start()
+    (world.mine / "draft.txt").write_text("not committed\n")
+    head, status = git("rev-parse", "HEAD", cwd=world.mine), porcelain(world.mine)
+    try:
+        pushed = pushed_elsewhere(world, world.mine.parent, "h")
+        ran = gitferry("sync", "--fetch-only", "mine")
+    finally:
+        release.set()
+        thread.join(CAP)
+        listener.close()
+    said = (
+        f"gitferry: the Gitferry engine (pid {os.getpid()}: `gitferry daemon` or the app)"
+        " did not answer in 15 s: this command runs by itself\n"
+    )
+    assert heard and heard[0]["command"] == "sync" and heard[0]["names"] == ["mine"]
+    assert (ran.code, ran.err, ran.in_engine) == (0, said, False)
+    assert ran.out.startswith("mine: ok - fetched origin/main"), ran.out
+    assert git("rev-parse", "origin/main", cwd=world.mine) == pushed
+    assert (git("rev-parse", "HEAD", cwd=world.mine), porcelain(world.mine)) == (head, status)
 
 
 def stopped(pid: int) -> bool:
