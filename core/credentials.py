@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 
 _BACKEND_VARIABLE = "PYTHON_KEYRING_BACKEND"
+_LOGGED: set[str] = set()  # the cases this process has logged at WARNING
 
 
 class KeyringUnavailable(GitferryError):
@@ -62,7 +63,16 @@ class KeyringUnavailable(GitferryError):
         else:
             why = "the system keyring failed (the log has the details)"
             fix = "try again, or give it through a git credential helper"
-        log.warning("keyring: could not %s a credential: %s: %s", action, type(cause).__name__, cause)
+        first = why not in _LOGGED  # a daemon without a keyring asks at every fetch: said once
+        _LOGGED.add(why)
+        log.log(
+            logging.WARNING if first else logging.DEBUG,
+            "keyring: could not %s a credential: %s: %s%s",
+            action,
+            type(cause).__name__,
+            cause,
+            " (said once; again at DEBUG)" if first else "",
+        )
         super().__init__(f"{why}: could not {action} the credential; {fix}")
         self.why = why
         self.fix = fix

@@ -57,3 +57,26 @@ def test_no_keyring_is_said_as_such_without_an_exception_name() -> None:
     message = caught.value.message
     assert message.startswith("there is no system keyring: could not read the credential")
     assert "unlock" not in message and "Error" not in message and "\n" not in message
+
+
+def test_no_keyring_is_logged_as_a_warning_once_not_at_every_fetch(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A user trial: a `gitferry daemon` on a machine without a keyring logged the same
+    two-line NoKeyringError WARNING twice at every background fetch, though git's credential
+    helper gave the password each time."""
+    import core.credentials
+
+    monkeypatch.setattr(core.credentials, "_LOGGED", set())
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with caplog.at_level("DEBUG", logger="core.credentials"):
+            for _fetch in range(3):
+                with pytest.raises(KeyringUnavailable):
+                    Credentials().get("https://h/r.git")
+    finally:
+        keyring.set_keyring(previous)
+    levels = [record.levelname for record in caplog.records]
+    assert levels == ["WARNING", "DEBUG", "DEBUG"], levels
+    assert "said once" in caplog.records[0].getMessage()
