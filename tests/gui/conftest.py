@@ -144,9 +144,9 @@ def desktop(run: Run, opened: list[str]) -> Iterator[Desktop]:
 @dataclass
 class ClonesBesideTheApp(Clones):
     """`Clones` whose `check()` first lets the running app's own work on them end: both clones
-    are registered, so the app fetches `theirs` when `mine`'s push changes their remote, and
-    that fetch holds `theirs`'s sync lock for a moment. A lock left behind is never let go:
-    the wait gives up and `Clones.check` fails on it."""
+    are registered, and the app fetches a registered repository in the background (soon after
+    it is added, then at its interval), holding its sync lock for a moment. A lock left behind
+    is never let go: the wait gives up and `Clones.check` fails on it."""
 
     run: Run | None = None
 
