@@ -387,7 +387,11 @@ class StatusWindow(QMainWindow):
     def _skipped_tab(self) -> QWidget:
         self.skipped_table = _table(SortFilterModel(self.skipped), self.tr("Skipped files"))
         self.skipped_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.skipped_hint = QLabel(self.tr("Files left out of auto-commit, and why."))
+        # the reason whole ("LFS-Objekt fehlt", "a repository of its own (nested)"): the path cuts
+        self.skipped_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.skipped_hint = QLabel(
+            self.tr("Files a sync left out, and why (a reason's tooltip says what to do).")
+        )
         self.retry_button = _button(self.tr("Retry"), self._retry)
         self.retry_button.setToolTip(
             self.tr("Try the selected files (or all of them) again on the next sync")

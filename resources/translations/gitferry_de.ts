@@ -1629,8 +1629,32 @@
             </translation>
         </message>
         <message>
+            <source>A folder with a .git of its own: git add would record only a link to it, so it is left out.</source>
+            <translation>Ein Ordner mit eigenem .git: git add würde nur einen Verweis darauf erfassen, darum wird er übersprungen.</translation>
+        </message>
+        <message>
+            <source>Could not be read: permission denied, gone while read, or a name git cannot store. Fix that, then Retry.</source>
+            <translation>Konnte nicht gelesen werden: keine Berechtigung, beim Lesen verschwunden oder ein Name, den git nicht speichern kann. Behebe das, dann „Erneut versuchen“.</translation>
+        </message>
+        <message>
+            <source>Failed three times within an hour: held back for an hour, or until Retry.</source>
+            <translation>Dreimal innerhalb einer Stunde fehlgeschlagen: eine Stunde lang zurückgestellt, oder bis „Erneut versuchen“.</translation>
+        </message>
+        <message>
+            <source>Its Git LFS content could not be downloaded (the LFS server lacks it or cannot be reached): the file holds its pointer until a sync gets it, or git lfs pull.</source>
+            <translation>Sein Git-LFS-Inhalt konnte nicht heruntergeladen werden (der LFS-Server hat ihn nicht oder ist nicht erreichbar): die Datei enthält ihren Pointer, bis eine Synchronisierung ihn herunterlädt, oder git lfs pull.</translation>
+        </message>
+        <message>
             <source>LFS object missing</source>
             <translation>LFS-Objekt fehlt</translation>
+        </message>
+        <message>
+            <source>Larger than this repository's maximum file size: raise Max file size in Settings (or list the file in .gitignore), then Retry.</source>
+            <translation>Größer als die maximale Dateigröße dieses Repositorys: erhöhe „Max. Dateigröße“ in den Einstellungen (oder trage die Datei in .gitignore ein), dann „Erneut versuchen“.</translation>
+        </message>
+        <message>
+            <source>Needs a conversion (a git filter) Gitferry does not run: git checkout or git add, which run it, write or commit it.</source>
+            <translation>Braucht eine Umwandlung (einen git-Filter), die Gitferry nicht ausführt: git checkout oder git add, die ihn ausführen, schreiben oder committen sie.</translation>
         </message>
         <message>
             <source>a repository of its own (nested)</source>
@@ -1639,6 +1663,10 @@
         <message>
             <source>filter not run here</source>
             <translation>Filter läuft hier nicht</translation>
+        </message>
+        <message>
+            <source>git add would refuse it (core.safecrlf): its line endings would not come back as they are.</source>
+            <translation>git add würde sie ablehnen (core.safecrlf): ihre Zeilenenden kämen nicht so zurück, wie sie sind.</translation>
         </message>
         <message>
             <source>keeps failing</source>
@@ -2097,8 +2125,8 @@
             <translation>Details des ausgewählten Repositorys</translation>
         </message>
         <message>
-            <source>Files left out of auto-commit, and why.</source>
-            <translation>Dateien, die der Auto-Commit übersprungen hat, und warum.</translation>
+            <source>Files a sync left out, and why (a reason's tooltip says what to do).</source>
+            <translation>Dateien, die eine Synchronisierung übersprungen hat, und warum (der Tooltip eines Grundes sagt, was zu tun ist).</translation>
         </message>
         <message>
             <source>Filter branches</source>

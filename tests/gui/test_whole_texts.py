@@ -4,16 +4,17 @@ of a repository stopped on a conflict, whose last sync's message ended in "…".
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionTab, QTabBar, QWidget
 
-from core.model import BranchStatus, ConflictRecord, RepoRecord
+from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile
 from gui.translations import install_translations
 from gui.widgets.whole_tabs import WholeTabs
 from gui.windows.status_window import StatusWindow
 from tests.gui.test_standing import NOW, branch, window_with
 
 STATE = 5  # the branch table's State column
+REASON = 1  # the skipped files' Reason column
 SAID = "main: integrating origin/main conflicts in chapter.md; nothing was changed"  # the walk's
 
 
@@ -158,3 +159,43 @@ def test_tab_labels_stay_whole_in_a_larger_font(qtbot: object, points: int) -> N
     tabs.show()
     qtbot.waitExposed(tabs)  # type: ignore[attr-defined]
     assert not cut_tab_labels(tabs.tabBar()), cut_tab_labels(tabs.tabBar())
+
+
+def test_the_skipped_files_tab_says_each_reason_whole_and_what_to_do(
+    qtbot: object, qapp: QApplication
+) -> None:
+    """A trial (German, an LFS repository whose server lacked an object): the tab said
+    "Dateien, die der Auto-Commit übersprungen hat" of a file a checkout left as its
+    pointer (no auto-commit anywhere), the Reason read "LFS-Objekt fe…", and its tooltip
+    only "0 Fehlschläge seit 04:31": nothing said what the user could do."""
+    installed = install_translations(qapp, QLocale("de_DE"))
+    try:
+        media = RepoRecord(1, "media", "/m", last_result="ok")
+        window = window_with(qtbot, media, branches={1: [branch("main", 0, 0)]})
+        window.select_repo(1)
+        sized(qtbot, window, 1120)
+        rows = [
+            SkippedFile("photo2.bin", "lfs_missing", 200_000, 0, NOW, NOW),
+            SkippedFile("vendor/lib", "nested_repository", None, 0, NOW, NOW),
+            SkippedFile("big.iso", "too_large", 1 << 29, 2, NOW, NOW),
+        ]
+        window.show_skipped(1, rows)
+        window.tabs.setCurrentIndex(2)  # the Skipped files tab, built on first use
+        assert "Auto-Commit" not in window.skipped_hint.text()
+        table = window.skipped_table
+        model = table.model()
+        qtbot.waitUntil(lambda: model.rowCount() == 3)  # type: ignore[attr-defined]
+        qapp.processEvents()
+        margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+        room = table.horizontalHeader().sectionSize(REASON) - 2 * margin
+        tips = {}
+        for row in range(model.rowCount()):
+            reason = model.index(row, REASON)
+            assert table.fontMetrics().horizontalAdvance(str(reason.data())) <= room, reason.data()
+            tips[str(model.index(row, 0).data())] = str(reason.data(Qt.ItemDataRole.ToolTipRole))
+        assert "Max. Dateigröße" in tips["big.iso"] and "2 Fehlschläge" in tips["big.iso"]
+        assert "git lfs pull" in tips["photo2.bin"] and "Fehlschl" not in tips["photo2.bin"]
+        assert ".git" in tips["vendor/lib"]
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
