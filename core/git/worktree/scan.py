@@ -88,11 +88,13 @@ class WorktreeScan:
 
 @dataclass(frozen=True)
 class _Checks:
-    """Which stat fields git compares here (core.fileMode, core.trustCtime, core.checkStat)."""
+    """Which stat fields git compares here (core.fileMode, core.trustCtime, core.checkStat), and
+    whether the file system has symlinks (core.symlinks)."""
 
     filemode: bool
     trustctime: bool
     full_stat: bool
+    symlinks: bool = True
 
 
 def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
@@ -109,6 +111,7 @@ def scan_worktree(repo: Repo, index: Index | None = None) -> WorktreeScan:
         filemode=config.get_boolean(b"core", b"filemode", True),
         trustctime=config.get_boolean(b"core", b"trustctime", True),
         full_stat=_config_value(config, b"checkstat") != b"minimal",
+        symlinks=config.get_boolean(b"core", b"symlinks", True),
     )
     root = os.fsencode(repo.path)
     rules = IgnoreRules(root, os.fsencode(repo.commondir()), config)  # info/ is shared by worktrees
@@ -216,6 +219,8 @@ class _Scanner:
         if checks.full_stat and (ino & _U32 != key[3] or uid != key[5] or gid != key[6]):
             return False
         mask = KEY_MODE_BITS if checks.filemode else 0o170000
+        if not checks.symlinks and stat.S_ISLNK(key[4]) and stat.S_ISREG(bits):
+            bits = key[4]  # a symlink checked out as a file (core.symlinks false): git sees no change of type
         return bits & mask == key[4] & mask and mtime < self.view.mtime_ns
 
     def _changed(
@@ -371,11 +376,15 @@ def _config_value(config: StackedConfig, name: bytes) -> bytes | None:
 
 
 def _git_mode(st_mode: int, index_mode: int | None, checks: _Checks) -> int | None:
-    """The mode git would record for this file (None: not a file git tracks). With core.fileMode
-    false the x bit is not trusted: a tracked file keeps its recorded mode, a new one is 100644."""
+    """The mode git would record for this file (None: not a file git tracks), as git's
+    `ce_mode_from_stat`: with core.symlinks false a file where a symlink is recorded stays a
+    symlink (git checked it out as a file holding the target); with core.fileMode false the
+    x bit is not trusted: a tracked file keeps its recorded mode, a new one is 100644."""
     if stat.S_ISREG(st_mode):
-        if not checks.filemode and index_mode != _SYMLINK:
-            return 0o100644 if index_mode is None else index_mode
+        if not checks.symlinks and index_mode == _SYMLINK:
+            return _SYMLINK
+        if not checks.filemode:
+            return index_mode if index_mode is not None and stat.S_ISREG(index_mode) else 0o100644
         return 0o100755 if st_mode & 0o100 else 0o100644
     if stat.S_ISLNK(st_mode):
         return _SYMLINK
