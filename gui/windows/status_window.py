@@ -392,6 +392,7 @@ class StatusWindow(QMainWindow):
         self.skipped_hint = QLabel(
             self.tr("Files a sync left out, and why (a reason's tooltip says what to do).")
         )
+        self.skipped_hint.setWordWrap(True)  # never widens the pane (German is long)
         self.retry_button = _button(self.tr("Retry"), self._retry)
         self.retry_button.setToolTip(
             self.tr("Try the selected files (or all of them) again on the next sync")

@@ -180,7 +180,10 @@ def test_the_skipped_files_tab_says_each_reason_whole_and_what_to_do(
             SkippedFile("big.iso", "too_large", 1 << 29, 2, NOW, NOW),
         ]
         window.show_skipped(1, rows)
+        list_width = window.splitter.sizes()[0]
         window.tabs.setCurrentIndex(2)  # the Skipped files tab, built on first use
+        qapp.processEvents()
+        assert window.splitter.sizes()[0] == list_width  # its hint wraps, never narrows the list
         assert "Auto-Commit" not in window.skipped_hint.text()
         table = window.skipped_table
         model = table.model()
