@@ -195,6 +195,26 @@ def test_edit_a_file_with_markers_then_finish(world: Clones) -> None:
     assert show(world.mine, head, "a.txt") == b"one\nTWO both\nthree\n"
 
 
+@pytest.mark.parametrize("style", ["diff3", "zdiff3"])
+def test_edit_shows_the_base_as_merge_conflict_style_asks(world: Clones, tmp_path: Path, style: str) -> None:
+    """`merge.conflictStyle = zdiff3` (or `diff3`) in the user's git: the file to edit has the
+    base's lines between the sides, exactly as `git merge-file --zdiff3` writes them (it had
+    only the two sides, as without the setting)."""
+    git("config", "merge.conflictStyle", style, cwd=world.mine)
+    stopped_on_conflict(world)
+    code, out, err = resolve(world, "a.txt", "--edit")
+    assert code == 0, err
+    marked = Path(str(out).strip()).read_bytes()
+    assert b"||||||| base\ntwo\n=======\n" in marked
+    sides = {"mine": MINE_TEXT, "base": "one\ntwo\nthree\n", "theirs": THEIRS_TEXT}
+    for name, text in sides.items():
+        (tmp_path / f"{name}.side").write_text(text)
+    labels = ["-L", "mine", "-L", "base", "-L", "theirs (origin/main)"]
+    files = [str(tmp_path / f"{name}.side") for name in sides]
+    referee = subprocess.run(["git", "merge-file", "-p", f"--{style}", *labels, *files], capture_output=True)
+    assert referee.stdout == marked
+
+
 def test_abort_changes_nothing(world: Clones) -> None:
     mine, theirs = stopped_on_conflict(world)
     (world.mine / "notes.txt").write_text("untracked work\n")

@@ -12,6 +12,8 @@
   file added (or renamed) by one side into a directory the other side
   renamed is a conflict unless this is false. Gitferry treats `true` as
   `conflict`: it never moves such a file by itself, it reports the conflict.
+- `merge.conflictStyle`: `merge`, `diff3` or `zdiff3`, for the file with conflict
+  markers `gitferry resolve --edit` (and the window's Edit) gives to edit.
 
 A value git itself refuses (a non-boolean `merge.renames`, a non-number
 limit) is refused here too, with one line, as `git merge` would stop.
@@ -29,6 +31,7 @@ from core.errors import GitferryError
 from core.git.config.values import git_bool
 
 DirectoryRenames = Literal["conflict", "true", "false"]
+ConflictStyle = Literal["merge", "diff3", "zdiff3"]
 DEFAULT_RENAME_LIMIT: Final = 7000
 _UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
 
@@ -70,6 +73,18 @@ def rename_settings(repo: Repo) -> RenameSettings:
             directories = "true" if parsed else "false"
         # anything else: git ignores it (a value from a future version)
     return RenameSettings(detect, limit if limit > 0 else DEFAULT_RENAME_LIMIT, directories)
+
+
+def conflict_style(repo: Repo) -> ConflictStyle:
+    """`merge.conflictStyle`: how a file with conflict markers shows them (`diff3` and
+    `zdiff3` add the base's lines); a value git does not know is taken as `merge`."""
+    value = _get(repo.get_config_stack(), b"merge", b"conflictstyle")
+    lowered = (value or "").strip().lower()
+    if lowered == "diff3":
+        return "diff3"
+    if lowered == "zdiff3":
+        return "zdiff3"
+    return "merge"
 
 
 def _get(config: Config, section: bytes, key: bytes) -> str | None:

@@ -48,6 +48,7 @@ from dulwich.repo import Repo
 from core.atomic_file import write_atomically
 from core.errors import BadInput, GitferryError
 from core.git.config.builtin_merge_tools import ToolFiles, ToolRun, ToolUnavailable
+from core.git.config.merge_config import conflict_style
 from core.git.config.merge_tool_config import configured_merge_tool
 from core.git.config.upstreams import Upstream, upstream_of
 from core.git.history.merge_base import merge_bases
@@ -483,7 +484,8 @@ def _marked(plan: _Plan, conflicted: ConflictedPath) -> bytes:
         return ours
     base = _data(plan, conflicted.base) if conflicted.base.present else None
     labels = (b"mine", b"base", f"theirs ({short_name(plan.upstream)})".encode())
-    return merge_file(base, ours, theirs, MergeOptions(labels=labels)).content
+    options = MergeOptions(style=conflict_style(plan.repo), labels=labels)
+    return merge_file(base, ours, theirs, options).content
 
 
 def _edits(plan: _Plan, path: str, choice: str, now: float | None) -> dict[bytes, Entry | None]:
