@@ -235,7 +235,10 @@ def print_status(
         elif b.ahead is None:
             where = f"{b.upstream} (not measured)"
         else:
-            where = f"{b.upstream}  ahead {b.ahead}, behind {b.behind}{_left_alone(b, settings.reach)}"
+            # counted against the remote-tracking ref this computer has: none fetched it yet
+            fetched = "" if b.last_fetch else "  (not fetched yet)"
+            alone = _left_alone(b, settings.reach)
+            where = f"{b.upstream}  ahead {b.ahead}, behind {b.behind}{fetched}{alone}"
         print(f"  {b.name:<24} {where}")
     for sub in submodules:
         if sub.state == "modified":

@@ -12,6 +12,9 @@ from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.palette_colors import ATTENTION, on_table
 
 NOT_PUBLISHED = QT_TRANSLATE_NOOP("BranchTable", "not published")
+# Level with its upstream as this computer has it, which no fetch has checked: not "up to
+# date" beside "Last fetched: never" (the repository's row says "Not synced yet").
+NOT_FETCHED = QT_TRANSLATE_NOOP("BranchTable", "not fetched yet")
 
 
 def branch_state(branch: BranchStatus) -> str:
@@ -29,6 +32,8 @@ def branch_state(branch: BranchStatus) -> str:
         return QT_TRANSLATE_NOOP("BranchTable", "ahead")
     if branch.behind:
         return QT_TRANSLATE_NOOP("BranchTable", "behind")
+    if branch.last_fetch is None:
+        return NOT_FETCHED
     return QT_TRANSLATE_NOOP("BranchTable", "up to date")
 
 
@@ -59,6 +64,13 @@ def _state_tooltip(branch: BranchStatus) -> str:
             "until its upstream is changed",
         )
         return gone.replace("%1", branch.upstream).replace("%2", branch.name)
+    if branch_state(branch) == NOT_FETCHED:
+        text = QCoreApplication.translate(
+            "BranchTable",
+            "Level with %1 as this computer has it, but %1 has not been fetched yet: "
+            "the next fetch or sync checks the remote",
+        )
+        return text.replace("%1", branch.upstream or "")
     if branch.worktree is not None:  # git never moves it from here, whatever the settings
         if branch.worktree_use == CHECKED_OUT_USE:
             text = QCoreApplication.translate(

@@ -146,6 +146,10 @@
             <translation>Von einem Rebase oder Bisect in %1 gehalten: eine Synchronisierung hier lässt ihn, wie er ist, bis das endet</translation>
         </message>
         <message>
+            <source>Level with %1 as this computer has it, but %1 has not been fetched yet: the next fetch or sync checks the remote</source>
+            <translation>Gleichauf mit %1, wie dieser Computer ihn kennt, aber %1 wurde noch nicht abgerufen: der nächste Abruf oder die nächste Synchronisierung prüft das Remote</translation>
+        </message>
+        <message>
             <source>Not checked out: a sync moves it to its upstream only when “Fast-forward those that are only behind” is on in the repository's settings</source>
             <translation>Nicht ausgecheckt: eine Synchronisierung zieht ihn nur auf seinen Upstream nach, wenn „Die nur zurückliegenden per Fast-Forward nachziehen“ in den Einstellungen des Repositorys an ist</translation>
         </message>
@@ -172,6 +176,10 @@
         <message>
             <source>no upstream</source>
             <translation>kein Upstream</translation>
+        </message>
+        <message>
+            <source>not fetched yet</source>
+            <translation>noch nicht abgerufen</translation>
         </message>
         <message>
             <source>not measured</source>

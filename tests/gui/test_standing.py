@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from dulwich.repo import Repo
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
 from core.events import BranchStatusChanged, PhaseProgress, StateChanged
@@ -375,6 +375,37 @@ def test_the_tray_menu_says_each_repository_s_state_in_the_tooltip_s_words(
             for record in records:
                 menu, tooltip = menu_and_tooltip_words(tray, record.id, record.name)
                 assert menu == tooltip == words[record.name], (language, record.name, menu, tooltip)
+        finally:
+            for translator in installed:
+                qapp.removeTranslator(translator)
+
+
+def test_a_branch_never_fetched_is_not_called_up_to_date(qtbot: object, qapp: QApplication) -> None:
+    """The walk's step 1: a repository just added read 'up to date' in the branch table's
+    State beside 'Last fetched: never', though nothing had asked the remote. It says 'not
+    fetched yet' (its tooltip: compared with what this computer has), beside the row's 'Not
+    synced yet'; once fetched, level is 'up to date'. English and German."""
+    never = BranchStatus("main", "origin/main", "a" * 40, "a" * 40, 0, 0, None)
+    for language, word, fetched_word in (
+        ("en_US", "not fetched yet", "up to date"),
+        ("de_DE", "noch nicht abgerufen", "aktuell"),
+    ):
+        installed = install_translations(qapp, QLocale(language))
+        try:
+            window = window_with(qtbot, RepoRecord(1, "notes", "/n"), branches={1: [never]})
+            window.select_repo(1)
+            table = window.branch_table.model()
+            state = [c.header for c in window.branches.columns].index("State")
+            qtbot.waitUntil(lambda table=table: table.rowCount() == 1)  # type: ignore[attr-defined]
+            cell = table.index(0, state)
+            row_says = QCoreApplication.translate("Standing", "Not synced yet")
+            assert (cell.data(), shown(window, 1)) == (word, row_says)
+            if language == "en_US":
+                tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+                assert tip.startswith("Level with origin/main as this computer has it, but origin/main has")
+            model = branch_model()
+            model.set_rows([replace(never, last_fetch=NOW)])  # fetched since: level is up to date
+            assert model.data(model.index(0, state)) == fetched_word
         finally:
             for translator in installed:
                 qapp.removeTranslator(translator)

@@ -70,15 +70,17 @@ def test_the_german_branch_table_shows_every_column_whole(
         notes = RepoRecord(1, "notes", "/n", last_result="ok")
         rows = [branch("main", 2, 0), branch("drafts", 0, 3), branch("ideas", 1, 1)]
         rows.append(BranchStatus("topic", None, "c" * 40, None, None, None, unpublished=2))
+        rows.append(BranchStatus("docs", "origin/docs", "d" * 40, "d" * 40, 0, 0, None))  # never fetched
         window = window_with(qtbot, notes, branches={1: rows})
         window.select_repo(1)
         sized(qtbot, window, width)
         table = window.branch_table
         model = table.model()
-        qtbot.waitUntil(lambda: model.rowCount() == 4)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: model.rowCount() == 5)  # type: ignore[attr-defined]
         qapp.processEvents()  # the columns are fitted once per event loop pass
         states = {str(model.index(row, STATE).data()) for row in range(model.rowCount())}
         assert QCoreApplication.translate("BranchTable", "not published") in states, states
+        assert "noch nicht abgerufen" in states, states
         header = table.horizontalHeader()
         assert header.length() <= table.viewport().width(), (header.length(), table.viewport().width())
         assert not table.horizontalScrollBar().isVisible()

@@ -75,6 +75,8 @@ def test_status_lists_the_branches_of_a_repository_just_added(
     code, text, err = run(capsys, "status", "mine")
     assert code == 0, err
     assert "never synced" in text and "ahead 1, behind 1" in text and "ahead 0, behind 2" in text
+    # counted against what this computer has of origin/main, which nothing fetched yet
+    assert "ahead 1, behind 1  (not fetched yet)" in text and "ahead 0, behind 2  (not fetched yet)" in text
 
 
 def test_status_lists_the_branches_of_a_repository_just_cloned(
@@ -89,6 +91,8 @@ def test_status_lists_the_branches_of_a_repository_just_cloned(
     (repo,) = doc["repos"]
     rows = {b["name"]: (b["upstream"], b["ahead"], b["behind"]) for b in repo["branches"]}
     assert rows == {"main": ("origin/main", *_counts(target, "main"))} == {"main": ("origin/main", 0, 0)}
+    text = run(capsys, "status", "cloned")[1]  # the clone fetched it: level, and said so
+    assert "origin/main  ahead 0, behind 0" in text and "not fetched yet" not in text
 
 
 def test_status_says_a_detached_head_before_the_first_sync(
