@@ -9,10 +9,13 @@ failure streak, its start or its end, goes through the ORM, so a cold no-change
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from core.model import utcnow
 from core.store.database import Database
-from core.store.remote_failure import RemoteFailure
+
+if TYPE_CHECKING:  # made where a streak is read back (a no-change fetch reads none)
+    from core.store.remote_failure import RemoteFailure
 
 Failing = Callable[[int, str], Awaitable[bool]]
 
@@ -62,6 +65,7 @@ class RemoteHealth:
         """Every remote of the repository with a failure streak (the breaker's persisted state)."""
         from sqlalchemy import select
 
+        from core.store.remote_failure import RemoteFailure
         from core.store.schema import RemoteFailureRow
 
         async with self.db.read() as s:

@@ -185,8 +185,10 @@ PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
 # pairs were all measured before (`ahead_behind`, `unpublished`, the identity of the
 # objects directory that a walk checks), the fork's push target (no branch is ahead), a
 # clone's first refs, the readiness check of a negotiation, the sync's clock (a type only)
-# and the words of an unexpected failure.
+# and the words of an unexpected failure. Nor (the ninth) a remote's failure streak as the
+# store hands it out (no streak is read back).
 NOT_FOR_NO_CHANGE = {
+    "core.store.remote_failure",
     "ctypes",
     "core.git.history.ahead_behind",
     "core.git.history.unpublished",
