@@ -308,20 +308,33 @@ class Daemon:
         """A password the CLI was given and the server accepted is kept in memory now
         (`CliServer._keep`): the repositories with a remote it signs in to end their retry
         backoff, as after a user's sync, so their next background fetch comes on its
-        interval with it (it waited out the backoff after failed sign-ins, up to an hour)."""
-        scheduler, key = self.scheduler, (protocol, host, path)
+        interval with it (it waited out the backoff after failed sign-ins, up to an hour),
+        and the trips of those remotes end (background fetches skipped them for the rest of
+        the hour, the repository held `tripped`)."""
+        scheduler, breaker, key = self.scheduler, self._breaker, (protocol, host, path)
         if scheduler is None:
             return
+        now = wall_datetime(self.clock)
         for repo_id, record in list(self._watched.items()):
-            if repo_id not in scheduler or scheduler.backoff_streak(repo_id) == 0:
+            tripped = breaker.tripped(repo_id, now) if breaker is not None else frozenset()
+            if repo_id not in scheduler or (scheduler.backoff_streak(repo_id) == 0 and not tripped):
                 continue
             try:
                 keys = await self.core.offload.io(in_worktree_repo, record.path, remote_memory_keys)
             except GitferryError:
                 continue
-            if key in keys:
-                log.info("%s: a password was handed over for its remote: its backoff is over", record.name)
-                scheduler.answered(repo_id)
+            signed_in = [remote for remote, remote_key in keys.items() if remote_key == key]
+            if not signed_in:
+                continue
+            ended = [remote for remote in signed_in if remote in tripped]
+            log.info(
+                "%s: a password was handed over for its remote: its backoff is over%s",
+                record.name,
+                ", and its trip" if ended else "",
+            )
+            scheduler.answered(repo_id)
+            if ended:
+                await self._streaks_ended(repo_id, ended)
 
     async def _answered(self, repo_id: int, report: SyncReport) -> None:
         """A user's sync (the window's, or a `gitferry sync` this engine answers) that the
@@ -330,15 +343,22 @@ class Daemon:
         and a trip: with no remote of the repository tripped any more, it is no longer held
         `tripped` (the window said "A remote keeps failing" after the sync had just gone
         through)."""
-        breaker, engine = self._breaker, self.engine
-        if breaker is None or engine is None or not report.answered_remotes:
+        if self._breaker is None or self.engine is None or not report.answered_remotes:
             return
         if report.result.succeeded and self.scheduler is not None:
             self.scheduler.answered(repo_id)
+        await self._streaks_ended(repo_id, report.answered_remotes)
+
+    async def _streaks_ended(self, repo_id: int, remotes: list[str]) -> None:
+        """The failure streaks of `remotes` ended (in the breaker and the store); with no
+        remote of the repository tripped any more, it is no longer held `tripped`."""
+        breaker, engine = self._breaker, self.engine
+        if breaker is None or engine is None:
+            return
         now = wall_datetime(self.clock)
         was_tripped = bool(breaker.tripped(repo_id, now))
         try:
-            await breaker.record(repo_id, FetchOutcome.ok(*report.answered_remotes), now)
+            await breaker.record(repo_id, FetchOutcome.ok(*remotes), now)
         except GitferryError as exc:
             log.warning("could not record remote health of repository %s: %s", repo_id, exc)
             return

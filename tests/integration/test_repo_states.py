@@ -461,11 +461,6 @@ def test_a_password_handed_over_by_the_cli_ends_the_backoff_of_its_remotes_backg
     it now held a password that signs in. The hand-over ends the backoff of the
     repositories whose remote it signs in to, as a user's sync does: the next background
     fetch comes on its interval and signs in with it."""
-    from core.cli_engine import hand_over_password
-    from core.cli_socket import run_directory
-    from core.engine.cli_server import CliServer
-    from core.git.transfer.sign_in import memory_key
-
     user, password, _fetches = _behind_a_password_no_keyring_keeps(http_auth_server, world)
 
     async def scenario() -> None:
@@ -473,33 +468,86 @@ def test_a_password_handed_over_by_the_cli_ends_the_backoff_of_its_remotes_backg
         clock = FakeClock()
         running = await Running(core, clock).started()
         finished = running.bus.subscribe(kinds=(SyncFinished,), maxsize=10_000)
-        cli = None
         try:
             mine = await core.store.repo("mine")
-            engine, scheduler = running.daemon.engine, running.daemon.scheduler
-            assert engine is not None and scheduler is not None
+            scheduler = running.daemon.scheduler
+            assert scheduler is not None
             await advance_until(clock, lambda: scheduler.backoff_streak(mine.id) >= 8)
             interval = scheduler.interval(mine.id)
             # Waiting out the backoff: well past its interval's next slot (one interval and
             # a jitter at the most).
             assert scheduler.next_due(mine.id) - clock.monotonic() > 3 * interval
-            assert core.home is not None  # the engine lock's directory, which `gitferry daemon` makes
-            run_directory(core.home).mkdir(mode=0o700, parents=True, exist_ok=True)
-            cli = await CliServer.start(core, engine, running.bus, kept=running.daemon.password_handed_over)
-            assert cli is not None
-            key = memory_key(None, http_auth_server.url("origin"))
-            kept = await asyncio.to_thread(hand_over_password, *key, HttpAuth(user, password))
-            assert kept == "the daemon"
-            # Told once the engine answered: the clock does not move meanwhile.
-            await advance_until(clock, lambda: scheduler.backoff_streak(mine.id) == 0, step=0)
-            assert scheduler.next_due(mine.id) - clock.monotonic() < 2 * interval  # on its interval
-            signed = await next_sync_finished(clock, finished, mine.id)
-            assert signed.result.succeeded, signed.message
+            async with handed_over(core, running, http_auth_server, HttpAuth(user, password)):
+                # Told once the engine answered: the clock does not move meanwhile.
+                await advance_until(clock, lambda: scheduler.backoff_streak(mine.id) == 0, step=0)
+                assert scheduler.next_due(mine.id) - clock.monotonic() < 2 * interval  # on its interval
+                signed = await next_sync_finished(clock, finished, mine.id)
+                assert signed.result.succeeded, signed.message
         finally:
-            if cli is not None:
-                await cli.close()
             await running.stop()
             await core.close()
+
+    asyncio.run(scenario())
+    assert git("rev-parse", "origin/main", cwd=world.mine) == git("rev-parse", "main", cwd=world.mine)
+
+
+@contextlib.asynccontextmanager
+async def handed_over(
+    core: Core, running: Running, server: HttpRemote, auth: HttpAuth
+) -> AsyncIterator[None]:
+    """`auth` for `server`'s origin handed to the running daemon by the real CLI client
+    (`keep`, as a `gitferry sync` in its own process does), over the socket of a CLI
+    server started on it for the block."""
+    from core.cli_engine import hand_over_password
+    from core.cli_socket import run_directory
+    from core.engine.cli_server import CliServer
+    from core.git.transfer.sign_in import memory_key
+
+    assert core.home is not None and running.daemon.engine is not None
+    run_directory(core.home).mkdir(mode=0o700, parents=True, exist_ok=True)  # as `gitferry daemon` makes it
+    cli = await CliServer.start(
+        core, running.daemon.engine, running.bus, kept=running.daemon.password_handed_over
+    )
+    assert cli is not None
+    try:
+        key = memory_key(None, server.url("origin"))
+        assert await asyncio.to_thread(hand_over_password, *key, auth) == "the daemon"
+        yield
+    finally:
+        await cli.close()
+
+
+@pytest.mark.slow
+def test_a_password_handed_over_by_the_cli_ends_the_trip_of_its_remote(
+    http_auth_server: HttpRemote, world: Clones
+) -> None:
+    """No system keyring; the password in origin's URL went stale, the server refused three
+    background fetches and the remote tripped. The user took the password out of the URL
+    and gave the right one to a `gitferry sync` of their own, which handed it to the
+    daemon. Before, the hand-over ended the retry backoff but not the trip: background
+    fetches skipped the remote for the rest of the hour, the repository held `tripped`.
+    Now the trip ends with it, and the next background fetch signs in."""
+    user, password, _fetches = _behind_a_password_no_keyring_keeps(http_auth_server, world)
+    url = http_auth_server.url("origin")
+    git("remote", "set-url", "origin", url.replace("://", f"://{user}:not-{password}@", 1), cwd=world.mine)
+
+    async def scenario() -> None:
+        clock = FakeClock()
+        async with mine_tripped(clock) as (core, running, mine):
+            engine, scheduler = running.daemon.engine, running.daemon.scheduler
+            assert engine is not None and scheduler is not None
+            finished = running.bus.subscribe(kinds=(SyncFinished,), maxsize=10_000)
+            [trip] = await core.store.remote_health.failure_states(mine.id)
+            assert trip.tripped_until is not None
+            git("remote", "set-url", "origin", url, cwd=world.mine)
+            async with handed_over(core, running, http_auth_server, HttpAuth(user, password)):
+                # Told once the engine answered: the clock does not move meanwhile.
+                await advance_until(clock, lambda: engine.state(mine.id) is not RepoState.TRIPPED, step=0)
+                assert scheduler.breaker.tripped(mine.id, wall_datetime(clock)) == frozenset()
+                assert await core.store.remote_health.failure_states(mine.id) == []
+                signed = await next_sync_finished(clock, finished, mine.id)
+                assert signed.result.succeeded, signed.message
+            await settled(core, "mine", "idle")
 
     asyncio.run(scenario())
     assert git("rev-parse", "origin/main", cwd=world.mine) == git("rev-parse", "main", cwd=world.mine)

@@ -346,11 +346,13 @@ def memory_key(config: Config | None, url: str) -> tuple[str, str, str | None]:
     return query.protocol, query.host, query.path
 
 
-def remote_memory_keys(repo: Repo) -> set[tuple[str, str, str | None]]:
-    """How `SessionPasswords` keys a password for each remote of `repo` that a fetch
-    connects to (its URL after insteadOf): which remotes a password given for a key signs in."""
+def remote_memory_keys(repo: Repo) -> dict[str, tuple[str, str, str | None]]:
+    """How `SessionPasswords` keys a password for each remote of `repo` (by name) that a
+    fetch connects to (its URL after insteadOf): which remotes a password given for a key
+    signs in."""
     config = repo.get_config_stack()
-    return {memory_key(config, fetch_url(config, remote.url).effective) for remote in list_remotes(repo)}
+    remotes = list_remotes(repo)
+    return {remote.name: memory_key(config, fetch_url(config, remote.url).effective) for remote in remotes}
 
 
 def used(sign_in: SignIn | None) -> str:
