@@ -150,11 +150,10 @@ class ConflictsPanel(QWidget):
         self.sides.addWidget(text_sides)
         self.sides.addWidget(self.binary_sides)
 
-        self.use_mine = self._button(self.tr("Use mine"), self.tr("Keep this computer's version"), "mine")
-        self.use_theirs = self._button(self.tr("Use theirs"), self.tr("Take the remote's version"), "theirs")
-        self.keep_both = self._button(
-            self.tr("Keep both"), self.tr("Theirs at the path, mine beside it as a conflict copy"), "both"
-        )
+        # their tooltips say what each does for the selected path (`_say_choices`)
+        self.use_mine = self._button(self.tr("Use mine"), "mine")
+        self.use_theirs = self._button(self.tr("Use theirs"), "theirs")
+        self.keep_both = self._button(self.tr("Keep both"), "both")
         self.merge_tool = QPushButton(self.tr("Open in merge tool"))
         self.merge_tool.setToolTip(
             self.tr(
@@ -223,9 +222,8 @@ class ConflictsPanel(QWidget):
         label.setBuddy(view)
         return label, view
 
-    def _button(self, text: str, tip: str, choice: str) -> QPushButton:
+    def _button(self, text: str, choice: str) -> QPushButton:
         button = QPushButton(text)
-        button.setToolTip(tip)
         button.setAccessibleName(text)
         button.clicked.connect(lambda: self._choose(choice))
         return button
@@ -300,11 +298,37 @@ class ConflictsPanel(QWidget):
         resolvable = conflicted is not None and not self._busy
         for button in (self.use_mine, self.use_theirs, self.keep_both, self.merge_tool):
             button.setEnabled(resolvable)
+        self._say_choices(conflicted)
         self.finish.setEnabled(resolution is not None and not resolution.unresolved and not self._busy)
         self.abort.setEnabled(resolution is not None and not self._busy)
         self.open_folder.setEnabled(self.repo_id is not None)
         self.detail.setVisible(count > 0 and not copies)
         self._paint_sides(conflicted)
+
+    def _say_choices(self, conflicted: ConflictedPath | None) -> None:
+        """What each choice does for the selected path. A file one side deleted (git's
+        modify/delete) has one version, not two: Keep both would only keep it, as one of
+        Use mine and Use theirs does, so it is not offered and its tooltip says why."""
+        mine = self.tr("Keep this computer's version")
+        theirs = self.tr("Take the remote's version")
+        both = self.tr("Theirs at the path, mine beside it as a conflict copy")
+        deleted = conflicted is not None and not (conflicted.ours.present and conflicted.theirs.present)
+        if conflicted is not None and not conflicted.theirs.present:
+            theirs = self.tr("Delete the file, as the remote did")
+            both = self.tr(
+                "The remote deleted this file: there is one version, not two to keep. "
+                "Use mine keeps it; Use theirs deletes it"
+            )
+        elif conflicted is not None and not conflicted.ours.present:
+            mine = self.tr("Leave the file deleted, as this computer did")
+            both = self.tr(
+                "This computer deleted this file: there is one version, not two to keep. "
+                "Use theirs takes the remote's back; Use mine leaves it deleted"
+            )
+        if deleted:
+            self.keep_both.setEnabled(False)
+        for button, tip in ((self.use_mine, mine), (self.use_theirs, theirs), (self.keep_both, both)):
+            button.setToolTip(tip)
 
     def _paint_sides(self, conflicted: ConflictedPath | None) -> None:
         if conflicted is None:

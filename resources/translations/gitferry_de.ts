@@ -425,6 +425,10 @@
             <translation>Übersicht der Konflikte</translation>
         </message>
         <message>
+            <source>Delete the file, as the remote did</source>
+            <translation>Die Datei löschen, wie das Remote es tat</translation>
+        </message>
+        <message>
             <source>Finish</source>
             <translation>Abschließen</translation>
         </message>
@@ -447,6 +451,10 @@
         <message>
             <source>Last changed</source>
             <translation>Zuletzt geändert</translation>
+        </message>
+        <message>
+            <source>Leave the file deleted, as this computer did</source>
+            <translation>Die Datei gelöscht lassen, wie dieser Computer es tat</translation>
         </message>
         <message>
             <source>Mine</source>
@@ -509,6 +517,10 @@
             <translation>Die Fassung des Remotes übernehmen</translation>
         </message>
         <message>
+            <source>The remote deleted this file: there is one version, not two to keep. Use mine keeps it; Use theirs deletes it</source>
+            <translation>Das Remote hat diese Datei gelöscht: es gibt eine Fassung zu behalten, nicht zwei. „Meine verwenden“ behält sie; „Ihre verwenden“ löscht sie</translation>
+        </message>
+        <message>
             <source>Theirs</source>
             <translation>Ihre</translation>
         </message>
@@ -519,6 +531,10 @@
         <message>
             <source>Theirs at the path, mine beside it as a conflict copy</source>
             <translation>Ihre am Pfad, meine daneben als Konfliktkopie</translation>
+        </message>
+        <message>
+            <source>This computer deleted this file: there is one version, not two to keep. Use theirs takes the remote's back; Use mine leaves it deleted</source>
+            <translation>Dieser Computer hat diese Datei gelöscht: es gibt eine Fassung zu behalten, nicht zwei. „Ihre verwenden“ stellt die Fassung des Remotes wieder her; „Meine verwenden“ lässt sie gelöscht</translation>
         </message>
         <message>
             <source>Use mine</source>

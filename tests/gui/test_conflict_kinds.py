@@ -38,6 +38,9 @@ def test_a_file_the_remote_deleted_is_said_deleted_on_the_remote_then_use_theirs
     run(until(lambda: panel.resolution is not None))
     assert panel.theirs_view.toPlainText() == "(deleted on the remote)"
     assert "+mine" in panel.mine_view.toPlainText()
+    # one version to keep, not two: Keep both is not offered (it kept mine, as Use mine does)
+    assert not panel.keep_both.isEnabled() and panel.keep_both.toolTip().startswith("The remote deleted")
+    assert panel.use_theirs.isEnabled() and panel.use_theirs.toolTip() == "Delete the file, as the remote did"
     panel.use_theirs.click()
     run(until(lambda: panel.finish.isEnabled()))
     panel.finish.click()
@@ -74,3 +77,35 @@ def test_copies_an_auto_commit_merge_kept_say_what_to_do_above_the_list(qtbot: o
     panel.show_resolution(1, None, panel.status.text())
     assert panel.hint.text() == "No conflicts: every branch integrated cleanly."
     assert panel.status.text() == ""
+
+
+@pytest.mark.parametrize("deleted_by", ["remote", "this computer"])
+def test_keep_both_is_not_offered_for_a_file_one_side_deleted(qtbot: object, deleted_by: str) -> None:
+    """Keep both, on a file the remote deleted, simply kept mine (as Use mine does): a
+    modify/delete has one version to keep, not two. The button is not offered there, its
+    tooltip says why, and Use mine / Use theirs say which of them keeps or deletes it; a
+    conflict with both versions offers it again."""
+    panel = ConflictsPanel()
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    panel.show_conflicts(1, [ConflictRecord("main", "a.txt", NOW), ConflictRecord("main", "b.txt", NOW)])
+    side = Version(oid="1" * 40, mode=0o100644, size=4, data=b"one\n")
+    other = Version(oid="2" * 40, mode=0o100644, size=4, data=b"two\n")
+    ours, theirs = (side, Version()) if deleted_by == "remote" else (Version(), side)
+    paths = [
+        ConflictedPath("a.txt", base=side, ours=ours, theirs=theirs),
+        ConflictedPath("b.txt", side, side, other),
+    ]
+    panel.show_resolution(1, Resolution("main", "origin/main", "2" * 40, "3" * 40, paths))
+    assert panel.selected_path() == "a.txt" and panel.use_mine.isEnabled() and panel.use_theirs.isEnabled()
+    assert not panel.keep_both.isEnabled()
+    if deleted_by == "remote":
+        assert panel.keep_both.toolTip().startswith("The remote deleted this file: there is one version")
+        assert panel.use_theirs.toolTip() == "Delete the file, as the remote did"
+        assert panel.use_mine.toolTip() == "Keep this computer's version"
+    else:
+        assert panel.keep_both.toolTip().startswith("This computer deleted this file: there is one version")
+        assert panel.use_mine.toolTip() == "Leave the file deleted, as this computer did"
+        assert panel.use_theirs.toolTip() == "Take the remote's version"
+    panel.table.selectRow(1)  # both versions there: keep both is offered, and said as ever
+    assert panel.selected_path() == "b.txt" and panel.keep_both.isEnabled()
+    assert panel.keep_both.toolTip() == "Theirs at the path, mine beside it as a conflict copy"
