@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -231,6 +232,35 @@ def test_a_push_whose_lfs_object_is_nowhere_sends_nothing(
     assert code == 1 and report["result"] == "error"
     assert "Git LFS upload failed" in report["message"] and oid[:12] in report["message"]
     assert git("ls-remote", lfs_server.url_with_credentials("origin"), "main").split()[0] == remote_head
+
+
+def test_an_lfs_server_that_cannot_be_reached_is_named_not_the_git_remote(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`remote.origin.lfsurl` names a server that is down while the git server answers: the
+    sync said `not pushed: origin is unreachable`, though `git fetch origin` worked."""
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/lfs"
+    git("config", "remote.origin.lfsurl", dead, cwd=mine)
+    _commit(mine, {"new.bin": os.urandom(10_000)}, "local work")
+    _commit(pub, {"b.bin": os.urandom(10_000)}, "theirs")
+    git("push", "-q", "origin", "main", cwd=pub)
+
+    code, report = _sync(capsys, "mine")
+
+    said = f"origin's Git LFS server {dead} (remote.origin.lfsurl) is unreachable: connection refused"
+    assert code == 1 and report["merged"] == ["main"], report
+    assert report["message"].endswith(f"not pushed: {said}"), report["message"]
+    assert report["lfs_missing"] == [{"path": "b.bin", "reason": said}]
+    assert git("ls-remote", lfs_server.url_with_credentials("origin"), "main").split()[0] == git(
+        "rev-parse", "HEAD^2", cwd=mine
+    )  # nothing pushed
 
 
 MIB = 1024 * 1024

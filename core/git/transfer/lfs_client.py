@@ -39,7 +39,7 @@ from urllib3.exceptions import HTTPError
 
 from core.git.objects.lfs_pointer import LfsPointer
 from core.git.objects.lfs_store import CHUNK, LfsObjectCorrupt, LfsStore
-from core.git.transfer.errors import AuthFailed, RemoteError, scrub
+from core.git.transfer.errors import AuthFailed, RemoteError, RemoteUnreachable, scrub
 from core.git.transfer.lfs_endpoint import LfsEndpoint
 from core.git.transfer.sign_in import SignIn
 from core.git.transfer.signer import Signer
@@ -309,6 +309,11 @@ class LfsClient:
             error = translate_error(exc, self.remote, parse_remote_url(self.endpoint.url), self._auth)
             if error.result is ResultKind.ERROR:
                 raise LfsTransferFailed(self.remote, operation, scrub(error.reason, self._secrets)) from exc
+            if type(error) is RemoteUnreachable:  # the git server may answer: say which one does not
+                where = f"{self.remote}'s Git LFS server {self.endpoint.url} ({self.endpoint.source})"
+                raise RemoteUnreachable(
+                    self.remote, error.reason, f"{where} is unreachable: {error.reason}"
+                ) from exc
             raise error from exc
 
 
