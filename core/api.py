@@ -470,15 +470,17 @@ class Api:
         """Ask the remote whether it accepts them; nothing is saved (refused: `GitferryError`)."""
         return await registry.check_credentials(self.core, remote, url, username, secret)
 
-    async def save_credentials(self, accepted: AcceptedCredentials) -> None:
-        await registry.save_credentials(self.core, accepted)
+    async def save_credentials(self, accepted: AcceptedCredentials, path: str | None = None) -> bool:
+        """In the keyring; with none on the machine, in the app's memory until it quits (True)."""
+        return await registry.save_credentials(self.core, accepted, path=path)
 
     async def set_credentials(
         self, name: str, remote: str, username: str, secret: str, *, url: str | None = None
-    ) -> None:
+    ) -> bool:
         """ "Test connection": ask the remote (at `url`, else its configured URL), and save
-        them in the keyring only when it accepts (refused: `GitferryError`)."""
-        await registry.set_credentials(self.core, name, remote, username, secret, url=url)
+        them in the keyring only when it accepts (refused: `GitferryError`); True: there is
+        no keyring, and the app keeps them in its memory only, until it quits."""
+        return await registry.set_credentials(self.core, name, remote, username, secret, url=url)
 
     async def saved_username(self, url: str) -> str | None:
         """The user name the keyring holds for `url` (never the secret)."""

@@ -306,22 +306,43 @@ async def remote_access(core: Core, name: str) -> list[RemoteAccess]:
     return await core.offload.io(read)
 
 
-async def save_credentials(core: Core, accepted: AcceptedCredentials) -> None:
-    await core.offload.io(core.credentials.save, accepted.url, accepted.auth)
+async def save_credentials(core: Core, accepted: AcceptedCredentials, *, path: str | None = None) -> bool:
+    """Keep a credential the remote accepted in the keyring. With no keyring on the machine,
+    a running engine (the app, the daemon) keeps it in its memory until it quits, as a
+    password typed at the sign-in (True: kept there only); elsewhere (the CLI) and with a
+    keyring that is locked or failing, `KeyringUnavailable`. `path`: the repository whose
+    git settings say how the transfers look the password up (`credential.useHttpPath`)."""
+    try:
+        await core.offload.io(core.credentials.save, accepted.url, accepted.auth)
+        return False
+    except KeyringUnavailable as exc:
+        if not exc.absent or core.passwords is None:
+            raise
+    config = await core.offload.io(git_config, path)
+    key = memory_key(config, fetch_url(config, accepted.url).effective)
+    core.passwords.keep(*key, accepted.auth)
+    return True
 
 
 async def saved_username(core: Core, url: str) -> str | None:
-    """The user name stored in the keyring for `url`, if any (never the secret)."""
+    """The user name stored in the keyring for `url`, if any (never the secret): none where
+    there is no keyring (`describe_credential` says so); a locked or failing one raises."""
     if not url.startswith(("http://", "https://")):
         return None
-    auth = await core.offload.io(core.credentials.get, url)
+    try:
+        auth = await core.offload.io(core.credentials.get, url)
+    except KeyringUnavailable as exc:
+        if exc.absent:
+            return None
+        raise
     return None if auth is None else auth.username
 
 
 async def set_credentials(
     core: Core, name: str, remote: str, username: str, secret: str, *, url: str | None = None
-) -> None:
-    """Probe the remote (at `url`, else its configured fetch URL); save only when accepted."""
+) -> bool:
+    """Probe the remote (at `url`, else its configured fetch URL); save only when accepted
+    (True: kept in the running engine's memory only, `save_credentials`)."""
     record = await core.store.repo(name)
 
     def url_of() -> str:
@@ -333,7 +354,7 @@ async def set_credentials(
     else:
         check_url(url)
     accepted = await check_credentials(core, remote, url, username, secret, path=record.path)
-    await save_credentials(core, accepted)
+    return await save_credentials(core, accepted, path=record.path)
 
 
 async def clone_repository(

@@ -84,9 +84,9 @@ class CredentialRow:
     def typed(self) -> tuple[str, str, str]:
         return self.url, self.user_edit.text().strip(), self.secret_edit.text()
 
-    def saved(self, message: str) -> None:
+    def saved(self, message: str, *, in_keyring: bool = True) -> None:
         self.secret_edit.clear()
-        self.show_saved(True)
+        self.show_saved(in_keyring)
         self.status.show_ok(message)
 
     def show_saved(self, saved: bool) -> None:
@@ -102,6 +102,15 @@ class CredentialRow:
             QCoreApplication.translate("CredentialsPanel", "the saved secret was refused: type a new one")
         )
         self.status.show_error(why)
+
+
+def kept_in_memory() -> str:
+    """What a row says of a credential the remote accepted that no keyring can keep."""
+    return QCoreApplication.translate(
+        "CredentialsPanel",
+        "Connected; there is no system keyring: kept in memory only until Gitferry quits"
+        " (to keep it, set up a keyring or a git credential helper)",
+    )
 
 
 class CredentialsPanel(QWidget):
@@ -237,9 +246,10 @@ class CredentialsPanel(QWidget):
         url, user, secret = row.typed()
         row.test_button.setEnabled(False)
         row.status.show_ok(self.tr("Connecting…"))
+        memory_only = False
         try:
             if secret:
-                await self.api.set_credentials(self.repo_name, remote, user, secret, url=url)
+                memory_only = await self.api.set_credentials(self.repo_name, remote, user, secret, url=url)
             else:  # nothing typed: the way a sync signs in
                 check = await self.api.test_connection(self.repo_name, remote)
         except GitferryError as exc:
@@ -248,7 +258,9 @@ class CredentialsPanel(QWidget):
             else:
                 row.status.show_error(exc.message)
         else:
-            if secret:
+            if memory_only:
+                row.saved(kept_in_memory(), in_keyring=False)
+            elif secret:
                 row.saved(self.tr("Connected"))
             else:
                 connected = self.tr("Connected to %1 (%2 refs; %3)")

@@ -128,7 +128,12 @@ class SettingsDialog(QDialog):
         remotes_layout.addWidget(self.remotes, 1)
         credentials_box = QGroupBox(self.tr("Sign-ins"))  # a box's title never wraps: the rest is a label
         where = quiet(
-            QLabel(self.tr("HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys"))
+            QLabel(
+                self.tr(
+                    "HTTP(S) secrets are kept in the system keyring (with none, in memory until"
+                    " Gitferry quits); ssh uses your agent and keys"
+                )
+            )
         )
         where.setWordWrap(True)
         credentials_layout = QVBoxLayout(credentials_box)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication
 
 from core.api import AcceptedCredentials, Api, GitferryError, RepoRecord
 from gui import autostart
-from gui.widgets.credentials_panel import CredentialRow
+from gui.widgets.credentials_panel import CredentialRow, kept_in_memory
 from gui.widgets.remotes_editor import RemoteEdit
 
 
@@ -61,10 +61,14 @@ async def save_repo(api: Api, changes: RepoChanges) -> None:
     name = changes.record.name
     for edit in changes.remotes:
         await api.edit_remote(name, edit.action, edit.remote, edit.url)
+    memory_only = False
     for credential in accepted:
-        await api.save_credentials(credential)
+        memory_only = await api.save_credentials(credential, changes.record.path) or memory_only
     for row in changes.credentials:
-        row.saved(QCoreApplication.translate("CredentialsPanel", "Connected; saved in the keyring"))
+        if memory_only:  # no keyring on the machine: none was
+            row.saved(kept_in_memory(), in_keyring=False)
+        else:
+            row.saved(QCoreApplication.translate("CredentialsPanel", "Connected; saved in the keyring"))
     if changes.settings:
         await api.set_repo_settings(changes.record.id, changes.settings)  # a new interval applies at once
 

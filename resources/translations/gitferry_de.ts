@@ -588,6 +588,10 @@
             <translation>Verbunden; im Schlüsselbund gespeichert</translation>
         </message>
         <message>
+            <source>Connected; there is no system keyring: kept in memory only until Gitferry quits (to keep it, set up a keyring or a git credential helper)</source>
+            <translation>Verbunden; es gibt keinen Schlüsselbund des Systems: nur im Speicher behalten, bis Gitferry beendet wird (um es zu behalten, richte einen Schlüsselbund oder einen git-Zugangsdaten-Helfer ein)</translation>
+        </message>
+        <message>
             <source>Connecting…</source>
             <translation>Verbinde…</translation>
         </message>
@@ -1484,8 +1488,8 @@
             <translation>Gitferry-Einstellungen</translation>
         </message>
         <message>
-            <source>HTTP(S) secrets are kept in the system keyring, ssh uses your agent and keys</source>
-            <translation>HTTP(S)-Geheimnisse liegen im Schlüsselbund des Systems, ssh nutzt deinen Agent und deine Schlüssel</translation>
+            <source>HTTP(S) secrets are kept in the system keyring (with none, in memory until Gitferry quits); ssh uses your agent and keys</source>
+            <translation>HTTP(S)-Geheimnisse liegen im Schlüsselbund des Systems (ohne einen im Speicher, bis Gitferry beendet wird); ssh nutzt deinen Agent und deine Schlüssel</translation>
         </message>
         <message>
             <source>Not removed: %1</source>

@@ -10,7 +10,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -408,6 +410,52 @@ def test_credentials_typed_in_the_dialog_are_saved_only_once_accepted_and_only_i
     run(scenario(), TIMEOUT)
     assert files_holding(secret, home, repo / ".git") == []
     assert files_holding(wrong, home, repo / ".git") == []
+
+
+@pytest.mark.slow
+def test_without_a_keyring_accepted_credentials_are_kept_in_memory_and_said_so(
+    run: Run,
+    running: Running,
+    tmp_path: Path,
+    http_auth_server: HttpRemote,
+    dialogs: list[SettingsDialog],
+) -> None:
+    """A trial with no keyring on the machine: the row said in red "there is no system
+    keyring: could not read the credential" for a remote that needed none typed yet, and
+    after Test connection "could not save the credential", though the server had accepted
+    it; the password was dropped, and a Save with one typed failed half-way."""
+    keyring.set_keyring(fail.Keyring())  # the autouse memory keyring is put back afterwards
+    seed(http_auth_server, tmp_path)
+    repo = make_repo(tmp_path, url=http_auth_server.url("origin"))
+    user, secret = http_auth_server.auth or ("", "")
+    home = Path(os.environ["GITFERRY_HOME"])
+
+    async def scenario() -> None:
+        record = await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        row = dialog.credentials.rows["origin"]
+        assert showing(row.status) == ""  # no keyring is said once, under the row, not as an error
+        assert "there is no system keyring" in showing(row.source)
+        retype(row.user_edit, user)
+        retype(row.secret_edit, secret)
+        row.test_button.click()
+        await until(lambda: showing(row.status) not in ("", "Connecting…"))
+        assert "kept in memory only until Gitferry quits" in showing(row.status), showing(row.status)
+        assert row.secret_edit.text() == "" and "keyring" not in row.secret_edit.placeholderText()
+        report = await running.api.sync(record.id)  # nobody is asked: the kept password signs in
+        assert str(report.result) != "auth_failed" and "fetched origin/main" in report.message, report.message
+        assert git("rev-parse", "origin/main", cwd=repo) == git(
+            "rev-parse", "main", cwd=http_auth_server.bare_path("origin")
+        )
+        retype(row.secret_edit, secret)  # Save with one typed: all of it saved, nothing half
+        dialog.tabs.setCurrentIndex(SYNC_TAB)
+        retype(dialog.form.interval_edit, "900")
+        await saved(dialog)
+        assert (await running.core.store.repo_settings(record.id)).fetch_interval == 900
+        assert "kept in memory only" in row.status.text()  # (on the Remotes tab, not shown now)
+
+    run(scenario(), TIMEOUT * 2)
+    assert files_holding(secret, home, repo / ".git") == []
 
 
 @pytest.mark.parametrize("refused_by", ["the last sync", "test connection"])
