@@ -618,7 +618,7 @@ class _Sync:
         result = ResultKind.OK if done else ResultKind.UP_TO_DATE
         if report.unpublished:  # work on no remote: never a plain success either
             note = unpublished_note(self.record.name, report.unpublished)
-            result, done = ResultKind.UNPUBLISHED, [note, *done]
+            result, done = ResultKind.UNPUBLISHED, [*done, note]  # what was done first, as below
         if report.push_refused:  # commits git would not push either: on no remote, not "up to date"
             refused = [f"{branch}: not pushed: {why}" for branch, why in sorted(report.push_refused.items())]
             result, done = ResultKind.UNPUBLISHED, [*done, *refused]  # what was done first, as not_pushed

@@ -16,9 +16,10 @@ from core.api import ResultKind
 from gui.desktop import Desktop
 from gui.models.branches import NOT_PUBLISHED, branch_state
 from tests.gitcli import fsck, git, refs
-from tests.gui.conftest import Run
+from tests.gui.conftest import Run, sync_from_the_window
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
+from tests.integration.clones import run as cli
 from tests.servers import Remote
 
 
@@ -124,4 +125,31 @@ def test_a_publish_error_is_one_line_and_changes_nothing(
     )
     assert window.publish_button.isEnabled()  # the user may fix it and try again
     assert (refs(world.bare), refs(world.mine), (world.mine / ".git" / "config").read_bytes()) == before
+    world.check()
+
+
+@pytest.mark.slow
+def test_the_window_says_what_the_sync_did_before_the_branch_it_left_unpublished(
+    run: Run, desktop: Desktop, world: Clones, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Sync now pushed main while `feature` holds a commit on no remote: the window's last
+    sync says what the sync did first, then the branch left unpublished (before, the note
+    came first and the push trailed after its advice). A background fetch never pushes, so
+    the app's own work on `mine` cannot take the push from this sync."""
+    code, _out, err = cli(capsys, "set", "mine", "push_all", "false")
+    assert code == 0, err
+    git("checkout", "-q", "-b", "feature", cwd=world.mine)
+    world.commit(world.mine, "f.txt", "feature\n")
+    git("checkout", "-q", "main", cwd=world.mine)
+    ahead = world.commit(world.mine, "m.txt", "main\n")
+    mine = run(desktop.api.core.store.repo("mine"))
+
+    report, _notified = sync_from_the_window(run, desktop, mine.id)
+
+    note = "1 branch not published: feature (1 commit); publish with gitferry publish mine feature"
+    assert report.result is ResultKind.UNPUBLISHED, report.message
+    assert report.message.startswith("pushed main") and report.message.endswith("; " + note), report.message
+    assert world.remote_head("main") == ahead  # git's referee: main is on the remote
+    phase = desktop.window.progress.phase
+    run(until(lambda: phase.text().endswith("Last sync: " + report.message)))
     world.check()

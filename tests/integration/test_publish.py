@@ -202,3 +202,29 @@ def test_a_remote_branch_of_that_name_with_other_commits_is_never_overwritten(wo
     assert world.remote_head("feature") == theirs
     assert branch_config(world.mine, "feature") == ""
     assert snapshot(world)[1:3] == before[1:3]
+
+
+def test_what_the_sync_did_comes_before_the_branches_it_left_unpublished(world: Clones) -> None:
+    """A sync that fetched and fast-forwarded main while a branch holds commits on no
+    remote: its message says what it did first, then the branch left unpublished (as a
+    push git refuses by push.default is said, 472295d); before, the note came first and
+    what the sync did trailed after its advice. The CLI, the history and the window show
+    this one message."""
+    code, _, err = run(world.capsys, "set", "mine", "push_all", "false")
+    assert code == 0, err
+    new_branch(world, "feature", upstream=False)
+    git("checkout", "-q", "main", cwd=world.mine)
+    theirs = world.commit(world.theirs, "t.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+
+    code, report = world.sync(world.mine)
+    assert code == 1 and report["result"] == "unpublished", report
+    assert git("rev-parse", "main", cwd=world.mine) == theirs  # git's referee: main moved
+    assert not_on_any_remote(world.mine, "feature") == 2
+    note = "1 branch not published: feature (2 commits); publish with gitferry publish mine feature"
+    done, _, rest = report["message"].partition("; " + note)
+    assert done.startswith("fetched origin/main") and "fast-forwarded main" in done, report["message"]
+    assert rest == "", report["message"]
+    code, log, err = run(world.capsys, "log", "mine", "--json")
+    assert code == 0, err
+    assert log["entries"][-1]["message"] == report["message"], log["entries"]  # the history says it so

@@ -56,7 +56,9 @@ def test_a_repository_cloned_again_at_its_path_is_synced_as_the_new_one(
     try:
         ran = gitferry("sync", "mine")  # the engine's pool opens it and reads X from the pack
         assert ran.in_engine, ran
-        assert ran.out.startswith("mine: unpublished - 1 branch not published: old-work"), ran
+        assert ran.out.startswith(
+            "mine: unpublished - fast-forwarded main; 1 branch not published: old-work"
+        ), ran
         assert git("rev-parse", "main", cwd=world.mine) == x
         a_refs = _refs(world.bare)
 
