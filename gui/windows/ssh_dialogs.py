@@ -109,9 +109,11 @@ class PassphraseDialog(SecretDialog):
     def __init__(self, question: PassphraseQuestion, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Key passphrase for {remote}").format(remote=question.remote))
-        intro = self.tr("ssh needs the passphrase of the key <b>{file}</b>.").format(
-            file=html.escape(question.key_file)
-        )
+        if question.again:  # ssh asks again: the last one given was not the key's
+            intro = self.tr("That passphrase was not right: ssh asks again for the key <b>{file}</b>.")
+        else:
+            intro = self.tr("ssh needs the passphrase of the key <b>{file}</b>.")
+        intro = intro.format(file=html.escape(question.key_file))
         note = QLabel(self.tr("Kept in memory until Gitferry quits, for this key only; never saved."))
         self._lay_out(intro, [(self.tr("&Passphrase:"), self.secret_edit)], note)
         self.secret_edit.setFocus()

@@ -1107,6 +1107,10 @@
             <translation>Schlüssel-Passphrase für {remote}</translation>
         </message>
         <message>
+            <source>That passphrase was not right: ssh asks again for the key &lt;b&gt;{file}&lt;/b&gt;.</source>
+            <translation>Diese Passphrase war nicht richtig: ssh fragt noch einmal nach der des Schlüssels &lt;b&gt;{file}&lt;/b&gt;.</translation>
+        </message>
+        <message>
             <source>ssh needs the passphrase of the key &lt;b&gt;{file}&lt;/b&gt;.</source>
             <translation>ssh braucht die Passphrase des Schlüssels &lt;b&gt;{file}&lt;/b&gt;.</translation>
         </message>

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from core.git.transfer.ssh_questions import HostKeyQuestion, PassphraseQuestion
@@ -42,3 +42,16 @@ def test_enter_in_the_passphrase_field_answers_after_tab_went_round(qtbot: QtBot
     QTest.keyClicks(dialog.secret_edit, "s3cret")
     QTest.keyClick(dialog.secret_edit, Qt.Key.Key_Return)
     assert dialog.answer() == "s3cret"
+
+
+def test_a_passphrase_asked_again_says_the_last_one_was_not_right(qtbot: QtBot) -> None:
+    """A trial: a wrong passphrase, Enter, and the very same dialog came back, saying
+    nothing: as if Enter had done nothing."""
+
+    def intro(again: bool) -> str:
+        dialog = PassphraseDialog(PassphraseQuestion("origin", "/home/me/.ssh/id_ed25519", again))
+        qtbot.addWidget(dialog)
+        return " ".join(label.text() for label in dialog.findChildren(QLabel))
+
+    assert "not right" not in intro(False) and "id_ed25519" in intro(False)
+    assert "That passphrase was not right: ssh asks again for the key" in intro(True)

@@ -195,11 +195,15 @@ def test_a_passphrase_is_asked_once_a_session_and_an_agent_asks_nothing(
     prompt = Recorder(passphrase="wrong")
     with pytest.raises(AuthFailed):
         fetch(mine, prompt, passphrases)
-    assert prompt.questions == [PassphraseQuestion("origin", str(home.key))] * 3  # ssh's three tries
+    first, again = (
+        PassphraseQuestion("origin", str(home.key)),
+        PassphraseQuestion("origin", str(home.key), True),
+    )
+    assert prompt.questions == [first, again, again]  # ssh's three tries, the last two said as such
     prompt = Recorder(passphrase=PASSPHRASE)
     fetch(mine, prompt, passphrases)
     fetch(mine, prompt, passphrases)  # the second from the session's memory
-    assert prompt.questions == [PassphraseQuestion("origin", str(home.key))]
+    assert prompt.questions == [again]  # the last wrong one, kept, was tried first: said so
     fetch(mine, None, passphrases)  # a background fetch: the same memory, nobody asked
 
     assert run(capsys, "add", str(mine))[0] == 0

@@ -52,10 +52,13 @@ class HostKeyQuestion:
 
 @dataclass(frozen=True)
 class PassphraseQuestion:
-    """The key file needs its passphrase (None: the user declined)."""
+    """The key file needs its passphrase (None: the user declined). `again`: ssh asks once
+    more in the same connection, so the passphrase it was given (typed, or kept from earlier
+    this session) was not the key's."""
 
     remote: str
     key_file: str
+    again: bool = False
     withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
 
@@ -183,7 +186,7 @@ class SshAsking:
             elif kept is not None and kept.get(key_file) is not None:
                 self.answered_key = key_file
                 return kept.get(key_file)
-            typed = self._ask(PassphraseQuestion(self.remote, key_file))
+            typed = self._ask(PassphraseQuestion(self.remote, key_file, again))
             if not typed:
                 self.declined_passphrase = key_file
                 return None
