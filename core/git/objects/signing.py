@@ -19,6 +19,7 @@ line of the program's own words; there is no unsigned fallback.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -30,6 +31,17 @@ from core.git.config.signing import SigningConfig, SigningFailed
 SIGN_TIMEOUT = 300.0
 _SIG_CREATED = b"[GNUPG:] SIG_CREATED "
 _SSH_TOO_OLD = "ssh-keygen -Y sign is needed for ssh signing (available in openssh version 8.2p1+)"
+# A key's passphrase nobody could type: a background sync, a CLI without a terminal.
+_PINENTRY_LAUNCHED = b"[GNUPG:] PINENTRY_LAUNCHED "
+_GPG_PASSPHRASE = (
+    "the key needs its passphrase and gpg-agent's pinentry could not ask for it here: unlock it "
+    "by signing once in a terminal (export GPG_TTY=$(tty)), or set a graphical pinentry-program"
+)
+_SSH_PROMPT = re.compile(r"^Enter passphrase[^:\n]*: ", re.MULTILINE)  # ssh-keygen's prompt, on stderr
+_SSH_NO_PASSPHRASE = "incorrect passphrase supplied"
+_SSH_PASSPHRASE = (
+    "the key needs its passphrase: add it to your ssh-agent with ssh-add, which ssh-keygen asks first"
+)
 
 
 def sign(config: SigningConfig, payload: bytes, committer: bytes) -> bytes:
@@ -50,12 +62,17 @@ def _sign_gpg(program: str, key: str, payload: bytes) -> bytes:
 
 
 def _gpg_reason(done: subprocess.CompletedProcess[bytes]) -> str:
-    """gpg's own first human line (`skipped "x@y": No secret key`), not its status lines."""
+    """gpg's own first human line (`skipped "x@y": No secret key`), not its status lines;
+    where gpg-agent started a pinentry that could not ask (no terminal, no display), what to do."""
+    reason = f"exit status {done.returncode}, no signature made"
     for raw in done.stderr.splitlines():
         line = raw.decode("utf-8", "replace").strip()
         if line and not line.startswith("[GNUPG:]"):
-            return _one_line(line.split(": ", 1)[1] if line.startswith(("gpg: ", "gpgsm: ")) else line)
-    return f"exit status {done.returncode}, no signature made"
+            reason = _one_line(line.split(": ", 1)[1] if line.startswith(("gpg: ", "gpgsm: ")) else line)
+            break
+    if _PINENTRY_LAUNCHED in done.stderr:
+        reason += f" ({_GPG_PASSPHRASE})"
+    return reason
 
 
 def _sign_ssh(config: SigningConfig, payload: bytes) -> bytes:
@@ -76,7 +93,11 @@ def _sign_ssh(config: SigningConfig, payload: bytes) -> bytes:
         done = _run(config.program, [*argv, buffer], stdin=None)
         if done.returncode != 0:
             said = done.stderr.decode("utf-8", "replace")
-            reason = _SSH_TOO_OLD if "usage:" in said else _first_line(said, done.returncode)
+            reason = (
+                _SSH_TOO_OLD if "usage:" in said else _first_line(_SSH_PROMPT.sub("", said), done.returncode)
+            )
+            if _SSH_NO_PASSPHRASE in said:
+                reason += f" ({_SSH_PASSPHRASE})"
             raise SigningFailed(reason, signer=_name(config.program))
         try:
             with open(buffer + ".sig", "rb") as signature:
