@@ -438,7 +438,7 @@ class _Sync:
         last = await self.core.store.last_sync(self.record.id)
         dirty = None
         if last is not None and last.result == ResultKind.DIRTY:
-            dirty = _InTheWay(last.message, last.dirty)
+            dirty = _InTheWay(last.message, last.dirty, on_command=last.unfinished is not None)
         diverged = bool(current.ahead)
         if not diverged and dirty is None:
             return None  # a fast-forward waits: nothing stops it (a cold fetch loads no merge)
@@ -683,6 +683,8 @@ def _stop_standing(
     operation = unfinished_work(repo)
     if operation is not None:
         return OperationInProgress(branch, operation) if conflicted or dirty is not None else None
+    if dirty is not None and dirty.on_command:
+        dirty = None  # the git command it stopped on is over: no local change stopped anything
     if diverged:  # what a sync of a diverged branch loads anyway
         from core.git.merge.conflict_gone import conflict_holds
         from core.git.merge.integrate import Conflict, Diverged, Strategy, short_name
@@ -707,13 +709,16 @@ class _StillNotPushed(GitferryError):
 class _InTheWay(GitferryError):
     """The local changes the last whole sync stopped on (`paths`, from its report; none
     listed: any), as it said it. Still there while a stat scan finds one of them changed
-    (another edit since, where the integration writes nothing, stops nothing)."""
+    (another edit since, where the integration writes nothing, stops nothing). `on_command`:
+    it stopped on a git command left unfinished (its `unfinished`), not on local changes:
+    once that command is over it holds no more, whatever is changed."""
 
     result = ResultKind.DIRTY
 
-    def __init__(self, message: str, paths: list[str]) -> None:
+    def __init__(self, message: str, paths: list[str], *, on_command: bool = False) -> None:
         super().__init__(message)
         self.paths = paths
+        self.on_command = on_command
 
     def still_there(self, changed: Collection[str]) -> bool:
         return bool(changed) and (not self.paths or any(path in changed for path in self.paths))

@@ -97,6 +97,7 @@ class LastSync:
     message: str
     dirty: list[str]
     not_pushed: str | None = None  # its push could not reach the remote: the line saying so
+    unfinished: str | None = None  # the git command left unfinished it stopped on (`dirty`)
 
 
 class UnknownRepository(BadInput):
@@ -239,9 +240,14 @@ class StatusReader:
         if row is None:
             return None
         details = json.loads(row[2]) if row[2] else {}
-        dirty, not_pushed = details.get("dirty"), details.get("not_pushed")
+        dirty, not_pushed, unfinished = (
+            details.get("dirty"),
+            details.get("not_pushed"),
+            details.get("unfinished"),
+        )
         said = str(not_pushed) if not_pushed else None
-        return LastSync(row[0] or "", row[1] or "", [str(path) for path in dirty or []], said)
+        command = str(unfinished) if unfinished else None
+        return LastSync(row[0] or "", row[1] or "", [str(path) for path in dirty or []], said, command)
 
     def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
         """One repository's submodules as its last sync saw them, by path."""

@@ -225,3 +225,28 @@ def test_an_unmerged_index_without_operation_state_is_left_to_the_person(
     assert world.remote_head() == world.head(world.mine, "main")
     assert git("merge-base", "--is-ancestor", theirs, "main", cwd=world.mine) == ""
     assert (world.mine / "c.txt").read_text() == "resolved\n"
+
+
+def test_a_fetch_does_not_say_again_a_merge_the_person_has_since_committed(world: Clones) -> None:
+    """A sync stopped on an unfinished merge (`dirty`, `unfinished` "merge"). The person
+    commits the merge with git and goes on editing; the remote moves on. A fetch said the
+    last stop again ("main: a merge is in progress (MERGE_HEAD)") because files were
+    changed, though no merge was in progress any more and no change of theirs had stopped
+    anything: the stop it says again must be the one that still holds."""
+    world.commit(world.mine, "mine.txt", "a commit a sync would push\n")
+    theirs_pushes(world)
+    git("fetch", "-q", cwd=world.mine)
+    git("merge", "-q", "--no-ff", "--no-commit", "origin/main", cwd=world.mine)  # under way
+    code, report = world.sync(world.mine)
+    assert (code, report["result"], report["unfinished"]) == (1, "dirty", "merge"), report
+    git("commit", "-q", "--no-edit", cwd=world.mine)  # the person concludes it with git
+    assert "All conflicts fixed" not in git("status", cwd=world.mine)  # the referee: no merge
+    assert not (world.mine / ".git" / "MERGE_HEAD").exists()
+    world.commit(world.theirs, "later.txt", "the remote moves on\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    (world.mine / "mine.txt").write_text("still editing\n")  # changed, in nobody's way
+
+    code, report = world.sync(world.mine, "--fetch-only")
+
+    assert "in progress" not in report["message"] and report["unfinished"] is None, report
+    assert report["result"] != "dirty", report
