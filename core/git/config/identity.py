@@ -1,8 +1,11 @@
 """Who makes a new commit, and when, read the way git reads it.
 
-Name and email: `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` (or `GIT_COMMITTER_*`),
-then `user.name`/`user.email` from the repository's config, then the global
-one, then dulwich's guess from the system. Time: `GIT_AUTHOR_DATE` (or
+Name and email, as git's ident.c: `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` (or
+`GIT_COMMITTER_*`), then `author.name`/`author.email` (or `committer.*`), then
+`user.name`/`user.email` (the repository's config over the global one); with
+`user.useConfigOnly` a name or email none of those gave stops the commit
+(`IdentityUnknown`), as git refuses it; else the email `$EMAIL`, then dulwich's
+guess from the system. Time: `GIT_AUTHOR_DATE` (or
 `GIT_COMMITTER_DATE`) when set and readable, else the given time or now, in
 the machine's time zone at that moment.
 """
@@ -17,8 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from dulwich.config import StackedConfig
 from dulwich.objects import Commit
 from dulwich.repo import Repo, get_user_identity
+
+from core.errors import GitferryError
+from core.results import ResultKind
 
 _RAW_DATE = re.compile(r"^@?(\d+)(?:\s+([+-])(\d\d):?(\d\d))?$")
 
@@ -30,13 +37,49 @@ class Signature:
     timezone: int  # seconds east of UTC
 
 
+class IdentityUnknown(GitferryError):
+    """`user.useConfigOnly` is set and no name or email was given: git refuses to commit."""
+
+    result = ResultKind.ERROR
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(
+            f"no {missing} is configured and user.useConfigOnly forbids guessing one: git would not "
+            f"commit either; set it (git config user.{missing} ...)"
+        )
+
+
 def signature(repo: Repo, kind: Literal["AUTHOR", "COMMITTER"], now: float | None = None) -> Signature:
-    identity = get_user_identity(repo.get_config_stack(), kind)
+    identity = _identity(repo.get_config_stack(), kind)
     parsed = parse_date(os.environ.get(f"GIT_{kind}_DATE", ""))
     if parsed is not None:
         return Signature(identity, *parsed)
     stamp = int(time.time() if now is None else now)
     return Signature(identity, stamp, local_offset(stamp))
+
+
+def _identity(config: StackedConfig, kind: Literal["AUTHOR", "COMMITTER"]) -> bytes:
+    given: dict[str, bytes] = {}
+    for field in ("name", "email"):
+        from_env = os.environ.get(f"GIT_{kind}_{field.upper()}")
+        if from_env is not None:
+            given[field] = from_env.encode("utf-8", "surrogateescape")
+            continue
+        for section in (kind.lower().encode(), b"user"):
+            try:
+                given[field] = config.get((section,), field.encode())
+                break
+            except KeyError:
+                continue
+    if len(given) < 2 and config.get_boolean((b"user",), b"useConfigOnly", False):
+        raise IdentityUnknown("email" if "email" not in given else "name")  # $EMAIL does not count
+    if "email" not in given and os.environ.get("EMAIL"):
+        given["email"] = os.environ["EMAIL"].encode("utf-8", "surrogateescape")
+    if len(given) == 2:
+        return given["name"] + b" <" + given["email"] + b">"
+    guessed = get_user_identity(config, kind)  # dulwich's guess for what is missing
+    name, _, rest = guessed.partition(b" <")
+    return given.get("name", name) + b" <" + given.get("email", rest.removesuffix(b">")) + b">"
 
 
 def stamp_commit(commit: Commit, *, author: Signature | None, committer: Signature) -> None:
