@@ -67,7 +67,7 @@ from gui.widgets.lazy_page import LazyPage
 from gui.widgets.palette_colors import attention_color
 from gui.widgets.progress_panel import ProgressPanel
 from gui.widgets.repo_columns import RepoColumns
-from gui.widgets.result_delegate import ResultDelegate
+from gui.widgets.result_delegate import ResultDelegate, least_width
 from gui.widgets.whole_tabs import WholeTabs
 
 if TYPE_CHECKING:  # the events module brings asyncio: not needed to paint the window
@@ -104,7 +104,7 @@ def _table(model: SortFilterModel, name: str, *, stretch: int = 0) -> QTableView
 MIN_COLUMN_WIDTH = 60
 NAME_WIDTH = 160
 ACTIVITY_WIDTH = 100
-RESULT_MIN_WIDTH = 100  # "Needs you" beside its icon, the briefest form of a line that needs the user
+RESULT_MIN_WIDTH = 100  # at least; "Needs you" (German "Braucht dich") beside its icon: `least_width`
 LIST_WIDTH = 620  # of the first 1,120: the Result column holds "2 branches diverged, 1 more to sync"
 GEOMETRY_KEY, SPLITTER_KEY, SELECTED_KEY, TAB_KEY = "geometry", "splitter", "selected", "tab"
 
@@ -184,7 +184,7 @@ class StatusWindow(QMainWindow):
             self.repo_table,
             content=[LAST_SYNC_COLUMN],
             widths={0: NAME_WIDTH, ACTIVITY_COLUMN: ACTIVITY_WIDTH},
-            result_min=RESULT_MIN_WIDTH,
+            result_min=max(RESULT_MIN_WIDTH, least_width(self.repo_table)),
         )
         self.repo_table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.repo_table.doubleClicked.connect(lambda _index: self._sync_selected())

@@ -4,14 +4,16 @@ of a repository stopped on a conflict, whose last sync's message ended in "…".
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, Qt
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionTab, QTabBar, QWidget
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionTab, QStyleOptionViewItem, QTabBar, QWidget
 
 from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile
 from gui.translations import install_translations
+from gui.widgets.result_delegate import room, shown_text
 from gui.widgets.whole_tabs import WholeTabs
 from gui.windows.status_window import StatusWindow
-from tests.gui.test_standing import NOW, branch, window_with
+from tests.gui.test_standing import NOW, RESULT_COLUMN, branch, window_with
 
 STATE = 5  # the branch table's State column
 REASON = 1  # the skipped files' Reason column
@@ -201,6 +203,35 @@ def test_the_skipped_files_tab_says_each_reason_whole_and_what_to_do(
         assert "Max. Dateigröße" in tips["big.iso"] and "2 Fehlschläge" in tips["big.iso"]
         assert "git lfs pull" in tips["photo2.bin"] and "Fehlschl" not in tips["photo2.bin"]
         assert ".git" in tips["vendor/lib"]
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
+
+
+def test_needs_you_is_whole_in_german_on_a_small_screen(qtbot: object, qapp: QApplication) -> None:
+    """A trial at 1024x600 in German: the Result column kept its least width, 100 px, made
+    for "Needs you"; "Braucht dich" beside its icon needs more, and read "Braucht d…"."""
+    installed = install_translations(qapp, QLocale("de_DE"))
+    try:
+        records = [
+            RepoRecord(1, "app", "/a", last_result="error", last_message="fetching from origin failed"),
+            RepoRecord(2, "docs", "/d", last_result="up_to_date"),
+            RepoRecord(3, "notes", "/n", last_result="auth_failed", last_message="sign-in needed"),
+        ]
+        window = window_with(qtbot, *records, branches={i: [branch("main", 0, 0)] for i in (1, 2, 3)})
+        window.select_repo(2)
+        sized(qtbot, window, 760)  # the list as narrow as at 1024x600
+        table = window.repo_table
+        qapp.processEvents()
+        for row in range(table.model().rowCount()):
+            index = table.model().index(row, RESULT_COLUMN)
+            option = QStyleOptionViewItem()
+            option.initFrom(table.viewport())
+            option.rect = table.visualRect(index)
+            option.decorationSize = table.iconSize() if table.iconSize().isValid() else QSize(16, 16)
+            option.icon = QIcon(index.data(Qt.ItemDataRole.DecorationRole) or QIcon())
+            text = shown_text(option, index)
+            assert option.fontMetrics.horizontalAdvance(text) <= room(option), (text, room(option))
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
