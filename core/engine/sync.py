@@ -27,6 +27,7 @@ from dulwich.repo import Repo
 
 from core.engine.branch_measure import RepoLease, fresh_repo, measure_in_worktrees, stamp_fetch
 from core.engine.core import Core
+from core.engine.early_imports import INTEGRATION, load_during
 from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
 from core.engine.remotes_mirror import remote_records
 from core.engine.report import SyncReport
@@ -362,6 +363,7 @@ class _Sync:
             await self.core.offload.io(ensure_index_unlocked, self.repo)
             if self.settings.auto_commit:
                 await self._commit()
+            load_during(INTEGRATION)  # the integration's modules load while the fetch waits
         fetched = await self._fetch()
         if self.report.objects_received:
             from core.git.objects.pack_consolidation import consolidate_after_fetch
