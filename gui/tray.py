@@ -145,6 +145,8 @@ class Tray(QObject):
         self.menu.setToolTipsVisible(True)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
+        # its balloon (no notification service) opens the window when clicked, as a notification does
+        self.icon.messageClicked.connect(lambda: self.status_requested.emit(0))
         self.set_state(TrayState.IDLE)
 
     @staticmethod

@@ -110,6 +110,9 @@ def test_sync_all_pause_resume_status_window_and_quit(run: Run, desktop: Desktop
     desktop.window.hide()
     tray.status_action.trigger()
     assert desktop.window.isVisible()
+    desktop.window.hide()  # no notification service: a click on the tray's balloon opens it
+    tray.icon.messageClicked.emit()
+    assert desktop.window.isVisible()
     tray.quit_action.trigger()
     run(next_emit(desktop.quitting))
     engine = desktop.api.daemon.engine
