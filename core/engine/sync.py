@@ -625,9 +625,9 @@ class _Sync:
             refused = [f"{branch}: not pushed: {why}" for branch, why in sorted(report.push_refused.items())]
             result, done = ResultKind.UNPUBLISHED, [*done, *refused]  # what was done first, as not_pushed
         if self.remoteless:  # "up to date" with nothing: its commits are on this computer only
-            result, done = ResultKind.UNPUBLISHED, [no_remote_note(self.record.name), *done]
+            result, done = ResultKind.UNPUBLISHED, [*done, no_remote_note(self.record.name)]
         if self.gone:  # the remote changed under the user: never a plain success
-            result, done = ResultKind.DIVERGED, self.gone + done
+            result, done = ResultKind.DIVERGED, [*done, *self.gone]  # what was done first, as above
         parts = (done or [UP_TO_DATE_MESSAGE]) + _left_alone(report) + _left_out(report) + report.notes
         report.result, report.message = result, "; ".join(parts)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from core.results import no_remote_note
 from gui.desktop import Desktop
 from gui.models.standing import Level
 from tests.gitcli import commit_file, git
@@ -43,3 +44,30 @@ def test_a_repository_with_no_remote_is_never_up_to_date(
     assert git("rev-parse", "HEAD", cwd=alone) == head  # nothing changed
     code, out, _err = run(asyncio.to_thread(cli, capsys, "sync", "alone"))  # the app's engine answers it
     assert code != 0 and "no remote to sync with" in out + _err
+
+
+@pytest.mark.slow
+def test_the_window_says_what_a_sync_with_no_remote_did_before_the_note(
+    run: Run, desktop: Desktop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Sync now committed a change (auto-commit on) in a repository with no remote: the
+    window's last sync says "committed 1 file" first, then that there is no remote (before,
+    the note came first and what the sync did trailed after its advice)."""
+    alone = tmp_path / "alone"
+    git("init", "-q", "-b", "main", str(alone))
+    head = commit_file(alone, "notes.md", "only here\n")
+    code, _out, err = cli(capsys, "add", str(alone))
+    assert code == 0, err
+    code, _out, err = cli(capsys, "set", "alone", "auto_commit", "true")
+    assert code == 0, err
+    (alone / "notes.md").write_text("changed here\n")
+    record = run(desktop.api.core.store.repo("alone"))
+
+    report, _notified = sync_from_the_window(run, desktop, record.id)
+
+    assert report.result == "unpublished"
+    assert report.message == f"committed 1 file; {no_remote_note('alone')}", report.message
+    assert git("rev-parse", "HEAD~1", cwd=alone) == head  # git's referee: one commit on top
+    assert git("status", "--porcelain", cwd=alone) == ""
+    phase = desktop.window.progress.phase
+    run(until(lambda: phase.text().endswith("Last sync: " + report.message)))

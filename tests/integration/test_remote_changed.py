@@ -80,7 +80,8 @@ def test_default_branch_renamed_names_the_new_one(world: Clones) -> None:
     before = bare_refs(world)
     code, report = world.sync(world.mine)
     assert code == 1 and report["result"] == "diverged", report
-    assert report["message"].startswith(
+    fetched, _, note = report["message"].partition("; ")  # what the sync did first, then the note
+    assert fetched.startswith("fetched origin/trunk (") and note == (
         "origin/main was deleted on the remote; the remote's default branch is now trunk: "
         "2 local commits on main are published nowhere"
     ), report
