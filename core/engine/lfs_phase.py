@@ -6,13 +6,15 @@ switch to its upstream will write are downloaded from the upstream's remote
 timeout and stop. The checkout then reads them from `.git/lfs/objects`; a path
 whose object could not be had keeps its pointer and is listed as skipped with the
 reason `lfs_missing` once the integration ran (the status store, `skipped`,
-`sync --json`'s `lfs_missing`). A later sync that gets the object clears the row
-when it writes the file. Repositories that do not use LFS cost one look at the
-upstream tree's `.gitattributes`.
+`sync --json`'s `lfs_missing`). Each later sync that integrates asks for the listed
+objects again and writes the files still holding their pointer
+(`core/git/worktree/lfs_fill.py`); a row goes once its object is here. Repositories
+that do not use LFS cost one look at the upstream tree's `.gitattributes`.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -21,7 +23,14 @@ from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.report import SyncReport
-from core.git.transfer.lfs_fetch import LfsFetched, fetch_for_switch, missing_now, switch_target
+from core.git.locks.git_locks import IndexLocked
+from core.git.transfer.lfs_fetch import (
+    LfsFetched,
+    fetch_for_paths,
+    fetch_for_switch,
+    missing_now,
+    switch_target,
+)
 from core.git.transfer.stop import TransferStop
 from core.model import SkippedFile, utcnow
 
@@ -33,6 +42,7 @@ class LfsPhase:
     """What the LFS step of one sync fetched, kept until the integration has run."""
 
     fetched: list[LfsFetched] = field(default_factory=list)
+    network: tuple[float, TransferStop | None, bool] | None = None  # the fetch's timeout, stop, ask
 
     async def fetch(
         self,
@@ -46,6 +56,7 @@ class LfsPhase:
     ) -> None:
         """Download the objects the coming switch needs (nothing when it needs none),
         signing in as the fetch did (`ask`: the prompt may be used)."""
+        self.network = (network_timeout, stop, ask)
         try:
             target = await core.offload.io(switch_target, repo)
             if target is None:
@@ -59,10 +70,16 @@ class LfsPhase:
         report.lfs_downloaded += fetched.downloaded
         self.fetched.append(fetched)
 
-    async def record(self, core: Core, repo_id: int, repo: Repo, report: SyncReport) -> None:
+    async def record(
+        self, core: Core, repo_id: int, repo: Repo, report: SyncReport, *, fill: bool = False
+    ) -> None:
         """List the paths now holding a pointer whose object is missing; forget listed
-        paths that no longer do."""
+        paths that no longer do. With `fill` (the integration went through), the paths
+        earlier syncs listed are tried again: their objects downloaded, and each file still
+        holding its pointer written with its content (`git lfs pull` is not needed)."""
         stored = [row for row in await core.store.skipped(repo_id) if row.reason == LFS_MISSING]
+        if fill and stored and self.network is not None:
+            await self._fill(core, repo, report, [row.path for row in stored], *self.network)
         candidates: dict[str, str] = {}  # path -> why its object is missing, when this sync knows
         for fetched in self.fetched:
             candidates.update(fetched.missing_paths())
@@ -86,3 +103,24 @@ class LfsPhase:
             {"path": path, "reason": candidates.get(path) or "the object is not in .git/lfs/objects"}
             for path in sorted(still)
         ]
+
+    async def _fill(
+        self,
+        core: Core,
+        repo: Repo,
+        report: SyncReport,
+        paths: list[str],
+        network_timeout: float,
+        stop: TransferStop | None,
+        ask: bool,
+    ) -> None:
+        from core.git.worktree.lfs_fill import fill_lfs_files  # only where files were left as pointers
+
+        signer = core.signer(ask=ask)
+        fetched = await core.offload.io(
+            partial(fetch_for_paths, repo, paths, signer=signer, timeout=network_timeout, stop=stop)
+        )
+        report.lfs_downloaded += fetched.downloaded
+        self.fetched.append(fetched)  # why those still missing are
+        with contextlib.suppress(IndexLocked):  # git holds the index: the next sync writes them
+            await core.offload.io(fill_lfs_files, repo, paths)

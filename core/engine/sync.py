@@ -520,7 +520,13 @@ class _Sync:
                 )
             except GitferryError as exc:
                 self.fatal = exc
-        await lfs.record(self.core, self.record.id, self.repo, self.report)
+        await lfs.record(
+            self.core,
+            self.record.id,
+            self.repo,
+            self.report,
+            fill=self.stopped is None and self.fatal is None,
+        )
         if self.stopped is None and self.fatal is None:
             self.step = "updating submodules"
             await update_submodules(

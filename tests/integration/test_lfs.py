@@ -263,6 +263,47 @@ def test_an_lfs_server_that_cannot_be_reached_is_named_not_the_git_remote(
     )  # nothing pushed
 
 
+def test_files_left_as_pointers_are_filled_in_once_the_server_answers(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The LFS server was down when a sync checked two files out: they kept their pointer.
+    Once it answered, the files stayed pointers for good (only `git lfs pull`, which
+    needs git-lfs, or a new version from the remote wrote them). Now the next sync
+    downloads them and writes each file that still holds its pointer; one the user wrote
+    over meanwhile stays as they wrote it."""
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        git("config", "lfs.url", f"http://127.0.0.1:{probe.getsockname()[1]}/lfs", cwd=mine)
+    first, second = os.urandom(20_000), os.urandom(30_000)
+    _commit(pub, {"b.bin": first, "c.bin": second}, "two more")
+    git("push", "-q", "origin", "main", cwd=pub)
+    code, report = _sync(capsys, "mine")
+    assert report["fast_forwarded"] == ["main"], report
+    assert sorted(row["path"] for row in report["lfs_missing"]) == ["b.bin", "c.bin"]
+    assert parse_pointer((mine / "b.bin").read_bytes()) is not None
+    (mine / "c.bin").write_bytes(b"my own c\n")  # saved over the pointer meanwhile
+
+    git("config", "--unset", "lfs.url", cwd=mine)  # the server answers again
+    code, report = _sync(capsys, "mine")
+
+    assert code == 0 and report["lfs_downloaded"] == 2 and report["lfs_missing"] == [], report
+    assert (mine / "b.bin").read_bytes() == first
+    assert (mine / "c.bin").read_bytes() == b"my own c\n"  # never overwritten
+    assert git("status", "--porcelain", cwd=mine) == "M c.bin"
+    code, text, _err = run(capsys, "skipped", "mine")
+    assert code == 0 and "nothing skipped" in text
+    git("checkout", "--", "c.bin", cwd=mine)  # with git-lfs, as the referee
+    assert (mine / "c.bin").read_bytes() == second
+    listed = git("lfs", "ls-files", cwd=mine).splitlines()  # "*": the object is here
+    assert [line.split(" ", 1)[1] for line in listed if "b.bin" in line] == ["* b.bin"]
+    _clean_status(mine)
+
+
 MIB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -143,6 +143,41 @@ def fetch_for_checkout(
     return fetched
 
 
+def fetch_for_paths(
+    repo: Repo,
+    paths: Iterable[str],
+    *,
+    signer: Signer | None = None,
+    timeout: float,
+    stop: TransferStop | None = None,
+) -> LfsFetched:
+    """Download the LFS objects of `paths` whose index entry is a pointer whose object is not
+    here (files a checkout left as their pointer), from the checked-out branch's upstream's
+    remote (`origin` without one)."""
+    if not repo.has_index():
+        return LfsFetched()
+    index = open_index(repo)
+    store = LfsStore.of(repo)
+    wanted: dict[bytes, LfsPointer] = {}
+    for path in paths:
+        try:
+            entry = index[os.fsencode(path)]
+        except KeyError:
+            continue
+        if isinstance(entry, IndexEntry) and stat.S_ISREG(entry.mode):
+            pointer = pointer_of_blob(repo.object_store, entry.sha)
+            if pointer is not None and not store.has(pointer):
+                wanted[os.fsencode(path)] = pointer
+    if not wanted:
+        return LfsFetched()
+    upstream = upstream_of(repo, current_branch(repo))
+    remote = upstream.remote if upstream is not None else "origin"
+    ref = upstream.merge_ref if upstream is not None else None
+    fetched = fetch_objects(repo, remote, wanted.values(), signer=signer, timeout=timeout, stop=stop, ref=ref)
+    fetched.paths = wanted
+    return fetched
+
+
 def fetch_objects(
     repo: Repo,
     remote: str,

@@ -240,6 +240,19 @@ class WorktreeWriter:
             return self._lost_race(path, new, trusted, untracked=st is None)
         return entry
 
+    def fill(self, path: bytes, side: Side) -> IndexEntry | None:
+        """Write `side` again over the file at `path` that holds it as a checkout that could
+        not convert it left it (an LFS file left as its pointer, its object since arrived):
+        its new index entry; None when the file is not that, or changed meanwhile (it stays)."""
+        if self._parent_block(path) is not None:
+            return None
+        full = self.opts.full(path)
+        st = lstat_or_none(full)
+        if st is None or not stat.S_ISREG(st.st_mode) or not holds(st, path, side, self.opts):
+            return None
+        entry = self._replace(full, path, side, fingerprint(st), side)
+        return None if entry is None or path in self.skipped else entry
+
     def entry_as_found(self, path: bytes, side: Side) -> IndexEntry:
         st = None if self._parent_block(path) else lstat_or_none(self.opts.full(path))
         if st is not None and holds(st, path, side, self.opts):
