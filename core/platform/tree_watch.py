@@ -11,17 +11,21 @@ begun or ended: `GIT_STATE`) goes to `on_git` instead, when given: a conflict th
 user resolved with git alone is noticed by it.
 
 A tree that cannot be watched raises `CannotWatch` with a line saying why and what
-to do: the inotify limits reached (the sysctl to raise) or a network file system,
-whose changes made on other machines no notification reports. The caller then
+to do: the inotify limits reached (the sysctl to raise; also part-way through the
+tree, which watchdog does not say: `_watch_limit_reached` asks, and the watches taken
+are given back) or a network file system, whose changes made on other machines no
+notification reports. The caller then
 scans instead (`core.engine.auto_watch`). A port to another OS fills in
 `_network_fs` and the limit messages.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable
 
@@ -115,11 +119,13 @@ class TreeWatch:
         with self._lock:
             try:
                 observer = self._running_observer()
-                self._watches[root] = observer.schedule(
-                    _Handler(root, on_change, on_git), root, recursive=True
-                )
+                watch = observer.schedule(_Handler(root, on_change, on_git), root, recursive=True)
             except OSError as exc:
                 raise CannotWatch(_limit_message(root, exc)) from exc
+            if _watch_limit_reached(root):  # part of the tree unwatched: its watches go back
+                observer.unschedule(watch)
+                raise CannotWatch(_limit_message(root, OSError(errno.ENOSPC, "inotify watch limit reached")))
+            self._watches[root] = watch
 
     def _running_observer(self) -> BaseObserver:
         """The observer, made and started on first use (OSError: no inotify instance left)."""
@@ -148,6 +154,28 @@ class TreeWatch:
                 self._observer.join(timeout=5)
                 self._observer = None  # a stopped thread cannot start again
             self._watches.clear()
+
+
+def _watch_limit_reached(root: str) -> bool:
+    """Did inotify's watch limit run out while the tree was watched? watchdog (7.1) watches
+    what it can below a tree and leaves out the directories it could not watch (only the
+    root's failure reaches its caller): a tree past the limit was watched in part, and
+    a file saved in the rest woke nothing. One more watch, in an inotify instance of its
+    own, tells: refused with ENOSPC, the limit is reached (a tree that took exactly the
+    last watch is taken for one past it: its new directories could not be watched).
+    Linux only (no instance left for the asking: taken as not reached)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    from watchdog.observers.inotify_c import InotifyConstants, inotify_add_watch, inotify_init
+
+    fd = inotify_init()
+    if fd < 0:
+        return False
+    try:
+        refused = inotify_add_watch(fd, os.fsencode(root), InotifyConstants.IN_ATTRIB) < 0
+        return refused and ctypes.get_errno() == errno.ENOSPC
+    finally:
+        os.close(fd)
 
 
 def _limit_message(root: str, exc: OSError) -> str:
