@@ -312,20 +312,20 @@ class ConflictsPanel(QWidget):
         mine = self.tr("Keep this computer's version")
         theirs = self.tr("Take the remote's version")
         both = self.tr("Theirs at the path, mine beside it as a conflict copy")
-        deleted = conflicted is not None and not (conflicted.ours.present and conflicted.theirs.present)
-        if conflicted is not None and not conflicted.theirs.present:
+        deleted_by = conflicted.deleted_by if conflicted is not None else None  # as `resolve --both` refuses
+        if deleted_by == "theirs":
             theirs = self.tr("Delete the file, as the remote did")
             both = self.tr(
                 "The remote deleted this file: there is one version, not two to keep. "
                 "Use mine keeps it; Use theirs deletes it"
             )
-        elif conflicted is not None and not conflicted.ours.present:
+        elif deleted_by == "ours":
             mine = self.tr("Leave the file deleted, as this computer did")
             both = self.tr(
                 "This computer deleted this file: there is one version, not two to keep. "
                 "Use theirs takes the remote's back; Use mine leaves it deleted"
             )
-        if deleted:
+        if deleted_by is not None:
             self.keep_both.setEnabled(False)
         for button, tip in ((self.use_mine, mine), (self.use_theirs, theirs), (self.keep_both, both)):
             button.setToolTip(tip)

@@ -335,7 +335,18 @@ def test_a_rebase_repository_resolves_into_a_merge(world: Clones) -> None:
     assert show(world.mine, head, "a.txt") == THEIRS_TEXT.encode()
 
 
-def test_modify_delete_use_theirs_deletes_and_keep_both_keeps_the_modified_side(world: Clones) -> None:
+def _untouched(world: Clones) -> tuple[str, str, list[str]]:
+    """What a refused choice must leave as it was: git's status, every ref, and the
+    resolution's state folder."""
+    state = world.mine / ".git" / "gitferry" / "resolve"
+    kept = sorted(str(p.relative_to(state)) for p in state.rglob("*")) if state.exists() else []
+    return porcelain(world.mine), git("for-each-ref", cwd=world.mine), kept
+
+
+def test_modify_delete_keep_both_is_refused_mine_keeps_and_theirs_deletes(world: Clones) -> None:
+    """`--both` on a file the remote deleted quietly kept mine (the window does not offer
+    Keep both there, fdf729b): now it is bad input, one line naming what --mine and
+    --theirs do, nothing chosen, the repository as it was."""
     git("rm", "-q", "a.txt", cwd=world.theirs)
     git("commit", "-q", "-m", "drop a.txt", cwd=world.theirs)
     git("push", "-q", "origin", "main", cwd=world.theirs)
@@ -346,8 +357,19 @@ def test_modify_delete_use_theirs_deletes_and_keep_both_keeps_the_modified_side(
     code, doc, _err = resolve(world, "--json")
     assert isinstance(doc, dict)
     assert doc["paths"][0]["theirs"]["oid"] is None and doc["paths"][0]["ours"]["size"] == len(MINE_TEXT)
-    code, _out, err = resolve(world, "a.txt", "--both")
-    assert code == 0, err
+    before = _untouched(world)
+    why = (
+        "a.txt: the remote deleted it, so there is one version, not two to keep: "
+        "--mine keeps the file, --theirs deletes it; nothing was chosen"
+    )
+    assert resolve(world, "a.txt", "--both") == (2, "", f"gitferry: {why}\n")
+    code, doc, err = resolve(world, "a.txt", "--both", "--json")
+    assert (code, doc) == (2, {"name": "mine", "error": why}) and err.count("\n") == 1
+    assert _untouched(world) == before  # git status, refs and the resolution's state as they were
+    assert world.head(world.mine) == mine and (world.mine / "a.txt").read_text() == MINE_TEXT
+    code, doc, _err = resolve(world, "--json")
+    assert doc["paths"][0]["choice"] is None and doc["unresolved"] == ["a.txt"], doc
+    assert resolve(world, "a.txt", "--mine")[0] == 0  # as the line says
     theirs = world.remote_head()
     head = finished(world, mine, theirs)
     assert show(world.mine, head, "a.txt") == MINE_TEXT.encode()  # the modified side stays
@@ -364,6 +386,31 @@ def test_modify_delete_use_theirs_deletes_and_keep_both_keeps_the_modified_side(
     assert "a.txt" not in git("ls-tree", "--name-only", head, cwd=world.mine).split()
     assert not (world.mine / "a.txt").exists()
     assert show(world.mine, mine, "a.txt") == b"edited once more\n"  # in history, not lost
+
+
+def test_keep_both_is_refused_for_a_file_this_computer_deleted(world: Clones) -> None:
+    """The mirror: this computer deleted a.txt, the remote changed it. `--both` is refused
+    (the line says --theirs takes it back), `--theirs` brings the remote's version back."""
+    theirs = commit_bytes(world.theirs, {"a.txt": THEIRS_TEXT.encode()}, "theirs edits a.txt")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    git("rm", "-q", "a.txt", cwd=world.mine)
+    git("commit", "-q", "-m", "drop a.txt", cwd=world.mine)
+    mine = git("rev-parse", "HEAD", cwd=world.mine)
+    world.remember()
+    code, report = world.sync(world.mine)
+    assert report["result"] == "conflict" and report["conflicts"] == ["a.txt"], report
+    before = _untouched(world)
+    code, out, err = resolve(world, "a.txt", "--both")
+    assert (code, out) == (2, ""), err
+    assert err == (
+        "gitferry: a.txt: this computer deleted it, so there is one version, not two to keep: "
+        "--theirs takes the remote's back, --mine leaves it deleted; nothing was chosen\n"
+    )
+    assert _untouched(world) == before and not (world.mine / "a.txt").exists()
+    assert resolve(world, "a.txt", "--theirs")[0] == 0
+    head = finished(world, mine, theirs)
+    assert show(world.mine, head, "a.txt") == THEIRS_TEXT.encode()
+    assert (world.mine / "a.txt").read_text() == THEIRS_TEXT
 
 
 def test_a_file_renamed_here_and_changed_there_resolves_at_its_new_path(world: Clones) -> None:

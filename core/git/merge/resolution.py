@@ -9,8 +9,11 @@ merged by hand or by a merge tool). Choices:
 
 - `mine`: our version (a deletion, if we deleted it); `theirs`: the upstream's;
 - `both`: theirs at the path and ours beside it under the conflict copy's name
-  an auto-commit repository gives it (`conflict_copies`); when one side deleted
-  the path, the other side's version stays;
+  an auto-commit repository gives it (`conflict_copies`); refused for a path one
+  side deleted (git's modify/delete: one version, not two to keep, `OneVersion`;
+  the window does not offer it there), where `mine` or `theirs` keeps the file
+  and the other deletes it (a `both` chosen for one before, kept in the state,
+  still keeps the present side);
 - `merged`: the content of the file edited by hand or by the merge tool; it must
   hold no conflict marker any more when the merge finishes.
 
@@ -74,6 +77,7 @@ from core.git.worktree.git_operation import refuse_in_progress
 from core.results import counted
 
 Choice = Literal["mine", "theirs", "both", "merged"]
+Side = Literal["ours", "theirs"]
 CHOICES: Final = ("mine", "theirs", "both")
 TEXT_LIMIT: Final = 1024 * 1024  # larger sides are shown by size and date, as binary ones
 _STATE_DIR: Final = ("gitferry", "resolve")
@@ -97,6 +101,21 @@ class Unresolved(BadInput):
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         super().__init__(f"{counted(len(paths), 'path')} still to resolve: {shown}")
         self.paths = paths
+
+
+class OneVersion(BadInput):
+    """`both` for a path one side deleted: there is nothing to keep beside it."""
+
+    def __init__(self, path: str, deleted_by: Side) -> None:
+        one = "there is one version, not two to keep"
+        if deleted_by == "theirs":
+            how = f"the remote deleted it, so {one}: --mine keeps the file, --theirs deletes it"
+        else:
+            how = f"this computer deleted it, so {one}: --theirs takes the remote's back"
+            how += ", --mine leaves it deleted"
+        super().__init__(f"{path}: {how}; nothing was chosen")
+        self.path = path
+        self.deleted_by = deleted_by
 
 
 class MergeToolFailed(GitferryError):
@@ -135,6 +154,16 @@ class ConflictedPath:
     @property
     def binary(self) -> bool:
         return any(side.binary or (side.present and side.data is None) for side in self.sides)
+
+    @property
+    def deleted_by(self) -> Side | None:
+        """The side that deleted the path the other changed (git's modify/delete): one
+        version, not two, so `both` is neither offered nor taken (`OneVersion`)."""
+        if not self.theirs.present:
+            return "theirs"
+        if not self.ours.present:
+            return "ours"
+        return None
 
     @property
     def sides(self) -> tuple[Version, Version, Version]:
@@ -223,7 +252,9 @@ def choose(repo: Repo, path: str, choice: str) -> Resolution:
     if choice not in CHOICES:
         raise BadInput(f"{choice} is not a choice: {', '.join(CHOICES)}")
     plan = _plan(repo)
-    _ensure_conflicted(plan, path)
+    conflicted = _ensure_conflicted(plan, path)
+    if choice == "both" and conflicted.deleted_by is not None:
+        raise OneVersion(path, conflicted.deleted_by)
     plan.state.choices[path] = choice
     _save(repo, plan.state)
     return _resolution(plan)
