@@ -304,6 +304,39 @@ def test_files_left_as_pointers_are_filled_in_once_the_server_answers(
     _clean_status(mine)
 
 
+def test_lfs_fetchexclude_leaves_those_files_as_pointers(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`lfs.fetchexclude = media/` (a large asset folder this machine does not want): git-lfs
+    downloads nothing under it and leaves the pointers; Gitferry downloaded them all."""
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    git("config", "lfs.fetchexclude", "media/, *.raw.bin", cwd=mine)
+    huge, raw, small = os.urandom(40_000), os.urandom(20_000), os.urandom(10_000)
+    _commit(pub, {"media/huge.bin": huge, "shots/x.raw.bin": raw, "small.bin": small}, "assets")
+    git("push", "-q", "origin", "main", cwd=pub)
+
+    code, report = _sync(capsys, "mine")
+
+    assert code == 0 and report["fast_forwarded"] == ["main"], report
+    assert (report["lfs_downloaded"], report["lfs_missing"]) == (1, []), report
+    assert (mine / "small.bin").read_bytes() == small
+    for path, data in (("media/huge.bin", huge), ("shots/x.raw.bin", raw)):
+        pointer = parse_pointer((mine / path).read_bytes())
+        assert pointer is not None and pointer.oid == hashlib.sha256(data).hexdigest()
+    listed = dict(
+        reversed(line.split(" ", 1)[1].split(" ", 1))
+        for line in git("lfs", "ls-files", cwd=mine).splitlines()
+    )
+    assert (listed["media/huge.bin"], listed["shots/x.raw.bin"], listed["small.bin"]) == ("-", "-", "*")
+    code, text, _err = run(capsys, "skipped", "mine")
+    assert code == 0 and "nothing skipped" in text
+    _clean_status(mine)  # git, with git-lfs's filter, sees the pointers unchanged
+
+
 MIB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]
 

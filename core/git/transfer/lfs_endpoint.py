@@ -11,8 +11,8 @@ twin and a `git://` one its `lfs.gitprotocol` (https) twin; `url.<base>.insteadO
 
 Settings come from git's configuration, then from the repository's `.lfsconfig`
 (the working tree's file, else the index's, else HEAD's) for the keys git-lfs
-takes from it (`lfs.url`, `lfs.pushurl`, `remote.<name>.lfsurl`); git's own
-configuration wins where both say something.
+takes from it (`lfs.url`, `lfs.pushurl`, `remote.<name>.lfsurl`, `lfs.fetchinclude`,
+`lfs.fetchexclude`); git's own configuration wins where both say something.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from urllib.parse import urlsplit
 
 from dulwich.config import ConfigFile, StackedConfig
+from dulwich.ignore import IgnoreFilter
 from dulwich.index import IndexEntry
 from dulwich.objects import Blob, Commit, Tree
 from dulwich.refs import Ref
@@ -36,7 +38,7 @@ from core.git.index.read import open_index
 
 ORIGIN = "origin"
 LFSCONFIG = ".lfsconfig"
-_SAFE_LFS_KEYS = frozenset({b"url", b"pushurl"})
+_SAFE_LFS_KEYS = frozenset({b"url", b"pushurl", b"fetchinclude", b"fetchexclude"})
 _BARE_SSH = re.compile(r"(?:[^@/:]+@)?\[?([^/:\]]+)(?::\d+)?\]?:(.*)")
 
 
@@ -77,6 +79,33 @@ def _remote_endpoint(settings: _Settings, remote: str, upload: bool) -> LfsEndpo
         server = server.rstrip("/")
         server += "/info/lfs" if posixpath.splitext(server)[1] == ".git" else ".git/info/lfs"
     return LfsEndpoint(server, f"remote.{remote}.{key.decode()}")
+
+
+def fetched_paths(repo: Repo) -> Callable[[bytes], bool] | None:
+    """Which paths' objects a checkout downloads, by `lfs.fetchinclude` and `lfs.fetchexclude`
+    (comma-separated gitignore patterns, a directory taking its contents, as git-lfs's
+    filepathfilter reads them); None when neither is set (all of them). The others keep
+    their pointer, as git-lfs's smudge leaves them, unless the object is already here."""
+    settings = _Settings(repo)
+    include, exclude = (
+        _path_patterns(settings.get(b"lfs", None, key)) for key in (b"fetchinclude", b"fetchexclude")
+    )
+    if include is None and exclude is None:
+        return None
+
+    def fetched(path: bytes) -> bool:
+        if include is not None and not include.is_ignored(path):
+            return False
+        return exclude is None or not exclude.is_ignored(path)
+
+    return fetched
+
+
+def _path_patterns(value: str | None) -> IgnoreFilter | None:
+    """git-lfs's `CleanPaths`: split on commas, trimmed, one trailing slash dropped."""
+    parts = [part.strip() for part in (value or "").strip().split(",")] if (value or "").strip() else []
+    patterns = [part[:-1] if part.endswith(("/", "\\")) else part for part in parts]
+    return IgnoreFilter([os.fsencode(p) for p in patterns if p]) if patterns else None
 
 
 def _endpoint(settings: _Settings, url: str, source: str, upload: bool) -> LfsEndpoint:

@@ -32,7 +32,7 @@ from core.git.objects.lfs_scan import pointer_of_blob, pointers_between
 from core.git.objects.lfs_store import LfsObjectCorrupt, LfsStore
 from core.git.repository import current_branch, ref_value
 from core.git.transfer.errors import RemoteError, TransferStopped
-from core.git.transfer.lfs_endpoint import lfs_endpoint
+from core.git.transfer.lfs_endpoint import fetched_paths, lfs_endpoint
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.remote_url import HttpAuth, url_without_secret
@@ -110,7 +110,7 @@ def fetch_for_switch(
 ) -> LfsFetched:
     """Download the LFS objects of the paths the switch to `target` writes (only those
     not already in `.git/lfs/objects`)."""
-    paths = pointers_between(repo.object_store, target.from_tree, target.to_tree)
+    paths = _fetched(repo, pointers_between(repo.object_store, target.from_tree, target.to_tree))
     fetched = fetch_objects(
         repo,
         target.remote,
@@ -137,7 +137,7 @@ def fetch_for_checkout(
     """Download the LFS objects of every file of `tree_id` (a first checkout: a clone)."""
     if not uses_lfs(repo, tree_id):
         return LfsFetched()
-    paths = pointers_between(repo.object_store, None, tree_id)
+    paths = _fetched(repo, pointers_between(repo.object_store, None, tree_id))
     fetched = fetch_objects(repo, remote, paths.values(), auth=auth, signer=signer, timeout=timeout)
     fetched.paths = paths
     return fetched
@@ -168,6 +168,7 @@ def fetch_for_paths(
             pointer = pointer_of_blob(repo.object_store, entry.sha)
             if pointer is not None and not store.has(pointer):
                 wanted[os.fsencode(path)] = pointer
+    wanted = _fetched(repo, wanted)
     if not wanted:
         return LfsFetched()
     upstream = upstream_of(repo, current_branch(repo))
@@ -176,6 +177,13 @@ def fetch_for_paths(
     fetched = fetch_objects(repo, remote, wanted.values(), signer=signer, timeout=timeout, stop=stop, ref=ref)
     fetched.paths = wanted
     return fetched
+
+
+def _fetched(repo: Repo, paths: dict[bytes, LfsPointer]) -> dict[bytes, LfsPointer]:
+    """Those of `paths` whose objects a checkout downloads (`lfs.fetchinclude`/`fetchexclude`);
+    the others keep their pointer and are not missing."""
+    fetched = fetched_paths(repo) if paths else None
+    return paths if fetched is None else {path: p for path, p in paths.items() if fetched(path)}
 
 
 def fetch_objects(
@@ -239,13 +247,17 @@ def fetch_objects(
 
 def missing_now(repo: Repo, paths: Iterable[str]) -> dict[str, int]:
     """Of `paths`, those whose index entry is an LFS pointer whose object is not in
-    `.git/lfs/objects` (the checkout left the pointer there), with the object's size."""
+    `.git/lfs/objects` (the checkout left the pointer there), with the object's size; a
+    path `lfs.fetchexclude` leaves out is not missing."""
     if not repo.has_index():
         return {}
     index = open_index(repo)
     store = LfsStore.of(repo)
+    fetched = fetched_paths(repo)
     missing = {}
     for path in paths:
+        if fetched is not None and not fetched(os.fsencode(path)):
+            continue
         try:
             entry = index[os.fsencode(path)]
         except KeyError:
