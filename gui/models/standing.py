@@ -225,6 +225,11 @@ LEVEL_WORDS = {  # the briefest form of any line at the level (the others' lines
 }
 
 
+def level_words() -> list[str]:
+    """The levels' own words as the user reads them (the Result column's least width)."""
+    return [translate("Standing", word) for word in LEVEL_WORDS.values()]
+
+
 def brief_forms(
     level: Level, text: str, branches: Sequence[BranchStatus], own: tuple[str, ...] = ()
 ) -> tuple[str, ...]:

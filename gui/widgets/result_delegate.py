@@ -6,10 +6,10 @@ defect 17); the whole line is in the cell's tooltip."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from gui.models.standing import LEVEL_WORDS
+from gui.models.standing import level_words
 from gui.models.table_model import BRIEF_ROLE
 
 ICON_SPACING = 4  # between the icon and the text, as QCommonStyle lays a cell out
@@ -33,8 +33,7 @@ class ResultDelegate(QStyledItemDelegate):
 def least_width(table: QAbstractItemView) -> int:
     """The Result column's least width: the longest of the levels' own words ("Needs you",
     "Braucht dich") whole beside its icon, so the briefest form of any line is never cut."""
-    words = [QCoreApplication.translate("Standing", word) for word in LEVEL_WORDS.values()]
-    widest = max(table.fontMetrics().horizontalAdvance(word) for word in words)
+    widest = max(table.fontMetrics().horizontalAdvance(word) for word in level_words())
     icon = table.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, table)
     return widest + icon + ICON_SPACING + TEXT_MARGINS + 2  # (the cell's focus frame)
 
