@@ -442,9 +442,12 @@ class Api:
         """The repository's submodules as its last sync saw them (`git submodule status`)."""
         return await self.core.store.submodules(repo_id)
 
-    async def retry_skipped(self, repo_id: int, paths: Sequence[str] | None = None) -> None:
-        """The named skipped files (all: None) are tried again at the next sync."""
-        await self.core.store.clear_skipped(repo_id, paths)
+    async def retry_skipped(self, repo_id: int, paths: Sequence[str] | None = None) -> list[str]:
+        """The named skipped files (all: None) are tried again at the next sync; those whose
+        Git LFS object is missing stay listed (returned): a retry cannot write them."""
+        from core.engine.commit_phase import retry_skipped
+
+        return await retry_skipped(self.core, repo_id, paths)
 
     # Remotes and credentials ------------------------------------------------------
 

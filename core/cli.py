@@ -245,8 +245,15 @@ async def _skipped(core: Core, args: argparse.Namespace) -> int:
                 " (`gitferry skipped` lists them, by their path in the repository)"
             )
     if args.retry is not None:
+        from core.engine.commit_phase import retry_skipped
+
         for record in records:
-            await core.store.clear_skipped(record.id, args.retry or None)
+            for path in await retry_skipped(core, record.id, args.retry or None):
+                print(
+                    f"{record.name}: {path} still waits for its Git LFS object: kept listed,"
+                    " as each sync asks for it again and writes the file once it can be had",
+                    file=sys.stderr,
+                )
     listed = [(record, await core.store.skipped(record.id)) for record in records]
     if args.json:
         print_json({"repos": [skipped_json(record, rows) for record, rows in listed]})

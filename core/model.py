@@ -192,6 +192,11 @@ class SubmoduleStatus:
     state: str
 
 
+# Skipped files' reasons that a checkout keeps, not the auto-commit: their row goes once
+# the file holds its content (core/engine/lfs_phase.py); a Retry leaves them.
+CHECKOUT_REASONS = frozenset({"lfs_missing"})
+
+
 @dataclass(frozen=True)
 class SkippedFile:
     """A file a sync left out, why, and how often it has."""

@@ -24,7 +24,7 @@ from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.events import FileSkipped
 from core.git.worktree.autocommit import AutoCommit, AutoCommitRefused, auto_commit
-from core.model import RepoRecord, SkippedFile
+from core.model import CHECKOUT_REASONS, RepoRecord, SkippedFile
 from core.settings import RepoSettings
 from core.store.worktree_issues import MAX_SKIPPED
 
@@ -33,7 +33,18 @@ FAILURE_WINDOW = timedelta(hours=1)
 COOL_DOWN = timedelta(hours=1)
 
 SkipSink = Callable[[FileSkipped], None]
-CHECKOUT_REASONS = frozenset({"lfs_missing"})  # rows the checkout keeps (core/engine/lfs_phase.py)
+
+
+async def retry_skipped(core: Core, repo_id: int, paths: Collection[str] | None = None) -> list[str]:
+    """Forget the named skipped files (all: None), so that the next auto-commit tries them
+    again. A row the checkout keeps stays (`CHECKOUT_REASONS`: each sync asks for the LFS
+    objects of the listed paths again, `lfs_phase.py`, and the row goes once the file holds
+    its content): those paths are returned. Forgotten, the file would stay a pointer."""
+    rows = [row for row in await core.store.skipped(repo_id) if paths is None or row.path in paths]
+    retried = [row.path for row in rows if row.reason not in CHECKOUT_REASONS]
+    if retried:
+        await core.store.clear_skipped(repo_id, retried)
+    return [row.path for row in rows if row.reason in CHECKOUT_REASONS]
 
 
 @dataclass

@@ -37,7 +37,8 @@ REMEDIES = {
     "lfs_missing": QT_TRANSLATE_NOOP(
         "SkippedFiles",
         "Its Git LFS content could not be downloaded (the LFS server lacks it or cannot be"
-        " reached): the file holds its pointer until a sync gets it, or git lfs pull.",
+        " reached): the file holds its pointer. Each sync asks for it again and writes the"
+        " file once the server has it (Retry is not needed).",
     ),
     "unsupported_filter": QT_TRANSLATE_NOOP(
         "SkippedFiles",

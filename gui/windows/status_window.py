@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.model import (
+    CHECKOUT_REASONS,
     BranchStatus,
     ConflictRecord,
     RepoRecord,
@@ -624,8 +625,10 @@ class StatusWindow(QMainWindow):
             self.open_folder_requested.emit(view.record.path)
 
     def _update_retry(self) -> None:
-        """Retry only where something was skipped (the walk showed it enabled over an empty list)."""
-        self.retry_button.setEnabled(bool(self.skipped.rows))
+        """Retry only where something was skipped that a sync can try again (the walk showed
+        it enabled over an empty list): not a file whose Git LFS object is missing, which
+        each sync asks for again by itself (its reason's tooltip)."""
+        self.retry_button.setEnabled(any(s.reason not in CHECKOUT_REASONS for s in self.skipped.rows))
 
     def _retry(self) -> None:
         if self.selected_id is None:

@@ -1673,8 +1673,8 @@
             <translation>Dreimal innerhalb einer Stunde fehlgeschlagen: eine Stunde lang zurückgestellt, oder bis „Erneut versuchen“.</translation>
         </message>
         <message>
-            <source>Its Git LFS content could not be downloaded (the LFS server lacks it or cannot be reached): the file holds its pointer until a sync gets it, or git lfs pull.</source>
-            <translation>Sein Git-LFS-Inhalt konnte nicht heruntergeladen werden (der LFS-Server hat ihn nicht oder ist nicht erreichbar): die Datei enthält ihren Pointer, bis eine Synchronisierung ihn herunterlädt, oder git lfs pull.</translation>
+            <source>Its Git LFS content could not be downloaded (the LFS server lacks it or cannot be reached): the file holds its pointer. Each sync asks for it again and writes the file once the server has it (Retry is not needed).</source>
+            <translation>Sein Git-LFS-Inhalt konnte nicht heruntergeladen werden (der LFS-Server hat ihn nicht oder ist nicht erreichbar): die Datei enthält ihren Pointer. Jede Synchronisierung fragt erneut danach und schreibt die Datei, sobald der Server ihn hat („Erneut versuchen“ ist nicht nötig).</translation>
         </message>
         <message>
             <source>LFS object missing</source>

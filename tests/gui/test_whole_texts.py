@@ -201,8 +201,11 @@ def test_the_skipped_files_tab_says_each_reason_whole_and_what_to_do(
             assert table.fontMetrics().horizontalAdvance(str(reason.data())) <= room, reason.data()
             tips[str(model.index(row, 0).data())] = str(reason.data(Qt.ItemDataRole.ToolTipRole))
         assert "Max. Dateigröße" in tips["big.iso"] and "2 Fehlschläge" in tips["big.iso"]
-        assert "git lfs pull" in tips["photo2.bin"] and "Fehlschl" not in tips["photo2.bin"]
+        assert "Synchronisierung" in tips["photo2.bin"] and "Fehlschl" not in tips["photo2.bin"]
         assert ".git" in tips["vendor/lib"]
+        assert window.retry_button.isEnabled()  # big.iso and vendor/lib can be tried again
+        window.show_skipped(1, rows[:1])  # only photo2.bin: Retry cannot write it (it hid the row)
+        assert not window.retry_button.isEnabled()
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)

@@ -182,6 +182,15 @@ def test_an_object_the_server_lacks_leaves_the_pointer_and_is_listed(
     ]
     _clean_status(mine)
     assert git("rev-parse", "HEAD", cwd=mine) == git("rev-parse", "HEAD", cwd=pub)
+    # Retry leaves them listed (the sync asks for them again) while git-lfs says they are pointers.
+    code, doc, err = run(capsys, "skipped", "mine", "--retry", "--json")
+    assert code == 0 and "mine: lost.bin still waits for its Git LFS object" in err, err
+    assert sorted(r["path"] for r in doc["repos"][0]["skipped"]) == ["bad.bin", "lost.bin"]
+    code, _report = _sync(capsys, "mine")
+    code, doc, _err = run(capsys, "skipped", "mine", "--json")
+    assert sorted(r["path"] for r in doc["repos"][0]["skipped"]) == ["bad.bin", "lost.bin"]
+    pointers = {line.split()[-1] for line in git("lfs", "ls-files", cwd=mine).splitlines() if " - " in line}
+    assert {"bad.bin", "lost.bin"} <= pointers  # git-lfs: still pointers, as the list says
 
 
 def test_a_push_uploads_the_lfs_objects_of_the_commits_it_sends_first(
