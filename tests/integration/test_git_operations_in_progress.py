@@ -10,11 +10,14 @@ finishes or aborts it, the next sync integrates and pushes.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from core.paths import data_dir, store_file
 from tests.git_operations import UNFINISHED, Unfinished, unfinished_id
 from tests.gitcli import commit_file, git, refs
 from tests.integration.clones import Clones, porcelain, run, unpublished_branches
@@ -95,6 +98,37 @@ def test_no_integration_under_an_unfinished_git_command(world: Clones, operation
     assert world.remote_head() == world.head(world.mine, "main")
     assert git("merge-base", "--is-ancestor", theirs, "main", cwd=world.mine) == ""
     assert porcelain(world.mine) == ""
+
+
+def test_a_store_from_before_schema_9_learns_the_rebase_at_the_next_fetch(world: Clones) -> None:
+    """A store upgraded from schema 8 has no `last_unfinished` for a repository already
+    stopped on a rebase (the window reads "Local changes in the way"). The upgrade cannot
+    ask git (core.store never imports core.git), and the message is not parsed again
+    (0859a69); the next fetch, a background one too, proves the stop from git's state
+    files and records the command, as a whole sync would."""
+    world.commit(world.mine, "mine.txt", "a commit a sync would push\n")
+    theirs_pushes(world)
+    rebase = next(op for op in UNFINISHED if op.marker == "rebase-merge")
+    rebase.start(world.mine)
+    world.remember()
+    code, report = world.sync(world.mine)
+    assert code != 0 and report["result"] == "dirty" and report["unfinished"] == "rebase", report
+    with closing(sqlite3.connect(store_file(data_dir()))) as conn, conn:  # as schema 8 left it
+        conn.execute("UPDATE repos SET last_unfinished = NULL")
+        conn.execute("UPDATE sync_runs SET details = json_remove(details, '$.unfinished')")
+    _code, status, _err = run(world.capsys, "status", "mine", "--json")
+    assert (status["repos"][0]["last_result"], status["repos"][0]["last_unfinished"]) == ("dirty", None)
+    before = untouched(world.mine)
+
+    code, report = world.sync(world.mine, "--fetch-only")
+
+    assert code != 0 and report["result"] == "dirty" and report["unfinished"] == "rebase", report
+    _code, status, _err = run(world.capsys, "status", "mine", "--json")
+    assert status["repos"][0]["last_unfinished"] == "rebase"
+    assert untouched(world.mine) == before
+    assert "interactive rebase in progress" in git("status", cwd=world.mine)  # git's referee
+    rebase.finish(world.mine)
+    world.remember()
 
 
 def test_other_branches_still_push_under_an_unfinished_merge(world: Clones) -> None:
