@@ -6,10 +6,11 @@ the referee."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from tests.gitcli import git
-from tests.integration.clones import Clones
+from tests.integration.clones import Clones, run
 
 
 def _mirror(world: Clones, tmp_path: Path) -> Path:
@@ -47,3 +48,21 @@ def test_a_refusal_by_the_mirror_names_it(world: Clones, tmp_path: Path) -> None
     assert f"by {mirror.as_uri()}" in report["message"], report["message"]
     assert git("--git-dir", str(mirror), "rev-parse", "refs/heads/main") == mirrored  # never forced
     assert world.remote_head() == world.head(world.mine)  # the project took it, as with git push
+
+
+def test_set_url_on_a_remote_with_several_urls_changes_nothing(world: Clones, tmp_path: Path) -> None:
+    """`gitferry remote set-url` replaced both URLs with the one given: the mirror was
+    dropped from the config without a word. git refuses ("has multiple values")."""
+    mirror = _mirror(world, tmp_path)
+    before = git("config", "--get-all", "remote.origin.url", cwd=world.mine)
+    refused = subprocess.run(
+        ["git", "remote", "set-url", "origin", "/elsewhere.git"],
+        cwd=world.mine,
+        capture_output=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0  # the referee
+    code, _out, err = run(world.capsys, "remote", "set-url", "mine", "origin", str(tmp_path / "other.git"))
+    assert code == 2 and "remote.origin.url has several values" in err, err
+    assert git("config", "--get-all", "remote.origin.url", cwd=world.mine) == before
+    assert mirror.as_uri() in before

@@ -98,7 +98,13 @@ def set_remote_url(repo: Repo, name: str, url: str, *, push: bool = False) -> No
     section = (b"remote", name.encode())
     if not config.has_section(section):
         raise UnknownRemote(name)
-    config.set(section, b"pushurl" if push else b"url", url.encode())
+    key = b"pushurl" if push else b"url"
+    if len(_values(config, section, key)) > 1:  # git refuses too: the others would be lost
+        raise BadInput(
+            f"remote.{name}.{key.decode()} has several values (git pushes to each): change them with "
+            f"git remote set-url {'--push ' if push else ''}--add/--delete {name} URL; nothing changed"
+        )
+    config.set(section, key, url.encode())
     config.write_to_path()
 
 
