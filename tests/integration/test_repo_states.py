@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -34,6 +35,8 @@ from tests.core.test_events import drain
 from tests.gitcli import git
 from tests.integration.clones import Clones
 from tests.servers import HttpRemote, Remote
+from tests.servers.ssh import SshServer
+from tests.ssh_home import PASSPHRASE, SshHome
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLOCK_CAP = 60.0  # seconds: only a daemon that never gets there takes this long
@@ -551,3 +554,45 @@ def test_a_password_handed_over_by_the_cli_ends_the_trip_of_its_remote(
 
     asyncio.run(scenario())
     assert git("rev-parse", "origin/main", cwd=world.mine) == git("rev-parse", "main", cwd=world.mine)
+
+
+@pytest.mark.slow
+@pytest.mark.sshd
+def test_background_fetches_of_a_key_that_needs_its_passphrase_trip_nothing(
+    sshd_process: SshServer, sshd_server: Remote, tmp_path: Path
+) -> None:
+    """A trial: an ssh remote whose key has a passphrase and no agent. After a restart (the
+    passphrase typed earlier is gone with the app's memory) background fetches, which ask
+    nobody, failed, and three of them tripped the remote: the window said only "A remote
+    keeps failing". Nobody gave the passphrase; the server failed nothing: as an HTTP(S)
+    sign-in nobody could give, it trips nothing and the message says what to do."""
+    home = SshHome.make(sshd_process, sshd_server, Path(os.environ["HOME"]), passphrase=PASSPHRASE)
+    home.trust_server()
+    _bare, mine = home.seeded_clone(tmp_path)
+
+    async def scenario() -> None:
+        core = await Core.open()
+        record = await add_repository(core, str(mine))
+        clock = FakeClock()
+        running = await Running(core, clock).started()
+        trips = running.bus.subscribe(kinds=(RemoteTripped,))
+        finished = running.bus.subscribe(kinds=(SyncFinished,), maxsize=10_000)
+        said: list[SyncFinished] = []
+
+        def fetched_four_times() -> bool:
+            said.extend(e for e in drain(finished) if isinstance(e, SyncFinished) and e.repo_id == record.id)
+            return len(said) >= 4
+
+        try:
+            await advance_until(clock, fetched_four_times)
+            scheduler = running.daemon.scheduler
+            assert scheduler is not None and len(trips) == 0
+            assert scheduler.breaker.failures(record.id, "origin") == 0
+            assert RepoState.TRIPPED not in published(running.events).get(record.id, [])
+            assert said[-1].result is ResultKind.AUTH_FAILED
+            assert f"the key {home.key} needs its passphrase" in said[-1].message
+        finally:
+            await running.stop()
+            await core.close()
+
+    asyncio.run(scenario())

@@ -21,7 +21,7 @@ import pytest
 from dulwich.repo import Repo
 
 from core.credentials import Credentials
-from core.git.transfer.errors import AuthFailed
+from core.git.transfer.errors import AuthFailed, SignInNeeded
 from core.git.transfer.fetch import fetch_remote
 from core.git.transfer.signer import Signer, SshPassphrases
 from core.git.transfer.ssh_questions import (
@@ -192,6 +192,7 @@ def test_a_passphrase_is_asked_once_a_session_and_an_agent_asks_nothing(
     with pytest.raises(AuthFailed) as refused:  # nobody to ask
         fetch(mine, None, passphrases)
     assert f"the key {home.key} needs its passphrase" in refused.value.message
+    assert isinstance(refused.value, SignInNeeded)  # the user's to give: the breaker does not count it
     prompt = Recorder(passphrase="wrong")
     with pytest.raises(AuthFailed):
         fetch(mine, prompt, passphrases)

@@ -30,7 +30,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from core.git.transfer.errors import AuthFailed, RemoteError, RemoteUnreachable, TransferFailed, scrub
+from core.git.transfer.errors import (
+    AuthFailed,
+    RemoteError,
+    RemoteUnreachable,
+    SignInNeeded,
+    TransferFailed,
+    scrub,
+)
 from core.git.transfer.stop import TransferStop
 
 if TYPE_CHECKING:
@@ -263,7 +270,10 @@ def ssh_failure(remote: str, url: str, stderr: str, asking: SshAsking | None) ->
     lowered = text.lower()
     if "permission denied" in lowered:
         if asking is not None and asking.declined_passphrase is not None:
-            return AuthFailed(
+            # Nobody gave the key's passphrase (a background fetch asks nobody): the user's to
+            # give, not the server failing, so the remote's breaker does not count it (as an
+            # HTTP(S) sign-in nobody could give)
+            return SignInNeeded(
                 remote,
                 f"ssh refused the login: {text} (the key {asking.declined_passphrase} needs its "
                 "passphrase: add it to your ssh-agent with ssh-add, or sync from the app)",
