@@ -27,7 +27,6 @@ from dulwich.repo import Repo
 
 from core.engine.branch_measure import RepoLease, fresh_repo, measure_in_worktrees, stamp_fetch
 from core.engine.core import Core
-from core.engine.early_imports import INTEGRATION, load_during
 from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
 from core.engine.remotes_mirror import remote_records
 from core.engine.report import SyncReport
@@ -40,6 +39,7 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, Worktree, branch_uses
 from core.model import BranchStatus, RepoRecord
+from core.platform.early_imports import load_during
 from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted, no_remote_note, one_line
 from core.settings import RepoSettings
 
@@ -48,6 +48,9 @@ if TYPE_CHECKING:
     from core.engine.commit_phase import SkipSink
     from core.engine.integrate_phase import NotIntegrated
     from core.engine.push_phase import PushOutcome
+
+INTEGRATION = ("core.engine.integrate_phase", "core.engine.lfs_phase")
+"""What `_integrate` imports: a full sync has them imported while its fetch waits (`load_during`)."""
 
 # The phases a sync may not run (auto-commit, integration, push) are imported where they
 # run: a cold `gitferry sync --fetch-only` process does not load the merge machinery; nor,

@@ -1,5 +1,5 @@
-"""The integration's modules imported in a thread while a full sync fetches
-(`core/engine/early_imports.py`): what the thread loads, and what makes two threads
+"""Modules imported in a thread while a sync waits on the network
+(`core/platform/early_imports.py`): what the thread loads, and what makes two threads
 importing at once safe, no import cycle among Gitferry's modules at module level."""
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ sys.meta_path.insert(0, Watch())
 LOADED_EARLY = (
     WATCH_IMPORTS
     + """
-from core.engine.early_imports import INTEGRATION, load_during
+from core.engine.sync import INTEGRATION
+from core.platform.early_imports import load_during
 thread = load_during((*INTEGRATION, "core.engine.no_such_module", "core.engine.push_phase"))
 thread.join(30)
 again = load_during(INTEGRATION)

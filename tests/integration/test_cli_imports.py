@@ -429,21 +429,23 @@ EARLY_PROBE = (
     + """
 from gui.launch import main
 code = main(sys.argv[1:])
-early = [seen.get("core.engine.integrate_phase"), seen.get("core.engine.lfs_phase")]
+names = ("core.engine.integrate_phase", "core.engine.lfs_phase", "core.git.objects.pack_ingest")
+early = [seen.get(name) for name in names]
 print(json.dumps([code, *early]), file=sys.stderr)
 """
 )
 
 
 def test_a_cold_full_sync_loads_the_integration_while_it_fetches(world: Clones) -> None:
-    """`core.engine.early_imports`: a full sync imports the integration's modules in its
-    own thread as the fetch starts (about 18 ms of CPU that were between the fetch and
-    the switch); a fetch-only sync never loads them."""
+    """`core.platform.early_imports`: a full sync imports the integration's modules in
+    another thread as the fetch starts (about 18 ms of CPU that were between the fetch and
+    the switch), and the pack's machinery once a pack is asked for (while the server
+    prepares it); a fetch-only sync that brings nothing loads neither."""
     out, err = probe(EARLY_PROBE, "sync", "--fetch-only", "mine")
-    assert (out, json.loads(err[-1])) == ("mine: up_to_date - up to date\n", [0, None, None])
+    assert (out, json.loads(err[-1])) == ("mine: up_to_date - up to date\n", [0, None, None, None])
     pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     out, err = probe(EARLY_PROBE, "sync", "--json", "mine")
     assert json.loads(out)["repos"][0]["fast_forwarded"] == ["main"]
-    assert json.loads(err[-1]) == [0, "early-imports", "early-imports"]
+    assert json.loads(err[-1]) == [0, "early-imports", "early-imports", "early-imports"]
     assert world.head(world.mine, "HEAD") == pushed

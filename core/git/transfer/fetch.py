@@ -54,6 +54,7 @@ from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, split_tags
 from core.git.transfer.transport import StoppableHttpClient, unverified_warning, watched_connection
+from core.platform.early_imports import load_during
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
 
 if TYPE_CHECKING:
@@ -68,6 +69,15 @@ __all__ = [
     "TrackedBranches",
     "fetch_remote",
 ]
+
+PACK_MACHINERY = (
+    "core.git.objects.pack_ingest",
+    "core.git.objects.object_checks",
+    "core.git.objects.delta_workers",
+    "core.git.objects.pack_consolidation",
+)
+"""What a pack coming in loads (`_pack_data`) and then the sync (its consolidation): imported
+while the server prepares the pack once the wants are known (`load_during`)."""
 
 PHASES = ("connect", "negotiate", "receive", "index", "refs")
 log = logging.getLogger(__name__)
@@ -303,6 +313,7 @@ class _FetchSession:
         self._ignored = [name for name in found.ignored if self._plan.would_track(name)]
         self._wants = self._plan.wants(found.usable, self._store)
         if self._wants:
+            load_during(PACK_MACHINERY)  # a pack is coming: loaded while the server prepares it
             tips = set(self._have_tips)
             self._haves.advertised(sha for sha in refs.values() if sha in tips)
         tags, peeled = split_tags({**refs, **self._peeled_listing()})

@@ -1,20 +1,21 @@
-"""The integration's modules loaded in a thread while a full sync's fetch waits on the network.
+"""Modules a command will need, imported in a thread while it waits on the network.
 
 A `gitferry sync` in its own process imported the integration (`core.engine.integrate_phase`,
 and with it the switch's machinery, and `core.engine.lfs_phase`) once its fetch was done:
 about 18 ms of CPU on the way from the fetch to the switch (`bench.real_fetch`'s cold
 fast-forward, a timeline of its process), while during the fetch the process was idle about
-60 of its 210 ms (connecting, then waiting for the server's pack: 150 ms of CPU). A full
-sync always runs the integration, so `load_during` starts a thread that imports them as the
-fetch starts: the sync's own `import` later finds them loaded, or waits for the one the
-thread is loading (Python's per-module import lock), and the set of modules a sync loads is
-the same. A fetch-only sync starts nothing.
+60 of its ~210 ms (connecting, then waiting for the server to count and send the pack: 150
+ms of CPU). So a full sync, which always integrates, has its integration's modules imported
+here as its fetch starts (`core.engine.sync`), and a fetch whose wants are known has the
+pack's machinery imported while the server prepares the pack (`core.git.transfer.fetch`).
+The sync's own `import` later finds them loaded, or waits for the one the thread is loading
+(Python's per-module import lock); the set of modules a command loads is the same.
 
-What makes two threads importing at once safe here: these modules and those a fetch imports
-have no import cycle among them at module level (`tests/core/test_early_imports.py` checks
-the graph), so a thread that needs a module the other is loading waits for it whole and
-never sees it half made. A module that fails to import in the thread is left to the sync's
-own import, which raises (and reports) the same error.
+What makes two threads importing at once safe here: Gitferry's modules have no import cycle
+among them at module level (`tests/core/test_early_imports.py` checks the graph), so a
+thread that needs a module the other is loading waits for it whole and never sees it half
+made. A module that fails to import in the thread is left to the command's own import, which
+raises (and reports) the same error.
 """
 
 from __future__ import annotations
@@ -27,11 +28,8 @@ from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 
-INTEGRATION = ("core.engine.integrate_phase", "core.engine.lfs_phase")
-"""What `core.engine.sync`'s integration imports when it starts."""
 
-
-def load_during(modules: Sequence[str] = INTEGRATION) -> threading.Thread | None:
+def load_during(modules: Sequence[str]) -> threading.Thread | None:
     """Import `modules` in a daemon thread, started now; None when all are loaded already
     (a running engine's second sync)."""
     missing = [name for name in modules if name not in sys.modules]
