@@ -110,3 +110,23 @@ def test_a_gpg_key_with_a_passphrase_says_how_to_unlock_it(world: Clones, signin
     hint = "(the key needs its passphrase and gpg-agent's pinentry could not ask for it here: "
     assert "gpg failed: " in done.stdout and hint in done.stdout, done.stdout
     assert world.head(world.mine) == mine and porcelain(world.mine) == ""
+
+
+def test_a_literal_ssh_key_without_its_agent_says_where_the_private_half_goes(
+    world: Clones, signing_keys: SigningKeys
+) -> None:
+    """`user.signingKey = key::ssh-ed25519 AAAA…` and no ssh-agent running: the sync said only
+    ssh-keygen's `Couldn't get agent socket`."""
+    mine = world.commit(world.mine, "c.txt", "mine\n")
+    world.commit(world.theirs, "b.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    literal = f"key::{signing_keys.public_ssh_key()}"
+    configure(world.mine, {**signing_keys.settings("ssh"), "user.signingKey": literal})
+
+    done = _sync_without_terminal("mine", _quiet_env())
+
+    assert done.returncode == 1
+    assert done.stdout.rstrip().endswith(
+        "(user.signingKey gives a public key: its private half must be in your ssh-agent (ssh-add))"
+    ), done.stdout
+    assert world.head(world.mine) == mine and porcelain(world.mine) == ""

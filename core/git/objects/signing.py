@@ -39,6 +39,7 @@ _GPG_PASSPHRASE = (
 )
 _SSH_PROMPT = re.compile(r"^Enter passphrase[^:\n]*: ", re.MULTILINE)  # ssh-keygen's prompt, on stderr
 _SSH_NO_PASSPHRASE = "incorrect passphrase supplied"
+_SSH_FROM_AGENT = "user.signingKey gives a public key: its private half must be in your ssh-agent (ssh-add)"
 _SSH_PASSPHRASE = (
     "the key needs its passphrase: add it to your ssh-agent with ssh-add, which ssh-keygen asks first"
 )
@@ -98,6 +99,8 @@ def _sign_ssh(config: SigningConfig, payload: bytes) -> bytes:
             )
             if _SSH_NO_PASSPHRASE in said:
                 reason += f" ({_SSH_PASSPHRASE})"
+            elif literal is not None:
+                reason += f" ({_SSH_FROM_AGENT})"
             raise SigningFailed(reason, signer=_name(config.program))
         try:
             with open(buffer + ".sig", "rb") as signature:
