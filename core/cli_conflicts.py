@@ -204,13 +204,22 @@ def print_resolution(found: Resolution, name: str, *, diff: bool) -> None:
                     print(f"    {line}")
     command = f"gitferry resolve {shlex.quote(name)}"
     if left:
-        print(f"choose for each: {command} PATH --mine, --theirs, --both, --tool or --edit")
+        # --both is refused for a file one side deleted (`OneVersion`): not offered where all are
+        both = any(p.deleted_by is None for p in found.paths if p.choice is None)
+        print(
+            f"choose for each: {command} PATH --mine, --theirs, {'--both, ' if both else ''}--tool or --edit"
+        )
     print(f"then: {command} --finish (commit and sync) or --abort (change nothing)")
 
 
 def _describe(p: ConflictedPath) -> str:
     kind = "binary" if p.binary else "text"
-    return f"{kind}; mine {_size(p.ours)}, theirs {_size(p.theirs)}"
+    said = f"{kind}; mine {_size(p.ours)}, theirs {_size(p.theirs)}"
+    if p.deleted_by == "theirs":
+        return f"{said}: --mine keeps it, --theirs deletes it"
+    if p.deleted_by == "ours":
+        return f"{said}: --theirs takes it back, --mine leaves it deleted"
+    return said
 
 
 def _size(version: Version) -> str:

@@ -357,6 +357,13 @@ def test_modify_delete_keep_both_is_refused_mine_keeps_and_theirs_deletes(world:
     code, doc, _err = resolve(world, "--json")
     assert isinstance(doc, dict)
     assert doc["paths"][0]["theirs"]["oid"] is None and doc["paths"][0]["ours"]["size"] == len(MINE_TEXT)
+    code, text, _err = resolve(world)  # the listing says which choice keeps it, and offers no --both
+    assert code == 0 and isinstance(text, str)
+    assert (
+        f"a.txt  (text; mine {len(MINE_TEXT)} bytes, theirs deleted: --mine keeps it, --theirs deletes it)"
+        in text
+    )
+    assert "choose for each: gitferry resolve mine PATH --mine, --theirs, --tool or --edit" in text
     before = _untouched(world)
     why = (
         "a.txt: the remote deleted it, so there is one version, not two to keep: "
@@ -399,6 +406,10 @@ def test_keep_both_is_refused_for_a_file_this_computer_deleted(world: Clones) ->
     world.remember()
     code, report = world.sync(world.mine)
     assert report["result"] == "conflict" and report["conflicts"] == ["a.txt"], report
+    code, text, _err = resolve(world)
+    said = f"(text; mine deleted, theirs {len(THEIRS_TEXT)} bytes: "
+    said += "--theirs takes it back, --mine leaves it deleted)"
+    assert said in str(text) and "--both" not in str(text), text
     before = _untouched(world)
     code, out, err = resolve(world, "a.txt", "--both")
     assert (code, out) == (2, ""), err
