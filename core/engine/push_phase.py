@@ -117,10 +117,12 @@ async def push(
         report.objects_sent += result.objects_sent
         report.lfs_uploaded += result.lfs.uploaded
         report.add_time("push", sum(result.timings_ms.values()))
-        for tag, reason in sorted(result.tags_rejected.items()):
-            note = f"tag {tag} not pushed to {remote}: {reason}"
-            if note not in report.notes:
-                report.notes.append(note)
+        notes = [
+            f"tag {tag} not pushed to {remote}: {reason}"
+            for tag, reason in sorted(result.tags_rejected.items())
+        ]
+        notes += [f"not pushed to {remote}'s URL {url}: {why}" for url, why in result.unreached.items()]
+        report.notes.extend(note for note in notes if note not in report.notes)
         if result.rejected:
             # Where it was refused, when that is not where the branch fetches from.
             outcome.rejected.update(

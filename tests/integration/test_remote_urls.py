@@ -66,3 +66,19 @@ def test_set_url_on_a_remote_with_several_urls_changes_nothing(world: Clones, tm
     assert code == 2 and "remote.origin.url has several values" in err, err
     assert git("config", "--get-all", "remote.origin.url", cwd=world.mine) == before
     assert mirror.as_uri() in before
+
+
+def test_a_url_past_the_first_that_cannot_be_reached_is_a_note(world: Clones, tmp_path: Path) -> None:
+    """The mirror's disk is not mounted: the project and the other URLs still get the push
+    (git pushes to each URL in turn too); the sync said `not pushed: pushing to origin
+    failed: …`, which was untrue of the project."""
+    mirror = _mirror(world, tmp_path)
+    gone = tmp_path / "unmounted" / "notes.git"
+    git("remote", "set-url", "--add", "origin", str(gone), cwd=world.mine)
+    world.commit(world.mine, "c.txt", "from mine\n")
+    code, report = world.sync(world.mine)
+    assert (code, report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert report["message"].endswith(f"not pushed to origin's URL {gone}: no git repository at {gone}")
+    head = world.head(world.mine)
+    assert world.remote_head() == head
+    assert git("--git-dir", str(mirror), "rev-parse", "refs/heads/main") == head

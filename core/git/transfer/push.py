@@ -36,7 +36,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from dulwich.client import GitClient, LocalGitClient, SendPackResult
@@ -59,7 +59,7 @@ from core.git.progress import (
 )
 from core.git.repository import ref_value
 from core.git.transfer.deadlines import TransferPhase, TransferWatch
-from core.git.transfer.errors import RemoteError, TransferFailed, scrub
+from core.git.transfer.errors import RemoteError, TransferFailed, TransferStopped, scrub
 from core.git.transfer.lfs_push import NO_LFS, LfsUploaded, is_git_lfs_hook, upload_for_push
 from core.git.transfer.push_objects import object_or_none, reaches
 from core.git.transfer.push_pack import OutgoingPack
@@ -89,6 +89,7 @@ class PushResult:
     lfs: LfsUploaded = NO_LFS  # the Git LFS objects uploaded before the pack
     tags: list[str] = field(default_factory=list)  # tags pushed along (push.followTags)
     tags_rejected: dict[str, str] = field(default_factory=dict)  # tag -> reason
+    unreached: dict[str, str] = field(default_factory=dict)  # a push URL past the first -> why not
 
 
 class PushFailed(RemoteError):
@@ -127,24 +128,33 @@ def push_branches(
     if not branches:
         return PushResult(remote, [], {}, 0, 0, {"connect": 0.0, "pack": 0.0, "send": 0.0})
     targets = [rewrite.effective for rewrite in push_rewrites(repo, remote)]
-    results = [  # `auth` was given for the remote's own URL; another one signs in by itself
-        _push_to(
-            repo,
-            remote,
-            branches,
-            effective,
-            auth if n == 0 else None,
-            progress,
-            timeout,
-            ssh_command,
-            signer,
-            stop,
-        )
-        for n, effective in enumerate(targets)
-    ]
-    if len(results) == 1:
-        return results[0]
-    return _combined(results, [url_without_secret(effective) for effective in targets])
+    pushed_to: list[tuple[PushResult, str]] = []
+    unreached: dict[str, str] = {}
+    for n, effective in enumerate(targets):
+        shown = url_without_secret(effective)
+        try:  # `auth` was given for the remote's own URL; another one signs in by itself
+            result = _push_to(
+                repo,
+                remote,
+                branches,
+                effective,
+                auth if n == 0 else None,
+                progress,
+                timeout,
+                ssh_command,
+                signer,
+                stop,
+            )
+        except RemoteError as failed:
+            if n == 0 or isinstance(failed, TransferStopped):
+                raise
+            unreached[shown] = failed.reason  # what the first URL took stands, as with git push
+            continue
+        pushed_to.append((result, shown))
+    if len(targets) == 1:
+        return pushed_to[0][0]
+    combined = _combined([r for r, _ in pushed_to], [url for _, url in pushed_to])
+    return replace(combined, unreached=unreached)
 
 
 def _push_to(
