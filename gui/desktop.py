@@ -37,6 +37,7 @@ from core.results import CANCELLED_MESSAGE
 from gui.attention_notices import CONFLICT, SIGN_IN, AttentionNotices
 from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
+from gui.folder_launch import FolderLaunch, launch_xdg_open
 from gui.in_flight import InFlight, counted
 from gui.models.formatting import first_upper
 from gui.models.standing import Level, result_words
@@ -58,11 +59,16 @@ NOTICES_AT_QUIT = 2.0  # seconds Quit gives the notices handed to D-Bus to be se
 PAUSE_LOOK_AGAIN = 3600.0  # a timed pause's end is looked at by then at the latest
 translate = QCoreApplication.translate
 
-OpenFolder = Callable[[str], bool | None]  # False: nothing could open it
+OpenFolder = Callable[[str], "bool | FolderLaunch | None"]  # False: nothing could open it
 
 
-def open_in_file_manager(path: str) -> bool:
-    """Ask the desktop to show the folder (xdg-open, gio...); False when nothing can."""
+def open_in_file_manager(path: str) -> bool | FolderLaunch:
+    """Ask the desktop to show the folder: xdg-open, watched until it says whether anything
+    could (gui/folder_launch.py), where there is one; else Qt's way (gio, kde-open...).
+    False when nothing can."""
+    launch = launch_xdg_open(path, QCoreApplication.instance())
+    if launch is not None:
+        return launch
     return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(path)))
 
 
@@ -291,12 +297,19 @@ class Desktop(QObject):
         dialog.open()
 
     def open_folder(self, path: str) -> None:
-        """Open Folder: where no file manager can be launched, say so and show the path."""
-        if self._open_folder(path) is False:
-            from gui.windows.folder_not_opened import FolderNotOpened
+        """Open Folder: where no file manager can be launched, or xdg-open finds none, say so
+        and show the path."""
+        opened = self._open_folder(path)
+        if isinstance(opened, FolderLaunch):
+            opened.failed.connect(lambda: self._folder_not_opened(path))
+        elif opened is False:
+            self._folder_not_opened(path)
 
-            self.folder_box = FolderNotOpened(path, self.window)
-            self.folder_box.open()
+    def _folder_not_opened(self, path: str) -> None:
+        from gui.windows.folder_not_opened import FolderNotOpened
+
+        self.folder_box = FolderNotOpened(path, self.window)
+        self.folder_box.open()
 
     @qasync.asyncSlot(int)
     async def cancel(self, repo_id: int) -> None:
