@@ -15,6 +15,7 @@ that do not use LFS cost one look at the upstream tree's `.gitattributes`.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -24,6 +25,7 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.report import SyncReport
 from core.git.locks.git_locks import IndexLocked
+from core.git.repository import open_worktree_repo
 from core.git.transfer.lfs_fetch import (
     LfsFetched,
     fetch_for_paths,
@@ -124,3 +126,19 @@ class LfsPhase:
         self.fetched.append(fetched)  # why those still missing are
         with contextlib.suppress(IndexLocked):  # git holds the index: the next sync writes them
             await core.offload.io(fill_lfs_files, repo, paths)
+
+
+async def record_left_as_pointers(core: Core, repo_id: int, path: str, missing: Mapping[str, str]) -> None:
+    """A clone's files whose LFS object could not be had (`missing`: path -> why), listed as
+    a sync lists them, so `gitferry skipped` shows them and the next sync fills them in."""
+
+    def sizes() -> dict[str, int]:
+        with open_worktree_repo(path) as repo:
+            return missing_now(repo, list(missing))
+
+    now = utcnow()
+    rows = [
+        SkippedFile(p, LFS_MISSING, size, 0, now, now) for p, size in (await core.offload.io(sizes)).items()
+    ]
+    if rows:
+        await core.store.record_skipped(repo_id, rows)

@@ -438,6 +438,10 @@ async def clone_repository(
         if registered
         else await add_repository(core, str(target), name=name, cloned=True, measure=False)
     )
+    if fetched.lfs_missing:  # listed as a sync lists them: the next sync fills them in
+        from core.engine.lfs_phase import record_left_as_pointers
+
+        await record_left_as_pointers(core, record.id, str(target), fetched.lfs_missing)
     await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
     if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
         said = "; ".join([f"cloned from {shown}", *signer.notes])  # a password kept nowhere

@@ -432,3 +432,39 @@ def test_a_gitferry_clone_checks_out_the_content(
         git("config", f"filter.lfs.{key}", value, cwd=target)
     assert "Git LFS fsck OK" in git("lfs", "fsck", cwd=target)
     _clean_status(target)
+
+
+def test_a_clone_while_the_lfs_server_is_down_is_filled_in_by_the_next_sync(
+    lfs_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`gitferry clone` while the LFS server did not answer: the files were left as their
+    pointers and nothing listed them, so no later sync ever filled them in; the clone also
+    said of each both "its pointer is checked out" and "left unwritten", one line a file."""
+    files = {f"f{n}.bin": os.urandom(5_000 + n) for n in range(5)}
+    _publisher(lfs_server, tmp_path, files)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/lfs"
+    git("config", "--global", "lfs.url", dead, cwd=tmp_path)
+    target = tmp_path / "cloned"
+
+    code, out, err = run(
+        capsys, "clone", lfs_server.url_with_credentials("origin"), str(target), "--name", "c"
+    )
+
+    assert code == 0, err
+    assert "left unwritten" not in out and out.count("Git LFS object") == 1, out
+    assert "5 files' Git LFS objects missing (first: f0.bin; " in out
+    assert all(parse_pointer((target / name).read_bytes()) is not None for name in files)
+    code, listed, _err = run(capsys, "skipped", "c", "--json")
+    assert sorted(row["path"] for row in listed["repos"][0]["skipped"]) == sorted(files)
+
+    git("config", "--global", "--unset", "lfs.url", cwd=tmp_path)  # the server answers again
+    code, report = _sync(capsys, "c")
+
+    assert code == 0 and report["lfs_downloaded"] == 5 and report["lfs_missing"] == [], report
+    assert all((target / name).read_bytes() == data for name, data in files.items())
+    for key, value in LFS_FILTER.items():
+        git("config", f"filter.lfs.{key}", value, cwd=target)
+    assert "Git LFS fsck OK" in git("lfs", "fsck", cwd=target)
+    _clean_status(target)

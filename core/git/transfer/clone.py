@@ -27,6 +27,7 @@ from core.git.config.upstreams import set_upstream
 from core.git.config.url_rewrite import fetch_url
 from core.git.content.filters import ContentSkipped
 from core.git.content.first_checkout import check_out_fresh
+from core.git.content.lfs_driver import LFS_MISSING
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import ProgressSink, ProgressThrottle, TransferProgress
 from core.git.repository import UnsupportedObjectFormat
@@ -87,8 +88,8 @@ def clone_repository(
                 initial=True,
             )
             _check_stop(stop)
-            lfs_notes = _fetch_lfs(repo, result, auth=auth, signer=signer, timeout=timeout)
-            result = replace(result, notes=result.notes + lfs_notes)
+            missing = _fetch_lfs(repo, result, auth=auth, signer=signer, timeout=timeout)
+            result = replace(result, notes=result.notes + _lfs_notes(missing), lfs_missing=missing)
             _check_stop(stop)
             started = time.perf_counter()
             skipped = _check_out_default(repo, remote, result, _checkout_progress(progress, stop))
@@ -107,8 +108,32 @@ def clone_repository(
     except BaseException:
         _discard(path, created)
         raise
-    notes = result.notes + [f"{skip.message}: left unwritten (git checkout writes it)" for skip in skipped]
+    notes = result.notes + [_skipped_note(skip) for skip in skipped if skip.reason != LFS_MISSING]
     return replace(result, timings_ms={**result.timings_ms, "checkout": checkout_ms}, notes=notes)
+
+
+def _lfs_notes(missing: dict[str, str]) -> list[str]:
+    """One line per reason the LFS objects of files are missing: each file named, or past
+    three the count and the first (a clone of thousands with the server down says it once)."""
+    by_reason: dict[str, list[str]] = {}
+    for path, why in sorted(missing.items()):
+        by_reason.setdefault(why, []).append(path)
+    notes = []
+    for why, paths in by_reason.items():
+        if len(paths) <= 3:
+            notes += [f"{path}: Git LFS object missing ({why}); its pointer is checked out" for path in paths]
+        else:
+            notes.append(
+                f"{len(paths)} files' Git LFS objects missing (first: {paths[0]}; {why}); their pointers "
+                "are checked out, and the next sync fills them in"
+            )
+    return notes
+
+
+def _skipped_note(skip: ContentSkipped) -> str:
+    """A path the checkout did not convert: left unwritten, or (an LFS pointer it cannot
+    fill: said by the LFS notes when its object is missing) written as it is."""
+    return skip.message if skip.write_blob else f"{skip.message}: left unwritten (git checkout writes it)"
 
 
 def _check_stop(stop: TransferStop | None) -> None:
@@ -143,22 +168,19 @@ def discard_unfinished(path: Path) -> None:
 
 def _fetch_lfs(
     repo: Repo, result: FetchResult, *, auth: HttpAuth | None, signer: Signer | None, timeout: float
-) -> list[str]:
+) -> dict[str, str]:
     """Download the Git LFS objects of the branch about to be checked out, so the checkout
-    writes their content; one note per file whose object could not be had (its pointer
-    is checked out)."""
+    writes their content; the files whose object could not be had (their pointer is
+    checked out), and why."""
     branch = _default_branch(repo, result)
     if branch is None:
-        return []
+        return {}
     commit = repo[ObjectID(repo.refs[Ref(f"refs/remotes/{ORIGIN}/{branch}".encode())])]
     assert isinstance(commit, Commit)
     fetched = fetch_for_checkout(
         repo, ORIGIN, ObjectID(commit.tree), auth=auth, signer=signer, timeout=timeout
     )
-    return [
-        f"{path}: Git LFS object missing ({why}); its pointer is checked out"
-        for path, why in sorted(fetched.missing_paths().items())
-    ]
+    return fetched.missing_paths()
 
 
 def check_clone_folder(path: Path, url: str) -> None:

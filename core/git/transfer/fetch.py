@@ -125,6 +125,9 @@ class FetchResult:
     head_was: str | None = None
     notes: list[str] = field(default_factory=list)  # one line each: what was ignored, and why
     tags: dict[str, bytes] = field(default_factory=dict)  # tag refs created -> object id
+    lfs_missing: dict[str, str] = field(
+        default_factory=dict
+    )  # a clone's files left as their LFS pointer -> why
 
 
 def fetch_remote(
