@@ -281,7 +281,8 @@ class Daemon:
         self.watch(record, float(interval), tripped=tripped)
 
     async def unwatch(self, repo_id: int) -> None:
-        """A removed repository: no more fetches; its running job is cancelled."""
+        """A removed repository: no more fetches; its running job is cancelled, then it is
+        closed (its packs unmapped: the drive holding it can be unmounted)."""
         engine, scheduler = self._running()
         self._watched.pop(repo_id, None)
         self._heads_seen.pop(repo_id, None)
@@ -298,6 +299,7 @@ class Daemon:
         scheduler.remove(repo_id)
         engine.cancel(repo_id)
         await engine.remove(repo_id)
+        await engine.pool.discard(repo_id)
 
     async def sync_now(self, repo_id: int) -> SyncReport:
         report = await self._running()[0].sync(repo_id)

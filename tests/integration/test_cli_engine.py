@@ -819,6 +819,47 @@ def test_a_repository_added_or_removed_by_another_process_is_followed_by_the_eng
     assert gitferry("sync", "--fetch-only", "mine").in_engine  # the others still watched
 
 
+def files_held(pid: int, under: Path) -> list[str]:
+    """The files under `under` the process `pid` has open or mapped."""
+    prefix = f"{under}/"
+    held = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            held.append(os.readlink(fd))
+    maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    held += [line.split(maxsplit=5)[-1] for line in maps if len(line.split(maxsplit=5)) == 6]
+    return sorted({path for path in held if path.startswith(prefix)})
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc")
+def test_a_removed_repository_is_let_go_by_the_engine(
+    world: Clones, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`gitferry remove` beside a running daemon: the daemon stops watching it and closes it
+    at once. Before, its pool kept the packs open and mapped for `pool_ttl` (5 minutes):
+    a USB stick holding it could not be unmounted ("target is busy"), a folder deleted
+    after it gave its space back only then."""
+    assert run(capsys, "set", "--global", "pool_ttl", "3600")[0] == 0
+    third = tmp_path / "third"
+    git("clone", "-q", str(world.bare), str(third))
+    git("repack", "-adq", cwd=third)  # its objects in a pack, which the pool maps
+    pushed_elsewhere(world, tmp_path, "news")  # something to take in: the sync reads the packs
+    engine = EngineProcess()
+    try:
+        assert run(capsys, "add", str(third))[0] == 0
+        engine.logged("third: registered by another process; watching it")
+        ran = gitferry("sync", "third")
+        assert (ran.code, ran.in_engine) == (0, True), ran.out + ran.err
+        assert files_held(engine.proc.pid, third)  # open in its pool, as it should be between syncs
+        assert run(capsys, "remove", "third")[0] == 0
+        engine.logged("third: removed by another process; no longer watched")
+        wait_until(lambda: not files_held(engine.proc.pid, third), "the removed repository let go")
+        assert gitferry("sync", "--fetch-only", "mine").in_engine  # the others still synced
+    finally:
+        assert "Traceback" not in engine.stop()
+
+
 def test_a_change_made_with_the_cli_is_looked_at_by_the_engine_at_once(
     world: Clones, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
