@@ -227,6 +227,9 @@ class CloneDialog(QDialog):
             self.error.show_error(
                 self.tr("Could not clone %1: %2").replace("%1", url).replace("%2", exc.message)
             )
+            # Enter tries again (focus had gone to Cancel while the fields were disabled,
+            # and Enter there closed the dialog with what was typed)
+            self.clone_button.setFocus()
 
     def _set_running(self, running: bool) -> None:
         for widget in (self.url_edit, self.folder_edit, self.browse_button):

@@ -117,16 +117,27 @@ class StartSyncingDialog(QDialog):
             self.status.clear_error()
             if isinstance(exc, BadRemoteUrl):
                 self.url_error.show_error(exc.message)
+                at_fault: QWidget = self.url_edit
             elif exc.bad_input:
                 self.folder_error.show_error(exc.message)
+                at_fault = self.folder_edit
             else:
                 self.status.show_error(self.tr("Nothing was changed: %1").replace("%1", exc.message))
+                at_fault = self.start_button  # Enter tries again, never Cancel's close
+            self._idle()
+            at_fault.setFocus()
             return
-        finally:
-            self._busy = False
-            for widget in (self.folder_edit, self.url_edit, self.browse_button):
-                widget.setEnabled(True)
-            self.start_button.setEnabled(True)
-            self.attempt_ended.emit()
+        except BaseException:
+            self._idle()
+            raise
+        self._idle()
         self.added.emit(started.record)
         self.accept()
+
+    def _idle(self) -> None:
+        """The fields back once an attempt ended (focus had gone to Cancel meanwhile)."""
+        self._busy = False
+        for widget in (self.folder_edit, self.url_edit, self.browse_button):
+            widget.setEnabled(True)
+        self.start_button.setEnabled(True)
+        self.attempt_ended.emit()

@@ -157,6 +157,8 @@ def test_start_syncing_refused_leaves_the_folder_as_it_was(
     ]
     assert len(shown) == 1 and shown[0], shown
     assert dialog.isVisible()
+    # the field at fault, or Start to try again: never Cancel, where Enter closed the dialog
+    assert dialog.focusWidget() in (dialog.start_button, dialog.folder_edit, dialog.url_edit)
     assert files(folder) == before  # the .git it made went; the files were never touched
     assert run(desktop.api.repos()) == []
     assert git("for-each-ref", cwd=bare) == remote_before
