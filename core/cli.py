@@ -219,7 +219,13 @@ def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
         for r in records:
             remoteless = r.id in snapshot.remoteless
             print_status(
-                r, branches.get(r.id, []), submodules.get(r.id, []), settings[r.id], paused, remoteless
+                r,
+                branches.get(r.id, []),
+                submodules.get(r.id, []),
+                settings[r.id],
+                paused,
+                remoteless,
+                snapshot.skipped.get(r.id, 0),
             )
     hint_when_none(len(records), args.json)
 

@@ -205,6 +205,7 @@ def print_status(
     settings: RepoSettings | None = None,
     all_paused: bool = False,
     remoteless: bool = False,
+    skipped: int = 0,
 ) -> None:
     from core.settings import RepoSettings, pause_active
 
@@ -222,6 +223,8 @@ def print_status(
         print(f"  {record.last_message}")
     if remoteless:  # before a sync says it, and after one whose message is not shown (`unpublished`)
         print(f"  {no_remote_note(record.name)}")
+    if skipped:  # not synced, though the last sync went well: as the window says it
+        print(f"  {counted(skipped, 'file')} skipped (`gitferry skipped {record.name}` says which and why)")
     for b in branches:
         if b.unpublished:
             commits = counted(b.unpublished, "commit")

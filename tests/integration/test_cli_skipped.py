@@ -66,6 +66,21 @@ def test_skipped_text_and_retry(notes: Path, capsys: pytest.CaptureFixture[str])
     assert doc["repos"][0]["committed"] == 1 and doc["repos"][0]["skipped"] == []
 
 
+def test_status_says_files_are_skipped(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`gitferry status` said only "up_to_date" (or the no-remote note) while big.iso was
+    never committed: the window said "1 file skipped", the command line nothing."""
+    run(capsys, "sync", "notes", "--json")
+    code, out, _err = run(capsys, "status", "notes")
+    assert code == 0
+    assert "  1 file skipped (`gitferry skipped notes` says which and why)" in out.splitlines()
+    assert git("status", "--porcelain", cwd=notes) == "?? big.iso"  # as git sees it: not committed
+    run(capsys, "skipped", "notes", "--retry")
+    (notes / "big.iso").unlink()
+    run(capsys, "sync", "notes", "--json")
+    code, out, _err = run(capsys, "status", "notes")
+    assert "skipped" not in out
+
+
 def test_retry_without_paths_forgets_all(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (notes / "big2.iso").write_bytes(b"y" * 4000)
     run(capsys, "sync", "notes", "--json")
