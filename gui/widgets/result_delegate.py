@@ -7,13 +7,17 @@ defect 17); the whole line is in the cell's tooltip."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 
 from gui.models.standing import level_words
 from gui.models.table_model import BRIEF_ROLE
 
 ICON_SPACING = 4  # between the icon and the text, as QCommonStyle lays a cell out
 TEXT_MARGINS = 8  # QCommonStyle's text margins either side of a cell's text, together
+# QCommonStyle's PM_SmallIconSize, the size the marks are drawn at unless the table sets its own.
+# Not asked of the style: naming QStyle makes its Python type (its enums, about 4 ms), and the
+# least width is worked out before the first paint, which does without it.
+SMALL_ICON = 16
 
 
 class ResultDelegate(QStyledItemDelegate):
@@ -34,7 +38,7 @@ def least_width(table: QAbstractItemView) -> int:
     """The Result column's least width: the longest of the levels' own words ("Needs you",
     "Braucht dich") whole beside its icon, so the briefest form of any line is never cut."""
     widest = max(table.fontMetrics().horizontalAdvance(word) for word in level_words())
-    icon = table.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, table)
+    icon = table.iconSize().width() if table.iconSize().isValid() else SMALL_ICON
     return widest + icon + ICON_SPACING + TEXT_MARGINS + 2  # (the cell's focus frame)
 
 
