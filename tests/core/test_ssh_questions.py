@@ -83,7 +83,10 @@ def test_a_passphrase_is_kept_for_the_session_and_forgotten_when_ssh_asks_again(
     assert two.answer(PASSPHRASE) == "second"  # asked again: "first" was wrong
     assert kept.get("/home/me/.ssh/id_ed25519") == "second"
     key = "/home/me/.ssh/id_ed25519"  # the second question says the kept one was not right (08d4ab1)
-    assert asked.questions == [PassphraseQuestion("origin", key), PassphraseQuestion("origin", key, again=True)]
+    assert asked.questions == [
+        PassphraseQuestion("origin", key),
+        PassphraseQuestion("origin", key, again=True),
+    ]
     assert "second" not in repr(kept) and "second" not in repr(two)
     declined = SshAsking("origin", Asked(None))
     assert declined.answer(PASSPHRASE) is None
