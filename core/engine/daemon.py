@@ -90,7 +90,7 @@ from core.git.repository import (
 )
 from core.git.transfer.sign_in import remote_memory_keys
 from core.git.transfer.signer import SessionPasswords
-from core.git.worktree.pending import pending_changes
+from core.git.worktree.pending import anything_to_commit
 from core.model import ConflictRecord, RepoRecord, RepoState
 from core.platform.metered import CannotSubscribe, network_metered, watch_metered
 from core.platform.stop_signals import on_stop_signals
@@ -535,7 +535,7 @@ class Daemon:
         if record is None:
             return False
         try:
-            return bool(await self.core.offload.io(pending_changes, record.path))
+            return await self.core.offload.io(anything_to_commit, record.path)
         except Exception as exc:  # let the sync say what is wrong
             log.debug("%s: pending changes not looked at: %s", record.name, exc)
             return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ import core.git.worktree.autocommit as autocommit
 from core.git.locks.git_locks import IndexLocked
 from core.git.objects.blob_stream import FileChanged, StreamedBlob
 from core.git.worktree.autocommit import AutoCommit, AutoCommitRefused, auto_commit, commit_message
-from core.git.worktree.pending import IgnoredPaths, pending_changes
+from core.git.worktree.pending import IgnoredPaths, anything_to_commit, pending_changes, staged_changes
 from tests.gitcli import fsck, git
 
 MIB = 1024 * 1024
@@ -235,6 +236,28 @@ def test_the_watcher_is_not_woken_by_editors_files(repo: Path) -> None:
     finally:
         rules.close()
     assert set(pending_changes(str(repo))) == {"todo.md"}
+
+
+def staged_by_git(repo: Path) -> bool:
+    return subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=repo, check=False).returncode == 1
+
+
+def test_what_git_staged_is_something_to_commit(repo: Path, tmp_path: Path) -> None:
+    """`git mv` leaves the working tree agreeing with the index: the scan sees nothing, yet
+    a commit has the rename to take (auto mode asked only the scan, and waited)."""
+    assert not staged_changes(str(repo)) and not anything_to_commit(str(repo))
+    git("mv", "a.txt", "alpha.txt", cwd=repo)
+    assert staged_by_git(repo) and staged_changes(str(repo)) and anything_to_commit(str(repo))
+    assert commit_now(repo).paths == ["a.txt", "alpha.txt"]
+    assert not staged_by_git(repo) and not anything_to_commit(str(repo))
+    git("rm", "-q", "b.txt", cwd=repo)  # the index rewritten: looked at again
+    assert staged_by_git(repo) and anything_to_commit(str(repo))
+    unborn = tmp_path / "unborn"
+    git("init", "-q", "-b", "main", str(unborn))
+    assert not staged_changes(str(unborn))
+    (unborn / "first.md").write_text("first\n")
+    git("add", "first.md", cwd=unborn)
+    assert staged_changes(str(unborn))
 
 
 def test_unborn_branch_gets_a_root_commit(tmp_path: Path) -> None:

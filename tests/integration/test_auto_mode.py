@@ -293,6 +293,29 @@ def test_a_commit_made_with_git_is_pushed_without_waiting_for_the_interval(
     fsck(m.tree)
 
 
+@pytest.mark.slow
+def test_a_change_staged_with_git_is_pushed_without_waiting_for_the_interval(
+    git_daemon: Remote, tmp_path: Path
+) -> None:
+    """A user trial: `git mv` (and `git rm`) in an auto-commit notes folder: git updates
+    the index with the tree, so the working tree agrees with the index and the stat look
+    before a sync found nothing to commit: the rename waited for the interval backstop
+    (5 minutes by default; `git status` said "renamed" meanwhile). Now what is staged
+    counts."""
+    url = seeded_remote(git_daemon, tmp_path)
+    m = machine(tmp_path, "a", url, settle=0.3, settle_max=1.0, interval=3600)  # no backstop here
+    try:
+        m.start()
+        wait_until(lambda: m.results() != [], "the start-up sync", [m])
+        git("mv", "readme.txt", "README.txt", cwd=m.tree)
+        assert git("status", "--porcelain", cwd=m.tree) == "R  readme.txt -> README.txt"
+        wait_until(lambda: pushed_all(m), "the rename pushed", [m], cap=30)
+        assert git("ls-tree", "--name-only", "HEAD", cwd=m.tree) == "README.txt"  # = the remote's
+    finally:
+        m.kill()
+    fsck(m.tree)
+
+
 def state_of(m: Machine) -> str:
     """The repository's published state, as `gitferry status --json` reads it."""
     out = io.StringIO()
