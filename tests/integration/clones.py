@@ -146,10 +146,18 @@ class Clones:
             fsck(repo)
             reachable |= all_commits(repo)
         for clone in (self.mine, self.theirs):
-            assert not (clone / ".git" / "gitferry" / "sync.lock").exists()
+            lock = clone / ".git" / "gitferry" / "sync.lock"
+            assert not lock.exists(), f"{clone.name}'s sync lock is still there: {_read(lock)!r}"
             assert not list((clone / ".git").rglob("*.lock"))
         lost = self.seen - reachable
         assert not lost, f"commits lost: {sorted(lost)}"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError as exc:
+        return str(exc)
 
 
 def porcelain(repo: Path) -> str:
