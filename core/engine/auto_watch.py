@@ -15,7 +15,8 @@ tree's reason.
 
 A change of the repository's state (its HEAD, index or branches, in `.git`) goes to
 `on_git`: the watcher reports it, the fallback scan sees it in those files' stat
-each round.
+each round (and counts it a change of the tree too: what `git rm` staged moves no
+fingerprint).
 
 A watched tree deleted and cloned again at its path (or replaced by `mv other path`)
 leaves the watch on the deleted directory: nothing in the new tree would be seen.
@@ -190,8 +191,12 @@ class AutoWatch:
             if changed:
                 self._auto.changed(repo_id, sorted(changed))
             stamp = await self._offload.io(_git_stamp, path)
-            if stamp != self._git_seen.get(repo_id, stamp) and self._on_git is not None:
-                self._on_git(repo_id)
+            if stamp != self._git_seen.get(repo_id, stamp):
+                # The index or HEAD moved: maybe something staged with git (`git rm`, whose file
+                # and entry went together: no fingerprint moved); the sync's look decides.
+                self._auto.changed(repo_id, [])
+                if self._on_git is not None:
+                    self._on_git(repo_id)
             self._git_seen[repo_id] = stamp
 
     async def _look(self, path: str) -> dict[str, Fingerprint]:

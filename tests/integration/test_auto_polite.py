@@ -24,7 +24,7 @@ from core.engine.sync import SyncOptions, sync_repository
 from core.platform.tree_watch import INSTANCE_LIMIT_HINT, WATCH_LIMIT_HINT, TreeWatch
 from core.results import ResultKind
 from tests.core.scheduler_fakes import FakeClock
-from tests.gitcli import git
+from tests.gitcli import commit_file, git
 from tests.integration.auto_machines import seeded_remote
 from tests.servers import Remote
 from tests.waiting import eventually
@@ -140,6 +140,31 @@ async def test_a_tree_that_cannot_be_watched_is_scanned_and_said_once(
         auto.stop()
         await clock.advance(0)
         await asyncio.gather(loop, return_exceptions=True)
+        watch.close()
+    finally:
+        await core.close()
+
+
+async def test_a_scanned_tree_syncs_what_was_staged_with_git(tmp_path: Path) -> None:
+    """A tree the watcher cannot watch, and `git rm notes.md` there: the file and its index
+    entry gone together, the scan's fingerprints saw no change, so nothing synced until
+    the interval. The index moving is a change now: the sync's look decides."""
+    tree = tmp_path / "notes"
+    git("init", "-q", "-b", "main", str(tree))
+    commit_file(tree, "notes.md", "notes\n")
+    core = await Core.open()
+    try:
+        clock = FakeClock()
+        auto = AutoSync(clock, lambda *_args: asyncio.sleep(0, SyncReport("x", ResultKind.OK, "")))
+        auto.add(1)
+        watch = AutoWatch(core.offload, auto, tree_watch=TreeWatch(WatchLimitObserver), scan_every=10.0)
+        await watch.watch(1, str(tree))
+        assert watch.fallbacks
+        await watch.scan_once()
+        assert auto.due(1) is None  # nothing changed yet
+        git("rm", "-q", "notes.md", cwd=tree)
+        await watch.scan_once()
+        assert auto.due(1) is not None
         watch.close()
     finally:
         await core.close()
