@@ -51,6 +51,13 @@ def test_a_tree_cloned_again_at_its_path_is_watched_and_synced(
         return "new.md" in git("--git-dir", str(other), "ls-tree", "main")
 
     wait_until(pushed, "new.md committed and pushed to the new tree's remote", [lone])
+    # That sync may have come from HEAD's move alone ("main moved outside a sync"), before
+    # the daemon's look at its trees (every few seconds) watched the new tree: a file saved
+    # now is seen only through that new watch (the old one went with the moved directory).
+    (lone.tree / "later.md").write_text("saved once the new tree is watched\n")
+    wait_until(
+        lambda: "later.md" in git("--git-dir", str(other), "ls-tree", "main"), "later.md pushed", [lone]
+    )
     log = lone.stop()
     assert "another repository at" in log, log
     assert "Traceback" not in log, log
