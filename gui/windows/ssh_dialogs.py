@@ -108,12 +108,21 @@ class HostKeyDialog(QDialog):
 class PassphraseDialog(SecretDialog):
     def __init__(self, question: PassphraseQuestion, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Key passphrase for {remote}").format(remote=question.remote))
+        # During Sync all several repositories may ask: the title and the text name the
+        # host and the remote's URL (its path names the repository on the server)
+        where = question.host or question.remote
+        self.setWindowTitle(
+            self.tr("Key passphrase for {remote} on {host}").format(remote=question.remote, host=where)
+        )
         if question.again:  # ssh asks again: the last one given was not the key's
             intro = self.tr("That passphrase was not right: ssh asks again for the key <b>{file}</b>.")
         else:
             intro = self.tr("ssh needs the passphrase of the key <b>{file}</b>.")
         intro = intro.format(file=html.escape(question.key_file))
+        if question.url:
+            intro += "<br>" + self.tr("To reach <b>{url}</b> (remote {remote}).").format(
+                url=html.escape(question.url), remote=html.escape(question.remote)
+            )
         note = QLabel(self.tr("Kept in memory until Gitferry quits, for this key only; never saved."))
         self._lay_out(intro, [(self.tr("&Passphrase:"), self.secret_edit)], note)
         self.secret_edit.setFocus()

@@ -1103,12 +1103,16 @@
             <translation>Nur für diesen Schlüssel im Speicher gehalten, bis Gitferry beendet wird; nie gespeichert.</translation>
         </message>
         <message>
-            <source>Key passphrase for {remote}</source>
-            <translation>Schlüssel-Passphrase für {remote}</translation>
+            <source>Key passphrase for {remote} on {host}</source>
+            <translation>Schlüssel-Passphrase für {remote} auf {host}</translation>
         </message>
         <message>
             <source>That passphrase was not right: ssh asks again for the key &lt;b&gt;{file}&lt;/b&gt;.</source>
             <translation>Diese Passphrase war nicht richtig: ssh fragt noch einmal nach der des Schlüssels &lt;b&gt;{file}&lt;/b&gt;.</translation>
+        </message>
+        <message>
+            <source>To reach &lt;b&gt;{url}&lt;/b&gt; (remote {remote}).</source>
+            <translation>Für &lt;b&gt;{url}&lt;/b&gt; (Remote {remote}).</translation>
         </message>
         <message>
             <source>ssh needs the passphrase of the key &lt;b&gt;{file}&lt;/b&gt;.</source>

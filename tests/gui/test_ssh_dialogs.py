@@ -135,6 +135,12 @@ def test_a_passphrase_is_asked_once_for_two_syncs(
         )
         assert not dialog.ok_button.isEnabled()
         assert any(str(home.key) in label.text() for label in dialog.findChildren(QLabel))
+        # during Sync all the dialog says which repository and host it is for
+        url = home.remote.url("origin")
+        assert any(
+            f"To reach <b>{url}</b> (remote origin)" in lbl.text() for lbl in dialog.findChildren(QLabel)
+        )
+        assert dialog.windowTitle() == f"Key passphrase for origin on 127.0.0.1:{home.server.port}"
         QTest.keyClicks(dialog.secret_edit, PASSPHRASE)
         QTest.keyClick(dialog.secret_edit, Qt.Key.Key_Return)
         report = await syncing

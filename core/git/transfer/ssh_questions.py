@@ -66,6 +66,10 @@ class PassphraseQuestion:
     remote: str
     key_file: str
     again: bool = False
+    # where the key signs in: the remote's URL (no secret; its path names the repository)
+    # and its host, so a dialog during Sync all says which repository it is for
+    url: str = ""
+    host: str = ""
     withdrawn: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
 
@@ -150,6 +154,8 @@ class SshAsking:
     stop: TransferStop | None = None
     accepted: str | None = None
     declined_host: HostKeyQuestion | None = None
+    url: str = ""  # the remote's URL, no secret: a passphrase question names it
+    host: str = ""  # host[:port]
     accepted_host: HostKeyQuestion | None = None  # answered yes: ssh wrote it to known_hosts
     declined_passphrase: str | None = None  # the key file whose passphrase nobody gave
     answered_key: str | None = None  # the key file whose passphrase was given
@@ -193,7 +199,7 @@ class SshAsking:
             elif kept is not None and kept.get(key_file) is not None:
                 self.answered_key = key_file
                 return kept.get(key_file)
-            typed = self._ask(PassphraseQuestion(self.remote, key_file, again))
+            typed = self._ask(PassphraseQuestion(self.remote, key_file, again, self.url, self.host))
             if not typed:
                 self.declined_passphrase = key_file
                 return None

@@ -317,6 +317,8 @@ def connected(
             signer.passphrases if signer is not None else None,
             stop,
             accepted=host_key,
+            url=url.text,
+            host=url.netloc,
         )
     client, path = open_client(
         url,
