@@ -5,11 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
+from core.results import ResultKind
 from gui.models.repos import RepoView, progress_fraction
 from gui.models.standing import left_alone_line
 from gui.widgets.elided_label import ElidedLabel
 
 BAR_STEPS = 1000
+# what a run says that did not sync: no remote answered, a sign-in refused, another git
+# process in the way, an error
+_FAILED = frozenset({ResultKind.OFFLINE, ResultKind.AUTH_FAILED, ResultKind.BUSY, ResultKind.ERROR})
 
 
 class ProgressPanel(QWidget):
@@ -70,9 +74,19 @@ def _idle_text(view: RepoView) -> tuple[str, str]:
     # read as the repository's state, which it is not.
     stale = view.record.last_result == "up_to_date" and not stands.in_sync
     if message and not view.cancelled and not stale and message.lower() not in said:
-        last = QCoreApplication.translate("ProgressPanel", "Last sync: %1").replace("%1", message)
+        last = _last_run(view.record.last_result).replace("%1", message)
         return f"{text}  ·  {last}", "\n".join((stands.tooltip(), last))
     return text, stands.tooltip()
+
+
+def _last_run(result: str | None) -> str:
+    """How the header introduces the last run's message: "Last sync: …" only when a sync
+    happened (it went well, or stopped at a conflict or a diverged branch, every remote
+    answering); "Last sync failed: …" when it did not (a remote unreachable, a refused
+    sign-in, an error), which "Last sync: origin is unreachable" made read as synced."""
+    if result in _FAILED:
+        return QCoreApplication.translate("ProgressPanel", "Last sync failed: %1")
+    return QCoreApplication.translate("ProgressPanel", "Last sync: %1")
 
 
 def _not_said_again(message: str, view: RepoView, details: tuple[str, ...]) -> str:

@@ -1130,6 +1130,10 @@
             <translation>Synchronisierung abbrechen</translation>
         </message>
         <message>
+            <source>Last sync failed: %1</source>
+            <translation>Letzte Synchronisierung fehlgeschlagen: %1</translation>
+        </message>
+        <message>
             <source>Last sync: %1</source>
             <translation>Zuletzt synchronisiert: %1</translation>
         </message>

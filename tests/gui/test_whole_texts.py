@@ -238,3 +238,44 @@ def test_needs_you_is_whole_in_german_on_a_small_screen(qtbot: object, qapp: QAp
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
+
+
+@pytest.mark.parametrize(
+    ("locale", "failed", "synced"),
+    [
+        ("en_US", "Last sync failed: ", "Last sync: "),
+        ("de_DE", "Letzte Synchronisierung fehlgeschlagen: ", "Zuletzt synchronisiert: "),
+    ],
+)
+def test_a_failed_run_is_never_said_to_be_the_last_sync(
+    qtbot: object, qapp: QApplication, locale: str, failed: str, synced: str
+) -> None:
+    """The GUI trial: "Last sync: origin is unreachable" (German "Zuletzt synchronisiert: …")
+    read as if a sync had happened when the last run failed. A failure says so, whole at the
+    walk's width; a conflict, where every remote answered, is still the last sync."""
+    installed = install_translations(qapp, QLocale(locale)) if locale != "en_US" else []
+    try:
+        unreachable = "origin is unreachable: connection refused (127.0.0.1:9)"
+        away = RepoRecord(1, "away", "/a", last_result="offline", last_message=unreachable)
+        refused = RepoRecord(
+            2, "locked", "/l", last_result="auth_failed", last_message="origin refused the sign-in"
+        )
+        stopped = RepoRecord(3, "thesis", "/t", last_result="conflict", last_message=SAID)
+        branches = {1: [branch("main", 0, 0)], 2: [branch("main", 0, 0)], 3: [branch("main", 1, 1)]}
+        conflicts = {3: [ConflictRecord("main", "chapter.md", NOW)]}
+        window = window_with(qtbot, away, refused, stopped, branches=branches, conflicts=conflicts)
+        sized(qtbot, window, 1100)
+        phase = window.progress.phase
+        for repo_id, message, intro in ((1, unreachable, failed), (2, "origin refused the sign-in", failed)):
+            window.select_repo(repo_id)
+            qtbot.waitUntil(lambda m=message: phase.text().endswith(m))  # type: ignore[attr-defined]
+            assert phase.text().endswith(intro + message), phase.text()
+            assert synced not in phase.text()
+            shown = phase.shown_text()
+            assert "…" not in shown and shown.split() == phase.text().split(), shown
+        window.select_repo(3)
+        qtbot.waitUntil(lambda: phase.text().endswith(SAID))  # type: ignore[attr-defined]
+        assert phase.text().endswith(synced + SAID)
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
