@@ -198,6 +198,12 @@ def _unpublished_unsaid(record: RepoRecord, branches: Sequence[BranchStatus], re
     return unpublished and not remoteless and not any(b.unpublished for b in branches)
 
 
+ENGINE_PAUSED = (
+    "background work waits: the running app or daemon paused it, on battery below 20%"
+    " (pause_on_battery) or on a metered network (pause_on_metered); `gitferry sync` still runs"
+)
+
+
 def print_status(
     record: RepoRecord,
     branches: list[BranchStatus],
@@ -207,14 +213,18 @@ def print_status(
     remoteless: bool = False,
     skipped: int = 0,
 ) -> None:
+    from core.model import RepoState
     from core.settings import RepoSettings, pause_active
 
     last = f"last sync {iso(record.last_sync)}: {record.last_result}" if record.last_sync else "never synced"
     settings = settings or RepoSettings()
     mode = f"{settings.sync_mode} sync"
-    if all_paused or pause_active(settings.paused_until, time.time()):
+    paused = all_paused or pause_active(settings.paused_until, time.time())
+    if paused:
         mode += ", paused"
     print(f"{record.name}  {record.path}  [{record.state}]  {mode}  {last}")
+    if record.state == RepoState.PAUSED and not paused:  # not by a pause of the user's: why then
+        print(f"  {ENGINE_PAUSED}")
     if _failed(record):  # what went wrong, and what to do: not the result's name alone
         print(f"  {record.last_message}")
     elif (note := detached_note(record, branches)) is not None:  # before a sync says it (every time)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 
+from core.cli_output import ENGINE_PAUSED
+from core.engine.core import Core
+from core.model import RepoState
 from tests.gitcli import git
 from tests.integration.clones import run
 from tests.integration.test_cli import seeded_remote
@@ -79,6 +83,31 @@ def test_status_says_files_are_skipped(notes: Path, capsys: pytest.CaptureFixtur
     run(capsys, "sync", "notes", "--json")
     code, out, _err = run(capsys, "status", "notes")
     assert "skipped" not in out
+
+
+def test_status_says_why_an_engine_paused_repository_waits(
+    notes: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user trial: the daemon paused background work on battery; `gitferry status` said
+    `[paused]  auto sync` (no pause of the user's) and why was nowhere but the daemon's
+    log; `gitferry resume` answered "resumed" and it stayed paused."""
+
+    async def engine_pauses() -> None:  # as the daemon records it (`RepoState.PAUSED`)
+        core = await Core.open()
+        try:
+            [record] = await core.store.repos(["notes"])
+            await core.store.set_repo_state(record.id, RepoState.PAUSED)
+        finally:
+            await core.close()
+
+    run(capsys, "set", "notes", "sync_mode", "auto")
+    asyncio.run(engine_pauses())
+    code, out, _err = run(capsys, "status", "notes")
+    assert code == 0 and f"  {ENGINE_PAUSED}" in out.splitlines()
+    assert "pause_on_battery" in ENGINE_PAUSED and "pause_on_metered" in ENGINE_PAUSED
+    run(capsys, "pause", "notes")  # the user's own pause: the status says that, no more
+    code, out, _err = run(capsys, "status", "notes")
+    assert "auto sync, paused" in out and ENGINE_PAUSED not in out
 
 
 def test_retry_without_paths_forgets_all(notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
