@@ -50,6 +50,7 @@ from gui.windows.ssh_dialogs import ask_ssh
 from gui.windows.status_window import StatusWindow
 
 if TYPE_CHECKING:
+    from gui.windows.about_dialog import AboutDialog
     from gui.windows.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ class Desktop(QObject):
         # repositories conflicting at once: one notice naming them, not ten)
         self.attention = AttentionNotices(self.tray, parent=self)
         self.settings: SettingsDialog | None = None
+        self.about: AboutDialog | None = None
         self._open_folder = open_folder
         self.folder_box: QDialog | None = None  # "could not open the folder", when shown
         self.adding: QDialog | None = None  # the first-run screen's dialog, when open
@@ -117,6 +119,7 @@ class Desktop(QObject):
         w.cancel_requested.connect(self.cancel)
         w.pause_requested.connect(self.set_paused)
         w.settings_requested.connect(self.show_settings)
+        w.about_requested.connect(self.show_about)
         w.open_folder_requested.connect(self.open_folder)
         w.retry_requested.connect(self.retry_skipped)
         w.publish_requested.connect(self.publish)
@@ -129,6 +132,7 @@ class Desktop(QObject):
         t.pause_for_requested.connect(self.pause_for)
         t.repo_pause_requested.connect(self.set_repo_paused)
         t.settings_requested.connect(self.show_settings)
+        t.about_requested.connect(self.show_about)
         t.quit_requested.connect(self.quit)
         self.notifications.show_requested.connect(lambda: self.show_status(0))
         w.first_run.add_folder_requested.connect(self.open_add_folder)
@@ -415,6 +419,17 @@ class Desktop(QObject):
             changed.connect(self._on_settings_changed)
         dialog.show()
         dialog.raise_()
+
+    def show_about(self) -> None:
+        """About Gitferry: one dialog, raised again when it is open already."""
+        from gui.windows.about_dialog import AboutDialog  # built on first use: a fast start
+
+        if self.about is None:
+            self.about = AboutDialog(data_dir(), self.window)
+            self.about.setWindowIcon(self.window.windowIcon())
+        self.about.show()
+        self.about.raise_()
+        self.about.activateWindow()
 
     # Events from the engine -------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """The tray icon: its look says idle, syncing, attention, paused or offline, summed up
 from the states the repositories publish; its menu: Sync all now, a submenu per
-repository, Pause/Resume, Status window, Settings, Quit; it shows the desktop's
+repository, Pause/Resume, Status window, Settings, About, Quit; it shows the desktop's
 notifications.
 
 Like the windows it is a view: menu actions become signals that the desktop
@@ -99,6 +99,7 @@ class Tray(QObject):
     pause_for_requested = Signal(int)  # seconds: pause everything for that long
     repo_pause_requested = Signal(int, bool)  # a repository id; True: pause it, False: resume it
     settings_requested = Signal()
+    about_requested = Signal()
     quit_requested = Signal()
     notified = Signal(str, str)  # title, message: every notification, shown or not
 
@@ -132,6 +133,8 @@ class Tray(QObject):
         self.status_action.triggered.connect(lambda: self.status_requested.emit(0))
         self.settings_action = QAction(self.tr("Settings…"), self.menu)
         self.settings_action.triggered.connect(self.settings_requested)
+        self.about_action = QAction(self.tr("About Gitferry"), self.menu)
+        self.about_action.triggered.connect(self.about_requested)
         self.quit_action = QAction(self.tr("Quit Gitferry"), self.menu)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.addAction(self.sync_all_action)
@@ -141,6 +144,7 @@ class Tray(QObject):
         for action in (self.pause_action, self.pause_hour_action, self.status_action, self.settings_action):
             self.menu.addAction(action)
         self.menu.addSeparator()
+        self.menu.addAction(self.about_action)
         self.menu.addAction(self.quit_action)
         self.menu.setToolTipsVisible(True)
         self.icon.setContextMenu(self.menu)

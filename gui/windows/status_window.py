@@ -116,6 +116,7 @@ class StatusWindow(QMainWindow):
     cancel_requested = Signal(int)
     pause_requested = Signal(bool)  # True: pause syncing (background fetches and auto syncs)
     settings_requested = Signal()
+    about_requested = Signal()
     open_folder_requested = Signal(str)
     retry_requested = Signal(int, list)  # repository id, paths
     publish_requested = Signal(int, str)  # repository id, branch
@@ -163,7 +164,12 @@ class StatusWindow(QMainWindow):
         self._paused_until = ""  # the stored pause's end, while paused
         self.settings_action = QAction(self.tr("S&ettings…"), self, shortcut=QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.settings_requested)
-        for action in (self.sync_action, self.sync_all_action, self.pause_action, self.settings_action):
+        # the window has no menu bar: About is the toolbar's last button (F1), as Settings is one
+        self.about_action = QAction(self.tr("A&bout"), self, shortcut=QKeySequence("F1"))
+        self.about_action.setToolTip(self.tr("About Gitferry: its version, where its data and log live (F1)"))
+        self.about_action.triggered.connect(self.about_requested)
+        actions = (self.sync_action, self.sync_all_action, self.pause_action, self.settings_action)
+        for action in (*actions, self.about_action):
             bar.addAction(action)
             button = bar.widgetForAction(action)
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable with Tab, as the other controls

@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
     <context>
+        <name>AboutDialog</name>
+        <message>
+            <source>About Gitferry</source>
+            <translation>Über Gitferry</translation>
+        </message>
+        <message>
+            <source>Data folder:</source>
+            <translation>Datenordner:</translation>
+        </message>
+        <message>
+            <source>Free software under the MIT License.</source>
+            <translation>Freie Software unter der MIT-Lizenz.</translation>
+        </message>
+        <message>
+            <source>Gitferry %1</source>
+            <translation>Gitferry %1</translation>
+        </message>
+        <message>
+            <source>Keeps your git repositories in sync with their remotes.</source>
+            <translation>Hält deine git-Repositories mit ihren Remotes synchron.</translation>
+        </message>
+        <message>
+            <source>Log file:</source>
+            <translation>Protokolldatei:</translation>
+        </message>
+        <message>
+            <source>Status store:</source>
+            <translation>Statusspeicher:</translation>
+        </message>
+    </context>
+    <context>
         <name>AddFolderDialog</name>
         <message>
             <source>/home/me/notes</source>
@@ -2129,6 +2160,14 @@
             <translation>Jetzt &amp;synchronisieren</translation>
         </message>
         <message>
+            <source>A&amp;bout</source>
+            <translation>Ü&amp;ber</translation>
+        </message>
+        <message>
+            <source>About Gitferry: its version, where its data and log live (F1)</source>
+            <translation>Über Gitferry: Version, Ort der Daten und des Protokolls (F1)</translation>
+        </message>
+        <message>
             <source>Actions</source>
             <translation>Aktionen</translation>
         </message>
@@ -2314,6 +2353,10 @@
     </context>
     <context>
         <name>Tray</name>
+        <message>
+            <source>About Gitferry</source>
+            <translation>Über Gitferry</translation>
+        </message>
         <message>
             <source>Gitferry: everything up to date</source>
             <translation>Gitferry: alles aktuell</translation>

@@ -54,6 +54,7 @@ def test_the_menu_has_a_submenu_per_repository_in_spec_order(
         "Pause syncing for 1 hour",
         "Status window",
         "Settings…",
+        "About Gitferry",
         "Quit Gitferry",
     ]
     mine = run(desktop.api.core.store.repo("mine"))
@@ -319,7 +320,7 @@ def test_past_a_dozen_repositories_their_submenus_go_into_one_submenu(qtbot: obj
     tray.set_repos(views)
     visible = [a for a in tray.menu.actions() if a.isVisible() and not a.isSeparator()]
     assert [a.text() for a in visible][:2] == ["Sync all now", "Repositories (50)"]
-    assert len(visible) == 7 and visible[-1].text() == "Quit Gitferry"
+    assert len(visible) == 8 and visible[-1].text() == "Quit Gitferry"
     assert [a.text() for a in tray.repos_menu.actions()] == [v.name for v in views]
     tray.set_repos(views[:INLINE_REPOS])  # a dozen: listed in the menu itself again
     assert not tray.repos_menu.menuAction().isVisible() and not tray.repos_menu.actions()
