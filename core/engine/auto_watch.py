@@ -11,7 +11,8 @@ fingerprints of what a commit would pick up
 (`core.git.worktree.pending`), compared with the last round's; a path whose size or
 mtime moved is a change (and, moving still, an unsettled one). The first tree that
 falls back says so once in the log, with the limit to raise; `fallbacks` keeps each
-tree's reason.
+tree's reason. A watched tree whose new directory finds the watch limit reached
+(`on_lost`) is scanned from then on too.
 
 A change of the repository's state (its HEAD, index or branches, in `.git`) goes to
 `on_git`: the watcher reports it, the fallback scan sees it in those files' stat
@@ -69,6 +70,7 @@ class AutoWatch:
         self.fallbacks: dict[int, str] = {}  # repository -> why it is scanned, not watched
         self._told = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._losing: set[asyncio.Task[None]] = set()  # watches given up for scans, being switched
 
     async def watch(self, repo_id: int, path: str) -> None:
         """Watch the repository's tree (or scan it, when it cannot be watched)."""
@@ -84,12 +86,40 @@ class AutoWatch:
         try:
             # Setting up inotify walks every directory: off the loop.
             on_git = partial(self._git_from_thread, repo_id)
-            await self._offload.io(self._trees.watch, path, partial(self._from_thread, repo_id), on_git)
+            on_lost = partial(self._lost_from_thread, repo_id)
+            await self._offload.io(
+                self._trees.watch, path, partial(self._from_thread, repo_id), on_git, on_lost
+            )
         except CannotWatch as exc:
-            self._fall_back(repo_id, str(exc))
-            self._auto.set_quiet(repo_id, self._scan_every * 1.5)
-            self._scanned[repo_id] = await self._look(path)
-            self._git_seen[repo_id] = await self._offload.io(_git_stamp, path)
+            await self._scan_instead(repo_id, path, str(exc))
+
+    async def _scan_instead(self, repo_id: int, path: str, why: str) -> None:
+        self._fall_back(repo_id, why)
+        self._auto.set_quiet(repo_id, self._scan_every * 1.5)
+        self._scanned[repo_id] = await self._look(path)
+        self._git_seen[repo_id] = await self._offload.io(_git_stamp, path)
+
+    def _lost_from_thread(self, repo_id: int, why: str) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._lost, repo_id, why)
+
+    def _lost(self, repo_id: int, why: str) -> None:
+        """A directory made in a watched tree found no watch left: the tree is scanned from
+        now on (its changes since are the first round's, and the one that told counts)."""
+        path = self._paths.get(repo_id)
+        if path is None or repo_id in self.fallbacks:
+            return
+        self.fallbacks[repo_id] = why  # at once: the next directories' word is not taken twice
+        self._auto.changed(repo_id, [])
+        task = asyncio.get_running_loop().create_task(self._lost_watch(repo_id, path, why))
+        self._losing.add(task)
+        task.add_done_callback(self._losing.discard)
+
+    async def _lost_watch(self, repo_id: int, path: str, why: str) -> None:
+        await self._offload.io(self._trees.unwatch, path)
+        if self._paths.get(repo_id) == path:
+            await self._scan_instead(repo_id, path, why)
 
     async def unwatch(self, repo_id: int) -> None:
         path = self._paths.pop(repo_id, None)

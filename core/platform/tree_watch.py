@@ -13,8 +13,8 @@ user resolved with git alone is noticed by it.
 A tree that cannot be watched raises `CannotWatch` with a line saying why and what
 to do: the inotify limits reached (the sysctl to raise; also part-way through the
 tree, which watchdog does not say: `_watch_limit_reached` asks, and the watches taken
-are given back) or a network file system, whose changes made on other machines no
-notification reports. The caller then
+are given back; reached later, by a new directory, `on_lost` is told) or a network
+file system, whose changes made on other machines no notification reports. The caller then
 scans instead (`core.engine.auto_watch`). A port to another OS fills in
 `_network_fs` and the limit messages.
 """
@@ -49,6 +49,7 @@ logging.getLogger("watchdog.observers.inotify").addFilter(_not_stopped_mid_read)
 
 OnChange = Callable[[list[str]], None]  # paths relative to the tree, on a watcher thread
 OnGit = Callable[[], None]  # the repository's HEAD, index or branches changed, on a watcher thread
+OnLost = Callable[[str], None]  # a directory made later could not be watched (why), on a watcher thread
 GIT_STATE = frozenset({"HEAD", "index", "MERGE_HEAD", "ORIG_HEAD", "packed-refs"})
 
 NETWORK_FILE_SYSTEMS = frozenset(
@@ -64,14 +65,21 @@ class CannotWatch(Exception):
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, root: str, on_change: OnChange, on_git: OnGit | None = None) -> None:
+    def __init__(
+        self, root: str, on_change: OnChange, on_git: OnGit | None = None, on_lost: OnLost | None = None
+    ) -> None:
         self._root = os.path.abspath(root)
         self._on_change = on_change
         self._on_git = on_git
+        self._on_lost = on_lost
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reading a file changes nothing
+        new_directory = event.is_directory and event.event_type in ("created", "moved")
+        # watchdog has watched the new directory by now, or silently not: the limit ran out.
+        if new_directory and self._on_lost is not None and _watch_limit_reached(self._root):
+            self._on_lost(_limit_message(self._root, OSError(errno.ENOSPC, "inotify watch limit reached")))
         paths = [os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "") or "") if p]
         changed = [r for r in (_relative(self._root, p) for p in paths) if r is not None]
         if changed:
@@ -110,16 +118,21 @@ class TreeWatch:
         self._watches: dict[str, ObservedWatch] = {}
         self._lock = threading.Lock()
 
-    def watch(self, root: str, on_change: OnChange, on_git: OnGit | None = None) -> None:
+    def watch(
+        self, root: str, on_change: OnChange, on_git: OnGit | None = None, on_lost: OnLost | None = None
+    ) -> None:
         """Report changes under `root` (recursively) to `on_change`, and those of the
-        repository's state under `root/.git` to `on_git`; `CannotWatch` if not possible."""
+        repository's state under `root/.git` to `on_git`; `CannotWatch` if not possible.
+        A directory made (or moved in) later that the watch limit leaves unwatched is
+        told to `on_lost` (the caller unwatches the tree and scans it instead)."""
         network = _network_fs(root)
         if network is not None:
             raise CannotWatch(f"{root} is on a network file system ({network}): changes are not notified")
         with self._lock:
             try:
                 observer = self._running_observer()
-                watch = observer.schedule(_Handler(root, on_change, on_git), root, recursive=True)
+                handler = _Handler(root, on_change, on_git, on_lost)
+                watch = observer.schedule(handler, root, recursive=True)
             except OSError as exc:
                 raise CannotWatch(_limit_message(root, exc)) from exc
             if _watch_limit_reached(root):  # part of the tree unwatched: its watches go back

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-CHILD = """
-import json, os, sys
-from core.platform.tree_watch import TreeWatch, CannotWatch
+from tests.gitcli import git
 
+HELD = """
 def held():
     count = 0
     for fd in os.listdir("/proc/self/fdinfo"):
@@ -26,7 +25,15 @@ def held():
         except OSError:
             pass
     return count
+"""
 
+CHILD = (
+    """
+import json, os, sys
+from core.platform.tree_watch import TreeWatch, CannotWatch
+"""
+    + HELD
+    + """
 watch = TreeWatch()
 said = {}
 for root in sys.argv[1:]:
@@ -38,11 +45,12 @@ for root in sys.argv[1:]:
 print(json.dumps({"said": said, "held": held()}))
 watch.stop()
 """
+)
 
 
-def limited(limit: int, *roots: Path) -> dict[str, object]:
-    """Watch `roots` in turn with inotify's watch limit at `limit`: what each said, and how
-    many watches the process held after."""
+def limited(limit: int, *roots: Path, child: str = CHILD) -> dict[str, object]:
+    """Run `child` (by default: watch `roots` in turn, saying what each said and how many
+    watches the process held after) with inotify's watch limit at `limit`."""
     if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
         pytest.skip("needs Linux user namespaces (unshare)")
     probe = subprocess.run(["unshare", "-U", "-r", "true"], capture_output=True, check=False)
@@ -51,7 +59,7 @@ def limited(limit: int, *roots: Path) -> dict[str, object]:
     root_dir = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": root_dir}
     script = f'echo {limit} > /proc/sys/user/max_inotify_watches && exec "$0" -c "$@"'
-    args = ["unshare", "-U", "-r", "sh", "-c", script, sys.executable, CHILD, *map(str, roots)]
+    args = ["unshare", "-U", "-r", "sh", "-c", script, sys.executable, child, *map(str, roots)]
     done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60, check=True)
     return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -80,3 +88,48 @@ def test_a_tree_past_the_watch_limit_is_not_watched_in_part(tmp_path: Path) -> N
 def test_a_tree_within_the_limit_is_watched(tmp_path: Path) -> None:
     outcome = limited(50, tree(tmp_path / "t", 20))
     assert outcome == {"said": {str(tmp_path / "t"): "watched"}, "held": 21}
+
+
+AUTO_CHILD = (
+    """
+import asyncio, json, os, sys, time
+from core.engine.auto_sync import AutoSync
+from core.engine.auto_watch import AutoWatch
+from core.engine.clock import SystemClock
+from core.offload import Offload
+"""
+    + HELD
+    + """
+async def main(root):
+    auto = AutoSync(SystemClock(), lambda *_args: None)
+    auto.add(1)
+    offload = Offload()
+    watch = AutoWatch(offload, auto)
+    await watch.watch(1, root)
+    before = dict(watch.fallbacks)
+    for n in range(60):
+        os.makedirs(os.path.join(root, f"new{n}"))
+    deadline = time.monotonic() + 60
+    while 1 not in watch.fallbacks and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    while held() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    print(json.dumps({"before": before, "after": watch.fallbacks.get(1), "held": held()}))
+    watch.close()
+    offload.shutdown()
+
+asyncio.run(main(sys.argv[1]))
+"""
+)
+
+
+def test_a_watched_tree_whose_new_directories_find_no_watch_left_is_scanned(tmp_path: Path) -> None:
+    """A tree within the limit, then 60 directories made in it (a folder copied in): watchdog
+    watched what it could of them and said nothing, so a save in the others woke nothing.
+    Now the tree is scanned from then on, its watches given back."""
+    notes = tree(tmp_path / "notes", 3)
+    git("init", "-q", "-b", "main", str(notes))
+    outcome = limited(50, notes, child=AUTO_CHILD)
+    assert outcome["before"] == {}  # watched at first: it fitted
+    assert "the inotify watch limit is reached" in str(outcome["after"])
+    assert outcome["held"] == 0
