@@ -75,6 +75,7 @@ from core.remote_url import BadRemoteUrl, HttpAuth, check_url, folder_name, spli
 from core.results import CANCELLED_MESSAGE, ResultKind
 from core.settings import (
     APP_PARSERS,
+    AS_GIT_PULL,
     REPO_PARSERS,
     STRATEGIES,
     SYNC_MODES,
@@ -91,6 +92,7 @@ from core.store.status_reader import Snapshot, UnknownRepository
 __all__ = [
     "APP",
     "APP_PARSERS",
+    "AS_GIT_PULL",
     "CANCELLED_MESSAGE",
     "CHOICES",
     "DAEMON",
@@ -547,6 +549,13 @@ class Api:
 
     async def repo_settings(self, repo_id: int) -> RepoSettings:
         return await self.core.store.repo_settings(repo_id)
+
+    async def git_pull_strategy(self, record: RepoRecord) -> tuple[str, str] | None:
+        """How `git pull` would integrate in `record`'s repository now, and the git setting
+        that says so (`rebase`, `pull.rebase=true`): what the `strategy` `git` does there."""
+        from core.git.config.pull_config import strategy_at
+
+        return await self.core.offload.io(strategy_at, record.path, AS_GIT_PULL)
 
     async def check_repo_settings(self, repo_id: int, values: Mapping[str, str]) -> dict[str, str]:
         """`values` as `set_repo_settings` would store them, or its refusal, nothing written:

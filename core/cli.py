@@ -106,14 +106,16 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _say_pull_strategy(core: Core, record: RepoRecord) -> None:
-    """The strategy a new registration took from git's pull settings, when not the default."""
-    from core.engine.registry import git_pull_strategy
+    """How a new registration's diverged branches integrate, when git's pull settings say
+    so (the default `strategy = git` follows them at each sync)."""
+    from core.git.config.pull_config import NO_PULL_SETTING, strategy_at
+    from core.settings import AS_GIT_PULL
 
-    pulled = await core.offload.io(git_pull_strategy, record.path)
-    if pulled is not None and pulled[0] != "merge":
+    found = await core.offload.io(strategy_at, record.path, AS_GIT_PULL)
+    if found is not None and found[1] != NO_PULL_SETTING:
         print(
-            f"  diverged branches: {pulled[0]}, as git pull does here ({pulled[1]}); "
-            f"gitferry set {record.name} strategy merge to change it"
+            f"  diverged branches: {found[0]}, as git pull does here ({found[1]}), read at each sync; "
+            f"gitferry set {record.name} strategy merge to choose otherwise"
         )
 
 
@@ -322,21 +324,26 @@ async def _set(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _show(core: Core, args: argparse.Namespace) -> int:
+    from core.git.config.pull_config import strategy_at, strategy_json, strategy_line
     from core.settings import as_text
 
     record = await core.store.repo(args.name)
     settings = as_text(await core.store.repo_settings(record.id))
     remotes = await core.store.remotes(record.id)
     if args.json:
+        strategy = await core.offload.io(strategy_json, record.path, settings["strategy"])
         print_json(
             {
                 "name": record.name,
                 "path": record.path,
                 "settings": settings,
+                "strategy": strategy,
                 "remotes": [{"name": r.name, "url": r.fetch_url, "push_url": r.push_url} for r in remotes],
             }
         )
     else:
+        found = await core.offload.io(strategy_at, record.path, settings["strategy"])
+        settings["strategy"] = strategy_line(settings["strategy"], found)
         print(f"{record.name}  {record.path}")
         for key, value in settings.items():
             print(f"  {key} = {value}")

@@ -93,7 +93,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
             _arg("path"),
             _arg("--name"),
             _flag("--auto-commit"),
-            _arg("--strategy", choices=["merge", "rebase", "ff-only"]),
+            _arg("--strategy", choices=["git", "merge", "rebase", "ff-only"]),
         ),
     ),
     "clone": ("clone a remote and register it", _args(_arg("url"), _arg("path"), _arg("--name"))),

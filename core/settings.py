@@ -21,7 +21,10 @@ T = TypeVar("T", int, float)
 
 log = logging.getLogger(__name__)
 
-STRATEGIES = ("merge", "rebase", "ff-only")
+# `git`: as `git pull` would integrate here, read from git's config at each sync
+# (core.git.config.pull_config); the others are the user's own choice and win over it.
+AS_GIT_PULL = "git"
+STRATEGIES = (AS_GIT_PULL, "merge", "rebase", "ff-only")
 SYNC_MODES = ("manual", "auto")
 PAUSED_FOREVER = "always"
 DEFAULT_MAX_PACK_SIZE = 2 * 1024**3
@@ -149,7 +152,7 @@ class RepoSettings:
     """A repository's settings (`gitferry set NAME KEY VALUE`), defaults where unset."""
 
     fetch_interval: int = 300
-    strategy: str = "merge"
+    strategy: str = AS_GIT_PULL
     auto_commit: bool = False
     max_file_size: int = 50 * 1024 * 1024
     push_all: bool = True

@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import os
 from functools import partial
+from typing import TYPE_CHECKING
 
 from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.report import SyncReport
+from core.git.config.pull_config import strategy_in_effect
 from core.git.content.filters import UNSUPPORTED_FILTER, ContentSkipped
 from core.git.merge.integrate import (
     BranchInUse,
     Conflict,
     Diverged,
+    Integration,
     Strategy,
     fast_forward_others,
     integrate_current,
@@ -38,6 +41,10 @@ from core.git.worktree.checkout import WorktreeInTheWay, left_unconverted
 from core.git.worktree.git_operation import OperationInProgress
 from core.model import SkippedFile, utcnow
 from core.settings import RepoSettings
+
+if TYPE_CHECKING:
+    from core.git.history.generations import GenerationIndex
+    from core.git.merge.conflict_copies import KeepBoth
 
 _REPORT_FIELDS = {"fast_forward": "fast_forwarded", "merge": "merged", "rebase": "rebased"}
 
@@ -62,7 +69,7 @@ async def integrate(
         keep_both = KeepBoth.in_worktree(repo.path)
     try:
         done = await core.offload.cpu(
-            partial(integrate_current, repo, Strategy(settings.strategy), index=index, keep_both=keep_both)
+            partial(_integrate_current, repo, settings.strategy, index=index, keep_both=keep_both)
         )
     except Conflict as exc:
         report.conflicts = sorted(set(report.conflicts) | set(exc.paths))
@@ -135,3 +142,12 @@ async def _list_copies(core: Core, repo_id: int, branch: str, copies: set[str]) 
     listed even if a later step of the sync fails (an offline push)."""
     listed = await core.store.conflicted_paths(repo_id, branch)
     await core.store.set_conflicts(repo_id, branch, sorted(listed | copies))
+
+
+def _integrate_current(
+    repo: Repo, setting: str, *, index: GenerationIndex, keep_both: KeepBoth | None
+) -> Integration:
+    """`integrate_current` with the strategy in effect now: the setting, or git's pull
+    settings as they are at this sync (`strategy = git`)."""
+    strategy = Strategy(strategy_in_effect(repo, setting)[0])
+    return integrate_current(repo, strategy, index=index, keep_both=keep_both)

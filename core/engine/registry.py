@@ -16,7 +16,6 @@ from core.engine.core import Core
 from core.engine.remotes_mirror import mirror_remotes
 from core.errors import BadInput, GitferryError, NotARepository
 from core.git.config import remote_config
-from core.git.config.pull_config import pull_strategy
 from core.git.config.url_rewrite import fetch_url, push_url
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import TransferProgress
@@ -96,10 +95,6 @@ async def add_repository(
     await core.offload.io(_check_worktree, path, cloned)
     missing = await _registration_without_folder(core, name)
     if missing is None:
-        if "strategy" not in checked:  # diverged branches integrate as `git pull` does here
-            pulled = await core.offload.io(git_pull_strategy, path)
-            if pulled is not None:
-                checked["strategy"] = pulled[0]
         record = await core.store.add_repo(name, path, checked)
     else:
         record = await core.store.move_repo(missing.id, path)
@@ -109,16 +104,6 @@ async def add_repository(
     if measure:
         await measure_registered(core, record)
     return record
-
-
-def git_pull_strategy(path: str) -> tuple[str, str] | None:
-    """How `git pull` integrates in the repository at `path` (`pull.ff`, `branch.<name>.rebase`,
-    `pull.rebase`): the strategy and the setting that says so; None where git names none."""
-    repo = open_worktree_repo(path)
-    try:
-        return pull_strategy(repo)
-    finally:
-        repo.close()
 
 
 async def _registration_without_folder(core: Core, name: str) -> RepoRecord | None:

@@ -697,10 +697,11 @@ def _stop_standing(
     if dirty is not None and dirty.on_command:
         dirty = None  # the git command it stopped on is over: no local change stopped anything
     if diverged:  # what a sync of a diverged branch loads anyway
+        from core.git.config.pull_config import strategy_in_effect
         from core.git.merge.conflict_gone import conflict_holds
         from core.git.merge.integrate import Conflict, Diverged, Strategy, short_name
 
-        if Strategy(strategy) is Strategy.FF_ONLY:
+        if Strategy(strategy_in_effect(repo, strategy)[0]) is Strategy.FF_ONLY:
             return Diverged(branch, short_name(upstream))
         if conflicted and conflict_holds(repo, conflicted):
             return Conflict(branch, short_name(upstream), sorted(conflicted))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import REPO_PARSERS, STRATEGIES, RepoSettings, as_text
+from core.api import AS_GIT_PULL, REPO_PARSERS, STRATEGIES, RepoSettings, as_text
 from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.field_error import FieldError, checked_setting
 
@@ -25,9 +25,16 @@ TRACKED_CHOICES = (
     ("list", QT_TRANSLATE_NOOP("RepoSettingsForm", "Only these branches:")),
 )
 STRATEGY_LABELS = {
+    AS_GIT_PULL: QT_TRANSLATE_NOOP("RepoSettingsForm", "As git pull does here"),
     "merge": QT_TRANSLATE_NOOP("RepoSettingsForm", "Merge (keep both histories)"),
     "rebase": QT_TRANSLATE_NOOP("RepoSettingsForm", "Rebase my unpushed commits"),
     "ff-only": QT_TRANSLATE_NOOP("RepoSettingsForm", "Fast-forward only (report divergence)"),
+}
+
+STRATEGY_NAMES = {  # what the `As git pull does here` choice says git does now
+    "merge": QT_TRANSLATE_NOOP("RepoSettingsForm", "merge"),
+    "rebase": QT_TRANSLATE_NOOP("RepoSettingsForm", "rebase"),
+    "ff-only": QT_TRANSLATE_NOOP("RepoSettingsForm", "fast-forward only"),
 }
 
 
@@ -129,8 +136,11 @@ class RepoSettingsForm(QWidget):
         form.addRow(self.tr("&Push:"), self.push_all_check)
         form.addRow(self.tr("&Other branches:"), self.ff_all_check)
 
-    def load(self, settings: RepoSettings) -> None:
+    def load(self, settings: RepoSettings, git_pull: tuple[str, str] | None = None) -> None:
+        """`git_pull`: how `git pull` integrates here now and the setting that says so
+        (`Api.git_pull_strategy`), shown in the `As git pull does here` choice."""
         self._loaded = as_text(settings)
+        self._name_git_pull(git_pull)
         self._refused = None
         for widget in self._widgets():
             widget.blockSignals(True)
@@ -148,6 +158,17 @@ class RepoSettingsForm(QWidget):
         for widget in self._widgets():
             widget.blockSignals(False)
         self.validate()
+
+    def _name_git_pull(self, git_pull: tuple[str, str] | None) -> None:
+        label = self.tr("As git pull does here")
+        if git_pull is not None:
+            strategy = QCoreApplication.translate("RepoSettingsForm", STRATEGY_NAMES[git_pull[0]])
+            label = (
+                self.tr("As git pull does here (now: %1, %2)")
+                .replace("%1", strategy)
+                .replace("%2", git_pull[1])
+            )
+        self.strategy_combo.setItemText(self.strategy_combo.findData(AS_GIT_PULL), label)
 
     def _widgets(self) -> list[QWidget]:
         return [

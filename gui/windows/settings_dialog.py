@@ -237,7 +237,7 @@ class SettingsDialog(QDialog):
                 self.tr("%1 (showing the remotes last seen)").replace("%1", exc.message)
             )
             remotes = await self.api.stored_remotes(record.id)
-        self.form.load(await self.api.repo_settings(record.id))
+        self.form.load(await self.api.repo_settings(record.id), await self.api.git_pull_strategy(record))
         self.remotes.load(remotes)
         await self.credentials.load(record.name, [(r.name, r.fetch_url) for r in remotes])
         if record.last_result == "auth_failed":
@@ -337,7 +337,9 @@ class SettingsDialog(QDialog):
     async def _refresh_shown(self) -> None:
         """After a save: the stored values become the new baseline; typed text stays."""
         assert self.shown is not None
-        self.form.load(await self.api.repo_settings(self.shown.id))
+        self.form.load(
+            await self.api.repo_settings(self.shown.id), await self.api.git_pull_strategy(self.shown)
+        )
         remotes = await self.api.stored_remotes(self.shown.id)
         self.remotes.load(remotes)
         self.credentials.show_remotes([(r.name, r.fetch_url) for r in remotes])

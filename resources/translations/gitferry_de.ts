@@ -1267,6 +1267,14 @@
             <translation>Alle Branches jedes Remotes</translation>
         </message>
         <message>
+            <source>As git pull does here</source>
+            <translation>Wie git pull es hier tut</translation>
+        </message>
+        <message>
+            <source>As git pull does here (now: %1, %2)</source>
+            <translation>Wie git pull es hier tut (derzeit: %1, %2)</translation>
+        </message>
+        <message>
             <source>Auto-&amp;commit:</source>
             <translation>Auto-&amp;Commit:</translation>
         </message>
@@ -1363,12 +1371,24 @@
             <translation>ungültiger Wert %1: erwartet wird eine Größe in MiB, etwa 50 oder 0.5</translation>
         </message>
         <message>
+            <source>fast-forward only</source>
+            <translation>nur Fast-Forward</translation>
+        </message>
+        <message>
             <source>main, release</source>
             <translation>main, release</translation>
         </message>
         <message>
+            <source>merge</source>
+            <translation>Merge</translation>
+        </message>
+        <message>
             <source>no branch named %1 in this repository, on this computer or on a remote</source>
             <translation>kein Branch namens %1 in diesem Repository, weder auf diesem Computer noch auf einem Remote</translation>
+        </message>
+        <message>
+            <source>rebase</source>
+            <translation>Rebase</translation>
         </message>
     </context>
     <context>

@@ -241,7 +241,7 @@ def test_malformed_urls_are_shown_and_nothing_is_saved(
         await dialog.save()
         assert "Nothing was saved" in showing(dialog.status)
         assert config_bytes(repo) == config
-        assert (await running.core.store.repo_settings(record.id)).strategy == "merge"
+        assert (await running.core.store.repo_settings(record.id)).strategy == "git"
 
     run(scenario(), TIMEOUT)
 
@@ -775,5 +775,32 @@ def test_the_settings_are_reached_with_alt_and_a_letter_each_their_own(
         await until(dialog.form.interval_edit.hasFocus)
         QTest.keyClick(dialog.form.interval_edit, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
         await until(dialog.auto_fields.settle_max_edit.hasFocus)
+
+    run(scenario(), TIMEOUT)
+
+
+def test_the_strategy_follows_git_pull_by_default_and_a_choice_overrides_it(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    """The default choice says what `git pull` does here now; picking another stores it,
+    picking the default again follows git's settings, whatever they have become."""
+    repo = make_repo(tmp_path)
+    git("config", "pull.rebase", "true", cwd=repo)
+
+    async def scenario() -> None:
+        record = await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        dialog.tabs.setCurrentIndex(SYNC_TAB)
+        combo = dialog.form.strategy_combo
+        assert combo.currentData() == "git"
+        assert combo.currentText() == "As git pull does here (now: rebase, pull.rebase=true)"
+        combo.setCurrentIndex(combo.findData("merge"))
+        await saved(dialog)
+        assert (await running.core.store.repo_settings(record.id)).strategy == "merge"
+        git("config", "pull.ff", "only", cwd=repo)  # changed in git while the dialog is open
+        combo.setCurrentIndex(combo.findData("git"))
+        await saved(dialog)
+        assert (await running.core.store.repo_settings(record.id)).strategy == "git"
+        assert combo.currentText() == "As git pull does here (now: fast-forward only, pull.ff=only)"
 
     run(scenario(), TIMEOUT)

@@ -225,7 +225,7 @@ def test_bad_input_exits_2_and_changes_nothing(tmp_path: Path, capsys: pytest.Ca
     assert (repo / ".git" / "config").read_text() == config_before
     assert not any((tmp_path / f"c{i}").exists() for i in (1, 2, 3))
     code, doc, _ = run(capsys, "show", "r", "--json")
-    assert doc["settings"]["strategy"] == "merge" and doc["remotes"] == []
+    assert doc["settings"]["strategy"] == "git" and doc["remotes"] == []
 
 
 def test_unborn_branch_and_detached_head(

@@ -1,8 +1,8 @@
 """git's own pull settings as input: a repository whose git says `pull.rebase = true`
-(or `branch.<name>.rebase`, or `pull.ff = only`) was registered with Gitferry's default
-strategy, and its first diverged sync pushed a merge commit `git pull` would never have
-made. A new registration now takes its strategy from them, as `git pull` reads them, and
-says so; `git rev-list --merges` and `git pull` itself are the referees."""
+(or `branch.<name>.rebase`, or `pull.ff = only`) integrates a diverged branch as `git pull`
+would, read at each sync (the default `strategy = git`): set before `add` or after, as
+people do after cloning. An explicit `gitferry set NAME strategy ...` wins. `git log
+--graph`, `git rev-list --merges` and `git pull` itself are the referees."""
 
 from __future__ import annotations
 
@@ -43,8 +43,8 @@ def test_pull_rebase_makes_a_linear_history(
     third, said = _third(world, tmp_path, *config)
     key, value = config[-1]
     assert said.endswith(
-        f"  diverged branches: rebase, as git pull does here ({key}={value}); "
-        "gitferry set third strategy merge to change it\n"
+        f"  diverged branches: rebase, as git pull does here ({key}={value}), read at each sync; "
+        "gitferry set third strategy merge to choose otherwise\n"
     ), said
     _diverge(world, third)
     code, doc, err = run(world.capsys, "sync", "third", "--json")
@@ -69,8 +69,49 @@ def test_pull_ff_only_changes_nothing_when_diverged(world: Clones, tmp_path: Pat
     assert done.returncode != 0 and "Not possible to fast-forward" in done.stderr, done.stderr  # git agrees
 
 
-def test_no_pull_setting_keeps_the_default_and_says_nothing(world: Clones, tmp_path: Path) -> None:
+def test_no_pull_setting_merges_and_says_nothing(world: Clones, tmp_path: Path) -> None:
     _third_clone, said = _third(world, tmp_path)
     assert "diverged branches" not in said
     code, text, _err = run(world.capsys, "show", "third")
-    assert code == 0 and "strategy = merge" in text
+    assert code == 0 and "  strategy = git (now: merge, no pull setting in git)\n" in text, text
+
+
+def _linear(repo: Path) -> bool:
+    """`git log --graph` draws one line: no merge commit anywhere in the branch's history."""
+    graph = git("log", "--graph", "--format=%h", "main", cwd=repo).splitlines()
+    merges = git("rev-list", "--merges", "main", cwd=repo)
+    return all(line.startswith("* ") for line in graph) and merges == ""
+
+
+def test_pull_rebase_set_after_add_is_followed_at_the_next_sync(world: Clones, tmp_path: Path) -> None:
+    """The common case: `git config pull.rebase true` after the repository was registered."""
+    third, _said = _third(world, tmp_path)
+    git("config", "pull.rebase", "true", cwd=third)
+    code, doc, _err = run(world.capsys, "show", "third", "--json")
+    assert doc["strategy"] == {"setting": "git", "in_effect": "rebase", "from": "pull.rebase=true"}
+    code, text, _err = run(world.capsys, "show", "third")
+    assert "  strategy = git (now: rebase, pull.rebase=true)\n" in text, text
+    _diverge(world, third)
+    code, doc, err = run(world.capsys, "sync", "third", "--json")
+    report = doc["repos"][0]
+    assert (code, report["result"], report["rebased"], report["pushed"]) == (0, "ok", ["main"], ["main"]), err
+    assert _linear(third) and world.remote_head() == world.head(third)
+    assert git("rev-parse", "main~1", cwd=third) == world.head(world.theirs)  # replayed on top of theirs
+
+
+def test_an_explicit_strategy_wins_over_git(world: Clones, tmp_path: Path) -> None:
+    third, _said = _third(world, tmp_path, ("pull.rebase", "true"))
+    code, _out, err = run(world.capsys, "set", "third", "strategy", "merge")
+    assert code == 0, err
+    code, doc, _err = run(world.capsys, "show", "third", "--json")
+    assert doc["strategy"] == {"setting": "merge", "in_effect": "merge", "from": "set in Gitferry"}
+    _diverge(world, third)
+    code, doc, err = run(world.capsys, "sync", "third", "--json")
+    report = doc["repos"][0]
+    assert (code, report["result"], report["merged"]) == (0, "ok", ["main"]), err
+    merges = git("rev-list", "--merges", "main", cwd=third).split()
+    assert len(merges) == 1 and world.remote_head() == merges[0] == world.head(third)
+    code, _out, err = run(world.capsys, "set", "third", "strategy", "git")  # back to following git
+    assert code == 0, err
+    code, text, _err = run(world.capsys, "show", "third")
+    assert "  strategy = git (now: rebase, pull.rebase=true)\n" in text, text

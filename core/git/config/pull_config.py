@@ -1,6 +1,6 @@
 """How `git pull` would integrate the checked-out branch, read from the git config as
-git's builtin/pull.c reads it; a repository's `strategy` setting starts from it when it
-is registered.
+git's builtin/pull.c reads it; a repository's `strategy` setting `git` (the default)
+follows it at each sync.
 
 - `pull.ff = only` wins over any rebase setting ("ff-only takes precedence over
   rebase"): a diverged branch is refused.
@@ -16,10 +16,55 @@ from typing import Final
 from dulwich.config import Config
 from dulwich.repo import Repo
 
+from core.errors import GitferryError
 from core.git.config.values import git_bool
-from core.git.repository import current_branch
+from core.git.repository import current_branch, open_worktree_repo
+from core.settings import AS_GIT_PULL
 
 _REBASES: Final = frozenset({"merges", "m", "interactive", "i"})
+SET_IN_GITFERRY: Final = "set in Gitferry"
+NO_PULL_SETTING: Final = "no pull setting in git"
+
+
+def strategy_in_effect(repo: Repo, setting: str) -> tuple[str, str]:
+    """The strategy a sync integrates the checked-out branch with (`merge`, `rebase` or
+    `ff-only`) and where it comes from: the repository's `strategy` setting when it names
+    one, else git's pull settings as they are now (`pull.rebase=true`), else merge."""
+    if setting != AS_GIT_PULL:
+        return setting, SET_IN_GITFERRY
+    return pull_strategy(repo) or ("merge", NO_PULL_SETTING)
+
+
+def strategy_at(path: str, setting: str) -> tuple[str, str] | None:
+    """`strategy_in_effect` in the repository at `path`; None when it cannot be read now
+    (gone, no repository, a damaged config): a listing says nothing, the sync says why."""
+    try:
+        repo = open_worktree_repo(path)
+    except (GitferryError, OSError):
+        return None
+    try:
+        return strategy_in_effect(repo, setting)
+    except (OSError, ValueError):
+        return None
+    finally:
+        repo.close()
+
+
+def strategy_json(path: str, setting: str) -> dict[str, str | None]:
+    """The `strategy` of `show --json`: the setting, the strategy in
+    effect and where it comes from (both null when the repository cannot be read)."""
+    found = strategy_at(path, setting)
+    effect, source = found if found is not None else (None, None)
+    return {"setting": setting, "in_effect": effect, "from": source}
+
+
+def strategy_line(setting: str, found: tuple[str, str] | None) -> str:
+    """`git (now: rebase, pull.rebase=true)`, `rebase (set in Gitferry)`: `show`'s value."""
+    if found is None:
+        return setting
+    if setting != AS_GIT_PULL:
+        return f"{setting} ({found[1]})"
+    return f"{setting} (now: {found[0]}, {found[1]})"
 
 
 def pull_strategy(repo: Repo) -> tuple[str, str] | None:
