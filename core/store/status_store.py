@@ -41,6 +41,7 @@ from core.offload import Offload, PriorityGate
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store import status_writer
 from core.store.database import Database, Reopened
+from core.store.migrations import changes_settings, schema_version
 from core.store.recovery import Recovery
 from core.store.registry_file import (
     Registration,
@@ -600,6 +601,9 @@ def _run(row: SyncRunRow) -> SyncRun:
 
 def _prepare(path: Path) -> tuple[Recovery | None, bool]:
     """The file created, migrated or rebuilt (`Database.prepare`), and whether the
-    registry file needs writing (only asked when the store was not rebuilt). Blocking."""
+    registry file needs writing (only asked when the store was not rebuilt): an old one, or
+    a migration that changed settings (`changes_settings`). Blocking."""
+    found = schema_version(path)
     recovery = Database.prepare(path)
-    return recovery, recovery is None and registry_outdated(registry_path(path))
+    rewrite = changes_settings(found) or registry_outdated(registry_path(path))
+    return recovery, recovery is None and rewrite
