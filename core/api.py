@@ -260,7 +260,7 @@ class Api:
     async def snapshot(self) -> Snapshot:
         """Every repository, branch and conflict from the status store, each repository the
         engine watches in the state it publishes now (the store's copy may lag a moment)."""
-        snapshot = await self.core.store.snapshot()
+        snapshot = await self.core.store.snapshot(submodules=True)  # a row says a submodule off its commit
         engine = self.daemon.engine
         if not self.started.is_set() or engine is None:
             return snapshot

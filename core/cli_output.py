@@ -257,6 +257,8 @@ def print_status(
         if sub.state == "modified":
             checked = (sub.checked_out or "")[:12]
             print(f"  submodule {sub.path}: checks out {checked}, the recorded commit is {sub.recorded[:12]}")
+        elif sub.state == "changed":
+            print(f"  submodule {sub.path}: has local changes (commit or discard them in {sub.path})")
         elif sub.state == "uninitialised":
             print(f"  submodule {sub.path}: not checked out")
 

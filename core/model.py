@@ -184,7 +184,8 @@ class ConflictRecord:
 class SubmoduleStatus:
     """A submodule as `git submodule status` shows it: the commit the superproject records,
     the one checked out in its directory (None: not checked out), and `state`:
-    'ok' | 'modified' (another commit checked out) | 'uninitialised'."""
+    'ok' | 'modified' (another commit checked out) | 'changed' (at the recorded commit,
+    with local changes inside) | 'uninitialised'."""
 
     path: str
     recorded: str

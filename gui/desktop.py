@@ -482,8 +482,9 @@ class Desktop(QObject):
         self.window.update_record(record, conflicts)
         if event.repo_id == self.window.selected_id:
             await self.load_details(event.repo_id)  # an auto-commit may have added or forgotten some
-        else:
-            await self.load_skipped(event.repo_id)  # the Result column and the tray count them
+        else:  # the Result column and the tray count them
+            await self.load_skipped(event.repo_id)
+            self.window.show_submodules(event.repo_id, await self.api.submodules(event.repo_id))
         summarised = event.repo_id in self._summarised
         self._summarised.discard(event.repo_id)
         if previous is not None and previous.record.last_result != str(event.result) and not summarised:

@@ -314,7 +314,7 @@ def first_snapshot(path: Path) -> Snapshot:
         return Snapshot()
     reader = StatusReader(path)
     try:
-        return reader.snapshot()
+        return reader.snapshot(submodules=True)  # a row says a submodule off its commit
     except sqlite3.Error:
         return Snapshot()
     finally:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication
 
-from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
+from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SubmoduleStatus, SyncReach
 from core.results import CANCELLED_MESSAGE
 from gui.models.formatting import share, size
 from gui.models.standing import Level, Standing, standing
@@ -102,6 +102,7 @@ class RepoView:
     branches: tuple[BranchStatus, ...] = ()
     skipped: int = 0
     reach: SyncReach = DEFAULT_REACH  # which branches besides the checked-out one a sync moves
+    submodules: tuple[SubmoduleStatus, ...] = ()  # as the last sync saw them
 
     @property
     def id(self) -> int:
@@ -162,6 +163,7 @@ class RepoView:
             self.branches,
             conflicts=self.conflicts,
             skipped=self.skipped,
+            submodules=self.submodules,
             activity=self.activity(brief=True) if busy else "",
             reach=self.reach,
         )

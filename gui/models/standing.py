@@ -6,7 +6,8 @@ This is the only place that decides whether a repository is "up to date": the
 Result column, the detail pane's header, the status bar, the tray's icon and
 tooltip and "Sync all"'s summary all read `standing()`, so none of them can say
 "in sync" while the branch table shows a branch ahead, behind or diverged, a
-conflict waits, files were skipped or every remote is down. Nor do they count as
+conflict waits, files were skipped, a submodule is off its recorded commit or has
+local changes, or every remote is down. Nor do they count as
 "to sync" a branch the next sync leaves as it is (not checked out, only behind while
 `fast_forward_all` is off or while another worktree has it checked out, or only ahead
 while `push_all` is off: `SyncReach`; nor one only ahead whose push remote, a fork,
@@ -23,7 +24,15 @@ from enum import IntEnum
 
 from PySide6.QtCore import QCoreApplication, QDateTime
 
-from core.model import CHECKED_OUT_USE, DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SyncReach
+from core.model import (
+    CHECKED_OUT_USE,
+    DEFAULT_REACH,
+    BranchStatus,
+    RepoRecord,
+    RepoState,
+    SubmoduleStatus,
+    SyncReach,
+)
 from core.results import CANCELLED_MESSAGE, Unfinished
 from gui.models.branches import state_word
 from gui.models.formatting import first_upper, translate_n
@@ -147,6 +156,7 @@ def standing(
     *,
     conflicts: int = 0,
     skipped: int = 0,
+    submodules: Sequence[SubmoduleStatus] = (),
     activity: str = "",
     reach: SyncReach = DEFAULT_REACH,
 ) -> Standing:
@@ -195,6 +205,7 @@ def standing(
             found.extend((level, line) for line in lines)
     if skipped:
         found.append((Level.WARNING, translate_n("Standing", "%n file(s) skipped", skipped)))
+    found.extend((Level.WARNING, line) for sub in submodules if (line := submodule_words(sub)) is not None)
     if state in (RepoState.SYNCING, RepoState.FETCHING):
         found.append((Level.BUSY, activity or translate("Standing", "Syncing…")))
     if cancelled:
@@ -216,6 +227,19 @@ def standing(
     (level, text), rest = found[0], found[1:]
     brief = brief_forms(level, text, branches, briefs.get(text, ()))
     return Standing(level, text, (*(line for _level, line in rest), *alone), brief)
+
+
+_SUBMODULE_WORDS = {  # a state of `core.git.worktree.submodules.statuses`, as `gitferry status` says it
+    "modified": QT_TRANSLATE_NOOP("Standing", "Submodule %1: not at the recorded commit"),
+    "changed": QT_TRANSLATE_NOOP("Standing", "Submodule %1: has local changes"),
+}
+
+
+def submodule_words(sub: SubmoduleStatus) -> str | None:
+    """A submodule worth a look: another commit checked out than the one recorded, or local
+    changes inside it; None when it is at its commit, clean, or not checked out (a choice)."""
+    words = _SUBMODULE_WORDS.get(sub.state)
+    return None if words is None else translate("Standing", words).replace("%1", sub.path)
 
 
 LEVEL_WORDS = {  # the briefest form of any line at the level (the others' lines are short)

@@ -417,7 +417,12 @@ class StatusWindow(QMainWindow):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """The whole picture the status store's snapshot holds (`show_repos`)."""
         self.show_repos(
-            snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped, snapshot.reaches
+            snapshot.repos,
+            snapshot.branches,
+            snapshot.conflicts,
+            snapshot.skipped,
+            snapshot.reaches,
+            snapshot.submodules,
         )
 
     def show_repos(
@@ -427,10 +432,12 @@ class StatusWindow(QMainWindow):
         conflicts: dict[int, list[ConflictRecord]],
         skipped: dict[int, int] | None = None,
         reaches: dict[int, SyncReach] | None = None,
+        submodules: dict[int, list[SubmoduleStatus]] | None = None,
     ) -> None:
         """The whole picture from the status store (first paint, or after a repository came
         or went); `skipped`: how many files each repository skipped, `reaches`: which of
-        its branches a sync moves (`Snapshot.reaches`)."""
+        its branches a sync moves (`Snapshot.reaches`), `submodules`: their states (when the
+        snapshot read them)."""
         self._conflicts_of = dict(conflicts)
         skipped, reaches = skipped or {}, reaches or {}
         views = []
@@ -445,6 +452,9 @@ class StatusWindow(QMainWindow):
                     branches=tuple(branches.get(record.id, [])),
                     skipped=skipped.get(record.id, view.skipped),
                     reach=reaches.get(record.id, view.reach),
+                    submodules=tuple(submodules[record.id])
+                    if submodules is not None and record.id in submodules
+                    else view.submodules,
                 )
             )
         self.repos.set_rows(views)
@@ -510,7 +520,14 @@ class StatusWindow(QMainWindow):
             self.tabs.setTabText(2, counted if skipped else self.tr("Skipped files"))
 
     def show_submodules(self, repo_id: int, submodules: Sequence[SubmoduleStatus]) -> None:
-        """One line per submodule not at its recorded commit; nothing when all are."""
+        """The row's standing from them (a submodule off its commit, or with local changes, is
+        worth a look: never "Up to date"); for the selected repository one line per submodule
+        not at its recorded commit, clean, saying what to do; nothing when all are."""
+        view = self.repos.row_for(repo_id)
+        if view is not None and view.submodules != tuple(submodules):
+            self.repos.upsert(replace(view, submodules=tuple(submodules)))
+            self._refresh_if_selected(repo_id)
+            self._update_summary()
         if repo_id != self.selected_id:
             return
         lines = [_submodule_line(s) for s in submodules if s.state != "ok"]
@@ -518,7 +535,8 @@ class StatusWindow(QMainWindow):
         self.submodule_note.setToolTip(
             self.tr(
                 "Submodules whose checked-out commit is not the one this repository records"
-                " (git submodule status shows them with + or -)"
+                " (git submodule status shows them with + or -), or with local changes"
+                " (git status: modified or untracked content)"
             )
         )
         self.submodule_note.setVisible(bool(lines))
@@ -763,6 +781,11 @@ def _submodule_line(sub: SubmoduleStatus) -> str:
         return QCoreApplication.translate("StatusWindow", "Submodule %1 is not checked out").replace(
             "%1", path
         )
+    if sub.state == "changed":
+        text = QCoreApplication.translate(
+            "StatusWindow", "Submodule %1 has local changes: commit or discard them inside it"
+        )
+        return text.replace("%1", path)
     at = f"<tt>{escaped((sub.checked_out or '')[:10])}</tt>"
     recorded = f"<tt>{escaped(sub.recorded[:10])}</tt>"
     text = QCoreApplication.translate("StatusWindow", "Submodule %1 is at %2, not the recorded %3")

@@ -2024,6 +2024,14 @@
             <translation>Anmeldung nötig</translation>
         </message>
         <message>
+            <source>Submodule %1: has local changes</source>
+            <translation>Submodul %1: hat lokale Änderungen</translation>
+        </message>
+        <message>
+            <source>Submodule %1: not at the recorded commit</source>
+            <translation>Submodul %1: nicht auf dem erfassten Commit</translation>
+        </message>
+        <message>
             <source>Synced</source>
             <translation>Synchronisiert</translation>
         </message>
@@ -2288,6 +2296,10 @@
             <translation>Übersprungene Dateien (%1)</translation>
         </message>
         <message>
+            <source>Submodule %1 has local changes: commit or discard them inside it</source>
+            <translation>Submodul %1 hat lokale Änderungen: committe oder verwirf sie darin</translation>
+        </message>
+        <message>
             <source>Submodule %1 is at %2, not the recorded %3</source>
             <translation>Submodul %1 steht auf %2, nicht auf dem erfassten %3</translation>
         </message>
@@ -2296,8 +2308,8 @@
             <translation>Submodul %1 ist nicht ausgecheckt</translation>
         </message>
         <message>
-            <source>Submodules whose checked-out commit is not the one this repository records (git submodule status shows them with + or -)</source>
-            <translation>Submodule, deren ausgecheckter Commit nicht der ist, den dieses Repository festhält (git submodule status zeigt sie mit + oder -)</translation>
+            <source>Submodules whose checked-out commit is not the one this repository records (git submodule status shows them with + or -), or with local changes (git status: modified or untracked content)</source>
+            <translation>Submodule, deren ausgecheckter Commit nicht der ist, den dieses Repository erfasst (git submodule status zeigt sie mit + oder -), oder mit lokalen Änderungen (git status: modified oder untracked content)</translation>
         </message>
         <message>
             <source>Summary</source>

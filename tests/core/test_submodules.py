@@ -147,6 +147,64 @@ def test_statuses_agree_with_git_submodule_status(superproject: Path, case: str)
         assert found.checked_out in line
 
 
+def _untracked(top: Path) -> None:
+    (top / "lib" / "sub" / "new.txt").write_text("new\n")
+
+
+def _staged(top: Path) -> None:
+    (top / "lib" / "sub" / "a.txt").write_text("staged\n")
+    git("add", "a.txt", cwd=top / "lib" / "sub")
+
+
+def _deleted(top: Path) -> None:
+    (top / "lib" / "sub" / "a.txt").unlink()
+
+
+def _dirty_but_ignored(top: Path) -> None:
+    git("config", "-f", ".gitmodules", "submodule.lib/sub.ignore", "dirty", cwd=top)
+    _dirty(top)
+
+
+def _untracked_but_ignored(top: Path) -> None:
+    git("config", "-f", ".gitmodules", "submodule.lib/sub.ignore", "untracked", cwd=top)
+    _untracked(top)
+
+
+def _touched(top: Path) -> None:
+    """Rewritten with the same bytes, a new mtime: stat differs, content does not."""
+    (top / "lib" / "sub" / "a.txt").write_text("a\n")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "edited": _dirty,
+    "untracked": _untracked,
+    "staged": _staged,
+    "deleted": _deleted,
+    "ignore=dirty": _dirty_but_ignored,
+    "ignore=untracked": _untracked_but_ignored,
+    "touched": _touched,
+    "clean": lambda _top: None,
+}
+
+
+@pytest.mark.parametrize("case", list(CHANGES))
+def test_local_changes_in_a_submodule_agree_with_git_status(superproject: Path, case: str) -> None:
+    """At its recorded commit (`git submodule status` says " "), a submodule is `changed`
+    exactly when the superproject's `git status` says "modified content" or "untracked
+    content" of it (porcelain v2's submodule field `S.M.`/`S..U`)."""
+    CHANGES[case](superproject)
+    with Repo(str(superproject)) as repo:
+        (found,) = statuses(repo, open_index(repo))
+    assert git_line_mark(superproject) == " "  # at the recorded commit
+    line = git("status", "--porcelain=v2", "lib/sub", cwd=superproject)
+    field = line.split()[2] if line.startswith("1 ") else "N..."  # S<commit><modified><untracked>
+    changed = field.startswith("S") and (field[2] == "M" or field[3] == "U")
+    assert found.state == ("changed" if changed else "ok"), (case, line)
+    assert changed == (case in ("edited", "untracked", "staged", "deleted")), (
+        line
+    )  # the cases do what they say
+
+
 def git_line_mark(top: Path) -> str:
     import subprocess
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 
 import pytest
 
-from core.api import Api
+from core.api import Api, SyncReport
 from core.events import PhaseProgress
 from core.git.locks.sync_lock import acquire_sync_lock
 from gui.desktop import Desktop
@@ -178,21 +179,32 @@ def test_a_sync_that_only_skipped_a_file_says_so_without_up_to_date(
     world.check()
 
 
+def moved_submodule_synced(run: Run, desktop: Desktop, world: Clones) -> tuple[int, Path, SyncReport]:
+    """`mine` with a submodule deps/lib (one file, lib.txt) checked out one commit past the
+    recorded one, synced from the window: its id, the submodule's folder, the report."""
+    library = world.mine.parent / "library"
+    git("init", "-q", "-b", "main", str(library))
+    (library / "lib.txt").write_text("one\n")
+    git("add", "lib.txt", cwd=library)
+    git("commit", "-q", "-m", "one", cwd=library)
+    git("submodule", "add", "-q", str(library), "deps/lib", cwd=world.mine)
+    git("commit", "-q", "-m", "a submodule", cwd=world.mine)
+    inner = world.mine / "deps" / "lib"
+    git("commit", "-q", "--allow-empty", "-m", "two", cwd=inner)  # moved, not recorded
+    run(desktop.refresh())
+    mine = run(desktop.api.core.store.repo("mine"))
+    desktop.window.select_repo(mine.id)
+    desktop.window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    return mine.id, inner, report
+
+
 def test_a_submodule_off_its_recorded_commit_shows_in_the_detail_pane(
     run: Run, desktop: Desktop, world: Clones
 ) -> None:
-    library = world.mine.parent / "library"
-    git("init", "-q", "-b", "main", str(library))
-    git("commit", "-q", "--allow-empty", "-m", "one", cwd=library)
-    git("submodule", "add", "-q", str(library), "deps/lib", cwd=world.mine)
-    git("commit", "-q", "-m", "a submodule", cwd=world.mine)
-    git("commit", "-q", "--allow-empty", "-m", "two", cwd=world.mine / "deps" / "lib")  # moved, not recorded
-    run(desktop.refresh())
+    _mine, _inner, report = moved_submodule_synced(run, desktop, world)
     mine = run(desktop.api.core.store.repo("mine"))
     window = desktop.window
-    window.select_repo(mine.id)
-    window.sync_action.trigger()
-    _id, report = run(next_emit(desktop.synced))
     assert report.result.value == "ok" and [s["state"] for s in report.submodules] == ["modified"]
     run(until(lambda: not window.submodule_note.isHidden()))
     text = window.submodule_note.text()
@@ -202,6 +214,44 @@ def test_a_submodule_off_its_recorded_commit_shows_in_the_detail_pane(
     assert [s["state"] for s in again.submodules] == ["ok"], again
     run(desktop.load_details(mine.id))
     assert window.submodule_note.isHidden()
+    world.check()
+
+
+def test_a_submodule_off_its_commit_or_changed_is_never_up_to_date(
+    run: Run, desktop: Desktop, world: Clones, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The GUI trial: a submodule off its recorded commit, or with local changes, read "Up to
+    date" and the detail said nothing of the changes. The row, the header and the note say
+    what `gitferry status` says, `git submodule status` and `git status` the referees."""
+    _id, inner, report = moved_submodule_synced(run, desktop, world)
+    mine = run(desktop.api.core.store.repo("mine"))
+    window = desktop.window
+    assert report.result.value == "ok", report.message
+    assert git("submodule", "status", cwd=world.mine).startswith("+")  # off its recorded commit
+    off = "Submodule deps/lib: not at the recorded commit"
+    run(until(lambda: window.repos.row_for(mine.id).standing().text == off))  # type: ignore[union-attr]
+    assert window.progress.phase.text().startswith(off)
+    code, said, _err = cli(capsys, "status", "mine")
+    assert code == 0 and "submodule deps/lib: checks out" in said, said
+
+    git("checkout", "-q", "HEAD~1", cwd=inner)  # back where it is recorded, then edited
+    (inner / "lib.txt").write_text("my edit\n")
+    assert git("submodule", "status", cwd=world.mine)[0] not in "+-U"  # at its recorded commit
+    assert " S.M. " in git("status", "--porcelain=v2", cwd=world.mine)  # "modified content"
+    window.sync_action.trigger()
+    run(next_emit(desktop.synced))
+    changed = "Submodule deps/lib: has local changes"
+    run(until(lambda: window.repos.row_for(mine.id).standing().text == changed))  # type: ignore[union-attr]
+    assert window.progress.phase.text().startswith(changed)
+    assert "has local changes: commit or discard them" in window.submodule_note.text()
+    assert "Up to date" not in window.summary.full_text()
+    code, said, _err = cli(capsys, "status", "mine")
+    assert code == 0 and "submodule deps/lib: has local changes" in said, said
+
+    git("checkout", "-q", "lib.txt", cwd=inner)  # discarded: up to date again
+    run(desktop.api.sync(mine.id))
+    run(until(lambda: window.repos.row_for(mine.id).standing().in_sync))  # type: ignore[union-attr]
+    run(until(lambda: window.submodule_note.isHidden()))
     world.check()
 
 

@@ -120,13 +120,26 @@ def gitlinks(index: Index) -> dict[bytes, ObjectID]:
 
 def statuses(repo: Repo, index: Index) -> list[SubmoduleStatus]:
     """Each submodule of the index, as `git submodule status` shows it: `uninitialised`
-    (nothing checked out in its directory), `modified` (another commit checked out than
-    the one recorded), `ok`."""
+    (nothing checked out in its directory, `-`), `modified` (another commit checked out
+    than the one recorded, `+`), and past it, as the superproject's `git status` says
+    "modified content": `changed` (at the recorded commit, with local changes inside:
+    `submodule_changes.py`), `ok`. The one source of what the CLI's status and the
+    window say of a submodule."""
+    from core.git.worktree.submodule_changes import local_changes  # it imports the scan, which imports this
+
     root = os.fsencode(repo.path)
+    settings = declared(root)
     found = []
     for path, recorded in sorted(gitlinks(index).items()):
-        head = checked_out(os.path.join(root, path))
-        state = "uninitialised" if head is None else "ok" if head == recorded else "modified"
+        full = os.path.join(root, path)
+        head = checked_out(full)
+        if head is None:
+            state = "uninitialised"
+        elif head != recorded:
+            state = "modified"
+        else:
+            entry = settings.get(path)
+            state = "changed" if local_changes(full, entry.ignore if entry else None) else "ok"
         found.append(
             SubmoduleStatus(
                 os.fsdecode(path), recorded.decode(), None if head is None else head.decode(), state
