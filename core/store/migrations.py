@@ -137,31 +137,6 @@ MIGRATIONS: list[list[str]] = [
 ]
 
 LATEST = len(MIGRATIONS)
-# Those that change settings rows: `repositories.json` holds the settings too (a rebuilt
-# store is refilled from it), so the store writes it again after one of them ran.
-SETTINGS_MIGRATIONS = frozenset({10})
-
-
-def changes_settings(found: int) -> bool:
-    """Whether bringing a store at schema `found` (0: none yet) up to date changes settings."""
-    return found > 0 and any(found < version <= LATEST for version in SETTINGS_MIGRATIONS)
-
-
-def schema_version(path: Path) -> int:
-    """The schema of the store at `path` as it is now, read-only; 0 when there is none or
-    SQLite cannot read it (opening it creates, migrates or rebuilds it). Blocking."""
-    if not path.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
-    except sqlite3.Error:
-        return 0
-    try:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-    finally:
-        conn.close()
 
 
 class SchemaTooNew(GitferryError):

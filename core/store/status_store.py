@@ -41,7 +41,6 @@ from core.offload import Offload, PriorityGate
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store import status_writer
 from core.store.database import Database, Reopened
-from core.store.migrations import changes_settings, schema_version
 from core.store.recovery import Recovery
 from core.store.registry_file import (
     Registration,
@@ -601,9 +600,6 @@ def _run(row: SyncRunRow) -> SyncRun:
 
 def _prepare(path: Path) -> tuple[Recovery | None, bool]:
     """The file created, migrated or rebuilt (`Database.prepare`), and whether the
-    registry file needs writing (only asked when the store was not rebuilt): an old one, or
-    a migration that changed settings (`changes_settings`). Blocking."""
-    found = schema_version(path)
+    registry file needs writing (only asked when the store was not rebuilt). Blocking."""
     recovery = Database.prepare(path)
-    rewrite = changes_settings(found) or registry_outdated(registry_path(path))
-    return recovery, recovery is None and rewrite
+    return recovery, recovery is None and registry_outdated(registry_path(path))

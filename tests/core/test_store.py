@@ -16,7 +16,6 @@ from core.errors import BadInput
 from core.model import BranchStatus, RemoteRecord
 from core.offload import Offload
 from core.store.migrations import LATEST, MIGRATIONS, SchemaTooNew, migrate
-from core.store.registry_file import Registration, Registry, read_registry, registry_path, write_registry
 from core.store.schema import Base, BranchStatusRow
 from core.store.status_reader import UnknownRepository
 from core.store.status_store import StatusStore, utcnow
@@ -97,29 +96,6 @@ def test_the_upgrade_lets_strategies_copied_from_git_follow_git_again(tmp_path: 
     rows = conn.execute("SELECT repo_id, key, value FROM repo_settings ORDER BY repo_id, key").fetchall()
     conn.close()
     assert rows == [(1, "strategy", "rebase"), (2, "fetch_interval", "60")]
-
-
-async def test_the_upgrade_writes_the_registry_file_without_the_copied_strategies(tmp_path: Path) -> None:
-    """`repositories.json` holds settings too, and a rebuilt store is refilled from it: the
-    upgrade writes it again, or a later rebuild would bring the frozen copy back."""
-    path = tmp_path / "status.sqlite3"
-    conn = at_version(path, 9)
-    conn.execute(
-        "INSERT INTO repos (id, name, path, added_at) VALUES (1, 'new', '/tmp/new', '2026-12-07 05:00:00')"
-    )
-    conn.execute("INSERT INTO repo_settings (repo_id, key, value) VALUES (1, 'strategy', 'rebase')")
-    conn.close()
-    file = registry_path(path)
-    write_registry(file, Registry([Registration("new", "/tmp/new", {"strategy": "rebase"}, 1)]))
-    offload = Offload()
-    try:
-        store = await StatusStore.open(path, offload)
-        await store.close()
-    finally:
-        offload.shutdown()
-    registry = read_registry(file)
-    assert registry is not None
-    assert [(r.name, dict(r.settings)) for r in registry.repositories] == [("new", {})]
 
 
 def test_two_processes_upgrading_at_once_both_open_it(tmp_path: Path) -> None:
