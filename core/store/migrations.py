@@ -125,15 +125,6 @@ MIGRATIONS: list[list[str]] = [
     ["ALTER TABLE branch_status ADD COLUMN pushed BOOLEAN NOT NULL DEFAULT 0"],
     # 9: the git command left unfinished that the last sync's `dirty` stopped on ("rebase", ...).
     ["ALTER TABLE repos ADD COLUMN last_unfinished VARCHAR"],
-    # 10: `strategy` defaults to `git` (git's pull settings, read at each sync). From a40d6eb
-    # (2026-12-07 04:33 UTC) a registration stored a copy of them as its strategy, which then
-    # stayed whatever git's config became: the strategy rows of registrations made since then
-    # go, so they follow git again (one chosen with `add --strategy` or `gitferry set` since
-    # goes too: set it again); those of older registrations were the user's choice and stay.
-    [
-        """DELETE FROM repo_settings WHERE key = 'strategy' AND repo_id IN
-            (SELECT id FROM repos WHERE added_at >= '2026-12-07 04:33:01')"""
-    ],
 ]
 
 LATEST = len(MIGRATIONS)

@@ -74,30 +74,6 @@ def test_an_older_store_is_upgraded_keeping_its_rows(tmp_path: Path) -> None:
     conn.close()
 
 
-def test_the_upgrade_lets_strategies_copied_from_git_follow_git_again(tmp_path: Path) -> None:
-    """From a40d6eb (2026-12-07 04:33 UTC) a registration stored git's pull settings as its
-    strategy, frozen from then on; the upgrade drops those, and keeps older registrations'."""
-    path = tmp_path / "s.sqlite3"
-    conn = at_version(path, 9)
-    conn.executemany(
-        "INSERT INTO repos (id, name, path, added_at) VALUES (?, ?, ?, ?)",
-        [
-            (1, "old", "/tmp/old", "2026-11-30 10:00:00.000000"),
-            (2, "new", "/tmp/new", "2026-12-07 04:40:12.500000"),
-        ],
-    )
-    conn.executemany(
-        "INSERT INTO repo_settings (repo_id, key, value) VALUES (?, ?, ?)",
-        [(1, "strategy", "rebase"), (2, "strategy", "rebase"), (2, "fetch_interval", "60")],
-    )
-    conn.close()
-    assert migrate(path) == 9
-    conn = sqlite3.connect(path)
-    rows = conn.execute("SELECT repo_id, key, value FROM repo_settings ORDER BY repo_id, key").fetchall()
-    conn.close()
-    assert rows == [(1, "strategy", "rebase"), (2, "fetch_interval", "60")]
-
-
 def test_two_processes_upgrading_at_once_both_open_it(tmp_path: Path) -> None:
     """One upgrades the store while the other, which read the old version, waits for the
     write lock: the second finds the work done instead of applying it again ('duplicate
