@@ -8,8 +8,12 @@ feeds it and hands it the sync to run.
   scan) syncs once the tree has been quiet for `Settle.quiet` seconds, and at the
   latest `Settle.longest` seconds after the first change of the round. A file
   still changing then (an event within the last `quiet` seconds: its size or
-  mtime moved) is *unsettled*: that sync leaves it uncommitted and a later round
-  takes it once it is still, so a file being written is never committed torn. The
+  mtime moved) is *unsettled*: a sync the quiet time started leaves it uncommitted
+  and a later round takes it once it is still, so a file being written is never
+  committed torn. A sync `Settle.longest` started commits such a file from a
+  verified snapshot instead (`core.git.worktree.snapshot_read`: a state it held
+  unchanged through the whole read), so a file that never stops changing still
+  syncs; one that changed under every read is left for the next round. The
   events arrive late (watchdog holds inotify's half a second to pair moves), so the
   sync also leaves out every file whose mtime is less than `quiet` seconds old
   (`young_after` in `core.git.worktree.autocommit`); its report names them and they
@@ -50,9 +54,10 @@ from core.results import ResultKind
 
 log = logging.getLogger(__name__)
 
-RunSync = Callable[[int, frozenset[str], float], Awaitable[SyncReport]]
-"""(repository, unsettled paths, quiet seconds): the sync, leaving those paths and files
-modified less than `quiet` seconds ago uncommitted (its report's `unsettled` names them)."""
+RunSync = Callable[[int, frozenset[str], float, frozenset[str]], Awaitable[SyncReport]]
+"""(repository, unsettled paths, quiet seconds, snapshot paths): the sync, leaving those
+paths and files modified less than `quiet` seconds ago uncommitted (its report's
+`unsettled` names them), committing the snapshot paths from a verified snapshot."""
 Pending = Callable[[int], Awaitable[bool]]
 Allowed = Callable[[int], bool]
 
@@ -321,6 +326,10 @@ class AutoSync:
         # At Quit the files' mtimes alone decide (`quiet` in the sync): an event reported a
         # moment ago may be the last write of a file saved just before Quit.
         unsettled = frozenset() if final else frozenset(p for p, at in repo.hot.items() if now - at < quiet)
+        # Changing for the round's whole `longest`: waiting for them to settle may never end.
+        overdue = repo.first_change is not None and now >= repo.first_change + max(self.settle.longest, quiet)
+        snapshot = unsettled if overdue else frozenset()
+        unsettled -= snapshot
         asked, waiters = repo.asked, repo.waiters
         repo.asked, repo.waiters, repo.forced = set(), [], False
         # A sync someone awaits (`sync`) runs whole, at Quit too: a look that found nothing
@@ -334,20 +343,21 @@ class AutoSync:
             repo.hot, repo.first_change = {}, None
         triggers = sorted(asked) or [Trigger.CHANGE]
         repo.running = asyncio.create_task(
-            self._job(repo, (unsettled, quiet), (changes_only, had_changes), triggers, waiters),
+            self._job(repo, (unsettled, quiet, snapshot), (changes_only, had_changes), triggers, waiters),
             name=f"auto-sync-{repo.repo_id}",
         )
 
     async def _job(
         self,
         repo: _Repo,
-        hold: tuple[frozenset[str], float],
+        hold: tuple[frozenset[str], float, frozenset[str]],
         changes: tuple[bool, bool],
         triggers: list[Trigger],
         waiters: list[asyncio.Future[SyncReport]],
     ) -> None:
         changes_only, had_changes = changes  # only changes triggered it; any change waited
-        unsettled, quiet = hold  # files still being written; how recent a change holds one back
+        unsettled, quiet, snapshot = hold  # files still being written; how recent a change holds one back;
+        # files changing for the round's `longest` (committed from a verified snapshot)
         try:
             if changes_only and self._pending is not None and not await self._pending(repo.repo_id):
                 self.counts.skipped_clean += 1
@@ -356,7 +366,7 @@ class AutoSync:
             for trigger in triggers:
                 self.counts.by_trigger[trigger] = self.counts.by_trigger.get(trigger, 0) + 1
             log.debug("auto sync of repository %s (%s)", repo.repo_id, ", ".join(triggers))
-            report = await self._run_sync(repo.repo_id, unsettled, quiet)
+            report = await self._run_sync(repo.repo_id, unsettled, quiet, snapshot)
             self._outcome(repo, report, had_changes)
             for waiter in waiters:
                 if not waiter.done():

@@ -133,12 +133,15 @@ async def commit_changes(
     host: str | None = None,
     unsettled: Collection[str] = (),
     settle_age: float | None = None,
+    snapshot: Collection[str] = (),
 ) -> AutoCommit | None:
     """Auto-commit under the caller's sync lock; None when the repository's state
     forbids it (detached HEAD, a merge in progress: the later phases report that).
     `unsettled` files (still being written, by auto mode's watch) are not read: a
     later sync commits them once they are still, as are files modified less than
-    `settle_age` seconds ago (`report.unsettled` names both)."""
+    `settle_age` seconds ago (`report.unsettled` names both). `snapshot` files (changing
+    for `settle_max` already) are committed from a verified snapshot instead, or, when
+    they changed under every read, named in `report.unsettled` too."""
     clock = clock or SystemClock()
     now = wall_datetime(clock)
     stored = await core.store.skipped(record.id)
@@ -152,6 +155,7 @@ async def commit_changes(
             now=clock.wall(),
             workers=core.offload.cpu_workers,
             young_after=None if settle_age is None else clock.wall() - settle_age,
+            snapshot=snapshot,
         )
     except AutoCommitRefused:
         return None
@@ -159,7 +163,8 @@ async def commit_changes(
     await core.store.clear_skipped(record.id, verdict.forget)
     await core.store.record_skipped(record.id, verdict.record)
     report.committed = outcome.files
-    report.unsettled = sorted({*outcome.young, *unsettled})
+    torn = set(outcome.retry_later) & set(snapshot)  # changed under every snapshot read
+    report.unsettled = sorted({*outcome.young, *unsettled, *torn})
     report.skipped = [skip_json(row) for row in verdict.skipped[:MAX_SKIPPED]]
     if publish is not None:
         for row in _news(stored, verdict.record):

@@ -540,13 +540,17 @@ class Daemon:
             log.debug("%s: pending changes not looked at: %s", record.name, exc)
             return True
 
-    async def _auto_run(self, repo_id: int, unsettled: frozenset[str], quiet: float) -> SyncReport:
+    async def _auto_run(
+        self, repo_id: int, unsettled: frozenset[str], quiet: float, snapshot: frozenset[str] = frozenset()
+    ) -> SyncReport:
         engine, scheduler = self._running()
         skip = scheduler.breaker.tripped(repo_id, wall_datetime(self.clock))
         settings = await self.core.store.repo_settings(repo_id)
         if not settings.auto_commit and await self._still_conflicted(repo_id):
             return await engine.fetch(repo_id, skip_remotes=skip)  # fetch only until the user resolves it
-        return await engine.auto_sync(repo_id, unsettled=unsettled, settle_age=quiet, skip_remotes=skip)
+        return await engine.auto_sync(
+            repo_id, unsettled=unsettled, settle_age=quiet, skip_remotes=skip, snapshot=snapshot
+        )
 
     async def _still_conflicted(self, repo_id: int) -> bool:
         """The conflict that stopped the repository's auto sync holds still: recorded, and

@@ -100,13 +100,19 @@ class Engine:
         unsettled: frozenset[str] = frozenset(),
         settle_age: float | None = None,
         skip_remotes: frozenset[str] = frozenset(),
+        snapshot: frozenset[str] = frozenset(),
     ) -> SyncReport:
         """Auto mode's sync (`core.engine.auto_sync`): the whole sync, unattended (nobody is
         asked to sign in), leaving the `unsettled` files and those modified less than
         `settle_age` seconds ago (still being written) for later, and the tripped
-        `skip_remotes` out."""
+        `skip_remotes` out; the `snapshot` files (changing for `settle_max`) are committed
+        from a verified snapshot."""
         return await self._worker(repo_id).submit(
-            JobKind.AUTO_SYNC, unsettled=unsettled, settle_age=settle_age, skip_remotes=skip_remotes
+            JobKind.AUTO_SYNC,
+            unsettled=unsettled,
+            settle_age=settle_age,
+            skip_remotes=skip_remotes,
+            snapshot=snapshot,
         )
 
     async def fetch(
@@ -221,6 +227,7 @@ class Engine:
                 ask=job.kind is JobKind.USER_SYNC,
                 unsettled=job.unsettled,
                 settle_age=job.settle_age,
+                snapshot=job.snapshot,
             ),
             progress,
             lease=self.lease,

@@ -79,6 +79,7 @@ class SyncOptions:
     ask: bool = False  # the user started it: an HTTP(S) remote may ask them to sign in
     unsettled: frozenset[str] = frozenset()  # files still being written: the auto-commit leaves them
     settle_age: float | None = None  # and files modified less than this many seconds ago
+    snapshot: frozenset[str] = frozenset()  # changing for settle_max: by verified snapshot
 
 
 class PushRejected(GitferryError):
@@ -480,6 +481,7 @@ class _Sync:
                 publish=self.options.on_skipped,
                 unsettled=self.options.unsettled,
                 settle_age=self.options.settle_age,
+                snapshot=self.options.snapshot,
             )
 
     async def _fetch(self, only: set[str] | None = None) -> RemotesFetched:

@@ -67,6 +67,7 @@ class Job:
     deadline: float | None = field(default=None, compare=False)  # seconds, from its start
     unsettled: frozenset[str] = field(default=frozenset(), compare=False)  # paths not to commit yet
     settle_age: float | None = field(default=None, compare=False)  # nor files modified this recently
+    snapshot: frozenset[str] = field(default=frozenset(), compare=False)  # changing too long: by snapshot
     # A user's sync asked for by the CLI through the engine (`core.engine.cli_server`):
     # its own options, and who it asks (the CLI's, not the app's); None: as `kind` says.
     request: UserRequest | None = field(default=None, compare=False)
@@ -170,18 +171,20 @@ class RepoWorker:
         unsettled: frozenset[str] = frozenset(),
         settle_age: float | None = None,
         request: UserRequest | None = None,
+        snapshot: frozenset[str] = frozenset(),
     ) -> asyncio.Future[SyncReport]:
         """Queue a job (or join the one of that kind already queued); its future is the report.
         `deadline`: seconds the job may run once started (the runner enforces it);
         `unsettled`, `settle_age`: files still being written, which its auto-commit leaves
-        for later; `request`: a user's sync with its own options and prompts, never
+        for later, `snapshot`: files changing for `settle_max` it commits from a verified
+        snapshot; `request`: a user's sync with its own options and prompts, never
         merged with another."""
         key = (kind, request)
         queued = self._queued.get(key)
         if queued is not None:
             return queued.done
         future = asyncio.get_running_loop().create_future()
-        job = Job(kind, future, skip_remotes, deadline, unsettled, settle_age, request)
+        job = Job(kind, future, skip_remotes, deadline, unsettled, settle_age, snapshot, request)
         self._queued[key] = job
         self._queue.put_nowait(job)
         return job.done

@@ -27,9 +27,13 @@ class Runs:
     result: ResultKind = ResultKind.OK
     hold: float = 0.0  # fake seconds a sync takes
     calls: list[tuple[float, frozenset[str]]] = field(default_factory=list)
+    snapshots: list[frozenset[str]] = field(default_factory=list)  # each call's snapshot paths
 
-    async def __call__(self, repo_id: int, unsettled: frozenset[str], _quiet: float) -> SyncReport:
+    async def __call__(
+        self, repo_id: int, unsettled: frozenset[str], _quiet: float, snapshot: frozenset[str] = frozenset()
+    ) -> SyncReport:
         self.calls.append((self.clock.monotonic(), unsettled))
+        self.snapshots.append(snapshot)
         if self.hold:
             await self.clock.sleep(self.hold)
         return SyncReport(f"#{repo_id}", self.result, "")
@@ -67,14 +71,15 @@ async def test_a_change_syncs_once_the_tree_is_quiet_for_the_settle_time(world) 
     await clock.advance(0.2)
     assert len(runs.calls) == 1
     assert runs.calls[0][1] == frozenset()  # everything settled: nothing held back
+    assert runs.snapshots == [frozenset()]  # nor read by snapshot
     await clock.advance(600)
     assert len(runs.calls) == 1
 
 
-async def test_a_file_that_never_stops_changing_syncs_at_the_longest_delay_without_it(world) -> None:
+async def test_a_file_that_never_stops_changing_syncs_at_the_longest_delay_by_snapshot(world) -> None:
     """A writer appending every half second: the round syncs 30 s after its first change,
-    leaving the file being written out (unsettled); once the writer stops, the next round
-    takes it."""
+    the file being written read from a verified snapshot (not held back: it would never
+    settle); the next round, once the writer stops, takes its last state."""
     clock, runs, make = world
     auto = make()
     auto.changed(REPO, ["done.txt"])
@@ -85,10 +90,24 @@ async def test_a_file_that_never_stops_changing_syncs_at_the_longest_delay_witho
     assert len(runs.calls) == 1
     at, unsettled = runs.calls[0]
     assert at - start == pytest.approx(30.0, abs=0.6)
-    assert unsettled == {"log.txt"}
+    assert unsettled == frozenset() and runs.snapshots[0] == {"log.txt"}
     await clock.advance(3.1)  # the writer stopped: quiet now
     assert len(runs.calls) == 2
-    assert runs.calls[1][1] == frozenset()
+    assert runs.calls[1][1] == frozenset() and runs.snapshots[1] == frozenset()
+
+
+async def test_a_file_changing_for_minutes_is_read_by_snapshot_once_every_longest_delay(world) -> None:
+    """Each round that reaches `longest` with the file still changing reads it by
+    snapshot; it starts a new round (the file keeps changing), never a sync per write."""
+    clock, runs, make = world
+    auto = make()
+    start = clock.monotonic()
+    for _ in range(130):  # 65 s of appends
+        auto.changed(REPO, ["log.txt"])
+        await clock.advance(0.5)
+    assert [round(at - start) for at, _u in runs.calls] == [30, 60]
+    assert runs.snapshots == [{"log.txt"}, {"log.txt"}]
+    assert "log.txt" in auto.waiting(REPO)
 
 
 async def test_triggers_during_a_sync_coalesce_into_one_more(world) -> None:

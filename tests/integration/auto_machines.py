@@ -12,12 +12,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from core.cli import main
-from tests.gitcli import commit_file, git
+from tests.gitcli import commit_file, fsck, git
 from tests.servers import Remote
 from tests.waiting import CAP
 
@@ -153,3 +154,20 @@ def wait_until(condition: object, what: str, machines: list[Machine], cap: float
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} (still not so after {cap:g} s)")
         time.sleep(0.05)
+
+
+def lone_machine(remote: Remote, tmp_path: Path) -> Iterator[Machine]:
+    """One machine, settle 0.3 s at most 1 s, its interval sync out of the way (60 s),
+    running its daemon (killed at the end); `git fsck` of its tree after."""
+    url = seeded_remote(remote, tmp_path)
+    m = machine(tmp_path, "a", url, settle=0.3, settle_max=1.0, interval=60)
+    m.start()
+    try:
+        yield m
+    finally:
+        m.kill()
+    fsck(m.tree)
+
+
+def remote_head(m: Machine) -> str:
+    return git("ls-remote", "origin", "refs/heads/main", cwd=m.tree).split()[0]

@@ -48,7 +48,9 @@ async def test_a_refused_remote_sees_no_retry_storm_and_one_sync_when_it_answers
         clock = FakeClock()
         results: list[ResultKind] = []
 
-        async def run_sync(repo_id: int, unsettled: frozenset[str], _quiet: float) -> SyncReport:
+        async def run_sync(
+            repo_id: int, unsettled: frozenset[str], _quiet: float, _snapshot: frozenset[str] = frozenset()
+        ) -> SyncReport:
             report = await sync_repository(core, record, SyncOptions(unsettled=unsettled))
             results.append(report.result)
             return report
@@ -111,7 +113,9 @@ async def test_a_tree_that_cannot_be_watched_is_scanned_and_said_once(
         clock = FakeClock()
         synced: list[tuple[int, frozenset[str]]] = []
 
-        async def run_sync(repo_id: int, unsettled: frozenset[str], _quiet: float) -> SyncReport:
+        async def run_sync(
+            repo_id: int, unsettled: frozenset[str], _quiet: float, _snapshot: frozenset[str] = frozenset()
+        ) -> SyncReport:
             synced.append((repo_id, unsettled))
             return SyncReport("x", ResultKind.OK, "")
 
@@ -183,7 +187,9 @@ async def test_the_watcher_leaves_out_what_git_ignores_but_not_what_it_tracks(tm
     core = await Core.open()
     try:
 
-        async def run_sync(_repo_id: int, _unsettled: frozenset[str], _quiet: float) -> SyncReport:
+        async def run_sync(
+            _repo_id: int, _unsettled: frozenset[str], _quiet: float, _snapshot: frozenset[str] = frozenset()
+        ) -> SyncReport:
             return SyncReport("x", ResultKind.OK, "")
 
         auto = AutoSync(FakeClock(), run_sync)

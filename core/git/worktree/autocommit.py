@@ -40,11 +40,12 @@ from core.git.content.filters import ContentFilters, ContentSkipped, PathConvers
 from core.git.index.locked import LockedIndex
 from core.git.index.stat_data import Stamp, index_file_stamp
 from core.git.locks.git_locks import RefLocked
-from core.git.objects.blob_stream import FileChanged, write_blob
+from core.git.objects.blob_stream import FileChanged, StreamedBlob, write_blob
 from core.git.objects.new_commit import CommitMaker
 from core.git.repository import ref_value
 from core.git.worktree.git_operation import unfinished_work
 from core.git.worktree.scan import WorktreeChange, scan_worktree
+from core.git.worktree.snapshot_read import read_snapshot
 from core.git.worktree.state import (
     WorktreeOptions,
     fingerprint,
@@ -106,27 +107,32 @@ def auto_commit(
     now: float | None = None,
     workers: int = 1,
     young_after: float | None = None,
+    snapshot: Collection[str] = (),
 ) -> AutoCommit:
     """Commit every change of the working tree but the skipped ones; `hold` lists
     paths not to read at all (the circuit breaker's `failing` ones, auto mode's files
     still being written). With `young_after` (a wall time), files modified since are
     left for a later commit too (`young`): one still being written is never committed
-    torn, however late its change was noticed.
+    torn, however late its change was noticed. `snapshot` files (auto mode's, changing
+    for `settle_max` already) are not left for being young: each is committed from a
+    verified snapshot (`core.git.worktree.snapshot_read`), or, if it changed under every
+    read, left for later (`retry_later`).
 
     The usual sync finds nothing to commit: then the scan (stat only, no lock)
     is all it costs, when this `repo` already saw that the index, unchanged
     since, holds HEAD's tree."""
     _refuse_in_progress(repo)  # first: a rebase or bisect also detaches HEAD
     branch = _branch_ref(repo)
-    outcome, wanted, stamp = _look(repo, None, hold, max_file_size, young_after)
+    snap = {os.fsencode(path) for path in snapshot}
+    outcome, wanted, stamp = _look(repo, None, hold, max_file_size, (young_after, snap))
     head = ref_value(repo, branch)
     if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, _tree_of(repo, head)):
         return outcome
     with LockedIndex(repo) as locked:
         _refuse_conflicts(repo, locked.index)
         if index_file_stamp(repo.index_path()) != stamp:  # rewritten since the scan: scan what is locked
-            outcome, wanted, _ = _look(repo, locked.index, hold, max_file_size, young_after)
-        touched = _stage(repo, locked.index, wanted, outcome, workers)
+            outcome, wanted, _ = _look(repo, locked.index, hold, max_file_size, (young_after, snap))
+        touched = _stage(repo, locked.index, wanted, outcome, (workers, snap))
         head = ref_value(repo, branch)
         old_tree = None if head is None else _tree_of(repo, head)
         tree = write_index_tree(repo.object_store, locked.index)
@@ -167,10 +173,12 @@ def _look(
     index: Index | None,
     hold: Collection[str],
     max_file_size: int,
-    young_after: float | None = None,
+    young: tuple[float | None, Collection[bytes]] = (None, ()),
 ) -> tuple[AutoCommit, list[WorktreeChange], Stamp | None]:
     """Scan: the outcome so far (what is skipped), the changes to stage, and the stamp of
-    the index file scanned against (None when given `index`)."""
+    the index file scanned against (None when given `index`). `young`: the wall time
+    after which a modified file is too young, and the paths read by snapshot anyway."""
+    young_after, snapshot = young
     scan = scan_worktree(repo, index)
     outcome = AutoCommit(None, files_opened=scan.files_opened)
     outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
@@ -178,7 +186,7 @@ def _look(
     lfs = _lfs_paths(repo, index)
     candidates = scan.candidates
     if young_after is not None:
-        candidates = [c for c in candidates if not _young(c, young_after, outcome)]
+        candidates = [c for c in candidates if c.path in snapshot or not _young(c, young_after, outcome)]
     return outcome, _admit(candidates, hold, max_file_size, outcome, lfs), scan.index_stamp
 
 
@@ -229,9 +237,15 @@ def _too_large(change: WorktreeChange, max_file_size: int) -> bool:
 
 
 def _stage(
-    repo: Repo, index: Index, changes: list[WorktreeChange], outcome: AutoCommit, workers: int
+    repo: Repo,
+    index: Index,
+    changes: list[WorktreeChange],
+    outcome: AutoCommit,
+    reading: tuple[int, Collection[bytes]],
 ) -> bool:
-    """Write the blobs and update the index entries; whether any entry changed."""
+    """Write the blobs and update the index entries; whether any entry changed.
+    `reading`: how many files to read at once, and those to read by verified snapshot."""
+    workers, snapshot = reading
     touched = False
     files: list[tuple[WorktreeChange, PathConversion]] = []
     filters = ContentFilters(repo, index_sha=index_blobs(index))
@@ -255,7 +269,7 @@ def _stage(
     outcome.files_opened += len(files)
 
     def entry(item: tuple[WorktreeChange, PathConversion]) -> IndexEntry | Skip | None:
-        return _blob_entry(repo, root, item[0], filters, item[1])
+        return _blob_entry(repo, root, item[0], filters, item[1], snapshot=item[0].path in snapshot)
 
     if workers > 1 and len(files) > 1:
         with ThreadPoolExecutor(min(workers, len(files)), thread_name_prefix="gitferry-blob") as pool:
@@ -299,19 +313,36 @@ def _conversion(filters: ContentFilters, index: Index, change: WorktreeChange) -
 
 
 def _blob_entry(
-    repo: Repo, root: bytes, change: WorktreeChange, filters: ContentFilters, conversion: PathConversion
+    repo: Repo,
+    root: bytes,
+    change: WorktreeChange,
+    filters: ContentFilters,
+    conversion: PathConversion,
+    *,
+    snapshot: bool = False,
 ) -> IndexEntry | Skip | None:
-    """The new index entry, a Skip (unreadable, or not convertible), or None (changed while read)."""
+    """The new index entry, a Skip (unreadable, or not convertible), or None (changed while
+    read). A `snapshot` file is read as it is now (not as the scan saw it), a few times
+    if need be, under the stat taken before its read (`read_snapshot`)."""
     path = os.fsdecode(change.path)
     full = os.path.join(root, change.path)
-    try:
-        st = change.stat if change.stat is not None else os.lstat(full)
+
+    def blob_of(st: os.stat_result) -> StreamedBlob:
         if conversion.identity:
-            blob = write_blob(repo, full, st)
+            return write_blob(repo, full, st)
+        return clean_file(repo, change.path, full, st, filters, store=True, conversion=conversion)
+
+    try:
+        if snapshot:
+            read = read_snapshot(full, blob_of)
+            if read is None:
+                return None  # changed under every read: the next round tries again
+            st, blob = read
         else:
-            blob = clean_file(repo, change.path, full, st, filters, store=True, conversion=conversion)
-        if fingerprint(os.lstat(full)) != fingerprint(st):
-            return None  # written to since the scan: the blob may not be what the stat says
+            st = change.stat if change.stat is not None else os.lstat(full)
+            blob = blob_of(st)
+            if fingerprint(os.lstat(full)) != fingerprint(st):
+                return None  # written to since the scan: the blob may not be what the stat says
     except FileChanged:
         return None
     except ContentSkipped as skip:
