@@ -115,7 +115,9 @@ def git_contender(root: Path, url: str, bare: Path, count: int, settle: float) -
     tree = root / "git"
     git("clone", "-q", url, str(tree))
 
-    async def run_sync(_repo_id: int, _unsettled: frozenset[str], _quiet: float) -> SyncReport:
+    async def run_sync(
+        _repo_id: int, _unsettled: frozenset[str], _quiet: float, _snapshot: frozenset[str]
+    ) -> SyncReport:
         loop = ["git add -A && git commit -q -m sync && git pull -q --no-rebase && git push -q"]
         proc = await asyncio.create_subprocess_shell(loop[0], cwd=tree)
         await proc.wait()
