@@ -194,7 +194,8 @@ class AppSettings:
     # (`core.engine.job_limits`). A sync the user asked for has none.
     fetch_deadline: int = DEFAULT_FETCH_DEADLINE
     # Auto mode: a change is synced once the tree has been quiet this long (seconds), and
-    # at the latest `settle_max` after the first change (files still changing then wait).
+    # at the latest `settle_max` after the first change (files still changing then: from a
+    # verified snapshot).
     settle_time: float = 3.0
     settle_max: float = 30.0
     paused_until: str = ""  # every repository's pause: "", "always", or epoch seconds
