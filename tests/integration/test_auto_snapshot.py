@@ -3,7 +3,7 @@ auto mode (settle 0.3 s, at most 1 s) and a `git daemon` remote; a writer rewrit
 every 0.05 s for several `settle_max` periods. The remote receives a commit of it while the
 writer is still at it, and every version ever committed is one complete version (git show
 as referee), whether the writer saves atomically (write aside, rename) or in place
-(truncate, write)."""
+(overwriting the file's bytes)."""
 
 from __future__ import annotations
 
@@ -49,9 +49,15 @@ def atomic_save(path: Path, aside: Path, n: int) -> None:
 
 
 def in_place_save(path: Path, _aside: Path, n: int) -> None:
-    with path.open("r+b" if path.exists() else "wb") as f:
-        f.truncate(0)
-        f.write(version(n))
+    """The new version written over the old one's bytes (every version has the same length),
+    in one write: no moment when the file holds no version at all, as a truncate before the
+    write would make (a snapshot of that moment is an empty file, which the daemon could
+    commit were the writer descheduled between the two on a loaded machine)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        os.pwrite(fd, version(n), 0)
+    finally:
+        os.close(fd)
 
 
 def keep_saving(m: Machine, aside: Path, save: Callable[[Path, Path, int], None]) -> int:
