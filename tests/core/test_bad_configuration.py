@@ -91,7 +91,7 @@ def test_hand_edited_bad_value_falls_back_to_the_default(
     edit_store(home, "UPDATE repo_settings SET value = 'sideways' WHERE key = 'strategy'")
     edit_store(home, "INSERT INTO repo_settings (repo_id, key, value) SELECT id, 'colour', 'red' FROM repos")
     settings = show(capsys, "notes")["settings"]
-    assert settings["strategy"] == "merge" and settings["auto_commit"] == "true"
+    assert settings["strategy"] == "git" and settings["auto_commit"] == "true"  # the default
     assert "colour" not in settings
 
 
@@ -219,7 +219,7 @@ def test_hand_edited_registry_entries_are_checked_on_rebuild(
     assert code == 0 and len(out.splitlines()) == 2, err
     assert "bad value 'sideways' for strategy" in warnings(caplog) and "left out an entry" in warnings(caplog)
     settings = show(capsys, "notes")["settings"]
-    assert settings["strategy"] == "merge" and settings["auto_commit"] == "true"
+    assert settings["strategy"] == "git" and settings["auto_commit"] == "true"  # the default
 
 
 def test_damaged_git_config_ends_in_a_clear_error(

@@ -196,9 +196,10 @@ def test_a_passphrase_is_asked_once_a_session_and_an_agent_asks_nothing(
     prompt = Recorder(passphrase="wrong")
     with pytest.raises(AuthFailed):
         fetch(mine, prompt, passphrases)
+    where = {"url": git("config", "remote.origin.url", cwd=mine), "host": f"127.0.0.1:{sshd_server.port}"}
     first, again = (
-        PassphraseQuestion("origin", str(home.key)),
-        PassphraseQuestion("origin", str(home.key), True),
+        PassphraseQuestion("origin", str(home.key), **where),
+        PassphraseQuestion("origin", str(home.key), True, **where),
     )
     assert prompt.questions == [first, again, again]  # ssh's three tries, the last two said as such
     prompt = Recorder(passphrase=PASSPHRASE)
