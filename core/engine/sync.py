@@ -375,6 +375,10 @@ class _Sync:
             await self.core.offload.io(consolidate_after_fetch, self.repo)  # bounds packs (and descriptors)
         if full:
             await self._integrate()
+        if self.report.committed or self.report.merged or self.report.objects_received:
+            from core.git.objects.loose_packing import gc_auto_after_sync
+
+            await self.core.offload.io(gc_auto_after_sync, self.repo)  # bounds loose objects (gc.auto)
         statuses = await self._measure()
         if full and self.options.push and self.fatal is None:
             statuses = await self._push(statuses, fetched)

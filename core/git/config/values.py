@@ -44,3 +44,20 @@ def config_text(
         return config.get(section, name).decode("utf-8", errors)
     except KeyError:
         return None
+
+
+_INT_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def git_int(text: str) -> int | None:
+    """`text` as git's integer (`git_parse_int`: strtol's base 0 and a k/m/g unit);
+    None when git would refuse it."""
+    stripped = text.strip()
+    unit = stripped[-1:].lower() if stripped[-1:].lower() in _INT_UNITS else ""
+    number = stripped[: len(stripped) - len(unit)]
+    for base in (0, 10):  # base 0 refuses "010", which git's strtol reads
+        try:
+            return int(number, base) * _INT_UNITS[unit]
+        except ValueError:
+            continue
+    return None
