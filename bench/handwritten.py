@@ -6,7 +6,7 @@ Every section times the three sides interleaved run by run (medians) on the same
 repository and checks that they agree (same objects, same merge bases, same counts, a
 clean `git status`) before printing. Sections (all by default):
 
-    index-read scan blob pack-ingest consolidate haves push commit-graph merge-base
+    index-read scan blob pack-ingest consolidate pack-loose haves push commit-graph merge-base
     ahead-behind merge-file line-diff tree-delta checkout timed-client config defects
 
 The sections live in `bench/handwritten_objects.py`, `bench/handwritten_history.py` and
@@ -37,6 +37,7 @@ from bench.handwritten_objects import (
     bench_consolidate,
     bench_index_read,
     bench_pack_ingest,
+    bench_pack_loose,
     bench_scan,
     bench_tree_delta,
 )
@@ -51,6 +52,7 @@ SECTIONS: dict[str, Callable[[int], list[Table]]] = {
     "blob": bench_blob,
     "pack-ingest": bench_pack_ingest,
     "consolidate": bench_consolidate,
+    "pack-loose": bench_pack_loose,
     "haves": bench_haves,
     "push": bench_push,
     "commit-graph": bench_commit_graph,

@@ -1,5 +1,5 @@
 """`bench.handwritten`'s sections on the index, the working tree and the object store:
-index read, stat scan, blob streaming, pack ingest and consolidation, tree delta, checkout."""
+index read, stat scan, blob streaming, pack ingest and consolidation, loose packing, tree delta, checkout."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from dulwich import porcelain
 from dulwich.diff_tree import TreeChange, tree_changes
 from dulwich.index import blob_from_path_and_stat
-from dulwich.object_store import BaseObjectStore
+from dulwich.object_store import BaseObjectStore, DiskObjectStore
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
@@ -27,6 +27,7 @@ from bench.stats import Table, interleaved, traced, versus
 from core.git.index.read import open_index
 from core.git.index.stat_data import read_index_stat
 from core.git.objects.blob_stream import write_blob
+from core.git.objects.loose_packing import pack_loose_objects, too_many_loose_objects
 from core.git.objects.pack_consolidation import consolidate_packs, pack_names
 from core.git.objects.pack_ingest import IncomingPack
 from core.git.objects.tree_delta import tree_delta
@@ -263,6 +264,26 @@ def build_many_packs(root: Path) -> None:
         repos.fast_import(server, iter(batch))
 
 
+def copy_of(template: Path, work: Path) -> Callable[[str], None]:
+    """A `setup` for `interleaved`: `work` made a fresh copy of `template` before each run."""
+
+    def setup(_name: str) -> None:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(template, work)
+
+    return setup
+
+
+def in_repo(work: Path, fn: Callable[[Repo], object]) -> Callable[[], object]:
+    """`fn` on the repository at `work`, opened and closed around it."""
+
+    def run() -> None:
+        with Repo(str(work)) as repo:
+            fn(repo)
+
+    return run
+
+
 def bench_consolidate(runs: int) -> list[Table]:
     template = repos.cached("handwritten-packs", build_many_packs) / "server.git"
     objects = object_count(template)
@@ -274,17 +295,8 @@ def bench_consolidate(runs: int) -> list[Table]:
     packs_after: dict[str, set[int]] = {}
     with scratch("consolidate") as tmp:
         work = tmp / "work.git"
-
-        def setup(_name: str) -> None:
-            shutil.rmtree(work, ignore_errors=True)
-            shutil.copytree(template, work)
-
-        def with_repo(fn: Callable[[Repo], object]) -> Callable[[], object]:
-            def run() -> None:
-                with Repo(str(work)) as repo:
-                    fn(repo)
-
-            return run
+        setup = copy_of(template, work)
+        with_repo = partial(in_repo, work)
 
         def check(name: str) -> None:
             git("fsck", "--connectivity-only", "--no-progress", cwd=work)
@@ -311,6 +323,70 @@ def bench_consolidate(runs: int) -> list[Table]:
     for name, peak in peaks.items():
         table.note(f"peak Python allocations (tracemalloc), {name}: {peak:,.1f} MiB")
     table.note("every run checked: git fsck --connectivity-only, the same object count")
+    return [table]
+
+
+def build_loose(path: Path) -> None:
+    """One commit of 7,000 files in 70 folders, every object loose: what a year of
+    auto-commits leaves (git's gc.auto default is 6,700)."""
+    work = path / "work"
+    git("init", "-q", "-b", "main", str(work))
+    for folder in range(70):
+        (work / f"d{folder}").mkdir()
+        for n in range(100):
+            (work / f"d{folder}" / f"note{n}.md").write_text(f"note {folder}.{n}\n" * (1 + n % 20))
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "notes", cwd=work)
+
+
+def bench_pack_loose(runs: int) -> list[Table]:
+    template = repos.cached("handwritten-loose", build_loose) / "work"
+    objects = object_count(template)
+    OURS, DULWICH, GIT = (
+        "gitferry objects.loose_packing",
+        "dulwich DiskObjectStore.pack_loose_objects",
+        "git repack -d -l && git prune-packed",
+    )
+    with scratch("pack-loose") as tmp:
+        work = tmp / "work"
+        setup = copy_of(template, work)
+
+        def with_store(fn: Callable[[DiskObjectStore], object]) -> Callable[[], object]:
+            return in_repo(work, lambda repo: fn(repo.object_store))
+
+        def git_gc_auto() -> None:
+            run_git(work, "repack", "-d", "-l", "-q")
+            run_git(work, "prune-packed", "-q")
+
+        def check(name: str) -> None:
+            git("fsck", "--strict", "--no-progress", cwd=work)
+            fields = dict(line.split(": ", 1) for line in git("count-objects", "-v", cwd=work).splitlines())
+            if fields["count"] != "0" or object_count(work) != objects:
+                raise AssertionError(f"{name} left loose, lost or duplicated objects")
+
+        contenders: dict[str, Callable[[], object]] = {
+            OURS: with_store(pack_loose_objects),
+            DULWICH: with_store(lambda store: store.pack_loose_objects()),
+            GIT: git_gc_auto,
+        }
+        results = interleaved(contenders, runs, warmup=1, setup=setup, check=check)
+        setup(OURS)
+        peaks = {OURS: traced(with_store(pack_loose_objects))[1]}
+        setup(DULWICH)
+        peaks[DULWICH] = traced(with_store(lambda store: store.pack_loose_objects()))[1]
+        setup(OURS)
+        below = interleaved(
+            {"below gc.auto": with_store(lambda store: too_many_loose_objects(str(store.path), 1 << 20))},
+            runs,
+        )
+    table = versus(f"packing loose objects: {objects:,}", results, dulwich=DULWICH, git_row=GIT)
+    for name, peak in peaks.items():
+        table.note(f"peak Python allocations (tracemalloc), {name}: {peak:,.1f} MiB")
+    table.note(
+        "below the threshold (open the repository, one listdir): "
+        f"median {below['below gc.auto'].median * 1000:.2f} ms"
+    )
+    table.note("every run checked: git fsck --strict, nothing loose, the same object count")
     return [table]
 
 
