@@ -5,6 +5,7 @@ it or with gc.auto=0, and every object stays readable by git throughout."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,35 @@ def test_git_integers() -> None:
         10,
         None,
     ]
+
+
+def test_git_finds_every_object_while_the_loose_files_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As each loose file is removed (the first, and every 50th after), a concurrent git
+    finds every object: the pack and its index are in place before any file goes."""
+    path = tmp_path / "repo"
+    git("init", "-q", "-b", "main", str(path))
+    write_loose_blobs(path, tmp_path / "blobs", in_17=1, others=120)
+    ids = sorted(loose_files(path))
+    real_unlink = os.unlink
+    looked: list[str] = []
+
+    def unlink_after_git_looked(target: str | os.PathLike[str], *args: object, **kw: object) -> None:
+        name = Path(target)
+        if len(name.parent.name) == 2 and name.parent.parent.name == "objects" and len(looked) % 50 == 0:
+            looked.append(git("cat-file", "--batch-check", cwd=path, input="\n".join(ids) + "\n"))
+        elif len(name.parent.name) == 2 and name.parent.parent.name == "objects":
+            looked.append("")
+        real_unlink(target, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "unlink", unlink_after_git_looked)
+    with Repo(str(path)) as repo:
+        packed = pack_loose_objects(repo.object_store)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    assert packed is not None and packed.objects == len(ids) == len(looked) and not loose_files(path)
+    checks = [out for out in looked if out]
+    assert len(checks) == 3
+    for out in checks:
+        assert "missing" not in out and len(out.splitlines()) == len(ids)
+    fsck(path)
