@@ -141,6 +141,9 @@ def desktop(run: Run, opened: list[str]) -> Iterator[Desktop]:
     run(stop_desktop(started))
 
 
+LIVE_SYNC_WAIT = 45.0  # a loaded CI machine's background fetch; a lock left behind outlasts any wait
+
+
 @dataclass
 class ClonesBesideTheApp(Clones):
     """`Clones` whose `check()` first lets the running app's own work on them end: both clones
@@ -153,7 +156,7 @@ class ClonesBesideTheApp(Clones):
     def check(self) -> None:
         if self.run is not None:
             with contextlib.suppress(TimeoutError):
-                self.run(until(self.no_sync_running), 15.0)
+                self.run(until(self.no_sync_running), LIVE_SYNC_WAIT)
         super().check()
 
     def no_sync_running(self) -> bool:
