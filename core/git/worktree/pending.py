@@ -31,9 +31,13 @@ def pending_changes(path: str) -> dict[str, Fingerprint]:
     with its stat fingerprint, relative to the tree, `/`-separated."""
     repo = Repo(path)
     try:
-        scan = scan_worktree(repo)
+        return _pending(repo)
     finally:
         repo.close()
+
+
+def _pending(repo: Repo) -> dict[str, Fingerprint]:
+    scan = scan_worktree(repo)
     found: dict[str, Fingerprint] = {}
     for change in scan.candidates:
         st = change.stat
@@ -47,7 +51,11 @@ def anything_to_commit(path: str) -> bool:
     """Would an auto-commit make a commit now? A change the scan sees, or one already staged
     with git (`git mv`, `git rm`, a `git add` of the saved file: the working tree agrees
     with the index then, so the scan finds nothing, yet the index is not HEAD's tree)."""
-    return bool(pending_changes(path)) or staged_changes(path)
+    repo = Repo(path)  # one open for both looks
+    try:
+        return bool(_pending(repo)) or _staged(repo, path)
+    finally:
+        repo.close()
 
 
 # Trees whose index was last found holding HEAD's tree: (index file's stamp, HEAD's commit)
@@ -60,19 +68,23 @@ def staged_changes(path: str) -> bool:
     """The index holds changes HEAD's commit does not, as `git diff --cached --quiet` says."""
     repo = Repo(path)
     try:
-        seen = (index_file_stamp(repo.index_path()), ref_value(repo, Ref(b"HEAD")))
-        if _AGREED.get(path) == seen:
-            return False
-        index = open_index(repo)
-        head = seen[1]
-        if head is None:
-            staged = len(index) > 0
-        else:
-            commit = repo[head]
-            assert isinstance(commit, Commit)
-            staged = next(iter(index.changes_from_tree(repo.object_store, commit.tree)), None) is not None
+        return _staged(repo, path)
     finally:
         repo.close()
+
+
+def _staged(repo: Repo, path: str) -> bool:
+    seen = (index_file_stamp(repo.index_path()), ref_value(repo, Ref(b"HEAD")))
+    if _AGREED.get(path) == seen:
+        return False
+    index = open_index(repo)
+    head = seen[1]
+    if head is None:
+        staged = len(index) > 0
+    else:
+        commit = repo[head]
+        assert isinstance(commit, Commit)
+        staged = next(iter(index.changes_from_tree(repo.object_store, commit.tree)), None) is not None
     if staged:
         _AGREED.pop(path, None)
     else:
