@@ -28,16 +28,24 @@ TIMEOUT = 15.0
 __all__ = ["dialogs"]  # the settings tests' fixture, used here too
 
 
+async def asked(
+    request: SignInRequest, window: QWidget
+) -> tuple[asyncio.Future[HttpAuth | None], SignInDialog]:
+    """`ask_to_sign_in(request)` under way, and its dialog once it is on screen."""
+    answer = asyncio.ensure_future(ask_to_sign_in(request, window))
+    await until(lambda: shown_window(SignInDialog) is not None)
+    dialog = shown_window(SignInDialog)
+    assert dialog is not None
+    return answer, dialog
+
+
 def test_the_dialog_is_keyboard_usable(qtbot: QtBot, run: Run) -> None:
     request = SignInRequest("origin", "https://example.invalid/r.git", "alice", refused=True)
     window = QWidget()  # the app's status window: the dialog's parent
     qtbot.addWidget(window)
 
     async def scenario() -> None:
-        waiting = asyncio.ensure_future(ask_to_sign_in(request, window))
-        await until(lambda: shown_window(SignInDialog) is not None)
-        dialog = shown_window(SignInDialog)
-        assert dialog is not None
+        waiting, dialog = await asked(request, window)
         assert any("refused the saved credentials" in label.text() for label in dialog.findChildren(QLabel))
         assert dialog.user_edit.text() == "alice" and dialog.focusWidget() in (dialog.secret_edit, None)
         assert not dialog.sign_in_button.isEnabled()
@@ -46,10 +54,7 @@ def test_the_dialog_is_keyboard_usable(qtbot: QtBot, run: Run) -> None:
         QTest.keyClick(dialog.secret_edit, Qt.Key.Key_Return)
         auth = await waiting
         assert auth is not None and (auth.username, auth.password) == ("alice", "t0ken")
-        cancelled = asyncio.ensure_future(ask_to_sign_in(request, window))
-        await until(lambda: shown_window(SignInDialog) is not None)
-        dialog = shown_window(SignInDialog)
-        assert dialog is not None
+        cancelled, dialog = await asked(request, window)
         QTest.keyClicks(dialog.secret_edit, "x")
         QTest.keyClick(dialog, Qt.Key.Key_Escape)
         assert await cancelled is None
@@ -65,10 +70,7 @@ def test_the_dialog_asks_only_the_user_name_when_a_credential_helper_gave_the_pa
     qtbot.addWidget(window)
 
     async def scenario() -> None:
-        waiting = asyncio.ensure_future(ask_to_sign_in(request, window))
-        await until(lambda: shown_window(SignInDialog) is not None)
-        dialog = shown_window(SignInDialog)
-        assert dialog is not None
+        waiting, dialog = await asked(request, window)
         assert not dialog.secret_edit.isVisible() and dialog.secret_edit not in dialog.findChildren(QLineEdit)
         assert any("credential helper 'pass-helper'" in label.text() for label in dialog.findChildren(QLabel))
         assert not dialog.sign_in_button.isEnabled()
