@@ -299,7 +299,6 @@ class Daemon:
         scheduler.remove(repo_id)
         engine.cancel(repo_id)
         await engine.remove(repo_id)
-        await engine.pool.discard(repo_id)
 
     async def sync_now(self, repo_id: int) -> SyncReport:
         report = await self._running()[0].sync(repo_id)

@@ -79,10 +79,13 @@ class Engine:
             worker.hold(state, on)
 
     async def remove(self, repo_id: int) -> None:
+        """An unregistered repository: its worker stopped, then it is closed in the pool (its
+        packs unmapped: the drive holding it can be unmounted)."""
         worker = self.workers.pop(repo_id, None)
         self._stops.pop(repo_id, None)
         if worker is not None:
             await worker.stop(grace=0)
+        await self.pool.discard(repo_id)
 
     def state(self, repo_id: int) -> RepoState:
         worker = self.workers.get(repo_id)
