@@ -21,7 +21,7 @@ each a fresh process, contenders interleaved run by run:
   and dulwich modules any Python client of this design loads (`STDLIB_AND_DULWICH`),
   and importing what a fetch-only sync imports without running it
   (`core.cli` and `core.engine.sync`, then the phases the handler imports, the
-  dataclasses built from the code the CLI keeps: `core/platform/dataclass_code.py`);
+  dataclasses built from the code the CLI keeps: `core/platform/generated_code.py`);
 - `gitferry status --refresh --json` (every branch measured again from local refs,
   then printed) against the same `git for-each-ref` per repository, twice as the sync:
   in its own process and measured by the running daemon, the client printing from the
@@ -100,11 +100,11 @@ STDLIB_AND_DULWICH = (
     "socket, sqlite3, platformdirs, dulwich.repo, dulwich.client"
 )
 # What a fetch-only sync imports, without running it (its handler's lazy imports too),
-# its dataclasses built from the code the CLI keeps (`core/platform/dataclass_code.py`,
+# its dataclasses built from the code the CLI keeps (`core/platform/generated_code.py`,
 # in the data directory's `cache/`; a checkout without it compiles them).
 SYNC_IMPORTS = "import core.cli, core.engine.sync, core.engine.fetch_phase"
 KEPT_CODE = """try:
-    from core.platform.dataclass_code import install
+    from core.platform.generated_code import install
     install({cache!r}, "sync")
 except ImportError:
     pass

@@ -386,7 +386,7 @@ async def _daemon(core: Core, args: argparse.Namespace) -> int:
 
     def ready() -> None:
         print("gitferry daemon: running (stop with Ctrl-C or SIGTERM)", file=sys.stderr, flush=True)
-        from core.platform.dataclass_code import save_now
+        from core.platform.generated_code import save_now
 
         save_now()  # it leaves by os._exit: its classes' code kept for the next start
 

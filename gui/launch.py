@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return end_process(code) if argv is None else code
     if not {"--help", "-h"} & set(args):  # help defines no dataclass: not worth importing them
         from core.paths import data_dir
-        from core.platform.dataclass_code import install
+        from core.platform.generated_code import install
 
         install(data_dir() / "cache", args[0])  # the command's file, before the CLI's dataclasses are defined
     from core.cli import main as cli

@@ -65,7 +65,7 @@ def test_reading_commands_import_neither_dulwich_nor_the_engine(args: list[str])
     out, modules = cold_run(*args)
     assert heavy(modules) == []
     if "--help" in args:  # it defines no dataclass: their kept code is not worth reading
-        assert {"dataclasses", "core.platform.dataclass_code"} & modules == set()
+        assert {"dataclasses", "core.platform.generated_code"} & modules == set()
     # Nor what only an error or a prompt needs: the rotating log handler, getpass.
     assert {"logging.handlers", "getpass"} & modules == set()
     assert "gitferry" in out or "mine" in out
@@ -88,10 +88,10 @@ def test_a_sync_the_running_engine_answers_imports_neither_dulwich_asyncio_nor_t
     assert heavy(modules) == []
     assert {"asyncio", "sqlite3", "core.store", "logging.handlers", "getpass"} & modules == set()
     # Nor the CLI's parser and logging: the entry point asked the engine first; nor
-    # dataclasses and their kept code (`core/platform/dataclass_code.py`), which only a
+    # dataclasses and their kept code (`core/platform/generated_code.py`), which only a
     # command the CLI carries out itself loads.
     assert {"argparse", "logging", "core.cli", "core.settings", "core.model"} & modules == set()
-    assert {"dataclasses", "core.platform.dataclass_code"} & modules == set()
+    assert {"dataclasses", "core.platform.generated_code"} & modules == set()
 
 
 @pytest.mark.slow
@@ -241,7 +241,7 @@ def test_a_cold_fetch_only_sync_over_git_daemon_imports_neither_orm_nor_http(wor
     assert PACK_MACHINERY & modules == set()
     assert NOT_FOR_NO_CHANGE & modules == set()
     assert "core.engine.sync" in modules  # the probe saw the sync run
-    assert "core.platform.dataclass_code" in modules  # its dataclasses built from kept code
+    assert "core.platform.generated_code" in modules  # its dataclasses built from kept code
     pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     out, modules = cold_run("sync", "--fetch-only", "--json", "mine")

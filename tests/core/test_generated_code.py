@@ -1,6 +1,6 @@
-"""The compiled dataclass methods kept between commands (`core/platform/dataclass_code.py`):
-classes built from the kept code behave exactly as classes built without it, each in a
-fresh interpreter as a CLI command is."""
+"""The compiled code of dataclass methods and named tuples kept between commands
+(`core/platform/generated_code.py`): classes built from the kept code behave exactly as
+classes built without it, each in a fresh interpreter as a CLI command is."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from core.platform.dataclass_code import EVAL, MAX_FILES, cache_file
+from core.platform.generated_code import EVAL, MAX_FILES, cache_file
 
 pytestmark = pytest.mark.skipif(sys.version_info >= (3, 13), reason="3.13 compiles a class's methods at once")
 
@@ -93,7 +93,7 @@ print(json.dumps({
 
 def run(cache: Path | None, command: str = "") -> dict[str, object]:
     prefix = (
-        f"from core.platform.dataclass_code import install\ninstall({str(cache)!r}, {command!r})\n"
+        f"from core.platform.generated_code import install\ninstall({str(cache)!r}, {command!r})\n"
         if cache
         else ""
     )
@@ -135,7 +135,7 @@ def test_a_changed_class_is_compiled_and_added(tmp_path: Path) -> None:
     before = kept(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     code = (
-        f"from core.platform.dataclass_code import install\ninstall({str(tmp_path)!r})\n"
+        f"from core.platform.generated_code import install\ninstall({str(tmp_path)!r})\n"
         "from dataclasses import dataclass\n"
         "@dataclass\nclass Point:\n    x: int\n    z: int = 3\n"
         "print(Point(1), Point(1) == Point(1, 3))\n"

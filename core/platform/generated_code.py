@@ -1,4 +1,5 @@
-"""The compiled code of the methods `dataclasses` generates, kept in a file between commands.
+"""The compiled code of what `dataclasses` and `collections.namedtuple` generate from
+source (a dataclass's methods, a named tuple's `__new__`), kept in a file between commands.
 
 Python 3.11 and 3.12 build each method of a dataclass (`__init__`, `__repr__`, `__eq__`,
 a frozen class's `__setattr__`, `__delattr__` and `__hash__`) by writing its source and
@@ -30,7 +31,9 @@ interpreter's build (`cache_file`) and holds `sys.version` too: another
 Python's file is never read. A file that cannot be read or is not such a dictionary
 is ignored (and replaced at the end). Python 3.13 and later compile a class's methods
 in one go (its `_FuncBuilder`); there `install` does nothing. The file is trusted as
-much as the interpreter's own `__pycache__` and lives in the user's data directory.
+much as the interpreter's own `__pycache__` and lives in the user's data directory; its
+name still starts `dataclass-code.` (the module's name before it kept named tuples too),
+so the files written before are read, not left behind.
 """
 
 from __future__ import annotations
