@@ -25,7 +25,7 @@ from core.git.transfer.clone import clone_repository as clone_into
 from core.git.transfer.clone_marker import clone_finished, refuse_half_made
 from core.git.transfer.errors import AuthFailed, TransferStopped
 from core.git.transfer.probe import probe, probe_remote
-from core.git.transfer.sign_in import describe_credential, memory_key
+from core.git.transfer.sign_in import describe_credential, remote_memory_key
 from core.git.transfer.signer import Signer, unkept_password_note
 from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
@@ -304,7 +304,7 @@ async def save_credentials(core: Core, accepted: AcceptedCredentials, *, path: s
         if not exc.absent or core.passwords is None:
             raise
     config = await core.offload.io(git_config, path)
-    key = memory_key(config, fetch_url(config, accepted.url).effective)
+    key = remote_memory_key(config, accepted.url)
     core.passwords.keep(*key, accepted.auth)
     return True
 
@@ -477,7 +477,7 @@ def _kept_in_memory(core: Core, signer: Signer, target: Path, url: str, auth: Ht
         return None
     with open_worktree_repo(target) as repo:
         config = repo.get_config_stack()
-        key = memory_key(config, fetch_url(config, url).effective)
+        key = remote_memory_key(config, url)
     return signer.hand_over(*key, auth)
 
 

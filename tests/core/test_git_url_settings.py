@@ -18,6 +18,7 @@ from core.git.config.credential_config import credential_query
 from core.git.config.http_config import BadHttpSetting, bypasses, choose_proxy, http_settings
 from core.git.config.url_rewrite import remote_rewrite
 from core.git.config.urlmatch import normalize, scoped
+from core.git.transfer.sign_in import memory_key, remote_memory_key, remote_memory_keys
 from tests.gitcli import git
 
 HOSTS = [
@@ -248,3 +249,19 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_a_remote_password_is_kept_under_the_url_a_fetch_connects_to(tmp_path: Path) -> None:
+    """A password given for a remote is kept in memory under the URL git fetches from (its
+    insteadOf applied: `git remote get-url`), with the path as `credential.useHttpPath` says."""
+    repo = tmp_path / "r"
+    git("init", "-q", str(repo))
+    git("remote", "add", "o", "gf:team/repo.git", cwd=repo)
+    git("config", "url.https://h.example/.insteadOf", "gf:", cwd=repo)
+    git("config", "credential.useHttpPath", "true", cwd=repo)
+    with Repo(str(repo)) as r:
+        config = r.get_config_stack()
+        fetched = git("remote", "get-url", "o", cwd=repo)
+        key = remote_memory_key(config, "gf:team/repo.git")
+        assert key == memory_key(config, fetched) == ("https", "h.example", "team/repo.git")
+        assert remote_memory_keys(r) == {"o": key}

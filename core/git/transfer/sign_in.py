@@ -346,13 +346,18 @@ def memory_key(config: Config | None, url: str) -> tuple[str, str, str | None]:
     return query.protocol, query.host, query.path
 
 
+def remote_memory_key(config: Config | None, url: str) -> tuple[str, str, str | None]:
+    """`memory_key` of a remote's configured `url` as a fetch looks its password up: of the
+    URL it connects to (after insteadOf)."""
+    return memory_key(config, fetch_url(config, url).effective)
+
+
 def remote_memory_keys(repo: Repo) -> dict[str, tuple[str, str, str | None]]:
     """How `SessionPasswords` keys a password for each remote of `repo` (by name) that a
     fetch connects to (its URL after insteadOf): which remotes a password given for a key
     signs in."""
     config = repo.get_config_stack()
-    remotes = list_remotes(repo)
-    return {remote.name: memory_key(config, fetch_url(config, remote.url).effective) for remote in remotes}
+    return {remote.name: remote_memory_key(config, remote.url) for remote in list_remotes(repo)}
 
 
 def used(sign_in: SignIn | None) -> str:
