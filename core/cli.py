@@ -41,6 +41,8 @@ from core.cli_output import (
     reader_left,
     repo_json,
     skipped_json,
+    strategy_json,
+    strategy_line,
     terminal_sign_in,
     terminal_ssh_prompt,
 )
@@ -324,25 +326,24 @@ async def _set(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _show(core: Core, args: argparse.Namespace) -> int:
-    from core.git.config.pull_config import strategy_at, strategy_json, strategy_line
+    from core.git.config.pull_config import strategy_at
     from core.settings import as_text
 
     record = await core.store.repo(args.name)
     settings = as_text(await core.store.repo_settings(record.id))
     remotes = await core.store.remotes(record.id)
+    found = await core.offload.io(strategy_at, record.path, settings["strategy"])
     if args.json:
-        strategy = await core.offload.io(strategy_json, record.path, settings["strategy"])
         print_json(
             {
                 "name": record.name,
                 "path": record.path,
                 "settings": settings,
-                "strategy": strategy,
+                "strategy": strategy_json(settings["strategy"], found),
                 "remotes": [{"name": r.name, "url": r.fetch_url, "push_url": r.push_url} for r in remotes],
             }
         )
     else:
-        found = await core.offload.io(strategy_at, record.path, settings["strategy"])
         settings["strategy"] = strategy_line(settings["strategy"], found)
         print(f"{record.name}  {record.path}")
         for key, value in settings.items():

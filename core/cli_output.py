@@ -303,6 +303,24 @@ def print_skipped(record: RepoRecord, rows: list[SkippedFile]) -> None:
         print(f"  {s.path}  [{s.reason}]{size}  since {iso(s.first_seen)}{until}")
 
 
+def strategy_json(setting: str, found: tuple[str, str] | None) -> dict[str, str | None]:
+    """The `strategy` of `show --json`: the setting, and the strategy in effect and where it
+    comes from as `strategy_at` found them (both null when the repository cannot be read)."""
+    effect, source = found if found is not None else (None, None)
+    return {"setting": setting, "in_effect": effect, "from": source}
+
+
+def strategy_line(setting: str, found: tuple[str, str] | None) -> str:
+    """`git (now: rebase, pull.rebase=true)`, `rebase (set in Gitferry)`: `show`'s value."""
+    from core.settings import AS_GIT_PULL  # `show` only: not on `--version`'s path
+
+    if found is None:
+        return setting
+    if setting != AS_GIT_PULL:
+        return f"{setting} ({found[1]})"
+    return f"{setting} (now: {found[0]}, {found[1]})"
+
+
 def print_report(report: SyncReport) -> None:
     print(f"{report.name}: {report.result} - {report.message}")
 

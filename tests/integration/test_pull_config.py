@@ -70,10 +70,15 @@ def test_pull_ff_only_changes_nothing_when_diverged(world: Clones, tmp_path: Pat
 
 
 def test_no_pull_setting_merges_and_says_nothing(world: Clones, tmp_path: Path) -> None:
-    _third_clone, said = _third(world, tmp_path)
+    third, said = _third(world, tmp_path)
     assert "diverged branches" not in said
     code, text, _err = run(world.capsys, "show", "third")
     assert code == 0 and "  strategy = git (now: merge, no pull setting in git)\n" in text, text
+    third.rename(tmp_path / "moved")  # nothing to read: the setting alone
+    code, doc, _err = run(world.capsys, "show", "third", "--json")
+    assert (code, doc["strategy"]) == (0, {"setting": "git", "in_effect": None, "from": None})
+    code, text, _err = run(world.capsys, "show", "third")
+    assert code == 0 and "  strategy = git\n" in text, text
 
 
 def _linear(repo: Path) -> bool:
@@ -105,6 +110,8 @@ def test_an_explicit_strategy_wins_over_git(world: Clones, tmp_path: Path) -> No
     assert code == 0, err
     code, doc, _err = run(world.capsys, "show", "third", "--json")
     assert doc["strategy"] == {"setting": "merge", "in_effect": "merge", "from": "set in Gitferry"}
+    code, text, _err = run(world.capsys, "show", "third")
+    assert "  strategy = merge (set in Gitferry)\n" in text, text
     _diverge(world, third)
     code, doc, err = run(world.capsys, "sync", "third", "--json")
     report = doc["repos"][0]

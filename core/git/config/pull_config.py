@@ -50,23 +50,6 @@ def strategy_at(path: str, setting: str) -> tuple[str, str] | None:
         repo.close()
 
 
-def strategy_json(path: str, setting: str) -> dict[str, str | None]:
-    """The `strategy` of `show --json`: the setting, the strategy in
-    effect and where it comes from (both null when the repository cannot be read)."""
-    found = strategy_at(path, setting)
-    effect, source = found if found is not None else (None, None)
-    return {"setting": setting, "in_effect": effect, "from": source}
-
-
-def strategy_line(setting: str, found: tuple[str, str] | None) -> str:
-    """`git (now: rebase, pull.rebase=true)`, `rebase (set in Gitferry)`: `show`'s value."""
-    if found is None:
-        return setting
-    if setting != AS_GIT_PULL:
-        return f"{setting} ({found[1]})"
-    return f"{setting} (now: {found[0]}, {found[1]})"
-
-
 def pull_strategy(repo: Repo) -> tuple[str, str] | None:
     """(`merge`, `rebase` or `ff-only`, the setting that says so as `key=value`), or None
     when git's config names no way to integrate (or only values git refuses)."""
