@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from dulwich.errors import NotGitRepository
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref
-from dulwich.repo import Repo, read_gitfile
+from dulwich.repo import Repo, UnsupportedExtension, read_gitfile
 
 from core.errors import BadInput, GitferryError, NotARepository
 from core.git.parsed_config import ParsedConfigRepo
@@ -49,6 +49,38 @@ class UnsupportedObjectFormat(BadInput):
         self.object_format = object_format
 
 
+class UnsupportedPartialClone(BadInput):
+    """A partial clone (`git clone --filter=blob:none`, a promisor remote): it lacks
+    objects that git fetches from the remote the moment it needs one. Gitferry cannot
+    fetch them so, and its packs are not promisor packs: syncing one ends in a missing
+    blob, or merges the clone's promisor pack away so that `git fsck` reports every
+    filtered blob as a broken link. Refused before anything is read or written."""
+
+    def __init__(self, path: str, setting: str) -> None:
+        super().__init__(
+            f"{path} is a partial clone ({setting}, made by git clone --filter), "
+            "which Gitferry does not support: clone it again without --filter"
+        )
+        self.path = path
+        self.setting = setting
+
+
+def partial_clone_setting(repo: Repo) -> str | None:
+    """The `remote.<name>.promisor` that makes `repo` a partial clone for git; None for
+    a complete repository (`extensions.partialClone`, as older git wrote it, is refused
+    by dulwich's `Repo` itself: `open_worktree_repo`)."""
+    config = repo.get_config()
+    for section in config.sections():
+        if len(section) == 2 and section[0] == b"remote":
+            try:
+                promisor = config.get_boolean(section, b"promisor", False)
+            except ValueError:  # not a boolean: git refuses the config too
+                promisor = True
+            if promisor:
+                return f"remote.{section[1].decode(errors='replace')}.promisor"
+    return None
+
+
 def open_worktree_repo(path: str | Path) -> Repo:
     """Open a non-bare repository at exactly `path` (not a parent of it)."""
     path = Path(path)
@@ -62,13 +94,26 @@ def open_worktree_repo(path: str | Path) -> Repo:
         raise NotARepository(str(path), _not_a_repository(path)) from None
     except ValueError as exc:  # dulwich's config parser: a hand-edited or damaged .git/config
         raise UnreadableConfig(str(path), str(exc)) from None
+    except UnsupportedExtension as exc:
+        raise _unsupported_extension(str(path), str(exc.extension)) from None
     if repo.bare:
         repo.close()
         raise NotARepository(str(path), "is a bare repository (Gitferry syncs working trees)")
     if repo.object_format.name != SUPPORTED_OBJECT_FORMAT:
         repo.close()
         raise UnsupportedObjectFormat(str(path), repo.object_format.name)
+    partial = partial_clone_setting(repo)
+    if partial is not None:
+        repo.close()
+        raise UnsupportedPartialClone(str(path), partial)
     return repo
+
+
+def _unsupported_extension(path: str, extension: str) -> BadInput:
+    """A repository whose `extensions.*` dulwich cannot open, in one line."""
+    if extension.lower() == "partialclone":
+        return UnsupportedPartialClone(path, "extensions.partialClone")
+    return BadInput(f"{path} uses the git extension extensions.{extension}, which Gitferry does not support")
 
 
 def _not_a_repository(path: Path) -> str:
