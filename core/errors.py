@@ -7,11 +7,13 @@ the user's bad input (CLI exit status 2) rather than a failed operation.
 
 from __future__ import annotations
 
+from core.phrase import Phrase, as_phrase
 from core.results import ResultKind, Unfinished
 
 
 class GitferryError(Exception):
-    """An error with a one-line, human message and a sync result kind."""
+    """An error with a one-line, human message and a sync result kind: `message` is its
+    English, `phrase` the same as a template and fields (`core.phrase`) for the app."""
 
     result: ResultKind = ResultKind.ERROR
     bad_input: bool = False
@@ -19,9 +21,10 @@ class GitferryError(Exception):
     # `OperationInProgress`), carried to the report and the store beside the message.
     unfinished: Unfinished | None = None
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Phrase) -> None:
+        self.phrase = as_phrase(message)
+        self.message = self.phrase.english()
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message

@@ -20,6 +20,7 @@ from types import MappingProxyType, TracebackType
 from typing import Any, TypeAlias
 
 from core.model import BranchStatus, RepoState
+from core.phrase import Phrase, verbatim
 from core.results import ResultKind
 
 
@@ -70,9 +71,13 @@ class SyncFinished:
     result: ResultKind
     message: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    # `message` as its templates and fields (`core.phrase`), for the app to say in its language.
+    parts: tuple[Phrase, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+        if not self.parts:
+            object.__setattr__(self, "parts", (verbatim(self.message),))
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,8 @@ class RepoRecord:
     last_message: str | None = None
     # The git command left unfinished that the last sync stopped on (`core.results.Unfinished`).
     last_unfinished: str | None = None
+    # `last_message` as its templates and fields (`core.phrase.to_json`; None: English only).
+    last_said: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ class SyncRun:
     finished_at: datetime | None
     details: dict[str, Any] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    said: str | None = None  # `message` as its templates and fields (`core.phrase.to_json`)
 
 
 @dataclass(frozen=True)

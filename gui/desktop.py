@@ -39,6 +39,7 @@ from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
 from gui.folder_launch import FolderLaunch, launch_xdg_open
 from gui.in_flight import InFlight, counted
+from gui.models.engine_words import in_language
 from gui.models.formatting import first_upper
 from gui.models.standing import Level, result_words
 from gui.notifications import DesktopNotifications
@@ -529,10 +530,10 @@ class Desktop(QObject):
                 self.tr("The repository was left as it was before the sync."),
             )
         elif report.result is ResultKind.OFFLINE:
-            self.tray.notify(self.tr("%1: offline").replace("%1", report.name), report.message)
+            self.tray.notify(self.tr("%1: offline").replace("%1", report.name), in_language(report.parts()))
         elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway
             words = result_words(report.result, report.unfinished)
-            self.tray.notify(f"{report.name}: {words}", report.message, warning=True)
+            self.tray.notify(f"{report.name}: {words}", in_language(report.parts()), warning=True)
 
     def _notify_attention(self, event: SyncFinished) -> None:
         if event.result is ResultKind.CONFLICT:
@@ -549,7 +550,7 @@ class Desktop(QObject):
                 event.repo,
                 SIGN_IN,
                 self.tr("%1: sign-in needed").replace("%1", event.repo),
-                event.message or self.tr("Check the credentials in Settings."),
+                in_language(event.parts) or self.tr("Check the credentials in Settings."),
             )
 
     def _update_tray(self) -> None:

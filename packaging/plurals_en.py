@@ -11,7 +11,8 @@ a variable as a plural, so the texts are found here with Python's own parser:
 `translate_n("Context", ...)` (gui.models.formatting) and `QT_TRANSLATE_NOOP("Context", ...)`
 calls in gui/ whose text holds `%n`. Each one needs its two forms in FORMS below (a text
 whose two forms read as it does: once, in SAME_IN_BOTH); the .qm is compiled by
-pyside6-lrelease.
+pyside6-lrelease. The engine's templates, `phrase("...")` in core/ (context `Engine`,
+`core.phrase`), say their English forms themselves: "(s)" and "(es)" are the plural's ending.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "resources" / "translations" / "gitferry_en.ts"
+SOURCES = (ROOT / "gui", ROOT / "core")  # the app's texts, and the engine's templates
+sys.path.insert(0, str(ROOT))
+
+from core.phrase import ENGINE, english_forms  # noqa: E402  (the engine's own rule, after ROOT)
 
 # Texts whose singular and plural read the same in English: each is its own two forms.
 SAME_IN_BOTH = (
@@ -85,15 +90,16 @@ FORMS: dict[str, tuple[str, str]] = {
 }
 
 
-def plural_texts(folder: Path) -> set[tuple[str, str]]:
-    """(context, text) of every translatable text with `%n` under `folder`."""
-    return {(context, text) for context, text in translatable_texts(folder) if "%n" in text}
+def plural_texts() -> set[tuple[str, str]]:
+    """(context, text) of every translatable text with `%n`."""
+    return {(context, text) for context, text in translatable_texts() if "%n" in text}
 
 
-def translatable_texts(folder: Path) -> set[tuple[str, str]]:
-    """(context, text) of every translatable text under `folder`."""
+def translatable_texts(folders: tuple[Path, ...] = SOURCES) -> set[tuple[str, str]]:
+    """(context, text) of every translatable text under `folders`: the app's, and the
+    engine's templates (`phrase("text", ...)`, context `Engine`)."""
     found: set[tuple[str, str]] = set()
-    for path in sorted(folder.rglob("*.py")):
+    for path in sorted(p for folder in folders for p in folder.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         classes: dict[ast.AST, str] = {}
         for node in ast.walk(tree):
@@ -109,10 +115,22 @@ def translatable_texts(folder: Path) -> set[tuple[str, str]]:
                 context, text = classes[node], texts[0]
             elif name in ("translate", "translate_n", "QT_TRANSLATE_NOOP") and len(texts) >= 2:
                 context, text = texts[0], texts[1]
+            elif name == "phrase" and node.args and node.args[0] is _first_literal(node):
+                context, text = ENGINE, texts[0]
             else:
                 continue
             found.add((context, text))
     return found
+
+
+def _first_literal(node: ast.Call) -> ast.expr | None:
+    first = node.args[0] if node.args else None
+    return first if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+
+
+def english(context: str, text: str) -> tuple[str, str]:
+    """A `%n` text's English singular and plural."""
+    return english_forms(text) if context == ENGINE else FORMS[text]
 
 
 def ts_file(texts: set[tuple[str, str]]) -> str:
@@ -120,7 +138,7 @@ def ts_file(texts: set[tuple[str, str]]) -> str:
     for context in sorted({c for c, _ in texts}):
         lines += ["<context>", f"    <name>{escape(context)}</name>"]
         for _c, text in sorted(t for t in texts if t[0] == context):
-            one, many = FORMS[text]
+            one, many = english(context, text)
             lines += [
                 '    <message numerus="yes">',
                 f"        <source>{escape(text)}</source>",
@@ -136,8 +154,8 @@ def ts_file(texts: set[tuple[str, str]]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    texts = plural_texts(ROOT / "gui")
-    missing = sorted(text for _context, text in texts if text not in FORMS)
+    texts = plural_texts()
+    missing = sorted(text for context, text in texts if context != ENGINE and text not in FORMS)
     if missing:
         print("no English forms for: " + ", ".join(missing), file=sys.stderr)
         return 1

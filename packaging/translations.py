@@ -5,7 +5,8 @@
     .venv/bin/python packaging/translations.py --check   # exit 1 unless each .ts is current,
                                                          # complete and compiled
 
-The texts are found as plurals_en.py finds them (Python's own parser over gui/), not by
+The texts are found as plurals_en.py finds them (Python's own parser over gui/, and over
+core/ for the engine's message templates, `phrase("...")` in context `Engine`), not by
 pyside6-lupdate, which takes `translate(context, "%n files", None, n)` with a variable
 count for a text without plural forms and drops the forms a translator gave it. Each
 text keeps the translation it had (a translator edits the .ts with pyside6-linguist);
@@ -79,7 +80,7 @@ def languages() -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    texts = translatable_texts(ROOT / "gui")
+    texts = translatable_texts()
     problems = []
     for ts in languages():
         text = updated(*known(ts), texts)

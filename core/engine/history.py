@@ -67,6 +67,7 @@ class HistoryEntry:
     committed: int
     skipped: list[str]  # "path (reason)"
     conflicts: list[str]
+    said: str | None = None  # `message` as its templates and fields (`core.phrase.to_json`)
 
 
 async def history(core: Core, record: RepoRecord, limit: int = 20) -> list[HistoryEntry]:
@@ -164,6 +165,7 @@ def _entry(repo: Repo, run: SyncRun) -> HistoryEntry:
         int(details.get("committed") or 0),
         skipped,
         [str(path) for path in details.get("conflicts") or []],
+        run.said,
     )
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from core.model import BranchStatus
+from core.phrase import Phrase, as_phrase, joined, verbatim
 from core.results import ResultKind, Unfinished
 
 TIMING_KEYS = (
@@ -30,6 +32,7 @@ _INTERNAL = frozenset(
         "crashed",
         "standing",
         "push_refused",
+        "said",
     }
 )
 NOT_FINISHED = "the sync stopped before it finished"
@@ -95,6 +98,20 @@ class SyncReport:
     push_refused: dict[str, str] = field(default_factory=dict)
     # The push could not talk to its remote ("not pushed: ..."): what the sync did stays told.
     not_pushed: str | None = None
+    # `message` as the parts it was made of (templates and fields, `core.phrase`): see `parts`.
+    said: list[Phrase] | None = None
+
+    def say(self, result: ResultKind, parts: Sequence[str | Phrase]) -> None:
+        """End with `result` and the message made of `parts` (joined by "; ")."""
+        self.said = [as_phrase(part) for part in parts]
+        self.result, self.message = result, joined(self.said)
+
+    def parts(self) -> list[Phrase]:
+        """The message's parts, for a client to say in its language: as `say` made them
+        while they still are the message, else the message as English (set as text)."""
+        if self.said is not None and joined(self.said) == self.message:
+            return self.said
+        return [verbatim(self.message)]
 
     def add_time(self, phase: str, ms: float) -> None:
         self.timings_ms[phase] = self.timings_ms.get(phase, 0.0) + ms

@@ -39,8 +39,10 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, Worktree, branch_uses
 from core.model import BranchStatus, RepoRecord
+from core.phrase import Phrase, phrase, verbatim
+from core.phrase import to_json as phrase_json
 from core.platform.early_imports import load_during
-from core.results import CANCELLED_MESSAGE, UP_TO_DATE_MESSAGE, ResultKind, counted, no_remote_note, one_line
+from core.results import CANCELLED_MESSAGE, ResultKind, no_remote_note, one_line
 from core.settings import RepoSettings
 
 if TYPE_CHECKING:
@@ -150,12 +152,11 @@ async def sync_repository(
     except GitferryError as exc:
         # The commit made before it stopped stays told: made offline, it waits to go out.
         # A push that could not reach its remote: what was merged (fetched, committed) before it too.
-        said = (
-            [*_summary(report), report.not_pushed]
-            if report.not_pushed
-            else [*_committed(report), exc.message]
+        said: list[str | Phrase] = (
+            [*_summary(report), report.not_pushed] if report.not_pushed else [*_committed(report), exc.phrase]
         )
-        report.result, report.message, report.unfinished = exc.result, "; ".join(said), exc.unfinished
+        report.say(exc.result, said)
+        report.unfinished = exc.unfinished
     except asyncio.CancelledError:
         report.result, report.message = ResultKind.ERROR, CANCELLED_MESSAGE
         cancelled = True
@@ -164,7 +165,7 @@ async def sync_repository(
         raise
     except OSError as exc:
         failed = f"{_failed_at(exc, record.path)}: {exc.strerror or exc}"
-        report.result, report.message = ResultKind.ERROR, "; ".join([*_committed(report), failed])
+        report.say(ResultKind.ERROR, [*_committed(report), failed])
     except Exception as exc:
         # A bug, or a repository in a form the engine cannot read: never a success.
         step = sync.step if sync is not None else "starting"
@@ -220,7 +221,7 @@ async def _record(
     if report.result == ResultKind.OK and report.kept_both:
         from core.git.merge.conflict_copies import kept_both_note  # loaded with the merge that kept both
 
-        report.message = f"{report.message}; {kept_both_note(report.kept_both)}"
+        report.say(report.result, [*report.parts(), kept_both_note(report.kept_both)])
     report.message = one_line(report.message)  # a file name with a newline in it
     quiet = False  # no news for the activity log: see `finish_run`
     try:
@@ -238,6 +239,7 @@ async def _record(
                 idle=not _summary(report),
                 asked=asked,
                 unfinished=report.unfinished,
+                said=phrase_json(report.parts()),
             )
     except Exception as exc:
         # The caller and the activity log still hear of this run, as a failure.
@@ -619,7 +621,7 @@ class _Sync:
     def _conclude(self, fetched: RemotesFetched) -> None:
         report = self.report
         if self.stopped is not None:
-            report.result, report.message = self.stopped.result, self.stopped.message
+            report.say(self.stopped.result, [self.stopped.phrase])
             report.unfinished = self.stopped.unfinished
             return
         failure = self.fatal or fetched.first_failure
@@ -627,11 +629,11 @@ class _Sync:
             raise failure
         if self.stands is not None:  # said as the whole sync would say it, what it fetched first
             stands = self.stands
-            report.result, report.message = stands.result, "; ".join([*_summary(report), stands.message])
+            report.say(stands.result, [*_summary(report), stands.phrase])
             report.unfinished = stands.unfinished
             report.standing = True
             return
-        done = _summary(report)
+        done: list[str | Phrase] = [*_summary(report)]
         result = ResultKind.OK if done else ResultKind.UP_TO_DATE
         if report.unpublished:  # work on no remote: never a plain success either
             note = unpublished_note(self.record.name, report.unpublished)
@@ -643,8 +645,8 @@ class _Sync:
             result, done = ResultKind.UNPUBLISHED, [*done, no_remote_note(self.record.name)]
         if self.gone:  # the remote changed under the user: never a plain success
             result, done = ResultKind.DIVERGED, [*done, *self.gone]  # what was done first, as above
-        parts = (done or [UP_TO_DATE_MESSAGE]) + _left_alone(report) + _left_out(report) + report.notes
-        report.result, report.message = result, "; ".join(parts)
+        parts = [*(done or [phrase("up to date")]), *_left_alone(report), *_left_out(report), *report.notes]
+        report.say(result, parts)
 
 
 def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:
@@ -757,40 +759,58 @@ def _failed_at(exc: OSError, root: str) -> str:
     return relative
 
 
-def _committed(report: SyncReport) -> list[str]:
-    return [f"committed {counted(report.committed, 'file')}"] if report.committed else []
+def _committed(report: SyncReport) -> list[Phrase]:
+    return [phrase("committed %n file(s)", report.committed)] if report.committed else []
 
 
-def _summary(report: SyncReport) -> list[str]:
+def _summary(report: SyncReport) -> list[Phrase]:
     parts = _committed(report)
     if report.fetched_refs:
-        parts.append(f"fetched {', '.join(report.fetched_refs)} ({report.objects_received} objects)")
-    for label, names in (
-        ("fast-forwarded", report.fast_forwarded),
-        ("merged", report.merged),
-        ("rebased", report.rebased),
-    ):
-        if names:
-            parts.append(f"{label} {', '.join(names)}")
+        refs, objects = ", ".join(report.fetched_refs), report.objects_received
+        parts.append(phrase("fetched {refs} ({objects} objects)", refs=refs, objects=objects))
+    if report.fast_forwarded:
+        parts.append(phrase("fast-forwarded {branches}", branches=", ".join(report.fast_forwarded)))
+    if report.merged:
+        parts.append(phrase("merged {branches}", branches=", ".join(report.merged)))
+    if report.rebased:
+        parts.append(phrase("rebased {branches}", branches=", ".join(report.rebased)))
     if report.pushed:
-        parts.append(f"pushed {', '.join(report.pushed)} ({report.objects_sent} objects)")
-    if report.submodules_updated:
-        parts.append(
-            f"updated submodule{'s' if len(report.submodules_updated) > 1 else ''} "
-            f"{', '.join(report.submodules_updated)}"
-        )
+        branches, objects = ", ".join(report.pushed), report.objects_sent
+        parts.append(phrase("pushed {branches} ({objects} objects)", branches=branches, objects=objects))
+    updated = report.submodules_updated
+    if len(updated) == 1:
+        parts.append(phrase("updated submodule {paths}", paths=updated[0]))
+    elif updated:
+        parts.append(phrase("updated submodules {paths}", paths=", ".join(updated)))
     return parts
 
 
-def _left_out(report: SyncReport) -> list[str]:
+def _left_out(report: SyncReport) -> list[Phrase]:
     """The files the auto-commit left out, said in the message: "up to date" alone would
     be untrue of a tree with a file that is not synced (`gitferry skipped` lists them)."""
     skipped = report.skipped
     if not skipped:
         return []
-    reasons = ", ".join(sorted({str(s["reason"]).replace("_", " ") for s in skipped}))
-    what = skipped[0]["path"] if len(skipped) == 1 else counted(len(skipped), "file")
-    return [f"left out {what} ({reasons})"]
+    reasons = tuple(skip_reason(reason) for reason in sorted({str(s["reason"]) for s in skipped}))
+    if len(skipped) == 1:
+        return [phrase("left out {path} ({reasons})", path=skipped[0]["path"], reasons=reasons)]
+    return [phrase("left out %n file(s) ({reasons})", len(skipped), reasons=reasons)]
+
+
+# A skipped file's reason (`SkippedFile.reason`) as the message says it.
+_SKIP_REASONS = {
+    "too_large": phrase("too large"),
+    "unreadable": phrase("unreadable"),
+    "failing": phrase("failing"),
+    "safecrlf": phrase("safecrlf"),
+    "lfs_missing": phrase("lfs missing"),
+    "unsupported_filter": phrase("unsupported filter"),
+    "nested_repository": phrase("nested repository"),
+}
+
+
+def skip_reason(reason: str) -> Phrase:
+    return _SKIP_REASONS.get(reason) or verbatim(reason.replace("_", " "))
 
 
 def _left_alone(report: SyncReport) -> list[str]:

@@ -295,7 +295,14 @@ class RepoWorker:
             try:
                 self._set_state(self._resting())
                 self._bus.publish(
-                    SyncFinished(self.repo_id, self.name, report.result, report.message, report.to_json())
+                    SyncFinished(
+                        self.repo_id,
+                        self.name,
+                        report.result,
+                        report.message,
+                        report.to_json(),
+                        tuple(report.parts()),
+                    )
                 )
             finally:
                 if not job.done.done():

@@ -125,6 +125,12 @@ MIGRATIONS: list[list[str]] = [
     ["ALTER TABLE branch_status ADD COLUMN pushed BOOLEAN NOT NULL DEFAULT 0"],
     # 9: the git command left unfinished that the last sync's `dirty` stopped on ("rebase", ...).
     ["ALTER TABLE repos ADD COLUMN last_unfinished VARCHAR"],
+    # 10: the last sync's message as its templates and fields (`core.phrase`, JSON), beside
+    # its English, so the app says it in its language (NULL: English only, as before).
+    [
+        "ALTER TABLE repos ADD COLUMN last_said TEXT",
+        "ALTER TABLE sync_runs ADD COLUMN said TEXT",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)

@@ -28,6 +28,7 @@ class RepoRow(Base):
     last_message: Mapped[str | None]
     added_at: Mapped[datetime]
     last_unfinished: Mapped[str | None]  # schema 9: `core.results.Unfinished`
+    last_said: Mapped[str | None] = mapped_column(Text)  # schema 10: `core.phrase.to_json`
 
 
 class RepoSettingRow(Base):
@@ -98,6 +99,7 @@ class SyncRunRow(Base):
     details: Mapped[str | None] = mapped_column(Text)
     timings: Mapped[str | None] = mapped_column(Text)
     quiet: Mapped[bool] = mapped_column(default=False)  # changed nothing, after a run that went well
+    said: Mapped[str | None] = mapped_column(Text)  # schema 10: the message's parts (`core.phrase`)
 
 
 class RemoteFailureRow(Base):

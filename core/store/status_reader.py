@@ -39,7 +39,10 @@ _BRANCH_VERSIONS = (
     "SELECT group_concat(repo_id || ' ' || rows || ' ' || latest, ',') FROM"
     " (SELECT repo_id, COUNT(*) AS rows, MAX(updated_at) AS latest FROM branch_status GROUP BY repo_id)"
 )
-_REPO_ROWS = "SELECT id, name, path, state, last_sync, last_result, last_message, last_unfinished FROM repos"
+_REPO_ROWS = (
+    "SELECT id, name, path, state, last_sync, last_result, last_message, last_unfinished, last_said"
+    " FROM repos"
+)
 _REPOS = f"{_REPO_ROWS} ORDER BY name"
 _REPO = f"{_REPO_ROWS} WHERE id = ?"
 _REPO_SETTINGS = "SELECT key, value FROM repo_settings WHERE repo_id = ?"
@@ -352,8 +355,8 @@ def _branches(
 
 def _repos(conn: sqlite3.Connection, query: str = _REPOS, params: tuple[int, ...] = ()) -> list[RepoRecord]:
     return [
-        RepoRecord(repo_id, name, path, state or "idle", _time(last_sync), result, message, unfinished)
-        for repo_id, name, path, state, last_sync, result, message, unfinished in conn.execute(query, params)
+        RepoRecord(repo_id, name, path, state or "idle", _time(last_sync), *rest)
+        for repo_id, name, path, state, last_sync, *rest in conn.execute(query, params)
     ]
 
 

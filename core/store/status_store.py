@@ -492,13 +492,17 @@ class StatusStore:
         idle: bool = False,
         asked: bool = False,
         unfinished: str | None = None,
+        said: str | None = None,
     ) -> bool:
         """Record how the run ended; whether it was `quiet` (no news: it did nothing, `idle`,
         and is up to date after a run that went well, or repeats the last run's result and
         words), which the history and the activity log leave out; a run the user `asked`
         for only when up to date with nothing new; `unfinished`: the git command left
-        unfinished a `dirty` run stopped on, kept beside its message."""
-        end = status_writer.RunEnd(result, message, failed, details, timings_ms, idle, asked, unfinished)
+        unfinished a `dirty` run stopped on, kept beside its message; `said`: the message as
+        its templates and fields (`core.phrase.to_json`), for the app to translate."""
+        end = status_writer.RunEnd(
+            result, message, failed, details, timings_ms, idle, asked, unfinished, said
+        )
         return await self._plain_write(
             lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow())
         )
@@ -579,6 +583,7 @@ def _repo(row: RepoRow) -> RepoRecord:
         last_result=row.last_result,
         last_message=row.last_message,
         last_unfinished=row.last_unfinished,
+        last_said=row.last_said,
     )
 
 
@@ -595,6 +600,7 @@ def _run(row: SyncRunRow) -> SyncRun:
         finished_at=row.finished_at,
         details=json.loads(row.details) if row.details else {},
         timings_ms=json.loads(row.timings) if row.timings else {},
+        said=row.said,
     )
 
 

@@ -128,6 +128,7 @@ class RunEnd:
     idle: bool = False  # it committed, fetched, integrated and pushed nothing
     asked: bool = False  # the user asked for it (Sync now, `gitferry sync`): a repeat is told
     unfinished: str | None = None  # the git command left unfinished it stopped on (`dirty`)
+    said: str | None = None  # `message` as its templates and fields (`core.phrase.to_json`)
 
 
 # Results after which a run that changed nothing is no news: it is `quiet`.
@@ -189,7 +190,7 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
     )
     conn.execute(
         "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?,"
-        " quiet = ? WHERE id = ?",
+        " quiet = ?, said = ? WHERE id = ?",
         (
             "failed" if end.failed else "done",
             result,
@@ -198,6 +199,7 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
             json.dumps(end.details),
             json.dumps(end.timings_ms),
             quiet,
+            end.said,
             run_id,
         ),
     )
@@ -205,8 +207,8 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
         return quiet  # another sync owns the repository: its state and result stand
     conn.execute(
         f"UPDATE repos SET state = CASE WHEN state IN {_HELD_BY_ENGINE} THEN state ELSE 'idle' END,"
-        " last_sync = ?, last_result = ?, last_message = ?, last_unfinished = ? WHERE id = ?",
-        (stored(now), result, message, end.unfinished, repo_id),
+        " last_sync = ?, last_result = ?, last_message = ?, last_unfinished = ?, last_said = ? WHERE id = ?",
+        (stored(now), result, message, end.unfinished, end.said, repo_id),
     )
     return quiet
 

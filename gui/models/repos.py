@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SubmoduleStatus, SyncReach
 from core.results import CANCELLED_MESSAGE
+from gui.models.engine_words import stored_message
 from gui.models.formatting import share, size
 from gui.models.standing import Level, Standing, standing
 from gui.models.table_model import Column, KeyedTableModel, time_column
@@ -219,6 +220,8 @@ def _result_icon(view: RepoView) -> QIcon | None:
 def _result_tooltip(view: RepoView) -> str:
     message = view.record.last_message
     stands = view.standing(settled=True)
+    if message and message != CANCELLED:
+        message = stored_message(message, view.record.last_said)
     tooltip = stands.tooltip()
     if stands.level in _MARKS:
         tooltip = translate("RepoView", _MARKS[stands.level][1]).replace("%1", tooltip)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.models.engine_words import stored_message
 from gui.models.formatting import when
 
 if TYPE_CHECKING:  # core.api brings the engine: not needed to paint the window
@@ -137,7 +138,8 @@ class HistoryPanel(QWidget):
             "clone": self.tr("Cloned"),
             "start": self.tr("Started syncing"),
         }
-        title = f"{kinds.get(entry.kind, entry.kind)}: {entry.message or entry.result or ''}"
+        message = stored_message(entry.message, entry.said)
+        title = f"{kinds.get(entry.kind, entry.kind)}: {message or entry.result or ''}"
         item = QTreeWidgetItem([title, when(entry.when)])
         item.setToolTip(0, title)
         for label, changes in ((self.tr("Came in"), entry.came_in), (self.tr("Went out"), entry.went_out)):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
+from core.phrase import SEPARATOR, Phrase, verbatim
 from core.results import ResultKind
+from gui.models.engine_words import in_language, stored_parts
 from gui.models.repos import RepoView, progress_fraction
 from gui.models.standing import left_alone_line
 from gui.widgets.elided_label import ElidedLabel
@@ -68,7 +70,8 @@ def _idle_text(view: RepoView) -> tuple[str, str]:
     text = stands.text
     if stands.details:  # every other thing worth saying: each branch ahead or behind, …
         text += "  ·  " + "  ·  ".join(stands.details)
-    message = _not_said_again(view.record.last_message or "", view, stands.details)
+    parts = stored_parts(view.record.last_message, view.record.last_said) or []
+    message = in_language(_not_said_again(parts, view, stands.details))
     said = {stands.text.lower(), *(d.lower() for d in stands.details)}
     # A fetch's "up to date" is about the fetch: beside a branch ahead or behind it would
     # read as the repository's state, which it is not.
@@ -89,13 +92,15 @@ def _last_run(result: str | None) -> str:
     return QCoreApplication.translate("ProgressPanel", "Last sync: %1")
 
 
-def _not_said_again(message: str, view: RepoView, details: tuple[str, ...]) -> str:
+def _not_said_again(parts: list[Phrase], view: RepoView, details: tuple[str, ...]) -> list[Phrase]:
     """The last run's message without its "left topic alone: checked out in the worktree
     at …" parts (the engine's `; `-joined parts, core/engine/sync.py) for a branch the
     header already says is checked out in another worktree ("topic: 1 behind, checked
-    out in …"): one fact once, and the rest of the message not pushed past the cut."""
+    out in …"): one fact once, and the rest of the message not pushed past the cut. A
+    message stored as English only is split at its "; "."""
     held = [b.name for b in view.branches if b.worktree is not None and left_alone_line(b) in details]
-    if not held or not message:
-        return message
-    parts = message.split("; ")
-    return "; ".join(p for p in parts if not any(p.startswith(f"left {name} alone: ") for name in held))
+    if not held or not parts:
+        return parts
+    if len(parts) == 1 and parts[0].template is None:
+        parts = [verbatim(text) for text in parts[0].text.split(SEPARATOR)]
+    return [p for p in parts if not any(p.english().startswith(f"left {name} alone: ") for name in held)]

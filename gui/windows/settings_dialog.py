@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Api, GitferryError, RepoRecord, UnknownBranch
+from gui.models.engine_words import stored_message
 from gui.widgets.auto_sync_fields import AutoSyncFields
 from gui.widgets.credentials_panel import CredentialsPanel
 from gui.widgets.field_error import FieldError, answer_of, confirm
@@ -241,7 +242,8 @@ class SettingsDialog(QDialog):
         self.remotes.load(remotes)
         await self.credentials.load(record.name, [(r.name, r.fetch_url) for r in remotes])
         if record.last_result == "auth_failed":
-            self.credentials.mark_refused(record.last_message or self.tr("the last sync could not sign in"))
+            said = stored_message(record.last_message, record.last_said)
+            self.credentials.mark_refused(said or self.tr("the last sync could not sign in"))
         self._update_buttons()
         if record == self.shown:
             self.repo_shown.emit(record.id)

@@ -813,6 +813,207 @@
         </message>
     </context>
     <context>
+        <name>Engine</name>
+        <message>
+            <source>authentication refused</source>
+            <translation>Anmeldung abgelehnt</translation>
+        </message>
+        <message>
+            <source>certificate not trusted ({detail}): give git's http.sslCAInfo the CA's certificate file</source>
+            <translation>Zertifikat nicht vertrauenswürdig ({detail}): gib git in http.sslCAInfo die Zertifikatsdatei der CA</translation>
+        </message>
+        <message numerus="yes">
+            <source>committed %n file(s)</source>
+            <translation>
+                <numerusform>%n Datei committet</numerusform>
+                <numerusform>%n Dateien committet</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>connection refused</source>
+            <translation>Verbindung abgelehnt</translation>
+        </message>
+        <message>
+            <source>connection timed out</source>
+            <translation>Zeitüberschreitung der Verbindung</translation>
+        </message>
+        <message>
+            <source>could not connect</source>
+            <translation>keine Verbindung möglich</translation>
+        </message>
+        <message>
+            <source>could not reach {address}: {reason}</source>
+            <translation>{address} nicht erreichbar: {reason}</translation>
+        </message>
+        <message>
+            <source>failing</source>
+            <translation>schlägt immer wieder fehl</translation>
+        </message>
+        <message>
+            <source>fast-forwarded {branches}</source>
+            <translation>{branches} per Fast-Forward nachgezogen</translation>
+        </message>
+        <message>
+            <source>fetched {refs} ({objects} objects)</source>
+            <translation>{refs} abgerufen ({objects} Objekte)</translation>
+        </message>
+        <message>
+            <source>fetching from {remote} failed: {reason}</source>
+            <translation>Abrufen von {remote} fehlgeschlagen: {reason}</translation>
+        </message>
+        <message>
+            <source>fetching from {remote} stopped: {reason}</source>
+            <translation>Abrufen von {remote} angehalten: {reason}</translation>
+        </message>
+        <message>
+            <source>host is down</source>
+            <translation>Host ist nicht in Betrieb</translation>
+        </message>
+        <message numerus="yes">
+            <source>left out %n file(s) ({reasons})</source>
+            <translation>
+                <numerusform>%n Datei übersprungen ({reasons})</numerusform>
+                <numerusform>%n Dateien übersprungen ({reasons})</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>left out {path} ({reasons})</source>
+            <translation>{path} übersprungen ({reasons})</translation>
+        </message>
+        <message>
+            <source>lfs missing</source>
+            <translation>LFS-Objekt fehlt</translation>
+        </message>
+        <message>
+            <source>merged {branches}</source>
+            <translation>{branches} zusammengeführt</translation>
+        </message>
+        <message>
+            <source>nested repository</source>
+            <translation>ein eigenes Repository (verschachtelt)</translation>
+        </message>
+        <message>
+            <source>network is unreachable</source>
+            <translation>Netzwerk ist nicht erreichbar</translation>
+        </message>
+        <message>
+            <source>no git repository at {url}</source>
+            <translation>kein git-Repository unter {url}</translation>
+        </message>
+        <message>
+            <source>no route to host</source>
+            <translation>keine Route zum Host</translation>
+        </message>
+        <message>
+            <source>pushed {branches} ({objects} objects)</source>
+            <translation>{branches} gepusht ({objects} Objekte)</translation>
+        </message>
+        <message>
+            <source>rebased {branches}</source>
+            <translation>{branches} per Rebase aktualisiert</translation>
+        </message>
+        <message>
+            <source>safecrlf</source>
+            <translation>Zeilenenden (safecrlf)</translation>
+        </message>
+        <message>
+            <source>the LFS server refused the credentials</source>
+            <translation>der LFS-Server hat die Zugangsdaten abgelehnt</translation>
+        </message>
+        <message>
+            <source>the LFS server requires credentials (none are stored)</source>
+            <translation>der LFS-Server verlangt Zugangsdaten (keine gespeichert)</translation>
+        </message>
+        <message>
+            <source>the LFS server: {reason}</source>
+            <translation>der LFS-Server: {reason}</translation>
+        </message>
+        <message>
+            <source>the host name could not be resolved</source>
+            <translation>der Hostname konnte nicht aufgelöst werden</translation>
+        </message>
+        <message>
+            <source>the proxy is unreachable: {why}</source>
+            <translation>der Proxy ist nicht erreichbar: {why}</translation>
+        </message>
+        <message>
+            <source>the proxy refused the connection ({status}); its user and password go in http.proxy's URL</source>
+            <translation>der Proxy hat die Verbindung abgelehnt ({status}); Benutzer und Passwort gehören in die URL von http.proxy</translation>
+        </message>
+        <message>
+            <source>the proxy refused to connect to the remote ({status})</source>
+            <translation>der Proxy hat die Verbindung zum Remote abgelehnt ({status})</translation>
+        </message>
+        <message>
+            <source>the proxy requires credentials (give them in http.proxy's URL)</source>
+            <translation>der Proxy verlangt Zugangsdaten (gib sie in der URL von http.proxy an)</translation>
+        </message>
+        <message>
+            <source>the server refused the credentials</source>
+            <translation>der Server hat die Zugangsdaten abgelehnt</translation>
+        </message>
+        <message>
+            <source>the server refused the credentials ({what})</source>
+            <translation>der Server hat die Zugangsdaten abgelehnt ({what})</translation>
+        </message>
+        <message>
+            <source>the server requires credentials (none are stored)</source>
+            <translation>der Server verlangt Zugangsdaten (keine gespeichert)</translation>
+        </message>
+        <message>
+            <source>the server requires credentials and none are stored (keyring, git's credential helpers)</source>
+            <translation>der Server verlangt Zugangsdaten und keine sind gespeichert (Schlüsselbund, git-Zugangsdaten-Helfer)</translation>
+        </message>
+        <message>
+            <source>the server requires credentials and none were given</source>
+            <translation>der Server verlangt Zugangsdaten und keine wurden angegeben</translation>
+        </message>
+        <message>
+            <source>the server requires credentials; {notes}</source>
+            <translation>der Server verlangt Zugangsdaten; {notes}</translation>
+        </message>
+        <message>
+            <source>timed out waiting for the remote</source>
+            <translation>Zeitüberschreitung beim Warten auf das Remote</translation>
+        </message>
+        <message>
+            <source>too large</source>
+            <translation>zu groß</translation>
+        </message>
+        <message>
+            <source>unreadable</source>
+            <translation>nicht lesbar</translation>
+        </message>
+        <message>
+            <source>unsupported filter</source>
+            <translation>Filter läuft hier nicht</translation>
+        </message>
+        <message>
+            <source>up to date</source>
+            <translation>aktuell</translation>
+        </message>
+        <message>
+            <source>updated submodule {paths}</source>
+            <translation>Submodul {paths} aktualisiert</translation>
+        </message>
+        <message>
+            <source>updated submodules {paths}</source>
+            <translation>Submodule {paths} aktualisiert</translation>
+        </message>
+        <message>
+            <source>{remote} is unreachable: {reason}</source>
+            <translation>{remote} ist nicht erreichbar: {reason}</translation>
+        </message>
+        <message>
+            <source>{remote}'s Git LFS server {url} ({source}) is unreachable: {reason}</source>
+            <translation>der Git-LFS-Server {url} von {remote} ({source}) ist nicht erreichbar: {reason}</translation>
+        </message>
+        <message>
+            <source>{remote}: {reason}</source>
+            <translation>{remote}: {reason}</translation>
+        </message>
+    </context>
+    <context>
         <name>EngineTakeOver</name>
         <message>
             <source>Another Gitferry is already syncing this data folder (%1).</source>

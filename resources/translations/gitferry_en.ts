@@ -70,6 +70,23 @@
     </message>
 </context>
 <context>
+    <name>Engine</name>
+    <message numerus="yes">
+        <source>committed %n file(s)</source>
+        <translation>
+            <numerusform>committed %n file</numerusform>
+            <numerusform>committed %n files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>left out %n file(s) ({reasons})</source>
+        <translation>
+            <numerusform>left out %n file ({reasons})</numerusform>
+            <numerusform>left out %n files ({reasons})</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>HistoryPanel</name>
     <message numerus="yes">
         <source>%n commit(s)</source>

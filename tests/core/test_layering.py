@@ -23,6 +23,7 @@ CORE = ROOT / "core"
 LAYERS: list[list[str]] = [
     [
         "core.version",
+        "core.phrase",
         "core.results",
         "core.errors",
         "core.model",
@@ -59,6 +60,7 @@ GUI_MAY_IMPORT: dict[str, str] = {
     "core.first_paint": "the status store's picture before the engine is imported",
     "core.model": "data types the first paint shows (records, branch statuses, states)",
     "core.results": "result kinds the first paint shows",
+    "core.phrase": "an engine message's templates and fields, said in the app's language",
     "core.events": "event types, for type hints of the views the first paint builds",
     "core.paths": "start-up: where the data lives",
     "core.logs": "start-up: logging",

@@ -10,23 +10,27 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from core.errors import GitferryError
+from core.phrase import Phrase, as_phrase, phrase, verbatim
 from core.results import ResultKind
 
 
 class RemoteError(GitferryError):
-    """Talking to `remote` failed; `reason` is one line, free of secrets."""
+    """Talking to `remote` failed; `reason` is one line, free of secrets (`reason_said`:
+    the same as a phrase, for the app to translate)."""
 
-    def __init__(self, remote: str, reason: str, message: str) -> None:
+    def __init__(self, remote: str, reason: str | Phrase, message: str | Phrase) -> None:
         super().__init__(message)
         self.remote = remote
-        self.reason = reason
+        self.reason_said = as_phrase(reason)
+        self.reason = self.reason_said.english()
 
 
 class AuthFailed(RemoteError):
     result = ResultKind.AUTH_FAILED
 
-    def __init__(self, remote: str, reason: str = "authentication refused") -> None:
-        super().__init__(remote, reason, f"{remote}: {reason}")
+    def __init__(self, remote: str, reason: str | Phrase | None = None) -> None:
+        why = as_phrase(reason or phrase("authentication refused"))
+        super().__init__(remote, why, phrase("{remote}: {reason}", remote=remote, reason=why))
 
 
 class SignInNeeded(AuthFailed):
@@ -39,8 +43,11 @@ class SignInNeeded(AuthFailed):
 class RemoteUnreachable(RemoteError):
     result = ResultKind.OFFLINE
 
-    def __init__(self, remote: str, reason: str, message: str | None = None) -> None:
-        super().__init__(remote, reason, message or f"{remote} is unreachable: {reason}")
+    def __init__(self, remote: str, reason: str | Phrase, message: str | Phrase | None = None) -> None:
+        why = as_phrase(reason)
+        super().__init__(
+            remote, why, message or phrase("{remote} is unreachable: {reason}", remote=remote, reason=why)
+        )
 
 
 def named_by_address(error: RemoteError, address: str) -> RemoteError:
@@ -48,19 +55,25 @@ def named_by_address(error: RemoteError, address: str) -> RemoteError:
     tried, not the remote name `origin` the person cloning never gave. Errors with more
     than a reason to them come back as they were."""
     if type(error) is RemoteUnreachable:
-        return RemoteUnreachable(address, error.reason, f"could not reach {address}: {error.reason}")
+        why = error.reason_said
+        return RemoteUnreachable(
+            address, why, phrase("could not reach {address}: {reason}", address=address, reason=why)
+        )
     if isinstance(error, AuthFailed) and type(error) in (AuthFailed, SignInNeeded):
-        return type(error)(address, error.reason)
+        return type(error)(address, error.reason_said)
     if type(error) is TransferFailed:
-        return TransferFailed(address, error.reason)
+        return TransferFailed(address, error.reason_said)
     return error
 
 
 class TransferFailed(RemoteError):
     result = ResultKind.ERROR
 
-    def __init__(self, remote: str, reason: str) -> None:
-        super().__init__(remote, reason, f"fetching from {remote} failed: {reason}")
+    def __init__(self, remote: str, reason: str | Phrase) -> None:
+        why = as_phrase(reason)
+        super().__init__(
+            remote, why, phrase("fetching from {remote} failed: {reason}", remote=remote, reason=why)
+        )
 
 
 class CertificateNotTrusted(TransferFailed):
@@ -69,7 +82,10 @@ class CertificateNotTrusted(TransferFailed):
     def __init__(self, remote: str, detail: str) -> None:
         super().__init__(
             remote,
-            f"certificate not trusted ({detail}): give git's http.sslCAInfo the CA's certificate file",
+            phrase(
+                "certificate not trusted ({detail}): give git's http.sslCAInfo the CA's certificate file",
+                detail=detail,
+            ),
         )
         self.detail = detail
 
@@ -84,11 +100,22 @@ def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
     return line if len(line) <= 300 else line[:297] + "..."
 
 
+def scrubbed(said: Phrase, secrets: Iterable[str | None] = ()) -> Phrase:
+    """`said` as `scrub` would leave its text: itself when that changes nothing, else the
+    scrubbed English (a secret, or a line too long, in it)."""
+    english = said.english()
+    text = scrub(english, secrets)
+    return said if text == english else verbatim(text)
+
+
 class TransferStopped(RemoteError):
     """The transfer was stopped from outside (`TransferStop`): a user's Cancel, or a
     background fetch that ran past its deadline. Nothing it received was kept."""
 
     result = ResultKind.ERROR
 
-    def __init__(self, remote: str, reason: str) -> None:
-        super().__init__(remote, reason, f"fetching from {remote} stopped: {reason}")
+    def __init__(self, remote: str, reason: str | Phrase) -> None:
+        why = as_phrase(reason)
+        super().__init__(
+            remote, why, phrase("fetching from {remote} stopped: {reason}", remote=remote, reason=why)
+        )

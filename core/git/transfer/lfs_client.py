@@ -39,12 +39,13 @@ from urllib3.exceptions import HTTPError
 
 from core.git.objects.lfs_pointer import LfsPointer
 from core.git.objects.lfs_store import CHUNK, LfsObjectCorrupt, LfsStore
-from core.git.transfer.errors import AuthFailed, RemoteError, RemoteUnreachable, scrub
+from core.git.transfer.errors import AuthFailed, RemoteError, RemoteUnreachable, scrub, scrubbed
 from core.git.transfer.lfs_endpoint import LfsEndpoint
 from core.git.transfer.sign_in import SignIn
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.transport import translate_error
+from core.phrase import phrase
 from core.remote_url import HttpAuth, parse_remote_url, split_url_secret, url_without_secret
 from core.results import ResultKind
 
@@ -280,11 +281,11 @@ class LfsClient:
         said = _server_message(response)
         if status == 401:
             if self._sign_in is not None:
-                raise AuthFailed(
-                    self.remote, f"the LFS server: {scrub(self._sign_in.refusal(), self._secrets)}"
-                )
-            why = "the LFS server refused the credentials" if self._auth else None
-            raise AuthFailed(self.remote, why or "the LFS server requires credentials (none are stored)")
+                why = scrubbed(self._sign_in.refusal(), self._secrets)
+                raise AuthFailed(self.remote, phrase("the LFS server: {reason}", reason=why))
+            if self._auth:
+                raise AuthFailed(self.remote, phrase("the LFS server refused the credentials"))
+            raise AuthFailed(self.remote, phrase("the LFS server requires credentials (none are stored)"))
         if status == 403:
             raise AuthFailed(
                 self.remote, f"the LFS server refused the {operation} of {what} (HTTP 403{said})"
@@ -310,10 +311,15 @@ class LfsClient:
             if error.result is ResultKind.ERROR:
                 raise LfsTransferFailed(self.remote, operation, scrub(error.reason, self._secrets)) from exc
             if type(error) is RemoteUnreachable:  # the git server may answer: say which one does not
-                where = f"{self.remote}'s Git LFS server {self.endpoint.url} ({self.endpoint.source})"
-                raise RemoteUnreachable(
-                    self.remote, error.reason, f"{where} is unreachable: {error.reason}"
-                ) from exc
+                why = error.reason_said
+                said = phrase(
+                    "{remote}'s Git LFS server {url} ({source}) is unreachable: {reason}",
+                    remote=self.remote,
+                    url=self.endpoint.url,
+                    source=self.endpoint.source,
+                    reason=why,
+                )
+                raise RemoteUnreachable(self.remote, why, said) from exc
             raise error from exc
 
 

@@ -48,6 +48,7 @@ from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
 from core.git.transfer.signer import Signer, SignInRequest, unkept_password_note
 from core.git.transfer.ssh_identity import describe_ssh
 from core.git.transfer.stop import TransferStop, registered
+from core.phrase import Phrase, phrase
 from core.remote_url import (
     BadRemoteUrl,
     HttpAuth,
@@ -188,20 +189,20 @@ class SignIn:
         credential only the user can give (`SignInNeeded`), not the server failing."""
         return not self._refused_what and self.signer.prompt is None
 
-    def refusal(self) -> str:
-        """Why the exchange ended unauthorised, in one line without a secret."""
+    def refusal(self) -> Phrase:
+        """Why the exchange ended unauthorised, in one line (`scrubbed` before it is shown)."""
         if self._refused_what:
             # A credential was found and refused: why other sources had none (no keyring,
             # "give it through a git credential helper") is beside the point.
-            return f"the server refused the credentials ({self._refused_what})"
+            return phrase("the server refused the credentials ({what})", what=self._refused_what)
         notes = "; ".join(dict.fromkeys(self.notes))
         if notes:
-            text = "the server requires credentials"
-        elif self.signer.prompt is None:
-            text = "the server requires credentials and none are stored (keyring, git's credential helpers)"
-        else:
-            text = "the server requires credentials and none were given"
-        return f"{text}; {notes}" if notes else text
+            return phrase("the server requires credentials; {notes}", notes=notes)
+        if self.signer.prompt is None:
+            return phrase(
+                "the server requires credentials and none are stored (keyring, git's credential helpers)"
+            )
+        return phrase("the server requires credentials and none were given")
 
     # Sources -------------------------------------------------------------------------
 

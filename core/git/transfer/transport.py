@@ -56,10 +56,12 @@ from core.git.transfer.errors import (
     SignInNeeded,
     TransferFailed,
     scrub,
+    scrubbed,
 )
 from core.git.transfer.ofs_delta import http_body_asking_ofs_delta
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.timed_clients import TimedTCPGitClient
+from core.phrase import Phrase, phrase, verbatim
 from core.remote_url import BadRemoteUrl, HttpAuth, Kind, RemoteUrl, check_url, parse_remote_url
 
 if TYPE_CHECKING:
@@ -84,12 +86,13 @@ __all__ = [
     "translate_error",
 ]
 
+# The system's words for each (`os.strerror`, lower case, as Linux says them), translatable.
 _UNREACHABLE_ERRNOS = {
-    errno.ECONNREFUSED,
-    errno.ENETUNREACH,
-    errno.EHOSTUNREACH,
-    errno.ETIMEDOUT,
-    errno.EHOSTDOWN,
+    errno.ECONNREFUSED: phrase("connection refused"),
+    errno.ENETUNREACH: phrase("network is unreachable"),
+    errno.EHOSTUNREACH: phrase("no route to host"),
+    errno.ETIMEDOUT: phrase("connection timed out"),
+    errno.EHOSTDOWN: phrase("host is down"),
 }
 
 
@@ -339,7 +342,7 @@ def connected(
             raise
         if sign_in is not None and _unauthorized(exc):
             failed = SignInNeeded if sign_in.needs_someone else AuthFailed
-            raise failed(remote, scrub(sign_in.refusal(), sign_in.secrets)) from exc
+            raise failed(remote, scrubbed(sign_in.refusal(), sign_in.secrets)) from exc
         if asking is not None:
             _raise_ssh_failure(exc, remote, url, asking)
         raise (translate or translate_error)(exc, remote, url, auth) from exc
@@ -427,10 +430,13 @@ def translate_error(
             return failed
     for cause in chain:
         if isinstance(cause, HTTPProxyUnauthorized):
-            return AuthFailed(remote, "the proxy requires credentials (give them in http.proxy's URL)")
+            return AuthFailed(
+                remote, phrase("the proxy requires credentials (give them in http.proxy's URL)")
+            )
         if isinstance(cause, HTTPUnauthorized):
-            why = "the server refused the credentials" if auth or url.password else None
-            return AuthFailed(remote, why or "the server requires credentials (none are stored)")
+            if auth or url.password:
+                return AuthFailed(remote, phrase("the server refused the credentials"))
+            return AuthFailed(remote, phrase("the server requires credentials (none are stored)"))
     for cause in chain:
         reason = _unreachable_reason(cause)
         if reason is not None:
@@ -442,7 +448,7 @@ def translate_error(
             text = scrub(b"\n".join(cause.stderr_lines).decode("utf-8", "replace"), secrets)
             return ssh_failure(remote, url.text, text, None)
         if isinstance(cause, NotGitRepository):
-            return TransferFailed(remote, f"no git repository at {url.text}")
+            return TransferFailed(remote, phrase("no git repository at {url}", url=url.text))
     text = str(exc) or type(exc).__name__
     return TransferFailed(remote, scrub(text, secrets))
 
@@ -461,11 +467,17 @@ def _proxy_failure(remote: str, exc: BaseException) -> RemoteError | None:
     if answer is not None:
         status = f"{answer[1]} {answer[2]}".strip()
         if answer[1] == "407":
-            why = f"the proxy refused the connection ({status}); its user and password go in http.proxy's URL"
+            why = phrase(
+                "the proxy refused the connection ({status}); its user and password go in http.proxy's URL",
+                status=status,
+            )
             return AuthFailed(remote, why)
-        return TransferFailed(remote, f"the proxy refused to connect to the remote ({status})")
-    reason = f"the proxy is unreachable: {(_unreachable_reason(inner) if inner else None) or inner or exc}"
-    return RemoteUnreachable(remote, reason, f"{remote}: {reason}")
+        return TransferFailed(
+            remote, phrase("the proxy refused to connect to the remote ({status})", status=status)
+        )
+    said = (_unreachable_reason(inner) if inner else None) or verbatim(str(inner or exc))
+    reason = phrase("the proxy is unreachable: {why}", why=said)
+    return RemoteUnreachable(remote, reason, phrase("{remote}: {reason}", remote=remote, reason=reason))
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -483,20 +495,21 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
             todo.append(reason)
 
 
-def _unreachable_reason(exc: BaseException) -> str | None:
+def _unreachable_reason(exc: BaseException) -> Phrase | None:
     from urllib3.exceptions import NameResolutionError, NewConnectionError
     from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
     if isinstance(exc, NameResolutionError | socket.gaierror):
-        return "the host name could not be resolved"
+        return phrase("the host name could not be resolved")
     # Before the timeout: urllib3 2 makes NewConnectionError a ConnectTimeoutError, so a
     # refused connection would otherwise read "timed out" (git: "Couldn't connect to server").
     if isinstance(exc, NewConnectionError):
-        return "connection refused" if "refused" in str(exc).lower() else "could not connect"
+        return phrase("connection refused") if "refused" in str(exc).lower() else phrase("could not connect")
     if isinstance(exc, Urllib3Timeout | TimeoutError | socket.timeout):
-        return "timed out waiting for the remote"
+        return phrase("timed out waiting for the remote")
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
+        return phrase("connection refused")
     if isinstance(exc, OSError) and exc.errno in _UNREACHABLE_ERRNOS:
-        return os.strerror(exc.errno or 0).lower()
+        words, said = os.strerror(exc.errno or 0).lower(), _UNREACHABLE_ERRNOS[exc.errno]
+        return said if said.english() == words else verbatim(words)  # another system's words
     return None

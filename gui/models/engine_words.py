@@ -1,0 +1,44 @@
+"""What the engine said, in the app's language.
+
+The core makes a message from English templates and their fields (`core.phrase`) and keeps
+both: the English text and the parts as JSON. Here each template goes through Qt's
+translation (context `Engine`; packaging/translations.py collects the templates from core/)
+and its fields are filled in, a field that is itself words translated in turn. A message
+stored before the templates (or a part made without one) is shown as its English text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication
+
+from core.phrase import ENGINE, SEPARATOR, Phrase, fill, from_json, verbatim
+
+
+def in_language(parts: Sequence[Phrase]) -> str:
+    """A message made of `parts`, in the app's language."""
+    return SEPARATOR.join(said(part) for part in parts)
+
+
+def said(part: Phrase) -> str:
+    if part.template is None:
+        return part.text
+    count = -1 if part.count is None else part.count
+    text = QCoreApplication.translate(ENGINE, part.template, None, count)
+    return fill(text, part.count, dict(part.fields), said)
+
+
+def stored_parts(english: str | None, stored: str | None) -> list[Phrase] | None:
+    """The parts of a stored message (`last_message` and `last_said`, a run's `message` and
+    `said`): its templates, else its English as the one part; None: no message."""
+    parts = from_json(stored)
+    if parts is not None:
+        return parts
+    return None if english is None else [verbatim(english)]
+
+
+def stored_message(english: str | None, stored: str | None) -> str | None:
+    """A stored message in the app's language (its English when stored without templates)."""
+    parts = stored_parts(english, stored)
+    return None if parts is None else in_language(parts)

@@ -1,0 +1,95 @@
+"""What the engine says of a sync, in the app's language: a German app shows a real sync's
+message in German (the Result tooltip, the detail line, the History tab, the notification),
+while the report and the store keep the English the CLI prints; an English app shows that
+English word for word."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QApplication
+
+from gui.desktop import Desktop
+from gui.models.engine_words import in_language, stored_message
+from gui.models.repos import RepoView, _result_tooltip
+from gui.translations import install_translations
+from gui.widgets.progress_panel import _idle_text
+from tests.gitcli import git
+from tests.gui.conftest import Run, sync_from_the_window
+from tests.gui.waiting import until
+from tests.integration.clones import Clones
+
+
+@pytest.fixture
+def german(qapp: QApplication) -> Iterator[None]:
+    installed = install_translations(qapp, QLocale("de_DE"))
+    yield
+    for translator in installed:
+        qapp.removeTranslator(translator)  # the session's English stays
+
+
+def shown(run: Run, desktop: Desktop, repo_id: int) -> tuple[str, str, str]:
+    """The Result tooltip, the detail line and the History tab's newest entry, as painted."""
+    run(desktop.refresh())
+    window = desktop.window
+    run(until(lambda: window.repos.row_for(repo_id) is not None))
+    view = window.repos.row_for(repo_id)
+    assert isinstance(view, RepoView)
+    window.tabs.setCurrentIndex(3)
+    window.select_repo(repo_id)
+    run(desktop.load_details(repo_id))
+    history = window.history_panel
+    run(until(lambda: history.repo_id == repo_id and history.tree.topLevelItemCount() > 0))
+    return _result_tooltip(view), _idle_text(view)[0], history.tree.topLevelItem(0).text(0)
+
+
+def test_a_german_app_says_a_successful_sync_in_german(
+    run: Run, desktop: Desktop, world: Clones, german: None
+) -> None:
+    world.commit(world.mine, "b.txt", "mine\n")
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    report, _notified = sync_from_the_window(run, desktop, mine_id)
+    assert re.fullmatch(r"pushed main \(\d+ objects\)", report.message), report.message  # the CLI's words
+    objects = report.objects_sent
+    record = run(desktop.api.core.store.repo("mine"))
+    assert record.last_message == report.message
+    german_line = f"main gepusht ({objects} Objekte)"
+    assert stored_message(record.last_message, record.last_said) == german_line
+    tooltip, detail, history = shown(run, desktop, mine_id)
+    assert german_line in tooltip.splitlines(), tooltip
+    assert detail.endswith(f"Zuletzt synchronisiert: {german_line}"), detail
+    assert history.endswith(f": {german_line}"), history
+
+
+def test_a_german_app_says_an_unreachable_remote_in_german(
+    run: Run, desktop: Desktop, world: Clones, refused_port: int, german: None
+) -> None:
+    git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/origin", cwd=world.mine)
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    report, notified = sync_from_the_window(run, desktop, mine_id)
+    assert report.message == "origin is unreachable: connection refused"  # the CLI's words
+    german_line = "origin ist nicht erreichbar: Verbindung abgelehnt"
+    assert in_language(report.parts()) == german_line
+    run(until(lambda: any(text == german_line for _title, text in notified)))
+    tooltip, detail, history = shown(run, desktop, mine_id)
+    assert german_line in tooltip.splitlines(), tooltip
+    assert german_line in detail and "origin is unreachable" not in detail, detail
+    assert history.endswith(f": {german_line}"), history
+
+
+def test_an_english_app_says_the_engines_english_word_for_word(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    world.commit(world.mine, "b.txt", "mine\n")
+    (world.mine / "c.txt").write_text("uncommitted\n")
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    for _ in range(2):  # a sync that pushed, then one up to date
+        report, _notified = sync_from_the_window(run, desktop, mine_id)
+        assert len(report.parts()) >= 1 and report.parts()[0].template is not None, report.parts()
+        assert in_language(report.parts()) == report.message
+        record = run(desktop.api.core.store.repo("mine"))
+        assert record.last_said is not None
+        assert stored_message(record.last_message, record.last_said) == record.last_message
