@@ -94,7 +94,7 @@ async def integrate(
                 "arrived": done.arrived.decode() if done.arrived is not None else None,
             }
             report.came_in.append(moved)
-        report.kept_both += [{"path": kept.path, "copy": kept.copy} for kept in done.copies]
+        report.kept_both += [kept.to_json() for kept in done.copies]
         copies = {kept.copy for kept in done.copies if kept.copy is not None}
         report.conflicts = sorted(set(report.conflicts) | copies)
         if copies:

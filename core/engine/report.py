@@ -66,8 +66,9 @@ class SyncReport:
     # checked-out branch's integration, `went_out`: a pushed branch's upstream (from None: new).
     came_in: list[dict[str, str | None]] = field(default_factory=list)
     went_out: list[dict[str, str | None]] = field(default_factory=list)
-    # Conflicts an auto-commit merge resolved by keeping both sides: {"path", "copy"}
-    # (copy None: the modified side of a modify/delete was kept at the path).
+    # Conflicts an auto-commit merge resolved by keeping both sides: {"path", "copy",
+    # "deleted"} (copy None: the modified side of a modify/delete was kept at the path,
+    # and "deleted" says which side deleted it, "here" or "there"; None for a copy).
     kept_both: list[dict[str, str | None]] = field(default_factory=list)
     dirty: list[str] = field(default_factory=list)
     # Auto mode: files left uncommitted this time because they were still being written.

@@ -273,7 +273,9 @@ def test_keep_both_rename_delete_keeps_the_renamed_file(repo_path: Path) -> None
     merged, files = _kept(repo_path, base, {"k": OTHER}, {"b.txt": _edit(LINES, 0, "T"), "k": OTHER})
     assert merged.clean
     assert files == {"b.txt": _edit(LINES, 0, "T").encode(), "k": OTHER.encode()}
-    assert [(c.path, c.copy) for c in merged.copies] == [("b.txt", None)]
+    assert [(c.path, c.copy, c.deleted_here) for c in merged.copies] == [("b.txt", None, True)]
+    merged, _files = _kept(repo_path, base, {"b.txt": _edit(LINES, 0, "T"), "k": OTHER}, {"k": OTHER})
+    assert [(c.path, c.copy, c.deleted_here) for c in merged.copies] == [("b.txt", None, False)]
 
 
 def test_keep_both_rename_with_conflicting_edits_keeps_both_versions(repo_path: Path) -> None:

@@ -74,6 +74,13 @@ def test_conflict_keeps_both_sides_commits_lists_and_pushes(world: Clones, kind:
             assert copy is None
             modified = mine if kind.mine[path] is not None else theirs
             assert entry(world.mine, head, path) == entry(world.mine, modified, path)
+            # the message says which side deleted it: here, the file is back
+            said = (
+                f"brought back {path} as the other side modified it (deleted here)"
+                if kind.mine[path] is None
+                else f"kept {path} as modified (deleted on the other side)"
+            )
+            assert said in report["message"], report
             continue
         assert copy is not None and copy_pattern(expected).match(copy), copy
         assert entry(world.mine, head, path) == entry(world.mine, theirs, path)

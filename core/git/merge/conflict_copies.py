@@ -29,10 +29,18 @@ _COPY = re.compile(r" \(conflict .+ \d{4}-\d\d-\d\d \d{4}(?: \d+)?\)(?:\.[^/]*)?
 class ConflictCopy:
     """One conflict resolved by keeping both: `copy` holds the local side, None when
     there was nothing to copy (the local side deleted what the remote modified, or the
-    remote deleted what the local side modified: the modified side stays at `path`)."""
+    remote deleted what the local side modified: the modified side stays at `path`);
+    `deleted_here` then says the local side was the one that deleted it."""
 
     path: str
     copy: str | None
+    deleted_here: bool = False
+
+    def to_json(self) -> dict[str, str | None]:
+        """As a sync report's `kept_both` lists it: "deleted" is "here" or "there" for a
+        modify/delete, None for a copy."""
+        deleted = None if self.copy is not None else "here" if self.deleted_here else "there"
+        return {"path": self.path, "copy": self.copy, "deleted": deleted}
 
 
 @dataclass(frozen=True)
@@ -103,12 +111,15 @@ def copies_present(worktree: str, paths: Iterable[str]) -> list[str]:
 def kept_both_note(kept: Sequence[Mapping[str, str | None]]) -> str:
     """What a sync's message says about the conflicts it resolved by keeping both sides."""
     copies = [k["copy"] for k in kept if k["copy"] is not None]
-    modified = [k["path"] for k in kept if k["copy"] is None]
+    modified = [k["path"] for k in kept if k["copy"] is None and k.get("deleted") != "here"]
+    restored = [k["path"] for k in kept if k["copy"] is None and k.get("deleted") == "here"]
     parts = []
     if copies:
         parts.append(f"kept both sides of {counted(len(copies), 'conflict')}: {_some(copies)}")
     if modified:
         parts.append(f"kept {_some(modified)} as modified (deleted on the other side)")
+    if restored:  # deleted here, modified there: the file is back, and the user should know why
+        parts.append(f"brought back {_some(restored)} as the other side modified it (deleted here)")
     return "; ".join(parts)
 
 

@@ -175,7 +175,7 @@ class TreeMerger:
         base, ours, theirs = triple
         if self.keep_both is not None and not _gitlink(ours, theirs):
             if ours is None or theirs is None:
-                return self._keep_modified(path, ours or theirs)
+                return self._keep_modified(path, ours or theirs, deleted_here=ours is None)
             if not (_regular(ours) and _regular(theirs)):
                 return self._keep_both(path, theirs=theirs, ours=ours)
         if ours is None or theirs is None or not (_regular(ours) and _regular(theirs)):
@@ -205,9 +205,9 @@ class TreeMerger:
         self._beside.setdefault(parent, []).append((name, ours))
         return theirs
 
-    def _keep_modified(self, path: bytes, modified: Entry | None) -> Entry | None:
+    def _keep_modified(self, path: bytes, modified: Entry | None, *, deleted_here: bool) -> Entry | None:
         """Modify/delete: the modified side stays; the deleting side loses nothing."""
-        self.copies.append(ConflictCopy(display(path), None))
+        self.copies.append(ConflictCopy(display(path), None, deleted_here))
         return modified
 
     def _forget_within(self, path: bytes) -> None:

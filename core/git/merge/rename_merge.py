@@ -185,7 +185,7 @@ class _Process:
             new[side] = merged
         elif deleted:
             # rename/delete; with a collision, rename/add/delete (kept as an add/add)
-            kept = None if collision else ConflictCopy(display(rename.target), None)
+            kept = None if collision else ConflictCopy(display(rename.target), None, other == 1)
             self._conflict([rename.target], kept)
             return
         elif changed_kind:
