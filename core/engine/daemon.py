@@ -76,6 +76,7 @@ from core.engine.power import PsutilPower
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
+from core.engine.shared_remotes import sharing_a_remote
 from core.engine.sync import take_sync_lock
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, RegistrationChanged, RemoteTripped
@@ -429,7 +430,7 @@ class Daemon:
         self._engine_lock = engine_lock
         settings = await self.core.store.app_settings()
         pool = RepoPool(self.core.offload, ttl=settings.pool_ttl, budget=settings.memory_budget)
-        self.engine = engine = Engine(self.core, self.bus, pool)
+        self.engine = engine = Engine(self.core, self.bus, pool, on_pushed=self._pushed)
         breaker = RemoteBreaker(self.core.store.remote_health, on_trip=self._tripped)
         self.scheduler = scheduler = FetchScheduler(
             self.clock,
@@ -723,6 +724,22 @@ class Daemon:
             log.debug("conflict of repository %s not looked at: %s", repo_id, exc)
         finally:
             self._rechecking.pop(repo_id, None)
+
+    def _pushed(self, repo_id: int, remotes: list[str]) -> None:
+        """A sync of the repository pushed to `remotes`: the other registered repositories
+        of those remotes fetch soon (`shared_remotes.py`)."""
+        self._spawn(self._fetch_beside(repo_id, remotes))
+
+    async def _fetch_beside(self, repo_id: int, remotes: list[str]) -> None:
+        pusher, scheduler = self._watched.get(repo_id), self.scheduler
+        if pusher is None or scheduler is None:
+            return
+        others = {i: r.path for i, r in self._watched.items() if i != repo_id and i in scheduler}
+        if not others:
+            return
+        for other in await self.core.offload.io(sharing_a_remote, pusher.path, remotes, others):
+            if scheduler.fetch_soon(other) and other in self._watched:
+                log.info("%s: fetched soon: %s pushed to its remote", self._watched[other].name, pusher.name)
 
     def _auto_synced(self, repo_id: int, report: SyncReport) -> None:
         if report.result is ResultKind.CONFLICT and repo_id not in self._conflicted:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from functools import partial
@@ -33,13 +33,22 @@ from core.store.recovery import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
+OnPushed = Callable[[int, list[str]], None]  # a repository's sync pushed to these remotes of it
+
 
 class Engine:
     def __init__(
-        self, core: Core, bus: EventBus, pool: RepoPool, *, options: SyncOptions | None = None
+        self,
+        core: Core,
+        bus: EventBus,
+        pool: RepoPool,
+        *,
+        options: SyncOptions | None = None,
+        on_pushed: OnPushed | None = None,
     ) -> None:
         self.core, self.bus, self.pool = core, bus, pool
         self.options = options or SyncOptions()
+        self.on_pushed = on_pushed  # told of every job's (and `busy_report`'s) push
         self.workers: dict[int, RepoWorker] = {}
         self._stops: dict[int, TransferStop] = {}  # each running job's own
         self._held: set[RepoState] = set()  # holds on every repository (paused, offline)
@@ -166,7 +175,7 @@ class Engine:
             on_skipped=self.options.on_skipped or self.bus.publish,
             ask=True,
         )
-        return await sync_repository(core, record, options)
+        return self._told(repo_id, await sync_repository(core, record, options))
 
     async def stop(self, grace: float = 3.0) -> None:
         """Running jobs get `grace` seconds to finish, then are cancelled; the pool is closed."""
@@ -237,6 +246,12 @@ class Engine:
         )
         if report.branches_changed:
             self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(report.branches)))
+        return self._told(repo_id, report)
+
+    def _told(self, repo_id: int, report: SyncReport) -> SyncReport:
+        """`report`, once `on_pushed` heard of the remotes its push moved."""
+        if report.pushed_remotes and self.on_pushed is not None:
+            self.on_pushed(repo_id, list(report.pushed_remotes))
         return report
 
     def lease(self, _core: Core, record: RepoRecord) -> AbstractAsyncContextManager[Repo]:

@@ -14,6 +14,7 @@ class Reason(StrEnum):
     SCHEDULE = "schedule"  # the repository's regular slot
     RETRY = "retry"  # a backoff retry after a failure
     CATCH_UP = "catch_up"  # overdue after a clock jump or a pause
+    REMOTE_MOVED = "remote_moved"  # early: another registered repository pushed to its remote
 
 
 @dataclass(frozen=True)

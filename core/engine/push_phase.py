@@ -114,6 +114,8 @@ async def push(
             report.not_pushed = await core.offload.io(not_pushed_line, repo, failed)
             raise
         report.pushed.extend(b for b in result.pushed if b not in report.pushed)
+        if result.pushed and remote not in report.pushed_remotes:
+            report.pushed_remotes.append(remote)
         report.objects_sent += result.objects_sent
         report.lfs_uploaded += result.lfs.uploaded
         report.add_time("push", sum(result.timings_ms.values()))

@@ -25,6 +25,7 @@ TIMING_KEYS = (
 _INTERNAL = frozenset(
     {
         "answered_remotes",
+        "pushed_remotes",
         "failed_remotes",
         "signed_out",
         "branches",
@@ -88,6 +89,7 @@ class SyncReport:
     timings_ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMING_KEYS, 0.0))
     # For the engine (scheduler's backoff and breaker, branch events); not in `sync --json`.
     answered_remotes: list[str] = field(default_factory=list)
+    pushed_remotes: list[str] = field(default_factory=list)  # remotes a branch went to: they moved
     failed_remotes: dict[str, str] = field(default_factory=dict)
     # Of those, remotes that want a credential nobody could give (`SignInNeeded`): not failing.
     signed_out: list[str] = field(default_factory=list)

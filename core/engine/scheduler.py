@@ -4,8 +4,9 @@ Policy only, independent of git: `trigger(repo_id, job)` runs one fetch (the
 per-repository worker) and returns its `FetchOutcome`. The scheduler spreads
 the slots (`slots.py`), bounds concurrency, backs off a failing repository
 (`backoff.py`), skips tripped remotes (`breaker.py`), pauses on demand or on a
-low battery (`power.py`), catches up once after the machine slept, and reports
-`offline` once rather than a stream of errors. A sync the user asks for does
+low battery (`power.py`), catches up once after the machine slept, fetches a repository
+early when asked (`fetch_soon`: another registered repository pushed to its remote), and
+reports `offline` once rather than a stream of errors. A sync the user asks for does
 not pass through here: it goes straight to the repository's worker, ahead of
 any background job queued there. Each fetch gets a deadline, and one that runs
 long stops counting against `max_concurrent` (`job_limits.py`), so one stuck
@@ -57,6 +58,8 @@ class Cadence:
     tick: float = 30.0  # longest sleep, so a clock jump is noticed soon after a wake
     power_poll: float = 60.0
     offline_quorum: int = 3  # repositories that must all be unreachable before `offline`
+    soon: float = 2.0  # an early fetch (`fetch_soon`) starts this long after it was asked for
+    soon_gap: float = 10.0  # and at least this long after the repository's last fetch started
 
 
 DEFAULT_BACKOFF = Backoff()
@@ -76,6 +79,8 @@ class _Repo:
     running: bool = False
     overtime_at: float = 0.0  # monotonic: when the running fetch stops holding a slot
     overtime: bool = False  # running past that: not counted against max_concurrent
+    started: float = float("-inf")  # monotonic: when its last fetch started
+    soon: bool = False  # an early fetch was asked for while one ran: it comes after it
 
 
 class FetchScheduler:
@@ -177,6 +182,31 @@ class FetchScheduler:
         delay = self._slots.delay_after_fetch(self._clock.wall(), repo.interval, repo.offset, self._rng)
         self._set_due(repo, self._clock.monotonic() + delay)
         self._wake.set()
+
+    def fetch_soon(self, repo_id: int) -> bool:
+        """Fetch the repository early: its remote moved (another registered repository of
+        the same remote pushed). It starts `Cadence.soon` from now, and no sooner than
+        `Cadence.soon_gap` after its last fetch started; one asked for while a fetch runs
+        comes after it. One early fetch is pending at a time: asked for again meanwhile (a
+        storm of pushes), nothing changes. A repository in a failure backoff keeps it (its
+        retry comes as before). True when a fetch comes by then (set now, or already due)."""
+        repo = self._repos.get(repo_id)
+        if repo is None or repo.streak > 0:
+            return False
+        if repo.running:
+            repo.soon = True
+            return True
+        self._soon(repo)
+        self._wake.set()
+        return True
+
+    def _soon(self, repo: _Repo) -> None:
+        """An early fetch of the idle `repo`, unless one is due by then anyway (one already
+        pending, say): one at a time."""
+        due = max(self._clock.monotonic() + self._cadence.soon, repo.started + self._cadence.soon_gap)
+        if repo.due > due:
+            repo.reason = Reason.REMOTE_MOVED
+            self._set_due(repo, due)
 
     def _first_due(self, interval: float, offset: float) -> float:
         delay = self._slots.first_delay(self._clock.wall(), interval, offset, self._rng)
@@ -404,6 +434,7 @@ class FetchScheduler:
 
     def _start(self, repo: _Repo) -> None:
         repo.running = True
+        repo.started = self._clock.monotonic()
         self._active[repo.repo_id] = repo
         repo.overtime_at = self._clock.monotonic() + self.limits.overtime_after(
             self.limits.deadline(repo.interval)
@@ -451,12 +482,15 @@ class FetchScheduler:
         if self._repos.get(repo.repo_id) is not repo:
             return  # removed while it ran
         now, wall = self._clock.monotonic(), self._clock.wall()
+        soon, repo.soon = repo.soon, False
         if outcome.succeeded:
             repo.streak = 0
             repo.reason = Reason.SCHEDULE
             self._set_due(
                 repo, now + self._slots.delay_after_fetch(wall, repo.interval, repo.offset, self._rng)
             )
+            if soon:  # asked for while it ran: the remote may have moved after it looked
+                self._soon(repo)
         else:
             repo.streak += 1
             repo.reason = Reason.RETRY

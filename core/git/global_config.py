@@ -78,7 +78,7 @@ def global_configs() -> list[ConfigFile]:
 def _parsed(path: str) -> ConfigFile | None:
     home = os.environ.get("HOME")
     kept = _cache.get(path)
-    if kept is not None and kept.home == home and all(_file_id(p) == fid for p, fid in kept.files):
+    if kept is not None and kept.home == home and all(file_id(p) == fid for p, fid in kept.files):
         return kept.config
     started = time.time_ns()
     files: list[tuple[str, FileId]] = []
@@ -113,7 +113,8 @@ def _noting(files: list[tuple[str, FileId]]) -> Callable[[str | os.PathLike[str]
     return opener
 
 
-def _file_id(path: str) -> FileId:
+def file_id(path: str) -> FileId:
+    """The identity of the regular file at `path` as it is now; None when there is none."""
     try:
         st = os.stat(path)
     except OSError:

@@ -191,6 +191,42 @@ async def test_the_users_own_sync_that_went_through_ends_the_backoff() -> None:
         sched.answered(99)  # not scheduled (removed meanwhile): nothing to do
 
 
+async def test_a_remote_moved_by_another_repository_is_fetched_soon_once_per_storm() -> None:
+    """Another registered repository pushed to the remote (`fetch_soon`): the fetch comes
+    seconds later, not at the interval's slot; a storm of pushes is one pending early fetch,
+    never sooner than `soon_gap` after the last start; one asked for while a fetch runs comes
+    after it; a failure backoff is kept."""
+    clock = FakeClock()
+    remotes = Remotes(clock, duration=5)
+    sched = scheduler(clock, remotes, cadence=Cadence(start_spacing=1.0, soon=2.0, soon_gap=10.0))
+    sched.add(1, "/srv/a", 86_400)
+    sched.add(2, "/srv/b", 86_400)
+    async with running(sched):
+        await clock.advance(60)
+        assert remotes.calls == [] and sched.next_due(1) - clock.monotonic() > 3600  # the slot is far
+        t0 = clock.monotonic()
+        for _ in range(50):  # a storm of pushes
+            assert sched.fetch_soon(1)
+            await clock.advance(0.01)
+        await clock.advance(t0 + 8 - clock.monotonic())  # the early fetch ran (5 s) and ended
+        assert remotes.starts(1) == [pytest.approx(t0 + 2)]
+        assert remotes.calls[0].job.reason is Reason.REMOTE_MOVED and remotes.repos() == [1]
+        assert sched.next_due(1) - clock.monotonic() > 3600  # back to its slot
+        assert sched.fetch_soon(1)  # again at once: 10 s after the last start, not 2 from now
+        await clock.advance(5)
+        assert remotes.starts(1)[1:] == [pytest.approx(t0 + 12)]
+        assert sched.fetch_soon(1) and sched.fetch_soon(1)  # while it runs: one more, after it
+        await clock.advance(60)
+        assert remotes.starts(1)[2:] == [pytest.approx(t0 + 22)]  # 10 s after the one that ran
+        remotes.outcome_for = lambda _r, _j: FAILING
+        assert sched.fetch_soon(2)
+        await clock.advance(30)
+        assert sched.backoff_streak(2) == 1
+        due = sched.next_due(2)
+        assert not sched.fetch_soon(2) and sched.next_due(2) == due  # its retry comes as before
+        assert not sched.fetch_soon(99)  # not scheduled
+
+
 async def test_a_trigger_that_raises_counts_as_a_failure_and_the_loop_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
