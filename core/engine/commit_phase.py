@@ -11,6 +11,7 @@ committed, deleted or fixed is forgotten.
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -145,6 +146,9 @@ async def commit_changes(
     clock = clock or SystemClock()
     now = wall_datetime(clock)
     stored = await core.store.skipped(record.id)
+    young_after = None if settle_age is None else clock.wall() - settle_age
+    if unsettled and young_after is not None:
+        unsettled = await core.offload.io(still_changing, repo.path, unsettled, young_after)
     try:
         outcome = await core.offload.io(
             auto_commit,
@@ -154,7 +158,7 @@ async def commit_changes(
             host=host or socket.gethostname(),
             now=clock.wall(),
             workers=core.offload.cpu_workers,
-            young_after=None if settle_age is None else clock.wall() - settle_age,
+            young_after=young_after,
             snapshot=snapshot,
         )
     except AutoCommitRefused:
@@ -170,6 +174,25 @@ async def commit_changes(
         for row in _news(stored, verdict.record):
             publish(FileSkipped(record.id, record.name, row.path, row.reason, row.size))
     return outcome
+
+
+def still_changing(worktree: str, paths: Collection[str], since: float) -> set[str]:
+    """Those of `paths` (held back by auto mode's watch as still being written) whose file
+    changed at or after the wall time `since` (lstat's mtime or ctime: a write, a rename
+    into place, a chmod all move ctime), or that are gone. An event that arrived late (the
+    daemon was stopped, SIGSTOP or a suspended process, or far behind) names a file that
+    has long stood still: it is committed now, not left in the way of what the remote
+    brought at that path ("untracked files are in the way") until a later round."""
+    changing = set()
+    for path in paths:
+        try:
+            st = os.lstat(os.path.join(worktree, path))
+        except OSError:
+            changing.add(path)
+            continue
+        if max(st.st_mtime, st.st_ctime) >= since:
+            changing.add(path)
+    return changing
 
 
 def _news(stored: Iterable[SkippedFile], rows: Iterable[SkippedFile]) -> list[SkippedFile]:
