@@ -77,3 +77,26 @@ def test_only_packs_small_next_to_the_larger_ones_are_merged() -> None:
     assert packs_to_merge({"clone": 16_000, "merged": 40, "a": 1, "b": 1}) == ["a", "b"]
     assert packs_to_merge({"clone": 16_000, "merged": 40, "a": 30, "b": 1}) == ["b", "a", "merged"]
     assert packs_to_merge({"a": 1, "b": 2, "c": 8, "d": 32}) == ["a", "b"]  # always progress
+
+
+def test_a_multi_pack_index_naming_merged_packs_is_removed_as_git_repack_removes_it(tmp_path: Path) -> None:
+    """Left in place, it named packs that were gone: `git fsck` failed ("failed to load
+    pack in position 0") after a sync merged the packs of a repository `git maintenance`
+    (incremental-repack) or `git multi-pack-index write` had indexed."""
+    path = tmp_path / "repo"
+    many_packs(path)
+    git("multi-pack-index", "write", "--bitmap", cwd=path)
+    pack_dir = path / ".git" / "objects" / "pack"
+    assert [n for n in os.listdir(pack_dir) if n.startswith("multi-pack-index-") and n.endswith(".bitmap")]
+    before = all_objects(path)
+    with Repo(str(path)) as repo:
+        head = repo.head()
+        assert consolidate_packs(repo, limit=PACKS - 1) is not None
+        assert repo[head].id == head
+    assert not [n for n in os.listdir(pack_dir) if n.startswith("multi-pack-index")]
+    assert all_objects(path) == before
+    fsck(path)
+    git("multi-pack-index", "verify", cwd=path)
+    git("maintenance", "run", "--task=incremental-repack", cwd=path)  # git indexes them again
+    assert (pack_dir / "multi-pack-index").exists()
+    fsck(path)

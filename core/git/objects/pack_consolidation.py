@@ -92,9 +92,11 @@ def consolidate_packs(repo: Repo, limit: int = PACK_LIMIT) -> Consolidation | No
     merged = packs_to_merge({name: os.path.getsize(os.path.join(pack_dir, name + ".pack")) for name in names})
     result = merge_packs(pack_dir, merged)
     store.close()  # unmaps the old packs (Windows cannot delete mapped files); reopened lazily
-    for name in merged:
-        if name != result.name:
-            remove_pack(pack_dir, name)
+    removed = [name for name in merged if name != result.name]
+    if removed:
+        remove_multi_pack_index(pack_dir)
+    for name in removed:
+        remove_pack(pack_dir, name)
     return result
 
 
@@ -146,6 +148,23 @@ def merge_packs(pack_dir: str, names: list[str]) -> Consolidation:
                 os.unlink(path)
         raise
     return Consolidation(name, len(names), len(ids))
+
+
+def remove_multi_pack_index(pack_dir: str) -> None:
+    """Remove the multi-pack-index (`git multi-pack-index write`, `git maintenance`'s
+    incremental-repack) and its bitmap and reverse index, as `git repack -d` does before
+    it deletes packs: left in place it names packs that are gone, and `git fsck` fails
+    ("failed to load pack in position 0"). git writes it again at its next maintenance;
+    until then git and dulwich read every pack's own index, as without one."""
+    for directory in (pack_dir, os.path.join(pack_dir, "multi-pack-index.d")):
+        try:
+            names = os.listdir(directory)
+        except FileNotFoundError:
+            continue
+        for name in sorted(names):  # `multi-pack-index` before its `-<hash>.bitmap`/`.rev`
+            if name.startswith("multi-pack-index"):
+                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                    os.unlink(os.path.join(directory, name))
 
 
 def remove_pack(pack_dir: str, name: str) -> None:
