@@ -338,7 +338,11 @@ class AutoSync:
         had_changes = repo.first_change is not None
         if unsettled:  # still being written: a later round takes them once they are still
             repo.hot = {p: at for p, at in repo.hot.items() if p in unsettled}
-            repo.first_change, repo.last_change = now, max(repo.hot.values())
+            # The round keeps its first change: a sync that left them (the tree quiet
+            # around them, the interval's) must not put off `longest`, or a file written
+            # more often than those syncs run would never be read by snapshot.
+            repo.first_change = now if repo.first_change is None else repo.first_change
+            repo.last_change = max(repo.hot.values())
         else:
             repo.hot, repo.first_change = {}, None
         triggers = sorted(asked) or [Trigger.CHANGE]

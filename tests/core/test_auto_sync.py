@@ -110,6 +110,23 @@ async def test_a_file_changing_for_minutes_is_read_by_snapshot_once_every_longes
     assert "log.txt" in auto.waiting(REPO)
 
 
+async def test_a_file_that_never_stops_changing_syncs_although_the_interval_syncs_meanwhile(world) -> None:
+    """A log written every second while the backstop interval (15 s, shorter than the
+    longest delay) syncs: each of those syncs leaves the log for later, but the round keeps
+    its first change, so the log is still read by snapshot 30 s after it began (the
+    interval's syncs used to start a new round each time: the log never synced)."""
+    clock, runs, make = world
+    auto = make()
+    start = clock.monotonic()
+    for second in range(70):
+        auto.changed(REPO, ["app.log"])
+        if second % 15 == 14:
+            auto.request(REPO, Trigger.INTERVAL)
+        await clock.advance(1.0)
+    snapshots = [round(at - start) for (at, _u), snap in zip(runs.calls, runs.snapshots, strict=True) if snap]
+    assert snapshots and snapshots[0] <= 31, (runs.calls, runs.snapshots)
+
+
 async def test_triggers_during_a_sync_coalesce_into_one_more(world) -> None:
     clock, runs, make = world
     runs.hold = 10.0
