@@ -102,6 +102,28 @@ class Diverged(GitferryError):
         self.upstream = upstream
 
 
+class UnrelatedHistories(Diverged):
+    """The upstream shares no commit with the branch: the remote's history was replaced
+    (an orphan branch force-pushed in its place), or a shallow clone's history ends before
+    their common commit. `git pull` refuses ("refusing to merge unrelated histories"), and
+    so does a sync, whatever the strategy: a merge of the two would be pushed, joining
+    two histories nobody meant to join. Nothing was changed."""
+
+    def __init__(self, branch: str, upstream: str, *, shallow: bool) -> None:
+        why = (
+            " (or this shallow clone's history ends before it: git fetch --unshallow)"
+            if shallow
+            else " (its history was replaced on the remote?)"
+        )
+        GitferryError.__init__(
+            self,
+            f"{branch} and {upstream} have no commit in common{why}: "
+            f"refusing to merge unrelated histories, as git pull does; {branch} is left as it is",
+        )
+        self.branch = branch
+        self.upstream = upstream
+
+
 class BranchInUse(GitferryError):
     """The checked-out branch is also used by another worktree (checked out there with
     `--ignore-other-worktrees`, or rebased there): moving it would move it under that
@@ -155,6 +177,8 @@ def integrate_current(
     bases = merge_bases(repo, local, remote, index)
     if remote in bases:
         return Integration(branch, "none", local, local)
+    if not bases:
+        raise UnrelatedHistories(branch, short_name(upstream), shallow=bool(repo.get_shallow()))
     elsewhere = branch_uses(repo).elsewhere(branch)
     if elsewhere is not None:
         raise BranchInUse(elsewhere)
