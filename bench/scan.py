@@ -13,8 +13,13 @@
    for). Our peak includes the interpreter and its imports (shown alone as a
    third row). Both commits must record the same tree. Target: peak RSS
    under 200 MiB.
+3. Staged changes, first look: 100,000 files in 2,000 directories, committed, nothing
+   staged. `git diff --cached --quiet` against `staged_changes` (auto mode's question
+   before a sync its watcher triggered: "did the user stage something with git?"), each
+   run a first look at the index (nothing kept from the run before). Each answer checked:
+   nothing staged.
 
-    .venv/bin/python -m bench.scan [--runs N] [--commit-runs N] [--only unchanged first-commit]
+    .venv/bin/python -m bench.scan [--runs N] [--commit-runs N] [--only unchanged first-commit staged]
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from dulwich.repo import Repo
 from bench.gitenv import git, isolate
 from bench.repos import cached
 from bench.stats import Table, interleaved, timing_table
+from core.git.worktree import pending
 from core.git.worktree.scan import WorktreeScan, scan_worktree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,7 +202,43 @@ def fresh_copy(source: Path, target: Path) -> Path:
     return target
 
 
-BENCHES = {"unchanged": "runs", "first-commit": "commit_runs"}
+STAGED_FILES = 100_000
+GIT_CACHED = "git diff --cached --quiet"
+STAGED = "staged_changes, first look"
+
+
+def build_staged(root: Path) -> None:
+    """100,000 files of one line, 50 per directory, in 40 x 50 directories, committed."""
+    git("init", "-q", str(root))
+    for n in range(STAGED_FILES):
+        directory = root / f"t{n // 2500:02d}" / f"s{n // 50 % 50:02d}"
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / f"f{n % 50:02d}.txt").write_text(f"{n}\n")
+    time.sleep(0.05)  # the index written well after the files: no racy entry
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "-m", "100,000 files", cwd=root)
+
+
+def bench_staged(runs: int) -> list[Table]:
+    root = cached("staged-100k", build_staged)
+
+    def git_cached() -> None:
+        done = subprocess.run(GIT_CACHED.split(), cwd=root, check=False)
+        if done.returncode != 0:
+            raise AssertionError("git sees staged changes in the committed tree")
+
+    def ours() -> None:
+        pending._AGREED.clear()  # each run a first look at the index
+        if pending.staged_changes(str(root)):
+            raise AssertionError("staged_changes sees staged changes in the committed tree")
+
+    results = interleaved({GIT_CACHED: git_cached, STAGED: ours}, runs=runs, warmup=1)
+    table = timing_table("Staged changes, first look: 100,000 files committed", results, {"git": GIT_CACHED})
+    table.note("every answer checked: nothing staged")
+    return [table]
+
+
+BENCHES = {"unchanged": "runs", "first-commit": "commit_runs", "staged": "runs"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -208,7 +250,12 @@ def main(argv: list[str] | None = None) -> None:
     isolate()
     for name in args.only:
         load_before = os.getloadavg()[0]
-        tables = bench_unchanged(args.runs) if name == "unchanged" else bench_first_commit(args.commit_runs)
+        if name == "unchanged":
+            tables = bench_unchanged(args.runs)
+        elif name == "staged":
+            tables = bench_staged(args.runs)
+        else:
+            tables = bench_first_commit(args.commit_runs)
         tables[0].note(f"load average (1 min) {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
         for table in tables:
             print(table.render(), end="\n\n", flush=True)

@@ -131,8 +131,8 @@ def test_absent_index_is_empty(tmp_path: Path) -> None:
 def test_has_unmerged_answers_as_the_view_without_making_it_for_a_clean_index(
     tmp_path: Path, version: str, conflict: bool
 ) -> None:
-    """Versions 2 and 3 with no conflict stage are answered from the entries' flags, no view
-    made; the rest (a stage, version 4, a split index) through the view, which names them."""
+    """Versions 2, 3 and 4 with no conflict stage are answered from the entries' flags, no
+    view made; the rest (a stage, a split index) through the view, which names them."""
     if conflict:
         root = tmp_path / "c"
         git("init", "-q", "-b", "main", str(root))
@@ -150,7 +150,7 @@ def test_has_unmerged_answers_as_the_view_without_making_it_for_a_clean_index(
     with Repo(str(root)) as repo:
         assert has_unmerged(repo) == unmerged
         made = _LAST_READ.get(repo) is not None
-        assert made == (conflict or version in ("4", "split"))
+        assert made == (conflict or version == "split")
         assert bool(current_index_stat(repo).unmerged) == unmerged
 
 

@@ -77,6 +77,11 @@ def parse_cache_tree(data: bytes, oid_length: int) -> CacheTree:
     return root
 
 
+def cache_tree_root(data: bytes, oid_length: int) -> CacheTree:
+    """The root node of a `TREE` extension's data alone (its subtrees not read)."""
+    return _node(data, 0, oid_length)[0]
+
+
 def _node(data: bytes, pos: int, oid_length: int) -> tuple[CacheTree, int, int]:
     """The node at `pos` (its subtrees not yet read), how many subtrees follow it, and the
     offset just past it."""

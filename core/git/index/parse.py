@@ -65,7 +65,7 @@ def parse_index_bytes(data: bytes, fmt: ObjectFormat) -> ParsedIndex:
             raise IndexFormatError(f"the index does not parse: {exc!r}") from None
         pos = buffer.tell()
     (version,) = struct.unpack_from(">I", data, 4)
-    extensions, pos = _extensions(data, pos, fmt)
+    extensions, pos = read_extensions(data, pos, fmt)
     return ParsedIndex(version, entries, extensions, data[pos : pos + fmt.oid_length])
 
 
@@ -86,14 +86,14 @@ def parse_merged_index(data: bytes, fmt: ObjectFormat) -> MergedIndex | None:
     if fast is None:
         return None
     byname, pos, starts = fast
-    extensions, _end = _extensions(data, pos, fmt)
+    extensions, _end = read_extensions(data, pos, fmt)
     if any(signature == LINK for signature, _data in extensions):
         return None
     (version,) = struct.unpack_from(">I", data, 4)
     return MergedIndex(version, byname, starts, extensions)
 
 
-def _extensions(data: bytes, pos: int, fmt: ObjectFormat) -> tuple[list[Extension], int]:
+def read_extensions(data: bytes, pos: int, fmt: ObjectFormat) -> tuple[list[Extension], int]:
     """The extensions from `pos` on and where the trailer starts; the trailer checked."""
     trailer_at = len(data) - fmt.oid_length
     extensions: list[Extension] = []

@@ -127,7 +127,7 @@ def current_index_stat(repo: Repo) -> IndexStat:
 def has_unmerged(repo: Repo) -> bool:
     """Whether `repo`'s index has unmerged paths: the current view's answer when one is
     cached, else read from the entries' flags alone, the view made only for an index that
-    has some (or that this reader leaves to it: version 4, split, sparse, damaged).
+    has some (or that this reader leaves to it: split, sparse, damaged).
 
     A cold sync asks this once before the switch reads the whole index anyway: making the
     view of every entry's stat data for it took 17 ms of 12,661 entries (the flags alone:
@@ -144,7 +144,7 @@ def has_unmerged(repo: Repo) -> bool:
             data = file.read()
     except FileNotFoundError:
         return False
-    end = _end_of_merged_entries(data, repo.object_format.oid_length)
+    end = end_of_merged_entries(data, repo.object_format.oid_length)
     if end is not None:
         try:
             _check_extensions(path, data, end, repo.object_format)
@@ -154,16 +154,25 @@ def has_unmerged(repo: Repo) -> bool:
     return bool(current_index_stat(repo).unmerged)
 
 
-def _end_of_merged_entries(data: bytes, oid_length: int) -> int | None:
-    """The offset past the entries of a version 2 or 3 index none of whose entries has a
-    conflict stage; None otherwise (a stage, another version, a long name, a short file)."""
+def end_of_merged_entries(data: bytes, oid_length: int) -> int | None:
+    """The offset past the entries of an index none of whose entries has a conflict stage,
+    read from their flags and name lengths alone; None otherwise (a stage, a version 2 or 3
+    name too long for its length field, another version, a short file)."""
     try:
         signature, version, count = _HEADER.unpack_from(data, 0)
-        if signature != b"DIRC" or version not in (2, 3):
+        if signature != b"DIRC" or version not in (2, 3, 4):
             return None
         unpack = _FLAGS.unpack_from
         flags_at, head = 40 + oid_length, 42 + oid_length
         pos = 12
+        if version == 4:  # a varint and a NUL-terminated suffix, no padding
+            for _ in range(count):
+                (flags,) = unpack(data, pos + flags_at)
+                if flags & _FLAG_STAGE:
+                    return None
+                _drop, name_at = offset_varint(data, pos + head + (2 if flags & FLAG_EXTENDED else 0))
+                pos = data.index(b"\x00", name_at) + 1
+            return pos if pos <= len(data) else None
         for _ in range(count):
             (flags,) = unpack(data, pos + flags_at)
             length = flags & _NAME_MASK
@@ -171,7 +180,7 @@ def _end_of_merged_entries(data: bytes, oid_length: int) -> int | None:
                 return None
             name_at = head + 2 if flags & FLAG_EXTENDED else head
             pos += (name_at + length + 8) & ~7
-    except struct.error:
+    except (struct.error, ValueError, IndexError):
         return None
     return pos if pos <= len(data) else None
 
