@@ -214,6 +214,7 @@ def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
                         settings[r.id],
                         paused,
                         r.id in snapshot.remoteless,
+                        snapshot.conflicts.get(r.id, []),
                     )
                     for r in records
                 ]
@@ -230,6 +231,7 @@ def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
                 paused,
                 remoteless,
                 snapshot.skipped.get(r.id, 0),
+                snapshot.conflicts.get(r.id, []),
             )
     hint_when_none(len(records), args.json)
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not 
     from core.git.transfer.signer import SignInRequest
     from core.git.transfer.ssh_questions import SshQuestion
     from core.git.worktree.git_operation import GitOperation
-    from core.model import BranchStatus, RepoRecord, SkippedFile, SubmoduleStatus, SyncReach
+    from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile, SubmoduleStatus, SyncReach
     from core.remote_url import HttpAuth
     from core.settings import RepoSettings
 
@@ -82,6 +82,7 @@ def repo_json(
     settings: RepoSettings | None = None,
     all_paused: bool = False,
     remoteless: bool = False,
+    conflicts: Sequence[ConflictRecord] = (),
 ) -> dict[str, Any]:
     from core.settings import RepoSettings, pause_active  # not for `sync` (core.cli_engine)
 
@@ -103,7 +104,32 @@ def repo_json(
         "in_progress": _in_progress(record, branches),
         "no_remote": remoteless,
         "submodules": [submodule_json(s) for s in submodules],
+        "conflicts": [{"branch": c.branch, "path": c.path, "since": iso(c.since)} for c in conflicts],
     }
+
+
+def conflict_notes(name: str, conflicts: Sequence[ConflictRecord]) -> list[str]:
+    """What `status` says of the repository's conflicts, as the window's Conflicts tab lists
+    them: an auto-commit repository's copies (kept beside the other side's version until
+    you delete them), and the paths a sync without auto-commit stopped on."""
+    if not conflicts:
+        return []
+    from core.git.merge.conflict_copies import is_copy, some_paths
+
+    copies = [c.path for c in conflicts if is_copy(c.path)]
+    stopped = [c.path for c in conflicts if not is_copy(c.path)]
+    notes = []
+    if copies:
+        notes.append(
+            f"{counted(len(copies), 'conflict copy', 'conflict copies')} kept beside the other side's"
+            f" version: {some_paths(copies)} (merge what you need, then delete the copy)"
+        )
+    if stopped:
+        notes.append(
+            f"{counted(len(stopped), 'file')} in conflict: {some_paths(stopped)}"
+            f" (`gitferry resolve {name}` lists the choices)"
+        )
+    return notes
 
 
 DETACHED_NOTE = "HEAD is detached: a sync only fetches; check out a branch (git switch NAME) to sync it"
@@ -212,6 +238,7 @@ def print_status(
     all_paused: bool = False,
     remoteless: bool = False,
     skipped: int = 0,
+    conflicts: Sequence[ConflictRecord] = (),
 ) -> None:
     from core.model import RepoState
     from core.settings import RepoSettings, pause_active
@@ -233,6 +260,8 @@ def print_status(
         print(f"  {record.last_message}")
     if remoteless:  # before a sync says it, and after one whose message is not shown (`unpublished`)
         print(f"  {no_remote_note(record.name)}")
+    for note in conflict_notes(record.name, conflicts):  # as the window's Conflicts tab
+        print(f"  {note}")
     if skipped:  # not synced, though the last sync went well: as the window says it
         print(f"  {counted(skipped, 'file')} skipped (`gitferry skipped {record.name}` says which and why)")
     for b in branches:

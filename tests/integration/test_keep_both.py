@@ -107,6 +107,11 @@ def test_copies_stay_listed_until_the_user_removes_them(world: Clones) -> None:
     code, report = world.sync(world.mine)
     assert code == 0 and report["result"] == "up_to_date" and report["conflicts"] == [], report
     assert listed("mine") == [("main", copy)]
+    # `gitferry status` says so as the window's Conflicts tab does, not a bare "up_to_date"
+    _code, text, _err = run(world.capsys, "status", "mine")
+    assert f"1 conflict copy kept beside the other side's version: {copy}" in text, text
+    _code, doc, _err = run(world.capsys, "status", "mine", "--json")
+    assert [(c["branch"], c["path"]) for c in doc["repos"][0]["conflicts"]] == [("main", copy)], doc
     git("rm", "-q", copy, cwd=world.mine)
     git("commit", "-q", "-m", "reconciled", cwd=world.mine)
     world.remember()
@@ -124,6 +129,8 @@ def test_without_auto_commit_conflict_changes_nothing_until_auto_commit_is_on(wo
     assert (world.mine / ".git" / "index").read_bytes() == index_before and porcelain(world.mine) == ""
     assert world.remote_head() != mine
     assert listed("mine") == [("main", "a.txt")]
+    _code, text, _err = run(world.capsys, "status", "mine")
+    assert "1 file in conflict: a.txt (`gitferry resolve mine` lists the choices)" in text, text
 
     run(world.capsys, "set", "mine", "auto_commit", "true")
     code, report = world.sync(world.mine)

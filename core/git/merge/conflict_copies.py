@@ -115,14 +115,15 @@ def kept_both_note(kept: Sequence[Mapping[str, str | None]]) -> str:
     restored = [k["path"] for k in kept if k["copy"] is None and k.get("deleted") == "here"]
     parts = []
     if copies:
-        parts.append(f"kept both sides of {counted(len(copies), 'conflict')}: {_some(copies)}")
+        parts.append(f"kept both sides of {counted(len(copies), 'conflict')}: {some_paths(copies)}")
     if modified:
-        parts.append(f"kept {_some(modified)} as modified (deleted on the other side)")
+        parts.append(f"kept {some_paths(modified)} as modified (deleted on the other side)")
     if restored:  # deleted here, modified there: the file is back, and the user should know why
-        parts.append(f"brought back {_some(restored)} as the other side modified it (deleted here)")
+        parts.append(f"brought back {some_paths(restored)} as the other side modified it (deleted here)")
     return "; ".join(parts)
 
 
-def _some(paths: Sequence[str | None]) -> str:
+def some_paths(paths: Sequence[str | None]) -> str:
+    """The first three of `paths`, and how many more."""
     shown = ", ".join(str(p) for p in paths[:3])
     return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
