@@ -253,3 +253,71 @@ def test_tags_the_remote_rejects_on_push_are_in_the_sync_report(
     assert all("\n" not in note for note in rejected) and rejected[0] in report["message"]
     assert git("--git-dir", str(world.bare), "tag", "-l") == ""
     world.check()
+
+
+PRUNE_SETTINGS = [  # (settings, every tag comes, tags are deleted): what git fetch does
+    ([("fetch.pruneTags", "true")], True, False),
+    ([("fetch.pruneTags", "true"), ("fetch.prune", "true")], True, True),
+    ([("remote.origin.pruneTags", "true"), ("remote.origin.prune", "true")], True, True),
+    (
+        [("fetch.pruneTags", "true"), ("remote.origin.pruneTags", "false"), ("fetch.prune", "true")],
+        False,
+        False,
+    ),
+    ([("fetch.pruneTags", "yes"), ("fetch.prune", "true"), ("remote.origin.prune", "false")], True, False),
+]
+
+
+@pytest.mark.parametrize(("settings", "all_tags", "deleted"), PRUNE_SETTINGS)
+def test_prune_tags_as_git_fetch_prunes_them(
+    served: Remote, tmp_path: Path, settings: list[tuple[str, str]], all_tags: bool, deleted: bool
+) -> None:
+    """`pruneTags` and `prune` (the remote's own keys first, then `fetch.*`): a tag the
+    remote deleted, and one made here and never pushed, go exactly where `git fetch`
+    deletes them; with pruneTags every tag comes, a tag on a commit no branch has too."""
+    bare, work = tagged_remote(served, tmp_path)
+    ours, referee = git_clone(bare, tmp_path / "ours"), git_clone(bare, tmp_path / "referee")
+    git("remote", "set-url", "origin", served.url("origin"), cwd=ours)
+    for clone in (ours, referee):
+        git("tag", "mine", cwd=clone)
+        for key, value in settings:
+            git("config", key, value, cwd=clone)
+    git("--git-dir", str(bare), "tag", "-d", "light")
+    git("checkout", "-q", "--detach", cwd=work)
+    commit_file(work, "far.txt", "on no branch\n")
+    git("tag", "far", cwd=work)
+    git("push", "-q", str(bare), "far", cwd=work)
+
+    result = fetch(ours, served)
+    git("fetch", "-q", "origin", cwd=referee)
+    assert tags_of(ours) == tags_of(referee)
+    assert ("refs/tags/far" in tags_of(ours), "refs/tags/light" not in tags_of(ours)) == (all_tags, deleted)
+    assert sorted(result.tags_pruned) == (["refs/tags/light", "refs/tags/mine"] if deleted else [])
+    said = [note for note in result.notes if note.startswith("deleted")]
+    assert said == (
+        ["deleted tags light, mine: origin no longer has them (pruneTags, as git fetch --prune-tags)"]
+        if deleted
+        else []
+    )
+    fsck(ours)
+
+
+def test_a_sync_prunes_tags_and_says_so(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    git("tag", "v1.0", cwd=world.theirs)
+    git("push", "-q", "origin", "v1.0", cwd=world.theirs)
+    world.sync(world.mine)
+    assert "refs/tags/v1.0" in tags_of(world.mine)
+    git("push", "-q", "origin", ":refs/tags/v1.0", cwd=world.theirs)
+    git("config", "fetch.prune", "true", cwd=world.mine)
+    git("config", "fetch.pruneTags", "true", cwd=world.mine)
+    code, report = world.sync(world.mine)
+    assert (code, tags_of(world.mine)) == (0, ""), report
+    assert (
+        "deleted tag v1.0: origin no longer has it (pruneTags, as git fetch --prune-tags)" in report["notes"]
+    )
+    code, report = world.sync(world.mine)  # said once
+    assert code == 0 and not [note for note in report["notes"] if "v1.0" in note], report
+    world.check()

@@ -1,5 +1,5 @@
 """Config values as git reads them: one boolean parser for every `core.git.config` reader,
-and a value as text (`config_text`).
+a value as text (`config_text`) and a boolean setting (`config_flag`).
 
 git's `git_parse_maybe_bool`: true/yes/on, false/no/off and the empty value
 (`key =`), or an integer (non-zero is true; git reads it with strtol's base 0, so
@@ -44,6 +44,18 @@ def config_text(
         return config.get(section, name).decode("utf-8", errors)
     except KeyError:
         return None
+
+
+def config_flag(config: Config | None, section: tuple[bytes, ...], name: bytes) -> bool | None:
+    """`name` in `section` as git's boolean (a key with no `=` is true); None when it is
+    not set, or not a boolean git would take."""
+    if config is None:
+        return None
+    try:
+        raw = config.get(section, name)
+    except KeyError:
+        return None
+    return True if raw is None else git_bool(raw.decode("utf-8", "replace"))
 
 
 _INT_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}

@@ -52,7 +52,7 @@ from core.git.transfer.haves import HavesWalker
 from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_name
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
-from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, split_tags
+from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, TagPruning, pruned_note, split_tags
 from core.git.transfer.transport import StoppableHttpClient, unverified_warning, watched_connection
 from core.platform.early_imports import load_during
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
@@ -125,6 +125,7 @@ class FetchResult:
     head_was: str | None = None
     notes: list[str] = field(default_factory=list)  # one line each: what was ignored, and why
     tags: dict[str, bytes] = field(default_factory=dict)  # tag refs created -> object id
+    tags_pruned: list[str] = field(default_factory=list)  # local tag refs deleted (pruneTags)
     lfs_missing: dict[str, str] = field(
         default_factory=dict
     )  # a clone's files left as their LFS pointer -> why
@@ -162,7 +163,8 @@ def fetch_remote(
     passes its `limits` (bytes received, one object inflated, all of them inflated:
     the app settings) is refused as soon as it does.
     `tags`: which tags come (None: as `remote.<name>.tagOpt` says, git's default
-    following them). `held`: the branch refs some worktree uses (ref -> its folder); a
+    following them, or every tag with `pruneTags`, local tags the remote lacks deleted
+    when `prune` is on too: `TagPruning`). `held`: the branch refs some worktree uses (ref -> its folder); a
     refspec writing into one refuses the fetch before any pack, as git does. `stop` ends
     the transfer from another thread (`TransferStopped`; nothing is kept); so do the
     deadlines git's config and Gitferry's give (`deadlines.py`: `RemoteTooSlow`).
@@ -172,7 +174,9 @@ def fetch_remote(
     if url is None:
         url = parse_remote_url(remote_rewrite(repo, remote).effective, base=_work_dir(repo))
     plan = FetchPlan(repo, remote, tracked, held)
-    tag_plan = TagPlan(repo, tags if tags is not None else TagMode.of(config, remote), remote)
+    pruning = TagPruning.of(config, remote) if tags is None else TagPruning(all_tags=False, delete=False)
+    mode = tags if tags is not None else TagMode.ALL if pruning.all_tags else TagMode.of(config, remote)
+    tag_plan = TagPlan(repo, mode, remote, prune=pruning.delete)
     with watched_connection(
         remote,
         url,
@@ -388,7 +392,9 @@ class _FetchSession:
             raise TransferFailed(self._remote, f"the remote did not send {missing[0].decode()}")
         pruned = plan.pruned(advertised)
         listed = {name: sha for name, sha in (result.refs or {}).items() if sha is not None}
-        tags = self._tags.updates(split_tags(listed)[0], self._store)
+        remote_tags = split_tags(listed)[0]
+        tags = self._tags.updates(remote_tags, self._store)
+        tags_pruned: list[str] = []
         if self._initial:  # a clone's first fetch only
             from core.git.transfer.initial_refs import write_initial_refs
 
@@ -398,7 +404,10 @@ class _FetchSession:
         else:
             _write_refs(self._repo, self._remote, updates, pruned)
             _write_tags(self._repo, self._remote, tags.created)
-        tag_notes = tags.notes(self._tags.said)
+            tags_pruned = _prune_tags(self._repo, self._remote, self._tags.pruned(remote_tags))
+        tag_notes = tags.notes(self._tags.said) + (
+            [pruned_note(self._remote, tags_pruned)] * bool(tags_pruned)
+        )
         if self._tags.mode is not TagMode.NONE:
             self._tags.remember(tags.kept)
         default_tracking = plan.refspecs.tracking_ref(default_ref) if default_ref else None
@@ -417,6 +426,7 @@ class _FetchSession:
             head_was=head_was,
             notes=self._notes(tag_notes),
             tags=tags.created,
+            tags_pruned=tags_pruned,
         )
 
     def _notes(self, tag_notes: list[str]) -> list[str]:
@@ -507,6 +517,17 @@ def _write_tags(repo: Repo, remote: str, created: Mapping[str, bytes]) -> None:
     message = f"fetch {remote}: storing tag".encode()
     for name, sha in sorted(created.items()):
         repo.refs.add_if_new(Ref(name.encode()), ObjectID(sha), message=message)
+
+
+def _prune_tags(repo: Repo, remote: str, stale: Mapping[str, bytes]) -> list[str]:
+    """Delete the local tags the remote does not have (`pruneTags`); one moved meanwhile
+    is left as it is. Returns those deleted."""
+    message = f"fetch {remote}: prune".encode()
+    return [
+        name
+        for name, sha in stale.items()
+        if repo.refs.remove_if_equals(Ref(name.encode()), ObjectID(sha), message=message)
+    ]
 
 
 def _write_refs(repo: Repo, remote: str, updates: dict[str, RefUpdate], pruned: list[str]) -> None:

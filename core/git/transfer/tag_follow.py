@@ -10,6 +10,12 @@ advertisement) is already local is asked for. A tag that exists locally is never
 moved: git refuses to "clobber" it without `--force`, and so does this module,
 naming it in one note, once for each value the remote moves it to (those already
 named are kept per remote in `<common dir>/gitferry/kept-tags.json`).
+
+`fetch.pruneTags` (or `remote.<name>.pruneTags`) makes git's fetch take the refspec
+`refs/tags/*:refs/tags/*` as well: every tag the remote has comes, as with `--tags`;
+with `fetch.prune` (or `remote.<name>.prune`) on too, every local tag the remote does
+not list is deleted, one made here and never pushed included, as git deletes it
+(`TagPruning`).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.atomic_file import write_atomically
+from core.git.config.values import config_flag
 from core.git.transfer.ref_names import usable_name
 
 TAGS = "refs/tags/"
@@ -53,6 +60,33 @@ class TagMode(Enum):
 
 
 @dataclass(frozen=True)
+class TagPruning:
+    """What `pruneTags` and `prune` make of a fetch, read as git's fetch.c reads them (the
+    remote's own key first, then `fetch.*`; both off by default)."""
+
+    all_tags: bool  # pruneTags: the tag refspec is fetched, so every tag comes
+    delete: bool  # pruneTags and prune: local tags the remote does not have are deleted
+
+    @classmethod
+    def of(cls, config: Config, remote: str) -> TagPruning:
+        own = (b"remote", remote.encode())
+
+        def setting(name: bytes) -> bool:
+            found = config_flag(config, own, name)
+            return bool(config_flag(config, (b"fetch",), name) if found is None else found)
+
+        prune_tags = setting(b"pruneTags")
+        return cls(prune_tags, prune_tags and setting(b"prune"))
+
+
+def pruned_note(remote: str, names: list[str]) -> str:
+    """The line a sync says for the tags its fetch deleted."""
+    shown = ", ".join(name.removeprefix(TAGS) for name in names)
+    word, it = ("tag", "it") if len(names) == 1 else ("tags", "them")
+    return f"deleted {word} {shown}: {remote} no longer has {it} (pruneTags, as git fetch --prune-tags)"
+
+
+@dataclass(frozen=True)
 class TagUpdates:
     """The tags a fetch created, and the local tags the remote moved (kept)."""
 
@@ -73,8 +107,9 @@ class TagUpdates:
 class TagPlan:
     """The remote's tags against the local ones, for one fetch."""
 
-    def __init__(self, repo: Repo, mode: TagMode, remote: str = "") -> None:
+    def __init__(self, repo: Repo, mode: TagMode, remote: str = "", *, prune: bool = False) -> None:
         self.mode = mode
+        self.prune = prune
         self.local = {
             TAGS + key.decode("utf-8", "replace"): value
             for key, value in repo.refs.as_dict(Ref(TAGS.rstrip("/").encode())).items()
@@ -114,6 +149,13 @@ class TagPlan:
         if self.mode is TagMode.ALL:
             return set(new.values())
         return {value for name, value in new.items() if name in peeled and ObjectID(peeled[name]) in store}
+
+    def pruned(self, tags: Mapping[str, bytes]) -> dict[str, bytes]:
+        """The local tags to delete (tag ref -> its id now), when pruning: those the
+        remote's listing `tags` does not have."""
+        if not self.prune:
+            return {}
+        return {name: value for name, value in sorted(self.local.items()) if name not in tags}
 
     def updates(self, tags: Mapping[str, bytes], store: BaseObjectStore) -> TagUpdates:
         """The tag refs to create now that the pack is in, and the moved ones kept."""
