@@ -739,7 +739,7 @@ class Daemon:
             return
         for other in await self.core.offload.io(sharing_a_remote, pusher.path, remotes, others):
             if scheduler.fetch_soon(other) and other in self._watched:
-                log.info("%s: fetched soon: %s pushed to its remote", self._watched[other].name, pusher.name)
+                log.info("%s: fetching soon: %s pushed to its remote", self._watched[other].name, pusher.name)
 
     def _auto_synced(self, repo_id: int, report: SyncReport) -> None:
         if report.result is ResultKind.CONFLICT and repo_id not in self._conflicted:

@@ -189,24 +189,28 @@ class FetchScheduler:
         `Cadence.soon_gap` after its last fetch started; one asked for while a fetch runs
         comes after it. One early fetch is pending at a time: asked for again meanwhile (a
         storm of pushes), nothing changes. A repository in a failure backoff keeps it (its
-        retry comes as before). True when a fetch comes by then (set now, or already due)."""
+        retry comes as before). True when this call set one (False: one was pending, a
+        fetch was due by then anyway, a backoff, or no such repository)."""
         repo = self._repos.get(repo_id)
         if repo is None or repo.streak > 0:
             return False
         if repo.running:
-            repo.soon = True
-            return True
-        self._soon(repo)
+            asked, repo.soon = repo.soon, True
+            return not asked
+        if not self._soon(repo):
+            return False
         self._wake.set()
         return True
 
-    def _soon(self, repo: _Repo) -> None:
+    def _soon(self, repo: _Repo) -> bool:
         """An early fetch of the idle `repo`, unless one is due by then anyway (one already
-        pending, say): one at a time."""
+        pending, say): one at a time. True when it was set."""
         due = max(self._clock.monotonic() + self._cadence.soon, repo.started + self._cadence.soon_gap)
-        if repo.due > due:
-            repo.reason = Reason.REMOTE_MOVED
-            self._set_due(repo, due)
+        if repo.due <= due:
+            return False
+        repo.reason = Reason.REMOTE_MOVED
+        self._set_due(repo, due)
+        return True
 
     def _first_due(self, interval: float, offset: float) -> float:
         delay = self._slots.first_delay(self._clock.wall(), interval, offset, self._rng)
