@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from core.platform.generated_code import EVAL, MAX_FILES, cache_file
+from core.platform.generated_code import EVAL, MAX_FILES, REGEX, REGEX_BYTES, cache_file
 
 pytestmark = pytest.mark.skipif(sys.version_info >= (3, 13), reason="3.13 compiles a class's methods at once")
 
@@ -91,22 +91,23 @@ print(json.dumps({
 """
 
 
-def run(cache: Path | None, command: str = "") -> dict[str, object]:
-    prefix = (
-        f"from core.platform.generated_code import install\ninstall({str(cache)!r}, {command!r})\n"
-        if cache
-        else ""
-    )
+def script(cache: Path | None, code: str, command: str = "") -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh interpreter, the kept code installed first from `cache` (if any); that
+    takes one line either way, so a warning names the same line of `code`."""
+    install = f"from core.platform.generated_code import install; install({str(cache)!r}, {command!r})"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, "-c", prefix + CLASSES],
+    return subprocess.run(
+        [sys.executable, "-c", f"{install if cache else 'pass'}\n{code}"],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    return dict(json.loads(proc.stdout))
+
+
+def run(cache: Path | None, command: str = "") -> dict[str, object]:
+    return dict(json.loads(script(cache, CLASSES, command).stdout))
 
 
 def kept(cache: Path, command: str = "") -> dict[str, object]:
@@ -277,3 +278,58 @@ def test_the_daemon_keeps_its_code_once_started(tmp_path: Path) -> None:
     inode = kept_file.stat().st_ino
     _stop(_start_daemon(env))
     assert kept_file.stat().st_ino == inode  # everything it defined by then was kept
+
+
+PATTERNS = r"""
+import json, re, sys, warnings
+warnings.simplefilter("always")
+cases = [
+    (r"(?P<user>[^@/]+)@(?P<host>\[[^\]/]+\]|[^:/]+):(?P<path>.*)", 0, "me@[::1]:a/b.git"),
+    (r"(?i)^ref: +(\S+)$", re.MULTILINE, "x\nREF:  refs/heads/main\n"),
+    (r" (\d+) \s* (?# a comment) ([a-z]+)? ", re.VERBOSE | re.IGNORECASE, "  12 AbC"),
+    (rb"(?P<sha>[0-9a-f]{40}) (?P<name>refs/[^\x00\xff]+)", 0, b"%s refs/tags/v1" % (b"a" * 40)),
+    (r"(?<=a)b+(?!c)|\bz\w*", re.ASCII, "abbd zeta"),
+    (r"[[a]x", 0, "[x ax"),  # a possible nested set: warns, so never kept
+]
+out = []
+for pattern, flags, text in cases:
+    p = re.compile(pattern, flags)
+    m = p.search(text)
+    out.append([repr(p.pattern), p.flags, p.groups, dict(p.groupindex), repr(m and m.groups()),
+                repr(p.findall(text)), repr(p.sub(lambda m: b"_" if isinstance(text, bytes) else "_", text))])
+print(json.dumps(out))
+"""
+
+
+def run_patterns(cache: Path | None) -> tuple[list[object], str]:
+    proc = script(cache, PATTERNS)
+    return list(json.loads(proc.stdout)), proc.stderr
+
+
+def test_kept_regular_expressions_compile_to_the_same_patterns(tmp_path: Path) -> None:
+    """A regular expression's program (`re`'s parser and compiler, pure Python, run again in
+    every process) is kept too, and a pattern made from it is the one `re` would make."""
+    plain, warned = run_patterns(None)
+    assert "FutureWarning: Possible nested set" in warned
+    assert run_patterns(tmp_path) == (plain, warned)  # compiled, then written at exit
+    first = kept(tmp_path)
+    regexes = {key for key in first if key.startswith((REGEX, REGEX_BYTES))}
+    assert f"{REGEX}{int(re.VERBOSE | re.IGNORECASE)}\0 (\\d+) \\s* (?# a comment) ([a-z]+)? " in regexes
+    assert any(key.startswith(f"{REGEX_BYTES}0\0(?P<sha>") for key in regexes)
+    assert not any("[[a]x" in key for key in regexes)  # compiled each time: its warning is told each time
+    inode = cache_file(tmp_path).stat().st_ino
+    assert run_patterns(tmp_path) == (plain, warned)  # from the file, the warning still given
+    assert cache_file(tmp_path).stat().st_ino == inode  # nothing new to write
+
+
+def test_a_damaged_regular_expression_is_compiled_again(tmp_path: Path) -> None:
+    plain, _ = run_patterns(None)
+    run_patterns(tmp_path)
+    version, code = marshal.loads(cache_file(tmp_path).read_bytes())
+    assert any(key.startswith((REGEX, REGEX_BYTES)) for key in code)
+    damaged = {
+        k: (v[0], [255, 0, 7], *v[2:]) if k.startswith((REGEX, REGEX_BYTES)) else v for k, v in code.items()
+    }
+    cache_file(tmp_path).write_bytes(marshal.dumps((version, damaged)))
+    assert run_patterns(tmp_path)[0] == plain
+    assert kept(tmp_path) == dict(code)  # each replaced by what `re` makes of it
