@@ -61,12 +61,12 @@ async def _push_and_wait(world: Clones) -> None:
 
 
 def test_a_push_from_one_clone_is_fetched_soon_by_the_other(world: Clones) -> None:
-    """`theirs` names the remote through a `url.<base>.insteadOf` shorthand and with its
-    host in capitals: the URL a fetch connects to is the same remote."""
+    """`theirs` names the remote through a `url.<base>.insteadOf` shorthand: the URL a
+    fetch connects to is the same remote (other spellings: `tests/core/test_remote_identity.py`)."""
     url = world.remote.url("origin")
     scheme, rest = url.split("://", 1)
     host, path = rest.split("/", 1)
-    git("config", f"url.{scheme}://{host.upper()}/.insteadOf", "gf:", cwd=world.theirs)
+    git("config", f"url.{scheme}://{host}/.insteadOf", "gf:", cwd=world.theirs)
     git("remote", "set-url", "origin", f"gf:{path}", cwd=world.theirs)
     _theirs_behind_after_a_push_from_mine(world)
 
