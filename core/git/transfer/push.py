@@ -497,6 +497,12 @@ class _PushSession:
     def _reason(self, status: str, local: bool) -> str:
         if local:  # dulwich's text names the raw SHAs; its only cause is a lost compare-and-swap
             return "failed to update ref (it moved during the push)"
+        if self._pack.sends_shallow and "missing necessary objects" in status:
+            # The remote's own words name an object below this shallow clone's history.
+            return (
+                "shallow update not allowed: this shallow clone lacks history the remote lacks too "
+                "(git fetch --unshallow first)"
+            )
         text = status
         if self._messages.lines:
             text += f" ({'; '.join(self._messages.lines)})"

@@ -59,8 +59,12 @@ class ObjectsToSend:
         shallow: Iterable[ObjectID] = (),
     ) -> None:
         self._store = store
-        walk = _CommitWalk(store, set(shallow))
+        shallow = set(shallow)
+        walk = _CommitWalk(store, shallow)
         commits, boundary = walk.run(_commits(store, wants), _commits(store, haves))
+        # A shallow commit sent means its parents are the remote's to have, and it may not:
+        # git sends the shallow list and the remote refuses ("shallow update not allowed").
+        self.sends_shallow = any(c.id in shallow for c in commits)
         self._trees: dict[ObjectID, Tree] = {}
         marked = self._mark_sparse({c.tree for c in boundary}, {c.tree for c in commits})
         self.remote_has: set[ObjectID] = {c.id for c in boundary} | marked

@@ -67,6 +67,11 @@ class OutgoingPack:
         """Commits the remote has besides those it advertises (this remote's tracking refs)."""
         self._extra_haves.update(haves)
 
+    @property
+    def sends_shallow(self) -> bool:
+        """Whether the last pack made holds a commit of this shallow clone's boundary."""
+        return self._found is not None and self._found[2].sends_shallow
+
     def objects(self, have: Set[ObjectID], want: Set[ObjectID]) -> ObjectsToSend:
         """The objects the pack for `have` and `want` holds; the walk is made once per pair
         (the LFS upload before the pack looks at the same set)."""
