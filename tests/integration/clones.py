@@ -103,6 +103,16 @@ class Clones:
         self.remember()
         return sha
 
+    def shallow_clone(self, path: Path) -> Path:
+        """`git clone --depth 1` of the remote at `path`, registered under its name, once
+        `theirs` pushed a second commit: the clone's history starts above the first."""
+        self.commit(self.theirs, "b.txt", "two\n")
+        git("push", "-q", cwd=self.theirs)
+        git("clone", "-q", "--depth", "1", self.remote.url("origin"), str(path))
+        code, _out, err = run(self.capsys, "add", str(path))
+        assert code == 0, err
+        return path
+
     def push_big_commit(self, megabytes: int = 6) -> None:
         """A commit of incompressible data pushed from `mine`: a pack slow enough to cancel
         when `theirs` fetches it through a paced proxy."""

@@ -19,11 +19,7 @@ from tests.integration.clones import Clones, run
 def test_publishing_from_a_shallow_clone_to_an_empty_remote(
     world: Clones, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    world.commit(world.theirs, "b.txt", "two\n")
-    git("push", "-q", cwd=world.theirs)
-    shallow = tmp_path / "shallow"
-    git("clone", "-q", "--depth", "1", world.remote.url("origin"), str(shallow))
-    assert run(capsys, "add", str(shallow))[0] == 0
+    shallow = world.shallow_clone(tmp_path / "shallow")
     backup = world.remote.create("backup")
     git("remote", "add", "backup", world.remote.url("backup"), cwd=shallow)
     git("switch", "-q", "-c", "notes", cwd=shallow)

@@ -62,11 +62,7 @@ def test_an_upstream_replaced_by_an_unrelated_history_is_not_merged(
 def test_a_shallow_clone_whose_upstream_was_rewritten_before_its_history(
     world: Clones, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    world.commit(world.theirs, "b.txt", "two\n")
-    git("push", "-q", cwd=world.theirs)
-    shallow = tmp_path / "shallow"
-    git("clone", "-q", "--depth", "1", world.remote.url("origin"), str(shallow))
-    assert run(capsys, "add", str(shallow))[0] == 0
+    shallow = world.shallow_clone(tmp_path / "shallow")
     commit_file(shallow, "mine.txt", "mine\n")
     rewriter = tmp_path / "rewriter"  # the remote rewritten under the clone's history
     git("clone", "-q", str(world.bare), str(rewriter))
