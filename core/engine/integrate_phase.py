@@ -26,7 +26,7 @@ from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.report import SyncReport
-from core.git.config.pull_config import strategy_in_effect
+from core.git.config.pull_config import no_ff_setting, strategy_in_effect
 from core.git.content.filters import UNSUPPORTED_FILTER, ContentSkipped
 from core.git.merge.integrate import (
     BranchInUse,
@@ -57,8 +57,10 @@ NotAttempted = (OperationInProgress, BranchInUse)
 
 
 async def integrate(
-    core: Core, repo_id: int, repo: Repo, settings: RepoSettings, report: SyncReport
+    core: Core, repo_id: int, repo: Repo, settings: RepoSettings, report: SyncReport, *, asked: bool = False
 ) -> NotIntegrated | None:
+    """`asked`: the user started the sync; only such a sync follows `merge.ff = false`
+    (`_integrate_current`)."""
     stopped: NotIntegrated | None = None
     skipped: list[ContentSkipped] = []
     index = core.graph_index(repo_id, repo)
@@ -69,7 +71,9 @@ async def integrate(
         keep_both = KeepBoth.in_worktree(repo.path)
     try:
         done = await core.offload.cpu(
-            partial(_integrate_current, repo, settings.strategy, index=index, keep_both=keep_both)
+            partial(
+                _integrate_current, repo, settings.strategy, index=index, keep_both=keep_both, asked=asked
+            )
         )
     except Conflict as exc:
         report.conflicts = sorted(set(report.conflicts) | set(exc.paths))
@@ -145,9 +149,13 @@ async def _list_copies(core: Core, repo_id: int, branch: str, copies: set[str]) 
 
 
 def _integrate_current(
-    repo: Repo, setting: str, *, index: GenerationIndex, keep_both: KeepBoth | None
+    repo: Repo, setting: str, *, index: GenerationIndex, keep_both: KeepBoth | None, asked: bool
 ) -> Integration:
     """`integrate_current` with the strategy in effect now: the setting, or git's pull
-    settings as they are at this sync (`strategy = git`)."""
+    settings as they are at this sync (`strategy = git`). A branch only behind gets the
+    merge commit `merge.ff = false` (or `pull.ff = false`) makes `git pull` give it in a
+    sync the user asked for only: unattended syncs on two machines would otherwise hand
+    each other a new empty merge commit at every turn, for ever."""
     strategy = Strategy(strategy_in_effect(repo, setting)[0])
-    return integrate_current(repo, strategy, index=index, keep_both=keep_both)
+    no_ff = asked and no_ff_setting(repo, setting) is not None
+    return integrate_current(repo, strategy, index=index, keep_both=keep_both, no_ff=no_ff)

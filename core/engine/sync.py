@@ -527,7 +527,7 @@ class _Sync:
         with _Timer(self.report, "integrate"):
             try:
                 self.stopped = await integrate(
-                    self.core, self.record.id, self.repo, self.settings, self.report
+                    self.core, self.record.id, self.repo, self.settings, self.report, asked=self.options.ask
                 )
             except GitferryError as exc:
                 self.fatal = exc

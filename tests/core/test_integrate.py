@@ -23,6 +23,7 @@ from dulwich.repo import Repo
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from core.git.config.upstreams import Upstream
 from core.git.merge.backup_refs import backup_refs
 from core.git.merge.integrate import (
     Conflict,
@@ -33,6 +34,7 @@ from core.git.merge.integrate import (
     UnbornBranch,
     fast_forward_others,
     integrate_current,
+    pull_merge_message,
 )
 from core.git.merge.line_diff import diff_hunks
 from core.git.merge.merge_file import FileMerge, merge_file
@@ -706,3 +708,18 @@ def test_far_apart_changes_in_a_large_file_merge_quickly() -> None:
     merged = merge_file(b"".join(base), b"".join(ours), b"".join(theirs))
     expected = [o if o != b_ else t for b_, o, t in zip(base, ours, theirs, strict=True)]
     assert merged == FileMerge(b"".join(expected), False)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://user:secret@example.com/team/repo.git/", "https://example.com/team/repo"),
+        ("ssh://git@example.com:2222/repo.git", "ssh://example.com:2222/repo"),
+        ("git@example.com:team/repo.git", "example.com:team/repo"),
+        ("/srv/git/repo.git", "/srv/git/repo"),
+        ("https://example.com/a@b/repo", "https://example.com/a@b/repo"),  # @ past the first slash
+    ],
+)
+def test_pull_merge_message_shows_the_url_as_git_fetch_head_does(url: str, shown: str) -> None:
+    upstream = Upstream("main", "origin", "refs/heads/main", "refs/remotes/origin/main")
+    assert pull_merge_message(upstream, url) == f"Merge branch 'main' of {shown}\n".encode()

@@ -122,3 +122,75 @@ def test_an_explicit_strategy_wins_over_git(world: Clones, tmp_path: Path) -> No
     assert code == 0, err
     code, text, _err = run(world.capsys, "show", "third")
     assert "  strategy = git (now: rebase, pull.rebase=true)\n" in text, text
+
+
+def _behind(world: Clones, tmp_path: Path, config: list[tuple[str, str]]) -> tuple[Path, Path]:
+    """`third` (registered) and its twin `fourth` (git's), both with `config`, both behind
+    the remote by one commit from `theirs`."""
+    third, _said = _third(world, tmp_path, *config)
+    fourth = tmp_path / "fourth"
+    git("clone", "-q", world.remote.url("origin"), str(fourth))
+    for key, value in config:
+        git("config", key, value, cwd=fourth)
+    world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    return third, fourth
+
+
+def _pulled(twin: Path) -> tuple[str, str, int]:
+    """What `git pull` made in the twin: HEAD's message, tree and number of parents."""
+    git("pull", "-q", cwd=twin)
+    return _made(twin)
+
+
+def _made(repo: Path) -> tuple[str, str, int]:
+    message, tree, parents = git("log", "-1", "--format=%B%x00%T%x00%P", cwd=repo).split("\0")
+    return message.strip(), tree, len(parents.split())
+
+
+@pytest.mark.parametrize(
+    ("config", "merges"),
+    [
+        ([("merge.ff", "false")], True),
+        ([("pull.ff", "false")], True),
+        ([("merge.ff", "false"), ("pull.ff", "true")], False),  # pull.ff wins
+        ([("merge.ff", "false"), ("pull.rebase", "true")], False),  # a rebasing pull fast-forwards
+        ([("merge.ff", "only")], False),
+    ],
+)
+def test_a_branch_only_behind_gets_the_merge_commit_git_pull_makes(
+    world: Clones, tmp_path: Path, config: list[tuple[str, str]], merges: bool
+) -> None:
+    third, fourth = _behind(world, tmp_path, config)
+    before, upstream = world.head(third), world.remote_head()
+    code, report = world.sync(third)
+    assert code == 0 and report["result"] == "ok", report
+    assert _made(third) == _pulled(fourth)  # git pull's message (its URL), tree, parents
+    if merges:
+        assert report["merged"] == ["main"] and report["pushed"] == ["main"], report
+        assert git("rev-parse", "HEAD^1", "HEAD^2", cwd=third).split() == [before, upstream]
+        assert world.remote_head() == world.head(third)
+        assert _made(third)[0] == f"Merge branch 'main' of {world.remote.url('origin').removesuffix('.git')}"
+    else:
+        assert report["fast_forwarded"] == ["main"] and world.head(third) == upstream == world.head(fourth)
+
+
+def test_an_unattended_sync_fast_forwards_despite_merge_ff_false(world: Clones, tmp_path: Path) -> None:
+    """Two machines syncing by themselves would hand each other a merge commit at every turn."""
+    third, _fourth = _behind(world, tmp_path, [("merge.ff", "false")])
+    code, report = world.background(third)
+    assert code == 0 and report["fast_forwarded"] == ["main"], report
+    assert world.head(third) == world.remote_head()
+
+
+def test_merge_ff_only_refuses_a_diverged_branch_as_git_pull_does(world: Clones, tmp_path: Path) -> None:
+    third, said = _third(world, tmp_path, ("merge.ff", "only"))
+    assert "diverged branches: ff-only, as git pull does here (merge.ff=only)" in said
+    _diverge(world, third)
+    before = world.head(third)
+    code, doc, _err = run(world.capsys, "sync", "third", "--json")
+    assert (code, doc["repos"][0]["result"], world.head(third)) == (1, "diverged", before)
+    done = subprocess.run(
+        ["git", "pull", "--no-rebase"], cwd=third, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0 and "Not possible to fast-forward" in done.stderr, done.stderr  # git agrees

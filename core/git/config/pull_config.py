@@ -6,7 +6,14 @@ follows it at each sync.
   rebase"): a diverged branch is refused.
 - else `branch.<name>.rebase`, then `pull.rebase`: true, `merges` and `interactive`
   rebase; false merges.
+- else `merge.ff = only` (read by the `git merge` a pull runs when it does not rebase):
+  a diverged branch is refused too.
 - nothing set: git stops a diverged pull and asks; Gitferry's default (merge) stands.
+
+A branch only behind its upstream is fast-forwarded, unless the pull merges (no rebase
+setting) and `pull.ff = false`, or else `merge.ff = false`, says otherwise: then git's
+pull makes a merge commit (`no_ff_setting`; a rebasing pull fast-forwards whatever
+`merge.ff` says).
 """
 
 from __future__ import annotations
@@ -57,6 +64,35 @@ def pull_strategy(repo: Repo) -> tuple[str, str] | None:
     ff = _value(config, (b"pull",), b"ff")
     if ff == "only":
         return "ff-only", "pull.ff=only"
+    rebase = _rebase_setting(repo, config)
+    if rebase is not None and rebase[0] == "rebase":
+        return rebase
+    if ff is None and _value(config, (b"merge",), b"ff") == "only":
+        return "ff-only", "merge.ff=only"
+    return rebase
+
+
+def no_ff_setting(repo: Repo, setting: str) -> str | None:
+    """The setting (`pull.ff=false`, `merge.ff=false`) under which `git pull` gives a branch
+    only behind its upstream a merge commit instead of fast-forwarding it; None when it
+    fast-forwards (or the repository's `strategy` is set in Gitferry: git's pull settings
+    are not followed then)."""
+    if setting != AS_GIT_PULL:
+        return None
+    pulls_with = pull_strategy(repo)
+    if pulls_with is not None and pulls_with[0] != "merge":
+        return None  # a rebase, or ff-only: fast-forwards
+    config = repo.get_config_stack()
+    for section, key in (((b"pull",), "pull.ff"), ((b"merge",), "merge.ff")):
+        value = _value(config, section, b"ff")
+        if value is not None:
+            return f"{key}={value}" if git_bool(value) is False else None
+    return None
+
+
+def _rebase_setting(repo: Repo, config: Config) -> tuple[str, str] | None:
+    """`branch.<name>.rebase`, then `pull.rebase`: (`rebase` or `merge`, `key=value`);
+    None when neither is set, or the value is one git refuses."""
     branch = current_branch(repo)
     keys: list[tuple[tuple[bytes, ...], str]] = [((b"pull",), "pull.rebase")]
     if branch is not None:

@@ -161,10 +161,13 @@ def integrate_current(
     now: float | None = None,
     index: GenerationIndex | None = None,
     keep_both: KeepBoth | None = None,
+    no_ff: bool = False,
 ) -> Integration:
     """Integrate the checked-out branch with its upstream; see the module docstring.
 
     `index`: the generation index kept for this repository, to find merge bases fast.
+    `no_ff`: a branch only behind gets a merge commit, as `git pull` makes one with
+    `merge.ff = false` (`pull_merge_message`), instead of a fast-forward.
     Nothing happens while a git command is unfinished in this worktree
     (`OperationInProgress`) or when another worktree uses the branch (`BranchInUse`).
     """
@@ -184,8 +187,11 @@ def integrate_current(
         raise BranchInUse(elsewhere)
     objects = ObjectOverlay(repo.object_store)
     copies: list[ConflictCopy] = []
-    if local in bases:
-        action: Action = "fast_forward"
+    if local in bases and no_ff:
+        action: Action = "merge"
+        new_head = _no_ff_merge(repo, objects, upstream, local, remote, now)
+    elif local in bases:
+        action = "fast_forward"
         new_head = remote
     else:
         sides = _Sides(upstream, local, remote, bases, index)
@@ -316,6 +322,62 @@ def _merge(
     message = merge_message(sides.upstream, merged.copies)
     commit = maker.make(tree=merged.tree, parents=[sides.local, sides.remote], message=message)
     return objects.add(commit), merged.copies
+
+
+def _no_ff_merge(
+    repo: Repo,
+    objects: ObjectOverlay,
+    upstream: Upstream,
+    local: ObjectID,
+    remote: ObjectID,
+    now: float | None,
+) -> ObjectID:
+    """A merge commit of `local` and `remote` holding `remote`'s tree (`local` is behind it)."""
+    from core.git.objects.new_commit import CommitMaker
+
+    tree = objects[remote].tree  # type: ignore[attr-defined]
+    message = pull_merge_message(upstream, _pull_url(repo, upstream.remote))
+    commit = CommitMaker.for_repo(repo, now).make(tree=tree, parents=[local, remote], message=message)
+    return objects.add(commit)
+
+
+def _pull_url(repo: Repo, remote: str) -> str | None:
+    """The URL `git pull` fetches `remote` from (`insteadOf` applied); None for no remote."""
+    from core.git.config.remote_config import UnknownRemote
+    from core.git.config.url_rewrite import remote_rewrite
+
+    try:
+        return remote_rewrite(repo, remote).effective
+    except UnknownRemote:
+        return None
+
+
+def pull_merge_message(upstream: Upstream, url: str | None) -> bytes:
+    """`git pull`'s merge message: `Merge branch 'main' of <url>`, the URL as git's fetch
+    writes it in FETCH_HEAD (no user information, no trailing `/` or `.git`)."""
+    ref = upstream.merge_ref
+    for prefix, kind in (("refs/heads/", "branch "), ("refs/tags/", "tag ")):
+        if ref.startswith(prefix):
+            what = f"{kind}'{ref.removeprefix(prefix)}'"
+            break
+    else:
+        what = f"'{ref}'"
+    if url is None:
+        return f"Merge {what}\n".encode()
+    return f"Merge {what} of {_fetch_head_url(url)}\n".encode()
+
+
+def _fetch_head_url(url: str) -> str:
+    """git's `transport_anonymize_url`, then fetch.c's trimming of `/` and `.git`."""
+    scheme, sep, rest = url.partition("://")
+    at = rest.find("@") if sep else url.find("@")
+    if at != -1:
+        if sep and "/" not in rest[:at]:
+            url = f"{scheme}://{rest[at + 1 :]}"
+        elif not sep and ":" in url[at + 1 :] and "/" not in url[:at]:
+            url = url[at + 1 :]
+    url = url.rstrip("/")
+    return url[:-4] if url.endswith(".git") and len(url) > 5 else url
 
 
 def merge_message(upstream: Upstream, copies: list[ConflictCopy]) -> bytes:
