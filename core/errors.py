@@ -29,6 +29,10 @@ class GitferryError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def parts(self) -> list[Phrase]:
+        """The message as a sync's message parts (one, unless said again as stored)."""
+        return [self.phrase]
+
 
 class BadInput(GitferryError):
     """The user asked for something that cannot be: exit status 2, nothing changed."""

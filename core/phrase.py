@@ -11,7 +11,8 @@ translated in turn, or a tuple of them (said one after another, ", " between); a
 URL, a count or a server's own words stay as they are.
 
 A count decides the noun the English way: "(s)" and "(es)" after a word are its plural
-ending ("committed %n file(s)"); a translation has its own forms (Qt's numerus forms).
+ending ("committed %n file(s)"), and "(is|are)" gives the singular's word and the plural's;
+a translation has its own forms (Qt's numerus forms).
 
 A message is one or more parts joined by "; " (`joined`); a part not made from a
 template yet is `verbatim` English, shown as it is in every language. The store keeps a
@@ -34,6 +35,7 @@ LIST_SEPARATOR = ", "
 Field: TypeAlias = "str | int | Phrase | tuple[Phrase, ...]"
 _FIELD = re.compile(r"\{(\w+)\}")
 _PLURAL_ENDING = re.compile(r"\((e?s)\)")
+_PLURAL_WORDS = re.compile(r"\((\w+)\|(\w+)\)")
 
 
 class Phrase:
@@ -93,8 +95,17 @@ def joined(parts: Iterable[str | Phrase]) -> str:
     return SEPARATOR.join(as_phrase(part).english() for part in parts)
 
 
+def some(items: Sequence[str], shown: int) -> str | Phrase:
+    """The first `shown` of `items`, then how many more: "a, b and 3 more"."""
+    listed = LIST_SEPARATOR.join(items[:shown])
+    if len(items) <= shown:
+        return listed
+    return phrase("{listed} and {more} more", listed=listed, more=len(items) - shown)
+
+
 def english_form(template: str, count: int | None) -> str:
     """`template` with its plural endings as English says them for `count`."""
+    template = _PLURAL_WORDS.sub(lambda m: m[1] if count == 1 else m[2], template)
     return _PLURAL_ENDING.sub(lambda m: "" if count == 1 else m[1], template)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from core.phrase import Phrase, phrase
+
 CANCELLED_MESSAGE = "cancelled"
 """The message of a run the user cancelled (its result is `error`: it did not finish)."""
 TRACEBACK_HINT = "the traceback is in the log file"
@@ -29,9 +31,14 @@ UP_TO_DATE_MESSAGE = "up to date"  # an up-to-date sync's whole message when it 
 
 def no_remote_note(name: str) -> str:
     """Said by a sync of the repository `name` with no remote (`unpublished`), and by `status`."""
-    return (
+    return no_remote_said(name).english()
+
+
+def no_remote_said(name: str) -> Phrase:
+    return phrase(
         "no remote to sync with: its commits are on this computer only; "
-        f"add one in Settings or with gitferry remote add {name} origin URL"
+        "add one in Settings or with gitferry remote add {name} origin URL",
+        name=name,
     )
 
 

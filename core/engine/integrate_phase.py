@@ -108,7 +108,8 @@ async def integrate(
         for branch in others.moved:
             if branch not in report.fast_forwarded:
                 report.fast_forwarded.append(branch)
-        report.left_alone.update(others.left_alone)
+        for branch, why in others.left_alone.items():
+            report.leave_alone(branch, why)
     await _record_unconverted(core, repo_id, repo, skipped, report)
     return stopped
 

@@ -29,6 +29,7 @@ from core.git.config.upstreams import Upstream, tracked_upstreams
 from core.git.transfer.errors import RemoteError, RemoteUnreachable
 from core.git.transfer.stop import TransferStop
 from core.model import BranchStatus
+from core.phrase import Phrase, phrase
 
 
 @dataclass
@@ -111,7 +112,8 @@ async def push(
                 stop=stop,  # a Cancel or the job's deadline cuts the connection at once
             )
         except RemoteError as failed:
-            report.not_pushed = await core.offload.io(not_pushed_line, repo, failed)
+            said = await core.offload.io(not_pushed_line, repo, failed)
+            report.not_pushed, report.not_pushed_said = said.english(), said
             raise
         report.pushed.extend(b for b in result.pushed if b not in report.pushed)
         if result.pushed and remote not in report.pushed_remotes:
@@ -134,12 +136,16 @@ async def push(
     return outcome
 
 
-def not_pushed_line(repo: Repo, failed: RemoteError) -> str:
+def not_pushed_line(repo: Repo, failed: RemoteError) -> Phrase:
     """What a push that could not talk to its remote says: "not pushed: " and the error,
     naming the push URL when the remote has one of its own (`remote.<name>.pushurl`)."""
     if isinstance(failed, RemoteUnreachable) and _push_url_of_its_own(repo, failed.remote):
-        return f"not pushed: {failed.remote}'s push URL is unreachable: {failed.reason}"
-    return f"not pushed: {failed.message}"
+        return phrase(
+            "not pushed: {remote}'s push URL is unreachable: {reason}",
+            remote=failed.remote,
+            reason=failed.reason_said,
+        )
+    return phrase("not pushed: {error}", error=failed.phrase)
 
 
 def _push_url_of_its_own(repo: Repo, remote: str) -> bool:

@@ -34,6 +34,8 @@ _INTERNAL = frozenset(
         "standing",
         "push_refused",
         "said",
+        "left_alone_said",
+        "not_pushed_said",
     }
 )
 NOT_FINISHED = "the sync stopped before it finished"
@@ -77,6 +79,7 @@ class SyncReport:
     # Branches behind their upstream that fast_forward_all did not move, and why
     # (another worktree has them checked out, or is rebasing or bisecting them).
     left_alone: dict[str, str] = field(default_factory=dict)
+    left_alone_said: dict[str, Phrase] = field(default_factory=dict)  # each why as a phrase
     # What a fetch left out, and why, one line each (a ref whose name git would not take).
     notes: list[str] = field(default_factory=list)
     # Branches holding commits no remote has, with no upstream on a remote: branch -> commits.
@@ -101,8 +104,13 @@ class SyncReport:
     push_refused: dict[str, str] = field(default_factory=dict)
     # The push could not talk to its remote ("not pushed: ..."): what the sync did stays told.
     not_pushed: str | None = None
+    not_pushed_said: Phrase | None = None  # the same as a phrase
     # `message` as the parts it was made of (templates and fields, `core.phrase`): see `parts`.
     said: list[Phrase] | None = None
+
+    def leave_alone(self, branch: str, why: Phrase) -> None:
+        """`branch` was left as it is, and why (`left_alone`)."""
+        self.left_alone[branch], self.left_alone_said[branch] = why.english(), why
 
     def say(self, result: ResultKind, parts: Sequence[str | Phrase]) -> None:
         """End with `result` and the message made of `parts` (joined by "; ")."""

@@ -39,10 +39,11 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, Worktree, branch_uses
 from core.model import BranchStatus, RepoRecord
-from core.phrase import Phrase, phrase, verbatim
+from core.phrase import Phrase, joined, phrase, verbatim
+from core.phrase import from_json as phrase_from_json
 from core.phrase import to_json as phrase_json
 from core.platform.early_imports import load_during
-from core.results import CANCELLED_MESSAGE, ResultKind, no_remote_note, one_line
+from core.results import CANCELLED_MESSAGE, ResultKind, no_remote_said, one_line
 from core.settings import RepoSettings
 
 if TYPE_CHECKING:
@@ -152,10 +153,10 @@ async def sync_repository(
     except GitferryError as exc:
         # The commit made before it stopped stays told: made offline, it waits to go out.
         # A push that could not reach its remote: what was merged (fetched, committed) before it too.
-        said: list[str | Phrase] = (
-            [*_summary(report), report.not_pushed] if report.not_pushed else [*_committed(report), exc.phrase]
-        )
-        report.say(exc.result, said)
+        if report.not_pushed:
+            report.say(exc.result, [*_summary(report), report.not_pushed_said or report.not_pushed])
+        else:
+            report.say(exc.result, [*_committed(report), *exc.parts()])
         report.unfinished = exc.unfinished
     except asyncio.CancelledError:
         report.result, report.message = ResultKind.ERROR, CANCELLED_MESSAGE
@@ -221,7 +222,7 @@ async def _record(
     if report.result == ResultKind.OK and report.kept_both:
         from core.git.merge.conflict_copies import kept_both_note  # loaded with the merge that kept both
 
-        report.say(report.result, [*report.parts(), kept_both_note(report.kept_both)])
+        report.say(report.result, [*report.parts(), *kept_both_note(report.kept_both)])
     report.message = one_line(report.message)  # a file name with a newline in it
     quiet = False  # no news for the activity log: see `finish_run`
     try:
@@ -356,7 +357,7 @@ class _Sync:
         self.held: dict[str, BranchUse] = {}  # branches a git operation in some worktree holds: not pushed
         self.worktrees: list[Worktree] = []  # the repository's, as its last fetch listed them
         self.step = "reading its settings"  # what it was doing, should it fail unexpectedly
-        self.gone: list[str] = []  # branches it would push whose upstream the remote deleted
+        self.gone: list[Phrase] = []  # branches it would push whose upstream the remote deleted
         self.remoteless = False  # the repository has no remote at all: nothing syncs anywhere
         self.stands: GitferryError | None = None  # a fetch: the integration's stop that stands
 
@@ -430,7 +431,8 @@ class _Sync:
         last = await self.core.store.last_sync(self.record.id)
         if last is None or not last.not_pushed:
             return None
-        return _StillNotPushed(last.not_pushed)
+        stored = phrase_from_json(last.said) or []
+        return _StillNotPushed(next((p for p in stored if p.english() == last.not_pushed), last.not_pushed))
 
     async def _still_stopped(self, final: list[BranchStatus]) -> GitferryError | None:
         """The integration's stop this fetch leaves standing, as the whole sync would say
@@ -450,7 +452,8 @@ class _Sync:
         last = await self.core.store.last_sync(self.record.id)
         dirty = None
         if last is not None and last.result == ResultKind.DIRTY:
-            dirty = _InTheWay(last.message, last.dirty, on_command=last.unfinished is not None)
+            on_command = last.unfinished is not None
+            dirty = _InTheWay(last.message, last.dirty, on_command=on_command, said=last.said)
         diverged = bool(current.ahead)
         if not diverged and dirty is None:
             return None  # a fast-forward waits: nothing stops it (a cold fetch loads no merge)
@@ -591,7 +594,7 @@ class _Sync:
         # the user's to publish yet); pushing it would make the rewrite a forced push.
         for branch in branches:
             if branch in self.held:
-                self.report.left_alone[branch] = self.held[branch].describe()
+                self.report.leave_alone(branch, self.held[branch].said())
         return [b for b in branches if b not in self.held]
 
     async def _push_once(
@@ -621,7 +624,7 @@ class _Sync:
     def _conclude(self, fetched: RemotesFetched) -> None:
         report = self.report
         if self.stopped is not None:
-            report.say(self.stopped.result, [self.stopped.phrase])
+            report.say(self.stopped.result, self.stopped.parts())
             report.unfinished = self.stopped.unfinished
             return
         failure = self.fatal or fetched.first_failure
@@ -629,7 +632,7 @@ class _Sync:
             raise failure
         if self.stands is not None:  # said as the whole sync would say it, what it fetched first
             stands = self.stands
-            report.say(stands.result, [*_summary(report), stands.phrase])
+            report.say(stands.result, [*_summary(report), *stands.parts()])
             report.unfinished = stands.unfinished
             report.standing = True
             return
@@ -642,7 +645,7 @@ class _Sync:
             refused = [f"{branch}: not pushed: {why}" for branch, why in sorted(report.push_refused.items())]
             result, done = ResultKind.UNPUBLISHED, [*done, *refused]  # what was done first, as not_pushed
         if self.remoteless:  # "up to date" with nothing: its commits are on this computer only
-            result, done = ResultKind.UNPUBLISHED, [*done, no_remote_note(self.record.name)]
+            result, done = ResultKind.UNPUBLISHED, [*done, no_remote_said(self.record.name)]
         if self.gone:  # the remote changed under the user: never a plain success
             result, done = ResultKind.DIVERGED, [*done, *self.gone]  # what was done first, as above
         parts = [*(done or [phrase("up to date")]), *_left_alone(report), *_left_out(report), *report.notes]
@@ -735,10 +738,17 @@ class _InTheWay(GitferryError):
 
     result = ResultKind.DIRTY
 
-    def __init__(self, message: str, paths: list[str], *, on_command: bool = False) -> None:
+    def __init__(
+        self, message: str, paths: list[str], *, on_command: bool = False, said: str | None = None
+    ) -> None:
         super().__init__(message)
         self.paths = paths
         self.on_command = on_command
+        self.said = said  # the message's parts as stored (`core.phrase.to_json`)
+
+    def parts(self) -> list[Phrase]:
+        stored = phrase_from_json(self.said)
+        return stored if stored is not None and joined(stored) == self.message else [self.phrase]
 
     def still_there(self, changed: Collection[str]) -> bool:
         return bool(changed) and (not self.paths or any(path in changed for path in self.paths))
@@ -813,8 +823,11 @@ def skip_reason(reason: str) -> Phrase:
     return _SKIP_REASONS.get(reason) or verbatim(reason.replace("_", " "))
 
 
-def _left_alone(report: SyncReport) -> list[str]:
-    return [f"left {branch} alone: {why}" for branch, why in sorted(report.left_alone.items())]
+def _left_alone(report: SyncReport) -> list[Phrase]:
+    return [
+        phrase("left {branch} alone: {why}", branch=branch, why=report.left_alone_said.get(branch) or why)
+        for branch, why in sorted(report.left_alone.items())
+    ]
 
 
 _JOURNAL_FIELDS = (

@@ -22,7 +22,7 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.git.repository import current_branch
 from core.model import BranchStatus
-from core.results import counted
+from core.phrase import Phrase, phrase
 
 if TYPE_CHECKING:  # the walk itself is imported when some upstream is gone (a cold sync: not)
     from core.git.history.gone_upstreams import GoneUpstream
@@ -37,7 +37,7 @@ async def gone_notes(
     answered: Sequence[str],
     default_branches: Mapping[str, str],
     heads_moved: Mapping[str, str],
-) -> list[str]:
+) -> list[Phrase]:
     """One line per branch the sync would push whose upstream a remote that answered
     this sync no longer has: the checked-out one (new work on it goes nowhere), and
     with `push_all` any other that has commits no remote has (one that has none, say
@@ -60,25 +60,48 @@ async def gone_notes(
     ]
 
 
-def gone_note(gone: GoneUpstream, default_branch: str | None, *, was_default: bool) -> str:
+def gone_note(gone: GoneUpstream, default_branch: str | None, *, was_default: bool) -> Phrase:
     """ "origin/main was deleted on the remote; the remote's default branch is now
     trunk: 2 local commits on main are published nowhere"."""
-    text = f"{gone.upstream} was deleted on the remote"
+    deleted = phrase("{upstream} was deleted on the remote", upstream=gone.upstream)
     if default_branch and f"{gone.remote}/{default_branch}" != gone.upstream:
-        text += f"; the remote's default branch is {'now ' if was_default else ''}{default_branch}"
+        deleted = (
+            phrase(
+                "{upstream} was deleted on the remote; the remote's default branch is now {default}",
+                upstream=gone.upstream,
+                default=default_branch,
+            )
+            if was_default
+            else phrase(
+                "{upstream} was deleted on the remote; the remote's default branch is {default}",
+                upstream=gone.upstream,
+                default=default_branch,
+            )
+        )
     n = gone.unpublished
     if n:
-        commits = f"{counted(n, 'local commit')} on {gone.branch} {'is' if n == 1 else 'are'}"
-        return f"{text}: {commits} published nowhere"
-    return f"{text}: {gone.branch} is pushed nowhere until its upstream is changed"
+        return phrase(
+            "{deleted}: %n local commit(s) on {branch} (is|are) published nowhere",
+            n,
+            deleted=deleted,
+            branch=gone.branch,
+        )
+    return phrase(
+        "{deleted}: {branch} is pushed nowhere until its upstream is changed",
+        deleted=deleted,
+        branch=gone.branch,
+    )
 
 
-def unpublished_note(repo: str, unpublished: Mapping[str, int]) -> str:
+def unpublished_note(repo: str, unpublished: Mapping[str, int]) -> Phrase:
     """ "2 branches not published: feature (3 commits), wip (1 commit); publish with
     gitferry publish docs BRANCH"."""
     n = len(unpublished)
-    listed = ", ".join(f"{b} ({counted(c, 'commit')})" for b, c in sorted(unpublished.items()))
-    return (
-        f"{counted(n, 'branch', 'branches')} not published: {listed}; "
-        f"publish with gitferry publish {repo} {next(iter(sorted(unpublished))) if n == 1 else 'BRANCH'}"
+    listed = tuple(phrase("{branch} (%n commit(s))", c, branch=b) for b, c in sorted(unpublished.items()))
+    return phrase(
+        "%n branch(es) not published: {listed}; publish with gitferry publish {repo} {branch}",
+        n,
+        listed=listed,
+        repo=repo,
+        branch=next(iter(sorted(unpublished))) if n == 1 else "BRANCH",
     )

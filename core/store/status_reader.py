@@ -62,7 +62,7 @@ _SKIPPED = (
 )
 _BRANCH_CONFLICTS = "SELECT path FROM conflicts WHERE repo_id = ? AND branch = ?"
 _LAST_SYNC = (
-    "SELECT result, message, details FROM sync_runs WHERE repo_id = ? AND kind = 'sync'"
+    "SELECT result, message, details, said FROM sync_runs WHERE repo_id = ? AND kind = 'sync'"
     " AND state IN ('done', 'failed') AND result != 'busy' ORDER BY id DESC LIMIT 1"
 )
 _MODES = (
@@ -101,6 +101,7 @@ class LastSync:
     dirty: list[str]
     not_pushed: str | None = None  # its push could not reach the remote: the line saying so
     unfinished: str | None = None  # the git command left unfinished it stopped on (`dirty`)
+    said: str | None = None  # `message` as its templates and fields (`core.phrase.to_json`)
 
 
 class UnknownRepository(BadInput):
@@ -250,7 +251,8 @@ class StatusReader:
         )
         said = str(not_pushed) if not_pushed else None
         command = str(unfinished) if unfinished else None
-        return LastSync(row[0] or "", row[1] or "", [str(path) for path in dirty or []], said, command)
+        paths = [str(path) for path in dirty or []]
+        return LastSync(row[0] or "", row[1] or "", paths, said, command, row[3])
 
     def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
         """One repository's submodules as its last sync saw them, by path."""

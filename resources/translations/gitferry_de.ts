@@ -814,13 +814,76 @@
     </context>
     <context>
         <name>Engine</name>
+        <message numerus="yes">
+            <source>%n branch(es) not published: {listed}; publish with gitferry publish {repo} {branch}</source>
+            <translation>
+                <numerusform>%n Branch unveröffentlicht: {listed}; veröffentliche ihn mit gitferry publish {repo} {branch}</numerusform>
+                <numerusform>%n Branches unveröffentlicht: {listed}; veröffentliche sie mit gitferry publish {repo} {branch}</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>HEAD is detached: there is no checked-out branch to integrate</source>
+            <translation>HEAD ist losgelöst: es gibt keinen ausgecheckten Branch zum Integrieren</translation>
+        </message>
+        <message>
+            <source>`git am`</source>
+            <translation>`git am`</translation>
+        </message>
+        <message>
+            <source>a bisect</source>
+            <translation>ein Bisect</translation>
+        </message>
+        <message>
+            <source>a cherry-pick</source>
+            <translation>ein Cherry-pick</translation>
+        </message>
+        <message>
+            <source>a cherry-pick or revert</source>
+            <translation>ein Cherry-pick oder Revert</translation>
+        </message>
+        <message>
+            <source>a merge</source>
+            <translation>ein Merge</translation>
+        </message>
+        <message>
+            <source>a rebase</source>
+            <translation>ein Rebase</translation>
+        </message>
+        <message>
+            <source>a rebase of {branch}</source>
+            <translation>ein Rebase von {branch}</translation>
+        </message>
+        <message>
+            <source>a revert</source>
+            <translation>ein Revert</translation>
+        </message>
         <message>
             <source>authentication refused</source>
             <translation>Anmeldung abgelehnt</translation>
         </message>
         <message>
+            <source>being bisected from</source>
+            <translation>Ausgangspunkt eines Bisect</translation>
+        </message>
+        <message>
+            <source>being rebased</source>
+            <translation>im Rebase</translation>
+        </message>
+        <message>
+            <source>branch {branch} has no commit yet: nothing to integrate</source>
+            <translation>Branch {branch} hat noch keinen Commit: nichts zu integrieren</translation>
+        </message>
+        <message>
+            <source>brought back {paths} as the other side modified it (deleted here)</source>
+            <translation>{paths} wiederhergestellt, da die andere Seite sie geändert hat (hier gelöscht)</translation>
+        </message>
+        <message>
             <source>certificate not trusted ({detail}): give git's http.sslCAInfo the CA's certificate file</source>
             <translation>Zertifikat nicht vertrauenswürdig ({detail}): gib git in http.sslCAInfo die Zertifikatsdatei der CA</translation>
+        </message>
+        <message>
+            <source>checked out</source>
+            <translation>ausgecheckt</translation>
         </message>
         <message numerus="yes">
             <source>committed %n file(s)</source>
@@ -846,6 +909,10 @@
             <translation>{address} nicht erreichbar: {reason}</translation>
         </message>
         <message>
+            <source>end it with git bisect reset</source>
+            <translation>beende ihn mit git bisect reset</translation>
+        </message>
+        <message>
             <source>failing</source>
             <translation>schlägt immer wieder fehl</translation>
         </message>
@@ -866,8 +933,23 @@
             <translation>Abrufen von {remote} angehalten: {reason}</translation>
         </message>
         <message>
+            <source>finish or abort it with git</source>
+            <translation>schließe ihn mit git ab oder brich ihn ab</translation>
+        </message>
+        <message>
             <source>host is down</source>
             <translation>Host ist nicht in Betrieb</translation>
+        </message>
+        <message numerus="yes">
+            <source>kept both sides of %n conflict(s): {copies}</source>
+            <translation>
+                <numerusform>beide Seiten von %n Konflikt behalten: {copies}</numerusform>
+                <numerusform>beide Seiten von %n Konflikten behalten: {copies}</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>kept {paths} as modified (deleted on the other side)</source>
+            <translation>{paths} geändert behalten (auf der anderen Seite gelöscht)</translation>
         </message>
         <message numerus="yes">
             <source>left out %n file(s) ({reasons})</source>
@@ -881,8 +963,20 @@
             <translation>{path} übersprungen ({reasons})</translation>
         </message>
         <message>
+            <source>left {branch} alone: {why}</source>
+            <translation>{branch} nicht angefasst: {why}</translation>
+        </message>
+        <message>
             <source>lfs missing</source>
             <translation>LFS-Objekt fehlt</translation>
+        </message>
+        <message>
+            <source>local changes would be overwritten: {dirty}</source>
+            <translation>lokale Änderungen würden überschrieben: {dirty}</translation>
+        </message>
+        <message>
+            <source>local changes would be overwritten: {dirty}; untracked files are in the way: {untracked}</source>
+            <translation>lokale Änderungen würden überschrieben: {dirty}; unversionierte Dateien sind im Weg: {untracked}</translation>
         </message>
         <message>
             <source>merged {branches}</source>
@@ -901,8 +995,20 @@
             <translation>kein git-Repository unter {url}</translation>
         </message>
         <message>
+            <source>no remote to sync with: its commits are on this computer only; add one in Settings or with gitferry remote add {name} origin URL</source>
+            <translation>kein Remote zum Synchronisieren: seine Commits sind nur auf diesem Computer; füge eines in den Einstellungen hinzu oder mit gitferry remote add {name} origin URL</translation>
+        </message>
+        <message>
             <source>no route to host</source>
             <translation>keine Route zum Host</translation>
+        </message>
+        <message>
+            <source>not pushed: {error}</source>
+            <translation>nicht gepusht: {error}</translation>
+        </message>
+        <message>
+            <source>not pushed: {remote}'s push URL is unreachable: {reason}</source>
+            <translation>nicht gepusht: die Push-URL von {remote} ist nicht erreichbar: {reason}</translation>
         </message>
         <message>
             <source>pushed {branches} ({objects} objects)</source>
@@ -911,6 +1017,18 @@
         <message>
             <source>rebased {branches}</source>
             <translation>{branches} per Rebase aktualisiert</translation>
+        </message>
+        <message>
+            <source>resolve any conflict and run git am --continue, or git am --abort to undo it</source>
+            <translation>löse jeden Konflikt und führe git am --continue aus, oder git am --abort, um ihn rückgängig zu machen</translation>
+        </message>
+        <message>
+            <source>resolve any conflict and run git rebase --continue, or git rebase --abort to undo it</source>
+            <translation>löse jeden Konflikt und führe git rebase --continue aus, oder git rebase --abort, um ihn rückgängig zu machen</translation>
+        </message>
+        <message>
+            <source>resolve them with git (fix them, then git add or git rm)</source>
+            <translation>löse sie mit git (korrigieren, dann git add oder git rm)</translation>
         </message>
         <message>
             <source>safecrlf</source>
@@ -931,6 +1049,10 @@
         <message>
             <source>the host name could not be resolved</source>
             <translation>der Hostname konnte nicht aufgelöst werden</translation>
+        </message>
+        <message>
+            <source>the index has unmerged paths ({marker})</source>
+            <translation>der Index hat nicht zusammengeführte Pfade ({marker})</translation>
         </message>
         <message>
             <source>the proxy is unreachable: {why}</source>
@@ -977,8 +1099,16 @@
             <translation>Zeitüberschreitung beim Warten auf das Remote</translation>
         </message>
         <message>
+            <source>to be moved by a rebase</source>
+            <translation>wird von einem Rebase verschoben</translation>
+        </message>
+        <message>
             <source>too large</source>
             <translation>zu groß</translation>
+        </message>
+        <message>
+            <source>unmerged paths</source>
+            <translation>nicht zusammengeführte Pfade</translation>
         </message>
         <message>
             <source>unreadable</source>
@@ -987,6 +1117,10 @@
         <message>
             <source>unsupported filter</source>
             <translation>Filter läuft hier nicht</translation>
+        </message>
+        <message>
+            <source>untracked files are in the way: {untracked}</source>
+            <translation>unversionierte Dateien sind im Weg: {untracked}</translation>
         </message>
         <message>
             <source>up to date</source>
@@ -1000,6 +1134,64 @@
             <source>updated submodules {paths}</source>
             <translation>Submodule {paths} aktualisiert</translation>
         </message>
+        <message numerus="yes">
+            <source>{branch} (%n commit(s))</source>
+            <translation>
+                <numerusform>{branch} (%n Commit)</numerusform>
+                <numerusform>{branch} (%n Commits)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>{branch} and {upstream} have diverged; ff-only leaves {branch} as it is</source>
+            <translation>{branch} und {upstream} sind abgewichen; ff-only lässt {branch}, wie er ist</translation>
+        </message>
+        <message>
+            <source>{branch}: integrating {upstream} conflicts in {paths}; nothing was changed</source>
+            <translation>{branch}: das Integrieren von {upstream} ergibt Konflikte in {paths}; nichts wurde geändert</translation>
+        </message>
+        <message>
+            <source>{branch}: not integrated: it is also {use}</source>
+            <translation>{branch}: nicht integriert: er ist auch {use}</translation>
+        </message>
+        <message>
+            <source>{branch}: {operation}: {advice}</source>
+            <translation>{branch}: {operation}: {advice}</translation>
+        </message>
+        <message numerus="yes">
+            <source>{deleted}: %n local commit(s) on {branch} (is|are) published nowhere</source>
+            <translation>
+                <numerusform>{deleted}: %n lokaler Commit auf {branch} ist nirgends veröffentlicht</numerusform>
+                <numerusform>{deleted}: %n lokale Commits auf {branch} sind nirgends veröffentlicht</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>{deleted}: {branch} is pushed nowhere until its upstream is changed</source>
+            <translation>{deleted}: {branch} wird nirgends gepusht, bis sein Upstream geändert ist</translation>
+        </message>
+        <message>
+            <source>{listed} and {more} more</source>
+            <translation>{listed} und {more} weitere</translation>
+        </message>
+        <message>
+            <source>{operation}: {advice}</source>
+            <translation>{operation}: {advice}</translation>
+        </message>
+        <message>
+            <source>{path} is locked by another git process; nothing was moved</source>
+            <translation>{path} ist von einem anderen git-Prozess gesperrt; nichts wurde bewegt</translation>
+        </message>
+        <message>
+            <source>{path}: another sync is running</source>
+            <translation>{path}: eine andere Synchronisierung läuft</translation>
+        </message>
+        <message>
+            <source>{path}: another sync is running ({who})</source>
+            <translation>{path}: eine andere Synchronisierung läuft ({who})</translation>
+        </message>
+        <message>
+            <source>{path}: the index is locked by another git process (.git/index.lock)</source>
+            <translation>{path}: der Index ist von einem anderen git-Prozess gesperrt (.git/index.lock)</translation>
+        </message>
         <message>
             <source>{remote} is unreachable: {reason}</source>
             <translation>{remote} ist nicht erreichbar: {reason}</translation>
@@ -1011,6 +1203,30 @@
         <message>
             <source>{remote}: {reason}</source>
             <translation>{remote}: {reason}</translation>
+        </message>
+        <message>
+            <source>{upstream} was deleted on the remote</source>
+            <translation>{upstream} wurde auf dem Remote gelöscht</translation>
+        </message>
+        <message>
+            <source>{upstream} was deleted on the remote; the remote's default branch is now {default}</source>
+            <translation>{upstream} wurde auf dem Remote gelöscht; der Standard-Branch des Remotes ist jetzt {default}</translation>
+        </message>
+        <message>
+            <source>{upstream} was deleted on the remote; the remote's default branch is {default}</source>
+            <translation>{upstream} wurde auf dem Remote gelöscht; der Standard-Branch des Remotes ist {default}</translation>
+        </message>
+        <message>
+            <source>{use} in the worktree at {path}</source>
+            <translation>{use} im Worktree unter {path}</translation>
+        </message>
+        <message>
+            <source>{use} in the worktree at {path} (folder deleted; `git worktree prune` releases it)</source>
+            <translation>{use} im Worktree unter {path} (Ordner gelöscht; `git worktree prune` gibt ihn frei)</translation>
+        </message>
+        <message>
+            <source>{what} is in progress ({marker})</source>
+            <translation>{what} läuft ({marker})</translation>
         </message>
     </context>
     <context>

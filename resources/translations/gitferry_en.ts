@@ -72,6 +72,13 @@
 <context>
     <name>Engine</name>
     <message numerus="yes">
+        <source>%n branch(es) not published: {listed}; publish with gitferry publish {repo} {branch}</source>
+        <translation>
+            <numerusform>%n branch not published: {listed}; publish with gitferry publish {repo} {branch}</numerusform>
+            <numerusform>%n branches not published: {listed}; publish with gitferry publish {repo} {branch}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>committed %n file(s)</source>
         <translation>
             <numerusform>committed %n file</numerusform>
@@ -79,10 +86,31 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>kept both sides of %n conflict(s): {copies}</source>
+        <translation>
+            <numerusform>kept both sides of %n conflict: {copies}</numerusform>
+            <numerusform>kept both sides of %n conflicts: {copies}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>left out %n file(s) ({reasons})</source>
         <translation>
             <numerusform>left out %n file ({reasons})</numerusform>
             <numerusform>left out %n files ({reasons})</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{branch} (%n commit(s))</source>
+        <translation>
+            <numerusform>{branch} (%n commit)</numerusform>
+            <numerusform>{branch} (%n commits)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{deleted}: %n local commit(s) on {branch} (is|are) published nowhere</source>
+        <translation>
+            <numerusform>{deleted}: %n local commit on {branch} is published nowhere</numerusform>
+            <numerusform>{deleted}: %n local commits on {branch} are published nowhere</numerusform>
         </translation>
     </message>
 </context>

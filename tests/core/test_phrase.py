@@ -21,6 +21,8 @@ def test_a_count_says_the_english_singular_and_plural() -> None:
     assert phrase("committed %n file(s)", 1).english() == "committed 1 file"
     assert phrase("committed %n file(s)", 3).english() == "committed 3 files"
     assert phrase("%n branch(es) left", 2).english() == "2 branches left"
+    assert phrase("%n commit(s) (is|are) here", 1).english() == "1 commit is here"
+    assert phrase("%n commit(s) (is|are) here", 2).english() == "2 commits are here"
     with pytest.raises(ValueError):
         phrase("committed file(s)", 2)  # a count Qt would not show: the template says %n
     with pytest.raises(ValueError):

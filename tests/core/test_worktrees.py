@@ -125,7 +125,9 @@ def test_fast_forward_others_leaves_a_branch_used_elsewhere_alone(repo: Path, tm
         others = fast_forward_others(opened)
 
     assert others.moved == ["free"]
-    assert others.left_alone == {"topic": f"checked out in the worktree at {linked}"}
+    assert {b: why.english() for b, why in others.left_alone.items()} == {
+        "topic": f"checked out in the worktree at {linked}"
+    }
     assert refs(clone)["refs/heads/topic"] == before["refs/heads/topic"]
     assert git("status", "--porcelain", cwd=linked) == ""
 
@@ -146,7 +148,9 @@ def test_an_unfinished_command_is_found_where_git_status_finds_it(
     with Repo(str(path)) as opened:
         found = operation_in_progress(opened.controldir())
         assert found is not None and found.marker == operation.marker
-        assert found.what == operation.name.replace(" main", " work" if where == "linked" else " main")
+        assert found.what.english() == operation.name.replace(
+            " main", " work" if where == "linked" else " main"
+        )
     if where == "linked":  # the other worktree is not in the middle of anything
         with Repo(str(repo)) as opened:
             assert operation_in_progress(opened.controldir()) is None

@@ -93,3 +93,38 @@ def test_an_english_app_says_the_engines_english_word_for_word(
         record = run(desktop.api.core.store.repo("mine"))
         assert record.last_said is not None
         assert stored_message(record.last_message, record.last_said) == record.last_message
+
+
+def test_a_german_app_says_a_real_conflict_and_a_rebase_in_progress_in_german(
+    run: Run, desktop: Desktop, world: Clones, german: None
+) -> None:
+    """The stops a user meets most, from a real repository: the conflict the integration
+    stopped on, then the rebase the user started with git and left unfinished (said
+    again by a fetch, from the stored parts)."""
+    from core.engine.sync import SyncOptions, sync_repository
+
+    world.commit(world.theirs, "a.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "a.txt", "mine\n")
+    core = desktop.api.core
+    record = run(core.store.repo("mine"))
+    report = run(sync_repository(core, record, SyncOptions(timeout=10)))
+    assert str(report.result) == "conflict", report.message
+    assert report.message.endswith("main: integrating origin/main conflicts in a.txt; nothing was changed")
+    said = in_language(report.parts())
+    assert said.endswith(
+        "main: das Integrieren von origin/main ergibt Konflikte in a.txt; nichts wurde geändert"
+    ), said
+    stored = run(core.store.repo("mine"))
+    assert stored_message(stored.last_message, stored.last_said) == said
+    # The user rebases with git, stops on the conflict, and leaves it there.
+    git("rebase", "origin/main", cwd=world.mine, check=False)
+    assert (world.mine / ".git" / "rebase-merge").is_dir()
+    for fetch_only in (False, True):
+        report = run(sync_repository(core, record, SyncOptions(timeout=10, fetch_only=fetch_only)))
+        assert str(report.result) == "dirty", report.message
+        assert report.message.startswith(
+            "a rebase of main is in progress (rebase-merge): resolve any conflict"
+        )
+        said = in_language(report.parts())
+        assert said.startswith("ein Rebase von main läuft (rebase-merge): löse jeden Konflikt"), said

@@ -7,6 +7,7 @@ import os
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.phrase import phrase
 from core.results import ResultKind
 
 
@@ -16,7 +17,9 @@ class IndexLocked(GitferryError):
     result = ResultKind.BUSY
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"{path}: the index is locked by another git process (.git/index.lock)")
+        super().__init__(
+            phrase("{path}: the index is locked by another git process (.git/index.lock)", path=path)
+        )
         self.path = path
 
 
@@ -31,5 +34,5 @@ class RefLocked(GitferryError):
     result = ResultKind.BUSY
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"{path} is locked by another git process; nothing was moved")
+        super().__init__(phrase("{path} is locked by another git process; nothing was moved", path=path))
         self.path = path

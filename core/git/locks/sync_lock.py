@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 
 from core.errors import GitferryError
+from core.phrase import phrase
 from core.platform.file_lock import LockedFile, try_lock
 from core.platform.processes import process_started
 from core.results import ResultKind
@@ -70,8 +71,11 @@ class SyncBusy(GitferryError):
     result = ResultKind.BUSY
 
     def __init__(self, path: str, owner: LockOwner | None) -> None:
-        who = f" ({owner.describe()})" if owner is not None else ""
-        super().__init__(f"{path}: another sync is running{who}")
+        if owner is None:
+            super().__init__(phrase("{path}: another sync is running", path=path))
+        else:
+            who = owner.describe()
+            super().__init__(phrase("{path}: another sync is running ({who})", path=path, who=who))
         self.path = path
         self.owner = owner
 

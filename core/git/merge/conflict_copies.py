@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.results import counted
+from core.phrase import Phrase, as_phrase, phrase, some
 
 _MAX_NAME = 255  # bytes in one path element on common file systems
 _MAX_EXT = 32  # a longer "extension" is part of the name
@@ -108,22 +108,25 @@ def copies_present(worktree: str, paths: Iterable[str]) -> list[str]:
     return [path for path in paths if is_copy(path) and os.path.lexists(os.path.join(worktree, path))]
 
 
-def kept_both_note(kept: Sequence[Mapping[str, str | None]]) -> str:
-    """What a sync's message says about the conflicts it resolved by keeping both sides."""
-    copies = [k["copy"] for k in kept if k["copy"] is not None]
-    modified = [k["path"] for k in kept if k["copy"] is None and k.get("deleted") != "here"]
-    restored = [k["path"] for k in kept if k["copy"] is None and k.get("deleted") == "here"]
+def kept_both_note(kept: Sequence[Mapping[str, str | None]]) -> list[Phrase]:
+    """What a sync's message says about the conflicts it resolved by keeping both sides
+    (its parts)."""
+    copies = [str(k["copy"]) for k in kept if k["copy"] is not None]
+    modified = [str(k["path"]) for k in kept if k["copy"] is None and k.get("deleted") != "here"]
+    restored = [str(k["path"]) for k in kept if k["copy"] is None and k.get("deleted") == "here"]
     parts = []
     if copies:
-        parts.append(f"kept both sides of {counted(len(copies), 'conflict')}: {some_paths(copies)}")
+        parts.append(
+            phrase("kept both sides of %n conflict(s): {copies}", len(copies), copies=some(copies, 3))
+        )
     if modified:
-        parts.append(f"kept {some_paths(modified)} as modified (deleted on the other side)")
+        parts.append(phrase("kept {paths} as modified (deleted on the other side)", paths=some(modified, 3)))
     if restored:  # deleted here, modified there: the file is back, and the user should know why
-        parts.append(f"brought back {some_paths(restored)} as the other side modified it (deleted here)")
-    return "; ".join(parts)
+        paths = some(restored, 3)
+        parts.append(phrase("brought back {paths} as the other side modified it (deleted here)", paths=paths))
+    return parts
 
 
 def some_paths(paths: Sequence[str | None]) -> str:
     """The first three of `paths`, and how many more."""
-    shown = ", ".join(str(p) for p in paths[:3])
-    return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return as_phrase(some([str(p) for p in paths], 3)).english()

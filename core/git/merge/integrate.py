@@ -51,6 +51,7 @@ from core.git.repository import current_branch, ref_value
 from core.git.worktree.checkout import switch_branch
 from core.git.worktree.git_operation import refuse_in_progress
 from core.git.worktree.worktrees import BranchUse, branch_uses
+from core.phrase import Phrase, phrase, some
 from core.results import ResultKind
 
 if TYPE_CHECKING:  # a fast-forward makes no commit and keeps no copy: these load for a merge or rebase
@@ -86,8 +87,14 @@ class Conflict(GitferryError):
     result = ResultKind.CONFLICT
 
     def __init__(self, branch: str, upstream: str, paths: list[str]) -> None:
-        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
-        super().__init__(f"{branch}: integrating {upstream} conflicts in {shown}; nothing was changed")
+        super().__init__(
+            phrase(
+                "{branch}: integrating {upstream} conflicts in {paths}; nothing was changed",
+                branch=branch,
+                upstream=upstream,
+                paths=some(paths, 5),
+            )
+        )
         self.branch = branch
         self.upstream = upstream
         self.paths = paths
@@ -97,7 +104,13 @@ class Diverged(GitferryError):
     result = ResultKind.DIVERGED
 
     def __init__(self, branch: str, upstream: str) -> None:
-        super().__init__(f"{branch} and {upstream} have diverged; ff-only leaves {branch} as it is")
+        super().__init__(
+            phrase(
+                "{branch} and {upstream} have diverged; ff-only leaves {branch} as it is",
+                branch=branch,
+                upstream=upstream,
+            )
+        )
         self.branch = branch
         self.upstream = upstream
 
@@ -132,7 +145,9 @@ class BranchInUse(GitferryError):
     result = ResultKind.DIRTY
 
     def __init__(self, use: BranchUse) -> None:
-        super().__init__(f"{use.branch}: not integrated: it is also {use.describe()}")
+        super().__init__(
+            phrase("{branch}: not integrated: it is also {use}", branch=use.branch, use=use.said())
+        )
         self.branch = use.branch
         self.use = use
 
@@ -140,17 +155,17 @@ class BranchInUse(GitferryError):
 @dataclass(frozen=True)
 class OthersFastForwarded:
     moved: list[str]
-    left_alone: dict[str, str]  # branch -> why: behind, but another worktree uses it
+    left_alone: dict[str, Phrase]  # branch -> why: behind, but another worktree uses it
 
 
 class DetachedHead(GitferryError):
     def __init__(self) -> None:
-        super().__init__("HEAD is detached: there is no checked-out branch to integrate")
+        super().__init__(phrase("HEAD is detached: there is no checked-out branch to integrate"))
 
 
 class UnbornBranch(GitferryError):
     def __init__(self, branch: str) -> None:
-        super().__init__(f"branch {branch} has no commit yet: nothing to integrate")
+        super().__init__(phrase("branch {branch} has no commit yet: nothing to integrate", branch=branch))
         self.branch = branch
 
 
@@ -235,7 +250,7 @@ def fast_forward_others(
             if use is None:
                 moves.append((upstream.branch, local, remote))
             else:
-                left_alone[upstream.branch] = use.describe()
+                left_alone[upstream.branch] = use.said()
     ensure_unlocked(repo, [branch_ref(branch) for branch, _old, _new in moves], index=False)
     moved = []
     with translate_locks():

@@ -23,38 +23,46 @@ from dulwich.repo import Repo
 from core.errors import GitferryError
 from core.git.index.stat_data import current_index_stat, has_unmerged
 from core.git.worktree.worktrees import rebased_branch
+from core.phrase import Phrase, phrase, some
 from core.results import ResultKind, Unfinished
 
 _NAMED = 3  # unmerged paths a message names
 # What to do, as `git status` says it (wt-status.c) for the commands that detach HEAD.
-_ADVICE_REBASE = "resolve any conflict and run git rebase --continue, or git rebase --abort to undo it"
-_ADVICE_AM = "resolve any conflict and run git am --continue, or git am --abort to undo it"
+_ADVICE_REBASE = phrase(
+    "resolve any conflict and run git rebase --continue, or git rebase --abort to undo it"
+)
+_ADVICE_AM = phrase("resolve any conflict and run git am --continue, or git am --abort to undo it")
+_ADVICE = phrase("finish or abort it with git")
+_ADVICE_UNMERGED = phrase("resolve them with git (fix them, then git add or git rm)")
 
 
 @dataclass(frozen=True)
 class GitOperation:
-    what: str  # "a merge", "a rebase of topic", ...
-    marker: str  # the state file or directory that says so
+    what: Phrase  # "a merge", "a rebase of topic", ...
+    marker: str | Phrase  # the state file or directory that says so
     command: Unfinished  # which command, for the report and the window's word
-    advice: str = "finish or abort it with git"
+    advice: Phrase = _ADVICE
 
     def describe(self) -> str:
-        return f"{self.what} is in progress ({self.marker})"
+        return self.said().english()
+
+    def said(self) -> Phrase:
+        return phrase("{what} is in progress ({marker})", what=self.what, marker=self.marker)
 
     def holding_head(self) -> str:
         """Said where HEAD is detached because of it (a rebase, `git am`, a bisect), in
         place of "check out a branch": a sync only fetches until it is done."""
-        return f"{self.describe()}: a sync only fetches; {self.advice}"
+        return f"{self.describe()}: a sync only fetches; {self.advice.english()}"
 
 
 @dataclass(frozen=True)
 class UnmergedIndex(GitOperation):
     """Conflict stages in the index, no git command's state file beside them."""
 
-    advice: str = "resolve them with git (fix them, then git add or git rm)"
+    advice: Phrase = _ADVICE_UNMERGED
 
-    def describe(self) -> str:
-        return f"the index has unmerged paths ({self.marker})"
+    def said(self) -> Phrase:
+        return phrase("the index has unmerged paths ({marker})", marker=self.marker)
 
 
 class OperationInProgress(GitferryError):
@@ -68,8 +76,13 @@ class OperationInProgress(GitferryError):
     result = ResultKind.DIRTY
 
     def __init__(self, branch: str | None, operation: GitOperation) -> None:
-        prefix = f"{branch}: " if branch else ""
-        super().__init__(f"{prefix}{operation.describe()}: {operation.advice}")
+        said, advice = operation.said(), operation.advice
+        if branch:
+            super().__init__(
+                phrase("{branch}: {operation}: {advice}", branch=branch, operation=said, advice=advice)
+            )
+        else:
+            super().__init__(phrase("{operation}: {advice}", operation=said, advice=advice))
         self.branch = branch
         self.operation = operation
         self.unfinished = operation.command
@@ -82,19 +95,21 @@ def operation_in_progress(git_dir: str) -> GitOperation | None:
         return os.path.lexists(os.path.join(git_dir, name))
 
     if has("MERGE_HEAD"):
-        return GitOperation("a merge", "MERGE_HEAD", Unfinished.MERGE)
+        return GitOperation(phrase("a merge"), "MERGE_HEAD", Unfinished.MERGE)
     if has("rebase-apply"):
         if has(os.path.join("rebase-apply", "applying")):
-            return GitOperation("`git am`", "rebase-apply", Unfinished.AM, _ADVICE_AM)
+            return GitOperation(phrase("`git am`"), "rebase-apply", Unfinished.AM, _ADVICE_AM)
         return GitOperation(_rebase(git_dir), "rebase-apply", Unfinished.REBASE, _ADVICE_REBASE)
     if has("rebase-merge"):
         return GitOperation(_rebase(git_dir), "rebase-merge", Unfinished.REBASE, _ADVICE_REBASE)
     if has("CHERRY_PICK_HEAD"):
-        return GitOperation("a cherry-pick", "CHERRY_PICK_HEAD", Unfinished.CHERRY_PICK)
+        return GitOperation(phrase("a cherry-pick"), "CHERRY_PICK_HEAD", Unfinished.CHERRY_PICK)
     if has("REVERT_HEAD"):
-        return GitOperation("a revert", "REVERT_HEAD", Unfinished.REVERT)
+        return GitOperation(phrase("a revert"), "REVERT_HEAD", Unfinished.REVERT)
     if has("BISECT_LOG"):
-        return GitOperation("a bisect", "BISECT_LOG", Unfinished.BISECT, "end it with git bisect reset")
+        return GitOperation(
+            phrase("a bisect"), "BISECT_LOG", Unfinished.BISECT, phrase("end it with git bisect reset")
+        )
     if has("sequencer"):
         return _sequence(git_dir)
     return None
@@ -107,9 +122,8 @@ def unmerged_index(repo: Repo) -> UnmergedIndex | None:
     unmerged = sorted(current_index_stat(repo).unmerged)
     if not unmerged:
         return None
-    named = ", ".join(p.decode("utf-8", "replace") for p in unmerged[:_NAMED])
-    more = f" and {len(unmerged) - _NAMED} more" if len(unmerged) > _NAMED else ""
-    return UnmergedIndex("unmerged paths", named + more, Unfinished.UNMERGED)
+    named = some([p.decode("utf-8", "replace") for p in unmerged], _NAMED)
+    return UnmergedIndex(phrase("unmerged paths"), named, Unfinished.UNMERGED)
 
 
 def unfinished_work(repo: Repo) -> GitOperation | None:
@@ -125,9 +139,9 @@ def refuse_in_progress(repo: Repo, branch: str | None) -> None:
         raise OperationInProgress(branch, operation)
 
 
-def _rebase(git_dir: str) -> str:
+def _rebase(git_dir: str) -> Phrase:
     branch = rebased_branch(git_dir)
-    return f"a rebase of {branch}" if branch else "a rebase"
+    return phrase("a rebase of {branch}", branch=branch) if branch else phrase("a rebase")
 
 
 def _sequence(git_dir: str) -> GitOperation:
@@ -140,7 +154,7 @@ def _sequence(git_dir: str) -> GitOperation:
         words = []
     command = words[0] if words else b""
     if command in (b"pick", b"p"):
-        return GitOperation("a cherry-pick", "sequencer", Unfinished.CHERRY_PICK)
+        return GitOperation(phrase("a cherry-pick"), "sequencer", Unfinished.CHERRY_PICK)
     if command in (b"revert", b"r"):
-        return GitOperation("a revert", "sequencer", Unfinished.REVERT)
-    return GitOperation("a cherry-pick or revert", "sequencer", Unfinished.CHERRY_PICK_OR_REVERT)
+        return GitOperation(phrase("a revert"), "sequencer", Unfinished.REVERT)
+    return GitOperation(phrase("a cherry-pick or revert"), "sequencer", Unfinished.CHERRY_PICK_OR_REVERT)

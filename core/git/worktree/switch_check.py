@@ -56,6 +56,7 @@ from core.git.worktree.state import (
     skips_worktree,
     unchanged_by_stat,
 )
+from core.phrase import phrase, some
 from core.results import ResultKind
 
 _SHOWN_PATHS = 5
@@ -67,19 +68,20 @@ class WorktreeInTheWay(GitferryError):
     result = ResultKind.DIRTY
 
     def __init__(self, dirty: list[str], untracked: list[str]) -> None:
-        parts = []
-        if dirty:
-            parts.append(f"local changes would be overwritten: {_some(dirty)}")
-        if untracked:
-            parts.append(f"untracked files are in the way: {_some(untracked)}")
-        super().__init__("; ".join(parts))
+        changed, unknown = some(dirty, _SHOWN_PATHS), some(untracked, _SHOWN_PATHS)
+        if dirty and untracked:
+            said = phrase(
+                "local changes would be overwritten: {dirty}; untracked files are in the way: {untracked}",
+                dirty=changed,
+                untracked=unknown,
+            )
+        elif dirty:
+            said = phrase("local changes would be overwritten: {dirty}", dirty=changed)
+        else:
+            said = phrase("untracked files are in the way: {untracked}", untracked=unknown)
+        super().__init__(said)
         self.dirty = dirty
         self.untracked = untracked
-
-
-def _some(paths: list[str]) -> str:
-    shown = ", ".join(paths[:_SHOWN_PATHS])
-    return shown if len(paths) <= _SHOWN_PATHS else f"{shown} and {len(paths) - _SHOWN_PATHS} more"
 
 
 @dataclass

@@ -31,6 +31,7 @@ from dulwich.refs import DiskRefsContainer, Ref
 from dulwich.repo import Repo
 
 from core.model import CHECKED_OUT_USE
+from core.phrase import Phrase, phrase
 
 _HEADS = "refs/heads/"
 _FULL_ID = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
@@ -58,6 +59,15 @@ class Use(StrEnum):
     UPDATE_REFS = "to be moved by a rebase"
 
 
+# Each use as a message says it (its value, translatable).
+_USE_SAID = {
+    Use.CHECKED_OUT: phrase("checked out"),
+    Use.REBASE: phrase("being rebased"),
+    Use.BISECT: phrase("being bisected from"),
+    Use.UPDATE_REFS: phrase("to be moved by a rebase"),
+}
+
+
 @dataclass(frozen=True)
 class BranchUse:
     """A branch a worktree uses: checked out, being rebased or bisected from, or to be moved by a rebase."""
@@ -68,10 +78,17 @@ class BranchUse:
 
     def describe(self) -> str:
         """'checked out in the worktree at /x' (with a hint when its folder is gone)."""
-        where = f"{self.use} in the worktree at {self.worktree.path}"
+        return self.said().english()
+
+    def said(self) -> Phrase:
+        use, path = _USE_SAID[self.use], self.worktree.path
         if not self.worktree.exists:
-            where += " (folder deleted; `git worktree prune` releases it)"
-        return where
+            return phrase(
+                "{use} in the worktree at {path} (folder deleted; `git worktree prune` releases it)",
+                use=use,
+                path=path,
+            )
+        return phrase("{use} in the worktree at {path}", use=use, path=path)
 
 
 @dataclass(frozen=True)
