@@ -526,6 +526,26 @@ def test_a_stalling_server_is_cut_and_the_sync_ends_offline(world: World, stall:
 
 
 @pytest.mark.timeout(90)
+def test_keep_alive_packets_while_the_server_prepares_are_not_a_slow_pack(world: World) -> None:
+    """`git daemon` compressing large files sends nothing but upload-pack's keep-alive (an
+    empty side-band 1 packet every 5 s) for minutes: the server is still preparing, under
+    its phase deadline, not sending a pack below the low-speed limit (a 160 MiB commit of
+    scans never reached the other machine: every try was cut after 60 s)."""
+    for key, value in STALL_LIMITS.items():
+        if key != "gitferry.prepareDeadline":
+            git("config", key, value, cwd=world.mine)
+    _plan, refs = world.publish(Case(fine_commit, ""))
+    world.server.stall = Stall.KEEPALIVE
+    world.server.keepalive_for = 4.0  # twice the low-speed window
+
+    ran = run_cli(world.tmp_path, "sync", "mine", "--fetch-only", "--json")
+
+    assert ran.code == 0, ran.out + ran.err
+    assert git("rev-parse", "origin/main", cwd=world.mine) == refs[b"refs/heads/main"]
+    assert_fsck_clean(world.mine)
+
+
+@pytest.mark.timeout(90)
 @pytest.mark.parametrize("stall", list(STALL_REASONS))
 def test_a_stalling_server_is_cut_and_the_clone_leaves_nothing(world: World, stall: Stall) -> None:
     for key, value in STALL_LIMITS.items():

@@ -12,7 +12,10 @@ read timeout: `TRICKLE_PACK` sends the pack one byte every 0.9 s;
 `CHATTER_LINES` sends progress lines ("Counting objects: ...\n") forever and
 no pack; `CHATTER_ENDLESS` sends one progress line that never ends (64 KiB of
 text every 10 ms, no `\r` or `\n`); `ENDLESS_REFS` lists one more ref every
-0.9 s and never ends the list. A push (`git-receive-pack`) is answered with
+0.9 s and never ends the list. `KEEPALIVE` is no stall but a slow server as `git daemon`
+is while `pack-objects` compresses large files: empty side-band 1 packets (upload-pack's
+keep-alive, `uploadpack.keepAlive`) every `KEEPALIVE_PAUSE` for `keepalive_for` seconds,
+then the pack. A push (`git-receive-pack`) is answered with
 the refs and then never read from nor answered: the pack waits in the
 socket's buffers until they are full; with `PUSH_CHATTER` the push is answered, unread,
 with progress lines on side band 2 every 0.9 s and never a verdict (the client waits
@@ -43,6 +46,10 @@ class Stall(StrEnum):
     CHATTER_ENDLESS = "one endless progress line"
     ENDLESS_REFS = "a ref list that never ends"
     PUSH_CHATTER = "a push answered with progress lines, never a verdict"
+    KEEPALIVE = "keep-alive packets while it prepares, then the pack"
+
+
+KEEPALIVE_PAUSE = 0.5  # seconds between upload-pack's keep-alive packets (git's default: 5)
 
 
 def pkt_line(payload: bytes) -> bytes:
@@ -59,6 +66,7 @@ class HostileServer:
         self.fetches = 0  # connections that asked for a pack
         self.pushes = 0  # connections that asked to push
         self.stall: Stall | None = None
+        self.keepalive_for = 0.0  # seconds of keep-alive packets before the pack (`KEEPALIVE`)
         self._acceptor = _Acceptor(self._on_accept)
         self.port = self._acceptor.port
 
@@ -118,6 +126,12 @@ class HostileServer:
         return b"".join(lines) + b"0000"
 
     def _send_pack(self, conn: socket.socket) -> None:
+        if self.stall is Stall.KEEPALIVE:
+            end = time.monotonic() + self.keepalive_for
+            while time.monotonic() < end:
+                conn.sendall(pkt_line(b"\x01"))  # upload-pack's keep-alive: band 1, no data
+                if self._paused(KEEPALIVE_PAUSE):
+                    return
         if self.pack is not None:
             with self.pack.open("rb") as pack:
                 while data := pack.read(1 if self.stall is Stall.TRICKLE_PACK else _BAND_DATA):

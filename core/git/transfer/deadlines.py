@@ -14,7 +14,9 @@ a limit of 0 turns it off, as in git.
 
 The low-speed limit counts only the bytes that make progress: the pack
 received (sideband 1), or the pack sent. Progress text (sideband 2) does not
-count, so chatter cannot keep a stalled transfer alive. Each phase has an
+count, so chatter cannot keep a stalled transfer alive. upload-pack's keep-alive
+(an empty sideband 1 packet while it still compresses) is not the pack either: the
+server is still preparing until the first pack byte. Each phase has an
 overall deadline as well (`gitferry.<phase>Deadline`, seconds, in any git
 config): the ref advertisement (a server lists even 100,000 refs in seconds),
 the server's preparation before the first pack byte (counting, compressing:

@@ -349,6 +349,11 @@ class _FetchSession:
     def _pack_data(self, data: bytes) -> int:
         if not self._wants:
             return len(data)  # an in-process server sends an empty pack even then
+        if not data:
+            # upload-pack's keep-alive (an empty side-band 1 packet while pack-objects is
+            # still compressing, for minutes with large files): no pack yet, so the server is
+            # still preparing, under that phase's deadline, not below the low-speed limit.
+            return 0
         if self._incoming is None:
             # A fetch that brings no pack never loads the ingest machinery nor the checks.
             from core.git.objects.delta_workers import configured_threads
