@@ -26,7 +26,7 @@ from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.report import SyncReport
-from core.git.config.pull_config import no_ff_setting, strategy_in_effect
+from core.git.config.pull_config import autostash_setting, no_ff_setting, strategy_in_effect
 from core.git.content.filters import UNSUPPORTED_FILTER, ContentSkipped
 from core.git.merge.integrate import (
     BranchInUse,
@@ -40,6 +40,7 @@ from core.git.merge.integrate import (
 from core.git.worktree.checkout import WorktreeInTheWay, left_unconverted
 from core.git.worktree.git_operation import OperationInProgress
 from core.model import SkippedFile, utcnow
+from core.phrase import phrase
 from core.settings import RepoSettings
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ async def integrate(
         stopped = exc
     except WorktreeInTheWay as exc:
         report.dirty = sorted(set(report.dirty) | set(exc.dirty) | set(exc.untracked))
-        stopped = exc
+        stopped = await _not_stashed(core, repo, settings, exc) if exc.dirty else exc
     except (Diverged, OperationInProgress, BranchInUse) as exc:
         stopped = exc
     else:
@@ -112,6 +113,21 @@ async def integrate(
             report.leave_alone(branch, why)
     await _record_unconverted(core, repo_id, repo, skipped, report)
     return stopped
+
+
+async def _not_stashed(
+    core: Core, repo: Repo, settings: RepoSettings, exc: WorktreeInTheWay
+) -> WorktreeInTheWay:
+    """The stop, saying where git's pull would have stashed the local changes in the way
+    (`rebase.autoStash`, `merge.autoStash`) that Gitferry does not, and what to do."""
+    found = await core.offload.io(autostash_setting, repo, settings.strategy)
+    if found is None:
+        return exc
+    note = phrase(
+        "{setting} is set, but Gitferry does not stash: commit or stash your changes, then sync",
+        setting=found,
+    )
+    return WorktreeInTheWay(exc.dirty, exc.untracked, note)
 
 
 async def _record_unconverted(

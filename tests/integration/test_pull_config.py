@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.gitcli import git
-from tests.integration.clones import Clones, run
+from tests.integration.clones import Clones, porcelain, run
 
 
 def _third(world: Clones, tmp_path: Path, *config: tuple[str, str]) -> tuple[Path, str]:
@@ -124,15 +124,20 @@ def test_an_explicit_strategy_wins_over_git(world: Clones, tmp_path: Path) -> No
     assert "  strategy = git (now: rebase, pull.rebase=true)\n" in text, text
 
 
-def _behind(world: Clones, tmp_path: Path, config: list[tuple[str, str]]) -> tuple[Path, Path]:
+def _behind(
+    world: Clones,
+    tmp_path: Path,
+    config: list[tuple[str, str]],
+    change: tuple[str, str] = ("b.txt", "from theirs\n"),
+) -> tuple[Path, Path]:
     """`third` (registered) and its twin `fourth` (git's), both with `config`, both behind
-    the remote by one commit from `theirs`."""
+    the remote by one commit from `theirs` (`change`: the file it writes)."""
     third, _said = _third(world, tmp_path, *config)
     fourth = tmp_path / "fourth"
     git("clone", "-q", world.remote.url("origin"), str(fourth))
     for key, value in config:
         git("config", key, value, cwd=fourth)
-    world.commit(world.theirs, "b.txt", "from theirs\n")
+    world.commit(world.theirs, *change)
     git("push", "-q", "origin", "main", cwd=world.theirs)
     return third, fourth
 
@@ -194,3 +199,70 @@ def test_merge_ff_only_refuses_a_diverged_branch_as_git_pull_does(world: Clones,
         ["git", "pull", "--no-rebase"], cwd=third, capture_output=True, text=True, timeout=60
     )
     assert done.returncode != 0 and "Not possible to fast-forward" in done.stderr, done.stderr  # git agrees
+
+
+def _edited_behind(
+    world: Clones, tmp_path: Path, config: list[tuple[str, str]], path: str
+) -> tuple[Path, Path]:
+    """`_behind` (theirs changed a.txt's first line), with the same uncommitted edit to
+    `path` in both clones."""
+    third, fourth = _behind(world, tmp_path, config, ("a.txt", "ONE\ntwo\nthree\n"))
+    for clone in (third, fourth):
+        (clone / path).write_text("one\ntwo\nTHREE\n" if path == "a.txt" else "mine\n")
+    return third, fourth
+
+
+def _git_pull(twin: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "pull"], cwd=twin, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("config", [[("pull.rebase", "false")], [("pull.rebase", "true")]])
+def test_local_edits_outside_the_change_stay_and_the_branch_moves(
+    world: Clones, tmp_path: Path, config: list[tuple[str, str]]
+) -> None:
+    """An edit to a file the upstream did not change: the merging pull goes on, as git's
+    does (same HEAD, same files); the rebasing one too, where git refuses any dirty tree
+    (`cannot pull with rebase`): the edit is kept either way."""
+    world.commit(world.theirs, "other.txt", "other\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    third, fourth = _edited_behind(world, tmp_path, config, "other.txt")
+    code, report = world.sync(third)
+    assert code == 0 and report["fast_forwarded"] == ["main"], report
+    assert (third / "other.txt").read_text() == "mine\n" and world.head(third) == world.remote_head()
+    done = _git_pull(fourth)
+    if config == [("pull.rebase", "true")]:
+        assert done.returncode != 0 and "cannot pull with rebase" in done.stderr, done.stderr
+    else:
+        assert done.returncode == 0, done.stderr
+        assert world.head(fourth) == world.head(third) and porcelain(fourth) == porcelain(third)
+        assert (fourth / "a.txt").read_text() == (third / "a.txt").read_text()
+
+
+@pytest.mark.parametrize(
+    ("config", "setting"),
+    [
+        ([("pull.rebase", "true"), ("rebase.autoStash", "true")], "rebase.autoStash=true"),
+        ([("pull.rebase", "false"), ("merge.autoStash", "true")], "merge.autoStash=true"),
+        (
+            [("pull.rebase", "true"), ("merge.autoStash", "true")],
+            None,
+        ),  # a rebasing pull reads rebase.autoStash
+    ],
+)
+def test_an_edit_in_the_way_stops_the_sync_and_names_autostash(
+    world: Clones, tmp_path: Path, config: list[tuple[str, str]], setting: str | None
+) -> None:
+    """An uncommitted edit to a file the upstream changed: `dirty`, nothing changed. With
+    autostash git's pull stashes, moves and re-applies it; Gitferry does not stash, and
+    says so naming the setting."""
+    third, _fourth = _edited_behind(world, tmp_path, config, "a.txt")
+    before = world.head(third)
+    code, report = world.sync(third)
+    assert (code, report["result"], report["dirty"], world.head(third)) == (1, "dirty", ["a.txt"], before), (
+        report
+    )
+    assert (third / "a.txt").read_text() == "one\ntwo\nTHREE\n"
+    said = f"; {setting} is set, but Gitferry does not stash: commit or stash your changes, then sync"
+    assert report["message"] == "local changes would be overwritten: a.txt" + (said if setting else ""), (
+        report
+    )

@@ -90,6 +90,23 @@ def no_ff_setting(repo: Repo, setting: str) -> str | None:
     return None
 
 
+def autostash_setting(repo: Repo, setting: str) -> str | None:
+    """`rebase.autoStash=true` or `merge.autoStash=true` when the `git pull` this sync stands
+    for would stash local changes in the way, re-apply them after and go on (git 2.39's
+    pull.c: a pull that rebases reads `rebase.autoStash`, even one `pull.ff = only` turns
+    into a fast-forward; the `git merge` of any other pull reads `merge.autoStash`); None
+    otherwise. Gitferry does not stash: the sync names the setting where it stops."""
+    config = repo.get_config_stack()
+    if setting == AS_GIT_PULL:
+        found = _rebase_setting(repo, config)
+        rebases = found is not None and found[0] == "rebase"
+    else:
+        rebases = setting == "rebase"
+    key = "rebase.autoStash" if rebases else "merge.autoStash"
+    value = _value(config, (key.split(".")[0].encode(),), b"autoStash")
+    return f"{key}={value}" if value is not None and git_bool(value) else None
+
+
 def _rebase_setting(repo: Repo, config: Config) -> tuple[str, str] | None:
     """`branch.<name>.rebase`, then `pull.rebase`: (`rebase` or `merge`, `key=value`);
     None when neither is set, or the value is one git refuses."""

@@ -56,7 +56,7 @@ from core.git.worktree.state import (
     skips_worktree,
     unchanged_by_stat,
 )
-from core.phrase import phrase, some
+from core.phrase import Phrase, phrase, some
 from core.results import ResultKind
 
 _SHOWN_PATHS = 5
@@ -67,7 +67,8 @@ class WorktreeInTheWay(GitferryError):
 
     result = ResultKind.DIRTY
 
-    def __init__(self, dirty: list[str], untracked: list[str]) -> None:
+    def __init__(self, dirty: list[str], untracked: list[str], note: Phrase | None = None) -> None:
+        """`note`: said after the paths (why nothing stashed them, say)."""
         changed, unknown = some(dirty, _SHOWN_PATHS), some(untracked, _SHOWN_PATHS)
         if dirty and untracked:
             said = phrase(
@@ -82,6 +83,13 @@ class WorktreeInTheWay(GitferryError):
         super().__init__(said)
         self.dirty = dirty
         self.untracked = untracked
+        self.note = note
+        if note is not None:
+            self.message = f"{self.message}; {note.english()}"
+            self.args = (self.message,)
+
+    def parts(self) -> list[Phrase]:
+        return [self.phrase] if self.note is None else [self.phrase, self.note]
 
 
 @dataclass
