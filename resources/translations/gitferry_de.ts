@@ -1205,6 +1205,10 @@
             <translation>{remote}: {reason}</translation>
         </message>
         <message>
+            <source>{setting} is set, but Gitferry does not stash: commit or stash your changes, then sync</source>
+            <translation>{setting} ist gesetzt, aber Gitferry legt keinen Stash an: committe oder stashe deine Änderungen, dann synchronisiere</translation>
+        </message>
+        <message>
             <source>{upstream} was deleted on the remote</source>
             <translation>{upstream} wurde auf dem Remote gelöscht</translation>
         </message>
