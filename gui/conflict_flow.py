@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 
 from core.api import Api, GitferryError, NoMergeTool
 from gui.in_flight import InFlight, counted
+from gui.models.engine_words import error_text
 from gui.widgets.conflicts_panel import kept_copies
 from gui.windows.status_window import StatusWindow
 
@@ -68,7 +69,7 @@ class ConflictFlow(QObject):
         try:
             panel.show_resolution(repo_id, await self.api.resolution(repo_id))
         except GitferryError as exc:
-            panel.show_resolution(repo_id, None, exc.message)
+            panel.show_resolution(repo_id, None, error_text(exc))
 
     async def load_history(self, repo_id: int) -> None:
         if repo_id != self.window.history_panel.repo_id:
@@ -78,8 +79,8 @@ class ConflictFlow(QObject):
             entries = await self.api.history(repo_id)
             refusal = await self.api.undo_refusal(repo_id)
         except GitferryError as exc:
-            panel.show_message(repo_id, exc.message)
-            panel.show_undo(repo_id, exc.message)
+            panel.show_message(repo_id, error_text(exc))
+            panel.show_undo(repo_id, error_text(exc))
             return
         if repo_id != panel.repo_id:  # another repository was selected meanwhile: its own load shows it
             return
@@ -93,7 +94,7 @@ class ConflictFlow(QObject):
         try:
             panel.show_resolution(repo_id, await self.api.resolve_path(repo_id, path, choice))
         except GitferryError as exc:
-            panel.show_message(repo_id, exc.message)
+            panel.show_message(repo_id, error_text(exc))
 
     @qasync.asyncSlot(int, str)
     @counted
@@ -105,13 +106,13 @@ class ConflictFlow(QObject):
         except NoMergeTool:
             pass  # no tool git would run: the desktop's editor on a file with markers
         except GitferryError as exc:
-            panel.show_message(repo_id, exc.message)
+            panel.show_message(repo_id, error_text(exc))
             return
         try:
             file = await self.api.merge_file(repo_id, path)
             resolution = await self.api.resolution(repo_id)
         except GitferryError as exc:
-            panel.show_message(repo_id, exc.message)
+            panel.show_message(repo_id, error_text(exc))
             return
         self.open_path(file)
         message = self.tr(
@@ -129,7 +130,7 @@ class ConflictFlow(QObject):
             done, report = await self.api.finish_resolution(repo_id)
         except GitferryError as exc:
             self.in_flight.paid(repo_id)
-            panel.show_message(repo_id, exc.message)
+            panel.show_message(repo_id, error_text(exc))
             return
         self.in_flight.paid(repo_id)
         record = await self.api.record(repo_id)
@@ -150,7 +151,7 @@ class ConflictFlow(QObject):
         try:
             await self.api.abort_resolution(repo_id)
         except GitferryError as exc:
-            panel.show_message(repo_id, exc.message)
+            panel.show_message(repo_id, error_text(exc))
             return
         await self.load_resolution(repo_id)
         panel.show_message(repo_id, self.tr("Aborted: nothing in the repository was changed."))
@@ -162,7 +163,7 @@ class ConflictFlow(QObject):
         try:
             done = await self.api.undo_last_integration(repo_id)
         except GitferryError as exc:
-            history.show_message(repo_id, exc.message)
+            history.show_message(repo_id, error_text(exc))
             await self.load_history(repo_id)  # Undo as it stands now
             return
         await self.load_history(repo_id)

@@ -39,7 +39,7 @@ from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
 from gui.folder_launch import FolderLaunch, launch_xdg_open
 from gui.in_flight import InFlight, counted
-from gui.models.engine_words import in_language
+from gui.models.engine_words import error_text, in_language
 from gui.models.formatting import first_upper
 from gui.models.standing import Level, result_words
 from gui.notifications import DesktopNotifications
@@ -386,7 +386,7 @@ class Desktop(QObject):
         try:
             published = await self.api.publish_branch(repo_id, branch)
         except GitferryError as exc:
-            self.window.show_publish_result(repo_id, exc.message, failed=True)
+            self.window.show_publish_result(repo_id, error_text(exc), failed=True)
             return
         self.window.show_publish_result(repo_id, published.line(), failed=False)
         await self.sync(repo_id)

@@ -121,12 +121,12 @@ async def push(
         report.objects_sent += result.objects_sent
         report.lfs_uploaded += result.lfs.uploaded
         report.add_time("push", sum(result.timings_ms.values()))
-        notes = [
-            f"tag {tag} not pushed to {remote}: {reason}"
-            for tag, reason in sorted(result.tags_rejected.items())
-        ]
-        notes += [f"not pushed to {remote}'s URL {url}: {why}" for url, why in result.unreached.items()]
-        report.notes.extend(note for note in notes if note not in report.notes)
+        for tag, reason in sorted(result.tags_rejected.items()):
+            report.note(
+                phrase("tag {tag} not pushed to {remote}: {reason}", tag=tag, remote=remote, reason=reason)
+            )
+        for url, why in result.unreached.items():
+            report.note(phrase("not pushed to {remote}'s URL {url}: {why}", remote=remote, url=url, why=why))
         if result.rejected:
             # Where it was refused, when that is not where the branch fetches from.
             outcome.rejected.update(

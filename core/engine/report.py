@@ -36,6 +36,7 @@ _INTERNAL = frozenset(
         "said",
         "left_alone_said",
         "not_pushed_said",
+        "notes_said",
     }
 )
 NOT_FINISHED = "the sync stopped before it finished"
@@ -82,6 +83,7 @@ class SyncReport:
     left_alone_said: dict[str, Phrase] = field(default_factory=dict)  # each why as a phrase
     # What a fetch left out, and why, one line each (a ref whose name git would not take).
     notes: list[str] = field(default_factory=list)
+    notes_said: dict[str, Phrase] = field(default_factory=dict)  # a note's phrase, by its English
     # Branches holding commits no remote has, with no upstream on a remote: branch -> commits.
     unpublished: dict[str, int] = field(default_factory=dict)
     skipped: list[dict[str, Any]] = field(default_factory=list)
@@ -107,6 +109,17 @@ class SyncReport:
     not_pushed_said: Phrase | None = None  # the same as a phrase
     # `message` as the parts it was made of (templates and fields, `core.phrase`): see `parts`.
     said: list[Phrase] | None = None
+
+    def note(self, said: Phrase) -> None:
+        """Add the note `said` (`notes`), once."""
+        english = said.english()
+        if english not in self.notes:
+            self.notes.append(english)
+            self.notes_said[english] = said
+
+    def noted(self) -> list[Phrase]:
+        """The notes as phrases (those added as text: their English)."""
+        return [self.notes_said.get(note) or verbatim(note) for note in self.notes]
 
     def leave_alone(self, branch: str, why: Phrase) -> None:
         """`branch` was left as it is, and why (`left_alone`)."""

@@ -31,6 +31,7 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.submodules import has_submodules, statuses
 from core.git.worktree.worktrees import branch_uses
 from core.model import SubmoduleStatus
+from core.phrase import Phrase, phrase
 
 if TYPE_CHECKING:
     from core.git.worktree.submodule_update import Outdated
@@ -58,6 +59,10 @@ async def update_submodules(
     await updater.run(repo, "", 0)
 
 
+def _not_updated(path: str, why: str | Phrase) -> Phrase:
+    return phrase("submodule {path} not updated: {why}", path=path, why=why)
+
+
 class _Updater:
     def __init__(
         self, core: Core, report: SyncReport, timeout: float, stop: TransferStop | None, ask: bool
@@ -69,7 +74,7 @@ class _Updater:
 
         todo, left = await self.core.offload.io(outdated, repo)
         for alone in left:
-            self.report.notes.append(f"submodule {prefix}{alone.path} not updated: {alone.why}")
+            self.report.note(_not_updated(prefix + alone.path, alone.why))
         for item in todo:
             await self._one(item, prefix, depth)
 
@@ -80,7 +85,7 @@ class _Updater:
         try:
             sub = await self.core.offload.io(open_submodule, item.full)
         except GitferryError as exc:
-            self.report.notes.append(f"submodule {shown} not updated: {exc.message}")
+            self.report.note(_not_updated(shown, exc.phrase))
             return
         try:
             if not await self.core.offload.io(has_commit, sub, item.recorded):
@@ -91,7 +96,7 @@ class _Updater:
                 await self.run(sub, shown + "/", depth + 1)
         except GitferryError as exc:
             why = exc.message.removeprefix(f"submodule {item.path} not updated: ")
-            self.report.notes.append(f"submodule {shown} not updated: {why}")
+            self.report.note(_not_updated(shown, exc.phrase if why == exc.message else why))
         finally:
             await self.core.offload.io(sub.close)
 

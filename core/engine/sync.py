@@ -88,7 +88,7 @@ class SyncOptions:
 class PushRejected(GitferryError):
     def __init__(self, rejected: dict[str, str]) -> None:
         what = "; ".join(f"{branch}: {reason}" for branch, reason in sorted(rejected.items()))
-        super().__init__(f"push rejected twice ({what})")
+        super().__init__(phrase("push rejected twice ({what})", what=what))
         self.rejected = rejected
 
 
@@ -143,13 +143,12 @@ async def sync_repository(
             if report.fetched_refs or report.fast_forwarded or report.merged or report.rebased:
                 await _measure_sibling_worktrees(core, record, sync.worktrees)
     except RepositoryMissing as exc:  # what to do about it, not only what happened
-        report.result, report.message = (
-            exc.result,
-            (
-                f"{exc.message}: if it moved, `gitferry add NEWPATH --name {record.name}` follows it"
-                " (its settings kept)"
-            ),
+        follow = phrase(
+            "{error}: if it moved, `gitferry add NEWPATH --name {name}` follows it (its settings kept)",
+            error=exc.phrase,
+            name=record.name,
         )
+        report.say(exc.result, [follow])
     except GitferryError as exc:
         # The commit made before it stopped stays told: made offline, it waits to go out.
         # A push that could not reach its remote: what was merged (fetched, committed) before it too.
@@ -165,15 +164,16 @@ async def sync_repository(
         options.stop.stop(CANCELLED_MESSAGE)
         raise
     except OSError as exc:
-        failed = f"{_failed_at(exc, record.path)}: {exc.strerror or exc}"
+        failed = phrase("{path}: {error}", path=_failed_at(exc, record.path), error=exc.strerror or str(exc))
         report.say(ResultKind.ERROR, [*_committed(report), failed])
     except Exception as exc:
         # A bug, or a repository in a form the engine cannot read: never a success.
-        step = sync.step if sync is not None else "starting"
-        log.exception("sync of %s failed while %s", record.name, step)
+        step = sync.step if sync is not None else phrase("starting")
+        log.exception("sync of %s failed while %s", record.name, step.english())
         from core.engine.unexpected import describe  # a failure's line only
 
-        report.result, report.message = ResultKind.ERROR, f"unexpected error while {step}: {describe(exc)}"
+        said = phrase("unexpected error while {step}: {error}", step=step, error=describe(exc))
+        report.say(ResultKind.ERROR, [said])
         report.crashed = True
     finally:
         try:
@@ -247,8 +247,8 @@ async def _record(
         log.exception("could not record the sync of %s", record.name)
         from core.engine.unexpected import describe  # a failure's line only
 
-        why = exc.message if isinstance(exc, GitferryError) else describe(exc)
-        report.result, report.message = ResultKind.ERROR, f"could not record this sync: {why}"
+        why = exc.phrase if isinstance(exc, GitferryError) else describe(exc)
+        report.say(ResultKind.ERROR, [phrase("could not record this sync: {why}", why=why)])
         report.crashed = not isinstance(exc, GitferryError)
     if quiet:
         return
@@ -356,7 +356,7 @@ class _Sync:
         self.measured: list[BranchStatus] = []
         self.held: dict[str, BranchUse] = {}  # branches a git operation in some worktree holds: not pushed
         self.worktrees: list[Worktree] = []  # the repository's, as its last fetch listed them
-        self.step = "reading its settings"  # what it was doing, should it fail unexpectedly
+        self.step = phrase("reading its settings")  # what it was doing, should it fail unexpectedly
         self.gone: list[Phrase] = []  # branches it would push whose upstream the remote deleted
         self.remoteless = False  # the repository has no remote at all: nothing syncs anywhere
         self.stands: GitferryError | None = None  # a fetch: the integration's stop that stands
@@ -395,7 +395,7 @@ class _Sync:
             default_branches=fetched.default_branches,
             heads_moved=fetched.heads_moved,
         )
-        self.step = "recording"
+        self.step = phrase("recording")
         with _Timer(self.report, "store"):
             submodules = await measure_submodules(self.core, self.repo, self.report)
             remotes = remote_records(fetched.listed)  # a `git remote add` since: shown now
@@ -478,7 +478,7 @@ class _Sync:
     async def _commit(self) -> None:
         from core.engine.commit_phase import commit_changes
 
-        self.step = "committing"
+        self.step = phrase("committing")
         with _Timer(self.report, "commit"):
             await commit_changes(
                 self.core,
@@ -494,7 +494,7 @@ class _Sync:
             )
 
     async def _fetch(self, only: set[str] | None = None) -> RemotesFetched:
-        self.step = "fetching"
+        self.step = phrase("fetching")
         fetched = await fetch_remotes(
             self.core,
             self.record.id,
@@ -516,7 +516,7 @@ class _Sync:
         from core.engine.lfs_phase import LfsPhase
         from core.engine.submodule_phase import update_submodules
 
-        self.step = "fetching Git LFS objects"
+        self.step = phrase("fetching Git LFS objects")
         lfs = LfsPhase()
         try:
             timeout, stop = self.options.timeout, self.options.stop
@@ -526,7 +526,7 @@ class _Sync:
         except GitferryError as exc:
             self.fatal = exc
             return
-        self.step = "integrating"
+        self.step = phrase("integrating")
         with _Timer(self.report, "integrate"):
             try:
                 self.stopped = await integrate(
@@ -542,7 +542,7 @@ class _Sync:
             fill=self.stopped is None and self.fatal is None,
         )
         if self.stopped is None and self.fatal is None:
-            self.step = "updating submodules"
+            self.step = phrase("updating submodules")
             await update_submodules(
                 self.core,
                 self.repo,
@@ -555,7 +555,7 @@ class _Sync:
     async def _measure(self) -> list[BranchStatus]:
         """Ahead/behind of every branch, reusing the counts of pairs already measured
         (stored before this sync, or measured earlier in it)."""
-        self.step = "measuring branches"
+        self.step = phrase("measuring branches")
         with _Timer(self.report, "graph"):
             if self.stored is None:
                 self.stored = await self.core.store.branches(self.record.id)
@@ -565,7 +565,7 @@ class _Sync:
             return self.measured
 
     async def _push(self, statuses: list[BranchStatus], fetched: RemotesFetched) -> list[BranchStatus]:
-        self.step = "pushing"
+        self.step = phrase("pushing")
         current = await self.core.offload.io(current_branch, self.repo)
         self.held = (await self.core.offload.io(branch_uses, self.repo)).by_operations()
         branches = self._pushable(statuses, current)
@@ -642,13 +642,16 @@ class _Sync:
             note = unpublished_note(self.record.name, report.unpublished)
             result, done = ResultKind.UNPUBLISHED, [*done, note]  # what was done first, as below
         if report.push_refused:  # commits git would not push either: on no remote, not "up to date"
-            refused = [f"{branch}: not pushed: {why}" for branch, why in sorted(report.push_refused.items())]
+            refused = [
+                phrase("{branch}: not pushed: {why}", branch=branch, why=why)
+                for branch, why in sorted(report.push_refused.items())
+            ]
             result, done = ResultKind.UNPUBLISHED, [*done, *refused]  # what was done first, as not_pushed
         if self.remoteless:  # "up to date" with nothing: its commits are on this computer only
             result, done = ResultKind.UNPUBLISHED, [*done, no_remote_said(self.record.name)]
         if self.gone:  # the remote changed under the user: never a plain success
             result, done = ResultKind.DIVERGED, [*done, *self.gone]  # what was done first, as above
-        parts = [*(done or [phrase("up to date")]), *_left_alone(report), *_left_out(report), *report.notes]
+        parts = [*(done or [phrase("up to date")]), *_left_alone(report), *_left_out(report), *report.noted()]
         report.say(result, parts)
 
 

@@ -14,6 +14,7 @@ from dulwich.repo import Repo, UnsupportedExtension, read_gitfile
 
 from core.errors import BadInput, GitferryError, NotARepository
 from core.git.parsed_config import ParsedConfigRepo
+from core.phrase import phrase
 
 if TYPE_CHECKING:
     from core.platform.file_identity import FileIdentity
@@ -26,7 +27,7 @@ class RepositoryMissing(GitferryError):
     """A registered repository whose folder was deleted or moved."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"repository not found at {path} (moved or deleted?)")
+        super().__init__(phrase("repository not found at {path} (moved or deleted?)", path=path))
         self.path = path
 
 

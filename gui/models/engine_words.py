@@ -10,6 +10,7 @@ stored before the templates (or a part made without one) is shown as its English
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication
 
@@ -27,6 +28,16 @@ def said(part: Phrase) -> str:
     count = -1 if part.count is None else part.count
     text = QCoreApplication.translate(ENGINE, part.template, None, count)
     return fill(text, part.count, dict(part.fields), said)
+
+
+class _Said(Protocol):
+    @property
+    def phrase(self) -> Phrase: ...
+
+
+def error_text(error: _Said) -> str:
+    """An engine error's one line (`GitferryError.phrase`) in the app's language."""
+    return said(error.phrase)
 
 
 def stored_parts(english: str | None, stored: str | None) -> list[Phrase] | None:

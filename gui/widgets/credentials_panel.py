@@ -22,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from core.api import Api, BadRemoteUrl, GitferryError, RemoteAccess, check_url
+from gui.models.engine_words import error_text
 from gui.widgets.field_error import FieldError
 from gui.widgets.palette_colors import quiet
 
@@ -160,7 +161,7 @@ class CredentialsPanel(QWidget):
             try:
                 user = await self.api.saved_username(row.url)
             except GitferryError as exc:
-                row.status.show_error(exc.message)
+                row.status.show_error(error_text(exc))
                 continue
             if user and self.rows.get(row.remote) is row:
                 row.user_edit.setText(user)
@@ -254,9 +255,9 @@ class CredentialsPanel(QWidget):
                 check = await self.api.test_connection(self.repo_name, remote)
         except GitferryError as exc:
             if not secret and row.in_keyring and exc.result == "auth_failed":
-                row.show_refused(exc.message)
+                row.show_refused(error_text(exc))
             else:
-                row.status.show_error(exc.message)
+                row.status.show_error(error_text(exc))
         else:
             if memory_only:
                 row.saved(kept_in_memory(), in_keyring=False)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import BadInput, RemoteRecord, check_url, split_url_secret
+from gui.models.engine_words import error_text
 from gui.widgets.field_error import FieldError
 from gui.widgets.palette_colors import bad_cell
 
@@ -219,5 +220,5 @@ def _url_problem(url: str, *, required: bool) -> str | None:
     try:
         check_url(url)
     except BadInput as exc:
-        return exc.message
+        return error_text(exc)
     return None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Api, GitferryError
+from gui.models.engine_words import error_text
 from gui.widgets.field_error import FieldError
 
 
@@ -88,7 +89,7 @@ class AddFolderDialog(QDialog):
         try:
             record = await self.api.add_repository(path, name=self.name_edit.text().strip() or None)
         except GitferryError as exc:
-            self.path_error.show_error(exc.message)
+            self.path_error.show_error(error_text(exc))
             self.add_button.setEnabled(True)
             return
         self.added.emit(record)

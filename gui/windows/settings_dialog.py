@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Api, GitferryError, RepoRecord, UnknownBranch
-from gui.models.engine_words import stored_message
+from gui.models.engine_words import error_text, stored_message
 from gui.widgets.auto_sync_fields import AutoSyncFields
 from gui.widgets.credentials_panel import CredentialsPanel
 from gui.widgets.field_error import FieldError, answer_of, confirm
@@ -235,7 +235,7 @@ class SettingsDialog(QDialog):
             remotes = await self.api.remotes(record)  # re-read: the git config is the truth
         except GitferryError as exc:
             self.repo_error.show_error(
-                self.tr("%1 (showing the remotes last seen)").replace("%1", exc.message)
+                self.tr("%1 (showing the remotes last seen)").replace("%1", error_text(exc))
             )
             remotes = await self.api.stored_remotes(record.id)
         self.form.load(await self.api.repo_settings(record.id), await self.api.git_pull_strategy(record))
@@ -306,14 +306,14 @@ class SettingsDialog(QDialog):
             await self._write()
         except CredentialsRefused as refused:
             self.tabs.setCurrentIndex(REMOTES_TAB)
-            refused.row.status.show_error(refused.error.message)
+            refused.row.status.show_error(error_text(refused.error))
             self.status.show_error(self.tr("Nothing was saved: the remote refused the credentials."))
         except UnknownBranch as unknown:
             self.tabs.setCurrentIndex(SYNC_TAB)
             self.form.refuse_branch(unknown.branch)
             self.status.show_error(self.tr("Nothing was saved: fix the fields marked in red first."))
         except GitferryError as exc:
-            self.status.show_error(self.tr("Not saved: %1").replace("%1", exc.message))
+            self.status.show_error(self.tr("Not saved: %1").replace("%1", error_text(exc)))
         else:
             self.status.show_ok(self.tr("Saved."))
             self.saved.emit()
@@ -411,7 +411,7 @@ class SettingsDialog(QDialog):
         try:
             await self.api.remove_repository(record)
         except GitferryError as exc:
-            self.status.show_error(self.tr("Not removed: %1").replace("%1", exc.message))
+            self.status.show_error(self.tr("Not removed: %1").replace("%1", error_text(exc)))
             return
         self.shown = None
         await self._reload_list(None)

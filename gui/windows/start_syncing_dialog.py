@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Api, BadInput, BadRemoteUrl, GitferryError, check_url
+from gui.models.engine_words import error_text
 from gui.widgets.field_error import FieldError
 from gui.widgets.palette_colors import quiet
 from gui.windows.add_folder_dialog import choose_folder, folder_row
@@ -95,7 +96,7 @@ class StartSyncingDialog(QDialog):
                 check_url(url)
                 self.url_error.clear_error()
             except BadInput as exc:
-                self.url_error.show_error(exc.message)
+                self.url_error.show_error(error_text(exc))
                 ok = False
         else:
             self.url_error.clear_error()
@@ -116,13 +117,13 @@ class StartSyncingDialog(QDialog):
         except GitferryError as exc:
             self.status.clear_error()
             if isinstance(exc, BadRemoteUrl):
-                self.url_error.show_error(exc.message)
+                self.url_error.show_error(error_text(exc))
                 at_fault: QWidget = self.url_edit
             elif exc.bad_input:
-                self.folder_error.show_error(exc.message)
+                self.folder_error.show_error(error_text(exc))
                 at_fault = self.folder_edit
             else:
-                self.status.show_error(self.tr("Nothing was changed: %1").replace("%1", exc.message))
+                self.status.show_error(self.tr("Nothing was changed: %1").replace("%1", error_text(exc)))
                 at_fault = self.start_button  # Enter tries again, never Cancel's close
             self._idle()
             at_fault.setFocus()

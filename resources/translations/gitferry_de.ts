@@ -822,6 +822,10 @@
             </translation>
         </message>
         <message>
+            <source>Git LFS over a local path ({path}) is not supported</source>
+            <translation>Git LFS über einen lokalen Pfad ({path}) wird nicht unterstützt</translation>
+        </message>
+        <message>
             <source>HEAD is detached: there is no checked-out branch to integrate</source>
             <translation>HEAD ist losgelöst: es gibt keinen ausgecheckten Branch zum Integrieren</translation>
         </message>
@@ -893,6 +897,10 @@
             </translation>
         </message>
         <message>
+            <source>committing</source>
+            <translation>Committen</translation>
+        </message>
+        <message>
             <source>connection refused</source>
             <translation>Verbindung abgelehnt</translation>
         </message>
@@ -907,6 +915,10 @@
         <message>
             <source>could not reach {address}: {reason}</source>
             <translation>{address} nicht erreichbar: {reason}</translation>
+        </message>
+        <message>
+            <source>could not record this sync: {why}</source>
+            <translation>diese Synchronisierung konnte nicht gespeichert werden: {why}</translation>
         </message>
         <message>
             <source>end it with git bisect reset</source>
@@ -925,6 +937,14 @@
             <translation>{refs} abgerufen ({objects} Objekte)</translation>
         </message>
         <message>
+            <source>fetching</source>
+            <translation>Abrufen</translation>
+        </message>
+        <message>
+            <source>fetching Git LFS objects</source>
+            <translation>Abrufen der Git-LFS-Objekte</translation>
+        </message>
+        <message>
             <source>fetching from {remote} failed: {reason}</source>
             <translation>Abrufen von {remote} fehlgeschlagen: {reason}</translation>
         </message>
@@ -939,6 +959,10 @@
         <message>
             <source>host is down</source>
             <translation>Host ist nicht in Betrieb</translation>
+        </message>
+        <message>
+            <source>integrating</source>
+            <translation>Integrieren</translation>
         </message>
         <message numerus="yes">
             <source>kept both sides of %n conflict(s): {copies}</source>
@@ -979,6 +1003,10 @@
             <translation>lokale Änderungen würden überschrieben: {dirty}; unversionierte Dateien sind im Weg: {untracked}</translation>
         </message>
         <message>
+            <source>measuring branches</source>
+            <translation>Messen der Branches</translation>
+        </message>
+        <message>
             <source>merged {branches}</source>
             <translation>{branches} zusammengeführt</translation>
         </message>
@@ -989,6 +1017,14 @@
         <message>
             <source>network is unreachable</source>
             <translation>Netzwerk ist nicht erreichbar</translation>
+        </message>
+        <message>
+            <source>no Git LFS server at {url} (HTTP 404{said})</source>
+            <translation>kein Git-LFS-Server unter {url} (HTTP 404{said})</translation>
+        </message>
+        <message>
+            <source>no Git LFS server is configured (lfs.url, remote URL)</source>
+            <translation>kein Git-LFS-Server ist eingerichtet (lfs.url, URL des Remotes)</translation>
         </message>
         <message>
             <source>no git repository at {url}</source>
@@ -1003,6 +1039,10 @@
             <translation>keine Route zum Host</translation>
         </message>
         <message>
+            <source>not pushed to {remote}'s URL {url}: {why}</source>
+            <translation>nicht zur URL {url} von {remote} gepusht: {why}</translation>
+        </message>
+        <message>
             <source>not pushed: {error}</source>
             <translation>nicht gepusht: {error}</translation>
         </message>
@@ -1011,12 +1051,32 @@
             <translation>nicht gepusht: die Push-URL von {remote} ist nicht erreichbar: {reason}</translation>
         </message>
         <message>
+            <source>push rejected twice ({what})</source>
+            <translation>Push zweimal abgelehnt ({what})</translation>
+        </message>
+        <message>
             <source>pushed {branches} ({objects} objects)</source>
             <translation>{branches} gepusht ({objects} Objekte)</translation>
         </message>
         <message>
+            <source>pushing</source>
+            <translation>Pushen</translation>
+        </message>
+        <message>
+            <source>reading its settings</source>
+            <translation>Lesen seiner Einstellungen</translation>
+        </message>
+        <message>
             <source>rebased {branches}</source>
             <translation>{branches} per Rebase aktualisiert</translation>
+        </message>
+        <message>
+            <source>recording</source>
+            <translation>Speichern</translation>
+        </message>
+        <message>
+            <source>repository not found at {path} (moved or deleted?)</source>
+            <translation>Repository nicht gefunden unter {path} (verschoben oder gelöscht?)</translation>
         </message>
         <message>
             <source>resolve any conflict and run git am --continue, or git am --abort to undo it</source>
@@ -1033,6 +1093,18 @@
         <message>
             <source>safecrlf</source>
             <translation>Zeilenenden (safecrlf)</translation>
+        </message>
+        <message>
+            <source>starting</source>
+            <translation>Starten</translation>
+        </message>
+        <message>
+            <source>submodule {path} not updated: {why}</source>
+            <translation>Submodul {path} nicht aktualisiert: {why}</translation>
+        </message>
+        <message>
+            <source>tag {tag} not pushed to {remote}: {reason}</source>
+            <translation>Tag {tag} nicht zu {remote} gepusht: {reason}</translation>
         </message>
         <message>
             <source>the LFS server refused the credentials</source>
@@ -1107,6 +1179,10 @@
             <translation>zu groß</translation>
         </message>
         <message>
+            <source>unexpected error while {step}: {error}</source>
+            <translation>unerwarteter Fehler beim {step}: {error}</translation>
+        </message>
+        <message>
             <source>unmerged paths</source>
             <translation>nicht zusammengeführte Pfade</translation>
         </message>
@@ -1134,6 +1210,10 @@
             <source>updated submodules {paths}</source>
             <translation>Submodule {paths} aktualisiert</translation>
         </message>
+        <message>
+            <source>updating submodules</source>
+            <translation>Aktualisieren der Submodule</translation>
+        </message>
         <message numerus="yes">
             <source>{branch} (%n commit(s))</source>
             <translation>
@@ -1154,6 +1234,10 @@
             <translation>{branch}: nicht integriert: er ist auch {use}</translation>
         </message>
         <message>
+            <source>{branch}: not pushed: {why}</source>
+            <translation>{branch}: nicht gepusht: {why}</translation>
+        </message>
+        <message>
             <source>{branch}: {operation}: {advice}</source>
             <translation>{branch}: {operation}: {advice}</translation>
         </message>
@@ -1167,6 +1251,10 @@
         <message>
             <source>{deleted}: {branch} is pushed nowhere until its upstream is changed</source>
             <translation>{deleted}: {branch} wird nirgends gepusht, bis sein Upstream geändert ist</translation>
+        </message>
+        <message>
+            <source>{error}: if it moved, `gitferry add NEWPATH --name {name}` follows it (its settings kept)</source>
+            <translation>{error}: wurde es verschoben, folgt ihm `gitferry add NEUER_PFAD --name {name}` (seine Einstellungen bleiben)</translation>
         </message>
         <message>
             <source>{listed} and {more} more</source>
@@ -1193,12 +1281,24 @@
             <translation>{path}: der Index ist von einem anderen git-Prozess gesperrt (.git/index.lock)</translation>
         </message>
         <message>
+            <source>{path}: {error}</source>
+            <translation>{path}: {error}</translation>
+        </message>
+        <message>
             <source>{remote} is unreachable: {reason}</source>
             <translation>{remote} ist nicht erreichbar: {reason}</translation>
         </message>
         <message>
             <source>{remote}'s Git LFS server {url} ({source}) is unreachable: {reason}</source>
             <translation>der Git-LFS-Server {url} von {remote} ({source}) ist nicht erreichbar: {reason}</translation>
+        </message>
+        <message>
+            <source>{remote}: Git LFS download failed: {reason}</source>
+            <translation>{remote}: Git-LFS-Download fehlgeschlagen: {reason}</translation>
+        </message>
+        <message>
+            <source>{remote}: Git LFS upload failed: {reason}</source>
+            <translation>{remote}: Git-LFS-Upload fehlgeschlagen: {reason}</translation>
         </message>
         <message>
             <source>{remote}: {reason}</source>

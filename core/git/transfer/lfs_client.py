@@ -45,7 +45,7 @@ from core.git.transfer.sign_in import SignIn
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.transport import translate_error
-from core.phrase import phrase
+from core.phrase import Phrase, as_phrase, phrase, verbatim
 from core.remote_url import HttpAuth, parse_remote_url, split_url_secret, url_without_secret
 from core.results import ResultKind
 
@@ -59,8 +59,15 @@ class LfsTransferFailed(RemoteError):
 
     result = ResultKind.ERROR
 
-    def __init__(self, remote: str, operation: str, reason: str) -> None:
-        super().__init__(remote, reason, f"{remote}: Git LFS {operation} failed: {reason}")
+    def __init__(self, remote: str, operation: str, reason: str | Phrase) -> None:
+        why = as_phrase(reason)
+        if operation == "download":
+            said = phrase("{remote}: Git LFS download failed: {reason}", remote=remote, reason=why)
+        elif operation == "upload":
+            said = phrase("{remote}: Git LFS upload failed: {reason}", remote=remote, reason=why)
+        else:
+            said = verbatim(f"{remote}: Git LFS {operation} failed: {why.english()}")
+        super().__init__(remote, why, said)
         self.operation = operation
 
 
@@ -292,7 +299,8 @@ class LfsClient:
             )
         if status == 404 and what == "the batch request":
             where = url_without_secret(self.endpoint.url)
-            raise LfsTransferFailed(self.remote, operation, f"no Git LFS server at {where} (HTTP 404{said})")
+            why = phrase("no Git LFS server at {url} (HTTP 404{said})", url=where, said=said)
+            raise LfsTransferFailed(self.remote, operation, why)
         raise LfsTransferFailed(self.remote, operation, f"{what}: HTTP {status}{said}")
 
     @contextlib.contextmanager

@@ -31,6 +31,7 @@ from core.git.objects.lfs_store import LfsStore
 from core.git.transfer.lfs_client import LfsClient, LfsTransferFailed
 from core.git.transfer.lfs_endpoint import lfs_endpoint
 from core.git.transfer.signer import Signer
+from core.phrase import phrase
 from core.remote_url import HttpAuth, url_without_secret
 
 
@@ -82,10 +83,13 @@ def upload_for_push(
         return NO_LFS
     endpoint = lfs_endpoint(repo, remote, upload=True)
     if endpoint is None:
-        raise LfsTransferFailed(remote, "upload", "no Git LFS server is configured (lfs.url, remote URL)")
+        none = phrase("no Git LFS server is configured (lfs.url, remote URL)")
+        raise LfsTransferFailed(remote, "upload", none)
     if endpoint.url.startswith("file:"):
         where = url_without_secret(endpoint.url)
-        raise LfsTransferFailed(remote, "upload", f"Git LFS over a local path ({where}) is not supported")
+        raise LfsTransferFailed(
+            remote, "upload", phrase("Git LFS over a local path ({path}) is not supported", path=where)
+        )
     client = LfsClient.for_remote(
         endpoint, remote, git_url, auth=auth, signer=signer, timeout=timeout, config=repo.get_config_stack()
     )
