@@ -18,7 +18,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from dulwich.objects import Commit, ObjectID
+from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -28,6 +28,7 @@ from core.git.config.url_rewrite import fetch_url
 from core.git.content.filters import ContentSkipped
 from core.git.content.first_checkout import check_out_fresh
 from core.git.content.lfs_driver import LFS_MISSING
+from core.git.objects.commit_read import commit_tree
 from core.git.objects.pack_limits import PackLimits
 from core.git.progress import ProgressSink, ProgressThrottle, TransferProgress
 from core.git.repository import UnsupportedObjectFormat
@@ -175,11 +176,8 @@ def _fetch_lfs(
     branch = _default_branch(repo, result)
     if branch is None:
         return {}
-    commit = repo[ObjectID(repo.refs[Ref(f"refs/remotes/{ORIGIN}/{branch}".encode())])]
-    assert isinstance(commit, Commit)
-    fetched = fetch_for_checkout(
-        repo, ORIGIN, ObjectID(commit.tree), auth=auth, signer=signer, timeout=timeout
-    )
+    tree = commit_tree(repo, ObjectID(repo.refs[Ref(f"refs/remotes/{ORIGIN}/{branch}".encode())]))
+    fetched = fetch_for_checkout(repo, ORIGIN, tree, auth=auth, signer=signer, timeout=timeout)
     return fetched.missing_paths()
 
 
@@ -256,6 +254,4 @@ def _check_out_default(
     os.makedirs(os.path.join(repo.commondir(), "refs", "remotes", ORIGIN), exist_ok=True)
     repo.refs.set_symbolic_ref(Ref(f"refs/remotes/{ORIGIN}/HEAD".encode()), tracking)
     set_upstream(repo, branch, ORIGIN, f"refs/heads/{branch}")
-    commit = repo[ObjectID(repo.refs[local])]
-    assert isinstance(commit, Commit)
-    return check_out_fresh(repo, ObjectID(commit.tree), progress)
+    return check_out_fresh(repo, commit_tree(repo, ObjectID(repo.refs[local])), progress)

@@ -44,6 +44,8 @@ from collections.abc import Iterable, Iterator
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import S_ISGITLINK, Commit, ObjectID, ShaFile, Tag, Tree
 
+from core.git.objects.commit_read import commit_at
+
 SLOP = 5  # commits walked past the last interesting one, as git does, to absorb clock skew
 
 
@@ -261,6 +263,4 @@ class _CommitWalk:
     def _commit(self, sha: ObjectID) -> Commit:
         if sha in self._commits:
             return self._commits[sha]
-        commit = self._store[sha]
-        assert isinstance(commit, Commit), f"{sha!r} is not a commit"
-        return commit
+        return commit_at(self._store, sha)

@@ -30,7 +30,7 @@ from dulwich.diff_tree import CHANGE_ADD, CHANGE_DELETE, tree_changes
 from dulwich.file import FileLocked
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry, index_entry_from_stat
 from dulwich.object_store import BaseObjectStore
-from dulwich.objects import Commit, ObjectID, Tree
+from dulwich.objects import ObjectID, Tree
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -41,6 +41,7 @@ from core.git.index.locked import LockedIndex
 from core.git.index.stat_data import Stamp, index_file_stamp
 from core.git.locks.git_locks import RefLocked
 from core.git.objects.blob_stream import FileChanged, StreamedBlob, write_blob
+from core.git.objects.commit_read import commit_tree
 from core.git.objects.new_commit import CommitMaker
 from core.git.repository import ref_value
 from core.git.worktree.git_operation import unfinished_work
@@ -126,7 +127,7 @@ def auto_commit(
     snap = {os.fsencode(path) for path in snapshot}
     outcome, wanted, stamp = _look(repo, None, hold, max_file_size, (young_after, snap))
     head = ref_value(repo, branch)
-    if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, _tree_of(repo, head)):
+    if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, commit_tree(repo, head)):
         return outcome
     with LockedIndex(repo) as locked:
         _refuse_conflicts(repo, locked.index)
@@ -134,7 +135,7 @@ def auto_commit(
             outcome, wanted, _ = _look(repo, locked.index, hold, max_file_size, (young_after, snap))
         touched = _stage(repo, locked.index, wanted, outcome, (workers, snap))
         head = ref_value(repo, branch)
-        old_tree = None if head is None else _tree_of(repo, head)
+        old_tree = None if head is None else commit_tree(repo, head)
         tree = write_index_tree(repo.object_store, locked.index)
         if not touched:
             _KNOWN_TREES[repo] = (stamp, tree)
@@ -381,12 +382,6 @@ def _tree_at(trees: dict[bytes, Tree], path: bytes) -> Tree:
         if path:
             _tree_at(trees, path.rpartition(b"/")[0])
     return tree
-
-
-def _tree_of(repo: Repo, commit_id: ObjectID) -> ObjectID:
-    commit = repo[commit_id]
-    assert isinstance(commit, Commit)
-    return ObjectID(commit.tree)
 
 
 def _changed_paths(repo: Repo, old_tree: ObjectID | None, new_tree: ObjectID) -> tuple[list[str], int]:

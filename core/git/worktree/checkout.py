@@ -33,8 +33,7 @@ from dataclasses import dataclass, field
 
 from dulwich.file import FileLocked
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
-from dulwich.object_store import BaseObjectStore
-from dulwich.objects import Commit, ObjectID
+from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -45,6 +44,7 @@ from core.git.index.locked import LockedIndex
 from core.git.index.read import open_index, read_index_file
 from core.git.index.serialize import no_gc
 from core.git.locks.git_locks import IndexLocked, RefLocked
+from core.git.objects.commit_read import commit_tree
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.path_safety import UnsafePath
 from core.git.objects.tree_delta import tree_delta
@@ -171,7 +171,7 @@ def _switch_branch(
         return SwitchDone()
     message = message or b"gitferry: update to " + new_head
     source = objects if objects is not None else repo.object_store
-    from_tree, to_tree = _tree_of(source, old_head), _tree_of(source, new_head)
+    from_tree, to_tree = commit_tree(source, old_head), commit_tree(source, new_head)
     with LockedIndex(repo) as locked:
         new_dirs: dict[bytes, ObjectID] = {}
         changes = tree_delta(source, from_tree, to_tree, known=locked.indexed_trees(), new_dirs=new_dirs)
@@ -357,13 +357,6 @@ def _log_head(repo: Repo, old: ObjectID, new: ObjectID, message: bytes) -> None:
     if os.path.exists(os.path.join(repo.controldir(), "logs", "HEAD")):
         with contextlib.suppress(Exception):
             repo._write_reflog(Ref(b"HEAD"), old, new, None, None, None, message)
-
-
-def _tree_of(source: BaseObjectStore | ObjectOverlay, commit_id: ObjectID) -> ObjectID:
-    commit = source[commit_id]
-    if not isinstance(commit, Commit):
-        raise GitferryError(f"{commit_id.decode()} is not a commit")
-    return ObjectID(commit.tree)
 
 
 def _entries_at(

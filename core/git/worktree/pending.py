@@ -13,14 +13,14 @@ from __future__ import annotations
 import os
 
 from dulwich.index import EXTENDED_FLAG_INTEND_TO_ADD, IndexEntry
-from dulwich.objects import Commit, ObjectID
+from dulwich.objects import ObjectID
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
-from core.errors import GitferryError
 from core.git.index.read import open_index
 from core.git.index.stat_data import Stamp, current_index_stat, index_file_stamp
 from core.git.index.vouched_tree import vouched_tree
+from core.git.objects.commit_read import commit_at
 from core.git.repository import ref_value
 from core.git.worktree.editor_files import is_editor_file
 from core.git.worktree.ignore_rules import DirRules, IgnoreRules
@@ -87,9 +87,7 @@ def _staged(repo: Repo, path: str) -> bool:
     if head is None:
         staged = len(open_index(repo)) > 0
     else:
-        commit = repo[head]
-        if not isinstance(commit, Commit):
-            raise GitferryError(f"{path}: HEAD names a {commit.type_name.decode()}, not a commit")
+        commit = commit_at(repo, head, named=f"{path}: HEAD")
         staged = vouched_tree(repo) != commit.tree and _differs(repo, commit.tree)
     if staged:
         _AGREED.pop(path, None)
