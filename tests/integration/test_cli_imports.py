@@ -187,7 +187,9 @@ PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
 # objects directory that a walk checks), the fork's push target (no branch is ahead), a
 # clone's first refs, the readiness check of a negotiation, the sync's clock (a type only)
 # and the words of an unexpected failure. Nor (the ninth) a remote's failure streak as the
-# store hands it out (no streak is read back).
+# store hands it out (no streak is read back). git's config values (`core.git.config.values`,
+# standard library only) were on this list until a fetch read `fetch.pruneTags`, which decides
+# which refs it asks for, so a no-change fetch reads it too.
 NOT_FOR_NO_CHANGE = {
     "core.store.remote_failure",
     "ctypes",
@@ -195,7 +197,6 @@ NOT_FOR_NO_CHANGE = {
     "core.git.history.unpublished",
     "core.platform.file_identity",
     "core.git.config.push_target",
-    "core.git.config.values",
     "core.git.transfer.initial_refs",
     "core.platform.readiness",
     "core.engine.clock",
