@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from core.model import ConflictRecord
 from gui.models.formatting import escaped, size, when
+from gui.models.standing import UNFINISHED_WORDS, result_words
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
 from gui.models.worktree_issues import conflict_model
 from gui.widgets.elided_label import ElidedLabel
@@ -86,6 +87,7 @@ class ConflictsPanel(QWidget):
         self.records: KeyedTableModel[ConflictRecord] = conflict_model()
         self.repo_id: int | None = None
         self.resolution: Resolution | None = None
+        self.unfinished: str | None = None  # a git command left unfinished (the last sync's `dirty`)
         self._busy = False
         self._build()
         self.show_conflicts(None, [])
@@ -230,12 +232,17 @@ class ConflictsPanel(QWidget):
 
     # What the desktop hands the panel ---------------------------------------------------
 
-    def show_conflicts(self, repo_id: int | None, conflicts: list[ConflictRecord]) -> None:
-        """The listed conflicts of the selected repository (from the status store)."""
+    def show_conflicts(
+        self, repo_id: int | None, conflicts: list[ConflictRecord], unfinished: str | None = None
+    ) -> None:
+        """The listed conflicts of the selected repository (from the status store), and the
+        git command its last sync found left unfinished there (`RepoRecord.last_unfinished`):
+        a merge begun with `git pull` is no conflict of Gitferry's, nor a clean one."""
         if repo_id != self.repo_id:
             self.resolution = None
             self.status.clear()
         self.repo_id = repo_id
+        self.unfinished = unfinished
         self.records.set_rows(conflicts)
         if conflicts and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
@@ -273,7 +280,15 @@ class ConflictsPanel(QWidget):
         count = len(self.records.rows)
         resolution = self.resolution
         copies = kept_copies(self.records.rows)
-        if not count:
+        if not count and self.unfinished in UNFINISHED_WORDS:
+            words = result_words("dirty", self.unfinished)  # "Merge in progress", as git status says
+            self.hint.setText(
+                self.tr(
+                    "%1, left by a git command here, not by a sync: nothing for Gitferry to resolve. "
+                    "Finish or abort it with git (git status says how); the next sync goes on."
+                ).replace("%1", words)
+            )
+        elif not count:
             self.hint.setText(self.tr("No conflicts: every branch integrated cleanly."))
         elif copies:  # said above the list: "select it to see both versions" led nowhere
             self.hint.setText(

@@ -378,8 +378,9 @@ class StatusWindow(QMainWindow):
 
         panel = ConflictsPanel()
         panel.open_folder_requested.connect(self._open_selected_folder)
-        if self.selected_id is not None:
-            panel.show_conflicts(self.selected_id, self._conflicts_of.get(self.selected_id, []))
+        view = self.selected()
+        if view is not None:
+            panel.show_conflicts(view.id, self._conflicts_of.get(view.id, []), view.record.last_unfinished)
         return panel
 
     def _history_tab(self) -> HistoryPanel:
@@ -627,7 +628,7 @@ class StatusWindow(QMainWindow):
         self.branches.set_rows(view.branches)
         conflicts = self._conflicts_of.get(view.id, [])
         if self._conflicts_page.built:
-            self.conflicts_panel.show_conflicts(view.id, conflicts)
+            self.conflicts_panel.show_conflicts(view.id, conflicts, view.record.last_unfinished)
         counted = self.tr("Conflicts (%1)").replace("%1", str(len(conflicts)))
         self.tabs.setTabText(1, counted if conflicts else self.tr("Conflicts"))
 

@@ -396,6 +396,10 @@
             <source>%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish.</source>
             <translation>%1 mit %2: %3 von %4 gelöst. Wähle für jeden Pfad eine Fassung, dann Abschließen.</translation>
         </message>
+        <message>
+            <source>%1, left by a git command here, not by a sync: nothing for Gitferry to resolve. Finish or abort it with git (git status says how); the next sync goes on.</source>
+            <translation>%1, von einem git-Befehl hier hinterlassen, nicht von einer Synchronisierung: Gitferry hat nichts zu lösen. Schließe es mit git ab oder brich es ab (git status sagt, wie); die nächste Synchronisierung macht dann weiter.</translation>
+        </message>
         <message numerus="yes">
             <source>%n conflicted path(s). Select one to see both versions.</source>
             <translation>

@@ -229,3 +229,32 @@ def test_a_resolution_for_another_repository_is_not_shown(qtbot: object) -> None
     assert panel.status.text() == ""
     window.update_record(window.repos.row_for(2).record, [ConflictRecord("main", "b.txt", NOW)])  # type: ignore[union-attr]
     assert [c.path for c in window.conflicts.rows] == ["b.txt"]
+
+
+@pytest.mark.slow
+def test_a_merge_begun_with_git_pull_is_said_not_called_clean(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """User trial: with `git pull` stopped on a conflict (MERGE_HEAD, unmerged index), the
+    summary said "Merge in progress" and the Conflicts tab "No conflicts: every branch
+    integrated cleanly." beneath it. Git is the referee: `git status` says unmerged."""
+    run(desktop.refresh())
+    _conflict(world)
+    pulled = subprocess.run(
+        ["git", "pull", "--no-rebase", "-q"], cwd=world.mine, capture_output=True, text=True
+    )
+    assert pulled.returncode != 0 and "UU a.txt" in porcelain(world.mine)
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    desktop.window.select_repo(mine_id)
+    desktop.window.tabs.setCurrentIndex(1)
+    desktop.window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result is ResultKind.DIRTY
+    hint = desktop.window.conflicts_panel.hint
+    run(until(lambda: "Merge in progress" in hint.text()))
+    assert "integrated cleanly" not in hint.text() and "git status" in hint.text()
+
+    git("merge", "--abort", cwd=world.mine)  # finished with git: the next sync says so
+    desktop.window.sync_action.trigger()
+    run(next_emit(desktop.synced))
+    run(until(lambda: "Merge in progress" not in hint.text()))
