@@ -328,7 +328,20 @@ class ConflictsPanel(QWidget):
         theirs = self.tr("Take the remote's version")
         both = self.tr("Theirs at the path, mine beside it as a conflict copy")
         deleted_by = conflicted.deleted_by if conflicted is not None else None  # as `resolve --both` refuses
-        if deleted_by == "theirs":
+        never_there = conflicted is not None and not conflicted.base.present  # a rename/rename's new name
+        if deleted_by == "theirs" and never_there:
+            theirs = self.tr("Leave the file out: the remote has no file at this path")
+            both = self.tr(
+                "Only this computer has a file at this path: there is one version, not two to keep. "
+                "Use mine keeps it; Use theirs leaves it out"
+            )
+        elif deleted_by == "ours" and never_there:
+            mine = self.tr("Leave the file out: this computer has no file at this path")
+            both = self.tr(
+                "Only the remote has a file at this path: there is one version, not two to keep. "
+                "Use theirs takes it; Use mine leaves it out"
+            )
+        elif deleted_by == "theirs":
             theirs = self.tr("Delete the file, as the remote did")
             both = self.tr(
                 "The remote deleted this file: there is one version, not two to keep. "
@@ -384,6 +397,8 @@ class ConflictsPanel(QWidget):
 
     def _diff_text(self, conflicted: ConflictedPath, side: str) -> str:
         version = conflicted.ours if side == "ours" else conflicted.theirs
+        if not version.present and not conflicted.base.present:  # never there: not "deleted"
+            return self.tr("(not on this computer)") if side == "ours" else self.tr("(not on the remote)")
         if not version.present:  # "this side" in the remote's pane read as this computer
             return (
                 self.tr("(deleted on this computer)")

@@ -416,6 +416,14 @@
             <translation>(auf diesem Computer gelöscht)</translation>
         </message>
         <message>
+            <source>(not on the remote)</source>
+            <translation>(nicht auf dem Remote)</translation>
+        </message>
+        <message>
+            <source>(not on this computer)</source>
+            <translation>(nicht auf diesem Computer)</translation>
+        </message>
+        <message>
             <source>(same as the base)</source>
             <translation>(wie die Basis)</translation>
         </message>
@@ -492,6 +500,14 @@
             <translation>Die Datei gelöscht lassen, wie dieser Computer es tat</translation>
         </message>
         <message>
+            <source>Leave the file out: the remote has no file at this path</source>
+            <translation>Die Datei weglassen: das Remote hat keine Datei unter diesem Pfad</translation>
+        </message>
+        <message>
+            <source>Leave the file out: this computer has no file at this path</source>
+            <translation>Die Datei weglassen: dieser Computer hat keine Datei unter diesem Pfad</translation>
+        </message>
+        <message>
             <source>Mine</source>
             <translation>Meine</translation>
         </message>
@@ -506,6 +522,14 @@
         <message>
             <source>Not resolved yet</source>
             <translation>Noch nicht gelöst</translation>
+        </message>
+        <message>
+            <source>Only the remote has a file at this path: there is one version, not two to keep. Use theirs takes it; Use mine leaves it out</source>
+            <translation>Nur das Remote hat eine Datei unter diesem Pfad: es gibt eine Fassung zu behalten, nicht zwei. „Ihre verwenden“ übernimmt sie; „Meine verwenden“ lässt sie weg</translation>
+        </message>
+        <message>
+            <source>Only this computer has a file at this path: there is one version, not two to keep. Use mine keeps it; Use theirs leaves it out</source>
+            <translation>Nur dieser Computer hat eine Datei unter diesem Pfad: es gibt eine Fassung zu behalten, nicht zwei. „Meine verwenden“ behält sie; „Ihre verwenden“ lässt sie weg</translation>
         </message>
         <message>
             <source>Open folder</source>

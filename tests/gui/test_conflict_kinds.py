@@ -53,6 +53,51 @@ def test_a_file_the_remote_deleted_is_said_deleted_on_the_remote_then_use_theirs
     world.check()
 
 
+@pytest.mark.slow
+def test_a_rename_on_both_sides_never_says_deleted_of_a_name_one_side_never_had(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """User trial: a.txt renamed to mine.txt here and to theirs.txt on the remote (git's
+    rename/rename): mine.txt's remote pane said "(deleted on the remote)" and Use theirs
+    "Delete the file, as the remote did", of a name the remote never had."""
+    for clone, name in ((world.theirs, "theirs.txt"), (world.mine, "mine.txt")):
+        git("mv", "a.txt", name, cwd=clone)
+        git("commit", "-q", "-m", f"a.txt to {name}", cwd=clone)
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    theirs = world.remote_head()
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    report, _notices = sync_from_the_window(run, desktop, mine_id)
+    assert report.result is ResultKind.CONFLICT
+    panel = desktop.window.conflicts_panel
+    run(until(lambda: panel.resolution is not None and len(panel.resolution.paths) == 3))
+    said = {}
+    proxy = panel.table.model()
+    for row in range(proxy.rowCount()):
+        panel.table.selectRow(row)
+        path = panel.selected_path()
+        said[path] = (
+            panel.mine_view.toPlainText(),
+            panel.theirs_view.toPlainText(),
+            panel.use_theirs.toolTip(),
+        )
+        panel.use_mine.click()
+        run(
+            until(
+                lambda path=path: any(p.path == path and p.choice == "mine" for p in panel.resolution.paths)
+            )
+        )
+    assert said["mine.txt"][1] == "(not on the remote)"
+    assert said["mine.txt"][2] == "Leave the file out: the remote has no file at this path"
+    assert said["theirs.txt"][0] == "(not on this computer)"
+    assert said["a.txt"][:2] == ("(deleted on this computer)", "(deleted on the remote)")  # renamed away
+    panel.finish.click()
+    run(until(lambda: not desktop.window.conflicts.rows and world.remote_head() != theirs), timeout=60)
+    head = world.head(world.mine)
+    assert git("ls-tree", "--name-only", head, cwd=world.mine) == "mine.txt"
+    assert porcelain(world.mine) == ""
+    world.check()
+
+
 def test_a_file_this_computer_deleted_is_said_deleted_on_this_computer(qtbot: object) -> None:
     panel = ConflictsPanel()
     qtbot.addWidget(panel)  # type: ignore[attr-defined]
