@@ -27,10 +27,12 @@ def _main(out: str) -> tuple[int, int, str] | None:
 def test_status_refresh_is_measured_by_the_engine(
     world: Clones, engine: EngineProcess, tmp_path: Path
 ) -> None:
-    # Two commits made with git behind Gitferry's back: the store does not know them.
+    # Two commits made with git behind Gitferry's back. (The running engine may notice them
+    # by itself before the refresh: each settings round it looks at HEAD's reflog, which a
+    # commit grows, and measures the branches again; a CI run at load 12 saw that happen, so
+    # what the store held before is not asserted.)
     commit_file(world.mine, "one.txt", "1\n")
     head = commit_file(world.mine, "two.txt", "2\n")
-    assert _main(gitferry("status", "--json", "mine").out) != (2, 0, head)
     through = gitferry("status", "--refresh", "--json", "mine")
     assert through.in_engine, through.err
     assert (through.code, through.err, _main(through.out)) == (0, "", (2, 0, head))
