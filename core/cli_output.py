@@ -216,6 +216,14 @@ def _failed(record: RepoRecord) -> bool:
     return record.last_result in failed and bool(message) and message != CANCELLED_MESSAGE
 
 
+def _stopped(record: RepoRecord) -> bool:
+    """The last run stopped short of integrating (`dirty`, `conflict`, `diverged`) and
+    said on what: the paths, the git command unfinished, the setting (not the result's
+    name alone)."""
+    stopped = (ResultKind.DIRTY, ResultKind.CONFLICT, ResultKind.DIVERGED)
+    return record.last_result in stopped and bool(record.last_message)
+
+
 def _unpublished_unsaid(record: RepoRecord, branches: Sequence[BranchStatus], remoteless: bool) -> bool:
     """The last run left commits on no remote that neither a branch row (`not published`)
     nor the no-remote note says: a push git refuses (`push.default`), which the message
@@ -256,7 +264,7 @@ def print_status(
         print(f"  {record.last_message}")
     elif (note := detached_note(record, branches)) is not None:  # before a sync says it (every time)
         print(f"  {note}")
-    elif _unpublished_unsaid(record, branches, remoteless):
+    elif _unpublished_unsaid(record, branches, remoteless) or _stopped(record):
         print(f"  {record.last_message}")
     if remoteless:  # before a sync says it, and after one whose message is not shown (`unpublished`)
         print(f"  {no_remote_note(record.name)}")
