@@ -80,7 +80,11 @@ async def refresh_status(
         return measure_in_worktrees(repo, previous, core.graph_index(record.id, repo)), remotes
 
     async with (lease or fresh_repo)(core, record) as repo, core.measure_lock(record.id):
-        statuses, remotes = await core.offload.cpu(measure, repo, await core.store.branches(record.id))
+        previous = await core.store.branches(record.id)
+        statuses, remotes = await core.offload.cpu(measure, repo, previous)
+        # when each was last fetched, as the store keeps it: the window shows what is returned
+        fetched_at = {b.name: b.last_fetch for b in previous}
+        statuses = [s if s.last_fetch else replace(s, last_fetch=fetched_at.get(s.name)) for s in statuses]
         if fetched:
             statuses = stamp_fetch(statuses, list(fetched))
         await core.store.save_branches(record.id, statuses, remotes)

@@ -37,3 +37,27 @@ async def test_a_measure_waits_for_the_one_under_way(tmp_path: Path) -> None:
             assert [(s.name, s.head) for s in statuses] == [("main", head)]
     finally:
         await core.close()
+
+
+async def test_a_measure_without_a_fetch_keeps_when_the_branch_was_last_fetched(tmp_path: Path) -> None:
+    """User trial: after Undo last integration (git moving the branch), the window's
+    Branches tab said "Last fetched: never" of a branch fetched a minute before: the
+    measure it was handed had no fetch time; the store kept the old one, the window not."""
+    remote = tmp_path / "remote.git"
+    git("init", "-q", "--bare", "-b", "main", str(remote))
+    path = tmp_path / "repo"
+    git("clone", "-q", str(remote), str(path))
+    commit_file(path, "a.txt", "a\n")
+    git("push", "-q", "origin", "main", cwd=path)
+    core = await Core.open(tmp_path / "home")
+    try:
+        record = await registry.add_repository(core, str(path))
+        fetched = await refresh_status(core, record, fetched=["origin"])  # as after a fetch
+        when = fetched[0].last_fetch
+        assert when is not None
+        commit_file(path, "b.txt", "b\n")  # git moves the branch: measured again, no fetch
+        again = await refresh_status(core, record)
+        assert [(s.name, s.ahead, s.last_fetch) for s in again] == [("main", 1, when)]
+        assert [s.last_fetch for s in await core.store.branches(record.id)] == [when]
+    finally:
+        await core.close()
