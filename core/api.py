@@ -455,10 +455,9 @@ class Api:
 
     async def remotes(self, record: RepoRecord) -> list[RemoteRecord]:
         """The repository's remotes as its git config has them now (they are re-read:
-        the config is the truth). When it cannot be read, `GitferryError` says why;
-        `stored_remotes` still has the last ones seen."""
-        await mirror_remotes(self.core, record.id, record.path)
-        return await self.stored_remotes(record.id)
+        the config is the truth), every URL of each. When it cannot be read,
+        `GitferryError` says why; `stored_remotes` still has the last ones seen."""
+        return await mirror_remotes(self.core, record.id, record.path)
 
     async def stored_remotes(self, repo_id: int) -> list[RemoteRecord]:
         """The remotes last read from the repository's git config."""

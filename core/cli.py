@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from core.cli_conflicts import Handler
     from core.cli_engine import SyncArgs
     from core.engine.core import Core
-    from core.model import RepoRecord
+    from core.model import RemoteRecord, RepoRecord
     from core.store.status_reader import Snapshot
 
 log = logging.getLogger(__name__)
@@ -333,7 +333,7 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
 
     record = await core.store.repo(args.name)
     settings = as_text(await core.store.repo_settings(record.id))
-    remotes = await core.store.remotes(record.id)
+    remotes = await _remotes_shown(core, record)
     found = await core.offload.io(strategy_at, record.path, settings["strategy"])
     if args.json:
         print_json(
@@ -342,7 +342,16 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
                 "path": record.path,
                 "settings": settings,
                 "strategy": strategy_json(settings["strategy"], found),
-                "remotes": [{"name": r.name, "url": r.fetch_url, "push_url": r.push_url} for r in remotes],
+                "remotes": [
+                    {
+                        "name": r.name,
+                        "url": r.fetch_url,
+                        "push_url": r.push_url,
+                        "urls": [r.fetch_url, *r.more_urls],
+                        "push_urls": list(r.pushed_to),
+                    }
+                    for r in remotes
+                ],
             }
         )
     else:
@@ -352,7 +361,23 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
             print(f"  {key} = {value}")
         for r in remotes:
             print(f"  remote {r.name}: {r.fetch_url}" + (f" (push: {r.push_url})" if r.push_url else ""))
+            for url in r.pushed_to[1:]:
+                print(f"    also pushed to: {url}")
+            if r.push_url is not None:
+                for url in r.more_urls:
+                    print(f"    also url: {url} (unused: pushurl is set)")
     return EXIT_OK
+
+
+async def _remotes_shown(core: Core, record: RepoRecord) -> list[RemoteRecord]:
+    """Every URL of each remote, read from git's config (the truth); the store's copy, the
+    first URLs only, when the config cannot be read now."""
+    from core.engine.remotes_mirror import remotes_at
+
+    try:
+        return await core.offload.io(remotes_at, record.path)
+    except (GitferryError, OSError, ValueError):
+        return await core.store.remotes(record.id)
 
 
 async def _pause(core: Core, args: argparse.Namespace) -> int:

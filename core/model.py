@@ -53,6 +53,17 @@ class RemoteRecord:
     name: str
     fetch_url: str
     push_url: str | None = None
+    # A remote's further `url` and `pushurl` values (git fetches from the first `url` and
+    # pushes to each `pushurl`, else to each `url`), read from git's config, never stored.
+    more_urls: tuple[str, ...] = ()
+    more_push_urls: tuple[str, ...] = ()
+
+    @property
+    def pushed_to(self) -> tuple[str, ...]:
+        """Every URL `git push` sends to, as configured (secrets left out)."""
+        if self.push_url is not None:
+            return (self.push_url, *self.more_push_urls)
+        return (self.fetch_url, *self.more_urls)
 
 
 @dataclass(frozen=True)

@@ -28,19 +28,30 @@ def remote_records(remotes: Sequence[remote_config.RemoteConfig]) -> list[Remote
     config stays there, out of the store. A sync and a refresh save them with the branches
     (`save_remotes`: only when they changed), so a `git remote add` is seen."""
     return [
-        RemoteRecord(r.name, url_without_secret(r.url), r.push_url and url_without_secret(r.push_url))
+        RemoteRecord(
+            r.name,
+            url_without_secret(r.url),
+            r.push_url and url_without_secret(r.push_url),
+            tuple(url_without_secret(url) for url in r.urls[1:]),
+            tuple(url_without_secret(url) for url in r.push_urls[1:]),
+        )
         for r in remotes
     ]
 
 
-async def mirror_remotes(core: Core, repo_id: int, path: str) -> None:
-    """Copy the repository's remotes from its git config into the status store."""
+def remotes_at(path: str) -> list[RemoteRecord]:
+    """The remotes of the repository at `path` as its git config has them now, every URL
+    of each (the store keeps the first fetch and push URL only)."""
+    with open_worktree_repo(path) as repo:
+        return remote_records(remote_config.list_remotes(repo))
 
-    def read() -> list[remote_config.RemoteConfig]:
-        with open_worktree_repo(path) as repo:
-            return remote_config.list_remotes(repo)
 
-    await core.store.replace_remotes(repo_id, remote_records(await core.offload.io(read)))
+async def mirror_remotes(core: Core, repo_id: int, path: str) -> list[RemoteRecord]:
+    """Copy the repository's remotes from its git config into the status store; returns
+    them with every URL (`remotes_at`)."""
+    records = await core.offload.io(remotes_at, path)
+    await core.store.replace_remotes(repo_id, records)
+    return records
 
 
 async def mirror_all_remotes(core: Core) -> None:

@@ -4,6 +4,10 @@ The git config is the source of truth: `load()` takes the remotes as read from i
 and `edits()` is the list of `Api.edit_remote` calls that turn it into what the
 table shows. A URL typed with a password in it is split at once: the password goes to
 the credentials fields (`secret_typed`), never into the table or the config.
+
+A remote with several URLs (`git remote set-url --add`) shows its first fetch and push
+URL in the table, read-only there (`gitferry remote set-url` refuses them, as git does),
+and its other URLs in a note under the table (`more`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -26,7 +31,7 @@ from PySide6.QtWidgets import (
 from core.api import BadInput, RemoteRecord, check_url, split_url_secret
 from gui.models.engine_words import error_text
 from gui.widgets.field_error import FieldError
-from gui.widgets.palette_colors import bad_cell
+from gui.widgets.palette_colors import bad_cell, quiet
 
 NAME, FETCH, PUSH = range(3)
 _BAD_NAME_CHARS = set(' \t\n/\\:"[]*?~^')
@@ -66,6 +71,10 @@ class RemotesEditor(QWidget):
         self.add_button = QPushButton(self.tr("Add remote"))
         self.remove_button = QPushButton(self.tr("Remove remote"))
         self.error = FieldError()
+        self.more = quiet(QLabel())
+        self.more.setWordWrap(True)
+        self.more.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.more.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
@@ -74,6 +83,7 @@ class RemotesEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         layout.addWidget(self.error)
+        layout.addWidget(self.more)
         layout.addLayout(buttons)
         self.add_button.clicked.connect(self.add_row)
         self.remove_button.clicked.connect(self.remove_selected)
@@ -85,8 +95,35 @@ class RemotesEditor(QWidget):
         self.table.setRowCount(0)
         for remote in remotes:
             self._append(remote.name, remote.fetch_url, remote.push_url or "", original=remote.name)
+            self._hold_several(self.table.rowCount() - 1, remote)
         self.table.blockSignals(False)
+        self._show_more(remotes)
         self.validate()
+
+    def _hold_several(self, row: int, remote: RemoteRecord) -> None:
+        """A URL that is one of several is read-only here, as `remote set-url` refuses it."""
+        for column, several in ((FETCH, remote.more_urls), (PUSH, remote.more_push_urls)):
+            cell = self.table.item(row, column)
+            if several and cell is not None:
+                cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                cell.setToolTip(
+                    self.tr("One of several URLs: change them with git remote set-url --add/--delete")
+                )
+
+    def _show_more(self, remotes: list[RemoteRecord]) -> None:
+        """The URLs past the first of each remote, one line each, under the table."""
+        lines = []
+        for remote in remotes:
+            for url in remote.pushed_to[1:]:
+                lines.append(self.tr("%1 also pushes to %2").replace("%1", remote.name).replace("%2", url))
+            if remote.push_url is not None:
+                for url in remote.more_urls:
+                    unused = self.tr("%1 also has the URL %2, unused while it has a push URL")
+                    lines.append(unused.replace("%1", remote.name).replace("%2", url))
+        if lines:
+            lines.append(self.tr("Several URLs are read-only here: change them with git remote set-url."))
+        self.more.setText("\n".join(lines))
+        self.more.setVisible(bool(lines))
 
     def add_row(self) -> None:
         taken = {name for name, _, _ in self.rows()}

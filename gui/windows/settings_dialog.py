@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import Api, GitferryError, RepoRecord, UnknownBranch
+from core.api import Api, GitferryError, RemoteRecord, RepoRecord, UnknownBranch
 from gui.models.engine_words import error_text, stored_message
 from gui.widgets.auto_sync_fields import AutoSyncFields
 from gui.widgets.credentials_panel import CredentialsPanel
@@ -231,13 +231,7 @@ class SettingsDialog(QDialog):
         name, path = html.escape(record.name), html.escape(record.path)  # a path may hold "<" or "&"
         grey = hint_color(self.palette()).name()
         self.title.setText(f"<b>{name}</b> &nbsp; <span style='color: {grey}'>{path}</span>")
-        try:
-            remotes = await self.api.remotes(record)  # re-read: the git config is the truth
-        except GitferryError as exc:
-            self.repo_error.show_error(
-                self.tr("%1 (showing the remotes last seen)").replace("%1", error_text(exc))
-            )
-            remotes = await self.api.stored_remotes(record.id)
+        remotes = await self._remotes_of(record)
         self.form.load(await self.api.repo_settings(record.id), await self.api.git_pull_strategy(record))
         self.remotes.load(remotes)
         await self.credentials.load(record.name, [(r.name, r.fetch_url) for r in remotes])
@@ -336,13 +330,24 @@ class SettingsDialog(QDialog):
         if self.shown is not None:
             await self._refresh_shown()
 
+    async def _remotes_of(self, record: RepoRecord) -> list[RemoteRecord]:
+        """The remotes as the git config has them now, every URL of each; those last seen
+        (first URLs only) when it cannot be read, saying why."""
+        try:
+            return await self.api.remotes(record)  # re-read: the git config is the truth
+        except GitferryError as exc:
+            self.repo_error.show_error(
+                self.tr("%1 (showing the remotes last seen)").replace("%1", error_text(exc))
+            )
+            return await self.api.stored_remotes(record.id)
+
     async def _refresh_shown(self) -> None:
         """After a save: the stored values become the new baseline; typed text stays."""
         assert self.shown is not None
         self.form.load(
             await self.api.repo_settings(self.shown.id), await self.api.git_pull_strategy(self.shown)
         )
-        remotes = await self.api.stored_remotes(self.shown.id)
+        remotes = await self._remotes_of(self.shown)
         self.remotes.load(remotes)
         self.credentials.show_remotes([(r.name, r.fetch_url) for r in remotes])
 

@@ -1729,6 +1729,14 @@
     <context>
         <name>RemotesEditor</name>
         <message>
+            <source>%1 also has the URL %2, unused while it has a push URL</source>
+            <translation>%1 hat auch die URL %2, ungenutzt, solange es eine Push-URL hat</translation>
+        </message>
+        <message>
+            <source>%1 also pushes to %2</source>
+            <translation>%1 pusht auch zu %2</translation>
+        </message>
+        <message>
             <source>Add remote</source>
             <translation>Remote hinzufügen</translation>
         </message>
@@ -1749,6 +1757,10 @@
             <translation>Name</translation>
         </message>
         <message>
+            <source>One of several URLs: change them with git remote set-url --add/--delete</source>
+            <translation>Eine von mehreren URLs: ändere sie mit git remote set-url --add/--delete</translation>
+        </message>
+        <message>
             <source>Push URL (optional)</source>
             <translation>Push-URL (optional)</translation>
         </message>
@@ -1759,6 +1771,10 @@
         <message>
             <source>Remove remote</source>
             <translation>Remote entfernen</translation>
+        </message>
+        <message>
+            <source>Several URLs are read-only here: change them with git remote set-url.</source>
+            <translation>Mehrere URLs sind hier nur lesbar: ändere sie mit git remote set-url.</translation>
         </message>
         <message>
             <source>a remote needs a name</source>

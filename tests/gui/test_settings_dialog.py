@@ -277,6 +277,42 @@ def test_remote_edits_end_in_the_git_config(
     run(scenario(), TIMEOUT)
 
 
+def test_a_remote_with_several_urls_shows_them_all_read_only(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    """The URLs past the first are listed under the table (`git remote -v` lists them);
+    a cell holding one of several cannot be edited, as `remote set-url` refuses it."""
+    repo = make_repo(tmp_path)
+    first = git("config", "remote.origin.url", cwd=repo)
+    git("remote", "set-url", "--add", "origin", "/srv/mirror/notes.git", cwd=repo)
+
+    async def scenario() -> None:
+        await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        table, more = dialog.remotes.table, dialog.remotes.more
+        assert dialog.remotes.rows() == [("origin", first, "")]
+        assert more.isVisibleTo(dialog) and more.text().splitlines() == [
+            "origin also pushes to /srv/mirror/notes.git",
+            "Several URLs are read-only here: change them with git remote set-url.",
+        ]
+        fetch, push = table.item(0, FETCH), table.item(0, PUSH)
+        assert fetch is not None and not fetch.flags() & Qt.ItemFlag.ItemIsEditable
+        assert push is not None and push.flags() & Qt.ItemFlag.ItemIsEditable  # one push URL may be set
+        edit_cell(table, 0, PUSH, "ssh://git@127.0.0.1/team/notes.git")
+        await saved(dialog)
+        assert git("config", "remote.origin.pushurl", cwd=repo) == "ssh://git@127.0.0.1/team/notes.git"
+        assert (
+            more.text().splitlines()[0]
+            == "origin also has the URL /srv/mirror/notes.git, unused while it has a push URL"
+        )
+        assert git("config", "--get-all", "remote.origin.url", cwd=repo).splitlines() == [
+            first,
+            "/srv/mirror/notes.git",
+        ]
+
+    run(scenario(), TIMEOUT)
+
+
 def test_a_password_typed_in_a_url_moves_to_the_credentials_fields(
     run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
 ) -> None:

@@ -82,3 +82,47 @@ def test_a_url_past_the_first_that_cannot_be_reached_is_a_note(world: Clones, tm
     head = world.head(world.mine)
     assert world.remote_head() == head
     assert git("--git-dir", str(mirror), "rev-parse", "refs/heads/main") == head
+
+
+def _git_remote_v(repo: Path) -> list[str]:
+    """`git remote -v`'s lines: each name, URL and (fetch) or (push)."""
+    return git("remote", "-v", cwd=repo).splitlines()
+
+
+def test_show_lists_every_url_git_remote_v_lists(world: Clones, tmp_path: Path) -> None:
+    mirror = _mirror(world, tmp_path)
+    project = world.remote.url("origin")
+    code, doc, err = run(world.capsys, "show", "mine", "--json")
+    assert code == 0, err
+    origin = doc["remotes"][0]
+    assert origin == {
+        "name": "origin",
+        "url": project,
+        "push_url": None,
+        "urls": [project, mirror.as_uri()],
+        "push_urls": [project, mirror.as_uri()],
+    }
+    remote_v = _git_remote_v(world.mine)  # the referee: fetched from the first, pushed to each
+    assert remote_v == [f"origin\t{project} (fetch)"] + [
+        f"origin\t{url} (push)" for url in origin["push_urls"]
+    ]
+    code, text, _err = run(world.capsys, "show", "mine")
+    assert f"  remote origin: {project}\n    also pushed to: {mirror.as_uri()}\n" in text, text
+
+    # push URLs: each pushurl is pushed to, the url's extras go unused
+    git("remote", "set-url", "--push", "origin", "https://push.example/one.git", cwd=world.mine)
+    git("remote", "set-url", "--add", "--push", "origin", "https://push.example/two.git", cwd=world.mine)
+    code, doc, _err = run(world.capsys, "show", "mine", "--json")
+    origin = doc["remotes"][0]
+    assert origin["push_urls"] == ["https://push.example/one.git", "https://push.example/two.git"]
+    assert origin["urls"] == [project, mirror.as_uri()]
+    pushed = [
+        line.split("\t")[1].removesuffix(" (push)") for line in _git_remote_v(world.mine) if "(push)" in line
+    ]
+    assert pushed == origin["push_urls"]
+    code, text, _err = run(world.capsys, "show", "mine")
+    assert (
+        f"  remote origin: {project} (push: https://push.example/one.git)\n"
+        "    also pushed to: https://push.example/two.git\n"
+        f"    also url: {mirror.as_uri()} (unused: pushurl is set)\n"
+    ) in text, text

@@ -187,7 +187,8 @@ def test_status_says_no_remote_and_sees_one_added_with_git(
     assert code == 1 and "no remote" not in doc["repos"][0]["message"], doc  # main: on no remote yet
     assert doc["repos"][0]["message"].startswith("1 branch not published: main")
     shown = run(capsys, "show", "mine", "--json")[1]["remotes"]
-    assert shown == [{"name": "origin", "url": git_daemon.url("origin"), "push_url": None}]
+    url = git_daemon.url("origin")
+    assert shown == [{"name": "origin", "url": url, "push_url": None, "urls": [url], "push_urls": [url]}]
     code, text, err = run(capsys, "status", "mine")
     assert code == 0 and "no remote to sync with" not in text, text
     assert run(capsys, "status", "mine", "--json")[1]["repos"][0]["no_remote"] is False

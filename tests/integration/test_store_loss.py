@@ -97,7 +97,10 @@ def test_a_deleted_store_is_rebuilt_from_the_registry_before_an_add(
     assert [line.split("\t")[0] for line in out.splitlines()] == ["mine", "theirs", "third"]
     code, shown, err = run(capsys, "show", "mine", "--json")
     assert code == 0 and shown["settings"]["fetch_interval"] == "1", err
-    assert shown["remotes"] == [{"name": "origin", "url": world.remote.url("origin"), "push_url": None}]
+    url = world.remote.url("origin")
+    assert shown["remotes"] == [
+        {"name": "origin", "url": url, "push_url": None, "urls": [url], "push_urls": [url]}
+    ]
 
 
 def test_a_store_that_lost_registrations_never_shrinks_the_registry(
