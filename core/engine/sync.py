@@ -471,6 +471,7 @@ class _Sync:
                 diverged=diverged,
                 conflicted=conflicted,
                 dirty=dirty,
+                diverged_on_record=last is not None and last.result == ResultKind.DIVERGED,
             )
         )
         return stop
@@ -690,14 +691,22 @@ def _detached(repo: Repo) -> GitferryError | None:
 
 
 def _stop_standing(
-    repo: Repo, strategy: str, *, diverged: bool, conflicted: list[str], dirty: _InTheWay | None
+    repo: Repo,
+    strategy: str,
+    *,
+    diverged: bool,
+    conflicted: list[str],
+    dirty: _InTheWay | None,
+    diverged_on_record: bool = False,
 ) -> GitferryError | None:
     """What the integration of the checked-out branch (behind its upstream) would stop on
     again, in the order it looks (`integrate_current`), where the repository proves it
     without integrating: a git operation left unfinished after a stop on record
-    (`OperationInProgress`), a branch diverged under `ff-only` (`Diverged`), the listed
-    conflict while it holds (`Conflict`, the listed paths), the local changes in the way
-    the last whole sync stopped on (`dirty`, its message) while they are still changed."""
+    (`OperationInProgress`), a branch diverged under `ff-only` (`Diverged`), an upstream
+    sharing no commit with it after a `diverged` stop on record (`UnrelatedHistories`:
+    the history walk is made only then), the listed conflict while it holds (`Conflict`,
+    the listed paths), the local changes in the way the last whole sync stopped on
+    (`dirty`, its message) while they are still changed."""
     from core.git.config.upstreams import upstream_of
     from core.git.worktree.git_operation import OperationInProgress, unfinished_work
 
@@ -717,6 +726,13 @@ def _stop_standing(
 
         if Strategy(strategy_in_effect(repo, strategy)[0]) is Strategy.FF_ONLY:
             return Diverged(branch, short_name(upstream))
+        if diverged_on_record:
+            from core.git.history.merge_base import merge_bases
+            from core.git.merge.integrate import UnrelatedHistories, checked_out, tracking_head
+
+            local, remote = checked_out(repo)[1], tracking_head(repo, upstream)
+            if remote is not None and not merge_bases(repo, local, remote):
+                return UnrelatedHistories(branch, short_name(upstream), shallow=bool(repo.get_shallow()))
         if conflicted and conflict_holds(repo, conflicted):
             return Conflict(branch, short_name(upstream), sorted(conflicted))
     if dirty is not None:

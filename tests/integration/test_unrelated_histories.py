@@ -57,6 +57,8 @@ def test_an_upstream_replaced_by_an_unrelated_history_is_not_merged(
     assert porcelain(world.mine) == ""
     assert git("merge-base", "--all", "main", "origin/main", cwd=world.mine, check=False) == ""
     assert_git_merge_refuses(world.mine, tmp_path)
+    code, fetched = world.background(world.mine, "--fetch-only")  # says it again, never "up to date"
+    assert code == 1 and (fetched["result"], fetched["message"]) == ("diverged", report["message"]), fetched
 
 
 def test_a_shallow_clone_whose_upstream_was_rewritten_before_its_history(
