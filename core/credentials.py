@@ -25,6 +25,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from core.errors import GitferryError
+from core.phrase import phrase, verbatim
 from core.remote_url import HttpAuth, credential_key
 
 if TYPE_CHECKING:
@@ -49,20 +50,21 @@ class KeyringUnavailable(GitferryError):
         named = os.environ.get(_BACKEND_VARIABLE) if unloadable else None
         self.absent = bool(named) or unloadable or _is(cause, "NoKeyringError")
         if named:
-            why = f"the keyring backend {_BACKEND_VARIABLE}={named} cannot be loaded"
-            fix = f"fix or unset {_BACKEND_VARIABLE}"
+            setting = f"{_BACKEND_VARIABLE}={named}"
+            said = phrase("the keyring backend {setting} cannot be loaded", setting=setting)
+            fixed = phrase("fix or unset {variable}", variable=_BACKEND_VARIABLE)
         elif unloadable or _is(cause, "NoKeyringError"):
-            why = "there is no system keyring"
-            fix = (
+            said = phrase("there is no system keyring")
+            fixed = phrase(
                 "install one (GNOME Keyring, KWallet) or use a git credential helper"
                 " (git config --global credential.helper store, or cache)"
             )
         elif _is(cause, "KeyringLocked"):
-            why = "the system keyring is locked"
-            fix = "unlock it and try again"
+            said, fixed = phrase("the system keyring is locked"), phrase("unlock it and try again")
         else:
-            why = "the system keyring failed (the log has the details)"
-            fix = "try again, or give it through a git credential helper"
+            said = phrase("the system keyring failed (the log has the details)")
+            fixed = phrase("try again, or give it through a git credential helper")
+        why, fix = said.english(), fixed.english()
         first = why not in _LOGGED  # a daemon without a keyring asks at every fetch: said once
         _LOGGED.add(why)
         log.log(
@@ -73,9 +75,18 @@ class KeyringUnavailable(GitferryError):
             cause,
             " (said once; again at DEBUG)" if first else "",
         )
-        super().__init__(f"{why}: could not {action} the credential; {fix}")
-        self.why = why
-        self.fix = fix
+        could_not = _COULD_NOT.get(action) or verbatim(f"could not {action} the credential")
+        super().__init__(phrase("{why}: {could_not}; {fix}", why=said, could_not=could_not, fix=fixed))
+        self.why, self.why_said = why, said
+        self.fix, self.fix_said = fix, fixed
+
+
+# What a keyring that failed could not do, by the action asked of it.
+_COULD_NOT = {
+    "read": phrase("could not read the credential"),
+    "save": phrase("could not save the credential"),
+    "forget": phrase("could not forget the credential"),
+}
 
 
 def _is(cause: Exception, name: str) -> bool:

@@ -95,6 +95,14 @@ def joined(parts: Iterable[str | Phrase]) -> str:
     return SEPARATOR.join(as_phrase(part).english() for part in parts)
 
 
+def in_turn(parts: Sequence[Phrase]) -> Phrase:
+    """`parts` said one after another, "; " between: one phrase, for a field."""
+    said = parts[-1]
+    for part in reversed(parts[:-1]):
+        said = phrase("{first}; {then}", first=part, then=said)
+    return said
+
+
 def some(items: Sequence[str], shown: int) -> str | Phrase:
     """The first `shown` of `items`, then how many more: "a, b and 3 more"."""
     listed = LIST_SEPARATOR.join(items[:shown])

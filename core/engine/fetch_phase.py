@@ -122,7 +122,8 @@ async def fetch_remotes(
             report.failed_remotes[remote.name] = exc.message
             continue
         finally:
-            report.notes.extend(note for note in signer.notes if note not in report.notes)
+            for note in signer.notes:
+                report.note(note)
         await core.store.remote_health.record(repo_id, remote.name, None)
         outcome.fetched.append(remote.name)
         if fetched.default_branch:

@@ -30,6 +30,7 @@ from core.git.transfer.signer import Signer, unkept_password_note
 from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
 from core.model import ConnectionCheck, RemoteAccess, RepoRecord
+from core.phrase import phrase
 from core.remote_url import HttpAuth, Kind, check_url, split_url_secret, url_without_secret
 from core.settings import REPO_PARSERS, BadSetting, parse_setting
 from core.store.status_reader import UnknownRepository
@@ -411,11 +412,11 @@ async def clone_repository(
         except KeyringUnavailable as exc:
             if exc.absent:
                 holder = await core.offload.io(_kept_in_memory, core, signer, target, url, auth)
-                signer.notes.append(unkept_password_note("origin", exc.why, exc.fix, holder))
+                signer.notes.append(unkept_password_note("origin", exc.why_said, exc.fix_said, holder))
             else:
-                signer.notes.append(f"origin: {exc.message}")
+                signer.notes.append(phrase("{remote}: {reason}", remote="origin", reason=exc.phrase))
     if notes is not None:
-        notes.extend([*fetched.notes, *signer.notes])
+        notes.extend([*fetched.notes, *(note.english() for note in signer.notes)])
     # A clone killed after registering and before its marker went is registered already.
     registered = [r for r in await core.store.repos() if r.path == str(target)]
     record = (
@@ -429,7 +430,8 @@ async def clone_repository(
         await record_left_as_pointers(core, record.id, str(target), fetched.lfs_missing)
     await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
     if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
-        said = "; ".join([f"cloned from {shown}", *signer.notes])  # a password kept nowhere
+        # a password kept nowhere
+        said = "; ".join([f"cloned from {shown}", *(note.english() for note in signer.notes)])
         record = await record_first_run(core, record, "clone", said)
     # Its branches fetched from `origin` now, as a fetch records them (the window read
     # "Last fetched: never" right after the clone had fetched everything).

@@ -941,12 +941,32 @@
             <translation>keine Verbindung möglich</translation>
         </message>
         <message>
+            <source>could not forget the credential</source>
+            <translation>konnte die Zugangsdaten nicht löschen</translation>
+        </message>
+        <message>
             <source>could not reach {address}: {reason}</source>
             <translation>{address} nicht erreichbar: {reason}</translation>
         </message>
         <message>
+            <source>could not read the credential</source>
+            <translation>konnte die Zugangsdaten nicht lesen</translation>
+        </message>
+        <message>
             <source>could not record this sync: {why}</source>
             <translation>diese Synchronisierung konnte nicht gespeichert werden: {why}</translation>
+        </message>
+        <message>
+            <source>could not save the credential</source>
+            <translation>konnte die Zugangsdaten nicht speichern</translation>
+        </message>
+        <message>
+            <source>credential helper {helper} gave a password but no user name: set git's credential.username, or write the user in the URL</source>
+            <translation>der Zugangsdaten-Helfer {helper} gab ein Passwort, aber keinen Benutzernamen: setze credential.username in git oder schreibe den Benutzer in die URL</translation>
+        </message>
+        <message>
+            <source>credential helper {helper} said to stop asking</source>
+            <translation>der Zugangsdaten-Helfer {helper} sagte, nicht weiter zu fragen</translation>
         </message>
         <message>
             <source>end it with git bisect reset</source>
@@ -985,8 +1005,16 @@
             <translation>schließe ihn mit git ab oder brich ihn ab</translation>
         </message>
         <message>
+            <source>fix or unset {variable}</source>
+            <translation>korrigiere {variable} oder entferne es</translation>
+        </message>
+        <message>
             <source>host is down</source>
             <translation>Host ist nicht in Betrieb</translation>
+        </message>
+        <message>
+            <source>install one (GNOME Keyring, KWallet) or use a git credential helper (git config --global credential.helper store, or cache)</source>
+            <translation>richte einen ein (GNOME Keyring, KWallet) oder nutze einen git-Zugangsdaten-Helfer (git config --global credential.helper store oder cache)</translation>
         </message>
         <message>
             <source>integrating</source>
@@ -1155,6 +1183,10 @@
             <translation>der Index hat nicht zusammengeführte Pfade ({marker})</translation>
         </message>
         <message>
+            <source>the keyring backend {setting} cannot be loaded</source>
+            <translation>das Schlüsselbund-Backend {setting} kann nicht geladen werden</translation>
+        </message>
+        <message>
             <source>the proxy is unreachable: {why}</source>
             <translation>der Proxy ist nicht erreichbar: {why}</translation>
         </message>
@@ -1195,6 +1227,18 @@
             <translation>der Server verlangt Zugangsdaten; {notes}</translation>
         </message>
         <message>
+            <source>the system keyring failed (the log has the details)</source>
+            <translation>der Schlüsselbund des Systems ist fehlgeschlagen (Details im Protokoll)</translation>
+        </message>
+        <message>
+            <source>the system keyring is locked</source>
+            <translation>der Schlüsselbund des Systems ist gesperrt</translation>
+        </message>
+        <message>
+            <source>there is no system keyring</source>
+            <translation>es gibt keinen Schlüsselbund des Systems</translation>
+        </message>
+        <message>
             <source>timed out waiting for the remote</source>
             <translation>Zeitüberschreitung beim Warten auf das Remote</translation>
         </message>
@@ -1207,8 +1251,16 @@
             <translation>zu groß</translation>
         </message>
         <message>
+            <source>try again, or give it through a git credential helper</source>
+            <translation>versuche es erneut oder gib es über einen git-Zugangsdaten-Helfer an</translation>
+        </message>
+        <message>
             <source>unexpected error while {step}: {error}</source>
             <translation>unerwarteter Fehler beim {step}: {error}</translation>
+        </message>
+        <message>
+            <source>unlock it and try again</source>
+            <translation>entsperre ihn und versuche es erneut</translation>
         </message>
         <message>
             <source>unmerged paths</source>
@@ -1285,6 +1337,10 @@
             <translation>{error}: wurde es verschoben, folgt ihm `gitferry add NEUER_PFAD --name {name}` (seine Einstellungen bleiben)</translation>
         </message>
         <message>
+            <source>{first}; {then}</source>
+            <translation>{first}; {then}</translation>
+        </message>
+        <message>
             <source>{listed} and {more} more</source>
             <translation>{listed} und {more} weitere</translation>
         </message>
@@ -1329,6 +1385,14 @@
             <translation>{remote}: Git-LFS-Upload fehlgeschlagen: {reason}</translation>
         </message>
         <message>
+            <source>{remote}: the password is kept in memory only until {holder} quits ({why}): background fetches sign in with it until then; to keep it longer, {fix}</source>
+            <translation>{remote}: das Passwort wird nur im Speicher behalten, bis {holder} beendet wird ({why}): Abrufe im Hintergrund melden sich bis dahin damit an; um es länger zu behalten: {fix}</translation>
+        </message>
+        <message>
+            <source>{remote}: the password was not kept ({why}): background fetches cannot sign in; {fix}</source>
+            <translation>{remote}: das Passwort wurde nicht behalten ({why}): Abrufe im Hintergrund können sich nicht anmelden; {fix}</translation>
+        </message>
+        <message>
             <source>{remote}: {reason}</source>
             <translation>{remote}: {reason}</translation>
         </message>
@@ -1359,6 +1423,14 @@
         <message>
             <source>{what} is in progress ({marker})</source>
             <translation>{what} läuft ({marker})</translation>
+        </message>
+        <message>
+            <source>{why} to keep a password for background fetches: {fix}; a sync you start asks for it</source>
+            <translation>{why}, um ein Passwort für Abrufe im Hintergrund zu behalten: {fix}; eine Synchronisierung, die du startest, fragt danach</translation>
+        </message>
+        <message>
+            <source>{why}: {could_not}; {fix}</source>
+            <translation>{why}: {could_not}; {fix}</translation>
         </message>
     </context>
     <context>

@@ -27,6 +27,7 @@ from core.engine.registry import add_repository
 from core.events import EventBus, RemoteTripped, StateChanged, Subscription, SyncFinished
 from core.git.transfer.signer import SignInRequest
 from core.model import RepoRecord, RepoState
+from core.phrase import Phrase
 from core.remote_url import HttpAuth
 from core.results import ResultKind
 from core.settings import PAUSED_FOREVER, pause_until
@@ -424,6 +425,10 @@ def test_a_password_no_keyring_can_keep_is_said_as_such_and_trips_nothing(
                 " helper (git config --global credential.helper store, or cache); a sync you start asks"
                 " for it"
             )
+            # made of templates the app translates, down to the keyring's words (core.phrase)
+            (part,) = said[-1].parts
+            assert part.template == "{remote}: {reason}" and part.english() == said[-1].message
+            assert "there is no system keyring" in [p.template for p in _phrases_in(part)]
 
             def prompt(request: SignInRequest) -> HttpAuth:
                 asked.append(request)
@@ -596,3 +601,13 @@ def test_background_fetches_of_a_key_that_needs_its_passphrase_trip_nothing(
             await core.close()
 
     asyncio.run(scenario())
+
+
+def _phrases_in(part: Phrase) -> list[Phrase]:
+    """`part` and every phrase in its fields, however deep."""
+    found = [part]
+    for _name, value in part.fields:
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, Phrase):
+                found += _phrases_in(item)
+    return found

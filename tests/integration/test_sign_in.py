@@ -386,7 +386,7 @@ def test_a_running_engine_keeps_a_typed_password_in_memory_for_that_host_until_r
     with Repo(str(mine)) as repo:
         fetch_remote(repo, "origin", signer=typed, timeout=10)
     assert len(asked) == 1 and asked[0].no_keyring and asked[0].helpers == ()  # the dialog says so
-    assert typed.notes == [
+    assert [note.english() for note in typed.notes] == [
         "origin: the password is kept in memory only until the app quits (there is no system keyring):"
         " background fetches sign in with it until then; to keep it longer, install one (GNOME Keyring,"
         " KWallet) or use a git credential helper (git config --global credential.helper store, or cache)"

@@ -48,7 +48,7 @@ from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
 from core.git.transfer.signer import Signer, SignInRequest, unkept_password_note
 from core.git.transfer.ssh_identity import describe_ssh
 from core.git.transfer.stop import TransferStop, registered
-from core.phrase import Phrase, phrase
+from core.phrase import Phrase, in_turn, phrase
 from core.remote_url import (
     BadRemoteUrl,
     HttpAuth,
@@ -95,7 +95,7 @@ class SignIn:
     current: HttpAuth | None = field(default=None, repr=False)
     source: Source | None = None
     source_name: str = ""  # the helper's name when `source` is HELPER
-    notes: list[str] = field(default_factory=list)  # why sources gave nothing (one line each)
+    notes: list[Phrase] = field(default_factory=list)  # why sources gave nothing (one line each)
     _tried: set[Source] = field(default_factory=set)
     _keyring_refused: bool = False
     _keyring_absent: str = ""  # why no keyring could keep a password (`KeyringUnavailable.absent`)
@@ -171,7 +171,8 @@ class SignIn:
             log.warning("%s: %s", self.remote, exc.message)
             if exc.absent and self.source is Source.PROMPT and not self._query_for().helpers:
                 holder = self._kept_in_memory(self.current)
-                self.signer.notes.append(unkept_password_note(self.remote, exc.why, exc.fix, holder))
+                note = unkept_password_note(self.remote, exc.why_said, exc.fix_said, holder)
+                self.signer.notes.append(note)
 
     def _kept_in_memory(self, auth: HttpAuth) -> str | None:
         """Who keeps a typed password that the server accepted and nothing else keeps: this
@@ -195,9 +196,9 @@ class SignIn:
             # A credential was found and refused: why other sources had none (no keyring,
             # "give it through a git credential helper") is beside the point.
             return phrase("the server refused the credentials ({what})", what=self._refused_what)
-        notes = "; ".join(dict.fromkeys(self.notes))
+        notes = list(dict.fromkeys(self.notes))
         if notes:
-            return phrase("the server requires credentials; {notes}", notes=notes)
+            return phrase("the server requires credentials; {notes}", notes=in_turn(notes))
         if self.signer.prompt is None:
             return phrase(
                 "the server requires credentials and none are stored (keyring, git's credential helpers)"
@@ -226,11 +227,15 @@ class SignIn:
                 self._keyring_absent = exc.why
             if exc.absent and self.signer.prompt is None:  # a background fetch: nowhere to keep one
                 self.notes.append(
-                    f"{exc.why} to keep a password for background fetches: {exc.fix}; "
-                    "a sync you start asks for it"
+                    phrase(
+                        "{why} to keep a password for background fetches: {fix};"
+                        " a sync you start asks for it",
+                        why=exc.why_said,
+                        fix=exc.fix_said,
+                    )
                 )
             else:
-                self.notes.append(exc.message)
+                self.notes.append(exc.phrase)
             return None
         return self._use(Source.KEYRING, found) if found is not None else None
 
@@ -264,7 +269,7 @@ class SignIn:
                 with self._users_time():
                     answer = credential_helper.ask(helper, query, self.stop, password)
             except HelperNeedsGit as exc:
-                self.notes.append(exc.message)
+                self.notes.append(exc.phrase)
                 continue
             if answer.password is not None:
                 password, gave = answer.password, helper_name(helper)
@@ -275,14 +280,19 @@ class SignIn:
             if username is not None and password is not None:
                 return self._use(Source.HELPER, HttpAuth(username, password), gave)
             if answer.quit:
-                self.notes.append(f"credential helper {helper_name(helper)!r} said to stop asking")
+                self.notes.append(
+                    phrase("credential helper {helper} said to stop asking", helper=repr(helper_name(helper)))
+                )
                 self._tried.add(Source.PROMPT)
                 return None
         if password is not None:  # git asks for the user name only: so does the prompt
             self._helper_password, self._helper_gave = password, gave
             self.notes.append(
-                f"credential helper {gave!r} gave a password but no user name: "
-                f"set git's credential.username, or write the user in the URL"
+                phrase(
+                    "credential helper {helper} gave a password but no user name: "
+                    "set git's credential.username, or write the user in the URL",
+                    helper=repr(gave),
+                )
             )
         return None
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from core.phrase import Phrase, phrase
 from core.remote_url import HttpAuth
 
 if TYPE_CHECKING:
@@ -87,15 +88,24 @@ class SessionPasswords:
         return f"SessionPasswords({len(self._known)} kept)"
 
 
-def unkept_password_note(remote: str, why: str, fix: str, holder: str | None) -> str:
+def unkept_password_note(remote: str, why: Phrase, fix: Phrase, holder: str | None) -> Phrase:
     """What became of a password the user gave that no keyring (`why`, `fix`: its
     `KeyringUnavailable`) and no credential helper keeps: the memory of the running engine
     `holder` ("the daemon": its own, or the one a one-off command handed it to), or nothing."""
     if holder is None:  # the next fetch nobody is asked in cannot sign in
-        return f"{remote}: the password was not kept ({why}): background fetches cannot sign in; {fix}"
-    return (
-        f"{remote}: the password is kept in memory only until {holder} quits ({why}):"
-        f" background fetches sign in with it until then; to keep it longer, {fix}"
+        return phrase(
+            "{remote}: the password was not kept ({why}): background fetches cannot sign in; {fix}",
+            remote=remote,
+            why=why,
+            fix=fix,
+        )
+    return phrase(
+        "{remote}: the password is kept in memory only until {holder} quits ({why}):"
+        " background fetches sign in with it until then; to keep it longer, {fix}",
+        remote=remote,
+        holder=holder,
+        why=why,
+        fix=fix,
     )
 
 
@@ -144,4 +154,4 @@ class Signer:
     hand_over: PasswordHandOver | None = None
     # What the job's user should hear of its sign-ins, one line each: a typed password
     # no keyring and no credential helper keeps.
-    notes: list[str] = field(default_factory=list, compare=False)
+    notes: list[Phrase] = field(default_factory=list, compare=False)
