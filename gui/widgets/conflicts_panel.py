@@ -303,7 +303,10 @@ class ConflictsPanel(QWidget):
             # a file still holding conflict markers (an editor open on it) is not resolved yet
             left = len(resolution.unresolved) + sum(1 for p in resolution.paths if p.markers_left)
             self.hint.setText(
-                self.tr("%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish.")
+                self.tr(
+                    "%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish: "
+                    "it commits a merge of the two, then syncs."
+                )
                 .replace("%1", resolution.branch)
                 .replace("%2", resolution.upstream)
                 .replace("%3", str(len(resolution.paths) - left))

@@ -393,8 +393,8 @@
     <context>
         <name>ConflictsPanel</name>
         <message>
-            <source>%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish.</source>
-            <translation>%1 mit %2: %3 von %4 gelöst. Wähle für jeden Pfad eine Fassung, dann Abschließen.</translation>
+            <source>%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish: it commits a merge of the two, then syncs.</source>
+            <translation>%1 mit %2: %3 von %4 gelöst. Wähle für jeden Pfad eine Fassung, dann Abschließen: es committet einen Merge der beiden und synchronisiert dann.</translation>
         </message>
         <message>
             <source>%1, left by a git command here, not by a sync: nothing for Gitferry to resolve. Finish or abort it with git (git status says how); the next sync goes on.</source>

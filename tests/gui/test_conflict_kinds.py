@@ -154,3 +154,16 @@ def test_keep_both_is_not_offered_for_a_file_one_side_deleted(qtbot: object, del
     panel.table.selectRow(1)  # both versions there: keep both is offered, and said as ever
     assert panel.selected_path() == "b.txt" and panel.keep_both.isEnabled()
     assert panel.keep_both.toolTip() == "Theirs at the path, mine beside it as a conflict copy"
+
+
+def test_the_hint_says_finish_commits_a_merge(qtbot: object) -> None:
+    """User trial: in a repository whose strategy is rebase, Finish committed and pushed a
+    merge, where `git pull --rebase` replays the commits; nothing said so before Finish."""
+    panel = ConflictsPanel()
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    panel.show_conflicts(1, [ConflictRecord("main", "a.txt", NOW)])
+    side = Version(oid="1" * 40, mode=0o100644, size=4, data=b"one\n")
+    other = Version(oid="2" * 40, mode=0o100644, size=4, data=b"two\n")
+    paths = [ConflictedPath("a.txt", side, side, other)]
+    panel.show_resolution(1, Resolution("main", "origin/main", "2" * 40, "3" * 40, paths))
+    assert panel.hint.text().endswith("then Finish: it commits a merge of the two, then syncs.")
