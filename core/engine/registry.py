@@ -25,7 +25,7 @@ from core.git.transfer.clone import clone_repository as clone_into
 from core.git.transfer.clone_marker import clone_finished, refuse_half_made
 from core.git.transfer.errors import AuthFailed, TransferStopped
 from core.git.transfer.probe import probe, probe_remote
-from core.git.transfer.sign_in import describe_credential, remote_memory_key
+from core.git.transfer.sign_in import describe_credential, remote_memory_key, store_with_helpers
 from core.git.transfer.signer import Signer, unkept_password_note
 from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
@@ -187,7 +187,7 @@ async def edit_remote(core: Core, name: str, action: str, remote: str, url: str 
 
     if auth is not None and url:
         accepted = await check_credentials(core, remote, url, auth.username, auth.password, path=record.path)
-        await save_credentials(core, accepted)
+        await save_credentials(core, accepted, path=record.path)
     await core.offload.io(apply)
     await mirror_remotes(core, record.id, record.path)
 
@@ -294,20 +294,25 @@ async def remote_access(core: Core, name: str) -> list[RemoteAccess]:
 
 async def save_credentials(core: Core, accepted: AcceptedCredentials, *, path: str | None = None) -> bool:
     """Keep a credential the remote accepted in the keyring. With no keyring on the machine,
-    a running engine (the app, the daemon) keeps it in its memory until it quits, as a
-    password typed at the sign-in (True: kept there only); elsewhere (the CLI) and with a
-    keyring that is locked or failing, `KeyringUnavailable`. `path`: the repository whose
+    git's credential helpers are told `store`, as git tells them, and a running engine (the
+    app, the daemon) keeps it in its memory until it quits, as a password typed at the
+    sign-in (True: kept there only, no helper configured); with neither (the CLI) and with
+    a keyring that is locked or failing, `KeyringUnavailable`. `path`: the repository whose
     git settings say how the transfers look the password up (`credential.useHttpPath`)."""
     try:
         await core.offload.io(core.credentials.save, accepted.url, accepted.auth)
         return False
     except KeyringUnavailable as exc:
-        if not exc.absent or core.passwords is None:
+        if not exc.absent:
             raise
+        unkept = exc
     config = await core.offload.io(git_config, path)
-    key = remote_memory_key(config, accepted.url)
-    core.passwords.keep(*key, accepted.auth)
-    return True
+    helped = await core.offload.io(store_with_helpers, config, accepted.url, accepted.auth)
+    if core.passwords is not None:
+        core.passwords.keep(*remote_memory_key(config, accepted.url), accepted.auth)
+    elif not helped:
+        raise unkept
+    return not helped
 
 
 async def saved_username(core: Core, url: str) -> str | None:
@@ -410,11 +415,11 @@ async def clone_repository(
         try:
             await core.offload.io(core.credentials.save, url, auth)
         except KeyringUnavailable as exc:
-            if exc.absent:
+            if not exc.absent:
+                signer.notes.append(phrase("{remote}: {reason}", remote="origin", reason=exc.phrase))
+            elif not await core.offload.io(_kept_by_helpers, target, url, auth):
                 holder = await core.offload.io(_kept_in_memory, core, signer, target, url, auth)
                 signer.notes.append(unkept_password_note("origin", exc.why_said, exc.fix_said, holder))
-            else:
-                signer.notes.append(phrase("{remote}: {reason}", remote="origin", reason=exc.phrase))
     if notes is not None:
         notes.extend([*fetched.notes, *(note.english() for note in signer.notes)])
     # A clone killed after registering and before its marker went is registered already.
@@ -467,6 +472,12 @@ async def record_first_run(core: Core, record: RepoRecord, kind: str, message: s
 
         logging.getLogger(__name__).warning("%s: its first run was not recorded: %s", record.name, exc)
         return record
+
+
+def _kept_by_helpers(target: Path, url: str, auth: HttpAuth) -> bool:
+    """Whether git's credential helpers (the new clone's settings) were told to keep the
+    password of a clone's URL, as `git clone` tells them (`store_with_helpers`)."""
+    return store_with_helpers(git_config(str(target)), url, auth)
 
 
 def _kept_in_memory(core: Core, signer: Signer, target: Path, url: str, auth: HttpAuth) -> str | None:

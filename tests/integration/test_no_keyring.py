@@ -156,3 +156,57 @@ def test_a_clone_from_a_url_with_a_password_is_kept_and_says_the_password_was_no
     assert password not in (mine / ".git" / "config").read_text()
     listed = gitferry(backend, "list", cwd=tmp_path)
     assert "mine" in listed.stdout, listed.stdout + listed.stderr
+
+
+@pytest.mark.slow
+def test_a_urls_password_goes_to_gits_credential_helper_as_git_gives_it(
+    http_auth_server: HttpRemote, tmp_path: Path
+) -> None:
+    """A README trial: with `credential.helper store` set up, as the README advises for a
+    machine without a keyring, `gitferry remote add NAME origin http://user:pw@host/r`
+    failed 'there is no system keyring ...; use a git credential helper' (the remote not
+    added) and a clone from such a URL said the password was not kept. `git push` of such a
+    URL tells the helpers `store`; so does Gitferry, and the next sync signs in with it."""
+    backend, _named = BACKENDS["no keyring"]
+    bare = _published(http_auth_server, tmp_path)
+    user, password = http_auth_server.auth or ("", "")
+    git("config", "--global", "credential.helper", "store")
+    with_password = http_auth_server.url_with_credentials("origin.git")
+    stored = Path(os.environ["HOME"]) / ".git-credentials"
+
+    cloned = gitferry(backend, "clone", with_password, "mine", cwd=tmp_path)
+    _no_traceback(cloned)
+    assert cloned.returncode == 0, cloned.stderr
+    assert "not kept" not in cloned.stdout and "keyring" not in cloned.stdout, cloned.stdout
+    assert _helper_gives(http_auth_server.url("origin.git")) == (user, password)
+    assert password not in (tmp_path / "mine" / ".git" / "config").read_text()
+
+    stored.unlink()
+    work = tmp_path / "work"
+    git("init", "-q", "-b", "main", str(work))
+    commit_file(work, "a.txt", "one\n")
+    assert gitferry(backend, "add", str(work), cwd=tmp_path).returncode == 0
+    added = gitferry(backend, "remote", "add", "work", "origin", with_password, cwd=tmp_path)
+    _no_traceback(added)
+    assert added.returncode == 0, added.stderr
+    url = http_auth_server.url("origin.git")
+    assert git("remote", "get-url", "origin", cwd=work) == url.replace("://", f"://{user}@")
+    assert _helper_gives(http_auth_server.url("origin.git")) == (user, password)
+    head = commit_file(tmp_path / "mine", "b.txt", "two\n")
+    synced = gitferry(backend, "sync", "--json", "mine", cwd=tmp_path)
+    assert synced.returncode == 0, synced.stdout
+    assert rev_parse(bare, "main") == head
+
+
+def _helper_gives(url: str) -> tuple[str, str]:
+    """What git's own `git credential fill` gets from the configured helpers for `url`."""
+    answer = subprocess.run(
+        ["git", "credential", "fill"],
+        input=f"url={url}\n\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": ""},
+    ).stdout
+    fields = dict(line.split("=", 1) for line in answer.splitlines() if "=" in line)
+    return fields.get("username", ""), fields.get("password", "")

@@ -349,6 +349,20 @@ class SignIn:
                 log.warning("%s: %s", self.remote, exc.message)
 
 
+def store_with_helpers(config: Config | None, url: str, auth: HttpAuth) -> bool:
+    """git's approve of a credential the server accepted that came with no helper (typed
+    into a URL, `credentials set`): every credential helper configured for where `url`
+    connects (after insteadOf) is told `store`, as git tells them of a URL's password.
+    False when none is configured (then only a keyring or memory can keep it)."""
+    query = credential_query(config, url_without_secret(fetch_url(config, url).effective))
+    for helper in query.helpers:
+        try:
+            credential_helper.tell(helper, "store", query, auth)
+        except GitferryError as exc:
+            log.warning("%s: %s", helper_name(helper), exc.message)
+    return bool(query.helpers)
+
+
 def memory_key(config: Config | None, url: str) -> tuple[str, str, str | None]:
     """How `SessionPasswords` keys a password for `url` (where the transfer goes, after
     insteadOf), as git matches credentials: protocol, host with port, and the path
