@@ -103,6 +103,7 @@ def insert_run(conn: sqlite3.Connection, repo_id: int, kind: str, now: datetime)
 # States only a running app or daemon holds a repository in, and lets go of itself: a sync
 # run by another process (the CLI beside the daemon) must neither replace nor end them.
 _HELD_BY_ENGINE = f"('{RepoState.PAUSED}', '{RepoState.TRIPPED}')"
+_IDLE_UNLESS_HELD = f"CASE WHEN state IN {_HELD_BY_ENGINE} THEN state ELSE 'idle' END"
 
 
 def start_run(conn: sqlite3.Connection, run_id: int, repo_id: int, repo_state: str, now: datetime) -> None:
@@ -162,8 +163,9 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
         " AND state IN ('done', 'failed') AND result != ? ORDER BY id DESC LIMIT 1",
         (repo_id, run_id, str(ResultKind.BUSY)),
     ).fetchone()
-    kind = conn.execute("SELECT kind FROM sync_runs WHERE id = ?", (run_id,)).fetchone()
+    kind = conn.execute("SELECT kind, state FROM sync_runs WHERE id = ?", (run_id,)).fetchone()
     fetch = kind is not None and kind[0] == "fetch"
+    started = kind is not None and kind[1] == "running"  # it held the sync lock: `start_run`
     settled = _WENT_WELL + (_LEFT_AS_IT_IS if fetch else ())
     # Up to date, with nothing to say the last run did not say (its notes, such as a file
     # left out, ended its message too).
@@ -204,9 +206,14 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
         ),
     )
     if result == ResultKind.BUSY:
-        return quiet  # another sync owns the repository: its state and result stand
+        # Another sync owns the repository: its state and result stand. A run that took the
+        # sync lock (another git's `index.lock` stopped it) ends the state it set (`syncing`)
+        # and leaves the last sync's result as it stood.
+        if started:
+            conn.execute(f"UPDATE repos SET state = {_IDLE_UNLESS_HELD} WHERE id = ?", (repo_id,))
+        return quiet
     conn.execute(
-        f"UPDATE repos SET state = CASE WHEN state IN {_HELD_BY_ENGINE} THEN state ELSE 'idle' END,"
+        f"UPDATE repos SET state = {_IDLE_UNLESS_HELD},"
         " last_sync = ?, last_result = ?, last_message = ?, last_unfinished = ?, last_said = ? WHERE id = ?",
         (stored(now), result, message, end.unfinished, end.said, repo_id),
     )

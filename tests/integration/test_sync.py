@@ -302,6 +302,10 @@ def test_a_locked_index_ends_busy_and_touches_nothing(world: Clones) -> None:
         code, report = world.sync(world.mine)
         assert code == 1 and report["result"] == "busy" and "index.lock" in report["message"], report
         assert world.head(world.mine) == before and world.head(world.mine, "origin/main") == before
+        # It said `[syncing]` in `gitferry status` until the next sync that went through (a
+        # README trial): the sync is over, the repository idle, its last sync's result kept.
+        code, doc, _err = run(world.capsys, "status", "--json", world.mine.name)
+        assert (doc["repos"][0]["state"], doc["repos"][0]["last_result"]) == ("idle", None), doc
     finally:
         os.unlink(lock)
     code, report = world.sync(world.mine)
