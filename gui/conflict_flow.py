@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject
 
 from core.api import Api, GitferryError, NoMergeTool
 from gui.in_flight import InFlight, counted
-from gui.models.engine_words import error_text
+from gui.models.engine_words import error_text, in_language
 from gui.widgets.conflicts_panel import kept_copies
 from gui.windows.status_window import StatusWindow
 
@@ -137,11 +137,8 @@ class ConflictFlow(QObject):
         if record is not None:
             self.window.update_record(record, await self.api.conflicts(repo_id))
         line = self.tr("%1 merged as %2; the sync said: %3")
-        panel.show_resolution(
-            repo_id,
-            None,
-            line.replace("%1", done.branch).replace("%2", done.new_head[:10]).replace("%3", report.message),
-        )
+        line = line.replace("%1", done.branch).replace("%2", done.new_head[:10])
+        panel.show_resolution(repo_id, None, line.replace("%3", in_language(report.parts())))
         await self.load_history(repo_id)
 
     @qasync.asyncSlot(int)

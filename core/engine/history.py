@@ -28,6 +28,7 @@ from core.git.merge.undo import Undone, UndoRefused, undo_integration
 from core.git.merge.undo import undo_refusal as refusal
 from core.git.repository import current_branch, in_worktree_repo
 from core.model import RepoRecord, SyncRun
+from core.phrase import Phrase, phrase, to_json
 
 __all__ = [
     "BranchChange",
@@ -96,19 +97,24 @@ async def undo_last_integration(core: Core, record: RepoRecord) -> Undone:
             return undo_integration(repo, str(last["branch"]), str(last["from"]), str(last["to"]))
 
     done = await core.offload.io(in_worktree_repo, record.path, locked)
-    message = f"{done.branch}: undid the last integration (back to {done.restored[:10]})"
+    message = phrase(
+        "{branch}: undid the last integration (back to {commit})",
+        branch=done.branch,
+        commit=done.restored[:10],
+    )
     details = {"undone": {"branch": done.branch, "from": done.undone, "to": done.restored}}
     await record_done(core, record, "undo", message, details)
     return done
 
 
 async def record_done(
-    core: Core, record: RepoRecord, kind: str, message: str, details: dict[str, Any], **journal: Any
+    core: Core, record: RepoRecord, kind: str, message: Phrase, details: dict[str, Any], **journal: Any
 ) -> None:
     """A run the user did outside a sync (`resolve`, `undo`): in the store's history as
     done, and in the activity journal (with `journal`'s fields)."""
-    await core.store.record_done_run(record.id, kind, message, details)
-    entry = {"repo": record.name, "result": "ok", "message": message, **journal}
+    english = message.english()
+    await core.store.record_done_run(record.id, kind, english, details, said=to_json([message]))
+    entry = {"repo": record.name, "result": "ok", "message": english, **journal}
     await core.offload.io(core.journal.append, entry)
 
 

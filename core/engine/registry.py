@@ -30,7 +30,7 @@ from core.git.transfer.signer import Signer, unkept_password_note
 from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
 from core.model import ConnectionCheck, RemoteAccess, RepoRecord
-from core.phrase import phrase
+from core.phrase import Phrase, as_phrase, joined, phrase, to_json
 from core.remote_url import HttpAuth, Kind, check_url, split_url_secret, url_without_secret
 from core.settings import REPO_PARSERS, BadSetting, parse_setting
 from core.store.status_reader import UnknownRepository
@@ -436,8 +436,9 @@ async def clone_repository(
     await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
     if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
         # a password kept nowhere
-        said = "; ".join([f"cloned from {shown}", *(note.english() for note in signer.notes)])
-        record = await record_first_run(core, record, "clone", said)
+        record = await record_first_run(
+            core, record, "clone", [phrase("cloned from {url}", url=shown), *signer.notes]
+        )
     # Its branches fetched from `origin` now, as a fetch records them (the window read
     # "Last fetched: never" right after the clone had fetched everything).
     await measure_registered(core, record, fetched=["origin"])
@@ -459,13 +460,16 @@ async def measure_registered(core: Core, record: RepoRecord, fetched: Sequence[s
         logging.getLogger(__name__).warning("%s: its branches were not measured: %s", record.name, exc)
 
 
-async def record_first_run(core: Core, record: RepoRecord, kind: str, message: str) -> RepoRecord:
+async def record_first_run(
+    core: Core, record: RepoRecord, kind: str, parts: Sequence[str | Phrase]
+) -> RepoRecord:
     """A clone's or a start's run in the history ("Cloned", "Started syncing"), so the window
     reads Up to date, not "Not synced yet, 1 to sync"; the record as it reads then. Only
     once the clone or the start is complete, and never its undoing: a store that cannot
     write it leaves "Not synced yet", a warning in the log, and the repository as made."""
     try:
-        await core.store.record_done_run(record.id, kind, message, {})
+        said = [as_phrase(part) for part in parts]
+        await core.store.record_done_run(record.id, kind, joined(said), {}, said=to_json(said))
         return await core.store.repo_by_id(record.id)
     except GitferryError as exc:
         import logging  # only on this failure: the CLI's cold path does without it

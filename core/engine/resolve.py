@@ -23,7 +23,7 @@ from core.git.merge.resolution import (
 )
 from core.git.repository import in_worktree_repo
 from core.model import RepoRecord
-from core.results import counted
+from core.phrase import phrase
 
 
 async def resolution(core: Core, record: RepoRecord) -> Resolution:
@@ -61,7 +61,7 @@ async def finish(core: Core, record: RepoRecord) -> Finished:
 
     done = await core.offload.cpu(in_worktree_repo, record.path, locked)
     await core.store.set_conflicts(record.id, done.branch, [])
-    message = f"{done.branch}: merged, {counted(len(done.choices), 'conflict')} resolved"
+    message = phrase("{branch}: merged, %n conflict(s) resolved", len(done.choices), branch=done.branch)
     details = {
         "came_in": [
             {"branch": done.branch, "from": done.old_head, "to": done.new_head, "arrived": done.arrived}

@@ -507,15 +507,18 @@ class StatusStore:
             lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow())
         )
 
-    async def record_done_run(self, repo_id: int, kind: str, message: str, details: dict[str, Any]) -> None:
+    async def record_done_run(
+        self, repo_id: int, kind: str, message: str, details: dict[str, Any], said: str | None = None
+    ) -> None:
         """A run done outside a sync (a conflict resolved, an integration undone), recorded
-        as finished `ok` for the history, in one transaction."""
+        as finished `ok` for the history, in one transaction; `said`: the message as its
+        templates and fields (`core.phrase.to_json`)."""
 
         def record(conn: sqlite3.Connection) -> None:
             now = utcnow()
             run_id = status_writer.insert_run(conn, repo_id, kind, now)
             status_writer.start_run(conn, run_id, repo_id, "syncing", now)
-            end = status_writer.RunEnd("ok", message, False, details, {})
+            end = status_writer.RunEnd("ok", message, False, details, {}, said=said)
             status_writer.finish_run(conn, run_id, repo_id, end, now)
 
         await self._plain_write(record)

@@ -917,6 +917,10 @@
             <source>checked out</source>
             <translation>ausgecheckt</translation>
         </message>
+        <message>
+            <source>cloned from {url}</source>
+            <translation>geklont von {url}</translation>
+        </message>
         <message numerus="yes">
             <source>committed %n file(s)</source>
             <translation>
@@ -1309,6 +1313,13 @@
             <source>{branch}: integrating {upstream} conflicts in {paths}; nothing was changed</source>
             <translation>{branch}: das Integrieren von {upstream} ergibt Konflikte in {paths}; nichts wurde geändert</translation>
         </message>
+        <message numerus="yes">
+            <source>{branch}: merged, %n conflict(s) resolved</source>
+            <translation>
+                <numerusform>{branch}: zusammengeführt, %n Konflikt gelöst</numerusform>
+                <numerusform>{branch}: zusammengeführt, %n Konflikte gelöst</numerusform>
+            </translation>
+        </message>
         <message>
             <source>{branch}: not integrated: it is also {use}</source>
             <translation>{branch}: nicht integriert: er ist auch {use}</translation>
@@ -1316,6 +1327,10 @@
         <message>
             <source>{branch}: not pushed: {why}</source>
             <translation>{branch}: nicht gepusht: {why}</translation>
+        </message>
+        <message>
+            <source>{branch}: undid the last integration (back to {commit})</source>
+            <translation>{branch}: letzte Integration rückgängig gemacht (zurück auf {commit})</translation>
         </message>
         <message>
             <source>{branch}: {operation}: {advice}</source>

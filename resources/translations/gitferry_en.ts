@@ -107,6 +107,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>{branch}: merged, %n conflict(s) resolved</source>
+        <translation>
+            <numerusform>{branch}: merged, %n conflict resolved</numerusform>
+            <numerusform>{branch}: merged, %n conflicts resolved</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>{deleted}: %n local commit(s) on {branch} (is|are) published nowhere</source>
         <translation>
             <numerusform>{deleted}: %n local commit on {branch} is published nowhere</numerusform>

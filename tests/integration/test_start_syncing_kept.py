@@ -31,7 +31,7 @@ def test_a_history_row_that_cannot_be_written_undoes_nothing(
         core = await Core.open()
         try:
 
-            async def full_disk(*_args: Any) -> None:
+            async def full_disk(*_args: Any, **_kwargs: Any) -> None:
                 raise StoreUnavailable(core.store.db.path, "disk I/O error", action="write")
 
             monkeypatch.setattr(core.store, "record_done_run", full_disk)
