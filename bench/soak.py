@@ -9,20 +9,26 @@ of their files every 10-25 s; a pusher commits and pushes from a git CLI clone o
 some remotes every 15-30 s (two of them auto-mode ones, so merges happen too).
 
 Every `--every` seconds it samples the daemon: RSS, open descriptors, threads,
-child processes, CPU seconds, the store's files (status.sqlite3 and its -wal), the
-activity log, gitferry.log, the rows of every store table, and the loose objects
-and packs of the pushed repositories. It prints each at start and end and its
+child processes, CPU seconds, where the RSS is (`bench.proc_memory`: RssAnon/RssFile/
+RssShmem, and by kind of mapping: brk heap, glibc's thread arenas, stacks, other
+anonymous memory, mapped `.pack`/`.idx` files and their count, SQLite's -shm,
+libraries), the store's open connections, the store's files (status.sqlite3 and
+its -wal), the activity log, gitferry.log, the rows of every store table, and the
+loose objects and packs of the pushed repositories. It prints each at start and end and its
 growth per hour, fitted over the second half of the run (after the warm-up).
 Side by side, git: the pusher's clones run `git pull` with git's own gc defaults
 (`gc.auto`, `gc.autoPackLimit`), so their loose objects and packs are what git
 leaves for the same incoming commits.
 
 At the end: the daemon's CPU over 30 s idle (every interval set to an hour), the
-time SIGTERM takes to stop it, and the checks: `git fsck` and a clean
+time SIGTERM takes to stop it, the mappings whose RSS grew most over the run, what
+glibc's `malloc_stats()` says it holds and what `malloc_trim(0)` gives back (the
+daemon runs under a harness that calls them on SIGUSR1 and SIGUSR2), and the checks: `git fsck` and a clean
 `git status` in every clone, each clone's tracking refs equal to its server's
 branches, and every line the writer wrote on its server.
 
     python -m bench.soak [--minutes 10] [--repos 30] [--interval 5] [--every 30]
+                         [--arena-max N]  (MALLOC_ARENA_MAX for the daemon)
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from pathlib import Path
 
 import psutil
 
+from bench import proc_memory
 from bench.gitenv import git, isolate, scratch
 from bench.servers import GitDaemon
 from bench.stats import Table
@@ -49,6 +56,7 @@ from tests.servers.smart_http import SmartHttpServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())"]
+DAEMON = [sys.executable, "-m", "bench.soak_daemon"]  # `gitferry daemon`, answering the signals
 MIB = 1024 * 1024
 GIT_GC = ("-c", "gc.auto=6700", "-c", "gc.autoPackLimit=50", "-c", "gc.autoDetach=false")
 Sample = dict[str, float]
@@ -159,6 +167,8 @@ class Soak:
                 "child processes": len(proc.children(recursive=True)),
                 "CPU s": times.user + times.system + times.children_user + times.children_system,
             }
+        sample.update(proc_memory.breakdown(proc.pid))
+        sample["store connections"] = proc_memory.open_files(proc.pid, "status.sqlite3")
         for name in ("status.sqlite3", "status.sqlite3-wal", "activity.jsonl", "gitferry.log"):
             path = self.home / name
             sample[f"{name} KiB"] = path.stat().st_size / 1024 if path.exists() else 0.0
@@ -228,13 +238,61 @@ def report(samples: list[Sample], minutes: float, repos: int, interval: int) -> 
     return table
 
 
-def run(minutes: float, repos: int, interval: int, every: float) -> None:
+def ask(
+    proc: psutil.Process, log: Path, sig: signal.Signals, what: str, wait: float = 60
+) -> dict[str, float]:
+    """Signal the harness in the daemon (`bench.soak_daemon`); the values of its reply line."""
+    size = log.stat().st_size
+    proc.send_signal(sig)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        with log.open() as f:
+            f.seek(size)
+            replies = [line for line in f.read().splitlines() if line.startswith(f"soak: {what} ")]
+        if replies:
+            pairs = (item.partition("=") for item in replies[-1].split()[2:])
+            return {key: float(value.split(",")[-1]) for key, _, value in pairs}
+        time.sleep(0.1)
+    raise RuntimeError(f"the daemon did not answer {sig.name}")
+
+
+def allocators(proc: psutil.Process, log: Path) -> Sample:
+    """Where the daemon's heap is: CPython's live and free blocks, glibc's in use and free."""
+    reply = ask(proc, log, signal.SIGUSR1, "memory")
+    return {
+        "python: arenas": reply["python-arenas"],
+        "python: live blocks MiB": reply["python-live"] / MIB,
+        "python: free blocks MiB": reply["python-free"] / MIB,
+        "glibc: in use MiB": reply["glibc-in-use"] / MIB,
+        "glibc: free inside MiB": reply["glibc-free"] / MIB,
+        "glibc: mmapped MiB": reply["glibc-mmap"] / MIB,
+        "gc: tracked objects": reply["gc-objects"],
+        "gc: full collections": reply["gc-collections"],
+    }
+
+
+def grown_objects(log: Path) -> str:
+    """The object types (and allocation sites) that grew, as the daemon's harness printed them."""
+    text = log.read_text()
+    at = text.rfind("types: ")
+    return "" if at < 0 else text[at:].split("\nsoak: traced")[0]
+
+
+def run(
+    minutes: float, repos: int, interval: int, every: float, arena_max: int, trim: bool, frames: int
+) -> None:
     with scratch("soak") as work:
         soak = Soak(work, repos)
         soak.build(interval)
         log = work / "daemon.err"
+        env = {
+            **soak.env,
+            **({"MALLOC_ARENA_MAX": str(arena_max)} if arena_max else {}),
+            **({"PYTHONTRACEMALLOC": str(frames)} if frames else {}),
+        }
+        trims: list[float] = []
         with log.open("w") as err:
-            daemon = subprocess.Popen([*CLI, "daemon"], env=soak.env, stderr=err)
+            daemon = subprocess.Popen(DAEMON, env=env, stderr=err)
         try:
             while not log.read_text() and daemon.poll() is None:
                 time.sleep(0.2)
@@ -247,6 +305,8 @@ def run(minutes: float, repos: int, interval: int, every: float) -> None:
                 helper.start()
             time.sleep(min(60.0, every))  # the start-up syncs
             started, samples = time.monotonic(), []
+            maps_start = proc_memory.mappings(proc.pid)
+            ask(proc, log, signal.SIGWINCH, "traced", 600)  # the first count of objects (and snapshot)
             while (elapsed := time.monotonic() - started) < minutes * 60:
                 third = elapsed / (minutes * 60) * 3
                 if 1 <= third < 2 and not soak.stopped.is_set():
@@ -255,9 +315,11 @@ def run(minutes: float, repos: int, interval: int, every: float) -> None:
                 elif third >= 2 and soak.stopped.is_set():
                     soak.daemons[1].start()
                     soak.stopped.clear()
-                samples.append(soak.sample(proc, started))
+                samples.append({**soak.sample(proc, started), **allocators(proc, log)})
                 print(json.dumps({k: round(v, 1) for k, v in samples[-1].items()}), flush=True)
-                time.sleep(every)
+                if trim:
+                    trims.append(ask(proc, log, signal.SIGUSR2, "trim")["cpu"])
+                time.sleep(max(0.0, started + len(samples) * every - time.monotonic()))
             soak.done.set()
             for helper in helpers:
                 helper.join()
@@ -270,6 +332,20 @@ def run(minutes: float, repos: int, interval: int, every: float) -> None:
             time.sleep(30)
             cpu = proc.cpu_times()
             idle = cpu.user + cpu.system - idle_from
+            maps_end = proc_memory.mappings(proc.pid)
+            ask(proc, log, signal.SIGWINCH, "traced", 600)  # what grew since the first
+            steps = [("at the end", proc.memory_info().rss / MIB, allocators(proc, log), 0.0)]
+            collect = ask(proc, log, signal.SIGHUP, "collect")
+            steps.append(
+                (
+                    f"gc.collect() (freed {collect['freed']:.0f})",
+                    proc.memory_info().rss / MIB,
+                    allocators(proc, log),
+                    collect["cpu"],
+                )
+            )
+            trim_cpu = ask(proc, log, signal.SIGUSR2, "trim")["cpu"]
+            steps.append(("malloc_trim(0)", proc.memory_info().rss / MIB, allocators(proc, log), trim_cpu))
             wrong = soak.check()
             asked = time.monotonic()
             daemon.send_signal(signal.SIGTERM)
@@ -285,6 +361,23 @@ def run(minutes: float, repos: int, interval: int, every: float) -> None:
         print(report(samples, minutes, len(soak.servers), interval).render())
         print(f"idle CPU over 30 s (every interval an hour): {idle:.2f} s ({100 * idle / 30:.2f}% of a core)")
         print(f"SIGTERM to exit: {stop:.2f} s (exit code {daemon.returncode})")
+        print("mappings whose RSS grew most, first sample to the end:")
+        print("\n".join("  " + line for line in proc_memory.grown(maps_start, maps_end)))
+        print("the daemon's heap at the end, then after a full collection, then after glibc's trim:")
+        for step, rss, heap, cpu_s in steps:
+            print(
+                f"  {step}: RSS {rss:.1f} MiB, Python live {heap['python: live blocks MiB']:.1f} "
+                f"+ free {heap['python: free blocks MiB']:.1f} MiB in {heap['python: arenas']:.0f} arenas, "
+                f"glibc in use {heap['glibc: in use MiB']:.1f} "
+                f"+ free {heap['glibc: free inside MiB']:.1f} MiB"
+                + (f" ({1000 * cpu_s:.1f} ms CPU)" if cpu_s else "")
+            )
+        if trims:
+            print(
+                f"malloc_trim(0) after every sample: {len(trims)} calls, "
+                f"{1000 * sum(trims) / len(trims):.1f} ms CPU on average, {1000 * max(trims):.1f} ms at most"
+            )
+        print(grown_objects(log))
         written = sum(map(len, soak.lines.values()))
         print(f"git pushes: {soak.pushes} ({len(soak.refused)} refused); lines written: {written}")
         print(
@@ -299,9 +392,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repos", type=int, default=30)
     parser.add_argument("--interval", type=int, default=5, help="every repository's fetch_interval, seconds")
     parser.add_argument("--every", type=float, default=30.0, help="seconds between samples")
+    parser.add_argument(
+        "--arena-max", type=int, default=0, help="MALLOC_ARENA_MAX for the daemon (0: glibc's)"
+    )
+    parser.add_argument("--trim", action="store_true", help="malloc_trim(0) in the daemon after every sample")
+    parser.add_argument(
+        "--tracemalloc", type=int, default=0, metavar="FRAMES", help="trace the daemon's Python allocations"
+    )
     args = parser.parse_args(argv)
     isolate()
-    run(args.minutes, args.repos, args.interval, args.every)
+    run(args.minutes, args.repos, args.interval, args.every, args.arena_max, args.trim, args.tracemalloc)
 
 
 if __name__ == "__main__":
