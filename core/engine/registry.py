@@ -274,7 +274,7 @@ async def remote_access(core: Core, name: str) -> list[RemoteAccess]:
             for remote in remote_config.list_remotes(repo):
                 fetch = fetch_url(config, remote.url)
                 pushed = push_url(config, remote.url, remote.push_url)
-                credential = describe_credential(fetch.effective, config, core.credentials)
+                credential = describe_credential(fetch.effective, config, core.credentials, core.passwords)
                 out.append(
                     RemoteAccess(
                         remote.name,

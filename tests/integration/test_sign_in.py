@@ -23,6 +23,7 @@ from keyring.backends import fail
 from core.credentials import Credentials
 from core.git.transfer.errors import AuthFailed
 from core.git.transfer.fetch import fetch_remote
+from core.git.transfer.sign_in import describe_credential
 from core.git.transfer.signer import SessionPasswords, Signer, SignInRequest
 from core.remote_url import HttpAuth
 from tests.gitcli import commit_file, git
@@ -475,3 +476,32 @@ def test_the_terminal_asks_only_the_user_name_when_a_helper_gave_the_password(
     monkeypatch.setattr(sys, "stdin", io.StringIO("alice\n"))
     request = SignInRequest("origin", "http://127.0.0.1:1/r.git", None, False, "store")
     assert terminal_sign_in(request) == HttpAuth("alice", "")
+
+
+def test_the_settings_say_a_password_kept_in_memory_not_only_that_there_is_no_keyring(
+    http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """User trial: signed in at a clone's prompt with no keyring on the machine, the
+    settings' sign-in row said "Credential: not from the keyring (there is no system
+    keyring)" while the app signed every fetch in with the password it kept; nor did a
+    credential helper git would ask show behind a missing keyring."""
+    keyring.set_keyring(fail.Keyring())
+    user, right = http_auth_server.auth or ("", "")
+    _bare, _work, mine = registered(http_auth_server, tmp_path, capsys)
+    url = http_auth_server.url("origin")
+    passwords = SessionPasswords("the app")
+    with Repo(str(mine)) as repo:
+        config = repo.get_config_stack()
+        assert describe_credential(url, config, Credentials(), passwords).startswith("not from the keyring (")
+        fetch_remote(
+            repo,
+            "origin",
+            signer=Signer(Credentials(), lambda _r: HttpAuth(user, right), passwords=passwords),
+        )
+        assert describe_credential(url, config, Credentials(), passwords) == (
+            f"signed in as {user}, kept in memory until the app quits"
+        )
+    git("config", "--global", "credential.helper", "store")
+    with Repo(str(mine)) as repo:
+        said = describe_credential(url, repo.get_config_stack(), Credentials(), SessionPasswords("the app"))
+    assert said == "git's credential helper 'store'"

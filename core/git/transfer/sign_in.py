@@ -45,7 +45,7 @@ from core.git.config.remote_config import list_remotes
 from core.git.config.url_rewrite import fetch_url
 from core.git.transfer import credential_helper
 from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
-from core.git.transfer.signer import Signer, SignInRequest, unkept_password_note
+from core.git.transfer.signer import SessionPasswords, Signer, SignInRequest, unkept_password_note
 from core.git.transfer.ssh_identity import describe_ssh
 from core.git.transfer.stop import TransferStop, registered
 from core.phrase import Phrase, in_turn, phrase
@@ -392,10 +392,13 @@ def used(sign_in: SignIn | None) -> str:
     return f"signed in {sign_in.source.shown(sign_in.source_name)}"
 
 
-def describe_credential(url: str, config: Config | None, keyring: Credentials | None) -> str:
+def describe_credential(
+    url: str, config: Config | None, keyring: Credentials | None, passwords: SessionPasswords | None = None
+) -> str:
     """Where a sync would take the credential for `url` from, without asking anyone
-    (a helper may show a window when asked): the keyring's entry, a password in the
-    URL, git's credential helpers by name, or none."""
+    (a helper may show a window when asked): the keyring's entry, a password the running
+    engine keeps in memory (`passwords`, typed at a sign-in), a password in the URL, git's
+    credential helpers by name, or none. In the order a sync looks (`SignIn`)."""
     try:
         parsed = parse_remote_url(url)
     except BadRemoteUrl as exc:
@@ -406,13 +409,16 @@ def describe_credential(url: str, config: Config | None, keyring: Credentials | 
         return "none needed"
     if parsed.password is not None:
         return "the password in the URL"
+    no_keyring = None
     if keyring is not None:
         try:
             found = keyring.get(credential_key(url_without_secret(url)))
         except KeyringUnavailable as exc:
-            return f"not from the keyring ({exc.why})"
+            found, no_keyring = None, f"not from the keyring ({exc.why})"
         if found is not None:
             return f"the keyring (user {found.username})"
+    if passwords is not None and (kept := passwords.get(*memory_key(config, url), None)) is not None:
+        return f"signed in as {kept.username}, kept in memory until {passwords.holder} quits"
     try:
         helpers = credential_query(config, url_without_secret(url)).helpers
     except GitferryError as exc:
@@ -420,4 +426,4 @@ def describe_credential(url: str, config: Config | None, keyring: Credentials | 
     if helpers:
         names = ", ".join(repr(helper_name(h)) for h in helpers)
         return f"git's credential helper{'s' if len(helpers) > 1 else ''} {names}"
-    return "none saved: a sync you start asks you to sign in"
+    return no_keyring or "none saved: a sync you start asks you to sign in"
