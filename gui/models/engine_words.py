@@ -10,6 +10,7 @@ stored before the templates (or a part made without one) is shown as its English
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication
@@ -43,10 +44,18 @@ def error_text(error: _Said) -> str:
 def stored_parts(english: str | None, stored: str | None) -> list[Phrase] | None:
     """The parts of a stored message (`last_message` and `last_said`, a run's `message` and
     `said`): its templates, else its English as the one part; None: no message."""
-    parts = from_json(stored)
+    parts = _read(stored)
     if parts is not None:
-        return parts
+        return list(parts)
     return None if english is None else [verbatim(english)]
+
+
+@lru_cache(maxsize=1024)
+def _read(stored: str | None) -> tuple[Phrase, ...] | None:
+    """A stored message's parts, read once: the Result column's tooltip is worked out at
+    every change of a row (to know whether to paint it again), a row's message seldom."""
+    parts = from_json(stored)
+    return None if parts is None else tuple(parts)
 
 
 def stored_message(english: str | None, stored: str | None) -> str | None:
