@@ -177,6 +177,8 @@ async def sync_repository(
         report.crashed = True
     finally:
         try:
+            if sync is not None:
+                await sync.keep_measured()
             # Still under the lock: step 7 of the contract.
             await _record(core, record, run_id, report, integrated, asked=options.ask)
         finally:
@@ -354,6 +356,7 @@ class _Sync:
         self.fatal: GitferryError | None = None  # integration impossible: fetch only
         self.stored: list[BranchStatus] | None = None  # the branch rows before this sync
         self.measured: list[BranchStatus] = []
+        self.saved = False  # `measured` is in the store (the sync got to step 7)
         self.held: dict[str, BranchUse] = {}  # branches a git operation in some worktree holds: not pushed
         self.worktrees: list[Worktree] = []  # the repository's, as its last fetch listed them
         self.step = phrase("reading its settings")  # what it was doing, should it fail unexpectedly
@@ -400,6 +403,7 @@ class _Sync:
             submodules = await measure_submodules(self.core, self.repo, self.report)
             remotes = remote_records(fetched.listed)  # a `git remote add` since: shown now
             await self.core.store.save_measured(self.record.id, final, submodules, remotes)
+            self.saved = True
         self.report.branches = final
         self.report.unpublished = {s.name: s.unpublished for s in final if s.unpublished}
         self.report.branches_changed = _positions(final) != _positions(self.stored or [])
@@ -410,6 +414,17 @@ class _Sync:
             if self.stands is None and any(s.upstream and (s.pending_push or s.unpublished) for s in final):
                 await self._push_refusals(final)
         self._conclude(fetched)
+
+    async def keep_measured(self) -> None:
+        """A sync cut short after it measured (cancelled in its push: Quit, the daemon
+        stopped; a failure there): the store gets the branches as it measured them after
+        its commit or integration, as git shows them, not the rows from before."""
+        if not self.measured or self.saved:
+            return
+        try:
+            await self.core.store.save_branches(self.record.id, self.measured)
+        except Exception:  # the run's own record still says how it ended
+            log.exception("could not keep the branches measured by the sync of %s", self.record.name)
 
     async def _push_refusals(self, final: list[BranchStatus]) -> None:
         """What a fetch (it pushes nothing) says of the branches the next sync would push
