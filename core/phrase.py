@@ -73,6 +73,22 @@ class Phrase:
         return fill(english_form(self.template, self.count), self.count, dict(self.fields), Phrase.english)
 
 
+def with_text(said: Phrase, change: Callable[[str], str]) -> Phrase:
+    """`said` with `change` made to its text: the verbatim text, and every text field
+    however deep (a template is the code's own, left as it is)."""
+    if said.template is None:
+        return verbatim(change(said.text))
+
+    def field(value: Field) -> Field:
+        if isinstance(value, tuple):
+            return tuple(with_text(item, change) for item in value)
+        if isinstance(value, Phrase):
+            return with_text(value, change)
+        return change(value) if isinstance(value, str) else value
+
+    return Phrase(said.template, tuple((name, field(value)) for name, value in said.fields), said.count)
+
+
 def phrase(template: str, count: int | None = None, /, **fields: Field) -> Phrase:
     """The marker: `template` must be a literal (the translation collector reads it), and
     holds `%n` when a `count` decides its words."""

@@ -39,7 +39,7 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, Worktree, branch_uses
 from core.model import BranchStatus, RepoRecord
-from core.phrase import Phrase, joined, phrase, verbatim
+from core.phrase import Phrase, joined, phrase, verbatim, with_text
 from core.phrase import from_json as phrase_from_json
 from core.phrase import to_json as phrase_json
 from core.platform.early_imports import load_during
@@ -225,7 +225,8 @@ async def _record(
         from core.git.merge.conflict_copies import kept_both_note  # loaded with the merge that kept both
 
         report.say(report.result, [*report.parts(), *kept_both_note(report.kept_both)])
-    report.message = one_line(report.message)  # a file name with a newline in it
+    if not report.message.isprintable():  # a file name with a newline in it
+        report.say(report.result, [with_text(part, one_line) for part in report.parts()])
     quiet = False  # no news for the activity log: see `finish_run`
     try:
         with _Timer(report, "store"):

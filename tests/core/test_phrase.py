@@ -73,3 +73,15 @@ def test_every_template_in_the_core_is_a_literal() -> None:
                 if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                     hidden.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not hidden, "phrase() with a template that is no literal:\n" + "\n".join(hidden)
+
+
+def test_a_file_name_with_a_newline_keeps_the_message_one_line_and_its_templates() -> None:
+    """core/engine/sync.py writes such a name as its escape (`one_line`) in every text
+    field, so the parts still say the message the CLI prints."""
+    from core.phrase import with_text
+    from core.results import one_line
+
+    parts = [phrase("left out {path} ({reasons})", path="new\nline.txt", reasons=(phrase("too large"),))]
+    cleaned = [with_text(part, one_line) for part in parts]
+    assert joined(cleaned) == one_line(joined(parts)) == "left out new\\nline.txt (too large)"
+    assert cleaned[0].template == "left out {path} ({reasons})"
