@@ -1364,8 +1364,8 @@
             <translation>{operation}: {advice}</translation>
         </message>
         <message>
-            <source>{path} is locked by another git process; nothing was moved</source>
-            <translation>{path} ist von einem anderen git-Prozess gesperrt; nichts wurde bewegt</translation>
+            <source>{path} is locked by another git process; nothing was changed</source>
+            <translation>{path} ist von einem anderen git-Prozess gesperrt; nichts wurde geändert</translation>
         </message>
         <message>
             <source>{path}: another sync is running</source>
@@ -1374,10 +1374,6 @@
         <message>
             <source>{path}: another sync is running ({who})</source>
             <translation>{path}: eine andere Synchronisierung läuft ({who})</translation>
-        </message>
-        <message>
-            <source>{path}: the index is locked by another git process (.git/index.lock)</source>
-            <translation>{path}: der Index ist von einem anderen git-Prozess gesperrt (.git/index.lock)</translation>
         </message>
         <message>
             <source>{path}: {error}</source>

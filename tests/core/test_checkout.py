@@ -411,7 +411,9 @@ def test_index_lock_held_is_busy_and_touches_nothing(tmp_path: Path) -> None:
     with pytest.raises(IndexLocked) as err:
         switch(repo, old, new)
 
-    assert err.value.result is ResultKind.BUSY and "index.lock" in str(err.value)
+    held = repo / ".git" / "index.lock"
+    assert err.value.result is ResultKind.BUSY
+    assert str(err.value) == f"{held} is locked by another git process; nothing was changed"
     assert snapshot(repo) == before
 
 

@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from core.git.config.upstreams import Upstream
+from core.git.locks.git_locks import GitLocked
 from core.git.merge.backup_refs import backup_refs
 from core.git.merge.integrate import (
     Conflict,
     DetachedHead,
     Diverged,
-    RefLocked,
     Strategy,
     UnbornBranch,
     fast_forward_others,
@@ -453,9 +453,11 @@ def test_locked_ref_or_index_is_busy_and_nothing_moves(clones: Clones, lock: str
     clones.fetch_mine()
     (clones.mine / ".git" / lock).write_text("")
     before = snapshot(clones.mine)
-    with pytest.raises(RefLocked) as caught:
+    with pytest.raises(GitLocked) as caught:
         integrate(clones.mine)
     assert caught.value.result is ResultKind.BUSY
+    held = clones.mine / ".git" / lock
+    assert str(caught.value) == f"{held} is locked by another git process; nothing was changed"
     assert snapshot(clones.mine) == before
 
 

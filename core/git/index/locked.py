@@ -30,7 +30,7 @@ from core.git.index.indexed_trees import IndexedTrees
 from core.git.index.parse import index_order
 from core.git.index.read import IndexFile, UnsupportedIndex, read_index_file
 from core.git.index.serialize import Entries, StoredEntries, index_bytes
-from core.git.locks.git_locks import IndexLocked
+from core.git.locks.git_locks import IndexLocked, index_lock_path
 
 __all__ = ["LockedIndex", "UnsupportedIndex"]
 
@@ -44,7 +44,7 @@ class LockedIndex:
             shared_perm = repo._get_shared_repository_permissions()  # core.sharedRepository
             self._lock: _GitFile = GitFile(repo.index_path(), "wb", shared_perm=shared_perm)
         except FileLocked:
-            raise IndexLocked(repo.path) from None
+            raise IndexLocked(index_lock_path(repo)) from None
         try:
             # The file system's clock as the lock was taken, before anything was read or checked
             # under it: a working-tree file whose ctime is not older may change again unseen by stat.

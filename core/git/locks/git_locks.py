@@ -11,28 +11,31 @@ from core.phrase import phrase
 from core.results import ResultKind
 
 
-class IndexLocked(GitferryError):
-    """The index is locked by another git process; nothing was touched."""
+class GitLocked(GitferryError):
+    """Another git process holds `path` (a lock file, or a ref whose lock it holds); raised
+    before anything was changed, or after rolling back: one wording for every git lock."""
 
     result = ResultKind.BUSY
 
     def __init__(self, path: str) -> None:
-        super().__init__(
-            phrase("{path}: the index is locked by another git process (.git/index.lock)", path=path)
-        )
+        super().__init__(phrase("{path} is locked by another git process; nothing was changed", path=path))
         self.path = path
+
+
+class IndexLocked(GitLocked):
+    """The index is locked by another git process (`path` is its `index.lock`)."""
+
+
+def index_lock_path(repo: Repo) -> str:
+    """Where git locks this worktree's index (its own git dir, not the common one)."""
+    return repo.index_path() + ".lock"
 
 
 def ensure_index_unlocked(repo: Repo) -> None:
-    if os.path.exists(os.path.join(repo.controldir(), "index.lock")):
-        raise IndexLocked(repo.path)
+    path = index_lock_path(repo)
+    if os.path.exists(path):
+        raise IndexLocked(path)
 
 
-class RefLocked(GitferryError):
+class RefLocked(GitLocked):
     """Another git process holds the lock of a ref (`<ref>.lock`, `packed-refs.lock`)."""
-
-    result = ResultKind.BUSY
-
-    def __init__(self, path: str) -> None:
-        super().__init__(phrase("{path} is locked by another git process; nothing was moved", path=path))
-        self.path = path

@@ -44,7 +44,7 @@ from core.git.config.upstreams import Upstream, tracked_upstreams, upstream_of
 from core.git.content.filters import ContentSkipped
 from core.git.history.generations import GenerationIndex
 from core.git.history.merge_base import fresh_index, merge_bases
-from core.git.locks.git_locks import RefLocked
+from core.git.locks.git_locks import RefLocked, ensure_index_unlocked
 from core.git.merge.backup_refs import backup_head
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch, ref_value
@@ -414,14 +414,14 @@ def branch_ref(branch: str) -> Ref:
 
 
 def ensure_unlocked(repo: Repo, refs: list[Ref], *, index: bool) -> None:
-    """Raise `RefLocked` before moving anything when git holds a lock we would need.
-    Branches live in the common dir, the index in the worktree's own git dir."""
+    """Raise `RefLocked` (`IndexLocked`) before moving anything when git holds a lock we
+    would need. Branches live in the common dir, the index in the worktree's own git dir."""
     names = [ref.decode() + ".lock" for ref in refs] + ["packed-refs.lock"] * bool(refs)
-    paths = [os.path.join(repo.commondir(), name) for name in names]
-    paths += [os.path.join(repo.controldir(), "index.lock")] * index
-    for path in paths:
+    for path in (os.path.join(repo.commondir(), name) for name in names):
         if os.path.exists(path):
             raise RefLocked(path)
+    if index:
+        ensure_index_unlocked(repo)
 
 
 @contextmanager
