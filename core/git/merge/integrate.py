@@ -334,7 +334,7 @@ def _merge(
     merged = merge_commits(repo, objects, sides.local, sides.remote, sides.bases, keep_both=keep_both)
     if not merged.clean:
         raise Conflict(sides.upstream.branch, short_name(sides.upstream), merged.conflicts)
-    message = merge_message(sides.upstream, merged.copies)
+    message = merge_message(sides.upstream, merged.copies, pull_url(repo, sides.upstream.remote))
     commit = maker.make(tree=merged.tree, parents=[sides.local, sides.remote], message=message)
     return objects.add(commit), merged.copies
 
@@ -351,12 +351,12 @@ def _no_ff_merge(
     from core.git.objects.new_commit import CommitMaker
 
     tree = objects[remote].tree  # type: ignore[attr-defined]
-    message = pull_merge_message(upstream, _pull_url(repo, upstream.remote))
+    message = pull_merge_message(upstream, pull_url(repo, upstream.remote))
     commit = CommitMaker.for_repo(repo, now).make(tree=tree, parents=[local, remote], message=message)
     return objects.add(commit)
 
 
-def _pull_url(repo: Repo, remote: str) -> str | None:
+def pull_url(repo: Repo, remote: str) -> str | None:
     """The URL `git pull` fetches `remote` from (`insteadOf` applied); None for no remote."""
     from core.git.config.remote_config import UnknownRemote
     from core.git.config.url_rewrite import remote_rewrite
@@ -395,8 +395,10 @@ def _fetch_head_url(url: str) -> str:
     return url[:-4] if url.endswith(".git") and len(url) > 5 else url
 
 
-def merge_message(upstream: Upstream, copies: list[ConflictCopy]) -> bytes:
-    lines = [f"Merge remote-tracking branch '{short_name(upstream)}'"]
+def merge_message(upstream: Upstream, copies: list[ConflictCopy], url: str | None) -> bytes:
+    """A diverged branch's merge commit message: `git pull`'s (`pull_merge_message`), then the
+    conflicting changes whose sides were both kept."""
+    lines = [pull_merge_message(upstream, url).decode().rstrip("\n")]
     if copies:
         lines += ["", "Kept both sides of conflicting changes:"]
         for kept in copies:

@@ -62,6 +62,7 @@ from core.git.merge.integrate import (
     checked_out,
     ensure_unlocked,
     merge_message,
+    pull_url,
     short_name,
     tracking_head,
     translate_locks,
@@ -354,7 +355,7 @@ def finish_resolution(repo: Repo, *, now: float | None = None) -> Finished:
         tree = plan.objects.add(Tree())
     plan.view.keep((stat.S_IFDIR, tree))
     maker = CommitMaker.for_repo(repo, now)
-    message = merge_message(plan.upstream, [])
+    message = merge_message(plan.upstream, [], pull_url(repo, plan.upstream.remote))
     if plan.merged.conflicts:
         lines = [f"  {path}: {plan.state.choices[path]}" for path in plan.merged.conflicts]
         message += ("\nConflicts resolved:\n" + "\n".join(lines) + "\n").encode()
