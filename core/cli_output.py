@@ -251,7 +251,9 @@ def print_status(
     from core.model import RepoState
     from core.settings import RepoSettings, pause_active
 
-    last = f"last sync {iso(record.last_sync)}: {record.last_result}" if record.last_sync else "never synced"
+    # A cancelled run (Ctrl-C, Quit, the daemon stopped) is stored `error` but is none: as the window says it
+    result = "cancelled" if record.last_message == CANCELLED_MESSAGE else record.last_result
+    last = f"last sync {iso(record.last_sync)}: {result}" if record.last_sync else "never synced"
     settings = settings or RepoSettings()
     mode = f"{settings.sync_mode} sync"
     paused = all_paused or pause_active(settings.paused_until, time.time())
