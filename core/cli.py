@@ -134,6 +134,7 @@ async def _clone(core: Core, args: argparse.Namespace) -> int:
             name=args.name,
             progress=lambda _remote, p: view.update(args.path, "", p),  # no "origin": none was named
             notes=notes,
+            settings={"auto_commit": "true"} if args.auto_commit else None,
         )
     line = f"cloned {url_without_secret(args.url)} into {record.path} as {record.name}"
     print("; ".join([line, *notes]))

@@ -96,7 +96,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
             _arg("--strategy", choices=["git", "merge", "rebase", "ff-only"]),
         ),
     ),
-    "clone": ("clone a remote and register it", _args(_arg("url"), _arg("path"), _arg("--name"))),
+    "clone": (
+        "clone a remote and register it",
+        _args(_arg("url"), _arg("path"), _arg("--name"), _flag("--auto-commit")),
+    ),
     "remove": ("forget a repository (its files stay)", _args(_NAME)),
     "list": ("the registered repositories", _args(_JSON)),
     "sync": (

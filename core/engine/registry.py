@@ -357,8 +357,9 @@ async def clone_repository(
     progress: Callable[[str, TransferProgress], None] | None = None,
     cancel: threading.Event | None = None,
     notes: list[str] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> RepoRecord:
-    """Clone `url` into a new folder at `path` and register it.
+    """Clone `url` into a new folder at `path` and register it (with `settings`, as `add`).
 
     Setting `cancel` cuts the transfer's connection within `_CANCEL_TURN`, or stops the
     checkout at its next file (`CloneCancelled`), and the clone removes what it created
@@ -427,7 +428,7 @@ async def clone_repository(
     record = (
         registered[0]
         if registered
-        else await add_repository(core, str(target), name=name, cloned=True, measure=False)
+        else await add_repository(core, str(target), name=name, settings=settings, cloned=True, measure=False)
     )
     if fetched.lfs_missing:  # listed as a sync lists them: the next sync fills them in
         from core.engine.lfs_phase import record_left_as_pointers

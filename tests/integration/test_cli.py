@@ -332,6 +332,21 @@ def test_clone_registers_a_clean_worktree(
     assert code == 2 and "exists and is not empty" in err
 
 
+def test_clone_with_auto_commit_starts_in_auto_mode_as_add_does(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The second machine of a notes folder clones it: `--auto-commit`, as `add` has it
+    (a user trial needed two `gitferry set` after the clone)."""
+    seeded_remote(git_daemon, tmp_path)
+    target = tmp_path / "desktop"
+    code, _out, err = run(capsys, "clone", git_daemon.url("origin"), str(target), "--auto-commit")
+    assert code == 0, err
+    code, doc, _ = run(capsys, "status", "--json")
+    assert doc["repos"][0]["sync_mode"] == "auto"
+    code, out, _ = run(capsys, "show", "desktop")
+    assert "auto_commit = true" in out and "sync_mode = auto" in out, out
+
+
 def test_clone_of_a_mistyped_url_is_one_line_and_makes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
