@@ -1231,6 +1231,10 @@
             <translation>der Server verlangt Zugangsdaten; {notes}</translation>
         </message>
         <message>
+            <source>the sign-in was cancelled</source>
+            <translation>die Anmeldung wurde abgebrochen</translation>
+        </message>
+        <message>
             <source>the system keyring failed (the log has the details)</source>
             <translation>der Schlüsselbund des Systems ist fehlgeschlagen (Details im Protokoll)</translation>
         </message>

@@ -505,3 +505,17 @@ def test_the_settings_say_a_password_kept_in_memory_not_only_that_there_is_no_ke
     with Repo(str(mine)) as repo:
         said = describe_credential(url, repo.get_config_stack(), Credentials(), SessionPasswords("the app"))
     assert said == "git's credential helper 'store'"
+
+
+def test_a_sign_in_the_user_cancelled_is_said_cancelled(
+    http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """User trial: Cancel in the sign-in dialog of Start syncing ended "the server requires
+    credentials; there is no system keyring: could not read the credential; install one
+    …", as if something had failed, of a sign-in the user cancelled."""
+    keyring.set_keyring(fail.Keyring())
+    _bare, _work, mine = registered(http_auth_server, tmp_path, capsys)
+    cancelled = Signer(Credentials(), lambda _request: None, passwords=SessionPasswords("the app"))
+    with Repo(str(mine)) as repo, pytest.raises(AuthFailed) as caught:
+        fetch_remote(repo, "origin", signer=cancelled, timeout=10)
+    assert caught.value.message == "origin: the sign-in was cancelled", caught.value.message

@@ -99,6 +99,7 @@ class SignIn:
     _tried: set[Source] = field(default_factory=set)
     _keyring_refused: bool = False
     _keyring_absent: str = ""  # why no keyring could keep a password (`KeyringUnavailable.absent`)
+    _cancelled: bool = False  # the user closed the sign-in dialog (Cancel), not the transfer's stop
     _refused_what: str = ""  # the last source the server refused, as shown
     _approved: bool = False
     _query: CredentialQuery | None = None
@@ -196,6 +197,8 @@ class SignIn:
             # A credential was found and refused: why other sources had none (no keyring,
             # "give it through a git credential helper") is beside the point.
             return phrase("the server refused the credentials ({what})", what=self._refused_what)
+        if self._cancelled:  # what the user did, not why no source had one (no keyring...)
+            return phrase("the sign-in was cancelled")
         notes = list(dict.fromkeys(self.notes))
         if notes:
             return phrase("the server requires credentials; {notes}", notes=in_turn(notes))
@@ -326,6 +329,7 @@ class SignIn:
         if typed is not None and self._helper_password is not None and typed.username:
             typed = HttpAuth(typed.username, self._helper_password)
         if typed is None or not typed.password:
+            self._cancelled = typed is None and not request.withdrawn.is_set()
             self.current = None
             return None
         return self._use(Source.PROMPT, typed)
