@@ -25,9 +25,12 @@ import ctypes
 import errno
 import logging
 import os
+import re
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterable
+from typing import TextIO
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -46,6 +49,36 @@ def _not_stopped_mid_read(record: logging.LogRecord) -> bool:
 
 
 logging.getLogger("watchdog.observers.inotify").addFilter(_not_stopped_mid_read)
+
+# watchdog 7 warns (RuntimeWarning, from its inotify watch group) when it watches a directory
+# it watches already: one removed and re-created quickly (`.git/refs/gitferry/backup`), whose
+# IN_CREATE is read after it was watched (by the walk of a new parent, or by the late IN_CREATE
+# of the directory it replaced, which found it at that path). Same inode, same watch, the same
+# callback set again: nothing is lost, the watch still reports.
+# The warning's text is the whole watch group's repr (every watched directory: kilobytes), so
+# it goes to the log at DEBUG, as one short line, not to the daemon's stderr.
+_REWATCHED_FROM = os.path.join("watchdog", "observers", "inotify.py")
+_REWATCHED = re.compile(r"Callback with id '\d+' already exists for watch .*?Watch\(wd=(\d+)", re.DOTALL)
+_show_warning = warnings.showwarning
+
+
+def _rewatched_to_debug(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """`warnings.showwarning`, but watchdog's re-watch warning goes to the log at DEBUG."""
+    rewatched = _REWATCHED.match(str(message))
+    if category is RuntimeWarning and filename.endswith(_REWATCHED_FROM) and rewatched is not None:
+        log.debug("watchdog watched a directory again that it watched already (wd %s)", rewatched[1])
+        return
+    _show_warning(message, category, filename, lineno, file, line)
+
+
+warnings.showwarning = _rewatched_to_debug
 
 OnChange = Callable[[list[str]], None]  # paths relative to the tree, on a watcher thread
 OnGit = Callable[[], None]  # the repository's HEAD, index or branches changed, on a watcher thread
