@@ -25,6 +25,14 @@ def served(request: pytest.FixtureRequest) -> Remote:
     return remote
 
 
+@pytest.fixture(params=["git_daemon", "http_server", "path_remote", "file_remote"])
+def any_remote(request: pytest.FixtureRequest) -> Remote:
+    """`served`, and a remote that is a local path or a `file://` URL (a backup disk): a
+    README trial found a fetch from those followed no tag whose commit was already here."""
+    remote: Remote = request.getfixturevalue(request.param)
+    return remote
+
+
 def tags_of(repo: Path) -> str:
     return git("for-each-ref", "--format=%(refname) %(objectname)", "refs/tags", cwd=repo)
 
@@ -61,7 +69,8 @@ def test_clone_brings_every_tag_as_git_clone_does(served: Remote, tmp_path: Path
     fsck(target)
 
 
-def test_fetch_follows_the_tags_git_fetch_follows(served: Remote, tmp_path: Path) -> None:
+def test_fetch_follows_the_tags_git_fetch_follows(any_remote: Remote, tmp_path: Path) -> None:
+    served = any_remote
     bare, work = tagged_remote(served, tmp_path)
     ours, referee = git_clone(bare, tmp_path / "ours"), git_clone(bare, tmp_path / "referee")
     git("remote", "set-url", "origin", served.url("origin"), cwd=ours)

@@ -53,7 +53,12 @@ from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_nam
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, TagPruning, pruned_note, split_tags
-from core.git.transfer.transport import StoppableHttpClient, unverified_warning, watched_connection
+from core.git.transfer.transport import (
+    BitmaplessLocalClient,
+    StoppableHttpClient,
+    unverified_warning,
+    watched_connection,
+)
 from core.platform.early_imports import load_during
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
 
@@ -325,6 +330,12 @@ class _FetchSession:
             self._haves.advertised(sha for sha in refs.values() if sha in tips)
         tags, peeled = split_tags({**refs, **self._peeled_listing()})
         extra = self._tags.wants(tags, peeled, self._store) - set(self._wants)
+        if isinstance(self._client, BitmaplessLocalClient) and self._tags.mode is TagMode.FOLLOW:
+            local = self._tags.local
+            candidates = {name: peeled[name] for name in tags if name in peeled and name not in local}
+            brought = self._client.included_tags(self._wants, self._store, candidates)
+            extra |= {tags[name] for name in brought if ObjectID(tags[name]) not in self._store}
+            extra -= set(self._wants)
         self._wants += [ObjectID(sha) for sha in sorted(extra)]
         if self._wants and not self._have_tips:
             self._take_gate()  # all of it is coming: wait for a free slot before asking for it
@@ -333,7 +344,8 @@ class _FetchSession:
 
     def _peeled_listing(self) -> dict[Ref, ObjectID]:
         """The `^{}` entries an HTTP client kept aside (a `git://` or SSH listing has them inline)."""
-        peeled = self._client.peeled if isinstance(self._client, StoppableHttpClient) else {}
+        client = self._client
+        peeled = client.peeled if isinstance(client, StoppableHttpClient | BitmaplessLocalClient) else {}
         return {Ref(name + PEELED): sha for name, sha in peeled.items()}
 
     def _take_gate(self) -> None:

@@ -42,7 +42,8 @@ from dulwich.client import (
 )
 from dulwich.config import Config
 from dulwich.errors import HangupException, NotGitRepository
-from dulwich.objects import ObjectID
+from dulwich.object_store import BaseObjectStore, peel_sha
+from dulwich.objects import Commit, ObjectID, Tag
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -224,8 +225,46 @@ class BitmaplessLocalClient(LocalGitClient):
     `git gc`), dulwich 1.2.21 reads every pack's bitmap to find the objects to send and
     fails with ENOENT on the first pack that has none: a pack pushed after that gc. The
     graph walk finds the same objects. Its fetch also answers with the refs the wants
-    were chosen from (`fetch_pack`), not the remote's refs read again afterwards.
+    were chosen from (`fetch_pack`), not the remote's refs read again afterwards, and keeps
+    the annotated tags' peeled targets (`peeled`), which git's upload-pack advertises and
+    dulwich's local listing lacks: following tags needs them (`fetch.py` reads them).
     """
+
+    peeled: dict[Ref, ObjectID] = {}  # replaced at each listing, never changed in place
+    path = ""  # the remote's, once it listed its refs
+
+    def included_tags(
+        self, wants: Sequence[ObjectID], here: BaseObjectStore, peeled: Mapping[str, bytes]
+    ) -> set[str]:
+        """The tags of `peeled` (tag ref -> target) whose target the fetch of `wants`
+        brings: what git's `include-tag` has upload-pack send along (dulwich's local
+        fetch has none). The walk goes through the remote's new objects only, stopping at
+        those already `here`."""
+        targets: dict[bytes, list[str]] = {}
+        for name, target in peeled.items():
+            if ObjectID(target) not in here:
+                targets.setdefault(target, []).append(name)
+        found: set[str] = set()
+        seen: set[bytes] = set()
+        stack: list[bytes] = list(wants) if targets else []
+        with closing(Repo(self.path)) as remote:
+            while stack:
+                sha = stack.pop()
+                if sha in seen or ObjectID(sha) in here:
+                    continue
+                seen.add(sha)
+                found.update(targets.pop(sha, ()))
+                if not targets:  # every target found: the rest of the walk finds nothing
+                    break
+                try:
+                    obj = remote.object_store[ObjectID(sha)]
+                except KeyError:  # absent: the fetch itself says so
+                    continue
+                if isinstance(obj, Commit):
+                    stack.extend(obj.parents)
+                elif isinstance(obj, Tag):
+                    stack.append(obj.object[1])
+        return found
 
     def fetch_pack(
         self,
@@ -251,6 +290,8 @@ class BitmaplessLocalClient(LocalGitClient):
 
         def wants(refs: Mapping[Ref, ObjectID], depth: int | None = None) -> list[ObjectID]:
             listed.append(dict(refs))
+            self.peeled = _peeled_tags(path, refs)
+            self.path = os.fsdecode(path)
             return determine_wants(refs, depth)
 
         result = super().fetch_pack(
@@ -277,6 +318,26 @@ class BitmaplessLocalClient(LocalGitClient):
         walk = functools.partial(type(store).get_reachability_provider, store, prefer_bitmaps=False)
         setattr(store, "get_reachability_provider", walk)  # noqa: B010 - this one store only
         return closing(repo)
+
+
+def _peeled_tags(path: str | bytes, refs: Mapping[Ref, ObjectID]) -> dict[Ref, ObjectID]:
+    """tag ref -> what it peels to, for the annotated tags among `refs` (the `^{}` lines
+    of git's advertisement), from the remote's packed-refs where it records them."""
+    tags = [name for name in refs if name.startswith(b"refs/tags/")]
+    if not tags:
+        return {}
+    peeled: dict[Ref, ObjectID] = {}
+    with closing(Repo(os.fsdecode(path))) as remote:
+        for name in tags:
+            try:
+                target = remote.refs.get_peeled(name)
+                if target is None:
+                    target = peel_sha(remote.object_store, refs[name])[1].id
+            except (KeyError, ValueError):  # a tag naming a missing object: git lists it unpeeled
+                continue
+            if target != refs[name]:
+                peeled[name] = ObjectID(target)
+    return peeled
 
 
 ErrorTranslator = Callable[[BaseException, str, RemoteUrl, HttpAuth | None], RemoteError]
