@@ -51,6 +51,7 @@ _HUNK = QColor(90, 130, 240, 60)
 # an auto-commit merge's copy, `name (conflict <machine> <date>).ext`: both sides are kept,
 # there is nothing to choose between
 COPY_MARK = " (conflict "
+LIST_ROWS = 5  # conflicted paths the list shows before the detail takes the rest
 
 
 def kept_copies(records: list[ConflictRecord]) -> bool:
@@ -244,9 +245,21 @@ class ConflictsPanel(QWidget):
         self.repo_id = repo_id
         self.unfinished = unfinished
         self.records.set_rows(conflicts)
+        self._fit_list(len(conflicts))
         if conflicts and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
         self._paint()
+
+    def _fit_list(self, count: int) -> None:
+        """The list shows every path up to `LIST_ROWS` before the detail takes the rest
+        (three conflicts showed one and a half rows, at the window's default size and at
+        1024x600): its least height, header and frame included."""
+        rows = min(max(count, 1), LIST_ROWS)
+        table = self.table
+        header = table.horizontalHeader().sizeHint().height()
+        table.setMinimumHeight(
+            header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
+        )
 
     def show_resolution(self, repo_id: int, resolution: Resolution | None, message: str = "") -> None:
         """The resolution under way (None: there is none to make, `message` says why)."""

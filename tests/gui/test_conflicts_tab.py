@@ -258,3 +258,23 @@ def test_a_merge_begun_with_git_pull_is_said_not_called_clean(
     desktop.window.sync_action.trigger()
     run(next_emit(desktop.synced))
     run(until(lambda: "Merge in progress" not in hint.text()))
+
+
+@pytest.mark.parametrize("size", [None, (1024, 600)])
+def test_the_list_shows_up_to_five_conflicts_before_the_detail(
+    qtbot: object, size: tuple[int, int] | None
+) -> None:
+    """Three conflicts showed one and a half rows, the detail below took the rest."""
+    window = window_with_two_repos(qtbot)
+    if size is not None:
+        window.resize(*size)
+    window.show()
+    window.tabs.setCurrentIndex(1)
+    panel = window.conflicts_panel
+    table = panel.table
+    row = table.verticalHeader().defaultSectionSize()
+    for count, shown in ((3, 3), (7, 5)):
+        paths = [ConflictRecord("main", f"dir/file{i}.txt", NOW) for i in range(count)]
+        panel.show_conflicts(2, paths)
+        qtbot.waitUntil(lambda shown=shown: table.viewport().height() >= shown * row)  # type: ignore[attr-defined]
+        assert panel.detail.height() > table.viewport().height()
