@@ -43,6 +43,13 @@ def test_copy_names() -> None:
     long = name("é" * 200 + ".md")
     assert len(long.encode()) <= 255 and long.endswith(f"{STAMP}.md")  # cut on a character boundary
     assert all(is_copy(f"dir/{name(n, c)}") for n in ("a.txt", ".env", "x") for c in (1, 2))
+    # A copy of a copy is named from the original name (a label, not a label after a label).
+    assert name(f"notes {STAMP}.txt", counter=2) == "notes (conflict testhost 2026-11-21 1704 2).txt"
+    older = "notes (conflict vm 2026-11-20 0731) (conflict vm 2026-11-20 0731 2).txt"
+    assert name(older) == f"notes {STAMP}.txt"
+    assert name(f".env {STAMP}") == f".env {STAMP}" and name(f"v1.0 {STAMP}", is_dir=True) == f"v1.0 {STAMP}"
+    assert name(f"x {STAMP}.d", is_dir=True) == f"x {STAMP}.d {STAMP}"  # a directory's label is at its end
+    assert name(f"{STAMP}.txt") == f"{STAMP} {STAMP}.txt"  # nothing before the label: kept as it is
     assert not is_copy("a.txt") and not is_copy("notes (conflict).txt")
 
 
@@ -198,6 +205,22 @@ KINDS = [
         {"a.txt": "mine\n"},
         {"a.txt": "theirs\n"},
         {"a.txt": "a (conflict testhost 2026-11-21 1704 2).txt"},
+    ),
+    # Two clones on one host made the same copy in the same minute: the copy of that copy
+    # is numbered from the original name, not labelled twice.
+    Kind(
+        "copy of a copy",
+        {"a.txt": "one\n"},
+        {f"a {STAMP}.txt": "mine's copy\n"},
+        {f"a {STAMP}.txt": "their copy\n"},
+        {f"a {STAMP}.txt": "a (conflict testhost 2026-11-21 1704 2).txt"},
+    ),
+    Kind(
+        "copy of an older copy",
+        {"a.txt": "one\n"},
+        {"a (conflict vm 2026-11-20 0731).txt": "mine's copy\n"},
+        {"a (conflict vm 2026-11-20 0731).txt": "their copy\n"},
+        {"a (conflict vm 2026-11-20 0731).txt": f"a {STAMP}.txt"},
     ),
 ]
 

@@ -3,7 +3,8 @@
 Where a merge would conflict, the remote's version stays at the path and the
 local one is kept beside it as `name (conflict <host> <YYYY-MM-DD HHMM>).ext`
 (`name (conflict ...)` without an extension, `.env (conflict ...)` for a
-dotfile, a counter added when that name is taken). This module names the
+dotfile, a counter added when that name is taken; a copy of a copy is named from
+the original name, with a counter). This module names the
 copies and recognises them; `merge_tree` decides where they go.
 """
 
@@ -23,6 +24,8 @@ _MAX_NAME = 255  # bytes in one path element on common file systems
 _MAX_EXT = 32  # a longer "extension" is part of the name
 _UNSAFE_HOST = re.compile(r"[^\w.-]+")
 _COPY = re.compile(r" \(conflict .+ \d{4}-\d\d-\d\d \d{4}(?: \d+)?\)(?:\.[^/]*)?$")
+# The labels of a copy's name (a copy of a copy has two), before its extension if any.
+_LABELS = re.compile(rb"(?: \(conflict [^ ()/]+ \d{4}-\d\d-\d\d \d{4}(?: \d+)?\))+(?=(?:\.[^/]*)?$)")
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class KeepBoth:
         while True:
             candidate = copy_name(name, self.host, self.when, counter=counter, is_dir=is_dir)
             path = parent + b"/" + candidate if parent else candidate
-            if candidate not in used and not self.taken(path):
+            if candidate != name and candidate not in used and not self.taken(path):
                 return candidate
             counter += 1
 
@@ -76,7 +79,10 @@ def machine_name() -> str:
 
 
 def copy_name(name: bytes, host: str, when: datetime, *, counter: int = 1, is_dir: bool = False) -> bytes:
-    """`name (conflict host YYYY-MM-DD HHMM).ext`, with ` N` before the `)` from counter 2."""
+    """`name (conflict host YYYY-MM-DD HHMM).ext`, with ` N` before the `)` from counter 2.
+    A copy of a copy is named from the original name, as a cloud drive numbers its copies:
+    `name (conflict host YYYY-MM-DD HHMM 2).ext`, not a label after a label."""
+    name = _original(name, is_dir=is_dir)
     stem, ext = (name, b"") if is_dir else posixpath.splitext(name)
     if len(ext) > _MAX_EXT:
         stem, ext = name, b""
@@ -84,6 +90,14 @@ def copy_name(name: bytes, host: str, when: datetime, *, counter: int = 1, is_di
     label = f" (conflict {host} {when:%Y-%m-%d %H%M}{number})".encode()
     room = _MAX_NAME - len(label) - len(ext)
     return _truncated(stem, room) + label + ext
+
+
+def _original(name: bytes, *, is_dir: bool) -> bytes:
+    """`name` without the labels a conflict copy's name carries (a directory's at its end)."""
+    labels = _LABELS.search(name)
+    if labels is None or labels.start() == 0 or (is_dir and labels.end() != len(name)):
+        return name
+    return name[: labels.start()] + name[labels.end() :]
 
 
 def is_copy(path: str) -> bool:
