@@ -973,6 +973,14 @@
             <translation>der Zugangsdaten-Helfer {helper} sagte, nicht weiter zu fragen</translation>
         </message>
         <message>
+            <source>deleted tag {tags}: {remote} no longer has it (pruneTags, as git fetch --prune-tags)</source>
+            <translation>Tag {tags} gelöscht: {remote} hat ihn nicht mehr (pruneTags, wie git beim Abrufen mit --prune-tags)</translation>
+        </message>
+        <message>
+            <source>deleted tags {tags}: {remote} no longer has them (pruneTags, as git fetch --prune-tags)</source>
+            <translation>Tags {tags} gelöscht: {remote} hat sie nicht mehr (pruneTags, wie git beim Abrufen mit --prune-tags)</translation>
+        </message>
+        <message>
             <source>end it with git bisect reset</source>
             <translation>beende ihn mit git bisect reset</translation>
         </message>
@@ -1163,6 +1171,10 @@
             <translation>Submodul {path} nicht aktualisiert: {why}</translation>
         </message>
         <message>
+            <source>tag {tag} moved on the remote (to {commit}): the local one is kept, as git fetch keeps it without --force</source>
+            <translation>Tag {tag} wurde auf dem Remote verschoben (auf {commit}): der lokale bleibt, wie git ihn beim Abrufen ohne --force behält</translation>
+        </message>
+        <message>
             <source>tag {tag} not pushed to {remote}: {reason}</source>
             <translation>Tag {tag} nicht zu {remote} gepusht: {reason}</translation>
         </message>
@@ -1205,6 +1217,10 @@
         <message>
             <source>the proxy requires credentials (give them in http.proxy's URL)</source>
             <translation>der Proxy verlangt Zugangsdaten (gib sie in der URL von http.proxy an)</translation>
+        </message>
+        <message>
+            <source>the remote advertised a ref with an invalid name {name}: ignored</source>
+            <translation>das Remote bot eine Ref mit ungültigem Namen {name} an: ignoriert</translation>
         </message>
         <message>
             <source>the server refused the credentials</source>
@@ -1301,6 +1317,10 @@
         <message>
             <source>updating submodules</source>
             <translation>Aktualisieren der Submodule</translation>
+        </message>
+        <message>
+            <source>warning: {remote}'s certificate is not checked (http.sslVerify is false)</source>
+            <translation>Warnung: das Zertifikat von {remote} wird nicht geprüft (http.sslVerify ist false)</translation>
         </message>
         <message numerus="yes">
             <source>{branch} (%n commit(s))</source>

@@ -59,6 +59,7 @@ from core.git.transfer.transport import (
     unverified_warning,
     watched_connection,
 )
+from core.phrase import Phrase
 from core.platform.early_imports import load_during
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
 
@@ -129,6 +130,7 @@ class FetchResult:
     # symref now follows the remote's default branch, or is gone with it).
     head_was: str | None = None
     notes: list[str] = field(default_factory=list)  # one line each: what was ignored, and why
+    notes_said: dict[str, Phrase] = field(default_factory=dict)  # a note's phrase, by its English
     tags: dict[str, bytes] = field(default_factory=dict)  # tag refs created -> object id
     tags_pruned: list[str] = field(default_factory=list)  # local tag refs deleted (pruneTags)
     lfs_missing: dict[str, str] = field(
@@ -197,7 +199,10 @@ def fetch_remote(
         )
         result = session.run(client, path)
     warning = unverified_warning(remote, url, config)
-    return replace(result, notes=[*result.notes, warning]) if warning else result
+    if warning is None:
+        return result
+    notes_said = {**result.notes_said, warning.english(): warning}
+    return replace(result, notes=[*result.notes, warning.english()], notes_said=notes_said)
 
 
 def _work_dir(repo: Repo) -> str:
@@ -425,6 +430,7 @@ class _FetchSession:
         tag_notes = tags.notes(self._tags.said) + (
             [pruned_note(self._remote, tags_pruned)] * bool(tags_pruned)
         )
+        notes = self._notes(tag_notes)
         if self._tags.mode is not TagMode.NONE:
             self._tags.remember(tags.kept)
         default_tracking = plan.refspecs.tracking_ref(default_ref) if default_ref else None
@@ -441,15 +447,16 @@ class _FetchSession:
             timings_ms=dict(self._clock.ms),
             pruned=pruned,
             head_was=head_was,
-            notes=self._notes(tag_notes),
+            notes=[note.english() for note in notes],
+            notes_said={note.english(): note for note in notes},
             tags=tags.created,
             tags_pruned=tags_pruned,
         )
 
-    def _notes(self, tag_notes: list[str]) -> list[str]:
+    def _notes(self, tag_notes: list[Phrase]) -> list[Phrase]:
         notes = [ignored_note(name) for name in self._ignored] + tag_notes
         for note in notes:
-            log.warning("%s: %s", self._remote, note)
+            log.warning("%s: %s", self._remote, note.english())
         return notes
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref, check_ref_format
 
+from core.phrase import Phrase, phrase
+
 # Names plainly valid (components of letters, digits, `_+-` joined by single dots,
 # no `.lock`): most of a real remote's thousands of refs. dulwich's check_ref_format
 # walks every byte in Python; the rest still go through it.
@@ -63,7 +65,7 @@ def _valid_ref(name: bytes) -> bool:
     return name.startswith(b"refs/") and check_ref_format(Ref(name))
 
 
-def ignored_note(name: bytes) -> str:
+def ignored_note(name: bytes) -> Phrase:
     from core.git.objects.path_safety import quoted  # (and dulwich's index module) only for such a ref
 
-    return f"the remote advertised a ref with an invalid name {quoted(name)}: ignored"
+    return phrase("the remote advertised a ref with an invalid name {name}: ignored", name=quoted(name))

@@ -36,6 +36,7 @@ from dulwich.repo import Repo
 from core.atomic_file import write_atomically
 from core.git.config.values import config_flag
 from core.git.transfer.ref_names import usable_name
+from core.phrase import Phrase, phrase
 
 TAGS = "refs/tags/"
 PEELED = b"^{}"
@@ -79,11 +80,20 @@ class TagPruning:
         return cls(prune_tags, prune_tags and setting(b"prune"))
 
 
-def pruned_note(remote: str, names: list[str]) -> str:
+def pruned_note(remote: str, names: list[str]) -> Phrase:
     """The line a sync says for the tags its fetch deleted."""
     shown = ", ".join(name.removeprefix(TAGS) for name in names)
-    word, it = ("tag", "it") if len(names) == 1 else ("tags", "them")
-    return f"deleted {word} {shown}: {remote} no longer has {it} (pruneTags, as git fetch --prune-tags)"
+    if len(names) == 1:
+        return phrase(
+            "deleted tag {tags}: {remote} no longer has it (pruneTags, as git fetch --prune-tags)",
+            tags=shown,
+            remote=remote,
+        )
+    return phrase(
+        "deleted tags {tags}: {remote} no longer has them (pruneTags, as git fetch --prune-tags)",
+        tags=shown,
+        remote=remote,
+    )
 
 
 @dataclass(frozen=True)
@@ -93,12 +103,16 @@ class TagUpdates:
     created: dict[str, bytes]  # tag ref -> object id
     kept: dict[str, bytes]  # local tags the remote moved: tag ref -> the remote's id
 
-    def notes(self, said: Mapping[str, bytes] | None = None) -> list[str]:
+    def notes(self, said: Mapping[str, bytes] | None = None) -> list[Phrase]:
         """One line per kept tag, but for those `said` already names at the same remote value."""
         said = said or {}
         return [
-            f"tag {name.removeprefix(TAGS)} moved on the remote (to {new[:7].decode()}): "
-            "the local one is kept, as git fetch keeps it without --force"
+            phrase(
+                "tag {tag} moved on the remote (to {commit}): the local one is kept, as git fetch keeps it"
+                " without --force",
+                tag=name.removeprefix(TAGS),
+                commit=new[:7].decode(),
+            )
             for name, new in sorted(self.kept.items())
             if said.get(name) != new
         ]

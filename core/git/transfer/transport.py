@@ -448,7 +448,7 @@ def _unauthorized(exc: BaseException) -> bool:
     return any(isinstance(cause, HTTPUnauthorized) for cause in _causes(exc))
 
 
-def unverified_warning(remote: str, url: RemoteUrl, config: Config | None) -> str | None:
+def unverified_warning(remote: str, url: RemoteUrl, config: Config | None) -> Phrase | None:
     """The line a repository carries while `http.sslVerify` is off for an https remote."""
     if url.kind is not Kind.HTTPS:
         return None
@@ -456,7 +456,7 @@ def unverified_warning(remote: str, url: RemoteUrl, config: Config | None) -> st
 
     if http_settings(config, url.text).ssl_verify:
         return None
-    return f"warning: {remote}'s certificate is not checked (http.sslVerify is false)"
+    return phrase("warning: {remote}'s certificate is not checked (http.sslVerify is false)", remote=remote)
 
 
 def close_client(client: GitClient) -> None:
