@@ -100,8 +100,12 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
         settings["auto_commit"] = "true"
     if args.strategy:
         settings["strategy"] = args.strategy
+    before = {r.id: r.path for r in await core.store.repos()}
     record = await registry.add_repository(core, args.path, name=args.name, settings=settings)
-    print(f"added {record.name} at {record.path}")
+    if record.id in before:  # a registration whose folder had gone, pointed at its new place
+        print(f"{record.name} is now at {record.path} (was {before[record.id]}; its settings kept)")
+    else:
+        print(f"added {record.name} at {record.path}")
     if not args.strategy:
         await _say_pull_strategy(core, record)
     return EXIT_OK

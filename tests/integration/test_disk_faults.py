@@ -270,9 +270,11 @@ def test_moved_repository_is_not_found_until_added_at_its_new_path(world: Clones
         " `gitferry add NEWPATH --name mine` follows it (its settings kept)"
     ), report
     assert _registered(world)["mine"] == str(world.mine)
-    code, _out, err = run(world.capsys, "add", str(moved), "--name", "mine")
+    code, out, err = run(world.capsys, "add", str(moved), "--name", "mine")
     assert code == 0, err
     assert _registered(world)["mine"] == str(moved)
+    # Said as what it did (a README trial: "added mine at …", as if a new registration).
+    assert out.splitlines()[0] == f"mine is now at {moved} (was {world.mine}; its settings kept)", out
     code, doc, err = run(world.capsys, "show", "mine", "--json")
     assert code == 0 and doc["settings"]["strategy"] == "rebase", err  # its settings kept
     assert Snapshot.of(moved) == before
