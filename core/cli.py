@@ -291,7 +291,8 @@ async def _credentials(core: Core, args: argparse.Namespace) -> int:
     from core.engine import registry
 
     await registry.set_credentials(core, args.name, args.remote, args.username, args.secret)
-    print(f"credentials for {args.name}/{args.remote} accepted by the remote and saved in the keyring")
+    kept = "in the keyring" if core.credentials.saved else "by git's credential helpers (there is no keyring)"
+    print(f"credentials for {args.name}/{args.remote} accepted by the remote and kept {kept}")
     return EXIT_OK
 
 

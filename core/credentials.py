@@ -116,6 +116,7 @@ class Credentials:
     def __init__(self) -> None:
         self._cache: dict[str, HttpAuth | None] = {}
         self._lock = threading.Lock()
+        self.saved = 0  # credentials this session stored in the keyring
 
     def get(self, url: str) -> HttpAuth | None:
         key = credential_key(url)
@@ -143,6 +144,7 @@ class Credentials:
             raise KeyringUnavailable("save", exc) from None
         with self._lock:
             self._cache[key] = auth
+            self.saved += 1
 
     def forget(self, url: str) -> None:
         key = credential_key(url)

@@ -31,7 +31,15 @@ from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
 from core.model import ConnectionCheck, RemoteAccess, RepoRecord
 from core.phrase import Phrase, as_phrase, joined, phrase, to_json
-from core.remote_url import HttpAuth, Kind, check_url, split_url_secret, url_without_secret
+from core.remote_url import (
+    BadRemoteUrl,
+    HttpAuth,
+    Kind,
+    check_url,
+    parse_remote_url,
+    split_url_secret,
+    url_without_secret,
+)
 from core.settings import REPO_PARSERS, BadSetting, parse_setting
 from core.store.status_reader import UnknownRepository
 
@@ -198,13 +206,27 @@ async def check_credentials(
     """Ask the remote at `url` whether it accepts them; nothing is saved. The request
     goes as a sync's would (the repository at `path`'s git settings, or the user's)."""
     if not url.startswith(("http://", "https://")):
-        raise BadInput(f"{remote} uses {url.split(':', 1)[0]}, not HTTP(S): ssh uses your agent and keys")
+        raise BadInput(_takes_no_password(remote, url))
     if not username or not secret:
         raise BadInput("a user name and a token or password are both needed")
     auth = HttpAuth(username, secret)
     config = await core.offload.io(git_config, path)
     await core.offload.io(probe_remote, remote, url, auth=auth, config=config)
     return AcceptedCredentials(remote, url, auth)
+
+
+def _takes_no_password(remote: str, url: str) -> str:
+    """Why `remote` at `url` (not HTTP(S)) has no credentials to set: said for its kind (a
+    local path was said to "use /srv/notes.git, not HTTP(S): ssh uses your agent and keys")."""
+    try:
+        kind = parse_remote_url(url).kind
+    except BadRemoteUrl:
+        kind = None
+    if kind in (Kind.PATH, Kind.FILE):
+        return f"{remote} is a folder on this computer ({url}): it takes no user name or password"
+    if kind is Kind.GIT:
+        return f"{remote} uses git://, which takes no user name or password"
+    return f"{remote} uses ssh, not HTTP(S): ssh signs in with your agent and keys"
 
 
 def git_config(path: str | None) -> StackedConfig:

@@ -28,7 +28,10 @@ BACKENDS = {
 }
 
 
-def gitferry(backend: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def gitferry(
+    backend: str, *args: str, cwd: Path, typed: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`gitferry ARGS` with the keyring `backend`; `typed`: what the user types at its prompts."""
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": backend}
     return subprocess.run(
         [sys.executable, "-m", "core.cli", *args],
@@ -38,7 +41,7 @@ def gitferry(backend: str, *args: str, cwd: Path) -> subprocess.CompletedProcess
         check=False,
         env=env,
         cwd=cwd,
-        stdin=subprocess.DEVNULL,
+        input=typed if typed is not None else "",
     )
 
 
@@ -197,6 +200,18 @@ def test_a_urls_password_goes_to_gits_credential_helper_as_git_gives_it(
     assert synced.returncode == 0, synced.stdout
     assert rev_parse(bare, "main") == head
 
+    # `credentials set` says where they went (it said "saved in the keyring", with none).
+    stored.unlink()
+    typed = gitferry(
+        backend, "credentials", "set", "work", "origin", cwd=tmp_path, typed=f"{user}\n{password}\n"
+    )
+    assert typed.returncode == 0, typed.stderr
+    assert typed.stdout.strip() == (
+        "credentials for work/origin accepted by the remote and kept by git's credential helpers"
+        " (there is no keyring)"
+    ), typed.stdout
+    assert _helper_gives(url) == (user, password)
+
 
 def _helper_gives(url: str) -> tuple[str, str]:
     """What git's own `git credential fill` gets from the configured helpers for `url`."""
@@ -210,3 +225,25 @@ def _helper_gives(url: str) -> tuple[str, str]:
     ).stdout
     fields = dict(line.split("=", 1) for line in answer.splitlines() if "=" in line)
     return fields.get("username", ""), fields.get("password", "")
+
+
+def test_credentials_of_a_remote_that_takes_none_are_refused_for_what_it_is(tmp_path: Path) -> None:
+    """A README trial: `gitferry credentials set NAME origin` of a folder remote said
+    "origin uses /srv/notes.git, not HTTP(S): ssh uses your agent and keys"."""
+    bare = tmp_path / "notes.git"
+    git("init", "-q", "--bare", str(bare))
+    work = tmp_path / "work"
+    git("init", "-q", "-b", "main", str(work))
+    git("remote", "add", "origin", str(bare), cwd=work)
+    git("remote", "add", "mirror", "git@example.invalid:team/notes.git", cwd=work)
+    assert gitferry(BACKENDS["no keyring"][0], "add", str(work), cwd=tmp_path).returncode == 0
+    said = {}
+    for remote in ("origin", "mirror"):
+        proc = gitferry(BACKENDS["no keyring"][0], "credentials", "set", "work", remote, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        said[remote] = proc.stderr.strip()
+    assert said == {
+        "origin": f"gitferry: origin is a folder on this computer ({bare}):"
+        " it takes no user name or password",
+        "mirror": "gitferry: mirror uses ssh, not HTTP(S): ssh signs in with your agent and keys",
+    }
