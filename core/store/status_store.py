@@ -267,6 +267,15 @@ class StatusStore:
 
     # Settings -------------------------------------------------------------
 
+    async def set_standing(
+        self, repo_id: int, result: str | None, message: str | None, unfinished: str | None, said: str | None
+    ) -> None:
+        """The repository's shown result, set outside a run (no history entry): a git command
+        the user left unfinished, or done since (`core/engine/git_command_look.py`)."""
+        await self._plain_write(
+            lambda conn: status_writer.set_standing(conn, repo_id, result, message, unfinished, said)
+        )
+
     async def repo_settings(self, repo_id: int) -> RepoSettings:
         return repo_settings(await self._plain_read(lambda: self._reader.settings(repo_id)))
 

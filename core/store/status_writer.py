@@ -117,6 +117,20 @@ def set_repo_state(conn: sqlite3.Connection, repo_id: int, state: str) -> None:
     conn.execute("UPDATE repos SET state = ? WHERE id = ?", (state, repo_id))
 
 
+def set_standing(
+    conn: sqlite3.Connection,
+    repo_id: int,
+    result: str | None,
+    message: str | None,
+    unfinished: str | None,
+    said: str | None,
+) -> None:
+    conn.execute(
+        "UPDATE repos SET last_result = ?, last_message = ?, last_unfinished = ?, last_said = ? WHERE id = ?",
+        (result, message, unfinished, said, repo_id),
+    )
+
+
 @dataclass(frozen=True)
 class RunEnd:
     """How a run ended, as `finish_run` records it."""
