@@ -15,6 +15,7 @@ helper) only the app's memory until it quits.
 from __future__ import annotations
 
 import html
+from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
@@ -27,7 +28,9 @@ from gui.windows.secret_dialog import SecretDialog
 class SignInDialog(SecretDialog):
     def __init__(self, request: SignInRequest, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Sign in to %1").replace("%1", request.remote))
+        # the server's host, not the remote's name: "Sign in to origin" told a newcomer's first
+        # clone nothing ("origin" is git's word; the URL below names the rest)
+        self.setWindowTitle(self.tr("Sign in to %1").replace("%1", host_of(request.url) or request.remote))
         self.user_edit = QLineEdit(request.username or "")
         self.user_edit.setPlaceholderText(self.tr("user name"))
         self.secret_edit.setPlaceholderText(self.tr("password or token"))
@@ -90,3 +93,18 @@ async def ask_to_sign_in(request: SignInRequest, parent: QWidget | None = None) 
     """Show the dialog without a nested event loop and wait for the user's answer."""
     dialog = SignInDialog(request, parent)
     return await answer_of(dialog, dialog.answer, dialog.secret_edit.clear)
+
+
+def host_of(url: str) -> str | None:
+    """The host (and a port other than the scheme's) of an HTTP remote's `url`, as a
+    browser's address bar names it; None when it names none."""
+    parts = urlsplit(url)
+    host = parts.hostname
+    if not host:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{port}" if port is not None else shown

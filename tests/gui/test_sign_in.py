@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -83,6 +84,19 @@ def test_the_dialog_asks_only_the_user_name_when_a_credential_helper_gave_the_pa
     run(scenario(), TIMEOUT)
 
 
+def test_the_dialog_is_titled_with_the_server_not_the_remotes_name(qtbot: QtBot) -> None:
+    """ "Sign in to origin" during a first clone: a newcomer does not know what origin is."""
+    titles = {
+        "https://git.example.com/team/r.git": "Sign in to git.example.com",
+        "http://alice@10.0.0.7:8080/r.git": "Sign in to 10.0.0.7:8080",
+        "https://[::1]:8443/r.git": "Sign in to [::1]:8443",
+    }
+    for url, title in titles.items():
+        dialog = SignInDialog(SignInRequest("origin", url, None, False))
+        qtbot.addWidget(dialog)
+        assert dialog.windowTitle() == title
+
+
 def test_the_dialog_says_where_the_password_will_be_kept(qtbot: QtBot) -> None:
     """Never "saved in the system keyring" on a machine without one (the core's request says
     which: test_sign_in's no-keyring and helper tests)."""
@@ -125,7 +139,10 @@ def test_a_users_sync_opens_the_sign_in_dialog_and_the_accepted_secret_goes_to_t
         syncing = asyncio.ensure_future(running.api.sync(record.id))
         await until(lambda: shown_window(SignInDialog) is not None)  # (its second argument is the poll step)
         dialog = shown_window(SignInDialog)
-        assert dialog is not None and dialog.windowTitle() == "Sign in to origin"
+        assert (
+            dialog is not None
+            and dialog.windowTitle() == f"Sign in to {urlsplit(http_auth_server.url('')).netloc}"
+        )
         assert any(http_auth_server.url("origin") in label.text() for label in dialog.findChildren(QLabel))
         QTest.keyClicks(dialog.user_edit, user)
         QTest.keyClicks(dialog.secret_edit, secret)
