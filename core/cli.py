@@ -201,12 +201,12 @@ async def _status(core: Core, args: argparse.Namespace) -> int:
 
 def _print_status(snapshot: Snapshot, args: argparse.Namespace) -> None:
     """The repositories `args` names (all when none) with their branches and submodules."""
-    from core.settings import pause_active, repo_settings
+    from core.settings import repo_settings
     from core.store.status_reader import named
 
     records = named(snapshot.repos, args.names)
     branches, submodules = snapshot.branches, snapshot.submodules
-    paused = pause_active(snapshot.modes.get(0, {}).get("paused_until", ""), time.time())
+    paused = snapshot.modes.get(0, {}).get("paused_until", "")  # every repository's pause
     settings = {r.id: repo_settings(snapshot.modes.get(r.id, {})) for r in records}
     if args.json:
         print_json(

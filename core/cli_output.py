@@ -80,20 +80,22 @@ def repo_json(
     branches: list[BranchStatus],
     submodules: Sequence[SubmoduleStatus] = (),
     settings: RepoSettings | None = None,
-    all_paused: bool = False,
+    app_paused_until: str = "",
     remoteless: bool = False,
     conflicts: Sequence[ConflictRecord] = (),
 ) -> dict[str, Any]:
-    from core.settings import RepoSettings, pause_active  # not for `sync` (core.cli_engine)
+    """`app_paused_until`: the pause of every repository (the app setting `paused_until`)."""
+    from core.settings import RepoSettings  # not for `sync` (core.cli_engine)
 
     settings = settings or RepoSettings()
+    pause_end = _pause_end(settings.paused_until, app_paused_until)
     return {
         "name": record.name,
         "path": record.path,
         "state": record.state,
         "sync_mode": settings.sync_mode,
-        "paused": all_paused or pause_active(settings.paused_until, time.time()),
-        "paused_until": _pause_end(settings.paused_until),
+        "paused": pause_end is not None,
+        "paused_until": pause_end,
         "last_sync": iso(record.last_sync),
         "last_result": record.last_result,
         "last_message": record.last_message,
@@ -198,15 +200,19 @@ def branch_json(b: BranchStatus, reach: SyncReach) -> dict[str, Any]:
     }
 
 
-def _pause_end(paused_until: str) -> str | None:
-    """A pause's end for `status --json`: None (no pause, or it ran out), "always", or a time."""
+def _pause_end(*paused_until: str) -> str | None:
+    """When the pauses in effect (the repository's, every repository's) end, for `status
+    --json`: None (no pause, or they ran out), "always", or the later time. A pause of all
+    repositories until resumed read `"paused_until": null`, as if none."""
     from core.settings import PAUSED_FOREVER, pause_active
 
-    if not pause_active(paused_until, time.time()):
+    now = time.time()
+    active = [value for value in paused_until if pause_active(value, now)]
+    if not active:
         return None
-    if paused_until == PAUSED_FOREVER:
-        return paused_until
-    return iso(datetime.fromtimestamp(float(paused_until), UTC).replace(tzinfo=None))
+    if PAUSED_FOREVER in active:
+        return PAUSED_FOREVER
+    return iso(datetime.fromtimestamp(max(map(float, active)), UTC).replace(tzinfo=None))
 
 
 def _failed(record: RepoRecord) -> bool:
@@ -243,7 +249,7 @@ def print_status(
     branches: list[BranchStatus],
     submodules: Sequence[SubmoduleStatus] = (),
     settings: RepoSettings | None = None,
-    all_paused: bool = False,
+    app_paused_until: str = "",
     remoteless: bool = False,
     skipped: int = 0,
     conflicts: Sequence[ConflictRecord] = (),
@@ -256,7 +262,7 @@ def print_status(
     last = f"last sync {iso(record.last_sync)}: {result}" if record.last_sync else "never synced"
     settings = settings or RepoSettings()
     mode = f"{settings.sync_mode} sync"
-    paused = all_paused or pause_active(settings.paused_until, time.time())
+    paused = pause_active(settings.paused_until, time.time()) or pause_active(app_paused_until, time.time())
     if paused:
         mode += ", paused"
     print(f"{record.name}  {record.path}  [{record.state}]  {mode}  {last}")

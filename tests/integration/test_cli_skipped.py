@@ -180,3 +180,28 @@ def test_a_repository_cloned_inside_is_named_as_left_out(
     shutil.rmtree(mine / "newsub")  # gone: the row goes with it
     code, doc, _err = run(capsys, "sync", "mine", "--json")
     assert doc["repos"][0]["message"] == "up to date" and doc["repos"][0]["skipped"] == []
+
+
+def test_status_json_says_when_a_pause_of_every_repository_ends(
+    notes: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A README trial: after `gitferry pause` (all, until resumed) `status --json` said
+    `"paused": true, "paused_until": null`, null being what it says of no pause."""
+
+    def pause_of() -> tuple[bool, str | None]:
+        code, doc, _err = run(capsys, "status", "--json", "notes")
+        assert code == 0
+        return doc["repos"][0]["paused"], doc["repos"][0]["paused_until"]
+
+    assert pause_of() == (False, None)
+    run(capsys, "pause")
+    assert pause_of() == (True, "always")
+    run(capsys, "resume")
+    run(capsys, "pause", "--for", "2d")
+    paused, until = pause_of()
+    assert paused and until is not None and until.endswith("Z"), until
+    run(capsys, "pause", "notes")  # its own pause, until resumed, outlasts the two days
+    assert pause_of() == (True, "always")
+    run(capsys, "resume")
+    run(capsys, "resume", "notes")
+    assert pause_of() == (False, None)
