@@ -942,6 +942,8 @@ class Daemon:
             report = await self.auto.sync(repo_id, Trigger.INTERVAL)  # auto mode: the interval is a sync
         else:
             report = await self.engine.fetch(repo_id, skip_remotes=job.skip_remotes, deadline=job.deadline)
+            if self._markers_seen.get(repo_id) and report.result is not ResultKind.DIRTY:
+                await self._command_changed(repo_id)  # the user's git command, still under way, said again
         return as_outcome(report)
 
     async def _upkeep(self, pool: RepoPool) -> None:
