@@ -147,3 +147,24 @@ def test_transfers_at_once_are_watched_from_one_thread_and_none_is_stopped_after
     wait_until(
         lambda: "transfer-watch" not in {t.name for t in threading.enumerate()}, "the watch thread gone"
     )
+
+
+def test_a_finished_watch_is_freed_without_the_cyclic_collector() -> None:
+    """A daemon fetching every few seconds left each transfer's watch, its stop and their
+    locks as cyclic garbage (watch -> stop -> `ours` -> watch) until a collection; the
+    collector runs rarely in the daemon (`core.platform.collector`): bench.soak's RSS."""
+    import gc
+    import weakref
+
+    parent = TransferStop()
+    gc.disable()
+    try:
+        with TransferWatch("origin", TransferDeadlines(), parent) as w:
+            with w.stop.paused():
+                pass
+            gone = weakref.ref(w), weakref.ref(w.stop)
+        del w
+        # the deadlines' thread lets go of it within a tick; only refcounting can free it
+        wait_until(lambda: [ref() for ref in gone] == [None, None], "the watch and its stop freed")
+    finally:
+        gc.enable()

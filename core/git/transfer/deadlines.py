@@ -195,6 +195,7 @@ class _Rounds:
             for watch in watches:
                 if watch.look():
                     self.remove(watch)
+            del watches, watch  # a finished transfer's watch not kept through the next tick
 
 
 _ROUNDS = _Rounds()
@@ -239,6 +240,7 @@ class TransferWatch:
             self._done = True
         _ROUNDS.remove(self)
         self.stop.unlink()
+        self.stop.pauses_with(None)  # no cycle left: refcounting frees the watch (bench.soak)
 
     def enter(self, phase: TransferPhase) -> None:
         """The transfer is now in `phase`: its deadline and its speed window start now."""

@@ -43,8 +43,10 @@ class TransferStop:
         self._unlink: Closer | None = None
         self._pause: Callable[[], AbstractContextManager[None]] | None = None
 
-    def pauses_with(self, pause: Callable[[], AbstractContextManager[None]]) -> None:
-        """Have `paused` use `pause` (a transfer's deadlines: `TransferWatch.ours`)."""
+    def pauses_with(self, pause: Callable[[], AbstractContextManager[None]] | None) -> None:
+        """Have `paused` use `pause` (a transfer's deadlines: `TransferWatch.ours`); None
+        when the transfer is over (the watch holds this stop: the two made a cycle that
+        only the cyclic collector freed, a fetch's worth of objects every fetch)."""
         self._pause = pause
 
     @contextlib.contextmanager
