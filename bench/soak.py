@@ -266,6 +266,7 @@ def allocators(proc: psutil.Process, log: Path) -> Sample:
         "glibc: in use MiB": reply["glibc-in-use"] / MIB,
         "glibc: free inside MiB": reply["glibc-free"] / MIB,
         "glibc: mmapped MiB": reply["glibc-mmap"] / MIB,
+        "SQLite: allocated MiB": reply["sqlite"] / MIB,
         "gc: tracked objects": reply["gc-objects"],
         "gc: full collections": reply["gc-collections"],
     }

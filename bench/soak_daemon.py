@@ -4,7 +4,8 @@ Each handler prints one line `soak: <what> key=value ...` to stderr, for `bench.
 
 - SIGUSR1 `soak: memory`: CPython's small-object allocator (its 1 MiB arenas and the
   bytes in live blocks, from `sys._debugmallocstats`), glibc's malloc (`mallinfo2`: bytes
-  taken from the system by its arenas and by mmap, in use, free inside), the objects the
+  taken from the system by its arenas and by mmap, in use, free inside), SQLite's share of
+  those (`sqlite3_status64`: its page caches, schemas and statements), the objects the
   cyclic collector tracks and its collections per generation. Under tracemalloc CPython's
   allocator has no statistics to give (-1).
 - SIGHUP `soak: collect`: a full `gc.collect()`, what it freed and its CPU seconds.
@@ -21,6 +22,7 @@ The handlers run on the main thread (the event loop's) between two bytecodes.
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import gc
 import os
 import re
@@ -48,6 +50,14 @@ class _Mallinfo2(ctypes.Structure):
 
 
 _libc.mallinfo2.restype = _Mallinfo2
+_sqlite = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")  # the one _sqlite3 uses
+
+
+def _sqlite_memory() -> int:
+    """Bytes SQLite has allocated in this process (SQLITE_STATUS_MEMORY_USED)."""
+    current, highest = ctypes.c_int64(), ctypes.c_int64()
+    _sqlite.sqlite3_status64(0, ctypes.byref(current), ctypes.byref(highest), 0)
+    return current.value
 
 
 def _python_allocator() -> dict[str, int]:
@@ -112,6 +122,7 @@ def _memory(_signum: int, _frame: FrameType | None) -> None:
             "glibc-mmap": info.hblkhd,
             "glibc-in-use": info.uordblks,
             "glibc-free": info.fordblks,
+            "sqlite": _sqlite_memory(),
             "gc-objects": len(gc.get_objects()),
             "gc-collections": ",".join(str(s["collections"]) for s in gc.get_stats()),
         },
