@@ -152,7 +152,10 @@ def test_store_that_is_not_sqlite_is_kept_aside_and_rebuilt(
     assert backup.with_name(backup.name + "-wal").read_bytes() == b"stale wal"
     notes = show(capsys, "notes")
     assert notes["settings"]["strategy"] == "rebase" and notes["settings"]["auto_commit"] == "true"
-    assert notes["remotes"] == [{"name": "origin", "url": "git://127.0.0.1/notes.git", "push_url": None}]
+    url = "git://127.0.0.1/notes.git"
+    assert notes["remotes"] == [
+        {"name": "origin", "url": url, "push_url": None, "urls": [url], "push_urls": [url]}
+    ]
     caplog.clear()
     code, _out, err = run(capsys, "list")
     assert code == 0 and warnings(caplog) == "" and len(backups(home)) == 1  # recovered once
