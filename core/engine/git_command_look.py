@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from dulwich.repo import Repo
 
 from core.git.repository import current_branch
+from core.git.worktree.git_operation import STOPPED_COMMAND_MARKERS as MARKERS
 from core.git.worktree.git_operation import OperationInProgress, operation_in_progress
 from core.model import RepoRecord
 from core.phrase import Phrase, from_json, to_json, verbatim
 from core.results import ResultKind
 
-# What git leaves in the git dir while its command is unfinished (as `git status` looks).
-MARKERS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
+__all__ = ["MARKERS", "Standing", "markers", "unfinished_stop"]
 
 
 def markers(path: str) -> tuple[str, ...]:

@@ -88,6 +88,12 @@ class OperationInProgress(GitferryError):
         self.unfinished = operation.command
 
 
+STOPPED_COMMAND_MARKERS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
+"""Of the state files `operation_in_progress` reads, those a command stopped on a conflict
+leaves (`git pull`, `git merge`, `git cherry-pick`, `git revert`, `git rebase`): what the
+daemon looks for between syncs (`core.engine.git_command_look`)."""
+
+
 def operation_in_progress(git_dir: str) -> GitOperation | None:
     """The unfinished git command of the worktree whose git dir is `git_dir`, if any."""
 
