@@ -370,8 +370,10 @@ class _Sync:
         full = not self.options.fetch_only
         if full:
             from core.git.locks.git_locks import ensure_index_unlocked
+            from core.git.worktree.commit_editing import ensure_no_commit_being_written
 
             await self.core.offload.io(ensure_index_unlocked, self.repo)
+            await self.core.offload.io(ensure_no_commit_being_written, self.repo)
             if self.settings.auto_commit:
                 await self._commit()
             load_during(INTEGRATION)  # the integration's modules load while the fetch waits

@@ -70,6 +70,25 @@ def held_open(paths: Set[str]) -> set[str]:
     return held
 
 
+def git_commands_in(worktree: str) -> list[list[str]]:
+    """The command lines of the running `git` processes working in `worktree` or below it
+    (git moves to the top of the worktree before it runs a command)."""
+    import psutil
+
+    top = os.path.realpath(worktree)
+    found: list[list[str]] = []
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] not in ("git", "git.exe"):
+            continue
+        try:
+            cwd = process.cwd()
+            if cwd == top or cwd.startswith(top + os.sep):
+                found.append(process.cmdline())
+        except _gone():
+            continue
+    return found
+
+
 def own_rss_bytes() -> int:
     """This process's resident memory."""
     import psutil

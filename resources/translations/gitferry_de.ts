@@ -1360,6 +1360,10 @@
             <source>{branch}: {operation}: {advice}</source>
             <translation>{branch}: {operation}: {advice}</translation>
         </message>
+        <message>
+            <source>{command} is running in {path} (its editor still open?); nothing was changed: the sync waits for it</source>
+            <translation>{command} läuft in {path} (ist sein Editor noch offen?); nichts wurde geändert: die Synchronisierung wartet darauf</translation>
+        </message>
         <message numerus="yes">
             <source>{deleted}: %n local commit(s) on {branch} (is|are) published nowhere</source>
             <translation>

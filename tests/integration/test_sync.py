@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from core.engine.core import Core
 from tests.gitcli import ahead_behind, commit_file, git
 from tests.integration.clones import Clones, porcelain, run
+from tests.waiting import CAP, wait_until
 from tests.servers import Remote
 
 
@@ -353,3 +355,53 @@ def test_a_fetch_after_a_dirty_stop_is_not_held_by_another_file(world: Clones) -
     assert world.head(world.mine) == world.remote_head()
     assert porcelain(world.mine) == "?? notes.txt"
     world.check()
+
+
+def test_a_commit_waiting_on_its_editor_is_waited_for(world: Clones, tmp_path: Path) -> None:
+    """git holds no lock while `git commit`'s editor is open and checks HEAD only once it
+    closes: a sync that moved the branch meanwhile made the user's commit fail with
+    `cannot lock ref 'HEAD'`. It ends `busy` instead, and syncs the commit once it is made."""
+    theirs = publish(world, "b.txt", "theirs\n")
+    before = world.head(world.mine)
+    (world.mine / "sub").mkdir()
+    (world.mine / "sub" / "c.txt").write_text("mine\n")
+    git("add", "sub/c.txt", cwd=world.mine)
+    started, release = tmp_path / "started", tmp_path / "release"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        f'#!/bin/sh\ntouch "{started}"\nwhile [ ! -e "{release}" ]; do sleep 0.02; done\n'
+        'echo "my own message" > "$1"\n'
+    )
+    editor.chmod(0o755)
+    env = {**os.environ, "GIT_EDITOR": str(editor)}
+    env.pop("GIT_DIR", None)
+    commit = subprocess.Popen(["git", "commit", "-q"], cwd=world.mine / "sub", env=env)
+    try:
+        wait_until(started.exists, "the editor started")
+        code, report = world.sync(world.mine)
+        assert code == 1 and report["result"] == "busy", report
+        assert report["message"] == (
+            f"git commit is running in {world.mine} (its editor still open?); nothing was changed: "
+            "the sync waits for it"
+        )
+        assert world.head(world.mine) == before
+        release.touch()
+        assert commit.wait(timeout=CAP) == 0
+    finally:
+        release.touch()
+        if commit.poll() is None:
+            commit.kill()
+            commit.wait()
+    mine = world.head(world.mine)
+    assert mine != before and git("log", "-1", "--format=%s", cwd=world.mine) == "my own message"
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["merged"] == ["main"] and report["pushed"] == ["main"], report
+    parents = git("rev-list", "--parents", "-n1", "HEAD", cwd=world.mine).split()[1:]
+    assert parents == [mine, theirs]
+
+
+def test_a_message_left_by_an_abandoned_commit_stops_nothing(world: Clones) -> None:
+    publish(world, "b.txt", "theirs\n")
+    (world.mine / ".git" / "COMMIT_EDITMSG").write_text("never committed\n")  # newer than HEAD's reflog
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["fast_forwarded"] == ["main"], report
