@@ -20,8 +20,8 @@ import pytest
 from core.engine.core import Core
 from tests.gitcli import ahead_behind, commit_file, git
 from tests.integration.clones import Clones, porcelain, run
-from tests.waiting import CAP, wait_until
 from tests.servers import Remote
+from tests.waiting import CAP, wait_until
 
 
 @pytest.fixture(params=["path", "git"])
