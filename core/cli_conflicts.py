@@ -101,7 +101,7 @@ async def _choose(core: Core, args: argparse.Namespace, record: RepoRecord, chos
             "old_head": done.old_head,
         }
         line = (
-            f"{record.name}: {done.branch} merged as {done.new_head[:10]} "
+            f"{record.name}: {done.branch} {'rebased' if done.rebased else 'merged'} as {done.new_head[:10]} "
             f"(was {done.old_head[:10]}, kept as a backup ref)"
         )
         if args.no_push:

@@ -136,7 +136,10 @@ class ConflictFlow(QObject):
         record = await self.api.record(repo_id)
         if record is not None:
             self.window.update_record(record, await self.api.conflicts(repo_id))
-        line = self.tr("%1 merged as %2; the sync said: %3")
+        if done.rebased:
+            line = self.tr("%1 rebased as %2; the sync said: %3")
+        else:
+            line = self.tr("%1 merged as %2; the sync said: %3")
         line = line.replace("%1", done.branch).replace("%2", done.new_head[:10])
         panel.show_resolution(repo_id, None, line.replace("%3", in_language(report.parts())))
         await self.load_history(repo_id)

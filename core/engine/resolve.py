@@ -10,6 +10,7 @@ from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.history import record_done
+from core.git.config.pull_config import strategy_in_effect
 from core.git.locks.sync_lock import USER_WAIT, acquire_sync_lock
 from core.git.merge.resolution import (
     Finished,
@@ -52,16 +53,22 @@ async def abort(core: Core, record: RepoRecord) -> bool:
 
 
 async def finish(core: Core, record: RepoRecord) -> Finished:
-    """Commit the merge as resolved (under the sync lock); the branch's conflicts are cleared
-    and the run is recorded for the history."""
+    """Commit the merge as resolved (the local commit replayed, where the strategy in
+    effect now rebases), under the sync lock; the branch's conflicts are cleared and the
+    run is recorded for the history."""
+    setting = (await core.store.repo_settings(record.id)).strategy
 
     def locked(repo: Repo) -> Finished:
         with acquire_sync_lock(repo.commondir(), wait=USER_WAIT, repo_path=record.path):
-            return finish_resolution(repo)
+            rebase = strategy_in_effect(repo, setting)[0] == "rebase"  # as the sync integrated
+            return finish_resolution(repo, rebase=rebase)
 
     done = await core.offload.cpu(in_worktree_repo, record.path, locked)
     await core.store.set_conflicts(record.id, done.branch, [])
-    message = phrase("{branch}: merged, %n conflict(s) resolved", len(done.choices), branch=done.branch)
+    if done.rebased:
+        message = phrase("{branch}: rebased, %n conflict(s) resolved", len(done.choices), branch=done.branch)
+    else:
+        message = phrase("{branch}: merged, %n conflict(s) resolved", len(done.choices), branch=done.branch)
     details = {
         "came_in": [
             {"branch": done.branch, "from": done.old_head, "to": done.new_head, "arrived": done.arrived}

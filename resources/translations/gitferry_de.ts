@@ -382,6 +382,10 @@
             <translation>%1 zusammengeführt als %2; die Synchronisierung meldet: %3</translation>
         </message>
         <message>
+            <source>%1 rebased as %2; the sync said: %3</source>
+            <translation>%1 per Rebase neu aufgesetzt als %2; die Synchronisierung meldet: %3</translation>
+        </message>
+        <message>
             <source>Aborted: nothing in the repository was changed.</source>
             <translation>Abgebrochen: im Repository wurde nichts verändert.</translation>
         </message>
@@ -1351,6 +1355,13 @@
         <message>
             <source>{branch}: not pushed: {why}</source>
             <translation>{branch}: nicht gepusht: {why}</translation>
+        </message>
+        <message numerus="yes">
+            <source>{branch}: rebased, %n conflict(s) resolved</source>
+            <translation>
+                <numerusform>{branch}: per Rebase neu aufgesetzt, %n Konflikt gelöst</numerusform>
+                <numerusform>{branch}: per Rebase neu aufgesetzt, %n Konflikte gelöst</numerusform>
+            </translation>
         </message>
         <message>
             <source>{branch}: undid the last integration (back to {commit})</source>

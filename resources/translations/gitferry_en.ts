@@ -114,6 +114,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>{branch}: rebased, %n conflict(s) resolved</source>
+        <translation>
+            <numerusform>{branch}: rebased, %n conflict resolved</numerusform>
+            <numerusform>{branch}: rebased, %n conflicts resolved</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>{deleted}: %n local commit(s) on {branch} (is|are) published nowhere</source>
         <translation>
             <numerusform>{deleted}: %n local commit on {branch} is published nowhere</numerusform>

@@ -12,6 +12,8 @@ and `git show`, and every side's version where it should be.
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -326,13 +328,64 @@ def test_finish_signs_the_merge_where_git_signs(world: Clones, signing_keys: Sig
     assert marks[head] == "G"
 
 
-def test_a_rebase_repository_resolves_into_a_merge(world: Clones) -> None:
-    assert run(world.capsys, "set", "mine", "strategy", "rebase")[0] == 0
+def test_a_rebase_repository_finishes_as_git_pull_rebase_does(world: Clones, tmp_path: Path) -> None:
+    """Under `pull.rebase`, Finish replays the local commit on the upstream with the
+    choices, as `git pull --rebase` then `git rebase --continue` does on a twin clone with
+    the same choices: the same tree, author and message, one commit on theirs, no merge."""
+    git("config", "pull.rebase", "true", cwd=world.mine)
     mine, theirs = stopped_on_conflict(world)
+    twin = tmp_path / "twin"
+    shutil.copytree(world.mine, twin, symlinks=True)
     assert resolve(world, "a.txt", "--theirs")[0] == 0
-    assert resolve(world, "img.bin", "--both")[0] == 0
-    head = finished(world, mine, theirs)  # both parents: the published side is never rewritten
-    assert show(world.mine, head, "a.txt") == THEIRS_TEXT.encode()
+    assert resolve(world, "img.bin", "--mine")[0] == 0
+    code, out, err = resolve(world, "--finish")
+    assert code == 0 and "main rebased as" in str(out), (out, err)
+
+    stopped = subprocess.run(["git", "pull", "-q", "--rebase"], cwd=twin, capture_output=True, check=False)
+    assert stopped.returncode != 0  # git stops on the same conflict
+    (twin / "a.txt").write_bytes(THEIRS_TEXT.encode())
+    (twin / "img.bin").write_bytes(MINE_BIN)
+    git("add", "a.txt", "img.bin", cwd=twin)
+    subprocess.run(
+        ["git", "rebase", "--continue"], cwd=twin, env={**os.environ, "GIT_EDITOR": "true"}, check=True
+    )
+
+    head, referee = world.head(world.mine), world.head(twin)
+    # The same commit (the same id within the same second): else the same in all but the committer time.
+    for rev in (head, referee):
+        assert git(
+            "rev-list", "--parents", "-n", "1", rev, cwd=twin if rev == referee else world.mine
+        ).split()[1:] == [theirs]
+    fields = "%T%n%an <%ae> %ad%n%B"
+    assert git("log", "-1", f"--format={fields}", head, cwd=world.mine) == git(
+        "log", "-1", f"--format={fields}", referee, cwd=twin
+    )
+    assert git("rev-list", "--count", "HEAD", cwd=world.mine) == git("rev-list", "--count", "HEAD", cwd=twin)
+    assert git("rev-list", "--merges", "HEAD", cwd=world.mine) == ""
+    assert world.remote_head() == head and porcelain(world.mine) == ""
+    assert (
+        mine
+        in git("for-each-ref", "--format=%(objectname)", "refs/gitferry/backup/main", cwd=world.mine).split()
+    )
+    world.check()
+
+
+def test_a_rebase_of_several_local_commits_is_refused_at_finish(world: Clones) -> None:
+    """Two local commits: `git pull --rebase` would stop at each in turn, on each one's
+    own conflicts; Finish refuses (bad input, one line) and changes nothing."""
+    assert run(world.capsys, "set", "mine", "strategy", "rebase")[0] == 0
+    _first, theirs = stopped_on_conflict(world)
+    mine = commit_bytes(world.mine, {"b.txt": b"mine second\n"}, "mine second")
+    world.remember()
+    for path in ("a.txt", "img.bin"):
+        assert resolve(world, path, "--mine")[0] == 0
+    before = _untouched(world)
+    code, out, err = resolve(world, "--finish")
+    assert (code, out) == (2, "") and err.count("\n") == 1, err
+    assert "the strategy is rebase and 2 local commits would be replayed one by one" in err
+    assert _untouched(world) == before and world.head(world.mine) == mine
+    assert run(world.capsys, "set", "mine", "strategy", "merge")[0] == 0
+    finished(world, mine, theirs)  # a merge, as that strategy asks
 
 
 def _untouched(world: Clones) -> tuple[str, str, list[str]]:

@@ -137,7 +137,7 @@ def replay(
         tip_tree = objects.commit(tip).tree
         base = objects.commit(commit.parents[0]).tree if commit.parents else None
         if base == commit.tree:
-            tip = _recommit(objects, commit, tip_tree, tip, maker)
+            tip = recommit(objects, commit, tip_tree, tip, maker)
             continue
         merged = TreeMerger(objects, renames=renames).merge(base, tip_tree, commit.tree)
         if not merged.clean:
@@ -145,13 +145,14 @@ def replay(
         if merged.tree == tip_tree:
             dropped += 1
             continue
-        tip = _recommit(objects, commit, merged.tree, tip, maker)
+        tip = recommit(objects, commit, merged.tree, tip, maker)
     return Replayed(tip, [], dropped)
 
 
-def _recommit(
+def recommit(
     objects: ObjectOverlay, original: Commit, tree: ObjectID, parent: ObjectID, maker: CommitMaker
 ) -> ObjectID:
+    """`original` replayed as `tree` on `parent`: its author and message, a new committer."""
     author = Signature(original.author, original.author_time, original.author_timezone)
     commit = maker.make(
         tree=tree, parents=[parent], message=original.message, author=author, encoding=original.encoding

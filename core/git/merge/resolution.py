@@ -23,7 +23,15 @@ git signs) and hands it to `switch_branch`, as an integration does: local work
 in the way refuses it before anything is stored (the commit, made again at the
 next Finish, would otherwise be left dangling); else it stores what the commit
 reaches, keeps the old head as a backup ref and moves branch, index and
-working tree; then the state is removed. `abort_resolution` removes the state: nothing else was ever changed.
+working tree; then the state is removed. Under the rebase strategy (`rebase=True`, as
+the sync's rebase would have integrated) Finish commits what `git pull --rebase` then
+`git rebase --continue` would: the one local commit replayed on the upstream with the
+resolutions (its author and message, no merge commit). The conflicts listed are the
+merge's, which are that replay's when one commit is replayed; several local commits
+would stop step by step, each on its own conflicts, which this flow does not follow:
+Finish refuses them (`RebaseSteps`), nothing changed. Where the sync's rebase merges
+instead (a local commit is published), Finish merges too.
+`abort_resolution` removes the state: nothing else was ever changed.
 When our branch moved meanwhile the choices no longer apply
 (`ResolutionStale`): abort and start again. An upstream that moved on is not
 followed: the resolution stays on the commit it started from, the next sync
@@ -45,7 +53,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Final, Literal
 
-from dulwich.objects import Blob, ObjectID, Tree
+from dulwich.objects import Blob, Commit, ObjectID, Tree
 from dulwich.repo import Repo
 
 from core.atomic_file import write_atomically
@@ -69,6 +77,7 @@ from core.git.merge.integrate import (
 )
 from core.git.merge.merge_file import MergeOptions, is_binary, merge_file
 from core.git.merge.merge_tree import TreeMerge, merge_commits
+from core.git.merge.rebase_replay import linearizable, local_commits, published, recommit
 from core.git.merge.tree_view import Entry, PathClash, TreeView
 from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
@@ -117,6 +126,20 @@ class OneVersion(BadInput):
         super().__init__(f"{path}: {how}; nothing was chosen")
         self.path = path
         self.deleted_by = deleted_by
+
+
+class RebaseSteps(BadInput):
+    """The rebase strategy would replay several local commits, each stopping on its own
+    conflicts: Finish replays one only."""
+
+    def __init__(self, branch: str, count: int) -> None:
+        super().__init__(
+            f"{branch}: the strategy is rebase and {count} local commits would be replayed one by one, "
+            "each on its own conflicts: Finish replays one commit only; run git pull --rebase, "
+            "or set the strategy to merge; nothing was changed"
+        )
+        self.branch = branch
+        self.count = count
 
 
 class MergeToolFailed(GitferryError):
@@ -206,6 +229,7 @@ class Finished:
     new_head: str
     choices: dict[str, str]
     arrived: str  # the upstream's head merged in: what came in is what it has that old_head had not
+    rebased: bool = False  # the local commit replayed on the upstream, not merged with it
 
 
 @dataclass
@@ -337,10 +361,12 @@ def _tool_failure(name: str, status: int, before: bytes, after: bytes, binary: b
     return None
 
 
-def finish_resolution(repo: Repo, *, now: float | None = None) -> Finished:
-    """Commit the merge with every conflicted path resolved, keep the old head as a
-    backup ref, and move branch, index and working tree to it (see the module docstring)."""
+def finish_resolution(repo: Repo, *, now: float | None = None, rebase: bool = False) -> Finished:
+    """Commit the merge with every conflicted path resolved (`rebase`: the local commit
+    replayed with them), keep the old head as a backup ref, and move branch, index and
+    working tree to it (see the module docstring)."""
     plan = _plan(repo)
+    pick = _replayed_commit(plan) if rebase else None
     missing = [path for path in plan.merged.conflicts if path not in plan.state.choices]
     if missing:
         raise Unresolved(missing)
@@ -355,26 +381,47 @@ def finish_resolution(repo: Repo, *, now: float | None = None) -> Finished:
         tree = plan.objects.add(Tree())
     plan.view.keep((stat.S_IFDIR, tree))
     maker = CommitMaker.for_repo(repo, now)
-    message = merge_message(plan.upstream, [], pull_url(repo, plan.upstream.remote))
-    if plan.merged.conflicts:
-        lines = [f"  {path}: {plan.state.choices[path]}" for path in plan.merged.conflicts]
-        message += ("\nConflicts resolved:\n" + "\n".join(lines) + "\n").encode()
-    commit = plan.objects.add(maker.make(tree=tree, parents=[plan.local, plan.remote], message=message))
+    if pick is not None:
+        commit = recommit(plan.objects, pick, tree, plan.remote, maker)
+    else:
+        message = merge_message(plan.upstream, [], pull_url(repo, plan.upstream.remote))
+        if plan.merged.conflicts:
+            lines = [f"  {path}: {plan.state.choices[path]}" for path in plan.merged.conflicts]
+            message += ("\nConflicts resolved:\n" + "\n".join(lines) + "\n").encode()
+        commit = plan.objects.add(maker.make(tree=tree, parents=[plan.local, plan.remote], message=message))
     ensure_unlocked(repo, [branch_ref(plan.branch)], index=True)
+    how = "rebase onto" if pick is not None else "merge with"
     with translate_locks():
         switch_branch(
             repo,
             branch_ref(plan.branch),
             plan.local,
             commit,
-            message=f"gitferry: merge with {short_name(plan.upstream)}, conflicts resolved".encode(),
+            message=f"gitferry: {how} {short_name(plan.upstream)}, conflicts resolved".encode(),
             on_checked=lambda: backup_head(repo, plan.branch, plan.local, now=now),
             objects=plan.objects,
         )
     abort_resolution(repo)
     return Finished(
-        plan.branch, plan.local.decode(), commit.decode(), dict(plan.state.choices), plan.remote.decode()
+        plan.branch,
+        plan.local.decode(),
+        commit.decode(),
+        dict(plan.state.choices),
+        plan.remote.decode(),
+        rebased=pick is not None,
     )
+
+
+def _replayed_commit(plan: _Plan) -> Commit | None:
+    """The local commit the rebase strategy replays with the resolutions; None where the
+    sync's rebase merges instead (`integrate._rebase`: a local commit is published, or a
+    merge among them carries changes of its own); `RebaseSteps` for several."""
+    commits = local_commits(plan.repo, plan.local, plan.remote)
+    if published(plan.repo, commits, plan.remote) or not linearizable(plan.repo, plan.objects, commits):
+        return None
+    if len(commits) != 1 or len(commits[0].parents) != 1:
+        raise RebaseSteps(plan.branch, len(commits))
+    return commits[0]
 
 
 def abort_resolution(repo: Repo) -> bool:
