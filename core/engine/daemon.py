@@ -89,6 +89,7 @@ from core.git.repository import (
     in_worktree_repo,
     ref_value,
     repository_identities,
+    worktree_git_dir,
 )
 from core.git.transfer.sign_in import remote_memory_keys
 from core.git.transfer.signer import SessionPasswords
@@ -998,7 +999,7 @@ class Daemon:
 
 
 Stamp = tuple[int, int, int]  # inode, size, mtime
-HeadStamp = tuple[Stamp | None, Stamp | None, Stamp | None]  # .git/HEAD's, .git/logs/HEAD's, .git's
+HeadStamp = tuple[Stamp | None, Stamp | None, Stamp | None]  # HEAD's, logs/HEAD's, the git dir's
 
 
 def _file_stamp(path: object) -> Stamp | None:
@@ -1042,20 +1043,25 @@ def _settle(settings: AppSettings) -> Settle:
 
 
 def _head_stamps(paths: list[str]) -> list[HeadStamp]:
-    """The `_file_stamp` of each worktree's `.git/HEAD` and of HEAD's reflog
-    (`.git/logs/HEAD`, which git appends to at each commit, reset or switch: a commit
-    made with git moves no HEAD file); None where there is none (a linked worktree's
-    `.git` is a file: its HEAD moves are seen at its next fetch), and of `.git` itself
-    (an entry made or removed there: a git command's `MARKERS` are looked for then)."""
-    return [
-        (
-            _file_stamp(os.path.join(path, ".git", "HEAD")),
-            _file_stamp(os.path.join(path, ".git", "logs", "HEAD")),
-            _file_stamp(os.path.join(path, ".git")),
-        )
-        for path in paths
-    ]
+    """The `_file_stamp` of each worktree's HEAD and of HEAD's reflog (`logs/HEAD`, which
+    git appends to at each commit, reset or switch: a commit made with git moves no HEAD
+    file), and of its git dir itself (an entry made or removed there: a git command's
+    `MARKERS` are looked for then). The git dir is `.git`; a linked worktree's `.git` is a
+    file naming its own, read only where `.git/HEAD` is not there."""
+    stamps: list[HeadStamp] = []
+    for path in paths:
+        git_dir = os.path.join(path, ".git")
+        head = _file_stamp(os.path.join(git_dir, "HEAD"))
+        if head is None:
+            git_dir = worktree_git_dir(path) or git_dir
+            head = _file_stamp(os.path.join(git_dir, "HEAD"))
+        stamps.append((head, _file_stamp(os.path.join(git_dir, "logs", "HEAD")), _file_stamp(git_dir)))
+    return stamps
 
 
 def _markers_of(paths: list[str]) -> list[tuple[str, ...]]:
-    return [markers(path) for path in paths]
+    found: list[tuple[str, ...]] = []
+    for path in paths:
+        git_dir = worktree_git_dir(path)
+        found.append(() if git_dir is None else markers(git_dir))
+    return found

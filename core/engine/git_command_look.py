@@ -25,9 +25,9 @@ from core.results import ResultKind
 __all__ = ["MARKERS", "Standing", "markers", "unfinished_stop"]
 
 
-def markers(path: str) -> tuple[str, ...]:
-    """The `MARKERS` in the worktree's `.git` at `path` (none for a linked worktree's)."""
-    return tuple(name for name in MARKERS if os.path.lexists(os.path.join(path, ".git", name)))
+def markers(git_dir: str) -> tuple[str, ...]:
+    """The `MARKERS` in a worktree's own git dir (`core.git.repository.worktree_git_dir`)."""
+    return tuple(name for name in MARKERS if os.path.lexists(os.path.join(git_dir, name)))
 
 
 def unfinished_stop(repo: Repo) -> OperationInProgress | None:

@@ -132,6 +132,20 @@ def in_worktree_repo(path: str | Path, work: Callable[[Repo], _T]) -> _T:
         return work(repo)
 
 
+def worktree_git_dir(worktree: str | Path) -> str | None:
+    """The working tree's own git dir (its HEAD, index and the state files of a git command
+    under way): `.git`, or the directory a linked worktree's `.git` file names. None when
+    there is no readable `.git`."""
+    dot_git = os.path.join(worktree, ".git")
+    if os.path.isdir(dot_git):
+        return dot_git
+    try:
+        with open(dot_git, "rb") as f:
+            return os.path.join(str(worktree), read_gitfile(f))
+    except (OSError, ValueError):
+        return None
+
+
 def common_git_dir(worktree: str | Path) -> str | None:
     """The git dir holding the refs and objects of the working tree at `worktree`:
     `.git` itself, or for a linked worktree (`.git` is a file `gitdir: ...`) the
@@ -140,10 +154,8 @@ def common_git_dir(worktree: str | Path) -> str | None:
     dot_git = os.path.join(worktree, ".git")
     if os.path.isdir(dot_git):
         return dot_git
-    try:
-        with open(dot_git, "rb") as f:
-            git_dir = os.path.join(str(worktree), read_gitfile(f))
-    except (OSError, ValueError):
+    git_dir = worktree_git_dir(worktree)
+    if git_dir is None:
         return None
     try:
         with open(os.path.join(git_dir, "commondir"), "rb") as f:
