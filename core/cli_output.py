@@ -259,6 +259,8 @@ def print_status(
 
     # A cancelled run (Ctrl-C, Quit, the daemon stopped) is stored `error` but is none: as the window says it
     result = "cancelled" if record.last_message == CANCELLED_MESSAGE else record.last_result
+    if result == ResultKind.UP_TO_DATE and (lagging := out_of_step(branches)):
+        result = lagging  # that run found nothing to do; a branch behind is not up to date (SPEC)
     last = f"last sync {iso(record.last_sync)}: {result}" if record.last_sync else "never synced"
     settings = settings or RepoSettings()
     mode = f"{settings.sync_mode} sync"
@@ -306,6 +308,22 @@ def print_status(
             print(f"  submodule {sub.path}: has local changes (commit or discard them in {sub.path})")
         elif sub.state == "uninitialised":
             print(f"  submodule {sub.path}: not checked out")
+
+
+def out_of_step(branches: Sequence[BranchStatus]) -> str | None:
+    """'1 branch behind', '2 branches diverged, 1 ahead': the branches not level with their
+    upstream (`BranchStatus.lags`), a sync moving them or not; None when every one is."""
+    lagging = [b for b in branches if b.lags]
+    counts = (
+        ("diverged", sum(1 for b in lagging if b.ahead and b.behind)),
+        ("behind", sum(1 for b in lagging if b.behind and not b.ahead)),
+        ("ahead", sum(1 for b in lagging if not b.behind)),
+    )
+    said = [(n, kind) for kind, n in counts if n]
+    if not said:
+        return None
+    (n, kind), rest = said[0], said[1:]
+    return ", ".join((f"{counted(n, 'branch', 'branches')} {kind}", *(f"{m} {k}" for m, k in rest)))
 
 
 def _left_alone(b: BranchStatus, reach: SyncReach) -> str:

@@ -127,6 +127,15 @@ class BranchStatus:
         return bool(self.ahead) and not self.behind and not self.pushed
 
     @property
+    def lags(self) -> bool:
+        """Behind its upstream, or ahead with something to push: not up to date, whether a
+        sync moves it or not (SPEC: never "up to date" then). Not a branch whose upstream is
+        gone, one unpublished or one not measured: those are said otherwise."""
+        tracked = self.upstream is not None and not self.upstream_gone and not self.unpublished
+        measured = self.ahead is not None and self.behind is not None
+        return tracked and measured and (bool(self.behind) or self.pending_push)
+
+    @property
     def state(self) -> str:
         """'gone' | 'unpublished' | 'local' (no upstream, nothing unpublished) |
         'tracking' (an upstream on a remote)."""

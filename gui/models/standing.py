@@ -12,8 +12,9 @@ local changes, or every remote is down. Nor do they count as
 `fast_forward_all` is off or while another worktree has it checked out, or only ahead
 while `push_all` is off: `SyncReach`; nor one only ahead whose push remote, a fork,
 has its head: `BranchStatus.pending_push`): that one is said as what it is ("drafts: 1
-behind, not checked out", "drafts: 1 behind, checked out in /home/a/drafts"), counted
-nowhere.
+behind, not checked out", "drafts: 1 behind, checked out in /home/a/drafts"), and the
+repository, though nothing is to sync, is not "up to date" either (`Level.LEFT`, the
+SPEC's rule: never "up to date" with a branch behind).
 """
 
 from __future__ import annotations
@@ -46,13 +47,16 @@ class Level(IntEnum):
     the highest level of all repositories (`BUSY` ranks below the warnings there)."""
 
     IN_SYNC = 0  # every tracked branch level with its upstream, last run fine
-    PAUSED = 1
-    OFFLINE = 2  # no remote answers: a state, not a stream of errors
-    PENDING = 3  # ahead or behind, or never synced: the next sync has work
-    CANCELLED = 4  # the user stopped the last run; nothing is wrong
-    BUSY = 5
-    WARNING = 6  # skipped files, a diverged branch: worth a look
-    ATTENTION = 7  # a conflict, a refused sign-in, a failure, a tripped remote: the user must act
+    # A branch a sync leaves as it is (`SyncReach`) is behind or ahead: not up to date
+    # (SPEC), nothing for a sync or the user either; said as what it is, counted apart.
+    LEFT = 1
+    PAUSED = 2
+    OFFLINE = 3  # no remote answers: a state, not a stream of errors
+    PENDING = 4  # ahead or behind, or never synced: the next sync has work
+    CANCELLED = 5  # the user stopped the last run; nothing is wrong
+    BUSY = 6
+    WARNING = 7  # skipped files, a diverged branch: worth a look
+    ATTENTION = 8  # a conflict, a refused sign-in, a failure, a tripped remote: the user must act
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,8 @@ class Standing:
 
 def branch_lag(branch: BranchStatus) -> str | None:
     """'main: 1 ahead, 2 behind' (diverged), 'main: 2 behind', …; None when level or not tracked."""
-    if branch.upstream is None or branch.upstream_gone or branch.unpublished:
+    if not branch.lags:  # level, not tracked, or ahead of a fork that has it (`git push` finds nothing)
         return None
-    if branch.ahead is None or branch.behind is None:
-        return None
-    if branch.ahead and not branch.behind and not branch.pending_push:
-        return None  # its push remote (a fork) has it: nothing to sync, as `git push` finds
     if branch.ahead and branch.behind:
         return (
             translate("Standing", "%1: %2 ahead, %3 behind")
@@ -111,6 +111,16 @@ def left_alone_line(branch: BranchStatus) -> str:
     else:
         text = translate_n("Standing", "%1: %n ahead, held by a rebase or bisect in %2", ahead)
     return text.replace("%1", branch.name).replace("%2", branch.worktree or "")
+
+
+def left_alone_count(branches: Sequence[BranchStatus]) -> str:
+    """'2 branches behind, left as they are': several branches a sync leaves behind or
+    ahead, in one line (each one's own line follows it)."""
+    if all(b.behind for b in branches):
+        return translate_n("Standing", "%n branches behind, left as they are", len(branches))
+    if not any(b.behind for b in branches):
+        return translate_n("Standing", "%n branches ahead, left as they are", len(branches))
+    return translate_n("Standing", "%n branches behind or ahead, left as they are", len(branches))
 
 
 UNFINISHED_WORDS = {  # a `dirty` result under an unfinished git command, as `git status` names it
@@ -216,7 +226,11 @@ def standing(
         found.append((Level.PAUSED, translate("Standing", "Paused")))
     if result is None:
         found.append((Level.PENDING, translate("Standing", "Not synced yet")))
-    alone = tuple(left_alone_line(b) for b in left)  # said last, counted nowhere
+    alone = tuple(left_alone_line(b) for b in left)  # said last, counted apart
+    if not found and (astray := [b for b in left if b.lags]):
+        text = left_alone_line(astray[0]) if len(astray) == 1 else left_alone_count(astray)
+        each = tuple(line for line in alone if line != text)
+        return Standing(Level.LEFT, text, each, brief_forms(Level.LEFT, text, branches))
     if not found:
         return Standing(
             Level.IN_SYNC,
@@ -227,6 +241,13 @@ def standing(
     (level, text), rest = found[0], found[1:]
     brief = brief_forms(level, text, branches, briefs.get(text, ()))
     return Standing(level, text, (*(line for _level, line in rest), *alone), brief)
+
+
+def run_said_up_to_date(record: RepoRecord, stands: Standing) -> bool:
+    """The last run's message is an "up to date" (a fetch's, or a sync's that left a branch
+    behind) while the repository is not: said beside the branch, it would read as the
+    repository's state, which it is not; the Result cell's tooltip and the header leave it out."""
+    return record.last_result == "up_to_date" and not stands.in_sync
 
 
 _SUBMODULE_WORDS = {  # a state of `core.git.worktree.submodules.statuses`, as `gitferry status` says it
@@ -370,6 +391,7 @@ def overview(named: Sequence[tuple[str, Standing]], *, fetch_paused: bool, until
         (Level.BUSY, QT_TRANSLATE_NOOP("Standing", "%n syncing")),
         (Level.PENDING, QT_TRANSLATE_NOOP("Standing", "%n to sync")),
         (Level.CANCELLED, QT_TRANSLATE_NOOP("Standing", "%n cancelled")),
+        (Level.LEFT, QT_TRANSLATE_NOOP("Standing", "%n with a branch left behind or ahead")),
     )
     for level, text in counted:
         if levels.get(level):

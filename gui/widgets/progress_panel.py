@@ -9,7 +9,7 @@ from core.phrase import SEPARATOR, Phrase, verbatim
 from core.results import ResultKind
 from gui.models.engine_words import in_language, stored_parts
 from gui.models.repos import RepoView, progress_fraction
-from gui.models.standing import left_alone_line
+from gui.models.standing import left_alone_line, run_said_up_to_date
 from gui.widgets.elided_label import ElidedLabel
 
 BAR_STEPS = 1000
@@ -71,11 +71,9 @@ def _idle_text(view: RepoView) -> tuple[str, str]:
     if stands.details:  # every other thing worth saying: each branch ahead or behind, …
         text += "  ·  " + "  ·  ".join(stands.details)
     parts = stored_parts(view.record.last_message, view.record.last_said) or []
-    message = in_language(_not_said_again(parts, view, stands.details))
+    message = in_language(_not_said_again(parts, view, (stands.text, *stands.details)))
     said = {stands.text.lower(), *(d.lower() for d in stands.details)}
-    # A fetch's "up to date" is about the fetch: beside a branch ahead or behind it would
-    # read as the repository's state, which it is not.
-    stale = view.record.last_result == "up_to_date" and not stands.in_sync
+    stale = run_said_up_to_date(view.record, stands)
     if message and not view.cancelled and not stale and message.lower() not in said:
         last = _last_run(view.record.last_result).replace("%1", message)
         return f"{text}  ·  {last}", "\n".join((stands.tooltip(), last))
@@ -92,13 +90,13 @@ def _last_run(result: str | None) -> str:
     return QCoreApplication.translate("ProgressPanel", "Last sync: %1")
 
 
-def _not_said_again(parts: list[Phrase], view: RepoView, details: tuple[str, ...]) -> list[Phrase]:
+def _not_said_again(parts: list[Phrase], view: RepoView, said: tuple[str, ...]) -> list[Phrase]:
     """The last run's message without its "left topic alone: checked out in the worktree
     at …" parts (the engine's `; `-joined parts, core/engine/sync.py) for a branch the
     header already says is checked out in another worktree ("topic: 1 behind, checked
     out in …"): one fact once, and the rest of the message not pushed past the cut. A
     message stored as English only is split at its "; "."""
-    held = [b.name for b in view.branches if b.worktree is not None and left_alone_line(b) in details]
+    held = [b.name for b in view.branches if b.worktree is not None and left_alone_line(b) in said]
     if not held or not parts:
         return parts
     if len(parts) == 1 and parts[0].template is None:

@@ -92,9 +92,11 @@ def test_sync_all_leaves_a_branch_that_is_not_checked_out_and_nothing_says_to_sy
     assert ahead_behind(world.mine, "drafts", "origin/drafts") == (0, 1)  # git: left as it was
     said = everything_said(desktop, mine.id)
     assert not any("to sync" in text for text in said), said
-    assert said[0] in ("Synced", "Up to date")
-    assert "drafts: 1 behind, not checked out" in said[1] and "drafts: 1 behind, not checked out" in said[2]
-    assert "drafts: 1 behind" not in said[4]  # the tray lists only what is not in sync
+    assert not any("up to date" in text.lower() for text in said), said  # SPEC: drafts is behind
+    assert said[0] == "drafts: 1 behind, not checked out"
+    assert said[2].startswith("drafts: 1 behind, not checked out")
+    assert "1 with a branch left behind or ahead" in said[3]
+    assert "mine: drafts: 1 behind, not checked out" in said[4].splitlines()
     state, tooltip = branch_state(desktop, "drafts")
     assert state == "behind"
     assert tooltip.startswith("Not checked out: a sync moves it to its upstream only when")
@@ -150,8 +152,9 @@ def test_a_branch_checked_out_in_another_worktree_is_never_to_sync_even_with_fas
     for moment in ("fetched", "synced"):
         said = everything_said(desktop, mine.id)
         assert not any("to sync" in text for text in said[:3]), (moment, said)
-        assert "mine" not in said[4], (moment, said)  # the tray lists only what is not in sync
-        assert where in said[1] and where in said[2], (moment, said)
+        assert not any("up to date" in text.lower() for text in said), (moment, said)  # SPEC
+        assert f"mine: {where}" in said[4].splitlines(), (moment, said)
+        assert said[0] == where and said[2].startswith(where), (moment, said)
         state, tooltip = branch_state(desktop, "topic")
         assert state == "behind" and tooltip.startswith(f"Checked out in {linked}: git moves it only there")
         if moment == "fetched":

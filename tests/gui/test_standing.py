@@ -258,12 +258,43 @@ def test_a_branch_another_worktree_holds_is_said_once_in_the_header(qtbot: objec
     )  # fmt: skip
     window = window_with(qtbot, notes, branches={1: [topic]})
     assert window.progress.phase.full_text() == (
-        "Up to date  ·  topic: 1 behind, checked out in /w/topic  ·  "
-        "Last sync: fetched origin/topic (4 objects)"
+        "topic: 1 behind, checked out in /w/topic  ·  Last sync: fetched origin/topic (4 objects)"
     )
     plain = RepoRecord(1, "notes", "/n", last_result="ok", last_message="left drafts alone: something else")
     window = window_with(qtbot, plain, branches={1: [topic]})
     assert window.progress.phase.full_text().endswith("Last sync: left drafts alone: something else")
+
+
+def test_a_branch_a_sync_leaves_behind_is_never_up_to_date_nor_to_sync(qtbot: object) -> None:
+    """SPEC: a repository with a branch behind is never "up to date", though the sync
+    leaves it (not checked out, `fast_forward_all` off): the row, the header, the status
+    bar and the tray say the branch as it is, and count it apart from "to sync"."""
+    notes = RepoRecord(1, "notes", "/n", last_result="up_to_date", last_message="up to date")
+    drafts = replace(branch("drafts", 0, 3), checked_out=False)
+    level = replace(branch("main", 0, 0), checked_out=True)
+    window = window_with(qtbot, notes, branches={1: [level, drafts]})
+    assert shown(window, 1) == "drafts: 3 behind, not checked out"
+    assert window.progress.phase.full_text() == "drafts: 3 behind, not checked out"
+    assert summary(window).startswith("1 repository  ·  1 with a branch left behind or ahead  ·  ")
+    assert "up to date" not in summary(window) and "to sync" not in summary(window)
+    tray = tray_for(window)
+    assert tray.state is TrayState.IDLE
+    said = ["Gitferry: nothing needs you", "notes: drafts: 3 behind, not checked out"]
+    assert tray.icon.toolTip().splitlines() == said
+    ideas = replace(branch("ideas", 0, 2), checked_out=False)
+    window.on_branches_changed(BranchStatusChanged(1, "notes", (level, drafts, ideas)))
+    assert shown(window, 1) == "2 branches behind, left as they are"
+    assert window.progress.phase.full_text() == (
+        "2 branches behind, left as they are  ·  drafts: 3 behind, not checked out  ·  "
+        "ideas: 2 behind, not checked out"
+    )
+    diverged = replace(branch("drafts", 1, 3), checked_out=False)  # no sync integrates it: a warning
+    window.on_branches_changed(BranchStatusChanged(1, "notes", (level, diverged)))
+    assert shown(window, 1) == "drafts: 1 ahead, 3 behind"
+    assert "1 with a warning" in summary(window) and "up to date" not in summary(window)
+    window.on_branches_changed(BranchStatusChanged(1, "notes", (level, replace(drafts, behind=0))))
+    assert shown(window, 1) == "Up to date"
+    assert summary(window).startswith("1 repository  ·  all up to date")
 
 
 def test_a_branch_its_fork_has_is_ahead_in_the_table_but_not_to_sync(qtbot: object) -> None:

@@ -47,6 +47,11 @@ def test_status_says_a_branch_the_sync_leaves_behind_and_the_sync_moves_it_once_
     assert drafts.endswith(
         "ahead 0, behind 1  (not checked out: a sync leaves it behind, fast_forward_all is off)"
     )
+    assert out.splitlines()[0].endswith(": ok")  # that sync fetched drafts
+    world.sync(world.mine)  # nothing to do: up_to_date, and drafts still behind
+    _code, out, _err = run(world.capsys, "status", "mine")
+    head = out.splitlines()[0]  # SPEC: never "up to date" with a branch behind; the window says so too
+    assert head.endswith(": 1 branch behind") and "up_to_date" not in head, head
 
     run(world.capsys, "set", "mine", "fast_forward_all", "true")
     assert branches_of(world, "mine")["drafts"]["left_alone"] is False  # the next sync moves it
@@ -56,6 +61,9 @@ def test_status_says_a_branch_the_sync_leaves_behind_and_the_sync_moves_it_once_
     assert branches_of(world, "mine")["drafts"]["behind"] == 0
     _code, out, _err = run(world.capsys, "status", "mine")
     assert "not checked out" not in out
+    world.sync(world.mine)
+    _code, out, _err = run(world.capsys, "status", "mine")
+    assert out.splitlines()[0].endswith(": up_to_date"), out  # every branch level: up to date again
 
 
 def test_a_checkout_elsewhere_is_measured_the_branch_left_behind_is_the_other_one(world: Clones) -> None:
