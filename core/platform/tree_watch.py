@@ -25,12 +25,10 @@ import ctypes
 import errno
 import logging
 import os
-import re
 import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable
-from typing import TextIO
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -55,30 +53,16 @@ logging.getLogger("watchdog.observers.inotify").addFilter(_not_stopped_mid_read)
 # IN_CREATE is read after it was watched (by the walk of a new parent, or by the late IN_CREATE
 # of the directory it replaced, which found it at that path). Same inode, same watch, the same
 # callback set again: nothing is lost, the watch still reports.
-# The warning's text is the whole watch group's repr (every watched directory: kilobytes), so
-# it goes to the log at DEBUG, as one short line, not to the daemon's stderr.
-_REWATCHED_FROM = os.path.join("watchdog", "observers", "inotify.py")
-_REWATCHED = re.compile(r"Callback with id '\d+' already exists for watch .*?Watch\(wd=(\d+)", re.DOTALL)
-_show_warning = warnings.showwarning
-
-
-def _rewatched_to_debug(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: TextIO | None = None,
-    line: str | None = None,
-) -> None:
-    """`warnings.showwarning`, but watchdog's re-watch warning goes to the log at DEBUG."""
-    rewatched = _REWATCHED.match(str(message))
-    if category is RuntimeWarning and filename.endswith(_REWATCHED_FROM) and rewatched is not None:
-        log.debug("watchdog watched a directory again that it watched already (wd %s)", rewatched[1])
-        return
-    _show_warning(message, category, filename, lineno, file, line)
-
-
-warnings.showwarning = _rewatched_to_debug
+# The warning's text is the whole watch group's repr (every watched directory: kilobytes), and
+# it comes on watchdog's emitter thread, where no `catch_warnings` can hold it (that swaps the
+# process's filters): a filter of that message from that module alone drops it, not the
+# daemon's stderr, nor any other warning (`warnings.showwarning` stays Python's).
+warnings.filterwarnings(
+    "ignore",
+    message=r"Callback with id '\d+' already exists for watch ",
+    category=RuntimeWarning,
+    module=r"watchdog\.observers\.inotify",
+)
 
 OnChange = Callable[[list[str]], None]  # paths relative to the tree, on a watcher thread
 OnGit = Callable[[], None]  # the repository's HEAD, index or branches changed, on a watcher thread
