@@ -59,6 +59,8 @@ class ResultKind(StrEnum):
         return self in (ResultKind.OK, ResultKind.UP_TO_DATE)
 
 
+RESULT_KINDS: frozenset[str] = frozenset(ResultKind)
+"""Every result's name: a stored one read back (`RepoRecord.last_result`) is one of these."""
 INTEGRATION_STOPS = frozenset({ResultKind.CONFLICT, ResultKind.DIRTY, ResultKind.DIVERGED})
 """What a sync says that stopped short of integrating the checked-out branch (a conflict,
 local changes or a git operation in the way, a branch diverged): every remote answered;

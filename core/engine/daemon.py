@@ -99,7 +99,7 @@ from core.platform.metered import CannotSubscribe, network_metered, watch_metere
 from core.platform.stop_signals import on_stop_signals
 from core.platform.tree_watch import TreeWatch
 from core.pool import RepoPool
-from core.results import CANCELLED_MESSAGE, INTEGRATION_STOPS, ResultKind
+from core.results import CANCELLED_MESSAGE, INTEGRATION_STOPS, RESULT_KINDS, ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, pause_active, repo_settings
 from core.store.database import Reopened
 from core.store.registry_file import Registry, UnreadableRegistry, read_registry, registry_path
@@ -685,7 +685,7 @@ class Daemon:
         else:
             return
         await self.core.store.set_standing(repo_id, said.result, said.message, said.unfinished, said.said)
-        result = ResultKind(said.result) if said.result in tuple(ResultKind) else ResultKind.UP_TO_DATE
+        result = ResultKind(said.result) if said.result in RESULT_KINDS else ResultKind.UP_TO_DATE
         self.bus.publish(SyncFinished(repo_id, record.name, result, said.message or "", parts=said.parts()))
 
     async def _look_at_trees(self) -> None:
