@@ -2565,6 +2565,27 @@
             <translation>%1: Upstream gelöscht</translation>
         </message>
         <message numerus="yes">
+            <source>%n branches ahead, left as they are</source>
+            <translation>
+                <numerusform>%n Branch voraus, so belassen</numerusform>
+                <numerusform>%n Branches voraus, so belassen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n branches behind or ahead, left as they are</source>
+            <translation>
+                <numerusform>%n Branch zurück oder voraus, so belassen</numerusform>
+                <numerusform>%n Branches zurück oder voraus, so belassen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n branches behind, left as they are</source>
+            <translation>
+                <numerusform>%n Branch zurück, so belassen</numerusform>
+                <numerusform>%n Branches zurück, so belassen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n branches diverged</source>
             <translation>
                 <numerusform>%n Branch abgewichen</numerusform>
@@ -2618,6 +2639,13 @@
             <translation>
                 <numerusform>%n zu synchronisieren</numerusform>
                 <numerusform>%n zu synchronisieren</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n with a branch left behind or ahead</source>
+            <translation>
+                <numerusform>%n mit Branch zurück oder voraus</numerusform>
+                <numerusform>%n mit Branch zurück oder voraus</numerusform>
             </translation>
         </message>
         <message numerus="yes">
