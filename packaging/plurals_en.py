@@ -33,6 +33,7 @@ from core.phrase import ENGINE, english_forms  # noqa: E402  (the engine's own r
 # Texts whose singular and plural read the same in English: each is its own two forms.
 SAME_IN_BOTH = (
     "%n with a warning",
+    "%n with a branch left behind or ahead",
     "%n syncing",
     "%n to sync",
     "%n cancelled",
@@ -63,6 +64,18 @@ FORMS: dict[str, tuple[str, str]] = {
     "%n file(s) skipped": ("%n file skipped", "%n files skipped"),
     "%n branches to sync": ("%n branch to sync", "%n branches to sync"),
     "%n branches diverged": ("%n branch diverged", "%n branches diverged"),
+    "%n branches behind, left as they are": (
+        "%n branch behind, left as it is",
+        "%n branches behind, left as they are",
+    ),
+    "%n branches ahead, left as they are": (
+        "%n branch ahead, left as it is",
+        "%n branches ahead, left as they are",
+    ),
+    "%n branches behind or ahead, left as they are": (
+        "%n branch behind or ahead, left as it is",
+        "%n branches behind or ahead, left as they are",
+    ),
     "%1: %n commit(s) on no remote": ("%1: %n commit on no remote", "%1: %n commits on no remote"),
     "%n branch(es) not published": ("%n branch not published", "%n branches not published"),
     "%n commit(s) of {branch} on no remote: Publish branch pushes it and sets its upstream": (

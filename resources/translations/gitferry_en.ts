@@ -284,6 +284,27 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n branches ahead, left as they are</source>
+        <translation>
+            <numerusform>%n branch ahead, left as it is</numerusform>
+            <numerusform>%n branches ahead, left as they are</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n branches behind or ahead, left as they are</source>
+        <translation>
+            <numerusform>%n branch behind or ahead, left as it is</numerusform>
+            <numerusform>%n branches behind or ahead, left as they are</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n branches behind, left as they are</source>
+        <translation>
+            <numerusform>%n branch behind, left as it is</numerusform>
+            <numerusform>%n branches behind, left as they are</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n branches diverged</source>
         <translation>
             <numerusform>%n branch diverged</numerusform>
@@ -337,6 +358,13 @@
         <translation>
             <numerusform>%n to sync</numerusform>
             <numerusform>%n to sync</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n with a branch left behind or ahead</source>
+        <translation>
+            <numerusform>%n with a branch left behind or ahead</numerusform>
+            <numerusform>%n with a branch left behind or ahead</numerusform>
         </translation>
     </message>
     <message numerus="yes">
