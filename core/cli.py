@@ -80,6 +80,7 @@ async def _run(args: argparse.Namespace) -> int:
             from core.cli_engine import hand_over_password
 
             core.hand_over = hand_over_password  # a password nothing keeps: a running engine's memory
+            core.askpass = True  # the user's askpass program, as git's prompt runs it
         if args.command != "daemon" and sys.stdin.isatty():
             core.sign_in_prompt = terminal_sign_in  # without a terminal: auth_failed, one line
             core.ssh_prompt = terminal_ssh_prompt

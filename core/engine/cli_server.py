@@ -315,6 +315,7 @@ class CliServer:
             push=not request["no_push"],
             sign_in_prompt=asked.sign_in if terminal else None,
             ssh_prompt=asked.ssh if terminal else None,
+            askpass=True,  # as the CLI's own process would run it
         )
         stop = asyncio.ensure_future(reader.readline())  # a `cancel` line, or the client gone
         progress = self.bus.subscribe(kinds=(PhaseProgress,)) if request.get("progress") else None

@@ -61,6 +61,9 @@ class Core:
     # A one-off command's (the CLI's): hands a typed password nothing else keeps to the
     # running engine, so its background fetches sign in (`core.cli_engine.hand_over_password`).
     hand_over: PasswordHandOver | None = None
+    # A user's job may run the user's askpass program (GIT_ASKPASS, core.askPass,
+    # SSH_ASKPASS) as git's prompt does: a CLI command's, or one the CLI asked the engine for.
+    askpass: bool = False
     home: Path | None = None  # the data directory it was opened on
 
     def signer(self, *, ask: bool) -> Signer:
@@ -74,7 +77,8 @@ class Core:
                 hand_over=self.hand_over,
             )
         prompts = (self.sign_in_prompt, self.passphrases, self.ssh_prompt)
-        return Signer(self.credentials, *prompts, passwords=self.passwords, hand_over=self.hand_over)
+        given = self.passwords, self.hand_over
+        return Signer(self.credentials, *prompts, *given, askpass=self.askpass)
 
     def graph_index(self, repo_id: int, repo: Repo) -> GenerationIndex:
         index = self.graph_indexes.get(repo_id)

@@ -282,4 +282,6 @@ def _stored_state(record: RepoRecord) -> RepoState:
 
 def _asking(core: Core, request: UserRequest) -> Core:
     """`core` whose questions go to whoever asked for the user's sync `request`."""
-    return replace(core, sign_in_prompt=request.sign_in_prompt, ssh_prompt=request.ssh_prompt)
+    return replace(
+        core, sign_in_prompt=request.sign_in_prompt, ssh_prompt=request.ssh_prompt, askpass=request.askpass
+    )

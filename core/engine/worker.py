@@ -88,6 +88,7 @@ class UserRequest:
     push: bool = True
     sign_in_prompt: SignInPrompt | None = None
     ssh_prompt: SshPrompt | None = None
+    askpass: bool = False  # the user's askpass program may be run (`Core.askpass`)
 
 
 Runner = Callable[[Job], Coroutine[Any, Any, SyncReport]]

@@ -1195,6 +1195,10 @@
             <translation>der LFS-Server: {reason}</translation>
         </message>
         <message>
+            <source>the askpass program {program} gave no answer</source>
+            <translation>das Askpass-Programm {program} gab keine Antwort</translation>
+        </message>
+        <message>
             <source>the host name could not be resolved</source>
             <translation>der Hostname konnte nicht aufgelöst werden</translation>
         </message>

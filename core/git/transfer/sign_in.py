@@ -9,13 +9,15 @@ answers 401 (none was sent, or it refused the one sent), the next source is
 asked, as git's credential_fill does: git's credential helpers in their
 configured order (`get`, each told what the earlier ones gave: one helper's user
 name goes with a later one's password, as in git),
-then the user through the client's `SignInPrompt` (a terminal prompt, the
+then, as git's prompt does, the user's askpass program (`git_askpass.py`:
+`GIT_ASKPASS`, `core.askPass`, `SSH_ASKPASS`) when the user started the job in the
+CLI, then the user through the client's `SignInPrompt` (a terminal prompt, the
 desktop app's sign-in dialog) when the job may ask: only for the user name when
 a helper gave the password alone, as git asks. The request is then
 sent again.
 
-After the server accepted a credential that came from a helper or from the
-prompt, every helper is told `store` (git's approve), and a typed one is
+After the server accepted a credential that came from a helper, the askpass
+program or the prompt, every helper is told `store` (git's approve), and a typed one is
 saved in the keyring; a keyring entry refused before it is then forgotten.
 A credential the user gave (typed, or given for the exchange) is kept in the
 running engine's memory, so background fetches sign in with it while the app
@@ -43,7 +45,7 @@ from core.errors import GitferryError
 from core.git.config.credential_config import CredentialQuery, credential_query
 from core.git.config.remote_config import list_remotes
 from core.git.config.url_rewrite import fetch_url
-from core.git.transfer import credential_helper
+from core.git.transfer import credential_helper, git_askpass
 from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
 from core.git.transfer.signer import SessionPasswords, Signer, SignInRequest, unkept_password_note
 from core.git.transfer.ssh_identity import describe_ssh
@@ -68,6 +70,7 @@ class Source(StrEnum):
     KEYRING = "keyring"
     MEMORY = "memory"  # given to the running engine before (`SessionPasswords`)
     HELPER = "helper"
+    ASKPASS = "askpass"  # the user's askpass program (`git_askpass.py`), git's prompt's first try
     PROMPT = "prompt"
 
     def shown(self, name: str = "") -> str:
@@ -78,6 +81,7 @@ class Source(StrEnum):
             Source.KEYRING: "from the keyring",
             Source.MEMORY: "as given earlier while Gitferry runs",
             Source.HELPER: f"from credential helper {name!r}",
+            Source.ASKPASS: f"from askpass program {name!r}",
             Source.PROMPT: "as typed at the sign-in",
         }[self]
 
@@ -132,7 +136,7 @@ class SignIn:
         """The server answered 401: the next credential to try, or None (give up)."""
         if self.current is not None:
             self._refused()
-        if self.source in (Source.GIVEN, Source.URL, Source.PROMPT) or self._approved:
+        if self.source in (Source.GIVEN, Source.URL, Source.ASKPASS, Source.PROMPT) or self._approved:
             return None  # what the user gave or wrote is final; a prompt is asked once
         if Source.KEYRING not in self._tried:
             found = self._from_keyring()
@@ -155,7 +159,7 @@ class SignIn:
         if self._approved or self.current is None:
             return
         self._approved = True
-        if self.source in (Source.HELPER, Source.PROMPT):
+        if self.source in (Source.HELPER, Source.ASKPASS, Source.PROMPT):
             self._tell_helpers("store", self.current)
         passwords = self.signer.passwords
         if passwords is not None and self.source in (Source.GIVEN, Source.PROMPT):
@@ -303,8 +307,35 @@ class SignIn:
         """A prompt or a helper waits for the user: the transfer's deadlines do not count it."""
         return self.stop.paused() if self.stop is not None else contextlib.nullcontext()
 
+    def _from_askpass(self) -> HttpAuth | None:
+        """git's prompt runs the user's askpass program before the terminal (when the user
+        started the job): for the user name unless one is known, then for the password
+        unless a helper gave it. None: no program, or it gave no answer."""
+        self._tried.add(Source.ASKPASS)
+        program = git_askpass.askpass_program(self.config) if self.signer.askpass else None
+        if program is None:
+            return None
+        query = self._query_for()
+        username = query.username or self.url.user
+        password = self._helper_password
+        with self._users_time():
+            if not username:
+                where = git_askpass.describe(query)
+                username = git_askpass.ask(program, f"Username for '{where}': ", self.stop)
+            if username and password is None:
+                where = git_askpass.describe(query, username)
+                password = git_askpass.ask(program, f"Password for '{where}': ", self.stop)
+        if not username or not password:
+            self.notes.append(phrase("the askpass program {program} gave no answer", program=repr(program)))
+            return None
+        return self._use(Source.ASKPASS, HttpAuth(username, password), program)
+
     def _from_prompt(self) -> HttpAuth | None:
         self._tried.add(Source.PROMPT)
+        if Source.ASKPASS not in self._tried:
+            asked = self._from_askpass()
+            if asked is not None:
+                return asked
         prompt = self.signer.prompt
         if prompt is None:
             return None
@@ -341,7 +372,7 @@ class SignIn:
             self._keyring_refused = True
         elif self.source is Source.MEMORY and self.signer.passwords is not None:
             self.signer.passwords.forget(*self._memory_key(), self.current)
-        elif self.source in (Source.HELPER, Source.PROMPT):
+        elif self.source in (Source.HELPER, Source.ASKPASS, Source.PROMPT):
             self._tell_helpers("erase", self.current)
 
     def _tell_helpers(self, action: str, auth: HttpAuth) -> None:

@@ -152,6 +152,9 @@ class Signer:
     passwords: SessionPasswords | None = None
     # A one-off command (the CLI): gives such a password to the running engine, if any.
     hand_over: PasswordHandOver | None = None
+    # The job may run the user's askpass program (`git_askpass.py`) as git's prompt does,
+    # before `prompt`: a command the user started in the CLI, never a background job.
+    askpass: bool = False
     # What the job's user should hear of its sign-ins, one line each: a typed password
     # no keyring and no credential helper keeps.
     notes: list[Phrase] = field(default_factory=list, compare=False)
