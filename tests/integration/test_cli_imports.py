@@ -189,8 +189,11 @@ PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
 # and the words of an unexpected failure. Nor (the ninth) a remote's failure streak as the
 # store hands it out (no streak is read back). git's config values (`core.git.config.values`,
 # standard library only) were on this list until a fetch read `fetch.pruneTags`, which decides
-# which refs it asks for, so a no-change fetch reads it too.
+# which refs it asks for, so a no-change fetch reads it too. Nor (the eleventh) `ssl`'s body
+# and libssl (`_ssl`): asyncio's `ssl` and `asyncio.sslproto` load at their first use
+# (`core/platform/first_use.py`), and a `git://` remote asks no TLS.
 NOT_FOR_NO_CHANGE = {
+    "_ssl",
     "core.store.remote_failure",
     "ctypes",
     "core.git.history.ahead_behind",

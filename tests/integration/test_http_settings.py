@@ -5,6 +5,7 @@ server. The CLI is driven as a user would; git is the referee of what changed.""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from core.api import Api, RemoteAccess
 from tests.gitcli import commit_file, fsck, git
 from tests.integration.clones import run
+from tests.integration.engine_process import gitferry
 from tests.integration.test_fetch import push_commit, seed
 from tests.servers.host import LOOPBACK, RemoteHost
 from tests.servers.proxy import ForwardProxy
@@ -121,6 +123,30 @@ def test_http_ssl_ca_info_trusts_the_ca_for_fetch_push_and_clone(
     code, _out, err = run(capsys, "clone", https_server.url("origin"), str(tmp_path / "cloned"))
     assert code == 0, err
     assert git("rev-parse", "HEAD", cwd=tmp_path / "cloned") == git("rev-parse", "main", cwd=bare)
+    fsck(mine)
+
+
+def test_a_command_in_its_own_process_loads_ssl_for_https_and_its_checks_hold(
+    https_server: HttpRemote, scratch_ca: ScratchCa, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The console script's process loads `ssl` at its first use (`core/platform/first_use.py`):
+    over HTTPS an untrusted certificate is still told as such, and a trusted one fetches and pushes."""
+    bare, work, mine = registered_clone(https_server, tmp_path, capsys)
+    theirs = push_commit(work, bare, "b.txt", "theirs\n")
+    before = refs(mine)
+    refused = gitferry("sync", "mine", "--json", in_process=True)
+    report = json.loads(refused.out)["repos"][0]
+    assert (refused.code, report["result"]) == (1, "error") and "certificate not trusted" in report["message"]
+    assert refs(mine) == before
+    trusted = f"http.https://{LOOPBACK}:{https_server.port}/.sslCAInfo"
+    git("config", "--global", trusted, str(scratch_ca.ca_cert))
+    commit_file(mine, "c.txt", "mine\n")
+    synced = gitferry("sync", "mine", "--json", in_process=True)
+    report = json.loads(synced.out)["repos"][0]
+    assert (synced.code, report["result"], report["pushed"]) == (0, "ok", ["main"]), synced.err
+    assert "_ssl" in synced.modules
+    assert git("merge-base", "--is-ancestor", theirs, "HEAD", cwd=mine) == ""
+    assert git("rev-parse", "main", cwd=bare) == git("rev-parse", "HEAD", cwd=mine)
     fsck(mine)
 
 
