@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -301,3 +302,54 @@ def test_a_proxy_that_refuses_the_credentials_or_cannot_be_reached_is_named_not_
     )
     assert refs(mine) == before
     fsck(mine)
+
+
+@pytest.fixture(scope="module")
+def mtls_process(
+    tmp_path_factory: pytest.TempPathFactory, scratch_ca: ScratchCa
+) -> Iterator[TlsSmartHttpServer]:
+    root = tmp_path_factory.mktemp("mtls") / "repos"
+    with TlsSmartHttpServer(root, scratch_ca, client_certificates=True) as server:
+        yield server
+
+
+def test_http_ssl_cert_and_key_present_a_client_certificate_as_git_does(
+    mtls_process: TlsSmartHttpServer,
+    scratch_ca: ScratchCa,
+    namespace: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    host = RemoteHost(mtls_process.root, f"https://{LOOPBACK}:{mtls_process.port}").child(namespace)
+    server = HttpRemote("https", host, port=mtls_process.port, server=mtls_process, namespace=namespace)
+    bare, work, mine = registered_clone(server, tmp_path, capsys)
+    cert, key = scratch_ca.client(tmp_path / "client")
+    scope = f"http.https://{LOOPBACK}:{mtls_process.port}/"
+    git("config", "--global", f"{scope}.sslCAInfo", str(scratch_ca.ca_cert))
+    theirs = push_commit(work, bare, "b.txt", "theirs\n")
+    before = refs(mine)
+    assert sync(capsys)["result"] == "error" and refs(mine) == before  # no certificate: refused
+    git("config", "--global", f"{scope}.sslCert", str(cert))
+    git("config", "--global", f"{scope}.sslKey", str(key))
+    git("ls-remote", "origin", cwd=mine)  # the referee: git signs in with them
+    commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    assert git("merge-base", "--is-ancestor", theirs, "HEAD", cwd=mine) == ""
+    assert git("rev-parse", "main", cwd=bare) == git("rev-parse", "HEAD", cwd=mine)
+
+    encrypted = tmp_path / "client" / "encrypted.key"
+    subprocess.run(
+        ["openssl", "pkey", "-in", str(key), "-aes256", "-passout", "pass:pw", "-out", str(encrypted)],
+        check=True,
+        timeout=60,
+    )
+    git("config", "--global", f"{scope}.sslKey", str(encrypted))
+    git("pull", "-q", str(bare), "main", cwd=work)
+    push_commit(work, bare, "d.txt", "theirs again\n")
+    before = refs(mine)
+    report = sync(capsys)  # OpenSSL's own prompt would read the terminal (or hang a daemon)
+    assert (report["exit"], report["result"]) == (1, "error"), report
+    message = str(report["message"])
+    assert "git config http.sslKey" in message and "encrypted" in message and "\n" not in message, message
+    assert refs(mine) == before

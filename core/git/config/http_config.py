@@ -2,7 +2,9 @@
 
 Read as git's http.c reads them: `http.<key>` and `http.<url>.<key>` by git's
 URL matching (`urlmatch`), then the environment where git lets it override
-(`GIT_SSL_NO_VERIFY`, `GIT_SSL_CAINFO`, `GIT_SSL_CAPATH`, `GIT_HTTP_USER_AGENT`).
+(`GIT_SSL_NO_VERIFY`, `GIT_SSL_CAINFO`, `GIT_SSL_CAPATH`, `GIT_SSL_CERT`, `GIT_SSL_KEY`,
+`GIT_HTTP_USER_AGENT`). A client certificate is `http.sslCert` (PEM; with its key in
+the same file, or in `http.sslKey`), as curl takes it.
 The proxy: `http.proxy` (an empty value: no proxy at all), else for an https
 URL `https_proxy`/`HTTPS_PROXY`, for an http URL `http_proxy` (lower case
 only, as git and curl: an upper-case `HTTP_PROXY` can be set by a web
@@ -52,6 +54,8 @@ class HttpSettings:
     ssl_verify: bool = True
     ca_info: str | None = None  # a PEM bundle: the only CAs trusted (as curl's CAINFO)
     ca_path: str | None = None  # a directory of hashed CA certificates
+    client_cert: str | None = None  # a PEM client certificate (and key, unless `client_key`)
+    client_key: str | None = None
     proxy: Proxy | None = None
     extra_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # may hold tokens
     user_agent: str | None = None
@@ -70,6 +74,8 @@ def http_settings(config: Config | None, url: str) -> HttpSettings:
         ssl_verify=verify,
         ca_info=ca_info,
         ca_path=ca_path,
+        client_cert=os.environ.get("GIT_SSL_CERT") or _path(last(values, "sslcert")),
+        client_key=os.environ.get("GIT_SSL_KEY") or _path(last(values, "sslkey")),
         proxy=choose_proxy(url, _text(last(values, "proxy"))),
         extra_headers=tuple(_header(raw) for raw in listed(values, "extraheader")),
         user_agent=agent,

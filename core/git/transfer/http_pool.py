@@ -6,6 +6,9 @@
   and trusts the CAs its administrator installed, as git does. `http.sslCAInfo`
   / `http.sslCAPath` replace it, as they replace curl's default bundle.
   `http.sslVerify=false` checks nothing (the repository then carries a warning).
+- Client certificate: `http.sslCert` and `http.sslKey` (PEM) are presented to a server
+  that asks for one, as curl presents them; a key with a passphrase is refused in one
+  line rather than asked for (OpenSSL would prompt on the terminal, or hang a daemon).
 - Proxy: `http.proxy` or the environment, `no_proxy` honoured; a proxy's
   user and password go in a `Proxy-Authorization` header.
 - `http.extraHeader` and `http.userAgent` on every request.
@@ -60,7 +63,33 @@ def pool_from_settings(settings: HttpSettings, timeout: float) -> urllib3.PoolMa
 
 
 def ssl_context(settings: HttpSettings) -> ssl.SSLContext:
-    """What verifies the server's certificate (see the module's docstring)."""
+    """What verifies the server's certificate, and the client certificate presented
+    (see the module's docstring)."""
+    context = _verifying_context(settings)
+    if settings.client_cert is not None:
+        _load_client_cert(context, settings.client_cert, settings.client_key)
+    return context
+
+
+def _load_client_cert(context: ssl.SSLContext, cert: str, key: str | None) -> None:
+    asked: list[bool] = []
+
+    def no_passphrase() -> bytes:
+        asked.append(True)
+        return b""  # nobody types one here: OpenSSL then fails to decrypt
+
+    try:
+        context.load_cert_chain(cert, key, password=no_passphrase)
+    except (OSError, ssl.SSLError) as exc:
+        setting = "http.sslKey" if key is not None else "http.sslCert"
+        if asked:
+            why = f"{key or cert} is encrypted and Gitferry cannot ask for its passphrase: decrypt it"
+            raise BadHttpSetting(setting, f"{why} (openssl pkey -in KEY -out PLAIN_KEY)") from None
+        where = cert if key is None else f"{cert} with {key}"
+        raise BadHttpSetting(setting, f"cannot load {where}: {exc.strerror or exc}") from None
+
+
+def _verifying_context(settings: HttpSettings) -> ssl.SSLContext:
     if not settings.ssl_verify:
         context = ssl.create_default_context()
         context.check_hostname = False
