@@ -91,10 +91,10 @@ async def integrate(
             if done.branch not in names:
                 names.append(done.branch)
         skipped = done.skipped
-        if done.action != "none" and done.old_head is not None and done.new_head is not None:
-            moved: dict[str, str | None] = {
+        if done.action != "none" and done.new_head is not None:
+            moved: dict[str, str | None] = {  # "from" None: the branch had no commit yet
                 "branch": done.branch,
-                "from": done.old_head.decode(),
+                "from": done.old_head.decode() if done.old_head is not None else None,
                 "to": done.new_head.decode(),
                 "arrived": done.arrived.decode() if done.arrived is not None else None,
             }

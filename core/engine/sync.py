@@ -318,7 +318,7 @@ def _finish_switch(repo: Repo) -> dict[str, str | None] | None:
     if not intent.move_ref or old_head == new_head or before not in (old_head, new_head) or after != new_head:
         return None
     name = branch_ref.decode().removeprefix("refs/heads/")
-    return {"branch": name, "from": old_head.decode(), "to": new_head.decode(), "arrived": None}
+    return {"branch": name, "from": intent.old_head, "to": intent.new_head, "arrived": None}
 
 
 async def _recover(core: Core, repo: Repo, lock: SyncLock, report: SyncReport) -> None:

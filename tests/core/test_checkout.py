@@ -837,3 +837,65 @@ def test_gitattributes_added_and_removed_in_the_same_switch_rule_as_in_git(
         assert (clones["ours"] / path).read_bytes() == (clones["git"] / path).read_bytes(), path
     assert (clones["ours"] / "untracked" / "f.txt").read_bytes() == b"three\r\nfour\r\n"
     assert git("status", "--porcelain", cwd=clones["ours"]) == "?? untracked/.gitattributes"
+
+
+# --- a branch with no commit yet (a clone of a remote that was empty) ----------------------------
+
+
+def _unborn(tmp_path: Path) -> tuple[Path, str]:
+    """A repository on `main`, unborn, empty index, whose `next` holds NEW."""
+    repo, _old, new = two_commits(tmp_path, OLD, NEW)
+    git("checkout", "-q", "--orphan", "unborn", cwd=repo)
+    git("rm", "-rqf", ".", cwd=repo)
+    git("branch", "-D", "main", cwd=repo)
+    git("symbolic-ref", "HEAD", "refs/heads/main", cwd=repo)
+    return repo, new
+
+
+def test_a_switch_from_an_unborn_branch_creates_it_and_checks_everything_out(tmp_path: Path) -> None:
+    repo, new = _unborn(tmp_path)
+    build(repo, {"mine.txt": "untracked, not in the way\n"})
+    r = Repo(str(repo))
+    try:
+        switch_branch(r, MAIN, None, ObjectID(new.encode()), message=b"initial pull")
+    finally:
+        r.close()
+    assert (repo / "mine.txt").read_text() == "untracked, not in the way\n"
+    (repo / "mine.txt").unlink()
+    assert_clean_at(repo, new)
+    assert git("reflog", "-1", "--format=%gs", "main", cwd=repo) == "initial pull"
+
+
+def test_a_branch_created_during_a_switch_from_unborn_rolls_the_files_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git creates the branch between our file writes and our create-if-new: nothing stays."""
+    repo, new = _unborn(tmp_path)
+    elsewhere = rev_parse(repo, "next~1")
+    r = Repo(str(repo))
+    real = r.refs.add_if_new
+
+    def racing(name: Ref, ref: ObjectID, **kw: object) -> bool:
+        git("update-ref", "refs/heads/main", elsewhere, cwd=repo)
+        return real(name, ref, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(r.refs, "add_if_new", racing)
+    with pytest.raises(BranchMoved, match="expected nothing"):
+        switch_branch(r, MAIN, None, ObjectID(new.encode()))
+    r.close()
+    assert rev_parse(repo, "main") == elsewhere
+    assert content_snapshot(repo) == {} and git("ls-files", cwd=repo) == ""
+    assert not Path(intent_path_of(repo)).exists()
+
+
+def test_resume_finishes_a_switch_from_an_unborn_branch(tmp_path: Path) -> None:
+    repo, new = _unborn(tmp_path)
+    r = Repo(str(repo))
+    try:
+        tree = r[ObjectID(new.encode())].tree  # type: ignore[attr-defined]
+        write_intent(r, SwitchIntent.create(MAIN, None, ObjectID(new.encode()), None, tree))
+    finally:
+        r.close()
+    build(repo, {"mod.txt": "two\n"})  # written before the kill
+    assert resume(repo) is True
+    assert_clean_at(repo, new)

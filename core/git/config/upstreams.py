@@ -129,12 +129,15 @@ class FetchRefspecs:
 
 def tracked_upstreams(repo: Repo) -> list[Upstream]:
     """Every existing local branch whose upstream is on a remote and has a tracking ref."""
+    return _upstreams(repo, {name.decode() for name in repo.refs.keys(base=Ref(b"refs/heads/"))})
+
+
+def _upstreams(repo: Repo, branches: set[str]) -> list[Upstream]:
     config = repo.get_config()
-    heads = {name.decode() for name in repo.refs.keys(base=Ref(b"refs/heads/"))}
     specs: dict[str, FetchRefspecs] = {}
     found = []
     for branch, remote, merge in _branch_sections(config):
-        if branch not in heads or remote == ".":
+        if branch not in branches or remote == ".":
             continue
         if remote not in specs:
             specs[remote] = FetchRefspecs.of(config, remote)
@@ -151,6 +154,12 @@ def upstreams_of(repo: Repo, remote: str) -> list[Upstream]:
 def upstream_of(repo: Repo, branch: str | None) -> Upstream | None:
     """`branch`'s upstream; None when it has none (or no branch is given: a detached HEAD)."""
     return next((u for u in tracked_upstreams(repo) if u.branch == branch), None)
+
+
+def unborn_upstream(repo: Repo, branch: str) -> Upstream | None:
+    """The upstream configured for `branch`, which has no commit yet (a clone of a remote
+    that was empty: `git clone` configures it all the same); None when it has none."""
+    return next(iter(_upstreams(repo, {branch})), None)
 
 
 def _branch_sections(config: Config) -> Iterable[tuple[str, str, str]]:

@@ -20,6 +20,12 @@ a branch that another worktree uses is never moved (see `worktrees`), and
 nothing is integrated while a git command is unfinished in this worktree
 (see `git_operation`).
 
+A checked-out branch with no commit yet (a clone of a remote that was empty) whose
+upstream now has commits is created at the upstream's head and checked out from
+the empty tree, whatever the strategy, as `git pull` does into an unborn branch
+(`pull_into_void`): an untracked or staged file in the way stops it, nothing
+touched (`WorktreeInTheWay`). With no upstream commit it stays `UnbornBranch`.
+
 The merge and the rebase (`merge_tree`, `rebase_replay`) are imported when a
 branch has diverged: a fast-forward, the usual case of a cold `gitferry sync`,
 does without them.
@@ -40,7 +46,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
-from core.git.config.upstreams import Upstream, tracked_upstreams, upstream_of
+from core.git.config.upstreams import Upstream, tracked_upstreams, unborn_upstream, upstream_of
 from core.git.content.filters import ContentSkipped
 from core.git.history.generations import GenerationIndex
 from core.git.history.merge_base import fresh_index, merge_bases
@@ -187,7 +193,9 @@ def integrate_current(
     (`OperationInProgress`) or when another worktree uses the branch (`BranchInUse`).
     """
     refuse_in_progress(repo, current_branch(repo))
-    branch, local = checked_out(repo)
+    branch, local = _checked_out(repo)
+    if local is None:
+        return _pull_into_void(repo, branch)
     upstream = upstream_of(repo, branch)
     remote = tracking_head(repo, upstream) if upstream is not None else None
     if upstream is None or remote is None or remote == local:
@@ -261,14 +269,36 @@ def fast_forward_others(
     return OthersFastForwarded(moved, left_alone)
 
 
+def _pull_into_void(repo: Repo, branch: str) -> Integration:
+    """The unborn `branch` created at its upstream's head, checked out from the empty tree
+    (git's `pull_into_void`); `UnbornBranch` while the upstream has no commit."""
+    upstream = unborn_upstream(repo, branch)
+    remote = tracking_head(repo, upstream) if upstream is not None else None
+    if upstream is None or remote is None:
+        raise UnbornBranch(branch)
+    elsewhere = branch_uses(repo).elsewhere(branch)
+    if elsewhere is not None:
+        raise BranchInUse(elsewhere)
+    ensure_unlocked(repo, [branch_ref(branch)], index=True)
+    with translate_locks():
+        message = f"gitferry: initial pull from {short_name(upstream)}".encode()
+        done = switch_branch(repo, branch_ref(branch), None, remote, message=message)
+    return Integration(branch, "fast_forward", None, remote, [], done.skipped, remote)
+
+
 def checked_out(repo: Repo) -> tuple[str, ObjectID]:
-    branch = current_branch(repo)
-    if branch is None:
-        raise DetachedHead()
-    head = ref_value(repo, branch_ref(branch))
+    branch, head = _checked_out(repo)
     if head is None:
         raise UnbornBranch(branch)
     return branch, head
+
+
+def _checked_out(repo: Repo) -> tuple[str, ObjectID | None]:
+    """The checked-out branch and its commit (None: it has none yet)."""
+    branch = current_branch(repo)
+    if branch is None:
+        raise DetachedHead()
+    return branch, ref_value(repo, branch_ref(branch))
 
 
 def tracking_head(repo: Repo, upstream: Upstream) -> ObjectID | None:

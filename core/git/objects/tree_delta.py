@@ -80,12 +80,13 @@ class KnownTrees(Protocol):
 def tree_delta(
     store: BaseObjectStore | ObjectOverlay,
     from_tree: ObjectID | None,
-    to_tree: ObjectID,
+    to_tree: ObjectID | None,
     *,
     known: KnownTrees | None = None,
     new_dirs: dict[bytes, ObjectID] | None = None,
 ) -> list[PathChange]:
-    """Every non-tree path that differs between the two trees, sorted by path.
+    """Every non-tree path that differs between the two trees (None: the empty tree),
+    sorted by path.
 
     `new_dirs`, given, gets every directory the walk went into that `to_tree` has, by path
     (b"" the root), with its tree id: those whose content changed.

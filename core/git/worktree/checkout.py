@@ -19,6 +19,11 @@ later leaves no dangling commit behind. Then, under `index.lock`:
 Files are written as git's checkout writes them (their attributes' conversions);
 paths Gitferry cannot convert are left as they are and returned as skipped.
 
+A branch with no commit yet (`old_head` None) is checked out from the empty tree, as
+`git pull` checks out its first upstream commit (`pull_into_void`): only the
+upstream's paths are touched, an untracked file or a staged one in the way stops it,
+and the branch is created only if it still does not exist.
+
 The index is committed after the ref so that a lost race for the ref is
 undone while the index lock is still held. A process killed between 1 and 4
 leaves the intent, and `resume_interrupted_switch` finishes the switch.
@@ -85,12 +90,10 @@ class SwitchDone:
 class BranchMoved(GitferryError):
     """The branch was not (or no longer) at the commit the switch started from."""
 
-    def __init__(self, ref: Ref, expected: ObjectID, actual: ObjectID | None) -> None:
+    def __init__(self, ref: Ref, expected: ObjectID | None, actual: ObjectID | None) -> None:
         now = actual.decode()[:12] if actual else "nothing"
-        super().__init__(
-            f"{ref.decode()} moved to {now} (expected {expected.decode()[:12]}) by someone else;"
-            " nothing changed"
-        )
+        was = expected.decode()[:12] if expected else "nothing"
+        super().__init__(f"{ref.decode()} moved to {now} (expected {was}) by someone else; nothing changed")
         self.ref = ref
         self.expected = expected
         self.actual = actual
@@ -124,7 +127,7 @@ def check_switch(repo: Repo, from_tree: ObjectID, to_tree: ObjectID) -> None:
 def switch_branch(
     repo: Repo,
     branch_ref: Ref,
-    old_head: ObjectID,
+    old_head: ObjectID | None,
     new_head: ObjectID,
     *,
     message: bytes | None = None,
@@ -132,7 +135,8 @@ def switch_branch(
     objects: ObjectOverlay | None = None,
 ) -> SwitchDone:
     """Move checked-out `branch_ref` from old_head to new_head with index and working tree
-    (`branch_ref` `HEAD`: a detached HEAD, as a submodule's).
+    (`branch_ref` `HEAD`: a detached HEAD, as a submodule's); `old_head` None: the
+    branch has no commit yet, and is created at new_head.
 
     Checks first (nothing touched on error). Crash-safe: writes an intent file under
     .git/gitferry/ before touching files, removes it after the ref moved.
@@ -154,7 +158,7 @@ def switch_branch(
 def _switch_branch(
     repo: Repo,
     branch_ref: Ref,
-    old_head: ObjectID,
+    old_head: ObjectID | None,
     new_head: ObjectID,
     *,
     message: bytes | None,
@@ -171,7 +175,8 @@ def _switch_branch(
         return SwitchDone()
     message = message or b"gitferry: update to " + new_head
     source = objects if objects is not None else repo.object_store
-    from_tree, to_tree = commit_tree(source, old_head), commit_tree(source, new_head)
+    from_tree = commit_tree(source, old_head) if old_head is not None else None
+    to_tree = commit_tree(source, new_head)
     with LockedIndex(repo) as locked:
         new_dirs: dict[bytes, ObjectID] = {}
         changes = tree_delta(source, from_tree, to_tree, known=locked.indexed_trees(), new_dirs=new_dirs)
@@ -193,7 +198,7 @@ def _switch_branch(
         )
         write_intent(repo, intent)
         writer = WorktreeWriter(repo.object_store, opts, plan.seen, racy_from_ns=locked.taken_ns)
-        _apply(repo, locked, writer, intent, plan, message, new_dirs)
+        _apply(repo, locked, writer, intent, new_head, plan, message, new_dirs)
     remove_intent(repo)
     _log_head(repo, old_head, new_head, message)
     return SwitchDone(_skipped(writer, plan))
@@ -235,6 +240,7 @@ def _apply(
     locked: LockedIndex,
     writer: WorktreeWriter,
     intent: SwitchIntent,
+    new_head: ObjectID,
     plan: SwitchPlan,
     message: bytes,
     new_dirs: dict[bytes, ObjectID],
@@ -243,7 +249,7 @@ def _apply(
     directories `new_dirs` where the entries are exactly its trees). A failure before the
     ref moved is rolled back; one after it leaves the intent for `resume_interrupted_switch`
     to finish."""
-    branch_ref, old_head, new_head, _from_tree, _to_tree = intent.ids()
+    branch_ref, old_head = intent.ids()[:2]
     before = _entries_at(locked.index, (c.path for c in plan.changes))
     try:
         roll(
@@ -290,11 +296,11 @@ def resume_interrupted_switch(repo: Repo) -> bool:
         writer.remove_temp_files([c.path for c in changes])
         keep, skip = intent.keep_paths(), intent.skip_worktree_paths()
         roll(writer, locked.index, changes, trusted=False, keep=keep, skip_worktree=skip)
-        if intent.move_ref and at == old_head:
+        if intent.move_ref and at == old_head and new_head is not None:
             _move_ref(repo, branch_ref, old_head, new_head, b"gitferry: finish an interrupted update")
         locked.commit(keep_resolve_undo=not intent.move_ref)  # a rollback restores; a switch checks out
     remove_intent(repo)
-    if intent.move_ref and at == old_head:
+    if intent.move_ref and at == old_head and new_head is not None:
         _log_head(repo, old_head, new_head, b"gitferry: finish an interrupted update")
     return True
 
@@ -342,21 +348,25 @@ def _is_checked_out(repo: Repo, branch_ref: Ref) -> bool:
     return len(chain) >= 2 and chain[-1] == branch_ref
 
 
-def _move_ref(repo: Repo, ref: Ref, old: ObjectID, new: ObjectID, message: bytes) -> bool:
+def _move_ref(repo: Repo, ref: Ref, old: ObjectID | None, new: ObjectID, message: bytes) -> bool:
+    """Compare and swap; `old` None: create the branch only if it is still unborn."""
     try:
+        if old is None:
+            return repo.refs.add_if_new(ref, new, message=message)
         return repo.refs.set_if_equals(ref, old, new, message=message)
     except FileLocked:
         raise RefLocked(ref.decode()) from None
 
 
-def _log_head(repo: Repo, old: ObjectID, new: ObjectID, message: bytes) -> None:
+def _log_head(repo: Repo, old: ObjectID | None, new: ObjectID, message: bytes) -> None:
     """HEAD's reflog gets the entry too, as git writes it (best effort: the switch is done);
     a detached HEAD got it when it moved."""
     if len(repo.refs.follow(Ref(b"HEAD"))[0]) == 1:
         return
     if os.path.exists(os.path.join(repo.controldir(), "logs", "HEAD")):
         with contextlib.suppress(Exception):
-            repo._write_reflog(Ref(b"HEAD"), old, new, None, None, None, message)
+            before = old if old is not None else ObjectID(b"0" * len(new))
+            repo._write_reflog(Ref(b"HEAD"), before, new, None, None, None, message)
 
 
 def _entries_at(

@@ -4,7 +4,9 @@ It is written (temporary file, fsync, rename, fsync of the directory) before
 the first working-tree file is touched and removed after the branch moved,
 so a process killed anywhere in between leaves it behind for the next start
 to finish the job. `move_ref` is false for a rollback, which puts files back
-without moving any branch.
+without moving any branch. A switch from an unborn branch (the first checkout of
+a clone of an empty remote) has no old head and no from-tree: null in the record,
+as its rollback has no new ones.
 """
 
 from __future__ import annotations
@@ -36,10 +38,10 @@ class SwitchIntent:
     """A switch in progress as its journal records it: the ref and both heads and trees."""
 
     branch_ref: str
-    old_head: str
-    new_head: str
-    from_tree: str
-    to_tree: str
+    old_head: str | None
+    new_head: str | None
+    from_tree: str | None
+    to_tree: str | None
     move_ref: bool = True
     # Paths (surrogate-escaped) whose files the switch does not own: only their index entry moves.
     keep: list[str] = field(default_factory=list)
@@ -52,10 +54,10 @@ class SwitchIntent:
     def create(
         cls,
         branch_ref: Ref,
-        old_head: ObjectID,
-        new_head: ObjectID,
-        from_tree: ObjectID,
-        to_tree: ObjectID,
+        old_head: ObjectID | None,
+        new_head: ObjectID | None,
+        from_tree: ObjectID | None,
+        to_tree: ObjectID | None,
         *,
         move_ref: bool = True,
         keep: set[bytes] | frozenset[bytes] = frozenset(),
@@ -63,10 +65,10 @@ class SwitchIntent:
     ) -> SwitchIntent:
         return cls(
             branch_ref=branch_ref.decode(),
-            old_head=old_head.decode(),
-            new_head=new_head.decode(),
-            from_tree=from_tree.decode(),
-            to_tree=to_tree.decode(),
+            old_head=_text(old_head),
+            new_head=_text(new_head),
+            from_tree=_text(from_tree),
+            to_tree=_text(to_tree),
             move_ref=move_ref,
             keep=_names(keep),
             skip_worktree=_names(skip_worktree),
@@ -78,14 +80,22 @@ class SwitchIntent:
     def skip_worktree_paths(self) -> set[bytes]:
         return _paths(self.skip_worktree)
 
-    def ids(self) -> tuple[Ref, ObjectID, ObjectID, ObjectID, ObjectID]:
+    def ids(self) -> tuple[Ref, ObjectID | None, ObjectID | None, ObjectID | None, ObjectID | None]:
         return (
             Ref(self.branch_ref.encode()),
-            ObjectID(self.old_head.encode()),
-            ObjectID(self.new_head.encode()),
-            ObjectID(self.from_tree.encode()),
-            ObjectID(self.to_tree.encode()),
+            _id(self.old_head),
+            _id(self.new_head),
+            _id(self.from_tree),
+            _id(self.to_tree),
         )
+
+
+def _text(sha: ObjectID | None) -> str | None:
+    return None if sha is None else sha.decode()
+
+
+def _id(text: str | None) -> ObjectID | None:
+    return None if text is None else ObjectID(text.encode())
 
 
 def _names(paths: set[bytes] | frozenset[bytes]) -> list[str]:
