@@ -1,4 +1,10 @@
-"""Exponential backoff with jitter for a repository whose fetch failed."""
+"""Exponential backoff with jitter for a repository whose fetch failed.
+
+A background fetch passes its interval as `limit`: a failing remote is never tried less
+often than a healthy one is fetched, so a remote back after hours down (a server
+restarted, a VPN reconnected) is synced within one interval, as a cloud drive's client
+picks up again, not up to an hour later; the backoff only spaces the first retries.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +30,16 @@ class Backoff:
         if self.base <= 0 or self.cap < self.base:
             raise ValueError("backoff needs 0 < base <= cap")
 
-    def ceiling(self, attempt: int) -> float:
-        """The delay before jitter."""
+    def ceiling(self, attempt: int, limit: float | None = None) -> float:
+        """The delay before jitter, at most `limit` (a repository's fetch interval)."""
         if attempt < 1:
             raise ValueError("attempt counts from 1")
         # Past 2^64 the cap has long been reached; avoid float overflow on huge streaks.
-        return min(self.cap, self.base * 2.0 ** min(attempt - 1, 64))
+        ceiling = min(self.cap, self.base * 2.0 ** min(attempt - 1, 64))
+        return ceiling if limit is None else min(ceiling, limit)
 
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        ceiling = self.ceiling(attempt)
+    def delay(self, attempt: int, rng: random.Random, limit: float | None = None) -> float:
+        ceiling = self.ceiling(attempt, limit)
         if self.jitter is Jitter.FULL:
             return rng.uniform(0.0, ceiling)
         return ceiling / 2 + rng.uniform(0.0, ceiling / 2)

@@ -3,7 +3,7 @@
 Policy only, independent of git: `trigger(repo_id, job)` runs one fetch (the
 per-repository worker) and returns its `FetchOutcome`. The scheduler spreads
 the slots (`slots.py`), bounds concurrency, backs off a failing repository
-(`backoff.py`), skips tripped remotes (`breaker.py`), pauses on demand or on a
+(`backoff.py`, never past its interval), skips tripped remotes (`breaker.py`), pauses on demand or on a
 low battery (`power.py`), catches up once after the machine slept, fetches a repository
 early when asked (`fetch_soon`: another registered repository pushed to its remote), and
 reports `offline` once rather than a stream of errors. A sync the user asks for does
@@ -498,7 +498,7 @@ class FetchScheduler:
         else:
             repo.streak += 1
             repo.reason = Reason.RETRY
-            self._set_due(repo, now + self._backoff.delay(repo.streak, self._rng))
+            self._set_due(repo, now + self._backoff.delay(repo.streak, self._rng, limit=repo.interval))
         unreachable = outcome.kind is OutcomeKind.OFFLINE
         if self._reachability.note(repo.repo_id, unreachable=unreachable, scheduled=len(self._repos)):
             self._recall_unreachable()

@@ -1,6 +1,7 @@
 """Servers that misbehave on purpose: proxies that hang up, fall silent or flip a
 byte of the pack mid-transfer, a server that never answers, one that answers too
-slowly ever to finish, and a port that refuses connections."""
+slowly ever to finish, a port that refuses connections, and a proxy that goes down and
+comes back on its port (a server stopped and restarted)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ TRICKLE_SECONDS = 0.5  # far below any client's read timeout
 class _Acceptor:
     """A loopback listener whose thread hands every connection to ``on_accept``."""
 
-    def __init__(self, on_accept: Callable[[socket.socket], None]) -> None:
+    def __init__(self, on_accept: Callable[[socket.socket], None], port: int = 0) -> None:
         self._on_accept = on_accept
-        self._listener = socket.create_server((LOOPBACK, 0))
+        self._listener = socket.create_server((LOOPBACK, port))
         self._listener.settimeout(POLL)
         self.port: int = self._listener.getsockname()[1]
         self.stopping = threading.Event()
@@ -134,6 +135,20 @@ class CuttingProxy:
 
     def stop(self) -> None:
         self._acceptor.stop()
+
+
+class OutageProxy(CuttingProxy):
+    """Forwards TCP both ways to ``target`` until ``down()``: from then on its port refuses
+    connections (the server stopped) until ``up()`` listens on the same port again."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        super().__init__(target_host, target_port, cut_after_bytes=2**62)
+
+    def down(self) -> None:
+        self._acceptor.stop()
+
+    def up(self) -> None:
+        self._acceptor = _Acceptor(self._on_accept, self.port)
 
 
 class StallingProxy(CuttingProxy):
