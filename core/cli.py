@@ -43,6 +43,7 @@ from core.cli_output import (
     skipped_json,
     strategy_json,
     strategy_line,
+    terminal_prompts_allowed,
     terminal_sign_in,
     terminal_ssh_prompt,
 )
@@ -82,8 +83,9 @@ async def _run(args: argparse.Namespace) -> int:
             core.hand_over = hand_over_password  # a password nothing keeps: a running engine's memory
             core.askpass = True  # the user's askpass program, as git's prompt runs it
         if args.command != "daemon" and sys.stdin.isatty():
-            core.sign_in_prompt = terminal_sign_in  # without a terminal: auth_failed, one line
-            core.ssh_prompt = terminal_ssh_prompt
+            if terminal_prompts_allowed():  # without a terminal: auth_failed, one line
+                core.sign_in_prompt = terminal_sign_in
+            core.ssh_prompt = terminal_ssh_prompt  # ssh's own prompt: git's variable leaves it
         return await handler(core, args)
     finally:
         await core.close(wait=args.command != "daemon")

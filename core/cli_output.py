@@ -497,6 +497,16 @@ class ProgressView:
             )
 
 
+def terminal_prompts_allowed() -> bool:
+    """git's `GIT_TERMINAL_PROMPT`: set false (`0`, `false`...), git asks for no user name
+    or password on the terminal ("terminal prompts disabled"), so a script or an editor
+    that sets it never waits on a prompt nobody sees; the askpass program is still run."""
+    from core.git.config.values import git_bool
+
+    value = os.environ.get("GIT_TERMINAL_PROMPT")
+    return value is None or git_bool(value) is not False
+
+
 def terminal_sign_in(request: SignInRequest) -> HttpAuth | None:
     """Ask on the terminal, as git asks: a user name (unless one is known), then the
     password or token without echo (unless a credential helper gave it). An empty secret

@@ -6,8 +6,13 @@ git itself is the referee: the same program is asked the same questions by `git 
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import stat
 import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +25,13 @@ from core.git.transfer.fetch import fetch_remote
 from core.git.transfer.signer import Signer
 from tests.gitcli import commit_file, git
 from tests.integration.test_fetch import push_commit
-from tests.integration.test_sign_in import WRONG, Helper, helper, registered, sync
+from tests.integration.test_sign_in import ROOT, WRONG, Helper, helper, registered, sync
 from tests.memory_keyring import MemoryKeyring
 from tests.servers.remote import HttpRemote
 
 __all__ = ["helper"]  # the fixture, used by name
+
+TERMINAL_SECONDS = 120.0  # far beyond a sync that asks nothing: one that waits at a prompt
 
 
 class Askpass:
@@ -144,3 +151,42 @@ def test_a_background_fetch_never_runs_the_askpass_program(
         fetch_remote(repo, "origin", signer=Signer(Credentials(), askpass=True), timeout=10)
     assert len(askpass.prompts()) == 2  # a job the user started runs it
     assert git("rev-parse", "origin/main", cwd=mine) == git("rev-parse", "main", cwd=bare)
+
+
+def on_a_terminal(args: list[str], cwd: Path, **env: str) -> str:
+    """`args` run with a terminal for stdin, stdout and stderr (a pty), typing nothing:
+    what they printed. One that waits at a prompt is killed after `TERMINAL_SECONDS`."""
+    leader, follower = pty.openpty()
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    terminal = {"stdin": follower, "stdout": follower, "stderr": follower}
+    try:
+        proc = subprocess.Popen(args, cwd=cwd, env=environment, **terminal)
+    finally:
+        os.close(follower)
+    output, deadline = b"", time.monotonic() + TERMINAL_SECONDS
+    try:
+        while (left := deadline - time.monotonic()) > 0 and select.select([leader], [], [], left)[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's last writer is gone
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(leader)
+    return output.decode("utf-8", "replace")
+
+
+def test_git_terminal_prompt_0_asks_nothing_on_the_terminal_as_git_asks_nothing(
+    signed: Registered, tmp_path: Path
+) -> None:
+    said_by_git = on_a_terminal(["git", "fetch", "origin"], signed.mine, GIT_TERMINAL_PROMPT="0")
+    assert "terminal prompts disabled" in said_by_git, said_by_git
+    before = git("rev-parse", "origin/main", cwd=signed.mine)
+    cli = [sys.executable, "-m", "core.cli", "sync", "mine"]
+    said = on_a_terminal(cli, tmp_path, GIT_TERMINAL_PROMPT="0", GITFERRY_IN_PROCESS="1")
+    assert "auth_failed" in said and "Username for" not in said, said
+    assert git("rev-parse", "origin/main", cwd=signed.mine) == before
