@@ -117,8 +117,8 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
 async def _say_pull_strategy(core: Core, record: RepoRecord) -> None:
     """How a new registration's diverged branches integrate, when git's pull settings say
     so (the default `strategy = git` follows them at each sync)."""
-    from core.git.config.pull_config import NO_PULL_SETTING, strategy_at
-    from core.settings import AS_GIT_PULL
+    from core.git.config.pull_config import strategy_at
+    from core.settings import AS_GIT_PULL, NO_PULL_SETTING
 
     found = await core.offload.io(strategy_at, record.path, AS_GIT_PULL)
     if found is not None and found[1] != NO_PULL_SETTING:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.phrase import Phrase
 
 
 def utcnow() -> datetime:
@@ -74,7 +77,7 @@ class RemoteAccess:
 
     name: str
     fetch_url: str
-    credential: str
+    credential: Phrase  # said in the app's language (gui/models/engine_words.py); `.english()`
     effective_fetch_url: str | None = None
     effective_push_url: str | None = None
 
@@ -87,7 +90,7 @@ class ConnectionCheck:
     remote: str
     url: str
     refs: int
-    credential: str
+    credential: Phrase
 
 
 @dataclass(frozen=True)

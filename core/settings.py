@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 # (core.git.config.pull_config); the others are the user's own choice and win over it.
 AS_GIT_PULL = "git"
 STRATEGIES = (AS_GIT_PULL, "merge", "rebase", "ff-only")
+# Where the strategy in effect comes from when no git setting names it (`strategy_in_effect`)
+SET_IN_GITFERRY = "set in Gitferry"
+NO_PULL_SETTING = "no pull setting in git"
 SYNC_MODES = ("manual", "auto")
 PAUSED_FOREVER = "always"
 DEFAULT_MAX_PACK_SIZE = 2 * 1024**3

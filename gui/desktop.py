@@ -39,7 +39,7 @@ from gui.bridge import Bridge
 from gui.conflict_flow import ConflictFlow
 from gui.folder_launch import FolderLaunch, launch_xdg_open
 from gui.in_flight import InFlight, counted
-from gui.models.engine_words import error_text, in_language
+from gui.models.engine_words import error_text, in_language, said
 from gui.models.formatting import first_upper
 from gui.models.standing import Level, result_words
 from gui.notifications import DesktopNotifications
@@ -388,7 +388,7 @@ class Desktop(QObject):
         except GitferryError as exc:
             self.window.show_publish_result(repo_id, error_text(exc), failed=True)
             return
-        self.window.show_publish_result(repo_id, published.line(), failed=False)
+        self.window.show_publish_result(repo_id, f"{published.repo}: {said(published.said())}", failed=False)
         await self.sync(repo_id)
 
     def show_status(self, repo_id: int = 0) -> None:

@@ -21,6 +21,7 @@ from core.git.config.upstreams import set_upstream
 from core.git.locks.sync_lock import USER_WAIT, acquire_sync_lock
 from core.git.transfer.push import push_branches
 from core.model import BranchStatus, RepoRecord
+from core.phrase import Phrase, phrase
 from core.results import ResultKind
 
 NETWORK_TIMEOUT = 30.0
@@ -42,11 +43,18 @@ class Published:
     objects_sent: int
     branches: list[BranchStatus]  # every branch of the repository, measured after it
 
-    def line(self) -> str:
-        return (
-            f"{self.repo}: published {self.branch} to {self.remote} ({self.objects_sent} objects); "
-            f"its upstream is {self.upstream}"
+    def said(self) -> Phrase:
+        """What was done, without the repository's name: the history's "Started syncing" line."""
+        return phrase(
+            "published {branch} to {remote} ({objects} objects); its upstream is {upstream}",
+            branch=self.branch,
+            remote=self.remote,
+            objects=self.objects_sent,
+            upstream=self.upstream,
         )
+
+    def line(self) -> str:
+        return f"{self.repo}: {self.said().english()}"
 
 
 async def publish_branch(

@@ -29,7 +29,7 @@ from core.git.config.upstreams import Upstream, tracked_upstreams
 from core.git.transfer.errors import RemoteError, RemoteUnreachable
 from core.git.transfer.stop import TransferStop
 from core.model import BranchStatus
-from core.phrase import Phrase, phrase
+from core.phrase import Phrase, in_turn, phrase
 
 
 @dataclass
@@ -64,7 +64,7 @@ def push_targets(repo: Repo, branches: Sequence[str], report: SyncReport) -> lis
             target = push_target(repo, upstream)
         except BadInput as refused:  # its commits stay on no remote, as after `git push`
             fix = [refused.fix] if isinstance(refused, PushDefaultRefuses) else []
-            report.push_refused[upstream.branch] = "; ".join([refused.message, *fix])
+            report.push_refused[upstream.branch] = in_turn([refused.phrase, *fix])
             continue
         if has_head(repo, upstream, target):
             continue  # the push remote has it: ahead of its upstream, as a fork's branch stays

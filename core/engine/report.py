@@ -103,7 +103,7 @@ class SyncReport:
     crashed: bool = False  # an unexpected exception ended it: its traceback is in the log file
     standing: bool = False  # a fetch said again the integration's stop that stands (every remote answered)
     # Branches with commits to push that git would not push (`push.default`): branch -> why, and the fix.
-    push_refused: dict[str, str] = field(default_factory=dict)
+    push_refused: dict[str, Phrase] = field(default_factory=dict)
     # The push could not talk to its remote ("not pushed: ..."): what the sync did stays told.
     not_pushed: str | None = None
     not_pushed_said: Phrase | None = None  # the same as a phrase

@@ -58,7 +58,7 @@ async def start_syncing(core: Core, path: str, url: str, *, name: str | None = N
         await core.offload.io(shutil.rmtree, folder / ".git", True)
         raise
     # Published: from here nothing undoes the start (the remote has its history now).
-    record = await record_first_run(core, record, "start", [published.line().split(": ", 1)[1]])
+    record = await record_first_run(core, record, "start", [published.said()])
     return Started(record, published, committed, skipped)
 
 

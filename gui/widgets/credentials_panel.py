@@ -22,7 +22,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from core.api import Api, BadRemoteUrl, GitferryError, RemoteAccess, check_url
-from gui.models.engine_words import error_text
+from gui.models.engine_words import error_text, said
 from gui.widgets.field_error import FieldError
 from gui.widgets.palette_colors import quiet
 
@@ -190,7 +190,8 @@ class CredentialsPanel(QWidget):
             row.ssh = not url.startswith(HTTP)
             access = self.access.get(name)
             credential = QCoreApplication.translate("CredentialsPanel", "Credential: {source}")
-            row.source.setText(credential.format(source=access.credential) if access is not None else "")
+            source = said(access.credential) if access is not None else None
+            row.source.setText(credential.format(source=source) if source is not None else "")
         for name, row in self.rows.items():
             for widget in row.widgets():
                 shown = widget is not row.status or bool(row.status.text())
@@ -268,7 +269,7 @@ class CredentialsPanel(QWidget):
                 row.status.show_ok(
                     connected.replace("%1", check.url)
                     .replace("%2", str(check.refs))
-                    .replace("%3", check.credential)
+                    .replace("%3", said(check.credential))
                 )
         finally:
             row.test_button.setEnabled(True)

@@ -13,7 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import AS_GIT_PULL, REPO_PARSERS, STRATEGIES, RepoSettings, as_text
+from core.api import (
+    AS_GIT_PULL,
+    NO_PULL_SETTING,
+    REPO_PARSERS,
+    SET_IN_GITFERRY,
+    STRATEGIES,
+    RepoSettings,
+    as_text,
+)
 from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.field_error import FieldError, checked_setting
 
@@ -166,7 +174,7 @@ class RepoSettingsForm(QWidget):
             label = (
                 self.tr("As git pull does here (now: %1, %2)")
                 .replace("%1", strategy)
-                .replace("%2", git_pull[1])
+                .replace("%2", _source_words(git_pull[1]))
             )
         self.strategy_combo.setItemText(self.strategy_combo.findData(AS_GIT_PULL), label)
 
@@ -248,3 +256,15 @@ class RepoSettingsForm(QWidget):
         if text == mib_text(int(self._loaded.get("max_file_size", "0"))):
             return self._checked("max_file_size", self._loaded["max_file_size"], self.max_size_error)
         return self._checked("max_file_size", str(max(1, round(mib * MIB))), self.max_size_error)
+
+
+_SOURCE_WORDS = {  # where the strategy comes from, when no git setting (`pull.rebase=true`) names it
+    NO_PULL_SETTING: QT_TRANSLATE_NOOP("RepoSettingsForm", "no pull setting in git"),
+    SET_IN_GITFERRY: QT_TRANSLATE_NOOP("RepoSettingsForm", "set in Gitferry"),
+}
+
+
+def _source_words(source: str) -> str:
+    """The source of the strategy in the user's language; a git setting as git names it."""
+    words = _SOURCE_WORDS.get(source)
+    return source if words is None else QCoreApplication.translate("RepoSettingsForm", words)

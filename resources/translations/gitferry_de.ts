@@ -894,8 +894,24 @@
             <translation>ein Revert</translation>
         </message>
         <message>
+            <source>as given earlier while Gitferry runs</source>
+            <translation>wie zuvor angegeben, solange Gitferry läuft</translation>
+        </message>
+        <message>
+            <source>as typed</source>
+            <translation>wie eingegeben</translation>
+        </message>
+        <message>
+            <source>as typed at the sign-in</source>
+            <translation>wie bei der Anmeldung eingegeben</translation>
+        </message>
+        <message>
             <source>authentication refused</source>
             <translation>Anmeldung abgelehnt</translation>
+        </message>
+        <message>
+            <source>bad push.default {mode} in the git config</source>
+            <translation>ungültiges push.default {mode} in der git-Konfiguration</translation>
         </message>
         <message>
             <source>being bisected from</source>
@@ -1025,8 +1041,40 @@
             <translation>korrigiere {variable} oder entferne es</translation>
         </message>
         <message>
+            <source>from askpass program {name}</source>
+            <translation>vom Askpass-Programm {name}</translation>
+        </message>
+        <message>
+            <source>from credential helper {name}</source>
+            <translation>vom Credential-Helper {name}</translation>
+        </message>
+        <message>
+            <source>from the keyring</source>
+            <translation>aus dem Schlüsselbund</translation>
+        </message>
+        <message>
+            <source>git config push.default current would push it to {remote}</source>
+            <translation>git config push.default current würde ihn nach {remote} pushen</translation>
+        </message>
+        <message>
+            <source>git config push.default upstream would push it to {remote}'s {theirs}</source>
+            <translation>git config push.default upstream würde ihn nach {theirs} auf {remote} pushen</translation>
+        </message>
+        <message>
+            <source>git's credential helper {names}</source>
+            <translation>git-Credential-Helper {names}</translation>
+        </message>
+        <message>
+            <source>git's credential helpers {names}</source>
+            <translation>git-Credential-Helper {names}</translation>
+        </message>
+        <message>
             <source>host is down</source>
             <translation>Host ist nicht in Betrieb</translation>
+        </message>
+        <message>
+            <source>in the URL</source>
+            <translation>in der URL</translation>
         </message>
         <message>
             <source>install one (GNOME Keyring, KWallet) or use a git credential helper (git config --global credential.helper store, or cache)</source>
@@ -1046,6 +1094,14 @@
         <message>
             <source>kept {paths} as modified (deleted on the other side)</source>
             <translation>{paths} geändert behalten (auf der anderen Seite gelöscht)</translation>
+        </message>
+        <message>
+            <source>key file {path}</source>
+            <translation>Schlüsseldatei {path}</translation>
+        </message>
+        <message>
+            <source>key file {path} (passphrase: asked once a session)</source>
+            <translation>Schlüsseldatei {path} (Passphrase: einmal pro Sitzung erfragt)</translation>
         </message>
         <message numerus="yes">
             <source>left out %n file(s) ({reasons})</source>
@@ -1111,6 +1167,22 @@
             <translation>keine Route zum Host</translation>
         </message>
         <message>
+            <source>no sign-in needed</source>
+            <translation>keine Anmeldung nötig</translation>
+        </message>
+        <message>
+            <source>none needed</source>
+            <translation>keine nötig</translation>
+        </message>
+        <message>
+            <source>none saved: a sync you start asks you to sign in</source>
+            <translation>keine gespeichert: eine Synchronisierung, die du startest, bittet dich um Anmeldung</translation>
+        </message>
+        <message>
+            <source>not from the keyring ({why})</source>
+            <translation>nicht aus dem Schlüsselbund ({why})</translation>
+        </message>
+        <message>
             <source>not pushed to {remote}'s URL {url}: {why}</source>
             <translation>nicht zur URL {url} von {remote} gepusht: {why}</translation>
         </message>
@@ -1123,8 +1195,24 @@
             <translation>nicht gepusht: die Push-URL von {remote} ist nicht erreichbar: {reason}</translation>
         </message>
         <message>
+            <source>published {branch} to {remote} ({objects} objects); its upstream is {upstream}</source>
+            <translation>{branch} nach {remote} veröffentlicht ({objects} Objekte); sein Upstream ist {upstream}</translation>
+        </message>
+        <message>
             <source>push rejected twice ({what})</source>
             <translation>Push zweimal abgelehnt ({what})</translation>
+        </message>
+        <message>
+            <source>push.default is 'nothing': git would not push {branch} without a refspec either</source>
+            <translation>push.default ist 'nothing': git würde {branch} ohne Refspec auch nicht pushen</translation>
+        </message>
+        <message>
+            <source>push.default is 'simple' and the upstream of {branch} ({upstream}) has another name: git would refuse to push it</source>
+            <translation>push.default ist 'simple' und der Upstream von {branch} ({upstream}) heißt anders: git würde das Pushen verweigern</translation>
+        </message>
+        <message>
+            <source>push.default is '{mode}' and {remote} is not the remote {branch} fetches from: git would refuse to push it there</source>
+            <translation>push.default ist '{mode}' und {remote} ist nicht das Remote, von dem {branch} abruft: git würde das Pushen dorthin verweigern</translation>
         </message>
         <message>
             <source>pushed {branches} ({objects} objects)</source>
@@ -1167,6 +1255,30 @@
             <translation>Zeilenenden (safecrlf)</translation>
         </message>
         <message>
+            <source>set push.default to push it (git config push.default simple)</source>
+            <translation>setze push.default, um ihn zu pushen (git config push.default simple)</translation>
+        </message>
+        <message>
+            <source>signed in as {user}, kept in memory until {holder} quits</source>
+            <translation>angemeldet als {user}, im Speicher behalten, bis {holder} beendet wird</translation>
+        </message>
+        <message>
+            <source>signed in by ssh (your agent or key files)</source>
+            <translation>von ssh angemeldet (dein Agent oder deine Schlüsseldateien)</translation>
+        </message>
+        <message>
+            <source>signed in with the key {key} (its passphrase as typed this session)</source>
+            <translation>mit dem Schlüssel {key} angemeldet (seine Passphrase wie in dieser Sitzung eingegeben)</translation>
+        </message>
+        <message>
+            <source>signed in {how}</source>
+            <translation>angemeldet {how}</translation>
+        </message>
+        <message>
+            <source>ssh through {source} ({command})</source>
+            <translation>ssh über {source} ({command})</translation>
+        </message>
+        <message>
             <source>starting</source>
             <translation>Starten</translation>
         </message>
@@ -1194,6 +1306,13 @@
             <source>the LFS server: {reason}</source>
             <translation>der LFS-Server: {reason}</translation>
         </message>
+        <message numerus="yes">
+            <source>the SSH agent (%n key(s))</source>
+            <translation>
+                <numerusform>der SSH-Agent (%n Schlüssel)</numerusform>
+                <numerusform>der SSH-Agent (%n Schlüssel)</numerusform>
+            </translation>
+        </message>
         <message>
             <source>the askpass program {program} gave no answer</source>
             <translation>das Askpass-Programm {program} gab keine Antwort</translation>
@@ -1207,8 +1326,16 @@
             <translation>der Index hat nicht zusammengeführte Pfade ({marker})</translation>
         </message>
         <message>
+            <source>the keyring (user {user})</source>
+            <translation>der Schlüsselbund (Benutzer {user})</translation>
+        </message>
+        <message>
             <source>the keyring backend {setting} cannot be loaded</source>
             <translation>das Schlüsselbund-Backend {setting} kann nicht geladen werden</translation>
+        </message>
+        <message>
+            <source>the password in the URL</source>
+            <translation>das Passwort in der URL</translation>
         </message>
         <message>
             <source>the proxy is unreachable: {why}</source>
@@ -1395,6 +1522,10 @@
             <translation>{error}: wurde es verschoben, folgt ihm `gitferry add NEUER_PFAD --name {name}` (seine Einstellungen bleiben)</translation>
         </message>
         <message>
+            <source>{first}, then {then}</source>
+            <translation>{first}, dann {then}</translation>
+        </message>
+        <message>
             <source>{first}; {then}</source>
             <translation>{first}; {then}</translation>
         </message>
@@ -1453,6 +1584,18 @@
         <message>
             <source>{setting} is set, but Gitferry does not stash: commit or stash your changes, then sync</source>
             <translation>{setting} ist gesetzt, aber Gitferry legt keinen Stash an: committe oder stashe deine Änderungen, dann synchronisiere</translation>
+        </message>
+        <message>
+            <source>{ssh}: its own keys and agent</source>
+            <translation>{ssh}: seine eigenen Schlüssel und sein Agent</translation>
+        </message>
+        <message>
+            <source>{ssh}: no agent and no key file (ssh -G names none that exists)</source>
+            <translation>{ssh}: kein Agent und keine Schlüsseldatei (ssh -G nennt keine, die existiert)</translation>
+        </message>
+        <message>
+            <source>{ssh}: {offered}</source>
+            <translation>{ssh}: {offered}</translation>
         </message>
         <message>
             <source>{upstream} was deleted on the remote</source>
@@ -2078,8 +2221,16 @@
             <translation>kein Branch namens %1 in diesem Repository, weder auf diesem Computer noch auf einem Remote</translation>
         </message>
         <message>
+            <source>no pull setting in git</source>
+            <translation>keine Pull-Einstellung in git</translation>
+        </message>
+        <message>
             <source>rebase</source>
             <translation>Rebase</translation>
+        </message>
+        <message>
+            <source>set in Gitferry</source>
+            <translation>in Gitferry gesetzt</translation>
         </message>
     </context>
     <context>

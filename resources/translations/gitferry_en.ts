@@ -100,6 +100,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>the SSH agent (%n key(s))</source>
+        <translation>
+            <numerusform>the SSH agent (%n key)</numerusform>
+            <numerusform>the SSH agent (%n keys)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>{branch} (%n commit(s))</source>
         <translation>
             <numerusform>{branch} (%n commit)</numerusform>

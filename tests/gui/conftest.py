@@ -193,6 +193,19 @@ def translations(qapp: QApplication) -> None:
     assert install_translations(qapp), "resources/translations/gitferry_en.qm did not load"
 
 
+@pytest.fixture
+def german(qapp: QApplication) -> Iterator[None]:
+    """The app in German for one test; the session's English stays afterwards."""
+    from PySide6.QtCore import QLocale
+
+    from gui.translations import install_translations
+
+    installed = install_translations(qapp, QLocale("de_DE"))
+    yield
+    for translator in installed:
+        qapp.removeTranslator(translator)
+
+
 def sync_from_the_window(run: Run, desktop: Desktop, repo_id: int) -> tuple[Any, list[tuple[str, str]]]:
     """Refresh, select `repo_id`, press Sync now: its report and the notices the tray gave."""
     from tests.gui.waiting import next_emit

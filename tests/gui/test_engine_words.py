@@ -6,29 +6,18 @@ English word for word."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-
-import pytest
-from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QApplication
+from pathlib import Path
 
 from gui.desktop import Desktop
 from gui.models.engine_words import in_language, stored_message
 from gui.models.repos import RepoView, _result_tooltip
-from gui.translations import install_translations
 from gui.widgets.progress_panel import _idle_text
 from tests.gitcli import git
 from tests.gui.conftest import Run, sync_from_the_window
+from tests.gui.test_first_run import a_folder
 from tests.gui.waiting import until
 from tests.integration.clones import Clones
-
-
-@pytest.fixture
-def german(qapp: QApplication) -> Iterator[None]:
-    installed = install_translations(qapp, QLocale("de_DE"))
-    yield
-    for translator in installed:
-        qapp.removeTranslator(translator)  # the session's English stays
+from tests.servers import Remote
 
 
 def shown(run: Run, desktop: Desktop, repo_id: int) -> tuple[str, str, str]:
@@ -128,3 +117,34 @@ def test_a_german_app_says_a_real_conflict_and_a_rebase_in_progress_in_german(
         )
         said = in_language(report.parts())
         assert said.startswith("ein Rebase von main läuft (rebase-merge): löse jeden Konflikt"), said
+
+
+def test_a_german_app_says_a_push_git_refuses_and_a_start_in_german(
+    run: Run, desktop: Desktop, world: Clones, git_daemon: Remote, tmp_path: Path, german: None
+) -> None:
+    """From the German screenshots' review: a push `push.default` refuses said its reason in
+    English inside German, and so did the "Started syncing" line (what was published). The
+    report and the store keep the English the CLI prints, word for word."""
+    from core.engine.sync import SyncOptions, sync_repository
+
+    git("config", "push.default", "nothing", cwd=world.mine)
+    world.commit(world.mine, "b.txt", "mine\n")
+    core = desktop.api.core
+    report = run(sync_repository(core, run(core.store.repo("mine")), SyncOptions(timeout=10)))
+    assert report.message == (
+        "main: not pushed: push.default is 'nothing': git would not push main without a refspec either; "
+        "set push.default to push it (git config push.default simple)"
+    )
+    assert in_language(report.parts()) == (
+        "main: nicht gepusht: push.default ist 'nothing': git würde main ohne Refspec auch nicht pushen; "
+        "setze push.default, um ihn zu pushen (git config push.default simple)"
+    )
+
+    git_daemon.create("started")
+    folder = a_folder(tmp_path)
+    started = run(desktop.api.start_syncing(str(folder), git_daemon.url("started")))
+    record = run(core.store.repo(started.record.name))
+    objects = started.published.objects_sent
+    assert record.last_message == f"published main to origin ({objects} objects); its upstream is origin/main"
+    said = stored_message(record.last_message, record.last_said)
+    assert said == f"main nach origin veröffentlicht ({objects} Objekte); sein Upstream ist origin/main"

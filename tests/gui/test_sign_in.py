@@ -211,3 +211,47 @@ def test_the_settings_say_where_credentials_come_from_and_show_rewritten_urls(
         )
 
     run(scenario(), TIMEOUT)
+
+
+def test_a_german_app_says_where_credentials_come_from_in_german(
+    run: Run,
+    running: Running,
+    tmp_path: Path,
+    qtbot: QtBot,
+    http_auth_server: HttpRemote,
+    dialogs: list[SettingsDialog],
+    german: None,
+) -> None:
+    """The German screenshots: 'Zugangsdaten: none saved: a sync you start asks you to sign
+    in', 'Verbunden mit … (2 Refs; signed in from the keyring)' and 'Wie git pull es hier tut
+    (derzeit: Merge, no pull setting in git)': the engine's English inside German."""
+    seed(http_auth_server, tmp_path)
+    repo = make_repo(tmp_path, url=http_auth_server.url("origin"))
+
+    async def scenario() -> None:
+        await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        row = dialog.credentials.rows["origin"]
+        assert showing(row.source) == (
+            "Zugangsdaten: keine gespeichert: eine Synchronisierung, die du startest,"
+            " bittet dich um Anmeldung"
+        )
+        combo = dialog.form.strategy_combo
+        assert (
+            combo.itemText(combo.findData("git"))
+            == "Wie git pull es hier tut (derzeit: Merge, keine Pull-Einstellung in git)"
+        )
+        user, secret = http_auth_server.auth or ("", "")
+        running.core.credentials.save(http_auth_server.url("origin"), HttpAuth(user, secret))
+        await dialog.credentials.load(
+            dialog.credentials.repo_name, [("origin", http_auth_server.url("origin"))]
+        )
+        row = dialog.credentials.rows["origin"]
+        assert showing(row.source) == f"Zugangsdaten: der Schlüsselbund (Benutzer {user})"
+        row.test_button.click()
+        await until(lambda: showing(row.status).startswith("Verbunden mit"))
+        assert showing(row.status) == (
+            f"Verbunden mit {http_auth_server.url('origin')} (2 Refs; angemeldet aus dem Schlüsselbund)"
+        )
+
+    run(scenario(), TIMEOUT)

@@ -264,7 +264,7 @@ def test_test_connection_uses_the_sync_path_and_says_what_signed_in(
         try:
             found = await api.test_connection("mine", "origin")
             access = await api.remote_access("mine")
-            return found.credential, found.url, [a.credential for a in access]
+            return found.credential.english(), found.url, [a.credential.english() for a in access]
         finally:
             await api.close()
 
@@ -492,19 +492,20 @@ def test_the_settings_say_a_password_kept_in_memory_not_only_that_there_is_no_ke
     passwords = SessionPasswords("the app")
     with Repo(str(mine)) as repo:
         config = repo.get_config_stack()
-        assert describe_credential(url, config, Credentials(), passwords).startswith("not from the keyring (")
+        before = describe_credential(url, config, Credentials(), passwords).english()
+        assert before.startswith("not from the keyring (")
         fetch_remote(
             repo,
             "origin",
             signer=Signer(Credentials(), lambda _r: HttpAuth(user, right), passwords=passwords),
         )
-        assert describe_credential(url, config, Credentials(), passwords) == (
+        assert describe_credential(url, config, Credentials(), passwords).english() == (
             f"signed in as {user}, kept in memory until the app quits"
         )
     git("config", "--global", "credential.helper", "store")
     with Repo(str(mine)) as repo:
         said = describe_credential(url, repo.get_config_stack(), Credentials(), SessionPasswords("the app"))
-    assert said == "git's credential helper 'store'"
+    assert said.english() == "git's credential helper 'store'"
 
 
 def test_a_sign_in_the_user_cancelled_is_said_cancelled(

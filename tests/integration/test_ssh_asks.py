@@ -291,13 +291,13 @@ def test_the_settings_say_where_an_ssh_remotes_sign_in_comes_from(
     with Repo.init(str(tmp_path / "r"), mkdir=True) as repo:
         config = repo.get_config_stack()
         via = f"ssh through core.sshCommand (ssh -F {home.config})"
-        described = describe_credential(url, config, None)
+        described = describe_credential(url, config, None).english()
         assert described == f"{via}: key file {home.key} (passphrase: asked once a session)"
         agent = Agent(tmp_path)
         try:
             agent.add(home.key, PASSPHRASE, tmp_path)
             os.environ["SSH_AUTH_SOCK"] = str(agent.socket)
-            described = describe_credential(url, config, None)
+            described = describe_credential(url, config, None).english()
             key = f"key file {home.key} (passphrase: asked once a session)"
             assert described == f"{via}: the SSH agent (1 key), then {key}"
         finally:

@@ -26,11 +26,9 @@ from dulwich.repo import Repo
 from core.errors import GitferryError
 from core.git.config.values import git_bool
 from core.git.repository import current_branch, open_worktree_repo
-from core.settings import AS_GIT_PULL
+from core.settings import AS_GIT_PULL, NO_PULL_SETTING, SET_IN_GITFERRY
 
 _REBASES: Final = frozenset({"merges", "m", "interactive", "i"})
-SET_IN_GITFERRY: Final = "set in Gitferry"
-NO_PULL_SETTING: Final = "no pull setting in git"
 
 
 def strategy_in_effect(repo: Repo, setting: str) -> tuple[str, str]:

@@ -33,6 +33,7 @@ from core.git.config.remote_config import find_remote, list_remotes
 from core.git.config.upstreams import FetchRefspecs, Upstream
 from core.git.config.values import config_text
 from core.git.repository import ref_value
+from core.phrase import Phrase, phrase
 
 HEADS = "refs/heads/"
 
@@ -41,7 +42,7 @@ class PushDefaultRefuses(BadInput):
     """`push.default` says git would not push the branch there; `fix`: the setting that
     would let it (one clause, for a sync's message)."""
 
-    def __init__(self, message: str, fix: str) -> None:
+    def __init__(self, message: Phrase, fix: Phrase) -> None:
         super().__init__(message)
         self.fix = fix
 
@@ -116,29 +117,45 @@ def _destination(config: Config, branch: str, remote: str, upstream: str | None,
     same = HEADS + branch
     if mode == "nothing":
         raise PushDefaultRefuses(
-            f"push.default is 'nothing': git would not push {branch} without a refspec either",
-            "set push.default to push it (git config push.default simple)",
+            phrase(
+                "push.default is 'nothing': git would not push {branch} without a refspec either",
+                branch=branch,
+            ),
+            phrase("set push.default to push it (git config push.default simple)"),
         )
     if mode in ("current", "matching"):
         return same
     if mode in ("upstream", "tracking"):
         if not central:
             raise PushDefaultRefuses(
-                f"push.default is '{mode}' and {remote} is not the remote {branch} fetches from: "
-                f"git would refuse to push it there",
-                f"git config push.default current would push it to {remote}",
+                phrase(
+                    "push.default is '{mode}' and {remote} is not the remote {branch} fetches from:"
+                    " git would refuse to push it there",
+                    mode=mode,
+                    remote=remote,
+                    branch=branch,
+                ),
+                phrase("git config push.default current would push it to {remote}", remote=remote),
             )
         return upstream or same
     if mode == "simple":
         if upstream is not None and upstream != same:
             theirs = upstream.removeprefix(HEADS)
             raise PushDefaultRefuses(
-                f"push.default is 'simple' and the upstream of {branch} ({upstream}) has another name: "
-                f"git would refuse to push it",
-                f"git config push.default upstream would push it to {remote}'s {theirs}",
+                phrase(
+                    "push.default is 'simple' and the upstream of {branch} ({upstream}) has another name:"
+                    " git would refuse to push it",
+                    branch=branch,
+                    upstream=upstream,
+                ),
+                phrase(
+                    "git config push.default upstream would push it to {remote}'s {theirs}",
+                    remote=remote,
+                    theirs=theirs,
+                ),
             )
         return same
-    raise BadInput(f"bad push.default {mode!r} in the git config")
+    raise BadInput(phrase("bad push.default {mode} in the git config", mode=repr(mode)))
 
 
 def _default_remote(repo: Repo) -> str:

@@ -17,6 +17,7 @@ from core.git.transfer.signer import Signer
 from core.git.transfer.ssh_questions import HostKeyQuestion
 from core.git.transfer.timed_ssh import TimedSSHVendor
 from core.git.transfer.transport import StoppableHttpClient, connected, parse_remote_url
+from core.phrase import Phrase
 from core.remote_url import HttpAuth
 
 
@@ -24,7 +25,7 @@ from core.remote_url import HttpAuth
 class ProbeResult:
     refs: int
     url: str  # where it connected (after rewrites), no password
-    credential: str  # what it signed in with (`sign_in.used`)
+    credential: Phrase  # what it signed in with (`sign_in.used`)
     host_key: HostKeyQuestion | None = None  # an ssh host key accepted on the way
 
 

@@ -50,7 +50,7 @@ from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
 from core.git.transfer.signer import SessionPasswords, Signer, SignInRequest, unkept_password_note
 from core.git.transfer.ssh_identity import describe_ssh
 from core.git.transfer.stop import TransferStop, registered
-from core.phrase import Phrase, in_turn, phrase
+from core.phrase import Phrase, in_turn, phrase, verbatim
 from core.remote_url import (
     BadRemoteUrl,
     HttpAuth,
@@ -73,16 +73,18 @@ class Source(StrEnum):
     ASKPASS = "askpass"  # the user's askpass program (`git_askpass.py`), git's prompt's first try
     PROMPT = "prompt"
 
-    def shown(self, name: str = "") -> str:
+    def shown(self, name: str = "") -> Phrase:
         """Where a credential came from, as a message says it."""
+        if self is Source.HELPER:
+            return phrase("from credential helper {name}", name=repr(name))
+        if self is Source.ASKPASS:
+            return phrase("from askpass program {name}", name=repr(name))
         return {
-            Source.GIVEN: "as typed",
-            Source.URL: "in the URL",
-            Source.KEYRING: "from the keyring",
-            Source.MEMORY: "as given earlier while Gitferry runs",
-            Source.HELPER: f"from credential helper {name!r}",
-            Source.ASKPASS: f"from askpass program {name!r}",
-            Source.PROMPT: "as typed at the sign-in",
+            Source.GIVEN: phrase("as typed"),
+            Source.URL: phrase("in the URL"),
+            Source.KEYRING: phrase("from the keyring"),
+            Source.MEMORY: phrase("as given earlier while Gitferry runs"),
+            Source.PROMPT: phrase("as typed at the sign-in"),
         }[self]
 
 
@@ -104,7 +106,7 @@ class SignIn:
     _keyring_refused: bool = False
     _keyring_absent: str = ""  # why no keyring could keep a password (`KeyringUnavailable.absent`)
     _cancelled: bool = False  # the user closed the sign-in dialog (Cancel), not the transfer's stop
-    _refused_what: str = ""  # the last source the server refused, as shown
+    _refused_what: Phrase | None = None  # the last source the server refused, as shown
     _approved: bool = False
     _query: CredentialQuery | None = None
     _helper_password: str | None = field(default=None, repr=False)  # a helper's, with no user name
@@ -193,11 +195,11 @@ class SignIn:
     def needs_someone(self) -> bool:
         """The exchange ended unauthorised with nothing refused and nobody to ask: a
         credential only the user can give (`SignInNeeded`), not the server failing."""
-        return not self._refused_what and self.signer.prompt is None
+        return self._refused_what is None and self.signer.prompt is None
 
     def refusal(self) -> Phrase:
         """Why the exchange ended unauthorised, in one line (`scrubbed` before it is shown)."""
-        if self._refused_what:
+        if self._refused_what is not None:
             # A credential was found and refused: why other sources had none (no keyring,
             # "give it through a git credential helper") is beside the point.
             return phrase("the server refused the credentials ({what})", what=self._refused_what)
@@ -367,7 +369,7 @@ class SignIn:
 
     def _refused(self) -> None:
         assert self.current is not None
-        self._refused_what = self.source.shown(self.source_name) if self.source else ""
+        self._refused_what = self.source.shown(self.source_name) if self.source else None
         if self.source is Source.KEYRING:
             self._keyring_refused = True
         elif self.source is Source.MEMORY and self.signer.passwords is not None:
@@ -420,16 +422,16 @@ def remote_memory_keys(repo: Repo) -> dict[str, tuple[str, str, str | None]]:
     return {remote.name: remote_memory_key(config, remote.url) for remote in list_remotes(repo)}
 
 
-def used(sign_in: SignIn | None) -> str:
+def used(sign_in: SignIn | None) -> Phrase:
     """What an exchange that succeeded signed in with, as the settings say it."""
     if sign_in is None or sign_in.source is None or sign_in.current is None:
-        return "no sign-in needed"
-    return f"signed in {sign_in.source.shown(sign_in.source_name)}"
+        return phrase("no sign-in needed")
+    return phrase("signed in {how}", how=sign_in.source.shown(sign_in.source_name))
 
 
 def describe_credential(
     url: str, config: Config | None, keyring: Credentials | None, passwords: SessionPasswords | None = None
-) -> str:
+) -> Phrase:
     """Where a sync would take the credential for `url` from, without asking anyone
     (a helper may show a window when asked): the keyring's entry, a password the running
     engine keeps in memory (`passwords`, typed at a sign-in), a password in the URL, git's
@@ -437,28 +439,34 @@ def describe_credential(
     try:
         parsed = parse_remote_url(url)
     except BadRemoteUrl as exc:
-        return exc.why
+        return verbatim(exc.why)
     if parsed.kind is Kind.SSH:
         return describe_ssh(parsed, config)
     if parsed.kind not in (Kind.HTTP, Kind.HTTPS):
-        return "none needed"
+        return phrase("none needed")
     if parsed.password is not None:
-        return "the password in the URL"
+        return phrase("the password in the URL")
     no_keyring = None
     if keyring is not None:
         try:
             found = keyring.get(credential_key(url_without_secret(url)))
         except KeyringUnavailable as exc:
-            found, no_keyring = None, f"not from the keyring ({exc.why})"
+            found, no_keyring = None, phrase("not from the keyring ({why})", why=exc.why_said)
         if found is not None:
-            return f"the keyring (user {found.username})"
+            return phrase("the keyring (user {user})", user=found.username)
     if passwords is not None and (kept := passwords.get(*memory_key(config, url), None)) is not None:
-        return f"signed in as {kept.username}, kept in memory until {passwords.holder} quits"
+        return phrase(
+            "signed in as {user}, kept in memory until {holder} quits",
+            user=kept.username,
+            holder=passwords.holder,
+        )
     try:
         helpers = credential_query(config, url_without_secret(url)).helpers
     except GitferryError as exc:
-        return exc.message
+        return exc.phrase
     if helpers:
         names = ", ".join(repr(helper_name(h)) for h in helpers)
-        return f"git's credential helper{'s' if len(helpers) > 1 else ''} {names}"
-    return no_keyring or "none saved: a sync you start asks you to sign in"
+        if len(helpers) > 1:
+            return phrase("git's credential helpers {names}", names=names)
+        return phrase("git's credential helper {names}", names=names)
+    return no_keyring or phrase("none saved: a sync you start asks you to sign in")

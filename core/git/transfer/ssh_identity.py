@@ -20,8 +20,8 @@ from dulwich.config import Config
 
 from core.git.config.ssh_command import Variant, ssh_program
 from core.git.transfer.timed_ssh import ssh_dash_g
+from core.phrase import Phrase, phrase
 from core.remote_url import RemoteUrl
-from core.results import counted
 
 _WAIT = 10.0
 
@@ -43,13 +43,15 @@ def ssh_settings(url: RemoteUrl, config: Config | None) -> dict[str, list[str]] 
     return settings
 
 
-def describe_ssh(url: RemoteUrl, config: Config | None) -> str:
+def describe_ssh(url: RemoteUrl, config: Config | None) -> Phrase:
     """One line: the agent (with its key count) and the key files ssh would offer."""
     program = ssh_program(config)
-    via = "" if program.source == "ssh" else f" through {program.source} ({program.command})"
+    ssh: str | Phrase = "ssh"
+    if program.source != "ssh":
+        ssh = phrase("ssh through {source} ({command})", source=program.source, command=program.command)
     settings = ssh_settings(url, config)
     if settings is None:
-        return f"ssh{via}: its own keys and agent"
+        return phrase("{ssh}: its own keys and agent", ssh=ssh)
     offered = []
     agent = _agent(settings)
     if agent:
@@ -57,11 +59,14 @@ def describe_ssh(url: RemoteUrl, config: Config | None) -> str:
     keys = [_key(Path(_expand(name))) for name in settings.get("identityfile", [])]
     offered += [key for key in keys if key]
     if not offered:
-        return f"ssh{via}: no agent and no key file (ssh -G names none that exists)"
-    return f"ssh{via}: " + ", then ".join(offered)
+        return phrase("{ssh}: no agent and no key file (ssh -G names none that exists)", ssh=ssh)
+    said = offered[-1]
+    for earlier in reversed(offered[:-1]):
+        said = phrase("{first}, then {then}", first=earlier, then=said)
+    return phrase("{ssh}: {offered}", ssh=ssh, offered=said)
 
 
-def _agent(settings: dict[str, list[str]]) -> str | None:
+def _agent(settings: dict[str, list[str]]) -> Phrase | None:
     socket_path = (settings.get("identityagent") or [os.environ.get("SSH_AUTH_SOCK", "")])[0]
     if socket_path in ("", "none"):
         return None
@@ -82,10 +87,10 @@ def _agent(settings: dict[str, list[str]]) -> str | None:
     if done.returncode == 2:
         return None  # no agent answers there
     count = len(done.stdout.splitlines()) if done.returncode == 0 else 0
-    return f"the SSH agent ({counted(count, 'key')})"
+    return phrase("the SSH agent (%n key(s))", count)
 
 
-def _key(path: Path) -> str | None:
+def _key(path: Path) -> Phrase | None:
     if not path.is_file():
         return None
     try:
@@ -97,10 +102,10 @@ def _key(path: Path) -> str | None:
             stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return f"key file {path}"
+        return phrase("key file {path}", path=str(path))
     if done.returncode == 0:
-        return f"key file {path}"
-    return f"key file {path} (passphrase: asked once a session)"
+        return phrase("key file {path}", path=str(path))
+    return phrase("key file {path} (passphrase: asked once a session)", path=str(path))
 
 
 def _expand(path: str) -> str:

@@ -39,6 +39,7 @@ from core.git.transfer.errors import (
     scrub,
 )
 from core.git.transfer.stop import TransferStop
+from core.phrase import Phrase, phrase
 
 if TYPE_CHECKING:
     from core.git.transfer.signer import SshPassphrases
@@ -208,11 +209,13 @@ class SshAsking:
         self.answered_key = key_file
         return typed
 
-    def used(self) -> str:
+    def used(self) -> Phrase:
         """What an exchange that succeeded signed in with, as the settings say it."""
         if self.answered_key is not None:
-            return f"signed in with the key {self.answered_key} (its passphrase as typed this session)"
-        return "signed in by ssh (your agent or key files)"
+            return phrase(
+                "signed in with the key {key} (its passphrase as typed this session)", key=self.answered_key
+            )
+        return phrase("signed in by ssh (your agent or key files)")
 
     def _ask(self, question: SshQuestion) -> str | None:
         if self.prompt is None:
