@@ -1046,7 +1046,7 @@
         </message>
         <message>
             <source>from credential helper {name}</source>
-            <translation>vom Credential-Helper {name}</translation>
+            <translation>vom Zugangsdaten-Helfer {name}</translation>
         </message>
         <message>
             <source>from the keyring</source>
@@ -1062,11 +1062,11 @@
         </message>
         <message>
             <source>git's credential helper {names}</source>
-            <translation>git-Credential-Helper {names}</translation>
+            <translation>git-Zugangsdaten-Helfer {names}</translation>
         </message>
         <message>
             <source>git's credential helpers {names}</source>
-            <translation>git-Credential-Helper {names}</translation>
+            <translation>git-Zugangsdaten-Helfer {names}</translation>
         </message>
         <message>
             <source>host is down</source>
