@@ -42,6 +42,9 @@ class RemotesFetched:
     failures: dict[str, GitferryError] = field(default_factory=dict)
     default_branches: dict[str, str] = field(default_factory=dict)  # remote -> where its HEAD points
     heads_moved: dict[str, str] = field(default_factory=dict)  # remote -> what <remote>/HEAD named
+    # Branches whose upstream an answering remote deleted, its tracking ref kept stale (no
+    # `fetch.prune`): not pushed and said gone (`gone_notes`), as with the ref pruned.
+    stale: list[str] = field(default_factory=list)
     listed: list[RemoteConfig] = field(default_factory=list)  # every remote the git config lists
     worktrees: list[Worktree] = field(default_factory=list)  # the repository's, as the fetch read them
 
@@ -131,6 +134,7 @@ async def fetch_remotes(
             outcome.default_branches[remote.name] = fetched.default_branch
         if fetched.head_was:
             outcome.heads_moved[remote.name] = fetched.head_was
+        outcome.stale += fetched.stale
         report.answered_remotes.append(remote.name)
         _account(report, fetched)
     return outcome

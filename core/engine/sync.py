@@ -400,6 +400,7 @@ class _Sync:
             answered=fetched.fetched,
             default_branches=fetched.default_branches,
             heads_moved=fetched.heads_moved,
+            stale=fetched.stale,
         )
         self.step = phrase("recording")
         with _Timer(self.report, "store"):
@@ -587,7 +588,7 @@ class _Sync:
         self.step = phrase("pushing")
         current = await self.core.offload.io(current_branch, self.repo)
         self.held = (await self.core.offload.io(branch_uses, self.repo)).by_operations()
-        branches = self._pushable(statuses, current)
+        branches = self._pushable(statuses, current, fetched.stale)
         if not branches:
             return statuses
         outcome = await self._push_once(branches, fetched, statuses)
@@ -597,16 +598,20 @@ class _Sync:
             if current in outcome.rejected:
                 await self._integrate()
             statuses = await self._measure()
-            retry = [b for b in self._pushable(statuses, current) if b in outcome.rejected]
+            retry = [b for b in self._pushable(statuses, current, fetched.stale) if b in outcome.rejected]
             second = await self._push_once(retry, again, statuses) if retry else outcome
             if second.rejected:
                 self.fatal = self.fatal or PushRejected(second.rejected)
         return await self._measure()
 
-    def _pushable(self, statuses: list[BranchStatus], current: str | None) -> list[str]:
+    def _pushable(self, statuses: list[BranchStatus], current: str | None, stale: list[str]) -> list[str]:
+        """`stale`: branches whose upstream the remote deleted, their tracking ref kept (no
+        `fetch.prune`): not pushed, as with the ref pruned (a push would make the branch again)."""
         from core.engine.push_phase import branches_to_push
 
-        branches = branches_to_push(statuses, current, push_all=self.settings.push_all)
+        branches = [
+            b for b in branches_to_push(statuses, current, push_all=self.settings.push_all) if b not in stale
+        ]
         if self.stopped is not None:
             branches = [b for b in branches if b != current]
         # A branch a rebase or bisect holds: its tip is about to be replaced (or is not

@@ -15,6 +15,7 @@ how to publish them (`gitferry publish`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from dulwich.repo import Repo
@@ -37,22 +38,26 @@ async def gone_notes(
     answered: Sequence[str],
     default_branches: Mapping[str, str],
     heads_moved: Mapping[str, str],
+    stale: Sequence[str] = (),
 ) -> list[Phrase]:
     """One line per branch the sync would push whose upstream a remote that answered
     this sync no longer has: the checked-out one (new work on it goes nowhere), and
     with `push_all` any other that has commits no remote has (one that has none, say
     a branch merged and deleted on the remote, is only shown as gone).
     `default_branches`: where each remote's HEAD points; `heads_moved`: the tracking
-    ref each `<remote>/HEAD` named before this sync's fetch moved it."""
-    if not any(s.upstream_gone for s in statuses):
+    ref each `<remote>/HEAD` named before this sync's fetch moved it; `stale`: the branches
+    whose upstream the fetch found deleted, their tracking ref kept (no `fetch.prune`)."""
+    if not stale and not any(s.upstream_gone for s in statuses):
         return []
     current = await core.offload.io(current_branch, repo)
-    candidates = [s.name for s in statuses if s.upstream_gone and (push_all or s.name == current)]
+    candidates = [
+        s.name for s in statuses if (s.upstream_gone or s.name in stale) and (push_all or s.name == current)
+    ]
     if not candidates:
         return []
     from core.git.history.gone_upstreams import gone_upstreams
 
-    gone = await core.offload.io(gone_upstreams, repo, candidates)
+    gone = await core.offload.io(partial(gone_upstreams, repo, candidates, stale=stale))
     return [
         gone_note(g, default_branches.get(g.remote), was_default=heads_moved.get(g.remote) == g.tracking_ref)
         for g in gone

@@ -37,6 +37,7 @@ def test_a_renamed_default_branch_shows_in_the_branch_table_and_needs_attention(
     qapp: QApplication, git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     world = Clones.make(git_daemon, tmp_path, capsys)
+    git("config", "fetch.prune", "true", cwd=world.mine)  # the stale ref pruned, as git's fetch would
     git("--git-dir", str(world.bare), "branch", "-m", "main", "trunk")
     world.commit(world.mine, "c.txt", "mine\n")
     code, _doc, _err = run(capsys, "sync", "mine", "--json")

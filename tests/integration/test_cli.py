@@ -88,6 +88,7 @@ def test_deleted_upstream_is_reported_gone(
     git("push", "-q", str(bare), "main:topic", cwd=theirs)
     git("fetch", "-q", "origin", cwd=mine)
     git("branch", "-q", "--track", "topic", "origin/topic", cwd=mine)
+    git("config", "fetch.prune", "true", cwd=mine)  # the tracking ref pruned, as git's fetch would
     run(capsys, "add", str(mine))
     git("push", "-q", str(bare), "--delete", "topic", cwd=theirs)
     code, doc, err = run(capsys, "sync", "--fetch-only", "--json")

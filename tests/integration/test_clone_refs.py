@@ -69,6 +69,7 @@ def test_a_fetch_after_the_clone_moves_prunes_and_sees_the_upstream_gone(
     ours = tmp_path / "ours"
     clone_repository(git_daemon.url("origin"), ours, timeout=TIMEOUT)
     git("branch", "-q", "--track", "old", "origin/old", cwd=ours)
+    git("config", "fetch.prune", "true", cwd=ours)  # git fetch prunes only when told
     moved = push_commit(work, bare, "t.txt", "moved\n", "topic/03")
     git("push", "-q", str(bare), ":old", cwd=work)
 

@@ -118,8 +118,12 @@ def test_deleted_upstream_branch_is_reported_gone(remote: Remote, tmp_path: Path
     local = local_clone(remote, bare, tmp_path)
     git("branch", "-q", "--track", "feature", "origin/feature", cwd=local)
     git("push", "-q", str(bare), "--delete", "feature", cwd=work)
+    result = fetch(local, remote)  # git fetch keeps the ref, stale, unless told to prune
+    assert (result.gone, result.stale, result.pruned) == (["feature"], ["feature"], [])
+    assert "refs/remotes/origin/feature" in refs(local)
+    git("config", "fetch.prune", "true", cwd=local)
     result = fetch(local, remote)
-    assert result.gone == ["feature"]
+    assert (result.gone, result.stale) == (["feature"], [])
     assert result.pruned == ["refs/remotes/origin/feature"]
     assert "refs/remotes/origin/feature" not in refs(local)
     assert "refs/remotes/origin/topic" in refs(local)  # untracked: left alone

@@ -4,7 +4,9 @@ the local branch and nothing of it can be pushed, so the sync says so: result
 `diverged` (exit 1) and one line naming the branch, the remote's new default
 branch, and how many local commits no remote has (`git rev-list --count main
 --not --remotes` is the referee). Local commits stay, nothing is pushed anywhere,
-`git status` agrees the upstream is gone, and the status shows it.
+`git status` agrees the upstream is gone, and the status shows it: `mine` has
+`fetch.prune` on, so that its fetches prune the deleted branch's tracking ref, as
+git's do (without it the ref stays, stale: `test_stale_tracking_refs.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def world(
     over git:// and smart HTTP, from the repository's own HEAD over a local path."""
     remote: Remote = request.getfixturevalue(request.param)
     clones = Clones.make(remote, tmp_path, capsys)
+    git("config", "fetch.prune", "true", cwd=clones.mine)
     yield clones
     clones.check()
 

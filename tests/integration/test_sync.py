@@ -183,6 +183,7 @@ def test_unrelated_local_changes_are_carried_through_a_fast_forward(world: Clone
 
 
 def test_upstream_deleted_is_reported_gone_and_the_branch_kept(world: Clones) -> None:
+    git("config", "fetch.prune", "true", cwd=world.mine)  # the tracking ref pruned, as git's fetch would
     git("push", "-q", "origin", "main:feature", cwd=world.theirs)
     git("fetch", "-q", "origin", cwd=world.mine)
     git("branch", "-q", "--track", "feature", "origin/feature", cwd=world.mine)

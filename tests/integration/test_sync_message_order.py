@@ -41,6 +41,7 @@ def test_a_sync_with_no_remote_says_what_it_committed_before_the_note(
 
 def test_a_sync_whose_upstream_was_deleted_says_what_it_committed_before_the_note(world: Clones) -> None:
     git("--git-dir", str(world.bare), "config", "receive.denyDeleteCurrent", "ignore")
+    git("config", "fetch.prune", "true", cwd=world.mine)  # origin/main pruned, as git's fetch would
     git("push", "-q", "origin", "--delete", "main", cwd=world.theirs)
     git("remote", "set-head", "origin", "--delete", cwd=world.theirs)  # git left it dangling there
     code, _out, err = run(world.capsys, "set", "mine", "auto_commit", "true")

@@ -1,7 +1,8 @@
 """Local branches whose upstream the remote deleted, and what that leaves unpublished.
 
-When the remote deletes or renames a branch, the fetch prunes its tracking ref
-and the local branch has nowhere to go: nothing integrates into it, nothing of
+When the remote deletes or renames a branch, the fetch prunes its tracking ref (with
+`fetch.prune`; otherwise the ref stays, stale, and the fetch says which branches it
+left so) and the local branch has nowhere to go: nothing integrates into it, nothing of
 it is pushed. What the user needs to hear is which branch, and how many of its
 commits no remote has: `git rev-list --count <branch> --not --remotes`.
 """
@@ -35,15 +36,19 @@ class GoneUpstream:
 
 
 def gone_upstreams(
-    repo: Repo, branches: Iterable[str], index: GenerationIndex | None = None
+    repo: Repo, branches: Iterable[str], index: GenerationIndex | None = None, *, stale: Iterable[str] = ()
 ) -> list[GoneUpstream]:
-    """For each of `branches` whose upstream's tracking ref is gone, what it leaves."""
+    """For each of `branches` whose upstream's tracking ref is gone, or whose upstream the
+    remote deleted though its ref stays (`stale`), what it leaves."""
+    kept = set(stale)
     upstreams = {u.branch: u for u in tracked_upstreams(repo)}
     found: list[tuple[Upstream, ObjectID]] = []
     for branch in branches:
         upstream = upstreams.get(branch)
         head = ref_value(repo, Ref(f"refs/heads/{branch}".encode()))
-        if upstream is None or head is None or ref_value(repo, Ref(upstream.tracking_ref.encode())):
+        if upstream is None or head is None:
+            continue
+        if branch not in kept and ref_value(repo, Ref(upstream.tracking_ref.encode())):
             continue
         found.append((upstream, head))
     counts = unpublished_counts(repo, {u.branch: head for u, head in found}, index)

@@ -52,7 +52,7 @@ from core.git.transfer.haves import HavesWalker
 from core.git.transfer.ref_names import AdvertisedRefs, ignored_note, usable_name
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
-from core.git.transfer.tag_follow import PEELED, TagMode, TagPlan, TagPruning, pruned_note, split_tags
+from core.git.transfer.tag_follow import PEELED, Pruning, TagMode, TagPlan, pruned_note, split_tags
 from core.git.transfer.transport import (
     BitmaplessLocalClient,
     StoppableHttpClient,
@@ -126,6 +126,8 @@ class FetchResult:
     default_branch: str | None
     timings_ms: dict[str, float]
     pruned: list[str] = field(default_factory=list)  # tracking refs removed
+    # Branches of `gone` whose tracking ref stays, stale (no `prune`), as git keeps it.
+    stale: list[str] = field(default_factory=list)
     # The tracking ref `<remote>/HEAD` pointed to before this fetch pruned it (the
     # symref now follows the remote's default branch, or is gone with it).
     head_was: str | None = None
@@ -171,17 +173,20 @@ def fetch_remote(
     the app settings) is refused as soon as it does.
     `tags`: which tags come (None: as `remote.<name>.tagOpt` says, git's default
     following them, or every tag with `pruneTags`, local tags the remote lacks deleted
-    when `prune` is on too: `TagPruning`). `held`: the branch refs some worktree uses (ref -> its folder); a
-    refspec writing into one refuses the fetch before any pack, as git does. `stop` ends
-    the transfer from another thread (`TransferStopped`; nothing is kept); so do the
-    deadlines git's config and Gitferry's give (`deadlines.py`: `RemoteTooSlow`).
+    when `prune` is on too: `Pruning`; `prune` alone deletes the tracking refs of the
+    branches the remote deleted, which git keeps otherwise). `held`: the branch refs some
+    worktree uses (ref -> its folder); a refspec writing into one refuses the fetch before
+    any pack, as git does. `stop` ends the transfer from another thread (`TransferStopped`;
+    nothing is kept); so do the deadlines git's config and Gitferry's give (`deadlines.py`: `RemoteTooSlow`).
     `initial`: `repo` is new and has no refs (a clone): the fetched refs are written in
     one `packed-refs` file, without reflogs, as git's clone writes them (`initial_refs`)."""
     config = repo.get_config_stack()
     if url is None:
         url = parse_remote_url(remote_rewrite(repo, remote).effective, base=_work_dir(repo))
-    plan = FetchPlan(repo, remote, tracked, held)
-    pruning = TagPruning.of(config, remote) if tags is None else TagPruning(all_tags=False, delete=False)
+    pruning = Pruning.of(config, remote)
+    plan = FetchPlan(repo, remote, tracked, held, prune=pruning.branches)
+    if tags is not None:
+        pruning = Pruning(all_tags=False, delete=False)
     mode = tags if tags is not None else TagMode.ALL if pruning.all_tags else TagMode.of(config, remote)
     tag_plan = TagPlan(repo, mode, remote, prune=pruning.delete)
     with watched_connection(
@@ -446,6 +451,7 @@ class _FetchSession:
             default_branch=default_ref.removeprefix("refs/heads/") if default_ref else None,
             timings_ms=dict(self._clock.ms),
             pruned=pruned,
+            stale=plan.stale(advertised, pruned),
             head_was=head_was,
             notes=[note.english() for note in notes],
             notes_said={note.english(): note for note in notes},

@@ -2,10 +2,10 @@
 
 Given the refs a remote advertises, a `FetchPlan` says which objects to ask
 for (none when no tracked ref moved), which remote-tracking refs to move,
-which to prune because the remote deleted the branch, and which local
-branches have lost their upstream; and, like git, refuses a fetch whose refspecs
-write into a branch a worktree has checked out. `refs/pull/*` is never tracked; tags are
-`tag_follow`'s.
+which to prune because the remote deleted the branch (only with `prune`: `git fetch`
+keeps them stale otherwise), and which local branches have lost their upstream; and,
+like git, refuses a fetch whose refspecs write into a branch a worktree has checked
+out. `refs/pull/*` is never tracked; tags are `tag_follow`'s.
 """
 
 from __future__ import annotations
@@ -55,9 +55,16 @@ class FetchPlan:
     """One remote's tracked refs, against the local remote-tracking refs."""
 
     def __init__(
-        self, repo: Repo, remote: str, tracked: TrackedBranches, held: Mapping[str, str] | None = None
+        self,
+        repo: Repo,
+        remote: str,
+        tracked: TrackedBranches,
+        held: Mapping[str, str] | None = None,
+        *,
+        prune: bool = False,
     ) -> None:
         config = repo.get_config()
+        self.prune = prune  # fetch.prune / remote.<name>.prune
         self.held = dict(held or {})  # branch ref -> the worktree using it: never fetched into
         self.remote = remote
         self.tracked = tracked
@@ -127,7 +134,9 @@ class FetchPlan:
         return moves
 
     def pruned(self, advertised: Mapping[str, bytes]) -> list[str]:
-        """Tracking refs of tracked branches that the remote no longer has."""
+        """Tracking refs of tracked branches that the remote no longer has, when pruning."""
+        if not self.prune:
+            return []
         if self.tracked.mode == "all":
             sources = {t: self.refspecs.remote_ref(t) for t in self.local}
             stale = [t for t, src in sources.items() if src and src.startswith(HEADS)]
@@ -138,6 +147,14 @@ class FetchPlan:
         else:
             stale = [u.tracking_ref for u in self.upstreams if u.merge_ref not in advertised]
         return sorted({t for t in stale if t in self.local})
+
+    def stale(self, advertised: Mapping[str, bytes], pruned: Iterable[str]) -> list[str]:
+        """Local branches whose upstream the remote deleted while its tracking ref stays
+        (not pruned: `git fetch` without `prune` keeps it, and `git status` compares with it)."""
+        kept = set(self.local) - set(pruned)
+        return sorted(
+            u.branch for u in self.upstreams if u.merge_ref not in advertised and u.tracking_ref in kept
+        )
 
     def gone(self, advertised: Mapping[str, bytes]) -> list[str]:
         """Local branches whose upstream branch the remote no longer has."""

@@ -15,7 +15,7 @@ named are kept per remote in `<common dir>/gitferry/kept-tags.json`).
 `refs/tags/*:refs/tags/*` as well: every tag the remote has comes, as with `--tags`;
 with `fetch.prune` (or `remote.<name>.prune`) on too, every local tag the remote does
 not list is deleted, one made here and never pushed included, as git deletes it
-(`TagPruning`).
+(`Pruning`, which also says whether the tracking refs of branches the remote deleted go).
 """
 
 from __future__ import annotations
@@ -61,23 +61,24 @@ class TagMode(Enum):
 
 
 @dataclass(frozen=True)
-class TagPruning:
-    """What `pruneTags` and `prune` make of a fetch, read as git's fetch.c reads them (the
+class Pruning:
+    """What `prune` and `pruneTags` make of a fetch, read as git's fetch.c reads them (the
     remote's own key first, then `fetch.*`; both off by default)."""
 
     all_tags: bool  # pruneTags: the tag refspec is fetched, so every tag comes
     delete: bool  # pruneTags and prune: local tags the remote does not have are deleted
+    branches: bool = False  # prune: tracking refs of branches the remote no longer has are deleted
 
     @classmethod
-    def of(cls, config: Config, remote: str) -> TagPruning:
+    def of(cls, config: Config, remote: str) -> Pruning:
         own = (b"remote", remote.encode())
 
         def setting(name: bytes) -> bool:
             found = config_flag(config, own, name)
             return bool(config_flag(config, (b"fetch",), name) if found is None else found)
 
-        prune_tags = setting(b"pruneTags")
-        return cls(prune_tags, prune_tags and setting(b"prune"))
+        prune, prune_tags = setting(b"prune"), setting(b"pruneTags")
+        return cls(prune_tags, prune_tags and prune, prune)
 
 
 def pruned_note(remote: str, names: list[str]) -> Phrase:
