@@ -9,6 +9,7 @@ push makes is its own) and are judged by `git lfs fsck`, `git lfs pull` and `git
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -468,3 +469,40 @@ def test_a_clone_while_the_lfs_server_is_down_is_filled_in_by_the_next_sync(
         git("config", f"filter.lfs.{key}", value, cwd=target)
     assert "Git LFS fsck OK" in git("lfs", "fsck", cwd=target)
     _clean_status(target)
+
+
+def test_an_extra_header_that_signs_git_in_signs_git_lfs_in_too(
+    lfs_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI's or a token's `http.<url>.extraHeader: Authorization: ...` and nothing else:
+    git-lfs sends it with its batch and transfer requests, as git sends it with its own."""
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    assert lfs_server.auth is not None
+    token = base64.b64encode(":".join(lfs_server.auth).encode()).decode()
+    base = lfs_server.url("origin").rsplit("/", 1)[0] + "/"
+    git("config", "--global", f"http.{base}.extraHeader", f"Authorization: Basic {token}")
+    referee = tmp_path / "referee"
+    git("clone", "-q", lfs_server.url("origin"), str(referee))
+    for key, value in LFS_FILTER.items():
+        git("config", f"filter.lfs.{key}", value, cwd=referee)
+    git("lfs", "pull", cwd=referee)
+    assert (referee / "a.bin").read_bytes() == b"one"  # git-lfs signed in with the header alone
+
+    mine = tmp_path / "mine"
+    git("clone", "-q", lfs_server.url("origin"), str(mine))  # no LFS filter: pointers
+    assert run(capsys, "add", str(mine), "--name", "mine")[0] == 0
+    second = os.urandom(100_000)
+    _commit(pub, {"b.bin": second}, "second")
+    git("push", "-q", "origin", "main", cwd=pub)
+    assert run(capsys, "set", "mine", "auto_commit", "true")[0] == 0
+    mine_data = os.urandom(50_000)
+    (mine / "mine.bin").write_bytes(mine_data)
+
+    code, report = _sync(capsys, "mine")
+
+    assert code == 0, report
+    assert report["lfs_missing"] == [] and report["lfs_uploaded"] == 1, report
+    assert (mine / "b.bin").read_bytes() == second
+    git("pull", "-q", "origin", "main", cwd=referee)
+    assert (referee / "mine.bin").read_bytes() == mine_data
+    assert "Git LFS fsck OK" in git("lfs", "fsck", cwd=referee)

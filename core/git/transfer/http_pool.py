@@ -42,9 +42,17 @@ def http_pool_for(url: str, config: Config | None, timeout: float) -> urllib3.Po
     return pool_from_settings(http_settings(config, url), timeout)
 
 
-def pool_from_settings(settings: HttpSettings, timeout: float) -> urllib3.PoolManager:
+def request_headers(settings: HttpSettings) -> dict[str, str]:
+    """What git adds to every request these settings apply to: the user agent and
+    `http.extraHeader`. A pool sends them only with a request that gives no headers of its
+    own (urllib3 replaces, not merges): one that does adds them itself."""
     headers = {"User-agent": settings.user_agent or USER_AGENT}
     headers.update(dict(settings.extra_headers))
+    return headers
+
+
+def pool_from_settings(settings: HttpSettings, timeout: float) -> urllib3.PoolManager:
+    headers = request_headers(settings)
     options: dict[str, Any] = {
         "timeout": urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
         "retries": urllib3.Retry(total=5, connect=0, read=0, status=0, other=0, redirect=5),

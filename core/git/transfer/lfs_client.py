@@ -11,7 +11,10 @@ back with an error (404, 410) on a download. The bytes go through
 match) and out of the object file in chunks, so memory does not grow with size.
 
 Requests go through the same kind of urllib3 pool as the remote's git traffic
-(`http_pool.http_pool_for`: git's `http.*` settings, proxy, trust store, timeouts) and
+(`http_pool.http_pool_for`: git's `http.*` settings, proxy, trust store, timeouts), each
+with the user agent and the `http.<url>.extraHeader` git's settings give its own URL
+(as git-lfs matches them per request: an `Authorization` header a CI sets reaches the
+LFS server, not another host's storage), and
 sign in as the remote does (`SignIn`: a password in the URL, the keyring, git's
 credential helpers, the prompt; another credential on a 401, as git-lfs asks its
 credential helper again). The credential goes to the LFS server, and to an action's
@@ -118,6 +121,7 @@ class LfsClient:
         from core.git.transfer.http_pool import http_pool_for  # urllib3: only an LFS transfer pays
 
         self._pool = http_pool_for(url, config, timeout)
+        self._config = config
         self._stop = stop
         self._given = [a.password for a in (in_url, auth) if a is not None]
 
@@ -224,7 +228,8 @@ class LfsClient:
             request["ref"] = {"name": ref}
         body = json.dumps(request).encode()
         while True:
-            headers = {"Accept": MEDIA_TYPE, "Content-Type": MEDIA_TYPE, **self._credentials()}
+            headers = {**self._pool.headers, "Accept": MEDIA_TYPE, "Content-Type": MEDIA_TYPE}
+            headers.update(self._credentials())
             with self._guard(operation):
                 response = self._pool.request("POST", self.endpoint.batch_url, body=body, headers=headers)
             if response.status != 401 or not self._sign_in_again():
@@ -253,7 +258,11 @@ class LfsClient:
         headers: Mapping[str, str] | None = None,
         preload_content: bool = True,
     ) -> urllib3.BaseHTTPResponse:
-        sent = dict(headers or {})
+        from core.git.config.http_config import http_settings
+        from core.git.transfer.http_pool import request_headers
+
+        sent = request_headers(http_settings(self._config, action.href))  # the pool's are the batch URL's
+        sent.update(headers or {})
         if not answer.authenticated and _origin(action.href) == self._origin:
             sent.update(self._credentials())
         sent.update(action.header)  # the server's own headers win, its Authorization included
