@@ -81,7 +81,7 @@ async def integrate(
         stopped = exc
     except WorktreeInTheWay as exc:
         report.dirty = sorted(set(report.dirty) | set(exc.dirty) | set(exc.untracked))
-        stopped = await _not_stashed(core, repo, settings, exc) if exc.dirty else exc
+        stopped = exc
     except (Diverged, OperationInProgress, BranchInUse) as exc:
         stopped = exc
     else:
@@ -91,6 +91,15 @@ async def integrate(
             if done.branch not in names:
                 names.append(done.branch)
         skipped = done.skipped
+        if done.stashed is not None:
+            report.note(
+                phrase(
+                    "{branch}: local changes stashed and re-applied after the move ({setting}), "
+                    "as git pull does; what was staged is unstaged",
+                    branch=done.branch,
+                    setting=done.stashed,
+                )
+            )
         if done.action != "none" and done.new_head is not None:
             moved: dict[str, str | None] = {  # "from" None: the branch had no commit yet
                 "branch": done.branch,
@@ -113,21 +122,6 @@ async def integrate(
             report.leave_alone(branch, why)
     await _record_unconverted(core, repo_id, repo, skipped, report)
     return stopped
-
-
-async def _not_stashed(
-    core: Core, repo: Repo, settings: RepoSettings, exc: WorktreeInTheWay
-) -> WorktreeInTheWay:
-    """The stop, saying where git's pull would have stashed the local changes in the way
-    (`rebase.autoStash`, `merge.autoStash`) that Gitferry does not, and what to do."""
-    found = await core.offload.io(autostash_setting, repo, settings.strategy)
-    if found is None:
-        return exc
-    note = phrase(
-        "{setting} is set, but Gitferry does not stash: commit or stash your changes, then sync",
-        setting=found,
-    )
-    return WorktreeInTheWay(exc.dirty, exc.untracked, note)
 
 
 async def _record_unconverted(
@@ -172,7 +166,13 @@ def _integrate_current(
     settings as they are at this sync (`strategy = git`). A branch only behind gets the
     merge commit `merge.ff = false` (or `pull.ff = false`) makes `git pull` give it in a
     sync the user asked for only: unattended syncs on two machines would otherwise hand
-    each other a new empty merge commit at every turn, for ever."""
+    each other a new empty merge commit at every turn, for ever. Local changes in the way
+    are stashed and re-applied where git's `autoStash` setting has `git pull` do so
+    (`integrate_stashing`)."""
     strategy = Strategy(strategy_in_effect(repo, setting)[0])
     no_ff = asked and no_ff_setting(repo, setting) is not None
-    return integrate_current(repo, strategy, index=index, keep_both=keep_both, no_ff=no_ff)
+
+    def stash(refused: WorktreeInTheWay) -> str | None:
+        return autostash_setting(repo, setting) if refused.dirty else None
+
+    return integrate_current(repo, strategy, index=index, keep_both=keep_both, no_ff=no_ff, stash=stash)

@@ -1472,6 +1472,10 @@
             <source>{branch}: integrating {upstream} conflicts in {paths}; nothing was changed</source>
             <translation>{branch}: das Integrieren von {upstream} ergibt Konflikte in {paths}; nichts wurde geändert</translation>
         </message>
+        <message>
+            <source>{branch}: local changes stashed and re-applied after the move ({setting}), as git pull does; what was staged is unstaged</source>
+            <translation>{branch}: lokale Änderungen per Stash beiseitegelegt und nach dem Verschieben wieder angewendet ({setting}), wie git pull es tut; Vorgemerktes ist nicht mehr vorgemerkt</translation>
+        </message>
         <message numerus="yes">
             <source>{branch}: merged, %n conflict(s) resolved</source>
             <translation>
@@ -1582,8 +1586,12 @@
             <translation>{remote}: {reason}</translation>
         </message>
         <message>
-            <source>{setting} is set, but Gitferry does not stash: commit or stash your changes, then sync</source>
-            <translation>{setting} ist gesetzt, aber Gitferry legt keinen Stash an: committe oder stashe deine Änderungen, dann synchronisiere</translation>
+            <source>{setting} is set, but Gitferry cannot stash them: commit or stash your changes, then sync</source>
+            <translation>{setting} ist gesetzt, aber Gitferry kann sie nicht per Stash beiseitelegen: committe oder stashe deine Änderungen, dann synchronisiere</translation>
+        </message>
+        <message>
+            <source>{setting} is set, but your changes would conflict with the upstream's once re-applied (git pull would leave them in git stash list): commit them, then sync</source>
+            <translation>{setting} ist gesetzt, aber deine Änderungen ergäben beim Wiederanwenden einen Konflikt mit denen des Upstreams (git pull ließe sie in git stash list): committe sie, dann synchronisiere</translation>
         </message>
         <message>
             <source>{ssh}: its own keys and agent</source>

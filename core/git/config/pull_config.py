@@ -93,7 +93,7 @@ def autostash_setting(repo: Repo, setting: str) -> str | None:
     for would stash local changes in the way, re-apply them after and go on (git 2.39's
     pull.c: a pull that rebases reads `rebase.autoStash`, even one `pull.ff = only` turns
     into a fast-forward; the `git merge` of any other pull reads `merge.autoStash`); None
-    otherwise. Gitferry does not stash: the sync names the setting where it stops."""
+    otherwise. The sync then stashes and re-applies them as git does (`core.git.merge.autostash`)."""
     config = repo.get_config_stack()
     if setting == AS_GIT_PULL:
         found = _rebase_setting(repo, config)

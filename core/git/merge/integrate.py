@@ -34,7 +34,7 @@ does without them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -54,7 +54,7 @@ from core.git.locks.git_locks import RefLocked, ensure_index_unlocked
 from core.git.merge.backup_refs import backup_head
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch, ref_value
-from core.git.worktree.checkout import switch_branch
+from core.git.worktree.checkout import WorktreeInTheWay, switch_branch
 from core.git.worktree.git_operation import refuse_in_progress
 from core.git.worktree.worktrees import BranchUse, branch_uses
 from core.phrase import Phrase, phrase, some
@@ -85,6 +85,7 @@ class Integration:
     # The upstream's head integrated: what came in is what it has that old_head had not
     # (new_head may add a merge commit or rebased local commits on top).
     arrived: ObjectID | None = None
+    stashed: str | None = None  # the autoStash setting local changes were stashed and re-applied by
 
 
 class Conflict(GitferryError):
@@ -183,12 +184,15 @@ def integrate_current(
     index: GenerationIndex | None = None,
     keep_both: KeepBoth | None = None,
     no_ff: bool = False,
+    stash: Callable[[WorktreeInTheWay], str | None] | None = None,
 ) -> Integration:
     """Integrate the checked-out branch with its upstream; see the module docstring.
 
     `index`: the generation index kept for this repository, to find merge bases fast.
     `no_ff`: a branch only behind gets a merge commit, as `git pull` makes one with
     `merge.ff = false` (`pull_merge_message`), instead of a fast-forward.
+    `stash`: given local changes in the way, the `autoStash` setting by which git's pull
+    would stash them (None: it would not); then they are (`core.git.merge.autostash`).
     Nothing happens while a git command is unfinished in this worktree
     (`OperationInProgress`) or when another worktree uses the branch (`BranchInUse`).
     """
@@ -219,20 +223,59 @@ def integrate_current(
     else:
         sides = _Sides(upstream, local, remote, bases, index)
         action, new_head, copies = _diverged(repo, objects, strategy, sides, now, keep_both)
-    ensure_unlocked(repo, [branch_ref(branch)], index=True)
+    planned = Planned(branch, action, local, new_head, upstream, remote, objects, copies)
+    try:
+        return switch_to(repo, planned, now)
+    except WorktreeInTheWay as refused:
+        setting = stash(refused) if stash is not None else None
+        if setting is None:
+            raise
+        from core.git.merge.autostash import integrate_stashing
+
+        return integrate_stashing(repo, planned, refused, setting, now=now)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An integration computed in memory (`objects` holds what it made), not yet switched to."""
+
+    branch: str
+    action: Action
+    local: ObjectID
+    new_head: ObjectID
+    upstream: Upstream
+    remote: ObjectID
+    objects: ObjectOverlay
+    copies: list[ConflictCopy]
+
+    def reflog_message(self, why: str = "") -> bytes:
+        return f"gitferry: {self.action.replace('_', '-')} with {short_name(self.upstream)}{why}".encode()
+
+    def integration(self, skipped: list[ContentSkipped]) -> Integration:
+        return Integration(
+            self.branch, self.action, self.local, self.new_head, self.copies, skipped, self.remote
+        )
+
+
+def switch_to(
+    repo: Repo, planned: Planned, now: float | None, *, trees: tuple[ObjectID, ObjectID] | None = None
+) -> Integration:
+    """Move branch, index and working tree to `planned` (`trees`: between other trees
+    than the heads', see `switch_branch`), the old head kept as a backup ref first."""
+    ensure_unlocked(repo, [branch_ref(planned.branch)], index=True)
     with translate_locks():
-        message = f"gitferry: {action.replace('_', '-')} with {short_name(upstream)}".encode()
         # The objects and the backup ref are written only once the switch is known to be possible.
         done = switch_branch(
             repo,
-            branch_ref(branch),
-            local,
-            new_head,
-            message=message,
-            on_checked=lambda: backup_head(repo, branch, local, now=now),
-            objects=objects,
+            branch_ref(planned.branch),
+            planned.local,
+            planned.new_head,
+            message=planned.reflog_message(" (autostash)" if trees is not None else ""),
+            on_checked=lambda: backup_head(repo, planned.branch, planned.local, now=now),
+            objects=planned.objects,
+            trees=trees,
         )
-    return Integration(branch, action, local, new_head, copies, done.skipped, remote)
+    return planned.integration(done.skipped)
 
 
 def fast_forward_others(

@@ -57,11 +57,16 @@ class ObjectOverlay:
         self._new.setdefault(sha, obj)
         return sha
 
-    def write(self, only_from: ObjectID | None = None) -> int:
+    def write(self, only_from: ObjectID | None = None, and_from: ObjectID | None = None) -> int:
         """Store every new object the repository lacks (with `only_from`: only those that
-        commit or tree reaches, through trees and parents, leaving out what a merge made
-        and did not use, such as a conflicted file's merge with markers); the number stored."""
-        wanted = self._new if only_from is None else self._reachable(only_from)
+        commit or tree reaches, through trees and parents, and those `and_from` reaches,
+        leaving out what a merge made and did not use, such as a conflicted file's merge
+        with markers); the number stored."""
+        if only_from is None:
+            wanted = self._new
+        else:
+            wanted = self._reachable(only_from)
+            wanted.update(self._reachable(and_from) if and_from is not None else {})
         missing = [obj for sha, obj in wanted.items() if sha not in self.store]
         if len(missing) > _PACK_THRESHOLD:
             self.store.add_objects([(obj, None) for obj in missing])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from collections import Counter
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
@@ -144,6 +145,19 @@ def auto_commit(
             outcome.commit = _commit(repo, branch, head, tree, outcome.files, host, now)
         if touched:
             locked.commit()
+    return outcome
+
+
+def stage_tracked(repo: Repo, index: Index) -> AutoCommit:
+    """`git add -u` into `index` (held under its lock, not written here): every tracked
+    file's change staged as `auto_commit` stages it, whatever its size (`git stash`
+    holds no file back); in the outcome, the tracked files that could not be (`skipped`,
+    `retry_later`), and in `paths` those staged."""
+    outcome, wanted, _stamp = _look(repo, index, (), sys.maxsize)
+    outcome.skipped = [skip for skip in outcome.skipped if os.fsencode(skip.path) in index]
+    tracked = [change for change in wanted if change.path in index]
+    _stage(repo, index, tracked, outcome, (1, ()))
+    outcome.paths = [os.fsdecode(change.path) for change in tracked]
     return outcome
 
 

@@ -133,6 +133,7 @@ def switch_branch(
     message: bytes | None = None,
     on_checked: Callable[[], None] | None = None,
     objects: ObjectOverlay | None = None,
+    trees: tuple[ObjectID, ObjectID] | None = None,
 ) -> SwitchDone:
     """Move checked-out `branch_ref` from old_head to new_head with index and working tree
     (`branch_ref` `HEAD`: a detached HEAD, as a submodule's); `old_head` None: the
@@ -144,6 +145,8 @@ def switch_branch(
     is touched (an integration keeps its backup ref there); if it raises, nothing is.
     `objects`: where new_head was made; what it reaches is stored once the checks passed
     (before `on_checked`), what it does not reach never is.
+    `trees`: the trees index and working tree move from and to, where they are not the
+    heads' (an autostash: from the stashed working tree to it re-applied on new_head).
 
     The cyclic collector is paused for the call (`no_gc`) and resumes once its objects
     are gone: a switch makes tens of thousands of index and tree entries, none in a
@@ -151,7 +154,14 @@ def switch_branch(
     """
     with no_gc():
         return _switch_branch(
-            repo, branch_ref, old_head, new_head, message=message, on_checked=on_checked, objects=objects
+            repo,
+            branch_ref,
+            old_head,
+            new_head,
+            message=message,
+            on_checked=on_checked,
+            objects=objects,
+            trees=trees,
         )
 
 
@@ -164,6 +174,7 @@ def _switch_branch(
     message: bytes | None,
     on_checked: Callable[[], None] | None,
     objects: ObjectOverlay | None,
+    trees: tuple[ObjectID, ObjectID] | None = None,
 ) -> SwitchDone:
     _ensure_checked_out(repo, branch_ref)
     if read_intent(repo) is not None:
@@ -175,8 +186,12 @@ def _switch_branch(
         return SwitchDone()
     message = message or b"gitferry: update to " + new_head
     source = objects if objects is not None else repo.object_store
-    from_tree = commit_tree(source, old_head) if old_head is not None else None
-    to_tree = commit_tree(source, new_head)
+    from_tree: ObjectID | None
+    if trees is not None:
+        from_tree, to_tree = trees
+    else:
+        from_tree = commit_tree(source, old_head) if old_head is not None else None
+        to_tree = commit_tree(source, new_head)
     with LockedIndex(repo) as locked:
         new_dirs: dict[bytes, ObjectID] = {}
         changes = tree_delta(source, from_tree, to_tree, known=locked.indexed_trees(), new_dirs=new_dirs)
@@ -184,7 +199,7 @@ def _switch_branch(
         plan = plan_switch(locked.index, changes, opts)
         plan.raise_if_blocked()
         if objects is not None:
-            objects.write(only_from=new_head)
+            objects.write(only_from=new_head, and_from=to_tree)
         if on_checked is not None:
             on_checked()
         intent = SwitchIntent.create(
