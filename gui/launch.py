@@ -29,9 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         import gc
 
         gc.disable()  # core.cli starts the collector once they are (`_one_shot_gc`)
-    from core.platform.first_use import defer
+    from core.platform.first_use import FOR_A_COMMAND, defer
 
-    defer(("ssl", "asyncio.sslproto"))  # asyncio imports them for TLS, which a `git://` remote never asks
+    defer(FOR_A_COMMAND)  # the standard library's imports for what a command may never call
     from core.cli_exit import end_process, unusable_data_dir
 
     unusable = None if {"--help", "-h"} & set(args) else unusable_data_dir(args)

@@ -3,21 +3,23 @@
 `asyncio` imports `ssl` (and its own `asyncio.sslproto`, which reads two of `ssl`'s
 exceptions at import) whatever the connection: in a cold no-change `sync --fetch-only`
 over `git://` that is `_ssl` loading libssl and `ssl` converting its constants to enums,
-about 4% of the process's instructions, for no TLS at all. `defer` puts a finder in front
-of `sys.meta_path` that gives the named modules a module object whose body runs at the
-first attribute read (`ssl.SSLContext`, `from ssl import ...`, `sslproto.SSLProtocol`),
-in whichever thread reads first; until then `import ssl` binds that object and runs
-nothing. It is the same object afterwards (its class switched back to `ModuleType`, as
-`importlib.util.LazyLoader` does), so every module that imported it early sees the real
-one, and asyncio's TLS (`create_connection(ssl=...)`, `start_tls`) and urllib3's HTTPS
-work as with an eager import (`tests/core/test_first_use.py`).
+about 4% of the process's instructions, for no TLS at all; the other modules of
+`FOR_A_COMMAND` are 2% more. `defer` puts a finder in front of `sys.meta_path` that gives
+the named modules a module object whose body runs at the first attribute read
+(`ssl.SSLContext`, `from ssl import ...`, `vars(ssl)`), in whichever thread reads first;
+until then `import ssl` binds that object and runs nothing. It is the same object
+afterwards (its class switched back to `ModuleType`, as `importlib.util.LazyLoader` does),
+so every module that imported it early sees the real one, and asyncio's TLS
+(`create_connection(ssl=...)`, `start_tls`) and urllib3's HTTPS work as with an eager
+import (`tests/core/test_first_use.py`).
 
 Unlike `importlib.util.LazyLoader` on Python 3.11: the module's metadata (`__spec__`,
 `__name__`, ...) is read without running the body, so a second `import ssl` (the import
 system reads `__spec__` of a module it finds in `sys.modules`) does not load it; and the
-body runs under a lock, so a second thread reading an attribute meanwhile waits for the
-whole module instead of seeing it half made (3.11's `LazyLoader` has no lock). A body that
-raises leaves the module out of `sys.modules` and raises, as a failed import does.
+body runs under the module's own lock, so a second thread reading an attribute meanwhile
+waits for the whole module instead of seeing it half made (3.11's `LazyLoader` has no
+lock). A body that raises leaves the module out of `sys.modules` and raises, as a failed
+import does.
 """
 
 from __future__ import annotations
@@ -32,9 +34,29 @@ from typing import TYPE_CHECKING, cast
 if TYPE_CHECKING:
     from importlib.abc import Loader  # importlib.abc itself imports importlib.resources: 40 ms
 
-# Read without loading: what the import system and `repr` ask of a module object.
+# What a command loads at first use: modules the standard library imports at its top for
+# functions a cold no-change `sync --fetch-only` over `git://` never calls (what its process
+# would still load of them, measured in instructions: docs/ARCHITECTURE.md, the cold path):
+# asyncio's TLS (`ssl`, `asyncio.sslproto`) and its happy-eyeballs connect and socket wrapper
+# (`asyncio.staggered`, `asyncio.trsock`), `tempfile`'s `shutil` (with `bz2` and `lzma`, which
+# it imports to know the archive formats), `subprocess`'s `locale` (text mode without an
+# encoding), `inspect`'s `linecache` (source lines), `traceback`'s `textwrap` and `pathlib`'s
+# `fnmatch` (`match`, `glob`).
+FOR_A_COMMAND = (
+    "ssl",
+    "asyncio.sslproto",
+    "asyncio.staggered",
+    "asyncio.trsock",
+    "shutil",
+    "locale",
+    "linecache",
+    "textwrap",
+    "fnmatch",
+)
+# Read without loading: what the import system asks of a module it finds in `sys.modules`,
+# and `repr`. (`__dict__` loads: `vars(module)` is the whole module.)
 _METADATA = frozenset(
-    {"__class__", "__dict__", "__name__", "__spec__", "__loader__", "__package__", "__path__", "__file__"}
+    {"__class__", "__name__", "__spec__", "__loader__", "__package__", "__path__", "__file__"}
 )
 
 
@@ -119,3 +141,8 @@ def defer(names: Sequence[str]) -> None:
     wanted = [name for name in names if name not in sys.modules]
     if wanted:
         sys.meta_path.insert(0, _Finder(wanted))
+
+
+def waiting() -> list[str]:
+    """The modules imported so far whose body has not run yet."""
+    return sorted(name for name, module in list(sys.modules.items()) if type(module) is _Deferred)

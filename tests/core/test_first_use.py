@@ -35,23 +35,32 @@ def fresh(code: str, *paths: Path) -> str:
 def test_the_body_runs_at_the_first_attribute_read_not_at_import(tmp_path: Path) -> None:
     body = "import builtins\nbuiltins.RUNS = getattr(builtins, 'RUNS', 0) + 1\nX = 1\n"
     (tmp_path / "counted.py").write_text(body)
+    (tmp_path / "listed.py").write_text("X = 1\n")
     out = fresh(
         """
         import builtins, sys, types
-        from core.platform.first_use import defer
+        from core.platform.first_use import defer, waiting
         defer(["counted"])
         import counted
         import counted as again  # the import system reads __spec__ of a module it has
         from importlib import import_module
         import_module("counted")
-        print(getattr(builtins, "RUNS", 0), counted is again, counted.__name__)
+        print(getattr(builtins, "RUNS", 0), counted is again, counted.__name__, waiting())
         x = counted.X
         loader = counted.__loader__.__class__.__name__
-        print(x, builtins.RUNS, type(counted) is types.ModuleType, loader)
+        print(x, builtins.RUNS, type(counted) is types.ModuleType, loader, waiting())
+        defer(["listed"])
+        import listed
+        print("X" in vars(listed), waiting())
         """,
         tmp_path,
     )
-    assert out.split("\n") == ["0 True counted", "1 1 True SourceFileLoader", ""]
+    assert out.split("\n") == [
+        "0 True counted ['counted']",
+        "1 1 True SourceFileLoader []",
+        "True []",  # vars() is the whole module
+        "",
+    ]
 
 
 def test_a_second_thread_waits_for_the_whole_module(tmp_path: Path) -> None:

@@ -33,7 +33,9 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+first_use = sys.modules.get("core.platform.first_use")  # imported, its body to run at first use: not loaded
+waiting = set(first_use.waiting()) if first_use is not None else set()
+print(json.dumps(sorted(set(sys.modules) - waiting)), file=sys.stderr)
 sys.exit(code)
 """
 

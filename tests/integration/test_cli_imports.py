@@ -189,11 +189,23 @@ PACK_MACHINERY = {"core.git.objects.pack_ingest", "core.git.objects.pack_scan"}
 # and the words of an unexpected failure. Nor (the ninth) a remote's failure streak as the
 # store hands it out (no streak is read back). git's config values (`core.git.config.values`,
 # standard library only) were on this list until a fetch read `fetch.pruneTags`, which decides
-# which refs it asks for, so a no-change fetch reads it too. Nor (the eleventh) `ssl`'s body
-# and libssl (`_ssl`): asyncio's `ssl` and `asyncio.sslproto` load at their first use
-# (`core/platform/first_use.py`), and a `git://` remote asks no TLS.
+# which refs it asks for, so a no-change fetch reads it too. Nor (the eleventh) `ssl` and
+# libssl (`_ssl`), nor the other standard-library modules that load at their first use
+# (`core/platform/first_use.py`): a `git://` remote asks no TLS, nothing is copied or removed
+# with `shutil`, no traceback is printed.
 NOT_FOR_NO_CHANGE = {
     "_ssl",
+    "ssl",
+    "asyncio.sslproto",
+    "asyncio.staggered",
+    "asyncio.trsock",
+    "shutil",
+    "bz2",
+    "lzma",
+    "locale",
+    "linecache",
+    "textwrap",
+    "fnmatch",
     "core.store.remote_failure",
     "ctypes",
     "core.git.history.ahead_behind",
