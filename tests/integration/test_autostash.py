@@ -149,3 +149,21 @@ def test_without_autostash_an_edit_in_the_way_still_stops_the_sync(world: Clones
     assert (_state(third), world.head(third)) == (before, head)
     done = _pull(fourth)
     assert done.returncode != 0 and "would be overwritten" in done.stderr  # git refuses too
+
+
+def test_an_untracked_file_in_the_way_is_not_stashed_and_stops_the_sync(
+    world: Clones, tmp_path: Path
+) -> None:
+    """git's autostash leaves untracked files where they are, and its pull then fails on
+    one the upstream brings: the sync stops `dirty` instead, nothing changed, no stash."""
+    third, fourth = _twins(world, tmp_path, REBASING)
+    world.commit(world.theirs, "n.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    _both(third, fourth, files={"a.txt": "one\ntwo\nTHREE\n", "n.txt": "mine\n"})
+    before, head = _state(third), world.head(third)
+    code, report = world.sync(third)
+    assert (code, report["result"], report["dirty"]) == (1, "dirty", ["a.txt", "n.txt"]), report
+    assert (_state(third), world.head(third), (third / "n.txt").read_text()) == (before, head, "mine\n")
+    done = _pull(fourth)
+    assert done.returncode != 0 and "untracked working tree files would be overwritten" in done.stderr
+    assert (fourth / "n.txt").read_text() == "mine\n"
