@@ -10,7 +10,7 @@ pieces a network would deliver (64 KiB), and nothing of a refused pack may stay 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -176,6 +176,38 @@ def test_large_delta_results_stream_and_index_as_gits(
     same_index_as_gits(target, name, pack, tmp_path)
     assert pack_dir(target) == [f"{name}.idx", f"{name}.pack"]  # no spilled base left behind
     git("fsck", "--no-dangling", cwd=target)
+
+
+def test_a_base_leaves_the_held_budget_after_its_last_delta(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four deltas on a blob, each with two deltas of its own: a result waited on by two
+    deltas is held until the second is applied, then dropped, so with room for three
+    results nothing is spilled (each sibling counted its base apart before: never dropped,
+    the budget filled and the third such result went to a temporary file)."""
+    base = bytes(range(256)) * 4
+    size = len(base)
+    monkeypatch.setattr(pack_ingest, "HELD_BUDGET", 3 * size)
+    spilled: list[bytes] = []
+    real_spill = pack_ingest.spill
+
+    def counted(directory: str, pieces: Iterable[bytes]) -> delta_apply.SpilledBase:
+        spilled.append(b"".join(pieces))
+        return real_spill(directory, spilled[-1:])
+
+    monkeypatch.setattr(pack_ingest, "spill", counted)
+    writer = PackWriter(tmp_path / "siblings.pack", 13)
+    at = writer.whole(BLOB, base)
+    for i in range(4):
+        middle = writer.ofs_delta(at, delta(size, size, [insert(bytes([i])), copy(1, size - 1)]))
+        for j in range(2):
+            writer.ofs_delta(middle, delta(size, size, [copy(0, size - 1), insert(bytes([j]))]))
+    pack = writer.close()
+    target = bare(tmp_path)
+    name = receive(target, pack)
+    assert name is not None
+    assert spilled == []
+    same_index_as_gits(target, name, pack, tmp_path)
 
 
 def test_bad_tree_is_refused_whole_and_as_a_delta(tmp_path: Path) -> None:

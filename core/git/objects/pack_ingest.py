@@ -35,9 +35,11 @@ import threading
 import time
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from operator import itemgetter
+from typing import BinaryIO, TypeVar
 
 from dulwich.errors import ApplyDeltaError
 from dulwich.object_store import DiskObjectStore
@@ -70,6 +72,7 @@ HELD_BUDGET = 64 << 20  # bytes of delta bases held in memory at once; the rest 
 _PREAD_LIMIT = 1 << 20  # compressed entries up to this are read with pread, not through the mapping
 
 GetRaw = Callable[[bytes], tuple[int, bytes]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -293,7 +296,7 @@ class DeltaResolver:
         self._resolved = 0
         self._deltas = sum(1 for oid in objects.ids if oid is None)
         self._held = 0  # bytes of bases held in memory
-        self._live: set[Base] = set()  # every base not released yet
+        self._live: set[Base] = set()  # every spilled base not closed yet
         self._first, self._children = _ofs_children(objects)
 
     def release(self) -> None:
@@ -345,9 +348,6 @@ class DeltaResolver:
             children += objects.ref_children.pop(oid)
         return children
 
-    def _has_ofs_children(self, index: int) -> bool:
-        return self._first[index + 1] > self._first[index]
-
     def _region(self, index: int) -> bytes | memoryview:
         """The entry's compressed bytes: read with `pread` when small (the mapping's pages,
         once touched, count in the process's RSS: a clone's whole pack, 85 MiB of a
@@ -382,44 +382,58 @@ class DeltaResolver:
         return self._track(spill(self._pack_dir, self._inflate_pieces(index)))
 
     def _hold(self, data: bytes) -> Base:
+        """`data` as a base, counted against `HELD_BUDGET` until dropped (memory alone: not
+        tracked for `release`, which has only files to close)."""
         self._held += len(data)
-        return self._track(HeldBase(data))
+        return HeldBase(data)
 
     def _track(self, base: Base) -> Base:
         self._live.add(base)
         return base
 
     def _drop(self, base: Base) -> None:
-        if base in self._live:
+        if type(base) is HeldBase:
+            self._held -= base.size
+            base.close()
+            base.size = 0  # counted out once
+        elif base in self._live:
             self._live.discard(base)
-            if isinstance(base, HeldBase):
-                self._held -= base.size
             base.close()
 
     def _resolve_chains(self, children: list[int], type_num: int, base: Base) -> None:
-        ids = self._objects.ids
+        """Resolve the deltas on `base` (of `type_num`) and every delta on their results, depth
+        first. Siblings share one `_Waiting`, so a base is dropped (and leaves the held budget)
+        once its last delta is applied: each had its own before, so a base with two or more
+        deltas stayed counted, and held, until the whole pack was resolved."""
+        objects = self._objects
+        ids, ref_children = objects.ids, objects.ref_children
+        first, deltas_by_base = self._first, self._children
+        progress = self._progress
         root = _Waiting(base, len(children))
         stack = [(child, root) for child in children]
         while stack:
             index, waiting = stack.pop()
-            keep = self._has_ofs_children(index)
-            oid, made = self._apply(index, type_num, waiting.base, keep=keep)
+            base = waiting.base
+            below, above = first[index], first[index + 1]
+            oid, made = self._apply(index, type_num, base, keep=above > below)
             ids[index] = oid
-            grandchildren = self._take_children(index)
+            grandchildren = deltas_by_base[below:above].tolist() if above > below else []
+            if ref_children and oid in ref_children:
+                grandchildren += ref_children.pop(oid)
             if grandchildren and made is None:  # a large result only REF_DELTAs wait on: made again
-                made = self._apply(index, type_num, waiting.base, keep=True, check=False)[1]
+                made = self._apply(index, type_num, base, keep=True, check=False)[1]
             waiting.left -= 1
             if not waiting.left:
-                self._drop(waiting.base)
+                self._drop(base)
             if grandchildren:
                 assert made is not None
-                kept = self._keep(made) if isinstance(made, bytes) else made
-                stack.extend((child, _Waiting(kept, len(grandchildren))) for child in grandchildren)
+                waits = _Waiting(self._keep(made) if isinstance(made, bytes) else made, len(grandchildren))
+                stack.extend([(child, waits) for child in grandchildren])
             elif made is not None and not isinstance(made, bytes):
                 self._drop(made)
             self._resolved += 1
-            if self._progress is not None and self._resolved % _PROGRESS_EVERY == 0:
-                self._progress(TransferProgress(Phase.RESOLVING, self._resolved, self._deltas))
+            if progress is not None and self._resolved % _PROGRESS_EVERY == 0:
+                progress(TransferProgress(Phase.RESOLVING, self._resolved, self._deltas))
 
     def _apply(
         self, index: int, type_num: int, base: Base, *, keep: bool, check: bool = True
@@ -557,28 +571,23 @@ def pack_index_v2(entries: Entries, checksum: bytes) -> bytes:
     if None in ids:
         raise PackFormatError("unresolved object in pack")
     known: list[bytes] = ids  # type: ignore[assignment]  # no None, checked above
-    order = array("L", sorted(range(len(known)), key=known.__getitem__))
-    fanout = [0] * 256
-    for oid in known:
-        fanout[oid[0]] += 1
-    running = 0
-    for i, count in enumerate(fanout):
-        running += count
-        fanout[i] = running
-    small, large = array("L"), array("Q")
-    for i in order:
-        offset = offsets[i]
-        if offset < 0x80000000:
-            small.append(offset)
-        else:
-            small.append(0x80000000 | len(large))
-            large.append(offset)
-    sorted_crcs = array("L", (crcs[i] for i in order))
+    order = sorted(range(len(known)), key=known.__getitem__)
+    sorted_ids = _gathered(known, order)
+    # each first byte's count, running: where the ids past it start (the ids are sorted)
+    fanout = [bisect_left(sorted_ids, bytes([first + 1])) for first in range(255)] + [len(known)]
+    small = array("Q", _gathered(offsets, order))
+    large = array("Q")
+    if small and max(small) >= 0x80000000:
+        for i, offset in enumerate(small):
+            if offset >= 0x80000000:
+                small[i] = 0x80000000 | len(large)
+                large.append(offset)
+    sorted_crcs = array("L", _gathered(crcs, order))
     body = b"".join(
         [
             b"\377tOc\0\0\0\2",
             struct.pack(">256L", *fanout),
-            b"".join(known[i] for i in order),
+            b"".join(sorted_ids),
             _big_endian(sorted_crcs, 4),
             _big_endian(small, 4),
             _big_endian(large, 8),
@@ -586,6 +595,14 @@ def pack_index_v2(entries: Entries, checksum: bytes) -> bytes:
         ]
     )
     return body + hashlib.sha1(body).digest()
+
+
+def _gathered(values: Sequence[T], order: list[int]) -> Sequence[T]:
+    """`values` in `order` (positions), gathered in one C call (a Python loop each, before:
+    most of the index's writing, about 0.4 s for 251,539 objects)."""
+    if len(order) < 2:
+        return [values[i] for i in order]
+    return itemgetter(*order)(values)  # type: ignore[no-any-return]
 
 
 def _big_endian(numbers: array[int], width: int) -> bytes:
