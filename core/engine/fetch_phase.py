@@ -25,7 +25,6 @@ from core.git.transfer.errors import SignInNeeded
 from core.git.transfer.fetch import FetchResult, TrackedBranches, fetch_remote
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.worktrees import Worktree, branch_uses
-from core.phrase import verbatim
 from core.remote_url import HttpAuth
 from core.settings import RepoSettings
 
@@ -150,8 +149,8 @@ def _account(report: SyncReport, fetched: FetchResult) -> None:
         if short not in report.fetched_refs:
             report.fetched_refs.append(short)
     report.objects_received += fetched.objects_received
-    for note in fetched.notes:
-        report.note(fetched.notes_said.get(note) or verbatim(note))
+    for note in fetched.said_notes():
+        report.note(note)
     for phase in ("connect", "negotiate", "receive"):
         report.add_time(phase, fetched.timings_ms.get(phase, 0.0))
     report.add_time("receive", fetched.timings_ms.get("index", 0.0) + fetched.timings_ms.get("refs", 0.0))

@@ -460,7 +460,10 @@ async def clone_repository(
     if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
         # a password kept nowhere
         record = await record_first_run(
-            core, record, "clone", [phrase("cloned from {url}", url=shown), *signer.notes]
+            core,
+            record,
+            "clone",
+            [phrase("cloned from {url}", url=shown), *fetched.said_notes(), *signer.notes],
         )
     # Its branches fetched from `origin` now, as a fetch records them (the window read
     # "Last fetched: never" right after the clone had fetched everything).

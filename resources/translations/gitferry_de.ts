@@ -853,6 +853,13 @@
                 <numerusform>%n Branches unveröffentlicht: {listed}; veröffentliche sie mit gitferry publish {repo} {branch}</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n files' Git LFS objects missing (first: {first}; {why}); their pointers are checked out, and the next sync fills them in</source>
+            <translation>
+                <numerusform>Git-LFS-Objekt von %n Datei fehlt (zuerst: {first}; {why}); ihr Pointer ist ausgecheckt, die nächste Synchronisierung ergänzt es</numerusform>
+                <numerusform>Git-LFS-Objekte von %n Dateien fehlen (zuerst: {first}; {why}); ihre Pointer sind ausgecheckt, die nächste Synchronisierung ergänzt sie</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Git LFS over a local path ({path}) is not supported</source>
             <translation>Git LFS über einen lokalen Pfad ({path}) wird nicht unterstützt</translation>
@@ -1544,6 +1551,10 @@
         <message>
             <source>{path} is locked by another git process; nothing was changed</source>
             <translation>{path} ist von einem anderen git-Prozess gesperrt; nichts wurde geändert</translation>
+        </message>
+        <message>
+            <source>{path}: Git LFS object missing ({why}); its pointer is checked out</source>
+            <translation>{path}: Git-LFS-Objekt fehlt ({why}); sein Pointer ist ausgecheckt</translation>
         </message>
         <message>
             <source>{path}: another sync is running</source>

@@ -79,6 +79,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n files' Git LFS objects missing (first: {first}; {why}); their pointers are checked out, and the next sync fills them in</source>
+        <translation>
+            <numerusform>%n files' Git LFS objects missing (first: {first}; {why}); their pointers are checked out, and the next sync fills them in</numerusform>
+            <numerusform>%n files' Git LFS objects missing (first: {first}; {why}); their pointers are checked out, and the next sync fills them in</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>committed %n file(s)</source>
         <translation>
             <numerusform>committed %n file</numerusform>

@@ -9,6 +9,7 @@ push makes is its own) and are judged by `git lfs fsck`, `git lfs pull` and `git
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 
 from core.git.objects.lfs_pointer import parse_pointer
+from core.phrase import Phrase, from_json
 from tests.gitcli import git
 from tests.integration.clones import run, type_lines
 from tests.servers.remote import HttpRemote
@@ -435,6 +437,18 @@ def test_a_gitferry_clone_checks_out_the_content(
     _clean_status(target)
 
 
+async def _first_run_said(name: str) -> list[Phrase]:
+    """The parts of the repository's last run as the store keeps them (the app's source)."""
+    from core.api import Api
+
+    api = await Api.open()
+    try:
+        record = await api.core.store.repo(name)
+    finally:
+        await api.close()
+    return from_json(record.last_said) or []
+
+
 def test_a_clone_while_the_lfs_server_is_down_is_filled_in_by_the_next_sync(
     lfs_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -456,6 +470,10 @@ def test_a_clone_while_the_lfs_server_is_down_is_filled_in_by_the_next_sync(
     assert code == 0, err
     assert "left unwritten" not in out and out.count("Git LFS object") == 1, out
     assert "5 files' Git LFS objects missing (first: f0.bin; " in out
+    # The "Cloned" run says it too, as a template the app says in its language
+    said = asyncio.run(_first_run_said("c"))
+    templates = [part.template or "" for part in said]
+    assert any("Git LFS objects missing" in template for template in templates), said
     assert all(parse_pointer((target / name).read_bytes()) is not None for name in files)
     code, listed, _err = run(capsys, "skipped", "c", "--json")
     assert sorted(row["path"] for row in listed["repos"][0]["skipped"]) == sorted(files)

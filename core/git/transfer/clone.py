@@ -39,6 +39,7 @@ from core.git.transfer.fetch_plan import TrackedBranches
 from core.git.transfer.lfs_fetch import fetch_for_checkout
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
+from core.phrase import Phrase, phrase
 from core.remote_url import HttpAuth, Kind, RemoteUrl, parse_remote_url, url_without_secret
 
 ORIGIN = "origin"
@@ -90,7 +91,13 @@ def clone_repository(
             )
             _check_stop(stop)
             missing = _fetch_lfs(repo, result, auth=auth, signer=signer, timeout=timeout)
-            result = replace(result, notes=result.notes + _lfs_notes(missing), lfs_missing=missing)
+            lfs = _lfs_notes(missing)
+            result = replace(
+                result,
+                notes=result.notes + [note.english() for note in lfs],
+                notes_said={**result.notes_said, **{note.english(): note for note in lfs}},
+                lfs_missing=missing,
+            )
             _check_stop(stop)
             started = time.perf_counter()
             skipped = _check_out_default(repo, remote, result, _checkout_progress(progress, stop))
@@ -113,7 +120,7 @@ def clone_repository(
     return replace(result, timings_ms={**result.timings_ms, "checkout": checkout_ms}, notes=notes)
 
 
-def _lfs_notes(missing: dict[str, str]) -> list[str]:
+def _lfs_notes(missing: dict[str, str]) -> list[Phrase]:
     """One line per reason the LFS objects of files are missing: each file named, or past
     three the count and the first (a clone of thousands with the server down says it once)."""
     by_reason: dict[str, list[str]] = {}
@@ -122,11 +129,21 @@ def _lfs_notes(missing: dict[str, str]) -> list[str]:
     notes = []
     for why, paths in by_reason.items():
         if len(paths) <= 3:
-            notes += [f"{path}: Git LFS object missing ({why}); its pointer is checked out" for path in paths]
+            notes += [
+                phrase(
+                    "{path}: Git LFS object missing ({why}); its pointer is checked out", path=path, why=why
+                )
+                for path in paths
+            ]
         else:
             notes.append(
-                f"{len(paths)} files' Git LFS objects missing (first: {paths[0]}; {why}); their pointers "
-                "are checked out, and the next sync fills them in"
+                phrase(
+                    "%n files' Git LFS objects missing (first: {first}; {why});"
+                    " their pointers are checked out, and the next sync fills them in",
+                    len(paths),
+                    first=paths[0],
+                    why=why,
+                )
             )
     return notes
 

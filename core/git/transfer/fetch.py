@@ -59,7 +59,7 @@ from core.git.transfer.transport import (
     unverified_warning,
     watched_connection,
 )
-from core.phrase import Phrase
+from core.phrase import Phrase, verbatim
 from core.platform.early_imports import load_during
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url
 
@@ -138,6 +138,10 @@ class FetchResult:
     lfs_missing: dict[str, str] = field(
         default_factory=dict
     )  # a clone's files left as their LFS pointer -> why
+
+    def said_notes(self) -> list[Phrase]:
+        """The notes as phrases (one made without a template: its English)."""
+        return [self.notes_said.get(note) or verbatim(note) for note in self.notes]
 
 
 def fetch_remote(
