@@ -28,8 +28,17 @@ from core.phrase import phrase
 
 
 async def resolution(core: Core, record: RepoRecord) -> Resolution:
-    """The conflicted paths of the checked-out branch, both sides' versions, the choices so far."""
-    return await core.offload.cpu(in_worktree_repo, record.path, conflicts_to_resolve)
+    """The conflicted paths of the checked-out branch, both sides' versions, the choices
+    so far (refused where the rebase strategy has several local commits to replay)."""
+    setting = (await core.store.repo_settings(record.id)).strategy
+    return await core.offload.cpu(
+        in_worktree_repo, record.path, lambda repo: conflicts_to_resolve(repo, rebase=_rebases(repo, setting))
+    )
+
+
+def _rebases(repo: Repo, setting: str) -> bool:
+    """Whether the strategy in effect now is rebase, as the sync integrated."""
+    return strategy_in_effect(repo, setting)[0] == "rebase"
 
 
 async def resolve_path(core: Core, record: RepoRecord, path: str, choice: str) -> Resolution:
@@ -60,8 +69,7 @@ async def finish(core: Core, record: RepoRecord) -> Finished:
 
     def locked(repo: Repo) -> Finished:
         with acquire_sync_lock(repo.commondir(), wait=USER_WAIT, repo_path=record.path):
-            rebase = strategy_in_effect(repo, setting)[0] == "rebase"  # as the sync integrated
-            return finish_resolution(repo, rebase=rebase)
+            return finish_resolution(repo, rebase=_rebases(repo, setting))
 
     done = await core.offload.cpu(in_worktree_repo, record.path, locked)
     await core.store.set_conflicts(record.id, done.branch, [])

@@ -29,7 +29,7 @@ the sync's rebase would have integrated) Finish commits what `git pull --rebase`
 resolutions (its author and message, no merge commit). The conflicts listed are the
 merge's, which are that replay's when one commit is replayed; several local commits
 would stop step by step, each on its own conflicts, which this flow does not follow:
-Finish refuses them (`RebaseSteps`), nothing changed. Where the sync's rebase merges
+the listing and Finish refuse them (`RebaseSteps`), nothing changed. Where the sync's rebase merges
 instead (a local commit is published), Finish merges too.
 `abort_resolution` removes the state: nothing else was ever changed.
 When our branch moved meanwhile the choices no longer apply
@@ -130,12 +130,12 @@ class OneVersion(BadInput):
 
 class RebaseSteps(BadInput):
     """The rebase strategy would replay several local commits, each stopping on its own
-    conflicts: Finish replays one only."""
+    conflicts: the listing and Finish refuse (Finish replays one only)."""
 
     def __init__(self, branch: str, count: int) -> None:
         super().__init__(
             f"{branch}: the strategy is rebase and {count} local commits would be replayed one by one, "
-            "each on its own conflicts: Finish replays one commit only; run git pull --rebase, "
+            "each on its own conflicts, which Gitferry resolves for one commit only: run git pull --rebase, "
             "or set the strategy to merge; nothing was changed"
         )
         self.branch = branch
@@ -266,10 +266,14 @@ class _Plan:
         return tuple((self.objects.commit(head).tree if head is not None else None, head) for head in heads)
 
 
-def conflicts_to_resolve(repo: Repo) -> Resolution:
+def conflicts_to_resolve(repo: Repo, *, rebase: bool = False) -> Resolution:
     """The checked-out branch's conflicts with its upstream, each side's version, and
-    what was chosen so far. `NothingToResolve` when the branch has not diverged."""
-    return _resolution(_plan(repo))
+    what was chosen so far. `NothingToResolve` when the branch has not diverged;
+    `RebaseSteps` under the rebase strategy (`rebase`) where Finish would refuse."""
+    plan = _plan(repo)
+    if rebase:
+        _replayed_commit(plan)
+    return _resolution(plan)
 
 
 def choose(repo: Repo, path: str, choice: str) -> Resolution:
