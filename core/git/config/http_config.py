@@ -3,7 +3,8 @@
 Read as git's http.c reads them: `http.<key>` and `http.<url>.<key>` by git's
 URL matching (`urlmatch`), then the environment where git lets it override
 (`GIT_SSL_NO_VERIFY`, `GIT_SSL_CAINFO`, `GIT_SSL_CAPATH`, `GIT_SSL_CERT`, `GIT_SSL_KEY`,
-`GIT_HTTP_USER_AGENT`). A client certificate is `http.sslCert` (PEM; with its key in
+`GIT_HTTP_USER_AGENT`). `http.cookieFile`: the cookies for the URL (`cookie_file.py`).
+A client certificate is `http.sslCert` (PEM; with its key in
 the same file, or in `http.sslKey`), as curl takes it.
 The proxy: `http.proxy` (an empty value: no proxy at all), else for an https
 URL `https_proxy`/`HTTPS_PROXY`, for an http URL `http_proxy` (lower case
@@ -59,6 +60,7 @@ class HttpSettings:
     proxy: Proxy | None = None
     extra_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # may hold tokens
     user_agent: str | None = None
+    cookie: str | None = field(default=None, repr=False)  # from http.cookieFile: may sign in
 
 
 def http_settings(config: Config | None, url: str) -> HttpSettings:
@@ -79,7 +81,16 @@ def http_settings(config: Config | None, url: str) -> HttpSettings:
         proxy=choose_proxy(url, _text(last(values, "proxy"))),
         extra_headers=tuple(_header(raw) for raw in listed(values, "extraheader")),
         user_agent=agent,
+        cookie=_cookie(_path(last(values, "cookiefile")), url),
     )
+
+
+def _cookie(cookie_file: str | None, url: str) -> str | None:
+    if cookie_file is None:
+        return None
+    from core.git.config.cookie_file import cookie_header
+
+    return cookie_header(cookie_file, url)
 
 
 def choose_proxy(url: str, configured: str | None) -> Proxy | None:

@@ -11,7 +11,7 @@
   line rather than asked for (OpenSSL would prompt on the terminal, or hang a daemon).
 - Proxy: `http.proxy` or the environment, `no_proxy` honoured; a proxy's
   user and password go in a `Proxy-Authorization` header.
-- `http.extraHeader` and `http.userAgent` on every request.
+- `http.extraHeader`, `http.userAgent` and `http.cookieFile`'s cookies on every request.
 - Timeouts on connect and read, no silent retries except redirects (dulwich
   issue 799: an HTTP fetch can otherwise hang).
 
@@ -43,10 +43,13 @@ def http_pool_for(url: str, config: Config | None, timeout: float) -> urllib3.Po
 
 
 def request_headers(settings: HttpSettings) -> dict[str, str]:
-    """What git adds to every request these settings apply to: the user agent and
-    `http.extraHeader`. A pool sends them only with a request that gives no headers of its
-    own (urllib3 replaces, not merges): one that does adds them itself."""
+    """What git adds to every request these settings apply to: the user agent, the
+    cookies of `http.cookieFile` and `http.extraHeader`. A pool sends them only with a
+    request that gives no headers of its own (urllib3 replaces, not merges): one that
+    does adds them itself."""
     headers = {"User-agent": settings.user_agent or USER_AGENT}
+    if settings.cookie is not None:
+        headers["Cookie"] = settings.cookie
     headers.update(dict(settings.extra_headers))
     return headers
 
