@@ -10,18 +10,30 @@ import pytest
 
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.integration.clones import porcelain, run
+from tests.integration.test_clone import clone as clone_with_gitferry
 from tests.servers import Remote
 
 
-def _empty_clones(remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
-    """`mine` (registered) and its `twin`, both `git clone`s of a remote with no commit yet."""
+def _empty_clones(
+    remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], *, ours: bool = False
+) -> tuple[Path, Path]:
+    """`mine` (registered) and its `twin`, `git clone`s of a remote with no commit yet
+    (`ours`: `mine` made by `gitferry clone`)."""
     remote.create("origin")
     mine, twin = tmp_path / "mine", tmp_path / "twin"
+    git("clone", "-q", remote.url("origin"), str(twin))
+    if ours:
+        code, _out, err = run(capsys, "clone", remote.url("origin"), str(mine), "--name", "mine")
+        assert code == 0, err
+    else:
+        git("clone", "-q", remote.url("origin"), str(mine))
+        code, _out, err = run(capsys, "add", str(mine), "--name", "mine")
+        assert code == 0, err
     for clone in (mine, twin):
-        git("clone", "-q", remote.url("origin"), str(clone))
         assert git("symbolic-ref", "HEAD", cwd=clone) == "refs/heads/main"
-    code, _out, err = run(capsys, "add", str(mine), "--name", "mine")
-    assert code == 0, err
+    assert git("config", "--get-regexp", "^branch[.]", cwd=mine) == git(
+        "config", "--get-regexp", "^branch[.]", cwd=twin
+    )
     return mine, twin
 
 
@@ -49,10 +61,11 @@ def _branches(repo: Path) -> dict[str, str]:
     return {name: sha for name, sha in refs(repo).items() if not name.startswith("refs/gitferry/")}
 
 
+@pytest.mark.parametrize("ours", [False, True], ids=["git_clone", "gitferry_clone"])
 def test_the_first_commit_of_the_remote_is_checked_out_as_git_pull_does(
-    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], ours: bool
 ) -> None:
-    mine, twin = _empty_clones(git_daemon, tmp_path, capsys)
+    mine, twin = _empty_clones(git_daemon, tmp_path, capsys, ours=ours)
     (mine / "notes.txt").write_text("mine, not in the way\n")
     (twin / "notes.txt").write_text("mine, not in the way\n")
     first = _first_commit(git_daemon, tmp_path)
@@ -123,3 +136,16 @@ def test_a_first_commit_made_in_the_empty_clone_is_pushed(
     git("pull", "-q", cwd=twin)  # the twin, still empty, gets it as git gets it
     assert rev_parse(twin, "main") == first
     assert git("rev-parse", "--abbrev-ref", "main@{upstream}", cwd=mine) == "origin/main"
+
+
+def test_a_clone_of_an_empty_remote_over_every_transport_tracks_its_branch_as_git_clone_does(
+    remote: Remote, tmp_path: Path
+) -> None:
+    """`git clone` configures the unborn branch's upstream (its name the remote's HEAD's,
+    or init.defaultBranch): what lets the first pull, and the first sync, check it out."""
+    remote.create("origin")
+    target = tmp_path / "empty"
+    clone_with_gitferry(remote, target)
+    assert git("symbolic-ref", "HEAD", cwd=target) == "refs/heads/main"
+    assert git("config", "branch.main.remote", cwd=target) == "origin"
+    assert git("config", "branch.main.merge", cwd=target) == "refs/heads/main"
