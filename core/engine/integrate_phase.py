@@ -58,10 +58,18 @@ NotAttempted = (OperationInProgress, BranchInUse)
 
 
 async def integrate(
-    core: Core, repo_id: int, repo: Repo, settings: RepoSettings, report: SyncReport, *, asked: bool = False
+    core: Core,
+    repo_id: int,
+    repo: Repo,
+    settings: RepoSettings,
+    report: SyncReport,
+    *,
+    asked: bool = False,
+    deleted: frozenset[str] = frozenset(),
 ) -> NotIntegrated | None:
     """`asked`: the user started the sync; only such a sync follows `merge.ff = false`
-    (`_integrate_current`)."""
+    (`_integrate_current`). `deleted`: branches whose upstream the remote deleted, their
+    tracking ref kept stale: not integrated (`integrate_current`)."""
     stopped: NotIntegrated | None = None
     skipped: list[ContentSkipped] = []
     index = core.graph_index(repo_id, repo)
@@ -73,7 +81,13 @@ async def integrate(
     try:
         done = await core.offload.cpu(
             partial(
-                _integrate_current, repo, settings.strategy, index=index, keep_both=keep_both, asked=asked
+                _integrate_current,
+                repo,
+                settings.strategy,
+                index=index,
+                keep_both=keep_both,
+                asked=asked,
+                deleted=deleted,
             )
         )
     except Conflict as exc:
@@ -114,7 +128,7 @@ async def integrate(
         if copies:
             await _list_copies(core, repo_id, done.branch, copies)
     if settings.fast_forward_all:
-        others = await core.offload.io(partial(fast_forward_others, repo, index=index))
+        others = await core.offload.io(partial(fast_forward_others, repo, index=index, deleted=deleted))
         for branch in others.moved:
             if branch not in report.fast_forwarded:
                 report.fast_forwarded.append(branch)
@@ -160,7 +174,13 @@ async def _list_copies(core: Core, repo_id: int, branch: str, copies: set[str]) 
 
 
 def _integrate_current(
-    repo: Repo, setting: str, *, index: GenerationIndex, keep_both: KeepBoth | None, asked: bool
+    repo: Repo,
+    setting: str,
+    *,
+    index: GenerationIndex,
+    keep_both: KeepBoth | None,
+    asked: bool,
+    deleted: frozenset[str],
 ) -> Integration:
     """`integrate_current` with the strategy in effect now: the setting, or git's pull
     settings as they are at this sync (`strategy = git`). A branch only behind gets the
@@ -175,4 +195,6 @@ def _integrate_current(
     def stash(refused: WorktreeInTheWay) -> str | None:
         return autostash_setting(repo, setting) if refused.dirty else None
 
-    return integrate_current(repo, strategy, index=index, keep_both=keep_both, no_ff=no_ff, stash=stash)
+    return integrate_current(
+        repo, strategy, index=index, keep_both=keep_both, no_ff=no_ff, stash=stash, deleted=deleted
+    )

@@ -362,6 +362,7 @@ class _Sync:
         self.worktrees: list[Worktree] = []  # the repository's, as its last fetch listed them
         self.step = phrase("reading its settings")  # what it was doing, should it fail unexpectedly
         self.gone: list[Phrase] = []  # branches it would push whose upstream the remote deleted
+        self.deleted: set[str] = set()  # those whose tracking ref the fetch kept, stale (no prune)
         self.remoteless = False  # the repository has no remote at all: nothing syncs anywhere
         self.stands: GitferryError | None = None  # a fetch: the integration's stop that stands
 
@@ -529,6 +530,7 @@ class _Sync:
             ask=self.options.ask,
         )
         self.worktrees = fetched.worktrees
+        self.deleted |= set(fetched.stale)
         return fetched
 
     async def _integrate(self) -> None:
@@ -550,7 +552,13 @@ class _Sync:
         with _Timer(self.report, "integrate"):
             try:
                 self.stopped = await integrate(
-                    self.core, self.record.id, self.repo, self.settings, self.report, asked=self.options.ask
+                    self.core,
+                    self.record.id,
+                    self.repo,
+                    self.settings,
+                    self.report,
+                    asked=self.options.ask,
+                    deleted=frozenset(self.deleted),
                 )
             except GitferryError as exc:
                 self.fatal = exc

@@ -75,3 +75,35 @@ def test_a_sync_never_pushes_a_branch_whose_upstream_was_deleted_though_its_ref_
     assert "origin/topic was deleted on the remote" in report["message"], report
     assert git("ls-remote", world.remote.url("origin"), "refs/heads/topic") == ""  # not made again
     assert "refs/remotes/origin/topic" in _tracking(world.mine)
+
+
+@pytest.mark.parametrize("checked_out", [True, False], ids=["checked_out", "another_branch"])
+def test_a_branch_behind_the_stale_ref_is_not_moved_as_git_pull_moves_nothing(
+    world: Clones, tmp_path: Path, checked_out: bool
+) -> None:
+    git("push", "-q", "origin", "main:topic", cwd=world.theirs)
+    twin = tmp_path / "twin"
+    git("clone", "-q", world.remote.url("origin"), str(twin))
+    for clone in (world.mine, twin):
+        git("fetch", "-q", "origin", cwd=clone)
+        git("branch", "-q", "--track", "topic", "origin/topic", cwd=clone)
+    git("fetch", "-q", "origin", cwd=world.theirs)
+    git("checkout", "-q", "-b", "topic", "origin/topic", cwd=world.theirs)
+    world.commit(world.theirs, "t.txt", "theirs on topic\n")
+    git("push", "-q", "origin", "topic", cwd=world.theirs)
+    for clone in (world.mine, twin):
+        git("fetch", "-q", "origin", cwd=clone)  # origin/topic ahead of topic
+    git("push", "-q", "origin", "--delete", "topic", cwd=world.theirs)
+    git("checkout", "-q", "main", cwd=world.theirs)
+    if checked_out:
+        for clone in (world.mine, twin):
+            git("checkout", "-q", "topic", cwd=clone)
+    else:  # the setting that fast-forwards the other branches
+        code, _out, err = run(world.capsys, "set", "mine", "fast_forward_all", "true")
+        assert code == 0, err
+    before = git("rev-parse", "topic", cwd=world.mine)
+    git("pull", "-q", cwd=twin, check=False)  # "... no such ref was fetched": nothing moves
+    assert git("rev-parse", "topic", cwd=twin) == before
+    world.sync(world.mine)
+    assert git("rev-parse", "topic", cwd=world.mine) == before
+    assert git("rev-parse", "origin/topic", cwd=world.mine) == git("rev-parse", "origin/topic", cwd=twin)

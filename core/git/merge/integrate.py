@@ -34,7 +34,7 @@ does without them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -185,6 +185,7 @@ def integrate_current(
     keep_both: KeepBoth | None = None,
     no_ff: bool = False,
     stash: Callable[[WorktreeInTheWay], str | None] | None = None,
+    deleted: Collection[str] = (),
 ) -> Integration:
     """Integrate the checked-out branch with its upstream; see the module docstring.
 
@@ -194,10 +195,14 @@ def integrate_current(
     `stash`: given local changes in the way, the `autoStash` setting by which git's pull
     would stash them (None: it would not); then they are (`core.git.merge.autostash`).
     Nothing happens while a git command is unfinished in this worktree
-    (`OperationInProgress`) or when another worktree uses the branch (`BranchInUse`).
+    (`OperationInProgress`) or when another worktree uses the branch (`BranchInUse`), nor
+    to a branch in `deleted`, whose upstream the remote deleted though its tracking ref
+    stays, stale (no `fetch.prune`): `git pull` finds no such ref to merge.
     """
     refuse_in_progress(repo, current_branch(repo))
     branch, local = _checked_out(repo)
+    if branch in deleted:
+        return Integration(branch, "none", local, local)
     if local is None:
         return _pull_into_void(repo, branch)
     upstream = upstream_of(repo, branch)
@@ -279,9 +284,14 @@ def switch_to(
 
 
 def fast_forward_others(
-    repo: Repo, *, now: float | None = None, index: GenerationIndex | None = None
+    repo: Repo,
+    *,
+    now: float | None = None,
+    index: GenerationIndex | None = None,
+    deleted: Collection[str] = (),
 ) -> OthersFastForwarded:
-    """Move every other local branch strictly behind its upstream to it (ref only).
+    """Move every other local branch strictly behind its upstream to it (ref only; not one
+    in `deleted`, its upstream's stale ref left by a fetch without `prune`).
 
     A branch some worktree uses (checked out in another worktree, being rebased
     or bisected anywhere) is left alone, as git refuses to force-update it: it
@@ -294,7 +304,7 @@ def fast_forward_others(
     for upstream in tracked_upstreams(repo):
         local = heads.get(Ref(upstream.branch.encode()))
         remote = tracking_head(repo, upstream)
-        if upstream.branch == current or local is None or remote is None or local == remote:
+        if upstream.branch in (current, *deleted) or local is None or remote is None or local == remote:
             continue
         if merge_bases(repo, local, remote, index) == [local]:
             use = uses.elsewhere(upstream.branch)
