@@ -353,3 +353,28 @@ def test_http_ssl_cert_and_key_present_a_client_certificate_as_git_does(
     message = str(report["message"])
     assert "git config http.sslKey" in message and "encrypted" in message and "\n" not in message, message
     assert refs(mine) == before
+
+
+def test_a_remotes_own_proxy_setting_wins_over_http_proxy_as_in_git(
+    http_server: HttpRemote, proxy: ForwardProxy, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare, work, mine = registered_clone(http_server, tmp_path, capsys)
+    git("config", "--global", "http.proxy", f"http://{LOOPBACK}:9")  # discard: nothing answers
+    git("config", "remote.origin.proxy", proxy.url, cwd=mine)
+    git("fetch", "-q", "origin", cwd=mine)  # the referee: through remote.origin.proxy
+    assert proxy.log, "git fetch went around remote.origin.proxy"
+    proxy.log.clear()
+    push_commit(work, bare, "b.txt", "theirs\n")
+    commit_file(mine, "c.txt", "mine\n")
+    report = sync(capsys)
+    assert (report["exit"], report["result"], report["pushed"]) == (0, "ok", ["main"]), report
+    origin = http_server.url("origin")
+    through = [target for _method, target in proxy.log]
+    assert f"{origin}/git-upload-pack" in through and f"{origin}/git-receive-pack" in through, through
+
+    git("config", "remote.origin.proxy", "", cwd=mine)  # empty: no proxy for this remote
+    git("fetch", "-q", "origin", cwd=mine)  # git goes straight to the remote
+    proxy.log.clear()
+    git("pull", "-q", "--no-rebase", str(bare), "main", cwd=work)
+    push_commit(work, bare, "d.txt", "more\n")
+    assert sync(capsys)["result"] == "ok" and proxy.log == []

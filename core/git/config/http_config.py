@@ -6,7 +6,8 @@ URL matching (`urlmatch`), then the environment where git lets it override
 `GIT_HTTP_USER_AGENT`). `http.cookieFile`: the cookies for the URL (`cookie_file.py`).
 A client certificate is `http.sslCert` (PEM; with its key in
 the same file, or in `http.sslKey`), as curl takes it.
-The proxy: `http.proxy` (an empty value: no proxy at all), else for an https
+The proxy: `remote.<name>.proxy` for that remote's own traffic, else `http.proxy`
+(either empty: no proxy at all), else for an https
 URL `https_proxy`/`HTTPS_PROXY`, for an http URL `http_proxy` (lower case
 only, as git and curl: an upper-case `HTTP_PROXY` can be set by a web
 server's CGI environment from a request header), else `all_proxy`/`ALL_PROXY`;
@@ -22,6 +23,7 @@ without git's precedence: hence this module.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 from dataclasses import dataclass, field
@@ -63,9 +65,14 @@ class HttpSettings:
     cookie: str | None = field(default=None, repr=False)  # from http.cookieFile: may sign in
 
 
-def http_settings(config: Config | None, url: str) -> HttpSettings:
-    """The settings that apply to requests for `url` (raises `BadHttpSetting`)."""
+def http_settings(config: Config | None, url: str, remote: str | None = None) -> HttpSettings:
+    """The settings that apply to requests for `url`, made for `remote`'s fetch or push
+    when given (raises `BadHttpSetting`)."""
     values = scoped(config, "http", url) if config is not None else []
+    proxy = _text(last(values, "proxy"))
+    if remote is not None and config is not None:
+        with contextlib.suppress(KeyError):
+            proxy = _text(config.get((b"remote", remote.encode()), b"proxy"))
     verify = config_bool("http.sslVerify", last(values, "sslverify"), default=True)
     if "GIT_SSL_NO_VERIFY" in os.environ:
         verify = False
@@ -78,7 +85,7 @@ def http_settings(config: Config | None, url: str) -> HttpSettings:
         ca_path=ca_path,
         client_cert=os.environ.get("GIT_SSL_CERT") or _path(last(values, "sslcert")),
         client_key=os.environ.get("GIT_SSL_KEY") or _path(last(values, "sslkey")),
-        proxy=choose_proxy(url, _text(last(values, "proxy"))),
+        proxy=choose_proxy(url, proxy),
         extra_headers=tuple(_header(raw) for raw in listed(values, "extraheader")),
         user_agent=agent,
         cookie=_cookie(_path(last(values, "cookiefile")), url),

@@ -37,9 +37,12 @@ USER_AGENT = "git/2.39-compatible (gitferry; dulwich)"
 urllib3.disable_warnings(InsecureRequestWarning)
 
 
-def http_pool_for(url: str, config: Config | None, timeout: float) -> urllib3.PoolManager:
-    """A pool for requests to `url` (a repository or LFS URL, no password in it)."""
-    return pool_from_settings(http_settings(config, url), timeout)
+def http_pool_for(
+    url: str, config: Config | None, timeout: float, remote: str | None = None
+) -> urllib3.PoolManager:
+    """A pool for requests to `url` (a repository or LFS URL, no password in it), for
+    `remote`'s git traffic when given (its `remote.<name>.proxy`)."""
+    return pool_from_settings(http_settings(config, url, remote), timeout)
 
 
 def request_headers(settings: HttpSettings) -> dict[str, str]:

@@ -107,11 +107,13 @@ def open_client(
     stop: TransferStop | None = None,
     sign_in: SignIn | None = None,
     asking: SshAsking | None = None,
+    remote: str | None = None,
 ) -> tuple[GitClient, str]:
     """A dulwich client for `url` and the path to pass to its fetch methods; `stop`
     can cut its connection from another thread. An HTTP(S) client signs in through
     `sign_in` when given, else with `auth` or the URL's own user and password; ssh
-    answers its questions through `asking` when given, else asks nothing."""
+    answers its questions through `asking` when given, else asks nothing. `remote`: the
+    remote's name, whose `remote.<name>.proxy` an HTTP(S) exchange takes."""
     if url.kind in (Kind.PATH, Kind.FILE):
         return BitmaplessLocalClient(), url.path
     if url.kind is Kind.GIT:
@@ -136,7 +138,7 @@ def open_client(
     base = f"{url.kind}://{url.netloc}/"
     client = StoppableHttpClient(
         base,
-        pool_manager=http_pool_for(url.text, config, timeout),
+        pool_manager=http_pool_for(url.text, config, timeout, remote),
         username=first.username if first else None,
         password=first.password if first else None,
         stop=stop,
@@ -393,6 +395,7 @@ def connected(
         stop=stop,
         sign_in=sign_in,
         asking=asking,
+        remote=remote,
     )
     try:
         yield client, path
