@@ -21,11 +21,14 @@ from tests.servers.host import start_process, stop_process
 START_SECONDS = 10.0
 
 
-def _free_display() -> int:
-    for number in range(140, 400):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            return number
-    raise RuntimeError("no free X display number")
+def _display_number(log: Path) -> int | None:
+    """The display Xvfb chose, once it listens: `-displayfd 1` writes its number, alone on a
+    line, to the log (Xvfb takes the first display whose lock file it can create, so two runs
+    side by side never pick the same one)."""
+    if not log.exists():
+        return None
+    numbers = [line for line in log.read_text(errors="replace").splitlines() if line.strip().isdigit()]
+    return int(numbers[0]) if numbers else None
 
 
 def _wait(check: object, what: str) -> None:
@@ -62,13 +65,12 @@ def session_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
 @pytest.fixture
 def dunst(session_bus: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
     """dunst, a real notification server, on the private bus and its own Xvfb display."""
-    number = _free_display()
+    log = tmp_path / "xvfb.log"
     xvfb = start_process(
-        ["Xvfb", f":{number}", "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-        session_bus,
-        tmp_path / "xvfb.log",
+        ["Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp"], session_bus, log
     )
-    _wait(Path(f"/tmp/.X11-unix/X{number}").exists, "Xvfb")
+    _wait(lambda: _display_number(log) is not None, "Xvfb")
+    number = _display_number(log)
     env = {**session_bus, "DISPLAY": f":{number}"}
     server = start_process(["dunst"], env, tmp_path / "dunst.log")
     _wait(lambda: _dunstctl(env, "count", "displayed").returncode == 0, "dunst")
