@@ -10,6 +10,7 @@ pieces a network would deliver (64 KiB), and nothing of a refused pack may stay 
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -266,7 +267,7 @@ def test_large_objects_take_bounded_memory(tmp_path: Path) -> None:
     )
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
-        [str(root / ".venv" / "bin" / "python"), "-c", probe, str(pack), str(target)],
+        [sys.executable, "-c", probe, str(pack), str(target)],
         capture_output=True,
         text=True,
         timeout=300,
