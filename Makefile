@@ -72,13 +72,19 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict core
 	$(BIN)/mypy gui
 
+# The suite on TEST_WORKERS processes (pytest-xdist), a test file to each in turn (`loadfile`:
+# a module's shared fixtures are made once). Most of a test's time is spent waiting on git,
+# servers and subprocesses (the run's own process used about a tenth of a core), so two
+# workers finish well before one (README, "Tests"); `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 2
+WORKERS := -n $(TEST_WORKERS) --dist loadfile
 test: deps $(STAMP) lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider $(WORKERS) $(PYTEST_ARGS)
 
 # The tests without the `slow` marker (each of those takes over a second), and no lint:
 # the quick loop while developing. `make test` (and CI) still run everything.
 test-quick: deps $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider $(WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 # A one-folder Linux bundle of the app: dist/gitferry/gitferry (PyInstaller, pinned in the dev extras).
 bundle: $(STAMP)
