@@ -49,13 +49,13 @@ def _both(third: Path, fourth: Path, *commands: list[str], files: dict[str, str]
 
 
 def _state(repo: Path) -> tuple[str, str, str, str, str]:
-    """(HEAD's tree, a.txt, `git diff --cached`, `git status --porcelain`, `git stash list`)."""
+    """(HEAD's tree, a.txt, `git diff --cached`, `git status --porcelain`, how many stashes)."""
     return (
         git("rev-parse", "HEAD^{tree}", cwd=repo),
         (repo / "a.txt").read_text(),
         git("diff", "--cached", cwd=repo),
         porcelain(repo),
-        git("stash", "list", "--format=%gs", cwd=repo),
+        str(len(git("stash", "list", cwd=repo).splitlines())),  # its lines name the twin's own commits
     )
 
 
@@ -102,12 +102,15 @@ def test_a_rebase_over_a_staged_edit_matches_git_pull_rebase(world: Clones, tmp_
     re-applied unstaged, as `git pull --rebase` with `rebase.autoStash` leaves it."""
     third, fourth = _twins(world, tmp_path, REBASING)
     _both(third, fourth, ["add", "d.txt"], ["commit", "-q", "-m", "local"], files={"d.txt": "d\n"})
+    _both(third, fourth, ["stash", "-q"], files={"d.txt": "kept in the stash\n"})  # the user's own
+    kept = git("rev-parse", "refs/stash", cwd=third)
     _both(third, fourth, ["add", "a.txt"], files={"a.txt": "one\ntwo\nTHREE\n"})
     assert _pull(fourth).returncode == 0  # first: third's sync pushes its rebased commit
     code, report = world.sync(third)
     assert (code, report["result"], report["rebased"]) == (0, "ok", ["main"]), report
     assert _state(third) == _state(fourth)
     assert porcelain(third) == " M a.txt" and git("diff", "--cached", cwd=third) == ""
+    assert git("stash", "list", "--format=%H", cwd=third) == kept  # the user's stash, alone as before
     for twin in (third, fourth):
         assert git("rev-list", "--count", "HEAD", cwd=twin) == "3"
         assert git("rev-list", "--merges", "HEAD", cwd=twin) == ""
