@@ -44,7 +44,6 @@ ENVIRONMENT = frozenset(
         "SSH_AUTH_SOCK",
         "SSL_CERT_FILE",
         "SSL_CERT_DIR",
-        "SSH_ASKPASS",
         *(f"{name}_proxy" for name in ("http", "https", "all", "no")),
         *(f"{name}_PROXY" for name in ("HTTP", "HTTPS", "ALL", "NO")),
     }

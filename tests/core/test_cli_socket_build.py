@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from core.cli_socket import CORE, PROTOCOL, build_identity, current_umask
+from core.cli_socket import CORE, PROTOCOL, build_identity, current_umask, git_environment
 
 
 def package(root: Path) -> Path:
@@ -62,3 +62,12 @@ def test_the_umask_compared_is_the_process_s_own() -> None:
             assert os.umask(mask) == mask  # unchanged by the look
     finally:
         os.umask(before)
+
+
+def test_the_engine_answers_a_cli_whose_desktop_session_sets_an_askpass_it_lacks() -> None:
+    """A desktop session's `SSH_ASKPASS` (KDE's ksshaskpass) is missing from a daemon that
+    systemd started: every CLI sync would run by itself. The engine runs the program a
+    sync needs from git's own variables and config (`GIT_ASKPASS`, `core.askPass`), which
+    are compared; a CLI with a terminal whose sync needs a prompt runs by itself anyway."""
+    session = {"SSH_ASKPASS": "/usr/bin/ksshaskpass", "GIT_ASKPASS": "/usr/bin/x", "HOME": "/home/u"}
+    assert git_environment(session) == {"GIT_ASKPASS": "/usr/bin/x", "HOME": "/home/u"}
