@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import pty
+import shutil
 import signal
 import socket
 import subprocess
@@ -53,10 +54,16 @@ class Ran:
         return "dulwich" not in self.modules
 
 
-def gitferry(*args: str, in_process: bool = False, env: dict[str, str] | None = None, umask: int = -1) -> Ran:
+def gitferry(
+    *args: str,
+    in_process: bool = False,
+    env: dict[str, str] | None = None,
+    umask: int = -1,
+    root: Path = ROOT,
+) -> Ran:
     """`gitferry ARGS` in a fresh process (`in_process`: told not to ask an engine;
-    `umask`: its own, -1 this one's)."""
-    environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    `umask`: its own, -1 this one's; `root`: the checkout whose code it runs)."""
+    environ = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
     if in_process:
         environ[IN_PROCESS_VARIABLE] = "1"
     proc = subprocess.run(
@@ -65,7 +72,7 @@ def gitferry(*args: str, in_process: bool = False, env: dict[str, str] | None = 
         text=True,
         timeout=CAP,
         env=environ,
-        cwd=ROOT,
+        cwd=root,
         stdin=subprocess.DEVNULL,
         umask=umask,
     )
@@ -87,6 +94,15 @@ def on_a_pty(*args: str) -> tuple[subprocess.Popen[bytes], int]:
     )
     os.close(follower)
     return client, leader
+
+
+def code_copy(target: Path) -> Path:
+    """A copy of the checkout's code (`core`, `gui`) at `target`, for a test that changes a
+    file of it: the checkout's own files stay as they are for the tests beside it (another
+    pytest-xdist worker's engine would take the change for another build)."""
+    for package in ("core", "gui"):
+        shutil.copytree(ROOT / package, target / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
 
 
 def read_until(leader: int, seen: bytearray, wanted: bytes) -> None:
@@ -143,16 +159,16 @@ def refused_daemon() -> tuple[int, str]:
 
 class EngineProcess:
     """`gitferry daemon` on the test's GITFERRY_HOME, answering the CLI once started
-    (`answered`: waited for here; else `answers()` waits)."""
+    (`answered`: waited for here; else `answers()` waits), running the code of `root`."""
 
-    def __init__(self, *, answered: bool = True) -> None:
+    def __init__(self, *, answered: bool = True, root: Path = ROOT) -> None:
         self.home = Path(os.environ["GITFERRY_HOME"])
         self.log = self.home.parent / f"daemon-{time.monotonic_ns()}.log"
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 DAEMON,
-                cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                cwd=root,
+                env={**os.environ, "PYTHONPATH": str(root)},
                 stdout=subprocess.DEVNULL,
                 stderr=log,
             )

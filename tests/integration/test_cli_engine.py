@@ -36,6 +36,7 @@ from tests.integration.engine_process import (
     EngineProcess,
     Ran,
     answering,
+    code_copy,
     gitferry,
     listening_socket,
     on_a_pty,
@@ -148,46 +149,51 @@ def test_errors_read_the_same_through_the_engine(
 
 
 @pytest.mark.slow
-def test_without_an_engine_the_cli_syncs_itself(world: Clones, capsys: pytest.CaptureFixture[str]) -> None:
-    """No engine, then a killed one's socket left behind, then a new engine: each answers."""
-    ran = gitferry("sync", "--fetch-only", "mine")
+def test_without_an_engine_the_cli_syncs_itself(
+    world: Clones, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """No engine, then a killed one's socket left behind, then a new engine: each answers.
+    The CLI and the engines run a copy of the code, whose file this test dates forward."""
+    root = code_copy(tmp_path / "checkout")
+    ran = gitferry("sync", "--fetch-only", "mine", root=root)
     assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
     assert run(capsys, "pause")[0] == 0
-    engine = EngineProcess()
-    assert gitferry("sync", "--fetch-only", "mine").in_engine
+    engine = EngineProcess(root=root)
+    assert gitferry("sync", "--fetch-only", "mine", root=root).in_engine
     engine.kill()
     assert socket_path(engine.home).exists()  # stale: nobody listens on it
-    ran = gitferry("sync", "--fetch-only", "mine")
+    ran = gitferry("sync", "--fetch-only", "mine", root=root)
     assert (ran.code, ran.out, ran.err, ran.in_engine) == (0, "mine: up_to_date - up to date\n", "", False)
-    engine = EngineProcess()  # replaces the stale socket
+    engine = EngineProcess(root=root)  # replaces the stale socket
     try:
-        ran = gitferry("sync", "--fetch-only", "mine")
+        ran = gitferry("sync", "--fetch-only", "mine", root=root)
         assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", True)
         # Forced in-process, and a CLI whose git would see another environment: refused.
-        assert not gitferry("sync", "--fetch-only", "mine", in_process=True).in_engine
-        ran = gitferry("sync", "--fetch-only", "mine", env={"GIT_AUTHOR_NAME": "Someone Else"})
+        assert not gitferry("sync", "--fetch-only", "mine", root=root, in_process=True).in_engine
+        ran = gitferry("sync", "--fetch-only", "mine", root=root, env={"GIT_AUTHOR_NAME": "Someone Else"})
         assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
         mask = os.umask(0o022)
         os.umask(mask)
-        ran = gitferry("sync", "--fetch-only", "mine", umask=mask ^ 0o070)  # its files' modes would differ
+        # its files' modes would differ
+        ran = gitferry("sync", "--fetch-only", "mine", root=root, umask=mask ^ 0o070)
         assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
         # Other code of the same version: a file of the package changed since the engine
         # started (a checkout switched, a package reinstalled): refused.
-        changed = ROOT / "core" / "cli_socket.py"
+        changed = root / "core" / "cli_socket.py"
         times = changed.stat()
-        newest = max(f.stat().st_mtime_ns for f in (ROOT / "core").rglob("*.py"))
+        newest = max(f.stat().st_mtime_ns for f in (root / "core").rglob("*.py"))
         os.utime(changed, ns=(times.st_atime_ns, newest + 1_000_000_000))  # the newest now
         try:
-            ran = gitferry("sync", "--fetch-only", "mine")
+            ran = gitferry("sync", "--fetch-only", "mine", root=root)
         finally:
             os.utime(changed, ns=(times.st_atime_ns, times.st_mtime_ns))
         assert (ran.code, ran.out, ran.in_engine) == (0, "mine: up_to_date - up to date\n", False)
-        assert gitferry("sync", "--fetch-only", "mine").in_engine  # the same build again
+        assert gitferry("sync", "--fetch-only", "mine", root=root).in_engine  # the same build again
         # A second engine on the same data directory is refused at once: the socket stays the first's.
-        second = EngineProcess()
+        second = EngineProcess(root=root)
         assert second.proc.wait(CAP) == 3
         assert "answering the CLI" not in second.stop()
-        assert gitferry("sync", "--fetch-only", "mine").in_engine
+        assert gitferry("sync", "--fetch-only", "mine", root=root).in_engine
     finally:
         engine.stop()
 
