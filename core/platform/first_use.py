@@ -4,7 +4,7 @@
 exceptions at import) whatever the connection: in a cold no-change `sync --fetch-only`
 over `git://` that is `_ssl` loading libssl and `ssl` converting its constants to enums,
 about 4% of the process's instructions, for no TLS at all; the other modules of
-`FOR_A_COMMAND` are 2% more. `defer` puts a finder in front of `sys.meta_path` that gives
+`FOR_A_COMMAND` are 3.5% more. `defer` puts a finder in front of `sys.meta_path` that gives
 the named modules a module object whose body runs at the first attribute read
 (`ssl.SSLContext`, `from ssl import ...`, `vars(ssl)`), in whichever thread reads first;
 until then `import ssl` binds that object and runs nothing. It is the same object
@@ -40,8 +40,9 @@ if TYPE_CHECKING:
 # asyncio's TLS (`ssl`, `asyncio.sslproto`) and its happy-eyeballs connect and socket wrapper
 # (`asyncio.staggered`, `asyncio.trsock`), `tempfile`'s `shutil` (with `bz2` and `lzma`, which
 # it imports to know the archive formats), `subprocess`'s `locale` (text mode without an
-# encoding), `inspect`'s `linecache` (source lines), `traceback`'s `textwrap` and `pathlib`'s
-# `fnmatch` (`match`, `glob`).
+# encoding), `inspect`'s `linecache` (source lines), `traceback`'s `textwrap`, `pathlib`'s
+# `fnmatch` (`match`, `glob`) and `ntpath` (Windows paths), `urllib.parse`'s `ipaddress` (a
+# bracketed host) and `asyncio.events`' `asyncio.format_helpers` (a callback's repr, debug mode).
 FOR_A_COMMAND = (
     "ssl",
     "asyncio.sslproto",
@@ -52,6 +53,9 @@ FOR_A_COMMAND = (
     "linecache",
     "textwrap",
     "fnmatch",
+    "ntpath",
+    "ipaddress",
+    "asyncio.format_helpers",
 )
 # Read without loading: what the import system asks of a module it finds in `sys.modules`,
 # and `repr`. (`__dict__` loads: `vars(module)` is the whole module.)
