@@ -20,9 +20,10 @@ from tests.integration.clones import Clones
 ROOT = Path(__file__).resolve().parents[2]
 # `MARKS` gets "atexit" from an atexit callback and "teardown" from an object's finalizer
 # that only the interpreter's teardown of the modules runs; `THREAD` starts a thread that
-# outlives the command by a moment (`daemon`: a daemon thread, which no exit waits for).
+# runs until `end_process` has decided (`daemon`: a daemon thread, which no exit waits for).
+# It slept 0.5 s, which a loaded machine's `status` outlasted: the thread was gone by then.
 CHILD = """
-import atexit, os, sys, threading, time
+import atexit, os, sys, threading
 marks = os.environ["MARKS"]
 
 def mark(word):
@@ -40,7 +41,18 @@ if os.environ.get("GC"):
     import gc
     atexit.register(lambda: mark("gc%d" % gc.get_threshold()[0]))
 if os.environ.get("THREAD"):
-    threading.Thread(target=time.sleep, args=(0.5,), daemon=os.environ["THREAD"] == "daemon").start()
+    import core.cli_exit
+    ended = threading.Event()
+    end_process = core.cli_exit.end_process
+
+    def ending(code):
+        try:
+            return end_process(code)
+        finally:
+            ended.set()
+
+    core.cli_exit.end_process = ending
+    threading.Thread(target=ended.wait, daemon=os.environ["THREAD"] == "daemon").start()
 from gui.launch import main
 if os.environ.get("EXPLICIT"):
     sys.exit(main(sys.argv[1:]))
