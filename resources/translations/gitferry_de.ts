@@ -1345,6 +1345,10 @@
             <translation>das Passwort in der URL</translation>
         </message>
         <message>
+            <source>the proxy closed the connection (can it reach the remote?)</source>
+            <translation>der Proxy hat die Verbindung geschlossen (erreicht er das Remote?)</translation>
+        </message>
+        <message>
             <source>the proxy is unreachable: {why}</source>
             <translation>der Proxy ist nicht erreichbar: {why}</translation>
         </message>

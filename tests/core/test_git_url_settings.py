@@ -136,8 +136,27 @@ def test_proxy_choice_config_then_environment_and_no_proxy(monkeypatch: pytest.M
         and bypasses("anything", "*")
         and not bypasses("10.1.2.3", "10.1.2")
     )
-    with pytest.raises(BadHttpSetting):
-        choose_proxy("https://h/x", "socks5://p:1")
+    with pytest.raises(BadHttpSetting, match="ftp proxies are not supported"):
+        choose_proxy("https://h/x", "ftp://p:1")
+
+
+def test_socks_proxies_take_git_s_schemes_and_credentials() -> None:
+    """git's http.c: socks5h resolves at the proxy, socks5 here, `socks://` is SOCKS4."""
+    for given, taken in (
+        ("socks://p", "socks4://p:1080"),
+        ("socks4://p:2", "socks4://p:2"),
+        ("socks4a://p:2", "socks4a://p:2"),
+        ("socks5://p:2", "socks5://p:2"),
+        ("socks5h://[::1]:2", "socks5h://[::1]:2"),
+    ):
+        proxy = choose_proxy("https://h/x", given)
+        assert proxy is not None and proxy.url == taken, given
+    proxy = choose_proxy("http://h/x", "socks5h://me:p%40ss@p:2")
+    assert proxy is not None and (proxy.url, proxy.username, proxy.password) == (
+        "socks5h://p:2",
+        "me",
+        "p@ss",
+    )
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,10 @@ only, as git and curl: an upper-case `HTTP_PROXY` can be set by a web
 server's CGI environment from a request header), else `all_proxy`/`ALL_PROXY`;
 lower case wins where both are set. `no_proxy`/`NO_PROXY` exempts hosts from
 whichever proxy was chosen, as curl does: `*`, a host name and its sub-domains
-(a leading dot ignored), an IP address or a CIDR range.
+(a leading dot ignored), an IP address or a CIDR range. A proxy is an http(s)
+proxy or a SOCKS one, by its scheme as git's http.c tells curl: `socks5h` (the
+proxy resolves the host name), `socks5` (resolved here), `socks4a`, `socks4`,
+and `socks` taken for `socks4`.
 
 dulwich's `default_urllib3_manager` reads a proxy from the environment before
 `http.proxy`, takes `https_proxy` for http URLs too, reads only lower-case
@@ -125,6 +128,18 @@ def _first_set(names: tuple[str, ...]) -> tuple[str, str | None]:
     return names[0], None
 
 
+# A proxy URL's scheme, as urllib3 takes it (git's http.c: "socks" is curl's SOCKS4).
+SCHEMES = {
+    "http": "http",
+    "https": "https",
+    "socks": "socks4",
+    "socks4": "socks4",
+    "socks4a": "socks4a",
+    "socks5": "socks5",
+    "socks5h": "socks5h",
+}
+
+
 def _proxy(text: str, source: str) -> Proxy:
     full = text if "://" in text else f"http://{text}"
     try:
@@ -132,15 +147,16 @@ def _proxy(text: str, source: str) -> Proxy:
         port = parts.port
     except ValueError as exc:
         raise BadHttpSetting(source, f"not a proxy URL ({exc})") from None
-    if parts.scheme not in ("http", "https"):
-        raise BadHttpSetting(source, f"{parts.scheme} proxies are not supported (http and https are)")
+    scheme = SCHEMES.get(parts.scheme)
+    if scheme is None:
+        raise BadHttpSetting(source, f"{parts.scheme} proxies are not supported (http, https and socks are)")
     if not parts.hostname:
         raise BadHttpSetting(source, "the proxy URL has no host")
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     netloc = f"{host}:{port or 1080}"  # curl's default proxy port
     username = unquote(parts.username) if parts.username is not None else None
     password = unquote(parts.password) if parts.password is not None else None
-    return Proxy(f"{parts.scheme}://{netloc}", source, username, password)
+    return Proxy(f"{scheme}://{netloc}", source, username, password)
 
 
 def bypasses(host: str, no_proxy: str) -> bool:

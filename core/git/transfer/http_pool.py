@@ -9,8 +9,10 @@
 - Client certificate: `http.sslCert` and `http.sslKey` (PEM) are presented to a server
   that asks for one, as curl presents them; a key with a passphrase is refused in one
   line rather than asked for (OpenSSL would prompt on the terminal, or hang a daemon).
-- Proxy: `http.proxy` or the environment, `no_proxy` honoured; a proxy's
-  user and password go in a `Proxy-Authorization` header.
+- Proxy: `http.proxy` or the environment, `no_proxy` honoured; an http(s) proxy's
+  user and password go in a `Proxy-Authorization` header. A SOCKS proxy goes through
+  urllib3's `SOCKSProxyManager` (PySocks), imported only then; its user and password
+  are SOCKS's own.
 - `http.extraHeader`, `http.userAgent` and `http.cookieFile`'s cookies on every request.
 - Timeouts on connect and read, no silent retries except redirects (dulwich
   issue 799: an HTTP fetch can otherwise hang).
@@ -70,6 +72,10 @@ def pool_from_settings(settings: HttpSettings, timeout: float) -> urllib3.PoolMa
     proxy = settings.proxy
     if proxy is None:
         return urllib3.PoolManager(**options)
+    if proxy.url.startswith("socks"):
+        from urllib3.contrib.socks import SOCKSProxyManager
+
+        return SOCKSProxyManager(proxy.url, proxy.username, proxy.password, **options)
     proxy_headers = None
     if proxy.username is not None:
         proxy_headers = urllib3.make_headers(proxy_basic_auth=f"{proxy.username}:{proxy.password or ''}")

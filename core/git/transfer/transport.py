@@ -522,8 +522,11 @@ def _proxy_failure(remote: str, exc: BaseException) -> RemoteError | None:
     connection to the proxy that failed or the proxy's answer to CONNECT), said of the proxy,
     as git says "Received HTTP code 407 from proxy after CONNECT": not "origin is
     unreachable", nor urllib3's own words."""
-    from urllib3.exceptions import ProxyError
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProxyError
 
+    conn = exc.conn if isinstance(exc, NewConnectionError) else exc.args[0] if exc.args else None
+    if isinstance(exc, ConnectTimeoutError) and hasattr(conn, "_socks_options"):
+        return _socks_failure(remote, exc)
     if not isinstance(exc, ProxyError):
         return None
     inner = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], BaseException) else None
@@ -540,6 +543,20 @@ def _proxy_failure(remote: str, exc: BaseException) -> RemoteError | None:
             remote, phrase("the proxy refused to connect to the remote ({status})", status=status)
         )
     said = (_unreachable_reason(inner) if inner else None) or verbatim(str(inner or exc))
+    return _proxy_unreachable(remote, said)
+
+
+def _socks_failure(remote: str, exc: BaseException) -> RemoteError:
+    """A SOCKS connection that failed (`urllib3.contrib.socks`'s `NewConnectionError` or
+    `ConnectTimeoutError`), said of the proxy as for an http proxy. A proxy that hangs up
+    after the handshake (PySocks: "Connection closed unexpectedly"; `ssh -D` does that when
+    it cannot reach the remote) is git's "connection to proxy closed"."""
+    if "closed unexpectedly" in str(exc):
+        return TransferFailed(remote, phrase("the proxy closed the connection (can it reach the remote?)"))
+    return _proxy_unreachable(remote, _unreachable_reason(exc) or verbatim(str(exc)))
+
+
+def _proxy_unreachable(remote: str, said: Phrase) -> RemoteError:
     reason = phrase("the proxy is unreachable: {why}", why=said)
     return RemoteUnreachable(remote, reason, phrase("{remote}: {reason}", remote=remote, reason=reason))
 
