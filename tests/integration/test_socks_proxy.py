@@ -5,6 +5,8 @@ proxy's log shows each connection went through it, with the host named as the sc
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from tests.gitcli import commit_file, git
 from tests.integration.test_fetch import push_commit
 from tests.integration.test_http_settings import PROXY_VARIABLES, refs, registered_clone, sync
+from tests.integration.test_lfs import _commit, _gitferry_clone, _publisher, _sync
 from tests.servers.host import LOOPBACK
 from tests.servers.remote import HttpRemote
 from tests.servers.socks import SocksProxy
@@ -101,3 +104,30 @@ def test_a_socks_proxy_that_fails_is_named_in_one_line_and_nothing_changes(
         "fetching from origin failed: the proxy closed the connection (can it reach the remote?)",
     ), report
     assert refs(mine) == before
+
+
+@pytest.mark.skipif(shutil.which("git-lfs") is None, reason="git-lfs is not installed")
+def test_git_lfs_downloads_go_through_the_socks_proxy_too(
+    lfs_server: HttpRemote,
+    socks: SocksProxy,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`remote.origin.proxy` empty sends git's own traffic straight to the remote; LFS
+    requests take `http.proxy` (as git-lfs, which reads no `remote.<name>.proxy`): every
+    request the SOCKS proxy sees is an LFS one."""
+    first = os.urandom(100_000)
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": first})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    git("config", "remote.origin.proxy", "", cwd=mine)
+    git("config", "--global", "http.proxy", socks.url("socks5"))
+    second = os.urandom(200_000)
+    _commit(pub, {"b.bin": second}, "second")
+    git("push", "-q", "origin", "main", cwd=pub)
+
+    code, report = _sync(capsys, "mine")
+
+    assert code == 0 and report["lfs_downloaded"] == 1, report
+    assert (mine / "b.bin").read_bytes() == second
+    assert socks.requests() and set(socks.requests()) == {("socks5", LOOPBACK, lfs_server.port)}
