@@ -79,8 +79,9 @@ class Trigger(enum.StrEnum):
     COMMITTED = "committed"  # the checked-out branch moved outside a sync (a commit with git)
 
 
-FRESH_START = frozenset({Trigger.WAKE, Trigger.ONLINE, Trigger.RESUME, Trigger.RESOLVED})
-"""Triggers that say the world changed: the failure streak's backoff starts over."""
+FRESH_START = frozenset({Trigger.WAKE, Trigger.ONLINE, Trigger.RESUME, Trigger.RESOLVED, Trigger.COMMITTED})
+"""Triggers that say the world changed: the failure streak's backoff starts over (a commit
+made with git: the `git commit` whose open editor kept the syncs `busy` is done)."""
 
 
 @dataclass(frozen=True)

@@ -255,3 +255,20 @@ async def test_a_sync_asked_for_a_round_that_never_comes_is_cancelled_at_stop(wo
     with pytest.raises(asyncio.CancelledError):
         await auto.sync(REPO)
     assert len(runs.calls) == 1
+
+
+async def test_a_commit_made_with_git_ends_the_backoff_a_busy_git_began(world) -> None:
+    """A sync that met the user's own `git commit` waiting on its editor ended `busy`, and
+    every retry while the message was written backed off further (30, 60, 120 s...). The
+    commit, once made, is synced at once, not when the backoff ends."""
+    clock, runs, make = world
+    runs.result = ResultKind.BUSY
+    auto = make(backoff=Backoff(base=30.0, cap=600.0))
+    auto.changed(REPO, ["note.md"])
+    await clock.advance(200.0)  # the editor open for over three minutes
+    busy = len(runs.calls)
+    assert busy >= 2, runs.calls
+    runs.result = ResultKind.OK
+    auto.request(REPO, Trigger.COMMITTED)
+    await clock.advance(1.0)
+    assert len(runs.calls) == busy + 1
