@@ -84,7 +84,16 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("eol")
     bare, work = base / "remote.git", base / "work"
     env = {"HOME": str(base), "GIT_CONFIG_NOSYSTEM": "1"}
-    os.environ.update(env)  # the module's fixture runs before the per-test scrub
+    # The module's fixture runs before the per-test scrub: its git sees this HOME, and only
+    # it (os.environ as it was afterwards: a later module's fixture on this worker must not
+    # inherit a HOME without git's identity).
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        return _make_remote(bare, work)
+
+
+def _make_remote(bare: Path, work: Path) -> Path:
     git("init", "-q", "--bare", "-b", "main", str(bare))
     git("init", "-q", "-b", "main", str(work))
     git("config", "core.autocrlf", "false", cwd=work)
