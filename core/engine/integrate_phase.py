@@ -105,11 +105,19 @@ async def integrate(
             if done.branch not in names:
                 names.append(done.branch)
         skipped = done.skipped
-        if done.stashed is not None:
+        if done.stashed is not None and done.unstaged:
             report.note(
                 phrase(
                     "{branch}: local changes stashed and re-applied after the move ({setting}), "
                     "as git pull does; what was staged is unstaged",
+                    branch=done.branch,
+                    setting=done.stashed,
+                )
+            )
+        elif done.stashed is not None:
+            report.note(
+                phrase(
+                    "{branch}: local changes stashed and re-applied after the move ({setting}), as git pull does",
                     branch=done.branch,
                     setting=done.stashed,
                 )

@@ -1484,6 +1484,10 @@
             <translation>{branch}: das Integrieren von {upstream} ergibt Konflikte in {paths}; nichts wurde geändert</translation>
         </message>
         <message>
+            <source>{branch}: local changes stashed and re-applied after the move ({setting}), as git pull does</source>
+            <translation>{branch}: lokale Änderungen per Stash beiseitegelegt und nach dem Verschieben wieder angewendet ({setting}), wie git pull es tut</translation>
+        </message>
+        <message>
             <source>{branch}: local changes stashed and re-applied after the move ({setting}), as git pull does; what was staged is unstaged</source>
             <translation>{branch}: lokale Änderungen per Stash beiseitegelegt und nach dem Verschieben wieder angewendet ({setting}), wie git pull es tut; Vorgemerktes ist nicht mehr vorgemerkt</translation>
         </message>

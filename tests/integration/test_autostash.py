@@ -85,7 +85,7 @@ def test_an_edit_in_the_way_is_stashed_and_reapplied_as_git_pull_does(
     code, report = world.sync(third)
     assert (code, report["result"], report["fast_forwarded"]) == (0, "ok", ["main"]), report
     said = f"main: local changes stashed and re-applied after the move ({setting}), as git pull does"
-    assert any(note.startswith(said) for note in report["notes"]), report
+    assert f"{said}; what was staged is unstaged" in report["notes"], report
     done = _pull(fourth)
     assert done.returncode == 0 and "Applied autostash" in done.stderr, done.stderr
     assert world.head(third) == world.head(fourth) == world.remote_head()
@@ -95,6 +95,22 @@ def test_an_edit_in_the_way_is_stashed_and_reapplied_as_git_pull_does(
     assert git("stash", "list", cwd=third) == ""
     _fsck(third)
     assert git("for-each-ref", "refs/gitferry/backup/main", cwd=third) != ""
+
+
+def test_an_unstaged_edit_alone_is_not_said_to_be_unstaged(world: Clones, tmp_path: Path) -> None:
+    """Nothing staged: the note does not say that what was staged is unstaged (a user
+    trial read it after an edit it had never staged)."""
+    third, fourth = _twins(world, tmp_path, REBASING)
+    _both(third, fourth, files={"a.txt": "one\ntwo\nTHREE\n"})
+    code, report = world.sync(third)
+    assert (code, report["result"], report["fast_forwarded"]) == (0, "ok", ["main"]), report
+    said = (
+        "main: local changes stashed and re-applied after the move (rebase.autoStash=true), as git pull does"
+    )
+    assert said in report["notes"], report
+    assert _pull(fourth).returncode == 0
+    assert _state(third) == _state(fourth)
+    _fsck(third)
 
 
 def test_a_rebase_over_a_staged_edit_matches_git_pull_rebase(world: Clones, tmp_path: Path) -> None:

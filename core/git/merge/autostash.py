@@ -100,7 +100,7 @@ def integrate_stashing(
         raise
     _unstage(repo, planned.objects, new_tree, merged.tree)
     _drop(repo, stash)
-    return replace(done, stashed=setting)
+    return replace(done, stashed=setting, unstaged=index_tree != head_tree)
 
 
 def _stash(

@@ -86,6 +86,7 @@ class Integration:
     # (new_head may add a merge commit or rebased local commits on top).
     arrived: ObjectID | None = None
     stashed: str | None = None  # the autoStash setting local changes were stashed and re-applied by
+    unstaged: bool = False  # among them, changes that were staged (re-applied unstaged, as git's are)
 
 
 class Conflict(GitferryError):
