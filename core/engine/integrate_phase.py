@@ -117,7 +117,8 @@ async def integrate(
         elif done.stashed is not None:
             report.note(
                 phrase(
-                    "{branch}: local changes stashed and re-applied after the move ({setting}), as git pull does",
+                    "{branch}: local changes stashed and re-applied after the move ({setting}), "
+                    "as git pull does",
                     branch=done.branch,
                     setting=done.stashed,
                 )
