@@ -11,14 +11,20 @@ from tests.gitcli import ahead_behind, git, refs
 from tests.integration.clones import Clones, run
 
 
-def _topic_deleted_on_the_remote(world: Clones, tmp_path: Path) -> Path:
-    """`mine` and its `twin` (a plain git clone) track origin/topic, which `theirs` then deletes."""
+def _both_track_topic(world: Clones, tmp_path: Path) -> Path:
+    """`mine` and its `twin` (a plain git clone) track origin/topic, which `theirs` pushed."""
     git("push", "-q", "origin", "main:topic", cwd=world.theirs)
     twin = tmp_path / "twin"
     git("clone", "-q", world.remote.url("origin"), str(twin))
     for clone in (world.mine, twin):
         git("fetch", "-q", "origin", cwd=clone)
         git("branch", "-q", "--track", "topic", "origin/topic", cwd=clone)
+    return twin
+
+
+def _topic_deleted_on_the_remote(world: Clones, tmp_path: Path) -> Path:
+    """`_both_track_topic`, then `theirs` deletes origin/topic."""
+    twin = _both_track_topic(world, tmp_path)
     git("push", "-q", "origin", "--delete", "topic", cwd=world.theirs)
     return twin
 
@@ -81,12 +87,7 @@ def test_a_sync_never_pushes_a_branch_whose_upstream_was_deleted_though_its_ref_
 def test_a_branch_behind_the_stale_ref_is_not_moved_as_git_pull_moves_nothing(
     world: Clones, tmp_path: Path, checked_out: bool
 ) -> None:
-    git("push", "-q", "origin", "main:topic", cwd=world.theirs)
-    twin = tmp_path / "twin"
-    git("clone", "-q", world.remote.url("origin"), str(twin))
-    for clone in (world.mine, twin):
-        git("fetch", "-q", "origin", cwd=clone)
-        git("branch", "-q", "--track", "topic", "origin/topic", cwd=clone)
+    twin = _both_track_topic(world, tmp_path)
     git("fetch", "-q", "origin", cwd=world.theirs)
     git("checkout", "-q", "-b", "topic", "origin/topic", cwd=world.theirs)
     world.commit(world.theirs, "t.txt", "theirs on topic\n")
