@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
@@ -12,6 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from core.cli_json import indented
 from core.results import CANCELLED_MESSAGE, TRACEBACK_HINT, ResultKind, counted, no_remote_note
 
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
@@ -72,7 +72,8 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document, indent=2) + "\n")  # one write, not one per token
+    """`json.dumps(document, indent=2)`, written by `json`'s C encoder (`core.cli_json`)."""
+    sys.stdout.write(indented(document) + "\n")  # one write, not one per token
 
 
 def repo_json(

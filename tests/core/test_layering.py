@@ -45,6 +45,7 @@ LAYERS: list[list[str]] = [
         "core.cli",
         "core.cli_parser",
         "core.cli_output",
+        "core.cli_json",
         "core.cli_conflicts",
         "core.cli_engine",
         "core.cli_exit",
