@@ -89,6 +89,7 @@ class ConflictsPanel(QWidget):
         self.repo_id: int | None = None
         self.resolution: Resolution | None = None
         self.unfinished: str | None = None  # a git command left unfinished (the last sync's `dirty`)
+        self.last_result: str | None = None  # how the last sync ended (`RepoRecord.last_result`)
         self._busy = False
         self._build()
         self.show_conflicts(None, [])
@@ -234,16 +235,23 @@ class ConflictsPanel(QWidget):
     # What the desktop hands the panel ---------------------------------------------------
 
     def show_conflicts(
-        self, repo_id: int | None, conflicts: list[ConflictRecord], unfinished: str | None = None
+        self,
+        repo_id: int | None,
+        conflicts: list[ConflictRecord],
+        unfinished: str | None = None,
+        last_result: str | None = None,
     ) -> None:
-        """The listed conflicts of the selected repository (from the status store), and the
+        """The listed conflicts of the selected repository (from the status store), the
         git command its last sync found left unfinished there (`RepoRecord.last_unfinished`):
-        a merge begun with `git pull` is no conflict of Gitferry's, nor a clean one."""
+        a merge begun with `git pull` is no conflict of Gitferry's, nor a clean one; and how
+        that sync ended (`RepoRecord.last_result`): one stopped on local changes integrated
+        nothing, so the empty list is not "every branch integrated cleanly"."""
         if repo_id != self.repo_id:
             self.resolution = None
             self.status.clear()
         self.repo_id = repo_id
         self.unfinished = unfinished
+        self.last_result = last_result
         self.records.set_rows(conflicts)
         self._fit_list(len(conflicts))
         if conflicts and not self.table.selectionModel().hasSelection():
@@ -301,8 +309,15 @@ class ConflictsPanel(QWidget):
                     "Finish or abort it with git (git status says how); the next sync goes on."
                 ).replace("%1", words)
             )
-        elif not count:
-            self.hint.setText(self.tr("No conflicts: every branch integrated cleanly."))
+        elif not count and self.last_result == "dirty":  # git pull: "commit your changes or stash them"
+            self.hint.setText(
+                self.tr(
+                    "No conflicts: the last sync stopped on local changes in the way and integrated nothing. "
+                    "Commit or stash them with git (git status lists them), then sync again."
+                )
+            )
+        elif not count:  # "every branch integrated cleanly" stood above a branch never synced, or behind
+            self.hint.setText(self.tr("No conflicts. A sync that stops on one lists its files here."))
         elif copies:  # said above the list: "select it to see both versions" led nowhere
             self.hint.setText(
                 self.tr(

@@ -380,8 +380,13 @@ class StatusWindow(QMainWindow):
         panel.open_folder_requested.connect(self._open_selected_folder)
         view = self.selected()
         if view is not None:
-            panel.show_conflicts(view.id, self._conflicts_of.get(view.id, []), view.record.last_unfinished)
+            self._paint_conflicts(panel, view)
         return panel
+
+    def _paint_conflicts(self, panel: ConflictsPanel, view: RepoView) -> None:
+        record = view.record
+        conflicts = self._conflicts_of.get(view.id, [])
+        panel.show_conflicts(view.id, conflicts, record.last_unfinished, record.last_result)
 
     def _history_tab(self) -> HistoryPanel:
         """Recent syncs: `gui/widgets/history_panel.py` (the desktop loads them)."""
@@ -628,7 +633,7 @@ class StatusWindow(QMainWindow):
         self.branches.set_rows(view.branches)
         conflicts = self._conflicts_of.get(view.id, [])
         if self._conflicts_page.built:
-            self.conflicts_panel.show_conflicts(view.id, conflicts, view.record.last_unfinished)
+            self._paint_conflicts(self.conflicts_panel, view)
         counted = self.tr("Conflicts (%1)").replace("%1", str(len(conflicts)))
         self.tabs.setTabText(1, counted if conflicts else self.tr("Conflicts"))
 

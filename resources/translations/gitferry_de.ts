@@ -520,8 +520,12 @@
             <translation>Meine (dieser Computer) gegenüber der Basis</translation>
         </message>
         <message>
-            <source>No conflicts: every branch integrated cleanly.</source>
-            <translation>Keine Konflikte: jeder Branch wurde sauber integriert.</translation>
+            <source>No conflicts. A sync that stops on one lists its files here.</source>
+            <translation>Keine Konflikte. Hält eine Synchronisierung bei einem an, stehen seine Dateien hier.</translation>
+        </message>
+        <message>
+            <source>No conflicts: the last sync stopped on local changes in the way and integrated nothing. Commit or stash them with git (git status lists them), then sync again.</source>
+            <translation>Keine Konflikte: die letzte Synchronisierung hielt bei lokalen Änderungen im Weg an und hat nichts integriert. Committe oder stashe sie mit git (git status listet sie), dann synchronisiere erneut.</translation>
         </message>
         <message>
             <source>Not resolved yet</source>

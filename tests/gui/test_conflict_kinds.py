@@ -120,8 +120,22 @@ def test_copies_an_auto_commit_merge_kept_say_what_to_do_above_the_list(qtbot: o
     assert not panel.detail.isVisible() and panel.status.text() == ""
     panel.show_conflicts(1, [])
     panel.show_resolution(1, None, panel.status.text())
-    assert panel.hint.text() == "No conflicts: every branch integrated cleanly."
+    assert panel.hint.text() == "No conflicts. A sync that stops on one lists its files here."
     assert panel.status.text() == ""
+
+
+def test_an_empty_list_is_never_called_clean_in_german_either(qtbot: object, german: None) -> None:
+    """Newcomer's trial, German app: "Keine Konflikte: jeder Branch wurde sauber integriert."
+    stood above a repository whose sync stopped on local changes, its branch still behind."""
+    panel = ConflictsPanel()
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    panel.show_conflicts(1, [], None, "dirty")
+    assert panel.hint.text().startswith("Keine Konflikte: die letzte Synchronisierung hielt bei lokalen")
+    assert "Committe oder stashe sie mit git" in panel.hint.text()
+    panel.show_conflicts(1, [], None, "ok")
+    assert panel.hint.text() == (
+        "Keine Konflikte. Hält eine Synchronisierung bei einem an, stehen seine Dateien hier."
+    )
 
 
 @pytest.mark.parametrize("deleted_by", ["remote", "this computer"])

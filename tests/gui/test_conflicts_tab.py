@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from core.model import ConflictRecord
 from core.results import ResultKind
@@ -40,7 +40,7 @@ def test_the_hint_never_says_no_conflicts_above_listed_conflicts(qtbot: object) 
     assert "No conflicts" not in window.conflict_hint.text()
     assert "1 conflicted path" in window.conflict_hint.text()
     window.select_repo(1)
-    assert window.conflict_hint.text() == "No conflicts: every branch integrated cleanly."
+    assert window.conflict_hint.text() == "No conflicts. A sync that stops on one lists its files here."
 
 
 def test_every_control_is_named_and_the_tab_key_leaves_the_table(qtbot: object) -> None:
@@ -137,7 +137,7 @@ def test_use_theirs_keep_both_finish_then_undo_is_not_offered(
     ]
     assert len(copies) == 1 and show(world.mine, head, copies[0]) == MINE_BIN
     assert porcelain(world.mine) == ""
-    assert panel.hint.text() == "No conflicts: every branch integrated cleanly."
+    assert panel.hint.text() == "No conflicts. A sync that stops on one lists its files here."
     # What Finish did is said, and stays said when the sync's end reloads the details
     run(until(lambda: "merged as" in panel.status.text()))
     run(desktop.load_details(run(desktop.api.core.store.repo("mine")).id))
@@ -231,6 +231,44 @@ def test_a_resolution_for_another_repository_is_not_shown(qtbot: object) -> None
     assert [c.path for c in window.conflicts.rows] == ["b.txt"]
 
 
+def _sync_stopped_dirty(run: Run, desktop: Desktop) -> QLabel:
+    """Sync now on `mine` with its Conflicts tab open, a sync that stops `dirty`: the tab's hint."""
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    desktop.window.select_repo(mine_id)
+    desktop.window.tabs.setCurrentIndex(1)
+    desktop.window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result is ResultKind.DIRTY
+    return desktop.window.conflicts_panel.hint
+
+
+@pytest.mark.slow
+def test_a_sync_stopped_on_local_changes_says_so_and_the_way_on(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """Newcomer's trial: a clone 1 behind, with an unsaved edit to the file the remote changed.
+    The sync stops on local changes (as `git pull` refuses: "Please commit your changes or stash
+    them"), main stays behind, and the Conflicts tab said "No conflicts: every branch integrated
+    cleanly." above nothing: untrue, and no way on. Git is the referee."""
+    run(desktop.refresh())
+    world.commit(world.theirs, "a.txt", "one\ntwo\nthree, theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    (world.mine / "a.txt").write_text("one, unsaved\ntwo\nthree\n")
+    hint = _sync_stopped_dirty(run, desktop)
+    behind = ["## main...origin/main [behind 1]", " M a.txt"]
+    assert git("status", "-sb", cwd=world.mine).splitlines() == behind
+    run(until(lambda: "local changes" in hint.text()))
+    assert "integrated cleanly" not in hint.text()
+    assert "Commit or stash them with git" in hint.text() and "sync again" in hint.text()
+
+    git("commit", "-qam", "my edit", cwd=world.mine)  # the way on: then the sync merges
+    desktop.window.sync_action.trigger()
+    run(next_emit(desktop.synced))
+    run(until(lambda: "local changes" not in hint.text()))
+    assert git("status", "-sb", cwd=world.mine) == "## main...origin/main"
+    assert hint.text() == "No conflicts. A sync that stops on one lists its files here."
+
+
 @pytest.mark.slow
 def test_a_merge_begun_with_git_pull_is_said_not_called_clean(
     run: Run, desktop: Desktop, world: Clones
@@ -244,13 +282,7 @@ def test_a_merge_begun_with_git_pull_is_said_not_called_clean(
         ["git", "pull", "--no-rebase", "-q"], cwd=world.mine, capture_output=True, text=True
     )
     assert pulled.returncode != 0 and "UU a.txt" in porcelain(world.mine)
-    mine_id = run(desktop.api.core.store.repo("mine")).id
-    desktop.window.select_repo(mine_id)
-    desktop.window.tabs.setCurrentIndex(1)
-    desktop.window.sync_action.trigger()
-    _id, report = run(next_emit(desktop.synced))
-    assert report.result is ResultKind.DIRTY
-    hint = desktop.window.conflicts_panel.hint
+    hint = _sync_stopped_dirty(run, desktop)
     run(until(lambda: "Merge in progress" in hint.text()))
     assert "integrated cleanly" not in hint.text() and "git status" in hint.text()
 
