@@ -784,9 +784,10 @@ def _buttons(*buttons: QPushButton) -> QWidget:
 def _submodule_line(sub: SubmoduleStatus) -> str:
     path = f"<b>{escaped(sub.path)}</b>"
     if sub.state == "uninitialised":
-        return QCoreApplication.translate("StatusWindow", "Submodule %1 is not checked out").replace(
-            "%1", path
+        text = QCoreApplication.translate(
+            "StatusWindow", "Submodule %1 is not checked out: git submodule update --init checks it out"
         )
+        return text.replace("%1", path)
     if sub.state == "changed":
         text = QCoreApplication.translate(
             "StatusWindow", "Submodule %1 has local changes: commit or discard them inside it"
@@ -794,5 +795,9 @@ def _submodule_line(sub: SubmoduleStatus) -> str:
         return text.replace("%1", path)
     at = f"<tt>{escaped((sub.checked_out or '')[:10])}</tt>"
     recorded = f"<tt>{escaped(sub.recorded[:10])}</tt>"
-    text = QCoreApplication.translate("StatusWindow", "Submodule %1 is at %2, not the recorded %3")
+    # the way on, as for the other states (a newcomer's trial found the line ended on the hashes)
+    text = QCoreApplication.translate(
+        "StatusWindow",
+        "Submodule %1 is at %2, not the recorded %3: git submodule update checks out the recorded one",
+    )
     return text.replace("%1", path).replace("%2", at).replace("%3", recorded)

@@ -3201,12 +3201,12 @@
             <translation>Submodul %1 hat lokale Änderungen: committe oder verwirf sie darin</translation>
         </message>
         <message>
-            <source>Submodule %1 is at %2, not the recorded %3</source>
-            <translation>Submodul %1 steht auf %2, nicht auf dem erfassten %3</translation>
+            <source>Submodule %1 is at %2, not the recorded %3: git submodule update checks out the recorded one</source>
+            <translation>Submodul %1 steht auf %2, nicht auf dem erfassten %3: git submodule update checkt den erfassten aus</translation>
         </message>
         <message>
-            <source>Submodule %1 is not checked out</source>
-            <translation>Submodul %1 ist nicht ausgecheckt</translation>
+            <source>Submodule %1 is not checked out: git submodule update --init checks it out</source>
+            <translation>Submodul %1 ist nicht ausgecheckt: git submodule update --init checkt es aus</translation>
         </message>
         <message>
             <source>Submodules whose checked-out commit is not the one this repository records (git submodule status shows them with + or -), or with local changes (git status: modified or untracked content)</source>

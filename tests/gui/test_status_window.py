@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt
 
 from core.events import BranchStatusChanged, PhaseProgress, StateChanged
-from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState
+from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SubmoduleStatus
 from gui.windows.status_window import StatusWindow
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -78,3 +78,24 @@ def test_conflicts_tab_lists_the_selected_repositorys_conflicts(qtbot: object) -
     window.open_folder_requested.connect(opened.append)
     window.select_repo(1)
     assert window.tabs.tabText(1) == "Conflicts" and not window.conflicts.rows
+
+
+def test_a_submodule_off_its_commit_says_the_way_on_in_german(qtbot: object, german: None) -> None:
+    """A newcomer's trial: "Submodul lib steht auf …, nicht auf dem erfassten …" ended on
+    the two hashes, no way on; the line says what git command brings it back, as the
+    line for local changes inside says what to do."""
+    window = window_with_two_repos(qtbot)
+    window.select_repo(1)
+    window.show_submodules(
+        1,
+        [
+            SubmoduleStatus("lib", "4908f24baf" + "0" * 30, "8fd4e14247" + "0" * 30, "modified"),
+            SubmoduleStatus("vendor", "1" * 40, None, "uninitialised"),
+        ],
+    )
+    lines = window.submodule_note.text().split("<br>")
+    assert lines == [
+        "Submodul <b>lib</b> steht auf <tt>8fd4e14247</tt>, nicht auf dem erfassten <tt>4908f24baf</tt>:"
+        " git submodule update checkt den erfassten aus",
+        "Submodul <b>vendor</b> ist nicht ausgecheckt: git submodule update --init checkt es aus",
+    ]
