@@ -611,7 +611,13 @@ def sync_namespace(sync: SyncArgs) -> argparse.Namespace:
 
 
 def _parse(given: list[str]) -> argparse.Namespace | None:
-    """The parsed arguments; None (the usage printed) when no command was given."""
+    """The parsed arguments; None (the usage printed) when no command was given. A plain
+    read's simple command line is read without the parser (`core.cli_simple`)."""
+    from core.cli_simple import simple_read
+
+    simple = simple_read(given)
+    if simple is not None:
+        return simple
     from core.cli_parser import COMMANDS, build_parser
 
     parser = build_parser(given[0] if given and given[0] in COMMANDS else None, as_json="--json" in given)

@@ -47,6 +47,7 @@ import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core.cli_output import ProgressView, interrupted, print_failure, print_sync, reader_left
+from core.cli_simple import names_and_flags
 from core.cli_socket import (
     CORE,
     IN_PROCESS_VARIABLE,
@@ -85,18 +86,8 @@ def simple_sync(args: list[str]) -> SyncArgs | None:
     """`gitferry sync ARGS` read as the CLI's parser reads them, when they are only names
     (one run of them) and `sync`'s flags; None for anything else (`--help`, `--verbose`,
     an abbreviated flag, names on both sides of a flag...): the CLI's parser decides."""
-    names: list[str] = []
-    runs, in_names = 0, False
-    for arg in args:
-        if arg in SYNC_FLAGS:
-            in_names = False
-        elif arg.startswith("-"):
-            return None
-        else:
-            runs += not in_names
-            in_names = True
-            names.append(arg)
-    if runs > 1:
+    names = names_and_flags(args, SYNC_FLAGS)
+    if names is None:
         return None
     return SyncArgs(names, "--fetch-only" in args, "--no-push" in args, "--json" in args)
 

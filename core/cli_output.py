@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.cli_json import indented
@@ -67,8 +68,21 @@ class Progress(Protocol):
     def bytes(self) -> int: ...
 
 
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment is None:
+        return None
+    return _naive_iso(moment) if moment.tzinfo is None else moment.strftime(ISO_FORMAT)
+
+
+@lru_cache(maxsize=256)
+def _naive_iso(moment: datetime) -> str:
+    """`strftime` is about 6 us a call, 1,000 of them in `status --json` of 50 repositories
+    of 20 branches: a repository's branches were fetched at one moment, so each moment is
+    written once (only naive ones: aware ones equal in two zones would be written alike)."""
+    return moment.strftime(ISO_FORMAT)
 
 
 def print_json(document: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """`core.cli_json.indented` writes what `json.dumps(value, indent=2)` writes, for any
-document json can encode (the CLI's `--json` output is compared byte for byte by scripts)."""
+document json can encode (the CLI's `--json` output is compared byte for byte by scripts);
+and `core.cli_output.iso` writes a moment as `strftime` does."""
 
 from __future__ import annotations
 
@@ -63,3 +64,22 @@ def test_the_shapes_the_cli_prints(document: Any) -> None:
 def test_what_json_cannot_encode_fails_as_json_dumps_fails() -> None:
     with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
         indented({"a": [1, {"b": object()}]})
+
+
+def test_a_moment_is_written_as_strftime_writes_it_each_time() -> None:
+    """`iso` writes each naive moment once (`strftime` was 6 us a branch); two aware
+    moments that are one instant in two zones are still written each in its own."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from core.cli_output import iso
+
+    naive = datetime(2026, 12, 7, 13, 43, 38, 874011)
+    assert [iso(naive), iso(naive.replace(microsecond=0)), iso(None)] == [
+        "2026-12-07T13:43:38Z",
+        "2026-12-07T13:43:38Z",
+        None,
+    ]
+    in_utc = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    in_paris = in_utc.astimezone(timezone(timedelta(hours=1)))
+    assert in_utc == in_paris
+    assert [iso(in_utc), iso(in_paris)] == ["2026-12-07T12:00:00Z", "2026-12-07T13:00:00Z"]

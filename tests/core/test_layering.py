@@ -46,6 +46,7 @@ LAYERS: list[list[str]] = [
         "core.cli_parser",
         "core.cli_output",
         "core.cli_json",
+        "core.cli_simple",
         "core.cli_conflicts",
         "core.cli_engine",
         "core.cli_exit",

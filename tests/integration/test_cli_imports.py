@@ -68,6 +68,8 @@ def test_reading_commands_import_neither_dulwich_nor_the_engine(args: list[str])
         assert {"dataclasses", "core.platform.generated_code"} & modules == set()
     # Nor what only an error or a prompt needs: the rotating log handler, getpass.
     assert {"logging.handlers", "getpass"} & modules == set()
+    if args[0] in ("list", "status"):  # read without the parser (`core.cli_simple`)
+        assert {"argparse", "gettext", "core.cli_parser", "core.cli_conflicts"} & modules == set()
     assert "gitferry" in out or "mine" in out
 
 
@@ -103,6 +105,47 @@ def test_the_check_sees_the_engine_when_a_command_loads_it() -> None:
     assert {"dulwich", "core.engine"} <= set(heavy(modules))
     assert not any(m.split(".")[0] == "sqlalchemy" for m in modules)
     assert json.loads(out)["repos"][0]["name"] == "mine"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status"],
+        ["status", "--json"],
+        ["status", "a", "b", "--json"],
+        ["status", "--json", "a", "b"],
+        ["status", "a", "--refresh"],
+        ["status", "a", "--json", "b"],  # names on both sides of a flag: the parser refuses it
+        ["status", "--js"],  # an abbreviation the parser takes
+        ["status", "--verbose"],
+        ["status", "-h"],
+        ["status", "--", "a"],
+        ["status", "-x"],
+        ["status", ""],
+        ["list"],
+        ["list", "--json", "--json"],
+        ["list", "a"],
+        ["list", "--refresh"],
+        ["lis"],
+        ["show", "a"],
+    ],
+)
+def test_a_plain_reads_command_line_read_without_the_parser_is_the_parsers(args: list[str]) -> None:
+    """`core.cli_simple.simple_read` reads what the parser reads, when it reads the
+    command line at all (the parser decides the rest, its errors and help as before)."""
+    from core.cli_simple import simple_read
+
+    simple = simple_read(args)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            parsed = build_parser().parse_args(args)
+    except SystemExit:
+        assert simple is None
+        return
+    if simple is not None:
+        assert vars(simple) == vars(parsed)
+    else:
+        assert parsed.verbose or args[0] not in ("status", "list") or "--js" in args or "--" in args
 
 
 def test_without_a_store_status_opens_it_as_usual(capsys: pytest.CaptureFixture[str]) -> None:
