@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -14,6 +13,8 @@ def write_atomically(
     """Write `data` to a temporary file beside `path` (named `.<name>.*.tmp`, so no glob for
     `path`'s suffix matches it), fsync it and rename it over `path`. `durable_dir` also
     fsyncs the directory, so the rename itself survives a power cut. Blocking."""
+    import tempfile  # with `random`, `bisect`, `hashlib`'s SHA-512: not for a command that only reads
+
     path = Path(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from core.errors import GitferryError
 
 
@@ -16,7 +14,7 @@ class DataDirUnusable(GitferryError):
 
 def data_dir() -> Path:
     home = os.environ.get("GITFERRY_HOME")
-    path = Path(home) if home else Path(platformdirs.user_data_dir("gitferry", appauthor=False))
+    path = Path(home) if home else _platform_data_dir()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -30,3 +28,11 @@ def data_dir() -> Path:
 def store_file(home: Path) -> Path:
     """The status store in the data directory `home`."""
     return home / "status.sqlite3"
+
+
+def _platform_data_dir() -> Path:
+    """The platform's user data directory for Gitferry: platformdirs is imported only then
+    (with `tempfile` and `random`: about 8 million instructions of a cold command)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("gitferry", appauthor=False))
