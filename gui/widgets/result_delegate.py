@@ -6,7 +6,10 @@ defect 17); the whole line is in the cell's tooltip."""
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 
 from gui.models.standing import level_words
@@ -37,7 +40,8 @@ class ResultDelegate(QStyledItemDelegate):
 def least_width(table: QAbstractItemView) -> int:
     """The Result column's least width: the longest of the levels' own words ("Needs you",
     "Braucht dich") whole beside its icon, so the briefest form of any line is never cut."""
-    widest = max(table.fontMetrics().horizontalAdvance(word) for word in level_words())
+    metrics = QFontMetricsF(table.font())  # in fractions, as `fits` measures: rounded up
+    widest = math.ceil(max(metrics.horizontalAdvance(word) for word in level_words()))
     icon = table.iconSize().width() if table.iconSize().isValid() else SMALL_ICON
     return widest + icon + ICON_SPACING + TEXT_MARGINS + 2  # (the cell's focus frame)
 
@@ -49,7 +53,9 @@ def room(option: QStyleOptionViewItem) -> int:
 
 
 def fits(option: QStyleOptionViewItem, text: str) -> bool:
-    return option.fontMetrics.horizontalAdvance(text) <= room(option)
+    """Measured in fractions of a pixel, as Qt lays the cell's text out and cuts it: in whole
+    ones "1 Datei übersprungen" (131.28 px) fitted 131 and was painted "1 Datei übersprung…"."""
+    return QFontMetricsF(option.font).horizontalAdvance(text) <= room(option)
 
 
 def shown_text(option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> str:

@@ -4,13 +4,13 @@ of a repository stopped on a conflict, whose last sync's message ended in "…".
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QCoreApplication, QLocale, QRect, QSize, Qt
+from PySide6.QtGui import QIcon, QTextLayout
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionTab, QStyleOptionViewItem, QTabBar, QWidget
 
 from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile
 from gui.translations import install_translations
-from gui.widgets.result_delegate import room, shown_text
+from gui.widgets.result_delegate import least_width, room, shown_text
 from gui.widgets.whole_tabs import WholeTabs
 from gui.windows.status_window import StatusWindow
 from tests.gui.test_standing import NOW, RESULT_COLUMN, branch, window_with
@@ -276,6 +276,41 @@ def test_a_failed_run_is_never_said_to_be_the_last_sync(
         window.select_repo(3)
         qtbot.waitUntil(lambda: phase.text().endswith(SAID))  # type: ignore[attr-defined]
         assert phase.text().endswith(synced + SAID)
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
+
+
+def test_a_result_kept_whole_is_painted_whole_at_every_width(qtbot: object, qapp: QApplication) -> None:
+    """A newcomer's trial, German at 1100 px: "1 Datei übersprung…". The delegate measured the
+    line in whole pixels (131) where Qt lays it out in fractions (131.28) and cuts a line wider
+    than its room by any fraction: at the one width where the two disagreed, the delegate kept
+    the line and Qt cut it. At every width the text kept is one Qt paints whole."""
+    installed = install_translations(qapp, QLocale("de_DE"))
+    try:
+        notes = RepoRecord(1, "notes", "/n", last_result="ok", last_message="committed 1 file")
+        window = window_with(qtbot, notes, branches={1: [branch("main", 0, 0)]})
+        window.show_skipped(1, [SkippedFile("video.bin", "too_large", 2 << 20, 0, NOW, NOW)])
+        table = window.repo_table
+        index = table.model().index(0, RESULT_COLUMN)
+        style = table.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+        kept = 0
+        for width in range(least_width(table), 240):  # the column is never narrower
+            option = QStyleOptionViewItem()
+            option.initFrom(table.viewport())
+            option.rect = QRect(0, 0, width, 24)
+            option.decorationSize = QSize(16, 16)
+            text = shown_text(option, index)
+            layout = QTextLayout(text, option.font)
+            layout.beginLayout()
+            layout.createLine().setLineWidth(10_000)
+            layout.endLayout()
+            natural = layout.lineAt(0).naturalTextWidth()  # what Qt's view item compares
+            room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, table).width()
+            assert natural <= room - 2 * margin, (width, text, natural, room - 2 * margin)
+            kept += text == "1 Datei übersprungen"
+        assert kept > 0
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
