@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -76,6 +76,26 @@ class DiffHighlighter(QSyntaxHighlighter):
             self.setFormat(0, len(text), line)
 
 
+class EvenTitles(QObject):
+    """The two sides' titles, wrapped, as tall as the taller one: the panes below them start
+    on one line (German's "Meine (dieser Computer) gegenüber der Basis" takes two lines where
+    "Ihre (das Remote) gegenüber der Basis" takes one)."""
+
+    def __init__(self, titles: tuple[QLabel, QLabel]) -> None:
+        super().__init__(titles[0])
+        self._titles = titles
+        for title in titles:
+            title.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            tallest = max(title.heightForWidth(title.width()) for title in self._titles)
+            for title in self._titles:
+                if title.minimumHeight() != tallest:
+                    title.setMinimumHeight(tallest)
+        return False
+
+
 class ConflictsPanel(QWidget):
     choose_requested = Signal(int, str, str)  # repository id, path, mine | theirs | both
     merge_tool_requested = Signal(int, str)
@@ -127,6 +147,7 @@ class ConflictsPanel(QWidget):
         self.choice.setAccessibleName(self.tr("Choice for the selected path"))
         self.mine_label, self.mine_view = self._side(self.tr("Mine (this computer) against the base"))
         self.theirs_label, self.theirs_view = self._side(self.tr("Theirs (the remote) against the base"))
+        EvenTitles((self.mine_label, self.theirs_label))
         text_sides = QSplitter(Qt.Orientation.Horizontal)
         for label, view in ((self.mine_label, self.mine_view), (self.theirs_label, self.theirs_view)):
             box = QWidget()
@@ -216,6 +237,10 @@ class ConflictsPanel(QWidget):
 
     def _side(self, title: str) -> tuple[QLabel, QPlainTextEdit]:
         label = QLabel(title)
+        # wrapped: unwrapped, the longer title (German's) held its pane wider than the other's
+        # and ran into the other title (`EvenTitles` keeps the two as tall)
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)  # on its pane
         view = QPlainTextEdit()
         view.setReadOnly(True)
         view.setTabChangesFocus(True)

@@ -108,6 +108,35 @@ def test_a_file_this_computer_deleted_is_said_deleted_on_this_computer(qtbot: ob
     assert panel.mine_view.toPlainText() == "(deleted on this computer)"
 
 
+def test_the_two_sides_share_the_width_evenly_in_german(qtbot: object, german: None) -> None:
+    """A newcomer's German trial: "Meine (dieser Computer) gegenüber der Basis" ran straight into
+    "Ihre (das Remote) gegenüber der Basis", and the longer title made its pane the wider one,
+    each title holding its pane's least width. The titles wrap; the panes are as wide, and
+    start on one line."""
+    panel = ConflictsPanel()
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    panel.resize(520, 600)
+    panel.show()
+    qtbot.waitExposed(panel)  # type: ignore[attr-defined]
+    side = Version(oid="1" * 40, mode=0o100644, size=4, data=b"one\n")
+    panel.show_conflicts(1, [ConflictRecord("main", "a.txt", NOW)])
+    panel.show_resolution(
+        1, Resolution("main", "origin/main", "2" * 40, "3" * 40, [ConflictedPath("a.txt", side, side, side)])
+    )
+    mine, theirs = panel.mine_view, panel.theirs_view
+    titles = (panel.mine_label, panel.theirs_label)
+    qtbot.waitUntil(lambda: all(t.isVisible() and t.height() > 0 for t in titles))  # type: ignore[attr-defined]
+    assert panel.mine_label.text().startswith("Meine (dieser Computer)")
+    assert abs(mine.width() - theirs.width()) <= 1, (mine.width(), theirs.width())
+    gap = theirs.mapTo(panel, theirs.rect().topLeft()).x() - mine.mapTo(panel, mine.rect().topRight()).x()
+    for label, view in ((panel.mine_label, mine), (panel.theirs_label, theirs)):
+        assert label.width() <= view.width()  # never past its own pane, into the other's title
+        assert label.heightForWidth(label.width()) <= label.height(), label.text()  # whole
+    assert gap > 0
+    top = [view.mapTo(panel, view.rect().topLeft()).y() for view in (mine, theirs)]
+    assert top[0] == top[1]  # the panes start on one line, the shorter title padded
+
+
 def test_copies_an_auto_commit_merge_kept_say_what_to_do_above_the_list(qtbot: object) -> None:
     """The hint said "Select it to see both versions" above a selected copy, with empty
     panes and every button disabled; and once the copy was gone the message below stayed."""
