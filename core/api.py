@@ -415,10 +415,11 @@ class Api:
         """Run git's `merge.tool` on `path` (returns when the tool exits)."""
         return await resolve_ops.merge_tool(self.core, await self.core.store.repo_by_id(repo_id), path)
 
-    async def finish_resolution(self, repo_id: int) -> tuple[Finished, SyncReport]:
-        """Commit the merge (backup ref first, signed as the user's git signs), then sync."""
+    async def finish_resolution(self, repo_id: int) -> tuple[Finished, SyncReport | None]:
+        """Commit the merge (backup ref first, signed as the user's git signs), then sync;
+        no sync where a rebase's later commit stopped on its own conflicts (`Finished.stopped`)."""
         done = await resolve_ops.finish(self.core, await self.core.store.repo_by_id(repo_id))
-        return done, await self.sync(repo_id)
+        return done, None if done.stopped is not None else await self.sync(repo_id)
 
     async def abort_resolution(self, repo_id: int) -> bool:
         """Forget every choice; the repository stays exactly as the conflict left it."""

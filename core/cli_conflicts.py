@@ -100,6 +100,15 @@ async def _choose(core: Core, args: argparse.Namespace, record: RepoRecord, chos
             "new_head": done.new_head,
             "old_head": done.old_head,
         }
+        if done.stopped is not None:  # a later commit of the rebase stopped on its own conflicts
+            _say(
+                args,
+                {**merged, "stopped": resolution_json(done.stopped)},
+                f"{record.name}: {done.branch} not moved yet: the commits before are replayed",
+            )
+            if not args.json:
+                print_resolution(done.stopped, record.name, diff=False)
+            return EXIT_OK
         line = (
             f"{record.name}: {done.branch} {'rebased' if done.rebased else 'merged'} as {done.new_head[:10]} "
             f"(was {done.old_head[:10]}, kept as a backup ref)"
@@ -177,6 +186,7 @@ def resolution_json(found: Resolution) -> dict[str, Any]:
         "ours": found.ours,
         "theirs": found.theirs,
         "unresolved": found.unresolved,
+        "replaying": None if found.replaying is None else vars(found.replaying),
         "paths": [
             {
                 "path": p.path,
@@ -195,6 +205,12 @@ def resolution_json(found: Resolution) -> dict[str, Any]:
 
 def print_resolution(found: Resolution, name: str, *, diff: bool) -> None:
     left = len(found.unresolved)
+    replaying = found.replaying
+    if replaying is not None:  # git's "Could not apply 1a2b3c4... subject"
+        print(
+            f"{found.branch} onto {found.upstream}: replaying commit {replaying.step} of {replaying.steps}, "
+            f"{replaying.commit[:10]} {replaying.subject}"
+        )
     print(f"{found.branch} with {found.upstream}: {len(found.paths)} conflicted, {left} still to resolve")
     for p in found.paths:
         print(f"  {p.choice or 'unresolved':<10} {p.path}  ({_describe(p)})")
@@ -209,7 +225,10 @@ def print_resolution(found: Resolution, name: str, *, diff: bool) -> None:
         print(
             f"choose for each: {command} PATH --mine, --theirs, {'--both, ' if both else ''}--tool or --edit"
         )
-    print(f"then: {command} --finish (commit and sync) or --abort (change nothing)")
+    finish = "commit and sync"
+    if replaying is not None and replaying.step < replaying.steps:
+        finish = "replay it and the commits after it, then sync"
+    print(f"then: {command} --finish ({finish}) or --abort (change nothing)")
 
 
 def _describe(p: ConflictedPath) -> str:

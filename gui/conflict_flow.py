@@ -136,6 +136,13 @@ class ConflictFlow(QObject):
         record = await self.api.record(repo_id)
         if record is not None:
             self.window.update_record(record, await self.api.conflicts(repo_id))
+        if report is None or done.stopped is not None:  # a later commit of the rebase conflicts too
+            stopped = done.stopped.replaying if done.stopped is not None else None
+            line = self.tr("Commit %1 of %2 stops on conflicts of its own: resolve them, then Finish again.")
+            if stopped is not None:
+                line = line.replace("%1", str(stopped.step)).replace("%2", str(stopped.steps))
+            panel.show_resolution(repo_id, done.stopped, line)
+            return
         if done.rebased:
             line = self.tr("%1 rebased as %2; the sync said: %3")
         else:

@@ -91,7 +91,11 @@ async def integrate(
             )
         )
     except Conflict as exc:
-        report.conflicts = sorted(set(report.conflicts) | set(exc.paths))
+        from core.git.merge.resolution import replay_stopped_on  # a conflict's only
+
+        # a rebase resolution past its first commit: the conflicts it stopped on next
+        paths = await core.offload.io(replay_stopped_on, repo) or exc.paths
+        report.conflicts = sorted(set(report.conflicts) | set(paths))
         stopped = exc
     except WorktreeInTheWay as exc:
         report.dirty = sorted(set(report.dirty) | set(exc.dirty) | set(exc.untracked))

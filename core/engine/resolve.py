@@ -11,7 +11,7 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.history import record_done
 from core.git.config.pull_config import strategy_in_effect
-from core.git.locks.sync_lock import USER_WAIT, acquire_sync_lock
+from core.git.locks.sync_lock import USER_WAIT, SyncLock, acquire_sync_lock
 from core.git.merge.resolution import (
     Finished,
     Resolution,
@@ -19,21 +19,27 @@ from core.git.merge.resolution import (
     choose,
     conflicts_to_resolve,
     finish_resolution,
+    finished_already,
     merge_file_path,
     run_merge_tool,
 )
 from core.git.repository import in_worktree_repo
+from core.git.worktree.switch_intent import intent_left
 from core.model import RepoRecord
 from core.phrase import phrase
 
 
 async def resolution(core: Core, record: RepoRecord) -> Resolution:
-    """The conflicted paths of the checked-out branch, both sides' versions, the choices
-    so far (refused where the rebase strategy has several local commits to replay)."""
-    setting = (await core.store.repo_settings(record.id)).strategy
+    """The conflicted paths of the checked-out branch (where the strategy rebases: of the
+    local commit the replay stops on), both sides' versions, the choices so far."""
+    setting = await _setting(core, record)
     return await core.offload.cpu(
         in_worktree_repo, record.path, lambda repo: conflicts_to_resolve(repo, rebase=_rebases(repo, setting))
     )
+
+
+async def _setting(core: Core, record: RepoRecord) -> str:
+    return (await core.store.repo_settings(record.id)).strategy
 
 
 def _rebases(repo: Repo, setting: str) -> bool:
@@ -43,17 +49,28 @@ def _rebases(repo: Repo, setting: str) -> bool:
 
 async def resolve_path(core: Core, record: RepoRecord, path: str, choice: str) -> Resolution:
     """`mine`, `theirs` or `both` for one path."""
-    return await core.offload.cpu(in_worktree_repo, record.path, lambda repo: choose(repo, path, choice))
+    setting = await _setting(core, record)
+    return await core.offload.cpu(
+        in_worktree_repo, record.path, lambda repo: choose(repo, path, choice, rebase=_rebases(repo, setting))
+    )
 
 
 async def merge_file(core: Core, record: RepoRecord, path: str) -> str:
     """The file (with conflict markers) to merge `path` in with an editor."""
-    return await core.offload.io(in_worktree_repo, record.path, lambda repo: merge_file_path(repo, path))
+    setting = await _setting(core, record)
+    return await core.offload.io(
+        in_worktree_repo,
+        record.path,
+        lambda repo: merge_file_path(repo, path, rebase=_rebases(repo, setting)),
+    )
 
 
 async def merge_tool(core: Core, record: RepoRecord, path: str) -> Resolution:
     """Run git's configured merge tool on `path` (blocks one I/O thread while it runs)."""
-    return await core.offload.io(in_worktree_repo, record.path, lambda repo: run_merge_tool(repo, path))
+    setting = await _setting(core, record)
+    return await core.offload.io(
+        in_worktree_repo, record.path, lambda repo: run_merge_tool(repo, path, rebase=_rebases(repo, setting))
+    )
 
 
 async def abort(core: Core, record: RepoRecord) -> bool:
@@ -61,17 +78,37 @@ async def abort(core: Core, record: RepoRecord) -> bool:
     return await core.offload.io(in_worktree_repo, record.path, abort_resolution)
 
 
+def _recover(repo: Repo, lock: SyncLock) -> None:
+    """What a Finish (or a sync) killed mid-way left, cleaned up as the sync does: its git
+    lock files, a half switch (finished)."""
+    if lock.taken_over is not None:
+        from core.git.locks.stale_locks import remove_stale_leftovers
+
+        remove_stale_leftovers(repo.commondir(), lock.taken_over.since)
+    if intent_left(repo):
+        from core.git.worktree.checkout import resume_interrupted_switch
+
+        resume_interrupted_switch(repo)
+
+
 async def finish(core: Core, record: RepoRecord) -> Finished:
-    """Commit the merge as resolved (the local commit replayed, where the strategy in
+    """Commit the merge as resolved (the local commits replayed, where the strategy in
     effect now rebases), under the sync lock; the branch's conflicts are cleared and the
-    run is recorded for the history."""
-    setting = (await core.store.repo_settings(record.id)).strategy
+    run is recorded for the history. A later local commit that stops on its own conflicts
+    (`Finished.stopped`) lists those instead, and nothing is recorded yet."""
+    setting = await _setting(core, record)
 
     def locked(repo: Repo) -> Finished:
-        with acquire_sync_lock(repo.commondir(), wait=USER_WAIT, repo_path=record.path):
-            return finish_resolution(repo, rebase=_rebases(repo, setting))
+        with acquire_sync_lock(repo.commondir(), wait=USER_WAIT, repo_path=record.path) as lock:
+            _recover(repo, lock)
+            # a Finish killed once its switch was done (or resumed just now) is done
+            already = finished_already(repo)
+            return already or finish_resolution(repo, rebase=_rebases(repo, setting))
 
     done = await core.offload.cpu(in_worktree_repo, record.path, locked)
+    if done.stopped is not None:
+        await core.store.set_conflicts(record.id, done.branch, [p.path for p in done.stopped.paths])
+        return done
     await core.store.set_conflicts(record.id, done.branch, [])
     if done.rebased:
         message = phrase("{branch}: rebased, %n conflict(s) resolved", len(done.choices), branch=done.branch)

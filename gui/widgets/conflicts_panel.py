@@ -119,6 +119,7 @@ class ConflictsPanel(QWidget):
     def _build(self) -> None:
         self.hint = QLabel()
         self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)  # a commit's subject, a branch: never markup
         self.hint.setAccessibleName(self.tr("Conflicts summary"))
         self.table = QTableView()
         self.table.setModel(SortFilterModel(self.records))
@@ -353,18 +354,7 @@ class ConflictsPanel(QWidget):
         elif resolution is None:
             self.hint.setText(self.tr("%n conflicted path(s). Select one to see both versions.", "", count))
         else:
-            # a file still holding conflict markers (an editor open on it) is not resolved yet
-            left = len(resolution.unresolved) + sum(1 for p in resolution.paths if p.markers_left)
-            self.hint.setText(
-                self.tr(
-                    "%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish: "
-                    "it commits a merge of the two, then syncs."
-                )
-                .replace("%1", resolution.branch)
-                .replace("%2", resolution.upstream)
-                .replace("%3", str(len(resolution.paths) - left))
-                .replace("%4", str(len(resolution.paths)))
-            )
+            self.hint.setText(self._resolution_hint(resolution))
         conflicted = self._conflicted(self.selected_path())
         resolvable = conflicted is not None and not self._busy
         for button in (self.use_mine, self.use_theirs, self.keep_both, self.merge_tool):
@@ -375,6 +365,39 @@ class ConflictsPanel(QWidget):
         self.open_folder.setEnabled(self.repo_id is not None)
         self.detail.setVisible(count > 0 and not copies)
         self._paint_sides(conflicted)
+
+    def _resolution_hint(self, resolution: Resolution) -> str:
+        """How far the resolution is and what Finish does; under the rebase strategy, which
+        local commit's conflicts these are (n of m), as git rebase says at each stop."""
+        # a file still holding conflict markers (an editor open on it) is not resolved yet
+        left = len(resolution.unresolved) + sum(1 for p in resolution.paths if p.markers_left)
+        replaying = resolution.replaying
+        if replaying is None:
+            text = self.tr(
+                "%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish: "
+                "it commits a merge of the two, then syncs."
+            )
+        elif replaying.step < replaying.steps:
+            text = self.tr(
+                "%1 onto %2: replaying commit %5 of %6, “%7”: %3 of %4 resolved. Choose a version "
+                "for each path (mine: this commit's), then Finish: it replays this commit and the "
+                "next ones, stopping again where one conflicts, then syncs."
+            )
+        else:
+            text = self.tr(
+                "%1 onto %2: replaying commit %5 of %6, “%7”: %3 of %4 resolved. Choose a version "
+                "for each path (mine: this commit's), then Finish: it replays this last commit, then syncs."
+            )
+        text = (
+            text.replace("%3", str(len(resolution.paths) - left))
+            .replace("%4", str(len(resolution.paths)))
+            .replace("%1", resolution.branch)
+            .replace("%2", resolution.upstream)
+        )
+        if replaying is not None:  # the commit's own words last: a "%1" in them stays as it is
+            text = text.replace("%5", str(replaying.step)).replace("%6", str(replaying.steps))
+            text = text.replace("%7", replaying.subject)
+        return text
 
     def _say_choices(self, conflicted: ConflictedPath | None) -> None:
         """What each choice does for the selected path. A file one side deleted (git's

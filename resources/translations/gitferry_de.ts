@@ -390,12 +390,24 @@
             <translation>Abgebrochen: im Repository wurde nichts verändert.</translation>
         </message>
         <message>
+            <source>Commit %1 of %2 stops on conflicts of its own: resolve them, then Finish again.</source>
+            <translation>Commit %1 von %2 stößt auf eigene Konflikte: löse sie, dann erneut Abschließen.</translation>
+        </message>
+        <message>
             <source>No merge tool is configured (git's merge.tool): %1 is open in your editor. Remove the conflict markers, save it, then Finish.</source>
             <translation>Kein Merge-Werkzeug eingerichtet (gits merge.tool): %1 ist in deinem Editor geöffnet. Entferne die Konfliktmarkierungen, speichere und klicke dann auf Abschließen.</translation>
         </message>
     </context>
     <context>
         <name>ConflictsPanel</name>
+        <message>
+            <source>%1 onto %2: replaying commit %5 of %6, “%7”: %3 of %4 resolved. Choose a version for each path (mine: this commit's), then Finish: it replays this commit and the next ones, stopping again where one conflicts, then syncs.</source>
+            <translation>%1 auf %2: Commit %5 von %6 wird neu angewendet, „%7“: %3 von %4 gelöst. Wähle für jeden Pfad eine Fassung (meine: die dieses Commits), dann Abschließen: es wendet diesen Commit und die folgenden neu an, hält beim nächsten Konflikt wieder an und synchronisiert dann.</translation>
+        </message>
+        <message>
+            <source>%1 onto %2: replaying commit %5 of %6, “%7”: %3 of %4 resolved. Choose a version for each path (mine: this commit's), then Finish: it replays this last commit, then syncs.</source>
+            <translation>%1 auf %2: Commit %5 von %6 wird neu angewendet, „%7“: %3 von %4 gelöst. Wähle für jeden Pfad eine Fassung (meine: die dieses Commits), dann Abschließen: es wendet diesen letzten Commit neu an und synchronisiert dann.</translation>
+        </message>
         <message>
             <source>%1 with %2: %3 of %4 resolved. Choose a version for each path, then Finish: it commits a merge of the two, then syncs.</source>
             <translation>%1 mit %2: %3 von %4 gelöst. Wähle für jeden Pfad eine Fassung, dann Abschließen: es committet einen Merge der beiden und synchronisiert dann.</translation>

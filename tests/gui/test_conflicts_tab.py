@@ -30,6 +30,7 @@ from tests.integration.test_resolve_conflicts import (
     commit_bytes,
     show,
 )
+from tests.integration.test_resolve_rebase_steps import three_commits
 
 
 def test_the_hint_never_says_no_conflicts_above_listed_conflicts(qtbot: object) -> None:
@@ -85,6 +86,47 @@ def _stopped(run: Run, desktop: Desktop, world: Clones) -> tuple[ConflictsPanel,
     panel = desktop.window.conflicts_panel
     run(until(lambda: panel.resolution is not None and len(panel.resolution.paths) == 2))
     return panel, world.head(world.mine), world.remote_head()
+
+
+@pytest.mark.slow
+def test_a_rebase_of_three_commits_is_resolved_commit_by_commit(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """Under `pull.rebase` the window says which local commit's conflicts are listed (n of
+    m, its subject); Finish replays it and the clean one after it and lists the third's;
+    Finish again replays that and syncs."""
+    run(desktop.refresh())
+    mine = three_commits(world)
+    theirs = world.remote_head()
+    desktop.window.select_repo(run(desktop.api.core.store.repo("mine")).id)
+    desktop.window.sync_action.trigger()
+    _id, report = run(next_emit(desktop.synced))
+    assert report.result is ResultKind.CONFLICT
+    panel = desktop.window.conflicts_panel
+    run(until(lambda: panel.resolution is not None and bool(panel.resolution.paths)))
+    assert "replaying commit 1 of 3, “mine first”: 0 of 1 resolved" in panel.hint.text()
+    _select(panel, "a.txt")
+    panel.use_mine.click()
+    run(until(lambda: _choice(panel, "a.txt") == "mine"))
+    panel.finish.click()
+    run(until(lambda: "stops on conflicts of its own" in panel.status.text()))
+    assert (
+        panel.status.text() == "Commit 3 of 3 stops on conflicts of its own: resolve them, then Finish again."
+    )
+    assert "replaying commit 3 of 3, “mine third”: 0 of 1 resolved" in panel.hint.text()
+    assert [c.path for c in desktop.window.conflicts.rows] == ["c.txt"]
+    assert world.head(world.mine) == mine[-1] and porcelain(world.mine) == ""
+    _select(panel, "c.txt")
+    panel.use_mine.click()
+    run(until(lambda: _choice(panel, "c.txt") == "mine"))
+    panel.finish.click()
+    run(until(lambda: not desktop.window.conflicts.rows and world.remote_head() != theirs), timeout=60)
+    run(until(lambda: "rebased as" in panel.status.text()))
+    head = world.head(world.mine)
+    assert world.remote_head() == head and porcelain(world.mine) == ""
+    subjects = git("log", "--format=%s", f"{theirs}..{head}", cwd=world.mine).splitlines()
+    assert subjects == ["mine third", "mine second", "mine first"]
+    world.check()
 
 
 def _select(panel: ConflictsPanel, path: str) -> None:

@@ -370,26 +370,6 @@ def test_a_rebase_repository_finishes_as_git_pull_rebase_does(world: Clones, tmp
     world.check()
 
 
-def test_a_rebase_of_several_local_commits_is_refused_at_finish(world: Clones) -> None:
-    """Two local commits: `git pull --rebase` would stop at each in turn, on each one's
-    own conflicts; the listing and Finish refuse (bad input, one line), nothing changed."""
-    assert run(world.capsys, "set", "mine", "strategy", "rebase")[0] == 0
-    _first, theirs = stopped_on_conflict(world)
-    mine = commit_bytes(world.mine, {"b.txt": b"mine second\n"}, "mine second")
-    world.remember()
-    code, out, err = resolve(world)  # the listing says so first (the Conflicts tab shows it)
-    assert (code, out) == (2, "") and "2 local commits would be replayed one by one" in err, err
-    for path in ("a.txt", "img.bin"):
-        assert resolve(world, path, "--mine")[0] == 0
-    before = _untouched(world)
-    code, out, err = resolve(world, "--finish")
-    assert (code, out) == (2, "") and err.count("\n") == 1, err
-    assert "the strategy is rebase and 2 local commits would be replayed one by one" in err
-    assert _untouched(world) == before and world.head(world.mine) == mine
-    assert run(world.capsys, "set", "mine", "strategy", "merge")[0] == 0
-    finished(world, mine, theirs)  # a merge, as that strategy asks
-
-
 def _untouched(world: Clones) -> tuple[str, str, list[str]]:
     """What a refused choice must leave as it was: git's status, every ref, and the
     resolution's state folder."""

@@ -50,6 +50,7 @@ class Replayed:
     head: ObjectID  # the new tip (the upstream itself when every commit was dropped)
     conflicts: list[str]  # paths of the first commit that did not apply; empty on success
     dropped: int  # commits whose change was already upstream
+    applied: int = 0  # commits gone through before the one that did not apply (all on success)
 
 
 def local_commits(repo: Repo, local: ObjectID, upstream: ObjectID) -> list[Commit]:
@@ -128,7 +129,7 @@ def replay(
 ) -> Replayed:
     tip = onto
     dropped = 0
-    for commit in commits:
+    for applied, commit in enumerate(commits):
         if len(commit.parents) > 1:
             continue
         if commit.parents == [tip]:
@@ -141,12 +142,12 @@ def replay(
             continue
         merged = TreeMerger(objects, renames=renames).merge(base, tip_tree, commit.tree)
         if not merged.clean:
-            return Replayed(tip, merged.conflicts, dropped)
+            return Replayed(tip, merged.conflicts, dropped, applied)
         if merged.tree == tip_tree:
             dropped += 1
             continue
         tip = recommit(objects, commit, merged.tree, tip, maker)
-    return Replayed(tip, [], dropped)
+    return Replayed(tip, [], dropped, len(commits))
 
 
 def recommit(

@@ -23,15 +23,25 @@ git signs) and hands it to `switch_branch`, as an integration does: local work
 in the way refuses it before anything is stored (the commit, made again at the
 next Finish, would otherwise be left dangling); else it stores what the commit
 reaches, keeps the old head as a backup ref and moves branch, index and
-working tree; then the state is removed. Under the rebase strategy (`rebase=True`, as
-the sync's rebase would have integrated) Finish commits what `git pull --rebase` then
-`git rebase --continue` would: the one local commit replayed on the upstream with the
-resolutions (its author and message, no merge commit). The conflicts listed are the
-merge's, which are that replay's when one commit is replayed; several local commits
-would stop step by step, each on its own conflicts, which this flow does not follow:
-the listing and Finish refuse them (`RebaseSteps`), nothing changed. Where the sync's rebase merges
-instead (a local commit is published), Finish merges too.
-`abort_resolution` removes the state: nothing else was ever changed.
+working tree; then the state is removed.
+
+Under the rebase strategy (`rebase=True`, as the sync's rebase would have integrated) the
+resolution goes as `git pull --rebase` and `git rebase --continue` go, commit by commit:
+the local commits (those the sync's rebase replays, `rebase_replay`) are replayed in order
+on the upstream until one conflicts, and the conflicts listed are that commit's (`Replaying`:
+which one, n of m; mine is the commit's version, theirs the upstream's with the commits
+before it replayed). Finish replays it with the resolutions (its author, date and message,
+a new committer, signed where git signs; left out, as git leaves it out, when the
+resolutions leave it changing nothing), then the commits after it, up to the last: then
+branch, index and working tree move, as above. A later commit that conflicts stops there
+instead (`Finished.stopped`): the commits replayed so far are stored and `state.json`
+names the last of them (`tip`) and how many are done, nothing else is touched, and the
+same choices and Finish go on from it. A state naming a replayed tip goes on as a rebase
+whatever the strategy says now. Where the sync's rebase merges instead (a local commit is
+published), Finish merges too.
+`abort_resolution` removes the state: nothing else was ever changed (the commits a step
+stored are left unreachable, as `git rebase --abort` leaves them), so branch, index and
+working tree are as the sync's conflict left them.
 When our branch moved meanwhile the choices no longer apply
 (`ResolutionStale`): abort and start again. An upstream that moved on is not
 followed: the resolution stays on the commit it started from, the next sync
@@ -48,6 +58,7 @@ import posixpath
 import shutil
 import stat
 import subprocess
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -59,7 +70,8 @@ from dulwich.repo import Repo
 from core.atomic_file import write_atomically
 from core.errors import BadInput, GitferryError
 from core.git.config.builtin_merge_tools import ToolFiles, ToolRun, ToolUnavailable
-from core.git.config.merge_config import conflict_style
+from core.git.config.identity import signature
+from core.git.config.merge_config import conflict_style, rename_settings
 from core.git.config.merge_tool_config import configured_merge_tool
 from core.git.config.upstreams import Upstream, upstream_of
 from core.git.history.merge_base import merge_bases
@@ -77,7 +89,14 @@ from core.git.merge.integrate import (
 )
 from core.git.merge.merge_file import MergeOptions, is_binary, merge_file
 from core.git.merge.merge_tree import TreeMerge, merge_commits
-from core.git.merge.rebase_replay import linearizable, local_commits, published, recommit
+from core.git.merge.rebase_replay import (
+    linearizable,
+    local_commits,
+    not_upstream,
+    published,
+    recommit,
+    replay,
+)
 from core.git.merge.tree_view import Entry, PathClash, TreeView
 from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
@@ -92,6 +111,7 @@ CHOICES: Final = ("mine", "theirs", "both")
 TEXT_LIMIT: Final = 1024 * 1024  # larger sides are shown by size and date, as binary ones
 _STATE_DIR: Final = ("gitferry", "resolve")
 _MARKERS: Final = (b"<<<<<<< ", b">>>>>>> ")
+_FINISHED: Final = b", conflicts resolved"  # how Finish's reflog entry ends
 
 
 class NothingToResolve(GitferryError):
@@ -126,20 +146,6 @@ class OneVersion(BadInput):
         super().__init__(f"{path}: {how}; nothing was chosen")
         self.path = path
         self.deleted_by = deleted_by
-
-
-class RebaseSteps(BadInput):
-    """The rebase strategy would replay several local commits, each stopping on its own
-    conflicts: the listing and Finish refuse (Finish replays one only)."""
-
-    def __init__(self, branch: str, count: int) -> None:
-        super().__init__(
-            f"{branch}: the strategy is rebase and {count} local commits would be replayed one by one, "
-            "each on its own conflicts, which Gitferry resolves for one commit only: run git pull --rebase, "
-            "or set the strategy to merge; nothing was changed"
-        )
-        self.branch = branch
-        self.count = count
 
 
 class MergeToolFailed(GitferryError):
@@ -210,12 +216,23 @@ class ConflictedPath:
 
 
 @dataclass(frozen=True)
+class Replaying:
+    """Under the rebase strategy, the local commit whose conflicts are listed: `step` of `steps`."""
+
+    commit: str
+    subject: str
+    step: int  # from 1
+    steps: int
+
+
+@dataclass(frozen=True)
 class Resolution:
     branch: str
     upstream: str  # remote/branch
-    ours: str
-    theirs: str
+    ours: str  # the branch's head
+    theirs: str  # the upstream's head the resolution started from
     paths: list[ConflictedPath] = field(default_factory=list)
+    replaying: Replaying | None = None  # None: a merge of the two
 
     @property
     def unresolved(self) -> list[str]:
@@ -229,7 +246,10 @@ class Finished:
     new_head: str
     choices: dict[str, str]
     arrived: str  # the upstream's head merged in: what came in is what it has that old_head had not
-    rebased: bool = False  # the local commit replayed on the upstream, not merged with it
+    rebased: bool = False  # the local commits replayed on the upstream, not merged with it
+    # a later local commit stopped on its own conflicts: the branch is not moved yet (new_head
+    # is the last commit replayed so far) and these are the next to resolve
+    stopped: Resolution | None = None
 
 
 @dataclass
@@ -239,6 +259,29 @@ class _State:
     theirs: str
     choices: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # path -> file under the state dir
+    # a rebase under way: local commits replayed so far, the last of them (stored), the
+    # choices of the commits they resolved, and the conflicted paths of the one stopped on
+    done: int = 0
+    tip: str | None = None
+    resolved: dict[str, str] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """The rebase strategy's replay, stopped on `picks[index]` going onto `onto`."""
+
+    picks: list[Commit]
+    index: int
+    onto: ObjectID
+
+    @property
+    def pick(self) -> Commit:
+        return self.picks[self.index]
+
+    def replaying(self) -> Replaying:
+        subject = self.pick.message.decode("utf-8", "replace").strip().split("\n", 1)[0]
+        return Replaying(self.pick.id.decode(), subject, self.index + 1, len(self.picks))
 
 
 @dataclass(frozen=True)
@@ -248,11 +291,17 @@ class _Plan:
     upstream: Upstream
     local: ObjectID
     remote: ObjectID
-    bases: list[ObjectID]
+    bases: list[ObjectID]  # of the two sides merged
     objects: ObjectOverlay
     view: TreeView
     merged: TreeMerge
     state: _State
+    step: _Step | None = None  # the rebase strategy's: its commit merged with the tip so far
+
+    @property
+    def sides(self) -> tuple[ObjectID, ObjectID]:
+        """The commits merged: ours (mine) and theirs."""
+        return (self.step.pick.id, self.step.onto) if self.step is not None else (self.local, self.remote)
 
     @cached_property
     def trees(self) -> tuple[tuple[ObjectID | None, ObjectID | None], ...]:
@@ -260,27 +309,24 @@ class _Plan:
         The trees as the merge saw them: a file one side renamed has the other side's version
         at its new path (the commits' own trees said "deleted" there, and Use theirs deleted it)."""
         base = self.bases[0] if self.bases else None
-        heads = (base, self.local, self.remote)
+        heads = (base, *self.sides)
         if self.merged.sides is not None:
             return tuple(zip(self.merged.sides, heads, strict=True))
         return tuple((self.objects.commit(head).tree if head is not None else None, head) for head in heads)
 
 
 def conflicts_to_resolve(repo: Repo, *, rebase: bool = False) -> Resolution:
-    """The checked-out branch's conflicts with its upstream, each side's version, and
-    what was chosen so far. `NothingToResolve` when the branch has not diverged;
-    `RebaseSteps` under the rebase strategy (`rebase`) where Finish would refuse."""
-    plan = _plan(repo)
-    if rebase:
-        _replayed_commit(plan)
-    return _resolution(plan)
+    """The checked-out branch's conflicts with its upstream (`rebase`: those of the local
+    commit the rebase strategy stops on), each side's version, and what was chosen so far.
+    `NothingToResolve` when the branch has not diverged."""
+    return _resolution(_plan(repo, rebase=rebase))
 
 
-def choose(repo: Repo, path: str, choice: str) -> Resolution:
+def choose(repo: Repo, path: str, choice: str, *, rebase: bool = False) -> Resolution:
     """Resolve `path` by `choice` (`mine`, `theirs`, `both`)."""
     if choice not in CHOICES:
         raise BadInput(f"{choice} is not a choice: {', '.join(CHOICES)}")
-    plan = _plan(repo)
+    plan = _plan(repo, rebase=rebase)
     conflicted = _ensure_conflicted(plan, path)
     if choice == "both" and conflicted.deleted_by is not None:
         raise OneVersion(path, conflicted.deleted_by)
@@ -289,10 +335,10 @@ def choose(repo: Repo, path: str, choice: str) -> Resolution:
     return _resolution(plan)
 
 
-def merge_file_path(repo: Repo, path: str) -> str:
+def merge_file_path(repo: Repo, path: str, *, rebase: bool = False) -> str:
     """The file to merge `path` in by hand (written with conflict markers the first
     time); from now on the path is resolved by its content."""
-    plan = _plan(repo)
+    plan = _plan(repo, rebase=rebase)
     _ensure_mergeable(plan, path)
     target = _merge_file(plan, path)
     plan.state.choices[path] = "merged"
@@ -300,13 +346,13 @@ def merge_file_path(repo: Repo, path: str) -> str:
     return target
 
 
-def run_merge_tool(repo: Repo, path: str) -> Resolution:
+def run_merge_tool(repo: Repo, path: str, *, rebase: bool = False) -> Resolution:
     """Run the merge tool git's config names on `path` as `git mergetool` does
     (`$BASE $LOCAL $REMOTE $MERGED`, from the top of the working tree); what it leaves in
     `$MERGED` resolves the path, unless it failed (a non-zero exit it is trusted for)
     or left conflict markers."""
     tool = configured_merge_tool(repo)
-    plan = _plan(repo)
+    plan = _plan(repo, rebase=rebase)
     conflicted = _ensure_mergeable(plan, path)
     merged = _merge_file(plan, path)
     folder, name = os.path.split(merged)
@@ -367,13 +413,57 @@ def _tool_failure(name: str, status: int, before: bytes, after: bytes, binary: b
 
 def finish_resolution(repo: Repo, *, now: float | None = None, rebase: bool = False) -> Finished:
     """Commit the merge with every conflicted path resolved (`rebase`: the local commit
-    replayed with them), keep the old head as a backup ref, and move branch, index and
-    working tree to it (see the module docstring)."""
-    plan = _plan(repo)
-    pick = _replayed_commit(plan) if rebase else None
+    replayed with them, then the commits after it), keep the old head as a backup ref, and
+    move branch, index and working tree to it; or store what was replayed up to a later
+    commit's conflicts (see the module docstring)."""
+    maker = CommitMaker.for_repo(repo, now)
+    plan = _plan(repo, rebase=rebase, maker=maker)
     missing = [path for path in plan.merged.conflicts if path not in plan.state.choices]
     if missing:
         raise Unresolved(missing)
+    tree = _resolved_tree(plan, now)
+    if plan.step is not None:
+        step = plan.step
+        commit = step.onto  # left out, as git's rebase --continue leaves out a commit changing nothing
+        if tree != plan.objects.commit(step.onto).tree:
+            commit = recommit(plan.objects, step.pick, tree, step.onto, maker)
+        rest = replay(
+            plan.objects, step.picks[step.index + 1 :], commit, maker, renames=rename_settings(repo)
+        )
+        if rest.conflicts:
+            return _stop(plan, step.index + 1 + rest.applied, rest.head)
+        commit = rest.head
+    else:
+        message = merge_message(plan.upstream, [], pull_url(repo, plan.upstream.remote))
+        if plan.merged.conflicts:
+            lines = [f"  {path}: {plan.state.choices[path]}" for path in plan.merged.conflicts]
+            message += ("\nConflicts resolved:\n" + "\n".join(lines) + "\n").encode()
+        commit = plan.objects.add(maker.make(tree=tree, parents=[plan.local, plan.remote], message=message))
+    ensure_unlocked(repo, [branch_ref(plan.branch)], index=True)
+    how = "rebase onto" if plan.step is not None else "merge with"
+    with translate_locks():
+        switch_branch(
+            repo,
+            branch_ref(plan.branch),
+            plan.local,
+            commit,
+            message=f"gitferry: {how} {short_name(plan.upstream)}".encode() + _FINISHED,
+            on_checked=lambda: backup_head(repo, plan.branch, plan.local, now=now),
+            objects=plan.objects,
+        )
+    abort_resolution(repo)
+    return Finished(
+        plan.branch,
+        plan.local.decode(),
+        commit.decode(),
+        {**plan.state.resolved, **plan.state.choices},
+        plan.remote.decode(),
+        rebased=plan.step is not None,
+    )
+
+
+def _resolved_tree(plan: _Plan, now: float | None) -> ObjectID:
+    """The merged tree with every conflicted path as chosen."""
     edits: dict[bytes, Entry | None] = {}
     for path in plan.merged.conflicts:
         edits.update(_edits(plan, path, plan.state.choices[path], now))
@@ -384,48 +474,76 @@ def finish_resolution(repo: Repo, *, now: float | None = None, rebase: bool = Fa
     if tree is None:  # every file resolved away: an empty tree, as git would commit it
         tree = plan.objects.add(Tree())
     plan.view.keep((stat.S_IFDIR, tree))
-    maker = CommitMaker.for_repo(repo, now)
-    if pick is not None:
-        commit = recommit(plan.objects, pick, tree, plan.remote, maker)
-    else:
-        message = merge_message(plan.upstream, [], pull_url(repo, plan.upstream.remote))
-        if plan.merged.conflicts:
-            lines = [f"  {path}: {plan.state.choices[path]}" for path in plan.merged.conflicts]
-            message += ("\nConflicts resolved:\n" + "\n".join(lines) + "\n").encode()
-        commit = plan.objects.add(maker.make(tree=tree, parents=[plan.local, plan.remote], message=message))
-    ensure_unlocked(repo, [branch_ref(plan.branch)], index=True)
-    how = "rebase onto" if pick is not None else "merge with"
-    with translate_locks():
-        switch_branch(
-            repo,
-            branch_ref(plan.branch),
-            plan.local,
-            commit,
-            message=f"gitferry: {how} {short_name(plan.upstream)}, conflicts resolved".encode(),
-            on_checked=lambda: backup_head(repo, plan.branch, plan.local, now=now),
-            objects=plan.objects,
-        )
-    abort_resolution(repo)
+    return tree
+
+
+def _stop(plan: _Plan, done: int, tip: ObjectID) -> Finished:
+    """The replay stopped again, on the conflicts of the commit after the `done` first:
+    the commits replayed so far stored first, then the state naming them (a kill between
+    leaves the state as it was: the step is done again), then the finished step's merge
+    files removed."""
+    plan.objects.write(only_from=tip)
+    finished_files = list(plan.state.files.values())
+    state = _State(
+        plan.branch,
+        plan.state.ours,
+        plan.state.theirs,
+        done=done,
+        tip=tip.decode(),
+        resolved={**plan.state.resolved, **plan.state.choices},
+    )
+    following = _plan(plan.repo, rebase=True, state=state)
+    state.paths = list(following.merged.conflicts)
+    _save(plan.repo, state)
+    for relative in finished_files:
+        shutil.rmtree(os.path.join(_state_dir(plan.repo), os.path.dirname(relative)), ignore_errors=True)
     return Finished(
         plan.branch,
         plan.local.decode(),
-        commit.decode(),
-        dict(plan.state.choices),
+        tip.decode(),
+        dict(state.resolved),
         plan.remote.decode(),
-        rebased=pick is not None,
+        rebased=True,
+        stopped=_resolution(following),
     )
 
 
-def _replayed_commit(plan: _Plan) -> Commit | None:
-    """The local commit the rebase strategy replays with the resolutions; None where the
-    sync's rebase merges instead (`integrate._rebase`: a local commit is published, or a
-    merge among them carries changes of its own); `RebaseSteps` for several."""
-    commits = local_commits(plan.repo, plan.local, plan.remote)
-    if published(plan.repo, commits, plan.remote) or not linearizable(plan.repo, plan.objects, commits):
+def finished_already(repo: Repo) -> Finished | None:
+    """The resolution a killed Finish completed: the branch moved from the head the
+    resolution started at by Finish's switch (its reflog says so), the state left behind;
+    the state is removed (None: no resolution, or one still to finish)."""
+    try:
+        state = _load(repo)
+        branch, head = checked_out(repo)
+    except GitferryError:
         return None
-    if len(commits) != 1 or len(commits[0].parents) != 1:
-        raise RebaseSteps(plan.branch, len(commits))
-    return commits[0]
+    if state is None or state.branch != branch or state.ours == head.decode():
+        return None
+    entries = deque(repo.read_reflog(branch_ref(branch)), maxlen=1)
+    last = entries[0] if entries else None
+    if last is None or (last.old_sha, last.new_sha) != (state.ours.encode(), head):
+        return None
+    if not last.message.startswith(b"gitferry: ") or not last.message.endswith(_FINISHED):
+        return None
+    abort_resolution(repo)
+    rebased = len(repo[head].parents) == 1  # type: ignore[attr-defined]
+    return Finished(
+        branch, state.ours, head.decode(), {**state.resolved, **state.choices}, state.theirs, rebased
+    )
+
+
+def replay_stopped_on(repo: Repo) -> list[str] | None:
+    """The conflicted paths of the local commit a rebase resolution of the checked-out
+    branch stopped on after replaying others (None: no such resolution, or the branch
+    moved since): a sync lists those, not the first commit's, while the resolution goes on."""
+    try:
+        state = _load(repo)
+        if state is None or state.tip is None:
+            return None
+        branch, head = checked_out(repo)
+    except GitferryError:
+        return None
+    return list(state.paths) if state.branch == branch and state.ours == head.decode() else None
 
 
 def abort_resolution(repo: Repo) -> bool:
@@ -446,11 +564,16 @@ def has_markers(data: bytes) -> bool:
 # The plan ---------------------------------------------------------------------------
 
 
-def _plan(repo: Repo) -> _Plan:
+def _plan(
+    repo: Repo, *, rebase: bool = False, maker: CommitMaker | None = None, state: _State | None = None
+) -> _Plan:
+    """`rebase`: the rebase strategy's step, its commits replayed by `maker` (listing and
+    choosing replay unsigned, in memory: the conflicts are the same); `state`: this one,
+    not the stored one."""
     refuse_in_progress(repo, current_branch(repo))
     branch, local = checked_out(repo)
     upstream = upstream_of(repo, branch)
-    state = _load(repo)
+    state = _load(repo) if state is None else state
     if state is not None and (state.branch != branch or state.ours != local.decode()):
         raise ResolutionStale(state.branch)
     if upstream is None:
@@ -465,16 +588,53 @@ def _plan(repo: Repo) -> _Plan:
         )
     objects = ObjectOverlay(repo.object_store)
     view = TreeView(objects)
-    merged = merge_commits(repo, objects, local, remote, bases, view=view)
     if state is None:
         state = _State(branch, local.decode(), remote.decode())
-    return _Plan(repo, branch, upstream, local, remote, bases, objects, view, merged, state)
+    step = None
+    if rebase or state.tip is not None:
+        step = _step(repo, objects, local, remote, state, maker or _listing_maker(repo))
+    if step is not None:
+        pick = step.pick
+        bases = list(pick.parents)
+        merged = merge_commits(repo, objects, pick.id, step.onto, bases, view=view)
+    else:
+        merged = merge_commits(repo, objects, local, remote, bases, view=view)
+    return _Plan(repo, branch, upstream, local, remote, bases, objects, view, merged, state, step)
+
+
+def _step(
+    repo: Repo, objects: ObjectOverlay, local: ObjectID, remote: ObjectID, state: _State, maker: CommitMaker
+) -> _Step | None:
+    """Where the rebase strategy's replay stops, from the commits replayed so far (None:
+    where the sync's rebase merges instead: a local commit is published, or a merge among
+    them carries changes of its own). The commits are those the sync replays, merges left out."""
+    commits = local_commits(repo, local, remote)
+    if state.tip is None and (published(repo, commits, remote) or not linearizable(repo, objects, commits)):
+        return None
+    picks = [c for c in not_upstream(repo, objects, commits, remote, local) if len(c.parents) < 2]
+    onto = ObjectID(state.tip.encode()) if state.tip is not None else remote
+    replayed = replay(objects, picks[state.done :], onto, maker, renames=rename_settings(repo))
+    if not replayed.conflicts:
+        raise NothingToResolve(
+            f"{local.decode()[:10]}'s commits replay on {remote.decode()[:10]} without conflict now: sync it"
+        )
+    return _Step(picks, state.done + replayed.applied, replayed.head)
+
+
+def _listing_maker(repo: Repo) -> CommitMaker:
+    """Who replays the commits before the one listed, unsigned: only their trees are read."""
+    return CommitMaker(signature(repo, "AUTHOR"), signature(repo, "COMMITTER"), None)
 
 
 def _resolution(plan: _Plan) -> Resolution:
     paths = [_conflicted(plan, path) for path in plan.merged.conflicts]
     return Resolution(
-        plan.branch, short_name(plan.upstream), plan.local.decode(), plan.remote.decode(), paths
+        plan.branch,
+        short_name(plan.upstream),
+        plan.local.decode(),
+        plan.remote.decode(),
+        paths,
+        plan.step.replaying() if plan.step is not None else None,
     )
 
 
@@ -512,13 +672,22 @@ def _version(plan: _Plan, tree: ObjectID | None, path: bytes, head: ObjectID | N
         return Version() if entry is None else Version(entry[1].decode(), entry[0])
     data = plan.objects.blob(entry[1]).data
     binary = is_binary(data)
-    when = _last_change(plan.repo, head, path) if binary and head is not None else None
+    when = _last_change(plan, head, path) if binary and head is not None else None
     shown = data if not binary and len(data) <= TEXT_LIMIT else None
     return Version(entry[1].decode(), entry[0], len(data), binary, shown, when)
 
 
-def _last_change(repo: Repo, head: ObjectID, path: bytes) -> datetime | None:
-    for walked in repo.get_walker(include=[head], paths=[path], max_entries=1):
+def _last_change(plan: _Plan, head: ObjectID, path: bytes) -> datetime | None:
+    """When the commit on `head`'s side that last changed `path` was made (one the listing
+    replayed in memory: its author date, which the rebase keeps)."""
+    objects = plan.objects
+    while objects.made(head) is not None:
+        commit = objects.commit(head)
+        parent = commit.parents[0]
+        if plan.view.lookup(commit.tree, path) != plan.view.lookup(objects.commit(parent).tree, path):
+            return datetime.fromtimestamp(commit.author_time, UTC)
+        head = parent
+    for walked in plan.repo.get_walker(include=[head], paths=[path], max_entries=1):
         return datetime.fromtimestamp(walked.commit.commit_time, UTC)
     return None
 
@@ -547,7 +716,13 @@ def _merge_file(plan: _Plan, path: str) -> str:
     binary file, the first time)."""
     relative = plan.state.files.get(path)
     if relative is None:
-        relative = os.path.join("files", str(len(plan.state.files) + 1), posixpath.basename(path))
+        # a rebase's later commits' files apart from those of the commits before
+        number = (
+            str(len(plan.state.files) + 1)
+            if plan.state.tip is None
+            else f"{plan.state.done}-{len(plan.state.files) + 1}"
+        )
+        relative = os.path.join("files", number, posixpath.basename(path))
         plan.state.files[path] = relative
     target = os.path.join(_state_dir(plan.repo), relative)
     if not os.path.exists(target):
@@ -612,7 +787,17 @@ def _load(repo: Repo) -> _State | None:
     try:
         with open(os.path.join(_state_dir(repo), "state.json"), encoding="utf-8") as f:
             raw = json.load(f)
-        return _State(raw["branch"], raw["ours"], raw["theirs"], dict(raw["choices"]), dict(raw["files"]))
+        return _State(
+            raw["branch"],
+            raw["ours"],
+            raw["theirs"],
+            dict(raw["choices"]),
+            dict(raw["files"]),
+            int(raw.get("done", 0)),
+            raw.get("tip"),
+            dict(raw.get("resolved", {})),
+            list(raw.get("paths", [])),
+        )
     except FileNotFoundError:
         return None
     except (ValueError, KeyError, TypeError):
@@ -620,13 +805,15 @@ def _load(repo: Repo) -> _State | None:
 
 
 def _save(repo: Repo, state: _State) -> None:
-    document = {
+    document: dict[str, object] = {
         "branch": state.branch,
         "ours": state.ours,
         "theirs": state.theirs,
         "choices": state.choices,
         "files": state.files,
     }
+    if state.tip is not None:  # a rebase that replayed commits already
+        document |= {"done": state.done, "tip": state.tip, "resolved": state.resolved, "paths": state.paths}
     _write(os.path.join(_state_dir(repo), "state.json"), json.dumps(document, indent=1).encode())
 
 
