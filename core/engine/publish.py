@@ -63,10 +63,14 @@ async def publish_branch(
     branch: str,
     *,
     remote: str | None = None,
+    to_empty: bool = False,
 ) -> Published:
     """Push `branch` of `record` and set its upstream, for the user who asked (they may
     be asked to sign in); raises `BadInput` (nothing changed), `PublishRejected`,
-    `SyncBusy` or a transfer error."""
+    `SyncBusy` or a transfer error. `to_empty`: the remote held nothing before (a start),
+    so it now holds what was sent and nothing else, all a fetch would find: its branches
+    are stamped fetched, as a clone's are (a newcomer's trial read "Up to date" above
+    "not fetched yet", last fetched "never")."""
     async with fresh_repo(core, record) as repo:
         target = await core.offload.io(publish_target, repo, branch, remote)
         lock = await core.offload.io(
@@ -80,7 +84,9 @@ async def publish_branch(
             if branch in result.rejected:
                 raise PublishRejected(branch, target.remote, result.rejected[branch])
             await core.offload.io(set_upstream, repo, branch, target.remote, target.merge_ref)
-            branches = await refresh_status(core, record)  # under the lock: no sync measures meanwhile
+            fetched = [target.remote] if to_empty else []
+            # under the lock: no sync measures meanwhile
+            branches = await refresh_status(core, record, fetched=fetched)
         finally:
             await core.offload.io_to_the_end(lock.release)
     upstream = target.tracking_ref.removeprefix("refs/remotes/")

@@ -51,7 +51,7 @@ async def start_syncing(core: Core, path: str, url: str, *, name: str | None = N
     try:
         committed, skipped = await core.offload.io(_first_commit, folder)
         record = await add_repository(core, str(folder), name=name, measure=False)  # publish measures
-        published = await publish_branch(core, record, branch, remote=ORIGIN)
+        published = await publish_branch(core, record, branch, remote=ORIGIN, to_empty=True)
     except BaseException:
         if record is not None:
             await remove_repository(core, record.name)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gui.desktop import Desktop
+from gui.models.branches import branch_state
 from gui.windows.add_folder_dialog import AddFolderDialog
 from gui.windows.clone_dialog import CloneDialog
 from gui.windows.start_syncing_dialog import StartSyncingDialog
@@ -88,6 +89,12 @@ def test_start_syncing_a_folder_pushes_it_to_an_empty_remote(
         TIMEOUT,
     )
     assert "to sync" not in desktop.window.summary.text()
+    # ... and its branch is not "not fetched yet", last fetched "never", under "Up to date"
+    # (a newcomer's trial): the remote was empty and holds what was pushed, as git status says
+    run(until(lambda: [b.name for b in desktop.window.branches.rows] == ["main"]), TIMEOUT)
+    (main,) = desktop.window.branches.rows
+    assert main.last_fetch is not None and branch_state(main) == "up to date"
+    assert git("status", "-sb", cwd=folder) == "## main...origin/main"
 
 
 @pytest.mark.slow
