@@ -94,9 +94,9 @@ async def integrate(
         from core.git.merge.resolution import replay_stopped_on  # a conflict's only
 
         # a rebase resolution past its first commit: the conflicts it stopped on next
-        paths = await core.offload.io(replay_stopped_on, repo) or exc.paths
-        report.conflicts = sorted(set(report.conflicts) | set(paths))
-        stopped = exc
+        paths = await core.offload.io(replay_stopped_on, repo)
+        stopped = exc if paths is None else Conflict(exc.branch, exc.upstream, paths)
+        report.conflicts = sorted(set(report.conflicts) | set(stopped.paths))
     except WorktreeInTheWay as exc:
         report.dirty = sorted(set(report.dirty) | set(exc.dirty) | set(exc.untracked))
         stopped = exc

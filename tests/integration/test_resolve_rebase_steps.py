@@ -135,6 +135,7 @@ def test_three_local_commits_replay_step_by_step_as_git_rebase_continue_does(
     # A sync meanwhile stops as before, listing the third commit's conflicts, and changes nothing.
     code, report = world.sync(world.mine)
     assert code == 1 and report["conflicts"] == ["c.txt"], report
+    assert "conflicts in c.txt; nothing was changed" in report["message"], report
     assert world.head(world.mine) == mine[-1] and porcelain(world.mine) == ""
     code, text, _err = resolve(world)
     assert "replaying commit 3 of 3, " + mine[2][:10] + " mine third" in str(text), text
