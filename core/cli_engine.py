@@ -97,9 +97,14 @@ def sync_command(args: SyncArgs) -> int | None:
     CLI is imported: its exit status, or None (then the CLI runs it). Ctrl-C and a
     reader that left end as the CLI's `main` ends them."""
     try:
-        return sync_through_engine(
+        code = sync_through_engine(
             args.names, fetch_only=args.fetch_only, no_push=args.no_push, as_json=args.as_json
         )
+        if code is None and args.fetch_only:  # no engine took it: perhaps the last one's record answers
+            from core.cli_replay import replayed_fetch
+
+            code = replayed_fetch(args)
+        return code
     except KeyboardInterrupt:
         return interrupted()
     except BrokenPipeError:  # `gitferry sync --json | head`

@@ -7,29 +7,14 @@ fills `BranchStatus`, the store keeps them, events carry them, the GUI shows the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from core.repo_state import RepoState as RepoState  # named here for every layer
+from core.repo_state import utcnow as utcnow
 
 if TYPE_CHECKING:
     from core.phrase import Phrase
-
-
-def utcnow() -> datetime:
-    """Now as the store keeps times: naive UTC."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-class RepoState(StrEnum):
-    """The state one repository's worker publishes (docs/ARCHITECTURE.md, "The sync contract")."""
-
-    IDLE = "idle"
-    FETCHING = "fetching"
-    SYNCING = "syncing"
-    PAUSED = "paused"
-    OFFLINE = "offline"
-    ERROR = "error"
-    TRIPPED = "tripped"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from dulwich.repo import Repo
 
@@ -46,6 +47,9 @@ class RemotesFetched:
     stale: list[str] = field(default_factory=list)
     listed: list[RemoteConfig] = field(default_factory=list)  # every remote the git config lists
     worktrees: list[Worktree] = field(default_factory=list)  # the repository's, as the fetch read them
+    # remote -> how it was dialled and what it advertised (`advertisement`), for the
+    # remotes reached over protocol v0 by `git://` or ssh: a no-change fetch's record
+    dialled: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def first_failure(self) -> GitferryError | None:
@@ -134,6 +138,8 @@ async def fetch_remotes(
         if fetched.head_was:
             outcome.heads_moved[remote.name] = fetched.head_was
         outcome.stale += fetched.stale
+        if fetched.dial is not None and fetched.advertised is not None:
+            outcome.dialled[remote.name] = {"dial": fetched.dial, "advertised": fetched.advertised}
         report.answered_remotes.append(remote.name)
         _account(report, fetched)
     return outcome

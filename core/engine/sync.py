@@ -181,6 +181,8 @@ async def sync_repository(
                 await sync.keep_measured()
             # Still under the lock: step 7 of the contract.
             await _record(core, record, run_id, report, integrated, asked=options.ask)
+            if options.fetch_only and lock is not None and not cancelled:
+                await _keep_fetch_record(core, record, report, sync, options)
         finally:
             if lock is not None and cancelled:
                 # Threads of this sync may still be in a blocking call: the lock is
@@ -259,6 +261,26 @@ async def _record(
         await core.offload.io(core.journal.append, _journal_entry(report))
     except Exception:
         log.exception("could not append the sync of %s to the activity log", record.name)
+
+
+async def _keep_fetch_record(
+    core: Core, record: RepoRecord, report: SyncReport, sync: _Sync | None, options: SyncOptions
+) -> None:
+    """A no-change fetch recorded for a cold one to replay (`fetch_replay`); never the sync's failure."""
+    from core.engine.fetch_replay import keep_record
+
+    try:
+        await keep_record(
+            core,
+            record,
+            report,
+            sync.fetched if sync is not None and not options.skip_remotes else None,
+            idle=not _summary(report),
+            said=phrase_json(report.parts()),
+            network_timeout=options.timeout,
+        )
+    except Exception:
+        log.exception("could not record the fetch of %s for a replay", record.name)
 
 
 async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report: SyncReport) -> None:
@@ -365,6 +387,7 @@ class _Sync:
         self.deleted: set[str] = set()  # those whose tracking ref the fetch kept, stale (no prune)
         self.remoteless = False  # the repository has no remote at all: nothing syncs anywhere
         self.stands: GitferryError | None = None  # a fetch: the integration's stop that stands
+        self.fetched: RemotesFetched | None = None  # what its (last) fetch phase reached
 
     async def run(self) -> None:
         self.settings = await self.core.store.repo_settings(self.record.id)
@@ -530,6 +553,7 @@ class _Sync:
             ask=self.options.ask,
         )
         self.worktrees = fetched.worktrees
+        self.fetched = fetched
         self.deleted |= set(fetched.stale)
         return fetched
 

@@ -39,7 +39,7 @@ from core.model import (
 )
 from core.offload import Offload, PriorityGate
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
-from core.store import status_writer
+from core.store import run_rows, status_writer
 from core.store.database import Database, Reopened
 from core.store.recovery import Recovery
 from core.store.registry_file import (
@@ -263,7 +263,7 @@ class StatusStore:
         return named(await self._plain_read(self._reader.repos), names)
 
     async def set_repo_state(self, repo_id: int, state: str) -> None:
-        await self._plain_write(lambda conn: status_writer.set_repo_state(conn, repo_id, state))
+        await self._plain_write(lambda conn: run_rows.set_repo_state(conn, repo_id, state))
 
     # Settings -------------------------------------------------------------
 
@@ -273,7 +273,7 @@ class StatusStore:
         """The repository's shown result, set outside a run (no history entry): a git command
         the user left unfinished, or done since (`core/engine/git_command_look.py`)."""
         await self._plain_write(
-            lambda conn: status_writer.set_standing(conn, repo_id, result, message, unfinished, said)
+            lambda conn: run_rows.set_standing(conn, repo_id, result, message, unfinished, said)
         )
 
     async def repo_settings(self, repo_id: int) -> RepoSettings:
@@ -481,12 +481,10 @@ class StatusStore:
     # Sync runs ------------------------------------------------------------
 
     async def create_run(self, repo_id: int, kind: str) -> int:
-        return await self._plain_write(lambda conn: status_writer.insert_run(conn, repo_id, kind, utcnow()))
+        return await self._plain_write(lambda conn: run_rows.insert_run(conn, repo_id, kind, utcnow()))
 
     async def start_run(self, run_id: int, repo_id: int, repo_state: str) -> None:
-        await self._plain_write(
-            lambda conn: status_writer.start_run(conn, run_id, repo_id, repo_state, utcnow())
-        )
+        await self._plain_write(lambda conn: run_rows.start_run(conn, run_id, repo_id, repo_state, utcnow()))
 
     async def finish_run(
         self,
@@ -509,12 +507,8 @@ class StatusStore:
         for only when up to date with nothing new; `unfinished`: the git command left
         unfinished a `dirty` run stopped on, kept beside its message; `said`: the message as
         its templates and fields (`core.phrase.to_json`), for the app to translate."""
-        end = status_writer.RunEnd(
-            result, message, failed, details, timings_ms, idle, asked, unfinished, said
-        )
-        return await self._plain_write(
-            lambda conn: status_writer.finish_run(conn, run_id, repo_id, end, utcnow())
-        )
+        end = run_rows.RunEnd(result, message, failed, details, timings_ms, idle, asked, unfinished, said)
+        return await self._plain_write(lambda conn: run_rows.finish_run(conn, run_id, repo_id, end, utcnow()))
 
     async def record_done_run(
         self, repo_id: int, kind: str, message: str, details: dict[str, Any], said: str | None = None
@@ -525,10 +519,10 @@ class StatusStore:
 
         def record(conn: sqlite3.Connection) -> None:
             now = utcnow()
-            run_id = status_writer.insert_run(conn, repo_id, kind, now)
-            status_writer.start_run(conn, run_id, repo_id, "syncing", now)
-            end = status_writer.RunEnd("ok", message, False, details, {}, said=said)
-            status_writer.finish_run(conn, run_id, repo_id, end, now)
+            run_id = run_rows.insert_run(conn, repo_id, kind, now)
+            run_rows.start_run(conn, run_id, repo_id, "syncing", now)
+            end = run_rows.RunEnd("ok", message, False, details, {}, said=said)
+            run_rows.finish_run(conn, run_id, repo_id, end, now)
 
         await self._plain_write(record)
 

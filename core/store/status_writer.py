@@ -16,28 +16,25 @@ either wrote; like the pooled writer this connection never creates the file
 from __future__ import annotations
 
 import functools
-import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from core.model import BranchStatus, RemoteRecord, RepoState, SubmoduleStatus
+from core.model import BranchStatus, RemoteRecord, SubmoduleStatus
 from core.offload import PriorityGate
-from core.results import HELD_BY_FETCH, UP_TO_DATE_MESSAGE, ResultKind
+from core.store.run_rows import in_transaction, stored, writer_connection
 
 T = TypeVar("T")
-BUSY_TIMEOUT_SECONDS = 10.0
 
 
 class StatusWriter:
     """One plain connection, used only by one thread (its executor), opened on first use."""
 
     def __init__(self, path: Path) -> None:
-        self._uri = f"{path.resolve().as_uri()}?mode=rw"
+        self._path = path
         self._conn: sqlite3.Connection | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="gitferry-store-writer")
         self._turns = PriorityGate(1)  # a user's sync's writes before background jobs'
@@ -57,181 +54,14 @@ class StatusWriter:
         self._thread.shutdown(wait=True)
 
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            out = work(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return out
-
-    def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(
-                self._uri,
-                uri=True,
-                timeout=BUSY_TIMEOUT_SECONDS,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            self._conn = conn
-        return self._conn
+            self._conn = writer_connection(self._path)
+        return in_transaction(self._conn, work)
 
     def _close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-
-
-def stored(moment: datetime | None) -> str | None:
-    """A naive UTC time as SQLAlchemy's SQLite `DateTime` stores it."""
-    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def insert_run(conn: sqlite3.Connection, repo_id: int, kind: str, now: datetime) -> int:
-    cursor = conn.execute(
-        "INSERT INTO sync_runs (repo_id, kind, state, requested_at) VALUES (?, ?, 'pending', ?)",
-        (repo_id, kind, stored(now)),
-    )
-    return int(cursor.lastrowid or 0)
-
-
-# States only a running app or daemon holds a repository in, and lets go of itself: a sync
-# run by another process (the CLI beside the daemon) must neither replace nor end them.
-_HELD_BY_ENGINE = f"('{RepoState.PAUSED}', '{RepoState.TRIPPED}')"
-_IDLE_UNLESS_HELD = f"CASE WHEN state IN {_HELD_BY_ENGINE} THEN state ELSE 'idle' END"
-
-
-def start_run(conn: sqlite3.Connection, run_id: int, repo_id: int, repo_state: str, now: datetime) -> None:
-    conn.execute("UPDATE sync_runs SET state = 'running', started_at = ? WHERE id = ?", (stored(now), run_id))
-    conn.execute(
-        f"UPDATE repos SET state = ? WHERE id = ? AND state NOT IN {_HELD_BY_ENGINE}", (repo_state, repo_id)
-    )
-
-
-def set_repo_state(conn: sqlite3.Connection, repo_id: int, state: str) -> None:
-    conn.execute("UPDATE repos SET state = ? WHERE id = ?", (state, repo_id))
-
-
-def set_standing(
-    conn: sqlite3.Connection,
-    repo_id: int,
-    result: str | None,
-    message: str | None,
-    unfinished: str | None,
-    said: str | None,
-) -> None:
-    conn.execute(
-        "UPDATE repos SET last_result = ?, last_message = ?, last_unfinished = ?, last_said = ? WHERE id = ?",
-        (result, message, unfinished, said, repo_id),
-    )
-
-
-@dataclass(frozen=True)
-class RunEnd:
-    """How a run ended, as `finish_run` records it."""
-
-    result: str
-    message: str
-    failed: bool
-    details: dict[str, Any]
-    timings_ms: dict[str, float]
-    idle: bool = False  # it committed, fetched, integrated and pushed nothing
-    asked: bool = False  # the user asked for it (Sync now, `gitferry sync`): a repeat is told
-    unfinished: str | None = None  # the git command left unfinished it stopped on (`dirty`)
-    said: str | None = None  # `message` as its templates and fields (`core.phrase.to_json`)
-
-
-# Results after which a run that changed nothing is no news: it is `quiet`.
-_WENT_WELL = (str(ResultKind.OK), str(ResultKind.UP_TO_DATE))
-# A fetch's "up to date" after a branch said unpublished is about the remote only (no
-# news: it answered before too). A conflict, local changes in the way or a diverged
-# branch a fetch leaves standing it says again (core/engine/sync.py, `_still_stopped`):
-# its "up to date" after them says they are over, which is news.
-_LEFT_AS_IT_IS = (str(ResultKind.UNPUBLISHED),)
-
-
-def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd, now: datetime) -> bool:
-    """Record how the run ended; whether it is `quiet`: it did nothing (`idle`) and is
-    up to date after a run that went well, saying nothing that run did not (a file left
-    out, said again), or ends as the last one did, with the same words
-    (an unpublished branch, a dirty tree, the remote still unreachable: a state, said
-    once), unless the user `asked` for it. A repository's first run, and the first after a
-    change of state, are news;
-    a fetch (`kind` fetch) that found nothing is not when it is up to date after a branch
-    said unpublished, or says again the conflict, local changes in the way or diverged
-    branch the last run stopped on (it changed none of them; the words of a fetch that
-    brought something before them are no news either). "The last one" is the last run
-    that was news (not `busy`, which left the repository as it stood): a quiet run in
-    between says nothing of how it stands, so the first run after a conflict that is up
-    to date (the conflict resolved with git) is news. A run the user asked for (`asked`)
-    is quiet only when up to date with nothing new: a stop or failure it meets again is told
-    again."""
-    result, message = end.result, end.message
-    before = conn.execute(
-        "SELECT result, message FROM sync_runs WHERE repo_id = ? AND id != ? AND NOT quiet"
-        " AND state IN ('done', 'failed') AND result != ? ORDER BY id DESC LIMIT 1",
-        (repo_id, run_id, str(ResultKind.BUSY)),
-    ).fetchone()
-    kind = conn.execute("SELECT kind, state FROM sync_runs WHERE id = ?", (run_id,)).fetchone()
-    fetch = kind is not None and kind[0] == "fetch"
-    started = kind is not None and kind[1] == "running"  # it held the sync lock: `start_run`
-    settled = _WENT_WELL + (_LEFT_AS_IT_IS if fetch else ())
-    # Up to date, with nothing to say the last run did not say (its notes, such as a file
-    # left out, ended its message too).
-    notes = message.removeprefix(UP_TO_DATE_MESSAGE)
-    nothing_new = (
-        before is not None
-        and result == ResultKind.UP_TO_DATE
-        and before[0] in settled
-        and (not notes or (notes.startswith("; ") and str(before[1] or "").endswith(notes)))
-    )
-    held = (
-        fetch
-        and before is not None
-        and result == before[0]
-        and result in HELD_BY_FETCH  # a detached HEAD (`error`) too
-        and str(before[1] or "").endswith(message)
-    )
-    # A run the user asked for that went well and brought nothing is no news either (the
-    # row's time says it ran); one that stopped or failed again is told again: they asked.
-    quiet = (
-        end.idle
-        and before is not None
-        and (nothing_new or (not end.asked and (held or (result, message) == tuple(before))))
-    )
-    conn.execute(
-        "UPDATE sync_runs SET state = ?, result = ?, message = ?, finished_at = ?, details = ?, timings = ?,"
-        " quiet = ?, said = ? WHERE id = ?",
-        (
-            "failed" if end.failed else "done",
-            result,
-            message,
-            stored(now),
-            json.dumps(end.details),
-            json.dumps(end.timings_ms),
-            quiet,
-            end.said,
-            run_id,
-        ),
-    )
-    if result == ResultKind.BUSY:
-        # Another sync owns the repository: its state and result stand. A run that took the
-        # sync lock (another git's `index.lock` stopped it) ends the state it set (`syncing`)
-        # and leaves the last sync's result as it stood.
-        if started:
-            conn.execute(f"UPDATE repos SET state = {_IDLE_UNLESS_HELD} WHERE id = ?", (repo_id,))
-        return quiet
-    conn.execute(
-        f"UPDATE repos SET state = {_IDLE_UNLESS_HELD},"
-        " last_sync = ?, last_result = ?, last_message = ?, last_unfinished = ?, last_said = ? WHERE id = ?",
-        (stored(now), result, message, end.unfinished, end.said, repo_id),
-    )
-    return quiet
 
 
 # An upsert keeps what the old row knew: the last fetch when this measure has none, and

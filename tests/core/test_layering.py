@@ -27,6 +27,7 @@ LAYERS: list[list[str]] = [
         "core.results",
         "core.errors",
         "core.model",
+        "core.repo_state",
         "core.atomic_file",
         "core.paths",
         "core.settings",
@@ -50,6 +51,7 @@ LAYERS: list[list[str]] = [
         "core.cli_conflicts",
         "core.cli_engine",
         "core.cli_exit",
+        "core.cli_replay",
     ],
     ["gui"],
 ]
@@ -77,7 +79,13 @@ FACADE_PARTS = frozenset({"core", "daemon", "engine", "scheduler", "store", "off
 
 # Inside the git adapter, sub-packages by concern, lowest first.
 GIT_LAYERS: list[list[str]] = [
-    ["core.git.repository", "core.git.progress", "core.git.parsed_config", "core.git.global_config"],
+    [
+        "core.git.repository",
+        "core.git.progress",
+        "core.git.parsed_config",
+        "core.git.global_config",
+        "core.git.sync_inputs",
+    ],
     ["core.git.locks"],
     ["core.git.config"],
     ["core.git.objects"],

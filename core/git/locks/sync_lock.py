@@ -17,9 +17,9 @@ import json
 import os
 import socket
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 from core.errors import GitferryError
 from core.phrase import phrase
@@ -32,9 +32,9 @@ USER_WAIT = 5.0  # seconds a user's own action (publish, resolve, undo) waits fo
 POLL_SECONDS = 0.05
 
 
-@dataclass(frozen=True)
-class LockOwner:
-    """Who holds a repository's sync lock: the process, its start time and host."""
+class LockOwner(NamedTuple):
+    """Who holds a repository's sync lock: the process, its start time and host (a named
+    tuple, not a dataclass: a cold replayed fetch takes the lock, `core/cli_replay.py`)."""
 
     pid: int
     pid_started: float  # the process's start time, so a reused pid is not mistaken for the owner
@@ -130,5 +130,5 @@ def _try_lock(path: Path) -> SyncLock | None:
     if file is None:
         return None
     previous = LockOwner.parse(file.read().decode("utf-8", "replace"))
-    file.replace(json.dumps(asdict(LockOwner.me())).encode())
+    file.replace(json.dumps(LockOwner.me()._asdict()).encode())
     return SyncLock(file, previous)

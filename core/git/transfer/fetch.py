@@ -45,6 +45,8 @@ from core.git.progress import (
     TransferProgress,
 )
 from core.git.repository import SUPPORTED_OBJECT_FORMAT, UnsupportedObjectFormat
+from core.git.transfer.advertisement import Advertised, Dial
+from core.git.transfer.advertisement import advertised as advertised_refs
 from core.git.transfer.deadlines import TransferPhase, TransferWatch
 from core.git.transfer.errors import TransferFailed
 from core.git.transfer.fetch_plan import FetchPlan, RefUpdate, TrackedBranches
@@ -56,6 +58,7 @@ from core.git.transfer.tag_follow import PEELED, Pruning, TagMode, TagPlan, prun
 from core.git.transfer.transport import (
     BitmaplessLocalClient,
     StoppableHttpClient,
+    dialled,
     unverified_warning,
     watched_connection,
 )
@@ -138,6 +141,10 @@ class FetchResult:
     lfs_missing: dict[str, str] = field(
         default_factory=dict
     )  # a clone's files left as their LFS pointer -> why
+    # The refs the remote advertised and how it was dialled, for a no-change fetch to be
+    # recorded (`core/engine/fetch_replay.py`); None: not over protocol v0, `git://` or ssh.
+    advertised: Advertised | None = None
+    dial: Dial | None = None
 
     def said_notes(self) -> list[Phrase]:
         """The notes as phrases (one made without a template: its English)."""
@@ -461,6 +468,8 @@ class _FetchSession:
             notes_said={note.english(): note for note in notes},
             tags=tags.created,
             tags_pruned=tags_pruned,
+            advertised=advertised_refs((result.refs or {}).items(), (result.symrefs or {}).items()),
+            dial=dialled(self._client),
         )
 
     def _notes(self, tag_notes: list[Phrase]) -> list[Phrase]:

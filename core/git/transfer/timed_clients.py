@@ -17,9 +17,11 @@ from dulwich.client import TCPGitClient
 from dulwich.protocol import (
     DEFAULT_GIT_PROTOCOL_VERSION_FETCH,
     DEFAULT_GIT_PROTOCOL_VERSION_SEND,
+    TCP_GIT_PORT,
     Protocol,
 )
 
+from core.git.transfer.advertisement import Dial, git_dial
 from core.git.transfer.ofs_delta import asking_ofs_delta
 from core.git.transfer.stop import TransferStop, registered
 
@@ -78,6 +80,7 @@ class TimedTCPGitClient(TCPGitClient):
         )
         if path.startswith(b"/~"):
             path = path[1:]
+        self.dialled: Dial | None = None
         if cmd == b"upload-pack":
             # 0 asked for is 0 (a fetch following tags), not the default
             self.protocol_version = (
@@ -89,6 +92,8 @@ class TimedTCPGitClient(TCPGitClient):
         if cmd == b"upload-pack" and self.protocol_version == 2:
             extra = b"\0\0version=2\0"  # hidden from servers that only know "host="
         proto.send_cmd(b"git-" + cmd, path, b"host=" + self._host.encode("ascii") + extra)
+        if cmd == b"upload-pack" and self.protocol_version == 0:
+            self.dialled = git_dial(self._host, self._port or TCP_GIT_PORT, path)
 
         def can_read() -> bool:  # asked only while haves are negotiated: not by a no-change fetch
             from core.platform.readiness import readable

@@ -21,6 +21,7 @@ from dulwich.client import StrangeHostname, SubprocessSSHVendor, SubprocessWrapp
 from dulwich.protocol import DEFAULT_GIT_PROTOCOL_VERSION_FETCH
 
 from core.git.config.ssh_command import SshProgram, Variant
+from core.git.transfer.advertisement import Dial, ssh_dial
 from core.git.transfer.ofs_delta import with_ofs_delta
 from core.git.transfer.stop import TransferStop, nothing, registered
 from core.platform.process_groups import OWN_GROUP, signal_group
@@ -178,6 +179,7 @@ class TimedSSHVendor(SubprocessSSHVendor):
         self._stop = stop
         self._program = program or SshProgram("ssh", False, Variant.SSH, "ssh")
         self._asking = asking
+        self.dialled: Dial | None = None
 
     @property
     def asking(self) -> SshAsking | None:
@@ -218,8 +220,14 @@ class TimedSSHVendor(SubprocessSSHVendor):
                 if server is not None:
                     asks, withdraw = server.register(self._asking)
                     env.update(asks)
+            batch = [*args, *bounded_options(self._timeout, batch=True)]
             args += bounded_options(self._timeout, batch=server is None)
-        argv = program.argv([*args, destination, command.decode("utf-8", "surrogateescape")])
+        else:
+            batch = args
+        remote_command = command.decode("utf-8", "surrogateescape")
+        argv = program.argv([*args, destination, remote_command])
+        # What a no-change fetch's record runs again (`advertisement.Dial`): asking nothing.
+        self.dialled = ssh_dial(program.argv([*batch, destination, remote_command])) if version == 0 else None
 
         def start() -> subprocess.Popen[bytes]:
             return subprocess.Popen(

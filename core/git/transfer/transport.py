@@ -48,6 +48,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.git.transfer.advertisement import Dial
 from core.git.transfer.deadlines import TransferWatch, watched
 from core.git.transfer.errors import (
     AuthFailed,
@@ -460,6 +461,14 @@ def unverified_warning(remote: str, url: RemoteUrl, config: Config | None) -> Ph
     if http_settings(config, url.text).ssl_verify:
         return None
     return phrase("warning: {remote}'s certificate is not checked (http.sslVerify is false)", remote=remote)
+
+
+def dialled(client: GitClient | None) -> Dial | None:
+    """How `client` reached its remote, when it spoke protocol v0 over `git://` or ssh
+    (`advertisement.Dial`: what a no-change fetch's record dials again), else None."""
+    vendor = getattr(client, "ssh_vendor", None)
+    found = getattr(vendor if vendor is not None else client, "dialled", None)
+    return found if isinstance(found, dict) else None
 
 
 def close_client(client: GitClient) -> None:

@@ -1,0 +1,126 @@
+"""A fetch-only sync that changed nothing, recorded for a cold `gitferry sync --fetch-only`
+to answer again without the engine (`core/cli_replay.py`).
+
+A cold process spends most of such a sync importing the engine and dulwich (issue
+19: 4x `git fetch`, against 2x asked). Its outcome, though, is a function of what it
+read: the repository's files and git's settings (`core.git.sync_inputs`), the
+store's rows for the repository (`core.store.replay_rows.standing`) and each remote's
+advertised refs. So after a fetch-only sync that was up to date and did nothing, with
+every remote reached over protocol v0 by `git://` or ssh, the engine records those
+facts, how it dialled each remote and what it reported, in
+`<data dir>/cache/fetch-replay/<repo id>.json`. A later cold fetch-only sync of the
+repository that finds the same facts, the same store rows and, from each remote, the
+same refs, records and prints the same outcome; anything else (a record missing or
+from another version, one fact different, a remote that does not answer the same)
+and the engine's sync runs, as it would have. The record is only a cache: deleting
+it costs one engine sync.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.git.sync_inputs import sync_inputs
+from core.paths import store_file
+from core.results import ResultKind
+from core.store.replay_rows import standing
+from core.version import __version__
+
+if TYPE_CHECKING:
+    from core.engine.core import Core
+    from core.engine.fetch_phase import RemotesFetched
+    from core.engine.report import SyncReport
+    from core.model import RepoRecord
+
+FORMAT = 1
+
+
+def record_path(data: Path, repo_id: int) -> Path:
+    return data / "cache" / "fetch-replay" / f"{repo_id}.json"
+
+
+def load_record(data: Path, repo_id: int) -> dict[str, Any] | None:
+    """The repository's record when this version of Gitferry wrote it, else None."""
+    try:
+        found = json.loads(record_path(data, repo_id).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(found, dict) or found.get("format") != FORMAT or found.get("gitferry") != __version__:
+        return None
+    return found
+
+
+async def keep_record(
+    core: Core,
+    record: RepoRecord,
+    report: SyncReport,
+    fetched: RemotesFetched | None,
+    *,
+    idle: bool,
+    said: str | None,
+    network_timeout: float,
+) -> None:
+    """After a fetch-only sync (under its lock, its run recorded): its record written when
+    it was up to date, `idle` and every remote was dialled over v0, else removed."""
+    if core.home is None:
+        return
+    kept = _replayable(record, report, fetched, idle=idle, said=said, timeout=network_timeout)
+    if kept is None:
+        await core.offload.io(_remove, core.home, record.id)
+    else:
+        await core.offload.io(_write, core.home, kept)
+
+
+def _replayable(
+    record: RepoRecord,
+    report: SyncReport,
+    fetched: RemotesFetched | None,
+    *,
+    idle: bool,
+    said: str | None,
+    timeout: float,
+) -> dict[str, Any] | None:
+    if fetched is None or not idle or report.result != ResultKind.UP_TO_DATE or report.crashed:
+        return None
+    if fetched.failures or not fetched.fetched or set(fetched.fetched) != set(fetched.dialled):
+        return None
+    details = report.to_json()
+    details["timings_ms"] = {}
+    return {
+        "format": FORMAT,
+        "gitferry": __version__,
+        "repo_id": record.id,
+        "path": record.path,
+        "remotes": [{"name": name, **fetched.dialled[name]} for name in fetched.fetched],
+        "timeout": timeout,
+        "report": details,
+        "said": said,
+    }
+
+
+def _write(home: Path, kept: dict[str, Any]) -> None:
+    from core.atomic_file import write_atomically  # `tempfile`: the engine's, not a replay's
+
+    inputs = sync_inputs(kept["path"])
+    if inputs is None:
+        _remove(home, kept["repo_id"])
+        return
+    conn = sqlite3.connect(f"{store_file(home).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        kept["standing"] = standing(conn, kept["repo_id"])
+    finally:
+        conn.close()
+    kept["inputs"] = inputs
+    path = record_path(home, kept["repo_id"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, json.dumps(kept).encode())
+
+
+def _remove(home: Path, repo_id: int) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(record_path(home, repo_id))
