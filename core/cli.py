@@ -179,7 +179,8 @@ async def _sync(core: Core, args: argparse.Namespace) -> int:
         _collector_waits = False
         _one_shot_gc()
     records = await core.store.repos(args.names)
-    options = SyncOptions(fetch_only=args.fetch_only, push=not args.no_push, ask=True)
+    # `keep_record`: a no-change fetch is recorded for the next cold one (core/cli_replay.py)
+    options = SyncOptions(fetch_only=args.fetch_only, push=not args.no_push, ask=True, keep_record=True)
     with ProgressView() as view:
         reports = [await sync_repository(core, r, options, view.sink(r.name)) for r in records]
     crashed = [report.name for report in reports if report.crashed]

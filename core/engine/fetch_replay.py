@@ -55,25 +55,35 @@ def load_record(data: Path, repo_id: int) -> dict[str, Any] | None:
     return found
 
 
+async def facts_now(core: Core, record: RepoRecord) -> dict[str, Any] | None:
+    """The facts a fetch-only sync of `record` reads, as they are now (under its lock,
+    before the run is recorded): what a record is made with, once they are the same at
+    the end; None when they would not cover the repository (`sync_inputs`)."""
+    return None if core.home is None else await core.offload.io(_facts, core.home, record)
+
+
 async def keep_record(
     core: Core,
     record: RepoRecord,
     report: SyncReport,
     fetched: RemotesFetched | None,
     *,
+    before: dict[str, Any] | None,
     idle: bool,
     said: str | None,
     network_timeout: float,
 ) -> None:
     """After a fetch-only sync (under its lock, its run recorded): its record written when
-    it was up to date, `idle` and every remote was dialled over v0, else removed."""
+    it was up to date, `idle`, every remote dialled over v0, and the facts it read
+    `before` the same now (a commit made meanwhile, or a setting changed, would have the
+    record replay what this run did not see); else removed."""
     if core.home is None:
         return
     kept = _replayable(record, report, fetched, idle=idle, said=said, timeout=network_timeout)
-    if kept is None:
+    if kept is None or before is None:
         await core.offload.io(_remove, core.home, record.id)
     else:
-        await core.offload.io(_write, core.home, kept)
+        await core.offload.io(_write, core.home, record, {**kept, **before})
 
 
 def _replayable(
@@ -103,20 +113,27 @@ def _replayable(
     }
 
 
-def _write(home: Path, kept: dict[str, Any]) -> None:
-    from core.atomic_file import write_atomically  # `tempfile`: the engine's, not a replay's
-
-    inputs = sync_inputs(kept["path"])
+def _facts(home: Path, record: RepoRecord) -> dict[str, Any] | None:
+    inputs = sync_inputs(record.path)
     if inputs is None:
-        _remove(home, kept["repo_id"])
-        return
+        return None
     conn = sqlite3.connect(f"{store_file(home).resolve().as_uri()}?mode=ro", uri=True)
     try:
-        kept["standing"] = standing(conn, kept["repo_id"])
+        rows = standing(conn, record.id)
     finally:
         conn.close()
-    kept["inputs"] = inputs
-    path = record_path(home, kept["repo_id"])
+    # As JSON gives them back: what a replay compares them with.
+    found: dict[str, Any] = json.loads(json.dumps({"inputs": inputs, "standing": rows}))
+    return found
+
+
+def _write(home: Path, record: RepoRecord, kept: dict[str, Any]) -> None:
+    from core.atomic_file import write_atomically  # `tempfile`: the engine's, not a replay's
+
+    if _facts(home, record) != {"inputs": kept["inputs"], "standing": kept["standing"]}:
+        _remove(home, record.id)
+        return
+    path = record_path(home, record.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, json.dumps(kept).encode())
 

@@ -28,6 +28,7 @@ from dulwich.repo import Repo
 from core.engine.branch_measure import RepoLease, fresh_repo, measure_in_worktrees, stamp_fetch
 from core.engine.core import Core
 from core.engine.fetch_phase import RemoteProgress, RemotesFetched, fetch_remotes
+from core.engine.fetch_replay import facts_now, keep_record
 from core.engine.remotes_mirror import remote_records
 from core.engine.report import SyncReport
 from core.engine.submodule_phase import measure_submodules
@@ -83,6 +84,9 @@ class SyncOptions:
     unsettled: frozenset[str] = frozenset()  # files still being written: the auto-commit leaves them
     settle_age: float | None = None  # and files modified less than this many seconds ago
     snapshot: frozenset[str] = frozenset()  # changing for settle_max: by verified snapshot
+    # A fetch-only sync in the CLI's own process: recorded, when it changed nothing, for a
+    # later cold one to replay (`fetch_replay`; the engine's own jobs never need it).
+    keep_record: bool = False
 
 
 class PushRejected(GitferryError):
@@ -130,10 +134,13 @@ async def sync_repository(
     integrated: str | None = None  # the checked-out branch, when its integration ran
     cancelled = False
     sync: _Sync | None = None
+    facts: dict[str, Any] | None = None  # what a fetch-only sync read, before it ran (`keep_record`)
     try:
         async with (lease or fresh_repo)(core, record) as repo:
             with _Timer(report, "lock"):
                 lock = await _take_lock(core, repo, record, options.lock_wait)
+            if options.fetch_only and options.keep_record:
+                facts = await facts_now(core, record)
             await core.store.start_run(run_id, record.id, "fetching" if options.fetch_only else "syncing")
             await _recover(core, repo, lock, report)
             sync = _Sync(core, record, repo, options, report, progress)
@@ -181,8 +188,8 @@ async def sync_repository(
                 await sync.keep_measured()
             # Still under the lock: step 7 of the contract.
             await _record(core, record, run_id, report, integrated, asked=options.ask)
-            if options.fetch_only and lock is not None and not cancelled:
-                await _keep_fetch_record(core, record, report, sync, options)
+            if options.fetch_only and options.keep_record and lock is not None and not cancelled:
+                await _keep_fetch_record(core, record, report, sync, options, facts)
         finally:
             if lock is not None and cancelled:
                 # Threads of this sync may still be in a blocking call: the lock is
@@ -264,17 +271,21 @@ async def _record(
 
 
 async def _keep_fetch_record(
-    core: Core, record: RepoRecord, report: SyncReport, sync: _Sync | None, options: SyncOptions
+    core: Core,
+    record: RepoRecord,
+    report: SyncReport,
+    sync: _Sync | None,
+    options: SyncOptions,
+    before: dict[str, Any] | None,
 ) -> None:
     """A no-change fetch recorded for a cold one to replay (`fetch_replay`); never the sync's failure."""
-    from core.engine.fetch_replay import keep_record
-
     try:
         await keep_record(
             core,
             record,
             report,
             sync.fetched if sync is not None and not options.skip_remotes else None,
+            before=before,
             idle=not _summary(report),
             said=phrase_json(report.parts()),
             network_timeout=options.timeout,

@@ -15,9 +15,13 @@ from typing import Any
 
 import pytest
 
+from core.engine.core import Core
 from core.engine.fetch_replay import record_path
+from core.engine.sync import SyncOptions, sync_repository
 from core.git.locks.sync_lock import acquire_sync_lock
+from core.git.progress import TransferProgress
 from core.paths import data_dir, store_file
+from core.results import ResultKind
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, run
 from tests.integration.engine_process import Ran, gitferry
@@ -40,6 +44,22 @@ def fetch(name: str = "mine", *extra: str) -> Ran:
     ran = gitferry("sync", "--fetch-only", *extra, name, in_process=True)
     assert ran.code == 0, ran.err
     return ran
+
+
+def recorded(name: str = "mine") -> None:
+    """Fetches until the engine's run is recorded: the first after a change of the
+    repository's standing (its first run, a result after another) is not (the facts it
+    read before it ran are not those after)."""
+    for _ in range(2):
+        assert not replayed(fetch(name))
+    assert record_path(data_dir(), _repo_id(name)).exists()
+
+
+def replays_again(env: dict[str, str] | None = None) -> bool:
+    """The record follows a change: a replay within three fetches (the engine's that
+    changed the standing, the engine's recorded one, the replay)."""
+    runs = (gitferry("sync", "--fetch-only", "mine", in_process=True, env=env) for _ in range(3))
+    return any(replayed(ran) for ran in runs)
 
 
 def replayed(ran: Ran) -> bool:
@@ -68,12 +88,10 @@ def report(ran: Ran) -> dict[str, Any]:
 
 
 def test_a_no_change_fetch_is_answered_again_as_the_engine_answered_it(world: Clones) -> None:
-    fetch("mine")  # the repository's first run: news, which a replay never is
-    record = record_path(data_dir(), _repo_id("mine"))
-    record.unlink()  # the engine's second no-change fetch, for the replay to match
+    assert not replayed(fetch("mine"))  # the repository's first run: news, not recorded
     first = fetch("mine", "--json")
     assert not replayed(first)
-    assert record.exists()
+    assert record_path(data_dir(), _repo_id("mine")).exists()
     engine_runs = rows("sync_runs")
     standing = {table: rows(table) for table in ("repos", "branch_status", "remotes", "remote_failures")}
     second = fetch("mine", "--json")
@@ -104,15 +122,14 @@ def _branch_times() -> str:
 
 
 def test_what_the_remote_brought_in_is_fetched_by_the_engine(world: Clones) -> None:
-    fetch()
+    recorded()
     pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     ran = fetch("mine", "--json")
     assert not replayed(ran)
     assert json.loads(ran.out)["repos"][0]["objects_received"] > 0
     assert world.head(world.mine, "refs/remotes/origin/main") == pushed
-    assert not replayed(fetch())  # a fetch that brought something in is no record
-    assert replayed(fetch())  # the next no-change one is
+    assert replays_again()
 
 
 def _commit_locally(world: Clones) -> None:
@@ -151,7 +168,7 @@ CHANGES = {
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_anything_the_fetch_reads_changed_runs_the_engine(world: Clones, change: str) -> None:
-    fetch()
+    recorded()
     make, env = CHANGES[change]
     make(world)
     ran = gitferry("sync", "--fetch-only", "--json", "mine", in_process=True, env=env)
@@ -160,8 +177,29 @@ def test_anything_the_fetch_reads_changed_runs_the_engine(world: Clones, change:
     _code, doc, _err = run(world.capsys, "status", "--json", "mine")
     branches = {b["name"]: (b["ahead"], b["behind"]) for b in doc["repos"][0]["branches"]}
     assert branches["main"] == ((1, 0) if change == "a local commit" else (0, 0))
-    again = gitferry("sync", "--fetch-only", "--json", "mine", in_process=True, env=env)
-    assert replayed(again)  # recorded anew by the engine's run
+    assert replays_again(env)
+
+
+async def test_a_commit_made_while_the_fetch_ran_is_never_replayed_away(world: Clones) -> None:
+    """The fetch measured the branch before the commit; a record made with the facts as
+    they stand after it would replay that measure (main: 0 ahead) for ever."""
+    core = await Core.open()
+    try:
+        record = await core.store.repo("mine")
+
+        def progress(_remote: str, _p: TransferProgress) -> None:
+            if not (world.mine / "c.txt").exists():  # once, while the fetch connects
+                commit_file(world.mine, "c.txt", "made while it fetched\n")
+
+        options = SyncOptions(fetch_only=True, keep_record=True, timeout=10)
+        report = await sync_repository(core, record, options, progress)
+    finally:
+        await core.close()
+    assert report.result is ResultKind.UP_TO_DATE and (world.mine / "c.txt").exists()
+    assert not record_path(data_dir(), record.id).exists()
+    assert not replayed(fetch())
+    _code, doc, _err = run(world.capsys, "status", "--json", "mine")
+    assert [(b["ahead"], b["behind"]) for b in doc["repos"][0]["branches"] if b["name"] == "main"] == [(1, 0)]
 
 
 def test_a_config_file_with_includes_is_never_replayed(world: Clones) -> None:
@@ -174,7 +212,7 @@ def test_a_config_file_with_includes_is_never_replayed(world: Clones) -> None:
 
 
 def test_a_remote_that_does_not_answer_the_same_is_left_to_the_engine(world: Clones) -> None:
-    fetch()
+    recorded()
     moved = world.bare.with_name("elsewhere.git")
     world.bare.rename(moved)
     try:
@@ -187,7 +225,7 @@ def test_a_remote_that_does_not_answer_the_same_is_left_to_the_engine(world: Clo
 
 
 def test_a_sync_in_progress_is_left_to_the_engine(world: Clones) -> None:
-    fetch()
+    recorded()
     with acquire_sync_lock(world.mine / ".git"):
         ran = gitferry("sync", "--fetch-only", "--json", "mine", in_process=True)
     assert not replayed(ran)
@@ -196,9 +234,10 @@ def test_a_sync_in_progress_is_left_to_the_engine(world: Clones) -> None:
 
 
 def test_all_repositories_are_replayed_only_together(world: Clones) -> None:
-    fetch("mine")
+    recorded("mine")
     ran = gitferry("sync", "--fetch-only", "--json", in_process=True)  # theirs has no record yet
     assert not replayed(ran)
+    assert not replayed(gitferry("sync", "--fetch-only", "--json", in_process=True))  # theirs' first
     both = gitferry("sync", "--fetch-only", "--json", in_process=True)
     assert replayed(both)
     assert [r["name"] for r in json.loads(both.out)["repos"]] == ["mine", "theirs"]
@@ -210,7 +249,7 @@ def test_a_fetch_over_ssh_is_replayed_asking_nothing(
     assert sshd_server.ssh_command
     monkeypatch.setenv("GIT_SSH_COMMAND", sshd_server.ssh_command)  # the server's key and the test's
     world = Clones.make(sshd_server, tmp_path, capsys)
-    fetch()
+    recorded()
     record = json.loads(record_path(data_dir(), _repo_id("mine")).read_text())
     (remote,) = record["remotes"]
     assert remote["dial"]["kind"] == "ssh" and "BatchMode=yes" in remote["dial"]["argv"]
