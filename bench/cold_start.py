@@ -87,6 +87,9 @@ TARGETS = {
 SYNC_RATIO_TARGET, SYNC_RATIO_MILESTONE = 2.0, 3.0
 RESIDENT_OF = "gitferry sync --fetch-only"  # in the command's own process
 RESIDENT = "gitferry sync --fetch-only (engine)"  # handed to a running `gitferry daemon`
+# In the command's own process with no record of the last no-change fetch: the engine's sync
+# (`core/cli_replay.py` answers the plain row from the record the run before left).
+NO_RECORD = "gitferry sync --fetch-only (no record)"
 REFRESH = "gitferry status --refresh --json"  # the measure, in the command's own process
 # Each command a running engine carries out, and its row when it does.
 RESIDENTS = {RESIDENT_OF: RESIDENT, REFRESH: f"{REFRESH} (engine)"}
@@ -226,6 +229,22 @@ class Daemon:
             self.proc.wait()
 
 
+def forget_records(home: Path) -> None:
+    """The records of the last no-change fetches (`core/engine/fetch_replay.py`) removed."""
+    for record in (home / "cache" / "fetch-replay").glob("*.json"):
+        record.unlink()
+
+
+def forgetting(home: Path, run: Callable[[], None]) -> Callable[[], None]:
+    """`run` with no record to replay: the engine's sync runs (the unlinks, a few microseconds, timed too)."""
+
+    def forgotten() -> None:
+        forget_records(home)
+        run()
+
+    return forgotten
+
+
 def git_run(*args: str, cwd: Path | None = None) -> Callable[[], None]:
     def run() -> None:
         subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True, timeout=TIMEOUT)
@@ -336,6 +355,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"[bench] set-up (register + first fetch) {fleet.prepare():.1f} s", flush=True)
             cli = Cli(args.source.resolve(), fleet.home, python=args.python)
             first = fleet.locals[0]
+            fetch = git_run("fetch", "-q", cwd=first)
             pairs: list[tuple[str, list[str], str, Callable[[], object]]] = [
                 ("gitferry --version", ["--version"], "git --version", git_run("--version")),
                 ("gitferry --help", ["--help"], "git --help", git_run("--help")),
@@ -361,8 +381,9 @@ def main(argv: list[str] | None = None) -> None:
                     "gitferry sync --fetch-only",
                     ["sync", "--fetch-only", "--json", first.name],
                     "git fetch -q",
-                    git_run("fetch", "-q", cwd=first),
+                    fetch,
                 ),
+                (NO_RECORD, ["sync", "--fetch-only", "--json", first.name], "git fetch -q", fetch),
             ]
             contenders: dict[str, Callable[[], object]] = {
                 GIT_FETCH_V0: git_run("-c", "protocol.version=0", "fetch", "-q", cwd=first),
@@ -388,6 +409,9 @@ def main(argv: list[str] | None = None) -> None:
             bundles = {mark: c for mark, c in marks.items() if isinstance(c, Bundle)}
             for name, cli_args, git_name, git_fn in pairs:
                 contenders[name] = cli(*cli_args)
+                if name == NO_RECORD:
+                    contenders[name] = forgetting(fleet.home, contenders[name])
+                    continue
                 if before is not None:
                     contenders[f"{name} (before)"] = before(*cli_args)
                 for mark, bundle in bundles.items():
@@ -424,7 +448,9 @@ def main(argv: list[str] | None = None) -> None:
             if fsck.returncode != 0 or fsck.stderr.strip():
                 raise RuntimeError(f"git fsck in {first.name}: {fsck.stderr.strip()}")
             print(f"[bench] {time.perf_counter() - started:.1f} s of runs", flush=True)
-            imports = {name: cli.imports(*cli_args) for name, cli_args, _g, _f in pairs}
+            imports = {name: cli.imports(*cli_args) for name, cli_args, _g, _f in pairs if name != NO_RECORD}
+            forget_records(fleet.home)
+            imports[NO_RECORD] = cli.imports("sync", "--fetch-only", "--json", first.name)
             engine = Daemon(resident, tmp / "daemon.log")  # the client's imports, the engine answering
             try:
                 for name, cli_args, _g, _f in pairs:
@@ -433,7 +459,11 @@ def main(argv: list[str] | None = None) -> None:
             finally:
                 engine.stop()
             if before is not None:
-                imports |= {f"{name} (before)": before.imports(*cli_args) for name, cli_args, _g, _f in pairs}
+                imports |= {
+                    f"{name} (before)": before.imports(*cli_args)
+                    for name, cli_args, _g, _f in pairs
+                    if name != NO_RECORD
+                }
             for mark, bundle in bundles.items():
                 imports |= {f"{name}{mark}": bundle.imports(*cli_args) for name, cli_args, _g, _f in pairs}
             cpu = {name: values[1:] for name, values in cpu.items()}  # the warm-up run left out
@@ -505,7 +535,11 @@ def table(
             f"{name}: median {ms(results[name].median)} ms, target {ms(target)} ms: "
             f"{yes_no(results[name].median < target)}"
         )
-    for name, how in ((RESIDENT_OF, "no engine running"), (RESIDENT, "gitferry daemon running")):
+    for name, how in (
+        (RESIDENT_OF, "no engine running (replayed from the last one's record)"),
+        (NO_RECORD, "no engine running, no record (the engine's sync in the process)"),
+        (RESIDENT, "gitferry daemon running"),
+    ):
         sync = results[name].median / results["git fetch -q"].median
         v0 = results[name].median / results[GIT_FETCH_V0].median
         out.note(
