@@ -41,7 +41,7 @@ from gui.folder_launch import FolderLaunch, launch_xdg_open
 from gui.in_flight import InFlight, counted
 from gui.models.engine_words import error_text, in_language, said
 from gui.models.formatting import first_upper
-from gui.models.standing import Level, result_words
+from gui.models.standing import Level, result_words, way_on
 from gui.notifications import DesktopNotifications
 from gui.remembered import Remembered
 from gui.resources import icon_path
@@ -533,7 +533,9 @@ class Desktop(QObject):
             self.tray.notify(self.tr("%1: offline").replace("%1", report.name), in_language(report.parts()))
         elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway
             words = result_words(report.result, report.unfinished)
-            self.tray.notify(f"{report.name}: {words}", in_language(report.parts()), warning=True)
+            stopped = way_on(report.result, report.unfinished)  # "commit or stash them", as git pull says
+            said = "\n".join(filter(None, [in_language(report.parts()), stopped]))
+            self.tray.notify(f"{report.name}: {words}", said, warning=True)
 
     def _notify_attention(self, event: SyncFinished) -> None:
         if event.result is ResultKind.CONFLICT:

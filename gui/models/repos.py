@@ -14,7 +14,7 @@ from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, Submo
 from core.results import CANCELLED_MESSAGE
 from gui.models.engine_words import stored_message
 from gui.models.formatting import share, size
-from gui.models.standing import Level, Standing, run_said_up_to_date, standing
+from gui.models.standing import Level, Standing, run_said_up_to_date, standing, way_on
 from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.palette_colors import ATTENTION, on_table
@@ -228,6 +228,8 @@ def _result_tooltip(view: RepoView) -> str:
     lines = [tooltip]
     if message and message != CANCELLED and not run_said_up_to_date(view.record, stands):
         lines.append(message)
+    if (stopped := way_on(view.record.last_result, view.record.last_unfinished)) and not stands.in_sync:
+        lines.append(stopped)
     return "\n".join(lines)
 
 

@@ -159,6 +159,16 @@ def result_words(result: str, unfinished: str | None = None) -> str:
     return words.get(result, result.replace("_", " ").capitalize())
 
 
+def way_on(result: str | None, unfinished: str | None = None) -> str:
+    """What to do after a run that stopped on local changes in the way, as `git pull` says
+    ("Please commit your changes or stash them"); "" after any other. A newcomer's trial
+    met "Local changes in the way" in the row, its tooltip and the notice, and nowhere what
+    to do (a git command left unfinished says its own way on)."""
+    if result != "dirty" or unfinished in UNFINISHED_WORDS:
+        return ""
+    return translate("Standing", "Commit or stash them with git (git status lists them), then sync again.")
+
+
 def standing(
     record: RepoRecord,
     state: str,

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from core.model import ConflictRecord
 from gui.models.formatting import escaped, size, when
-from gui.models.standing import UNFINISHED_WORDS, result_words
+from gui.models.standing import UNFINISHED_WORDS, result_words, way_on
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
 from gui.models.worktree_issues import conflict_model
 from gui.widgets.elided_label import ElidedLabel
@@ -335,13 +335,11 @@ class ConflictsPanel(QWidget):
                     "Finish or abort it with git (git status says how); the next sync goes on."
                 ).replace("%1", words)
             )
-        elif not count and self.last_result == "dirty":  # git pull: "commit your changes or stash them"
-            self.hint.setText(
-                self.tr(
-                    "No conflicts: the last sync stopped on local changes in the way and integrated nothing. "
-                    "Commit or stash them with git (git status lists them), then sync again."
-                )
+        elif not count and (stopped := way_on(self.last_result, self.unfinished)):
+            said = self.tr(
+                "No conflicts: the last sync stopped on local changes in the way and integrated nothing."
             )
+            self.hint.setText(f"{said} {stopped}")
         elif not count:  # "every branch integrated cleanly" stood above a branch never synced, or behind
             self.hint.setText(self.tr("No conflicts. A sync that stops on one lists its files here."))
         elif copies:  # said above the list: "select it to see both versions" led nowhere

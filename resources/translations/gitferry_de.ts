@@ -536,8 +536,8 @@
             <translation>Keine Konflikte. Hält eine Synchronisierung bei einem an, stehen seine Dateien hier.</translation>
         </message>
         <message>
-            <source>No conflicts: the last sync stopped on local changes in the way and integrated nothing. Commit or stash them with git (git status lists them), then sync again.</source>
-            <translation>Keine Konflikte: die letzte Synchronisierung hielt bei lokalen Änderungen im Weg an und hat nichts integriert. Committe oder stashe sie mit git (git status listet sie), dann synchronisiere erneut.</translation>
+            <source>No conflicts: the last sync stopped on local changes in the way and integrated nothing.</source>
+            <translation>Keine Konflikte: die letzte Synchronisierung hielt bei lokalen Änderungen im Weg an und hat nichts integriert.</translation>
         </message>
         <message>
             <source>Not resolved yet</source>
@@ -2876,6 +2876,10 @@
         <message>
             <source>Cherry-pick or revert in progress</source>
             <translation>Cherry-pick oder Revert läuft</translation>
+        </message>
+        <message>
+            <source>Commit or stash them with git (git status lists them), then sync again.</source>
+            <translation>Committe oder stashe sie mit git (git status listet sie), dann synchronisiere erneut.</translation>
         </message>
         <message>
             <source>Commits on no remote</source>

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from core.model import ConflictRecord
 from core.results import ResultKind
 from gui.desktop import Desktop
+from gui.models.repos import RESULT_COLUMN
 from gui.widgets.conflicts_panel import ConflictsPanel
 from tests.gitcli import git
 from tests.gui.conftest import Run
@@ -296,12 +297,21 @@ def test_a_sync_stopped_on_local_changes_says_so_and_the_way_on(
     world.commit(world.theirs, "a.txt", "one\ntwo\nthree, theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     (world.mine / "a.txt").write_text("one, unsaved\ntwo\nthree\n")
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
     hint = _sync_stopped_dirty(run, desktop)
     behind = ["## main...origin/main [behind 1]", " M a.txt"]
     assert git("status", "-sb", cwd=world.mine).splitlines() == behind
     run(until(lambda: "local changes" in hint.text()))
     assert "integrated cleanly" not in hint.text()
-    assert "Commit or stash them with git" in hint.text() and "sync again" in hint.text()
+    way_on = "Commit or stash them with git (git status lists them), then sync again."
+    assert hint.text().endswith(way_on)
+    # ... and the row's tooltip and the notice say it too, not only the tab
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    index = desktop.window.repos.index(desktop.window.repos.position_of(mine_id), RESULT_COLUMN)
+    run(until(lambda: way_on in (index.data(Qt.ItemDataRole.ToolTipRole) or "")))
+    said = f"local changes would be overwritten: a.txt\n{way_on}"
+    assert ("mine: Local changes in the way", said) in notified
 
     git("commit", "-qam", "my edit", cwd=world.mine)  # the way on: then the sync merges
     desktop.window.sync_action.trigger()
