@@ -22,7 +22,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from core.cli_output import (
     EXIT_FAILED,
@@ -55,8 +54,10 @@ from core.platform.fd_limit import raise_soft_limit
 from core.results import TRACEBACK_HINT
 from core.version import version_line
 
+TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
 if TYPE_CHECKING:
     import argparse
+    from typing import Any, NoReturn
 
     from core.cli_conflicts import Handler
     from core.cli_engine import SyncArgs
@@ -608,7 +609,8 @@ def sync_namespace(sync: SyncArgs) -> argparse.Namespace:
         fetch_only=sync.fetch_only,
         no_push=sync.no_push,
     )
-    return cast("argparse.Namespace", parsed)  # read by attribute only, as a Namespace is
+    namespace: argparse.Namespace = parsed  # type: ignore[assignment]  # read by attribute only, as a Namespace is
+    return namespace
 
 
 def _parse(given: list[str]) -> argparse.Namespace | None:

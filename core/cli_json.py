@@ -22,7 +22,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
-from typing import Any
+
+TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
+if TYPE_CHECKING:
+    from typing import Any
 
 INDENT = "  "
 _SCALARS = (str, int, float, type(None))  # bool is an int; what json writes as a scalar

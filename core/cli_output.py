@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
 
 from core.cli_json import indented
 from core.results import CANCELLED_MESSAGE, TRACEBACK_HINT, ResultKind, counted, no_remote_note
 
+TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
+    from typing import Any, Protocol
+
     from core.engine.report import SyncReport
     from core.git.transfer.signer import SignInRequest
     from core.git.transfer.ssh_questions import SshQuestion
@@ -54,18 +56,20 @@ def reader_left() -> int:
     return EXIT_FAILED
 
 
-class Progress(Protocol):
-    """A transfer's progress as the bars show it: `core.git.progress.TransferProgress`,
-    or what the engine sent of one (`core.cli_engine`)."""
+if TYPE_CHECKING:
 
-    @property
-    def phase(self) -> str: ...
-    @property
-    def current(self) -> int: ...
-    @property
-    def total(self) -> int | None: ...
-    @property
-    def bytes(self) -> int: ...
+    class Progress(Protocol):
+        """A transfer's progress as the bars show it: `core.git.progress.TransferProgress`,
+        or what the engine sent of one (`core.cli_engine`); a type only."""
+
+        @property
+        def phase(self) -> str: ...
+        @property
+        def current(self) -> int: ...
+        @property
+        def total(self) -> int | None: ...
+        @property
+        def bytes(self) -> int: ...
 
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"

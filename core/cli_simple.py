@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, cast
 
+TYPE_CHECKING = False  # `typing` is imported for type checking only: about 10 million instructions
 if TYPE_CHECKING:
     import argparse
 
@@ -59,4 +59,5 @@ def simple_read(given: Sequence[str]) -> argparse.Namespace | None:
     parsed.json = "--json" in rest
     if command == "status":
         parsed.refresh = "--refresh" in rest
-    return cast("argparse.Namespace", parsed)  # read by attribute only, as a Namespace is
+    namespace: argparse.Namespace = parsed  # type: ignore[assignment]  # read by attribute only, as a Namespace is
+    return namespace

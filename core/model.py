@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from core.repo_state import RepoState as RepoState  # named here for every layer
 from core.repo_state import utcnow as utcnow
 
+TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
 if TYPE_CHECKING:
+    from typing import Any
+
     from core.phrase import Phrase
 
 

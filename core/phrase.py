@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypeAlias
+
+TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
+if TYPE_CHECKING:
+    from typing import TypeAlias
 
 ENGINE = "Engine"
 """The translation context of every template in the core."""

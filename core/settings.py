@@ -12,12 +12,15 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, TypeVar
 
 from core.errors import BadInput
 from core.model import SyncReach
 
-T = TypeVar("T", int, float)
+TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    T = TypeVar("T", int, float)
 
 log = logging.getLogger(__name__)
 

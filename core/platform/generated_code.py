@@ -64,7 +64,10 @@ import zlib
 from pathlib import Path
 from re import _compiler as re_compiler  # type: ignore[attr-defined]
 from re import _parser as re_parser  # type: ignore[attr-defined]
-from typing import Any
+
+TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_ENTRIES = 1500
 MAX_FILES = 32

@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from core.errors import GitferryError
 from core.model import utcnow
@@ -47,8 +46,13 @@ from core.store.registry_file import (
     registry_path,
 )
 
+TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
 if TYPE_CHECKING:
+    from typing import Any
+
     from core.platform.file_lock import LockedFile
+
+    Parsers = Mapping[str, Callable[[str], Any]]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +62,6 @@ _MAGIC = b"SQLite format 3\x00"
 _COMPANIONS = ("-wal", "-shm", "-journal")
 _TABLES = ("repos", "repo_settings", "app_settings", "remotes", "branch_status", "sync_runs")
 LOCK_WAIT_SECONDS = 30.0  # another process's rebuild: a few registrations, well under a second
-Parsers = Mapping[str, Callable[[str], Any]]
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,12 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from core.atomic_file import write_atomically
+
+TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
+if TYPE_CHECKING:
+    from typing import Any
 
 log = logging.getLogger(__name__)
 
