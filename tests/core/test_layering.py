@@ -85,6 +85,7 @@ GIT_LAYERS: list[list[str]] = [
         "core.git.parsed_config",
         "core.git.global_config",
         "core.git.sync_inputs",
+        "core.git.packed_refs",
     ],
     ["core.git.locks"],
     ["core.git.config"],

@@ -16,6 +16,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import BadInput
+from core.git.packed_refs import packed_refs
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,9 @@ class FetchRefspecs:
 
 
 def tracked_upstreams(repo: Repo) -> list[Upstream]:
-    """Every existing local branch whose upstream is on a remote and has a tracking ref."""
+    """Every existing local branch whose upstream is on a remote and has a tracking ref.
+    (`keys` reads packed-refs: through dulwich's cache, filled in one pass by `packed_refs`.)"""
+    packed_refs(repo.refs)
     return _upstreams(repo, {name.decode() for name in repo.refs.keys(base=Ref(b"refs/heads/"))})
 
 

@@ -22,6 +22,7 @@ from dulwich.repo import Repo
 
 from core.errors import BadInput
 from core.git.config.upstreams import FetchRefspecs, Refspec, Upstream, upstreams_of
+from core.git.packed_refs import packed_refs
 
 HEADS = "refs/heads/"
 RefUpdate = tuple[bytes | None, bytes]
@@ -164,7 +165,7 @@ class FetchPlan:
 def _tracking_refs(repo: Repo, refspecs: FetchRefspecs, upstreams: list[Upstream]) -> dict[str, bytes]:
     """The remote's current tracking refs (symbolic ones like `origin/HEAD` left out).
 
-    Those packed are taken from dulwich's one parse of packed-refs; only the loose files
+    Those packed are taken from one parse of packed-refs (packed_refs.py); only the loose files
     under the tracking prefixes (a loose file stands over its packed line) and the
     upstreams' tracking refs found nowhere else are read one by one. Reading each of a
     real remote's 1,824 packed tracking refs through `read_ref` (a name check, a loose
@@ -174,7 +175,7 @@ def _tracking_refs(repo: Repo, refspecs: FetchRefspecs, upstreams: list[Upstream
     names = {Ref(u.tracking_ref.encode()) for u in upstreams}
     values: dict[Ref, bytes | None] = {}
     if isinstance(refs, DiskRefsContainer) and not any(map(is_per_worktree_ref, prefixes)):
-        values = {name: sha for name, sha in refs.get_packed_refs().items() if name.startswith(prefixes)}
+        values = {name: sha for name, sha in packed_refs(refs).items() if name.startswith(prefixes)}
         names = (names - values.keys()) | set(_loose_names(refs.path, prefixes))
     else:
         for base in prefixes:

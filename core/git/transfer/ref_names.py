@@ -12,20 +12,14 @@ ignored name that the fetch would have tracked becomes one line for the user.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref, check_ref_format
 
+from core.git.packed_refs import PLAIN_REF
 from core.phrase import Phrase, phrase
-
-# Names plainly valid (components of letters, digits, `_+-` joined by single dots,
-# no `.lock`): most of a real remote's thousands of refs. dulwich's check_ref_format
-# walks every byte in Python; the rest still go through it.
-_COMPONENT = rb"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
-_PLAIN_REF = re.compile(rb"refs/(?:" + _COMPONENT + rb"/)*" + _COMPONENT)
 
 
 @dataclass
@@ -60,7 +54,9 @@ def usable_name(name: bytes) -> str | None:
 
 
 def _valid_ref(name: bytes) -> bool:
-    if _PLAIN_REF.fullmatch(name) is not None and b".lock" not in name:
+    # names plainly valid (PLAIN_REF, no `.lock`): most of a real remote's thousands of refs;
+    # dulwich's check_ref_format walks every byte in Python, the rest still go through it
+    if PLAIN_REF.fullmatch(name) is not None and b".lock" not in name:
         return True
     return name.startswith(b"refs/") and check_ref_format(Ref(name))
 
