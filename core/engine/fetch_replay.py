@@ -135,7 +135,8 @@ def _write(home: Path, record: RepoRecord, kept: dict[str, Any]) -> None:
         return
     path = record_path(home, record.id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, json.dumps(kept).encode())
+    # Only the user's, as the store is: the environment's `GIT_*` values may hold a secret.
+    write_atomically(path, json.dumps(kept).encode(), mode=0o600)
 
 
 def _remove(home: Path, repo_id: int) -> None:

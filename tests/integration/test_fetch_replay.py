@@ -91,7 +91,8 @@ def test_a_no_change_fetch_is_answered_again_as_the_engine_answered_it(world: Cl
     assert not replayed(fetch("mine"))  # the repository's first run: news, not recorded
     first = fetch("mine", "--json")
     assert not replayed(first)
-    assert record_path(data_dir(), _repo_id("mine")).exists()
+    record = record_path(data_dir(), _repo_id("mine"))
+    assert record.stat().st_mode & 0o077 == 0  # the user's only: git's environment is in it
     engine_runs = rows("sync_runs")
     standing = {table: rows(table) for table in ("repos", "branch_status", "remotes", "remote_failures")}
     second = fetch("mine", "--json")
