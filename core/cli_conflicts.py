@@ -100,14 +100,17 @@ async def _choose(core: Core, args: argparse.Namespace, record: RepoRecord, chos
             "new_head": done.new_head,
             "old_head": done.old_head,
         }
-        if done.stopped is not None:  # a later commit of the rebase stopped on its own conflicts
+        stopped = done.stopped
+        if stopped is not None:  # a later commit of the rebase stopped on its own conflicts
+            step = stopped.replaying.step if stopped.replaying is not None else 0
             _say(
                 args,
-                {**merged, "stopped": resolution_json(done.stopped)},
-                f"{record.name}: {done.branch} not moved yet: the commits before are replayed",
+                {**merged, "stopped": resolution_json(stopped)},
+                f"{record.name}: the commits before commit {step} are replayed; it stops on conflicts "
+                f"of its own ({done.branch} moves once the last is replayed)",
             )
             if not args.json:
-                print_resolution(done.stopped, record.name, diff=False)
+                print_resolution(stopped, record.name, diff=False)
             return EXIT_OK
         line = (
             f"{record.name}: {done.branch} {'rebased' if done.rebased else 'merged'} as {done.new_head[:10]} "
