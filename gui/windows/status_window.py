@@ -402,9 +402,7 @@ class StatusWindow(QMainWindow):
         self.skipped_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         # the reason whole ("LFS-Objekt fehlt", "a repository of its own (nested)"): the path cuts
         self.skipped_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.skipped_hint = QLabel(
-            self.tr("Files a sync left out, and why (a reason's tooltip says what to do).")
-        )
+        self.skipped_hint = QLabel()
         self.skipped_hint.setWordWrap(True)  # never widens the pane (German is long)
         self.retry_button = _button(self.tr("Retry"), self._retry)
         self.retry_button.setToolTip(
@@ -608,6 +606,8 @@ class StatusWindow(QMainWindow):
             self.selected_id = view.id
             self._remember(SELECTED_KEY, view.name)
             self.skipped.set_rows([])
+            if self._skipped_page.built:  # the hint too: an empty list set empty is no reset
+                self._update_retry()
             if self._history_page.built:
                 self.history_panel.show_history(view.id, [])
             self.submodule_note.hide()
@@ -657,8 +657,21 @@ class StatusWindow(QMainWindow):
     def _update_retry(self) -> None:
         """Retry only where something was skipped that a sync can try again (the walk showed
         it enabled over an empty list): not a file whose Git LFS object is missing, which
-        each sync asks for again by itself (its reason's tooltip)."""
+        each sync asks for again by itself (its reason's tooltip); and the hint above the
+        list, which says when there is nothing in it."""
         self.retry_button.setEnabled(any(s.reason not in CHECKOUT_REASONS for s in self.skipped.rows))
+        view = self.selected()
+        if self.skipped.rows or view is None or view.skipped:  # listed, or still being read
+            self.skipped_hint.setText(
+                self.tr("Files a sync left out, and why (a reason's tooltip says what to do).")
+            )
+        else:  # an empty list under "Files a sync left out, and why" (a newcomer's trial) said nothing
+            self.skipped_hint.setText(
+                self.tr(
+                    "No files skipped. A file a sync leaves out (too large, unreadable) is listed here,"
+                    " and why."
+                )
+            )
 
     def _retry(self) -> None:
         if self.selected_id is None:

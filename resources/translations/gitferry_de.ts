@@ -3169,6 +3169,10 @@
             <translation>Manuelle Synchronisierung: im Hintergrund abgerufen, synchronisiert, wenn du es willst</translation>
         </message>
         <message>
+            <source>No files skipped. A file a sync leaves out (too large, unreadable) is listed here, and why.</source>
+            <translation>Keine Dateien übersprungen. Lässt eine Synchronisierung eine Datei aus (zu groß, unlesbar), steht sie hier, mit dem Grund.</translation>
+        </message>
+        <message>
             <source>No repository</source>
             <translation>Kein Repository</translation>
         </message>

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt
 
 from core.events import BranchStatusChanged, PhaseProgress, StateChanged
-from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SubmoduleStatus
+from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile, SubmoduleStatus
 from gui.windows.status_window import StatusWindow
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -99,3 +99,32 @@ def test_a_submodule_off_its_commit_says_the_way_on_in_german(qtbot: object, ger
         " git submodule update checkt den erfassten aus",
         "Submodul <b>vendor</b> ist nicht ausgecheckt: git submodule update --init checkt es aus",
     ]
+
+
+def test_an_empty_skipped_files_list_says_none_were_skipped(qtbot: object) -> None:
+    """A newcomer's trial: the Skipped files tab of a repository that skipped nothing showed
+    "Files a sync left out, and why …" above an empty list, never that there were none."""
+    window = window_with_two_repos(qtbot)
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    window.select_repo(1)
+    window.tabs.setCurrentIndex(2)  # built on first use
+    qtbot.waitUntil(lambda: hasattr(window, "skipped_hint"))  # type: ignore[attr-defined]
+    hint = window.skipped_hint
+    qtbot.waitUntil(lambda: hint.text().startswith("No files skipped."))  # type: ignore[attr-defined]
+    window.show_skipped(1, [SkippedFile("video.bin", "too_large", 2 << 20, 0, NOW, NOW)])
+    assert hint.text().startswith("Files a sync left out, and why")
+    window.select_repo(2)  # docs: its list is read afresh, nothing counted skipped
+    assert hint.text().startswith("No files skipped.")
+    window.select_repo(1)  # notes: one counted, its list not read yet: never "No files skipped"
+    assert window.skipped.rows == [] and not hint.text().startswith("No files skipped")
+
+
+def test_an_empty_skipped_files_list_says_so_in_german(qtbot: object, german: None) -> None:
+    window = window_with_two_repos(qtbot)
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    window.select_repo(1)
+    window.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: hasattr(window, "skipped_hint"))  # type: ignore[attr-defined]
+    assert window.skipped_hint.text().startswith("Keine Dateien übersprungen.")
