@@ -21,7 +21,7 @@ import re
 from dulwich.objects import ObjectID
 from dulwich.refs import DiskRefsContainer, Ref, RefsContainer, _packed_refs_key
 
-__all__ = ["PLAIN_REF", "packed_refs"]
+__all__ = ["PLAIN_REF", "fill_packed_refs", "packed_refs"]
 
 _COMPONENT = rb"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
 PLAIN_REF = re.compile(rb"refs/(?:" + _COMPONENT + rb"/)*" + _COMPONENT)
@@ -33,9 +33,16 @@ _LINE = re.compile(rb"([0-9a-f]{40}) (" + PLAIN_REF.pattern + rb")\n(?:\^([0-9a-
 
 def packed_refs(refs: RefsContainer) -> dict[Ref, ObjectID]:
     """`refs.get_packed_refs()`, its cache filled here when the file is in git's usual shape."""
+    fill_packed_refs(refs)
+    return refs.get_packed_refs()
+
+
+def fill_packed_refs(refs: RefsContainer) -> None:
+    """A repository's refs about to be read: dulwich's cache of its packed-refs filled here
+    (in one pass, when the file is in git's usual shape and the cache is not current);
+    nothing for refs not on disk."""
     if isinstance(refs, DiskRefsContainer) and _stale(refs):
         _fill(refs)
-    return refs.get_packed_refs()
 
 
 def _stale(refs: DiskRefsContainer) -> bool:

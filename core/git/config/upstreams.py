@@ -16,7 +16,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.errors import BadInput
-from core.git.packed_refs import packed_refs
+from core.git.packed_refs import fill_packed_refs
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,8 @@ class FetchRefspecs:
 
 def tracked_upstreams(repo: Repo) -> list[Upstream]:
     """Every existing local branch whose upstream is on a remote and has a tracking ref.
-    (`keys` reads packed-refs: through dulwich's cache, filled in one pass by `packed_refs`.)"""
-    packed_refs(repo.refs)
+    (`keys` reads packed-refs: through dulwich's cache, filled in one pass by `fill_packed_refs`.)"""
+    fill_packed_refs(repo.refs)
     return _upstreams(repo, {name.decode() for name in repo.refs.keys(base=Ref(b"refs/heads/"))})
 
 

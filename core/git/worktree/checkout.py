@@ -53,7 +53,7 @@ from core.git.objects.commit_read import commit_tree
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.objects.path_safety import UnsafePath
 from core.git.objects.tree_delta import tree_delta
-from core.git.packed_refs import packed_refs
+from core.git.packed_refs import fill_packed_refs
 from core.git.repository import ref_value
 from core.git.worktree.state import (
     index_entry_at,
@@ -177,7 +177,7 @@ def _switch_branch(
     objects: ObjectOverlay | None,
     trees: tuple[ObjectID, ObjectID] | None = None,
 ) -> SwitchDone:
-    packed_refs(repo.refs)  # read below (a packed branch, the ref move's check): in one pass
+    fill_packed_refs(repo.refs)  # read below (a packed branch, the ref move's check): in one pass
     _ensure_checked_out(repo, branch_ref)
     if read_intent(repo) is not None:
         raise SwitchPending(repo.path)
