@@ -166,6 +166,44 @@ class SyncReach:
 DEFAULT_REACH = SyncReach()  # a repository's with the default settings
 
 
+def lag_said(branch: BranchStatus) -> Phrase | None:
+    """'main: 2 behind', 'main: 1 ahead, 2 behind' (diverged): a branch not level with its
+    upstream (`BranchStatus.lags`); None when it is. The app's row and header and a sync's
+    line say it in these words (`left_alone_said` for one the sync leaves as it is)."""
+    from core.phrase import phrase  # not for a cold `status`, which says no branch this way
+
+    if not branch.lags:
+        return None
+    name, ahead, behind = branch.name, branch.ahead or 0, branch.behind or 0
+    if ahead and behind:
+        return phrase("{branch}: {ahead} ahead, {behind} behind", branch=name, ahead=ahead, behind=behind)
+    if ahead:
+        return phrase("{branch}: %n ahead", ahead, branch=name)
+    return phrase("{branch}: %n behind", behind, branch=name)
+
+
+def left_alone_said(branch: BranchStatus) -> Phrase:
+    """'drafts: 1 behind, not checked out': a branch a sync leaves as it is
+    (`SyncReach.leaves`); one another worktree uses names it ('drafts: 1 behind, checked
+    out in /home/a/drafts'). As `gitferry status` and the window say it, never "up to date"."""
+    from core.phrase import phrase  # not for a cold `status`, which says no branch this way
+
+    behind, ahead, name, path = branch.behind or 0, branch.ahead or 0, branch.name, branch.worktree or ""
+    if branch.worktree is None:
+        if behind:
+            return phrase("{branch}: %n behind, not checked out", behind, branch=name)
+        return phrase("{branch}: %n ahead, not checked out", ahead, branch=name)
+    if branch.worktree_use == CHECKED_OUT_USE:
+        if behind:
+            return phrase("{branch}: %n behind, checked out in {path}", behind, branch=name, path=path)
+        return phrase("{branch}: %n ahead, checked out in {path}", ahead, branch=name, path=path)
+    if behind:
+        return phrase(
+            "{branch}: %n behind, held by a rebase or bisect in {path}", behind, branch=name, path=path
+        )
+    return phrase("{branch}: %n ahead, held by a rebase or bisect in {path}", ahead, branch=name, path=path)
+
+
 @dataclass(frozen=True)
 class SyncRun:
     """One run of a sync job as the store records it, from request to result."""

@@ -39,7 +39,7 @@ from core.git.repository import RepositoryMissing, current_branch, ref_value
 from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, Worktree, branch_uses
-from core.model import BranchStatus, RepoRecord
+from core.model import BranchStatus, RepoRecord, SyncReach, lag_said, left_alone_said
 from core.phrase import Phrase, joined, phrase, verbatim, with_text
 from core.phrase import from_json as phrase_from_json
 from core.phrase import to_json as phrase_json
@@ -718,7 +718,10 @@ class _Sync:
             result, done = ResultKind.UNPUBLISHED, [*done, no_remote_said(self.record.name)]
         if self.gone:  # the remote changed under the user: never a plain success
             result, done = ResultKind.DIVERGED, [*done, *self.gone]  # what was done first, as above
-        parts = [*(done or [phrase("up to date")]), *_left_alone(report), *_left_out(report), *report.noted()]
+        # the branches another result names already (not pushed, unpublished, gone) stay its
+        lags = _lags(report.branches, self.settings.reach) if result in _SAYS_LAGS else {}
+        level = done or _level(report.branches, lags)
+        parts = [*level, *lags.values(), *_left_alone(report, lags), *_left_out(report), *report.noted()]
         report.say(result, parts)
 
 
@@ -908,10 +911,46 @@ def skip_reason(reason: str) -> Phrase:
     return _SKIP_REASONS.get(reason) or verbatim(reason.replace("_", " "))
 
 
-def _left_alone(report: SyncReport) -> list[Phrase]:
+def _lags(branches: list[BranchStatus], reach: SyncReach) -> dict[str, Phrase]:
+    """Each branch the run leaves behind or ahead of its upstream, said as `gitferry status`
+    and the window say it ('drafts: 1 behind, not checked out'; a fetch's 'main: 2
+    behind'): never "up to date" of a repository with a branch behind (SPEC). At most
+    `_LAGS_SAID`, then how many more."""
+    said = {
+        b.name: left_alone_said(b) if reach.leaves(b) else lag
+        for b in sorted(branches, key=lambda b: (not b.checked_out, b.name))  # the checked-out one first
+        if (lag := lag_said(b)) is not None
+    }
+    if len(said) <= _LAGS_SAID:
+        return said
+    kept = dict(list(said.items())[:_LAGS_SAID])
+    more = len(said) - _LAGS_SAID
+    return {**kept, "": phrase("%n more branch(es) behind or ahead (`gitferry status` lists them)", more)}
+
+
+_LAGS_SAID = 3
+_SAYS_LAGS = (ResultKind.OK, ResultKind.UP_TO_DATE)
+
+
+def _level(branches: list[BranchStatus], lags: dict[str, Phrase]) -> list[Phrase]:
+    """What a run that did nothing says first: "up to date", or, with a branch behind or
+    ahead, the checked-out branch up to date with its upstream, as `git status` says it."""
+    if not lags:
+        return [phrase("up to date")]
+    current = next((b for b in branches if b.checked_out), None)
+    if current is None or current.upstream is None or current.name in lags:
+        return []
+    if current.upstream_gone or current.unpublished:
+        return []
+    return [phrase("{branch} up to date with {upstream}", branch=current.name, upstream=current.upstream)]
+
+
+def _left_alone(report: SyncReport, lags: dict[str, Phrase]) -> list[Phrase]:
+    """Why a branch was left as it is, unless its line in `lags` says it already."""
     return [
         phrase("left {branch} alone: {why}", branch=branch, why=report.left_alone_said.get(branch) or why)
         for branch, why in sorted(report.left_alone.items())
+        if branch not in lags
     ]
 
 

@@ -16,6 +16,7 @@ from typing import Protocol
 from PySide6.QtCore import QCoreApplication
 
 from core.phrase import ENGINE, SEPARATOR, Phrase, fill, from_json, verbatim
+from gui.models.formatting import translate_n
 
 
 def in_language(parts: Sequence[Phrase]) -> str:
@@ -26,8 +27,10 @@ def in_language(parts: Sequence[Phrase]) -> str:
 def said(part: Phrase) -> str:
     if part.template is None:
         return part.text
-    count = -1 if part.count is None else part.count
-    text = QCoreApplication.translate(ENGINE, part.template, None, count)
+    if part.count is None:
+        text = QCoreApplication.translate(ENGINE, part.template)
+    else:  # a count past Qt's 32-bit int too (a branch 3,000,000,000 commits behind)
+        text = translate_n(ENGINE, part.template, part.count)
     return fill(text, part.count, dict(part.fields), said)
 
 

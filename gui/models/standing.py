@@ -26,16 +26,18 @@ from enum import IntEnum
 from PySide6.QtCore import QCoreApplication, QDateTime
 
 from core.model import (
-    CHECKED_OUT_USE,
     DEFAULT_REACH,
     BranchStatus,
     RepoRecord,
     RepoState,
     SubmoduleStatus,
     SyncReach,
+    lag_said,
+    left_alone_said,
 )
 from core.results import CANCELLED_MESSAGE, Unfinished
 from gui.models.branches import state_word
+from gui.models.engine_words import said
 from gui.models.formatting import first_upper, translate_n
 from gui.translations import QT_TRANSLATE_NOOP
 
@@ -75,42 +77,17 @@ class Standing:
 
 
 def branch_lag(branch: BranchStatus) -> str | None:
-    """'main: 1 ahead, 2 behind' (diverged), 'main: 2 behind', …; None when level or not tracked."""
-    if not branch.lags:  # level, not tracked, or ahead of a fork that has it (`git push` finds nothing)
-        return None
-    if branch.ahead and branch.behind:
-        return (
-            translate("Standing", "%1: %2 ahead, %3 behind")
-            .replace("%1", branch.name)
-            .replace("%2", str(branch.ahead))
-            .replace("%3", str(branch.behind))
-        )
-    if branch.ahead:
-        return translate_n("Standing", "%1: %n ahead", branch.ahead).replace("%1", branch.name)
-    if branch.behind:
-        return translate_n("Standing", "%1: %n behind", branch.behind).replace("%1", branch.name)
-    return None
+    """'main: 1 ahead, 2 behind' (diverged), 'main: 2 behind', …; None when level or not
+    tracked, or ahead of a fork that has it (`git push` finds nothing). In a sync's words."""
+    lag = lag_said(branch)
+    return None if lag is None else said(lag)
 
 
 def left_alone_line(branch: BranchStatus) -> str:
     """'drafts: 1 behind, not checked out': a branch the next sync leaves as it is; one
-    another worktree uses names it ('drafts: 1 behind, checked out in /home/a/drafts')."""
-    behind, ahead = branch.behind or 0, branch.ahead or 0
-    if branch.worktree is None:
-        if behind:
-            text = translate_n("Standing", "%1: %n behind, not checked out", behind)
-        else:
-            text = translate_n("Standing", "%1: %n ahead, not checked out", ahead)
-    elif branch.worktree_use == CHECKED_OUT_USE:
-        if behind:
-            text = translate_n("Standing", "%1: %n behind, checked out in %2", behind)
-        else:
-            text = translate_n("Standing", "%1: %n ahead, checked out in %2", ahead)
-    elif behind:
-        text = translate_n("Standing", "%1: %n behind, held by a rebase or bisect in %2", behind)
-    else:
-        text = translate_n("Standing", "%1: %n ahead, held by a rebase or bisect in %2", ahead)
-    return text.replace("%1", branch.name).replace("%2", branch.worktree or "")
+    another worktree uses names it ('drafts: 1 behind, checked out in /home/a/drafts').
+    In a sync's words (`left_alone_said`), as its line says it."""
+    return said(left_alone_said(branch))
 
 
 def left_alone_count(branches: Sequence[BranchStatus]) -> str:

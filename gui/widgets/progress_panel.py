@@ -91,14 +91,21 @@ def _last_run(result: str | None) -> str:
 
 
 def _not_said_again(parts: list[Phrase], view: RepoView, said: tuple[str, ...]) -> list[Phrase]:
-    """The last run's message without its "left topic alone: checked out in the worktree
-    at …" parts (the engine's `; `-joined parts, core/engine/sync.py) for a branch the
-    header already says is checked out in another worktree ("topic: 1 behind, checked
-    out in …"): one fact once, and the rest of the message not pushed past the cut. A
-    message stored as English only is split at its "; "."""
+    """The last run's message (the engine's `; `-joined parts, core/engine/sync.py) without
+    the parts the header already says: a branch's line ("drafts: 1 behind, not checked
+    out", the sync's words and the window's), and a message stored before them, "left
+    topic alone: checked out in the worktree at …", for a branch the header says is
+    checked out in another worktree ("topic: 1 behind, checked out in …"): one fact once,
+    and the rest of the message not pushed past the cut. A message stored as English only
+    is split at its "; "."""
     held = [b.name for b in view.branches if b.worktree is not None and left_alone_line(b) in said]
-    if not held or not parts:
+    if not parts:
         return parts
     if len(parts) == 1 and parts[0].template is None:
         parts = [verbatim(text) for text in parts[0].text.split(SEPARATOR)]
-    return [p for p in parts if not any(p.english().startswith(f"left {name} alone: ") for name in held)]
+    return [
+        p
+        for p in parts
+        if in_language([p]) not in said
+        and not any(p.english().startswith(f"left {name} alone: ") for name in held)
+    ]

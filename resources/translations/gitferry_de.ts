@@ -876,6 +876,13 @@
                 <numerusform>Git-LFS-Objekte von %n Dateien fehlen (zuerst: {first}; {why}); ihre Pointer sind ausgecheckt, die nächste Synchronisierung ergänzt sie</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n more branch(es) behind or ahead (`gitferry status` lists them)</source>
+            <translation>
+                <numerusform>%n weiterer Branch zurück oder voraus (`gitferry status` listet sie)</numerusform>
+                <numerusform>%n weitere Branches zurück oder voraus (`gitferry status` listet sie)</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Git LFS over a local path ({path}) is not supported</source>
             <translation>Git LFS über einen lokalen Pfad ({path}) wird nicht unterstützt</translation>
@@ -1496,6 +1503,66 @@
             <translation>{branch} und {upstream} sind abgewichen; ff-only lässt {branch}, wie er ist</translation>
         </message>
         <message>
+            <source>{branch} up to date with {upstream}</source>
+            <translation>{branch} ist auf demselben Stand wie {upstream}</translation>
+        </message>
+        <message numerus="yes">
+            <source>{branch}: %n ahead</source>
+            <translation>
+                <numerusform>{branch}: %n voraus</numerusform>
+                <numerusform>{branch}: %n voraus</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{branch}: %n ahead, checked out in {path}</source>
+            <translation>
+                <numerusform>{branch}: %n voraus, ausgecheckt in {path}</numerusform>
+                <numerusform>{branch}: %n voraus, ausgecheckt in {path}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{branch}: %n ahead, held by a rebase or bisect in {path}</source>
+            <translation>
+                <numerusform>{branch}: %n voraus, von Rebase oder Bisect in {path} gehalten</numerusform>
+                <numerusform>{branch}: %n voraus, von Rebase oder Bisect in {path} gehalten</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{branch}: %n ahead, not checked out</source>
+            <translation>
+                <numerusform>{branch}: %n voraus, nicht ausgecheckt</numerusform>
+                <numerusform>{branch}: %n voraus, nicht ausgecheckt</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{branch}: %n behind</source>
+            <translation>
+                <numerusform>{branch}: %n zurück</numerusform>
+                <numerusform>{branch}: %n zurück</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{branch}: %n behind, checked out in {path}</source>
+            <translation>
+                <numerusform>{branch}: %n zurück, ausgecheckt in {path}</numerusform>
+                <numerusform>{branch}: %n zurück, ausgecheckt in {path}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{branch}: %n behind, held by a rebase or bisect in {path}</source>
+            <translation>
+                <numerusform>{branch}: %n zurück, von Rebase oder Bisect in {path} gehalten</numerusform>
+                <numerusform>{branch}: %n zurück, von Rebase oder Bisect in {path} gehalten</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{branch}: %n behind, not checked out</source>
+            <translation>
+                <numerusform>{branch}: %n zurück, nicht ausgecheckt</numerusform>
+                <numerusform>{branch}: %n zurück, nicht ausgecheckt</numerusform>
+            </translation>
+        </message>
+        <message>
             <source>{branch}: integrating {upstream} conflicts in {paths}; nothing was changed</source>
             <translation>{branch}: das Integrieren von {upstream} ergibt Konflikte in {paths}; nichts wurde geändert</translation>
         </message>
@@ -1532,6 +1599,10 @@
         <message>
             <source>{branch}: undid the last integration (back to {commit})</source>
             <translation>{branch}: letzte Integration rückgängig gemacht (zurück auf {commit})</translation>
+        </message>
+        <message>
+            <source>{branch}: {ahead} ahead, {behind} behind</source>
+            <translation>{branch}: {ahead} voraus, {behind} zurück</translation>
         </message>
         <message>
             <source>{branch}: {operation}: {advice}</source>
@@ -2689,66 +2760,6 @@
             <translation>
                 <numerusform>%1 abgewichen, +%n</numerusform>
                 <numerusform>%1 abgewichen, +%n</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1: %2 ahead, %3 behind</source>
-            <translation>%1: %2 voraus, %3 zurück</translation>
-        </message>
-        <message numerus="yes">
-            <source>%1: %n ahead</source>
-            <translation>
-                <numerusform>%1: %n voraus</numerusform>
-                <numerusform>%1: %n voraus</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1: %n ahead, checked out in %2</source>
-            <translation>
-                <numerusform>%1: %n voraus, ausgecheckt in %2</numerusform>
-                <numerusform>%1: %n voraus, ausgecheckt in %2</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1: %n ahead, held by a rebase or bisect in %2</source>
-            <translation>
-                <numerusform>%1: %n voraus, von Rebase oder Bisect in %2 gehalten</numerusform>
-                <numerusform>%1: %n voraus, von Rebase oder Bisect in %2 gehalten</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1: %n ahead, not checked out</source>
-            <translation>
-                <numerusform>%1: %n voraus, nicht ausgecheckt</numerusform>
-                <numerusform>%1: %n voraus, nicht ausgecheckt</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1: %n behind</source>
-            <translation>
-                <numerusform>%1: %n zurück</numerusform>
-                <numerusform>%1: %n zurück</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1: %n behind, checked out in %2</source>
-            <translation>
-                <numerusform>%1: %n zurück, ausgecheckt in %2</numerusform>
-                <numerusform>%1: %n zurück, ausgecheckt in %2</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1: %n behind, held by a rebase or bisect in %2</source>
-            <translation>
-                <numerusform>%1: %n zurück, von Rebase oder Bisect in %2 gehalten</numerusform>
-                <numerusform>%1: %n zurück, von Rebase oder Bisect in %2 gehalten</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1: %n behind, not checked out</source>
-            <translation>
-                <numerusform>%1: %n zurück, nicht ausgecheckt</numerusform>
-                <numerusform>%1: %n zurück, nicht ausgecheckt</numerusform>
             </translation>
         </message>
         <message numerus="yes">

@@ -14,7 +14,8 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
 from core.events import BranchStatusChanged, PhaseProgress, StateChanged
-from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile
+from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile, left_alone_said
+from core.phrase import joined, phrase, to_json
 from gui.models.branches import branch_model
 from gui.resources import TrayState
 from gui.translations import install_translations
@@ -263,6 +264,35 @@ def test_a_branch_another_worktree_holds_is_said_once_in_the_header(qtbot: objec
     plain = RepoRecord(1, "notes", "/n", last_result="ok", last_message="left drafts alone: something else")
     window = window_with(qtbot, plain, branches={1: [topic]})
     assert window.progress.phase.full_text().endswith("Last sync: left drafts alone: something else")
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_sync_line_naming_a_branch_left_behind_is_not_said_twice(
+    qtbot: object, qapp: QApplication, language: str
+) -> None:
+    """A sync's line names the branch it leaves behind in the window's words (the engine's
+    template is the window's line): the header says the branch once, then the rest of the
+    line, in English and in German."""
+    drafts = replace(branch("drafts", 0, 1), checked_out=False)
+    parts = [
+        phrase("fetched {refs} ({objects} objects)", refs="origin/drafts", objects=3),
+        left_alone_said(drafts),
+    ]
+    message, said = joined(parts), to_json(parts)
+    record = RepoRecord(1, "notes", "/n", last_result="ok", last_message=message, last_said=said)
+    installed = install_translations(qapp, QLocale(language)) if language == "de" else []
+    try:
+        window = window_with(qtbot, record, branches={1: [branch("main", 0, 0), drafts]})
+        text = window.progress.phase.full_text()
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
+    expected = {
+        "en": "drafts: 1 behind, not checked out  ·  Last sync: fetched origin/drafts (3 objects)",
+        "de": "drafts: 1 zurück, nicht ausgecheckt  ·  "
+        "Zuletzt synchronisiert: origin/drafts abgerufen (3 Objekte)",
+    }
+    assert text == expected[language]
 
 
 def test_a_branch_a_sync_leaves_behind_is_never_up_to_date_nor_to_sync(qtbot: object) -> None:

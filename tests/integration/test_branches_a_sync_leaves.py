@@ -96,3 +96,29 @@ def test_push_all_off_leaves_an_ahead_branch_that_is_not_checked_out(world: Clon
     assert "(not checked out: a sync does not push it, push_all is off)" in out
     run(world.capsys, "set", "mine", "push_all", "true")
     assert branches_of(world, "mine")["drafts"]["left_alone"] is False
+
+
+def test_the_sync_line_names_the_branch_it_leaves_behind_never_up_to_date(world: Clones) -> None:
+    """SPEC: never "up to date" of a repository with a branch behind. The sync's own line
+    (the CLI's, `--json`'s message) says the branch as `status` and the window say it; of
+    the checked-out branch it says what `git status` says, with git as the referee."""
+    drafts_behind(world)
+    world.sync(world.mine)  # fetches drafts, leaves it behind
+    code, report = world.sync(world.mine)  # nothing to do
+    assert code == 0 and report["result"] == "up_to_date", report
+    assert report["message"] == "main up to date with origin/main; drafts: 1 behind, not checked out"
+    assert "Your branch is up to date with 'origin/main'" in git("status", cwd=world.mine)
+    assert ahead_behind(world.mine, "drafts", "origin/drafts") == (0, 1)
+    code, out, _err = run(world.capsys, "sync", "mine")
+    assert out.strip() == f"mine: up_to_date - {report['message']}"  # the CLI's line says the same
+
+    # a fetch leaves main behind too: said first, as the branch checked out
+    world.commit(world.theirs, "m.txt", "main moves\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    _code, report = world.sync(world.mine, "--fetch-only")
+    assert report["message"].endswith("; main: 1 behind; drafts: 1 behind, not checked out"), report
+    assert "Your branch is behind 'origin/main' by 1 commit" in git("status", cwd=world.mine)
+    _code, report = world.sync(world.mine, "--fetch-only")
+    assert report["message"] == "main: 1 behind; drafts: 1 behind, not checked out", report
+    _code, report = world.sync(world.mine)  # main fast-forwarded: drafts still said
+    assert report["message"] == "fast-forwarded main; drafts: 1 behind, not checked out", report

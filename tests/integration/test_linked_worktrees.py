@@ -71,7 +71,8 @@ def test_fast_forward_all_leaves_a_branch_checked_out_in_another_worktree_alone(
     assert git_refuses_to_move(world.mine, "topic")  # as git decides
     assert "topic" not in report["fast_forwarded"]
     assert report["left_alone"] == {"topic": f"checked out in the worktree at {linked}"}
-    assert f"left topic alone: checked out in the worktree at {linked}" in report["message"]
+    assert f"topic: 1 behind, checked out in {linked}" in report["message"]  # as `status` says it
+    assert "left topic alone" not in report["message"]
     assert "\n" not in report["message"]
     assert porcelain(linked) == ""
     # `status` says where it is and that the sync leaves it, not that it has work to do
