@@ -580,7 +580,9 @@ def _changes(report: SyncReport) -> str:
 
 
 def _what_changed(report: SyncReport) -> str:
-    return _changes(report) or translate("Desktop", "Already up to date.")
+    """What the sync moved; else "Already up to date.", or, with a branch it left behind
+    or ahead, that branch as the sync's line says it (never "up to date" then: SPEC)."""
+    return _changes(report) or in_language(report.lags) or translate("Desktop", "Already up to date.")
 
 
 def _with_skipped_hint(changes: str) -> str:

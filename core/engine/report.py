@@ -37,6 +37,7 @@ _INTERNAL = frozenset(
         "left_alone_said",
         "not_pushed_said",
         "notes_said",
+        "lags",
     }
 )
 NOT_FINISHED = "the sync stopped before it finished"
@@ -109,6 +110,8 @@ class SyncReport:
     not_pushed_said: Phrase | None = None  # the same as a phrase
     # `message` as the parts it was made of (templates and fields, `core.phrase`): see `parts`.
     said: list[Phrase] | None = None
+    # The branches it left behind or ahead, each as its part of `message` says it (`_lags`).
+    lags: list[Phrase] = field(default_factory=list)
 
     def note(self, said: Phrase) -> None:
         """Add the note `said` (`notes`), once."""

@@ -720,6 +720,7 @@ class _Sync:
             result, done = ResultKind.DIVERGED, [*done, *self.gone]  # what was done first, as above
         # the branches another result names already (not pushed, unpublished, gone) stay its
         lags = _lags(report.branches, self.settings.reach) if result in _SAYS_LAGS else {}
+        report.lags = list(lags.values())
         level = done or _level(report.branches, lags)
         parts = [*level, *lags.values(), *_left_alone(report, lags), *_left_out(report), *report.noted()]
         report.say(result, parts)

@@ -21,6 +21,7 @@ from tests.gui.conftest import Run, start_desktop, stop_desktop, sync_from_the_w
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
 from tests.integration.clones import run as cli
+from tests.integration.test_branches_a_sync_leaves import drafts_behind
 from tests.servers import Remote
 from tests.servers.faults import CuttingProxyFactory
 from tests.servers.host import LOOPBACK
@@ -176,6 +177,19 @@ def test_a_sync_that_only_skipped_a_file_says_so_without_up_to_date(
     report, notified = sync_from_the_window(run, desktop, mine.id)
     assert report.result.succeeded and not report.pushed and report.committed == 0
     assert notified == [("mine synced; 1 file skipped", "See Skipped files in the status window.")]
+    world.check()
+
+
+def test_a_sync_that_leaves_a_branch_behind_never_notifies_already_up_to_date(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """SPEC: never "up to date" with a branch behind. The notice of a sync that moved
+    nothing and left drafts behind (not checked out) said "Already up to date."."""
+    drafts_behind(world)
+    mine = run(desktop.api.core.store.repo("mine"))
+    report, notified = sync_from_the_window(run, desktop, mine.id)
+    assert report.result.succeeded and not report.pushed and not report.fast_forwarded, report
+    assert notified == [("mine synced", "drafts: 1 behind, not checked out")]
     world.check()
 
 
