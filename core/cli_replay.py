@@ -126,6 +126,7 @@ def _recorded(
                 idle=True,
                 asked=True,
                 said=record["said"],
+                notes=record.get("notes"),
             )
             replay_fetch(conn, record["repo_id"], end, [remote["name"] for remote in record["remotes"]], now)
             reports.append(report)

@@ -71,6 +71,7 @@ async def keep_record(
     before: dict[str, Any] | None,
     idle: bool,
     said: str | None,
+    notes: str | None,
     network_timeout: float,
 ) -> None:
     """After a fetch-only sync (under its lock, its run recorded): its record written when
@@ -79,7 +80,7 @@ async def keep_record(
     record replay what this run did not see); else removed."""
     if core.home is None:
         return
-    kept = _replayable(record, report, fetched, idle=idle, said=said, timeout=network_timeout)
+    kept = _replayable(record, report, fetched, idle=idle, said=said, notes=notes, timeout=network_timeout)
     if kept is None or before is None:
         await core.offload.io(_remove, core.home, record.id)
     else:
@@ -93,6 +94,7 @@ def _replayable(
     *,
     idle: bool,
     said: str | None,
+    notes: str | None,
     timeout: float,
 ) -> dict[str, Any] | None:
     if fetched is None or not idle or report.result != ResultKind.UP_TO_DATE or report.crashed:
@@ -110,6 +112,7 @@ def _replayable(
         "timeout": timeout,
         "report": details,
         "said": said,
+        "notes": notes,  # `RunEnd.notes`: a branch left behind, said again, is no news
     }
 
 

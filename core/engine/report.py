@@ -38,6 +38,7 @@ _INTERNAL = frozenset(
         "not_pushed_said",
         "notes_said",
         "lags",
+        "state_parts",
     }
 )
 NOT_FINISHED = "the sync stopped before it finished"
@@ -112,6 +113,9 @@ class SyncReport:
     said: list[Phrase] | None = None
     # The branches it left behind or ahead, each as its part of `message` says it (`_lags`).
     lags: list[Phrase] = field(default_factory=list)
+    # How many of the message's first parts say where the branches stand ("up to date", or
+    # the branches' lines in its place) when it did nothing: no news (`finish_run`'s notes).
+    state_parts: int = 0
 
     def note(self, said: Phrase) -> None:
         """Add the note `said` (`notes`), once."""

@@ -40,7 +40,7 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, Worktree, branch_uses
 from core.model import BranchStatus, RepoRecord, SyncReach, lag_said, left_alone_said
-from core.phrase import Phrase, joined, phrase, verbatim, with_text
+from core.phrase import SEPARATOR, Phrase, joined, phrase, verbatim, with_text
 from core.phrase import from_json as phrase_from_json
 from core.phrase import to_json as phrase_json
 from core.platform.early_imports import load_during
@@ -250,6 +250,7 @@ async def _record(
                 details=report.to_json(),
                 timings_ms=report.timings_ms,
                 idle=not _summary(report),
+                notes=_notes(report),
                 asked=asked,
                 unfinished=report.unfinished,
                 said=phrase_json(report.parts()),
@@ -288,10 +289,20 @@ async def _keep_fetch_record(
             before=before,
             idle=not _summary(report),
             said=phrase_json(report.parts()),
+            notes=_notes(report),
             network_timeout=options.timeout,
         )
     except Exception:
         log.exception("could not record the fetch of %s for a replay", record.name)
+
+
+def _notes(report: SyncReport) -> str | None:
+    """What a run that did nothing says past where its branches stand ("; " first, "" for
+    nothing), for `finish_run` to tell news from a state said again; None: not such a run."""
+    if not report.state_parts:
+        return None
+    rest = report.parts()[report.state_parts :]
+    return SEPARATOR + joined(rest) if rest else ""
 
 
 async def _record_conflicts(core: Core, record: RepoRecord, branch: str, report: SyncReport) -> None:
@@ -724,6 +735,7 @@ class _Sync:
         level = done or _level(report.branches, lags)
         parts = [*level, *lags.values(), *_left_alone(report, lags), *_left_out(report), *report.noted()]
         report.say(result, parts)
+        report.state_parts = 0 if done else len(level) + len(lags)
 
 
 def _positions(branches: list[BranchStatus]) -> list[tuple[object, ...]]:

@@ -106,6 +106,9 @@ class RunEnd(NamedTuple):
     asked: bool = False  # the user asked for it (Sync now, `gitferry sync`): a repeat is told
     unfinished: str | None = None  # the git command left unfinished it stopped on (`dirty`)
     said: str | None = None  # `message` as its templates and fields (`core.phrase.to_json`)
+    # What the message says past where the branches stand ("up to date", or a branch's line
+    # in its place: "drafts: 1 behind, not checked out"), "; " first; None: past "up to date".
+    notes: str | None = None
 
 
 # Results after which a run that changed nothing is no news: it is `quiet`.
@@ -145,7 +148,7 @@ def finish_run(conn: sqlite3.Connection, run_id: int, repo_id: int, end: RunEnd,
     settled = _WENT_WELL + (_LEFT_AS_IT_IS if fetch else ())
     # Up to date, with nothing to say the last run did not say (its notes, such as a file
     # left out, ended its message too).
-    notes = message.removeprefix(UP_TO_DATE_MESSAGE)
+    notes = message.removeprefix(UP_TO_DATE_MESSAGE) if end.notes is None else end.notes
     nothing_new = (
         before is not None
         and result == ResultKind.UP_TO_DATE

@@ -500,14 +500,18 @@ class StatusStore:
         asked: bool = False,
         unfinished: str | None = None,
         said: str | None = None,
+        notes: str | None = None,
     ) -> bool:
         """Record how the run ended; whether it was `quiet` (no news: it did nothing, `idle`,
         and is up to date after a run that went well, or repeats the last run's result and
         words), which the history and the activity log leave out; a run the user `asked`
         for only when up to date with nothing new; `unfinished`: the git command left
         unfinished a `dirty` run stopped on, kept beside its message; `said`: the message as
-        its templates and fields (`core.phrase.to_json`), for the app to translate."""
-        end = run_rows.RunEnd(result, message, failed, details, timings_ms, idle, asked, unfinished, said)
+        its templates and fields (`core.phrase.to_json`), for the app to translate; `notes`:
+        `RunEnd.notes`."""
+        end = run_rows.RunEnd(
+            result, message, failed, details, timings_ms, idle, asked, unfinished, said, notes
+        )
         return await self._plain_write(lambda conn: run_rows.finish_run(conn, run_id, repo_id, end, utcnow()))
 
     async def record_done_run(

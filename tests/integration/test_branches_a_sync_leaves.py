@@ -103,10 +103,13 @@ def test_the_sync_line_names_the_branch_it_leaves_behind_never_up_to_date(world:
     (the CLI's, `--json`'s message) says the branch as `status` and the window say it; of
     the checked-out branch it says what `git status` says, with git as the referee."""
     drafts_behind(world)
-    world.sync(world.mine)  # fetches drafts, leaves it behind
+    _code, first = world.sync(world.mine)  # fetches drafts, leaves it behind
+    assert first["message"] == "fetched origin/drafts (3 objects); drafts: 1 behind, not checked out"
     code, report = world.sync(world.mine)  # nothing to do
     assert code == 0 and report["result"] == "up_to_date", report
     assert report["message"] == "main up to date with origin/main; drafts: 1 behind, not checked out"
+    _code, doc, _err = run(world.capsys, "history", "mine", "--json")
+    assert [r["message"] for r in doc["runs"]] == [first["message"]]  # where it stands, said again: no news
     assert "Your branch is up to date with 'origin/main'" in git("status", cwd=world.mine)
     assert ahead_behind(world.mine, "drafts", "origin/drafts") == (0, 1)
     code, out, _err = run(world.capsys, "sync", "mine")

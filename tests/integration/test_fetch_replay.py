@@ -114,6 +114,20 @@ def test_a_no_change_fetch_is_answered_again_as_the_engine_answered_it(world: Cl
     git("fsck", "--strict", cwd=world.mine)
 
 
+def test_a_fetch_that_says_a_branch_left_behind_is_replayed_saying_it(world: Clones) -> None:
+    """Its line says the branch, not "up to date" ("drafts: 1 behind, not checked out"): said
+    again, it is no news, so the record answers it as it answers "up to date"."""
+    from tests.integration.test_branches_a_sync_leaves import drafts_behind
+
+    drafts_behind(world)
+    assert not replayed(fetch("mine"))  # brings drafts' new commit
+    recorded()
+    ran = fetch("mine")
+    assert replayed(ran)
+    said = "main up to date with origin/main; drafts: 1 behind, not checked out"
+    assert ran.out == f"mine: up_to_date - {said}\n"
+
+
 def _branch_times() -> str:
     conn = sqlite3.connect(store_file(data_dir()))
     try:
