@@ -14,6 +14,7 @@ from typing import Any, Self
 import pytest
 
 from core.cli import main
+from core.cli_engine import tell_engine_to_look
 from core.engine.core import Core
 from core.engine.registry import add_repository
 from core.engine.report import SyncReport
@@ -89,8 +90,8 @@ class Clones:
         for clone in (mine, theirs):
             git("clone", "-q", str(bare), str(clone))
             git("remote", "set-url", "origin", remote.url("origin"), cwd=clone)
-            code, _out, err = run(capsys, "add", str(clone), "--name", clone.name)
-            assert code == 0, err
+        asyncio.run(register_clones(mine, theirs))
+        tell_engine_to_look()  # as `gitferry add` does: a running app takes them in now
         world.remember()
         return world
 
@@ -183,6 +184,18 @@ async def register_repo(path: Path, name: str, settings: dict[str, str]) -> None
     core = await Core.open()
     try:
         await add_repository(core, str(path), name=name, settings=settings)
+    finally:
+        await core.close()
+
+
+async def register_clones(*clones: Path) -> None:
+    """Register each clone under its folder's name as `gitferry add` does, through one core
+    of its own for all of them: a CLI run each would open and close the store once per clone
+    (the tests' most common set-up; `add` itself is tested through the CLI elsewhere)."""
+    core = await Core.open()
+    try:
+        for clone in clones:
+            await add_repository(core, str(clone), name=clone.name)
     finally:
         await core.close()
 
