@@ -533,7 +533,7 @@ class Desktop(QObject):
             self.tray.notify(self.tr("%1: offline").replace("%1", report.name), in_language(report.parts()))
         elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway
             words = result_words(report.result, report.unfinished)
-            stopped = way_on(report.result, report.unfinished)  # "commit or stash them", as git pull says
+            stopped = way_on(report.result, report.unfinished, report.parts())  # as git pull says
             said = "\n".join(filter(None, [in_language(report.parts()), stopped]))
             self.tray.notify(f"{report.name}: {words}", said, warning=True)
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SubmoduleStatus, SyncReach
 from core.results import CANCELLED_MESSAGE
-from gui.models.engine_words import stored_message
+from gui.models.engine_words import stored_message, stored_parts
 from gui.models.formatting import share, size
 from gui.models.standing import Level, Standing, run_said_up_to_date, standing, way_on
 from gui.models.table_model import Column, KeyedTableModel, time_column
@@ -228,7 +228,9 @@ def _result_tooltip(view: RepoView) -> str:
     lines = [tooltip]
     if message and message != CANCELLED and not run_said_up_to_date(view.record, stands):
         lines.append(message)
-    if (stopped := way_on(view.record.last_result, view.record.last_unfinished)) and not stands.in_sync:
+    record = view.record
+    said = stored_parts(record.last_message, record.last_said) or ()
+    if (stopped := way_on(record.last_result, record.last_unfinished, said)) and not stands.in_sync:
         lines.append(stopped)
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ SPEC's rule: never "up to date" with a branch behind).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -35,6 +35,7 @@ from core.model import (
     lag_said,
     left_alone_said,
 )
+from core.phrase import Phrase
 from core.results import CANCELLED_MESSAGE, Unfinished
 from gui.models.branches import state_word
 from gui.models.engine_words import said
@@ -136,14 +137,39 @@ def result_words(result: str, unfinished: str | None = None) -> str:
     return words.get(result, result.replace("_", " ").capitalize())
 
 
-def way_on(result: str | None, unfinished: str | None = None) -> str:
-    """What to do after a run that stopped on local changes in the way, as `git pull` says
-    ("Please commit your changes or stash them"); "" after any other. A newcomer's trial
-    met "Local changes in the way" in the row, its tooltip and the notice, and nowhere what
-    to do (a git command left unfinished says its own way on)."""
+def way_on(result: str | None, unfinished: str | None = None, said: Sequence[Phrase] = ()) -> str:
+    """What to do after a run that stopped on local changes in the way, as `git pull` says;
+    "" after any other. A newcomer's trial met "Local changes in the way" in the row, its
+    tooltip and the notice, and nowhere what to do (a git command left unfinished says its
+    own way on). `said`, the run's message: what is in the way decides the words, as git's
+    ("Please commit your changes or stash them" for changes to tracked files, "Please move
+    or remove them" for untracked files); "commit or stash" when it does not say."""
     if result != "dirty" or unfinished in UNFINISHED_WORDS:
         return ""
+    fields = set(_field_names(said))
+    if "untracked" in fields and "dirty" in fields:
+        return translate(
+            "Standing",
+            "Commit or stash the changes and move or remove the untracked files "
+            "(git status lists them), then sync again.",
+        )
+    if "untracked" in fields:
+        return translate(
+            "Standing", "Move or remove the untracked files (git status lists them), then sync again."
+        )
     return translate("Standing", "Commit or stash them with git (git status lists them), then sync again.")
+
+
+def _field_names(said: Sequence[Phrase]) -> Iterator[str]:
+    """The names of the fields of `said` and of the phrases in them: `dirty` and
+    `untracked` are those of what is in the way (`WorktreeInTheWay`)."""
+    for part in said:
+        for name, value in part.fields:
+            yield name
+            if isinstance(value, Phrase):
+                yield from _field_names([value])
+            elif isinstance(value, tuple):
+                yield from _field_names(value)
 
 
 def standing(

@@ -12,6 +12,7 @@ through signals and paints what it is handed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.model import ConflictRecord
+from core.phrase import Phrase
 from gui.models.formatting import escaped, size, when
 from gui.models.standing import UNFINISHED_WORDS, result_words, way_on
 from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
@@ -110,6 +112,7 @@ class ConflictsPanel(QWidget):
         self.resolution: Resolution | None = None
         self.unfinished: str | None = None  # a git command left unfinished (the last sync's `dirty`)
         self.last_result: str | None = None  # how the last sync ended (`RepoRecord.last_result`)
+        self.said: tuple[Phrase, ...] = ()  # its message's parts (what was in the way)
         self._busy = False
         self._build()
         self.show_conflicts(None, [])
@@ -266,18 +269,21 @@ class ConflictsPanel(QWidget):
         conflicts: list[ConflictRecord],
         unfinished: str | None = None,
         last_result: str | None = None,
+        said: Sequence[Phrase] = (),
     ) -> None:
         """The listed conflicts of the selected repository (from the status store), the
         git command its last sync found left unfinished there (`RepoRecord.last_unfinished`):
         a merge begun with `git pull` is no conflict of Gitferry's, nor a clean one; and how
         that sync ended (`RepoRecord.last_result`): one stopped on local changes integrated
-        nothing, so the empty list is not "every branch integrated cleanly"."""
+        nothing, so the empty list is not "every branch integrated cleanly"; `said`, its
+        message's parts, what was in the way (changes or untracked files: `way_on`)."""
         if repo_id != self.repo_id:
             self.resolution = None
             self.status.clear()
         self.repo_id = repo_id
         self.unfinished = unfinished
         self.last_result = last_result
+        self.said = tuple(said)
         self.records.set_rows(conflicts)
         self._fit_list(len(conflicts))
         if conflicts and not self.table.selectionModel().hasSelection():
@@ -335,7 +341,7 @@ class ConflictsPanel(QWidget):
                     "Finish or abort it with git (git status says how); the next sync goes on."
                 ).replace("%1", words)
             )
-        elif not count and (stopped := way_on(self.last_result, self.unfinished)):
+        elif not count and (stopped := way_on(self.last_result, self.unfinished, self.said)):
             said = self.tr(
                 "No conflicts: the last sync stopped on local changes in the way and integrated nothing."
             )

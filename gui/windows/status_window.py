@@ -54,6 +54,7 @@ from core.model import (
     SyncReach,
 )
 from gui.models.branches import branch_model
+from gui.models.engine_words import stored_parts
 from gui.models.formatting import escaped
 from gui.models.repos import ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN, RepoView, repo_model
 from gui.models.standing import overview, pause_tooltip
@@ -386,7 +387,8 @@ class StatusWindow(QMainWindow):
     def _paint_conflicts(self, panel: ConflictsPanel, view: RepoView) -> None:
         record = view.record
         conflicts = self._conflicts_of.get(view.id, [])
-        panel.show_conflicts(view.id, conflicts, record.last_unfinished, record.last_result)
+        said = stored_parts(record.last_message, record.last_said) or ()
+        panel.show_conflicts(view.id, conflicts, record.last_unfinished, record.last_result, said)
 
     def _history_tab(self) -> HistoryPanel:
         """Recent syncs: `gui/widgets/history_panel.py` (the desktop loads them)."""

@@ -2889,6 +2889,10 @@
             <translation>Cherry-pick oder Revert läuft</translation>
         </message>
         <message>
+            <source>Commit or stash the changes and move or remove the untracked files (git status lists them), then sync again.</source>
+            <translation>Committe oder stashe die Änderungen und verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann synchronisiere erneut.</translation>
+        </message>
+        <message>
             <source>Commit or stash them with git (git status lists them), then sync again.</source>
             <translation>Committe oder stashe sie mit git (git status listet sie), dann synchronisiere erneut.</translation>
         </message>
@@ -2922,6 +2926,10 @@
         <message>
             <source>Merge in progress</source>
             <translation>Merge läuft</translation>
+        </message>
+        <message>
+            <source>Move or remove the untracked files (git status lists them), then sync again.</source>
+            <translation>Verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann synchronisiere erneut.</translation>
         </message>
         <message>
             <source>Needs you</source>

@@ -322,6 +322,35 @@ def test_a_sync_stopped_on_local_changes_says_so_and_the_way_on(
 
 
 @pytest.mark.slow
+def test_untracked_files_in_the_way_are_to_move_or_remove_not_to_commit_or_stash(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """Newcomer's trial: an untracked file where the remote added one stopped the sync, and
+    the hint said "Commit or stash them": neither helps an untracked file. Git is the referee:
+    `git pull` says "Please move or remove them before you merge."."""
+    run(desktop.refresh())
+    world.commit(world.theirs, "new.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    (world.mine / "new.txt").write_text("mine, untracked\n")
+    pulled = subprocess.run(["git", "pull", "--no-rebase"], cwd=world.mine, capture_output=True, text=True)
+    assert "Please move or remove them before you merge." in pulled.stderr
+    assert "commit your changes or stash them" not in pulled.stderr
+    notified: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
+    hint = _sync_stopped_dirty(run, desktop)
+    assert porcelain(world.mine) == "?? new.txt"
+    way_on = "Move or remove the untracked files (git status lists them), then sync again."
+    run(until(lambda: hint.text().endswith(way_on)))
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    index = desktop.window.repos.index(desktop.window.repos.position_of(mine_id), RESULT_COLUMN)
+    run(until(lambda: way_on in (index.data(Qt.ItemDataRole.ToolTipRole) or "")))
+    assert (
+        "mine: Local changes in the way",
+        f"untracked files are in the way: new.txt\n{way_on}",
+    ) in notified
+
+
+@pytest.mark.slow
 def test_a_merge_begun_with_git_pull_is_said_not_called_clean(
     run: Run, desktop: Desktop, world: Clones
 ) -> None:

@@ -14,9 +14,11 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
 from core.events import BranchStatusChanged, PhaseProgress, StateChanged
+from core.git.worktree.switch_check import WorktreeInTheWay
 from core.model import BranchStatus, ConflictRecord, RepoRecord, RepoState, SkippedFile, left_alone_said
 from core.phrase import joined, phrase, to_json
 from gui.models.branches import branch_model
+from gui.models.standing import way_on
 from gui.resources import TrayState
 from gui.translations import install_translations
 from gui.tray import Tray, tray_state
@@ -470,3 +472,18 @@ def test_a_branch_never_fetched_is_not_called_up_to_date(qtbot: object, qapp: QA
         finally:
             for translator in installed:
                 qapp.removeTranslator(translator)
+
+
+def test_the_way_on_names_what_is_in_the_way_as_git_pull_does(german: None) -> None:
+    """`git pull` says "Please commit your changes or stash them" for changed tracked files
+    and "Please move or remove them" for untracked ones (both, when both are in the way);
+    the hint said "commit or stash" for an untracked file too. Made from the sync's own
+    message (`WorktreeInTheWay`), in German."""
+    changed = WorktreeInTheWay(["a.txt"], []).parts()
+    untracked = WorktreeInTheWay([], ["new.txt"]).parts()
+    both = WorktreeInTheWay(["a.txt"], ["new.txt"]).parts()
+    assert way_on("dirty", None, changed).startswith("Committe oder stashe sie")
+    assert way_on("dirty", None, untracked).startswith("Verschiebe oder entferne die unversionierten")
+    assert way_on("dirty", None, both).startswith("Committe oder stashe die Änderungen und verschiebe")
+    assert way_on("dirty", None, ()) == way_on("dirty", None, changed)  # a message that does not say
+    assert way_on("ok", None, untracked) == ""
