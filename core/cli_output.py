@@ -322,11 +322,13 @@ def print_status(
     for sub in submodules:
         if sub.state == "modified":
             checked = (sub.checked_out or "")[:12]
-            print(f"  submodule {sub.path}: checks out {checked}, the recorded commit is {sub.recorded[:12]}")
+            line = f"  submodule {sub.path}: checks out {checked}, the recorded commit is {sub.recorded[:12]}"
+            # the way on, as the window says it (a newcomer's trial: the line ended on the hashes)
+            print(f"{line} (git submodule update checks out the recorded one)")
         elif sub.state == "changed":
             print(f"  submodule {sub.path}: has local changes (commit or discard them in {sub.path})")
         elif sub.state == "uninitialised":
-            print(f"  submodule {sub.path}: not checked out")
+            print(f"  submodule {sub.path}: not checked out (git submodule update --init checks it out)")
 
 
 def out_of_step(branches: Sequence[BranchStatus]) -> str | None:

@@ -86,6 +86,30 @@ def test_submodule_status_after_a_sync_is_git_pulls(
     fsck(mine)
 
 
+def test_status_says_the_git_command_that_brings_a_submodule_back(
+    world: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newcomer's trial: `gitferry status` printed a submodule's two hashes, or "not
+    checked out", and no way on (the window says the git command). The command it names
+    works: `git submodule status` is the referee."""
+    mine = world["mine"]
+    code, _out, err = run(capsys, "add", str(mine), "--name", "mine")
+    assert code == 0, err
+    code, _doc, _err = run(capsys, "sync", "mine", "--json")
+    assert code == 0 and _submodule_status(mine).startswith("+")  # off its recorded commit
+    code, said, _err = run(capsys, "status", "mine")
+    assert code == 0 and "(git submodule update checks out the recorded one)" in said, said
+    git("submodule", "update", "-q", cwd=mine)
+    assert _submodule_status(mine).startswith(" ")  # back where it is recorded
+    git("submodule", "deinit", "-q", "-f", "deps/lib", cwd=mine)
+    assert _submodule_status(mine).startswith("-")  # not checked out
+    code, _doc, _err = run(capsys, "sync", "mine", "--json")  # a sync looks at the submodules again
+    code, said, _err = run(capsys, "status", "mine")
+    assert code == 0 and "deps/lib: not checked out (git submodule update --init checks it out)" in said, said
+    git("submodule", "update", "-q", "--init", cwd=mine)
+    assert _submodule_status(mine).startswith(" ")
+
+
 def test_a_submodule_with_local_work_in_the_way_is_left_as_it_is(
     world: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
