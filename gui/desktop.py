@@ -569,13 +569,14 @@ class Desktop(QObject):
 
 
 def _changes(report: SyncReport) -> str:
-    """ "Pushed main; brought in drafts", or "" when the sync moved nothing."""
+    """ "Brought in drafts; pushed main", or "" when the sync moved nothing: in the order
+    the sync did them, as its line says them (`gitferry sync`: "merged …; pushed …")."""
     parts = []
-    if report.pushed:
-        parts.append(translate("Desktop", "pushed %1").replace("%1", ", ".join(report.pushed)))
     integrated = report.fast_forwarded + report.merged + report.rebased
     if integrated:
         parts.append(translate("Desktop", "brought in %1").replace("%1", ", ".join(integrated)))
+    if report.pushed:
+        parts.append(translate("Desktop", "pushed %1").replace("%1", ", ".join(report.pushed)))
     return first_upper("; ".join(parts))
 
 
