@@ -190,6 +190,8 @@ def test_unreachable_remotes_show_offline_once_in_the_window_and_the_tray(
     desktop.tray.sync_all_action.trigger()
     _title, text = run(next_emit(desktop.tray.notified, lambda title, _text: title == "Sync all finished"))
     assert text == "0 of 2 repositories synced; 2 offline"
+    # The scheduler fetches each second meanwhile: the tray says syncing while one runs.
+    run(until(lambda: desktop.tray.state is not TrayState.SYNCING))
     assert desktop.tray.state is TrayState.OFFLINE
     run(desktop.api.pause())  # no fetch starts while the app quits (it would be cut short)
 
