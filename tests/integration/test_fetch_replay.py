@@ -46,20 +46,18 @@ def fetch(name: str = "mine", *extra: str) -> Ran:
     return ran
 
 
-def recorded(name: str = "mine") -> None:
-    """Fetches until the engine's run is recorded: the first after a change of the
-    repository's standing (its first run, a result after another) is not (the facts it
-    read before it ran are not those after)."""
-    for _ in range(2):
-        assert not replayed(fetch(name))
+def recorded(
+    capsys: pytest.CaptureFixture[str], name: str = "mine", env: dict[str, str] | None = None
+) -> None:
+    """The engine's fetch-only syncs, in this process as the CLI runs them, until one is
+    recorded: the first after a change of the repository's standing (its first run, a
+    result after another) is not (the facts it read before it ran are not those after)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in (env or {}).items():
+            patch.setenv(key, value)
+        for _ in range(2):
+            assert run(capsys, "sync", "--fetch-only", name)[0] == 0
     assert record_path(data_dir(), _repo_id(name)).exists()
-
-
-def replays_again(env: dict[str, str] | None = None) -> bool:
-    """The record follows a change: a replay within three fetches (the engine's that
-    changed the standing, the engine's recorded one, the replay)."""
-    runs = (gitferry("sync", "--fetch-only", "mine", in_process=True, env=env) for _ in range(3))
-    return any(replayed(ran) for ran in runs)
 
 
 def replayed(ran: Ran) -> bool:
@@ -121,7 +119,7 @@ def test_a_fetch_that_says_a_branch_left_behind_is_replayed_saying_it(world: Clo
 
     drafts_behind(world)
     assert not replayed(fetch("mine"))  # brings drafts' new commit
-    recorded()
+    recorded(world.capsys)
     ran = fetch("mine")
     assert replayed(ran)
     said = "main up to date with origin/main; drafts: 1 behind, not checked out"
@@ -137,14 +135,15 @@ def _branch_times() -> str:
 
 
 def test_what_the_remote_brought_in_is_fetched_by_the_engine(world: Clones) -> None:
-    recorded()
+    recorded(world.capsys)
     pushed = world.commit(world.theirs, "b.txt", "from theirs\n")
     git("push", "-q", "origin", "main", cwd=world.theirs)
     ran = fetch("mine", "--json")
     assert not replayed(ran)
     assert json.loads(ran.out)["repos"][0]["objects_received"] > 0
     assert world.head(world.mine, "refs/remotes/origin/main") == pushed
-    assert replays_again()
+    recorded(world.capsys)
+    assert replayed(fetch())
 
 
 def _commit_locally(world: Clones) -> None:
@@ -183,7 +182,7 @@ CHANGES = {
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_anything_the_fetch_reads_changed_runs_the_engine(world: Clones, change: str) -> None:
-    recorded()
+    recorded(world.capsys)
     make, env = CHANGES[change]
     make(world)
     ran = gitferry("sync", "--fetch-only", "--json", "mine", in_process=True, env=env)
@@ -192,7 +191,8 @@ def test_anything_the_fetch_reads_changed_runs_the_engine(world: Clones, change:
     _code, doc, _err = run(world.capsys, "status", "--json", "mine")
     branches = {b["name"]: (b["ahead"], b["behind"]) for b in doc["repos"][0]["branches"]}
     assert branches["main"] == ((1, 0) if change == "a local commit" else (0, 0))
-    assert replays_again(env)
+    recorded(world.capsys, env=env)  # the record follows the change
+    assert replayed(gitferry("sync", "--fetch-only", "mine", in_process=True, env=env))
 
 
 async def test_a_commit_made_while_the_fetch_ran_is_never_replayed_away(world: Clones) -> None:
@@ -221,13 +221,13 @@ def test_a_config_file_with_includes_is_never_replayed(world: Clones) -> None:
     included = Path.home() / "work.gitconfig"
     included.write_text("[fetch]\n\tprune = false\n")
     git("config", "--global", "include.path", str(included))
-    fetch()
+    assert run(world.capsys, "sync", "--fetch-only", "mine")[0] == 0
     assert not record_path(data_dir(), _repo_id("mine")).exists()
     assert not replayed(fetch())
 
 
 def test_a_remote_that_does_not_answer_the_same_is_left_to_the_engine(world: Clones) -> None:
-    recorded()
+    recorded(world.capsys)
     moved = world.bare.with_name("elsewhere.git")
     world.bare.rename(moved)
     try:
@@ -240,7 +240,7 @@ def test_a_remote_that_does_not_answer_the_same_is_left_to_the_engine(world: Clo
 
 
 def test_a_sync_in_progress_is_left_to_the_engine(world: Clones) -> None:
-    recorded()
+    recorded(world.capsys)
     with acquire_sync_lock(world.mine / ".git"):
         ran = gitferry("sync", "--fetch-only", "--json", "mine", in_process=True)
     assert not replayed(ran)
@@ -249,10 +249,10 @@ def test_a_sync_in_progress_is_left_to_the_engine(world: Clones) -> None:
 
 
 def test_all_repositories_are_replayed_only_together(world: Clones) -> None:
-    recorded("mine")
+    recorded(world.capsys, "mine")
     ran = gitferry("sync", "--fetch-only", "--json", in_process=True)  # theirs has no record yet
     assert not replayed(ran)
-    assert not replayed(gitferry("sync", "--fetch-only", "--json", in_process=True))  # theirs' first
+    recorded(world.capsys, "theirs")
     both = gitferry("sync", "--fetch-only", "--json", in_process=True)
     assert replayed(both)
     assert [r["name"] for r in json.loads(both.out)["repos"]] == ["mine", "theirs"]
@@ -264,7 +264,7 @@ def test_a_fetch_over_ssh_is_replayed_asking_nothing(
     assert sshd_server.ssh_command
     monkeypatch.setenv("GIT_SSH_COMMAND", sshd_server.ssh_command)  # the server's key and the test's
     world = Clones.make(sshd_server, tmp_path, capsys)
-    recorded()
+    recorded(capsys)
     record = json.loads(record_path(data_dir(), _repo_id("mine")).read_text())
     (remote,) = record["remotes"]
     assert remote["dial"]["kind"] == "ssh" and "BatchMode=yes" in remote["dial"]["argv"]
