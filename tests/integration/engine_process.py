@@ -50,8 +50,10 @@ class Ran:
 
     @property
     def in_engine(self) -> bool:
-        """The engine carried the sync out: this process never loaded dulwich."""
-        return "dulwich" not in self.modules
+        """The engine carried the sync out: this process loaded neither dulwich nor the
+        replay of a recorded no-change fetch (`core/cli_replay.py`, tried only when no
+        engine took the sync)."""
+        return "dulwich" not in self.modules and "core.cli_replay" not in self.modules
 
 
 def gitferry(
