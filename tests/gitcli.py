@@ -15,6 +15,13 @@ def git(*args: str, cwd: Path | str | None = None, check: bool = True, input: st
     return proc.stdout.strip()
 
 
+def init_repo(path: Path) -> None:
+    """`git init -b main` at `path`, with a committer of its own (a test's HOME may have none)."""
+    git("init", "-q", "-b", "main", str(path))
+    git("config", "user.name", "T", cwd=path)
+    git("config", "user.email", "t@example.com", cwd=path)
+
+
 def rev_parse(repo: Path, rev: str) -> str:
     return git("rev-parse", rev, cwd=repo)
 

@@ -36,7 +36,7 @@ from core.git.worktree.checkout import (
 from core.git.worktree.switch_intent import SwitchIntent, intent_path, read_intent, write_intent
 from core.git.worktree.write import WorktreeWriter
 from core.results import ResultKind
-from tests.gitcli import fsck, git, rev_parse
+from tests.gitcli import fsck, git, init_repo, rev_parse
 
 MAIN = Ref(b"refs/heads/main")
 ROOT = Path(__file__).resolve().parents[2]
@@ -802,9 +802,7 @@ def test_gitattributes_added_and_removed_in_the_same_switch_rule_as_in_git(
     `.gitattributes` writes with what its check worked out. Git's own fast-forward of a
     twin clone is the referee, byte for byte."""
     origin = tmp_path / "origin"
-    git("init", "-q", "-b", "main", str(origin))
-    git("config", "user.name", "T", cwd=origin)
-    git("config", "user.email", "t@example.com", cwd=origin)
+    init_repo(origin)
     for directory in ("added", "removed", "plain", "untracked"):
         (origin / directory).mkdir()
         (origin / directory / "f.txt").write_bytes(b"one\ntwo\n")

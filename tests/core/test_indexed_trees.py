@@ -19,15 +19,13 @@ from core.git.index.indexed_trees import IndexedTrees
 from core.git.index.read import read_index_file
 from core.git.objects.tree_delta import CorruptTree, tree_delta
 from core.git.worktree.checkout import switch_branch
-from tests.gitcli import commit_file, fsck, git, merge_conflict, rev_parse
+from tests.gitcli import commit_file, fsck, git, init_repo, merge_conflict, rev_parse
 
 
 def _repo(tmp_path: Path) -> tuple[Path, str, str]:
     """main at `old`, a branch `new` one commit ahead touching two deep directories."""
     repo = tmp_path / "repo"
-    git("init", "-q", "-b", "main", str(repo))
-    git("config", "user.name", "T", cwd=repo)
-    git("config", "user.email", "t@example.com", cwd=repo)
+    init_repo(repo)
     for d in ("a/b", "a/c", "d"):
         for i in range(3):
             (repo / d).mkdir(parents=True, exist_ok=True)
@@ -132,9 +130,7 @@ def test_what_the_index_does_not_hold_is_read_from_the_tree(tmp_path: Path, case
 
 def test_a_conflicted_index_vouches_for_nothing_there(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    git("init", "-q", "-b", "main", str(repo))
-    git("config", "user.name", "T", cwd=repo)
-    git("config", "user.email", "t@example.com", cwd=repo)
+    init_repo(repo)
     commit_file(repo, "x/f.txt", "base\n")
     merge_conflict(repo, "x/f.txt")
     known = _known(repo)

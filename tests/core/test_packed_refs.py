@@ -20,16 +20,14 @@ from dulwich.repo import Repo
 from core.git.config.upstreams import tracked_upstreams
 from core.git.packed_refs import packed_refs
 from core.git.worktree.checkout import switch_branch
-from tests.gitcli import commit_file, fsck, git, rev_parse
+from tests.gitcli import commit_file, fsck, git, init_repo, rev_parse
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """main with an upstream `origin/main`, release branches, tags (one annotated), all packed."""
     path = tmp_path / "repo"
-    git("init", "-q", "-b", "main", str(path))
-    git("config", "user.name", "T", cwd=path)
-    git("config", "user.email", "t@example.com", cwd=path)
+    init_repo(path)
     commit_file(path, "a.txt", "one\n")
     for name in ("release/1.0", "release/v2.x_y+z", "topic-a"):
         git("branch", name, cwd=path)
