@@ -86,6 +86,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n more branch(es) behind or ahead (`gitferry status` lists them)</source>
+        <translation>
+            <numerusform>%n more branch behind or ahead (`gitferry status` lists them)</numerusform>
+            <numerusform>%n more branches behind or ahead (`gitferry status` lists them)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>committed %n file(s)</source>
         <translation>
             <numerusform>committed %n file</numerusform>
@@ -118,6 +125,62 @@
         <translation>
             <numerusform>{branch} (%n commit)</numerusform>
             <numerusform>{branch} (%n commits)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{branch}: %n ahead</source>
+        <translation>
+            <numerusform>{branch}: %n ahead</numerusform>
+            <numerusform>{branch}: %n ahead</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{branch}: %n ahead, checked out in {path}</source>
+        <translation>
+            <numerusform>{branch}: %n ahead, checked out in {path}</numerusform>
+            <numerusform>{branch}: %n ahead, checked out in {path}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{branch}: %n ahead, held by a rebase or bisect in {path}</source>
+        <translation>
+            <numerusform>{branch}: %n ahead, held by a rebase or bisect in {path}</numerusform>
+            <numerusform>{branch}: %n ahead, held by a rebase or bisect in {path}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{branch}: %n ahead, not checked out</source>
+        <translation>
+            <numerusform>{branch}: %n ahead, not checked out</numerusform>
+            <numerusform>{branch}: %n ahead, not checked out</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{branch}: %n behind</source>
+        <translation>
+            <numerusform>{branch}: %n behind</numerusform>
+            <numerusform>{branch}: %n behind</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{branch}: %n behind, checked out in {path}</source>
+        <translation>
+            <numerusform>{branch}: %n behind, checked out in {path}</numerusform>
+            <numerusform>{branch}: %n behind, checked out in {path}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{branch}: %n behind, held by a rebase or bisect in {path}</source>
+        <translation>
+            <numerusform>{branch}: %n behind, held by a rebase or bisect in {path}</numerusform>
+            <numerusform>{branch}: %n behind, held by a rebase or bisect in {path}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{branch}: %n behind, not checked out</source>
+        <translation>
+            <numerusform>{branch}: %n behind, not checked out</numerusform>
+            <numerusform>{branch}: %n behind, not checked out</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -232,62 +295,6 @@
         <translation>
             <numerusform>%1 diverged, +%n</numerusform>
             <numerusform>%1 diverged, +%n</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n ahead</source>
-        <translation>
-            <numerusform>%1: %n ahead</numerusform>
-            <numerusform>%1: %n ahead</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n ahead, checked out in %2</source>
-        <translation>
-            <numerusform>%1: %n ahead, checked out in %2</numerusform>
-            <numerusform>%1: %n ahead, checked out in %2</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n ahead, held by a rebase or bisect in %2</source>
-        <translation>
-            <numerusform>%1: %n ahead, held by a rebase or bisect in %2</numerusform>
-            <numerusform>%1: %n ahead, held by a rebase or bisect in %2</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n ahead, not checked out</source>
-        <translation>
-            <numerusform>%1: %n ahead, not checked out</numerusform>
-            <numerusform>%1: %n ahead, not checked out</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n behind</source>
-        <translation>
-            <numerusform>%1: %n behind</numerusform>
-            <numerusform>%1: %n behind</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n behind, checked out in %2</source>
-        <translation>
-            <numerusform>%1: %n behind, checked out in %2</numerusform>
-            <numerusform>%1: %n behind, checked out in %2</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n behind, held by a rebase or bisect in %2</source>
-        <translation>
-            <numerusform>%1: %n behind, held by a rebase or bisect in %2</numerusform>
-            <numerusform>%1: %n behind, held by a rebase or bisect in %2</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n behind, not checked out</source>
-        <translation>
-            <numerusform>%1: %n behind, not checked out</numerusform>
-            <numerusform>%1: %n behind, not checked out</numerusform>
         </translation>
     </message>
     <message numerus="yes">
