@@ -200,7 +200,11 @@ def main(argv: Sequence[str] | None = None, started: Startup | None = None) -> i
     )
     if not args.hidden:
         window.show()
-        app.processEvents()  # the first paint, before the engine is imported
+        # The first paint, before the engine is imported: painted now (`repaint`), not only
+        # asked for; `processEvents` alone left it to the event loop when the window system
+        # was slow to expose the window (CI at 457bcfa: the engine's modules came first).
+        window.repaint()
+        app.processEvents()
     painted()
     # After the paint: the icon's SVG engine (a Qt plugin and QtSvg, then rendering it at the
     # window manager's sizes), the log's rotating handler (socket, pickle), QtNetwork's server.
