@@ -21,14 +21,14 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from core.cli_output import print_sync
-from core.engine.fetch_replay import load_record
+from core.engine.fetch_replay import facts, load_record, recorded_facts
+from core.git.git_dirs import common_git_dir
 from core.git.locks.sync_lock import LOCK_NAME, SyncBusy, acquire_sync_lock
-from core.git.sync_inputs import common_dir, git_dir, sync_inputs
 from core.git.transfer.advertisement import read_advertisement
 from core.paths import data_dir, store_file
 from core.repo_state import utcnow
 from core.results import ResultKind
-from core.store.replay_rows import NewsToTell, replay_fetch, standing
+from core.store.replay_rows import NewsToTell, replay_fetch
 from core.store.run_rows import RunEnd, in_transaction, writer_connection
 
 if TYPE_CHECKING:
@@ -82,17 +82,16 @@ def _checked(
     for name in wanted:
         repo_id, path = listed[name]
         record = load_record(home, repo_id)
-        found = git_dir(path)
-        if record is None or record["path"] != path or found is None:
+        common = common_git_dir(path)
+        if record is None or record["path"] != path or common is None:
             return None
-        common = common_dir(found)
         if os.path.lexists(os.path.join(common, "gitferry", LOCK_NAME)):
             return None  # a sync runs, or one died: the engine's sync says so, or cleans up after it
         try:
             locks.enter_context(acquire_sync_lock(common, repo_path=path))
         except SyncBusy:
             return None
-        if record["inputs"] != sync_inputs(path) or record["standing"] != standing(conn, repo_id):
+        if facts(conn, path, repo_id) != recorded_facts(record):
             return None
         records.append(record)
     return records

@@ -81,15 +81,14 @@ from core.engine.shared_remotes import sharing_a_remote
 from core.engine.sync import take_sync_lock
 from core.errors import GitferryError
 from core.events import BranchStatusChanged, EventBus, RegistrationChanged, RemoteTripped, SyncFinished
+from core.git.git_dirs import common_git_dir, worktree_git_dir
 from core.git.merge.conflict_gone import conflict_holds
 from core.git.repository import (
     RepositoryIdentity,
-    common_git_dir,
     current_branch,
     in_worktree_repo,
     ref_value,
     repository_identities,
-    worktree_git_dir,
 )
 from core.git.transfer.sign_in import remote_memory_keys
 from core.git.transfer.signer import SessionPasswords

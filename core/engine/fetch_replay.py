@@ -116,30 +116,41 @@ def _replayable(
     }
 
 
-def _facts(home: Path, record: RepoRecord) -> dict[str, Any] | None:
-    inputs = sync_inputs(record.path)
+def facts(conn: sqlite3.Connection, path: str, repo_id: int) -> dict[str, Any] | None:
+    """What a fetch-only sync of the repository at `path` depends on, as a record holds it
+    (after a JSON round trip, so that a record read back compares equal): its files and
+    git's setup (`sync_inputs`) and its rows in the store (`standing`); None when they
+    would not cover it."""
+    inputs = sync_inputs(path)
     if inputs is None:
         return None
+    found: dict[str, Any] = json.loads(json.dumps({"inputs": inputs, "standing": standing(conn, repo_id)}))
+    return found
+
+
+def _facts(home: Path, record: RepoRecord) -> dict[str, Any] | None:
     conn = sqlite3.connect(f"{store_file(home).resolve().as_uri()}?mode=ro", uri=True)
     try:
-        rows = standing(conn, record.id)
+        return facts(conn, record.path, record.id)
     finally:
         conn.close()
-    # As JSON gives them back: what a replay compares them with.
-    found: dict[str, Any] = json.loads(json.dumps({"inputs": inputs, "standing": rows}))
-    return found
 
 
 def _write(home: Path, record: RepoRecord, kept: dict[str, Any]) -> None:
     from core.atomic_file import write_atomically  # `tempfile`: the engine's, not a replay's
 
-    if _facts(home, record) != {"inputs": kept["inputs"], "standing": kept["standing"]}:
+    if _facts(home, record) != recorded_facts(kept):
         _remove(home, record.id)
         return
     path = record_path(home, record.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Only the user's, as the store is: the environment's `GIT_*` values may hold a secret.
     write_atomically(path, json.dumps(kept).encode(), mode=0o600)
+
+
+def recorded_facts(record: dict[str, Any]) -> dict[str, Any]:
+    """The facts `record` was made with, as `facts` gives them."""
+    return {"inputs": record["inputs"], "standing": record["standing"]}
 
 
 def _remove(home: Path, repo_id: int) -> None:

@@ -26,7 +26,7 @@ __all__ = ["MARKERS", "Standing", "markers", "unfinished_stop"]
 
 
 def markers(git_dir: str) -> tuple[str, ...]:
-    """The `MARKERS` in a worktree's own git dir (`core.git.repository.worktree_git_dir`)."""
+    """The `MARKERS` in a worktree's own git dir (`core.git.git_dirs.worktree_git_dir`)."""
     return tuple(name for name in MARKERS if os.path.lexists(os.path.join(git_dir, name)))
 
 

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from dulwich.errors import NotGitRepository
 from dulwich.objects import ObjectID
 from dulwich.refs import Ref
-from dulwich.repo import Repo, UnsupportedExtension, read_gitfile
+from dulwich.repo import Repo, UnsupportedExtension
 
 from core.errors import BadInput, GitferryError, NotARepository
+from core.git.git_dirs import common_git_dir
 from core.git.parsed_config import ParsedConfigRepo
 from core.phrase import phrase
 
@@ -130,40 +131,6 @@ def in_worktree_repo(path: str | Path, work: Callable[[Repo], _T]) -> _T:
     """`work` on the repository at `path`, opened for it and closed after (blocking)."""
     with open_worktree_repo(path) as repo:
         return work(repo)
-
-
-def worktree_git_dir(worktree: str | Path) -> str | None:
-    """The working tree's own git dir (its HEAD, index and the state files of a git command
-    under way): `.git`, or the directory a linked worktree's `.git` file names. None when
-    there is no readable `.git`."""
-    dot_git = os.path.join(worktree, ".git")
-    if os.path.isdir(dot_git):
-        return dot_git
-    try:
-        with open(dot_git, "rb") as f:
-            return os.path.join(str(worktree), read_gitfile(f))
-    except (OSError, ValueError):
-        return None
-
-
-def common_git_dir(worktree: str | Path) -> str | None:
-    """The git dir holding the refs and objects of the working tree at `worktree`:
-    `.git` itself, or for a linked worktree (`.git` is a file `gitdir: ...`) the
-    `commondir` its git dir names (a `--separate-git-dir` repository has none: its
-    git dir is the common dir). None when there is no readable `.git`."""
-    dot_git = os.path.join(worktree, ".git")
-    if os.path.isdir(dot_git):
-        return dot_git
-    git_dir = worktree_git_dir(worktree)
-    if git_dir is None:
-        return None
-    try:
-        with open(os.path.join(git_dir, "commondir"), "rb") as f:
-            return os.path.join(git_dir, os.fsdecode(f.read().rstrip(b"\r\n")))
-    except FileNotFoundError:
-        return git_dir if os.path.isdir(git_dir) else None
-    except OSError:
-        return None
 
 
 class RepositoryIdentity(NamedTuple):

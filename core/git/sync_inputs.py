@@ -25,23 +25,15 @@ from __future__ import annotations
 import os
 import sys
 
+from core.git.git_dirs import UNFINISHED_COMMAND_MARKERS, common_git_dir, worktree_git_dir
+from core.git.locks.sync_lock import LOCK_NAME  # there while a sync runs, this one's too
+
 Facts = list[list[object]]
 """`[[what, identity...], ...]`: JSON as it is, compared whole."""
 
-_GIT_DIR_FILES = (
-    "HEAD",
-    "config.worktree",
-    "MERGE_HEAD",
-    "CHERRY_PICK_HEAD",
-    "REVERT_HEAD",
-    "REBASE_HEAD",
-    "BISECT_LOG",
-    "rebase-merge",
-    "rebase-apply",
-    "sequencer",
-)
+_GIT_DIR_FILES = ("HEAD", "config.worktree", *UNFINISHED_COMMAND_MARKERS)
 _COMMON_FILES = ("config", "packed-refs", "shallow", "commondir")
-_LOCK_NAME = "sync.lock"  # core/git/locks/sync_lock.py: there while a sync runs, this one's too
+
 _ENV_NAMES = ("HOME", "XDG_CONFIG_HOME", "PATH")
 
 
@@ -50,47 +42,21 @@ def sync_inputs(worktree: str) -> Facts | None:
     when they would not cover it (see the module's doc)."""
     if sys.platform == "win32" or os.path.lexists(os.path.join(worktree, ".gitmodules")):
         return None
-    found = git_dir(worktree)
-    if found is None:
+    found, common = worktree_git_dir(worktree), common_git_dir(worktree)
+    if found is None or common is None:
         return None
-    common = common_dir(found)
     facts: Facts = [["worktree", os.path.realpath(worktree)]]
     facts += [_identity(os.path.join(found, name), name) for name in _GIT_DIR_FILES]
     facts += [_identity(os.path.join(common, name), name) for name in _COMMON_FILES]
     facts += _tree(os.path.join(common, "refs"), "refs")
     facts += _linked_worktrees(os.path.join(common, "worktrees"))
-    facts += _tree(os.path.join(found, "gitferry"), "gitferry", skip=_LOCK_NAME)
+    facts += _tree(os.path.join(found, "gitferry"), "gitferry", skip=LOCK_NAME)
     configs = [os.path.join(common, "config"), os.path.join(found, "config.worktree"), *_global_configs()]
     if any(_includes(path) for path in configs):
         return None
     facts += [_identity(path, path) for path in configs[2:]]
     facts += sorted([name, value] for name, value in os.environ.items() if _read_by_git(name))
     return facts
-
-
-def git_dir(worktree: str) -> str | None:
-    """The git dir of the worktree at `worktree` (its `.git`, or where a `.git` file
-    points); None for anything else."""
-    dot_git = os.path.join(worktree, ".git")
-    if os.path.isdir(dot_git):
-        return dot_git
-    try:
-        with open(dot_git, "rb") as f:
-            first = f.readline().strip()
-    except OSError:
-        return None
-    if not first.startswith(b"gitdir: "):
-        return None
-    return os.path.join(worktree, os.fsdecode(first.removeprefix(b"gitdir: ")))
-
-
-def common_dir(git_dir: str) -> str:
-    """Where the refs and config a linked worktree shares live (git's `commondir`)."""
-    try:
-        with open(os.path.join(git_dir, "commondir"), "rb") as f:
-            return os.path.join(git_dir, os.fsdecode(f.read().strip()))
-    except OSError:
-        return git_dir
 
 
 def _global_configs() -> list[str]:

@@ -84,10 +84,11 @@ GIT_LAYERS: list[list[str]] = [
         "core.git.progress",
         "core.git.parsed_config",
         "core.git.global_config",
-        "core.git.sync_inputs",
+        "core.git.git_dirs",
         "core.git.packed_refs",
     ],
     ["core.git.locks"],
+    ["core.git.sync_inputs"],  # the sync lock's own file is not one of its facts
     ["core.git.config"],
     ["core.git.objects"],
     ["core.git.index"],

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
+from core.git.git_dirs import UNFINISHED_COMMAND_MARKERS, common_git_dir
 from core.git.merge.integrate import fast_forward_others
-from core.git.repository import common_git_dir
 from core.git.worktree.autocommit import AutoCommitRefused, auto_commit
-from core.git.worktree.git_operation import operation_in_progress
+from core.git.worktree.git_operation import STOPPED_COMMAND_MARKERS, operation_in_progress
 from core.git.worktree.scan import scan_worktree
 from core.git.worktree.worktrees import Use, branch_uses, list_worktrees
 from tests.git_operations import UNFINISHED, Unfinished, unfinished_id
@@ -148,6 +148,7 @@ def test_an_unfinished_command_is_found_where_git_status_finds_it(
     with Repo(str(path)) as opened:
         found = operation_in_progress(opened.controldir())
         assert found is not None and found.marker == operation.marker
+        assert found.marker in UNFINISHED_COMMAND_MARKERS  # what a replayed fetch's facts hold
         assert found.what.english() == operation.name.replace(
             " main", " work" if where == "linked" else " main"
         )
@@ -158,6 +159,10 @@ def test_an_unfinished_command_is_found_where_git_status_finds_it(
     operation.finish(path)
     with Repo(str(path)) as opened:
         assert operation_in_progress(opened.controldir()) is None
+
+
+def test_a_command_stopped_on_a_conflict_is_an_unfinished_one() -> None:
+    assert set(STOPPED_COMMAND_MARKERS) <= set(UNFINISHED_COMMAND_MARKERS)
 
 
 @pytest.mark.parametrize("operation", UNFINISHED, ids=unfinished_id)

@@ -29,7 +29,7 @@ from pathlib import Path
 from dulwich.config import ConfigFile, Section
 
 from core.errors import GitferryError
-from core.git.repository import common_git_dir
+from core.git.git_dirs import common_git_dir
 from core.platform.processes import held_open
 from core.remote_url import Kind, parse_remote_url
 
