@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from dulwich.repo import Repo
 
@@ -19,8 +19,9 @@ from core.engine.remotes_mirror import remote_records
 from core.git.config.remote_config import list_remotes
 from core.git.history.branch_status import measure_branches
 from core.git.repository import open_worktree_repo
+from core.git.worktree import submodules
 from core.git.worktree.worktrees import branch_uses
-from core.model import BranchStatus, RemoteRecord, RepoRecord, utcnow
+from core.model import BranchStatus, RemoteRecord, RepoRecord, SubmoduleStatus, utcnow
 
 if TYPE_CHECKING:
     from core.git.history.generations import GenerationIndex
@@ -62,10 +63,17 @@ def measure_in_worktrees(
     ]
 
 
+class _Measured(NamedTuple):
+    branches: list[BranchStatus]
+    remotes: list[RemoteRecord]
+    submodules: list[SubmoduleStatus]
+
+
 async def refresh_status(
     core: Core, record: RepoRecord, lease: RepoLease | None = None, *, fetched: Sequence[str] = ()
 ) -> list[BranchStatus]:
-    """Re-measure every branch from local refs (no network); `lease` lends the open
+    """Re-measure every branch from local refs (no network), and the submodules' checkouts
+    as a sync measures them (a `git submodule update` since: shown now); `lease` lends the open
     repository (the engine's pool: its packs already mapped), else it is opened for it.
     `fetched`: remotes just fetched outside a sync (a clone's `origin`): their branches'
     `last_fetch` is now.
@@ -75,17 +83,18 @@ async def refresh_status(
     HEAD and a publish (the sync lock) share its `GenerationIndex`, which one job uses
     at a time; a sync's own measure is kept apart from them by its lease and its lock."""
 
-    def measure(repo: Repo, previous: list[BranchStatus]) -> tuple[list[BranchStatus], list[RemoteRecord]]:
+    def measure(repo: Repo, previous: list[BranchStatus]) -> _Measured:
         remotes = remote_records(list_remotes(repo))  # a `git remote add` since: shown now
-        return measure_in_worktrees(repo, previous, core.graph_index(record.id, repo)), remotes
+        branches = measure_in_worktrees(repo, previous, core.graph_index(record.id, repo))
+        return _Measured(branches, remotes, submodules.measured(repo))
 
     async with (lease or fresh_repo)(core, record) as repo, core.measure_lock(record.id):
         previous = await core.store.branches(record.id)
-        statuses, remotes = await core.offload.cpu(measure, repo, previous)
+        statuses, remotes, in_submodules = await core.offload.cpu(measure, repo, previous)
         # when each was last fetched, as the store keeps it: the window shows what is returned
         fetched_at = {b.name: b.last_fetch for b in previous}
         statuses = [s if s.last_fetch else replace(s, last_fetch=fetched_at.get(s.name)) for s in statuses]
         if fetched:
             statuses = stamp_fetch(statuses, list(fetched))
-        await core.store.save_branches(record.id, statuses, remotes)
+        await core.store.save_measured(record.id, statuses, in_submodules, remotes)
     return statuses

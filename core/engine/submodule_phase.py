@@ -28,7 +28,7 @@ from core.engine.report import SyncReport
 from core.errors import GitferryError
 from core.git.transfer.fetch import TrackedBranches, fetch_remote
 from core.git.transfer.stop import TransferStop
-from core.git.worktree.submodules import has_submodules, statuses
+from core.git.worktree.submodules import has_submodules, measured
 from core.git.worktree.worktrees import branch_uses
 from core.model import SubmoduleStatus
 from core.phrase import Phrase, phrase
@@ -121,17 +121,9 @@ class _Updater:
 
 async def measure_submodules(core: Core, repo: Repo, report: SyncReport) -> list[SubmoduleStatus]:
     """The submodules' states, into the report; the caller stores them."""
-    found: list[SubmoduleStatus] = []
-    if await core.offload.io(has_submodules, repo):
-        found = await core.offload.io(_statuses, repo)
+    found = await core.offload.io(measured, repo)
     report.submodules = [
         {"path": s.path, "recorded": s.recorded, "checked_out": s.checked_out, "state": s.state}
         for s in found
     ]
     return found
-
-
-def _statuses(repo: Repo) -> list[SubmoduleStatus]:
-    from core.git.index.read import open_index  # the index reader only where there are submodules
-
-    return statuses(repo, open_index(repo)) if repo.has_index() else []

@@ -148,6 +148,16 @@ def statuses(repo: Repo, index: Index) -> list[SubmoduleStatus]:
     return found
 
 
+def measured(repo: Repo) -> list[SubmoduleStatus]:
+    """`statuses` of the checked-out index; none without `.gitmodules` (one lstat) or an
+    index."""
+    if not has_submodules(repo) or not repo.has_index():
+        return []
+    from core.git.index.read import open_index  # the index reader only where there are submodules
+
+    return statuses(repo, open_index(repo))
+
+
 def has_submodules(repo: Repo) -> bool:
     """A cheap look first: a working tree without `.gitmodules` is taken to have none."""
     return os.path.lexists(os.path.join(os.fsencode(repo.path), MODULES_FILE))
