@@ -19,46 +19,9 @@ from tests.integration.clones import run
 from tests.integration.engine_process import gitferry
 from tests.integration.test_fetch import push_commit, seed
 from tests.servers.host import LOOPBACK, RemoteHost
-from tests.servers.proxy import ForwardProxy
+from tests.servers.proxy import PROXY_VARIABLES, ForwardProxy
 from tests.servers.remote import HttpRemote
 from tests.servers.tls import ScratchCa, TlsSmartHttpServer
-
-PROXY_VARIABLES = (
-    "https_proxy",
-    "HTTPS_PROXY",
-    "http_proxy",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-)
-
-
-@pytest.fixture(scope="module")
-def scratch_ca(tmp_path_factory: pytest.TempPathFactory) -> ScratchCa:
-    return ScratchCa.make(tmp_path_factory.mktemp("ca"))
-
-
-@pytest.fixture(scope="module")
-def tls_process(
-    tmp_path_factory: pytest.TempPathFactory, scratch_ca: ScratchCa
-) -> Iterator[TlsSmartHttpServer]:
-    with TlsSmartHttpServer(tmp_path_factory.mktemp("https") / "repos", scratch_ca) as server:
-        yield server
-
-
-@pytest.fixture
-def https_server(tls_process: TlsSmartHttpServer, namespace: str) -> HttpRemote:
-    host = RemoteHost(tls_process.root, f"https://{LOOPBACK}:{tls_process.port}").child(namespace)
-    return HttpRemote("https", host, port=tls_process.port, server=tls_process, namespace=namespace)
-
-
-@pytest.fixture
-def proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ForwardProxy]:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    with ForwardProxy(tmp_path / "proxy.log") as server:
-        yield server
 
 
 def registered_clone(

@@ -14,9 +14,10 @@ import pytest
 
 from tests.gitcli import commit_file, git
 from tests.integration.test_fetch import push_commit
-from tests.integration.test_http_settings import PROXY_VARIABLES, refs, registered_clone, sync
+from tests.integration.test_http_settings import refs, registered_clone, sync
 from tests.integration.test_lfs import _commit, _gitferry_clone, _publisher, _sync
 from tests.servers.host import LOOPBACK
+from tests.servers.proxy import PROXY_VARIABLES
 from tests.servers.remote import HttpRemote
 from tests.servers.socks import SocksProxy
 from tests.servers.ssh import SshServer

@@ -12,9 +12,11 @@ from tests.servers.faults import CuttingProxy, CuttingProxyFactory, RefusedPort,
 from tests.servers.host import LOOPBACK
 from tests.servers.hostile import HostileServer
 from tests.servers.lfs import LfsHttpServer
+from tests.servers.proxy import PROXY_VARIABLES, ForwardProxy
 from tests.servers.remote import HttpRemote, namespace_for
 from tests.servers.smart_http import SmartHttpServer
 from tests.servers.ssh import SshServer, sshd_unavailable
+from tests.servers.tls import ScratchCa, TlsSmartHttpServer
 
 
 @pytest.fixture(scope="session")
@@ -178,3 +180,32 @@ def lfs_process(remotes_root: Path) -> Iterator[LfsHttpServer]:
 def lfs_server(lfs_process: LfsHttpServer, namespace: str) -> HttpRemote:
     """Smart HTTP with Basic auth and a Git LFS server (``<repo>.git/info/lfs``) on one port."""
     return _http_remote("http_auth", lfs_process, namespace)
+
+
+@pytest.fixture(scope="session")
+def scratch_ca(tmp_path_factory: pytest.TempPathFactory) -> ScratchCa:
+    return ScratchCa.make(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture(scope="session")
+def tls_process(
+    tmp_path_factory: pytest.TempPathFactory, scratch_ca: ScratchCa
+) -> Iterator[TlsSmartHttpServer]:
+    with TlsSmartHttpServer(tmp_path_factory.mktemp("https") / "repos", scratch_ca) as server:
+        yield server
+
+
+@pytest.fixture
+def https_server(tls_process: TlsSmartHttpServer, namespace: str) -> HttpRemote:
+    """Smart HTTP behind TLS, its certificate signed by `scratch_ca` (nothing else trusts it)."""
+    host = RemoteHost(tls_process.root, f"https://{LOOPBACK}:{tls_process.port}").child(namespace)
+    return HttpRemote("https", host, port=tls_process.port, server=tls_process, namespace=namespace)
+
+
+@pytest.fixture
+def proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ForwardProxy]:
+    """A forward proxy that logs what goes through it, no proxy variable set."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with ForwardProxy(tmp_path / "proxy.log") as server:
+        yield server

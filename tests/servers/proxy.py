@@ -24,6 +24,16 @@ from tests.servers.host import LOOPBACK, STOP_TIMEOUT
 
 TIMEOUT = 30.0
 CHUNK = 64 * 1024
+# Every variable that can send a request through a proxy (a test's fixture unsets them).
+PROXY_VARIABLES = (
+    "https_proxy",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+)
 HOP_BY_HOP = {
     "connection",
     "keep-alive",

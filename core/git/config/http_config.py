@@ -66,6 +66,7 @@ class HttpSettings:
     extra_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # may hold tokens
     user_agent: str | None = None
     cookie: str | None = field(default=None, repr=False)  # from http.cookieFile: may sign in
+    cookie_file: str | None = None  # http.cookieFile, whether or not it holds a cookie for the URL
 
 
 def http_settings(config: Config | None, url: str, remote: str | None = None) -> HttpSettings:
@@ -82,6 +83,7 @@ def http_settings(config: Config | None, url: str, remote: str | None = None) ->
     ca_info = os.environ.get("GIT_SSL_CAINFO") or _path(last(values, "sslcainfo"))
     ca_path = os.environ.get("GIT_SSL_CAPATH") or _path(last(values, "sslcapath"))
     agent = os.environ.get("GIT_HTTP_USER_AGENT") or _text(last(values, "useragent"))
+    cookie_file = _path(last(values, "cookiefile"))
     return HttpSettings(
         ssl_verify=verify,
         ca_info=ca_info,
@@ -91,7 +93,8 @@ def http_settings(config: Config | None, url: str, remote: str | None = None) ->
         proxy=choose_proxy(url, proxy),
         extra_headers=tuple(_header(raw) for raw in listed(values, "extraheader")),
         user_agent=agent,
-        cookie=_cookie(_path(last(values, "cookiefile")), url),
+        cookie=_cookie(cookie_file, url),
+        cookie_file=cookie_file,
     )
 
 

@@ -6,8 +6,9 @@ refs again. What the engine's fetch dialled is kept as a `Dial`: a `git://` requ
 or the ssh command line it ran (with `BatchMode`: the replay asks nothing; an ssh that
 would ask fails, and the engine's fetch then runs and asks). `read_advertisement`
 says it again and reads the refs, then ends the exchange as a fetch that wants nothing
-does (a flush-pkt). HTTP(S) remotes are not dialled here: signing in, proxies and
-TLS are the engine's.
+does (a flush-pkt). An HTTP(S) remote's request is said again by
+`http_advertisement.py` (imported for it only), when the engine's needed no
+credentials and nothing else it cannot say again.
 
 Light on purpose: a cold process that imports dulwich has spent the time it saves.
 """
@@ -24,7 +25,8 @@ Advertised = list[list[str]]
 then `["symref", "HEAD:refs/heads/main"]` entries: JSON as it is."""
 
 Dial = dict[str, Any]
-"""`{"kind": "git", "host": ..., "port": ..., "path": ...}` or `{"kind": "ssh", "argv": [...]}`."""
+"""`{"kind": "git", "host": ..., "port": ..., "path": ...}`, `{"kind": "ssh", "argv": [...]}`
+or `{"kind": "http", "url": ..., ...}` (`http_advertisement.py`)."""
 
 FLUSH = b"0000"
 
@@ -48,12 +50,17 @@ def ssh_dial(argv: list[str]) -> Dial:
 
 def read_advertisement(dial: Dial, timeout: float) -> Advertised | None:
     """The refs the remote `dial` names advertises now; None when they could not be read
-    (unreachable, refused, an ssh that would ask, a server that speaks otherwise)."""
+    (unreachable, refused, an ssh that would ask, an HTTP(S) answer other than the
+    recorded exchange's, a server that speaks otherwise)."""
     try:
         if dial["kind"] == "git":
             return _over_git(dial, timeout)
         if dial["kind"] == "ssh":
             return _over_ssh(dial, timeout)
+        if dial["kind"] == "http":
+            from core.git.transfer.http_advertisement import over_http  # http.client, ssl: HTTP(S) only
+
+            return over_http(dial, timeout, _read_refs)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return None

@@ -142,7 +142,8 @@ class FetchResult:
         default_factory=dict
     )  # a clone's files left as their LFS pointer -> why
     # The refs the remote advertised and how it was dialled, for a no-change fetch to be
-    # recorded (`core/engine/fetch_replay.py`); None: not over protocol v0, `git://` or ssh.
+    # recorded (`core/engine/fetch_replay.py`); None: not over protocol v0, or not as a
+    # replay can dial it again (`transport.dialled`).
     advertised: Advertised | None = None
     dial: Dial | None = None
 
@@ -468,9 +469,15 @@ class _FetchSession:
             notes_said={note.english(): note for note in notes},
             tags=tags.created,
             tags_pruned=tags_pruned,
-            advertised=advertised_refs((result.refs or {}).items(), (result.symrefs or {}).items()),
+            advertised=advertised_refs(self._listed(result.refs or {}), (result.symrefs or {}).items()),
             dial=dialled(self._client),
         )
+
+    def _listed(self, refs: Mapping[Ref, ObjectID | None]) -> Iterable[tuple[bytes, bytes | None]]:
+        """The refs as the listing gave them: over HTTP(S) dulwich takes the peeled tags'
+        `^{}` lines out, a replay reads them (`advertisement.py`)."""
+        peeled = self._peeled_listing().items()
+        return [*refs.items(), *((name, sha) for name, sha in peeled if name.removesuffix(PEELED) in refs)]
 
     def _notes(self, tag_notes: list[Phrase]) -> list[Phrase]:
         notes = [ignored_note(name) for name in self._ignored] + tag_notes

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import ssl
 from typing import Any
+from urllib.parse import urlsplit
 
-import truststore
 import urllib3
 from dulwich.config import Config
 from urllib3.exceptions import InsecureRequestWarning
 
 from core.git.config.http_config import BadHttpSetting, HttpSettings, http_settings
+from core.git.transfer.advertisement import Dial
+from core.git.transfer.http_advertisement import environment, trust_files, verifying_context
 
 USER_AGENT = "git/2.39-compatible (gitferry; dulwich)"
 
@@ -110,16 +112,32 @@ def _load_client_cert(context: ssl.SSLContext, cert: str, key: str | None) -> No
 
 
 def _verifying_context(settings: HttpSettings) -> ssl.SSLContext:
-    if not settings.ssl_verify:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    if settings.ca_info or settings.ca_path:
-        try:
-            return ssl.create_default_context(cafile=settings.ca_info, capath=settings.ca_path)
-        except (OSError, ssl.SSLError) as exc:
-            key = "http.sslCAInfo" if settings.ca_info else "http.sslCAPath"
-            where = settings.ca_info or settings.ca_path
-            raise BadHttpSetting(key, f"cannot load {where}: {exc.strerror or exc}") from None
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        return verifying_context(settings.ssl_verify, settings.ca_info, settings.ca_path)
+    except (OSError, ssl.SSLError) as exc:
+        key = "http.sslCAInfo" if settings.ca_info else "http.sslCAPath"
+        where = settings.ca_info or settings.ca_path
+        raise BadHttpSetting(key, f"cannot load {where}: {exc.strerror or exc}") from None
+
+
+def replay_base(settings: HttpSettings, https: bool) -> Dial | None:
+    """What a no-change fetch's record keeps of these settings to send its request again
+    without the engine (`http_advertisement.py`); None when a replay could not send it
+    as this pool does: a client certificate, `http.cookieFile`, `http.extraHeader` (a
+    token, mostly), a SOCKS or https proxy, a proxy's user and password."""
+    proxy = settings.proxy
+    if settings.client_cert or settings.cookie_file or settings.extra_headers:
+        return None
+    if proxy is not None and (not proxy.url.startswith("http://") or proxy.username is not None):
+        return None
+    where = urlsplit(proxy.url) if proxy is not None else None
+    return {
+        "kind": "http",
+        "headers": {**request_headers(settings), "Accept": "*/*", "Pragma": "no-cache"},  # dulwich's
+        "proxy": None if where is None else {"host": where.hostname, "port": where.port},
+        "verify": settings.ssl_verify,
+        "ca_info": settings.ca_info,
+        "ca_path": settings.ca_path,
+        "trust": trust_files(settings.ssl_verify, settings.ca_info, settings.ca_path) if https else [],
+        "env": environment(),
+    }

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urljoin
 
 from dulwich.client import (
     FetchPackResult,
@@ -130,16 +131,19 @@ def open_client(
             vendor=TimedSSHVendor(timeout, stop, program=program, asking=asking),
         )
         return ssh, url.path
-    from core.git.transfer.http_pool import http_pool_for  # urllib3: only HTTP(S) pays for it
+    from core.git.config.http_config import http_settings  # urllib3: only HTTP(S) pays for it
+    from core.git.transfer.http_pool import pool_from_settings, replay_base
 
     if sign_in is not None:
         first = sign_in.first()
     else:
         first = auth or (HttpAuth(url.user or "", url.password) if url.password is not None else None)
     base = f"{url.kind}://{url.netloc}/"
+    settings = http_settings(config, url.text, remote)
     client = StoppableHttpClient(
         base,
-        pool_manager=http_pool_for(url.text, config, timeout, remote),
+        pool_manager=pool_from_settings(settings, timeout),
+        replay=replay_base(settings, url.kind is Kind.HTTPS),
         username=first.username if first else None,
         password=first.password if first else None,
         stop=stop,
@@ -153,16 +157,25 @@ class StoppableHttpClient(Urllib3HttpGitClient):
     shut down for reading, which ends a read in progress), and which answers a 401 as
     git does: the `SignIn`'s next credential, and the request sent again (a request
     whose body is a stream cannot be, and fails). The first success with a credential
-    approves it."""
+    approves it. `dialled`: its listing's request, as a replay sends it again (`replay`:
+    what of its settings a replay can say again, `http_pool.replay_base`), once it was
+    answered over protocol v0, with no credential sent and no redirect."""
 
     def __init__(
-        self, *args: Any, stop: TransferStop | None = None, sign_in: SignIn | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        stop: TransferStop | None = None,
+        sign_in: SignIn | None = None,
+        replay: Dial | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._stop = stop
         self.sign_in = sign_in
         self._unregisters: list[Callable[[], None]] = []
         self.peeled: dict[Ref, ObjectID] = {}  # tag -> what it peels to, from the last listing
+        self._replay = replay
+        self.dialled: Dial | None = None
 
     def _http_request(
         self,
@@ -206,6 +219,21 @@ class StoppableHttpClient(Urllib3HttpGitClient):
         tags needs them (`fetch.py` reads `peeled`)."""
         found = super()._discover_references(service, base_url, protocol_version, ref_prefix)
         self.peeled = dict(found[4])
+        self.dialled = None
+        answered = found[2] == base_url and self._auth_header is None and self.dumb is False
+        if (
+            self._replay is not None
+            and service == b"git-upload-pack"
+            and self.protocol_version == 0
+            and answered
+        ):
+            self.dialled = {
+                **self._replay,
+                "url": urljoin(base_url, "info/refs?service=git-upload-pack"),
+                "prefixes": [""]
+                if ref_prefix is None
+                else [p.decode("utf-8", "surrogateescape") for p in ref_prefix],
+            }
         return found
 
     def _use(self, auth: HttpAuth) -> None:
@@ -464,8 +492,9 @@ def unverified_warning(remote: str, url: RemoteUrl, config: Config | None) -> Ph
 
 
 def dialled(client: GitClient | None) -> Dial | None:
-    """How `client` reached its remote, when it spoke protocol v0 over `git://` or ssh
-    (`advertisement.Dial`: what a no-change fetch's record dials again), else None."""
+    """How `client` reached its remote, when it spoke protocol v0 over `git://`, ssh or
+    HTTP(S) as a replay can again (`advertisement.Dial`: what a no-change fetch's record
+    dials again), else None."""
     vendor = getattr(client, "ssh_vendor", None)
     found = getattr(vendor if vendor is not None else client, "dialled", None)
     return found if isinstance(found, dict) else None
