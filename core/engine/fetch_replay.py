@@ -6,7 +6,8 @@ A cold process spends most of such a sync importing the engine and dulwich (issu
 read: the repository's files and git's settings (`core.git.sync_inputs`), the
 store's rows for the repository (`core.store.replay_rows.standing`) and each remote's
 advertised refs. So after a fetch-only sync that was up to date and did nothing, with
-every remote reached over protocol v0 by `git://` or ssh, the engine records those
+every remote reached over protocol v0 (`git://`, ssh, or HTTP(S) as a replay can say its
+request again: `core/git/transfer/http_advertisement.py`), the engine records those
 facts, how it dialled each remote and what it reported, in
 `<data dir>/cache/fetch-replay/<repo id>.json`. A later cold fetch-only sync of the
 repository that finds the same facts, the same store rows and, from each remote, the

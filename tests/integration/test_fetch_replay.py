@@ -228,6 +228,12 @@ def test_a_config_file_with_includes_is_never_replayed(world: Clones) -> None:
 
 def test_a_remote_that_does_not_answer_the_same_is_left_to_the_engine(world: Clones) -> None:
     recorded(world.capsys)
+    gone_and_told(world)
+
+
+def gone_and_told(world: Clones) -> None:
+    """A fetch-only sync while the remote's repository is elsewhere: the engine's, which
+    says what went wrong and keeps no record."""
     moved = world.bare.with_name("elsewhere.git")
     world.bare.rename(moved)
     try:
@@ -235,7 +241,7 @@ def test_a_remote_that_does_not_answer_the_same_is_left_to_the_engine(world: Clo
     finally:
         moved.rename(world.bare)
     assert not replayed(ran)
-    assert json.loads(ran.out)["repos"][0]["result"] != "up_to_date"  # the engine says what went wrong
+    assert json.loads(ran.out)["repos"][0]["result"] != "up_to_date"
     assert not record_path(data_dir(), _repo_id("mine")).exists()
 
 

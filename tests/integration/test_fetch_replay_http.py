@@ -23,7 +23,15 @@ from core.paths import data_dir
 from tests.gitcli import git
 from tests.integration.clones import Clones, run
 from tests.integration.engine_process import gitferry
-from tests.integration.test_fetch_replay import _repo_id, fetch, recorded, replayed, report, rows
+from tests.integration.test_fetch_replay import (
+    _repo_id,
+    fetch,
+    gone_and_told,
+    recorded,
+    replayed,
+    report,
+    rows,
+)
 from tests.servers.host import LOOPBACK
 from tests.servers.proxy import PROXY_VARIABLES, ForwardProxy
 from tests.servers.remote import HttpRemote
@@ -231,15 +239,7 @@ def test_a_remote_gone_or_redirected_is_left_to_the_engine(http_world: Clones) -
     (remote,) = _record()["remotes"]  # type: ignore[misc]
     with _redirecting(str(remote["dial"]["url"])) as elsewhere:
         assert read_advertisement({**remote["dial"], "url": elsewhere}, 10) is None
-    moved = http_world.bare.with_name("elsewhere.git")
-    http_world.bare.rename(moved)
-    try:
-        ran = gitferry("sync", "--fetch-only", "--json", "mine", in_process=True)
-    finally:
-        moved.rename(http_world.bare)
-    assert not replayed(ran)
-    assert json.loads(ran.out)["repos"][0]["result"] != "up_to_date"  # the engine says what went wrong
-    assert not record_path(data_dir(), _repo_id("mine")).exists()
+    gone_and_told(http_world)  # a 404
 
 
 @contextmanager
