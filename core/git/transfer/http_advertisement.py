@@ -102,9 +102,8 @@ def over_http(
 ) -> Advertised | None:
     """The refs the dialled HTTP(S) remote advertises now, read by `read_refs` from the
     v0 listing after the service line; None when anything differs from the record."""
-    from urllib.parse import urlsplit
-
     import http.client
+    from urllib.parse import urlsplit
 
     url = urlsplit(str(dial["url"]))
     trust = trust_files(dial["verify"], dial["ca_info"], dial["ca_path"]) if url.scheme == "https" else []
