@@ -295,15 +295,25 @@ def brief_forms(
     (a narrow window, German, a long branch name): the Result column paints the first
     that fits (gui/widgets/result_delegate.py), the whole line stays in the tooltip. One
     rule for every kind of line: its `own` forms (a summary of several branches:
-    'ideas diverged, +2'); a branch's line without the branch's name ('3 commits on no
-    remote' for 'topic: 3 commits on no remote'), then the branch table's word for the
-    branch ('Not published'); a 'What: why' line's 'What' ('Conflict: 3 files' is
+    'ideas diverged, +2'); a branch's line keeps the branch's name first, its count
+    without what follows ('drafts: 1 behind…' for 'drafts: 1 behind, not checked out'),
+    then the branch table's word for it ('topic: not published'), and where the level has
+    a word of its own to end on, the line without the name ('3 commits on no remote') and
+    that word ('Not published'); a branch left as it is has none: its line is about that
+    branch, and without the name read as the repository's ('1 behind, not checked out',
+    'Behind' in a newcomer's trial), so the briefest keeps the name, and a column
+    narrower still cuts it at its end; a 'What: why' line's 'What' ('Conflict: 3 files' is
     'Conflict'); last, the level's own word ('Needs you')."""
     forms = list(own)
     named = next((b for b in branches if text.startswith(f"{b.name}: ")), None)
     if named is not None:
-        forms.append(text[len(named.name) + 2 :])
-        forms.append(first_upper(state_word(named)))
+        lag = branch_lag(named)
+        if lag is not None and lag != text and text.startswith(lag):
+            forms.append(f"{lag}…")  # what follows the count is in the tooltip
+        forms.append(f"{named.name}: {state_word(named)}")
+        if level in LEVEL_WORDS:
+            forms.append(text[len(named.name) + 2 :])
+            forms.append(first_upper(state_word(named)))
     elif ": " in text:
         forms.append(text.split(": ", 1)[0])
     if level in LEVEL_WORDS:
