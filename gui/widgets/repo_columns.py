@@ -7,14 +7,15 @@ over what is left. With those widths fixed, a narrow list (the status window at
 QT_SCALE_FACTOR=2 on a 1400x900 screen: 630 px wide, a list of about 280) put the
 Result column past the list's right edge, behind a horizontal scroll bar, where nobody
 saw "Needs you". Now, whenever the room changes, the name column and then Activity give
-way (down to the header's minimum; a name is cut with '…', its tooltip has it whole)
-so that Result keeps `result_min`, and they return to their widths when there is room
-again. A width the user drags either to becomes the one it returns to.
+way (down to their titles beside the sort arrow, then where the room is smaller still to
+the header's minimum, the titles cut with '…'; a name is cut with '…', its tooltip has it
+whole) so that Result keeps `result_min`, and they return to their widths when there is
+room again. A width the user drags either to becomes the one it returns to.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from gui.widgets.content_columns import ContentColumns
@@ -40,6 +41,9 @@ class RepoColumns(ContentColumns):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         header.sectionResized.connect(self._resized)
+        # a title with less room than it needs is cut with '…' before the sort arrow; Qt's
+        # header otherwise paints it whole and the arrow over it ("Reposit▾")
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
 
     def fit(self) -> None:
         super().fit()
@@ -49,14 +53,10 @@ class RepoColumns(ContentColumns):
         """The giving columns' widths for the room there is now: each as wanted while the
         Result column keeps `result_min`, else narrower, the first listed first."""
         header = self._table.horizontalHeader()
-        low = header.minimumSectionSize()
         spare = self.room() - self._result_min - sum(header.sectionSize(c) for c in self._columns)
-        giving = list(self._wanted)
-        widths = {}
-        for i, column in enumerate(giving):
-            later = sum(self._wanted[c] for c in giving[i + 1 :])  # kept whole while room allows
-            widths[column] = max(low, min(self._wanted[column], spare - later))
-            spare -= widths[column]
+        widths = self._given(spare, titled=True)
+        if sum(widths.values()) > spare:  # Result first: the titles are cut with '…'
+            widths = self._given(spare, titled=False)
         self._sharing = True
         try:
             for column, width in widths.items():
@@ -64,6 +64,24 @@ class RepoColumns(ContentColumns):
                     header.resizeSection(column, width)
         finally:
             self._sharing = False
+
+    def _given(self, spare: int, *, titled: bool) -> dict[int, int]:
+        """The giving columns' widths in `spare`, the first listed giving first, each down to
+        its header's minimum, or (`titled`) to its title whole beside the sort arrow: Qt
+        leaves the arrow no room of its own, and German at 900 px painted it over
+        "Repository". A user's narrower drag is theirs to keep."""
+        header = self._table.horizontalHeader()
+        giving = list(self._wanted)
+        widths = {}
+        for i, column in enumerate(giving):
+            later = sum(self._wanted[c] for c in giving[i + 1 :])  # kept whole while room allows
+            wanted = self._wanted[column]
+            low = header.minimumSectionSize()
+            if titled:
+                low = max(low, min(header.sectionSizeHint(column), wanted))
+            widths[column] = max(low, min(wanted, spare - later))
+            spare -= widths[column]
+        return widths
 
     def minimum_width(self) -> int:
         """The list's width with the giving columns at the header's minimum and Result at
