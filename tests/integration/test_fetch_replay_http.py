@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -242,6 +243,65 @@ def test_a_remote_gone_or_redirected_is_left_to_the_engine(http_world: Clones) -
     gone_and_told(http_world)  # a 404
 
 
+@pytest.mark.parametrize("framing", ["chunked", "length", "close"])
+def test_the_listing_is_read_however_the_server_frames_it(http_world: Clones, framing: str) -> None:
+    """The backend's own listing, sent on chunked (HTTP/1.1 servers in front of `git
+    http-backend`), with a `Content-Length`, or up to the connection's end (the tests' bridge)."""
+    recorded(http_world.capsys)
+    (remote,) = _record()["remotes"]  # type: ignore[misc]
+    dial = remote["dial"]
+    with urllib.request.urlopen(dial["url"], timeout=10) as answer:
+        body = answer.read()
+    with _serving(body, framing) as url:
+        assert read_advertisement({**dial, "url": url}, 10) == remote["advertised"]
+        assert read_advertisement({**dial, "url": url.replace("info/refs", "other")}, 10) is None
+
+
+@contextmanager
+def _serving(body: bytes, framing: str) -> Iterator[str]:
+    """A server that answers the listing `body`, framed as `framing` says, at the URL it gives."""
+
+    class Listing(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0" if framing == "close" else "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if not self.path.startswith("/origin.git/info/refs?"):
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-git-upload-pack-advertisement")
+            if framing == "chunked":
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for at in range(0, len(body), 7):  # chunks that cut pkt-lines anywhere
+                    piece = body[at : at + 7]
+                    self.wfile.write(b"%x;ext=1\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"0\r\nX-Trailer: 1\r\n\r\n")
+                return
+            if framing == "length":
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    with _server(Listing) as port:
+        yield f"http://{LOOPBACK}:{port}/origin.git/info/refs?service=git-upload-pack"
+
+
+@contextmanager
+def _server(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    server = ThreadingHTTPServer((LOOPBACK, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @contextmanager
 def _redirecting(to: str) -> Iterator[str]:
     """A server that answers every request with a redirect to `to`: the URL it serves."""
@@ -256,11 +316,5 @@ def _redirecting(to: str) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer((LOOPBACK, 0), Redirect)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOOPBACK}:{server.server_address[1]}/origin.git/info/refs?service=git-upload-pack"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _server(Redirect) as port:
+        yield f"http://{LOOPBACK}:{port}/origin.git/info/refs?service=git-upload-pack"

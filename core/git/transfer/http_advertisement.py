@@ -12,27 +12,36 @@ keeps it as a `Dial` (`http_dial`): the URL, the headers sent, the http proxy, t
 certificate settings, the files the certificate check reads (by identity) and the
 environment the pool read (proxies, `SSL_CERT_*`, the keyring's backend).
 
-`over_http` sends the same request through `http.client`, over the same TLS context
+`over_http` sends the same request, over the same TLS context
 (`verifying_context`, which `http_pool.py` uses too: truststore, or `http.sslCAInfo` /
 `http.sslCAPath`, or no check with `http.sslVerify=false`), so a certificate the engine
 would refuse is refused here too; anything else than the same 200 (a redirect, 401, 403,
 404, a TLS error, another content type, an environment or trust file that changed) is
 None, and the engine's fetch runs and says what it says. The refs read are those the
 fetch asked for (`prefixes`: dulwich filters a v0 listing by them).
+
+The request is written and its answer read by hand (HTTP/1.1, a body chunked, of a
+`Content-Length` or up to the end), as `advertisement.py` reads pkt-lines by hand:
+`http.client` imports the `email` package, 57 million instructions (`valgrind
+--tool=callgrind`) over `ssl`'s, a quarter of the whole replay.
 """
 
 from __future__ import annotations
 
+import io
 import os
-import ssl
-from typing import TYPE_CHECKING, Any
+import socket
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Callable
 
     from core.git.transfer.advertisement import Advertised, Dial
 
 ADVERTISEMENT = "application/x-git-upload-pack-advertisement"
+_LINE = 65536  # the longest status or header line read (`http.client`'s limit)
+_HEADERS = 100  # the most header lines (`http.client`'s)
 SERVICE_LINE = b"# service=git-upload-pack"
 
 # What the engine's HTTP(S) exchange reads of the environment besides `GIT_*` (a fact of
@@ -57,6 +66,8 @@ def verifying_context(verify: bool, ca_info: str | None, ca_path: str | None) ->
     """What checks the server's certificate (raises `OSError`, `ssl.SSLError` for a CA
     file that cannot be loaded): nothing when `verify` is off; `ca_info` / `ca_path`
     alone when given; else the platform's trust store (truststore)."""
+    import ssl  # an https remote's only
+
     if not verify:
         context = ssl.create_default_context()
         context.check_hostname = False
@@ -78,6 +89,8 @@ def trust_files(verify: bool, ca_info: str | None, ca_path: str | None) -> list[
     if ca_info or ca_path:
         paths = [ca_info or "", ca_path or ""]
     else:
+        import ssl
+
         found = ssl.get_default_verify_paths()
         paths = [found.cafile or "", found.capath or "", *_TRUSTSTORE_CANDIDATES]
     return [_identity(path) for path in paths if path]
@@ -102,47 +115,99 @@ def over_http(
 ) -> Advertised | None:
     """The refs the dialled HTTP(S) remote advertises now, read by `read_refs` from the
     v0 listing after the service line; None when anything differs from the record."""
-    import http.client
-    from urllib.parse import urlsplit
+    from urllib.parse import urlsplit  # pathlib's already
 
     url = urlsplit(str(dial["url"]))
     trust = trust_files(dial["verify"], dial["ca_info"], dial["ca_path"]) if url.scheme == "https" else []
-    if dial["env"] != environment() or dial["trust"] != trust:
+    if dial["env"] != environment() or dial["trust"] != trust or url.hostname is None:
         return None
-    # Through an http proxy, an http URL is asked whole; an https one through a tunnel.
-    target = str(dial["url"]) if dial["proxy"] and url.scheme == "http" else url.path + f"?{url.query}"
-    conn = _connection(url.scheme, url.hostname or "", url.port, dial, timeout)
-    try:
-        conn.request("GET", target, headers=dial["headers"])
-        resp = conn.getresponse()
-        if resp.status != 200 or resp.getheader("Content-Type") != ADVERTISEMENT:
-            return None  # redirected, refused, signing in asked, another server: the engine's
-        head = resp.read(4)
-        line = resp.read(int(head, 16) - 4) if len(head) == 4 else b""
-        if line.rstrip(b"\n") != SERVICE_LINE or resp.read(4) != b"0000":
-            return None
-        found = read_refs(resp.read)
-    except http.client.HTTPException:
+    https = url.scheme == "https"
+    port = url.port or (443 if https else 80)
+    proxy = dial["proxy"]
+    target = f"{url.path}?{url.query}"
+    host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+    if port != (443 if https else 80):  # as http.client writes `Host`, under urllib3 too
+        host += f":{port}"
+    with socket.create_connection(_address(proxy, url.hostname, port), timeout) as raw:  # type: ignore[arg-type]
+        sock: socket.socket = raw
+        if proxy is not None and https:
+            _tunnel(raw, url.hostname, port)
+        elif proxy is not None:
+            target = str(dial["url"])  # through an http proxy, an http URL is asked whole
+        if https:
+            context = verifying_context(dial["verify"], dial["ca_info"], dial["ca_path"])
+            sock = context.wrap_socket(raw, server_hostname=url.hostname)
+        with sock, sock.makefile("rb") as stream:
+            sock.sendall(_request(target, host, dial["headers"]))
+            status, headers = _response_head(stream)
+            if status != 200 or headers.get("content-type") != ADVERTISEMENT:
+                return None  # redirected, refused, signing in asked, another server: the engine's
+            read = io.BytesIO(_body(stream, headers)).read
+    head = read(4)
+    line = read(int(head, 16) - 4) if len(head) == 4 else b""
+    if line.rstrip(b"\n") != SERVICE_LINE or read(4) != b"0000":
         return None
-    finally:
-        conn.close()
+    found = read_refs(read)
     return None if found is None else _asked(found, dial["prefixes"])
 
 
-def _connection(scheme: str, host: str, port: int | None, dial: Dial, timeout: float) -> Any:
-    import http.client
+def _address(proxy: dict[str, Any] | None, host: str, port: int) -> tuple[str | bytes, int]:
+    """Where to connect; an ASCII name as bytes, as the engine's `git://` client gives it
+    (`timed_clients`: no IDNA codec)."""
+    name, port = (str(proxy["host"]), int(proxy["port"])) if proxy is not None else (host, port)
+    return (name.encode("ascii") if name.isascii() else name), port
 
-    proxy = dial["proxy"]
-    if scheme == "https":
-        context = verifying_context(dial["verify"], dial["ca_info"], dial["ca_path"])
-        if proxy is None:
-            return http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
-        tunnel = http.client.HTTPSConnection(proxy["host"], proxy["port"], timeout=timeout, context=context)
-        tunnel.set_tunnel(host, port or 443)
-        return tunnel
-    if proxy is None:
-        return http.client.HTTPConnection(host, port, timeout=timeout)
-    return http.client.HTTPConnection(proxy["host"], proxy["port"], timeout=timeout)
+
+def _request(target: str, host: str, headers: dict[str, str]) -> bytes:
+    """The request as urllib3 has `http.client` write it: `Host`, `Accept-Encoding:
+    identity`, then the headers given."""
+    lines = [f"GET {target} HTTP/1.1", f"Host: {host}", "Accept-Encoding: identity"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _tunnel(sock: socket.socket, host: str, port: int) -> None:
+    """`CONNECT host:port` through an http proxy, as `http.client`'s tunnel asks it."""
+    sock.sendall(f"CONNECT {host}:{port} HTTP/1.0\r\n\r\n".encode("ascii"))
+    with sock.makefile("rb") as stream:  # the proxy's answer ends there: the server waits for TLS
+        status, _headers = _response_head(stream)
+    if status != 200:
+        raise OSError(f"the proxy answered {status} to CONNECT")
+
+
+def _response_head(stream: BinaryIO) -> tuple[int, dict[str, str]]:
+    """The status and the headers (names in lower case) of an HTTP/1.x response."""
+    version, _, rest = stream.readline(_LINE).partition(b" ")
+    if not version.startswith(b"HTTP/1."):
+        raise ValueError("not an HTTP/1.x response")
+    status = int(rest[:3])
+    headers: dict[str, str] = {}
+    for _ in range(_HEADERS):
+        line = stream.readline(_LINE)
+        if line in (b"\r\n", b"\n", b""):
+            return status, headers
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    raise ValueError("too many headers")
+
+
+def _body(stream: BinaryIO, headers: dict[str, str]) -> bytes:
+    """The whole body: chunked, of a `Content-Length`, or up to the end."""
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        chunks = []
+        while size := int(stream.readline(_LINE).split(b";")[0], 16):
+            chunk = stream.read(size)
+            if len(chunk) != size or stream.readline(_LINE) not in (b"\r\n", b"\n"):
+                raise ValueError("a chunk cut short")
+            chunks.append(chunk)
+        return b"".join(chunks)  # the trailer, if any, is left unread: nothing of the listing
+    if "content-length" in headers:
+        size = int(headers["content-length"])
+        body = stream.read(size)
+        if len(body) != size:
+            raise ValueError("the body cut short")
+        return body
+    return stream.read()
 
 
 def _asked(found: Advertised, prefixes: list[str]) -> Advertised:
