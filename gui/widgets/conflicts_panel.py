@@ -365,7 +365,7 @@ class ConflictsPanel(QWidget):
             button.setEnabled(resolvable)
         self._say_choices(conflicted)
         self.finish.setEnabled(resolution is not None and not resolution.unresolved and not self._busy)
-        self.abort.setEnabled(resolution is not None and not self._busy)
+        self.abort.setEnabled(begun(resolution) and not self._busy)
         self.open_folder.setEnabled(self.repo_id is not None)
         self.detail.setVisible(count > 0 and not copies)
         self._paint_sides(conflicted)
@@ -531,6 +531,16 @@ class ConflictsPanel(QWidget):
             self._busy = True
             self._paint()
             self.abort_requested.emit(self.repo_id)
+
+
+def begun(resolution: Resolution | None) -> bool:
+    """Whether there is a resolution to abort: a choice made, a file being merged, or under
+    the rebase strategy a commit before this one resolved. After an Abort (or before any
+    choice) there is none: Abort stayed enabled and did nothing (a newcomer's trial)."""
+    if resolution is None:
+        return False
+    replayed = resolution.replaying is not None and resolution.replaying.step > 1
+    return replayed or any(p.choice is not None or p.merge_file is not None for p in resolution.paths)
 
 
 def _show_text(view: QPlainTextEdit, text: str) -> None:
