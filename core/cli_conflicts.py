@@ -290,6 +290,7 @@ def _change_json(change: BranchChange) -> dict[str, Any]:
         ],
         "more": change.more,
         "files": change.files,
+        "made_here": change.made_here,
     }
 
 
@@ -302,6 +303,8 @@ def _print_entry(entry: HistoryEntry) -> None:
             print(f"  {label} {change.branch}: {commits}, {files}")
             for c in change.commits:
                 print(f"    {c.sha[:10]} {c.subject} ({c.author}, {iso(c.when)})")
+            if change.made_here:
+                print(f"  made here {change.branch}: {counted(len(change.made_here), 'file')}")
     for path in entry.skipped:
         print(f"  skipped {path}")
     for path in entry.conflicts:

@@ -57,6 +57,10 @@ SAME_IN_BOTH = (
 FORMS: dict[str, tuple[str, str]] = {
     **{text: (text, text) for text in SAME_IN_BOTH},
     "%n repositories": ("%n repository", "%n repositories"),
+    "Made here · %1: %n copies of this computer's version (keep both)": (
+        "Made here · %1: %n copy of this computer's version (keep both)",
+        "Made here · %1: %n copies of this computer's version (keep both)",
+    ),
     "%1 of %n repositories synced": ("%1 of %n repository synced", "%1 of %n repositories synced"),
     "%n need(s) you": ("%n needs you", "%n need you"),
     "%n repositories need you": ("%n repository needs you", "%n repositories need you"),

@@ -13,7 +13,7 @@ nothing more to undo until the next integration.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +54,7 @@ class BranchChange:
     more: int  # commits not listed
     files: list[str]
     missing: bool  # the commits are no longer in the repository
+    made_here: list[str] = field(default_factory=list)  # added by the integration: neither side had them
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ def _changes(repo: Repo, moves: object, *, came_in: bool = False) -> list[Branch
                 found.more,
                 found.files,
                 found.missing,
+                found.made_here,
             )
         )
     return changes

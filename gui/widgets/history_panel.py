@@ -145,6 +145,16 @@ class HistoryPanel(QWidget):
         for label, changes in ((self.tr("Came in"), entry.came_in), (self.tr("Went out"), entry.went_out)):
             for change in changes:
                 item.addChild(self._change_item(label, change))
+        for change in entry.came_in:  # a keep-both copy: made here, never came in (a newcomer's trial)
+            if change.made_here:
+                made = self.tr(
+                    "Made here · %1: %n copies of this computer's version (keep both)",
+                    "",
+                    len(change.made_here),
+                )
+                copies = QTreeWidgetItem([made.replace("%1", change.branch)])
+                copies.addChildren([QTreeWidgetItem([path]) for path in change.made_here])
+                item.addChild(copies)
         if entry.committed:
             item.addChild(QTreeWidgetItem([self.tr("Committed %n file(s)", "", entry.committed)]))
         if entry.skipped:

@@ -1930,6 +1930,13 @@
             <source>Files changed</source>
             <translation>Geänderte Dateien</translation>
         </message>
+        <message numerus="yes">
+            <source>Made here · %1: %n copies of this computer's version (keep both)</source>
+            <translation>
+                <numerusform>Hier entstanden · %1: %n Kopie der Fassung dieses Computers (beide behalten)</numerusform>
+                <numerusform>Hier entstanden · %1: %n Kopien der Fassung dieses Computers (beide behalten)</numerusform>
+            </translation>
+        </message>
         <message>
             <source>Move the branch back to where it was before the last integration, if it was not pushed since</source>
             <translation>Den Branch auf den Stand vor der letzten Integration zurücksetzen, wenn er seitdem nicht gepusht wurde</translation>

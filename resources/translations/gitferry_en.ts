@@ -236,6 +236,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Made here · %1: %n copies of this computer's version (keep both)</source>
+        <translation>
+            <numerusform>Made here · %1: %n copy of this computer's version (keep both)</numerusform>
+            <numerusform>Made here · %1: %n copies of this computer's version (keep both)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Skipped %n file(s)</source>
         <translation>
             <numerusform>Skipped %n file</numerusform>
