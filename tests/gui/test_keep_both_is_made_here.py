@@ -23,12 +23,10 @@ def test_a_keep_both_copy_is_said_as_made_here_not_as_came_in(
     run: Run, desktop: Desktop, world: Clones
 ) -> None:
     panel, mine, theirs = _stopped(run, desktop, world)
-    _select(panel, "a.txt")
-    panel.use_theirs.click()
-    run(until(lambda: _choice(panel, "a.txt") == "theirs"))
-    _select(panel, "img.bin")
-    panel.keep_both.click()
-    run(until(lambda: _choice(panel, "img.bin") == "both"))
+    for path, button, choice in (("a.txt", panel.use_theirs, "theirs"), ("img.bin", panel.keep_both, "both")):
+        _select(panel, path)
+        button.click()
+        run(until(lambda p=path, c=choice: _choice(panel, p) == c))
     panel.finish.click()
     run(until(lambda: not desktop.window.conflicts.rows and world.remote_head() != theirs), timeout=60)
     head = world.head(world.mine)
