@@ -29,6 +29,8 @@ from core.phrase import phrase, verbatim
 from core.remote_url import HttpAuth, credential_key
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from keyring.backend import KeyringBackend
 
 SERVICE = "gitferry"
@@ -111,12 +113,15 @@ def _backend(action: str) -> KeyringBackend:
 
 
 class Credentials:
-    """The keyring port, with a per-session cache."""
+    """The keyring port, with a per-session cache. `on_change` is called after each entry
+    saved or forgotten (the engine's: no-change fetches recorded without one must not be
+    replayed, `core/engine/fetch_replay.py`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_change: Callable[[], None] | None = None) -> None:
         self._cache: dict[str, HttpAuth | None] = {}
         self._lock = threading.Lock()
         self.saved = 0  # credentials this session stored in the keyring
+        self._on_change = on_change
 
     def get(self, url: str) -> HttpAuth | None:
         key = credential_key(url)
@@ -145,6 +150,7 @@ class Credentials:
         with self._lock:
             self._cache[key] = auth
             self.saved += 1
+        self._changed()
 
     def forget(self, url: str) -> None:
         key = credential_key(url)
@@ -152,6 +158,11 @@ class Credentials:
             self._cache.pop(key, None)
         with contextlib.suppress(Exception):  # nothing to forget where there is no keyring
             _backend("forget").delete_password(SERVICE, key)
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
 
 
 def _decode(stored: str | None) -> HttpAuth | None:

@@ -7,6 +7,7 @@ reaches for a global.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,8 @@ class Core:
         home = home or data_dir()
         offload = offload or Offload()
         store = await StatusStore.open(store_file(home), offload)
-        core = cls(store, offload, Credentials(), Journal(home / "activity.jsonl"), home=home)
+        credentials = Credentials(on_change=functools.partial(_records_forgotten, home))
+        core = cls(store, offload, credentials, Journal(home / "activity.jsonl"), home=home)
         if store.recovery is not None:  # rebuilt from the registry file: remotes come from git
             await mirror_all_remotes(core)
         return core
@@ -105,3 +107,12 @@ class Core:
         transfer to finish (or die with the process) rather than waiting for them."""
         await self.store.close()
         self.offload.shutdown(wait=wait)
+
+
+def _records_forgotten(home: Path) -> None:
+    """Every no-change fetch's record removed: one was made with the keyring as it was, and
+    an HTTP(S) fetch sends the keyring's credential for its URL with its first request
+    (`core/git/transfer/http_advertisement.py`), which a replay does not."""
+    from core.engine.fetch_replay import forget_records  # the keyring changed: seldom
+
+    forget_records(home)

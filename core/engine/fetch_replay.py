@@ -154,6 +154,13 @@ def recorded_facts(record: dict[str, Any]) -> dict[str, Any]:
     return {"inputs": record["inputs"], "standing": record["standing"]}
 
 
+def forget_records(home: Path) -> None:
+    """Every repository's record removed (each costs one engine sync)."""
+    for record in (home / "cache" / "fetch-replay").glob("*.json"):
+        with contextlib.suppress(FileNotFoundError):
+            record.unlink()
+
+
 def _remove(home: Path, repo_id: int) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(record_path(home, repo_id))

@@ -6,6 +6,7 @@ CA file, the proxy's variables, a remote that needs credentials."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import threading
@@ -17,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from core.engine.core import Core
 from core.engine.fetch_replay import record_path
 from core.git.transfer.advertisement import read_advertisement
 from core.git.transfer.http_advertisement import trust_files
 from core.paths import data_dir
+from core.remote_url import HttpAuth
 from tests.gitcli import git
 from tests.integration.clones import Clones, run
 from tests.integration.engine_process import gitferry
@@ -318,3 +321,20 @@ def _redirecting(to: str) -> Iterator[str]:
 
     with _server(Redirect) as port:
         yield f"http://{LOOPBACK}:{port}/origin.git/info/refs?service=git-upload-pack"
+
+
+def test_a_credential_saved_in_the_keyring_sends_the_fetch_to_the_engine(http_world: Clones) -> None:
+    """The engine's fetch sends the keyring's credential for the URL with its first request;
+    the replay asks no keyring: a record made without one is dropped once one is kept."""
+    recorded(http_world.capsys)
+    asyncio.run(_keep_a_credential(http_world.remote.url("origin")))
+    assert not record_path(data_dir(), _repo_id("mine")).exists()
+    assert not replayed(fetch())
+
+
+async def _keep_a_credential(url: str) -> None:
+    core = await Core.open()
+    try:
+        await core.offload.io(core.credentials.save, url, HttpAuth("me", "pw"))
+    finally:
+        await core.close()
