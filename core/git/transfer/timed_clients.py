@@ -9,9 +9,10 @@ read, and lets a `TransferStop` cut the connection from another thread
 
 from __future__ import annotations
 
+import io
 import socket
 from collections.abc import Callable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from dulwich.client import TCPGitClient
 from dulwich.protocol import (
@@ -22,8 +23,12 @@ from dulwich.protocol import (
 )
 
 from core.git.transfer.advertisement import Dial, git_dial
+from core.git.transfer.have_batches import HaveBatches
 from core.git.transfer.ofs_delta import asking_ofs_delta
 from core.git.transfer.stop import TransferStop, registered
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 
 class TimedTCPGitClient(TCPGitClient):
@@ -51,7 +56,8 @@ class TimedTCPGitClient(TCPGitClient):
         host = self._host.encode("ascii") if self._host.isascii() else self._host
         sock = socket.create_connection((host, self._port), timeout=self._timeout)  # type: ignore[arg-type]
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        rfile = sock.makefile("rb", -1)
+        arriving = _Arriving(sock)
+        rfile = io.BufferedReader(arriving)
         unregister = registered(self._stop, lambda: sock.shutdown(socket.SHUT_RDWR))
 
         def write(data: bytes) -> int:
@@ -73,7 +79,7 @@ class TimedTCPGitClient(TCPGitClient):
 
         proto = Protocol(
             rfile.read,
-            asking_ofs_delta(write),
+            asking_ofs_delta(HaveBatches(write) if cmd == b"upload-pack" else write),
             close,
             report_activity=self._report_activity,
             shutdown_write=no_half_close,
@@ -98,6 +104,29 @@ class TimedTCPGitClient(TCPGitClient):
         def can_read() -> bool:  # asked only while haves are negotiated: not by a no-change fetch
             from core.platform.readiness import readable
 
-            return readable(sock.fileno(), 0.0)
+            # an acknowledgement already read from the socket into `rfile` counts: dulwich
+            # stops offering haves once 256 went by without one read (its MAX_IN_VAIN)
+            return arriving.arrived > rfile.tell() or readable(sock.fileno(), 0.0)
 
         return proto, can_read, None
+
+
+class _Arriving(io.RawIOBase):
+    """The socket's bytes as they arrive, counted: a `BufferedReader` over it tells how
+    many it handed on (`tell`), and so whether some are still waiting in its buffer."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self._sock = sock
+        self.arrived = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        count = self._sock.recv_into(buffer)
+        self.arrived += count
+        return count
+
+    def tell(self) -> int:
+        return self.arrived
