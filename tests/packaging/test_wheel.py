@@ -1,9 +1,12 @@
 """The sdist builds a wheel that installs into a fresh virtual environment and runs
 there: CLI, GUI, icons.
 
-The dependency wheels are kept in build/wheelhouse: pip installs from there
-with --no-index, and fills it from the index only when something is missing
-(the first run on a machine), so later runs are offline and take ~25 s.
+The wheel's dependencies are not downloaded: the environment running the tests has them
+installed from the same pins (the project's .venv), and the wheel's venv sees those it
+declares, and theirs, through a directory of links on its path (`linked_dependencies`).
+pip installs the wheel with --no-index, so each pin must be met by what is there. The
+build requirement (setuptools) is kept in build/wheelhouse, filled from the index only
+when missing (the first run on a machine, about 1 MB).
 """
 
 from __future__ import annotations
@@ -12,15 +15,19 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
+import zipfile
+from email.parser import BytesParser
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from tests.gitcli import commit_file, git, rev_parse
 
-# The module's first test sets up the wheel's venv, which on a fresh machine first downloads
-# every dependency (PySide6 among them) into the wheelhouse: more than the suite's 120 s
-# on a loaded machine (a CI run at load 12 timed out in it), so the module has 10 minutes.
+# The module's first test builds the sdist and the wheel and sets up the wheel's venv: more
+# than the suite's 120 s on a loaded machine, so the module has 10 minutes.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +35,7 @@ WHEELHOUSE = ROOT / "build" / "wheelhouse"
 SOURCES = ("core", "gui", "resources", "packaging/gitferry.service", "pyproject.toml", "README.md")
 BUILD_REQUIREMENT = "setuptools>=69"
 TIMEOUT = 180
-PIP_TIMEOUT = 540  # a download into the wheelhouse on a fresh machine
+PIP_TIMEOUT = 540  # the build requirement's download into the wheelhouse on a fresh machine
 
 
 def run(
@@ -58,8 +65,6 @@ def pip_offline_first(args: list[str | Path], requirements: list[str | Path]) ->
         pip(*args, *offline)
     except AssertionError:
         pip("download", "-q", "-d", WHEELHOUSE, *requirements)
-        for own in WHEELHOUSE.glob("gitferry-*"):
-            own.unlink()
         pip(*args, *offline)
 
 
@@ -77,34 +82,82 @@ def copy_sources(out: Path) -> Path:
     return source
 
 
-def build_sdist(source: Path, out: Path) -> Path:
-    build_env = out / "build-env"
-    run([sys.executable, "-m", "venv", "--without-pip", build_env])
-    python = build_env / "bin" / "python"
+def build_env(out: Path) -> Path:
+    """A venv with the build requirement (setuptools) installed: its python."""
+    env_dir = out / "build-env"
+    run([sys.executable, "-m", "venv", "--without-pip", env_dir])
+    python = env_dir / "bin" / "python"
     pip_offline_first(["--python", python, "install", "-q", BUILD_REQUIREMENT], [BUILD_REQUIREMENT])
+    return python
+
+
+def build_sdist(source: Path, out: Path, python: Path) -> Path:
     code = f"import setuptools.build_meta as b; b.build_sdist({str(out)!r})"
     run([python, "-c", code], cwd=source)
     (sdist,) = out.glob("gitferry-*.tar.gz")
     return sdist
 
 
-def build_wheel(sdist: Path, out: Path) -> Path:
-    """The wheel is built from the sdist: a file missing from the sdist fails the tests."""
-    pip_offline_first(["wheel", "-q", "--no-deps", "-w", out, sdist], [BUILD_REQUIREMENT])
+def build_wheel(sdist: Path, out: Path, python: Path) -> Path:
+    """The wheel is built from the sdist, by pip as an installer does, in the build venv
+    (`python`): a file missing from the sdist fails the tests."""
+    pip(
+        "--python", python, "wheel", "-q", "--no-deps", "--no-index", "--no-build-isolation", "-w", out, sdist
+    )
     (wheel,) = out.glob("gitferry-*.whl")
     return wheel
 
 
+def declared(requires: list[str], extras: frozenset[str]) -> list[Requirement]:
+    """The requirements among `requires` that hold here, for the distribution installed
+    with `extras` (none: only the unconditional ones and those of this platform)."""
+    wanted = [Requirement(text) for text in requires]
+    return [
+        req
+        for req in wanted
+        if req.marker is None or any(req.marker.evaluate({"extra": extra}) for extra in {"", *extras})
+    ]
+
+
+def linked_dependencies(wheel: Path, out: Path) -> Path:
+    """Every distribution the wheel requires, and each of theirs, as the environment running
+    the tests has it installed: its top-level files and dist-info linked into `out`. Only
+    what the wheel declares is there, as in a fresh install from the index: a dependency it
+    fails to declare is missing in its venv."""
+    out.mkdir()
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = (name for name in archive.namelist() if name.endswith(".dist-info/METADATA"))
+        requires = BytesParser().parsebytes(archive.read(name)).get_all("Requires-Dist") or []
+    pending, done = declared(requires, frozenset()), set[tuple[str, frozenset[str]]]()
+    while pending:
+        req = pending.pop()
+        dist = metadata.distribution(req.name)
+        key = (dist.metadata["Name"].lower(), frozenset(req.extras))
+        if key in done:
+            continue
+        done.add(key)
+        for top in {Path(file).parts[0] for file in dist.files or []} - {"..", "__pycache__"}:
+            link = out / top
+            if not link.exists():
+                link.symlink_to(dist.locate_file(top))
+        pending += declared(dist.requires or [], frozenset(req.extras))
+    return out
+
+
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with the wheel installed: its bin directory."""
+    """A fresh virtual environment with the wheel installed: its bin directory. Its
+    dependencies are those the running environment has (`linked_dependencies`), on its
+    path by a .pth file; pip checks the wheel's pins against them, with no index."""
     base = tmp_path_factory.mktemp("wheel")
     WHEELHOUSE.mkdir(parents=True, exist_ok=True)
-    wheel = build_wheel(build_sdist(copy_sources(base), base), base)
+    python = build_env(base)
+    wheel = build_wheel(build_sdist(copy_sources(base), base, python), base, python)
     env_dir = base / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", env_dir])
-    python = env_dir / "bin" / "python"
-    pip_offline_first(["--python", python, "install", "-q", wheel], [wheel])
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(env_dir), "platbase": str(env_dir)}))
+    (site / "dependencies.pth").write_text(f"{linked_dependencies(wheel, base / 'dependencies')}\n")
+    pip("--python", env_dir / "bin" / "python", "install", "-q", "--no-index", wheel)
     return env_dir / "bin"
 
 
