@@ -136,6 +136,38 @@ def test_https_is_replayed_and_a_changed_ca_file_goes_to_the_engine(https_world:
     assert replayed(fetch())
 
 
+def test_the_platforms_trust_store_is_read_as_truststore_reads_it(
+    https_server: HttpRemote, scratch_ca: ScratchCa, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No `http.sslCAInfo`: the engine's truststore and the replay's read OpenSSL's default
+    bundle (`SSL_CERT_FILE` here, the test's CA); the bundle changed, the engine's sync runs."""
+    bundle = tmp_path / "bundle.pem"
+    shutil.copy(scratch_ca.ca_cert, bundle)
+    env = {"SSL_CERT_FILE": str(bundle), "SSL_CERT_DIR": str(tmp_path / "none")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("GIT_SSL_CAINFO", raising=False)
+        for key, value in env.items():
+            patch.setenv(key, value)
+        world = Clones.make(https_server, tmp_path, capsys)
+        recorded(world.capsys)
+        dial = _dial()
+        assert dial["ca_info"] is None and [str(bundle), *dial["trust"][0][1:]] == dial["trust"][0]  # type: ignore[index]
+        assert replayed(fetch())
+        copy = bundle.with_name("bundle.new")
+        shutil.copy(bundle, copy)
+        copy.rename(bundle)
+        assert not replayed(fetch())
+
+
+def test_a_remote_whose_certificate_is_not_checked_is_replayed_with_its_warning(https_world: Clones) -> None:
+    git("config", "http.sslVerify", "false", cwd=https_world.mine)
+    recorded(https_world.capsys)
+    assert _dial()["verify"] is False and _dial()["trust"] == []
+    ran = fetch("mine", "--json")
+    assert replayed(ran)
+    assert "certificate is not checked" in json.loads(ran.out)["repos"][0]["message"]
+
+
 def test_a_certificate_the_engine_would_refuse_is_refused_by_the_replay(
     https_world: Clones, tmp_path: Path
 ) -> None:
