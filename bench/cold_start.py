@@ -14,6 +14,12 @@ each a fresh process, contenders interleaved run by run:
   look for one) and handed to a running `gitferry daemon` that the bench starts on
   the same data directory, its background work paused (`core.cli_engine`; its row's
   CPU adds the daemon's own, read from `/proc`, to the client's);
+- the same no-change sync of one more clone whose remote is HTTPS (`git http-backend`
+  behind the tests' TLS bridge, `tests/servers/tls.py`, a CA of its own in the clone's
+  `http.sslCAInfo`), replayed and with no record, against `git fetch -q` in it (git's
+  default protocol v2 over HTTP: two requests, Gitferry's v0 one; both pay the bridge,
+  a Python server starting `git http-backend` for each request), registered in a data
+  directory of its own (the fleet's rows count 50 repositories);
 - `git -c protocol.version=0 fetch -q` beside it: git's default protocol v2 over git://
   stalls about 40 ms on loopback in the ref advertisement, v0 does not;
 - the bare interpreter, the floor under every Gitferry row; and, to say where a
@@ -72,6 +78,8 @@ from bench.gui_launch import git_status_window
 from bench.servers import git_daemon
 from bench.stats import Summary, Table, interleaved, ms, ratio, yes_no
 from core.cli_socket import socket_path
+from core.engine.fetch_replay import forget_records
+from tests.servers.tls import ScratchCa, TlsSmartHttpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120.0
@@ -90,6 +98,11 @@ RESIDENT = "gitferry sync --fetch-only (engine)"  # handed to a running `gitferr
 # In the command's own process with no record of the last no-change fetch: the engine's sync
 # (`core/cli_replay.py` answers the plain row from the record the run before left).
 NO_RECORD = "gitferry sync --fetch-only (no record)"
+# The same two over HTTPS, against `git fetch` over the same server.
+HTTPS = "gitferry sync --fetch-only (https)"
+HTTPS_NO_RECORD = "gitferry sync --fetch-only (https, no record)"
+GIT_FETCH_HTTPS = "git fetch -q (https)"
+GIT_FETCH_HTTPS_V0 = "git -c protocol.version=0 fetch -q (https)"  # one request, as Gitferry's
 REFRESH = "gitferry status --refresh --json"  # the measure, in the command's own process
 # Each command a running engine carries out, and its row when it does.
 RESIDENTS = {RESIDENT_OF: RESIDENT, REFRESH: f"{REFRESH} (engine)"}
@@ -229,10 +242,21 @@ class Daemon:
             self.proc.wait()
 
 
-def forget_records(home: Path) -> None:
-    """The records of the last no-change fetches (`core/engine/fetch_replay.py`) removed."""
-    for record in (home / "cache" / "fetch-replay").glob("*.json"):
-        record.unlink()
+def https_clone(tmp: Path, bare: Path, cli: Cli) -> tuple[Path, TlsSmartHttpServer]:
+    """A clone of `bare` whose origin is HTTPS (a TLS bridge to `git http-backend` serving
+    `bare`'s directory, its CA in the clone's `http.sslCAInfo`), registered with `cli` and
+    fetched until its no-change fetch is recorded; the server, started (the caller stops it)."""
+    ca = ScratchCa.make(tmp / "ca")
+    server = TlsSmartHttpServer(bare.parent, ca).start()
+    clone = tmp / "https-clone"
+    subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True, timeout=TIMEOUT)
+    url = f"https://127.0.0.1:{server.port}/{bare.name}"
+    for key, value in (("remote.origin.url", url), ("http.sslCAInfo", str(ca.ca_cert))):
+        subprocess.run(["git", "config", key, value], cwd=clone, check=True, timeout=TIMEOUT)
+    cli("add", str(clone))()
+    for _ in range(2):  # the first sync after the add is news to the history: not recorded
+        cli("sync", "--fetch-only", clone.name)()
+    return clone, server
 
 
 def forgetting(home: Path, run: Callable[[], None]) -> Callable[[], None]:
@@ -356,6 +380,9 @@ def main(argv: list[str] | None = None) -> None:
             cli = Cli(args.source.resolve(), fleet.home, python=args.python)
             first = fleet.locals[0]
             fetch = git_run("fetch", "-q", cwd=first)
+            https_cli = Cli(args.source.resolve(), tmp / "https-home", python=args.python)
+            secure, tls = https_clone(tmp, fleet.servers[0], https_cli)
+            synced_https = ["sync", "--fetch-only", "--json", secure.name]
             pairs: list[tuple[str, list[str], str, Callable[[], object]]] = [
                 ("gitferry --version", ["--version"], "git --version", git_run("--version")),
                 ("gitferry --help", ["--help"], "git --help", git_run("--help")),
@@ -419,6 +446,10 @@ def main(argv: list[str] | None = None) -> None:
                 if name in RESIDENTS:
                     contenders[RESIDENTS[name]] = resident(*cli_args)
                 contenders.setdefault(git_name, git_fn)
+            contenders[HTTPS] = https_cli(*synced_https)
+            contenders[HTTPS_NO_RECORD] = forgetting(https_cli.home, https_cli(*synced_https))
+            contenders[GIT_FETCH_HTTPS] = git_run("fetch", "-q", cwd=secure)
+            contenders[GIT_FETCH_HTTPS_V0] = git_run("-c", "protocol.version=0", "fetch", "-q", cwd=secure)
             cpu: dict[str, list[float]] = {name: [] for name in contenders}
             contenders = {name: with_cpu(fn, cpu[name]) for name, fn in contenders.items()}
             engine = Daemon(resident, tmp / "daemon.log")
@@ -426,6 +457,9 @@ def main(argv: list[str] | None = None) -> None:
                 contenders[handed] = engine.with_cpu(contenders[handed], cpu[handed])
 
             def checked(name: str) -> None:
+                if name in (HTTPS, HTTPS_NO_RECORD):
+                    check(name, https_cli, fleet)
+                    return
                 mark = next((m for m in marks if name.endswith(m)), "")
                 check(name.removesuffix(mark) if mark else name, marks[mark] if mark else cli, fleet)
 
@@ -451,6 +485,10 @@ def main(argv: list[str] | None = None) -> None:
             imports = {name: cli.imports(*cli_args) for name, cli_args, _g, _f in pairs if name != NO_RECORD}
             forget_records(fleet.home)
             imports[NO_RECORD] = cli.imports("sync", "--fetch-only", "--json", first.name)
+            imports[HTTPS] = https_cli.imports(*synced_https)
+            forget_records(https_cli.home)
+            imports[HTTPS_NO_RECORD] = https_cli.imports(*synced_https)
+            tls.stop()
             engine = Daemon(resident, tmp / "daemon.log")  # the client's imports, the engine answering
             try:
                 for name, cli_args, _g, _f in pairs:
@@ -498,6 +536,7 @@ def table(
     )
     floors = (
         GIT_FETCH_V0,
+        GIT_FETCH_HTTPS_V0,
         "python -c pass",
         "python -c pass (before)",
         "stdlib + dulwich imports",
@@ -507,7 +546,8 @@ def table(
         floor = results[name]
         out.add(name, ms(floor.median), ms(floor.p(95)), ms(floor.p(99)), ms(median(cpu[name])), *[""] * 8)
     handed = [(RESIDENTS[n], g) for n, _a, g, _f in pairs if n in RESIDENTS]
-    rows = [(n, g) for n, _a, g, _f in pairs] + handed + [(f"{n} (before)", g) for n, _a, g, _f in pairs]
+    rows = [(n, g) for n, _a, g, _f in pairs] + [(HTTPS, GIT_FETCH_HTTPS), (HTTPS_NO_RECORD, GIT_FETCH_HTTPS)]
+    rows += handed + [(f"{n} (before)", g) for n, _a, g, _f in pairs]
     rows += [(f"{n} (bundle {b})", g) for b in range(1, len(args.bundle) + 1) for n, _a, g, _f in pairs]
     for name, git_name in rows:
         if name not in results:
@@ -535,13 +575,18 @@ def table(
             f"{name}: median {ms(results[name].median)} ms, target {ms(target)} ms: "
             f"{yes_no(results[name].median < target)}"
         )
-    for name, how in (
-        (RESIDENT_OF, "no engine running (replayed from the last one's record)"),
-        (NO_RECORD, "no engine running, no record (the engine's sync in the process)"),
-        (RESIDENT, "gitferry daemon running"),
+    for name, how, git_name in (
+        (RESIDENT_OF, "no engine running (replayed from the last one's record)", "git fetch -q"),
+        (NO_RECORD, "no engine running, no record (the engine's sync in the process)", "git fetch -q"),
+        (RESIDENT, "gitferry daemon running", "git fetch -q"),
+        (HTTPS, "HTTPS, no engine running (replayed)", GIT_FETCH_HTTPS),
+        (HTTPS_NO_RECORD, "HTTPS, no engine running, no record", GIT_FETCH_HTTPS),
     ):
-        sync = results[name].median / results["git fetch -q"].median
-        v0 = results[name].median / results[GIT_FETCH_V0].median
+        sync = results[name].median / results[git_name].median
+        v0 = (
+            results[name].median
+            / results[GIT_FETCH_HTTPS_V0 if git_name == GIT_FETCH_HTTPS else GIT_FETCH_V0].median
+        )
         out.note(
             f"cold no-change sync --fetch-only, {how}: {sync:.2f}x git fetch; target {SYNC_RATIO_TARGET}x: "
             f"{yes_no(sync <= SYNC_RATIO_TARGET)}, milestone {SYNC_RATIO_MILESTONE}x: "
@@ -550,6 +595,11 @@ def table(
     out.note(
         f"{GIT_FETCH_V0}: git's default protocol v2 over git:// stalls about 40 ms on loopback "
         "in the ref advertisement (bench.fetch); v0 does not"
+    )
+    out.note(
+        "(https) rows: git http-backend behind the tests' TLS bridge (Python, in the bench's process); "
+        "CPU ms counts the http-backend each request starts (a child of the bench): git's default "
+        "v2 fetch sends two requests, its v0 fetch and Gitferry's one"
     )
     out.note(f"stdlib + dulwich imports: python -c '{STDLIB_AND_DULWICH}'")
     out.note(f"sync's imports: python -c '{SYNC_IMPORTS}', dataclasses from the code the CLI keeps")
