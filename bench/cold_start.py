@@ -70,6 +70,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from statistics import median
+from typing import TYPE_CHECKING
 
 from bench import repos
 from bench.gitenv import isolate, scratch
@@ -79,7 +80,9 @@ from bench.servers import git_daemon
 from bench.stats import Summary, Table, interleaved, ms, ratio, yes_no
 from core.cli_socket import socket_path
 from core.engine.fetch_replay import forget_records
-from tests.servers.tls import ScratchCa, TlsSmartHttpServer
+
+if TYPE_CHECKING:
+    from tests.servers.tls import TlsSmartHttpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120.0
@@ -246,6 +249,8 @@ def https_clone(tmp: Path, bare: Path, cli: Cli) -> tuple[Path, TlsSmartHttpServ
     """A clone of `bare` whose origin is HTTPS (a TLS bridge to `git http-backend` serving
     `bare`'s directory, its CA in the clone's `http.sslCAInfo`), registered with `cli` and
     fetched until its no-change fetch is recorded; the server, started (the caller stops it)."""
+    from tests.servers.tls import ScratchCa, TlsSmartHttpServer  # as bench.clone's http row
+
     ca = ScratchCa.make(tmp / "ca")
     server = TlsSmartHttpServer(bare.parent, ca).start()
     clone = tmp / "https-clone"
