@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from core.model import CHECKED_OUT_USE, BranchStatus
-from gui.models.formatting import NO_VALUE, count, translate_n
+from gui.models.formatting import NO_VALUE, count, translate_n, when
 from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.palette_colors import ATTENTION, on_table
@@ -15,26 +17,60 @@ NOT_PUBLISHED = QT_TRANSLATE_NOOP("BranchTable", "not published")
 # Level with its upstream as this computer has it, which no fetch has checked: not "up to
 # date" beside "Last fetched: never" (the repository's row says "Not synced yet").
 NOT_FETCHED = QT_TRANSLATE_NOOP("BranchTable", "not fetched yet")
+NO_UPSTREAM = QT_TRANSLATE_NOOP("BranchTable", "no upstream")
+UPSTREAM_GONE = QT_TRANSLATE_NOOP("BranchTable", "upstream gone")
+NOT_MEASURED = QT_TRANSLATE_NOOP("BranchTable", "not measured")
+DIVERGED = QT_TRANSLATE_NOOP("BranchTable", "diverged")
+AHEAD = QT_TRANSLATE_NOOP("BranchTable", "ahead")
+BEHIND = QT_TRANSLATE_NOOP("BranchTable", "behind")
+UP_TO_DATE = QT_TRANSLATE_NOOP("BranchTable", "up to date")
+STATES = (
+    NOT_PUBLISHED,
+    NO_UPSTREAM,
+    UPSTREAM_GONE,
+    NOT_MEASURED,
+    DIVERGED,
+    AHEAD,
+    BEHIND,
+    NOT_FETCHED,
+    UP_TO_DATE,
+)
+LAST_FETCHED, STATE = 4, 5  # columns
 
 
 def branch_state(branch: BranchStatus) -> str:
     if branch.unpublished:
         return NOT_PUBLISHED
     if branch.upstream is None:
-        return QT_TRANSLATE_NOOP("BranchTable", "no upstream")
+        return NO_UPSTREAM
     if branch.upstream_gone:
-        return QT_TRANSLATE_NOOP("BranchTable", "upstream gone")
+        return UPSTREAM_GONE
     if branch.ahead is None or branch.behind is None:
-        return QT_TRANSLATE_NOOP("BranchTable", "not measured")
+        return NOT_MEASURED
     if branch.ahead and branch.behind:
-        return QT_TRANSLATE_NOOP("BranchTable", "diverged")
+        return DIVERGED
     if branch.ahead:
-        return QT_TRANSLATE_NOOP("BranchTable", "ahead")
+        return AHEAD
     if branch.behind:
-        return QT_TRANSLATE_NOOP("BranchTable", "behind")
+        return BEHIND
     if branch.last_fetch is None:
         return NOT_FETCHED
-    return QT_TRANSLATE_NOOP("BranchTable", "up to date")
+    return UP_TO_DATE
+
+
+def any_row_texts() -> dict[int, list[str]]:
+    """What the Last fetched and State columns may say of any branch, in the language in use
+    (`BranchColumns`: the table's least width holds them whatever the rows shown)."""
+    year = datetime.now(UTC).year
+    moments = [
+        datetime(when_year, month, 28, 23, 58, tzinfo=UTC)
+        for when_year in (year, year - 1)
+        for month in range(1, 13)
+    ]
+    return {
+        LAST_FETCHED: [when(None), *(when(moment) for moment in moments)],
+        STATE: [QCoreApplication.translate("BranchTable", word) for word in STATES],
+    }
 
 
 def state_word(branch: BranchStatus) -> str:

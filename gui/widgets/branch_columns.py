@@ -12,7 +12,10 @@ first paint.
 
 The table asks for the room its columns need (`minimum_width`), so the splitter never
 narrows the detail pane below it: at 1120 px in German the upstream read 'origin/dr…'
-once the sync-mode note wrapped and stopped holding the pane wide. The names' share of
+once the sync-mode note wrapped and stopped holding the pane wide. That room is what any
+rows of the language need (the widest state word, the longest time, `NAMES_CAP` for the
+names), not the rows shown: made of those, it moved the splitter at each sync and each
+selection (a newcomer's trial: the list drifted wider run after run). The names' share of
 that minimum is capped (and the whole at half the window, and at what leaves the repository
 list the room its columns need given way, `repo_columns.py`: a small window's list keeps
 its Result column in sight), so a long branch name is cut in its column, never widens the
@@ -27,15 +30,24 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from gui.widgets.content_columns import ContentColumns
+from gui.widgets.result_delegate import TEXT_MARGINS
 
 BRANCH, UPSTREAM = 0, 1
-NAMES_CAP = 200  # px at most the minimum keeps for the branch and upstream names together
+NAMES_CAP = 200  # px the minimum keeps for the branch and upstream names together
 
 
 class BranchColumns(ContentColumns):
-    def __init__(self, table: QTableView, cap: Callable[[], int] | None = None) -> None:
-        """`cap`: the most the table's minimum width may be now (half the window if None)."""
+    def __init__(
+        self,
+        table: QTableView,
+        cap: Callable[[], int] | None = None,
+        texts: Callable[[], dict[int, list[str]]] | None = None,
+    ) -> None:
+        """`cap`: the most the table's minimum width may be now (half the window if None);
+        `texts`: what a column may say of any row (`any_row_texts`), which its minimum holds."""
         self._cap = cap
+        self._texts = texts
+        self._least: dict[int, int] = {}  # each content column's least width, by its possible texts
         header = table.horizontalHeader()
         super().__init__(table, range(UPSTREAM + 1, header.count()))  # the numbers, the time, the state
         header.setSectionResizeMode(BRANCH, QHeaderView.ResizeMode.Interactive)
@@ -45,6 +57,17 @@ class BranchColumns(ContentColumns):
     def fit(self) -> None:
         header = self._table.horizontalHeader()
         self._need = {column: self.need(column) for column in range(header.count())}
+        metrics = self._table.fontMetrics()
+        texts = self._texts() if self._texts else {}
+        self._least = {
+            column: max(
+                [
+                    self._need[column],
+                    *(metrics.horizontalAdvance(t) + TEXT_MARGINS for t in texts.get(column, ())),
+                ]
+            )
+            for column in self._columns
+        }
         self.fit_content(self._need)
         self.share()
 
@@ -60,9 +83,7 @@ class BranchColumns(ContentColumns):
             width = room * branch_need // max(branch_need + upstream_need, 1)
         header.resizeSection(BRANCH, max(width, header.minimumSectionSize()))
         # at most `cap` (half the window): in a small window the repository list keeps its room
-        minimum = min(
-            self.minimum_width(need), self._cap() if self._cap else self._table.window().width() // 2
-        )
+        minimum = min(self.minimum_width(), self._cap() if self._cap else self._table.window().width() // 2)
         if minimum != self._table.minimumWidth():
             self._table.setMinimumWidth(minimum)
 
@@ -71,11 +92,13 @@ class BranchColumns(ContentColumns):
         if self._need:
             self.share()
 
-    def minimum_width(self, need: dict[int, int]) -> int:
-        """The table's width with every column at its need (the names' together at most
-        `NAMES_CAP`): its frame and scroll bar around the columns."""
-        names = min(need[BRANCH] + need[UPSTREAM], NAMES_CAP)
-        columns = names + sum(need[column] for column in self._columns)
+    def minimum_width(self) -> int:
+        """The table's width with every column at its least (`NAMES_CAP` for the names
+        together): its frame and scroll bar around the columns. The same for any rows of
+        this language (a count longer than its header aside): made of the rows shown, it moved the
+        splitter each time a sync or the selection changed them ("16:46" for "never", "up
+        to date" for "not fetched yet")."""
+        columns = NAMES_CAP + sum(self._least[column] for column in self._columns)
         return columns + self._table.width() - self.room()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

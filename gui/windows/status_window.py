@@ -53,7 +53,7 @@ from core.model import (
     SubmoduleStatus,
     SyncReach,
 )
-from gui.models.branches import branch_model
+from gui.models.branches import any_row_texts, branch_model
 from gui.models.engine_words import stored_parts
 from gui.models.formatting import escaped
 from gui.models.repos import ACTIVITY_COLUMN, LAST_SYNC_COLUMN, RESULT_COLUMN, RepoView, repo_model
@@ -107,7 +107,11 @@ MIN_COLUMN_WIDTH = 60
 NAME_WIDTH = 160
 ACTIVITY_WIDTH = 100
 RESULT_MIN_WIDTH = 100  # at least; "Needs you" (German "Braucht dich") beside its icon: `least_width`
-LIST_WIDTH = 620  # of the first 1,120: the Result column holds "2 branches diverged, 1 more to sync"
+LIST_WIDTH = 620  # the Result column holds "2 branches diverged, 1 more to sync"
+# The first width: the list's, and the detail pane's least, the same for any rows
+# (`BranchColumns.minimum_width`; German's is the wider). At 1,120 the detail's least
+# put the split on it, and each sync's rows moved it.
+WINDOW_WIDTH = 1200
 GEOMETRY_KEY, SPLITTER_KEY, SELECTED_KEY, TAB_KEY = "geometry", "splitter", "selected", "tab"
 
 
@@ -144,7 +148,7 @@ class StatusWindow(QMainWindow):
         self._build_actions()
         self._build_layout()
         enter_presses(self)
-        self.resize(default_size(QSize(1120, 640)))
+        self.resize(default_size(QSize(WINDOW_WIDTH, 640)))
         self._restore()
 
     # Layout ------------------------------------------------------------------------
@@ -246,7 +250,7 @@ class StatusWindow(QMainWindow):
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([LIST_WIDTH, 1120 - LIST_WIDTH])
+        splitter.setSizes([LIST_WIDTH, WINDOW_WIDTH - LIST_WIDTH])
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self.pages = QStackedWidget()
@@ -263,7 +267,7 @@ class StatusWindow(QMainWindow):
         self.branch_table = _table(self.branch_proxy, self.tr("Branches"), stretch=1)
         branch_header = self.branch_table.horizontalHeader()
         branch_header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
-        self.branch_columns = BranchColumns(self.branch_table, cap=self._branch_cap)
+        self.branch_columns = BranchColumns(self.branch_table, cap=self._branch_cap, texts=any_row_texts)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter branches"))
         self.filter.setAccessibleName(self.tr("Filter branches"))

@@ -14,7 +14,7 @@ from core.model import BranchStatus, RepoRecord, SkippedFile
 from gui.translations import install_translations
 from gui.tray import Tray
 from gui.widgets.result_delegate import room, shown_text
-from gui.windows.status_window import StatusWindow
+from gui.windows.status_window import WINDOW_WIDTH, StatusWindow
 from tests.gui.test_standing import NOW, RESULT_COLUMN, branch, shown, summary, tray_for, window_with
 
 TRIAL = {1: [branch("drafts", 0, 3), branch("ideas", 1, 1), branch("main", 2, 0), branch("old", 0, 0)]}
@@ -69,14 +69,14 @@ def painted(qtbot: object, branches: dict[int, list[BranchStatus]]) -> tuple[str
 
 
 def measured(qtbot: object, window: StatusWindow) -> tuple[str, str, int, int]:
-    """The first row's Result cell once `window` is 1120 px wide and laid out with the
+    """The first row's Result cell once `window` is at its first width and laid out with the
     row selected, its detail pane showing the longer sync mode's note (see `painted`)."""
     window.show()
     qtbot.waitExposed(window)  # type: ignore[attr-defined]
     window.select_repo(1)
     window.show_sync_mode(1, "auto", "", True)
-    window.resize(1120, 640)  # offscreen's screen is 800x800
-    qtbot.waitUntil(lambda: window.width() == 1120)  # type: ignore[attr-defined]
+    window.resize(WINDOW_WIDTH, 640)  # offscreen's screen is 800x800
+    qtbot.waitUntil(lambda: window.width() == WINDOW_WIDTH)  # type: ignore[attr-defined]
     table = window.repo_table
     widths: list[int] = []  # the splitter settles once the detail pane is laid out
 

@@ -20,7 +20,7 @@ from gui.desktop import Desktop
 from gui.models.repos import RESULT_COLUMN
 from gui.remembered import Remembered
 from gui.screen_fit import FRAME_SHARE
-from gui.windows.status_window import RESULT_MIN_WIDTH, StatusWindow
+from gui.windows.status_window import RESULT_MIN_WIDTH, WINDOW_WIDTH, StatusWindow
 from tests.gitcli import git
 from tests.gui.conftest import Run
 from tests.gui.test_status_window import window_with_two_repos
@@ -103,7 +103,7 @@ def test_on_a_small_screen_at_2x_the_result_column_stays_in_sight(
 
 def default_room(room: tuple[int, int]) -> QSize:
     """The first window's size on a screen with `room` (gui/screen_fit.py's `default_size`)."""
-    return QSize(min(1120, int(room[0] * FRAME_SHARE)), min(640, int(room[1] * FRAME_SHARE)))
+    return QSize(min(WINDOW_WIDTH, int(room[0] * FRAME_SHARE)), min(640, int(room[1] * FRAME_SHARE)))
 
 
 def focus_chain(qtbot: object, window: StatusWindow) -> list[QWidget]:
@@ -276,7 +276,7 @@ def test_the_upstream_column_is_not_squeezed_in_the_default_window(qtbot: object
         ]
     }
     window = shown_window(qtbot, branches=branches)
-    window.resize(1120, 640)  # the first size where the screen has room (the walk's 2x: 1200x800)
+    window.resize(WINDOW_WIDTH, 640)  # the first size where the screen has room (the walk's 2x: 1200x800)
     window.select_repo(1)
     QApplication.processEvents()
     table = window.branch_table
