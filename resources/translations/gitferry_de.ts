@@ -445,7 +445,7 @@
         </message>
         <message>
             <source>Abort</source>
-            <translation>Abbrechen</translation>
+            <translation>Auflösung abbrechen</translation>
         </message>
         <message>
             <source>Abort the resolution</source>
