@@ -287,3 +287,13 @@ def _repo_id(name: str) -> int:
         return int(conn.execute("SELECT id FROM repos WHERE name = ?", (name,)).fetchone()[0])
     finally:
         conn.close()
+
+
+def test_refs_the_fetch_does_not_ask_for_are_not_compared(world: Clones) -> None:
+    """A remote with refs outside what the fetch lists (a forge's `refs/pull/*`): dulwich
+    leaves them out of the listing the record keeps, and so does the replay."""
+    git("update-ref", "refs/pull/1/head", world.head(world.bare, "main"), cwd=world.bare)
+    recorded(world.capsys)
+    assert replayed(fetch())
+    git("update-ref", "refs/pull/2/head", world.head(world.bare, "main"), cwd=world.bare)
+    assert replayed(fetch())  # nothing the fetch reads moved

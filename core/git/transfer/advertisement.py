@@ -48,10 +48,26 @@ def ssh_dial(argv: list[str]) -> Dial:
     return {"kind": "ssh", "argv": argv}
 
 
+def with_prefixes(dial: Dial | None, prefixes: Iterable[bytes]) -> Dial | None:
+    """`dial` with the ref prefixes the fetch listed (dulwich keeps only the refs under
+    them of a v0 listing, and the record those): a replay compares only those."""
+    return None if dial is None else {**dial, "prefixes": [_text(prefix) for prefix in prefixes]}
+
+
 def read_advertisement(dial: Dial, timeout: float) -> Advertised | None:
-    """The refs the remote `dial` names advertises now; None when they could not be read
-    (unreachable, refused, an ssh that would ask, an HTTP(S) answer other than the
-    recorded exchange's, a server that speaks otherwise)."""
+    """The refs the remote `dial` names advertises now, those under its `prefixes` when it
+    has them (`with_prefixes`); None when they could not be read (unreachable, refused, an
+    ssh that would ask, an HTTP(S) answer other than the recorded exchange's, a server that
+    speaks otherwise)."""
+    found = _read(dial, timeout)
+    prefixes = dial.get("prefixes")
+    if found is None or prefixes is None:
+        return found
+    # The peeled `^{}` lines with their tags, every symbolic ref (dulwich's `filter_ref_prefix`).
+    return [ref for ref in found if ref[0] == "symref" or ref[0].startswith(tuple(prefixes))]
+
+
+def _read(dial: Dial, timeout: float) -> Advertised | None:
     try:
         if dial["kind"] == "git":
             return _over_git(dial, timeout)

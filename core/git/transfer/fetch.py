@@ -45,7 +45,7 @@ from core.git.progress import (
     TransferProgress,
 )
 from core.git.repository import SUPPORTED_OBJECT_FORMAT, UnsupportedObjectFormat
-from core.git.transfer.advertisement import Advertised, Dial
+from core.git.transfer.advertisement import Advertised, Dial, with_prefixes
 from core.git.transfer.advertisement import advertised as advertised_refs
 from core.git.transfer.deadlines import TransferPhase, TransferWatch
 from core.git.transfer.errors import TransferFailed
@@ -297,6 +297,7 @@ class _FetchSession:
         self._policy = CheckPolicy.from_config(self._config)  # a bad value fails before connecting
         self._ignored: list[bytes] = []
         self._client: GitClient | None = None
+        self._prefixes: list[bytes] = []  # the refs it lists (`run`)
 
     def run(self, client: GitClient, path: str) -> FetchResult:
         self._client = client
@@ -304,6 +305,7 @@ class _FetchSession:
         prefixes = self._plan.ref_prefixes
         if self._tags.mode is not TagMode.NONE:
             prefixes = [*prefixes, b"refs/tags/"]
+        self._prefixes = prefixes
         self._have_tips = self._tips()
         self._haves = HavesWalker(self._store, self._have_tips, shallow=self._repo.get_shallow())
         try:
@@ -470,7 +472,7 @@ class _FetchSession:
             tags=tags.created,
             tags_pruned=tags_pruned,
             advertised=advertised_refs(self._listed(result.refs or {}), (result.symrefs or {}).items()),
-            dial=dialled(self._client),
+            dial=with_prefixes(dialled(self._client), self._prefixes),
         )
 
     def _listed(self, refs: Mapping[Ref, ObjectID | None]) -> Iterable[tuple[bytes, bytes | None]]:

@@ -18,7 +18,7 @@ environment the pool read (proxies, `SSL_CERT_*`, the keyring's backend).
 would refuse is refused here too; anything else than the same 200 (a redirect, 401, 403,
 404, a TLS error, another content type, an environment or trust file that changed) is
 None, and the engine's fetch runs and says what it says. The refs read are those the
-fetch asked for (`prefixes`: dulwich filters a v0 listing by them).
+fetch asked for (`advertisement.read_advertisement` keeps those under its prefixes).
 
 The request is written and its answer read by hand (HTTP/1.1, a body chunked, of a
 `Content-Length` or up to the end), as `advertisement.py` reads pkt-lines by hand:
@@ -148,7 +148,7 @@ def over_http(
     if line.rstrip(b"\n") != SERVICE_LINE or read(4) != b"0000":
         return None
     found = read_refs(read)
-    return None if found is None else _asked(found, dial["prefixes"])
+    return found
 
 
 def _address(proxy: dict[str, Any] | None, host: str, port: int) -> tuple[str | bytes, int]:
@@ -208,12 +208,6 @@ def _body(stream: BinaryIO, headers: dict[str, str]) -> bytes:
             raise ValueError("the body cut short")
         return body
     return stream.read()
-
-
-def _asked(found: Advertised, prefixes: list[str]) -> Advertised:
-    """The listing as dulwich gives it to the fetch: the refs under `prefixes` (their
-    peeled `^{}` lines with them), and every symbolic ref."""
-    return [ref for ref in found if ref[0] == "symref" or ref[0].startswith(tuple(prefixes))]
 
 
 def _identity(path: str) -> list[object]:

@@ -227,13 +227,7 @@ class StoppableHttpClient(Urllib3HttpGitClient):
             and self.protocol_version == 0
             and answered
         ):
-            self.dialled = {
-                **self._replay,
-                "url": urljoin(base_url, "info/refs?service=git-upload-pack"),
-                "prefixes": [""]
-                if ref_prefix is None
-                else [p.decode("utf-8", "surrogateescape") for p in ref_prefix],
-            }
+            self.dialled = {**self._replay, "url": urljoin(base_url, "info/refs?service=git-upload-pack")}
         return found
 
     def _use(self, auth: HttpAuth) -> None:
