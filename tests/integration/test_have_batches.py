@@ -1,6 +1,7 @@
-"""A fetch's "have" lines go to the stream in growing batches (core/git/transfer/have_batches.py):
-every have still sent, in dulwich's order, each other packet sending what is held first; over
-`git daemon` the fetch brings what git's brings."""
+"""A fetch's "have" lines in git's windows (core/git/transfer/have_batches.py): every have
+dulwich offers still sent, in its order, each window one write ending in a flush when the
+request asked for multi_ack_detailed, so that the server can say `ready` as it says it to
+git; over `git daemon` the fetch brings what git's brings, also when no flush got `ready`."""
 
 from __future__ import annotations
 
@@ -9,61 +10,110 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from dulwich.protocol import pkt_line
 
-from core.git.transfer.have_batches import HaveBatches
-from tests.gitcli import fsck, git, rev_parse
+from core.git.transfer.have_batches import FLUSH, HaveBatches
+from tests.gitcli import commit_file, fsck, git, rev_parse
 from tests.integration.test_fetch import fast_import, fetch, local_clone, loose_objects
 from tests.servers import Remote
 
+DONE = pkt_line(b"done\n")
+
 
 def _have(n: int) -> bytes:
-    return b"0032have %040d\n" % n
+    return pkt_line(b"have %040d\n" % n)
 
 
-def test_haves_are_held_in_growing_batches_and_sent_before_any_other_packet() -> None:
+def _written(first_want: bytes, haves: int) -> tuple[list[bytes], HaveBatches]:
     writes: list[bytes] = []
-    batches = HaveBatches(writes.append, largest=4)
-    assert batches(b"0009done\n") == 9
-    haves = [_have(n) for n in range(12)]
-    for have in haves:
-        assert batches(have) == len(have)
-    batched = [haves[0], b"".join(haves[1:3]), b"".join(haves[3:7]), b"".join(haves[7:11])]
-    assert writes == [b"0009done\n", *batched]
-    batches(b"0009done\n")
-    batches(b"0000")
-    assert writes[5:] == [haves[11] + b"0009done\n", b"0000"]
+    batches = HaveBatches(writes.append)
+    batches(pkt_line(first_want))
+    for n in range(haves):
+        assert batches(_have(n)) == len(_have(n))
+    batches(DONE)
+    return writes, batches
 
 
-def test_a_fetch_over_git_daemon_sends_its_haves_in_few_writes(
-    git_daemon: Remote, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_haves_go_in_gits_windows_each_ending_in_a_flush_under_multi_ack_detailed() -> None:
+    want = b"want %s multi_ack_detailed side-band-64k\n" % (b"1" * 40)
+    writes, batches = _written(want, 70)
+    haves = [_have(n) for n in range(70)]
+    assert writes == [
+        pkt_line(want),
+        b"".join(haves[:16]) + FLUSH,
+        b"".join(haves[16:32]) + FLUSH,
+        b"".join(haves[32:64]) + FLUSH,
+        b"".join(haves[64:]) + DONE,
+    ]
+    assert batches.flushes == 3 and batches.done
+
+
+def test_without_multi_ack_detailed_the_windows_carry_no_flush() -> None:
+    """Protocol v2's request (no capabilities on its wants) is all the haves, then `done`."""
+    writes, batches = _written(b"want %s\n" % (b"1" * 40), 20)
+    haves = [_have(n) for n in range(20)]
+    assert writes[1:] == [b"".join(haves[:16]), b"".join(haves[16:]) + DONE]
+    assert batches.flushes == 0
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """What every socket of this test sends."""
+    seen: list[bytes] = []
+    sendall = socket.socket.sendall
+
+    def spy(sock: socket.socket, data: bytes, *args: int) -> None:
+        seen.append(bytes(data))
+        sendall(sock, data, *args)
+
+    monkeypatch.setattr(socket.socket, "sendall", spy)
+    return seen
+
+
+def _fetched_as_git_fetches(remote: Remote, local: Path, bare: Path, tmp_path: Path) -> None:
+    referee = tmp_path / "referee"
+    subprocess.run(["cp", "-a", str(local), str(referee)], check=True, timeout=60)
+    before = loose_objects(referee)
+    git("fetch", "-q", str(bare), "+refs/heads/*:refs/remotes/origin/*", cwd=referee)
+    by_git = loose_objects(referee) - before
+    result = fetch(local, remote)
+    assert result.objects_received == by_git
+    assert rev_parse(local, "refs/remotes/origin/main") == rev_parse(bare, "main")
+    fsck(local)
+
+
+def test_the_server_says_ready_after_the_first_window(
+    git_daemon: Remote, tmp_path: Path, writes: list[bytes]
 ) -> None:
-    """Eighty local branches on eighty commits are eighty haves: a dozen writes, not eighty."""
+    """Eighty local branches on eighty commits the server has: not eighty haves, one write
+    each, but a window or a few, since the server says `ready` at the first flush."""
     bare = git_daemon.create("origin")
     fast_import(bare, 81)
     local = local_clone(git_daemon, bare, tmp_path)
     for n in range(1, 81):
         git("branch", f"topic-{n:02d}", f"main~{n}", cwd=local)
-    referee = tmp_path / "referee"
-    subprocess.run(["cp", "-a", str(local), str(referee)], check=True, timeout=60)
     fast_import(bare, 1, first=81, parent=rev_parse(bare, "main"))
-    new = rev_parse(bare, "main")
-    before = loose_objects(referee)
-    git("fetch", "-q", str(bare), "+refs/heads/*:refs/remotes/origin/*", cwd=referee)
-    by_git = loose_objects(referee) - before
-    writes: list[bytes] = []
-    sendall = socket.socket.sendall
-
-    def seen(sock: socket.socket, data: bytes, *args: int) -> None:
-        writes.append(bytes(data))
-        sendall(sock, data, *args)
-
-    monkeypatch.setattr(socket.socket, "sendall", seen)
-    result = fetch(local, git_daemon)
-    monkeypatch.undo()
+    _fetched_as_git_fetches(git_daemon, local, bare, tmp_path)
     with_haves = [data for data in writes if b"have " in data]
     haves = sum(data.count(b"have ") for data in with_haves)
-    assert haves >= 80  # every tip (and what is under them), newest first
-    assert len(with_haves) <= haves // 4
-    assert rev_parse(local, "refs/remotes/origin/main") == new
-    assert result.objects_received == by_git == 3  # a commit, its tree, a blob
-    fsck(local)
+    assert 16 <= haves < 80
+    assert len(with_haves) <= 3
+    assert all(data.endswith(FLUSH) or data.endswith(DONE) for data in with_haves)
+
+
+def test_flushes_the_server_answers_without_ready_leave_the_pack_whole(
+    git_daemon: Remote, tmp_path: Path, writes: list[bytes]
+) -> None:
+    """Forty local commits the server lacks come first: no window earns `ready`, each
+    flush's NAK is read past, and the pack after them is read as git's."""
+    bare = git_daemon.create("origin")
+    fast_import(bare, 20)
+    local = local_clone(git_daemon, bare, tmp_path)
+    for n in range(40):
+        git("checkout", "-q", "-b", f"mine-{n:02d}", "main", cwd=local)
+        commit_file(local, f"mine-{n}.txt", f"{n}\n")
+    git("checkout", "-q", "main", cwd=local)
+    fast_import(bare, 1, first=20, parent=rev_parse(bare, "main"))
+    _fetched_as_git_fetches(git_daemon, local, bare, tmp_path)
+    flushes = sum(data.count(FLUSH) for data in writes if b"have " in data)
+    assert flushes >= 2

@@ -1,14 +1,23 @@
-"""A fetch's "have" lines written to the stream in growing batches, not one write each.
+"""A fetch's "have" lines written in git's windows, each ending in a flush, over a stream.
 
 dulwich writes every `have` packet of a negotiation as a write of its own (a TCP
-segment, or a pipe write that ssh encrypts and sends), and the server wakes up for
-each: `bench.real_fetch` offers 1,818 haves, one `sendall` each. Here a have packet
-is held and sent with the ones after it, in batches of 1, 2, 4, ... up to 64 (git's
-`fetch-pack` likewise sends its haves in growing windows); any other packet (the
-`done` that ends the haves, a flush, a want) sends what is held first, in the same
-write. The haves, their order and every read are dulwich's as before: dulwich reads
-an acknowledgement only when one is already there, so holding a have back never
-makes a read wait for it.
+segment that wakes the server) and never a flush between them, so the server, which
+says `ready` only at a flush, never does: `bench.real_fetch` offered all 1,818 local
+tips, one `sendall` and one acknowledgement each, where git's `fetch-pack` sends 16
+and a flush, and the server answers `ready`. Here the haves are held and written as
+git's `fetch-pack` writes them on a stream (16, 32, 64, then 32 more at a time,
+cumulatively: its `next_flush`), each window one write; when the request asked for
+`multi_ack_detailed` (protocol v0: the capabilities ride on its first `want`) each
+window ends in a flush, and the server answers it as it answers git's: `ACK <id>
+ready` once what it has seen is enough, then `NAK`. dulwich's loop stops offering at
+`ready` and sends `done`; the `NAK` each flush earns is dropped before dulwich's
+tail reads the final acknowledgement (which a `NAK` would end early, reading the
+rest as the pack). Any packet other than a have sends what is held first, in the
+same write. dulwich reads an acknowledgement only when one is already there, so a
+held have never makes a read wait for it.
+
+Protocol v2 (a fetch that does not follow tags) keeps dulwich's one request of all
+the haves and `done`: only their writes are joined.
 """
 
 from __future__ import annotations
@@ -16,25 +25,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-LARGEST = 64
+from dulwich.protocol import Protocol
+
+FIRST_WINDOW = 16  # git's INITIAL_FLUSH
+STEADY_WINDOW = 32  # git's PIPESAFE_FLUSH
+FLUSH = b"0000"
+DONE = b"0009done\n"
+NAK = b"NAK\n"
 
 
 class HaveBatches:
-    """`write` (a transport's), with have packets held and sent in batches."""
+    """`write` (a transport's), with have packets held and sent in git's windows."""
 
-    def __init__(self, write: Callable[[bytes], Any], largest: int = LARGEST) -> None:
+    def __init__(self, write: Callable[[bytes], Any]) -> None:
         self._write = write
-        self._largest = largest
-        self._window = 1
         self._held: list[bytes] = []
+        self._haves = 0
+        self._next_flush = FIRST_WINDOW
+        self._flushing = False  # the request asked for multi_ack_detailed
+        self.flushes = 0  # flushes written between haves, each answered by a NAK
+        self.done = False
 
     def __call__(self, data: bytes) -> int:
         if data[4:9] == b"have ":
             self._held.append(data)
-            if len(self._held) >= self._window:
-                self._window = min(self._window * 2, self._largest)
+            self._haves += 1
+            if self._haves >= self._next_flush:
+                self._next_flush = _next_flush(self._next_flush)
+                if self._flushing:
+                    self._held.append(FLUSH)
+                    self.flushes += 1
                 self._send(b"")
             return len(data)
+        if data[4:9] == b"want " and b" multi_ack_detailed" in data:
+            self._flushing = True
+        elif data == DONE:
+            self.done = True
         self._send(data)
         return len(data)
 
@@ -45,3 +71,34 @@ class HaveBatches:
             self._held.clear()
         if data:
             self._write(data)
+
+
+class BatchedHavesProtocol(Protocol):
+    """dulwich's `Protocol` writing through `batches` (`write` is it, or wraps it): once
+    `done` is written, the `NAK`s its flushes earned that dulwich has not read are dropped."""
+
+    def __init__(
+        self,
+        read: Callable[[int], bytes],
+        write: Callable[[bytes], Any],
+        *,
+        batches: HaveBatches,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(read, write, **kwargs)
+        self._batches = batches
+        self._naks = 0  # NAKs read so far, each a flush's
+
+    def read_pkt_line(self) -> bytes | None:
+        pkt = super().read_pkt_line()
+        while pkt == NAK and self._naks < self._batches.flushes:
+            self._naks += 1
+            if not self._batches.done:
+                return pkt  # dulwich's loop over the haves passes a NAK by
+            pkt = super().read_pkt_line()
+        return pkt
+
+
+def _next_flush(count: int) -> int:
+    """fetch-pack.c's `next_flush` for a stateful connection."""
+    return count * 2 if count < STEADY_WINDOW else count + STEADY_WINDOW
