@@ -273,8 +273,17 @@ def test_a_remote_that_needs_credentials_is_never_recorded(
 def test_a_remote_gone_or_redirected_is_left_to_the_engine(http_world: Clones) -> None:
     recorded(http_world.capsys)
     (remote,) = _record()["remotes"]  # type: ignore[misc]
-    with _redirecting(str(remote["dial"]["url"])) as elsewhere:
-        assert read_advertisement({**remote["dial"], "url": elsewhere}, 10) is None
+    origin = http_world.remote.url("origin")
+    with _redirecting(origin.removesuffix("/origin.git")) as elsewhere:
+        moved = f"{elsewhere}/origin.git/info/refs?service=git-upload-pack"
+        assert read_advertisement({**remote["dial"], "url": moved}, 10) is None
+        # The engine follows a redirect, as git does; what it read then is never recorded.
+        git("remote", "set-url", "origin", f"{elsewhere}/origin.git", cwd=http_world.mine)
+        for _ in range(2):
+            ran = fetch("mine", "--json")
+            assert not replayed(ran) and json.loads(ran.out)["repos"][0]["result"] == "up_to_date"
+        assert not record_path(data_dir(), _repo_id("mine")).exists()
+    git("remote", "set-url", "origin", origin, cwd=http_world.mine)
     gone_and_told(http_world)  # a 404
 
 
@@ -339,12 +348,12 @@ def _server(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
 
 @contextmanager
 def _redirecting(to: str) -> Iterator[str]:
-    """A server that answers every request with a redirect to `to`: the URL it serves."""
+    """A server that redirects every request to the same path under `to`: its URL."""
 
     class Redirect(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(301)
-            self.send_header("Location", to)
+            self.send_header("Location", to + self.path)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -352,7 +361,7 @@ def _redirecting(to: str) -> Iterator[str]:
             pass
 
     with _server(Redirect) as port:
-        yield f"http://{LOOPBACK}:{port}/origin.git/info/refs?service=git-upload-pack"
+        yield f"http://{LOOPBACK}:{port}"
 
 
 def test_a_credential_saved_in_the_keyring_sends_the_fetch_to_the_engine(http_world: Clones) -> None:
