@@ -14,7 +14,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QEvent, QItemSelection, QObject, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDateTime,
+    QEvent,
+    QItemSelection,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -733,6 +743,21 @@ class StatusWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_to_screen(self)
+        if not self.branch_table.isVisible():  # another tab remembered: fitted when first shown,
+            QTimer.singleShot(50, self._fit_hidden_branches)  # its least moved the split then
+
+    def _fit_hidden_branches(self) -> None:
+        """The branch table's least width (`BranchColumns.minimum_width`) while another tab is
+        shown: the split holds it from the start. A hidden widget's new minimum reaches the
+        layouts only once they are told."""
+        if self.branch_table.isVisible() or not self.isVisible():
+            return
+        self.branch_columns.fit()
+        page = self.branch_table.parentWidget()
+        layout = page.layout() if page is not None else None
+        if layout is not None:
+            layout.invalidate()
+        self.tabs.updateGeometry()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -62,3 +62,17 @@ def test_the_split_stays_as_syncs_and_the_selection_change_the_rows(
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
+
+
+def test_the_split_stays_when_the_branches_tab_is_first_shown_in_a_narrow_window(qtbot: object) -> None:
+    """The walk at 1000 px, restarted on its History tab: the branch table, hidden, was
+    measured when first shown, and its least then moved the split (the list 525 px wide,
+    then 490)."""
+    records = [RepoRecord(1, "notes", "/notes", last_result="ok")]
+    window = window_with(qtbot, *records, branches={1: [branch("main", 0, 1)]})
+    window.select_repo(1)
+    window.tabs.setCurrentIndex(3)  # History, as remembered
+    sized(qtbot, window, 1000)
+    first = settled(qtbot, window)
+    window.tabs.setCurrentIndex(0)
+    assert settled(qtbot, window) == first
