@@ -88,6 +88,8 @@ def test_a_fetch_over_http_is_answered_again_as_the_engine_answered_it(http_worl
     asked = len(server.requests)
     second = fetch("mine", "--json")
     assert replayed(second)
+    # Its request written by hand: neither urllib3 nor `http.client` with the email package.
+    assert {"urllib3", "http.client", "email.parser", "ssl"} & second.modules == set()
     assert server.requests[asked:] == [LISTING]  # one request, the engine's first
     assert report(second) == report(first)
     runs = rows("sync_runs")
