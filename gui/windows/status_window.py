@@ -744,7 +744,7 @@ class StatusWindow(QMainWindow):
         super().showEvent(event)
         fit_to_screen(self)
         if not self.branch_table.isVisible():  # another tab remembered: fitted when first shown,
-            QTimer.singleShot(50, self._fit_hidden_branches)  # its least moved the split then
+            QTimer.singleShot(0, self._fit_hidden_branches)  # its least moved the split then
 
     def _fit_hidden_branches(self) -> None:
         """The branch table's least width (`BranchColumns.minimum_width`) while another tab is

@@ -73,6 +73,7 @@ def test_the_split_stays_when_the_branches_tab_is_first_shown_in_a_narrow_window
     window.select_repo(1)
     window.tabs.setCurrentIndex(3)  # History, as remembered
     sized(qtbot, window, 1000)
+    qtbot.waitUntil(lambda: window.branch_table.minimumWidth() > 0)  # type: ignore[attr-defined]
     first = settled(qtbot, window)
     window.tabs.setCurrentIndex(0)
     assert settled(qtbot, window) == first
