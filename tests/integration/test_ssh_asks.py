@@ -118,6 +118,17 @@ def test_an_unknown_host_key_is_named_with_its_fingerprint_and_trust_host_accept
     assert (code, doc["repos"][0]["result"]) == (0, "up_to_date"), doc
 
 
+def test_a_path_the_server_has_no_repository_at_is_said_as_for_http(
+    ssh_home: SshHome, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not git-upload-pack's "fatal: '...' does not appear to be a git repository"."""
+    ssh_home.trust_server()
+    missing = ssh_home.remote.url("missing")
+    code, _out, err = run(capsys, "clone", missing, str(tmp_path / "clone"))
+    assert code == 1 and err.strip().endswith(f"failed: no git repository at {missing}"), err
+    assert "fatal" not in err and not (tmp_path / "clone").exists()
+
+
 def test_a_changed_host_key_is_refused_with_a_warning_and_known_hosts_kept(
     ssh_home: SshHome, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

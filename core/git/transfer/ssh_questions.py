@@ -105,6 +105,9 @@ _CHANGED = re.compile(
 _CHANGED_HOST = re.compile(r"Host key for (?P<host>\S+) has changed")
 _OFFENDING = re.compile(r"Offending \S+ key in (?P<file>.+?):\d+")
 _NOT_KNOWN = re.compile(r"No (?P<type>[A-Z0-9-]+) host key is known for (?P<host>\S+)")
+# git-upload-pack on the server, for a path that is not a repository; said as an HTTP
+# remote's 404 is said, not in git's "fatal:" words
+_NO_REPOSITORY = "does not appear to be a git repository"
 _SSH_UNREACHABLE = (
     "connection refused",
     "could not resolve hostname",
@@ -290,4 +293,6 @@ def ssh_failure(remote: str, url: str, stderr: str, asking: SshAsking | None) ->
         return AuthFailed(remote, f"ssh refused the login: {text}")
     if any(marker in lowered for marker in _SSH_UNREACHABLE):
         return RemoteUnreachable(remote, text)
+    if _NO_REPOSITORY in lowered:
+        return TransferFailed(remote, phrase("no git repository at {url}", url=url))
     return TransferFailed(remote, text)
