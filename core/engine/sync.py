@@ -151,7 +151,8 @@ async def sync_repository(
                 await _measure_sibling_worktrees(core, record, sync.worktrees)
     except RepositoryMissing as exc:  # what to do about it, not only what happened
         follow = phrase(
-            "{error}: if it moved, `gitferry add NEWPATH --name {name}` follows it (its settings kept)",
+            "{error}: if it moved, `gitferry add NEWPATH --name {name}` follows it (its settings kept);"
+            " if it was deleted, `gitferry remove {name}` forgets it",
             error=exc.phrase,
             name=record.name,
         )

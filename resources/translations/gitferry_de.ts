@@ -1624,8 +1624,8 @@
             <translation>{deleted}: {branch} wird nirgends gepusht, bis sein Upstream geändert ist</translation>
         </message>
         <message>
-            <source>{error}: if it moved, `gitferry add NEWPATH --name {name}` follows it (its settings kept)</source>
-            <translation>{error}: wurde es verschoben, folgt ihm `gitferry add NEUER_PFAD --name {name}` (seine Einstellungen bleiben)</translation>
+            <source>{error}: if it moved, `gitferry add NEWPATH --name {name}` follows it (its settings kept); if it was deleted, `gitferry remove {name}` forgets it</source>
+            <translation>{error}: wurde es verschoben, folgt ihm `gitferry add NEUER_PFAD --name {name}` (seine Einstellungen bleiben); wurde es gelöscht, vergisst es `gitferry remove {name}`</translation>
         </message>
         <message>
             <source>{first}, then {then}</source>

@@ -267,7 +267,8 @@ def test_moved_repository_is_not_found_until_added_at_its_new_path(world: Clones
     # What to do, not only what happened (before: "(moved or deleted?)" and nothing more).
     assert report["message"] == (
         f"repository not found at {world.mine} (moved or deleted?): if it moved,"
-        " `gitferry add NEWPATH --name mine` follows it (its settings kept)"
+        " `gitferry add NEWPATH --name mine` follows it (its settings kept);"
+        " if it was deleted, `gitferry remove mine` forgets it"  # a trial: deleted said nothing
     ), report
     assert _registered(world)["mine"] == str(world.mine)
     code, out, err = run(world.capsys, "add", str(moved), "--name", "mine")
