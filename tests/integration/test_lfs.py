@@ -524,3 +524,25 @@ def test_an_extra_header_that_signs_git_in_signs_git_lfs_in_too(
     git("pull", "-q", "origin", "main", cwd=referee)
     assert (referee / "mine.bin").read_bytes() == mine_data
     assert "Git LFS fsck OK" in git("lfs", "fsck", cwd=referee)
+
+
+def test_a_conflicted_lfs_file_is_listed_as_the_file_not_as_its_pointer(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A trial: `resolve` said "text; mine 128 bytes, theirs 128 bytes" of two .psd files."""
+    pub = _publisher(lfs_server, tmp_path, {"a.bin": os.urandom(1_000)})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    _commit(pub, {"a.bin": os.urandom(3_000)}, "theirs")
+    git("push", "-q", "origin", "main", cwd=pub)
+    _commit(mine, {"a.bin": os.urandom(2_000)}, "mine")
+    assert parse_pointer(git("show", "HEAD:a.bin", cwd=mine).encode()) is not None
+
+    code, report = _sync(capsys, "mine")
+    assert (code, report["result"]) == (1, "conflict"), report
+
+    code, out, err = run(capsys, "resolve", "mine")
+    assert code == 0, err
+    assert "unresolved a.bin  (binary; mine 2000 bytes, theirs 3000 bytes)" in out, out

@@ -98,6 +98,7 @@ from core.git.merge.rebase_replay import (
     replay,
 )
 from core.git.merge.tree_view import Entry, PathClash, TreeView
+from core.git.objects.lfs_pointer import parse_pointer
 from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch
@@ -671,10 +672,14 @@ def _version(plan: _Plan, tree: ObjectID | None, path: bytes, head: ObjectID | N
     if entry is None or not (stat.S_ISREG(entry[0]) or stat.S_ISLNK(entry[0])):
         return Version() if entry is None else Version(entry[1].decode(), entry[0])
     data = plan.objects.blob(entry[1]).data
-    binary = is_binary(data)
+    # a Git LFS pointer stands for the file, whose size it gives: said as a binary file of
+    # that size, as the user has it (not as 130 bytes of pointer text to merge line by line)
+    pointer = parse_pointer(data)
+    binary = pointer is not None or is_binary(data)
     when = _last_change(plan, head, path) if binary and head is not None else None
     shown = data if not binary and len(data) <= TEXT_LIMIT else None
-    return Version(entry[1].decode(), entry[0], len(data), binary, shown, when)
+    size = pointer.size if pointer is not None else len(data)
+    return Version(entry[1].decode(), entry[0], size, binary, shown, when)
 
 
 def _last_change(plan: _Plan, head: ObjectID, path: bytes) -> datetime | None:
