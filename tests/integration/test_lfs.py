@@ -546,3 +546,26 @@ def test_a_conflicted_lfs_file_is_listed_as_the_file_not_as_its_pointer(
     code, out, err = run(capsys, "resolve", "mine")
     assert code == 0, err
     assert "unresolved a.bin  (binary; mine 2000 bytes, theirs 3000 bytes)" in out, out
+
+
+def test_a_clone_takes_the_lfs_server_its_lfsconfig_names(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A trial: git on one URL, `.lfsconfig`'s `lfs.url` another; the clone asked the git
+    remote's LFS server (HEAD not born yet, its `.lfsconfig` unread) and left the pointer."""
+    content = os.urandom(10_000)
+    lfs_server.create("store")
+    store = lfs_server.url_with_credentials("store") + "/info/lfs"
+    pub = _publisher(lfs_server, tmp_path, {".lfsconfig": f"[lfs]\n\turl = {store}\n".encode()})
+    _commit(pub, {"a.bin": content}, "a.bin")
+    git("push", "-q", "origin", "main", cwd=pub)
+    objects = lfs_server.server.objects  # type: ignore[attr-defined]
+    assert objects.oids(f"/{lfs_server.namespace}/store.git")
+    assert not objects.oids(f"/{lfs_server.namespace}/origin.git")
+    assert lfs_server.auth is not None
+    code, _out, err = run(capsys, "clone", lfs_server.url_with_credentials("origin"), str(tmp_path / "mine"))
+    assert code == 0, err
+    assert (tmp_path / "mine" / "a.bin").read_bytes() == content

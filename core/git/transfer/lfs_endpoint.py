@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from dulwich.config import ConfigFile, StackedConfig
 from dulwich.ignore import IgnoreFilter
 from dulwich.index import IndexEntry
-from dulwich.objects import Blob, Commit, Tree
+from dulwich.objects import Blob, Commit, ObjectID, Tree
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
@@ -52,9 +52,13 @@ class LfsEndpoint:
         return self.url.rstrip("/") + "/objects/batch"
 
 
-def lfs_endpoint(repo: Repo, remote: str, *, upload: bool = False) -> LfsEndpoint | None:
-    """The LFS server for transfers with `remote`; None when nothing names one."""
-    settings = _Settings(repo)
+def lfs_endpoint(
+    repo: Repo, remote: str, *, upload: bool = False, tree: ObjectID | None = None
+) -> LfsEndpoint | None:
+    """The LFS server for transfers with `remote`; None when nothing names one. `tree`:
+    the one about to be checked out, whose `.lfsconfig` stands for HEAD's (a clone's,
+    HEAD not born yet)."""
+    settings = _Settings(repo, tree)
     if upload and (url := settings.get(b"lfs", None, b"pushurl")):
         return _endpoint(settings, url, "lfs.pushurl", upload)
     if url := settings.get(b"lfs", None, b"url"):
@@ -136,9 +140,9 @@ def _server_url(settings: _Settings, url: str, upload: bool) -> str:
 class _Settings:
     """git's configuration over the repository's `.lfsconfig` (its safe keys only)."""
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, tree: ObjectID | None = None) -> None:
         self.git: StackedConfig = repo.get_config_stack()
-        self._file = _lfsconfig(repo)
+        self._file = _lfsconfig(repo, tree)
 
     def get(self, section: bytes, name: bytes | None, key: bytes) -> str | None:
         where = (section,) if name is None else (section, name)
@@ -155,8 +159,9 @@ def _safe(section: bytes, name: bytes | None, key: bytes) -> bool:
     return section == b"remote" and key.lower() == b"lfsurl"
 
 
-def _lfsconfig(repo: Repo) -> ConfigFile | None:
-    """The `.lfsconfig` git-lfs would read: the working tree's, else the index's, else HEAD's."""
+def _lfsconfig(repo: Repo, tree: ObjectID | None = None) -> ConfigFile | None:
+    """The `.lfsconfig` git-lfs would read: the working tree's, else the index's, else HEAD's
+    (`tree`'s, when given)."""
     try:
         with open(os.path.join(repo.path, LFSCONFIG), "rb") as f:
             return ConfigFile.from_file(f)
@@ -164,7 +169,7 @@ def _lfsconfig(repo: Repo) -> ConfigFile | None:
         pass
     except (OSError, ValueError):
         return None
-    data = _index_blob(repo) or _head_blob(repo)
+    data = _index_blob(repo) or _head_blob(repo, tree)
     if data is None:
         return None
     try:
@@ -186,12 +191,14 @@ def _index_blob(repo: Repo) -> bytes | None:
     return blob.as_raw_string() if isinstance(blob, Blob) else None
 
 
-def _head_blob(repo: Repo) -> bytes | None:
+def _head_blob(repo: Repo, tree_id: ObjectID | None) -> bytes | None:
     try:
-        commit = repo[repo.refs[Ref(b"HEAD")]]
-        if not isinstance(commit, Commit):
-            return None
-        tree = repo[commit.tree]
+        if tree_id is None:
+            commit = repo[repo.refs[Ref(b"HEAD")]]
+            if not isinstance(commit, Commit):
+                return None
+            tree_id = commit.tree
+        tree = repo[tree_id]
         if not isinstance(tree, Tree):
             return None
         _mode, sha = tree[LFSCONFIG.encode()]

@@ -138,7 +138,9 @@ def fetch_for_checkout(
     if not uses_lfs(repo, tree_id):
         return LfsFetched()
     paths = _fetched(repo, pointers_between(repo.object_store, None, tree_id))
-    fetched = fetch_objects(repo, remote, paths.values(), auth=auth, signer=signer, timeout=timeout)
+    fetched = fetch_objects(
+        repo, remote, paths.values(), auth=auth, signer=signer, timeout=timeout, tree=tree_id
+    )
     fetched.paths = paths
     return fetched
 
@@ -197,14 +199,16 @@ def fetch_objects(
     stop: TransferStop | None = None,
     ref: str | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    tree: ObjectID | None = None,
 ) -> LfsFetched:
-    """Download `pointers`' objects from `remote`'s LFS server into the repository's store."""
+    """Download `pointers`' objects from `remote`'s LFS server into the repository's store
+    (`tree`: see `lfs_endpoint`)."""
     store = LfsStore.of(repo)
     wanted = list({p.oid: p for p in pointers if not store.has(p)}.values())
     fetched = LfsFetched()
     if not wanted:
         return fetched
-    endpoint = lfs_endpoint(repo, remote)
+    endpoint = lfs_endpoint(repo, remote, tree=tree)
     if endpoint is None:
         fetched.missing = {p.oid: "no Git LFS server is configured (lfs.url, remote URL)" for p in wanted}
         return fetched
