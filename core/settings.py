@@ -82,6 +82,25 @@ def _positive_int(value: str) -> int:
     return number
 
 
+# As `git config --type=int` reads a size (`core.bigFileThreshold 512m`): k, m or g, in
+# either case, times 1024.
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def _byte_size(value: str) -> int:
+    """A number of bytes, 1 or more: `52428800`, or with a unit as git takes it (`50m`)."""
+    expected = "expected a number of bytes, 1 or more, or with a unit as git config takes it (50m, 2g)"
+    raw = value.strip().lower()
+    digits = raw.rstrip("kmg")
+    unit = _SIZE_UNITS.get(raw[len(digits) :])
+    if unit is None:
+        raise ValueError(expected)
+    number = _number(digits, int, expected) * unit
+    if number < 1:
+        raise ValueError(expected)
+    return number
+
+
 def _strategy(value: str) -> str:
     if value not in STRATEGIES:
         raise ValueError(f"expected one of {', '.join(STRATEGIES)}")
@@ -212,7 +231,7 @@ REPO_PARSERS: dict[str, Callable[[str], Any]] = {
     "fetch_interval": _positive_int,
     "strategy": _strategy,
     "auto_commit": _bool,
-    "max_file_size": _positive_int,
+    "max_file_size": _byte_size,
     "push_all": _bool,
     "fast_forward_all": _bool,
     "tracked_branches": _tracked,
@@ -222,12 +241,12 @@ REPO_PARSERS: dict[str, Callable[[str], Any]] = {
 
 APP_PARSERS: dict[str, Callable[[str], Any]] = {
     "max_concurrent": _positive_int,
-    "memory_budget": _positive_int,
+    "memory_budget": _byte_size,
     "pool_ttl": _positive_int,
     "pause_on_battery": _bool,
-    "max_pack_size": _positive_int,
-    "max_object_size": _positive_int,
-    "max_inflated_size": _positive_int,
+    "max_pack_size": _byte_size,
+    "max_object_size": _byte_size,
+    "max_inflated_size": _byte_size,
     "fetch_deadline": _positive_int,
     "settle_time": _seconds,
     "settle_max": _seconds,
