@@ -157,6 +157,20 @@ def loose_objects(repo: Path) -> int:
     return int(git("count-objects", cwd=repo).split()[0])
 
 
+def fetched_as_git_fetches(remote: Remote, local: Path, bare: Path, tmp_path: Path) -> int:
+    """Fetch `local` from `remote` (serving `bare`) beside a copy git fetches: the same
+    objects received, the same tip; how many."""
+    referee = tmp_path / "referee"
+    subprocess.run(["cp", "-a", str(local), str(referee)], check=True, timeout=60)
+    before = loose_objects(referee)
+    git("fetch", "-q", str(bare), "+refs/heads/*:refs/remotes/origin/*", cwd=referee)
+    by_git = loose_objects(referee) - before
+    result = fetch(local, remote)
+    assert result.objects_received == by_git
+    assert rev_parse(local, "refs/remotes/origin/main") == rev_parse(bare, "main")
+    return by_git
+
+
 def test_negotiation_offers_remote_tracking_refs(remote: Remote, tmp_path: Path) -> None:
     """Local main 2,000 commits behind origin/main; the server gains one commit."""
     bare = remote.create("origin")
@@ -164,14 +178,7 @@ def test_negotiation_offers_remote_tracking_refs(remote: Remote, tmp_path: Path)
     local = local_clone(remote, bare, tmp_path)
     git("reset", "-q", "--hard", "HEAD~2000", cwd=local)
     fast_import(bare, 1, first=2001, parent=rev_parse(bare, "main"))
-    referee = tmp_path / "referee"
-    subprocess.run(["cp", "-a", str(local), str(referee)], check=True, timeout=60)
-    before = loose_objects(referee)
-    git("fetch", "-q", str(bare), "+refs/heads/*:refs/remotes/origin/*", cwd=referee)
-    by_git = loose_objects(referee) - before
-    result = fetch(local, remote)
-    assert result.objects_received == by_git == 3
-    assert rev_parse(local, "refs/remotes/origin/main") == rev_parse(bare, "main")
+    assert fetched_as_git_fetches(remote, local, bare, tmp_path) == 3
     fsck(local)
 
 

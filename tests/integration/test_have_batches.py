@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from dulwich.protocol import pkt_line
 
 from core.git.transfer.have_batches import FLUSH, HaveBatches
 from tests.gitcli import commit_file, fsck, git, rev_parse
-from tests.integration.test_fetch import fast_import, fetch, local_clone, loose_objects
+from tests.integration.test_fetch import fast_import, fetched_as_git_fetches, local_clone
 from tests.servers import Remote
 
 DONE = pkt_line(b"done\n")
@@ -87,14 +86,7 @@ def received(monkeypatch: pytest.MonkeyPatch) -> bytearray:
 
 
 def _fetched_as_git_fetches(remote: Remote, local: Path, bare: Path, tmp_path: Path) -> None:
-    referee = tmp_path / "referee"
-    subprocess.run(["cp", "-a", str(local), str(referee)], check=True, timeout=60)
-    before = loose_objects(referee)
-    git("fetch", "-q", str(bare), "+refs/heads/*:refs/remotes/origin/*", cwd=referee)
-    by_git = loose_objects(referee) - before
-    result = fetch(local, remote)
-    assert result.objects_received == by_git
-    assert rev_parse(local, "refs/remotes/origin/main") == rev_parse(bare, "main")
+    fetched_as_git_fetches(remote, local, bare, tmp_path)
     fsck(local)
 
 
