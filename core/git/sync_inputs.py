@@ -46,15 +46,15 @@ def sync_inputs(worktree: str) -> Facts | None:
     if found is None or common is None:
         return None
     facts: Facts = [["worktree", os.path.realpath(worktree)]]
-    facts += [_identity(os.path.join(found, name), name) for name in _GIT_DIR_FILES]
-    facts += [_identity(os.path.join(common, name), name) for name in _COMMON_FILES]
+    facts += [identity(os.path.join(found, name), name) for name in _GIT_DIR_FILES]
+    facts += [identity(os.path.join(common, name), name) for name in _COMMON_FILES]
     facts += _tree(os.path.join(common, "refs"), "refs")
     facts += _linked_worktrees(os.path.join(common, "worktrees"))
     facts += _tree(os.path.join(found, "gitferry"), "gitferry", skip=LOCK_NAME)
     configs = [os.path.join(common, "config"), os.path.join(found, "config.worktree"), *_global_configs()]
     if any(_includes(path) for path in configs):
         return None
-    facts += [_identity(path, path) for path in configs[2:]]
+    facts += [identity(path, path) for path in configs[2:]]
     facts += sorted([name, value] for name, value in os.environ.items() if _read_by_git(name))
     return facts
 
@@ -81,7 +81,8 @@ def _read_by_git(name: str) -> bool:
     return name.startswith("GIT_") or name in _ENV_NAMES
 
 
-def _identity(path: str, what: str) -> list[object]:
+def identity(path: str, what: str) -> list[object]:
+    """`[what, inode, size, mtime_ns]` of the file at `path`; `[what]` when there is none."""
     try:
         st = os.stat(path)
     except OSError:
@@ -99,7 +100,7 @@ def _linked_worktrees(root: str) -> Facts:
     found: Facts = []
     for name in names:
         for part in ("gitdir", *_GIT_DIR_FILES):
-            found.append(_identity(os.path.join(root, name, part), f"worktrees/{name}/{part}"))
+            found.append(identity(os.path.join(root, name, part), f"worktrees/{name}/{part}"))
     return found
 
 
@@ -111,5 +112,5 @@ def _tree(root: str, what: str, *, skip: str = "") -> Facts:
         rel = os.path.relpath(here, root)
         for name in files:
             if name != skip and not name.endswith(".lock"):
-                found.append(_identity(os.path.join(here, name), os.path.join(what, rel, name)))
+                found.append(identity(os.path.join(here, name), os.path.join(what, rel, name)))
     return sorted(found, key=lambda fact: str(fact[0]))

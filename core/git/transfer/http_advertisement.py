@@ -33,6 +33,8 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from core.git.sync_inputs import identity
+
 if TYPE_CHECKING:
     import ssl
     from collections.abc import Callable
@@ -93,7 +95,7 @@ def trust_files(verify: bool, ca_info: str | None, ca_path: str | None) -> list[
 
         found = ssl.get_default_verify_paths()
         paths = [found.cafile or "", found.capath or "", *_TRUSTSTORE_CANDIDATES]
-    return [_identity(path) for path in paths if path]
+    return [identity(path, path) for path in paths if path]
 
 
 # Where truststore looks on Linux when OpenSSL's defaults hold nothing (`truststore._openssl`).
@@ -208,11 +210,3 @@ def _body(stream: BinaryIO, headers: dict[str, str]) -> bytes:
             raise ValueError("the body cut short")
         return body
     return stream.read()
-
-
-def _identity(path: str) -> list[object]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return [path]
-    return [path, st.st_ino, st.st_size, st.st_mtime_ns]
