@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from dulwich.protocol import pkt_line
 
-from core.git.transfer.have_batches import FLUSH, HaveBatches
+from core.git.transfer.advertisement import FLUSH
+from core.git.transfer.have_batches import HaveBatches
 from tests.gitcli import commit_file, fsck, git, rev_parse
 from tests.integration.test_fetch import fast_import, fetched_as_git_fetches, local_clone
 from tests.servers import Remote

@@ -27,9 +27,10 @@ from typing import Any
 
 from dulwich.protocol import Protocol
 
+from core.git.transfer.advertisement import FLUSH
+
 FIRST_WINDOW = 16  # git's INITIAL_FLUSH
 STEADY_WINDOW = 32  # git's PIPESAFE_FLUSH
-FLUSH = b"0000"
 DONE = b"0009done\n"
 NAK = b"NAK\n"
 
