@@ -42,7 +42,11 @@ FORMAT = 1
 
 
 def record_path(data: Path, repo_id: int) -> Path:
-    return data / "cache" / "fetch-replay" / f"{repo_id}.json"
+    return _records(data) / f"{repo_id}.json"
+
+
+def _records(data: Path) -> Path:
+    return data / "cache" / "fetch-replay"
 
 
 def load_record(data: Path, repo_id: int) -> dict[str, Any] | None:
@@ -156,7 +160,7 @@ def recorded_facts(record: dict[str, Any]) -> dict[str, Any]:
 
 def forget_records(home: Path) -> None:
     """Every repository's record removed (each costs one engine sync)."""
-    for record in (home / "cache" / "fetch-replay").glob("*.json"):
+    for record in _records(home).glob("*.json"):
         with contextlib.suppress(FileNotFoundError):
             record.unlink()
 
