@@ -72,13 +72,12 @@ class RepoColumns(ContentColumns):
         "Repository". A user's narrower drag is theirs to keep."""
         header = self._table.horizontalHeader()
         giving = list(self._wanted)
+        least = header.minimumSectionSize()
         widths = {}
         for i, column in enumerate(giving):
             later = sum(self._wanted[c] for c in giving[i + 1 :])  # kept whole while room allows
             wanted = self._wanted[column]
-            low = header.minimumSectionSize()
-            if titled:
-                low = max(low, min(header.sectionSizeHint(column), wanted))
+            low = max(least, min(header.sectionSizeHint(column), wanted)) if titled else least
             widths[column] = max(low, min(wanted, spare - later))
             spare -= widths[column]
         return widths
