@@ -349,14 +349,16 @@ def out_of_step(branches: Sequence[BranchStatus]) -> str | None:
 
 def _left_alone(b: BranchStatus, reach: SyncReach) -> str:
     """Why a sync will not move a branch that differs from its upstream ("" if it will)."""
-    from core.model import CHECKED_OUT_USE
+    from core.model import CHECKED_OUT_USE, in_worktree_said
+    from core.phrase import verbatim
 
     if b.ahead and not b.behind and not b.pending_push:
         return "  (its push remote has it: nothing to push)"
     if not reach.leaves(b):
         return ""
     if b.worktree is not None and (b.behind or b.worktree_use != CHECKED_OUT_USE):
-        return f"  ({b.worktree_use} in the worktree at {b.worktree}: a sync here leaves it as it is)"
+        held = verbatim(f"{b.worktree_use} in the worktree at {b.worktree}: a sync here leaves it as it is")
+        return f"  ({in_worktree_said(held, b.worktree).english()})"
     if b.behind:
         return "  (not checked out: a sync leaves it behind, fast_forward_all is off)"
     return "  (not checked out: a sync does not push it, push_all is off)"

@@ -6,6 +6,7 @@ fills `BranchStatus`, the store keeps them, events carry them, the GUI shows the
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -195,13 +196,29 @@ def left_alone_said(branch: BranchStatus) -> Phrase:
         return phrase("{branch}: %n ahead, not checked out", ahead, branch=name)
     if branch.worktree_use == CHECKED_OUT_USE:
         if behind:
-            return phrase("{branch}: %n behind, checked out in {path}", behind, branch=name, path=path)
-        return phrase("{branch}: %n ahead, checked out in {path}", ahead, branch=name, path=path)
-    if behind:
-        return phrase(
+            said = phrase("{branch}: %n behind, checked out in {path}", behind, branch=name, path=path)
+        else:
+            said = phrase("{branch}: %n ahead, checked out in {path}", ahead, branch=name, path=path)
+    elif behind:
+        said = phrase(
             "{branch}: %n behind, held by a rebase or bisect in {path}", behind, branch=name, path=path
         )
-    return phrase("{branch}: %n ahead, held by a rebase or bisect in {path}", ahead, branch=name, path=path)
+    else:
+        said = phrase(
+            "{branch}: %n ahead, held by a rebase or bisect in {path}", ahead, branch=name, path=path
+        )
+    return in_worktree_said(said, path)
+
+
+def in_worktree_said(said: Phrase, path: str) -> Phrase:
+    """`said` of a branch another worktree at `path` uses, with how to free the branch when
+    that worktree's folder was deleted but not pruned: the one wording of the engine's
+    messages, a sync's line, `gitferry status` and the window."""
+    from core.phrase import phrase  # not for a cold `status` of no such branch
+
+    if os.path.isdir(path):
+        return said
+    return phrase("{said} (folder deleted: `git worktree prune` releases it)", said=said)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from core.model import CHECKED_OUT_USE, BranchStatus
+from core.model import CHECKED_OUT_USE, BranchStatus, in_worktree_said
+from core.phrase import verbatim
+from gui.models.engine_words import said
 from gui.models.formatting import NO_VALUE, count, translate_n, when
 from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
@@ -118,7 +120,7 @@ def _state_tooltip(branch: BranchStatus) -> str:
                 "BranchTable",
                 "Held by a rebase or bisect in %1: a sync here leaves it as it is until that ends",
             )
-        return text.replace("%1", branch.worktree)
+        return said(in_worktree_said(verbatim(text.replace("%1", branch.worktree)), branch.worktree))
     # Not checked out: a sync moves it only as the repository's settings say. Said here,
     # not in the state: "not checked out" ("nicht ausgecheckt") is wider than the column's
     # room in a German window and would be cut.

@@ -1692,6 +1692,10 @@
             <translation>{remote}: {reason}</translation>
         </message>
         <message>
+            <source>{said} (folder deleted: `git worktree prune` releases it)</source>
+            <translation>{said} (Ordner gelöscht: `git worktree prune` gibt ihn frei)</translation>
+        </message>
+        <message>
             <source>{setting} is set, but Gitferry cannot stash them: commit or stash your changes, then sync</source>
             <translation>{setting} ist gesetzt, aber Gitferry kann sie nicht per Stash beiseitelegen: committe oder stashe deine Änderungen, dann synchronisiere</translation>
         </message>
@@ -1726,10 +1730,6 @@
         <message>
             <source>{use} in the worktree at {path}</source>
             <translation>{use} im Worktree unter {path}</translation>
-        </message>
-        <message>
-            <source>{use} in the worktree at {path} (folder deleted; `git worktree prune` releases it)</source>
-            <translation>{use} im Worktree unter {path} (Ordner gelöscht; `git worktree prune` gibt ihn frei)</translation>
         </message>
         <message>
             <source>{what} is in progress ({marker})</source>

@@ -6,6 +6,7 @@ it alone while the repository's `fast_forward_all` is off. Against real clones o
 from __future__ import annotations
 
 import asyncio
+import shutil
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,7 +18,11 @@ from tests.gui.conftest import Run
 from tests.gui.waiting import next_emit, until
 from tests.integration.clones import Clones
 from tests.integration.test_branches_a_sync_leaves import drafts_behind
-from tests.integration.test_linked_worktrees import theirs_pushes, topic_in_a_linked_worktree
+from tests.integration.test_linked_worktrees import (
+    git_refuses_to_move,
+    theirs_pushes,
+    topic_in_a_linked_worktree,
+)
 
 
 def result(desktop: Desktop, repo_id: int, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> str:
@@ -163,6 +168,30 @@ def test_a_branch_checked_out_in_another_worktree_is_never_to_sync_even_with_fas
     assert git("rev-parse", "topic", cwd=world.mine) == topic  # git: left where it was
     assert ahead_behind(world.mine, "topic", "origin/topic") == (0, 1)
     world.check()
+
+
+@pytest.mark.slow
+def test_a_deleted_worktree_is_said_with_how_to_free_its_branch(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """`rm -rf` of a linked worktree without `git worktree prune`: git still holds its
+    branch, and the window and the tray said "checked out in PATH" of a folder that is
+    gone. Every place says it was deleted and what frees the branch, in the engine's words."""
+    linked = topic_in_a_linked_worktree(world)
+    theirs_pushes(world, "topic", "upstream.txt")
+    shutil.rmtree(linked)
+    run(desktop.refresh())
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(fetched(desktop, mine.id))
+    run(desktop.refresh())
+    desktop.window.select_repo(mine.id)
+    run(until(lambda: ("topic", 1) in {(b.name, b.behind) for b in desktop.window.branches.rows}))
+    hint = "(folder deleted: `git worktree prune` releases it)"
+    said = everything_said(desktop, mine.id)
+    where = f"topic: 1 behind, checked out in {linked} {hint}"
+    assert where in said[1] and said[2].startswith(where) and f"mine: {where}" in said[4].splitlines(), said
+    assert branch_state(desktop, "topic")[1].endswith(hint)
+    assert git_refuses_to_move(world.mine, "topic")  # git: still held
 
 
 @pytest.mark.slow

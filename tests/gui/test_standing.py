@@ -249,19 +249,20 @@ def test_counts_past_qts_32_bit_int_are_said_not_raised(qtbot: object) -> None:
     )
 
 
-def test_a_branch_another_worktree_holds_is_said_once_in_the_header(qtbot: object) -> None:
+def test_a_branch_another_worktree_holds_is_said_once_in_the_header(qtbot: object, tmp_path: Path) -> None:
     """The walk's step 12: the header said 'topic: 1 behind, checked out in /w/topic' and
     then the last sync's 'left topic alone: checked out in the worktree at /w/topic', the
     rest cut off after three lines. The branch's line says it; the message keeps the rest."""
-    message = "fetched origin/topic (4 objects); left topic alone: checked out in the worktree at /w/topic"
+    folder = str(tmp_path)  # the worktree's, there (a deleted one's line says more)
+    message = f"fetched origin/topic (4 objects); left topic alone: checked out in the worktree at {folder}"
     notes = RepoRecord(1, "notes", "/n", last_result="ok", last_message=message)
     topic = BranchStatus(
         "topic", "origin/topic", "a" * 40, "b" * 40, 0, 1, NOW, checked_out=False,
-        worktree="/w/topic", worktree_use="checked out",
+        worktree=folder, worktree_use="checked out",
     )  # fmt: skip
     window = window_with(qtbot, notes, branches={1: [topic]})
     assert window.progress.phase.full_text() == (
-        "topic: 1 behind, checked out in /w/topic  ·  Last sync: fetched origin/topic (4 objects)"
+        f"topic: 1 behind, checked out in {folder}  ·  Last sync: fetched origin/topic (4 objects)"
     )
     plain = RepoRecord(1, "notes", "/n", last_result="ok", last_message="left drafts alone: something else")
     window = window_with(qtbot, plain, branches={1: [topic]})

@@ -107,7 +107,11 @@ def test_a_deleted_but_unpruned_worktree_still_holds_its_branch(world: Clones) -
 
     assert git_refuses_to_move(world.mine, "topic")
     assert world.head(world.mine, "topic") == topic and "topic" not in report["fast_forwarded"]
-    assert "folder deleted; `git worktree prune` releases it" in report["left_alone"]["topic"]
+    hint = "(folder deleted: `git worktree prune` releases it)"  # the one wording, wherever it is said
+    assert report["left_alone"]["topic"] == f"checked out in the worktree at {linked} {hint}"
+    assert f"topic: 1 behind, checked out in {linked} {hint}" in report["message"]  # the stored line
+    _code, out, _err = run(world.capsys, "status", "mine")
+    assert f"(checked out in the worktree at {linked}: a sync here leaves it as it is {hint})" in out
 
     git("worktree", "prune", cwd=world.mine)
     code, report = world.sync(world.mine)

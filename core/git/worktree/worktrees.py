@@ -30,7 +30,7 @@ from dulwich.config import ConfigFile
 from dulwich.refs import DiskRefsContainer, Ref
 from dulwich.repo import Repo
 
-from core.model import CHECKED_OUT_USE
+from core.model import CHECKED_OUT_USE, in_worktree_said
 from core.phrase import Phrase, phrase
 
 _HEADS = "refs/heads/"
@@ -46,10 +46,6 @@ class Worktree:
     head_ref: str | None  # the ref HEAD names; None when detached or unreadable
     current: bool  # the worktree the repository was opened at
     bare: bool = False
-
-    @property
-    def exists(self) -> bool:
-        return os.path.isdir(self.path)
 
 
 class Use(StrEnum):
@@ -82,13 +78,7 @@ class BranchUse:
 
     def said(self) -> Phrase:
         use, path = _USE_SAID[self.use], self.worktree.path
-        if not self.worktree.exists:
-            return phrase(
-                "{use} in the worktree at {path} (folder deleted; `git worktree prune` releases it)",
-                use=use,
-                path=path,
-            )
-        return phrase("{use} in the worktree at {path}", use=use, path=path)
+        return in_worktree_said(phrase("{use} in the worktree at {path}", use=use, path=path), path)
 
 
 @dataclass(frozen=True)
