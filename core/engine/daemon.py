@@ -27,17 +27,10 @@ until the user resolves it: with Gitferry, or with git alone (the watcher sees i
 HEAD or index change, `core.git.merge.conflict_gone` says the conflict no longer
 holds, the stored conflict is cleared and it syncs at once).
 
-When the user switches branches with git, the branches are measured again and
-published (`BranchStatusChanged`), so the window's "checked out" (and what it counts
-"to sync") follows within seconds instead of at the next fetch: an auto-mode tree's
-watcher reports the HEAD change, every other repository's `.git/HEAD` and HEAD's
-reflog are looked at (their stats: a commit made with git grows the reflog, and the
-window then says "1 ahead", not "Up to date") each settings round (`_look_at_heads`; a
-watch of each `.git` would be one watchdog thread per repository: 1,000 threads for
-1,000 repositories). A repository replaced at its path (deleted and cloned again,
-another moved there) has its branches measured again even where HEAD names the same
-branch (its HEAD file is new: `repository_identity` is looked at then); an auto-mode
-tree is also watched again and synced (`_look_at_trees`).
+What the user's own git commands did (a branch switched, a commit made, a merge left
+unfinished, the repository cloned again at its path) is looked at by `GitLooks`
+(`core.engine.git_looks`), which measures the branches again or says the command in
+the repository's standing, so the window follows within seconds.
 
 The daemon that answers the CLI is the data directory's one engine: its caller
 took the engine lock before it started (`core.engine.engine_lock`) and releases it
@@ -53,17 +46,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
-from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from core.engine.auto_sync import AutoSync, Settle, Trigger
 from core.engine.auto_watch import SCAN_SECONDS, AutoWatch
-from core.engine.branch_measure import refresh_status
 from core.engine.breaker import RemoteBreaker
 from core.engine.cli_server import CliServer
 from core.engine.clock import Clock, SystemClock, sleep_or_wake, wall_datetime
@@ -71,24 +61,19 @@ from core.engine.core import Core
 from core.engine.engine import Engine
 from core.engine.engine_lock import EngineLock
 from core.engine.fetch_outcome import FetchJob, FetchOutcome
-from core.engine.git_command_look import Standing, markers, unfinished_stop
+from core.engine.git_looks import GIT_SETTLE_SECONDS, GitLooks, file_stamp
 from core.engine.job_limits import JobLimits
 from core.engine.power import PsutilPower
 from core.engine.remotes_mirror import mirror_all_remotes
 from core.engine.report import SyncReport
 from core.engine.scheduler import FetchScheduler
 from core.engine.shared_remotes import sharing_a_remote
-from core.engine.sync import take_sync_lock
 from core.errors import GitferryError
-from core.events import BranchStatusChanged, EventBus, RegistrationChanged, RemoteTripped, SyncFinished
-from core.git.git_dirs import common_git_dir, worktree_git_dir
+from core.events import EventBus, RegistrationChanged, RemoteTripped
 from core.git.merge.conflict_gone import conflict_holds
 from core.git.repository import (
-    RepositoryIdentity,
     current_branch,
     in_worktree_repo,
-    ref_value,
-    repository_identities,
 )
 from core.git.transfer.sign_in import remote_memory_keys
 from core.git.transfer.signer import SessionPasswords
@@ -98,32 +83,18 @@ from core.platform.metered import CannotSubscribe, network_metered, watch_metere
 from core.platform.stop_signals import on_stop_signals
 from core.platform.tree_watch import TreeWatch
 from core.pool import RepoPool
-from core.results import CANCELLED_MESSAGE, INTEGRATION_STOPS, RESULT_KINDS, ResultKind
+from core.results import CANCELLED_MESSAGE, INTEGRATION_STOPS, ResultKind
 from core.settings import AppSettings, RepoSettings, app_settings, pause_active, repo_settings
 from core.store.database import Reopened
 from core.store.registry_file import Registry, UnreadableRegistry, read_registry, registry_path
 
 log = logging.getLogger(__name__)
 
-_JOB_STATES = (RepoState.SYNCING, RepoState.FETCHING)  # a job runs: its own end says what it found
-
 UPKEEP_SECONDS = 600.0
 STOP_GRACE_SECONDS = 3.0
 FINAL_SYNC_SECONDS = 10.0  # the last auto sync at stop, at most
 SETTINGS_SECONDS = 5.0  # how often settings another process may have changed are looked at
-GIT_SETTLE_SECONDS = 0.5  # after the repository's HEAD or index changed: git's command may not be done
 METERED_EVERY = 12  # settings rounds between two questions to NetworkManager (a minute), unsubscribed
-
-
-def _checked_out_head(repo: Repo) -> tuple[str | None, str | None, frozenset[str]]:
-    """The checked-out branch and its commit (None, None: HEAD detached), and the names of
-    the local branches (a listing: no ref is read)."""
-    names = frozenset(name.decode(errors="replace") for name in repo.refs.keys(Ref(b"refs/heads")))
-    branch = current_branch(repo)
-    if branch is None:
-        return None, None, names
-    head = ref_value(repo, Ref(f"refs/heads/{branch}".encode()))
-    return branch, head.decode() if head is not None else None, names
 
 
 # The results of a fetch (or, in auto mode, a whole sync) that are no failure when every
@@ -176,6 +147,7 @@ class Daemon:
         self.scheduler: FetchScheduler | None = None
         self.auto: AutoSync | None = None
         self.auto_watch: AutoWatch | None = None
+        self.looks: GitLooks | None = None  # once the engine runs
         self._tree_watch, self._scan_every, self._metered_bus = tree_watch, scan_every, metered_bus
         self._metered_heard = False  # subscribed to NetworkManager's signal: no poll
         self._heeds_metered: bool | None = None  # the `pause_on_metered` setting applied last
@@ -183,17 +155,9 @@ class Daemon:
         self._globally_held = False  # the scheduler's pause (the user's, battery, metered)
         self._conflicted: set[int] = set()  # auto mode, no auto-commit, a conflict: fetch only
         self._rechecking: dict[int, bool] = {}  # conflicted repositories being looked at: look again
-        self._head_looks: dict[int, bool] = {}  # repositories whose HEAD is being looked at: look again
-        self._heads_seen: dict[int, HeadStamp] = {}  # each repository's .git/HEAD and its reflog's stat
-        # The standing a git command left unfinished replaced (said again once git is done).
-        self._before_command: dict[int, Standing] = {}
-        self._markers_seen: dict[int, tuple[str, ...]] = {}  # `markers` at the last look
-        self._trees_seen: dict[int, RepositoryIdentity | None] = {}  # which repository its first look met
-        self._replaced: set[int] = set()  # another repository at the path: measured whatever HEAD names
         self._pause_until: dict[int, str] = {}  # each repository's stored pause
         self._app_pause_until = ""
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._head_tasks: dict[int, asyncio.Task[None]] = {}  # `_look_at_head`s: cancelled at stop
         self._stop = asyncio.Event()
         self._look_now = asyncio.Event()  # a CLI changed settings: the settings round runs now
         self._watched: dict[int, RepoRecord] = {}  # what it watches, should the store lose it
@@ -225,7 +189,8 @@ class Daemon:
         engine.add(record, held=[RepoState.TRIPPED] if tripped else [])
         scheduler.add(record.id, record.path, interval)
         self._spawn(self.refresh(record.id))
-        self._spawn(self._look_at_heads([record.id]))  # where HEAD is at the start
+        if self.looks is not None:
+            self._spawn(self.looks.heads([record.id]))  # where HEAD is at the start
         self._git_changed(record.id)  # a repository just added, or switched while Gitferry was off
 
     async def refresh(self, repo_id: int) -> None:
@@ -292,14 +257,8 @@ class Daemon:
         closed (its packs unmapped: the drive holding it can be unmounted)."""
         engine, scheduler = self._running()
         self._watched.pop(repo_id, None)
-        self._heads_seen.pop(repo_id, None)
-        self._before_command.pop(repo_id, None)
-        self._markers_seen.pop(repo_id, None)
-        self._trees_seen.pop(repo_id, None)
-        self._replaced.discard(repo_id)
-        look = self._head_tasks.get(repo_id)
-        if look is not None:
-            look.cancel()  # it would record branches of a repository no longer registered
+        if self.looks is not None:
+            self.looks.forget(repo_id)
         self._repo_paused.discard(repo_id)
         self._pause_until.pop(repo_id, None)
         if self.auto is not None and self.auto_watch is not None:
@@ -467,6 +426,18 @@ class Daemon:
             scan_every=self._scan_every,
             on_git=self._git_changed,
         )
+        self.looks = git_looks = GitLooks(
+            self.core,
+            self.bus,
+            self.clock,
+            self._watched,
+            engine=engine,
+            scheduler=scheduler,
+            auto=auto,
+            auto_watch=self.auto_watch,
+            spawn=self._spawn,
+            on_changed=self._git_changed,
+        )
         self.apply_app_settings(settings)
         self.core.store.on_reopen(self._store_reopened)
         self._breaker = breaker
@@ -505,9 +476,7 @@ class Daemon:
             helpers[1].cancel()
             helpers[2].cancel()
             helpers[3].cancel()
-            looks = list(self._head_tasks.values())
-            for look in looks:
-                look.cancel()  # a look at a HEAD is for a running window: none at stop
+            looks = git_looks.stop()
             await self._final_sync(auto)
             auto.stop()
             self.auto_watch.close()
@@ -590,11 +559,8 @@ class Daemon:
         conflict still holds."""
         if self._stop.is_set():
             pass  # stopping: no window to show it
-        elif repo_id in self._head_looks:
-            self._head_looks[repo_id] = True  # look again after the look under way
-        else:
-            self._head_looks[repo_id] = False
-            self._head_tasks[repo_id] = asyncio.create_task(self._look_at_head(repo_id))
+        elif self.looks is not None:
+            self.looks.changed(repo_id)
         if repo_id not in self._conflicted:
             return
         if repo_id in self._rechecking:
@@ -602,167 +568,6 @@ class Daemon:
             return
         self._rechecking[repo_id] = False
         self._spawn(self._recheck_conflict(repo_id))
-
-    async def _look_at_heads(self, only: list[int] | None = None) -> None:
-        """A HEAD another program moved (`git switch`, or a commit: HEAD's reflog grew) in a
-        repository no watcher covers (not in auto mode, or scanned): a stat of `.git/HEAD`
-        and of `.git/logs/HEAD` each, every settings round (or of `only`'s, for a first
-        look); the branches are measured again when the checked-out one or its head is
-        not what the store has (`_checked_out_again`). A git command left unfinished
-        there, or done since (the `MARKERS` git leaves: a stat each), is said in its
-        standing (`_command_changed`)."""
-        auto = self.auto_watch
-        ids = [
-            i
-            for i in (self._watched if only is None else only)
-            if i in self._watched and (auto is None or not auto.watching(i) or i in auto.fallbacks)
-        ]
-        if not ids:
-            return
-        stamps = await self.core.offload.io(_head_stamps, [self._watched[i].path for i in ids])
-        moved, entries_moved = [], []
-        for repo_id, stamp in zip(ids, stamps, strict=True):
-            if repo_id not in self._heads_seen or self._heads_seen[repo_id][2] != stamp[2]:
-                entries_moved.append(repo_id)  # a first look too: a command under way at start
-            before = self._heads_seen.get(repo_id, stamp)  # a first look sees no change
-            self._heads_seen[repo_id] = stamp
-            if before[:2] != stamp[:2] or repo_id not in self._trees_seen:
-                moved.append(repo_id)
-        if entries_moved:
-            await self._look_at_markers(entries_moved)
-        if not moved:
-            return
-        # Which repository is there: taken at the first look, and again only where HEAD's
-        # stat moved (a repository cloned again at the path has a new HEAD file), so a
-        # round where nothing moved costs no more than the stats.
-        trees = await self.core.offload.io(repository_identities, [self._watched[i].path for i in moved])
-        for repo_id, tree in zip(moved, trees, strict=True):
-            if repo_id not in self._trees_seen:
-                self._trees_seen[repo_id] = tree
-                continue
-            if tree is not None and tree != self._trees_seen[repo_id]:
-                self._replaced.add(repo_id)
-            self._trees_seen[repo_id] = tree
-            self._git_changed(repo_id)
-
-    async def _look_at_markers(self, ids: list[int]) -> None:
-        """Where `.git` had an entry made or removed (its own stat moved: git's `index.lock`
-        does it too), whether a git command's `MARKERS` came or went."""
-        found = await self.core.offload.io(_markers_of, [self._watched[i].path for i in ids])
-        for repo_id, marks in zip(ids, found, strict=True):
-            if marks != self._markers_seen.get(repo_id, ()):
-                self._spawn(self._command_changed(repo_id))
-            self._markers_seen[repo_id] = marks
-
-    async def _command_changed(self, repo_id: int) -> None:
-        """A git command left unfinished in the repository: its standing says it, as a sync's
-        stop on it would ("Merge in progress"); done or aborted since: the standing before
-        it again (or, where a sync recorded the stop, a fetch says what stands). Not while
-        a job runs: its own end says it."""
-        record, engine = self._watched.get(repo_id), self.engine
-        if record is None or engine is None or engine.state(repo_id) in _JOB_STATES:
-            return
-        try:
-            stop = await self.core.offload.io(in_worktree_repo, record.path, unfinished_stop)
-            now = Standing.of(await self.core.store.repo_by_id(repo_id))
-        except GitferryError as exc:
-            log.debug("%s: unfinished git command not looked at: %s", record.name, exc)
-            return
-        if stop is not None:
-            said = Standing.stop(stop)
-            if now.on_command() and now.unfinished == said.unfinished:
-                return
-            if not now.on_command():
-                self._before_command[repo_id] = now
-        elif now.on_command():
-            before = self._before_command.pop(repo_id, None)
-            if before is None:  # a sync's stop: a fetch says what stands now
-                if self.scheduler is not None:
-                    self.scheduler.fetch_soon(repo_id)
-                return
-            said = before
-        else:
-            return
-        await self.core.store.set_standing(repo_id, said.result, said.message, said.unfinished, said.said)
-        result = ResultKind(said.result) if said.result in RESULT_KINDS else ResultKind.UP_TO_DATE
-        self.bus.publish(SyncFinished(repo_id, record.name, result, said.message or "", parts=said.parts()))
-
-    async def _look_at_trees(self) -> None:
-        """An auto-mode tree deleted and cloned again at its path (or another moved there):
-        its watch, which went with the old directory, begins again on the new one, and it
-        syncs as at start-up (a change made before the new watch is not missed)."""
-        if self.auto is None or self.auto_watch is None:
-            return
-        for repo_id in await self.auto_watch.replaced():
-            self._replaced.add(repo_id)
-            record = self._watched.get(repo_id)
-            if record is not None:
-                log.info("%s: another repository at %s now: watching it", record.name, record.path)
-            self._git_changed(repo_id)
-            self.auto.request(repo_id, Trigger.STARTUP)
-
-    async def _look_at_head(self, repo_id: int) -> None:
-        """The user switched branches with git (`git switch`, `git checkout`), now or while
-        Gitferry was not running (looked at once each repository is watched): the stored
-        "checked out" (and so what the window counts "to sync") would be wrong until the
-        next fetch. Once git's command is done, the branches are measured again when the
-        checked-out one is not the one stored, or none is stored (a repository just
-        added: its branch table was empty until its first fetch), and published; not
-        while a job runs (its own measure comes at its end)."""
-        try:
-            again = True
-            while again:
-                await self.clock.sleep(GIT_SETTLE_SECONDS)
-                self._head_looks[repo_id] = False
-                await self._checked_out_again(repo_id)
-                again = self._head_looks.get(repo_id, False)
-        except GitferryError as exc:
-            log.debug("HEAD of repository %s not looked at: %s", repo_id, exc)
-        except Exception:
-            if await self._registered(repo_id):
-                raise
-            log.debug("HEAD of repository %s not looked at: removed by another process", repo_id)
-        finally:
-            self._head_looks.pop(repo_id, None)
-            self._head_tasks.pop(repo_id, None)
-
-    async def _registered(self, repo_id: int) -> bool:
-        """Whether the store still has the repository (another process may have removed
-        it since: the daemon hears of that at its next settings round)."""
-        try:
-            await self.core.store.repo_by_id(repo_id)
-        except GitferryError:
-            return False
-        return True
-
-    async def _checked_out_again(self, repo_id: int) -> None:
-        record = self._watched.get(repo_id)
-        if record is None or self.engine is None or self.engine.state(repo_id) in _JOB_STATES:
-            return
-        stored = await self.core.store.branches(repo_id)
-        here, head, names = await self.core.offload.io(in_worktree_repo, record.path, _checked_out_head)
-        replaced = repo_id in self._replaced  # the stored rows are another repository's
-        known = next((b.head for b in stored if b.name == here), None) if not replaced else None
-        moved = None not in (known, head) and known != head  # a commit made with git, a reset
-        if moved and self.auto is not None and repo_id in self.auto:
-            # auto mode pushes it now, not at the interval backstop: its tree is clean, so
-            # the watcher's change alone cost no sync (measured below meanwhile, for the
-            # window: "main: 1 ahead", not "Up to date", while paused or offline)
-            log.info("%s: %s moved outside a sync; syncing", record.name, here)
-            self.auto.request(repo_id, Trigger.COMMITTED)
-        same = {b.name for b in stored} == names  # a branch made or deleted with git: measured
-        if same and not replaced and not moved and all(b.checked_out == (b.name == here) for b in stored):
-            return  # none stored: never measured, the branch table would be empty
-        common = await self.core.offload.io(common_git_dir, record.path)
-        if common is None:
-            return
-        lock = await take_sync_lock(self.core, common, record.path)  # SyncBusy: a sync measures
-        try:
-            branches = await refresh_status(self.core, record)  # under the lock, as publish's
-        finally:
-            await self.core.offload.io_to_the_end(lock.release)
-        self._replaced.discard(repo_id)
-        self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(branches)))
 
     async def _recheck_conflict(self, repo_id: int) -> None:
         try:
@@ -806,24 +611,25 @@ class Daemon:
         """Settings another process changed (`gitferry pause`, `gitferry set NAME sync_mode`),
         a timed pause running out, the metered network: looked at every `SETTINGS_SECONDS`.
         The registry file follows every change of a setting, so a stat of it, and one of
-        each unwatched repository's `.git/HEAD`, `.git/logs/HEAD` and `.git` (`_look_at_heads`:
+        each unwatched repository's `.git/HEAD`, `.git/logs/HEAD` and `.git` (`GitLooks.heads`:
         1,000 repositories, a median 4.9 ms, 2.2 ms for HEAD alone, before `.git`'s; with it
         17.9 / 20.0 ms against 12.0 / 15.9 ms for the two, at a load of 3.5), are the whole
         cost of a round where nothing changed (no store query)."""
         path = registry_path(self.core.store.db.path)
-        seen: tuple[int, int, int] | None = await self.core.offload.io(_file_stamp, path)
+        seen: tuple[int, int, int] | None = await self.core.offload.io(file_stamp, path)
         rounds = 0
         while True:
             rounds += 1
             await sleep_or_wake(self.clock, self._look_now, SETTINGS_SECONDS)
             self._look_now.clear()
             try:
-                await self._look_at_heads()
-                await self._look_at_trees()
+                if self.looks is not None:
+                    await self.looks.heads()
+                    await self.looks.trees()
                 await self._follow_remote_health()
                 if rounds % METERED_EVERY == 1 and not self._metered_heard:
                     await self._check_metered()
-                stamp = await self.core.offload.io(_file_stamp, path)
+                stamp = await self.core.offload.io(file_stamp, path)
                 if stamp != seen:
                     seen = stamp
                     registry = await self.core.offload.io(read_registry, path)
@@ -942,8 +748,8 @@ class Daemon:
             report = await self.auto.sync(repo_id, Trigger.INTERVAL)  # auto mode: the interval is a sync
         else:
             report = await self.engine.fetch(repo_id, skip_remotes=job.skip_remotes, deadline=job.deadline)
-            if self._markers_seen.get(repo_id) and report.result is not ResultKind.DIRTY:
-                await self._command_changed(repo_id)  # the user's git command, still under way, said again
+            if self.looks is not None:
+                await self.looks.after_fetch(repo_id, report.result)
         return as_outcome(report)
 
     async def _upkeep(self, pool: RepoPool) -> None:
@@ -997,18 +803,6 @@ class Daemon:
             self.auto.kick()
 
 
-Stamp = tuple[int, int, int]  # inode, size, mtime
-HeadStamp = tuple[Stamp | None, Stamp | None, Stamp | None]  # HEAD's, logs/HEAD's, the git dir's
-
-
-def _file_stamp(path: object) -> Stamp | None:
-    try:
-        st = os.stat(str(path))
-    except OSError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
 async def run_until_signalled(
     core: Core, engine_lock: EngineLock, on_ready: Callable[[], None] | None = None
 ) -> None:
@@ -1039,28 +833,3 @@ def _holds(stored: list[ConflictRecord]) -> Callable[[Repo], tuple[str | None, b
 def _settle(settings: AppSettings) -> Settle:
     """Auto mode's settle times as the settings give them (`settle_max` at least `settle_time`)."""
     return Settle(settings.settle_time, max(settings.settle_time, settings.settle_max))
-
-
-def _head_stamps(paths: list[str]) -> list[HeadStamp]:
-    """The `_file_stamp` of each worktree's HEAD and of HEAD's reflog (`logs/HEAD`, which
-    git appends to at each commit, reset or switch: a commit made with git moves no HEAD
-    file), and of its git dir itself (an entry made or removed there: a git command's
-    `MARKERS` are looked for then). The git dir is `.git`; a linked worktree's `.git` is a
-    file naming its own, read only where `.git/HEAD` is not there."""
-    stamps: list[HeadStamp] = []
-    for path in paths:
-        git_dir = os.path.join(path, ".git")
-        head = _file_stamp(os.path.join(git_dir, "HEAD"))
-        if head is None:
-            git_dir = worktree_git_dir(path) or git_dir
-            head = _file_stamp(os.path.join(git_dir, "HEAD"))
-        stamps.append((head, _file_stamp(os.path.join(git_dir, "logs", "HEAD")), _file_stamp(git_dir)))
-    return stamps
-
-
-def _markers_of(paths: list[str]) -> list[tuple[str, ...]]:
-    found: list[tuple[str, ...]] = []
-    for path in paths:
-        git_dir = worktree_git_dir(path)
-        found.append(() if git_dir is None else markers(git_dir))
-    return found

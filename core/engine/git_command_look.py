@@ -1,7 +1,7 @@
 """A git command the user left unfinished in a repository no watcher covers (`git pull`,
 `git merge`, `git cherry-pick`, `git rebase` stopped on a conflict), or finished or
 aborted since, said in the repository's standing at the daemon's next settings round,
-without a sync: a stat of `.git` beside HEAD's (`Daemon._look_at_heads`), and where an
+without a sync: a stat of `.git` beside HEAD's (`GitLooks.heads`), and where an
 entry was made or removed there, one of each marker git leaves (`MARKERS`); where they
 changed, the command is read as a sync reads it (`operation_in_progress`) and recorded
 as the sync's `dirty` stop on it would be ("Merge in progress"), the standing before it
