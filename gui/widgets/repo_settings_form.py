@@ -19,8 +19,10 @@ from core.api import (
     REPO_PARSERS,
     SET_IN_GITFERRY,
     STRATEGIES,
+    BadSetting,
     RepoSettings,
     as_text,
+    parse_setting,
 )
 from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.field_error import FieldError, checked_setting
@@ -71,6 +73,20 @@ def mib_text(size: int) -> str:
     return f"{size / MIB:g}"
 
 
+def typed_mib(text: str) -> float | None:
+    """The size typed in the MiB field: a number of MiB (`50`, `0.5`), or with a unit as
+    git takes it and `gitferry set` does (`512k`, `50m`, `2g`); None when it is neither."""
+    if text[-1:].lower() in ("k", "m", "g"):
+        try:
+            return int(parse_setting(REPO_PARSERS, "max_file_size", text)) / MIB
+        except BadSetting:
+            return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 class RepoSettingsForm(QWidget):
     """`load()` a repository's settings, then `values()` (None while a field is bad) and `changes()`."""
 
@@ -110,7 +126,11 @@ class RepoSettingsForm(QWidget):
         self.auto_commit_check = QCheckBox(self.tr("Commit changed files before each sync"))
         self.max_size_edit = QLineEdit()
         self.max_size_edit.setMaximumWidth(110)
-        self.max_size_edit.setToolTip(self.tr("Files bigger than this are left out of auto-commits (MiB)"))
+        self.max_size_edit.setToolTip(
+            self.tr(
+                "Files bigger than this are left out of auto-commits (MiB, or with a unit: 512k, 50m, 2g)"
+            )
+        )
         self.max_size_error = FieldError()
         self.push_all_check = QCheckBox(self.tr("Every branch that is ahead"))
         self.push_all_check.setToolTip(self.tr("Off: only the checked-out branch is pushed"))
@@ -242,11 +262,13 @@ class RepoSettingsForm(QWidget):
 
     def _max_size(self) -> str | None:
         text = self.max_size_edit.text().strip()
-        try:
-            mib = float(text)
-        except ValueError:
+        mib = typed_mib(text)
+        if mib is None:
             self.max_size_error.show_error(
-                self.tr("bad value %1: expected a size in MiB, like 50 or 0.5").replace("%1", repr(text))
+                self.tr(
+                    "bad value %1: expected a size in MiB, like 50 or 0.5, "
+                    "or with a unit as git takes it (50m, 2g)"
+                ).replace("%1", repr(text))
             )
             return None
         if not 0 < mib <= MAX_MIB:  # "inf", "nan", "-1", "1e300": the bounds said as they are

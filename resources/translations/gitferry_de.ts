@@ -2274,8 +2274,8 @@
             <translation>Abrufintervall (Sekunden)</translation>
         </message>
         <message>
-            <source>Files bigger than this are left out of auto-commits (MiB)</source>
-            <translation>Größere Dateien überspringt der Auto-Commit (MiB)</translation>
+            <source>Files bigger than this are left out of auto-commits (MiB, or with a unit: 512k, 50m, 2g)</source>
+            <translation>Größere Dateien überspringt der Auto-Commit (MiB, oder mit Einheit: 512k, 50m, 2g)</translation>
         </message>
         <message>
             <source>How often to fetch this repository in the background, in seconds</source>
@@ -2322,8 +2322,8 @@
             <translation>ungültiger Wert %1: erwartet wird eine Größe in MiB über 0 und höchstens %2</translation>
         </message>
         <message>
-            <source>bad value %1: expected a size in MiB, like 50 or 0.5</source>
-            <translation>ungültiger Wert %1: erwartet wird eine Größe in MiB, etwa 50 oder 0.5</translation>
+            <source>bad value %1: expected a size in MiB, like 50 or 0.5, or with a unit as git takes it (50m, 2g)</source>
+            <translation>ungültiger Wert %1: erwartet wird eine Größe in MiB, etwa 50 oder 0.5, oder mit einer Einheit wie bei git (50m, 2g)</translation>
         </message>
         <message>
             <source>fast-forward only</source>

@@ -73,6 +73,16 @@ async def register(running: Running, repo: Path) -> RepoRecord:
     return await running.api.add_repository(str(repo))
 
 
+async def on_sync_tab(
+    running: Running, dialogs: list[SettingsDialog], repo: Path
+) -> tuple[RepoRecord, SettingsDialog]:
+    """`repo` registered, and the dialog open on its Sync tab."""
+    record = await register(running, repo)
+    dialog = await open_dialog(running, dialogs)
+    dialog.tabs.setCurrentIndex(SYNC_TAB)
+    return record, dialog
+
+
 def retype(edit: QLineEdit, text: str) -> None:
     """Select all and type over it, key by key, as a person would."""
     edit.selectAll()
@@ -127,9 +137,7 @@ def test_negative_interval_and_other_bad_settings_are_shown_and_nothing_is_saved
     repo = make_repo(tmp_path)
 
     async def scenario() -> None:
-        record = await register(running, repo)
-        dialog = await open_dialog(running, dialogs)
-        dialog.tabs.setCurrentIndex(SYNC_TAB)
+        record, dialog = await on_sync_tab(running, dialogs, repo)
         form = dialog.form
         before = await running.core.store.repo_settings(record.id)
         config = config_bytes(repo)
@@ -838,5 +846,34 @@ def test_the_strategy_follows_git_pull_by_default_and_a_choice_overrides_it(
         await saved(dialog)
         assert (await running.core.store.repo_settings(record.id)).strategy == "git"
         assert combo.currentText() == "As git pull does here (now: fast-forward only, pull.ff=only)"
+
+    run(scenario(), TIMEOUT)
+
+
+def test_the_max_file_size_takes_git_units_as_gitferry_set_does(
+    run: Run, running: Running, tmp_path: Path, qtbot: QtBot, dialogs: list[SettingsDialog]
+) -> None:
+    """A user trial typed "1m" in the MiB field, as `gitferry set photos max_file_size 1m`
+    takes it, and was told it was a bad value; git is the referee of what a unit means."""
+    repo = make_repo(tmp_path)
+
+    async def scenario() -> None:
+        record, dialog = await on_sync_tab(running, dialogs, repo)
+        form = dialog.form
+        for bad in ("10MB", "1.5m", "m", "0k", "-1m"):  # git refuses the first three; none is above 0
+            retype(form.max_size_edit, bad)
+            assert showing(form.max_size_error) == (
+                f"bad value {bad!r}: expected a size in MiB, like 50 or 0.5, "
+                "or with a unit as git takes it (50m, 2g)"
+            )
+            assert not dialog.save_button.isEnabled()
+        retype(form.max_size_edit, "8589934593g")
+        assert "at most 8589934592" in showing(form.max_size_error)
+        for typed in ("512k", "1M", "3m"):
+            retype(form.max_size_edit, typed)
+            assert showing(form.max_size_error) == ""
+            await saved(dialog)
+            size = (await running.core.store.repo_settings(record.id)).max_file_size
+            assert str(size) == git("-c", f"gitferry.size={typed}", "config", "--type=int", "gitferry.size")
 
     run(scenario(), TIMEOUT)
