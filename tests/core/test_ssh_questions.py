@@ -18,6 +18,7 @@ from core.git.transfer.ssh_questions import (
     SshAsking,
     SshQuestion,
     ssh_failure,
+    ssh_lines_said,
 )
 from tests.waiting import CAP, wait_until
 
@@ -150,3 +151,27 @@ def test_a_changed_host_key_becomes_a_warning_with_the_new_fingerprint() -> None
 def test_other_ssh_failures(stderr: str, kind: type[Exception]) -> None:
     error = ssh_failure("origin", "u", stderr, None)
     assert type(error) is kind
+
+
+@pytest.mark.parametrize(
+    ("stderr", "said"),
+    [
+        (
+            "Warning: Permanently added 'h' (ED25519) to the list of known hosts.\r\n"
+            "Host key verification failed.\nfatal: Could not read from remote repository.\n\n"
+            "Please make sure you have the correct access rights\nand the repository exists.\n",
+            "Host key verification failed; fatal: Could not read from remote repository; "
+            "Please make sure you have the correct access rights and the repository exists.",
+        ),
+        (
+            "ssh: connect to host h port 22: Connection refused\nfatal: Could not read from remote.",
+            "ssh: connect to host h port 22: Connection refused; fatal: Could not read from remote.",
+        ),
+        ("me@h: Permission denied (publickey).", "me@h: Permission denied (publickey)."),
+        ("Warning: Permanently added 'h' (ED25519) to the list of known hosts.", "Warning: Permanently added "
+         "'h' (ED25519) to the list of known hosts."),
+    ],
+)  # fmt: skip
+def test_ssh_lines_are_said_as_separate_sentences(stderr: str, said: str) -> None:
+    assert ssh_lines_said(stderr) == said
+    assert ssh_failure("origin", "u", stderr, None).message.endswith(said)

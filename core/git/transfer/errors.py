@@ -90,13 +90,18 @@ class CertificateNotTrusted(TransferFailed):
         self.detail = detail
 
 
-def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """`text` on one line, shortened, with every secret replaced by `***`."""
+def without_secrets(text: str, secrets: Iterable[str | None]) -> str:
+    """`text` with every secret (as it is, and URL-quoted) replaced by `***`."""
     for secret in secrets:
         if secret:
             for form in (secret, quote(secret, safe=""), quote(secret)):
                 text = text.replace(form, "***")
-    line = " ".join(text.split())
+    return text
+
+
+def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """`text` on one line, shortened, with every secret replaced by `***`."""
+    line = " ".join(without_secrets(text, secrets).split())
     return line if len(line) <= 300 else line[:297] + "..."
 
 

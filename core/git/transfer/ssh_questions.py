@@ -104,6 +104,8 @@ _CHANGED = re.compile(
 )
 _CHANGED_HOST = re.compile(r"Host key for (?P<host>\S+) has changed")
 _OFFENDING = re.compile(r"Offending \S+ key in (?P<file>.+?):\d+")
+_ADDED = "Warning: Permanently added "  # ssh saved a host key: news, not the failure
+_PREFIXED = re.compile(r"[\w.@-]+: ")  # "fatal: ", "ssh: ", "git@host: ": a line of its own
 _NOT_KNOWN = re.compile(r"No (?P<type>[A-Z0-9-]+) host key is known for (?P<host>\S+)")
 # git-upload-pack on the server, for a path that is not a repository; said as an HTTP
 # remote's 404 is said, not in git's "fatal:" words
@@ -247,6 +249,30 @@ class SshAsking:
         self._ask(notice)
 
 
+def ssh_lines_said(stderr: str) -> str:
+    """What ssh (and a git on the other end) wrote, on one line, each sentence its own:
+    "Host key verification failed; fatal: Could not read from remote repository; Please
+    make sure you have the correct access rights and the repository exists." A line
+    goes on the sentence before it only when that one did not end (".", "!", "?", a blank
+    line) and it starts in lower case with no "fatal:"-like prefix (git wraps one over two
+    lines); ssh's "Warning: Permanently added ..." is left out when more was said."""
+    sentences: list[str] = []
+    ended = True
+    for line in (raw.strip() for raw in stderr.splitlines()):
+        if not line or line.startswith(_ADDED):
+            ended = ended or not line
+            continue
+        if ended or not line[0].islower() or _PREFIXED.match(line):
+            sentences.append(line)
+        else:
+            sentences[-1] += " " + line
+        ended = line.endswith((".", "!", "?"))
+    if not sentences:
+        return " ".join(stderr.split())
+    said = [s[:-1] if s.endswith(".") and not s.endswith("..") else s for s in sentences[:-1]]
+    return "; ".join((*said, sentences[-1]))
+
+
 def ssh_failure(remote: str, url: str, stderr: str, asking: SshAsking | None) -> RemoteError:
     """The error for an ssh that ended before git's protocol began, from what it wrote."""
     if asking is not None and asking.declined_host is not None:
@@ -265,7 +291,7 @@ def ssh_failure(remote: str, url: str, stderr: str, asking: SshAsking | None) ->
                 offending["file"] if offending else "known_hosts",
             ),
         )
-    text = scrub(stderr)
+    text = scrub(ssh_lines_said(stderr))
     if asking is not None and asking.accepted_host is not None and "permission denied" not in text.lower():
         return TransferFailed(
             remote,

@@ -60,6 +60,7 @@ from core.git.transfer.errors import (
     TransferFailed,
     scrub,
     scrubbed,
+    without_secrets,
 )
 from core.git.transfer.ofs_delta import http_body_asking_ofs_delta
 from core.git.transfer.stop import TransferStop
@@ -541,7 +542,7 @@ def translate_error(
         if isinstance(cause, HangupException) and cause.stderr_lines:
             from core.git.transfer.ssh_questions import ssh_failure
 
-            text = scrub(b"\n".join(cause.stderr_lines).decode("utf-8", "replace"), secrets)
+            text = without_secrets(b"\n".join(cause.stderr_lines).decode("utf-8", "replace"), secrets)
             return ssh_failure(remote, url.text, text, None)
         if isinstance(cause, NotGitRepository):
             return TransferFailed(remote, phrase("no git repository at {url}", url=url.text))
