@@ -121,6 +121,13 @@ def _state_tooltip(branch: BranchStatus) -> str:
                 "Held by a rebase or bisect in %1: a sync here leaves it as it is until that ends",
             )
         return said(in_worktree_said(verbatim(text.replace("%1", branch.worktree)), branch.worktree))
+    if branch.checked_out is False and branch.ahead and branch.behind:  # no sync integrates it here
+        text = QCoreApplication.translate(
+            "BranchTable",
+            "Diverged from %1 and not checked out: a sync integrates only the checked-out branch; "
+            "check %2 out (git switch %2), then sync",
+        )
+        return text.replace("%1", branch.upstream or "").replace("%2", branch.name)
     # Not checked out: a sync moves it only as the repository's settings say. Said here,
     # not in the state: "not checked out" ("nicht ausgecheckt") is wider than the column's
     # room in a German window and would be cut.

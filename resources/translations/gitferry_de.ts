@@ -173,6 +173,10 @@
             <translation>In %1 ausgecheckt: git bewegt ihn nur dort, eine Synchronisierung hier lässt ihn, wie er ist</translation>
         </message>
         <message>
+            <source>Diverged from %1 and not checked out: a sync integrates only the checked-out branch; check %2 out (git switch %2), then sync</source>
+            <translation>Von %1 abgewichen und nicht ausgecheckt: eine Synchronisierung integriert nur den ausgecheckten Branch; checke %2 aus (git switch %2) und synchronisiere dann</translation>
+        </message>
+        <message>
             <source>Held by a rebase or bisect in %1: a sync here leaves it as it is until that ends</source>
             <translation>Von einem Rebase oder Bisect in %1 gehalten: eine Synchronisierung hier lässt ihn, wie er ist, bis das endet</translation>
         </message>

@@ -238,3 +238,33 @@ def test_a_repository_just_added_shows_its_branches_before_any_fetch(
     git_says = ahead_behind(world.mine, "drafts", "origin/drafts")
     assert (rows["drafts"].ahead, rows["drafts"].behind) == git_says
     assert result(desktop, mine.id) == "Not synced yet"
+
+
+@pytest.mark.slow
+def test_a_diverged_branch_that_is_not_checked_out_says_the_way_forward_and_it_works(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """A user trial: drafts diverged and not checked out stayed a warning after every sync,
+    and nothing said what would integrate it; doing what its State's tooltip says does."""
+    drafts_behind(world)
+    world.commit(world.mine, "m.txt", "mine\n")  # on main: then drafts gets a commit of its own
+    git("switch", "-q", "drafts", cwd=world.mine)
+    world.commit(world.mine, "mine-draft.txt", "mine\n")
+    git("switch", "-q", "main", cwd=world.mine)
+    run(desktop.refresh())
+    mine = run(desktop.api.core.store.repo("mine"))
+    run(synced_all(desktop))
+    run(until(lambda: not desktop.window.repos.row_for(mine.id).busy))  # type: ignore[union-attr]
+    assert ahead_behind(world.mine, "drafts", "origin/drafts") == (1, 1)  # git: diverged, left alone
+    desktop.window.select_repo(mine.id)
+    run(until(lambda: branch_state(desktop, "drafts")[0] == "diverged"))
+    assert branch_state(desktop, "drafts")[1] == (
+        "Diverged from origin/drafts and not checked out: a sync integrates only the checked-out branch; "
+        "check drafts out (git switch drafts), then sync"
+    )
+
+    git("switch", "-q", "drafts", cwd=world.mine)  # as the tooltip says
+    run(synced_all(desktop))
+    assert ahead_behind(world.mine, "drafts", "origin/drafts") == (0, 0)
+    assert git("rev-parse", "drafts", cwd=world.mine) == world.remote_head("drafts")
+    world.check()
