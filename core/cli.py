@@ -304,7 +304,7 @@ async def _credentials(core: Core, args: argparse.Namespace) -> int:
 async def _trust_host(core: Core, args: argparse.Namespace) -> int:
     from core.engine import registry
 
-    print(await registry.trust_host(core, args.url, args.fingerprint))
+    print(await registry.trust_host(core, args.target, args.fingerprint))
     return EXIT_OK
 
 

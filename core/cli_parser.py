@@ -144,7 +144,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "trust-host": (
         "accept an ssh server's host key, given its fingerprint",
         _args(
-            _arg("url", help="the remote's ssh address"),
+            _arg(
+                "target",
+                metavar="NAME|URL",
+                help="a registered repository (the hosts of its ssh remotes) or an ssh address",
+            ),
             _arg("fingerprint", help="SHA256:... as the failed sync printed it"),
         ),
     ),

@@ -254,25 +254,90 @@ async def test_connection(core: Core, name: str, remote: str) -> ConnectionCheck
     return ConnectionCheck(remote, found.url, found.refs, found.credential)
 
 
-async def trust_host(core: Core, url: str, fingerprint: str) -> str:
-    """`gitferry trust-host`: connect to the ssh remote at `url` as a sync would and accept
+async def trust_host(core: Core, target: str, fingerprint: str) -> str:
+    """`gitferry trust-host`: connect to the ssh remote at `target` as a sync would and accept
     its host key only if it is `fingerprint` (ssh compares it with the key it is sent,
-    then writes known_hosts as its own settings say). One line says what happened; a
-    different key: `GitferryError`, nothing written."""
-    parsed = check_url(url)
+    then writes known_hosts as its own settings say). `target` is a URL, or a registered
+    repository's name (git's rule for `git fetch X`: a name holds no slash, and a
+    registered one wins), whose remotes' ssh hosts are asked, each once, under its git
+    settings. One line a host says what happened; a different key: `GitferryError`,
+    nothing written."""
     fingerprint = fingerprint.strip().rstrip(").;,")  # copied with the sentence around it
-    if parsed.kind is not Kind.SSH:
-        raise BadInput(f"{parsed.text} is not an ssh address: only ssh has host keys to accept")
+    record = await _registered(core, target)
+    if record is None:
+        parsed = check_url(target)
+        if parsed.kind is not Kind.SSH and _may_be_name(target):
+            raise BadInput(f"{target} is neither a registered repository nor an ssh address")
+        if parsed.kind is not Kind.SSH:
+            raise BadInput(f"{parsed.text} is not an ssh address: only ssh has host keys to accept")
+        return await _trust_host_of(core, target, _fingerprint(fingerprint), None)
+    config = await core.offload.io(git_config, record.path)
+    urls = await core.offload.io(_ssh_urls, record.path, config)
+    if not urls:
+        raise BadInput(f"{record.name} has no ssh remote: only ssh has host keys to accept")
+    checked = _fingerprint(fingerprint)
+    said, refused = [], []
+    for url in urls:
+        try:
+            said.append(await _trust_host_of(core, url, checked, config))
+        except _OtherKey as exc:
+            refused.append(str(exc))
+    if not said:
+        raise GitferryError("; ".join(refused))
+    return "\n".join((*said, *refused))
+
+
+class _OtherKey(GitferryError):
+    """The server sent another key than the fingerprint given: nothing accepted."""
+
+
+def _fingerprint(fingerprint: str) -> str:
     if not fingerprint.startswith("SHA256:"):
         raise BadInput(f"{fingerprint!r} is not a fingerprint as ssh shows it (SHA256:...)")
+    return fingerprint
+
+
+async def _registered(core: Core, target: str) -> RepoRecord | None:
+    """The repository registered as `target`, when it can be a name."""
+    if not _may_be_name(target):
+        return None
+    try:
+        return await core.store.repo(target)
+    except UnknownRepository:
+        return None
+
+
+def _may_be_name(target: str) -> bool:
+    """No slash: git's `valid_remote_nick`, and a registered name never has one."""
+    return "/" not in target and "\\" not in target
+
+
+def _ssh_urls(path: str, config: StackedConfig) -> list[str]:
+    """The URLs of the repository's remotes (fetch, then push, after insteadOf) that reach
+    ssh hosts, one a host (and port)."""
+    hosts: dict[tuple[str | None, int | None], str] = {}
+    with open_worktree_repo(path) as repo:
+        for remote in remote_config.list_remotes(repo):
+            for url in (remote.url, push_url(config, remote.url, remote.push_url).effective):
+                try:
+                    parsed = parse_remote_url(fetch_url(config, url).effective)
+                except BadRemoteUrl:
+                    continue
+                if parsed.kind is Kind.SSH:
+                    hosts.setdefault((parsed.host, parsed.port), url)
+    return list(hosts.values())
+
+
+async def _trust_host_of(core: Core, url: str, fingerprint: str, config: StackedConfig | None) -> str:
+    parsed = parse_remote_url(fetch_url(config, url).effective) if config is not None else check_url(url)
     remote = parsed.host or parsed.text
     try:
         found = await core.offload.io(
-            probe, remote, url, auth=None, config=None, signer=core.signer(ask=True), host_key=fingerprint
+            probe, remote, url, auth=None, config=config, signer=core.signer(ask=True), host_key=fingerprint
         )
     except HostKeyUnknown as exc:
         theirs = exc.question
-        raise GitferryError(
+        raise _OtherKey(
             f"{theirs.host} sent the {theirs.key_type} key {theirs.fingerprint}, not {fingerprint}: "
             "nothing accepted"
         ) from None

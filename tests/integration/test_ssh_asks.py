@@ -118,6 +118,44 @@ def test_an_unknown_host_key_is_named_with_its_fingerprint_and_trust_host_accept
     assert (code, doc["repos"][0]["result"]) == (0, "up_to_date"), doc
 
 
+def test_trust_host_takes_a_registered_repositorys_name(
+    ssh_home: SshHome, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The failed sync names the URL; the repository's name does as well: the host its ssh
+    remote reaches under its own git settings (here an `insteadOf` only it has)."""
+    _bare, mine = ssh_home.seeded_clone(tmp_path)
+    git("config", f"url.{ssh_home.remote.url('origin')}.insteadOf", "team:notes", cwd=mine)
+    git("remote", "set-url", "origin", "team:notes", cwd=mine)  # without the rewrite: a host "team"
+    git("remote", "add", "backup", str(tmp_path / "work"), cwd=mine)  # a folder: no host key
+    assert run(capsys, "add", str(mine), "--name", "notes")[0] == 0
+    assert run(capsys, "add", str(tmp_path / "work"), "--name", "local")[0] == 0
+    expected = ssh_home.host_fingerprint
+    other = fingerprint(keygen(tmp_path / "other").with_suffix(".pub"))
+
+    code, _out, err = run(capsys, "trust-host", "notes", other)
+    assert (
+        code == 1
+        and err
+        == f"gitferry: {ssh_home.host_name} sent the ED25519 key {expected}, not {other}: nothing accepted\n"
+    )
+    assert ssh_home.known() == b""
+    for target, said in (
+        ("local", "local has no ssh remote: only ssh has host keys to accept"),
+        ("nowhere", "nowhere is neither a registered repository nor an ssh address"),
+    ):
+        code, _out, err = run(capsys, "trust-host", target, expected)
+        assert code == 2 and err == f"gitferry: {said}\n", err
+
+    code, out, err = run(capsys, "trust-host", "notes", expected)
+    assert (code, err) == (
+        0,
+        "",
+    ) and out == f"accepted {ssh_home.host_name}'s ED25519 key {expected}: ssh wrote it to known_hosts\n"
+    assert ssh_home.plain_ssh("-o", "StrictHostKeyChecking=yes").returncode == 0  # ssh, the referee
+    code, doc, _err = run(capsys, "sync", "notes", "--json")
+    assert (code, doc["repos"][0]["result"]) == (0, "ok"), doc  # origin over ssh, and backup
+
+
 def test_a_path_the_server_has_no_repository_at_is_said_as_for_http(
     ssh_home: SshHome, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
