@@ -208,14 +208,20 @@ class SettingsDialog(QDialog):
         record = self.records[row] if 0 <= row < len(self.records) else None
         if record == self.shown:
             return
-        if self.shown is not None and self._repo_dirty():
-            question = self.tr("Discard the unsaved changes to %1?").replace("%1", self.shown.name)
-            if not await confirm(self, self.tr("Unsaved changes"), question, self.tr("Discard")):
+        saved = False
+        if self.shown is not None and self._repo_dirty():  # Save, Discard or Cancel, as Close asks
+            question = self.tr("Save the changes to %1 before showing another repository?")
+            valid = self._valid() and self.auto_fields.validate()
+            answer = await ask_unsaved(self, valid, question.replace("%1", self.shown.name))
+            saved = answer == QMessageBox.StandardButton.Save and await self._save()
+            if not saved and answer != QMessageBox.StandardButton.Discard:
                 self.repo_list.blockSignals(True)
                 self.repo_list.setCurrentRow(self.records.index(self.shown))
                 self.repo_list.blockSignals(False)
                 return
         await self._show(record)
+        if saved:
+            self.status.show_ok(self.tr("Saved."))
 
     async def _show(self, record: RepoRecord | None) -> None:
         self.shown = record
@@ -370,7 +376,12 @@ class SettingsDialog(QDialog):
 
     async def _close_asking(self) -> None:
         valid = (self.shown is None or self._valid()) and self.auto_fields.validate()
-        answer = await ask_unsaved(self, valid, self.shown.name if self.shown else "")
+        question = (
+            self.tr("Save the changes to %1 before closing?").replace("%1", self.shown.name)
+            if self.shown
+            else self.tr("Save the changes before closing?")
+        )
+        answer = await ask_unsaved(self, valid, question)
         save = answer == QMessageBox.StandardButton.Save
         if answer == QMessageBox.StandardButton.Discard or (save and await self._save()):
             super().reject()
@@ -424,19 +435,13 @@ class SettingsDialog(QDialog):
         self.repositories_changed.emit()
 
 
-async def ask_unsaved(parent: QWidget, valid: bool, repo: str) -> QMessageBox.StandardButton:
-    """Save, Discard or Cancel for edits about to be closed away (no Save when a field is
-    bad: it could not be saved), asked window-modal without a nested event loop."""
+async def ask_unsaved(parent: QWidget, valid: bool, question: str) -> QMessageBox.StandardButton:
+    """Save, Discard or Cancel for edits about to be closed or switched away (no Save when a
+    field is bad: it could not be saved), asked window-modal without a nested event loop."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(QCoreApplication.translate("SettingsDialog", "Unsaved changes"))
-    box.setText(
-        QCoreApplication.translate("SettingsDialog", "Save the changes to %1 before closing?").replace(
-            "%1", repo
-        )
-        if repo
-        else QCoreApplication.translate("SettingsDialog", "Save the changes before closing?")
-    )
+    box.setText(question)
     if not valid:
         box.setInformativeText(
             QCoreApplication.translate(

@@ -2500,14 +2500,6 @@
             <translation>Von URL klonen…</translation>
         </message>
         <message>
-            <source>Discard</source>
-            <translation>Verwerfen</translation>
-        </message>
-        <message>
-            <source>Discard the unsaved changes to %1?</source>
-            <translation>Die ungespeicherten Änderungen an %1 verwerfen?</translation>
-        </message>
-        <message>
             <source>Gitferry forgets the repository. Its files are never deleted:
 %1 stays as it is.</source>
             <translation>Gitferry vergisst das Repository. Seine Dateien werden nie gelöscht:
@@ -2576,6 +2568,10 @@
         <message>
             <source>Save the changes to %1 before closing?</source>
             <translation>Die Änderungen an %1 vor dem Schließen speichern?</translation>
+        </message>
+        <message>
+            <source>Save the changes to %1 before showing another repository?</source>
+            <translation>Die Änderungen an %1 speichern, bevor ein anderes Repository gezeigt wird?</translation>
         </message>
         <message>
             <source>Saved.</source>

@@ -658,6 +658,43 @@ def test_switching_repository_with_unsaved_changes_asks_first(
     run(scenario(), TIMEOUT)
 
 
+def test_switching_repository_with_unsaved_changes_can_save_them(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    """A user trial changed alpha's interval and clicked beta: the question offered only
+    Discard or Cancel, so keeping the edit meant Cancel, Save, and clicking beta again."""
+    first, second = make_repo(tmp_path, "alpha"), make_repo(tmp_path, "beta")
+
+    async def scenario() -> None:
+        alpha = await register(running, first)
+        await register(running, second)
+        dialog = await open_dialog(running, dialogs)
+        retype(dialog.form.interval_edit, "42")
+        dialog.select_repo("beta")
+        await until(lambda: bool(open_boxes()))
+        box = shown_box()
+        assert box.text() == "Save the changes to alpha before showing another repository?"
+        assert {b.text().replace("&", "") for b in box.buttons()} == {"Save", "Discard", "Cancel"}
+        waiting = next_emit(dialog.repo_shown)
+        click_box_button("Save")
+        await waiting
+        assert dialog.shown is not None and dialog.shown.name == "beta"
+        assert dialog.form.interval_edit.text() == "300" and showing(dialog.status) == "Saved."
+        assert (await running.api.repo_settings(alpha.id)).fetch_interval == 42
+        dialog.select_repo("alpha")
+        await until(lambda: dialog.form.interval_edit.text() == "42")  # no question: nothing unsaved
+        assert not open_boxes()
+        retype(dialog.form.interval_edit, "-1")  # a bad value cannot be saved: no Save offered
+        dialog.select_repo("beta")
+        await until(lambda: bool(open_boxes()))
+        assert {b.text().replace("&", "") for b in shown_box().buttons()} == {"Discard", "Cancel"}
+        click_box_button("Cancel")
+        await until(lambda: dialog.repo_list.currentRow() == 0)
+        assert (await running.api.repo_settings(alpha.id)).fetch_interval == 42
+
+    run(scenario(), TIMEOUT)
+
+
 @pytest.mark.parametrize("answer", ["Cancel", "Discard", "Save"])
 def test_close_with_valid_unsaved_edits_asks_save_discard_or_cancel(
     run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog], answer: str
