@@ -473,22 +473,22 @@ def _conflict_handler(command: str) -> Handler:
 
 
 def _plain_snapshot(*, submodules: bool) -> Snapshot | None:
-    """The store's picture over read-only `sqlite3`, when opening it would change nothing."""
+    """The store's picture over read-only `sqlite3`, when opening it would change nothing
+    (one connection: the check's, then the read's)."""
     import sqlite3
 
-    from core.store.recovery import opens_as_is
-    from core.store.status_reader import StatusReader
+    from core.store.recovery import open_as_is
+    from core.store.status_reader import read_snapshot
 
-    path = store_file(data_dir())
-    if not opens_as_is(path):
+    conn = open_as_is(store_file(data_dir()))
+    if conn is None:
         return None
-    reader = StatusReader(path)
     try:
-        return reader.snapshot(submodules=submodules)
+        return read_snapshot(conn, submodules=submodules)
     except sqlite3.Error:
         return None  # the full open decides: rebuild, or a one-line error
     finally:
-        reader.close()
+        conn.close()
 
 
 def _plain_list(args: argparse.Namespace) -> int | None:

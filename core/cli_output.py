@@ -108,6 +108,7 @@ def repo_json(
 
     settings = settings or RepoSettings()
     pause_end = _pause_end(settings.paused_until, app_paused_until)
+    reach = settings.reach  # a property making a `SyncReach`: once, not once a branch
     return {
         "name": record.name,
         "path": record.path,
@@ -119,7 +120,7 @@ def repo_json(
         "last_result": record.last_result,
         "last_message": record.last_message,
         "last_unfinished": record.last_unfinished,
-        "branches": [branch_json(b, settings.reach) for b in branches],
+        "branches": [branch_json(b, reach) for b in branches],
         "unpublished": [b.name for b in branches if b.unpublished],
         "detached": head_detached(branches),
         "in_progress": _in_progress(record, branches),

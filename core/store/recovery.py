@@ -45,6 +45,7 @@ from core.store.registry_file import (
     registry_outdated,
     registry_path,
 )
+from core.store.status_reader import connect_read_only
 
 TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
 if TYPE_CHECKING:
@@ -102,21 +103,26 @@ def open_store_file(path: Path) -> Recovery | None:
     return None if reason is None else _rebuild(path, reason)
 
 
-def opens_as_is(path: Path) -> bool:
-    """Whether opening the store at `path` would change nothing: it is there, at the
-    latest schema, passes SQLite's quick check, has its tables, and `repositories.json`
-    needs no rewrite. Then a read-only client (`gitferry status`, `list`) may read it
-    over plain `sqlite3`; otherwise it opens the store as usual (migrate, rebuild,
-    rewrite the registry). Blocking; opens the file read-only."""
+def open_as_is(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to the store at `path` (`connect_read_only`; the caller
+    closes it) when opening the store would change nothing: it is there, at the latest
+    schema, passes SQLite's quick check, has its tables, and `repositories.json` needs no
+    rewrite. Then a read-only client (`gitferry status`, `list`) reads it over that
+    connection, plain `sqlite3`; otherwise (None) it opens the store as usual (migrate,
+    rebuild, rewrite the registry). Blocking."""
     if _missing(path) or not _has_sqlite_header(path) or registry_outdated(registry_path(path)):
-        return False
+        return None
+    conn = None
     try:
-        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            if int(conn.execute("PRAGMA user_version").fetchone()[0]) != LATEST:
-                return False
-            return _quick_check(conn) is None and _tables_missing(conn) is None
+        conn = connect_read_only(path)
+        latest = int(conn.execute("PRAGMA user_version").fetchone()[0]) == LATEST
+        if latest and _quick_check(conn) is None and _tables_missing(conn) is None:
+            return conn
     except sqlite3.Error:
-        return False
+        pass
+    if conn is not None:
+        conn.close()
+    return None
 
 
 def _missing(path: Path) -> bool:

@@ -11,13 +11,13 @@ can paint its window from the store before it has imported the engine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
@@ -182,7 +182,7 @@ class StatusReader:
     """Read-only connections, one per concurrent reader thread, reused."""
 
     def __init__(self, path: Path) -> None:
-        self._uri = f"{path.resolve().as_uri()}?mode=ro"
+        self._uri = _uri(path)
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._branch_cache = BranchCache()
 
@@ -261,18 +261,9 @@ class StatusReader:
 
     def snapshot(self, *, submodules: bool = False) -> Snapshot:
         with self._borrowed(transaction=True) as conn:
-            subs = _submodules(conn) if submodules else {}
-            skipped = dict(conn.execute(_SKIPPED_COUNTS).fetchall())
-            modes: dict[int, dict[str, str]] = {}
-            for repo_id, key, value in conn.execute(_MODES):
-                modes.setdefault(repo_id, {})[key] = value
-            branches = self._branch_cache.read(conn)
-            repos = _repos(conn)
-            remoteless = frozenset(row[0] for row in conn.execute(_REMOTELESS))
-            reaches = _reaches(repos, modes)
-            return Snapshot(repos, branches, _conflicts(conn), subs, skipped, modes, reaches, remoteless)
+            return _snapshot(conn, self._branch_cache.read, submodules=submodules)
 
-    @contextmanager
+    @contextlib.contextmanager
     def _borrowed(self, *, transaction: bool = False) -> Iterator[sqlite3.Connection]:
         """An idle connection (or a new one), back among the idle ones afterwards;
         `transaction`: its reads in one read transaction."""
@@ -303,13 +294,52 @@ class StatusReader:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            return sqlite3.connect(
-                self._uri,
-                uri=True,
-                timeout=BUSY_TIMEOUT_SECONDS,
-                check_same_thread=False,
-                isolation_level=None,
-            )
+            return _read_only(self._uri)
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the store at `path`, as the reader's (no transaction
+    of `sqlite3`'s own: `BEGIN` when asked)."""
+    return _read_only(_uri(path))
+
+
+def _uri(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
+def _read_only(uri: str) -> sqlite3.Connection:
+    return sqlite3.connect(
+        uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None
+    )
+
+
+def read_snapshot(conn: sqlite3.Connection, *, submodules: bool) -> Snapshot:
+    """`StatusReader.snapshot` over `conn`, for a process that reads the store once (`gitferry
+    status`, `list`): its branches in one scan, without the version query a `BranchCache`
+    keeps them by."""
+    conn.execute("BEGIN")
+    try:
+        return _snapshot(conn, _branches, submodules=submodules)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _snapshot(
+    conn: sqlite3.Connection,
+    branches: Callable[[sqlite3.Connection], dict[int, list[BranchStatus]]],
+    *,
+    submodules: bool,
+) -> Snapshot:
+    subs = _submodules(conn) if submodules else {}
+    skipped = dict(conn.execute(_SKIPPED_COUNTS).fetchall())
+    modes: dict[int, dict[str, str]] = {}
+    for repo_id, key, value in conn.execute(_MODES):
+        modes.setdefault(repo_id, {})[key] = value
+    rows = branches(conn)
+    repos = _repos(conn)
+    remoteless = frozenset(row[0] for row in conn.execute(_REMOTELESS))
+    reaches = _reaches(repos, modes)
+    return Snapshot(repos, rows, _conflicts(conn), subs, skipped, modes, reaches, remoteless)
 
 
 def first_snapshot(path: Path) -> Snapshot:
@@ -317,42 +347,40 @@ def first_snapshot(path: Path) -> Snapshot:
     build cannot read (the core opens, migrates or reports it right after)."""
     if not path.exists():
         return Snapshot()
-    reader = StatusReader(path)
     try:
-        return reader.snapshot(submodules=True)  # a row says a submodule off its commit
+        with contextlib.closing(connect_read_only(path)) as conn:
+            return read_snapshot(conn, submodules=True)  # a row says a submodule off its commit
     except sqlite3.Error:
         return Snapshot()
-    finally:
-        reader.close()
 
 
 def _branches(
     conn: sqlite3.Connection, query: str = _ALL_BRANCHES, params: tuple[int, ...] = ()
 ) -> dict[int, list[BranchStatus]]:
     out: dict[int, list[BranchStatus]] = {}
-    rows = conn.execute(query, params)
-    for row in rows:
+    for row in conn.execute(query, params):
         repo_id, name, up, head, tip, ahead, behind, fetched, gone, since, unpublished, here, *rest = row
         worktree, use, pushed = rest
+        checked_out = None if here is None else bool(here)
+        values = (name, up, head, tip, ahead, behind, _time(fetched), bool(gone), _time(since), unpublished)
         out.setdefault(repo_id, []).append(
-            BranchStatus(
-                name,
-                up,
-                head,
-                tip,
-                ahead,
-                behind,
-                _time(fetched),
-                bool(gone),
-                _time(since),
-                unpublished,
-                None if here is None else bool(here),
-                worktree,
-                use,
-                bool(pushed),
-            )
+            _branch_status((*values, checked_out, worktree, use, bool(pushed)))
         )
     return out
+
+
+_BRANCH_FIELDS = tuple(f.name for f in fields(BranchStatus))
+
+
+def _branch_status(values: tuple[object, ...]) -> BranchStatus:
+    """`BranchStatus(*values)` (every field given) without its `__init__`: a frozen
+    dataclass's sets each of its 14 fields through `object.__setattr__`, about half of
+    building one, 1,000 of them in `gitferry status` of 50 repositories of 20 branches.
+    The instance is the same (`__dict__` is all a dataclass without `__post_init__` or
+    slots keeps; `tests/core/test_status_reader.py` compares them)."""
+    row = object.__new__(BranchStatus)
+    row.__dict__.update(zip(_BRANCH_FIELDS, values, strict=True))
+    return row
 
 
 def _repos(conn: sqlite3.Connection, query: str = _REPOS, params: tuple[int, ...] = ()) -> list[RepoRecord]:

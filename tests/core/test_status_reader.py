@@ -5,13 +5,16 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from dataclasses import FrozenInstanceError
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from core.model import BranchStatus, SubmoduleStatus, SyncReach, utcnow
 from core.offload import Offload
 from core.store import status_writer
-from core.store.status_reader import Snapshot, first_snapshot
+from core.store.status_reader import Snapshot, _branch_status, first_snapshot
 from core.store.status_store import StatusStore
 
 
@@ -99,6 +102,20 @@ def test_no_store_or_an_unreadable_one_is_an_empty_picture(tmp_path: Path) -> No
     assert first_snapshot(tmp_path / "missing.sqlite3") == Snapshot()
     (tmp_path / "junk.sqlite3").write_bytes(b"not a database at all" * 100)
     assert first_snapshot(tmp_path / "junk.sqlite3") == Snapshot()
+
+
+def test_a_row_read_is_the_branch_status_its_constructor_makes() -> None:
+    """The reader fills a row's `__dict__` instead of running the frozen `__init__`: the
+    same instance (equal, same hash and repr, still frozen) while `BranchStatus` keeps no
+    `__post_init__` and no slots, which that would skip."""
+    values = ("main", "origin/main", "1" * 40, "2" * 40, 3, 4, utcnow(), True, utcnow(), 5, False)
+    made = BranchStatus(*values, "/tmp/other", "checked out", True)
+    read = _branch_status((*values, "/tmp/other", "checked out", True))
+    assert read == made and hash(read) == hash(made) and repr(read) == repr(made)
+    assert vars(read) == vars(made)
+    assert not hasattr(BranchStatus, "__post_init__") and not hasattr(BranchStatus, "__slots__")
+    with pytest.raises(FrozenInstanceError):
+        read.name = "other"  # type: ignore[misc]
 
 
 def test_the_reader_imports_neither_sqlalchemy_nor_dulwich() -> None:
