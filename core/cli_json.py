@@ -9,18 +9,21 @@ a container whose values are all scalars (a branch's row, a list of names) is on
 of it with `",\n"` and its items' indentation as the item separator, its brackets then
 put on lines of their own; in a container holding containers (the document, each
 repository's), each run of scalar items is one call too, and only the containers are
-walked here. The text is the same as the pure-Python encoder's: the two encode keys,
-strings (`ensure_ascii`: a string's text never holds a line break), numbers and `NaN`
-alike (`tests/core/test_cli_json.py` compares them). A mapping holding containers under
-a key other than text (json writes numbers and None as text) is left to `json.dumps`
-whole, its lines indented by its depth; a container that holds itself recurses until
-Python's limit (`json.dumps` says "Circular reference detected").
+walked here; a list of mappings of scalars (a repository's branch rows) is one call
+too, each row's braces then moved to lines of their own (`_rows`). The text is the same
+as the pure-Python encoder's: the two encode keys, strings (`ensure_ascii`: a string's
+text never holds a line break), numbers and `NaN` alike (`tests/core/test_cli_json.py`
+compares them). A mapping holding containers under a key other than text (json writes
+numbers and None as text) is left to `json.dumps` whole, its lines indented by its
+depth; a container that holds itself recurses until Python's limit (`json.dumps` says
+"Circular reference detected").
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from itertools import chain
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 
 TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
@@ -51,6 +54,8 @@ def _text(value: Any, depth: int) -> str:
         return brackets
     if _SCALAR_TYPES.issuperset(map(type, items)):
         parts = [_flat(depth + 1)(value)[1:-1]]  # its items, each after its line break
+    elif brackets == "[]" and _rows_of_scalars(value):
+        return _rows(value, depth)
     elif brackets == "[]":
         parts = _list_parts(value, depth + 1)
     elif all(type(key) is str for key in value):
@@ -59,6 +64,25 @@ def _text(value: Any, depth: int) -> str:
         return json.dumps(value, indent=len(INDENT)).replace("\n", "\n" + INDENT * depth)
     inner = "\n" + INDENT * (depth + 1)
     return f"{brackets[0]}{inner}{(',' + inner).join(parts)}\n{INDENT * depth}{brackets[1]}"
+
+
+def _rows_of_scalars(value: list[Any] | tuple[Any, ...]) -> bool:
+    """Every item a mapping (a `dict`, not empty) of scalars: a status's branch rows."""
+    if set(map(type, value)) != {dict} or not all(value):
+        return False
+    return _SCALAR_TYPES.issuperset(map(type, chain.from_iterable(map(dict.values, value))))
+
+
+def _rows(value: list[Any] | tuple[Any, ...], depth: int) -> str:
+    """`_text` of a list of rows (`_rows_of_scalars`): one call of the C encoder for the
+    whole list, its items' separator that of the rows' items, then each row's braces
+    put on lines of their own. A line break in the C encoder's text is a separator's
+    (a string's is written `\\n`), and a brace before one closes a row, so `},` and a
+    line break are found only between two rows: about 1.2 us a row less than `_text`
+    of each."""
+    outer, inner = INDENT * (depth + 1), INDENT * (depth + 2)
+    body = _flat(depth + 2)(value)[2:-2].replace(f"}},\n{inner}{{", f"\n{outer}}},\n{outer}{{\n{inner}")
+    return f"[\n{outer}{{\n{inner}{body}\n{outer}}}\n{INDENT * depth}]"
 
 
 def _dict_parts(value: dict[str, Any], depth: int) -> list[str]:

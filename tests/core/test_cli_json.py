@@ -61,6 +61,36 @@ def test_the_shapes_the_cli_prints(document: Any) -> None:
     assert indented(document) == json.dumps(document, indent=2)
 
 
+# Lists of rows (`core.cli_json._rows`: one C encoder call, the rows' braces put on their
+# lines after): texts that look like a row's end or a separator, keys of every kind.
+tricky = st.sampled_from(["},", "}", "{", "},\n    {", "\n", "\\n", "],", '"', "\u00e9"]) | st.text()
+row_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | tricky
+rows = st.lists(st.dictionaries(keys | tricky, row_scalars, min_size=1, max_size=5), min_size=1, max_size=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows, st.integers(0, 3))
+def test_a_list_of_rows_reads_as_json_dumps_writes_it(listed: list[dict[Any, Any]], depth: int) -> None:
+    document: Any = listed
+    for _ in range(depth):
+        document = {"repos": [{"name": "r", "branches": document, "n": 1}]}
+    assert indented(document) == json.dumps(document, indent=2)
+    assert indented(tuple(listed)) == json.dumps(tuple(listed), indent=2)
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        [{"a": 1}, {}],  # an empty row: written `{}`
+        [{"a": 1}, {"b": [2]}],  # a row holding a container
+        [{"a": 1}, 2],  # not all rows
+        [{"a": Kind.OK}],  # a subclass of str
+    ],
+)
+def test_lists_that_are_not_rows_of_scalars(listed: list[Any]) -> None:
+    assert indented({"x": listed}) == json.dumps({"x": listed}, indent=2)
+
+
 def test_what_json_cannot_encode_fails_as_json_dumps_fails() -> None:
     with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
         indented({"a": [1, {"b": object()}]})
