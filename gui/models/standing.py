@@ -240,10 +240,14 @@ def standing(
     if result is None:
         found.append((Level.PENDING, translate("Standing", "Not synced yet")))
     alone = tuple(left_alone_line(b) for b in left)  # said last, counted apart
-    if not found and (astray := [b for b in left if b.lags]):
+    # A pause hides nothing known: a branch left behind is said first and counted, as
+    # anything more pressing than the pause is, and "Paused" follows it (the Activity
+    # column says it too).
+    if all(level <= Level.PAUSED for level, _text in found) and (astray := [b for b in left if b.lags]):
         text = left_alone_line(astray[0]) if len(astray) == 1 else left_alone_count(astray)
         each = tuple(line for line in alone if line != text)
-        return Standing(Level.LEFT, text, each, brief_forms(Level.LEFT, text, branches))
+        paused = tuple(line for _level, line in found)
+        return Standing(Level.LEFT, text, (*paused, *each), brief_forms(Level.LEFT, text, branches))
     if not found:
         return Standing(
             Level.IN_SYNC,

@@ -405,6 +405,32 @@ def menu_and_tooltip_words(tray: Tray, repo_id: int, name: str) -> tuple[str | N
     return menu, tooltip
 
 
+def test_a_pause_hides_no_branch_left_behind(qtbot: object) -> None:
+    """A trial: paused, the row said only "Paused" and the status bar dropped its "1 with a
+    branch left behind or ahead", though the header named the branch. The pause is said
+    beside the branch (the Activity column, the header, the tooltip), and counted apart."""
+    notes = RepoRecord(
+        1, "notes", "/n", state=RepoState.PAUSED, last_result="up_to_date", last_message="up to date"
+    )
+    drafts = replace(branch("drafts", 0, 3), checked_out=False)
+    level = replace(branch("main", 0, 0), checked_out=True)
+    window = window_with(qtbot, notes, branches={1: [level, drafts]})
+    position = window.repos.position_of(1)
+    assert position is not None
+    assert shown(window, 1) == "drafts: 3 behind, not checked out"
+    assert window.repos.data(window.repos.index(position, 1)) == "Paused"  # the Activity column
+    assert window.progress.phase.full_text() == "drafts: 3 behind, not checked out  ·  Paused"
+    assert summary(window) == "1 repository  ·  1 with a branch left behind or ahead  ·  syncing paused"
+    tray = tray_for(window)
+    assert tray.state is TrayState.PAUSED
+    assert tray.icon.toolTip().splitlines() == [
+        "Gitferry: syncing paused",
+        "notes: drafts: 3 behind, not checked out",
+    ]
+    window.on_branches_changed(BranchStatusChanged(1, "notes", (level, replace(drafts, behind=0))))
+    assert shown(window, 1) == "Paused" and summary(window) == "1 repository  ·  syncing paused"
+
+
 def test_the_tray_menu_says_each_repository_s_state_in_the_tooltip_s_words(
     qtbot: object, qapp: QApplication
 ) -> None:
