@@ -317,6 +317,13 @@ class ConflictsPanel(QWidget):
             self.status.setText(message)
             self._paint()
 
+    def sync_began(self, repo_id: int) -> None:
+        """A sync or fetch of `repo_id` began: what the last action said (Finish's "main merged
+        as …; the sync said: …", Abort's) was about the repository before it, and goes; a
+        sync the action itself runs (Finish's, the panel busy) leaves it."""
+        if repo_id == self.repo_id and not self._busy:
+            self.status.clear()
+
     # Painting ---------------------------------------------------------------------------
 
     def selected_path(self) -> str | None:

@@ -508,6 +508,8 @@ class StatusWindow(QMainWindow):
             return
         busy = str(event.to_state) in ("syncing", "fetching")
         self.repos.upsert(replace(view, state=str(event.to_state), progress=view.progress if busy else None))
+        if busy:
+            self.conflicts_panel.sync_began(event.repo_id)
         self._refresh_if_selected(event.repo_id)
         self._update_summary()
 

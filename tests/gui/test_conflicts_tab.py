@@ -192,6 +192,10 @@ def test_use_theirs_keep_both_finish_then_undo_is_not_offered(
     assert not history.undo.isEnabled()
     history.undo.click()
     assert world.head(world.mine) == head
+    # ...until the next sync begins: "the sync said: …" was about the repository before it
+    desktop.window.sync_action.trigger()
+    run(next_emit(desktop.synced))
+    assert panel.status.text() == ""
     world.check()
 
 
