@@ -77,6 +77,22 @@ def test_reading_commands_import_neither_dulwich_nor_the_engine(args: list[str])
     assert "gitferry" in out or "mine" in out
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="platformdirs answers elsewhere")
+def test_without_gitferry_home_status_imports_no_platformdirs(
+    registered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's usual data directory (`$XDG_DATA_HOME/gitferry` here): `core.paths` knows
+    it on Linux as platformdirs does (`tests/core/test_paths.py`)."""
+    xdg = tmp_path / "xdg"
+    xdg.mkdir()
+    (xdg / "gitferry").symlink_to(os.environ["GITFERRY_HOME"], target_is_directory=True)
+    monkeypatch.delenv("GITFERRY_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(xdg))
+    out, modules = cold_run("status", "--json")
+    assert [r["name"] for r in json.loads(out)["repos"]] == ["mine"]
+    assert {"platformdirs", "tempfile", "random", "typing"} & modules == set()
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("registered")
 def test_a_sync_the_running_engine_answers_imports_neither_dulwich_asyncio_nor_the_store(
