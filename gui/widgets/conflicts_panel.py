@@ -13,12 +13,13 @@ through signals and paints what it is handed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -54,6 +56,7 @@ _HUNK = QColor(90, 130, 240, 60)
 # there is nothing to choose between
 COPY_MARK = " (conflict "
 LIST_ROWS = 5  # conflicted paths the list shows before the detail takes the rest
+_DECORATION, _TOOLTIP = int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole)
 
 
 def kept_copies(records: list[ConflictRecord]) -> bool:
@@ -98,6 +101,34 @@ class EvenTitles(QObject):
         return False
 
 
+class ResolvedMarks(SortFilterModel):
+    """The conflicted paths, sorted, with a mark before each path resolved and its choice in
+    the path's tooltip (`set_resolved`)."""
+
+    def __init__(self, source: KeyedTableModel[ConflictRecord]) -> None:
+        super().__init__(source)
+        self.resolved: dict[str, str] = {}  # path: its choice, in words
+        self._mark = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
+
+    def set_resolved(self, resolved: dict[str, str]) -> None:
+        if resolved == self.resolved:
+            return
+        self.resolved = resolved
+        if self.rowCount():
+            roles = [_DECORATION, _TOOLTIP]
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, 0), roles)
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role in (_DECORATION, _TOOLTIP) and index.column() == 0:
+            row = super().data(index, ROW_ROLE)
+            said = self.resolved.get(row.path) if isinstance(row, ConflictRecord) else None
+            if said is not None:
+                return self._mark if role == _DECORATION else said
+        return super().data(index, role)
+
+
 class ConflictsPanel(QWidget):
     choose_requested = Signal(int, str, str)  # repository id, path, mine | theirs | both
     merge_tool_requested = Signal(int, str)
@@ -125,7 +156,8 @@ class ConflictsPanel(QWidget):
         self.hint.setTextFormat(Qt.TextFormat.PlainText)  # a commit's subject, a branch: never markup
         self.hint.setAccessibleName(self.tr("Conflicts summary"))
         self.table = QTableView()
-        self.table.setModel(SortFilterModel(self.records))
+        self.marks = ResolvedMarks(self.records)
+        self.table.setModel(self.marks)
         self.table.setSortingEnabled(True)
         self.table.setTabKeyNavigation(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -366,6 +398,7 @@ class ConflictsPanel(QWidget):
             self.hint.setText(self.tr("%n conflicted path(s). Select one to see both versions.", "", count))
         else:
             self.hint.setText(self._resolution_hint(resolution))
+        self._mark_resolved(resolution)
         conflicted = self._conflicted(self.selected_path())
         resolvable = conflicted is not None and not self._busy
         for button in (self.use_mine, self.use_theirs, self.keep_both, self.merge_tool):
@@ -448,6 +481,27 @@ class ConflictsPanel(QWidget):
         for button, tip in ((self.use_mine, mine), (self.use_theirs, theirs), (self.keep_both, both)):
             button.setToolTip(tip)
 
+    def _choice_words(self, conflicted: ConflictedPath) -> str:
+        """The path's choice as the line above its versions says it ("Resolved: mine")."""
+        if conflicted.markers_left:
+            return self.tr("Being merged: remove the conflict markers, save, then Finish")
+        choices = {
+            None: self.tr("Not resolved yet"),
+            "mine": self.tr("Resolved: mine"),
+            "theirs": self.tr("Resolved: theirs"),
+            "both": self.tr("Resolved: keep both"),
+            "merged": self.tr("Resolved: merged file"),
+        }
+        return choices.get(conflicted.choice, conflicted.choice or "")
+
+    def _mark_resolved(self, resolution: Resolution | None) -> None:
+        """A mark on each path of the list that is resolved, its choice in the tooltip: the
+        hint's "2 of 3 resolved" named none, and finding the one left took a click on each."""
+        paths = resolution.paths if resolution is not None else ()
+        self.marks.set_resolved(
+            {p.path: self._choice_words(p) for p in paths if p.choice is not None and not p.markers_left}
+        )
+
     def _paint_sides(self, conflicted: ConflictedPath | None) -> None:
         if conflicted is None:
             self.choice_path.set_full_text("")
@@ -457,18 +511,8 @@ class ConflictsPanel(QWidget):
             _show_text(self.theirs_view, "")
             self.sides.setCurrentIndex(0)
             return
-        choices = {
-            None: self.tr("Not resolved yet"),
-            "mine": self.tr("Resolved: mine"),
-            "theirs": self.tr("Resolved: theirs"),
-            "both": self.tr("Resolved: keep both"),
-            "merged": self.tr("Resolved: merged file"),
-        }
-        text = choices.get(conflicted.choice, conflicted.choice or "")
-        if conflicted.markers_left:
-            text = self.tr("Being merged: remove the conflict markers, save, then Finish")
         self.choice_path.set_full_text(conflicted.path)
-        self.choice.setText(f"— {escaped(text)}")
+        self.choice.setText(f"— {escaped(self._choice_words(conflicted))}")
         merged = conflicted.merge_file if conflicted.choice == "merged" else None
         self.choice.setToolTip(merged or "")  # not the file of the path shown before
         if conflicted.binary:

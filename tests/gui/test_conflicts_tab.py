@@ -139,6 +139,17 @@ def _select(panel: ConflictsPanel, path: str) -> None:
     raise AssertionError(f"{path} is not listed")
 
 
+def _marked(panel: ConflictsPanel) -> dict[str, str]:
+    """The listed paths shown with a mark, and their tooltips."""
+    proxy = panel.table.model()
+    cells = [proxy.index(row, 0) for row in range(proxy.rowCount())]
+    return {
+        str(cell.data()): str(cell.data(Qt.ItemDataRole.ToolTipRole))
+        for cell in cells
+        if cell.data(Qt.ItemDataRole.DecorationRole) is not None
+    }
+
+
 def _choice(panel: ConflictsPanel, path: str) -> str | None:
     assert panel.resolution is not None
     return next(p.choice for p in panel.resolution.paths if p.path == path)
@@ -158,8 +169,10 @@ def test_use_theirs_keep_both_finish_then_undo_is_not_offered(
         view.textChanged.connect(lambda: set_again.append("diff"))
     run(desktop.refresh())
     assert set_again == [] and "+TWO mine" in panel.mine_view.toPlainText()
+    assert _marked(panel) == {}
     panel.use_theirs.click()
     run(until(lambda: _choice(panel, "a.txt") == "theirs"))
+    assert _marked(panel) == {"a.txt": "Resolved: theirs"}  # which one is left, seen in the list
     _select(panel, "img.bin")
     assert panel.sides.currentWidget() is panel.binary_sides
     assert panel.binary_cells["ours.size"].text() == f"{len(MINE_BIN)} B"
@@ -168,6 +181,7 @@ def test_use_theirs_keep_both_finish_then_undo_is_not_offered(
     panel.keep_both.click()
     run(until(lambda: _choice(panel, "img.bin") == "both"))
     assert panel.finish.isEnabled() and "2 of 2 resolved" in panel.hint.text()
+    assert _marked(panel) == {"a.txt": "Resolved: theirs", "img.bin": "Resolved: keep both"}
 
     panel.finish.click()
     run(until(lambda: not desktop.window.conflicts.rows and world.remote_head() != theirs), timeout=60)
