@@ -164,26 +164,30 @@ def head_detached(branches: Sequence[BranchStatus]) -> bool:
     return bool(branches) and not any(b.checked_out for b in branches)
 
 
-def _holding_head(record: RepoRecord, branches: Sequence[BranchStatus]) -> GitOperation | None:
+def _holding_head(record: RepoRecord, branches: Sequence[BranchStatus]) -> GitOperation | str | None:
     """The git command that detached HEAD (a rebase, `git am`, a bisect), read from the
-    worktree's git dir as `git status` reads it; None when HEAD is not detached."""
+    worktree's git dir as `git status` reads it, else what a submodule's checkout says of
+    it; None when HEAD is not detached, or by nothing of those."""
     if not head_detached(branches):
         return None
     from dulwich.errors import NotGitRepository
     from dulwich.repo import Repo
 
     from core.git.worktree.git_operation import operation_in_progress
+    from core.git.worktree.submodules import submodule_checkout_said
 
     try:
         with Repo(record.path) as repo:
-            return operation_in_progress(repo.controldir())
-    except (OSError, NotGitRepository):
+            operation = operation_in_progress(repo.controldir())
+            checkout = None if operation is not None else submodule_checkout_said(repo)
+    except (OSError, NotGitRepository, KeyError):
         return None  # gone or unreadable: the plain note
+    return operation if checkout is None else checkout.english()
 
 
 def _in_progress(record: RepoRecord, branches: Sequence[BranchStatus]) -> str | None:
     operation = _holding_head(record, branches)
-    return None if operation is None else operation.describe()
+    return None if operation is None or isinstance(operation, str) else operation.describe()
 
 
 def detached_note(record: RepoRecord, branches: Sequence[BranchStatus]) -> str | None:
@@ -192,7 +196,9 @@ def detached_note(record: RepoRecord, branches: Sequence[BranchStatus]) -> str |
     if not head_detached(branches):
         return None
     operation = _holding_head(record, branches)
-    return DETACHED_NOTE if operation is None else operation.holding_head()
+    if operation is None:
+        return DETACHED_NOTE
+    return operation if isinstance(operation, str) else operation.holding_head()
 
 
 def submodule_json(s: SubmoduleStatus) -> dict[str, Any]:

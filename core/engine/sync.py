@@ -770,7 +770,7 @@ def _detached(repo: Repo) -> GitferryError | None:
     from core.git.worktree.git_operation import OperationInProgress, unfinished_work
 
     operation = unfinished_work(repo)
-    return DetachedHead() if operation is None else OperationInProgress(None, operation)
+    return DetachedHead.of(repo) if operation is None else OperationInProgress(None, operation)
 
 
 def _stop_standing(

@@ -892,6 +892,10 @@
             <translation>Git LFS über einen lokalen Pfad ({path}) wird nicht unterstützt</translation>
         </message>
         <message>
+            <source>HEAD is detached at {commit}, a submodule checkout of {superproject}: nothing to integrate; `git submodule update` there moves it (as its sync does, with submodule.recurse), or `git switch NAME` here syncs a branch</source>
+            <translation>HEAD ist bei {commit} losgelöst, ein Submodul-Checkout von {superproject}: nichts zu integrieren; `git submodule update` dort bewegt ihn (wie dessen Synchronisierung, mit submodule.recurse), oder `git switch NAME` hier synchronisiert einen Branch</translation>
+        </message>
+        <message>
             <source>HEAD is detached: there is no checked-out branch to integrate</source>
             <translation>HEAD ist losgelöst: es gibt keinen ausgecheckten Branch zum Integrieren</translation>
         </message>

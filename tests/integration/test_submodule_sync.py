@@ -156,3 +156,41 @@ def test_auto_commit_keeps_the_gitlink_and_the_submodule_untouched(
     )
     assert git("rev-parse", "origin/main:deps/lib", cwd=mine) == git("rev-parse", "HEAD:deps/lib", cwd=mine)
     fsck(mine)
+
+
+def test_a_submodule_registered_on_its_own_says_its_checkout_is_the_superprojects(
+    world: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A trial: the submodule's folder `gitferry add`ed, HEAD detached as `git submodule
+    update` leaves it: every sync ended "HEAD is detached: there is no checked-out branch
+    to integrate", as `git pull` fails there. SPEC (detached HEAD: fetch only, a non-zero
+    result) holds; the line says it is a submodule's checkout and what moves it, as
+    `gitferry status` does before any sync. A detached HEAD elsewhere is said as before."""
+    mine = world["mine"]
+    lib = mine / "deps" / "lib"
+    head = git("rev-parse", "HEAD", cwd=lib)
+    referee = subprocess.run(["git", "pull"], cwd=lib, capture_output=True, text=True, check=False)
+    assert referee.returncode != 0 and "not currently on a branch" in referee.stderr  # git: no pull here
+    assert git("rev-parse", "--show-superproject-working-tree", cwd=lib) == str(mine)
+    assert run(capsys, "add", str(lib), "--name", "lib")[0] == 0
+    said = (
+        f"HEAD is detached at {head[:7]}, a submodule checkout of {mine}: nothing to integrate; "
+        "`git submodule update` there moves it (as its sync does, with submodule.recurse), "
+        "or `git switch NAME` here syncs a branch"
+    )
+    _code, text, _err = run(capsys, "status", "lib")
+    assert said in text.splitlines()[1], text
+
+    for fetch_only in ((), ("--fetch-only",)):
+        code, doc, _err = run(capsys, "sync", "lib", *fetch_only, "--json")
+        report = doc["repos"][0]
+        assert (code, report["result"]) == (1, "error") and report["message"].endswith(said), report
+    assert git("rev-parse", "HEAD", cwd=lib) == head and porcelain(lib) == ""  # as it was
+    assert git("rev-parse", "refs/remotes/origin/main", cwd=lib) == git(
+        "rev-parse", "main", cwd=world["theirs"] / "deps" / "lib"
+    )  # fetched
+
+    git("checkout", "-q", "--detach", cwd=mine)  # no submodule's checkout: said as before
+    assert run(capsys, "add", str(mine), "--name", "top")[0] == 0
+    code, doc, _err = run(capsys, "sync", "top", "--json")
+    assert doc["repos"][0]["message"].startswith("HEAD is detached: there is no checked-out branch"), doc

@@ -167,8 +167,16 @@ class OthersFastForwarded:
 
 
 class DetachedHead(GitferryError):
-    def __init__(self) -> None:
-        super().__init__(phrase("HEAD is detached: there is no checked-out branch to integrate"))
+    def __init__(self, said: Phrase | None = None) -> None:
+        super().__init__(said or phrase("HEAD is detached: there is no checked-out branch to integrate"))
+
+    @classmethod
+    def of(cls, repo: Repo) -> DetachedHead:
+        """Said of a submodule's checkout (detached, as `git submodule update` leaves it) as
+        that: the superproject moves it, not a sync of its own (SPEC: fetch only, `error`)."""
+        from core.git.worktree.submodules import submodule_checkout_said
+
+        return cls(submodule_checkout_said(repo))
 
 
 class UnbornBranch(GitferryError):
@@ -351,7 +359,7 @@ def _checked_out(repo: Repo) -> tuple[str, ObjectID | None]:
     """The checked-out branch and its commit (None: it has none yet)."""
     branch = current_branch(repo)
     if branch is None:
-        raise DetachedHead()
+        raise DetachedHead.of(repo)
     return branch, ref_value(repo, branch_ref(branch))
 
 

@@ -39,6 +39,8 @@ from core.model import SubmoduleStatus
 if TYPE_CHECKING:
     from dulwich.index import Index
 
+    from core.phrase import Phrase
+
 # dulwich's index module and the merge-base walk are imported by what reads submodules: a
 # sync of a repository without `.gitmodules` only asks `has_submodules` (a cold sync).
 
@@ -161,3 +163,44 @@ def measured(repo: Repo) -> list[SubmoduleStatus]:
 def has_submodules(repo: Repo) -> bool:
     """A cheap look first: a working tree without `.gitmodules` is taken to have none."""
     return os.path.lexists(os.path.join(os.fsencode(repo.path), MODULES_FILE))
+
+
+def superproject_of(path: str) -> str | None:
+    """The working tree whose index records the repository at `path` as a submodule (a
+    gitlink at its folder), as `git rev-parse --show-superproject-working-tree` finds it:
+    the nearest repository above it; None when that one records no submodule there."""
+    here = os.path.realpath(path)
+    above = os.path.dirname(here)
+    while not os.path.lexists(os.path.join(above, ".git")):
+        if os.path.dirname(above) == above:
+            return None
+        above = os.path.dirname(above)
+    from core.git.index.read import open_index
+
+    try:
+        with Repo(above) as superproject:
+            if not superproject.has_index():
+                return None
+            links = gitlinks(open_index(superproject))
+    except (NotGitRepository, OSError, ValueError):
+        return None
+    where = os.fsencode(os.path.relpath(here, above).replace(os.sep, "/"))
+    return above if where in links else None
+
+
+def submodule_checkout_said(repo: Repo) -> Phrase | None:
+    """Why the detached HEAD of a submodule's checkout (`superproject_of`) is not
+    integrated, and what moves it; None when `repo` is no submodule's checkout. What a
+    sync and `gitferry status` say of it."""
+    from core.phrase import phrase
+
+    superproject = superproject_of(repo.path)
+    if superproject is None:
+        return None
+    return phrase(
+        "HEAD is detached at {commit}, a submodule checkout of {superproject}: nothing to integrate; "
+        "`git submodule update` there moves it (as its sync does, with submodule.recurse), "
+        "or `git switch NAME` here syncs a branch",
+        commit=repo.head().decode()[:7],
+        superproject=superproject,
+    )
