@@ -1,7 +1,8 @@
 """A fetch's "have" lines in git's windows (core/git/transfer/have_batches.py): every have
 dulwich offers still sent, in its order, each window one write ending in a flush when the
 request asked for multi_ack_detailed, so that the server can say `ready` as it says it to
-git; over `git daemon` the fetch brings what git's brings, also when no flush got `ready`."""
+git; over `git daemon` and ssh (the tests' sshd) the fetch brings what git's brings, also
+when no flush got `ready`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dulwich.protocol import pkt_line
 
 from core.git.transfer.advertisement import FLUSH
 from core.git.transfer.have_batches import HaveBatches
+from core.git.transfer.timed_ssh import _TimedSubprocess
 from tests.gitcli import commit_file, fsck, git, rev_parse
 from tests.integration.test_fetch import fast_import, fetched_as_git_fetches, local_clone
 from tests.servers import Remote
@@ -59,31 +61,47 @@ def test_without_multi_ack_detailed_the_windows_carry_no_flush() -> None:
 
 @pytest.fixture
 def writes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """What every socket of this test sends."""
+    """What this test writes to every socket and every ssh process."""
     seen: list[bytes] = []
     sendall = socket.socket.sendall
+    to_ssh = _TimedSubprocess.write
 
     def spy(sock: socket.socket, data: bytes, *args: int) -> None:
         seen.append(bytes(data))
         sendall(sock, data, *args)
 
+    def ssh_spy(ssh: _TimedSubprocess, data: bytes) -> int | None:
+        seen.append(bytes(data))
+        return to_ssh(ssh, data)
+
     monkeypatch.setattr(socket.socket, "sendall", spy)
+    monkeypatch.setattr(_TimedSubprocess, "write", ssh_spy)
     return seen
 
 
 @pytest.fixture
 def received(monkeypatch: pytest.MonkeyPatch) -> bytearray:
-    """What every socket of this test receives."""
+    """What this test receives from every socket and every ssh process."""
     seen = bytearray()
     recv_into = socket.socket.recv_into
+    from_ssh = _TimedSubprocess.read
 
     def spy(sock: socket.socket, buffer: bytearray, *args: int) -> int:
         count = recv_into(sock, buffer, *args)
         seen.extend(memoryview(buffer)[:count])
         return count
 
+    def ssh_spy(ssh: _TimedSubprocess, size: int | None = -1) -> bytes:
+        data = from_ssh(ssh, size)
+        seen.extend(data)
+        return data
+
     monkeypatch.setattr(socket.socket, "recv_into", spy)
+    monkeypatch.setattr(_TimedSubprocess, "read", ssh_spy)
     return seen
+
+
+STREAMS = ["git_daemon", pytest.param("sshd_server", marks=pytest.mark.sshd)]
 
 
 def _fetched_as_git_fetches(remote: Remote, local: Path, bare: Path, tmp_path: Path) -> None:
@@ -91,21 +109,23 @@ def _fetched_as_git_fetches(remote: Remote, local: Path, bare: Path, tmp_path: P
     fsck(local)
 
 
+@pytest.mark.parametrize("kind", STREAMS)
 def test_the_server_says_ready_after_the_first_window(
-    git_daemon: Remote, tmp_path: Path, writes: list[bytes], received: bytearray
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, writes: list[bytes], received: bytearray
 ) -> None:
     """Eighty local branches on eighty commits the server has: not eighty haves, one write
     each, but a window or a few, since the server says `ready` at the first flush. How
     many windows go before that answer is read depends on when it arrives (dulwich reads
     only what is there; git waits for it after its second window): a loaded machine
     sends more of them, so their count is not what this checks."""
-    bare = git_daemon.create("origin")
+    remote: Remote = request.getfixturevalue(kind)
+    bare = remote.create("origin")
     fast_import(bare, 81)
-    local = local_clone(git_daemon, bare, tmp_path)
+    local = local_clone(remote, bare, tmp_path)
     for n in range(1, 81):
         git("branch", f"topic-{n:02d}", f"main~{n}", cwd=local)
     fast_import(bare, 1, first=81, parent=rev_parse(bare, "main"))
-    _fetched_as_git_fetches(git_daemon, local, bare, tmp_path)
+    _fetched_as_git_fetches(remote, local, bare, tmp_path)
     with_haves = [data for data in writes if b"have " in data]
     haves = sum(data.count(b"have ") for data in with_haves)
     assert with_haves[0].count(b"have ") == 16 and with_haves[0].endswith(FLUSH)
@@ -114,19 +134,21 @@ def test_the_server_says_ready_after_the_first_window(
     assert all(data.endswith(FLUSH) or data.endswith(DONE) for data in with_haves)
 
 
+@pytest.mark.parametrize("kind", STREAMS)
 def test_flushes_the_server_answers_without_ready_leave_the_pack_whole(
-    git_daemon: Remote, tmp_path: Path, writes: list[bytes]
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, writes: list[bytes]
 ) -> None:
     """Forty local commits the server lacks come first: no window earns `ready`, each
     flush's NAK is read past, and the pack after them is read as git's."""
-    bare = git_daemon.create("origin")
+    remote: Remote = request.getfixturevalue(kind)
+    bare = remote.create("origin")
     fast_import(bare, 20)
-    local = local_clone(git_daemon, bare, tmp_path)
+    local = local_clone(remote, bare, tmp_path)
     for n in range(40):
         git("checkout", "-q", "-b", f"mine-{n:02d}", "main", cwd=local)
         commit_file(local, f"mine-{n}.txt", f"{n}\n")
     git("checkout", "-q", "main", cwd=local)
     fast_import(bare, 1, first=20, parent=rev_parse(bare, "main"))
-    _fetched_as_git_fetches(git_daemon, local, bare, tmp_path)
+    _fetched_as_git_fetches(remote, local, bare, tmp_path)
     flushes = sum(data.count(FLUSH) for data in writes if b"have " in data)
     assert flushes >= 2

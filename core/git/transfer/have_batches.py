@@ -100,6 +100,20 @@ class BatchedHavesProtocol(Protocol):
         return pkt
 
 
+def batched_haves(proto: Protocol) -> BatchedHavesProtocol:
+    """`proto`'s transport (a stream's: git://, ssh) writing a fetch's haves in git's windows;
+    closing it closes `proto`."""
+    batches = HaveBatches(proto.write)
+    return BatchedHavesProtocol(
+        proto.read,
+        batches,
+        batches=batches,
+        close=proto.close,
+        report_activity=proto.report_activity,
+        shutdown_write=proto.shutdown_write,
+    )
+
+
 def _next_flush(count: int) -> int:
     """fetch-pack.c's `next_flush` for a stateful connection."""
     return count * 2 if count < STEADY_WINDOW else count + STEADY_WINDOW

@@ -23,7 +23,7 @@ from dulwich.protocol import (
 )
 
 from core.git.transfer.advertisement import Dial, git_dial
-from core.git.transfer.have_batches import BatchedHavesProtocol, HaveBatches
+from core.git.transfer.have_batches import batched_haves
 from core.git.transfer.ofs_delta import asking_ofs_delta
 from core.git.transfer.stop import TransferStop, registered
 
@@ -77,25 +77,15 @@ class TimedTCPGitClient(TCPGitClient):
             # half-close as a hang-up would then cut every fetch.
             pass
 
-        proto: Protocol
+        proto = Protocol(
+            rfile.read,
+            asking_ofs_delta(write),
+            close,
+            report_activity=self._report_activity,
+            shutdown_write=no_half_close,
+        )
         if cmd == b"upload-pack":
-            batches = HaveBatches(write)
-            proto = BatchedHavesProtocol(
-                rfile.read,
-                asking_ofs_delta(batches),
-                batches=batches,
-                close=close,
-                report_activity=self._report_activity,
-                shutdown_write=no_half_close,
-            )
-        else:
-            proto = Protocol(
-                rfile.read,
-                asking_ofs_delta(write),
-                close,
-                report_activity=self._report_activity,
-                shutdown_write=no_half_close,
-            )
+            proto = batched_haves(proto)
         if path.startswith(b"/~"):
             path = path[1:]
         self.dialled: Dial | None = None

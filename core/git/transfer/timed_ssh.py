@@ -17,11 +17,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import IO, TYPE_CHECKING
 
-from dulwich.client import StrangeHostname, SubprocessSSHVendor, SubprocessWrapper
-from dulwich.protocol import DEFAULT_GIT_PROTOCOL_VERSION_FETCH
+from dulwich.client import SSHGitClient, StrangeHostname, SubprocessSSHVendor, SubprocessWrapper
+from dulwich.protocol import DEFAULT_GIT_PROTOCOL_VERSION_FETCH, Protocol
 
 from core.git.config.ssh_command import SshProgram, Variant
 from core.git.transfer.advertisement import Dial, ssh_dial
+from core.git.transfer.have_batches import batched_haves
 from core.git.transfer.ofs_delta import with_ofs_delta
 from core.git.transfer.stop import TransferStop, nothing, registered
 from core.platform.process_groups import OWN_GROUP, signal_group
@@ -31,6 +32,23 @@ if TYPE_CHECKING:
     from core.git.transfer.ssh_questions import SshAsking
 
 _KILL_GRACE = 2.0
+
+
+class BatchedSSHGitClient(SSHGitClient):
+    """dulwich's ssh client, writing a fetch's haves in git's windows (`have_batches.py`):
+    dulwich's own writes each have alone, which over ssh is also one write to the pipe and
+    one packet on the wire each, and never a flush, so the server never says `ready`."""
+
+    def _connect(
+        self,
+        cmd: bytes,
+        path: str | bytes,
+        protocol_version: int | None = None,
+    ) -> tuple[Protocol, Callable[[], bool], IO[bytes] | None]:
+        proto, can_read, stderr = super()._connect(cmd, path, protocol_version)
+        if cmd == b"upload-pack":
+            proto = batched_haves(proto)
+        return proto, can_read, stderr
 
 
 class _TimedPipe:

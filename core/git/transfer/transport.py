@@ -38,7 +38,6 @@ from dulwich.client import (
     HTTPProxyUnauthorized,
     HTTPUnauthorized,
     LocalGitClient,
-    SSHGitClient,
     Urllib3HttpGitClient,
 )
 from dulwich.config import Config
@@ -122,10 +121,10 @@ def open_client(
     if url.kind is Kind.GIT:
         return TimedTCPGitClient(url.host or "", url.port, timeout=timeout, stop=stop), url.path
     if url.kind is Kind.SSH:
-        from core.git.transfer.timed_ssh import TimedSSHVendor  # git's ssh settings: only ssh pays
+        from core.git.transfer.timed_ssh import BatchedSSHGitClient, TimedSSHVendor  # only ssh pays
 
         program = ssh_program_for(ssh_command, config)
-        ssh = SSHGitClient(
+        ssh = BatchedSSHGitClient(
             url.host or "",
             port=url.port,
             username=url.user,
