@@ -1,4 +1,5 @@
-"""A fetch's "have" lines written in git's windows, each ending in a flush, over a stream.
+"""A fetch's "have" lines written in git's windows, each ending in a flush, over a stream
+(git://: `timed_clients.py`; ssh: `timed_ssh.py`).
 
 dulwich writes every `have` packet of a negotiation as a write of its own (a TCP
 segment that wakes the server) and never a flush between them, so the server, which

@@ -5,6 +5,8 @@ hangs a fetch forever. `TimedSSHVendor` runs the ssh program git would run with 
 deadline on every read of its output, and lets a `TransferStop` kill it from another
 thread (`stop.py`). Apart from the git:// client (`timed_clients.py`) so that a fetch
 over git:// or HTTP(S) does not import git's ssh settings (`ssh_command.py`, shlex).
+`BatchedSSHGitClient` is dulwich's ssh client with a fetch's haves in git's windows
+(`have_batches.py`), as the git:// client has them.
 """
 
 from __future__ import annotations
