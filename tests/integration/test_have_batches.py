@@ -6,15 +6,18 @@ when no flush got `ready`."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
 from dulwich.protocol import pkt_line
 
 from core.git.transfer.advertisement import FLUSH
-from core.git.transfer.have_batches import HaveBatches
+from core.git.transfer.have_batches import NAK, BatchedHavesProtocol, HaveBatches
 from core.git.transfer.timed_ssh import _TimedSubprocess
 from tests.gitcli import commit_file, fsck, git, rev_parse
 from tests.integration.test_fetch import fast_import, fetched_as_git_fetches, local_clone
@@ -57,6 +60,44 @@ def test_without_multi_ack_detailed_the_windows_carry_no_flush() -> None:
     haves = [_have(n) for n in range(20)]
     assert writes[1:] == [b"".join(haves[:16]), b"".join(haves[16:]) + DONE]
     assert batches.flushes == 0
+
+
+def test_after_ready_done_goes_without_the_held_haves() -> None:
+    """git sends `done` alone once the server said `ready`: the haves dulwich drew while
+    it read that answer stay unsent."""
+    writes: list[bytes] = []
+    batches = HaveBatches(writes.append)
+    batches(pkt_line(b"want %s multi_ack_detailed\n" % (b"1" * 40)))
+    for n in range(20):
+        batches(_have(n))
+    batches.ready = True
+    batches(DONE)
+    assert writes[-1] == DONE and sum(data.count(b"have ") for data in writes) == 16
+
+
+def test_the_answer_to_a_window_is_read_after_the_next_as_git_reads_it() -> None:
+    """Under multi_ack_detailed nothing is read after the first window; after the second,
+    the loop is told to read (and waits) until the first's answer, up to its NAK, is in;
+    what has merely arrived is not read before git would read it."""
+    answer = pkt_line(b"ACK %s common\n" % (b"2" * 40)) + pkt_line(NAK)
+    batches = HaveBatches(lambda data: len(data))
+    proto = BatchedHavesProtocol(io.BytesIO(answer).read, batches, batches=batches)
+    can_read = proto.when_to_read(lambda: True)
+    batches(pkt_line(b"want %s multi_ack_detailed\n" % (b"1" * 40)))
+    told = []
+    for n in range(32):
+        batches(_have(n))
+        told.append(can_read())
+    assert told == [False] * 31 + [True]
+    assert proto.read_pkt_line() == b"ACK %s common\n" % (b"2" * 40) and can_read()
+    assert proto.read_pkt_line() == NAK and not can_read()
+
+
+def test_without_multi_ack_detailed_what_arrived_is_read() -> None:
+    batches = HaveBatches(lambda data: len(data))
+    proto = BatchedHavesProtocol(io.BytesIO().read, batches, batches=batches)
+    batches(pkt_line(b"want %s multi_ack\n" % (b"1" * 40)))
+    assert proto.when_to_read(lambda: True)() and not proto.when_to_read(lambda: False)()
 
 
 @pytest.fixture
@@ -109,15 +150,46 @@ def _fetched_as_git_fetches(remote: Remote, local: Path, bare: Path, tmp_path: P
     fsck(local)
 
 
+def _windows_of_git(remote: Remote, local: Path, tmp_path: Path) -> list[int]:
+    """The haves `git fetch` (protocol v0, as a fetch following tags) sends from a copy of
+    `local` over `remote`'s own transport: how many before each flush, then with `done`."""
+    copy, trace = tmp_path / "git-windows", tmp_path / "git-windows.trace"
+    subprocess.run(["cp", "-a", str(local), str(copy)], check=True, timeout=60)
+    env = {**os.environ, "GIT_TRACE_PACKET": str(trace)}
+    if remote.ssh_command:
+        env["GIT_SSH_COMMAND"] = remote.ssh_command
+    subprocess.run(
+        ["git", "-c", "protocol.version=0", "fetch", "-q", "origin"],
+        cwd=copy,
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    windows, haves = [], 0
+    for line in trace.read_text().splitlines():
+        sent = line.partition(" fetch> ")[2]
+        if sent.startswith("have "):
+            haves += 1
+        elif sent in ("0000", "done") and haves:
+            windows.append(haves)
+            haves = 0
+    return windows
+
+
+def _windows(writes: list[bytes]) -> list[int]:
+    """Ours, from what was written: each write of haves is a window."""
+    return [data.count(b"have ") for data in writes if b"have " in data]
+
+
 @pytest.mark.parametrize("kind", STREAMS)
-def test_the_server_says_ready_after_the_first_window(
+def test_the_server_says_ready_after_the_first_window_and_two_go_as_with_git(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path, writes: list[bytes], received: bytearray
 ) -> None:
     """Eighty local branches on eighty commits the server has: not eighty haves, one write
-    each, but a window or a few, since the server says `ready` at the first flush. How
-    many windows go before that answer is read depends on when it arrives (dulwich reads
-    only what is there; git waits for it after its second window): a loaded machine
-    sends more of them, so their count is not what this checks."""
+    each, but git's two windows: the server says `ready` at the first flush, and that
+    answer is read, as git reads it, after the second window and before a third, however
+    late it comes; `done` goes alone."""
     remote: Remote = request.getfixturevalue(kind)
     bare = remote.create("origin")
     fast_import(bare, 81)
@@ -125,13 +197,12 @@ def test_the_server_says_ready_after_the_first_window(
     for n in range(1, 81):
         git("branch", f"topic-{n:02d}", f"main~{n}", cwd=local)
     fast_import(bare, 1, first=81, parent=rev_parse(bare, "main"))
+    by_git = _windows_of_git(remote, local, tmp_path)
     _fetched_as_git_fetches(remote, local, bare, tmp_path)
-    with_haves = [data for data in writes if b"have " in data]
-    haves = sum(data.count(b"have ") for data in with_haves)
-    assert with_haves[0].count(b"have ") == 16 and with_haves[0].endswith(FLUSH)
+    assert _windows(writes) == by_git == [16, 16]
+    assert all(data.endswith(FLUSH) for data in writes if b"have " in data)
+    assert DONE in writes  # alone: the haves drawn while the answer was read are not sent
     assert re.search(rb"ACK [0-9a-f]{40} ready", received)  # what git's windows earn
-    assert 16 <= haves <= 80 and len(with_haves) < haves / 4
-    assert all(data.endswith(FLUSH) or data.endswith(DONE) for data in with_haves)
 
 
 @pytest.mark.parametrize("kind", STREAMS)
@@ -139,7 +210,8 @@ def test_flushes_the_server_answers_without_ready_leave_the_pack_whole(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path, writes: list[bytes]
 ) -> None:
     """Forty local commits the server lacks come first: no window earns `ready`, each
-    flush's NAK is read past, and the pack after them is read as git's."""
+    flush's NAK is read past, and the pack after them is read as git's; the windows are
+    git's."""
     remote: Remote = request.getfixturevalue(kind)
     bare = remote.create("origin")
     fast_import(bare, 20)
@@ -149,6 +221,8 @@ def test_flushes_the_server_answers_without_ready_leave_the_pack_whole(
         commit_file(local, f"mine-{n}.txt", f"{n}\n")
     git("checkout", "-q", "main", cwd=local)
     fast_import(bare, 1, first=20, parent=rev_parse(bare, "main"))
+    by_git = _windows_of_git(remote, local, tmp_path)
     _fetched_as_git_fetches(remote, local, bare, tmp_path)
+    assert _windows(writes) == by_git  # [16, 16, 28]: the walk ends before a fourth
     flushes = sum(data.count(FLUSH) for data in writes if b"have " in data)
     assert flushes >= 2

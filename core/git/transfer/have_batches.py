@@ -14,8 +14,18 @@ ready` once what it has seen is enough, then `NAK`. dulwich's loop stops offerin
 `ready` and sends `done`; the `NAK` each flush earns is dropped before dulwich's
 tail reads the final acknowledgement (which a `NAK` would end early, reading the
 rest as the pack). Any packet other than a have sends what is held first, in the
-same write. dulwich reads an acknowledgement only when one is already there, so a
-held have never makes a read wait for it.
+same write, but for `done` after `ready`, which goes alone as git's does (the haves
+dulwich drew while it read the answer were never git's to send).
+
+The answers are read when git's `find_common` reads them: it keeps one window ahead,
+so it reads nothing after the first window and, after each later one, blocks until
+the answer to the window before it (its acknowledgements, then its `NAK`) has come.
+dulwich's loop asks `can_read()` after each have and reads one packet when told yes:
+under `multi_ack_detailed` the answer is yes exactly while such an answer is owed
+(`BatchedHavesProtocol.when_to_read`), so its read waits for it as git's does, and the
+windows sent before `ready` is read are git's, however late the answer arrives.
+Each packet read lets dulwich draw one more have, held until its window is full; a
+read never waits for an answer to a window not yet written.
 
 Protocol v2 (a fetch that does not follow tags) keeps dulwich's one request of all
 the haves and `done`: only their writes are joined.
@@ -34,6 +44,7 @@ FIRST_WINDOW = 16  # git's INITIAL_FLUSH
 STEADY_WINDOW = 32  # git's PIPESAFE_FLUSH
 DONE = b"0009done\n"
 NAK = b"NAK\n"
+READY = b" ready\n"
 
 
 class HaveBatches:
@@ -44,8 +55,9 @@ class HaveBatches:
         self._held: list[bytes] = []
         self._haves = 0
         self._next_flush = FIRST_WINDOW
-        self._flushing = False  # the request asked for multi_ack_detailed
+        self.flushing = False  # the request asked for multi_ack_detailed
         self.flushes = 0  # flushes written between haves, each answered by a NAK
+        self.ready = False  # the server said `ready`
         self.done = False
 
     def __call__(self, data: bytes) -> int:
@@ -54,15 +66,17 @@ class HaveBatches:
             self._haves += 1
             if self._haves >= self._next_flush:
                 self._next_flush = _next_flush(self._next_flush)
-                if self._flushing:
+                if self.flushing:
                     self._held.append(FLUSH)
                     self.flushes += 1
                 self._send(b"")
             return len(data)
         if data[4:9] == b"want " and b" multi_ack_detailed" in data:
-            self._flushing = True
+            self.flushing = True
         elif data == DONE:
             self.done = True
+            if self.ready:
+                self._held.clear()
         self._send(data)
         return len(data)
 
@@ -77,7 +91,8 @@ class HaveBatches:
 
 class BatchedHavesProtocol(Protocol):
     """dulwich's `Protocol` writing through `batches` (`write` is it, or wraps it): once
-    `done` is written, the `NAK`s its flushes earned that dulwich has not read are dropped."""
+    `done` is written, the `NAK`s its flushes earned that dulwich has not read are dropped;
+    `when_to_read` gives what dulwich's loop over the haves should ask."""
 
     def __init__(
         self,
@@ -91,8 +106,23 @@ class BatchedHavesProtocol(Protocol):
         self._batches = batches
         self._naks = 0  # NAKs read so far, each a flush's
 
+    def when_to_read(self, arrived: Callable[[], bool]) -> Callable[[], bool]:
+        """Under `multi_ack_detailed`, whether the answer to a window before the last is
+        still to be read (git's `find_common` reads it then, blocking); otherwise whether
+        something has `arrived`."""
+        batches = self._batches
+
+        def can_read() -> bool:
+            if batches.flushing:
+                return self._naks < batches.flushes - 1
+            return arrived()
+
+        return can_read
+
     def read_pkt_line(self) -> bytes | None:
         pkt = super().read_pkt_line()
+        if pkt is not None and pkt.startswith(b"ACK ") and pkt.endswith(READY):
+            self._batches.ready = True
         while pkt == NAK and self._naks < self._batches.flushes:
             self._naks += 1
             if not self._batches.done:
@@ -101,11 +131,14 @@ class BatchedHavesProtocol(Protocol):
         return pkt
 
 
-def batched_haves(proto: Protocol) -> BatchedHavesProtocol:
-    """`proto`'s transport (a stream's: git://, ssh) writing a fetch's haves in git's windows;
-    closing it closes `proto`."""
+def batched_haves(
+    proto: Protocol, arrived: Callable[[], bool]
+) -> tuple[BatchedHavesProtocol, Callable[[], bool]]:
+    """`proto`'s transport (a stream's: git://, ssh) writing a fetch's haves in git's windows
+    (closing it closes `proto`), and the `can_read` for dulwich's loop; `arrived`: the
+    transport's own (whether a byte is there to read)."""
     batches = HaveBatches(proto.write)
-    return BatchedHavesProtocol(
+    batched = BatchedHavesProtocol(
         proto.read,
         batches,
         batches=batches,
@@ -113,6 +146,7 @@ def batched_haves(proto: Protocol) -> BatchedHavesProtocol:
         report_activity=proto.report_activity,
         shutdown_write=proto.shutdown_write,
     )
+    return batched, batched.when_to_read(arrived)
 
 
 def _next_flush(count: int) -> int:

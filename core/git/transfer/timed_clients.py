@@ -84,8 +84,6 @@ class TimedTCPGitClient(TCPGitClient):
             report_activity=self._report_activity,
             shutdown_write=no_half_close,
         )
-        if cmd == b"upload-pack":
-            proto = batched_haves(proto)
         if path.startswith(b"/~"):
             path = path[1:]
         self.dialled: Dial | None = None
@@ -103,14 +101,17 @@ class TimedTCPGitClient(TCPGitClient):
         if cmd == b"upload-pack" and self.protocol_version == 0:
             self.dialled = git_dial(self._host, self._port or TCP_GIT_PORT, path)
 
-        def can_read() -> bool:  # asked only while haves are negotiated: not by a no-change fetch
+        def arrived() -> bool:  # asked only while haves are negotiated: not by a no-change fetch
             from core.platform.readiness import readable
 
             # an acknowledgement already read from the socket into `rfile` counts: dulwich
             # stops offering haves once 256 went by without one read (its MAX_IN_VAIN)
             return arriving.arrived > rfile.tell() or readable(sock.fileno(), 0.0)
 
-        return proto, can_read, None
+        if cmd == b"upload-pack":
+            batched, can_read = batched_haves(proto, arrived)
+            return batched, can_read, None
+        return proto, arrived, None
 
 
 class _Arriving(io.RawIOBase):

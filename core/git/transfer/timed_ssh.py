@@ -49,7 +49,7 @@ class BatchedSSHGitClient(SSHGitClient):
     ) -> tuple[Protocol, Callable[[], bool], IO[bytes] | None]:
         proto, can_read, stderr = super()._connect(cmd, path, protocol_version)
         if cmd == b"upload-pack":
-            proto = batched_haves(proto)
+            proto, can_read = batched_haves(proto, can_read)
         return proto, can_read, stderr
 
 
