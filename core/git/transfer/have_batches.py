@@ -34,12 +34,13 @@ the haves and `done`: only their writes are joined.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from dulwich.protocol import Protocol
 
 from core.git.transfer.advertisement import FLUSH
 
+Connected = tuple[Protocol, Callable[[], bool], IO[bytes] | None]  # what a client's `_connect` returns
 FIRST_WINDOW = 16  # git's INITIAL_FLUSH
 STEADY_WINDOW = 32  # git's PIPESAFE_FLUSH
 DONE = b"0009done\n"

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import io
 import socket
-from collections.abc import Callable
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from dulwich.client import TCPGitClient
 from dulwich.protocol import (
@@ -23,7 +22,7 @@ from dulwich.protocol import (
 )
 
 from core.git.transfer.advertisement import Dial, git_dial
-from core.git.transfer.have_batches import batched_haves
+from core.git.transfer.have_batches import Connected, batched_haves
 from core.git.transfer.ofs_delta import asking_ofs_delta
 from core.git.transfer.stop import TransferStop, registered
 
@@ -42,12 +41,7 @@ class TimedTCPGitClient(TCPGitClient):
         self._timeout = timeout
         self._stop = stop
 
-    def _connect(
-        self,
-        cmd: bytes,
-        path: str | bytes,
-        protocol_version: int | None = None,
-    ) -> tuple[Protocol, Callable[[], bool], IO[bytes] | None]:
+    def _connect(self, cmd: bytes, path: str | bytes, protocol_version: int | None = None) -> Connected:
         if isinstance(path, str):
             path = path.encode(self._remote_path_encoding)
         # An ASCII host name as bytes: for a str, getaddrinfo encodes it with the IDNA codec,

@@ -20,11 +20,11 @@ from functools import partial
 from typing import IO, TYPE_CHECKING
 
 from dulwich.client import SSHGitClient, StrangeHostname, SubprocessSSHVendor, SubprocessWrapper
-from dulwich.protocol import DEFAULT_GIT_PROTOCOL_VERSION_FETCH, Protocol
+from dulwich.protocol import DEFAULT_GIT_PROTOCOL_VERSION_FETCH
 
 from core.git.config.ssh_command import SshProgram, Variant
 from core.git.transfer.advertisement import Dial, ssh_dial
-from core.git.transfer.have_batches import batched_haves
+from core.git.transfer.have_batches import Connected, batched_haves
 from core.git.transfer.ofs_delta import with_ofs_delta
 from core.git.transfer.stop import TransferStop, nothing, registered
 from core.platform.process_groups import OWN_GROUP, signal_group
@@ -41,12 +41,7 @@ class BatchedSSHGitClient(SSHGitClient):
     dulwich's own writes each have alone, which over ssh is also one write to the pipe and
     one packet on the wire each, and never a flush, so the server never says `ready`."""
 
-    def _connect(
-        self,
-        cmd: bytes,
-        path: str | bytes,
-        protocol_version: int | None = None,
-    ) -> tuple[Protocol, Callable[[], bool], IO[bytes] | None]:
+    def _connect(self, cmd: bytes, path: str | bytes, protocol_version: int | None = None) -> Connected:
         proto, can_read, stderr = super()._connect(cmd, path, protocol_version)
         if cmd == b"upload-pack":
             proto, can_read = batched_haves(proto, can_read)
