@@ -61,11 +61,19 @@ def test_the_shapes_the_cli_prints(document: Any) -> None:
     assert indented(document) == json.dumps(document, indent=2)
 
 
-# Lists of rows (`core.cli_json._rows`: one C encoder call, the rows' braces put on their
-# lines after): texts that look like a row's end or a separator, keys of every kind.
-tricky = st.sampled_from(["},", "}", "{", "},\n    {", "\n", "\\n", "],", '"', "\u00e9"]) | st.text()
+# Lists of rows (`core.cli_json._rows`: their values in one C encoder call, each put after
+# its key): texts that look like a row's end, a separator or a format, rows of the same
+# keys (the fast path) and of keys of every kind (not).
+tricky = st.sampled_from(["},", "}", "{", "},\n    {", "\n", "\\n", "],", '"', "%s", "\u00e9"]) | st.text()
 row_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | tricky
-rows = st.lists(st.dictionaries(keys | tricky, row_scalars, min_size=1, max_size=5), min_size=1, max_size=5)
+same_keys = st.lists(tricky, min_size=1, max_size=5, unique=True).flatmap(
+    lambda names: st.lists(
+        st.lists(row_scalars, min_size=len(names), max_size=len(names)).map(lambda v: dict(zip(names, v))),
+        min_size=1,
+        max_size=5,
+    )
+)
+rows = same_keys | st.lists(st.dictionaries(keys | tricky, row_scalars, min_size=1, max_size=5), min_size=1)
 
 
 @settings(max_examples=200, deadline=None)
@@ -85,6 +93,9 @@ def test_a_list_of_rows_reads_as_json_dumps_writes_it(listed: list[dict[Any, Any
         [{"a": 1}, {"b": [2]}],  # a row holding a container
         [{"a": 1}, 2],  # not all rows
         [{"a": Kind.OK}],  # a subclass of str
+        [{"a": 1, "b": 2}, {"b": 2, "a": 1}],  # the same keys in another order
+        [{"a": 1}, {"a": 1, "b": 2}],  # more keys
+        [{1: "x"}, {1: "y"}],  # a key json turns into text
     ],
 )
 def test_lists_that_are_not_rows_of_scalars(listed: list[Any]) -> None:
