@@ -66,13 +66,14 @@ def test_the_shapes_the_cli_prints(document: Any) -> None:
 # keys (the fast path) and of keys of every kind (not).
 tricky = st.sampled_from(["},", "}", "{", "},\n    {", "\n", "\\n", "],", '"', "%s", "\u00e9"]) | st.text()
 row_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | tricky
-same_keys = st.lists(tricky, min_size=1, max_size=5, unique=True).flatmap(
-    lambda names: st.lists(
-        st.lists(row_scalars, min_size=len(names), max_size=len(names)).map(lambda v: dict(zip(names, v))),
-        min_size=1,
-        max_size=5,
-    )
-)
+
+
+def _rows_of(names: list[str]) -> st.SearchStrategy[list[dict[str, Any]]]:
+    values = st.lists(row_scalars, min_size=len(names), max_size=len(names))
+    return st.lists(values.map(lambda v: dict(zip(names, v, strict=True))), min_size=1, max_size=5)
+
+
+same_keys = st.lists(tricky, min_size=1, max_size=5, unique=True).flatmap(_rows_of)
 rows = same_keys | st.lists(st.dictionaries(keys | tricky, row_scalars, min_size=1, max_size=5), min_size=1)
 
 
