@@ -146,6 +146,7 @@ class Desktop(QObject):
         b.remote_tripped.connect(self._remote_tripped)
         b.file_skipped.connect(self._on_file_skipped)
         b.registration_changed.connect(self._registered_elsewhere)
+        w.release_requests()  # the clicks made before this listened
 
     # Start and stop ---------------------------------------------------------------
 

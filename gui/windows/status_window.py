@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import (
     QAction,
@@ -155,6 +156,21 @@ class StatusWindow(QMainWindow):
         self.skipped: KeyedTableModel[SkippedFile] = skipped_model()
         self._conflicts_of: dict[int, list[ConflictRecord]] = {}
         self.selected_id: int | None = None
+        # What is asked before the desktop listens is held, then asked again (`release_requests`)
+        self._held: list[tuple[SignalInstance, tuple[object, ...]]] | None = []
+        self._holders: list[tuple[SignalInstance, Callable[..., None]]] = []
+        for request in (
+            self.sync_requested,
+            self.sync_all_requested,
+            self.cancel_requested,
+            self.pause_requested,
+            self.settings_requested,
+            self.about_requested,
+            self.open_folder_requested,
+            self.retry_requested,
+            self.publish_requested,
+        ):  # not repo_selected: `Desktop.start` loads what is selected when it starts
+            self._hold(request)
         self._build_actions()
         self._build_layout()
         enter_presses(self)
@@ -385,7 +401,35 @@ class StatusWindow(QMainWindow):
 
             self._first_run = enter_presses(FirstRunPanel())
             self.pages.addWidget(self._first_run)
+            if self._held is not None:
+                for request in (
+                    self._first_run.add_folder_requested,
+                    self._first_run.clone_requested,
+                    self._first_run.start_syncing_requested,
+                ):
+                    self._hold(request)
         return self._first_run
+
+    # Asked before anyone listens ------------------------------------------------------
+
+    def _hold(self, request: SignalInstance) -> None:
+        def held(*args: object) -> None:
+            if self._held is not None:
+                self._held.append((request, args))
+
+        request.connect(held)
+        self._holders.append((request, held))
+
+    def release_requests(self) -> None:
+        """The desktop listens now: what was asked before it did is asked again, in order.
+        The window is shown before the engine is imported, and a click in the seconds that
+        takes (Sync now, Add a folder…) was lost."""
+        held, self._held = self._held or [], None
+        for request, holder in self._holders:
+            request.disconnect(holder)
+        self._holders.clear()
+        for request, args in held:
+            request.emit(*args)
 
     def _conflicts_tab(self) -> ConflictsPanel:
         """The list and the way forward: `gui/widgets/conflicts_panel.py`."""

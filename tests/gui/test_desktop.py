@@ -302,3 +302,36 @@ def test_the_repository_selected_at_first_paint_shows_its_details(
             await api.close()
 
     assert run(scenario(), 30).startswith("Manual sync")
+
+
+def test_sync_now_clicked_before_the_desktop_listens_is_not_lost(run: Run, world: Clones) -> None:
+    """As gui.app paints it: the window is shown, its buttons enabled, while the engine is
+    imported and the desktop made. A user trial's Sync now clicked then did nothing at all
+    (the remote's commit never came in, nothing said why); now it is run once the desktop
+    listens. git is the referee."""
+    theirs = world.commit(world.theirs, "t.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+
+    async def scenario() -> SyncReport:
+        api = await Api.open()
+        mine = await api.core.store.repo("mine")
+        snapshot = await api.snapshot()
+        window = StatusWindow()
+        window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
+        window.select_repo(mine.id)
+        window.sync_action.trigger()  # nobody listens yet
+        desktop = Desktop(api, window=window)
+        synced = asyncio.ensure_future(next_emit(desktop.synced, lambda repo_id, _report: repo_id == mine.id))
+        await desktop.start(show_window=True)
+        try:
+            _repo_id, report = await asyncio.wait_for(synced, 20)
+            return report
+        finally:
+            window.hide()
+            await desktop.stop()
+            await api.close()
+
+    report = run(scenario(), 40)
+    assert report.result.value == "ok"
+    assert git("rev-parse", "main", cwd=world.mine) == theirs
+    world.check()

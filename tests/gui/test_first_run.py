@@ -221,3 +221,28 @@ def test_add_a_folder_by_keyboard_alone(run: Run, desktop: Desktop, tmp_path: Pa
     assert record.path == str(folder)
     run(until(lambda: window.repos.rowCount() == 1))
     assert window.pages.currentWidget() is not window.first_run  # the list replaced the first-run screen
+
+
+def test_add_a_folder_clicked_before_the_desktop_listens_opens_its_dialog(run: Run) -> None:
+    """As gui.app paints it: the first-run screen is shown while the engine is imported; its
+    "Add a folder…" clicked then did nothing (a user trial's Sync now, the same way)."""
+    from core.api import Api
+    from gui.windows.status_window import StatusWindow
+
+    async def scenario() -> type | None:
+        api = await Api.open()
+        window = StatusWindow()
+        window.show_snapshot(await api.snapshot())
+        window.show()
+        assert window.pages.currentWidget() is window.first_run
+        window.first_run.add_button.click()  # nobody listens yet
+        desktop = Desktop(api, window=window)
+        try:
+            return type(desktop.adding) if desktop.adding is not None and desktop.adding.isVisible() else None
+        finally:
+            if desktop.adding is not None:
+                desktop.adding.reject()
+            window.hide()
+            await api.close()
+
+    assert run(scenario(), TIMEOUT) is AddFolderDialog
