@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -63,12 +64,49 @@ def all_commits(repo: Path) -> set[str]:
     return set(git("rev-list", "--all", cwd=repo).split())
 
 
+def ref_tips(repo: Path) -> set[str]:
+    """What `git rev-list --all` starts from in `repo`, read from its files as git reads
+    them: the ids HEAD and every ref name, loose or packed, in the repository and in each
+    linked worktree (packed-refs' peeled lines add an annotated tag's commit). No git run:
+    the sync tests take this before and after every sync."""
+    git_dir = str(repo / ".git") if (repo / ".git").is_dir() else str(repo)
+    if not os.path.isfile(os.path.join(git_dir, "HEAD")) or os.path.exists(os.path.join(git_dir, "reftable")):
+        return all_commits(repo)  # a `.git` file, or refs not in files
+    roots = [git_dir]
+    with contextlib.suppress(FileNotFoundError):
+        roots += [entry.path for entry in os.scandir(os.path.join(git_dir, "worktrees")) if entry.is_dir()]
+    tips: set[str] = set()
+    with contextlib.suppress(FileNotFoundError), open(os.path.join(git_dir, "packed-refs")) as packed:
+        tips |= {line.lstrip("^").split()[0] for line in packed if line[:1] not in ("#", "")}
+    for root in roots:
+        _loose(os.path.join(root, "HEAD"), tips)
+        _loose_under(os.path.join(root, "refs"), tips)
+    return tips
+
+
+def _loose_under(folder: str, tips: set[str]) -> None:
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                _loose_under(entry.path, tips)
+            elif not entry.name.endswith(".lock"):
+                _loose(entry.path, tips)
+
+
+def _loose(path: str, tips: set[str]) -> None:
+    with contextlib.suppress(FileNotFoundError), open(path) as ref:
+        value = ref.read().strip()
+    if value and not value.startswith("ref:"):
+        tips.add(value)
+
+
 @dataclass
 class Clones:
     """A bare remote seeded with one commit, and the clones `mine` and `theirs`.
 
-    Both clones are registered with Gitferry under their names. `seen` grows
-    with every commit that ever existed anywhere; `check()` proves none was lost.
+    Both clones are registered with Gitferry under their names. `tips` grows with
+    every id a ref or HEAD ever named anywhere (`seen`: commits a test adds itself);
+    `check()` proves each is still reachable, and so, fsck clean, its history.
     """
 
     remote: Remote
@@ -77,6 +115,7 @@ class Clones:
     theirs: Path
     capsys: pytest.CaptureFixture[str]
     seen: set[str] = field(default_factory=set)
+    tips: set[str] = field(default_factory=set)
 
     @classmethod
     def make(cls, remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Self:
@@ -97,7 +136,7 @@ class Clones:
 
     def remember(self) -> None:
         for repo in (self.bare, self.mine, self.theirs):
-            self.seen |= all_commits(repo)
+            self.tips |= ref_tips(repo)
 
     def commit(self, clone: Path, name: str, content: str) -> str:
         sha = commit_file(clone, name, content)
@@ -161,7 +200,16 @@ class Clones:
             assert not lock.exists(), f"{clone.name}'s sync lock is still there: {_read(lock)!r}"
             assert not list((clone / ".git").rglob("*.lock"))
         lost = self.seen - reachable
+        lost |= {tip for tip in self.tips - reachable if not self._peels_to(tip, reachable)}
         assert not lost, f"commits lost: {sorted(lost)}"
+
+    def _peels_to(self, tip: str, reachable: set[str]) -> bool:
+        """Whether `tip`, an annotated tag (a ref's id that is no reachable commit), names a
+        commit in `reachable` in some repository that still holds the tag."""
+        for repo in (self.bare, self.mine, self.theirs):
+            if git("rev-parse", "-q", "--verify", f"{tip}^{{commit}}", cwd=repo, check=False) in reachable:
+                return True
+        return False
 
 
 def _read(path: Path) -> str:

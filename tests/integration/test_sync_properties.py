@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from tests.gitcli import commit_file, fsck, git
-from tests.integration.clones import all_commits, register_repo, sync_repo
+from tests.integration.clones import ref_tips, register_repo, sync_repo
 
 # Over a second a test (README, "Tests"). Each test is a whole run of the state machine:
 # 8 examples of up to 16 steps, each step syncs through a core of its own; at load 12 one
@@ -78,7 +78,7 @@ class TwoClones(RuleBasedStateMachine):
 
     def _remember(self) -> None:
         for repo in (self.root / "origin.git", *(self._path(c) for c in CLONES)):
-            self.seen |= all_commits(repo)
+            self.seen |= ref_tips(repo)  # and with each, its history: `nothing_lost` lists it
 
     def _file(self, clone: str, index: int) -> str:
         if self.own_files_only:
