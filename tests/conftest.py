@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,12 @@ import pytest
 from tests.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Bytecode is written and read, as an installed app has it: the Python processes the tests
+# start (the CLI, the daemon, probes; some 270 a run) otherwise compiled the checkout's
+# modules again each, about 0.25 s of CPU for the engine's, when the shell says not to
+# write it (PYTHONDONTWRITEBYTECODE; the benches drop it too, bench/cold_start.py).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 pytest_plugins = ("tests.servers.fixtures",)
 
