@@ -273,6 +273,17 @@ def test_a_submodule_off_its_commit_or_changed_is_never_up_to_date(
 
 
 @pytest.mark.slow
+async def painted_with_mine_selected(api: Api) -> tuple[StatusWindow, int]:
+    """The window as gui.app paints it, before the desktop exists: the store's picture,
+    `mine` selected (its id returned)."""
+    mine = await api.core.store.repo("mine")
+    snapshot = await api.snapshot()
+    window = StatusWindow()
+    window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
+    window.select_repo(mine.id)
+    return window, mine.id
+
+
 def test_the_repository_selected_at_first_paint_shows_its_details(
     run: Run, world: Clones, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -285,11 +296,7 @@ def test_the_repository_selected_at_first_paint_shows_its_details(
 
     async def scenario() -> str:
         api = await Api.open()
-        mine = await api.core.store.repo("mine")
-        snapshot = await api.snapshot()
-        window = StatusWindow()
-        window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
-        window.select_repo(mine.id)
+        window, _mine = await painted_with_mine_selected(api)
         desktop = Desktop(api, window=window)
         await desktop.start(show_window=True)
         try:
@@ -314,14 +321,10 @@ def test_sync_now_clicked_before_the_desktop_listens_is_not_lost(run: Run, world
 
     async def scenario() -> SyncReport:
         api = await Api.open()
-        mine = await api.core.store.repo("mine")
-        snapshot = await api.snapshot()
-        window = StatusWindow()
-        window.show_repos(snapshot.repos, snapshot.branches, snapshot.conflicts, snapshot.skipped)
-        window.select_repo(mine.id)
+        window, mine = await painted_with_mine_selected(api)
         window.sync_action.trigger()  # nobody listens yet
         desktop = Desktop(api, window=window)
-        synced = asyncio.ensure_future(next_emit(desktop.synced, lambda repo_id, _report: repo_id == mine.id))
+        synced = asyncio.ensure_future(next_emit(desktop.synced, lambda repo_id, _report: repo_id == mine))
         await desktop.start(show_window=True)
         try:
             _repo_id, report = await asyncio.wait_for(synced, 20)
