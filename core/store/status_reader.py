@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import queue
 import sqlite3
 import threading
+from _queue import Empty, SimpleQueue  # `queue`'s own, without its module (heapq, its classes)
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -183,7 +183,7 @@ class StatusReader:
 
     def __init__(self, path: Path) -> None:
         self._uri = _uri(path)
-        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._idle: SimpleQueue[sqlite3.Connection] = SimpleQueue()
         self._branch_cache = BranchCache()
 
     def all_branches(self) -> dict[int, list[BranchStatus]]:
@@ -287,13 +287,13 @@ class StatusReader:
         while True:
             try:
                 self._idle.get_nowait().close()
-            except queue.Empty:
+            except Empty:
                 return
 
     def _connection(self) -> sqlite3.Connection:
         try:
             return self._idle.get_nowait()
-        except queue.Empty:
+        except Empty:
             return _read_only(self._uri)
 
 
@@ -358,14 +358,15 @@ def _branches(
     conn: sqlite3.Connection, query: str = _ALL_BRANCHES, params: tuple[int, ...] = ()
 ) -> dict[int, list[BranchStatus]]:
     out: dict[int, list[BranchStatus]] = {}
+    moment = datetime.fromisoformat
     for row in conn.execute(query, params):
         repo_id, name, up, head, tip, ahead, behind, fetched, gone, since, unpublished, here, *rest = row
         worktree, use, pushed = rest
+        fetch = None if fetched is None else moment(fetched)
+        gone_since = None if since is None else moment(since)
         checked_out = None if here is None else bool(here)
-        values = (name, up, head, tip, ahead, behind, _time(fetched), bool(gone), _time(since), unpublished)
-        out.setdefault(repo_id, []).append(
-            _branch_status((*values, checked_out, worktree, use, bool(pushed)))
-        )
+        values = (name, up, head, tip, ahead, behind, fetch, bool(gone), gone_since, unpublished, checked_out)
+        out.setdefault(repo_id, []).append(_branch_status((*values, worktree, use, bool(pushed))))
     return out
 
 
