@@ -145,6 +145,7 @@ class ConflictsPanel(QWidget):
         self.last_result: str | None = None  # how the last sync ended (`RepoRecord.last_result`)
         self.said: tuple[Phrase, ...] = ()  # its message's parts (what was in the way)
         self._busy = False
+        self._refocus: QWidget | None = None  # the button pressed, given the focus back once done
         self._build()
         self.show_conflicts(None, [])
 
@@ -409,6 +410,7 @@ class ConflictsPanel(QWidget):
         self.open_folder.setEnabled(self.repo_id is not None)
         self.detail.setVisible(count > 0 and not copies)
         self._paint_sides(conflicted)
+        self._give_focus_back()
 
     def _resolution_hint(self, resolution: Resolution) -> str:
         """How far the resolution is and what Finish does; under the rebase strategy, which
@@ -556,6 +558,7 @@ class ConflictsPanel(QWidget):
         if self.repo_id is None or path is None:
             return None
         self._busy = True
+        self._hold_focus()
         self._paint()
         return self.repo_id, path
 
@@ -570,6 +573,18 @@ class ConflictsPanel(QWidget):
             self.status.setText(self.tr("Waiting for the merge tool to close…"))
             self.merge_tool_requested.emit(*asked)
 
+    def _hold_focus(self) -> None:
+        """The button with the focus, disabled while busy, would hand it on to the next one
+        (Open folder: a second Space opened the file manager); it gets it back once done."""
+        focused = QApplication.focusWidget()
+        self._refocus = focused if isinstance(focused, QPushButton) and self.isAncestorOf(focused) else None
+
+    def _give_focus_back(self) -> None:
+        if self._refocus is not None and not self._busy:
+            if self._refocus.isEnabled() and self._refocus.isVisible():
+                self._refocus.setFocus()
+            self._refocus = None
+
     def _finish(self) -> None:
         if self.repo_id is not None:
             self._busy = True
@@ -580,6 +595,7 @@ class ConflictsPanel(QWidget):
     def _abort(self) -> None:
         if self.repo_id is not None:
             self._busy = True
+            self._hold_focus()
             self._paint()
             self.abort_requested.emit(self.repo_id)
 

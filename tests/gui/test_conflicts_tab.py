@@ -170,8 +170,13 @@ def test_use_theirs_keep_both_finish_then_undo_is_not_offered(
     run(desktop.refresh())
     assert set_again == [] and "+TWO mine" in panel.mine_view.toPlainText()
     assert _marked(panel) == {}
-    panel.use_theirs.click()
+    desktop.window.tabs.setCurrentIndex(1)  # the Conflicts tab, shown
+    desktop.window.activateWindow()
+    panel.use_theirs.setFocus()
+    run(until(panel.use_theirs.hasFocus))
+    QTest.keyClick(panel.use_theirs, Qt.Key.Key_Space)  # by keyboard
     run(until(lambda: _choice(panel, "a.txt") == "theirs"))
+    assert panel.use_theirs.hasFocus()  # it was handed on to Open folder: a second Space opened it
     assert _marked(panel) == {"a.txt": "Resolved: theirs"}  # which one is left, seen in the list
     _select(panel, "img.bin")
     assert panel.sides.currentWidget() is panel.binary_sides
