@@ -44,6 +44,7 @@ from core.git.worktree.checkout import WorktreeInTheWay
 from core.results import ResultKind
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
 from tests.integration.clones import all_commits
+from tests.seeded import seeded_copies
 
 NOW = 1_795_000_000.0
 
@@ -72,16 +73,9 @@ class Clones:
 
 @pytest.fixture
 def clones(tmp_path: Path) -> Clones:
-    bare = tmp_path / "remote.git"
-    git("init", "-q", "--bare", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    git("init", "-q", "-b", "main", str(seed))
-    commit_file(seed, "a.txt", "one\ntwo\nthree\nfour\nfive\nsix\n")
-    commit_file(seed, "b.txt", "alpha\nbeta\n")
-    git("push", "-q", str(bare), "main", cwd=seed)
-    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
-    for clone in (mine, theirs):
-        git("clone", "-q", str(bare), str(clone))
+    bare, mine, theirs = tmp_path / "remote.git", tmp_path / "mine", tmp_path / "theirs"
+    seed = (("a.txt", "one\ntwo\nthree\nfour\nfive\nsix\n"), ("b.txt", "alpha\nbeta\n"))
+    seeded_copies(bare, str(bare), seed, mine, theirs)
     return Clones(bare, mine, theirs)
 
 

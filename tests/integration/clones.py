@@ -6,10 +6,8 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -23,9 +21,9 @@ from core.engine.registry import add_repository
 from core.engine.report import SyncReport
 from core.engine.sync import SyncOptions, sync_repository
 from tests.gitcli import commit_file, fsck, git
+from tests.seeded import seeded_copies
 from tests.servers import Remote
 from tests.servers.faults import CuttingProxy
-from tests.servers.host import RemoteHost
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
@@ -103,37 +101,6 @@ def _loose(path: str, tips: set[str]) -> None:
         tips.add(value)
 
 
-TEMPLATE_URL = "template-origin-url"
-_templates: dict[tuple[str, ...], Path] = {}
-
-
-def _template(folder: Path) -> Path:
-    """A bare `origin.git` (made as `RemoteHost.create` makes one) holding the seed
-    commit, and a `clone` of it whose origin's URL is TEMPLATE_URL: made by git once per
-    process and git configuration (the test's global config and GIT_ variables), then
-    copied by each `Clones.make` instead of pushed and cloned again."""
-    home = Path(os.environ.get("HOME", "/"))
-    configs = (
-        home / ".gitconfig",
-        Path(os.environ.get("XDG_CONFIG_HOME", home / ".config")) / "git" / "config",
-    )
-    key = (
-        *(path.read_text() if path.is_file() else "" for path in configs),
-        *sorted(f"{name}={value}" for name, value in os.environ.items() if name.startswith("GIT_")),
-    )
-    if key not in _templates:
-        template = Path(tempfile.mkdtemp(prefix="clones-template-", dir=folder))
-        bare = RemoteHost(template).create("origin")
-        seed = template / "seed"
-        git("init", "-q", "-b", "main", str(seed))
-        commit_file(seed, "a.txt", "one\ntwo\nthree\n")
-        git("push", "-q", str(bare), "main", cwd=seed)
-        git("clone", "-q", str(bare), str(template / "clone"))
-        git("remote", "set-url", "origin", TEMPLATE_URL, cwd=template / "clone")
-        _templates[key] = template
-    return _templates[key]
-
-
 @dataclass
 class Clones:
     """A bare remote seeded with one commit, and the clones `mine` and `theirs`.
@@ -154,18 +121,9 @@ class Clones:
     @classmethod
     def make(cls, remote: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Self:
         bare = remote.bare_path("origin")
-        if bare.exists():
-            raise FileExistsError(bare)
-        bare.parent.mkdir(parents=True, exist_ok=True)
-        template = _template(tmp_path.parent)
-        shutil.copytree(template / "origin.git", bare, symlinks=True)
         mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+        seeded_copies(bare, remote.url("origin"), (("a.txt", "one\ntwo\nthree\n"),), mine, theirs)
         world = cls(remote, bare, mine, theirs, capsys)
-        for clone in (mine, theirs):
-            shutil.copytree(template / "clone", clone, symlinks=True)
-            config = clone / ".git" / "config"
-            config.write_text(config.read_text().replace(TEMPLATE_URL, remote.url("origin")))
-            git("update-index", "-q", "--refresh", cwd=clone)  # the copies' new inodes and times
         asyncio.run(register_clones(mine, theirs))
         tell_engine_to_look()  # as `gitferry add` does: a running app takes them in now
         world.remember()

@@ -15,20 +15,14 @@ from core.cli import main
 from core.cli_output import NONE_REGISTERED
 from tests.gitcli import ahead_behind, commit_file, fsck, git, refs
 from tests.integration.clones import run, type_lines
+from tests.seeded import seeded_copies
 from tests.servers import Remote
 
 
 def seeded_remote(remote: Remote, tmp_path: Path, name: str = "origin") -> tuple[Path, Path]:
     """A remote with one commit on main, a clone made by git, and a second clone to push from."""
-    bare = remote.create(name)
-    seed = tmp_path / "seed"
-    git("init", "-q", "-b", "main", str(seed))
-    commit_file(seed, "a.txt", "one\n")
-    git("push", "-q", str(bare), "main", cwd=seed)
     mine, theirs = tmp_path / "mine", tmp_path / "theirs"
-    for clone in (mine, theirs):
-        git("clone", "-q", str(bare), str(clone))
-        git("remote", "set-url", "origin", remote.url(name), cwd=clone)
+    seeded_copies(remote.bare_path(name), remote.url(name), (("a.txt", "one\n"),), mine, theirs)
     return mine, theirs
 
 

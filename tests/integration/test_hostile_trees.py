@@ -25,6 +25,7 @@ from dulwich.repo import Repo
 
 from tests.gitcli import commit_file, git
 from tests.integration.clones import porcelain, run
+from tests.seeded import seeded_copies
 from tests.servers import Remote
 
 Entry = tuple[bytes, int, ObjectID]
@@ -146,15 +147,8 @@ class World:
 
 @pytest.fixture
 def world(git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[World]:
-    bare = git_daemon.create("origin")
-    seed = tmp_path / "seed"
-    git("init", "-q", "-b", "main", str(seed))
-    commit_file(seed, "a.txt", "one\n")
-    commit_file(seed, "keep/b.txt", "two\n")
-    git("push", "-q", str(bare), "main", cwd=seed)
-    mine = tmp_path / "mine"
-    git("clone", "-q", str(bare), str(mine))
-    git("remote", "set-url", "origin", git_daemon.url("origin"), cwd=mine)
+    bare, mine = git_daemon.bare_path("origin"), tmp_path / "mine"
+    seeded_copies(bare, git_daemon.url("origin"), (("a.txt", "one\n"), ("keep/b.txt", "two\n")), mine)
     # The fetch would refuse these trees before they reach the store (object_checks,
     # tests/integration/test_hostile_remote.py); with the checks off as git's default
     # has them, these tests reach the working-tree writer's own refusal behind them.
