@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from typing import TypeVar
 
 import qasync
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -41,8 +42,10 @@ from gui.widgets.whole_tabs import WholeTabs
 from gui.windows.add_folder_dialog import AddFolderDialog
 from gui.windows.clone_dialog import CloneDialog
 from gui.windows.settings_save import AppChanges, CredentialsRefused, RepoChanges, save_app, save_repo
+from gui.windows.start_syncing_dialog import StartSyncingDialog
 
 REMOTES_TAB, SYNC_TAB = 0, 1
+Adding = TypeVar("Adding", AddFolderDialog, CloneDialog, StartSyncingDialog)  # each emits `added(record)`
 
 
 class SettingsDialog(QDialog):
@@ -57,6 +60,7 @@ class SettingsDialog(QDialog):
         self.shown: RepoRecord | None = None
         self.add_dialog: AddFolderDialog | None = None
         self.clone_dialog: CloneDialog | None = None
+        self.start_dialog: StartSyncingDialog | None = None
         self._app_loaded = AppChanges()
         self._busy = False
         self._closing: asyncio.Task[None] | None = None  # asking whether to save before closing
@@ -93,6 +97,15 @@ class SettingsDialog(QDialog):
         self.add_button.setToolTip(self.tr("Register a folder that already holds a git repository"))
         self.clone_button = QPushButton(self.tr("Clone from URL…"))
         self.clone_button.setToolTip(self.tr("Clone a remote repository into a new folder and register it"))
+        # not only on the empty window's first-run screen: with one repository registered, a
+        # folder of files that was not one yet had no way in (a user trial)
+        self.start_button = QPushButton(self.tr("Start syncing a folder…"))
+        self.start_button.setToolTip(
+            self.tr(
+                "A folder of files that is not a repository yet: Gitferry makes it one, "
+                "commits its files and pushes them to an empty remote you name"
+            )
+        )
         self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.setToolTip(
             self.tr("Stop syncing the selected repository; its files stay where they are")
@@ -115,6 +128,7 @@ class SettingsDialog(QDialog):
         self._left.addWidget(QLabel(self.tr("<b>Repositories</b>")))
         self._left.addWidget(self.repo_list, 1)
         self._left.addLayout(adding)
+        self._left.addWidget(self.start_button)
         self._left.addWidget(self.remove_button)
         self._left.addWidget(app_box)
 
@@ -160,6 +174,7 @@ class SettingsDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.add_button.clicked.connect(self.open_add_folder)
         self.clone_button.clicked.connect(self.open_clone)
+        self.start_button.clicked.connect(self.open_start_syncing)
         self.remove_button.clicked.connect(self.remove_selected)
         self.repo_list.currentRowChanged.connect(self._row_changed)
         self.remotes.edited.connect(self._remotes_edited)
@@ -389,14 +404,18 @@ class SettingsDialog(QDialog):
     # Adding and removing ----------------------------------------------------------
 
     def open_add_folder(self) -> None:
-        self.add_dialog = AddFolderDialog(self.api, self)
-        self.add_dialog.added.connect(self._added)
-        self.add_dialog.open()
+        self.add_dialog = self._adding(AddFolderDialog(self.api, self))
 
     def open_clone(self) -> None:
-        self.clone_dialog = CloneDialog(self.api, self)
-        self.clone_dialog.added.connect(self._added)
-        self.clone_dialog.open()
+        self.clone_dialog = self._adding(CloneDialog(self.api, self))
+
+    def open_start_syncing(self) -> None:
+        self.start_dialog = self._adding(StartSyncingDialog(self.api, self))
+
+    def _adding(self, dialog: Adding) -> Adding:
+        dialog.added.connect(self._added)
+        dialog.open()
+        return dialog
 
     @qasync.asyncSlot(object)
     async def _added(self, record: RepoRecord) -> None:

@@ -2480,6 +2480,10 @@
             <translation>&lt;i&gt;Noch kein Repository: füge einen Ordner hinzu oder klone eines.&lt;/i&gt;</translation>
         </message>
         <message>
+            <source>A folder of files that is not a repository yet: Gitferry makes it one, commits its files and pushes them to an empty remote you name</source>
+            <translation>Ein Ordner mit Dateien, der noch kein Repository ist: Gitferry macht eines daraus, committet seine Dateien und pusht sie zu einem leeren Remote, das du angibst</translation>
+        </message>
+        <message>
             <source>Add folder…</source>
             <translation>Ordner hinzufügen…</translation>
         </message>
@@ -2596,6 +2600,10 @@
         <message>
             <source>Start Gitferry at &amp;login</source>
             <translation>Gitferry bei der Anmeldung s&amp;tarten</translation>
+        </message>
+        <message>
+            <source>Start syncing a folder…</source>
+            <translation>Ordner synchronisieren…</translation>
         </message>
         <message>
             <source>Stop syncing %1?</source>

@@ -914,3 +914,34 @@ def test_the_max_file_size_takes_git_units_as_gitferry_set_does(
             assert str(size) == git("-c", f"gitferry.size={typed}", "config", "--type=int", "gitferry.size")
 
     run(scenario(), TIMEOUT)
+
+
+def test_start_syncing_a_folder_is_offered_with_a_repository_registered(
+    run: Run, running: Running, tmp_path: Path, git_daemon: Remote, dialogs: list[SettingsDialog]
+) -> None:
+    """A user trial: once one repository was registered the first-run screen was gone, and
+    with it the only way to start syncing a folder that is not a repository yet. git is
+    the referee of what was pushed."""
+    registered = make_repo(tmp_path)
+    bare = git_daemon.create("origin")
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "todo.txt").write_text("buy milk\n")
+
+    async def scenario() -> None:
+        await register(running, registered)
+        dialog = await open_dialog(running, dialogs)
+        dialog.start_button.click()
+        starter = dialog.start_dialog
+        assert starter is not None and starter.isVisible()
+        starter.folder_edit.setText(str(folder))
+        starter.url_edit.setText(git_daemon.url("origin"))
+        added = next_emit(dialog.repositories_changed)
+        starter.start_button.click()
+        await added
+        assert [r.name for r in await running.core.store.repos()] == ["notes", "plain"]
+        assert dialog.shown is not None and dialog.shown.name == "plain"
+
+    run(scenario(), 30.0)
+    assert git("rev-parse", "HEAD", cwd=folder) == git("rev-parse", "main", cwd=bare)
+    assert git("ls-tree", "--name-only", "main", cwd=bare) == "todo.txt"
