@@ -16,7 +16,6 @@ imported, which was a sixth of a cold `gitferry sync`'s CPU.
 from __future__ import annotations
 
 import gc
-import logging
 import os
 import sys
 import time
@@ -47,7 +46,7 @@ from core.cli_output import (
     terminal_ssh_prompt,
 )
 from core.errors import BadInput, GitferryError
-from core.logs import configure_logging, log_file, log_to_stderr
+from core.lazy_log import LazyLogger, before_first_use, configure_now
 from core.paths import data_dir, store_file
 from core.platform.collector import collect_rarely
 from core.platform.fd_limit import raise_soft_limit
@@ -65,7 +64,7 @@ if TYPE_CHECKING:
     from core.model import RemoteRecord, RepoRecord
     from core.store.status_reader import Snapshot
 
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)  # `logging` at its first use (`core/lazy_log.py`)
 
 
 _collector_waits = False
@@ -174,6 +173,7 @@ def _print_list(records: Sequence[Any], args: argparse.Namespace) -> None:
 
 async def _sync(core: Core, args: argparse.Namespace) -> int:
     from core.engine.sync import SyncOptions, sync_repository
+    from core.logs import log_file
 
     global _collector_waits
     if _collector_waits:  # a sync in its own process: its modules are loaded now
@@ -558,7 +558,19 @@ def _prompt_credentials() -> tuple[str, str]:
 def _configure_logs(args: argparse.Namespace) -> None:
     """`--verbose`: debug records to stderr. The daemon, a long-running process like the
     desktop app, also keeps the rotating log file and reports its work on stderr; the
-    other commands write to that file only the tracebacks of unexpected errors."""
+    other commands write to that file only the tracebacks of unexpected errors. A plain
+    read's set-up waits for its first record, which there mostly is none of: `logging`
+    is imported then (`core/lazy_log.py`)."""
+    if args.command in _PLAIN_READS and not args.verbose and not getattr(args, "refresh", False):
+        before_first_use(lambda: _configure_logs_now(args))
+    else:
+        before_first_use(None)
+        _configure_logs_now(args)
+
+
+def _configure_logs_now(args: argparse.Namespace) -> None:
+    from core.logs import configure_logging, log_to_stderr  # `logging`: not for a plain read
+
     configure_logging(data_dir(), args.verbose, errors_only=args.command != "daemon")
     if args.verbose or args.command == "daemon":
         log_to_stderr(args.verbose)
@@ -707,6 +719,7 @@ def main(
         if code is None and plain is not None:
             code = plain(args)
         if code is None:
+            configure_now()  # a plain read's, before code that logs through `logging` itself
             import asyncio
 
             code = asyncio.run(_run(args))
@@ -728,6 +741,8 @@ def main(
         from core.engine.unexpected import describe
 
         log.exception("gitferry %s failed", args.command)
+        from core.logs import log_file
+
         hint = f"{TRACEBACK_HINT} ({log_file(data_dir())})"
         message = f"unexpected error: {describe(exc)}; {hint}"
         return print_failure(message, bad_input=False, as_json=_as_json(args), name=_named(args))

@@ -8,12 +8,12 @@ default instead of breaking a sync.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 
 from core.errors import BadInput
+from core.lazy_log import LazyLogger
 from core.model import SyncReach
 
 TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     T = TypeVar("T", int, float)
 
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)  # `logging` at its first use (`core/lazy_log.py`)
 
 # `git`: as `git pull` would integrate here, read from git's config at each sync
 # (core.git.config.pull_config); the others are the user's own choice and win over it.

@@ -23,7 +23,6 @@ into place whole: no client ever opens a half-filled store (and then rewrites
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import sqlite3
@@ -34,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import GitferryError
+from core.lazy_log import LazyLogger
 from core.model import utcnow
 from core.settings import APP_PARSERS, REPO_PARSERS, BadSetting, parse_setting
 from core.store.migrations import LATEST, immediate_transaction, migrate
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
     Parsers = Mapping[str, Callable[[str], Any]]
 
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)  # `logging` at its first use (`core/lazy_log.py`)
 
 _UNREADABLE = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT})
 _NEARLY_FULL = 64 * 1024  # bytes free: less than SQLite needs to grow its files by a few pages

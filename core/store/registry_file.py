@@ -21,18 +21,18 @@ has them.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.atomic_file import write_atomically
+from core.lazy_log import LazyLogger
 
 TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
 if TYPE_CHECKING:
     from typing import Any
 
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)  # `logging` at its first use (`core/lazy_log.py`)
 
 REGISTRY_NAME = "repositories.json"
 FORMAT = 1

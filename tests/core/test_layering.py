@@ -33,6 +33,7 @@ LAYERS: list[list[str]] = [
         "core.settings",
         "core.remote_url",
         "core.logs",
+        "core.lazy_log",
         "core.platform",
         "core.cli_socket",
     ],

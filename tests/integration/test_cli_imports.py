@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -74,7 +75,29 @@ def test_reading_commands_import_neither_dulwich_nor_the_engine(args: list[str])
         # written), `dataclasses`' `inspect` (every class has its docstring) and `typing`
         # (the modules on the path import it for type checking only).
         assert {"platformdirs", "tempfile", "random", "inspect", "ast", "dis", "typing"} & modules == set()
+        # Nor `logging` (`core/lazy_log.py`): nothing was logged.
+        assert {"logging", "traceback", "core.logs"} & modules == set()
     assert "gitferry" in out or "mine" in out
+
+
+@pytest.mark.parametrize("args", [["status"], ["status", "--json"], ["list"]])
+def test_a_plain_reads_first_record_finds_the_logging_set_up(registered: Path, args: list[str]) -> None:
+    """A stored setting a hand edit broke: the warning is dropped as every short command
+    drops it (the set-up put off ran first, `core/lazy_log.py`), not printed on stderr by
+    `logging`'s last resort; `logging` is imported then."""
+    store = Path(os.environ["GITFERRY_HOME"]) / "status.sqlite3"
+    with contextlib.closing(sqlite3.connect(store)) as conn, conn:
+        broken = "INSERT INTO repo_settings (repo_id, key, value) SELECT id, 'sync_mode', 'bogus' FROM repos"
+        conn.execute(broken)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60, env=env, cwd=ROOT
+    )
+    *messages, modules = proc.stderr.splitlines()
+    assert (proc.returncode, messages) == (0, [])
+    assert "mine" in proc.stdout
+    if args[0] == "status":
+        assert "logging" in json.loads(modules)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="platformdirs answers elsewhere")
