@@ -103,8 +103,14 @@ class ConflictFlow(QObject):
         try:
             panel.show_resolution(repo_id, await self.api.run_merge_tool(repo_id, path))
             return
-        except NoMergeTool:
-            pass  # no tool git would run: the desktop's editor on a file with markers
+        except NoMergeTool:  # no tool git would run: the desktop's editor on a file with markers
+            if panel.is_binary(path):  # ... which a binary file has none of
+                said = self.tr(
+                    "No merge tool is configured (git's merge.tool), and %1 is not text: no editor "
+                    "can merge it. Choose Use mine, Use theirs or Keep both."
+                )
+                panel.show_message(repo_id, said.replace("%1", path))
+                return
         except GitferryError as exc:
             panel.show_message(repo_id, error_text(exc))
             return

@@ -364,6 +364,11 @@ class ConflictsPanel(QWidget):
         row = rows[0].data(ROW_ROLE) if rows else None
         return row.path if isinstance(row, ConflictRecord) else None
 
+    def is_binary(self, path: str) -> bool:
+        """The conflicted path is shown as binary (sizes and dates, no text to merge)."""
+        conflicted = self._conflicted(path)
+        return conflicted is not None and conflicted.binary
+
     def _conflicted(self, path: str | None) -> ConflictedPath | None:
         if self.resolution is None or path is None:
             return None

@@ -398,6 +398,10 @@
             <translation>Commit %1 von %2 stößt auf eigene Konflikte: löse sie, dann erneut Abschließen.</translation>
         </message>
         <message>
+            <source>No merge tool is configured (git's merge.tool), and %1 is not text: no editor can merge it. Choose Use mine, Use theirs or Keep both.</source>
+            <translation>Kein Merge-Werkzeug eingerichtet (gits merge.tool), und %1 ist kein Text: kein Editor kann es zusammenführen. Wähle Meine verwenden, Ihre verwenden oder Beide behalten.</translation>
+        </message>
+        <message>
             <source>No merge tool is configured (git's merge.tool): %1 is open in your editor. Remove the conflict markers, save it, then Finish.</source>
             <translation>Kein Merge-Werkzeug eingerichtet (gits merge.tool): %1 ist in deinem Editor geöffnet. Entferne die Konfliktmarkierungen, speichere und klicke dann auf Abschließen.</translation>
         </message>

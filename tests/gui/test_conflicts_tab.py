@@ -219,6 +219,26 @@ def test_use_theirs_keep_both_finish_then_undo_is_not_offered(
 
 
 @pytest.mark.slow
+def test_a_binary_file_is_never_opened_in_an_editor_nor_called_merged(
+    run: Run, desktop: Desktop, world: Clones, opened: list[str]
+) -> None:
+    """A user trial: with no merge tool configured, Open in merge tool on a binary file
+    opened this computer's copy in the desktop's image viewer and at once called the path
+    "Resolved: merged file" (no conflict markers in it), Finish enabled: Use mine, unasked."""
+    panel, _mine, _theirs = _stopped(run, desktop, world)
+    _select(panel, "img.bin")
+    panel.merge_tool.click()
+    run(until(lambda: "is not text" in panel.status.text()))
+    assert panel.status.text() == (
+        "No merge tool is configured (git's merge.tool), and img.bin is not text: no editor can merge it. "
+        "Choose Use mine, Use theirs or Keep both."
+    )
+    assert opened == [] and _choice(panel, "img.bin") is None and not panel.finish.isEnabled()
+    assert panel.use_mine.isEnabled()  # the way on
+    world.check()
+
+
+@pytest.mark.slow
 def test_merge_tool_then_editor_fallback_then_abort(
     run: Run, desktop: Desktop, world: Clones, opened: list[str]
 ) -> None:
