@@ -33,17 +33,23 @@ hold the removed twin open).
 engine inline, so the offloaded work shows) and prints where the time goes.
 `--before DIR` runs another checkout's CLI (`git worktree add --detach DIR <commit>`)
 turn by turn with this one, on the same fresh twins and checked the same way.
+`--ssh` serves the same repositories over ssh instead (the tests' `sshd` on loopback,
+`tests/servers/ssh.py`: root only), every contender's ssh the command `GIT_SSH_COMMAND`
+names, as a user's GitHub or GitLab over ssh: one ssh connection a fetch for git and
+Gitferry alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench import real_history
@@ -174,12 +180,33 @@ def _ours(cli: ColdCli, name: str = OURS) -> None:
     PHASES.setdefault(name, []).append(report["timings_ms"])
 
 
-def bench(runs: int, profiled: bool, before: Path | None = None) -> Table:
+@contextmanager
+def served_at(served: Path, ssh: bool) -> Iterator[str]:
+    """The URL of `served`/server.git, over `git daemon` or, with `ssh`, the tests' sshd
+    (whose command every process started from here then runs: `GIT_SSH_COMMAND`)."""
+    if not ssh:
+        with git_daemon(served) as daemon:
+            yield daemon.url("server.git")
+        return
+    from tests.servers.ssh import SshServer, sshd_unavailable
+
+    reason = sshd_unavailable()
+    if reason is not None:
+        raise SystemExit(f"--ssh: {reason}")
+    with SshServer(served) as sshd:
+        os.environ["GIT_SSH_COMMAND"] = sshd.ssh_command
+        try:
+            yield sshd.host.url("server")
+        finally:
+            del os.environ["GIT_SSH_COMMAND"]
+
+
+def bench(runs: int, profiled: bool, before: Path | None = None, ssh: bool = False) -> Table:
     with scratch("real-fetch") as tmp:
         served = tmp / "srv"
         served.mkdir()
-        with git_daemon(served) as daemon:
-            run = Behind(tmp, served, daemon.url("server.git"))
+        with served_at(served, ssh) as url:
+            run = Behind(tmp, served, url)
             run.setup()
             cli = ColdCli.start(run.local, NAME)
             old = ColdCli.start(run.local, NAME, before) if before is not None else None
@@ -218,7 +245,8 @@ def bench(runs: int, profiled: bool, before: Path | None = None) -> Table:
                     old.close()
     table = Table(
         f"Fetch + fast-forward, {run.new} new commits of real shape "
-        f"({real_history.SHAPE.commits:,} on main, 250,000 objects, 300 branches), git://",
+        f"({real_history.SHAPE.commits:,} on main, 250,000 objects, 300 branches), "
+        + ("ssh (the tests' sshd on loopback)" if ssh else "git://"),
         ["contender", "median", "p95", "p99", "vs git", "CPU median", "CPU vs git"],
     )
     cpu_median = {name: median_after_warmup(values) for name, values in cpu.items()}
@@ -262,9 +290,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="cProfile one sync afterwards")
     parser.add_argument("--before", type=Path, help="another checkout (an older commit) run turn by turn")
+    parser.add_argument("--ssh", action="store_true", help="serve over ssh (the tests' sshd) instead of git://")
     args = parser.parse_args(argv)
     isolate()
-    print_with_load(lambda: bench(args.runs, args.profile, args.before))
+    print_with_load(lambda: bench(args.runs, args.profile, args.before, args.ssh))
 
 
 if __name__ == "__main__":
