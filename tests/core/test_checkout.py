@@ -665,6 +665,30 @@ def test_resume_finishes_a_half_done_switch_and_keeps_later_edits(tmp_path: Path
     fsck(repo)
 
 
+@pytest.mark.parametrize("message", [b"gitferry: merge with origin/main, conflicts resolved", None])
+def test_resume_moves_the_branch_with_the_switch_s_own_reflog_message(
+    tmp_path: Path, message: bytes | None
+) -> None:
+    """A switch killed while its files were written leaves its record; finished from it,
+    the branch's and HEAD's reflog entry is the one the switch would have written (a record
+    from before the message was kept: a line of its own)."""
+    repo, old, new = two_commits(tmp_path, OLD, NEW)
+    r = Repo(str(repo))
+    try:
+        trees = [r[ObjectID(c.encode())].tree for c in (old, new)]  # type: ignore[attr-defined]
+        ids = ObjectID(old.encode()), ObjectID(new.encode())
+        write_intent(r, SwitchIntent.create(MAIN, *ids, *trees, message=message))
+    finally:
+        r.close()
+
+    assert resume(repo) is True
+
+    said = (message or b"gitferry: finish an interrupted update").decode()
+    assert git("reflog", "-1", "--format=%H %gs", "main", cwd=repo) == f"{new} {said}"
+    assert git("reflog", "-1", "--format=%H %gs", "HEAD", cwd=repo) == f"{new} {said}"
+    fsck(repo)
+
+
 def test_resume_leaves_files_alone_when_the_branch_moved_elsewhere(tmp_path: Path) -> None:
     repo, old, new = two_commits(tmp_path, OLD, NEW)
     _write_intent(repo, old, new)

@@ -212,13 +212,14 @@ def test_a_commit_the_resolution_empties_is_left_out_as_git_does(world: Clones, 
     assert mine
 
 
-@pytest.mark.parametrize("last_kill", ["objects", "branch"])
+@pytest.mark.parametrize("last_kill", ["objects", "record", "branch"])
 def test_a_finish_killed_between_its_steps_loses_nothing_and_goes_on(
     world: Clones, tmp_path: Path, last_kill: str
 ) -> None:
     """`gitferry resolve --finish --no-push` killed (SIGKILL) as each of its steps lands:
     once the replayed commits are stored, once the state names them; at the last commit,
-    once the switch stores its objects or moves the branch. Each time the resolution is
+    once the switch stores its objects, records itself (its files then written) or moves the
+    branch. Each time the resolution is
     readable at the step it was or the next, branch, index and working tree are as they
     were, `git fsck` is clean; the next Finish goes on (a half switch finished as the sync
     finishes one) to git's result, every commit kept."""
@@ -239,7 +240,11 @@ def test_a_finish_killed_between_its_steps_loses_nothing_and_goes_on(
     edit = Path(str(resolve(world, "c.txt", "--edit")[1]).strip())
     edit.write_bytes(MERGED_C)
     finish_killed(
-        _new_object(git_dir) if last_kill == "objects" else _moved(git_dir / "refs" / "heads" / "main")
+        {
+            "objects": _new_object(git_dir),
+            "record": _switch_recorded(git_dir),  # files being written: finished as a sync's half switch
+            "branch": _moved(git_dir / "refs" / "heads" / "main"),
+        }[last_kill]
     )
     fsck(world.mine)
     code, out, err = resolve(world, "--finish", "--no-push")
@@ -270,6 +275,10 @@ def _new_object(git_dir: Path) -> Callable[[], bool]:
 def _replaced(path: Path) -> Callable[[], bool]:
     before = path.stat().st_ino if path.exists() else None
     return lambda: path.exists() and path.stat().st_ino != before
+
+
+def _switch_recorded(git_dir: Path) -> Callable[[], bool]:
+    return (git_dir / "gitferry" / "switch.json").exists
 
 
 def _moved(ref: Path) -> Callable[[], bool]:

@@ -212,6 +212,7 @@ def _switch_branch(
             to_tree,
             keep=plan.in_place,
             skip_worktree=plan.skip_worktree,
+            message=message,
         )
         write_intent(repo, intent)
         writer = WorktreeWriter(repo.object_store, opts, plan.seen, racy_from_ns=locked.taken_ns)
@@ -296,7 +297,8 @@ def resume_interrupted_switch(repo: Repo) -> bool:
     is someone's later work: the file stays, its index entry moves, so git
     shows it as modified. If the branch is at neither head, someone else moved
     it since (or another branch is checked out now): the files are left alone
-    and the record dropped.
+    and the record dropped. The branch moves with the reflog message the switch
+    gave it, as it would have had the switch not been interrupted.
     """
     intent = read_intent(repo)
     if intent is None:
@@ -307,6 +309,7 @@ def resume_interrupted_switch(repo: Repo) -> bool:
         remove_intent(repo)
         return True
     changes = tree_delta(repo.object_store, from_tree, to_tree)
+    message = intent.reflog_message(b"gitferry: finish an interrupted update")
     with LockedIndex(repo) as locked:
         opts = worktree_options(repo, repo.index_path(), locked.index)
         writer = WorktreeWriter(repo.object_store, opts, racy_from_ns=locked.taken_ns)
@@ -314,11 +317,11 @@ def resume_interrupted_switch(repo: Repo) -> bool:
         keep, skip = intent.keep_paths(), intent.skip_worktree_paths()
         roll(writer, locked.index, changes, trusted=False, keep=keep, skip_worktree=skip)
         if intent.move_ref and at == old_head and new_head is not None:
-            _move_ref(repo, branch_ref, old_head, new_head, b"gitferry: finish an interrupted update")
+            _move_ref(repo, branch_ref, old_head, new_head, message)
         locked.commit(keep_resolve_undo=not intent.move_ref)  # a rollback restores; a switch checks out
     remove_intent(repo)
     if intent.move_ref and at == old_head and new_head is not None:
-        _log_head(repo, old_head, new_head, b"gitferry: finish an interrupted update")
+        _log_head(repo, old_head, new_head, message)
     return True
 
 

@@ -6,7 +6,9 @@ so a process killed anywhere in between leaves it behind for the next start
 to finish the job. `move_ref` is false for a rollback, which puts files back
 without moving any branch. A switch from an unborn branch (the first checkout of
 a clone of an empty remote) has no old head and no from-tree: null in the record,
-as its rollback has no new ones.
+as its rollback has no new ones. The record holds the reflog message the switch moves
+the branch with, so a switch finished after a kill leaves the entry it would have left
+(a resolution's Finish is known done by it, `finished_already`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class SwitchIntent:
     keep: list[str] = field(default_factory=list)
     # Paths whose new index entry has the skip-worktree bit (outside a sparse checkout).
     skip_worktree: list[str] = field(default_factory=list)
+    # The branch's reflog message (surrogate-escaped); None: a record from before it was kept.
+    message: str | None = None
     pid: int = field(default_factory=os.getpid)
     time: float = field(default_factory=time.time)
 
@@ -62,6 +66,7 @@ class SwitchIntent:
         move_ref: bool = True,
         keep: set[bytes] | frozenset[bytes] = frozenset(),
         skip_worktree: set[bytes] | frozenset[bytes] = frozenset(),
+        message: bytes | None = None,
     ) -> SwitchIntent:
         return cls(
             branch_ref=branch_ref.decode(),
@@ -72,6 +77,7 @@ class SwitchIntent:
             move_ref=move_ref,
             keep=_names(keep),
             skip_worktree=_names(skip_worktree),
+            message=None if message is None else message.decode("utf-8", "surrogateescape"),
         )
 
     def keep_paths(self) -> set[bytes]:
@@ -79,6 +85,10 @@ class SwitchIntent:
 
     def skip_worktree_paths(self) -> set[bytes]:
         return _paths(self.skip_worktree)
+
+    def reflog_message(self, default: bytes) -> bytes:
+        """The message the switch moves the branch with (`default` for an older record)."""
+        return default if self.message is None else self.message.encode("utf-8", "surrogateescape")
 
     def ids(self) -> tuple[Ref, ObjectID | None, ObjectID | None, ObjectID | None, ObjectID | None]:
         return (
