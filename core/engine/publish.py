@@ -67,10 +67,10 @@ async def publish_branch(
 ) -> Published:
     """Push `branch` of `record` and set its upstream, for the user who asked (they may
     be asked to sign in); raises `BadInput` (nothing changed), `PublishRejected`,
-    `SyncBusy` or a transfer error. `to_empty`: the remote held nothing before (a start),
-    so it now holds what was sent and nothing else, all a fetch would find: its branches
-    are stamped fetched, as a clone's are (a newcomer's trial read "Up to date" above
-    "not fetched yet", last fetched "never")."""
+    `SyncBusy` or a transfer error. `to_empty`: the remote must hold nothing (a start:
+    `RemoteNotEmpty` else, nothing sent), so it then holds what was sent and nothing else,
+    all a fetch would find: its branches are stamped fetched, as a clone's are (a
+    newcomer's trial read "Up to date" above "not fetched yet", last fetched "never")."""
     async with fresh_repo(core, record) as repo:
         target = await core.offload.io(publish_target, repo, branch, remote)
         lock = await core.offload.io(
@@ -79,7 +79,13 @@ async def publish_branch(
         try:
             signer = core.signer(ask=True)
             result = await core.offload.io(
-                push_branches, repo, target.remote, [target], signer=signer, timeout=NETWORK_TIMEOUT
+                push_branches,
+                repo,
+                target.remote,
+                [target],
+                signer=signer,
+                timeout=NETWORK_TIMEOUT,
+                only_if_empty=to_empty,
             )
             if branch in result.rejected:
                 raise PublishRejected(branch, target.remote, result.rejected[branch])

@@ -133,18 +133,21 @@ def test_a_clone_from_the_first_run_screen_is_up_to_date_not_waiting_for_a_sync(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", ["remote has history", "unreachable", "already a repository"])
+@pytest.mark.parametrize(
+    "case", ["remote has history", "remote has another branch", "unreachable", "already a repository"]
+)
 def test_start_syncing_refused_leaves_the_folder_as_it_was(
     run: Run, desktop: Desktop, tmp_path: Path, git_daemon: Remote, refused_port: int, case: str
 ) -> None:
     bare = git_daemon.create("origin")
     folder = a_folder(tmp_path)
     url = git_daemon.url("origin")
-    if case == "remote has history":
+    if case.startswith("remote has"):  # the folder's branch is main: there, or another beside it
         other = tmp_path / "other"
-        git("init", "-q", "-b", "main", str(other))
+        branch = "main" if case == "remote has history" else "master"
+        git("init", "-q", "-b", branch, str(other))
         commit_file(other, "theirs.txt", "theirs\n")
-        git("push", "-q", str(bare), "main", cwd=other)
+        git("push", "-q", str(bare), branch, cwd=other)
     elif case == "unreachable":
         url = f"git://127.0.0.1:{refused_port}/origin"
     else:
@@ -163,6 +166,9 @@ def test_start_syncing_refused_leaves_the_folder_as_it_was(
         label.text() for label in (dialog.folder_error, dialog.url_error, dialog.status) if label.isVisible()
     ]
     assert len(shown) == 1 and shown[0], shown
+    if case.startswith("remote has"):
+        assert "origin is not empty (it has branch " in shown[0], shown
+        assert shown[0].count("changed") == 1, shown  # "Nothing was changed" said once
     assert dialog.isVisible()
     # the field at fault, or Start to try again: never Cancel, where Enter closed the dialog
     assert dialog.focusWidget() in (dialog.start_button, dialog.folder_edit, dialog.url_edit)

@@ -67,7 +67,7 @@ from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.transport import translate_error, watched_connection
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url, url_without_secret
-from core.results import ResultKind
+from core.results import ResultKind, counted
 
 __all__ = ["CHECKED_OUT", "REMOTE_MOVED", "HookRefused", "PushFailed", "PushResult", "push_branches"]
 
@@ -92,6 +92,22 @@ class PushResult:
     unreached: dict[str, str] = field(default_factory=dict)  # a push URL past the first -> why not
 
 
+class RemoteNotEmpty(GitferryError):
+    """A push meant for an empty remote (`only_if_empty`) found history there: nothing sent."""
+
+    def __init__(self, remote: str, refs: Sequence[Ref]) -> None:
+        heads = sorted(
+            r.decode(errors="replace").removeprefix("refs/heads/")
+            for r in refs
+            if r.startswith(b"refs/heads/")
+        )
+        held = f"branch {', '.join(heads[:3])}" + (f" and {len(heads) - 3} more" if len(heads) > 3 else "")
+        super().__init__(
+            f"{remote} is not empty (it has {held if heads else counted(len(refs), 'ref')}): only an empty "
+            "remote can take a new history; clone it instead, or make a new, empty repository there"
+        )
+
+
 class PushFailed(RemoteError):
     result = ResultKind.ERROR
 
@@ -110,6 +126,7 @@ def push_branches(
     ssh_command: str | None = None,
     signer: Signer | None = None,
     stop: TransferStop | None = None,
+    only_if_empty: bool = False,
 ) -> PushResult:
     """Push each branch's local head to its upstream's `merge_ref` on `remote`.
 
@@ -121,6 +138,8 @@ def push_branches(
     `pre-push` hook said no: nothing was sent); a rejected ref is not an error
     but an entry in `rejected`. `stop` cuts the connection from another thread
     (`TransferStopped`), as the deadlines do (`deadlines.py`: `RemoteTooSlow`).
+    `only_if_empty`: a remote that lists any ref is refused before anything is sent
+    (`RemoteNotEmpty`), each URL's listing looked at.
     """
     others = sorted({u.remote for u in branches} - {remote})
     if others:
@@ -144,6 +163,7 @@ def push_branches(
                 ssh_command,
                 signer,
                 stop,
+                only_if_empty,
             )
         except RemoteError as failed:
             if n == 0 or isinstance(failed, TransferStopped):
@@ -168,6 +188,7 @@ def _push_to(
     ssh_command: str | None,
     signer: Signer | None,
     stop: TransferStop | None,
+    only_if_empty: bool = False,
 ) -> PushResult:
     """One push of `branches` to one of the remote's push URLs (`effective`, rewritten)."""
     url = parse_remote_url(effective, base=str(repo.path))
@@ -181,6 +202,7 @@ def _push_to(
     )
     config = repo.get_config_stack()
     session.follow_tags = config.get_boolean((b"push",), b"followTags", False)
+    session.only_if_empty = only_if_empty
     with watched_connection(
         remote,
         url,
@@ -359,6 +381,7 @@ class _PushSession:
         self.watch: TransferWatch | None = None
         self._bytes_reported = 0
         self.follow_tags = False  # push.followTags
+        self.only_if_empty = False  # `push_branches`' `only_if_empty`
 
     def _report(self, update: TransferProgress) -> None:
         if self.watch is not None and update.phase is Phase.PUSHING:
@@ -415,6 +438,10 @@ class _PushSession:
 
     def _update_refs(self, advertised: dict[Ref, ObjectID]) -> dict[Ref, ObjectID]:
         self._connect_ms = (time.perf_counter() - self._started) * 1000.0
+        if self.only_if_empty and advertised:
+            self._refused = RemoteNotEmpty(self._remote, sorted(advertised))
+            self._plan.sent.clear()
+            return {}  # nothing to update: no pack is made or sent
         if not self._local:
             self._pack.offer(_tracking_tips(self._repo, self._remote, advertised))
         updates = self._plan.updates(advertised)
