@@ -18,6 +18,7 @@ pyside6-lrelease. The engine's templates, `phrase("...")` in core/ (context `Eng
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -180,9 +181,18 @@ def main(argv: list[str]) -> int:
         return 0 if OUT.is_file() and OUT.read_text(encoding="utf-8") == ts_file(texts) else 1
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(ts_file(texts), encoding="utf-8")
-    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
-    subprocess.run([str(lrelease), "-silent", str(OUT), "-qm", str(OUT.with_suffix(".qm"))], check=True)
+    compiled(OUT, OUT.with_suffix(".qm"))
     return 0
+
+
+def compiled(ts: Path, qm: Path) -> None:
+    """pyside6-lrelease of `ts` into `qm`, written beside it and renamed over it: Qt maps a
+    loaded .qm into memory, and one rewritten in place under a running app or test run
+    killed it with SIGBUS (a helper's `tests/gui` run)."""
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    part = qm.with_name(qm.name + ".part")
+    subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(part)], check=True, timeout=120)
+    os.replace(part, qm)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,11 @@ a new one arrives unfinished; a text the code no longer uses goes.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from plurals_en import ROOT, translatable_texts
+from plurals_en import ROOT, compiled, translatable_texts
 
 FOLDER = ROOT / "resources" / "translations"
 
@@ -68,11 +67,6 @@ def finished(translation: ET.Element) -> bool:
         return False
     forms = translation.findall("numerusform")
     return all(form.text for form in forms) if forms else bool(translation.text)
-
-
-def compiled(ts: Path, qm: Path) -> None:
-    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
-    subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(qm)], check=True, timeout=120)
 
 
 def languages() -> list[Path]:
