@@ -29,7 +29,9 @@ def seeded_copies(bare: Path, url: str, seed: Seed, *clones: Path) -> None:
     template = _template(seed)
     shutil.copytree(template / "origin.git", bare, symlinks=True)
     for clone in clones:
-        shutil.copytree(template / "clone", clone, symlinks=True)
+        if clone.exists() and any(clone.iterdir()):  # an empty one is taken, as git clone takes it
+            raise FileExistsError(clone)  # (a test's own mount: test_disk_faults)
+        shutil.copytree(template / "clone", clone, symlinks=True, dirs_exist_ok=True)
         config = clone / ".git" / "config"
         config.write_text(config.read_text().replace(TEMPLATE_URL, url))
         git("update-index", "-q", "--refresh", cwd=clone)  # the copies' new inodes and times
