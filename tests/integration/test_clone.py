@@ -108,6 +108,19 @@ def test_failed_clone_leaves_nothing_behind(refused_port: int, tmp_path: Path) -
     assert existing.exists() and list(existing.iterdir()) == []
 
 
+def test_a_folder_with_no_repository_is_named_once(tmp_path: Path) -> None:
+    """As `git clone` says "repository 'X' does not exist": the folder once, not "fetching
+    from X failed: no git repository at X" (a user trial's window named it three times)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(TransferFailed) as failed:
+        clone_repository(str(empty), tmp_path / "new", timeout=TIMEOUT)
+    assert str(failed.value) == f"no git repository at {empty}"
+    assert not (tmp_path / "new").exists()
+    git("clone", "-q", str(empty), str(tmp_path / "by-git"), check=False)
+    assert not (tmp_path / "by-git").exists()  # git refuses it too
+
+
 def test_clone_with_a_malformed_url_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(BadRemoteUrl):
         clone_repository("ftp://example.org/r.git", tmp_path / "x")

@@ -62,17 +62,21 @@ def named_by_address(error: RemoteError, address: str) -> RemoteError:
     if isinstance(error, AuthFailed) and type(error) in (AuthFailed, SignInNeeded):
         return type(error)(address, error.reason_said)
     if type(error) is TransferFailed:
-        return TransferFailed(address, error.reason_said)
+        why = error.reason_said
+        # a reason naming the address is the whole of it: "no git repository at URL"
+        return TransferFailed(address, why, why if address in why.english() else None)
     return error
 
 
 class TransferFailed(RemoteError):
     result = ResultKind.ERROR
 
-    def __init__(self, remote: str, reason: str | Phrase) -> None:
+    def __init__(self, remote: str, reason: str | Phrase, message: str | Phrase | None = None) -> None:
         why = as_phrase(reason)
         super().__init__(
-            remote, why, phrase("fetching from {remote} failed: {reason}", remote=remote, reason=why)
+            remote,
+            why,
+            message or phrase("fetching from {remote} failed: {reason}", remote=remote, reason=why),
         )
 
 
