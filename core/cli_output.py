@@ -18,6 +18,8 @@ TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_
 if TYPE_CHECKING:  # types only: `--version` imports none of them, `status` not the engine
     from typing import Any, Protocol
 
+    from dulwich.repo import Repo
+
     from core.engine.report import SyncReport
     from core.git.transfer.signer import SignInRequest
     from core.git.transfer.ssh_questions import SshQuestion
@@ -164,41 +166,44 @@ def head_detached(branches: Sequence[BranchStatus]) -> bool:
     return bool(branches) and not any(b.checked_out for b in branches)
 
 
-def _holding_head(record: RepoRecord, branches: Sequence[BranchStatus]) -> GitOperation | str | None:
-    """The git command that detached HEAD (a rebase, `git am`, a bisect), read from the
-    worktree's git dir as `git status` reads it, else what a submodule's checkout says of
-    it; None when HEAD is not detached, or by nothing of those."""
-    if not head_detached(branches):
-        return None
+def _holding_head(record: RepoRecord, said: Callable[[Repo, GitOperation | None], str | None]) -> str | None:
+    """`said` of the worktree's repository and the git command that detached HEAD (a
+    rebase, `git am`, a bisect, or None), read from its git dir as `git status` reads it;
+    None when the repository is gone or unreadable."""
     from dulwich.errors import NotGitRepository
     from dulwich.repo import Repo
 
     from core.git.worktree.git_operation import operation_in_progress
-    from core.git.worktree.submodules import submodule_checkout_said
 
     try:
         with Repo(record.path) as repo:
-            operation = operation_in_progress(repo.controldir())
-            checkout = None if operation is not None else submodule_checkout_said(repo)
+            return said(repo, operation_in_progress(repo.controldir()))
     except (OSError, NotGitRepository, KeyError):
         return None  # gone or unreadable: the plain note
-    return operation if checkout is None else checkout.english()
 
 
 def _in_progress(record: RepoRecord, branches: Sequence[BranchStatus]) -> str | None:
-    operation = _holding_head(record, branches)
-    return None if operation is None or isinstance(operation, str) else operation.describe()
+    if not head_detached(branches):
+        return None
+    return _holding_head(record, lambda _repo, operation: None if operation is None else operation.describe())
 
 
 def detached_note(record: RepoRecord, branches: Sequence[BranchStatus]) -> str | None:
     """What `status` says of a detached HEAD: the command holding it and how to finish it
-    (`git rebase --continue` / `--abort`, as `git status` advises), else `DETACHED_NOTE`."""
+    (`git rebase --continue` / `--abort`, as `git status` advises), else what a
+    submodule's checkout says of it, else `DETACHED_NOTE`."""
     if not head_detached(branches):
         return None
-    operation = _holding_head(record, branches)
-    if operation is None:
-        return DETACHED_NOTE
-    return operation if isinstance(operation, str) else operation.holding_head()
+
+    def said(repo: Repo, operation: GitOperation | None) -> str | None:
+        from core.git.worktree.submodules import submodule_checkout_said
+
+        if operation is not None:
+            return operation.holding_head()
+        checkout = submodule_checkout_said(repo)
+        return None if checkout is None else checkout.english()
+
+    return _holding_head(record, said) or DETACHED_NOTE
 
 
 def submodule_json(s: SubmoduleStatus) -> dict[str, Any]:
