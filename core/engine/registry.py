@@ -266,9 +266,9 @@ async def trust_host(core: Core, target: str, fingerprint: str) -> str:
     record = await _registered(core, target)
     if record is None:
         parsed = check_url(target)
-        if parsed.kind is not Kind.SSH and _may_be_name(target):
-            raise BadInput(f"{target} is neither a registered repository nor an ssh address")
         if parsed.kind is not Kind.SSH:
+            if _may_be_name(target):
+                raise BadInput(f"{target} is neither a registered repository nor an ssh address")
             raise BadInput(f"{parsed.text} is not an ssh address: only ssh has host keys to accept")
         return await _trust_host_of(core, target, _fingerprint(fingerprint), None)
     config = await core.offload.io(git_config, record.path)
