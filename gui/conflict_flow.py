@@ -84,7 +84,8 @@ class ConflictFlow(QObject):
             return
         if repo_id != panel.repo_id:  # another repository was selected meanwhile: its own load shows it
             return
-        panel.show_history(repo_id, entries)
+        view = self.window.repos.row_for(repo_id)
+        panel.show_history(repo_id, entries, view.record.last_sync if view is not None else None)
         panel.show_undo(repo_id, refusal)
 
     @qasync.asyncSlot(int, str, str)

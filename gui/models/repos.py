@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SubmoduleStatus, SyncReach
 from core.results import CANCELLED_MESSAGE
 from gui.models.engine_words import stored_message, stored_parts
-from gui.models.formatting import share, size
+from gui.models.formatting import share, size, when
 from gui.models.standing import Level, Standing, run_said_up_to_date, standing, way_on
 from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
@@ -235,6 +235,18 @@ def _result_tooltip(view: RepoView) -> str:
     return "\n".join(lines)
 
 
+def _last_sync_tooltip(view: RepoView) -> str:
+    """Last sync counts a background check that found nothing new, which History leaves out
+    (a user saw 20:21 here and 20:16 as History's newest): said where the time is."""
+    if view.record.last_sync is None:
+        return ""
+    return translate(
+        "RepoView",
+        "Last synced with its remotes at %1, a check that found nothing new included"
+        " (History lists only the syncs that brought, sent or said something)",
+    ).replace("%1", when(view.record.last_sync))
+
+
 REPO_COLUMNS: list[Column[RepoView]] = [
     Column(QT_TRANSLATE_NOOP("Columns", "Repository"), lambda v: v.name, tooltip=lambda v: v.record.path),
     Column(
@@ -243,7 +255,7 @@ REPO_COLUMNS: list[Column[RepoView]] = [
         tooltip=RepoView.activity,
         drawn=lambda v: progress_fraction(v.progress) if v.busy and v.progress else None,  # its bar
     ),
-    time_column(QT_TRANSLATE_NOOP("Columns", "Last sync"), lambda v: v.record.last_sync),
+    time_column(QT_TRANSLATE_NOOP("Columns", "Last sync"), lambda v: v.record.last_sync, _last_sync_tooltip),
     Column(
         QT_TRANSLATE_NOOP("Columns", "Result"),
         lambda v: v.standing(settled=True).text,

@@ -4,6 +4,7 @@ conflicted, and "Undo last integration" (refused, with the reason, once pushed).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -34,7 +35,7 @@ class HistoryPanel(QWidget):
         super().__init__(parent)
         self.repo_id: int | None = None
         self.entries: list[HistoryEntry] = []
-        self.hint = QLabel(self.tr("Recent syncs of the selected repository, newest first."))
+        self.hint = QLabel(self._hint(None))
         self.hint.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
@@ -67,10 +68,17 @@ class HistoryPanel(QWidget):
         self.show_history(None, [])
         self.show_undo(None, None)
 
-    def show_history(self, repo_id: int | None, entries: list[HistoryEntry]) -> None:
+    def show_history(
+        self, repo_id: int | None, entries: list[HistoryEntry], last_sync: datetime | None = None
+    ) -> None:
         """The runs, newest first, the newest one opened. The same repository's runs shown
         again (after each of its syncs) keep their items, and so what the user opened
-        and where the list is scrolled: only runs new or changed are built."""
+        and where the list is scrolled: only runs new or changed are built. `last_sync`
+        (the repository list's Last sync): when it is later than the newest run listed, a
+        check that found nothing new, the hint says so (a user saw 20:21 in the list and
+        20:16 as History's newest)."""
+        newest = entries[0].when if entries else None
+        self.hint.setText(self._hint(last_sync if _later(last_sync, newest) else None))
         if repo_id != self.repo_id:
             self.status.clear()
             self.undo.setEnabled(False)  # until `show_undo` says it would run for this one
@@ -88,6 +96,15 @@ class HistoryPanel(QWidget):
                 first.setExpanded(True)
         self.refresh.setEnabled(repo_id is not None)
         self.tree.resizeColumnToContents(1)
+
+    def _hint(self, unlisted: datetime | None) -> str:
+        hint = self.tr("Recent syncs of the selected repository, newest first.")
+        if unlisted is None:
+            return hint
+        left_out = self.tr(
+            "Syncs that found nothing new are not listed; the last one, the list's Last sync, was at %1."
+        )
+        return f"{hint} {left_out.replace('%1', when(unlisted))}"
 
     def show_undo(self, repo_id: int | None, refusal: str | None) -> None:
         """Undo enabled only when it would run; else disabled, its tooltip saying why
@@ -200,3 +217,15 @@ class HistoryPanel(QWidget):
     def _refresh(self) -> None:
         if self.repo_id is not None:
             self.refresh_requested.emit(self.repo_id)
+
+
+def _later(moment: datetime | None, than: datetime | None) -> bool:
+    """`moment` is later than `than` (the store keeps both to the microsecond: a listed
+    run's end is the repository's last sync to the microsecond)."""
+    if moment is None:
+        return False
+    return than is None or _aware(moment) > _aware(than)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1993,6 +1993,10 @@
             <translation>Verlauf der Synchronisierungen</translation>
         </message>
         <message>
+            <source>Syncs that found nothing new are not listed; the last one, the list's Last sync, was at %1.</source>
+            <translation>Synchronisierungen, die nichts Neues fanden, stehen hier nicht; die letzte (die Spalte „Synchronisiert“ der Liste) war um %1.</translation>
+        </message>
+        <message>
             <source>Undo</source>
             <translation>Rückgängig</translation>
         </message>
@@ -2403,6 +2407,10 @@
         <message>
             <source>Indexing objects</source>
             <translation>Indiziere Objekte</translation>
+        </message>
+        <message>
+            <source>Last synced with its remotes at %1, a check that found nothing new included (History lists only the syncs that brought, sent or said something)</source>
+            <translation>Zuletzt mit den Remotes synchronisiert um %1, eine Prüfung ohne Neues eingeschlossen (der Verlauf listet nur Synchronisierungen, die etwas holten, sendeten oder meldeten)</translation>
         </message>
         <message>
             <source>Needs you: %1</source>

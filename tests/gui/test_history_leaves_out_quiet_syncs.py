@@ -3,8 +3,12 @@ backstop syncs (one per `fetch_interval`) pushed the real syncs out of it."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from core.engine.sync import SyncOptions, sync_repository
 from gui.desktop import Desktop
+from gui.models.formatting import when
+from gui.models.repos import LAST_SYNC_COLUMN
 from tests.gitcli import git
 from tests.gui.conftest import Run, sync_from_the_window
 from tests.gui.waiting import until
@@ -46,3 +50,33 @@ def test_the_users_sync_now_is_listed_even_when_it_says_what_the_last_one_said(
     assert [(str(r.result), r.message) for r in reports] == [("offline", reports[0].message)] * 2
     runs = run(desktop.api.core.store.runs(mine_id, eventful=True))
     assert [(r.kind, r.result) for r in runs] == [("sync", "offline")] * 2
+
+
+def test_history_says_when_the_last_sync_it_leaves_out_was(run: Run, desktop: Desktop, world: Clones) -> None:
+    """The list's Last sync is stamped by syncs that found nothing new too, which History
+    leaves out: a user saw 20:21 in the list and 20:16 as History's newest. The History
+    tab names the later one and the Last sync cell says what it counts."""
+    world.commit(world.mine, "b.txt", "mine\n")
+    core = desktop.api.core
+    record = run(core.store.repo("mine"))
+    sync = SyncOptions(timeout=10)
+    assert run(sync_repository(core, record, sync)).pushed == ["main"]
+    window, history = desktop.window, desktop.window.history_panel
+    window.tabs.setCurrentIndex(3)
+    window.select_repo(record.id)
+    run(desktop.refresh())
+    run(desktop.load_details(record.id))
+    run(until(lambda: history.repo_id == record.id and bool(history.entries)))
+    assert "not listed" not in history.hint.text()  # the newest listed is the last sync
+    assert str(run(sync_repository(core, record, sync)).result) == "up_to_date"
+    run(desktop.refresh())
+    run(desktop.load_details(record.id))
+    last = run(core.store.repo("mine")).last_sync
+    assert last is not None and history.entries[0].when is not None and last > history.entries[0].when
+    run(until(lambda: "not listed" in history.hint.text()))
+    assert when(last) in history.hint.text()
+    row = window.repos.position_of(record.id)
+    assert row is not None
+    cell = window.repos.index(row, LAST_SYNC_COLUMN)
+    tooltip = window.repos.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert when(last) in tooltip and "History" in tooltip
