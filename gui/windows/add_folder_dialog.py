@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import qasync
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -35,6 +37,13 @@ def choose_folder(parent: QWidget, edit: QLineEdit, title: str) -> None:
     if chosen:
         edit.setText(chosen)
         edit.textEdited.emit(chosen)
+
+
+def taken_name(path: str) -> str:
+    """The name the core gives a folder added without one (its last part once `~` and
+    links are resolved, as `registry.add_repository` does): the Name field's placeholder."""
+    path = path.strip()
+    return os.path.basename(os.path.realpath(os.path.expanduser(path))) if path else ""
 
 
 class AddFolderDialog(QDialog):
@@ -79,6 +88,7 @@ class AddFolderDialog(QDialog):
     def _typed(self, text: str) -> None:
         self.path_error.clear_error()
         self.add_button.setEnabled(bool(text.strip()))
+        self.name_edit.setPlaceholderText(taken_name(text) or self.tr("the folder's name"))
 
     @qasync.asyncSlot()
     async def add(self) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
 
 from gui.desktop import Desktop
 from gui.models.branches import branch_state
@@ -15,7 +17,7 @@ from gui.windows.add_folder_dialog import AddFolderDialog
 from gui.windows.clone_dialog import CloneDialog
 from gui.windows.start_syncing_dialog import StartSyncingDialog
 from tests.gitcli import commit_file, fsck, git
-from tests.gui.conftest import Run
+from tests.gui.conftest import Run, Running
 from tests.gui.test_desktop import result_cell
 from tests.gui.waiting import next_emit, until
 from tests.servers import Remote
@@ -252,3 +254,25 @@ def test_add_a_folder_clicked_before_the_desktop_listens_opens_its_dialog(run: R
             await api.close()
 
     assert run(scenario(), TIMEOUT) is AddFolderDialog
+
+
+def test_the_name_field_shows_the_name_the_folder_will_take(
+    run: Run, running: Running, tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The Name field's placeholder said "the folder's name" whatever was typed; it names
+    the one the core gives (a link's target's, a trailing slash dropped), as added."""
+    folder = tmp_path / "thesis-2026"
+    folder.mkdir()
+    git("init", "-q", str(folder))
+    commit_file(folder, "todo.txt", "buy milk\n")
+    (tmp_path / "link").symlink_to(folder)
+    dialog = AddFolderDialog(running.api)
+    qtbot.addWidget(dialog)
+    QTest.keyClicks(dialog.path_edit, f"{tmp_path / 'link'}/")
+    assert dialog.name_edit.placeholderText() == "thesis-2026"
+    waiting = next_emit(dialog.added)
+    dialog.add_button.click()
+    (record,) = run(waiting, TIMEOUT)
+    assert record.name == dialog.name_edit.placeholderText()
+    dialog.path_edit.clear()
+    assert dialog.name_edit.placeholderText() == "the folder's name"
