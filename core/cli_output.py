@@ -211,7 +211,9 @@ def submodule_json(s: SubmoduleStatus) -> dict[str, Any]:
 
 
 def branch_json(b: BranchStatus, reach: SyncReach) -> dict[str, Any]:
-    """`left_alone`: a sync leaves it ahead or behind (`SyncReach.leaves`)."""
+    """`left_alone`: a sync leaves it ahead or behind (`SyncReach.leaves`); `worktree_deleted`:
+    the worktree using it lost its folder but still holds it until `git worktree prune`
+    (the text's "folder deleted"; null when no other worktree uses it)."""
     return {
         "name": b.name,
         "upstream": b.upstream,
@@ -226,6 +228,7 @@ def branch_json(b: BranchStatus, reach: SyncReach) -> dict[str, Any]:
         "checked_out": b.checked_out,
         "worktree": b.worktree,
         "worktree_use": b.worktree_use,
+        "worktree_deleted": None if b.worktree is None else not os.path.isdir(b.worktree),
         "pushed": b.pushed,
         "left_alone": reach.leaves(b),
     }

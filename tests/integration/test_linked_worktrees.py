@@ -79,6 +79,7 @@ def test_fast_forward_all_leaves_a_branch_checked_out_in_another_worktree_alone(
     branches = branches_of(world, "mine")
     assert branches["topic"]["worktree"] == str(linked) and branches["topic"]["left_alone"] is True
     assert branches["topic"]["worktree_use"] == "checked out" and branches["main"]["worktree"] is None
+    assert branches["topic"]["worktree_deleted"] is False and branches["main"]["worktree_deleted"] is None
     _code, out, _err = run(world.capsys, "status", "mine")
     assert f"(checked out in the worktree at {linked}: a sync here leaves it as it is)" in out
 
@@ -112,6 +113,8 @@ def test_a_deleted_but_unpruned_worktree_still_holds_its_branch(world: Clones) -
     assert f"topic: 1 behind, checked out in {linked} {hint}" in report["message"]  # the stored line
     _code, out, _err = run(world.capsys, "status", "mine")
     assert f"(checked out in the worktree at {linked}: a sync here leaves it as it is {hint})" in out
+    topic_json = branches_of(world, "mine")["topic"]  # --json says what the text's hint says
+    assert topic_json["worktree"] == str(linked) and topic_json["worktree_deleted"] is True
 
     git("worktree", "prune", cwd=world.mine)
     code, report = world.sync(world.mine)
