@@ -76,8 +76,10 @@ class CredentialRow:
         self.source = quiet(QLabel())
         self.source.setWordWrap(True)
         self.status = FieldError()
-        self.user_edit.textEdited.connect(self.status.clear_error)
-        self.secret_edit.textEdited.connect(self.status.clear_error)
+        # what the last test said goes once the fields change; its line stays, else the
+        # fields move down under the pointer (the panel is the dialog's bottom)
+        self.user_edit.textEdited.connect(self.status.blank)
+        self.secret_edit.textEdited.connect(self.status.blank)
 
     def widgets(self) -> list[QWidget]:
         return [self.label, self.user_edit, self.secret_edit, self.test_button, self.source, self.status]

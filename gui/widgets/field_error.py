@@ -68,7 +68,17 @@ class FieldError(QLabel):
     def clear_error(self) -> None:
         self.setText("")
         self.setToolTip("")
+        self.setMinimumHeight(0)
         self.setVisible(False)
+
+    def blank(self) -> None:
+        """The message goes and its room stays, so the fields around it do not move under
+        the pointer as the user types (a trial's next click, meant for the field beside,
+        landed a line off)."""
+        if self.isVisible():
+            self.setMinimumHeight(self.height())
+        self.setText("")
+        self.setToolTip("")
 
 
 async def confirm(

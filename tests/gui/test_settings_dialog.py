@@ -13,7 +13,7 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -945,3 +945,34 @@ def test_start_syncing_a_folder_is_offered_with_a_repository_registered(
     run(scenario(), 30.0)
     assert git("rev-parse", "HEAD", cwd=folder) == git("rev-parse", "main", cwd=bare)
     assert git("ls-tree", "--name-only", "main", cwd=bare) == "todo.txt"
+
+
+def test_typing_in_a_credential_field_does_not_move_the_fields_under_the_pointer(
+    run: Run,
+    running: Running,
+    tmp_path: Path,
+    http_auth_server: HttpRemote,
+    dialogs: list[SettingsDialog],
+) -> None:
+    """A trial: after Test connection said "Connected to …" under the fields, typing a user
+    name took that line away and the fields (the dialog's bottom) moved a line down: the
+    next click, meant for the secret field, landed beside it and the secret went into the
+    user name."""
+    seed(http_auth_server, tmp_path)
+    repo = make_repo(tmp_path, url=http_auth_server.url("origin"))
+    user, _secret = http_auth_server.auth or ("", "")
+
+    async def scenario() -> None:
+        await register(running, repo)
+        dialog = await open_dialog(running, dialogs)
+        row = dialog.credentials.rows["origin"]
+        row.test_button.click()
+        await until(lambda: showing(row.status) not in ("", "Connecting…"))
+        await asyncio.sleep(0.2)  # laid out
+        before = row.secret_edit.mapTo(dialog, QPoint(0, 0))
+        retype(row.user_edit, user)
+        await asyncio.sleep(0.2)
+        assert row.status.text() == ""  # said of what was typed before: gone
+        assert row.secret_edit.mapTo(dialog, QPoint(0, 0)) == before
+
+    run(scenario(), TIMEOUT)
