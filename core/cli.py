@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from core.cli_conflicts import Handler
     from core.cli_engine import SyncArgs
     from core.engine.core import Core
+    from core.engine.remotes_mirror import RemoteUrls
     from core.model import RemoteRecord, RepoRecord
     from core.store.status_reader import Snapshot
 
@@ -344,7 +345,7 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
 
     record = await core.store.repo(args.name)
     settings = as_text(await core.store.repo_settings(record.id))
-    remotes = await _remotes_shown(core, record)
+    remotes, connects = await _remotes_shown(core, record)
     found = await core.offload.io(strategy_at, record.path, settings["strategy"])
     if args.json:
         print_json(
@@ -358,8 +359,10 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
                         "name": r.name,
                         "url": r.fetch_url,
                         "push_url": r.push_url,
-                        "urls": [r.fetch_url, *r.more_urls],
-                        "push_urls": list(r.pushed_to),
+                        "urls": list(connects[r.name].fetch)
+                        if r.name in connects
+                        else [r.fetch_url, *r.more_urls],
+                        "push_urls": list(connects[r.name].push if r.name in connects else r.pushed_to),
                     }
                     for r in remotes
                 ],
@@ -377,18 +380,34 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
             if r.push_url is not None:
                 for url in r.more_urls:
                     print(f"    also url: {url} (unused: pushurl is set)")
+            if r.name in connects:
+                print(_rewritten(r, connects[r.name]), end="")
     return EXIT_OK
 
 
-async def _remotes_shown(core: Core, record: RepoRecord) -> list[RemoteRecord]:
-    """Every URL of each remote, read from git's config (the truth); the store's copy, the
-    first URLs only, when the config cannot be read now."""
-    from core.engine.remotes_mirror import remotes_at
+def _rewritten(remote: RemoteRecord, connects: RemoteUrls) -> str:
+    """Where `remote` really connects when git's `url.<base>.insteadOf` (or `pushInsteadOf`)
+    rewrites its URLs, as `git remote -v` says it ("" when nothing is rewritten)."""
+    lines = ""
+    if connects.fetch[0] != remote.fetch_url:
+        lines += f"    fetches from: {connects.fetch[0]} (url.<base>.insteadOf)\n"
+    if connects.push != remote.pushed_to:
+        lines += f"    pushes to: {', '.join(connects.push)} (url.<base>.pushInsteadOf or insteadOf)\n"
+    return lines
+
+
+async def _remotes_shown(core: Core, record: RepoRecord) -> tuple[list[RemoteRecord], dict[str, RemoteUrls]]:
+    """Every URL of each remote, read from git's config (the truth), and where each
+    connects (`RemoteUrls`); the store's copy, the first URLs only and no rewrite, when the
+    config cannot be read now."""
+    from core.engine.remotes_mirror import remote_urls_at, remotes_at
 
     try:
-        return await core.offload.io(remotes_at, record.path)
+        return await core.offload.io(remotes_at, record.path), await core.offload.io(
+            remote_urls_at, record.path
+        )
     except (GitferryError, OSError, ValueError):
-        return await core.store.remotes(record.id)
+        return await core.store.remotes(record.id), {}
 
 
 async def _pause(core: Core, args: argparse.Namespace) -> int:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.errors import GitferryError
 from core.git.config import remote_config
+from core.git.config.url_rewrite import fetch_url, push_rewrites
 from core.git.repository import open_worktree_repo
 from core.model import RemoteRecord
 from core.remote_url import url_without_secret
@@ -44,6 +46,29 @@ def remotes_at(path: str) -> list[RemoteRecord]:
     of each (the store keeps the first fetch and push URL only)."""
     with open_worktree_repo(path) as repo:
         return remote_records(remote_config.list_remotes(repo))
+
+
+@dataclass(frozen=True)
+class RemoteUrls:
+    """Where a remote's transfers connect, as `git remote -v` says it: each `url` after
+    `url.<base>.insteadOf` (a fetch uses the first) and each URL a push sends to after
+    `pushInsteadOf` or `insteadOf` (`url_rewrite`), secrets left out."""
+
+    fetch: tuple[str, ...]
+    push: tuple[str, ...]
+
+
+def remote_urls_at(path: str) -> dict[str, RemoteUrls]:
+    """Each remote's `RemoteUrls` in the repository at `path`, by name."""
+    with open_worktree_repo(path) as repo:
+        config = repo.get_config_stack()
+        return {
+            r.name: RemoteUrls(
+                tuple(url_without_secret(fetch_url(config, url).effective) for url in r.urls or (r.url,)),
+                tuple(url_without_secret(w.effective) for w in push_rewrites(repo, r.name)),
+            )
+            for r in remote_config.list_remotes(repo)
+        }
 
 
 async def mirror_remotes(core: Core, repo_id: int, path: str) -> list[RemoteRecord]:

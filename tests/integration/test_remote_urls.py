@@ -126,3 +126,36 @@ def test_show_lists_every_url_git_remote_v_lists(world: Clones, tmp_path: Path) 
         "    also pushed to: https://push.example/two.git\n"
         f"    also url: {mirror.as_uri()} (unused: pushurl is set)\n"
     ) in text, text
+
+
+def test_show_says_where_insteadof_and_pushinsteadof_connect(world: Clones, tmp_path: Path) -> None:
+    """`url.<base>.insteadOf` and `pushInsteadOf` in the user's config: the config keeps
+    `corp:notes.git`, a fetch reaches the project and a push the mirror. `show` said only
+    `corp:notes.git`, and `--json`'s push_urls (where git push sends) too."""
+    project = world.remote.url("origin")
+    name = project.rstrip("/").rsplit("/", 1)[1]
+    mirror = tmp_path / "backup disk" / name
+    git("clone", "-q", "--bare", str(world.bare), str(mirror))
+    git("config", f"url.{project.removesuffix(name)}.insteadOf", "corp:", cwd=world.mine)
+    git("config", f"url.{mirror.parent.as_uri()}/.pushInsteadOf", "corp:", cwd=world.mine)
+    git("remote", "set-url", "origin", f"corp:{name}", cwd=world.mine)
+    git("commit", "-q", "--allow-empty", "-m", "to the mirror", cwd=world.mine)
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["pushed"] == ["main"], report  # the engine pushes where git would
+    assert git("--git-dir", str(mirror), "rev-parse", "main") == world.head(world.mine)
+
+    code, doc, err = run(world.capsys, "show", "mine", "--json")
+    assert code == 0, err
+    origin = doc["remotes"][0]
+    assert (origin["url"], origin["push_url"]) == (f"corp:{name}", None)  # as the config keeps them
+    assert _git_remote_v(world.mine) == [  # the referee
+        f"origin\t{origin['urls'][0]} (fetch)",
+        *(f"origin\t{url} (push)" for url in origin["push_urls"]),
+    ]
+    assert origin["urls"] == [project] and origin["push_urls"] == [f"{mirror.parent.as_uri()}/{name}"]
+    code, text, _err = run(world.capsys, "show", "mine")
+    assert (
+        f"  remote origin: corp:{name}\n"
+        f"    fetches from: {project} (url.<base>.insteadOf)\n"
+        f"    pushes to: {mirror.parent.as_uri()}/{name} (url.<base>.pushInsteadOf or insteadOf)\n"
+    ) in text, text
