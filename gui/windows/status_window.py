@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableView,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -205,6 +206,7 @@ class StatusWindow(QMainWindow):
             button = bar.widgetForAction(action)
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable with Tab, as the other controls
             button.setAccessibleName(action.text().replace("&", ""))
+            button.installEventFilter(self)  # Enter presses it, as Space does (`eventFilter`)
         self.addToolBar(bar)
         self.toolbar = bar
 
@@ -776,12 +778,18 @@ class StatusWindow(QMainWindow):
             self.activated.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter or Return on the repository list syncs the selected repository."""
-        if watched is self.repo_table and event.type() == QEvent.Type.KeyPress:
+        """Enter or Return on the repository list syncs the selected repository; on a
+        toolbar button it presses it, as Space does (a trial's Tab onto Settings, then
+        Enter, did nothing: Qt's tool buttons take Space only, see `enter_presses`)."""
+        if event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._sync_selected()
-                return True
+                if watched is self.repo_table:
+                    self._sync_selected()
+                    return True
+                if isinstance(watched, QToolButton) and watched.parent() is self.toolbar:
+                    watched.click()
+                    return True
         return super().eventFilter(watched, event)
 
     # Remembered across a restart ------------------------------------------------------

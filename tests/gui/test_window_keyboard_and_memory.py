@@ -302,3 +302,22 @@ def test_enter_on_a_focused_button_presses_it(qtbot: QtBot) -> None:
         QTest.keyClick(history.refresh, Qt.Key.Key_Return)
     window.tabs.setCurrentIndex(1)  # Conflicts: its buttons too
     assert window.conflicts_panel.use_theirs.autoDefault() and window.publish_button.autoDefault()
+
+
+def test_enter_on_a_focused_toolbar_button_presses_it(qtbot: QtBot) -> None:
+    """User trial, keyboard only: Tab onto Settings (or Resume syncing) in the toolbar, then
+    Enter: nothing happened (Qt's tool buttons take Space only); Space did it."""
+    window = window_with_two_repos(qtbot)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.repo_table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.repo_table)
+    settings = window.toolbar.widgetForAction(window.settings_action)
+    tab_to(qtbot, settings)
+    with qtbot.waitSignal(window.settings_requested, timeout=2000):
+        QTest.keyClick(settings, Qt.Key.Key_Return)
+    pause = window.toolbar.widgetForAction(window.pause_action)
+    tab_to(qtbot, pause, backwards=True)
+    QTest.keyClick(pause, Qt.Key.Key_Enter)
+    assert window.pause_action.isChecked()
