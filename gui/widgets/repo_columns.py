@@ -8,19 +8,32 @@ QT_SCALE_FACTOR=2 on a 1400x900 screen: 630 px wide, a list of about 280) put th
 Result column past the list's right edge, behind a horizontal scroll bar, where nobody
 saw "Needs you". Now, whenever the room changes, the name column and then Activity give
 way (down to their titles beside the sort arrow, then where the room is smaller still to
-the header's minimum, the titles cut with '…'; a name is cut with '…', its tooltip has it
-whole) so that Result keeps `result_min`, and they return to their widths when there is
+the header's minimum, the titles cut with '…'; a name is cut with '…' in its middle, so
+"project-01" and "project-02" stay apart as "proj…-01" and "proj…-02", where cut at the
+end a trial saw eleven rows of "project…"; its tooltip has it whole) so that Result keeps
+`result_min`, and they return to their widths when there is
 room again. A width the user drags either to becomes the one it returns to.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from gui.widgets.content_columns import ContentColumns
 
 NAME = 0
+
+
+class NameDelegate(QStyledItemDelegate):
+    """A name too long for its column is cut in its middle: names that differ at the end
+    ("project-01", "project-02") stay apart."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class RepoColumns(ContentColumns):
@@ -41,6 +54,7 @@ class RepoColumns(ContentColumns):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         header.sectionResized.connect(self._resized)
+        table.setItemDelegateForColumn(NAME, NameDelegate(table))
         # a title with less room than it needs is cut with '…' before the sort arrow; Qt's
         # header otherwise paints it whole and the arrow over it ("Reposit▾")
         header.setTextElideMode(Qt.TextElideMode.ElideRight)

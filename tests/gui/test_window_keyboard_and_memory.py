@@ -9,9 +9,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAccessible, QGuiApplication
+from PySide6.QtGui import QAccessible, QFontMetrics, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QTabBar, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QStyleOptionViewItem,
+    QTabBar,
+    QTableView,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from core.events import PhaseProgress, StateChanged
@@ -20,6 +27,7 @@ from gui.desktop import Desktop
 from gui.models.repos import RESULT_COLUMN
 from gui.remembered import Remembered
 from gui.screen_fit import FRAME_SHARE
+from gui.widgets.result_delegate import TEXT_MARGINS
 from gui.windows.status_window import RESULT_MIN_WIDTH, WINDOW_WIDTH, StatusWindow
 from tests.gitcli import git
 from tests.gui.conftest import Run
@@ -321,3 +329,29 @@ def test_enter_on_a_focused_toolbar_button_presses_it(qtbot: QtBot) -> None:
     tab_to(qtbot, pause, backwards=True)
     QTest.keyClick(pause, Qt.Key.Key_Enter)
     assert window.pause_action.isChecked()
+
+
+def test_names_cut_in_a_narrow_list_stay_apart(qtbot: QtBot) -> None:
+    """A trial with fourteen repositories in a 650 px window: the name column gave way and
+    eleven rows read "project…"; cut in the middle, each keeps its end ("proj…-07")."""
+    window = StatusWindow()
+    qtbot.addWidget(window)
+    names = [f"project-{n:02}" for n in range(1, 12)]
+    window.show_repos([RepoRecord(n, name, f"/home/u/{name}") for n, name in enumerate(names, 1)], {}, {})
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(480, 360)  # as small as the window goes
+    table = window.repo_table
+    needed = QFontMetrics(table.font()).horizontalAdvance(names[0])
+    qtbot.waitUntil(lambda: table.horizontalHeader().sectionSize(0) < needed)
+    shown = []
+    for row in range(table.model().rowCount()):
+        index = table.model().index(row, 0)
+        option = QStyleOptionViewItem()
+        option.initFrom(table)
+        option.textElideMode = table.textElideMode()
+        table.itemDelegateForIndex(index).initStyleOption(option, index)
+        width = table.horizontalHeader().sectionSize(0) - TEXT_MARGINS
+        shown.append(option.fontMetrics.elidedText(option.text, option.textElideMode, width))
+    assert all("…" in text for text in shown)  # cut, each of them
+    assert len(set(shown)) == len(names), shown
