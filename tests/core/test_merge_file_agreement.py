@@ -454,18 +454,20 @@ def _small_case(draw: st.DrawFn) -> Case:
     return texts[0], texts[1], texts[2]
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(case=_small_case())
+# 120 cases, 10 to an example: each referee runs once for the ten (a case per example ran
+# eight git and sh processes for each case).
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(_small_case(), min_size=10, max_size=10))
 @pytest.mark.slow
-def test_small_edits_merge_as_git(tmp_path_factory: pytest.TempPathFactory, case: Case) -> None:
-    root = tmp_path_factory.mktemp("case")
+def test_small_edits_merge_as_git(tmp_path_factory: pytest.TempPathFactory, cases: list[Case]) -> None:
+    root = tmp_path_factory.mktemp("cases")
     for style in ("merge", "zdiff3"):
-        git = git_merge_file(root / style, [case], style)[0]
-        mine = merge_file(*case, replace(GIT_MERGE_FILE, style=style))
-        assert (mine.conflict, mine.content) == (git.conflict, git.content)
-    tree = git_merge_tree(root / "repo.git", [case])[0]
-    mine = merge_file(*case, replace(GIT_MERGE, labels=(tree.labels[0], None, tree.labels[1])))
-    assert (mine.conflict, mine.content) == (tree.merged.conflict, tree.merged.content)
+        for case, git in zip(cases, git_merge_file(root / style, cases, style), strict=True):
+            mine = merge_file(*case, replace(GIT_MERGE_FILE, style=style))
+            assert (mine.conflict, mine.content) == (git.conflict, git.content), case
+    for case, tree in zip(cases, git_merge_tree(root / "repo.git", cases), strict=True):
+        mine = merge_file(*case, replace(GIT_MERGE, labels=(tree.labels[0], None, tree.labels[1])))
+        assert (mine.conflict, mine.content) == (tree.merged.conflict, tree.merged.content), case
 
 
 def test_options_name_the_markers(tmp_path: Path) -> None:
