@@ -236,14 +236,16 @@ def _result_tooltip(view: RepoView) -> str:
 
 
 def _last_sync_tooltip(view: RepoView) -> str:
-    """Last sync counts a background check that found nothing new, which History leaves out
-    (a user saw 20:21 here and 20:16 as History's newest): said where the time is."""
+    """Last sync counts a background check that found nothing new (or failed as the one
+    before did), which History leaves out (a user saw 20:21 here and 20:16 as History's
+    newest): said where the time is, true of a failed one too (a trial's "Sign-in needed"
+    row read "Last synced with its remotes at 23:18")."""
     if view.record.last_sync is None:
         return ""
     return translate(
         "RepoView",
-        "Last synced with its remotes at %1, a check that found nothing new included"
-        " (History lists only the syncs that brought, sent or said something)",
+        "The last sync, a background check included, ended at %1; how it ended is under Result."
+        " History lists only the syncs that brought, sent or said something new.",
     ).replace("%1", when(view.record.last_sync))
 
 

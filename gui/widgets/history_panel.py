@@ -102,7 +102,8 @@ class HistoryPanel(QWidget):
         if unlisted is None:
             return hint
         left_out = self.tr(
-            "Syncs that found nothing new are not listed; the last one, the list's Last sync, was at %1."
+            "Syncs that found nothing new, or said again what the one before said, are not listed;"
+            " the last sync, the list's Last sync, ended at %1."
         )
         return f"{hint} {left_out.replace('%1', when(unlisted))}"
 

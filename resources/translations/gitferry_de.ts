@@ -1993,8 +1993,8 @@
             <translation>Verlauf der Synchronisierungen</translation>
         </message>
         <message>
-            <source>Syncs that found nothing new are not listed; the last one, the list's Last sync, was at %1.</source>
-            <translation>Synchronisierungen, die nichts Neues fanden, stehen hier nicht; die letzte (die Spalte „Synchronisiert“ der Liste) war um %1.</translation>
+            <source>Syncs that found nothing new, or said again what the one before said, are not listed; the last sync, the list's Last sync, ended at %1.</source>
+            <translation>Synchronisierungen, die nichts Neues fanden oder wiederholten, was die vorige meldete, stehen hier nicht; die letzte (die Spalte „Synchronisiert“ der Liste) endete um %1.</translation>
         </message>
         <message>
             <source>Undo</source>
@@ -2409,10 +2409,6 @@
             <translation>Indiziere Objekte</translation>
         </message>
         <message>
-            <source>Last synced with its remotes at %1, a check that found nothing new included (History lists only the syncs that brought, sent or said something)</source>
-            <translation>Zuletzt mit den Remotes synchronisiert um %1, eine Prüfung ohne Neues eingeschlossen (der Verlauf listet nur Synchronisierungen, die etwas holten, sendeten oder meldeten)</translation>
-        </message>
-        <message>
             <source>Needs you: %1</source>
             <translation>Braucht dich: %1</translation>
         </message>
@@ -2463,6 +2459,10 @@
         <message>
             <source>Syncing…</source>
             <translation>Synchronisiere…</translation>
+        </message>
+        <message>
+            <source>The last sync, a background check included, ended at %1; how it ended is under Result. History lists only the syncs that brought, sent or said something new.</source>
+            <translation>Die letzte Synchronisierung, eine Prüfung im Hintergrund eingeschlossen, endete um %1; wie sie endete, steht unter „Ergebnis“. Der Verlauf listet nur Synchronisierungen, die etwas Neues holten, sendeten oder meldeten.</translation>
         </message>
         <message>
             <source>Tripped</source>

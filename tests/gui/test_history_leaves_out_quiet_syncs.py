@@ -80,3 +80,5 @@ def test_history_says_when_the_last_sync_it_leaves_out_was(run: Run, desktop: De
     cell = window.repos.index(row, LAST_SYNC_COLUMN)
     tooltip = window.repos.data(cell, Qt.ItemDataRole.ToolTipRole)
     assert when(last) in tooltip and "History" in tooltip
+    # true of a check that failed too: a "Sign-in needed" row read "Last synced with its remotes at 23:18"
+    assert f"ended at {when(last)}; how it ended is under Result" in tooltip
