@@ -723,7 +723,12 @@ class StatusWindow(QMainWindow):
         it enabled over an empty list): not a file whose Git LFS object is missing, which
         each sync asks for again by itself (its reason's tooltip); and the hint above the
         list, which says when there is nothing in it."""
-        self.retry_button.setEnabled(any(s.reason not in CHECKOUT_REASONS for s in self.skipped.rows))
+        retry = any(s.reason not in CHECKOUT_REASONS for s in self.skipped.rows)
+        if not retry and self.retry_button.hasFocus():
+            # Qt hands a disabled button's focus on, to Open folder: a trial's Retry, then a
+            # second Space, would open the file manager. The list has it: nothing left there.
+            self.skipped_table.setFocus()
+        self.retry_button.setEnabled(retry)
         view = self.selected()
         if self.skipped.rows or view is None or view.skipped:  # listed, or still being read
             self.skipped_hint.setText(

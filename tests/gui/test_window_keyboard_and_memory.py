@@ -355,3 +355,19 @@ def test_names_cut_in_a_narrow_list_stay_apart(qtbot: QtBot) -> None:
         shown.append(option.fontMetrics.elidedText(option.text, option.textElideMode, width))
     assert all("…" in text for text in shown)  # cut, each of them
     assert len(set(shown)) == len(names), shown
+
+
+def test_retry_done_leaves_the_focus_on_the_list_not_on_open_folder(qtbot: QtBot) -> None:
+    """A trial: Retry committed the skipped file, Retry was disabled and Qt handed its focus
+    to Open folder, where the next Space opens the file manager."""
+    window = shown_window(qtbot)
+    window.select_repo(1)
+    window.tabs.setCurrentIndex(2)
+    window.skipped.set_rows([SkippedFile("video.bin", "too_large", 2 << 20, 1, NOW, NOW)])
+    window.activateWindow()
+    window.retry_button.setFocus()
+    qtbot.waitUntil(window.retry_button.hasFocus)
+    window.skipped.set_rows([])  # what the retry's sync leaves: nothing skipped
+    QApplication.processEvents()
+    assert not window.retry_button.isEnabled()
+    assert QApplication.focusWidget() is window.skipped_table
