@@ -32,7 +32,13 @@ from core.engine.daemon import Daemon
 from core.engine.engine_lock import APP, DAEMON, EngineHeld, EngineHolder, EngineLock, claim_engine, take_over
 from core.engine.history import BranchChange, CommitSummary, HistoryEntry, Undone
 from core.engine.publish import Published, publish_branch
-from core.engine.registry import REMOTE_ACTIONS, AcceptedCredentials, CloneCancelled, UnknownBranch
+from core.engine.registry import (
+    REMOTE_ACTIONS,
+    AcceptedCredentials,
+    CloneCancelled,
+    UnknownBranch,
+    default_name,
+)
 from core.engine.remotes_mirror import mirror_remotes
 from core.engine.report import SyncReport
 from core.engine.start_syncing import Started, start_syncing
@@ -160,6 +166,7 @@ __all__ = [
     "as_text",
     "check_url",
     "claim_engine",
+    "default_name",
     "folder_name",
     "parse_setting",
     "split_url_secret",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -62,8 +63,12 @@ class AcceptedCredentials:
     auth: HttpAuth
 
 
-def _default_name(path: str) -> str:
-    return Path(path).name or "repository"
+def default_name(path: str) -> str:
+    """The name a folder is registered by when none is given: its last part (`~` and links
+    resolved), the spaces a name cannot hold made '-' ("My Thesis" is "My-Thesis": a
+    folder's own name was refused, and a newcomer adding it had to find out why)."""
+    name = re.sub(r"[\s\\]+", "-", Path(canonical_path(path)).name).lstrip("-")
+    return name or "repository"
 
 
 def _validate_name(name: str) -> None:
@@ -96,7 +101,7 @@ async def add_repository(
     and the window show them before the first sync; a clone and a start measure theirs
     once they are complete."""
     path = canonical_path(path)
-    name = name or _default_name(path)
+    name = name or default_name(path)
     _validate_name(name)
     checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in (settings or {}).items()}
     if checked.get("auto_commit") == "true":
@@ -455,7 +460,7 @@ async def clone_repository(
     target = Path(canonical_path(path))
     url, auth = split_url_secret(url)
     await core.offload.io(check_clone_folder, target, url)  # empty, or a dead clone of `url` to redo
-    name = name or _default_name(str(target))
+    name = name or default_name(str(target))
     _validate_name(name)
     await core.store.repos()  # fail early on a broken store, before any download
     shown = check_url(url).text

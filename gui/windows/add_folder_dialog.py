@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import qasync
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import Api, GitferryError
+from core.api import Api, GitferryError, default_name
 from gui.models.engine_words import error_text
 from gui.widgets.field_error import FieldError
 
@@ -40,10 +38,9 @@ def choose_folder(parent: QWidget, edit: QLineEdit, title: str) -> None:
 
 
 def taken_name(path: str) -> str:
-    """The name the core gives a folder added without one (its last part once `~` and
-    links are resolved, as `registry.add_repository` does): the Name field's placeholder."""
-    path = path.strip()
-    return os.path.basename(os.path.realpath(os.path.expanduser(path))) if path else ""
+    """The name the core gives a folder added without one (`default_name`): the Name
+    field's placeholder."""
+    return default_name(path) if path.strip() else ""
 
 
 class AddFolderDialog(QDialog):

@@ -260,8 +260,9 @@ def test_the_name_field_shows_the_name_the_folder_will_take(
     run: Run, running: Running, tmp_path: Path, qtbot: QtBot
 ) -> None:
     """The Name field's placeholder said "the folder's name" whatever was typed; it names
-    the one the core gives (a link's target's, a trailing slash dropped), as added."""
-    folder = tmp_path / "thesis-2026"
+    the one the core gives (a link's target's, a trailing slash dropped, its spaces '-':
+    "thesis 2026" was refused as a name, the error under the Folder field), as added."""
+    folder = tmp_path / "thesis 2026"
     folder.mkdir()
     git("init", "-q", str(folder))
     commit_file(folder, "todo.txt", "buy milk\n")
@@ -269,7 +270,7 @@ def test_the_name_field_shows_the_name_the_folder_will_take(
     dialog = AddFolderDialog(running.api)
     qtbot.addWidget(dialog)
     QTest.keyClicks(dialog.path_edit, f"{tmp_path / 'link'}/")
-    assert dialog.name_edit.placeholderText() == "thesis-2026"
+    assert dialog.name_edit.placeholderText() == "thesis-2026"  # what it takes
     waiting = next_emit(dialog.added)
     dialog.add_button.click()
     (record,) = run(waiting, TIMEOUT)

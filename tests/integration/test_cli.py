@@ -192,6 +192,18 @@ def test_add_refuses_what_is_not_a_worktree(
     assert run(capsys, "list", "--json")[1] == {"repos": []}
 
 
+def test_add_a_folder_whose_name_has_spaces_takes_it_with_dashes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newcomer's trial added "My Thesis": refused, "bad repository name 'My Thesis'",
+    though they had typed no name; git takes such a folder as any other."""
+    folder = tmp_path / "My Thesis"
+    git("init", "-q", str(folder))
+    code, _out, err = run(capsys, "add", str(folder))
+    assert code == 0, err
+    assert run(capsys, "list", "--json")[1]["repos"][0]["name"] == "My-Thesis"
+
+
 def test_bad_input_exits_2_and_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = tmp_path / "r"
     git("init", "-q", str(repo))
