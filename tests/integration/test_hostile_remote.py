@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.gitcli import commit_file, git
+from tests.gitcli import commit_file, git, rev_parse
 from tests.hostile_packs import (
     BLOB,
     COMMIT,
@@ -47,6 +47,7 @@ from tests.hostile_packs import (
     zeros_stream,
 )
 from tests.integration.clones import porcelain, run
+from tests.seeded import seeded_copies
 from tests.servers.hostile import HostileServer, Stall
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -58,14 +59,14 @@ PLACEHOLDER = "e" * 40  # an id the pack names but never completes: its refusal 
 TYPE_NAMES = {COMMIT: "commit", TREE: "tree", BLOB: "blob"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Seed:
     """The remote's history before the hostile commit: every object, and the head's tree."""
 
     head: str
     tree: str
-    objects: list[tuple[int, bytes]]
-    entries: list[tuple[bytes, bytes, str]]
+    objects: tuple[tuple[int, bytes], ...]
+    entries: tuple[tuple[bytes, bytes, str], ...]
 
 
 @dataclass
@@ -103,10 +104,20 @@ class PackPlan:
         return writer.close()
 
 
-def seed_repository(path: Path) -> Seed:
-    git("init", "-q", "-b", "main", str(path))
-    commit_file(path, "a.txt", "one\n")
-    head = commit_file(path, "b.txt", "two\n")
+SEED = (("a.txt", "one\n"), ("b.txt", "two\n"))
+_read: dict[str, Seed] = {}
+
+
+def read_seed(path: Path) -> Seed:
+    """The history of the repository at `path` (a `seeded_copies` copy: the same in a
+    process, read once)."""
+    head = rev_parse(path, "HEAD")
+    if head not in _read:
+        _read[head] = _read_history(path, head)
+    return _read[head]
+
+
+def _read_history(path: Path, head: str) -> Seed:
     tree = git("rev-parse", "HEAD^{tree}", cwd=path)
     listed = git("rev-list", "--objects", "--reverse", "HEAD", cwd=path).splitlines()
     objects = []
@@ -122,7 +133,7 @@ def seed_repository(path: Path) -> Seed:
         meta, name = line.split("\t")
         mode, _kind, oid = meta.split()
         entries.append((mode.encode(), name.encode(), oid))
-    return Seed(head, tree, objects, entries)
+    return Seed(head, tree, tuple(objects), tuple(entries))
 
 
 def hostile_commit(plan: PackPlan, seed: Seed, tree: str, message: bytes = b"hostile\n") -> str:
@@ -339,10 +350,9 @@ def hostile_server() -> Iterator[HostileServer]:
 
 @pytest.fixture
 def world(hostile_server: HostileServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> World:
-    seed = seed_repository(tmp_path / "seed")
     mine = tmp_path / "mine"
-    git("clone", "-q", str(tmp_path / "seed"), str(mine))
-    git("remote", "set-url", "origin", hostile_server.url(), cwd=mine)
+    seeded_copies(tmp_path / "seed.git", hostile_server.url(), SEED, mine)
+    seed = read_seed(tmp_path / "seed.git")
     code, _out, err = run(capsys, "add", str(mine), "--name", "mine")
     assert code == 0, err
     return World(tmp_path, hostile_server, seed, mine, capsys)
