@@ -160,6 +160,7 @@ async def commit_changes(
             workers=core.offload.cpu_workers,
             young_after=young_after,
             snapshot=snapshot,
+            settling=unsettled,
         )
     except AutoCommitRefused:
         return None

@@ -64,3 +64,34 @@ async def test_a_file_still_being_written_is_still_held_back(git_daemon: Remote,
 
     assert "log.md" in report.unsettled and report.committed == 0, report
     assert git("status", "--porcelain", cwd=laptop) == "?? log.md"
+
+
+async def test_a_file_moved_a_moment_ago_is_committed_as_one_rename(
+    git_daemon: Remote, tmp_path: Path
+) -> None:
+    """A sync that starts a moment after `mv` (the background fetch's interval): the watch
+    reported both names as just changed. The deletion of the old name went in alone and
+    the new name a round later, so a machine that edited the note meanwhile got a
+    deletion against its edit (a second copy) instead of git's rename."""
+    url = seeded_remote(git_daemon, tmp_path)
+    laptop = tmp_path / "laptop"
+    git("clone", "-q", url, str(laptop))
+    commit_file(laptop, "ideas.md", "keep me\n")
+    git("push", "-q", "origin", "main", cwd=laptop)
+    before = git("rev-parse", "HEAD", cwd=laptop)
+    (laptop / "ideas.md").rename(laptop / "ideas-2026.md")
+    moved = frozenset({"ideas.md", "ideas-2026.md"})  # as the watch reports a move
+    core = await Core.open()
+    try:
+        record = await registry.add_repository(core, str(laptop), settings={"auto_commit": "true"})
+        held = await sync_repository(core, record, SyncOptions(unsettled=moved, settle_age=60.0))
+        assert held.committed == 0 and set(held.unsettled) == moved, held
+        assert git("rev-parse", "HEAD", cwd=laptop) == before  # neither half went alone
+        settled = await sync_repository(core, record, SyncOptions(settle_age=QUIET))
+    finally:
+        await core.close()
+
+    assert settled.result is ResultKind.OK and settled.pushed == ["main"], settled.message
+    assert git("diff", "--name-status", "-M", before, "HEAD", cwd=laptop) == "R100\tideas.md\tideas-2026.md"
+    assert git("rev-list", "--count", f"{before}..HEAD", cwd=laptop) == "1"
+    assert git("status", "--porcelain", cwd=laptop) == ""

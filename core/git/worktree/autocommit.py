@@ -110,10 +110,16 @@ def auto_commit(
     workers: int = 1,
     young_after: float | None = None,
     snapshot: Collection[str] = (),
+    settling: Collection[str] = (),
 ) -> AutoCommit:
     """Commit every change of the working tree but the skipped ones; `hold` lists
     paths not to read at all (the circuit breaker's `failing` ones, auto mode's files
-    still being written). With `young_after` (a wall time), files modified since are
+    still being written). `settling` (auto mode's, in `hold` too): paths that changed a
+    moment ago, whose deletion waits as well: a file moved then is the deletion of its
+    old name and its new name, held as still being written; committing the deletion
+    alone would split the move over two commits, and a machine that edited the file
+    meanwhile would get a deletion against its edit (a second copy) instead of the
+    rename. With `young_after` (a wall time), files modified since are
     left for a later commit too (`young`): one still being written is never committed
     torn, however late its change was noticed. `snapshot` files (auto mode's, changing
     for `settle_max` already) are not left for being young: each is committed from a
@@ -126,14 +132,15 @@ def auto_commit(
     _refuse_in_progress(repo)  # first: a rebase or bisect also detaches HEAD
     branch = _branch_ref(repo)
     snap = {os.fsencode(path) for path in snapshot}
-    outcome, wanted, stamp = _look(repo, None, hold, max_file_size, (young_after, snap))
+    held = _Held(hold, settling)
+    outcome, wanted, stamp = _look(repo, None, held, max_file_size, (young_after, snap))
     head = ref_value(repo, branch)
     if not wanted and head is not None and _KNOWN_TREES.get(repo) == (stamp, commit_tree(repo, head)):
         return outcome
     with LockedIndex(repo) as locked:
         _refuse_conflicts(repo, locked.index)
         if index_file_stamp(repo.index_path()) != stamp:  # rewritten since the scan: scan what is locked
-            outcome, wanted, _ = _look(repo, locked.index, hold, max_file_size, (young_after, snap))
+            outcome, wanted, _ = _look(repo, locked.index, held, max_file_size, (young_after, snap))
         touched = _stage(repo, locked.index, wanted, outcome, (workers, snap))
         head = ref_value(repo, branch)
         old_tree = None if head is None else commit_tree(repo, head)
@@ -153,7 +160,7 @@ def stage_tracked(repo: Repo, index: Index) -> AutoCommit:
     file's change staged as `auto_commit` stages it, whatever its size (`git stash`
     holds no file back); in the outcome, the tracked files that could not be (`skipped`,
     `retry_later`), and in `paths` those staged."""
-    outcome, wanted, _stamp = _look(repo, index, (), sys.maxsize)
+    outcome, wanted, _stamp = _look(repo, index, _Held((), ()), sys.maxsize)
     outcome.skipped = [skip for skip in outcome.skipped if os.fsencode(skip.path) in index]
     tracked = [change for change in wanted if change.path in index]
     _stage(repo, index, tracked, outcome, (1, ()))
@@ -183,10 +190,19 @@ def _refuse_conflicts(repo: Repo, index: Index) -> None:
         raise AutoCommitRefused(repo.path, "the index has unresolved conflicts")
 
 
+@dataclass(frozen=True)
+class _Held:
+    """Paths not to stage: files in `files` (their deletion goes in), anything in
+    `settling` (a deletion too)."""
+
+    files: Collection[str]
+    settling: Collection[str]
+
+
 def _look(
     repo: Repo,
     index: Index | None,
-    hold: Collection[str],
+    hold: _Held,
     max_file_size: int,
     young: tuple[float | None, Collection[bytes]] = (None, ()),
 ) -> tuple[AutoCommit, list[WorktreeChange], Stamp | None]:
@@ -196,7 +212,7 @@ def _look(
     young_after, snapshot = young
     scan = scan_worktree(repo, index)
     outcome = AutoCommit(None, files_opened=scan.files_opened)
-    outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold)]
+    outcome.skipped += [Skip(p, "unreadable", None, why) for p, why in _named(scan.unreadable, hold.files)]
     outcome.skipped += [Skip(os.fsdecode(p), NESTED, None, NESTED_WHY) for p in scan.nested]
     lfs = _lfs_paths(repo, index)
     candidates = scan.candidates
@@ -227,18 +243,18 @@ def _named(unreadable: list[tuple[bytes, str]], hold: Collection[str]) -> list[t
 
 def _admit(
     candidates: list[WorktreeChange],
-    hold: Collection[str],
+    hold: _Held,
     max_file_size: int,
     outcome: AutoCommit,
     lfs: Callable[[bytes], bool],
 ) -> list[WorktreeChange]:
-    """The candidates to stage: deletions always; files unless held out or too large
-    (a Git LFS file is never too large: its pointer is what is committed)."""
-    held = set(hold)
+    """The candidates to stage: deletions unless settling; files unless held out or too
+    large (a Git LFS file is never too large: its pointer is what is committed)."""
+    held, settling = set(hold.files), set(hold.settling)
     wanted = []
     for change in candidates:
         path = os.fsdecode(change.path)
-        if change.kind != "deleted" and path in held:
+        if path in settling or (change.kind != "deleted" and path in held):
             continue
         if change.kind != "deleted" and _too_large(change, max_file_size) and not lfs(change.path):
             outcome.skipped.append(Skip(path, "too_large", change.size, f"larger than {max_file_size} bytes"))
