@@ -239,13 +239,17 @@ def test_bad_tree_is_refused_whole_and_as_a_delta(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux's /proc/self/clear_refs")
 def test_large_objects_take_bounded_memory(tmp_path: Path) -> None:
-    """A 600 MiB blob sent whole and a 600 MiB delta result: the receiving process's peak
-    RSS grows by far less than either (measured in a child, VmHWM reset before)."""
-    base = bytes(range(256)) * 4096
+    """A 128 MiB blob sent whole and a 128 MiB delta result: the receiving process's peak
+    RSS grows by far less than either (measured in a child, VmHWM reset before). Both are
+    past every size where the intake changes its way (deltas streamed past 16 MiB, bases
+    spilled past 64 MiB) and four times the growth allowed; 600 MiB each took five times
+    the CPU for the same paths."""
+    size = 128  # MiB
+    base = bytes(range(256)) * 4096  # 1 MiB
     writer = PackWriter(tmp_path / "large.pack", 3)
-    writer.raw(BLOB, 600 * MIB, zeros_stream(600 * MIB))
+    writer.raw(BLOB, size * MIB, zeros_stream(size * MIB))
     at = writer.whole(BLOB, base)
-    writer.ofs_delta(at, delta(len(base), 600 * MIB, [copy(0, len(base))] * 600))
+    writer.ofs_delta(at, delta(len(base), size * MIB, [copy(0, len(base))] * size))
     pack = writer.close()
     target = bare(tmp_path)
     probe = (
@@ -275,9 +279,9 @@ def test_large_objects_take_bounded_memory(tmp_path: Path) -> None:
         check=True,
     )
     grown = int(done.stdout.split()[-1])
-    print(f"peak RSS growth receiving 600 MiB whole and 600 MiB by delta: {grown / MIB:.1f} MiB")
+    print(f"peak RSS growth receiving {size} MiB whole and {size} MiB by delta: {grown / MIB:.1f} MiB")
     assert grown < 32 * MIB, f"peak RSS grew by {grown / MIB:.0f} MiB"
-    assert git("cat-file", "-s", zero_blob_id(600 * MIB), cwd=target) == str(600 * MIB)
+    assert git("cat-file", "-s", zero_blob_id(size * MIB), cwd=target) == str(size * MIB)
     git("fsck", "--no-dangling", cwd=target)
 
 
