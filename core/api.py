@@ -76,6 +76,7 @@ from core.model import (
     SkippedFile,
     SubmoduleStatus,
 )
+from core.phrase import Phrase
 from core.platform import autostart
 from core.remote_url import BadRemoteUrl, HttpAuth, check_url, folder_name, split_url_secret
 from core.results import CANCELLED_MESSAGE, ResultKind
@@ -442,7 +443,7 @@ class Api:
         record = await self.core.store.repo_by_id(repo_id)
         return await history_ops.undo_last_integration(self.core, record)
 
-    async def undo_refusal(self, repo_id: int) -> str | None:
+    async def undo_refusal(self, repo_id: int) -> Phrase | None:
         """Why "Undo last integration" would be refused now (pushed since, moved, nothing
         recorded: one line), or None when it would run; nothing is changed."""
         record = await self.core.store.repo_by_id(repo_id)

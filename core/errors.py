@@ -7,7 +7,7 @@ the user's bad input (CLI exit status 2) rather than a failed operation.
 
 from __future__ import annotations
 
-from core.phrase import Phrase, as_phrase
+from core.phrase import Phrase, as_phrase, phrase
 from core.results import ResultKind, Unfinished
 
 
@@ -41,6 +41,9 @@ class BadInput(GitferryError):
 
 
 class NotARepository(BadInput):
-    def __init__(self, path: str, why: str = "is not a git repository") -> None:
-        super().__init__(f"{path} {why}")
+    """`path` is no repository Gitferry can sync; `said`: why, naming the path (default:
+    "PATH is not a git repository")."""
+
+    def __init__(self, path: str, said: Phrase | None = None) -> None:
+        super().__init__(said or phrase("{path} is not a git repository", path=path))
         self.path = path

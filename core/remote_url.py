@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from core.errors import BadInput
+from core.phrase import Phrase, as_phrase, phrase
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _SCP = re.compile(r"^(?:(?P<user>[^@/]+)@)?(?P<host>\[[^\]/]+\]|[^:/\[\]@]+):(?P<path>.*)$")
@@ -58,14 +59,14 @@ class RemoteUrl:
 def parse_remote_url(url: str, base: Path | str | None = None) -> RemoteUrl:
     """Parse `url`; a relative local path is taken relative to `base` (or the cwd)."""
     if not url:
-        raise BadRemoteUrl(url, "it is empty")
+        raise BadRemoteUrl(url, phrase("it is empty"))
     if url != url.strip() or any(ord(c) < 32 or ord(c) == 127 for c in url):
-        raise BadRemoteUrl(_shown(url), "it has leading/trailing spaces or control characters")
+        raise BadRemoteUrl(_shown(url), phrase("it has leading/trailing spaces or control characters"))
     scheme = _SCHEME.match(url)
     if scheme is not None:
         return _parse_with_scheme(url, scheme.group(1).lower())
     if "://" in url:
-        raise BadRemoteUrl(url, "the scheme is not valid")
+        raise BadRemoteUrl(url, phrase("the scheme is not valid"))
     _refuse_scheme_typo(url)
     scp = _SCP.match(url)
     if scp is not None and not _looks_like_local_path(url):
@@ -95,7 +96,7 @@ def _refuse_scheme_typo(url: str) -> None:
     rest = match["rest"].lstrip("/")
     if scheme == "file":
         rest = "/" + rest
-    raise BadRemoteUrl(url, f"the scheme is mistyped; did you mean {scheme}://{rest}?")
+    raise BadRemoteUrl(url, phrase("the scheme is mistyped; did you mean {url}?", url=f"{scheme}://{rest}"))
 
 
 def check_url(url: str) -> RemoteUrl:
@@ -135,13 +136,13 @@ def _split(url: str) -> SplitResult:
     return parts
 
 
-def _why(exc: ValueError) -> str:
+def _why(exc: ValueError) -> str | Phrase:
     text = str(exc)
     if "IPv6" in text:
-        return "an IPv6 address must be in [brackets], closed before the path"
+        return phrase("an IPv6 address must be in [brackets], closed before the path")
     if "port" in text.lower():
-        return "the port must be a number from 0 to 65535"
-    return text.splitlines()[0] if text else "it cannot be parsed"
+        return phrase("the port must be a number from 0 to 65535")
+    return text.splitlines()[0] if text else phrase("it cannot be parsed")
 
 
 def _parse_with_scheme(url: str, scheme: str) -> RemoteUrl:
@@ -157,41 +158,43 @@ def _parse_with_scheme(url: str, scheme: str) -> RemoteUrl:
         kind = Kind.SSH
     else:
         close = difflib.get_close_matches(scheme, ("https", "http", "file", "ssh"), n=1, cutoff=0.8)
-        hint = f"; did you mean {close[0]}://?" if close else ""
-        raise BadRemoteUrl(url, f"unsupported transport {scheme!r}{hint}")
+        hint: str | Phrase = phrase("; did you mean {scheme}://?", scheme=close[0]) if close else ""
+        raise BadRemoteUrl(
+            url, phrase("unsupported transport {scheme}{hint}", scheme=repr(scheme), hint=hint)
+        )
     shown = redact_url(url)
     host = parts.hostname
     if not host:
-        raise BadRemoteUrl(shown, "no host name")
+        raise BadRemoteUrl(shown, phrase("no host name"))
     if host.startswith("-"):
-        raise BadRemoteUrl(shown, "a host name cannot start with '-'")
+        raise BadRemoteUrl(shown, phrase("a host name cannot start with '-'"))
     path = parts.path
     if kind is not Kind.HTTP and kind is not Kind.HTTPS and path in ("", "/"):
-        raise BadRemoteUrl(shown, "no repository path")
+        raise BadRemoteUrl(shown, _NO_PATH)
     user = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password is not None else None
     if password is not None and kind is not Kind.HTTP and kind is not Kind.HTTPS:
-        raise BadRemoteUrl(shown, f"a {kind} URL cannot carry a password")
+        raise BadRemoteUrl(shown, phrase("a {kind} URL cannot carry a password", kind=str(kind)))
     return RemoteUrl(kind, shown, path or "/", host, port, user, password)
 
 
 def _parse_file(url: str, parts: SplitResult) -> RemoteUrl:
     if parts.netloc not in ("", "localhost"):
-        raise BadRemoteUrl(url, "file:// URLs must name a local path (no host)")
+        raise BadRemoteUrl(url, phrase("file:// URLs must name a local path (no host)"))
     path = unquote(parts.path)
     if not path:
-        raise BadRemoteUrl(url, "no repository path")
+        raise BadRemoteUrl(url, _NO_PATH)
     return RemoteUrl(Kind.FILE, url, path)
 
 
 def _parse_scp(url: str, match: re.Match[str]) -> RemoteUrl:
     host = match["host"].strip("[]")
     if not host or host.startswith("-"):
-        raise BadRemoteUrl(url, "the host name is empty or starts with '-'")
+        raise BadRemoteUrl(url, phrase("the host name is empty or starts with '-'"))
     if not match["path"]:
-        raise BadRemoteUrl(url, "no repository path after ':'")
+        raise BadRemoteUrl(url, phrase("no repository path after ':'"))
     if match["user"] and ":" in match["user"]:
-        raise BadRemoteUrl(url, "an ssh address cannot carry a password")
+        raise BadRemoteUrl(url, phrase("an ssh address cannot carry a password"))
     return RemoteUrl(Kind.SSH, url, match["path"], host, None, match["user"])
 
 
@@ -206,15 +209,19 @@ class HttpAuth:
         return f"HttpAuth(username={self.username!r}, password='***')"
 
 
+_NO_PATH = phrase("no repository path")
+
+
 class BadRemoteUrl(BadInput):
     """A remote URL that cannot be parsed or names no supported transport; `url` is
     redacted, since a malformed URL can still carry a password."""
 
-    def __init__(self, url: str, why: str) -> None:
+    def __init__(self, url: str, why: str | Phrase) -> None:
         url = redact_url(url)
-        super().__init__(f"bad remote URL {url!r}: {why}")
+        self.why_said = as_phrase(why)
+        super().__init__(phrase("bad remote URL {url}: {why}", url=repr(url), why=self.why_said))
         self.url = url
-        self.why = why
+        self.why = self.why_said.english()
 
 
 def redact_url(url: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from core.errors import BadInput
 from core.lazy_log import LazyLogger
 from core.model import SyncReach
+from core.phrase import Phrase, as_phrase, phrase, verbatim
 
 TYPE_CHECKING = False  # `typing` is imported for type checking only (`core/cli_simple.py`)
 if TYPE_CHECKING:
@@ -51,10 +52,19 @@ class BadSetting(BadInput):
     """`message` names the setting (the CLI's line); `reason` is what is wrong with the
     value alone, for a form that shows it beside the setting's own field."""
 
-    def __init__(self, key: str, message: str, reason: str | None = None) -> None:
+    def __init__(self, key: str, message: str | Phrase, reason: str | Phrase | None = None) -> None:
         super().__init__(message)
         self.key = key
-        self.reason = message if reason is None else reason
+        self.reason_said = self.phrase if reason is None else as_phrase(reason)
+        self.reason = self.reason_said.english()
+
+
+class Unexpected(ValueError):
+    """A value a setting's parser refuses: `said` is what was expected, as a phrase."""
+
+    def __init__(self, said: Phrase) -> None:
+        super().__init__(said.english())
+        self.said = said
 
 
 def _bool(value: str) -> bool:
@@ -63,22 +73,22 @@ def _bool(value: str) -> bool:
         return True
     if lowered in ("false", "no", "off", "0"):
         return False
-    raise ValueError("expected true or false")
+    raise Unexpected(phrase("expected true or false"))
 
 
-def _number(value: str, kind: Callable[[str], T], expected: str) -> T:
+def _number(value: str, kind: Callable[[str], T], expected: Unexpected) -> T:
     """`value` as a number, or ValueError saying what was `expected` (not Python's words)."""
     try:
         return kind(value.strip())
     except ValueError:
-        raise ValueError(expected) from None
+        raise expected from None
 
 
 def _positive_int(value: str) -> int:
-    expected = "expected a whole number, 1 or more"
+    expected = Unexpected(phrase("expected a whole number, 1 or more"))
     number = _number(value, int, expected)
     if number < 1:
-        raise ValueError(expected)
+        raise expected
     return number
 
 
@@ -89,28 +99,30 @@ _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 def _byte_size(value: str) -> int:
     """A number of bytes, 1 or more: `52428800`, or with a unit as git takes it (`50m`)."""
-    expected = "expected a number of bytes, 1 or more, or with a unit as git config takes it (50m, 2g)"
+    expected = Unexpected(
+        phrase("expected a number of bytes, 1 or more, or with a unit as git config takes it (50m, 2g)")
+    )
     raw = value.strip().lower()
     digits = raw.rstrip("kmg")
     unit = _SIZE_UNITS.get(raw[len(digits) :])
     if unit is None:
-        raise ValueError(expected)
+        raise expected
     number = _number(digits, int, expected) * unit
     if number < 1:
-        raise ValueError(expected)
+        raise expected
     return number
 
 
 def _strategy(value: str) -> str:
     if value not in STRATEGIES:
-        raise ValueError(f"expected one of {', '.join(STRATEGIES)}")
+        raise Unexpected(phrase("expected one of {choices}", choices=", ".join(STRATEGIES)))
     return value
 
 
 def _sync_mode(value: str) -> str:
     value = value.strip().lower()
     if value not in SYNC_MODES:
-        raise ValueError(f"expected one of {', '.join(SYNC_MODES)}")
+        raise Unexpected(phrase("expected one of {choices}", choices=", ".join(SYNC_MODES)))
     return value
 
 
@@ -119,17 +131,17 @@ def _paused_until(value: str) -> str:
     value = value.strip().lower()
     if value in ("", PAUSED_FOREVER):
         return value
-    expected = "expected empty, always, or a time (epoch seconds)"
+    expected = Unexpected(phrase("expected empty, always, or a time (epoch seconds)"))
     if not 0 <= _number(value, float, expected) < 2**53:  # NaN and infinity too
-        raise ValueError(expected)
+        raise expected
     return str(int(float(value)))
 
 
 def _seconds(value: str) -> float:
-    expected = "expected seconds, more than 0 and at most 3600"
+    expected = Unexpected(phrase("expected seconds, more than 0 and at most 3600"))
     number = _number(value, float, expected)
     if not 0 < number <= 3600:  # NaN too
-        raise ValueError(expected)
+        raise expected
     return number
 
 
@@ -156,9 +168,11 @@ def parse_duration(text: str) -> float:
     try:
         seconds = float(number) * (unit or 1)
     except ValueError:
-        raise BadInput(f"bad duration {text!r}: expected e.g. 90s, 30m, 1h or 2d") from None
+        raise BadInput(
+            phrase("bad duration {text}: expected e.g. 90s, 30m, 1h or 2d", text=repr(text))
+        ) from None
     if not 0 < seconds <= 366 * 86400:
-        raise BadInput(f"bad duration {text!r}: more than 0 and at most a year")
+        raise BadInput(phrase("bad duration {text}: more than 0 and at most a year", text=repr(text)))
     return seconds
 
 
@@ -168,7 +182,7 @@ def _tracked(value: str) -> str:
         return value
     names = [name.strip() for name in value.split(",")]
     if not value or any(not name or " " in name or name.startswith("-") for name in names):
-        raise ValueError("expected upstreams, all, or a comma-separated list of branch names")
+        raise Unexpected(phrase("expected upstreams, all, or a comma-separated list of branch names"))
     return ",".join(names)
 
 
@@ -259,11 +273,14 @@ def parse_setting(parsers: Mapping[str, Callable[[str], Any]], key: str, value: 
     """Validate one setting; returns its canonical text form."""
     parser = parsers.get(key)
     if parser is None:
-        raise BadSetting(key, f"unknown setting {key!r} (known: {', '.join(sorted(parsers))})")
+        known = ", ".join(sorted(parsers))
+        raise BadSetting(key, phrase("unknown setting {key} (known: {known})", key=repr(key), known=known))
     try:
         parsed = parser(value)
     except ValueError as exc:
-        raise BadSetting(key, f"bad value {value!r} for {key}: {exc}", str(exc)) from None
+        why = exc.said if isinstance(exc, Unexpected) else verbatim(str(exc))
+        message = phrase("bad value {value} for {key}: {why}", value=repr(value), key=key, why=why)
+        raise BadSetting(key, message, why) from None
     return str(parsed).lower() if isinstance(parsed, bool) else str(parsed)
 
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject
 
 from core.api import Api, GitferryError, NoMergeTool
 from gui.in_flight import InFlight, counted
-from gui.models.engine_words import error_text, in_language
+from gui.models.engine_words import error_text, in_language, said
 from gui.widgets.conflicts_panel import kept_copies
 from gui.windows.status_window import StatusWindow
 
@@ -86,7 +86,7 @@ class ConflictFlow(QObject):
             return
         view = self.window.repos.row_for(repo_id)
         panel.show_history(repo_id, entries, view.record.last_sync if view is not None else None)
-        panel.show_undo(repo_id, refusal)
+        panel.show_undo(repo_id, None if refusal is None else said(refusal))
 
     @qasync.asyncSlot(int, str, str)
     @counted

@@ -119,19 +119,19 @@ async def record_done(
     await core.offload.io(core.journal.append, entry)
 
 
-async def undo_refusal(core: Core, record: RepoRecord) -> str | None:
+async def undo_refusal(core: Core, record: RepoRecord) -> Phrase | None:
     """Why "Undo last integration" would be refused now (one line, without the refusal's
     "not undone: "), or None: it would run. Read without the sync lock (a sync may move
     the branch meanwhile: the undo itself checks again under it)."""
     runs = await core.store.runs(record.id, UNDO_LOOKBACK, eventful=True)
 
-    def check(repo: Repo) -> str | None:
+    def check(repo: Repo) -> Phrase | None:
         try:
             last = _integrated(runs, current_branch(repo))
         except UndoRefused as nothing:
-            return nothing.why
+            return nothing.why_said
         refused = refusal(repo, str(last["branch"]), str(last["from"]), str(last["to"]))
-        return None if refused is None else refused.why
+        return None if refused is None else refused.why_said
 
     return await core.offload.cpu(in_worktree_repo, record.path, check)
 
@@ -140,7 +140,9 @@ def _integrated(runs: Sequence[SyncRun], branch: str | None) -> Mapping[str, Any
     """The last integration of `branch` there is to undo (`UndoRefused`: none)."""
     last = _last_integration(runs, branch)
     if last is None:
-        raise UndoRefused(f"no integration of {branch or 'the checked-out branch'} is recorded to undo")
+        if branch is None:
+            raise UndoRefused(phrase("no integration of the checked-out branch is recorded to undo"))
+        raise UndoRefused(phrase("no integration of {branch} is recorded to undo", branch=branch))
     return last
 
 

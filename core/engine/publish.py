@@ -19,7 +19,7 @@ from core.errors import GitferryError
 from core.git.config.push_target import publish_target
 from core.git.config.upstreams import set_upstream
 from core.git.locks.sync_lock import USER_WAIT, acquire_sync_lock
-from core.git.transfer.push import push_branches
+from core.git.transfer.push import push_branches, rejection_said
 from core.model import BranchStatus, RepoRecord
 from core.phrase import Phrase, phrase
 from core.results import ResultKind
@@ -31,7 +31,14 @@ class PublishRejected(GitferryError):
     result = ResultKind.ERROR
 
     def __init__(self, branch: str, remote: str, reason: str) -> None:
-        super().__init__(f"publishing {branch} to {remote} was rejected: {reason}; nothing changed")
+        super().__init__(
+            phrase(
+                "publishing {branch} to {remote} was rejected: {reason}; nothing changed",
+                branch=branch,
+                remote=remote,
+                reason=rejection_said(reason),
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from core.phrase import Phrase, in_turn, phrase
 
 @dataclass
 class PushOutcome:
-    rejected: dict[str, str] = field(default_factory=dict)  # branch -> reason
+    rejected: dict[str, Phrase] = field(default_factory=dict)  # branch -> reason
     remotes: set[str] = field(default_factory=set)  # remotes that rejected something
 
 
@@ -88,7 +88,8 @@ async def push(
     """Push `branches` whose remote is `reachable`, each where `git push` sends it (a
     push remote other than the upstream's when it is not `unreachable`); account into
     `report`. HTTP(S) remotes sign in as the fetch did (`ask`: the prompt may be used)."""
-    from core.git.transfer.push import push_branches  # the push machinery: only with something to push
+    # the push machinery: only with something to push
+    from core.git.transfer.push import push_branches, rejection_said
 
     outcome = PushOutcome()
     by_remote: dict[str, list[Upstream]] = defaultdict(list)
@@ -129,9 +130,10 @@ async def push(
             report.note(phrase("not pushed to {remote}'s URL {url}: {why}", remote=remote, url=url, why=why))
         if result.rejected:
             # Where it was refused, when that is not where the branch fetches from.
-            outcome.rejected.update(
-                {b: f"{why}, by {remote}" if b in elsewhere else why for b, why in result.rejected.items()}
-            )
+            for branch, why in result.rejected.items():
+                said = rejection_said(why)
+                by = phrase("{reason}, by {remote}", reason=said, remote=remote)
+                outcome.rejected[branch] = by if branch in elsewhere else said
             outcome.remotes.add(remote)
     return outcome
 

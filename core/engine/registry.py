@@ -73,12 +73,14 @@ def default_name(path: str) -> str:
 
 def _validate_name(name: str) -> None:
     if not name or name.startswith("-") or any(c.isspace() or c in "/\\" for c in name):
-        raise BadInput(f"bad repository name {name!r}: no spaces or slashes, not starting with '-'")
+        raise BadInput(
+            phrase("bad repository name {name}: no spaces or slashes, not starting with '-'", name=repr(name))
+        )
 
 
 def _check_worktree(path: str, cloned: bool = False) -> None:
     if not Path(path).exists():
-        raise NotARepository(path, "does not exist")
+        raise NotARepository(path, phrase("{path} does not exist", path=path))
     if not cloned:
         refuse_half_made(Path(path))
     open_worktree_repo(path).close()
@@ -144,8 +146,12 @@ class UnknownBranch(BadSetting):
     """`tracked_branches` names `branch`, which is no branch here nor on a remote."""
 
     def __init__(self, repo_name: str, branch: str) -> None:
-        reason = f"no branch named {branch!r} in {repo_name}, on this computer or on a remote"
-        super().__init__("tracked_branches", f"{reason}: nothing changed", reason)
+        reason = phrase(
+            "no branch named {branch} in {repo}, on this computer or on a remote",
+            branch=repr(branch),
+            repo=repo_name,
+        )
+        super().__init__("tracked_branches", phrase("{reason}: nothing changed", reason=reason), reason)
         self.branch = branch
 
 

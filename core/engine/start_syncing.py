@@ -26,6 +26,7 @@ from core.git.config import remote_config
 from core.git.repository import canonical_path
 from core.git.worktree.autocommit import auto_commit
 from core.model import RepoRecord
+from core.phrase import phrase
 from core.remote_url import check_url
 from core.settings import RepoSettings
 
@@ -44,7 +45,7 @@ async def start_syncing(core: Core, path: str, url: str, *, name: str | None = N
     folder = Path(canonical_path(path))
     remote = check_url(url)
     if remote.password is not None:
-        raise BadInput("leave the password out of the URL: Gitferry asks for it when the remote does")
+        raise BadInput(phrase("leave the password out of the URL: Gitferry asks for it when the remote does"))
     await core.offload.io(_check_folder, folder)
     branch = await core.offload.io(_init, folder, url)
     record: RepoRecord | None = None
@@ -64,11 +65,11 @@ async def start_syncing(core: Core, path: str, url: str, *, name: str | None = N
 
 def _check_folder(folder: Path) -> None:
     if not folder.is_dir():
-        raise BadInput(f"{folder}: no such folder")
+        raise BadInput(phrase("{folder}: no such folder", folder=str(folder)))
     if (folder / ".git").exists():
-        raise BadInput(f"{folder} is a git repository already: add it instead")
+        raise BadInput(phrase("{folder} is a git repository already: add it instead", folder=str(folder)))
     if not any(child.name != ".git" for child in folder.iterdir()):
-        raise BadInput(f"{folder} is empty: put the files to sync in it first")
+        raise BadInput(phrase("{folder} is empty: put the files to sync in it first", folder=str(folder)))
 
 
 def _init(folder: Path, url: str) -> str:
@@ -89,5 +90,6 @@ def _first_commit(folder: Path) -> tuple[int, list[str]]:
         outcome = auto_commit(repo, max_file_size=RepoSettings().max_file_size, host=socket.gethostname())
     skipped = [f"{skip.path}: {skip.detail or skip.reason}" for skip in outcome.skipped]
     if outcome.commit is None:
-        raise BadInput(f"{folder}: nothing could be committed ({'; '.join(skipped) or 'no files'})")
+        why = "; ".join(skipped) or phrase("no files")
+        raise BadInput(phrase("{folder}: nothing could be committed ({why})", folder=str(folder), why=why))
     return outcome.files, skipped

@@ -40,7 +40,7 @@ from core.git.transfer.stop import TransferStop
 from core.git.worktree.switch_intent import intent_left
 from core.git.worktree.worktrees import BranchUse, Worktree, branch_uses
 from core.model import BranchStatus, RepoRecord, SyncReach, lag_said, left_alone_said
-from core.phrase import SEPARATOR, Phrase, joined, phrase, verbatim, with_text
+from core.phrase import SEPARATOR, Phrase, in_turn, joined, phrase, verbatim, with_text
 from core.phrase import from_json as phrase_from_json
 from core.phrase import to_json as phrase_json
 from core.platform.early_imports import load_during
@@ -90,8 +90,9 @@ class SyncOptions:
 
 
 class PushRejected(GitferryError):
-    def __init__(self, rejected: dict[str, str]) -> None:
-        what = "; ".join(f"{branch}: {reason}" for branch, reason in sorted(rejected.items()))
+    def __init__(self, rejected: dict[str, Phrase]) -> None:
+        each = [phrase("{branch}: {reason}", branch=b, reason=why) for b, why in sorted(rejected.items())]
+        what = in_turn(each)
         super().__init__(phrase("push rejected twice ({what})", what=what))
         self.rejected = rejected
 

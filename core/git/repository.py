@@ -15,7 +15,7 @@ from dulwich.repo import Repo, UnsupportedExtension
 from core.errors import BadInput, GitferryError, NotARepository
 from core.git.git_dirs import common_git_dir
 from core.git.parsed_config import ParsedConfigRepo
-from core.phrase import phrase
+from core.phrase import Phrase, phrase
 
 if TYPE_CHECKING:
     from core.platform.file_identity import FileIdentity
@@ -36,7 +36,11 @@ class UnreadableConfig(GitferryError):
     """The repository's `.git/config` cannot be parsed; nothing was touched."""
 
     def __init__(self, path: str, why: str) -> None:
-        super().__init__(f"{path}: .git/config cannot be read ({why}); fix it with a text editor")
+        super().__init__(
+            phrase(
+                "{path}: .git/config cannot be read ({why}); fix it with a text editor", path=path, why=why
+            )
+        )
         self.path = path
 
 
@@ -46,7 +50,13 @@ class UnsupportedObjectFormat(BadInput):
     take 20-byte ids, so it is refused before anything is read or written."""
 
     def __init__(self, where: str, object_format: str) -> None:
-        super().__init__(f"{where} uses {object_format} object ids, which Gitferry does not support yet")
+        super().__init__(
+            phrase(
+                "{where} uses {format} object ids, which Gitferry does not support yet",
+                where=where,
+                format=object_format,
+            )
+        )
         self.where = where
         self.object_format = object_format
 
@@ -60,8 +70,12 @@ class UnsupportedPartialClone(BadInput):
 
     def __init__(self, path: str, setting: str) -> None:
         super().__init__(
-            f"{path} is a partial clone ({setting}, made by git clone --filter), "
-            "which Gitferry does not support: clone it again without --filter"
+            phrase(
+                "{path} is a partial clone ({setting}, made by git clone --filter), "
+                "which Gitferry does not support: clone it again without --filter",
+                path=path,
+                setting=setting,
+            )
         )
         self.path = path
         self.setting = setting
@@ -89,7 +103,7 @@ def open_worktree_repo(path: str | Path) -> Repo:
     if not path.exists():
         raise RepositoryMissing(str(path))
     if not path.is_dir():
-        raise NotARepository(str(path), "is not a directory")
+        raise NotARepository(str(path), phrase("{path} is not a directory", path=str(path)))
     try:
         repo = ParsedConfigRepo(str(path))
     except NotGitRepository:
@@ -100,7 +114,9 @@ def open_worktree_repo(path: str | Path) -> Repo:
         raise _unsupported_extension(str(path), str(exc.extension)) from None
     if repo.bare:
         repo.close()
-        raise NotARepository(str(path), "is a bare repository (Gitferry syncs working trees)")
+        raise NotARepository(
+            str(path), phrase("{path} is a bare repository (Gitferry syncs working trees)", path=str(path))
+        )
     if repo.object_format.name != SUPPORTED_OBJECT_FORMAT:
         repo.close()
         raise UnsupportedObjectFormat(str(path), repo.object_format.name)
@@ -115,16 +131,26 @@ def _unsupported_extension(path: str, extension: str) -> BadInput:
     """A repository whose `extensions.*` dulwich cannot open, in one line."""
     if extension.lower() == "partialclone":
         return UnsupportedPartialClone(path, "extensions.partialClone")
-    return BadInput(f"{path} uses the git extension extensions.{extension}, which Gitferry does not support")
+    return BadInput(
+        phrase(
+            "{path} uses the git extension extensions.{extension}, which Gitferry does not support",
+            path=path,
+            extension=extension,
+        )
+    )
 
 
-def _not_a_repository(path: Path) -> str:
+def _not_a_repository(path: Path) -> Phrase | None:
     """Why `path` is not a repository, naming the one it is a folder of, where it is one
     (git would find that one from here; Gitferry syncs a repository from its top)."""
     for parent in path.absolute().parents:
         if (parent / ".git").exists():
-            return f"is not a git repository: it is a folder of the one at {parent}, which can be added"
-    return "is not a git repository"
+            return phrase(
+                "{path} is not a git repository: it is a folder of the one at {parent}, which can be added",
+                path=str(path),
+                parent=str(parent),
+            )
+    return None
 
 
 def in_worktree_repo(path: str | Path, work: Callable[[Repo], _T]) -> _T:

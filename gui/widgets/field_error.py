@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QMessageBox, QWidget
 
 from core.api import BadSetting, parse_setting
+from gui.models.engine_words import said
 from gui.widgets.palette_colors import error_color, ok_color
 from gui.windows import asked
 
@@ -110,7 +111,7 @@ def checked_setting(
     try:
         value = parse_setting(parsers, key, text)
     except BadSetting as exc:
-        error.show_error(exc.reason)  # beside the field: no internal setting name
+        error.show_error(said(exc.reason_said))  # beside the field: no internal setting name
         return None
     error.clear_error()
     return value

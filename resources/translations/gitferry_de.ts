@@ -891,6 +891,24 @@
                 <numerusform>%n weitere Branches zurück oder voraus (`gitferry status` listet sie)</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n path(s) still to resolve: {paths}</source>
+            <translation>
+                <numerusform>%n Pfad noch aufzulösen: {paths}</numerusform>
+                <numerusform>%n Pfade noch aufzulösen: {paths}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n ref(s)</source>
+            <translation>
+                <numerusform>%n Ref</numerusform>
+                <numerusform>%n Refs</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>; did you mean {scheme}://?</source>
+            <translation>; meintest du {scheme}://?</translation>
+        </message>
         <message>
             <source>Git LFS over a local path ({path}) is not supported</source>
             <translation>Git LFS über einen lokalen Pfad ({path}) wird nicht unterstützt</translation>
@@ -920,6 +938,14 @@
             <translation>ein Cherry-pick oder Revert</translation>
         </message>
         <message>
+            <source>a clone into it is still running ({who})</source>
+            <translation>ein Klonen in ihn läuft noch ({who})</translation>
+        </message>
+        <message>
+            <source>a host name cannot start with '-'</source>
+            <translation>ein Hostname kann nicht mit '-' beginnen</translation>
+        </message>
+        <message>
             <source>a merge</source>
             <translation>ein Merge</translation>
         </message>
@@ -934,6 +960,18 @@
         <message>
             <source>a revert</source>
             <translation>ein Revert</translation>
+        </message>
+        <message>
+            <source>a {kind} URL cannot carry a password</source>
+            <translation>eine {kind}-URL kann kein Passwort enthalten</translation>
+        </message>
+        <message>
+            <source>an IPv6 address must be in [brackets], closed before the path</source>
+            <translation>eine IPv6-Adresse muss in [Klammern] stehen, vor dem Pfad geschlossen</translation>
+        </message>
+        <message>
+            <source>an ssh address cannot carry a password</source>
+            <translation>eine ssh-Adresse kann kein Passwort enthalten</translation>
         </message>
         <message>
             <source>as given earlier while Gitferry runs</source>
@@ -952,8 +990,28 @@
             <translation>Anmeldung abgelehnt</translation>
         </message>
         <message>
+            <source>bad duration {text}: expected e.g. 90s, 30m, 1h or 2d</source>
+            <translation>ungültige Dauer {text}: erwartet z. B. 90s, 30m, 1h oder 2d</translation>
+        </message>
+        <message>
+            <source>bad duration {text}: more than 0 and at most a year</source>
+            <translation>ungültige Dauer {text}: mehr als 0 und höchstens ein Jahr</translation>
+        </message>
+        <message>
             <source>bad push.default {mode} in the git config</source>
             <translation>ungültiges push.default {mode} in der git-Konfiguration</translation>
+        </message>
+        <message>
+            <source>bad remote URL {url}: {why}</source>
+            <translation>ungültige Remote-URL {url}: {why}</translation>
+        </message>
+        <message>
+            <source>bad repository name {name}: no spaces or slashes, not starting with '-'</source>
+            <translation>ungültiger Repository-Name {name}: keine Leerzeichen oder Schrägstriche, nicht mit '-' am Anfang</translation>
+        </message>
+        <message>
+            <source>bad value {value} for {key}: {why}</source>
+            <translation>ungültiger Wert {value} für {key}: {why}</translation>
         </message>
         <message>
             <source>being bisected from</source>
@@ -968,8 +1026,20 @@
             <translation>Branch {branch} hat noch keinen Commit: nichts zu integrieren</translation>
         </message>
         <message>
+            <source>branch {names}</source>
+            <translation>Branch {names}</translation>
+        </message>
+        <message>
             <source>brought back {paths} as the other side modified it (deleted here)</source>
             <translation>{paths} wiederhergestellt, da die andere Seite sie geändert hat (hier gelöscht)</translation>
+        </message>
+        <message>
+            <source>cannot clone into {folder}: it exists and is not empty</source>
+            <translation>Klonen nach {folder} nicht möglich: der Ordner existiert und ist nicht leer</translation>
+        </message>
+        <message>
+            <source>cannot clone into {folder}: it is a file</source>
+            <translation>Klonen nach {folder} nicht möglich: das ist eine Datei</translation>
         </message>
         <message>
             <source>certificate not trusted ({detail}): give git's http.sslCAInfo the CA's certificate file</source>
@@ -1023,6 +1093,10 @@
             <translation>diese Synchronisierung konnte nicht gespeichert werden: {why}</translation>
         </message>
         <message>
+            <source>could not run {tool}: {error}</source>
+            <translation>{tool} konnte nicht gestartet werden: {error}</translation>
+        </message>
+        <message>
             <source>could not save the credential</source>
             <translation>konnte die Zugangsdaten nicht speichern</translation>
         </message>
@@ -1045,6 +1119,38 @@
         <message>
             <source>end it with git bisect reset</source>
             <translation>beende ihn mit git bisect reset</translation>
+        </message>
+        <message>
+            <source>expected a number of bytes, 1 or more, or with a unit as git config takes it (50m, 2g)</source>
+            <translation>erwartet eine Anzahl Bytes, 1 oder mehr, oder mit einer Einheit, wie git config sie nimmt (50m, 2g)</translation>
+        </message>
+        <message>
+            <source>expected a whole number, 1 or more</source>
+            <translation>erwartet eine ganze Zahl, 1 oder mehr</translation>
+        </message>
+        <message>
+            <source>expected empty, always, or a time (epoch seconds)</source>
+            <translation>erwartet leer, always oder eine Zeit (Epochensekunden)</translation>
+        </message>
+        <message>
+            <source>expected one of {choices}</source>
+            <translation>erwartet eines von {choices}</translation>
+        </message>
+        <message>
+            <source>expected seconds, more than 0 and at most 3600</source>
+            <translation>erwartet Sekunden, mehr als 0 und höchstens 3600</translation>
+        </message>
+        <message>
+            <source>expected true or false</source>
+            <translation>erwartet true oder false</translation>
+        </message>
+        <message>
+            <source>expected upstreams, all, or a comma-separated list of branch names</source>
+            <translation>erwartet upstreams, all oder eine durch Kommas getrennte Liste von Branch-Namen</translation>
+        </message>
+        <message>
+            <source>failed to update ref (it moved during the push)</source>
+            <translation>Ref nicht aktualisiert (er hat sich während des Pushens bewegt)</translation>
         </message>
         <message>
             <source>failing</source>
@@ -1073,6 +1179,10 @@
         <message>
             <source>fetching from {remote} stopped: {reason}</source>
             <translation>Abrufen von {remote} angehalten: {reason}</translation>
+        </message>
+        <message>
+            <source>file:// URLs must name a local path (no host)</source>
+            <translation>file://-URLs müssen einen lokalen Pfad nennen (keinen Host)</translation>
         </message>
         <message>
             <source>finish or abort it with git</source>
@@ -1126,6 +1236,26 @@
             <source>integrating</source>
             <translation>Integrieren</translation>
         </message>
+        <message>
+            <source>it cannot be parsed</source>
+            <translation>sie ist nicht lesbar</translation>
+        </message>
+        <message>
+            <source>it has leading/trailing spaces or control characters</source>
+            <translation>sie hat Leerzeichen am Anfang/Ende oder Steuerzeichen</translation>
+        </message>
+        <message>
+            <source>it holds a clone of {other} that did not finish; remove it to clone {url}</source>
+            <translation>er enthält einen nicht fertigen Klon von {other}; entferne ihn, um {url} zu klonen</translation>
+        </message>
+        <message>
+            <source>it is a clone of {url} that did not finish; run that gitferry clone again</source>
+            <translation>er ist ein nicht fertiger Klon von {url}; führe dieses gitferry clone erneut aus</translation>
+        </message>
+        <message>
+            <source>it is empty</source>
+            <translation>sie ist leer</translation>
+        </message>
         <message numerus="yes">
             <source>kept both sides of %n conflict(s): {copies}</source>
             <translation>
@@ -1144,6 +1274,10 @@
         <message>
             <source>key file {path} (passphrase: asked once a session)</source>
             <translation>Schlüsseldatei {path} (Passphrase: einmal pro Sitzung erfragt)</translation>
+        </message>
+        <message>
+            <source>leave the password out of the URL: Gitferry asks for it when the remote does</source>
+            <translation>lass das Passwort aus der URL weg: Gitferry fragt danach, wenn das Remote es verlangt</translation>
         </message>
         <message numerus="yes">
             <source>left out %n file(s) ({reasons})</source>
@@ -1197,12 +1331,44 @@
             <translation>kein Git-LFS-Server ist eingerichtet (lfs.url, URL des Remotes)</translation>
         </message>
         <message>
+            <source>no backup ref of {branch} holds {commit} any more</source>
+            <translation>kein Sicherungs-Ref von {branch} enthält {commit} mehr</translation>
+        </message>
+        <message>
+            <source>no branch named {branch} in {repo}, on this computer or on a remote</source>
+            <translation>kein Branch namens {branch} in {repo}, weder auf diesem Computer noch auf einem Remote</translation>
+        </message>
+        <message>
+            <source>no files</source>
+            <translation>keine Dateien</translation>
+        </message>
+        <message>
             <source>no git repository at {url}</source>
             <translation>kein git-Repository unter {url}</translation>
         </message>
         <message>
+            <source>no host name</source>
+            <translation>kein Hostname</translation>
+        </message>
+        <message>
+            <source>no integration of the checked-out branch is recorded to undo</source>
+            <translation>keine Integration des ausgecheckten Branches ist zum Rückgängigmachen verzeichnet</translation>
+        </message>
+        <message>
+            <source>no integration of {branch} is recorded to undo</source>
+            <translation>keine Integration von {branch} ist zum Rückgängigmachen verzeichnet</translation>
+        </message>
+        <message>
             <source>no remote to sync with: its commits are on this computer only; add one in Settings or with gitferry remote add {name} origin URL</source>
             <translation>kein Remote zum Synchronisieren: seine Commits sind nur auf diesem Computer; füge eines in den Einstellungen hinzu oder mit gitferry remote add {name} origin URL</translation>
+        </message>
+        <message>
+            <source>no repository path</source>
+            <translation>kein Repository-Pfad</translation>
+        </message>
+        <message>
+            <source>no repository path after ':'</source>
+            <translation>kein Repository-Pfad nach ':'</translation>
         </message>
         <message>
             <source>no route to host</source>
@@ -1211,6 +1377,10 @@
         <message>
             <source>no sign-in needed</source>
             <translation>keine Anmeldung nötig</translation>
+        </message>
+        <message>
+            <source>non-fast-forward (the remote has new commits)</source>
+            <translation>kein Fast-Forward (das Remote hat neue Commits)</translation>
         </message>
         <message>
             <source>none needed</source>
@@ -1237,8 +1407,20 @@
             <translation>nicht gepusht: die Push-URL von {remote} ist nicht erreichbar: {reason}</translation>
         </message>
         <message>
+            <source>not undone: {why}</source>
+            <translation>nicht rückgängig gemacht: {why}</translation>
+        </message>
+        <message>
+            <source>pid {pid} since {time}</source>
+            <translation>PID {pid} seit {time}</translation>
+        </message>
+        <message>
             <source>published {branch} to {remote} ({objects} objects); its upstream is {upstream}</source>
             <translation>{branch} nach {remote} veröffentlicht ({objects} Objekte); sein Upstream ist {upstream}</translation>
+        </message>
+        <message>
+            <source>publishing {branch} to {remote} was rejected: {reason}; nothing changed</source>
+            <translation>das Veröffentlichen von {branch} auf {remote} wurde abgelehnt: {reason}; nichts wurde geändert</translation>
         </message>
         <message>
             <source>push rejected twice ({what})</source>
@@ -1265,6 +1447,10 @@
             <translation>Pushen</translation>
         </message>
         <message>
+            <source>pushing to {remote} failed: {reason}</source>
+            <translation>Pushen nach {remote} fehlgeschlagen: {reason}</translation>
+        </message>
+        <message>
             <source>reading its settings</source>
             <translation>Lesen seiner Einstellungen</translation>
         </message>
@@ -1275,6 +1461,10 @@
         <message>
             <source>recording</source>
             <translation>Speichern</translation>
+        </message>
+        <message>
+            <source>refusing to update the branch checked out in the remote's working tree</source>
+            <translation>der im Arbeitsverzeichnis des Remotes ausgecheckte Branch wird nicht aktualisiert</translation>
         </message>
         <message>
             <source>repository not found at {path} (moved or deleted?)</source>
@@ -1299,6 +1489,10 @@
         <message>
             <source>set push.default to push it (git config push.default simple)</source>
             <translation>setze push.default, um ihn zu pushen (git config push.default simple)</translation>
+        </message>
+        <message>
+            <source>shallow update not allowed: this shallow clone lacks history the remote lacks too (git fetch --unshallow first)</source>
+            <translation>flache Aktualisierung nicht erlaubt: diesem flachen Klon fehlt Historie, die auch dem Remote fehlt (zuerst git fetch --unshallow)</translation>
         </message>
         <message>
             <source>signed in as {user}, kept in memory until {holder} quits</source>
@@ -1364,6 +1558,10 @@
             <translation>der Hostname konnte nicht aufgelöst werden</translation>
         </message>
         <message>
+            <source>the host name is empty or starts with '-'</source>
+            <translation>der Hostname ist leer oder beginnt mit '-'</translation>
+        </message>
+        <message>
             <source>the index has unmerged paths ({marker})</source>
             <translation>der Index hat nicht zusammengeführte Pfade ({marker})</translation>
         </message>
@@ -1376,8 +1574,16 @@
             <translation>das Schlüsselbund-Backend {setting} kann nicht geladen werden</translation>
         </message>
         <message>
+            <source>the local branch does not exist</source>
+            <translation>der lokale Branch existiert nicht</translation>
+        </message>
+        <message>
             <source>the password in the URL</source>
             <translation>das Passwort in der URL</translation>
+        </message>
+        <message>
+            <source>the port must be a number from 0 to 65535</source>
+            <translation>der Port muss eine Zahl von 0 bis 65535 sein</translation>
         </message>
         <message>
             <source>the proxy closed the connection (can it reach the remote?)</source>
@@ -1402,6 +1608,22 @@
         <message>
             <source>the remote advertised a ref with an invalid name {name}: ignored</source>
             <translation>das Remote bot eine Ref mit ungültigem Namen {name} an: ignoriert</translation>
+        </message>
+        <message>
+            <source>the remote deleted it, so there is one version, not two to keep: --mine keeps the file, --theirs deletes it</source>
+            <translation>das Remote hat sie gelöscht, es gibt also eine Fassung, nicht zwei zum Behalten: --mine behält die Datei, --theirs löscht sie</translation>
+        </message>
+        <message>
+            <source>the remote did not report on this ref</source>
+            <translation>das Remote hat zu diesem Ref nichts gemeldet</translation>
+        </message>
+        <message>
+            <source>the scheme is mistyped; did you mean {url}?</source>
+            <translation>das Schema ist vertippt; meintest du {url}?</translation>
+        </message>
+        <message>
+            <source>the scheme is not valid</source>
+            <translation>das Schema ist ungültig</translation>
         </message>
         <message>
             <source>the server refused the credentials</source>
@@ -1444,6 +1666,10 @@
             <translation>es gibt keinen Schlüsselbund des Systems</translation>
         </message>
         <message>
+            <source>this computer deleted it, so there is one version, not two to keep: --theirs takes the remote's back, --mine leaves it deleted</source>
+            <translation>dieser Computer hat sie gelöscht, es gibt also eine Fassung, nicht zwei zum Behalten: --theirs holt die des Remotes zurück, --mine lässt sie gelöscht</translation>
+        </message>
+        <message>
             <source>timed out waiting for the remote</source>
             <translation>Zeitüberschreitung beim Warten auf das Remote</translation>
         </message>
@@ -1464,6 +1690,10 @@
             <translation>unerwarteter Fehler beim {step}: {error}</translation>
         </message>
         <message>
+            <source>unknown setting {key} (known: {known})</source>
+            <translation>unbekannte Einstellung {key} (bekannt: {known})</translation>
+        </message>
+        <message>
             <source>unlock it and try again</source>
             <translation>entsperre ihn und versuche es erneut</translation>
         </message>
@@ -1478,6 +1708,10 @@
         <message>
             <source>unsupported filter</source>
             <translation>Filter läuft hier nicht</translation>
+        </message>
+        <message>
+            <source>unsupported transport {scheme}{hint}</source>
+            <translation>nicht unterstütztes Transportprotokoll {scheme}{hint}</translation>
         </message>
         <message>
             <source>untracked files are in the way: {untracked}</source>
@@ -1513,6 +1747,26 @@
         <message>
             <source>{branch} and {upstream} have diverged; ff-only leaves {branch} as it is</source>
             <translation>{branch} und {upstream} sind abgewichen; ff-only lässt {branch}, wie er ist</translation>
+        </message>
+        <message>
+            <source>{branch} has no upstream: there is nothing to merge</source>
+            <translation>{branch} hat keinen Upstream: es gibt nichts zu mergen</translation>
+        </message>
+        <message>
+            <source>{branch} has not diverged from {upstream}: there is nothing to resolve</source>
+            <translation>{branch} ist nicht von {upstream} abgewichen: es gibt nichts aufzulösen</translation>
+        </message>
+        <message>
+            <source>{branch} is not checked out (it was integrated, {current} is checked out now)</source>
+            <translation>{branch} ist nicht ausgecheckt (er wurde integriert, jetzt ist {current} ausgecheckt)</translation>
+        </message>
+        <message>
+            <source>{branch} moved since its conflicts were being resolved: abort the resolution and start again</source>
+            <translation>{branch} hat sich bewegt, seit seine Konflikte aufgelöst werden: brich die Auflösung ab und beginne neu</translation>
+        </message>
+        <message>
+            <source>{branch} moved since the integration (now {commit})</source>
+            <translation>{branch} hat sich seit der Integration bewegt (jetzt {commit})</translation>
         </message>
         <message>
             <source>{branch} up to date with {upstream}</source>
@@ -1621,6 +1875,18 @@
             <translation>{branch}: {operation}: {advice}</translation>
         </message>
         <message>
+            <source>{branch}: {reason}</source>
+            <translation>{branch}: {reason}</translation>
+        </message>
+        <message>
+            <source>{choice} is not a choice: {choices}</source>
+            <translation>{choice} ist keine Wahl: {choices}</translation>
+        </message>
+        <message>
+            <source>{clash}: a file against a directory cannot be resolved here; use git</source>
+            <translation>{clash}: eine Datei gegen einen Ordner lässt sich hier nicht auflösen; nimm git</translation>
+        </message>
+        <message>
             <source>{command} is running in {path} (its editor still open?); nothing was changed: the sync waits for it</source>
             <translation>{command} läuft in {path} (ist sein Editor noch offen?); nichts wurde geändert: die Synchronisierung wartet darauf</translation>
         </message>
@@ -1648,16 +1914,88 @@
             <translation>{first}; {then}</translation>
         </message>
         <message>
+            <source>{folder} is a git repository already: add it instead</source>
+            <translation>{folder} ist schon ein git-Repository: füge es stattdessen hinzu</translation>
+        </message>
+        <message>
+            <source>{folder} is empty: put the files to sync in it first</source>
+            <translation>{folder} ist leer: lege zuerst die zu synchronisierenden Dateien hinein</translation>
+        </message>
+        <message>
+            <source>{folder}/state.json is damaged: abort the resolution</source>
+            <translation>{folder}/state.json ist beschädigt: brich die Auflösung ab</translation>
+        </message>
+        <message>
+            <source>{folder}: no such folder</source>
+            <translation>{folder}: kein solcher Ordner</translation>
+        </message>
+        <message>
+            <source>{folder}: nothing could be committed ({why})</source>
+            <translation>{folder}: nichts konnte committet werden ({why})</translation>
+        </message>
+        <message>
+            <source>{folder}: {why}</source>
+            <translation>{folder}: {why}</translation>
+        </message>
+        <message>
             <source>{listed} and {more} more</source>
             <translation>{listed} und {more} weitere</translation>
+        </message>
+        <message>
+            <source>{local}'s commits replay on {remote} without conflict now: sync it</source>
+            <translation>die Commits von {local} lassen sich jetzt ohne Konflikt auf {remote} neu anwenden: synchronisiere</translation>
         </message>
         <message>
             <source>{operation}: {advice}</source>
             <translation>{operation}: {advice}</translation>
         </message>
         <message>
+            <source>{path} does not exist</source>
+            <translation>{path} existiert nicht</translation>
+        </message>
+        <message>
+            <source>{path} is a bare repository (Gitferry syncs working trees)</source>
+            <translation>{path} ist ein Bare-Repository (Gitferry synchronisiert Arbeitsverzeichnisse)</translation>
+        </message>
+        <message>
+            <source>{path} is a directory or a submodule on one side: use mine, theirs or keep both</source>
+            <translation>{path} ist auf einer Seite ein Ordner oder ein Submodul: nimm Meine, Ihre oder Beide behalten</translation>
+        </message>
+        <message>
+            <source>{path} is a partial clone ({setting}, made by git clone --filter), which Gitferry does not support: clone it again without --filter</source>
+            <translation>{path} ist ein partieller Klon ({setting}, von git clone --filter angelegt), den Gitferry nicht unterstützt: klone es erneut ohne --filter</translation>
+        </message>
+        <message>
             <source>{path} is locked by another git process; nothing was changed</source>
             <translation>{path} ist von einem anderen git-Prozess gesperrt; nichts wurde geändert</translation>
+        </message>
+        <message>
+            <source>{path} is not a conflicted path of {branch}</source>
+            <translation>{path} ist kein Pfad mit Konflikt in {branch}</translation>
+        </message>
+        <message>
+            <source>{path} is not a directory</source>
+            <translation>{path} ist kein Ordner</translation>
+        </message>
+        <message>
+            <source>{path} is not a git repository</source>
+            <translation>{path} ist kein git-Repository</translation>
+        </message>
+        <message>
+            <source>{path} is not a git repository: it is a folder of the one at {parent}, which can be added</source>
+            <translation>{path} ist kein git-Repository: es ist ein Ordner des Repositorys in {parent}, das hinzugefügt werden kann</translation>
+        </message>
+        <message>
+            <source>{path} still has conflict markers (in {file})</source>
+            <translation>{path} hat noch Konfliktmarkierungen (in {file})</translation>
+        </message>
+        <message>
+            <source>{path} uses the git extension extensions.{extension}, which Gitferry does not support</source>
+            <translation>{path} nutzt die git-Erweiterung extensions.{extension}, die Gitferry nicht unterstützt</translation>
+        </message>
+        <message>
+            <source>{path}: .git/config cannot be read ({why}); fix it with a text editor</source>
+            <translation>{path}: .git/config ist nicht lesbar ({why}); korrigiere sie mit einem Texteditor</translation>
         </message>
         <message>
             <source>{path}: Git LFS object missing ({why}); its pointer is checked out</source>
@@ -1672,8 +2010,36 @@
             <translation>{path}: eine andere Synchronisierung läuft ({who})</translation>
         </message>
         <message>
+            <source>{path}: its merged file is missing; choose again</source>
+            <translation>{path}: seine gemergte Datei fehlt; wähle erneut</translation>
+        </message>
+        <message>
             <source>{path}: {error}</source>
             <translation>{path}: {error}</translation>
+        </message>
+        <message>
+            <source>{path}: {how}; nothing was chosen</source>
+            <translation>{path}: {how}; nichts wurde gewählt</translation>
+        </message>
+        <message>
+            <source>{path}: {why}; nothing was chosen for it</source>
+            <translation>{path}: {why}; nichts wurde dafür gewählt</translation>
+        </message>
+        <message>
+            <source>{reason}, by {remote}</source>
+            <translation>{reason}, von {remote}</translation>
+        </message>
+        <message>
+            <source>{reason}: nothing changed</source>
+            <translation>{reason}: nichts wurde geändert</translation>
+        </message>
+        <message>
+            <source>{ref} already has {branch}'s head (pushed since, or fast-forwarded to it)</source>
+            <translation>{ref} hat den Stand von {branch} schon (seitdem gepusht oder per Fast-Forward dorthin nachgezogen)</translation>
+        </message>
+        <message>
+            <source>{remote} is not empty (it has {held}): only an empty remote can take a new history; clone it instead, or make a new, empty repository there</source>
+            <translation>{remote} ist nicht leer (es hat {held}): nur ein leeres Remote kann eine neue Historie aufnehmen; klone es stattdessen, oder lege dort ein neues, leeres Repository an</translation>
         </message>
         <message>
             <source>{remote} is unreachable: {reason}</source>
@@ -1728,6 +2094,22 @@
             <translation>{ssh}: {offered}</translation>
         </message>
         <message>
+            <source>{tool} exited with {status}</source>
+            <translation>{tool} endete mit {status}</translation>
+        </message>
+        <message>
+            <source>{tool} left conflict markers in it</source>
+            <translation>{tool} hat Konfliktmarkierungen darin gelassen</translation>
+        </message>
+        <message>
+            <source>{tool} left it unchanged</source>
+            <translation>{tool} hat sie unverändert gelassen</translation>
+        </message>
+        <message>
+            <source>{upstream} is gone: there is nothing to merge</source>
+            <translation>{upstream} ist gelöscht: es gibt nichts zu mergen</translation>
+        </message>
+        <message>
             <source>{upstream} was deleted on the remote</source>
             <translation>{upstream} wurde auf dem Remote gelöscht</translation>
         </message>
@@ -1746,6 +2128,10 @@
         <message>
             <source>{what} is in progress ({marker})</source>
             <translation>{what} läuft ({marker})</translation>
+        </message>
+        <message>
+            <source>{where} uses {format} object ids, which Gitferry does not support yet</source>
+            <translation>{where} nutzt {format}-Objekt-IDs, die Gitferry noch nicht unterstützt</translation>
         </message>
         <message>
             <source>{why} to keep a password for background fetches: {fix}; a sync you start asks for it</source>

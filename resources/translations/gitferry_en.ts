@@ -93,6 +93,20 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n path(s) still to resolve: {paths}</source>
+        <translation>
+            <numerusform>%n path still to resolve: {paths}</numerusform>
+            <numerusform>%n paths still to resolve: {paths}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ref(s)</source>
+        <translation>
+            <numerusform>%n ref</numerusform>
+            <numerusform>%n refs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>committed %n file(s)</source>
         <translation>
             <numerusform>committed %n file</numerusform>

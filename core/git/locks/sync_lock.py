@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import NamedTuple
 
 from core.errors import GitferryError
-from core.phrase import phrase
+from core.phrase import Phrase, phrase
 from core.platform.file_lock import LockedFile, try_lock
 from core.platform.processes import process_started
 from core.results import ResultKind
@@ -61,8 +61,11 @@ class LockOwner(NamedTuple):
         return process_started(self.pid) == self.pid_started
 
     def describe(self) -> str:
+        return self.said().english()
+
+    def said(self) -> Phrase:
         started = time.strftime("%H:%M:%S", time.localtime(self.since))
-        return f"pid {self.pid} since {started}"
+        return phrase("pid {pid} since {time}", pid=self.pid, time=started)
 
 
 class SyncBusy(GitferryError):
@@ -74,7 +77,7 @@ class SyncBusy(GitferryError):
         if owner is None:
             super().__init__(phrase("{path}: another sync is running", path=path))
         else:
-            who = owner.describe()
+            who = owner.said()
             super().__init__(phrase("{path}: another sync is running ({who})", path=path, who=who))
         self.path = path
         self.owner = owner

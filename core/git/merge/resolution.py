@@ -104,7 +104,7 @@ from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch
 from core.git.worktree.checkout import switch_branch
 from core.git.worktree.git_operation import refuse_in_progress
-from core.results import counted
+from core.phrase import Phrase, phrase, some
 
 Choice = Literal["mine", "theirs", "both", "merged"]
 Side = Literal["ours", "theirs"]
@@ -116,21 +116,24 @@ _FINISHED: Final = b", conflicts resolved"  # how Finish's reflog entry ends
 
 
 class NothingToResolve(GitferryError):
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: Phrase) -> None:
         super().__init__(why)
 
 
 class ResolutionStale(GitferryError):
     def __init__(self, branch: str) -> None:
         super().__init__(
-            f"{branch} moved since its conflicts were being resolved: abort the resolution and start again"
+            phrase(
+                "{branch} moved since its conflicts were being resolved: "
+                "abort the resolution and start again",
+                branch=branch,
+            )
         )
 
 
 class Unresolved(BadInput):
     def __init__(self, paths: list[str]) -> None:
-        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        super().__init__(f"{counted(len(paths), 'path')} still to resolve: {shown}")
+        super().__init__(phrase("%n path(s) still to resolve: {paths}", len(paths), paths=some(paths, 3)))
         self.paths = paths
 
 
@@ -138,20 +141,24 @@ class OneVersion(BadInput):
     """`both` for a path one side deleted: there is nothing to keep beside it."""
 
     def __init__(self, path: str, deleted_by: Side) -> None:
-        one = "there is one version, not two to keep"
         if deleted_by == "theirs":
-            how = f"the remote deleted it, so {one}: --mine keeps the file, --theirs deletes it"
+            how = phrase(
+                "the remote deleted it, so there is one version, not two to keep: "
+                "--mine keeps the file, --theirs deletes it"
+            )
         else:
-            how = f"this computer deleted it, so {one}: --theirs takes the remote's back"
-            how += ", --mine leaves it deleted"
-        super().__init__(f"{path}: {how}; nothing was chosen")
+            how = phrase(
+                "this computer deleted it, so there is one version, not two to keep: "
+                "--theirs takes the remote's back, --mine leaves it deleted"
+            )
+        super().__init__(phrase("{path}: {how}; nothing was chosen", path=path, how=how))
         self.path = path
         self.deleted_by = deleted_by
 
 
 class MergeToolFailed(GitferryError):
-    def __init__(self, path: str, why: str) -> None:
-        super().__init__(f"{path}: {why}; nothing was chosen for it")
+    def __init__(self, path: str, why: str | Phrase) -> None:
+        super().__init__(phrase("{path}: {why}; nothing was chosen for it", path=path, why=why))
 
 
 @dataclass(frozen=True)
@@ -326,7 +333,9 @@ def conflicts_to_resolve(repo: Repo, *, rebase: bool = False) -> Resolution:
 def choose(repo: Repo, path: str, choice: str, *, rebase: bool = False) -> Resolution:
     """Resolve `path` by `choice` (`mine`, `theirs`, `both`)."""
     if choice not in CHOICES:
-        raise BadInput(f"{choice} is not a choice: {', '.join(CHOICES)}")
+        raise BadInput(
+            phrase("{choice} is not a choice: {choices}", choice=choice, choices=", ".join(CHOICES))
+        )
     plan = _plan(repo, rebase=rebase)
     conflicted = _ensure_conflicted(plan, path)
     if choice == "both" and conflicted.deleted_by is not None:
@@ -381,9 +390,10 @@ def run_merge_tool(repo: Repo, path: str, *, rebase: bool = False) -> Resolution
         if run.result_from is not None and done.returncode == 0:
             shutil.copyfile(run.result_from, merged)  # as git's vimdiff1 takes LOCAL's window
     except ToolUnavailable as exc:
-        raise MergeToolFailed(path, exc.message) from None
+        raise MergeToolFailed(path, exc.phrase) from None
     except OSError as exc:
-        raise MergeToolFailed(path, f"could not run {tool.name}: {exc.strerror or exc}") from None
+        unrun = phrase("could not run {tool}: {error}", tool=tool.name, error=str(exc.strerror or exc))
+        raise MergeToolFailed(path, unrun) from None
     finally:
         for side in temporary:
             with contextlib.suppress(FileNotFoundError):
@@ -401,14 +411,14 @@ def run_merge_tool(repo: Repo, path: str, *, rebase: bool = False) -> Resolution
     return _resolution(plan)
 
 
-def _tool_failure(name: str, status: int, before: bytes, after: bytes, binary: bool) -> str | None:
+def _tool_failure(name: str, status: int, before: bytes, after: bytes, binary: bool) -> Phrase | None:
     """Why the tool's merge is not taken (None: it is)."""
     if status != 0:
-        return f"{name} exited with {status}"
+        return phrase("{tool} exited with {status}", tool=name, status=status)
     if has_markers(after) and not binary:
-        return f"{name} left conflict markers in it"
+        return phrase("{tool} left conflict markers in it", tool=name)
     if binary and after == before:
-        return f"{name} left it unchanged"
+        return phrase("{tool} left it unchanged", tool=name)
     return None
 
 
@@ -471,7 +481,9 @@ def _resolved_tree(plan: _Plan, now: float | None) -> ObjectID:
     try:
         tree = plan.view.edit(plan.merged.tree, edits)
     except PathClash as exc:
-        raise BadInput(f"{exc}: a file against a directory cannot be resolved here; use git") from None
+        raise BadInput(
+            phrase("{clash}: a file against a directory cannot be resolved here; use git", clash=str(exc))
+        ) from None
     if tree is None:  # every file resolved away: an empty tree, as git would commit it
         tree = plan.objects.add(Tree())
     plan.view.keep((stat.S_IFDIR, tree))
@@ -578,14 +590,20 @@ def _plan(
     if state is not None and (state.branch != branch or state.ours != local.decode()):
         raise ResolutionStale(state.branch)
     if upstream is None:
-        raise NothingToResolve(f"{branch} has no upstream: there is nothing to merge")
+        raise NothingToResolve(phrase("{branch} has no upstream: there is nothing to merge", branch=branch))
     remote = ObjectID(state.theirs.encode()) if state is not None else tracking_head(repo, upstream)
     if remote is None:
-        raise NothingToResolve(f"{short_name(upstream)} is gone: there is nothing to merge")
+        raise NothingToResolve(
+            phrase("{upstream} is gone: there is nothing to merge", upstream=short_name(upstream))
+        )
     bases = merge_bases(repo, local, remote)
     if remote in bases or local in bases:
         raise NothingToResolve(
-            f"{branch} has not diverged from {short_name(upstream)}: there is nothing to resolve"
+            phrase(
+                "{branch} has not diverged from {upstream}: there is nothing to resolve",
+                branch=branch,
+                upstream=short_name(upstream),
+            )
         )
     objects = ObjectOverlay(repo.object_store)
     view = TreeView(objects)
@@ -617,7 +635,11 @@ def _step(
     replayed = replay(objects, picks[state.done :], onto, maker, renames=rename_settings(repo))
     if not replayed.conflicts:
         raise NothingToResolve(
-            f"{local.decode()[:10]}'s commits replay on {remote.decode()[:10]} without conflict now: sync it"
+            phrase(
+                "{local}'s commits replay on {remote} without conflict now: sync it",
+                local=local.decode()[:10],
+                remote=remote.decode()[:10],
+            )
         )
     return _Step(picks, state.done + replayed.applied, replayed.head)
 
@@ -699,7 +721,7 @@ def _last_change(plan: _Plan, head: ObjectID, path: bytes) -> datetime | None:
 
 def _ensure_conflicted(plan: _Plan, path: str) -> ConflictedPath:
     if path not in plan.merged.conflicts:
-        raise BadInput(f"{path} is not a conflicted path of {plan.branch}")
+        raise BadInput(phrase("{path} is not a conflicted path of {branch}", path=path, branch=plan.branch))
     return _conflicted(plan, path)
 
 
@@ -712,7 +734,12 @@ def _ensure_mergeable(plan: _Plan, path: str) -> ConflictedPath:
             and side.mode is not None
             and not (stat.S_ISREG(side.mode) or stat.S_ISLNK(side.mode))
         ):
-            raise BadInput(f"{path} is a directory or a submodule on one side: use mine, theirs or keep both")
+            raise BadInput(
+                phrase(
+                    "{path} is a directory or a submodule on one side: use mine, theirs or keep both",
+                    path=path,
+                )
+            )
     return conflicted
 
 
@@ -771,12 +798,13 @@ def _edits(plan: _Plan, path: str, choice: str, now: float | None) -> dict[bytes
         return {raw: theirs, (parent + b"/" + copy if parent else copy): ours}
     file = plan.state.files.get(path)
     if file is None:
-        raise BadInput(f"{path}: its merged file is missing; choose again")
+        raise BadInput(phrase("{path}: its merged file is missing; choose again", path=path))
     with open(os.path.join(_state_dir(plan.repo), file), "rb") as f:
         content = f.read()
     sides = [e for e in (ours, theirs) if e is not None and stat.S_ISREG(e[0])]
     if has_markers(content) and not is_binary(content):
-        raise BadInput(f"{path} still has conflict markers (in {os.path.join(_state_dir(plan.repo), file)})")
+        merged = os.path.join(_state_dir(plan.repo), file)
+        raise BadInput(phrase("{path} still has conflict markers (in {file})", path=path, file=merged))
     mode = sides[0][0] if sides else stat.S_IFREG | 0o644
     return {raw: (mode, plan.objects.add(Blob.from_string(content)))}
 
@@ -806,7 +834,9 @@ def _load(repo: Repo) -> _State | None:
     except FileNotFoundError:
         return None
     except (ValueError, KeyError, TypeError):
-        raise GitferryError(f"{_state_dir(repo)}/state.json is damaged: abort the resolution") from None
+        raise GitferryError(
+            phrase("{folder}/state.json is damaged: abort the resolution", folder=_state_dir(repo))
+        ) from None
 
 
 def _save(repo: Repo, state: _State) -> None:

@@ -22,12 +22,14 @@ from core.git.history.merge_base import merge_bases
 from core.git.merge.backup_refs import backup_head, backup_refs
 from core.git.merge.integrate import branch_ref, checked_out, ensure_unlocked, translate_locks
 from core.git.worktree.checkout import switch_branch
+from core.phrase import Phrase, phrase
 
 
 class UndoRefused(GitferryError):
-    def __init__(self, why: str) -> None:
-        super().__init__(f"not undone: {why}")
-        self.why = why
+    def __init__(self, why: Phrase) -> None:
+        super().__init__(phrase("not undone: {why}", why=why))
+        self.why_said = why
+        self.why = why.english()
 
 
 @dataclass(frozen=True)
@@ -42,18 +44,38 @@ def undo_refusal(repo: Repo, branch: str, old: str, new: str) -> UndoRefused | N
     (asked before the user is offered Undo, and again under the lock by `undo_integration`)."""
     current, head = checked_out(repo)
     if current != branch:
-        return UndoRefused(f"{branch} is not checked out (it was integrated, {current} is checked out now)")
+        return UndoRefused(
+            phrase(
+                "{branch} is not checked out (it was integrated, {current} is checked out now)",
+                branch=branch,
+                current=str(current),
+            )
+        )
     if head.decode() != new:
-        return UndoRefused(f"{branch} moved since the integration (now {head.decode()[:10]})")
+        return UndoRefused(
+            phrase(
+                "{branch} moved since the integration (now {commit})",
+                branch=branch,
+                commit=head.decode()[:10],
+            )
+        )
     old_id, new_id = ObjectID(old.encode()), ObjectID(new.encode())
     if all(sha != old_id for _ref, sha in backup_refs(repo, branch)):
-        return UndoRefused(f"no backup ref of {branch} holds {old[:10]} any more")
+        return UndoRefused(
+            phrase("no backup ref of {branch} holds {commit} any more", branch=branch, commit=old[:10])
+        )
     for ref, sha in sorted(repo.refs.as_dict(Ref(b"refs/remotes/")).items()):
         if ref.endswith(b"/HEAD"):  # a remote's symbolic HEAD names a branch checked below
             continue
         if sha == new_id or new_id in merge_bases(repo, new_id, sha):
             shown = ref.decode()
-            return UndoRefused(f"{shown} already has {branch}'s head (pushed since, or fast-forwarded to it)")
+            return UndoRefused(
+                phrase(
+                    "{ref} already has {branch}'s head (pushed since, or fast-forwarded to it)",
+                    ref=shown,
+                    branch=branch,
+                )
+            )
     return None
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from core.atomic_file import fsync_dir, write_atomically
 from core.errors import BadInput
 from core.git.locks.sync_lock import LockOwner
+from core.phrase import Phrase, phrase
 
 MARKER = Path(".git") / "gitferry" / "clone-in-progress"
 
@@ -69,8 +70,8 @@ class CloneMarker:
 class HalfMadeClone(BadInput):
     """The folder holds a clone that did not finish."""
 
-    def __init__(self, folder: Path, marker: CloneMarker, why: str) -> None:
-        super().__init__(f"{folder}: {why}")
+    def __init__(self, folder: Path, marker: CloneMarker, why: Phrase) -> None:
+        super().__init__(phrase("{folder}: {why}", folder=str(folder), why=why))
         self.folder = folder
         self.marker = marker
 
@@ -106,9 +107,11 @@ def refuse_half_made(folder: Path) -> None:
     if marker is None:
         return
     if marker.owner.alive():
-        why = f"a clone into it is still running ({marker.owner.describe()})"
+        why = _still_running(marker)
     else:
-        why = f"it is a clone of {marker.url} that did not finish; run that gitferry clone again"
+        why = phrase(
+            "it is a clone of {url} that did not finish; run that gitferry clone again", url=marker.url
+        )
     raise HalfMadeClone(folder, marker, why)
 
 
@@ -123,7 +126,7 @@ def _take_existing(folder: Path, url: str) -> bool:
 def _restartable(folder: Path, url: str) -> CloneMarker | None:
     """The dead clone of `url` whose folder this is (None: the folder is empty)."""
     if not folder.is_dir():
-        raise BadInput(f"cannot clone into {folder}: it is a file")
+        raise BadInput(phrase("cannot clone into {folder}: it is a file", folder=str(folder)))
     if not any(folder.iterdir()):
         return None
     marker = CloneMarker.read(folder)
@@ -131,14 +134,21 @@ def _restartable(folder: Path, url: str) -> CloneMarker | None:
         shutil.rmtree(folder / ".git")  # a clone killed before its marker: nothing else made
         return None
     if marker is None:
-        raise BadInput(f"cannot clone into {folder}: it exists and is not empty")
+        raise BadInput(phrase("cannot clone into {folder}: it exists and is not empty", folder=str(folder)))
     if marker.url != url:
-        raise HalfMadeClone(
-            folder, marker, f"it holds a clone of {marker.url} that did not finish; remove it to clone {url}"
+        why = phrase(
+            "it holds a clone of {other} that did not finish; remove it to clone {url}",
+            other=marker.url,
+            url=url,
         )
+        raise HalfMadeClone(folder, marker, why)
     if marker.owner.alive():
-        raise HalfMadeClone(folder, marker, f"a clone into it is still running ({marker.owner.describe()})")
+        raise HalfMadeClone(folder, marker, _still_running(marker))
     return marker
+
+
+def _still_running(marker: CloneMarker) -> Phrase:
+    return phrase("a clone into it is still running ({who})", who=marker.owner.said())
 
 
 def _unmarked_claim(folder: Path) -> bool:

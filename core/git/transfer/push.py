@@ -66,13 +66,27 @@ from core.git.transfer.push_pack import OutgoingPack
 from core.git.transfer.signer import Signer
 from core.git.transfer.stop import TransferStop
 from core.git.transfer.transport import translate_error, watched_connection
+from core.phrase import Phrase, as_phrase, phrase, some, verbatim
 from core.remote_url import HttpAuth, RemoteUrl, parse_remote_url, url_without_secret
-from core.results import ResultKind, counted
+from core.results import ResultKind
 
 __all__ = ["CHECKED_OUT", "REMOTE_MOVED", "HookRefused", "PushFailed", "PushResult", "push_branches"]
 
-REMOTE_MOVED = "non-fast-forward (the remote has new commits)"
-CHECKED_OUT = "refusing to update the branch checked out in the remote's working tree"
+_REMOTE_MOVED = phrase("non-fast-forward (the remote has new commits)")
+_CHECKED_OUT = phrase("refusing to update the branch checked out in the remote's working tree")
+_NO_BRANCH = phrase("the local branch does not exist")
+_NOT_REPORTED = phrase("the remote did not report on this ref")
+_MOVED_MEANWHILE = phrase("failed to update ref (it moved during the push)")
+_SHALLOW = phrase(
+    "shallow update not allowed: this shallow clone lacks history the remote lacks too "
+    "(git fetch --unshallow first)"
+)
+_OWN_REASONS = {
+    said.english(): said
+    for said in (_REMOTE_MOVED, _CHECKED_OUT, _NO_BRANCH, _NOT_REPORTED, _MOVED_MEANWHILE, _SHALLOW)
+}
+REMOTE_MOVED = _REMOTE_MOVED.english()
+CHECKED_OUT = _CHECKED_OUT.english()
 _MAX_MESSAGES = 3
 
 LfsUpload = Callable[..., LfsUploaded]  # `upload_for_push` bound to a repository and remote
@@ -101,18 +115,30 @@ class RemoteNotEmpty(GitferryError):
             for r in refs
             if r.startswith(b"refs/heads/")
         )
-        held = f"branch {', '.join(heads[:3])}" + (f" and {len(heads) - 3} more" if len(heads) > 3 else "")
+        held = phrase("branch {names}", names=some(heads, 3)) if heads else phrase("%n ref(s)", len(refs))
         super().__init__(
-            f"{remote} is not empty (it has {held if heads else counted(len(refs), 'ref')}): only an empty "
-            "remote can take a new history; clone it instead, or make a new, empty repository there"
+            phrase(
+                "{remote} is not empty (it has {held}): only an empty remote can take a new history; "
+                "clone it instead, or make a new, empty repository there",
+                remote=remote,
+                held=held,
+            )
         )
+
+
+def rejection_said(reason: str) -> Phrase:
+    """A rejected ref's reason (`PushResult.rejected`) as a phrase: Gitferry's own reasons
+    as their templates, a server's own words as they were said."""
+    return _OWN_REASONS.get(reason) or verbatim(reason)
 
 
 class PushFailed(RemoteError):
     result = ResultKind.ERROR
 
-    def __init__(self, remote: str, reason: str) -> None:
-        super().__init__(remote, reason, f"pushing to {remote} failed: {reason}")
+    def __init__(self, remote: str, reason: str | Phrase) -> None:
+        why = as_phrase(reason)
+        said = phrase("pushing to {remote} failed: {reason}", remote=remote, reason=why)
+        super().__init__(remote, why, said)
 
 
 def push_branches(
@@ -253,7 +279,7 @@ def _combined(results: Sequence[PushResult], urls: Sequence[str]) -> PushResult:
 
 def _push_error(exc: BaseException, remote: str, url: RemoteUrl, auth: HttpAuth | None) -> RemoteError:
     error = translate_error(exc, remote, url, auth)
-    return PushFailed(remote, error.reason) if isinstance(error, TransferFailed) else error
+    return PushFailed(remote, error.reason_said) if isinstance(error, TransferFailed) else error
 
 
 @dataclass(frozen=True)
@@ -296,7 +322,7 @@ class _PushPlan:
     def _judge(self, branch: _Branch, old: ObjectID | None) -> str | None:
         """Why `branch` cannot go out, or None (it is queued, or has nothing to send)."""
         if branch.head is None:
-            return "the local branch does not exist"
+            return _NO_BRANCH.english()
         if branch.remote_ref in self.sent:
             return f"another branch is pushed to {branch.upstream.merge_ref}"
         if old == branch.head:
@@ -499,7 +525,7 @@ class _PushSession:
             if statuses is None or (local and ref not in statuses):
                 reason = None  # no report-status: git, too, takes that as success
             else:
-                reason = statuses.get(ref, "the remote did not report on this ref")
+                reason = statuses.get(ref, _NOT_REPORTED.english())
             if reason is None:
                 _move_tracking_ref(self._repo, self._remote, branch, branch.head)
                 pushed.append(branch.upstream.branch)
@@ -523,13 +549,10 @@ class _PushSession:
 
     def _reason(self, status: str, local: bool) -> str:
         if local:  # dulwich's text names the raw SHAs; its only cause is a lost compare-and-swap
-            return "failed to update ref (it moved during the push)"
+            return _MOVED_MEANWHILE.english()
         if self._pack.sends_shallow and "missing necessary objects" in status:
             # The remote's own words name an object below this shallow clone's history.
-            return (
-                "shallow update not allowed: this shallow clone lacks history the remote lacks too "
-                "(git fetch --unshallow first)"
-            )
+            return _SHALLOW.english()
         text = status
         if self._messages.lines:
             text += f" ({'; '.join(self._messages.lines)})"

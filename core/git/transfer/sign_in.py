@@ -50,7 +50,7 @@ from core.git.transfer.credential_helper import HelperNeedsGit, helper_name
 from core.git.transfer.signer import SessionPasswords, Signer, SignInRequest, unkept_password_note
 from core.git.transfer.ssh_identity import describe_ssh
 from core.git.transfer.stop import TransferStop, registered
-from core.phrase import Phrase, in_turn, phrase, verbatim
+from core.phrase import Phrase, in_turn, phrase
 from core.remote_url import (
     BadRemoteUrl,
     HttpAuth,
@@ -439,7 +439,7 @@ def describe_credential(
     try:
         parsed = parse_remote_url(url)
     except BadRemoteUrl as exc:
-        return verbatim(exc.why)
+        return exc.why_said
     if parsed.kind is Kind.SSH:
         return describe_ssh(parsed, config)
     if parsed.kind not in (Kind.HTTP, Kind.HTTPS):
