@@ -134,6 +134,7 @@ async def run_desktop(
     from gui.desktop import Desktop
     from gui.engine_take_over import become_engine
     from gui.event_loop import cancel_other_tasks
+    from gui.models.engine_words import error_text
 
     engine_lock = await become_engine(home, window if window.isVisible() else None)
     if engine_lock is None:  # a background daemon syncs this data folder, and keeps on
@@ -142,7 +143,8 @@ async def run_desktop(
         api = await Api.open(home, engine_lock=engine_lock)
     except GitferryError as exc:
         engine_lock.release()
-        QMessageBox.critical(None, QCoreApplication.translate("App", "Gitferry cannot start"), exc.message)
+        title = QCoreApplication.translate("App", "Gitferry cannot start")
+        QMessageBox.critical(None, title, error_text(exc))
         return 1
     desktop = Desktop(api, window=window)
     loop = asyncio.get_running_loop()

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from core.cli_socket import LOCK_FILE, run_directory
 from core.errors import GitferryError
+from core.phrase import Phrase, phrase
 from core.platform.file_lock import LockedFile, try_lock
 from core.platform.processes import process_started
 
@@ -87,20 +88,26 @@ class EngineHolder:
         return process_started(self.pid) == self.pid_started
 
     def describe(self) -> str:
+        return self.said().english()
+
+    def said(self) -> Phrase:
         if self.kind == APP:
-            return f"the Gitferry app (pid {self.pid})"
-        return f"another `gitferry daemon` (pid {self.pid})"
+            return phrase("the Gitferry app (pid {pid})", pid=self.pid)
+        return phrase("another `gitferry daemon` (pid {pid})", pid=self.pid)
 
 
 class EngineHeld(GitferryError):
     """Another engine (the app or a daemon) syncs this data directory."""
 
     def __init__(self, home: Path, holder: EngineHolder | None) -> None:
-        who = holder.describe() if holder is not None else "another Gitferry engine"
+        who = holder.said() if holder is not None else phrase("another Gitferry engine")
         if holder is not None and holder.quitting:
-            super().__init__(f"{who} is quitting but still syncs this data directory ({home})")
+            said = phrase(
+                "{who} is quitting but still syncs this data directory ({home})", who=who, home=str(home)
+            )
         else:
-            super().__init__(f"{who} already syncs this data directory ({home})")
+            said = phrase("{who} already syncs this data directory ({home})", who=who, home=str(home))
+        super().__init__(said)
         self.home = home
         self.holder = holder
 

@@ -50,7 +50,7 @@ _CANCEL_TURN = 0.1  # seconds between looks at a clone's cancel event
 
 class CloneCancelled(GitferryError):
     def __init__(self, url: str) -> None:
-        super().__init__(f"clone of {url} cancelled: nothing was kept")
+        super().__init__(phrase("clone of {url} cancelled: nothing was kept", url=url))
         self.url = url
 
 
@@ -193,9 +193,12 @@ async def edit_remote(core: Core, name: str, action: str, remote: str, url: str 
     record = await core.store.repo(name)
     auth: HttpAuth | None = None
     if action not in REMOTE_ACTIONS:
-        raise BadInput(f"unknown remote action {action!r} (known: {', '.join(REMOTE_ACTIONS)})")
+        known = ", ".join(REMOTE_ACTIONS)
+        raise BadInput(
+            phrase("unknown remote action {action} (known: {known})", action=repr(action), known=known)
+        )
     if action in ("add", "set-url") and not url:
-        raise BadInput(f"remote {action} needs a URL")
+        raise BadInput(phrase("remote {action} needs a URL", action=action))
     if action != "remove" and url:
         url, auth = split_url_secret(url)
         check_url(url)
@@ -219,14 +222,14 @@ async def check_credentials(
     if not url.startswith(("http://", "https://")):
         raise BadInput(_takes_no_password(remote, url))
     if not username or not secret:
-        raise BadInput("a user name and a token or password are both needed")
+        raise BadInput(phrase("a user name and a token or password are both needed"))
     auth = HttpAuth(username, secret)
     config = await core.offload.io(git_config, path)
     await core.offload.io(probe_remote, remote, url, auth=auth, config=config)
     return AcceptedCredentials(remote, url, auth)
 
 
-def _takes_no_password(remote: str, url: str) -> str:
+def _takes_no_password(remote: str, url: str) -> Phrase:
     """Why `remote` at `url` (not HTTP(S)) has no credentials to set: said for its kind (a
     local path was said to "use /srv/notes.git, not HTTP(S): ssh uses your agent and keys")."""
     try:
@@ -234,10 +237,14 @@ def _takes_no_password(remote: str, url: str) -> str:
     except BadRemoteUrl:
         kind = None
     if kind in (Kind.PATH, Kind.FILE):
-        return f"{remote} is a folder on this computer ({url}): it takes no user name or password"
+        return phrase(
+            "{remote} is a folder on this computer ({url}): it takes no user name or password",
+            remote=remote,
+            url=url,
+        )
     if kind is Kind.GIT:
-        return f"{remote} uses git://, which takes no user name or password"
-    return f"{remote} uses ssh, not HTTP(S): ssh signs in with your agent and keys"
+        return phrase("{remote} uses git://, which takes no user name or password", remote=remote)
+    return phrase("{remote} uses ssh, not HTTP(S): ssh signs in with your agent and keys", remote=remote)
 
 
 def git_config(path: str | None) -> StackedConfig:
@@ -621,7 +628,7 @@ def _apply_remote_edit(repo: Repo, action: str, remote: str, url: str | None) ->
     elif action == "remove":
         remote_config.remove_remote(repo, remote)
     else:
-        raise BadInput(f"remote {action} needs a URL")
+        raise BadInput(phrase("remote {action} needs a URL", action=action))
 
 
 def _drop_push_url(repo: Repo, remote: str) -> None:

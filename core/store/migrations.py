@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import GitferryError
+from core.phrase import phrase
 
 MIGRATIONS: list[list[str]] = [
     # 1: the first schema.
@@ -141,8 +142,14 @@ class SchemaTooNew(GitferryError):
 
     def __init__(self, path: Path, found: int) -> None:
         super().__init__(
-            f"{path.name} is from a newer Gitferry (schema {found}; this one knows {LATEST}): "
-            f"upgrade Gitferry, or move {path} aside to start afresh"
+            phrase(
+                "{file} is from a newer Gitferry (schema {found}; this one knows {known}): "
+                "upgrade Gitferry, or move {path} aside to start afresh",
+                file=path.name,
+                found=found,
+                known=LATEST,
+                path=str(path),
+            )
         )
         self.path = path
         self.found = found

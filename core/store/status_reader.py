@@ -23,6 +23,7 @@ from pathlib import Path
 
 from core.errors import BadInput
 from core.model import BranchStatus, ConflictRecord, RepoRecord, SkippedFile, SubmoduleStatus, SyncReach
+from core.phrase import phrase
 
 _BRANCH_ROWS = (
     "SELECT repo_id, name, upstream, head, upstream_head, ahead, behind, last_fetch,"
@@ -106,7 +107,7 @@ class LastSync:
 
 class UnknownRepository(BadInput):
     def __init__(self, name: str) -> None:
-        super().__init__(f"no repository named {name!r} (see `gitferry list`)")
+        super().__init__(phrase("no repository named {name} (see `gitferry list`)", name=repr(name)))
         self.name = name
 
 

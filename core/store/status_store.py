@@ -38,6 +38,7 @@ from core.model import (
     utcnow,
 )
 from core.offload import Offload, PriorityGate
+from core.phrase import phrase
 from core.settings import AppSettings, RepoSettings, app_settings, repo_settings
 from core.store import run_rows, status_writer
 from core.store.database import Database, Reopened
@@ -188,7 +189,9 @@ class StatusStore:
                 await s.flush()
                 s.add_all(RepoSettingRow(repo_id=row.id, key=k, value=v) for k, v in settings.items())
         except IntegrityError:
-            raise BadInput(f"a repository named {name!r} or at {path} is already added") from None
+            raise BadInput(
+                phrase("a repository named {name} or at {path} is already added", name=repr(name), path=path)
+            ) from None
         await self._save_registry()
         return _repo(row)
 
@@ -205,7 +208,7 @@ class StatusStore:
                     raise UnknownRepository(f"#{repo_id}")
                 row.path = path
         except IntegrityError:
-            raise BadInput(f"a repository at {path} is already added") from None
+            raise BadInput(phrase("a repository at {path} is already added", path=path)) from None
         await self._save_registry()
         return _repo(row)
 

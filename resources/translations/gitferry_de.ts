@@ -914,6 +914,10 @@
             <translation>Git LFS über einen lokalen Pfad ({path}) wird nicht unterstützt</translation>
         </message>
         <message>
+            <source>HEAD is detached</source>
+            <translation>HEAD ist losgelöst</translation>
+        </message>
+        <message>
             <source>HEAD is detached at {commit}, a submodule checkout of {superproject}: nothing to integrate; `git submodule update` there moves it (as its sync does, with submodule.recurse), or `git switch NAME` here syncs a branch</source>
             <translation>HEAD ist bei {commit} losgelöst, ein Submodul-Checkout von {superproject}: nichts zu integrieren; `git submodule update` dort bewegt ihn (wie dessen Synchronisierung, mit submodule.recurse), oder `git switch NAME` hier synchronisiert einen Branch</translation>
         </message>
@@ -930,6 +934,10 @@
             <translation>ein Bisect</translation>
         </message>
         <message>
+            <source>a boolean</source>
+            <translation>ein Wahrheitswert</translation>
+        </message>
+        <message>
             <source>a cherry-pick</source>
             <translation>ein Cherry-pick</translation>
         </message>
@@ -942,12 +950,20 @@
             <translation>ein Klonen in ihn läuft noch ({who})</translation>
         </message>
         <message>
+            <source>a header is 'Name: value'</source>
+            <translation>ein Header ist 'Name: Wert'</translation>
+        </message>
+        <message>
             <source>a host name cannot start with '-'</source>
             <translation>ein Hostname kann nicht mit '-' beginnen</translation>
         </message>
         <message>
             <source>a merge</source>
             <translation>ein Merge</translation>
+        </message>
+        <message>
+            <source>a number</source>
+            <translation>eine Zahl</translation>
         </message>
         <message>
             <source>a rebase</source>
@@ -958,8 +974,20 @@
             <translation>ein Rebase von {branch}</translation>
         </message>
         <message>
+            <source>a repository at {path} is already added</source>
+            <translation>ein Repository in {path} ist schon hinzugefügt</translation>
+        </message>
+        <message>
+            <source>a repository named {name} or at {path} is already added</source>
+            <translation>ein Repository namens {name} oder in {path} ist schon hinzugefügt</translation>
+        </message>
+        <message>
             <source>a revert</source>
             <translation>ein Revert</translation>
+        </message>
+        <message>
+            <source>a user name and a token or password are both needed</source>
+            <translation>Benutzername und Token oder Passwort werden beide gebraucht</translation>
         </message>
         <message>
             <source>a {kind} URL cannot carry a password</source>
@@ -972,6 +1000,14 @@
         <message>
             <source>an ssh address cannot carry a password</source>
             <translation>eine ssh-Adresse kann kein Passwort enthalten</translation>
+        </message>
+        <message>
+            <source>another Gitferry engine</source>
+            <translation>eine andere Gitferry-Engine</translation>
+        </message>
+        <message>
+            <source>another `gitferry daemon` (pid {pid})</source>
+            <translation>ein anderer `gitferry daemon` (PID {pid})</translation>
         </message>
         <message>
             <source>as given earlier while Gitferry runs</source>
@@ -1004,6 +1040,10 @@
         <message>
             <source>bad remote URL {url}: {why}</source>
             <translation>ungültige Remote-URL {url}: {why}</translation>
+        </message>
+        <message>
+            <source>bad remote name {name}</source>
+            <translation>ungültiger Remote-Name {name}</translation>
         </message>
         <message>
             <source>bad repository name {name}: no spaces or slashes, not starting with '-'</source>
@@ -1050,8 +1090,20 @@
             <translation>ausgecheckt</translation>
         </message>
         <message>
+            <source>clone of {url} cancelled: nothing was kept</source>
+            <translation>Klonen von {url} abgebrochen: nichts wurde behalten</translation>
+        </message>
+        <message>
             <source>cloned from {url}</source>
             <translation>geklont von {url}</translation>
+        </message>
+        <message>
+            <source>commit.gpgsign is set but signing is misconfigured: {reason}</source>
+            <translation>commit.gpgsign ist gesetzt, aber das Signieren ist falsch eingerichtet: {reason}</translation>
+        </message>
+        <message>
+            <source>commit.gpgsign is set but {signer} failed: {reason}</source>
+            <translation>commit.gpgsign ist gesetzt, aber {signer} schlug fehl: {reason}</translation>
         </message>
         <message numerus="yes">
             <source>committed %n file(s)</source>
@@ -1103,6 +1155,10 @@
         <message>
             <source>credential helper {helper} gave a password but no user name: set git's credential.username, or write the user in the URL</source>
             <translation>der Zugangsdaten-Helfer {helper} gab ein Passwort, aber keinen Benutzernamen: setze credential.username in git oder schreibe den Benutzer in die URL</translation>
+        </message>
+        <message>
+            <source>credential helper {helper} is a git command and git is not installed</source>
+            <translation>der Zugangsdaten-Helfer {helper} ist ein git-Befehl, und git ist nicht installiert</translation>
         </message>
         <message>
             <source>credential helper {helper} said to stop asking</source>
@@ -1213,6 +1269,10 @@
             <translation>git config push.default upstream würde ihn nach {theirs} auf {remote} pushen</translation>
         </message>
         <message>
+            <source>git config {key}: {why}</source>
+            <translation>git config {key}: {why}</translation>
+        </message>
+        <message>
             <source>git's credential helper {names}</source>
             <translation>git-Zugangsdaten-Helfer {names}</translation>
         </message>
@@ -1311,6 +1371,10 @@
             <translation>Messen der Branches</translation>
         </message>
         <message>
+            <source>merge tool {tool} is unknown to git: give it a command (git config mergetool.{tool}.cmd)</source>
+            <translation>das Merge-Werkzeug {tool} ist git unbekannt: gib ihm einen Befehl (git config mergetool.{tool}.cmd)</translation>
+        </message>
+        <message>
             <source>merged {branches}</source>
             <translation>{branches} zusammengeführt</translation>
         </message>
@@ -1359,8 +1423,24 @@
             <translation>keine Integration von {branch} ist zum Rückgängigmachen verzeichnet</translation>
         </message>
         <message>
+            <source>no local branch named {branch}</source>
+            <translation>kein lokaler Branch namens {branch}</translation>
+        </message>
+        <message>
+            <source>no merge tool is configured (git config merge.tool NAME, mergetool.NAME.cmd)</source>
+            <translation>kein Merge-Werkzeug eingerichtet (git config merge.tool NAME, mergetool.NAME.cmd)</translation>
+        </message>
+        <message>
+            <source>no remote named {name}</source>
+            <translation>kein Remote namens {name}</translation>
+        </message>
+        <message>
             <source>no remote to sync with: its commits are on this computer only; add one in Settings or with gitferry remote add {name} origin URL</source>
             <translation>kein Remote zum Synchronisieren: seine Commits sind nur auf diesem Computer; füge eines in den Einstellungen hinzu oder mit gitferry remote add {name} origin URL</translation>
+        </message>
+        <message>
+            <source>no repository named {name} (see `gitferry list`)</source>
+            <translation>kein Repository namens {name} (siehe `gitferry list`)</translation>
         </message>
         <message>
             <source>no repository path</source>
@@ -1377,6 +1457,10 @@
         <message>
             <source>no sign-in needed</source>
             <translation>keine Anmeldung nötig</translation>
+        </message>
+        <message>
+            <source>no {missing} is configured and user.useConfigOnly forbids guessing one: git would not commit either; set it (git config user.{missing} ...)</source>
+            <translation>kein {missing} eingerichtet, und user.useConfigOnly verbietet das Raten: auch git würde nicht committen; setze ihn (git config user.{missing} ...)</translation>
         </message>
         <message>
             <source>non-fast-forward (the remote has new commits)</source>
@@ -1409,6 +1493,10 @@
         <message>
             <source>not undone: {why}</source>
             <translation>nicht rückgängig gemacht: {why}</translation>
+        </message>
+        <message>
+            <source>nothing</source>
+            <translation>nichts</translation>
         </message>
         <message>
             <source>pid {pid} since {time}</source>
@@ -1467,6 +1555,14 @@
             <translation>der im Arbeitsverzeichnis des Remotes ausgecheckte Branch wird nicht aktualisiert</translation>
         </message>
         <message>
+            <source>remote {action} needs a URL</source>
+            <translation>remote {action} braucht eine URL</translation>
+        </message>
+        <message>
+            <source>remote {name} already exists</source>
+            <translation>Remote {name} existiert schon</translation>
+        </message>
+        <message>
             <source>repository not found at {path} (moved or deleted?)</source>
             <translation>Repository nicht gefunden unter {path} (verschoben oder gelöscht?)</translation>
         </message>
@@ -1491,8 +1587,12 @@
             <translation>setze push.default, um ihn zu pushen (git config push.default simple)</translation>
         </message>
         <message>
-            <source>shallow update not allowed: this shallow clone lacks history the remote lacks too (git fetch --unshallow first)</source>
-            <translation>flache Aktualisierung nicht erlaubt: diesem flachen Klon fehlt Historie, die auch dem Remote fehlt (zuerst git fetch --unshallow)</translation>
+            <source>several remotes ({names}) and none is named origin: say which with --remote</source>
+            <translation>mehrere Remotes ({names}) und keines heißt origin: nenne eines mit --remote</translation>
+        </message>
+        <message>
+            <source>shallow update not allowed: this shallow clone lacks history the remote lacks too ({command} first)</source>
+            <translation>flache Aktualisierung nicht erlaubt: diesem flachen Klon fehlt Historie, die auch dem Remote fehlt (zuerst {command})</translation>
         </message>
         <message>
             <source>signed in as {user}, kept in memory until {holder} quits</source>
@@ -1531,6 +1631,10 @@
             <translation>Tag {tag} nicht zu {remote} gepusht: {reason}</translation>
         </message>
         <message>
+            <source>the Gitferry app (pid {pid})</source>
+            <translation>die Gitferry-App (PID {pid})</translation>
+        </message>
+        <message>
             <source>the LFS server refused the credentials</source>
             <translation>der LFS-Server hat die Zugangsdaten abgelehnt</translation>
         </message>
@@ -1566,6 +1670,10 @@
             <translation>der Index hat nicht zusammengeführte Pfade ({marker})</translation>
         </message>
         <message>
+            <source>the index has unresolved conflicts</source>
+            <translation>der Index hat ungelöste Konflikte</translation>
+        </message>
+        <message>
             <source>the keyring (user {user})</source>
             <translation>der Schlüsselbund (Benutzer {user})</translation>
         </message>
@@ -1586,6 +1694,10 @@
             <translation>der Port muss eine Zahl von 0 bis 65535 sein</translation>
         </message>
         <message>
+            <source>the proxy URL has no host</source>
+            <translation>die Proxy-URL hat keinen Host</translation>
+        </message>
+        <message>
             <source>the proxy closed the connection (can it reach the remote?)</source>
             <translation>der Proxy hat die Verbindung geschlossen (erreicht er das Remote?)</translation>
         </message>
@@ -1604,6 +1716,10 @@
         <message>
             <source>the proxy requires credentials (give them in http.proxy's URL)</source>
             <translation>der Proxy verlangt Zugangsdaten (gib sie in der URL von http.proxy an)</translation>
+        </message>
+        <message>
+            <source>the push to {remote}</source>
+            <translation>das Pushen nach {remote}</translation>
         </message>
         <message>
             <source>the remote advertised a ref with an invalid name {name}: ignored</source>
@@ -1662,12 +1778,16 @@
             <translation>der Schlüsselbund des Systems ist gesperrt</translation>
         </message>
         <message>
+            <source>the {hook} hook refused {what}: {said}</source>
+            <translation>der {hook}-Hook lehnte {what} ab: {said}</translation>
+        </message>
+        <message>
             <source>there is no system keyring</source>
             <translation>es gibt keinen Schlüsselbund des Systems</translation>
         </message>
         <message>
             <source>this computer deleted it, so there is one version, not two to keep: --theirs takes the remote's back, --mine leaves it deleted</source>
-            <translation>dieser Computer hat sie gelöscht, es gibt also eine Fassung, nicht zwei zum Behalten: --theirs holt die des Remotes zurück, --mine lässt sie gelöscht</translation>
+            <translation>dieser Computer hat sie gelöscht, es gibt also eine Fassung, nicht zwei zum Behalten: --theirs bringt die des Remotes zurück, --mine lässt sie gelöscht</translation>
         </message>
         <message>
             <source>timed out waiting for the remote</source>
@@ -1682,12 +1802,20 @@
             <translation>zu groß</translation>
         </message>
         <message>
+            <source>tracked branches: give at least one branch name, none empty</source>
+            <translation>verfolgte Branches: gib mindestens einen Branch-Namen an, keinen leeren</translation>
+        </message>
+        <message>
             <source>try again, or give it through a git credential helper</source>
             <translation>versuche es erneut oder gib es über einen git-Zugangsdaten-Helfer an</translation>
         </message>
         <message>
             <source>unexpected error while {step}: {error}</source>
             <translation>unerwarteter Fehler beim {step}: {error}</translation>
+        </message>
+        <message>
+            <source>unknown remote action {action} (known: {known})</source>
+            <translation>unbekannte Remote-Aktion {action} (bekannt: {known})</translation>
         </message>
         <message>
             <source>unknown setting {key} (known: {known})</source>
@@ -1767,6 +1895,10 @@
         <message>
             <source>{branch} moved since the integration (now {commit})</source>
             <translation>{branch} hat sich seit der Integration bewegt (jetzt {commit})</translation>
+        </message>
+        <message>
+            <source>{branch} moved while committing</source>
+            <translation>{branch} hat sich während des Committens bewegt</translation>
         </message>
         <message>
             <source>{branch} up to date with {upstream}</source>
@@ -1906,6 +2038,10 @@
             <translation>{error}: wurde es verschoben, folgt ihm `gitferry add NEUER_PFAD --name {name}` (seine Einstellungen bleiben); wurde es gelöscht, vergisst es `gitferry remove {name}`</translation>
         </message>
         <message>
+            <source>{file} is from a newer Gitferry (schema {found}; this one knows {known}): upgrade Gitferry, or move {path} aside to start afresh</source>
+            <translation>{file} stammt von einem neueren Gitferry (Schema {found}; dieses kennt {known}): aktualisiere Gitferry, oder schiebe {path} beiseite, um neu anzufangen</translation>
+        </message>
+        <message>
             <source>{first}, then {then}</source>
             <translation>{first}, dann {then}</translation>
         </message>
@@ -1938,12 +2074,20 @@
             <translation>{folder}: {why}</translation>
         </message>
         <message>
+            <source>{key} = {value} in the git config: expected {expected}</source>
+            <translation>{key} = {value} in der git-Konfiguration: erwartet {expected}</translation>
+        </message>
+        <message>
             <source>{listed} and {more} more</source>
             <translation>{listed} und {more} weitere</translation>
         </message>
         <message>
             <source>{local}'s commits replay on {remote} without conflict now: sync it</source>
             <translation>die Commits von {local} lassen sich jetzt ohne Konflikt auf {remote} neu anwenden: synchronisiere</translation>
+        </message>
+        <message>
+            <source>{name} is '{value}', not {wanted}: git refuses to merge with it too</source>
+            <translation>{name} ist '{value}', nicht {wanted}: auch git verweigert damit den Merge</translation>
         </message>
         <message>
             <source>{operation}: {advice}</source>
@@ -2002,6 +2146,10 @@
             <translation>{path}: Git-LFS-Objekt fehlt ({why}); sein Pointer ist ausgecheckt</translation>
         </message>
         <message>
+            <source>{path}: an interrupted switch has not been finished yet</source>
+            <translation>{path}: ein unterbrochener Wechsel ist noch nicht abgeschlossen</translation>
+        </message>
+        <message>
             <source>{path}: another sync is running</source>
             <translation>{path}: eine andere Synchronisierung läuft</translation>
         </message>
@@ -2012,6 +2160,10 @@
         <message>
             <source>{path}: its merged file is missing; choose again</source>
             <translation>{path}: seine gemergte Datei fehlt; wähle erneut</translation>
+        </message>
+        <message>
+            <source>{path}: not auto-committing: {why}</source>
+            <translation>{path}: kein automatischer Commit: {why}</translation>
         </message>
         <message>
             <source>{path}: {error}</source>
@@ -2038,12 +2190,32 @@
             <translation>{ref} hat den Stand von {branch} schon (seitdem gepusht oder per Fast-Forward dorthin nachgezogen)</translation>
         </message>
         <message>
+            <source>{ref} is not the checked-out branch</source>
+            <translation>{ref} ist nicht der ausgecheckte Branch</translation>
+        </message>
+        <message>
+            <source>{ref} moved to {now} (expected {was}) by someone else; nothing changed</source>
+            <translation>{ref} wurde von jemand anderem auf {now} bewegt (erwartet: {was}); nichts wurde geändert</translation>
+        </message>
+        <message>
+            <source>{remote} is a folder on this computer ({url}): it takes no user name or password</source>
+            <translation>{remote} ist ein Ordner auf diesem Computer ({url}): er nimmt keinen Benutzernamen und kein Passwort</translation>
+        </message>
+        <message>
             <source>{remote} is not empty (it has {held}): only an empty remote can take a new history; clone it instead, or make a new, empty repository there</source>
             <translation>{remote} ist nicht leer (es hat {held}): nur ein leeres Remote kann eine neue Historie aufnehmen; klone es stattdessen, oder lege dort ein neues, leeres Repository an</translation>
         </message>
         <message>
             <source>{remote} is unreachable: {reason}</source>
             <translation>{remote} ist nicht erreichbar: {reason}</translation>
+        </message>
+        <message>
+            <source>{remote} uses git://, which takes no user name or password</source>
+            <translation>{remote} nutzt git://, das keinen Benutzernamen und kein Passwort nimmt</translation>
+        </message>
+        <message>
+            <source>{remote} uses ssh, not HTTP(S): ssh signs in with your agent and keys</source>
+            <translation>{remote} nutzt ssh, nicht HTTP(S): ssh meldet sich mit deinem Agenten und deinen Schlüsseln an</translation>
         </message>
         <message>
             <source>{remote}'s Git LFS server {url} ({source}) is unreachable: {reason}</source>
@@ -2072,6 +2244,14 @@
         <message>
             <source>{said} (folder deleted: `git worktree prune` releases it)</source>
             <translation>{said} (Ordner gelöscht: `git worktree prune` gibt ihn frei)</translation>
+        </message>
+        <message>
+            <source>{scheme} proxies are not supported (http, https and socks are)</source>
+            <translation>{scheme}-Proxys werden nicht unterstützt (http, https und socks schon)</translation>
+        </message>
+        <message>
+            <source>{setting} has several values (git pushes to each): change them with {command}; nothing changed</source>
+            <translation>{setting} hat mehrere Werte (git pusht zu jedem): ändere sie mit {command}; nichts wurde geändert</translation>
         </message>
         <message>
             <source>{setting} is set, but Gitferry cannot stash them: commit or stash your changes, then sync</source>
@@ -2126,12 +2306,24 @@
             <translation>{use} im Worktree unter {path}</translation>
         </message>
         <message>
+            <source>{value} is not a boolean</source>
+            <translation>{value} ist kein Wahrheitswert</translation>
+        </message>
+        <message>
             <source>{what} is in progress ({marker})</source>
             <translation>{what} läuft ({marker})</translation>
         </message>
         <message>
             <source>{where} uses {format} object ids, which Gitferry does not support yet</source>
             <translation>{where} nutzt {format}-Objekt-IDs, die Gitferry noch nicht unterstützt</translation>
+        </message>
+        <message>
+            <source>{who} already syncs this data directory ({home})</source>
+            <translation>{who} synchronisiert diesen Datenordner schon ({home})</translation>
+        </message>
+        <message>
+            <source>{who} is quitting but still syncs this data directory ({home})</source>
+            <translation>{who} beendet sich, synchronisiert diesen Datenordner aber noch ({home})</translation>
         </message>
         <message>
             <source>{why} to keep a password for background fetches: {fix}; a sync you start asks for it</source>

@@ -12,12 +12,13 @@ import pytest
 
 from core.api import GitferryError
 from gui.desktop import Desktop
-from gui.models.engine_words import error_text
+from gui.models.engine_words import error_text, in_language
 from gui.windows.add_folder_dialog import AddFolderDialog
 from gui.windows.settings_dialog import SettingsDialog
 from gui.windows.start_syncing_dialog import StartSyncingDialog
 from tests.gitcli import commit_file, git, refs
 from tests.gui.conftest import Run, Running, sync_from_the_window
+from tests.gui.test_engine_words import shown
 from tests.gui.test_first_run import a_folder, files
 from tests.gui.test_publish_branch import select_branch
 from tests.gui.test_settings_dialog import dialogs, on_sync_tab, retype, showing
@@ -85,23 +86,28 @@ def test_start_syncing_an_empty_folder_and_a_bad_url_are_refused_in_german(
     typed.reject()
 
 
-def test_add_folder_refuses_a_plain_folder_in_german(
+def test_add_folder_refuses_a_plain_folder_and_one_added_already_in_german(
     run: Run, desktop: Desktop, tmp_path: Path, german: None
 ) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
-    desktop.window.first_run.add_button.click()
+    notes = tmp_path / "notes"
+    git("init", "-q", "-b", "main", str(notes))
+    commit_file(notes, "a.txt", "one\n")
+    run(desktop.api.add_repository(str(notes)))
+    desktop.open_add_folder()
     dialog = desktop.adding
     assert isinstance(dialog, AddFolderDialog)
     for folder, said in (
         (plain, f"{plain} ist kein git-Repository"),
         (tmp_path / "missing", f"{tmp_path / 'missing'} existiert nicht"),
+        (notes, f"ein Repository namens 'notes' oder in {notes} ist schon hinzugefügt"),
     ):
         retype(dialog.path_edit, str(folder))
         dialog.add_button.click()
-        run(until(lambda: dialog.path_error.isVisible()))
+        run(until(lambda: dialog.path_error.isVisible() and dialog.add_button.isEnabled()))
         assert showing(dialog.path_error) == said
-    assert run(desktop.api.repos()) == []
+    assert len(run(desktop.api.repos())) == 1
     dialog.reject()
 
 
@@ -179,3 +185,24 @@ def test_nothing_to_resolve_is_said_in_german(
         run(desktop.api.resolution(mine_id))
     assert nothing.value.message == "main has not diverged from origin/main: there is nothing to resolve"
     assert error_text(nothing.value) == "main ist nicht von origin/main abgewichen: es gibt nichts aufzulösen"
+
+
+@pytest.mark.slow
+def test_a_push_the_pre_push_hook_refuses_is_said_in_german(
+    run: Run, desktop: Desktop, world: Clones, german: None
+) -> None:
+    hook = world.mine / ".git" / "hooks" / "pre-push"
+    hook.write_text("#!/bin/sh\necho 'no pushing today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    world.commit(world.mine, "b.txt", "mine\n")
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    before = refs(world.bare)
+    report, _notified = sync_from_the_window(run, desktop, mine_id)
+    assert report.message.endswith(
+        "the pre-push hook refused the push to origin: no pushing today"
+    )  # the CLI's
+    tooltip, detail, history = shown(run, desktop, mine_id)
+    german = "der pre-push-Hook lehnte das Pushen nach origin ab: no pushing today"  # the hook's own words
+    assert in_language(report.parts()).endswith(german), in_language(report.parts())
+    assert german in tooltip.splitlines()[-1] and detail.endswith(german) and history.endswith(german)
+    assert refs(world.bare) == before

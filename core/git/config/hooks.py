@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from dulwich.repo import Repo
 
 from core.errors import GitferryError
+from core.phrase import Phrase, phrase
 from core.platform.process_groups import KILLED, OWN_GROUP, kill_group
 from core.results import ResultKind
 
@@ -38,8 +39,8 @@ class HookRefused(GitferryError):
 
     result = ResultKind.ERROR
 
-    def __init__(self, hook: str, what: str, said: str) -> None:
-        super().__init__(f"the {hook} hook refused {what}: {said}")
+    def __init__(self, hook: str, what: str | Phrase, said: str) -> None:
+        super().__init__(phrase("the {hook} hook refused {what}: {said}", hook=hook, what=what, said=said))
         self.hook = hook
         self.said = said
 

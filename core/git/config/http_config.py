@@ -37,11 +37,12 @@ from dulwich.config import Config
 from core.errors import BadInput
 from core.git.config.urlmatch import last, listed, scoped
 from core.git.config.values import git_bool
+from core.phrase import Phrase, phrase
 
 
 class BadHttpSetting(BadInput):
-    def __init__(self, key: str, why: str) -> None:
-        super().__init__(f"git config {key}: {why}")
+    def __init__(self, key: str, why: str | Phrase) -> None:
+        super().__init__(phrase("git config {key}: {why}", key=key, why=why))
         self.key = key
 
 
@@ -152,9 +153,12 @@ def _proxy(text: str, source: str) -> Proxy:
         raise BadHttpSetting(source, f"not a proxy URL ({exc})") from None
     scheme = SCHEMES.get(parts.scheme)
     if scheme is None:
-        raise BadHttpSetting(source, f"{parts.scheme} proxies are not supported (http, https and socks are)")
+        raise BadHttpSetting(
+            source,
+            phrase("{scheme} proxies are not supported (http, https and socks are)", scheme=parts.scheme),
+        )
     if not parts.hostname:
-        raise BadHttpSetting(source, "the proxy URL has no host")
+        raise BadHttpSetting(source, phrase("the proxy URL has no host"))
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     netloc = f"{host}:{port or 1080}"  # curl's default proxy port
     username = unquote(parts.username) if parts.username is not None else None
@@ -194,7 +198,7 @@ def config_bool(key: str, raw: bytes | None, *, default: bool) -> bool:
     text = raw.decode("utf-8", "replace")
     parsed = git_bool(text)
     if parsed is None:
-        raise BadHttpSetting(key, f"{text.strip().lower()!r} is not a boolean")
+        raise BadHttpSetting(key, phrase("{value} is not a boolean", value=repr(text.strip().lower())))
     return parsed
 
 
@@ -210,5 +214,5 @@ def _path(raw: bytes | None) -> str | None:
 def _header(raw: bytes) -> tuple[str, str]:
     name, sep, value = raw.decode("utf-8", "replace").partition(":")
     if not sep or not name.strip():
-        raise BadHttpSetting("http.extraHeader", "a header is 'Name: value'")
+        raise BadHttpSetting("http.extraHeader", phrase("a header is 'Name: value'"))
     return name.strip(), value.strip()

@@ -25,6 +25,7 @@ from dulwich.objects import Commit
 from dulwich.repo import Repo, get_user_identity
 
 from core.errors import GitferryError
+from core.phrase import phrase
 from core.results import ResultKind
 
 _RAW_DATE = re.compile(r"^@?(\d+)(?:\s+([+-])(\d\d):?(\d\d))?$")
@@ -44,8 +45,11 @@ class IdentityUnknown(GitferryError):
 
     def __init__(self, missing: str) -> None:
         super().__init__(
-            f"no {missing} is configured and user.useConfigOnly forbids guessing one: git would not "
-            f"commit either; set it (git config user.{missing} ...)"
+            phrase(
+                "no {missing} is configured and user.useConfigOnly forbids guessing one: git would not "
+                "commit either; set it (git config user.{missing} ...)",
+                missing=missing,
+            )
         )
 
 

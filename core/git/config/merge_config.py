@@ -29,6 +29,7 @@ from dulwich.repo import Repo
 
 from core.errors import GitferryError
 from core.git.config.values import git_bool
+from core.phrase import Phrase, phrase
 
 DirectoryRenames = Literal["conflict", "true", "false"]
 ConflictStyle = Literal["merge", "diff3", "zdiff3"]
@@ -37,8 +38,15 @@ _UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 class BadMergeConfig(GitferryError):
-    def __init__(self, name: str, value: str, wanted: str) -> None:
-        super().__init__(f"{name} is '{value}', not {wanted}: git refuses to merge with it too")
+    def __init__(self, name: str, value: str, wanted: Phrase) -> None:
+        super().__init__(
+            phrase(
+                "{name} is '{value}', not {wanted}: git refuses to merge with it too",
+                name=name,
+                value=value,
+                wanted=wanted,
+            )
+        )
         self.name = name
 
 
@@ -98,7 +106,7 @@ def _get(config: Config, section: bytes, key: bytes) -> str | None:
 def _boolean(value: str, name: str) -> bool:
     parsed = git_bool(value)
     if parsed is None:
-        raise BadMergeConfig(name, value, "a boolean")
+        raise BadMergeConfig(name, value, phrase("a boolean"))
     return parsed
 
 
@@ -109,4 +117,4 @@ def _integer(value: str, name: str) -> int:
     try:
         return int(digits, 10) * factor
     except ValueError:
-        raise BadMergeConfig(name, value, "a number") from None
+        raise BadMergeConfig(name, value, phrase("a number")) from None

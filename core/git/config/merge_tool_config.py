@@ -26,14 +26,18 @@ from core.git.config.builtin_merge_tools import (
     trusted_by_default,
 )
 from core.git.config.values import config_text, git_bool
+from core.phrase import phrase
 
 
 class NoMergeTool(GitferryError):
     def __init__(self, tool: str | None) -> None:
         if tool is None:
-            why = "no merge tool is configured (git config merge.tool NAME, mergetool.NAME.cmd)"
+            why = phrase("no merge tool is configured (git config merge.tool NAME, mergetool.NAME.cmd)")
         else:
-            why = f"merge tool {tool} is unknown to git: give it a command (git config mergetool.{tool}.cmd)"
+            why = phrase(
+                "merge tool {tool} is unknown to git: give it a command (git config mergetool.{tool}.cmd)",
+                tool=tool,
+            )
         super().__init__(why)
         self.tool = tool
 

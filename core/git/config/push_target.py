@@ -52,7 +52,7 @@ def publish_target(repo: Repo, branch: str, remote: str | None = None) -> Upstre
     choose); `BadInput` with one line when there is no such branch or remote, or
     `push.default` says no."""
     if not branch or ref_value(repo, Ref(f"{HEADS}{branch}".encode())) is None:
-        raise BadInput(f"no local branch named {branch!r}")
+        raise BadInput(phrase("no local branch named {branch}", branch=repr(branch)))
     config = repo.get_config_stack()
     section = (b"branch", branch.encode())
     fetch_remote = config_text(config, section, b"remote")
@@ -164,4 +164,9 @@ def _default_remote(repo: Repo) -> str:
         return "origin"
     if len(names) == 1:
         return names[0]
-    raise BadInput(f"several remotes ({', '.join(names)}) and none is named origin: say which with --remote")
+    raise BadInput(
+        phrase(
+            "several remotes ({names}) and none is named origin: say which with --remote",
+            names=", ".join(names),
+        )
+    )

@@ -12,6 +12,7 @@ from dulwich.config import ConfigFile
 from dulwich.repo import Repo
 
 from core.errors import BadInput
+from core.phrase import phrase
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,13 @@ class RemoteConfig:
 
 class UnknownRemote(BadInput):
     def __init__(self, name: str) -> None:
-        super().__init__(f"no remote named {name!r}")
+        super().__init__(phrase("no remote named {name}", name=repr(name)))
         self.name = name
 
 
 def _check_name(name: str) -> None:
     if not name or name.startswith("-") or any(c in name for c in ' \t\n/\\:"[]*?~^'):
-        raise BadInput(f"bad remote name {name!r}")
+        raise BadInput(phrase("bad remote name {name}", name=repr(name)))
 
 
 def list_remotes(repo: Repo) -> list[RemoteConfig]:
@@ -87,7 +88,7 @@ def add_remote(repo: Repo, name: str, url: str) -> None:
     config = repo.get_config()
     section = (b"remote", name.encode())
     if config.has_section(section):
-        raise BadInput(f"remote {name!r} already exists")
+        raise BadInput(phrase("remote {name} already exists", name=repr(name)))
     config.set(section, b"url", url.encode())
     config.set(section, b"fetch", f"+refs/heads/*:refs/remotes/{name}/*".encode())
     config.write_to_path()
@@ -100,9 +101,14 @@ def set_remote_url(repo: Repo, name: str, url: str, *, push: bool = False) -> No
         raise UnknownRemote(name)
     key = b"pushurl" if push else b"url"
     if len(_values(config, section, key)) > 1:  # git refuses too: the others would be lost
+        command = f"git remote set-url {'--push ' if push else ''}--add/--delete {name} URL"
         raise BadInput(
-            f"remote.{name}.{key.decode()} has several values (git pushes to each): change them with "
-            f"git remote set-url {'--push ' if push else ''}--add/--delete {name} URL; nothing changed"
+            phrase(
+                "{setting} has several values (git pushes to each): "
+                "change them with {command}; nothing changed",
+                setting=f"remote.{name}.{key.decode()}",
+                command=command,
+            )
         )
     config.set(section, key, url.encode())
     config.write_to_path()

@@ -24,6 +24,7 @@ from dulwich.repo import Repo
 
 from core.errors import GitferryError
 from core.git.config.values import config_text, git_bool
+from core.phrase import phrase
 from core.results import ResultKind
 
 SigningFormat = Literal["openpgp", "x509", "ssh"]
@@ -45,8 +46,11 @@ class SigningFailed(GitferryError):
     result = ResultKind.ERROR
 
     def __init__(self, reason: str, *, signer: str | None = None) -> None:
-        prefix = "commit.gpgsign is set but " + (f"{signer} failed" if signer else "signing is misconfigured")
-        super().__init__(f"{prefix}: {reason}")
+        if signer:
+            said = phrase("commit.gpgsign is set but {signer} failed: {reason}", signer=signer, reason=reason)
+        else:
+            said = phrase("commit.gpgsign is set but signing is misconfigured: {reason}", reason=reason)
+        super().__init__(said)
         self.signer = signer
         self.reason = reason
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from dulwich.config import Config
 
 from core.errors import GitferryError
+from core.phrase import phrase
 
 
 class Severity(StrEnum):
@@ -70,7 +71,14 @@ _IDS = {msg_id.lower(): msg_id for msg_id in STRICT_ERRORS}
 
 class BadConfigValue(GitferryError):
     def __init__(self, key: str, value: str, expected: str) -> None:
-        super().__init__(f"{key} = {value!r} in the git config: expected {expected}")
+        super().__init__(
+            phrase(
+                "{key} = {value} in the git config: expected {expected}",
+                key=key,
+                value=repr(value),
+                expected=expected,
+            )
+        )
 
 
 class Malformed(Exception):

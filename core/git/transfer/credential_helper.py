@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from core.errors import GitferryError
 from core.git.config.credential_config import CredentialQuery
 from core.git.transfer.stop import TransferStop
+from core.phrase import phrase
 from core.remote_url import HttpAuth
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,11 @@ STORE_TIMEOUT = 30.0
 
 class HelperNeedsGit(GitferryError):
     def __init__(self, helper: str) -> None:
-        super().__init__(f"credential helper {helper!r} is a git command and git is not installed")
+        super().__init__(
+            phrase(
+                "credential helper {helper} is a git command and git is not installed", helper=repr(helper)
+            )
+        )
         self.helper = helper
 
 

@@ -23,6 +23,7 @@ from dulwich.repo import Repo
 from core.errors import BadInput
 from core.git.config.upstreams import FetchRefspecs, Refspec, Upstream, upstreams_of
 from core.git.packed_refs import packed_refs
+from core.phrase import phrase
 
 HEADS = "refs/heads/"
 RefUpdate = tuple[bytes | None, bytes]
@@ -48,7 +49,7 @@ class TrackedBranches:
     def named(cls, names: Iterable[str]) -> TrackedBranches:
         cleaned = tuple(name.removeprefix(HEADS).strip() for name in names)
         if not cleaned or any(not name for name in cleaned):
-            raise BadInput("tracked branches: give at least one branch name, none empty")
+            raise BadInput(phrase("tracked branches: give at least one branch name, none empty"))
         return cls("named", cleaned)
 
 

@@ -78,8 +78,8 @@ _NO_BRANCH = phrase("the local branch does not exist")
 _NOT_REPORTED = phrase("the remote did not report on this ref")
 _MOVED_MEANWHILE = phrase("failed to update ref (it moved during the push)")
 _SHALLOW = phrase(
-    "shallow update not allowed: this shallow clone lacks history the remote lacks too "
-    "(git fetch --unshallow first)"
+    "shallow update not allowed: this shallow clone lacks history the remote lacks too ({command} first)",
+    command="git fetch --unshallow",
 )
 _OWN_REASONS = {
     said.english(): said
@@ -498,7 +498,8 @@ class _PushSession:
         run = run_hook(self._repo, "pre-push", [self._remote, self._hook_url], lines)
         if run is None or run.passed:
             return None
-        return HookRefused("pre-push", f"the push to {self._remote}", scrub(run.said, self._secrets))
+        what = phrase("the push to {remote}", remote=self._remote)
+        return HookRefused("pre-push", what, scrub(run.said, self._secrets))
 
     def _upload_lfs(
         self, advertised: Mapping[Ref, ObjectID], updates: Mapping[Ref, ObjectID]

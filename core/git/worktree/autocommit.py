@@ -56,6 +56,7 @@ from core.git.worktree.state import (
     same_stat,
     worktree_options,
 )
+from core.phrase import Phrase, phrase
 from core.results import ResultKind, counted
 
 _STORE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
@@ -75,10 +76,10 @@ class AutoCommitRefused(GitferryError):
 
     result = ResultKind.DIRTY
 
-    def __init__(self, path: str, why: str) -> None:
-        super().__init__(f"{path}: not auto-committing: {why}")
+    def __init__(self, path: str, why: Phrase) -> None:
+        super().__init__(phrase("{path}: not auto-committing: {why}", path=path, why=why))
         self.path = path
-        self.why = why
+        self.why = why.english()
 
 
 @dataclass(frozen=True)
@@ -175,19 +176,19 @@ def commit_message(count: int, host: str) -> str:
 def _branch_ref(repo: Repo) -> Ref:
     chain, _sha = repo.refs.follow(Ref(b"HEAD"))
     if len(chain) < 2 or not chain[-1].startswith(b"refs/heads/"):
-        raise AutoCommitRefused(repo.path, "HEAD is detached")
+        raise AutoCommitRefused(repo.path, phrase("HEAD is detached"))
     return chain[-1]
 
 
 def _refuse_in_progress(repo: Repo) -> None:
     operation = unfinished_work(repo)
     if operation is not None:
-        raise AutoCommitRefused(repo.path, operation.describe())
+        raise AutoCommitRefused(repo.path, operation.said())
 
 
 def _refuse_conflicts(repo: Repo, index: Index) -> None:
     if any(isinstance(entry, ConflictedIndexEntry) for _path, entry in index.items()):
-        raise AutoCommitRefused(repo.path, "the index has unresolved conflicts")
+        raise AutoCommitRefused(repo.path, phrase("the index has unresolved conflicts"))
 
 
 @dataclass(frozen=True)
@@ -457,5 +458,5 @@ def _commit(
     except FileLocked:
         raise RefLocked(branch.decode()) from None
     if not moved:
-        raise AutoCommitRefused(repo.path, f"{branch.decode()} moved while committing")
+        raise AutoCommitRefused(repo.path, phrase("{branch} moved while committing", branch=branch.decode()))
     return commit.id

@@ -65,6 +65,7 @@ from core.git.worktree.state import (
 from core.git.worktree.switch_check import SwitchPlan, WorktreeInTheWay, plan_switch
 from core.git.worktree.switch_intent import SwitchIntent, read_intent, remove_intent, write_intent
 from core.git.worktree.write import WorktreeWriter, roll
+from core.phrase import phrase
 
 __all__ = [
     "BranchMoved",
@@ -92,9 +93,17 @@ class BranchMoved(GitferryError):
     """The branch was not (or no longer) at the commit the switch started from."""
 
     def __init__(self, ref: Ref, expected: ObjectID | None, actual: ObjectID | None) -> None:
-        now = actual.decode()[:12] if actual else "nothing"
-        was = expected.decode()[:12] if expected else "nothing"
-        super().__init__(f"{ref.decode()} moved to {now} (expected {was}) by someone else; nothing changed")
+        nothing = phrase("nothing")
+        now = actual.decode()[:12] if actual else nothing
+        was = expected.decode()[:12] if expected else nothing
+        super().__init__(
+            phrase(
+                "{ref} moved to {now} (expected {was}) by someone else; nothing changed",
+                ref=ref.decode(),
+                now=now,
+                was=was,
+            )
+        )
         self.ref = ref
         self.expected = expected
         self.actual = actual
@@ -102,7 +111,7 @@ class BranchMoved(GitferryError):
 
 class NotCheckedOut(GitferryError):
     def __init__(self, ref: Ref) -> None:
-        super().__init__(f"{ref.decode()} is not the checked-out branch")
+        super().__init__(phrase("{ref} is not the checked-out branch", ref=ref.decode()))
         self.ref = ref
 
 
@@ -110,7 +119,7 @@ class SwitchPending(GitferryError):
     """An interrupted switch must be resumed before another one starts."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"{path}: an interrupted switch has not been finished yet")
+        super().__init__(phrase("{path}: an interrupted switch has not been finished yet", path=path))
         self.path = path
 
 
