@@ -37,6 +37,20 @@ def a_folder(tmp_path: Path) -> Path:
     return folder
 
 
+def start_syncing(run: Run, desktop: Desktop, folder: Path, url: str) -> StartSyncingDialog:
+    """Start syncing `folder` with `url` from the first-run screen; its dialog once the
+    attempt ended (refused: the dialog stays open, saying why)."""
+    desktop.window.first_run.start_button.click()
+    dialog = desktop.adding
+    assert isinstance(dialog, StartSyncingDialog)
+    dialog.folder_edit.setText(str(folder))
+    dialog.url_edit.setText(url)
+    waiting = next_emit(dialog.attempt_ended)
+    dialog.start_button.click()
+    run(waiting, TIMEOUT)
+    return dialog
+
+
 def test_the_empty_window_shows_the_ways_in(run: Run, desktop: Desktop) -> None:
     window = desktop.window
     assert window.pages.currentWidget() is window.first_run and window.first_run.isVisible()
@@ -156,14 +170,7 @@ def test_start_syncing_refused_leaves_the_folder_as_it_was(
         git("init", "-q", "-b", "main", str(folder))
     before = files(folder)
     remote_before = git("for-each-ref", cwd=bare)
-    desktop.window.first_run.start_button.click()
-    dialog = desktop.adding
-    assert isinstance(dialog, StartSyncingDialog)
-    dialog.folder_edit.setText(str(folder))
-    dialog.url_edit.setText(url)
-    waiting = next_emit(dialog.attempt_ended)
-    dialog.start_button.click()
-    run(waiting, TIMEOUT)
+    dialog = start_syncing(run, desktop, folder, url)
     shown = [
         label.text() for label in (dialog.folder_error, dialog.url_error, dialog.status) if label.isVisible()
     ]

@@ -19,29 +19,16 @@ from gui.windows.start_syncing_dialog import StartSyncingDialog
 from tests.gitcli import commit_file, git, refs
 from tests.gui.conftest import Run, Running, sync_from_the_window
 from tests.gui.test_engine_words import shown
-from tests.gui.test_first_run import a_folder, files
+from tests.gui.test_first_run import a_folder, files, start_syncing
 from tests.gui.test_publish_branch import select_branch
 from tests.gui.test_settings_dialog import dialogs, on_sync_tab, retype, showing
-from tests.gui.waiting import next_emit, until
+from tests.gui.waiting import until
 from tests.integration.clones import Clones
 from tests.servers import Remote
 
 __all__ = ["dialogs"]  # the settings tests' fixture, used here too
 
 TIMEOUT = 30.0
-
-
-def start_syncing(run: Run, desktop: Desktop, folder: Path, url: str) -> StartSyncingDialog:
-    """Start syncing `folder` with `url` from the first-run screen, refused: its dialog."""
-    desktop.window.first_run.start_button.click()
-    dialog = desktop.adding
-    assert isinstance(dialog, StartSyncingDialog)
-    dialog.folder_edit.setText(str(folder))
-    dialog.url_edit.setText(url)
-    waiting = next_emit(dialog.attempt_ended)
-    dialog.start_button.click()
-    run(waiting, TIMEOUT)
-    return dialog
 
 
 @pytest.mark.slow
@@ -198,11 +185,10 @@ def test_a_push_the_pre_push_hook_refuses_is_said_in_german(
     mine_id = run(desktop.api.core.store.repo("mine")).id
     before = refs(world.bare)
     report, _notified = sync_from_the_window(run, desktop, mine_id)
-    assert report.message.endswith(
-        "the pre-push hook refused the push to origin: no pushing today"
-    )  # the CLI's
+    english = "the pre-push hook refused the push to origin: no pushing today"  # the CLI's words
+    assert report.message.endswith(english), report.message
     tooltip, detail, history = shown(run, desktop, mine_id)
-    german = "der pre-push-Hook lehnte das Pushen nach origin ab: no pushing today"  # the hook's own words
-    assert in_language(report.parts()).endswith(german), in_language(report.parts())
-    assert german in tooltip.splitlines()[-1] and detail.endswith(german) and history.endswith(german)
+    said = "der pre-push-Hook lehnte das Pushen nach origin ab: no pushing today"  # the hook's own words
+    assert in_language(report.parts()).endswith(said), in_language(report.parts())
+    assert said in tooltip.splitlines()[-1] and detail.endswith(said) and history.endswith(said)
     assert refs(world.bare) == before
