@@ -26,6 +26,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.logs import configure_logging
+from core.platform.collector import collect_when_due
 from gui.remembered import Remembered
 from gui.resources import icon_path
 from gui.single_instance import SingleInstance
@@ -233,9 +234,9 @@ def run_event_loop(
 
     from gui.event_loop import run_until_complete
 
-    ticker = QTimer()
+    ticker = QTimer()  # Python code between Qt events: the signal handlers, the collector
     ticker.start(SIGNAL_POLL_MS)
-    ticker.timeout.connect(lambda: None)
+    ticker.timeout.connect(collect_when_due)  # on the GUI thread only (gui/startup.py)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

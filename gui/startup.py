@@ -15,7 +15,15 @@ long as the app (PySide6's enum types, classes, the rows), and the collector ran
 52 times over them while they were made (7 ms of CPU before the paint, measured
 with `gc.callbacks`); paused, the 16 collections before this point and one after
 the paint (4 ms) are left. From the paint on it collects as rarely as `gitferry
-daemon` does (`painted`): the engine the app runs is the daemon's.
+daemon` does (`painted`): the engine the app runs is the daemon's. But only on the GUI
+thread: the automatic collector stays off and the app's ticker collects when a
+collection is due (`core.platform.collector.collect_when_due`, every `SIGNAL_POLL_MS`
+in `gui/app.py`). A collection runs in whichever thread allocates past the threshold,
+in the app mostly the engine's (the store's, the offload pools'); a Qt object left in a
+reference cycle was then destroyed there, its C++ destructor running beside the GUI
+thread's event loop, and the GUI thread crashed with a segmentation fault (CI: a GUI
+test's start while the store's migration ran in its thread; such collections freed
+an add-folder dialog and a clone's progress relay in the I/O pool's thread).
 
 The entry points (`python -m gui`, the `gitferry` command) call `begin` first,
 then import `gui.app`. This module does not import Qt.
@@ -31,7 +39,7 @@ from pathlib import Path
 
 from core.first_paint import Snapshot, first_snapshot
 from core.paths import data_dir, store_file
-from core.platform.collector import collect_rarely
+from core.platform.collector import THRESHOLDS
 from core.platform.fd_limit import raise_soft_limit
 
 FLAGS = ("--hidden", "--verbose")
@@ -94,7 +102,7 @@ def begin(argv: Sequence[str]) -> Startup:
 
 
 def painted() -> None:
-    """The first paint is done (or the window starts hidden): the collector runs again,
-    as rarely as `gitferry daemon`'s (`core.platform.collector`: the app runs the same
-    engine for days)."""
-    collect_rarely()
+    """The first paint is done (or the window starts hidden): the collector's thresholds
+    are `gitferry daemon`'s (`core.platform.collector`: the app runs the same engine for
+    days), its collections left to the GUI thread (the automatic collector stays off)."""
+    gc.set_threshold(*THRESHOLDS)

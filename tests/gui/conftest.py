@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +17,14 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from core.api import Api
 from core.engine.core import Core
 from core.engine.daemon import Daemon
+from core.platform.collector import collect_when_due
+from gui.app import SIGNAL_POLL_MS
 from gui.desktop import ACTIONS_AT_QUIT, Desktop
 from gui.event_loop import run_until_complete
 from tests.gui.waiting import until
@@ -42,6 +46,48 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     run_until_complete(loop, loop.shutdown_asyncgens())
     loop.close()
     asyncio.set_event_loop(None)
+
+
+class CollectorOnTheMainThread:
+    """As in the app (`gui/startup.py`): the automatic cyclic collector off, collections on
+    the main thread only, when due (a test's end, and its ticker while the loop runs). The
+    store's and the pools' threads, and the servers', otherwise ran collections that
+    destroyed a test's widgets left in reference cycles beside the main thread's event
+    loop (an add-folder dialog, a clone's progress relay), and a worker crashed with a
+    segmentation fault in the next test's `desktop` (CI at 6f6a56f). From the first GUI
+    test on, for the rest of the worker's session (its other tests included: such
+    garbage outlives its test); a test that turns the collector on is undone at the next
+    test's start."""
+
+    def __init__(self) -> None:
+        self.ticker = QTimer()
+        self.ticker.timeout.connect(collect_when_due)
+
+    def start(self) -> None:
+        gc.disable()
+        self.ticker.start(SIGNAL_POLL_MS)
+
+    def stop(self) -> None:
+        self.ticker.stop()
+        gc.enable()
+
+    @pytest.hookimpl
+    def pytest_runtest_setup(self) -> None:
+        gc.disable()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self) -> None:
+        collect_when_due()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collector_on_the_main_thread(qapp: QApplication, pytestconfig: pytest.Config) -> Iterator[None]:
+    collector = CollectorOnTheMainThread()
+    collector.start()
+    pytestconfig.pluginmanager.register(collector)
+    yield
+    pytestconfig.pluginmanager.unregister(collector)
+    collector.stop()
 
 
 @pytest.fixture(autouse=True)
