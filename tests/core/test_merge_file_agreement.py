@@ -10,6 +10,7 @@ Each corpus test prints its tally ("agreement: ..."); `pytest -s` shows them.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import subprocess
@@ -354,7 +355,8 @@ def _large(rng: random.Random) -> tuple[list[str], Callable[[list[str], str], li
 _SHAPES = (_changelog, _paragraphs, _blocks, _repeated, _large)
 
 
-def corpus(count: int, seed: int = 2024) -> list[Case]:
+@functools.cache  # the same cases for each style and referee: made once a process
+def corpus(count: int, seed: int = 2024) -> tuple[Case, ...]:
     rng = random.Random(seed)
     cases: list[Case] = []
     while len(cases) < count:
@@ -368,7 +370,7 @@ def corpus(count: int, seed: int = 2024) -> list[Case]:
             texts[1] = texts[1].replace("\r\n", "\n").replace("\n", "\r\n")
         base_text = None if rng.random() < 0.02 else texts[0].encode()
         cases.append((base_text, texts[1].encode(), texts[2].encode()))
-    return cases
+    return tuple(cases)
 
 
 # --- the tests -----------------------------------------------------------------------------------
