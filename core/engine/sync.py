@@ -444,6 +444,7 @@ class _Sync:
             self.core,
             self.repo,
             final,
+            name=self.record.name,
             push_all=self.settings.push_all,
             answered=fetched.fetched,
             default_branches=fetched.default_branches,

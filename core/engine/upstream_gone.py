@@ -34,6 +34,7 @@ async def gone_notes(
     repo: Repo,
     statuses: Sequence[BranchStatus],
     *,
+    name: str,
     push_all: bool,
     answered: Sequence[str],
     default_branches: Mapping[str, str],
@@ -46,7 +47,8 @@ async def gone_notes(
     a branch merged and deleted on the remote, is only shown as gone).
     `default_branches`: where each remote's HEAD points; `heads_moved`: the tracking
     ref each `<remote>/HEAD` named before this sync's fetch moved it; `stale`: the branches
-    whose upstream the fetch found deleted, their tracking ref kept (no `fetch.prune`)."""
+    whose upstream the fetch found deleted, their tracking ref kept (no `fetch.prune`);
+    `name`: the repository's, for the way forward the lines give."""
     if not stale and not any(s.upstream_gone for s in statuses):
         return []
     current = await core.offload.io(current_branch, repo)
@@ -59,15 +61,21 @@ async def gone_notes(
 
     gone = await core.offload.io(partial(gone_upstreams, repo, candidates, stale=stale))
     return [
-        gone_note(g, default_branches.get(g.remote), was_default=heads_moved.get(g.remote) == g.tracking_ref)
+        gone_note(
+            g,
+            default_branches.get(g.remote),
+            was_default=heads_moved.get(g.remote) == g.tracking_ref,
+            repo=name,
+        )
         for g in gone
         if g.remote in answered and (g.unpublished or g.branch == current)
     ]
 
 
-def gone_note(gone: GoneUpstream, default_branch: str | None, *, was_default: bool) -> Phrase:
+def gone_note(gone: GoneUpstream, default_branch: str | None, *, was_default: bool, repo: str) -> Phrase:
     """ "origin/main was deleted on the remote; the remote's default branch is now
-    trunk: 2 local commits on main are published nowhere"."""
+    trunk: 2 local commits on main are published nowhere; gitferry publish notes main
+    pushes it again, or git branch -u sets another upstream"."""
     deleted = phrase("{upstream} was deleted on the remote", upstream=gone.upstream)
     if default_branch and f"{gone.remote}/{default_branch}" != gone.upstream:
         deleted = (
@@ -85,10 +93,17 @@ def gone_note(gone: GoneUpstream, default_branch: str | None, *, was_default: bo
         )
     n = gone.unpublished
     if n:
-        return phrase(
+        said = phrase(
             "{deleted}: %n local commit(s) on {branch} (is|are) published nowhere",
             n,
             deleted=deleted,
+            branch=gone.branch,
+        )
+        return phrase(
+            "{said}; gitferry publish {repo} {branch} pushes it again,"
+            " or git branch -u sets another upstream",
+            said=said,
+            repo=repo,
             branch=gone.branch,
         )
     return phrase(

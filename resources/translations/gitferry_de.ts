@@ -2246,6 +2246,10 @@
             <translation>{said} (Ordner gelöscht: `git worktree prune` gibt ihn frei)</translation>
         </message>
         <message>
+            <source>{said}; gitferry publish {repo} {branch} pushes it again, or git branch -u sets another upstream</source>
+            <translation>{said}; gitferry publish {repo} {branch} pusht ihn erneut, oder git branch -u setzt einen anderen Upstream</translation>
+        </message>
+        <message>
             <source>{scheme} proxies are not supported (http, https and socks are)</source>
             <translation>{scheme}-Proxys werden nicht unterstützt (http, https und socks schon)</translation>
         </message>

@@ -62,6 +62,7 @@ def test_upstream_deleted_on_the_remote_is_said_and_nothing_is_pushed(world: Clo
     assert (
         report["message"]
         == f"origin/main was deleted on the remote: {n} local commits on main are published nowhere"
+        "; gitferry publish mine main pushes it again, or git branch -u sets another upstream"  # the ways on
     )
     assert report["pushed"] == [] and bare_refs(world) == before
     assert world.head(world.mine) == mine
@@ -73,6 +74,12 @@ def test_upstream_deleted_on_the_remote_is_said_and_nothing_is_pushed(world: Clo
 
     code, report = world.sync(world.mine, "--fetch-only")  # a background fetch says it too
     assert code == 1 and report["result"] == "diverged" and "published nowhere" in report["message"]
+
+    code, _out, err = run(world.capsys, "publish", "mine", "main")  # the way on the line gives
+    assert code == 0, err
+    assert world.remote_head() == mine
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["result"] == "up_to_date", report
 
 
 def test_default_branch_renamed_names_the_new_one(world: Clones) -> None:
@@ -87,6 +94,7 @@ def test_default_branch_renamed_names_the_new_one(world: Clones) -> None:
     assert fetched.startswith("fetched origin/trunk (") and note == (
         "origin/main was deleted on the remote; the remote's default branch is now trunk: "
         "2 local commits on main are published nowhere"
+        "; gitferry publish mine main pushes it again, or git branch -u sets another upstream"
     ), report
     assert unpublished(world.mine) == 2
     assert bare_refs(world) == before and world.head(world.mine) == mine
@@ -133,4 +141,5 @@ def test_a_gone_branch_that_is_not_pushed_leaves_the_result_alone(world: Clones)
     assert report["message"] == (
         f"origin/feature was deleted on the remote; the remote's default branch is main: "
         f"{n} local commits on feature are published nowhere"
+        "; gitferry publish mine feature pushes it again, or git branch -u sets another upstream"
     )

@@ -57,6 +57,7 @@ def test_a_sync_whose_upstream_was_deleted_says_what_it_committed_before_the_not
     assert report["message"] == (
         "committed 1 file; origin/main was deleted on the remote: "
         f"{n} local commits on main are published nowhere"
+        "; gitferry publish mine main pushes it again, or git branch -u sets another upstream"
     ), report
     assert git("status", "--porcelain", cwd=world.mine) == ""
     assert git("for-each-ref", cwd=world.bare) == before  # nothing pushed
