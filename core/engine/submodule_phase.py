@@ -79,7 +79,7 @@ class _Updater:
             await self._one(item, prefix, depth)
 
     async def _one(self, item: Outdated, prefix: str, depth: int) -> None:
-        from core.git.worktree.submodule_update import has_commit, open_submodule, update
+        from core.git.worktree.submodule_update import SubmoduleNotUpdated, has_commit, open_submodule, update
 
         shown = prefix + item.path
         try:
@@ -95,8 +95,11 @@ class _Updater:
             if depth + 1 < MAX_DEPTH and await self.core.offload.io(has_submodules, sub):
                 await self.run(sub, shown + "/", depth + 1)
         except GitferryError as exc:
-            why = exc.message.removeprefix(f"submodule {item.path} not updated: ")
-            self.report.note(_not_updated(shown, exc.phrase if why == exc.message else why))
+            # its own refusal says the reason alone
+            why = (
+                exc.why_said if isinstance(exc, SubmoduleNotUpdated) and exc.path == item.path else exc.phrase
+            )
+            self.report.note(_not_updated(shown, why))
         finally:
             await self.core.offload.io(sub.close)
 

@@ -1034,6 +1034,10 @@
             <translation>ungültige Dauer {text}: mehr als 0 und höchstens ein Jahr</translation>
         </message>
         <message>
+            <source>bad fetch refspec {refspec}</source>
+            <translation>ungültige Abruf-Refspec {refspec}</translation>
+        </message>
+        <message>
             <source>bad push.default {mode} in the git config</source>
             <translation>ungültiges push.default {mode} in der git-Konfiguration</translation>
         </message>
@@ -1316,6 +1320,22 @@
             <source>it is empty</source>
             <translation>sie ist leer</translation>
         </message>
+        <message>
+            <source>its HEAD moved meanwhile</source>
+            <translation>sein HEAD hat sich inzwischen bewegt</translation>
+        </message>
+        <message>
+            <source>its detached HEAD holds commits no branch has</source>
+            <translation>sein losgelöster HEAD enthält Commits, die kein Branch hat</translation>
+        </message>
+        <message>
+            <source>its repository does not have commit {commit}</source>
+            <translation>sein Repository hat den Commit {commit} nicht</translation>
+        </message>
+        <message>
+            <source>its update mode is {mode}</source>
+            <translation>sein Aktualisierungsmodus ist {mode}</translation>
+        </message>
         <message numerus="yes">
             <source>kept both sides of %n conflict(s): {copies}</source>
             <translation>
@@ -1449,6 +1469,10 @@
         <message>
             <source>no repository path after ':'</source>
             <translation>kein Repository-Pfad nach ':'</translation>
+        </message>
+        <message>
+            <source>no repository there</source>
+            <translation>dort ist kein Repository</translation>
         </message>
         <message>
             <source>no route to host</source>
@@ -2320,6 +2344,10 @@
         <message>
             <source>{where} uses {format} object ids, which Gitferry does not support yet</source>
             <translation>{where} nutzt {format}-Objekt-IDs, die Gitferry noch nicht unterstützt</translation>
+        </message>
+        <message>
+            <source>{where}: {value} is not a whole number of 0 or more</source>
+            <translation>{where}: {value} ist keine ganze Zahl von 0 oder mehr</translation>
         </message>
         <message>
             <source>{who} already syncs this data directory ({home})</source>

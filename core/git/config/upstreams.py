@@ -17,6 +17,7 @@ from dulwich.repo import Repo
 
 from core.errors import BadInput
 from core.git.packed_refs import fill_packed_refs
+from core.phrase import phrase
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Refspec:
         force = spec.startswith("+")
         src, _, dst = spec.removeprefix("+").partition(":")
         if src.count("*") > 1 or (dst and dst.count("*") != src.count("*")):
-            raise BadInput(f"bad fetch refspec {text!r}")
+            raise BadInput(phrase("bad fetch refspec {refspec}", refspec=repr(text)))
         return cls(src, dst, force)
 
     def map(self, ref: str) -> str | None:

@@ -46,6 +46,7 @@ from dulwich.config import Config
 from core.errors import BadInput
 from core.git.transfer.errors import RemoteError
 from core.git.transfer.stop import TransferStop
+from core.phrase import phrase
 from core.results import ResultKind
 
 DEFAULT_LOW_SPEED_LIMIT = 1000  # bytes a second
@@ -125,7 +126,13 @@ class TransferDeadlines:
                 return default
             value = _git_int(raw)
             if value is None or value < 0:
-                raise BadInput(f"{where}: {raw.strip()!r} is not a whole number of 0 or more")
+                raise BadInput(
+                    phrase(
+                        "{where}: {value} is not a whole number of 0 or more",
+                        where=str(where),
+                        value=repr(raw.strip()),
+                    )
+                )
             return float(value)
 
         deadline = {

@@ -33,6 +33,7 @@ from core.git.history.merge_base import fresh_index, merge_bases
 from core.git.index.read import open_index
 from core.git.worktree.checkout import switch_branch
 from core.git.worktree.submodules import Declared, checked_out, declared, gitlinks
+from core.phrase import Phrase, phrase
 
 DETACHED = Ref(b"HEAD")
 
@@ -50,16 +51,17 @@ class Outdated:
 @dataclass(frozen=True)
 class LeftAlone:
     path: str
-    why: str
+    why: Phrase
 
 
 class SubmoduleNotUpdated(GitferryError):
     """The submodule stays where it is, for the reason given."""
 
-    def __init__(self, path: str, why: str) -> None:
-        super().__init__(f"submodule {path} not updated: {why}")
+    def __init__(self, path: str, why: Phrase) -> None:
+        super().__init__(phrase("submodule {path} not updated: {why}", path=path, why=why))
         self.path = path
-        self.why = why
+        self.why_said = why
+        self.why = why.english()
 
 
 def recurses(repo: Repo) -> bool:
@@ -93,7 +95,9 @@ def outdated(repo: Repo) -> tuple[list[Outdated], list[LeftAlone]]:
         mode = _update_mode(config, module)
         shown = os.fsdecode(path)
         if mode != b"checkout":
-            left.append(LeftAlone(shown, f"its update mode is {mode.decode(errors='replace')}"))
+            left.append(
+                LeftAlone(shown, phrase("its update mode is {mode}", mode=mode.decode(errors="replace")))
+            )
             continue
         todo.append(Outdated(shown, os.fsdecode(full), recorded, head))
     return todo, left
@@ -128,13 +132,14 @@ def update(sub: Repo, item: Outdated) -> None:
     the switch's own refusals (WorktreeInTheWay: local work in the way)."""
     if not has_commit(sub, item.recorded):
         raise SubmoduleNotUpdated(
-            item.path, f"its repository does not have commit {item.recorded.decode()[:12]}"
+            item.path,
+            phrase("its repository does not have commit {commit}", commit=item.recorded.decode()[:12]),
         )
     chain, head = sub.refs.follow(DETACHED)
     if head != item.head:
-        raise SubmoduleNotUpdated(item.path, "its HEAD moved meanwhile")
+        raise SubmoduleNotUpdated(item.path, phrase("its HEAD moved meanwhile"))
     if len(chain) == 1 and not _held_elsewhere(sub, item.head):
-        raise SubmoduleNotUpdated(item.path, "its detached HEAD holds commits no branch has")
+        raise SubmoduleNotUpdated(item.path, phrase("its detached HEAD holds commits no branch has"))
     if len(chain) > 1:
         _detach(sub, item.head)
     switch_branch(sub, DETACHED, item.head, item.recorded, message=b"gitferry: submodule update")
@@ -161,4 +166,4 @@ def open_submodule(full: str) -> Repo:
     try:
         return Repo(full)
     except NotGitRepository:
-        raise SubmoduleNotUpdated(full, "no repository there") from None
+        raise SubmoduleNotUpdated(full, phrase("no repository there")) from None
