@@ -439,9 +439,12 @@ class Api:
 
     async def undo_last_integration(self, repo_id: int) -> Undone:
         """Back to the head before the last integration, unless it was pushed since
-        (`GitferryError`, one line, nothing changed)."""
+        (`GitferryError`, one line, nothing changed). Its branches are measured again
+        before it returns, and the window hears of them as a `BranchStatusChanged`."""
         record = await self.core.store.repo_by_id(repo_id)
-        return await history_ops.undo_last_integration(self.core, record)
+        done, branches = await history_ops.undo_last_integration(self.core, record)
+        self.daemon.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(branches)))
+        return done
 
     async def undo_refusal(self, repo_id: int) -> Phrase | None:
         """Why "Undo last integration" would be refused now (pushed since, moved, nothing

@@ -171,7 +171,7 @@ async def undo(core: Core, args: argparse.Namespace) -> int:
     from core.engine import history as history_ops
 
     record = await core.store.repo(args.name)
-    done = await history_ops.undo_last_integration(core, record)
+    done, _branches = await history_ops.undo_last_integration(core, record)
     print(
         f"{record.name}: {done.branch} is back at {done.restored[:10]}; "
         f"{done.undone[:10]} is kept as a backup ref"

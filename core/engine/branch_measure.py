@@ -16,6 +16,7 @@ from dulwich.repo import Repo
 
 from core.engine.core import Core
 from core.engine.remotes_mirror import remote_records
+from core.errors import GitferryError
 from core.git.config.remote_config import list_remotes
 from core.git.history.branch_status import measure_branches
 from core.git.repository import open_worktree_repo
@@ -98,3 +99,18 @@ async def refresh_status(
             statuses = stamp_fetch(statuses, list(fetched))
         await core.store.save_measured(record.id, statuses, in_submodules, remotes)
     return statuses
+
+
+async def measure_after(
+    core: Core, record: RepoRecord, fetched: Sequence[str] = ()
+) -> list[BranchStatus] | None:
+    """`refresh_status` after something the user did (a registration, an undo), never its
+    undoing: a store or a repository that cannot be measured leaves the branches for the
+    next measure, a warning in the log, and None."""
+    try:
+        return await refresh_status(core, record, fetched=fetched)
+    except GitferryError as exc:
+        import logging  # only on this failure: the CLI's cold path does without it
+
+        logging.getLogger(__name__).warning("%s: its branches were not measured: %s", record.name, exc)
+        return None

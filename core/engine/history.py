@@ -20,6 +20,7 @@ from typing import Any
 from dulwich.objects import ObjectID
 from dulwich.repo import Repo
 
+from core.engine.branch_measure import measure_after
 from core.engine.core import Core
 from core.errors import GitferryError
 from core.git.history.commit_range import CommitRange, CommitSummary, commit_range
@@ -27,7 +28,7 @@ from core.git.locks.sync_lock import USER_WAIT, acquire_sync_lock
 from core.git.merge.undo import Undone, UndoRefused, undo_integration
 from core.git.merge.undo import undo_refusal as refusal
 from core.git.repository import current_branch, in_worktree_repo
-from core.model import RepoRecord, SyncRun
+from core.model import BranchStatus, RepoRecord, SyncRun
 from core.phrase import Phrase, phrase, to_json
 
 __all__ = [
@@ -87,9 +88,11 @@ async def history(core: Core, record: RepoRecord, limit: int = 20) -> list[Histo
     return await core.offload.cpu(in_worktree_repo, record.path, read)
 
 
-async def undo_last_integration(core: Core, record: RepoRecord) -> Undone:
+async def undo_last_integration(core: Core, record: RepoRecord) -> tuple[Undone, list[BranchStatus]]:
     """Move the checked-out branch back to its head before the last integration, if
-    nothing of it has been pushed (`UndoRefused` otherwise, one line, nothing changed)."""
+    nothing of it has been pushed (`UndoRefused` otherwise, one line, nothing changed);
+    with the branches measured again after it (the window read "main: 2 ahead" for an
+    undone merge until a watcher's look measured them)."""
     runs = await core.store.runs(record.id, UNDO_LOOKBACK, eventful=True)
 
     def locked(repo: Repo) -> Undone:
@@ -105,7 +108,8 @@ async def undo_last_integration(core: Core, record: RepoRecord) -> Undone:
     )
     details = {"undone": {"branch": done.branch, "from": done.undone, "to": done.restored}}
     await record_done(core, record, "undo", message, details)
-    return done
+    measured = await measure_after(core, record)
+    return done, await core.store.branches(record.id) if measured is None else measured
 
 
 async def record_done(

@@ -557,16 +557,10 @@ async def clone_repository(
 async def measure_registered(core: Core, record: RepoRecord, fetched: Sequence[str] = ()) -> None:
     """A repository's branches, just registered, measured from local refs into the store
     (`refresh_status`: the measure of `status --refresh`), so `status` and the window list
-    them before the first sync. Never the registration's undoing: a store that cannot
-    write them leaves them for the first sync, and a warning in the log."""
-    from core.engine.branch_measure import refresh_status
+    them before the first sync; never the registration's undoing (`measure_after`)."""
+    from core.engine.branch_measure import measure_after
 
-    try:
-        await refresh_status(core, record, fetched=fetched)
-    except GitferryError as exc:
-        import logging
-
-        logging.getLogger(__name__).warning("%s: its branches were not measured: %s", record.name, exc)
+    await measure_after(core, record, fetched)
 
 
 async def record_first_run(

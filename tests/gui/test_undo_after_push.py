@@ -47,3 +47,35 @@ def test_undo_is_disabled_once_the_integration_was_pushed(run: Run, desktop: Des
     assert world.head(world.mine) == merged and world.remote_head() == merged
     assert ResultKind(str(run(desktop.api.record(mine_id)).last_result)).succeeded
     world.check()
+
+
+@pytest.mark.slow
+def test_the_header_says_where_the_branch_stands_once_undone(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """A trial's header said "main: 2 ahead" for seconds after the undo (the watcher measured
+    it later): the undo measures the branches, and the window shows them with its line."""
+    world.commit(world.theirs, "theirs.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    mine = world.commit(world.mine, "mine.txt", "mine\n")
+    hook = world.bare / "hooks" / "pre-receive"  # the push refused by the server, as a trial's
+    hook.write_text("#!/bin/sh\necho pushes are closed >&2\nexit 1\n")
+    hook.chmod(0o755)
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    report, _notices = sync_from_the_window(run, desktop, mine_id)
+    assert not report.result.succeeded  # merged here, the push refused
+    window = desktop.window
+    window.select_repo(mine_id)
+    run(until(lambda: "main: 2 ahead" in window.progress.phase.full_text()))
+    history = window.history_panel
+    window.tabs.setCurrentIndex(3)
+    run(until(lambda: history.repo_id == mine_id and history.undo.isEnabled()))
+
+    history.undo.click()
+    run(until(lambda: "back at" in history.status.text()))
+    assert world.head(world.mine) == mine
+    assert git("rev-list", "--left-right", "--count", "main...origin/main", cwd=world.mine) == "1\t1"
+    (main,) = window.branches.rows
+    assert (main.ahead, main.behind) == (1, 1)
+    assert "2 ahead" not in window.progress.phase.full_text()
+    world.check()
