@@ -76,8 +76,11 @@ lint: $(STAMP)
 # a module's shared fixtures are made once). Most of a test's time is spent waiting on git,
 # servers and subprocesses (the run's own process used about a tenth of a core), so two
 # workers finish well before one (README, "Tests"); `make test TEST_WORKERS=0` runs it in one process.
+# A worker that crashes (or that tests/conftest.py's watchdog ends) is replaced once: xdist runs
+# the test it was running again, so a test that always crashes would cost each of the eight
+# replacements its default allows; the second crash ends the run instead.
 TEST_WORKERS ?= 2
-WORKERS := -n $(TEST_WORKERS) --dist loadfile
+WORKERS := -n $(TEST_WORKERS) --dist loadfile --max-worker-restart 1
 test: deps $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider $(WORKERS) $(PYTEST_ARGS)
 

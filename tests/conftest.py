@@ -1,11 +1,14 @@
-"""Test-wide set-up: a scrubbed environment and an in-memory keyring."""
+"""Test-wide set-up: a scrubbed environment, an in-memory keyring, and a run that ends."""
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -56,8 +59,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     non-daemon worker thread, and the interpreter would then wait for it forever after
     the last test (seen once in CI under load, 4 threads; no test has been found to
     leave one on its own). Each such thread is told to stop, and the run says so."""
-    import threading
-
     from aiosqlite import core as aiosqlite_core
 
     left = [
@@ -72,3 +73,63 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter is not None:
             reporter.ensure_newline()
             reporter.write_line(f"aiosqlite connections left open by the tests: {len(left)} (stopped)")
+
+
+# A run that ends, whatever a test does. pytest-timeout's `signal` method fails a test at
+# its timeout only when the main thread next runs Python: one held in C code (Qt's event
+# loop with no Python callback due, a lock) never sees the alarm, and under xdist the
+# run then waits for that worker for ever (CI at 6f6a56f, after a worker's segfault, sat
+# at 97% until it was killed; what it waited for is not known). faulthandler's watchdog
+# is a thread of C code that needs nothing from the interpreter: it writes every
+# thread's stack to the run's stderr and ends the process (exit status 1). A worker so
+# ended is reported by xdist as a crash of the test it was running, and replaced.
+TEARDOWN_GRACE = 60.0  # past a test's timeout: its teardown after pytest-timeout failed it
+SILENCE_LIMIT = 900.0  # xdist's controller with no report from any worker: past the longest timeout
+SESSION_END_LIMIT = 120.0  # from the end of the session to the process's exit (not a worker's)
+EXIT_LIMIT = 30.0  # from the interpreter's shutdown to the process's end
+
+
+class Watchdog:
+    """faulthandler's watchdog over each test (its timeout and a grace), in xdist's
+    controller over its workers' silence and over the end of the session, and over the
+    interpreter's exit, which waits for every non-daemon thread a test left running."""
+
+    def __init__(self) -> None:
+        self.stderr = os.dup(2)  # the run's own, not a test's captured one
+        self.controller = False
+        # at the start of the interpreter's shutdown, before it joins the threads (as
+        # concurrent.futures registers its own); the stacks then name the one left
+        threading._register_atexit(self.arm, EXIT_LIMIT)  # type: ignore[attr-defined]
+
+    def arm(self, seconds: float) -> None:
+        faulthandler.dump_traceback_later(seconds, exit=True, file=self.stderr)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.controller = session.config.pluginmanager.get_plugin("dsession") is not None
+        if self.controller:  # it runs no test: its workers report
+            self.arm(SILENCE_LIMIT)
+
+    def pytest_runtest_logreport(self) -> None:
+        if self.controller:
+            self.arm(SILENCE_LIMIT)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_timeout_set_timer(self, settings: Any) -> None:
+        """Beside pytest-timeout's own timer (None: it still sets it)."""
+        self.arm(settings.timeout + TEARDOWN_GRACE)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_timeout_cancel_timer(self) -> None:
+        faulthandler.cancel_dump_traceback_later()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """The session's end: the controller waits for each worker's exit. (An xdist worker
+        that is done waits for the controller, as long as the others' tests take.)"""
+        if not hasattr(session.config, "workerinput"):
+            self.arm(SESSION_END_LIMIT)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(Watchdog(), "watchdog")  # capture is off here, not while conftests load
