@@ -2358,6 +2358,10 @@
             <translation>{who} beendet sich, synchronisiert diesen Datenordner aber noch ({home})</translation>
         </message>
         <message>
+            <source>{why} and credential helper {helper} has no password for this server: a sync you start asks for it, and {helper} keeps it</source>
+            <translation>{why}, und der Zugangsdaten-Helfer {helper} hat kein Passwort für diesen Server: eine Synchronisierung, die du startest, fragt danach, und {helper} behält es</translation>
+        </message>
+        <message>
             <source>{why} to keep a password for background fetches: {fix}; a sync you start asks for it</source>
             <translation>{why}, um ein Passwort für Abrufe im Hintergrund zu behalten: {fix}; eine Synchronisierung, die du startest, fragt danach</translation>
         </message>

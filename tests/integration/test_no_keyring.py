@@ -130,6 +130,18 @@ def test_remote_needing_a_secret_names_the_keyring(
     assert report["message"] == "origin: the server refused the credentials (from credential helper '!f()')"
     assert rev_parse(mine, "HEAD") == again and rev_parse(bare, "main") == head
 
+    # The helper has none for this server (`store` after git erased a refused one): the
+    # advice is not to configure a helper, which the user did, but where the password comes from.
+    git("config", "credential.helper", "!f() { :; }; f", cwd=mine)
+    synced = gitferry(backend, "sync", "--json", "work", cwd=tmp_path)
+    report = json.loads(synced.stdout)["repos"][0]
+    assert (synced.returncode, report["result"]) == (1, "auth_failed"), report
+    assert named in report["message"] and "git config --global credential.helper" not in report["message"]
+    assert report["message"].endswith(
+        "credential helper '!f()' has no password for this server: a sync you start asks for it,"
+        " and '!f()' keeps it"
+    ), report
+
 
 @pytest.mark.slow
 def test_a_clone_from_a_url_with_a_password_is_kept_and_says_the_password_was_not(

@@ -235,18 +235,33 @@ class SignIn:
             if exc.absent:
                 self._keyring_absent = exc.why
             if exc.absent and self.signer.prompt is None:  # a background fetch: nowhere to keep one
-                self.notes.append(
-                    phrase(
-                        "{why} to keep a password for background fetches: {fix};"
-                        " a sync you start asks for it",
-                        why=exc.why_said,
-                        fix=exc.fix_said,
-                    )
-                )
+                self.notes.append(self._no_keyring_note(exc))
             else:
                 self.notes.append(exc.phrase)
             return None
         return self._use(Source.KEYRING, found) if found is not None else None
+
+    def _no_keyring_note(self, exc: KeyringUnavailable) -> Phrase:
+        """Why a job nobody watches found no password with no keyring, and the way on. With
+        a credential helper configured (asked next: this note is said only if it has none
+        either), not the advice to configure one: a sync you start asks, and the helper is
+        told to keep what the server accepts, as git tells it."""
+        try:
+            helpers = self._query_for().helpers
+        except GitferryError:
+            helpers = ()
+        if helpers:
+            return phrase(
+                "{why} and credential helper {helper} has no password for this server:"
+                " a sync you start asks for it, and {helper} keeps it",
+                why=exc.why_said,
+                helper=", ".join(repr(helper_name(h)) for h in helpers),
+            )
+        return phrase(
+            "{why} to keep a password for background fetches: {fix}; a sync you start asks for it",
+            why=exc.why_said,
+            fix=exc.fix_said,
+        )
 
     def _memory_key(self) -> tuple[str, str, str | None]:
         return memory_key(self.config, self.url.text)
