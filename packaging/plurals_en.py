@@ -37,6 +37,7 @@ SAME_IN_BOTH = (
     "%n with a branch left behind or ahead",
     "%n syncing",
     "%n to sync",
+    "%n not synced yet",
     "%n cancelled",
     "%n offline",
     "%n with a tripped remote",

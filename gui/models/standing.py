@@ -55,11 +55,15 @@ class Level(IntEnum):
     LEFT = 1
     PAUSED = 2
     OFFLINE = 3  # no remote answers: a state, not a stream of errors
-    PENDING = 4  # ahead or behind, or never synced: the next sync has work
-    CANCELLED = 5  # the user stopped the last run; nothing is wrong
-    BUSY = 6
-    WARNING = 7  # skipped files, a diverged branch: worth a look
-    ATTENTION = 8  # a conflict, a refused sign-in, a failure, a tripped remote: the user must act
+    # Never synced nor fetched (`gitferry add` measures without fetching): nothing is known
+    # to sync yet, so it is counted "not synced yet", not "to sync" (a trial's status bar
+    # said "11 to sync" of repositories git said were up to date).
+    NOT_SYNCED = 4
+    PENDING = 5  # a branch ahead or behind: the next sync has work
+    CANCELLED = 6  # the user stopped the last run; nothing is wrong
+    BUSY = 7
+    WARNING = 8  # skipped files, a diverged branch: worth a look
+    ATTENTION = 9  # a conflict, a refused sign-in, a failure, a tripped remote: the user must act
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,7 @@ def standing(
     if state == RepoState.PAUSED:
         found.append((Level.PAUSED, translate("Standing", "Paused")))
     if result is None:
-        found.append((Level.PENDING, translate("Standing", "Not synced yet")))
+        found.append((Level.NOT_SYNCED, translate("Standing", "Not synced yet")))
     alone = tuple(left_alone_line(b) for b in left)  # said last, counted apart
     # A pause hides nothing known: a branch left behind is said first and counted, as
     # anything more pressing than the pause is, and "Paused" follows it (the Activity
@@ -417,6 +421,7 @@ def overview(named: Sequence[tuple[str, Standing]], *, fetch_paused: bool, until
         (Level.WARNING, QT_TRANSLATE_NOOP("Standing", "%n with a warning")),
         (Level.BUSY, QT_TRANSLATE_NOOP("Standing", "%n syncing")),
         (Level.PENDING, QT_TRANSLATE_NOOP("Standing", "%n to sync")),
+        (Level.NOT_SYNCED, QT_TRANSLATE_NOOP("Standing", "%n not synced yet")),
         (Level.CANCELLED, QT_TRANSLATE_NOOP("Standing", "%n cancelled")),
         (Level.LEFT, QT_TRANSLATE_NOOP("Standing", "%n with a branch left behind or ahead")),
     )

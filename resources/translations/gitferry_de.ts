@@ -3475,6 +3475,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n not synced yet</source>
+            <translation>
+                <numerusform>%n noch nicht synchronisiert</numerusform>
+                <numerusform>%n noch nicht synchronisiert</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n repositories</source>
             <translation>
                 <numerusform>%n Repository</numerusform>

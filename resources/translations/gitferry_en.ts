@@ -382,6 +382,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n not synced yet</source>
+        <translation>
+            <numerusform>%n not synced yet</numerusform>
+            <numerusform>%n not synced yet</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n repositories</source>
         <translation>
             <numerusform>%n repository</numerusform>

@@ -107,7 +107,7 @@ def test_sync_all_leaves_a_branch_that_is_not_checked_out_and_nothing_says_to_sy
     assert tooltip.startswith("Not checked out: a sync moves it to its upstream only when")
     # Before the sync: the checked-out main was to sync, drafts was said as what it is.
     assert before[0] == "main: 1 behind" and "drafts: 1 behind, not checked out" in before[1]
-    assert "2 to sync" in before[3]  # mine (its main), theirs (never synced)
+    assert "1 to sync  ·  1 not synced yet" in before[3]  # mine (its main), theirs (never synced)
     assert drafts_before.startswith("Not checked out: a sync moves it")
     world.check()
 
@@ -124,7 +124,8 @@ def test_with_fast_forward_all_on_to_sync_is_true_until_sync_all_moves_the_branc
     run(desktop.refresh())
     run(until(lambda: result(desktop, mine.id) == "drafts: 1 behind"))  # the sync will move it
     said = everything_said(desktop, mine.id)
-    assert "2 to sync" in said[3] and "not checked out" not in said[1]  # mine, theirs (never synced)
+    assert "1 to sync  ·  1 not synced yet" in said[3]  # mine, theirs (never synced)
+    assert "not checked out" not in said[1]
 
     run(synced_all(desktop))
     run(until(lambda: result(desktop, mine.id) in ("Synced", "Up to date")))
