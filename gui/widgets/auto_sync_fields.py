@@ -1,6 +1,6 @@
 """The settings dialog's app-wide auto-mode fields: the settle time, the longest wait,
 and whether a metered network pauses syncing. Each is checked as it is typed with
-the parser `gitferry set --global` uses (a red message beside a bad one); `changes()`
+the parser `gitferry set --global` uses (a red message under a bad one); `changes()`
 gives the stored texts that differ from those loaded."""
 
 from __future__ import annotations
@@ -40,10 +40,13 @@ class AutoSyncFields(QWidget):
         )
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
+        # Each message under its field, the whole width of the group: beside the field, in
+        # the narrow column the labels leave, German's "erwartet Sekunden, mehr als 0 und
+        # höchstens 3600" took four lines (a German user's trial)
         form.addRow(self.tr("Settle t&ime (s):"), self.settle_edit)
-        form.addRow("", self.settle_error)
+        form.addRow(self.settle_error)
         form.addRow(self.tr("Lon&gest wait (s):"), self.settle_max_edit)
-        form.addRow("", self.settle_max_error)
+        form.addRow(self.settle_max_error)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
