@@ -2524,7 +2524,7 @@
         </message>
         <message>
             <source>Came in</source>
-            <translation>Hereingekommen</translation>
+            <translation>Empfangen</translation>
         </message>
         <message>
             <source>Cloned</source>
@@ -2628,7 +2628,7 @@
         </message>
         <message>
             <source>Went out</source>
-            <translation>Hinausgegangen</translation>
+            <translation>Gesendet</translation>
         </message>
         <message>
             <source>What</source>
