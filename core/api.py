@@ -37,6 +37,7 @@ from core.engine.registry import (
     AcceptedCredentials,
     CloneCancelled,
     UnknownBranch,
+    check_name,
     default_name,
 )
 from core.engine.remotes_mirror import mirror_remotes
@@ -165,6 +166,7 @@ __all__ = [
     "UnknownBranch",
     "Version",
     "as_text",
+    "check_name",
     "check_url",
     "claim_engine",
     "default_name",

@@ -71,7 +71,8 @@ def default_name(path: str) -> str:
     return name or "repository"
 
 
-def _validate_name(name: str) -> None:
+def check_name(name: str) -> None:
+    """A repository name as the user typed it: `BadInput` (one line) when it cannot be one."""
     if not name or name.startswith("-") or any(c.isspace() or c in "/\\" for c in name):
         raise BadInput(
             phrase("bad repository name {name}: no spaces or slashes, not starting with '-'", name=repr(name))
@@ -104,7 +105,7 @@ async def add_repository(
     once they are complete."""
     path = canonical_path(path)
     name = name or default_name(path)
-    _validate_name(name)
+    check_name(name)
     checked = {key: parse_setting(REPO_PARSERS, key, value) for key, value in (settings or {}).items()}
     if checked.get("auto_commit") == "true":
         checked.setdefault("sync_mode", "auto")  # committing by itself: syncing by itself too
@@ -474,7 +475,7 @@ async def clone_repository(
     url, auth = split_url_secret(url)
     await core.offload.io(check_clone_folder, target, url)  # empty, or a dead clone of `url` to redo
     name = name or default_name(str(target))
-    _validate_name(name)
+    check_name(name)
     await core.store.repos()  # fail early on a broken store, before any download
     shown = check_url(url).text
 

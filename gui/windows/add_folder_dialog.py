@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api import Api, GitferryError, default_name
+from core.api import Api, GitferryError, check_name, default_name
 from gui.models.engine_words import error_text
 from gui.widgets.field_error import FieldError
 
@@ -64,6 +64,7 @@ class AddFolderDialog(QDialog):
         self.name_edit.setPlaceholderText(self.tr("the folder's name"))
         self.name_edit.setAccessibleName(self.tr("Name"))
         self.name_edit.setToolTip(self.tr("How Gitferry lists it; no spaces or slashes"))
+        self.name_error = FieldError()  # a typed name refused: said beside it, not the folder
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.add_button = self.buttons.addButton(self.tr("Add"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.add_button.setEnabled(False)
@@ -71,6 +72,7 @@ class AddFolderDialog(QDialog):
         form.addRow(self.tr("Folder:"), folder_row(self.path_edit, self.browse_button))
         form.addRow("", self.path_error)
         form.addRow(self.tr("Name:"), self.name_edit)
+        form.addRow("", self.name_error)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -79,6 +81,7 @@ class AddFolderDialog(QDialog):
             lambda: choose_folder(self, self.path_edit, self.tr("Repository folder"))
         )
         self.path_edit.textChanged.connect(self._typed)
+        self.name_edit.textChanged.connect(self.name_error.clear_error)
         self.buttons.rejected.connect(self.reject)
         self.add_button.clicked.connect(self.add)
 
@@ -92,9 +95,17 @@ class AddFolderDialog(QDialog):
         path = self.path_edit.text().strip()
         if not path:
             return
+        name = self.name_edit.text().strip() or None
+        try:
+            if name is not None:
+                check_name(name)
+        except GitferryError as exc:
+            self.name_error.show_error(error_text(exc))
+            self.name_edit.setFocus()
+            return
         self.add_button.setEnabled(False)
         try:
-            record = await self.api.add_repository(path, name=self.name_edit.text().strip() or None)
+            record = await self.api.add_repository(path, name=name)
         except GitferryError as exc:
             self.path_error.show_error(error_text(exc))
             self.add_button.setEnabled(True)

@@ -284,3 +284,26 @@ def test_the_name_field_shows_the_name_the_folder_will_take(
     assert record.name == dialog.name_edit.placeholderText()
     dialog.path_edit.clear()
     assert dialog.name_edit.placeholderText() == "the folder's name"
+
+
+def test_a_bad_typed_name_is_said_beside_the_name_field(
+    run: Run, running: Running, tmp_path: Path, qtbot: QtBot
+) -> None:
+    """A trial's "bad repository name 'My Thesis'" showed under the Folder field, of a name
+    typed in the Name field: said beside it, the folder's field left clear, nothing added."""
+    folder = tmp_path / "thesis"
+    git("init", "-q", str(folder))
+    commit_file(folder, "todo.txt", "buy milk\n")
+    dialog = AddFolderDialog(running.api)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QTest.keyClicks(dialog.path_edit, str(folder))
+    QTest.keyClicks(dialog.name_edit, "My Thesis")
+    dialog.add_button.click()
+    why = "bad repository name 'My Thesis': no spaces or slashes, not starting with '-'"
+    run(until(lambda: dialog.name_error.isVisible()), TIMEOUT)
+    assert dialog.name_error.text() == why
+    assert not dialog.path_error.isVisible() and dialog.isVisible()
+    assert run(running.api.repos()) == []
+    QTest.keyClicks(dialog.name_edit, "-2")  # typing again clears it
+    assert not dialog.name_error.isVisible()
