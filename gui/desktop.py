@@ -46,7 +46,7 @@ from gui.notifications import DesktopNotifications
 from gui.remembered import Remembered
 from gui.resources import icon_path
 from gui.tray import Tray
-from gui.windows.sign_in_dialog import ask_to_sign_in
+from gui.windows.sign_in_dialog import SignInPrompt
 from gui.windows.ssh_dialogs import ask_ssh
 from gui.windows.status_window import StatusWindow
 
@@ -152,7 +152,7 @@ class Desktop(QObject):
 
     async def start(self, *, show_window: bool = False) -> None:
         """Paint the window from the status store, then start the engine behind it."""
-        self.api.set_sign_in_prompt(lambda request: ask_to_sign_in(request, self.window))
+        self.api.set_sign_in_prompt(SignInPrompt(self.window))
         self.api.set_ssh_prompt(lambda question: ask_ssh(question, self.window))
         painted = self.window.selected_id  # selected at first paint, before anyone listened
         await self.refresh()

@@ -15,6 +15,7 @@ helper) only the app's memory until it quits.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
@@ -93,6 +94,25 @@ async def ask_to_sign_in(request: SignInRequest, parent: QWidget | None = None) 
     """Show the dialog without a nested event loop and wait for the user's answer."""
     dialog = SignInDialog(request, parent)
     return await answer_of(dialog, dialog.answer, dialog.secret_edit.clear)
+
+
+class SignInPrompt:
+    """The app's sign-in port (`Api.set_sign_in_prompt`): each dialog offers the user name
+    typed last for the same server when the request brings none (a trial's second clone,
+    after a refused password, asked for the user name again), kept in memory only."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+        self.typed: dict[str, str] = {}  # scheme://host[:port] -> the user name typed last
+
+    async def __call__(self, request: SignInRequest) -> HttpAuth | None:
+        server = f"{urlsplit(request.url).scheme}://{host_of(request.url)}"
+        if not request.username and server in self.typed:
+            request = replace(request, username=self.typed[server])
+        auth = await ask_to_sign_in(request, self.parent)
+        if auth is not None and auth.username:
+            self.typed[server] = auth.username
+        return auth
 
 
 def host_of(url: str) -> str | None:

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from core.api import HttpAuth, SignInRequest
 from gui.windows.settings_dialog import SettingsDialog
-from gui.windows.sign_in_dialog import SignInDialog, ask_to_sign_in
+from gui.windows.sign_in_dialog import SignInDialog, SignInPrompt, ask_to_sign_in
 from tests.gitcli import git
 from tests.gui.conftest import Run, Running
 from tests.gui.test_settings_dialog import dialogs, make_repo, open_dialog, register, showing
@@ -253,5 +253,36 @@ def test_a_german_app_says_where_credentials_come_from_in_german(
         assert showing(row.status) == (
             f"Verbunden mit {http_auth_server.url('origin')} (2 Refs; angemeldet aus dem Schlüsselbund)"
         )
+
+    run(scenario(), TIMEOUT)
+
+
+def test_the_next_sign_in_offers_the_user_name_typed_before(qtbot: QtBot, run: Run) -> None:
+    """A trial: after a refused password the next clone's prompt had an empty user name.
+    The app's prompt offers the one typed last for that server (another server: none)."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    prompt = SignInPrompt(window)
+
+    async def answered(url: str, user: str, secret: str) -> str:
+        """The user name the dialog came up with; then `user` added to it and `secret` typed."""
+        answer = asyncio.ensure_future(prompt(SignInRequest("origin", url, None, refused=False)))
+        await until(lambda: shown_window(SignInDialog) is not None)
+        dialog = shown_window(SignInDialog)
+        assert dialog is not None
+        offered = dialog.user_edit.text()
+        QTest.keyClicks(dialog.user_edit, user)
+        QTest.keyClicks(dialog.secret_edit, secret)
+        QTest.keyClick(dialog.secret_edit, Qt.Key.Key_Return)
+        auth = await answer
+        assert auth is not None and (auth.username, auth.password) == (offered + user, secret)
+        await until(lambda: shown_window(SignInDialog) is None)
+        return offered
+
+    async def scenario() -> None:
+        assert await answered("http://127.0.0.1:8123/team.git", "alice", "wrong") == ""
+        assert await answered("http://127.0.0.1:8123/team.git", "", "letmein") == "alice"
+        assert await answered("http://127.0.0.1:8123/other.git", "", "x") == "alice"  # the same server
+        assert await answered("http://127.0.0.1:9999/team.git", "bob", "y") == ""  # another
 
     run(scenario(), TIMEOUT)
