@@ -29,7 +29,6 @@ case $variant in
   *) echo "usage: $0 [light|dark|2x] [OUT-DIR]" >&2; exit 2 ;;
 esac
 
-display=:$((60 + $$ % 30))
 pids=""
 stop() {
   for pid in $pids; do kill "$pid" 2>/dev/null || true; done
@@ -93,10 +92,13 @@ for setting in "photos max_file_size 1048576" "website fetch_interval 3" "offlin
 done
 
 # The desktop -------------------------------------------------------------------------
-Xvfb "$display" -screen 0 "${screen}x24" -nolisten tcp >/dev/null 2>&1 &
+# Xvfb picks a display no other X server holds and says which (-displayfd): a number made up
+# here could be another walk's or a developer's Xvfb, whose windows the screenshots then showed.
+Xvfb -displayfd 3 -screen 0 "${screen}x24" -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
 pids="$pids $!"
-sleep 1
-export DISPLAY=$display
+for _ in $(seq 50); do [ -s "$work/display" ] && break; sleep 0.1; done
+[ -s "$work/display" ] || { echo "walk: Xvfb did not start" >&2; exit 1; }
+export DISPLAY=:$(cat "$work/display")
 openbox >/dev/null 2>&1 &
 pids="$pids $!"
 trayer --edge top --align right --widthtype request --height $((24 * scale)) --SetDockType true \
