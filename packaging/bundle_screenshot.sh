@@ -7,12 +7,21 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 home=${1:-$(mktemp -d)}
 out=${2:-$here/docs/bundle-window.png}
-display=:$((90 + $$ % 9))
-Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
+# Xvfb picks a display no other X server holds and says which (-displayfd), so the
+# screenshot is never of another Xvfb's windows.
+number=$(mktemp)
+Xvfb -displayfd 3 -screen 0 1400x900x24 -nolisten tcp 3>"$number" >/dev/null 2>&1 &
 xvfb=$!
-stop() { kill "$app" 2>/dev/null && wait "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
+app=""
+stop() {
+  if [ -n "$app" ]; then kill "$app" 2>/dev/null && wait "$app" 2>/dev/null || true; fi
+  kill "$xvfb" 2>/dev/null || true
+  rm -f "$number"
+}
 trap stop EXIT
-sleep 1
+for _ in $(seq 50); do [ -s "$number" ] && break; sleep 0.1; done
+[ -s "$number" ] || { echo "Xvfb did not start" >&2; exit 1; }
+display=:$(cat "$number")
 (cd "$here/dist/gitferry" && exec env -i HOME="$home" PATH=/usr/bin:/bin DISPLAY="$display" ./gitferry) &
 app=$!
 sleep "${WAIT:-6}"
