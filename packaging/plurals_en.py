@@ -54,6 +54,7 @@ SAME_IN_BOTH = (
     "%1 diverged, +%n",
     "%1 branches diverged, +%n",
     "%1 branches diverged, %n more to sync",
+    "%n skipped",
 )
 
 FORMS: dict[str, tuple[str, str]] = {

@@ -231,7 +231,11 @@ def standing(
         if len(lines) > 1:  # each branch's own line follows the summary
             found.extend((level, line) for line in lines)
     if skipped:
-        found.append((Level.WARNING, translate_n("Standing", "%n file(s) skipped", skipped)))
+        text = translate_n("Standing", "%n file(s) skipped", skipped)
+        found.append((Level.WARNING, text))
+        # the count kept in a narrower column: German's "1 Datei übersprungen" read as
+        # "Warnung" alone in a 1000 px window (a German user's trial)
+        briefs[text] = (translate_n("Standing", "%n skipped", skipped),)
     found.extend((Level.WARNING, line) for sub in submodules if (line := submodule_words(sub)) is not None)
     if state in (RepoState.SYNCING, RepoState.FETCHING):
         found.append((Level.BUSY, activity or translate("Standing", "Syncing…")))

@@ -3489,6 +3489,13 @@
             </translation>
         </message>
         <message numerus="yes">
+            <source>%n skipped</source>
+            <translation>
+                <numerusform>%n übersprungen</numerusform>
+                <numerusform>%n übersprungen</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <source>%n syncing</source>
             <translation>
                 <numerusform>%n synchronisiert gerade</numerusform>

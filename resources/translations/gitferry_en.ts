@@ -396,6 +396,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n skipped</source>
+        <translation>
+            <numerusform>%n skipped</numerusform>
+            <numerusform>%n skipped</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n syncing</source>
         <translation>
             <numerusform>%n syncing</numerusform>

@@ -68,15 +68,16 @@ def painted(qtbot: object, branches: dict[int, list[BranchStatus]]) -> tuple[str
     return measured(qtbot, window_with(qtbot, notes, branches=branches))
 
 
-def measured(qtbot: object, window: StatusWindow) -> tuple[str, str, int, int]:
-    """The first row's Result cell once `window` is at its first width and laid out with the
-    row selected, its detail pane showing the longer sync mode's note (see `painted`)."""
+def measured(qtbot: object, window: StatusWindow, width: int = WINDOW_WIDTH) -> tuple[str, str, int, int]:
+    """The first row's Result cell once `window` is `width` wide (its first width) and laid
+    out with the row selected, its detail pane showing the longer sync mode's note (see
+    `painted`)."""
     window.show()
     qtbot.waitExposed(window)  # type: ignore[attr-defined]
     window.select_repo(1)
     window.show_sync_mode(1, "auto", "", True)
-    window.resize(WINDOW_WIDTH, 640)  # offscreen's screen is 800x800
-    qtbot.waitUntil(lambda: window.width() == WINDOW_WIDTH)  # type: ignore[attr-defined]
+    window.resize(width, 640)  # offscreen's screen is 800x800
+    qtbot.waitUntil(lambda: window.width() == width)  # type: ignore[attr-defined]
     table = window.repo_table
     widths: list[int] = []  # the splitter settles once the detail pane is laid out
 
