@@ -16,7 +16,7 @@ from typing import Protocol
 from PySide6.QtCore import QCoreApplication
 
 from core.phrase import ENGINE, SEPARATOR, Phrase, fill, from_json, verbatim
-from gui.models.formatting import translate_n
+from gui.models.formatting import first_upper, translate_n
 
 
 def in_language(parts: Sequence[Phrase]) -> str:
@@ -42,6 +42,16 @@ class _Said(Protocol):
 def error_text(error: _Said) -> str:
     """An engine error's one line (`GitferryError.phrase`) in the app's language."""
     return said(error.phrase)
+
+
+def error_line(error: _Said) -> str:
+    """An engine error said on a line of its own (under a dialog's field): begun with a capital,
+    as the dialogs' own lines are ("Cannot clone into …: it exists and is not empty" beside
+    "Could not clone …", a trial); one that begins with what the engine filled in (a name, a
+    path) or with git's own words (no template) is left as it is."""
+    text = error_text(error)
+    template = error.phrase.template
+    return first_upper(text) if template and template[:1].islower() and text[:1].islower() else text
 
 
 def stored_parts(english: str | None, stored: str | None) -> list[Phrase] | None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Api, GitferryError, check_name, default_name
-from gui.models.engine_words import error_text
+from gui.models.engine_words import error_line
 from gui.widgets.field_error import FieldError
 
 
@@ -100,14 +100,14 @@ class AddFolderDialog(QDialog):
             if name is not None:
                 check_name(name)
         except GitferryError as exc:
-            self.name_error.show_error(error_text(exc))
+            self.name_error.show_error(error_line(exc))
             self.name_edit.setFocus()
             return
         self.add_button.setEnabled(False)
         try:
             record = await self.api.add_repository(path, name=name)
         except GitferryError as exc:
-            self.path_error.show_error(error_text(exc))
+            self.path_error.show_error(error_line(exc))
             self.add_button.setEnabled(True)
             return
         self.added.emit(record)

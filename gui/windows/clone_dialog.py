@@ -40,7 +40,7 @@ from core.api import (
     folder_name,
 )
 from core.paths import data_dir
-from gui.models.engine_words import error_text
+from gui.models.engine_words import error_line, error_text
 from gui.models.formatting import share
 from gui.models.transfer_text import TransferSpeed, phase_line
 from gui.remembered import CLONE_PARENT, Remembered
@@ -155,7 +155,7 @@ class CloneDialog(QDialog):
                 if not self._cancel:
                     self.url_error.clear_error()
             except BadInput as exc:
-                self.url_error.show_error(error_text(exc))
+                self.url_error.show_error(error_line(exc))
                 valid = False
         else:
             self.url_error.clear_error()
@@ -218,10 +218,10 @@ class CloneDialog(QDialog):
         """Beside the field at fault (a bad URL, a folder that is not empty), else under
         the progress (a refused connection, a refused sign-in)."""
         if isinstance(exc, BadRemoteUrl):
-            self.url_error.show_error(error_text(exc))
+            self.url_error.show_error(error_line(exc))
             self.url_edit.setFocus()
         elif exc.bad_input:
-            self.folder_error.show_error(error_text(exc))
+            self.folder_error.show_error(error_line(exc))
             self.folder_edit.setFocus()
         else:
             url = self.url_edit.text().strip()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.api import Api, BadInput, BadRemoteUrl, GitferryError, check_url
-from gui.models.engine_words import error_text
+from gui.models.engine_words import error_line, error_text
 from gui.widgets.field_error import FieldError
 from gui.widgets.palette_colors import quiet
 from gui.windows.add_folder_dialog import choose_folder, folder_row
@@ -96,7 +96,7 @@ class StartSyncingDialog(QDialog):
                 check_url(url)
                 self.url_error.clear_error()
             except BadInput as exc:
-                self.url_error.show_error(error_text(exc))
+                self.url_error.show_error(error_line(exc))
                 ok = False
         else:
             self.url_error.clear_error()
@@ -117,10 +117,10 @@ class StartSyncingDialog(QDialog):
         except GitferryError as exc:
             self.status.clear_error()
             if isinstance(exc, BadRemoteUrl):
-                self.url_error.show_error(error_text(exc))
+                self.url_error.show_error(error_line(exc))
                 at_fault: QWidget = self.url_edit
             elif exc.bad_input:
-                self.folder_error.show_error(error_text(exc))
+                self.folder_error.show_error(error_line(exc))
                 at_fault = self.folder_edit
             else:
                 self.status.show_error(self.tr("Nothing was changed: %1").replace("%1", error_text(exc)))

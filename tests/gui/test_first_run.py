@@ -300,7 +300,7 @@ def test_a_bad_typed_name_is_said_beside_the_name_field(
     QTest.keyClicks(dialog.path_edit, str(folder))
     QTest.keyClicks(dialog.name_edit, "My Thesis")
     dialog.add_button.click()
-    why = "bad repository name 'My Thesis': no spaces or slashes, not starting with '-'"
+    why = "Bad repository name 'My Thesis': no spaces or slashes, not starting with '-'"
     run(until(lambda: dialog.name_error.isVisible()), TIMEOUT)
     assert dialog.name_error.text() == why
     assert not dialog.path_error.isVisible() and dialog.isVisible()

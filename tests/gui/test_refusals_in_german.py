@@ -67,7 +67,7 @@ def test_start_syncing_an_empty_folder_and_a_bad_url_are_refused_in_german(
     assert isinstance(typed, StartSyncingDialog)
     typed.url_edit.setText("htps://example.org/x.git")  # checked as it is typed
     assert showing(typed.url_error) == (
-        "ungültige Remote-URL 'htps://example.org/x.git': nicht unterstütztes Transportprotokoll 'htps'; "
+        "Ungültige Remote-URL 'htps://example.org/x.git': nicht unterstütztes Transportprotokoll 'htps'; "
         "meintest du https://?"
     )
     typed.reject()
@@ -88,7 +88,7 @@ def test_add_folder_refuses_a_plain_folder_and_one_added_already_in_german(
     for folder, said in (
         (plain, f"{plain} ist kein git-Repository"),
         (tmp_path / "missing", f"{tmp_path / 'missing'} existiert nicht"),
-        (notes, f"ein Repository namens 'notes' oder in {notes} ist schon hinzugefügt"),
+        (notes, f"Ein Repository namens 'notes' oder in {notes} ist schon hinzugefügt"),
     ):
         retype(dialog.path_edit, str(folder))
         dialog.add_button.click()
