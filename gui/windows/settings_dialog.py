@@ -314,6 +314,9 @@ class SettingsDialog(QDialog):
             self.status.show_error(self.tr("Nothing was saved: fix the fields marked in red first."))
             self._update_buttons()
             return False
+        if not self.unsaved():  # a trial's Save with nothing changed said "Saved."
+            self.status.show_ok(self.tr("Nothing was changed: there is nothing to save."))
+            return True
         self._busy = True
         self._update_buttons()
         self.status.show_ok(self.tr("Saving…"))

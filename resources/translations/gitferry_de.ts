@@ -3156,6 +3156,10 @@
             <translation>Nicht gespeichert: %1</translation>
         </message>
         <message>
+            <source>Nothing was changed: there is nothing to save.</source>
+            <translation>Nichts wurde geändert: es gibt nichts zu speichern.</translation>
+        </message>
+        <message>
             <source>Nothing was saved: fix the fields marked in red first.</source>
             <translation>Nichts wurde gespeichert: korrigiere zuerst die rot markierten Felder.</translation>
         </message>

@@ -976,3 +976,27 @@ def test_typing_in_a_credential_field_does_not_move_the_fields_under_the_pointer
         assert row.secret_edit.mapTo(dialog, QPoint(0, 0)) == before
 
     run(scenario(), TIMEOUT)
+
+
+def test_save_with_nothing_changed_says_so(
+    run: Run, running: Running, tmp_path: Path, dialogs: list[SettingsDialog]
+) -> None:
+    """A trial's Save with nothing changed said "Saved."; it says nothing was changed, and
+    Save after an edit still saves it."""
+    alpha = make_repo(tmp_path, "alpha")
+
+    async def scenario() -> None:
+        record = await register(running, alpha)
+        dialog = await open_dialog(running, dialogs)
+        saved: list[bool] = []
+        dialog.saved.connect(lambda: saved.append(True))
+        dialog.save_button.click()
+        await until(lambda: showing(dialog.status) != "")
+        assert showing(dialog.status) == "Nothing was changed: there is nothing to save."
+        assert saved == []
+        retype(dialog.form.interval_edit, "42")
+        dialog.save_button.click()
+        await until(lambda: showing(dialog.status) == "Saved.")
+        assert (await running.api.repo_settings(record.id)).fetch_interval == 42 and saved == [True]
+
+    run(scenario(), TIMEOUT)
