@@ -41,7 +41,7 @@ from gui.folder_launch import FolderLaunch, launch_xdg_open
 from gui.in_flight import InFlight, counted
 from gui.models.engine_words import error_text, in_language, said
 from gui.models.formatting import first_upper
-from gui.models.standing import Level, result_words, way_on
+from gui.models.standing import Level, result_words
 from gui.notifications import DesktopNotifications
 from gui.remembered import Remembered
 from gui.resources import icon_path
@@ -534,9 +534,8 @@ class Desktop(QObject):
             self.tray.notify(self.tr("%1: offline").replace("%1", report.name), in_language(report.parts()))
         elif report.result not in (ResultKind.CONFLICT, ResultKind.AUTH_FAILED):  # those notify anyway
             words = result_words(report.result, report.unfinished)
-            stopped = way_on(report.result, report.unfinished, report.parts())  # as git pull says
-            said = "\n".join(filter(None, [in_language(report.parts()), stopped]))
-            self.tray.notify(f"{report.name}: {words}", said, warning=True)
+            # Local changes in the way: the message says what to do too, as git pull does (`way_on`).
+            self.tray.notify(f"{report.name}: {words}", in_language(report.parts()), warning=True)
 
     def _notify_attention(self, event: SyncFinished) -> None:
         if event.result is ResultKind.CONFLICT:

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 
 from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SubmoduleStatus, SyncReach
 from core.results import CANCELLED_MESSAGE
-from gui.models.engine_words import stored_message, stored_parts
+from gui.models.engine_words import stored_message
 from gui.models.formatting import share, size, when
-from gui.models.standing import Level, Standing, run_said_up_to_date, standing, way_on
+from gui.models.standing import Level, Standing, run_said_up_to_date, standing
 from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
 from gui.widgets.palette_colors import ATTENTION, on_table
@@ -227,11 +227,7 @@ def _result_tooltip(view: RepoView) -> str:
         tooltip = translate("RepoView", _MARKS[stands.level][1]).replace("%1", tooltip)
     lines = [tooltip]
     if message and message != CANCELLED and not run_said_up_to_date(view.record, stands):
-        lines.append(message)
-    record = view.record
-    said = stored_parts(record.last_message, record.last_said) or ()
-    if (stopped := way_on(record.last_result, record.last_unfinished, said)) and not stands.in_sync:
-        lines.append(stopped)
+        lines.append(message)  # local changes in the way: it says what to do too (`way_on`)
     return "\n".join(lines)
 
 

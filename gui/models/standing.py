@@ -19,7 +19,7 @@ SPEC's rule: never "up to date" with a branch behind).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -38,7 +38,7 @@ from core.model import (
 from core.phrase import Phrase
 from core.results import CANCELLED_MESSAGE, Unfinished
 from gui.models.branches import state_word
-from gui.models.engine_words import said
+from gui.models.engine_words import in_language, said
 from gui.models.formatting import first_upper, translate_n
 from gui.translations import QT_TRANSLATE_NOOP
 
@@ -145,35 +145,16 @@ def way_on(result: str | None, unfinished: str | None = None, said: Sequence[Phr
     """What to do after a run that stopped on local changes in the way, as `git pull` says;
     "" after any other. A newcomer's trial met "Local changes in the way" in the row, its
     tooltip and the notice, and nowhere what to do (a git command left unfinished says its
-    own way on). `said`, the run's message: what is in the way decides the words, as git's
-    ("Please commit your changes or stash them" for changes to tracked files, "Please move
-    or remove them" for untracked files); "commit or stash" when it does not say."""
+    own way on). The engine's message says it (`WorktreeInTheWay`: what is in the way, then
+    what to do, `core.git.worktree.switch_check.way_on`), the CLI's line as the app's: here
+    is that way on, for a place that shows the run's result but not its message; "" when
+    the message (`said`, its parts) says none."""
     if result != "dirty" or unfinished in UNFINISHED_WORDS:
         return ""
-    fields = set(_field_names(said))
-    if "untracked" in fields and "dirty" in fields:
-        return translate(
-            "Standing",
-            "Commit or stash the changes and move or remove the untracked files "
-            "(git status lists them), then sync again.",
-        )
-    if "untracked" in fields:
-        return translate(
-            "Standing", "Move or remove the untracked files (git status lists them), then sync again."
-        )
-    return translate("Standing", "Commit or stash them with git (git status lists them), then sync again.")
-
-
-def _field_names(said: Sequence[Phrase]) -> Iterator[str]:
-    """The names of the fields of `said` and of the phrases in them: `dirty` and
-    `untracked` are those of what is in the way (`WorktreeInTheWay`)."""
-    for part in said:
-        for name, value in part.fields:
-            yield name
-            if isinstance(value, Phrase):
-                yield from _field_names([value])
-            elif isinstance(value, tuple):
-                yield from _field_names(value)
+    for at, part in enumerate(said):
+        if {"dirty", "untracked"} & {name for name, _ in part.fields} and said[at + 1 :]:
+            return first_upper(in_language(said[at + 1 :])) + "."
+    return ""
 
 
 def standing(

@@ -1102,6 +1102,14 @@
             <translation>geklont von {url}</translation>
         </message>
         <message>
+            <source>commit or stash the changes (git status lists them), then sync again</source>
+            <translation>committe oder stashe die Änderungen (git status listet sie), dann synchronisiere erneut</translation>
+        </message>
+        <message>
+            <source>commit or stash the changes and move or remove the untracked files (git status lists them), then sync again</source>
+            <translation>committe oder stashe die Änderungen und verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann synchronisiere erneut</translation>
+        </message>
+        <message>
             <source>commit.gpgsign is set but signing is misconfigured: {reason}</source>
             <translation>commit.gpgsign ist gesetzt, aber das Signieren ist falsch eingerichtet: {reason}</translation>
         </message>
@@ -1397,6 +1405,10 @@
         <message>
             <source>merged {branches}</source>
             <translation>{branches} zusammengeführt</translation>
+        </message>
+        <message>
+            <source>move or remove the untracked files (git status lists them), then sync again</source>
+            <translation>verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann synchronisiere erneut</translation>
         </message>
         <message>
             <source>nested repository</source>
@@ -3552,14 +3564,6 @@
             <translation>Cherry-pick oder Revert läuft</translation>
         </message>
         <message>
-            <source>Commit or stash the changes and move or remove the untracked files (git status lists them), then sync again.</source>
-            <translation>Committe oder stashe die Änderungen und verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann synchronisiere erneut.</translation>
-        </message>
-        <message>
-            <source>Commit or stash them with git (git status lists them), then sync again.</source>
-            <translation>Committe oder stashe sie mit git (git status listet sie), dann synchronisiere erneut.</translation>
-        </message>
-        <message>
             <source>Commits on no remote</source>
             <translation>Commits auf keinem Remote</translation>
         </message>
@@ -3589,10 +3593,6 @@
         <message>
             <source>Merge in progress</source>
             <translation>Merge läuft</translation>
-        </message>
-        <message>
-            <source>Move or remove the untracked files (git status lists them), then sync again.</source>
-            <translation>Verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann synchronisiere erneut.</translation>
         </message>
         <message>
             <source>Needs you</source>

@@ -347,13 +347,15 @@ def test_a_sync_stopped_on_local_changes_says_so_and_the_way_on(
     assert git("status", "-sb", cwd=world.mine).splitlines() == behind
     run(until(lambda: "local changes" in hint.text()))
     assert "integrated cleanly" not in hint.text()
-    way_on = "Commit or stash them with git (git status lists them), then sync again."
-    assert hint.text().endswith(way_on)
-    # ... and the row's tooltip and the notice say it too, not only the tab
+    way_on = "commit or stash the changes (git status lists them), then sync again"
+    assert hint.text().endswith(f"C{way_on[1:]}.")
+    # ... and the row's tooltip and the notice say it too, not only the tab, once: the sync's
+    # message says it (the CLI's line as well)
+    said = f"local changes would be overwritten: a.txt; {way_on}"
     mine_id = run(desktop.api.core.store.repo("mine")).id
     index = desktop.window.repos.index(desktop.window.repos.position_of(mine_id), RESULT_COLUMN)
-    run(until(lambda: way_on in (index.data(Qt.ItemDataRole.ToolTipRole) or "")))
-    said = f"local changes would be overwritten: a.txt\n{way_on}"
+    run(until(lambda: said in (index.data(Qt.ItemDataRole.ToolTipRole) or "")))
+    assert index.data(Qt.ItemDataRole.ToolTipRole).lower().count("then sync again") == 1
     assert ("mine: Local changes in the way", said) in notified
 
     git("commit", "-qam", "my edit", cwd=world.mine)  # the way on: then the sync merges
@@ -382,15 +384,14 @@ def test_untracked_files_in_the_way_are_to_move_or_remove_not_to_commit_or_stash
     desktop.tray.notified.connect(lambda title, text: notified.append((title, text)))
     hint = _sync_stopped_dirty(run, desktop)
     assert porcelain(world.mine) == "?? new.txt"
-    way_on = "Move or remove the untracked files (git status lists them), then sync again."
-    run(until(lambda: hint.text().endswith(way_on)))
+    way_on = "move or remove the untracked files (git status lists them), then sync again"
+    run(until(lambda: hint.text().endswith(f"M{way_on[1:]}.")))
+    said = f"untracked files are in the way: new.txt; {way_on}"
     mine_id = run(desktop.api.core.store.repo("mine")).id
     index = desktop.window.repos.index(desktop.window.repos.position_of(mine_id), RESULT_COLUMN)
-    run(until(lambda: way_on in (index.data(Qt.ItemDataRole.ToolTipRole) or "")))
-    assert (
-        "mine: Local changes in the way",
-        f"untracked files are in the way: new.txt\n{way_on}",
-    ) in notified
+    run(until(lambda: said in (index.data(Qt.ItemDataRole.ToolTipRole) or "")))
+    assert index.data(Qt.ItemDataRole.ToolTipRole).count(way_on) == 1
+    assert ("mine: Local changes in the way", said) in notified
 
 
 @pytest.mark.slow

@@ -163,7 +163,8 @@ def test_without_autostash_an_edit_in_the_way_still_stops_the_sync(world: Clones
     assert (code, report["result"], report["message"]) == (
         1,
         "dirty",
-        "local changes would be overwritten: a.txt",
+        "local changes would be overwritten: a.txt; commit or stash the changes (git status lists them), "
+        "then sync again",
     ), report
     assert (_state(third), world.head(third)) == (before, head)
     done = _pull(fourth)

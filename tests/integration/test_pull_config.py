@@ -250,4 +250,7 @@ def test_a_rebasing_pull_reads_rebase_autostash_not_merge_autostash(world: Clone
         report
     )
     assert (third / "a.txt").read_text() == "one\ntwo\nTHREE\n"
-    assert report["message"] == "local changes would be overwritten: a.txt", report
+    assert report["message"] == (
+        "local changes would be overwritten: a.txt; commit or stash the changes (git status lists them), "
+        "then sync again"
+    ), report

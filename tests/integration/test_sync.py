@@ -358,6 +358,25 @@ def test_a_fetch_after_a_dirty_stop_is_not_held_by_another_file(world: Clones) -
     world.check()
 
 
+def test_an_untracked_file_in_the_way_says_the_way_on_as_git_pull_does(world: Clones) -> None:
+    """CLI trial: a manual sync with an untracked file where the remote adds one said
+    "untracked files are in the way: clash.md" and nothing more; `git pull` says to move or
+    remove it. The line says the way on (the app's too: one message); followed, it syncs."""
+    publish(world, "clash.md", "theirs\n")
+    (world.mine / "clash.md").write_text("mine, untracked\n")
+    pulled = subprocess.run(["git", "pull", "--no-rebase"], cwd=world.mine, capture_output=True, text=True)
+    assert "Please move or remove them before you merge." in pulled.stderr
+    world.remember()
+    code, out, _err = run(world.capsys, "sync", "mine")
+    way = "move or remove the untracked files (git status lists them), then sync again"
+    assert (code, out) == (1, f"mine: dirty - untracked files are in the way: clash.md; {way}\n")
+    (world.mine / "clash.md").rename(world.mine / "clash-mine.md")  # the way on
+    code, report = world.sync(world.mine)
+    assert (code, report["result"]) == (0, "ok"), report
+    assert porcelain(world.mine) == "?? clash-mine.md"
+    assert (world.mine / "clash.md").read_text() == "theirs\n"
+
+
 def test_a_commit_waiting_on_its_editor_is_waited_for(world: Clones, tmp_path: Path) -> None:
     """git holds no lock while `git commit`'s editor is open and checks HEAD only once it
     closes: a sync that moved the branch meanwhile made the user's commit fail with

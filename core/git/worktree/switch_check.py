@@ -68,7 +68,8 @@ class WorktreeInTheWay(GitferryError):
     result = ResultKind.DIRTY
 
     def __init__(self, dirty: list[str], untracked: list[str], note: Phrase | None = None) -> None:
-        """`note`: said after the paths (why nothing stashed them, say)."""
+        """`note`: said after the paths (why nothing stashed them, and what to do, say);
+        none given: the way on (`way_on`), as `git pull` says it."""
         changed, unknown = some(dirty, _SHOWN_PATHS), some(untracked, _SHOWN_PATHS)
         if dirty and untracked:
             said = phrase(
@@ -83,13 +84,26 @@ class WorktreeInTheWay(GitferryError):
         super().__init__(said)
         self.dirty = dirty
         self.untracked = untracked
-        self.note = note
-        if note is not None:
-            self.message = f"{self.message}; {note.english()}"
-            self.args = (self.message,)
+        self.note = way_on(dirty, untracked) if note is None else note
+        self.message = f"{self.message}; {self.note.english()}"
+        self.args = (self.message,)
 
     def parts(self) -> list[Phrase]:
-        return [self.phrase] if self.note is None else [self.phrase, self.note]
+        return [self.phrase, self.note]
+
+
+def way_on(dirty: list[str], untracked: list[str]) -> Phrase:
+    """What to do about local work in the way, as `git pull` says ("Please commit your
+    changes or stash them", "Please move or remove them"): said after the paths, in the CLI's
+    line and the app's alike (a trial's `gitferry sync` said what was in the way, not what to do)."""
+    if dirty and untracked:
+        return phrase(
+            "commit or stash the changes and move or remove the untracked files (git status lists them), "
+            "then sync again"
+        )
+    if untracked:
+        return phrase("move or remove the untracked files (git status lists them), then sync again")
+    return phrase("commit or stash the changes (git status lists them), then sync again")
 
 
 @dataclass
