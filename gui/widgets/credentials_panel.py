@@ -152,13 +152,7 @@ class CredentialsPanel(QWidget):
                 widget.deleteLater()
         self.rows.clear()
         self.repo_name = repo_name
-        self.access = {}
-        if repo_name:
-            try:
-                self.access = {a.name: a for a in await self.api.remote_access(repo_name)}
-            except GitferryError:
-                self.access = {}  # the remotes editor already says why the config is unreadable
-        self.show_remotes(remotes)
+        await self.reread(remotes)
         for row in [row for row in self.rows.values() if not row.ssh]:
             try:
                 user = await self.api.saved_username(row.url)
@@ -168,6 +162,17 @@ class CredentialsPanel(QWidget):
             if user and self.rows.get(row.remote) is row:
                 row.user_edit.setText(user)
                 row.show_saved(True)
+
+    async def reread(self, remotes: list[tuple[str, str]]) -> None:
+        """Where each remote's credential comes from, asked again (a save changed a URL), and
+        the rows for `remotes`; typed text is kept."""
+        self.access = {}
+        if self.repo_name:
+            try:
+                self.access = {a.name: a for a in await self.api.remote_access(self.repo_name)}
+            except GitferryError:
+                self.access = {}  # the remotes editor already says why the config is unreadable
+        self.show_remotes(remotes)
 
     def mark_refused(self, why: str) -> None:
         """The repository's last sync ended `auth_failed`: a secret saved in the keyring is
@@ -180,10 +185,12 @@ class CredentialsPanel(QWidget):
         """Rows for the (name, fetch URL) pairs whose URL is HTTP(S) or ssh, as configured or
         as git's insteadOf rewrites it; typed text is kept."""
         listed: dict[str, str] = {}
+        described: set[str] = set()  # the remotes whose URL `access` was read for
         for name, url in remotes:
             access = self.access.get(name)
-            if access is not None and access.fetch_url == url and access.effective_fetch_url:
-                url = access.effective_fetch_url
+            if access is not None and access.fetch_url == url:
+                described.add(name)
+                url = access.effective_fetch_url or url
             if url.startswith(HTTP) or is_ssh(url):
                 listed[name] = url
         for name, url in listed.items():
@@ -192,7 +199,9 @@ class CredentialsPanel(QWidget):
             row.ssh = not url.startswith(HTTP)
             access = self.access.get(name)
             credential = QCoreApplication.translate("CredentialsPanel", "Credential: {source}")
-            source = said(access.credential) if access is not None else None
+            # another URL's credential is not this one's: a git:// remote given an http://
+            # URL said "none needed" once saved (a German user's trial)
+            source = said(access.credential) if access is not None and name in described else None
             row.source.setText(credential.format(source=source) if source is not None else "")
         for name, row in self.rows.items():
             for widget in row.widgets():

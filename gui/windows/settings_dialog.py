@@ -373,7 +373,7 @@ class SettingsDialog(QDialog):
         )
         remotes = await self._remotes_of(self.shown)
         self.remotes.load(remotes)
-        self.credentials.show_remotes([(r.name, r.fetch_url) for r in remotes])
+        await self.credentials.reread([(r.name, r.fetch_url) for r in remotes])
 
     # Closing ------------------------------------------------------------------------
 
