@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 
 
 def when(moment: datetime | None, now: datetime | None = None) -> str:
@@ -23,14 +23,20 @@ def when(moment: datetime | None, now: datetime | None = None) -> str:
 
 
 def size(count: int | None) -> str:
+    """ "2.0 MiB", with the decimal point of the locale's numbers: a German desktop reads
+    "2,0 MiB" (a German user's trial read "2.0 MiB" in a German window)."""
     if count is None:
         return ""
     value = float(count)
     for unit in ("B", "KiB", "MiB"):
         if value < 1024:
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+            return f"{int(value)} {unit}" if unit == "B" else _tenths(value, unit)
         value /= 1024
-    return f"{value:.1f} GiB"
+    return _tenths(value, "GiB")
+
+
+def _tenths(value: float, unit: str) -> str:
+    return f"{value:.1f}".replace(".", QLocale().decimalPoint()) + f" {unit}"
 
 
 NO_VALUE = "\N{EN DASH}"
