@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime
 
 
 def when(moment: datetime | None, now: datetime | None = None) -> str:
@@ -17,9 +17,14 @@ def when(moment: datetime | None, now: datetime | None = None) -> str:
     today = (now or datetime.now(UTC)).astimezone()
     if local.date() == today.date():
         return local.strftime("%H:%M")
+    # the month's name in the locale's words (strftime's are the C library's: "7 Dec 23:58"
+    # in a German window, a German user's trial), in the order the translation gives
     if local.year == today.year:
-        return local.strftime("%d %b %H:%M").lstrip("0")
-    return local.strftime("%d %b %Y").lstrip("0")
+        pattern = QCoreApplication.translate("Formatting", "d MMM HH:mm")
+    else:
+        pattern = QCoreApplication.translate("Formatting", "d MMM yyyy")
+    moment_qt = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+    return QLocale().toString(moment_qt, pattern)
 
 
 def size(count: int | None) -> str:

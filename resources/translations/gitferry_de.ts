@@ -2510,6 +2510,14 @@
     <context>
         <name>Formatting</name>
         <message>
+            <source>d MMM HH:mm</source>
+            <translation>d. MMM HH:mm</translation>
+        </message>
+        <message>
+            <source>d MMM yyyy</source>
+            <translation>d. MMM yyyy</translation>
+        </message>
+        <message>
             <source>never</source>
             <translation>nie</translation>
         </message>
