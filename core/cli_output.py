@@ -122,7 +122,7 @@ def repo_json(
         "last_result": record.last_result,
         "last_message": record.last_message,
         "last_unfinished": record.last_unfinished,
-        "branches": [branch_json(b, reach) for b in branches],
+        "branches": [branch_json(b, reach, record.path) for b in branches],
         "unpublished": [b.name for b in branches if b.unpublished],
         "detached": head_detached(branches),
         "in_progress": _in_progress(record, branches),
@@ -210,10 +210,15 @@ def submodule_json(s: SubmoduleStatus) -> dict[str, Any]:
     return {"path": s.path, "recorded": s.recorded, "checked_out": s.checked_out, "state": s.state}
 
 
-def branch_json(b: BranchStatus, reach: SyncReach) -> dict[str, Any]:
-    """`left_alone`: a sync leaves it ahead or behind (`SyncReach.leaves`); `worktree_deleted`:
-    the worktree using it lost its folder but still holds it until `git worktree prune`
-    (the text's "folder deleted"; null when no other worktree uses it)."""
+def branch_json(b: BranchStatus, reach: SyncReach, path: str) -> dict[str, Any]:
+    """`left_alone`: a sync leaves it ahead or behind (`SyncReach.leaves`); `worktree`: the
+    other worktree that uses it (null when none does, or when a rebase or bisect stopped in
+    the repository's own, at `path`: `worktree_use` says which); `worktree_deleted`: the
+    worktree using it lost its folder but still holds it until `git worktree prune` (the
+    text's "folder deleted"; null when no other worktree uses it)."""
+    from core.model import own_worktree
+
+    worktree = None if own_worktree(b, path) else b.worktree
     return {
         "name": b.name,
         "upstream": b.upstream,
@@ -226,9 +231,9 @@ def branch_json(b: BranchStatus, reach: SyncReach) -> dict[str, Any]:
         "unpublished": b.unpublished,
         "last_fetch": iso(b.last_fetch),
         "checked_out": b.checked_out,
-        "worktree": b.worktree,
+        "worktree": worktree,
         "worktree_use": b.worktree_use,
-        "worktree_deleted": None if b.worktree is None else not os.path.isdir(b.worktree),
+        "worktree_deleted": None if worktree is None else not os.path.isdir(worktree),
         "pushed": b.pushed,
         "left_alone": reach.leaves(b),
     }
@@ -331,7 +336,7 @@ def print_status(
         else:
             # counted against the remote-tracking ref this computer has: none fetched it yet
             fetched = "" if b.last_fetch else "  (not fetched yet)"
-            alone = _left_alone(b, settings.reach)
+            alone = _left_alone(b, settings.reach, record.path)
             where = f"{b.upstream}  ahead {b.ahead}, behind {b.behind}{fetched}{alone}"
         print(f"  {b.name:<24} {where}")
     for sub in submodules:
@@ -362,15 +367,18 @@ def out_of_step(branches: Sequence[BranchStatus]) -> str | None:
     return ", ".join((f"{counted(n, 'branch', 'branches')} {kind}", *(f"{m} {k}" for m, k in rest)))
 
 
-def _left_alone(b: BranchStatus, reach: SyncReach) -> str:
-    """Why a sync will not move a branch that differs from its upstream ("" if it will)."""
-    from core.model import CHECKED_OUT_USE, in_worktree_said
+def _left_alone(b: BranchStatus, reach: SyncReach, path: str) -> str:
+    """Why a sync will not move a branch that differs from its upstream ("" if it will);
+    held by a git command left unfinished in the repository's own worktree, at `path`: that."""
+    from core.model import CHECKED_OUT_USE, held_here_said, in_worktree_said, own_worktree
     from core.phrase import verbatim
 
     if b.ahead and not b.behind and not b.pending_push:
         return "  (its push remote has it: nothing to push)"
     if not reach.leaves(b):
         return ""
+    if own_worktree(b, path):
+        return f"  ({held_here_said(b.worktree_use).english()})"
     if b.worktree is not None and (b.behind or b.worktree_use != CHECKED_OUT_USE):
         held = verbatim(f"{b.worktree_use} in the worktree at {b.worktree}: a sync here leaves it as it is")
         return f"  ({in_worktree_said(held, b.worktree).english()})"

@@ -210,6 +210,25 @@ def left_alone_said(branch: BranchStatus) -> Phrase:
     return in_worktree_said(said, path)
 
 
+def own_worktree(branch: BranchStatus, path: str) -> bool:
+    """Whether the worktree that holds `branch` (`BranchStatus.worktree`) is the repository's
+    own, at `path`: a rebase or bisect stopped there, not in another worktree."""
+    return branch.worktree is not None and os.path.realpath(branch.worktree) == os.path.realpath(path)
+
+
+def held_here_said(use: str | None) -> Phrase:
+    """A branch a git command left unfinished in the repository's own worktree holds
+    (`worktree_use`), as README's git-state table says it: not "being rebased in the worktree
+    at <this same folder>", which read as if another worktree held it (a CLI trial)."""
+    from core.phrase import phrase  # not for a cold `status` of no such branch
+
+    if use == "being bisected from":
+        return phrase("a bisect is in progress: finish or abort it with git")
+    if use == "to be moved by a rebase":
+        return phrase("a rebase in progress will move it: finish or abort it with git")
+    return phrase("a rebase is in progress: finish or abort it with git")
+
+
 def in_worktree_said(said: Phrase, path: str) -> Phrase:
     """`said` of a branch another worktree at `path` uses, with how to free the branch when
     that worktree's folder was deleted but not pruned: the one wording of the engine's

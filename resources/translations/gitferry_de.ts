@@ -934,6 +934,10 @@
             <translation>ein Bisect</translation>
         </message>
         <message>
+            <source>a bisect is in progress: finish or abort it with git</source>
+            <translation>ein Bisect läuft: schließe ihn mit git ab oder brich ihn ab</translation>
+        </message>
+        <message>
             <source>a boolean</source>
             <translation>ein Wahrheitswert</translation>
         </message>
@@ -968,6 +972,14 @@
         <message>
             <source>a rebase</source>
             <translation>ein Rebase</translation>
+        </message>
+        <message>
+            <source>a rebase in progress will move it: finish or abort it with git</source>
+            <translation>ein laufender Rebase wird ihn verschieben: schließe ihn mit git ab oder brich ihn ab</translation>
+        </message>
+        <message>
+            <source>a rebase is in progress: finish or abort it with git</source>
+            <translation>ein Rebase läuft: schließe ihn mit git ab oder brich ihn ab</translation>
         </message>
         <message>
             <source>a rebase of {branch}</source>

@@ -153,7 +153,10 @@ def test_other_branches_still_push_under_an_unfinished_merge(world: Clones) -> N
 
 def test_a_branch_being_rebased_is_not_pushed_from_its_old_tip(world: Clones) -> None:
     """The rebase will replace main's tip: pushing the old one now would make the
-    rebased branch diverge from what the remote has (and the next sync merge both)."""
+    rebased branch diverge from what the remote has (and the next sync merge both). Said
+    as git says a rebase in the repository's own folder (a CLI trial read "being rebased in
+    the worktree at <this same folder>" as another worktree's; `git worktree list` names no
+    other), not as one in a linked worktree."""
     world.commit(world.mine, "one.txt", "one\n")
     world.commit(world.mine, "two.txt", "two\n")
     before = world.remote_head()
@@ -164,7 +167,15 @@ def test_a_branch_being_rebased_is_not_pushed_from_its_old_tip(world: Clones) ->
 
     assert report["result"] == "dirty" and "a rebase of main is in progress" in report["message"], report
     assert report["pushed"] == [] and world.remote_head() == before
-    assert report["left_alone"] == {"main": f"being rebased in the worktree at {world.mine}"}
+    held = "a rebase is in progress: finish or abort it with git"
+    assert report["left_alone"] == {"main": held}
+    assert git("worktree", "list", "--porcelain", cwd=world.mine).count("worktree ") == 1
+    _code, out, _err = run(world.capsys, "status", "mine")
+    (line,) = [line for line in out.splitlines() if line.split()[0] == "main"]
+    assert line.endswith(f"ahead 2, behind 0  ({held})"), out
+    _code, doc, _err = run(world.capsys, "status", "mine", "--json")
+    (main,) = [b for b in doc["repos"][0]["branches"] if b["name"] == "main"]
+    assert (main["worktree"], main["worktree_use"], main["worktree_deleted"]) == (None, "being rebased", None)
     git("rebase", "--abort", cwd=world.mine)
 
 

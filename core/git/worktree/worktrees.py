@@ -30,7 +30,7 @@ from dulwich.config import ConfigFile
 from dulwich.refs import DiskRefsContainer, Ref
 from dulwich.repo import Repo
 
-from core.model import CHECKED_OUT_USE, in_worktree_said
+from core.model import CHECKED_OUT_USE, held_here_said, in_worktree_said
 from core.phrase import Phrase, phrase
 
 _HEADS = "refs/heads/"
@@ -77,6 +77,10 @@ class BranchUse:
         return self.said().english()
 
     def said(self) -> Phrase:
+        """Its use in another worktree, at its path; in the repository's own (a rebase or
+        bisect stopped here) what to do, as git says of it (`held_here_said`)."""
+        if self.worktree.current:
+            return held_here_said(self.use)
         use, path = _USE_SAID[self.use], self.worktree.path
         return in_worktree_said(phrase("{use} in the worktree at {path}", use=use, path=path), path)
 
