@@ -16,8 +16,8 @@ once the sync-mode note wrapped and stopped holding the pane wide. That room is 
 rows of the language need (the widest state word, the longest time, `NAMES_CAP` for the
 names), not the rows shown: made of those, it moved the splitter at each sync and each
 selection (a newcomer's trial: the list drifted wider run after run). The names' share of
-that minimum is capped (and the whole at half the window, and at what leaves the repository
-list the room its columns need given way, `repo_columns.py`: a small window's list keeps
+that minimum is capped (and the whole at half the window; the repository list holds its
+own least, its columns given way, `StatusWindow._hold_list`: a small window's list keeps
 its Result column in sight), so a long branch name is cut in its column, never widens the
 window past the screen.
 """

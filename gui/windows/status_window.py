@@ -304,15 +304,10 @@ class StatusWindow(QMainWindow):
         return _page(self.filter, self.branch_table, self._publish_row())
 
     def _branch_cap(self) -> int:
-        """The most the branch table may hold as its minimum width: half the window, and never
-        so much that the splitter squeezes the repository list below the room its columns
-        need given way, the Result column in sight (at 2x on a 1400x900 screen, a 630 px
-        window). Not a minimum of the list itself: the window could then never narrow."""
-        half = self.width() // 2
-        if not (self.isVisible() and self.branch_table.isVisible()):
-            return half
-        around = self.width() - self.branch_table.width() - self.repo_table.width()  # margins, handle
-        return max(0, min(half, self.width() - around - self.repo_columns.minimum_width()))
+        """The most the branch table may hold as its minimum width: half the window. The list
+        holds its own least (`_hold_list`); a cap that also left the list its room made the
+        window's least its current width below twice theirs: a window stuck where it was."""
+        return self.width() // 2
 
     def _publish_row(self) -> QWidget:
         """ "Publish branch": a button under the table, the same action in its context menu
@@ -801,6 +796,7 @@ class StatusWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._hold_list()
         fit_to_screen(self)
         if not self.branch_table.isVisible():  # another tab remembered: fitted when first shown,
             QTimer.singleShot(0, self._fit_hidden_branches)  # its least moved the split then
@@ -821,6 +817,21 @@ class StatusWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.branch_columns.recap()  # its cap follows the window's width (`_branch_cap`)
+        self._hold_list()
+
+    def _hold_list(self) -> None:
+        """The list's least width: its columns given way, Result whole (a trial's 480 px window
+        gave the list 165 px, Result behind its scroll bar), less when the screen has no room
+        for it beside the branch table's least (a window wider than it fits the screen still)."""
+        screen = self.screen()
+        if screen is None or not (self.isVisible() and self.branch_table.isVisible()):
+            return
+        frame = self.frameGeometry().width() - self.width()
+        around = self.width() - self.branch_table.width() - self.repo_table.width()  # margins, handle
+        room = screen.availableGeometry().width() - frame - around - self.branch_table.minimumWidth() - 1
+        least = max(0, min(self.repo_columns.minimum_width(), room))
+        if least != self.repo_table.minimumWidth():
+            self.repo_table.setMinimumWidth(least)
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)

@@ -371,3 +371,28 @@ def test_retry_done_leaves_the_focus_on_the_list_not_on_open_folder(qtbot: QtBot
     QApplication.processEvents()
     assert not window.retry_button.isEnabled()
     assert QApplication.focusWidget() is window.skipped_table
+
+
+def test_at_its_least_width_the_list_keeps_the_result_column_in_sight(qtbot: object) -> None:
+    """A trial's window at its least (480 px) gave the list 165 px: Result behind its scroll
+    bar, "Last sync" cut. The list holds the room its columns need given way, and a window
+    made wide narrows to the same least again (a list minimum tried before could not)."""
+
+    def least() -> int:
+        for _ in range(30):  # each narrowing lets the branch table's cap (half the window) follow
+            window.resize(200, 500)
+            QApplication.processEvents()
+            QApplication.processEvents()
+        return window.width()
+
+    window = shown_window(qtbot)
+    narrowest = least()
+    table = window.repo_table
+    header, viewport = table.horizontalHeader(), table.viewport().width()
+    assert header.sectionViewportPosition(RESULT_COLUMN) + header.sectionSize(RESULT_COLUMN) <= viewport
+    assert header.sectionSize(RESULT_COLUMN) >= RESULT_MIN_WIDTH
+    assert not table.horizontalScrollBar().isVisible()
+    window.resize(1600, 500)
+    QApplication.processEvents()
+    assert least() == narrowest
+    assert window.minimumSizeHint().width() < QGuiApplication.primaryScreen().availableGeometry().width()
