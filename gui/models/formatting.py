@@ -48,7 +48,13 @@ NO_VALUE = "\N{EN DASH}"
 
 
 def count(value: int | None) -> str:
-    return NO_VALUE if value is None else f"{value:,}"
+    return NO_VALUE if value is None else number(value)
+
+
+def number(value: int) -> str:
+    """ "1,234", grouped with the locale's separator: "1.234" on a German desktop (a German
+    user's trial read "1,234 of 5,000 objects" in a German window)."""
+    return f"{value:,}".replace(",", QLocale().groupSeparator())
 
 
 def share(current: int, total: int | None) -> float | None:

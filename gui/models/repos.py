@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from core.model import DEFAULT_REACH, BranchStatus, RepoRecord, RepoState, SubmoduleStatus, SyncReach
 from core.results import CANCELLED_MESSAGE
 from gui.models.engine_words import stored_message
-from gui.models.formatting import share, size, when
+from gui.models.formatting import number, share, size, when
 from gui.models.standing import Level, Standing, run_said_up_to_date, standing
 from gui.models.table_model import Column, KeyedTableModel, time_column
 from gui.translations import QT_TRANSLATE_NOOP
@@ -69,9 +69,9 @@ def progress_text(p: PhaseProgress) -> str:
     """ "Receiving objects 120/450 · 1.2 MiB (origin)"."""
     text = translate("RepoView", _PHASE_TEXT[p.phase]) if p.phase in _PHASE_TEXT else p.phase.capitalize()
     if p.total:
-        text += f" {p.current:,}/{p.total:,}"
+        text += f" {number(p.current)}/{number(p.total)}"
     elif p.current:
-        text += f" {p.current:,}"
+        text += f" {number(p.current)}"
     if p.bytes:
         text += f" · {size(p.bytes)}"
     return f"{text} ({p.remote})" if p.remote else text

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
-from gui.models.formatting import size
+from gui.models.formatting import number, size
 
 WINDOW_SECONDS = 3.0
 
@@ -61,11 +61,11 @@ def phase_line(phase: str, current: int, total: int | None, received: int, speed
         if total:
             objects = (
                 QCoreApplication.translate("TransferText", "%1 of %2 objects")
-                .replace("%1", f"{current:,}")
-                .replace("%2", f"{total:,}")
+                .replace("%1", number(current))
+                .replace("%2", number(total))
             )
         else:
-            objects = QCoreApplication.translate("TransferText", "%1 objects").replace("%1", f"{current:,}")
+            objects = QCoreApplication.translate("TransferText", "%1 objects").replace("%1", number(current))
         return f"{line} · {objects}"
     labels = {
         "counting": QCoreApplication.translate("TransferText", "The remote is counting objects"),
@@ -80,7 +80,7 @@ def phase_line(phase: str, current: int, total: int | None, received: int, speed
         return (
             QCoreApplication.translate("TransferText", "%1: %2 of %3")
             .replace("%1", label)
-            .replace("%2", f"{current:,}")
-            .replace("%3", f"{total:,}")
+            .replace("%2", number(current))
+            .replace("%3", number(total))
         )
-    return f"{label}: {current:,}" if current else label
+    return f"{label}: {number(current)}" if current else label
