@@ -4,22 +4,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import QLocale
 
 from core.events import PhaseProgress
 from gui.models.formatting import count
 from gui.models.repos import progress_text
 from gui.models.transfer_text import phase_line
+from tests.gui.test_dates_in_german import locale_of
 
-
-@pytest.fixture
-def locale_of() -> Iterator[None]:
-    before = QLocale()
-    yield
-    QLocale.setDefault(before)
+__all__ = ["locale_of"]  # the dates tests' fixture, used here too
 
 
 def test_counts_are_grouped_the_german_way(german: None, locale_of: None) -> None:
