@@ -25,6 +25,7 @@ from tests.gui.test_settings_dialog import dialogs, on_sync_tab, retype, showing
 from tests.gui.waiting import until
 from tests.integration.clones import Clones
 from tests.servers import Remote
+from tests.submodule_world import move_submodule, submodule_world
 
 __all__ = ["dialogs"]  # the settings tests' fixture, used here too
 
@@ -198,28 +199,10 @@ def test_a_push_the_pre_push_hook_refuses_is_said_in_german(
 def test_a_submodule_the_sync_leaves_says_why_in_german(
     run: Run, desktop: Desktop, tmp_path: Path, german: None
 ) -> None:
-    sub_remote, top_remote = tmp_path / "sub.git", tmp_path / "top.git"
-    for bare in (sub_remote, top_remote):
-        git("init", "-q", "--bare", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    git("clone", "-q", str(sub_remote), str(seed))
-    commit_file(seed, "lib.txt", "v1\n")
-    git("push", "-q", "origin", "main", cwd=seed)
-    theirs = tmp_path / "theirs"
-    git("clone", "-q", str(top_remote), str(theirs))
-    commit_file(theirs, "readme.txt", "one\n")
-    git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub_remote), "deps/lib", cwd=theirs)
-    git("commit", "-q", "-m", "the submodule", cwd=theirs)
-    git("push", "-q", "origin", "main", cwd=theirs)
-    mine = tmp_path / "mine"
-    git("-c", "protocol.file.allow=always", "clone", "-q", "--recurse-submodules", str(top_remote), str(mine))
+    theirs, mine = submodule_world(tmp_path)
     git("config", "submodule.recurse", "true", cwd=mine)
     git("config", "submodule.deps/lib.update", "none", cwd=mine)
-    inner = theirs / "deps" / "lib"  # the submodule moves on the remote
-    git("checkout", "-q", "main", cwd=inner)
-    commit_file(inner, "lib.txt", "v2\n")
-    git("push", "-q", "origin", "main", cwd=inner)
-    git("add", "deps/lib", cwd=theirs)
+    move_submodule(theirs)  # the submodule moves on the remote
     git("commit", "-q", "-m", "the submodule moves", cwd=theirs)
     git("push", "-q", "origin", "main", cwd=theirs)
     mine_id = run(desktop.api.add_repository(str(mine))).id

@@ -12,6 +12,7 @@ import pytest
 
 from tests.gitcli import fsck, git
 from tests.integration.clones import porcelain, run
+from tests.submodule_world import move_submodule, submodule_world
 
 
 def _commit(repo: Path, name: str, text: str) -> None:
@@ -29,27 +30,9 @@ def _submodule_status(repo: Path) -> str:
 
 @pytest.fixture
 def world(tmp_path: Path) -> dict[str, Path]:
-    sub_remote, top_remote = tmp_path / "sub.git", tmp_path / "top.git"
-    for bare in (sub_remote, top_remote):
-        git("init", "-q", "--bare", "-b", "main", str(bare))
-    seed = tmp_path / "seed-sub"
-    git("clone", "-q", str(sub_remote), str(seed))
-    _commit(seed, "lib.txt", "v1\n")
-    git("push", "-q", "origin", "main", cwd=seed)
-    theirs = tmp_path / "theirs"
-    git("clone", "-q", str(top_remote), str(theirs))
-    _commit(theirs, "readme.txt", "one\n")
-    git("submodule", "add", "-q", str(sub_remote), "deps/lib", cwd=theirs)
-    git("commit", "-q", "-m", "the submodule", cwd=theirs)
-    git("push", "-q", "origin", "main", cwd=theirs)
-    mine = tmp_path / "mine"
-    git("clone", "-q", "--recurse-submodules", str(top_remote), str(mine))
+    theirs, mine = submodule_world(tmp_path)
     # The colleague moves the submodule (a new commit, pushed to its own remote) and a file.
-    inner = theirs / "deps" / "lib"
-    git("checkout", "-q", "main", cwd=inner)
-    _commit(inner, "lib.txt", "v2\n")
-    git("push", "-q", "origin", "main", cwd=inner)
-    git("add", "deps/lib", cwd=theirs)
+    move_submodule(theirs)
     _commit(theirs, "readme.txt", "two\n")
     git("push", "-q", "origin", "main", cwd=theirs)
     return {"mine": mine, "theirs": theirs, "tmp": tmp_path}
