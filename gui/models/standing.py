@@ -147,14 +147,15 @@ def way_on(result: str | None, unfinished: str | None = None, said: Sequence[Phr
     tooltip and the notice, and nowhere what to do (a git command left unfinished says its
     own way on). The engine's message says it (`WorktreeInTheWay`: what is in the way, then
     what to do, `core.git.worktree.switch_check.way_on`), the CLI's line as the app's: here
-    is that way on, for a place that shows the run's result but not its message; "" when
-    the message (`said`, its parts) says none."""
+    is that way on, for a place that shows the run's result but not its message; git's
+    "commit or stash" when the message (`said`, its parts) says none (one recorded as plain
+    text, an autostash's own words): the stop is still said, never an empty "no conflicts"."""
     if result != "dirty" or unfinished in UNFINISHED_WORDS:
         return ""
     for at, part in enumerate(said):
         if {"dirty", "untracked"} & {name for name, _ in part.fields} and said[at + 1 :]:
             return first_upper(in_language(said[at + 1 :])) + "."
-    return ""
+    return translate("Standing", "Commit or stash them with git (git status lists them), then sync again.")
 
 
 def standing(

@@ -3584,6 +3584,10 @@
             <translation>Cherry-pick oder Revert läuft</translation>
         </message>
         <message>
+            <source>Commit or stash them with git (git status lists them), then sync again.</source>
+            <translation>Committe oder stashe sie mit git (git status listet sie), dann synchronisiere erneut.</translation>
+        </message>
+        <message>
             <source>Commits on no remote</source>
             <translation>Commits auf keinem Remote</translation>
         </message>

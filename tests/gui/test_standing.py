@@ -514,5 +514,9 @@ def test_the_way_on_names_what_is_in_the_way_as_git_pull_does(german: None) -> N
     assert way_on("dirty", None, changed).startswith("Committe oder stashe die Änderungen (git status")
     assert way_on("dirty", None, untracked).startswith("Verschiebe oder entferne die unversionierten")
     assert way_on("dirty", None, both).startswith("Committe oder stashe die Änderungen und verschiebe")
-    assert way_on("dirty", None, untracked[:1]) == ""  # a message stored before it said the way on
+    # a message stored before it said the way on (or as plain text): git's "commit or stash",
+    # so the Conflicts tab still says the sync stopped (test_conflict_kinds, in German too)
+    assert way_on("dirty", None, untracked[:1]) == (
+        "Committe oder stashe sie mit git (git status listet sie), dann synchronisiere erneut."
+    )
     assert way_on("ok", None, untracked) == ""
