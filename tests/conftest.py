@@ -85,7 +85,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # ended is reported by xdist as a crash of the test it was running, and replaced.
 TEARDOWN_GRACE = 60.0  # past a test's timeout: its teardown after pytest-timeout failed it
 SILENCE_LIMIT = 900.0  # xdist's controller with no report from any worker: past the longest timeout
-SESSION_END_LIMIT = 120.0  # from the end of the session to the process's exit (not a worker's)
+# from the end of the session to the process's exit (not a worker's): pytest's own clean-up
+# of older runs' temporary folders runs in it too, and deleting a few GB of test repositories
+# took over two minutes on a developer's machine (the watchdog ended a passing run there)
+SESSION_END_LIMIT = 600.0
 EXIT_LIMIT = 30.0  # from the interpreter's shutdown to the process's end
 
 
