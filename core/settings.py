@@ -76,19 +76,25 @@ def _bool(value: str) -> bool:
     raise Unexpected(phrase("expected true or false"))
 
 
-def _number(value: str, kind: Callable[[str], T], expected: Unexpected) -> T:
+def _number(value: str, kind: Callable[[str], T], expected: Phrase) -> T:
     """`value` as a number, or ValueError saying what was `expected` (not Python's words)."""
     try:
         return kind(value.strip())
     except ValueError:
-        raise expected from None
+        raise Unexpected(expected) from None
+
+
+# What each parser expected, made once: a refusal's words, not work for every value read.
+_WHOLE_NUMBER = phrase("expected a whole number, 1 or more")
+_BYTES = phrase("expected a number of bytes, 1 or more, or with a unit as git config takes it (50m, 2g)")
+_PAUSE = phrase("expected empty, always, or a time (epoch seconds)")
+_SECONDS = phrase("expected seconds, more than 0 and at most 3600")
 
 
 def _positive_int(value: str) -> int:
-    expected = Unexpected(phrase("expected a whole number, 1 or more"))
-    number = _number(value, int, expected)
+    number = _number(value, int, _WHOLE_NUMBER)
     if number < 1:
-        raise expected
+        raise Unexpected(_WHOLE_NUMBER)
     return number
 
 
@@ -99,17 +105,14 @@ _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 def _byte_size(value: str) -> int:
     """A number of bytes, 1 or more: `52428800`, or with a unit as git takes it (`50m`)."""
-    expected = Unexpected(
-        phrase("expected a number of bytes, 1 or more, or with a unit as git config takes it (50m, 2g)")
-    )
     raw = value.strip().lower()
     digits = raw.rstrip("kmg")
     unit = _SIZE_UNITS.get(raw[len(digits) :])
     if unit is None:
-        raise expected
-    number = _number(digits, int, expected) * unit
+        raise Unexpected(_BYTES)
+    number = _number(digits, int, _BYTES) * unit
     if number < 1:
-        raise expected
+        raise Unexpected(_BYTES)
     return number
 
 
@@ -131,17 +134,15 @@ def _paused_until(value: str) -> str:
     value = value.strip().lower()
     if value in ("", PAUSED_FOREVER):
         return value
-    expected = Unexpected(phrase("expected empty, always, or a time (epoch seconds)"))
-    if not 0 <= _number(value, float, expected) < 2**53:  # NaN and infinity too
-        raise expected
+    if not 0 <= _number(value, float, _PAUSE) < 2**53:  # NaN and infinity too
+        raise Unexpected(_PAUSE)
     return str(int(float(value)))
 
 
 def _seconds(value: str) -> float:
-    expected = Unexpected(phrase("expected seconds, more than 0 and at most 3600"))
-    number = _number(value, float, expected)
+    number = _number(value, float, _SECONDS)
     if not 0 < number <= 3600:  # NaN too
-        raise expected
+        raise Unexpected(_SECONDS)
     return number
 
 
