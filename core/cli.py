@@ -400,12 +400,10 @@ async def _remotes_shown(core: Core, record: RepoRecord) -> tuple[list[RemoteRec
     """Every URL of each remote, read from git's config (the truth), and where each
     connects (`RemoteUrls`); the store's copy, the first URLs only and no rewrite, when the
     config cannot be read now."""
-    from core.engine.remotes_mirror import remote_urls_at, remotes_at
+    from core.engine.remotes_mirror import remotes_connecting_at
 
     try:
-        return await core.offload.io(remotes_at, record.path), await core.offload.io(
-            remote_urls_at, record.path
-        )
+        return await core.offload.io(remotes_connecting_at, record.path)
     except (GitferryError, OSError, ValueError):
         return await core.store.remotes(record.id), {}
 

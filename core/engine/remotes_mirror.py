@@ -58,17 +58,20 @@ class RemoteUrls:
     push: tuple[str, ...]
 
 
-def remote_urls_at(path: str) -> dict[str, RemoteUrls]:
-    """Each remote's `RemoteUrls` in the repository at `path`, by name."""
+def remotes_connecting_at(path: str) -> tuple[list[RemoteRecord], dict[str, RemoteUrls]]:
+    """The remotes of the repository at `path` (`remotes_at`) and each one's `RemoteUrls`,
+    by name, from one read of its config."""
     with open_worktree_repo(path) as repo:
         config = repo.get_config_stack()
-        return {
+        remotes = remote_config.list_remotes(repo)
+        connects = {
             r.name: RemoteUrls(
                 tuple(url_without_secret(fetch_url(config, url).effective) for url in r.urls or (r.url,)),
                 tuple(url_without_secret(w.effective) for w in push_rewrites(repo, r.name)),
             )
-            for r in remote_config.list_remotes(repo)
+            for r in remotes
         }
+        return remote_records(remotes), connects
 
 
 async def mirror_remotes(core: Core, repo_id: int, path: str) -> list[RemoteRecord]:
