@@ -87,6 +87,7 @@ async def test_a_file_moved_a_moment_ago_is_committed_as_one_rename(
         held = await sync_repository(core, record, SyncOptions(unsettled=moved, settle_age=60.0))
         assert held.committed == 0 and set(held.unsettled) == moved, held
         assert git("rev-parse", "HEAD", cwd=laptop) == before  # neither half went alone
+        await asyncio.sleep(QUIET * 2)  # the move settles (a quick first sync came within QUIET of it)
         settled = await sync_repository(core, record, SyncOptions(settle_age=QUIET))
     finally:
         await core.close()
