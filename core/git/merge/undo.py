@@ -29,7 +29,6 @@ class UndoRefused(GitferryError):
     def __init__(self, why: Phrase) -> None:
         super().__init__(phrase("not undone: {why}", why=why))
         self.why_said = why
-        self.why = why.english()
 
 
 @dataclass(frozen=True)
