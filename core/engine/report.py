@@ -36,6 +36,7 @@ _INTERNAL = frozenset(
         "said",
         "left_alone_said",
         "not_pushed_said",
+        "push_stopped",
         "notes_said",
         "lags",
         "state_parts",
@@ -109,6 +110,10 @@ class SyncReport:
     # The push could not talk to its remote ("not pushed: ..."): what the sync did stays told.
     not_pushed: str | None = None
     not_pushed_said: Phrase | None = None  # the same as a phrase
+    # The push a hook or the remote refused, nothing else failing ("the pre-push hook
+    # refused ...", "push rejected twice ..."): its line, kept in the store's record of
+    # the run (`stored`), not in `sync --json`; a fetch says it again (`_still_not_pushed`).
+    push_stopped: str | None = None
     # `message` as the parts it was made of (templates and fields, `core.phrase`): see `parts`.
     said: list[Phrase] | None = None
     # The branches it left behind or ahead, each as its part of `message` says it (`_lags`).
@@ -152,4 +157,12 @@ class SyncReport:
         out = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name not in _INTERNAL}
         out["result"] = str(self.result)
         out["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
+        return out
+
+    def stored(self) -> dict[str, Any]:
+        """What the store keeps of the run (`sync_runs.details`): `to_json`, and the push
+        a hook or the remote refused (`push_stopped`) when there was one."""
+        out = self.to_json()
+        if self.push_stopped is not None:
+            out["push_stopped"] = self.push_stopped
         return out

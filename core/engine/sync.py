@@ -249,7 +249,7 @@ async def _record(
                 result=str(report.result),
                 message=report.message,
                 failed=not report.result.succeeded,
-                details=report.to_json(),
+                details=report.stored(),
                 timings_ms=report.timings_ms,
                 idle=not _summary(report),
                 notes=_notes(report),
@@ -493,14 +493,20 @@ class _Sync:
     async def _still_not_pushed(self, final: list[BranchStatus]) -> GitferryError | None:
         """The last whole sync's push that could not reach its remote, said again while
         branches still hold commits their upstream has not (never "up to date" then):
-        `unpublished`, as the fetch's remote answered. None once they went out."""
+        `unpublished`, as the fetch's remote answered; or the push a hook or the remote
+        refused (`push_stopped`), said again as that sync said it (its result and line):
+        a refusal stays in sight until a sync runs again. None once they went out."""
         if not any(s.upstream and s.ahead and not s.pushed for s in final):
             return None
         last = await self.core.store.last_sync(self.record.id)
-        if last is None or not last.not_pushed:
+        line = None if last is None else last.not_pushed or last.push_stopped
+        if last is None or line is None:
             return None
         stored = phrase_from_json(last.said) or []
-        return _StillNotPushed(next((p for p in stored if p.english() == last.not_pushed), last.not_pushed))
+        said = next((p for p in stored if p.english() == line), line)
+        if last.not_pushed:
+            return _StillNotPushed(said)
+        return _StillRefused(said, ResultKind(last.result))
 
     async def _still_stopped(self, final: list[BranchStatus]) -> GitferryError | None:
         """The integration's stop this fetch leaves standing, as the whole sync would say
@@ -657,8 +663,9 @@ class _Sync:
             statuses = await self._measure()
             retry = [b for b in self._pushable(statuses, current, fetched.stale) if b in outcome.rejected]
             second = await self._push_once(retry, again, statuses) if retry else outcome
-            if second.rejected:
-                self.fatal = self.fatal or PushRejected(second.rejected)
+            if second.rejected and self.fatal is None:
+                self.fatal = PushRejected(second.rejected)
+                self.report.push_stopped = self.fatal.message
         return await self._measure()
 
     def _pushable(self, statuses: list[BranchStatus], current: str | None, stale: list[str]) -> list[str]:
@@ -684,18 +691,23 @@ class _Sync:
         from core.engine.push_phase import push
 
         already = set(self.report.pushed)
-        outcome = await push(
-            self.core,
-            self.repo,
-            branches,
-            self.report,
-            reachable=set(fetched.fetched),
-            unreachable=self.options.skip_remotes | set(fetched.failures),
-            network_timeout=self.options.timeout,
-            progress=self.progress,
-            ask=self.options.ask,
-            stop=self.options.stop,
-        )
+        try:
+            outcome = await push(
+                self.core,
+                self.repo,
+                branches,
+                self.report,
+                reachable=set(fetched.fetched),
+                unreachable=self.options.skip_remotes | set(fetched.failures),
+                network_timeout=self.options.timeout,
+                progress=self.progress,
+                ask=self.options.ask,
+                stop=self.options.stop,
+            )
+        except GitferryError as refused:  # a hook, the remote's emptiness check, the LFS upload
+            if not self.report.not_pushed:  # one that could not reach its remote says so itself
+                self.report.push_stopped = refused.message
+            raise
         for status in statuses:  # for the history: where each pushed upstream was, and is
             if status.name in self.report.pushed and status.name not in already and status.head is not None:
                 moved = {"branch": status.name, "from": status.upstream_head, "to": status.head}
@@ -831,6 +843,15 @@ class _StillNotPushed(GitferryError):
     """The last whole sync's push that could not reach its remote (its line), said again."""
 
     result = ResultKind.UNPUBLISHED
+
+
+class _StillRefused(GitferryError):
+    """The last whole sync's push that a hook or the remote refused (its line), said again
+    with that sync's result."""
+
+    def __init__(self, said: str | Phrase, result: ResultKind) -> None:
+        super().__init__(said)
+        self.result = result
 
 
 class _InTheWay(GitferryError):

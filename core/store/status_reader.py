@@ -103,6 +103,7 @@ class LastSync:
     not_pushed: str | None = None  # its push could not reach the remote: the line saying so
     unfinished: str | None = None  # the git command left unfinished it stopped on (`dirty`)
     said: str | None = None  # `message` as its templates and fields (`core.phrase.to_json`)
+    push_stopped: str | None = None  # a hook or the remote refused its push: the line saying so
 
 
 class UnknownRepository(BadInput):
@@ -253,7 +254,9 @@ class StatusReader:
         said = str(not_pushed) if not_pushed else None
         command = str(unfinished) if unfinished else None
         paths = [str(path) for path in dirty or []]
-        return LastSync(row[0] or "", row[1] or "", paths, said, command, row[3])
+        stopped = details.get("push_stopped")
+        refused = str(stopped) if stopped else None
+        return LastSync(row[0] or "", row[1] or "", paths, said, command, row[3], refused)
 
     def submodules(self, repo_id: int) -> list[SubmoduleStatus]:
         """One repository's submodules as its last sync saw them, by path."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -19,9 +20,10 @@ import pytest
 
 import core.git.config.hooks as hooks
 from core.engine.core import Core
+from core.engine.daemon import as_outcome
 from core.git.config.hooks import HookRefused
 from tests.gitcli import commit_file, fsck, git, refs, rev_parse
-from tests.integration.clones import Clones, run
+from tests.integration.clones import Clones, run, sync_repo
 from tests.integration.test_push import push, seed
 from tests.servers import Remote
 
@@ -173,3 +175,55 @@ async def _last_message(name: str) -> str | None:
         return (await core.store.runs((await core.store.repo(name)).id))[0].message
     finally:
         await core.close()
+
+
+def test_a_fetch_says_the_refusal_again_until_a_sync_runs_again(world: Clones) -> None:
+    """A trial: the status window's Result column said "main: 1 ahead" after the next
+    background fetch, the refusal in History only. The fetch updates the branches and says
+    the refusal again, as the sync said it, while the refused commits wait; it is no
+    failure of the fetch (the scheduler does not back off); a sync that pushes ends it."""
+    write_hook(world.mine / ".git" / "hooks", REFUSER)
+    mine = world.commit(world.mine, "c.txt", "mine\n")
+    said = "the pre-push hook refused the push to origin: secret.key must not be pushed"
+    code, report = world.sync(world.mine)
+    assert code == 1 and (report["result"], report["message"]) == ("error", said), report
+    world.commit(world.theirs, "t.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+
+    fetch = asyncio.run(sync_repo("mine", fetch_only=True))
+
+    fetched = re.fullmatch(rf"fetched origin/main \(\d+ objects\); {re.escape(said)}", fetch.message)
+    assert fetch.result == "error" and fetched, fetch.message
+    assert as_outcome(fetch).succeeded  # every remote answered: no back-off
+    code, status, _ = run(world.capsys, "status", "mine", "--json")
+    repo = status["repos"][0]
+    assert (repo["last_result"], repo["last_message"]) == ("error", fetch.message)
+    behind = int(git("rev-list", "--count", "main..origin/main", cwd=world.mine))
+    assert [(b["ahead"], b["behind"]) for b in repo["branches"]] == [(1, behind)] and behind == 1
+    assert world.remote_head() != mine
+
+    os.unlink(world.mine / ".git" / "hooks" / "pre-push")
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["pushed"] == ["main"], report
+    code, fetch_doc = world.background(world.mine, "--fetch-only")
+    assert fetch_doc["result"] == "up_to_date", fetch_doc
+
+
+def test_a_push_the_remote_refused_twice_stays_said(world: Clones) -> None:
+    """The server's pre-receive hook declines the push: rejected twice, `error`; a fetch
+    says it again while the commit waits (git: ahead of origin/main)."""
+    hook = world.bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho main is frozen >&2\nexit 1\n")
+    hook.chmod(0o755)
+    world.commit(world.mine, "c.txt", "mine\n")
+    code, report = world.sync(world.mine)
+    assert code == 1 and report["result"] == "error", report
+    assert report["message"].startswith("push rejected twice (main: "), report["message"]
+
+    code, fetch = world.background(world.mine, "--fetch-only")
+
+    assert (fetch["result"], fetch["message"]) == ("error", report["message"]), fetch
+    assert git("rev-list", "--count", "origin/main..main", cwd=world.mine) == "1"
+    hook.unlink()
+    code, report = world.sync(world.mine)
+    assert code == 0 and report["pushed"] == ["main"], report
