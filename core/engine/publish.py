@@ -19,7 +19,7 @@ from core.errors import GitferryError
 from core.git.config.push_target import publish_target
 from core.git.config.upstreams import set_upstream
 from core.git.locks.sync_lock import USER_WAIT, acquire_sync_lock
-from core.git.transfer.push import push_branches, rejection_said
+from core.git.transfer.push import push_branches
 from core.model import BranchStatus, RepoRecord
 from core.phrase import Phrase, phrase
 from core.results import ResultKind
@@ -30,13 +30,13 @@ NETWORK_TIMEOUT = 30.0
 class PublishRejected(GitferryError):
     result = ResultKind.ERROR
 
-    def __init__(self, branch: str, remote: str, reason: str) -> None:
+    def __init__(self, branch: str, remote: str, reason: Phrase) -> None:
         super().__init__(
             phrase(
                 "publishing {branch} to {remote} was rejected: {reason}; nothing changed",
                 branch=branch,
                 remote=remote,
-                reason=rejection_said(reason),
+                reason=reason,
             )
         )
 

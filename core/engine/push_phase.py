@@ -89,7 +89,7 @@ async def push(
     push remote other than the upstream's when it is not `unreachable`); account into
     `report`. HTTP(S) remotes sign in as the fetch did (`ask`: the prompt may be used)."""
     # the push machinery: only with something to push
-    from core.git.transfer.push import push_branches, rejection_said
+    from core.git.transfer.push import push_branches, refused_by
 
     outcome = PushOutcome()
     by_remote: dict[str, list[Upstream]] = defaultdict(list)
@@ -130,10 +130,8 @@ async def push(
             report.note(phrase("not pushed to {remote}'s URL {url}: {why}", remote=remote, url=url, why=why))
         if result.rejected:
             # Where it was refused, when that is not where the branch fetches from.
-            for branch, why in result.rejected.items():
-                said = rejection_said(why)
-                by = phrase("{reason}, by {remote}", reason=said, remote=remote)
-                outcome.rejected[branch] = by if branch in elsewhere else said
+            for branch, reason in result.rejected.items():
+                outcome.rejected[branch] = refused_by(reason, remote) if branch in elsewhere else reason
             outcome.remotes.add(remote)
     return outcome
 

@@ -1022,6 +1022,10 @@
             <translation>ein anderer `gitferry daemon` (PID {pid})</translation>
         </message>
         <message>
+            <source>another branch is pushed to {ref}</source>
+            <translation>ein anderer Branch wird nach {ref} gepusht</translation>
+        </message>
+        <message>
             <source>as given earlier while Gitferry runs</source>
             <translation>wie zuvor angegeben, solange Gitferry läuft</translation>
         </message>
@@ -1537,6 +1541,10 @@
         <message>
             <source>not pushed: {remote}'s push URL is unreachable: {reason}</source>
             <translation>nicht gepusht: die Push-URL von {remote} ist nicht erreichbar: {reason}</translation>
+        </message>
+        <message>
+            <source>not reported</source>
+            <translation>nicht gemeldet</translation>
         </message>
         <message>
             <source>not undone: {why}</source>
@@ -2224,6 +2232,10 @@
         <message>
             <source>{path}: {why}; nothing was chosen for it</source>
             <translation>{path}: {why}; nichts wurde dafür gewählt</translation>
+        </message>
+        <message>
+            <source>{reason} ({messages})</source>
+            <translation>{reason} ({messages})</translation>
         </message>
         <message>
             <source>{reason}, by {remote}</source>

@@ -203,8 +203,8 @@ def test_pre_receive_hook_rejection(kind: str, request: pytest.FixtureRequest, t
     commit_file(local, "b.txt", "two\n")
     result = push(local, remote, "main")
     assert result.pushed == [] and list(result.rejected) == ["main"]
-    assert result.rejected["main"].startswith("pre-receive hook declined")
-    assert "main is frozen" in result.rejected["main"]
+    assert result.rejected["main"].english().startswith("pre-receive hook declined")
+    assert "main is frozen" in result.rejected["main"].english()
     assert refs(bare) == before
     assert rev_parse(local, "refs/remotes/origin/main") == tracking
 
@@ -233,7 +233,7 @@ def test_ref_moved_between_advertisement_and_update_is_never_forced(remote: Remo
             ssh_command=remote.ssh_command,
         )
     assert result.pushed == [] and list(result.rejected) == ["main"]
-    assert result.rejected["main"].startswith("failed to update ref")
+    assert result.rejected["main"].english().startswith("failed to update ref")
     assert rev_parse(bare, "refs/heads/main") == theirs
     assert rev_parse(local, "refs/remotes/origin/main") == tracking
     fsck(bare)

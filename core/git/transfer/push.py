@@ -81,12 +81,9 @@ _SHALLOW = phrase(
     "shallow update not allowed: this shallow clone lacks history the remote lacks too ({command} first)",
     command="git fetch --unshallow",
 )
-_OWN_REASONS = {
-    said.english(): said
-    for said in (_REMOTE_MOVED, _CHECKED_OUT, _NO_BRANCH, _NOT_REPORTED, _MOVED_MEANWHILE, _SHALLOW)
-}
-REMOTE_MOVED = _REMOTE_MOVED.english()
-CHECKED_OUT = _CHECKED_OUT.english()
+REMOTE_MOVED = _REMOTE_MOVED
+CHECKED_OUT = _CHECKED_OUT
+_TAG_NOT_REPORTED = phrase("not reported")  # a tag the remote said nothing of
 _MAX_MESSAGES = 3
 
 LfsUpload = Callable[..., LfsUploaded]  # `upload_for_push` bound to a repository and remote
@@ -96,13 +93,14 @@ LfsUpload = Callable[..., LfsUploaded]  # `upload_for_push` bound to a repositor
 class PushResult:
     remote: str
     pushed: list[str]  # local branches the remote accepted
-    rejected: dict[str, str]  # local branch -> reason
+    # local branch -> why: Gitferry's own reasons as their phrases, a server's words verbatim
+    rejected: dict[str, Phrase]
     objects_sent: int
     bytes_sent: int
     timings_ms: dict[str, float]  # connect, pack, send
     lfs: LfsUploaded = NO_LFS  # the Git LFS objects uploaded before the pack
     tags: list[str] = field(default_factory=list)  # tags pushed along (push.followTags)
-    tags_rejected: dict[str, str] = field(default_factory=dict)  # tag -> reason
+    tags_rejected: dict[str, Phrase] = field(default_factory=dict)  # tag -> why, as `rejected`
     unreached: dict[str, str] = field(default_factory=dict)  # a push URL past the first -> why not
 
 
@@ -124,12 +122,6 @@ class RemoteNotEmpty(GitferryError):
                 held=held,
             )
         )
-
-
-def rejection_said(reason: str) -> Phrase:
-    """A rejected ref's reason (`PushResult.rejected`) as a phrase: Gitferry's own reasons
-    as their templates, a server's own words as they were said."""
-    return _OWN_REASONS.get(reason) or verbatim(reason)
 
 
 class PushFailed(RemoteError):
@@ -247,14 +239,14 @@ def _push_to(
 def _combined(results: Sequence[PushResult], urls: Sequence[str]) -> PushResult:
     """The pushes to each of a remote's URLs as one: a branch is pushed when every URL took
     it; a refusal past the first URL names the URL that refused."""
-    rejected: dict[str, str] = {}
-    tags_rejected: dict[str, str] = {}
+    rejected: dict[str, Phrase] = {}
+    tags_rejected: dict[str, Phrase] = {}
     for result, url in zip(results, urls, strict=True):
-        where = "" if result is results[0] else f", by {url}"
+        first = result is results[0]
         for branch, why in result.rejected.items():
-            rejected.setdefault(branch, why + where)
+            rejected.setdefault(branch, why if first else refused_by(why, url))
         for tag, why in result.tags_rejected.items():
-            tags_rejected.setdefault(tag, why + where)
+            tags_rejected.setdefault(tag, why if first else refused_by(why, url))
     pushed = [b for b in dict.fromkeys(b for r in results for b in r.pushed) if b not in rejected]
     timings: dict[str, float] = {}
     for result in results:
@@ -275,6 +267,12 @@ def _combined(results: Sequence[PushResult], urls: Sequence[str]) -> PushResult:
         tags=[t for t in dict.fromkeys(t for r in results for t in r.tags) if t not in tags_rejected],
         tags_rejected=tags_rejected,
     )
+
+
+def refused_by(why: Phrase, where: str) -> Phrase:
+    """A refusal's reason and who refused it (a push URL past the first, a push remote
+    that is not the branch's upstream's)."""
+    return phrase("{reason}, by {remote}", reason=why, remote=where)
 
 
 def _push_error(exc: BaseException, remote: str, url: RemoteUrl, auth: HttpAuth | None) -> RemoteError:
@@ -308,7 +306,7 @@ class _PushPlan:
         ]
         self.sent: dict[Ref, _Branch] = {}
         self.up_to_date: list[_Branch] = []
-        self.rejected: dict[str, str] = {}
+        self.rejected: dict[str, Phrase] = {}
         self.checked_out: Ref | None = None  # the remote's checked-out branch, never pushed to
         self.tags: dict[Ref, ObjectID] = {}  # annotated tags pushed along
 
@@ -319,12 +317,12 @@ class _PushPlan:
                 self.rejected[branch.upstream.branch] = reason
         return {ref: branch.head for ref, branch in self.sent.items() if branch.head is not None}
 
-    def _judge(self, branch: _Branch, old: ObjectID | None) -> str | None:
+    def _judge(self, branch: _Branch, old: ObjectID | None) -> Phrase | None:
         """Why `branch` cannot go out, or None (it is queued, or has nothing to send)."""
         if branch.head is None:
-            return _NO_BRANCH.english()
+            return _NO_BRANCH
         if branch.remote_ref in self.sent:
-            return f"another branch is pushed to {branch.upstream.merge_ref}"
+            return phrase("another branch is pushed to {ref}", ref=branch.upstream.merge_ref)
         if old == branch.head:
             self.up_to_date.append(branch)
             return None
@@ -523,20 +521,17 @@ class _PushSession:
         statuses = result.ref_status
         pushed = []
         for ref, branch in self._plan.sent.items():
-            if statuses is None or (local and ref not in statuses):
-                reason = None  # no report-status: git, too, takes that as success
-            else:
-                reason = statuses.get(ref, _NOT_REPORTED.english())
-            if reason is None:
+            if statuses is None or (local and ref not in statuses) or statuses.get(ref, "") is None:
+                # no report-status: git, too, takes that as success
                 _move_tracking_ref(self._repo, self._remote, branch, branch.head)
                 pushed.append(branch.upstream.branch)
             else:
-                self._plan.rejected[branch.upstream.branch] = self._reason(reason, local)
+                self._plan.rejected[branch.upstream.branch] = self._reason(statuses.get(ref), local)
         for branch in self._plan.up_to_date:
             _move_tracking_ref(self._repo, self._remote, branch, branch.head)
         return pushed
 
-    def _settle_tags(self, result: SendPackResult, local: bool) -> tuple[list[str], dict[str, str]]:
+    def _settle_tags(self, result: SendPackResult, local: bool) -> tuple[list[str], dict[str, Phrase]]:
         """The tags the remote took, and the ones it refused with why."""
         statuses = result.ref_status
         taken, refused = [], {}
@@ -545,19 +540,22 @@ class _PushSession:
             if statuses is None or (local and ref not in statuses) or statuses.get(ref, "") is None:
                 taken.append(name)
             else:
-                refused[name] = self._reason(statuses.get(ref) or "not reported", local)
+                refused[name] = self._reason(statuses.get(ref) or None, local, _TAG_NOT_REPORTED)
         return taken, refused
 
-    def _reason(self, status: str, local: bool) -> str:
+    def _reason(self, status: str | None, local: bool, unreported: Phrase = _NOT_REPORTED) -> Phrase:
+        """Why the remote refused a ref (`status`, its words; None: it said nothing of it:
+        `unreported`)."""
         if local:  # dulwich's text names the raw SHAs; its only cause is a lost compare-and-swap
-            return _MOVED_MEANWHILE.english()
-        if self._pack.sends_shallow and "missing necessary objects" in status:
+            return _MOVED_MEANWHILE
+        if status is not None and self._pack.sends_shallow and "missing necessary objects" in status:
             # The remote's own words name an object below this shallow clone's history.
-            return _SHALLOW.english()
-        text = status
+            return _SHALLOW
+        said = unreported if status is None else verbatim(scrub(status, self._secrets))
         if self._messages.lines:
-            text += f" ({'; '.join(self._messages.lines)})"
-        return scrub(text, self._secrets)
+            lines = scrub("; ".join(self._messages.lines), self._secrets)
+            return phrase("{reason} ({messages})", reason=said, messages=lines)
+        return said
 
     def _timings(self) -> dict[str, float]:
         total = (time.perf_counter() - self._started) * 1000.0
