@@ -76,7 +76,13 @@ class PriorityGate:
         if track is not None:
             track(future)
         future.add_done_callback(lambda _done: self.leave())
-        return await asyncio.wrap_future(future)
+        try:
+            return await asyncio.wrap_future(future)
+        finally:
+            # A call's exception holds its traceback, this frame among its frames: the
+            # future left in the frame would close a reference cycle holding every frame
+            # the exception passed through (a dialog awaiting an add, in the desktop app)
+            del future
 
     async def enter(self, priority: int) -> None:
         with self._lock:

@@ -77,13 +77,14 @@ class AddFolderDialog(QDialog):
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.browse_button.clicked.connect(
-            lambda: choose_folder(self, self.path_edit, self.tr("Repository folder"))
-        )
+        self.browse_button.clicked.connect(self._browse)
         self.path_edit.textChanged.connect(self._typed)
         self.name_edit.textChanged.connect(self.name_error.clear_error)
         self.buttons.rejected.connect(self.reject)
         self.add_button.clicked.connect(self.add)
+
+    def _browse(self) -> None:
+        choose_folder(self, self.path_edit, self.tr("Repository folder"))
 
     def _typed(self, text: str) -> None:
         self.path_error.clear_error()

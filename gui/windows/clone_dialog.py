@@ -103,9 +103,7 @@ class CloneDialog(QDialog):
         self.url_edit.textChanged.connect(self._url_changed)
         self.folder_edit.textEdited.connect(self._folder_edited)
         self.folder_edit.textChanged.connect(self._validate)
-        self.browse_button.clicked.connect(
-            lambda: choose_folder(self, self.folder_edit, self.tr("Clone into"))
-        )
+        self.browse_button.clicked.connect(self._browse)
         self.clone_button.clicked.connect(self.clone)
         self.buttons.rejected.connect(self.reject)
         if url:
@@ -131,6 +129,9 @@ class CloneDialog(QDialog):
         """Where a new clone's folder goes: the folder the last clone went into, else home."""
         last = Remembered(data_dir()).text(CLONE_PARENT)
         return last if last and os.path.isdir(last) else str(Path.home())
+
+    def _browse(self) -> None:
+        choose_folder(self, self.folder_edit, self.tr("Clone into"))
 
     def _url_changed(self, text: str) -> None:
         self.error.clear_error()

@@ -77,14 +77,15 @@ class StartSyncingDialog(QDialog):
         layout.addWidget(self.status)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.browse_button.clicked.connect(
-            lambda: choose_folder(self, self.folder_edit, self.tr("Folder to sync"))
-        )
+        self.browse_button.clicked.connect(self._browse)
         self.folder_edit.textChanged.connect(self._edited)
         self.url_edit.textChanged.connect(self._edited)
         self.start_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         self._busy = False
+
+    def _browse(self) -> None:
+        choose_folder(self, self.folder_edit, self.tr("Folder to sync"))
 
     def _edited(self) -> None:
         self.folder_error.clear_error()

@@ -110,9 +110,12 @@ def clone_repository(
     except RemoteError as exc:
         _discard(path, created)
         said = named_by_address(exc, tried.netloc if tried.host else tried.text)
-        if said is exc:
-            raise
-        raise said from None
+        try:
+            if said is exc:
+                raise
+            raise said from None
+        finally:
+            del said  # the error's traceback holds this frame: kept in a name, a cycle
     except BaseException:
         _discard(path, created)
         raise
