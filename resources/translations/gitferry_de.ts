@@ -1118,8 +1118,16 @@
             <translation>geklont von {url}</translation>
         </message>
         <message>
+            <source>commit or stash the changes (git status lists them), then finish again</source>
+            <translation>committe oder stashe die Änderungen (git status listet sie), dann schließe erneut ab</translation>
+        </message>
+        <message>
             <source>commit or stash the changes (git status lists them), then sync again</source>
             <translation>committe oder stashe die Änderungen (git status listet sie), dann synchronisiere erneut</translation>
+        </message>
+        <message>
+            <source>commit or stash the changes and move or remove the untracked files (git status lists them), then finish again</source>
+            <translation>committe oder stashe die Änderungen und verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann schließe erneut ab</translation>
         </message>
         <message>
             <source>commit or stash the changes and move or remove the untracked files (git status lists them), then sync again</source>
@@ -1421,6 +1429,10 @@
         <message>
             <source>merged {branches}</source>
             <translation>{branches} zusammengeführt</translation>
+        </message>
+        <message>
+            <source>move or remove the untracked files (git status lists them), then finish again</source>
+            <translation>verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann schließe erneut ab</translation>
         </message>
         <message>
             <source>move or remove the untracked files (git status lists them), then sync again</source>

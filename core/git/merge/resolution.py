@@ -102,8 +102,9 @@ from core.git.objects.lfs_pointer import parse_pointer
 from core.git.objects.new_commit import CommitMaker
 from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch
-from core.git.worktree.checkout import switch_branch
+from core.git.worktree.checkout import WorktreeInTheWay, switch_branch
 from core.git.worktree.git_operation import refuse_in_progress
+from core.git.worktree.switch_check import way_on
 from core.phrase import Phrase, phrase, some
 
 Choice = Literal["mine", "theirs", "both", "merged"]
@@ -453,15 +454,21 @@ def finish_resolution(repo: Repo, *, now: float | None = None, rebase: bool = Fa
     ensure_unlocked(repo, [branch_ref(plan.branch)], index=True)
     how = "rebase onto" if plan.step is not None else "merge with"
     with translate_locks():
-        switch_branch(
-            repo,
-            branch_ref(plan.branch),
-            plan.local,
-            commit,
-            message=f"gitferry: {how} {short_name(plan.upstream)}".encode() + _FINISHED,
-            on_checked=lambda: backup_head(repo, plan.branch, plan.local, now=now),
-            objects=plan.objects,
-        )
+        try:
+            switch_branch(
+                repo,
+                branch_ref(plan.branch),
+                plan.local,
+                commit,
+                message=f"gitferry: {how} {short_name(plan.upstream)}".encode() + _FINISHED,
+                on_checked=lambda: backup_head(repo, plan.branch, plan.local, now=now),
+                objects=plan.objects,
+            )
+        except WorktreeInTheWay as refused:
+            if refused.note != way_on(refused.dirty, refused.untracked):
+                raise
+            way = way_on(refused.dirty, refused.untracked, finishing=True)  # back by Finish, not a sync
+            raise WorktreeInTheWay(refused.dirty, refused.untracked, way) from None
     abort_resolution(repo)
     return Finished(
         plan.branch,

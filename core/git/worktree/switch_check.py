@@ -92,18 +92,36 @@ class WorktreeInTheWay(GitferryError):
         return [self.phrase, self.note]
 
 
-def way_on(dirty: list[str], untracked: list[str]) -> Phrase:
+def way_on(dirty: list[str], untracked: list[str], *, finishing: bool = False) -> Phrase:
     """What to do about local work in the way, as `git pull` says ("Please commit your
     changes or stash them", "Please move or remove them"): said after the paths, in the CLI's
-    line and the app's alike (a trial's `gitferry sync` said what was in the way, not what to do)."""
-    if dirty and untracked:
-        return phrase(
+    line and the app's alike (a trial's `gitferry sync` said what was in the way, not what to do).
+    `finishing`: the way back is Finish of a conflict's resolution, not a sync."""
+    after_sync, after_finish = _WAYS_ON[bool(dirty), bool(untracked)]
+    return after_finish if finishing else after_sync
+
+
+_WAYS_ON = {  # (changes, untracked files) in the way -> (after a sync, after Finish)
+    (True, True): (
+        phrase(
             "commit or stash the changes and move or remove the untracked files (git status lists them), "
             "then sync again"
-        )
-    if untracked:
-        return phrase("move or remove the untracked files (git status lists them), then sync again")
-    return phrase("commit or stash the changes (git status lists them), then sync again")
+        ),
+        phrase(
+            "commit or stash the changes and move or remove the untracked files (git status lists them), "
+            "then finish again"
+        ),
+    ),
+    (False, True): (
+        phrase("move or remove the untracked files (git status lists them), then sync again"),
+        phrase("move or remove the untracked files (git status lists them), then finish again"),
+    ),
+    (True, False): (
+        phrase("commit or stash the changes (git status lists them), then sync again"),
+        phrase("commit or stash the changes (git status lists them), then finish again"),
+    ),
+}
+_WAYS_ON[False, False] = _WAYS_ON[True, False]  # nothing listed: changes, as before
 
 
 @dataclass
