@@ -78,7 +78,7 @@ class HistoryPanel(QWidget):
         check that found nothing new, the hint says so (a user saw 20:21 in the list and
         20:16 as History's newest)."""
         newest = entries[0].when if entries else None
-        self.hint.setText(self._hint(last_sync if _later(last_sync, newest) else None))
+        self.hint.setText(self._hint(last_sync if _later(last_sync, newest) else None, newest))
         if repo_id != self.repo_id:
             self.status.clear()
             self.undo.setEnabled(False)  # until `show_undo` says it would run for this one
@@ -97,15 +97,20 @@ class HistoryPanel(QWidget):
         self.refresh.setEnabled(repo_id is not None)
         self.tree.resizeColumnToContents(1)
 
-    def _hint(self, unlisted: datetime | None) -> str:
+    def _hint(self, unlisted: datetime | None, newest: datetime | None = None) -> str:
+        """`unlisted`: the end of a sync later than the `newest` listed. Its time is said
+        only when it reads other than the newest's: a quiet check seconds after the listed
+        sync, both at 00:50, had the hint say "ended at 00:50" above an entry at 00:50."""
         hint = self.tr("Recent syncs of the selected repository, newest first.")
         if unlisted is None:
             return hint
         left_out = self.tr(
-            "Syncs that found nothing new, or said again what the one before said, are not listed;"
-            " the last sync, the list's Last sync, ended at %1."
+            "Syncs that found nothing new, or said again what the one before said, are not listed."
         )
-        return f"{hint} {left_out.replace('%1', when(unlisted))}"
+        if newest is not None and when(unlisted) == when(newest):
+            return f"{hint} {left_out}"
+        last = self.tr("The last sync, the list's Last sync, ended at %1.").replace("%1", when(unlisted))
+        return f"{hint} {left_out} {last}"
 
     def show_undo(self, repo_id: int | None, refusal: str | None) -> None:
         """Undo enabled only when it would run; else disabled, its tooltip saying why

@@ -2663,8 +2663,12 @@
             <translation>Verlauf der Synchronisierungen</translation>
         </message>
         <message>
-            <source>Syncs that found nothing new, or said again what the one before said, are not listed; the last sync, the list's Last sync, ended at %1.</source>
-            <translation>Synchronisierungen, die nichts Neues fanden oder wiederholten, was die vorige meldete, stehen hier nicht; die letzte (die Spalte „Synchronisiert“ der Liste) endete um %1.</translation>
+            <source>Syncs that found nothing new, or said again what the one before said, are not listed.</source>
+            <translation>Synchronisierungen, die nichts Neues fanden oder wiederholten, was die vorige meldete, stehen hier nicht.</translation>
+        </message>
+        <message>
+            <source>The last sync, the list's Last sync, ended at %1.</source>
+            <translation>Die letzte (die Spalte „Synchronisiert“ der Liste) endete um %1.</translation>
         </message>
         <message>
             <source>Undo</source>

@@ -4,12 +4,14 @@ and builds only the runs that are new or changed; the list reads as one built af
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from core.api import BranchChange, CommitSummary, HistoryEntry
+from gui.models.formatting import when
 from gui.widgets.history_panel import HistoryPanel
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -67,3 +69,21 @@ def test_another_repository_or_no_runs_is_built_afresh(qtbot: QtBot) -> None:
     assert texts(panel) == ["No syncs recorded yet."]
     panel.show_history(2, [run(5)])
     assert texts(panel) == fresh([run(5)], qtbot)
+
+
+def test_the_hint_names_the_unlisted_sync_s_time_only_when_it_reads_other_than_the_newest(
+    qtbot: QtBot,
+) -> None:
+    """A quiet check seconds after the listed sync: the hint said "ended at 00:50" above an
+    entry at 00:50 (a trial). Said alike, the times need no telling apart; minutes apart,
+    the hint says the later one, as the list's Last sync does."""
+    panel = HistoryPanel()
+    qtbot.addWidget(panel)
+    listed = replace(run(1), when=NOW.replace(second=7))
+    panel.show_history(1, [listed], NOW.replace(second=42))
+    hint = panel.hint.text()
+    assert "are not listed." in hint
+    assert when(NOW) not in hint and "ended at" not in hint
+    panel.show_history(1, [listed], NOW + timedelta(minutes=9))
+    assert f"ended at {when(NOW + timedelta(minutes=9))}." in panel.hint.text()
+    assert when(listed.when) != when(NOW + timedelta(minutes=9))
