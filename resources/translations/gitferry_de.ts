@@ -1667,6 +1667,10 @@
             <translation>angemeldet als {user}, im Speicher behalten, bis {holder} beendet wird</translation>
         </message>
         <message>
+            <source>signed in as {user}, kept in memory until {holder} quits, then {helpers}</source>
+            <translation>angemeldet als {user}, im Speicher behalten, bis {holder} beendet wird, danach {helpers}</translation>
+        </message>
+        <message>
             <source>signed in by ssh (your agent or key files)</source>
             <translation>von ssh angemeldet (dein Agent oder deine Schlüsseldateien)</translation>
         </message>

@@ -508,6 +508,33 @@ def test_the_settings_say_a_password_kept_in_memory_not_only_that_there_is_no_ke
     assert said.english() == "git's credential helper 'store'"
 
 
+def test_the_settings_name_the_helpers_a_password_kept_in_memory_was_given_to(
+    http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """User trial (the GUI on a power user's setup): signed in at a clone's prompt with
+    credential.helper store and no keyring, the settings' row said "signed in as alice,
+    kept in memory until the app quits", as if the password went with the app, while
+    ~/.git-credentials held it (the prompt itself said it went to 'store')."""
+    keyring.set_keyring(fail.Keyring())
+    user, right = http_auth_server.auth or ("", "")
+    _bare, _work, mine = registered(http_auth_server, tmp_path, capsys)
+    git("config", "--global", "credential.helper", "store")
+    url = http_auth_server.url("origin")
+    passwords = SessionPasswords("the app")
+    with Repo(str(mine)) as repo:
+        config = repo.get_config_stack()
+        fetch_remote(
+            repo,
+            "origin",
+            signer=Signer(Credentials(), lambda _r: HttpAuth(user, right), passwords=passwords),
+        )
+        said = describe_credential(url, config, Credentials(), passwords).english()
+    kept = f"signed in as {user}, kept in memory until the app quits"
+    assert said == f"{kept}, then git's credential helper 'store'"
+    stored = Path(os.environ["HOME"], ".git-credentials").read_text()
+    assert f"//{user}:" in stored, stored  # the prompt gave it to the helper: it outlives the app
+
+
 def test_a_sign_in_the_user_cancelled_is_said_cancelled(
     http_auth_server: HttpRemote, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

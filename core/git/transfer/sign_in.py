@@ -469,19 +469,33 @@ def describe_credential(
             found, no_keyring = None, phrase("not from the keyring ({why})", why=exc.why_said)
         if found is not None:
             return phrase("the keyring (user {user})", user=found.username)
+    try:
+        helpers = _helpers_said(config, url)
+    except GitferryError as exc:
+        helpers = exc.phrase
     if passwords is not None and (kept := passwords.get(*memory_key(config, url), None)) is not None:
+        if helpers is None:
+            return phrase(
+                "signed in as {user}, kept in memory until {holder} quits",
+                user=kept.username,
+                holder=passwords.holder,
+            )
+        # A typed password was given to the helpers too (`accepted`): it outlives the app there.
         return phrase(
-            "signed in as {user}, kept in memory until {holder} quits",
+            "signed in as {user}, kept in memory until {holder} quits, then {helpers}",
             user=kept.username,
             holder=passwords.holder,
+            helpers=helpers,
         )
-    try:
-        helpers = credential_query(config, url_without_secret(url)).helpers
-    except GitferryError as exc:
-        return exc.phrase
-    if helpers:
-        names = ", ".join(repr(helper_name(h)) for h in helpers)
-        if len(helpers) > 1:
-            return phrase("git's credential helpers {names}", names=names)
-        return phrase("git's credential helper {names}", names=names)
-    return no_keyring or phrase("none saved: a sync you start asks you to sign in")
+    return helpers or no_keyring or phrase("none saved: a sync you start asks you to sign in")
+
+
+def _helpers_said(config: Config | None, url: str) -> Phrase | None:
+    """git's credential helpers for `url`, by name; None when none is configured."""
+    helpers = credential_query(config, url_without_secret(url)).helpers
+    if not helpers:
+        return None
+    names = ", ".join(repr(helper_name(h)) for h in helpers)
+    if len(helpers) > 1:
+        return phrase("git's credential helpers {names}", names=names)
+    return phrase("git's credential helper {names}", names=names)
