@@ -57,6 +57,7 @@ from core.events import (
     SyncFinished,
 )
 from core.git.config.merge_tool_config import NoMergeTool
+from core.git.config.push_target import NoDefaultRemote
 from core.git.merge.resolution import CHOICES, ConflictedPath, Finished, Resolution, Version
 from core.git.progress import Phase, TransferProgress
 from core.git.transfer.signer import SignInRequest
@@ -369,7 +370,10 @@ class Api:
         the repository's sync lock. Bad input or a rejection: `GitferryError` (one line),
         nothing changed. The branch table hears of it as a `BranchStatusChanged`."""
         record = await self.core.store.repo_by_id(repo_id)
-        published = await publish_branch(self.core, record, branch, remote=remote)
+        try:
+            published = await publish_branch(self.core, record, branch, remote=remote)
+        except NoDefaultRemote as unnamed:  # the window's Publish has no `--remote`
+            raise NoDefaultRemote(unnamed.names, in_app=True) from None
         self.daemon.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(published.branches)))
         return published
 

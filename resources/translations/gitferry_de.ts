@@ -1659,6 +1659,10 @@
             <translation>mehrere Remotes ({names}) und keines heißt origin: nenne eines mit --remote</translation>
         </message>
         <message>
+            <source>several remotes ({names}) and none is named origin: say which with git config remote.pushDefault NAME</source>
+            <translation>mehrere Remotes ({names}) und keines heißt origin: nenne eines mit git config remote.pushDefault NAME</translation>
+        </message>
+        <message>
             <source>shallow update not allowed: this shallow clone lacks history the remote lacks too ({command} first)</source>
             <translation>flache Aktualisierung nicht erlaubt: diesem flachen Klon fehlt Historie, die auch dem Remote fehlt (zuerst {command})</translation>
         </message>

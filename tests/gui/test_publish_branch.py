@@ -153,3 +153,38 @@ def test_the_window_says_what_the_sync_did_before_the_branch_it_left_unpublished
     phase = desktop.window.progress.phase
     run(until(lambda: phase.text().endswith("Last sync: " + report.message)))
     world.check()
+
+
+@pytest.mark.slow
+def test_publish_among_remotes_none_named_origin_says_a_way_the_window_has(
+    git_daemon: Remote, tmp_path: Path, capsys: pytest.CaptureFixture[str], run: Run, desktop: Desktop
+) -> None:
+    """Several remotes, none named origin: the CLI says "say which with --remote"; the
+    window, which has no `--remote`, said the same. It says git's own setting, which
+    Publish honours (git is the referee: `git push` with it set goes there too)."""
+    world = Clones.make(git_daemon, tmp_path, capsys)
+    git("remote", "rename", "origin", "upstream", cwd=world.mine)
+    git("remote", "add", "mirror", git_daemon.url("origin"), cwd=world.mine)
+    git("checkout", "-q", "-b", "feature", cwd=world.mine)
+    world.commit(world.mine, "f.txt", "feature\n")
+    code, _out, err = cli(capsys, "publish", "mine", "feature")
+    listed = "several remotes (mirror, upstream) and none is named origin"
+    assert code == 2 and err == f"gitferry: {listed}: say which with --remote\n", err
+    run(desktop.refresh())
+    window = desktop.window
+    window.select_repo(run(desktop.api.core.store.repo("mine")).id)
+    run(until(lambda: "feature" in [b.name for b in window.branches.rows]))
+    select_branch(desktop, "feature")
+    before = (refs(world.bare), (world.mine / ".git" / "config").read_bytes())
+
+    window.publish_button.click()
+
+    run(until(lambda: "none is named origin" in window.publish_note.text()))
+    assert window.publish_note.text() == f"{listed}: say which with git config remote.pushDefault NAME"
+    assert (refs(world.bare), (world.mine / ".git" / "config").read_bytes()) == before
+    git("config", "remote.pushDefault", "mirror", cwd=world.mine)  # the way on it says
+    window.publish_button.click()
+    run(until(lambda: branch_config(world.mine, "feature") != ""))
+    assert "branch.feature.remote mirror" in branch_config(world.mine, "feature")
+    assert git("rev-parse", "refs/remotes/mirror/feature", cwd=world.mine) == world.head(world.mine)
+    assert refs(world.bare)["refs/heads/feature"] == world.head(world.mine)

@@ -24,6 +24,8 @@ the setting to change).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dulwich.config import Config
 from dulwich.refs import Ref
 from dulwich.repo import Repo
@@ -45,6 +47,27 @@ class PushDefaultRefuses(BadInput):
     def __init__(self, message: Phrase, fix: Phrase) -> None:
         super().__init__(message)
         self.fix = fix
+
+
+class NoDefaultRemote(BadInput):
+    """A branch to publish, several remotes, none named origin and none configured for it:
+    which one is the user's to say. `in_app`: said where there is no `--remote` (the
+    app's Publish): the way on is git's own setting, which the CLI honours as well."""
+
+    def __init__(self, names: Sequence[str], *, in_app: bool = False) -> None:
+        listed = ", ".join(names)
+        if in_app:
+            said = phrase(
+                "several remotes ({names}) and none is named origin: say which with "
+                "git config remote.pushDefault NAME",
+                names=listed,
+            )
+        else:
+            said = phrase(
+                "several remotes ({names}) and none is named origin: say which with --remote", names=listed
+            )
+        super().__init__(said)
+        self.names = list(names)
 
 
 def publish_target(repo: Repo, branch: str, remote: str | None = None) -> Upstream:
@@ -164,9 +187,4 @@ def _default_remote(repo: Repo) -> str:
         return "origin"
     if len(names) == 1:
         return names[0]
-    raise BadInput(
-        phrase(
-            "several remotes ({names}) and none is named origin: say which with --remote",
-            names=", ".join(names),
-        )
-    )
+    raise NoDefaultRemote(names)
