@@ -60,6 +60,7 @@ from core.git.config.merge_tool_config import NoMergeTool
 from core.git.config.push_target import NoDefaultRemote
 from core.git.merge.resolution import CHOICES, ConflictedPath, Finished, Resolution, Version
 from core.git.progress import Phase, TransferProgress
+from core.git.transfer.clone_marker import HalfMadeClone
 from core.git.transfer.signer import SignInRequest
 from core.git.transfer.ssh_questions import (
     HostKeyChangedNotice,
@@ -313,7 +314,10 @@ class Api:
     async def add_repository(self, path: str, *, name: str | None = None) -> RepoRecord:
         """Register the git working tree at `path` (refused: `GitferryError`, nothing
         registered); the engine watches it at once."""
-        record = await registry.add_repository(self.core, path, name=name)
+        try:
+            record = await registry.add_repository(self.core, path, name=name)
+        except HalfMadeClone as half:  # the window's Add folder has no `gitferry clone`
+            raise half.in_app() from None
         await self._watch_if_running(record)
         return record
 

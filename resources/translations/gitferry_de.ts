@@ -1345,6 +1345,10 @@
             <translation>er enthält einen nicht fertigen Klon von {other}; entferne ihn, um {url} zu klonen</translation>
         </message>
         <message>
+            <source>it is a clone of {url} that did not finish; clone it again with Clone from URL…</source>
+            <translation>er ist ein nicht fertiger Klon von {url}; klone ihn erneut mit „Von URL klonen…“</translation>
+        </message>
+        <message>
             <source>it is a clone of {url} that did not finish; run that gitferry clone again</source>
             <translation>er ist ein nicht fertiger Klon von {url}; führe dieses gitferry clone erneut aus</translation>
         </message>

@@ -6,6 +6,9 @@ real core (and `git daemon`); the CLI's English of the same refusal is unchanged
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,6 +100,34 @@ def test_add_folder_refuses_a_plain_folder_and_one_added_already_in_german(
         assert showing(dialog.path_error) == said
     assert len(run(desktop.api.repos())) == 1
     dialog.reject()
+
+
+def test_add_folder_refuses_a_half_made_clone_with_the_window_s_way_on(
+    run: Run, desktop: Desktop, tmp_path: Path, german: None
+) -> None:
+    """A clone that died after claiming its folder: the CLI's `gitferry add` says to run that
+    `gitferry clone` again; the window's Add folder said the same, a command it has not. It
+    names its own Clone from URL… (which starts such a clone over)."""
+    half = tmp_path / "half"
+    url = "git://127.0.0.1:9/origin"
+    claim = "import sys; from pathlib import Path; from core.git.transfer.clone_marker import claim_folder;"
+    code = f"{claim} claim_folder(Path(sys.argv[1]), sys.argv[2])"
+    subprocess.run([sys.executable, "-c", code, str(half), url], check=True)  # then it is gone
+    desktop.open_add_folder()
+    dialog = desktop.adding
+    assert isinstance(dialog, AddFolderDialog)
+    retype(dialog.path_edit, str(half))
+    dialog.add_button.click()
+    run(until(lambda: dialog.path_error.isVisible() and dialog.add_button.isEnabled()))
+    assert showing(dialog.path_error) == (
+        f"{half}: er ist ein nicht fertiger Klon von {url}; klone ihn erneut mit „Von URL klonen…“"
+    )
+    assert run(desktop.api.repos()) == []
+    dialog.reject()
+    cli = [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "add", str(half)]
+    added = subprocess.run(cli, capture_output=True, text=True, env={**os.environ, "LANGUAGE": "de"})
+    said = f"it is a clone of {url} that did not finish; run that gitferry clone again"
+    assert added.returncode == 2 and added.stderr == f"gitferry: {half}: {said}\n", added.stderr
 
 
 def test_undo_not_possible_says_why_in_german(

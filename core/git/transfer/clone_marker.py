@@ -70,10 +70,22 @@ class CloneMarker:
 class HalfMadeClone(BadInput):
     """The folder holds a clone that did not finish."""
 
-    def __init__(self, folder: Path, marker: CloneMarker, why: Phrase) -> None:
+    def __init__(self, folder: Path, marker: CloneMarker, why: Phrase, *, dead: bool = False) -> None:
         super().__init__(phrase("{folder}: {why}", folder=str(folder), why=why))
         self.folder = folder
         self.marker = marker
+        self.dead = dead  # its clone is over: the way on is to clone again
+
+    def in_app(self) -> HalfMadeClone:
+        """The refusal as the app's Add folder says it, where no `gitferry clone` is at
+        hand: the way on is the window's Clone from URL…, which starts it over."""
+        if not self.dead:
+            return self
+        why = phrase(
+            "it is a clone of {url} that did not finish; clone it again with Clone from URL…",
+            url=self.marker.url,
+        )
+        return HalfMadeClone(self.folder, self.marker, why, dead=True)
 
 
 def claim_folder(folder: Path, url: str) -> bool:
@@ -107,12 +119,9 @@ def refuse_half_made(folder: Path) -> None:
     if marker is None:
         return
     if marker.owner.alive():
-        why = _still_running(marker)
-    else:
-        why = phrase(
-            "it is a clone of {url} that did not finish; run that gitferry clone again", url=marker.url
-        )
-    raise HalfMadeClone(folder, marker, why)
+        raise HalfMadeClone(folder, marker, _still_running(marker))
+    why = phrase("it is a clone of {url} that did not finish; run that gitferry clone again", url=marker.url)
+    raise HalfMadeClone(folder, marker, why, dead=True)
 
 
 def _take_existing(folder: Path, url: str) -> bool:
