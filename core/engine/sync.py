@@ -471,9 +471,12 @@ class _Sync:
     async def keep_measured(self) -> None:
         """A sync cut short after it measured (cancelled in its push: Quit, the daemon
         stopped; a failure there): the store gets the branches as it measured them after
-        its commit or integration, as git shows them, not the rows from before."""
+        its commit or integration, as git shows them, not the rows from before; and the
+        report tells them (the app's branch table showed the rows from before)."""
         if not self.measured or self.saved:
             return
+        self.report.branches = self.measured
+        self.report.branches_changed = _positions(self.measured) != _positions(self.stored or [])
         try:
             await self.core.store.save_branches(self.record.id, self.measured)
         except Exception:  # the run's own record still says how it ended

@@ -275,6 +275,42 @@ def test_an_lfs_server_that_cannot_be_reached_is_named_not_the_git_remote(
     )  # nothing pushed
 
 
+def test_a_sync_whose_lfs_upload_failed_tells_the_branches_git_has_now(
+    lfs_server: HttpRemote,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """User trial (the GUI, an LFS upload refused by a proxy): the sync committed, its push
+    failed before it sent anything, and the window's branch table kept main "0 ahead, up to
+    date", the rows from before the commit, while git and `gitferry status` said ahead 1:
+    the report carried no branches for the app to show."""
+    from core.engine.core import Core
+    from core.engine.report import SyncReport
+    from core.engine.sync import SyncOptions, sync_repository
+
+    _publisher(lfs_server, tmp_path, {"a.bin": b"one"})
+    mine = _gitferry_clone(lfs_server, tmp_path, capsys, monkeypatch, "mine")
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        git("config", "remote.origin.lfsurl", f"http://127.0.0.1:{probe.getsockname()[1]}/lfs", cwd=mine)
+    _commit(mine, {"new.bin": os.urandom(10_000)}, "local work")
+
+    async def sync() -> SyncReport:
+        core = await Core.open()
+        try:
+            return await sync_repository(core, await core.store.repo("mine"), SyncOptions())
+        finally:
+            await core.close()
+
+    report = asyncio.run(sync())
+
+    assert report.message.startswith("not pushed: "), report.message
+    assert git("status", "-sb", cwd=mine).splitlines()[0] == "## main...origin/main [ahead 1]"
+    assert report.branches_changed
+    assert [(b.name, b.ahead, b.behind) for b in report.branches] == [("main", 1, 0)]
+
+
 def test_files_left_as_pointers_are_filled_in_once_the_server_answers(
     lfs_server: HttpRemote,
     tmp_path: Path,
