@@ -1126,12 +1126,20 @@
             <translation>committe oder stashe die Änderungen (git status listet sie), dann synchronisiere erneut</translation>
         </message>
         <message>
+            <source>commit or stash the changes (git status lists them), then undo again</source>
+            <translation>committe oder stashe die Änderungen (git status listet sie), dann mache erneut rückgängig</translation>
+        </message>
+        <message>
             <source>commit or stash the changes and move or remove the untracked files (git status lists them), then finish again</source>
             <translation>committe oder stashe die Änderungen und verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann schließe erneut ab</translation>
         </message>
         <message>
             <source>commit or stash the changes and move or remove the untracked files (git status lists them), then sync again</source>
             <translation>committe oder stashe die Änderungen und verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann synchronisiere erneut</translation>
+        </message>
+        <message>
+            <source>commit or stash the changes and move or remove the untracked files (git status lists them), then undo again</source>
+            <translation>committe oder stashe die Änderungen und verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann mache erneut rückgängig</translation>
         </message>
         <message>
             <source>commit.gpgsign is set but signing is misconfigured: {reason}</source>
@@ -1441,6 +1449,10 @@
         <message>
             <source>move or remove the untracked files (git status lists them), then sync again</source>
             <translation>verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann synchronisiere erneut</translation>
+        </message>
+        <message>
+            <source>move or remove the untracked files (git status lists them), then undo again</source>
+            <translation>verschiebe oder entferne die unversionierten Dateien (git status listet sie), dann mache erneut rückgängig</translation>
         </message>
         <message>
             <source>nested repository</source>

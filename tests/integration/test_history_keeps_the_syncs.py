@@ -73,3 +73,25 @@ def test_history_counts_one_commit_as_one_commit(world: Clones) -> None:
     code, out, err = run(world.capsys, "history", "mine")
     assert code == 0, err
     assert "  out main: 1 commit, 1 file" in str(out).splitlines()
+
+
+def test_undo_refused_by_local_changes_says_undo_again(world: Clones) -> None:
+    """Undo moves the worktree back as a sync moves it forward, and local changes in the way
+    refuse it alike: its way back is Undo again (it said "then sync again", which would merge
+    once more what the user wants undone). Git is the referee: nothing moved."""
+    world.commit(world.theirs, "b.txt", "from theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    world.commit(world.mine, "c.txt", "from mine\n")
+    code, report = world.sync(world.mine, "--no-push")
+    assert code == 0 and report["merged"] == ["main"], report
+    merged = world.head(world.mine)
+    (world.mine / "b.txt").write_text("edited after the merge\n")
+
+    code, _out, err = run(world.capsys, "undo", "mine")
+
+    way_on = "commit or stash the changes (git status lists them), then undo again"
+    assert code == 1 and err == f"gitferry: local changes would be overwritten: b.txt; {way_on}\n", err
+    assert world.head(world.mine) == merged and git("status", "--porcelain", cwd=world.mine) == "M b.txt"
+    git("checkout", "--", "b.txt", cwd=world.mine)
+    code, _out, err = run(world.capsys, "undo", "mine")
+    assert code == 0 and world.head(world.mine) != merged, err

@@ -104,7 +104,6 @@ from core.git.objects.object_overlay import ObjectOverlay
 from core.git.repository import current_branch
 from core.git.worktree.checkout import WorktreeInTheWay, switch_branch
 from core.git.worktree.git_operation import refuse_in_progress
-from core.git.worktree.switch_check import way_on
 from core.phrase import Phrase, phrase, some
 
 Choice = Literal["mine", "theirs", "both", "merged"]
@@ -465,10 +464,7 @@ def finish_resolution(repo: Repo, *, now: float | None = None, rebase: bool = Fa
                 objects=plan.objects,
             )
         except WorktreeInTheWay as refused:
-            if refused.note != way_on(refused.dirty, refused.untracked):
-                raise
-            way = way_on(refused.dirty, refused.untracked, finishing=True)  # back by Finish, not a sync
-            raise WorktreeInTheWay(refused.dirty, refused.untracked, way) from None
+            raise refused.again("finish") from None  # the way back is Finish, not a sync
     abort_resolution(repo)
     return Finished(
         plan.branch,

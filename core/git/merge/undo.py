@@ -21,7 +21,7 @@ from core.errors import GitferryError
 from core.git.history.merge_base import merge_bases
 from core.git.merge.backup_refs import backup_head, backup_refs
 from core.git.merge.integrate import branch_ref, checked_out, ensure_unlocked, translate_locks
-from core.git.worktree.checkout import switch_branch
+from core.git.worktree.checkout import WorktreeInTheWay, switch_branch
 from core.phrase import Phrase, phrase
 
 
@@ -86,12 +86,15 @@ def undo_integration(repo: Repo, branch: str, old: str, new: str, *, now: float 
     old_id, new_id = ObjectID(old.encode()), ObjectID(new.encode())
     ensure_unlocked(repo, [branch_ref(branch)], index=True)
     with translate_locks():
-        switch_branch(
-            repo,
-            branch_ref(branch),
-            new_id,
-            old_id,
-            message=b"gitferry: undo the last integration",
-            on_checked=lambda: backup_head(repo, branch, new_id, now=now),
-        )
+        try:
+            switch_branch(
+                repo,
+                branch_ref(branch),
+                new_id,
+                old_id,
+                message=b"gitferry: undo the last integration",
+                on_checked=lambda: backup_head(repo, branch, new_id, now=now),
+            )
+        except WorktreeInTheWay as in_the_way:
+            raise in_the_way.again("undo") from None  # the way back is Undo, not a sync
     return Undone(branch, new, old)

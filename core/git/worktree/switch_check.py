@@ -35,6 +35,7 @@ import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from dulwich.index import ConflictedIndexEntry, Index, IndexEntry
 
@@ -91,35 +92,50 @@ class WorktreeInTheWay(GitferryError):
     def parts(self) -> list[Phrase]:
         return [self.phrase, self.note]
 
+    def again(self, command: Again) -> WorktreeInTheWay:
+        """The refusal as `command` says it, whose way back is itself, not a sync (the
+        switch's own way on, `way_on`, is a sync's); a note of its own stays."""
+        if self.note != way_on(self.dirty, self.untracked):
+            return self
+        return WorktreeInTheWay(self.dirty, self.untracked, way_on(self.dirty, self.untracked, command))
 
-def way_on(dirty: list[str], untracked: list[str], *, finishing: bool = False) -> Phrase:
+
+Again = Literal["sync", "finish", "undo"]  # the command to run again once the way is clear
+
+
+def way_on(dirty: list[str], untracked: list[str], command: Again = "sync") -> Phrase:
     """What to do about local work in the way, as `git pull` says ("Please commit your
     changes or stash them", "Please move or remove them"): said after the paths, in the CLI's
-    line and the app's alike (a trial's `gitferry sync` said what was in the way, not what to do).
-    `finishing`: the way back is Finish of a conflict's resolution, not a sync."""
-    after_sync, after_finish = _WAYS_ON[bool(dirty), bool(untracked)]
-    return after_finish if finishing else after_sync
+    line and the app's alike (a trial's `gitferry sync` said what was in the way, not what to do),
+    then `command` again: a sync, a conflict's Finish, an Undo."""
+    return _WAYS_ON[bool(dirty), bool(untracked)][command]
 
 
-_WAYS_ON = {  # (changes, untracked files) in the way -> (after a sync, after Finish)
-    (True, True): (
-        phrase(
+_WAYS_ON: dict[tuple[bool, bool], dict[Again, Phrase]] = {  # (changes, untracked files) in the way
+    (True, True): {
+        "sync": phrase(
             "commit or stash the changes and move or remove the untracked files (git status lists them), "
             "then sync again"
         ),
-        phrase(
+        "finish": phrase(
             "commit or stash the changes and move or remove the untracked files (git status lists them), "
             "then finish again"
         ),
-    ),
-    (False, True): (
-        phrase("move or remove the untracked files (git status lists them), then sync again"),
-        phrase("move or remove the untracked files (git status lists them), then finish again"),
-    ),
-    (True, False): (
-        phrase("commit or stash the changes (git status lists them), then sync again"),
-        phrase("commit or stash the changes (git status lists them), then finish again"),
-    ),
+        "undo": phrase(
+            "commit or stash the changes and move or remove the untracked files (git status lists them), "
+            "then undo again"
+        ),
+    },
+    (False, True): {
+        "sync": phrase("move or remove the untracked files (git status lists them), then sync again"),
+        "finish": phrase("move or remove the untracked files (git status lists them), then finish again"),
+        "undo": phrase("move or remove the untracked files (git status lists them), then undo again"),
+    },
+    (True, False): {
+        "sync": phrase("commit or stash the changes (git status lists them), then sync again"),
+        "finish": phrase("commit or stash the changes (git status lists them), then finish again"),
+        "undo": phrase("commit or stash the changes (git status lists them), then undo again"),
+    },
 }
 _WAYS_ON[False, False] = _WAYS_ON[True, False]  # nothing listed: changes, as before
 
