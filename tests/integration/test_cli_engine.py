@@ -26,7 +26,7 @@ import pytest
 from core import cli
 from core.cli_engine import simple_sync, sync_through_engine
 from core.cli_parser import build_parser
-from core.cli_socket import encode, socket_path
+from core.cli_socket import IN_PROCESS_VARIABLE, encode, socket_path
 from tests.gitcli import commit_file, git
 from tests.integration.clones import Clones, porcelain, run
 from tests.integration.engine_process import (
@@ -78,20 +78,36 @@ def without_timings(out: str) -> dict[str, Any]:
     return dict(doc)
 
 
+def in_this_process(capsys: pytest.CaptureFixture[str], *args: str) -> Ran:
+    """The reference a run through the engine is compared with: `gitferry ARGS` run by
+    the CLI itself, told not to ask an engine, in the test's own process (`run`): the
+    same code a fresh process runs (the tests above and below that are about the fresh
+    process use `gitferry`), without importing the engine's modules again (about 1 s of
+    CPU each). Its modules are this process's: dulwich among them, so never `in_engine`."""
+    capsys.readouterr()
+    os.environ[IN_PROCESS_VARIABLE] = "1"
+    try:
+        code = cli.main(list(args))
+    finally:
+        del os.environ[IN_PROCESS_VARIABLE]
+    out, err = capsys.readouterr()
+    return Ran(code, out, err, set(sys.modules))
+
+
 @pytest.mark.slow
 def test_a_sync_through_the_engine_prints_what_the_cli_prints(
     world: Clones, engine: EngineProcess, tmp_path: Path
 ) -> None:
     # Up to date, text.
     through = gitferry("sync", "--fetch-only", "mine")
-    here = gitferry("sync", "--fetch-only", "theirs", in_process=True)
+    here = in_this_process(world.capsys, "sync", "--fetch-only", "theirs")
     assert through.in_engine and not here.in_engine
     assert (through.code, through.out, through.err) == as_mine(here, world)
     assert through.out == "mine: up_to_date - up to date\n"
     # Fetched and fast-forwarded, text: the engine's sync moved `mine` as git says.
     sha = pushed_elsewhere(world, tmp_path, "b")
     through = gitferry("sync", "mine")
-    here = gitferry("sync", "theirs", in_process=True)
+    here = in_this_process(world.capsys, "sync", "theirs")
     assert through.in_engine
     assert (through.code, through.out, through.err) == as_mine(here, world)
     assert through.code == 0 and ": ok - " in through.out
@@ -100,7 +116,7 @@ def test_a_sync_through_the_engine_prints_what_the_cli_prints(
     # Fetched only, JSON: the same document but for the timings.
     sha = pushed_elsewhere(world, tmp_path, "c")
     through = gitferry("sync", "--json", "--fetch-only", "mine")
-    here = gitferry("sync", "--json", "--fetch-only", "theirs", in_process=True)
+    here = in_this_process(world.capsys, "sync", "--json", "--fetch-only", "theirs")
     assert through.in_engine
     mine, theirs = without_timings(through.out), without_timings(as_mine(here, world)[1])
     assert (through.code, mine, through.err) == (here.code, theirs, here.err)
@@ -108,7 +124,7 @@ def test_a_sync_through_the_engine_prints_what_the_cli_prints(
     assert git("rev-parse", "origin/main", cwd=world.mine) == sha != world.head(world.mine)
     # Several repositories, one after the other, in the order named.
     through = gitferry("sync", "--no-push", "theirs", "mine")
-    here = gitferry("sync", "--no-push", "theirs", "mine", in_process=True)
+    here = in_this_process(world.capsys, "sync", "--no-push", "theirs", "mine")
     assert through.in_engine
     assert through.code == 0 and through.out.splitlines()[0].startswith("theirs: ")
     assert world.head(world.mine) == world.head(world.theirs) == sha
@@ -121,13 +137,13 @@ def test_errors_read_the_same_through_the_engine(
 ) -> None:
     # A name nobody registered: one line, exit 2, nothing synced.
     through = gitferry("sync", "mine", "nope")
-    here = gitferry("sync", "mine", "nope", in_process=True)
+    here = in_this_process(world.capsys, "sync", "mine", "nope")
     assert (through.code, through.out, through.err) == (here.code, here.out, here.err)
     assert (through.code, through.err) == (2, "gitferry: no repository named 'nope' (see `gitferry list`)\n")
     # With --json, the same line and exit status, and one JSON document on stdout.
     for args in (["sync", "--json", "mine", "nope"], ["status", "--refresh", "--json", "nope"]):
         through = gitferry(*args)
-        here = gitferry(*args, in_process=True)
+        here = in_this_process(world.capsys, *args)
         assert (through.code, through.out, through.err) == (here.code, here.out, here.err), args
         assert json.loads(through.out) == {"error": "no repository named 'nope' (see `gitferry list`)"}
         assert through.code == 2
@@ -136,7 +152,7 @@ def test_errors_read_the_same_through_the_engine(
         git("remote", "set-url", "origin", f"git://127.0.0.1:{refused_port}/x.git", cwd=clone)
     for extra in ([], ["--json"]):
         through = gitferry("sync", *extra, "mine")
-        here = gitferry("sync", *extra, "theirs", in_process=True)
+        here = in_this_process(world.capsys, "sync", *extra, "theirs")
         assert through.in_engine
         code, out, err = as_mine(here, world)
         assert (through.code, through.err) == (code, err) == (1, "")
