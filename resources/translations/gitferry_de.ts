@@ -1647,6 +1647,14 @@
             <translation>Remote {name} existiert schon</translation>
         </message>
         <message>
+            <source>remote {remote}'s fetch refspecs do not track {ref}: add one (git config --add {key} ...) to publish {branch} there</source>
+            <translation>die Abruf-Refspecs von Remote {remote} verfolgen {ref} nicht: füge eine hinzu (git config --add {key} ...), um {branch} dort zu veröffentlichen</translation>
+        </message>
+        <message>
+            <source>remote {remote}'s fetch refspecs do not track {ref}: add one (git config --add {key} ...) to push {branch} there</source>
+            <translation>die Abruf-Refspecs von Remote {remote} verfolgen {ref} nicht: füge eine hinzu (git config --add {key} ...), um {branch} dorthin zu pushen</translation>
+        </message>
+        <message>
             <source>repository not found at {path} (moved or deleted?)</source>
             <translation>Repository nicht gefunden unter {path} (verschoben oder gelöscht?)</translation>
         </message>

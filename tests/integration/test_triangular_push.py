@@ -142,6 +142,31 @@ def test_where_git_would_refuse_to_push_to_the_fork_nothing_is_pushed(
     assert code == 1 and report["result"] == "unpublished", report  # its commit is on no remote
 
 
+def test_a_fork_that_tracks_nothing_there_says_to_push_not_to_publish(
+    fork_setup: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fork's fetch refspecs track no branch where main would go: the sync does not push
+    it and says the way on for its push ("to publish main there" was `gitferry publish`'s);
+    `gitferry publish` keeps its own words."""
+    origin, fork, mine = fork_setup
+    before = (_head(origin), _head(fork))
+    git("config", "remote.pushDefault", "fork", cwd=mine)
+    git("config", "remote.fork.fetch", "+refs/heads/other:refs/remotes/fork/other", cwd=mine)
+    commit_file(mine, "b.txt", "mine\n")
+    code, report = _sync(capsys)
+    untracked = (
+        "fork's fetch refspecs do not track refs/heads/main: add one (git config --add remote.fork.fetch ...)"
+    )
+    assert report["message"] == f"main: not pushed: remote {untracked} to push main there", report
+    assert (code, report["pushed"], (_head(origin), _head(fork))) == (1, [], before), report
+    git("checkout", "-q", "-b", "feat", cwd=mine)
+    code, _out, err = run(capsys, "publish", "mine", "feat")
+    assert (
+        code == 2
+        and err == f"gitferry: remote {untracked.replace('main', 'feat', 1)} to publish feat there\n"
+    )
+
+
 def test_a_fork_that_moved_is_named_in_the_rejection(
     fork_setup: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

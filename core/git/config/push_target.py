@@ -70,10 +70,11 @@ class NoDefaultRemote(BadInput):
         self.names = list(names)
 
 
-def publish_target(repo: Repo, branch: str, remote: str | None = None) -> Upstream:
+def publish_target(repo: Repo, branch: str, remote: str | None = None, *, pushing: bool = False) -> Upstream:
     """The upstream `branch` gets when published (to `remote`, or the one git would
     choose); `BadInput` with one line when there is no such branch or remote, or
-    `push.default` says no."""
+    `push.default` says no. `pushing`: asked for a sync's push (`push_target`), which
+    its refusal names, not a publish."""
     if not branch or ref_value(repo, Ref(f"{HEADS}{branch}".encode())) is None:
         raise BadInput(phrase("no local branch named {branch}", branch=repr(branch)))
     config = repo.get_config_stack()
@@ -93,11 +94,30 @@ def publish_target(repo: Repo, branch: str, remote: str | None = None) -> Upstre
     destination = _destination(config, branch, chosen, merge if central and fetch_remote else None, central)
     tracking = FetchRefspecs.of(repo.get_config(), chosen).tracking_ref(destination)
     if tracking is None:
-        raise BadInput(
-            f"remote {chosen}'s fetch refspecs do not track {destination}: "
-            f"add one (git config --add remote.{chosen}.fetch ...) to publish {branch} there"
-        )
+        raise BadInput(_untracked(chosen, destination, branch, pushing=pushing))
     return Upstream(branch, chosen, destination, tracking)
+
+
+def _untracked(remote: str, ref: str, branch: str, *, pushing: bool) -> Phrase:
+    """`remote` tracks nothing where `branch` would go (`ref`): the way on, for a sync's
+    push or a publish."""
+    if pushing:
+        return phrase(
+            "remote {remote}'s fetch refspecs do not track {ref}: "
+            "add one (git config --add {key} ...) to push {branch} there",
+            remote=remote,
+            ref=ref,
+            key=f"remote.{remote}.fetch",
+            branch=branch,
+        )
+    return phrase(
+        "remote {remote}'s fetch refspecs do not track {ref}: "
+        "add one (git config --add {key} ...) to publish {branch} there",
+        remote=remote,
+        ref=ref,
+        key=f"remote.{remote}.fetch",  # git's key, the same in every language
+        branch=branch,
+    )
 
 
 def push_target(repo: Repo, upstream: Upstream) -> Upstream:
@@ -110,11 +130,12 @@ def push_target(repo: Repo, upstream: Upstream) -> Upstream:
         config, (b"remote",), b"pushDefault"
     )
     if chosen and chosen != upstream.remote:
-        return publish_target(repo, upstream.branch, chosen)
+        return publish_target(repo, upstream.branch, chosen, pushing=True)
     # Its own remote: the name there as push.default says (upstream: its upstream), or refused.
     if _destination(config, upstream.branch, upstream.remote, upstream.merge_ref, True) == upstream.merge_ref:
         return upstream
-    return publish_target(repo, upstream.branch, upstream.remote)  # `current`: the same name there
+    # `current`: the same name there
+    return publish_target(repo, upstream.branch, upstream.remote, pushing=True)
 
 
 def has_head(repo: Repo, upstream: Upstream, target: Upstream) -> bool:
