@@ -25,7 +25,7 @@ from dulwich.repo import Repo
 from core.errors import BadInput
 from core.git.config.upstreams import set_upstream
 from core.git.config.url_rewrite import fetch_url
-from core.git.content.filters import ContentSkipped
+from core.git.content.filters import UNSUPPORTED_FILTER, ContentSkipped
 from core.git.content.first_checkout import check_out_fresh
 from core.git.content.lfs_driver import LFS_MISSING
 from core.git.objects.commit_read import commit_tree
@@ -120,7 +120,9 @@ def clone_repository(
         _discard(path, created)
         raise
     notes = result.notes + [_skipped_note(skip) for skip in skipped if skip.reason != LFS_MISSING]
-    return replace(result, timings_ms={**result.timings_ms, "checkout": checkout_ms}, notes=notes)
+    unconverted = [os.fsdecode(skip.path) for skip in skipped if skip.reason == UNSUPPORTED_FILTER]
+    timings = {**result.timings_ms, "checkout": checkout_ms}
+    return replace(result, timings_ms=timings, notes=notes, unconverted=unconverted)
 
 
 def _lfs_notes(missing: dict[str, str]) -> list[Phrase]:

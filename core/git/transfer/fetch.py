@@ -141,6 +141,7 @@ class FetchResult:
     lfs_missing: dict[str, str] = field(
         default_factory=dict
     )  # a clone's files left as their LFS pointer -> why
+    unconverted: list[str] = field(default_factory=list)  # a clone's paths left unwritten (filters.py)
     # The refs the remote advertised and how it was dialled, for a no-change fetch to be
     # recorded (`core/engine/fetch_replay.py`); None: not over protocol v0, or not as a
     # replay can dial it again (`transport.dialled`).
