@@ -148,3 +148,36 @@ def test_a_german_app_says_a_push_git_refuses_and_a_start_in_german(
     assert record.last_message == f"published main to origin ({objects} objects); its upstream is origin/main"
     said = stored_message(record.last_message, record.last_said)
     assert said == f"main nach origin veröffentlicht ({objects} Objekte); sein Upstream ist origin/main"
+
+
+def test_a_refused_push_stays_in_the_result_column_after_a_background_fetch(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """A trial: the pre-push hook refused the push, and the next background fetch put
+    "main: 1 ahead" in the Result column, the refusal in History only. The row stays
+    "Failed" with the hook's words while the commit waits; the branch table is the fetch's."""
+    from core.engine.sync import SyncOptions, sync_repository
+
+    hook = world.mine / ".git" / "hooks" / "pre-push"
+    hook.write_text("#!/bin/sh\necho 'no pushing today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    world.commit(world.mine, "b.txt", "mine\n")
+    mine_id = run(desktop.api.core.store.repo("mine")).id
+    report, _notified = sync_from_the_window(run, desktop, mine_id)
+    refusal = "the pre-push hook refused the push to origin: no pushing today"
+    assert report.message == refusal
+    world.commit(world.theirs, "t.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    core = desktop.api.core
+
+    fetched = run(
+        sync_repository(core, run(core.store.repo("mine")), SyncOptions(timeout=10, fetch_only=True))
+    )
+
+    assert fetched.message.endswith(refusal), fetched.message
+    tooltip, detail, _history = shown(run, desktop, mine_id)
+    view = desktop.window.repos.row_for(mine_id)
+    assert isinstance(view, RepoView)
+    assert view.standing(settled=True).text == "Failed" and refusal in tooltip and detail.endswith(refusal)
+    assert [(b.ahead, b.behind) for b in view.branches] == [(1, 1)]  # git: 1 ahead, 1 behind origin/main
+    assert git("rev-list", "--left-right", "--count", "main...origin/main", cwd=world.mine) == "1\t1"
