@@ -16,10 +16,10 @@ once the sync-mode note wrapped and stopped holding the pane wide. That room is 
 rows of the language need (the widest state word, the longest time, `NAMES_CAP` for the
 names), not the rows shown: made of those, it moved the splitter at each sync and each
 selection (a newcomer's trial: the list drifted wider run after run). The names' share of
-that minimum is capped (and the whole at half the window; the repository list holds its
-own least, its columns given way, `StatusWindow._hold_list`: a small window's list keeps
-its Result column in sight), so a long branch name is cut in its column, never widens the
-window past the screen.
+that minimum is capped (and the whole at the list's least, `StatusWindow._leasts`: the
+window's least one width, its Result column in sight; a wider window gives the table up
+to half of it through the split), so a long branch name is cut in its column, never
+widens the window past the screen.
 """
 
 from __future__ import annotations
@@ -42,11 +42,14 @@ class BranchColumns(ContentColumns):
         table: QTableView,
         cap: Callable[[], int] | None = None,
         texts: Callable[[], dict[int, list[str]]] | None = None,
+        fitted: Callable[[], None] | None = None,
     ) -> None:
         """`cap`: the most the table's minimum width may be now (half the window if None);
-        `texts`: what a column may say of any row (`any_row_texts`), which its minimum holds."""
+        `texts`: what a column may say of any row (`any_row_texts`), which its minimum holds;
+        `fitted`: called after each fit (`minimum_width` measured again)."""
         self._cap = cap
         self._texts = texts
+        self._fitted = fitted
         self._least: dict[int, int] = {}  # each content column's least width, by its possible texts
         header = table.horizontalHeader()
         super().__init__(table, range(UPSTREAM + 1, header.count()))  # the numbers, the time, the state
@@ -70,6 +73,8 @@ class BranchColumns(ContentColumns):
         }
         self.fit_content(self._need)
         self.share()
+        if self._fitted is not None:
+            self._fitted()
 
     def share(self) -> None:
         """The names' share of the room there is now, by the last fit's measures (a resize
@@ -82,7 +87,7 @@ class BranchColumns(ContentColumns):
         else:
             width = room * branch_need // max(branch_need + upstream_need, 1)
         header.resizeSection(BRANCH, max(width, header.minimumSectionSize()))
-        # at most `cap` (half the window): in a small window the repository list keeps its room
+        # at most `cap` (half the window if none given): in a small window the list keeps its room
         minimum = min(self.minimum_width(), self._cap() if self._cap else self._table.window().width() // 2)
         if minimum != self._table.minimumWidth():
             self._table.setMinimumWidth(minimum)
@@ -98,7 +103,7 @@ class BranchColumns(ContentColumns):
         this language (a count longer than its header aside): made of the rows shown, it moved the
         splitter each time a sync or the selection changed them ("16:46" for "never", "up
         to date" for "not fetched yet")."""
-        columns = NAMES_CAP + sum(self._least[column] for column in self._columns)
+        columns = NAMES_CAP + sum(self._least.values())  # none before the first fit
         return columns + self._table.width() - self.room()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

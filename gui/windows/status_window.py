@@ -124,6 +124,9 @@ LIST_WIDTH = 620  # the Result column holds "2 branches diverged, 1 more to sync
 # (`BranchColumns.minimum_width`; German's is the wider). At 1,120 the detail's least
 # put the split on it, and each sync's rows moved it.
 WINDOW_WIDTH = 1200
+# The most of the screen's width the window's frame, the split's handle and the detail
+# pane's margins take (28 px in Qt's own style, a window manager's frame a few more)
+AROUND_TABLES = 64
 GEOMETRY_KEY, SPLITTER_KEY, SELECTED_KEY, TAB_KEY = "geometry", "splitter", "selected", "tab"
 
 
@@ -226,6 +229,7 @@ class StatusWindow(QMainWindow):
             widths={0: NAME_WIDTH, ACTIVITY_COLUMN: ACTIVITY_WIDTH},
             result_min=max(RESULT_MIN_WIDTH, least_width(self.repo_table)),
         )
+        header.sectionResized.connect(self._list_column_resized)
         self.repo_table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.repo_table.doubleClicked.connect(lambda _index: self._sync_selected())
         self.repo_table.installEventFilter(self)  # Enter syncs the selected repository
@@ -280,6 +284,7 @@ class StatusWindow(QMainWindow):
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([LIST_WIDTH, WINDOW_WIDTH - LIST_WIDTH])
         splitter.setChildrenCollapsible(False)
+        splitter.splitterMoved.connect(self._room_for_branches)
         self.splitter = splitter
         self.pages = QStackedWidget()
         self.pages.addWidget(splitter)
@@ -295,7 +300,9 @@ class StatusWindow(QMainWindow):
         self.branch_table = _table(self.branch_proxy, self.tr("Branches"), stretch=1)
         branch_header = self.branch_table.horizontalHeader()
         branch_header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
-        self.branch_columns = BranchColumns(self.branch_table, cap=self._branch_cap, texts=any_row_texts)
+        self.branch_columns = BranchColumns(
+            self.branch_table, cap=self._branch_cap, texts=any_row_texts, fitted=self._room_for_branches
+        )
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter branches"))
         self.filter.setAccessibleName(self.tr("Filter branches"))
@@ -304,10 +311,26 @@ class StatusWindow(QMainWindow):
         return _page(self.filter, self.branch_table, self._publish_row())
 
     def _branch_cap(self) -> int:
-        """The most the branch table may hold as its minimum width: half the window. The list
-        holds its own least (`_hold_list`); a cap that also left the list its room made the
-        window's least its current width below twice theirs: a window stuck where it was."""
-        return self.width() // 2
+        """The most the branch table holds as its minimum width: its share of the window's
+        least (`_leasts`). A wider window gives it its whole need through the split
+        (`_room_for_branches`)."""
+        return self._leasts()[1]
+
+    def _leasts(self) -> tuple[int, int]:
+        """The list's least width and the branch table's: side by side, the window's least,
+        one width whatever the window's width now (the table's cap was half the window: its
+        least followed its width, and each drag narrower only halved the way there, a trial's
+        1600 px window narrowing to 795, then 737…). The list's: its columns given way, Result
+        whole (a trial's 480 px window gave the list 165 px, Result behind its scroll bar);
+        the table's: its need, at most the list's; each at most half of what the screen has
+        beside `AROUND_TABLES` (German's least was 830 px, wider than an 800 px screen)."""
+        list_need = max(0, self.repo_columns.minimum_width())  # before the first layout: less than 0
+        branch_need = max(0, min(self.branch_columns.minimum_width(), list_need))
+        screen = self.screen()
+        if screen is None:
+            return list_need, branch_need
+        half = (screen.availableGeometry().width() - AROUND_TABLES) // 2
+        return min(list_need, half), min(branch_need, half)
 
     def _publish_row(self) -> QWidget:
         """ "Publish branch": a button under the table, the same action in its context menu
@@ -816,20 +839,38 @@ class StatusWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.branch_columns.recap()  # its cap follows the window's width (`_branch_cap`)
+        self.branch_columns.recap()  # its cap (`_branch_cap`) follows the list's least
         self._hold_list()
+        self._room_for_branches()
+
+    def _list_column_resized(self, column: int, _old: int, _new: int) -> None:
+        """Last sync fitted to its content: the list's least, and the branch table's cap with
+        it, moved (at the first paint "never" made way for a time: a first drag stopped 24 px
+        short of the least)."""
+        if column == LAST_SYNC_COLUMN:
+            self.branch_columns.recap()
+            self._hold_list()
+
+    def _room_for_branches(self) -> None:
+        """The branch table's need (`BranchColumns.minimum_width`), up to half the window, taken
+        from the list down to its least: what the table's minimum held before its least was
+        one width (`_leasts`); German's columns whole at 1,120 px. The split's handle stops
+        there too, as it stopped at the minimum."""
+        page, shown = self.branch_table.parentWidget(), self.tabs.currentWidget()
+        layout = page.layout() if page is not None else None
+        if not self.isVisible() or layout is None or shown is None:
+            return
+        margins = layout.contentsMargins()  # the table's width, its tab shown or not
+        width = shown.width() - margins.left() - margins.right()
+        want = min(self.branch_columns.minimum_width(), self.width() // 2)
+        move = min(want - width, self.repo_table.width() - self.repo_table.minimumWidth())
+        if move > 0:
+            list_width, detail_width = self.splitter.sizes()
+            self.splitter.setSizes([list_width - move, detail_width + move])
 
     def _hold_list(self) -> None:
-        """The list's least width: its columns given way, Result whole (a trial's 480 px window
-        gave the list 165 px, Result behind its scroll bar), less when the screen has no room
-        for it beside the branch table's least (a window wider than it fits the screen still)."""
-        screen = self.screen()
-        if screen is None or not (self.isVisible() and self.branch_table.isVisible()):
-            return
-        frame = self.frameGeometry().width() - self.width()
-        around = self.width() - self.branch_table.width() - self.repo_table.width()  # margins, handle
-        room = screen.availableGeometry().width() - frame - around - self.branch_table.minimumWidth() - 1
-        least = max(0, min(self.repo_columns.minimum_width(), room))
+        """The list's least width (`_leasts`)."""
+        least = self._leasts()[0]
         if least != self.repo_table.minimumWidth():
             self.repo_table.setMinimumWidth(least)
 

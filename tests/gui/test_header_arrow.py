@@ -24,6 +24,7 @@ def test_the_sort_arrow_never_covers_a_column_title(qtbot: object, qapp: QApplic
         window = window_with(qtbot, notes, branches={1: [branch("main", 0, 0)]})
         window.select_repo(1)
         sized(qtbot, window, 900)
+        QApplication.processEvents()  # the branch table's first fit gives it its room (half the window)
         table = window.repo_table
         header = table.horizontalHeader()
         # the list as narrow as the trial's (422 px): room for the titles and Result's least, little more
