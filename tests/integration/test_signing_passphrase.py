@@ -112,6 +112,53 @@ def test_a_gpg_key_with_a_passphrase_says_how_to_unlock_it(world: Clones, signin
     assert world.head(world.mine) == mine and porcelain(world.mine) == ""
 
 
+# A pinentry whose user pressed Cancel, as pinentry-gtk-2 answers then (the Assuan protocol).
+CANCELLING_PINENTRY = """#!/bin/sh
+echo "OK Pleased to meet you"
+while read -r line; do
+  case "$line" in
+    GETPIN*) echo "ERR 83886179 Operation cancelled <Pinentry>" ;;
+    BYE*) echo "OK closing connection"; exit 0 ;;
+    *) echo "OK" ;;
+  esac
+done
+"""
+
+
+def test_a_passphrase_prompt_the_user_cancelled_is_not_said_unable_to_ask(
+    world: Clones, signing_keys: SigningKeys, tmp_path: Path
+) -> None:
+    """User trial (the GUI with pinentry-gtk-2): the passphrase window came, the user pressed
+    Cancel, and the Conflicts tab said "Operation cancelled (the key needs its passphrase and
+    gpg-agent's pinentry could not ask for it here: unlock it … or set a graphical
+    pinentry-program)": the pinentry had asked, and it was a graphical one."""
+    subprocess.run(
+        [
+            *("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", PASSPHRASE),
+            *("--quick-gen-key", "Locked <locked@example.invalid>", "ed25519", "sign", "never"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pinentry = tmp_path / "pinentry-cancel"
+    pinentry.write_text(CANCELLING_PINENTRY)
+    pinentry.chmod(0o755)
+    Path(os.environ["GNUPGHOME"], "gpg-agent.conf").write_text(f"pinentry-program {pinentry}\n")
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], capture_output=True, timeout=60, check=False)
+    world.commit(world.theirs, "b.txt", "theirs\n")
+    git("push", "-q", "origin", "main", cwd=world.theirs)
+    mine = world.commit(world.mine, "c.txt", "mine\n")
+    configure(world.mine, {**signing_keys.settings("openpgp"), "user.signingKey": "locked@example.invalid"})
+
+    done = _sync_without_terminal("mine", _quiet_env())
+
+    assert done.returncode == 1
+    assert "gpg failed: signing failed: Operation cancelled" in done.stdout, done.stdout
+    assert "could not ask for it here" not in done.stdout, done.stdout
+    assert world.head(world.mine) == mine and porcelain(world.mine) == ""
+
+
 def test_a_literal_ssh_key_without_its_agent_says_where_the_private_half_goes(
     world: Clones, signing_keys: SigningKeys
 ) -> None:

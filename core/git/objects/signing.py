@@ -33,6 +33,8 @@ _SIG_CREATED = b"[GNUPG:] SIG_CREATED "
 _SSH_TOO_OLD = "ssh-keygen -Y sign is needed for ssh signing (available in openssh version 8.2p1+)"
 # A key's passphrase nobody could type: a background sync, a CLI without a terminal.
 _PINENTRY_LAUNCHED = b"[GNUPG:] PINENTRY_LAUNCHED "
+_FAILURE = b"[GNUPG:] FAILURE "
+_GPG_ERR_CANCELED = 99  # libgpg-error's code: the user cancelled the pinentry
 _GPG_PASSPHRASE = (
     "the key needs its passphrase and gpg-agent's pinentry could not ask for it here: unlock it "
     "by signing once in a terminal (export GPG_TTY=$(tty)), or set a graphical pinentry-program"
@@ -71,9 +73,20 @@ def _gpg_reason(done: subprocess.CompletedProcess[bytes]) -> str:
         if line and not line.startswith("[GNUPG:]"):
             reason = _one_line(line.split(": ", 1)[1] if line.startswith(("gpg: ", "gpgsm: ")) else line)
             break
-    if _PINENTRY_LAUNCHED in done.stderr:
+    if _PINENTRY_LAUNCHED in done.stderr and not _cancelled(done.stderr):
         reason += f" ({_GPG_PASSPHRASE})"
     return reason
+
+
+def _cancelled(stderr: bytes) -> bool:
+    """The pinentry asked and its user said no (Cancel, Escape): gpg's `FAILURE` status
+    carries GPG_ERR_CANCELED (its low 16 bits; the high ones name the source)."""
+    for line in stderr.splitlines():
+        if line.startswith(_FAILURE):
+            code = line.rsplit(b" ", 1)[-1]
+            if code.isdigit() and int(code) & 0xFFFF == _GPG_ERR_CANCELED:
+                return True
+    return False
 
 
 def _sign_ssh(config: SigningConfig, payload: bytes) -> bytes:
