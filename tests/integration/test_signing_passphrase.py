@@ -88,7 +88,9 @@ def test_an_ssh_key_with_a_passphrase_says_to_use_the_agent(
     world.remember()
 
 
-def test_a_gpg_key_with_a_passphrase_says_how_to_unlock_it(world: Clones, signing_keys: SigningKeys) -> None:
+def _diverged_with_a_locked_key(world: Clones, signing_keys: SigningKeys) -> str:
+    """A gpg key with a passphrase signs `mine`'s commits, its agent stopped (nothing
+    unlocked); mine and theirs each have a commit: a sync must sign a merge. Mine's head."""
     subprocess.run(
         [
             *("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", PASSPHRASE),
@@ -103,6 +105,11 @@ def test_a_gpg_key_with_a_passphrase_says_how_to_unlock_it(world: Clones, signin
     git("push", "-q", "origin", "main", cwd=world.theirs)
     mine = world.commit(world.mine, "c.txt", "mine\n")
     configure(world.mine, {**signing_keys.settings("openpgp"), "user.signingKey": "locked@example.invalid"})
+    return mine
+
+
+def test_a_gpg_key_with_a_passphrase_says_how_to_unlock_it(world: Clones, signing_keys: SigningKeys) -> None:
+    mine = _diverged_with_a_locked_key(world, signing_keys)
 
     done = _sync_without_terminal("mine", _quiet_env())
 
@@ -132,24 +139,11 @@ def test_a_passphrase_prompt_the_user_cancelled_is_not_said_unable_to_ask(
     Cancel, and the Conflicts tab said "Operation cancelled (the key needs its passphrase and
     gpg-agent's pinentry could not ask for it here: unlock it … or set a graphical
     pinentry-program)": the pinentry had asked, and it was a graphical one."""
-    subprocess.run(
-        [
-            *("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", PASSPHRASE),
-            *("--quick-gen-key", "Locked <locked@example.invalid>", "ed25519", "sign", "never"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
     pinentry = tmp_path / "pinentry-cancel"
     pinentry.write_text(CANCELLING_PINENTRY)
     pinentry.chmod(0o755)
     Path(os.environ["GNUPGHOME"], "gpg-agent.conf").write_text(f"pinentry-program {pinentry}\n")
-    subprocess.run(["gpgconf", "--kill", "gpg-agent"], capture_output=True, timeout=60, check=False)
-    world.commit(world.theirs, "b.txt", "theirs\n")
-    git("push", "-q", "origin", "main", cwd=world.theirs)
-    mine = world.commit(world.mine, "c.txt", "mine\n")
-    configure(world.mine, {**signing_keys.settings("openpgp"), "user.signingKey": "locked@example.invalid"})
+    mine = _diverged_with_a_locked_key(world, signing_keys)
 
     done = _sync_without_terminal("mine", _quiet_env())
 
