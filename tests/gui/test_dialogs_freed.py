@@ -34,12 +34,18 @@ def no_collector() -> Iterator[None]:
     yield
 
 
-def holders(obj: object, depth: int = 4) -> str:
-    """Who still refers to `obj`, and who to them: a failure says where the cycle is."""
-    said = [
-        f"{type(ref).__name__} {repr(ref)[:120]}" + (f" <- ({holders(ref, depth - 1)})" if depth > 1 else "")
-        for ref in gc.get_referrers(obj)
-    ]
+def holders(obj: object) -> str:
+    """Who still refers to `obj`: a closure's function by its name (a lambda connected to a
+    signal), else the referrer itself. A failure says where the cycle is."""
+    said = []
+    for ref in gc.get_referrers(obj):
+        if type(ref).__name__ == "cell":
+            functions = [
+                f for t in gc.get_referrers(ref) if isinstance(t, tuple) for f in gc.get_referrers(t)
+            ]
+            said += [f"{f.__qualname__} holds it" for f in functions if hasattr(f, "__qualname__")]
+        elif not isinstance(ref, list):
+            said.append(f"{type(ref).__name__} {repr(ref)[:160]}")
     return "; ".join(said)
 
 
