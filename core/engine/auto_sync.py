@@ -399,10 +399,14 @@ class AutoSync:
         else:
             repo.streak, repo.not_before = 0, 0.0
         if report.unsettled:  # left for being written still: a later round takes them
+            # A path the watcher reported keeps the time of its change: the sync that left it
+            # (the interval's, a moment after a save) must not start its settle time over, or
+            # the save waits up to twice the settle time. One only the sync's mtime look held
+            # back (its event not yet here) counts from now.
             for path in report.unsettled:
                 repo.hot.setdefault(path, now)
             if repo.first_change is None:
                 repo.first_change = now
-            repo.last_change = max(repo.last_change, now)
+            repo.last_change = max(repo.last_change, *(repo.hot.get(p, now) for p in report.unsettled))
         if self._on_synced is not None:
             self._on_synced(repo.repo_id, report)

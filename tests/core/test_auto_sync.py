@@ -26,6 +26,7 @@ class Runs:
     clock: FakeClock
     result: ResultKind = ResultKind.OK
     hold: float = 0.0  # fake seconds a sync takes
+    leaves: bool = False  # the report names the unsettled paths it was given, as the real sync does
     calls: list[tuple[float, frozenset[str]]] = field(default_factory=list)
     snapshots: list[frozenset[str]] = field(default_factory=list)  # each call's snapshot paths
 
@@ -36,7 +37,10 @@ class Runs:
         self.snapshots.append(snapshot)
         if self.hold:
             await self.clock.sleep(self.hold)
-        return SyncReport(f"#{repo_id}", self.result, "")
+        report = SyncReport(f"#{repo_id}", self.result, "")
+        if self.leaves:
+            report.unsettled = sorted(unsettled)
+        return report
 
 
 @pytest.fixture
@@ -125,6 +129,24 @@ async def test_a_file_that_never_stops_changing_syncs_although_the_interval_sync
         await clock.advance(1.0)
     snapshots = [round(at - start) for (at, _u), snap in zip(runs.calls, runs.snapshots, strict=True) if snap]
     assert snapshots and snapshots[0] <= 31, (runs.calls, runs.snapshots)
+
+
+async def test_an_interval_sync_just_after_a_save_does_not_start_its_settle_time_over(world) -> None:
+    """A save, then 1.5 s later the backstop interval's sync (taking 1 s) leaves the
+    file for being written still: the file syncs once quiet for the settle time since
+    its change (3 s), not the settle time after that sync ended (it used to be 5.5 s:
+    a save could wait twice the settle time)."""
+    clock, runs, make = world
+    runs.hold, runs.leaves = 1.0, True
+    auto = make()
+    start = clock.monotonic()
+    auto.changed(REPO, ["note.md"])
+    await clock.advance(1.5)
+    auto.request(REPO, Trigger.INTERVAL)
+    await clock.advance(0)
+    assert [unsettled for _at, unsettled in runs.calls] == [{"note.md"}]
+    await clock.advance(1.6)  # 3.1 s after the save; the interval's sync ended at 2.5 s
+    assert [(round(at - start, 1), unsettled) for at, unsettled in runs.calls][1:] == [(3.0, frozenset())]
 
 
 async def test_triggers_during_a_sync_coalesce_into_one_more(world) -> None:
