@@ -2246,6 +2246,14 @@
             <translation>{path}: Git-LFS-Objekt fehlt ({why}); sein Pointer ist ausgecheckt</translation>
         </message>
         <message>
+            <source>{path}: a sync is running</source>
+            <translation>{path}: eine Synchronisierung läuft</translation>
+        </message>
+        <message>
+            <source>{path}: a sync is running ({who})</source>
+            <translation>{path}: eine Synchronisierung läuft ({who})</translation>
+        </message>
+        <message>
             <source>{path}: an interrupted switch has not been finished yet</source>
             <translation>{path}: ein unterbrochener Wechsel ist noch nicht abgeschlossen</translation>
         </message>

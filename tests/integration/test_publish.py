@@ -10,6 +10,7 @@ repository is `git fsck`ed afterwards (`Clones.check`).
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,3 +229,31 @@ def test_what_the_sync_did_comes_before_the_branches_it_left_unpublished(world: 
     code, log, err = run(world.capsys, "log", "mine", "--json")
     assert code == 0, err
     assert log["entries"][-1]["message"] == report["message"], log["entries"]  # the history says it so
+
+
+def test_a_publish_while_a_sync_holds_the_repository_says_a_sync_is_running(
+    world: Clones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publish waits a moment for the sync lock, then said "another sync is running": a
+    sync's words, and a publish is none. It says a sync is running; nothing is pushed."""
+    from core.git.locks import sync_lock
+    from tests.core.test_sync_lock import HOLDER, _child
+
+    monkeypatch.setattr(sync_lock, "USER_WAIT", 0.2)  # a user's action waits this long
+    git("checkout", "-q", "-b", "feature", cwd=world.mine)
+    world.commit(world.mine, "f.txt", "feature\n")
+    before = refs(world.bare)
+    holder = _child(HOLDER, world.mine / ".git")
+    try:
+        code, _out, err = run(world.capsys, "publish", "mine", "feature")
+        assert code == 1 and re.fullmatch(
+            rf"gitferry: {re.escape(str(world.mine))}: a sync is running \(pid {holder.pid} since [\d:]+\)\n",
+            err,
+        ), err
+    finally:
+        holder.kill()
+        holder.wait(5)
+    sync_lock.acquire_sync_lock(world.mine / ".git").release()  # the killed holder's record goes
+    assert refs(world.bare) == before and not git(
+        "config", "--get", "branch.feature.remote", cwd=world.mine, check=False
+    )

@@ -69,16 +69,23 @@ class LockOwner(NamedTuple):
 
 
 class SyncBusy(GitferryError):
-    """Another sync holds this repository's lock."""
+    """Another sync holds this repository's lock. `by_sync`: a sync met it ("another sync");
+    else a user's own action (publish, Finish, Undo), which is no sync ("a sync")."""
 
     result = ResultKind.BUSY
 
-    def __init__(self, path: str, owner: LockOwner | None) -> None:
+    def __init__(self, path: str, owner: LockOwner | None, *, by_sync: bool = True) -> None:
         if owner is None:
-            super().__init__(phrase("{path}: another sync is running", path=path))
+            said = (
+                phrase("{path}: another sync is running", path=path)
+                if by_sync
+                else phrase("{path}: a sync is running", path=path)
+            )
+        elif by_sync:
+            said = phrase("{path}: another sync is running ({who})", path=path, who=owner.said())
         else:
-            who = owner.said()
-            super().__init__(phrase("{path}: another sync is running ({who})", path=path, who=who))
+            said = phrase("{path}: a sync is running ({who})", path=path, who=owner.said())
+        super().__init__(said)
         self.path = path
         self.owner = owner
 
@@ -103,11 +110,19 @@ class SyncLock:
         self.release()
 
 
-def acquire_sync_lock(git_dir: str | Path, *, wait: float = 0.0, repo_path: str | None = None) -> SyncLock:
+def acquire_for_action(git_dir: str | Path, repo_path: str) -> SyncLock:
+    """The sync lock for a user's own action (publish, a conflict's Finish, Undo): waits
+    `USER_WAIT` for a running sync, then `SyncBusy` says a sync is running (not "another")."""
+    return acquire_sync_lock(git_dir, wait=USER_WAIT, repo_path=repo_path, by_sync=False)
+
+
+def acquire_sync_lock(
+    git_dir: str | Path, *, wait: float = 0.0, repo_path: str | None = None, by_sync: bool = True
+) -> SyncLock:
     """Take the sync lock of the repository whose `.git` is `git_dir`.
 
     Waits up to `wait` seconds for a running sync to finish, then raises
-    `SyncBusy` naming its owner.
+    `SyncBusy` naming its owner (`by_sync`: as a sync says it).
     """
     path = Path(git_dir) / "gitferry" / LOCK_NAME
     path.parent.mkdir(exist_ok=True)
@@ -117,7 +132,7 @@ def acquire_sync_lock(git_dir: str | Path, *, wait: float = 0.0, repo_path: str 
         if lock is not None:
             return lock
         if time.monotonic() >= deadline:
-            raise SyncBusy(repo_path or str(Path(git_dir).parent), read_owner(path))
+            raise SyncBusy(repo_path or str(Path(git_dir).parent), read_owner(path), by_sync=by_sync)
         time.sleep(POLL_SECONDS)
 
 
