@@ -19,6 +19,7 @@ until git has checked them out.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -177,6 +178,15 @@ async def _record_unconverted(
     report.skipped += [
         {"path": row.path, "reason": row.reason, "size": None} for row in rows if row.path not in shown
     ]
+
+
+async def list_unconverted(core: Core, repo_id: int, paths: Sequence[str]) -> None:
+    """Paths a clone's checkout or a Finish's switch left unwritten (a conversion Gitferry
+    does not run), listed as a sync's switch lists them: Skipped files says why git status
+    shows them changed or deleted, until git checks them out (`_record_unconverted`)."""
+    now = utcnow()
+    rows = [SkippedFile(path, UNSUPPORTED_FILTER, None, 0, now, now) for path in paths]
+    await core.store.record_skipped(repo_id, rows)
 
 
 async def _list_copies(core: Core, repo_id: int, branch: str, copies: set[str]) -> None:

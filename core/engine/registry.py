@@ -30,7 +30,7 @@ from core.git.transfer.sign_in import describe_credential, remote_memory_key, st
 from core.git.transfer.signer import Signer, unkept_password_note
 from core.git.transfer.ssh_questions import HostKeyUnknown
 from core.git.transfer.stop import TransferStop
-from core.model import ConnectionCheck, RemoteAccess, RepoRecord, SkippedFile, utcnow
+from core.model import ConnectionCheck, RemoteAccess, RepoRecord
 from core.phrase import Phrase, as_phrase, joined, phrase, to_json
 from core.remote_url import (
     BadRemoteUrl,
@@ -541,7 +541,9 @@ async def clone_repository(
 
         await record_left_as_pointers(core, record.id, str(target), fetched.lfs_missing)
     if fetched.unconverted:  # listed as a switch lists them, until git checks them out
-        await _record_unconverted(core, record.id, fetched.unconverted)
+        from core.engine.integrate_phase import list_unconverted
+
+        await list_unconverted(core, record.id, fetched.unconverted)
     await core.offload.io(clone_finished, target)  # last: a clone killed before this is redone
     if not registered:  # its first run, for the window: "Cloned", not "Not synced yet, 1 to sync"
         # a password kept nowhere
@@ -555,16 +557,6 @@ async def clone_repository(
     # "Last fetched: never" right after the clone had fetched everything).
     await measure_registered(core, record, fetched=["origin"])
     return record
-
-
-async def _record_unconverted(core: Core, repo_id: int, paths: Sequence[str]) -> None:
-    """A clone's paths left unwritten (a conversion Gitferry does not run): Skipped files
-    says why git status shows them deleted (the clone's line goes with the next sync's)."""
-    from core.git.content.filters import UNSUPPORTED_FILTER
-
-    now = utcnow()
-    rows = [SkippedFile(path, UNSUPPORTED_FILTER, None, 0, now, now) for path in paths]
-    await core.store.record_skipped(repo_id, rows)
 
 
 async def measure_registered(core: Core, record: RepoRecord, fetched: Sequence[str] = ()) -> None:

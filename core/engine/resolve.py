@@ -122,4 +122,8 @@ async def finish(core: Core, record: RepoRecord) -> Finished:
         "conflicts": sorted(done.choices),
     }
     await record_done(core, record, "resolve", message, details, resolved=done.choices)
+    if done.unconverted:
+        from core.engine.integrate_phase import list_unconverted
+
+        await list_unconverted(core, record.id, done.unconverted)
     return done

@@ -192,3 +192,29 @@ def test_a_clone_lists_what_it_left_unwritten_until_git_checks_it_out(
     git("checkout", "--", "a.secret", cwd=mine)  # git runs the filter itself
     code, _out, err = run(capsys, "sync", "mine")
     assert listed() == [(name, "unsupported_filter") for name in unconverted[1:]], err
+
+
+def test_a_finish_lists_what_its_switch_left_unwritten(
+    bare: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """User trial (the GUI, Conflicts, Finish): the resolved merge brought a file whose filter
+    Gitferry does not run; Finish left it unwritten and the window said "Up to date", Skipped
+    files empty, while git status said it deleted. Listed as a sync's switch lists them."""
+    mine = tmp_path / "mine"
+    git("clone", "-q", str(bare), str(mine))  # git checked everything out, filters run
+    assert run(capsys, "add", str(mine))[0] == 0
+    (mine / "f.txt").write_text("mine\n")
+    git("commit", "-q", "-am", "mine", cwd=mine)
+    git("--git-dir", str(bare), "update-ref", "refs/heads/main", "refs/heads/next")  # theirs: every file
+    code, _out, err = run(capsys, "sync", "mine")
+    assert code == 1 and "conflict" in err + _out, (_out, err)
+    assert run(capsys, "resolve", "mine", "f.txt", "--mine")[0] == 0
+
+    code, out, err = run(capsys, "resolve", "mine", "--finish")
+
+    assert code == 0, (out, err)
+    code, doc, err = run(capsys, "skipped", "mine", "--json")
+    assert code == 0, err
+    listed = sorted((row["path"], row["reason"]) for row in doc["repos"][0]["skipped"])
+    assert listed == [(name, "unsupported_filter") for name in ("a.secret", "b.id", "c.latin")]
+    assert sorted(_status(mine)) == ["a.secret", "b.id", "c.latin"]  # as git says: left as they were

@@ -74,6 +74,7 @@ from core.git.config.identity import signature
 from core.git.config.merge_config import conflict_style, rename_settings
 from core.git.config.merge_tool_config import configured_merge_tool
 from core.git.config.upstreams import Upstream, upstream_of
+from core.git.content.filters import UNSUPPORTED_FILTER
 from core.git.history.merge_base import merge_bases
 from core.git.merge.backup_refs import backup_head
 from core.git.merge.conflict_copies import KeepBoth
@@ -258,6 +259,7 @@ class Finished:
     # a later local commit stopped on its own conflicts: the branch is not moved yet (new_head
     # is the last commit replayed so far) and these are the next to resolve
     stopped: Resolution | None = None
+    unconverted: tuple[str, ...] = ()  # paths the switch left unwritten (a filter not run here)
 
 
 @dataclass
@@ -454,7 +456,7 @@ def finish_resolution(repo: Repo, *, now: float | None = None, rebase: bool = Fa
     how = "rebase onto" if plan.step is not None else "merge with"
     with translate_locks():
         try:
-            switch_branch(
+            switched = switch_branch(
                 repo,
                 branch_ref(plan.branch),
                 plan.local,
@@ -473,6 +475,7 @@ def finish_resolution(repo: Repo, *, now: float | None = None, rebase: bool = Fa
         {**plan.state.resolved, **plan.state.choices},
         plan.remote.decode(),
         rebased=plan.step is not None,
+        unconverted=tuple(os.fsdecode(s.path) for s in switched.skipped if s.reason == UNSUPPORTED_FILTER),
     )
 
 
