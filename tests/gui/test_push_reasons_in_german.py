@@ -48,3 +48,21 @@ def test_a_server_s_words_stay_as_it_said_them(git_daemon: Remote, tmp_path: Pat
 
     assert said.english().startswith("pre-receive hook declined") and "main is frozen" in said.english()
     assert in_language([said]) == said.english()
+
+
+def test_a_push_url_past_the_first_that_cannot_be_reached_says_why_in_german(
+    git_daemon: Remote, tmp_path: Path, german: None
+) -> None:
+    """`PushResult.unreached` carries the error's phrase, not its English."""
+    _bare, local = seed(git_daemon, tmp_path)
+    gone = tmp_path / "unmounted" / "notes.git"
+    git("remote", "set-url", "--add", "--push", "origin", git_daemon.url("origin"), cwd=local)
+    git("remote", "set-url", "--add", "--push", "origin", str(gone), cwd=local)
+    commit_file(local, "b.txt", "two\n")
+
+    result = _push(local, upstream("main"))
+
+    assert result.pushed == ["main"]
+    why = result.unreached[str(gone)]
+    assert why.english() == f"no git repository at {gone}"  # the CLI's words
+    assert in_language([why]) == f"kein git-Repository unter {gone}"

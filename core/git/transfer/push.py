@@ -101,7 +101,7 @@ class PushResult:
     lfs: LfsUploaded = NO_LFS  # the Git LFS objects uploaded before the pack
     tags: list[str] = field(default_factory=list)  # tags pushed along (push.followTags)
     tags_rejected: dict[str, Phrase] = field(default_factory=dict)  # tag -> why, as `rejected`
-    unreached: dict[str, str] = field(default_factory=dict)  # a push URL past the first -> why not
+    unreached: dict[str, Phrase] = field(default_factory=dict)  # a push URL past the first -> why not
 
 
 class RemoteNotEmpty(GitferryError):
@@ -166,7 +166,7 @@ def push_branches(
         return PushResult(remote, [], {}, 0, 0, {"connect": 0.0, "pack": 0.0, "send": 0.0})
     targets = [rewrite.effective for rewrite in push_rewrites(repo, remote)]
     pushed_to: list[tuple[PushResult, str]] = []
-    unreached: dict[str, str] = {}
+    unreached: dict[str, Phrase] = {}
     for n, effective in enumerate(targets):
         shown = url_without_secret(effective)
         try:  # `auth` was given for the remote's own URL; another one signs in by itself
@@ -186,7 +186,7 @@ def push_branches(
         except RemoteError as failed:
             if n == 0 or isinstance(failed, TransferStopped):
                 raise
-            unreached[shown] = failed.reason  # what the first URL took stands, as with git push
+            unreached[shown] = failed.reason_said  # what the first URL took stands, as with git push
             continue
         pushed_to.append((result, shown))
     if len(targets) == 1:
