@@ -185,6 +185,10 @@ async def _sync(core: Core, args: argparse.Namespace) -> int:
     options = SyncOptions(fetch_only=args.fetch_only, push=not args.no_push, ask=True, keep_record=True)
     with ProgressView() as view:
         reports = [await sync_repository(core, r, options, view.sink(r.name)) for r in records]
+    if len(records) == 1 and args.names and not args.fetch_only:  # what the entry point starts early
+        from core.git.transfer.early_dial import keep_record
+
+        await core.offload.io(keep_record, data_dir(), args.names[0], records[0].path)
     crashed = [report.name for report in reports if report.crashed]
     return print_sync([report.to_json() for report in reports], crashed, args.json, str(log_file(data_dir())))
 

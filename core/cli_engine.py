@@ -92,10 +92,12 @@ def simple_sync(args: list[str]) -> SyncArgs | None:
     return SyncArgs(names, "--fetch-only" in args, "--no-push" in args, "--json" in args)
 
 
-def sync_command(args: SyncArgs) -> int | None:
+def sync_command(args: SyncArgs, *, own_process: bool = False) -> int | None:
     """`gitferry sync` handed to the running engine, as the entry point runs it before the
     CLI is imported: its exit status, or None (then the CLI runs it). Ctrl-C and a
-    reader that left end as the CLI's `main` ends them."""
+    reader that left end as the CLI's `main` ends them. `own_process` (the console
+    script): a full sync of one repository that this process runs starts the ssh its
+    last one ran now, its handshake overlapping the imports to come (`early_dial`)."""
     try:
         code = sync_through_engine(
             args.names, fetch_only=args.fetch_only, no_push=args.no_push, as_json=args.as_json
@@ -104,6 +106,10 @@ def sync_command(args: SyncArgs) -> int | None:
             from core.cli_replay import replayed_fetch
 
             code = replayed_fetch(args)
+        elif code is None and own_process and len(args.names) == 1:
+            from core.git.transfer.early_dial import start_recorded
+
+            start_recorded(data_dir(), args.names[0])
         return code
     except KeyboardInterrupt:
         return interrupted()

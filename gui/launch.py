@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         simple = simple_sync(args[1:])
         if simple is not None:
-            code = sync_command(simple)
+            code = sync_command(simple, own_process=argv is None)
             if code is not None:
                 return end_process(code) if argv is None else code
     if not {"--help", "-h"} & set(args):  # help defines no dataclass: not worth importing them

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import sys
+import zlib
 
 from core.git.git_dirs import UNFINISHED_COMMAND_MARKERS, common_git_dir, worktree_git_dir
 from core.git.locks.sync_lock import LOCK_NAME  # there while a sync runs, this one's too
@@ -51,12 +52,42 @@ def sync_inputs(worktree: str) -> Facts | None:
     facts += _tree(os.path.join(common, "refs"), "refs")
     facts += _linked_worktrees(os.path.join(common, "worktrees"))
     facts += _tree(os.path.join(found, "gitferry"), "gitferry", skip=LOCK_NAME)
-    configs = [os.path.join(common, "config"), os.path.join(found, "config.worktree"), *_global_configs()]
+    configs = _configs(found, common)
     if any(_includes(path) for path in configs):
         return None
     facts += [identity(path, path) for path in configs[2:]]
-    facts += sorted([name, value] for name, value in os.environ.items() if _read_by_git(name))
+    facts += _environment()
     return facts
+
+
+def settings_inputs(worktree: str) -> Facts | None:
+    """What git's settings for the repository at `worktree` are read from: its config
+    files and the user's and the system's, by their content (a copy of the repository
+    has the same settings), and the environment git reads; None when there is no
+    repository or a config file includes others."""
+    found, common = worktree_git_dir(worktree), common_git_dir(worktree)
+    if found is None or common is None:
+        return None
+    facts: Facts = []
+    for path in _configs(found, common):
+        try:
+            with open(path, "rb") as f:
+                text = f.read()
+        except OSError:
+            facts.append([path])
+            continue
+        if b"include" in text.lower():
+            return None
+        facts.append([path, len(text), zlib.crc32(text)])
+    return [*facts, *_environment()]
+
+
+def _configs(found: str, common: str) -> list[str]:
+    return [os.path.join(common, "config"), os.path.join(found, "config.worktree"), *_global_configs()]
+
+
+def _environment() -> Facts:
+    return sorted([name, value] for name, value in os.environ.items() if _read_by_git(name))
 
 
 def _global_configs() -> list[str]:

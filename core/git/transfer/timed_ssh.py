@@ -23,17 +23,19 @@ from dulwich.client import SSHGitClient, StrangeHostname, SubprocessSSHVendor, S
 from dulwich.protocol import DEFAULT_GIT_PROTOCOL_VERSION_FETCH
 
 from core.git.config.ssh_command import SshProgram, Variant
+from core.git.transfer import early_dial
 from core.git.transfer.advertisement import Dial, ssh_dial
 from core.git.transfer.have_batches import Connected, batched_haves
 from core.git.transfer.ofs_delta import with_ofs_delta
 from core.git.transfer.stop import TransferStop, nothing, registered
-from core.platform.process_groups import OWN_GROUP, signal_group
+from core.platform.process_groups import signal_group
 from core.platform.readiness import readable
 
 if TYPE_CHECKING:
     from core.git.transfer.ssh_questions import SshAsking
 
 _KILL_GRACE = 2.0
+_UNREACHABLE = (b"ssh: connect to host", b"ssh: Could not resolve hostname")  # OpenSSH's words
 
 
 class BatchedSSHGitClient(SSHGitClient):
@@ -86,6 +88,11 @@ class _TimedSubprocess(SubprocessWrapper):
     known_hosts, then fails before git's protocol began. Then, before a byte of
     the protocol was read or written, the ssh is started once more (`start`),
     which now knows the key.
+
+    An ssh the entry point started early (`early_dial`, `early`) asks nothing: when it ends
+    before a byte of the protocol, the ssh is started as usual (`start`), which may ask,
+    unless the first could not reach the host (the same would happen again: its message
+    is the error's).
     """
 
     def __init__(
@@ -95,6 +102,7 @@ class _TimedSubprocess(SubprocessWrapper):
         stop: TransferStop | None = None,
         asking: SshAsking | None = None,
         withdraw: Callable[[], None] = nothing,
+        early: subprocess.Popen[bytes] | None = None,
     ) -> None:
         self._start = start
         self._timeout = timeout
@@ -103,7 +111,9 @@ class _TimedSubprocess(SubprocessWrapper):
         self._withdraw = withdraw
         self._heard = False  # a byte of git's protocol came (nothing may be redone then)
         self._restarted = False
-        self._attach(start())
+        self._early = early is not None
+        self.said = b""  # what an early ssh that could not connect wrote on stderr
+        self._attach(early if early is not None else start())
 
     def _attach(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None and proc.stdin is not None
@@ -120,20 +130,26 @@ class _TimedSubprocess(SubprocessWrapper):
         if not data and self._may_start_again():
             self._restarted = True
             self._let_go()
+            self.said = b""
             self._attach(self._start())
             data = self._pipe.read(size)
         self._heard = self._heard or bool(data)
         return data
 
     def _may_start_again(self) -> bool:
+        if self._heard or self._restarted or (self._stop is not None and self._stop.requested):
+            return False
+        if self._early:
+            return not self._unreachable()
         asking = self._asking
-        return (
-            not self._heard
-            and not self._restarted
-            and asking is not None
-            and asking.accepted_host is not None
-            and not (self._stop is not None and self._stop.requested)
-        )
+        return asking is not None and asking.accepted_host is not None
+
+    def _unreachable(self) -> bool:
+        """The early ssh, ended, said it could not reach the host (kept as `said`)."""
+        stderr = self.proc.stderr
+        if stderr is not None and readable(stderr.fileno(), _KILL_GRACE):
+            self.said = os.read(stderr.fileno(), 65536)
+        return any(sign in self.said for sign in _UNREACHABLE)
 
     def write(self, data: bytes) -> int | None:  # type: ignore[override]
         self._heard = True
@@ -170,7 +186,9 @@ class _CurrentStderr:
 
     def readlines(self) -> list[bytes]:
         stream = self._owner.proc.stderr
-        return stream.readlines() if stream is not None else []
+        rest = stream.readlines() if stream is not None else []
+        said = self._owner.said
+        return [*said.splitlines(keepends=True), *rest] if said else rest
 
 
 class TimedSSHVendor(SubprocessSSHVendor):
@@ -241,21 +259,15 @@ class TimedSSHVendor(SubprocessSSHVendor):
             batch = args
         remote_command = command.decode("utf-8", "surrogateescape")
         argv = program.argv([*args, destination, remote_command])
-        # What a no-change fetch's record runs again (`advertisement.Dial`): asking nothing.
-        self.dialled = ssh_dial(program.argv([*batch, destination, remote_command])) if version == 0 else None
+        # What a no-change fetch's record runs again (`advertisement.Dial`), and what a cold
+        # sync starts early (`early_dial`): asking nothing.
+        batch_argv = program.argv([*batch, destination, remote_command])
+        self.dialled = ssh_dial(batch_argv) if version == 0 else None
+        fetching = b"upload-pack" in command.split(b" ", 1)[0]
+        early = early_dial.adopt(batch_argv, env.get("GIT_PROTOCOL")) if fetching else None
 
-        def start() -> subprocess.Popen[bytes]:
-            return subprocess.Popen(
-                argv,
-                bufsize=0,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                **OWN_GROUP,
-            )
-
-        return _TimedSubprocess(start, self._timeout, self._stop, self._asking, withdraw)
+        start = partial(early_dial.start_ssh, argv, env)
+        return _TimedSubprocess(start, self._timeout, self._stop, self._asking, withdraw, early)
 
 
 def variant_options(variant: Variant, port: int | None, version: int, env: dict[str, str]) -> list[str]:
