@@ -11,6 +11,7 @@ checkout included: what the clone made is removed and nothing is registered.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from pathlib import Path
@@ -137,7 +138,7 @@ class CloneDialog(QDialog):
         self.error.clear_error()
         if not self._folder_typed:
             name = folder_name(text)
-            self.folder_edit.setText(os.path.join(self.parent_folder(), name) if name else "")
+            self.folder_edit.setText(free_folder(self.parent_folder(), name) if name else "")
         self._validate()
 
     def _folder_edited(self, text: str) -> None:
@@ -254,3 +255,19 @@ class CloneDialog(QDialog):
             self.cancel_button.setEnabled(False)
             return
         super().reject()
+
+
+def free_folder(parent: str, name: str) -> str:
+    """`parent/name`, else the first of `name-2`, `name-3`, ... a clone can go into: one
+    that is not there, or an empty folder (a second clone of one URL was offered the
+    first's folder, where it could only fail)."""
+    for number in itertools.count(1):
+        candidate = os.path.join(parent, name if number == 1 else f"{name}-{number}")
+        if not os.path.lexists(candidate):
+            return candidate
+        try:
+            if os.path.isdir(candidate) and not os.listdir(candidate):
+                return candidate
+        except OSError:  # unreadable: not one to offer
+            pass
+    raise AssertionError("unreachable")

@@ -219,3 +219,21 @@ def test_the_folder_follows_the_url_in_the_last_clone_folder(
         assert second.folder_edit.text() == str(parent / "wiki")  # remembered: where the last went
 
     run(scenario(), TIMEOUT)
+
+
+def test_the_folder_it_fills_in_is_one_a_clone_can_go_into(
+    running: Running, tmp_path: Path, dialogs: list[CloneDialog], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """User trial (a second clone of the same URL, from Settings): the folder filled itself in
+    as …/work/team, the folder of the first clone, where the clone could only fail ("exists
+    and is not empty"). The first free name is proposed, as an empty folder is."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "team" / ".git").mkdir(parents=True)  # the first clone
+    (tmp_path / "team-2").mkdir()
+    (tmp_path / "team-2" / "notes.md").write_text("mine\n")
+    (tmp_path / "team-3").mkdir()  # empty: a clone can go there, as git's can
+    dialog = open_dialog(running, dialogs)
+    dialog.url_edit.setText("https://example.org/corp/team.git")
+    assert dialog.folder_edit.text() == str(tmp_path / "team-3")
+    dialog.url_edit.setText("https://example.org/corp/wiki.git")
+    assert dialog.folder_edit.text() == str(tmp_path / "wiki")
