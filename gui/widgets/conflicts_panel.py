@@ -593,7 +593,11 @@ class ConflictsPanel(QWidget):
     def _finish(self) -> None:
         if self.repo_id is not None:
             self._busy = True
-            self.status.setText(self.tr("Committing the merge and syncing…"))
+            rebasing = self.resolution is not None and self.resolution.replaying is not None
+            if rebasing:  # Finish replays the commit (and the next ones), it commits no merge
+                self.status.setText(self.tr("Replaying the commits and syncing…"))
+            else:
+                self.status.setText(self.tr("Committing the merge and syncing…"))
             self._paint()
             self.finish_requested.emit(self.repo_id)
 

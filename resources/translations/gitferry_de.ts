@@ -572,6 +572,10 @@
             <translation>Den Ordner des Repositorys öffnen</translation>
         </message>
         <message>
+            <source>Replaying the commits and syncing…</source>
+            <translation>Commits werden neu angewendet und synchronisiert…</translation>
+        </message>
+        <message>
             <source>Resolution status</source>
             <translation>Stand der Konfliktlösung</translation>
         </message>

@@ -110,6 +110,7 @@ def test_a_rebase_of_three_commits_is_resolved_commit_by_commit(
     panel.use_mine.click()
     run(until(lambda: _choice(panel, "a.txt") == "mine"))
     panel.finish.click()
+    assert panel.status.text() == "Replaying the commits and syncing…"  # no merge is committed
     run(until(lambda: "stops on conflicts of its own" in panel.status.text()))
     assert (
         panel.status.text() == "Commit 3 of 3 stops on conflicts of its own: resolve them, then Finish again."
