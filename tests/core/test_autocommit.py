@@ -209,6 +209,24 @@ def test_editors_swap_lock_and_backup_files_are_left_out(repo: Path, tmp_path: P
     assert commit_now(repo).commit is None  # and they never make a commit of their own
 
 
+def test_a_download_in_progress_is_left_out_the_finished_one_committed(repo: Path, tmp_path: Path) -> None:
+    """A browser downloading into the folder writes `NAME.part` (Chrome `.crdownload`) for
+    as long as the download takes and renames it once complete: committed meanwhile, a
+    half file went into the history for good (and to the other machines)."""
+    partial = ("manual.pdf.part", "video.mp4.crdownload", "backup.tar.filepart", "~WRL0001.tmp")
+    for name in partial:
+        (repo / name).write_bytes(b"%PDF-1.7 half")
+    assert commit_now(repo).commit is None
+    assert git("status", "--porcelain", "-uall", cwd=repo).splitlines() == sorted(f"?? {n}" for n in partial)
+    (repo / "manual.pdf.part").write_bytes(b"%PDF-1.7 whole")
+    os.replace(repo / "manual.pdf.part", repo / "manual.pdf")  # the download is complete
+    expected = referee_tree(repo, tmp_path, drop=partial[1:])
+
+    assert commit_now(repo).paths == ["manual.pdf"]
+    assert head_tree(repo) == expected
+    assert git("log", "--all", "--format=", "--name-only", cwd=repo).split().count("manual.pdf.part") == 0
+
+
 def test_a_tracked_file_named_like_an_editors_is_committed(repo: Path) -> None:
     git("config", "core.quotePath", "false", cwd=repo)
     (repo / "notes~").write_text("kept on purpose\n")

@@ -1,5 +1,7 @@
 """Files editors keep beside the one being edited while it is open: swap files, lock
-files, auto-saves and backups. Auto-commit leaves them out when git does not track
+files, auto-saves and backups; and a browser's download still in progress
+(`manual.pdf.part`, renamed to `manual.pdf` once complete: committed, a half file
+stays in the history for good). Auto-commit leaves them out when git does not track
 them, as a cloud drive's client does (the names follow Nextcloud's default
 exclude list), though no `.gitignore` names them: committed, they would reach
 every other machine (vim there then finds a stranger's swap file and asks
@@ -25,6 +27,10 @@ EDITOR_FILE_PATTERNS = (
     "*___jb_tmp___",  # JetBrains' safe write: the new content, then renamed over the file
     "*___jb_old___",
     ".goutputstream-*",  # GLib's atomic replace (gedit, GNOME Text Editor): renamed over the file
+    "~*.tmp",  # Microsoft Office's temporary copy: `~WRL0001.tmp`
+    "*.part",  # a download in progress: Firefox, KDE (`manual.pdf.part`)
+    "*.crdownload",  # Chrome, Chromium, Edge
+    "*.filepart",  # WinSCP and other transfer clients
 )
 
 
