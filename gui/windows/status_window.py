@@ -74,6 +74,7 @@ from gui.models.table_model import ROW_ROLE, KeyedTableModel, SortFilterModel
 from gui.models.worktree_issues import skipped_model
 from gui.remembered import Remembered
 from gui.screen_fit import default_size, fit_to_screen
+from gui.weakly import weakly
 from gui.widgets.activity_delegate import ActivityDelegate
 from gui.widgets.branch_columns import BranchColumns
 from gui.widgets.elided_label import ElidedLabel
@@ -153,9 +154,9 @@ class StatusWindow(QMainWindow):
         self.repos: KeyedTableModel[RepoView] = repo_model()
         self.branches: KeyedTableModel[BranchStatus] = branch_model()
         # The tabs the first paint does not show are built on first use (shown, or asked for)
-        self._conflicts_page = LazyPage(lambda: enter_presses(self._conflicts_tab()))
-        self._skipped_page = LazyPage(lambda: enter_presses(self._skipped_tab()))
-        self._history_page = LazyPage(lambda: enter_presses(self._history_tab()))
+        self._conflicts_page = LazyPage(weakly(self._conflicts_tab))
+        self._skipped_page = LazyPage(weakly(self._skipped_tab))
+        self._history_page = LazyPage(weakly(self._history_tab))
         self._first_run: FirstRunPanel | None = None
         self.skipped: KeyedTableModel[SkippedFile] = skipped_model()
         self._conflicts_of: dict[int, list[ConflictRecord]] = {}
@@ -231,7 +232,7 @@ class StatusWindow(QMainWindow):
         )
         header.sectionResized.connect(self._list_column_resized)
         self.repo_table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.repo_table.doubleClicked.connect(lambda _index: self._sync_selected())
+        self.repo_table.doubleClicked.connect(self._double_clicked)
         self.repo_table.installEventFilter(self)  # Enter syncs the selected repository
 
         self.title = ElidedLabel()
@@ -266,7 +267,7 @@ class StatusWindow(QMainWindow):
         self.tabs.addTab(self._skipped_page, self.tr("Skipped files"))
         self.tabs.addTab(self._history_page, self.tr("History"))
         self.tabs.tabBar().setAccessibleName(self.tr("Detail tabs"))
-        self.tabs.currentChanged.connect(lambda index: self._remember(TAB_KEY, index))
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         detail = QWidget()
         column = QVBoxLayout(detail)
@@ -301,7 +302,10 @@ class StatusWindow(QMainWindow):
         branch_header = self.branch_table.horizontalHeader()
         branch_header.setMinimumSectionSize(MIN_COLUMN_WIDTH)
         self.branch_columns = BranchColumns(
-            self.branch_table, cap=self._branch_cap, texts=any_row_texts, fitted=self._room_for_branches
+            self.branch_table,
+            cap=weakly(self._branch_cap),
+            texts=any_row_texts,
+            fitted=weakly(self._room_for_branches),
         )
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter branches"))
@@ -460,7 +464,7 @@ class StatusWindow(QMainWindow):
         view = self.selected()
         if view is not None:
             self._paint_conflicts(panel, view)
-        return panel
+        return enter_presses(panel)
 
     def _paint_conflicts(self, panel: ConflictsPanel, view: RepoView) -> None:
         record = view.record
@@ -475,7 +479,7 @@ class StatusWindow(QMainWindow):
         panel = HistoryPanel()
         if self.selected_id is not None:
             panel.show_history(self.selected_id, [])
-        return panel
+        return enter_presses(panel)
 
     def _skipped_tab(self) -> QWidget:
         self.skipped_table = _table(SortFilterModel(self.skipped), self.tr("Skipped files"))
@@ -492,8 +496,10 @@ class StatusWindow(QMainWindow):
         for signal in (self.skipped.modelReset, self.skipped.rowsInserted, self.skipped.rowsRemoved):
             signal.connect(self._update_retry)
         self._update_retry()
-        return _page(
-            self.skipped_hint, self.skipped_table, _buttons(self.retry_button, self.skipped_open_folder)
+        return enter_presses(
+            _page(
+                self.skipped_hint, self.skipped_table, _buttons(self.retry_button, self.skipped_open_folder)
+            )
         )
 
     # What the desktop hands the window ----------------------------------------------
@@ -723,6 +729,9 @@ class StatusWindow(QMainWindow):
         if repo_id == self.selected_id:
             self.progress.show_view(self.selected())
 
+    def _double_clicked(self, _index: object) -> None:
+        self._sync_selected()
+
     def _sync_selected(self) -> None:
         if self.selected_id is not None:
             self.sync_requested.emit(self.selected_id)
@@ -893,6 +902,9 @@ class StatusWindow(QMainWindow):
         tab = self.memory.number(TAB_KEY)
         if tab is not None and 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
+
+    def _tab_changed(self, index: int) -> None:
+        self._remember(TAB_KEY, index)
 
     def _remember(self, key: str, value: str | int) -> None:
         if self.memory is not None:

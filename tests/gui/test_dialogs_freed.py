@@ -14,12 +14,14 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from core.api import PassphraseQuestion, SignInRequest
+from gui.remembered import Remembered
 from gui.windows.add_folder_dialog import AddFolderDialog
 from gui.windows.clone_dialog import CloneDialog
 from gui.windows.settings_dialog import SettingsDialog
 from gui.windows.sign_in_dialog import SignInDialog
 from gui.windows.ssh_dialogs import PassphraseDialog
 from gui.windows.start_syncing_dialog import StartSyncingDialog
+from gui.windows.status_window import StatusWindow
 from tests.gitcli import git, init_repo
 from tests.gui.conftest import Run, Running
 from tests.gui.waiting import next_emit, until
@@ -30,8 +32,11 @@ TIMEOUT = 30.0
 @pytest.fixture
 def no_collector() -> Iterator[None]:
     gc.collect()
-    gc.disable()  # as in the app and the GUI tests; and no collection due inside the test
+    gc.disable()  # as in the app and the GUI tests
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1 << 30)  # and no collection due inside the test (`collect_when_due`)
     yield
+    gc.set_threshold(*thresholds)
 
 
 def holders(obj: object) -> str:
@@ -122,3 +127,19 @@ def test_the_sign_in_and_passphrase_dialogs_are_freed(run: Run, no_collector: No
     assert freed_once_closed(run, lambda: SignInDialog(request)) == ""
     question = PassphraseQuestion("origin", "/home/me/.ssh/id_ed25519")
     assert freed_once_closed(run, lambda: PassphraseDialog(question)) == ""
+
+
+def test_the_status_window_is_freed_with_every_tab_built(
+    run: Run, tmp_path: Path, no_collector: None
+) -> None:
+    """The conflicts, skipped files and history tabs built, as the desktop leaves it
+    (`release_requests`)."""
+
+    async def tabs(window: QWidget) -> None:
+        assert isinstance(window, StatusWindow)
+        window.release_requests()
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            await until(lambda: True)
+
+    assert freed_once_closed(run, lambda: StatusWindow(memory=Remembered(tmp_path)), tabs) == ""
