@@ -142,17 +142,19 @@ class SettingsDialog(QDialog):
         remotes_layout = QVBoxLayout(remotes_page)
         remotes_layout.addWidget(self.remotes, 1)
         credentials_box = QGroupBox(self.tr("Sign-ins"))  # a box's title never wraps: the rest is a label
-        where = quiet(
+        # As `save_credentials` keeps them: with no keyring, git's helpers are told `store` too.
+        self.credentials_where = quiet(
             QLabel(
                 self.tr(
                     "HTTP(S) secrets are kept in the system keyring (with none, in memory until"
-                    " Gitferry quits); ssh uses your agent and keys"
+                    " Gitferry quits and by git's credential helpers, if you set any up); ssh uses"
+                    " your agent and keys"
                 )
             )
         )
-        where.setWordWrap(True)
+        self.credentials_where.setWordWrap(True)
         credentials_layout = QVBoxLayout(credentials_box)
-        credentials_layout.addWidget(where)
+        credentials_layout.addWidget(self.credentials_where)
         credentials_layout.addWidget(self.credentials)
         remotes_layout.addWidget(credentials_box, 0)
         self.form = RepoSettingsForm()

@@ -3248,8 +3248,8 @@
             <translation>Gitferry-Einstellungen</translation>
         </message>
         <message>
-            <source>HTTP(S) secrets are kept in the system keyring (with none, in memory until Gitferry quits); ssh uses your agent and keys</source>
-            <translation>HTTP(S)-Geheimnisse liegen im Schlüsselbund des Systems (ohne einen im Speicher, bis Gitferry beendet wird); ssh nutzt deinen Agent und deine Schlüssel</translation>
+            <source>HTTP(S) secrets are kept in the system keyring (with none, in memory until Gitferry quits and by git's credential helpers, if you set any up); ssh uses your agent and keys</source>
+            <translation>HTTP(S)-Geheimnisse liegen im Schlüsselbund des Systems (ohne einen im Speicher, bis Gitferry beendet wird, und bei den git-Zugangsdaten-Helfern, falls du welche eingerichtet hast); ssh nutzt deinen Agent und deine Schlüssel</translation>
         </message>
         <message>
             <source>Not removed: %1</source>

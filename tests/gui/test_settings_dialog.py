@@ -480,6 +480,10 @@ def test_without_a_keyring_accepted_credentials_are_kept_in_memory_and_said_so(
         row = dialog.credentials.rows["origin"]
         assert showing(row.status) == ""  # no keyring is said once, under the row, not as an error
         assert "there is no system keyring" in showing(row.source)
+        # The box's header says where a password goes with no keyring, as the row does
+        # once one is kept (memory, then the helpers it was given to: `describe_credential`).
+        header = dialog.credentials_where.text()
+        assert "in memory until Gitferry quits and by git's credential helpers" in header, header
         retype(row.user_edit, user)
         retype(row.secret_edit, secret)
         row.test_button.click()
