@@ -24,7 +24,7 @@ from core.engine.branch_measure import measure_after
 from core.engine.core import Core
 from core.errors import GitferryError
 from core.git.history.commit_range import CommitRange, CommitSummary, commit_range
-from core.git.locks.sync_lock import acquire_for_action
+from core.git.locks.sync_lock import Holder, acquire_for_action
 from core.git.merge.undo import Undone, UndoRefused, undo_integration
 from core.git.merge.undo import undo_refusal as refusal
 from core.git.repository import current_branch, in_worktree_repo
@@ -96,7 +96,7 @@ async def undo_last_integration(core: Core, record: RepoRecord) -> tuple[Undone,
     runs = await core.store.runs(record.id, UNDO_LOOKBACK, eventful=True)
 
     def locked(repo: Repo) -> Undone:
-        with acquire_for_action(repo.commondir(), record.path):
+        with acquire_for_action(repo.commondir(), record.path, Holder.UNDO):
             last = _integrated(runs, current_branch(repo))
             return undo_integration(repo, str(last["branch"]), str(last["from"]), str(last["to"]))
 

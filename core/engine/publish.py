@@ -18,7 +18,7 @@ from core.engine.core import Core
 from core.errors import GitferryError
 from core.git.config.push_target import publish_target
 from core.git.config.upstreams import set_upstream
-from core.git.locks.sync_lock import acquire_for_action
+from core.git.locks.sync_lock import Holder, acquire_for_action
 from core.git.transfer.push import push_branches
 from core.model import BranchStatus, RepoRecord
 from core.phrase import Phrase, phrase
@@ -80,7 +80,7 @@ async def publish_branch(
     newcomer's trial read "Up to date" above "not fetched yet", last fetched "never")."""
     async with fresh_repo(core, record) as repo:
         target = await core.offload.io(publish_target, repo, branch, remote)
-        lock = await core.offload.io(acquire_for_action, repo.commondir(), record.path)
+        lock = await core.offload.io(acquire_for_action, repo.commondir(), record.path, Holder.PUBLISH)
         try:
             signer = core.signer(ask=True)
             result = await core.offload.io(

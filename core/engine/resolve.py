@@ -11,7 +11,7 @@ from dulwich.repo import Repo
 from core.engine.core import Core
 from core.engine.history import record_done
 from core.git.config.pull_config import strategy_in_effect
-from core.git.locks.sync_lock import SyncLock, acquire_for_action
+from core.git.locks.sync_lock import Holder, SyncLock, acquire_for_action
 from core.git.merge.resolution import (
     Finished,
     Resolution,
@@ -99,7 +99,7 @@ async def finish(core: Core, record: RepoRecord) -> Finished:
     setting = await _setting(core, record)
 
     def locked(repo: Repo) -> Finished:
-        with acquire_for_action(repo.commondir(), record.path) as lock:
+        with acquire_for_action(repo.commondir(), record.path, Holder.FINISH) as lock:
             _recover(repo, lock)
             # a Finish killed once its switch was done (or resumed just now) is done
             already = finished_already(repo)

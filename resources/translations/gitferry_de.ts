@@ -2250,12 +2250,24 @@
             <translation>{path}: Git-LFS-Objekt fehlt ({why}); sein Pointer ist ausgecheckt</translation>
         </message>
         <message>
+            <source>{path}: a conflict's Finish is running ({who})</source>
+            <translation>{path}: ein Abschließen eines Konflikts läuft ({who})</translation>
+        </message>
+        <message>
+            <source>{path}: a publish is running ({who})</source>
+            <translation>{path}: ein Veröffentlichen läuft ({who})</translation>
+        </message>
+        <message>
             <source>{path}: a sync is running</source>
             <translation>{path}: eine Synchronisierung läuft</translation>
         </message>
         <message>
             <source>{path}: a sync is running ({who})</source>
             <translation>{path}: eine Synchronisierung läuft ({who})</translation>
+        </message>
+        <message>
+            <source>{path}: an Undo is running ({who})</source>
+            <translation>{path}: ein Rückgängigmachen läuft ({who})</translation>
         </message>
         <message>
             <source>{path}: an interrupted switch has not been finished yet</source>

@@ -14,13 +14,28 @@ import pytest
 
 from core.git.locks import sync_lock
 from core.git.locks.stale_locks import remove_stale_leftovers
-from core.git.locks.sync_lock import SyncBusy, SyncLock, acquire_sync_lock, read_owner
+from core.git.locks.sync_lock import (
+    Holder,
+    SyncBusy,
+    SyncLock,
+    acquire_for_action,
+    acquire_sync_lock,
+    read_owner,
+)
 from tests.waiting import CAP
 
 HOLDER = """
 import sys, time
 from core.git.locks.sync_lock import acquire_sync_lock
 lock = acquire_sync_lock(sys.argv[1])
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+ACTION = """
+import sys, time
+from core.git.locks.sync_lock import Holder, acquire_for_action
+lock = acquire_for_action(sys.argv[1], "elsewhere", Holder.{name})
 print("locked", flush=True)
 time.sleep(60)
 """
@@ -80,8 +95,8 @@ def test_a_second_thread_is_busy_or_waits(git_dir: Path, monkeypatch: pytest.Mon
     tries: list[str] = []
     busy_seen = threading.Event()
 
-    def recorded_try(path: Path) -> SyncLock | None:
-        taken = real_try(path)
+    def recorded_try(path: Path, holder: sync_lock.Holder) -> SyncLock | None:
+        taken = real_try(path, holder)
         if threading.current_thread() is worker:
             tries.append("busy" if taken is None else "took")
             busy_seen.set()
@@ -114,6 +129,46 @@ def test_a_lock_held_by_another_process_is_busy_until_it_dies(git_dir: Path) -> 
     finally:
         holder.kill()
         holder.wait(5)
+
+
+@pytest.mark.parametrize(
+    ("name", "running"),
+    [
+        ("FINISH", "a conflict's Finish is running"),
+        ("UNDO", "an Undo is running"),
+        ("PUBLISH", "a publish is running"),
+    ],
+)
+def test_a_lock_held_by_a_users_action_says_what_runs(git_dir: Path, name: str, running: str) -> None:
+    """A sync blocked by a running Finish or Undo said "another sync is running": the
+    record names what holds it, and a sync and a user's action both say that."""
+    holder = _child(ACTION.replace("{name}", name), git_dir)
+    try:
+        for meet in (
+            lambda: acquire_sync_lock(git_dir, repo_path="notes"),
+            lambda: acquire_for_action(git_dir, "notes", Holder.UNDO),
+        ):
+            with pytest.raises(SyncBusy) as busy:
+                meet()
+            said = busy.value.message
+            assert said.startswith(f"notes: {running} (pid {holder.pid} since "), said
+            assert busy.value.owner is not None and busy.value.owner.holder is Holder[name]
+    finally:
+        holder.kill()
+        holder.wait(5)
+
+
+def test_a_record_without_a_holder_is_a_syncs(git_dir: Path) -> None:
+    """An older Gitferry's record (no `holder`), or one naming a holder unknown here."""
+    with acquire_sync_lock(git_dir) as lock:
+        for text in (
+            '{"pid": 1, "pid_started": 2.0, "since": 3.0, "host": "h"}',
+            '{"pid": 1, "pid_started": 2.0, "since": 3.0, "host": "h", "holder": "gc"}',
+        ):
+            lock.path.write_text(text)
+            owner = read_owner(lock.path)
+            assert owner is not None and owner.holder is Holder.SYNC and owner.pid == 1
+            assert "another sync is running" in SyncBusy("notes", owner).message
 
 
 def test_a_garbage_lock_file_is_simply_taken(git_dir: Path) -> None:
