@@ -27,6 +27,7 @@ from core.api import (
     FileSkipped,
     GitferryError,
     RemoteTripped,
+    RepoState,
     ResultKind,
     StateChanged,
     SyncFinished,
@@ -107,6 +108,7 @@ class Desktop(QObject):
         self._summarised: set[int] = set()
         self._stopping = False
         self._tray_due = False  # a tray update queued for the next pass
+        self._pauses_due = False  # a look at the stored pauses queued (one per burst of events)
         self._refresh_due = False  # a refresh for repositories registered elsewhere runs
         self._refresh_again = False  # and another was heard meanwhile
         self.in_flight = InFlight(self.window.memory)  # the user's actions under way, syncs owed
@@ -474,6 +476,15 @@ class Desktop(QObject):
     def _state_changed(self, event: StateChanged) -> None:
         self.window.on_state_changed(event)
         self._update_tray()
+        if RepoState.PAUSED in (event.from_state, event.to_state) and not self._pauses_due:
+            # Paused or resumed by another process (`gitferry pause`, read at once by the
+            # engine): the toggles said "Pause syncing" while everything was paused.
+            self._pauses_due = True
+            self._spawn(self._show_pauses_once())
+
+    async def _show_pauses_once(self) -> None:
+        self._pauses_due = False
+        await self.show_pauses()
 
     async def _sync_finished(self, event: SyncFinished) -> None:
         previous = self.window.repos.row_for(event.repo_id)

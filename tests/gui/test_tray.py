@@ -7,6 +7,7 @@ directly; everything behind them is real.
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -119,6 +120,35 @@ def test_sync_all_pause_resume_status_window_and_quit(run: Run, desktop: Desktop
     engine = desktop.api.daemon.engine
     assert engine is not None and not engine.workers  # every worker stopped
     assert not desktop.window.isVisible()
+    world.check()
+
+
+async def gitferry(*args: str) -> None:
+    """The command line in its own process, as a user types it beside the running app."""
+    code = "import sys; from core.cli import main; sys.exit(main())"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    _out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+
+
+def test_a_pause_made_on_the_command_line_turns_toggles(run: Run, desktop: Desktop, world: Clones) -> None:
+    """`gitferry pause` while the app runs: the engine pauses at once and the rows say
+    Paused; the toolbar's and the tray's toggles said "Pause syncing" still (a trial),
+    offering to pause what was paused. Now they offer Resume, and Pause again after
+    `gitferry resume`."""
+    run(desktop.refresh())
+    tray, window = desktop.tray, desktop.window
+    run(gitferry("pause"))
+    run(until(lambda: shown_states(desktop) == {"paused"}))
+    run(until(lambda: tray.pause_action.text() == "Resume syncing"))
+    assert window.pause_action.isChecked() and window.pause_action.text() == "&Resume syncing"
+    assert "syncing paused" in window.summary.full_text()
+    run(gitferry("resume"))
+    run(until(lambda: shown_states(desktop) == {"idle"}))
+    run(until(lambda: tray.pause_action.text() == "Pause syncing"))
+    assert not window.pause_action.isChecked() and window.pause_action.text() == "&Pause syncing"
     world.check()
 
 
