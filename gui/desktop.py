@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QDialog
 
 from core.api import (
     Api,
+    BranchStatusChanged,
     FileSkipped,
     GitferryError,
     RemoteTripped,
@@ -144,6 +145,7 @@ class Desktop(QObject):
         b.state_changed.connect(self._state_changed)
         b.progress.connect(w.on_progress)
         b.branches_changed.connect(w.on_branches_changed)
+        b.branches_changed.connect(self._on_branches_changed)
         b.sync_finished.connect(self._on_sync_finished)
         b.remote_tripped.connect(self._remote_tripped)
         b.file_skipped.connect(self._on_file_skipped)
@@ -368,7 +370,7 @@ class Desktop(QObject):
     async def load_details(self, repo_id: int) -> None:
         """What the detail pane shows beside the branches: skipped files, submodules."""
         await self.load_skipped(repo_id)
-        self.window.show_submodules(repo_id, await self.api.submodules(repo_id))
+        await self.load_submodules(repo_id)
         await self.conflict_flow.load(repo_id)
         settings = await self.api.repo_settings(repo_id)
         paused = await self.api.paused(repo_id)
@@ -470,6 +472,14 @@ class Desktop(QObject):
     def _on_repo_selected(self, repo_id: int) -> None:
         self._spawn(self.load_details(repo_id))
 
+    def _on_branches_changed(self, event: BranchStatusChanged) -> None:
+        """Measured again outside a sync (the user's `git submodule update --init` too): the
+        submodules' line follows, as the branches do."""
+        self._spawn(self.load_submodules(event.repo_id))
+
+    async def load_submodules(self, repo_id: int) -> None:
+        self.window.show_submodules(repo_id, await self.api.submodules(repo_id))
+
     def _on_file_skipped(self, event: FileSkipped) -> None:
         self._spawn(self.load_skipped(event.repo_id))
 
@@ -497,7 +507,7 @@ class Desktop(QObject):
             await self.load_details(event.repo_id)  # an auto-commit may have added or forgotten some
         else:  # the Result column and the tray count them
             await self.load_skipped(event.repo_id)
-            self.window.show_submodules(event.repo_id, await self.api.submodules(event.repo_id))
+            await self.load_submodules(event.repo_id)
         summarised = event.repo_id in self._summarised
         self._summarised.discard(event.repo_id)
         if previous is not None and previous.record.last_result != str(event.result) and not summarised:

@@ -59,7 +59,9 @@ JOB_STATES = (RepoState.SYNCING, RepoState.FETCHING)  # a job runs: its own end 
 GIT_SETTLE_SECONDS = 0.5  # after the repository's HEAD or index changed: git's command may not be done
 
 Stamp = tuple[int, int, int]  # inode, size, mtime
-HeadStamp = tuple[Stamp | None, Stamp | None, Stamp | None]  # HEAD's, logs/HEAD's, the git dir's
+# HEAD's, logs/HEAD's, the git dir's, then its config's and modules/'s (`_SUBMODULE_STAMPS`)
+HeadStamp = tuple[Stamp | None, Stamp | None, Stamp | None, Stamp | None, Stamp | None]
+_SUBMODULE_STAMPS = slice(3, 5)
 
 
 class GitLooks:
@@ -88,6 +90,7 @@ class GitLooks:
         self._markers_seen: dict[int, tuple[str, ...]] = {}  # `markers` at the last look
         self._trees_seen: dict[int, RepositoryIdentity | None] = {}  # which repository its first look met
         self._replaced: set[int] = set()  # another repository at the path: measured whatever HEAD names
+        self._submodules_moved: set[int] = set()  # `git submodule update --init` since: measured
 
     def changed(self, repo_id: int) -> None:
         """The repository's HEAD, index or branches changed (on the loop): which branch is
@@ -106,6 +109,7 @@ class GitLooks:
         self._markers_seen.pop(repo_id, None)
         self._trees_seen.pop(repo_id, None)
         self._replaced.discard(repo_id)
+        self._submodules_moved.discard(repo_id)
         look = self._head_tasks.get(repo_id)
         if look is not None:
             look.cancel()
@@ -129,9 +133,11 @@ class GitLooks:
         repository no watcher covers (not in auto mode, or scanned): a stat of `.git/HEAD`
         and of `.git/logs/HEAD` each, every settings round (or of `only`'s, for a first
         look); the branches are measured again when the checked-out one or its head is
-        not what the store has (`_checked_out_again`). A git command left unfinished
-        there, or done since (the `MARKERS` git leaves: a stat each), is said in its
-        standing (`_command_changed`)."""
+        not what the store has (`_checked_out_again`), or where `.git/config` or
+        `.git/modules` moved (a stat each: `git submodule update --init` writes both, and
+        the window's "Submodule lib is not checked out" went only at the next fetch). A git
+        command left unfinished there, or done since (the `MARKERS` git leaves: a stat
+        each), is said in its standing (`_command_changed`)."""
         auto = self.auto_watch
         ids = [
             i
@@ -147,7 +153,13 @@ class GitLooks:
                 entries_moved.append(repo_id)  # a first look too: a command under way at start
             before = self._heads_seen.get(repo_id, stamp)  # a first look sees no change
             self._heads_seen[repo_id] = stamp
-            if before[:2] != stamp[:2] or repo_id not in self._trees_seen:
+            if before[_SUBMODULE_STAMPS] != stamp[_SUBMODULE_STAMPS]:
+                self._submodules_moved.add(repo_id)
+            if (
+                before[:2] != stamp[:2]
+                or repo_id in self._submodules_moved
+                or repo_id not in self._trees_seen
+            ):
                 moved.append(repo_id)
         if entries_moved:
             await self._look_at_markers(entries_moved)
@@ -269,7 +281,8 @@ class GitLooks:
             log.info("%s: %s moved outside a sync; syncing", record.name, here)
             self.auto.request(repo_id, Trigger.COMMITTED)
         same = {b.name for b in stored} == names  # a branch made or deleted with git: measured
-        if same and not replaced and not moved and all(b.checked_out == (b.name == here) for b in stored):
+        again = replaced or moved or repo_id in self._submodules_moved
+        if same and not again and all(b.checked_out == (b.name == here) for b in stored):
             return  # none stored: never measured, the branch table would be empty
         common = await self.core.offload.io(common_git_dir, record.path)
         if common is None:
@@ -280,6 +293,7 @@ class GitLooks:
         finally:
             await self.core.offload.io_to_the_end(lock.release)
         self._replaced.discard(repo_id)
+        self._submodules_moved.discard(repo_id)  # measured too (the window reads them again)
         self.bus.publish(BranchStatusChanged(repo_id, record.name, tuple(branches)))
 
 
@@ -305,8 +319,9 @@ def file_stamp(path: object) -> Stamp | None:
 def _head_stamps(paths: list[str]) -> list[HeadStamp]:
     """The `file_stamp` of each worktree's HEAD and of HEAD's reflog (`logs/HEAD`, which
     git appends to at each commit, reset or switch: a commit made with git moves no HEAD
-    file), and of its git dir itself (an entry made or removed there: a git command's
-    `MARKERS` are looked for then). The git dir is `.git`; a linked worktree's `.git` is a
+    file), of its git dir itself (an entry made or removed there: a git command's
+    `MARKERS` are looked for then), and of its `config` and `modules` (a submodule
+    initialised or cloned). The git dir is `.git`; a linked worktree's `.git` is a
     file naming its own, read only where `.git/HEAD` is not there."""
     stamps: list[HeadStamp] = []
     for path in paths:
@@ -315,7 +330,15 @@ def _head_stamps(paths: list[str]) -> list[HeadStamp]:
         if head is None:
             git_dir = worktree_git_dir(path) or git_dir
             head = file_stamp(os.path.join(git_dir, "HEAD"))
-        stamps.append((head, file_stamp(os.path.join(git_dir, "logs", "HEAD")), file_stamp(git_dir)))
+        stamps.append(
+            (
+                head,
+                file_stamp(os.path.join(git_dir, "logs", "HEAD")),
+                file_stamp(git_dir),
+                file_stamp(os.path.join(git_dir, "config")),
+                file_stamp(os.path.join(git_dir, "modules")),
+            )
+        )
     return stamps
 
 

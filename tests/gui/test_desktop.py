@@ -338,3 +338,31 @@ def test_sync_now_clicked_before_the_desktop_listens_is_not_lost(run: Run, world
     assert report.result.value == "ok"
     assert git("rev-parse", "main", cwd=world.mine) == theirs
     world.check()
+
+
+def test_a_submodule_checked_out_with_git_leaves_the_window_without_a_sync(
+    run: Run, desktop: Desktop, world: Clones
+) -> None:
+    """A trial: "Submodule deps/lib is not checked out" stayed after the user's own `git
+    submodule update --init` until the next sync or fetch (300 s). The daemon's look at
+    `.git` sees its config and modules move and measures again; no sync runs."""
+    mine, _inner, _report = moved_submodule_synced(run, desktop, world)
+    git("submodule", "deinit", "-q", "-f", "deps/lib", cwd=world.mine)
+    assert git("submodule", "status", cwd=world.mine).startswith("-")  # git: not initialised
+    run(desktop.api.set_repo_settings(mine, {"fetch_interval": "3600"}))
+    desktop.window.sync_action.trigger()
+    run(next_emit(desktop.synced))
+    window = desktop.window
+    run(
+        until(
+            lambda: (
+                "is not checked out" in window.submodule_note.text() and not window.submodule_note.isHidden()
+            )
+        )
+    )
+    runs = len(run(desktop.api.core.store.runs(mine, 100)))
+
+    git("submodule", "update", "-q", "--init", cwd=world.mine)
+    assert git("submodule", "status", cwd=world.mine)[0] not in "+-U"  # git: checked out, as recorded
+    run(until(lambda: window.submodule_note.isHidden()))
+    assert len(run(desktop.api.core.store.runs(mine, 100))) == runs  # no sync, no fetch did it
