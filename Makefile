@@ -4,10 +4,14 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBS := git git-lfs openssh-server gnupg xvfb desktop-file-utils appstream libglib2.0-bin dbus-daemon dunst
-# Qt's xcb platform under Xvfb (make screenshots) and the bundle's screenshot script.
-X_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
-	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 x11-apps imagemagick
+# Qt's xcb platform: the app on an X server (the test of an X server that goes away, under
+# Xvfb; make screenshots; the walk; the bundle's screenshot script).
+XCB_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
+DEBS := git git-lfs openssh-server gnupg xvfb desktop-file-utils appstream libglib2.0-bin dbus-daemon dunst \
+	$(XCB_DEBS)
+# Screenshots under Xvfb (`import`, `xwd`).
+X_DEBS := $(XCB_DEBS) x11-apps imagemagick
 # The walk through the app as a user (docs/walk.sh): a window manager, a tray host, a hand on the keys.
 WALK_DEBS := openbox trayer xdotool
 

@@ -126,7 +126,10 @@ async def run_desktop(
     *,
     hidden: bool,
     probe: FirstPaintProbe | None = None,
+    quit_hook: list[Callable[[], object]] | None = None,
 ) -> int:
+    """The desktop until it quits; `quit_hook` is given its Quit (`Desktop.quit`) once the
+    engine runs, for a loop that ends under it (`run_event_loop`)."""
     import asyncio
 
     from PySide6.QtWidgets import QMessageBox
@@ -155,6 +158,8 @@ async def run_desktop(
     desktop.quitting.connect(finished.set)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: loop.call_soon_threadsafe(desktop.quit))
+    if quit_hook is not None:
+        quit_hook.append(desktop.quit)
     try:
         await desktop.start(show_window=not hidden)
         rebuilt = api.recovery_note()
@@ -232,14 +237,21 @@ def run_event_loop(
 
     import qasync
 
-    from gui.event_loop import run_until_complete
+    from gui.event_loop import LoopEnded, quit_after_loop_ended, run_until_complete
 
     ticker = QTimer()  # Python code between Qt events: the signal handlers, the collector
     ticker.start(SIGNAL_POLL_MS)
     ticker.timeout.connect(collect_when_due)  # on the GUI thread only (gui/startup.py)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    quit_hook: list[Callable[[], object]] = []
     with loop:
-        code = run_until_complete(loop, run_desktop(instance, home, window, hidden=hidden, probe=probe))
+        desktop = asyncio.ensure_future(
+            run_desktop(instance, home, window, hidden=hidden, probe=probe, quit_hook=quit_hook), loop=loop
+        )
+        try:
+            code = run_until_complete(loop, desktop)
+        except LoopEnded:
+            code = quit_after_loop_ended(loop, desktop, quit_hook)
     log.info("Gitferry stopped")
     return code

@@ -21,10 +21,18 @@ than leave it to be destroyed pending with the loop.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger("gitferry.gui")
+# seconds a desktop whose event loop ended has to quit: Quit's bound for the user's actions
+# (`ACTIONS_AT_QUIT`, 10 s) and the engine's stop with its last sync, with room
+LOOP_ENDED_BOUND = 60.0
 
 
 def run_until_complete(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
@@ -40,8 +48,38 @@ def run_until_complete(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T])
     finally:
         future.remove_done_callback(stop)
     if not future.done():
-        raise RuntimeError("the event loop stopped before the coroutine finished")
+        raise LoopEnded("the event loop stopped before the coroutine finished")
     return future.result()
+
+
+class LoopEnded(RuntimeError):
+    """Qt ended the event loop before the coroutine finished."""
+
+
+def quit_after_loop_ended(
+    loop: asyncio.AbstractEventLoop, desktop: asyncio.Future[int], quit_hook: list[Callable[[], object]]
+) -> int:
+    """The desktop's end when Qt ended its event loop under it: the window system went away
+    (the X connection broke: a logout that ends X first, a crash), and Qt's xcb plugin ends
+    every event loop it runs from then on, each at its first step. Without this the process
+    waited for good on the engine's threads, holding the app's and the engine's locks, and
+    no last sync ran. Here the desktop quits as Quit does (`quit_hook`: the user's actions
+    and the engine's last sync each bounded), the loop run again step after step, within
+    `LOOP_ENDED_BOUND`; past it the process ends as a kill would end it (what the engine
+    writes survives a kill: a sync interrupted at any point is taken up at the next start),
+    so a `gitferry daemon` or a new app can take the locks over."""
+    log.warning("the event loop ended under the desktop (did the window system go away?): quitting")
+    for quit in quit_hook:
+        loop.call_soon(quit)
+    deadline = time.monotonic() + LOOP_ENDED_BOUND
+    while not desktop.done() and time.monotonic() < deadline:
+        with contextlib.suppress(LoopEnded):
+            run_until_complete(loop, desktop)
+    if not desktop.done():
+        log.error("the desktop did not end %.0f s after its event loop: ending the process", LOOP_ENDED_BOUND)
+        logging.shutdown()
+        os._exit(1)
+    return 1 if desktop.cancelled() or desktop.exception() is not None else desktop.result()
 
 
 async def cancel_other_tasks() -> None:
