@@ -39,6 +39,7 @@ _HEADLINES = {
 }
 TOOLTIP_LINES = 6  # repositories named in the tooltip; the rest are counted
 NAME_CHARACTERS = 40
+WORDS_CHARACTERS = 64  # what the tray menu says of a repository after its name, at most
 # Repositories whose submenus the tray menu lists itself; past that they go into one
 # "Repositories" submenu (50 of them made a menu of two screen-high columns, Quit in the second)
 INLINE_REPOS = 12
@@ -305,7 +306,10 @@ def repo_words(view: RepoView, *, brief: bool = False) -> str | None:
 def _menu_title(view: RepoView) -> str:
     name = short_name(view.name)
     words = repo_words(view, brief=True)
-    return name if words is None else f"{name} — {words}"
+    # cut in the middle as a name is: a branch checked out in another worktree names its
+    # folder's whole path, which made the menu as wide as the screen (the tooltip and the
+    # window say it whole)
+    return name if words is None else f"{name} — {short_name(words, WORDS_CHARACTERS)}"
 
 
 def short_name(name: str, most: int = NAME_CHARACTERS) -> str:

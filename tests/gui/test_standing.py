@@ -189,6 +189,32 @@ def test_a_long_name_is_cut_in_the_tray_menu_and_tooltip(qtbot: object) -> None:
     assert len(tray.icon.toolTip().splitlines()[1]) < 60
 
 
+def test_a_worktree_path_is_cut_in_the_tray_menu(qtbot: object, tmp_path: Path) -> None:
+    """A branch checked out in another worktree names its folder: the tray's menu cuts that
+    line in the middle, keeping the folder's own name (the menu was as wide as the screen);
+    the tooltip, like the window, says it whole."""
+    folder = str(tmp_path / "gitferry-walk-work.uL8AyC" / "a-long-way-down" / "to-the-notes-topic")
+    Path(folder).mkdir(parents=True)
+    main = BranchStatus("main", "origin/main", "c" * 40, "c" * 40, 0, 0, checked_out=True)
+    topic = BranchStatus(
+        "topic",
+        "origin/topic",
+        "a" * 40,
+        "b" * 40,
+        0,
+        1,
+        worktree=folder,
+        worktree_use="checked out",
+        checked_out=False,
+    )
+    window = window_with(qtbot, RepoRecord(1, "notes", "/n", last_result="ok"), branches={1: [main, topic]})
+    assert shown(window, 1).endswith(f"checked out in {folder}")  # the window's list keeps it whole
+    menu, tooltip = menu_and_tooltip_words(tray_for(window), 1, "notes")
+    assert tooltip == shown(window, 1) and menu is not None
+    assert len(menu) <= 64 and "…" in menu and menu.startswith("topic: 1 behind, checked out in /")
+    assert menu.endswith("to-the-notes-topic")
+
+
 def test_the_status_bar_counts_unpublished_branches_in_their_plural(qtbot: object) -> None:
     """One text with Qt's plural forms (English's: resources/translations/gitferry_en.ts),
     where the window wrote the singular and the plural as two texts."""
