@@ -53,7 +53,7 @@ def sync_inputs(worktree: str) -> Facts | None:
     facts += _linked_worktrees(os.path.join(common, "worktrees"))
     facts += _tree(os.path.join(found, "gitferry"), "gitferry", skip=LOCK_NAME)
     configs = _configs(found, common)
-    if any(_includes(path) for path in configs):
+    if any(_includes(_config_text(path) or b"") for path in configs):
         return None
     facts += [identity(path, path) for path in configs[2:]]
     facts += _environment()
@@ -70,15 +70,13 @@ def settings_inputs(worktree: str) -> Facts | None:
         return None
     facts: Facts = []
     for path in _configs(found, common):
-        try:
-            with open(path, "rb") as f:
-                text = f.read()
-        except OSError:
+        text = _config_text(path)
+        if text is None:
             facts.append([path])
-            continue
-        if b"include" in text.lower():
+        elif _includes(text):
             return None
-        facts.append([path, len(text), zlib.crc32(text)])
+        else:
+            facts.append([path, len(text), zlib.crc32(text)])
     return [*facts, *_environment()]
 
 
@@ -100,12 +98,18 @@ def _global_configs() -> list[str]:
     return paths
 
 
-def _includes(path: str) -> bool:
+def _config_text(path: str) -> bytes | None:
     try:
         with open(path, "rb") as f:
-            return b"include" in f.read().lower()
+            return f.read()
     except OSError:
-        return False
+        return None
+
+
+def _includes(text: bytes) -> bool:
+    """Whether a config file's text may include another (`include`, `includeIf`), whose
+    changes its own identity would not show."""
+    return b"include" in text.lower()
 
 
 def _read_by_git(name: str) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,28 +15,10 @@ import pytest
 
 from tests.gui.conftest import Run, start_desktop, stop_desktop
 from tests.gui.waiting import until
-from tests.servers.host import start_process, stop_process
+from tests.servers.host import start_process, stop_process, wait_until
+from tests.servers.xvfb import start_xvfb
 
 START_SECONDS = 10.0
-
-
-def _display_number(log: Path) -> int | None:
-    """The display Xvfb chose, once it listens: `-displayfd 1` writes its number, alone on a
-    line, to the log (Xvfb takes the first display whose lock file it can create, so two runs
-    side by side never pick the same one)."""
-    if not log.exists():
-        return None
-    numbers = [line for line in log.read_text(errors="replace").splitlines() if line.strip().isdigit()]
-    return int(numbers[0]) if numbers else None
-
-
-def _wait(check: object, what: str) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if callable(check) and check():
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"{what} did not start")
 
 
 def _dunstctl(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -56,7 +37,7 @@ def session_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
         env,
         tmp_path / "dbus.log",
     )
-    _wait(socket.exists, "dbus-daemon")
+    wait_until(socket.exists, "dbus-daemon", START_SECONDS)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", env["DBUS_SESSION_BUS_ADDRESS"])
     yield env
     stop_process(bus)
@@ -65,15 +46,10 @@ def session_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
 @pytest.fixture
 def dunst(session_bus: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
     """dunst, a real notification server, on the private bus and its own Xvfb display."""
-    log = tmp_path / "xvfb.log"
-    xvfb = start_process(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp"], session_bus, log
-    )
-    _wait(lambda: _display_number(log) is not None, "Xvfb")
-    number = _display_number(log)
-    env = {**session_bus, "DISPLAY": f":{number}"}
+    xvfb, display = start_xvfb(session_bus, tmp_path / "xvfb.log")
+    env = {**session_bus, "DISPLAY": display}
     server = start_process(["dunst"], env, tmp_path / "dunst.log")
-    _wait(lambda: _dunstctl(env, "count", "displayed").returncode == 0, "dunst")
+    wait_until(lambda: _dunstctl(env, "count", "displayed").returncode == 0, "dunst", START_SECONDS)
     yield env
     stop_process(server)
     stop_process(xvfb)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers.host import start_process, stop_process
+from tests.servers.host import start_process, stop_process, wait_until
+from tests.servers.xvfb import start_xvfb
 
 ENTRY = "import sys; from gui.launch import main; sys.exit(main())"
 CLI = "import sys; from core.cli import main; sys.exit(main())"
@@ -21,23 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WAIT = 60.0  # seconds for each step a loaded machine may take; never a measured duration
 
 
-def _until(check: object, what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if callable(check) and check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {WAIT:.0f} s")
-
-
 def _git(*args: str, cwd: Path) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def _display(log: Path) -> str | None:
-    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    numbers = [line.strip() for line in lines if line.strip().isdigit()]
-    return f":{numbers[0]}" if numbers else None
 
 
 @pytest.mark.slow
@@ -59,23 +45,18 @@ def test_the_app_quits_with_its_last_sync_when_the_x_server_goes_away(tmp_path: 
     _git("push", "-q", "origin", "main", cwd=notes)
     for command in (["add", str(notes), "--auto-commit"], ["set", "--global", "settle_time", "600"]):
         subprocess.run([sys.executable, "-c", CLI, *command], env=env, check=True, capture_output=True)
-    xlog = tmp_path / "xvfb.log"
-    xvfb = start_process(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-        env,
-        xlog,
-    )
+    xvfb, env["DISPLAY"] = start_xvfb(env, tmp_path / "xvfb.log", "1024x768x24")
     app = None
     try:
-        _until(lambda: _display(xlog) is not None, "Xvfb listens")
-        env["DISPLAY"] = str(_display(xlog))
         app = start_process([sys.executable, "-c", ENTRY], env, tmp_path / "app.log")
         log = tmp_path / "data" / "gitferry.log"
-        _until(lambda: log.exists() and "answering the CLI" in log.read_text(), "the app's engine runs")
+        wait_until(
+            lambda: log.exists() and "answering the CLI" in log.read_text(), "the app's engine runs", WAIT
+        )
         (notes / "saved.md").write_text("saved just before the logout\n")  # the settle time holds it
         time.sleep(1.5)  # older than the second a file changed a moment ago waits at any quit
         stop_process(xvfb)
-        _until(lambda: app.poll() is not None, "the app ends")
+        wait_until(lambda: app.poll() is not None, "the app ends", WAIT)
         assert app.returncode == 0, (tmp_path / "app.log").read_text()
         assert "final auto sync" in log.read_text()
         assert _git("ls-tree", "--name-only", "main", cwd=remote).split() == ["a.md", "saved.md"]

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
@@ -93,6 +94,15 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None) -> Non
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listening on {LOOPBACK}:{port} after {START_TIMEOUT}s")
+
+
+def wait_until(check: Callable[[], object], what: str, timeout: float = START_TIMEOUT) -> None:
+    """Block until `check()` is true, polling; fail naming `what` once `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+        time.sleep(0.05)
 
 
 def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -138,7 +138,7 @@ def acquire_for_action(git_dir: str | Path, repo_path: str, holder: Holder) -> S
     """The sync lock for a user's own action (publish, a conflict's Finish, Undo), recorded
     as `holder`: waits `USER_WAIT` for a running sync, then `SyncBusy` says what runs ("a
     sync", not "another")."""
-    return acquire_sync_lock(git_dir, wait=USER_WAIT, repo_path=repo_path, by_sync=False, holder=holder)
+    return acquire_sync_lock(git_dir, wait=USER_WAIT, repo_path=repo_path, holder=holder)
 
 
 def acquire_sync_lock(
@@ -146,13 +146,12 @@ def acquire_sync_lock(
     *,
     wait: float = 0.0,
     repo_path: str | None = None,
-    by_sync: bool = True,
     holder: Holder = Holder.SYNC,
 ) -> SyncLock:
     """Take the sync lock of the repository whose `.git` is `git_dir`, recorded as `holder`'s.
 
     Waits up to `wait` seconds for a running sync to finish, then raises
-    `SyncBusy` naming its owner (`by_sync`: as a sync says it).
+    `SyncBusy` naming its owner (as a sync says it when `holder` is one).
     """
     path = Path(git_dir) / "gitferry" / LOCK_NAME
     path.parent.mkdir(exist_ok=True)
@@ -162,7 +161,9 @@ def acquire_sync_lock(
         if lock is not None:
             return lock
         if time.monotonic() >= deadline:
-            raise SyncBusy(repo_path or str(Path(git_dir).parent), read_owner(path), by_sync=by_sync)
+            raise SyncBusy(
+                repo_path or str(Path(git_dir).parent), read_owner(path), by_sync=holder is Holder.SYNC
+            )
         time.sleep(POLL_SECONDS)
 
 
